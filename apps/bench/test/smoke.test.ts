@@ -1,0 +1,8 @@
+import * as mp from 'multiproc';
+import { describe, expect, it } from 'vitest';
+
+describe('workspace wiring', () => {
+  it('resolves the built umbrella package', () => {
+    expect(typeof mp.ProcessError).toBe('function');
+  });
+});

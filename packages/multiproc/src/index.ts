@@ -1,0 +1,3 @@
+export * from '@multiproc/core';
+export * from '@multiproc/ipc';
+export * from '@multiproc/shared';

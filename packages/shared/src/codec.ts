@@ -1,0 +1,283 @@
+/**
+ * The codec protocol: how an object that owns a resource (shared memory, a lock, a connection, a
+ * queue) travels to another worker and is rebuilt there on the same resource.
+ *
+ * Sender side: an object implements `[encodeSymbol](ctx)` and returns `{ type, data }`, where
+ * `data` is structured-cloneable. {@link encodeValue} walks a value (arrays, plain objects, Maps,
+ * Sets, class instances' own fields), replaces each such object by a tagged record
+ * `{ [CODEC_TAG]: type, data }`, collects transferables, and reports the path of anything that
+ * cannot be sent (a function, a symbol) as a {@link SerializationError}.
+ *
+ * Receiver side: {@link decodeValue} walks the received value and turns each tagged record back
+ * into an object with the decoder registered for its `type` by {@link registerCodec}. A decoder is
+ * registered when the module defining the class is imported, so the receiving worker must import
+ * that module too (multiproc's own classes are always loaded in its workers; a user class is
+ * loaded by the task module that uses it).
+ *
+ * Nothing here imports `node:*`: it runs in browser workers too.
+ */
+import { SerializationError } from './errors.js';
+
+/** The method an object implements to be sent to a worker: `obj[encodeSymbol](ctx)`. */
+export const encodeSymbol: unique symbol = Symbol.for('multiproc.codec.encode') as never;
+
+/** The key that marks an encoded record inside a sent value. */
+export const CODEC_TAG = '__multiproc_codec__';
+
+/** Where an encoded value is going: another thread of this process, or another process. */
+export type CodecTarget = 'thread' | 'process';
+
+/** What an encoder is told about the send it is part of. */
+export interface EncodeContext {
+  /** Where the value is going. Shared memory can go to a `'thread'` only. */
+  readonly target: CodecTarget;
+  /** The path of the object inside the sent value, such as `args[0].lock`, for error messages. */
+  readonly path: string;
+  /** Adds a transferable (an `ArrayBuffer`, a `MessagePort`) to the send; `'thread'` targets only. */
+  transfer(item: TransferItem): void;
+}
+
+/** Something a worker message can transfer instead of copying: an `ArrayBuffer`, a `MessagePort`. */
+export type TransferItem = object;
+
+/** What an encoder returns: the registered `type` and structured-cloneable `data`. */
+export interface Encoded {
+  readonly type: string;
+  readonly data: unknown;
+}
+
+/** What a decoder is told about the receiving side. */
+export interface DecodeContext {
+  /** How the value arrived here: from another thread, or from another process. */
+  readonly source: CodecTarget;
+}
+
+/** An object that knows how to send itself to a worker. */
+export interface Encodable {
+  [encodeSymbol](ctx: EncodeContext): Encoded;
+}
+
+/** A decoder turns `data` back into a live object on the receiving side. */
+export type Decoder = (data: any, ctx: DecodeContext) => unknown;
+
+// The registry lives on globalThis so that two copies of this package loaded in one thread (a
+// bundled copy beside an installed one) still share decoders.
+const REGISTRY_KEY = Symbol.for('multiproc.codec.registry');
+const registry: Map<string, Decoder> = ((globalThis as any)[REGISTRY_KEY] ??= new Map<string, Decoder>());
+
+/**
+ * Registers the decoder for an encoded `type`. Call it at the top level of the module that defines
+ * the class, so every thread that imports the class can also receive it.
+ * @example
+ * class Point { constructor(public x: number, public y: number) {}
+ *   [encodeSymbol]() { return { type: 'app.Point', data: [this.x, this.y] }; } }
+ * registerCodec('app.Point', ([x, y]) => new Point(x, y));
+ */
+export function registerCodec(type: string, decode: Decoder): void {
+  registry.set(type, decode);
+}
+
+/** Whether `value` implements the codec protocol. */
+export function isEncodable(value: unknown): value is Encodable {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as any)[encodeSymbol] === 'function'
+  );
+}
+
+/** The result of {@link encodeValue}. */
+export interface EncodeResult<T = unknown> {
+  /** The value to post; the input itself when nothing needed encoding. */
+  readonly value: T;
+  /** Transferables the encoders asked for. */
+  readonly transfer: TransferItem[];
+  /** Whether any object was encoded, so the receiver knows whether to call {@link decodeValue}. */
+  readonly encoded: boolean;
+}
+
+const PASS_THROUGH = new Set<unknown>([
+  Date.prototype,
+  RegExp.prototype,
+  ArrayBuffer.prototype,
+  DataView.prototype,
+  Boolean.prototype,
+  Number.prototype,
+  String.prototype,
+  BigInt.prototype,
+]);
+if (typeof SharedArrayBuffer !== 'undefined') PASS_THROUGH.add(SharedArrayBuffer.prototype);
+const TYPED_ARRAY_PROTO = Object.getPrototypeOf(Uint8Array.prototype);
+
+function isPassThrough(value: object): boolean {
+  if (ArrayBuffer.isView(value)) return true;
+  const proto = Object.getPrototypeOf(value);
+  if (PASS_THROUGH.has(proto) || proto === TYPED_ARRAY_PROTO) return true;
+  if (value instanceof Error) return false;
+  // Platform objects (MessagePort, Blob, ...) are cloned or transferred by the platform itself.
+  const tag = Object.prototype.toString.call(value);
+  return (
+    tag !== '[object Object]' && tag !== '[object Array]' && tag !== '[object Map]' && tag !== '[object Set]'
+  );
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'function') return `a function${value.name ? ` (${value.name})` : ''}`;
+  if (typeof value === 'symbol') return `a symbol (${String(value.description ?? '')})`;
+  return typeof value;
+}
+
+function unsendable(path: string, value: unknown): SerializationError {
+  const hint =
+    typeof value === 'function'
+      ? 'A function cannot cross a worker boundary: pass a task reference from defineTasks() instead.'
+      : 'Only structured-cloneable values (and multiproc objects) can be sent.';
+  return new SerializationError(path, `Cannot send ${path}: it is ${describe(value)}. ${hint}`);
+}
+
+/**
+ * Walks `value`, encodes every {@link Encodable} in it for `target`, and checks that the rest can
+ * be structured-cloned, naming the path (`rootPath` first) of the first part that cannot.
+ * Copies only the containers on the way to an encoded object; the rest is shared with the input.
+ * @throws {SerializationError} for a function or symbol anywhere in `value`.
+ */
+export function encodeValue<T>(value: T, target: CodecTarget, rootPath = 'value'): EncodeResult<T> {
+  const transfer: TransferItem[] = [];
+  let encoded = false;
+  const seen = new Map<object, unknown>();
+
+  const walk = (v: unknown, path: string): unknown => {
+    const t = typeof v;
+    if (t === 'function') {
+      if (isEncodable(v)) return encodeOne(v, path);
+      throw unsendable(path, v);
+    }
+    if (t === 'symbol') throw unsendable(path, v);
+    if (t !== 'object' || v === null) return v;
+    const obj = v as object;
+    if (seen.has(obj)) return seen.get(obj);
+    if (isEncodable(obj)) return encodeOne(obj, path);
+    if (isPassThrough(obj)) return obj;
+    if (Array.isArray(obj)) {
+      seen.set(obj, obj);
+      let out: unknown[] | undefined;
+      for (let i = 0; i < obj.length; i++) {
+        const item = obj[i];
+        // Numbers and strings dominate big arrays: skip the call for them.
+        if (typeof item !== 'object' && typeof item !== 'function' && typeof item !== 'symbol') continue;
+        const next = walk(item, `${path}[${i}]`);
+        if (next !== item) {
+          out ??= seen.set(obj, obj.slice()).get(obj) as unknown[];
+          out[i] = next;
+        }
+      }
+      return out ?? obj;
+    }
+    if (obj instanceof Map) {
+      seen.set(obj, obj);
+      let changed = false;
+      const entries: [unknown, unknown][] = [];
+      for (const [k, item] of obj) {
+        const key = walk(k, `${path}.<key>`);
+        const next = walk(item, `${path}.get(${typeof k === 'string' ? JSON.stringify(k) : '…'})`);
+        changed ||= key !== k || next !== item;
+        entries.push([key, next]);
+      }
+      if (!changed) return obj;
+      const out = new Map(entries);
+      seen.set(obj, out);
+      return out;
+    }
+    if (obj instanceof Set) {
+      seen.set(obj, obj);
+      let changed = false;
+      const items: unknown[] = [];
+      for (const item of obj) {
+        const next = walk(item, `${path}.<item>`);
+        changed ||= next !== item;
+        items.push(next);
+      }
+      if (!changed) return obj;
+      const out = new Set(items);
+      seen.set(obj, out);
+      return out;
+    }
+    // Plain objects, errors and class instances: structured clone copies own fields.
+    seen.set(obj, obj);
+    let out: Record<string, unknown> | undefined;
+    for (const key of Object.keys(obj)) {
+      const item = (obj as Record<string, unknown>)[key];
+      const next = walk(item, `${path}.${key}`);
+      if (next !== item) {
+        out ??= seen.set(obj, { ...obj }).get(obj) as Record<string, unknown>;
+        out[key] = next;
+      }
+    }
+    return out ?? obj;
+  };
+
+  const encodeOne = (obj: Encodable, path: string): unknown => {
+    const ctx: EncodeContext = {
+      target,
+      path,
+      transfer(item) {
+        transfer.push(item);
+      },
+    };
+    const { type, data } = obj[encodeSymbol](ctx);
+    encoded = true;
+    const record = { [CODEC_TAG]: type, data: walk(data, `${path}<data>`) };
+    seen.set(obj, record);
+    return record;
+  };
+
+  const out = walk(value, rootPath) as T;
+  return { value: out, transfer, encoded };
+}
+
+/**
+ * Rebuilds the objects {@link encodeValue} encoded. Call it only when `encoded` was `true`; the
+ * tagged records are replaced in place (the received value is a fresh copy anyway).
+ * @throws {SerializationError} when no decoder is registered for a received type.
+ */
+export function decodeValue<T>(value: T, source: CodecTarget): T {
+  const ctx: DecodeContext = { source };
+  // Maps each received object to what replaces it, so shared references and cycles stay intact.
+  const seen = new Map<object, unknown>();
+  const walk = (v: unknown): unknown => {
+    if (typeof v !== 'object' || v === null || isPassThrough(v)) return v;
+    if (seen.has(v)) return seen.get(v);
+    seen.set(v, v);
+    if (Object.hasOwn(v, CODEC_TAG)) {
+      const type = (v as Record<string, unknown>)[CODEC_TAG] as string;
+      const decode = registry.get(type);
+      if (!decode) {
+        throw new SerializationError(
+          'value',
+          `Received a '${type}' but no decoder is registered for it in this thread. ` +
+            'Import the module that defines that class in the receiving worker (for example from the task module).',
+        );
+      }
+      const live = decode(walk((v as { data: unknown }).data), ctx);
+      seen.set(v, live);
+      return live;
+    }
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        const item = v[i];
+        if (typeof item === 'object' && item !== null) v[i] = walk(item);
+      }
+    } else if (v instanceof Map) {
+      for (const [k, item] of v) v.set(k, walk(item));
+    } else if (v instanceof Set) {
+      const items = [...v];
+      v.clear();
+      for (const item of items) v.add(walk(item));
+    } else {
+      const rec = v as Record<string, unknown>;
+      for (const key of Object.keys(rec)) rec[key] = walk(rec[key]);
+    }
+    return v;
+  };
+  return walk(value) as T;
+}

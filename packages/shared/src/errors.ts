@@ -1,0 +1,105 @@
+/**
+ * Error classes thrown by `@multiproc/shared`. Every error multiproc throws extends
+ * {@link ProcessError} and carries a stable `code`; `ipc` and `core` add their own classes on top
+ * of these (each class is defined once, in the lowest package that throws it).
+ */
+
+/**
+ * The base class of every error multiproc throws. Mirrors Python's `multiprocessing.ProcessError`.
+ * @example
+ * try { lock.release(); } catch (err) { if (err instanceof ProcessError) console.log(err.code); }
+ */
+export class ProcessError extends Error {
+  override get name(): string {
+    return 'ProcessError';
+  }
+  /** A stable identifier for this kind of failure, such as `'MP_TIMEOUT'`. */
+  get code(): string {
+    return 'MP_PROCESS';
+  }
+}
+
+/** Bad input: a bad option, typecode, index or value; also a received value a zod schema rejects. */
+export class ValidationError extends ProcessError {
+  override get name(): string {
+    return 'ValidationError';
+  }
+  override get code(): string {
+    return 'MP_VALIDATION';
+  }
+  /** The zod issues behind this error, when it came from a schema. */
+  readonly issues: readonly unknown[];
+  constructor(message: string, options?: { cause?: unknown; issues?: readonly unknown[] }) {
+    super(message, options);
+    this.issues = options?.issues ?? [];
+  }
+}
+
+/** A lock used wrongly: releasing one that is not held, or held by another thread. */
+export class LockError extends ProcessError {
+  override get name(): string {
+    return 'LockError';
+  }
+  override get code(): string {
+    return 'MP_LOCK';
+  }
+}
+
+/** A `Barrier` was broken (aborted, reset or timed out) while a party waited. Python: `BrokenBarrierError`. */
+export class BrokenBarrierError extends ProcessError {
+  override get name(): string {
+    return 'BrokenBarrierError';
+  }
+  override get code(): string {
+    return 'MP_BROKEN_BARRIER';
+  }
+}
+
+/** A wait ran out of time. Python: `multiprocessing.TimeoutError`. */
+export class TimeoutError extends ProcessError {
+  override get name(): string {
+    return 'TimeoutError';
+  }
+  override get code(): string {
+    return 'MP_TIMEOUT';
+  }
+}
+
+/**
+ * A context problem: an unknown context name, `setStartMethod` called twice without `force`, or
+ * shared memory sent where it cannot go (into a child process).
+ */
+export class ContextError extends ProcessError {
+  override get name(): string {
+    return 'ContextError';
+  }
+  override get code(): string {
+    return 'MP_CONTEXT';
+  }
+}
+
+/** A value that cannot be sent to another thread or process; `path` names the bad part (`args[0].onDone`). */
+export class SerializationError extends ProcessError {
+  override get name(): string {
+    return 'SerializationError';
+  }
+  override get code(): string {
+    return 'MP_SERIALIZATION';
+  }
+  /** Where in the sent value the problem is, such as `args[1].cb` or `value.items[3]`. */
+  readonly path: string;
+  constructor(path: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.path = path;
+  }
+}
+
+/** An object used after its own `close()`: a `Connection`, a queue, a channel or a `Process`. */
+export class ClosedError extends ProcessError {
+  override get name(): string {
+    return 'ClosedError';
+  }
+  override get code(): string {
+    return 'MP_CLOSED';
+  }
+}

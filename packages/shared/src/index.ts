@@ -1,0 +1,26 @@
+export {
+  CODEC_TAG,
+  type CodecTarget,
+  type DecodeContext,
+  type Decoder,
+  decodeValue,
+  type Encodable,
+  type EncodeContext,
+  type Encoded,
+  type EncodeResult,
+  encodeSymbol,
+  encodeValue,
+  isEncodable,
+  registerCodec,
+  type TransferItem,
+} from './codec.js';
+export {
+  BrokenBarrierError,
+  ClosedError,
+  ContextError,
+  LockError,
+  ProcessError,
+  SerializationError,
+  TimeoutError,
+  ValidationError,
+} from './errors.js';

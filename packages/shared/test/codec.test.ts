@@ -1,0 +1,71 @@
+import {
+  CODEC_TAG,
+  ContextError,
+  decodeValue,
+  type EncodeContext,
+  encodeSymbol,
+  encodeValue,
+  ProcessError,
+  registerCodec,
+  SerializationError,
+} from '@multiproc/shared';
+import { describe, expect, it } from 'vitest';
+
+class Point {
+  readonly x: number;
+  readonly y: number;
+  constructor(x: number, y: number) {
+    this.x = x;
+    this.y = y;
+  }
+  [encodeSymbol](ctx: EncodeContext) {
+    if (ctx.target === 'process' && this.x < 0) throw new ContextError(`${ctx.path} stays in threads`);
+    return { type: 'test.Point', data: [this.x, this.y] };
+  }
+}
+registerCodec('test.Point', ([x, y]: [number, number]) => new Point(x, y));
+
+describe('codec protocol', () => {
+  it('returns the input untouched when nothing needs encoding', () => {
+    const input = { a: [1, 2, 3], b: 'x', c: new Uint8Array(4) };
+    const out = encodeValue(input, 'thread');
+    expect(out.value).toBe(input);
+    expect(out.encoded).toBe(false);
+  });
+
+  it('encodes nested objects and decodes them after a structured clone', () => {
+    const p = new Point(1, 2);
+    const out = encodeValue({ list: [p, { deep: p }], m: new Map([['k', p]]) }, 'thread', 'args');
+    expect(out.encoded).toBe(true);
+    expect((out.value.list[0] as any)[CODEC_TAG]).toBe('test.Point');
+    const back = decodeValue(structuredClone(out.value), 'thread');
+    expect(back.list[0]).toBeInstanceOf(Point);
+    expect((back.list[1] as any).deep).toBeInstanceOf(Point);
+    expect(back.m.get('k')).toEqual(new Point(1, 2));
+  });
+
+  it('names the path of a function it cannot send', () => {
+    const err = (() => {
+      try {
+        encodeValue([1, { onDone: () => 0 }], 'thread', 'args');
+      } catch (e) {
+        return e;
+      }
+    })() as SerializationError;
+    expect(err).toBeInstanceOf(SerializationError);
+    expect(err).toBeInstanceOf(ProcessError);
+    expect(err.code).toBe('MP_SERIALIZATION');
+    expect(err.path).toBe('args[1].onDone');
+    expect(err.message).toContain('args[1].onDone');
+  });
+
+  it('lets an encoder refuse a target', () => {
+    expect(() => encodeValue([new Point(-1, 0)], 'process', 'args')).toThrow(ContextError);
+  });
+
+  it('handles cycles', () => {
+    const a: any = { n: 1 };
+    a.self = a;
+    expect(encodeValue(a, 'thread').value).toBe(a);
+  });
+});
