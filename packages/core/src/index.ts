@@ -1,1 +1,30 @@
-export * from '@multiproc/shared';
+export {
+  BrokenBarrierError,
+  ClosedError,
+  ContextError,
+  LockError,
+  ProcessError,
+  SerializationError,
+  TimeoutError,
+  ValidationError,
+} from '@multiproc/shared';
+export { PoolClosedError, WorkerCrashedError } from './errors.js';
+export {
+  cpuCount,
+  currentProcess,
+  isMain,
+  type ProcessInfo,
+  parentProcess,
+} from './identity.js';
+export type { ContextName } from './options.js';
+export { activeChildren, Process, type ProcessOptions } from './process.js';
+export { getAllStartMethods, getStartMethod, setStartMethod } from './start-method.js';
+export {
+  defineTasks,
+  isTaskRef,
+  type TaskArgs,
+  type TaskFunction,
+  type TaskRef,
+  type TaskRefs,
+  type TaskResult,
+} from './task.js';

@@ -16,7 +16,7 @@
  *
  * Nothing here imports `node:*`: it runs in browser workers too.
  */
-import { SerializationError } from './errors.js';
+import { ContextError, SerializationError } from './errors.js';
 
 /** The method an object implements to be sent to a worker: `obj[encodeSymbol](ctx)`. */
 export const encodeSymbol: unique symbol = Symbol.for('multiproc.codec.encode') as never;
@@ -121,6 +121,19 @@ function isPassThrough(value: object): boolean {
   );
 }
 
+function isShared(value: object): boolean {
+  if (typeof SharedArrayBuffer === 'undefined') return false;
+  if (value instanceof SharedArrayBuffer) return true;
+  return ArrayBuffer.isView(value) && value.buffer instanceof SharedArrayBuffer;
+}
+
+function sharedToProcess(path: string): ContextError {
+  return new ContextError(
+    `Cannot send ${path} to a child process: it is backed by a SharedArrayBuffer, and shared memory ` +
+      "cannot cross a process boundary. Use the 'thread' context, or send plain values through a Queue or Pipe.",
+  );
+}
+
 function describe(value: unknown): string {
   if (typeof value === 'function') return `a function${value.name ? ` (${value.name})` : ''}`;
   if (typeof value === 'symbol') return `a symbol (${String(value.description ?? '')})`;
@@ -157,7 +170,10 @@ export function encodeValue<T>(value: T, target: CodecTarget, rootPath = 'value'
     const obj = v as object;
     if (seen.has(obj)) return seen.get(obj);
     if (isEncodable(obj)) return encodeOne(obj, path);
-    if (isPassThrough(obj)) return obj;
+    if (isPassThrough(obj)) {
+      if (target === 'process' && isShared(obj)) throw sharedToProcess(path);
+      return obj;
+    }
     if (Array.isArray(obj)) {
       seen.set(obj, obj);
       let out: unknown[] | undefined;

@@ -1,0 +1,40 @@
+/**
+ * One interface over the two ways a worker runs: a `node:worker_threads` Worker ('thread' context)
+ * or a `child_process.fork` child ('process' context). `Process` is written against this interface
+ * only; `thread-runner.ts` and `child-runner.ts` hold what differs.
+ */
+import type { WorkerIdentity } from '../identity.js';
+
+/** How a worker ended, in Python's terms: `exitCode` is negative (-N) when signal N ended it. */
+export interface ExitInfo {
+  readonly exitCode: number;
+  readonly signal: string | null;
+}
+
+/** The first message a Process worker receives: what to run and who it is. */
+export interface StartMessage {
+  readonly kind: 'mp:start';
+  readonly module: string;
+  readonly taskName: string;
+  readonly args: unknown[];
+  readonly encoded: boolean;
+  readonly identity: WorkerIdentity;
+}
+
+/** A running worker, whichever the context. */
+export interface Runner {
+  readonly pid: number;
+  /** The worker thread's id; `undefined` for a child process. */
+  readonly threadId: number | undefined;
+  /** Resolves once the worker has exited and its output has been forwarded. */
+  readonly exited: Promise<ExitInfo>;
+  /** Asks the worker to stop: SIGTERM for a child, `worker.terminate()` for a thread. */
+  terminate(): void;
+  /** Stops the worker at once: SIGKILL for a child, `worker.terminate()` for a thread. */
+  kill(): void;
+  /** Lets the program exit while this worker still runs (daemon workers). */
+  unref(): void;
+}
+
+/** Starts a worker running `message`, passing `transfer` along where the context allows it. */
+export type StartRunner = (message: StartMessage, transfer: readonly object[]) => Runner;

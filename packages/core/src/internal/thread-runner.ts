@@ -1,0 +1,55 @@
+/** The 'thread' context: a `node:worker_threads` Worker running the process entry. */
+import { type TransferListItem, Worker } from 'node:worker_threads';
+import { forwardLines } from './output.js';
+import type { ExitInfo, Runner, StartMessage } from './runner.js';
+
+const ENTRY = new URL('../worker/process-entry.js', import.meta.url);
+
+// Node reports a worker stopped by terminate() with exit code 1; Python reports -SIGTERM / -SIGKILL.
+const SIGTERM_CODE = -15;
+const SIGKILL_CODE = -9;
+
+/** Starts a worker thread for `message`. */
+export function startThread(message: StartMessage, transfer: readonly object[]): Runner {
+  // Reading a worker's stdout refs it, so a daemon (which must not keep the program alive) keeps
+  // Node's own chunk-by-chunk forwarding; every other worker gets whole-line forwarding.
+  const lineBuffered = !message.identity.daemon;
+  const worker = new Worker(ENTRY, {
+    workerData: message,
+    transferList: transfer as TransferListItem[],
+    stdout: lineBuffered,
+    stderr: lineBuffered,
+  });
+  let stoppedWith: number | undefined;
+  const output = lineBuffered
+    ? Promise.all([forwardLines(worker.stdout, process.stdout), forwardLines(worker.stderr, process.stderr)])
+    : Promise.resolve();
+  const exited = new Promise<ExitInfo>((resolve) => {
+    worker.once('exit', (code) => {
+      const exitCode = stoppedWith ?? code;
+      const signal =
+        stoppedWith === SIGKILL_CODE ? 'SIGKILL' : stoppedWith === SIGTERM_CODE ? 'SIGTERM' : null;
+      void output.then(() => resolve({ exitCode, signal }));
+    });
+  });
+  // An error thrown at the worker's top level also ends it with code 1, and its stack was printed.
+  worker.on('error', (err) => {
+    process.stderr.write(`${(err as Error)?.stack ?? String(err)}\n`);
+  });
+  return {
+    pid: process.pid,
+    threadId: worker.threadId,
+    exited,
+    terminate() {
+      stoppedWith ??= SIGTERM_CODE;
+      void worker.terminate();
+    },
+    kill() {
+      stoppedWith ??= SIGKILL_CODE;
+      void worker.terminate();
+    },
+    unref() {
+      worker.unref();
+    },
+  };
+}

@@ -1,0 +1,257 @@
+/**
+ * `Process`: one target run in a worker thread ('thread' context) or a child process ('process'
+ * context). Mirrors Python's `multiprocessing.Process`, with Promises for the waiting calls.
+ */
+import { serialize } from 'node:v8';
+import { ClosedError, encodeValue, ProcessError, SerializationError } from '@multiproc/shared';
+import { getWorkerIdentity } from './identity.js';
+import { startChild } from './internal/child-runner.js';
+import type { ExitInfo, Runner, StartMessage } from './internal/runner.js';
+import { startThread } from './internal/thread-runner.js';
+import { type ContextName, contextSchema, lazySchema, parseOptions, taskRefSchema } from './options.js';
+import { getStartMethod } from './start-method.js';
+import type { TaskArgs, TaskFunction, TaskRef } from './task.js';
+
+/** Options of {@link Process}. */
+export interface ProcessOptions<F extends TaskFunction = TaskFunction> {
+  /** The function to run, a task reference from `defineTasks()`. Without one the process does nothing. */
+  target?: TaskRef<F>;
+  /** The target's arguments, sent by structured clone (multiproc objects by the codec protocol). @default [] */
+  args?: TaskArgs<F> | unknown[];
+  /** A name for logs and `currentProcess().name`. @default 'Process-N' */
+  name?: string;
+  /** A daemon is ended when its parent exits, and does not keep the program alive. @default false */
+  daemon?: boolean;
+  /** `'thread'` (worker_threads) or `'process'` (child_process.fork). @default getStartMethod() */
+  context?: ContextName;
+}
+
+const optionsSchema = lazySchema((z) =>
+  z
+    .object({
+      target: taskRefSchema(z).optional(),
+      args: z.array(z.unknown()).optional(),
+      name: z.string().optional(),
+      daemon: z.boolean().optional(),
+      context: contextSchema(z).optional(),
+    })
+    .strict(),
+);
+
+type State = 'initial' | 'started' | 'stopped' | 'closed';
+
+let childCounter = 0;
+const liveChildren = new Set<Process>();
+
+/**
+ * The `Process` objects this program started that are still running. Python: `active_children()`.
+ * @example
+ * p.start(); console.log(activeChildren().length); // 1
+ */
+export function activeChildren(): Process[] {
+  return [...liveChildren];
+}
+
+/**
+ * Runs a task in a worker thread or a child process. Mirrors Python's `multiprocessing.Process`.
+ * @throws {ValidationError} from the constructor for bad options.
+ * @example
+ * const p = new Process({ target: tasks.greet, args: ['bob'] });
+ * p.start();
+ * await p.join();
+ * console.log(p.exitCode); // 0
+ */
+export class Process<F extends TaskFunction = TaskFunction> {
+  #name: string;
+  #daemon: boolean;
+  readonly #context: ContextName;
+  readonly #target: TaskRef<F> | undefined;
+  readonly #args: unknown[];
+  readonly #identity: number[];
+  #state: State = 'initial';
+  #runner: Runner | undefined;
+  #exit: ExitInfo | undefined;
+
+  constructor(options: ProcessOptions<F> = {}) {
+    const opts = parseOptions(optionsSchema, options, 'Process');
+    this.#target = opts.target as TaskRef<F> | undefined;
+    this.#args = opts.args ?? [];
+    this.#context = opts.context ?? getStartMethod();
+    this.#identity = [...(getWorkerIdentity()?.identity ?? []), ++childCounter];
+    this.#name = opts.name ?? `Process-${this.#identity.join(':')}`;
+    this.#daemon = opts.daemon ?? getWorkerIdentity()?.daemon ?? false;
+  }
+
+  /** The name shown in logs and by `currentProcess().name` inside the worker. */
+  get name(): string {
+    return this.#name;
+  }
+  set name(value: string) {
+    this.#name = String(value);
+  }
+
+  /** Whether the process is ended when its parent exits. Set it before `start()`. */
+  get daemon(): boolean {
+    return this.#daemon;
+  }
+  set daemon(value: boolean) {
+    if (this.#state !== 'initial') throw new ProcessError('daemon can only be set before start().');
+    this.#daemon = Boolean(value);
+  }
+
+  /** The context this process runs in. */
+  get context(): ContextName {
+    return this.#context;
+  }
+
+  /** The OS process id (thread context: the hosting process's pid), or `null` before `start()`. */
+  get pid(): number | null {
+    this.#checkOpen();
+    return this.#runner?.pid ?? null;
+  }
+
+  /** Alias of {@link pid}, as in Python. */
+  get ident(): number | null {
+    return this.pid;
+  }
+
+  /** The worker thread's id in thread context, else `null`. */
+  get threadId(): number | null {
+    this.#checkOpen();
+    return this.#runner?.threadId ?? null;
+  }
+
+  /** `null` while running or before start; then 0, 1 (target threw), the `process.exit()` code, or -N for signal N. */
+  get exitCode(): number | null {
+    this.#checkOpen();
+    return this.#exit?.exitCode ?? null;
+  }
+
+  /**
+   * Starts the worker and returns at once.
+   * @throws {ProcessError} when already started. {@link SerializationError} for an argument that cannot be sent.
+   * {@link ContextError} for shared memory sent to a `'process'` context.
+   */
+  start(): void {
+    this.#checkOpen();
+    if (this.#state !== 'initial') throw new ProcessError(`${this.#name} cannot be started twice.`);
+    const { value: args, transfer, encoded } = encodeValue(this.#args, this.#context, 'args');
+    const me = getWorkerIdentity();
+    const message: StartMessage = {
+      kind: 'mp:start',
+      module: this.#target?.module ?? '',
+      taskName: this.#target?.taskName ?? '',
+      args,
+      encoded,
+      identity: {
+        name: this.#name,
+        identity: this.#identity,
+        daemon: this.#daemon,
+        context: this.#context,
+        parent: { pid: process.pid, name: me?.name ?? 'MainProcess' },
+      },
+    };
+    if (this.#context === 'process') assertSerializable(message);
+    try {
+      this.#runner = (this.#context === 'process' ? startChild : startThread)(message, transfer);
+    } catch (err) {
+      if ((err as Error)?.name === 'DataCloneError') {
+        throw new SerializationError('args', `Cannot send args: ${(err as Error).message}`, { cause: err });
+      }
+      throw err;
+    }
+    this.#state = 'started';
+    liveChildren.add(this);
+    if (this.#daemon) this.#runner.unref();
+    void this.#runner.exited.then((info) => {
+      this.#exit = info;
+      if (this.#state === 'started') this.#state = 'stopped';
+      liveChildren.delete(this);
+    });
+  }
+
+  /**
+   * Waits until the process ends, or until `timeoutMs` passes (then `exitCode` is still `null`).
+   * @throws {ProcessError} when the process was never started.
+   */
+  async join(timeoutMs?: number): Promise<void> {
+    this.#checkOpen();
+    if (!this.#runner) throw new ProcessError(`${this.#name} cannot be joined before start().`);
+    if (this.#exit) return;
+    if (timeoutMs === undefined || timeoutMs === null) {
+      await this.#runner.exited;
+      return;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, Math.max(0, timeoutMs));
+    });
+    await Promise.race([this.#runner.exited, timeout]);
+    clearTimeout(timer);
+  }
+
+  /** Whether the process has started and not yet ended. */
+  isAlive(): boolean {
+    this.#checkOpen();
+    return this.#state === 'started' && this.#exit === undefined;
+  }
+
+  /**
+   * Stops the process (SIGTERM for a child, `worker.terminate()` for a thread) and resolves once it
+   * has ended; `exitCode` is then -15.
+   */
+  async terminate(): Promise<void> {
+    this.#checkOpen();
+    if (!this.#runner || this.#exit) return;
+    this.#runner.terminate();
+    await this.#runner.exited;
+  }
+
+  /** Stops the process at once (SIGKILL for a child, `worker.terminate()` for a thread); `exitCode` becomes -9. */
+  kill(): void {
+    this.#checkOpen();
+    if (!this.#runner || this.#exit) return;
+    this.#runner.kill();
+  }
+
+  /**
+   * Frees the process object. Every later call throws `ClosedError`.
+   * @throws {ProcessError} when the process is still running.
+   */
+  close(): void {
+    if (this.#state === 'closed') return;
+    if (this.#runner && !this.#exit) {
+      throw new ProcessError(
+        `Cannot close ${this.#name} while it is running: join() or terminate() it first.`,
+      );
+    }
+    this.#state = 'closed';
+  }
+
+  /** A short description, as Python's repr. */
+  toString(): string {
+    const status =
+      this.#state === 'closed'
+        ? 'closed'
+        : this.#exit
+          ? `stopped exitCode=${this.#exit.exitCode}`
+          : this.#runner
+            ? 'started'
+            : 'initial';
+    return `<Process name='${this.#name}' ${status}${this.#daemon ? ' daemon' : ''}>`;
+  }
+
+  #checkOpen(): void {
+    if (this.#state === 'closed') throw new ClosedError(`${this.#name} is closed.`);
+  }
+}
+
+function assertSerializable(message: StartMessage): void {
+  try {
+    serialize(message);
+  } catch (err) {
+    throw new SerializationError('args', `Cannot send args to a child process: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
+}

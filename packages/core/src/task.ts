@@ -1,0 +1,101 @@
+/**
+ * Task references: how a function crosses a worker boundary. Python pickles a function by its
+ * module and name; multiproc does the same explicitly, with `defineTasks(import.meta.url, {...})`.
+ */
+import { type EncodeContext, type Encoded, encodeSymbol, registerCodec } from '@multiproc/shared';
+
+// Per-realm registry: module URL -> the functions that module defined. A worker imports the module,
+// whose top level calls defineTasks() again, which fills this map in the worker's realm.
+const TASKS_KEY = Symbol.for('multiproc.tasks');
+const tasksByModule: Map<string, Record<string, (...args: any[]) => unknown>> = ((globalThis as any)[
+  TASKS_KEY
+] ??= new Map());
+
+const TASK_REF_TYPE = 'multiproc.TaskRef';
+const BRAND = Symbol.for('multiproc.taskRef');
+
+/** Any function that can be a task. */
+export type TaskFunction = (...args: any[]) => unknown;
+
+/**
+ * A reference to a function defined with {@link defineTasks}: it can be sent to a worker, and it can
+ * still be called right here like the function it names. `Awaited` result types are inferred.
+ */
+export type TaskRef<F extends TaskFunction = TaskFunction> = F & {
+  /** The URL of the module that defines the function (its `import.meta.url`). */
+  readonly module: string;
+  /** The function's name within that module's `defineTasks()` call. */
+  readonly taskName: string;
+  readonly [BRAND]: true;
+};
+
+/** The arguments a task takes. */
+export type TaskArgs<T> = T extends (...args: infer A) => unknown ? A : never;
+/** What a task resolves to once awaited. */
+export type TaskResult<T> = T extends (...args: any[]) => infer R ? Awaited<R> : never;
+
+/** The refs {@link defineTasks} returns, one per function. */
+export type TaskRefs<T extends Record<string, TaskFunction>> = { readonly [K in keyof T]: TaskRef<T[K]> };
+
+function makeRef<F extends TaskFunction>(module: string, taskName: string, fn: F | undefined): TaskRef<F> {
+  const ref = function (this: unknown, ...args: unknown[]) {
+    const target = fn ?? tasksByModule.get(module)?.[taskName];
+    if (!target) throw new TypeError(`Task '${taskName}' of ${module} is not loaded in this thread.`);
+    return target.apply(this, args);
+  } as unknown as TaskRef<F>;
+  Object.defineProperties(ref, {
+    name: { value: taskName },
+    module: { value: module, enumerable: true },
+    taskName: { value: taskName, enumerable: true },
+    [BRAND]: { value: true },
+    [encodeSymbol]: {
+      value: (_ctx: EncodeContext): Encoded => ({ type: TASK_REF_TYPE, data: { module, taskName } }),
+    },
+  });
+  return ref;
+}
+
+registerCodec(TASK_REF_TYPE, (data: { module: string; taskName: string }) =>
+  makeRef(data.module, data.taskName, tasksByModule.get(data.module)?.[data.taskName]),
+);
+
+/**
+ * Registers top-level functions of a module as tasks that workers can run, and returns a typed
+ * {@link TaskRef} for each. Python pickles functions by module and name; this is the explicit form.
+ * A worker imports `moduleUrl` (its top level runs again there, as under Python's spawn) and calls
+ * the named function; async functions are awaited.
+ * @param moduleUrl The defining module's `import.meta.url`.
+ * @param fns The functions, by name.
+ * @example
+ * export const tasks = defineTasks(import.meta.url, { square: (x: number) => x ** 2 });
+ * await pool.map(tasks.square, [1, 2, 3]); // [1, 4, 9]
+ */
+export function defineTasks<T extends Record<string, TaskFunction>>(moduleUrl: string, fns: T): TaskRefs<T> {
+  if (typeof moduleUrl !== 'string' || !/^[a-z][a-z0-9+.-]*:/i.test(moduleUrl)) {
+    throw new TypeError(`defineTasks() needs the module's URL (import.meta.url), got ${String(moduleUrl)}.`);
+  }
+  const registered = { ...(tasksByModule.get(moduleUrl) ?? {}) };
+  const refs: Record<string, TaskRef> = {};
+  for (const [name, fn] of Object.entries(fns)) {
+    if (typeof fn !== 'function') throw new TypeError(`defineTasks(): '${name}' is not a function.`);
+    registered[name] = fn;
+    refs[name] = makeRef(moduleUrl, name, fn);
+  }
+  tasksByModule.set(moduleUrl, registered);
+  return Object.freeze(refs) as TaskRefs<T>;
+}
+
+/** Whether `value` is a {@link TaskRef} made by {@link defineTasks}. */
+export function isTaskRef(value: unknown): value is TaskRef {
+  return typeof value === 'function' && (value as any)[BRAND] === true;
+}
+
+/** The function a module registered under `taskName`, in this realm (internal). */
+export function lookupTask(module: string, taskName: string): TaskFunction | undefined {
+  return tasksByModule.get(module)?.[taskName];
+}
+
+/** Whether the module has registered any tasks in this realm (internal). */
+export function hasModule(module: string): boolean {
+  return tasksByModule.has(module);
+}

@@ -1,0 +1,47 @@
+/**
+ * Worker side of `Process`: the entry every 'thread' worker and 'process' child starts with.
+ * It records who it is (so `isMain()` is false and `currentProcess()` answers), imports the task's
+ * module, decodes the arguments, runs the target, and exits with Python's codes: 0 on success,
+ * 1 when the target throws (its stack printed to stderr), or whatever the target passed to
+ * `process.exit()`.
+ */
+import { isMainThread, workerData } from 'node:worker_threads';
+import '@multiproc/ipc'; // registers the decoders of connections and queues in this realm
+import { decodeValue } from '@multiproc/shared';
+import { setWorkerIdentity } from '../identity.js';
+import { loadTask } from '../internal/load-task.js';
+import type { StartMessage } from '../internal/runner.js';
+
+function flush(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    if (!stream.writable) return resolve();
+    stream.write('', () => resolve());
+  });
+}
+
+async function run(start: StartMessage): Promise<void> {
+  setWorkerIdentity(start.identity);
+  const source = isMainThread ? 'process' : 'thread';
+  // A daemon child ends with its parent, even one that was killed (Python: daemonic processes).
+  if (isMainThread && start.identity.daemon) process.once('disconnect', () => process.exit(1));
+  // The channel only carried the start message; it must not keep the child alive by itself.
+  process.channel?.unref();
+  let code = 0;
+  try {
+    const target = await loadTask(start.module, start.taskName);
+    const args = start.encoded ? decodeValue(start.args, source) : start.args;
+    await target(...args);
+  } catch (err) {
+    const text = err instanceof Error ? (err.stack ?? `${err.name}: ${err.message}`) : String(err);
+    process.stderr.write(`Process ${start.identity.name}:\n${text}\n`);
+    code = 1;
+  }
+  await Promise.all([flush(process.stdout), flush(process.stderr)]);
+  process.exit(code);
+}
+
+if (isMainThread) {
+  process.once('message', (message: StartMessage) => void run(message));
+} else {
+  void run(workerData as StartMessage);
+}

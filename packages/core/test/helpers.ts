@@ -1,0 +1,34 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+
+/** Runs a fixture program (TypeScript through tsx, JavaScript as is) and returns its output. */
+export function runProgram(
+  name: string,
+  args: string[] = [],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ stdout: string; stderr: string; code: number | null }> {
+  const file = fixture(name);
+  const nodeArgs = file.endsWith('.ts') ? ['--import', 'tsx', file, ...args] : [file, ...args];
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      nodeArgs,
+      { env: { ...process.env, ...env }, timeout: 20_000 },
+      (err, stdout, stderr) => {
+        resolve({ stdout, stderr, code: err ? ((err as any).code ?? 1) : 0 });
+      },
+    );
+  });
+}
+
+/** Whether a pid is still running. */
+export function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,192 @@
+import {
+  activeChildren,
+  ClosedError,
+  ContextError,
+  currentProcess,
+  isMain,
+  Process,
+  ProcessError,
+  parentProcess,
+  SerializationError,
+  ValidationError,
+} from '@multiproc/core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { tasks } from './fixtures/tasks.ts';
+
+const started: Process[] = [];
+function make(options: ConstructorParameters<typeof Process>[0]): Process {
+  const p = new Process(options);
+  started.push(p);
+  return p;
+}
+
+afterEach(async () => {
+  await Promise.all(
+    started.splice(0).map(async (p) => {
+      try {
+        if (p.isAlive()) await p.terminate();
+      } catch {
+        // already closed
+      }
+    }),
+  );
+});
+
+describe('main program identity', () => {
+  it('is the main process', () => {
+    expect(isMain()).toBe(true);
+    expect(currentProcess().name).toBe('MainProcess');
+    expect(parentProcess()).toBeNull();
+  });
+});
+
+describe.each(['thread', 'process'] as const)('Process in %s context', (context) => {
+  it('runs a target and exits with code 0', async () => {
+    const p = make({ target: tasks.noop, context });
+    expect(p.exitCode).toBeNull();
+    expect(p.isAlive()).toBe(false);
+    p.start();
+    expect(p.isAlive()).toBe(true);
+    expect(p.pid).toBeGreaterThan(0);
+    if (context === 'thread') {
+      expect(p.pid).toBe(process.pid);
+      expect(p.threadId).toBeGreaterThan(0);
+    } else {
+      expect(p.pid).not.toBe(process.pid);
+      expect(p.threadId).toBeNull();
+    }
+    expect(activeChildren()).toContain(p);
+    await p.join();
+    expect(p.exitCode).toBe(0);
+    expect(p.isAlive()).toBe(false);
+    expect(activeChildren()).not.toContain(p);
+  });
+
+  it('gives exit code 1 when the target throws', async () => {
+    const p = make({ target: tasks.boom, args: ['expected failure'], context });
+    p.start();
+    await p.join();
+    expect(p.exitCode).toBe(1);
+  });
+
+  it('gives the code passed to process.exit()', async () => {
+    const p = make({ target: tasks.exitWith, args: [3], context });
+    p.start();
+    await p.join();
+    expect(p.exitCode).toBe(3);
+  });
+
+  it('join(ms) times out with exitCode still null, terminate() gives -15', async () => {
+    const p = make({ target: tasks.hang, context });
+    p.start();
+    await p.join(50);
+    expect(p.exitCode).toBeNull();
+    expect(p.isAlive()).toBe(true);
+    await p.terminate();
+    expect(p.exitCode).toBe(-15);
+    expect(p.isAlive()).toBe(false);
+  });
+
+  it('kill() gives -9', async () => {
+    const p = make({ target: tasks.hang, context });
+    p.start();
+    p.kill();
+    await p.join();
+    expect(p.exitCode).toBe(-9);
+  });
+
+  it('refuses a second start()', async () => {
+    const p = make({ target: tasks.noop, context });
+    p.start();
+    expect(() => p.start()).toThrow(ProcessError);
+    await p.join();
+  });
+
+  it('close() throws while running, then every method throws ClosedError', async () => {
+    const p = make({ target: tasks.sleep, args: [100], context });
+    p.start();
+    expect(() => p.close()).toThrow(ProcessError);
+    await p.join();
+    p.close();
+    expect(() => p.start()).toThrow(ClosedError);
+    expect(() => p.isAlive()).toThrow(ClosedError);
+    expect(() => p.exitCode).toThrow(ClosedError);
+    await expect(p.join()).rejects.toBeInstanceOf(ClosedError);
+    expect(() => p.kill()).toThrow(ClosedError);
+  });
+
+  it('names processes like Python and tells the worker its name and parent', async () => {
+    const p = make({ target: tasks.noop, context });
+    expect(p.name).toMatch(/^Process-\d+$/);
+    const named = make({ target: tasks.whoAmI, context, name: 'greeter' });
+    expect(named.name).toBe('greeter');
+    named.start();
+    await named.join();
+    expect(named.exitCode).toBe(0);
+  });
+
+  it('throws SerializationError from start() naming the bad argument', () => {
+    const p = make({ target: tasks.noop, args: [1, { cb: () => 0 }], context });
+    let error: unknown;
+    try {
+      p.start();
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(SerializationError);
+    expect((error as SerializationError).path).toBe('args[1].cb');
+    expect(p.isAlive()).toBe(false);
+  });
+
+  it('passes structured-clone arguments', async () => {
+    const p = make({ target: tasks.sleep, args: [1], context });
+    p.start();
+    await p.join();
+    expect(p.exitCode).toBe(0);
+  });
+
+  it('is awaitable in a loop of many short processes', async () => {
+    const ps = Array.from({ length: 6 }, (_, i) => make({ target: tasks.sleep, args: [i], context }));
+    for (const p of ps) p.start();
+    await Promise.all(ps.map((p) => p.join()));
+    expect(ps.map((p) => p.exitCode)).toEqual([0, 0, 0, 0, 0, 0]);
+  });
+});
+
+describe('Process options', () => {
+  it('throws ValidationError for bad options', () => {
+    expect(() => new Process({ target: tasks.noop, args: 'nope' as never })).toThrow(ValidationError);
+    expect(() => new Process({ target: (() => 1) as never })).toThrow(ValidationError);
+    expect(() => new Process({ target: tasks.noop, context: 'fork' as never })).toThrow(ValidationError);
+    try {
+      new Process({ target: tasks.noop, context: 'fork' as never });
+    } catch (err) {
+      expect((err as Error).message).toContain('context');
+    }
+  });
+
+  it('refuses a SharedArrayBuffer for a process, naming the argument', () => {
+    const p = make({
+      target: tasks.noop,
+      args: [new Int32Array(new SharedArrayBuffer(8))],
+      context: 'process',
+    });
+    expect(() => p.start()).toThrow(ContextError);
+    try {
+      p.start();
+    } catch (err) {
+      expect((err as Error).message).toContain('args[0]');
+    }
+  });
+
+  it('lets daemon be set before start only', async () => {
+    const p = make({ target: tasks.noop });
+    p.daemon = true;
+    expect(p.daemon).toBe(true);
+    p.start();
+    expect(() => {
+      p.daemon = false;
+    }).toThrow(ProcessError);
+    await p.join();
+  });
+});

@@ -1,0 +1,69 @@
+// Whole programs run as child processes: what a user sees on stdout/stderr and how they exit.
+import { describe, expect, it } from 'vitest';
+import { isRunning, runProgram } from './helpers.ts';
+
+describe.each(['thread', 'process'])('programs in %s context', (context) => {
+  it('Ans3 (TypeScript through tsx) prints exactly the source line', async () => {
+    const { stdout, code } = await runProgram('ans3.ts', [context]);
+    expect(code).toBe(0);
+    expect(stdout).toBe('This is my process.\n');
+  });
+
+  it('Ans6 (compiled JavaScript) prints four whole lines in any order', async () => {
+    const { stdout, code } = await runProgram('ans6.mjs', [context]);
+    expect(code).toBe(0);
+    expect(stdout.split('\n').filter(Boolean).sort()).toEqual([
+      'Number: 1',
+      'Number: 2',
+      'Number: 3',
+      'Number: 4',
+    ]);
+  });
+
+  it('never splits a line between concurrent writers', async () => {
+    const { stdout, code } = await runProgram('interleave.mjs', [context]);
+    expect(code).toBe(0);
+    const lines = stdout.split('\n').filter(Boolean);
+    expect(lines).toHaveLength(800);
+    for (const line of lines) expect(line).toMatch(/^worker \d line \d+$/);
+  });
+
+  it('names the task and module when the worker does not define the task', async () => {
+    const { stdout, stderr } = await runProgram('missing-task.mjs', [context]);
+    expect(stdout).toContain('exitCode=1');
+    expect(stderr).toContain("'onlyInMain'");
+    expect(stderr).toContain('missing-task.mjs');
+  });
+
+  it('names the module when it fails to import in the worker', async () => {
+    const { stdout, stderr } = await runProgram('broken-module.mjs', [context]);
+    expect(stdout).toContain('exitCode=1');
+    expect(stderr).toContain('broken-module.mjs');
+    expect(stderr).toContain('top-level failure in the task module');
+  });
+
+  it('inherits environment variables', async () => {
+    const { stdout } = await runProgram('env.mjs', [context], { MP_TEST_VALUE: 'inherited-42' });
+    expect(stdout).toContain('MP_TEST_VALUE=inherited-42');
+  });
+});
+
+describe('daemon processes', () => {
+  it('a parent that exits does not wait for its daemon and leaves no orphan', async () => {
+    const { stdout, code } = await runProgram('daemon-parent.mjs', ['process']);
+    expect(code).toBe(0);
+    const { pid } = JSON.parse(stdout.trim().split('\n')[0]!);
+    await expect.poll(() => isRunning(pid), { timeout: 5000 }).toBe(false);
+  });
+
+  it('a daemon child ends even when its parent is killed', async () => {
+    const { stdout } = await runProgram('daemon-parent.mjs', ['process', 'kill-self']);
+    const { pid } = JSON.parse(stdout.trim().split('\n')[0]!);
+    await expect.poll(() => isRunning(pid), { timeout: 5000 }).toBe(false);
+  });
+
+  it('a daemon thread does not keep the program alive', async () => {
+    const { code } = await runProgram('daemon-parent.mjs', ['thread']);
+    expect(code).toBe(0);
+  });
+});
