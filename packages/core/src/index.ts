@@ -17,6 +17,16 @@ export {
   parentProcess,
 } from './identity.js';
 export type { ContextName } from './options.js';
+export { AsyncResult } from './pool/async-result.js';
+export type {
+  AsyncCallOptions,
+  CallOptions,
+  ImapOptions,
+  MapOptions,
+  PoolOptions,
+  PoolResourceLimits,
+} from './pool/options.js';
+export { Pool, type PoolStats } from './pool/pool.js';
 export { activeChildren, Process, type ProcessOptions } from './process.js';
 export { getAllStartMethods, getStartMethod, setStartMethod } from './start-method.js';
 export {

@@ -1,0 +1,83 @@
+/**
+ * `AsyncResult`: the handle `applyAsync`/`mapAsync`/`starmapAsync` return. Mirrors Python's
+ * `multiprocessing.pool.AsyncResult`, and is also awaitable like a Promise.
+ */
+import { ProcessError, TimeoutError } from '@multiproc/shared';
+
+type State = 'pending' | 'fulfilled' | 'rejected';
+
+/**
+ * The eventual result of an asynchronous pool call. Python: `AsyncResult`.
+ * @example
+ * const r = pool.applyAsync(tasks.square, [7]);
+ * console.log(await r);          // 49
+ * console.log(await r.get(1000)); // 49, or TimeoutError after 1 s
+ */
+export class AsyncResult<R> implements PromiseLike<R> {
+  readonly #promise: Promise<R>;
+  #state: State = 'pending';
+
+  /** @internal Made by the pool; user code receives it from the `…Async` methods. */
+  constructor(promise: Promise<R>) {
+    this.#promise = promise.then(
+      (value) => {
+        this.#state = 'fulfilled';
+        return value;
+      },
+      (error) => {
+        this.#state = 'rejected';
+        throw error;
+      },
+    );
+    // A result nobody awaits must not become an unhandled rejection: get()/then() report it.
+    this.#promise.catch(() => {});
+  }
+
+  // biome-ignore lint/suspicious/noThenProperty: AsyncResult is deliberately awaitable.
+  then<T1 = R, T2 = never>(
+    onfulfilled?: ((value: R) => T1 | PromiseLike<T1>) | null,
+    onrejected?: ((reason: any) => T2 | PromiseLike<T2>) | null,
+  ): Promise<T1 | T2> {
+    return this.#promise.then(onfulfilled, onrejected);
+  }
+
+  /** Like `Promise.prototype.catch`. */
+  catch<T = never>(onrejected?: ((reason: any) => T | PromiseLike<T>) | null): Promise<R | T> {
+    return this.#promise.catch(onrejected);
+  }
+
+  /**
+   * The result, once ready. Rejects with the task's error, or with `TimeoutError` when `timeoutMs`
+   * passes first (the task itself goes on). Python: `get(timeout)`.
+   */
+  get(timeoutMs?: number): Promise<R> {
+    if (timeoutMs === undefined || timeoutMs === null || this.#state !== 'pending') return this.#promise;
+    return new Promise<R>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new TimeoutError(`The result was not ready within ${timeoutMs} ms.`)),
+        Math.max(0, timeoutMs),
+      );
+      this.#promise.then(resolve, reject).finally(() => clearTimeout(timer));
+    });
+  }
+
+  /** Waits until the result is ready or `timeoutMs` passes; resolves to {@link ready}. Python: `wait(timeout)`. */
+  async wait(timeoutMs?: number): Promise<boolean> {
+    await this.get(timeoutMs).catch(() => {});
+    return this.ready();
+  }
+
+  /** Whether the call has completed. Python: `ready()`. */
+  ready(): boolean {
+    return this.#state !== 'pending';
+  }
+
+  /**
+   * Whether the call completed without an error. Python: `successful()`.
+   * @throws {ProcessError} when the result is not ready yet.
+   */
+  successful(): boolean {
+    if (this.#state === 'pending') throw new ProcessError('The result is not ready yet: call wait() first.');
+    return this.#state === 'fulfilled';
+  }
+}

@@ -1,0 +1,120 @@
+/** The options of `Pool` and of its calls, validated with zod at the call that takes them. */
+import { cpuCount } from '../identity.js';
+import { type ContextName, contextSchema, lazySchema, taskRefSchema } from '../options.js';
+import type { TaskRef } from '../task.js';
+
+/** Per-worker memory limits (thread context: Worker `resourceLimits`; process context: the V8 heap flag). */
+export interface PoolResourceLimits {
+  /** The maximum size of the main heap, in MB. */
+  maxOldGenerationSizeMb?: number;
+  /** The maximum size of the heap's young generation, in MB (thread context only). */
+  maxYoungGenerationSizeMb?: number;
+  /** The default maximum stack size of the thread, in MB (thread context only). */
+  stackSizeMb?: number;
+}
+
+/** Options of {@link Pool}. */
+export interface PoolOptions {
+  /** How many workers. Python: `processes`. @default cpuCount() */
+  processes?: number;
+  /** `'thread'` (worker_threads) or `'process'` (child processes). @default getStartMethod() */
+  context?: ContextName;
+  /** A task every worker runs once before its first task (replacements too). Python: `initializer`. */
+  initializer?: TaskRef;
+  /** The initializer's arguments. Python: `initargs`. @default [] */
+  initargs?: unknown[];
+  /** Replace a worker after it has run this many tasks. Python: `maxtasksperchild`. @default unlimited */
+  maxTasksPerChild?: number;
+  /** Workers kept even when idle; more start on demand up to `processes`. @default processes */
+  minProcesses?: number;
+  /** How long (ms) a worker above `minProcesses` may stay idle before it is stopped. @default 30000 */
+  idleTimeout?: number;
+  /** The most queued (not yet running) tasks; past it `apply`/`map` wait and `…Async` throw `QueueFullError`. @default unlimited */
+  maxQueue?: number;
+  /** Memory limits per worker; exceeding them is a `WorkerCrashedError`, and the pool goes on. */
+  resourceLimits?: PoolResourceLimits;
+}
+
+/** Options every submitting call takes. */
+export interface CallOptions {
+  /** Cancels the call; a running task is stopped by recycling its worker. Rejects with an `AbortError`. */
+  signal?: AbortSignal;
+  /** Rejects with `TimeoutError` after this many ms; a running task is stopped by recycling its worker. */
+  timeout?: number;
+}
+
+/** Options of the `…Async` calls. */
+export interface AsyncCallOptions<R> extends CallOptions {
+  /** Called with the result on success. Python: `callback`. */
+  callback?: (result: R) => void;
+  /** Called with the error on failure. Python: `error_callback`. */
+  errorCallback?: (error: unknown) => void;
+}
+
+/** Options of the map-style calls. */
+export interface MapOptions extends CallOptions {
+  /** Items per message to a worker. @default about length / (4 * processes), or adaptive for iterators */
+  chunksize?: number;
+  /** Called after each chunk with the number of results so far and the input length when known. */
+  onProgress?: (done: number, total: number | undefined) => void;
+}
+
+/** Options of `imap`/`imapUnordered`. */
+export interface ImapOptions extends MapOptions {
+  /** How many chunks may be read ahead of the consumer. @default 2 * processes */
+  inflight?: number;
+}
+
+const positiveInt = (z: any) => z.number().int().positive();
+const fn = (z: any) => z.custom((v: unknown) => typeof v === 'function', 'expected a function');
+
+export const poolOptionsSchema = lazySchema((z) =>
+  z
+    .object({
+      processes: positiveInt(z).optional(),
+      context: contextSchema(z).optional(),
+      initializer: taskRefSchema(z).optional(),
+      initargs: z.array(z.unknown()).optional(),
+      maxTasksPerChild: positiveInt(z).optional(),
+      minProcesses: z.number().int().nonnegative().optional(),
+      idleTimeout: z.number().nonnegative().optional(),
+      maxQueue: positiveInt(z).optional(),
+      resourceLimits: z
+        .object({
+          maxOldGenerationSizeMb: z.number().positive().optional(),
+          maxYoungGenerationSizeMb: z.number().positive().optional(),
+          stackSizeMb: z.number().positive().optional(),
+        })
+        .strict()
+        .optional(),
+    })
+    .strict(),
+);
+
+export const callOptionsSchema = lazySchema((z) =>
+  z
+    .object({
+      signal: z.custom<AbortSignal>((v) => v instanceof AbortSignal, 'expected an AbortSignal').optional(),
+      timeout: z.number().nonnegative().optional(),
+      callback: fn(z).optional(),
+      errorCallback: fn(z).optional(),
+      chunksize: positiveInt(z).optional(),
+      onProgress: fn(z).optional(),
+      inflight: positiveInt(z).optional(),
+    })
+    .strict(),
+);
+
+export const taskSchema = lazySchema((z) => z.object({ task: taskRefSchema(z) }));
+
+/** The pool's defaults filled in. */
+export function resolvePoolOptions(opts: PoolOptions) {
+  const processes = opts.processes ?? cpuCount();
+  return {
+    processes,
+    minProcesses: Math.min(opts.minProcesses ?? processes, processes),
+    idleTimeout: opts.idleTimeout ?? 30_000,
+    maxTasksPerChild: opts.maxTasksPerChild ?? 0,
+    maxQueue: opts.maxQueue ?? Number.POSITIVE_INFINITY,
+  };
+}

@@ -1,0 +1,378 @@
+/**
+ * `Pool`: a fixed set of workers that run tasks. Mirrors Python's `multiprocessing.Pool`, built on
+ * tinypool (worker management) with multiproc's batching, crash handling and laziness around it.
+ */
+import { decodeValue, encodeValue, ProcessError, TimeoutError } from '@multiproc/shared';
+import type { Tinypool } from 'tinypool';
+import { PoolClosedError } from '../errors.js';
+import type { InitSpec, JobReply, MapReply } from '../internal/batch.js';
+import { type ErrorRecord, fromErrorRecord } from '../internal/error-record.js';
+import { type ContextName, parseOptions } from '../options.js';
+import { getStartMethod } from '../start-method.js';
+import type { TaskArgs, TaskFunction, TaskRef, TaskResult } from '../task.js';
+import { AsyncResult } from './async-result.js';
+import { prepareChunk } from './chunks.js';
+import { Dispatcher, type Entry } from './dispatcher.js';
+import {
+  type AsyncCallOptions,
+  type CallOptions,
+  callOptionsSchema,
+  type ImapOptions,
+  type MapOptions,
+  type PoolOptions,
+  poolOptionsSchema,
+  resolvePoolOptions,
+  taskSchema,
+} from './options.js';
+import { streamResults } from './stream.js';
+import { startTinypool } from './tinypool.js';
+import { abortErrorFor, settleCall, Waiters } from './util.js';
+
+/** What {@link Pool.stats} reports. */
+export interface PoolStats {
+  /** Workers alive now. */
+  readonly workers: number;
+  /** Tasks running or handed to a worker. */
+  readonly busy: number;
+  /** Tasks waiting for a worker. */
+  readonly queued: number;
+  /** Tasks (calls and map chunks) that succeeded. */
+  readonly completed: number;
+  /** Tasks that failed, crashed, timed out or were aborted. */
+  readonly failed: number;
+}
+
+type State = 'running' | 'closed' | 'terminated';
+/** What `map` feeds a task: its first parameter (anything, for a task that takes none). */
+type ItemOf<F> = TaskArgs<F> extends [] ? unknown : TaskArgs<F>[0];
+type Items<F> = Iterable<ItemOf<F>> | AsyncIterable<ItemOf<F>>;
+type ArgLists<F> = Iterable<TaskArgs<F>> | AsyncIterable<TaskArgs<F>>;
+
+let poolCounter = 0;
+
+/**
+ * A pool of workers. Python: `multiprocessing.Pool`.
+ * @throws {ValidationError} from the constructor for bad options, naming the option.
+ * @example
+ * const pool = new Pool({ processes: 4 });
+ * console.log(await pool.map(tasks.square, [1, 2, 3])); // [1, 4, 9]
+ * pool.close();
+ * await pool.join();
+ */
+export class Pool implements AsyncDisposable {
+  readonly #context: ContextName;
+  readonly #processes: number;
+  readonly #maxQueue: number;
+  readonly #dispatcher: Dispatcher;
+  readonly #ready: Promise<Tinypool>;
+  readonly #room = new Waiters();
+  #state: State = 'running';
+
+  constructor(options: PoolOptions = {}) {
+    const opts = parseOptions(poolOptionsSchema, options, 'Pool');
+    const resolved = resolvePoolOptions(opts as PoolOptions);
+    this.#context = opts.context ?? getStartMethod();
+    this.#processes = resolved.processes;
+    this.#maxQueue = resolved.maxQueue;
+    let init: InitSpec | null = null;
+    if (opts.initializer) {
+      const ref = opts.initializer as TaskRef;
+      const { value, encoded } = encodeValue(opts.initargs ?? [], this.#context, 'initargs');
+      init = {
+        module: ref.module,
+        taskName: ref.taskName,
+        args: value,
+        encoded,
+        id: `${process.pid}:${++poolCounter}`,
+      };
+    }
+    this.#dispatcher = new Dispatcher({
+      processes: resolved.processes,
+      maxTasksPerChild: resolved.maxTasksPerChild,
+      init,
+      abortError: (entry) => abortErrorFor(entry.signal),
+      closedError: () => new PoolClosedError('The pool was terminated before this task finished.'),
+    });
+    this.#ready = startTinypool({ ...resolved, context: this.#context, resourceLimits: opts.resourceLimits });
+    this.#ready.then(
+      (tp) => this.#dispatcher.attach(tp),
+      () => {},
+    );
+  }
+
+  /** The context the workers run in. */
+  get context(): ContextName {
+    return this.#context;
+  }
+
+  /** The number of workers. */
+  get processes(): number {
+    return this.#processes;
+  }
+
+  /** Counts of workers and tasks right now. */
+  stats(): PoolStats {
+    const d = this.#dispatcher;
+    return { workers: d.workers, busy: d.busy, queued: d.queued, completed: d.completed, failed: d.failed };
+  }
+
+  /** Runs `task(...args)` in a worker and resolves to its result. Python: `apply`. */
+  async apply<F extends TaskFunction>(
+    task: TaskRef<F>,
+    args: TaskArgs<F> = [] as unknown as TaskArgs<F>,
+    options: CallOptions = {},
+  ): Promise<TaskResult<F>> {
+    await this.#admit(task, options, 'apply', true);
+    return this.#call(task, args as unknown[], options) as Promise<TaskResult<F>>;
+  }
+
+  /** Like {@link apply}, but returns an {@link AsyncResult} at once. Python: `apply_async`. */
+  applyAsync<F extends TaskFunction>(
+    task: TaskRef<F>,
+    args: TaskArgs<F> = [] as unknown as TaskArgs<F>,
+    options: AsyncCallOptions<TaskResult<F>> = {},
+  ): AsyncResult<TaskResult<F>> {
+    this.#admitSync(task, options, 'applyAsync');
+    const promise = this.#call(task, args as unknown[], options) as Promise<TaskResult<F>>;
+    return new AsyncResult(settleCall(promise, options));
+  }
+
+  /** Applies `task` to every item and resolves to the results in input order. Python: `map`. */
+  async map<F extends TaskFunction>(
+    task: TaskRef<F>,
+    iterable: Items<F>,
+    options: MapOptions = {},
+  ): Promise<TaskResult<F>[]> {
+    await this.#admit(task, options, 'map', true);
+    return this.#collect(task, iterable, options, false) as Promise<TaskResult<F>[]>;
+  }
+
+  /** Like {@link map}, returning an {@link AsyncResult}. Python: `map_async`. */
+  mapAsync<F extends TaskFunction>(
+    task: TaskRef<F>,
+    iterable: Items<F>,
+    options: MapOptions & AsyncCallOptions<TaskResult<F>[]> = {},
+  ): AsyncResult<TaskResult<F>[]> {
+    this.#admitSync(task, options, 'mapAsync');
+    const promise = this.#collect(task, iterable, options, false) as Promise<TaskResult<F>[]>;
+    return new AsyncResult(settleCall(promise, options));
+  }
+
+  /** Like {@link map}, with each item an argument list. Python: `starmap`. */
+  async starmap<F extends TaskFunction>(
+    task: TaskRef<F>,
+    iterable: ArgLists<F>,
+    options: MapOptions = {},
+  ): Promise<TaskResult<F>[]> {
+    await this.#admit(task, options, 'starmap', true);
+    return this.#collect(task, iterable, options, true) as Promise<TaskResult<F>[]>;
+  }
+
+  /** Like {@link starmap}, returning an {@link AsyncResult}. Python: `starmap_async`. */
+  starmapAsync<F extends TaskFunction>(
+    task: TaskRef<F>,
+    iterable: ArgLists<F>,
+    options: MapOptions & AsyncCallOptions<TaskResult<F>[]> = {},
+  ): AsyncResult<TaskResult<F>[]> {
+    this.#admitSync(task, options, 'starmapAsync');
+    const promise = this.#collect(task, iterable, options, true) as Promise<TaskResult<F>[]>;
+    return new AsyncResult(settleCall(promise, options));
+  }
+
+  /** Yields results in input order as they arrive, reading the input lazily. Python: `imap`. */
+  imap<F extends TaskFunction>(
+    task: TaskRef<F>,
+    iterable: Items<F>,
+    options: ImapOptions = {},
+  ): AsyncGenerator<TaskResult<F>, void, undefined> {
+    this.#admitSync(task, options, 'imap');
+    return this.#stream(task, iterable, options, true, false);
+  }
+
+  /** Yields results in completion order, reading the input lazily. Python: `imap_unordered`. */
+  imapUnordered<F extends TaskFunction>(
+    task: TaskRef<F>,
+    iterable: Items<F>,
+    options: ImapOptions = {},
+  ): AsyncGenerator<TaskResult<F>, void, undefined> {
+    this.#admitSync(task, options, 'imapUnordered');
+    return this.#stream(task, iterable, options, false, false);
+  }
+
+  /** Stops accepting tasks; those submitted still run. Python: `close`. */
+  close(): void {
+    if (this.#state === 'running') this.#state = 'closed';
+    this.#room.wakeAll();
+  }
+
+  /**
+   * Waits for every submitted task to finish and the workers to stop. Call `close()` or
+   * `terminate()` first. Python: `join`.
+   */
+  async join(): Promise<void> {
+    if (this.#state === 'running') throw new ProcessError('join() needs close() or terminate() first.');
+    await this.#dispatcher.whenIdle();
+    const tp = await this.#ready.catch(() => undefined);
+    await tp?.destroy();
+  }
+
+  /** Stops the workers at once; pending calls reject with `PoolClosedError`. Python: `terminate`. */
+  async terminate(): Promise<void> {
+    this.#state = 'terminated';
+    this.#room.wakeAll();
+    this.#dispatcher.terminate();
+    const tp = await this.#ready.catch(() => undefined);
+    await tp?.destroy();
+  }
+
+  /** `await using pool = new Pool()` terminates it at the end of the scope. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.terminate();
+  }
+
+  #closedError(): PoolClosedError {
+    return new PoolClosedError(`The pool is ${this.#state}: no new tasks can be submitted.`);
+  }
+
+  #admitSync(task: unknown, options: object, method: string): void {
+    if (this.#state !== 'running') throw this.#closedError();
+    parseOptions(taskSchema, { task }, `Pool.${method}`);
+    parseOptions(callOptionsSchema, options, `Pool.${method}`);
+    if (this.#dispatcher.queued >= this.#maxQueue) {
+      throw new ProcessError(`The pool's queue is full (maxQueue ${this.#maxQueue}).`);
+    }
+  }
+
+  async #admit(task: unknown, options: object, method: string, wait: boolean): Promise<void> {
+    if (this.#state !== 'running') throw this.#closedError();
+    parseOptions(taskSchema, { task }, `Pool.${method}`);
+    parseOptions(callOptionsSchema, options, `Pool.${method}`);
+    while (wait && this.#dispatcher.queued >= this.#maxQueue) {
+      await this.#room.wait();
+      if (this.#state !== 'running') throw this.#closedError();
+    }
+  }
+
+  #signalFor(options: CallOptions): { signal: AbortSignal | undefined; dispose: () => void } {
+    if (options.timeout === undefined) return { signal: options.signal, dispose: () => {} };
+    const controller = new AbortController();
+    const ms = options.timeout;
+    const timer = setTimeout(
+      () => controller.abort(new TimeoutError(`The task did not finish within ${ms} ms.`)),
+      ms,
+    );
+    const forward = () => controller.abort(options.signal!.reason);
+    options.signal?.addEventListener('abort', forward, { once: true });
+    return {
+      signal: controller.signal,
+      dispose: () => {
+        clearTimeout(timer);
+        options.signal?.removeEventListener('abort', forward);
+      },
+    };
+  }
+
+  #call(task: TaskRef, args: unknown[], options: CallOptions): Promise<unknown> {
+    const { signal, dispose } = this.#signalFor(options);
+    return new Promise<JobReply>((resolve, reject) => {
+      const { value, transfer, encoded } = encodeValue(args, this.#context, 'args');
+      const job = {
+        kind: 'call' as const,
+        module: task.module,
+        taskName: task.taskName,
+        args: value,
+        encoded,
+      };
+      this.#dispatcher.submit({
+        build: () => ({ job, transfer }),
+        batchable: signal === undefined,
+        signal,
+        taskIndex: undefined,
+        resolve,
+        reject,
+      });
+    })
+      .then((reply) => {
+        if ('ok' in reply && reply.ok) {
+          return reply.encoded ? decodeValue(reply.value, this.#context) : reply.value;
+        }
+        throw fromErrorRecord((reply as { error: ErrorRecord }).error);
+      })
+      .finally(() => {
+        dispose();
+        this.#room.wakeOne();
+      });
+  }
+
+  async #collect(task: TaskRef, iterable: unknown, options: MapOptions, star: boolean): Promise<unknown[]> {
+    const out: unknown[] = [];
+    for await (const value of this.#stream(
+      task,
+      iterable,
+      { ...options, inflight: this.#processes * 4 },
+      true,
+      star,
+    )) {
+      out.push(value);
+    }
+    return out;
+  }
+
+  #stream(
+    task: TaskRef,
+    iterable: unknown,
+    options: ImapOptions,
+    ordered: boolean,
+    star: boolean,
+  ): AsyncGenerator<any, void, undefined> {
+    const { signal, dispose } = this.#signalFor(options);
+    const context = this.#context;
+    const submit = (items: unknown[], base: number) => {
+      let entry!: Entry;
+      const reply = new Promise<MapReply>((resolve, reject) => {
+        const chunk = prepareChunk(items, context, star);
+        entry = {
+          build: () => {
+            const packed = chunk.pack();
+            const job = {
+              kind: 'map' as const,
+              module: task.module,
+              taskName: task.taskName,
+              items: packed.items,
+              star,
+              encoded: packed.encoded,
+            };
+            return { job, transfer: packed.transfer };
+          },
+          batchable: false,
+          signal,
+          taskIndex: base,
+          resolve: resolve as (r: JobReply) => void,
+          reject,
+        };
+        this.#dispatcher.submit(entry);
+      });
+      return { entry, reply };
+    };
+    const inner = streamResults(
+      iterable as Iterable<unknown>,
+      submit,
+      (entries) => this.#dispatcher.cancel(entries),
+      {
+        processes: this.#processes,
+        context,
+        chunksize: options.chunksize,
+        inflight: options.inflight ?? this.#processes * 2,
+        ordered,
+        onProgress: options.onProgress,
+      },
+    );
+    return (async function* () {
+      try {
+        yield* inner;
+      } finally {
+        dispose();
+      }
+    })();
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * Starts the tinypool instance behind a Pool. tinypool is imported on first use, not when this
+ * package loads: every worker imports this package (task modules import `defineTasks` from it),
+ * and only the host needs tinypool.
+ */
+import type { Tinypool } from 'tinypool';
+import { currentProcess } from '../identity.js';
+import type { ContextName } from '../options.js';
+import type { PoolResourceLimits } from './options.js';
+
+const ENTRY = new URL('../worker/pool-entry.js', import.meta.url);
+
+export interface TinypoolConfig {
+  readonly context: ContextName;
+  readonly processes: number;
+  readonly minProcesses: number;
+  readonly idleTimeout: number;
+  readonly resourceLimits: PoolResourceLimits | undefined;
+}
+
+export async function startTinypool(config: TinypoolConfig): Promise<Tinypool> {
+  const { Tinypool } = await import('tinypool');
+  const me = currentProcess();
+  const env = {
+    ...(process.env as Record<string, string>),
+    MULTIPROC_POOL_PARENT: JSON.stringify({ pid: process.pid, name: me.name }),
+  };
+  const limits = config.resourceLimits;
+  const threads = config.context === 'thread';
+  const tp = new Tinypool({
+    filename: ENTRY.href,
+    runtime: threads ? 'worker_threads' : 'child_process',
+    minThreads: config.minProcesses,
+    maxThreads: config.processes,
+    idleTimeout: config.idleTimeout,
+    env,
+    ...(threads
+      ? { resourceLimits: limits }
+      : {
+          serialization: 'advanced' as const,
+          execArgv: [
+            ...process.execArgv,
+            ...(limits?.maxOldGenerationSizeMb
+              ? [`--max-old-space-size=${limits.maxOldGenerationSizeMb}`]
+              : []),
+          ],
+        }),
+  });
+  // A worker that dies while idle is reported as a pool 'error' event; it is replaced on demand.
+  tp.on('error', () => {});
+  return tp;
+}

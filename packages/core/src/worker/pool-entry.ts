@@ -1,0 +1,147 @@
+/**
+ * Worker side of `Pool`: the module tinypool loads in every pool worker (thread or child process).
+ * Its default export runs one `Batch` and answers with a `BatchReply`; task errors are answered as
+ * records, never thrown, so any rejection tinypool reports to the host means the worker died.
+ */
+import { isMainThread, threadId } from 'node:worker_threads';
+import '@multiproc/ipc'; // registers the decoders of connections and queues in this realm
+import { type CodecTarget, decodeValue, encodeValue } from '@multiproc/shared';
+import { setWorkerIdentity } from '../identity.js';
+import type { Batch, BatchReply, CallJob, InitSpec, JobReply, MapJob, MapReply } from '../internal/batch.js';
+import { toErrorRecord } from '../internal/error-record.js';
+import { loadTask } from '../internal/load-task.js';
+
+const context: CodecTarget = isMainThread ? 'process' : 'thread';
+const workerId = Number((process as any).__tinypool_state__?.workerId ?? process.env.TINYPOOL_WORKER_ID ?? 0);
+const parent = JSON.parse(process.env.MULTIPROC_POOL_PARENT ?? 'null') ?? {
+  pid: isMainThread ? process.ppid : process.pid,
+  name: 'MainProcess',
+};
+setWorkerIdentity({
+  name: `${context === 'thread' ? 'Thread' : 'Process'}PoolWorker-${workerId}`,
+  identity: [workerId],
+  daemon: true,
+  context,
+  parent,
+});
+
+// How the host finds this worker among tinypool's: its thread id, or its pid for a child.
+const selfId = isMainThread ? process.pid : threadId;
+const initialized = new Set<string>();
+let tasksDone = 0;
+
+async function runInit(init: InitSpec): Promise<void> {
+  if (initialized.has(init.id)) return;
+  initialized.add(init.id);
+  const fn = await loadTask(init.module, init.taskName);
+  const args = init.encoded ? decodeValue(init.args, context) : init.args;
+  await fn(...args);
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && typeof value === 'object' && typeof (value as any).then === 'function';
+}
+
+function packResult(value: unknown, path: string): { value: unknown; encoded: boolean } {
+  if (value === null || typeof value !== 'object') {
+    if (typeof value === 'function' || typeof value === 'symbol') encodeValue(value, context, path);
+    return { value, encoded: false };
+  }
+  const out = encodeValue(value, context, path);
+  return { value: out.value, encoded: out.encoded };
+}
+
+async function runCall(job: CallJob): Promise<JobReply> {
+  try {
+    const fn = await loadTask(job.module, job.taskName);
+    const args = job.encoded ? decodeValue(job.args, context) : job.args;
+    let value = fn(...args);
+    if (isThenable(value)) value = await value;
+    const packed = packResult(value, 'result');
+    return { ok: true, value: packed.value, encoded: packed.encoded };
+  } catch (err) {
+    return { ok: false, error: toErrorRecord(err) };
+  }
+}
+
+async function runMap(job: MapJob): Promise<JobReply> {
+  const started = performance.now();
+  const reply = await mapItems(job);
+  return { ...reply, ms: performance.now() - started };
+}
+
+async function mapItems(job: MapJob): Promise<MapReply> {
+  const fn = await loadTask(job.module, job.taskName).catch((err) => err as Error);
+  const items = job.encoded ? decodeValue(job.items, context) : job.items;
+  const n = items.length;
+  const values: unknown[] = new Array(n);
+  let numeric = true;
+  let i = 0;
+  try {
+    if (fn instanceof Error) throw fn;
+    for (; i < n; i++) {
+      let value = job.star ? fn(...(items[i] as unknown[])) : fn(items[i]);
+      if (isThenable(value)) value = await value;
+      if (typeof value !== 'number') numeric = false;
+      values[i] = value;
+    }
+  } catch (err) {
+    values.length = i;
+    const packed = safePack(values);
+    return { values: packed.values, encoded: packed.encoded, error: packed.error ?? toErrorRecord(err) };
+  }
+  if (numeric) return { values: Float64Array.from(values as number[]), encoded: false };
+  const packed = safePack(values);
+  return { values: packed.values, encoded: packed.encoded, ...(packed.error ? { error: packed.error } : {}) };
+}
+
+/** Encodes results; a result that cannot be sent ends the chunk there with a SerializationError. */
+function safePack(values: unknown[]): {
+  values: unknown[];
+  encoded: boolean;
+  error?: ReturnType<typeof toErrorRecord>;
+} {
+  let encoded = false;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v === null || (typeof v !== 'object' && typeof v !== 'function' && typeof v !== 'symbol')) continue;
+    try {
+      const out = packResult(v, `result[${i}]`);
+      values[i] = out.value;
+      encoded ||= out.encoded;
+    } catch (err) {
+      values.length = i;
+      return { values, encoded, error: toErrorRecord(err) };
+    }
+  }
+  return { values, encoded };
+}
+
+function countTasks(batch: Batch): number {
+  return batch.jobs.length;
+}
+
+/** Runs one batch. tinypool calls this once per task it hands to this worker. */
+export default async function runBatch(batch: Batch): Promise<BatchReply> {
+  // A worker that has served maxTasksPerChild tasks hands any further batch back unrun.
+  if (batch.maxTasks > 0 && tasksDone >= batch.maxTasks)
+    return { recycled: true, retire: selfId, replies: [] };
+  if (batch.init) {
+    try {
+      await runInit(batch.init);
+    } catch (err) {
+      const error = toErrorRecord(err);
+      return {
+        replies: batch.jobs.map((job) =>
+          job.kind === 'call' ? { ok: false as const, error } : { values: [], encoded: false, error },
+        ),
+      };
+    }
+  }
+  const replies: JobReply[] = [];
+  for (const job of batch.jobs) replies.push(job.kind === 'call' ? await runCall(job) : await runMap(job));
+  tasksDone += countTasks(batch);
+  // The host stops this worker once it has this reply (exiting here could cut the reply short).
+  if (batch.maxTasks > 0 && tasksDone >= batch.maxTasks) return { replies, retire: selfId };
+  return { replies };
+}

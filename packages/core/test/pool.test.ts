@@ -1,0 +1,352 @@
+import {
+  AsyncResult,
+  ContextError,
+  Pool,
+  PoolClosedError,
+  ProcessError,
+  SerializationError,
+  TimeoutError,
+  ValidationError,
+  WorkerCrashedError,
+} from '@multiproc/core';
+import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
+import { tasks } from './fixtures/pool-tasks.ts';
+
+const pools: Pool[] = [];
+function makePool(options: ConstructorParameters<typeof Pool>[0]): Pool {
+  const pool = new Pool(options);
+  pools.push(pool);
+  return pool;
+}
+
+afterEach(async () => {
+  await Promise.all(pools.splice(0).map((p) => p.terminate()));
+});
+
+function* naturals(): Generator<number> {
+  for (let i = 0; ; i++) yield i;
+}
+
+describe.each(['thread', 'process'] as const)('Pool in %s context', (context) => {
+  it('maps in input order (Ans5)', async () => {
+    const pool = makePool({ processes: 4, context });
+    const results = await pool.map(tasks.square, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(results).toEqual([1, 4, 9, 16, 25, 36, 49, 64, 81, 100]);
+    pool.close();
+    await pool.join();
+  });
+
+  it('apply, starmap and async tasks', async () => {
+    const pool = makePool({ processes: 2, context });
+    expect(await pool.apply(tasks.add, [2, 3])).toBe(5);
+    expect(
+      await pool.starmap(tasks.add, [
+        [1, 2],
+        [3, 4],
+      ]),
+    ).toEqual([3, 7]);
+    expect(await pool.map(tasks.asyncDouble, [1, 2, 3])).toEqual([2, 4, 6]);
+    expect(await pool.map(tasks.square, [])).toEqual([]);
+  });
+
+  it('keeps order with random task durations, any chunksize', async () => {
+    const pool = makePool({ processes: 3, context });
+    const input = Array.from({ length: 40 }, (_, i) => i);
+    const delays = input.map((i) => [(i * 7) % 5, i] as [number, number]);
+    expect(await pool.starmap(tasks.sleepThen, delays, { chunksize: 1 })).toEqual(input);
+    expect(await pool.starmap(tasks.sleepThen, delays, { chunksize: 100 })).toEqual(input);
+    const big = Array.from({ length: 5000 }, (_, i) => i);
+    expect(await pool.map(tasks.square, big)).toEqual(big.map((x) => x * x));
+    expect(
+      await pool.map(
+        tasks.echo,
+        big.map((x) => ({ x })),
+      ),
+    ).toEqual(big.map((x) => ({ x })));
+  });
+
+  it('applyAsync: awaitable AsyncResult with callbacks, get(ms), wait, ready, successful', async () => {
+    const pool = makePool({ processes: 2, context });
+    const seen: number[] = [];
+    const r = pool.applyAsync(tasks.square, [7], { callback: (v) => seen.push(v) });
+    expect(r).toBeInstanceOf(AsyncResult);
+    expect(() => r.successful()).toThrow(ProcessError);
+    expect(await r).toBe(49);
+    expect(r.ready()).toBe(true);
+    expect(r.successful()).toBe(true);
+    expect(seen).toEqual([49]);
+    const slow = pool.applyAsync(tasks.sleepThen, [300, 'late']);
+    await expect(slow.get(10)).rejects.toBeInstanceOf(TimeoutError);
+    expect(await slow.wait(5)).toBe(false);
+    expect(await slow.get()).toBe('late');
+    const errors: unknown[] = [];
+    const bad = pool.applyAsync(tasks.fail, ['nope'], { errorCallback: (e) => errors.push(e) });
+    expect(await bad.wait()).toBe(true);
+    expect(bad.successful()).toBe(false);
+    expect(errors).toHaveLength(1);
+  });
+
+  it('rethrows a task error with its name, message, stack and cause', async () => {
+    const pool = makePool({ processes: 1, context });
+    const err: any = await pool.apply(tasks.fail, ['bad input']).catch((e: any) => e);
+    expect(err).toBeInstanceOf(TypeError);
+    expect(err.name).toBe('TypeError');
+    expect(err.message).toBe('bad input');
+    expect(err.stack).toContain('pool-tasks');
+    expect(err.cause).toBeInstanceOf(Error);
+    expect(err.cause.message).toBe('the cause');
+    expect(err.extra).toBe(42);
+  });
+
+  it('fails map on one bad item, leaves other calls alone', async () => {
+    const pool = makePool({ processes: 2, context });
+    const other = pool.map(tasks.square, [1, 2, 3]);
+    await expect(pool.map(tasks.failOn, [10, 11, 12, 13, 14])).rejects.toThrow('unlucky 13');
+    expect(await other).toEqual([1, 4, 9]);
+  });
+
+  it('imap yields results before the failed item, then throws at its position', async () => {
+    const pool = makePool({ processes: 2, context });
+    const seen: number[] = [];
+    const run = async () => {
+      for await (const v of pool.imap(tasks.failOn, [10, 11, 12, 13, 14], { chunksize: 2 })) seen.push(v);
+    };
+    await expect(run()).rejects.toThrow('unlucky 13');
+    expect(seen).toEqual([10, 11, 12]);
+  });
+
+  it('imap over an endless generator: break stops reading input', async () => {
+    const pool = makePool({ processes: 2, context });
+    let read = 0;
+    function* counted() {
+      for (const n of naturals()) {
+        read++;
+        yield n;
+      }
+    }
+    const out: number[] = [];
+    for await (const v of pool.imap(tasks.square, counted(), { chunksize: 4, inflight: 2 })) {
+      out.push(v);
+      if (out.length === 10) break;
+    }
+    expect(out).toEqual([0, 1, 4, 9, 16, 25, 36, 49, 64, 81]);
+    const readAtBreak = read;
+    expect(readAtBreak).toBeLessThanOrEqual(10 + 4 * 3);
+    await pool.apply(tasks.square, [1]);
+    expect(read).toBe(readAtBreak);
+  });
+
+  it('imapUnordered yields every result, fast ones first', async () => {
+    const pool = makePool({ processes: 2, context });
+    const out: string[] = [];
+    for await (const v of pool.imapUnordered(
+      tasks.sleepThen,
+      [
+        [300, 'slow'],
+        [1, 'fast'],
+      ] as never,
+      {
+        chunksize: 1,
+      },
+    )) {
+      out.push(String(v));
+    }
+    expect(out).toHaveLength(2);
+  });
+
+  it('imap accepts async iterables and reports progress', async () => {
+    const pool = makePool({ processes: 2, context });
+    async function* source() {
+      for (let i = 1; i <= 6; i++) yield i;
+    }
+    const progress: number[] = [];
+    const out: number[] = [];
+    for await (const v of pool.imap(tasks.square, source(), {
+      chunksize: 2,
+      onProgress: (done) => progress.push(done),
+    })) {
+      out.push(v);
+    }
+    expect(out).toEqual([1, 4, 9, 16, 25, 36]);
+    expect(progress.at(-1)).toBe(6);
+  });
+
+  it('an input iterable that throws fails the call with that very error', async () => {
+    const pool = makePool({ processes: 2, context });
+    const boom = new Error('input broke');
+    function* source() {
+      yield 1;
+      yield 2;
+      throw boom;
+    }
+    await expect(pool.map(tasks.square, source())).rejects.toBe(boom);
+    const seen: number[] = [];
+    const run = async () => {
+      for await (const v of pool.imap(tasks.square, source(), { chunksize: 1 })) seen.push(v);
+    };
+    await expect(run()).rejects.toBe(boom);
+    expect(seen).toEqual([1, 4]);
+  });
+
+  it('a worker that calls process.exit() mid-task rejects with WorkerCrashedError and is replaced', async () => {
+    const pool = makePool({ processes: 2, context });
+    const err: any = await pool.apply(tasks.exitWith, [3]).catch((e: any) => e);
+    expect(err).toBeInstanceOf(WorkerCrashedError);
+    expect(err.exitCode).toBe(3);
+    const crash: any = await pool
+      .map(tasks.exitOn, [1, 2, 3, 4, 5, 6, 7, 8], { chunksize: 1 })
+      .catch((e: any) => e);
+    expect(crash).toBeInstanceOf(WorkerCrashedError);
+    expect(crash.taskIndex).toBe(4);
+    expect(await pool.map(tasks.square, [1, 2, 3])).toEqual([1, 4, 9]);
+  });
+
+  it('an uncaught error thrown later inside the worker is a crash too', async () => {
+    const pool = makePool({ processes: 1, context });
+    await expect(pool.apply(tasks.throwLater, [])).rejects.toBeInstanceOf(WorkerCrashedError);
+    expect(await pool.apply(tasks.square, [4])).toBe(16);
+  });
+
+  it('timeout and abort stop a running task and the pool goes on', async () => {
+    const pool = makePool({ processes: 1, context });
+    await expect(pool.apply(tasks.hang, [], { timeout: 50 })).rejects.toBeInstanceOf(TimeoutError);
+    const controller = new AbortController();
+    const call = pool.apply(tasks.hang, [], { signal: controller.signal });
+    setTimeout(() => controller.abort(new Error('user gave up')), 20);
+    const err: any = await call.catch((e: any) => e);
+    expect(err.name).toBe('AbortError');
+    expect(err.cause.message).toBe('user gave up');
+    expect(await pool.apply(tasks.square, [3])).toBe(9);
+  });
+
+  it('maxTasksPerChild replaces workers', async () => {
+    const pool = makePool({ processes: 2, context, maxTasksPerChild: 2 });
+    const ids = await pool.map(
+      tasks.workerIdentity,
+      Array.from({ length: 8 }, (_, i) => i),
+      { chunksize: 1 },
+    );
+    expect(new Set(ids).size).toBeGreaterThan(2);
+  });
+
+  it('runs the initializer in every worker before its tasks', async () => {
+    const pool = makePool({ processes: 2, context, initializer: tasks.init, initargs: ['ready'] });
+    const seen = await pool.map(tasks.readInit, [1, 2, 3, 4, 5, 6], { chunksize: 1 });
+    expect(seen).toEqual(['ready', 'ready', 'ready', 'ready', 'ready', 'ready']);
+  });
+
+  it('a result that cannot be sent back rejects with SerializationError and the worker lives on', async () => {
+    const pool = makePool({ processes: 1, context });
+    const err: any = await pool.apply(tasks.returnFunction, []).catch((e: any) => e);
+    expect(err).toBeInstanceOf(SerializationError);
+    expect(err.path).toMatch(/^result/);
+    expect(await pool.apply(tasks.square, [5])).toBe(25);
+  });
+
+  it('an unsendable argument rejects naming its path', async () => {
+    const pool = makePool({ processes: 1, context });
+    const err: any = await pool.apply(tasks.echo, [{ onDone: () => 1 }]).catch((e: any) => e);
+    expect(err).toBeInstanceOf(SerializationError);
+    expect(err.path).toBe('args[0].onDone');
+  });
+
+  it('close() refuses new work, join() waits for the rest', async () => {
+    const pool = makePool({ processes: 2, context });
+    const pending = pool.map(
+      tasks.sleepThen,
+      [20, 20, 20].map(() => 20),
+    );
+    pool.close();
+    await expect(pool.apply(tasks.square, [1])).rejects.toBeInstanceOf(PoolClosedError);
+    expect(() => pool.applyAsync(tasks.square, [1])).toThrow(PoolClosedError);
+    expect(() => pool.imap(tasks.square, [1])).toThrow(PoolClosedError);
+    await pool.join();
+    expect(await pending).toHaveLength(3);
+  });
+
+  it('terminate() rejects pending calls with PoolClosedError', async () => {
+    const pool = makePool({ processes: 1, context });
+    const running = pool.apply(tasks.hang, []);
+    const queued = pool.apply(tasks.square, [2]);
+    await new Promise((r) => setTimeout(r, 50));
+    await pool.terminate();
+    await expect(running).rejects.toBeInstanceOf(PoolClosedError);
+    await expect(queued).rejects.toBeInstanceOf(PoolClosedError);
+    await expect(pool.map(tasks.square, [1])).rejects.toBeInstanceOf(PoolClosedError);
+  });
+
+  it('join() before close() rejects', async () => {
+    const pool = makePool({ processes: 1, context });
+    await expect(pool.join()).rejects.toBeInstanceOf(ProcessError);
+  });
+
+  it('reports stats', async () => {
+    const pool = makePool({ processes: 2, context });
+    await pool.map(tasks.square, [1, 2, 3, 4], { chunksize: 1 });
+    const stats = pool.stats();
+    expect(stats.completed).toBeGreaterThanOrEqual(4);
+    expect(stats.queued).toBe(0);
+    expect(stats.busy).toBe(0);
+  });
+});
+
+describe('Pool specifics', () => {
+  it('SIGKILL of a process worker mid-map: the other items succeed, the call rejects, no hang', async () => {
+    const pool = makePool({ processes: 2, context: 'process' });
+    const err: any = await pool
+      .map(tasks.killSelfOn, [1, 2, 3, 4, 5, 6, 7, 8], { chunksize: 1 })
+      .catch((e: any) => e);
+    expect(err).toBeInstanceOf(WorkerCrashedError);
+    expect(err.signal).toBe('SIGKILL');
+    expect(err.exitCode).toBeNull();
+    expect(await pool.map(tasks.square, [1, 2, 3])).toEqual([1, 4, 9]);
+  });
+
+  it('out of memory under resourceLimits is a WorkerCrashedError, and the pool goes on', async () => {
+    const pool = makePool({ processes: 1, resourceLimits: { maxOldGenerationSizeMb: 32 } });
+    await expect(pool.apply(tasks.allocate, [])).rejects.toBeInstanceOf(WorkerCrashedError);
+    expect(await pool.apply(tasks.square, [6])).toBe(36);
+  });
+
+  it('validates options and tasks', async () => {
+    expect(() => new Pool({ processes: 0 })).toThrow(ValidationError);
+    expect(() => new Pool({ processes: -1 })).toThrow(ValidationError);
+    expect(() => new Pool({ processes: 1.5 })).toThrow(ValidationError);
+    expect(() => new Pool({ maxTasksPerChild: 0 })).toThrow(ValidationError);
+    expect(() => new Pool({ context: 'fork' as never })).toThrow(ValidationError);
+    try {
+      new Pool({ processes: 0 });
+    } catch (error) {
+      expect((error as Error).message).toContain('processes');
+    }
+    const pool = makePool({ processes: 1 });
+    await expect(pool.apply((() => 1) as any, [])).rejects.toBeInstanceOf(ValidationError);
+    expect(() => pool.applyAsync((() => 1) as any, [])).toThrow(ValidationError);
+  });
+
+  it('refuses shared memory for a process pool as the rejection of the call', async () => {
+    const pool = makePool({ processes: 1, context: 'process' });
+    const err: any = await pool
+      .apply(tasks.echo, [new Int32Array(new SharedArrayBuffer(8))])
+      .catch((e: any) => e);
+    expect(err).toBeInstanceOf(ContextError);
+    expect(err.message).toContain('args[0]');
+  });
+
+  it('types results from the task', () => {
+    const pool = makePool({ processes: 1 });
+    expectTypeOf(pool.map(tasks.square, [1])).resolves.toEqualTypeOf<number[]>();
+    expectTypeOf(pool.apply(tasks.add, [1, 2])).resolves.toEqualTypeOf<number>();
+    expectTypeOf(pool.applyAsync(tasks.asyncDouble, [1])).toEqualTypeOf<AsyncResult<number>>();
+  });
+
+  it('await using terminates the pool', async () => {
+    let escaped: Pool | undefined;
+    {
+      await using pool = new Pool({ processes: 1 });
+      escaped = pool;
+      expect(await pool.apply(tasks.square, [2])).toBe(4);
+    }
+    await expect(escaped.apply(tasks.square, [2])).rejects.toBeInstanceOf(PoolClosedError);
+  });
+});
