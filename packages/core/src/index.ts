@@ -8,6 +8,7 @@ export {
   TimeoutError,
   ValidationError,
 } from '@multiproc/shared';
+export { type Context, getContext } from './context.js';
 export { PoolClosedError, WorkerCrashedError } from './errors.js';
 export {
   cpuCount,

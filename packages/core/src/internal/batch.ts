@@ -4,7 +4,7 @@
  * as transferred `Float64Array`s instead of cloned arrays (see `pool/packing.ts`).
  *
  *   host                                   worker (pool-entry.ts)
- *   Batch { init?, maxTasks, jobs[] } ───▶ run init once, then each job
+ *   Batch { init?, maxTasks, tasks[], jobs[] } ───▶ run init once, then each job
  *         ◀─── BatchReply { replies[] }    one reply per job, errors as ErrorRecords
  */
 import type { ErrorRecord } from './error-record.js';
@@ -15,17 +15,19 @@ export interface TaskSpec {
   readonly taskName: string;
 }
 
-/** One `apply`-style call. */
-export interface CallJob extends TaskSpec {
+/** One `apply`-style call. `task` indexes the batch's `tasks` table. */
+export interface CallJob {
   readonly kind: 'call';
+  task: number;
   readonly args: unknown[];
   /** Whether `args` holds codec records to decode. */
   readonly encoded: boolean;
 }
 
 /** One chunk of a `map`/`starmap`/`imap`: the task applied to each item. */
-export interface MapJob extends TaskSpec {
+export interface MapJob {
   readonly kind: 'map';
+  task: number;
   /** The items, or a packed `Float64Array` when every item is a number. */
   readonly items: unknown[] | Float64Array;
   /** `starmap`: each item is an argument list. */
@@ -46,6 +48,8 @@ export interface InitSpec extends TaskSpec {
 /** What the host sends as one tinypool task. */
 export interface Batch {
   readonly init: InitSpec | null;
+  /** The tasks the jobs run, each sent once per batch (module URLs are long). */
+  readonly tasks: TaskSpec[];
   /** `maxTasksPerChild`, or 0 for no limit. */
   readonly maxTasks: number;
   readonly jobs: Job[];

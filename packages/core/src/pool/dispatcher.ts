@@ -14,11 +14,14 @@ import {
   type Job,
   type JobReply,
   RETIRED_MARKER,
+  type TaskSpec,
 } from '../internal/batch.js';
 import { ExitWatch } from './exit-watch.js';
 
 /** One job waiting for, or held by, a worker. */
 export interface Entry {
+  /** The task the job runs. */
+  readonly spec: TaskSpec;
   /**
    * Builds the job to post. Called at each dispatch: a job handed back by a retiring worker is
    * posted again, and what the first post transferred (a packed chunk's buffer) is gone by then.
@@ -171,11 +174,15 @@ export class Dispatcher {
 
   #run(tp: Tinypool, entries: Entry[]): void {
     const built = entries.map((e) => e.build());
-    const batch: Batch = {
-      init: this.#config.init,
-      maxTasks: this.#config.maxTasksPerChild,
-      jobs: built.map((b) => b.job),
-    };
+    const tasks: TaskSpec[] = [];
+    const jobs = built.map((b, i) => {
+      const spec = entries[i]!.spec;
+      let t = tasks.indexOf(spec);
+      if (t === -1) t = tasks.push(spec) - 1;
+      b.job.task = t;
+      return b.job;
+    });
+    const batch: Batch = { init: this.#config.init, maxTasks: this.#config.maxTasksPerChild, tasks, jobs };
     const transferList = built.flatMap((b) => b.transfer) as never[];
     const signal = entries.length === 1 ? first(entries).signal : undefined;
     this.#inFlight++;

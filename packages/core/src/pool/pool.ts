@@ -2,14 +2,15 @@
  * `Pool`: a fixed set of workers that run tasks. Mirrors Python's `multiprocessing.Pool`, built on
  * tinypool (worker management) with multiproc's batching, crash handling and laziness around it.
  */
+import { QueueFullError } from '@multiproc/ipc';
 import { decodeValue, encodeValue, ProcessError, TimeoutError } from '@multiproc/shared';
 import type { Tinypool } from 'tinypool';
 import { PoolClosedError } from '../errors.js';
-import type { InitSpec, JobReply, MapReply } from '../internal/batch.js';
-import { type ErrorRecord, fromErrorRecord } from '../internal/error-record.js';
+import type { CallReply, InitSpec, JobReply, MapReply, TaskSpec } from '../internal/batch.js';
+import { fromErrorRecord } from '../internal/error-record.js';
 import { type ContextName, parseOptions } from '../options.js';
 import { getStartMethod } from '../start-method.js';
-import type { TaskArgs, TaskFunction, TaskRef, TaskResult } from '../task.js';
+import { isTaskRef, type TaskArgs, type TaskFunction, type TaskRef, type TaskResult } from '../task.js';
 import { AsyncResult } from './async-result.js';
 import { prepareChunk } from './chunks.js';
 import { Dispatcher, type Entry } from './dispatcher.js';
@@ -24,7 +25,7 @@ import {
   resolvePoolOptions,
   taskSchema,
 } from './options.js';
-import { streamResults } from './stream.js';
+import { streamChunks } from './stream.js';
 import { startTinypool } from './tinypool.js';
 import { abortErrorFor, settleCall, Waiters } from './util.js';
 
@@ -49,6 +50,29 @@ type Items<F> = Iterable<ItemOf<F>> | AsyncIterable<ItemOf<F>>;
 type ArgLists<F> = Iterable<TaskArgs<F>> | AsyncIterable<TaskArgs<F>>;
 
 let poolCounter = 0;
+const noop = () => {};
+
+function allPrimitive(args: unknown[]): boolean {
+  for (let i = 0; i < args.length; i++) {
+    const t = typeof args[i];
+    if ((t === 'object' && args[i] !== null) || t === 'function' || t === 'symbol') return false;
+  }
+  return true;
+}
+
+const NO_TRANSFER: object[] = [];
+function plain(args: unknown[]) {
+  return { value: args, transfer: NO_TRANSFER, encoded: false };
+}
+
+/** Checks a call's task and options; the common case (a task ref, no options) skips zod. */
+function checkCall(task: unknown, options: object, method: string): void {
+  if (!isTaskRef(task)) parseOptions(taskSchema, { task }, `Pool.${method}`);
+  for (const _ in options) {
+    parseOptions(callOptionsSchema, options, `Pool.${method}`);
+    break;
+  }
+}
 
 /**
  * A pool of workers. Python: `multiprocessing.Pool`.
@@ -66,6 +90,7 @@ export class Pool implements AsyncDisposable {
   readonly #dispatcher: Dispatcher;
   readonly #ready: Promise<Tinypool>;
   readonly #room = new Waiters();
+  readonly #specs = new WeakMap<TaskRef, TaskSpec>();
   #state: State = 'running';
 
   constructor(options: PoolOptions = {}) {
@@ -186,7 +211,7 @@ export class Pool implements AsyncDisposable {
     options: ImapOptions = {},
   ): AsyncGenerator<TaskResult<F>, void, undefined> {
     this.#admitSync(task, options, 'imap');
-    return this.#stream(task, iterable, options, true, false);
+    return this.#stream(task, iterable, options, true);
   }
 
   /** Yields results in completion order, reading the input lazily. Python: `imap_unordered`. */
@@ -196,7 +221,7 @@ export class Pool implements AsyncDisposable {
     options: ImapOptions = {},
   ): AsyncGenerator<TaskResult<F>, void, undefined> {
     this.#admitSync(task, options, 'imapUnordered');
-    return this.#stream(task, iterable, options, false, false);
+    return this.#stream(task, iterable, options, false);
   }
 
   /** Stops accepting tasks; those submitted still run. Python: `close`. */
@@ -236,25 +261,35 @@ export class Pool implements AsyncDisposable {
 
   #admitSync(task: unknown, options: object, method: string): void {
     if (this.#state !== 'running') throw this.#closedError();
-    parseOptions(taskSchema, { task }, `Pool.${method}`);
-    parseOptions(callOptionsSchema, options, `Pool.${method}`);
+    checkCall(task, options, method);
     if (this.#dispatcher.queued >= this.#maxQueue) {
-      throw new ProcessError(`The pool's queue is full (maxQueue ${this.#maxQueue}).`);
+      throw new QueueFullError(
+        `The pool's queue is full (maxQueue ${this.#maxQueue}): wait for results first.`,
+      );
     }
   }
 
   async #admit(task: unknown, options: object, method: string, wait: boolean): Promise<void> {
     if (this.#state !== 'running') throw this.#closedError();
-    parseOptions(taskSchema, { task }, `Pool.${method}`);
-    parseOptions(callOptionsSchema, options, `Pool.${method}`);
+    checkCall(task, options, method);
     while (wait && this.#dispatcher.queued >= this.#maxQueue) {
       await this.#room.wait();
       if (this.#state !== 'running') throw this.#closedError();
     }
   }
 
+  /** One spec object per task ref, so a batch's task table dedupes by identity. */
+  #spec(task: TaskRef): TaskSpec {
+    let spec = this.#specs.get(task);
+    if (!spec) {
+      spec = { module: task.module, taskName: task.taskName };
+      this.#specs.set(task, spec);
+    }
+    return spec;
+  }
+
   #signalFor(options: CallOptions): { signal: AbortSignal | undefined; dispose: () => void } {
-    if (options.timeout === undefined) return { signal: options.signal, dispose: () => {} };
+    if (options.timeout === undefined) return { signal: options.signal, dispose: noop };
     const controller = new AbortController();
     const ms = options.timeout;
     const timer = setTimeout(
@@ -274,70 +309,87 @@ export class Pool implements AsyncDisposable {
 
   #call(task: TaskRef, args: unknown[], options: CallOptions): Promise<unknown> {
     const { signal, dispose } = this.#signalFor(options);
-    return new Promise<JobReply>((resolve, reject) => {
-      const { value, transfer, encoded } = encodeValue(args, this.#context, 'args');
-      const job = {
-        kind: 'call' as const,
-        module: task.module,
-        taskName: task.taskName,
-        args: value,
-        encoded,
-      };
+    const context = this.#context;
+    return new Promise((resolve, reject) => {
+      const { value, transfer, encoded } = allPrimitive(args)
+        ? plain(args)
+        : encodeValue(args, context, 'args');
+      const job = { kind: 'call' as const, task: 0, args: value, encoded };
       this.#dispatcher.submit({
+        spec: this.#spec(task),
         build: () => ({ job, transfer }),
         batchable: signal === undefined,
         signal,
         taskIndex: undefined,
-        resolve,
-        reject,
+        resolve: (reply) => {
+          dispose();
+          this.#room.wakeOne();
+          const r = reply as CallReply;
+          if (!r.ok) reject(fromErrorRecord(r.error));
+          else if (!r.encoded) resolve(r.value);
+          else {
+            try {
+              resolve(decodeValue(r.value, context));
+            } catch (error) {
+              reject(error);
+            }
+          }
+        },
+        reject: (error) => {
+          dispose();
+          this.#room.wakeOne();
+          reject(error);
+        },
       });
-    })
-      .then((reply) => {
-        if ('ok' in reply && reply.ok) {
-          return reply.encoded ? decodeValue(reply.value, this.#context) : reply.value;
-        }
-        throw fromErrorRecord((reply as { error: ErrorRecord }).error);
-      })
-      .finally(() => {
-        dispose();
-        this.#room.wakeOne();
-      });
+    });
   }
 
   async #collect(task: TaskRef, iterable: unknown, options: MapOptions, star: boolean): Promise<unknown[]> {
     const out: unknown[] = [];
-    for await (const value of this.#stream(
+    for await (const chunk of this.#chunks(
       task,
       iterable,
       { ...options, inflight: this.#processes * 4 },
       true,
       star,
     )) {
-      out.push(value);
+      for (let i = 0; i < chunk.length; i++) out.push(chunk[i]);
     }
     return out;
   }
 
-  #stream(
+  async *#stream(
+    task: TaskRef,
+    iterable: unknown,
+    options: ImapOptions,
+    ordered: boolean,
+  ): AsyncGenerator<any, void, undefined> {
+    for await (const chunk of this.#chunks(task, iterable, options, ordered, false)) {
+      for (let i = 0; i < chunk.length; i++) yield chunk[i];
+    }
+  }
+
+  #chunks(
     task: TaskRef,
     iterable: unknown,
     options: ImapOptions,
     ordered: boolean,
     star: boolean,
-  ): AsyncGenerator<any, void, undefined> {
+  ): AsyncGenerator<ArrayLike<unknown>, void, undefined> {
     const { signal, dispose } = this.#signalFor(options);
     const context = this.#context;
+    const spec = this.#spec(task);
     const submit = (items: unknown[], base: number) => {
       let entry!: Entry;
       const reply = new Promise<MapReply>((resolve, reject) => {
         const chunk = prepareChunk(items, context, star);
         entry = {
+          spec,
           build: () => {
             const packed = chunk.pack();
             const job = {
               kind: 'map' as const,
-              module: task.module,
-              taskName: task.taskName,
+              task: 0,
               items: packed.items,
               star,
               encoded: packed.encoded,
@@ -354,7 +406,7 @@ export class Pool implements AsyncDisposable {
       });
       return { entry, reply };
     };
-    const inner = streamResults(
+    const inner = streamChunks(
       iterable as Iterable<unknown>,
       submit,
       (entries) => this.#dispatcher.cancel(entries),

@@ -40,13 +40,16 @@ function iteratorOf(source: Iterable<unknown> | AsyncIterable<unknown>): AnyIter
   throw new TypeError('The input must be an iterable or an async iterable.');
 }
 
-/** Yields each result of `source` mapped through the pool. */
-export async function* streamResults<R>(
+/**
+ * Yields the results of `source` mapped through the pool, one chunk (an array-like of results) at
+ * a time: callers flatten them, which costs one async step per chunk instead of one per item.
+ */
+export async function* streamChunks(
   source: Iterable<unknown> | AsyncIterable<unknown>,
   submit: SubmitChunk,
   cancel: (entries: Entry[]) => void,
   options: StreamOptions,
-): AsyncGenerator<R, void, undefined> {
+): AsyncGenerator<ArrayLike<unknown>, void, undefined> {
   const it = Array.isArray(source) ? undefined : iteratorOf(source);
   const total = knownLength(source);
   const fixed =
@@ -132,7 +135,7 @@ export async function* streamResults<R>(
       if (p.failure !== undefined) throw p.failure;
       const reply = p.settled!;
       const values = reply.encoded ? decodeValue(reply.values as unknown[], options.context) : reply.values;
-      for (let i = 0; i < values.length; i++) yield values[i] as R;
+      if (values.length > 0) yield values;
       finished += values.length;
       if (reply.error) throw fromErrorRecord(reply.error);
       options.onProgress?.(finished, total);

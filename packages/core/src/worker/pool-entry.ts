@@ -7,9 +7,19 @@ import { isMainThread, threadId } from 'node:worker_threads';
 import '@multiproc/ipc'; // registers the decoders of connections and queues in this realm
 import { type CodecTarget, decodeValue, encodeValue } from '@multiproc/shared';
 import { setWorkerIdentity } from '../identity.js';
-import type { Batch, BatchReply, CallJob, InitSpec, JobReply, MapJob, MapReply } from '../internal/batch.js';
+import type {
+  Batch,
+  BatchReply,
+  CallJob,
+  InitSpec,
+  JobReply,
+  MapJob,
+  MapReply,
+  TaskSpec,
+} from '../internal/batch.js';
 import { toErrorRecord } from '../internal/error-record.js';
 import { loadTask } from '../internal/load-task.js';
+import { lookupTask } from '../task.js';
 
 const context: CodecTarget = isMainThread ? 'process' : 'thread';
 const workerId = Number((process as any).__tinypool_state__?.workerId ?? process.env.TINYPOOL_WORKER_ID ?? 0);
@@ -51,27 +61,40 @@ function packResult(value: unknown, path: string): { value: unknown; encoded: bo
   return { value: out.value, encoded: out.encoded };
 }
 
-async function runCall(job: CallJob): Promise<JobReply> {
+/** Runs one call; synchronous when the task is loaded and returns a plain value (the hot path). */
+function runCall(job: CallJob, spec: TaskSpec): JobReply | Promise<JobReply> {
+  const fn = lookupTask(spec.module, spec.taskName);
+  if (!fn) return loadTask(spec.module, spec.taskName).then(() => runCall(job, spec), failure);
   try {
-    const fn = await loadTask(job.module, job.taskName);
     const args = job.encoded ? decodeValue(job.args, context) : job.args;
-    let value = fn(...args);
-    if (isThenable(value)) value = await value;
-    const packed = packResult(value, 'result');
-    return { ok: true, value: packed.value, encoded: packed.encoded };
+    const value = fn(...args);
+    return isThenable(value) ? Promise.resolve(value).then(succeed, failure) : succeed(value);
   } catch (err) {
-    return { ok: false, error: toErrorRecord(err) };
+    return failure(err);
   }
 }
 
-async function runMap(job: MapJob): Promise<JobReply> {
+function succeed(value: unknown): JobReply {
+  try {
+    const packed = packResult(value, 'result');
+    return { ok: true, value: packed.value, encoded: packed.encoded };
+  } catch (err) {
+    return failure(err);
+  }
+}
+
+function failure(err: unknown): JobReply {
+  return { ok: false, error: toErrorRecord(err) };
+}
+
+async function runMap(job: MapJob, spec: TaskSpec): Promise<JobReply> {
   const started = performance.now();
-  const reply = await mapItems(job);
+  const reply = await mapItems(job, spec);
   return { ...reply, ms: performance.now() - started };
 }
 
-async function mapItems(job: MapJob): Promise<MapReply> {
-  const fn = await loadTask(job.module, job.taskName).catch((err) => err as Error);
+async function mapItems(job: MapJob, spec: TaskSpec): Promise<MapReply> {
+  const fn = await loadTask(spec.module, spec.taskName).catch((err) => err as Error);
   const items = job.encoded ? decodeValue(job.items, context) : job.items;
   const n = items.length;
   const values: unknown[] = new Array(n);
@@ -139,7 +162,11 @@ export default async function runBatch(batch: Batch): Promise<BatchReply> {
     }
   }
   const replies: JobReply[] = [];
-  for (const job of batch.jobs) replies.push(job.kind === 'call' ? await runCall(job) : await runMap(job));
+  for (const job of batch.jobs) {
+    const spec = batch.tasks[job.task]!;
+    const reply = job.kind === 'call' ? runCall(job, spec) : runMap(job, spec);
+    replies.push(reply instanceof Promise ? await reply : reply);
+  }
   tasksDone += countTasks(batch);
   // The host stops this worker once it has this reply (exiting here could cut the reply short).
   if (batch.maxTasks > 0 && tasksDone >= batch.maxTasks) return { replies, retire: selfId };

@@ -1,0 +1,66 @@
+/**
+ * Context objects (Python: `multiprocessing.get_context()`): the same API with a fixed context, so
+ * code can pick 'thread' or 'process' once and use `ctx.Process`, `ctx.Pool`, `ctx.Queue`, ....
+ */
+import * as ipc from '@multiproc/ipc';
+import * as shared from '@multiproc/shared';
+import { cpuCount, currentProcess, isMain, parentProcess } from './identity.js';
+import type { ContextName } from './options.js';
+import type { PoolOptions } from './pool/options.js';
+import { Pool } from './pool/pool.js';
+import { activeChildren, Process, type ProcessOptions } from './process.js';
+import { assertContextName, getStartMethod } from './start-method.js';
+import type { TaskFunction } from './task.js';
+
+function bindContext(name: ContextName) {
+  class ContextProcess<F extends TaskFunction = TaskFunction> extends Process<F> {
+    constructor(options: ProcessOptions<F> = {}) {
+      super({ context: name, ...options });
+    }
+  }
+  class ContextPool extends Pool {
+    constructor(options: PoolOptions = {}) {
+      super({ context: name, ...options });
+    }
+  }
+  Object.defineProperty(ContextProcess, 'name', { value: 'Process' });
+  Object.defineProperty(ContextPool, 'name', { value: 'Pool' });
+  return Object.freeze({
+    ...shared,
+    ...ipc,
+    name,
+    Process: ContextProcess as typeof Process,
+    Pool: ContextPool as typeof Pool,
+    activeChildren,
+    cpuCount,
+    currentProcess,
+    isMain,
+    parentProcess,
+    /** The context this object is bound to. Python: `ctx.get_start_method()`. */
+    getStartMethod: (): ContextName => name,
+  });
+}
+
+/** A context object: the library's API with `Process` and `Pool` bound to one context. */
+export type Context = ReturnType<typeof bindContext>;
+
+const contexts = new Map<ContextName, Context>();
+
+/**
+ * The API bound to a context: `'thread'` (worker_threads) or `'process'` (child processes); the
+ * default context when no name is given. Python: `multiprocessing.get_context(method)`.
+ * @throws {ContextError} for an unknown name.
+ * @example
+ * const ctx = getContext('process');
+ * const p = new ctx.Process({ target: tasks.work });
+ */
+export function getContext(name?: ContextName): Context {
+  const resolved = name ?? getStartMethod();
+  assertContextName(resolved);
+  let ctx = contexts.get(resolved);
+  if (!ctx) {
+    ctx = bindContext(resolved);
+    contexts.set(resolved, ctx);
+  }
+  return ctx;
+}

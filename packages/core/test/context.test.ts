@@ -1,0 +1,47 @@
+import {
+  ContextError,
+  getAllStartMethods,
+  getContext,
+  getStartMethod,
+  Pool,
+  Process,
+  setStartMethod,
+} from '@multiproc/core';
+import { describe, expect, it } from 'vitest';
+import { tasks } from './fixtures/tasks.ts';
+
+describe('contexts', () => {
+  it('binds Process and Pool to a context', async () => {
+    const ctx = getContext('process');
+    expect(ctx.getStartMethod()).toBe('process');
+    const p = new ctx.Process({ target: tasks.noop });
+    expect(p).toBeInstanceOf(Process);
+    expect(p.context).toBe('process');
+    p.start();
+    await p.join();
+    expect(p.exitCode).toBe(0);
+    expect(p.pid).not.toBe(process.pid);
+    const pool = new ctx.Pool({ processes: 1 });
+    expect(pool).toBeInstanceOf(Pool);
+    expect(pool.context).toBe('process');
+    await pool.terminate();
+    expect(getContext('process')).toBe(ctx);
+    expect(getContext('thread').getStartMethod()).toBe('thread');
+  });
+
+  it('rejects unknown names with ContextError', () => {
+    expect(() => getContext('fork' as never)).toThrow(ContextError);
+    expect(() => setStartMethod('spawn' as never)).toThrow(ContextError);
+  });
+
+  it('sets the start method once, again only with force', () => {
+    expect(getStartMethod()).toBe('thread');
+    expect(getAllStartMethods()).toEqual(['thread', 'process']);
+    setStartMethod('process');
+    expect(getStartMethod()).toBe('process');
+    expect(new Process({ target: tasks.noop }).context).toBe('process');
+    expect(() => setStartMethod('thread')).toThrow(ContextError);
+    setStartMethod('thread', { force: true });
+    expect(getStartMethod()).toBe('thread');
+  });
+});
