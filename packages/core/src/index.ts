@@ -39,3 +39,4 @@ export {
   type TaskRefs,
   type TaskResult,
 } from './task.js';
+export { disableWarmStart, enableWarmStart, type WarmStartOptions } from './warm.js';

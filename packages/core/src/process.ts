@@ -11,6 +11,7 @@ import { startThread } from './internal/thread-runner.js';
 import { type ContextName, contextSchema, lazySchema, parseOptions, taskRefSchema } from './options.js';
 import { getStartMethod } from './start-method.js';
 import type { TaskArgs, TaskFunction, TaskRef } from './task.js';
+import { runOnSpare } from './warm.js';
 
 /** Options of {@link Process}. */
 export interface ProcessOptions<F extends TaskFunction = TaskFunction> {
@@ -153,7 +154,10 @@ export class Process<F extends TaskFunction = TaskFunction> {
     };
     if (this.#context === 'process') assertSerializable(message);
     try {
-      this.#runner = (this.#context === 'process' ? startChild : startThread)(message, transfer);
+      // A daemon thread must not read its output (that would keep the program alive): no spare.
+      const spare =
+        this.#daemon && this.#context === 'thread' ? undefined : runOnSpare(this.#context, message, transfer);
+      this.#runner = spare ?? (this.#context === 'process' ? startChild : startThread)(message, transfer);
     } catch (err) {
       if ((err as Error)?.name === 'DataCloneError') {
         throw new SerializationError('args', `Cannot send args: ${(err as Error).message}`, { cause: err });

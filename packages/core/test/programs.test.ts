@@ -42,6 +42,12 @@ describe.each(['thread', 'process'])('programs in %s context', (context) => {
     expect(stderr).toContain('top-level failure in the task module');
   });
 
+  it('exits by itself with warm start enabled', async () => {
+    const { stdout, code } = await runProgram('warm-exit.mjs', [context]);
+    expect(code).toBe(0);
+    expect(stdout).toBe('hello from a spare\nexitCode=0\n');
+  });
+
   it('inherits environment variables', async () => {
     const { stdout } = await runProgram('env.mjs', [context], { MP_TEST_VALUE: 'inherited-42' });
     expect(stdout).toContain('MP_TEST_VALUE=inherited-42');

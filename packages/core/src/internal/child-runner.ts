@@ -1,9 +1,9 @@
 /** The 'process' context: a `child_process.fork` child running the process entry. */
-import { fork } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
 import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { forwardLines } from './output.js';
-import type { ExitInfo, Runner, StartMessage } from './runner.js';
+import type { ExitInfo, Runner, SpareMessage, StartMessage } from './runner.js';
 
 const ENTRY = fileURLToPath(new URL('../worker/process-entry.js', import.meta.url));
 
@@ -13,28 +13,71 @@ export function signalExitCode(signal: string): number {
   return n === undefined ? -1 : -n;
 }
 
-/** Forks a child process for `message` (no transfer list across processes). */
-export function startChild(message: StartMessage, _transfer: readonly object[]): Runner {
+function forkEntry(): ChildProcess {
   const child = fork(ENTRY, [], {
     serialization: 'advanced',
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     env: process.env,
     cwd: process.cwd(),
   });
+  // A send that fails because the child already died surfaces through 'exit'.
+  child.on('error', () => {});
+  return child;
+}
+
+function send(child: ChildProcess, message: StartMessage | SpareMessage): void {
+  child.send(message, (err) => {
+    if (err) child.kill('SIGKILL');
+  });
+}
+
+/** Forks a child process for `message` (no transfer list across processes). */
+export function startChild(message: StartMessage, _transfer: readonly object[]): Runner {
+  const child = forkEntry();
+  const runner = childRunner(child);
+  send(child, message);
+  return runner;
+}
+
+/** A child started ahead of need, waiting for its start message (see `warm.ts`). */
+export interface ChildSpare {
+  activate(message: StartMessage, transfer: readonly object[]): Runner;
+  dispose(): void;
+}
+
+/** Forks a spare child: it boots and preloads, unref'd, and runs whatever it is given later. */
+export function startChildSpare(spare: SpareMessage): ChildSpare {
+  const child = forkEntry();
+  send(child, spare);
+  const handles = [child, child.channel, child.stdout, child.stderr] as Array<
+    { ref?(): void; unref?(): void } | null | undefined
+  >;
+  for (const h of handles) h?.unref?.();
+  return {
+    activate(message) {
+      for (const h of handles) h?.ref?.();
+      const runner = childRunner(child);
+      send(child, message);
+      return runner;
+    },
+    dispose() {
+      child.kill('SIGKILL');
+    },
+  };
+}
+
+function childRunner(child: ChildProcess): Runner {
   const output = Promise.all([
     forwardLines(child.stdout!, process.stdout),
     forwardLines(child.stderr!, process.stderr),
   ]);
   const exited = new Promise<ExitInfo>((resolve) => {
-    child.once('exit', (code, signal) => {
+    const done = (code: number | null, signal: NodeJS.Signals | null) => {
       const info = { exitCode: code ?? (signal ? signalExitCode(signal) : 1), signal };
       void output.then(() => resolve(info));
-    });
-  });
-  // A send that fails because the child already died surfaces through 'exit'.
-  child.on('error', () => {});
-  child.send(message, (err) => {
-    if (err) child.kill('SIGKILL');
+    };
+    if (child.exitCode !== null || child.signalCode !== null) done(child.exitCode, child.signalCode);
+    else child.once('exit', done);
   });
   return {
     pid: child.pid ?? -1,

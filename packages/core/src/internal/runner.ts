@@ -21,6 +21,12 @@ export interface StartMessage {
   readonly identity: WorkerIdentity;
 }
 
+/** What a warm spare is started with: modules to import ahead, before any start message. */
+export interface SpareMessage {
+  readonly kind: 'mp:spare';
+  readonly preload: readonly string[];
+}
+
 /** A running worker, whichever the context. */
 export interface Runner {
   readonly pid: number;

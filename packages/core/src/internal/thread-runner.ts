@@ -1,7 +1,7 @@
 /** The 'thread' context: a `node:worker_threads` Worker running the process entry. */
 import { type TransferListItem, Worker } from 'node:worker_threads';
 import { forwardLines } from './output.js';
-import type { ExitInfo, Runner, StartMessage } from './runner.js';
+import type { ExitInfo, Runner, SpareMessage, StartMessage } from './runner.js';
 
 const ENTRY = new URL('../worker/process-entry.js', import.meta.url);
 
@@ -20,6 +20,34 @@ export function startThread(message: StartMessage, transfer: readonly object[]):
     stdout: lineBuffered,
     stderr: lineBuffered,
   });
+  return threadRunner(worker, lineBuffered);
+}
+
+/** A thread started ahead of need, waiting for its start message (see `warm.ts`). */
+export interface ThreadSpare {
+  activate(message: StartMessage, transfer: readonly object[]): Runner;
+  dispose(): void;
+}
+
+/** Starts a spare thread: it boots and preloads, unref'd, and runs whatever it is given later. */
+export function startThreadSpare(spare: SpareMessage): ThreadSpare {
+  const worker = new Worker(ENTRY, { workerData: spare, stdout: true, stderr: true });
+  worker.unref();
+  worker.on('error', () => {});
+  return {
+    activate(message, transfer) {
+      worker.ref();
+      const runner = threadRunner(worker, true);
+      worker.postMessage(message, transfer as TransferListItem[]);
+      return runner;
+    },
+    dispose() {
+      void worker.terminate();
+    },
+  };
+}
+
+function threadRunner(worker: Worker, lineBuffered: boolean): Runner {
   let stoppedWith: number | undefined;
   const output = lineBuffered
     ? Promise.all([forwardLines(worker.stdout, process.stdout), forwardLines(worker.stderr, process.stderr)])
@@ -32,7 +60,7 @@ export function startThread(message: StartMessage, transfer: readonly object[]):
       void output.then(() => resolve({ exitCode, signal }));
     });
   });
-  // An error thrown at the worker's top level also ends it with code 1, and its stack was printed.
+  // An error thrown at the worker's top level also ends it with code 1; print it like Python.
   worker.on('error', (err) => {
     process.stderr.write(`${(err as Error)?.stack ?? String(err)}\n`);
   });

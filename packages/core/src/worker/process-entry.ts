@@ -5,12 +5,12 @@
  * 1 when the target throws (its stack printed to stderr), or whatever the target passed to
  * `process.exit()`.
  */
-import { isMainThread, workerData } from 'node:worker_threads';
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import '@multiproc/ipc'; // registers the decoders of connections and queues in this realm
 import { decodeValue } from '@multiproc/shared';
 import { setWorkerIdentity } from '../identity.js';
-import { loadTask } from '../internal/load-task.js';
-import type { StartMessage } from '../internal/runner.js';
+import { importTaskModule, loadTask } from '../internal/load-task.js';
+import type { SpareMessage, StartMessage } from '../internal/runner.js';
 
 function flush(stream: NodeJS.WriteStream): Promise<void> {
   return new Promise((resolve) => {
@@ -40,8 +40,30 @@ async function run(start: StartMessage): Promise<void> {
   process.exit(code);
 }
 
+/** A warm spare: import what it was told to ahead, then wait for the real start message. */
+async function prepare(spare: SpareMessage): Promise<void> {
+  setWorkerIdentity(SPARE_IDENTITY);
+  for (const url of spare.preload) await importTaskModule(url).catch(() => {});
+}
+
+const SPARE_IDENTITY = {
+  name: 'WarmSpare',
+  identity: [],
+  daemon: false,
+  context: isMainThread ? 'process' : 'thread',
+  parent: { pid: isMainThread ? process.ppid : process.pid, name: 'MainProcess' },
+} as const;
+
 if (isMainThread) {
-  process.once('message', (message: StartMessage) => void run(message));
+  process.on('message', function onMessage(message: StartMessage | SpareMessage) {
+    if (message.kind === 'mp:spare') return void prepare(message);
+    process.off('message', onMessage);
+    void run(message);
+  });
+} else if ((workerData as SpareMessage).kind === 'mp:spare') {
+  void prepare(workerData as SpareMessage).then(() => {
+    parentPort!.once('message', (message: StartMessage) => void run(message));
+  });
 } else {
   void run(workerData as StartMessage);
 }

@@ -1,0 +1,73 @@
+/**
+ * Warm start, Node's answer to Python's forkserver: a worker (or child) started ahead of need and
+ * kept ready, so `Process.start()` only hands it the target. Each spare is replaced as soon as it
+ * is used. Opt-in, because a spare costs a thread's or a process's memory while it waits; it never
+ * keeps the program alive.
+ */
+import { type ChildSpare, startChildSpare } from './internal/child-runner.js';
+import type { Runner, SpareMessage, StartMessage } from './internal/runner.js';
+import { startThreadSpare, type ThreadSpare } from './internal/thread-runner.js';
+import { CONTEXT_NAMES, type ContextName } from './options.js';
+import { assertContextName } from './start-method.js';
+import { isTaskRef, type TaskRef } from './task.js';
+
+/** Options of {@link enableWarmStart}. */
+export interface WarmStartOptions {
+  /** Which contexts keep a spare ready. @default both */
+  context?: ContextName | readonly ContextName[];
+  /**
+   * Task modules (their URLs, or task refs from them) each spare imports ahead, so a start skips
+   * that import too. Python: `set_forkserver_preload()`. @default []
+   */
+  preload?: ReadonlyArray<string | TaskRef>;
+}
+
+type Spare = ThreadSpare | ChildSpare;
+
+let message: SpareMessage | undefined;
+let enabled = new Set<ContextName>();
+const ready = new Map<ContextName, Spare>();
+
+function startSpare(context: ContextName): void {
+  if (!message || !enabled.has(context) || ready.has(context)) return;
+  ready.set(context, context === 'thread' ? startThreadSpare(message) : startChildSpare(message));
+}
+
+/**
+ * Keeps one started worker ready per context, so a `Process` starts in a few milliseconds.
+ * @throws {ContextError} for an unknown context name.
+ * @example
+ * enableWarmStart({ context: 'process', preload: [tasks.work] });
+ * const p = new Process({ target: tasks.work, context: 'process' });
+ * p.start(); // uses the spare; a new one is started right away
+ */
+export function enableWarmStart(options: WarmStartOptions = {}): void {
+  const contexts = options.context === undefined ? CONTEXT_NAMES : [options.context].flat();
+  for (const c of contexts) assertContextName(c);
+  disableWarmStart();
+  const preload = (options.preload ?? []).map((p) => (isTaskRef(p) ? p.module : String(p)));
+  message = { kind: 'mp:spare', preload: [...new Set(preload)] };
+  enabled = new Set(contexts);
+  for (const c of enabled) startSpare(c);
+}
+
+/** Stops the spares {@link enableWarmStart} keeps. */
+export function disableWarmStart(): void {
+  for (const spare of ready.values()) spare.dispose();
+  ready.clear();
+  enabled = new Set();
+  message = undefined;
+}
+
+/** Starts `start` on a ready spare of `context`, or returns `undefined` when there is none. */
+export function runOnSpare(
+  context: ContextName,
+  start: StartMessage,
+  transfer: readonly object[],
+): Runner | undefined {
+  const spare = ready.get(context);
+  if (!spare) return undefined;
+  ready.delete(context);
+  setImmediate(() => startSpare(context));
+  return spare.activate(start, transfer);
+}

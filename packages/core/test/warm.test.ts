@@ -1,0 +1,35 @@
+import { ContextError, disableWarmStart, enableWarmStart, Process } from '@multiproc/core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { tasks } from './fixtures/tasks.ts';
+
+afterEach(() => disableWarmStart());
+
+describe.each(['thread', 'process'] as const)('warm start in %s context', (context) => {
+  it('runs processes on ready spares, replacing each one', async () => {
+    enableWarmStart({ context, preload: [tasks.noop] });
+    for (const code of [0, 3, 0]) {
+      const p = new Process({
+        target: code ? tasks.exitWith : tasks.noop,
+        args: code ? [code] : [],
+        context,
+      });
+      p.start();
+      await p.join();
+      expect(p.exitCode).toBe(code);
+    }
+  });
+
+  it('keeps Python exit codes for terminate() on a spare', async () => {
+    enableWarmStart({ context });
+    const p = new Process({ target: tasks.hang, context });
+    p.start();
+    await p.terminate();
+    expect(p.exitCode).toBe(-15);
+  });
+});
+
+describe('warm start options', () => {
+  it('rejects unknown contexts', () => {
+    expect(() => enableWarmStart({ context: 'fork' as never })).toThrow(ContextError);
+  });
+});
