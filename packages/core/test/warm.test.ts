@@ -8,11 +8,9 @@ describe.each(['thread', 'process'] as const)('warm start in %s context', (conte
   it('runs processes on ready spares, replacing each one', async () => {
     enableWarmStart({ context, preload: [tasks.noop] });
     for (const code of [0, 3, 0]) {
-      const p = new Process({
-        target: code ? tasks.exitWith : tasks.noop,
-        args: code ? [code] : [],
-        context,
-      });
+      const p = code
+        ? new Process({ target: tasks.exitWith, args: [code], context })
+        : new Process({ target: tasks.noop, context });
       p.start();
       await p.join();
       expect(p.exitCode).toBe(code);
