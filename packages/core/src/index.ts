@@ -39,4 +39,5 @@ export {
   type TaskRefs,
   type TaskResult,
 } from './task.js';
+export { sendToCaller } from './task-message.js';
 export { disableWarmStart, enableWarmStart, type WarmStartOptions } from './warm.js';

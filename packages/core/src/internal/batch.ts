@@ -19,6 +19,8 @@ export interface TaskSpec {
 export interface CallJob {
   readonly kind: 'call';
   task: number;
+  /** Set when the call has `onMessage`: `sendToCaller()` messages are tagged with it. */
+  readonly listener?: number;
   readonly args: unknown[];
   /** Whether `args` holds codec records to decode. */
   readonly encoded: boolean;
@@ -28,6 +30,7 @@ export interface CallJob {
 export interface MapJob {
   readonly kind: 'map';
   task: number;
+  readonly listener?: number;
   /** The items, or a packed `Float64Array` when every item is a number. */
   readonly items: unknown[] | Float64Array;
   /** `starmap`: each item is an argument list. */
@@ -48,6 +51,8 @@ export interface InitSpec extends TaskSpec {
 /** What the host sends as one tinypool task. */
 export interface Batch {
   readonly init: InitSpec | null;
+  /** Where `sendToCaller()` posts: a BroadcastChannel name (thread context); child processes use their IPC channel. */
+  readonly messages: string | null;
   /** The tasks the jobs run, each sent once per batch (module URLs are long). */
   readonly tasks: TaskSpec[];
   /** `maxTasksPerChild`, or 0 for no limit. */
@@ -85,3 +90,9 @@ export const EXIT_MARKER = '__multiproc_exit__';
 
 /** The message of the error the host stops a worker with once it has served `maxTasksPerChild`. */
 export const RETIRED_MARKER = '__multiproc_retired__';
+
+/** A `sendToCaller()` message on its way to the host. */
+export interface CallerMessage {
+  readonly __multiproc_message__: number;
+  readonly value: unknown;
+}

@@ -45,6 +45,10 @@ export interface DispatcherConfig {
   abortError(entry: Entry): unknown;
   /** The error queued and running jobs reject with once the pool is terminated. */
   closedError(): unknown;
+  /** The BroadcastChannel name thread workers post `sendToCaller()` messages on. */
+  readonly messages: string | null;
+  /** Receives `sendToCaller()` messages from child processes (tinypool's per-run channel). */
+  readonly channel: { postMessage(message: unknown): void } | undefined;
 }
 
 const MAX_BATCH = 1024;
@@ -182,12 +186,23 @@ export class Dispatcher {
       b.job.task = t;
       return b.job;
     });
-    const batch: Batch = { init: this.#config.init, maxTasks: this.#config.maxTasksPerChild, tasks, jobs };
+    const batch: Batch = {
+      init: this.#config.init,
+      maxTasks: this.#config.maxTasksPerChild,
+      messages: this.#config.messages,
+      tasks,
+      jobs,
+    };
     const transferList = built.flatMap((b) => b.transfer) as never[];
     const signal = entries.length === 1 ? first(entries).signal : undefined;
     this.#inFlight++;
     this.#busyJobs += entries.length;
-    const run = tp.run(batch, { transferList, ...(signal ? { signal } : {}) }) as Promise<BatchReply>;
+    const channel = this.#config.channel;
+    const run = tp.run(batch, {
+      transferList,
+      ...(signal ? { signal } : {}),
+      ...(channel ? { channel } : {}),
+    }) as Promise<BatchReply>;
     this.#exits.scan(tp);
     run.then(
       (reply) => this.#settle(entries, reply),

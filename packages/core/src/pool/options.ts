@@ -41,6 +41,8 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** Rejects with `TimeoutError` after this many ms; a running task is stopped by recycling its worker. */
   timeout?: number;
+  /** Receives what the task sends with `sendToCaller()` while it runs (progress, partial results). */
+  onMessage?: (value: unknown) => void;
 }
 
 /** Options of the `…Async` calls. */
@@ -100,6 +102,7 @@ export const callOptionsSchema = lazySchema((z) =>
       errorCallback: fn(z).optional(),
       chunksize: positiveInt(z).optional(),
       onProgress: fn(z).optional(),
+      onMessage: fn(z).optional(),
       inflight: positiveInt(z).optional(),
     })
     .strict(),

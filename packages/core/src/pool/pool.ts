@@ -3,31 +3,29 @@
  * tinypool (worker management) with multiproc's batching, crash handling and laziness around it.
  */
 import { QueueFullError } from '@multiproc/ipc';
-import { decodeValue, encodeValue, ProcessError, TimeoutError } from '@multiproc/shared';
+import { decodeValue, encodeValue, ProcessError } from '@multiproc/shared';
 import type { Tinypool } from 'tinypool';
 import { PoolClosedError } from '../errors.js';
-import type { CallReply, InitSpec, JobReply, MapReply, TaskSpec } from '../internal/batch.js';
+import type { CallReply, InitSpec, TaskSpec } from '../internal/batch.js';
 import { fromErrorRecord } from '../internal/error-record.js';
 import { type ContextName, parseOptions } from '../options.js';
 import { getStartMethod } from '../start-method.js';
-import { isTaskRef, type TaskArgs, type TaskFunction, type TaskRef, type TaskResult } from '../task.js';
+import type { TaskArgs, TaskFunction, TaskRef, TaskResult } from '../task.js';
 import { AsyncResult } from './async-result.js';
-import { prepareChunk } from './chunks.js';
-import { Dispatcher, type Entry } from './dispatcher.js';
+import { Dispatcher } from './dispatcher.js';
+import { mapChunks } from './map-call.js';
+import { CallerMessages } from './messages.js';
 import {
   type AsyncCallOptions,
   type CallOptions,
-  callOptionsSchema,
   type ImapOptions,
   type MapOptions,
   type PoolOptions,
   poolOptionsSchema,
   resolvePoolOptions,
-  taskSchema,
 } from './options.js';
-import { streamChunks } from './stream.js';
 import { startTinypool } from './tinypool.js';
-import { abortErrorFor, settleCall, Waiters } from './util.js';
+import { abortErrorFor, allPrimitive, beginCall, checkCall, plain, settleCall, Waiters } from './util.js';
 
 /** What {@link Pool.stats} reports. */
 export interface PoolStats {
@@ -50,30 +48,6 @@ type Items<F> = Iterable<ItemOf<F>> | AsyncIterable<ItemOf<F>>;
 type ArgLists<F> = Iterable<TaskArgs<F>> | AsyncIterable<TaskArgs<F>>;
 
 let poolCounter = 0;
-const noop = () => {};
-
-function allPrimitive(args: unknown[]): boolean {
-  for (let i = 0; i < args.length; i++) {
-    const t = typeof args[i];
-    if ((t === 'object' && args[i] !== null) || t === 'function' || t === 'symbol') return false;
-  }
-  return true;
-}
-
-const NO_TRANSFER: object[] = [];
-function plain(args: unknown[]) {
-  return { value: args, transfer: NO_TRANSFER, encoded: false };
-}
-
-/** Checks a call's task and options; the common case (a task ref, no options) skips zod. */
-function checkCall(task: unknown, options: object, method: string): void {
-  if (!isTaskRef(task)) parseOptions(taskSchema, { task }, `Pool.${method}`);
-  for (const _ in options) {
-    parseOptions(callOptionsSchema, options, `Pool.${method}`);
-    break;
-  }
-}
-
 /**
  * A pool of workers. Python: `multiprocessing.Pool`.
  * @throws {ValidationError} from the constructor for bad options, naming the option.
@@ -91,6 +65,7 @@ export class Pool implements AsyncDisposable {
   readonly #ready: Promise<Tinypool>;
   readonly #room = new Waiters();
   readonly #specs = new WeakMap<TaskRef, TaskSpec>();
+  readonly #messages: CallerMessages;
   #state: State = 'running';
 
   constructor(options: PoolOptions = {}) {
@@ -99,6 +74,7 @@ export class Pool implements AsyncDisposable {
     this.#context = opts.context ?? getStartMethod();
     this.#processes = resolved.processes;
     this.#maxQueue = resolved.maxQueue;
+    this.#messages = new CallerMessages(this.#context === 'thread');
     let init: InitSpec | null = null;
     if (opts.initializer) {
       const ref = opts.initializer as TaskRef;
@@ -117,6 +93,8 @@ export class Pool implements AsyncDisposable {
       init,
       abortError: (entry) => abortErrorFor(entry.signal),
       closedError: () => new PoolClosedError('The pool was terminated before this task finished.'),
+      messages: this.#context === 'thread' ? this.#messages.name : null,
+      channel: this.#context === 'process' ? this.#messages.sink : undefined,
     });
     this.#ready = startTinypool({ ...resolved, context: this.#context, resourceLimits: opts.resourceLimits });
     this.#ready.then(
@@ -239,6 +217,7 @@ export class Pool implements AsyncDisposable {
     await this.#dispatcher.whenIdle();
     const tp = await this.#ready.catch(() => undefined);
     await tp?.destroy();
+    this.#messages.close();
   }
 
   /** Stops the workers at once; pending calls reject with `PoolClosedError`. Python: `terminate`. */
@@ -248,6 +227,7 @@ export class Pool implements AsyncDisposable {
     this.#dispatcher.terminate();
     const tp = await this.#ready.catch(() => undefined);
     await tp?.destroy();
+    this.#messages.close();
   }
 
   /** `await using pool = new Pool()` terminates it at the end of the scope. */
@@ -288,33 +268,20 @@ export class Pool implements AsyncDisposable {
     return spec;
   }
 
-  #signalFor(options: CallOptions): { signal: AbortSignal | undefined; dispose: () => void } {
-    if (options.timeout === undefined) return { signal: options.signal, dispose: noop };
-    const controller = new AbortController();
-    const ms = options.timeout;
-    const timer = setTimeout(
-      () => controller.abort(new TimeoutError(`The task did not finish within ${ms} ms.`)),
-      ms,
-    );
-    const forward = () => controller.abort(options.signal!.reason);
-    options.signal?.addEventListener('abort', forward, { once: true });
-    return {
-      signal: controller.signal,
-      dispose: () => {
-        clearTimeout(timer);
-        options.signal?.removeEventListener('abort', forward);
-      },
-    };
-  }
-
   #call(task: TaskRef, args: unknown[], options: CallOptions): Promise<unknown> {
-    const { signal, dispose } = this.#signalFor(options);
+    const { signal, listener, dispose } = beginCall(options, this.#messages);
     const context = this.#context;
     return new Promise((resolve, reject) => {
       const { value, transfer, encoded } = allPrimitive(args)
         ? plain(args)
         : encodeValue(args, context, 'args');
-      const job = { kind: 'call' as const, task: 0, args: value, encoded };
+      const job = {
+        kind: 'call' as const,
+        task: 0,
+        args: value,
+        encoded,
+        ...(listener === undefined ? {} : { listener }),
+      };
       this.#dispatcher.submit({
         spec: this.#spec(task),
         build: () => ({ job, transfer }),
@@ -376,55 +343,18 @@ export class Pool implements AsyncDisposable {
     ordered: boolean,
     star: boolean,
   ): AsyncGenerator<ArrayLike<unknown>, void, undefined> {
-    const { signal, dispose } = this.#signalFor(options);
-    const context = this.#context;
-    const spec = this.#spec(task);
-    const submit = (items: unknown[], base: number) => {
-      let entry!: Entry;
-      const reply = new Promise<MapReply>((resolve, reject) => {
-        const chunk = prepareChunk(items, context, star);
-        entry = {
-          spec,
-          build: () => {
-            const packed = chunk.pack();
-            const job = {
-              kind: 'map' as const,
-              task: 0,
-              items: packed.items,
-              star,
-              encoded: packed.encoded,
-            };
-            return { job, transfer: packed.transfer };
-          },
-          batchable: false,
-          signal,
-          taskIndex: base,
-          resolve: resolve as (r: JobReply) => void,
-          reject,
-        };
-        this.#dispatcher.submit(entry);
-      });
-      return { entry, reply };
-    };
-    const inner = streamChunks(
-      iterable as Iterable<unknown>,
-      submit,
-      (entries) => this.#dispatcher.cancel(entries),
+    return mapChunks(
       {
+        dispatcher: this.#dispatcher,
+        messages: this.#messages,
+        context: this.#context,
         processes: this.#processes,
-        context,
-        chunksize: options.chunksize,
-        inflight: options.inflight ?? this.#processes * 2,
-        ordered,
-        onProgress: options.onProgress,
       },
+      this.#spec(task),
+      iterable,
+      options,
+      ordered,
+      star,
     );
-    return (async function* () {
-      try {
-        yield* inner;
-      } finally {
-        dispose();
-      }
-    })();
   }
 }

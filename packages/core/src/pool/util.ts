@@ -1,6 +1,9 @@
 /** Small helpers of the Pool: abort errors, callbacks, and waiting for queue room. */
 import { TimeoutError } from '@multiproc/shared';
-import type { AsyncCallOptions } from './options.js';
+import { parseOptions } from '../options.js';
+import { isTaskRef } from '../task.js';
+import type { CallerMessages } from './messages.js';
+import { type AsyncCallOptions, type CallOptions, callOptionsSchema, taskSchema } from './options.js';
 
 /** The error a call rejects with when its signal aborts: a `TimeoutError` for its own timeout, else an `AbortError`. */
 export function abortErrorFor(signal: AbortSignal | undefined): Error {
@@ -41,4 +44,58 @@ export class Waiters {
   wakeAll(): void {
     for (const resolve of this.#waiting.splice(0)) resolve();
   }
+}
+
+export const noop = () => {};
+
+export function allPrimitive(args: unknown[]): boolean {
+  for (let i = 0; i < args.length; i++) {
+    const t = typeof args[i];
+    if ((t === 'object' && args[i] !== null) || t === 'function' || t === 'symbol') return false;
+  }
+  return true;
+}
+
+const NO_TRANSFER: object[] = [];
+export function plain(args: unknown[]) {
+  return { value: args, transfer: NO_TRANSFER, encoded: false };
+}
+
+/** Checks a call's task and options; the common case (a task ref, no options) skips zod. */
+export function checkCall(task: unknown, options: object, method: string): void {
+  if (!isTaskRef(task)) parseOptions(taskSchema, { task }, `Pool.${method}`);
+  for (const _ in options) {
+    parseOptions(callOptionsSchema, options, `Pool.${method}`);
+    break;
+  }
+}
+
+/**
+ * What a call holds while it runs: the signal that cancels it (its own, or one its `timeout`
+ * aborts), the id of its `onMessage` listener, and `dispose` to release both when it settles.
+ */
+export function beginCall(
+  options: CallOptions,
+  messages: CallerMessages,
+): { signal: AbortSignal | undefined; listener: number | undefined; dispose: () => void } {
+  const listener = options.onMessage ? messages.add(options.onMessage) : undefined;
+  const release = listener === undefined ? noop : () => messages.remove(listener);
+  if (options.timeout === undefined) return { signal: options.signal, listener, dispose: release };
+  const controller = new AbortController();
+  const ms = options.timeout;
+  const timer = setTimeout(
+    () => controller.abort(new TimeoutError(`The task did not finish within ${ms} ms.`)),
+    ms,
+  );
+  const forward = () => controller.abort(options.signal!.reason);
+  options.signal?.addEventListener('abort', forward, { once: true });
+  return {
+    signal: controller.signal,
+    listener,
+    dispose: () => {
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', forward);
+      release();
+    },
+  };
 }

@@ -3,13 +3,14 @@
  * Its default export runs one `Batch` and answers with a `BatchReply`; task errors are answered as
  * records, never thrown, so any rejection tinypool reports to the host means the worker died.
  */
-import { isMainThread, threadId } from 'node:worker_threads';
+import { BroadcastChannel, isMainThread, threadId } from 'node:worker_threads';
 import '@multiproc/ipc'; // registers the decoders of connections and queues in this realm
 import { type CodecTarget, decodeValue, encodeValue } from '@multiproc/shared';
 import { setWorkerIdentity } from '../identity.js';
 import type {
   Batch,
   BatchReply,
+  CallerMessage,
   CallJob,
   InitSpec,
   JobReply,
@@ -20,6 +21,7 @@ import type {
 import { toErrorRecord } from '../internal/error-record.js';
 import { loadTask } from '../internal/load-task.js';
 import { lookupTask } from '../task.js';
+import { setMessageSink } from '../task-message.js';
 
 const context: CodecTarget = isMainThread ? 'process' : 'thread';
 const workerId = Number((process as any).__tinypool_state__?.workerId ?? process.env.TINYPOOL_WORKER_ID ?? 0);
@@ -140,6 +142,25 @@ function safePack(values: unknown[]): {
   return { values, encoded };
 }
 
+const channels = new Map<string, BroadcastChannel>();
+
+/** Posts a task's messages to the host: over a BroadcastChannel between threads, over IPC from a child. */
+function sinkFor(name: string | null, listener: number) {
+  return (value: unknown): boolean => {
+    const message: CallerMessage = { __multiproc_message__: listener, value };
+    if (isMainThread) return process.send?.(message) ?? false;
+    if (!name) return false;
+    let channel = channels.get(name);
+    if (!channel) {
+      channel = new BroadcastChannel(name);
+      (channel as { unref?(): void }).unref?.();
+      channels.set(name, channel);
+    }
+    channel.postMessage(message);
+    return true;
+  };
+}
+
 function countTasks(batch: Batch): number {
   return batch.jobs.length;
 }
@@ -164,8 +185,13 @@ export default async function runBatch(batch: Batch): Promise<BatchReply> {
   const replies: JobReply[] = [];
   for (const job of batch.jobs) {
     const spec = batch.tasks[job.task]!;
-    const reply = job.kind === 'call' ? runCall(job, spec) : runMap(job, spec);
-    replies.push(reply instanceof Promise ? await reply : reply);
+    if (job.listener !== undefined) setMessageSink(sinkFor(batch.messages, job.listener));
+    try {
+      const reply = job.kind === 'call' ? runCall(job, spec) : runMap(job, spec);
+      replies.push(reply instanceof Promise ? await reply : reply);
+    } finally {
+      if (job.listener !== undefined) setMessageSink(undefined);
+    }
   }
   tasksDone += countTasks(batch);
   // The host stops this worker once it has this reply (exiting here could cut the reply short).

@@ -1,0 +1,30 @@
+/**
+ * Messages from inside a running pool task to its caller: progress, partial results, logs. The
+ * caller receives them through the `onMessage` option of the pool call that submitted the task.
+ * (Python has no equivalent; piscina and workerpool users ask for it.)
+ */
+
+/** How the pool worker entry delivers a message for the task it is running (internal). */
+export type MessageSink = (value: unknown) => boolean;
+
+const SINK_KEY = Symbol.for('multiproc.messageSink');
+
+/** Installs the sink for the task about to run, or clears it (internal, pool worker side). */
+export function setMessageSink(sink: MessageSink | undefined): void {
+  (globalThis as any)[SINK_KEY] = sink;
+}
+
+/**
+ * Sends `value` to the `onMessage` callback of the pool call running this task. Returns `false`
+ * (and sends nothing) outside a pool task or when the call has no `onMessage`.
+ * @param value Any structured-cloneable value.
+ * @example
+ * export const tasks = defineTasks(import.meta.url, {
+ *   crunch: (n: number) => { for (let i = 0; i < n; i++) { if (i % 1000 === 0) sendToCaller({ done: i }); } return n; },
+ * });
+ * await pool.apply(tasks.crunch, [1e6], { onMessage: (m) => console.log(m) });
+ */
+export function sendToCaller(value: unknown): boolean {
+  const sink = (globalThis as any)[SINK_KEY] as MessageSink | undefined;
+  return sink ? sink(value) : false;
+}

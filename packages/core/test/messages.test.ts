@@ -1,0 +1,29 @@
+import { Pool } from '@multiproc/core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { tasks } from './fixtures/pool-tasks.ts';
+
+const pools: Pool[] = [];
+afterEach(async () => {
+  await Promise.all(pools.splice(0).map((p) => p.terminate()));
+});
+
+describe.each(['thread', 'process'] as const)('messages from inside a task (%s)', (context) => {
+  it('delivers sendToCaller() values to onMessage, per call', async () => {
+    const pool = new Pool({ processes: 2, context });
+    pools.push(pool);
+    const a: unknown[] = [];
+    const b: unknown[] = [];
+    const [ra, rb] = await Promise.all([
+      pool.apply(tasks.progress, [3, 'a'], { onMessage: (m) => a.push(m) }),
+      pool.apply(tasks.progress, [2, 'b'], { onMessage: (m) => b.push(m) }),
+    ]);
+    expect([ra, rb]).toEqual(['a', 'b']);
+    await expect.poll(() => a.length).toBe(3);
+    expect(a).toEqual([{ tag: 'a', step: 0 }, { tag: 'a', step: 1 }, { tag: 'a', step: 2 }]);
+    await expect.poll(() => b.length).toBe(2);
+    const fromMap: unknown[] = [];
+    await pool.starmap(tasks.progress, [[1, 'm1'], [1, 'm2']], { onMessage: (m) => fromMap.push(m) });
+    await expect.poll(() => fromMap.length).toBe(2);
+    expect(await pool.apply(tasks.progress, [1, 'quiet'])).toBe('quiet');
+  });
+});
