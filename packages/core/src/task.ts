@@ -2,7 +2,13 @@
  * Task references: how a function crosses a worker boundary. Python pickles a function by its
  * module and name; multiproc does the same explicitly, with `defineTasks(import.meta.url, {...})`.
  */
-import { type EncodeContext, type Encoded, encodeSymbol, registerCodec } from '@multiproc/shared';
+import {
+  type EncodeContext,
+  type Encoded,
+  encodeSymbol,
+  registerCodec,
+  setBarrierActionRunner,
+} from '@multiproc/shared';
 
 // Per-realm registry: module URL -> the functions that module defined. A worker imports the module,
 // whose top level calls defineTasks() again, which fills this map in the worker's realm.
@@ -99,3 +105,11 @@ export function lookupTask(module: string, taskName: string): TaskFunction | und
 export function hasModule(module: string): boolean {
   return tasksByModule.has(module);
 }
+
+// A Barrier shared between threads takes a task reference as its `action`; the last party to
+// arrive runs it, in whichever thread that is (the task's module must be loaded there).
+setBarrierActionRunner((action) => {
+  if (!isTaskRef(action))
+    throw new TypeError('A Barrier action sent to another thread must be a task reference.');
+  return action();
+});

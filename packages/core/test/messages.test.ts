@@ -19,10 +19,21 @@ describe.each(['thread', 'process'] as const)('messages from inside a task (%s)'
     ]);
     expect([ra, rb]).toEqual(['a', 'b']);
     await expect.poll(() => a.length).toBe(3);
-    expect(a).toEqual([{ tag: 'a', step: 0 }, { tag: 'a', step: 1 }, { tag: 'a', step: 2 }]);
+    expect(a).toEqual([
+      { tag: 'a', step: 0 },
+      { tag: 'a', step: 1 },
+      { tag: 'a', step: 2 },
+    ]);
     await expect.poll(() => b.length).toBe(2);
     const fromMap: unknown[] = [];
-    await pool.starmap(tasks.progress, [[1, 'm1'], [1, 'm2']], { onMessage: (m) => fromMap.push(m) });
+    await pool.starmap(
+      tasks.progress,
+      [
+        [1, 'm1'],
+        [1, 'm2'],
+      ],
+      { onMessage: (m) => fromMap.push(m) },
+    );
     await expect.poll(() => fromMap.length).toBe(2);
     expect(await pool.apply(tasks.progress, [1, 'quiet'])).toBe('quiet');
   });

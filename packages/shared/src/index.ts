@@ -1,3 +1,10 @@
+export { Barrier, type BarrierAction, type BarrierOptions, setBarrierActionRunner } from './barrier.js';
+export {
+  ByteChannel,
+  type ByteChannelOptions,
+  type ChannelReadOptions,
+  type ChannelWaitOptions,
+} from './byte-channel.js';
 export {
   CODEC_TAG,
   type CodecTarget,
@@ -14,6 +21,7 @@ export {
   registerCodec,
   type TransferItem,
 } from './codec.js';
+export { Condition } from './condition.js';
 export {
   BrokenBarrierError,
   ClosedError,
@@ -24,3 +32,24 @@ export {
   TimeoutError,
   ValidationError,
 } from './errors.js';
+export { Event } from './event.js';
+export { type AcquireOptions, Lock } from './lock.js';
+export { abandonOwner, getOwnerId } from './owner.js';
+export { RLock } from './rlock.js';
+export { BoundedSemaphore, Semaphore } from './semaphore.js';
+export {
+  RawArray,
+  SharedArray,
+  type SharedArrayConstructor,
+  SynchronizedArray,
+} from './shared-array.js';
+export {
+  RawValue,
+  type SynchronizedOptions,
+  SynchronizedValue,
+  type Typecode,
+  type TypecodeArray,
+  type TypecodeValue,
+  Value,
+  type ValueConstructor,
+} from './value.js';

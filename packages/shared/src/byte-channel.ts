@@ -1,0 +1,388 @@
+/**
+ * `ByteChannel`: a ring buffer of variable-length byte messages on one SharedArrayBuffer. The
+ * memory layout and the frame copy are in internal/ring.ts; this module adds waiting, timeouts,
+ * closing, the MPMC side locks and the codec.
+ */
+import { type EncodeContext, type Encoded, encodeSymbol, registerCodec } from './codec.js';
+import { ClosedError, TimeoutError, ValidationError } from './errors.js';
+import {
+  abandonWord,
+  lockAsync,
+  lockSync,
+  MUTEX_BYTES,
+  TIMED_OUT,
+  tryLock,
+  unlock,
+} from './internal/mutex.js';
+import { type Abandonable, kAbandon } from './internal/protocol.js';
+import {
+  CLOSED_BIT,
+  COUNT,
+  frameBytes,
+  HEADER_BYTES,
+  MULTI,
+  peekLength,
+  READ_MUTEX,
+  type Ring,
+  RWAIT,
+  readFrame,
+  ringOf,
+  USED,
+  USED_MASK,
+  WRITE_MUTEX,
+  WWAIT,
+  writeFrame,
+} from './internal/ring.js';
+import { assertThreadTarget } from './internal/shared-codec.js';
+import { deadlineOf, now, waitAsync, waitSync } from './internal/wait.js';
+import { getOwnerId, trackAbandonable } from './owner.js';
+
+const DEFAULT_CAPACITY = 1 << 20;
+const MAX_CAPACITY = 1 << 29;
+const SPIN = 200;
+const ME = getOwnerId();
+
+/** Options of `new ByteChannel()`. */
+export interface ByteChannelOptions {
+  /**
+   * The largest message, in bytes; the ring holds at least this many bytes of messages (each
+   * message also takes a 4-byte header and up to 3 bytes of padding).
+   * @default 1048576 (1 MiB)
+   */
+  capacity?: number;
+  /**
+   * `true` for many writers and many readers at once (MPMC); `false` when at most one thread
+   * writes and one reads at a time (SPSC, no locking).
+   * @default false
+   */
+  multi?: boolean;
+}
+
+/** Options of a channel read or write. */
+export interface ChannelWaitOptions {
+  /**
+   * How long to wait, in milliseconds; `0` tries once.
+   * @default Infinity
+   */
+  timeout?: number;
+  /**
+   * Whether an async wait keeps the event loop (and so the program or worker) alive. Pass `false`
+   * for a background reader that should not hold the program open by itself.
+   * @default true
+   */
+  keepAlive?: boolean;
+}
+
+/** Options of a channel read. */
+export interface ChannelReadOptions extends ChannelWaitOptions {
+  /**
+   * Copy the message into this buffer instead of a new one, and return the `subarray` of it that
+   * holds the message: no allocation, which matters for large messages. A message that does not
+   * fit throws `ValidationError` and stays queued.
+   */
+  into?: Uint8Array;
+}
+
+let adopting: SharedArrayBuffer | undefined;
+
+/**
+ * A bounded FIFO of byte messages in shared memory, for threads of one process. Beyond Python: the
+ * building block of multiproc's fast thread-context queues. Writes block (or wait) while the
+ * ring is full; reads while it is empty. Timeouts: a call that answers with a boolean (`write`,
+ * `writeSync`, `tryWrite`) returns `false`; a call that answers with data (`read`, `readSync`)
+ * throws `TimeoutError`, because `null` already means "closed and drained".
+ * @example
+ * const ch = new ByteChannel({ capacity: 1024 });
+ * await ch.write(new TextEncoder().encode('hi'));
+ * console.log(new TextDecoder().decode((await ch.read())!)); // hi
+ */
+export class ByteChannel implements Abandonable {
+  readonly #h: Int32Array;
+  readonly #ring: Ring;
+  readonly #dataBytes: number;
+  readonly #rmutex: Int32Array;
+  readonly #wmutex: Int32Array;
+  readonly #multi: boolean;
+
+  /**
+   * @param options `capacity` (bytes) and `multi`.
+   * @throws {ValidationError} for a capacity that is not an integer in 1..2**29.
+   */
+  constructor(options: ByteChannelOptions = {}) {
+    let sab = adopting;
+    if (sab === undefined) {
+      const capacity = options.capacity ?? DEFAULT_CAPACITY;
+      if (!Number.isInteger(capacity) || capacity < 1 || capacity > MAX_CAPACITY) {
+        throw new ValidationError(
+          `capacity must be an integer from 1 to ${MAX_CAPACITY} bytes, got ${capacity}.`,
+        );
+      }
+      sab = new SharedArrayBuffer(HEADER_BYTES + frameBytes(capacity));
+      new Int32Array(sab)[MULTI] = options.multi ? 1 : 0;
+    }
+    this.#ring = ringOf(sab);
+    this.#h = this.#ring.h;
+    this.#dataBytes = this.#ring.size;
+    this.#rmutex = new Int32Array(sab, READ_MUTEX, MUTEX_BYTES / 4);
+    this.#wmutex = new Int32Array(sab, WRITE_MUTEX, MUTEX_BYTES / 4);
+    this.#multi = this.#h[MULTI] === 1;
+    if (this.#multi) trackAbandonable(this);
+  }
+
+  /** The largest message this channel accepts, in bytes. */
+  get capacity(): number {
+    return this.#dataBytes - 4;
+  }
+  /** Bytes in use, counting each message's 4-byte header and padding. */
+  get size(): number {
+    return Atomics.load(this.#h, USED) & USED_MASK;
+  }
+  /** Messages queued. */
+  get count(): number {
+    return Atomics.load(this.#h, COUNT);
+  }
+  /** Whether `close()` was called (there may still be messages to read). */
+  get closed(): boolean {
+    return (Atomics.load(this.#h, USED) & CLOSED_BIT) !== 0;
+  }
+  /** Whether this channel allows many writers and readers at once. */
+  get multi(): boolean {
+    return this.#multi;
+  }
+
+  /**
+   * Closes the channel for writing; readers drain what is queued, then read `null`. Idempotent.
+   * @example
+   * ch.close();
+   */
+  close(): void {
+    Atomics.or(this.#h, USED, CLOSED_BIT);
+    Atomics.notify(this.#h, USED);
+  }
+
+  #check(bytes: Uint8Array): number {
+    if (!(bytes instanceof Uint8Array))
+      throw new ValidationError('ByteChannel messages must be Uint8Arrays.');
+    if (bytes.byteLength > this.capacity) {
+      throw new ValidationError(
+        `Message of ${bytes.byteLength} bytes exceeds this channel's capacity of ${this.capacity} bytes. ` +
+          'Create the channel with a larger capacity, or split the message.',
+      );
+    }
+    if (this.closed) throw new ClosedError('Cannot write to a closed ByteChannel.');
+    return frameBytes(bytes.byteLength);
+  }
+
+  /**
+   * Writes one message now if there is room.
+   * @returns `false` when the ring is full.
+   * @throws {ValidationError} for a message larger than `capacity`.
+   * @throws {ClosedError} after `close()`.
+   */
+  tryWrite(bytes: Uint8Array): boolean {
+    const need = this.#check(bytes);
+    if (this.#multi && !tryTake(this.#wmutex)) return false;
+    try {
+      if (this.#dataBytes - (Atomics.load(this.#h, USED) & USED_MASK) < need) return false;
+      this.#put(bytes, need);
+      return true;
+    } finally {
+      if (this.#multi) unlock(this.#wmutex);
+    }
+  }
+
+  /**
+   * Writes one message, blocking this thread while the ring is full.
+   * @param options `timeout` in ms.
+   * @returns `true` once written, `false` on timeout.
+   * @throws {ValidationError} for a message larger than `capacity`.
+   * @throws {ClosedError} after `close()` (also when it closes while waiting).
+   */
+  writeSync(bytes: Uint8Array, options?: ChannelWaitOptions): boolean {
+    const need = this.#check(bytes);
+    const h = this.#h;
+    const used = Atomics.load(h, USED);
+    if (!this.#multi && this.#dataBytes - used >= need) return this.#putTrue(bytes, need);
+    const deadline = deadlineOf(options?.timeout);
+    if (this.#multi && lockSync(this.#wmutex, ME, deadline) === TIMED_OUT) return false;
+    try {
+      for (;;) {
+        const u = Atomics.load(h, USED);
+        if ((u & CLOSED_BIT) !== 0) throw new ClosedError('The ByteChannel was closed while writing.');
+        if (this.#dataBytes - u >= need) return this.#putTrue(bytes, need);
+        if (now() >= deadline) return false;
+        if (spinWhile(h, u)) continue;
+        Atomics.add(h, WWAIT, 1);
+        waitSync(h, USED, u, deadline);
+        Atomics.sub(h, WWAIT, 1);
+      }
+    } finally {
+      if (this.#multi) unlock(this.#wmutex);
+    }
+  }
+
+  /**
+   * Writes one message, waiting without blocking the event loop while the ring is full.
+   * @param options `timeout` in ms.
+   * @returns `true` once written, `false` on timeout.
+   * @throws {ValidationError} for a message larger than `capacity`.
+   * @throws {ClosedError} after `close()` (also when it closes while waiting).
+   * @example
+   * await ch.write(Uint8Array.of(1, 2, 3), { timeout: 1000 });
+   */
+  async write(bytes: Uint8Array, options?: ChannelWaitOptions): Promise<boolean> {
+    const need = this.#check(bytes);
+    const h = this.#h;
+    if (!this.#multi && this.#dataBytes - Atomics.load(h, USED) >= need) return this.#putTrue(bytes, need);
+    const deadline = deadlineOf(options?.timeout);
+    if (this.#multi && (await lockAsync(this.#wmutex, ME, deadline, options?.keepAlive)) === TIMED_OUT)
+      return false;
+    try {
+      for (;;) {
+        const u = Atomics.load(h, USED);
+        if ((u & CLOSED_BIT) !== 0) throw new ClosedError('The ByteChannel was closed while writing.');
+        if (this.#dataBytes - u >= need) return this.#putTrue(bytes, need);
+        if (now() >= deadline) return false;
+        Atomics.add(h, WWAIT, 1);
+        await waitAsync(h, USED, u, deadline, options?.keepAlive);
+        Atomics.sub(h, WWAIT, 1);
+      }
+    } finally {
+      if (this.#multi) unlock(this.#wmutex);
+    }
+  }
+
+  #putTrue(bytes: Uint8Array, need: number): true {
+    this.#put(bytes, need);
+    return true;
+  }
+
+  #put(bytes: Uint8Array, need: number): void {
+    writeFrame(this.#ring, bytes, need);
+  }
+
+  #take(into?: Uint8Array): Uint8Array {
+    if (into === undefined) return readFrame(this.#ring);
+    const len = peekLength(this.#ring);
+    if (len > into.byteLength) {
+      throw new ValidationError(
+        `The next message has ${len} bytes but the 'into' buffer holds ${into.byteLength}; it stays queued.`,
+      );
+    }
+    readFrame(this.#ring, into);
+    return into.subarray(0, len);
+  }
+
+  /**
+   * Reads one message if one is queued.
+   * @param options `into`: a buffer to copy the message into.
+   * @returns the message, or `undefined` when none is queued (check `closed` to tell why).
+   * @throws {ValidationError} when the message does not fit `into`.
+   */
+  tryRead(options?: ChannelReadOptions): Uint8Array | undefined {
+    if (this.#multi && !tryTake(this.#rmutex)) return undefined;
+    try {
+      return (Atomics.load(this.#h, USED) & USED_MASK) === 0 ? undefined : this.#take(options?.into);
+    } finally {
+      if (this.#multi) unlock(this.#rmutex);
+    }
+  }
+
+  /**
+   * Reads one message, blocking this thread while the ring is empty.
+   * @param options `timeout` in ms; `into`: a buffer to copy the message into.
+   * @throws {ValidationError} when the message does not fit `into`.
+   * @returns the message, or `null` once the channel is closed and drained.
+   * @throws {TimeoutError} when nothing arrived in time.
+   */
+  readSync(options?: ChannelReadOptions): Uint8Array | null {
+    const h = this.#h;
+    if (!this.#multi && (Atomics.load(h, USED) & USED_MASK) !== 0) return this.#take(options?.into);
+    const deadline = deadlineOf(options?.timeout);
+    if (this.#multi && lockSync(this.#rmutex, ME, deadline) === TIMED_OUT) throw readTimeout(options);
+    try {
+      for (;;) {
+        const u = Atomics.load(h, USED);
+        if ((u & USED_MASK) !== 0) return this.#take(options?.into);
+        if (u !== 0) return null; // closed and drained
+        if (now() >= deadline) throw readTimeout(options);
+        if (spinWhile(h, u)) continue;
+        Atomics.add(h, RWAIT, 1);
+        waitSync(h, USED, u, deadline);
+        Atomics.sub(h, RWAIT, 1);
+      }
+    } finally {
+      if (this.#multi) unlock(this.#rmutex);
+    }
+  }
+
+  /**
+   * Reads one message, waiting without blocking the event loop while the ring is empty.
+   * @param options `timeout` in ms; `into`: a buffer to copy the message into.
+   * @throws {ValidationError} when the message does not fit `into`.
+   * @returns the message, or `null` once the channel is closed and drained.
+   * @throws {TimeoutError} when nothing arrived in time.
+   * @example
+   * for (let m = await ch.read(); m !== null; m = await ch.read()) console.log(m.byteLength);
+   */
+  async read(options?: ChannelReadOptions): Promise<Uint8Array | null> {
+    const h = this.#h;
+    if (!this.#multi && (Atomics.load(h, USED) & USED_MASK) !== 0) return this.#take(options?.into);
+    const deadline = deadlineOf(options?.timeout);
+    if (this.#multi && (await lockAsync(this.#rmutex, ME, deadline, options?.keepAlive)) === TIMED_OUT)
+      throw readTimeout(options);
+    try {
+      for (;;) {
+        const u = Atomics.load(h, USED);
+        if ((u & USED_MASK) !== 0) return this.#take(options?.into);
+        if (u !== 0) return null; // closed and drained
+        if (now() >= deadline) throw readTimeout(options);
+        Atomics.add(h, RWAIT, 1);
+        await waitAsync(h, USED, u, deadline, options?.keepAlive);
+        Atomics.sub(h, RWAIT, 1);
+      }
+    } finally {
+      if (this.#multi) unlock(this.#rmutex);
+    }
+  }
+
+  /** Reads messages until the channel is closed and drained. */
+  async *[Symbol.asyncIterator](): AsyncGenerator<Uint8Array, void, undefined> {
+    for (let m = await this.read(); m !== null; m = await this.read()) yield m;
+  }
+
+  /** Called by `abandonOwner()`. */
+  [kAbandon](ownerId: number): number {
+    return abandonWord(this.#rmutex, ownerId) + abandonWord(this.#wmutex, ownerId);
+  }
+
+  /** Sends the channel to a worker thread; both sides then use the same ring. */
+  [encodeSymbol](ctx: EncodeContext): Encoded {
+    assertThreadTarget(ctx, 'ByteChannel');
+    return { type: 'multiproc.ByteChannel', data: this.#h.buffer };
+  }
+}
+
+// A short, bounded spin before sleeping: the other side is usually mid-copy, and a futex sleep
+// plus wake costs far more than the few microseconds this waits. Returns true if USED moved.
+function spinWhile(h: Int32Array, used: number): boolean {
+  for (let i = 0; i < SPIN; i++) if (Atomics.load(h, USED) !== used) return true;
+  return false;
+}
+
+function tryTake(mutex: Int32Array): boolean {
+  return tryLock(mutex, ME) !== TIMED_OUT;
+}
+
+function readTimeout(options?: ChannelWaitOptions): TimeoutError {
+  return new TimeoutError(`No message arrived on the ByteChannel within ${options?.timeout} ms.`);
+}
+
+registerCodec('multiproc.ByteChannel', (sab: SharedArrayBuffer) => {
+  adopting = sab;
+  try {
+    return new ByteChannel();
+  } finally {
+    adopting = undefined;
+  }
+});

@@ -1,0 +1,227 @@
+/**
+ * `Condition`: wait until notified, releasing a lock meanwhile.
+ *
+ * Words (Int32): [0] SEQ bumped by every notify | [1] WAITERS in wait() | [2] TOKENS wake-ups granted
+ *
+ * notify(n) grants min(n, WAITERS - TOKENS) tokens, bumps SEQ and wakes that many sleepers; a
+ * woken waiter returns `true` only if it takes a token, so at most n waiters return per notify(n).
+ * The lock's own word is separate (any `Lock` or `RLock`), and travels with the condition.
+ */
+import { type EncodeContext, type Encoded, encodeSymbol, registerCodec } from './codec.js';
+import { LockError, ValidationError } from './errors.js';
+import {
+  type ConditionLock,
+  kIsOwned,
+  kReleaseAll,
+  kRestoreAsync,
+  kRestoreSync,
+} from './internal/protocol.js';
+import { assertThreadTarget } from './internal/shared-codec.js';
+import { deadlineOf, now, waitAsync, waitSync } from './internal/wait.js';
+import { type AcquireOptions, Lock } from './lock.js';
+import { RLock } from './rlock.js';
+
+const SEQ = 0;
+const WAITERS = 1;
+const TOKENS = 2;
+let adopting: SharedArrayBuffer | undefined;
+
+function takeToken(w: Int32Array): boolean {
+  for (let t = Atomics.load(w, TOKENS); t > 0; t = Atomics.load(w, TOKENS)) {
+    if (Atomics.compareExchange(w, TOKENS, t, t - 1) === t) return true;
+  }
+  return false;
+}
+
+/**
+ * A condition variable shared between threads. Mirrors Python's `multiprocessing.Condition`:
+ * `wait`, `waitFor`, `notify` and `notifyAll` need the condition's lock held by this thread.
+ * @example
+ * const cond = new Condition();
+ * await cond.acquire();
+ * try {
+ *   while (!ready()) await cond.wait(1000);
+ * } finally {
+ *   cond.release();
+ * }
+ */
+export class Condition {
+  readonly #w: Int32Array;
+  readonly #lock: Lock | RLock;
+
+  /**
+   * @param lock the lock to use.
+   * @default a new `RLock`, as in Python
+   * @throws {ValidationError} when `lock` is not a `Lock` or `RLock`.
+   */
+  constructor(lock?: Lock | RLock) {
+    if (lock !== undefined && !(lock instanceof Lock) && !(lock instanceof RLock)) {
+      throw new ValidationError('Condition(lock) needs a Lock or an RLock.');
+    }
+    this.#lock = lock ?? new RLock();
+    this.#w = new Int32Array(adopting ?? new SharedArrayBuffer(16));
+  }
+
+  /** The condition's lock. */
+  get lock(): Lock | RLock {
+    return this.#lock;
+  }
+
+  /** Acquires the condition's lock without blocking the event loop. @returns `false` on timeout. */
+  acquire(options?: AcquireOptions): Promise<boolean> {
+    return this.#lock.acquire(options);
+  }
+  /** Acquires the condition's lock, blocking this thread. @returns `false` on timeout. */
+  acquireSync(options?: AcquireOptions): boolean {
+    return this.#lock.acquireSync(options);
+  }
+  /** Releases the condition's lock. @throws {LockError} when it is not held. */
+  release(): void {
+    this.#lock.release();
+  }
+  /**
+   * Runs `fn` holding the condition's lock. Python: `with cond:`.
+   * @throws {TimeoutError} when the lock was not acquired within `options.timeout` ms.
+   */
+  withLock<T>(fn: () => T | Promise<T>, options?: AcquireOptions): Promise<T> {
+    return this.#lock.withLock(fn, options);
+  }
+
+  #enter(what: string): { seq: number; saved: number } {
+    const lock = this.#lock as unknown as ConditionLock;
+    if (!lock[kIsOwned]())
+      throw new LockError(`Condition.${what}() needs the condition's lock held by this thread.`);
+    Atomics.add(this.#w, WAITERS, 1);
+    const seq = Atomics.load(this.#w, SEQ);
+    return { seq, saved: lock[kReleaseAll]() };
+  }
+
+  #leave(): boolean {
+    Atomics.sub(this.#w, WAITERS, 1);
+    // A notify that counted us just before we timed out: take its token rather than strand it.
+    return takeToken(this.#w);
+  }
+
+  /**
+   * Releases the lock, waits to be notified (without blocking the event loop), reacquires it.
+   * @param timeoutMs how long to wait, in ms.
+   * @default Infinity
+   * @returns `false` on timeout.
+   * @throws {LockError} when this thread does not hold the lock.
+   */
+  async wait(timeoutMs?: number): Promise<boolean> {
+    const deadline = deadlineOf(timeoutMs);
+    let { seq, saved } = this.#enter('wait');
+    let counted = true;
+    try {
+      for (;;) {
+        if (takeToken(this.#w)) return true;
+        if ((await waitAsync(this.#w, SEQ, seq, deadline)) === 'timed-out') break;
+        seq = Atomics.load(this.#w, SEQ);
+      }
+      counted = false;
+      return this.#leave();
+    } finally {
+      if (counted) Atomics.sub(this.#w, WAITERS, 1);
+      await (this.#lock as unknown as ConditionLock)[kRestoreAsync](saved);
+    }
+  }
+
+  /**
+   * Like {@link Condition.wait}, blocking this thread.
+   * @returns `false` on timeout.
+   * @throws {LockError} when this thread does not hold the lock.
+   */
+  waitSync(timeoutMs?: number): boolean {
+    const deadline = deadlineOf(timeoutMs);
+    let { seq, saved } = this.#enter('waitSync');
+    let counted = true;
+    try {
+      for (;;) {
+        if (takeToken(this.#w)) return true;
+        if (waitSync(this.#w, SEQ, seq, deadline) === 'timed-out') break;
+        seq = Atomics.load(this.#w, SEQ);
+      }
+      counted = false;
+      return this.#leave();
+    } finally {
+      if (counted) Atomics.sub(this.#w, WAITERS, 1);
+      (this.#lock as unknown as ConditionLock)[kRestoreSync](saved);
+    }
+  }
+
+  /**
+   * Waits until `predicate()` is truthy. Python: `wait_for(predicate, timeout)`.
+   * @param predicate checked with the lock held, before each wait and after each wake-up.
+   * @param timeoutMs the total time to wait, in ms.
+   * @default Infinity
+   * @returns the predicate's last value (falsy on timeout).
+   * @throws {LockError} when this thread does not hold the lock.
+   * @example
+   * await cond.acquire();
+   * await cond.waitFor(() => queue.length > 0, 1000);
+   * cond.release();
+   */
+  async waitFor<T>(predicate: () => T | Promise<T>, timeoutMs?: number): Promise<T> {
+    const deadline = deadlineOf(timeoutMs);
+    let result = await predicate();
+    while (!result) {
+      const left = deadline - now();
+      if (left <= 0) break;
+      await this.wait(left);
+      result = await predicate();
+    }
+    return result;
+  }
+
+  /** Like {@link Condition.waitFor}, blocking this thread. @returns the predicate's last value. */
+  waitForSync<T>(predicate: () => T, timeoutMs?: number): T {
+    const deadline = deadlineOf(timeoutMs);
+    let result = predicate();
+    while (!result) {
+      const left = deadline - now();
+      if (left <= 0) break;
+      this.waitSync(left);
+      result = predicate();
+    }
+    return result;
+  }
+
+  /**
+   * Wakes up to `n` waiters.
+   * @param n how many.
+   * @default 1
+   * @throws {LockError} when this thread does not hold the lock.
+   */
+  notify(n = 1): void {
+    if (!(this.#lock as unknown as ConditionLock)[kIsOwned]()) {
+      throw new LockError("Condition.notify() needs the condition's lock held by this thread.");
+    }
+    const w = this.#w;
+    const grant = Math.min(n, Atomics.load(w, WAITERS) - Atomics.load(w, TOKENS));
+    if (grant <= 0) return;
+    Atomics.add(w, TOKENS, grant);
+    Atomics.add(w, SEQ, 1);
+    Atomics.notify(w, SEQ, grant);
+  }
+
+  /** Wakes every waiter. Python: `notify_all()`. @throws {LockError} when the lock is not held. */
+  notifyAll(): void {
+    this.notify(Number.POSITIVE_INFINITY);
+  }
+
+  /** Sends the condition (and its lock) to a worker thread; both keep working on the same memory. */
+  [encodeSymbol](ctx: EncodeContext): Encoded {
+    assertThreadTarget(ctx, 'Condition');
+    return { type: 'multiproc.Condition', data: { sab: this.#w.buffer, lock: this.#lock } };
+  }
+}
+
+registerCodec('multiproc.Condition', (data: { sab: SharedArrayBuffer; lock: Lock | RLock }) => {
+  adopting = data.sab;
+  try {
+    return new Condition(data.lock);
+  } finally {
+    adopting = undefined;
+  }
+});

@@ -1,0 +1,88 @@
+/**
+ * `Event`: a shared flag that threads can wait for.
+ *
+ * Words (Int32): [0] FLAG 0 clear | 1 set. Waiters sleep on FLAG == 0; set() wakes them all.
+ */
+import { type EncodeContext, type Encoded, encodeSymbol, registerCodec } from './codec.js';
+import { assertThreadTarget } from './internal/shared-codec.js';
+import { deadlineOf, waitAsync, waitSync } from './internal/wait.js';
+
+const FLAG = 0;
+let adopting: SharedArrayBuffer | undefined;
+
+/**
+ * A flag shared between threads. Mirrors Python's `multiprocessing.Event`.
+ * @example
+ * const ev = new Event();
+ * setTimeout(() => ev.set(), 10);
+ * console.log(await ev.wait(1000)); // true
+ */
+export class Event {
+  readonly #w: Int32Array;
+
+  constructor() {
+    this.#w = new Int32Array(adopting ?? new SharedArrayBuffer(4));
+  }
+
+  /** Whether the flag is set. Python: `is_set()`. */
+  isSet(): boolean {
+    return Atomics.load(this.#w, FLAG) === 1;
+  }
+
+  /** Sets the flag and wakes every waiter. */
+  set(): void {
+    Atomics.store(this.#w, FLAG, 1);
+    Atomics.notify(this.#w, FLAG);
+  }
+
+  /** Clears the flag; later waits wait again. */
+  clear(): void {
+    Atomics.store(this.#w, FLAG, 0);
+  }
+
+  /**
+   * Waits until the flag is set, without blocking the event loop.
+   * @param timeoutMs how long to wait, in ms.
+   * @default Infinity
+   * @returns the flag at the end: `false` on timeout.
+   * @example
+   * if (!(await ev.wait(100))) console.log('timed out');
+   */
+  async wait(timeoutMs?: number): Promise<boolean> {
+    if (Atomics.load(this.#w, FLAG) === 1) return true;
+    const deadline = deadlineOf(timeoutMs);
+    while (Atomics.load(this.#w, FLAG) === 0) {
+      if ((await waitAsync(this.#w, FLAG, 0, deadline)) === 'timed-out') break;
+    }
+    return this.isSet();
+  }
+
+  /**
+   * Waits until the flag is set, blocking this thread.
+   * @param timeoutMs how long to wait, in ms.
+   * @default Infinity
+   * @returns the flag at the end: `false` on timeout.
+   */
+  waitSync(timeoutMs?: number): boolean {
+    const deadline = deadlineOf(timeoutMs);
+    while (Atomics.load(this.#w, FLAG) === 0) {
+      if (waitSync(this.#w, FLAG, 0, deadline) === 'timed-out') break;
+    }
+    return this.isSet();
+  }
+
+  /** Sends the event to a worker thread; it keeps working there on the same memory. */
+  [encodeSymbol](ctx: EncodeContext): Encoded {
+    assertThreadTarget(ctx, 'Event');
+    return { type: 'multiproc.Event', data: this.#w.buffer };
+  }
+}
+
+registerCodec('multiproc.Event', (sab: SharedArrayBuffer) => {
+  adopting = sab;
+  try {
+    return new Event();
+  } finally {
+    adopting = undefined;
+  }
+});

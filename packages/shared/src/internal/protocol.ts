@@ -1,0 +1,28 @@
+/**
+ * Symbols for the package-internal protocol between primitives (never re-exported): a lock that a
+ * `Condition` can fully release and restore, and an object that owner-death recovery can reach.
+ */
+
+/** `lock[kIsOwned]()`: whether this thread holds the lock. */
+export const kIsOwned: unique symbol = Symbol('multiproc.isOwned');
+/** `lock[kReleaseAll]()`: releases every level this thread holds and returns what to restore. */
+export const kReleaseAll: unique symbol = Symbol('multiproc.releaseAll');
+/** `lock[kRestoreSync](saved)` / `lock[kRestoreAsync](saved)`: reacquires after a condition wait. */
+export const kRestoreSync: unique symbol = Symbol('multiproc.restoreSync');
+export const kRestoreAsync: unique symbol = Symbol('multiproc.restoreAsync');
+
+/** A lock a `Condition` can wait on. */
+export interface ConditionLock {
+  [kIsOwned](): boolean;
+  [kReleaseAll](): number;
+  [kRestoreSync](saved: number): void;
+  [kRestoreAsync](saved: number): Promise<void>;
+}
+
+/** `obj[kAbandon](ownerId)`: releases what the dead owner held; returns how many locks. */
+export const kAbandon: unique symbol = Symbol('multiproc.abandon');
+
+/** An object whose shared words can record a dead owner. */
+export interface Abandonable {
+  [kAbandon](ownerId: number): number;
+}

@@ -1,0 +1,111 @@
+/**
+ * The memory layout of a `ByteChannel` and the copy of one frame in or out of it.
+ *
+ * Layout (byte offsets):
+ *
+ *   0   USED      Int32  bit 30: closed; bits 0-29: bytes in use (frames + padding). The one word
+ *                         every side sleeps on, so close() and each message both wake sleepers
+ *   4   HEAD      Int32  read offset into DATA (touched by the reader holding the read side)
+ *   8   TAIL      Int32  write offset into DATA (touched by the writer holding the write side)
+ *   12  (spare)
+ *   16  RWAIT     Int32  readers asleep on USED        20  WWAIT  writers asleep on USED
+ *   24  COUNT     Int32  messages queued               28  MULTI  1 for many producers/consumers
+ *   32  read mutex (16 bytes)    48  write mutex (16 bytes)
+ *   64  DATA      capacity rounded up to 4, plus 4: frames [len:Int32][payload][pad to 4]
+ *
+ * A frame's length word is always 4-aligned, so it never wraps; its payload may wrap to offset 0.
+ * The writer copies first and publishes with `Atomics.add(USED)`; the reader copies, then frees
+ * with `Atomics.sub(USED)`, so a side that dies mid-copy never exposes half a message. With
+ * `multi`, the mutexes serialise writers among themselves and readers among themselves.
+ */
+
+export const USED = 0;
+const HEAD = 1;
+const TAIL = 2;
+export const RWAIT = 4;
+export const WWAIT = 5;
+export const COUNT = 6;
+export const MULTI = 7;
+export const READ_MUTEX = 32;
+export const WRITE_MUTEX = 48;
+export const HEADER_BYTES = 64;
+export const CLOSED_BIT = 1 << 30;
+export const USED_MASK = CLOSED_BIT - 1;
+
+/** Bytes a message of `len` bytes takes in the ring: header, payload, padding to 4. */
+export const frameBytes = (len: number): number => 4 + ((len + 3) & ~3);
+
+/** Views over one channel's memory. */
+export interface Ring {
+  /** The header words. */
+  readonly h: Int32Array;
+  /** DATA as bytes. */
+  readonly u8: Uint8Array;
+  /** DATA as Int32 words, for the length headers. */
+  readonly d32: Int32Array;
+  /** DATA's size in bytes (a multiple of 4). */
+  readonly size: number;
+}
+
+/** Builds the views over `sab`. */
+export function ringOf(sab: SharedArrayBuffer): Ring {
+  return {
+    h: new Int32Array(sab, 0, HEADER_BYTES / 4),
+    u8: new Uint8Array(sab, HEADER_BYTES),
+    d32: new Int32Array(sab, HEADER_BYTES),
+    size: sab.byteLength - HEADER_BYTES,
+  };
+}
+
+/** Appends one frame; the caller checked there are `need` free bytes and holds the write side. */
+export function writeFrame(r: Ring, bytes: Uint8Array, need: number): void {
+  const { h, u8, size } = r;
+  const tail = h[TAIL]!;
+  const len = bytes.byteLength;
+  r.d32[tail >> 2] = len;
+  const off = tail + 4 === size ? 0 : tail + 4;
+  const first = size - off;
+  if (len <= first) u8.set(bytes, off);
+  else {
+    u8.set(bytes.subarray(0, first), off);
+    u8.set(bytes.subarray(first), 0);
+  }
+  h[TAIL] = (tail + need) % size;
+  Atomics.add(h, COUNT, 1);
+  // Publishing USED last makes the frame (and TAIL) visible to the reader all at once.
+  Atomics.add(h, USED, need);
+  if (Atomics.load(h, RWAIT) !== 0) Atomics.notify(h, USED);
+}
+
+/** The byte length of the oldest frame; the caller checked there is one and holds the read side. */
+export function peekLength(r: Ring): number {
+  return r.d32[r.h[HEAD]! >> 2]!;
+}
+
+/**
+ * Removes the oldest frame and copies it into `into` (which must be large enough) or, without
+ * `into`, into a new array. Allocating dominates for large messages (a fresh 64 KiB array costs
+ * ~6x its copy), hence the `into` form. The caller checked there is a frame and holds the read side.
+ */
+export function readFrame(r: Ring, into?: Uint8Array): Uint8Array {
+  const { h, u8, size } = r;
+  const head = h[HEAD]!;
+  const len = r.d32[head >> 2]!;
+  const off = head + 4 === size ? 0 : head + 4;
+  const first = size - off;
+  let out: Uint8Array;
+  if (len <= first) {
+    if (into) (out = into).set(u8.subarray(off, off + len));
+    else out = u8.slice(off, off + len);
+  } else {
+    out = into ?? new Uint8Array(len);
+    out.set(u8.subarray(off, size));
+    out.set(u8.subarray(0, len - first), first);
+  }
+  const need = frameBytes(len);
+  h[HEAD] = (head + need) % size;
+  Atomics.sub(h, COUNT, 1);
+  Atomics.sub(h, USED, need);
+  if (Atomics.load(h, WWAIT) !== 0) Atomics.notify(h, USED);
+  return out;
+}

@@ -1,0 +1,125 @@
+/**
+ * Python's array/ctypes typecodes and how each maps onto a typed array. `l`/`L` are 32-bit (as
+ * on Windows and in the contract), `q`/`Q` hold bigints.
+ */
+import { ValidationError } from '../errors.js';
+
+/** A Python typecode. */
+export type Typecode = 'b' | 'B' | 'h' | 'H' | 'i' | 'I' | 'l' | 'L' | 'q' | 'Q' | 'f' | 'd';
+/** The JavaScript type a typecode holds: `bigint` for `q`/`Q`, `number` otherwise. */
+export type TypecodeValue<C extends Typecode> = C extends 'q' | 'Q' ? bigint : number;
+/** The typed array a typecode is stored in. */
+export type TypecodeArray<C extends Typecode> = C extends 'b'
+  ? Int8Array
+  : C extends 'B'
+    ? Uint8Array
+    : C extends 'h'
+      ? Int16Array
+      : C extends 'H'
+        ? Uint16Array
+        : C extends 'i' | 'l'
+          ? Int32Array
+          : C extends 'I' | 'L'
+            ? Uint32Array
+            : C extends 'q'
+              ? BigInt64Array
+              : C extends 'Q'
+                ? BigUint64Array
+                : C extends 'f'
+                  ? Float32Array
+                  : Float64Array;
+
+type AnyTypedArray =
+  | Int8Array
+  | Uint8Array
+  | Int16Array
+  | Uint16Array
+  | Int32Array
+  | Uint32Array
+  | BigInt64Array
+  | BigUint64Array
+  | Float32Array
+  | Float64Array;
+
+interface Spec {
+  readonly make: (sab: SharedArrayBuffer, length: number) => AnyTypedArray;
+  readonly bytes: number;
+  readonly kind: 'int' | 'bigint' | 'float';
+  readonly min: number | bigint;
+  readonly max: number | bigint;
+}
+
+const int = (
+  T: { new (b: SharedArrayBuffer, o: number, l: number): AnyTypedArray },
+  bytes: number,
+  signed: boolean,
+): Spec => ({
+  make: (sab, length) => new T(sab, 0, length),
+  bytes,
+  kind: 'int',
+  min: signed ? -(2 ** (bytes * 8 - 1)) : 0,
+  max: signed ? 2 ** (bytes * 8 - 1) - 1 : 2 ** (bytes * 8) - 1,
+});
+
+const SPECS: Record<Typecode, Spec> = {
+  b: int(Int8Array, 1, true),
+  B: int(Uint8Array, 1, false),
+  h: int(Int16Array, 2, true),
+  H: int(Uint16Array, 2, false),
+  i: int(Int32Array, 4, true),
+  I: int(Uint32Array, 4, false),
+  l: int(Int32Array, 4, true),
+  L: int(Uint32Array, 4, false),
+  q: {
+    make: (s, l) => new BigInt64Array(s, 0, l),
+    bytes: 8,
+    kind: 'bigint',
+    min: -(2n ** 63n),
+    max: 2n ** 63n - 1n,
+  },
+  Q: { make: (s, l) => new BigUint64Array(s, 0, l), bytes: 8, kind: 'bigint', min: 0n, max: 2n ** 64n - 1n },
+  f: { make: (s, l) => new Float32Array(s, 0, l), bytes: 4, kind: 'float', min: 0, max: 0 },
+  d: { make: (s, l) => new Float64Array(s, 0, l), bytes: 8, kind: 'float', min: 0, max: 0 },
+};
+
+/** Looks up a typecode. @throws {ValidationError} for anything but `b B h H i I l L q Q f d`. */
+export function specOf(typecode: unknown): Spec {
+  const spec =
+    typeof typecode === 'string' && Object.hasOwn(SPECS, typecode) ? SPECS[typecode as Typecode] : undefined;
+  if (spec === undefined) {
+    throw new ValidationError(
+      `Unknown typecode ${JSON.stringify(typecode)}: use one of b B h H i I l L q Q f d.`,
+    );
+  }
+  return spec;
+}
+
+/** Checks that `value` fits `typecode`. @throws {ValidationError} naming the value and the range. */
+export function checkValue(spec: Spec, typecode: string, value: unknown): void {
+  if (spec.kind === 'float') {
+    if (typeof value === 'number') return;
+  } else if (spec.kind === 'bigint') {
+    if (typeof value === 'bigint' && value >= (spec.min as bigint) && value <= (spec.max as bigint)) return;
+  } else if (
+    Number.isInteger(value) &&
+    (value as number) >= (spec.min as number) &&
+    (value as number) <= (spec.max as number)
+  ) {
+    return;
+  }
+  const want =
+    spec.kind === 'float'
+      ? 'a number'
+      : spec.kind === 'bigint'
+        ? `a bigint from ${spec.min}n to ${spec.max}n`
+        : `an integer from ${spec.min} to ${spec.max}`;
+  const got =
+    typeof value === 'bigint' ? `${value}n` : typeof value === 'number' ? String(value) : typeof value;
+  throw new ValidationError(`Typecode '${typecode}' holds ${want}; got ${got}.`);
+}
+
+/** Allocates shared memory for `length` items of `spec`. */
+export function allocate(spec: Spec, length: number): SharedArrayBuffer {
+  // At least 8 bytes so an empty array still has a distinct buffer; rounded to 8 for alignment.
+  return new SharedArrayBuffer(Math.max(8, Math.ceil((length * spec.bytes) / 8) * 8));
+}

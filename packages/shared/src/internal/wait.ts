@@ -1,0 +1,97 @@
+/**
+ * Thin wrappers over `Atomics.wait` / `Atomics.waitAsync` plus deadline arithmetic, so every
+ * primitive measures time and treats `timeout` the same way.
+ */
+import { ValidationError } from '../errors.js';
+
+/** What a futex wait ended with, as reported by `Atomics.wait`. */
+export type WaitResult = 'ok' | 'not-equal' | 'timed-out';
+
+type WaitAsyncFn = (
+  array: Int32Array,
+  index: number,
+  value: number,
+  timeout?: number,
+) => { async: false; value: 'not-equal' | 'timed-out' } | { async: true; value: Promise<'ok' | 'timed-out'> };
+
+// `Atomics.waitAsync` is ES2024: typed here because the package's lib target is ES2023.
+const atomicsWaitAsync = (Atomics as unknown as { waitAsync?: WaitAsyncFn }).waitAsync;
+
+/** Milliseconds on a monotonic clock (available in Node and in browser workers). */
+export function now(): number {
+  return performance.now();
+}
+
+/**
+ * Turns a `timeout` option (ms) into an absolute deadline on {@link now}'s clock.
+ * `undefined`/`null`/`Infinity` wait forever; a negative timeout counts as 0 (try once).
+ */
+export function deadlineOf(timeoutMs: number | null | undefined, what = 'timeout'): number {
+  if (timeoutMs === undefined || timeoutMs === null || timeoutMs === Number.POSITIVE_INFINITY) {
+    return Number.POSITIVE_INFINITY;
+  }
+  if (typeof timeoutMs !== 'number' || Number.isNaN(timeoutMs)) {
+    throw new ValidationError(`${what} must be a number of milliseconds, got ${String(timeoutMs)}.`);
+  }
+  return now() + Math.max(0, timeoutMs);
+}
+
+/** Blocks this thread while `array[index] === value`, at most until `deadline`. */
+export function waitSync(array: Int32Array, index: number, value: number, deadline: number): WaitResult {
+  const ms = deadline === Number.POSITIVE_INFINITY ? Number.POSITIVE_INFINITY : deadline - now();
+  if (ms <= 0) return 'timed-out';
+  return Atomics.wait(array, index, value, ms);
+}
+
+let notEqualStreak = 0;
+
+// The longest delay setTimeout accepts; the timer only holds the event loop open.
+const KEEP_ALIVE_MS = 0x7fff_ffff;
+const noop = () => {};
+
+/**
+ * Waits without blocking the event loop while `array[index] === value`, at most until `deadline`.
+ * A long run of immediate `'not-equal'` results (the word keeps changing under contention) would
+ * otherwise be a microtask loop that starves timers and I/O, so every 64th one yields a macrotask.
+ * Node does not count a pending `Atomics.waitAsync` as work: a thread whose only job is waiting
+ * would exit mid-wait. So unless `keepAlive` is false, a timer holds the event loop open meanwhile.
+ */
+export async function waitAsync(
+  array: Int32Array,
+  index: number,
+  value: number,
+  deadline: number,
+  keepAlive = true,
+): Promise<WaitResult> {
+  const ms = deadline === Number.POSITIVE_INFINITY ? undefined : deadline - now();
+  if (ms !== undefined && ms <= 0) return 'timed-out';
+  if (atomicsWaitAsync === undefined) return pollWait(array, index, value, ms);
+  const r = atomicsWaitAsync(array, index, value, ms);
+  if (!r.async) {
+    if (r.value === 'not-equal' && ++notEqualStreak % 64 === 0) await yieldMacrotask();
+    return r.value;
+  }
+  notEqualStreak = 0;
+  if (!keepAlive) return r.value;
+  const timer = setTimeout(noop, KEEP_ALIVE_MS);
+  try {
+    return await r.value;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function yieldMacrotask(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+// Fallback for engines without Atomics.waitAsync (Firefox before 145): poll on a timer.
+async function pollWait(array: Int32Array, index: number, value: number, ms?: number): Promise<WaitResult> {
+  const end = ms === undefined ? Number.POSITIVE_INFINITY : now() + ms;
+  if (Atomics.load(array, index) !== value) return 'not-equal';
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    if (Atomics.load(array, index) !== value) return 'ok';
+    if (now() >= end) return 'timed-out';
+  }
+}

@@ -1,0 +1,186 @@
+/**
+ * `Lock`: a non-recursive mutex on shared memory (layout and fairness: see internal/mutex.ts).
+ */
+import { type EncodeContext, type Encoded, encodeSymbol, registerCodec } from './codec.js';
+import { LockError, TimeoutError } from './errors.js';
+import {
+  ABANDONED,
+  ACQUIRED_ABANDONED,
+  abandonWord,
+  lockAsync,
+  lockSync,
+  MUTEX_BYTES,
+  STATE,
+  TIMED_OUT,
+  tryLock,
+  unlock,
+} from './internal/mutex.js';
+import {
+  type Abandonable,
+  type ConditionLock,
+  kAbandon,
+  kIsOwned,
+  kReleaseAll,
+  kRestoreAsync,
+  kRestoreSync,
+} from './internal/protocol.js';
+import { assertThreadTarget } from './internal/shared-codec.js';
+import { deadlineOf } from './internal/wait.js';
+import { getOwnerId, trackAbandonable } from './owner.js';
+
+/** Options of every waiting call. */
+export interface AcquireOptions {
+  /**
+   * How long to wait, in milliseconds; `0` tries once.
+   * @default Infinity
+   */
+  timeout?: number;
+}
+
+const ME = getOwnerId();
+// Set only while a decoder builds an object on received memory; see the codec at the bottom.
+let adopting: SharedArrayBuffer | undefined;
+
+/**
+ * A mutual-exclusion lock shared between threads. Mirrors Python's `multiprocessing.Lock`: any
+ * thread may release it, it is not re-entrant. Beyond Python, it records its owner, so a lock
+ * held by a worker that dies is recovered by `abandonOwner()` and the next acquirer sees
+ * `abandoned === true`.
+ * @example
+ * const lock = new Lock();
+ * await lock.withLock(async () => {
+ *   // critical section
+ * });
+ */
+export class Lock implements ConditionLock, Abandonable {
+  readonly #w: Int32Array;
+  #abandoned = false;
+
+  constructor() {
+    this.#w = new Int32Array(adopting ?? new SharedArrayBuffer(MUTEX_BYTES));
+    trackAbandonable(this);
+  }
+
+  /**
+   * Waits for the lock without blocking the event loop.
+   * @param options `timeout` in ms.
+   * @returns `true` once acquired, `false` on timeout.
+   * @throws {ValidationError} for a timeout that is not a number.
+   * @example
+   * if (await lock.acquire({ timeout: 100 })) lock.release();
+   */
+  async acquire(options?: AcquireOptions): Promise<boolean> {
+    if (Atomics.compareExchange(this.#w, STATE, 0, ME) === 0) {
+      this.#abandoned = false;
+      return true;
+    }
+    return this.#took(await lockAsync(this.#w, ME, deadlineOf(options?.timeout)));
+  }
+
+  /**
+   * Waits for the lock, blocking this thread (for worker hot loops; not on a browser main thread).
+   * @param options `timeout` in ms.
+   * @returns `true` once acquired, `false` on timeout.
+   * @example
+   * lock.acquireSync(); try { counter.value += 1; } finally { lock.release(); }
+   */
+  acquireSync(options?: AcquireOptions): boolean {
+    if (Atomics.compareExchange(this.#w, STATE, 0, ME) === 0) {
+      this.#abandoned = false;
+      return true;
+    }
+    return this.#took(lockSync(this.#w, ME, deadlineOf(options?.timeout)));
+  }
+
+  /**
+   * Takes the lock only if it is free now. Python: `acquire(block=False)`.
+   * @example
+   * if (lock.tryAcquire()) lock.release();
+   */
+  tryAcquire(): boolean {
+    return this.#took(tryLock(this.#w, ME));
+  }
+
+  #took(r: 0 | 1 | 2): boolean {
+    if (r === TIMED_OUT) return false;
+    this.#abandoned = r === ACQUIRED_ABANDONED;
+    return true;
+  }
+
+  /**
+   * Releases the lock (from any thread, as in Python).
+   * @throws {LockError} when the lock is not held.
+   * @example
+   * lock.release();
+   */
+  release(): void {
+    if (!unlock(this.#w))
+      throw new LockError('Cannot release a Lock that is not held. Call acquire() first.');
+  }
+
+  /** Whether some thread holds the lock. Python: `Lock.locked()` (3.14). */
+  locked(): boolean {
+    const s = Atomics.load(this.#w, STATE);
+    return s !== 0 && s !== ABANDONED;
+  }
+
+  /**
+   * `true` when the latest acquire through this object took over the lock from a thread that died
+   * holding it (see `abandonOwner()`): the data it protects may be half-updated. Beyond Python.
+   */
+  get abandoned(): boolean {
+    return this.#abandoned;
+  }
+
+  /**
+   * Runs `fn` holding the lock and releases it afterwards, even if `fn` throws. Python: `with lock:`.
+   * @param fn the critical section; may be async.
+   * @param options `timeout` in ms for acquiring.
+   * @throws {TimeoutError} when the lock was not acquired in time.
+   * @example
+   * const n = await lock.withLock(() => 42);
+   */
+  async withLock<T>(fn: () => T | Promise<T>, options?: AcquireOptions): Promise<T> {
+    if (!(await this.acquire(options)))
+      throw new TimeoutError(`Lock not acquired within ${options?.timeout} ms.`);
+    try {
+      return await fn();
+    } finally {
+      this.release();
+    }
+  }
+
+  [kIsOwned](): boolean {
+    return Atomics.load(this.#w, STATE) === ME;
+  }
+  [kReleaseAll](): number {
+    this.release();
+    return 1;
+  }
+  [kRestoreSync](): void {
+    this.acquireSync();
+  }
+  async [kRestoreAsync](): Promise<void> {
+    await this.acquire();
+  }
+
+  /** Called by `abandonOwner()`. */
+  [kAbandon](ownerId: number): number {
+    return abandonWord(this.#w, ownerId);
+  }
+
+  /** Sends the lock to a worker thread; it keeps working there on the same memory. */
+  [encodeSymbol](ctx: EncodeContext): Encoded {
+    assertThreadTarget(ctx, 'Lock');
+    return { type: 'multiproc.Lock', data: this.#w.buffer };
+  }
+}
+
+registerCodec('multiproc.Lock', (sab: SharedArrayBuffer) => {
+  adopting = sab;
+  try {
+    return new Lock();
+  } finally {
+    adopting = undefined;
+  }
+});

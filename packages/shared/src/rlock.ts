@@ -1,0 +1,187 @@
+/**
+ * `RLock`: a re-entrant mutex on shared memory. Same words and fairness as `Lock` (see
+ * internal/mutex.ts); word [3] COUNT holds the recursion depth, touched only by the owner.
+ */
+import { type EncodeContext, type Encoded, encodeSymbol, registerCodec } from './codec.js';
+import { LockError, TimeoutError } from './errors.js';
+import {
+  ABANDONED,
+  ACQUIRED_ABANDONED,
+  abandonWord,
+  COUNT,
+  type LockResult,
+  lockAsync,
+  lockSync,
+  MUTEX_BYTES,
+  STATE,
+  TIMED_OUT,
+  tryLock,
+  unlock,
+} from './internal/mutex.js';
+import {
+  type Abandonable,
+  type ConditionLock,
+  kAbandon,
+  kIsOwned,
+  kReleaseAll,
+  kRestoreAsync,
+  kRestoreSync,
+} from './internal/protocol.js';
+import { assertThreadTarget } from './internal/shared-codec.js';
+import { deadlineOf } from './internal/wait.js';
+import type { AcquireOptions } from './lock.js';
+import { getOwnerId, trackAbandonable } from './owner.js';
+
+const ME = getOwnerId();
+let adopting: SharedArrayBuffer | undefined;
+
+/**
+ * A re-entrant lock shared between threads. Mirrors Python's `multiprocessing.RLock`: the thread
+ * that holds it may acquire it again, and must release it as many times. The owner is the thread
+ * (JS realm), so two async functions of one thread share ownership, as two Python coroutines do.
+ * @example
+ * const r = new RLock();
+ * r.acquireSync();
+ * r.acquireSync(); // re-entry: no deadlock
+ * r.release();
+ * r.release();
+ */
+export class RLock implements ConditionLock, Abandonable {
+  readonly #w: Int32Array;
+  #abandoned = false;
+
+  constructor() {
+    this.#w = new Int32Array(adopting ?? new SharedArrayBuffer(MUTEX_BYTES));
+    trackAbandonable(this);
+  }
+
+  #enter(r: LockResult): boolean {
+    if (r === TIMED_OUT) return false;
+    this.#abandoned = r === ACQUIRED_ABANDONED;
+    Atomics.store(this.#w, COUNT, 1);
+    return true;
+  }
+
+  #reenter(): boolean {
+    if (Atomics.load(this.#w, STATE) !== ME) return false;
+    Atomics.add(this.#w, COUNT, 1);
+    return true;
+  }
+
+  /**
+   * Waits for the lock without blocking the event loop; succeeds at once if this thread holds it.
+   * @param options `timeout` in ms.
+   * @returns `true` once acquired, `false` on timeout.
+   * @example
+   * if (await r.acquire({ timeout: 50 })) r.release();
+   */
+  async acquire(options?: AcquireOptions): Promise<boolean> {
+    if (this.#reenter()) return true;
+    return this.#enter(await lockAsync(this.#w, ME, deadlineOf(options?.timeout)));
+  }
+
+  /**
+   * Waits for the lock, blocking this thread; succeeds at once if this thread holds it.
+   * @param options `timeout` in ms.
+   * @returns `true` once acquired, `false` on timeout.
+   * @example
+   * r.acquireSync(); r.release();
+   */
+  acquireSync(options?: AcquireOptions): boolean {
+    if (this.#reenter()) return true;
+    return this.#enter(lockSync(this.#w, ME, deadlineOf(options?.timeout)));
+  }
+
+  /** Takes the lock if it is free now or already this thread's. Python: `acquire(block=False)`. */
+  tryAcquire(): boolean {
+    return this.#reenter() || this.#enter(tryLock(this.#w, ME));
+  }
+
+  /**
+   * Undoes one acquire; the lock is free once every acquire was undone.
+   * @throws {LockError} when this thread does not hold the lock (nobody does, or another thread).
+   * @example
+   * r.release();
+   */
+  release(): void {
+    const s = Atomics.load(this.#w, STATE);
+    if (s !== ME) {
+      throw new LockError(
+        s === 0 || s === ABANDONED
+          ? 'Cannot release an RLock that nobody holds.'
+          : 'Cannot release an RLock held by another thread: only its owner may release it.',
+      );
+    }
+    if (Atomics.sub(this.#w, COUNT, 1) === 1) unlock(this.#w);
+  }
+
+  /** Whether some thread holds the lock. */
+  locked(): boolean {
+    const s = Atomics.load(this.#w, STATE);
+    return s !== 0 && s !== ABANDONED;
+  }
+
+  /** Whether this thread holds the lock. Python: `RLock._is_owned()`. */
+  isOwned(): boolean {
+    return Atomics.load(this.#w, STATE) === ME;
+  }
+
+  /** `true` when the latest first-level acquire took over from a thread that died holding it. */
+  get abandoned(): boolean {
+    return this.#abandoned;
+  }
+
+  /**
+   * Runs `fn` holding the lock, releasing it afterwards even if `fn` throws.
+   * @throws {TimeoutError} when the lock was not acquired within `options.timeout` ms.
+   * @example
+   * await r.withLock(() => console.log('inside'));
+   */
+  async withLock<T>(fn: () => T | Promise<T>, options?: AcquireOptions): Promise<T> {
+    if (!(await this.acquire(options)))
+      throw new TimeoutError(`RLock not acquired within ${options?.timeout} ms.`);
+    try {
+      return await fn();
+    } finally {
+      this.release();
+    }
+  }
+
+  [kIsOwned](): boolean {
+    return this.isOwned();
+  }
+  [kReleaseAll](): number {
+    const depth = Atomics.load(this.#w, COUNT);
+    Atomics.store(this.#w, COUNT, 1);
+    this.release();
+    return depth;
+  }
+  [kRestoreSync](depth: number): void {
+    this.acquireSync();
+    Atomics.store(this.#w, COUNT, depth);
+  }
+  async [kRestoreAsync](depth: number): Promise<void> {
+    await this.acquire();
+    Atomics.store(this.#w, COUNT, depth);
+  }
+
+  /** Called by `abandonOwner()`. */
+  [kAbandon](ownerId: number): number {
+    return abandonWord(this.#w, ownerId);
+  }
+
+  /** Sends the lock to a worker thread; it keeps working there on the same memory. */
+  [encodeSymbol](ctx: EncodeContext): Encoded {
+    assertThreadTarget(ctx, 'RLock');
+    return { type: 'multiproc.RLock', data: this.#w.buffer };
+  }
+}
+
+registerCodec('multiproc.RLock', (sab: SharedArrayBuffer) => {
+  adopting = sab;
+  try {
+    return new RLock();
+  } finally {
+    adopting = undefined;
+  }
+});

@@ -1,0 +1,212 @@
+/**
+ * `SharedArray` / `RawArray`: a fixed-length typed array in shared memory, typed by a Python
+ * typecode. Memory: one SharedArrayBuffer, items from offset 0, rounded up to 8 bytes; a
+ * synchronized array also carries a `Lock` (its own buffer, or the one given as `{ lock }`).
+ */
+import { type EncodeContext, type Encoded, encodeSymbol, registerCodec } from './codec.js';
+import { ValidationError } from './errors.js';
+import { assertThreadTarget } from './internal/shared-codec.js';
+import {
+  allocate,
+  checkValue,
+  specOf,
+  type Typecode,
+  type TypecodeArray,
+  type TypecodeValue,
+} from './internal/typecodes.js';
+import type { Lock } from './lock.js';
+import type { RLock } from './rlock.js';
+import { lockFrom, type SynchronizedOptions } from './value.js';
+
+let adopting: SharedArrayBuffer | undefined;
+
+/**
+ * A fixed-length typed array in shared memory, without a lock. Mirrors Python's
+ * `multiprocessing.RawArray`. Indexes may be negative (from the end), as in Python.
+ * @example
+ * const ra = new RawArray('i', [1, 2, 3]);
+ * ra.set(-1, 30);
+ * console.log(ra.toArray()); // [ 1, 2, 30 ]
+ */
+export class RawArray<C extends Typecode = Typecode> implements Iterable<TypecodeValue<C>> {
+  readonly #typecode: C;
+  readonly #spec: ReturnType<typeof specOf>;
+  readonly #view: TypecodeArray<C>;
+
+  /**
+   * @param typecode one of `b B h H i I l L q Q f d`.
+   * @param sizeOrValues the length (items start at 0), or the initial items.
+   * @throws {ValidationError} for a bad typecode or size, or an item that does not fit the typecode.
+   */
+  constructor(typecode: C, sizeOrValues: number | Iterable<TypecodeValue<C>>) {
+    const spec = specOf(typecode);
+    this.#typecode = typecode;
+    this.#spec = spec;
+    if (adopting !== undefined) {
+      this.#view = spec.make(adopting, sizeOrValues as number) as TypecodeArray<C>;
+      return;
+    }
+    let items: TypecodeValue<C>[] | undefined;
+    let length: number;
+    if (typeof sizeOrValues === 'number') {
+      if (!Number.isInteger(sizeOrValues) || sizeOrValues < 0) {
+        throw new ValidationError(`Array size must be a non-negative integer, got ${sizeOrValues}.`);
+      }
+      length = sizeOrValues;
+    } else if (sizeOrValues !== null && typeof sizeOrValues === 'object' && Symbol.iterator in sizeOrValues) {
+      items = Array.from(sizeOrValues);
+      for (const v of items) checkValue(spec, typecode, v);
+      length = items.length;
+    } else {
+      throw new ValidationError('Array needs a size or an iterable of initial values.');
+    }
+    this.#view = spec.make(allocate(spec, length), length) as TypecodeArray<C>;
+    if (items) (this.#view as unknown as { set(a: ArrayLike<unknown>): void }).set(items);
+  }
+
+  /** The typecode. */
+  get typecode(): C {
+    return this.#typecode;
+  }
+  /** The number of items. */
+  get length(): number {
+    return this.#view.length;
+  }
+  /** The typed array over the shared memory (no copy; writes are visible to every thread). */
+  get view(): TypecodeArray<C> {
+    return this.#view;
+  }
+
+  #index(i: number): number {
+    const len = this.#view.length;
+    if (Number.isInteger(i) && i >= -len && i < len) return i < 0 ? i + len : i;
+    throw new ValidationError(
+      `Index ${i} is out of range for an array of length ${len} (use -${len} to ${len - 1}).`,
+    );
+  }
+
+  /**
+   * The item at `index`; negative counts from the end.
+   * @throws {ValidationError} unless `-length <= index < length`.
+   */
+  get(index: number): TypecodeValue<C> {
+    return (this.#view as unknown as TypecodeValue<C>[])[this.#index(index)]!;
+  }
+
+  /**
+   * Stores `value` at `index`; negative counts from the end.
+   * @throws {ValidationError} for an index out of range or a value that does not fit the typecode.
+   */
+  set(index: number, value: TypecodeValue<C>): void {
+    const i = this.#index(index);
+    checkValue(this.#spec, this.#typecode, value);
+    (this.#view as unknown as TypecodeValue<C>[])[i] = value;
+  }
+
+  /**
+   * A copy of items `start` to `end` (exclusive) as a plain array, with Python's slice rules for
+   * negative and out-of-range bounds. Python: `arr[start:end]`.
+   */
+  slice(start?: number, end?: number): TypecodeValue<C>[] {
+    return Array.from(this.#view.subarray(start, end) as Iterable<TypecodeValue<C>>);
+  }
+
+  /** A copy of every item as a plain array. Python: `arr[:]`. */
+  toArray(): TypecodeValue<C>[] {
+    return this.slice();
+  }
+
+  /** Iterates the items (live: reads the shared memory as it goes). */
+  [Symbol.iterator](): Iterator<TypecodeValue<C>> {
+    return (this.#view as unknown as Iterable<TypecodeValue<C>>)[Symbol.iterator]();
+  }
+
+  /** Sends the array to a worker thread; it keeps working there on the same memory. */
+  [encodeSymbol](ctx: EncodeContext): Encoded {
+    assertThreadTarget(ctx, 'SharedArray');
+    const v = this.#view;
+    return {
+      type: 'multiproc.RawArray',
+      data: { typecode: this.#typecode, sab: v.buffer, length: v.length },
+    };
+  }
+}
+
+/**
+ * A fixed-length typed array in shared memory with a lock. Mirrors Python's
+ * `multiprocessing.Array` (renamed: `Array` is JavaScript's). With `{ lock: false }` the
+ * constructor returns a {@link RawArray}.
+ * @example
+ * const arr = new SharedArray('d', 3);
+ * await arr.getLock().withLock(() => arr.set(0, arr.get(0) + 1));
+ */
+export class SynchronizedArray<C extends Typecode = Typecode> extends RawArray<C> {
+  readonly #lock: Lock | RLock;
+
+  /** Use `new SharedArray(typecode, sizeOrValues, { lock })`. @internal */
+  constructor(typecode: C, sizeOrValues: number | Iterable<TypecodeValue<C>>, lock: Lock | RLock) {
+    super(typecode, sizeOrValues);
+    this.#lock = lock;
+  }
+
+  /** The lock that guards this array. Python: `get_lock()`. */
+  getLock(): Lock | RLock {
+    return this.#lock;
+  }
+
+  /** Sends the array and its lock to a worker thread. */
+  override [encodeSymbol](ctx: EncodeContext): Encoded {
+    const { data } = super[encodeSymbol](ctx) as { data: object };
+    return { type: 'multiproc.SharedArray', data: { ...data, lock: this.#lock } };
+  }
+}
+
+/** The constructor of {@link SharedArray}: `{ lock: false }` gives a {@link RawArray}. */
+export interface SharedArrayConstructor {
+  new <C extends Typecode>(
+    typecode: C,
+    sizeOrValues: number | Iterable<TypecodeValue<C>>,
+    options: { lock: false },
+  ): RawArray<C>;
+  new <C extends Typecode>(
+    typecode: C,
+    sizeOrValues: number | Iterable<TypecodeValue<C>>,
+    options?: SynchronizedOptions,
+  ): SynchronizedArray<C>;
+  readonly prototype: SynchronizedArray;
+}
+
+/** An array with a lock (see {@link SynchronizedArray}). Mirrors Python's `multiprocessing.Array`. */
+export type SharedArray<C extends Typecode = Typecode> = SynchronizedArray<C>;
+/**
+ * Creates a typed shared array with a lock. Mirrors Python's `multiprocessing.Array`.
+ * @example
+ * const arr = new SharedArray('i', [1, 2, 3]);
+ * console.log(arr.get(-1)); // 3
+ */
+export const SharedArray: SharedArrayConstructor = function SharedArray<C extends Typecode>(
+  typecode: C,
+  sizeOrValues: number | Iterable<TypecodeValue<C>>,
+  options?: SynchronizedOptions,
+) {
+  const lock = lockFrom(options?.lock);
+  return lock === undefined
+    ? new RawArray(typecode, sizeOrValues)
+    : new SynchronizedArray(typecode, sizeOrValues, lock);
+} as unknown as SharedArrayConstructor;
+// So that `x instanceof SharedArray` holds for every synchronized array.
+(SharedArray as unknown as { prototype: unknown }).prototype = SynchronizedArray.prototype;
+
+type ArrayData = { typecode: Typecode; sab: SharedArrayBuffer; length: number; lock?: Lock | RLock };
+function adopt<T>(sab: SharedArrayBuffer, make: () => T): T {
+  adopting = sab;
+  try {
+    return make();
+  } finally {
+    adopting = undefined;
+  }
+}
+registerCodec('multiproc.RawArray', (d: ArrayData) => adopt(d.sab, () => new RawArray(d.typecode, d.length)));
+registerCodec('multiproc.SharedArray', (d: ArrayData) =>
+  adopt(d.sab, () => new SynchronizedArray(d.typecode, d.length, d.lock!)),
+);

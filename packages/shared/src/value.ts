@@ -1,0 +1,179 @@
+/**
+ * `Value` / `RawValue`: one number (or bigint) in shared memory, typed by a Python typecode.
+ *
+ * Memory: one SharedArrayBuffer of 8 bytes; the item sits at offset 0. A synchronized `Value`
+ * also carries a `Lock` (its own 16-byte buffer, or the lock given as `{ lock }`).
+ */
+import { type EncodeContext, type Encoded, encodeSymbol, registerCodec } from './codec.js';
+import { ValidationError } from './errors.js';
+import { assertThreadTarget } from './internal/shared-codec.js';
+import {
+  allocate,
+  checkValue,
+  specOf,
+  type Typecode,
+  type TypecodeArray,
+  type TypecodeValue,
+} from './internal/typecodes.js';
+import { Lock } from './lock.js';
+import { RLock } from './rlock.js';
+
+export type { Typecode, TypecodeArray, TypecodeValue } from './internal/typecodes.js';
+
+/** Options of `new Value()` and `new SharedArray()`. */
+export interface SynchronizedOptions {
+  /**
+   * The lock to carry: `true` for a new `Lock`, a `Lock`/`RLock` to share one, `false` for the raw
+   * form (no `getLock()`).
+   * @default true
+   */
+  lock?: boolean | Lock | RLock;
+}
+
+/** Resolves the `lock` option. @internal */
+export function lockFrom(option: SynchronizedOptions['lock']): Lock | RLock | undefined {
+  if (option === undefined || option === true) return new Lock();
+  if (option === false) return undefined;
+  if (option instanceof Lock || option instanceof RLock) return option;
+  throw new ValidationError('The lock option must be true, false, a Lock or an RLock.');
+}
+
+let adopting: SharedArrayBuffer | undefined;
+
+/**
+ * One typed number in shared memory, without a lock. Mirrors Python's
+ * `multiprocessing.RawValue`. Reads and writes of one item are single loads/stores; a
+ * read-modify-write such as `+= 1` needs a lock (use {@link Value}).
+ * @example
+ * const rv = new RawValue('d', 1.5);
+ * rv.value *= 2; // 3
+ */
+export class RawValue<C extends Typecode = Typecode> {
+  readonly #typecode: C;
+  readonly #view: { [index: number]: TypecodeValue<C> };
+  readonly #spec: ReturnType<typeof specOf>;
+
+  /**
+   * @param typecode one of `b B h H i I l L q Q f d`.
+   * @param value the initial value.
+   * @default 0 (or 0n for `q`/`Q`)
+   * @throws {ValidationError} for a bad typecode or a value that does not fit it.
+   */
+  constructor(typecode: C, value?: TypecodeValue<C>) {
+    const spec = specOf(typecode);
+    this.#typecode = typecode;
+    this.#spec = spec;
+    const sab = adopting ?? allocate(spec, 1);
+    this.#view = spec.make(sab, 1) as never;
+    if (adopting === undefined && value !== undefined) this.value = value;
+  }
+
+  /** The typecode. */
+  get typecode(): C {
+    return this.#typecode;
+  }
+
+  /** The shared value. @throws {ValidationError} on set, for a value that does not fit the typecode. */
+  get value(): TypecodeValue<C> {
+    return this.#view[0]!;
+  }
+  set value(v: TypecodeValue<C>) {
+    checkValue(this.#spec, this.#typecode, v);
+    this.#view[0] = v;
+  }
+
+  /** The one-item typed array over the shared memory. */
+  get view(): TypecodeArray<C> {
+    return this.#view as never;
+  }
+
+  /** Sends the value to a worker thread; it keeps working there on the same memory. */
+  [encodeSymbol](ctx: EncodeContext): Encoded {
+    assertThreadTarget(ctx, 'Value');
+    return {
+      type: 'multiproc.RawValue',
+      data: { typecode: this.#typecode, sab: (this.view as Int8Array).buffer },
+    };
+  }
+}
+
+/**
+ * A typed number in shared memory with a lock. Mirrors Python's `multiprocessing.Value`. Unlike
+ * Python, `.value` does not take the lock on each get and set (one aligned load or store is
+ * indivisible already, and the hot path stays lock-free); wrap `+= 1` in `getLock()` to make the
+ * read-modify-write atomic, as in Python. With `{ lock: false }` the constructor returns a
+ * {@link RawValue}.
+ * @example
+ * const v = new Value('i', 0);
+ * v.getLock().acquireSync();
+ * v.value += 1;
+ * v.getLock().release();
+ */
+export class SynchronizedValue<C extends Typecode = Typecode> extends RawValue<C> {
+  readonly #lock: Lock | RLock;
+
+  /** Use `new Value(typecode, value, { lock })`. @internal */
+  constructor(typecode: C, value: TypecodeValue<C> | undefined, lock: Lock | RLock) {
+    super(typecode, value);
+    this.#lock = lock;
+  }
+
+  /** The lock that guards this value. Python: `get_lock()`. */
+  getLock(): Lock | RLock {
+    return this.#lock;
+  }
+
+  /** Sends the value and its lock to a worker thread. */
+  override [encodeSymbol](ctx: EncodeContext): Encoded {
+    const { data } = super[encodeSymbol](ctx) as { data: object };
+    return { type: 'multiproc.Value', data: { ...data, lock: this.#lock } };
+  }
+}
+
+/** The constructor of {@link Value}: `{ lock: false }` gives a {@link RawValue}. */
+export interface ValueConstructor {
+  new <C extends Typecode>(
+    typecode: C,
+    value: TypecodeValue<C> | undefined,
+    options: { lock: false },
+  ): RawValue<C>;
+  new <C extends Typecode>(
+    typecode: C,
+    value?: TypecodeValue<C>,
+    options?: SynchronizedOptions,
+  ): SynchronizedValue<C>;
+  readonly prototype: SynchronizedValue;
+}
+
+/** A value with a lock (see {@link SynchronizedValue}). Mirrors Python's `multiprocessing.Value`. */
+export type Value<C extends Typecode = Typecode> = SynchronizedValue<C>;
+/**
+ * Creates a typed shared number with a lock. Mirrors Python's `multiprocessing.Value`.
+ * @example
+ * const v = new Value('i', 0);
+ * await v.getLock().withLock(() => { v.value += 1; });
+ */
+export const Value: ValueConstructor = function Value<C extends Typecode>(
+  typecode: C,
+  value?: TypecodeValue<C>,
+  options?: SynchronizedOptions,
+) {
+  const lock = lockFrom(options?.lock);
+  return lock === undefined ? new RawValue(typecode, value) : new SynchronizedValue(typecode, value, lock);
+} as unknown as ValueConstructor;
+// So that `x instanceof Value` holds for every synchronized value.
+(Value as unknown as { prototype: unknown }).prototype = SynchronizedValue.prototype;
+
+type ValueData = { typecode: Typecode; sab: SharedArrayBuffer; lock?: Lock | RLock };
+function adopt<T>(sab: SharedArrayBuffer, make: () => T): T {
+  adopting = sab;
+  try {
+    return make();
+  } finally {
+    adopting = undefined;
+  }
+}
+registerCodec('multiproc.RawValue', (d: ValueData) => adopt(d.sab, () => new RawValue(d.typecode)));
+registerCodec('multiproc.Value', (d: ValueData) =>
+  adopt(d.sab, () => new SynchronizedValue(d.typecode, undefined, d.lock!)),
+);

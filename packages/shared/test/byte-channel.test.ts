@@ -1,0 +1,151 @@
+import {
+  ByteChannel,
+  ClosedError,
+  ContextError,
+  encodeValue,
+  TimeoutError,
+  ValidationError,
+} from '@multiproc/shared';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { nextMessage, startWorker } from './helpers.ts';
+
+const bytes = (...xs: number[]) => Uint8Array.from(xs);
+
+describe('ByteChannel in one thread', () => {
+  it('keeps messages in order, including empty ones, and drains after close', async () => {
+    const ch = new ByteChannel({ capacity: 16 });
+    expect(ch.tryWrite(bytes(1, 2, 3))).toBe(true);
+    expect(ch.tryWrite(bytes())).toBe(true);
+    expect(ch.count).toBe(2);
+    expect(ch.size).toBe(8 + 4);
+    ch.close();
+    expect(ch.closed).toBe(true);
+    expect(() => ch.tryWrite(bytes(1))).toThrow(ClosedError);
+    await expect(ch.write(bytes(1))).rejects.toBeInstanceOf(ClosedError);
+    expect(ch.tryRead()).toEqual(bytes(1, 2, 3));
+    expect(await ch.read()).toEqual(bytes());
+    expect(await ch.read()).toBeNull();
+    expect(ch.readSync()).toBeNull();
+  });
+
+  it('applies back-pressure when full and rejects a message larger than capacity', async () => {
+    const ch = new ByteChannel({ capacity: 8 });
+    expect(ch.capacity).toBe(8);
+    expect(ch.tryWrite(new Uint8Array(8))).toBe(true);
+    expect(ch.tryWrite(bytes(1))).toBe(false);
+    expect(ch.writeSync(bytes(1), { timeout: 5 })).toBe(false);
+    expect(await ch.write(bytes(1), { timeout: 5 })).toBe(false);
+    expect(() => ch.tryWrite(new Uint8Array(9))).toThrow(ValidationError);
+    const pending = ch.write(bytes(7));
+    expect(ch.tryRead()).toHaveLength(8);
+    expect(await pending).toBe(true);
+    expect(ch.tryRead()).toEqual(bytes(7));
+  });
+
+  it('times out reads with TimeoutError and writes with false', async () => {
+    const ch = new ByteChannel({ capacity: 4, multi: true });
+    expect(ch.multi).toBe(true);
+    expect(ch.tryRead()).toBeUndefined();
+    await expect(ch.read({ timeout: 5 })).rejects.toBeInstanceOf(TimeoutError);
+    expect(() => ch.readSync({ timeout: 0 })).toThrow(TimeoutError);
+    expect(() => new ByteChannel({ capacity: 0 })).toThrow(ValidationError);
+  });
+
+  it('reads into a caller buffer without allocating, keeping a message that does not fit', async () => {
+    const ch = new ByteChannel({ capacity: 16 });
+    ch.tryWrite(bytes(1, 2, 3, 4, 5));
+    const small = new Uint8Array(4);
+    expect(() => ch.tryRead({ into: small })).toThrow(ValidationError);
+    expect(ch.count).toBe(1);
+    const big = new Uint8Array(8);
+    const got = await ch.read({ into: big });
+    expect(got).toEqual(bytes(1, 2, 3, 4, 5));
+    expect(got?.buffer).toBe(big.buffer);
+    ch.tryWrite(new Uint8Array(9).fill(7)); // wraps around the end of the ring
+    expect(ch.readSync({ into: new Uint8Array(16) })).toEqual(new Uint8Array(9).fill(7));
+  });
+
+  it('wraps around the end of the ring, full and empty, in any sequence', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 40, max: 64 }),
+        fc.array(fc.uint8Array({ maxLength: 40 }), { maxLength: 60 }),
+        (capacity, msgs) => {
+          const ch = new ByteChannel({ capacity });
+          const queue: Uint8Array[] = [];
+          for (const m of msgs) {
+            // Full: drain the oldest until this one fits.
+            while (!ch.tryWrite(m)) expect(ch.tryRead()).toEqual(queue.shift());
+            queue.push(m);
+          }
+          for (const m of queue) expect(ch.tryRead()).toEqual(m);
+          expect(ch.tryRead()).toBeUndefined();
+          expect(ch.size).toBe(0);
+        },
+      ),
+    );
+  });
+
+  it('refuses to go to a child process, naming the argument', () => {
+    expect(() => encodeValue([new ByteChannel()], 'process', 'args')).toThrow(ContextError);
+    expect(() => encodeValue([new ByteChannel()], 'process', 'args')).toThrow(/args\[0\]/);
+  });
+});
+
+describe('ByteChannel across threads', () => {
+  for (const [mode, sync, multi] of [
+    ['async SPSC', false, false],
+    ['sync MPMC', true, true],
+  ] as const) {
+    it(`echoes any sequence of random-size messages identically and in order (${mode})`, async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.integer({ min: 8, max: 200 }),
+          fc.array(fc.uint8Array({ maxLength: 200 }), { maxLength: 200 }),
+          async (capacity, raw) => {
+            const msgs = raw.map((m) => (m.byteLength > capacity ? m.subarray(0, capacity) : m));
+            const input = new ByteChannel({ capacity: 200, multi });
+            const output = new ByteChannel({ capacity, multi });
+            const w = startWorker('channel-echo', { input, output, sync });
+            const reading = (async () => {
+              const got: Uint8Array[] = [];
+              for await (const m of output) got.push(m);
+              return got;
+            })();
+            for (const m of msgs) await input.write(m);
+            input.close();
+            expect(await reading).toEqual(msgs);
+            await w.terminate();
+          },
+        ),
+        { numRuns: 15 },
+      );
+    });
+  }
+
+  it('with multi: true, many writers and readers lose nothing and keep each writer in order', async () => {
+    const channel = new ByteChannel({ capacity: 64, multi: true });
+    const count = 2000;
+    const writers = [1, 2, 3].map((id) =>
+      startWorker('channel-writer', { channel, id, count, sync: id !== 2 }),
+    );
+    const seen = new Map<number, Set<number>>([1, 2, 3].map((id) => [id, new Set()]));
+    const readers = [0, 1].map(async () => {
+      // Each reader takes messages in ring order, so per writer its sequence numbers increase.
+      const last = new Map<number, number>();
+      for (let m = await channel.read(); m !== null; m = await channel.read()) {
+        const id = m[0]!;
+        const seq = m[1]! | (m[2]! << 8);
+        expect(seq).toBeGreaterThan(last.get(id) ?? -1);
+        expect(m.every((b, i) => i < 3 || b === id)).toBe(true);
+        last.set(id, seq);
+        seen.get(id)!.add(seq);
+      }
+    });
+    await Promise.all(writers.map((w) => nextMessage(w)));
+    channel.close();
+    await Promise.all(readers);
+    expect([...seen.values()].map((set) => set.size)).toEqual([count, count, count]);
+  });
+});
