@@ -1,3 +1,4 @@
+export { EOFError, QueueEmptyError, QueueFullError } from '@multiproc/ipc';
 export {
   BrokenBarrierError,
   ClosedError,

@@ -4,6 +4,7 @@ import {
   Pool,
   PoolClosedError,
   ProcessError,
+  QueueFullError,
   SerializationError,
   TimeoutError,
   ValidationError,
@@ -338,6 +339,33 @@ describe('Pool specifics', () => {
     expectTypeOf(pool.map(tasks.square, [1])).resolves.toEqualTypeOf<number[]>();
     expectTypeOf(pool.apply(tasks.add, [1, 2])).resolves.toEqualTypeOf<number>();
     expectTypeOf(pool.applyAsync(tasks.asyncDouble, [1])).toEqualTypeOf<AsyncResult<number>>();
+  });
+
+  it('maxQueue: async submissions past it throw QueueFullError, awaited ones wait for room', async () => {
+    // One worker: two batches may be handed to tinypool, the rest wait in the pool's own queue.
+    const pool = makePool({ processes: 1, maxQueue: 1 });
+    const calls = [pool.apply(tasks.sleepThen, [100, 'a'])];
+    await new Promise((r) => setTimeout(r, 20));
+    calls.push(pool.apply(tasks.sleepThen, [1, 'b']), pool.apply(tasks.echo, ['c']));
+    await expect.poll(() => pool.stats().queued).toBe(1);
+    expect(() => pool.applyAsync(tasks.echo, ['d'])).toThrow(QueueFullError);
+    calls.push(pool.apply(tasks.echo, ['e']));
+    expect(await Promise.all(calls)).toEqual(['a', 'b', 'c', 'e']);
+  });
+
+  it('grows from minProcesses on demand and shrinks after idleTimeout', async () => {
+    const pool = makePool({ processes: 3, minProcesses: 1, idleTimeout: 100 });
+    await pool.map(
+      tasks.sleepThen,
+      [
+        [30, 1],
+        [30, 2],
+        [30, 3],
+      ] as never,
+      { chunksize: 1 },
+    );
+    expect(pool.stats().workers).toBeGreaterThan(1);
+    await expect.poll(() => pool.stats().workers, { timeout: 5000 }).toBe(1);
   });
 
   it('await using terminates the pool', async () => {
