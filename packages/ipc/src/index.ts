@@ -1,1 +1,18 @@
-export * from '@multiproc/shared';
+/**
+ * `@multiproc/ipc`: message passing between threads and processes. Mirrors Python's
+ * `multiprocessing.connection` and `multiprocessing.queues`.
+ */
+export {
+  ClosedError,
+  ProcessError,
+  SerializationError,
+  TimeoutError,
+  ValidationError,
+} from '@multiproc/shared';
+export { Connection } from './connection.js';
+export { BufferTooShortError, EOFError, QueueEmptyError, QueueFullError } from './errors.js';
+export { JoinableQueue } from './joinable-queue.js';
+export { Pipe, type PipeOptions } from './pipe.js';
+export { Queue, type QueueOptions, type TimeoutOptions } from './queue.js';
+export { SimpleQueue, type SimpleQueueOptions } from './simple-queue.js';
+export { wait } from './wait.js';

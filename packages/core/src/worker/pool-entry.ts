@@ -142,6 +142,7 @@ function safePack(values: unknown[]): {
   return { values, encoded };
 }
 
+const FLUSH_KEY = Symbol.for('multiproc.ipc.flush');
 const channels = new Map<string, BroadcastChannel>();
 
 /** Posts a task's messages to the host: over a BroadcastChannel between threads, over IPC from a child. */
@@ -193,6 +194,9 @@ export default async function runBatch(batch: Batch): Promise<BatchReply> {
       if (job.listener !== undefined) setMessageSink(undefined);
     }
   }
+  // Connections and queues the tasks used deliver what they sent before the result goes back.
+  const flushIpc = (globalThis as any)[FLUSH_KEY] as (() => Promise<void>) | undefined;
+  if (flushIpc) await flushIpc().catch(() => {});
   tasksDone += countTasks(batch);
   // The host stops this worker once it has this reply (exiting here could cut the reply short).
   if (batch.maxTasks > 0 && tasksDone >= batch.maxTasks) return { replies, retire: selfId };

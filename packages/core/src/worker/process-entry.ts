@@ -19,6 +19,21 @@ function flush(stream: NodeJS.WriteStream): Promise<void> {
   });
 }
 
+/** Lets connections and queues the target used deliver what it sent before the worker exits. */
+async function flushIpc(): Promise<void> {
+  const flush = (globalThis as any)[Symbol.for('multiproc.ipc.flush')] as (() => Promise<void>) | undefined;
+  if (!flush) return;
+  // Bounded: an owner that went away must not keep this worker from exiting.
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, FLUSH_LIMIT_MS);
+  });
+  await Promise.race([flush().catch(() => {}), limit]);
+  clearTimeout(timer);
+}
+
+const FLUSH_LIMIT_MS = 5000;
+
 async function run(start: StartMessage): Promise<void> {
   setWorkerIdentity(start.identity);
   const source = isMainThread ? 'process' : 'thread';
@@ -36,6 +51,7 @@ async function run(start: StartMessage): Promise<void> {
     process.stderr.write(`Process ${start.identity.name}:\n${text}\n`);
     code = 1;
   }
+  await flushIpc();
   await Promise.all([flush(process.stdout), flush(process.stderr)]);
   process.exit(code);
 }

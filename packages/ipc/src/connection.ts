@@ -1,0 +1,274 @@
+/**
+ * A Connection: one end of a {@link Pipe}. Mirrors Python's `multiprocessing.connection.Connection`.
+ * Host and worker side are the same class; which transport is under it (direct calls in the
+ * thread that made the pipe, a MessagePort from another thread, a Unix socket from another
+ * process) is decided when the connection is sent, see README.
+ */
+import {
+  ClosedError,
+  type EncodeContext,
+  type Encoded,
+  encodeSymbol,
+  ProcessError,
+  registerCodec,
+  ValidationError,
+} from '@multiproc/shared';
+import { BufferTooShortError, EOFError } from './errors.js';
+import { EOF, type Item, TIMEOUT } from './internal/channel.js';
+import { closeWhenCollected, forget } from './internal/finalize.js';
+import type { GetResult, Handle, HandleData } from './internal/handle.js';
+import { readyHandle } from './internal/ready.js';
+import { RemoteHandle } from './internal/remote-handle.js';
+import { type Schema, schemaFromData, schemaToData, validate } from './internal/schema.js';
+import { bytesToItem, fromItem, itemBytes, toItem } from './internal/serialize.js';
+
+const TYPE = 'multiproc.Connection';
+
+interface ConnectionData {
+  h: HandleData;
+  readable: boolean;
+  writable: boolean;
+  schema: unknown;
+}
+
+/** @internal Builds a Connection (there is no public constructor). */
+export let createConnection: <T>(
+  h: Handle,
+  readable: boolean,
+  writable: boolean,
+  schema?: Schema<T>,
+) => Connection<T>;
+
+/**
+ * One end of a pipe: `send`/`recv` structured-cloneable values, `sendBytes`/`recvBytes` raw bytes.
+ * Get one from {@link Pipe}; pass it to a `Process` or pool task like any argument. Each copy is
+ * its own handle: `close()` closes this copy only, and the other end sees EOF once every copy of
+ * this end is closed (or its process died). Mirrors Python's `multiprocessing.connection.Connection`.
+ * @example
+ * const [a, b] = Pipe<string>();
+ * a.send('hi');
+ * console.log(await b.recv()); // 'hi'
+ * a.close();
+ * for await (const v of b) console.log(v); // ends: the other end closed
+ */
+export class Connection<T = unknown> implements AsyncIterable<T> {
+  readonly #h: Handle;
+  readonly #readable: boolean;
+  readonly #writable: boolean;
+  readonly #schema: Schema<T> | undefined;
+  #closed = false;
+
+  static {
+    createConnection = (h, readable, writable, schema) => new Connection(h, readable, writable, schema);
+  }
+
+  private constructor(h: Handle, readable: boolean, writable: boolean, schema: Schema<T> | undefined) {
+    this.#h = h;
+    this.#readable = readable;
+    this.#writable = writable;
+    this.#schema = schema;
+    closeWhenCollected(this, h);
+  }
+
+  /** Whether `close()` was called on this copy. Python: `closed`. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Whether this end can receive (false for the send end of a one-way pipe). Python: `readable`. */
+  get readable(): boolean {
+    return this.#readable;
+  }
+
+  /** Whether this end can send (false for the receive end of a one-way pipe). Python: `writable`. */
+  get writable(): boolean {
+    return this.#writable;
+  }
+
+  /**
+   * Sends `value` (structured clone; multiproc objects inside travel by reference) to the other end.
+   * Returns at once; Python: `send(obj)`.
+   * @param value - what to send.
+   * @throws {SerializationError} when part of `value` cannot be sent, naming it (`value.onDone`).
+   * @throws {ClosedError} after `close()`.
+   * @throws {ProcessError} on the receive-only end of a one-way pipe.
+   */
+  send(value: T): void {
+    this.#checkWrite();
+    this.#put(toItem(value));
+  }
+
+  /**
+   * Sends `size` bytes of `buf` from `offset` as one message. Python: `send_bytes(buf, offset, size)`.
+   * @param buf - the bytes; copied before this returns.
+   * @param offset - @default 0
+   * @param size - @default the rest of `buf`
+   * @throws {ValidationError} when `offset`/`size` fall outside `buf`.
+   */
+  sendBytes(buf: ArrayBufferView | ArrayBuffer, offset = 0, size?: number): void {
+    this.#checkWrite();
+    const bytes = ArrayBuffer.isView(buf)
+      ? new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength)
+      : new Uint8Array(buf);
+    const n = size ?? bytes.length - offset;
+    if (
+      !Number.isInteger(offset) ||
+      !Number.isInteger(n) ||
+      offset < 0 ||
+      n < 0 ||
+      offset + n > bytes.length
+    ) {
+      throw new ValidationError(
+        `sendBytes(): offset ${offset} and size ${size} do not fit a buffer of ${bytes.length} bytes.`,
+      );
+    }
+    this.#put(bytesToItem(bytes.subarray(offset, offset + n)));
+  }
+
+  /**
+   * Receives the next value, validated by the pipe's schema if it has one. Python: `recv()`.
+   * @throws {EOFError} once the other end is closed everywhere (or its process died) and nothing is left.
+   * @throws {ValidationError} when the value does not match the schema; the next recv() gets the next value.
+   * @throws {ClosedError} after `close()`.
+   */
+  async recv(): Promise<T> {
+    this.#checkRead();
+    const r = this.#h.get(undefined);
+    const value = fromItem(this.#item(r instanceof Promise ? await r : r));
+    return this.#schema ? validate(this.#schema, value, 'Received value') : (value as T);
+  }
+
+  /** Receives the next message as bytes (what `sendBytes` sent). Python: `recv_bytes()`. @throws {EOFError} as recv(). */
+  async recvBytes(): Promise<Uint8Array> {
+    this.#checkRead();
+    const r = this.#h.get(undefined);
+    return itemBytes(this.#item(r instanceof Promise ? await r : r));
+  }
+
+  /**
+   * Receives the next message into `buf` at byte `offset`; resolves to its length. Python: `recv_bytes_into`.
+   * @throws {BufferTooShortError} when it does not fit; the message is in the error's `data`.
+   */
+  async recvBytesInto(buf: ArrayBufferView | ArrayBuffer, offset = 0): Promise<number> {
+    this.#checkRead();
+    const r = this.#h.get(undefined);
+    const bytes = itemBytes(this.#item(r instanceof Promise ? await r : r));
+    const target = ArrayBuffer.isView(buf)
+      ? new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength)
+      : new Uint8Array(buf);
+    if (offset < 0 || offset > target.length) {
+      throw new ValidationError(
+        `recvBytesInto(): offset ${offset} is outside a buffer of ${target.length} bytes.`,
+      );
+    }
+    if (bytes.length > target.length - offset) {
+      throw new BufferTooShortError(
+        `recvBytesInto(): a ${bytes.length}-byte message does not fit ${target.length - offset} bytes; it is in err.data.`,
+        bytes.slice(),
+      );
+    }
+    target.set(bytes, offset);
+    return bytes.length;
+  }
+
+  /**
+   * Whether a recv() would answer at once; with `timeout`, waits up to that many ms. Python: `poll(timeout)`.
+   * @param timeout - ms to wait; @default 0 (answer at once). `Infinity` waits until data or EOF.
+   */
+  async poll(timeout?: number): Promise<boolean> {
+    const h = this[readyHandle]();
+    this.#checkRead();
+    if (h.ready()) return true;
+    if (!timeout) {
+      h.onReady(() => {})(); // starts fetching ahead, so a later poll sees what arrives
+      return h.ready();
+    }
+    return new Promise<boolean>((resolve) => {
+      const done = (r: boolean) => {
+        off();
+        clearTimeout(timer);
+        resolve(r);
+      };
+      const off = h.onReady(() => done(true));
+      const timer = Number.isFinite(timeout) ? setTimeout(() => done(h.ready()), timeout) : undefined;
+    });
+  }
+
+  /** Closes this copy (not the others). Python: `close()`. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    forget(this);
+    void this.#h.close();
+  }
+
+  /** Yields each received value until the other end closes. */
+  async *[Symbol.asyncIterator](): AsyncIterator<T> {
+    for (;;) {
+      try {
+        yield await this.recv();
+      } catch (err) {
+        if (err instanceof EOFError) return;
+        throw err;
+      }
+    }
+  }
+
+  /** @internal */
+  [readyHandle](): Handle {
+    if (this.#closed) throw new ClosedError('This Connection was closed.');
+    return this.#h;
+  }
+
+  /** @internal The codec protocol: a copy for another thread or process. */
+  [encodeSymbol](ctx: EncodeContext): Encoded {
+    if (this.#closed) throw new ClosedError(`Cannot send ${ctx.path}: the Connection was closed.`);
+    const data: ConnectionData = {
+      h: this.#h.encode(ctx),
+      readable: this.#readable,
+      writable: this.#writable,
+      schema: schemaToData(this.#schema),
+    };
+    return { type: TYPE, data };
+  }
+
+  #put(item: Item): void {
+    const r = this.#h.put(item, undefined);
+    if (r === EOF) throw new EOFError('Cannot send: the process that owns this pipe has exited.');
+  }
+
+  #item(r: GetResult): Item {
+    if (r === EOF || r === TIMEOUT) {
+      if (this.#closed) throw new ClosedError('This Connection was closed while receiving.');
+      throw new EOFError('The other end of the pipe was closed (or its process exited) and nothing is left.');
+    }
+    return r;
+  }
+
+  #checkRead(): void {
+    if (this.#closed) throw new ClosedError('This Connection was closed.');
+    if (!this.#readable) {
+      throw new ProcessError(
+        'This is the send-only end of a one-way Pipe: Pipe({ duplex: false }) returns [receiveEnd, sendEnd]; receive on the other one.',
+      );
+    }
+  }
+
+  #checkWrite(): void {
+    if (this.#closed) throw new ClosedError('This Connection was closed.');
+    if (!this.#writable) {
+      throw new ProcessError(
+        'This is the receive-only end of a one-way Pipe: Pipe({ duplex: false }) returns [receiveEnd, sendEnd]; send on the other one.',
+      );
+    }
+  }
+}
+
+registerCodec(TYPE, (data: ConnectionData) =>
+  createConnection(
+    new RemoteHandle(data.h, { maxsize: 0, acked: false, eager: true }),
+    data.readable,
+    data.writable,
+    schemaFromData(data.schema),
+  ),
+);

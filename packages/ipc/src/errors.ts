@@ -1,0 +1,79 @@
+/**
+ * Error classes first thrown by `@multiproc/ipc`. They extend `ProcessError` from
+ * `@multiproc/shared` (each class is defined once, in the lowest package that throws it) and follow
+ * its style: `name` and `code` are getters, so subclasses and re-exports keep them stable.
+ */
+import { ProcessError } from '@multiproc/shared';
+
+/**
+ * `getNowait()` found the queue empty, or `get({ timeout })` waited `timeout` ms without an item.
+ * Mirrors Python's `queue.Empty`.
+ * @example
+ * const q = new Queue();
+ * try { q.getNowait(); } catch (err) { if (err instanceof QueueEmptyError) console.log(err.code); } // MP_QUEUE_EMPTY
+ */
+export class QueueEmptyError extends ProcessError {
+  override get name(): string {
+    return 'QueueEmptyError';
+  }
+  override get code(): string {
+    return 'MP_QUEUE_EMPTY';
+  }
+}
+
+/**
+ * `putNowait()` found the queue full (`maxsize` items), or `put(v, { timeout })` waited `timeout` ms
+ * for room. Mirrors Python's `queue.Full`.
+ * @example
+ * const q = new Queue({ maxsize: 1 });
+ * q.putNowait(1);
+ * try { q.putNowait(2); } catch (err) { if (err instanceof QueueFullError) console.log(err.code); } // MP_QUEUE_FULL
+ */
+export class QueueFullError extends ProcessError {
+  override get name(): string {
+    return 'QueueFullError';
+  }
+  override get code(): string {
+    return 'MP_QUEUE_FULL';
+  }
+}
+
+/**
+ * A receive found nothing left and nobody left to send: every handle of the other end of the pipe
+ * was closed, or the process that owned it exited. Mirrors Python's `EOFError` from `Connection.recv()`.
+ * @example
+ * const [a, b] = Pipe();
+ * b.close();
+ * await a.recv().catch((err) => console.log(err instanceof EOFError)); // true
+ */
+export class EOFError extends ProcessError {
+  override get name(): string {
+    return 'EOFError';
+  }
+  override get code(): string {
+    return 'MP_EOF';
+  }
+}
+
+/**
+ * `recvBytesInto()` was given a buffer too small for the message; the message is consumed and kept
+ * in `data`. Mirrors Python's `multiprocessing.BufferTooShort`.
+ * @example
+ * const [a, b] = Pipe();
+ * a.sendBytes(new Uint8Array(8));
+ * await b.recvBytesInto(new Uint8Array(4)).catch((err) => console.log(err.data.length)); // 8
+ */
+export class BufferTooShortError extends ProcessError {
+  override get name(): string {
+    return 'BufferTooShortError';
+  }
+  override get code(): string {
+    return 'MP_BUFFER_TOO_SHORT';
+  }
+  /** The whole message that did not fit. */
+  readonly data: Uint8Array;
+  constructor(message: string, data: Uint8Array) {
+    super(message);
+    this.data = data;
+  }
+}

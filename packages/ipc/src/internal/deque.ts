@@ -1,0 +1,47 @@
+/**
+ * A FIFO with O(1) push/shift/unshift, for the queues of items and waiters on hot paths
+ * (`Array#shift` is O(n) once an array leaves V8's fast path).
+ */
+export class Deque<T> {
+  #items: (T | undefined)[] = [];
+  #head = 0;
+
+  get length(): number {
+    return this.#items.length - this.#head;
+  }
+
+  push(item: T): void {
+    this.#items.push(item);
+  }
+
+  shift(): T | undefined {
+    if (this.#head >= this.#items.length) return undefined;
+    const item = this.#items[this.#head];
+    this.#items[this.#head++] = undefined;
+    // Compact once the dead prefix dominates, so memory stays proportional to the live items.
+    if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
+      this.#items = this.#items.slice(this.#head);
+      this.#head = 0;
+    }
+    return item;
+  }
+
+  peek(): T | undefined {
+    return this.#head < this.#items.length ? this.#items[this.#head] : undefined;
+  }
+
+  /** Puts `items` back at the front, keeping their order. */
+  unshiftAll(items: readonly T[]): void {
+    if (items.length === 0) return;
+    this.#items = [...items, ...this.#items.slice(this.#head)];
+    this.#head = 0;
+  }
+
+  /** Removes and returns every item, oldest first. */
+  drain(): T[] {
+    const out = this.#items.slice(this.#head) as T[];
+    this.#items = [];
+    this.#head = 0;
+    return out;
+  }
+}

@@ -1,0 +1,185 @@
+/**
+ * Length-prefixed frames: the one wire format of every link (a MessagePort batch or a Unix socket
+ * stream). Writers coalesce the frames of one tick into one chunk; readers split chunks back into
+ * frames, across chunk boundaries for streams.
+ *
+ * ```
+ * offset 0        4     5          9          13
+ *        | length | op  | a (u32)  | b (i32)  | body …            |
+ *        '- whole frame, header included
+ * ```
+ * `a` and `b` are small op arguments (a sequence number, a credit, a timeout); `body` is an item
+ * (one kind byte, see serialize.ts, then its payload) or a token.
+ */
+
+/** Frame opcodes. Remote handle -> home (`R_*`) and home -> remote handle (`H_*`). */
+export const Op = {
+  /** An item for the home's channel, no answer. */
+  R_PUT: 1,
+  /** An item that waits for room at the home; `a` = sequence, `b` = timeout ms or -1; answered by H_ACK. */
+  R_PUT_ACKED: 2,
+  /** `a` more items may be pushed to this handle. */
+  R_DEMAND: 3,
+  /** `a` more of the items pushed to this handle were consumed (the rest go back if it goes away). */
+  R_TAKEN: 4,
+  /** This handle is closed. */
+  R_CLOSE: 5,
+  /** First frame on a socket: `a` = object id, body = token. */
+  R_HELLO: 6,
+  /** Keep a handle slot for a copy of this object being sent elsewhere; body = token. */
+  R_RESERVE: 7,
+  /** `a` calls of taskDone(). */
+  R_TASK_DONE: 8,
+  /** Answer H_JOINED `a` once no task is unfinished. */
+  R_JOIN: 9,
+  /** Take back every item pushed and not reported taken; start epoch `a` (older H_DATA is dropped). */
+  R_GIVE_BACK: 10,
+  /** An item for this handle; `a` = the epoch it was sent in. */
+  H_DATA: 20,
+  /** `a` = sequence of an R_PUT_ACKED, `b` = 1 when put, 0 when it timed out. */
+  H_ACK: 21,
+  /** Every writer is gone and every item was delivered. */
+  H_EOF: 22,
+  /** `a` = items waiting at the home, `b` = unfinished tasks. */
+  H_STATE: 23,
+  /** Answer to R_JOIN `a`. */
+  H_JOINED: 24,
+} as const;
+
+export const HEADER_BYTES = 13;
+/** The kind byte written before a string payload (JSON text; see serialize.ts). */
+export const STRING_KIND = 3;
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** The string a frame carried (a port passes it as is; a stream as STRING_KIND + UTF-8). */
+export function textOf(body: Uint8Array | string): string {
+  return typeof body === 'string' ? body : decoder.decode(body.subarray(1));
+}
+const INITIAL_CAPACITY = 16 * 1024;
+
+/** Called for each frame; `body` is a view that stays valid (it is never reused). */
+export type FrameHandler = (op: number, a: number, b: number, body: Uint8Array | string) => void;
+
+/** Collects frames into one growing buffer; `take()` hands the buffer over and starts a new one. */
+export class FrameWriter {
+  #buf = new Uint8Array(INITIAL_CAPACITY);
+  #view = new DataView(this.#buf.buffer);
+  #len = 0;
+
+  get size(): number {
+    return this.#len;
+  }
+
+  /** Appends a frame; a string payload is written as STRING_KIND then its UTF-8 bytes. */
+  frame(op: number, a: number, b: number, payload?: Uint8Array | string): void {
+    const at = this.#len;
+    let p = at + HEADER_BYTES;
+    if (typeof payload === 'string') {
+      this.#reserve(HEADER_BYTES + 1 + payload.length * 3);
+      this.#buf[p++] = STRING_KIND;
+      p += encoder.encodeInto(payload, this.#buf.subarray(p)).written;
+    } else {
+      this.#reserve(HEADER_BYTES + 1 + (payload?.length ?? 0));
+      if (payload) {
+        this.#buf.set(payload, p);
+        p += payload.length;
+      }
+    }
+    const v = this.#view;
+    v.setUint32(at, p - at, true);
+    v.setUint8(at + 4, op);
+    v.setUint32(at + 5, a >>> 0, true);
+    v.setInt32(at + 9, b | 0, true);
+    this.#len = p;
+  }
+
+  /** The frames written so far, in a buffer the caller now owns (exactly sized), or null if none. */
+  take(): Uint8Array | null {
+    const len = this.#len;
+    if (len === 0) return null;
+    this.#len = 0;
+    // Small batches (the latency case) are copied out so the writer's buffer is reused; big
+    // ones are handed over whole rather than copied.
+    if (len < this.#buf.length / 2) return this.#buf.slice(0, len);
+    const out = this.#buf.subarray(0, len);
+    this.#buf = new Uint8Array(Math.max(INITIAL_CAPACITY, Math.min(this.#buf.length, 1 << 20)));
+    this.#view = new DataView(this.#buf.buffer);
+    return out;
+  }
+
+  #reserve(n: number): void {
+    if (this.#len + n <= this.#buf.length) return;
+    let cap = this.#buf.length * 2;
+    while (cap < this.#len + n) cap *= 2;
+    const next = new Uint8Array(cap);
+    next.set(this.#buf.subarray(0, this.#len));
+    this.#buf = next;
+    this.#view = new DataView(next.buffer);
+  }
+}
+
+/** Splits a byte stream into frames. */
+export class FrameReader {
+  // A frame that spans chunks is assembled here; `#have` bytes of it are filled so far.
+  #partial: Uint8Array | null = null;
+  #have = 0;
+  // Fewer than 4 bytes of the next frame's length.
+  #lenBytes: Uint8Array | null = null;
+
+  push(chunk: Uint8Array, onFrame: FrameHandler): void {
+    let off = 0;
+    if (this.#lenBytes) {
+      const need = 4 - this.#lenBytes.length;
+      const joined = new Uint8Array(this.#lenBytes.length + Math.min(need, chunk.length));
+      joined.set(this.#lenBytes);
+      joined.set(chunk.subarray(0, need), this.#lenBytes.length);
+      off = Math.min(need, chunk.length);
+      if (joined.length < 4) {
+        this.#lenBytes = joined;
+        return;
+      }
+      this.#lenBytes = null;
+      const total = readU32(joined, 0);
+      this.#partial = new Uint8Array(total);
+      this.#partial.set(joined);
+      this.#have = 4;
+    }
+    if (this.#partial) {
+      const part = this.#partial;
+      const n = Math.min(part.length - this.#have, chunk.length - off);
+      part.set(chunk.subarray(off, off + n), this.#have);
+      this.#have += n;
+      off += n;
+      if (this.#have < part.length) return;
+      this.#partial = null;
+      emit(part, 0, onFrame);
+    }
+    while (off < chunk.length) {
+      if (chunk.length - off < 4) {
+        this.#lenBytes = chunk.slice(off);
+        return;
+      }
+      const total = readU32(chunk, off);
+      if (chunk.length - off < total) {
+        this.#partial = new Uint8Array(total);
+        this.#partial.set(chunk.subarray(off));
+        this.#have = chunk.length - off;
+        return;
+      }
+      emit(chunk, off, onFrame);
+      off += total;
+    }
+  }
+}
+
+function readU32(b: Uint8Array, at: number): number {
+  return (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0;
+}
+
+function emit(b: Uint8Array, at: number, onFrame: FrameHandler): void {
+  const total = readU32(b, at);
+  const a = readU32(b, at + 5);
+  const bArg = readU32(b, at + 9) | 0;
+  onFrame(b[at + 4]!, a, bArg, b.subarray(at + HEADER_BYTES, at + total));
+}

@@ -1,0 +1,133 @@
+/**
+ * A link over a Unix-domain socket (a named pipe on Windows): process context. Frames are
+ * length-prefixed on the stream and coalesced per tick, so many small messages share one write.
+ */
+import net from 'node:net';
+import type { Item } from './channel.js';
+import { FrameReader, FrameWriter } from './frames.js';
+import { Link } from './link.js';
+
+/** How long a client keeps retrying while the home's server is still starting to listen. */
+const CONNECT_RETRY_MS = 10_000;
+const RETRY_DELAY_MS = 10;
+const EMPTY = new Uint8Array(0);
+// The server is not listening yet (a copy passed on before its home started serving), or its
+// backlog is full for a moment.
+const RETRY_CODES = new Set(['ENOENT', 'ECONNREFUSED', 'EAGAIN']);
+
+export class SocketLink extends Link {
+  #socket: net.Socket | null = null;
+  #pending: Uint8Array[] | null = null;
+  #ref = false;
+  #endWhenConnected = false;
+  #retryTimer: NodeJS.Timeout | null = null;
+  #dialing: net.Socket | null = null;
+  #onConnect: (() => void)[] = [];
+  readonly #reader = new FrameReader();
+  readonly #writer = new FrameWriter();
+
+  /** Wraps an accepted (home side) socket. */
+  constructor(socket?: net.Socket) {
+    super();
+    if (socket) this.#adopt(socket);
+  }
+
+  /** Connects to the home listening at `path`; frames sent meanwhile wait for the connection. */
+  static connect(path: string): SocketLink {
+    const link = new SocketLink();
+    link.#pending = [];
+    link.#dial(path, Date.now() + CONNECT_RETRY_MS);
+    return link;
+  }
+
+  #dial(path: string, deadline: number): void {
+    const s = net.connect(path);
+    this.#dialing = s;
+    if (!this.#ref) s.unref();
+    const onError = (err: NodeJS.ErrnoException) => {
+      s.destroy();
+      const retry = RETRY_CODES.has(err.code ?? '') && Date.now() < deadline;
+      if (!retry || this.closed) {
+        for (const cb of this.#onConnect.splice(0)) cb();
+        return this.markClosed();
+      }
+      this.#retryTimer = setTimeout(() => this.#dial(path, deadline), RETRY_DELAY_MS);
+      if (!this.#ref) this.#retryTimer.unref();
+    };
+    s.once('error', onError);
+    s.once('connect', () => {
+      s.off('error', onError);
+      this.#retryTimer = null;
+      this.#dialing = null;
+      this.#adopt(s);
+      const pending = this.#pending ?? [];
+      this.#pending = null;
+      for (const chunk of pending) s.write(chunk);
+      if (this.#endWhenConnected) s.end();
+      for (const cb of this.#onConnect.splice(0)) void this.drained().then(cb);
+    });
+  }
+
+  #adopt(s: net.Socket): void {
+    this.#socket = s;
+    const onFrame = (op: number, a: number, b: number, body: Uint8Array | string) =>
+      this.onFrame(op, a, b, body);
+    // Plain Uint8Array views: Buffer#subarray is several times slower than the typed-array one.
+    s.on('data', (chunk: Buffer) =>
+      this.#reader.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength), onFrame),
+    );
+    s.on('error', () => {}); // 'close' follows and says the rest
+    s.once('close', () => this.markClosed());
+    if (this.#ref) s.ref();
+    else s.unref();
+  }
+
+  needsDrain(): boolean {
+    // Until connected, say yes: a producer then waits for the connection, so a child that
+    // exits right after its last put has still handed it to the kernel.
+    return this.#socket ? this.#socket.writableNeedDrain : !this.closed;
+  }
+
+  drained(): Promise<void> {
+    const s = this.#socket;
+    if (this.closed) return Promise.resolve();
+    if (!s) return new Promise((resolve) => this.#onConnect.push(resolve));
+    if (s.writableLength === 0) return Promise.resolve();
+    // An empty write's callback runs once everything written before it reached the kernel.
+    return new Promise((resolve) => {
+      s.once('close', () => resolve());
+      s.write(EMPTY, () => resolve());
+    });
+  }
+
+  protected append(op: number, a: number, b: number, payload?: Item): number {
+    this.#writer.frame(op, a, b, payload);
+    return this.#writer.size;
+  }
+
+  protected takeBatch(): Uint8Array | null {
+    return this.#writer.take();
+  }
+
+  protected write(chunk: Uint8Array): void {
+    if (this.#socket) this.#socket.write(chunk);
+    else this.#pending?.push(chunk);
+  }
+
+  protected setRef(ref: boolean): void {
+    this.#ref = ref;
+    const target = this.#socket ?? this.#dialing;
+    if (target) ref ? target.ref() : target.unref();
+    if (this.#retryTimer) ref ? this.#retryTimer.ref() : this.#retryTimer.unref();
+  }
+
+  protected finishTransport(): void {
+    // A half-close: the home reads everything, sees the end, and closes its side too.
+    this.endTransport();
+  }
+
+  protected endTransport(): void {
+    if (this.#socket) this.#socket.end();
+    else this.#endWhenConnected = true;
+  }
+}

@@ -1,0 +1,14 @@
+/**
+ * zod, loaded on first use. It takes ~70-110 ms to import, and every worker multiproc starts
+ * imports this package (for its codecs), so a worker that never validates never pays for it.
+ */
+import { createRequire } from 'node:module';
+import type * as Z from 'zod';
+
+let loaded: typeof Z | undefined;
+
+/** The `z` namespace of zod, imported synchronously on the first call. */
+export function zod(): typeof Z.z {
+  loaded ??= createRequire(import.meta.url)('zod') as typeof Z;
+  return loaded.z;
+}

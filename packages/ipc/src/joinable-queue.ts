@@ -1,0 +1,50 @@
+/** JoinableQueue: a Queue whose consumers mark items done. Mirrors Python's `multiprocessing.JoinableQueue`. */
+import { registerCodec, ValidationError } from '@multiproc/shared';
+import { schemaFromData } from './internal/schema.js';
+import { adoptQueue, Queue, type QueueData, remoteQueueHandle } from './queue.js';
+
+/**
+ * A {@link Queue} that counts unfinished tasks: each put() adds one, each taskDone() removes one,
+ * and join() waits for none to be left. Mirrors Python's `multiprocessing.JoinableQueue`.
+ * @example
+ * const jq = new JoinableQueue<string>();
+ * await jq.put('job');
+ * await jq.get();
+ * jq.taskDone();
+ * await jq.join(); // resolves: every item was marked done
+ */
+export class JoinableQueue<T = unknown> extends Queue<T> {
+  /**
+   * Marks one item got from the queue as done. Python: `task_done()`.
+   * @throws {ValidationError} when called more times than items were put (Python's ValueError).
+   */
+  taskDone(): void {
+    if (!this.handle.taskDone()) {
+      throw new ValidationError('taskDone() was called more times than there were items in the queue.');
+    }
+  }
+
+  /** Resolves once every item put so far has been marked done. Python: `join()`. */
+  join(): Promise<void> {
+    return this.handle.join();
+  }
+
+  /** @internal */
+  protected override get joinable(): boolean {
+    return true;
+  }
+
+  /** @internal */
+  protected override get codecType(): string {
+    return 'multiproc.JoinableQueue';
+  }
+}
+
+registerCodec('multiproc.JoinableQueue', (data: QueueData) =>
+  adoptQueue(
+    () => new JoinableQueue(),
+    remoteQueueHandle(data, true),
+    data.maxsize,
+    schemaFromData(data.schema),
+  ),
+);

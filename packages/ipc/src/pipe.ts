@@ -1,0 +1,37 @@
+/** Pipe(): a pair of connected {@link Connection}s. Mirrors Python's `multiprocessing.Pipe`. */
+import { type Connection, createConnection } from './connection.js';
+import { HomeHandle } from './internal/home-handle.js';
+import { parsePipeOptions } from './internal/options.js';
+import type { Schema } from './internal/schema.js';
+
+/** Options of {@link Pipe}. */
+export interface PipeOptions<T> {
+  /**
+   * Both ends send and receive. With `false`, the first end only receives and the second only sends.
+   * @default true
+   */
+  duplex?: boolean;
+  /**
+   * A zod schema every received value is checked against (senders are not checked); recv() then
+   * resolves to the schema's output type. A bad value rejects that recv() with `ValidationError`.
+   */
+  schema?: Schema<T>;
+}
+
+/**
+ * Returns two connected ends. Python: `multiprocessing.Pipe(duplex=True)`.
+ * @param options - `duplex` and `schema`.
+ * @returns `[a, b]`; with `{ duplex: false }`, `[receiveEnd, sendEnd]`.
+ * @throws {ValidationError} for bad options.
+ * @example
+ * const [a, b] = Pipe<number>();
+ * a.send(1);
+ * b.send(2);
+ * console.log(await b.recv(), await a.recv()); // 1 2
+ */
+export function Pipe<T = unknown>(options: PipeOptions<T> = {}): [Connection<T>, Connection<T>] {
+  const { duplex = true } = parsePipeOptions(options);
+  const schema = options.schema;
+  const [first, second] = HomeHandle.pipe(duplex);
+  return [createConnection(first, true, duplex, schema), createConnection(second, duplex, true, schema)];
+}

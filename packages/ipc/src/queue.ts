@@ -1,0 +1,248 @@
+/**
+ * Queue: a FIFO shared by any number of producers and consumers in threads and processes. Mirrors
+ * Python's `multiprocessing.Queue`. The items live in the thread that created the queue; copies in
+ * other threads and processes reach them over a MessagePort or a Unix socket (see README).
+ */
+import {
+  ClosedError,
+  type EncodeContext,
+  type Encoded,
+  encodeSymbol,
+  ProcessError,
+  registerCodec,
+} from '@multiproc/shared';
+import { EOFError, QueueEmptyError, QueueFullError } from './errors.js';
+import { EOF, type Taken, TIMEOUT } from './internal/channel.js';
+import { closeWhenCollected, forget } from './internal/finalize.js';
+import type { GetResult, Handle, HandleData } from './internal/handle.js';
+import { HomeHandle } from './internal/home-handle.js';
+import { parseQueueOptions } from './internal/options.js';
+import { readyHandle } from './internal/ready.js';
+import { RemoteHandle } from './internal/remote-handle.js';
+import { checkTimeout, type Schema, schemaFromData, schemaToData, validate } from './internal/schema.js';
+import { fromItem, toItem } from './internal/serialize.js';
+
+/** Options of {@link Queue} and {@link JoinableQueue}. */
+export interface QueueOptions<T> {
+  /**
+   * How many items the queue holds before put() waits; 0 (or less) means no limit, as in Python.
+   * @default 0
+   */
+  maxsize?: number;
+  /**
+   * A zod schema every received value is checked against (put() is not checked); get() then
+   * resolves to the schema's output type. A bad value rejects that get() with `ValidationError`.
+   */
+  schema?: Schema<T>;
+}
+
+/** Options of put() and get(). */
+export interface TimeoutOptions {
+  /** ms to wait at most; @default no limit. */
+  timeout?: number;
+}
+
+export interface QueueData {
+  h: HandleData;
+  maxsize: number;
+  schema: unknown;
+}
+
+// Set just before a decoder calls a constructor, so it wraps a remote handle instead of making a queue.
+let adopting: { h: Handle; maxsize: number; schema: Schema<unknown> | undefined } | null = null;
+
+/** @internal Builds a `cls` around an existing handle (decoders). */
+export function adoptQueue<Q>(
+  make: () => Q,
+  h: Handle,
+  maxsize: number,
+  schema: Schema<unknown> | undefined,
+): Q {
+  adopting = { h, maxsize, schema };
+  try {
+    return make();
+  } finally {
+    adopting = null;
+  }
+}
+
+/** @internal A copy's handle: it waits for the home's answer when the queue is bounded or joinable. */
+export function remoteQueueHandle(data: QueueData, joinable: boolean): Handle {
+  return new RemoteHandle(data.h, { maxsize: data.maxsize, acked: joinable || data.maxsize > 0 });
+}
+
+/**
+ * A FIFO for many producers and consumers, in threads and processes. FIFO per producer, every item
+ * delivered exactly once. Mirrors Python's `multiprocessing.Queue`.
+ * @throws {ValidationError} from the constructor for bad options.
+ * @example
+ * const q = new Queue<number>({ maxsize: 2 });
+ * await q.put(1);
+ * console.log(await q.get()); // 1
+ */
+export class Queue<T = unknown> {
+  /** The `maxsize` given (0: unbounded). */
+  readonly maxsize: number;
+  readonly #h: Handle;
+  readonly #schema: Schema<T> | undefined;
+  #closed = false;
+  #joinCancelled = false;
+  #closing: Promise<void> | null = null;
+
+  /** @param options - `maxsize` and `schema`. */
+  constructor(options: QueueOptions<T> = {}) {
+    const a = adopting;
+    adopting = null;
+    if (a) {
+      this.#h = a.h;
+      this.maxsize = a.maxsize;
+      this.#schema = a.schema as Schema<T> | undefined;
+      closeWhenCollected(this, this.#h);
+      return;
+    }
+    const opts = parseQueueOptions(options, `new ${new.target.name}()`);
+    this.maxsize = Math.max(0, opts.maxsize ?? 0);
+    this.#schema = options.schema;
+    this.#h = HomeHandle.queue(this.maxsize, this.joinable);
+    closeWhenCollected(this, this.#h);
+  }
+
+  /** @internal Whether puts are counted as tasks. */
+  protected get joinable(): boolean {
+    return false;
+  }
+
+  /** @internal */
+  protected get handle(): Handle {
+    if (this.#closed) throw new ClosedError(`This ${this.constructor.name} was closed.`);
+    return this.#h;
+  }
+
+  /**
+   * Adds `value`, waiting while the queue is full. Python: `put(obj, block=True, timeout)`.
+   * @param value - structured-cloneable; multiproc objects inside travel by reference.
+   * @throws {QueueFullError} when still full after `timeout` ms.
+   * @throws {SerializationError} when part of `value` cannot be sent (`value.onDone`).
+   * @throws {ClosedError} after `close()`.
+   */
+  async put(value: T, options: TimeoutOptions = {}): Promise<void> {
+    const h = this.handle;
+    const timeout = checkTimeout(options.timeout);
+    let r = h.put(toItem(value), timeout);
+    if (r === true) return;
+    if (r instanceof Promise) r = await r;
+    if (r === true) return;
+    if (r === EOF) throw new EOFError('Cannot put: the process that owns this queue has exited.');
+    throw new QueueFullError(`The queue stayed full (maxsize ${this.maxsize}) for ${timeout} ms.`);
+  }
+
+  /**
+   * Adds `value` if there is room, else throws. Python: `put_nowait(obj)`.
+   * @throws {QueueFullError} when the queue holds `maxsize` items.
+   */
+  putNowait(value: T): void {
+    const h = this.handle;
+    if (!h.putNowait(toItem(value))) throw new QueueFullError(`The queue is full (maxsize ${this.maxsize}).`);
+  }
+
+  /**
+   * Removes and returns the oldest item, waiting for one. Python: `get(block=True, timeout)`.
+   * @throws {QueueEmptyError} when still empty after `timeout` ms.
+   * @throws {ValidationError} when the item does not match the schema (the next get() gets the next item).
+   * @throws {EOFError} when the process that owns the queue has exited.
+   */
+  async get(options: TimeoutOptions = {}): Promise<T> {
+    const h = this.handle;
+    const timeout = checkTimeout(options.timeout);
+    const r = h.get(timeout);
+    return this.#value(r instanceof Promise ? await r : r, timeout);
+  }
+
+  /**
+   * Removes and returns the oldest item if one is here, else throws. Python: `get_nowait()`.
+   * In another thread or process, "here" means already fetched from the owner.
+   * @throws {QueueEmptyError} when there is none.
+   */
+  getNowait(): T {
+    return this.#value(this.handle.getNowait() ?? TIMEOUT, 0);
+  }
+
+  /** How many items wait (approximate in other threads/processes, as in Python). Python: `qsize()`. */
+  qsize(): number {
+    return this.handle.size();
+  }
+
+  /** Whether no item waits (approximate, as in Python). Python: `empty()`. */
+  empty(): boolean {
+    return this.handle.size() === 0;
+  }
+
+  /** Whether `maxsize` items wait (approximate, as in Python). Python: `full()`. */
+  full(): boolean {
+    return this.handle.full();
+  }
+
+  /**
+   * Closes this copy: nothing more will be put through it; what it already put still arrives.
+   * Other copies keep working. Python: `close()`.
+   */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    forget(this);
+    this.#closing = this.#h.close();
+  }
+
+  /**
+   * Resolves once everything this copy put has reached the queue. Call after `close()`. Python: `join_thread()`.
+   * @throws {ProcessError} when called before `close()`.
+   */
+  async joinThread(): Promise<void> {
+    if (!this.#closing) throw new ProcessError('joinThread() is for a closed queue: call close() first.');
+    if (!this.#joinCancelled) await this.#closing;
+  }
+
+  /** Makes `joinThread()` return at once, not waiting for buffered puts. Python: `cancel_join_thread()`. */
+  cancelJoinThread(): void {
+    this.#joinCancelled = true;
+  }
+
+  /** @internal */
+  [readyHandle](): Handle {
+    return this.handle;
+  }
+
+  /** @internal The codec protocol: a copy for another thread or process. */
+  [encodeSymbol](ctx: EncodeContext): Encoded {
+    if (this.#closed) throw new ClosedError(`Cannot send ${ctx.path}: the queue was closed.`);
+    const data: QueueData = {
+      h: this.#h.encode(ctx),
+      maxsize: this.maxsize,
+      schema: schemaToData(this.#schema),
+    };
+    return { type: this.codecType, data };
+  }
+
+  /** @internal */
+  protected get codecType(): string {
+    return 'multiproc.Queue';
+  }
+
+  #value(r: GetResult | Taken, timeout: number | undefined): T {
+    if (r === TIMEOUT) {
+      throw new QueueEmptyError(
+        timeout ? `The queue stayed empty for ${timeout} ms.` : 'The queue is empty.',
+      );
+    }
+    if (r === EOF) {
+      if (this.#closed) throw new ClosedError('The queue was closed while waiting.');
+      throw new EOFError('The process that owns this queue has exited.');
+    }
+    const value = fromItem(r);
+    return this.#schema ? validate(this.#schema, value, 'Queue item') : (value as T);
+  }
+}
+
+registerCodec('multiproc.Queue', (data: QueueData) =>
+  adoptQueue(() => new Queue(), remoteQueueHandle(data, false), data.maxsize, schemaFromData(data.schema)),
+);

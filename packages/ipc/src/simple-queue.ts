@@ -1,0 +1,68 @@
+/** SimpleQueue: an unbounded FIFO with only put/get/empty/close. Mirrors Python's `multiprocessing.SimpleQueue`. */
+import { type EncodeContext, type Encoded, encodeSymbol, registerCodec } from '@multiproc/shared';
+import type { Handle } from './internal/handle.js';
+import { readyHandle } from './internal/ready.js';
+import type { Schema } from './internal/schema.js';
+import { schemaFromData } from './internal/schema.js';
+import { adoptQueue, Queue, type QueueData, remoteQueueHandle } from './queue.js';
+
+/** Options of {@link SimpleQueue}. */
+export interface SimpleQueueOptions<T> {
+  /** A zod schema every received value is checked against; see {@link QueueOptions.schema}. */
+  schema?: Schema<T>;
+}
+
+/**
+ * An unbounded FIFO between threads and processes, with the small API of Python's
+ * `multiprocessing.SimpleQueue`.
+ * @example
+ * const sq = new SimpleQueue<string>();
+ * await sq.put('x');
+ * console.log(sq.empty(), await sq.get()); // false 'x'
+ */
+export class SimpleQueue<T = unknown> {
+  readonly #q: Queue<T>;
+
+  /** @param options - `schema`. @throws {ValidationError} for bad options. */
+  constructor(options: SimpleQueueOptions<T> = {}) {
+    this.#q = pending ?? new Queue<T>({ schema: options.schema });
+    pending = null;
+  }
+
+  /** Adds `value`. Python: `put(obj)`. @throws {SerializationError} naming the bad part; {ClosedError} after close(). */
+  put(value: T): Promise<void> {
+    return this.#q.put(value);
+  }
+
+  /** Removes and returns the oldest item, waiting for one. Python: `get()`. @throws {ClosedError} after close(). */
+  get(): Promise<T> {
+    return this.#q.get();
+  }
+
+  /** Whether no item waits (approximate in other threads/processes). Python: `empty()`. */
+  empty(): boolean {
+    return this.#q.empty();
+  }
+
+  /** Closes this copy. Python: `close()`. */
+  close(): void {
+    this.#q.close();
+  }
+
+  /** @internal */
+  [readyHandle](): Handle {
+    return this.#q[readyHandle]();
+  }
+
+  /** @internal The codec protocol. */
+  [encodeSymbol](ctx: EncodeContext): Encoded {
+    return { type: 'multiproc.SimpleQueue', data: this.#q[encodeSymbol](ctx).data };
+  }
+}
+
+let pending: Queue<any> | null = null;
+
+registerCodec('multiproc.SimpleQueue', (data: QueueData) => {
+  pending = adoptQueue(() => new Queue(), remoteQueueHandle(data, false), 0, schemaFromData(data.schema));
+  return new SimpleQueue();
+});

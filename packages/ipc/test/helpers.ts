@@ -1,0 +1,68 @@
+// Starts real worker threads and child processes for the tests. Arguments travel exactly as the
+// core package sends them: encodeValue() on this side, decodeValue() in the peer.
+
+import { type ChildProcess, fork } from 'node:child_process';
+import { Worker } from 'node:worker_threads';
+import { encodeValue } from '@multiproc/shared';
+
+const PEER = new URL('./fixtures/peer.mjs', import.meta.url);
+
+export type Context = 'thread' | 'process';
+
+export interface Peer {
+  /** Resolves to the scenario's result; rejects with its error. */
+  readonly result: Promise<unknown>;
+  /** Kills the peer at once (SIGKILL / terminate). */
+  kill(): Promise<void>;
+}
+
+const started = new Set<Peer>();
+
+/** Runs `scenarios[name](...args)` in a new worker thread or child process. */
+export function startPeer(context: Context, name: string, ...args: unknown[]): Peer {
+  const { value, transfer, encoded } = encodeValue([name, ...args], context, 'args');
+  const msg = { value, encoded };
+  let settle!: { ok: (v: unknown) => void; fail: (e: unknown) => void };
+  const result = new Promise<unknown>((ok, fail) => {
+    settle = { ok, fail };
+  });
+  const onMessage = (m: any) =>
+    m.error ? settle.fail(Object.assign(new Error(m.error.message), m.error)) : settle.ok(m.result);
+  let peer: Peer;
+  if (context === 'thread') {
+    const w = new Worker(PEER, { workerData: msg, transferList: transfer as any[] });
+    w.on('message', onMessage);
+    w.on('error', settle.fail);
+    w.on('exit', (code) => settle.fail(new Error(`worker exited with ${code}`)));
+    peer = {
+      result,
+      kill: async () => {
+        await w.terminate();
+      },
+    };
+  } else {
+    const c: ChildProcess = fork(PEER, [], { serialization: 'advanced', stdio: 'inherit' });
+    c.on('message', onMessage);
+    c.on('exit', (code, signal) => settle.fail(new Error(`child exited with ${code ?? signal}`)));
+    c.send(msg);
+    peer = {
+      result,
+      kill: () =>
+        new Promise<void>((resolve) => {
+          if (c.exitCode !== null || c.signalCode !== null) return resolve();
+          c.once('exit', () => resolve());
+          c.kill('SIGKILL');
+        }),
+    };
+  }
+  result.catch(() => {});
+  started.add(peer);
+  return peer;
+}
+
+/** Kills every peer started since the last call (use in afterEach). */
+export async function killAll(): Promise<void> {
+  const peers = [...started];
+  started.clear();
+  await Promise.all(peers.map((p) => p.kill()));
+}

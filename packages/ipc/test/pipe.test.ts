@@ -1,0 +1,247 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import {
+  BufferTooShortError,
+  ClosedError,
+  EOFError,
+  Pipe,
+  ProcessError,
+  SerializationError,
+  ValidationError,
+  wait,
+} from '@multiproc/ipc';
+import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
+import { z } from 'zod';
+import { type Context, killAll, startPeer } from './helpers.js';
+
+afterEach(killAll);
+
+function exposeGc(): () => void {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc');
+}
+
+describe('Pipe in one thread', () => {
+  it('sends both ways and ends iteration when the other end closes', async () => {
+    const [a, b] = Pipe<number>();
+    a.send(1);
+    b.send(2);
+    expect(await b.recv()).toBe(1);
+    expect(await a.recv()).toBe(2);
+    a.send(3);
+    a.close();
+    const got: number[] = [];
+    for await (const v of b) got.push(v);
+    expect(got).toEqual([3]);
+    await expect(b.recv()).rejects.toBeInstanceOf(EOFError);
+  });
+
+  it('poll() answers at once without a timeout and waits with one', async () => {
+    const [a, b] = Pipe();
+    expect(await b.poll()).toBe(false);
+    expect(await b.poll(5)).toBe(false);
+    const later = b.poll(5_000);
+    a.send('x');
+    expect(await later).toBe(true);
+    expect(await b.poll()).toBe(true);
+  });
+
+  it('one-way pipes refuse the wrong direction, naming the end', () => {
+    const [r, w] = Pipe({ duplex: false });
+    expect(() => r.send(1)).toThrow(/receive-only end/);
+    expect(() => r.send(1)).toThrow(ProcessError);
+    return expect(w.recv()).rejects.toThrow(/send-only end/);
+  });
+
+  it('throws ClosedError after close() on this side only', async () => {
+    const [a, b] = Pipe();
+    const pending = a.recv();
+    a.close();
+    await expect(pending).rejects.toBeInstanceOf(ClosedError);
+    expect(() => a.send(1)).toThrow(ClosedError);
+    await expect(a.recv()).rejects.toMatchObject({ code: 'MP_CLOSED' });
+    expect(b.closed).toBe(false);
+  });
+
+  it('names the unsendable part of a value', () => {
+    const [a] = Pipe();
+    try {
+      a.send({ onDone: () => {} });
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(SerializationError);
+      expect((err as SerializationError).path).toBe('value.onDone');
+    }
+  });
+
+  it('validates received values: a bad one rejects, the next one arrives', async () => {
+    const [a, b] = Pipe({ schema: z.object({ n: z.number() }) });
+    expectTypeOf<Awaited<ReturnType<typeof b.recv>>>().toEqualTypeOf<{ n: number }>();
+    (a as any).send({ n: 'one' });
+    a.send({ n: 2 });
+    const err = await b.recv().catch((e) => e);
+    expect(err).toBeInstanceOf(ValidationError);
+    expect(err.message).toMatch(/n/);
+    expect(err.issues[0].path).toEqual(['n']);
+    expect(await b.recv()).toEqual({ n: 2 });
+  });
+
+  it('sendBytes / recvBytes / recvBytesInto', async () => {
+    const [a, b] = Pipe();
+    a.sendBytes(new Uint8Array([1, 2, 3, 4, 5]), 1, 3);
+    expect([...(await b.recvBytes())]).toEqual([2, 3, 4]);
+    a.sendBytes(new Uint8Array([9, 8]));
+    const into = new Uint8Array(4);
+    expect(await b.recvBytesInto(into, 1)).toBe(2);
+    expect([...into]).toEqual([0, 9, 8, 0]);
+    a.sendBytes(new Uint8Array(8));
+    const err = await b.recvBytesInto(new Uint8Array(4)).catch((e) => e);
+    expect(err).toBeInstanceOf(BufferTooShortError);
+    expect(err.data.length).toBe(8);
+    expect(() => a.sendBytes(new Uint8Array(2), 1, 5)).toThrow(ValidationError);
+  });
+});
+
+describe.each<Context>(['thread', 'process'])('Pipe across a %s', (ctx) => {
+  it('round-trips values through an echoing peer', async () => {
+    const [a, b] = Pipe();
+    const peer = startPeer(ctx, 'echo', b);
+    b.close(); // the peer's copy stays open
+    for (let i = 0; i < 100; i++) {
+      a.send({ i, s: 'x'.repeat(i) });
+      expect(await a.recv()).toEqual({ i, s: 'x'.repeat(i) });
+    }
+    a.close();
+    expect(await peer.result).toBe(100);
+  });
+
+  it('ends with EOFError after the peer closes its end', async () => {
+    const [a, b] = Pipe();
+    const peer = startPeer(ctx, 'sendThenClose', b, [1, 2, 3]);
+    b.close();
+    const got: unknown[] = [];
+    for await (const v of a) got.push(v);
+    expect(got).toEqual([1, 2, 3]);
+    await expect(a.recv()).rejects.toBeInstanceOf(EOFError);
+    expect(await peer.result).toBe(3);
+  });
+
+  it('ends with EOFError when the peer dies', async () => {
+    const [a, b] = Pipe();
+    const peer = startPeer(ctx, 'hang', b);
+    b.close();
+    expect(await a.recv()).toBe('ready');
+    await peer.kill();
+    await expect(a.recv()).rejects.toBeInstanceOf(EOFError);
+  });
+
+  it('keeps a one-way receive end in the peer', async () => {
+    const [r, w] = Pipe({ duplex: false });
+    const peer = startPeer(ctx, 'recvAll', r);
+    r.close();
+    for (let i = 0; i < 1000; i++) w.send(i);
+    w.close();
+    expect(await peer.result).toEqual(Array.from({ length: 1000 }, (_, i) => i));
+  });
+
+  it('moves 64 KiB byte messages both ways', async () => {
+    const [a, b] = Pipe();
+    const peer = startPeer(ctx, 'bytesEcho', b);
+    b.close();
+    const buf = new Uint8Array(64 * 1024).map((_, i) => i & 0xff);
+    for (let i = 0; i < 20; i++) a.sendBytes(buf);
+    const into = new Uint8Array(64 * 1024);
+    for (let i = 0; i < 20; i++) {
+      into.fill(0);
+      expect(await a.recvBytesInto(into)).toBe(buf.length);
+      expect(Buffer.compare(into, buf)).toBe(0); // toEqual on 64 KiB arrays takes seconds
+    }
+    a.close();
+    expect(await peer.result).toBe('eof');
+  });
+
+  it('validates in the peer with the schema carried along', async () => {
+    const [a, b] = Pipe({ schema: z.number() });
+    const [c, d] = Pipe();
+    const peer = startPeer(ctx, 'schemaProbe', b, c);
+    b.close();
+    c.close();
+    a.send('bad' as never);
+    a.send(7);
+    expect(await d.recv()).toEqual({ first: 'ValidationError', second: 7 });
+    a.close();
+    await peer.result;
+  });
+
+  it('wait() returns the connections that are ready', async () => {
+    const [a1, b1] = Pipe();
+    const [a2, b2] = Pipe();
+    const [a3, b3] = Pipe();
+    const peer = startPeer(ctx, 'sendThenClose', b2, ['hello']);
+    b2.close();
+    expect(await wait([a1, a2, a3], 0)).toEqual([]);
+    const ready = await wait([a1, a2, a3], 10_000);
+    expect(ready).toEqual([a2]);
+    expect(await a2.recv()).toBe('hello');
+    b3.send('local');
+    const again = await wait([a1, a2, a3]);
+    expect(new Set(again)).toEqual(new Set([a3, a2].filter((c) => c === a3 || c === a2)));
+    await peer.result;
+    a1.close();
+    b1.close();
+  });
+
+  it('passes a connection on from one worker to another', async () => {
+    const [a, b] = Pipe();
+    const [c, d] = Pipe();
+    const middle = startPeer(ctx, 'passOn', b, c);
+    b.close();
+    const last = startPeer(ctx, 'recvAll', d);
+    c.close();
+    d.close();
+    for (let i = 0; i < 50; i++) a.send(i);
+    a.close();
+    expect(await middle.result).toBe('forwarded');
+    expect(await last.result).toEqual(Array.from({ length: 50 }, (_, i) => i));
+  });
+
+  it('passes a connection on from the peer to a child process of its own', async () => {
+    const [a, b] = Pipe();
+    const peer = startPeer(ctx, 'relayToChild', b);
+    b.close();
+    expect(await a.recv()).toBe('from grandchild');
+    await expect(a.recv()).rejects.toBeInstanceOf(EOFError);
+    expect(await peer.result).toEqual({ result: 1 });
+  });
+
+  it('closes a connection that was garbage-collected without close()', async () => {
+    const gc = exposeGc();
+    const peer = (() => {
+      const [a, b] = Pipe();
+      const p = startPeer(ctx, 'recvAll', b);
+      b.close();
+      a.send('last words');
+      return p; // `a` becomes unreachable here
+    })();
+    let settled = false;
+    const result = peer.result.finally(() => {
+      settled = true;
+    });
+    while (!settled) {
+      gc();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(await result).toEqual(['last words']);
+  });
+
+  it('lets one connection be passed to two workers at once', async () => {
+    const [a, b] = Pipe();
+    const p1 = startPeer(ctx, 'sendThenClose', b, ['one']);
+    const p2 = startPeer(ctx, 'sendThenClose', b, ['two']);
+    b.close();
+    const got: unknown[] = [];
+    for await (const v of a) got.push(v);
+    expect(got.sort()).toEqual(['one', 'two']);
+    await Promise.all([p1.result, p2.result]);
+  });
+});

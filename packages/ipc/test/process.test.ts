@@ -1,0 +1,83 @@
+// Connections and queues passed as `Process` arguments, in both contexts. Needs the core package
+// built (it depends on this one, so it is loaded from its build output, and skipped without it).
+import { existsSync, readFileSync } from 'node:fs';
+import { EOFError, Pipe, Queue } from '@multiproc/ipc';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+
+const CORE = new URL('../../core/dist/index.js', import.meta.url);
+const hasCore = existsSync(CORE);
+const core = hasCore ? await import(CORE.href) : undefined;
+// A child process that sends on a pipe and returns at once needs the core worker entry to await
+// this package's flush hook before process.exit() (the socket may still be connecting).
+const ENTRY = new URL('../../core/dist/worker/process-entry.js', import.meta.url);
+const entryFlushes = existsSync(ENTRY) && readFileSync(ENTRY, 'utf8').includes('multiproc.ipc.flush');
+const TASKS = new URL('./fixtures/tasks.mjs', import.meta.url);
+const { tasks } = hasCore ? await import(TASKS.href) : { tasks: undefined };
+
+const started: any[] = [];
+function start(options: Record<string, unknown>) {
+  const p = new core.Process(options);
+  started.push(p);
+  p.start();
+  return p;
+}
+
+afterEach(async () => {
+  for (const p of started.splice(0)) if (p.isAlive()) p.kill();
+});
+
+describe.skipIf(!hasCore).each(['thread', 'process'])('as Process args (%s)', (context) => {
+  it('a pipe end echoes, and EOF follows the process end', async () => {
+    const [a, b] = Pipe();
+    const p = start({ target: tasks.echo, args: [b], context });
+    b.close(); // Python semantics: our copy only; the child's stays open
+    for (let i = 0; i < 200; i++) {
+      a.send(i);
+      expect(await a.recv()).toBe(i);
+    }
+    a.close();
+    await p.join();
+    expect(p.exitCode).toBe(0);
+  });
+
+  it.skipIf(context === 'process' && !entryFlushes)(
+    'a pipe end nested in an argument works, and EOF comes when the process exits',
+    async () => {
+      const [a, b] = Pipe();
+      const p = start({ target: tasks.nested, args: [{ deep: [b] }], context });
+      b.close();
+      expect(await a.recv()).toBe('nested ok');
+      await expect(a.recv()).rejects.toBeInstanceOf(EOFError);
+      await p.join();
+    },
+  );
+
+  it.skipIf(context === 'process' && !entryFlushes)(
+    'EOF comes when a process ends without using its pipe end, or crashes',
+    async () => {
+      for (const target of [tasks.ignore, tasks.crash]) {
+        const [a, b] = Pipe();
+        const p = start({ target, args: [b], context });
+        b.close();
+        await p.join();
+        await expect(a.recv()).rejects.toBeInstanceOf(EOFError);
+      }
+    },
+  );
+
+  it('2 producer and 2 consumer processes share a queue, counted exactly', async () => {
+    const q = new Queue<[number, number] | null>();
+    const results = new Queue<number>();
+    const producers = [0, 1].map((id) => start({ target: tasks.produce, args: [q, id, 5000], context }));
+    const consumers = [0, 1].map(() => start({ target: tasks.consume, args: [q, results], context }));
+    await Promise.all(producers.map((p) => p.join()));
+    await q.put(null);
+    await q.put(null);
+    const counts = [await results.get(), await results.get()];
+    expect(counts[0]! + counts[1]!).toBe(10_000);
+    await Promise.all(consumers.map((p) => p.join()));
+    // Nothing consumed comes back (no duplicate) once the consumers are gone.
+    await vi.waitFor(() => expect(q.qsize()).toBe(0), { timeout: 5000 });
+    await expect(q.get({ timeout: 50 })).rejects.toMatchObject({ code: 'MP_QUEUE_EMPTY' });
+  }, 30_000);
+});
