@@ -1,0 +1,98 @@
+import * as core from '@multiproc/core';
+import * as ipc from '@multiproc/ipc';
+import * as shared from '@multiproc/shared';
+import mp, * as umbrella from 'multiproc';
+import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
+import { tasks } from './fixtures/tasks.mjs';
+
+// Each package's public runtime names, read from the built modules (the files users get).
+const packages = { '@multiproc/core': core, '@multiproc/ipc': ipc, '@multiproc/shared': shared };
+const publicNames = (ns: object): string[] => Object.keys(ns).filter((name) => name !== 'default');
+
+describe('the umbrella package', () => {
+  for (const [pkg, ns] of Object.entries(packages)) {
+    it(`re-exports every public name of ${pkg}, as the identical object`, () => {
+      const names = publicNames(ns);
+      expect(names.length).toBeGreaterThan(0);
+      const missing = names.filter((name) => !(name in umbrella));
+      expect(missing, `missing from 'multiproc'`).toEqual([]);
+      for (const name of names) {
+        expect((umbrella as Record<string, unknown>)[name], name).toBe((ns as Record<string, unknown>)[name]);
+      }
+    });
+
+    it(`has every public name of ${pkg} on the default namespace`, () => {
+      for (const name of publicNames(ns)) {
+        expect((mp as Record<string, unknown>)[name], name).toBe((ns as Record<string, unknown>)[name]);
+      }
+    });
+  }
+
+  it('exports nothing of its own: every name comes from one of the three packages', () => {
+    const fromPackages = new Set(Object.values(packages).flatMap(publicNames));
+    expect(publicNames(umbrella).filter((name) => !fromPackages.has(name))).toEqual([]);
+    expect(Object.keys(mp).sort()).toEqual(publicNames(umbrella).sort());
+  });
+
+  it('gives one class per name: an error from any package is an instance of the shared base', () => {
+    expect(mp.ProcessError).toBe(shared.ProcessError);
+    // Constructors are not public API, so check the prototype chains rather than building errors.
+    expect(mp.ValidationError.prototype).toBeInstanceOf(shared.ProcessError);
+    expect(core.WorkerCrashedError.prototype).toBeInstanceOf(mp.ProcessError);
+  });
+
+  it('reads like `import multiprocessing as mp`', () => {
+    expect(mp.isMain()).toBe(true);
+    expect(mp.cpuCount()).toBeGreaterThan(0);
+    expect(mp.currentProcess().name).toBe('MainProcess');
+    expect(typeof mp.Process).toBe('function');
+    expect(typeof mp.defineTasks).toBe('function');
+  });
+
+  it('has the names the contract promises on `mp`', () => {
+    const promised = [
+      'Process',
+      'Pool',
+      'AsyncResult',
+      'Queue',
+      'Pipe',
+      'Value',
+      'Lock',
+      'cpuCount',
+      'defineTasks',
+      'isMain',
+    ];
+    expect(promised.filter((name) => typeof (mp as Record<string, unknown>)[name] !== 'function')).toEqual(
+      [],
+    );
+  });
+
+  it('binds a context with mp.getContext(), as Python does', () => {
+    const ctx = mp.getContext('process');
+    expect(ctx.getStartMethod()).toBe('process');
+    expect(ctx.Queue).toBe(mp.Queue);
+  });
+
+  it('types the default namespace like the named exports', () => {
+    expectTypeOf(mp.Process).toEqualTypeOf(core.Process);
+    expectTypeOf(mp.cpuCount).toEqualTypeOf(umbrella.cpuCount);
+    expectTypeOf<keyof typeof core>().toExtend<keyof typeof mp>();
+    expectTypeOf<keyof typeof ipc>().toExtend<keyof typeof mp>();
+    expectTypeOf<keyof typeof shared>().toExtend<keyof typeof mp>();
+  });
+});
+
+describe('the umbrella package, running work', () => {
+  const pools: InstanceType<typeof mp.Pool>[] = [];
+  afterEach(async () => {
+    await Promise.all(pools.splice(0).map((pool) => pool.terminate()));
+  });
+
+  it('runs the README example through the default namespace', { timeout: 10_000 }, async () => {
+    const pool = new mp.Pool({ processes: 2 });
+    pools.push(pool);
+    expect(await pool.map(tasks.square, [1, 2, 3, 4])).toEqual([1, 4, 9, 16]);
+    pool.close();
+    await pool.join();
+  });
+});
