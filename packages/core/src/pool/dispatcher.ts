@@ -156,7 +156,7 @@ export class Dispatcher {
     if (!tp || this.#terminated) return;
     const limit = this.#config.processes * 2;
     while (this.#inFlight < limit && this.queued > 0) {
-      const first = this.#queue[this.#head++]!;
+      const first = this.#take();
       const entries = [first];
       if (first.batchable) {
         const cap = Math.min(
@@ -165,15 +165,26 @@ export class Dispatcher {
           Math.max(1, Math.ceil((this.queued + 1) / limit)),
         );
         while (entries.length < cap && this.queued > 0 && this.#queue[this.#head]!.batchable) {
-          entries.push(this.#queue[this.#head++]!);
+          entries.push(this.#take());
         }
       }
-      if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
+      if (this.#head > 64 && this.#head * 2 > this.#queue.length) {
         this.#queue.splice(0, this.#head);
         this.#head = 0;
       }
       this.#run(tp, entries);
     }
+  }
+
+  /**
+   * Takes the next queued entry. Its slot is cleared at once: a taken entry still holds its chunk,
+   * and the slots before `#head` are only spliced away now and then (an endless imap must not
+   * keep every chunk it ever sent).
+   */
+  #take(): Entry {
+    const entry = this.#queue[this.#head]!;
+    this.#queue[this.#head++] = undefined as never;
+    return entry;
   }
 
   #run(tp: Tinypool, entries: Entry[]): void {
