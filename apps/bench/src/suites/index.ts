@@ -1,0 +1,23 @@
+import type { BenchCase, SuiteName } from '../types.js';
+import { ipcCases } from './ipc.js';
+import { memoryCases } from './memory.js';
+import { poolThroughputCases } from './pool.js';
+import { poolStartupCases } from './pool-startup.js';
+import { processCases } from './process.js';
+import { sharedCases } from './shared.js';
+
+/** The cases of one suite, in the order they run. */
+export function casesOf(suite: SuiteName): BenchCase[] {
+  switch (suite) {
+    case 'pool':
+      return [...poolThroughputCases(), ...poolStartupCases()];
+    case 'process':
+      return processCases();
+    case 'ipc':
+      return ipcCases();
+    case 'shared':
+      return sharedCases();
+    case 'memory':
+      return memoryCases();
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * Suite `memory` (issue 6): how much the parent's resident memory grows while `imap` consumes a
+ * 10-million-item generator. Each sample runs in a fresh process (peak RSS is a lifetime figure).
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { sampleRuns } from '../harness.js';
+import { needs } from '../mp.js';
+import { fixturePath } from '../paths.js';
+import { pythonUnavailable, runPython } from '../python.js';
+import type { BenchCase } from '../types.js';
+
+const run = promisify(execFile);
+const TITLE = 'peak RSS growth of the parent, imap over a generator';
+/** Python's default chunksize of 1 would take minutes over 10M items; 1000 keeps it to seconds. */
+const PYTHON_CHUNKSIZE = 1000;
+
+const mpImap: BenchCase = {
+  id: 'memory/imap/multiproc',
+  suite: 'memory',
+  group: 'memory.imap',
+  title: TITLE,
+  impl: 'multiproc imap (thread, defaults)',
+  kind: 'multiproc',
+  unit: 'MB',
+  better: 'lower',
+  maxRuns: 3,
+  unavailable: needs(['Pool', 'defineTasks']),
+  measure: async ({ runs, sizes }) => {
+    const seconds: number[] = [];
+    const samples = await sampleRuns(runs, async () => {
+      const { stdout } = await run(process.execPath, [fixturePath('mp-memory.mjs'), String(sizes.memItems)], {
+        timeout: 170_000,
+      });
+      const out = JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as { growthMb: number; seconds: number };
+      seconds.push(out.seconds);
+      return out.growthMb;
+    });
+    return { samples, extra: { items: sizes.memItems, seconds } };
+  },
+};
+
+const pythonImap: BenchCase = {
+  id: 'memory/imap/python',
+  suite: 'memory',
+  group: 'memory.imap',
+  title: TITLE,
+  impl: `python Pool.imap (chunksize ${PYTHON_CHUNKSIZE})`,
+  kind: 'python',
+  unit: 'MB',
+  better: 'lower',
+  maxRuns: 3,
+  unavailable: pythonUnavailable,
+  measure: async ({ runs, sizes }) => {
+    const seconds: unknown[] = [];
+    const samples = await sampleRuns(runs, async () => {
+      const m = await runPython('memory.py', 'imap', { n: sizes.memItems, chunksize: PYTHON_CHUNKSIZE });
+      seconds.push(m.extra?.seconds);
+      return m.samples[0]!;
+    });
+    return { samples, extra: { items: sizes.memItems, chunksize: PYTHON_CHUNKSIZE, seconds } };
+  },
+};
+
+/** The `memory` suite. */
+export function memoryCases(): BenchCase[] {
+  return [mpImap, pythonImap];
+}

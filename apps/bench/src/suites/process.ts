@@ -1,0 +1,153 @@
+/**
+ * Suite `process`: start + join of a trivial target (issue 4) against bare `new Worker()` /
+ * `fork()` to exit and Python's `Process` (fork and spawn); and the CPU an idle parent uses while
+ * it waits in `join()`. Each sample is the mean of `starts` start+join cycles.
+ */
+import { nowMs, sampleRuns, sleep, waitUntil } from '../harness.js';
+import { mpTasks, multiproc, needs, notNamedYet } from '../mp.js';
+import { pythonUnavailable, runPython } from '../python.js';
+import { bareFork, bareWorker } from '../raw.js';
+import type { BenchCase } from '../types.js';
+
+const TITLE = 'start + join of a trivial target';
+
+/** The mean of `starts` timed calls; the first call of a case is a warm-up and not kept. */
+async function meanOf(starts: number, once: () => Promise<number>, warm: { done: boolean }): Promise<number> {
+  if (!warm.done) {
+    warm.done = true;
+    await once();
+  }
+  let total = 0;
+  for (let i = 0; i < starts; i++) total += await once();
+  return total / starts;
+}
+
+function mpStart(context: 'thread' | 'process'): BenchCase {
+  return {
+    id: `process/start/multiproc-${context}`,
+    suite: 'process',
+    group: `process.start-${context}`,
+    title: TITLE,
+    impl: `multiproc Process (${context})`,
+    kind: 'multiproc',
+    unit: 'ms',
+    better: 'lower',
+    unavailable: needs(['Process', 'defineTasks']),
+    measure: async ({ runs, sizes }) => {
+      const mp = await multiproc();
+      const tasks = await mpTasks();
+      const once = async () => {
+        const t0 = nowMs();
+        const p = new mp.Process({ target: tasks.noop, context });
+        p.start();
+        await p.join();
+        const ms = nowMs() - t0;
+        if (p.exitCode !== 0) throw new Error(`exitCode ${p.exitCode}`);
+        p.close?.();
+        return ms;
+      };
+      const warm = { done: false };
+      return { samples: await sampleRuns(runs, () => meanOf(sizes.starts, once, warm)) };
+    },
+  };
+}
+
+function bare(which: 'worker' | 'fork'): BenchCase {
+  return {
+    id: `process/start/bare-${which}`,
+    suite: 'process',
+    group: which === 'worker' ? 'process.start-thread' : 'process.start-process',
+    title: TITLE,
+    impl: which === 'worker' ? 'bare new Worker() to exit' : 'bare child_process.fork() to exit',
+    kind: 'baseline',
+    unit: 'ms',
+    better: 'lower',
+    measure: async ({ runs, sizes }) => {
+      const warm = { done: false };
+      const once = which === 'worker' ? bareWorker : bareFork;
+      return { samples: await sampleRuns(runs, () => meanOf(sizes.starts, once, warm)) };
+    },
+  };
+}
+
+function python(method: 'fork' | 'spawn'): BenchCase {
+  return {
+    id: `process/start/python-${method}`,
+    suite: 'process',
+    group: 'process.start-process',
+    title: TITLE,
+    impl: `python Process (${method})`,
+    kind: 'python',
+    unit: 'ms',
+    better: 'lower',
+    unavailable: pythonUnavailable,
+    measure: ({ runs, sizes }) => runPython('process.py', 'start', { method, starts: sizes.starts, runs }),
+  };
+}
+
+function warmSpare(context: 'thread' | 'process'): BenchCase {
+  return {
+    id: `process/start/multiproc-spare-${context}`,
+    suite: 'process',
+    group: `process.spare-${context}`,
+    title: 'start + join while a warm spare is ready',
+    impl: `multiproc Process (${context}, warm spare)`,
+    kind: 'multiproc',
+    unit: 'ms',
+    better: 'lower',
+    unavailable: notNamedYet('the warm-spare option is not named in CONTRACT.md yet'),
+    measure: async () => ({ samples: [] }),
+  };
+}
+
+/** CPU used by this whole process (all threads) per wall ms, in percent of one core. */
+export async function cpuPercentOver(ms: number): Promise<number> {
+  const c0 = process.cpuUsage();
+  const t0 = nowMs();
+  await sleep(ms);
+  const used = process.cpuUsage(c0);
+  return ((used.user + used.system) / 1000 / (nowMs() - t0)) * 100;
+}
+
+const idleJoin: BenchCase = {
+  id: 'process/idle-join/multiproc-thread',
+  suite: 'process',
+  group: 'process.idle-join',
+  title: 'CPU used while join() waits on a sleeping target',
+  impl: 'multiproc Process (thread)',
+  kind: 'multiproc',
+  unit: '%',
+  better: 'lower',
+  unavailable: needs(['Process', 'defineTasks']),
+  measure: async ({ runs, sizes }) => {
+    const mp = await multiproc();
+    const tasks = await mpTasks();
+    const samples = await sampleRuns(runs, async () => {
+      const flag = new Int32Array(new SharedArrayBuffer(4));
+      const p = new mp.Process({ target: tasks.sleepMs, args: [sizes.idleMs + 300, flag.buffer] });
+      p.start();
+      const joined = p.join();
+      await waitUntil(flag, 0, 1, () => p.exitCode !== null); // start-up is over: the target is asleep
+      await sleep(20);
+      const pct = await cpuPercentOver(sizes.idleMs);
+      await joined;
+      return pct;
+    });
+    return { samples };
+  },
+};
+
+/** The `process` suite. */
+export function processCases(): BenchCase[] {
+  return [
+    mpStart('thread'),
+    bare('worker'),
+    mpStart('process'),
+    bare('fork'),
+    python('fork'),
+    python('spawn'),
+    warmSpare('thread'),
+    warmSpare('process'),
+    idleJoin,
+  ];
+}

@@ -1,0 +1,108 @@
+/** The suites the CLI can select, in the order they run. */
+export const SUITES = ['pool', 'process', 'ipc', 'shared', 'memory'] as const;
+export type SuiteName = (typeof SUITES)[number];
+
+/** Units a case reports in. Rates are per second; `x` is a dimensionless factor. */
+export type Unit = 'items/s' | 'msgs/s' | 'pairs/s' | 'incs/s' | 'B/s' | 'ms' | 'µs' | 'MB' | 'x' | '%';
+
+/** Who a case measures: our code, a Node peer library, a raw Node baseline, or Python. */
+export type CaseKind = 'multiproc' | 'peer' | 'baseline' | 'python';
+
+/** Problem sizes; `--quick` swaps in tiny ones. */
+export interface Sizes {
+  /** Items for `map`-style cases (issue 6: 100k). */
+  poolItems: number;
+  /** Items for one-call-per-item cases. */
+  perItemItems: number;
+  /** Items per hand-batched chunk for the peers. */
+  batch: number;
+  /** CPU-bound tasks and their target duration. */
+  cpuTasks: number;
+  cpuTaskMs: number;
+  /** Items of the generator in the memory suite (issue 6: 10M). */
+  memItems: number;
+  /** Start+join repetitions averaged into one sample. */
+  starts: number;
+  /** Small messages one way. */
+  smallMsgs: number;
+  /** Round trips. */
+  roundTrips: number;
+  /** 64 KiB messages one way. */
+  bigMsgs: number;
+  /** Lock acquire/release pairs (Python; Node uses tinybench with `benchTimeMs`). */
+  lockPairs: number;
+  /** Locked increments per worker (issue 3: 1M). */
+  increments: number;
+  /** 64-byte ring-buffer messages. */
+  ringSmallMsgs: number;
+  /** Idle window for CPU-use cases. */
+  idleMs: number;
+  /** tinybench time budget per run. */
+  benchTimeMs: number;
+}
+
+/** What a case is given when it runs. */
+export interface CaseContext {
+  /** How many samples to take. */
+  readonly runs: number;
+  readonly quick: boolean;
+  readonly sizes: Sizes;
+}
+
+/** What a case returns: one sample per run, in the case's unit. */
+export interface Measurement {
+  samples: number[];
+  /** p99 from tinybench, in the case's unit (the slow tail: a rate at the p99 latency). */
+  p99?: number;
+  /** Anything worth keeping beside the samples (a correctness check, a chunk size). */
+  extra?: Record<string, unknown>;
+}
+
+/** One benchmark case. */
+export interface BenchCase {
+  /** Stable id, `suite/question/impl`. */
+  id: string;
+  suite: SuiteName;
+  /** The question this case answers; cases in one group are compared with each other. */
+  group: string;
+  /** What is measured, for the table. */
+  title: string;
+  /** Who runs it: `multiproc (thread)`, `tinypool`, `python 3.11`... */
+  impl: string;
+  kind: CaseKind;
+  unit: Unit;
+  better: 'higher' | 'lower';
+  /** Upper bound of samples for slow cases (each sample takes seconds). */
+  maxRuns?: number;
+  /**
+   * Says why the case cannot run here (a multiproc API not landed yet, no python3), or `undefined`
+   * when it can. Checked before `measure`.
+   */
+  unavailable?: () => Promise<string | undefined>;
+  measure(ctx: CaseContext): Promise<Measurement>;
+}
+
+export type CaseStatus = 'ok' | 'pending' | 'skipped' | 'error';
+
+/** A case's outcome, as written to `latest.json`. */
+export interface CaseResult {
+  id: string;
+  suite: SuiteName;
+  group: string;
+  title: string;
+  impl: string;
+  kind: CaseKind;
+  unit: Unit;
+  better: 'higher' | 'lower';
+  status: CaseStatus;
+  note?: string;
+  samples: number[];
+  median?: number;
+  mean?: number;
+  min?: number;
+  max?: number;
+  p99?: number;
+  extra?: Record<string, unknown>;
+  /** Wall time the case took, samples and setup included. */
+  wallMs: number;
+}
