@@ -53,11 +53,6 @@ export function needs(names: string[], sharedNames: string[] = []): () => Promis
   };
 }
 
-/** A pending note for an API the contract does not name yet. */
-export function notNamedYet(what: string): () => Promise<string> {
-  return async () => what;
-}
-
 /**
  * A `ByteChannel` with room for `capacityBytes`. Kept in one place: the constructor's shape is
  * the part of the ring-buffer API the contract leaves open.

@@ -4,12 +4,14 @@
  * it waits in `join()`. Each sample is the mean of `starts` start+join cycles.
  */
 import { nowMs, sampleRuns, sleep, waitUntil } from '../harness.js';
-import { mpTasks, multiproc, needs, notNamedYet } from '../mp.js';
+import { mpTasks, multiproc, needs } from '../mp.js';
 import { pythonUnavailable, runPython } from '../python.js';
 import { bareFork, bareWorker } from '../raw.js';
 import type { BenchCase } from '../types.js';
 
 const TITLE = 'start + join of a trivial target';
+/** How long a replacement spare gets to boot between two timed starts. */
+const SPARE_READY_MS = 400;
 
 /** The mean of `starts` timed calls; the first call of a case is a warm-up and not kept. */
 async function meanOf(starts: number, once: () => Promise<number>, warm: { done: boolean }): Promise<number> {
@@ -95,8 +97,29 @@ function warmSpare(context: 'thread' | 'process'): BenchCase {
     kind: 'multiproc',
     unit: 'ms',
     better: 'lower',
-    unavailable: notNamedYet('the warm-spare option is not named in CONTRACT.md yet'),
-    measure: async () => ({ samples: [] }),
+    unavailable: needs(['Process', 'enableWarmStart', 'disableWarmStart']),
+    measure: async ({ runs, sizes }) => {
+      const mp = await multiproc();
+      const tasks = await mpTasks();
+      mp.enableWarmStart({ context, preload: [tasks.noop] });
+      try {
+        // Untimed: give the replacement spare time to boot and preload before each timed start.
+        const once = async () => {
+          await sleep(SPARE_READY_MS);
+          const t0 = nowMs();
+          const p = new mp.Process({ target: tasks.noop, context });
+          p.start();
+          await p.join();
+          const ms = nowMs() - t0;
+          if (p.exitCode !== 0) throw new Error(`exitCode ${p.exitCode}`);
+          return ms;
+        };
+        const warm = { done: false };
+        return { samples: await sampleRuns(runs, () => meanOf(Math.min(sizes.starts, 5), once, warm)) };
+      } finally {
+        mp.disableWarmStart();
+      }
+    },
   };
 }
 
