@@ -13,6 +13,7 @@ import { getStartMethod } from '../start-method.js';
 import type { TaskArgs, TaskFunction, TaskRef, TaskResult } from '../task.js';
 import { AsyncResult } from './async-result.js';
 import { Dispatcher } from './dispatcher.js';
+import { Flatten } from './flatten.js';
 import { mapChunks } from './map-call.js';
 import { CallerMessages } from './messages.js';
 import {
@@ -325,15 +326,13 @@ export class Pool implements AsyncDisposable {
     return out;
   }
 
-  async *#stream(
+  #stream(
     task: TaskRef,
     iterable: unknown,
     options: ImapOptions,
     ordered: boolean,
   ): AsyncGenerator<any, void, undefined> {
-    for await (const chunk of this.#chunks(task, iterable, options, ordered, false)) {
-      for (let i = 0; i < chunk.length; i++) yield chunk[i];
-    }
+    return new Flatten(this.#chunks(task, iterable, options, ordered, false));
   }
 
   #chunks(
