@@ -96,10 +96,16 @@ async function runMap(job: MapJob, spec: TaskSpec): Promise<JobReply> {
 }
 
 async function mapItems(job: MapJob, spec: TaskSpec): Promise<MapReply> {
-  const fn = await loadTask(spec.module, spec.taskName).catch((err) => err as Error);
+  const fn =
+    lookupTask(spec.module, spec.taskName) ??
+    (await loadTask(spec.module, spec.taskName).catch((err) => err as Error));
   const items = job.encoded ? decodeValue(job.items, context) : job.items;
   const n = items.length;
-  const values: unknown[] = new Array(n);
+  // Numbers in, numbers out (the common map): results go straight into the Float64Array that is
+  // sent back. The first non-number result switches to a plain array.
+  let packed: Float64Array | undefined =
+    items instanceof Float64Array && !job.star ? new Float64Array(n) : undefined;
+  let values: unknown[] = packed ? [] : new Array(n);
   let numeric = true;
   let i = 0;
   try {
@@ -107,17 +113,27 @@ async function mapItems(job: MapJob, spec: TaskSpec): Promise<MapReply> {
     for (; i < n; i++) {
       let value = job.star ? fn(...(items[i] as unknown[])) : fn(items[i]);
       if (isThenable(value)) value = await value;
+      if (packed) {
+        if (typeof value === 'number') {
+          packed[i] = value;
+          continue;
+        }
+        values = Array.from(packed.subarray(0, i));
+        packed = undefined;
+      }
       if (typeof value !== 'number') numeric = false;
       values[i] = value;
     }
   } catch (err) {
+    if (packed) values = Array.from(packed.subarray(0, i));
     values.length = i;
-    const packed = safePack(values);
-    return { values: packed.values, encoded: packed.encoded, error: packed.error ?? toErrorRecord(err) };
+    const safe = safePack(values);
+    return { values: safe.values, encoded: safe.encoded, error: safe.error ?? toErrorRecord(err) };
   }
+  if (packed) return { values: packed, encoded: false };
   if (numeric) return { values: Float64Array.from(values as number[]), encoded: false };
-  const packed = safePack(values);
-  return { values: packed.values, encoded: packed.encoded, ...(packed.error ? { error: packed.error } : {}) };
+  const safe = safePack(values);
+  return { values: safe.values, encoded: safe.encoded, ...(safe.error ? { error: safe.error } : {}) };
 }
 
 /** Encodes results; a result that cannot be sent ends the chunk there with a SerializationError. */
