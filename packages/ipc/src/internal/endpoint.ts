@@ -145,6 +145,7 @@ export class Peer implements Reader {
         this.#epoch = a;
         this.credit = 0;
         if (this.#delivered.length > 0) ep.read?.unshift(this.#delivered.drain());
+        if (b > 0) this.#ack(b, true);
         break;
       case Op.R_CLOSE:
         this.#release();

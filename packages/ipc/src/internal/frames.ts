@@ -32,7 +32,10 @@ export const Op = {
   R_TASK_DONE: 8,
   /** Answer H_JOINED `a` once no task is unfinished. */
   R_JOIN: 9,
-  /** Take back every item pushed and not reported taken; start epoch `a` (older H_DATA is dropped). */
+  /**
+   * Take back every item pushed and not reported taken; start epoch `a` (older H_DATA is dropped);
+   * answer H_ACK `b` when `b` > 0.
+   */
   R_GIVE_BACK: 10,
   /** An item for this handle; `a` = the epoch it was sent in. */
   H_DATA: 20,

@@ -202,7 +202,12 @@ export class RemoteHandle implements Handle {
     if (this.#gone || this.#closing || this.#getters.length > 0) return;
     if (this.#buffer.length === 0 && this.#outstanding === 0) return;
     this.#reportTaken();
-    this.#link.send(Op.R_GIVE_BACK, ++this.#epoch, 0);
+    // Acknowledged like a put, so flush() resolves only once the home has put the items back
+    // (what this worker says next, on another channel, must not overtake them).
+    const seq = ++this.#seq;
+    this.#acks.set(seq, () => {});
+    this.#link.hold();
+    this.#link.send(Op.R_GIVE_BACK, ++this.#epoch, seq);
     this.#buffer.drain();
     this.#outstanding = 0;
     this.#active = false;
