@@ -1,4 +1,10 @@
-import { ContextError, disableWarmStart, enableWarmStart, Process } from '@multiproc/core';
+import {
+  ContextError,
+  disableWarmStart,
+  enableWarmStart,
+  Process,
+  SerializationError,
+} from '@multiproc/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tasks } from './fixtures/tasks.ts';
 
@@ -15,6 +21,16 @@ describe.each(['thread', 'process'] as const)('warm start in %s context', (conte
       await p.join();
       expect(p.exitCode).toBe(code);
     }
+  });
+
+  it('an argument that cannot be sent fails start() and the next start still works', async () => {
+    enableWarmStart({ context });
+    const bad = new Process({ target: tasks.noop, args: [new WeakMap()], context });
+    expect(() => bad.start()).toThrow(SerializationError);
+    const p = new Process({ target: tasks.noop, context });
+    p.start();
+    await p.join();
+    expect(p.exitCode).toBe(0);
   });
 
   it('keeps Python exit codes for terminate() on a spare', async () => {

@@ -36,10 +36,15 @@ export function startThreadSpare(spare: SpareMessage): ThreadSpare {
   worker.on('error', () => {});
   return {
     activate(message, transfer) {
+      try {
+        worker.postMessage(message, transfer as TransferListItem[]);
+      } catch (err) {
+        // An argument that cannot be cloned: this spare is spent, and must not linger.
+        void worker.terminate();
+        throw err;
+      }
       worker.ref();
-      const runner = threadRunner(worker, true);
-      worker.postMessage(message, transfer as TransferListItem[]);
-      return runner;
+      return threadRunner(worker, true);
     },
     dispose() {
       void worker.terminate();
