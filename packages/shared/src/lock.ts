@@ -2,7 +2,7 @@
  * `Lock`: a non-recursive mutex on shared memory (layout and fairness: see internal/mutex.ts).
  */
 import { type EncodeContext, type Encoded, encodeSymbol, registerCodec } from './codec.js';
-import { LockError, TimeoutError } from './errors.js';
+import { LockError } from './errors.js';
 import {
   ABANDONED,
   ACQUIRED_ABANDONED,
@@ -26,6 +26,7 @@ import {
 } from './internal/protocol.js';
 import { assertThreadTarget } from './internal/shared-codec.js';
 import { deadlineOf } from './internal/wait.js';
+import { runLocked } from './internal/with-lock.js';
 import { getOwnerId, trackAbandonable } from './owner.js';
 
 /** Options of every waiting call. */
@@ -140,14 +141,8 @@ export class Lock implements ConditionLock, Abandonable {
    * @example
    * const n = await lock.withLock(() => 42);
    */
-  async withLock<T>(fn: () => T | Promise<T>, options?: AcquireOptions): Promise<T> {
-    if (!(await this.acquire(options)))
-      throw new TimeoutError(`Lock not acquired within ${options?.timeout} ms.`);
-    try {
-      return await fn();
-    } finally {
-      this.release();
-    }
+  withLock<T>(fn: () => T | Promise<T>, options?: AcquireOptions): Promise<T> {
+    return runLocked(this, fn, options, 'Lock');
   }
 
   [kIsOwned](): boolean {

@@ -3,7 +3,7 @@
  * internal/mutex.ts); word [3] COUNT holds the recursion depth, touched only by the owner.
  */
 import { type EncodeContext, type Encoded, encodeSymbol, registerCodec } from './codec.js';
-import { LockError, TimeoutError } from './errors.js';
+import { LockError } from './errors.js';
 import {
   ABANDONED,
   ACQUIRED_ABANDONED,
@@ -29,6 +29,7 @@ import {
 } from './internal/protocol.js';
 import { assertThreadTarget } from './internal/shared-codec.js';
 import { deadlineOf } from './internal/wait.js';
+import { runLocked } from './internal/with-lock.js';
 import type { AcquireOptions } from './lock.js';
 import { getOwnerId, trackAbandonable } from './owner.js';
 
@@ -137,14 +138,8 @@ export class RLock implements ConditionLock, Abandonable {
    * @example
    * await r.withLock(() => console.log('inside'));
    */
-  async withLock<T>(fn: () => T | Promise<T>, options?: AcquireOptions): Promise<T> {
-    if (!(await this.acquire(options)))
-      throw new TimeoutError(`RLock not acquired within ${options?.timeout} ms.`);
-    try {
-      return await fn();
-    } finally {
-      this.release();
-    }
+  withLock<T>(fn: () => T | Promise<T>, options?: AcquireOptions): Promise<T> {
+    return runLocked(this, fn, options, 'RLock');
   }
 
   [kIsOwned](): boolean {

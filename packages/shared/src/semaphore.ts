@@ -9,9 +9,10 @@
  * promised under unbounded contention.
  */
 import { type EncodeContext, type Encoded, encodeSymbol, registerCodec } from './codec.js';
-import { LockError, TimeoutError, ValidationError } from './errors.js';
+import { LockError, ValidationError } from './errors.js';
 import { assertThreadTarget } from './internal/shared-codec.js';
 import { deadlineOf, now, waitAsync, waitSync } from './internal/wait.js';
+import { runLocked } from './internal/with-lock.js';
 import type { AcquireOptions } from './lock.js';
 
 const VALUE = 0;
@@ -163,13 +164,8 @@ export class Semaphore {
    * @example
    * await sem.withLock(() => fetchSomething());
    */
-  async withLock<T>(fn: () => T | Promise<T>, options?: AcquireOptions): Promise<T> {
-    if (!(await this.acquire(options))) throw new TimeoutError(`No permit within ${options?.timeout} ms.`);
-    try {
-      return await fn();
-    } finally {
-      this.release();
-    }
+  withLock<T>(fn: () => T | Promise<T>, options?: AcquireOptions): Promise<T> {
+    return runLocked(this, fn, options, 'A permit');
   }
 
   /** Sends the semaphore to a worker thread; it keeps working there on the same memory. */
