@@ -160,6 +160,38 @@ describe.each<Context>(['thread', 'process'])('Pipe across a %s', (ctx) => {
     expect(await peer.result).toBe('eof');
   });
 
+  it.each(['flush', 'close'])(
+    'byte messages the peer fetched ahead come back whole and in order (%s)',
+    async (how) => {
+      // Big byte messages go to another thread by move, not copy: the peer must send back
+      // the ones it did not use, including those still on their way when it gave back.
+      const [a, b] = Pipe();
+      const total = 200;
+      const peer = startPeer(ctx, 'recvBytesThen', b, 3, how);
+      for (let i = 0; i < total; i++) {
+        const m = new Uint8Array(64 * 1024).fill(i & 0xff);
+        new DataView(m.buffer).setInt32(0, i, true);
+        a.sendBytes(m);
+      }
+      expect(await peer.result).toEqual([0, 1, 2]);
+      const seen: number[] = [];
+      while (seen.length < total - 3 && (await b.poll(how === 'close' ? 2000 : 0))) {
+        const m = await b.recvBytes();
+        expect(m.byteLength).toBe(64 * 1024);
+        const i = new DataView(m.buffer, m.byteOffset).getInt32(0, true);
+        expect(m[m.byteLength - 1]).toBe(i & 0xff);
+        seen.push(i);
+      }
+      const expected = Array.from({ length: total - 3 }, (_, i) => i + 3);
+      if (how === 'flush') expect(seen).toEqual(expected);
+      else {
+        // A copy that closes drops what was still on its way to it, as a closed socket would;
+        // everything else comes back in order.
+        expect(seen).toEqual(expected.slice(0, seen.length));
+      }
+    },
+  );
+
   it('validates in the peer with the schema carried along', async () => {
     const [a, b] = Pipe({ schema: z.number() });
     const [c, d] = Pipe();

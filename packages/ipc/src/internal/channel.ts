@@ -113,9 +113,12 @@ export class Channel {
     return true;
   }
 
-  /** Puts items a remote reader received but never used back at the front, in their order. */
-  unshift(items: Item[]): void {
-    this.#inFlight -= items.length;
+  /**
+   * Puts items a remote reader received but never used back at the front, in their order;
+   * `lost` more of the items pushed to it are gone (moved to a thread that ended with them).
+   */
+  unshift(items: Item[], lost = 0): void {
+    this.#inFlight -= items.length + lost;
     this.#items.unshiftAll(items);
     this.#pump();
   }

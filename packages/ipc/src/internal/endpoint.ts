@@ -14,7 +14,14 @@ import type { Channel, Item, Reader } from './channel.js';
 import { Deque } from './deque.js';
 import { Op, textOf } from './frames.js';
 import type { Link } from './link.js';
-import { PortLink } from './port-link.js';
+import { moved, PortLink } from './port-link.js';
+
+/** A give-back waiting for moved items still on their way back from the remote. */
+interface PendingGiveBack {
+  items: (Item | null)[];
+  missing: number;
+  ack: number;
+}
 
 export class Endpoint {
   readonly id: number;
@@ -84,6 +91,10 @@ export class Peer implements Reader {
   readonly #ep: Endpoint;
   readonly #link: Link;
   readonly #delivered = new Deque<Item>();
+  // Moved items the remote sent back, not yet matched with their place in #delivered.
+  readonly #returned = new Deque<Item>();
+  #pending: PendingGiveBack | null = null;
+  readonly #moves: boolean;
   #released = false;
   #dirty = false;
   #epoch = 0;
@@ -93,6 +104,8 @@ export class Peer implements Reader {
   constructor(ep: Endpoint, link: Link) {
     this.#ep = ep;
     this.#link = link;
+    this.#moves = link instanceof PortLink && !ep.isQueue;
+    if (this.#moves) (link as PortLink).moveData = true;
     link.onFrame = this.#onFrame;
     link.onClose = () => this.#release();
     // After each batch, tell the remote how full the queue is (its qsize/full/empty read this).
@@ -114,6 +127,10 @@ export class Peer implements Reader {
 
   deliver(item: Item): void {
     this.#dirty = true;
+    // A view into a bigger buffer (a socket chunk) becomes its own copy, which the port can move.
+    if (this.#moves && typeof item !== 'string' && item.byteLength !== item.buffer.byteLength) {
+      item = item.slice();
+    }
     this.#delivered.push(item);
     this.#link.send(Op.H_DATA, this.#epoch, 0, item);
   }
@@ -144,8 +161,10 @@ export class Peer implements Reader {
       case Op.R_GIVE_BACK:
         this.#epoch = a;
         this.credit = 0;
-        if (this.#delivered.length > 0) ep.read?.unshift(this.#delivered.drain());
-        if (b > 0) this.#ack(b, true);
+        this.#giveBack(b);
+        break;
+      case Op.R_RETURN:
+        this.#onReturn(body);
         break;
       case Op.R_CLOSE:
         this.#release();
@@ -165,6 +184,45 @@ export class Peer implements Reader {
     }
   };
 
+  // Everything pushed to the remote and not reported taken goes back to the front of the channel,
+  // in order. Moved items are taken from what the remote returned; any still on their way back
+  // (they crossed the give-back) are waited for before the items go back and the ack is sent.
+  #giveBack(ack: number): void {
+    const items: (Item | null)[] = this.#delivered.drain();
+    let missing = 0;
+    for (let i = 0; i < items.length; i++) {
+      if (!moved(items[i]!)) continue;
+      const r = this.#returned.shift();
+      if (r === undefined) missing++;
+      items[i] = r ?? null;
+    }
+    this.#pending = { items, missing, ack };
+    if (missing === 0) this.#finishGiveBack();
+  }
+
+  #onReturn(item: Item): void {
+    const p = this.#pending;
+    if (!p) {
+      this.#returned.push(item);
+      return;
+    }
+    const at = p.items.indexOf(null);
+    if (at >= 0) p.items[at] = item;
+    if (--p.missing <= 0) this.#finishGiveBack();
+  }
+
+  // Puts the pending items back; a moved item that never came back (the remote closed or died
+  // while it was on its way) is dropped.
+  #finishGiveBack(): void {
+    const p = this.#pending;
+    if (!p) return;
+    this.#pending = null;
+    const read = this.#ep.read;
+    const items = p.items.filter((x): x is Item => x !== null);
+    if (read && p.items.length > 0) read.unshift(items, p.items.length - items.length);
+    if (p.ack > 0) this.#ack(p.ack, true);
+  }
+
   #ack(seq: number, ok: boolean): void {
     this.#dirty = true;
     this.#link.send(Op.H_ACK, seq, ok ? 1 : 0);
@@ -176,7 +234,11 @@ export class Peer implements Reader {
     const read = this.#ep.read;
     if (read) {
       read.detachReader(this);
-      if (this.#delivered.length > 0) read.unshift(this.#delivered.drain());
+      this.#finishGiveBack();
+      if (this.#delivered.length > 0) {
+        this.#giveBack(0);
+        this.#finishGiveBack();
+      }
     }
     this.#ep.release();
   }

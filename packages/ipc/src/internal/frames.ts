@@ -37,6 +37,12 @@ export const Op = {
    * answer H_ACK `b` when `b` > 0.
    */
   R_GIVE_BACK: 10,
+  /**
+   * A moved item (see port-link.ts) the home pushed here and this handle never used, going back
+   * in the order it came: the ones it held before an R_GIVE_BACK or R_CLOSE, then any that
+   * arrived after its give-back.
+   */
+  R_RETURN: 11,
   /** An item for this handle; `a` = the epoch it was sent in. */
   H_DATA: 20,
   /** `a` = sequence of an R_PUT_ACKED, `b` = 1 when put, 0 when it timed out. */

@@ -15,7 +15,7 @@ import { track, untrack } from './flush.js';
 import { Op } from './frames.js';
 import type { GetResult, Handle, HandleData, PutResult } from './handle.js';
 import type { Link } from './link.js';
-import { PortLink } from './port-link.js';
+import { movable, PortLink } from './port-link.js';
 import { SocketLink } from './socket-link.js';
 
 const MAX_WINDOW = 1024;
@@ -60,6 +60,9 @@ export class RemoteHandle implements Handle {
   #epoch = 0;
   #closing: Promise<void> | null = null;
   #onGone: (() => void) | null = null;
+  // Big byte items reach a pipe end over a port by move (see port-link.ts); the home keeps no
+  // copy, so what this handle gives back it must send back itself.
+  readonly #moves: boolean;
 
   constructor(data: HandleData, opts: RemoteOptions) {
     this.#path = data.path;
@@ -71,6 +74,7 @@ export class RemoteHandle implements Handle {
       this.#link = SocketLink.connect(data.path);
       this.#link.send(Op.R_HELLO, data.id, 0, data.token ?? '');
     }
+    this.#moves = Boolean(opts.eager) && this.#link instanceof PortLink;
     this.#link.onFrame = this.#onFrame;
     this.#link.onClose = this.#onClose;
     this.#link.beforeFlush = this.#reportTaken;
@@ -187,7 +191,7 @@ export class RemoteHandle implements Handle {
     // What was fetched ahead and not consumed goes back to the queue: the home puts back every
     // item not reported taken, so report first.
     this.#reportTaken();
-    this.#buffer.drain();
+    this.#returnMoved(this.#buffer.drain());
     this.#link.send(Op.R_CLOSE, 0, 0);
     this.#link.finish(); // the home closes the link once it has applied everything we sent
     if (this.#gone) this.#onGone?.();
@@ -207,8 +211,8 @@ export class RemoteHandle implements Handle {
     const seq = ++this.#seq;
     this.#acks.set(seq, () => {});
     this.#link.hold();
+    this.#returnMoved(this.#buffer.drain());
     this.#link.send(Op.R_GIVE_BACK, ++this.#epoch, seq);
-    this.#buffer.drain();
     this.#outstanding = 0;
     this.#active = false;
     if (!this.#opts.eager) this.#window = 1;
@@ -272,7 +276,11 @@ export class RemoteHandle implements Handle {
   #onFrame = (op: number, a: number, b: number, body: Item): void => {
     switch (op) {
       case Op.H_DATA:
-        if (a !== this.#epoch) break; // sent before our give-back: the home took it back
+        if (a !== this.#epoch) {
+          // Sent before our give-back: the home took it back, or waits for it if it was moved.
+          this.#returnMoved([body]);
+          break;
+        }
         if (this.#outstanding > 0) this.#outstanding--;
         this.#deliver(body);
         break;
@@ -313,6 +321,12 @@ export class RemoteHandle implements Handle {
     }
     this.#buffer.push(item);
     this.#notify();
+  }
+
+  /** Sends moved items back to the home, in order (the others it still has). */
+  #returnMoved(items: Item[]): void {
+    if (!this.#moves) return;
+    for (const item of items) if (movable(item)) this.#link.send(Op.R_RETURN, 0, 0, item);
   }
 
   #notify(): void {
