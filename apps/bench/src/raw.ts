@@ -5,6 +5,9 @@
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import { nowMs } from './harness.js';
 import { fixturePath, fixtureUrl } from './paths.js';
@@ -102,4 +105,48 @@ export async function bareFork(): Promise<number> {
   const child = fork(fixturePath('empty.mjs'), [], { stdio: 'inherit' });
   await once(child, 'exit');
   return nowMs() - t0;
+}
+
+/** A forked child reading length-prefixed frames from a Unix socket (fixtures/socket-peer.mjs). */
+export interface SocketPeer {
+  /** Writes a count, then `n` copies of `buf` (each copied first, as a send must); resolves to the ms until the answer. */
+  sendBytes(n: number, buf: Uint8Array): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** Starts the raw Unix-socket peer and waits for its connection. */
+export async function startSocketPeer(): Promise<SocketPeer> {
+  const path = join(tmpdir(), `multiproc-bench-${process.pid}-${Date.now()}.sock`);
+  const server = net.createServer();
+  server.listen(path);
+  await once(server, 'listening');
+  const child = fork(fixturePath('socket-peer.mjs'), [path], { stdio: 'inherit' });
+  const [sock] = (await once(server, 'connection')) as [net.Socket];
+  const frame = (payload: Uint8Array) => {
+    const head = new Uint8Array(4);
+    new DataView(head.buffer).setUint32(0, payload.byteLength, true);
+    sock.cork();
+    sock.write(head);
+    const ok = sock.write(payload);
+    sock.uncork();
+    return ok;
+  };
+  return {
+    async sendBytes(n, buf) {
+      const t0 = nowMs();
+      const answered = once(sock, 'data');
+      frame(new Uint8Array(new Uint32Array([n]).buffer));
+      for (let i = 0; i < n; i++) {
+        if (!frame(buf.slice())) await once(sock, 'drain');
+      }
+      await answered;
+      return nowMs() - t0;
+    },
+    async close() {
+      const exited = once(child, 'exit');
+      sock.end();
+      server.close();
+      await exited;
+    },
+  };
 }

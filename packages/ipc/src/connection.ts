@@ -14,7 +14,7 @@ import {
   ValidationError,
 } from '@multiproc/shared';
 import { BufferTooShortError, EOFError } from './errors.js';
-import { EOF, type Item, TIMEOUT } from './internal/channel.js';
+import { EOF, type Item, type Received, TIMEOUT } from './internal/channel.js';
 import { closeWhenCollected, forget } from './internal/finalize.js';
 import type { GetResult, Handle, HandleData } from './internal/handle.js';
 import { readyHandle } from './internal/ready.js';
@@ -237,7 +237,7 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
     if (r === EOF) throw new EOFError('Cannot send: the process that owns this pipe has exited.');
   }
 
-  #item(r: GetResult): Item {
+  #item(r: GetResult): Received {
     if (r === EOF || r === TIMEOUT) {
       if (this.#closed) throw new ClosedError('This Connection was closed while receiving.');
       throw new EOFError('The other end of the pipe was closed (or its process exited) and nothing is left.');

@@ -115,6 +115,37 @@ describe.each<Context>(['thread', 'process'])('Pipe across a %s', (ctx) => {
     expect(await peer.result).toBe(100);
   });
 
+  it('keeps order and exact values when JSON and other values mix in one batch', async () => {
+    // Within a batch, consecutive JSON values travel as one text; others break the run.
+    const mixed = [
+      1,
+      'line\nbreak',
+      { s: '\u2028 and \u2029', n: [1, 2, { deep: true }] },
+      new Map([[1, 2]]),
+      -0,
+      'after the map',
+      null,
+      [],
+      {},
+      '',
+      1.5e300,
+      new Date(0),
+      'end',
+    ];
+    const [a, b] = Pipe();
+    const peer = startPeer(ctx, 'echo', b);
+    b.close();
+    for (let round = 0; round < 3; round++) {
+      for (const v of mixed) a.send(v);
+      const back: unknown[] = [];
+      for (let i = 0; i < mixed.length; i++) back.push(await a.recv());
+      expect(back).toEqual(mixed);
+      expect(Object.is(back[4], -0)).toBe(true);
+    }
+    a.close();
+    expect(await peer.result).toBe(mixed.length * 3);
+  });
+
   it('ends with EOFError after the peer closes its end', async () => {
     const [a, b] = Pipe();
     const peer = startPeer(ctx, 'sendThenClose', b, [1, 2, 3]);

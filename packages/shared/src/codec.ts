@@ -134,6 +134,17 @@ function sharedToProcess(path: string): ContextError {
   );
 }
 
+function isPort(value: object): boolean {
+  return typeof MessagePort !== 'undefined' && value instanceof MessagePort;
+}
+
+function portToProcess(path: string): SerializationError {
+  return new SerializationError(
+    path,
+    `Cannot send ${path} to a child process: a MessagePort only connects threads of one process. Pass a Pipe or Queue instead; they work across processes.`,
+  );
+}
+
 function describe(value: unknown): string {
   if (typeof value === 'function') return `a function${value.name ? ` (${value.name})` : ''}`;
   if (typeof value === 'symbol') return `a symbol (${String(value.description ?? '')})`;
@@ -156,6 +167,10 @@ function unsendable(path: string, value: unknown): SerializationError {
  */
 export function encodeValue<T>(value: T, target: CodecTarget, rootPath = 'value'): EncodeResult<T> {
   const transfer: TransferItem[] = [];
+  // An encoder lists the port it puts in its data, which the walk then meets again.
+  const addTransfer = (item: TransferItem): void => {
+    if (!transfer.includes(item)) transfer.push(item);
+  };
   let encoded = false;
   const seen = new Map<object, unknown>();
 
@@ -170,6 +185,13 @@ export function encodeValue<T>(value: T, target: CodecTarget, rootPath = 'value'
     const obj = v as object;
     if (seen.has(obj)) return seen.get(obj);
     if (isEncodable(obj)) return encodeOne(obj, path);
+    if (isPort(obj)) {
+      if (target === 'process') throw portToProcess(path);
+      // A port can only be transferred, never copied: list it, as postMessage requires.
+      seen.set(obj, obj);
+      addTransfer(obj);
+      return obj;
+    }
     if (isPassThrough(obj)) {
       if (target === 'process' && isShared(obj)) throw sharedToProcess(path);
       return obj;
@@ -236,9 +258,7 @@ export function encodeValue<T>(value: T, target: CodecTarget, rootPath = 'value'
     const ctx: EncodeContext = {
       target,
       path,
-      transfer(item) {
-        transfer.push(item);
-      },
+      transfer: addTransfer,
     };
     const { type, data } = obj[encodeSymbol](ctx);
     encoded = true;

@@ -1,3 +1,4 @@
+import { MessageChannel } from 'node:worker_threads';
 import {
   CODEC_TAG,
   ContextError,
@@ -61,6 +62,25 @@ describe('codec protocol', () => {
 
   it('lets an encoder refuse a target', () => {
     expect(() => encodeValue([new Point(-1, 0)], 'process', 'args')).toThrow(ContextError);
+  });
+
+  it('lists a MessagePort for transfer to a thread and refuses it for a process', () => {
+    const { port1, port2 } = new MessageChannel();
+    try {
+      const r = encodeValue([{ reply: port1 }, port1], 'thread', 'args');
+      expect(r.transfer).toEqual([port1]); // once, however often it appears
+      const err = (() => {
+        try {
+          encodeValue([{ reply: port2 }], 'process', 'args');
+        } catch (e) {
+          return e as SerializationError;
+        }
+      })();
+      expect(err).toBeInstanceOf(SerializationError);
+      expect(err?.path).toBe('args[0].reply');
+    } finally {
+      port1.close();
+    }
   });
 
   it('handles cycles', () => {

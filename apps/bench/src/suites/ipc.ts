@@ -6,7 +6,7 @@
 import { nowMs, perSecond, sampleRuns } from '../harness.js';
 import { mpTasks, multiproc, needs } from '../mp.js';
 import { pythonUnavailable, runPython } from '../python.js';
-import { oneWay, roundTrips, smallItem, startPortPeer, startSendPeer } from '../raw.js';
+import { oneWay, roundTrips, smallItem, startPortPeer, startSendPeer, startSocketPeer } from '../raw.js';
 import type { BenchCase, Measurement, Unit } from '../types.js';
 
 const KIB64 = 64 * 1024;
@@ -173,6 +173,23 @@ const rawSend: BenchCase = {
   },
 };
 
+/** The ceiling of plain Node for 64 KiB messages between processes: a bare Unix socket. */
+const rawSocketBytes: BenchCase = {
+  ...base('bytes', 'process', 'unix-socket', 'raw Unix socket (net, length-prefixed)', 'baseline'),
+  measure: async ({ runs, sizes }) => {
+    const peer = await startSocketPeer();
+    try {
+      const buf = new Uint8Array(KIB64);
+      const n = sizes.bigMsgs;
+      return {
+        samples: await sampleRuns(runs, async () => perSecond(n * KIB64, await peer.sendBytes(n, buf))),
+      };
+    } finally {
+      await peer.close();
+    }
+  },
+};
+
 function python(which: 'pipe' | 'queue' | 'bytes'): BenchCase {
   const shape: Shape = which === 'bytes' ? 'bytes' : 'small';
   const impl = { pipe: 'python Pipe', queue: 'python Queue', bytes: 'python Pipe send_bytes' }[which];
@@ -200,6 +217,7 @@ export function ipcCases(): BenchCase[] {
     mpPipe('bytes', 'thread'),
     rawPort('bytes'),
     mpPipe('bytes', 'process'),
+    rawSocketBytes,
     python('bytes'),
   ];
 }

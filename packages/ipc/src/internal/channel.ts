@@ -15,6 +15,20 @@ export const EOF: unique symbol = Symbol('multiproc.eof');
 export const TIMEOUT: unique symbol = Symbol('multiproc.timeout');
 export type Taken = Item | typeof EOF;
 
+/**
+ * A value a link decoded already: a port carries the JSON items of one batch as one text, parsed
+ * at once on arrival (see port-link.ts). Only remote handles hold these; the home keeps items.
+ */
+export class Decoded {
+  readonly value: unknown;
+  constructor(value: unknown) {
+    this.value = value;
+  }
+}
+
+/** What a receive hands to the public classes: an item, or a value decoded on arrival. */
+export type Received = Item | Decoded;
+
 /** A remote consumer: takes up to `credit` items, pushed as they come. */
 export interface Reader {
   credit: number;

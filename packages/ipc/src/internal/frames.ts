@@ -43,6 +43,8 @@ export const Op = {
    * arrived after its give-back.
    */
   R_RETURN: 11,
+  /** Port links only: R_PUT of several JSON items, their texts joined by newlines. */
+  R_PUT_RUN: 12,
   /** An item for this handle; `a` = the epoch it was sent in. */
   H_DATA: 20,
   /** `a` = sequence of an R_PUT_ACKED, `b` = 1 when put, 0 when it timed out. */
@@ -53,6 +55,11 @@ export const Op = {
   H_STATE: 23,
   /** Answer to R_JOIN `a`. */
   H_JOINED: 24,
+  /**
+   * Port links only: H_DATA of several JSON items (epoch `a`), their texts joined by commas, so
+   * the receiver parses them as one JSON array.
+   */
+  H_DATA_RUN: 25,
 } as const;
 
 export const HEADER_BYTES = 13;
@@ -95,12 +102,23 @@ export class FrameWriter {
         p += payload.length;
       }
     }
+    this.#header(at, p - at, op, a, b);
+    this.#len = p;
+  }
+
+  /** Appends the header of a frame whose `bodyBytes`-byte body the caller writes next, separately. */
+  header(op: number, a: number, b: number, bodyBytes: number): void {
+    this.#reserve(HEADER_BYTES);
+    this.#header(this.#len, HEADER_BYTES + bodyBytes, op, a, b);
+    this.#len += HEADER_BYTES;
+  }
+
+  #header(at: number, total: number, op: number, a: number, b: number): void {
     const v = this.#view;
-    v.setUint32(at, p - at, true);
+    v.setUint32(at, total, true);
     v.setUint8(at + 4, op);
     v.setUint32(at + 5, a >>> 0, true);
     v.setInt32(at + 9, b | 0, true);
-    this.#len = p;
   }
 
   /** The frames written so far, in a buffer the caller now owns (exactly sized), or null if none. */

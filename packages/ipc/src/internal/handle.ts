@@ -6,7 +6,7 @@
 
 import type { MessagePort } from 'node:worker_threads';
 import type { EncodeContext } from '@multiproc/shared';
-import type { EOF, Item, Taken, TIMEOUT } from './channel.js';
+import type { EOF, Item, Received, TIMEOUT } from './channel.js';
 
 /** How a copy finds the home: always the home's socket path and object id; a port or a token. */
 export interface HandleData {
@@ -17,7 +17,7 @@ export interface HandleData {
 }
 
 export type PutResult = boolean | typeof EOF;
-export type GetResult = Taken | typeof TIMEOUT;
+export type GetResult = Received | typeof EOF | typeof TIMEOUT;
 
 export interface Handle {
   /** Adds an item; false when it timed out waiting for room; EOF when the home is gone. */
@@ -27,7 +27,7 @@ export interface Handle {
   /** Takes an item, synchronously when one is here. */
   get(timeoutMs: number | undefined): GetResult | Promise<GetResult>;
   /** Takes an item that is already here; undefined when none is. */
-  getNowait(): Taken | undefined;
+  getNowait(): Received | typeof EOF | undefined;
   /** Whether a get would answer at once. */
   ready(): boolean;
   /** Calls `cb` when a get would answer at once; starts fetching ahead for a remote handle. */

@@ -5,7 +5,7 @@
  * Links are unref'd unless an operation is pending (`hold()`), so an idle queue or connection
  * never keeps a program alive.
  */
-import type { Item } from './channel.js';
+import type { Decoded, Item } from './channel.js';
 import type { FrameHandler } from './frames.js';
 
 /** A batch this big is sent at once rather than at the end of the tick. */
@@ -14,12 +14,15 @@ const FLUSH_BYTES = 256 * 1024;
 export abstract class Link {
   /** Receives every frame. */
   onFrame: FrameHandler = () => {};
+  /** Receives each value of a run of JSON items a port link parsed at once (H_DATA only). */
+  onDecoded: (epoch: number, value: Decoded) => void = () => {};
   /** Called once when the link is gone (either side closed it, or the other side died). */
   onClose: () => void = () => {};
   /** Called just before a batch leaves, to append frames summarising it. */
   beforeFlush: (() => void) | null = null;
   #scheduled = false;
   #soon = false;
+  #later = false;
   #holds = 0;
   #refd = false;
   #unrefScheduled = false;
@@ -49,6 +52,21 @@ export abstract class Link {
     this.#soon = true;
     queueMicrotask(this.#flushSoon);
   }
+
+  /**
+   * Flushes once the event loop has handled the I/O waiting now (setImmediate), for reports that
+   * may wait: one per loop turn rather than one per message received.
+   */
+  requestFlushLater(): void {
+    if (this.#later || this.#closed || this.#ending) return;
+    this.#later = true;
+    setImmediate(this.#flushLater);
+  }
+
+  #flushLater = (): void => {
+    this.#later = false;
+    if (!this.#scheduled) this.flush();
+  };
 
   // A tick queued from a microtask runs once every microtask has: after the caller's reply.
   #flushSoon = (): void => {

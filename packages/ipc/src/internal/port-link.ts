@@ -9,9 +9,14 @@
  * and is detached here. An item is always this link's own copy (made by `sendBytes()` or received
  * from a transport), so nobody else sees it go; the home, which keeps what it pushed until it is
  * reported taken, gets moved items back from the remote with `R_RETURN` (see endpoint.ts).
+ *
+ * Consecutive JSON items of one batch travel as one text (a run: `R_PUT_RUN`, `H_DATA_RUN`):
+ * cloning one string is cheaper than cloning hundreds, and the receiver of pushed items parses
+ * the whole run as one JSON array, about twice as fast as item by item. JSON text never holds a
+ * raw newline, so a run of puts is split back into its items by newlines.
  */
 import type { MessagePort } from 'node:worker_threads';
-import type { Item } from './channel.js';
+import { Decoded, type Item } from './channel.js';
 import { Op } from './frames.js';
 import { Link } from './link.js';
 
@@ -19,7 +24,7 @@ import { Link } from './link.js';
 const MOVE_MIN_BYTES = 16 * 1024;
 
 /** Whether a port link moves `item` (transfers its buffer) instead of copying it. */
-export function movable(item: Item | undefined): item is Uint8Array {
+export function movable(item: unknown): item is Uint8Array {
   return (
     item instanceof Uint8Array &&
     item.byteLength >= MOVE_MIN_BYTES &&
@@ -52,20 +57,36 @@ export class PortLink extends Link {
   #batch: unknown[] = [];
   #transfer: ArrayBuffer[] = [];
   #bytes = 0;
+  // The run being filled (its texts, its op and epoch) and where each run of the batch sits.
+  #run: string[] | null = null;
+  #runOp = 0;
+  #runA = 0;
+  #runs: number[] = [];
 
   constructor(port: MessagePort) {
     super();
     this.#port = port;
     port.on('message', (msg: unknown) => {
-      if (Array.isArray(msg)) {
-        for (let i = 0; i < msg.length; i += 4)
-          this.onFrame(msg[i], msg[i + 1], msg[i + 2], msg[i + 3] ?? '');
-      } else if (msg && typeof msg === 'object' && 'attach' in msg) {
+      if (Array.isArray(msg)) this.#receive(msg);
+      else if (msg && typeof msg === 'object' && 'attach' in msg) {
         this.onAttach?.((msg as { attach: MessagePort }).attach);
       }
     });
     port.once('close', () => this.markClosed());
     port.unref();
+  }
+
+  #receive(msg: unknown[]): void {
+    for (let i = 0; i < msg.length; i += 4) {
+      const op = msg[i] as number;
+      const a = msg[i + 1] as number;
+      if (op === Op.H_DATA_RUN) {
+        const values = JSON.parse(`[${msg[i + 3] as string}]`) as unknown[];
+        for (const v of values) this.onDecoded(a, new Decoded(v));
+      } else if (op === Op.R_PUT_RUN) {
+        for (const text of (msg[i + 3] as string).split('\n')) this.onFrame(Op.R_PUT, a, 0, text);
+      } else this.onFrame(op, a, msg[i + 2] as number, (msg[i + 3] as Item | undefined) ?? '');
+    }
   }
 
   /** Sends `port` to the other side, after every frame sent so far. */
@@ -83,6 +104,19 @@ export class PortLink extends Link {
   }
 
   protected append(op: number, a: number, b: number, payload?: Item): number {
+    if (typeof payload === 'string' && (op === Op.H_DATA || op === Op.R_PUT)) {
+      if (this.#run !== null && this.#runOp === op && this.#runA === a) this.#run.push(payload);
+      else {
+        this.#run = [payload];
+        this.#runOp = op;
+        this.#runA = a;
+        this.#runs.push(this.#batch.length);
+        this.#batch.push(op === Op.H_DATA ? Op.H_DATA_RUN : Op.R_PUT_RUN, a, 0, this.#run);
+      }
+      this.#bytes += payload.length + 1;
+      return this.#bytes;
+    }
+    this.#run = null;
     let body: Item | undefined = payload;
     // A view into a bigger buffer (a socket chunk) would be cloned with all of that buffer.
     if (body instanceof Uint8Array && body.byteLength !== body.buffer.byteLength) body = body.slice();
@@ -94,7 +128,13 @@ export class PortLink extends Link {
 
   protected takeBatch(): Batch | null {
     if (this.#batch.length === 0) return null;
-    const batch: Batch = { frames: this.#batch, transfer: this.#transfer };
+    const frames = this.#batch;
+    for (const at of this.#runs) {
+      frames[at + 3] = (frames[at + 3] as string[]).join(frames[at] === Op.H_DATA_RUN ? ',' : '\n');
+    }
+    this.#runs = [];
+    this.#run = null;
+    const batch: Batch = { frames, transfer: this.#transfer };
     this.#batch = [];
     this.#bytes = 0;
     if (this.#transfer.length > 0) this.#transfer = [];
@@ -102,7 +142,8 @@ export class PortLink extends Link {
   }
 
   protected write(batch: Batch): void {
-    this.#port.postMessage(batch.frames, batch.transfer);
+    if (batch.transfer.length === 0) this.#port.postMessage(batch.frames);
+    else this.#port.postMessage(batch.frames, batch.transfer);
   }
 
   protected setRef(ref: boolean): void {

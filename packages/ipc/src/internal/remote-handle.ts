@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { MessageChannel } from 'node:worker_threads';
 import type { EncodeContext } from '@multiproc/shared';
-import { EOF, type Item, type Taken, TIMEOUT } from './channel.js';
+import { EOF, type Item, type Received, TIMEOUT } from './channel.js';
 import { Deque } from './deque.js';
 import { track, untrack } from './flush.js';
 import { Op } from './frames.js';
@@ -41,7 +41,7 @@ export class RemoteHandle implements Handle {
   readonly #id: number;
   readonly #link: Link;
   readonly #opts: RemoteOptions;
-  readonly #buffer = new Deque<Item>();
+  readonly #buffer = new Deque<Received>();
   readonly #getters = new Deque<Getter>();
   readonly #acks = new Map<number, (r: PutResult) => void>();
   readonly #joins = new Map<number, () => void>();
@@ -76,6 +76,7 @@ export class RemoteHandle implements Handle {
     }
     this.#moves = Boolean(opts.eager) && this.#link instanceof PortLink;
     this.#link.onFrame = this.#onFrame;
+    this.#link.onDecoded = this.#data;
     this.#link.onClose = this.#onClose;
     this.#link.beforeFlush = this.#reportTaken;
     track(this);
@@ -130,7 +131,7 @@ export class RemoteHandle implements Handle {
     });
   }
 
-  getNowait(): Taken | undefined {
+  getNowait(): Received | typeof EOF | undefined {
     this.#active = true;
     const item = this.#buffer.shift();
     if (item !== undefined) {
@@ -251,7 +252,9 @@ export class RemoteHandle implements Handle {
 
   #consumed(): void {
     this.#got++;
-    if (this.#taken++ === 0) this.#link.requestFlush();
+    // A pipe end's report only frees the home's copies, so it waits for the loop turn's end;
+    // a queue's also makes room (maxsize) and updates qsize(), so it leaves with this turn.
+    if (this.#taken++ === 0) this.#opts.eager ? this.#link.requestFlushLater() : this.#link.requestFlush();
     this.#topUp();
   }
 
@@ -276,13 +279,7 @@ export class RemoteHandle implements Handle {
   #onFrame = (op: number, a: number, b: number, body: Item): void => {
     switch (op) {
       case Op.H_DATA:
-        if (a !== this.#epoch) {
-          // Sent before our give-back: the home took it back, or waits for it if it was moved.
-          this.#returnMoved([body]);
-          break;
-        }
-        if (this.#outstanding > 0) this.#outstanding--;
-        this.#deliver(body);
+        this.#data(a, body);
         break;
       case Op.H_ACK: {
         const cb = this.#acks.get(a);
@@ -309,7 +306,17 @@ export class RemoteHandle implements Handle {
     }
   };
 
-  #deliver(item: Item): void {
+  #data = (epoch: number, item: Received): void => {
+    if (epoch !== this.#epoch) {
+      // Sent before our give-back: the home took it back, or waits for it if it was moved.
+      this.#returnMoved([item]);
+      return;
+    }
+    if (this.#outstanding > 0) this.#outstanding--;
+    this.#deliver(item);
+  };
+
+  #deliver(item: Received): void {
     for (let g = this.#getters.shift(); g; g = this.#getters.shift()) {
       if (g.done) continue;
       g.done = true;
@@ -324,7 +331,7 @@ export class RemoteHandle implements Handle {
   }
 
   /** Sends moved items back to the home, in order (the others it still has). */
-  #returnMoved(items: Item[]): void {
+  #returnMoved(items: Received[]): void {
     if (!this.#moves) return;
     for (const item of items) if (movable(item)) this.#link.send(Op.R_RETURN, 0, 0, item);
   }

@@ -4,13 +4,15 @@
  */
 import net from 'node:net';
 import type { Item } from './channel.js';
-import { FrameReader, FrameWriter } from './frames.js';
+import { FrameReader, FrameWriter, HEADER_BYTES } from './frames.js';
 import { Link } from './link.js';
 
 /** How long a client keeps retrying while the home's server is still starting to listen. */
 const CONNECT_RETRY_MS = 10_000;
 const RETRY_DELAY_MS = 10;
 const EMPTY = new Uint8Array(0);
+/** A payload this big is written as its own chunk after its header rather than copied into the batch. */
+const DIRECT_MIN_BYTES = 16 * 1024;
 // The server is not listening yet (a copy passed on before its home started serving), or its
 // backlog is full for a moment.
 const RETRY_CODES = new Set(['ENOENT', 'ECONNREFUSED', 'EAGAIN']);
@@ -25,6 +27,9 @@ export class SocketLink extends Link {
   #onConnect: (() => void)[] = [];
   readonly #reader = new FrameReader();
   readonly #writer = new FrameWriter();
+  // Chunks of the current batch before what the writer holds: headers and big payloads.
+  #chunks: Uint8Array[] = [];
+  #chunkBytes = 0;
 
   /** Wraps an accepted (home side) socket. */
   constructor(socket?: net.Socket) {
@@ -101,17 +106,38 @@ export class SocketLink extends Link {
   }
 
   protected append(op: number, a: number, b: number, payload?: Item): number {
-    this.#writer.frame(op, a, b, payload);
-    return this.#writer.size;
+    if (payload instanceof Uint8Array && payload.byteLength >= DIRECT_MIN_BYTES) {
+      // Items are never changed once made, so the socket can write this one as it is.
+      this.#writer.header(op, a, b, payload.byteLength);
+      this.#chunks.push(this.#writer.take()!, payload);
+      this.#chunkBytes += HEADER_BYTES + payload.byteLength;
+    } else this.#writer.frame(op, a, b, payload);
+    return this.#chunkBytes + this.#writer.size;
   }
 
-  protected takeBatch(): Uint8Array | null {
-    return this.#writer.take();
+  protected takeBatch(): Uint8Array[] | null {
+    const last = this.#writer.take();
+    if (this.#chunks.length === 0) return last ? [last] : null;
+    const chunks = this.#chunks;
+    if (last) chunks.push(last);
+    this.#chunks = [];
+    this.#chunkBytes = 0;
+    return chunks;
   }
 
-  protected write(chunk: Uint8Array): void {
-    if (this.#socket) this.#socket.write(chunk);
-    else this.#pending?.push(chunk);
+  protected write(chunks: Uint8Array[]): void {
+    const s = this.#socket;
+    if (!s) {
+      this.#pending?.push(...chunks);
+      return;
+    }
+    if (chunks.length === 1) {
+      s.write(chunks[0]!);
+      return;
+    }
+    s.cork(); // one writev
+    for (const c of chunks) s.write(c);
+    s.uncork();
   }
 
   protected setRef(ref: boolean): void {
