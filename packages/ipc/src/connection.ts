@@ -14,13 +14,13 @@ import {
   ValidationError,
 } from '@multiproc/shared';
 import { BufferTooShortError, EOFError } from './errors.js';
-import { EOF, type Item, type Received, TIMEOUT } from './internal/channel.js';
+import { EOF, type Item, TIMEOUT } from './internal/channel.js';
 import { closeWhenCollected, forget } from './internal/finalize.js';
 import type { GetResult, Handle, HandleData } from './internal/handle.js';
 import { readyHandle } from './internal/ready.js';
 import { RemoteHandle } from './internal/remote-handle.js';
 import { type Schema, schemaFromData, schemaToData, validate } from './internal/schema.js';
-import { bytesToItem, fromItem, itemBytes, toItem } from './internal/serialize.js';
+import { bytesToItem, fromItem, itemBytes, jsonExact, toItem } from './internal/serialize.js';
 
 const TYPE = 'multiproc.Connection';
 
@@ -95,6 +95,7 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
    */
   send(value: T): void {
     this.#checkWrite();
+    if (jsonExact(value) && this.#h.sendNow(value)) return;
     this.#put(toItem(value));
   }
 
@@ -237,7 +238,7 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
     if (r === EOF) throw new EOFError('Cannot send: the process that owns this pipe has exited.');
   }
 
-  #item(r: GetResult): Received {
+  #item(r: GetResult): Item {
     if (r === EOF || r === TIMEOUT) {
       if (this.#closed) throw new ClosedError('This Connection was closed while receiving.');
       throw new EOFError('The other end of the pipe was closed (or its process exited) and nothing is left.');

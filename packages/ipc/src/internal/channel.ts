@@ -7,8 +7,11 @@
  */
 import { Deque } from './deque.js';
 
-/** A serialized message: JSON text, or one kind byte then its payload (see serialize.ts). */
-export type Item = Uint8Array | string;
+/**
+ * A message: JSON text, or one kind byte then its payload (see serialize.ts), or a value already
+ * decoded (see {@link Decoded}).
+ */
+export type Item = Uint8Array | string | Decoded;
 /** Returned by a receive when nobody is left to send. */
 export const EOF: unique symbol = Symbol('multiproc.eof');
 /** Returned by a receive or put that ran out of time. */
@@ -16,23 +19,27 @@ export const TIMEOUT: unique symbol = Symbol('multiproc.timeout');
 export type Taken = Item | typeof EOF;
 
 /**
- * A value a link decoded already: a port carries the JSON items of one batch as one text, parsed
- * at once on arrival (see port-link.ts). Only remote handles hold these; the home keeps items.
+ * A JSON-exact value that crossed a port by structured clone, so this copy is private: a run of
+ * JSON items parsed at once, or a value sent at once by `Connection.send()` (see port-link.ts).
+ * `moved` marks one the home kept no copy of, which the remote sends back if it does not use it.
+ * A plain object, so it keeps its shape across a port.
  */
-export class Decoded {
+export interface Decoded {
   readonly value: unknown;
-  constructor(value: unknown) {
-    this.value = value;
-  }
+  readonly moved?: boolean;
 }
 
-/** What a receive hands to the public classes: an item, or a value decoded on arrival. */
-export type Received = Item | Decoded;
+/** Whether `item` is a {@link Decoded} value rather than text or bytes. */
+export function isDecoded(item: Item): item is Decoded {
+  return typeof item === 'object' && !(item instanceof Uint8Array);
+}
 
 /** A remote consumer: takes up to `credit` items, pushed as they come. */
 export interface Reader {
   credit: number;
   deliver(item: Item): void;
+  /** Sends `value` to this reader at once without serializing it, if its link can; see Handle.sendNow. */
+  deliverNow(value: unknown): boolean;
   deliverEof(): void;
 }
 
@@ -124,6 +131,24 @@ export class Channel {
     if (this.#opts.joinable) this.#unfinished++;
     this.#items.push(item);
     this.#pump();
+    return true;
+  }
+
+  /**
+   * Hands `value` straight to the next remote reader when it would be next anyway (nothing
+   * waiting here, no local take waiting, the reader has credit) and its link can send at once.
+   */
+  tryDirect(value: unknown): boolean {
+    if (this.#items.length > 0 || this.#waiters.length > 0 || this.#putters.length > 0 || this.full()) {
+      return false;
+    }
+    const r = this.#readers.peek();
+    if (r === undefined || r.credit <= 0 || !r.deliverNow(value)) return false;
+    this.#readers.shift();
+    r.credit--;
+    this.#inFlight++;
+    if (this.#opts.joinable) this.#unfinished++;
+    if (r.credit > 0) this.#readers.push(r);
     return true;
   }
 

@@ -10,11 +10,11 @@
  * fetched ahead never loses items. An item consumed just before a crash may be delivered again.
  */
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
-import type { Channel, Item, Reader } from './channel.js';
+import { type Channel, type Item, isDecoded, type Reader } from './channel.js';
 import { Deque } from './deque.js';
 import { Op, textOf } from './frames.js';
 import type { Link } from './link.js';
-import { moved, PortLink } from './port-link.js';
+import { MOVED, moved, PortLink } from './port-link.js';
 
 /** A give-back waiting for moved items still on their way back from the remote. */
 interface PendingGiveBack {
@@ -128,11 +128,21 @@ export class Peer implements Reader {
   deliver(item: Item): void {
     this.#dirty = true;
     // A view into a bigger buffer (a socket chunk) becomes its own copy, which the port can move.
-    if (this.#moves && typeof item !== 'string' && item.byteLength !== item.buffer.byteLength) {
+    if (this.#moves && item instanceof Uint8Array && item.byteLength !== item.buffer.byteLength) {
       item = item.slice();
     }
     this.#delivered.push(item);
     this.#link.send(Op.H_DATA, this.#epoch, 0, item);
+  }
+
+  deliverNow(value: unknown): boolean {
+    // Only a pipe end's reader sends back what it does not use, which a value sent by move needs.
+    if (!this.#moves || !(this.#link as PortLink).postNow(Op.H_DATA, this.#epoch, { value, moved: true })) {
+      return false;
+    }
+    this.#dirty = true;
+    this.#delivered.push(MOVED);
+    return true;
   }
 
   deliverEof(): void {
@@ -200,7 +210,9 @@ export class Peer implements Reader {
     if (missing === 0) this.#finishGiveBack();
   }
 
-  #onReturn(item: Item): void {
+  #onReturn(returned: Item): void {
+    // Back home it is an ordinary item again: the home keeps it until it is reported taken.
+    const item = isDecoded(returned) ? { value: returned.value } : returned;
     const p = this.#pending;
     if (!p) {
       this.#returned.push(item);

@@ -12,6 +12,8 @@
  * (one kind byte, see serialize.ts, then its payload) or a token.
  */
 
+import { type Item, isDecoded } from './channel.js';
+
 /** Frame opcodes. Remote handle -> home (`R_*`) and home -> remote handle (`H_*`). */
 export const Op = {
   /** An item for the home's channel, no answer. */
@@ -69,13 +71,14 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 /** The string a frame carried (a port passes it as is; a stream as STRING_KIND + UTF-8). */
-export function textOf(body: Uint8Array | string): string {
-  return typeof body === 'string' ? body : decoder.decode(body.subarray(1));
+export function textOf(body: Item): string {
+  if (typeof body === 'string') return body;
+  return isDecoded(body) ? String(body.value) : decoder.decode(body.subarray(1));
 }
 const INITIAL_CAPACITY = 16 * 1024;
 
 /** Called for each frame; `body` is a view that stays valid (it is never reused). */
-export type FrameHandler = (op: number, a: number, b: number, body: Uint8Array | string) => void;
+export type FrameHandler = (op: number, a: number, b: number, body: Item) => void;
 
 /** Collects frames into one growing buffer; `take()` hands the buffer over and starts a new one. */
 export class FrameWriter {
@@ -88,7 +91,9 @@ export class FrameWriter {
   }
 
   /** Appends a frame; a string payload is written as STRING_KIND then its UTF-8 bytes. */
-  frame(op: number, a: number, b: number, payload?: Uint8Array | string): void {
+  frame(op: number, a: number, b: number, item?: Item): void {
+    // A decoded value is JSON-exact: on a stream it travels as its JSON text.
+    const payload = item !== undefined && isDecoded(item) ? JSON.stringify(item.value) : item;
     const at = this.#len;
     let p = at + HEADER_BYTES;
     if (typeof payload === 'string') {

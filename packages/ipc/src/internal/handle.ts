@@ -6,7 +6,7 @@
 
 import type { MessagePort } from 'node:worker_threads';
 import type { EncodeContext } from '@multiproc/shared';
-import type { EOF, Item, Received, TIMEOUT } from './channel.js';
+import type { EOF, Item, TIMEOUT } from './channel.js';
 
 /** How a copy finds the home: always the home's socket path and object id; a port or a token. */
 export interface HandleData {
@@ -17,17 +17,22 @@ export interface HandleData {
 }
 
 export type PutResult = boolean | typeof EOF;
-export type GetResult = Received | typeof EOF | typeof TIMEOUT;
+export type GetResult = Item | typeof EOF | typeof TIMEOUT;
 
 export interface Handle {
   /** Adds an item; false when it timed out waiting for room; EOF when the home is gone. */
   put(item: Item, timeoutMs: number | undefined): PutResult | Promise<PutResult>;
+  /**
+   * Sends a JSON-exact value at once, without serializing it, when nothing is waiting to go
+   * before it and a port carries it (the latency path of a pipe); false when it cannot.
+   */
+  sendNow(value: unknown): boolean;
   /** Adds an item if there is room (as far as this side knows), without waiting. */
   putNowait(item: Item): boolean;
   /** Takes an item, synchronously when one is here. */
   get(timeoutMs: number | undefined): GetResult | Promise<GetResult>;
   /** Takes an item that is already here; undefined when none is. */
-  getNowait(): Received | typeof EOF | undefined;
+  getNowait(): Item | typeof EOF | undefined;
   /** Whether a get would answer at once. */
   ready(): boolean;
   /** Calls `cb` when a get would answer at once; starts fetching ahead for a remote handle. */

@@ -46,6 +46,10 @@ export class HomeHandle implements Handle {
     return new Promise((resolve) => setImmediate(resolve, true));
   }
 
+  sendNow(value: unknown): boolean {
+    return this.#ep.write!.tryDirect(value);
+  }
+
   putNowait(item: Item): boolean {
     return this.#ep.write!.tryPut(item);
   }

@@ -5,7 +5,7 @@
  * Links are unref'd unless an operation is pending (`hold()`), so an idle queue or connection
  * never keeps a program alive.
  */
-import type { Decoded, Item } from './channel.js';
+import type { Item } from './channel.js';
 import type { FrameHandler } from './frames.js';
 
 /** A batch this big is sent at once rather than at the end of the tick. */
@@ -14,8 +14,6 @@ const FLUSH_BYTES = 256 * 1024;
 export abstract class Link {
   /** Receives every frame. */
   onFrame: FrameHandler = () => {};
-  /** Receives each value of a run of JSON items a port link parsed at once (H_DATA only). */
-  onDecoded: (epoch: number, value: Decoded) => void = () => {};
   /** Called once when the link is gone (either side closed it, or the other side died). */
   onClose: () => void = () => {};
   /** Called just before a batch leaves, to append frames summarising it. */
@@ -31,6 +29,11 @@ export abstract class Link {
 
   get closed(): boolean {
     return this.#closed;
+  }
+
+  /** Whether frames sent now still go out (not closed, not finishing). */
+  protected get sending(): boolean {
+    return !this.#closed && !this.#ending;
   }
 
   send(op: number, a: number, b: number, payload?: Item): void {

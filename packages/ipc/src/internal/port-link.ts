@@ -16,7 +16,7 @@
  * raw newline, so a run of puts is split back into its items by newlines.
  */
 import type { MessagePort } from 'node:worker_threads';
-import { Decoded, type Item } from './channel.js';
+import type { Decoded, Item } from './channel.js';
 import { Op } from './frames.js';
 import { Link } from './link.js';
 
@@ -36,8 +36,11 @@ export function movable(item: unknown): item is Uint8Array {
 
 /** Whether `item` was moved away by a port link (its buffer is detached: no kind byte left). */
 export function moved(item: Item): boolean {
-  return typeof item !== 'string' && item.byteLength === 0;
+  return item instanceof Uint8Array && item.byteLength === 0;
 }
+
+/** What the home keeps in place of an item it sent at once by move (`Connection.send` values). */
+export const MOVED: Item = new Uint8Array(0);
 
 interface Batch {
   frames: unknown[];
@@ -62,6 +65,8 @@ export class PortLink extends Link {
   #runOp = 0;
   #runA = 0;
   #runs: number[] = [];
+  // Something went out (or is batched) this turn, so a value sent now must queue behind it.
+  #hot = false;
 
   constructor(port: MessagePort) {
     super();
@@ -82,12 +87,30 @@ export class PortLink extends Link {
       const a = msg[i + 1] as number;
       if (op === Op.H_DATA_RUN) {
         const values = JSON.parse(`[${msg[i + 3] as string}]`) as unknown[];
-        for (const v of values) this.onDecoded(a, new Decoded(v));
+        for (const value of values) this.onFrame(Op.H_DATA, a, 0, { value } as Decoded);
       } else if (op === Op.R_PUT_RUN) {
         for (const text of (msg[i + 3] as string).split('\n')) this.onFrame(Op.R_PUT, a, 0, text);
       } else this.onFrame(op, a, msg[i + 2] as number, (msg[i + 3] as Item | undefined) ?? '');
     }
   }
+
+  /**
+   * Posts one frame at once, its body cloned by the port right now (a snapshot, as a send must
+   * take), when nothing went out or waits this turn; false otherwise, and the caller batches it.
+   * This is the latency path: a reply in a ping-pong skips JSON on both sides. Within a turn only
+   * the first send takes it, so a burst of sends still travels as one batch.
+   */
+  postNow(op: number, a: number, body: Decoded): boolean {
+    if (this.#hot || this.#batch.length > 0 || !this.sending) return false;
+    this.#hot = true;
+    process.nextTick(this.#cool);
+    this.#port.postMessage([op, a, 0, body]);
+    return true;
+  }
+
+  #cool = (): void => {
+    this.#hot = false;
+  };
 
   /** Sends `port` to the other side, after every frame sent so far. */
   attach(port: MessagePort): void {
@@ -122,7 +145,8 @@ export class PortLink extends Link {
     if (body instanceof Uint8Array && body.byteLength !== body.buffer.byteLength) body = body.slice();
     if (movable(body) && (op !== Op.H_DATA || this.moveData)) this.#transfer.push(body.buffer as ArrayBuffer);
     this.#batch.push(op, a, b, body);
-    this.#bytes += 16 + (typeof body === 'string' ? body.length : (body?.byteLength ?? 0));
+    this.#bytes +=
+      16 + (typeof body === 'string' ? body.length : body instanceof Uint8Array ? body.byteLength : 64);
     return this.#bytes;
   }
 

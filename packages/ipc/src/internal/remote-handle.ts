@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { MessageChannel } from 'node:worker_threads';
 import type { EncodeContext } from '@multiproc/shared';
-import { EOF, type Item, type Received, TIMEOUT } from './channel.js';
+import { EOF, type Item, isDecoded, TIMEOUT } from './channel.js';
 import { Deque } from './deque.js';
 import { track, untrack } from './flush.js';
 import { Op } from './frames.js';
@@ -41,7 +41,7 @@ export class RemoteHandle implements Handle {
   readonly #id: number;
   readonly #link: Link;
   readonly #opts: RemoteOptions;
-  readonly #buffer = new Deque<Received>();
+  readonly #buffer = new Deque<Item>();
   readonly #getters = new Deque<Getter>();
   readonly #acks = new Map<number, (r: PutResult) => void>();
   readonly #joins = new Map<number, () => void>();
@@ -76,7 +76,6 @@ export class RemoteHandle implements Handle {
     }
     this.#moves = Boolean(opts.eager) && this.#link instanceof PortLink;
     this.#link.onFrame = this.#onFrame;
-    this.#link.onDecoded = this.#data;
     this.#link.onClose = this.#onClose;
     this.#link.beforeFlush = this.#reportTaken;
     track(this);
@@ -89,6 +88,11 @@ export class RemoteHandle implements Handle {
       return this.#link.needsDrain() ? this.#link.drained().then(() => true) : true;
     }
     return new Promise((resolve) => this.#sendAcked(item, timeoutMs, resolve));
+  }
+
+  sendNow(value: unknown): boolean {
+    if (this.#gone || this.#opts.acked || !(this.#link instanceof PortLink)) return false;
+    return this.#link.postNow(Op.R_PUT, 0, { value });
   }
 
   putNowait(item: Item): boolean {
@@ -131,7 +135,7 @@ export class RemoteHandle implements Handle {
     });
   }
 
-  getNowait(): Received | typeof EOF | undefined {
+  getNowait(): Item | typeof EOF | undefined {
     this.#active = true;
     const item = this.#buffer.shift();
     if (item !== undefined) {
@@ -306,7 +310,7 @@ export class RemoteHandle implements Handle {
     }
   };
 
-  #data = (epoch: number, item: Received): void => {
+  #data = (epoch: number, item: Item): void => {
     if (epoch !== this.#epoch) {
       // Sent before our give-back: the home took it back, or waits for it if it was moved.
       this.#returnMoved([item]);
@@ -316,7 +320,7 @@ export class RemoteHandle implements Handle {
     this.#deliver(item);
   };
 
-  #deliver(item: Received): void {
+  #deliver(item: Item): void {
     for (let g = this.#getters.shift(); g; g = this.#getters.shift()) {
       if (g.done) continue;
       g.done = true;
@@ -331,9 +335,11 @@ export class RemoteHandle implements Handle {
   }
 
   /** Sends moved items back to the home, in order (the others it still has). */
-  #returnMoved(items: Received[]): void {
+  #returnMoved(items: Item[]): void {
     if (!this.#moves) return;
-    for (const item of items) if (movable(item)) this.#link.send(Op.R_RETURN, 0, 0, item);
+    for (const item of items) {
+      if (movable(item) || (isDecoded(item) && item.moved)) this.#link.send(Op.R_RETURN, 0, 0, item);
+    }
   }
 
   #notify(): void {

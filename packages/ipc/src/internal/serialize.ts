@@ -10,7 +10,7 @@
 
 import v8 from 'node:v8';
 import { decodeValue, encodeValue, SerializationError } from '@multiproc/shared';
-import { Decoded, type Item, type Received } from './channel.js';
+import { type Item, isDecoded } from './channel.js';
 import { STRING_KIND } from './frames.js';
 
 const KIND_VALUE = 0;
@@ -22,7 +22,7 @@ const textEncoder = new TextEncoder();
 const textDecoder = new TextDecoder();
 
 // Whether JSON.parse(JSON.stringify(v)) is exactly what structured clone would give.
-function jsonExact(v: unknown, depth: number): boolean {
+export function jsonExact(v: unknown, depth = 0): boolean {
   switch (typeof v) {
     case 'string':
     case 'boolean':
@@ -85,15 +85,15 @@ export function bytesToItem(bytes: Uint8Array): Item {
 }
 
 /** The payload bytes: what `sendBytes()` sent, or the serialized value. */
-export function itemBytes(item: Received): Uint8Array {
-  if (item instanceof Decoded) return textEncoder.encode(JSON.stringify(item.value));
+export function itemBytes(item: Item): Uint8Array {
+  if (isDecoded(item)) return textEncoder.encode(JSON.stringify(item.value));
   return typeof item === 'string' ? textEncoder.encode(item) : item.subarray(1);
 }
 
 /** The value an item carries (a bytes item yields its bytes). */
-export function fromItem(item: Received): unknown {
+export function fromItem(item: Item): unknown {
   if (typeof item === 'string') return JSON.parse(item);
-  if (item instanceof Decoded) return item.value;
+  if (isDecoded(item)) return item.value;
   const kind = item[0];
   if (kind === KIND_JSON) return JSON.parse(textDecoder.decode(item.subarray(1)));
   if (kind === KIND_BYTES) return item.subarray(1);

@@ -4,7 +4,7 @@
  */
 import net from 'node:net';
 import type { Item } from './channel.js';
-import { FrameReader, FrameWriter, HEADER_BYTES } from './frames.js';
+import { type FrameHandler, FrameReader, FrameWriter, HEADER_BYTES } from './frames.js';
 import { Link } from './link.js';
 
 /** How long a client keeps retrying while the home's server is still starting to listen. */
@@ -75,8 +75,7 @@ export class SocketLink extends Link {
 
   #adopt(s: net.Socket): void {
     this.#socket = s;
-    const onFrame = (op: number, a: number, b: number, body: Uint8Array | string) =>
-      this.onFrame(op, a, b, body);
+    const onFrame: FrameHandler = (op, a, b, body) => this.onFrame(op, a, b, body);
     // Plain Uint8Array views: Buffer#subarray is several times slower than the typed-array one.
     s.on('data', (chunk: Buffer) =>
       this.#reader.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength), onFrame),
