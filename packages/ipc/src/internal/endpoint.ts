@@ -137,7 +137,7 @@ export class Peer implements Reader {
 
   deliverNow(value: unknown): boolean {
     // Only a pipe end's reader sends back what it does not use, which a value sent by move needs.
-    if (!this.#moves || !(this.#link as PortLink).postNow(Op.H_DATA, this.#epoch, { value, moved: true })) {
+    if (!this.#moves || !(this.#link as PortLink).postNow(Op.H_DATA_VALUE, this.#epoch, value)) {
       return false;
     }
     this.#dirty = true;

@@ -47,6 +47,8 @@ export const Op = {
   R_RETURN: 11,
   /** Port links only: R_PUT of several JSON items, their texts joined by newlines. */
   R_PUT_RUN: 12,
+  /** Port links only: R_PUT of one JSON-exact value as it is (structured clone), sent at once. */
+  R_PUT_VALUE: 13,
   /** An item for this handle; `a` = the epoch it was sent in. */
   H_DATA: 20,
   /** `a` = sequence of an R_PUT_ACKED, `b` = 1 when put, 0 when it timed out. */
@@ -62,6 +64,11 @@ export const Op = {
    * the receiver parses them as one JSON array.
    */
   H_DATA_RUN: 25,
+  /**
+   * Port links only: H_DATA of one JSON-exact value as it is, sent at once; the home kept no copy,
+   * so the remote returns it (R_RETURN) if it does not use it.
+   */
+  H_DATA_VALUE: 26,
 } as const;
 
 export const HEADER_BYTES = 13;

@@ -23,7 +23,6 @@ export abstract class Link {
   #later = false;
   #holds = 0;
   #refd = false;
-  #unrefScheduled = false;
   #closed = false;
   #ending = false;
 
@@ -100,21 +99,16 @@ export abstract class Link {
     }
   }
 
-  /** Ends a hold; the link is unref'd on the next turn if nothing holds it then (no churn in loops). */
+  /**
+   * Ends a hold; with none left the link stops keeping the program alive. A caller that goes on
+   * waiting (the next recv() of a loop) holds it again before the event loop looks.
+   */
   release(): void {
-    if (--this.#holds === 0 && !this.#unrefScheduled) {
-      this.#unrefScheduled = true;
-      setImmediate(this.#maybeUnref);
-    }
-  }
-
-  #maybeUnref = (): void => {
-    this.#unrefScheduled = false;
-    if (this.#holds === 0 && this.#refd && !this.#closed) {
+    if (--this.#holds === 0 && this.#refd && !this.#closed) {
       this.#refd = false;
       this.setRef(false);
     }
-  };
+  }
 
   /** Sends what is pending, then closes; the other side sees the close after every frame. */
   end(): void {

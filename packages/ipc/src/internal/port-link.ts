@@ -88,6 +88,10 @@ export class PortLink extends Link {
       if (op === Op.H_DATA_RUN) {
         const values = JSON.parse(`[${msg[i + 3] as string}]`) as unknown[];
         for (const value of values) this.onFrame(Op.H_DATA, a, 0, { value } as Decoded);
+      } else if (op === Op.H_DATA_VALUE) {
+        this.onFrame(Op.H_DATA, a, 0, { value: msg[i + 3], moved: true } as Decoded);
+      } else if (op === Op.R_PUT_VALUE) {
+        this.onFrame(Op.R_PUT, a, 0, { value: msg[i + 3] } as Decoded);
       } else if (op === Op.R_PUT_RUN) {
         for (const text of (msg[i + 3] as string).split('\n')) this.onFrame(Op.R_PUT, a, 0, text);
       } else this.onFrame(op, a, msg[i + 2] as number, (msg[i + 3] as Item | undefined) ?? '');
@@ -95,16 +99,19 @@ export class PortLink extends Link {
   }
 
   /**
-   * Posts one frame at once, its body cloned by the port right now (a snapshot, as a send must
-   * take), when nothing went out or waits this turn; false otherwise, and the caller batches it.
-   * This is the latency path: a reply in a ping-pong skips JSON on both sides. Within a turn only
-   * the first send takes it, so a burst of sends still travels as one batch.
+   * Sends a frame now, behind whatever this turn batched so far, its body cloned by the port right
+   * away (a snapshot, as a send must take), if it is the first such send of this turn; false
+   * otherwise, and the caller batches it. This is the latency path: a reply in a ping-pong skips
+   * JSON on both sides, and the reports due (what was taken) ride along. Within a turn only the
+   * first send takes it, so a burst of sends still travels as one batch.
    */
-  postNow(op: number, a: number, body: Decoded): boolean {
-    if (this.#hot || this.#batch.length > 0 || !this.sending) return false;
+  postNow(op: number, a: number, value: unknown): boolean {
+    if (this.#hot || !this.sending) return false;
     this.#hot = true;
     process.nextTick(this.#cool);
-    this.#port.postMessage([op, a, 0, body]);
+    this.#run = null;
+    this.#batch.push(op, a, 0, value);
+    this.flush();
     return true;
   }
 

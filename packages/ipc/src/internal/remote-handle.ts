@@ -92,7 +92,7 @@ export class RemoteHandle implements Handle {
 
   sendNow(value: unknown): boolean {
     if (this.#gone || this.#opts.acked || !(this.#link instanceof PortLink)) return false;
-    return this.#link.postNow(Op.R_PUT, 0, { value });
+    return this.#link.postNow(Op.R_PUT_VALUE, 0, value);
   }
 
   putNowait(item: Item): boolean {
@@ -256,9 +256,13 @@ export class RemoteHandle implements Handle {
 
   #consumed(): void {
     this.#got++;
-    // A pipe end's report only frees the home's copies, so it waits for the loop turn's end;
-    // a queue's also makes room (maxsize) and updates qsize(), so it leaves with this turn.
-    if (this.#taken++ === 0) this.#opts.eager ? this.#link.requestFlushLater() : this.#link.requestFlush();
+    // The report leaves with this turn (a reply sent now carries it), except a pipe end's over a
+    // socket: it only frees the home's copies, and one write per loop turn is cheaper than one
+    // per chunk read.
+    if (this.#taken++ === 0) {
+      if (this.#opts.eager && !(this.#link instanceof PortLink)) this.#link.requestFlushLater();
+      else this.#link.requestFlush();
+    }
     this.#topUp();
   }
 
