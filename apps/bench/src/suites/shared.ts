@@ -229,14 +229,17 @@ const idleWaiter: BenchCase = {
       await sleep(100); // let background work of earlier cases (GC) settle: the window is process-wide
       const lock = new mp.Lock();
       lock.acquireSync();
+      const flag = new Int32Array(new SharedArrayBuffer(4));
       const waiter = new mp.Process({
         target: tasks.waitLock,
-        args: [lock, sizes.idleMs * 20],
+        args: [lock, sizes.idleMs * 20, flag.buffer],
         context: 'thread',
       });
       waiter.start();
       try {
-        await sleep(300); // past the worker's start-up and the lock's bounded spin: only waiting is left
+        // The worker raises the flag just before it blocks; a failed start must not pass as idle.
+        await waitUntil(flag, 0, 1, () => waiter.exitCode !== null);
+        await sleep(50); // past the lock's bounded spin: only waiting is left
         const pct = await cpuPercentOver(sizes.idleMs);
         lock.release();
         await waiter.join();
