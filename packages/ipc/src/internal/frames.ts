@@ -166,7 +166,11 @@ export class FrameReader {
   // Fewer than 4 bytes of the next frame's length.
   #lenBytes: Uint8Array | null = null;
 
-  push(chunk: Uint8Array, onFrame: FrameHandler): void {
+  /**
+   * Feeds the next chunk of the stream. With `reused`, the chunk's memory is read into again
+   * afterwards, so every frame is copied out; otherwise frames are views into it.
+   */
+  push(chunk: Uint8Array, onFrame: FrameHandler, reused = false): void {
     let off = 0;
     if (this.#lenBytes) {
       const need = 4 - this.#lenBytes.length;
@@ -193,6 +197,16 @@ export class FrameReader {
       if (this.#have < part.length) return;
       this.#partial = null;
       emit(part, 0, onFrame);
+    }
+    if (reused) {
+      // Copy every whole frame of the chunk out at once (one allocation, not one per frame).
+      let end = off;
+      while (chunk.length - end >= 4 && chunk.length - end >= readU32(chunk, end)) end += readU32(chunk, end);
+      if (end > off) {
+        const own = chunk.slice(off, end);
+        for (let at = 0; at < own.length; at += readU32(own, at)) emit(own, at, onFrame);
+        off = end;
+      }
     }
     while (off < chunk.length) {
       if (chunk.length - off < 4) {

@@ -11,6 +11,12 @@ import { Link } from './link.js';
 const CONNECT_RETRY_MS = 10_000;
 const RETRY_DELAY_MS = 10;
 const EMPTY = new Uint8Array(0);
+/**
+ * Connecting copies read into this one buffer (`onread`), shared by every link of the thread: each
+ * read is consumed (what is kept, copied) before the next read can fill it. It saves a buffer
+ * allocation per read and reads up to this much per call, which is what bulk bytes need.
+ */
+const READ_BUFFER = new Uint8Array(256 * 1024);
 /** A payload this big is written as its own chunk after its header rather than copied into the batch. */
 const DIRECT_MIN_BYTES = 16 * 1024;
 // The server is not listening yet (a copy passed on before its home started serving), or its
@@ -46,7 +52,17 @@ export class SocketLink extends Link {
   }
 
   #dial(path: string, deadline: number): void {
-    const s = net.connect(path);
+    const onFrame: FrameHandler = (op, a, b, body) => this.onFrame(op, a, b, body);
+    const s = net.connect({
+      path,
+      onread: {
+        buffer: READ_BUFFER,
+        callback: (n: number, buf: Uint8Array) => {
+          this.#reader.push(new Uint8Array(buf.buffer, buf.byteOffset, n), onFrame, true);
+          return true; // keep reading
+        },
+      },
+    });
     this.#dialing = s;
     if (!this.#ref) s.unref();
     const onError = (err: NodeJS.ErrnoException) => {
@@ -77,6 +93,7 @@ export class SocketLink extends Link {
     this.#socket = s;
     const onFrame: FrameHandler = (op, a, b, body) => this.onFrame(op, a, b, body);
     // Plain Uint8Array views: Buffer#subarray is several times slower than the typed-array one.
+    // (A connecting socket reads through `onread` instead and emits no 'data'.)
     s.on('data', (chunk: Buffer) =>
       this.#reader.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength), onFrame),
     );

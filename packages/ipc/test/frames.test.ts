@@ -1,0 +1,80 @@
+// The stream framing of process links, as a property: any frames, cut into any chunks, come out
+// whole and in order, whether the reader may keep views into a chunk or the chunk's memory is
+// read into again right after (a connecting socket's shared read buffer).
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { FrameReader, FrameWriter } from '../src/internal/frames.js';
+
+interface Frame {
+  op: number;
+  a: number;
+  b: number;
+  body: Uint8Array;
+}
+
+const frameArb = fc.record({
+  op: fc.integer({ min: 1, max: 30 }),
+  a: fc.nat({ max: 0xffffffff }),
+  b: fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }),
+  body: fc.uint8Array({ maxLength: 300 }),
+});
+
+// One frame's bytes: a big body goes as header then body, as the socket link writes it.
+function encode(f: Frame): Uint8Array {
+  const w = new FrameWriter();
+  if (f.body.length <= 200) {
+    w.frame(f.op, f.a, f.b, f.body);
+    return w.take()!;
+  }
+  w.header(f.op, f.a, f.b, f.body.length);
+  const head = w.take()!;
+  const out = new Uint8Array(head.length + f.body.length);
+  out.set(head);
+  out.set(f.body, head.length);
+  return out;
+}
+
+function stream(frames: Frame[]): Uint8Array {
+  const parts = frames.map(encode);
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+describe('FrameReader', () => {
+  it.each([false, true])('splits any chunking back into the frames written (reused chunks: %s)', (reused) => {
+    fc.assert(
+      fc.property(
+        fc.array(frameArb, { maxLength: 20 }),
+        fc.array(fc.integer({ min: 1, max: 97 })),
+        (frames, cuts) => {
+          const bytes = stream(frames);
+          const reader = new FrameReader();
+          const got: Frame[] = [];
+          const scratch = new Uint8Array(4096);
+          let off = 0;
+          let i = 0;
+          while (off < bytes.length) {
+            const n = Math.min(cuts.length > 0 ? cuts[i++ % cuts.length]! : 7, bytes.length - off);
+            let chunk = bytes.slice(off, off + n);
+            if (reused) {
+              scratch.set(chunk);
+              chunk = scratch.subarray(0, n);
+            }
+            reader.push(chunk, (op, a, b, body) => got.push({ op, a, b, body: body as Uint8Array }), reused);
+            if (reused) scratch.fill(0xee); // the next read overwrites the buffer
+            off += n;
+          }
+          expect(got.map((f) => ({ ...f, body: [...f.body] }))).toEqual(
+            frames.map((f) => ({ ...f, a: f.a >>> 0, body: [...f.body] })),
+          );
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
