@@ -37,4 +37,14 @@ describe.each(['thread', 'process'] as const)('messages from inside a task (%s)'
     await expect.poll(() => fromMap.length).toBe(2);
     expect(await pool.apply(tasks.progress, [1, 'quiet'])).toBe('quiet');
   });
+
+  it('loses no message of a map, however late the channel delivers it', async () => {
+    const pool = new Pool({ processes: 2, context });
+    pools.push(pool);
+    const got: unknown[] = [];
+    const args = Array.from({ length: 300 }, (_, i) => [2, `m${i}`] as [number, string]);
+    await pool.starmap(tasks.progress, args, { chunksize: 7, onMessage: (m) => got.push(m) });
+    // Every message the workers sent is still routed to this call once it has settled.
+    await expect.poll(() => got.length, { timeout: 5000 }).toBe(600);
+  });
 });

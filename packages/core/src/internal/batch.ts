@@ -83,6 +83,12 @@ export interface BatchReply {
   /** Set once the worker has served `maxTasksPerChild`: its id (thread id, or pid), for the host to stop it. */
   readonly retire?: number;
   readonly replies: JobReply[];
+  /**
+   * Thread workers: how many `sendToCaller()` messages each listener id was sent during the batch.
+   * They travel on a BroadcastChannel, which may deliver them after this reply, so the host keeps
+   * a call's listener until that many have arrived.
+   */
+  readonly sent?: readonly (readonly [listener: number, count: number])[];
 }
 
 /** The message a thread worker's `process.exit()` turns into (see pool-entry.ts). */

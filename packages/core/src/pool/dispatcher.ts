@@ -49,6 +49,8 @@ export interface DispatcherConfig {
   readonly messages: string | null;
   /** Receives `sendToCaller()` messages from child processes (tinypool's per-run channel). */
   readonly channel: { postMessage(message: unknown): void } | undefined;
+  /** Told, before the batch's calls settle, how many messages a thread worker sent per listener. */
+  readonly messagesSent: (sent: NonNullable<BatchReply['sent']>) => void;
 }
 
 const MAX_BATCH = 1024;
@@ -230,6 +232,7 @@ export class Dispatcher {
 
   #settle(entries: Entry[], reply: BatchReply): void {
     if (reply.retire !== undefined) this.#retire(reply.retire);
+    if (reply.sent) this.#config.messagesSent(reply.sent);
     if (reply.recycled) {
       this.#requeue(entries);
       return;

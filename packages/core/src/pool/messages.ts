@@ -8,6 +8,9 @@ import type { CallerMessage } from '../internal/batch.js';
 
 type Listener = (value: unknown) => void;
 
+/** How long a settled call's listener waits for messages a thread worker reported sending. */
+const LATE_MESSAGE_MS = 5_000;
+
 let pools = 0;
 
 export class CallerMessages {
@@ -17,6 +20,11 @@ export class CallerMessages {
   readonly sink = { postMessage: (message: unknown) => this.#route(message) };
   readonly #threads: boolean;
   readonly #listeners = new Map<number, Listener>();
+  // Per listener: messages thread workers reported sending, and messages received so far.
+  readonly #expected = new Map<number, number>();
+  readonly #received = new Map<number, number>();
+  // Settled calls whose listener waits for messages still on their way.
+  readonly #leaving = new Map<number, NodeJS.Timeout>();
   #channel: BroadcastChannel | undefined;
   #next = 0;
 
@@ -37,19 +45,39 @@ export class CallerMessages {
     return id;
   }
 
+  /** Thread workers' counts of messages sent per listener (each batch reply carries its own). */
+  expect(sent: readonly (readonly [number, number])[]): void {
+    for (const [id, n] of sent) this.#expected.set(id, (this.#expected.get(id) ?? 0) + n);
+  }
+
   /**
-   * Unregisters a settled call. A thread's last messages travel on another channel than its
-   * result, so they get one more turn of the event loop to arrive.
+   * Unregisters a settled call. A thread's messages travel on another channel than its result, so
+   * the listener stays until as many as the workers reported have arrived (at most
+   * {@link LATE_MESSAGE_MS}); otherwise it gets one more turn of the event loop.
    */
   remove(id: number): void {
-    setImmediate(() => {
-      this.#listeners.delete(id);
-      if (this.#listeners.size === 0) (this.#channel as { unref?(): void } | undefined)?.unref?.();
-    });
+    if ((this.#received.get(id) ?? 0) < (this.#expected.get(id) ?? 0)) {
+      const timer = setTimeout(() => this.#forget(id), LATE_MESSAGE_MS);
+      timer.unref();
+      this.#leaving.set(id, timer);
+      return;
+    }
+    setImmediate(() => this.#forget(id));
+  }
+
+  #forget(id: number): void {
+    clearTimeout(this.#leaving.get(id));
+    this.#leaving.delete(id);
+    this.#listeners.delete(id);
+    this.#expected.delete(id);
+    this.#received.delete(id);
+    if (this.#listeners.size === 0) (this.#channel as { unref?(): void } | undefined)?.unref?.();
   }
 
   /** Stops listening (the pool is gone). */
   close(): void {
+    for (const timer of this.#leaving.values()) clearTimeout(timer);
+    this.#leaving.clear();
     this.#listeners.clear();
     this.#channel?.close();
     this.#channel = undefined;
@@ -59,5 +87,9 @@ export class CallerMessages {
     if (message === null || typeof message !== 'object' || !('__multiproc_message__' in message)) return;
     const { __multiproc_message__: id, value } = message as CallerMessage;
     this.#listeners.get(id)?.(value);
+    if (!this.#threads) return;
+    const received = (this.#received.get(id) ?? 0) + 1;
+    this.#received.set(id, received);
+    if (this.#leaving.has(id) && received >= (this.#expected.get(id) ?? 0)) this.#forget(id);
   }
 }

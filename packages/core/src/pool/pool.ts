@@ -96,6 +96,7 @@ export class Pool implements AsyncDisposable {
       closedError: () => new PoolClosedError('The pool was terminated before this task finished.'),
       messages: this.#context === 'thread' ? this.#messages.name : null,
       channel: this.#context === 'process' ? this.#messages.sink : undefined,
+      messagesSent: (sent) => this.#messages.expect(sent),
     });
     this.#ready = startTinypool({ ...resolved, context: this.#context, resourceLimits: opts.resourceLimits });
     this.#ready.then(

@@ -160,6 +160,8 @@ function safePack(values: unknown[]): {
 
 const FLUSH_KEY = Symbol.for('multiproc.ipc.flush');
 const channels = new Map<string, BroadcastChannel>();
+// Messages posted on a BroadcastChannel during the current batch, per listener (see BatchReply.sent).
+const sent = new Map<number, number>();
 
 /** Posts a task's messages to the host: over a BroadcastChannel between threads, over IPC from a child. */
 function sinkFor(name: string | null, listener: number) {
@@ -174,6 +176,7 @@ function sinkFor(name: string | null, listener: number) {
       channels.set(name, channel);
     }
     channel.postMessage(message);
+    sent.set(listener, (sent.get(listener) ?? 0) + 1);
     return true;
   };
 }
@@ -214,7 +217,12 @@ export default async function runBatch(batch: Batch): Promise<BatchReply> {
   const flushIpc = (globalThis as any)[FLUSH_KEY] as (() => Promise<void>) | undefined;
   if (flushIpc) await flushIpc().catch(() => {});
   tasksDone += countTasks(batch);
+  const reply: { replies: JobReply[]; retire?: number; sent?: [number, number][] } = { replies };
+  if (sent.size > 0) {
+    reply.sent = [...sent];
+    sent.clear();
+  }
   // The host stops this worker once it has this reply (exiting here could cut the reply short).
-  if (batch.maxTasks > 0 && tasksDone >= batch.maxTasks) return { replies, retire: selfId };
-  return { replies };
+  if (batch.maxTasks > 0 && tasksDone >= batch.maxTasks) reply.retire = selfId;
+  return reply;
 }
