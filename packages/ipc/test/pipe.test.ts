@@ -198,7 +198,7 @@ describe.each<Context>(['thread', 'process'])('Pipe across a %s', (ctx) => {
       // the ones it did not use, including those still on their way when it gave back.
       const [a, b] = Pipe();
       const total = 200;
-      const peer = startPeer(ctx, 'recvBytesThen', b, 3, how);
+      const peer = startPeer(ctx, 'recvThen', b, 3, how, 0, true);
       for (let i = 0; i < total; i++) {
         const m = new Uint8Array(64 * 1024).fill(i & 0xff);
         new DataView(m.buffer).setInt32(0, i, true);

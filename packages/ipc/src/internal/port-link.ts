@@ -65,7 +65,7 @@ export class PortLink extends Link {
   #runOp = 0;
   #runA = 0;
   #runs: number[] = [];
-  // Something went out (or is batched) this turn, so a value sent now must queue behind it.
+  // A send already went out at once this turn (postNow): the sends after it batch.
   #hot = false;
 
   constructor(port: MessagePort) {
