@@ -198,6 +198,7 @@ export class Peer implements Reader {
   // in order. Moved items are taken from what the remote returned; any still on their way back
   // (they crossed the give-back) are waited for before the items go back and the ack is sent.
   #giveBack(ack: number): void {
+    this.#finishGiveBack(); // an earlier one still waiting goes back first, as it is
     const items: (Item | null)[] = this.#delivered.drain();
     let missing = 0;
     for (let i = 0; i < items.length; i++) {
@@ -246,11 +247,8 @@ export class Peer implements Reader {
     const read = this.#ep.read;
     if (read) {
       read.detachReader(this);
+      if (this.#delivered.length > 0) this.#giveBack(0);
       this.#finishGiveBack();
-      if (this.#delivered.length > 0) {
-        this.#giveBack(0);
-        this.#finishGiveBack();
-      }
     }
     this.#ep.release();
   }
