@@ -3,7 +3,14 @@
  * context). Mirrors Python's `multiprocessing.Process`, with Promises for the waiting calls.
  */
 import { serialize } from 'node:v8';
-import { ClosedError, encodeValue, ProcessError, SerializationError } from '@multiproc/shared';
+import {
+  ClosedError,
+  encodeValue,
+  ProcessError,
+  resolveTimeout,
+  SerializationError,
+  type Timeout,
+} from '@multiproc/shared';
 import { getWorkerIdentity } from './identity.js';
 import { startChild } from './internal/child-runner.js';
 import type { ExitInfo, Runner, StartMessage } from './internal/runner.js';
@@ -175,20 +182,24 @@ export class Process<F extends TaskFunction = TaskFunction> {
   }
 
   /**
-   * Waits until the process ends, or until `timeoutMs` passes (then `exitCode` is still `null`).
+   * Waits until the process ends, or until the timeout passes (then `exitCode` is still `null`).
+   * Python: `join(timeout)`.
+   * @param timeoutMs a number of ms or `{ timeout }`; nothing waits until the end.
    * @throws {ProcessError} when the process was never started.
+   * @throws {ValidationError} for a timeout in another form.
    */
-  async join(timeoutMs?: number): Promise<void> {
+  async join(timeoutMs?: Timeout): Promise<void> {
+    const ms = resolveTimeout(timeoutMs, 'Process.join()').timeoutMs;
     this.#checkOpen();
     if (!this.#runner) throw new ProcessError(`${this.#name} cannot be joined before start().`);
     if (this.#exit) return;
-    if (timeoutMs === undefined || timeoutMs === null) {
+    if (ms === Number.POSITIVE_INFINITY) {
       await this.#runner.exited;
       return;
     }
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, Math.max(0, timeoutMs));
+      timer = setTimeout(resolve, ms);
     });
     await Promise.race([this.#runner.exited, timeout]);
     clearTimeout(timer);

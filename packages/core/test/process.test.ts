@@ -87,6 +87,18 @@ describe.each(['thread', 'process'] as const)('Process in %s context', (context)
     expect(p.isAlive()).toBe(false);
   });
 
+  it('join({ timeout }) waits like join(ms); a timeout in another form rejects with ValidationError', async () => {
+    const p = make({ target: tasks.hang, context });
+    p.start();
+    await p.join({ timeout: 50 });
+    expect(p.exitCode).toBeNull();
+    await expect(p.join(true as never)).rejects.toBeInstanceOf(ValidationError);
+    await expect(p.join(0.5)).rejects.toThrow(/pass 500/);
+    expect(p.isAlive()).toBe(true);
+    await p.terminate();
+    expect(p.exitCode).toBe(-15);
+  });
+
   it('kill() gives -9', async () => {
     const p = make({ target: tasks.hang, context });
     p.start();

@@ -11,6 +11,8 @@ import {
   encodeSymbol,
   ProcessError,
   registerCodec,
+  resolveTimeout,
+  type Timeout,
   ValidationError,
 } from '@multiproc/shared';
 import { BufferTooShortError, EOFError } from './errors.js';
@@ -176,11 +178,12 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
    * Whether a recv() would answer at once; with `timeout`, waits up to that many ms. Python: `poll(timeout)`.
    * @param timeout - ms to wait; @default 0 (answer at once). `Infinity` waits until data or EOF.
    */
-  async poll(timeout?: number): Promise<boolean> {
+  async poll(timeout?: Timeout): Promise<boolean> {
+    const ms = resolveTimeout(timeout, 'Connection.poll()', { defaultMs: 0 }).timeoutMs;
     const h = this[readyHandle]();
     this.#checkRead();
     if (h.ready()) return true;
-    if (!timeout) {
+    if (ms === 0) {
       h.onReady(() => {})(); // starts fetching ahead, so a later poll sees what arrives
       return h.ready();
     }
@@ -191,7 +194,7 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
         resolve(r);
       };
       const off = h.onReady(() => done(true));
-      const timer = Number.isFinite(timeout) ? setTimeout(() => done(h.ready()), timeout) : undefined;
+      const timer = Number.isFinite(ms) ? setTimeout(() => done(h.ready()), ms) : undefined;
     });
   }
 

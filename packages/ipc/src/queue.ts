@@ -4,6 +4,7 @@
  * other threads and processes reach them over a MessagePort or a Unix socket (see README).
  */
 import {
+  type BlockingWaitOptions,
   ClosedError,
   type EncodeContext,
   type Encoded,
@@ -22,6 +23,8 @@ import { RemoteHandle } from './internal/remote-handle.js';
 import { checkTimeout, type Schema, schemaFromData, schemaToData, validate } from './internal/schema.js';
 import { fromItem, toItem } from './internal/serialize.js';
 
+const BLOCK = { block: true };
+
 /** Options of {@link Queue} and {@link JoinableQueue}. */
 export interface QueueOptions<T> {
   /**
@@ -36,11 +39,11 @@ export interface QueueOptions<T> {
   schema?: Schema<T>;
 }
 
-/** Options of put() and get(). */
-export interface TimeoutOptions {
-  /** ms to wait at most; @default no limit. */
-  timeout?: number;
-}
+/**
+ * The timeout argument of put() and get(): a number of ms, or `{ timeout?, block? }`
+ * (`block: false`: do not wait, Python's `block=False`). Nothing waits as long as it takes.
+ */
+export type TimeoutOptions = number | BlockingWaitOptions;
 
 export interface QueueData {
   h: HandleData;
@@ -125,9 +128,9 @@ export class Queue<T = unknown> {
    * @throws {SerializationError} when part of `value` cannot be sent (`value.onDone`).
    * @throws {ClosedError} after `close()`.
    */
-  async put(value: T, options: TimeoutOptions = {}): Promise<void> {
+  async put(value: T, options?: TimeoutOptions): Promise<void> {
     const h = this.handle;
-    const timeout = checkTimeout(options.timeout);
+    const timeout = checkTimeout(options, `${this.constructor.name}.put()`, BLOCK);
     let r = h.put(toItem(value), timeout);
     if (r === true) return;
     if (r instanceof Promise) r = await r;
@@ -151,9 +154,9 @@ export class Queue<T = unknown> {
    * @throws {ValidationError} when the item does not match the schema (the next get() gets the next item).
    * @throws {EOFError} when the process that owns the queue has exited.
    */
-  async get(options: TimeoutOptions = {}): Promise<T> {
+  async get(options?: TimeoutOptions): Promise<T> {
     const h = this.handle;
-    const timeout = checkTimeout(options.timeout);
+    const timeout = checkTimeout(options, `${this.constructor.name}.get()`, BLOCK);
     const r = h.get(timeout);
     return this.#value(r instanceof Promise ? await r : r, timeout);
   }

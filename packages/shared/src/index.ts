@@ -44,6 +44,14 @@ export {
   SynchronizedArray,
 } from './shared-array.js';
 export {
+  type BlockingWaitOptions,
+  type ResolvedTimeout,
+  type ResolveTimeoutOptions,
+  resolveTimeout,
+  type Timeout,
+  type WaitOptions,
+} from './timeout.js';
+export {
   RawValue,
   type SynchronizedOptions,
   SynchronizedValue,
