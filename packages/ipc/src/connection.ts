@@ -15,12 +15,13 @@ import {
   type Timeout,
   ValidationError,
 } from '@multiproc/shared';
-import { BufferTooShortError, EOFError } from './errors.js';
-import { EOF, type Item, TIMEOUT } from './internal/channel.js';
+import { BufferTooShortError, EOFError, waitsForever } from './errors.js';
 import { closeWhenCollected, forget } from './internal/finalize.js';
-import type { GetResult, Handle, HandleData } from './internal/handle.js';
-import { readyHandle } from './internal/ready.js';
-import { RemoteHandle } from './internal/remote-handle.js';
+import { EOF, type Item } from './internal/protocol/item.js';
+import { readyHandle, whenReady } from './internal/ready.js';
+import type { GetResult, Handle, HandleData } from './internal/runtime/handle.js';
+import { RemoteHandle } from './internal/runtime/remote-handle.js';
+import { STUCK } from './internal/runtime/waiter.js';
 import { type Schema, schemaFromData, schemaToData, validate } from './internal/schema.js';
 import { bytesToItem, fromItem, itemBytes, jsonExact, toItem } from './internal/serialize.js';
 
@@ -184,18 +185,12 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
     this.#checkRead();
     if (h.ready()) return true;
     if (ms === 0) {
-      h.onReady(() => {})(); // starts fetching ahead, so a later poll sees what arrives
+      h.onReady(() => {})(); // starts reading ahead, so a later poll sees what arrives
       return h.ready();
     }
-    return new Promise<boolean>((resolve) => {
-      const done = (r: boolean) => {
-        off();
-        clearTimeout(timer);
-        resolve(r);
-      };
-      const off = h.onReady(() => done(true));
-      const timer = Number.isFinite(ms) ? setTimeout(() => done(h.ready()), ms) : undefined;
-    });
+    const r = await whenReady([h], ms);
+    if (r === STUCK) throw waitsForever('Connection.poll()');
+    return h.ready();
   }
 
   /** Closes this copy (not the others). Python: `close()`. */
@@ -242,11 +237,10 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
   }
 
   #item(r: GetResult): Item {
-    if (r === EOF || r === TIMEOUT) {
-      if (this.#closed) throw new ClosedError('This Connection was closed while receiving.');
-      throw new EOFError('The other end of the pipe was closed (or its process exited) and nothing is left.');
-    }
-    return r;
+    if (typeof r !== 'symbol') return r;
+    if (this.#closed) throw new ClosedError('This Connection was closed while receiving.');
+    if (r === STUCK) throw waitsForever('Connection.recv()');
+    throw new EOFError('The other end of the pipe was closed (or its process exited) and nothing is left.');
   }
 
   #checkRead(): void {

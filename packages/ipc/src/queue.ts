@@ -12,14 +12,15 @@ import {
   ProcessError,
   registerCodec,
 } from '@multiproc/shared';
-import { EOFError, QueueEmptyError, QueueFullError } from './errors.js';
-import { EOF, type Taken, TIMEOUT } from './internal/channel.js';
+import { EOFError, QueueEmptyError, QueueFullError, waitsForever } from './errors.js';
 import { closeWhenCollected, forget } from './internal/finalize.js';
-import type { GetResult, Handle, HandleData } from './internal/handle.js';
-import { HomeHandle } from './internal/home-handle.js';
 import { parseQueueOptions } from './internal/options.js';
+import { EOF, TIMEOUT } from './internal/protocol/item.js';
 import { readyHandle } from './internal/ready.js';
-import { RemoteHandle } from './internal/remote-handle.js';
+import type { GetResult, Handle, HandleData } from './internal/runtime/handle.js';
+import { HomeHandle } from './internal/runtime/home-handle.js';
+import { RemoteHandle } from './internal/runtime/remote-handle.js';
+import { STUCK } from './internal/runtime/waiter.js';
 import { checkTimeout, type Schema, schemaFromData, schemaToData, validate } from './internal/schema.js';
 import { fromItem, toItem } from './internal/serialize.js';
 
@@ -71,7 +72,11 @@ export function adoptQueue<Q>(
 
 /** @internal A copy's handle: it waits for the home's answer when the queue is bounded or joinable. */
 export function remoteQueueHandle(data: QueueData, joinable: boolean): Handle {
-  return new RemoteHandle(data.h, { maxsize: data.maxsize, acked: joinable || data.maxsize > 0 });
+  return new RemoteHandle(data.h, {
+    maxsize: data.maxsize,
+    acked: joinable || data.maxsize > 0,
+    eager: false,
+  });
 }
 
 /**
@@ -136,7 +141,10 @@ export class Queue<T = unknown> {
     if (r instanceof Promise) r = await r;
     if (r === true) return;
     if (r === EOF) throw new EOFError('Cannot put: the process that owns this queue has exited.');
-    throw new QueueFullError(`The queue stayed full (maxsize ${this.maxsize}) for ${timeout} ms.`);
+    if (r === STUCK) throw waitsForever(`${this.constructor.name}.put()`);
+    throw new QueueFullError(
+      timeout ? `The queue stayed full (maxsize ${this.maxsize}) for ${timeout} ms.` : 'The queue is full.',
+    );
   }
 
   /**
@@ -231,7 +239,7 @@ export class Queue<T = unknown> {
     return 'multiproc.Queue';
   }
 
-  #value(r: GetResult | Taken, timeout: number | undefined): T {
+  #value(r: GetResult, timeout: number | undefined): T {
     if (r === TIMEOUT) {
       throw new QueueEmptyError(
         timeout ? `The queue stayed empty for ${timeout} ms.` : 'The queue is empty.',
@@ -241,6 +249,7 @@ export class Queue<T = unknown> {
       if (this.#closed) throw new ClosedError('The queue was closed while waiting.');
       throw new EOFError('The process that owns this queue has exited.');
     }
+    if (r === STUCK) throw waitsForever(`${this.constructor.name}.get()`);
     const value = fromItem(r);
     return this.#schema ? validate(this.#schema, value, 'Queue item') : (value as T);
   }

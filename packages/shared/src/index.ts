@@ -14,6 +14,7 @@ export {
   type Encodable,
   type EncodeContext,
   type Encoded,
+  type EncodeOptions,
   type EncodeResult,
   encodeSymbol,
   encodeValue,

@@ -1,0 +1,355 @@
+/**
+ * One FIFO at home: a queue, or one direction of a pipe. Who gets the next item:
+ *
+ * 1. takers, in the order they asked: a local get, or one waiting get of a copy (hard demand);
+ * 2. only when no taker is left, copies that read ahead (soft demand), a chunk at a time;
+ * 3. puts waiting for room are admitted as items leave.
+ *
+ * When a taker waits, nothing is here, and a copy holds items it read ahead, the home recalls
+ * them (H_RECALL): read-ahead never starves a consumer that is waiting. Every item goes to exactly
+ * one taker; a copy that gives back, closes or dies returns what it did not consume to the front.
+ */
+import { Deque } from '../deque.js';
+import type { HomeActions, HomeCopy, PutWait, Wait } from './home-copy.js';
+import { EOF, type Item } from './item.js';
+import { Op } from './ops.js';
+
+export interface ChannelOptions {
+  /** 0 means unbounded. */
+  readonly maxsize: number;
+  /** A pipe direction ends (EOF) once its last writer is gone; a queue never does. */
+  readonly endsWithWriters: boolean;
+  /** Counts admitted items as unfinished tasks (JoinableQueue). */
+  readonly onAdmit: (() => void) | null;
+}
+
+export class Channel {
+  readonly items = new Deque<Item>();
+  readonly #takers = new Deque<Wait | HomeCopy>();
+  readonly #soft = new Deque<HomeCopy>();
+  readonly #putters = new Deque<PutWait>();
+  /** Open copies that receive from this channel. */
+  readonly readers = new Set<HomeCopy>();
+  /** Readers that may still give back items they read ahead (older than anything here). */
+  readonly softHolders = new Set<HomeCopy>();
+  readonly #out: HomeActions;
+  readonly #opts: ChannelOptions;
+  readonly #watchers = new Set<() => void>();
+  localTakers = 0;
+  localPutters = 0;
+  /** Sum of the readers' `hard`. */
+  hardWaiting = 0;
+  /** Items pushed to copies and not reported consumed: still in the queue, as in Python. */
+  inFlight = 0;
+  writers = 0;
+  ended = false;
+
+  constructor(out: HomeActions, opts: ChannelOptions) {
+    this.#out = out;
+    this.#opts = opts;
+  }
+
+  /** @internal For traces. */
+  get debugState(): string {
+    const holders = [...this.softHolders].map(
+      (c) => `${c.hard}/${c.soft}/${c.delivered.length}/${c.recalled}/${c.phase}`,
+    );
+    return `items=${this.items.length} takers=${this.#takers.length} local=${this.localTakers} hard=${this.hardWaiting} inFlight=${this.inFlight} holders=[${holders}]`;
+  }
+
+  get maxsize(): number {
+    return this.#opts.maxsize;
+  }
+
+  /** Items not consumed yet: here, or pushed to a copy that has not used them. */
+  get size(): number {
+    return this.items.length + this.inFlight;
+  }
+
+  full(): boolean {
+    return this.#opts.maxsize > 0 && this.size >= this.#opts.maxsize;
+  }
+
+  /** No item is left here or on its way, and none can come. */
+  get atEof(): boolean {
+    return this.ended && this.items.length === 0 && this.inFlight === 0;
+  }
+
+  /** Adds an item now, room or not (room is the caller's business). */
+  admit(item: Item): void {
+    this.#opts.onAdmit?.();
+    this.items.push(item);
+    this.pump();
+  }
+
+  /** Adds an item if there is room and no put waits before it. */
+  tryPut(item: Item): boolean {
+    if (this.full() || this.#livePutters()) return false;
+    this.admit(item);
+    return true;
+  }
+
+  /** Queues a put until there is room; `w.done` false until admitted or cancelled. */
+  waitPut(w: PutWait): void {
+    if (w.local) this.localPutters++;
+    this.#putters.push(w);
+  }
+
+  /**
+   * Takes an item if one is here for `who` now (the home thread: null): not while a get that came
+   * first still waits, nor while a copy other than `who` holds older items it read ahead (those are
+   * recalled). EOF once none is left and none can come.
+   */
+  tryTake(who: HomeCopy | null = null): Item | typeof EOF | undefined {
+    const item = this.takeNow(who);
+    if (item !== undefined && this.#putters.length > 0) this.pump();
+    return item;
+  }
+
+  /** {@link tryTake} without admitting waiting puts: the caller pumps once it has placed the item. */
+  takeNow(who: HomeCopy | null): Item | typeof EOF | undefined {
+    if (this.items.length === 0) return this.atEof ? EOF : undefined;
+    if (this.localTakers + this.hardWaiting > 0 || who?.recalled) return undefined;
+    for (const c of this.softHolders) {
+      if (c === who || !c.holdsSoft()) continue;
+      if (!c.recalled) {
+        c.recalled = true;
+        this.#out.send(c, Op.H_RECALL, 0, 0);
+      }
+      return undefined;
+    }
+    return this.items.shift()!;
+  }
+
+  /** Local gets and watchers (wait(), poll()) waiting here: what a writer's copies keep alive. */
+  get localWaiting(): number {
+    return this.localTakers + this.#watchers.size;
+  }
+
+  /** Calls `cb` whenever an item or EOF is here, until the returned function is called. */
+  watch(cb: () => void): () => void {
+    this.#watchers.add(cb);
+    return () => this.#watchers.delete(cb);
+  }
+
+  /** Queues a local get. */
+  waitTake(w: Wait): void {
+    this.localTakers++;
+    this.#takers.push(w);
+    this.pump();
+  }
+
+  /** A copy asks for `hard` more items for waiting gets and `soft` more to read ahead. */
+  demand(c: HomeCopy, hard: number, soft: number): void {
+    if (c.phase !== 'open' || !this.readers.has(c)) return;
+    c.hard += hard;
+    this.hardWaiting += hard;
+    for (let i = 0; i < hard; i++) this.#takers.push(c);
+    if (soft > 0) {
+      c.soft += soft;
+      if (!c.inSoft) {
+        c.inSoft = true;
+        this.#soft.push(c);
+      }
+    }
+    this.pump();
+  }
+
+  /** Forgets a copy's demand (it gave back, closed or died); its stale entries are skipped later. */
+  dropDemand(c: HomeCopy): void {
+    this.hardWaiting -= c.hard;
+    c.hard = 0;
+    c.soft = 0;
+    c.recalled = false;
+    c.softActive = false;
+    this.softHolders.delete(c);
+  }
+
+  /**
+   * `n` of a copy's gets gave up waiting: its demand for them becomes read-ahead. What it counts
+   * as demanded and what the home does can differ for a moment (items cross), so from now on
+   * whatever it holds counts as read ahead until a recall settles the demand (settleDemand).
+   */
+  soften(c: HomeCopy, n: number): void {
+    if (c.phase !== 'open' || !this.readers.has(c)) return;
+    const k = Math.min(n, c.hard);
+    c.hard -= k;
+    this.hardWaiting -= k;
+    c.markSoft(this);
+    if (k > 0) this.demand(c, 0, k);
+    else this.pump();
+  }
+
+  /**
+   * A recalled copy answered: `waiting` gets wait there, nothing is on its way to it, so its demand
+   * left is one item per waiting get and read-ahead for the rest.
+   */
+  settleDemand(c: HomeCopy, waiting: number): void {
+    const total = c.hard + c.soft;
+    const hard = Math.min(waiting, total);
+    const more = hard - c.hard;
+    this.hardWaiting += more;
+    for (let i = 0; i < more; i++) this.#takers.push(c);
+    c.hard = hard;
+    c.soft = total - hard;
+    if (c.soft > 0 && !c.inSoft) {
+      c.inSoft = true;
+      this.#soft.push(c);
+    }
+  }
+
+  /** A copy reported items consumed: what it read ahead may all be used now. */
+  settled(c: HomeCopy): void {
+    if (this.softHolders.has(c) && !c.readsAhead()) this.softHolders.delete(c);
+    this.pump();
+  }
+
+  /** Puts items taken back from a copy at the front, in their order; `slots` of them left inFlight. */
+  unshift(items: Item[], slots: number): void {
+    this.inFlight -= slots;
+    this.items.unshiftAll(items);
+    this.pump();
+  }
+
+  /**
+   * Moves items to takers, then to copies reading ahead, and admits waiting puts, until stuck.
+   * Items a copy read ahead are older than anything here: while they may come back, a taker
+   * other than that copy is served only after they do (recalled), so each consumer still gets
+   * each sender's items in order.
+   */
+  pump(): void {
+    const items = this.items;
+    for (;;) {
+      while (items.length > 0 && this.#takers.length > 0) {
+        if (this.softHolders.size > 0 && this.#recall()) break;
+        const t = this.#takers.peek()!;
+        // A recalled copy gets nothing more until it has returned what it held: newer items
+        // reaching it first would overtake those.
+        if (isCopy(t) && t.recalled && t.hard > 0 && t.phase === 'open') break;
+        this.#takers.shift();
+        if (isCopy(t)) {
+          if (t.hard <= 0 || t.phase !== 'open') continue;
+          t.hard--;
+          this.hardWaiting--;
+          t.push(this.#out, this, items.shift()!, 1);
+        } else if (!t.done) {
+          t.done = true;
+          this.localTakers--;
+          this.#out.settle(t, items.shift()!);
+        }
+      }
+      if (items.length > 0 && this.#takers.length === 0) this.#readAhead();
+      if (!this.#admit()) break;
+    }
+    if (this.#watchers.size > 0 && (items.length > 0 || this.atEof))
+      for (const cb of [...this.#watchers]) cb();
+    if (items.length > 0) return;
+    if (this.ended) this.#eof();
+    if (this.softHolders.size > 0) this.#recall();
+  }
+
+  /** Cancels a local get or put; false when it was already over. */
+  cancel(w: Wait, isPut: boolean): boolean {
+    if (w.done) return false;
+    w.done = true;
+    if (isPut) this.localPutters--;
+    else this.localTakers--;
+    return true;
+  }
+
+  /** Ends every local get with EOF (the local handle closed, or nothing can come any more). */
+  endTakes(): void {
+    if (this.localTakers === 0) return;
+    this.localTakers = 0;
+    for (const t of this.#takers.drain()) {
+      if (isCopy(t)) this.#takers.push(t);
+      else if (!t.done) {
+        t.done = true;
+        this.#out.settle(t, EOF);
+      }
+    }
+  }
+
+  // One copy at a time reads ahead: what it holds is older than anything here, and if it gives
+  // it back no other consumer may have taken later items meanwhile.
+  #readAhead(): void {
+    const items = this.items;
+    for (let n = this.#soft.length; n > 0 && items.length > 0; n--) {
+      const c = this.#soft.shift()!;
+      if (c.phase !== 'open' || c.soft <= 0) {
+        c.inSoft = false;
+        continue;
+      }
+      if (!c.recalled && !this.#otherHolds(c)) {
+        for (; c.soft > 0 && items.length > 0; c.soft--) c.push(this.#out, this, items.shift()!, 0);
+      }
+      if (c.soft > 0) this.#soft.push(c);
+      else c.inSoft = false;
+    }
+  }
+
+  #otherHolds(c: HomeCopy): boolean {
+    for (const h of this.softHolders) if (h !== c && h.holdsSoft()) return true;
+    return false;
+  }
+
+  #livePutters(): boolean {
+    while (this.#putters.peek()?.done) this.#putters.shift();
+    return this.#putters.length > 0;
+  }
+
+  #admit(): boolean {
+    let admitted = false;
+    while (!this.full() && this.#putters.length > 0) {
+      const p = this.#putters.shift()!;
+      if (p.done) continue;
+      p.done = true;
+      if (p.local) this.localPutters--;
+      this.#opts.onAdmit?.();
+      this.items.push(p.item);
+      if (p.copy) {
+        p.copy.puts.delete(p);
+        p.copy.dirty = true;
+        this.#out.send(p.copy, Op.H_PUT_DONE, p.seq, 1);
+      }
+      this.#out.settle(p, true);
+      admitted = true;
+    }
+    return admitted;
+  }
+
+  // Nothing is here and the channel has ended: EOF to each local get once nothing is out, and to
+  // each reading copy once nothing is out but what it holds itself (that reaches it before EOF).
+  #eof(): void {
+    if (this.inFlight === 0) this.endTakes();
+    for (const r of this.readers) {
+      if (!r.eofSent && !r.pending && this.inFlight === r.delivered.length) {
+        r.eofSent = true;
+        this.#out.send(r, Op.H_EOF, 0, 0);
+      }
+    }
+  }
+
+  // A taker waits while copies hold items they read ahead: those copies give them back. Returns
+  // whether one that others wait behind still holds some.
+  #recall(): boolean {
+    let blocked = false;
+    for (const c of this.softHolders) {
+      if (!c.readsAhead()) {
+        this.softHolders.delete(c);
+        continue;
+      }
+      if (!c.holdsSoft()) continue;
+      if (this.localTakers === 0 && this.hardWaiting <= c.hard) continue; // only it waits
+      blocked = true;
+      if (c.recalled) continue;
+      c.recalled = true;
+      this.#out.send(c, Op.H_RECALL, 0, 0);
+    }
+    return blocked;
+  }
+}
+
+function isCopy(t: Wait | HomeCopy): t is HomeCopy {
+  return 'phase' in t;
+}
