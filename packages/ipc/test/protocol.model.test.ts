@@ -6,6 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { HomeKind } from '../src/internal/protocol/home.js';
+import { EOF } from '../src/internal/protocol/item.js';
 import { type CopySim, type Probe, System } from './model/system.js';
 
 const SOAK = process.env.MP_SOAK === '1';
@@ -175,7 +176,166 @@ function check(sys: System, copies: CopySim[], puts: Probe[], acked: boolean): v
   expect(sys.home.main.size).toBe(0);
 }
 
+// A duplex pipe: c0 and c1 are copies of end 0 (they read what end 1 sends), c2 a copy of end 1.
+// The home thread holds both ends: it sends on end 1 (`who` -1) and receives on end 0. Pipe ends
+// read everything as it comes, and values the home thread sends may move (the home keeps no copy).
+async function runPipe(steps: Step[], s: fc.Scheduler, log: string[]): Promise<void> {
+  const sys = new System(
+    { kind: 'pipe', duplex: true },
+    (label, run) => void s.schedule(Promise.resolve(label)).then(run),
+    log,
+  );
+  const opts = { maxsize: 0, acked: false, eager: true, moves: true };
+  const copies = [sys.addCopy(0, opts), sys.addCopy(0, opts), sys.addCopy(1, opts)];
+  const seq = new Map<string, number>();
+  const sent: { item: string; by: string }[] = [];
+  const nextItem = (name: string) => {
+    const n = (seq.get(name) ?? 0) + 1;
+    seq.set(name, n);
+    return JSON.stringify([name, n]);
+  };
+  const local = [true, true];
+  const usable = (c: CopySim) => c.alive && c.proto.state === 'open';
+  for (const step of steps) {
+    sys.log.push(JSON.stringify(step));
+    const c =
+      step.t === 'pause' || step.t === 'deliver' || step.t === 'cancel' || step.t === 'expire'
+        ? null
+        : step.who < 0
+          ? null
+          : copies[step.who]!;
+    switch (step.t) {
+      case 'put': {
+        const item = nextItem(c?.name ?? 'home');
+        if (!c) {
+          if (!local[1]) break;
+          sys.sendFromHome(1, item);
+        } else if (usable(c)) sys.put(c, item, false);
+        else break;
+        sent.push({ item, by: c?.name ?? 'home' });
+        break;
+      }
+      case 'get':
+        if (!c && local[0]) sys.get(null, step.timeout === 'now' ? 0 : 1000, 0);
+        else if (c && usable(c)) sys.get(c, step.timeout === 'now' ? 0 : 1000);
+        break;
+      case 'cancel': {
+        const pending = [...sys.local, ...copies.flatMap((x) => x.probes)].filter((p) => !p.done);
+        const p = pending[step.which % Math.max(1, pending.length)];
+        if (p) sys.cancelGet(p);
+        break;
+      }
+      case 'deliver':
+        for (let i = 0; i < step.n && s.count() > 0; i++) await s.waitOne();
+        break;
+      case 'pause':
+        sys.clock += 100;
+        break;
+      case 'expire': {
+        const end = step.which % 2;
+        if (local[end]) {
+          local[end] = false;
+          for (const p of sys.local)
+            if (!p.done && (p as Probe & { end?: number }).end === end) sys.cancelGet(p);
+          sys.home.closeLocal(end);
+        }
+        break;
+      }
+      default: {
+        if (!c || !c.alive) break;
+        if (step.t === 'close') c.proto.close();
+        else if (step.t === 'flush') c.proto.giveBack();
+        if (step.t === 'kill') sys.kill(c);
+        else if (step.t === 'exit') sys.exit(c);
+        else sys.flush(c);
+      }
+    }
+  }
+  await s.waitAll();
+  // Every writer of channel 0 goes away: the home's end 1 and c2. Then each reader of end 0 that
+  // still waits must get EOF once what is left has been received, and none may get it earlier.
+  if (local[1]) {
+    local[1] = false;
+    sys.home.closeLocal(1);
+  }
+  copies[2]!.proto.close();
+  sys.flush(copies[2]!);
+  await s.waitAll();
+  for (const c of [copies[0]!, copies[1]!]) {
+    if (!usable(c)) continue;
+    let r: unknown;
+    for (let i = 0; i < 200; i++) {
+      const p = sys.get(c, 1000);
+      await s.waitAll();
+      r = p.result;
+      if (typeof r === 'symbol') break;
+    }
+    expect(r, `${c.name} after every writer left`).toBe(EOF);
+  }
+  expect(sys.badEofs).toEqual([]);
+  for (const c of copies) {
+    if (!c.alive) continue;
+    c.proto.close();
+    sys.flush(c);
+  }
+  await s.waitAll();
+  for (const p of sys.local) if (!p.done) sys.cancelGet(p);
+  const atHome: string[] = [];
+  for (const end of [0, 1]) {
+    for (
+      let r = sys.home.endpoints[end]!.read!.items.shift();
+      r !== undefined;
+      r = sys.home.endpoints[end]!.read!.items.shift()
+    ) {
+      atHome.push(typeof r === 'string' ? r : ((r as { value: string }).value as string));
+    }
+  }
+  const seen = new Set<string>();
+  for (const { item } of sys.consumed) {
+    expect(seen.has(item), `${item} delivered twice`).toBe(false);
+    seen.add(item);
+  }
+  for (const item of atHome) {
+    expect(seen.has(item), `${item} delivered and still at home`).toBe(false);
+    seen.add(item);
+  }
+  const dead = new Set(copies.filter((c) => !c.alive).map((c) => c.name));
+  for (const { item, by } of sent) {
+    if (seen.has(item)) continue;
+    const byDead = dead.has(by); // a killed sender's last frames may not have left
+    const movedAway = sys.moved.has(item) && dead.size > 0; // moved to a reader that died with it
+    expect(byDead || movedAway, `${item} (sent by ${by}) lost`).toBe(true);
+  }
+  const last = new Map<string, number>();
+  for (const { item, by } of sys.consumed) {
+    if (sys.late.has(item)) continue;
+    const [sender, n] = JSON.parse(item) as [string, number];
+    const k = `${by}<-${sender}`;
+    expect(n, `${by} got ${item} after #${last.get(k)} of ${sender}`).toBeGreaterThan(last.get(k) ?? 0);
+    last.set(k, n);
+  }
+}
+
 describe('home/copy protocol model', () => {
+  it('pipe: EOF exactly when every writer is gone, exactly once or back home, per-sender FIFO', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.scheduler(),
+        fc.array(stepArb, { minLength: 20, maxLength: 100, size: 'max' }),
+        async (s, steps) => {
+          const log: string[] = [];
+          try {
+            await runPipe(steps, s, log);
+          } catch (err) {
+            if (process.env.MP_MODEL_TRACE === '1') console.log(log.join('\n'));
+            throw err;
+          }
+        },
+      ),
+      { seed: SEED, numRuns: RUNS },
+    );
+  }, 120_000);
+
   for (const kind of [
     { kind: 'queue', maxsize: 0, joinable: false },
     { kind: 'queue', maxsize: 3, joinable: false },

@@ -84,5 +84,8 @@ function threadRunner(worker: Worker, lineBuffered: boolean): Runner {
     unref() {
       worker.unref();
     },
+    ref() {
+      worker.ref();
+    },
   };
 }

@@ -23,7 +23,8 @@ export interface Frame {
 const END: Frame = { op: -1, a: 0, b: 0, body: '' };
 const OPS = Object.fromEntries(Object.entries(Op).map(([k, v]) => [v, k]));
 function show(f: Frame): string {
-  return f === END ? 'END' : `${OPS[f.op]}(${f.a},${f.b}${f.body ? `,${String(f.body)}` : ''})`;
+  const body = typeof f.body === 'object' && 'value' in f.body ? `moved ${f.body.value}` : String(f.body);
+  return f === END ? 'END' : `${OPS[f.op]}(${f.a},${f.b}${f.body ? `,${body}` : ''})`;
 }
 
 /** A get or put the model is waiting on. */
@@ -73,19 +74,24 @@ export class System implements HomeActions {
   readonly consumed: Consumed[] = [];
   /** Items whose consumer stopped waiting or went away before using them (they may come late). */
   readonly late = new Set<string>();
+  /** Items sent at once by move (the home kept no copy: lost if their copy dies with them). */
+  readonly moved = new Set<string>();
+  /** EOFs seen while their channel had not ended: must stay empty. */
+  readonly badEofs: string[] = [];
   /** Items a put waiting for room left at home when admitted (copy name + seq -> item). */
   readonly admitted = new Set<string>();
   readonly timers: PutWait[] = [];
   readonly eofs: string[] = [];
   clock = 0;
   /** What happened, for the report of a failing run. */
-  readonly log: string[] = [];
+  readonly log: string[];
   #schedule: (name: string, run: () => void) => void;
   readonly #linkOf = new Map<HomeCopy, CopySim>();
   // Copies the home sent to during this turn: their batch carries a state report (queues).
   readonly #sentTo = new Set<CopySim>();
 
-  constructor(kind: HomeKind, schedule: (name: string, run: () => void) => void) {
+  constructor(kind: HomeKind, schedule: (name: string, run: () => void) => void, log: string[] = []) {
+    this.log = log;
     this.home = new HomeProtocol(kind, this);
     this.#schedule = schedule;
   }
@@ -100,8 +106,12 @@ export class System implements HomeActions {
     if (op === Op.H_PUT_DONE && b === 1) this.#admittedPut(cs, a);
     this.#down(cs, { op, a, b, body: body ?? '' });
   }
-  sendNow(): boolean {
-    return false;
+  sendNow(c: HomeCopy, op: number, a: number, b: number, value: unknown): boolean {
+    const cs = this.#linkOf.get(c);
+    if (!cs || !c.moves) return false;
+    this.moved.add(value as string);
+    this.#down(cs, { op: Op.H_DATA, a, b, body: { value, moved: true } });
+    return true;
   }
   end(c: HomeCopy): void {
     const cs = this.#linkOf.get(c);
@@ -119,14 +129,14 @@ export class System implements HomeActions {
   listen(): void {}
 
   // ── building ─────────────────────────────────────────────────────────────────────────────
-  addCopy(end: number, opts: { maxsize: number; acked: boolean; eager: boolean }): CopySim {
+  addCopy(end: number, opts: { maxsize: number; acked: boolean; eager: boolean; moves?: boolean }): CopySim {
     const name = `c${this.copies.length}`;
     const cs = new CopySim(
       name,
       end,
       (self) =>
         new CopyProtocol(
-          { ...opts, moves: false },
+          { ...opts, moves: opts.moves ?? false },
           {
             send: (op, a, b, body) => self.pending.push({ op, a, b, body: body ?? '' }),
             settle: (w, r) => this.#settled(w as Probe, r),
@@ -138,7 +148,7 @@ export class System implements HomeActions {
           },
         ),
     );
-    cs.home = this.home.attach(end, false);
+    cs.home = this.home.attach(end, opts.moves ?? false);
     this.#linkOf.set(cs.home, cs);
     this.copies.push(cs);
     return cs;
@@ -167,15 +177,16 @@ export class System implements HomeActions {
     this.kill(cs);
   }
 
-  get(who: CopySim | null, timeoutMs: number): Probe {
-    const p: Probe = { done: false, kind: 'get', who: who?.name ?? 'home' };
+  get(who: CopySim | null, timeoutMs: number, end = 0): Probe {
+    const p: Probe = { done: false, kind: 'get', who: who?.name ?? `home${end || ''}` };
     if (!who) {
-      const now = this.home.tryTake(0);
+      const now = this.home.tryTake(end);
       if (now !== undefined) this.#settled(p, now);
       else if (timeoutMs === 0) this.#settled(p, TIMEOUT);
       else {
         this.local.push(p);
-        this.home.waitTake(0, p);
+        (p as Probe & { end: number }).end = end;
+        this.home.waitTake(end, p);
       }
       return p;
     }
@@ -195,12 +206,17 @@ export class System implements HomeActions {
   cancelGet(p: Probe): void {
     if (p.done) return;
     const cs = this.copies.find((c) => c.name === p.who);
-    const ok = cs ? cs.proto.cancel(p) : this.home.cancel(0, p, false);
+    const ok = cs ? cs.proto.cancel(p) : this.home.cancel((p as Probe & { end?: number }).end ?? 0, p, false);
     if (ok) this.#settled(p, TIMEOUT);
     if (cs) {
       if (cs.pending.some((f) => f.op === Op.R_SOFTEN)) cs.timeoutSoftens++;
       this.flush(cs);
     }
+  }
+
+  /** The home thread's `Connection.send()`: at once by move when it can, else as an item. */
+  sendFromHome(end: number, item: string): void {
+    if (!this.home.sendNow(end, item)) this.home.tryPut(end, item);
   }
 
   put(who: CopySim | null, item: string, acked: boolean, timeoutMs = -1): Probe {
@@ -234,8 +250,15 @@ export class System implements HomeActions {
     p.done = true;
     p.result = r;
     this.log.push(`  ${p.who} ${p.kind} -> ${String(r)}`);
-    if (p.kind === 'get' && typeof r === 'string') this.consumed.push({ item: r, by: p.who });
-    if (r === EOF) this.eofs.push(p.who);
+    const item = typeof r === 'object' && r !== null && 'value' in r ? (r as { value: unknown }).value : r;
+    if (p.kind === 'get' && typeof item === 'string') this.consumed.push({ item, by: p.who });
+    if (r === EOF) {
+      this.eofs.push(p.who);
+      const cs = this.copies.find((c) => c.name === p.who);
+      const end = cs ? cs.end : ((p as Probe & { end?: number }).end ?? 0);
+      const closed = cs !== undefined && cs.proto.state !== 'open';
+      if (!closed && !this.home.endpoints[end]!.read!.ended) this.badEofs.push(`${p.who} got EOF early`);
+    }
   }
 
   #up(cs: CopySim, f: Frame): void {
@@ -253,6 +276,11 @@ export class System implements HomeActions {
         if (frame.op === Op.R_PUT_WAIT) cs.putSeqs.set(frame.a, frame.body as string);
         const late = frame.op === Op.R_CLOSE || (frame.op === Op.R_SOFTEN && cs.timeoutSoftens-- > 0);
         if (late) for (const item of drainView(cs.home)) this.late.add(item);
+        // A moved item coming back from a copy that closed was on its way to it (the home kept no
+        // copy to count above).
+        if (frame.op === Op.R_RETURN && cs.home.phase === 'closing') {
+          this.late.add((frame.body as { value: string }).value);
+        }
         this.home.frame(cs.home, frame.op, frame.a, frame.b, frame.body);
       }
       this.flushHome();
@@ -282,7 +310,10 @@ export class System implements HomeActions {
 function drainView(c: HomeCopy): string[] {
   const out: string[] = [];
   const items = c.delivered.drain();
-  for (const i of items) if (typeof i === 'string') out.push(i);
+  for (const i of items) {
+    if (typeof i === 'string') out.push(i);
+    else if (typeof i === 'object' && 'value' in i) out.push(i.value as string);
+  }
   c.delivered.unshiftAll(items);
   return out;
 }

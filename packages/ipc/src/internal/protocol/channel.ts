@@ -37,6 +37,8 @@ export class Channel {
   readonly #watchers = new Set<() => void>();
   localTakers = 0;
   localPutters = 0;
+  /** Readers whose give-back waits for moved items still coming back: nothing is handed out. */
+  waitingBacks = 0;
   /** Sum of the readers' `hard`. */
   hardWaiting = 0;
   /** Items pushed to copies and not reported consumed: still in the queue, as in Python. */
@@ -109,7 +111,7 @@ export class Channel {
   /** {@link tryTake} without admitting waiting puts: the caller pumps once it has placed the item. */
   takeNow(who: HomeCopy | null): Item | typeof EOF | undefined {
     if (this.items.length === 0) return this.atEof ? EOF : undefined;
-    if (this.localTakers + this.hardWaiting > 0 || who?.recalled) return undefined;
+    if (this.localTakers + this.hardWaiting > 0 || who?.recalled || this.waitingBacks > 0) return undefined;
     for (const c of this.softHolders) {
       if (c === who || !c.holdsSoft()) continue;
       if (!c.recalled) {
@@ -160,7 +162,7 @@ export class Channel {
     this.hardWaiting -= c.hard;
     c.hard = 0;
     c.soft = 0;
-    c.recalled = false;
+    // `recalled` stays until the copy answers (R_UNUSED): nothing is pushed to it meanwhile.
     c.softActive = false;
     this.softHolders.delete(c);
   }
@@ -220,7 +222,7 @@ export class Channel {
   pump(): void {
     const items = this.items;
     for (;;) {
-      while (items.length > 0 && this.#takers.length > 0) {
+      while (items.length > 0 && this.#takers.length > 0 && this.waitingBacks === 0) {
         if (this.softHolders.size > 0 && this.#recall()) break;
         const t = this.#takers.peek()!;
         // A recalled copy gets nothing more until it has returned what it held: newer items
@@ -238,7 +240,7 @@ export class Channel {
           this.#out.settle(t, items.shift()!);
         }
       }
-      if (items.length > 0 && this.#takers.length === 0) this.#readAhead();
+      if (items.length > 0 && this.#takers.length === 0 && this.waitingBacks === 0) this.#readAhead();
       if (!this.#admit()) break;
     }
     if (this.#watchers.size > 0 && (items.length > 0 || this.atEof))

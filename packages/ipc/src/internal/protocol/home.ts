@@ -9,7 +9,14 @@
  */
 import { Deque } from '../deque.js';
 import { Channel } from './channel.js';
-import { type Endpoint, type HomeActions, HomeCopy, type PutWait, type Wait } from './home-copy.js';
+import {
+  type Endpoint,
+  type HomeActions,
+  HomeCopy,
+  type PutWait,
+  type TakenBack,
+  type Wait,
+} from './home-copy.js';
 import { EOF, type Item, isDecoded, MOVED, type Taken } from './item.js';
 import { Op } from './ops.js';
 
@@ -132,22 +139,31 @@ export class HomeProtocol {
    */
   sendNow(end: number, value: unknown): boolean {
     const ch = this.endpoints[end]!.write!;
-    if (ch.items.length > 0 || ch.localTakers > 0 || ch.full()) return false;
-    for (const c of ch.readers) {
-      if (c.phase !== 'open' || !c.moves || c.hard + c.soft === 0) return false;
-      const soft = c.hard === 0;
-      if (!this.#out.sendNow(c, Op.H_DATA_VALUE, c.epoch, soft ? 0 : 1, value)) return false;
-      if (soft) c.soft--;
-      else {
-        c.hard--;
-        ch.hardWaiting--;
-      }
-      c.delivered.push(MOVED);
-      ch.inFlight++;
-      if (soft) c.markSoft(ch);
-      return true;
+    // Only the plain case: one reading copy, which would take this item next anyway.
+    if (
+      ch.items.length > 0 ||
+      ch.localTakers > 0 ||
+      ch.full() ||
+      ch.readers.size !== 1 ||
+      ch.waitingBacks > 0
+    ) {
+      return false;
     }
-    return false;
+    const c = ch.readers.values().next().value!;
+    if (c.phase !== 'open' || !c.moves || c.recalled || c.hard + c.soft === 0 || ch.hardWaiting !== c.hard) {
+      return false;
+    }
+    const soft = c.hard === 0;
+    if (!this.#out.sendNow(c, Op.H_DATA_VALUE, c.epoch, soft ? 0 : 1, value)) return false;
+    if (soft) c.soft--;
+    else {
+      c.hard--;
+      ch.hardWaiting--;
+    }
+    c.delivered.push(MOVED);
+    ch.inFlight++;
+    if (soft) c.markSoft(ch);
+    return true;
   }
 
   taskDone(n: number): boolean {
@@ -274,7 +290,7 @@ export class HomeProtocol {
         if (!ch || c.phase !== 'open') break;
         c.recalled = false;
         ch.settleDemand(c, b);
-        const back = c.takeBack(a, false);
+        const back = this.#takeBack(c, a, false);
         if (!c.readsAhead()) ch.softHolders.delete(c);
         if (back) this.#putBack(c, back.items, back.slots);
         ch.pump();
@@ -282,7 +298,9 @@ export class HomeProtocol {
       }
       case Op.R_RETURN: {
         // Back home it is an ordinary item again: kept until reported taken.
+        const was = c.pending !== null;
         const back = c.returnArrived(isDecoded(body) ? { value: body.value } : body);
+        if (was && !c.pending && e.read) e.read.waitingBacks--;
         if (back) this.#putBack(c, back.items, back.slots);
         break;
       }
@@ -344,9 +362,19 @@ export class HomeProtocol {
   #giveBack(c: HomeCopy, dropMissing: boolean): void {
     const ch = c.end.read;
     if (ch) ch.dropDemand(c);
-    const back = ch ? c.takeBack(null, dropMissing) : { items: [], slots: 0 };
+    const back = ch ? this.#takeBack(c, null, dropMissing) : { items: [], slots: 0 };
     if (back) this.#putBack(c, back.items, back.slots);
     ch?.pump(); // what it held, or read ahead, no longer holds others back
+  }
+
+  // Items waiting to come back are older than anything here: the channel hands out nothing meanwhile.
+  #takeBack(c: HomeCopy, count: number | null, dropMissing: boolean): TakenBack | null {
+    const ch = c.end.read!;
+    const was = c.pending !== null;
+    const back = c.takeBack(count, dropMissing);
+    if (!was && c.pending) ch.waitingBacks++;
+    else if (was && !c.pending) ch.waitingBacks--;
+    return back;
   }
 
   #putBack(c: HomeCopy, items: Item[], slots: number): void {
