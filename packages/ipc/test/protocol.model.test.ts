@@ -242,7 +242,7 @@ async function runPipe(steps: Step[], s: fc.Scheduler, log: string[]): Promise<v
         break;
       }
       default: {
-        if (!c || !c.alive) break;
+        if (!c?.alive) break;
         if (step.t === 'close') c.proto.close();
         else if (step.t === 'flush') c.proto.giveBack();
         if (step.t === 'kill') sys.kill(c);

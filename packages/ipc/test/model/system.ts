@@ -4,15 +4,10 @@
 // what a copy had not flushed yet, as a thread terminated mid-turn would.
 import { CopyProtocol } from '../../src/internal/protocol/copy.js';
 import { type HomeKind, HomeProtocol } from '../../src/internal/protocol/home.js';
-import type {
-  Endpoint,
-  HomeActions,
-  HomeCopy,
-  PutWait,
-  Wait,
-} from '../../src/internal/protocol/home-copy.js';
+import type { Endpoint, HomeActions, Wait } from '../../src/internal/protocol/home-copy.js';
 import { EOF, type Item, TIMEOUT } from '../../src/internal/protocol/item.js';
 import { Op } from '../../src/internal/protocol/ops.js';
+import type { PutWait, ReaderCopy } from '../../src/internal/protocol/reader-copy.js';
 
 export interface Frame {
   readonly op: number;
@@ -44,7 +39,7 @@ export class CopySim {
   readonly name: string;
   readonly proto: CopyProtocol;
   readonly end: number;
-  home!: HomeCopy;
+  home!: ReaderCopy;
   alive = true;
   pending: Frame[] = [];
   readonly up: Frame[] = [];
@@ -86,7 +81,7 @@ export class System implements HomeActions {
   /** What happened, for the report of a failing run. */
   readonly log: string[];
   #schedule: (name: string, run: () => void) => void;
-  readonly #linkOf = new Map<HomeCopy, CopySim>();
+  readonly #linkOf = new Map<ReaderCopy, CopySim>();
   // Copies the home sent to during this turn: their batch carries a state report (queues).
   readonly #sentTo = new Set<CopySim>();
 
@@ -97,7 +92,7 @@ export class System implements HomeActions {
   }
 
   // ── HomeActions ──────────────────────────────────────────────────────────────────────────
-  send(c: HomeCopy, op: number, a: number, b: number, body?: Item): void {
+  send(c: ReaderCopy, op: number, a: number, b: number, body?: Item): void {
     const cs = this.#linkOf.get(c);
     if (!cs) return;
     this.#sentTo.add(cs);
@@ -106,14 +101,14 @@ export class System implements HomeActions {
     if (op === Op.H_PUT_DONE && b === 1) this.#admittedPut(cs, a);
     this.#down(cs, { op, a, b, body: body ?? '' });
   }
-  sendNow(c: HomeCopy, op: number, a: number, b: number, value: unknown): boolean {
+  sendNow(c: ReaderCopy, _op: number, a: number, b: number, value: unknown): boolean {
     const cs = this.#linkOf.get(c);
     if (!cs || !c.moves) return false;
     this.moved.add(value as string);
     this.#down(cs, { op: Op.H_DATA, a, b, body: { value, moved: true } });
     return true;
   }
-  end(c: HomeCopy): void {
+  end(c: ReaderCopy): void {
     const cs = this.#linkOf.get(c);
     if (cs) this.#down(cs, END);
   }
@@ -148,7 +143,9 @@ export class System implements HomeActions {
           },
         ),
     );
-    cs.home = this.home.attach(end, opts.moves ?? false);
+    cs.home = this.home.attach(end, (c) => {
+      c.moves = opts.moves ?? false;
+    });
     this.#linkOf.set(cs.home, cs);
     this.copies.push(cs);
     return cs;
@@ -307,7 +304,7 @@ export class System implements HomeActions {
   }
 }
 
-function drainView(c: HomeCopy): string[] {
+function drainView(c: ReaderCopy): string[] {
   const out: string[] = [];
   const items = c.delivered.drain();
   for (const i of items) {

@@ -2,17 +2,18 @@
  * One FIFO at home: a queue, or one direction of a pipe. Who gets the next item:
  *
  * 1. takers, in the order they asked: a local get, or one waiting get of a copy (hard demand);
- * 2. only when no taker is left, copies that read ahead (soft demand), a chunk at a time;
+ * 2. only when no taker is left, a copy that reads ahead (soft demand; see read-ahead.ts);
  * 3. puts waiting for room are admitted as items leave.
  *
- * When a taker waits, nothing is here, and a copy holds items it read ahead, the home recalls
- * them (H_RECALL): read-ahead never starves a consumer that is waiting. Every item goes to exactly
- * one taker; a copy that gives back, closes or dies returns what it did not consume to the front.
+ * Every item goes to exactly one taker; a copy that gives back, closes or dies returns what it did
+ * not consume to the front, in order.
  */
 import { Deque } from '../deque.js';
-import type { HomeActions, HomeCopy, PutWait, Wait } from './home-copy.js';
+import type { HomeActions, Wait } from './home-copy.js';
 import { EOF, type Item } from './item.js';
 import { Op } from './ops.js';
+import { ReadAhead } from './read-ahead.js';
+import type { PutWait, ReaderCopy } from './reader-copy.js';
 
 export interface ChannelOptions {
   /** 0 means unbounded. */
@@ -25,13 +26,11 @@ export interface ChannelOptions {
 
 export class Channel {
   readonly items = new Deque<Item>();
-  readonly #takers = new Deque<Wait | HomeCopy>();
-  readonly #soft = new Deque<HomeCopy>();
+  readonly #takers = new Deque<Wait | ReaderCopy>();
   readonly #putters = new Deque<PutWait>();
   /** Open copies that receive from this channel. */
-  readonly readers = new Set<HomeCopy>();
-  /** Readers that may still give back items they read ahead (older than anything here). */
-  readonly softHolders = new Set<HomeCopy>();
+  readonly readers = new Set<ReaderCopy>();
+  readonly ahead: ReadAhead;
   readonly #out: HomeActions;
   readonly #opts: ChannelOptions;
   readonly #watchers = new Set<() => void>();
@@ -49,14 +48,12 @@ export class Channel {
   constructor(out: HomeActions, opts: ChannelOptions) {
     this.#out = out;
     this.#opts = opts;
+    this.ahead = new ReadAhead(out);
   }
 
   /** @internal For traces. */
   get debugState(): string {
-    const holders = [...this.softHolders].map(
-      (c) => `${c.hard}/${c.soft}/${c.delivered.length}/${c.recalled}/${c.phase}`,
-    );
-    return `items=${this.items.length} takers=${this.#takers.length} local=${this.localTakers} hard=${this.hardWaiting} inFlight=${this.inFlight} holders=[${holders}]`;
+    return `items=${this.items.length} takers=${this.#takers.length} local=${this.localTakers} hard=${this.hardWaiting} inFlight=${this.inFlight} holders=${this.ahead.holders.size}`;
   }
 
   get maxsize(): number {
@@ -102,25 +99,17 @@ export class Channel {
    * first still waits, nor while a copy other than `who` holds older items it read ahead (those are
    * recalled). EOF once none is left and none can come.
    */
-  tryTake(who: HomeCopy | null = null): Item | typeof EOF | undefined {
+  tryTake(who: ReaderCopy | null = null): Item | typeof EOF | undefined {
     const item = this.takeNow(who);
     if (item !== undefined && this.#putters.length > 0) this.pump();
     return item;
   }
 
   /** {@link tryTake} without admitting waiting puts: the caller pumps once it has placed the item. */
-  takeNow(who: HomeCopy | null): Item | typeof EOF | undefined {
+  takeNow(who: ReaderCopy | null): Item | typeof EOF | undefined {
     if (this.items.length === 0) return this.atEof ? EOF : undefined;
     if (this.localTakers + this.hardWaiting > 0 || who?.recalled || this.waitingBacks > 0) return undefined;
-    for (const c of this.softHolders) {
-      if (c === who || !c.holdsSoft()) continue;
-      if (!c.recalled) {
-        c.recalled = true;
-        this.#out.send(c, Op.H_RECALL, 0, 0);
-      }
-      return undefined;
-    }
-    return this.items.shift()!;
+    return this.ahead.blocks(who) ? undefined : this.items.shift()!;
   }
 
   /** Local gets and watchers (wait(), poll()) waiting here: what a writer's copies keep alive. */
@@ -142,29 +131,20 @@ export class Channel {
   }
 
   /** A copy asks for `hard` more items for waiting gets and `soft` more to read ahead. */
-  demand(c: HomeCopy, hard: number, soft: number): void {
+  demand(c: ReaderCopy, hard: number, soft: number): void {
     if (c.phase !== 'open' || !this.readers.has(c)) return;
     c.hard += hard;
     this.hardWaiting += hard;
     for (let i = 0; i < hard; i++) this.#takers.push(c);
-    if (soft > 0) {
-      c.soft += soft;
-      if (!c.inSoft) {
-        c.inSoft = true;
-        this.#soft.push(c);
-      }
-    }
+    this.ahead.credit(c, soft);
     this.pump();
   }
 
   /** Forgets a copy's demand (it gave back, closed or died); its stale entries are skipped later. */
-  dropDemand(c: HomeCopy): void {
+  dropDemand(c: ReaderCopy): void {
     this.hardWaiting -= c.hard;
     c.hard = 0;
-    c.soft = 0;
-    // `recalled` stays until the copy answers (R_UNUSED): nothing is pushed to it meanwhile.
-    c.softActive = false;
-    this.softHolders.delete(c);
+    this.ahead.drop(c);
   }
 
   /**
@@ -172,7 +152,7 @@ export class Channel {
    * as demanded and what the home does can differ for a moment (items cross), so from now on
    * whatever it holds counts as read ahead until a recall settles the demand (settleDemand).
    */
-  soften(c: HomeCopy, n: number): void {
+  soften(c: ReaderCopy, n: number): void {
     if (c.phase !== 'open' || !this.readers.has(c)) return;
     const k = Math.min(n, c.hard);
     c.hard -= k;
@@ -186,23 +166,20 @@ export class Channel {
    * A recalled copy answered: `waiting` gets wait there, nothing is on its way to it, so its demand
    * left is one item per waiting get and read-ahead for the rest.
    */
-  settleDemand(c: HomeCopy, waiting: number): void {
+  settleDemand(c: ReaderCopy, waiting: number): void {
     const total = c.hard + c.soft;
     const hard = Math.min(waiting, total);
     const more = hard - c.hard;
     this.hardWaiting += more;
     for (let i = 0; i < more; i++) this.#takers.push(c);
     c.hard = hard;
-    c.soft = total - hard;
-    if (c.soft > 0 && !c.inSoft) {
-      c.inSoft = true;
-      this.#soft.push(c);
-    }
+    c.soft = 0;
+    this.ahead.credit(c, total - hard);
   }
 
   /** A copy reported items consumed: what it read ahead may all be used now. */
-  settled(c: HomeCopy): void {
-    if (this.softHolders.has(c) && !c.readsAhead()) this.softHolders.delete(c);
+  settled(c: ReaderCopy): void {
+    this.ahead.settled(c);
     this.pump();
   }
 
@@ -223,7 +200,7 @@ export class Channel {
     const items = this.items;
     for (;;) {
       while (items.length > 0 && this.#takers.length > 0 && this.waitingBacks === 0) {
-        if (this.softHolders.size > 0 && this.#recall()) break;
+        if (this.ahead.holders.size > 0 && this.#recall()) break;
         const t = this.#takers.peek()!;
         // A recalled copy gets nothing more until it has returned what it held: newer items
         // reaching it first would overtake those.
@@ -240,14 +217,16 @@ export class Channel {
           this.#out.settle(t, items.shift()!);
         }
       }
-      if (items.length > 0 && this.#takers.length === 0 && this.waitingBacks === 0) this.#readAhead();
+      if (items.length > 0 && this.#takers.length === 0 && this.waitingBacks === 0) {
+        this.ahead.serve(items, (c, item) => c.push(this.#out, this, item, 0));
+      }
       if (!this.#admit()) break;
     }
     if (this.#watchers.size > 0 && (items.length > 0 || this.atEof))
       for (const cb of [...this.#watchers]) cb();
     if (items.length > 0) return;
     if (this.ended) this.#eof();
-    if (this.softHolders.size > 0) this.#recall();
+    if (this.ahead.holders.size > 0) this.#recall();
   }
 
   /** Cancels a local get or put; false when it was already over. */
@@ -270,29 +249,6 @@ export class Channel {
         this.#out.settle(t, EOF);
       }
     }
-  }
-
-  // One copy at a time reads ahead: what it holds is older than anything here, and if it gives
-  // it back no other consumer may have taken later items meanwhile.
-  #readAhead(): void {
-    const items = this.items;
-    for (let n = this.#soft.length; n > 0 && items.length > 0; n--) {
-      const c = this.#soft.shift()!;
-      if (c.phase !== 'open' || c.soft <= 0) {
-        c.inSoft = false;
-        continue;
-      }
-      if (!c.recalled && !this.#otherHolds(c)) {
-        for (; c.soft > 0 && items.length > 0; c.soft--) c.push(this.#out, this, items.shift()!, 0);
-      }
-      if (c.soft > 0) this.#soft.push(c);
-      else c.inSoft = false;
-    }
-  }
-
-  #otherHolds(c: HomeCopy): boolean {
-    for (const h of this.softHolders) if (h !== c && h.holdsSoft()) return true;
-    return false;
   }
 
   #livePutters(): boolean {
@@ -332,26 +288,12 @@ export class Channel {
     }
   }
 
-  // A taker waits while copies hold items they read ahead: those copies give them back. Returns
-  // whether one that others wait behind still holds some.
+  // Someone waits: copies holding read-ahead items that others wait behind give them back.
   #recall(): boolean {
-    let blocked = false;
-    for (const c of this.softHolders) {
-      if (!c.readsAhead()) {
-        this.softHolders.delete(c);
-        continue;
-      }
-      if (!c.holdsSoft()) continue;
-      if (this.localTakers === 0 && this.hardWaiting <= c.hard) continue; // only it waits
-      blocked = true;
-      if (c.recalled) continue;
-      c.recalled = true;
-      this.#out.send(c, Op.H_RECALL, 0, 0);
-    }
-    return blocked;
+    return this.ahead.recall((c) => this.localTakers > 0 || this.hardWaiting > c.hard);
   }
 }
 
-function isCopy(t: Wait | HomeCopy): t is HomeCopy {
+function isCopy(t: Wait | ReaderCopy): t is ReaderCopy {
   return 'phase' in t;
 }

@@ -7,45 +7,29 @@
  * A queue has one endpoint reading and writing one channel. A pipe has two endpoints and one
  * channel per direction (one in all for `duplex: false`); endpoint 0 reads channel 0.
  */
-import { Deque } from '../deque.js';
 import { Channel } from './channel.js';
-import {
-  type Endpoint,
-  type HomeActions,
-  HomeCopy,
-  type PutWait,
-  type TakenBack,
-  type Wait,
-} from './home-copy.js';
-import { EOF, type Item, isDecoded, MOVED, type Taken } from './item.js';
+import type { CopyPhase, HomeActions, Wait } from './home-copy.js';
+import { HomeObject } from './home-object.js';
+import { EOF, type Item, isDecoded, type Taken } from './item.js';
 import { Op } from './ops.js';
+import { type ChannelEndpoint, type PutWait, ReaderCopy, type TakenBack } from './reader-copy.js';
+import { Tasks } from './tasks.js';
 
 export type HomeKind =
   | { readonly kind: 'queue'; readonly maxsize: number; readonly joinable: boolean }
   | { readonly kind: 'pipe'; readonly duplex: boolean };
 
-const RELEASED = 'released';
-interface RemoteJoin {
-  readonly copy: HomeCopy;
-  readonly seq: number;
-}
-
-export class HomeProtocol {
-  readonly endpoints: readonly Endpoint[];
+export class HomeProtocol extends HomeObject<ReaderCopy, ChannelEndpoint> {
   readonly isQueue: boolean;
-  readonly #out: HomeActions;
-  unfinished = 0;
-  readonly #joiners = new Deque<Wait | RemoteJoin>();
-  #localJoins = 0;
-  readonly #tokens = new Map<string, HomeCopy | typeof RELEASED>();
+  /** A JoinableQueue's unfinished tasks. */
+  readonly tasks: Tasks;
 
   constructor(kind: HomeKind, out: HomeActions) {
-    this.#out = out;
-    this.isQueue = kind.kind === 'queue';
-    const onAdmit = kind.kind === 'queue' && kind.joinable ? () => void this.unfinished++ : null;
+    const isQueue = kind.kind === 'queue';
+    let onAdmit: (() => void) | null = null;
     const channel = (maxsize: number) =>
-      new Channel(out, { maxsize, endsWithWriters: kind.kind === 'pipe', onAdmit });
-    const endpoint = (index: number, read: Channel | null, write: Channel | null): Endpoint => ({
+      new Channel(out, { maxsize, endsWithWriters: !isQueue, onAdmit: () => onAdmit?.() });
+    const endpoint = (index: number, read: Channel | null, write: Channel | null): ChannelEndpoint => ({
       index,
       read,
       write,
@@ -53,15 +37,21 @@ export class HomeProtocol {
       copies: new Set(),
       held: false,
     });
+    let endpoints: ChannelEndpoint[];
     if (kind.kind === 'queue') {
       const ch = channel(Math.max(0, kind.maxsize));
-      this.endpoints = [endpoint(0, ch, ch)];
+      endpoints = [endpoint(0, ch, ch)];
     } else {
       const c0 = channel(0);
       const c1 = kind.duplex ? channel(0) : null;
       // One-way: [receive end, send end], as in Python.
-      this.endpoints = [endpoint(0, c0, c1), endpoint(1, c1, c0)];
+      endpoints = [endpoint(0, c0, c1), endpoint(1, c1, c0)];
     }
+    super(out, endpoints);
+    this.isQueue = isQueue;
+    const tasks = new Tasks(out);
+    this.tasks = tasks;
+    if (kind.kind === 'queue' && kind.joinable) onAdmit = () => void tasks.unfinished++;
     for (const e of this.endpoints) this.openLocal(e.index);
   }
 
@@ -70,30 +60,9 @@ export class HomeProtocol {
     return this.endpoints[0]!.read!;
   }
 
-  /** No handle of any endpoint is left anywhere: the runtime may forget this object. */
-  get unused(): boolean {
-    return this.endpoints.every((e) => !e.local && e.copies.size === 0);
-  }
-
   // ── the home thread's own handles ──────────────────────────────────────────────────────────
 
-  openLocal(end: number): void {
-    const e = this.endpoints[end]!;
-    e.local = true;
-    if (e.write) e.write.writers++;
-  }
-
-  /** Closes the home thread's handle of `end`: its gets end, and its side of a pipe stops writing. */
-  closeLocal(end: number): void {
-    const e = this.endpoints[end]!;
-    if (!e.local) return;
-    e.local = false;
-    e.read?.endTakes();
-    this.#removeWriter(e);
-    this.#holds();
-  }
-
-  /** Adds an item if there is room; false when full (or when the other end is gone: check `ended`). */
+  /** Adds an item if there is room; false when full. */
   tryPut(end: number, item: Item): boolean {
     return this.endpoints[end]!.write!.tryPut(item);
   }
@@ -101,7 +70,7 @@ export class HomeProtocol {
   /** Queues a local put (`w.local`) until there is room; settled `true`, or cancelled. */
   waitPut(end: number, w: PutWait): void {
     this.endpoints[end]!.write!.waitPut(w);
-    this.#holds();
+    this.updateHolds();
   }
 
   /** Takes an item that is here now; EOF when none is left and none can come. */
@@ -112,16 +81,16 @@ export class HomeProtocol {
   /** Queues a local get; settled with an item or EOF. */
   waitTake(end: number, w: Wait): void {
     this.endpoints[end]!.read!.waitTake(w);
-    this.#holds();
+    this.updateHolds();
   }
 
   /** Calls `cb` whenever an item or EOF can be taken from `end`, until the returned function is called. */
   watch(end: number, cb: () => void): () => void {
     const off = this.endpoints[end]!.read!.watch(cb);
-    this.#holds();
+    this.updateHolds();
     return () => {
       off();
-      this.#holds();
+      this.updateHolds();
     };
   }
 
@@ -129,120 +98,48 @@ export class HomeProtocol {
   cancel(end: number, w: Wait, isPut: boolean): boolean {
     const e = this.endpoints[end]!;
     const ok = (isPut ? e.write : e.read)!.cancel(w, isPut);
-    this.#holds();
+    this.updateHolds();
     return ok;
   }
 
   /**
-   * Hands a JSON-exact value straight to the next reading copy when it would be next anyway and
-   * its link can send it at once, unserialized; false when it cannot (then put it as an item).
+   * Hands a JSON-exact value straight to the one reading copy when it would take it next anyway
+   * and its link can send it at once, unserialized (moved); false when it cannot (put it instead).
    */
   sendNow(end: number, value: unknown): boolean {
     const ch = this.endpoints[end]!.write!;
-    // Only the plain case: one reading copy, which would take this item next anyway.
-    if (
-      ch.items.length > 0 ||
-      ch.localTakers > 0 ||
-      ch.full() ||
-      ch.readers.size !== 1 ||
-      ch.waitingBacks > 0
-    ) {
-      return false;
-    }
+    if (ch.items.length > 0 || ch.localTakers > 0 || ch.full() || ch.readers.size !== 1) return false;
     const c = ch.readers.values().next().value!;
-    if (c.phase !== 'open' || !c.moves || c.recalled || c.hard + c.soft === 0 || ch.hardWaiting !== c.hard) {
-      return false;
-    }
-    const soft = c.hard === 0;
-    if (!this.#out.sendNow(c, Op.H_DATA_VALUE, c.epoch, soft ? 0 : 1, value)) return false;
-    if (soft) c.soft--;
-    else {
-      c.hard--;
-      ch.hardWaiting--;
-    }
-    c.delivered.push(MOVED);
-    ch.inFlight++;
-    if (soft) c.markSoft(ch);
-    return true;
+    const ready = c.phase === 'open' && c.moves && !c.recalled && c.hard + c.soft > 0;
+    if (!ready || ch.hardWaiting !== c.hard || ch.waitingBacks > 0) return false;
+    return c.pushNow(this.out, ch, value);
   }
 
   taskDone(n: number): boolean {
-    if (n > this.unfinished) return false;
-    this.unfinished -= n;
-    this.main.readers.forEach((c) => void (c.dirty = true));
-    if (this.unfinished === 0) this.#joined();
+    if (!this.tasks.done(n)) return false;
+    for (const c of this.main.readers) c.dirty = true;
+    this.updateHolds();
     return true;
   }
 
   /** True when no task is unfinished; otherwise queues `w`, settled once none is. */
   join(w: Wait): boolean {
-    if (this.unfinished === 0) return true;
-    this.#localJoins++;
-    this.#joiners.push(w);
-    this.#holds();
-    return false;
+    const done = this.tasks.join(w);
+    this.updateHolds();
+    return done;
+  }
+
+  /** Ends a local join that was abandoned. */
+  cancelJoin(w: Wait): void {
+    this.tasks.cancel(w);
+    this.updateHolds();
   }
 
   // ── copies ─────────────────────────────────────────────────────────────────────────────────
 
-  /** A copy connected over a link of its own (another thread): open at once. */
-  attach(end: number, moves: boolean): HomeCopy {
-    const c = new HomeCopy(this.endpoints[end]!, 'open', false);
-    c.moves = moves;
-    this.#add(c);
-    this.#open(c);
-    return c;
-  }
-
-  /** Holds a handle for a copy on its way to a process; `holder`: its worker's end will be reported. */
-  reserve(end: number, token: string, holder: boolean): void {
-    if (this.#tokens.has(token)) return; // it connected first (or its worker already ended)
-    const c = new HomeCopy(this.endpoints[end]!, 'reserved', holder);
-    this.#tokens.set(token, c);
-    this.#add(c);
-    this.#holds();
-  }
-
-  /** The copy holding `token` connected: its reservation opens (null: refused, it was released). */
-  claim(end: number, token: string): HomeCopy | null {
-    const known = this.#tokens.get(token);
-    if (known === RELEASED) return null;
-    if (known) {
-      if (known.phase !== 'reserved') return null;
-      known.phase = 'open';
-      this.#open(known);
-      if (known.end.held) this.#out.hold(known.end, true);
-      return known;
-    }
-    const c = new HomeCopy(this.endpoints[end]!, 'open', false); // came before its reservation
-    this.#tokens.set(token, c);
-    this.#add(c);
-    this.#open(c);
-    return c;
-  }
-
-  /** The worker a reserved copy went to has ended: unless it connected, it is gone. */
-  release(token: string): void {
-    const c = this.#tokens.get(token);
-    this.#tokens.set(token, RELEASED);
-    if (c && c !== RELEASED && c.phase === 'reserved') this.#gone(c);
-  }
-
-  /** The copy's consumed count (cumulative, mod 2^32) is `total`. */
-  taken(c: HomeCopy, total: number): void {
-    const n = (total - c.taken) >>> 0;
-    if (n === 0 || c.phase === 'gone' || c.phase === 'reserved') return;
-    c.taken = total >>> 0;
-    for (let i = 0; i < n; i++) c.delivered.shift();
-    const ch = c.end.read!;
-    ch.inFlight -= n;
-    c.dirty = true;
-    ch.settled(c);
-  }
-
-  /** The copy's link is gone: it closed, or its thread or process died. */
-  linkClosed(c: HomeCopy): void {
-    if (c.phase !== 'gone' && c.phase !== 'reserved') this.#gone(c);
+  /** The copy's consumed count (cumulative, mod 2^32) is `total` (the runtime reads it when it dies). */
+  taken(c: ReaderCopy, total: number): void {
+    if (c.phase !== 'gone' && c.phase !== 'reserved') c.reported(total);
   }
 
   /** A copy's put waiting for room timed out. */
@@ -250,146 +147,98 @@ export class HomeProtocol {
     if (w.done || !w.copy) return;
     w.done = true;
     w.copy.puts.delete(w);
-    this.#out.send(w.copy, Op.H_PUT_DONE, w.seq, 0);
+    this.out.send(w.copy, Op.H_PUT_DONE, w.seq, 0);
   }
 
   /** Called before a batch leaves for `c`: a queue copy learns the size it reports as qsize(). */
-  beforeFlush(c: HomeCopy): void {
+  beforeFlush(c: ReaderCopy): void {
     if (!c.dirty || !this.isQueue || c.phase !== 'open') return;
     c.dirty = false;
-    this.#out.send(c, Op.H_STATE, this.main.size, this.unfinished);
+    this.out.send(c, Op.H_STATE, this.main.size, this.tasks.unfinished);
   }
 
-  frame(c: HomeCopy, op: number, a: number, b: number, body: Item): void {
-    if (c.phase === 'gone') return;
-    const e = c.end;
+  frame(c: ReaderCopy, op: number, a: number, b: number, body: Item): void {
+    if (c.phase === 'gone' || this.lifecycleFrame(c, op, a, body)) return;
+    const { read, write } = c.end;
     switch (op) {
       case Op.R_PUT:
-        e.write?.admit(body);
+        write?.admit(body);
         c.dirty = true;
         break;
       case Op.R_PUT_WAIT:
-        this.#remotePut(c, a, b, body);
+        if (write) c.putWaiting(this.out, write, a, b, body);
         break;
       case Op.R_DEMAND:
-        e.read?.demand(c, a, b);
+        read?.demand(c, a, b);
         break;
       case Op.R_TAKEN:
-        this.taken(c, (c.taken + a) >>> 0);
+        c.reported((c.taken + a) >>> 0);
         break;
       case Op.R_GIVE_BACK:
         c.epoch = a;
         this.#giveBack(c, false);
-        if (b > 0) e.read?.demand(c, b, 0);
+        if (b > 0) read?.demand(c, b, 0);
         break;
       case Op.R_SOFTEN:
-        e.read?.soften(c, a);
+        read?.soften(c, a);
         break;
-      case Op.R_UNUSED: {
-        const ch = e.read;
-        if (!ch || c.phase !== 'open') break;
+      case Op.R_UNUSED:
+        if (!read || c.phase !== 'open') break;
         c.recalled = false;
-        ch.settleDemand(c, b);
-        const back = this.#takeBack(c, a, false);
-        if (!c.readsAhead()) ch.softHolders.delete(c);
-        if (back) this.#putBack(c, back.items, back.slots);
-        ch.pump();
+        read.settleDemand(c, b);
+        this.#putBack(c, c.takeBack(a, false));
+        read.ahead.settled(c);
+        read.pump();
         break;
-      }
-      case Op.R_RETURN: {
+      case Op.R_RETURN:
         // Back home it is an ordinary item again: kept until reported taken.
-        const was = c.pending !== null;
-        const back = c.returnArrived(isDecoded(body) ? { value: body.value } : body);
-        if (was && !c.pending && e.read) e.read.waitingBacks--;
-        if (back) this.#putBack(c, back.items, back.slots);
-        break;
-      }
-      case Op.R_CLOSE:
-        if (c.phase !== 'open') break;
-        c.phase = 'closing';
-        for (const p of c.puts) p.done = true; // a put still waiting did not complete
-        c.puts.clear();
-        this.#giveBack(c, false);
-        break;
-      case Op.R_RESERVE:
-        this.#out.listen();
-        this.reserve(e.index, textOf(body), a === 1);
-        break;
-      case Op.R_UNRESERVE:
-        this.release(textOf(body));
+        this.#putBack(c, c.returnArrived(isDecoded(body) ? { value: body.value } : body));
         break;
       case Op.R_TASK_DONE:
-        this.taskDone(Math.min(a, this.unfinished));
+        this.taskDone(Math.min(a, this.tasks.unfinished));
         break;
       case Op.R_JOIN:
-        if (this.unfinished === 0) this.#out.send(c, Op.H_JOINED, a, 0);
-        else this.#joiners.push({ copy: c, seq: a });
-        break;
-      case Op.R_SYNC:
-        if (c.pending) c.syncs.push(a);
-        else this.#out.send(c, Op.H_SYNCED, a, 0);
+        this.tasks.joinRemote(c, a);
         break;
       case Op.R_TRY: {
-        const ch = e.read;
-        const item = ch?.takeNow(c);
+        const item = read?.takeNow(c);
         const got = item !== undefined && item !== EOF;
         if (got) {
-          c.push(this.#out, ch!, item, 2);
-          ch!.pump(); // a put waiting for room may fit now
+          c.push(this.out, read!, item, 2);
+          read!.pump(); // a put waiting for room may fit now
         }
-        this.#out.send(c, Op.H_TRIED, a, got ? 1 : 0);
+        this.out.send(c, Op.H_TRIED, a, got ? 1 : 0);
         break;
       }
-    }
-  }
-
-  #remotePut(c: HomeCopy, seq: number, timeoutMs: number, item: Item): void {
-    const ch = c.end.write;
-    if (!ch) return;
-    if (ch.tryPut(item)) {
-      c.dirty = true;
-      this.#out.send(c, Op.H_PUT_DONE, seq, 1);
-    } else if (timeoutMs === 0) this.#out.send(c, Op.H_PUT_DONE, seq, 0);
-    else {
-      const w: PutWait = { done: false, item, copy: c, seq, local: false };
-      c.puts.add(w);
-      ch.waitPut(w);
-      if (timeoutMs > 0) this.#out.startTimer(w, timeoutMs);
     }
   }
 
   // Everything pushed to `c` and not reported taken goes back to the front of the channel, in order.
-  #giveBack(c: HomeCopy, dropMissing: boolean): void {
+  #giveBack(c: ReaderCopy, dropMissing: boolean): void {
     const ch = c.end.read;
-    if (ch) ch.dropDemand(c);
-    const back = ch ? this.#takeBack(c, null, dropMissing) : { items: [], slots: 0 };
-    if (back) this.#putBack(c, back.items, back.slots);
-    ch?.pump(); // what it held, or read ahead, no longer holds others back
+    if (!ch) {
+      this.#putBack(c, { items: [], slots: 0 });
+      return;
+    }
+    ch.dropDemand(c);
+    this.#putBack(c, c.takeBack(null, dropMissing));
+    ch.pump(); // what it held, or read ahead, no longer holds others back
   }
 
-  // Items waiting to come back are older than anything here: the channel hands out nothing meanwhile.
-  #takeBack(c: HomeCopy, count: number | null, dropMissing: boolean): TakenBack | null {
-    const ch = c.end.read!;
-    const was = c.pending !== null;
-    const back = c.takeBack(count, dropMissing);
-    if (!was && c.pending) ch.waitingBacks++;
-    else if (was && !c.pending) ch.waitingBacks--;
-    return back;
+  #putBack(c: ReaderCopy, back: TakenBack | null): void {
+    if (!back) return;
+    if (back.slots > 0) c.end.read!.unshift(back.items, back.slots);
+    this.answerSyncs(c);
+    if (c.phase === 'closing') this.gone(c);
   }
 
-  #putBack(c: HomeCopy, items: Item[], slots: number): void {
-    if (slots > 0) c.end.read!.unshift(items, slots);
-    for (const seq of c.syncs.splice(0)) this.#out.send(c, Op.H_SYNCED, seq, 0);
-    if (c.phase === 'closing') this.#gone(c);
+  // ── the lifecycle hooks (see HomeObject) ───────────────────────────────────────────────────
+
+  protected newCopy(e: ChannelEndpoint, phase: CopyPhase, holder: boolean): ReaderCopy {
+    return new ReaderCopy(e, phase, holder);
   }
 
-  #add(c: HomeCopy): void {
-    c.end.copies.add(c);
-    if (c.end.write) c.end.write.writers++;
-    if (c.end.held) this.#out.hold(c.end, true);
-  }
-
-  #open(c: HomeCopy): void {
+  protected opened(c: ReaderCopy): void {
     const ch = c.end.read;
     if (!ch) return;
     ch.readers.add(c);
@@ -397,68 +246,44 @@ export class HomeProtocol {
     ch.pump(); // an ended channel tells it EOF
   }
 
-  #gone(c: HomeCopy): void {
-    const wasOpen = c.phase === 'open' || c.phase === 'closing';
-    c.phase = 'gone';
-    for (const p of c.puts) p.done = true;
+  protected closing(c: ReaderCopy): void {
+    for (const p of c.puts) p.done = true; // a put still waiting did not complete
     c.puts.clear();
-    if (wasOpen) {
-      this.#giveBack(c, true);
-      c.end.read?.readers.delete(c);
-      this.#out.end(c);
-    }
-    c.end.copies.delete(c);
-    this.#removeWriter(c.end);
-    if (c.end.held) this.#out.hold(c.end, true);
-    this.#holds();
+    this.#giveBack(c, false);
   }
 
-  #removeWriter(e: Endpoint): void {
+  protected left(c: ReaderCopy): void {
+    for (const p of c.puts) p.done = true;
+    c.puts.clear();
+    this.#giveBack(c, true);
+    c.end.read?.readers.delete(c);
+  }
+
+  protected counted(e: ChannelEndpoint, delta: number): void {
     const ch = e.write;
-    if (!ch || --ch.writers > 0 || this.isQueue) return;
-    ch.ended = true;
+    if (!ch) return;
+    ch.writers += delta;
+    if (delta > 0 || ch.writers > 0 || this.isQueue) return;
+    ch.ended = true; // a pipe direction ends with its last writer
     ch.pump();
   }
 
-  #joined(): void {
-    for (let j = this.#joiners.shift(); j; j = this.#joiners.shift()) {
-      if ('copy' in j) {
-        if (j.copy.phase !== 'gone') this.#out.send(j.copy, Op.H_JOINED, j.seq, 0);
-      } else if (!j.done) {
-        j.done = true;
-        this.#out.settle(j, true);
-      }
-    }
-    this.#localJoins = 0;
-    this.#holds();
+  protected localClosed(e: ChannelEndpoint): void {
+    e.read?.endTakes();
   }
 
-  /** Ends a local join that timed out or was abandoned. */
-  cancelJoin(w: Wait): void {
-    if (w.done) return;
-    w.done = true;
-    this.#localJoins--;
-    this.#holds();
+  // A get on a channel its copies write, a put on a channel they read, a join.
+  protected waitsOn(e: ChannelEndpoint): boolean {
+    return (
+      this.tasks.localJoins > 0 ||
+      (e.write !== null && e.write.localWaiting > 0) ||
+      (e.read !== null && e.read.localPutters > 0)
+    );
   }
 
-  // Copies of an endpoint keep the program alive while a local wait they could end is pending:
-  // a get on a channel they write, a put on a channel they read, a join.
-  #holds(): void {
-    for (const e of this.endpoints) {
-      const on =
-        this.#localJoins > 0 ||
-        (e.write !== null && e.write.localWaiting > 0) ||
-        (e.read !== null && e.read.localPutters > 0);
-      if (on !== e.held) {
-        e.held = on;
-        this.#out.hold(e, on);
-      }
-    }
+  protected syncWaits(c: ReaderCopy): boolean {
+    return c.pending !== null;
   }
 }
 
-/** The text of a token frame (a port passes it as a string; a stream as STRING_KIND + UTF-8). */
-export function textOf(body: Item): string {
-  if (typeof body === 'string') return body;
-  return isDecoded(body) ? String(body.value) : new TextDecoder().decode(body.subarray(1));
-}
+export { textOf } from './home-object.js';

@@ -1,7 +1,7 @@
 /** The home thread's own handle of a queue or pipe end: direct calls on its protocol. */
 import type { EncodeContext } from '@multiproc/shared';
-import type { PutWait } from '../protocol/home-copy.js';
 import { type Item, type Taken, TIMEOUT } from '../protocol/item.js';
+import type { PutWait } from '../protocol/reader-copy.js';
 import type { GetResult, Handle, HandleData, PutResult } from './handle.js';
 import { HomeRuntime } from './home-runtime.js';
 import { type STUCK, Waiter } from './waiter.js';

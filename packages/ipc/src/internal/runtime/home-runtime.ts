@@ -12,6 +12,7 @@ import type { SocketLink } from '../link/socket-link.js';
 import { type HomeKind, HomeProtocol } from '../protocol/home.js';
 import type { Endpoint, HomeActions, HomeCopy, Wait } from '../protocol/home-copy.js';
 import type { Item } from '../protocol/item.js';
+import type { ReaderCopy } from '../protocol/reader-copy.js';
 import { broker, type HomeObject } from './broker.js';
 import { flushAtExit } from './exit.js';
 import type { HandleData } from './handle.js';
@@ -121,11 +122,13 @@ export class HomeRuntime implements HomeActions, HomeObject {
     // A pipe end's only reader returns what it does not use: its items may move.
     const moves = !this.proto.isQueue;
     link.moveData = moves;
-    const c = this.proto.attach(end, moves);
+    const c = this.proto.attach(end, (x) => {
+      x.moves = moves;
+    });
     this.#wire(c, link, shared instanceof SharedArrayBuffer ? new Int32Array(shared) : null);
   }
 
-  #wire(c: HomeCopy, link: Link, consumed: Int32Array | null): void {
+  #wire(c: ReaderCopy, link: Link, consumed: Int32Array | null): void {
     const cl: CopyLink = { link, held: false, consumed };
     c.link = cl;
     link.onFrame = (op, a, b, body) => this.proto.frame(c, op, a, b, body);
