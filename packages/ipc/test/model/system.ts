@@ -46,6 +46,8 @@ export class CopySim {
   readonly down: Frame[] = [];
   /** What the copy recorded in shared memory as consumed (a thread's counter). */
   counter = 0;
+  /** Values sent to it by move, in order (the home keeps no copy to look at). */
+  readonly movedHere: string[] = [];
   /** The items of its R_PUT_WAIT frames the home received, by sequence. */
   readonly putSeqs = new Map<number, string>();
   /**
@@ -105,6 +107,7 @@ export class System implements HomeActions {
     const cs = this.#linkOf.get(c);
     if (!cs || !c.moves) return false;
     this.moved.add(value as string);
+    cs.movedHere.push(value as string);
     this.#down(cs, { op: Op.H_DATA, a, b, body: { value, moved: true } });
     return true;
   }
@@ -272,7 +275,11 @@ export class System implements HomeActions {
       } else {
         if (frame.op === Op.R_PUT_WAIT) cs.putSeqs.set(frame.a, frame.body as string);
         const late = frame.op === Op.R_CLOSE || (frame.op === Op.R_SOFTEN && cs.timeoutSoftens-- > 0);
-        if (late) for (const item of drainView(cs.home)) this.late.add(item);
+        if (late) {
+          for (const item of drainView(cs.home)) this.late.add(item);
+          const used = new Set(this.consumed.map((x) => x.item));
+          for (const item of cs.movedHere) if (!used.has(item)) this.late.add(item);
+        }
         // A moved item coming back from a copy that closed was on its way to it (the home kept no
         // copy to count above).
         if (frame.op === Op.R_RETURN && cs.home.phase === 'closing') {

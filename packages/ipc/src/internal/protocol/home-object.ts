@@ -84,11 +84,16 @@ export abstract class HomeObject<C extends HomeCopy, E extends Endpoint<C>> {
     return c;
   }
 
-  /** The worker a reserved copy went to has ended: unless it connected, it is gone. */
+  /**
+   * The worker a copy went to has ended: unless it connected, it is gone; if it did, what it sent
+   * still arrives, but nothing it waited for can complete any more (`holderEnded`).
+   */
   release(token: string): void {
     const c = this.#tokens.get(token);
     this.#tokens.set(token, RELEASED);
-    if (c && c !== RELEASED && c.phase === 'reserved') this.gone(c);
+    if (!c || c === RELEASED) return;
+    if (c.phase === 'reserved') this.gone(c);
+    else if (c.phase !== 'gone') this.holderEnded(c);
   }
 
   /** The copy's link is gone: it closed, or its thread or process died. */
@@ -163,6 +168,8 @@ export abstract class HomeObject<C extends HomeCopy, E extends Endpoint<C>> {
   protected abstract closing(c: C): void;
   /** `c` is gone for good: drop what it waited for, take back what it held. */
   protected abstract left(c: C): void;
+  /** The worker holding the connected copy `c` has ended (its link may still bring frames). */
+  protected abstract holderEnded(c: C): void;
   /** A handle of `e` (the home thread's or a copy) came (+1) or went (-1). */
   protected abstract counted(e: E, delta: number): void;
   /** The home thread's handle of `e` closed: end its waits. */

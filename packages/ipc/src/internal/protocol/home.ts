@@ -166,7 +166,7 @@ export class HomeProtocol extends HomeObject<ReaderCopy, ChannelEndpoint> {
         c.dirty = true;
         break;
       case Op.R_PUT_WAIT:
-        if (write) c.putWaiting(this.out, write, a, b, body);
+        if (write && !c.holderGone) c.putWaiting(this.out, write, a, b, body);
         break;
       case Op.R_DEMAND:
         read?.demand(c, a, b);
@@ -257,6 +257,13 @@ export class HomeProtocol extends HomeObject<ReaderCopy, ChannelEndpoint> {
     c.puts.clear();
     this.#giveBack(c, true);
     c.end.read?.readers.delete(c);
+  }
+
+  // Its puts still waiting for room did not complete, and any that arrive now cannot.
+  protected holderEnded(c: ReaderCopy): void {
+    c.holderGone = true;
+    for (const p of c.puts) p.done = true;
+    c.puts.clear();
   }
 
   protected counted(e: ChannelEndpoint, delta: number): void {

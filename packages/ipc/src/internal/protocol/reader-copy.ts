@@ -64,6 +64,8 @@ export class ReaderCopy extends HomeCopy {
   /** Moved items it returned ahead of the give-back they belong to. */
   readonly returned = new Deque<Item>();
   pending: PendingGiveBack | null = null;
+  /** Its worker has ended (frames it sent before may still come). */
+  holderGone = false;
   /** Its puts waiting for room (cancelled if it goes away: a put that did not complete). */
   readonly puts = new Set<PutWait>();
 
