@@ -131,7 +131,9 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
 
   /**
    * Receives the next value, validated by the pipe's schema if it has one. Python: `recv()`.
-   * @throws {EOFError} once the other end is closed everywhere (or its process died) and nothing is left.
+   * @throws {EOFError} once the other end is closed everywhere (or its process died) and nothing is
+   *   left, or when nothing left in the program could send (the other end is open only where
+   *   nothing runs any more).
    * @throws {ValidationError} when the value does not match the schema; the next recv() gets the next value.
    * @throws {ClosedError} after `close()`.
    */
@@ -178,6 +180,7 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
   /**
    * Whether a recv() would answer at once; with `timeout`, waits up to that many ms. Python: `poll(timeout)`.
    * @param timeout - ms to wait; @default 0 (answer at once). `Infinity` waits until data or EOF.
+   * @throws {EOFError} when waiting without a limit and nothing left in the program could send.
    */
   async poll(timeout?: Timeout): Promise<boolean> {
     const ms = resolveTimeout(timeout, 'Connection.poll()', { defaultMs: 0 }).timeoutMs;

@@ -42,7 +42,8 @@ export interface QueueOptions<T> {
 
 /**
  * The timeout argument of put() and get(): a number of ms, or `{ timeout?, block? }`
- * (`block: false`: do not wait, Python's `block=False`). Nothing waits as long as it takes.
+ * (`block: false`: do not wait, Python's `block=False`; a get still takes an item the queue has
+ * now). Nothing waits as long as it takes.
  */
 export type TimeoutOptions = number | BlockingWaitOptions;
 
@@ -128,7 +129,12 @@ export class Queue<T = unknown> {
 
   /**
    * Adds `value`, waiting while the queue is full. Python: `put(obj, block=True, timeout)`.
+   * Resolves once the item is in the queue (in the thread that created it), or, from another
+   * thread or process, once the queue holds it (bounded and joinable queues) or it is on its way
+   * (unbounded: it arrives, in order, even if the worker exits right after). Items from one sender
+   * arrive in the order it put them; between senders there is no order.
    * @param value - structured-cloneable; multiproc objects inside travel by reference.
+   * @param options - ms to wait for room, or `{ timeout?, block? }`; `{ block: false }` does not wait.
    * @throws {QueueFullError} when still full after `timeout` ms.
    * @throws {SerializationError} when part of `value` cannot be sent (`value.onDone`).
    * @throws {ClosedError} after `close()`.
@@ -158,9 +164,12 @@ export class Queue<T = unknown> {
 
   /**
    * Removes and returns the oldest item, waiting for one. Python: `get(block=True, timeout)`.
+   * @param options - ms to wait, or `{ timeout?, block? }`; `{ block: false }` (or `0`) takes an item
+   *   the queue has now without waiting for one, asking the queue's thread from another worker.
    * @throws {QueueEmptyError} when still empty after `timeout` ms.
    * @throws {ValidationError} when the item does not match the schema (the next get() gets the next item).
-   * @throws {EOFError} when the process that owns the queue has exited.
+   * @throws {EOFError} when the process that owns the queue has exited, or when nothing left in the
+   *   program could put an item (no other copy is open in a live worker, and nothing else runs).
    */
   async get(options?: TimeoutOptions): Promise<T> {
     const h = this.handle;
