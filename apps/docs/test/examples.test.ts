@@ -1,7 +1,7 @@
 // Every example the site shows is a file under examples/, included into its page. Each one runs
 // here as a user would run it, in a fresh project outside the repository, and must print exactly
 // what its `// Output:` block says.
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -11,6 +11,7 @@ import { copyInto, DOCS, makeProject, type Project } from './project.ts';
 
 const run = promisify(execFile);
 const examples = findExamples(join(DOCS, 'examples'));
+const hasPython = spawnSync('python3', ['--version']).status === 0;
 let project: Project;
 let root: string;
 
@@ -41,9 +42,10 @@ describe.concurrent('examples', () => {
     expect(examples.length).toBeGreaterThan(10);
   });
   for (const ex of examples) {
-    const skip = ex.minNode !== undefined && !nodeAtLeast(ex.minNode);
+    const skip =
+      (ex.minNode !== undefined && !nodeAtLeast(ex.minNode)) || (ex.command === 'python3' && !hasPython);
     it.skipIf(skip)(ex.file, { timeout: 60_000 }, async () => {
-      const { stdout } = await run(process.execPath, ex.argv, {
+      const { stdout } = await run(ex.command === 'node' ? process.execPath : 'python3', ex.argv, {
         cwd: join(root, ex.file, '..'),
         timeout: 50_000,
         env: { ...process.env, NODE_OPTIONS: '', FORCE_COLOR: '0', NO_COLOR: '1' },

@@ -5,7 +5,9 @@ import { basename, extname, join, relative } from 'node:path';
 export interface Example {
   /** Path relative to the examples folder, such as `pool/map.ts`. */
   readonly file: string;
-  /** The command line after `node`, with the file last. */
+  /** What runs it: `node`, or `python3` for the Python programs shown beside ours. */
+  readonly command: 'node' | 'python3';
+  /** The command line after the command, with the file last. */
   readonly argv: string[];
   /**
    * Whether the test runs it exactly as its page says (the getting-started examples, whose point
@@ -21,7 +23,7 @@ export interface Example {
   readonly anyOrder: boolean;
 }
 
-const SOURCE = new Set(['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs']);
+const SOURCE = new Set(['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs', '.py']);
 
 function walk(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -55,13 +57,15 @@ export function findExamples(root: string): Example[] {
   for (const path of walk(root).sort()) {
     if (!SOURCE.has(extname(path))) continue;
     const text = readFileSync(path, 'utf8');
+    const python = path.endsWith('.py');
+    const comment = python ? '#' : '//';
     const lines = text.split('\n');
-    const start = lines.findIndex((l) => /^\/\/ Output( \(any order\))?:$/.test(l));
+    const start = lines.findIndex((l) => l === `${comment} Output:` || l === `${comment} Output (any order):`);
     if (start < 0) continue;
     const output: string[] = [];
     for (const line of lines.slice(start + 1)) {
-      if (!line.startsWith('//')) break;
-      output.push(line.replace(/^\/\/ ?/, ''));
+      if (!line.startsWith(comment)) break;
+      output.push(line.slice(comment.length).replace(/^ /, ''));
     }
     const needs = /^\/\/ needs: node >= (\d+)\.(\d+)/m.exec(text);
     const file = relative(root, path);
@@ -69,7 +73,8 @@ export function findExamples(root: string): Example[] {
     out.push({
       file,
       asWritten,
-      argv: asWritten || !isTypeScript(file) ? argvOf(text, file) : [basename(compiledName(file))],
+      command: python ? 'python3' : 'node',
+      argv: python ? [basename(file)] : asWritten || !isTypeScript(file) ? argvOf(text, file) : [basename(compiledName(file))],
       minNode: needs ? [Number(needs[1]), Number(needs[2])] : undefined,
       output,
       anyOrder: lines[start]!.includes('any order'),

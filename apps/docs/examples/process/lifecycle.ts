@@ -7,7 +7,7 @@ export const tasks = defineTasks(import.meta.url, {
     throw new Error('boom'); // the stack goes to stderr, like Python's traceback
   },
   exitWith: (code: number) => process.exit(code),
-  forever: () => setInterval(() => {}, 1_000), // keeps its process busy until stopped
+  forever: () => new Promise(() => setInterval(() => {}, 1_000)), // runs until stopped
 });
 
 if (isMain()) {
