@@ -13,7 +13,7 @@ const resultsFile = fileURLToPath(import.meta.resolve('@multiproc/bench/package.
 const report = JSON.parse(await readFile(resultsFile, 'utf8'));
 const files = await renderCharts(report, here('../public/charts'));
 await mkdir(here('../.generated'), { recursive: true });
-const tables = renderMarkdown(report).replaceAll(/^### /gm, '### Suite: ');
+const tables = renderMarkdown({ ...report, targets: [] }).replaceAll(/^### /gm, '### Suite: ');
 await writeFile(
   here('../.generated/bench-tables.md'),
   `Measured with \`pnpm ${report.command}\` on ${report.generatedAt.slice(0, 10)}.\n\n${tables}\n`,

@@ -1,7 +1,7 @@
 /**
  * A fresh project outside the repository, the way a user has one: its own package.json, and
  * `node_modules` holding the packages under their published names (`@multiproc/multiproc` and
- * the scoped packages, linked to the built workspace folders), plus tsx and zod. Examples and
+ * the scoped packages, linked to the built workspace folders), plus tsx, zod and esbuild. Examples and
  * README snippets are copied in and run there, so they resolve exactly as pasted.
  */
 import { cpSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -41,6 +41,7 @@ export function makeProject(type: 'module' | 'commonjs' = 'module'): Project {
   for (const [name, folder] of Object.entries(PACKAGES)) symlinkSync(join(REPO, folder), join(modules, name), 'dir');
   symlinkSync(packageDir('tsx', REPO), join(modules, 'tsx'), 'dir');
   symlinkSync(packageDir('zod', join(REPO, 'packages/ipc')), join(modules, 'zod'), 'dir');
+  symlinkSync(packageDir('esbuild', DOCS), join(modules, 'esbuild'), 'dir');
   return { dir, dispose: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
