@@ -8,7 +8,9 @@ import { renderCharts } from '@multiproc/bench/charts';
 import { renderMarkdown } from '@multiproc/bench/report';
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
-const resultsFile = fileURLToPath(import.meta.resolve('@multiproc/bench/package.json').replace(/package\.json$/, 'results/latest.json'));
+const resultsFile = fileURLToPath(
+  import.meta.resolve('@multiproc/bench/package.json').replace(/package\.json$/, 'results/latest.json'),
+);
 
 const report = JSON.parse(await readFile(resultsFile, 'utf8'));
 const files = await renderCharts(report, here('../public/charts'));

@@ -97,11 +97,12 @@ describe('API doc comments', () => {
         format: 'esm',
       });
       writeFileSync(join(dir, 'jsdoc-tasks.mjs'), tasks.code);
-      const { stdout } = await promisify(execFile)(process.execPath, [file], { cwd: dir, timeout: 50_000 }).catch(
-        (err) => {
-          throw new Error(`${cls} examples failed:\n${err.stdout}\n${err.stderr}`);
-        },
-      );
+      const { stdout } = await promisify(execFile)(process.execPath, [file], {
+        cwd: dir,
+        timeout: 50_000,
+      }).catch((err) => {
+        throw new Error(`${cls} examples failed:\n${err.stdout}\n${err.stderr}`);
+      });
       expect(stdout.trim().split('\n').at(-1)).toBe('all examples ran');
     });
   }

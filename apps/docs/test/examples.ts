@@ -60,7 +60,9 @@ export function findExamples(root: string): Example[] {
     const python = path.endsWith('.py');
     const comment = python ? '#' : '//';
     const lines = text.split('\n');
-    const start = lines.findIndex((l) => l === `${comment} Output:` || l === `${comment} Output (any order):`);
+    const start = lines.findIndex(
+      (l) => l === `${comment} Output:` || l === `${comment} Output (any order):`,
+    );
     if (start < 0) continue;
     const output: string[] = [];
     for (const line of lines.slice(start + 1)) {
@@ -74,7 +76,11 @@ export function findExamples(root: string): Example[] {
       file,
       asWritten,
       command: python ? 'python3' : 'node',
-      argv: python ? [basename(file)] : asWritten || !isTypeScript(file) ? argvOf(text, file) : [basename(compiledName(file))],
+      argv: python
+        ? [basename(file)]
+        : asWritten || !isTypeScript(file)
+          ? argvOf(text, file)
+          : [basename(compiledName(file))],
       minNode: needs ? [Number(needs[1]), Number(needs[2])] : undefined,
       output,
       anyOrder: lines[start]!.includes('any order'),
@@ -95,7 +101,12 @@ export function matchLines(actual: string[], expected: string[], anyOrder: boole
   const e = anyOrder ? [...expected].sort() : expected;
   if (a.length !== e.length) return false;
   const pattern = (line: string) =>
-    new RegExp(`^${line.split('…').map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+    new RegExp(
+      `^${line
+        .split('…')
+        .map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+        .join('.*')}$`,
+    );
   if (!anyOrder) return e.every((line, i) => pattern(line).test(a[i]!));
   // With wildcards and any order, match greedily against the unused lines.
   const left = [...actual];

@@ -35,10 +35,14 @@ export interface Project {
 /** Makes the project; `type` is its package.json `type`. */
 export function makeProject(type: 'module' | 'commonjs' = 'module'): Project {
   const dir = realpathSync(mkdtempSync(join(tmpdir(), 'multiproc-docs-')));
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'user-app', private: true, type }, null, 2));
+  writeFileSync(
+    join(dir, 'package.json'),
+    JSON.stringify({ name: 'user-app', private: true, type }, null, 2),
+  );
   const modules = join(dir, 'node_modules');
   mkdirSync(join(modules, '@multiproc'), { recursive: true });
-  for (const [name, folder] of Object.entries(PACKAGES)) symlinkSync(join(REPO, folder), join(modules, name), 'dir');
+  for (const [name, folder] of Object.entries(PACKAGES))
+    symlinkSync(join(REPO, folder), join(modules, name), 'dir');
   symlinkSync(packageDir('tsx', REPO), join(modules, 'tsx'), 'dir');
   symlinkSync(packageDir('zod', join(REPO, 'packages/ipc')), join(modules, 'zod'), 'dir');
   symlinkSync(packageDir('esbuild', DOCS), join(modules, 'esbuild'), 'dir');

@@ -15,11 +15,14 @@ export const tasks = defineTasks(import.meta.url, {
 if (isMain()) {
   const q = new Queue<number | null>({ maxsize: 4 }); // put() waits while 4 items wait
   const results = new Queue<number>();
-  const producers = [0, 100].map((from, i) => new Process({
-    target: tasks.produce,
-    args: [q, from],
-    context: i === 0 ? 'thread' : 'process',
-  }));
+  const producers = [0, 100].map(
+    (from, i) =>
+      new Process({
+        target: tasks.produce,
+        args: [q, from],
+        context: i === 0 ? 'thread' : 'process',
+      }),
+  );
   const consumers = [1, 2].map(() => new Process({ target: tasks.consume, args: [q, results] }));
   const all = [...producers, ...consumers];
   try {

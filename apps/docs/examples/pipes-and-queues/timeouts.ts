@@ -1,5 +1,13 @@
 // timeouts.ts: non-blocking and bounded waits on a Queue; SimpleQueue; wait() on several.
-import { isMain, Pipe, Queue, QueueEmptyError, QueueFullError, SimpleQueue, wait } from '@multiproc/multiproc';
+import {
+  isMain,
+  Pipe,
+  Queue,
+  QueueEmptyError,
+  QueueFullError,
+  SimpleQueue,
+  wait,
+} from '@multiproc/multiproc';
 
 if (isMain()) {
   const q = new Queue<string>({ maxsize: 1 });

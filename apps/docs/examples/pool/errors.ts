@@ -18,7 +18,9 @@ if (isMain()) {
     console.log(bad.status, good.status === 'fulfilled' && good.value);
     // The …Async forms also call errorCallback, like Python's error_callback.
     await pool
-      .applyAsync(tasks.fail, ['late'], { errorCallback: (e) => console.log('errorCallback:', (e as Error).message) })
+      .applyAsync(tasks.fail, ['late'], {
+        errorCallback: (e) => console.log('errorCallback:', (e as Error).message),
+      })
       .catch(() => {});
   } finally {
     await pool.terminate();

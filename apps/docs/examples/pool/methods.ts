@@ -14,7 +14,13 @@ if (isMain()) {
 
     // map / starmap: every result, in input order
     console.log('map:', await pool.map(tasks.square, [1, 2, 3, 4]));
-    console.log('starmap:', await pool.starmap(tasks.add, [[1, 2], [3, 4]]));
+    console.log(
+      'starmap:',
+      await pool.starmap(tasks.add, [
+        [1, 2],
+        [3, 4],
+      ]),
+    );
 
     // map_async / starmap_async: the same, as an AsyncResult
     console.log('mapAsync:', await pool.mapAsync(tasks.square, [5, 6]));
@@ -30,7 +36,10 @@ if (isMain()) {
     for await (const v of pool.imapUnordered(tasks.slowSquare, [1, 2, 3, 4, 5, 6], { chunksize: 1 })) {
       done.push(v);
     }
-    console.log('imapUnordered:', done.sort((a, b) => a - b));
+    console.log(
+      'imapUnordered:',
+      done.sort((a, b) => a - b),
+    );
 
     pool.close(); // no more submissions
     await pool.join(); // wait for the workers to finish

@@ -6,10 +6,14 @@ if (isMain()) {
   const pool = new Pool({ processes: 2 });
   try {
     let last = '';
-    await pool.map(tasks.square, Array.from({ length: 1000 }, (_, i) => i), {
-      chunksize: 100,
-      onProgress: (done, total) => (last = `${done}/${total}`),
-    });
+    await pool.map(
+      tasks.square,
+      Array.from({ length: 1000 }, (_, i) => i),
+      {
+        chunksize: 100,
+        onProgress: (done, total) => (last = `${done}/${total}`),
+      },
+    );
     console.log('progress at the end:', last);
 
     // Messages can arrive just after the call's result: wait for the count you expect.

@@ -1,5 +1,5 @@
 // lifecycle.ts: exit codes, names, join with a timeout, terminate.
-import { currentProcess, defineTasks, isMain, parentProcess, Process } from '@multiproc/multiproc';
+import { currentProcess, defineTasks, isMain, Process, parentProcess } from '@multiproc/multiproc';
 
 export const tasks = defineTasks(import.meta.url, {
   hello: () => console.log(`${currentProcess().name} says hello to ${parentProcess()?.name}`),

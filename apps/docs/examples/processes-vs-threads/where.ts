@@ -13,7 +13,9 @@ if (isMain()) {
     const pool = new Pool({ processes: 1, context });
     try {
       const w = await pool.apply(tasks.whereAmI, []);
-      console.log(`${context}: same pid as main: ${w.pid === process.pid}, worker thread: ${w.threadId !== 0}`);
+      console.log(
+        `${context}: same pid as main: ${w.pid === process.pid}, worker thread: ${w.threadId !== 0}`,
+      );
     } finally {
       await pool.terminate();
     }
