@@ -24,11 +24,13 @@ export default defineConfig({
   lastUpdated: false,
   srcExclude: ['examples/**', 'README.md', 'test/**'],
   head: [['link', { rel: 'icon', href: '/favicon.svg', type: 'image/svg+xml' }]],
-  markdown: { lineNumbers: false },
+  markdown: { languageAlias: { mjs: 'js', cjs: 'js', mts: 'ts', cts: 'ts' } },
   vite: {
     server: { headers: ISOLATION_HEADERS },
     preview: { headers: ISOLATION_HEADERS },
     worker: { format: 'es' },
+    // The local search index and the theme make one large chunk; it is loaded once.
+    build: { chunkSizeWarningLimit: 2000 },
   },
   themeConfig: {
     logo: '/favicon.svg',

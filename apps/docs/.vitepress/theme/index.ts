@@ -4,7 +4,9 @@ import RacingCounter from './components/RacingCounter.vue';
 
 export default {
   extends: DefaultTheme,
-  enhanceApp({ app }) {
+  enhanceApp({ app, router }) {
     app.component('RacingCounter', RacingCounter);
+    // The browser test walks the API reference through the router (no full reload per page).
+    if (typeof window !== 'undefined') (window as { __docsRouter?: unknown }).__docsRouter = router;
   },
 } satisfies Theme;
