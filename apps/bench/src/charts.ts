@@ -6,7 +6,7 @@
  */
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parse, View } from 'vega';
+import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { formatValue } from './format.js';
 import type { Report } from './report.js';
@@ -62,7 +62,7 @@ function rowOf(r: CaseResult, scale: number): Row {
  * The Vega-Lite spec of one group's chart. `footer` says where and when it was measured.
  * @param rows - the cases of one group (same question, unit and direction).
  */
-export function groupChartSpec(rows: CaseResult[], footer = ''): TopLevelSpec {
+export function groupChartSpec(rows: CaseResult[], footer: string[] = []): TopLevelSpec {
   const first = rows[0]!;
   const unit = axisUnit(first.unit);
   const better = first.better === 'higher' ? 'higher is better' : 'lower is better';
@@ -70,17 +70,18 @@ export function groupChartSpec(rows: CaseResult[], footer = ''): TopLevelSpec {
   const x = { field: 'median', type: 'quantitative' as const };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    width: 420,
+    width: 320,
     height: { step: 26 },
     background: '#ffffff',
     padding: 12,
     title: {
       text: first.title,
-      subtitle: [`${unit.title}, median of the runs with min-max whiskers; ${better}`, footer].filter(
+      subtitle: [`${unit.title}, median of the runs with min-max whiskers; ${better}`, ...footer].filter(
         Boolean,
       ),
       anchor: 'start',
-      fontSize: 14,
+      fontSize: 16,
+      subtitleFontSize: 12,
       subtitleColor: '#555',
     },
     data: { values: rows.map((r) => rowOf(r, unit.scale)) },
@@ -90,7 +91,7 @@ export function groupChartSpec(rows: CaseResult[], footer = ''): TopLevelSpec {
         type: 'nominal',
         sort: null,
         title: null,
-        axis: { labelLimit: 600, labelFontSize: 12 },
+        axis: { labelLimit: 600, labelFontSize: 13 },
       },
     },
     layer: [
@@ -103,7 +104,7 @@ export function groupChartSpec(rows: CaseResult[], footer = ''): TopLevelSpec {
             type: 'nominal',
             title: null,
             scale: { domain: kinds.map((k) => KIND_LABELS[k]), range: kinds.map((k) => COLORS[k]) },
-            legend: { orient: 'bottom', direction: 'horizontal', labelLimit: 240 },
+            legend: { orient: 'bottom', direction: 'horizontal', columns: 2, labelLimit: 240 },
           },
           tooltip: [
             { field: 'impl', title: 'implementation' },
@@ -117,7 +118,7 @@ export function groupChartSpec(rows: CaseResult[], footer = ''): TopLevelSpec {
         encoding: { x: { field: 'min', type: 'quantitative' }, x2: { field: 'max' } },
       },
       {
-        mark: { type: 'text', align: 'left', dx: 4, fontSize: 11 },
+        mark: { type: 'text', align: 'left', dx: 4, fontSize: 12 },
         encoding: {
           x: { field: 'max', type: 'quantitative' },
           text: { field: 'label' },
@@ -134,9 +135,22 @@ export function groupChartSpec(rows: CaseResult[], footer = ''): TopLevelSpec {
   };
 }
 
+// Without a canvas, Vega estimates text at about 0.8em per character, twice the real width of a
+// sans-serif label, which leaves wide empty margins. 0.56em per character (0.6em bold) is close
+// to system-ui's average and keeps the layout tight; the browser draws the text itself.
+// (`textMetrics` is exported by vega at run time but missing from its type declarations.)
+(vega as unknown as { textMetrics: { width: unknown } }).textMetrics.width = (
+  item: { fontSize?: number; fontWeight?: string | number },
+  text: unknown,
+) => {
+  const chars = String(text ?? '').length;
+  const bold = item.fontWeight === 'bold' || Number(item.fontWeight) >= 600;
+  return chars * (item.fontSize ?? 11) * (bold ? 0.6 : 0.56);
+};
+
 /** Renders a Vega-Lite spec to an SVG document, headless. */
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
-  const view = new View(parse(compile(spec).spec), { renderer: 'none' });
+  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
   try {
     return `${await view.toSVG()}\n`;
   } finally {
@@ -145,19 +159,19 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
 }
 
 /** One group's chart as an SVG document. */
-export function renderGroupChart(rows: CaseResult[], footer = ''): Promise<string> {
+export function renderGroupChart(rows: CaseResult[], footer: string[] = []): Promise<string> {
   return renderSvg(groupChartSpec(rows, footer));
 }
 
-/** Where and when a report was measured, for the chart's subtitle. */
-export function footerOf(report: Report): string {
+/** Where and when a report was measured, for the chart's subtitle (two short lines). */
+export function footerOf(report: Report): string[] {
   const m = report.machine;
   const busy =
     Math.max(m.loadAverageAtStart, report.loadAverageAtEnd ?? 0) > m.cores * 0.75 ? ', busy machine' : '';
-  return (
-    `${report.generatedAt.slice(0, 10)}: Node ${m.node}, Python ${m.python ?? 'absent'}, ${m.cores} cores ` +
-    `(${m.cpuModel})${busy}; ${report.quick ? '--quick sizes, not meaningful' : `up to ${report.runs} runs per case`}`
-  );
+  return [
+    `${report.generatedAt.slice(0, 10)}: Node ${m.node}, Python ${m.python ?? 'absent'}`,
+    `${m.cores} cores (${m.cpuModel})${busy}; ${report.quick ? '--quick sizes, not meaningful' : `up to ${report.runs} runs per case`}`,
+  ];
 }
 
 /** The report's cases by group, in order, keeping only groups with at least one measured case. */
