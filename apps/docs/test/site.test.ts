@@ -58,7 +58,9 @@ describe.skipIf(!canRun)('the built site in Chromium', () => {
     await Promise.all([isolated, plain].map((s) => s && new Promise((r) => s.close(r))));
   });
 
-  it('every page loads cleanly, and every internal link and image resolves', { timeout: 240_000 }, async () => {
+  it('every page loads cleanly, and every internal link and image resolves', {
+    timeout: 240_000,
+  }, async () => {
     const base = origin(isolated);
     const { page, problems } = await watchedPage(base);
     const seen = new Set<string>();
@@ -78,7 +80,8 @@ describe.skipIf(!canRun)('the built site in Chromium', () => {
         const html = await fetch(base + path);
         if (!html.ok) problems.push(`HTTP ${html.status}: ${path}`);
         await page.evaluate(async (p) => {
-          const router = (window as unknown as { __docsRouter: { go(p: string): Promise<void> } }).__docsRouter;
+          const router = (window as unknown as { __docsRouter: { go(p: string): Promise<void> } })
+            .__docsRouter;
           await router.go(p);
           await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
         }, path);
@@ -94,7 +97,9 @@ describe.skipIf(!canRun)('the built site in Chromium', () => {
       const info = await page.evaluate(() => ({
         ids: [...document.querySelectorAll('[id]')].map((e) => e.id),
         links: [...document.querySelectorAll<HTMLAnchorElement>('a[href]')].map((a) => a.href),
-        brokenImages: [...document.images].filter((i) => !i.complete || i.naturalWidth === 0).map((i) => i.src),
+        brokenImages: [...document.images]
+          .filter((i) => !i.complete || i.naturalWidth === 0)
+          .map((i) => i.src),
       }));
       anchors.set(path, new Set(info.ids));
       for (const src of info.brokenImages) problems.push(`missing image on ${path}: ${src}`);
