@@ -6,7 +6,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compiledName, findExamples, isTypeScript, matchLines, nodeAtLeast } from './examples.ts';
+import { characters, compiledName, findExamples, isTypeScript, matchLines, nodeAtLeast } from './examples.ts';
 import { copyInto, DOCS, makeProject, type Project } from './project.ts';
 
 const run = promisify(execFile);
@@ -53,7 +53,9 @@ describe.concurrent('examples', () => {
         throw new Error(`${ex.file} failed:\n${err.stdout}\n${err.stderr}`);
       });
       const lines = stdout.replace(/\n$/, '').split('\n');
-      if (!matchLines(lines, ex.output, ex.anyOrder)) {
+      if (ex.interleaved) {
+        expect(characters(lines)).toBe(characters(ex.output));
+      } else if (!matchLines(lines, ex.output, ex.anyOrder)) {
         expect(lines.join('\n')).toBe(ex.output.join('\n'));
       }
     });

@@ -21,6 +21,11 @@ export interface Example {
   readonly output: string[];
   /** Whether the lines may come in any order (`// Output (any order):`). */
   readonly anyOrder: boolean;
+  /**
+   * Whether lines may even interleave (`# Output (may interleave):`, Python's Ans6): then only
+   * the characters printed are compared, not where the line breaks fall.
+   */
+  readonly interleaved: boolean;
 }
 
 const SOURCE = new Set(['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs', '.py']);
@@ -84,6 +89,7 @@ export function findExamples(root: string): Example[] {
       minNode: needs ? [Number(needs[1]), Number(needs[2])] : undefined,
       output,
       anyOrder: lines[start]!.includes('any order'),
+      interleaved: lines[start]!.includes('interleave'),
     });
   }
   return out;
@@ -93,6 +99,11 @@ export function findExamples(root: string): Example[] {
 export function nodeAtLeast([major, minor]: [number, number]): boolean {
   const [m, n] = process.versions.node.split('.').map(Number) as [number, number];
   return m > major || (m === major && n >= minor);
+}
+
+/** The characters of some lines, sorted, without line breaks: what interleaving cannot change. */
+export function characters(lines: string[]): string {
+  return [...lines.join('')].sort().join('');
 }
 
 /** Whether `actual` (printed lines) matches `expected`, `…` matching any text within a line. */

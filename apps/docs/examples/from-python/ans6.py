@@ -11,7 +11,8 @@ if __name__ == '__main__':
     for p in processes:
         p.join()
 
-# Output (any order):
+# Two processes can write into one line here ("Number:Number: 2"), as in the original notebook.
+# Output (may interleave):
 # Number: 1
 # Number: 2
 # Number: 3

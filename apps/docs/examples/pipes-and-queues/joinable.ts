@@ -24,7 +24,8 @@ if (isMain()) {
   }
 }
 
-// Output:
+// The worker's lines reach your terminal through the main thread, so "all done" may come first.
+// Output (any order):
 // did a
 // did b
 // did c
