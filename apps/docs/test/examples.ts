@@ -65,8 +65,8 @@ export function findExamples(root: string): Example[] {
     const python = path.endsWith('.py');
     const comment = python ? '#' : '//';
     const lines = text.split('\n');
-    const start = lines.findIndex(
-      (l) => l === `${comment} Output:` || l === `${comment} Output (any order):`,
+    const start = lines.findIndex((l) =>
+      [':', ' (any order):', ' (may interleave):'].some((tail) => l === `${comment} Output${tail}`),
     );
     if (start < 0) continue;
     const output: string[] = [];
