@@ -59,7 +59,7 @@ describe.skipIf(!canRun)('the built site in Chromium', () => {
   });
 
   it('every page loads cleanly, and every internal link and image resolves', {
-    timeout: 240_000,
+    timeout: 420_000,
   }, async () => {
     const base = origin(isolated);
     const { page, problems } = await watchedPage(base);
