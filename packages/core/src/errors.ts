@@ -13,6 +13,7 @@ import { ClosedError, ProcessError } from '@multiproc/shared';
  * catch (err) { if (err instanceof WorkerCrashedError) console.log(err.exitCode, err.signal); }
  */
 export class WorkerCrashedError extends ProcessError {
+  /** The class name, `'WorkerCrashedError'`, also for instances that crossed from a worker. */
   override get name(): string {
     return 'WorkerCrashedError';
   }
@@ -38,6 +39,7 @@ export class WorkerCrashedError extends ProcessError {
 
 /** A pool was used after `close()` or `terminate()`; also the rejection of calls a `terminate()` cut short. */
 export class PoolClosedError extends ClosedError {
+  /** The class name, `'PoolClosedError'`, also for instances that crossed from a worker. */
   override get name(): string {
     return 'PoolClosedError';
   }

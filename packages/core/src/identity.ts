@@ -50,6 +50,7 @@ export interface ProcessInfo {
   readonly pid: number;
   /** The worker thread's id, `0` in a process's main thread. */
   readonly threadId: number;
+  /** Whether it is a daemon: ended when its parent exits. */
   readonly daemon: boolean;
 }
 
@@ -71,6 +72,11 @@ export function currentProcess(): ProcessInfo {
 /**
  * The parent of this worker (`{ pid, name }`), or `null` in the main program. Python: `parent_process()`.
  */
-export function parentProcess(): { readonly pid: number; readonly name: string } | null {
+export function parentProcess(): {
+  /** The parent's OS process id. */
+  readonly pid: number;
+  /** The parent's name: `'MainProcess'`, or the worker that started this one. */
+  readonly name: string;
+} | null {
   return getWorkerIdentity()?.parent ?? null;
 }

@@ -1,3 +1,8 @@
+/**
+ * `@multiproc/core`: `Process`, `Pool`, `AsyncResult`, task references and contexts. Mirrors
+ * Python's `multiprocessing.Process`, `multiprocessing.Pool` and the module functions.
+ * @module @multiproc/core
+ */
 export { EOFError, QueueEmptyError, QueueFullError } from '@multiproc/ipc';
 export {
   BrokenBarrierError,

@@ -94,6 +94,7 @@ export class Process<F extends TaskFunction = TaskFunction> {
   get name(): string {
     return this.#name;
   }
+  /** Renames it; the name a running worker reports does not change. */
   set name(value: string) {
     this.#name = String(value);
   }
@@ -102,6 +103,7 @@ export class Process<F extends TaskFunction = TaskFunction> {
   get daemon(): boolean {
     return this.#daemon;
   }
+  /** @throws {ProcessError} after `start()`. */
   set daemon(value: boolean) {
     if (this.#state !== 'initial') throw new ProcessError('daemon can only be set before start().');
     this.#daemon = Boolean(value);

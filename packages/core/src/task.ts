@@ -32,6 +32,7 @@ export type TaskRef<F extends TaskFunction = TaskFunction> = F & {
   readonly module: string;
   /** The function's name within that module's `defineTasks()` call. */
   readonly taskName: string;
+  /** @internal Marks a task reference. */
   readonly [BRAND]: true;
 };
 

@@ -42,7 +42,9 @@ export type TransferItem = object;
 
 /** What an encoder returns: the registered `type` and structured-cloneable `data`. */
 export interface Encoded {
+  /** The name its decoder was registered under with {@link registerCodec}. */
   readonly type: string;
+  /** What the decoder receives: structured-cloneable. */
   readonly data: unknown;
 }
 
@@ -54,6 +56,7 @@ export interface DecodeContext {
 
 /** An object that knows how to send itself to a worker. */
 export interface Encodable {
+  /** Returns the form of this object that travels; `ctx` says where to and under which path. */
   [encodeSymbol](ctx: EncodeContext): Encoded;
 }
 
