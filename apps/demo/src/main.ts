@@ -3,7 +3,7 @@
  * the exit code (0 only when every example that ran succeeded).
  */
 import { Command, Option } from 'commander';
-import { type ContextName, cpuCount } from 'multiproc';
+import { type ContextName, cpuCount } from '@multiproc/multiproc';
 import type { Example } from './example.js';
 import { EXAMPLE_NAMES, EXAMPLES } from './examples/index.js';
 import { formatMs, round, table } from './format.js';

@@ -1,4 +1,4 @@
-import * as mp from 'multiproc';
+import * as mp from '@multiproc/multiproc';
 import { describe, expect, it } from 'vitest';
 
 describe('workspace wiring', () => {

@@ -6,7 +6,7 @@
  * Each context is a `getContext(name)` object, as in Python's `ctx = multiprocessing.get_context(...)`:
  * `ctx.Process` and `ctx.Pool` run their workers there.
  */
-import mp, { type Context } from 'multiproc';
+import mp, { type Context } from '@multiproc/multiproc';
 import { check, type Example } from '../example.js';
 import { formatMs, pyRepr, round } from '../format.js';
 import { tasks } from '../tasks/work.js';
