@@ -17,7 +17,16 @@ export type ContextName = (typeof CONTEXT_NAMES)[number];
 
 type ZodModule = typeof Z;
 let zod: ZodModule | undefined;
-const load = (): ZodModule => (zod ??= createRequire(import.meta.url)('zod') as ZodModule);
+const load = (): ZodModule => (zod ??= requireZod());
+
+function requireZod(): ZodModule {
+  // A bare `require('zod')` is what bundlers see and bundle; plain Node ESM has no `require`.
+  try {
+    return require('zod') as ZodModule;
+  } catch {
+    return createRequire(import.meta.url)('zod') as ZodModule;
+  }
+}
 
 /** Builds a schema on first use, with zod loaded then. */
 export function lazySchema<T>(build: (z: ZodModule['z']) => Z.ZodType<T>): () => Z.ZodType<T> {

@@ -9,6 +9,15 @@ let loaded: typeof Z | undefined;
 
 /** The `z` namespace of zod, imported synchronously on the first call. */
 export function zod(): typeof Z.z {
-  loaded ??= createRequire(import.meta.url)('zod') as typeof Z;
+  loaded ??= requireZod();
   return loaded.z;
+}
+
+function requireZod(): typeof Z {
+  // A bare `require('zod')` is what bundlers see and bundle; plain Node ESM has no `require`.
+  try {
+    return require('zod') as typeof Z;
+  } catch {
+    return createRequire(import.meta.url)('zod') as typeof Z;
+  }
 }
