@@ -74,8 +74,11 @@ export interface ReadmeExample {
 
 const INSTALL = /^(?:npm (?:install|i)|pnpm add)\s+(.+)$/;
 
-/** Reads the example of a README: the code block's first line says `// <file>: run with \`<command>\``. */
-export function readmeExample(readmePath: string): ReadmeExample {
+/**
+ * Reads the examples of a README: every ```ts/```js block whose first line says
+ * `// <file>: run with \`<command>\``, with the install line of its first ```sh block.
+ */
+export function readmeExamples(readmePath: string): ReadmeExample[] {
   const text = readFileSync(readmePath, 'utf8');
   const sh = /```sh\n([\s\S]*?)```/.exec(text)?.[1] ?? '';
   const lines = sh
@@ -89,26 +92,33 @@ export function readmeExample(readmePath: string): ReadmeExample {
         .filter((a) => !a.startsWith('-')) ?? [],
   );
   const setup = lines.filter((l) => !INSTALL.test(l));
-  const after = text.slice(text.indexOf('```sh') + 5);
-  const code = /```(?:ts|js)\n([\s\S]*?)```/.exec(after)?.[1] ?? '';
-  const head = /^\/\/ (\S+): run with `([^`]+)`/.exec(code);
-  if (!head)
-    throw new Error(`${readmePath}: the example's first line must be "// <file>: run with \`<command>\`"`);
-  const imports = [...code.matchAll(/from '([^']+)'/g)]
-    .map((m) => m[1]!)
-    .filter((s) => !s.startsWith('node:') && !s.startsWith('.'))
-    .map((s) => (s.startsWith('@') ? s.split('/').slice(0, 2).join('/') : s.split('/')[0]!));
-  const expected = [...code.matchAll(/console\.log\(.*\/\/ (.+)$/gm)].map((m) => m[1]!.trim());
-  return {
-    installs,
-    setup,
-    file: head[1]!,
-    run: head[2]!.split(' '),
-    code,
-    imports: [...new Set(imports)],
-    expected,
-  };
+  const examples: ReadmeExample[] = [];
+  for (const [, code] of text.matchAll(/```(?:ts|js)\n([\s\S]*?)```/g)) {
+    const head = /^\/\/ (\S+): run with `([^`]+)`/.exec(code!);
+    if (!head) continue;
+    const imports = [...code!.matchAll(/(?:from |require\()'([^']+)'/g)]
+      .map((m) => m[1]!)
+      .filter((s) => !s.startsWith('node:') && !s.startsWith('.'))
+      .map((s) => (s.startsWith('@') ? s.split('/').slice(0, 2).join('/') : s.split('/')[0]!));
+    const expected = [...code!.matchAll(/console\.log\(.*\/\/ (.+)$/gm)].map((m) => m[1]!.trim());
+    examples.push({
+      installs,
+      setup,
+      file: head[1]!,
+      run: head[2]!.split(' '),
+      code: code!,
+      imports: [...new Set(imports)],
+      expected,
+    });
+  }
+  if (examples.length === 0) {
+    throw new Error(`${readmePath}: no example whose first line is "// <file>: run with \`<command>\`"`);
+  }
+  return examples;
 }
+
+/** A README's first example (see {@link readmeExamples}). */
+export const readmeExample = (readmePath: string): ReadmeExample => readmeExamples(readmePath)[0]!;
 
 /** stderr without the notes npx and Node print on their own (installing a package, experimental warnings). */
 export function userStderr(stderr: string): string {

@@ -1,7 +1,7 @@
 import * as core from '@multiproc/core';
 import * as ipc from '@multiproc/ipc';
-import * as shared from '@multiproc/shared';
 import mp, * as umbrella from '@multiproc/multiproc';
+import * as shared from '@multiproc/shared';
 import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
 import { tasks } from './fixtures/tasks.mjs';
 
