@@ -20,11 +20,17 @@ let zod: ZodModule | undefined;
 const load = (): ZodModule => (zod ??= requireZod());
 
 function requireZod(): ZodModule {
-  // A bare `require('zod')` is what bundlers see and bundle; plain Node ESM has no `require`.
   try {
-    return require('zod') as ZodModule;
-  } catch {
     return createRequire(import.meta.url)('zod') as ZodModule;
+  } catch (err) {
+    // A bundle has no node_modules to resolve from; there the bare require('zod') below is what the
+    // bundler saw and bundled. It comes second: `node -e` defines a global `require` that resolves
+    // from the working directory and could load another copy of zod.
+    try {
+      return require('zod') as ZodModule;
+    } catch {
+      throw err;
+    }
   }
 }
 

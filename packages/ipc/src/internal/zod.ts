@@ -14,10 +14,16 @@ export function zod(): typeof Z.z {
 }
 
 function requireZod(): typeof Z {
-  // A bare `require('zod')` is what bundlers see and bundle; plain Node ESM has no `require`.
   try {
-    return require('zod') as typeof Z;
-  } catch {
     return createRequire(import.meta.url)('zod') as typeof Z;
+  } catch (err) {
+    // A bundle has no node_modules to resolve from; there the bare require('zod') below is what the
+    // bundler saw and bundled. It comes second: `node -e` defines a global `require` that resolves
+    // from the working directory and could load another copy of zod.
+    try {
+      return require('zod') as typeof Z;
+    } catch {
+      throw err;
+    }
   }
 }
