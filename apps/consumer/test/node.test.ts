@@ -1,7 +1,7 @@
 // The packed packages in a fresh npm project, on this Node and on Node 22 and 24: an ES module
 // program with a task module, the root README's example as written (through `npx tsx`), a CommonJS
 // caller, and the bundled app the bundling guide builds.
-import { cpSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -55,6 +55,16 @@ describe.each(nodes.filter((n) => n.path))('$label', ({ path: node }) => {
     const ran = await run(node, [join(bundled, 'dist', 'app.js')], { cwd: bundled, env: envFor(node) });
     expect(ran.stderr).toBe('');
     expect(ran.stdout).toBe(BOTH_CONTEXTS);
+  });
+});
+
+describe('the bundling guide', () => {
+  it.each(['esbuild.build.mjs', 'webpack.config.mjs'])('shows %s as the example file has it', (file) => {
+    const guide = readFileSync(join(REPO, 'apps/docs/guide/bundling.md'), 'utf8');
+    const body = readFileSync(join(REPO, 'apps/docs/examples/bundling', file), 'utf8')
+      .split('\n')
+      .slice(1);
+    expect(guide).toContain(`// ${file}\n${body.join('\n')}`);
   });
 });
 

@@ -1,4 +1,4 @@
-// npx tsc --outDir build && npx webpack: bundles build/app.js (compiled from src/) into dist/.
+// npx tsc -p tsconfig.json && npx webpack: bundles build/app.js (compiled from src/) into dist/.
 // The outputs are ES modules named .js: unless package.json says "type": "module", also write
 // { "type": "module" } to dist/package.json.
 import { resolve } from 'node:path';
