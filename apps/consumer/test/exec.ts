@@ -43,8 +43,12 @@ export function run(
         shell: process.platform === 'win32',
       },
       (err, stdout, stderr) => {
-        const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as any).code : 1) : 0;
-        resolve({ code, stdout, stderr });
+        const failure = err as (Error & { code?: unknown; killed?: boolean }) | null;
+        const code = !failure ? 0 : typeof failure.code === 'number' ? failure.code : 1;
+        const note = failure?.killed
+          ? `\n[killed: still running after ${options.timeoutMs ?? 60_000} ms]`
+          : '';
+        resolve({ code, stdout, stderr: stderr + note });
       },
     );
   });

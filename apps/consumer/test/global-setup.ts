@@ -40,7 +40,8 @@ async function install(app: string, tarballs: string[]): Promise<void> {
       pinned('esbuild'),
       pinned('@types/node'),
     ],
-    { cwd: app, timeoutMs: 180_000 },
+    // Seconds on a quiet machine; minutes when the registry or the machine is slow.
+    { cwd: app, timeoutMs: 600_000 },
   );
 }
 
