@@ -62,9 +62,15 @@ export default async function setup(project: TestProject): Promise<() => void> {
   mkdirSync(tarballDir);
   mkdirSync(app);
   const nodes = Promise.all(OTHER_NODE_LINES.map(findNode));
-  await pack(tarballDir);
-  const tarballs = readdirSync(tarballDir).map((name) => join(tarballDir, name));
-  await install(app, tarballs);
+  let tarballs: string[];
+  try {
+    await pack(tarballDir);
+    tarballs = readdirSync(tarballDir).map((name) => join(tarballDir, name));
+    await install(app, tarballs);
+  } catch (err) {
+    rmSync(root, { recursive: true, force: true });
+    throw err;
+  }
   const others = await nodes;
   for (const other of others)
     if (other.reason) console.warn(`[consumer] skipping Node ${other.line}: ${other.reason}`);

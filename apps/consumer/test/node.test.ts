@@ -2,7 +2,6 @@
 // program with a task module, the root README's example as written (through `npx tsx`), a CommonJS
 // caller, and the bundled app the bundling guide builds.
 import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { envFor, run, runOk } from './exec.ts';
@@ -21,7 +20,7 @@ beforeAll(async () => {
   cpSync(join(guide, 'src'), join(dir, 'src'), { recursive: true });
   cpSync(join(guide, 'esbuild.build.mjs'), join(dir, 'esbuild.build.mjs'));
   await runOk(process.execPath, ['esbuild.build.mjs'], { cwd: dir, timeoutMs: 120_000 });
-  bundled = mkdtempSync(join(tmpdir(), 'multiproc-bundled-'));
+  bundled = mkdtempSync(join(consumer().root, 'bundled-'));
   cpSync(join(dir, 'dist'), join(bundled, 'dist'), { recursive: true });
 }, 180_000);
 
@@ -70,7 +69,7 @@ describe('the bundling guide', () => {
 
 describe('a bundle that lacks the worker entries', () => {
   it('fails with WorkerEntryNotFoundError naming the missing file, not a worker crash', async () => {
-    const broken = mkdtempSync(join(tmpdir(), 'multiproc-broken-bundle-'));
+    const broken = mkdtempSync(join(consumer().root, 'broken-bundle-'));
     cpSync(join(bundled, 'dist', 'app.js'), join(broken, 'app.js'));
     for (const chunk of readdirSync(join(bundled, 'dist')).filter((f) => f.startsWith('chunk-'))) {
       cpSync(join(bundled, 'dist', chunk), join(broken, chunk));
