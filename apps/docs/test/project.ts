@@ -43,8 +43,6 @@ export function makeProject(type: 'module' | 'commonjs' = 'module'): Project {
   mkdirSync(join(modules, '@multiproc'), { recursive: true });
   for (const [name, folder] of Object.entries(PACKAGES))
     symlinkSync(join(REPO, folder), join(modules, name), 'dir');
-  // The umbrella's name before its rename to @multiproc/multiproc, which older READMEs still use.
-  symlinkSync(join(REPO, 'packages/multiproc'), join(modules, 'multiproc'), 'dir');
   symlinkSync(packageDir('tsx', REPO), join(modules, 'tsx'), 'dir');
   symlinkSync(packageDir('zod', join(REPO, 'packages/ipc')), join(modules, 'zod'), 'dir');
   symlinkSync(packageDir('esbuild', DOCS), join(modules, 'esbuild'), 'dir');

@@ -15,7 +15,7 @@ export {
   ValidationError,
 } from '@multiproc/shared';
 export { type Context, getContext } from './context.js';
-export { PoolClosedError, WorkerCrashedError } from './errors.js';
+export { PoolClosedError, WorkerCrashedError, WorkerEntryNotFoundError } from './errors.js';
 export {
   cpuCount,
   currentProcess,

@@ -14,6 +14,7 @@ import {
 import { getWorkerIdentity } from './identity.js';
 import { startChild } from './internal/child-runner.js';
 import type { ExitInfo, Runner, StartMessage } from './internal/runner.js';
+import { assertRuntimeSupports } from './internal/runtime.js';
 import { startThread } from './internal/thread-runner.js';
 import { type ContextName, contextSchema, lazySchema, parseOptions, taskRefSchema } from './options.js';
 import { getStartMethod } from './start-method.js';
@@ -24,8 +25,11 @@ import { runOnSpare } from './warm.js';
 export interface ProcessOptions<F extends TaskFunction = TaskFunction> {
   /** The function to run, a task reference from `defineTasks()`. Without one the process does nothing. */
   target?: TaskRef<F>;
-  /** The target's arguments, sent by structured clone (multiproc objects by the codec protocol). @default [] */
-  args?: TaskArgs<F> | unknown[];
+  /**
+   * The target's arguments, type-checked against the target's parameters like a pool call's; sent by
+   * structured clone (multiproc objects by the codec protocol). @default []
+   */
+  args?: TaskArgs<F>;
   /** A name for logs and `currentProcess().name`. @default 'Process-N' */
   name?: string;
   /** A daemon is ended when its parent exits, and does not keep the program alive. @default false */
@@ -63,6 +67,8 @@ export function activeChildren(): Process[] {
 /**
  * Runs a task in a worker thread or a child process. Mirrors Python's `multiprocessing.Process`.
  * @throws {ValidationError} from the constructor for bad options.
+ * @throws {ContextError} from the constructor for a context this runtime cannot run (Bun, Deno).
+ * @throws {WorkerEntryNotFoundError} from `start()` when the worker entry is missing (a bundled app).
  * @example
  * const p = new Process({ target: tasks.greet, args: ['bob'] });
  * p.start();
@@ -85,6 +91,7 @@ export class Process<F extends TaskFunction = TaskFunction> {
     this.#target = opts.target as TaskRef<F> | undefined;
     this.#args = opts.args ?? [];
     this.#context = opts.context ?? getStartMethod();
+    assertRuntimeSupports('Process', this.#context);
     this.#identity = [...(getWorkerIdentity()?.identity ?? []), ++childCounter];
     this.#name = opts.name ?? `Process-${this.#identity.join(':')}`;
     this.#daemon = opts.daemon ?? getWorkerIdentity()?.daemon ?? false;

@@ -40,7 +40,8 @@ async function run(start: StartMessage): Promise<void> {
   // A daemon child ends with its parent, even one that was killed (Python: daemonic processes).
   if (isMainThread && start.identity.daemon) process.once('disconnect', () => process.exit(1));
   // The channel only carried the start message; it must not keep the child alive by itself.
-  process.channel?.unref();
+  // (Deno throws on reading process.channel inside a worker thread.)
+  if (isMainThread) process.channel?.unref();
   let code = 0;
   try {
     const target = await loadTask(start.module, start.taskName);
