@@ -10,6 +10,7 @@ import {
   resolveTimeout,
   SerializationError,
   type Timeout,
+  ValidationError,
 } from '@multiproc/shared';
 import { getWorkerIdentity } from './identity.js';
 import { startChild } from './internal/child-runner.js';
@@ -22,8 +23,11 @@ import { runOnSpare } from './warm.js';
 
 /** Options of {@link Process}. */
 export interface ProcessOptions<F extends TaskFunction = TaskFunction> {
-  /** The function to run, a task reference from `defineTasks()`. Without one the process does nothing. */
-  target?: TaskRef<F>;
+  /**
+   * The function to run, a task reference from `defineTasks()`. Required: Python's other way, a
+   * subclass that overrides `run()`, cannot work here, since a method cannot cross to a worker.
+   */
+  target: TaskRef<F>;
   /** The target's arguments, sent by structured clone (multiproc objects by the codec protocol). @default [] */
   args?: TaskArgs<F> | unknown[];
   /** A name for logs and `currentProcess().name`. @default 'Process-N' */
@@ -37,7 +41,7 @@ export interface ProcessOptions<F extends TaskFunction = TaskFunction> {
 const optionsSchema = lazySchema((z) =>
   z
     .object({
-      target: taskRefSchema(z).optional(),
+      target: taskRefSchema(z),
       args: z.array(z.unknown()).optional(),
       name: z.string().optional(),
       daemon: z.boolean().optional(),
@@ -62,7 +66,8 @@ export function activeChildren(): Process[] {
 
 /**
  * Runs a task in a worker thread or a child process. Mirrors Python's `multiprocessing.Process`.
- * @throws {ValidationError} from the constructor for bad options.
+ * @throws {ValidationError} from the constructor for bad options, for a missing `target`, and for a
+ * subclass that overrides `run()` (move its body into a task and pass that as `target`).
  * @example
  * const p = new Process({ target: tasks.greet, args: ['bob'] });
  * p.start();
@@ -73,16 +78,17 @@ export class Process<F extends TaskFunction = TaskFunction> {
   #name: string;
   #daemon: boolean;
   readonly #context: ContextName;
-  readonly #target: TaskRef<F> | undefined;
+  readonly #target: TaskRef<F>;
   readonly #args: unknown[];
   readonly #identity: number[];
   #state: State = 'initial';
   #runner: Runner | undefined;
   #exit: ExitInfo | undefined;
 
-  constructor(options: ProcessOptions<F> = {}) {
+  constructor(options: ProcessOptions<F>) {
+    checkTarget(this, options);
     const opts = parseOptions(optionsSchema, options, 'Process');
-    this.#target = opts.target as TaskRef<F> | undefined;
+    this.#target = opts.target as TaskRef<F>;
     this.#args = opts.args ?? [];
     this.#context = opts.context ?? getStartMethod();
     this.#identity = [...(getWorkerIdentity()?.identity ?? []), ++childCounter];
@@ -147,8 +153,8 @@ export class Process<F extends TaskFunction = TaskFunction> {
     const me = getWorkerIdentity();
     const message: StartMessage = {
       kind: 'mp:start',
-      module: this.#target?.module ?? '',
-      taskName: this.#target?.taskName ?? '',
+      module: this.#target.module,
+      taskName: this.#target.taskName,
       args,
       encoded,
       identity: {
@@ -258,6 +264,24 @@ export class Process<F extends TaskFunction = TaskFunction> {
 
   #checkOpen(): void {
     if (this.#state === 'closed') throw new ClosedError(`${this.#name} is closed.`);
+  }
+}
+
+/** A Process needs a task reference: Python's `run()` override cannot reach a worker. */
+function checkTarget(self: object, options: unknown): void {
+  const run = (self as { run?: unknown }).run;
+  const target = (options as { target?: unknown } | undefined)?.target;
+  if (typeof run === 'function') {
+    throw new ValidationError(
+      `${self.constructor.name} overrides run(), which cannot run in a worker: a method cannot cross to another thread or process. ` +
+        'Move the body of run() into a function registered with defineTasks(import.meta.url, { work }) and pass { target: tasks.work, args } to the Process constructor.',
+    );
+  }
+  if (target === undefined) {
+    throw new ValidationError(
+      "Invalid option 'target' for Process: a Process needs a target. Register the function with " +
+        'defineTasks(import.meta.url, { work }) and pass { target: tasks.work, args }.',
+    );
   }
 }
 

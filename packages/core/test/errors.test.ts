@@ -13,12 +13,12 @@ type Ctor = abstract new (...args: any[]) => Error;
 /** Every error class multiproc exports from any package, once each. */
 const OURS: [string, Ctor][] = [
   ...new Map(
-    Object.values({ ...shared, ...ipc, ...core })
+    (Object.values({ ...shared, ...ipc, ...core }) as unknown[])
       .filter(
         (C): C is Ctor =>
           typeof C === 'function' && (C === core.ProcessError || C.prototype instanceof core.ProcessError),
       )
-      .map((C) => [C.prototype.name as string, C] as [string, Ctor]),
+      .map((C) => [(C.prototype as Error).name, C] as [string, Ctor]),
   ),
 ];
 
@@ -33,9 +33,9 @@ const BUILTINS: [string, Ctor][] = (
     ['URIError', URIError],
     ['AggregateError', AggregateError],
     ['SuppressedError', (globalThis as any).SuppressedError],
-    ['WebAssembly.CompileError', WebAssembly.CompileError],
-    ['WebAssembly.LinkError', WebAssembly.LinkError],
-    ['WebAssembly.RuntimeError', WebAssembly.RuntimeError],
+    ['WebAssembly.CompileError', (globalThis as any).WebAssembly.CompileError],
+    ['WebAssembly.LinkError', (globalThis as any).WebAssembly.LinkError],
+    ['WebAssembly.RuntimeError', (globalThis as any).WebAssembly.RuntimeError],
   ] as [string, Ctor | undefined][]
 ).filter((row): row is [string, Ctor] => row[1] !== undefined);
 
