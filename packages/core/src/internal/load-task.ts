@@ -13,7 +13,8 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isMainThread } from 'node:worker_threads';
 import { ProcessError } from '@multiproc/shared';
-import { hasModule, lookupTask, type TaskFunction } from '../task.js';
+import { forgetModule, hasModule, lookupTask, type TaskFunction } from '../task.js';
+import { isBootstrapError, whileImporting } from './bootstrap.js';
 
 const TS_EXTENSION = /\.[cm]?tsx?$/;
 const LOADER_KEY = Symbol.for('multiproc.tsLoader');
@@ -66,8 +67,9 @@ export function importTaskModule(moduleUrl: string): Promise<void> {
       if (TS_EXTENSION.test(new URL(moduleUrl).pathname) && !loaderAlreadyActive())
         await registerTsx(moduleUrl);
       try {
-        await import(moduleUrl);
+        await whileImporting(moduleUrl, () => import(moduleUrl));
       } catch (err) {
+        if (isBootstrapError(err)) throw err;
         throw new ProcessError(
           `Cannot import the task module ${moduleUrl}: ${(err as Error)?.message ?? String(err)}`,
           { cause: err },
@@ -75,7 +77,12 @@ export function importTaskModule(moduleUrl: string): Promise<void> {
       }
     })();
     loading.set(moduleUrl, done);
-    done.catch(() => loading.delete(moduleUrl));
+    done.catch((err) => {
+      // A module that started workers at its top level stays failed, and the tasks it registered
+      // before that line are forgotten: no task of it ever runs in this worker.
+      if (isBootstrapError(err)) forgetModule(moduleUrl);
+      else loading.delete(moduleUrl);
+    });
   }
   return done;
 }

@@ -5,6 +5,7 @@
  */
 import type { Tinypool } from 'tinypool';
 import { currentProcess } from '../identity.js';
+import { childDepth } from '../internal/bootstrap.js';
 import type { ContextName } from '../options.js';
 import type { PoolResourceLimits } from './options.js';
 
@@ -23,7 +24,7 @@ export async function startTinypool(config: TinypoolConfig): Promise<Tinypool> {
   const me = currentProcess();
   const env = {
     ...(process.env as Record<string, string>),
-    MULTIPROC_POOL_PARENT: JSON.stringify({ pid: process.pid, name: me.name }),
+    MULTIPROC_POOL_PARENT: JSON.stringify({ pid: process.pid, name: me.name, depth: childDepth() }),
   };
   const limits = config.resourceLimits;
   const threads = config.context === 'thread';
