@@ -13,6 +13,7 @@ import {
   ValidationError,
 } from '@multiproc/shared';
 import { getWorkerIdentity } from './identity.js';
+import { assertMayStartWorkers, childDepth } from './internal/bootstrap.js';
 import { startChild } from './internal/child-runner.js';
 import type { ExitInfo, Runner, StartMessage } from './internal/runner.js';
 import { startThread } from './internal/thread-runner.js';
@@ -144,11 +145,13 @@ export class Process<F extends TaskFunction = TaskFunction> {
   /**
    * Starts the worker and returns at once.
    * @throws {ProcessError} when already started. {@link SerializationError} for an argument that cannot be sent.
-   * {@link ContextError} for shared memory sent to a `'process'` context.
+   * {@link ContextError} for shared memory sent to a `'process'` context, and when called at the top
+   * level of a module a worker is importing (the missing `if (isMain())` guard).
    */
   start(): void {
     this.#checkOpen();
     if (this.#state !== 'initial') throw new ProcessError(`${this.#name} cannot be started twice.`);
+    assertMayStartWorkers('a Process');
     const { value: args, transfer, encoded } = encodeValue(this.#args, this.#context, 'args');
     const me = getWorkerIdentity();
     const message: StartMessage = {
@@ -163,6 +166,7 @@ export class Process<F extends TaskFunction = TaskFunction> {
         daemon: this.#daemon,
         context: this.#context,
         parent: { pid: process.pid, name: me?.name ?? 'MainProcess' },
+        depth: childDepth(),
       },
     };
     if (this.#context === 'process') assertSerializable(message);

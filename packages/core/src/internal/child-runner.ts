@@ -2,7 +2,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { forwardLines } from './output.js';
+import { forwardChildOutput } from './output.js';
 import type { ExitInfo, Runner, SpareMessage, StartMessage } from './runner.js';
 
 const ENTRY = fileURLToPath(new URL('../worker/process-entry.js', import.meta.url));
@@ -67,10 +67,7 @@ export function startChildSpare(spare: SpareMessage): ChildSpare {
 }
 
 function childRunner(child: ChildProcess): Runner {
-  const output = Promise.all([
-    forwardLines(child.stdout!, process.stdout),
-    forwardLines(child.stderr!, process.stderr),
-  ]);
+  const output = forwardChildOutput(child.stdout!, child.stderr!);
   const exited = new Promise<ExitInfo>((resolve) => {
     const done = (code: number | null, signal: NodeJS.Signals | null) => {
       const info = { exitCode: code ?? (signal ? signalExitCode(signal) : 1), signal };
