@@ -70,7 +70,19 @@ function packResult(value: unknown, path: string): { value: unknown; encoded: bo
     return { value, encoded: false };
   }
   const out = encodeValue(value, context, path);
+  // What the result moves (a move()d buffer, a Buffer's bytes) goes back by transfer.
+  for (const item of out.transfer) replyTransfer.push(item);
   return { value: out.value, encoded: out.encoded };
+}
+
+const replyTransfer: object[] = [];
+
+/** Wraps a reply so that tinypool's worker entry transfers `list` with it (its move() protocol). */
+async function withTransfer(reply: BatchReply, list: object[]): Promise<BatchReply> {
+  const { markMovable } = await import('tinypool');
+  const movable = { [Symbol.for('Tinypool.transferable')]: list, [Symbol.for('Tinypool.valueOf')]: reply };
+  markMovable(movable);
+  return movable as unknown as BatchReply;
 }
 
 /** Runs one call; synchronous when the task is loaded and returns a plain value (the hot path). */
@@ -200,7 +212,8 @@ export default async function runBatch(batch: Batch): Promise<BatchReply> {
   // Pools and processes may be started by a running task only (see internal/bootstrap.ts).
   taskStarted();
   try {
-    return await runBatchNow(batch);
+    const reply = await runBatchNow(batch);
+    return replyTransfer.length > 0 ? await withTransfer(reply, replyTransfer.splice(0)) : reply;
   } finally {
     taskEnded();
   }
