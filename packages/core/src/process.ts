@@ -136,7 +136,10 @@ export class Process<F extends TaskFunction = TaskFunction> {
     return this.#runner?.threadId ?? null;
   }
 
-  /** `null` while running or before start; then 0, 1 (target threw), the `process.exit()` code, or -N for signal N. */
+  /**
+   * `null` while running or before start; then 0, 1 (target threw), the `process.exit()` code, 13
+   * (the target's promise never settled and nothing else was pending), or -N for signal N.
+   */
   get exitCode(): number | null {
     this.#checkOpen();
     return this.#exit?.exitCode ?? null;
