@@ -13,6 +13,8 @@ export interface WorkerIdentity {
   readonly daemon: boolean;
   readonly context: 'thread' | 'process';
   readonly parent: { readonly pid: number; readonly name: string };
+  /** Levels of workers above and including this one: 1 for a worker the main program started. */
+  readonly depth?: number;
 }
 
 const IDENTITY_KEY = Symbol.for('multiproc.workerIdentity');

@@ -23,6 +23,7 @@ export {
   type ProcessInfo,
   parentProcess,
 } from './identity.js';
+export { type Movable, move } from './move.js';
 export type { ContextName } from './options.js';
 export { AsyncResult } from './pool/async-result.js';
 export type {

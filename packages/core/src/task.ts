@@ -127,6 +127,11 @@ export function lookupTask(module: string, taskName: string): TaskFunction | und
   return tasksByModule.get(module)?.[taskName];
 }
 
+/** Drops what a module registered in this realm (internal: its import failed). */
+export function forgetModule(module: string): void {
+  tasksByModule.delete(module);
+}
+
 /** Whether the module has registered any tasks in this realm (internal). */
 export function hasModule(module: string): boolean {
   return tasksByModule.has(module);

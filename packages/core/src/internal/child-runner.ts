@@ -1,7 +1,7 @@
 /** The 'process' context: a `child_process.fork` child running the process entry. */
 import { type ChildProcess, fork } from 'node:child_process';
 import { constants } from 'node:os';
-import { forwardLines } from './output.js';
+import { forwardChildOutput } from './output.js';
 import type { ExitInfo, Runner, SpareMessage, StartMessage } from './runner.js';
 import { workerEntryPath } from './worker-entries.js';
 
@@ -65,10 +65,7 @@ export function startChildSpare(spare: SpareMessage): ChildSpare {
 }
 
 function childRunner(child: ChildProcess): Runner {
-  const output = Promise.all([
-    forwardLines(child.stdout!, process.stdout),
-    forwardLines(child.stderr!, process.stderr),
-  ]);
+  const output = forwardChildOutput(child.stdout!, child.stderr!);
   const exited = new Promise<ExitInfo>((resolve) => {
     const done = (code: number | null, signal: NodeJS.Signals | null) => {
       const info = { exitCode: code ?? (signal ? signalExitCode(signal) : 1), signal };

@@ -14,7 +14,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { isMainThread } from 'node:worker_threads';
 import { ProcessError } from '@multiproc/shared';
-import { hasModule, lookupTask, type TaskFunction } from '../task.js';
+import { forgetModule, hasModule, lookupTask, type TaskFunction } from '../task.js';
+import { isBootstrapError, whileImporting } from './bootstrap.js';
 
 const TS_EXTENSION = /\.[cm]?tsx?$/;
 const LOADER_KEY = Symbol.for('multiproc.tsLoader');
@@ -91,8 +92,9 @@ export function importTaskModule(moduleUrl: string): Promise<void> {
         await registerTsx(moduleUrl);
       try {
         // A bundler must leave this import to Node: the task module is a file known only at run time.
-        await import(/* webpackIgnore: true */ /* @vite-ignore */ moduleUrl);
+        await whileImporting(moduleUrl, () => import(/* webpackIgnore: true */ /* @vite-ignore */ moduleUrl));
       } catch (err) {
+        if (isBootstrapError(err)) throw err;
         throw new ProcessError(
           `Cannot import the task module ${moduleUrl}: ${(err as Error)?.message ?? String(err)}`,
           { cause: err },
@@ -100,7 +102,12 @@ export function importTaskModule(moduleUrl: string): Promise<void> {
       }
     })();
     loading.set(moduleUrl, done);
-    done.catch(() => loading.delete(moduleUrl));
+    done.catch((err) => {
+      // A module that started workers at its top level stays failed, and the tasks it registered
+      // before that line are forgotten: no task of it ever runs in this worker.
+      if (isBootstrapError(err)) forgetModule(moduleUrl);
+      else loading.delete(moduleUrl);
+    });
   }
   return done;
 }

@@ -7,6 +7,7 @@ import { decodeValue, encodeValue, ProcessError } from '@multiproc/shared';
 import type { Tinypool } from 'tinypool';
 import { PoolClosedError } from '../errors.js';
 import type { CallReply, InitSpec, TaskSpec } from '../internal/batch.js';
+import { assertMayStartWorkers } from '../internal/bootstrap.js';
 import { fromErrorRecord } from '../internal/error-record.js';
 import { type ContextName, parseOptions } from '../options.js';
 import { getStartMethod } from '../start-method.js';
@@ -52,6 +53,8 @@ let poolCounter = 0;
 /**
  * A pool of workers. Python: `multiprocessing.Pool`.
  * @throws {ValidationError} from the constructor for bad options, naming the option.
+ * @throws {ContextError} from the constructor at the top level of a module a worker is importing
+ * (guard it with `if (isMain())`).
  * @example
  * const pool = new Pool({ processes: 4 });
  * console.log(await pool.map(tasks.square, [1, 2, 3])); // [1, 4, 9]
@@ -70,6 +73,7 @@ export class Pool implements AsyncDisposable {
   #state: State = 'running';
 
   constructor(options: PoolOptions = {}) {
+    assertMayStartWorkers('a Pool');
     const opts = parseOptions(poolOptionsSchema, options, 'Pool');
     const resolved = resolvePoolOptions(opts as PoolOptions);
     this.#context = opts.context ?? getStartMethod();

@@ -7,6 +7,7 @@ import type { Tinypool } from 'tinypool';
 import { currentProcess } from '../identity.js';
 import { assertRuntimeSupports } from '../internal/runtime.js';
 import { workerEntryUrl } from '../internal/worker-entries.js';
+import { childDepth } from '../internal/bootstrap.js';
 import type { ContextName } from '../options.js';
 import type { PoolResourceLimits } from './options.js';
 
@@ -33,7 +34,7 @@ async function createTinypool(config: TinypoolConfig, entry: URL): Promise<Tinyp
   const me = currentProcess();
   const env = {
     ...(process.env as Record<string, string>),
-    MULTIPROC_POOL_PARENT: JSON.stringify({ pid: process.pid, name: me.name }),
+    MULTIPROC_POOL_PARENT: JSON.stringify({ pid: process.pid, name: me.name, depth: childDepth() }),
   };
   const limits = config.resourceLimits;
   const threads = config.context === 'thread';
