@@ -5,9 +5,9 @@
  */
 import type { Tinypool } from 'tinypool';
 import { currentProcess } from '../identity.js';
+import { childDepth } from '../internal/bootstrap.js';
 import { assertRuntimeSupports } from '../internal/runtime.js';
 import { workerEntryUrl } from '../internal/worker-entries.js';
-import { childDepth } from '../internal/bootstrap.js';
 import type { ContextName } from '../options.js';
 import type { PoolResourceLimits } from './options.js';
 
