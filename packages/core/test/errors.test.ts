@@ -80,7 +80,10 @@ describe.each(['thread', 'process'] as const)('errors from a %s pool task', (con
     expect(err).toBeInstanceOf(C);
     expect(Object.getPrototypeOf(err)).toBe(C.prototype);
     expect(err.name).toBe(name);
-    expect(err.message).toBe(`ours ${name}`);
+    if (name === 'WorkerEntryNotFoundError') {
+      expect(err.message).toContain('/nowhere/pool-worker.js');
+      expect([err.entry, err.searched]).toEqual(['pool', ['/nowhere/pool-worker.js']]);
+    } else expect(err.message).toBe(`ours ${name}`);
     expect(err.code).toBe((C.prototype as any).code);
     expect(err.stack).toContain('error-tasks.mjs');
     expect(Object.prototype.toString.call(err)).toBe('[object Error]');
