@@ -319,42 +319,50 @@ async function runPipe(steps: Step[], s: fc.Scheduler, log: string[]): Promise<v
 }
 
 describe('home/copy protocol model', () => {
-  it('pipe: EOF exactly when every writer is gone, exactly once or back home, per-sender FIFO', async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        fc.scheduler(),
-        fc.array(stepArb, { minLength: 20, maxLength: 100, size: 'max' }),
-        async (s, steps) => {
-          const log: string[] = [];
-          try {
-            await runPipe(steps, s, log);
-          } catch (err) {
-            if (process.env.MP_MODEL_TRACE === '1') console.log(log.join('\n'));
-            throw err;
-          }
-        },
-      ),
-      { seed: SEED, numRuns: RUNS },
-    );
-  }, LIMIT_MS);
-
-  for (const kind of [
-    { kind: 'queue', maxsize: 0, joinable: false },
-    { kind: 'queue', maxsize: 3, joinable: false },
-  ] as const) {
-    it(`queue (maxsize ${kind.maxsize}): exactly once or back home, per-sender FIFO, qsize converges, incomplete puts never arrive`, async () => {
+  it(
+    'pipe: EOF exactly when every writer is gone, exactly once or back home, per-sender FIFO',
+    async () => {
       await fc.assert(
         fc.asyncProperty(
           fc.scheduler(),
           fc.array(stepArb, { minLength: 20, maxLength: 100, size: 'max' }),
           async (s, steps) => {
-            await runQueue(kind, steps, s);
+            const log: string[] = [];
+            try {
+              await runPipe(steps, s, log);
+            } catch (err) {
+              if (process.env.MP_MODEL_TRACE === '1') console.log(log.join('\n'));
+              throw err;
+            }
           },
         ),
-        process.env.MP_MODEL_REPLAY
-          ? { ...JSON.parse(process.env.MP_MODEL_REPLAY), numRuns: RUNS }
-          : { seed: SEED, numRuns: RUNS, verbose: 1 },
+        { seed: SEED, numRuns: RUNS },
       );
-    }, LIMIT_MS);
+    },
+    LIMIT_MS,
+  );
+
+  for (const kind of [
+    { kind: 'queue', maxsize: 0, joinable: false },
+    { kind: 'queue', maxsize: 3, joinable: false },
+  ] as const) {
+    it(
+      `queue (maxsize ${kind.maxsize}): exactly once or back home, per-sender FIFO, qsize converges, incomplete puts never arrive`,
+      async () => {
+        await fc.assert(
+          fc.asyncProperty(
+            fc.scheduler(),
+            fc.array(stepArb, { minLength: 20, maxLength: 100, size: 'max' }),
+            async (s, steps) => {
+              await runQueue(kind, steps, s);
+            },
+          ),
+          process.env.MP_MODEL_REPLAY
+            ? { ...JSON.parse(process.env.MP_MODEL_REPLAY), numRuns: RUNS }
+            : { seed: SEED, numRuns: RUNS, verbose: 1 },
+        );
+      },
+      LIMIT_MS,
+    );
   }
 });
