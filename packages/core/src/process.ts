@@ -91,6 +91,7 @@ export class Process<F extends TaskFunction = TaskFunction> {
   #state: State = 'initial';
   #runner: Runner | undefined;
   #exit: ExitInfo | undefined;
+  #joins = 0;
 
   constructor(options: ProcessOptions<F>) {
     checkTarget(this, options);
@@ -164,7 +165,15 @@ export class Process<F extends TaskFunction = TaskFunction> {
     this.#checkOpen();
     if (this.#state !== 'initial') throw new ProcessError(`${this.#name} cannot be started twice.`);
     assertMayStartWorkers('a Process');
-    const { value: args, transfer, encoded } = encodeValue(this.#args, this.#context, 'args');
+    // Copies of queues and pipes among the args are accounted for when this worker ends, used or not.
+    const {
+      value: args,
+      transfer,
+      encoded,
+      receiverEnded,
+    } = encodeValue(this.#args, this.#context, 'args', {
+      tracksReceiver: true,
+    });
     const me = getWorkerIdentity();
     const message: StartMessage = {
       kind: 'mp:start',
@@ -181,13 +190,14 @@ export class Process<F extends TaskFunction = TaskFunction> {
         depth: childDepth(),
       },
     };
-    if (this.#context === 'process') assertSerializable(message);
     try {
+      if (this.#context === 'process') assertSerializable(message);
       // A daemon thread must not read its output (that would keep the program alive): no spare.
       const spare =
         this.#daemon && this.#context === 'thread' ? undefined : runOnSpare(this.#context, message, transfer);
       this.#runner = spare ?? (this.#context === 'process' ? startChild : startThread)(message, transfer);
     } catch (err) {
+      receiverEnded();
       if ((err as Error)?.name === 'DataCloneError') {
         throw new SerializationError('args', `Cannot send args: ${(err as Error).message}`, { cause: err });
       }
@@ -197,6 +207,7 @@ export class Process<F extends TaskFunction = TaskFunction> {
     liveChildren.add(this);
     if (this.#daemon) this.#runner.unref();
     void this.#runner.exited.then((info) => {
+      receiverEnded();
       this.#exit = info;
       if (this.#state === 'started') this.#state = 'stopped';
       liveChildren.delete(this);
@@ -213,18 +224,25 @@ export class Process<F extends TaskFunction = TaskFunction> {
   async join(timeoutMs?: Timeout): Promise<void> {
     const ms = resolveTimeout(timeoutMs, 'Process.join()').timeoutMs;
     this.#checkOpen();
-    if (!this.#runner) throw new ProcessError(`${this.#name} cannot be joined before start().`);
+    const runner = this.#runner;
+    if (!runner) throw new ProcessError(`${this.#name} cannot be joined before start().`);
     if (this.#exit) return;
-    if (ms === Number.POSITIVE_INFINITY) {
-      await this.#runner.exited;
-      return;
-    }
+    // A pending join keeps the program alive while the worker runs, daemon or not (as Python's
+    // blocking join does); a daemon goes back to not counting once nobody joins it.
+    if (this.#daemon && this.#joins++ === 0) runner.ref();
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, ms);
-    });
-    await Promise.race([this.#runner.exited, timeout]);
-    clearTimeout(timer);
+    try {
+      if (ms === Number.POSITIVE_INFINITY) await runner.exited;
+      else {
+        const timeout = new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, ms);
+        });
+        await Promise.race([runner.exited, timeout]);
+      }
+    } finally {
+      clearTimeout(timer);
+      if (this.#daemon && --this.#joins === 0 && !this.#exit) runner.unref();
+    }
   }
 
   /** Whether the process has started and not yet ended. */

@@ -15,12 +15,13 @@ import {
   type Timeout,
   ValidationError,
 } from '@multiproc/shared';
-import { BufferTooShortError, EOFError } from './errors.js';
-import { EOF, type Item, TIMEOUT } from './internal/channel.js';
+import { BufferTooShortError, EOFError, waitsForever } from './errors.js';
 import { closeWhenCollected, forget } from './internal/finalize.js';
-import type { GetResult, Handle, HandleData } from './internal/handle.js';
-import { readyHandle } from './internal/ready.js';
-import { RemoteHandle } from './internal/remote-handle.js';
+import { EOF, type Item } from './internal/protocol/item.js';
+import { readyHandle, whenReady } from './internal/ready.js';
+import type { GetResult, Handle, HandleData } from './internal/runtime/handle.js';
+import { RemoteHandle } from './internal/runtime/remote-handle.js';
+import { STUCK } from './internal/runtime/waiter.js';
 import { type Schema, schemaFromData, schemaToData, validate } from './internal/schema.js';
 import { bytesToItem, fromItem, itemBytes, jsonExact, toItem } from './internal/serialize.js';
 
@@ -140,7 +141,9 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
 
   /**
    * Receives the next value, validated by the pipe's schema if it has one. Python: `recv()`.
-   * @throws {EOFError} once the other end is closed everywhere (or its process died) and nothing is left.
+   * @throws {EOFError} once the other end is closed everywhere (or its process died) and nothing is
+   *   left, or when nothing left in the program could send (the other end is open only where
+   *   nothing runs any more).
    * @throws {ValidationError} when the value does not match the schema; the next recv() gets the next value.
    * @throws {ClosedError} after `close()`.
    * @throws {ProcessError} on the send-only end of a one-way pipe.
@@ -208,6 +211,7 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
   /**
    * Whether a recv() would answer at once; with `timeout`, waits up to that many ms. Python: `poll(timeout)`.
    * @param timeout - ms to wait; @default 0 (answer at once). `Infinity` waits until data or EOF.
+   * @throws {EOFError} when waiting without a limit and nothing left in the program could send.
    * @throws {ClosedError} after `close()`; {@link ProcessError} on the send-only end.
    * @example
    * const [a, b] = Pipe();
@@ -221,18 +225,12 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
     this.#checkRead();
     if (h.ready()) return true;
     if (ms === 0) {
-      h.onReady(() => {})(); // starts fetching ahead, so a later poll sees what arrives
+      h.onReady(() => {})(); // starts reading ahead, so a later poll sees what arrives
       return h.ready();
     }
-    return new Promise<boolean>((resolve) => {
-      const done = (r: boolean) => {
-        off();
-        clearTimeout(timer);
-        resolve(r);
-      };
-      const off = h.onReady(() => done(true));
-      const timer = Number.isFinite(ms) ? setTimeout(() => done(h.ready()), ms) : undefined;
-    });
+    const r = await whenReady([h], ms);
+    if (r === STUCK) throw waitsForever('Connection.poll()');
+    return h.ready();
   }
 
   /**
@@ -296,11 +294,10 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
   }
 
   #item(r: GetResult): Item {
-    if (r === EOF || r === TIMEOUT) {
-      if (this.#closed) throw new ClosedError('This Connection was closed while receiving.');
-      throw new EOFError('The other end of the pipe was closed (or its process exited) and nothing is left.');
-    }
-    return r;
+    if (typeof r !== 'symbol') return r;
+    if (this.#closed) throw new ClosedError('This Connection was closed while receiving.');
+    if (r === STUCK) throw waitsForever('Connection.recv()');
+    throw new EOFError('The other end of the pipe was closed (or its process exited) and nothing is left.');
   }
 
   #checkRead(): void {

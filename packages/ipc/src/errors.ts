@@ -81,3 +81,12 @@ export class BufferTooShortError extends ProcessError {
     this.data = data;
   }
 }
+
+/** @internal The error of a wait that nothing left in the program could ever end. */
+export function waitsForever(method: string): EOFError {
+  return new EOFError(
+    `${method} would wait forever: no other copy that could answer it is still open in a live ` +
+      'thread or process, and this program has nothing else left to do. Close the ends you do not ' +
+      'use (every copy of the other end closed gives EOF), or keep the worker that answers alive.',
+  );
+}

@@ -1,5 +1,7 @@
 /** JoinableQueue: a Queue whose consumers mark items done. Mirrors Python's `multiprocessing.JoinableQueue`. */
 import { registerCodec, ValidationError } from '@multiproc/shared';
+import { waitsForever } from './errors.js';
+import { STUCK } from './internal/runtime/waiter.js';
 import { schemaFromData } from './internal/schema.js';
 import { adoptQueue, Queue, type QueueData, remoteQueueHandle } from './queue.js';
 
@@ -33,6 +35,8 @@ export class JoinableQueue<T = unknown> extends Queue<T> {
 
   /**
    * Resolves once every item put so far has been marked done. Python: `join()`.
+   * @throws {EOFError} when tasks are unfinished and nothing left could mark them done (no other
+   * copy of the queue is open in a live worker, and the program has nothing else to do).
    * @throws {ClosedError} after `close()`.
    * @example
    * const jq = new JoinableQueue<number>();
@@ -42,8 +46,8 @@ export class JoinableQueue<T = unknown> extends Queue<T> {
    * jq.taskDone();
    * await done; // resolves now
    */
-  join(): Promise<void> {
-    return this.handle.join();
+  async join(): Promise<void> {
+    if ((await this.handle.join()) === STUCK) throw waitsForever('JoinableQueue.join()');
   }
 
   /** @internal */

@@ -1,7 +1,7 @@
 /** Pipe(): a pair of connected {@link Connection}s. Mirrors Python's `multiprocessing.Pipe`. */
 import { type Connection, createConnection } from './connection.js';
-import { HomeHandle } from './internal/home-handle.js';
 import { parsePipeOptions } from './internal/options.js';
+import { HomeHandle } from './internal/runtime/home-handle.js';
 import type { Schema } from './internal/schema.js';
 
 /** Options of {@link Pipe}. */

@@ -12,14 +12,15 @@ import {
   ProcessError,
   registerCodec,
 } from '@multiproc/shared';
-import { EOFError, QueueEmptyError, QueueFullError } from './errors.js';
-import { EOF, type Taken, TIMEOUT } from './internal/channel.js';
+import { EOFError, QueueEmptyError, QueueFullError, waitsForever } from './errors.js';
 import { closeWhenCollected, forget } from './internal/finalize.js';
-import type { GetResult, Handle, HandleData } from './internal/handle.js';
-import { HomeHandle } from './internal/home-handle.js';
 import { parseQueueOptions } from './internal/options.js';
+import { EOF, TIMEOUT } from './internal/protocol/item.js';
 import { readyHandle } from './internal/ready.js';
-import { RemoteHandle } from './internal/remote-handle.js';
+import type { GetResult, Handle, HandleData } from './internal/runtime/handle.js';
+import { HomeHandle } from './internal/runtime/home-handle.js';
+import { RemoteHandle } from './internal/runtime/remote-handle.js';
+import { STUCK } from './internal/runtime/waiter.js';
 import { checkTimeout, type Schema, schemaFromData, schemaToData, validate } from './internal/schema.js';
 import { fromItem, toItem } from './internal/serialize.js';
 
@@ -41,7 +42,8 @@ export interface QueueOptions<T> {
 
 /**
  * The timeout argument of put() and get(): a number of ms, or `{ timeout?, block? }`
- * (`block: false`: do not wait, Python's `block=False`). Nothing waits as long as it takes.
+ * (`block: false`: do not wait, Python's `block=False`; a get still takes an item the queue has
+ * now). Nothing waits as long as it takes.
  */
 export type TimeoutOptions = number | BlockingWaitOptions;
 
@@ -71,7 +73,11 @@ export function adoptQueue<Q>(
 
 /** @internal A copy's handle: it waits for the home's answer when the queue is bounded or joinable. */
 export function remoteQueueHandle(data: QueueData, joinable: boolean): Handle {
-  return new RemoteHandle(data.h, { maxsize: data.maxsize, acked: joinable || data.maxsize > 0 });
+  return new RemoteHandle(data.h, {
+    maxsize: data.maxsize,
+    acked: joinable || data.maxsize > 0,
+    eager: false,
+  });
 }
 
 /**
@@ -123,7 +129,12 @@ export class Queue<T = unknown> {
 
   /**
    * Adds `value`, waiting while the queue is full. Python: `put(obj, block=True, timeout)`.
+   * Resolves once the item is in the queue (in the thread that created it), or, from another
+   * thread or process, once the queue holds it (bounded and joinable queues) or it is on its way
+   * (unbounded: it arrives, in order, even if the worker exits right after). Items from one sender
+   * arrive in the order it put them; between senders there is no order.
    * @param value - structured-cloneable; multiproc objects inside travel by reference.
+   * @param options - ms to wait for room, or `{ timeout?, block? }`; `{ block: false }` does not wait.
    * @throws {QueueFullError} when still full after `timeout` ms.
    * @throws {SerializationError} when part of `value` cannot be sent (`value.onDone`).
    * @throws {ClosedError} after `close()`.
@@ -141,7 +152,10 @@ export class Queue<T = unknown> {
     if (r instanceof Promise) r = await r;
     if (r === true) return;
     if (r === EOF) throw new EOFError('Cannot put: the process that owns this queue has exited.');
-    throw new QueueFullError(`The queue stayed full (maxsize ${this.maxsize}) for ${timeout} ms.`);
+    if (r === STUCK) throw waitsForever(`${this.constructor.name}.put()`);
+    throw new QueueFullError(
+      timeout ? `The queue stayed full (maxsize ${this.maxsize}) for ${timeout} ms.` : 'The queue is full.',
+    );
   }
 
   /**
@@ -160,9 +174,12 @@ export class Queue<T = unknown> {
 
   /**
    * Removes and returns the oldest item, waiting for one. Python: `get(block=True, timeout)`.
+   * @param options - ms to wait, or `{ timeout?, block? }`; `{ block: false }` (or `0`) takes an item
+   *   the queue has now without waiting for one, asking the queue's thread from another worker.
    * @throws {QueueEmptyError} when still empty after `timeout` ms.
    * @throws {ValidationError} when the item does not match the schema (the next get() gets the next item).
-   * @throws {EOFError} when the process that owns the queue has exited.
+   * @throws {EOFError} when the process that owns the queue has exited, or when nothing left in the
+   *   program could put an item (no other copy is open in a live worker, and nothing else runs).
    * @throws {ClosedError} after `close()`.
    * @example
    * const q = new Queue<string>();
@@ -289,7 +306,7 @@ export class Queue<T = unknown> {
     return 'multiproc.Queue';
   }
 
-  #value(r: GetResult | Taken, timeout: number | undefined): T {
+  #value(r: GetResult, timeout: number | undefined): T {
     if (r === TIMEOUT) {
       throw new QueueEmptyError(
         timeout ? `The queue stayed empty for ${timeout} ms.` : 'The queue is empty.',
@@ -299,6 +316,7 @@ export class Queue<T = unknown> {
       if (this.#closed) throw new ClosedError('The queue was closed while waiting.');
       throw new EOFError('The process that owns this queue has exited.');
     }
+    if (r === STUCK) throw waitsForever(`${this.constructor.name}.get()`);
     const value = fromItem(r);
     return this.#schema ? validate(this.#schema, value, 'Queue item') : (value as T);
   }

@@ -1,7 +1,7 @@
 /** SimpleQueue: an unbounded FIFO with only put/get/empty/close. Mirrors Python's `multiprocessing.SimpleQueue`. */
 import { type EncodeContext, type Encoded, encodeSymbol, registerCodec } from '@multiproc/shared';
-import type { Handle } from './internal/handle.js';
 import { readyHandle } from './internal/ready.js';
+import type { Handle } from './internal/runtime/handle.js';
 import type { Schema } from './internal/schema.js';
 import { schemaFromData } from './internal/schema.js';
 import { adoptQueue, Queue, type QueueData, remoteQueueHandle } from './queue.js';

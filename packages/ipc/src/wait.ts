@@ -1,7 +1,9 @@
 /** wait(): the first of several connections or queues to have something to receive. */
 
 import type { Timeout } from '@multiproc/shared';
-import { readyHandle, type Waitable } from './internal/ready.js';
+import { waitsForever } from './errors.js';
+import { readyHandle, type Waitable, whenReady } from './internal/ready.js';
+import { STUCK } from './internal/runtime/waiter.js';
 import { checkTimeout } from './internal/schema.js';
 
 /**
@@ -11,6 +13,7 @@ import { checkTimeout } from './internal/schema.js';
  * @param objects - Connections, Queues, JoinableQueues or SimpleQueues.
  * @param timeout - ms to wait at most; @default no limit. On timeout resolves to `[]`.
  * @throws {ClosedError} when one of them was closed.
+ * @throws {EOFError} when, without a timeout, nothing left in the program could make one ready.
  * @example
  * const [a, b] = Pipe();
  * const [c, d] = Pipe();
@@ -27,14 +30,6 @@ export async function wait<W extends Waitable>(objects: Iterable<W>, timeout?: T
     if (now.length === 0) for (const h of handles) h.onReady(() => {})(); // fetch ahead for next time
     return now;
   }
-  return new Promise<W[]>((resolve) => {
-    let timer: NodeJS.Timeout | undefined;
-    const finish = () => {
-      for (const off of offs) off();
-      clearTimeout(timer);
-      resolve(ready());
-    };
-    const offs = handles.map((h) => h.onReady(finish));
-    if (ms !== undefined && Number.isFinite(ms)) timer = setTimeout(finish, ms);
-  });
+  if ((await whenReady(handles, ms)) === STUCK) throw waitsForever('wait()');
+  return ready();
 }

@@ -3,7 +3,7 @@
 // read into again right after (a connecting socket's shared read buffer).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FrameReader, FrameWriter } from '../src/internal/frames.js';
+import { FrameReader, FrameWriter } from '../src/internal/link/frames.js';
 
 interface Frame {
   op: number;

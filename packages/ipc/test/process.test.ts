@@ -1,18 +1,10 @@
-// Connections and queues passed as `Process` arguments, in both contexts. Needs the core package
-// built (it depends on this one, so it is loaded from its build output, and skipped without it).
-import { existsSync, readFileSync } from 'node:fs';
+// Connections and queues passed as `Process` arguments, in both contexts. `Process` comes from the
+// core package's build (core depends on this one); turbo builds it before these tests run.
 import { EOFError, Pipe, Queue } from '@multiproc/ipc';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { core } from './core.js';
 
-const CORE = new URL('../../core/dist/index.js', import.meta.url);
-const hasCore = existsSync(CORE);
-const core = hasCore ? await import(CORE.href) : undefined;
-// A child process that sends on a pipe and returns at once needs the core worker entry to await
-// this package's flush hook before process.exit() (the socket may still be connecting).
-const ENTRY = new URL('../../core/dist/worker/process-entry.js', import.meta.url);
-const entryFlushes = existsSync(ENTRY) && readFileSync(ENTRY, 'utf8').includes('multiproc.ipc.flush');
-const TASKS = new URL('./fixtures/tasks.mjs', import.meta.url);
-const { tasks } = hasCore ? await import(TASKS.href) : { tasks: undefined };
+const { tasks } = await import(new URL('./fixtures/tasks.mjs', import.meta.url).href);
 
 const started: any[] = [];
 function start(options: Record<string, unknown>) {
@@ -26,7 +18,7 @@ afterEach(async () => {
   for (const p of started.splice(0)) if (p.isAlive()) p.kill();
 });
 
-describe.skipIf(!hasCore).each(['thread', 'process'])('as Process args (%s)', (context) => {
+describe.each(['thread', 'process'])('as Process args (%s)', (context) => {
   it('a pipe end echoes, and EOF follows the process end', async () => {
     const [a, b] = Pipe();
     const p = start({ target: tasks.echo, args: [b], context });
@@ -40,30 +32,24 @@ describe.skipIf(!hasCore).each(['thread', 'process'])('as Process args (%s)', (c
     expect(p.exitCode).toBe(0);
   });
 
-  it.skipIf(context === 'process' && !entryFlushes)(
-    'a pipe end nested in an argument works, and EOF comes when the process exits',
-    async () => {
-      const [a, b] = Pipe();
-      const p = start({ target: tasks.nested, args: [{ deep: [b] }], context });
-      b.close();
-      expect(await a.recv()).toBe('nested ok');
-      await expect(a.recv()).rejects.toBeInstanceOf(EOFError);
-      await p.join();
-    },
-  );
+  it('a pipe end nested in an argument works, and EOF comes when the process exits', async () => {
+    const [a, b] = Pipe();
+    const p = start({ target: tasks.nested, args: [{ deep: [b] }], context });
+    b.close();
+    expect(await a.recv()).toBe('nested ok');
+    await expect(a.recv()).rejects.toBeInstanceOf(EOFError);
+    await p.join();
+  });
 
-  it.skipIf(context === 'process' && !entryFlushes)(
-    'EOF comes when a process ends without using its pipe end, or crashes',
-    async () => {
-      for (const target of [tasks.ignore, tasks.crash]) {
-        const [a, b] = Pipe();
-        const p = start({ target, args: [b], context });
-        b.close();
-        await p.join();
-        await expect(a.recv()).rejects.toBeInstanceOf(EOFError);
-      }
-    },
-  );
+  it('EOF comes when a process ends without using its pipe end, or crashes', async () => {
+    for (const target of [tasks.ignore, tasks.crash]) {
+      const [a, b] = Pipe();
+      const p = start({ target, args: [b], context });
+      b.close();
+      await p.join();
+      await expect(a.recv()).rejects.toBeInstanceOf(EOFError);
+    }
+  });
 
   it('2 producer and 2 consumer processes share a queue, counted exactly', async () => {
     const q = new Queue<[number, number] | null>();

@@ -35,6 +35,22 @@ export interface EncodeContext {
   readonly path: string;
   /** Adds a transferable (an `ArrayBuffer`, a `MessagePort`) to the send; `'thread'` targets only. */
   transfer(item: TransferItem): void;
+  /**
+   * Runs `cb` once the worker that receives this value has ended (or the value was never
+   * delivered), so an object can account for a copy that was never used. Present only when the
+   * sender promised to report it ({@link EncodeOptions.tracksReceiver}); otherwise nobody will.
+   */
+  readonly onReceiverEnd?: (cb: () => void) => void;
+}
+
+/** How {@link encodeValue} is called. */
+export interface EncodeOptions {
+  /**
+   * The caller will call {@link EncodeResult.receiverEnded} once the worker it sends the value to
+   * has ended (as `Process` does), so encoders may rely on it.
+   * @default false
+   */
+  readonly tracksReceiver?: boolean;
 }
 
 /** Something a worker message can transfer instead of copying: an `ArrayBuffer`, a `MessagePort`. */
@@ -97,6 +113,11 @@ export interface EncodeResult<T = unknown> {
   readonly transfer: TransferItem[];
   /** Whether any object was encoded, so the receiver knows whether to call {@link decodeValue}. */
   readonly encoded: boolean;
+  /**
+   * Call once the worker the value went to has ended, or when it was not sent after all: runs what
+   * encoders registered with `ctx.onReceiverEnd` (once; later calls do nothing).
+   */
+  readonly receiverEnded: () => void;
 }
 
 const PASS_THROUGH = new Set<unknown>([
@@ -200,8 +221,15 @@ function unsendable(path: string, value: unknown): SerializationError {
  * Copies only the containers on the way to an encoded object; the rest is shared with the input.
  * @throws {SerializationError} for a function or symbol anywhere in `value`.
  */
-export function encodeValue<T>(value: T, target: CodecTarget, rootPath = 'value'): EncodeResult<T> {
+export function encodeValue<T>(
+  value: T,
+  target: CodecTarget,
+  rootPath = 'value',
+  options: EncodeOptions = {},
+): EncodeResult<T> {
   const transfer: TransferItem[] = [];
+  const onEnd: (() => void)[] = [];
+  const onReceiverEnd = options.tracksReceiver ? (cb: () => void) => void onEnd.push(cb) : undefined;
   // An encoder lists the port it puts in its data, which the walk then meets again.
   const addTransfer = (item: TransferItem): void => {
     if (!transfer.includes(item)) transfer.push(item);
@@ -311,11 +339,7 @@ export function encodeValue<T>(value: T, target: CodecTarget, rootPath = 'value'
   };
 
   const encodeOne = (obj: Encodable, path: string): unknown => {
-    const ctx: EncodeContext = {
-      target,
-      path,
-      transfer: addTransfer,
-    };
+    const ctx: EncodeContext = { target, path, transfer: addTransfer, onReceiverEnd };
     const { type, data } = obj[encodeSymbol](ctx);
     encoded = true;
     const record = { [CODEC_TAG]: type, data: walk(data, `${path}<data>`) };
@@ -323,8 +347,17 @@ export function encodeValue<T>(value: T, target: CodecTarget, rootPath = 'value'
     return record;
   };
 
-  const out = walk(value, rootPath) as T;
-  return { value: out, transfer, encoded };
+  let out: T;
+  try {
+    out = walk(value, rootPath) as T;
+  } catch (err) {
+    for (const cb of onEnd.splice(0)) cb(); // nothing is sent: what was encoded will not arrive
+    throw err;
+  }
+  const receiverEnded = (): void => {
+    for (const cb of onEnd.splice(0)) cb();
+  };
+  return { value: out, transfer, encoded, receiverEnded };
 }
 
 /**

@@ -20,6 +20,7 @@ export {
   type Encodable,
   type EncodeContext,
   type Encoded,
+  type EncodeOptions,
   type EncodeResult,
   encodeSymbol,
   encodeValue,

@@ -90,5 +90,8 @@ function childRunner(child: ChildProcess): Runner {
       (child.stdout as any)?.unref?.();
       (child.stderr as any)?.unref?.();
     },
+    ref() {
+      child.ref();
+    },
   };
 }

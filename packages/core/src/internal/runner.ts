@@ -40,6 +40,8 @@ export interface Runner {
   kill(): void;
   /** Lets the program exit while this worker still runs (daemon workers). */
   unref(): void;
+  /** Keeps the program alive until this worker ends again (a daemon being joined). */
+  ref(): void;
 }
 
 /** Starts a worker running `message`, passing `transfer` along where the context allows it. */

@@ -83,5 +83,8 @@ function threadRunner(worker: Worker, lineBuffered: boolean): Runner {
     unref() {
       worker.unref();
     },
+    ref() {
+      worker.ref();
+    },
   };
 }

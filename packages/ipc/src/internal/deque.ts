@@ -30,6 +30,11 @@ export class Deque<T> {
     return this.#head < this.#items.length ? this.#items[this.#head] : undefined;
   }
 
+  /** The items, oldest first, without removing them. */
+  *peekAll(): IterableIterator<T> {
+    for (let i = this.#head; i < this.#items.length; i++) yield this.#items[i] as T;
+  }
+
   /** Puts `items` back at the front, keeping their order. */
   unshiftAll(items: readonly T[]): void {
     if (items.length === 0) return;

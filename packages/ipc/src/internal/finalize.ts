@@ -4,7 +4,7 @@
  * copy's fetched-ahead items go back to the queue, and the home forgets objects nobody can reach
  * (a pool task that receives a queue per call would otherwise leave one link per call behind).
  */
-import type { Handle } from './handle.js';
+import type { Handle } from './runtime/handle.js';
 
 const registry = new FinalizationRegistry<Handle>((h) => void h.close());
 

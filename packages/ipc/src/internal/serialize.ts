@@ -10,8 +10,8 @@
 
 import v8 from 'node:v8';
 import { decodeValue, encodeValue, SerializationError } from '@multiproc/shared';
-import { type Item, isDecoded } from './channel.js';
-import { STRING_KIND } from './frames.js';
+import { STRING_KIND } from './link/frames.js';
+import { type Item, isDecoded } from './protocol/item.js';
 
 const KIND_VALUE = 0;
 const KIND_ENCODED = 1;

@@ -7,8 +7,8 @@
  *
  * Big byte items ({@link movable}) are moved, not copied: their buffer goes in the transfer list
  * and is detached here. An item is always this link's own copy (made by `sendBytes()` or received
- * from a transport), so nobody else sees it go; the home, which keeps what it pushed until it is
- * reported taken, gets moved items back from the remote with `R_RETURN` (see endpoint.ts).
+ * from a transport), so nobody else sees it go; the home keeps {@link MOVED} in its place and the
+ * copy returns it with `R_RETURN` if unused (see protocol/home-copy.ts).
  *
  * Consecutive JSON items of one batch travel as one text (a run: `R_PUT_RUN`, `H_DATA_RUN`):
  * cloning one string is cheaper than cloning hundreds, and the receiver of pushed items parses
@@ -16,31 +16,9 @@
  * raw newline, so a run of puts is split back into its items by newlines.
  */
 import type { MessagePort } from 'node:worker_threads';
-import type { Decoded, Item } from './channel.js';
-import { Op } from './frames.js';
+import { type Decoded, type Item, movable } from '../protocol/item.js';
+import { Op } from '../protocol/ops.js';
 import { Link } from './link.js';
-
-/** Byte items at least this big are moved between threads rather than copied. */
-const MOVE_MIN_BYTES = 16 * 1024;
-
-/** Whether a port link moves `item` (transfers its buffer) instead of copying it. */
-export function movable(item: unknown): item is Uint8Array {
-  return (
-    item instanceof Uint8Array &&
-    item.byteLength >= MOVE_MIN_BYTES &&
-    item.byteOffset === 0 &&
-    item.buffer instanceof ArrayBuffer &&
-    item.byteLength === item.buffer.byteLength
-  );
-}
-
-/** Whether `item` was moved away by a port link (its buffer is detached: no kind byte left). */
-export function moved(item: Item): boolean {
-  return item instanceof Uint8Array && item.byteLength === 0;
-}
-
-/** What the home keeps in place of an item it sent at once by move (`Connection.send` values). */
-export const MOVED: Item = new Uint8Array(0);
 
 interface Batch {
   frames: unknown[];
@@ -54,8 +32,8 @@ export class PortLink extends Link {
    * consumer that died had fetched ahead goes back to the queue.
    */
   moveData = false;
-  /** Receives ports sent with {@link PortLink.attach}. */
-  onAttach: ((port: MessagePort) => void) | null = null;
+  /** Receives ports sent with {@link PortLink.attach}, with the shared memory sent along. */
+  onAttach: ((port: MessagePort, shared: unknown) => void) | null = null;
   readonly #port: MessagePort;
   #batch: unknown[] = [];
   #transfer: ArrayBuffer[] = [];
@@ -64,6 +42,7 @@ export class PortLink extends Link {
   #run: string[] | null = null;
   #runOp = 0;
   #runA = 0;
+  #runB = 0;
   #runs: number[] = [];
   // A send already went out at once this turn (postNow): the sends after it batch.
   #hot = false;
@@ -74,7 +53,8 @@ export class PortLink extends Link {
     port.on('message', (msg: unknown) => {
       if (Array.isArray(msg)) this.#receive(msg);
       else if (msg && typeof msg === 'object' && 'attach' in msg) {
-        this.onAttach?.((msg as { attach: MessagePort }).attach);
+        const m = msg as { attach: MessagePort; shared: unknown };
+        this.onAttach?.(m.attach, m.shared);
       }
     });
     port.once('close', () => this.markClosed());
@@ -82,14 +62,16 @@ export class PortLink extends Link {
   }
 
   #receive(msg: unknown[]): void {
+    this.onBatch();
     for (let i = 0; i < msg.length; i += 4) {
       const op = msg[i] as number;
       const a = msg[i + 1] as number;
       if (op === Op.H_DATA_RUN) {
         const values = JSON.parse(`[${msg[i + 3] as string}]`) as unknown[];
-        for (const value of values) this.onFrame(Op.H_DATA, a, 0, { value } as Decoded);
+        const b = msg[i + 2] as number;
+        for (const value of values) this.onFrame(Op.H_DATA, a, b, { value } as Decoded);
       } else if (op === Op.H_DATA_VALUE) {
-        this.onFrame(Op.H_DATA, a, 0, { value: msg[i + 3], moved: true } as Decoded);
+        this.onFrame(Op.H_DATA, a, msg[i + 2] as number, { value: msg[i + 3], moved: true } as Decoded);
       } else if (op === Op.R_PUT_VALUE) {
         this.onFrame(Op.R_PUT, a, 0, { value: msg[i + 3] } as Decoded);
       } else if (op === Op.R_PUT_RUN) {
@@ -105,12 +87,12 @@ export class PortLink extends Link {
    * JSON on both sides, and the reports due (what was taken) ride along. Within a turn only the
    * first send takes it, so a burst of sends still travels as one batch.
    */
-  postNow(op: number, a: number, value: unknown): boolean {
+  postNow(op: number, a: number, b: number, value: unknown): boolean {
     if (this.#hot || !this.sending) return false;
     this.#hot = true;
     process.nextTick(this.#cool);
     this.#run = null;
-    this.#batch.push(op, a, 0, value);
+    this.#batch.push(op, a, b, value);
     this.flush();
     return true;
   }
@@ -119,10 +101,17 @@ export class PortLink extends Link {
     this.#hot = false;
   };
 
-  /** Sends `port` to the other side, after every frame sent so far. */
-  attach(port: MessagePort): void {
+  /** Sends `port` (and `shared`, shared memory) to the other side, after every frame sent so far. */
+  attach(port: MessagePort, shared: unknown): void {
     this.flush();
-    this.#port.postMessage({ attach: port }, [port]);
+    this.#port.postMessage({ attach: port, shared }, [port]);
+  }
+
+  flushSync(): boolean {
+    // A port's messages are delivered before its close, even when this thread ends right after.
+    const batch = this.takeBatchNow() as Batch | null;
+    if (batch !== null) this.write(batch);
+    return true;
   }
 
   needsDrain(): boolean {
@@ -135,13 +124,15 @@ export class PortLink extends Link {
 
   protected append(op: number, a: number, b: number, payload?: Item): number {
     if (typeof payload === 'string' && (op === Op.H_DATA || op === Op.R_PUT)) {
-      if (this.#run !== null && this.#runOp === op && this.#runA === a) this.#run.push(payload);
-      else {
+      if (this.#run !== null && this.#runOp === op && this.#runA === a && this.#runB === b) {
+        this.#run.push(payload);
+      } else {
         this.#run = [payload];
         this.#runOp = op;
         this.#runA = a;
+        this.#runB = b;
         this.#runs.push(this.#batch.length);
-        this.#batch.push(op === Op.H_DATA ? Op.H_DATA_RUN : Op.R_PUT_RUN, a, 0, this.#run);
+        this.#batch.push(op === Op.H_DATA ? Op.H_DATA_RUN : Op.R_PUT_RUN, a, b, this.#run);
       }
       this.#bytes += payload.length + 1;
       return this.#bytes;
@@ -181,8 +172,6 @@ export class PortLink extends Link {
     if (ref) this.#port.ref();
     else this.#port.unref();
   }
-
-  protected finishTransport(): void {}
 
   protected endTransport(): void {
     // Messages posted before close() are still delivered; the peer's 'close' comes after them.

@@ -12,80 +12,14 @@
  * (one kind byte, see serialize.ts, then its payload) or a token.
  */
 
-import { type Item, isDecoded } from './channel.js';
-
-/** Frame opcodes. Remote handle -> home (`R_*`) and home -> remote handle (`H_*`). */
-export const Op = {
-  /** An item for the home's channel, no answer. */
-  R_PUT: 1,
-  /** An item that waits for room at the home; `a` = sequence, `b` = timeout ms or -1; answered by H_ACK. */
-  R_PUT_ACKED: 2,
-  /** `a` more items may be pushed to this handle. */
-  R_DEMAND: 3,
-  /** `a` more of the items pushed to this handle were consumed (the rest go back if it goes away). */
-  R_TAKEN: 4,
-  /** This handle is closed. */
-  R_CLOSE: 5,
-  /** First frame on a socket: `a` = object id, body = token. */
-  R_HELLO: 6,
-  /** Keep a handle slot for a copy of this object being sent elsewhere; body = token. */
-  R_RESERVE: 7,
-  /** `a` calls of taskDone(). */
-  R_TASK_DONE: 8,
-  /** Answer H_JOINED `a` once no task is unfinished. */
-  R_JOIN: 9,
-  /**
-   * Take back every item pushed and not reported taken; start epoch `a` (older H_DATA is dropped);
-   * answer H_ACK `b` when `b` > 0.
-   */
-  R_GIVE_BACK: 10,
-  /**
-   * A moved item (see port-link.ts) the home pushed here and this handle never used, going back
-   * in the order it came: the ones it held before an R_GIVE_BACK or R_CLOSE, then any that
-   * arrived after its give-back.
-   */
-  R_RETURN: 11,
-  /** Port links only: R_PUT of several JSON items, their texts joined by newlines. */
-  R_PUT_RUN: 12,
-  /** Port links only: R_PUT of one JSON-exact value as it is (structured clone), sent at once. */
-  R_PUT_VALUE: 13,
-  /** An item for this handle; `a` = the epoch it was sent in. */
-  H_DATA: 20,
-  /** `a` = sequence of an R_PUT_ACKED, `b` = 1 when put, 0 when it timed out. */
-  H_ACK: 21,
-  /** Every writer is gone and every item was delivered. */
-  H_EOF: 22,
-  /** `a` = items waiting at the home, `b` = unfinished tasks. */
-  H_STATE: 23,
-  /** Answer to R_JOIN `a`. */
-  H_JOINED: 24,
-  /**
-   * Port links only: H_DATA of several JSON items (epoch `a`), their texts joined by commas, so
-   * the receiver parses them as one JSON array.
-   */
-  H_DATA_RUN: 25,
-  /**
-   * Port links only: H_DATA of one JSON-exact value as it is, sent at once; the home kept no copy,
-   * so the remote returns it (R_RETURN) if it does not use it.
-   */
-  H_DATA_VALUE: 26,
-} as const;
+import { type Item, isDecoded } from '../protocol/item.js';
+import type { FrameHandler } from '../protocol/ops.js';
 
 export const HEADER_BYTES = 13;
 /** The kind byte written before a string payload (JSON text; see serialize.ts). */
 export const STRING_KIND = 3;
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
-
-/** The string a frame carried (a port passes it as is; a stream as STRING_KIND + UTF-8). */
-export function textOf(body: Item): string {
-  if (typeof body === 'string') return body;
-  return isDecoded(body) ? String(body.value) : decoder.decode(body.subarray(1));
-}
 const INITIAL_CAPACITY = 16 * 1024;
-
-/** Called for each frame; `body` is a view that stays valid (it is never reused). */
-export type FrameHandler = (op: number, a: number, b: number, body: Item) => void;
 
 /** Collects frames into one growing buffer; `take()` hands the buffer over and starts a new one. */
 export class FrameWriter {

@@ -1,0 +1,132 @@
+/**
+ * A link moves frames between a copy and its home, in order, both ways; it knows nothing of what
+ * they mean. Subclasses build and write batches ({@link PortLink}: one `postMessage`;
+ * {@link SocketLink}: one socket write); the scheduler (scheduler.ts) decides when a batch leaves.
+ * A link is unref'd unless something waits on it (`hold()`), so an idle queue or connection never
+ * keeps a program alive.
+ */
+import type { Item } from '../protocol/item.js';
+import type { FrameHandler } from '../protocol/ops.js';
+import { FLUSH_BYTES, flushAtTurnEnd, flushWhenIdle, releaseAtTurnEnd } from './scheduler.js';
+
+export abstract class Link {
+  /** Receives every frame. */
+  onFrame: FrameHandler = () => {};
+  /** Called before the frames of each received batch (the runtime reads its clock once per batch). */
+  onBatch: () => void = () => {};
+  /** Called once when the link is gone (either side ended it, or the other side died). */
+  onClose: () => void = () => {};
+  /** Called just before a batch leaves, to append frames summarising it (consumed-reports). */
+  beforeFlush: () => void = () => {};
+  #due = false;
+  #idleDue = false;
+  #holds = 0;
+  #refd = false;
+  #unrefDue = false;
+  #closed = false;
+  #ending = false;
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Whether frames sent now still go out. */
+  get sending(): boolean {
+    return !this.#closed && !this.#ending;
+  }
+
+  send(op: number, a: number, b: number, payload?: Item): void {
+    if (!this.sending) return;
+    if (this.append(op, a, b, payload) >= FLUSH_BYTES) this.flush();
+    else this.requestFlush();
+  }
+
+  /** Flushes at the end of this turn, even if nothing is sent meanwhile (for `beforeFlush`). */
+  requestFlush(): void {
+    if (this.#due || !this.sending) return;
+    this.#due = true;
+    flushAtTurnEnd(this);
+  }
+
+  /** Flushes once the loop has handled the I/O waiting now (a report that may wait). */
+  requestFlushWhenIdle(): void {
+    if (this.#idleDue || this.#due || !this.sending) return;
+    this.#idleDue = true;
+    flushWhenIdle(this);
+  }
+
+  /** Sends the frames collected so far now. */
+  flush(): void {
+    this.#due = false;
+    this.#idleDue = false;
+    if (this.#closed) return;
+    this.beforeFlush();
+    const batch = this.takeBatch();
+    if (batch !== null) this.write(batch);
+  }
+
+  /** Keeps the program alive while something waits on this link. */
+  hold(): void {
+    if (this.#holds++ === 0 && !this.#refd && !this.#closed) {
+      this.#refd = true;
+      this.setRef(true);
+    }
+  }
+
+  /** Ends a hold; with none left the link stops keeping the program alive, at the end of the turn. */
+  release(): void {
+    if (--this.#holds === 0 && this.#refd && !this.#closed && !this.#unrefDue) {
+      this.#unrefDue = true;
+      releaseAtTurnEnd(this);
+    }
+  }
+
+  /** @internal The scheduler: the turn is over; unref unless held again meanwhile. */
+  settleRef(): void {
+    this.#unrefDue = false;
+    if (this.#holds === 0 && this.#refd && !this.#closed) {
+      this.#refd = false;
+      this.setRef(false);
+    }
+  }
+
+  /** Sends what is pending, then ends the link: the other side sees the end after every frame. */
+  end(): void {
+    if (!this.sending) return;
+    this.flush();
+    this.#ending = true;
+    this.endTransport();
+  }
+
+  /**
+   * At exit, when the event loop will not run again: writes everything pending synchronously and,
+   * with `until`, reads frames synchronously until it returns true, for at most `deadline` (a
+   * `Date.now()` value). Returns false when it could not (the transport cannot, or time ran out).
+   */
+  abstract flushSync(deadline: number, until?: () => boolean): boolean;
+  /** Whether written data waits for the transport (a producer should wait for `drained()`). */
+  abstract needsDrain(): boolean;
+  /** Resolves once the transport accepted what was written, or the link closed. */
+  abstract drained(): Promise<void>;
+  /** Adds a frame to the pending batch; returns the batch's size in bytes (about). */
+  protected abstract append(op: number, a: number, b: number, payload?: Item): number;
+  /** Hands over the pending batch (null when empty) and starts a new one. */
+  protected abstract takeBatch(): unknown;
+  protected abstract write(batch: unknown): void;
+  protected abstract setRef(ref: boolean): void;
+  protected abstract endTransport(): void;
+
+  /** The pending batch, with the frames `beforeFlush` appends, for a synchronous write. */
+  protected takeBatchNow(): unknown {
+    this.#due = false;
+    this.beforeFlush();
+    return this.takeBatch();
+  }
+
+  /** Subclasses call this once the transport is gone. */
+  protected markClosed(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.onClose();
+  }
+}

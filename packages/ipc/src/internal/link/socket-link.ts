@@ -1,0 +1,261 @@
+/**
+ * A link over a Unix-domain socket (a named pipe on Windows): process context. Frames are
+ * length-prefixed on the stream and coalesced per turn, so many small messages share one write.
+ *
+ * Writes go one batch at a time: a batch waits for the one before it to be accepted, so this side
+ * always knows which bytes the kernel has not taken yet (the in-flight batch's last
+ * `writeQueueSize` bytes, then what waits behind it). That is what lets {@link flushSync} finish the
+ * job with blocking-free synchronous writes when the process exits, where Node would drop them.
+ */
+import { readSync, writeSync } from 'node:fs';
+import net from 'node:net';
+import type { Item } from '../protocol/item.js';
+import type { FrameHandler } from '../protocol/ops.js';
+import { FrameReader, FrameWriter, HEADER_BYTES } from './frames.js';
+import { Link } from './link.js';
+
+/** How long a client keeps retrying while the home's server is still starting to listen. */
+const CONNECT_RETRY_MS = 10_000;
+const RETRY_DELAY_MS = 10;
+/**
+ * Connecting copies read into this one buffer (`onread`), shared by every link of the thread: each
+ * read is consumed (what is kept, copied) before the next read can fill it. It saves a buffer
+ * allocation per read and reads up to this much per call, which is what bulk bytes need.
+ */
+const READ_BUFFER = new Uint8Array(256 * 1024);
+/** A payload this big is written as its own chunk after its header rather than copied into the batch. */
+const DIRECT_MIN_BYTES = 16 * 1024;
+/** Queued bytes past which a producer waits for `drained()`. */
+const HIGH_WATER = 1 << 20;
+// The server is not listening yet (a copy passed on before its home started serving), or its
+// backlog is full for a moment.
+const RETRY_CODES = new Set(['ENOENT', 'ECONNREFUSED', 'EAGAIN']);
+const SLEEP = new Int32Array(new SharedArrayBuffer(4));
+
+interface PipeHandle {
+  fd?: number;
+  writeQueueSize?: number;
+}
+
+export class SocketLink extends Link {
+  #socket: net.Socket | null = null;
+  #dialing: net.Socket | null = null;
+  #ref = false;
+  #endWhenConnected = false;
+  #retryTimer: NodeJS.Timeout | null = null;
+  readonly #reader = new FrameReader();
+  readonly #writer = new FrameWriter();
+  readonly #onFrame: FrameHandler = (op, a, b, body) => this.onFrame(op, a, b, body);
+  // Chunks of the current batch before what the writer holds: headers and big payloads.
+  #chunks: Uint8Array[] = [];
+  #chunkBytes = 0;
+  // Written to the socket and not yet accepted by the kernel; then what waits behind it.
+  #inflight: Uint8Array[] | null = null;
+  #queued: Uint8Array[] = [];
+  #queuedBytes = 0;
+  #drainWaiters: (() => void)[] = [];
+
+  /** Wraps an accepted (home side) socket. */
+  constructor(socket?: net.Socket) {
+    super();
+    if (socket) this.#adopt(socket);
+  }
+
+  /** Connects to the home listening at `path`; frames sent meanwhile wait for the connection. */
+  static connect(path: string): SocketLink {
+    const link = new SocketLink();
+    link.#dial(path, Date.now() + CONNECT_RETRY_MS);
+    return link;
+  }
+
+  #dial(path: string, deadline: number): void {
+    const s = net.connect({
+      path,
+      onread: {
+        buffer: READ_BUFFER,
+        callback: (n: number, buf: Uint8Array) => {
+          this.onBatch();
+          this.#reader.push(new Uint8Array(buf.buffer, buf.byteOffset, n), this.#onFrame, true);
+          return true; // keep reading
+        },
+      },
+    });
+    this.#dialing = s;
+    if (!this.#ref) s.unref();
+    const onError = (err: NodeJS.ErrnoException) => {
+      s.destroy();
+      this.#dialing = null;
+      const retry = RETRY_CODES.has(err.code ?? '') && Date.now() < deadline;
+      if (!retry || this.closed) return this.markClosed();
+      this.#retryTimer = setTimeout(() => this.#dial(path, deadline), RETRY_DELAY_MS);
+      if (!this.#ref) this.#retryTimer.unref();
+    };
+    s.once('error', onError);
+    s.once('connect', () => {
+      s.off('error', onError);
+      this.#retryTimer = null;
+      this.#dialing = null;
+      this.#adopt(s);
+      this.#next();
+      if (this.#endWhenConnected) s.end();
+    });
+  }
+
+  #adopt(s: net.Socket): void {
+    this.#socket = s;
+    // Plain Uint8Array views: Buffer#subarray is several times slower than the typed-array one.
+    // (A connecting socket reads through `onread` instead and emits no 'data'.)
+    s.on('data', (chunk: Buffer) => {
+      this.onBatch();
+      this.#reader.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength), this.#onFrame);
+    });
+    s.on('error', () => {}); // 'close' follows and says the rest
+    s.once('close', () => {
+      this.#inflight = null;
+      this.#wakeDrain();
+      this.markClosed();
+    });
+    if (this.#ref) s.ref();
+    else s.unref();
+  }
+
+  needsDrain(): boolean {
+    // Until connected, say yes: a producer then waits for the connection.
+    return this.#socket ? this.#queuedBytes > HIGH_WATER : !this.closed;
+  }
+
+  drained(): Promise<void> {
+    if (this.closed || (this.#socket && !this.#inflight && this.#queued.length === 0))
+      return Promise.resolve();
+    return new Promise((resolve) => this.#drainWaiters.push(resolve));
+  }
+
+  protected append(op: number, a: number, b: number, payload?: Item): number {
+    if (payload instanceof Uint8Array && payload.byteLength >= DIRECT_MIN_BYTES) {
+      // Items are never changed once made, so the socket can write this one as it is.
+      this.#writer.header(op, a, b, payload.byteLength);
+      this.#chunks.push(this.#writer.take()!, payload);
+      this.#chunkBytes += HEADER_BYTES + payload.byteLength;
+    } else this.#writer.frame(op, a, b, payload);
+    return this.#chunkBytes + this.#writer.size;
+  }
+
+  protected takeBatch(): Uint8Array[] | null {
+    const last = this.#writer.take();
+    if (this.#chunks.length === 0) return last ? [last] : null;
+    const chunks = this.#chunks;
+    if (last) chunks.push(last);
+    this.#chunks = [];
+    this.#chunkBytes = 0;
+    return chunks;
+  }
+
+  protected write(chunks: Uint8Array[]): void {
+    for (const c of chunks) {
+      this.#queued.push(c);
+      this.#queuedBytes += c.byteLength;
+    }
+    if (!this.#inflight) this.#next();
+  }
+
+  // Writes what is queued as one writev, and the next batch once the kernel has accepted it.
+  #next(): void {
+    const s = this.#socket;
+    if (!s || this.#inflight || this.#queued.length === 0) {
+      this.#wakeDrain();
+      return;
+    }
+    const chunks = this.#queued;
+    this.#queued = [];
+    this.#queuedBytes = 0;
+    this.#inflight = chunks;
+    const done = () => {
+      if (this.#inflight !== chunks) return;
+      this.#inflight = null;
+      this.#next();
+    };
+    if (chunks.length === 1) s.write(chunks[0]!, done);
+    else {
+      s.cork(); // one writev
+      for (let i = 0; i < chunks.length - 1; i++) s.write(chunks[i]!);
+      s.write(chunks.at(-1)!, done);
+      s.uncork();
+    }
+  }
+
+  #wakeDrain(): void {
+    if (this.#inflight || this.#queued.length > 0) return;
+    for (const w of this.#drainWaiters.splice(0)) w();
+  }
+
+  flushSync(deadline: number, until?: () => boolean): boolean {
+    const s = this.#socket ?? this.#dialing;
+    const handle = (s as unknown as { _handle?: PipeHandle } | null)?._handle;
+    const fd = handle?.fd;
+    if (this.closed || fd === undefined || fd < 0) return false;
+    // What the kernel has not taken: the tail of the batch in flight, what waits, and the rest.
+    const out: Uint8Array[] = [];
+    if (this.#inflight && typeof handle!.writeQueueSize === 'number') {
+      let skip = this.#inflight.reduce((n, c) => n + c.byteLength, 0) - handle!.writeQueueSize;
+      for (const c of this.#inflight) {
+        if (skip >= c.byteLength) skip -= c.byteLength;
+        else {
+          out.push(c.subarray(skip));
+          skip = 0;
+        }
+      }
+    }
+    this.#inflight = null;
+    out.push(...this.#queued);
+    this.#queued = [];
+    const batch = this.takeBatchNow() as Uint8Array[] | null;
+    if (batch) out.push(...batch);
+    for (const c of out) if (!writeAllSync(fd, c, deadline)) return false;
+    if (!until) return true;
+    const buf = new Uint8Array(64 * 1024);
+    while (!until()) {
+      const n = readSync0(fd, buf);
+      if (n === 0) return false; // the home is gone
+      if (n > 0) this.#reader.push(buf.subarray(0, n), this.#onFrame, true);
+      else if (Date.now() > deadline) return false;
+      else Atomics.wait(SLEEP, 0, 0, 1);
+    }
+    return true;
+  }
+
+  protected setRef(ref: boolean): void {
+    this.#ref = ref;
+    const target = this.#socket ?? this.#dialing;
+    if (target) ref ? target.ref() : target.unref();
+    if (this.#retryTimer) ref ? this.#retryTimer.ref() : this.#retryTimer.unref();
+  }
+
+  protected endTransport(): void {
+    if (this.#socket) this.#socket.end();
+    else this.#endWhenConnected = true;
+  }
+}
+
+// Writes all of `chunk` to a non-blocking fd, waiting a millisecond at a time while the kernel's
+// buffer is full, until `deadline`.
+function writeAllSync(fd: number, chunk: Uint8Array, deadline: number): boolean {
+  for (let off = 0; off < chunk.byteLength; ) {
+    try {
+      off += writeSync(fd, chunk, off, chunk.byteLength - off);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN' || Date.now() > deadline) return false;
+      Atomics.wait(SLEEP, 0, 0, 1);
+    }
+  }
+  return true;
+}
+
+// One non-blocking read: bytes read, 0 at the end of the stream, -1 when nothing is there yet.
+function readSync0(fd: number, buf: Uint8Array): number {
+  try {
+    return readSync(fd, buf, 0, buf.byteLength, null);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EAGAIN') return -1;
+    return 0;
+  }
+}

@@ -1,0 +1,307 @@
+/**
+ * One FIFO at home: a queue, or one direction of a pipe. Who gets the next item:
+ *
+ * 1. takers, in the order they asked: a local get, or one waiting get of a copy (hard demand);
+ * 2. only when no taker is left, a copy that reads ahead (soft demand; see read-ahead.ts);
+ * 3. puts waiting for room are admitted as items leave.
+ *
+ * Every item goes to exactly one taker; a copy that gives back, closes or dies returns what it did
+ * not consume to the front, in order.
+ */
+import { Deque } from '../deque.js';
+import type { HomeActions, Wait } from './home-copy.js';
+import { EOF, type Item } from './item.js';
+import { Op } from './ops.js';
+import { ReadAhead } from './read-ahead.js';
+import type { PutWait, ReaderCopy } from './reader-copy.js';
+
+export interface ChannelOptions {
+  /** 0 means unbounded. */
+  readonly maxsize: number;
+  /** A pipe direction ends (EOF) once its last writer is gone; a queue never does. */
+  readonly endsWithWriters: boolean;
+  /** Counts admitted items as unfinished tasks (JoinableQueue). */
+  readonly onAdmit: (() => void) | null;
+  /** The last local get or put waiting here is over (what copies held alive for it can let go). */
+  readonly onLocalDone: () => void;
+}
+
+export class Channel {
+  readonly items = new Deque<Item>();
+  readonly #takers = new Deque<Wait | ReaderCopy>();
+  readonly #putters = new Deque<PutWait>();
+  /** Open copies that receive from this channel. */
+  readonly readers = new Set<ReaderCopy>();
+  readonly ahead: ReadAhead;
+  readonly #out: HomeActions;
+  readonly #opts: ChannelOptions;
+  readonly #watchers = new Set<() => void>();
+  localTakers = 0;
+  localPutters = 0;
+  /** Readers whose give-back waits for moved items still coming back: nothing is handed out. */
+  waitingBacks = 0;
+  /** Sum of the readers' `hard`. */
+  hardWaiting = 0;
+  /** Items pushed to copies and not reported consumed: still in the queue, as in Python. */
+  inFlight = 0;
+  writers = 0;
+  ended = false;
+
+  readonly #pushAhead = (c: ReaderCopy, item: Item): void => c.push(this.#out, this, item, 0);
+
+  constructor(out: HomeActions, opts: ChannelOptions) {
+    this.#out = out;
+    this.#opts = opts;
+    this.ahead = new ReadAhead(out);
+  }
+
+  /** @internal For traces. */
+  get debugState(): string {
+    return `items=${this.items.length} takers=${this.#takers.length} local=${this.localTakers} hard=${this.hardWaiting} inFlight=${this.inFlight} holders=${this.ahead.holders.size}`;
+  }
+
+  get maxsize(): number {
+    return this.#opts.maxsize;
+  }
+
+  /** Items not consumed yet: here, or pushed to a copy that has not used them. */
+  get size(): number {
+    return this.items.length + this.inFlight;
+  }
+
+  full(): boolean {
+    return this.#opts.maxsize > 0 && this.size >= this.#opts.maxsize;
+  }
+
+  /** No item is left here or on its way, and none can come. */
+  get atEof(): boolean {
+    return this.ended && this.items.length === 0 && this.inFlight === 0;
+  }
+
+  /** Adds an item now, room or not (room is the caller's business). */
+  admit(item: Item): void {
+    this.#opts.onAdmit?.();
+    this.items.push(item);
+    this.pump();
+  }
+
+  /** Adds an item if there is room and no put waits before it. */
+  tryPut(item: Item): boolean {
+    if (this.full() || this.#livePutters()) return false;
+    this.admit(item);
+    return true;
+  }
+
+  /** Queues a put until there is room; `w.done` false until admitted or cancelled. */
+  waitPut(w: PutWait): void {
+    if (w.local) this.localPutters++;
+    this.#putters.push(w);
+  }
+
+  /**
+   * Takes an item if one is here for `who` now (the home thread: null): not while a get that came
+   * first still waits, nor while a copy other than `who` holds older items it read ahead (those are
+   * recalled). EOF once none is left and none can come.
+   */
+  tryTake(who: ReaderCopy | null = null): Item | typeof EOF | undefined {
+    const item = this.takeNow(who);
+    if (item !== undefined && this.#putters.length > 0) this.pump();
+    return item;
+  }
+
+  /** {@link tryTake} without admitting waiting puts: the caller pumps once it has placed the item. */
+  takeNow(who: ReaderCopy | null): Item | typeof EOF | undefined {
+    if (this.items.length === 0) return this.atEof ? EOF : undefined;
+    if (this.localTakers + this.hardWaiting > 0 || who?.recalled || this.waitingBacks > 0) return undefined;
+    return this.ahead.blocks(who) ? undefined : this.items.shift()!;
+  }
+
+  /** Local gets and watchers (wait(), poll()) waiting here: what a writer's copies keep alive. */
+  get localWaiting(): number {
+    return this.localTakers + this.#watchers.size;
+  }
+
+  /** Calls `cb` whenever an item or EOF is here, until the returned function is called. */
+  watch(cb: () => void): () => void {
+    this.#watchers.add(cb);
+    return () => this.#watchers.delete(cb);
+  }
+
+  /** Queues a local get. */
+  waitTake(w: Wait): void {
+    this.localTakers++;
+    this.#takers.push(w);
+    this.pump();
+  }
+
+  /** A copy asks for `hard` more items for waiting gets and `soft` more to read ahead. */
+  demand(c: ReaderCopy, hard: number, soft: number): void {
+    if (c.phase !== 'open' || !this.readers.has(c)) return;
+    c.hard += hard;
+    this.hardWaiting += hard;
+    for (let i = 0; i < hard; i++) this.#takers.push(c);
+    this.ahead.credit(c, soft);
+    this.pump();
+  }
+
+  /** Forgets a copy's demand (it gave back, closed or died); its stale entries are skipped later. */
+  dropDemand(c: ReaderCopy): void {
+    this.hardWaiting -= c.hard;
+    c.hard = 0;
+    this.ahead.drop(c);
+  }
+
+  /**
+   * `n` of a copy's gets gave up waiting: its demand for them becomes read-ahead. What it counts
+   * as demanded and what the home does can differ for a moment (items cross), so from now on
+   * whatever it holds counts as read ahead until a recall settles the demand (settleDemand).
+   */
+  soften(c: ReaderCopy, n: number): void {
+    if (c.phase !== 'open' || !this.readers.has(c)) return;
+    const k = Math.min(n, c.hard);
+    c.hard -= k;
+    this.hardWaiting -= k;
+    c.markSoft(this);
+    if (k > 0) this.demand(c, 0, k);
+    else this.pump();
+  }
+
+  /**
+   * A recalled copy answered: `waiting` gets wait there, nothing is on its way to it, so its demand
+   * left is one item per waiting get and read-ahead for the rest.
+   */
+  settleDemand(c: ReaderCopy, waiting: number): void {
+    const total = c.hard + c.soft;
+    const hard = Math.min(waiting, total);
+    const more = hard - c.hard;
+    this.hardWaiting += more;
+    for (let i = 0; i < more; i++) this.#takers.push(c);
+    c.hard = hard;
+    c.soft = 0;
+    this.ahead.credit(c, total - hard);
+  }
+
+  /** A copy reported items consumed: what it read ahead may all be used now. */
+  settled(c: ReaderCopy): void {
+    this.ahead.settled(c);
+    this.pump();
+  }
+
+  /** Puts items taken back from a copy at the front, in their order; `slots` of them left inFlight. */
+  unshift(items: Item[], slots: number): void {
+    this.inFlight -= slots;
+    this.items.unshiftAll(items);
+    this.pump();
+  }
+
+  /**
+   * Moves items to takers, then to copies reading ahead, and admits waiting puts, until stuck.
+   * Items a copy read ahead are older than anything here: while they may come back, a taker
+   * other than that copy is served only after they do (recalled), so each consumer still gets
+   * each sender's items in order.
+   */
+  pump(): void {
+    const items = this.items;
+    const local = this.localTakers + this.localPutters;
+    for (;;) {
+      while (items.length > 0 && this.#takers.length > 0 && this.waitingBacks === 0) {
+        if (this.ahead.holders.size > 0 && this.#recall()) break;
+        const t = this.#takers.peek()!;
+        // A recalled copy gets nothing more until it has returned what it held: newer items
+        // reaching it first would overtake those.
+        if (isCopy(t) && t.recalled && t.hard > 0 && t.phase === 'open') break;
+        this.#takers.shift();
+        if (isCopy(t)) {
+          if (t.hard <= 0 || t.phase !== 'open') continue;
+          t.hard--;
+          this.hardWaiting--;
+          t.push(this.#out, this, items.shift()!, 1);
+        } else if (!t.done) {
+          t.done = true;
+          this.localTakers--;
+          this.#out.settle(t, items.shift()!);
+        }
+      }
+      if (items.length > 0 && this.#takers.length === 0 && this.waitingBacks === 0) {
+        this.ahead.serve(items, this.#pushAhead);
+      }
+      if (!this.#admit()) break;
+    }
+    if (this.#watchers.size > 0 && (items.length > 0 || this.atEof))
+      for (const cb of [...this.#watchers]) cb();
+    if (items.length === 0) {
+      if (this.ended) this.#eof();
+      if (this.ahead.holders.size > 0) this.#recall();
+    }
+    if (local > 0 && this.localTakers + this.localPutters === 0) this.#opts.onLocalDone();
+  }
+
+  /** Cancels a local get or put; false when it was already over. */
+  cancel(w: Wait, isPut: boolean): boolean {
+    if (w.done) return false;
+    w.done = true;
+    if (isPut) this.localPutters--;
+    else this.localTakers--;
+    return true;
+  }
+
+  /** Ends every local get with EOF (the local handle closed, or nothing can come any more). */
+  endTakes(): void {
+    if (this.localTakers === 0) return;
+    this.localTakers = 0;
+    this.#opts.onLocalDone();
+    for (const t of this.#takers.drain()) {
+      if (isCopy(t)) this.#takers.push(t);
+      else if (!t.done) {
+        t.done = true;
+        this.#out.settle(t, EOF);
+      }
+    }
+  }
+
+  #livePutters(): boolean {
+    while (this.#putters.peek()?.done) this.#putters.shift();
+    return this.#putters.length > 0;
+  }
+
+  #admit(): boolean {
+    let admitted = false;
+    while (!this.full() && this.#putters.length > 0) {
+      const p = this.#putters.shift()!;
+      if (p.done) continue;
+      p.done = true;
+      if (p.local) this.localPutters--;
+      this.#opts.onAdmit?.();
+      this.items.push(p.item);
+      if (p.copy) {
+        p.copy.puts.delete(p);
+        p.copy.dirty = true;
+        this.#out.send(p.copy, Op.H_PUT_DONE, p.seq, 1);
+      }
+      this.#out.settle(p, true);
+      admitted = true;
+    }
+    return admitted;
+  }
+
+  // Nothing is here and the channel has ended: EOF to each local get once nothing is out, and to
+  // each reading copy once nothing is out but what it holds itself (that reaches it before EOF).
+  #eof(): void {
+    if (this.inFlight === 0) this.endTakes();
+    for (const r of this.readers) {
+      if (!r.eofSent && !r.pending && this.inFlight === r.delivered.length) {
+        r.eofSent = true;
+        this.#out.send(r, Op.H_EOF, 0, 0);
+      }
+    }
+  }
+
+  // Someone waits: copies holding read-ahead items that others wait behind give them back.
+  #recall(): boolean {
+    return this.ahead.recall((c) => this.localTakers > 0 || this.hardWaiting > c.hard);
+  }
+}
+
+function isCopy(t: Wait | ReaderCopy): t is ReaderCopy {
+  return 'phase' in t;
+}

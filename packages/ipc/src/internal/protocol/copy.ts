@@ -1,0 +1,174 @@
+/**
+ * A copy of a queue or pipe end in another thread or process, without I/O: it takes events (a
+ * get, a put, a frame from the home, the link closing) and emits {@link CopyActions}. Receiving is
+ * the {@link Receiver}'s (receiver.ts); the life of the copy is {@link CopyObject}'s.
+ */
+import { type CopyActions, CopyObject } from './copy-object.js';
+import type { Wait } from './home-copy.js';
+import { EOF, type Item, type TIMEOUT } from './item.js';
+import { Op } from './ops.js';
+import { Receiver } from './receiver.js';
+
+export type { CopyActions, CopyState } from './copy-object.js';
+export { EAGER_WINDOW, MAX_WINDOW, STREAM_GAP_MS } from './receiver.js';
+
+export interface CopyOptions {
+  readonly maxsize: number;
+  /** Puts wait for the home's answer (bounded and joinable queues): they block and count exactly. */
+  readonly acked: boolean;
+  /** Reads everything as it comes (a pipe end) rather than on demand (a queue, shared by consumers). */
+  readonly eager: boolean;
+  /** Its link moves items to it (a pipe end over a port): unused ones are returned. */
+  readonly moves: boolean;
+}
+
+export class CopyProtocol extends CopyObject {
+  /** The queue's size and unfinished tasks as last reported by the home. */
+  homeSize = 0;
+  unfinished = 0;
+  readonly #opts: CopyOptions;
+  readonly #rx: Receiver;
+  readonly #puts = new Set<number>();
+  #done = 0;
+
+  constructor(opts: CopyOptions, out: CopyActions) {
+    super(out);
+    this.#opts = opts;
+    this.#rx = new Receiver(
+      {
+        send: (op, a, b, body) => this.send(op, a, b, body),
+        settle: (w, r) => out.settle(w, r),
+        nextSeq: () => this.nextSeq(),
+        isOpen: () => this.state === 'open',
+        hold: () => this.hold(),
+        ready: () => out.ready(),
+        consumed: (total, first) => out.consumed(total, first),
+      },
+      opts.eager,
+      opts.moves,
+    );
+  }
+
+  /** The time (ms, any origin) of the current event, set by the runtime. */
+  set clock(ms: number) {
+    this.#rx.clock = ms;
+  }
+
+  /** Items received and not taken yet (read ahead). */
+  get buffered(): number {
+    return this.#rx.buffered;
+  }
+
+  /** @internal For traces: the demand counters. */
+  get debugState(): string {
+    return this.#rx.debugState;
+  }
+
+  /** Whether a get would answer at once. */
+  get ready(): boolean {
+    return this.#rx.buffered > 0 || this.#rx.eof;
+  }
+
+  full(): boolean {
+    return this.#opts.maxsize > 0 && this.homeSize + this.#puts.size >= this.#opts.maxsize;
+  }
+
+  /** Takes an item here now; else, with `w`, waits for one (EOF when none can come). */
+  get(w: Wait | null): Item | typeof EOF | undefined {
+    return this.#rx.get(w);
+  }
+
+  /** Python's `get(block=False)` at a copy: an item here, or one the home has now (`w` settles). */
+  tryGet(w: Wait): Item | typeof EOF | typeof TIMEOUT | undefined {
+    return this.#rx.tryGet(w);
+  }
+
+  /** Starts reading ahead (wait() and poll() watch this copy), so what arrives makes it ready. */
+  watch(): void {
+    this.#rx.watch();
+  }
+
+  /** Ends a get whose time ran out; false when it was already over. */
+  cancel(w: Wait): boolean {
+    return this.#rx.cancel(w);
+  }
+
+  /** The worker flush hook: gives back what was read ahead, unless a get waits. */
+  giveBack(): boolean {
+    return this.state === 'open' && this.#rx.giveBack();
+  }
+
+  /** Sends an item: `w` waits for the home's answer when puts are acked (null: admitted anyway). */
+  put(item: Item, w: Wait | null, timeoutMs: number): void {
+    if (!this.#opts.acked || !w) this.send(Op.R_PUT, 0, 0, item);
+    else this.#puts.add(this.ask(Op.R_PUT_WAIT, w, timeoutMs, item));
+  }
+
+  taskDone(): boolean {
+    if (this.unfinished <= 0 && this.#done >= this.#rx.got) return false;
+    this.#done++;
+    this.unfinished = Math.max(0, this.unfinished - 1);
+    this.send(Op.R_TASK_DONE, 1, 0);
+    return true;
+  }
+
+  /** Closes this copy: waits end, puts still waiting did not happen, what it read ahead goes back. */
+  close(): void {
+    if (this.state !== 'open') return;
+    this.state = 'closing';
+    this.#rx.endGets(EOF);
+    this.endAsks();
+    this.#puts.clear();
+    this.#rx.returnBuffered();
+    this.send(Op.R_CLOSE, 0, 0);
+    this.hold();
+  }
+
+  /** Appends what a batch leaving now must carry: the consumed-report. */
+  beforeFlush(): void {
+    if (this.state !== 'gone') this.#rx.beforeFlush();
+  }
+
+  frame(op: number, a: number, b: number, body: Item): void {
+    switch (op) {
+      case Op.H_DATA:
+        this.#rx.data(a, b, body);
+        break;
+      case Op.H_PUT_DONE:
+        this.#puts.delete(a);
+        this.answer(a, b === 1);
+        break;
+      case Op.H_JOINED:
+      case Op.H_SYNCED:
+        this.answer(a, true);
+        break;
+      case Op.H_TRIED:
+        this.#rx.tried();
+        break;
+      case Op.H_EOF:
+        this.#rx.eof = true;
+        this.#rx.endGets(EOF);
+        this.hold();
+        this.out.ready();
+        break;
+      case Op.H_STATE:
+        this.homeSize = a;
+        this.unfinished = b;
+        break;
+      case Op.H_RECALL:
+        if (this.state === 'open') this.#rx.recalled();
+        break;
+    }
+  }
+
+  protected waiting(): boolean {
+    return this.#rx.waiting > 0;
+  }
+
+  protected ended(): void {
+    this.#rx.eof = true;
+    this.#rx.endGets(EOF);
+    this.#puts.clear();
+    this.out.ready();
+  }
+}

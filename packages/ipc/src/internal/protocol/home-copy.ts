@@ -1,0 +1,71 @@
+/**
+ * A copy as its home sees it, and what any home object emits. This is the part every object that
+ * lives at home and has copies in other workers shares (a queue, a pipe, later a managed object):
+ * see {@link HomeObject}.
+ *
+ * ```
+ *   reserve(token) ──► reserved ──claim(token)──► open ──R_CLOSE──► closing ──taken back──► gone
+ *   attach(port) ────────────────────────────────► open                                     ▲
+ *   reserved ──release(token): its worker ended unconnected──────────────────────────────────┤
+ *   open | closing ──linkClosed: the worker died or the link broke───────────────────────────┘
+ * ```
+ * A reserved copy counts as a handle until it connects or its worker is reported ended, so a copy
+ * that is never used still ends with its worker.
+ */
+import type { Item } from './item.js';
+
+export type CopyPhase = 'reserved' | 'open' | 'closing' | 'gone';
+
+/** A wait the protocol keeps for the runtime: a local get, put or join, a copy's put. */
+export interface Wait {
+  done: boolean;
+}
+
+/** The home side of one endpoint of an object (a queue, one end of a pipe). */
+export interface Endpoint<C extends HomeCopy = HomeCopy> {
+  readonly index: number;
+  /** Whether the home thread's own handle of it is open. */
+  local: boolean;
+  readonly copies: Set<C>;
+  /** Whether its copies keep the program alive (a local wait they could end is pending). */
+  held: boolean;
+}
+
+/** What a home emits; the runtime turns these into link writes, promise settlements and refs. */
+export interface HomeActions {
+  /** Adds a frame to `copy`'s link (it leaves at the end of the turn, or sooner). */
+  send(copy: HomeCopy, op: number, a: number, b: number, body?: Item): void;
+  /** Sends a JSON-exact value at once, unserialized, if `copy`'s link can (then it is moved). */
+  sendNow(copy: HomeCopy, op: number, a: number, b: number, value: unknown): boolean;
+  /** Ends `copy`'s link after every frame sent to it so far. */
+  end(copy: HomeCopy): void;
+  /** A wait is over: a get's item or EOF, a put's or join's `true`, a put's `false` (timed out). */
+  settle(w: Wait, result: Item | symbol | boolean): void;
+  /** Starts the timer of a wait the home keeps for a copy; on expiry call the home's `expire(w)`. */
+  startTimer(w: Wait, ms: number): void;
+  /**
+   * Whether the copies of endpoint `end` keep this program alive (a local wait they could end is
+   * pending); emitted when that changes, and when its copies change while it holds. Open copies
+   * hold through their links, reserved ones with a `holder` through a timer of the runtime's.
+   */
+  hold(end: Endpoint, on: boolean): void;
+  /** A copy is about to be sent to a process: copies must be able to connect. */
+  listen(): void;
+}
+
+export class HomeCopy {
+  phase: CopyPhase;
+  readonly end: Endpoint;
+  /** The runtime's link to this copy. */
+  link: unknown = null;
+  /** A token-reserved copy whose worker's end will be reported keeps the program alive meanwhile. */
+  readonly holder: boolean;
+  /** R_SYNC answers held until what the copy gave back is complete. */
+  readonly syncs: number[] = [];
+
+  constructor(end: Endpoint, phase: CopyPhase, holder: boolean) {
+    this.end = end;
+    this.phase = phase;
+    this.holder = holder;
+  }
+}

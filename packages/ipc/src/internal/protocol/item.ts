@@ -1,0 +1,56 @@
+/**
+ * What travels through a queue or pipe: an item, and the two markers a receive can end with.
+ * Items are never changed once made, so any side may keep or forward one without copying it.
+ */
+
+/**
+ * A message: JSON text, or one kind byte then its payload (see serialize.ts), or a value already
+ * decoded (see {@link Decoded}).
+ */
+export type Item = Uint8Array | string | Decoded;
+/** Returned by a receive when nobody is left to send. */
+export const EOF: unique symbol = Symbol('multiproc.eof');
+/** Returned by a receive or put that ran out of time. */
+export const TIMEOUT: unique symbol = Symbol('multiproc.timeout');
+export type Taken = Item | typeof EOF;
+
+/**
+ * A JSON-exact value that crossed a port by structured clone, so this copy is private: a run of
+ * JSON items parsed at once, or a value sent at once by `Connection.send()`. `moved` marks one the
+ * home kept no copy of, which the copy sends back if it does not use it. A plain object, so it
+ * keeps its shape across a port.
+ */
+export interface Decoded {
+  readonly value: unknown;
+  readonly moved?: boolean;
+}
+
+/** Whether `item` is a {@link Decoded} value rather than text or bytes. */
+export function isDecoded(item: Item): item is Decoded {
+  return typeof item === 'object' && !(item instanceof Uint8Array);
+}
+
+/** Byte items at least this big are moved between threads rather than copied. */
+export const MOVE_MIN_BYTES = 16 * 1024;
+
+/**
+ * Whether a port may move `item` (transfer its buffer) instead of copying it: big bytes that are
+ * the whole of their own buffer, which only the item uses.
+ */
+export function movable(item: unknown): item is Uint8Array {
+  return (
+    item instanceof Uint8Array &&
+    item.byteLength >= MOVE_MIN_BYTES &&
+    item.byteOffset === 0 &&
+    item.buffer instanceof ArrayBuffer &&
+    item.byteLength === item.buffer.byteLength
+  );
+}
+
+/** What the home keeps in place of an item it moved to a copy: the copy returns it if unused. */
+export const MOVED: Item = new Uint8Array(0);
+
+/** Whether a copy received `item` by move, so it must return it rather than drop it. */
+export function wasMoved(item: Item, moves: boolean): boolean {
+  return moves && (movable(item) || (isDecoded(item) && item.moved === true));
+}

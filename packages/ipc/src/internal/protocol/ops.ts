@@ -1,0 +1,81 @@
+/**
+ * The frames between a copy and its home: `op, a, b, body`. `R_*` go from a copy to the home,
+ * `H_*` from the home to a copy. `a` and `b` are small integers (`a` unsigned, `b` signed), `body`
+ * an item or a token. Every link keeps its frames in order; nothing is assumed across links.
+ * ARCHITECTURE.md draws the exchanges.
+ */
+export const Op = {
+  /** An item for the home's channel, admitted at once even past `maxsize` (sends, unbounded puts, putNowait). */
+  R_PUT: 1,
+  /** A put that waits for room: `a` = sequence, `b` = timeout ms or -1. Answered by H_PUT_DONE. */
+  R_PUT_WAIT: 2,
+  /** `a` more items for waiting gets (hard), `b` more items read ahead (soft). */
+  R_DEMAND: 3,
+  /** `a` more of the items pushed to this copy were consumed, in the order they came. */
+  R_TAKEN: 4,
+  /** This copy is closed: take back what it did not consume, then end the link. */
+  R_CLOSE: 5,
+  /** First frame on a socket: `a` = object id, `b` = endpoint, body = the reservation's token. */
+  R_HELLO: 6,
+  /**
+   * Reserve a handle for a copy of this endpoint on its way to a process; body = token; `a` = 1:
+   * its worker's end will be reported (R_UNRESERVE), so it keeps waits alive meanwhile.
+   */
+  R_RESERVE: 7,
+  /** `a` calls of taskDone(). */
+  R_TASK_DONE: 8,
+  /** Answer H_JOINED `a` once no task is unfinished. */
+  R_JOIN: 9,
+  /**
+   * Take back every item pushed here and not reported taken, including those still on their way
+   * (the worker flush hook, a get that timed out); epoch `a` starts (older H_DATA is stale); `b`
+   * gets are still waiting here (their demand renewed in the new epoch).
+   */
+  R_GIVE_BACK: 10,
+  /** A moved item pushed here and not used, going back in the order it came. */
+  R_RETURN: 11,
+  /** Port links only: R_PUT of several JSON items, their texts joined by newlines. */
+  R_PUT_RUN: 12,
+  /** Port links only: R_PUT of one JSON-exact value as it is (structured clone), sent at once. */
+  R_PUT_VALUE: 13,
+  /** Answer H_SYNCED `a` once every frame before this one is applied (give-backs included). */
+  R_SYNC: 14,
+  /** The worker a reserved copy went to has ended: release it unless it connected; body = token. */
+  R_UNRESERVE: 15,
+  /** Push one item now if the home has one (`get({ block: false })`); answered by H_TRIED `a`. */
+  R_TRY: 16,
+  /**
+   * Answer to H_RECALL: the oldest `a` items pushed here and not consumed will not be used (they
+   * were read ahead); put them back. Moved ones among them came back first (R_RETURN). `b` gets
+   * wait here: of the demand left, that much is for them, the rest read-ahead.
+   */
+  R_UNUSED: 17,
+  /**
+   * `a` of this copy's demand for waiting gets is read-ahead now (gets timed out): whatever is
+   * pushed for it may not be used, and may come back.
+   */
+  R_SOFTEN: 18,
+  /** An item for this copy: `a` = epoch it was sent in, `b` = 1 for a waiting get, 0 read ahead. */
+  H_DATA: 20,
+  /** `a` = sequence of an R_PUT_WAIT, `b` = 1 when put, 0 when it timed out. */
+  H_PUT_DONE: 21,
+  /** Every writer is gone and every item was delivered. */
+  H_EOF: 22,
+  /** `a` = items in the queue (at home or pushed and unconsumed), `b` = unfinished tasks. */
+  H_STATE: 23,
+  /** Answer to R_JOIN `a`. */
+  H_JOINED: 24,
+  /** Port links only: H_DATA of several JSON items, their texts joined by commas (one JSON array). */
+  H_DATA_RUN: 25,
+  /** Port links only: H_DATA of one JSON-exact value, moved: the copy returns it if unused. */
+  H_DATA_VALUE: 26,
+  /** Answer to R_SYNC `a`. */
+  H_SYNCED: 27,
+  /** Another consumer waits behind what you read ahead: return what you have not used (R_UNUSED). */
+  H_RECALL: 28,
+  /** Answer to R_TRY `a`: `b` = 1 when an item was pushed before this frame. */
+  H_TRIED: 29,
+} as const;
+
+/** Called for each frame a link receives. */
+export type FrameHandler = (op: number, a: number, b: number, body: import('./item.js').Item) => void;

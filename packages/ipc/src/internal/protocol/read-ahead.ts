@@ -1,0 +1,106 @@
+/**
+ * Read-ahead at home: which copies may be pushed items beyond their waiting gets, and what happens
+ * when someone else waits. Items a copy read ahead are older than anything still at home, so:
+ *
+ * - one copy at a time reads ahead (if it gives items back, nobody has taken later ones meanwhile);
+ * - while a copy holds read-ahead items, a consumer other than it is served only after they come
+ *   back: the home recalls them (H_RECALL), the copy returns what it has not used (R_UNUSED), and
+ *   until then it is pushed nothing more (what reached it first would overtake what it returns).
+ *
+ * So each consumer still gets each sender's items in order, and an item available in the queue
+ * goes to a consumer that waits for it.
+ */
+import { Deque } from '../deque.js';
+import type { HomeActions } from './home-copy.js';
+import type { Item } from './item.js';
+import { Op } from './ops.js';
+import type { ReaderCopy } from './reader-copy.js';
+
+export class ReadAhead {
+  /** Copies that read ahead (`softActive`): what they hold may come back unused. */
+  readonly holders = new Set<ReaderCopy>();
+  // Copies with read-ahead credit, served in turn.
+  readonly #rotation = new Deque<ReaderCopy>();
+  readonly #out: HomeActions;
+
+  constructor(out: HomeActions) {
+    this.#out = out;
+  }
+
+  /** `c` may be pushed `n` more items ahead of its gets. */
+  credit(c: ReaderCopy, n: number): void {
+    if (n <= 0) return;
+    c.soft += n;
+    if (!c.inSoft) {
+      c.inSoft = true;
+      this.#rotation.push(c);
+    }
+  }
+
+  /** `c` gave everything back, closed or died: it reads nothing ahead any more. */
+  drop(c: ReaderCopy): void {
+    c.soft = 0;
+    c.softActive = false; // `recalled` stays until it answers: nothing is pushed to it meanwhile
+    this.holders.delete(c);
+  }
+
+  /** Forgets `c` as a holder once it holds nothing and has no demand left. */
+  settled(c: ReaderCopy): void {
+    if (this.holders.has(c) && !c.readsAhead()) this.holders.delete(c);
+  }
+
+  /** Pushes items ahead to the copies with credit, while no other copy holds read-ahead items. */
+  serve(items: Deque<Item>, push: (c: ReaderCopy, item: Item) => void): void {
+    for (let n = this.#rotation.length; n > 0 && items.length > 0; n--) {
+      const c = this.#rotation.shift()!;
+      if (c.phase !== 'open' || c.soft <= 0) {
+        c.inSoft = false;
+        continue;
+      }
+      if (!c.recalled && !this.#othersHold(c)) {
+        for (; c.soft > 0 && items.length > 0; c.soft--) push(c, items.shift()!);
+      }
+      if (c.soft > 0) this.#rotation.push(c);
+      else c.inSoft = false;
+    }
+  }
+
+  /**
+   * Recalls what copies read ahead when someone other than them waits (`othersWait(c)`); returns
+   * whether such a copy still holds items (then nobody else may be served yet).
+   */
+  recall(othersWait: (c: ReaderCopy) => boolean): boolean {
+    let blocked = false;
+    for (const c of this.holders) {
+      if (!c.readsAhead()) {
+        this.holders.delete(c);
+        continue;
+      }
+      if (!c.holdsSoft() || !othersWait(c)) continue;
+      blocked = true;
+      this.#recallOne(c);
+    }
+    return blocked;
+  }
+
+  /** Whether a copy other than `who` holds read-ahead items (recalled now); a take must wait. */
+  blocks(who: ReaderCopy | null): boolean {
+    for (const c of this.holders) {
+      if (c === who || !c.holdsSoft()) continue;
+      this.#recallOne(c);
+      return true;
+    }
+    return false;
+  }
+
+  #recallOne(c: ReaderCopy): void {
+    if (c.recalled) return;
+    c.recalled = true;
+    this.#out.send(c, Op.H_RECALL, 0, 0);
+  }
+
+  #othersHold(c: ReaderCopy): boolean {
+    for (const h of this.holders) if (h !== c && h.holdsSoft()) return true;
+    return false;
+  }
+}

@@ -1,0 +1,196 @@
+/**
+ * A copy of a queue or pipe end as its home sees it: the demand it made, and the items pushed to
+ * it that it has not reported consumed (they go back to the front of the channel if it gives back,
+ * closes or dies). Items it was sent by move (a port link transfers them) are kept as {@link MOVED}
+ * and come back from the copy itself (R_RETURN).
+ */
+import { Deque } from '../deque.js';
+import type { Channel } from './channel.js';
+import { type Endpoint, type HomeActions, HomeCopy, type Wait } from './home-copy.js';
+import { type Item, MOVE_MIN_BYTES, MOVED, movable } from './item.js';
+import { Op } from './ops.js';
+
+/** A queue or pipe endpoint: the channel it receives from and the one it sends to. */
+export interface ChannelEndpoint extends Endpoint<ReaderCopy> {
+  /** A queue reads and writes the same channel; a one-way pipe end has one of them only. */
+  readonly read: Channel | null;
+  readonly write: Channel | null;
+}
+
+/** A put waiting for room: a local one, or a copy's R_PUT_WAIT (`copy` and `seq`). */
+export interface PutWait extends Wait {
+  readonly item: Item;
+  readonly copy: ReaderCopy | null;
+  readonly seq: number;
+  readonly local: boolean;
+}
+
+/** Items a copy gave back, in order; `slots` counts the lost ones too (moved to a copy that died). */
+export interface TakenBack {
+  readonly items: Item[];
+  readonly slots: number;
+}
+
+interface PendingGiveBack {
+  readonly items: (Item | null)[];
+  missing: number;
+}
+
+export class ReaderCopy extends HomeCopy {
+  declare readonly end: ChannelEndpoint;
+  /** Its link moves big bytes and sent-at-once values: the home keeps {@link MOVED} for them. */
+  moves = false;
+  epoch = 0;
+  /** Gets waiting at the copy, not served yet (its entries in the channel's takers). */
+  hard = 0;
+  /** Items it may still be pushed ahead of its gets. */
+  soft = 0;
+  inSoft = false;
+  /**
+   * It reads ahead: it was pushed read-ahead items, or told that demand became read-ahead
+   * (R_SOFTEN), and has not since held nothing with no demand left. Meanwhile anything it holds
+   * may come back unused (a read-ahead item can serve a get whose own item then waits unused).
+   */
+  softActive = false;
+  /** A recall is on its way to it: it gets nothing more until it answers (R_UNUSED). */
+  recalled = false;
+  eofSent = false;
+  /** A queue's size changed since the last state report to it. */
+  dirty = false;
+  /** Its cumulative consumed count as last reported (mod 2^32). */
+  taken = 0;
+  /** Pushed, not reported taken, oldest first; MOVED for moved ones. */
+  readonly delivered = new Deque<Item>();
+  /** Moved items it returned ahead of the give-back they belong to. */
+  readonly returned = new Deque<Item>();
+  pending: PendingGiveBack | null = null;
+  /** Its worker has ended (frames it sent before may still come). */
+  holderGone = false;
+  /** Its puts waiting for room (cancelled if it goes away: a put that did not complete). */
+  readonly puts = new Set<PutWait>();
+
+  /** Pushes `item` to this copy: `tag` 1 for a waiting get, 0 read ahead, 2 for a try. */
+  push(out: HomeActions, ch: Channel, item: Item, tag: number): void {
+    if (this.moves && item instanceof Uint8Array && item.byteLength >= MOVE_MIN_BYTES && !movable(item)) {
+      item = (item as Uint8Array).slice(); // a view into a socket chunk: its own buffer, which a port can move
+    }
+    this.delivered.push(this.moves && movable(item) ? MOVED : item);
+    ch.inFlight++;
+    this.dirty = true;
+    // A try's item may find the try served by one already on its way: then it waits unused there.
+    if (tag !== 1) this.markSoft(ch);
+    out.send(this, Op.H_DATA, this.epoch, tag, item);
+  }
+
+  /** Pushes a JSON-exact value at once, unserialized (moved), if its link can. */
+  pushNow(out: HomeActions, ch: Channel, value: unknown): boolean {
+    const soft = this.hard === 0;
+    if (!out.sendNow(this, Op.H_DATA_VALUE, this.epoch, soft ? 0 : 1, value)) return false;
+    if (soft) {
+      this.soft--;
+      this.markSoft(ch);
+    } else {
+      this.hard--;
+      ch.hardWaiting--;
+    }
+    this.delivered.push(MOVED);
+    ch.inFlight++;
+    return true;
+  }
+
+  /** Its consumed count (cumulative, mod 2^32) is `total`: that many more of what it holds are used. */
+  reported(total: number): void {
+    const n = (total - this.taken) >>> 0;
+    if (n === 0) return;
+    this.taken = total >>> 0;
+    for (let i = 0; i < n; i++) this.delivered.shift();
+    const ch = this.end.read!;
+    ch.inFlight -= n;
+    this.dirty = true;
+    ch.settled(this);
+  }
+
+  /** Its put `seq` waits for room in `ch` (for `timeoutMs`, -1: no limit), answered by H_PUT_DONE. */
+  putWaiting(out: HomeActions, ch: Channel, seq: number, timeoutMs: number, item: Item): void {
+    if (ch.tryPut(item)) {
+      this.dirty = true;
+      out.send(this, Op.H_PUT_DONE, seq, 1);
+    } else if (timeoutMs === 0) out.send(this, Op.H_PUT_DONE, seq, 0);
+    else {
+      const w: PutWait = { done: false, item, copy: this, seq, local: false };
+      this.puts.add(w);
+      ch.waitPut(w);
+      if (timeoutMs > 0) out.startTimer(w, timeoutMs);
+    }
+  }
+
+  /** It was pushed read-ahead: until it holds nothing, what it holds may come back. */
+  markSoft(ch: Channel): void {
+    if (this.softActive) return; // then it is among the holders already
+    this.softActive = true;
+    ch.ahead.holders.add(this);
+  }
+
+  /** Whether it still reads ahead (false once it holds nothing and has no demand left). */
+  readsAhead(): boolean {
+    if (this.delivered.length === 0 && this.soft === 0 && this.hard === 0) this.softActive = false;
+    return this.softActive && this.phase === 'open';
+  }
+
+  /** Whether items it holds may come back (it reads ahead and holds some). */
+  holdsSoft(): boolean {
+    return this.readsAhead() && this.delivered.length > 0;
+  }
+
+  /**
+   * Takes back the oldest `count` items pushed and not reported taken (null: all of them). Moved
+   * ones come from what the copy returned; any still on their way back are waited for (the channel
+   * hands out nothing meanwhile: they are older than anything there), unless `dropMissing` (the
+   * copy is gone). Returns them once complete, else null ({@link returnArrived} completes it).
+   */
+  takeBack(count: number | null, dropMissing: boolean): TakenBack | null {
+    const n = Math.min(count ?? this.delivered.length, this.delivered.length);
+    const items: (Item | null)[] = [];
+    for (let i = 0; i < n; i++) items.push(this.delivered.shift()!);
+    let missing = 0;
+    for (let i = 0; i < items.length; i++) {
+      if (items[i] !== MOVED) continue;
+      const r = this.returned.shift();
+      if (r === undefined) missing++;
+      items[i] = r ?? null;
+    }
+    const p = this.pending;
+    if (p) {
+      // An earlier give-back still waits for returns: this one joins it, behind it.
+      p.items.push(...items);
+      p.missing += missing;
+    } else if (missing > 0 && !dropMissing) {
+      this.pending = { items, missing };
+      this.end.read!.waitingBacks++;
+      return null;
+    } else return this.#filled(items);
+    return p.missing === 0 || dropMissing ? this.#complete() : null;
+  }
+
+  /** A moved item came back; returns the pending give-back if that completed it. */
+  returnArrived(item: Item): TakenBack | null {
+    const p = this.pending;
+    if (!p) {
+      this.returned.push(item);
+      return null;
+    }
+    p.items[p.items.indexOf(null)] = item;
+    return --p.missing === 0 ? this.#complete() : null;
+  }
+
+  #complete(): TakenBack {
+    const p = this.pending!;
+    this.pending = null;
+    this.end.read!.waitingBacks--;
+    return this.#filled(p.items);
+  }
+
+  #filled(items: (Item | null)[]): TakenBack {
+    return { items: items.filter((x): x is Item => x !== null), slots: items.length };
+  }
+}

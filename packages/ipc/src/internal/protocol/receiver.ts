@@ -1,0 +1,269 @@
+/**
+ * The receiving side of a queue or pipe copy. Receiving is demand-driven: a get that finds nothing
+ * here asks the home for one item (hard demand, served in turn with every other consumer). A copy
+ * also reads ahead (soft demand) while its consumer keeps asking within {@link STREAM_GAP_MS} of
+ * its last item, doubling its window up to {@link MAX_WINDOW}; a consumer that pauses longer (a job
+ * per item) reads nothing ahead. What it read ahead it returns when the home recalls it (another
+ * consumer waits), gives back when the worker flushes, and leaves behind when it closes. A pipe end
+ * reads everything as it comes, as a socket would.
+ *
+ * Demand made for a get can end up served by another item (an item read ahead, or a get that timed
+ * out), so both sides count it loosely until a recall settles it (R_UNUSED carries the gets still
+ * waiting; nothing is on its way then).
+ */
+import { Deque } from '../deque.js';
+import type { Wait } from './home-copy.js';
+import { EOF, type Item, TIMEOUT, wasMoved } from './item.js';
+import { Op } from './ops.js';
+
+/** A consumer that asks again within this many ms of its last item is streaming: it reads ahead. */
+export const STREAM_GAP_MS = 2;
+export const MAX_WINDOW = 1024;
+/** A pipe end's window: everything. */
+export const EAGER_WINDOW = 1 << 30;
+
+/** What the receiver needs of its copy. */
+export interface ReceiverHost {
+  send(op: number, a: number, b: number, body?: Item): void;
+  settle(w: Wait, result: Item | symbol | boolean): void;
+  nextSeq(): number;
+  isOpen(): boolean;
+  hold(): void;
+  ready(): void;
+  consumed(total: number, first: boolean): void;
+}
+
+export class Receiver {
+  /**
+   * The time (ms, any origin) of the current event, set by the runtime when items arrive and when
+   * a get has to wait (the only moments read-ahead is decided).
+   */
+  clock = 0;
+  eof = false;
+  /** Items handed out (for taskDone's check). */
+  got = 0;
+  liveGetters = 0;
+  readonly #host: ReceiverHost;
+  readonly #eager: boolean;
+  readonly #moves: boolean;
+  readonly #buffer = new Deque<Item>();
+  readonly #getters = new Deque<Wait>();
+  readonly #tries = new Deque<Wait>();
+  #hardOut = 0;
+  #softOut = 0;
+  #window = 0;
+  #lastItemAt = Number.NEGATIVE_INFINITY;
+  // A get took an item waiting here since the last get that had to wait: the consumer keeps up.
+  #fromBuffer = false;
+  #epoch = 0;
+  #consumed = 0;
+  #reported = 0;
+
+  constructor(host: ReceiverHost, eager: boolean, moves: boolean) {
+    this.#host = host;
+    this.#eager = eager;
+    this.#moves = moves;
+    if (eager) this.#window = EAGER_WINDOW;
+  }
+
+  get buffered(): number {
+    return this.#buffer.length;
+  }
+
+  /** Gets or tries waiting here. */
+  get waiting(): number {
+    return this.liveGetters + this.#tries.length;
+  }
+
+  /** @internal For traces: the demand counters. */
+  get debugState(): string {
+    return `getters=${this.liveGetters} hardOut=${this.#hardOut} softOut=${this.#softOut} buffer=${this.#buffer.length} tries=${this.#tries.length}`;
+  }
+
+  /** Takes an item here now; else, with `w`, waits for one (EOF when none can come). */
+  get(w: Wait | null): Item | typeof EOF | undefined {
+    const item = this.#buffer.shift();
+    if (item !== undefined) {
+      this.#fromBuffer = true;
+      this.#consume();
+      return item;
+    }
+    if (this.eof) return EOF;
+    if (!w) return undefined;
+    if (!this.#eager) {
+      const streaming = this.#fromBuffer || this.clock - this.#lastItemAt <= STREAM_GAP_MS;
+      this.#window = streaming ? Math.min(MAX_WINDOW, Math.max(1, this.#window * 2)) : 0;
+      this.#fromBuffer = false;
+    }
+    this.#getters.push(w);
+    this.liveGetters++;
+    this.#demand();
+    this.#host.hold();
+    return undefined;
+  }
+
+  /** Python's `get(block=False)`: an item here, or one the home has now (`w` settles). */
+  tryGet(w: Wait): Item | typeof EOF | typeof TIMEOUT | undefined {
+    const now = this.get(null);
+    if (now !== undefined) return now;
+    if (this.liveGetters > 0 || !this.#host.isOpen()) return TIMEOUT; // a waiting get is first
+    this.#tries.push(w);
+    this.#host.send(Op.R_TRY, this.#host.nextSeq(), 0);
+    this.#host.hold();
+    return undefined;
+  }
+
+  /** Starts reading ahead (wait() and poll() watch this copy), so what arrives makes it ready. */
+  watch(): void {
+    if (this.eof || this.#buffer.length > 0) return;
+    if (this.#window === 0) this.#window = 1;
+    this.#demand();
+  }
+
+  /** Ends a get whose time ran out; false when it was already over. */
+  cancel(w: Wait): boolean {
+    if (w.done) return false;
+    w.done = true;
+    this.liveGetters--;
+    // Its demand becomes read-ahead at both ends: what arrives for it is held like anything read
+    // ahead (recalled if another consumer waits).
+    const n = this.#hardOut - this.liveGetters;
+    if (n > 0 && this.#host.isOpen()) {
+      this.#hardOut -= n;
+      this.#softOut += n;
+      this.#host.send(Op.R_SOFTEN, n, 0);
+    }
+    this.#host.hold();
+    return true;
+  }
+
+  /** The worker flush hook: gives back everything read ahead, unless a get waits. */
+  giveBack(): boolean {
+    if (this.liveGetters > 0 || this.#buffer.length + this.#hardOut + this.#softOut === 0) return false;
+    // What is still on its way is stale in the new epoch.
+    this.returnBuffered();
+    this.#epoch = (this.#epoch + 1) >>> 0;
+    this.#hardOut = 0;
+    this.#softOut = 0;
+    if (!this.#eager) this.#window = 0;
+    this.#host.send(Op.R_GIVE_BACK, this.#epoch, 0);
+    return true;
+  }
+
+  // Another consumer waits behind what this copy read ahead: what is here and unused goes back.
+  // Nothing the home pushed is on its way now (it pushes nothing to a copy it recalled), so both
+  // sides agree on the demand left: one item for each waiting get, the rest read-ahead.
+  recalled(): void {
+    const n = this.#buffer.length;
+    this.returnBuffered();
+    if (!this.#eager) this.#window = 0;
+    const out = this.#hardOut + this.#softOut;
+    this.#hardOut = Math.min(this.liveGetters, out);
+    this.#softOut = out - this.#hardOut;
+    this.#host.send(Op.R_UNUSED, n, this.liveGetters);
+    this.#demand(); // gets the demand left does not cover
+  }
+
+  /** An item pushed in `epoch` for a get (`tag` 1), read ahead (0) or a try (2). */
+  data(epoch: number, tag: number, item: Item): void {
+    if (epoch !== this.#epoch || !this.#host.isOpen()) {
+      // Sent before our give-back (the home took it back) or after our close: a moved one returns.
+      if (wasMoved(item, this.#moves)) this.#host.send(Op.R_RETURN, 0, 0, item);
+      return;
+    }
+    if (tag === 1) {
+      if (this.#hardOut > 0) this.#hardOut--;
+      else if (this.#softOut > 0) this.#softOut--;
+    } else if (tag === 0) {
+      if (this.#softOut > 0) this.#softOut--;
+      else if (this.#hardOut > 0) this.#hardOut--;
+    }
+    // A try takes the first item to arrive after it was made (one on its way came before it).
+    if (this.#tries.length > 0) {
+      for (const t of this.#tries.peekAll()) {
+        if (t.done) continue;
+        this.#handOut(t, item);
+        if (tag !== 2) this.#demand(); // it came for a get, which must ask again
+        return;
+      }
+    }
+    for (let g = this.#getters.shift(); g; g = this.#getters.shift()) {
+      if (g.done) continue;
+      this.liveGetters--;
+      this.#handOut(g, item);
+      return;
+    }
+    this.#buffer.push(item);
+    this.#host.ready();
+  }
+
+  /** The home answered a try: `w` ends empty unless an item came for it. */
+  tried(): void {
+    const w = this.#tries.shift();
+    if (w && !w.done) {
+      w.done = true;
+      this.#host.settle(w, TIMEOUT);
+    }
+    this.#host.hold();
+  }
+
+  /** Ends every waiting get and try with `r`. */
+  endGets(r: typeof EOF): void {
+    for (let g = this.#getters.shift(); g; g = this.#getters.shift()) {
+      if (g.done) continue;
+      g.done = true;
+      this.#host.settle(g, r);
+    }
+    this.liveGetters = 0;
+    for (let t = this.#tries.shift(); t; t = this.#tries.shift()) {
+      if (t.done) continue;
+      t.done = true;
+      this.#host.settle(t, r);
+    }
+  }
+
+  /** The consumed-report due with the next batch, if any. */
+  beforeFlush(): void {
+    if (this.#consumed === this.#reported) return;
+    const n = (this.#consumed - this.#reported) >>> 0;
+    this.#reported = this.#consumed;
+    this.#host.send(Op.R_TAKEN, n, 0);
+  }
+
+  /** Reports what was consumed, then returns moved items held here, in order; the home has the rest. */
+  returnBuffered(): void {
+    this.beforeFlush();
+    const items = this.#buffer.drain();
+    if (this.#moves)
+      for (const item of items) if (wasMoved(item, true)) this.#host.send(Op.R_RETURN, 0, 0, item);
+  }
+
+  #handOut(w: Wait, item: Item): void {
+    w.done = true;
+    this.#lastItemAt = this.clock;
+    this.#consume();
+    this.#host.settle(w, item);
+    this.#host.hold();
+  }
+
+  #consume(): void {
+    this.got++;
+    const first = this.#consumed === this.#reported;
+    this.#consumed = (this.#consumed + 1) >>> 0;
+    this.#host.consumed(this.#consumed, first);
+  }
+
+  #demand(): void {
+    // A pipe end's read-ahead credit is never used up: its waiting gets need no demand of their own
+    // (a round trip then costs one message each way, not a demand frame too).
+    const covered = this.#eager ? this.#hardOut + this.#softOut : this.#hardOut;
+    const hard = Math.max(0, this.liveGetters - covered);
+    let soft = this.#window - this.#softOut - this.#buffer.length;
+    // Ask for read-ahead in chunks of at least half a window: few demand frames per stream.
+    if (soft * 2 < this.#window || soft < 0) soft = 0;
+    if (hard === 0 && soft === 0) return;
+    this.#hardOut += hard;
+    this.#softOut += soft;
+    this.#host.send(Op.R_DEMAND, hard, soft);
+  }
+}

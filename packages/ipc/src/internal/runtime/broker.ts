@@ -1,0 +1,90 @@
+/**
+ * The home registry of this thread: every object that lives here (a queue, a pipe), by id, and,
+ * started on first need, a server on a private Unix-domain socket through which copies in other
+ * processes reach them. One per thread; its server is unref'd, so an idle broker never keeps a
+ * program alive.
+ *
+ * A home object is anything that implements {@link HomeObject}: the queue and pipe runtime
+ * (home-runtime.ts) is one; a later kind of shared object plugs in the same way.
+ */
+import { randomBytes } from 'node:crypto';
+import { unlinkSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { threadId } from 'node:worker_threads';
+import { SocketLink } from '../link/socket-link.js';
+import { textOf } from '../protocol/home.js';
+import { Op } from '../protocol/ops.js';
+
+/** An object living in this thread that copies elsewhere connect to. */
+export interface HomeObject {
+  /**
+   * A copy in another process connected with its reservation `token` for endpoint `end`: take
+   * over the link (false: refused, the reservation was released; the broker ends the link).
+   */
+  connect(end: number, token: string, link: SocketLink): boolean;
+  /** At exit, with no event loop left: sends what is pending to its copies now. */
+  flushSync(deadline: number): void;
+}
+
+class Broker {
+  readonly path: string;
+  readonly #objects = new Map<number, HomeObject>();
+  #nextId = 1;
+  #server: net.Server | null = null;
+
+  constructor() {
+    const name = `mp-${process.pid}-${threadId}-${randomBytes(6).toString('hex')}.sock`;
+    this.path = process.platform === 'win32' ? `\\\\?\\pipe\\${name}` : join(tmpdir(), name);
+  }
+
+  add(obj: HomeObject): number {
+    const id = this.#nextId++;
+    this.#objects.set(id, obj);
+    return id;
+  }
+
+  /** Every object living here (for the flush at exit). */
+  objects(): Iterable<HomeObject> {
+    return this.#objects.values();
+  }
+
+  /** Forgets an object nobody holds any more. */
+  delete(id: number): void {
+    this.#objects.delete(id);
+  }
+
+  /** Starts the socket server if it is not running; the path is bound before this returns. */
+  listen(): void {
+    if (this.#server) return;
+    const server = net.createServer((socket) => this.#accept(socket));
+    server.on('error', () => {});
+    server.listen(this.path);
+    server.unref();
+    this.#server = server;
+    if (process.platform !== 'win32') {
+      process.once('exit', () => {
+        try {
+          unlinkSync(this.path);
+        } catch {}
+      });
+    }
+  }
+
+  #accept(socket: net.Socket): void {
+    const link = new SocketLink(socket);
+    link.onFrame = (op, a, b, body) => {
+      const obj = op === Op.R_HELLO ? this.#objects.get(a) : undefined;
+      if (!obj?.connect(b, textOf(body), link)) link.end();
+    };
+  }
+}
+
+let current: Broker | undefined;
+
+/** This thread's broker. */
+export function broker(): Broker {
+  current ??= new Broker();
+  return current;
+}

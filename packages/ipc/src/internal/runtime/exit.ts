@@ -1,0 +1,56 @@
+/**
+ * What makes a worker's last messages arrive: the flush hook its entry awaits after each task and
+ * before exiting, and a synchronous flush when the process or thread ends without it (a target
+ * that calls `process.exit()`, an uncaught error).
+ *
+ * The hook, `globalThis[Symbol.for('multiproc.ipc.flush')]`, lets worker entries call it without
+ * importing this package: `await globalThis[Symbol.for('multiproc.ipc.flush')]?.()`. It gives back
+ * what every copy of this thread read ahead, and resolves once the home of each has applied
+ * everything the copy sent and answered every waiting put.
+ *
+ * At `exit` the event loop will not run again: every link writes what it holds synchronously (a
+ * port posts it; a socket writes it to its descriptor), and a copy over a socket waits, for at most
+ * {@link EXIT_FLUSH_MS}, until its home confirms, so its home sees the values before the end.
+ */
+import { broker } from './broker.js';
+
+/** What the hooks need of a copy. */
+interface Flushable {
+  flush(): Promise<void>;
+  flushSync(deadline: number): void;
+}
+
+/** The longest a process's exit waits for its homes to confirm its last messages. */
+export const EXIT_FLUSH_MS = 5000;
+
+const remotes = new Set<Flushable>();
+let installed = false;
+
+export function trackRemote(h: Flushable): void {
+  remotes.add(h);
+  flushAtExit();
+}
+
+/** Installs the synchronous flush at exit (once; homes call it too, for what they owe their copies). */
+export function flushAtExit(): void {
+  if (installed) return;
+  installed = true;
+  process.on('exit', flushAllSync);
+}
+
+export function untrackRemote(h: Flushable): void {
+  remotes.delete(h);
+}
+
+/** Gives back what each copy read ahead; resolves once each home applied what its copy sent. */
+export async function flushAll(): Promise<void> {
+  await Promise.all([...remotes].map((h) => h.flush()));
+}
+
+function flushAllSync(): void {
+  const deadline = Date.now() + EXIT_FLUSH_MS;
+  for (const obj of broker().objects()) obj.flushSync(deadline);
+  for (const h of [...remotes]) h.flushSync(deadline);
+}
+
+(globalThis as Record<symbol, unknown>)[Symbol.for('multiproc.ipc.flush')] = flushAll;

@@ -1,0 +1,52 @@
+/**
+ * What a public object (Connection, Queue, …) holds: a handle on its endpoint. The handle is either
+ * at home ({@link HomeHandle}: direct calls on the protocol) or a copy ({@link RemoteHandle}: frames
+ * over a link); the public classes do not care which.
+ */
+
+import type { MessagePort } from 'node:worker_threads';
+import type { EncodeContext } from '@multiproc/shared';
+import type { EOF, Item, TIMEOUT } from '../protocol/item.js';
+import type { STUCK } from './waiter.js';
+
+/** How a copy finds its home: the home's socket path, the object id and endpoint; a port or a token. */
+export interface HandleData {
+  readonly path: string;
+  readonly id: number;
+  readonly end: number;
+  readonly port?: MessagePort;
+  /** Beside a port: where the copy records what it consumed, read by the home if it dies. */
+  readonly shared?: SharedArrayBuffer;
+  readonly token?: string;
+}
+
+/** true: done; false: timed out waiting for room; EOF: the home is gone; STUCK: nothing could answer. */
+export type PutResult = boolean | typeof EOF | typeof STUCK;
+/** An item; EOF: none can come; TIMEOUT: none in time (or, without waiting, none at home); STUCK. */
+export type GetResult = Item | typeof EOF | typeof TIMEOUT | typeof STUCK;
+
+export interface Handle {
+  /** Adds an item, waiting up to `timeoutMs` for room (undefined: no limit; 0: not at all). */
+  put(item: Item, timeoutMs: number | undefined): PutResult | Promise<PutResult>;
+  /** Sends a JSON-exact value at once, unserialized, when a port can carry it next; false otherwise. */
+  sendNow(value: unknown): boolean;
+  /** Adds an item if there is room as far as this side knows, without waiting. */
+  putNowait(item: Item): boolean;
+  /** Takes an item, waiting up to `timeoutMs` (0: one the home has now, Python's `block=False`). */
+  get(timeoutMs: number | undefined): GetResult | Promise<GetResult>;
+  /** Takes an item that is already here; undefined when none is. */
+  getNowait(): Item | typeof EOF | undefined;
+  /** Whether a get would answer at once. */
+  ready(): boolean;
+  /** Calls `cb` when a get would answer at once; starts reading ahead at a copy. */
+  onReady(cb: () => void): () => void;
+  /** Items in the queue (a copy: as last reported by the home). */
+  size(): number;
+  full(): boolean;
+  /** False when there was no unfinished task to mark done. */
+  taskDone(): boolean;
+  join(): Promise<undefined | typeof STUCK>;
+  /** Closes this handle; resolves once what it sent has reached the home. */
+  close(): Promise<void>;
+  encode(ctx: EncodeContext): HandleData;
+}

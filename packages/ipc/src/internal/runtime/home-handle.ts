@@ -1,0 +1,117 @@
+/** The home thread's own handle of a queue or pipe end: direct calls on its protocol. */
+import type { EncodeContext } from '@multiproc/shared';
+import { type Item, type Taken, TIMEOUT } from '../protocol/item.js';
+import type { PutWait } from '../protocol/reader-copy.js';
+import type { GetResult, Handle, HandleData, PutResult } from './handle.js';
+import { HomeRuntime } from './home-runtime.js';
+import { type STUCK, Waiter } from './waiter.js';
+
+// A producer looping on `await put()` never gives the event loop a turn (each put resolves at
+// once), so frames from copies (their demand, their reports) would wait until the loop ends. Every
+// this many puts, one resolves on the next turn instead.
+const PUTS_PER_TURN = 256;
+
+export class HomeHandle implements Handle {
+  readonly #rt: HomeRuntime;
+  readonly #end: number;
+  #closed = false;
+  #puts = 0;
+
+  constructor(rt: HomeRuntime, end: number) {
+    this.#rt = rt;
+    this.#end = end;
+  }
+
+  /** A queue: one endpoint, read and written by every handle. */
+  static queue(maxsize: number, joinable: boolean): HomeHandle {
+    return new HomeHandle(new HomeRuntime({ kind: 'queue', maxsize, joinable }), 0);
+  }
+
+  /** A pipe: two handles, each writing what the other reads ([receive end, send end] one-way). */
+  static pipe(duplex: boolean): [HomeHandle, HomeHandle] {
+    const rt = new HomeRuntime({ kind: 'pipe', duplex });
+    return [new HomeHandle(rt, 0), new HomeHandle(rt, 1)];
+  }
+
+  get #proto() {
+    return this.#rt.proto;
+  }
+
+  put(item: Item, timeoutMs: number | undefined): PutResult | Promise<PutResult> {
+    const proto = this.#proto;
+    if (proto.tryPut(this.#end, item)) {
+      if (++this.#puts < PUTS_PER_TURN) return true;
+      this.#puts = 0;
+      return new Promise((resolve) => setImmediate(resolve, true));
+    }
+    if (timeoutMs === 0) return false;
+    const w = new Waiter<boolean>((x) => proto.cancel(this.#end, x, true)) as Waiter<boolean> & PutWait;
+    Object.assign(w, { item, copy: null, seq: 0, local: true });
+    proto.waitPut(this.#end, w);
+    w.expireAfter(timeoutMs, () => proto.cancel(this.#end, w, true) && w.settle(false));
+    return w.promise;
+  }
+
+  sendNow(value: unknown): boolean {
+    return this.#proto.sendNow(this.#end, value);
+  }
+
+  putNowait(item: Item): boolean {
+    return this.#proto.tryPut(this.#end, item);
+  }
+
+  get(timeoutMs: number | undefined): GetResult | Promise<GetResult> {
+    const proto = this.#proto;
+    const now = proto.tryTake(this.#end);
+    if (now !== undefined) return now;
+    if (timeoutMs === 0) return TIMEOUT;
+    const w = new Waiter<Taken | typeof TIMEOUT>((x) => proto.cancel(this.#end, x, false));
+    proto.waitTake(this.#end, w);
+    w.expireAfter(timeoutMs, () => proto.cancel(this.#end, w, false) && w.settle(TIMEOUT));
+    return w.promise;
+  }
+
+  getNowait(): Taken | undefined {
+    return this.#proto.tryTake(this.#end);
+  }
+
+  ready(): boolean {
+    const ch = this.#proto.endpoints[this.#end]!.read;
+    return !!ch && (ch.items.length > 0 || ch.atEof);
+  }
+
+  onReady(cb: () => void): () => void {
+    return this.#proto.watch(this.#end, cb);
+  }
+
+  size(): number {
+    return this.#proto.main.size;
+  }
+
+  full(): boolean {
+    return this.#proto.main.full();
+  }
+
+  taskDone(): boolean {
+    return this.#proto.taskDone(1);
+  }
+
+  join(): Promise<undefined | typeof STUCK> {
+    const proto = this.#proto;
+    const w = new Waiter<undefined>((x) => proto.cancelJoin(x));
+    if (proto.join(w)) w.settle(undefined);
+    return w.promise;
+  }
+
+  close(): Promise<void> {
+    if (!this.#closed) {
+      this.#closed = true;
+      this.#rt.closeLocal(this.#end);
+    }
+    return Promise.resolve();
+  }
+
+  encode(ctx: EncodeContext): HandleData {
+    return this.#rt.encode(this.#end, ctx);
+  }
+}

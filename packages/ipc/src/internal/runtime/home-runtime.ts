@@ -1,0 +1,165 @@
+/**
+ * A queue's or pipe's home at run time: the {@link HomeProtocol} wired to links (one per copy),
+ * waiters and timers. It carries out the protocol's actions and feeds it link events; it decides
+ * nothing about items itself.
+ */
+import { randomUUID } from 'node:crypto';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import type { EncodeContext } from '@multiproc/shared';
+import type { Link } from '../link/link.js';
+import { PortLink } from '../link/port-link.js';
+import type { SocketLink } from '../link/socket-link.js';
+import { type HomeKind, HomeProtocol } from '../protocol/home.js';
+import type { Endpoint, HomeActions, HomeCopy, Wait } from '../protocol/home-copy.js';
+import type { Item } from '../protocol/item.js';
+import type { ReaderCopy } from '../protocol/reader-copy.js';
+import { broker, type HomeObject } from './broker.js';
+import { flushAtExit } from './exit.js';
+import type { HandleData } from './handle.js';
+import { keepAlive, type Waiter } from './waiter.js';
+
+/** The runtime side of a copy: its link, whether it holds the program alive, its consumed counter. */
+interface CopyLink {
+  readonly link: Link;
+  held: boolean;
+  readonly consumed: Int32Array | null;
+}
+
+export class HomeRuntime implements HomeActions, HomeObject {
+  readonly id: number;
+  readonly proto: HomeProtocol;
+  readonly #reservedHeld = new Map<Endpoint, boolean>();
+
+  constructor(kind: HomeKind) {
+    this.proto = new HomeProtocol(kind, this);
+    this.id = broker().add(this);
+    flushAtExit();
+  }
+
+  // ── actions ────────────────────────────────────────────────────────────────────────────────
+
+  send(c: HomeCopy, op: number, a: number, b: number, body?: Item): void {
+    (c.link as CopyLink | null)?.link.send(op, a, b, body);
+  }
+
+  sendNow(c: HomeCopy, op: number, a: number, b: number, value: unknown): boolean {
+    const link = (c.link as CopyLink | null)?.link;
+    return link instanceof PortLink && link.postNow(op, a, b, value);
+  }
+
+  end(c: HomeCopy): void {
+    (c.link as CopyLink | null)?.link.end();
+  }
+
+  settle(w: Wait, result: Item | symbol | boolean): void {
+    (w as Partial<Waiter<unknown>>).settle?.(result);
+  }
+
+  startTimer(w: Wait, ms: number): void {
+    const t = setTimeout(() => this.proto.expire(w as never), ms);
+    t.unref(); // the copy waiting on it holds its own link
+  }
+
+  hold(e: Endpoint, on: boolean): void {
+    let reserved = false;
+    for (const c of e.copies) {
+      const cl = c.link as CopyLink | null;
+      if (!cl) reserved ||= c.phase === 'reserved' && c.holder;
+      else if (cl.held !== on) {
+        cl.held = on;
+        on ? cl.link.hold() : cl.link.release();
+      }
+    }
+    reserved &&= on;
+    if (reserved !== (this.#reservedHeld.get(e) ?? false)) {
+      this.#reservedHeld.set(e, reserved);
+      keepAlive(reserved);
+    }
+  }
+
+  listen(): void {
+    broker().listen();
+  }
+
+  // ── copies ─────────────────────────────────────────────────────────────────────────────────
+
+  connect(end: number, token: string, link: SocketLink): boolean {
+    const c = this.proto.claim(end, token);
+    if (!c) return false;
+    this.#wire(c, link, null);
+    return true;
+  }
+
+  /** Describes a new copy of endpoint `end` for `ctx`: a port for a thread, a token for a process. */
+  encode(end: number, ctx: EncodeContext): HandleData {
+    const b = broker();
+    if (ctx.target === 'thread') {
+      const { port, shared } = this.openPort(end);
+      ctx.transfer(port);
+      return { path: b.path, id: this.id, end, port, shared };
+    }
+    const token = randomUUID();
+    const holder = typeof ctx.onReceiverEnd === 'function';
+    this.proto.reserve(end, token, holder);
+    ctx.onReceiverEnd?.(() => {
+      this.proto.release(token);
+      this.#forgetIfUnused();
+    });
+    b.listen();
+    return { path: b.path, id: this.id, end, token };
+  }
+
+  /** A new copy of endpoint `end` served over a port, for another thread. */
+  openPort(end: number): { port: MessagePort; shared: SharedArrayBuffer } {
+    const { port1, port2 } = new MessageChannel();
+    const shared = new SharedArrayBuffer(4);
+    this.#attachPort(end, port1, shared);
+    return { port: port2, shared };
+  }
+
+  #attachPort(end: number, port: MessagePort, shared: unknown): void {
+    const link = new PortLink(port);
+    // A pipe end's only reader returns what it does not use: its items may move.
+    const moves = !this.proto.isQueue;
+    link.moveData = moves;
+    const c = this.proto.attach(end, (x) => {
+      x.moves = moves;
+    });
+    this.#wire(c, link, shared instanceof SharedArrayBuffer ? new Int32Array(shared) : null);
+  }
+
+  #wire(c: ReaderCopy, link: Link, consumed: Int32Array | null): void {
+    const cl: CopyLink = { link, held: false, consumed };
+    c.link = cl;
+    link.onFrame = (op, a, b, body) => this.proto.frame(c, op, a, b, body);
+    link.beforeFlush = () => this.proto.beforeFlush(c);
+    link.onClose = () => {
+      // A copy that died recorded what it consumed where its last report may not have come from.
+      if (consumed) this.proto.taken(c, Atomics.load(consumed, 0));
+      this.proto.linkClosed(c);
+      this.#forgetIfUnused();
+    };
+    if (link instanceof PortLink) {
+      // A copy passing its object on to another thread sends the new port over its own link.
+      link.onAttach = (port, shared) => this.#attachPort(c.end.index, port, shared);
+    }
+    if (c.end.held) this.hold(c.end, true);
+  }
+
+  /** The home thread's handle of `end` closed. */
+  closeLocal(end: number): void {
+    this.proto.closeLocal(end);
+    this.#forgetIfUnused();
+  }
+
+  #forgetIfUnused(): void {
+    if (this.proto.unused) broker().delete(this.id);
+  }
+
+  /** At exit: sends what is pending to every copy now (their links deliver it before they close). */
+  flushSync(deadline: number): void {
+    for (const e of this.proto.endpoints) {
+      for (const c of e.copies) (c.link as CopyLink | null)?.link.flushSync(deadline);
+    }
+  }
+}

@@ -1,0 +1,234 @@
+/**
+ * A copy's handle at run time: the {@link CopyProtocol} wired to one link (a port to the home's
+ * thread, or a socket to the home's process), waiters and the flush hooks.
+ */
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { MessageChannel } from 'node:worker_threads';
+import type { EncodeContext } from '@multiproc/shared';
+import type { Link } from '../link/link.js';
+import { PortLink } from '../link/port-link.js';
+import { SocketLink } from '../link/socket-link.js';
+import { CopyProtocol } from '../protocol/copy.js';
+import type { Wait } from '../protocol/home-copy.js';
+import { EOF, type Item, type Taken, TIMEOUT } from '../protocol/item.js';
+import { Op } from '../protocol/ops.js';
+import { trackRemote, untrackRemote } from './exit.js';
+import type { GetResult, Handle, HandleData, PutResult } from './handle.js';
+import { STUCK, Waiter } from './waiter.js';
+
+export interface RemoteOptions {
+  readonly maxsize: number;
+  /** Puts wait for the home's answer (bounded and joinable queues). */
+  readonly acked: boolean;
+  /** Receive everything as it comes (pipes) rather than on demand (queues). */
+  readonly eager: boolean;
+}
+
+export class RemoteHandle implements Handle {
+  readonly #data: HandleData;
+  readonly #link: Link;
+  readonly #proto: CopyProtocol;
+  readonly #acked: boolean;
+  // Where this copy records what it consumed, for the home to read if this thread dies.
+  readonly #consumed: Int32Array | null;
+  readonly #listeners = new Set<() => void>();
+  readonly #puts = new Set<Promise<unknown>>();
+  #closing: Promise<void> | null = null;
+  #onGone: (() => void) | null = null;
+  #sent = 0;
+  #syncedAt = -1;
+
+  constructor(data: HandleData, opts: RemoteOptions) {
+    this.#data = data;
+    this.#acked = opts.acked;
+    this.#consumed = data.shared ? new Int32Array(data.shared) : null;
+    const port = data.port;
+    this.#link = port ? new PortLink(port) : SocketLink.connect(data.path);
+    const link = this.#link;
+    this.#proto = new CopyProtocol(
+      { maxsize: opts.maxsize, acked: opts.acked, eager: opts.eager, moves: opts.eager && !!port },
+      {
+        send: (op, a, b, body) => {
+          this.#sent++;
+          link.send(op, a, b, body);
+        },
+        settle: settleWait,
+        hold: (on) => (on ? link.hold() : link.release()),
+        ready: () => {
+          if (this.#listeners.size > 0) for (const cb of [...this.#listeners]) cb();
+        },
+        consumed: (total, first) => {
+          if (this.#consumed) Atomics.store(this.#consumed, 0, total);
+          // A pipe end's report over a socket only frees the home's copies: once per loop turn.
+          if (first) opts.eager && !port ? link.requestFlushWhenIdle() : link.requestFlush();
+        },
+      },
+    );
+    const proto = this.#proto;
+    if (!port) link.send(Op.R_HELLO, data.id, data.end, data.token ?? '');
+    link.onFrame = (op, a, b, body) => proto.frame(op, a, b, body);
+    link.onBatch = () => {
+      proto.clock = performance.now();
+    };
+    link.beforeFlush = () => proto.beforeFlush();
+    link.onClose = () => {
+      untrackRemote(this);
+      proto.linkClosed();
+      this.#onGone?.();
+    };
+    trackRemote(this);
+  }
+
+  put(item: Item, timeoutMs: number | undefined): PutResult | Promise<PutResult> {
+    const proto = this.#proto;
+    if (proto.state === 'gone') return EOF;
+    if (!this.#acked) {
+      proto.put(item, null, 0);
+      return this.#link.needsDrain() ? this.#link.drained().then(() => true) : true;
+    }
+    const w = new Waiter<boolean>(() => {});
+    const t = timeoutMs === undefined || timeoutMs > 0x7fffffff ? -1 : Math.floor(timeoutMs);
+    proto.put(item, w, t);
+    const p = w.promise;
+    this.#puts.add(p);
+    void p.then(() => this.#puts.delete(p));
+    return p;
+  }
+
+  sendNow(value: unknown): boolean {
+    const link = this.#link;
+    if (this.#acked || this.#proto.state !== 'open' || !(link instanceof PortLink)) return false;
+    if (!link.postNow(Op.R_PUT_VALUE, 0, 0, value)) return false;
+    this.#sent++;
+    return true;
+  }
+
+  putNowait(item: Item): boolean {
+    if (this.#acked && this.#proto.full()) return false;
+    // Known to fit (as far as this copy knows): admitted at once, even if others filled it meanwhile.
+    this.#proto.put(item, null, 0);
+    return true;
+  }
+
+  get(timeoutMs: number | undefined): GetResult | Promise<GetResult> {
+    const proto = this.#proto;
+    const now = proto.get(null);
+    if (now !== undefined) return now;
+    proto.clock = performance.now();
+    const w = new Waiter<Taken | typeof TIMEOUT>((x) => proto.cancel(x));
+    if (timeoutMs === 0) {
+      const r = proto.tryGet(w);
+      if (r === undefined) return w.promise;
+      w.settle(r);
+      return r;
+    }
+    proto.get(w);
+    w.expireAfter(timeoutMs, () => proto.cancel(w) && w.settle(TIMEOUT));
+    return w.promise;
+  }
+
+  getNowait(): Item | typeof EOF | undefined {
+    const r = this.#proto.get(null);
+    if (r === undefined) this.#proto.watch(); // read ahead, so a later call finds what arrives
+    return r;
+  }
+
+  ready(): boolean {
+    return this.#proto.ready;
+  }
+
+  onReady(cb: () => void): () => void {
+    this.#listeners.add(cb);
+    this.#link.hold();
+    this.#proto.watch();
+    return () => {
+      if (this.#listeners.delete(cb)) this.#link.release();
+    };
+  }
+
+  size(): number {
+    return this.#proto.homeSize;
+  }
+
+  full(): boolean {
+    return this.#proto.full();
+  }
+
+  taskDone(): boolean {
+    return this.#proto.taskDone();
+  }
+
+  join(): Promise<undefined | typeof STUCK> {
+    const w = new Waiter<undefined>(() => {});
+    this.#proto.ask(Op.R_JOIN, w);
+    return w.promise.then((r) => (r === STUCK ? r : undefined));
+  }
+
+  close(): Promise<void> {
+    if (this.#closing) return this.#closing;
+    this.#closing = new Promise<void>((resolve) => {
+      this.#onGone = resolve;
+    });
+    if (this.#proto.state === 'gone') this.#onGone?.();
+    else {
+      // Whoever awaits joinThread() must not see the program exit before the home answered.
+      this.#link.hold();
+      this.#proto.close();
+    }
+    return this.#closing;
+  }
+
+  /** The worker flush hook: gives back what was read ahead; resolves once the home applied all. */
+  async flush(): Promise<void> {
+    const proto = this.#proto;
+    if (proto.state === 'gone') return;
+    proto.giveBack();
+    const w = new Waiter<boolean>(() => {});
+    proto.ask(Op.R_SYNC, w);
+    const at = this.#sent;
+    await Promise.all([w.promise, ...this.#puts]);
+    this.#syncedAt = Math.max(this.#syncedAt, at);
+  }
+
+  /**
+   * At exit, with no event loop left: sends what is pending now and, over a socket, waits (up to
+   * `deadline`) until the home has applied it, so the worker's end cannot overtake it there.
+   */
+  flushSync(deadline: number): void {
+    const proto = this.#proto;
+    if (proto.state === 'gone') return;
+    if (this.#link instanceof PortLink) {
+      this.#link.flushSync();
+      return;
+    }
+    if (this.#sent === this.#syncedAt) return;
+    const w: Wait = { done: false };
+    proto.ask(Op.R_SYNC, w);
+    this.#link.flushSync(deadline, () => w.done);
+  }
+
+  encode(ctx: EncodeContext): HandleData {
+    const { path, id, end } = this.#data;
+    const link = this.#link;
+    if (ctx.target === 'thread' && link instanceof PortLink) {
+      const { port1, port2 } = new MessageChannel();
+      const shared = new SharedArrayBuffer(4);
+      link.attach(port1, shared);
+      ctx.transfer(port2);
+      return { path, id, end, port: port2, shared };
+    }
+    const token = randomUUID();
+    const tracked = typeof ctx.onReceiverEnd === 'function';
+    link.send(Op.R_RESERVE, tracked ? 1 : 0, 0, token);
+    link.flush();
+    ctx.onReceiverEnd?.(() => link.send(Op.R_UNRESERVE, 0, 0, token));
+    return { path, id, end, token };
+  }
+}
+
+/** Settles a runtime waiter, or marks a bare wait (the synchronous exit path) done. */
+function settleWait(w: Wait, r: Item | symbol | boolean): void {
+  if (w instanceof Waiter) w.settle(r);
+  else w.done = true;
+}

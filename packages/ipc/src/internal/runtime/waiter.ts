@@ -1,0 +1,79 @@
+/**
+ * The promise behind every waiting call (get, recv, put, join, poll, wait), and the rule that
+ * keeps such a call from vanishing: while something live could still answer it (a link to a live
+ * copy, a live home, a reserved copy's running worker), that thing keeps the event loop alive. So
+ * when the loop runs dry with a call still waiting, nothing can answer it any more: at
+ * `beforeExit` every such call ends with {@link STUCK} (its method rejects with `EOFError`) instead
+ * of the program ending on an unsettled await.
+ */
+import type { Wait } from '../protocol/home-copy.js';
+
+/** What a wait ends with when nothing left in the program could answer it. */
+export const STUCK: unique symbol = Symbol('multiproc.stuck');
+
+const pending = new Set<Waiter<any>>();
+let watching = false;
+
+function abandonAll(): void {
+  for (const w of [...pending]) w.abandon();
+}
+
+export class Waiter<T> implements Wait {
+  done = false;
+  readonly promise: Promise<T | typeof STUCK>;
+  #resolve!: (r: T | typeof STUCK) => void;
+  #timer: NodeJS.Timeout | undefined;
+  #settled = false;
+  readonly #onAbandon: (w: Waiter<T>) => void;
+
+  /** `onAbandon` withdraws the wait from whoever holds it (it is then settled with STUCK). */
+  constructor(onAbandon: (w: Waiter<T>) => void) {
+    this.#onAbandon = onAbandon;
+    this.promise = new Promise((resolve) => {
+      this.#resolve = resolve;
+    });
+    pending.add(this);
+    if (!watching) {
+      watching = true;
+      process.on('beforeExit', abandonAll);
+    }
+  }
+
+  /** Ends the wait with `r` (later calls do nothing). */
+  settle(r: T | typeof STUCK): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    this.done = true;
+    clearTimeout(this.#timer);
+    pending.delete(this);
+    this.#resolve(r);
+  }
+
+  /** Calls `onExpiry` after `ms` unless settled first (a finite timeout). */
+  expireAfter(ms: number | undefined, onExpiry: () => void): this {
+    if (ms !== undefined && Number.isFinite(ms)) this.#timer = setTimeout(onExpiry, ms);
+    return this;
+  }
+
+  abandon(): void {
+    if (this.#settled) return;
+    this.#onAbandon(this);
+    this.settle(STUCK);
+  }
+}
+
+/**
+ * Keeps the program alive while any reason holds (a reserved copy whose worker runs and that a
+ * local wait depends on): one ref'd timer for all of them.
+ */
+let reasons = 0;
+let timer: NodeJS.Timeout | null = null;
+
+export function keepAlive(on: boolean): void {
+  reasons += on ? 1 : -1;
+  if (reasons > 0 && !timer) timer = setInterval(() => {}, 1 << 30);
+  else if (reasons === 0 && timer) {
+    clearInterval(timer);
+    timer = null;
+  }
+}

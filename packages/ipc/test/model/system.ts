@@ -1,0 +1,323 @@
+// An in-memory system for the protocol model test: one HomeProtocol (a queue or a pipe) and
+// several CopyProtocols, joined by links whose frames a scheduler delivers in any order between
+// links (each link stays FIFO). Copies flush at the end of each step, as a turn ends; a kill drops
+// what a copy had not flushed yet, as a thread terminated mid-turn would.
+import { CopyProtocol } from '../../src/internal/protocol/copy.js';
+import { type HomeKind, HomeProtocol } from '../../src/internal/protocol/home.js';
+import type { Endpoint, HomeActions, Wait } from '../../src/internal/protocol/home-copy.js';
+import { EOF, type Item, TIMEOUT } from '../../src/internal/protocol/item.js';
+import { Op } from '../../src/internal/protocol/ops.js';
+import type { PutWait, ReaderCopy } from '../../src/internal/protocol/reader-copy.js';
+
+export interface Frame {
+  readonly op: number;
+  readonly a: number;
+  readonly b: number;
+  readonly body: Item;
+}
+const END: Frame = { op: -1, a: 0, b: 0, body: '' };
+const OPS = Object.fromEntries(Object.entries(Op).map(([k, v]) => [v, k]));
+function show(f: Frame): string {
+  const body = typeof f.body === 'object' && 'value' in f.body ? `moved ${f.body.value}` : String(f.body);
+  return f === END ? 'END' : `${OPS[f.op]}(${f.a},${f.b}${f.body ? `,${body}` : ''})`;
+}
+
+/** A get or put the model is waiting on. */
+export interface Probe extends Wait {
+  result?: unknown;
+  readonly kind: 'get' | 'put' | 'join' | 'sync';
+  readonly who: string;
+  item?: string;
+}
+
+export interface Consumed {
+  readonly item: string;
+  readonly by: string;
+}
+
+export class CopySim {
+  readonly name: string;
+  readonly proto: CopyProtocol;
+  readonly end: number;
+  home!: ReaderCopy;
+  alive = true;
+  pending: Frame[] = [];
+  readonly up: Frame[] = [];
+  readonly down: Frame[] = [];
+  /** What the copy recorded in shared memory as consumed (a thread's counter). */
+  counter = 0;
+  /** Values sent to it by move, in order (the home keeps no copy to look at). */
+  readonly movedHere: string[] = [];
+  /** The items of its R_PUT_WAIT frames the home received, by sequence. */
+  readonly putSeqs = new Map<number, string>();
+  /**
+   * Its R_SOFTEN frames sent because a get timed out: what was already on its way for that get
+   * may come back and reach others after later items (the home learns of the timeout late).
+   */
+  timeoutSoftens = 0;
+  readonly probes: Probe[] = [];
+  constructor(name: string, end: number, proto: (c: CopySim) => CopyProtocol) {
+    this.name = name;
+    this.end = end;
+    this.proto = proto(this);
+  }
+}
+
+export class System implements HomeActions {
+  readonly home: HomeProtocol;
+  readonly copies: CopySim[] = [];
+  readonly local: Probe[] = [];
+  /** Every item handed to a get, in the order handed out. */
+  readonly consumed: Consumed[] = [];
+  /** Items whose consumer stopped waiting or went away before using them (they may come late). */
+  readonly late = new Set<string>();
+  /** Items sent at once by move (the home kept no copy: lost if their copy dies with them). */
+  readonly moved = new Set<string>();
+  /** EOFs seen while their channel had not ended: must stay empty. */
+  readonly badEofs: string[] = [];
+  /** Items a put waiting for room left at home when admitted (copy name + seq -> item). */
+  readonly admitted = new Set<string>();
+  readonly timers: PutWait[] = [];
+  readonly eofs: string[] = [];
+  clock = 0;
+  /** What happened, for the report of a failing run. */
+  readonly log: string[];
+  #schedule: (name: string, run: () => void) => void;
+  readonly #linkOf = new Map<ReaderCopy, CopySim>();
+  // Copies the home sent to during this turn: their batch carries a state report (queues).
+  readonly #sentTo = new Set<CopySim>();
+
+  constructor(kind: HomeKind, schedule: (name: string, run: () => void) => void, log: string[] = []) {
+    this.log = log;
+    this.home = new HomeProtocol(kind, this);
+    this.#schedule = schedule;
+  }
+
+  // ── HomeActions ──────────────────────────────────────────────────────────────────────────
+  send(c: ReaderCopy, op: number, a: number, b: number, body?: Item): void {
+    const cs = this.#linkOf.get(c);
+    if (!cs) return;
+    this.#sentTo.add(cs);
+    if (op === Op.H_DATA || op === Op.H_RECALL)
+      this.log.push(`    (home sends ${show({ op, a, b, body: body ?? '' })} to ${cs.name})`);
+    if (op === Op.H_PUT_DONE && b === 1) this.#admittedPut(cs, a);
+    this.#down(cs, { op, a, b, body: body ?? '' });
+  }
+  sendNow(c: ReaderCopy, _op: number, a: number, b: number, value: unknown): boolean {
+    const cs = this.#linkOf.get(c);
+    if (!cs || !c.moves) return false;
+    this.moved.add(value as string);
+    cs.movedHere.push(value as string);
+    this.#down(cs, { op: Op.H_DATA, a, b, body: { value, moved: true } });
+    return true;
+  }
+  end(c: ReaderCopy): void {
+    const cs = this.#linkOf.get(c);
+    if (cs) this.#down(cs, END);
+  }
+  settle(w: Wait, result: Item | symbol | boolean): void {
+    const p = w as Probe;
+    if (p.kind === undefined) return; // a copy's put waiting at home
+    this.#settled(p, result);
+  }
+  startTimer(w: Wait): void {
+    this.timers.push(w as PutWait);
+  }
+  hold(_e: Endpoint, _on: boolean): void {}
+  listen(): void {}
+
+  // ── building ─────────────────────────────────────────────────────────────────────────────
+  addCopy(end: number, opts: { maxsize: number; acked: boolean; eager: boolean; moves?: boolean }): CopySim {
+    const name = `c${this.copies.length}`;
+    const cs = new CopySim(
+      name,
+      end,
+      (self) =>
+        new CopyProtocol(
+          { ...opts, moves: opts.moves ?? false },
+          {
+            send: (op, a, b, body) => self.pending.push({ op, a, b, body: body ?? '' }),
+            settle: (w, r) => this.#settled(w as Probe, r),
+            hold: () => {},
+            ready: () => {},
+            consumed: (total) => {
+              self.counter = total;
+            },
+          },
+        ),
+    );
+    cs.home = this.home.attach(end, (c) => {
+      c.moves = opts.moves ?? false;
+    });
+    this.#linkOf.set(cs.home, cs);
+    this.copies.push(cs);
+    return cs;
+  }
+
+  // ── steps ────────────────────────────────────────────────────────────────────────────────
+  /** Ends a copy's turn: what it sent leaves, in order, after its consumed-report. */
+  flush(cs: CopySim): void {
+    if (!cs.alive) return;
+    cs.proto.beforeFlush();
+    if (cs.pending.length > 0) this.log.push(`    [${cs.name} ${cs.proto.debugState}]`);
+    for (const f of cs.pending.splice(0)) this.#up(cs, f);
+  }
+
+  /** A copy's thread is terminated: what it had not flushed is lost; its link then closes. */
+  kill(cs: CopySim): void {
+    if (!cs.alive) return;
+    cs.alive = false;
+    cs.pending = [];
+    this.#up(cs, END);
+  }
+
+  /** A copy's worker calls process.exit(): it flushes synchronously, then its link closes. */
+  exit(cs: CopySim): void {
+    this.flush(cs);
+    this.kill(cs);
+  }
+
+  get(who: CopySim | null, timeoutMs: number, end = 0): Probe {
+    const p: Probe = { done: false, kind: 'get', who: who?.name ?? `home${end || ''}` };
+    if (!who) {
+      const now = this.home.tryTake(end);
+      if (now !== undefined) this.#settled(p, now);
+      else if (timeoutMs === 0) this.#settled(p, TIMEOUT);
+      else {
+        this.local.push(p);
+        (p as Probe & { end: number }).end = end;
+        this.home.waitTake(end, p);
+      }
+      return p;
+    }
+    who.proto.clock = this.clock;
+    const now = who.proto.get(null);
+    if (now !== undefined) this.#settled(p, now);
+    else if (timeoutMs === 0) {
+      const r = who.proto.tryGet(p);
+      if (r !== undefined) this.#settled(p, r);
+    } else who.proto.get(p);
+    who.probes.push(p);
+    this.flush(who);
+    return p;
+  }
+
+  /** A get that timed out: its item, if one is on its way, will find no taker there. */
+  cancelGet(p: Probe): void {
+    if (p.done) return;
+    const cs = this.copies.find((c) => c.name === p.who);
+    const ok = cs ? cs.proto.cancel(p) : this.home.cancel((p as Probe & { end?: number }).end ?? 0, p, false);
+    if (ok) this.#settled(p, TIMEOUT);
+    if (cs) {
+      if (cs.pending.some((f) => f.op === Op.R_SOFTEN)) cs.timeoutSoftens++;
+      this.flush(cs);
+    }
+  }
+
+  /** The home thread's `Connection.send()`: at once by move when it can, else as an item. */
+  sendFromHome(end: number, item: string): void {
+    if (!this.home.sendNow(end, item)) this.home.tryPut(end, item);
+  }
+
+  put(who: CopySim | null, item: string, acked: boolean, timeoutMs = -1): Probe {
+    const p: Probe = { done: false, kind: 'put', who: who?.name ?? 'home', item };
+    if (!who) {
+      if (this.home.tryPut(0, item)) this.#settled(p, true);
+      else {
+        const w = Object.assign(p, { item, copy: null, seq: 0, local: true }) as Probe & PutWait;
+        this.home.waitPut(0, w);
+      }
+      return p;
+    }
+    if (acked) who.proto.put(item, p, timeoutMs);
+    else {
+      who.proto.put(item, null, 0);
+      p.done = true;
+      p.result = true;
+    }
+    who.probes.push(p);
+    this.flush(who);
+    return p;
+  }
+
+  // ── internals ────────────────────────────────────────────────────────────────────────────
+  #admittedPut(cs: CopySim, seq: number): void {
+    const item = cs.putSeqs.get(seq);
+    if (item !== undefined) this.admitted.add(item);
+  }
+
+  #settled(p: Probe, r: unknown): void {
+    p.done = true;
+    p.result = r;
+    this.log.push(`  ${p.who} ${p.kind} -> ${String(r)}`);
+    const item = typeof r === 'object' && r !== null && 'value' in r ? (r as { value: unknown }).value : r;
+    if (p.kind === 'get' && typeof item === 'string') this.consumed.push({ item, by: p.who });
+    if (r === EOF) {
+      this.eofs.push(p.who);
+      const cs = this.copies.find((c) => c.name === p.who);
+      const end = cs ? cs.end : ((p as Probe & { end?: number }).end ?? 0);
+      const closed = cs !== undefined && cs.proto.state !== 'open';
+      if (!closed && !this.home.endpoints[end]!.read!.ended) this.badEofs.push(`${p.who} got EOF early`);
+    }
+  }
+
+  #up(cs: CopySim, f: Frame): void {
+    cs.up.push(f);
+    this.#schedule(`${cs.name}↑`, () => {
+      const frame = cs.up.shift()!;
+      this.log.push(`  ${cs.name} -> home: ${show(frame)}`);
+      if (frame === END) {
+        // The home learns of the death from the link closing; the shared counter says what was
+        // used. What the copy never used goes back, and may reach others after later items.
+        this.home.taken(cs.home, cs.counter);
+        for (const item of drainView(cs.home)) this.late.add(item);
+        this.home.linkClosed(cs.home);
+      } else {
+        if (frame.op === Op.R_PUT_WAIT) cs.putSeqs.set(frame.a, frame.body as string);
+        const late = frame.op === Op.R_CLOSE || (frame.op === Op.R_SOFTEN && cs.timeoutSoftens-- > 0);
+        if (late) {
+          for (const item of drainView(cs.home)) this.late.add(item);
+          const used = new Set(this.consumed.map((x) => x.item));
+          for (const item of cs.movedHere) if (!used.has(item)) this.late.add(item);
+        }
+        // A moved item coming back from a copy that closed was on its way to it (the home kept no
+        // copy to count above).
+        if (frame.op === Op.R_RETURN && cs.home.phase === 'closing') {
+          this.late.add((frame.body as { value: string }).value);
+        }
+        this.home.frame(cs.home, frame.op, frame.a, frame.b, frame.body);
+      }
+      this.flushHome();
+    });
+  }
+
+  #down(cs: CopySim, f: Frame): void {
+    cs.down.push(f);
+    this.#schedule(`${cs.name}↓`, () => {
+      const frame = cs.down.shift()!;
+      this.log.push(`  home -> ${cs.name}: ${show(frame)}${cs.alive ? '' : ' (dead)'}`);
+      if (!cs.alive) return;
+      cs.proto.clock = this.clock;
+      if (frame === END) cs.proto.linkClosed();
+      else cs.proto.frame(frame.op, frame.a, frame.b, frame.body);
+      this.flush(cs);
+    });
+  }
+
+  /** The home's turn ends: each batch leaving for a copy carries its state report (queues). */
+  flushHome(): void {
+    for (const cs of this.#sentTo) this.home.beforeFlush(cs.home);
+    this.#sentTo.clear();
+  }
+}
+
+function drainView(c: ReaderCopy): string[] {
+  const out: string[] = [];
+  const items = c.delivered.drain();
+  for (const i of items) {
+    if (typeof i === 'string') out.push(i);
+    else if (typeof i === 'object' && 'value' in i) out.push(i.value as string);
+  }
+  c.delivered.unshiftAll(items);
+  return out;
+}

@@ -1,0 +1,368 @@
+// The home/copy protocol as a model: fast-check drives a home and several copies (puts, gets,
+// gets that time out, closes, flushes, kills, exits) over an in-memory wire whose frames a
+// fast-check scheduler delivers in any order between links, each link staying FIFO. After every
+// run the invariants of the contract's "Delivery" must hold. A fixed seed and few runs in CI;
+// `MP_SOAK=1` runs many more (by hand; `MP_RUNS`, `MP_SEED` to choose).
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { HomeKind } from '../src/internal/protocol/home.js';
+import { EOF } from '../src/internal/protocol/item.js';
+import { type CopySim, type Probe, System } from './model/system.js';
+
+const SOAK = process.env.MP_SOAK === '1';
+const RUNS = Number(process.env.MP_RUNS ?? (SOAK ? 20_000 : 150));
+// A soak run takes minutes (no time limit); CI's few runs take seconds.
+const LIMIT_MS = SOAK ? 0 : 120_000;
+const SEED = Number(process.env.MP_SEED ?? (SOAK ? Date.now() : 0x5eed));
+
+type Step =
+  | { t: 'put'; who: number }
+  | { t: 'get'; who: number; timeout: 'wait' | 'now' | 'later' }
+  | { t: 'cancel'; which: number }
+  | { t: 'deliver'; n: number }
+  | { t: 'close' | 'kill' | 'exit' | 'flush'; who: number }
+  | { t: 'pause' }
+  | { t: 'expire'; which: number };
+
+const who = fc.integer({ min: -1, max: 2 }); // -1: the home thread
+const stepArb: fc.Arbitrary<Step> = fc.oneof(
+  { weight: 5, arbitrary: who.map((w) => ({ t: 'put' as const, who: w })) },
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      t: fc.constant('get' as const),
+      who,
+      timeout: fc.constantFrom('wait' as const, 'wait' as const, 'now' as const, 'later' as const),
+    }),
+  },
+  { weight: 1, arbitrary: fc.nat(9).map((which) => ({ t: 'cancel' as const, which })) },
+  { weight: 6, arbitrary: fc.integer({ min: 1, max: 6 }).map((n) => ({ t: 'deliver' as const, n })) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      t: fc.constantFrom('close' as const, 'kill' as const, 'exit' as const, 'flush' as const),
+      who: fc.nat(2),
+    }),
+  },
+  { weight: 1, arbitrary: fc.constant({ t: 'pause' as const }) },
+  { weight: 1, arbitrary: fc.nat(9).map((which) => ({ t: 'expire' as const, which })) },
+);
+
+async function runQueue(kind: HomeKind & { kind: 'queue' }, steps: Step[], s: fc.Scheduler): Promise<void> {
+  const acked = kind.maxsize > 0 || kind.joinable;
+  const sys = new System(kind, (label, run) => void s.schedule(Promise.resolve(label)).then(run));
+  const copies = [0, 1, 2].map(() => sys.addCopy(0, { maxsize: kind.maxsize, acked, eager: false }));
+  const seq = new Map<string, number>();
+  const puts: Probe[] = [];
+  const gets: Probe[] = [];
+  const nextItem = (name: string) => {
+    const n = (seq.get(name) ?? 0) + 1;
+    seq.set(name, n);
+    return JSON.stringify([name, n]);
+  };
+  const copy = (i: number): CopySim | null => (i < 0 ? null : copies[i]!);
+  const usable = (c: CopySim | null) => c === null || (c.alive && c.proto.state === 'open');
+
+  for (const step of steps) {
+    sys.log.push(JSON.stringify(step));
+    switch (step.t) {
+      case 'put': {
+        const c = copy(step.who);
+        if (usable(c)) puts.push(sys.put(c, nextItem(c?.name ?? 'home'), acked, acked ? 50 : -1));
+        break;
+      }
+      case 'get': {
+        const c = copy(step.who);
+        if (!usable(c)) break;
+        const p = sys.get(c, step.timeout === 'now' ? 0 : 1000);
+        if (step.timeout === 'later') gets.push(p);
+        break;
+      }
+      case 'cancel': {
+        const p = gets[step.which % Math.max(1, gets.length)];
+        if (p) sys.cancelGet(p);
+        break;
+      }
+      case 'deliver':
+        for (let i = 0; i < step.n && s.count() > 0; i++) await s.waitOne();
+        break;
+      case 'pause':
+        sys.clock += 100; // the consumers stop streaming
+        break;
+      case 'expire': {
+        const w = sys.timers[step.which % Math.max(1, sys.timers.length)];
+        if (w) sys.home.expire(w);
+        break;
+      }
+      default: {
+        const c = copies[step.who]!;
+        if (!c.alive) break;
+        if (step.t === 'close') c.proto.close();
+        else if (step.t === 'flush') c.proto.giveBack();
+        if (step.t === 'kill') sys.kill(c);
+        else if (step.t === 'exit') sys.exit(c);
+        else sys.flush(c);
+      }
+    }
+  }
+  // Quiesce: every frame delivered. Then nothing may be stuck: no get waits while an item it could
+  // take is at home (a live copy's, or the home thread's).
+  await s.waitAll();
+  const waiting = [
+    ...sys.local,
+    ...copies.filter((c) => c.alive && c.proto.state === 'open').flatMap((c) => c.probes),
+  ].filter((p) => p.kind === 'get' && !p.done);
+  const idle =
+    sys.home.main.items.length + copies.filter((c) => c.alive).reduce((n, c) => n + c.proto.buffered, 0);
+  if (waiting.length > 0 && idle > 0) {
+    if (process.env.MP_MODEL_TRACE === '1') console.log(sys.log.join('\n'));
+    expect.fail(
+      `${waiting.map((p) => p.who).join(', ')} wait(s) while ${idle} item(s) sit at home or read ahead: ${sys.home.main.debugState}`,
+    );
+  }
+  // Then every copy closed and its close answered.
+  for (const c of copies) {
+    if (!c.alive) continue;
+    for (const p of c.probes) if (!p.done && p.kind === 'get') sys.cancelGet(p);
+    c.proto.close();
+    sys.flush(c);
+  }
+  await s.waitAll();
+  for (const p of sys.local) if (!p.done) sys.cancelGet(p);
+
+  try {
+    check(sys, copies, puts, acked);
+  } catch (err) {
+    if (process.env.MP_MODEL_TRACE === '1') console.log(sys.log.join('\n'));
+    throw err;
+  }
+}
+
+function check(sys: System, copies: CopySim[], puts: Probe[], acked: boolean): void {
+  // What is left at home.
+  const atHome: string[] = [];
+  for (let r = sys.home.tryTake(0); typeof r === 'string'; r = sys.home.tryTake(0)) atHome.push(r);
+  expect(sys.home.main.inFlight).toBe(0);
+
+  // Exactly once: no item handed out twice, none both handed out and still at home.
+  const seen = new Set<string>();
+  for (const { item } of sys.consumed) {
+    expect(seen.has(item), `${item} delivered twice`).toBe(false);
+    seen.add(item);
+  }
+  for (const item of atHome) {
+    expect(seen.has(item), `${item} delivered and still at home`).toBe(false);
+    seen.add(item);
+  }
+  // Every completed put is delivered or at home; a put that did not complete is neither.
+  for (const p of puts) {
+    const item = p.item!;
+    const c = copies.find((x) => x.name === p.who);
+    const completed =
+      !acked || p.who === 'home' ? p.result === true || !p.done || p.who !== 'home' : sys.admitted.has(item);
+    const lostWithCopy = c !== undefined && !acked && !seen.has(item) && !c.alive;
+    if (p.who === 'home' && !p.done) continue; // a local put still waiting for room
+    if (completed && !lostWithCopy) expect(seen.has(item), `${item} (put by ${p.who}) lost`).toBe(true);
+    if (!completed) expect(seen.has(item), `${item}: its put never completed, yet it arrived`).toBe(false);
+  }
+  // Per-sender FIFO for each consumer (items that came back after their consumer went away excepted).
+  const last = new Map<string, number>();
+  for (const { item, by } of sys.consumed) {
+    if (sys.late.has(item)) continue;
+    const [sender, n] = JSON.parse(item) as [string, number];
+    const k = `${by}<-${sender}`;
+    expect(n, `${by} got ${item} after #${last.get(k)} of ${sender}`).toBeGreaterThan(last.get(k) ?? 0);
+    last.set(k, n);
+  }
+  // qsize converges: nothing is counted that is not there.
+  expect(sys.home.main.size).toBe(0);
+}
+
+// A duplex pipe: c0 and c1 are copies of end 0 (they read what end 1 sends), c2 a copy of end 1.
+// The home thread holds both ends: it sends on end 1 (`who` -1) and receives on end 0. Pipe ends
+// read everything as it comes, and values the home thread sends may move (the home keeps no copy).
+async function runPipe(steps: Step[], s: fc.Scheduler, log: string[]): Promise<void> {
+  const sys = new System(
+    { kind: 'pipe', duplex: true },
+    (label, run) => void s.schedule(Promise.resolve(label)).then(run),
+    log,
+  );
+  const opts = { maxsize: 0, acked: false, eager: true, moves: true };
+  const copies = [sys.addCopy(0, opts), sys.addCopy(0, opts), sys.addCopy(1, opts)];
+  const seq = new Map<string, number>();
+  const sent: { item: string; by: string }[] = [];
+  const nextItem = (name: string) => {
+    const n = (seq.get(name) ?? 0) + 1;
+    seq.set(name, n);
+    return JSON.stringify([name, n]);
+  };
+  const local = [true, true];
+  const usable = (c: CopySim) => c.alive && c.proto.state === 'open';
+  for (const step of steps) {
+    sys.log.push(JSON.stringify(step));
+    const c =
+      step.t === 'pause' || step.t === 'deliver' || step.t === 'cancel' || step.t === 'expire'
+        ? null
+        : step.who < 0
+          ? null
+          : copies[step.who]!;
+    switch (step.t) {
+      case 'put': {
+        const item = nextItem(c?.name ?? 'home');
+        if (!c) {
+          if (!local[1]) break;
+          sys.sendFromHome(1, item);
+        } else if (usable(c)) sys.put(c, item, false);
+        else break;
+        sent.push({ item, by: c?.name ?? 'home' });
+        break;
+      }
+      case 'get':
+        if (!c && local[0]) sys.get(null, step.timeout === 'now' ? 0 : 1000, 0);
+        else if (c && usable(c)) sys.get(c, step.timeout === 'now' ? 0 : 1000);
+        break;
+      case 'cancel': {
+        const pending = [...sys.local, ...copies.flatMap((x) => x.probes)].filter((p) => !p.done);
+        const p = pending[step.which % Math.max(1, pending.length)];
+        if (p) sys.cancelGet(p);
+        break;
+      }
+      case 'deliver':
+        for (let i = 0; i < step.n && s.count() > 0; i++) await s.waitOne();
+        break;
+      case 'pause':
+        sys.clock += 100;
+        break;
+      case 'expire': {
+        const end = step.which % 2;
+        if (local[end]) {
+          local[end] = false;
+          for (const p of sys.local)
+            if (!p.done && (p as Probe & { end?: number }).end === end) sys.cancelGet(p);
+          sys.home.closeLocal(end);
+        }
+        break;
+      }
+      default: {
+        if (!c?.alive) break;
+        if (step.t === 'close') c.proto.close();
+        else if (step.t === 'flush') c.proto.giveBack();
+        if (step.t === 'kill') sys.kill(c);
+        else if (step.t === 'exit') sys.exit(c);
+        else sys.flush(c);
+      }
+    }
+  }
+  await s.waitAll();
+  // Every writer of channel 0 goes away: the home's end 1 and c2. Then each reader of end 0 that
+  // still waits must get EOF once what is left has been received, and none may get it earlier.
+  if (local[1]) {
+    local[1] = false;
+    sys.home.closeLocal(1);
+  }
+  copies[2]!.proto.close();
+  sys.flush(copies[2]!);
+  await s.waitAll();
+  for (const c of [copies[0]!, copies[1]!]) {
+    if (!usable(c)) continue;
+    let r: unknown;
+    for (let i = 0; i < 200; i++) {
+      const p = sys.get(c, 1000);
+      await s.waitAll();
+      r = p.result;
+      if (typeof r === 'symbol') break;
+    }
+    expect(r, `${c.name} after every writer left`).toBe(EOF);
+  }
+  expect(sys.badEofs).toEqual([]);
+  for (const c of copies) {
+    if (!c.alive) continue;
+    c.proto.close();
+    sys.flush(c);
+  }
+  await s.waitAll();
+  for (const p of sys.local) if (!p.done) sys.cancelGet(p);
+  const atHome: string[] = [];
+  for (const end of [0, 1]) {
+    for (
+      let r = sys.home.endpoints[end]!.read!.items.shift();
+      r !== undefined;
+      r = sys.home.endpoints[end]!.read!.items.shift()
+    ) {
+      atHome.push(typeof r === 'string' ? r : ((r as { value: string }).value as string));
+    }
+  }
+  const seen = new Set<string>();
+  for (const { item } of sys.consumed) {
+    expect(seen.has(item), `${item} delivered twice`).toBe(false);
+    seen.add(item);
+  }
+  for (const item of atHome) {
+    expect(seen.has(item), `${item} delivered and still at home`).toBe(false);
+    seen.add(item);
+  }
+  const dead = new Set(copies.filter((c) => !c.alive).map((c) => c.name));
+  for (const { item, by } of sent) {
+    if (seen.has(item)) continue;
+    const byDead = dead.has(by); // a killed sender's last frames may not have left
+    const movedAway = sys.moved.has(item) && dead.size > 0; // moved to a reader that died with it
+    expect(byDead || movedAway, `${item} (sent by ${by}) lost`).toBe(true);
+  }
+  const last = new Map<string, number>();
+  for (const { item, by } of sys.consumed) {
+    if (sys.late.has(item)) continue;
+    const [sender, n] = JSON.parse(item) as [string, number];
+    const k = `${by}<-${sender}`;
+    expect(n, `${by} got ${item} after #${last.get(k)} of ${sender}`).toBeGreaterThan(last.get(k) ?? 0);
+    last.set(k, n);
+  }
+}
+
+describe('home/copy protocol model', () => {
+  it(
+    'pipe: EOF exactly when every writer is gone, exactly once or back home, per-sender FIFO',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.scheduler(),
+          fc.array(stepArb, { minLength: 20, maxLength: 100, size: 'max' }),
+          async (s, steps) => {
+            const log: string[] = [];
+            try {
+              await runPipe(steps, s, log);
+            } catch (err) {
+              if (process.env.MP_MODEL_TRACE === '1') console.log(log.join('\n'));
+              throw err;
+            }
+          },
+        ),
+        { seed: SEED, numRuns: RUNS },
+      );
+    },
+    LIMIT_MS,
+  );
+
+  for (const kind of [
+    { kind: 'queue', maxsize: 0, joinable: false },
+    { kind: 'queue', maxsize: 3, joinable: false },
+  ] as const) {
+    it(
+      `queue (maxsize ${kind.maxsize}): exactly once or back home, per-sender FIFO, qsize converges, incomplete puts never arrive`,
+      async () => {
+        await fc.assert(
+          fc.asyncProperty(
+            fc.scheduler(),
+            fc.array(stepArb, { minLength: 20, maxLength: 100, size: 'max' }),
+            async (s, steps) => {
+              await runQueue(kind, steps, s);
+            },
+          ),
+          process.env.MP_MODEL_REPLAY
+            ? { ...JSON.parse(process.env.MP_MODEL_REPLAY), numRuns: RUNS }
+            : { seed: SEED, numRuns: RUNS, verbose: 1 },
+        );
+      },
+      LIMIT_MS,
+    );
+  }
+});
