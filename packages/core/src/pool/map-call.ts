@@ -25,13 +25,22 @@ export function mapChunks(
   ordered: boolean,
   star: boolean,
 ): AsyncGenerator<ArrayLike<unknown>, void, undefined> {
-  const { signal, listener, dispose } = beginCall(options, pool.messages);
   const { context, dispatcher } = pool;
+  // The chunks handed to the pool and not settled: an abort stops them all.
+  const live = new Set<Entry>();
+  let aborted: Error | undefined;
+  const hold = beginCall(options, pool.messages, (error) => {
+    aborted = error;
+    dispatcher.abort([...live], error);
+  });
+  aborted = hold.aborted;
+  const listener = hold.listener;
   const submit = (items: unknown[], base: number) => {
-    let entry!: Entry;
+    let entry: Entry | undefined;
     const reply = new Promise<MapReply>((resolve, reject) => {
+      if (aborted) return reject(aborted);
       const chunk = prepareChunk(items, context, star);
-      entry = {
+      const self: Entry = {
         spec,
         build: () => {
           const packed = chunk.pack();
@@ -46,12 +55,19 @@ export function mapChunks(
           return { job, transfer: packed.transfer };
         },
         batchable: false,
-        signal,
         taskIndex: base,
-        resolve: resolve as (r: JobReply) => void,
-        reject,
+        resolve: (r: JobReply) => {
+          live.delete(self);
+          resolve(r as MapReply);
+        },
+        reject: (error: unknown) => {
+          live.delete(self);
+          reject(error);
+        },
       };
-      dispatcher.submit(entry);
+      entry = self;
+      live.add(self);
+      dispatcher.submit(self);
     });
     return { entry, reply };
   };
@@ -67,7 +83,7 @@ export function mapChunks(
     try {
       yield* inner;
     } finally {
-      dispose();
+      hold.dispose();
     }
   })();
 }

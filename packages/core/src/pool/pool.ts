@@ -2,17 +2,18 @@
  * `Pool`: a fixed set of workers that run tasks. Mirrors Python's `multiprocessing.Pool`, built on
  * tinypool (worker management) with multiproc's batching, crash handling and laziness around it.
  */
+import { EventEmitter } from 'node:events';
 import { QueueFullError } from '@multiproc/ipc';
-import { decodeValue, encodeValue, ProcessError } from '@multiproc/shared';
-import type { Tinypool } from 'tinypool';
+import { encodeValue, ProcessError } from '@multiproc/shared';
 import { PoolClosedError } from '../errors.js';
-import type { CallReply, InitSpec, TaskSpec } from '../internal/batch.js';
-import { fromErrorRecord } from '../internal/error-record.js';
+import type { InitSpec, TaskSpec } from '../internal/batch.js';
 import { type ContextName, parseOptions } from '../options.js';
 import { getStartMethod } from '../start-method.js';
 import type { TaskArgs, TaskFunction, TaskRef, TaskResult } from '../task.js';
+import { applyCall } from './apply-call.js';
 import { AsyncResult } from './async-result.js';
 import { Dispatcher } from './dispatcher.js';
+import type { PoolEvents } from './events.js';
 import { Flatten } from './flatten.js';
 import { mapChunks } from './map-call.js';
 import { CallerMessages } from './messages.js';
@@ -25,8 +26,8 @@ import {
   poolOptionsSchema,
   resolvePoolOptions,
 } from './options.js';
-import { startTinypool } from './tinypool.js';
-import { abortErrorFor, allPrimitive, beginCall, checkCall, plain, settleCall, Waiters } from './util.js';
+import { TinypoolAdapter } from './tinypool.js';
+import { checkCall, settleCall, Waiters } from './util.js';
 
 /** What {@link Pool.stats} reports. */
 export interface PoolStats {
@@ -51,25 +52,35 @@ type ArgLists<F> = Iterable<TaskArgs<F>> | AsyncIterable<TaskArgs<F>>;
 let poolCounter = 0;
 /**
  * A pool of workers. Python: `multiprocessing.Pool`.
+ *
+ * A worker that dies (throws at top level, calls `process.exit()`, is killed, runs out of memory)
+ * fails only the call it was running, with `WorkerCrashedError`, and is replaced; calls that had
+ * finished keep their results and calls it had not started run on another worker, once.
+ *
+ * It is an `EventEmitter` of {@link PoolEvents}: `'workerCreate'`, `'workerDestroy'`, `'crash'`
+ * and `'drain'`. `NODE_DEBUG=multiproc` logs each worker's start, exit, crash, retirement and
+ * replacement to stderr (Python: `log_to_stderr()`).
  * @throws {ValidationError} from the constructor for bad options, naming the option.
  * @example
  * const pool = new Pool({ processes: 4 });
+ * pool.on('crash', (crash) => console.error(`worker ${crash.id} died`, crash.exitCode, crash.signal));
  * console.log(await pool.map(tasks.square, [1, 2, 3])); // [1, 4, 9]
  * pool.close();
  * await pool.join();
  */
-export class Pool implements AsyncDisposable {
+export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
   readonly #context: ContextName;
   readonly #processes: number;
   readonly #maxQueue: number;
   readonly #dispatcher: Dispatcher;
-  readonly #ready: Promise<Tinypool>;
+  readonly #ready: Promise<TinypoolAdapter>;
   readonly #room = new Waiters();
   readonly #specs = new WeakMap<TaskRef, TaskSpec>();
   readonly #messages: CallerMessages;
   #state: State = 'running';
 
   constructor(options: PoolOptions = {}) {
+    super();
     const opts = parseOptions(poolOptionsSchema, options, 'Pool');
     const resolved = resolvePoolOptions(opts as PoolOptions);
     this.#context = opts.context ?? getStartMethod();
@@ -77,6 +88,7 @@ export class Pool implements AsyncDisposable {
     this.#maxQueue = resolved.maxQueue;
     this.#messages = new CallerMessages(this.#context === 'thread');
     let init: InitSpec | null = null;
+    const poolId = ++poolCounter;
     if (opts.initializer) {
       const ref = opts.initializer as TaskRef;
       const { value, encoded } = encodeValue(opts.initargs ?? [], this.#context, 'initargs');
@@ -85,24 +97,45 @@ export class Pool implements AsyncDisposable {
         taskName: ref.taskName,
         args: value,
         encoded,
-        id: `${process.pid}:${++poolCounter}`,
+        id: `${process.pid}:${poolId}`,
       };
     }
     this.#dispatcher = new Dispatcher({
       processes: resolved.processes,
       maxTasksPerChild: resolved.maxTasksPerChild,
       init,
-      abortError: (entry) => abortErrorFor(entry.signal),
       closedError: () => new PoolClosedError('The pool was terminated before this task finished.'),
       messages: this.#context === 'thread' ? this.#messages.name : null,
-      channel: this.#context === 'process' ? this.#messages.sink : undefined,
       messagesSent: (sent) => this.#messages.expect(sent),
+      onDrain: () => this.#tell('drain'),
     });
-    this.#ready = startTinypool({ ...resolved, context: this.#context, resourceLimits: opts.resourceLimits });
+    this.#ready = TinypoolAdapter.start({
+      ...resolved,
+      context: this.#context,
+      resourceLimits: opts.resourceLimits,
+      poolId,
+      onCallerMessage: (message) => this.#messages.sink.postMessage(message),
+      onWorkerCreate: (worker) => this.#tell('workerCreate', worker),
+      onWorkerExit: (exit) => {
+        if (exit.reason === 'crashed') this.#tell('crash', exit as PoolEvents['crash'][0]);
+        this.#tell('workerDestroy', exit);
+      },
+    });
     this.#ready.then(
-      (tp) => this.#dispatcher.attach(tp),
+      (adapter) => this.#dispatcher.attach(adapter),
       () => {},
     );
+  }
+
+  /** Emits an event; a listener that throws does so on its own turn, never inside the pool's bookkeeping. */
+  #tell<K extends keyof PoolEvents>(event: K, ...args: PoolEvents[K]): void {
+    try {
+      (this.emit as (event: K, ...args: PoolEvents[K]) => boolean)(event, ...args);
+    } catch (error) {
+      queueMicrotask(() => {
+        throw error;
+      });
+    }
   }
 
   /** The context the workers run in. */
@@ -217,8 +250,8 @@ export class Pool implements AsyncDisposable {
   async join(): Promise<void> {
     if (this.#state === 'running') throw new ProcessError('join() needs close() or terminate() first.');
     await this.#dispatcher.whenIdle();
-    const tp = await this.#ready.catch(() => undefined);
-    await tp?.destroy();
+    const adapter = await this.#ready.catch(() => undefined);
+    await adapter?.destroy();
     this.#messages.close();
   }
 
@@ -227,8 +260,8 @@ export class Pool implements AsyncDisposable {
     this.#state = 'terminated';
     this.#room.wakeAll();
     this.#dispatcher.terminate();
-    const tp = await this.#ready.catch(() => undefined);
-    await tp?.destroy();
+    const adapter = await this.#ready.catch(() => undefined);
+    await adapter?.destroy();
     this.#messages.close();
   }
 
@@ -271,46 +304,8 @@ export class Pool implements AsyncDisposable {
   }
 
   #call(task: TaskRef, args: unknown[], options: CallOptions): Promise<unknown> {
-    const { signal, listener, dispose } = beginCall(options, this.#messages);
-    const context = this.#context;
-    return new Promise((resolve, reject) => {
-      const { value, transfer, encoded } = allPrimitive(args)
-        ? plain(args)
-        : encodeValue(args, context, 'args');
-      const job = {
-        kind: 'call' as const,
-        task: 0,
-        args: value,
-        encoded,
-        ...(listener === undefined ? {} : { listener }),
-      };
-      this.#dispatcher.submit({
-        spec: this.#spec(task),
-        build: () => ({ job, transfer }),
-        batchable: signal === undefined,
-        signal,
-        taskIndex: undefined,
-        resolve: (reply) => {
-          dispose();
-          this.#room.wakeOne();
-          const r = reply as CallReply;
-          if (!r.ok) reject(fromErrorRecord(r.error));
-          else if (!r.encoded) resolve(r.value);
-          else {
-            try {
-              resolve(decodeValue(r.value, context));
-            } catch (error) {
-              reject(error);
-            }
-          }
-        },
-        reject: (error) => {
-          dispose();
-          this.#room.wakeOne();
-          reject(error);
-        },
-      });
-    });
+    const pool = { dispatcher: this.#dispatcher, messages: this.#messages, context: this.#context };
+    return applyCall(pool, this.#spec(task), args, options, () => this.#room.wakeOne());
   }
 
   async #collect(task: TaskRef, iterable: unknown, options: MapOptions, star: boolean): Promise<unknown[]> {

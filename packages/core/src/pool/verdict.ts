@@ -1,0 +1,124 @@
+/**
+ * What becomes of each job of a batch, given the batch's `Outcome`. This is the whole failure
+ * policy of the pool in one switch:
+ *
+ * | outcome      | finished jobs      | the running job         | jobs not started |
+ * | ------------ | ------------------ | ----------------------- | ---------------- |
+ * | `reply`      | their replies      | (none)                  | run again        |
+ * | `crashed`    | their replies      | `WorkerCrashedError`    | run again        |
+ * | `handedBack` | (none)             | (none)                  | run again        |
+ * | `aborted`    | the one call was rejected when it was aborted                   |
+ * | `terminated` | every job rejects with `PoolClosedError`                         |
+ *
+ * A worker whose initializer failed (threw, or killed it) ran none of its jobs: they all reject
+ * with the initializer's error, or `WorkerCrashedError` when it killed the worker.
+ */
+import { ProcessError } from '@multiproc/shared';
+import { WorkerCrashedError } from '../errors.js';
+import type { Batch, JobReply } from '../internal/batch.js';
+import { fromErrorRecord } from '../internal/error-record.js';
+import type { Entry } from './dispatcher.js';
+import type { Outcome } from './outcome.js';
+
+export interface Verdict {
+  readonly done: Array<readonly [Entry, JobReply]>;
+  readonly failed: Array<readonly [Entry, unknown]>;
+  /** Jobs that never started: they run again, on some worker. */
+  readonly again: Entry[];
+  /** Set when the worker's initializer failed: makes the error for any call it stands in for. */
+  readonly initFailure?: () => unknown;
+  /** The worker's initializer ran and succeeded in this batch. */
+  readonly initialized: boolean;
+}
+
+const LOST_REPLY = "The worker answered its batch without this call's reply (a pool bug: please report it).";
+const STOPPED = 'The worker running this call was stopped.';
+
+/** Sorts the jobs of `batch` (by job index in `entries`; `undefined` = taken back) by `outcome`. */
+export function judge(
+  batch: Batch,
+  entries: ReadonlyArray<Entry | undefined>,
+  outcome: Outcome,
+  closedError: () => unknown,
+): Verdict {
+  const verdict = { done: [], failed: [], again: [], initialized: false } as {
+    -readonly [K in keyof Verdict]: Verdict[K];
+  };
+  const each = (fn: (entry: Entry, job: number) => void) =>
+    entries.forEach((entry, job) => {
+      if (entry) fn(entry, job);
+    });
+  const failAll = (error: (entry: Entry) => unknown) =>
+    each((entry) => {
+      verdict.failed.push([entry, error(entry)]);
+    });
+  switch (outcome.kind) {
+    case 'reply': {
+      const { reply, jobs } = outcome;
+      const initError = reply.initError;
+      if (initError) {
+        verdict.initFailure = () => fromErrorRecord(initError);
+        failAll(verdict.initFailure);
+        break;
+      }
+      verdict.initialized = reply.initialized === true;
+      each((entry, job) => {
+        if (job >= jobs.claimed) return void verdict.again.push(entry); // handed back unstarted
+        const r = batch.jobs[job]!.kind === 'map' ? reply.map : jobs.replies[job];
+        if (r) verdict.done.push([entry, r]);
+        else verdict.failed.push([entry, new ProcessError(LOST_REPLY)]);
+      });
+      break;
+    }
+    case 'crashed': {
+      const { jobs } = outcome;
+      if (jobs.inInit) {
+        verdict.initFailure = () => crashError(outcome, undefined, 0, true);
+        failAll((entry) => crashError(outcome, entry, 0, true));
+        break;
+      }
+      each((entry, job) => {
+        if (job >= jobs.claimed) return void verdict.again.push(entry); // never started
+        const isMap = batch.jobs[job]!.kind === 'map';
+        const r = isMap ? undefined : jobs.replies[job];
+        if (r) verdict.done.push([entry, r]);
+        else verdict.failed.push([entry, crashError(outcome, entry, isMap ? jobs.item : 0, false)]);
+      });
+      break;
+    }
+    case 'handedBack':
+      each((entry) => {
+        verdict.again.push(entry);
+      });
+      break;
+    case 'aborted':
+      failAll(() => new ProcessError(STOPPED));
+      break;
+    case 'terminated':
+      failAll(closedError);
+      break;
+    case 'unsent':
+      failAll(() => outcome.error);
+      break;
+  }
+  return verdict;
+}
+
+function crashError(
+  outcome: Extract<Outcome, { kind: 'crashed' }>,
+  entry: Entry | undefined,
+  item: number,
+  inInit: boolean,
+): WorkerCrashedError {
+  const { exitCode, signal, cause } = outcome;
+  const how = signal ? `was killed by ${signal}` : `exited with code ${exitCode}`;
+  const message = inInit
+    ? `The worker ${how} in the pool's initializer, before this task could start; the pool replaced it.`
+    : `The worker running this task ${how}; the pool replaced it.`;
+  return new WorkerCrashedError(message, {
+    exitCode: signal ? null : exitCode,
+    signal,
+    ...(entry?.taskIndex === undefined ? {} : { taskIndex: entry.taskIndex + item }),
+    ...(cause === undefined ? {} : { cause }),
+  });
+}
