@@ -49,6 +49,7 @@ export class ThreadLink implements SlotLink {
     // read the previous batch out of the block before the block is reset for this one.
     this.#current?.collect();
     this.#control.reset(flight.batch.jobs.length, flight.cancelled);
+    if (flight.cancelled) flight.batch.cancelled = true;
     flight.batch.control = this.#control.buffer;
     if (this.#portOut) {
       flight.batch.port = this.#portOut;

@@ -51,8 +51,9 @@ export class Slot implements PoolWorkerInfo {
   cause: unknown;
   /** Set as soon as the worker reports a fatal error, before its exit. */
   dying = false;
-  /** Batches this worker was handed. */
+  /** Batches this worker was handed, and tasks (calls, map chunks) it started. */
   batches = 0;
+  tasks = 0;
   readonly #observe: SlotObserver;
   readonly #progress = new WeakMap<Flight, Progress>();
   #state: SlotState = { name: 'starting' };

@@ -63,7 +63,9 @@ export class TinypoolAdapter {
   readonly #seen = new WeakSet<object>();
   readonly #slotOf = new WeakMap<Flight, Slot>();
   readonly #slots = new Set<Slot>();
+  /** Workers on their way out that tinypool will replace, oldest first (for the debug lines). */
   readonly #replacing: Slot[] = [];
+  readonly #leaving = new WeakSet<Slot>();
   #nextId = 0;
   #destroying = false;
 
@@ -127,8 +129,11 @@ export class TinypoolAdapter {
     }
     const slot = this.#slotOf.get(flight);
     const jobs = slot?.progressOf(flight)?.collect() ?? NOTHING_RAN;
-    slot?.answered(flight);
-    if (slot && reply.retire) this.evict(slot, 'retired');
+    if (slot) {
+      slot.tasks += jobs.claimed;
+      slot.answered(flight);
+      if (reply.retire) this.evict(slot, 'retired');
+    }
     return { kind: 'reply', reply, jobs };
   }
 
@@ -160,6 +165,7 @@ export class TinypoolAdapter {
   evict(slot: Slot, reason: StopReason): void {
     if (!slot.stop(reason)) return;
     this.#workerOf(slot)?.emit('error', new StopSignal(reason));
+    this.#scan(); // tinypool started the replacement in its 'error' handler
   }
 
   /** Stops every worker; flights still running end as `terminated`. */
@@ -272,6 +278,8 @@ export class TinypoolAdapter {
       if (error instanceof StopSignal) return;
       slot.dying = true;
       slot.cause ??= error;
+      this.#leave(slot);
+      queueMicrotask(() => this.#scan());
     });
     thread.once('exit', (code) => {
       const crashed = slot.state.name !== 'stopping';
@@ -289,8 +297,9 @@ export class TinypoolAdapter {
   #observe(slot: Slot, _from: SlotState, to: SlotState): void {
     const pool = this.#config.poolId;
     if (to.name === 'stopping' && to.reason === 'retired') {
-      debug(pool, `${describe(slot)} retiring after ${slot.batches} batches`);
+      debug(pool, `${describe(slot)} retiring after ${slot.tasks} task${slot.tasks === 1 ? '' : 's'}`);
     }
+    if (to.name === 'stopping' && to.reason !== 'idle') this.#leave(slot);
     if (to.name !== 'exited') return;
     this.#slots.delete(slot);
     const how = to.signal ? `signal ${to.signal}` : `code ${to.exitCode}`;
@@ -309,12 +318,19 @@ export class TinypoolAdapter {
     }
     debug(pool, `${describe(slot)} exited (${how}, ${to.reason})`);
     if (this.#destroying) return;
-    if (to.reason !== 'idle') this.#replacing.push(slot);
+    if (to.reason === 'crashed') this.#leave(slot);
     // Let the replacement tinypool starts in its own handlers be adopted, and start one if it won't.
     queueMicrotask(() => {
       this.#scan();
       this.#kick();
     });
+  }
+
+  /** Notes a worker tinypool is about to replace (once), for the replacement's debug line. */
+  #leave(slot: Slot): void {
+    if (this.#destroying || this.#leaving.has(slot)) return;
+    this.#leaving.add(slot);
+    this.#replacing.push(slot);
   }
 
   /** Starts a worker when tinypool holds waiting work and fewer workers than it may have. */
