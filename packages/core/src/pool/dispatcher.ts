@@ -15,6 +15,7 @@ import {
   type TaskSpec,
 } from '../internal/batch.js';
 import { AdaptiveChunks } from './chunks.js';
+import { JobQueue } from './job-queue.js';
 import type { Flight, Outcome } from './outcome.js';
 import type { TinypoolAdapter } from './tinypool.js';
 import { judge } from './verdict.js';
@@ -69,8 +70,7 @@ interface Held {
 
 export class Dispatcher {
   readonly #config: DispatcherConfig;
-  readonly #queue: Entry[] = [];
-  #head = 0;
+  readonly #queue = new JobQueue<Entry>();
   readonly #held = new Set<Held>();
   readonly #where = new WeakMap<Entry, Held>();
   readonly #settled = new WeakSet<Entry>();
@@ -99,7 +99,7 @@ export class Dispatcher {
   }
 
   get queued(): number {
-    return this.#queue.length - this.#head;
+    return this.#queue.size;
   }
 
   /** Workers alive now. */
@@ -148,10 +148,7 @@ export class Dispatcher {
   /** Rejects everything queued with the pool's closed error (terminate). */
   terminate(): void {
     this.#terminated = true;
-    const queued = this.#queue.splice(this.#head);
-    this.#queue.length = 0;
-    this.#head = 0;
-    for (const entry of queued) this.#finish(entry, false, this.#config.closedError());
+    for (const entry of this.#queue.drain()) this.#finish(entry, false, this.#config.closedError());
     this.#checkIdle();
   }
 
@@ -163,8 +160,7 @@ export class Dispatcher {
       if (abort) this.#finish(entry, false, abort.error);
       else this.#settled.add(entry);
       if (!held) {
-        const at = this.#queue.indexOf(entry, this.#head);
-        if (at !== -1) this.#queue.splice(at, 1);
+        this.#queue.remove(entry);
         continue;
       }
       if (--held.live === 0) stop.add(held);
@@ -194,7 +190,7 @@ export class Dispatcher {
       // Every worker has a batch: one more each may wait (in tinypool's queue, for whichever
       // worker is free first), so a worker never idles while its next batch is being built.
       if (free <= 0 && this.#held.size >= 2 * processes) break;
-      const first = this.#take();
+      const first = this.#queue.take();
       const entries = [first];
       if (first.batchable) {
         const size = Math.min(
@@ -202,13 +198,7 @@ export class Dispatcher {
           this.#config.maxTasksPerChild || MAX_BATCH,
           Math.ceil((this.queued + 1) / (free > 0 ? free : processes)),
         );
-        while (entries.length < size && this.queued > 0 && this.#queue[this.#head]!.batchable) {
-          entries.push(this.#take());
-        }
-      }
-      if (this.#head > 64 && this.#head * 2 > this.#queue.length) {
-        this.#queue.splice(0, this.#head);
-        this.#head = 0;
+        while (entries.length < size && this.#queue.peek()?.batchable) entries.push(this.#queue.take());
       }
       this.#post(entries);
     }
@@ -221,17 +211,6 @@ export class Dispatcher {
       this.#sizers.set(spec, sizer);
     }
     return sizer;
-  }
-
-  /**
-   * Takes the next queued entry. Its slot is cleared at once: a taken entry still holds its chunk,
-   * and the slots before `#head` are only spliced away now and then (an endless imap must not
-   * keep every chunk it ever sent).
-   */
-  #take(): Entry {
-    const entry = this.#queue[this.#head]!;
-    this.#queue[this.#head++] = undefined as never;
-    return entry;
   }
 
   #post(entries: Entry[]): void {
@@ -300,18 +279,14 @@ export class Dispatcher {
       for (const entry of entries) this.#finish(entry, false, this.#broken());
       return;
     }
-    this.#queue.splice(this.#head, 0, ...entries);
+    this.#queue.unshift(entries);
   }
 
-  /** A worker's initializer failed: no call of its batch ran; they fail with the initializer's error. */
   /** Counts a worker whose initializer failed; too many in a row break the pool (see INIT_FAILURE_LIMIT). */
   #initFailed(error: () => unknown): void {
     if (++this.#initFailures < INIT_FAILURE_LIMIT || this.#broken) return;
     this.#broken = error;
-    const queued = this.#queue.splice(this.#head);
-    this.#head = 0;
-    this.#queue.length = 0;
-    for (const entry of queued) this.#finish(entry, false, error());
+    for (const entry of this.#queue.drain()) this.#finish(entry, false, error());
   }
 
   /**
@@ -331,10 +306,10 @@ export class Dispatcher {
       const taken: Entry[] = [];
       for (let j = from; j < held.entries.length; j++) {
         const entry = held.entries[j];
-        if (!entry) continue;
         held.entries[j] = undefined;
+        if (!entry || this.#settled.has(entry)) continue; // given up: already not counted live
         held.live--;
-        if (!this.#settled.has(entry)) taken.push(entry);
+        taken.push(entry);
       }
       if (taken.length === 0) continue;
       free--;

@@ -4,6 +4,7 @@
  * replacement (Python: `multiprocessing.log_to_stderr()`).
  */
 import { debuglog } from 'node:util';
+import type { Slot, SlotState } from './slot.js';
 
 /** A worker of a pool, as the pool's events describe it. */
 export interface PoolWorkerInfo {
@@ -55,18 +56,43 @@ export interface PoolEvents {
   drain: [];
 }
 
-const log = debuglog('multiproc');
-
-/** One debug line about a pool (only with `NODE_DEBUG=multiproc`). */
-export function debug(pool: number, line: string): void {
-  log('pool %d: %s', pool, line);
+/** Who hears about a pool's workers (the Pool, which emits the events). */
+export interface PoolWatcher {
+  /** Numbers the pool in debug lines. */
+  readonly poolId: number;
+  onWorkerCreate(worker: PoolWorkerInfo): void;
+  onWorkerExit(exit: WorkerExitInfo | WorkerCrashInfo): void;
 }
 
-/** Whether debug lines are on (saves building them). */
-export const debugging = (): boolean => log.enabled;
+const log = debuglog('multiproc');
+
+/**
+ * Tells the watcher, and the debug log, about a worker that was started (`state` 'starting',
+ * with the worker it replaces), is retiring, or exited.
+ */
+export function announce(watcher: PoolWatcher, slot: Slot, state: SlotState, replaces?: Slot): void {
+  const line = (text: string) => log('pool %d: %s %s', watcher.poolId, describe(slot), text);
+  const worker = { id: slot.id, pid: slot.pid, threadId: slot.threadId };
+  if (state.name === 'starting') {
+    line(`started${replaces ? `, replacing worker ${replaces.id}` : ''}`);
+    watcher.onWorkerCreate(worker);
+  } else if (state.name === 'stopping' && state.reason === 'retired') {
+    line(`retiring after ${slot.tasks} task${slot.tasks === 1 ? '' : 's'}`);
+  } else if (state.name === 'exited') {
+    const { exitCode, signal, reason } = state;
+    const how = signal ? `signal ${signal}` : `code ${exitCode}`;
+    if (reason === 'crashed') {
+      line(`crashed (${how})${slot.cause ? `: ${String(slot.cause)}` : ''}`);
+      watcher.onWorkerExit({ ...worker, exitCode, signal, reason, cause: slot.cause });
+    } else {
+      watcher.onWorkerExit({ ...worker, exitCode, signal, reason });
+    }
+    line(`exited (${how}, ${reason})`);
+  }
+}
 
 /** How a worker is named in debug lines. */
-export function describe(worker: PoolWorkerInfo): string {
+function describe(worker: PoolWorkerInfo): string {
   return worker.threadId === undefined
     ? `worker ${worker.id} (pid ${worker.pid})`
     : `worker ${worker.id} (thread ${worker.threadId})`;

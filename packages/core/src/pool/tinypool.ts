@@ -21,7 +21,7 @@ import type { Tinypool } from 'tinypool';
 import { currentProcess } from '../identity.js';
 import type { BatchReply, CallerMessage } from '../internal/batch.js';
 import type { ContextName } from '../options.js';
-import { debug, describe, type PoolWorkerInfo, type WorkerCrashInfo, type WorkerExitInfo } from './events.js';
+import { announce, type PoolWatcher } from './events.js';
 import type { PoolResourceLimits } from './options.js';
 import { type Flight, NOTHING_RAN, type Outcome } from './outcome.js';
 import { isProgressMessage, ProcessLink, ThreadLink } from './progress.js';
@@ -34,18 +34,14 @@ const FLIGHT = Symbol('multiproc.flight');
 /** The error the pool emits on a worker to make tinypool drop it (by identity, never by text). */
 class StopSignal extends Error {}
 
-export interface AdapterConfig {
+export interface AdapterConfig extends PoolWatcher {
   readonly context: ContextName;
   readonly processes: number;
   readonly minProcesses: number;
   readonly idleTimeout: number;
   readonly resourceLimits: PoolResourceLimits | undefined;
-  /** Numbers this pool in debug lines. */
-  readonly poolId: number;
   /** `sendToCaller()` messages from child processes. */
   onCallerMessage(message: CallerMessage): void;
-  onWorkerCreate(worker: PoolWorkerInfo): void;
-  onWorkerExit(exit: WorkerExitInfo | WorkerCrashInfo): void;
 }
 
 type TinypoolWorker = {
@@ -62,6 +58,7 @@ export class TinypoolAdapter {
   readonly #config: AdapterConfig;
   readonly #seen = new WeakSet<object>();
   readonly #slotOf = new WeakMap<Flight, Slot>();
+  readonly #slotFor = new WeakMap<object, Slot>();
   readonly #slots = new Set<Slot>();
   /** Workers on their way out that tinypool will replace, oldest first (for the debug lines). */
   readonly #replacing: Slot[] = [];
@@ -137,11 +134,6 @@ export class TinypoolAdapter {
     return { kind: 'reply', reply, jobs };
   }
 
-  /** The worker the flight was posted to, if it was. */
-  slotOf(flight: Flight): Slot | undefined {
-    return this.#slotOf.get(flight);
-  }
-
   /** Takes back up to `count` jobs of `flight` its worker has not started; the first index, or -1. */
   takeBack(flight: Flight, count: number): number {
     return this.#slotOf.get(flight)?.progressOf(flight)?.takeBack(count) ?? -1;
@@ -183,9 +175,8 @@ export class TinypoolAdapter {
     const jobs = slot.progressOf(flight)?.collect() ?? NOTHING_RAN;
     slot.link.dispose();
     switch (exited.reason) {
-      case 'crashed': {
+      case 'crashed':
         return { kind: 'crashed', exitCode: exited.exitCode, signal: exited.signal, cause: slot.cause, jobs };
-      }
       case 'aborted':
         return { kind: 'aborted' };
       case 'terminated':
@@ -198,8 +189,6 @@ export class TinypoolAdapter {
   #workerOf(slot: Slot): TinypoolWorker | undefined {
     return (this.#tp.threads as unknown as TinypoolWorker[]).find((w) => this.#slotFor.get(w) === slot);
   }
-
-  readonly #slotFor = new WeakMap<object, Slot>();
 
   /** Adopts the workers tinypool started since the last scan (a handful: cheap). */
   #scan(): void {
@@ -246,12 +235,7 @@ export class TinypoolAdapter {
     };
     if (child) this.#watchChild(slot, child);
     else if (thread) this.#watchThread(slot, worker, thread);
-    const replaced = this.#replacing.shift();
-    debug(
-      this.#config.poolId,
-      `${describe(slot)} started${replaced ? `, replacing worker ${replaced.id}` : ''}`,
-    );
-    this.#config.onWorkerCreate({ id: slot.id, pid: slot.pid, threadId: slot.threadId });
+    announce(this.#config, slot, slot.state, this.#replacing.shift());
   }
 
   #watchChild(slot: Slot, child: ChildProcess): void {
@@ -295,28 +279,10 @@ export class TinypoolAdapter {
   }
 
   #observe(slot: Slot, _from: SlotState, to: SlotState): void {
-    const pool = this.#config.poolId;
-    if (to.name === 'stopping' && to.reason === 'retired') {
-      debug(pool, `${describe(slot)} retiring after ${slot.tasks} task${slot.tasks === 1 ? '' : 's'}`);
-    }
+    announce(this.#config, slot, to);
     if (to.name === 'stopping' && to.reason !== 'idle') this.#leave(slot);
     if (to.name !== 'exited') return;
     this.#slots.delete(slot);
-    const how = to.signal ? `signal ${to.signal}` : `code ${to.exitCode}`;
-    const info = {
-      id: slot.id,
-      pid: slot.pid,
-      threadId: slot.threadId,
-      exitCode: to.exitCode,
-      signal: to.signal,
-    };
-    if (to.reason === 'crashed') {
-      debug(pool, `${describe(slot)} crashed (${how})${slot.cause ? `: ${String(slot.cause)}` : ''}`);
-      this.#config.onWorkerExit({ ...info, reason: 'crashed', cause: slot.cause });
-    } else {
-      this.#config.onWorkerExit({ ...info, reason: to.reason });
-    }
-    debug(pool, `${describe(slot)} exited (${how}, ${to.reason})`);
     if (this.#destroying) return;
     if (to.reason === 'crashed') this.#leave(slot);
     // Let the replacement tinypool starts in its own handlers be adopted, and start one if it won't.

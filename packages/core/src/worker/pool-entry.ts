@@ -126,10 +126,8 @@ async function mapItems(job: MapJob, spec: TaskSpec, report: Reporter): Promise<
     if (fn instanceof Error) throw fn;
     for (; i < n; i++) {
       const step = report.item(i);
-      if (step !== Step.GO) {
-        if (step === Step.CANCELLED) break; // the call gave up: what is done so far is dropped
-        await report.pause(i);
-      }
+      // A cancelled chunk stops here: its call gave up, and what is done so far is dropped.
+      if (step === Step.CANCELLED || (step === Step.PAUSE && !(await report.pause(i)))) break;
       let value = job.star ? fn(...(items[i] as unknown[])) : fn(items[i]);
       if (isThenable(value)) value = await value;
       if (packed) {

@@ -20,12 +20,12 @@ import { toErrorRecord } from '../internal/error-record.js';
 export const Step = { GO: 0, CANCELLED: 1, PAUSE: 2 } as const;
 
 /**
- * A child's map loop looks at the clock every `stride` items (doubling while items are fast, 1
- * once they take a millisecond), and yields to its event loop, so a cancel can arrive, once
- * PAUSE_AFTER_MS have passed since it last did.
+ * A child's map loop looks at the clock every `stride` items (doubling while items take under
+ * FAST_ITEM_MS each, back to 1 once they take longer), and yields to its event loop, so that a
+ * cancel can arrive, once PAUSE_AFTER_MS have passed since it last did.
  */
 const MAX_STRIDE = 256;
-const FAST_ITEMS_MS = 1;
+const FAST_ITEM_MS = 0.02;
 const PAUSE_AFTER_MS = 5;
 
 export interface Reporter {
@@ -43,8 +43,8 @@ export interface Reporter {
   end(): void | Promise<void>;
   /** The map loop is about to run item `item` of its chunk. */
   item(item: number): number;
-  /** Lets a cancel reach a child process's map loop (after `item()` answered PAUSE). */
-  pause(item: number): Promise<void>;
+  /** Lets a cancel reach a child process's map loop (after `item()` answered PAUSE); false if one did. */
+  pause(item: number): Promise<boolean>;
 }
 
 let slotPort: MessagePort | undefined;
@@ -97,8 +97,8 @@ class ThreadReporter implements Reporter {
     return this.#control.cancelled() ? Step.CANCELLED : Step.GO;
   }
 
-  pause(): Promise<void> {
-    return Promise.resolve();
+  pause(): Promise<boolean> {
+    return Promise.resolve(!this.#control.cancelled());
   }
 }
 
@@ -111,7 +111,7 @@ class ProcessReporter implements Reporter {
   #end: number;
   #pending: Extract<ProgressMessage, { step: 'done' }> | undefined;
   #paused = performance.now();
-  #checked = performance.now();
+  #checked: number | undefined;
   #stride = 1;
   #countdown = 1;
 
@@ -155,17 +155,19 @@ class ProcessReporter implements Reporter {
   item(): number {
     if (--this.#countdown > 0) return Step.GO;
     const now = performance.now();
-    this.#stride = now - this.#checked < FAST_ITEMS_MS ? Math.min(this.#stride * 2, MAX_STRIDE) : 1;
+    const fast = this.#checked !== undefined && now - this.#checked < FAST_ITEM_MS * this.#stride;
+    this.#stride = fast ? Math.min(this.#stride * 2, MAX_STRIDE) : 1;
     this.#checked = now;
     this.#countdown = this.#stride;
     if (this.cancelled) return Step.CANCELLED;
     return now - this.#paused >= PAUSE_AFTER_MS ? Step.PAUSE : Step.GO;
   }
 
-  async pause(item: number): Promise<void> {
+  async pause(item: number): Promise<boolean> {
     await send({ __multiproc_batch__: this.seq, step: 'item', item });
     await new Promise((resolve) => setImmediate(resolve));
     this.#paused = performance.now();
+    return !this.cancelled;
   }
 }
 
