@@ -175,7 +175,11 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
     return new AsyncResult(settleCall(promise, options));
   }
 
-  /** Applies `task` to every item and resolves to the results in input order. Python: `map`. */
+  /**
+   * Applies `task` to every item and resolves to the results in input order. Python: `map`. An item
+   * that throws rejects the call with its error, marked with `taskIndex` (its position in the
+   * input); the chunks already sent stop at their next item.
+   */
   async map<F extends TaskFunction>(
     task: TaskRef<F>,
     iterable: Items<F>,
