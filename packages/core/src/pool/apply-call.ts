@@ -54,6 +54,8 @@ export function applyCall(
       build: () => ({ job, transfer: packed.transfer }),
       batchable: !hold.abortable,
       taskIndex: undefined,
+      held: undefined,
+      settled: false,
       resolve: (reply) => {
         release();
         const r = reply as CallReply;

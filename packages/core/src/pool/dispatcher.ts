@@ -35,6 +35,10 @@ export interface Entry {
   readonly taskIndex: number | undefined;
   resolve(reply: JobReply): void;
   reject(error: unknown): void;
+  /** The dispatcher's bookkeeping (fields, not maps: they are set for every call). */
+  held?: Held | undefined;
+  /** Settled, or given up by its call. */
+  settled?: boolean;
 }
 
 /** What the dispatcher needs from its pool. */
@@ -61,7 +65,7 @@ export const INIT_FAILURE_LIMIT = 3;
 /** Worker time one batch of calls should take, once the task's speed is known. */
 const TARGET_BATCH_MS = 2;
 
-interface Held {
+export interface Held {
   readonly flight: Flight;
   /** By job index; `undefined` once the job was taken back or given up. */
   readonly entries: (Entry | undefined)[];
@@ -72,8 +76,6 @@ export class Dispatcher {
   readonly #config: DispatcherConfig;
   readonly #queue = new JobQueue<Entry>();
   readonly #held = new Set<Held>();
-  readonly #where = new WeakMap<Entry, Held>();
-  readonly #settled = new WeakSet<Entry>();
   readonly #sizers = new WeakMap<TaskSpec, AdaptiveChunks>();
   readonly #idleWaiters: Array<() => void> = [];
   #adapter: TinypoolAdapter | undefined;
@@ -155,10 +157,10 @@ export class Dispatcher {
   #giveUp(entries: Iterable<Entry>, abort: { error: unknown } | undefined): void {
     const stop = new Set<Held>();
     for (const entry of entries) {
-      if (this.#settled.has(entry)) continue;
-      const held = this.#where.get(entry);
+      if (entry.settled) continue;
+      const held = entry.held;
       if (abort) this.#finish(entry, false, abort.error);
-      else this.#settled.add(entry);
+      else entry.settled = true;
       if (!held) {
         this.#queue.remove(entry);
         continue;
@@ -228,7 +230,7 @@ export class Dispatcher {
     const batch: Batch = { seq: ++this.#seq, init, messages, maxTasks, tasks, jobs };
     const held: Held = { flight: { batch, transfer, cancelled: false }, entries, live: entries.length };
     this.#held.add(held);
-    for (const entry of entries) this.#where.set(entry, held);
+    for (const entry of entries) entry.held = held;
     void this.#adapter!.run(held.flight).then((outcome) => this.#settle(held, outcome));
   }
 
@@ -241,21 +243,26 @@ export class Dispatcher {
       // A batch's first job sizes the next batches of its task (tasks[0] is that task).
       if (!reply.map && jobs.claimed > 0) this.#sizer(batch.tasks[0]!).record(jobs.claimed, reply.ms);
     }
-    const verdict = judge(batch, held.entries, outcome, this.#config.closedError);
-    for (const [entry, reply] of verdict.done) this.#finish(entry, true, reply);
-    for (const [entry, error] of verdict.failed) this.#finish(entry, false, error);
-    if (verdict.initialized) this.#initFailures = 0;
-    if (verdict.initFailure) this.#initFailed(verdict.initFailure);
-    this.#requeue(verdict.again.filter((entry) => !this.#settled.has(entry)));
+    const again: Entry[] = [];
+    const init = judge(batch, held.entries, outcome, this.#config.closedError, {
+      done: (entry, reply) => this.#finish(entry, true, reply),
+      failed: (entry, error) => this.#finish(entry, false, error),
+      again: (entry) => {
+        if (!entry.settled) again.push(entry);
+      },
+    });
+    if (init.initialized) this.#initFailures = 0;
+    if (init.initFailure) this.#initFailed(init.initFailure);
+    this.#requeue(again);
     this.#flush();
     this.#takeBack();
     this.#checkIdle();
   }
 
   #finish(entry: Entry, ok: boolean, value: unknown): void {
-    if (this.#settled.has(entry)) return;
-    this.#settled.add(entry);
-    this.#where.delete(entry);
+    if (entry.settled) return;
+    entry.settled = true;
+    entry.held = undefined;
     if (ok) {
       const reply = value as JobReply;
       if ('ok' in reply ? reply.ok : reply.error === undefined) this.completed++;
@@ -270,7 +277,7 @@ export class Dispatcher {
   /** Jobs handed back or taken back go first: they were submitted before anything queued now. */
   #requeue(entries: Entry[]): void {
     if (entries.length === 0) return;
-    for (const entry of entries) this.#where.delete(entry);
+    for (const entry of entries) entry.held = undefined;
     if (this.#terminated) {
       for (const entry of entries) this.#finish(entry, false, this.#config.closedError());
       return;
@@ -307,7 +314,7 @@ export class Dispatcher {
       for (let j = from; j < held.entries.length; j++) {
         const entry = held.entries[j];
         held.entries[j] = undefined;
-        if (!entry || this.#settled.has(entry)) continue; // given up: already not counted live
+        if (!entry || entry.settled) continue; // given up: already not counted live
         held.live--;
         taken.push(entry);
       }

@@ -56,6 +56,8 @@ export function mapChunks(
         },
         batchable: false,
         taskIndex: base,
+        held: undefined,
+        settled: false,
         resolve: (r: JobReply) => {
           live.delete(self);
           resolve(r as MapReply);

@@ -28,6 +28,8 @@ export interface Progress {
 export interface SlotLink {
   /** Called as the flight is posted to this slot's worker (it may add to the batch). */
   begin(flight: Flight): Progress;
+  /** The flight could not be posted after all (structured clone refused it). */
+  unsent(flight: Flight): void;
   dispose(): void;
 }
 
@@ -35,6 +37,8 @@ export class ThreadLink implements SlotLink {
   readonly #control = Control.create();
   readonly #port: MessagePort;
   #portOut: MessagePort | undefined;
+  /** The flight that carries the port to the worker. */
+  #portFlight: Flight | undefined;
   #current: ThreadProgress | undefined;
 
   constructor() {
@@ -54,10 +58,18 @@ export class ThreadLink implements SlotLink {
     if (this.#portOut) {
       flight.batch.port = this.#portOut;
       flight.transfer.push(this.#portOut);
+      this.#portFlight = flight;
       this.#portOut = undefined;
     }
     this.#current = new ThreadProgress(this.#control, this.#port, flight);
     return this.#current;
+  }
+
+  unsent(flight: Flight): void {
+    // A message that fails to clone transfers nothing: the port is still ours to send.
+    if (flight !== this.#portFlight) return;
+    this.#portOut = flight.batch.port;
+    this.#portFlight = undefined;
   }
 
   dispose(): void {
@@ -126,6 +138,8 @@ export class ProcessLink implements SlotLink {
     this.#open.set(flight.batch.seq, progress);
     return progress;
   }
+
+  unsent(): void {}
 
   /** A progress message from the child. */
   receive(message: ProgressMessage): void {

@@ -49,13 +49,15 @@ export class Slot implements PoolWorkerInfo {
   readonly link: SlotLink;
   /** The worker's uncaught error or out-of-memory error, when it reported one before it died. */
   cause: unknown;
-  /** Set as soon as the worker reports a fatal error, before its exit. */
+  /** Set once the worker is known to be dying (a thread reported a fatal error, a child's channel closed), before its exit. */
   dying = false;
   /** Batches this worker was handed, and tasks (calls, map chunks) it started. */
   batches = 0;
   tasks = 0;
   readonly #observe: SlotObserver;
   readonly #progress = new WeakMap<Flight, Progress>();
+  /** The last flight posted to this worker. */
+  #flight: Flight | undefined;
   #state: SlotState = { name: 'starting' };
   #exited!: (state: Extract<SlotState, { name: 'exited' }>) => void;
   /** Resolves once the worker has exited and what it sent before has arrived. */
@@ -88,6 +90,7 @@ export class Slot implements PoolWorkerInfo {
   /** The flight is being posted to this worker. */
   bind(flight: Flight): void {
     this.batches++;
+    this.#flight = flight;
     this.#progress.set(flight, this.link.begin(flight));
     this.transition({ name: 'busy', flight });
   }
@@ -117,7 +120,12 @@ export class Slot implements PoolWorkerInfo {
     const exited = { name: 'exited', reason, exitCode, signal } as const;
     if (drained) this.#drained = drained;
     if (!this.transition(exited)) return;
-    void settleWithin(this.#drained, LAST_MESSAGES_MS).then(() => this.#exited(exited));
+    void settleWithin(this.#drained, LAST_MESSAGES_MS).then(() => {
+      // Read what the last batch committed before the link's port is closed.
+      if (this.#flight) this.#progress.get(this.#flight)?.collect();
+      this.link.dispose();
+      this.#exited(exited);
+    });
   }
 }
 

@@ -170,10 +170,13 @@ export class TinypoolAdapter {
     const slot = this.#slotOf.get(flight);
     if (!slot) return this.#destroying ? { kind: 'terminated' } : { kind: 'unsent', error };
     const state = slot.state.name;
-    if (!slot.dying && state !== 'stopping' && state !== 'exited') return { kind: 'unsent', error };
+    if (!slot.dying && state !== 'stopping' && state !== 'exited') {
+      slot.link.unsent(flight);
+      slot.answered(flight);
+      return { kind: 'unsent', error };
+    }
     const exited = await slot.exited;
     const jobs = slot.progressOf(flight)?.collect() ?? NOTHING_RAN;
-    slot.link.dispose();
     switch (exited.reason) {
       case 'crashed':
         return { kind: 'crashed', exitCode: exited.exitCode, signal: exited.signal, cause: slot.cause, jobs };
@@ -206,7 +209,11 @@ export class TinypoolAdapter {
       id: ++this.#nextId,
       pid: child ? (child.pid ?? 0) : process.pid,
       threadId: thread?.threadId,
-      link: child ? new ProcessLink((message) => child.connected && child.send(message)) : new ThreadLink(),
+      // A send that fails (the child is dying) goes to the callback: an 'error' on the child would
+      // read to tinypool as the worker's death.
+      link: child
+        ? new ProcessLink((message) => child.connected && child.send(message, () => {}))
+        : new ThreadLink(),
       observe: (s, from, to) => this.#observe(s, from, to),
     });
     this.#slots.add(slot);
@@ -242,6 +249,10 @@ export class TinypoolAdapter {
     child.on('message', (message: { ready?: unknown; __tinypool_worker_message__?: unknown }) => {
       if (message?.ready === true && message.__tinypool_worker_message__ && slot.state.name === 'starting')
         slot.transition({ name: 'idle' });
+    });
+    // A child whose channel closed is dying: tinypool's next send to it fails as a worker 'error'.
+    child.once('disconnect', () => {
+      slot.dying = true;
     });
     child.once('exit', (code, signal) => {
       // What the child sent before it died is read until its channel closes.

@@ -79,6 +79,8 @@ export interface CallHold {
   dispose(): void;
 }
 
+const PLAIN_CALL: CallHold = { listener: undefined, abortable: false, aborted: undefined, dispose() {} };
+
 /**
  * Starts watching a call: `onAbort` gets the error the call rejects with, at most once, when its
  * `signal` aborts (an `AbortError`) or its `timeout` passes (a `TimeoutError`; the timeout counts
@@ -93,6 +95,7 @@ export function beginCall(
   const listener = options.onMessage ? messages.add(options.onMessage) : undefined;
   const { signal, timeout } = options;
   const abortable = signal !== undefined || timeout !== undefined;
+  if (!abortable && listener === undefined) return PLAIN_CALL; // the common case: nothing to hold
   let timer: NodeJS.Timeout | undefined;
   let done = false;
   const fire = (error: Error) => {

@@ -20,14 +20,19 @@ import { fromErrorRecord } from '../internal/error-record.js';
 import type { Entry } from './dispatcher.js';
 import type { Outcome } from './outcome.js';
 
-export interface Verdict {
-  readonly done: Array<readonly [Entry, JobReply]>;
-  readonly failed: Array<readonly [Entry, unknown]>;
-  /** Jobs that never started: they run again, on some worker. */
-  readonly again: Entry[];
-  /** Set when the worker's initializer failed: makes the error for any call it stands in for. */
+/** Where the verdicts go, job by job. */
+export interface VerdictSink {
+  done(entry: Entry, reply: JobReply): void;
+  failed(entry: Entry, error: unknown): void;
+  /** The job never started: it runs again, on some worker. */
+  again(entry: Entry): void;
+}
+
+/** What the batch said about the worker's initializer. */
+export interface InitNews {
+  /** Set when the initializer failed: makes the error for any call it stands in for. */
   readonly initFailure?: () => unknown;
-  /** The worker's initializer ran and succeeded in this batch. */
+  /** The initializer ran and succeeded in this batch. */
   readonly initialized: boolean;
 }
 
@@ -40,56 +45,49 @@ export function judge(
   entries: ReadonlyArray<Entry | undefined>,
   outcome: Outcome,
   closedError: () => unknown,
-): Verdict {
-  const verdict = { done: [], failed: [], again: [], initialized: false } as {
-    -readonly [K in keyof Verdict]: Verdict[K];
-  };
-  const each = (fn: (entry: Entry, job: number) => void) =>
-    entries.forEach((entry, job) => {
+  sink: VerdictSink,
+): InitNews {
+  const each = (fn: (entry: Entry, job: number) => void) => {
+    for (let job = 0; job < entries.length; job++) {
+      const entry = entries[job];
       if (entry) fn(entry, job);
-    });
-  const failAll = (error: (entry: Entry) => unknown) =>
-    each((entry) => {
-      verdict.failed.push([entry, error(entry)]);
-    });
+    }
+  };
+  const failAll = (error: (entry: Entry) => unknown) => each((entry) => sink.failed(entry, error(entry)));
   switch (outcome.kind) {
     case 'reply': {
       const { reply, jobs } = outcome;
       const initError = reply.initError;
       if (initError) {
-        verdict.initFailure = () => fromErrorRecord(initError);
-        failAll(verdict.initFailure);
-        break;
+        const initFailure = () => fromErrorRecord(initError);
+        failAll(initFailure);
+        return { initFailure, initialized: false };
       }
-      verdict.initialized = reply.initialized === true;
       each((entry, job) => {
-        if (job >= jobs.claimed) return void verdict.again.push(entry); // handed back unstarted
+        if (job >= jobs.claimed) return sink.again(entry); // handed back unstarted
         const r = batch.jobs[job]!.kind === 'map' ? reply.map : jobs.replies[job];
-        if (r) verdict.done.push([entry, r]);
-        else verdict.failed.push([entry, new ProcessError(LOST_REPLY)]);
+        if (r) sink.done(entry, r);
+        else sink.failed(entry, new ProcessError(LOST_REPLY));
       });
-      break;
+      return { initialized: reply.initialized === true };
     }
     case 'crashed': {
       const { jobs } = outcome;
       if (jobs.inInit) {
-        verdict.initFailure = () => crashError(outcome, undefined, 0, true);
         failAll((entry) => crashError(outcome, entry, 0, true));
-        break;
+        return { initFailure: () => crashError(outcome, undefined, 0, true), initialized: false };
       }
       each((entry, job) => {
-        if (job >= jobs.claimed) return void verdict.again.push(entry); // never started
+        if (job >= jobs.claimed) return sink.again(entry); // never started
         const isMap = batch.jobs[job]!.kind === 'map';
         const r = isMap ? undefined : jobs.replies[job];
-        if (r) verdict.done.push([entry, r]);
-        else verdict.failed.push([entry, crashError(outcome, entry, isMap ? jobs.item : 0, false)]);
+        if (r) sink.done(entry, r);
+        else sink.failed(entry, crashError(outcome, entry, isMap ? jobs.item : 0, false));
       });
       break;
     }
     case 'handedBack':
-      each((entry) => {
-        verdict.again.push(entry);
-      });
+      each((entry) => sink.again(entry));
       break;
     case 'aborted':
       failAll(() => new ProcessError(STOPPED));
@@ -101,7 +99,7 @@ export function judge(
       failAll(() => outcome.error);
       break;
   }
-  return verdict;
+  return { initialized: false };
 }
 
 function crashError(

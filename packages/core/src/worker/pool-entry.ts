@@ -233,7 +233,8 @@ export default async function runBatch(batch: Batch): Promise<BatchReply> {
     tasksDone++;
     const job = batch.jobs[index]!;
     const spec = batch.tasks[job.task]!;
-    await report.starting(index);
+    const announced = report.starting(index);
+    if (announced) await announced; // a child waits for the pipe; a thread goes straight on
     if (job.listener !== undefined) setMessageSink(sinkFor(batch.messages, job.listener));
     try {
       if (job.kind === 'map') reply.map = await runMap(job, spec, report);

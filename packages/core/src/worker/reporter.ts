@@ -70,7 +70,11 @@ class ThreadReporter implements Reporter {
     return this.#control.claim();
   }
 
+  #started = false;
+
   starting(): void {
+    if (this.#started) return;
+    this.#started = true;
     this.#control.setPhase(Phase.JOBS);
   }
 
