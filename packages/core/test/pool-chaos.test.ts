@@ -2,8 +2,9 @@
 // (process.exit from a task, an uncaught error thrown later, out of memory under resourceLimits,
 // and SIGKILL from outside for child processes). Every call must settle; no call that was not
 // running when its worker died may fail, none may run twice, none may return a wrong result, and
-// no worker may be left behind. About 20 s of rounds per context with a fixed seed in CI; for a
-// soak, `pnpm --filter @multiproc/core soak` (MULTIPROC_SOAK_MINUTES per context, random seed).
+// no worker may be left behind. About 20 s of rounds per context with a fixed seed in CI
+// (MULTIPROC_CHAOS_MS, MULTIPROC_CHAOS_SEED to change them); for a soak,
+// `pnpm --filter @multiproc/core soak` (MULTIPROC_SOAK_MINUTES per context, random seed).
 import { Pool, WorkerCrashedError } from '@multiproc/core';
 import { describe, expect, it } from 'vitest';
 import { type Behaviour, expected, failureTasks as t } from './fixtures/failure-tasks.ts';
@@ -11,7 +12,7 @@ import { isRunning } from './helpers.ts';
 import { makeTrace } from './trace.ts';
 
 const SOAK_MINUTES = Number(process.env.MULTIPROC_SOAK_MINUTES ?? 0);
-const RUN_MS = SOAK_MINUTES > 0 ? SOAK_MINUTES * 60_000 : 20_000;
+const RUN_MS = SOAK_MINUTES > 0 ? SOAK_MINUTES * 60_000 : Number(process.env.MULTIPROC_CHAOS_MS ?? 20_000);
 const SEED = Number(
   process.env.MULTIPROC_CHAOS_SEED ?? (SOAK_MINUTES > 0 ? Date.now() % 2 ** 31 : 20_261_130),
 );

@@ -36,7 +36,7 @@ export interface Reporter {
   /** Job `job` (just claimed) is about to run. */
   starting(job: number): void | Promise<void>;
   /** A call job finished; its reply is committed before the next job starts. */
-  finished(job: number, reply: CallReply, transfer?: readonly object[]): void;
+  finished(job: number, reply: CallReply): void;
   /** Claims nothing more: the jobs not claimed yet go back to the host. */
   close(): void;
   /** The batch is over. */
@@ -52,6 +52,7 @@ let slotPort: MessagePort | undefined;
 class ThreadReporter implements Reporter {
   readonly #control: Control;
   readonly #seq: number;
+  #started = false;
 
   constructor(batch: Batch) {
     this.#control = new Control(batch.control!);
@@ -70,19 +71,17 @@ class ThreadReporter implements Reporter {
     return this.#control.claim();
   }
 
-  #started = false;
-
   starting(): void {
     if (this.#started) return;
     this.#started = true;
     this.#control.setPhase(Phase.JOBS);
   }
 
-  finished(job: number, reply: CallReply, transfer?: readonly object[]): void {
+  finished(job: number, reply: CallReply): void {
     if (this.#control.write(job, reply)) return;
     const message: PostedReply = { seq: this.#seq, job, reply };
     try {
-      slotPort!.postMessage(message, transfer as never);
+      slotPort!.postMessage(message);
     } catch (err) {
       // The value passed the codec yet cannot be cloned: the call fails, the batch goes on.
       slotPort!.postMessage({ seq: this.#seq, job, reply: cloneFailure(err) });
