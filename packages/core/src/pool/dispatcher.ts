@@ -39,6 +39,8 @@ export interface Entry {
   held?: Held | undefined;
   /** Settled, or given up by its call. */
   settled?: boolean;
+  /** Set once its batch could not be sent: it goes on its own from then on. */
+  alone?: boolean;
 }
 
 /** What the dispatcher needs from its pool. */
@@ -194,13 +196,16 @@ export class Dispatcher {
       if (free <= 0 && this.#held.size >= 2 * processes) break;
       const first = this.#queue.take();
       const entries = [first];
-      if (first.batchable) {
+      if (first.batchable && !first.alone) {
         const size = Math.min(
           this.#sizer(first.spec).next(),
           this.#config.maxTasksPerChild || MAX_BATCH,
           Math.ceil((this.queued + 1) / (free > 0 ? free : processes)),
         );
-        while (entries.length < size && this.#queue.peek()?.batchable) entries.push(this.#queue.take());
+        for (let next = this.#queue.peek(); entries.length < size && next?.batchable && !next.alone; ) {
+          entries.push(this.#queue.take());
+          next = this.#queue.peek();
+        }
       }
       this.#post(entries);
     }

@@ -13,7 +13,7 @@
  * A worker whose initializer failed (threw, or killed it) ran none of its jobs: they all reject
  * with the initializer's error, or `WorkerCrashedError` when it killed the worker.
  */
-import { ProcessError } from '@multiproc/shared';
+import { ProcessError, SerializationError } from '@multiproc/shared';
 import { WorkerCrashedError } from '../errors.js';
 import type { Batch, JobReply } from '../internal/batch.js';
 import { fromErrorRecord } from '../internal/error-record.js';
@@ -95,11 +95,25 @@ export function judge(
     case 'terminated':
       failAll(closedError);
       break;
-    case 'unsent':
-      failAll(() => outcome.error);
+    case 'unsent': {
+      // Structured clone refused the batch. With several calls in it, each goes again on its own,
+      // so only the call whose arguments cannot be sent fails.
+      const live = entries.filter((entry) => entry !== undefined);
+      if (live.length > 1) {
+        for (const entry of live) {
+          entry.alone = true;
+          sink.again(entry);
+        }
+      } else failAll(() => unsendable(outcome.error));
       break;
+    }
   }
   return { initialized: false };
+}
+
+function unsendable(error: unknown): SerializationError {
+  const message = `Cannot send args: ${(error as Error)?.message ?? String(error)}. Only structured-cloneable values (and multiproc objects) can be sent.`;
+  return new SerializationError('args', message, { cause: error });
 }
 
 function crashError(
