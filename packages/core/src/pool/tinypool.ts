@@ -20,6 +20,9 @@ import type { Worker } from 'node:worker_threads';
 import type { Tinypool } from 'tinypool';
 import { currentProcess } from '../identity.js';
 import type { BatchReply, CallerMessage } from '../internal/batch.js';
+import { childDepth } from '../internal/bootstrap.js';
+import { assertRuntimeSupports } from '../internal/runtime.js';
+import { workerEntryUrl } from '../internal/worker-entries.js';
 import type { ContextName } from '../options.js';
 import { announce, type PoolWatcher } from './events.js';
 import type { PoolResourceLimits } from './options.js';
@@ -27,7 +30,6 @@ import { type Flight, NOTHING_RAN, type Outcome } from './outcome.js';
 import { isProgressMessage, ProcessLink, ThreadLink } from './progress.js';
 import { Slot, type SlotState, type StopReason } from './slot.js';
 
-const ENTRY = new URL('../worker/pool-entry.js', import.meta.url);
 /** The key under which the channel passed to `run()` carries its flight. */
 const FLIGHT = Symbol('multiproc.flight');
 
@@ -66,19 +68,32 @@ export class TinypoolAdapter {
   #nextId = 0;
   #destroying = false;
 
-  static async start(config: AdapterConfig): Promise<TinypoolAdapter> {
+  /**
+   * Starts tinypool. Throws at once (so from `new Pool()`) when this runtime cannot run the pool
+   * (`ContextError`) or the worker entry is missing (`WorkerEntryNotFoundError`); the rest is async.
+   */
+  static start(config: AdapterConfig): Promise<TinypoolAdapter> {
+    assertRuntimeSupports('Pool', config.context);
+    return TinypoolAdapter.#create(config, workerEntryUrl('pool'));
+  }
+
+  static async #create(config: AdapterConfig, entry: URL): Promise<TinypoolAdapter> {
     const { Tinypool } = await import('tinypool');
     const limits = config.resourceLimits;
     const threads = config.context === 'thread';
     const tp = new Tinypool({
-      filename: ENTRY.href,
+      filename: entry.href,
       runtime: threads ? 'worker_threads' : 'child_process',
       minThreads: config.minProcesses,
       maxThreads: config.processes,
       idleTimeout: config.idleTimeout,
       env: {
         ...(process.env as Record<string, string>),
-        MULTIPROC_POOL_PARENT: JSON.stringify({ pid: process.pid, name: currentProcess().name }),
+        MULTIPROC_POOL_PARENT: JSON.stringify({
+          pid: process.pid,
+          name: currentProcess().name,
+          depth: childDepth(),
+        }),
       },
       ...(threads
         ? { resourceLimits: limits }

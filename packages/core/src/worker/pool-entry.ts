@@ -6,6 +6,13 @@
  * worker died or was stopped.
  */
 import { BroadcastChannel, isMainThread } from 'node:worker_threads';
+import { guardChildProcess } from './child-guard.js';
+import { writeOutputDirectly } from './direct-output.js';
+
+// First, before any user code: a child never outlives its parent; no line is lost at exit.
+if (isMainThread) guardChildProcess();
+else writeOutputDirectly();
+
 import '@multiproc/ipc'; // registers the decoders of connections and queues in this realm
 import { type CodecTarget, decodeValue, encodeValue } from '@multiproc/shared';
 import { setWorkerIdentity } from '../identity.js';
@@ -20,6 +27,7 @@ import type {
   MapReply,
   TaskSpec,
 } from '../internal/batch.js';
+import { markPoolWorker, taskEnded, taskStarted } from '../internal/bootstrap.js';
 import { type ErrorRecord, toErrorRecord } from '../internal/error-record.js';
 import { loadTask } from '../internal/load-task.js';
 import { lookupTask } from '../task.js';
@@ -28,7 +36,7 @@ import { listenForCancel, type Reporter, reporterFor, Step } from './reporter.js
 
 const context: CodecTarget = isMainThread ? 'process' : 'thread';
 const workerId = Number((process as any).__tinypool_state__?.workerId ?? process.env.TINYPOOL_WORKER_ID ?? 0);
-const parent = JSON.parse(process.env.MULTIPROC_POOL_PARENT ?? 'null') ?? {
+const { depth = 1, ...parent } = JSON.parse(process.env.MULTIPROC_POOL_PARENT ?? 'null') ?? {
   pid: isMainThread ? process.ppid : process.pid,
   name: 'MainProcess',
 };
@@ -38,7 +46,9 @@ setWorkerIdentity({
   daemon: true,
   context,
   parent,
+  depth,
 });
+markPoolWorker();
 
 if (isMainThread) listenForCancel();
 
@@ -74,7 +84,19 @@ function packResult(value: unknown, path: string): { value: unknown; encoded: bo
     return { value, encoded: false };
   }
   const out = encodeValue(value, context, path);
+  // What the result moves (a move()d buffer, a Buffer's bytes) goes back by transfer.
+  for (const item of out.transfer) replyTransfer.push(item);
   return { value: out.value, encoded: out.encoded };
+}
+
+const replyTransfer: object[] = [];
+
+/** Wraps a reply so that tinypool's worker entry transfers `list` with it (its move() protocol). */
+async function withTransfer(reply: BatchReply, list: object[]): Promise<BatchReply> {
+  const { markMovable } = await import('tinypool');
+  const movable = { [Symbol.for('Tinypool.transferable')]: list, [Symbol.for('Tinypool.valueOf')]: reply };
+  markMovable(movable);
+  return movable as unknown as BatchReply;
 }
 
 /** Runs one call; synchronous when the task is loaded and returns a plain value (the hot path). */
@@ -201,6 +223,17 @@ function sinkFor(name: string | null, listener: number) {
 /** Runs one batch. tinypool calls this once per task it hands to this worker. */
 export default async function runBatch(batch: Batch): Promise<BatchReply> {
   if (batch.jobs.length === 0) return { ran: 0, ms: 0 }; // the pool only wanted a worker started
+  // Pools and processes may be started by a running task only (see internal/bootstrap.ts).
+  taskStarted();
+  try {
+    const reply = await runBatchNow(batch);
+    return replyTransfer.length > 0 ? await withTransfer(reply, replyTransfer.splice(0)) : reply;
+  } finally {
+    taskEnded();
+  }
+}
+
+async function runBatchNow(batch: Batch): Promise<BatchReply> {
   const report = reporterFor(batch, !isMainThread);
   const started = performance.now();
   const cap = batch.maxTasks;
@@ -240,7 +273,8 @@ export default async function runBatch(batch: Batch): Promise<BatchReply> {
       if (job.kind === 'map') reply.map = await runMap(job, spec, report);
       else {
         const result = runCall(job, spec);
-        report.finished(index, result instanceof Promise ? await result : result);
+        // What the result moves goes with its own reply (a thread's port transfers it).
+        report.finished(index, result instanceof Promise ? await result : result, replyTransfer.splice(0));
       }
     } finally {
       if (job.listener !== undefined) setMessageSink(undefined);

@@ -35,8 +35,11 @@ export interface Reporter {
   claim(): number;
   /** Job `job` (just claimed) is about to run. */
   starting(job: number): void | Promise<void>;
-  /** A call job finished; its reply is committed before the next job starts. */
-  finished(job: number, reply: CallReply): void;
+  /**
+   * A call job finished; its reply is committed before the next job starts. `transfer` is what the
+   * reply moves (a thread transfers it; a child's pipe copies it).
+   */
+  finished(job: number, reply: CallReply, transfer: object[]): void;
   /** Claims nothing more: the jobs not claimed yet go back to the host. */
   close(): void;
   /** The batch is over. */
@@ -77,11 +80,11 @@ class ThreadReporter implements Reporter {
     this.#control.setPhase(Phase.JOBS);
   }
 
-  finished(job: number, reply: CallReply): void {
-    if (this.#control.write(job, reply)) return;
+  finished(job: number, reply: CallReply, transfer: object[]): void {
+    if (transfer.length === 0 && this.#control.write(job, reply)) return;
     const message: PostedReply = { seq: this.#seq, job, reply };
     try {
-      slotPort!.postMessage(message);
+      slotPort!.postMessage(message, transfer as never);
     } catch (err) {
       // The value passed the codec yet cannot be cloned: the call fails, the batch goes on.
       slotPort!.postMessage({ seq: this.#seq, job, reply: cloneFailure(err) });
