@@ -1,7 +1,8 @@
 /** One `apply`-style call (`apply`, `applyAsync`): its job, submitted to the dispatcher, and its reply. */
-import { decodeValue, encodeValue } from '@multiproc/shared';
+import { decodeValue, encodeValue, SerializationError } from '@multiproc/shared';
 import type { CallReply, TaskSpec } from '../internal/batch.js';
 import { fromErrorRecord } from '../internal/error-record.js';
+import { holdsMoved } from '../move.js';
 import type { ContextName } from '../options.js';
 import type { Dispatcher, Entry } from './dispatcher.js';
 import type { CallerMessages } from './messages.js';
@@ -49,10 +50,23 @@ export function applyCall(
       encoded: packed.encoded,
       ...(hold.listener === undefined ? {} : { listener: hold.listener }),
     };
+    // What a post transferred is gone from here: a Buffer's copy or a queue's port is made again
+    // for the next post (after a crash or a hand-back); memory the call move()d cannot be, so such
+    // a call goes in a batch of its own, never exposed to another call's crash.
+    const moves = packed.transfer.length > 0 && holdsMoved(args);
+    let posted = false;
     entry = {
       spec,
-      build: () => ({ job, transfer: packed.transfer }),
-      batchable: !hold.abortable,
+      build: () => {
+        if (posted && packed.transfer.length > 0) {
+          if (moves) throw movedAway();
+          packed = encodeValue(args, context, 'args') as typeof packed;
+          job.args = packed.value;
+        }
+        posted = true;
+        return { job, transfer: packed.transfer };
+      },
+      batchable: !hold.abortable && !moves,
       taskIndex: undefined,
       held: undefined,
       settled: false,
@@ -76,4 +90,11 @@ export function applyCall(
     };
     dispatcher.submit(entry);
   });
+}
+
+function movedAway(): SerializationError {
+  return new SerializationError(
+    'args',
+    'Cannot send args again: the memory this call move()d went to a worker that stopped before running it. Call again with the data, or pass it without move() to keep a copy here.',
+  );
 }

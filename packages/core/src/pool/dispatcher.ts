@@ -130,8 +130,9 @@ export class Dispatcher {
   }
 
   submit(entry: Entry): void {
-    if (this.#broken) {
-      this.#finish(entry, false, this.#broken());
+    // A call that got past the pool's checks before terminate() (an awaited admission) still settles.
+    if (this.#terminated || this.#broken) {
+      this.#finish(entry, false, this.#terminated ? this.#config.closedError() : this.#broken!());
       return;
     }
     this.#working = true;
@@ -220,17 +221,28 @@ export class Dispatcher {
     return sizer;
   }
 
-  #post(entries: Entry[]): void {
+  #post(all: Entry[]): void {
     const tasks: TaskSpec[] = [];
     const transfer: object[] = [];
-    const jobs = entries.map((entry) => {
-      const built = entry.build();
+    const entries: Entry[] = [];
+    const jobs: Job[] = [];
+    for (const entry of all) {
+      let built: ReturnType<Entry['build']>;
+      try {
+        built = entry.build();
+      } catch (error) {
+        // It cannot be sent again (a move()d buffer is gone with the worker it went to).
+        this.#finish(entry, false, error);
+        continue;
+      }
+      entries.push(entry);
+      jobs.push(built.job);
       let t = tasks.indexOf(entry.spec);
       if (t === -1) t = tasks.push(entry.spec) - 1;
       built.job.task = t;
       for (const item of built.transfer) transfer.push(item);
-      return built.job;
-    });
+    }
+    if (entries.length === 0) return;
     const { init, maxTasksPerChild: maxTasks, messages } = this.#config;
     const batch: Batch = { seq: ++this.#seq, init, messages, maxTasks, tasks, jobs };
     const held: Held = { flight: { batch, transfer, cancelled: false }, entries, live: entries.length };

@@ -11,6 +11,8 @@
  *   `process.exit()` would never settle. An unplanned exit is re-emitted as an 'error' (tinypool
  *   then rejects that worker's task and replaces it). Its child_process runtime reports no exit
  *   code or signal: they are read from the slot, never matched by time or message text.
+ * - A child's output is unpiped the moment it exits, losing what its pipes still hold: the adapter
+ *   forwards it itself, to the end of each stream.
  * - No way to stop one worker: the pool emits an 'error' on it (`evict`), which tinypool handles
  *   like a crash. A worker that dies before it is ready turns tinypool's replacement off for
  *   good (`workerFailsDuringBootstrap`); `kick()` starts one anyway when work is waiting.
@@ -21,6 +23,7 @@ import type { Tinypool } from 'tinypool';
 import { currentProcess } from '../identity.js';
 import type { BatchReply, CallerMessage } from '../internal/batch.js';
 import { childDepth } from '../internal/bootstrap.js';
+import { forwardChildOutput } from '../internal/output.js';
 import { assertRuntimeSupports } from '../internal/runtime.js';
 import { workerEntryUrl } from '../internal/worker-entries.js';
 import type { ContextName } from '../options.js';
@@ -261,6 +264,17 @@ export class TinypoolAdapter {
   }
 
   #watchChild(slot: Slot, child: ChildProcess): void {
+    // tinypool pipes a child's output and unpipes it as soon as the child has exited, before its
+    // pipes are read to the end, so its last lines were lost. Forward it whole-line, to the end.
+    const { stdout, stderr } = child;
+    if (stdout && stderr) {
+      stdout.unpipe(process.stdout);
+      stderr.unpipe(process.stderr);
+      void forwardChildOutput(stdout, stderr);
+      // unpipe() paused them, and a 'data' listener does not resume an explicitly paused stream.
+      stdout.resume();
+      stderr.resume();
+    }
     child.on('message', (message: { ready?: unknown; __tinypool_worker_message__?: unknown }) => {
       if (message?.ready === true && message.__tinypool_worker_message__ && slot.state.name === 'starting')
         slot.transition({ name: 'idle' });

@@ -198,6 +198,12 @@ function safePack(values: unknown[]): {
 }
 
 const FLUSH_KEY = Symbol.for('multiproc.ipc.flush');
+
+/** ipc's flush hook (see its `internal/flush.ts`): gives back what was fetched ahead, sends what was put. */
+async function flushIpc(): Promise<void> {
+  const flush = (globalThis as Record<symbol, unknown>)[FLUSH_KEY] as (() => Promise<void>) | undefined;
+  if (flush) await flush().catch(() => {});
+}
 const channels = new Map<string, BroadcastChannel>();
 // Messages posted on a BroadcastChannel during the current batch, per listener (see BatchReply.sent).
 const sent = new Map<number, number>();
@@ -273,17 +279,21 @@ async function runBatchNow(batch: Batch): Promise<BatchReply> {
       if (job.kind === 'map') reply.map = await runMap(job, spec, report);
       else {
         const result = runCall(job, spec);
+        const done = result instanceof Promise ? await result : result;
+        // A call that may have used a connection or queue (sent to it, or kept by the initializer)
+        // gives back what its copies fetched ahead and delivers what they sent before its reply:
+        // an idle copy holding items would starve the next call's get() in this batch.
+        if (job.encoded || batch.init) await flushIpc();
         // What the result moves goes with its own reply (a thread's port transfers it).
-        report.finished(index, result instanceof Promise ? await result : result, replyTransfer.splice(0));
+        report.finished(index, done, replyTransfer.splice(0));
       }
     } finally {
       if (job.listener !== undefined) setMessageSink(undefined);
     }
   }
-  await report.end();
   // Connections and queues the tasks used deliver what they sent before the batch is answered.
-  const flushIpc = (globalThis as any)[FLUSH_KEY] as (() => Promise<void>) | undefined;
-  if (flushIpc) await flushIpc().catch(() => {});
+  await flushIpc();
+  await report.end();
   if (sent.size > 0) {
     reply.sent = [...sent];
     sent.clear();
