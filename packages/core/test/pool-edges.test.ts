@@ -4,6 +4,7 @@
 import { move, Pool, PoolClosedError, SerializationError } from '@multiproc/core';
 import { JoinableQueue } from '@multiproc/ipc';
 import { afterEach, describe, expect, it } from 'vitest';
+// @ts-expect-error: a plain JavaScript fixture (no types), loaded as is by the workers.
 import { tasks as t } from './fixtures/edge-tasks.mjs';
 
 const pools: Pool[] = [];

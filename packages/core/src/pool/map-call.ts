@@ -4,7 +4,7 @@ import type { ContextName } from '../options.js';
 import { prepareChunk } from './chunks.js';
 import type { Dispatcher, Entry } from './dispatcher.js';
 import type { CallerMessages } from './messages.js';
-import type { ImapOptions } from './options.js';
+import type { ImapOptions, MapOptions } from './options.js';
 import { streamChunks } from './stream.js';
 import { beginCall } from './util.js';
 
@@ -88,4 +88,18 @@ export function mapChunks(
       hold.dispose();
     }
   })();
+}
+
+/** Runs a whole `map`/`starmap` call: every result, in input order. */
+export async function collectAll(
+  pool: MapCallPool,
+  spec: TaskSpec,
+  iterable: unknown,
+  options: MapOptions,
+  star: boolean,
+): Promise<unknown[]> {
+  const out: unknown[] = [];
+  const chunks = mapChunks(pool, spec, iterable, { ...options, inflight: pool.processes * 4 }, true, star);
+  for await (const chunk of chunks) for (let i = 0; i < chunk.length; i++) out.push(chunk[i]);
+  return out;
 }

@@ -3,10 +3,9 @@
  * tinypool (worker management) with multiproc's batching, crash handling and laziness around it.
  */
 import { EventEmitter } from 'node:events';
-import { QueueFullError } from '@multiproc/ipc';
-import { encodeValue, ProcessError } from '@multiproc/shared';
+import { ProcessError } from '@multiproc/shared';
 import { PoolClosedError } from '../errors.js';
-import type { InitSpec, TaskSpec } from '../internal/batch.js';
+import type { TaskSpec } from '../internal/batch.js';
 import { assertMayStartWorkers } from '../internal/bootstrap.js';
 import { type ContextName, parseOptions } from '../options.js';
 import { getStartMethod } from '../start-method.js';
@@ -16,7 +15,7 @@ import { AsyncResult } from './async-result.js';
 import { Dispatcher } from './dispatcher.js';
 import type { PoolEvents } from './events.js';
 import { Flatten } from './flatten.js';
-import { mapChunks } from './map-call.js';
+import { collectAll, type MapCallPool, mapChunks } from './map-call.js';
 import { CallerMessages } from './messages.js';
 import {
   type AsyncCallOptions,
@@ -28,23 +27,13 @@ import {
   resolvePoolOptions,
 } from './options.js';
 import { TinypoolAdapter } from './tinypool.js';
-import { checkCall, settleCall, Waiters } from './util.js';
+import type { PoolStats } from './types.js';
 
-/** What {@link Pool.stats} reports. */
-export interface PoolStats {
-  /** Workers alive now. */
-  readonly workers: number;
-  /** Tasks running or handed to a worker. */
-  readonly busy: number;
-  /** Tasks waiting for a worker. */
-  readonly queued: number;
-  /** Tasks (calls and map chunks) that succeeded. */
-  readonly completed: number;
-  /** Tasks that failed, crashed, timed out or were aborted. */
-  readonly failed: number;
-}
+export type { PoolStats } from './types.js';
 
-type State = 'running' | 'closed' | 'terminated';
+import { Gate } from './gate.js';
+import { initSpec, settleCall } from './util.js';
+
 /** What `map` feeds a task: its first parameter (anything, for a task that takes none). */
 type ItemOf<F> = TaskArgs<F> extends [] ? unknown : TaskArgs<F>[0];
 type Items<F> = Iterable<ItemOf<F>> | AsyncIterable<ItemOf<F>>;
@@ -74,13 +63,11 @@ let poolCounter = 0;
 export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
   readonly #context: ContextName;
   readonly #processes: number;
-  readonly #maxQueue: number;
   readonly #dispatcher: Dispatcher;
   readonly #ready: Promise<TinypoolAdapter>;
-  readonly #room = new Waiters();
+  readonly #gate: Gate;
   readonly #specs = new WeakMap<TaskRef, TaskSpec>();
   readonly #messages: CallerMessages;
-  #state: State = 'running';
 
   constructor(options: PoolOptions = {}) {
     super();
@@ -89,21 +76,10 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
     const resolved = resolvePoolOptions(opts as PoolOptions);
     this.#context = opts.context ?? getStartMethod();
     this.#processes = resolved.processes;
-    this.#maxQueue = resolved.maxQueue;
     this.#messages = new CallerMessages(this.#context === 'thread');
-    let init: InitSpec | null = null;
     const poolId = ++poolCounter;
-    if (opts.initializer) {
-      const ref = opts.initializer as TaskRef;
-      const { value, encoded } = encodeValue(opts.initargs ?? [], this.#context, 'initargs');
-      init = {
-        module: ref.module,
-        taskName: ref.taskName,
-        args: value,
-        encoded,
-        id: `${process.pid}:${poolId}`,
-      };
-    }
+    const init = initSpec(opts.initializer as TaskRef | undefined, opts.initargs, this.#context, poolId);
+    this.#gate = new Gate(resolved.maxQueue, () => this.#dispatcher.queued);
     this.#dispatcher = new Dispatcher({
       processes: resolved.processes,
       maxTasksPerChild: resolved.maxTasksPerChild,
@@ -183,7 +159,7 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
     args: TaskArgs<F> = [] as unknown as TaskArgs<F>,
     options: CallOptions = {},
   ): Promise<TaskResult<F>> {
-    await this.#admit(task, options, 'apply', true);
+    await this.#gate.admit(task, options, 'apply');
     return this.#call(task, args as unknown[], options) as Promise<TaskResult<F>>;
   }
 
@@ -203,7 +179,7 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
     args: TaskArgs<F> = [] as unknown as TaskArgs<F>,
     options: AsyncCallOptions<TaskResult<F>> = {},
   ): AsyncResult<TaskResult<F>> {
-    this.#admitSync(task, options, 'applyAsync');
+    this.#gate.admitNow(task, options, 'applyAsync');
     const promise = this.#call(task, args as unknown[], options) as Promise<TaskResult<F>>;
     return new AsyncResult(settleCall(promise, options));
   }
@@ -227,8 +203,10 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
     iterable: Items<F>,
     options: MapOptions = {},
   ): Promise<TaskResult<F>[]> {
-    await this.#admit(task, options, 'map', true);
-    return this.#collect(task, iterable, options, false) as Promise<TaskResult<F>[]>;
+    await this.#gate.admit(task, options, 'map');
+    return collectAll(this.#mapPool(), this.#spec(task), iterable, options, false) as Promise<
+      TaskResult<F>[]
+    >;
   }
 
   /**
@@ -246,8 +224,10 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
     iterable: Items<F>,
     options: MapOptions & AsyncCallOptions<TaskResult<F>[]> = {},
   ): AsyncResult<TaskResult<F>[]> {
-    this.#admitSync(task, options, 'mapAsync');
-    const promise = this.#collect(task, iterable, options, false) as Promise<TaskResult<F>[]>;
+    this.#gate.admitNow(task, options, 'mapAsync');
+    const promise = collectAll(this.#mapPool(), this.#spec(task), iterable, options, false) as Promise<
+      TaskResult<F>[]
+    >;
     return new AsyncResult(settleCall(promise, options));
   }
 
@@ -264,8 +244,8 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
     iterable: ArgLists<F>,
     options: MapOptions = {},
   ): Promise<TaskResult<F>[]> {
-    await this.#admit(task, options, 'starmap', true);
-    return this.#collect(task, iterable, options, true) as Promise<TaskResult<F>[]>;
+    await this.#gate.admit(task, options, 'starmap');
+    return collectAll(this.#mapPool(), this.#spec(task), iterable, options, true) as Promise<TaskResult<F>[]>;
   }
 
   /**
@@ -281,8 +261,10 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
     iterable: ArgLists<F>,
     options: MapOptions & AsyncCallOptions<TaskResult<F>[]> = {},
   ): AsyncResult<TaskResult<F>[]> {
-    this.#admitSync(task, options, 'starmapAsync');
-    const promise = this.#collect(task, iterable, options, true) as Promise<TaskResult<F>[]>;
+    this.#gate.admitNow(task, options, 'starmapAsync');
+    const promise = collectAll(this.#mapPool(), this.#spec(task), iterable, options, true) as Promise<
+      TaskResult<F>[]
+    >;
     return new AsyncResult(settleCall(promise, options));
   }
 
@@ -301,8 +283,8 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
     iterable: Items<F>,
     options: ImapOptions = {},
   ): AsyncGenerator<TaskResult<F>, void, undefined> {
-    this.#admitSync(task, options, 'imap');
-    return this.#stream(task, iterable, options, true);
+    this.#gate.admitNow(task, options, 'imap');
+    return new Flatten(mapChunks(this.#mapPool(), this.#spec(task), iterable, options, true, false));
   }
 
   /**
@@ -320,8 +302,8 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
     iterable: Items<F>,
     options: ImapOptions = {},
   ): AsyncGenerator<TaskResult<F>, void, undefined> {
-    this.#admitSync(task, options, 'imapUnordered');
-    return this.#stream(task, iterable, options, false);
+    this.#gate.admitNow(task, options, 'imapUnordered');
+    return new Flatten(mapChunks(this.#mapPool(), this.#spec(task), iterable, options, false, false));
   }
 
   /**
@@ -334,8 +316,7 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
    * console.log(await results); // [ 1, 4 ]
    */
   close(): void {
-    if (this.#state === 'running') this.#state = 'closed';
-    this.#room.wakeAll();
+    this.#gate.close('closed');
   }
 
   /**
@@ -347,7 +328,7 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
    * await pool.join(); // every submitted task has finished, the workers have stopped
    */
   async join(): Promise<void> {
-    if (this.#state === 'running') throw new ProcessError('join() needs close() or terminate() first.');
+    if (this.#gate.state === 'running') throw new ProcessError('join() needs close() or terminate() first.');
     await this.#dispatcher.whenIdle();
     const adapter = await this.#ready.catch(() => undefined);
     await adapter?.destroy();
@@ -364,8 +345,7 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
    * await pool.apply(tasks.square, [4]).catch((err) => console.log(err.name)); // PoolClosedError
    */
   async terminate(): Promise<void> {
-    this.#state = 'terminated';
-    this.#room.wakeAll();
+    this.#gate.close('terminated');
     this.#dispatcher.terminate();
     const adapter = await this.#ready.catch(() => undefined);
     await adapter?.destroy();
@@ -384,29 +364,6 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
     await this.terminate();
   }
 
-  #closedError(): PoolClosedError {
-    return new PoolClosedError(`The pool is ${this.#state}: no new tasks can be submitted.`);
-  }
-
-  #admitSync(task: unknown, options: object, method: string): void {
-    if (this.#state !== 'running') throw this.#closedError();
-    checkCall(task, options, method);
-    if (this.#dispatcher.queued >= this.#maxQueue) {
-      throw new QueueFullError(
-        `The pool's queue is full (maxQueue ${this.#maxQueue}): wait for results first.`,
-      );
-    }
-  }
-
-  async #admit(task: unknown, options: object, method: string, wait: boolean): Promise<void> {
-    if (this.#state !== 'running') throw this.#closedError();
-    checkCall(task, options, method);
-    while (wait && this.#dispatcher.queued >= this.#maxQueue) {
-      await this.#room.wait();
-      if (this.#state !== 'running') throw this.#closedError();
-    }
-  }
-
   /** One spec object per task ref, so a batch's task table dedupes by identity. */
   #spec(task: TaskRef): TaskSpec {
     let spec = this.#specs.get(task);
@@ -419,51 +376,15 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
 
   #call(task: TaskRef, args: unknown[], options: CallOptions): Promise<unknown> {
     const pool = { dispatcher: this.#dispatcher, messages: this.#messages, context: this.#context };
-    return applyCall(pool, this.#spec(task), args, options, () => this.#room.wakeOne());
+    return applyCall(pool, this.#spec(task), args, options, () => this.#gate.room.wakeOne());
   }
 
-  async #collect(task: TaskRef, iterable: unknown, options: MapOptions, star: boolean): Promise<unknown[]> {
-    const out: unknown[] = [];
-    for await (const chunk of this.#chunks(
-      task,
-      iterable,
-      { ...options, inflight: this.#processes * 4 },
-      true,
-      star,
-    )) {
-      for (let i = 0; i < chunk.length; i++) out.push(chunk[i]);
-    }
-    return out;
-  }
-
-  #stream(
-    task: TaskRef,
-    iterable: unknown,
-    options: ImapOptions,
-    ordered: boolean,
-  ): AsyncGenerator<any, void, undefined> {
-    return new Flatten(this.#chunks(task, iterable, options, ordered, false));
-  }
-
-  #chunks(
-    task: TaskRef,
-    iterable: unknown,
-    options: ImapOptions,
-    ordered: boolean,
-    star: boolean,
-  ): AsyncGenerator<ArrayLike<unknown>, void, undefined> {
-    return mapChunks(
-      {
-        dispatcher: this.#dispatcher,
-        messages: this.#messages,
-        context: this.#context,
-        processes: this.#processes,
-      },
-      this.#spec(task),
-      iterable,
-      options,
-      ordered,
-      star,
-    );
+  #mapPool(): MapCallPool {
+    return {
+      dispatcher: this.#dispatcher,
+      messages: this.#messages,
+      context: this.#context,
+      processes: this.#processes,
+    };
   }
 }
