@@ -27,6 +27,13 @@ export { type Movable, move } from './move.js';
 export type { ContextName } from './options.js';
 export { AsyncResult } from './pool/async-result.js';
 export type {
+  PoolEvents,
+  PoolWorkerInfo,
+  WorkerCrashInfo,
+  WorkerExitInfo,
+  WorkerExitReason,
+} from './pool/events.js';
+export type {
   AsyncCallOptions,
   CallOptions,
   ImapOptions,

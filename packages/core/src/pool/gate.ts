@@ -1,0 +1,56 @@
+/**
+ * A pool's admission: whether it still takes calls (`close()`/`terminate()` end that) and whether
+ * its queue has room (`maxQueue`): `apply`/`map` wait for room, the `…Async` forms throw.
+ */
+import { QueueFullError } from '@multiproc/ipc';
+import { PoolClosedError } from '../errors.js';
+import { checkCall, Waiters } from './util.js';
+
+export type PoolState = 'running' | 'closed' | 'terminated';
+
+export class Gate {
+  readonly #maxQueue: number;
+  readonly #queued: () => number;
+  /** Calls waiting for room in the queue; woken one per settled call, all at close. */
+  readonly room = new Waiters();
+  state: PoolState = 'running';
+
+  constructor(maxQueue: number, queued: () => number) {
+    this.#maxQueue = maxQueue;
+    this.#queued = queued;
+  }
+
+  /** Checks a submission that returns no Promise: throws at once when closed, bad or full. */
+  admitNow(task: unknown, options: object, method: string): void {
+    this.#check(task, options, method);
+    if (this.#queued() >= this.#maxQueue) {
+      throw new QueueFullError(
+        `The pool's queue is full (maxQueue ${this.#maxQueue}): wait for results first.`,
+      );
+    }
+  }
+
+  /** Checks a submission that returns a Promise, and waits for room in the queue. */
+  async admit(task: unknown, options: object, method: string): Promise<void> {
+    this.#check(task, options, method);
+    while (this.#queued() >= this.#maxQueue) {
+      await this.room.wait();
+      if (this.state !== 'running') throw this.#closedError();
+    }
+  }
+
+  /** Takes no more calls; a second close keeps the first state unless it terminates. */
+  close(state: 'closed' | 'terminated'): void {
+    if (state === 'terminated' || this.state === 'running') this.state = state;
+    this.room.wakeAll();
+  }
+
+  #check(task: unknown, options: object, method: string): void {
+    if (this.state !== 'running') throw this.#closedError();
+    checkCall(task, options, method);
+  }
+
+  #closedError(): PoolClosedError {
+    return new PoolClosedError(`The pool is ${this.state}: no new tasks can be submitted.`);
+  }
+}
