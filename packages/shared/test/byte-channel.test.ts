@@ -99,6 +99,9 @@ describe('ByteChannel across threads', () => {
     ['sync MPMC', true, true],
   ] as const) {
     it(`echoes any sequence of random-size messages identically and in order (${mode})`, async () => {
+      // One worker serves every run: starting a worker per run (hundreds of ms on a loaded
+      // machine) is what made this test slow, not the channel.
+      const w = startWorker('channel-echo-loop', {});
       await fc.assert(
         fc.asyncProperty(
           fc.integer({ min: 8, max: 200 }),
@@ -107,7 +110,8 @@ describe('ByteChannel across threads', () => {
             const msgs = raw.map((m) => (m.byteLength > capacity ? m.subarray(0, capacity) : m));
             const input = new ByteChannel({ capacity: 200, multi });
             const output = new ByteChannel({ capacity, multi });
-            const w = startWorker('channel-echo', { input, output, sync });
+            const { value, transfer } = encodeValue({ input, output, sync }, 'thread', 'data');
+            w.postMessage(value, transfer as never[]);
             const reading = (async () => {
               const got: Uint8Array[] = [];
               for await (const m of output) got.push(m);
@@ -116,7 +120,7 @@ describe('ByteChannel across threads', () => {
             for (const m of msgs) await input.write(m);
             input.close();
             expect(await reading).toEqual(msgs);
-            await w.terminate();
+            expect(await nextMessage(w)).toBe('done');
           },
         ),
         { numRuns: 15 },
