@@ -13,6 +13,7 @@ import type { ChildProcess } from 'node:child_process';
 import type { Worker } from 'node:worker_threads';
 import type { Tinypool } from 'tinypool';
 import { EXIT_MARKER } from '../internal/batch.js';
+import { recoverOnExit } from '../internal/owner-death.js';
 
 export interface ExitRecord {
   readonly code: number | null;
@@ -72,6 +73,7 @@ export class ExitWatch {
   }
 
   #watchThread(thread: Worker, planned: () => boolean, markExited: () => void): void {
+    recoverOnExit(thread);
     let errored = false;
     thread.once('error', () => {
       errored = true;
