@@ -27,6 +27,7 @@ import { type Abandonable, kAbandon } from './internal/protocol.js';
 import { assertThreadTarget } from './internal/shared-codec.js';
 import { deadlineFor, deadlineOf, waitAsync, waitSync } from './internal/wait.js';
 import { getOwnerId, trackAbandonable } from './owner.js';
+import { definePythonNames } from './python-names.js';
 import type { Timeout } from './timeout.js';
 
 export { type BarrierAction, setBarrierActionRunner } from './internal/barrier-action.js';
@@ -340,6 +341,8 @@ export class Barrier implements Abandonable {
     return { type: 'multiproc.Barrier', data: { sab: this.#w.buffer, action, timeout: this.#timeout } };
   }
 }
+
+definePythonNames(Barrier.prototype, { n_waiting: 'nWaiting' });
 
 function genOf(s: number): number {
   return (s >>> GEN_SHIFT) & GEN_MASK;

@@ -121,6 +121,46 @@ function isPassThrough(value: object): boolean {
   );
 }
 
+// What the structured-clone algorithm refuses, found here so the error can name the path.
+const UNCLONEABLE = [
+  typeof WeakMap === 'function' ? WeakMap : undefined,
+  typeof WeakSet === 'function' ? WeakSet : undefined,
+  typeof WeakRef === 'function' ? WeakRef : undefined,
+  typeof Promise === 'function' ? Promise : undefined,
+].filter((c) => c !== undefined) as Array<new (...a: never[]) => object>;
+
+function isUncloneable(value: object): boolean {
+  return UNCLONEABLE.some((c) => value instanceof c);
+}
+
+// The methods and accessors an object's class chain adds (a plain object or an error has none).
+function methodsOf(value: object): string[] {
+  const names: string[] = [];
+  if (value instanceof Error) return names;
+  for (
+    let p = Object.getPrototypeOf(value);
+    p !== null && p !== Object.prototype;
+    p = Object.getPrototypeOf(p)
+  ) {
+    for (const key of Object.getOwnPropertyNames(p)) {
+      if (key === 'constructor') continue;
+      const d = Object.getOwnPropertyDescriptor(p, key)!;
+      if (typeof d.value === 'function' || d.get || d.set) names.push(key);
+    }
+  }
+  return names;
+}
+
+function instanceError(path: string, value: object, methods: string[]): SerializationError {
+  const cls = (value.constructor as { name?: string } | undefined)?.name || 'a class';
+  return new SerializationError(
+    path,
+    `Cannot send ${path}: it is an instance of ${cls}, and a structured clone keeps only its own fields, ` +
+      `so it would arrive as a plain object without ${methods.slice(0, 3).join(', ')}${methods.length > 3 ? ', ...' : ''}. ` +
+      'Send plain data (and rebuild the object on the other side), or make the class encodable with registerCodec().',
+  );
+}
+
 function isShared(value: object): boolean {
   if (typeof SharedArrayBuffer === 'undefined') return false;
   if (value instanceof SharedArrayBuffer) return true;
@@ -148,6 +188,7 @@ function portToProcess(path: string): SerializationError {
 function describe(value: unknown): string {
   if (typeof value === 'function') return `a function${value.name ? ` (${value.name})` : ''}`;
   if (typeof value === 'symbol') return `a symbol (${String(value.description ?? '')})`;
+  if (typeof value === 'object' && value !== null) return `a ${value.constructor?.name ?? 'object'}`;
   return typeof value;
 }
 
@@ -163,7 +204,8 @@ function unsendable(path: string, value: unknown): SerializationError {
  * Walks `value`, encodes every {@link Encodable} in it for `target`, and checks that the rest can
  * be structured-cloned, naming the path (`rootPath` first) of the first part that cannot.
  * Copies only the containers on the way to an encoded object; the rest is shared with the input.
- * @throws {SerializationError} for a function or symbol anywhere in `value`.
+ * @throws {SerializationError} for a function or symbol anywhere in `value`, a `WeakMap`, `WeakSet`,
+ *   `WeakRef` or `Promise`, or an instance of a class with methods (it would arrive without them).
  */
 export function encodeValue<T>(value: T, target: CodecTarget, rootPath = 'value'): EncodeResult<T> {
   const transfer: TransferItem[] = [];
@@ -194,6 +236,7 @@ export function encodeValue<T>(value: T, target: CodecTarget, rootPath = 'value'
     }
     if (isPassThrough(obj)) {
       if (target === 'process' && isShared(obj)) throw sharedToProcess(path);
+      if (isUncloneable(obj)) throw unsendable(path, obj);
       return obj;
     }
     if (Array.isArray(obj)) {
@@ -240,7 +283,10 @@ export function encodeValue<T>(value: T, target: CodecTarget, rootPath = 'value'
       seen.set(obj, out);
       return out;
     }
-    // Plain objects, errors and class instances: structured clone copies own fields.
+    // Plain objects, errors and class instances: structured clone copies own fields only, so an
+    // instance would arrive as a plain object without its methods.
+    const methods = methodsOf(obj);
+    if (methods.length > 0) throw instanceError(path, obj, methods);
     seen.set(obj, obj);
     let out: Record<string, unknown> | undefined;
     for (const key of Object.keys(obj)) {

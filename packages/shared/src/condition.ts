@@ -25,6 +25,7 @@ import { assertThreadTarget } from './internal/shared-codec.js';
 import { deadlineFor, now, waitAsync, waitSync } from './internal/wait.js';
 import { type AcquireOptions, Lock } from './lock.js';
 import { getOwnerId, trackAbandonable } from './owner.js';
+import { definePythonNames } from './python-names.js';
 import { RLock } from './rlock.js';
 import type { Timeout } from './timeout.js';
 
@@ -246,6 +247,8 @@ export class Condition implements Abandonable {
     return { type: 'multiproc.Condition', data: { sab: this.#w.buffer, lock: this.#lock } };
   }
 }
+
+definePythonNames(Condition.prototype, { wait_for: 'waitFor()', notify_all: 'notifyAll()' });
 
 registerCodec('multiproc.Condition', (data: { sab: SharedArrayBuffer; lock: Lock | RLock }) => {
   adopting = data.sab;

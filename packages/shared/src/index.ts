@@ -35,6 +35,7 @@ export {
 export { Event } from './event.js';
 export { type AcquireOptions, Lock } from './lock.js';
 export { abandonOwner, getOwnerId, ownerIdOfThread } from './owner.js';
+export { definePythonNames } from './python-names.js';
 export { RLock } from './rlock.js';
 export { BoundedSemaphore, Semaphore } from './semaphore.js';
 export {

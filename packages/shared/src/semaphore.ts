@@ -19,6 +19,7 @@ import { deadlineFor, now, waitAsync, waitSync } from './internal/wait.js';
 import { runLocked } from './internal/with-lock.js';
 import type { AcquireOptions } from './lock.js';
 import { getOwnerId, trackAbandonable } from './owner.js';
+import { definePythonNames } from './python-names.js';
 
 const VALUE = 0;
 const WAITERS = 1;
@@ -216,6 +217,7 @@ export class Semaphore implements Abandonable {
  * // b.release(); // would throw LockError
  */
 export class BoundedSemaphore extends Semaphore {}
+definePythonNames(Semaphore.prototype, { get_value: 'getValue()' });
 
 function adopt<T>(make: () => T, sab: SharedArrayBuffer): T {
   adopting = sab;
