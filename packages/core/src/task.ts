@@ -8,6 +8,7 @@ import {
   encodeSymbol,
   registerCodec,
   setBarrierActionRunner,
+  ValidationError,
 } from '@multiproc/shared';
 
 // Per-realm registry: module URL -> the functions that module defined. A worker imports the module,
@@ -72,18 +73,21 @@ registerCodec(TASK_REF_TYPE, (data: { module: string; taskName: string }) =>
  * the named function; async functions are awaited.
  * @param moduleUrl The defining module's `import.meta.url`.
  * @param fns The functions, by name.
+ * @throws {ValidationError} when `moduleUrl` is not a URL or a value of `fns` is not a function.
  * @example
  * export const tasks = defineTasks(import.meta.url, { square: (x: number) => x ** 2 });
  * await pool.map(tasks.square, [1, 2, 3]); // [1, 4, 9]
  */
 export function defineTasks<T extends Record<string, TaskFunction>>(moduleUrl: string, fns: T): TaskRefs<T> {
   if (typeof moduleUrl !== 'string' || !/^[a-z][a-z0-9+.-]*:/i.test(moduleUrl)) {
-    throw new TypeError(`defineTasks() needs the module's URL (import.meta.url), got ${String(moduleUrl)}.`);
+    throw new ValidationError(
+      `defineTasks() needs the module's URL (import.meta.url), got ${String(moduleUrl)}.`,
+    );
   }
   const registered = { ...(tasksByModule.get(moduleUrl) ?? {}) };
   const refs: Record<string, TaskRef> = {};
   for (const [name, fn] of Object.entries(fns)) {
-    if (typeof fn !== 'function') throw new TypeError(`defineTasks(): '${name}' is not a function.`);
+    if (typeof fn !== 'function') throw new ValidationError(`defineTasks(): '${name}' is not a function.`);
     registered[name] = fn;
     refs[name] = makeRef(moduleUrl, name, fn);
   }

@@ -1,6 +1,6 @@
 /** wait(): the first of several connections or queues to have something to receive. */
 
-import type { Timeout } from '@multiproc/shared';
+import { type Timeout, ValidationError } from '@multiproc/shared';
 import { readyHandle, type Waitable } from './internal/ready.js';
 import { checkTimeout } from './internal/schema.js';
 
@@ -11,6 +11,7 @@ import { checkTimeout } from './internal/schema.js';
  * @param objects - Connections, Queues, JoinableQueues or SimpleQueues.
  * @param timeout - ms to wait at most; @default no limit. On timeout resolves to `[]`.
  * @throws {ClosedError} when one of them was closed.
+ * @throws {ValidationError} when `objects` is not a list of connections and queues.
  * @example
  * const [a, b] = Pipe();
  * const [c, d] = Pipe();
@@ -18,7 +19,13 @@ import { checkTimeout } from './internal/schema.js';
  * console.log((await wait([b, d], 1000)).length); // 1: b
  */
 export async function wait<W extends Waitable>(objects: Iterable<W>, timeout?: Timeout): Promise<W[]> {
-  const list = [...objects];
+  const iterable = typeof objects === 'object' && typeof objects?.[Symbol.iterator] === 'function';
+  const list = iterable ? [...objects] : [];
+  if (!iterable || list.some((o) => typeof o?.[readyHandle] !== 'function')) {
+    throw new ValidationError(
+      'wait() takes a list of Connections and queues (for example wait([conn1, conn2], 1000)).',
+    );
+  }
   const ms = checkTimeout(timeout, 'wait()');
   const handles = list.map((o) => o[readyHandle]());
   const ready = () => list.filter((_, i) => handles[i]!.ready());

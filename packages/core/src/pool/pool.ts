@@ -26,7 +26,16 @@ import {
   resolvePoolOptions,
 } from './options.js';
 import { startTinypool } from './tinypool.js';
-import { abortErrorFor, allPrimitive, beginCall, checkCall, plain, settleCall, Waiters } from './util.js';
+import {
+  abortErrorFor,
+  allPrimitive,
+  beginCall,
+  type CallInput,
+  checkCall,
+  plain,
+  settleCall,
+  Waiters,
+} from './util.js';
 
 /** What {@link Pool.stats} reports. */
 export interface PoolStats {
@@ -127,7 +136,7 @@ export class Pool implements AsyncDisposable {
     args: TaskArgs<F> = [] as unknown as TaskArgs<F>,
     options: CallOptions = {},
   ): Promise<TaskResult<F>> {
-    await this.#admit(task, options, 'apply', true);
+    await this.#admit(task, options, 'apply', true, { args });
     return this.#call(task, args as unknown[], options) as Promise<TaskResult<F>>;
   }
 
@@ -137,7 +146,7 @@ export class Pool implements AsyncDisposable {
     args: TaskArgs<F> = [] as unknown as TaskArgs<F>,
     options: AsyncCallOptions<TaskResult<F>> = {},
   ): AsyncResult<TaskResult<F>> {
-    this.#admitSync(task, options, 'applyAsync');
+    this.#admitSync(task, options, 'applyAsync', { args });
     const promise = this.#call(task, args as unknown[], options) as Promise<TaskResult<F>>;
     return new AsyncResult(settleCall(promise, options));
   }
@@ -148,7 +157,7 @@ export class Pool implements AsyncDisposable {
     iterable: Items<F>,
     options: MapOptions = {},
   ): Promise<TaskResult<F>[]> {
-    await this.#admit(task, options, 'map', true);
+    await this.#admit(task, options, 'map', true, { iterable });
     return this.#collect(task, iterable, options, false) as Promise<TaskResult<F>[]>;
   }
 
@@ -158,7 +167,7 @@ export class Pool implements AsyncDisposable {
     iterable: Items<F>,
     options: MapOptions & AsyncCallOptions<TaskResult<F>[]> = {},
   ): AsyncResult<TaskResult<F>[]> {
-    this.#admitSync(task, options, 'mapAsync');
+    this.#admitSync(task, options, 'mapAsync', { iterable });
     const promise = this.#collect(task, iterable, options, false) as Promise<TaskResult<F>[]>;
     return new AsyncResult(settleCall(promise, options));
   }
@@ -169,7 +178,7 @@ export class Pool implements AsyncDisposable {
     iterable: ArgLists<F>,
     options: MapOptions = {},
   ): Promise<TaskResult<F>[]> {
-    await this.#admit(task, options, 'starmap', true);
+    await this.#admit(task, options, 'starmap', true, { iterable });
     return this.#collect(task, iterable, options, true) as Promise<TaskResult<F>[]>;
   }
 
@@ -179,7 +188,7 @@ export class Pool implements AsyncDisposable {
     iterable: ArgLists<F>,
     options: MapOptions & AsyncCallOptions<TaskResult<F>[]> = {},
   ): AsyncResult<TaskResult<F>[]> {
-    this.#admitSync(task, options, 'starmapAsync');
+    this.#admitSync(task, options, 'starmapAsync', { iterable });
     const promise = this.#collect(task, iterable, options, true) as Promise<TaskResult<F>[]>;
     return new AsyncResult(settleCall(promise, options));
   }
@@ -190,7 +199,7 @@ export class Pool implements AsyncDisposable {
     iterable: Items<F>,
     options: ImapOptions = {},
   ): AsyncGenerator<TaskResult<F>, void, undefined> {
-    this.#admitSync(task, options, 'imap');
+    this.#admitSync(task, options, 'imap', { iterable });
     return this.#stream(task, iterable, options, true);
   }
 
@@ -200,7 +209,7 @@ export class Pool implements AsyncDisposable {
     iterable: Items<F>,
     options: ImapOptions = {},
   ): AsyncGenerator<TaskResult<F>, void, undefined> {
-    this.#admitSync(task, options, 'imapUnordered');
+    this.#admitSync(task, options, 'imapUnordered', { iterable });
     return this.#stream(task, iterable, options, false);
   }
 
@@ -241,9 +250,9 @@ export class Pool implements AsyncDisposable {
     return new PoolClosedError(`The pool is ${this.#state}: no new tasks can be submitted.`);
   }
 
-  #admitSync(task: unknown, options: object, method: string): void {
+  #admitSync(task: unknown, options: object, method: string, input: CallInput): void {
     if (this.#state !== 'running') throw this.#closedError();
-    checkCall(task, options, method);
+    checkCall(task, options, method, input);
     if (this.#dispatcher.queued >= this.#maxQueue) {
       throw new QueueFullError(
         `The pool's queue is full (maxQueue ${this.#maxQueue}): wait for results first.`,
@@ -251,9 +260,15 @@ export class Pool implements AsyncDisposable {
     }
   }
 
-  async #admit(task: unknown, options: object, method: string, wait: boolean): Promise<void> {
+  async #admit(
+    task: unknown,
+    options: object,
+    method: string,
+    wait: boolean,
+    input: CallInput,
+  ): Promise<void> {
     if (this.#state !== 'running') throw this.#closedError();
-    checkCall(task, options, method);
+    checkCall(task, options, method, input);
     while (wait && this.#dispatcher.queued >= this.#maxQueue) {
       await this.#room.wait();
       if (this.#state !== 'running') throw this.#closedError();
