@@ -60,7 +60,7 @@ export const tasks = defineTasks(MODULE, {
   },
   /** Returns what it was given, as received. */
   identity: (value: unknown): unknown => value,
-  /** Sends `value` back on `conn` and closes it. */
+  /** Sends what it receives on `conn` back, once, and closes it. */
   echoOnPipe: async (conn: Connection): Promise<void> => {
     conn.send(await conn.recv());
     conn.close();

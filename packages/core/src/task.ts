@@ -14,9 +14,16 @@ import {
 // Per-realm registry: module URL -> the functions that module defined. A worker imports the module,
 // whose top level calls defineTasks() again, which fills this map in the worker's realm.
 const TASKS_KEY = Symbol.for('multiproc.tasks');
+// Each module's functions live in a null-prototype object, and lookups check own keys only: a name
+// such as 'constructor' or 'toString' must never reach Object.prototype's functions.
 const tasksByModule: Map<string, Record<string, (...args: any[]) => unknown>> = ((globalThis as any)[
   TASKS_KEY
 ] ??= new Map());
+
+function registeredTask(module: string, taskName: string): TaskFunction | undefined {
+  const fns = tasksByModule.get(module);
+  return fns && Object.hasOwn(fns, taskName) ? fns[taskName] : undefined;
+}
 
 const TASK_REF_TYPE = 'multiproc.TaskRef';
 const BRAND = Symbol.for('multiproc.taskRef');
@@ -46,7 +53,7 @@ export type TaskRefs<T extends Record<string, TaskFunction>> = { readonly [K in 
 
 function makeRef<F extends TaskFunction>(module: string, taskName: string, fn: F | undefined): TaskRef<F> {
   const ref = function (this: unknown, ...args: unknown[]) {
-    const target = fn ?? tasksByModule.get(module)?.[taskName];
+    const target = fn ?? registeredTask(module, taskName);
     if (!target) throw new TypeError(`Task '${taskName}' of ${module} is not loaded in this thread.`);
     return target.apply(this, args);
   } as unknown as TaskRef<F>;
@@ -63,7 +70,7 @@ function makeRef<F extends TaskFunction>(module: string, taskName: string, fn: F
 }
 
 registerCodec(TASK_REF_TYPE, (data: { module: string; taskName: string }) =>
-  makeRef(data.module, data.taskName, tasksByModule.get(data.module)?.[data.taskName]),
+  makeRef(data.module, data.taskName, registeredTask(data.module, data.taskName)),
 );
 
 /**
@@ -73,18 +80,19 @@ registerCodec(TASK_REF_TYPE, (data: { module: string; taskName: string }) =>
  * the named function; async functions are awaited.
  * @param moduleUrl The defining module's `import.meta.url`.
  * @param fns The functions, by name.
- * @throws {ValidationError} when `moduleUrl` is not a URL or a value of `fns` is not a function.
+ * @throws {ValidationError} when `moduleUrl` is not a `file:` URL or a value of `fns` is not a function.
  * @example
  * export const tasks = defineTasks(import.meta.url, { square: (x: number) => x ** 2 });
  * await pool.map(tasks.square, [1, 2, 3]); // [1, 4, 9]
  */
 export function defineTasks<T extends Record<string, TaskFunction>>(moduleUrl: string, fns: T): TaskRefs<T> {
-  if (typeof moduleUrl !== 'string' || !/^[a-z][a-z0-9+.-]*:/i.test(moduleUrl)) {
+  if (typeof moduleUrl !== 'string' || !moduleUrl.startsWith('file:')) {
     throw new ValidationError(
-      `defineTasks() needs the module's URL (import.meta.url), got ${String(moduleUrl)}.`,
+      `defineTasks() needs the module's own file URL (import.meta.url), got ${String(moduleUrl).slice(0, 80)}: ` +
+        'workers import task modules from files only.',
     );
   }
-  const registered = { ...(tasksByModule.get(moduleUrl) ?? {}) };
+  const registered = Object.assign(Object.create(null), tasksByModule.get(moduleUrl));
   const refs: Record<string, TaskRef> = {};
   for (const [name, fn] of Object.entries(fns)) {
     if (typeof fn !== 'function') throw new ValidationError(`defineTasks(): '${name}' is not a function.`);
@@ -102,7 +110,7 @@ export function isTaskRef(value: unknown): value is TaskRef {
 
 /** The function a module registered under `taskName`, in this realm (internal). */
 export function lookupTask(module: string, taskName: string): TaskFunction | undefined {
-  return tasksByModule.get(module)?.[taskName];
+  return registeredTask(module, taskName);
 }
 
 /** Whether the module has registered any tasks in this realm (internal). */
