@@ -5,7 +5,7 @@
  */
 import { appendFileSync } from 'node:fs';
 import { defineTasks, sendToCaller } from '@multiproc/core';
-import type { Connection, JoinableQueue, Queue } from '@multiproc/ipc';
+import type { Connection, Queue } from '@multiproc/ipc';
 
 const MODULE = import.meta.url.replace(/\/src\/([^/]+)\.ts$/, '/dist/$1.js');
 
@@ -94,22 +94,39 @@ export const tasks = defineTasks(MODULE, {
       if (item === null) return;
       if (n === dieAfter) {
         await done.put(['held', consumer, item]);
-        await pause(5);
         process.exit(9);
       }
       if (maxDelayMs > 0 && n % 5 === 0) await pause(Math.floor(Math.random() * maxDelayMs));
       await done.put(['got', consumer, item]);
     }
   },
-  /** Receives on `conn` until EOF and reports each value to `done`, then ends. */
-  drainPipe: async (conn: Connection, done: JoinableQueue | Queue, who: number): Promise<void> => {
-    for await (const v of conn) await done.put([who, v]);
+  /** Sends `[id, 0..count-1]` on `conn` with random pauses, then returns or exits as `end` says. */
+  sendMany: async (
+    conn: Connection,
+    id: number,
+    count: number,
+    end: 'return' | 'exit',
+    maxDelayMs: number,
+  ) => {
+    for (let seq = 0; seq < count; seq++) {
+      if (maxDelayMs > 0 && seq % 7 === 0) await pause(Math.floor(Math.random() * maxDelayMs));
+      conn.send([id, seq]);
+    }
+    if (end === 'exit') process.exit(0);
   },
-  /** Sends `count` values on `conn`, then dies the way `how` says (or returns). */
-  sendThenDie: async (conn: Connection, count: number, how: 'return' | 'exit' | 'hang') => {
-    for (let i = 0; i < count; i++) conn.send(i);
-    if (how === 'exit') process.exit(0);
-    if (how === 'hang') await never();
+  /**
+   * Holds copies of a pipe end and a queue: sends `[id, seq]` on both `count` times with random
+   * pauses, then ends as `end` says (`hang` waits to be killed).
+   */
+  holder: async (conn: Connection, q: Queue, id: number, count: number, end: string, maxDelayMs: number) => {
+    for (let seq = 0; seq < count; seq++) {
+      if (maxDelayMs > 0 && seq % 5 === 0) await pause(Math.floor(Math.random() * maxDelayMs));
+      conn.send([id, seq]);
+      await q.put([id, seq]);
+    }
+    if (end === 'exit') process.exit(0);
+    if (end === 'throw') throw new Error(`holder ${id} throws on purpose`);
+    if (end === 'hang') await never();
   },
   /** Reports progress to the caller, for the bad-input suite's message checks. */
   report: (n: number): number => {

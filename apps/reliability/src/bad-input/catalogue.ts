@@ -16,6 +16,8 @@ import { assert, type Case } from './types.js';
 export type { Case, Env, ErrorName } from './types.js';
 
 const HALF_GIB = 512 * 2 ** 20;
+// 512 MiB there and back takes 30-40 s on a loaded 2-core machine.
+const HEAVY_LIMIT_MS = 180_000;
 
 /** Rows that move 512 MiB: a few seconds each, about 1.6 GB of memory for the process one. */
 export const heavyCases: Case[] = [
@@ -24,6 +26,7 @@ export const heavyCases: Case[] = [
     input: 'a 512 MiB message through a Pipe (valid: it arrives whole)',
     expect: 'works',
     async: true,
+    limitMs: HEAVY_LIMIT_MS,
     setup: () => Pipe(),
     run: async ([a, b]) => {
       a.sendBytes(new Uint8Array(HALF_GIB));
@@ -40,6 +43,7 @@ export const heavyCases: Case[] = [
     input: 'a 512 MiB argument to a child process (valid: it arrives and comes back whole)',
     expect: 'works',
     async: true,
+    limitMs: HEAVY_LIMIT_MS,
     run: async (_, env) =>
       (await env.pool('process').apply(tasks.identity, [new Uint8Array(HALF_GIB)])) as Uint8Array,
     check: (v: Uint8Array) => assert(v.byteLength === HALF_GIB, `came back with ${v.byteLength} bytes`),

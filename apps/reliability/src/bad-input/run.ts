@@ -21,7 +21,7 @@ async function attempt(c: Case, subject: unknown, env: Env): Promise<Outcome> {
   }
   let timer: NodeJS.Timeout | undefined;
   const hang = new Promise<Outcome>((resolve) => {
-    timer = setTimeout(() => resolve({ hung: true }), CALL_LIMIT_MS);
+    timer = setTimeout(() => resolve({ hung: true }), c.limitMs ?? CALL_LIMIT_MS);
   });
   const settled = Promise.resolve(result).then(
     (value): Outcome => ({ value }),
@@ -40,7 +40,7 @@ export async function runCase(c: Case, env: Env): Promise<string[]> {
   const subject = c.setup ? await c.setup(env) : undefined;
   try {
     const outcome = await attempt(c, subject, env);
-    if ('hung' in outcome) problems.push(`did not settle within ${CALL_LIMIT_MS} ms`);
+    if ('hung' in outcome) problems.push(`did not settle within ${c.limitMs ?? CALL_LIMIT_MS} ms`);
     else if (c.expect === 'works') {
       if ('value' in outcome) {
         try {

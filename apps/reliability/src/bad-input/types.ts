@@ -47,6 +47,8 @@ export interface Case<S = any> {
   readonly next?: (subject: S, env: Env) => unknown;
   /** Frees what `setup` made. */
   readonly teardown?: (subject: S) => unknown;
+  /** How long the call may take before it counts as a hang. @default 30000 */
+  readonly limitMs?: number;
   /** Covered by another developer's issue: listed, not run here yet (for the lead). */
   readonly pending?: string;
 }
