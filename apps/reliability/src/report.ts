@@ -39,9 +39,12 @@ export function newReport(suite: string): SuiteReport {
   };
 }
 
-/** Records a broken promise (kept to the first 20, so a bad run stays readable). */
-export function fail(report: SuiteReport, what: string): void {
-  if (report.failures.length < 20) report.failures.push(what);
+/**
+ * Records a broken promise (kept to the first 20, so a bad run stays readable); `always` keeps it
+ * past that limit (the end-of-run checks: leaks, hangs).
+ */
+export function fail(report: SuiteReport, what: string, always = false): void {
+  if (report.failures.length < 20 || always) report.failures.push(what);
   else if (report.failures.length === 20) report.failures.push('... (more failures left out)');
 }
 

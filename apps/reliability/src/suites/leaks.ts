@@ -68,7 +68,7 @@ export async function leaks(
   }
   const extra = await settleTo(before);
   report.leaked = extra.length;
-  if (extra.length > 0) fail(report, `held after ${report.rounds} cycles: ${extra.join(', ')}`);
+  if (extra.length > 0) fail(report, `held after ${report.rounds} cycles: ${extra.join(', ')}`, true);
   report.rssSlope = slope(rss);
   report.durationMs = Date.now() - started;
   return report;

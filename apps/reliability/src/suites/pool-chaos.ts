@@ -55,10 +55,12 @@ export async function poolChaos(context: Context, options: SuiteOptions): Promis
       fail(report, 'the final map after chaos is wrong');
     if (pool.stats().workers > PROCESSES) fail(report, `the pool grew to ${pool.stats().workers} workers`);
   } finally {
-    await pool.terminate();
+    await within(pool.terminate(), CALL_BOUND_MS, 'pool.terminate()').catch((err: Error) =>
+      fail(report, err.message, true),
+    );
     const extra = await settleTo(before);
     report.leaked = extra.length;
-    if (extra.length > 0) fail(report, `left open after terminate(): ${extra.join(', ')}`);
+    if (extra.length > 0) fail(report, `left open after terminate(): ${extra.join(', ')}`, true);
     if (options.dir === undefined) rmSync(dir, { recursive: true, force: true });
   }
   report.rssSlope = slope(rss);

@@ -47,7 +47,7 @@ export async function processChaos(context: Context, options: SuiteOptions): Pro
   }
   const extra = before ? await settleTo(before) : [];
   report.leaked = extra.length;
-  if (extra.length > 0) fail(report, `left open: ${extra.join(', ')}`);
+  if (extra.length > 0) fail(report, `left open: ${extra.join(', ')}`, true);
   report.durationMs = Date.now() - started;
   return report;
 }
