@@ -7,7 +7,7 @@ describe.each(['thread', 'process'] as const)('leaks (%s)', (context) => {
   it.each(['pool', 'process'] as const)(
     '%s create -> use -> terminate cycles leave no handle behind',
     async (kind) => {
-      const report = await leaks(kind, context, { rounds: kind === 'pool' ? 4 : 6 });
+      const report = await leaks(kind, context, { rounds: kind === 'pool' ? 3 : 4 });
       console.log(formatLine(report));
       expect(report.failures).toEqual([]);
       expect(report.leaked).toBe(0);
