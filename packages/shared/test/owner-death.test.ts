@@ -86,7 +86,7 @@ describe('owner death', () => {
 
   it('a party that dies at a Barrier breaks it for the others, and reset() makes it usable again', async () => {
     const bar = new Barrier(3);
-    const id = await terminated({ kind: 'barrier', bar }, () => bar.nWaiting === 1);
+    const id = await terminated({ kind: 'barrier', bar });
     const mine = bar.wait(10_000);
     expect(bar.nWaiting).toBe(2);
     expect(abandonOwner(id)).toBe(1);
@@ -98,7 +98,7 @@ describe('owner death', () => {
 
   it('a dead party that had arrived in a cycle that was then released breaks nothing', async () => {
     const bar = new Barrier(2);
-    const id = await terminated({ kind: 'barrier', bar }, () => bar.nWaiting === 1);
+    const id = await terminated({ kind: 'barrier', bar });
     expect(await bar.wait(10_000)).toBe(1); // the dead party had arrived: the cycle completes
     expect(abandonOwner(id)).toBe(0);
     expect(bar.broken).toBe(false);

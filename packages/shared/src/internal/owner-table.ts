@@ -13,6 +13,11 @@
  * not used up by threads that come and go. The one other writer is `abandonOwner()`, for rows of
  * dead threads only. With every row taken (more than `OWNER_SLOTS` threads at once), a thread
  * goes untracked: it works as before, but its share is not recovered if it dies.
+ *
+ * A share is recorded just after it is taken (a permit after its CAS, an arrival after the
+ * barrier's CAS), never before: a thread killed in the few instructions between the two is not
+ * recovered (a permit stays lost, a barrier waits for its timeout), but a share is never given
+ * back that was not taken, which could let two threads into a critical section.
  */
 
 /** Rows per table. */
