@@ -68,6 +68,10 @@ export const DECLARED_READS: Readonly<Record<string, string>> = {
     'Set by the Pool host for its own workers only; read only inside a pool worker.',
   'core env.TINYPOOL_WORKER_ID':
     "tinypool's worker number, set by tinypool for its own workers; read only inside a pool worker.",
+  'core env.MULTIPROC_WORKER_DIR':
+    "The folder of a bundle's worker entries, set by the user who bundles (the bundling guide); read only when set.",
+  'core fs.existsSync':
+    "Only to find the library's own worker entry files: beside its module, beside the program's main file, or in MULTIPROC_WORKER_DIR.",
   'core fs.readFileSync':
     "tsx's package.json, only to load a TypeScript task module the user named, when no TS loader is active.",
   'core process.cwd':

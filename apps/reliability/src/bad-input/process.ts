@@ -118,10 +118,9 @@ export const processCases: Case[] = [
   },
   {
     api: 'new Process({ run() {} })',
-    input: 'no target: a run() override or nothing (core-edges issue)',
+    input: 'no target (Python: a run() override, or nothing)',
     expect: 'ValidationError',
     says: 'target',
-    run: () => new Process({}),
-    pending: 'core-edges: a Process without a target, and run() overrides',
+    run: () => new Process({} as never),
   },
 ];
