@@ -89,7 +89,7 @@ export function leaked(before: Resources, after: Resources): string[] {
  * Waits (up to `limitMs`) until nothing is held beyond `before`: exits, closes and unrefs finish
  * a few turns after the call that asked for them. Returns what is still held then.
  */
-export async function settleTo(before: Resources, limitMs = 5000): Promise<string[]> {
+export async function settleTo(before: Resources, limitMs = 30_000): Promise<string[]> {
   const end = Date.now() + limitMs;
   for (;;) {
     const extra = leaked(before, snapshot());

@@ -6,6 +6,9 @@ import { Barrier, BrokenBarrierError, Condition, Event, Lock, RLock, Semaphore }
 import { afterEach, describe, expect, it } from 'vitest';
 import { tasks } from './fixtures/hold.mjs';
 
+// Generous bounds, not timings: a worker can take many seconds to start on a loaded 2-core machine.
+const WAIT_MS = 60_000;
+
 type Kind = 'Lock' | 'RLock' | 'Semaphore' | 'Condition' | 'Barrier';
 const make = (kind: Kind) =>
   ({
@@ -18,8 +21,8 @@ const make = (kind: Kind) =>
 
 /** What the other side does: it must get through, or get BrokenBarrierError from a barrier. */
 async function otherSide(kind: Kind, prim: any): Promise<string> {
-  if (kind === 'Barrier') return prim.wait(10_000).then(String, (e: Error) => e.name);
-  const ok = await prim.acquire(10_000);
+  if (kind === 'Barrier') return prim.wait(WAIT_MS).then(String, (e: Error) => e.name);
+  const ok = await prim.acquire(WAIT_MS);
   const abandoned =
     kind === 'Semaphore' ? 'n/a' : String((kind === 'Condition' ? prim.lock : prim).abandoned);
   prim.release();
@@ -36,14 +39,14 @@ afterEach(async () => {
 
 const kinds: Kind[] = ['Lock', 'RLock', 'Semaphore', 'Condition', 'Barrier'];
 
-describe.each(kinds)('a thread that dies holding a %s', (kind) => {
+describe.each(kinds)('a thread that dies holding a %s', { timeout: 150_000 }, (kind) => {
   it.each(['kill', 'exit', 'throw'] as const)('Process: %s', async (end) => {
     const prim = make(kind);
     const held = new Event();
     const p = new Process({ target: tasks.hold, args: [kind, prim, held, end === 'kill' ? 'block' : end] });
     cleanup.push(() => p.terminate());
     p.start();
-    expect(await held.wait(10_000)).toBe(true);
+    expect(await held.wait(WAIT_MS)).toBe(true);
     const other = otherSide(kind, prim);
     if (end === 'kill') p.kill();
     expect(await other).toBe(expected(kind));
@@ -58,7 +61,7 @@ describe.each(kinds)('a thread that dies holding a %s', (kind) => {
     cleanup.push(() => pool.terminate());
     const call = pool.apply(tasks.hold, [kind, prim, held, end === 'exit' ? 'exit' : 'block']);
     call.catch(() => {});
-    expect(await held.wait(10_000)).toBe(true);
+    expect(await held.wait(WAIT_MS)).toBe(true);
     const other = otherSide(kind, prim);
     if (end === 'terminate') await pool.terminate();
     expect(await other).toBe(expected(kind));

@@ -93,7 +93,8 @@ describe('ByteChannel in one thread', () => {
   });
 });
 
-describe('ByteChannel across threads', () => {
+// Bounded, not timed: worker start-up alone can take seconds on a loaded 2-core machine.
+describe('ByteChannel across threads', { timeout: 60_000 }, () => {
   for (const [mode, sync, multi] of [
     ['async SPSC', false, false],
     ['sync MPMC', true, true],

@@ -34,7 +34,8 @@ async function terminated(data: Record<string, unknown>, until?: () => boolean):
   return id;
 }
 
-describe('owner death', () => {
+// Bounded, not timed: a worker can take many seconds to start on a loaded 2-core machine.
+describe('owner death', { timeout: 60_000 }, () => {
   it("ownerIdOfThread(worker.threadId) is the worker's getOwnerId()", async () => {
     await dieHolding({ kind: 'semaphore', sem: new Semaphore(1), permits: 0 });
     expect(() => ownerIdOfThread(-1)).toThrow(ValidationError);
