@@ -17,6 +17,11 @@ export interface SuiteReport {
   twice: number;
   /** Handles (fds, threads, children, event-loop resources) held after the run beyond the start. */
   leaked: number;
+  /**
+   * Calls with no deadly item of their own that a death in the same round rejected with
+   * `WorkerCrashedError`: allowed only by pool chaos's `exact: false` (the Pool before #12).
+   */
+  collateral?: number;
   /** Least-squares slope of RSS over the rounds, bytes per round (`undefined`: not measured). */
   rssSlope?: number;
   /** Each broken promise, described (empty when the suite passed). */
@@ -70,7 +75,8 @@ export function formatLine(r: SuiteReport): string {
   const verdict = r.failures.length === 0 ? 'ok' : `FAILED (${r.failures.length})`;
   return (
     `${r.suite.padEnd(24)} rounds=${r.rounds} deaths=${r.deaths} settled=${r.settled} lost=${r.lost} ` +
-    `twice=${r.twice} leaked=${r.leaked} rss-slope=${rss} ${(r.durationMs / 1000).toFixed(1)}s ${verdict}`
+    `twice=${r.twice} leaked=${r.leaked} rss-slope=${rss}` +
+    `${r.collateral === undefined ? '' : ` collateral=${r.collateral}`} ${(r.durationMs / 1000).toFixed(1)}s ${verdict}`
   );
 }
 

@@ -8,6 +8,10 @@
  * items, its task error, its timeout); no item starts twice (each start is logged to a file, which
  * survives the worker); the pool keeps its worker count and still works. After the run: no worker
  * thread, child, timer, socket or fd is left.
+ *
+ * `exact: false` checks the Pool as it is before the failure-semantics issue (#12): a death may
+ * also reject, with `WorkerCrashedError`, calls batched with the fatal one (counted as
+ * `collateral`, never as lost); everything else above still holds.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,6 +29,11 @@ const FATAL: Record<Context, Fate[]> = {
   process: ['exit', 'uncaught', 'kill'],
 };
 
+/** Pool chaos's options: `exact` (default true) is the contract's "only the running call dies". */
+export interface PoolChaosOptions extends SuiteOptions {
+  readonly exact?: boolean;
+}
+
 interface Call {
   readonly kind: 'map' | 'imap' | 'imapUnordered' | 'applyAsync';
   readonly items: Item[];
@@ -33,8 +42,10 @@ interface Call {
 }
 
 /** Runs pool chaos in `context`. */
-export async function poolChaos(context: Context, options: SuiteOptions): Promise<SuiteReport> {
-  const report = newReport(`pool-chaos-${context}`);
+export async function poolChaos(context: Context, options: PoolChaosOptions): Promise<SuiteReport> {
+  const exact = options.exact ?? true;
+  const report = newReport(`pool-chaos-${context}${exact ? '' : '-settles'}`);
+  if (!exact) report.collateral = 0;
   const started = Date.now();
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'mp-chaos-'));
   const random = rng(options.seed ?? 1);
@@ -43,7 +54,7 @@ export async function poolChaos(context: Context, options: SuiteOptions): Promis
   const pool = new Pool({ processes: PROCESSES, context, resourceLimits: { maxOldGenerationSizeMb: 64 } });
   try {
     for (let round = 0; !done(options, round, started); round++) {
-      await chaosRound(pool, context, round, dir, random, report);
+      await chaosRound(pool, context, round, dir, random, report, exact);
       report.rounds++;
       rss.push(process.memoryUsage.rss());
     }
@@ -75,6 +86,7 @@ async function chaosRound(
   dir: string,
   random: () => number,
   report: SuiteReport,
+  exact: boolean,
 ): Promise<void> {
   const log = join(dir, `round-${round}.log`);
   writeFileSync(log, '');
@@ -113,7 +125,7 @@ async function chaosRound(
       report.settled++;
     }),
   );
-  check(calls, readFileSync(log, 'utf8'), round, report);
+  check(calls, readFileSync(log, 'utf8'), round, report, exact);
 }
 
 function start(pool: Pool, call: Call, chunksize: number): Promise<number[]> {
@@ -137,7 +149,7 @@ function start(pool: Pool, call: Call, chunksize: number): Promise<number[]> {
   }
 }
 
-function check(calls: Call[], log: string, round: number, report: SuiteReport): void {
+function check(calls: Call[], log: string, round: number, report: SuiteReport, exact: boolean): void {
   const starts = new Map<number, number>();
   for (const line of log.split('\n')) if (line) starts.set(Number(line), (starts.get(Number(line)) ?? 0) + 1);
   for (const [x, n] of starts) {
@@ -146,10 +158,11 @@ function check(calls: Call[], log: string, round: number, report: SuiteReport): 
       fail(report, `round ${round}: item ${x} started ${n} times`);
     }
   }
+  const isDeadly = (i: Item) => ['exit', 'uncaught', 'kill', 'oom'].includes(i.fate) && starts.has(i.x);
+  // A timeout stops its task by recycling the worker: a death too, for what was batched with it.
+  const roundHadDeath = calls.some((call) => call.timeout !== undefined || call.items.some(isDeadly));
   for (const call of calls) {
-    const deadly = call.items.filter(
-      (i) => ['exit', 'uncaught', 'kill', 'oom'].includes(i.fate) && starts.has(i.x),
-    );
+    const deadly = call.items.filter(isDeadly);
     report.deaths += deadly.length;
     const outcome = call.outcome!;
     const what = `round ${round} ${call.kind}(${call.items.map((i) => `${i.x}:${i.fate}`).join(',')})`;
@@ -166,6 +179,10 @@ function check(calls: Call[], log: string, round: number, report: SuiteReport): 
       (error instanceof WorkerCrashedError && deadly.length > 0) ||
       (error instanceof TimeoutError && call.timeout !== undefined) ||
       (error?.name === 'RangeError' && call.items.some((i) => i.fate === 'error'));
+    if (!ownReason && !exact && error instanceof WorkerCrashedError && roundHadDeath) {
+      report.collateral! += 1;
+      continue;
+    }
     if (!ownReason) {
       const innocent = call.items.filter((i) => i.fate === 'ok' || i.fate === 'slow');
       report.lost += innocent.length;
