@@ -61,6 +61,10 @@ export function childPids(): number[] {
 
 /** Counts what this process holds open right now. */
 export function snapshot(): Resources {
+  // Node makes the stdout/stderr handles on first use (a worker's forwarded output, say): they live
+  // as long as the process and are no leak, so they are made before anything is counted.
+  void process.stdout;
+  void process.stderr;
   const active: Record<string, number> = {};
   for (const kind of process.getActiveResourcesInfo()) active[kind] = (active[kind] ?? 0) + 1;
   return {
