@@ -19,7 +19,12 @@ export interface Item {
   readonly log: string;
 }
 
-const never = () => new Promise<never>(() => {});
+// Pending until the worker is killed. The timer keeps its event loop alive: with an empty loop a
+// worker ends by itself (exit code 13, an unsettled target), and a 'hang' would not wait to be killed.
+const never = () =>
+  new Promise<never>(() => {
+    setInterval(() => {}, 1 << 30);
+  });
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function hold(): number[][] {
