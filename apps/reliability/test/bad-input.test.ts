@@ -28,8 +28,9 @@ describe('the bad-input catalogue', () => {
   it('is listed row by row on the docs page', () => {
     const page = readFileSync(new URL('../../docs/guide/reliability-tests.md', import.meta.url), 'utf8');
     const cell = (api: string) => (api.includes('`') ? api : `\`${api}\``).replace(/\|/g, '\\|');
+    // Tables are padded by the formatter: a row starts with its first cell, then spaces.
     const missing = [...catalogue, ...heavyCases].filter(
-      (c) => !c.pending && !page.includes(`| ${cell(c.api)} |`),
+      (c) => !c.pending && !page.includes(`| ${cell(c.api)} `),
     );
     expect(missing.map((c) => c.api)).toEqual([]);
   });
