@@ -61,6 +61,7 @@ export default defineConfig({
         ]),
         guide('In production', [
           ['reliability', 'Fault tolerance and reliability'],
+          ['reliability-tests', 'How reliability is tested'],
           ['performance', 'Performance'],
           ['bundling', 'Bundling'],
           ['runtimes', 'Runtimes'],

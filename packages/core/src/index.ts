@@ -53,5 +53,8 @@ export {
   type TaskRefs,
   type TaskResult,
 } from './task.js';
+
+import './python-names.js';
+
 export { sendToCaller } from './task-message.js';
 export { disableWarmStart, enableWarmStart, type WarmStartOptions } from './warm.js';

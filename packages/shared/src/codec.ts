@@ -17,6 +17,7 @@
  * Nothing here imports `node:*`: it runs in browser workers too.
  */
 import { ContextError, SerializationError } from './errors.js';
+import { instanceError, isUncloneable, methodsOf } from './internal/unsendable.js';
 
 /** The method an object implements to be sent to a worker: `obj[encodeSymbol](ctx)`. */
 export const encodeSymbol: unique symbol = Symbol.for('multiproc.codec.encode') as never;
@@ -204,6 +205,7 @@ function portToProcess(path: string): SerializationError {
 function describe(value: unknown): string {
   if (typeof value === 'function') return `a function${value.name ? ` (${value.name})` : ''}`;
   if (typeof value === 'symbol') return `a symbol (${String(value.description ?? '')})`;
+  if (typeof value === 'object' && value !== null) return `a ${value.constructor?.name ?? 'object'}`;
   return typeof value;
 }
 
@@ -219,7 +221,8 @@ function unsendable(path: string, value: unknown): SerializationError {
  * Walks `value`, encodes every {@link Encodable} in it for `target`, and checks that the rest can
  * be structured-cloned, naming the path (`rootPath` first) of the first part that cannot.
  * Copies only the containers on the way to an encoded object; the rest is shared with the input.
- * @throws {SerializationError} for a function or symbol anywhere in `value`.
+ * @throws {SerializationError} for a function or symbol anywhere in `value`, a `WeakMap`, `WeakSet`,
+ *   `WeakRef` or `Promise`, or an instance of a class with methods (it would arrive without them).
  */
 export function encodeValue<T>(
   value: T,
@@ -261,6 +264,7 @@ export function encodeValue<T>(
         return obj;
       }
       if (NodeBuffer?.isBuffer(obj)) return encodeBuffer(obj as Uint8Array);
+      if (isUncloneable(obj)) throw unsendable(path, obj);
       // A moved buffer or typed array goes to a thread by transfer (no copy); it is detached here.
       if (target === 'thread' && (obj instanceof ArrayBuffer || ArrayBuffer.isView(obj)) && isMoved(obj)) {
         addTransfer(obj instanceof ArrayBuffer ? obj : obj.buffer);
@@ -311,7 +315,10 @@ export function encodeValue<T>(
       seen.set(obj, out);
       return out;
     }
-    // Plain objects, errors and class instances: structured clone copies own fields.
+    // Plain objects, errors and class instances: structured clone copies own fields only, so an
+    // instance would arrive as a plain object without its methods.
+    const methods = methodsOf(obj);
+    if (methods.length > 0) throw instanceError(path, obj, methods);
     seen.set(obj, obj);
     let out: Record<string, unknown> | undefined;
     for (const key of Object.keys(obj)) {

@@ -83,6 +83,30 @@ describe('codec protocol', () => {
     }
   });
 
+  it('names the path of a class instance with methods, a WeakMap or a Promise', () => {
+    class Account {
+      balance = 1;
+      deposit(n: number) {
+        this.balance += n;
+      }
+    }
+    class Data {
+      x = 1;
+    }
+    const pathOf = (value: unknown) => {
+      try {
+        encodeValue(value, 'thread', 'args');
+      } catch (e) {
+        return [(e as SerializationError).name, (e as SerializationError).path];
+      }
+    };
+    expect(pathOf([{ acct: new Account() }])).toEqual(['SerializationError', 'args[0].acct']);
+    expect(pathOf([1, new WeakMap()])).toEqual(['SerializationError', 'args[1]']);
+    expect(pathOf([Promise.resolve(1)])).toEqual(['SerializationError', 'args[0]']);
+    // Fields only: it arrives as a plain object with the same fields, as structured clone does.
+    expect(pathOf([new Data(), new Error('e'), new Date(0)])).toBeUndefined();
+  });
+
   it('handles cycles', () => {
     const a: any = { n: 1 };
     a.self = a;

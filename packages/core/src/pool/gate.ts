@@ -4,7 +4,7 @@
  */
 import { QueueFullError } from '@multiproc/ipc';
 import { PoolClosedError } from '../errors.js';
-import { checkCall, Waiters } from './util.js';
+import { type CallInput, checkCall, Waiters } from './util.js';
 
 export type PoolState = 'running' | 'closed' | 'terminated';
 
@@ -21,8 +21,8 @@ export class Gate {
   }
 
   /** Checks a submission that returns no Promise: throws at once when closed, bad or full. */
-  admitNow(task: unknown, options: object, method: string): void {
-    this.#check(task, options, method);
+  admitNow(task: unknown, options: object, method: string, input: CallInput): void {
+    this.#check(task, options, method, input);
     if (this.#queued() >= this.#maxQueue) {
       throw new QueueFullError(
         `The pool's queue is full (maxQueue ${this.#maxQueue}): wait for results first.`,
@@ -31,8 +31,8 @@ export class Gate {
   }
 
   /** Checks a submission that returns a Promise, and waits for room in the queue. */
-  async admit(task: unknown, options: object, method: string): Promise<void> {
-    this.#check(task, options, method);
+  async admit(task: unknown, options: object, method: string, input: CallInput): Promise<void> {
+    this.#check(task, options, method, input);
     while (this.#queued() >= this.#maxQueue) {
       await this.room.wait();
       if (this.state !== 'running') throw this.#closedError();
@@ -45,9 +45,9 @@ export class Gate {
     this.room.wakeAll();
   }
 
-  #check(task: unknown, options: object, method: string): void {
+  #check(task: unknown, options: object, method: string, input: CallInput): void {
     if (this.state !== 'running') throw this.#closedError();
-    checkCall(task, options, method);
+    checkCall(task, options, method, input);
   }
 
   #closedError(): PoolClosedError {

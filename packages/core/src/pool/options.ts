@@ -92,12 +92,14 @@ export interface ImapOptions extends MapOptions {
 }
 
 const positiveInt = (z: any) => z.number().int().positive();
+/** The most workers a pool may ask for; more is a typo (and would exhaust memory at once). */
+export const MAX_PROCESSES = 4096;
 const fn = (z: any) => z.custom((v: unknown) => typeof v === 'function', 'expected a function');
 
 export const poolOptionsSchema = lazySchema((z) =>
   z
     .object({
-      processes: positiveInt(z).optional(),
+      processes: positiveInt(z).max(MAX_PROCESSES).optional(),
       context: contextSchema(z).optional(),
       initializer: taskRefSchema(z).optional(),
       initargs: z.array(z.unknown()).optional(),

@@ -159,7 +159,7 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
     args: TaskArgs<F> = [] as unknown as TaskArgs<F>,
     options: CallOptions = {},
   ): Promise<TaskResult<F>> {
-    await this.#gate.admit(task, options, 'apply');
+    await this.#gate.admit(task, options, 'apply', { args });
     return this.#call(task, args as unknown[], options) as Promise<TaskResult<F>>;
   }
 
@@ -179,7 +179,7 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
     args: TaskArgs<F> = [] as unknown as TaskArgs<F>,
     options: AsyncCallOptions<TaskResult<F>> = {},
   ): AsyncResult<TaskResult<F>> {
-    this.#gate.admitNow(task, options, 'applyAsync');
+    this.#gate.admitNow(task, options, 'applyAsync', { args });
     const promise = this.#call(task, args as unknown[], options) as Promise<TaskResult<F>>;
     return new AsyncResult(settleCall(promise, options));
   }
@@ -203,7 +203,7 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
     iterable: Items<F>,
     options: MapOptions = {},
   ): Promise<TaskResult<F>[]> {
-    await this.#gate.admit(task, options, 'map');
+    await this.#gate.admit(task, options, 'map', { iterable });
     return collectAll(this.#mapPool(), this.#spec(task), iterable, options, false) as Promise<
       TaskResult<F>[]
     >;
@@ -224,7 +224,7 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
     iterable: Items<F>,
     options: MapOptions & AsyncCallOptions<TaskResult<F>[]> = {},
   ): AsyncResult<TaskResult<F>[]> {
-    this.#gate.admitNow(task, options, 'mapAsync');
+    this.#gate.admitNow(task, options, 'mapAsync', { iterable });
     const promise = collectAll(this.#mapPool(), this.#spec(task), iterable, options, false) as Promise<
       TaskResult<F>[]
     >;
@@ -244,7 +244,7 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
     iterable: ArgLists<F>,
     options: MapOptions = {},
   ): Promise<TaskResult<F>[]> {
-    await this.#gate.admit(task, options, 'starmap');
+    await this.#gate.admit(task, options, 'starmap', { iterable });
     return collectAll(this.#mapPool(), this.#spec(task), iterable, options, true) as Promise<TaskResult<F>[]>;
   }
 
@@ -261,7 +261,7 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
     iterable: ArgLists<F>,
     options: MapOptions & AsyncCallOptions<TaskResult<F>[]> = {},
   ): AsyncResult<TaskResult<F>[]> {
-    this.#gate.admitNow(task, options, 'starmapAsync');
+    this.#gate.admitNow(task, options, 'starmapAsync', { iterable });
     const promise = collectAll(this.#mapPool(), this.#spec(task), iterable, options, true) as Promise<
       TaskResult<F>[]
     >;
@@ -283,7 +283,7 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
     iterable: Items<F>,
     options: ImapOptions = {},
   ): AsyncGenerator<TaskResult<F>, void, undefined> {
-    this.#gate.admitNow(task, options, 'imap');
+    this.#gate.admitNow(task, options, 'imap', { iterable });
     return new Flatten(mapChunks(this.#mapPool(), this.#spec(task), iterable, options, true, false));
   }
 
@@ -302,7 +302,7 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
     iterable: Items<F>,
     options: ImapOptions = {},
   ): AsyncGenerator<TaskResult<F>, void, undefined> {
-    this.#gate.admitNow(task, options, 'imapUnordered');
+    this.#gate.admitNow(task, options, 'imapUnordered', { iterable });
     return new Flatten(mapChunks(this.#mapPool(), this.#spec(task), iterable, options, false, false));
   }
 

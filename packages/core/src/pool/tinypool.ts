@@ -24,6 +24,7 @@ import { currentProcess } from '../identity.js';
 import type { BatchReply, CallerMessage } from '../internal/batch.js';
 import { childDepth } from '../internal/bootstrap.js';
 import { forwardChildOutput } from '../internal/output.js';
+import { recoverOnExit } from '../internal/owner-death.js';
 import { assertRuntimeSupports } from '../internal/runtime.js';
 import { workerEntryUrl } from '../internal/worker-entries.js';
 import type { ContextName } from '../options.js';
@@ -293,6 +294,7 @@ export class TinypoolAdapter {
   }
 
   #watchThread(slot: Slot, worker: TinypoolWorker, thread: Worker): void {
+    recoverOnExit(thread);
     thread.on('message', (message: { ready?: unknown }) => {
       if (message?.ready === true && slot.state.name === 'starting') slot.transition({ name: 'idle' });
     });

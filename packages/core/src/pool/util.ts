@@ -1,5 +1,5 @@
 /** Small helpers of the Pool: abort errors, callbacks, and waiting for queue room. */
-import { encodeValue, TimeoutError } from '@multiproc/shared';
+import { encodeValue, TimeoutError, ValidationError } from '@multiproc/shared';
 import type { InitSpec } from '../internal/batch.js';
 import { type ContextName, parseOptions } from '../options.js';
 import { isTaskRef, type TaskRef } from '../task.js';
@@ -54,14 +54,32 @@ export function allPrimitive(args: unknown[]): boolean {
   return true;
 }
 
+function isIterable(v: unknown): boolean {
+  const o = v as { [Symbol.iterator]?: unknown; [Symbol.asyncIterator]?: unknown } | null | undefined;
+  return typeof o?.[Symbol.iterator] === 'function' || typeof o?.[Symbol.asyncIterator] === 'function';
+}
+
 const NO_TRANSFER: object[] = [];
 export function plain(args: unknown[]) {
   return { value: args, transfer: NO_TRANSFER, encoded: false };
 }
 
-/** Checks a call's task and options; the common case (a task ref, no options) skips zod. */
-export function checkCall(task: unknown, options: object, method: string): void {
+/** A call's arguments (`apply`) or input (the map forms), checked before anything is sent. */
+export type CallInput = { args: unknown } | { iterable: unknown };
+
+/** Checks a call's task, input and options; the common case (a task ref, no options) skips zod. */
+export function checkCall(task: unknown, options: object, method: string, input: CallInput): void {
   if (!isTaskRef(task)) parseOptions(taskSchema, { task }, `Pool.${method}`);
+  if ('args' in input && input.args !== undefined && !Array.isArray(input.args)) {
+    throw new ValidationError(
+      `Pool.${method}(): args must be an array of the task's arguments, got ${typeof input.args}. Write pool.${method}(task, [arg]).`,
+    );
+  }
+  if ('iterable' in input && !isIterable(input.iterable)) {
+    throw new ValidationError(
+      `Pool.${method}(): the input must be an iterable or an async iterable (an array, a generator, ...), got ${typeof input.iterable}.`,
+    );
+  }
   for (const _ in options) {
     parseOptions(callOptionsSchema, options, `Pool.${method}`);
     break;
