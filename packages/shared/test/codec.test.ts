@@ -111,9 +111,13 @@ describe('codec protocol', () => {
     });
 
     it('still names the path of a function or symbol deep in class instances', () => {
-      expect(() => encodeValue(tree(() => 0), 'thread', 'result')).toThrow(
-        expect.objectContaining({ path: 'result.children[1][5][1].deep[0].leaf' }),
-      );
+      expect(() =>
+        encodeValue(
+          tree(() => 0),
+          'thread',
+          'result',
+        ),
+      ).toThrow(expect.objectContaining({ path: 'result.children[1][5][1].deep[0].leaf' }));
       expect(() => encodeValue(tree(Symbol('s')), 'thread', 'result')).toThrow(SerializationError);
     });
 
@@ -121,7 +125,10 @@ describe('codec protocol', () => {
       for (const leaf of [new Point(1, 2), Buffer.from('hi'), new Map([['p', new Point(3, 4)]])]) {
         const out = encodeValue(tree(leaf), 'thread', 'result');
         expect(out.encoded).toBe(true);
-        const back = decodeValue(structuredClone(out.value, { transfer: out.transfer as Transferable[] }), 'thread');
+        const back = decodeValue(
+          structuredClone(out.value, { transfer: out.transfer as Transferable[] }),
+          'thread',
+        );
         const got = (back.children[1] as any)[5][1].deep[0].leaf;
         if (leaf instanceof Map) expect(got.get('p')).toBeInstanceOf(Point);
         else expect(got).toEqual(leaf);
