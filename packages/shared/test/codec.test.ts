@@ -126,7 +126,7 @@ describe('codec protocol', () => {
         const out = encodeValue(tree(leaf), 'thread', 'result');
         expect(out.encoded).toBe(true);
         const back = decodeValue(
-          structuredClone(out.value, { transfer: out.transfer as Transferable[] }),
+          structuredClone(out.value, { transfer: out.transfer as ArrayBuffer[] }),
           'thread',
         );
         const got = (back.children[1] as any)[5][1].deep[0].leaf;
@@ -139,6 +139,14 @@ describe('codec protocol', () => {
       const shared = new Int32Array(new SharedArrayBuffer(8));
       expect(() => encodeValue(tree(shared), 'process', 'args')).toThrow(ContextError);
       expect(encodeValue(tree(shared), 'thread').encoded).toBe(false);
+    });
+
+    it('sends a list deeper than the quick scan goes as it is', () => {
+      let list: { next: unknown } = { next: null };
+      for (let i = 0; i < 20_000; i++) list = { next: list };
+      const out = encodeValue(list, 'thread');
+      expect(out.value).toBe(list);
+      expect(out.encoded).toBe(false);
     });
 
     it('keeps cycles through class instances', () => {
