@@ -1,5 +1,5 @@
 /**
- * The speed targets of issues 3 (shared), 4 (Process), 5 (ipc) and 6 (Pool), each tied to the
+ * The speed targets of issues 3 (shared), 4 (Process), 5 (ipc), 6 (Pool) and 18 (performance), each tied to the
  * case that measures it. A target is either a ratio of two medians measured in the same run
  * (`versus`) or an absolute bound on one median.
  */
@@ -225,6 +225,34 @@ export const TARGETS: Target[] = [
     caseId: 'memory/imap/multiproc',
     op: '<',
     threshold: 32,
+  },
+  // issue 18 (part 1); the start-up ratios are issue 4's rows above
+  {
+    issue: 18,
+    suite: 'process',
+    text: "umbrella import <= 15 ms (import('tinypool') measured 13 ms): within 1.15x of tinypool",
+    caseId: 'process/import/multiproc',
+    versus: 'process/import/tinypool',
+    op: '<=',
+    threshold: 1.15,
+  },
+  {
+    issue: 18,
+    suite: 'shared',
+    text: 'Lock acquireSync/release >= 0.8x a raw Atomics CAS lock',
+    caseId: 'shared/lock/multiproc',
+    versus: 'shared/lock/raw-atomics',
+    op: '>=',
+    threshold: 0.8,
+  },
+  {
+    issue: 18,
+    suite: 'shared',
+    text: 'ByteChannel 64 KiB messages >= 1x MessagePort',
+    caseId: 'shared/ring-64k/multiproc',
+    versus: 'shared/ring-64k/messageport',
+    op: '>=',
+    threshold: 1,
   },
 ];
 
