@@ -1,7 +1,7 @@
 // Bounded queue and pipe integrity with workers dying mid-stream; `pnpm soak` runs hundreds of rounds.
 import { describe, expect, it } from 'vitest';
-import { formatLine } from '../../src/report.ts';
-import { pipeIntegrity, queueIntegrity } from '../../src/suites/integrity.ts';
+import { formatLine } from '../src/report.ts';
+import { pipeIntegrity, queueIntegrity } from '../src/suites/integrity.ts';
 
 describe.each(['thread', 'process'] as const)('integrity (%s)', (context) => {
   it('queue: every item is received exactly once, or is the one the dead consumer held', async () => {
