@@ -31,11 +31,13 @@ export interface WorkerExitInfo extends PoolWorkerInfo {
   readonly exitCode: number | null;
   /** The signal that ended it (`'SIGKILL'`), or `null`. */
   readonly signal: string | null;
+  /** Why it stopped. */
   readonly reason: WorkerExitReason;
 }
 
 /** A worker that died on its own. */
 export interface WorkerCrashInfo extends WorkerExitInfo {
+  /** Always `'crashed'`. */
   readonly reason: 'crashed';
   /** What killed it, when the worker reported it: its uncaught error, or running out of memory. */
   readonly cause: unknown;
@@ -50,9 +52,13 @@ export interface WorkerCrashInfo extends WorkerExitInfo {
  * - `'drain'`: the pool ran out of work: nothing is queued and nothing is running.
  */
 export interface PoolEvents {
+  /** A worker was started (at first, on demand, or to replace one). */
   workerCreate: [worker: PoolWorkerInfo];
+  /** A worker stopped, for any reason. */
   workerDestroy: [exit: WorkerExitInfo];
+  /** A worker died on its own; emitted before its `'workerDestroy'`. */
   crash: [crash: WorkerCrashInfo];
+  /** Nothing is queued and nothing is running. */
   drain: [];
 }
 
