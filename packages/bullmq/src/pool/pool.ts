@@ -1,0 +1,462 @@
+/**
+ * `Pool` on BullMQ: the local pool's interface, with tasks run by `multiproc-worker` processes on
+ * any machine that reaches the same Redis. Each call becomes signed jobs in a queue private to
+ * this pool (one per `apply`, one per chunk of a map); results come back through the queue's event
+ * stream. Lifecycle: `running` -> `closed` (no new calls) -> torn down by `join()`, or straight to
+ * `terminated`; teardown unregisters the pool, waits for its workers to let go and deletes its keys.
+ */
+import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import {
+  type AsyncCallOptions,
+  AsyncResult,
+  type CallOptions,
+  cpuCount,
+  type ImapOptions,
+  type MapOptions,
+  PoolClosedError,
+  type PoolStats,
+  ProcessError,
+  type TaskArgs,
+  type TaskFunction,
+  type TaskRef,
+  type TaskResult,
+  ValidationError,
+} from '@multiproc/core';
+import { resolveConnection } from '../internal/connection.js';
+import { poolMember } from '../internal/control.js';
+import { fromErrorRecord } from '../internal/error-record.js';
+import type { JobKind, ResultPayload } from '../internal/protocol.js';
+import { resolveSecret, Signer } from '../internal/signing.js';
+import { moduleNameOf, taskIdOf } from '../internal/task-ids.js';
+import { allPlain, assertPortable } from '../internal/wire.js';
+import { Jobs } from './jobs.js';
+import { checkCall, type PoolOptions, type ResolvedPoolOptions, resolvePoolOptions } from './options.js';
+import { type CallScope, openScope } from './scope.js';
+import { Session, type WorkerInfo } from './session.js';
+import { type ChunkResult, knownLength, streamChunks } from './stream.js';
+
+type State = 'running' | 'closed' | 'terminated';
+type ItemOf<F> = TaskArgs<F> extends [] ? unknown : TaskArgs<F>[0];
+type Items<F> = Iterable<ItemOf<F>> | AsyncIterable<ItemOf<F>>;
+type ArgLists<F> = Iterable<TaskArgs<F>> | AsyncIterable<TaskArgs<F>>;
+
+/**
+ * A pool whose workers are `multiproc-worker` processes on other machines, reached through BullMQ
+ * queues on Redis. Same methods and results as `@multiproc/core`'s `Pool`; a job whose worker dies
+ * is run again on another (at-least-once). Python: a `Pool` served by `multiprocessing.managers`.
+ *
+ * Events (it is an `EventEmitter`): `drain` (no job waits for a worker), `active`, `completed`,
+ * `failed`, `stalled` (`{ jobId, task }`, per job), `workerCreate` / `workerDestroy` (a worker
+ * started or stopped serving this pool, {@link WorkerInfo}).
+ * @throws {ValidationError} from the constructor for bad options or a missing secret.
+ * @example
+ * import { defineTasks, isMain } from '@multiproc/core';
+ * import { Pool } from '@multiproc/bullmq';
+ *
+ * export const tasks = defineTasks(import.meta.url, { square: (x: number) => x * x });
+ * if (isMain()) {
+ *   // workers: MULTIPROC_SECRET=... multiproc-worker --redis redis://host:6379 --tasks ./tasks.js
+ *   const pool = new Pool({ connection: 'redis://host:6379', secret: process.env.MULTIPROC_SECRET });
+ *   console.log(await pool.map(tasks.square, [1, 2, 3])); // [1, 4, 9]
+ *   pool.close();
+ *   await pool.join();
+ * }
+ */
+export class Pool extends EventEmitter implements AsyncDisposable {
+  readonly #o: ResolvedPoolOptions;
+  readonly #keyPrefix: string;
+  readonly #member: string;
+  readonly #session: Session;
+  readonly #jobs: Jobs;
+  readonly #ready: Promise<void>;
+  readonly #stop = new AbortController();
+  readonly #owners = new Map<string, string>();
+  readonly #idle: Array<() => void> = [];
+  #state: State = 'running';
+  #starting = 0;
+  #calls = 0;
+  #shutdown: Promise<void> | undefined;
+
+  constructor(options: PoolOptions = {}) {
+    super();
+    this.#o = resolvePoolOptions(options);
+    const signer = new Signer(resolveSecret(options.secret, 'Pool'));
+    const connection = resolveConnection(options.connection, 'Pool');
+    const { prefix, clientTtl, connectTimeout, attempts } = this.#o;
+    const queue = `pool-${randomBytes(6).toString('hex')}`;
+    this.#keyPrefix = `${prefix}:${queue}:`;
+    const member = poolMember(queue, signer);
+    this.#member = member;
+    const onReaped = () => this.#reaped();
+    this.#session = new Session({
+      connection,
+      signer,
+      prefix,
+      queue,
+      member,
+      clientTtl,
+      connectTimeout,
+      events: this,
+      onReaped,
+    });
+    this.#jobs = new Jobs({
+      connection,
+      signer,
+      prefix,
+      queue,
+      attempts,
+      events: this,
+      onSettle: () => this.#wake(),
+    });
+    this.#ready = this.#open();
+    this.#ready.catch(() => {});
+  }
+
+  async #open(): Promise<void> {
+    await this.#session.connect();
+    await this.#jobs.open();
+    await this.#session.register();
+  }
+
+  /** Every Redis key of this pool starts with this (`<prefix>:pool-<id>:`); `join()` deletes them. */
+  get keyPrefix(): string {
+    return this.#keyPrefix;
+  }
+
+  /** The workers chunks are planned for: the `processes` option, else the serving workers' concurrency. */
+  get processes(): number {
+    return this.#o.processes ?? (this.#session.concurrency || cpuCount());
+  }
+
+  /** The worker processes serving this pool, as of the last heartbeat (at most a second old). */
+  get workers(): readonly WorkerInfo[] {
+    return this.#session.workers;
+  }
+
+  /** Counts of workers and jobs right now; `workers` sums the serving workers' concurrency. */
+  stats(): PoolStats {
+    const j = this.#jobs;
+    return {
+      workers: this.#session.concurrency,
+      busy: j.busy,
+      queued: j.queued + this.#starting,
+      completed: j.completed,
+      failed: j.failed,
+    };
+  }
+
+  /** Runs `task(...args)` on a worker and resolves to its result. Python: `apply`. */
+  async apply<F extends TaskFunction>(
+    task: TaskRef<F>,
+    args: TaskArgs<F> = [] as unknown as TaskArgs<F>,
+    options: CallOptions = {},
+  ): Promise<TaskResult<F>> {
+    this.#admit(task, options, 'apply');
+    return this.#call(task, args as unknown[], options) as Promise<TaskResult<F>>;
+  }
+
+  /** Like {@link apply}, but returns an `AsyncResult` at once. Python: `apply_async`. */
+  applyAsync<F extends TaskFunction>(
+    task: TaskRef<F>,
+    args: TaskArgs<F> = [] as unknown as TaskArgs<F>,
+    options: AsyncCallOptions<TaskResult<F>> = {},
+  ): AsyncResult<TaskResult<F>> {
+    this.#admit(task, options, 'applyAsync');
+    return new AsyncResult(
+      settle(this.#call(task, args as unknown[], options) as Promise<TaskResult<F>>, options),
+    );
+  }
+
+  /** Applies `task` to every item; resolves to the results in input order. Python: `map`. */
+  async map<F extends TaskFunction>(
+    task: TaskRef<F>,
+    iterable: Items<F>,
+    options: MapOptions = {},
+  ): Promise<TaskResult<F>[]> {
+    this.#admit(task, options, 'map');
+    return this.#collect(task, iterable, options, 'map') as Promise<TaskResult<F>[]>;
+  }
+
+  /** Like {@link map}, returning an `AsyncResult`. Python: `map_async`. */
+  mapAsync<F extends TaskFunction>(
+    task: TaskRef<F>,
+    iterable: Items<F>,
+    options: MapOptions & AsyncCallOptions<TaskResult<F>[]> = {},
+  ): AsyncResult<TaskResult<F>[]> {
+    this.#admit(task, options, 'mapAsync');
+    return new AsyncResult(
+      settle(this.#collect(task, iterable, options, 'map') as Promise<TaskResult<F>[]>, options),
+    );
+  }
+
+  /** Like {@link map}, each item an argument list. Python: `starmap`. */
+  async starmap<F extends TaskFunction>(
+    task: TaskRef<F>,
+    iterable: ArgLists<F>,
+    options: MapOptions = {},
+  ): Promise<TaskResult<F>[]> {
+    this.#admit(task, options, 'starmap');
+    return this.#collect(task, iterable, options, 'star') as Promise<TaskResult<F>[]>;
+  }
+
+  /** Like {@link starmap}, returning an `AsyncResult`. Python: `starmap_async`. */
+  starmapAsync<F extends TaskFunction>(
+    task: TaskRef<F>,
+    iterable: ArgLists<F>,
+    options: MapOptions & AsyncCallOptions<TaskResult<F>[]> = {},
+  ): AsyncResult<TaskResult<F>[]> {
+    this.#admit(task, options, 'starmapAsync');
+    return new AsyncResult(
+      settle(this.#collect(task, iterable, options, 'star') as Promise<TaskResult<F>[]>, options),
+    );
+  }
+
+  /** Yields results in input order, reading the input lazily, at most `inflight` jobs ahead. Python: `imap`. */
+  imap<F extends TaskFunction>(
+    task: TaskRef<F>,
+    iterable: Items<F>,
+    options: ImapOptions = {},
+  ): AsyncGenerator<TaskResult<F>, void, undefined> {
+    this.#admit(task, options, 'imap');
+    return flatten(this.#chunks(task, iterable, options, 'map', true, 2)) as AsyncGenerator<
+      TaskResult<F>,
+      void,
+      undefined
+    >;
+  }
+
+  /** Yields results in completion order, reading the input lazily. Python: `imap_unordered`. */
+  imapUnordered<F extends TaskFunction>(
+    task: TaskRef<F>,
+    iterable: Items<F>,
+    options: ImapOptions = {},
+  ): AsyncGenerator<TaskResult<F>, void, undefined> {
+    this.#admit(task, options, 'imapUnordered');
+    return flatten(this.#chunks(task, iterable, options, 'map', false, 2)) as AsyncGenerator<
+      TaskResult<F>,
+      void,
+      undefined
+    >;
+  }
+
+  /** Stops accepting calls; those submitted still run. Python: `close`. */
+  close(): void {
+    if (this.#state === 'running') this.#state = 'closed';
+  }
+
+  /**
+   * Waits for every submitted job to finish, then unregisters the pool, waits for its workers to
+   * detach and deletes all its keys. Call `close()` or `terminate()` first. Python: `join`.
+   * @throws {ProcessError} when the pool is still running.
+   */
+  async join(): Promise<void> {
+    if (this.#state === 'running') throw new ProcessError('join() needs close() or terminate() first.');
+    while (this.#starting > 0 || this.#jobs.size > 0)
+      await new Promise<void>((resolve) => this.#idle.push(resolve));
+    await this.#teardown();
+  }
+
+  /** Rejects pending calls with `PoolClosedError`, cancels their jobs and tears down. Python: `terminate`. */
+  async terminate(): Promise<void> {
+    this.#terminate(new PoolClosedError('The pool was terminated before this task finished.'));
+    await this.#teardown();
+  }
+
+  /** `await using pool = new Pool(...)` terminates it at the end of the scope. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.terminate();
+  }
+
+  #terminate(error: Error): void {
+    this.#state = 'terminated';
+    this.#stop.abort(error);
+    this.#jobs.failAll(error);
+    this.#wake();
+  }
+
+  #reaped(): void {
+    this.#terminate(
+      new PoolClosedError(
+        `This pool missed its heartbeats for clientTtl (${this.#o.clientTtl} ms) and the workers removed it; ` +
+          'its calls were cancelled. Raise clientTtl if the event loop is blocked for that long.',
+      ),
+    );
+  }
+
+  #teardown(): Promise<void> {
+    this.#shutdown ??= (async () => {
+      await this.#ready.catch(() => {});
+      await this.#jobs.close();
+      await this.#session.close();
+    })();
+    return this.#shutdown;
+  }
+
+  #wake(): void {
+    if (this.#starting > 0 || this.#jobs.size > 0) return;
+    for (const resolve of this.#idle.splice(0)) resolve();
+  }
+
+  #admit(task: unknown, options: object, method: string): void {
+    if (this.#state !== 'running')
+      throw new PoolClosedError(`The pool is ${this.#state}: no new tasks can be submitted.`);
+    checkCall(task, options, method);
+  }
+
+  /** The portable id of `task`, refusing two modules that would share a name on the workers. */
+  #taskId(task: TaskRef): string {
+    const name = this.#o.moduleNames.get(task.module) ?? moduleNameOf(task.module);
+    const owner = this.#owners.get(name);
+    if (owner === undefined) this.#owners.set(name, task.module);
+    else if (owner !== task.module) {
+      throw new ValidationError(
+        `Tasks of ${owner} and ${task.module} would both be named '${name}' on the workers: ` +
+          "give one of them another name with the pool's moduleNames option (and --tasks name=path).",
+      );
+    }
+    return taskIdOf(name, task.taskName);
+  }
+
+  /** Waits for the connection; counts the call as starting meanwhile (join waits for it). */
+  async #started(scope: CallScope): Promise<void> {
+    this.#starting++;
+    try {
+      await Promise.race([this.#ready, scope.stopped]);
+      if (this.#state === 'terminated') throw this.#stop.signal.reason;
+    } finally {
+      this.#starting--;
+    }
+  }
+
+  async #call(task: TaskRef, args: unknown[], options: CallOptions): Promise<unknown> {
+    const scope = openScope(options, this.#stop.signal);
+    let id: string | undefined;
+    try {
+      const taskId = this.#taskId(task);
+      if (!Array.isArray(args)) throw new ValidationError("Pool.apply: 'args' must be an array.");
+      if (!allPlain(args)) assertPortable(args, 'args');
+      await this.#started(scope);
+      id = `a${++this.#calls}`;
+      const reply = this.#submit(id, taskId, 'apply', 0, args, options.onMessage);
+      this.#wake();
+      const result = await Promise.race([reply, scope.stopped]);
+      if (!result.ok) throw fromErrorRecord(result.error);
+      return (result as { value: unknown }).value;
+    } catch (error) {
+      if (id !== undefined && scope.isStopped()) this.#cancel([id]);
+      throw error;
+    } finally {
+      scope.dispose();
+    }
+  }
+
+  #submit(
+    id: string,
+    task: string,
+    kind: JobKind,
+    base: number,
+    payload: unknown[],
+    onMessage?: (v: unknown) => void,
+  ) {
+    return this.#jobs.submit({ id, task, kind, base, payload, onMessage });
+  }
+
+  #cancel(ids: readonly string[]): void {
+    if (this.#state === 'terminated') return;
+    const pool = this.#member;
+    this.#jobs.cancel(ids, (jobs) => this.#session.publish({ t: 'cancel', pool, jobs }));
+  }
+
+  async #collect(task: TaskRef, iterable: unknown, options: MapOptions, kind: JobKind): Promise<unknown[]> {
+    const out: unknown[] = [];
+    for await (const chunk of this.#chunks(task, iterable, options, kind, true, 4)) {
+      for (let i = 0; i < chunk.length; i++) out.push(chunk[i]);
+    }
+    return out;
+  }
+
+  #chunks(
+    task: TaskRef,
+    iterable: unknown,
+    options: ImapOptions,
+    kind: JobKind,
+    ordered: boolean,
+    inflightPerWorker: number,
+  ): AsyncGenerator<readonly unknown[], void, undefined> {
+    const call = ++this.#calls;
+    let chunk = 0;
+    const self = this;
+    return (async function* () {
+      const scope = openScope(options, self.#stop.signal);
+      try {
+        const taskId = self.#taskId(task);
+        await self.#started(scope);
+        const processes = await self.#plan(options, iterable);
+        const path = kind === 'star' ? 'args' : 'args[0]';
+        const submit = (items: unknown[], base: number) => {
+          const id = `m${call}-${chunk++}`;
+          if (self.#state === 'terminated') return { id, reply: Promise.reject(self.#stop.signal.reason) };
+          if (!allPlain(items)) for (const item of items) assertPortable(item, path);
+          const reply = self
+            .#submit(id, taskId, kind, base, items, options.onMessage)
+            .then((r) => chunkResult(r, base));
+          return { id, reply: Promise.race([reply, scope.stopped]) };
+        };
+        yield* streamChunks(iterable, submit, (ids) => self.#cancel(ids), {
+          processes,
+          chunksize: options.chunksize,
+          inflight: options.inflight ?? inflightPerWorker * processes,
+          ordered,
+          onProgress: options.onProgress,
+        });
+      } finally {
+        scope.dispose();
+      }
+    })();
+  }
+
+  /** How many workers to plan for: the option, else (for an input of known length) a fresh count. */
+  async #plan(options: MapOptions, iterable: unknown): Promise<number> {
+    if (
+      this.#o.processes === undefined &&
+      options.chunksize === undefined &&
+      knownLength(iterable) !== undefined
+    ) {
+      await this.#session.refresh();
+    }
+    return this.processes;
+  }
+}
+
+/** A worker's chunk result, with a failed item's `taskIndex` counted from the call's first item. */
+function chunkResult(result: ResultPayload, base: number): ChunkResult {
+  if (result.ok) return result as ChunkResult;
+  const error = fromErrorRecord(result.error);
+  const index = (error as { taskIndex?: unknown }).taskIndex;
+  if (typeof index === 'number')
+    Object.defineProperty(error, 'taskIndex', { value: index + base, enumerable: true });
+  return { values: result.values ?? [], error, ms: result.ms ?? 0 };
+}
+
+/** Calls Python's `callback`/`error_callback` when the call settles. */
+function settle<R>(promise: Promise<R>, options: AsyncCallOptions<R>): Promise<R> {
+  if (!options.callback && !options.errorCallback) return promise;
+  return promise.then(
+    (value) => {
+      options.callback?.(value);
+      return value;
+    },
+    (error) => {
+      options.errorCallback?.(error);
+      throw error;
+    },
+  );
+}
+
+/** One result per step from a stream of chunks. */
+async function* flatten<T>(
+  chunks: AsyncGenerator<readonly T[], void, undefined>,
+): AsyncGenerator<T, void, undefined> {
+  for await (const chunk of chunks) yield* chunk;
+}

@@ -1,0 +1,127 @@
+/**
+ * A private `redis-server` per test file: a free loopback port, no persistence, stopped in
+ * `afterAll`. Without `redis-server` (and without `REDIS_URL`) the bullmq tests are skipped with one
+ * printed line, except under `CI=true`, where they fail instead.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { Redis } from 'ioredis';
+
+export interface RedisServer {
+  readonly url: string;
+  readonly port: number;
+  /** A client of its own (closed by `stop()`). */
+  readonly client: Redis;
+  stop(): Promise<void>;
+}
+
+const BIN = process.env.REDIS_SERVER ?? 'redis-server';
+
+function hasRedisServer(): boolean {
+  try {
+    execFileSync(BIN, ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Why the bullmq tests cannot run here, or `undefined` when they can. */
+export const redisMissing: string | undefined = (() => {
+  if (process.env.REDIS_URL || hasRedisServer()) return undefined;
+  const why = 'no redis-server on PATH and no REDIS_URL';
+  if (process.env.CI === 'true') throw new Error(`@multiproc/bullmq tests need Redis under CI: ${why}.`);
+  console.log(`@multiproc/bullmq: skipping the Redis tests (${why}; install redis-server to run them)`);
+  return why;
+})();
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForPing(client: Redis, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}`);
+    try {
+      if ((await client.ping()) === 'PONG') return;
+    } catch {}
+    if (Date.now() > deadline) throw new Error('redis-server did not answer PING within 10 s');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * Starts a private server (or, with `REDIS_URL`, uses a numbered database of that server that no
+ * other test file uses, flushed first). `args` are extra server arguments (`--requirepass x`).
+ */
+export async function startRedis(args: string[] = [], db = 0): Promise<RedisServer> {
+  if (process.env.REDIS_URL && args.length === 0) {
+    const url = new URL(process.env.REDIS_URL);
+    url.pathname = `/${db}`;
+    const client = new Redis(url.href, { lazyConnect: false });
+    await client.flushdb();
+    return {
+      url: url.href,
+      port: Number(url.port || 6379),
+      client,
+      stop: async () => void (await client.quit()),
+    };
+  }
+  for (let attempt = 0; ; attempt++) {
+    const port = await freePort();
+    const child = spawn(
+      BIN,
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--loglevel',
+        'warning',
+        ...args,
+      ],
+      { stdio: ['ignore', 'ignore', 'inherit'] },
+    );
+    const password = args[args.indexOf('--requirepass') + 1];
+    const client = new Redis({
+      port,
+      host: '127.0.0.1',
+      lazyConnect: true,
+      retryStrategy: () => 50,
+      password: args.includes('--requirepass') ? password : undefined,
+    });
+    client.on('error', () => {});
+    try {
+      await client.connect().catch(() => {});
+      await waitForPing(client, child);
+    } catch (error) {
+      client.disconnect();
+      child.kill('SIGKILL');
+      if (attempt < 3) continue; // the port was taken meanwhile
+      throw error;
+    }
+    const stop = async () => {
+      client.disconnect();
+      if (child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+      await exited;
+      clearTimeout(timer);
+    };
+    return { url: `redis://127.0.0.1:${port}`, port, client, stop };
+  }
+}
