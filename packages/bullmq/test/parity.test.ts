@@ -19,7 +19,7 @@ describe.skipIf(redisMissing)('the same cases on the local and the BullMQ Pool',
   };
 
   beforeAll(async () => {
-    redis = await startRedis([], 1);
+    redis = await startRedis({ db: 1 });
     worker = await startWorkerProcess(redis.url);
     shared.local = makers.local!();
     shared.bullmq = makers.bullmq!();

@@ -4,6 +4,7 @@
  * printed line, except under `CI=true`, where they fail instead.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 
@@ -59,15 +60,25 @@ async function waitForPing(client: Redis, child: ChildProcess): Promise<void> {
   }
 }
 
+export interface RedisOptions {
+  /** With `REDIS_URL`: the database number this test file uses (each file its own). */
+  readonly db?: number;
+  /** Clients must give this password (`--requirepass`). */
+  readonly password?: string;
+  /** Serve TLS only, with this self-signed certificate and key (PEM). */
+  readonly tls?: { readonly cert: string; readonly key: string };
+}
+
 /**
- * Starts a private server (or, with `REDIS_URL`, uses a numbered database of that server that no
- * other test file uses, flushed first). `args` are extra server arguments (`--requirepass x`).
+ * Starts a private server (or, with `REDIS_URL` and no password or TLS asked for, uses database
+ * `db` of that server, flushed first: give each test file its own number).
  */
-export async function startRedis(args: string[] = [], db = 0): Promise<RedisServer> {
-  if (process.env.REDIS_URL && args.length === 0) {
+export async function startRedis(options: RedisOptions = {}): Promise<RedisServer> {
+  const { db = 0, password, tls } = options;
+  if (process.env.REDIS_URL && !password && !tls) {
     const url = new URL(process.env.REDIS_URL);
     url.pathname = `/${db}`;
-    const client = new Redis(url.href, { lazyConnect: false });
+    const client = new Redis(url.href);
     await client.flushdb();
     return {
       url: url.href,
@@ -78,11 +89,17 @@ export async function startRedis(args: string[] = [], db = 0): Promise<RedisServ
   }
   for (let attempt = 0; ; attempt++) {
     const port = await freePort();
+    const listen = tls
+      ? ['--port', '0', '--tls-port', String(port), '--tls-cert-file', tls.cert, '--tls-key-file', tls.key]
+      : ['--port', String(port)];
+    const extra = [
+      ...(tls ? ['--tls-ca-cert-file', tls.cert, '--tls-auth-clients', 'no'] : []),
+      ...(password ? ['--requirepass', password] : []),
+    ];
     const child = spawn(
       BIN,
       [
-        '--port',
-        String(port),
+        ...listen,
         '--bind',
         '127.0.0.1',
         '--save',
@@ -91,17 +108,17 @@ export async function startRedis(args: string[] = [], db = 0): Promise<RedisServ
         'no',
         '--loglevel',
         'warning',
-        ...args,
+        ...extra,
       ],
       { stdio: ['ignore', 'ignore', 'inherit'] },
     );
-    const password = args[args.indexOf('--requirepass') + 1];
     const client = new Redis({
       port,
       host: '127.0.0.1',
       lazyConnect: true,
       retryStrategy: () => 50,
-      password: args.includes('--requirepass') ? password : undefined,
+      password,
+      ...(tls ? { tls: { ca: readFileSync(tls.cert) } } : {}),
     });
     client.on('error', () => {});
     try {
@@ -122,6 +139,6 @@ export async function startRedis(args: string[] = [], db = 0): Promise<RedisServ
       await exited;
       clearTimeout(timer);
     };
-    return { url: `redis://127.0.0.1:${port}`, port, client, stop };
+    return { url: `${tls ? 'rediss' : 'redis'}://127.0.0.1:${port}`, port, client, stop };
   }
 }

@@ -9,7 +9,7 @@
  */
 import type { EventEmitter } from 'node:events';
 import { ProcessError, WorkerCrashedError } from '@multiproc/core';
-import { type ConnectionOptions, type JobsOptions, Queue, QueueEvents } from 'bullmq';
+import type { ConnectionOptions, JobsOptions, Queue, QueueEvents } from 'bullmq';
 import { AuthenticationError } from '../errors.js';
 import { debug, type ResolvedConnection } from '../internal/connection.js';
 import { type JobData, type JobKind, type ResultPayload, signJob, verifyBody } from '../internal/protocol.js';
@@ -87,6 +87,8 @@ export class Jobs {
   async open(): Promise<void> {
     const { prefix, queue } = this.#o;
     const connection = this.#o.connection.options as ConnectionOptions;
+    // Loaded here, not at import: BullMQ takes a while to load, and meanwhile the pool connects.
+    const { Queue, QueueEvents } = await import('bullmq');
     const q = new Queue(queue, {
       connection,
       prefix,

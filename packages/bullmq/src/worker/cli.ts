@@ -9,7 +9,7 @@ import { cpuCount } from '@multiproc/core';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_REDIS_URL } from '../internal/connection.js';
 import { describeError } from './log.js';
-import { startWorker } from './worker.js';
+import type { WorkerHandle } from './worker.js';
 
 /** Whatever is not closed a moment after the worker stopped does not keep the process alive. */
 const EXIT_LINGER_MS = 2_000;
@@ -87,30 +87,37 @@ const program = new Command('multiproc-worker')
 async function run(o: CliOptions): Promise<void> {
   const secret = o.secretFile ? readFileSync(o.secretFile, 'utf8').trim() : undefined;
   const connection = o.tlsCa ? { url: o.redis, tls: { ca: readFileSync(o.tlsCa) } } : o.redis;
-  const worker = await startWorker({
-    tasks: o.tasks,
-    connection,
-    secret,
-    prefix: o.prefix,
-    concurrency: o.concurrency,
-    context: o.context,
-    lockDuration: o.lockDuration,
-    stalledInterval: o.stalledInterval,
-    maxStalledCount: o.maxStalledCount,
-    maxTasksPerChild: o.maxTasksPerChild,
-    ttl: o.ttl,
-    grace: o.grace,
-    quiet: o.quiet,
-  });
+  // Signals are handled from the start: one that arrives while the worker starts stops it then.
+  let worker: WorkerHandle | undefined;
   let signals = 0;
   const onSignal = () => {
     signals++;
-    void worker.stop(signals > 1 ? { grace: 0 } : {});
+    void worker?.stop(signals > 1 ? { grace: 0 } : {});
   };
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
-  await worker.stopped;
-  process.off('SIGTERM', onSignal).off('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal).on('SIGINT', onSignal);
+  try {
+    // Loaded after the arguments are parsed: `--help` and usage errors answer at once.
+    const { startWorker } = await import('./worker.js');
+    worker = await startWorker({
+      tasks: o.tasks,
+      connection,
+      secret,
+      prefix: o.prefix,
+      concurrency: o.concurrency,
+      context: o.context,
+      lockDuration: o.lockDuration,
+      stalledInterval: o.stalledInterval,
+      maxStalledCount: o.maxStalledCount,
+      maxTasksPerChild: o.maxTasksPerChild,
+      ttl: o.ttl,
+      grace: o.grace,
+      quiet: o.quiet,
+    });
+    if (signals > 0) void worker.stop(signals > 1 ? { grace: 0 } : {});
+    await worker.stopped;
+  } finally {
+    process.off('SIGTERM', onSignal).off('SIGINT', onSignal);
+  }
   setTimeout(() => process.exit(), EXIT_LINGER_MS).unref();
 }
 

@@ -76,15 +76,16 @@ class RemoteWorker implements WorkerHandle {
   async start(): Promise<void> {
     const o = this.#o;
     try {
-      this.#redis = createClient(this.#conn, `multiproc-worker:${this.id}`);
-      await waitReady(this.#redis, o.connectTimeout, this.#conn.label);
-      this.#registry = new Registry(this.#redis, new Keys(o.prefix));
+      // Task modules first: a bad one fails the start whether or not Redis is up.
       this.#local = new LocalPool({
         processes: o.concurrency,
         context: o.context,
         maxTasksPerChild: o.maxTasksPerChild,
       });
       this.#catalog = await loadCatalog(this.#local, o.tasks.map(parseTaskModule));
+      this.#redis = createClient(this.#conn, `multiproc-worker:${this.id}`);
+      await waitReady(this.#redis, o.connectTimeout, this.#conn.label);
+      this.#registry = new Registry(this.#redis, new Keys(o.prefix));
       this.#sub = this.#redis.duplicate({ connectionName: `multiproc-worker-sub:${this.id}` });
       this.#sub.on('error', () => {});
       this.#sub.on('message', (_channel: string, text: string) => this.#onControl(text));
