@@ -37,5 +37,5 @@ describe('multiproc-worker', () => {
     expect(exportsNothing.stderr).toMatch(
       /ValidationError: --tasks: .*no-tasks\.mjs exports no task references/,
     );
-  }, 30_000);
+  }, 60_000);
 });

@@ -58,7 +58,7 @@ describe.skipIf(redisMissing || process.env.REDIS_URL)('credentials and TLS', ()
     await Promise.all(pools.splice(0).map((p) => p.terminate()));
     await Promise.all(workers.splice(0).map((w) => w.stop()));
     await Promise.all(servers.splice(0).map((s) => s.stop()));
-  }, 20_000);
+  }, 60_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   test('a password: URL credentials for the worker, ioredis options for the pool', async () => {
@@ -74,7 +74,7 @@ describe.skipIf(redisMissing || process.env.REDIS_URL)('credentials and TLS', ()
     expect(error).toBeInstanceOf(RedisConnectionError);
     expect((error as RedisConnectionError).code).toBe('MP_REDIS_CONNECTION');
     expect(String((error as Error).cause)).toMatch(/WRONGPASS|NOAUTH|invalid/i);
-  }, 30_000);
+  }, 60_000);
 
   test('TLS: rediss:// with a CA for the worker (--tls-ca) and the pool (tls option)', async () => {
     const redis = await startRedis({ tls: { cert, key: join(dir, 'key.pem') } });
@@ -82,7 +82,7 @@ describe.skipIf(redisMissing || process.env.REDIS_URL)('credentials and TLS', ()
     workers.push(await startWorkerProcess(redis.url, ['--concurrency', '1', '--tls-ca', cert]));
     const p = pool({ url: redis.url, tls: { ca: readFileSync(cert) } });
     expect(await p.map(tasks.square, [1, 2, 3])).toEqual([1, 4, 9]);
-  }, 30_000);
+  }, 60_000);
 
   test('nothing listening: calls reject with RedisConnectionError', async () => {
     const redis = await startRedis();
@@ -90,5 +90,5 @@ describe.skipIf(redisMissing || process.env.REDIS_URL)('credentials and TLS', ()
     const p = pool(redis.url, { connectTimeout: 500 });
     await expect(p.apply(tasks.square, [1])).rejects.toBeInstanceOf(RedisConnectionError);
     await expect(p.map(tasks.square, [1])).rejects.toBeInstanceOf(RedisConnectionError);
-  }, 20_000);
+  }, 60_000);
 });

@@ -34,7 +34,7 @@ describe.skipIf(redisMissing)('faults', () => {
   afterEach(async () => {
     await Promise.all(pools.splice(0).map((p) => p.terminate()));
     await Promise.all(started.splice(0).map((w) => w.stop('SIGKILL')));
-  }, 20_000);
+  }, 60_000);
   afterAll(() => redis?.stop());
 
   test('a worker SIGKILLed mid-map: its job runs again on another worker and the map completes', async () => {
@@ -57,7 +57,7 @@ describe.skipIf(redisMissing)('faults', () => {
     expect(stalled).toContain(jobId);
     await b.waitFor(new RegExp(`job stalled .* job=${jobId} `));
     await b.waitFor(new RegExp(`job completed .* job=${jobId} `));
-  }, 30_000);
+  }, 60_000);
 
   test('SIGTERM lets a running job finish, then the worker stops with status 0', async () => {
     const a = await worker('--grace', '20000');
@@ -72,7 +72,7 @@ describe.skipIf(redisMissing)('faults', () => {
       .map((l) => / (stopping|job completed|detached|stopped) /.exec(l)?.[1])
       .filter(Boolean);
     expect(events).toEqual(['stopping', 'job completed', 'detached', 'stopped']);
-  }, 30_000);
+  }, 60_000);
 
   test('a job still running when the grace period ends goes back to the queue for another worker', async () => {
     const a = await worker('--grace', '100');
@@ -85,7 +85,7 @@ describe.skipIf(redisMissing)('faults', () => {
     const b = await worker();
     expect(await call).toBe(1500);
     await b.waitFor(/job completed /);
-  }, 30_000);
+  }, 60_000);
 
   test('a client that vanishes: its running job is cancelled and its keys are deleted', async () => {
     const w = await worker();
@@ -110,5 +110,5 @@ describe.skipIf(redisMissing)('faults', () => {
       await new Promise((r) => setTimeout(r, 100));
     }
     expect(await redis.client.zcard('multiproc:pools')).toBe(0);
-  }, 30_000);
+  }, 60_000);
 });

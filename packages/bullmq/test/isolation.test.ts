@@ -28,7 +28,7 @@ describe.skipIf(redisMissing)('pools on one Redis', () => {
       startWorkerProcess(redis.url, ['--prefix', 'alpha', '--concurrency', '1']),
       startWorkerProcess(redis.url, ['--prefix', 'beta', '--concurrency', '1']),
     ]);
-  }, 30_000);
+  }, 60_000);
   afterEach(async () => {
     await Promise.all(pools.splice(0).map((p) => p.terminate()));
   });
@@ -48,7 +48,7 @@ describe.skipIf(redisMissing)('pools on one Redis', () => {
     expect(new Set(pidsB)).toEqual(new Set([beta.pid]));
     expect(a.keyPrefix).toMatch(/^alpha:pool-[0-9a-f]{12}:$/);
     expect(b.keyPrefix).toMatch(/^beta:pool-[0-9a-f]{12}:$/);
-  }, 20_000);
+  }, 60_000);
 
   test('two pools under one prefix have their own queues and both complete', async () => {
     const [a, b] = [pool('alpha'), pool('alpha')];
@@ -62,7 +62,7 @@ describe.skipIf(redisMissing)('pools on one Redis', () => {
     ]);
     expect(x).toEqual([1, 4, 9]);
     expect(y).toEqual([9, 13]);
-  }, 20_000);
+  }, 60_000);
 
   test('join() deletes every key of the pool; a stopped worker removes its own', async () => {
     const p = pool('alpha');
@@ -80,7 +80,7 @@ describe.skipIf(redisMissing)('pools on one Redis', () => {
     expect(await keys()).toContain('gamma:workers');
     expect(await gamma.stop()).toBe(0);
     expect(await keys()).not.toContain('gamma:workers');
-  }, 20_000);
+  }, 60_000);
 
   test('events: workerCreate, active, completed, failed, drain; stats count jobs', async () => {
     const p = pool('beta');
@@ -95,5 +95,5 @@ describe.skipIf(redisMissing)('pools on one Redis', () => {
     expect(seen).toEqual(['active', 'drain', 'completed', 'active', 'drain', 'failed']);
     expect(p.stats()).toEqual({ workers: 1, busy: 0, queued: 0, completed: 1, failed: 1 });
     expect(p.workers.map((w) => w.pid)).toEqual([beta.pid]);
-  }, 20_000);
+  }, 60_000);
 });

@@ -23,13 +23,13 @@ describe.skipIf(redisMissing)('the same cases on the local and the BullMQ Pool',
     worker = await startWorkerProcess(redis.url);
     shared.local = makers.local!();
     shared.bullmq = makers.bullmq!();
-  }, 30_000);
+  }, 60_000);
 
   afterAll(async () => {
     await Promise.all(Object.values(shared).map((p) => p.terminate()));
     await worker?.stop();
     await redis?.stop();
-  }, 30_000);
+  }, 60_000);
 
   async function runOn(kind: string, c: Case): Promise<unknown> {
     if (!c.fresh) return c.run(shared[kind]!);
@@ -47,6 +47,6 @@ describe.skipIf(redisMissing)('the same cases on the local and the BullMQ Pool',
       const bullmq = await runOn('bullmq', c);
       expect(bullmq).toEqual(local);
       if (!c.localGap) expect(local).toEqual(c.expected);
-    }, 20_000);
+    }, 60_000);
   }
 });

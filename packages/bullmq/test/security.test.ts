@@ -30,7 +30,7 @@ describe.skipIf(redisMissing)('authentication', () => {
     dir = mkdtempSync(join(tmpdir(), 'mp-bullmq-'));
     redis = await startRedis({ db: 3 });
     worker = await startWorkerProcess(redis.url, ['--concurrency', '1'], { MARKER_DIR: dir });
-  }, 30_000);
+  }, 60_000);
   afterEach(async () => {
     await Promise.all(pools.splice(0).map((p) => p.terminate()));
   });
@@ -60,7 +60,7 @@ describe.skipIf(redisMissing)('authentication', () => {
     expect(existsSync(path)).toBe(false);
     // The worker goes on serving signed jobs.
     expect(await p.apply(tasks.square, [12])).toBe(144);
-  }, 20_000);
+  }, 60_000);
 
   test('a job naming a task the worker did not load: UnknownTaskError, and nothing is imported', async () => {
     const p = pool();
@@ -78,7 +78,7 @@ describe.skipIf(redisMissing)('authentication', () => {
     expect(readdirSync(dir).filter((f) => f.startsWith('imported-by-'))).toEqual([
       `imported-by-${process.pid}`,
     ]);
-  }, 20_000);
+  }, 60_000);
 
   test('a forged result is rejected with AuthenticationError', async () => {
     const p = pool();
@@ -99,12 +99,12 @@ describe.skipIf(redisMissing)('authentication', () => {
     const error = await call;
     expect(error).toBeInstanceOf(AuthenticationError);
     expect((error as AuthenticationError).code).toBe('MP_AUTHENTICATION');
-  }, 20_000);
+  }, 60_000);
 
   test('a worker with another secret never serves the pool', async () => {
     const p = pool({ secret: 'another-secret-0123456789' });
     const error = await p.apply(tasks.square, [2], { timeout: 1500 }).catch((e: unknown) => e);
     expect((error as Error).name).toBe('TimeoutError');
     expect(worker.lines.some((l) => l.includes(p.keyPrefix.split(':')[1]!))).toBe(false);
-  }, 20_000);
+  }, 60_000);
 });

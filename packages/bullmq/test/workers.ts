@@ -22,7 +22,7 @@ export interface WorkerProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Starts `multiproc-worker` and waits for its `connected` line. */
+/** Starts `multiproc-worker` (with the fixture tasks unless `args` give `--tasks`) and waits for `connected`. */
 export async function startWorkerProcess(
   redisUrl: string,
   args: string[] = [],
@@ -30,7 +30,16 @@ export async function startWorkerProcess(
 ): Promise<WorkerProcess> {
   const child = spawn(
     process.execPath,
-    [CLI, '--redis', redisUrl, '--tasks', TASKS, '--concurrency', '2', ...FAST, ...args],
+    [
+      CLI,
+      '--redis',
+      redisUrl,
+      ...(args.includes('--tasks') ? [] : ['--tasks', TASKS]),
+      '--concurrency',
+      '2',
+      ...FAST,
+      ...args,
+    ],
     { env: { ...process.env, MULTIPROC_SECRET: SECRET, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const lines: string[] = [];
@@ -53,7 +62,7 @@ export async function startWorkerProcess(
       resolve(code);
     }),
   );
-  const waitFor = (pattern: RegExp, timeoutMs = 10_000) =>
+  const waitFor = (pattern: RegExp, timeoutMs = 30_000) =>
     new Promise<string>((resolve, reject) => {
       const check = () => {
         const line = lines.find((l) => pattern.test(l));
@@ -86,6 +95,6 @@ export async function startWorkerProcess(
     }
     return child.exitCode;
   };
-  await waitFor(/ connected /, 15_000);
+  await waitFor(/ connected /, 60_000);
   return { child, pid: child.pid!, lines, waitFor, exited, stop };
 }

@@ -1,0 +1,66 @@
+/**
+ * The examples run as written: the "Scaling out" page's (a worker loads tasks.ts, main.ts is the
+ * client) and the README's (one file, loaded by the worker as its task module and run as the client).
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { type RedisServer, redisMissing, startRedis } from './redis.js';
+import { SECRET, startWorkerProcess, type WorkerProcess } from './workers.js';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const EXAMPLES = fileURLToPath(new URL('../../../apps/docs/examples/scaling-out/', import.meta.url));
+const HERE = fileURLToPath(new URL('.', import.meta.url));
+
+function runTs(file: string, env: NodeJS.ProcessEnv): Promise<string> {
+  return new Promise<string>((resolve, reject) =>
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', file],
+      { cwd: ROOT, env: { ...process.env, MULTIPROC_SECRET: SECRET, ...env }, timeout: 60_000 },
+      (error, out, err) => (error ? reject(new Error(`${error.message}\n${err}`)) : resolve(out)),
+    ),
+  );
+}
+
+describe.skipIf(redisMissing)('docs: scaling out', () => {
+  // Each test has its own worker: every worker of a prefix should load the same task modules (one
+  // that lacks a task rejects its jobs).
+  let redis: RedisServer;
+  let worker: WorkerProcess | undefined;
+
+  beforeAll(async () => {
+    redis = await startRedis({ db: 5 });
+  }, 60_000);
+  afterEach(async () => {
+    await worker?.stop();
+    worker = undefined;
+  });
+  afterAll(() => redis?.stop());
+
+  test('main.ts prints the squares and the word count, and leaves no pool keys', async () => {
+    worker = await startWorkerProcess(redis.url, ['--tasks', `${EXAMPLES}tasks.ts`]);
+    const stdout = await runTs(`${EXAMPLES}main.ts`, { REDIS_URL: redis.url });
+    expect(stdout.replace(/\s+/g, ' ').trim()).toBe('[ 1, 4, 9, 16, 25, 36, 49, 64, 81, 100 ] 5000 words');
+    expect(worker.lines.some((l) => / job completed .* task=tasks#words /.test(l))).toBe(true);
+    expect(await redis.client.keys('multiproc:pool-*')).toEqual([]);
+  }, 60_000);
+
+  test("the README's example: the worker loads the client's own file, whose isMain() block stays asleep", async () => {
+    const readme = readFileSync(join(HERE, '../README.md'), 'utf8');
+    const code = /```ts\n([\s\S]*?)```/.exec(readme)![1]!.replace('redis://127.0.0.1:6379', redis.url);
+    // Inside the package, so that '@multiproc/bullmq' resolves to this package itself.
+    const dir = mkdtempSync(join(HERE, 'fixtures/.readme-'));
+    const file = join(dir, 'main.ts');
+    writeFileSync(file, code);
+    try {
+      worker = await startWorkerProcess(redis.url, ['--tasks', file, '--concurrency', '1']);
+      expect((await runTs(file, {})).trim()).toBe('[ 1, 4, 9, 16, 25 ]');
+      await worker.waitFor(/ job completed .* task=main#square /);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
