@@ -12,10 +12,13 @@ export interface CliRun {
   lines: string[];
 }
 
-/** Runs the built CLI with `args`; kills it (and fails) after `timeoutMs`. */
-export function runCli(args: readonly string[], timeoutMs: number): Promise<CliRun> {
+/** Runs the built CLI with `args` (and `env`, default ours); kills it (and fails) after `timeoutMs`. */
+export function runCli(args: readonly string[], timeoutMs: number, env?: NodeJS.ProcessEnv): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: env ?? process.env,
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));

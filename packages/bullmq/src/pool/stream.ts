@@ -70,6 +70,7 @@ export async function* streamChunks(
     (total === undefined ? undefined : Math.max(1, Math.ceil(total / (4 * options.processes))));
   let adaptiveItems = 0;
   let adaptiveMs = 0;
+  let last = { items: 0, ms: 0 };
   const pending: Pending[] = [];
   let inputDone = false;
   let inputError: { error: unknown } | undefined;
@@ -82,7 +83,11 @@ export async function* streamChunks(
     if (adaptiveItems === 0) return FIRST_ADAPTIVE_CHUNK;
     const perItem = adaptiveMs / adaptiveItems;
     if (perItem <= 0) return MAX_ADAPTIVE_CHUNK;
-    return Math.max(1, Math.min(MAX_ADAPTIVE_CHUNK, Math.round(TARGET_CHUNK_MS / perItem)));
+    let size = Math.round(TARGET_CHUNK_MS / perItem);
+    // A small chunk's time is mostly fixed cost, which makes items look slow: while chunks finish
+    // well under the target, at least double them.
+    if (last.ms < TARGET_CHUNK_MS / 2) size = Math.max(size, last.items * 2);
+    return Math.max(1, Math.min(MAX_ADAPTIVE_CHUNK, size));
   };
 
   const readChunk = async (): Promise<unknown[]> => {
@@ -121,6 +126,7 @@ export async function* streamChunks(
           p.result = r;
           adaptiveItems += items.length;
           adaptiveMs += r.ms;
+          last = { items: items.length, ms: r.ms };
           wake?.();
         },
         (error) => {

@@ -42,6 +42,8 @@ function int(value: string): number {
 (process.stdout as unknown as { _handle?: { setBlocking?: (b: boolean) => void } })._handle?.setBlocking?.(
   true,
 );
+// A closed stdout (the reader went away) must not stop a worker that is serving jobs.
+process.stdout.on('error', () => {});
 
 const program = new Command('multiproc-worker')
   .description(
