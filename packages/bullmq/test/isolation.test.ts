@@ -1,9 +1,12 @@
 /**
  * Pools on one Redis: two prefixes never see each other's jobs; two pools under one prefix each
  * get their own queue; `join()` leaves no key behind, and a stopped worker removes its own.
- * Also the pool's events and stats.
+ * Also the pool's events and stats, `attempts`, and cancellation reaching the worker.
  */
 import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { Pool } from '../dist/index.js';
 import { tasks } from './fixtures/tasks.mjs';
@@ -15,8 +18,8 @@ describe.skipIf(redisMissing)('pools on one Redis', () => {
   let alpha: WorkerProcess;
   let beta: WorkerProcess;
   const pools: Pool[] = [];
-  const pool = (prefix: string) => {
-    const p = new Pool({ connection: redis.url, secret: SECRET, prefix });
+  const pool = (prefix: string, options = {}) => {
+    const p = new Pool({ connection: redis.url, secret: SECRET, prefix, ...options });
     pools.push(p);
     return p;
   };
@@ -95,5 +98,25 @@ describe.skipIf(redisMissing)('pools on one Redis', () => {
     expect(seen).toEqual(['active', 'drain', 'completed', 'active', 'drain', 'failed']);
     expect(p.stats()).toEqual({ workers: 1, busy: 0, queued: 0, completed: 1, failed: 1 });
     expect(p.workers.map((w) => w.pid)).toEqual([beta.pid]);
+  }, 60_000);
+
+  test('attempts: a task that fails once succeeds on its second attempt; with one attempt it fails', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mp-bullmq-flaky-'));
+    try {
+      expect(await pool('alpha', { attempts: 2 }).apply(tasks.flaky, [join(dir, 'a')])).toBe('second try');
+      await alpha.waitFor(/ job retrying .* task=tasks#flaky .*first try fails/);
+      await expect(pool('alpha').apply(tasks.flaky, [join(dir, 'b')])).rejects.toThrow('first try fails');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  test('a timeout cancels the running job on its worker', async () => {
+    const p = pool('beta');
+    await expect(p.apply(tasks.sleep, [30_000], { timeout: 500 })).rejects.toMatchObject({
+      name: 'TimeoutError',
+    });
+    await beta.waitFor(/ job cancelled .* task=tasks#sleep by="its pool"/);
+    expect(await p.apply(tasks.square, [3])).toBe(9);
   }, 60_000);
 });

@@ -12,6 +12,7 @@ import { ProcessError, WorkerCrashedError } from '@multiproc/core';
 import type { ConnectionOptions, JobsOptions, Queue, QueueEvents } from 'bullmq';
 import { AuthenticationError } from '../errors.js';
 import { debug, type ResolvedConnection } from '../internal/connection.js';
+import { fromErrorRecord } from '../internal/error-record.js';
 import { type JobData, type JobKind, type ResultPayload, signJob, verifyBody } from '../internal/protocol.js';
 import type { Signer } from '../internal/signing.js';
 import { pack, unpack } from '../internal/wire.js';
@@ -204,9 +205,13 @@ export class Jobs {
       p.reject(new ProcessError(`The result of job ${id} could not be decoded.`, { cause: error }));
       return;
     }
-    if (result.ok) this.completed++;
-    else this.failed++;
-    this.#o.events.emit(result.ok ? 'completed' : 'failed', { jobId: id, task: p.task });
+    if (result.ok) {
+      this.completed++;
+      this.#o.events.emit('completed', { jobId: id, task: p.task });
+    } else {
+      this.failed++;
+      this.#o.events.emit('failed', { jobId: id, task: p.task, error: fromErrorRecord(result.error) });
+    }
     p.resolve(result);
   }
 

@@ -21,20 +21,14 @@ import {
   type TaskFunction,
   type TaskRef,
   type TaskResult,
-  ValidationError,
 } from '@multiproc/core';
 import { resolveConnection } from '../internal/connection.js';
 import { poolMember } from '../internal/control.js';
-import { fromErrorRecord } from '../internal/error-record.js';
-import type { JobKind, ResultPayload } from '../internal/protocol.js';
 import { resolveSecret, Signer } from '../internal/signing.js';
-import { moduleNameOf, taskIdOf } from '../internal/task-ids.js';
-import { allPlain, assertPortable } from '../internal/wire.js';
+import { Calls, flatten, settle } from './calls.js';
 import { Jobs } from './jobs.js';
 import { checkCall, type PoolOptions, type ResolvedPoolOptions, resolvePoolOptions } from './options.js';
-import { type CallScope, openScope } from './scope.js';
 import { Session, type WorkerInfo } from './session.js';
-import { type ChunkResult, knownLength, streamChunks } from './stream.js';
 
 type State = 'running' | 'closed' | 'terminated';
 type ItemOf<F> = TaskArgs<F> extends [] ? unknown : TaskArgs<F>[0];
@@ -66,16 +60,12 @@ type ArgLists<F> = Iterable<TaskArgs<F>> | AsyncIterable<TaskArgs<F>>;
 export class Pool extends EventEmitter implements AsyncDisposable {
   readonly #o: ResolvedPoolOptions;
   readonly #keyPrefix: string;
-  readonly #member: string;
   readonly #session: Session;
   readonly #jobs: Jobs;
   readonly #ready: Promise<void>;
   readonly #stop = new AbortController();
-  readonly #owners = new Map<string, string>();
-  readonly #idle: Array<() => void> = [];
+  readonly #calls: Calls;
   #state: State = 'running';
-  #starting = 0;
-  #calls = 0;
   #shutdown: Promise<void> | undefined;
 
   constructor(options: PoolOptions = {}) {
@@ -87,7 +77,6 @@ export class Pool extends EventEmitter implements AsyncDisposable {
     const queue = `pool-${randomBytes(6).toString('hex')}`;
     this.#keyPrefix = `${prefix}:${queue}:`;
     const member = poolMember(queue, signer);
-    this.#member = member;
     const onReaped = () => this.#reaped();
     this.#session = new Session({
       connection,
@@ -107,10 +96,20 @@ export class Pool extends EventEmitter implements AsyncDisposable {
       queue,
       attempts,
       events: this,
-      onSettle: () => this.#wake(),
+      onSettle: () => this.#calls.wake(),
     });
     this.#ready = this.#open();
     this.#ready.catch(() => {});
+    this.#calls = new Calls({
+      jobs: this.#jobs,
+      session: this.#session,
+      ready: this.#ready,
+      stop: this.#stop.signal,
+      member,
+      moduleNames: this.#o.moduleNames,
+      fixedProcesses: this.#o.processes !== undefined,
+      processes: () => this.processes,
+    });
   }
 
   async #open(): Promise<void> {
@@ -140,7 +139,7 @@ export class Pool extends EventEmitter implements AsyncDisposable {
     return {
       workers: this.#session.concurrency,
       busy: j.busy,
-      queued: j.queued + this.#starting,
+      queued: j.queued + this.#calls.starting,
       completed: j.completed,
       failed: j.failed,
     };
@@ -153,7 +152,7 @@ export class Pool extends EventEmitter implements AsyncDisposable {
     options: CallOptions = {},
   ): Promise<TaskResult<F>> {
     this.#admit(task, options, 'apply');
-    return this.#call(task, args as unknown[], options) as Promise<TaskResult<F>>;
+    return this.#calls.apply(task, args as unknown[], options) as Promise<TaskResult<F>>;
   }
 
   /** Like {@link apply}, but returns an `AsyncResult` at once. Python: `apply_async`. */
@@ -164,7 +163,7 @@ export class Pool extends EventEmitter implements AsyncDisposable {
   ): AsyncResult<TaskResult<F>> {
     this.#admit(task, options, 'applyAsync');
     return new AsyncResult(
-      settle(this.#call(task, args as unknown[], options) as Promise<TaskResult<F>>, options),
+      settle(this.#calls.apply(task, args as unknown[], options) as Promise<TaskResult<F>>, options),
     );
   }
 
@@ -175,7 +174,7 @@ export class Pool extends EventEmitter implements AsyncDisposable {
     options: MapOptions = {},
   ): Promise<TaskResult<F>[]> {
     this.#admit(task, options, 'map');
-    return this.#collect(task, iterable, options, 'map') as Promise<TaskResult<F>[]>;
+    return this.#calls.collect(task, iterable, options, 'map') as Promise<TaskResult<F>[]>;
   }
 
   /** Like {@link map}, returning an `AsyncResult`. Python: `map_async`. */
@@ -186,7 +185,7 @@ export class Pool extends EventEmitter implements AsyncDisposable {
   ): AsyncResult<TaskResult<F>[]> {
     this.#admit(task, options, 'mapAsync');
     return new AsyncResult(
-      settle(this.#collect(task, iterable, options, 'map') as Promise<TaskResult<F>[]>, options),
+      settle(this.#calls.collect(task, iterable, options, 'map') as Promise<TaskResult<F>[]>, options),
     );
   }
 
@@ -197,7 +196,7 @@ export class Pool extends EventEmitter implements AsyncDisposable {
     options: MapOptions = {},
   ): Promise<TaskResult<F>[]> {
     this.#admit(task, options, 'starmap');
-    return this.#collect(task, iterable, options, 'star') as Promise<TaskResult<F>[]>;
+    return this.#calls.collect(task, iterable, options, 'star') as Promise<TaskResult<F>[]>;
   }
 
   /** Like {@link starmap}, returning an `AsyncResult`. Python: `starmap_async`. */
@@ -208,7 +207,7 @@ export class Pool extends EventEmitter implements AsyncDisposable {
   ): AsyncResult<TaskResult<F>[]> {
     this.#admit(task, options, 'starmapAsync');
     return new AsyncResult(
-      settle(this.#collect(task, iterable, options, 'star') as Promise<TaskResult<F>[]>, options),
+      settle(this.#calls.collect(task, iterable, options, 'star') as Promise<TaskResult<F>[]>, options),
     );
   }
 
@@ -219,7 +218,7 @@ export class Pool extends EventEmitter implements AsyncDisposable {
     options: ImapOptions = {},
   ): AsyncGenerator<TaskResult<F>, void, undefined> {
     this.#admit(task, options, 'imap');
-    return flatten(this.#chunks(task, iterable, options, 'map', true, 2)) as AsyncGenerator<
+    return flatten(this.#calls.chunks(task, iterable, options, 'map', true, 2)) as AsyncGenerator<
       TaskResult<F>,
       void,
       undefined
@@ -233,7 +232,7 @@ export class Pool extends EventEmitter implements AsyncDisposable {
     options: ImapOptions = {},
   ): AsyncGenerator<TaskResult<F>, void, undefined> {
     this.#admit(task, options, 'imapUnordered');
-    return flatten(this.#chunks(task, iterable, options, 'map', false, 2)) as AsyncGenerator<
+    return flatten(this.#calls.chunks(task, iterable, options, 'map', false, 2)) as AsyncGenerator<
       TaskResult<F>,
       void,
       undefined
@@ -252,8 +251,7 @@ export class Pool extends EventEmitter implements AsyncDisposable {
    */
   async join(): Promise<void> {
     if (this.#state === 'running') throw new ProcessError('join() needs close() or terminate() first.');
-    while (this.#starting > 0 || this.#jobs.size > 0)
-      await new Promise<void>((resolve) => this.#idle.push(resolve));
+    await this.#calls.whenIdle();
     await this.#teardown();
   }
 
@@ -272,7 +270,7 @@ export class Pool extends EventEmitter implements AsyncDisposable {
     this.#state = 'terminated';
     this.#stop.abort(error);
     this.#jobs.failAll(error);
-    this.#wake();
+    this.#calls.wake();
   }
 
   #reaped(): void {
@@ -293,170 +291,9 @@ export class Pool extends EventEmitter implements AsyncDisposable {
     return this.#shutdown;
   }
 
-  #wake(): void {
-    if (this.#starting > 0 || this.#jobs.size > 0) return;
-    for (const resolve of this.#idle.splice(0)) resolve();
-  }
-
   #admit(task: unknown, options: object, method: string): void {
     if (this.#state !== 'running')
       throw new PoolClosedError(`The pool is ${this.#state}: no new tasks can be submitted.`);
     checkCall(task, options, method);
   }
-
-  /** The portable id of `task`, refusing two modules that would share a name on the workers. */
-  #taskId(task: TaskRef): string {
-    const name = this.#o.moduleNames.get(task.module) ?? moduleNameOf(task.module);
-    const owner = this.#owners.get(name);
-    if (owner === undefined) this.#owners.set(name, task.module);
-    else if (owner !== task.module) {
-      throw new ValidationError(
-        `Tasks of ${owner} and ${task.module} would both be named '${name}' on the workers: ` +
-          "give one of them another name with the pool's moduleNames option (and --tasks name=path).",
-      );
-    }
-    return taskIdOf(name, task.taskName);
-  }
-
-  /** Waits for the connection; counts the call as starting meanwhile (join waits for it). */
-  async #started(scope: CallScope): Promise<void> {
-    this.#starting++;
-    try {
-      await Promise.race([this.#ready, scope.stopped]);
-      if (this.#state === 'terminated') throw this.#stop.signal.reason;
-    } finally {
-      this.#starting--;
-    }
-  }
-
-  async #call(task: TaskRef, args: unknown[], options: CallOptions): Promise<unknown> {
-    const scope = openScope(options, this.#stop.signal);
-    let id: string | undefined;
-    try {
-      const taskId = this.#taskId(task);
-      if (!Array.isArray(args)) throw new ValidationError("Pool.apply: 'args' must be an array.");
-      if (!allPlain(args)) assertPortable(args, 'args');
-      await this.#started(scope);
-      id = `a${++this.#calls}`;
-      const reply = this.#submit(id, taskId, 'apply', 0, args, options.onMessage);
-      this.#wake();
-      const result = await Promise.race([reply, scope.stopped]);
-      if (!result.ok) throw fromErrorRecord(result.error);
-      return (result as { value: unknown }).value;
-    } catch (error) {
-      if (id !== undefined && scope.isStopped()) this.#cancel([id]);
-      throw error;
-    } finally {
-      scope.dispose();
-    }
-  }
-
-  #submit(
-    id: string,
-    task: string,
-    kind: JobKind,
-    base: number,
-    payload: unknown[],
-    onMessage?: (v: unknown) => void,
-  ) {
-    return this.#jobs.submit({ id, task, kind, base, payload, onMessage });
-  }
-
-  #cancel(ids: readonly string[]): void {
-    if (this.#state === 'terminated') return;
-    const pool = this.#member;
-    this.#jobs.cancel(ids, (jobs) => this.#session.publish({ t: 'cancel', pool, jobs }));
-  }
-
-  async #collect(task: TaskRef, iterable: unknown, options: MapOptions, kind: JobKind): Promise<unknown[]> {
-    const out: unknown[] = [];
-    for await (const chunk of this.#chunks(task, iterable, options, kind, true, 4)) {
-      for (let i = 0; i < chunk.length; i++) out.push(chunk[i]);
-    }
-    return out;
-  }
-
-  #chunks(
-    task: TaskRef,
-    iterable: unknown,
-    options: ImapOptions,
-    kind: JobKind,
-    ordered: boolean,
-    inflightPerWorker: number,
-  ): AsyncGenerator<readonly unknown[], void, undefined> {
-    const call = ++this.#calls;
-    let chunk = 0;
-    const self = this;
-    return (async function* () {
-      const scope = openScope(options, self.#stop.signal);
-      try {
-        const taskId = self.#taskId(task);
-        await self.#started(scope);
-        const processes = await self.#plan(options, iterable);
-        const path = kind === 'star' ? 'args' : 'args[0]';
-        const submit = (items: unknown[], base: number) => {
-          const id = `m${call}-${chunk++}`;
-          if (self.#state === 'terminated') return { id, reply: Promise.reject(self.#stop.signal.reason) };
-          if (!allPlain(items)) for (const item of items) assertPortable(item, path);
-          const reply = self
-            .#submit(id, taskId, kind, base, items, options.onMessage)
-            .then((r) => chunkResult(r, base));
-          return { id, reply: Promise.race([reply, scope.stopped]) };
-        };
-        yield* streamChunks(iterable, submit, (ids) => self.#cancel(ids), {
-          processes,
-          chunksize: options.chunksize,
-          inflight: options.inflight ?? inflightPerWorker * processes,
-          ordered,
-          onProgress: options.onProgress,
-        });
-      } finally {
-        scope.dispose();
-      }
-    })();
-  }
-
-  /** How many workers to plan for: the option, else (for an input of known length) a fresh count. */
-  async #plan(options: MapOptions, iterable: unknown): Promise<number> {
-    if (
-      this.#o.processes === undefined &&
-      options.chunksize === undefined &&
-      knownLength(iterable) !== undefined
-    ) {
-      await this.#session.refresh();
-    }
-    return this.processes;
-  }
-}
-
-/** A worker's chunk result, with a failed item's `taskIndex` counted from the call's first item. */
-function chunkResult(result: ResultPayload, base: number): ChunkResult {
-  if (result.ok) return result as ChunkResult;
-  const error = fromErrorRecord(result.error);
-  const index = (error as { taskIndex?: unknown }).taskIndex;
-  if (typeof index === 'number')
-    Object.defineProperty(error, 'taskIndex', { value: index + base, enumerable: true });
-  return { values: result.values ?? [], error, ms: result.ms ?? 0 };
-}
-
-/** Calls Python's `callback`/`error_callback` when the call settles. */
-function settle<R>(promise: Promise<R>, options: AsyncCallOptions<R>): Promise<R> {
-  if (!options.callback && !options.errorCallback) return promise;
-  return promise.then(
-    (value) => {
-      options.callback?.(value);
-      return value;
-    },
-    (error) => {
-      options.errorCallback?.(error);
-      throw error;
-    },
-  );
-}
-
-/** One result per step from a stream of chunks. */
-async function* flatten<T>(
-  chunks: AsyncGenerator<readonly T[], void, undefined>,
-): AsyncGenerator<T, void, undefined> {
-  for await (const chunk of chunks) yield* chunk;
 }
