@@ -232,7 +232,7 @@ export const TARGETS: Target[] = [
   {
     issue: 17,
     suite: 'bullmq',
-    text: 'map of 100k trivial items through Redis, 2 local worker processes >= 50x raw BullMQ (one job per item)',
+    text: 'map of 100k trivial items through Redis, 2 worker processes >= 50x raw BullMQ (one job per item)',
     caseId: 'bullmq/map/multiproc',
     versus: 'bullmq/map/raw-bullmq-c8',
     op: '>=',

@@ -1,9 +1,9 @@
 /**
  * Suite `bullmq` (issue 17): the BullMQ pool across Redis.
  *
- * - Trivial tasks: `map(square)` over 100k items through one `multiproc-worker` whose local pool
- *   has 2 worker processes, against a raw BullMQ setup with one job per item (2 worker processes,
- *   BullMQ's default concurrency 1, and concurrency 8), measured on fewer items (it is slow).
+ * - Trivial tasks: `map(square)` over 100k items through 2 `multiproc-worker` processes (one task
+ *   at a time each), against a raw BullMQ setup with one job per item on 2 worker processes
+ *   (BullMQ's default concurrency 1, and concurrency 8), measured on fewer items (it is slow).
  * - Sleep-bound tasks (50 ms each): items/s with 1, 2, 4 and 8 `multiproc-worker` processes of
  *   one task each, the closest stand-in for adding machines that one machine allows.
  *
@@ -61,16 +61,16 @@ function mapCase(kind: 'map' | 'imap'): BenchCase {
     ...base,
     id: `bullmq/${kind}/multiproc`,
     group: 'bullmq.map',
-    title: 'square over the items through Redis, 2 local worker processes',
+    title: 'square over the items through Redis, 2 worker processes',
     impl: `multiproc BullMQ pool ${kind}${kind === 'imap' ? ' (generator, adaptive chunks)' : ' (auto chunksize)'}`,
     kind: 'multiproc',
     unit: 'items/s',
     better: 'higher',
     measure: ({ runs, sizes }) =>
       withSetup(async (setup) => {
-        await setup.workers(1, ['--concurrency', '2', '--context', 'process']);
+        await setup.workers(2, ['--concurrency', '1']);
         const tasks = await benchTasks();
-        const pool = await openPool(setup, 1, 2);
+        const pool = await openPool(setup, 2, 2);
         try {
           await pool.map(tasks.square, range(1000));
           const n = sizes.poolItems;
@@ -100,7 +100,7 @@ function rawCase(concurrency: number): BenchCase {
     ...base,
     id: concurrency === 1 ? 'bullmq/map/raw-bullmq' : `bullmq/map/raw-bullmq-c${concurrency}`,
     group: 'bullmq.map',
-    title: 'square over the items through Redis, 2 local worker processes',
+    title: 'square over the items through Redis, 2 worker processes',
     impl: `raw BullMQ, one job per item, 2 processes x concurrency ${concurrency}`,
     kind: 'baseline',
     unit: 'items/s',
