@@ -145,7 +145,16 @@ export class Pool extends EventEmitter implements AsyncDisposable {
     };
   }
 
-  /** Runs `task(...args)` on a worker and resolves to its result. Python: `apply`. */
+  /**
+   * Runs `task(...args)` on a worker and resolves to its result. Python: `apply`.
+   * @param task A task reference made by `defineTasks()`, exported by a module the workers load.
+   * @param args Its arguments (structured-cloneable values).
+   * @param options `signal` and `timeout` cancel the job; `onMessage` receives `sendToCaller()` messages.
+   * @throws {PoolClosedError} (as a rejection) after `close()` or `terminate()`.
+   * @throws {UnknownTaskError} (as a rejection) when the worker did not load the task's module.
+   * @example
+   * console.log(await pool.apply(tasks.square, [7])); // 49
+   */
   async apply<F extends TaskFunction>(
     task: TaskRef<F>,
     args: TaskArgs<F> = [] as unknown as TaskArgs<F>,
@@ -155,7 +164,14 @@ export class Pool extends EventEmitter implements AsyncDisposable {
     return this.#calls.apply(task, args as unknown[], options) as Promise<TaskResult<F>>;
   }
 
-  /** Like {@link apply}, but returns an `AsyncResult` at once. Python: `apply_async`. */
+  /**
+   * Like {@link apply}, but returns an `AsyncResult` at once. Python: `apply_async`.
+   * @param options Also `callback` and `errorCallback`, called when the call settles.
+   * @throws {PoolClosedError} at once after `close()` or `terminate()`.
+   * @example
+   * const r = pool.applyAsync(tasks.square, [7]);
+   * console.log(await r.get(5000)); // 49
+   */
   applyAsync<F extends TaskFunction>(
     task: TaskRef<F>,
     args: TaskArgs<F> = [] as unknown as TaskArgs<F>,
@@ -167,7 +183,15 @@ export class Pool extends EventEmitter implements AsyncDisposable {
     );
   }
 
-  /** Applies `task` to every item; resolves to the results in input order. Python: `map`. */
+  /**
+   * Applies `task` to every item; resolves to the results in input order. One job per chunk of
+   * `chunksize` items (default: about four chunks per worker). Python: `map`.
+   * @param iterable Any sync or async iterable.
+   * @param options `chunksize`, `onProgress(done, total)`, `signal`, `timeout`, `onMessage`.
+   * @throws {PoolClosedError} (as a rejection) after `close()` or `terminate()`.
+   * @example
+   * console.log(await pool.map(tasks.square, [1, 2, 3])); // [1, 4, 9]
+   */
   async map<F extends TaskFunction>(
     task: TaskRef<F>,
     iterable: Items<F>,
@@ -177,7 +201,12 @@ export class Pool extends EventEmitter implements AsyncDisposable {
     return this.#calls.collect(task, iterable, options, 'map') as Promise<TaskResult<F>[]>;
   }
 
-  /** Like {@link map}, returning an `AsyncResult`. Python: `map_async`. */
+  /**
+   * Like {@link map}, returning an `AsyncResult`. Python: `map_async`.
+   * @throws {PoolClosedError} at once after `close()` or `terminate()`.
+   * @example
+   * console.log(await pool.mapAsync(tasks.square, [1, 2, 3]).get()); // [1, 4, 9]
+   */
   mapAsync<F extends TaskFunction>(
     task: TaskRef<F>,
     iterable: Items<F>,
@@ -189,7 +218,12 @@ export class Pool extends EventEmitter implements AsyncDisposable {
     );
   }
 
-  /** Like {@link map}, each item an argument list. Python: `starmap`. */
+  /**
+   * Like {@link map}, each item an argument list. Python: `starmap`.
+   * @throws {PoolClosedError} (as a rejection) after `close()` or `terminate()`.
+   * @example
+   * console.log(await pool.starmap(tasks.add, [[1, 2], [3, 4]])); // [3, 7]
+   */
   async starmap<F extends TaskFunction>(
     task: TaskRef<F>,
     iterable: ArgLists<F>,
@@ -199,7 +233,12 @@ export class Pool extends EventEmitter implements AsyncDisposable {
     return this.#calls.collect(task, iterable, options, 'star') as Promise<TaskResult<F>[]>;
   }
 
-  /** Like {@link starmap}, returning an `AsyncResult`. Python: `starmap_async`. */
+  /**
+   * Like {@link starmap}, returning an `AsyncResult`. Python: `starmap_async`.
+   * @throws {PoolClosedError} at once after `close()` or `terminate()`.
+   * @example
+   * console.log(await pool.starmapAsync(tasks.add, [[1, 2]]).get()); // [3]
+   */
   starmapAsync<F extends TaskFunction>(
     task: TaskRef<F>,
     iterable: ArgLists<F>,
@@ -211,7 +250,13 @@ export class Pool extends EventEmitter implements AsyncDisposable {
     );
   }
 
-  /** Yields results in input order, reading the input lazily, at most `inflight` jobs ahead. Python: `imap`. */
+  /**
+   * Yields results in input order, reading the input lazily with at most `inflight` jobs out
+   * (default twice the workers); leaving the loop early cancels them. Python: `imap`.
+   * @throws {PoolClosedError} at once after `close()` or `terminate()`.
+   * @example
+   * for await (const y of pool.imap(tasks.square, [1, 2, 3])) console.log(y); // 1, 4, 9
+   */
   imap<F extends TaskFunction>(
     task: TaskRef<F>,
     iterable: Items<F>,
@@ -225,7 +270,12 @@ export class Pool extends EventEmitter implements AsyncDisposable {
     >;
   }
 
-  /** Yields results in completion order, reading the input lazily. Python: `imap_unordered`. */
+  /**
+   * Yields results in completion order, reading the input lazily. Python: `imap_unordered`.
+   * @throws {PoolClosedError} at once after `close()` or `terminate()`.
+   * @example
+   * for await (const y of pool.imapUnordered(tasks.square, [1, 2, 3])) console.log(y);
+   */
   imapUnordered<F extends TaskFunction>(
     task: TaskRef<F>,
     iterable: Items<F>,
@@ -239,7 +289,12 @@ export class Pool extends EventEmitter implements AsyncDisposable {
     >;
   }
 
-  /** Stops accepting calls; those submitted still run. Python: `close`. */
+  /**
+   * Stops accepting calls; those submitted still run. Python: `close`.
+   * @example
+   * pool.close();
+   * await pool.join();
+   */
   close(): void {
     if (this.#state === 'running') this.#state = 'closed';
   }
@@ -247,7 +302,10 @@ export class Pool extends EventEmitter implements AsyncDisposable {
   /**
    * Waits for every submitted job to finish, then unregisters the pool, waits for its workers to
    * detach and deletes all its keys. Call `close()` or `terminate()` first. Python: `join`.
-   * @throws {ProcessError} when the pool is still running.
+   * @throws {ProcessError} (as a rejection) when the pool is still running.
+   * @example
+   * pool.close();
+   * await pool.join();
    */
   async join(): Promise<void> {
     if (this.#state === 'running') throw new ProcessError('join() needs close() or terminate() first.');
@@ -255,7 +313,12 @@ export class Pool extends EventEmitter implements AsyncDisposable {
     await this.#teardown();
   }
 
-  /** Rejects pending calls with `PoolClosedError`, cancels their jobs and tears down. Python: `terminate`. */
+  /**
+   * Rejects pending calls with `PoolClosedError`, cancels their jobs on the workers, and tears
+   * down as `join()` does. Python: `terminate`.
+   * @example
+   * await pool.terminate();
+   */
   async terminate(): Promise<void> {
     this.#terminate(new PoolClosedError('The pool was terminated before this task finished.'));
     await this.#teardown();
