@@ -87,6 +87,20 @@ describe.skipIf(redisMissing)('faults', () => {
     await b.waitFor(/job completed /);
   }, 60_000);
 
+  test('a second SIGTERM hands running jobs back at once', async () => {
+    const a = await worker('--grace', '60000');
+    const p = pool();
+    const call = p.apply(tasks.sleep, [1200]);
+    await a.waitFor(/job started /);
+    a.child.kill('SIGTERM');
+    await a.waitFor(/ stopping /);
+    a.child.kill('SIGTERM');
+    await a.waitFor(/job handed back /);
+    expect(await a.exited).toBe(0);
+    await worker();
+    expect(await call).toBe(1200);
+  }, 60_000);
+
   test('a client that vanishes: its running job is cancelled and its keys are deleted', async () => {
     const w = await worker();
     const client = spawn(

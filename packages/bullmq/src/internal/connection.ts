@@ -35,6 +35,11 @@ export function resolveConnection(
       `${who}: option 'connection' must be a redis:// URL or ioredis options, got ${typeof value}.`,
     );
   }
+  if (typeof (value as { duplicate?: unknown }).duplicate === 'function') {
+    throw new ValidationError(
+      `${who}: option 'connection' takes a URL or ioredis options, not a client: the pool and BullMQ open their own connections.`,
+    );
+  }
   if (value.keyPrefix) {
     throw new ValidationError(
       `${who}: ioredis 'keyPrefix' is not supported; use the 'prefix' option instead.`,

@@ -135,6 +135,7 @@ export class Jobs {
   #flush(): void {
     const batch = this.#batch;
     this.#batch = [];
+    if (batch.length === 0) return;
     this.#queue!.addBulk(batch).catch((error) => {
       for (const job of batch) this.#settle(job.opts.jobId!)?.reject(error);
     });
@@ -144,6 +145,9 @@ export class Jobs {
   cancel(ids: readonly string[], publish: (ids: readonly string[]) => Promise<unknown>): void {
     const live = ids.filter((id) => this.#settle(id) !== undefined);
     if (live.length === 0) return;
+    // Jobs of this turn not added yet are simply not added.
+    const dropped = new Set(live);
+    this.#batch = this.#batch.filter((job) => !dropped.has(job.opts.jobId!));
     publish(live).catch(() => {});
     for (const id of live) this.#queue?.remove(id).catch(() => {});
   }

@@ -43,6 +43,8 @@ class RemoteWorker implements WorkerHandle {
   readonly #log: StatusLog;
   readonly #member: string;
   readonly #attachments = new Map<string, Promise<Attachment | undefined>>();
+  /** Attachments letting their jobs finish while this worker stops (a second signal hands them back). */
+  readonly #draining = new Set<Attachment>();
   #registry!: Registry;
   #redis: Redis | undefined;
   #sub: Redis | undefined;
@@ -195,7 +197,11 @@ class RemoteWorker implements WorkerHandle {
     const attachment = await attaching;
     if (!attachment) return;
     if (graceMs === undefined) await attachment.detach();
-    else await attachment.drain(graceMs);
+    else {
+      this.#draining.add(attachment);
+      await attachment.drain(graceMs);
+      this.#draining.delete(attachment);
+    }
     await this.#redis?.zrem(this.#registry.keys.attached(queue), this.#member).catch(() => {});
     this.#log.event('detached', { pool: queue, why });
   }
@@ -203,7 +209,7 @@ class RemoteWorker implements WorkerHandle {
   stop(options: { grace?: number } = {}): Promise<void> {
     if (this.#stopping) {
       // A second stop (a second SIGTERM): hand the running jobs back now.
-      if (options.grace === 0) for (const a of this.#attachments.values()) void a.then((x) => x?.handBack());
+      if (options.grace === 0) for (const attachment of this.#draining) attachment.handBack();
       return this.#stopping;
     }
     this.#grace = options.grace ?? this.#o.grace;
