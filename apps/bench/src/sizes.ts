@@ -18,7 +18,7 @@ export const FULL_SIZES: Sizes = {
   idleMs: 500,
   benchTimeMs: 300,
   bullmqRawItems: 5000,
-  sleepItems: 64,
+  sleepItems: 128,
   sleepMs: 50,
 };
 
