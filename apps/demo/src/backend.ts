@@ -61,6 +61,11 @@ export async function bullmqBackend(redisUrl: string): Promise<Backend> {
     '--quiet',
   ];
   const workers: ChildProcess[] = [];
+  // However the demo ends (it may end with process.exit()), its workers end with it.
+  const killAll = () => {
+    for (const w of workers) w.kill('SIGKILL');
+  };
+  process.once('exit', killAll);
   const stop = () =>
     Promise.all(
       workers.map(
@@ -92,7 +97,10 @@ export async function bullmqBackend(redisUrl: string): Promise<Backend> {
     description: `BullMQ on ${new URL(redisUrl).host}, ${WORKERS} multiproc-worker processes (pids ${workers.map((w) => w.pid).join(', ')})`,
     pool: ({ processes }) =>
       new BullPool({ connection: redisUrl, secret, prefix, processes }) as unknown as DemoPool,
-    close: async () => void (await stop()),
+    close: async () => {
+      await stop();
+      process.off('exit', killAll);
+    },
   };
 }
 

@@ -1,15 +1,17 @@
 /**
  * Fault tolerance from BullMQ: a worker process SIGKILLed mid-map (its job runs again on another
  * worker: at-least-once), a graceful SIGTERM (jobs finish, or go back to the queue after the grace
- * period), and a client that vanishes (its running job is cancelled and its keys deleted).
+ * period, or at once on a second signal), and a client that vanishes (its running job is cancelled
+ * and its keys deleted).
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { PoolClosedError } from '@multiproc/core';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { Pool } from '../dist/index.js';
 import { tasks } from './fixtures/tasks.mjs';
 import { type RedisServer, redisMissing, startRedis } from './redis.js';
-import { SECRET, startWorkerProcess, type WorkerProcess } from './workers.js';
+import { SECRET, startWorkerHere, startWorkerProcess, type WorkerProcess } from './workers.js';
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
@@ -32,14 +34,14 @@ describe.skipIf(redisMissing)('faults', () => {
     redis = await startRedis({ db: 2 });
   });
   afterEach(async () => {
-    await Promise.all(pools.splice(0).map((p) => p.terminate()));
+    // Workers first: a pool's teardown then waits only for their registrations to expire.
     await Promise.all(started.splice(0).map((w) => w.stop('SIGKILL')));
+    await Promise.all(pools.splice(0).map((p) => p.terminate()));
   }, 60_000);
   afterAll(() => redis?.stop());
 
   test('a worker SIGKILLed mid-map: its job runs again on another worker and the map completes', async () => {
-    const a = await worker();
-    const b = await worker();
+    const [a, b] = await Promise.all([worker(), worker()]);
     const p = pool({ processes: 2 });
     const stalled: string[] = [];
     p.on('stalled', ({ jobId }) => stalled.push(jobId));
@@ -59,46 +61,46 @@ describe.skipIf(redisMissing)('faults', () => {
     await b.waitFor(new RegExp(`job completed .* job=${jobId} `));
   }, 60_000);
 
-  test('SIGTERM lets a running job finish, then the worker stops with status 0', async () => {
-    const a = await worker('--grace', '20000');
+  test('SIGTERM: a job that ends within the grace period finishes, the other goes back to the queue', async () => {
+    const a = await worker('--concurrency', '2', '--grace', '3000');
     const p = pool();
-    const call = p.apply(tasks.sleep, [800]);
-    await a.waitFor(/job started /);
+    const short = p.apply(tasks.sleep, [300]);
+    const long = p.apply(tasks.sleep, [60_000]).catch((e: unknown) => e);
+    await a.waitFor(/job started .* job=a1 /);
+    await a.waitFor(/job started .* job=a2 /);
     a.child.kill('SIGTERM');
-    expect(await call).toBe(800);
+    expect(await short).toBe(300);
     expect(await a.exited).toBe(0);
     // One status line per event, in this order.
     const events = a.lines
-      .map((l) => / (stopping|job completed|detached|stopped) /.exec(l)?.[1])
+      .map((l) => / (stopping|job completed|job handed back|detached|stopped) /.exec(l)?.[1])
       .filter(Boolean);
-    expect(events).toEqual(['stopping', 'job completed', 'detached', 'stopped']);
-  }, 60_000);
-
-  test('a job still running when the grace period ends goes back to the queue for another worker', async () => {
-    const a = await worker('--grace', '100');
-    const p = pool();
-    const call = p.apply(tasks.sleep, [1500]);
-    await a.waitFor(/job started /);
-    a.child.kill('SIGTERM');
-    await a.waitFor(/job handed back /);
-    expect(await a.exited).toBe(0);
+    expect(events).toEqual(['stopping', 'job completed', 'job handed back', 'detached', 'stopped']);
+    // Another worker takes the job that went back.
     const b = await worker();
-    expect(await call).toBe(1500);
-    await b.waitFor(/job completed /);
+    await b.waitFor(/job started .* job=a2 /);
+    await p.terminate();
+    expect(await long).toBeInstanceOf(PoolClosedError);
   }, 60_000);
 
-  test('a second SIGTERM hands running jobs back at once', async () => {
-    const a = await worker('--grace', '60000');
+  test('a second stop() (a second SIGTERM) hands the running jobs back at once', async () => {
+    const a = await startWorkerHere(redis.url, { grace: 60_000 });
     const p = pool();
-    const call = p.apply(tasks.sleep, [1200]);
-    await a.waitFor(/job started /);
-    a.child.kill('SIGTERM');
-    await a.waitFor(/ stopping /);
-    a.child.kill('SIGTERM');
-    await a.waitFor(/job handed back /);
-    expect(await a.exited).toBe(0);
-    await worker();
-    expect(await call).toBe(1200);
+    const call = p.apply(tasks.sleep, [60_000]).catch((e: unknown) => e);
+    await a.log.waitFor(/job started .* job=a1 /);
+    const stopping = a.handle.stop();
+    await a.log.waitFor(/ stopping /);
+    await a.handle.stop({ grace: 0 });
+    await stopping;
+    expect(a.log.lines.some((l) => / job handed back .* job=a1 /.test(l))).toBe(true);
+    const b = await startWorkerHere(redis.url);
+    try {
+      await b.log.waitFor(/job started .* job=a1 /);
+    } finally {
+      await p.terminate();
+      await b.handle.stop();
+    }
+    expect(await call).toBeInstanceOf(PoolClosedError);
   }, 60_000);
 
   test('a client that vanishes: its running job is cancelled and its keys are deleted', async () => {

@@ -1,17 +1,18 @@
 /**
  * Interface parity: every case of `cases.ts` runs on the local `Pool` and on the BullMQ `Pool`
- * (one `multiproc-worker` process with a local pool of 2), and both must observe what it expects.
+ * (one worker with a local pool of 2, started in this process with `startWorker()`), and both
+ * must observe what it expects.
  */
 import { Pool as LocalPool } from '@multiproc/core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Pool } from '../dist/index.js';
 import { type AnyPool, CASES, type Case } from './cases.js';
 import { type RedisServer, redisMissing, startRedis } from './redis.js';
-import { SECRET, startWorkerProcess, type WorkerProcess } from './workers.js';
+import { SECRET, startWorkerHere } from './workers.js';
 
 describe.skipIf(redisMissing)('the same cases on the local and the BullMQ Pool', () => {
   let redis: RedisServer;
-  let worker: WorkerProcess;
+  let worker: Awaited<ReturnType<typeof startWorkerHere>>;
   const shared: Record<string, AnyPool> = {};
   const makers: Record<string, () => AnyPool> = {
     local: () => new LocalPool({ processes: 2 }),
@@ -20,14 +21,14 @@ describe.skipIf(redisMissing)('the same cases on the local and the BullMQ Pool',
 
   beforeAll(async () => {
     redis = await startRedis({ db: 1 });
-    worker = await startWorkerProcess(redis.url);
+    worker = await startWorkerHere(redis.url, { concurrency: 2 });
     shared.local = makers.local!();
     shared.bullmq = makers.bullmq!();
   }, 60_000);
 
   afterAll(async () => {
     await Promise.all(Object.values(shared).map((p) => p.terminate()));
-    await worker?.stop();
+    await worker?.handle.stop();
     await redis?.stop();
   }, 60_000);
 

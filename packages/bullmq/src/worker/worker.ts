@@ -45,6 +45,8 @@ class RemoteWorker implements WorkerHandle {
   readonly #attachments = new Map<string, Promise<Attachment | undefined>>();
   /** Attachments letting their jobs finish while this worker stops (a second signal hands them back). */
   readonly #draining = new Set<Attachment>();
+  /** Set by a second stop(): every attachment, draining now or later, hands its jobs back at once. */
+  #handBack = false;
   #registry!: Registry;
   #redis: Redis | undefined;
   #sub: Redis | undefined;
@@ -199,6 +201,7 @@ class RemoteWorker implements WorkerHandle {
     if (graceMs === undefined) await attachment.detach();
     else {
       this.#draining.add(attachment);
+      if (this.#handBack) attachment.handBack();
       await attachment.drain(graceMs);
       this.#draining.delete(attachment);
     }
@@ -209,7 +212,10 @@ class RemoteWorker implements WorkerHandle {
   stop(options: { grace?: number } = {}): Promise<void> {
     if (this.#stopping) {
       // A second stop (a second SIGTERM): hand the running jobs back now.
-      if (options.grace === 0) for (const attachment of this.#draining) attachment.handBack();
+      if (options.grace === 0) {
+        this.#handBack = true;
+        for (const attachment of this.#draining) attachment.handBack();
+      }
       return this.#stopping;
     }
     this.#grace = options.grace ?? this.#o.grace;
