@@ -64,6 +64,8 @@ export async function processJob(
   // The local pool listens on the signal once per chunk it cuts the job into.
   setMaxListeners(0, signal);
   const options = { signal, ...(onMessage ? { onMessage } : {}) };
+  // A job is already one chunk of the call: split it once across the local workers, no further.
+  const mapOptions = { ...options, chunksize: Math.max(1, Math.ceil(payload.length / ctx.local.processes)) };
   log.event('job started', {
     ...fields,
     items: data.kind === 'apply' ? undefined : payload.length,
@@ -76,8 +78,8 @@ export async function processJob(
     if (data.kind === 'apply') result = { ok: true, value: await ctx.local.apply(ref, payload, options) };
     else {
       if (data.kind === 'star')
-        values.push(...(await ctx.local.starmap(ref, payload as unknown[][], options)));
-      else for await (const value of ctx.local.imap(ref, payload, options)) values.push(value);
+        values.push(...(await ctx.local.starmap(ref, payload as unknown[][], mapOptions)));
+      else for await (const value of ctx.local.imap(ref, payload, mapOptions)) values.push(value);
       result = { ok: true, values, ms: performance.now() - started };
     }
   } catch (error) {
