@@ -1,12 +1,12 @@
 /**
  * A private `redis-server` per test file: a free loopback port, no persistence, stopped in
- * `afterAll`. Without `redis-server` (and without `REDIS_URL`) the bullmq tests are skipped with one
- * printed line, except under `CI=true`, where they fail instead.
+ * `afterAll`. Whether there is one at all is decided once, in `global-setup.ts`.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
+import { inject } from 'vitest';
 
 export interface RedisServer {
   readonly url: string;
@@ -18,23 +18,8 @@ export interface RedisServer {
 
 const BIN = process.env.REDIS_SERVER ?? 'redis-server';
 
-function hasRedisServer(): boolean {
-  try {
-    execFileSync(BIN, ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Why the bullmq tests cannot run here, or `undefined` when they can. */
-export const redisMissing: string | undefined = (() => {
-  if (process.env.REDIS_URL || hasRedisServer()) return undefined;
-  const why = 'no redis-server on PATH and no REDIS_URL';
-  if (process.env.CI === 'true') throw new Error(`@multiproc/bullmq tests need Redis under CI: ${why}.`);
-  console.log(`@multiproc/bullmq: skipping the Redis tests (${why}; install redis-server to run them)`);
-  return why;
-})();
+/** Why the bullmq tests cannot run here (decided once, in global-setup.ts), or `undefined`. */
+export const redisMissing: string | undefined = inject('redisMissing') || undefined;
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
