@@ -19,7 +19,7 @@ function runTs(file: string, env: NodeJS.ProcessEnv): Promise<string> {
     execFile(
       process.execPath,
       ['--import', 'tsx', file],
-      { cwd: ROOT, env: { ...process.env, MULTIPROC_SECRET: SECRET, ...env }, timeout: 60_000 },
+      { cwd: ROOT, env: { ...process.env, MULTIPROC_SECRET: SECRET, ...env }, timeout: 120_000 },
       (error, out, err) => (error ? reject(new Error(`${error.message}\n${err}`)) : resolve(out)),
     ),
   );
@@ -33,7 +33,7 @@ describe.skipIf(redisMissing)('docs: scaling out', () => {
 
   beforeAll(async () => {
     redis = await startRedis({ db: 5 });
-  }, 60_000);
+  }, 120_000);
   afterEach(async () => {
     await worker?.stop();
     worker = undefined;
@@ -46,7 +46,7 @@ describe.skipIf(redisMissing)('docs: scaling out', () => {
     expect(stdout.replace(/\s+/g, ' ').trim()).toBe('[ 1, 4, 9, 16, 25, 36, 49, 64, 81, 100 ] 5000 words');
     expect(worker.lines.some((l) => / job completed .* task=tasks#words /.test(l))).toBe(true);
     expect(await redis.client.keys('multiproc:pool-*')).toEqual([]);
-  }, 60_000);
+  }, 120_000);
 
   test("the README's example: the worker loads the client's own file, whose isMain() block stays asleep", async () => {
     const readme = readFileSync(join(HERE, '../README.md'), 'utf8');
@@ -62,5 +62,5 @@ describe.skipIf(redisMissing)('docs: scaling out', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  }, 60_000);
+  }, 120_000);
 });
