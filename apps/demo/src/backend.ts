@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type ContextName, Pool } from 'multiproc';
+import { type ContextName, Pool } from '@multiproc/multiproc';
 
 export type BackendName = 'local' | 'bullmq';
 

@@ -2,8 +2,9 @@
  * The demo's command line: options, example selection, the run, the summary or JSON document, and
  * the exit code (0 only when every example that ran succeeded).
  */
+
+import { type ContextName, cpuCount } from '@multiproc/multiproc';
 import { Command, Option } from 'commander';
-import { type ContextName, cpuCount } from 'multiproc';
 import { type Backend, type BackendName, bullmqBackend, localBackend } from './backend.js';
 import type { Example } from './example.js';
 import { EXAMPLE_NAMES, EXAMPLES } from './examples/index.js';

@@ -1,3 +1,8 @@
+/**
+ * `@multiproc/core`: `Process`, `Pool`, `AsyncResult`, task references and contexts. Mirrors
+ * Python's `multiprocessing.Process`, `multiprocessing.Pool` and the module functions.
+ * @module @multiproc/core
+ */
 export { EOFError, QueueEmptyError, QueueFullError } from '@multiproc/ipc';
 export {
   BrokenBarrierError,
@@ -10,7 +15,7 @@ export {
   ValidationError,
 } from '@multiproc/shared';
 export { type Context, getContext } from './context.js';
-export { PoolClosedError, WorkerCrashedError } from './errors.js';
+export { PoolClosedError, WorkerCrashedError, WorkerEntryNotFoundError } from './errors.js';
 export {
   cpuCount,
   currentProcess,
@@ -18,6 +23,7 @@ export {
   type ProcessInfo,
   parentProcess,
 } from './identity.js';
+export { type Movable, move } from './move.js';
 export type { ContextName } from './options.js';
 export { AsyncResult } from './pool/async-result.js';
 export type {

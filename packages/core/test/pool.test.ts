@@ -79,6 +79,10 @@ describe.each(['thread', 'process'] as const)('Pool in %s context', (context) =>
     const slow = pool.applyAsync(tasks.sleepThen, [300, 'late']);
     await expect(slow.get(10)).rejects.toBeInstanceOf(TimeoutError);
     expect(await slow.wait(5)).toBe(false);
+    await expect(slow.get({ timeout: 10 })).rejects.toBeInstanceOf(TimeoutError);
+    expect(await slow.wait({ timeout: 5 })).toBe(false);
+    await expect(slow.get(true as never)).rejects.toBeInstanceOf(ValidationError);
+    await expect(slow.wait('5' as never)).rejects.toBeInstanceOf(ValidationError);
     expect(await slow.get()).toBe('late');
     const errors: unknown[] = [];
     const bad = pool.applyAsync(tasks.fail, ['nope'], { errorCallback: (e) => errors.push(e) });

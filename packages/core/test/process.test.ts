@@ -87,6 +87,18 @@ describe.each(['thread', 'process'] as const)('Process in %s context', (context)
     expect(p.isAlive()).toBe(false);
   });
 
+  it('join({ timeout }) waits like join(ms); a timeout in another form rejects with ValidationError', async () => {
+    const p = make({ target: tasks.hang, context });
+    p.start();
+    await p.join({ timeout: 50 });
+    expect(p.exitCode).toBeNull();
+    await expect(p.join(true as never)).rejects.toBeInstanceOf(ValidationError);
+    await expect(p.join(0.5)).rejects.toThrow(/pass 500/);
+    expect(p.isAlive()).toBe(true);
+    await p.terminate();
+    expect(p.exitCode).toBe(-15);
+  });
+
   it('kill() gives -9', async () => {
     const p = make({ target: tasks.hang, context });
     p.start();
@@ -163,6 +175,35 @@ describe('Process options', () => {
     } catch (err) {
       expect((err as Error).message).toContain('context');
     }
+  });
+
+  it('throws ValidationError at construction for a missing target, saying to use defineTasks', () => {
+    for (const options of [undefined, {}, { args: [1] }, { target: undefined }]) {
+      const attempt = () => new Process(options as never);
+      expect(attempt).toThrow(ValidationError);
+      expect(attempt).toThrow(/target.*defineTasks/);
+    }
+    expect(activeChildren()).toHaveLength(0);
+  });
+
+  it('throws ValidationError at construction for a subclass that overrides run(), as in Python', () => {
+    class Worker extends Process {
+      run(): void {
+        console.log('never runs');
+      }
+    }
+    for (const options of [undefined, { target: tasks.noop }]) {
+      const attempt = () => new Worker(options as never);
+      expect(attempt).toThrow(ValidationError);
+      expect(attempt).toThrow(/Worker overrides run\(\).*defineTasks/);
+    }
+    // A subclass that adds other methods but keeps the target is fine.
+    class Named extends Process {
+      describe(): string {
+        return `named ${this.name}`;
+      }
+    }
+    expect(new Named({ target: tasks.noop, name: 'n' }).describe()).toBe('named n');
   });
 
   it('refuses a SharedArrayBuffer for a process, naming the argument', () => {

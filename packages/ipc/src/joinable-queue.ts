@@ -17,6 +17,13 @@ export class JoinableQueue<T = unknown> extends Queue<T> {
   /**
    * Marks one item got from the queue as done. Python: `task_done()`.
    * @throws {ValidationError} when called more times than items were put (Python's ValueError).
+   * @throws {ClosedError} after `close()`.
+   * @example
+   * const jq = new JoinableQueue<string>();
+   * await jq.put('job');
+   * await jq.get();
+   * jq.taskDone();
+   * try { jq.taskDone(); } catch (err) { console.log(err.code); } // MP_VALIDATION
    */
   taskDone(): void {
     if (!this.handle.taskDone()) {
@@ -24,7 +31,17 @@ export class JoinableQueue<T = unknown> extends Queue<T> {
     }
   }
 
-  /** Resolves once every item put so far has been marked done. Python: `join()`. */
+  /**
+   * Resolves once every item put so far has been marked done. Python: `join()`.
+   * @throws {ClosedError} after `close()`.
+   * @example
+   * const jq = new JoinableQueue<number>();
+   * await jq.put(1);
+   * const done = jq.join();
+   * await jq.get();
+   * jq.taskDone();
+   * await done; // resolves now
+   */
   join(): Promise<void> {
     return this.handle.join();
   }

@@ -4,6 +4,7 @@
  * other threads and processes reach them over a MessagePort or a Unix socket (see README).
  */
 import {
+  type BlockingWaitOptions,
   ClosedError,
   type EncodeContext,
   type Encoded,
@@ -22,6 +23,8 @@ import { RemoteHandle } from './internal/remote-handle.js';
 import { checkTimeout, type Schema, schemaFromData, schemaToData, validate } from './internal/schema.js';
 import { fromItem, toItem } from './internal/serialize.js';
 
+const BLOCK = { block: true };
+
 /** Options of {@link Queue} and {@link JoinableQueue}. */
 export interface QueueOptions<T> {
   /**
@@ -36,11 +39,11 @@ export interface QueueOptions<T> {
   schema?: Schema<T>;
 }
 
-/** Options of put() and get(). */
-export interface TimeoutOptions {
-  /** ms to wait at most; @default no limit. */
-  timeout?: number;
-}
+/**
+ * The timeout argument of put() and get(): a number of ms, or `{ timeout?, block? }`
+ * (`block: false`: do not wait, Python's `block=False`). Nothing waits as long as it takes.
+ */
+export type TimeoutOptions = number | BlockingWaitOptions;
 
 export interface QueueData {
   h: HandleData;
@@ -124,10 +127,15 @@ export class Queue<T = unknown> {
    * @throws {QueueFullError} when still full after `timeout` ms.
    * @throws {SerializationError} when part of `value` cannot be sent (`value.onDone`).
    * @throws {ClosedError} after `close()`.
+   * @throws {EOFError} when the process that owns this queue has exited.
+   * @example
+   * const q = new Queue<number>({ maxsize: 1 });
+   * await q.put(1);
+   * await q.put(2, { timeout: 10 }).catch((err) => console.log(err.name)); // QueueFullError
    */
-  async put(value: T, options: TimeoutOptions = {}): Promise<void> {
+  async put(value: T, options?: TimeoutOptions): Promise<void> {
     const h = this.handle;
-    const timeout = checkTimeout(options.timeout);
+    const timeout = checkTimeout(options, `${this.constructor.name}.put()`, BLOCK);
     let r = h.put(toItem(value), timeout);
     if (r === true) return;
     if (r instanceof Promise) r = await r;
@@ -139,6 +147,11 @@ export class Queue<T = unknown> {
   /**
    * Adds `value` if there is room, else throws. Python: `put_nowait(obj)`.
    * @throws {QueueFullError} when the queue holds `maxsize` items.
+   * @throws {SerializationError} when part of `value` cannot be sent; {@link ClosedError} after `close()`.
+   * @example
+   * const q = new Queue<string>({ maxsize: 1 });
+   * q.putNowait('a');
+   * try { q.putNowait('b'); } catch (err) { console.log(err.code); } // MP_QUEUE_FULL
    */
   putNowait(value: T): void {
     const h = this.handle;
@@ -150,10 +163,16 @@ export class Queue<T = unknown> {
    * @throws {QueueEmptyError} when still empty after `timeout` ms.
    * @throws {ValidationError} when the item does not match the schema (the next get() gets the next item).
    * @throws {EOFError} when the process that owns the queue has exited.
+   * @throws {ClosedError} after `close()`.
+   * @example
+   * const q = new Queue<string>();
+   * await q.put('job');
+   * console.log(await q.get()); // job
+   * await q.get({ timeout: 10 }).catch((err) => console.log(err.name)); // QueueEmptyError
    */
-  async get(options: TimeoutOptions = {}): Promise<T> {
+  async get(options?: TimeoutOptions): Promise<T> {
     const h = this.handle;
-    const timeout = checkTimeout(options.timeout);
+    const timeout = checkTimeout(options, `${this.constructor.name}.get()`, BLOCK);
     const r = h.get(timeout);
     return this.#value(r instanceof Promise ? await r : r, timeout);
   }
@@ -162,22 +181,46 @@ export class Queue<T = unknown> {
    * Removes and returns the oldest item if one is here, else throws. Python: `get_nowait()`.
    * In another thread or process, "here" means already fetched from the owner.
    * @throws {QueueEmptyError} when there is none.
+   * @throws {ValidationError} when the item does not match the schema; {@link ClosedError} after `close()`.
+   * @example
+   * const q = new Queue<number>();
+   * q.putNowait(7);
+   * console.log(q.getNowait()); // 7
    */
   getNowait(): T {
     return this.#value(this.handle.getNowait() ?? TIMEOUT, 0);
   }
 
-  /** How many items wait (approximate in other threads/processes, as in Python). Python: `qsize()`. */
+  /**
+   * How many items wait (approximate in other threads/processes, as in Python). Python: `qsize()`.
+   * @throws {ClosedError} after `close()`.
+   * @example
+   * const q = new Queue<number>();
+   * await q.put(1);
+   * console.log(q.qsize()); // 1
+   */
   qsize(): number {
     return this.handle.size();
   }
 
-  /** Whether no item waits (approximate, as in Python). Python: `empty()`. */
+  /**
+   * Whether no item waits (approximate, as in Python). Python: `empty()`.
+   * @throws {ClosedError} after `close()`.
+   * @example
+   * console.log(new Queue().empty()); // true
+   */
   empty(): boolean {
     return this.handle.size() === 0;
   }
 
-  /** Whether `maxsize` items wait (approximate, as in Python). Python: `full()`. */
+  /**
+   * Whether `maxsize` items wait (approximate, as in Python). Python: `full()`.
+   * @throws {ClosedError} after `close()`.
+   * @example
+   * const q = new Queue<number>({ maxsize: 1 });
+   * q.putNowait(1);
+   * console.log(q.full()); // true
+   */
   full(): boolean {
     return this.handle.full();
   }
@@ -185,6 +228,11 @@ export class Queue<T = unknown> {
   /**
    * Closes this copy: nothing more will be put through it; what it already put still arrives.
    * Other copies keep working. Python: `close()`.
+   * @throws Nothing; closing again does nothing. Later use of this copy throws {@link ClosedError}.
+   * @example
+   * const q = new Queue<number>();
+   * q.close();
+   * await q.put(1).catch((err) => console.log(err.name)); // ClosedError
    */
   close(): void {
     if (this.#closed) return;
@@ -196,13 +244,26 @@ export class Queue<T = unknown> {
   /**
    * Resolves once everything this copy put has reached the queue. Call after `close()`. Python: `join_thread()`.
    * @throws {ProcessError} when called before `close()`.
+   * @example
+   * const q = new Queue<number>();
+   * await q.put(1);
+   * q.close();
+   * await q.joinThread(); // everything this copy put has reached the queue
    */
   async joinThread(): Promise<void> {
     if (!this.#closing) throw new ProcessError('joinThread() is for a closed queue: call close() first.');
     if (!this.#joinCancelled) await this.#closing;
   }
 
-  /** Makes `joinThread()` return at once, not waiting for buffered puts. Python: `cancel_join_thread()`. */
+  /**
+   * Makes `joinThread()` return at once, not waiting for buffered puts. Python: `cancel_join_thread()`.
+   * @throws Nothing.
+   * @example
+   * const q = new Queue<number>();
+   * q.cancelJoinThread();
+   * q.close();
+   * await q.joinThread(); // returns at once
+   */
   cancelJoinThread(): void {
     this.#joinCancelled = true;
   }

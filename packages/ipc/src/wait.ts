@@ -1,4 +1,6 @@
 /** wait(): the first of several connections or queues to have something to receive. */
+
+import type { Timeout } from '@multiproc/shared';
 import { readyHandle, type Waitable } from './internal/ready.js';
 import { checkTimeout } from './internal/schema.js';
 
@@ -15,9 +17,9 @@ import { checkTimeout } from './internal/schema.js';
  * a.send('x');
  * console.log((await wait([b, d], 1000)).length); // 1: b
  */
-export async function wait<W extends Waitable>(objects: Iterable<W>, timeout?: number): Promise<W[]> {
+export async function wait<W extends Waitable>(objects: Iterable<W>, timeout?: Timeout): Promise<W[]> {
   const list = [...objects];
-  const ms = checkTimeout(timeout);
+  const ms = checkTimeout(timeout, 'wait()');
   const handles = list.map((o) => o[readyHandle]());
   const ready = () => list.filter((_, i) => handles[i]!.ready());
   const now = ready();

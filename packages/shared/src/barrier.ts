@@ -21,7 +21,8 @@ import {
 } from './codec.js';
 import { BrokenBarrierError, ContextError, SerializationError, ValidationError } from './errors.js';
 import { assertThreadTarget } from './internal/shared-codec.js';
-import { deadlineOf, waitAsync, waitSync } from './internal/wait.js';
+import { deadlineFor, deadlineOf, waitAsync, waitSync } from './internal/wait.js';
+import type { Timeout } from './timeout.js';
 
 const STATE = 0;
 const RESET_MARK = 1;
@@ -136,8 +137,8 @@ export class Barrier {
    * @example
    * const index = await bar.wait(5000);
    */
-  async wait(timeoutMs?: number): Promise<number> {
-    const deadline = deadlineOf(timeoutMs ?? this.#timeout);
+  async wait(timeoutMs?: Timeout): Promise<number> {
+    const deadline = deadlineFor(timeoutMs ?? this.#timeout, 'Barrier.wait()');
     let a = this.#tryArrive();
     while (typeof a === 'number') {
       if ((await waitAsync(this.#w, STATE, a, deadline)) === 'timed-out') this.#breakAndThrow(a);
@@ -170,8 +171,8 @@ export class Barrier {
    * @returns this party's arrival index.
    * @throws {BrokenBarrierError} when the barrier is or becomes broken while waiting.
    */
-  waitSync(timeoutMs?: number): number {
-    const deadline = deadlineOf(timeoutMs ?? this.#timeout);
+  waitSync(timeoutMs?: Timeout): number {
+    const deadline = deadlineFor(timeoutMs ?? this.#timeout, 'Barrier.waitSync()');
     let a = this.#tryArrive();
     while (typeof a === 'number') {
       if (waitSync(this.#w, STATE, a, deadline) === 'timed-out') this.#breakAndThrow(a);

@@ -17,9 +17,10 @@ import {
   kRestoreSync,
 } from './internal/protocol.js';
 import { assertThreadTarget } from './internal/shared-codec.js';
-import { deadlineOf, now, waitAsync, waitSync } from './internal/wait.js';
+import { deadlineFor, now, waitAsync, waitSync } from './internal/wait.js';
 import { type AcquireOptions, Lock } from './lock.js';
 import { RLock } from './rlock.js';
+import type { Timeout } from './timeout.js';
 
 const SEQ = 0;
 const WAITERS = 1;
@@ -109,8 +110,11 @@ export class Condition {
    * @returns `false` on timeout.
    * @throws {LockError} when this thread does not hold the lock.
    */
-  async wait(timeoutMs?: number): Promise<boolean> {
-    const deadline = deadlineOf(timeoutMs);
+  async wait(timeoutMs?: Timeout): Promise<boolean> {
+    return this.#waitUntil(deadlineFor(timeoutMs, 'Condition.wait()'));
+  }
+
+  async #waitUntil(deadline: number): Promise<boolean> {
     let { seq, saved } = this.#enter('wait');
     let counted = true;
     try {
@@ -132,8 +136,11 @@ export class Condition {
    * @returns `false` on timeout.
    * @throws {LockError} when this thread does not hold the lock.
    */
-  waitSync(timeoutMs?: number): boolean {
-    const deadline = deadlineOf(timeoutMs);
+  waitSync(timeoutMs?: Timeout): boolean {
+    return this.#waitSyncUntil(deadlineFor(timeoutMs, 'Condition.waitSync()'));
+  }
+
+  #waitSyncUntil(deadline: number): boolean {
     let { seq, saved } = this.#enter('waitSync');
     let counted = true;
     try {
@@ -162,26 +169,24 @@ export class Condition {
    * await cond.waitFor(() => queue.length > 0, 1000);
    * cond.release();
    */
-  async waitFor<T>(predicate: () => T | Promise<T>, timeoutMs?: number): Promise<T> {
-    const deadline = deadlineOf(timeoutMs);
+  async waitFor<T>(predicate: () => T | Promise<T>, timeoutMs?: Timeout): Promise<T> {
+    const deadline = deadlineFor(timeoutMs, 'Condition.waitFor()');
     let result = await predicate();
     while (!result) {
-      const left = deadline - now();
-      if (left <= 0) break;
-      await this.wait(left);
+      if (deadline - now() <= 0) break;
+      await this.#waitUntil(deadline);
       result = await predicate();
     }
     return result;
   }
 
   /** Like {@link Condition.waitFor}, blocking this thread. @returns the predicate's last value. */
-  waitForSync<T>(predicate: () => T, timeoutMs?: number): T {
-    const deadline = deadlineOf(timeoutMs);
+  waitForSync<T>(predicate: () => T, timeoutMs?: Timeout): T {
+    const deadline = deadlineFor(timeoutMs, 'Condition.waitForSync()');
     let result = predicate();
     while (!result) {
-      const left = deadline - now();
-      if (left <= 0) break;
-      this.waitSync(left);
+      if (deadline - now() <= 0) break;
+      this.#waitSyncUntil(deadline);
       result = predicate();
     }
     return result;

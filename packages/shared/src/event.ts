@@ -5,7 +5,8 @@
  */
 import { type EncodeContext, type Encoded, encodeSymbol, registerCodec } from './codec.js';
 import { assertThreadTarget } from './internal/shared-codec.js';
-import { deadlineOf, waitAsync, waitSync } from './internal/wait.js';
+import { deadlineFor, waitAsync, waitSync } from './internal/wait.js';
+import type { Timeout } from './timeout.js';
 
 const FLAG = 0;
 let adopting: SharedArrayBuffer | undefined;
@@ -48,9 +49,9 @@ export class Event {
    * @example
    * if (!(await ev.wait(100))) console.log('timed out');
    */
-  async wait(timeoutMs?: number): Promise<boolean> {
+  async wait(timeoutMs?: Timeout): Promise<boolean> {
     if (Atomics.load(this.#w, FLAG) === 1) return true;
-    const deadline = deadlineOf(timeoutMs);
+    const deadline = deadlineFor(timeoutMs, 'Event.wait()');
     while (Atomics.load(this.#w, FLAG) === 0) {
       if ((await waitAsync(this.#w, FLAG, 0, deadline)) === 'timed-out') break;
     }
@@ -63,8 +64,8 @@ export class Event {
    * @default Infinity
    * @returns the flag at the end: `false` on timeout.
    */
-  waitSync(timeoutMs?: number): boolean {
-    const deadline = deadlineOf(timeoutMs);
+  waitSync(timeoutMs?: Timeout): boolean {
+    const deadline = deadlineFor(timeoutMs, 'Event.waitSync()');
     while (Atomics.load(this.#w, FLAG) === 0) {
       if (waitSync(this.#w, FLAG, 0, deadline) === 'timed-out') break;
     }

@@ -1,3 +1,9 @@
+/**
+ * `@multiproc/shared`: SharedArrayBuffer memory and synchronisation (`Value`, `SharedArray`, `Lock`,
+ * `RLock`, `Semaphore`, `Event`, `Condition`, `Barrier`, `ByteChannel`) and the codec protocol.
+ * Mirrors Python's `multiprocessing.sharedctypes` and `multiprocessing.synchronize`.
+ * @module @multiproc/shared
+ */
 export { Barrier, type BarrierAction, type BarrierOptions, setBarrierActionRunner } from './barrier.js';
 export {
   ByteChannel,
@@ -43,6 +49,14 @@ export {
   type SharedArrayConstructor,
   SynchronizedArray,
 } from './shared-array.js';
+export {
+  type BlockingWaitOptions,
+  type ResolvedTimeout,
+  type ResolveTimeoutOptions,
+  resolveTimeout,
+  type Timeout,
+  type WaitOptions,
+} from './timeout.js';
 export {
   RawValue,
   type SynchronizedOptions,

@@ -25,18 +25,17 @@ import {
   kRestoreSync,
 } from './internal/protocol.js';
 import { assertThreadTarget } from './internal/shared-codec.js';
-import { deadlineOf } from './internal/wait.js';
+import { deadlineFor } from './internal/wait.js';
 import { runLocked } from './internal/with-lock.js';
 import { getOwnerId, trackAbandonable } from './owner.js';
 
-/** Options of every waiting call. */
-export interface AcquireOptions {
-  /**
-   * How long to wait, in milliseconds; `0` tries once.
-   * @default Infinity
-   */
-  timeout?: number;
-}
+import type { BlockingWaitOptions } from './timeout.js';
+
+/**
+ * The timeout argument of `acquire()`/`acquireSync()`/`withLock()` on every lock: a number of
+ * milliseconds, or `{ timeout?, block? }` (`block: false` tries once, Python's `block=False`).
+ */
+export type AcquireOptions = number | BlockingWaitOptions;
 
 const ME = getOwnerId();
 // Set only while a decoder builds an object on received memory; see the codec at the bottom.
@@ -71,11 +70,12 @@ export class Lock implements ConditionLock, Abandonable {
    * if (await lock.acquire({ timeout: 100 })) lock.release();
    */
   async acquire(options?: AcquireOptions): Promise<boolean> {
+    const deadline = deadlineFor(options, 'Lock.acquire()', true);
     if (Atomics.compareExchange(this.#w, STATE, 0, ME) === 0) {
       this.#abandoned = false;
       return true;
     }
-    return this.#took(await lockAsync(this.#w, ME, deadlineOf(options?.timeout)));
+    return this.#took(await lockAsync(this.#w, ME, deadline));
   }
 
   /**
@@ -86,11 +86,12 @@ export class Lock implements ConditionLock, Abandonable {
    * lock.acquireSync(); try { counter.value += 1; } finally { lock.release(); }
    */
   acquireSync(options?: AcquireOptions): boolean {
+    const deadline = deadlineFor(options, 'Lock.acquireSync()', true);
     if (Atomics.compareExchange(this.#w, STATE, 0, ME) === 0) {
       this.#abandoned = false;
       return true;
     }
-    return this.#took(lockSync(this.#w, ME, deadlineOf(options?.timeout)));
+    return this.#took(lockSync(this.#w, ME, deadline));
   }
 
   /**
@@ -145,16 +146,20 @@ export class Lock implements ConditionLock, Abandonable {
     return runLocked(this, fn, options, 'Lock');
   }
 
+  /** @internal Used by `Condition`. */
   [kIsOwned](): boolean {
     return Atomics.load(this.#w, STATE) === ME;
   }
+  /** @internal Used by `Condition`. */
   [kReleaseAll](): number {
     this.release();
     return 1;
   }
+  /** @internal Used by `Condition`. */
   [kRestoreSync](): void {
     this.acquireSync();
   }
+  /** @internal Used by `Condition`. */
   async [kRestoreAsync](): Promise<void> {
     await this.acquire();
   }

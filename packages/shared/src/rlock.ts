@@ -28,7 +28,7 @@ import {
   kRestoreSync,
 } from './internal/protocol.js';
 import { assertThreadTarget } from './internal/shared-codec.js';
-import { deadlineOf } from './internal/wait.js';
+import { deadlineFor } from './internal/wait.js';
 import { runLocked } from './internal/with-lock.js';
 import type { AcquireOptions } from './lock.js';
 import { getOwnerId, trackAbandonable } from './owner.js';
@@ -77,8 +77,9 @@ export class RLock implements ConditionLock, Abandonable {
    * if (await r.acquire({ timeout: 50 })) r.release();
    */
   async acquire(options?: AcquireOptions): Promise<boolean> {
+    const deadline = deadlineFor(options, 'RLock.acquire()', true);
     if (this.#reenter()) return true;
-    return this.#enter(await lockAsync(this.#w, ME, deadlineOf(options?.timeout)));
+    return this.#enter(await lockAsync(this.#w, ME, deadline));
   }
 
   /**
@@ -89,8 +90,9 @@ export class RLock implements ConditionLock, Abandonable {
    * r.acquireSync(); r.release();
    */
   acquireSync(options?: AcquireOptions): boolean {
+    const deadline = deadlineFor(options, 'RLock.acquireSync()', true);
     if (this.#reenter()) return true;
-    return this.#enter(lockSync(this.#w, ME, deadlineOf(options?.timeout)));
+    return this.#enter(lockSync(this.#w, ME, deadline));
   }
 
   /** Takes the lock if it is free now or already this thread's. Python: `acquire(block=False)`. */
@@ -142,19 +144,23 @@ export class RLock implements ConditionLock, Abandonable {
     return runLocked(this, fn, options, 'RLock');
   }
 
+  /** @internal Used by `Condition`. */
   [kIsOwned](): boolean {
     return this.isOwned();
   }
+  /** @internal Used by `Condition`. */
   [kReleaseAll](): number {
     const depth = Atomics.load(this.#w, COUNT);
     Atomics.store(this.#w, COUNT, 1);
     this.release();
     return depth;
   }
+  /** @internal Used by `Condition`. */
   [kRestoreSync](depth: number): void {
     this.acquireSync();
     Atomics.store(this.#w, COUNT, depth);
   }
+  /** @internal Used by `Condition`. */
   async [kRestoreAsync](depth: number): Promise<void> {
     await this.acquire();
     Atomics.store(this.#w, COUNT, depth);

@@ -11,7 +11,7 @@
 import { type EncodeContext, type Encoded, encodeSymbol, registerCodec } from './codec.js';
 import { LockError, ValidationError } from './errors.js';
 import { assertThreadTarget } from './internal/shared-codec.js';
-import { deadlineOf, now, waitAsync, waitSync } from './internal/wait.js';
+import { deadlineFor, now, waitAsync, waitSync } from './internal/wait.js';
 import { runLocked } from './internal/with-lock.js';
 import type { AcquireOptions } from './lock.js';
 
@@ -46,6 +46,7 @@ function passWakeup(w: Int32Array): false {
  */
 export class Semaphore {
   readonly #w: Int32Array;
+  readonly #kind: string = this.constructor.name;
 
   /**
    * @param value the initial number of permits.
@@ -79,8 +80,8 @@ export class Semaphore {
    */
   async acquire(options?: AcquireOptions): Promise<boolean> {
     const w = this.#w;
+    const deadline = deadlineFor(options, `${this.#kind}.acquire()`, true);
     if (tryDecrement(w)) return true;
-    const deadline = deadlineOf(options?.timeout);
     Atomics.add(w, WAITERS, 1);
     try {
       for (;;) {
@@ -102,8 +103,8 @@ export class Semaphore {
    */
   acquireSync(options?: AcquireOptions): boolean {
     const w = this.#w;
+    const deadline = deadlineFor(options, `${this.#kind}.acquireSync()`, true);
     for (let i = 0; i < SPIN; i++) if (tryDecrement(w)) return true;
-    const deadline = deadlineOf(options?.timeout);
     Atomics.add(w, WAITERS, 1);
     try {
       for (;;) {

@@ -9,7 +9,12 @@ import { Redis, type RedisOptions } from 'ioredis';
 import { RedisConnectionError } from '../errors.js';
 
 /** Where Redis is: a URL (`redis://user:pass@host:6379/0`, `rediss://` for TLS) or ioredis options. */
-export type RedisConnectionOptions = string | (RedisOptions & { url?: string });
+export type RedisConnectionOptions =
+  | string
+  | (RedisOptions & {
+      /** A `redis://` or `rediss://` URL; the other options override what it says. */
+      url?: string;
+    });
 
 /** The connection as BullMQ takes it, and a printable label without credentials. */
 export interface ResolvedConnection {

@@ -14,7 +14,9 @@ import type { Signer } from '../internal/signing.js';
 export interface WorkerInfo {
   /** A unique id: `<host>:<pid>:<random>`. */
   readonly id: string;
+  /** The host name of its machine (`os.hostname()`). */
   readonly host: string;
+  /** Its process id on that machine. */
   readonly pid: number;
   /** How many tasks it runs at once (its local pool's size). */
   readonly concurrency: number;

@@ -2,7 +2,7 @@
  * `AsyncResult`: the handle `applyAsync`/`mapAsync`/`starmapAsync` return. Mirrors Python's
  * `multiprocessing.pool.AsyncResult`, and is also awaitable like a Promise.
  */
-import { ProcessError, TimeoutError } from '@multiproc/shared';
+import { ProcessError, resolveTimeout, type Timeout, TimeoutError } from '@multiproc/shared';
 
 type State = 'pending' | 'fulfilled' | 'rejected';
 
@@ -47,22 +47,35 @@ export class AsyncResult<R> implements PromiseLike<R> {
   }
 
   /**
-   * The result, once ready. Rejects with the task's error, or with `TimeoutError` when `timeoutMs`
+   * The result, once ready. Rejects with the task's error, or with `TimeoutError` when the timeout
    * passes first (the task itself goes on). Python: `get(timeout)`.
+   * @param timeoutMs a number of ms or `{ timeout }`; nothing waits until the result is ready.
+   * @throws {ValidationError} (as a rejection) for a timeout in another form.
    */
-  get(timeoutMs?: number): Promise<R> {
-    if (timeoutMs === undefined || timeoutMs === null || this.#state !== 'pending') return this.#promise;
+  get(timeoutMs?: Timeout): Promise<R> {
+    let ms: number;
+    try {
+      ms = resolveTimeout(timeoutMs, 'AsyncResult.get()').timeoutMs;
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    if (ms === Number.POSITIVE_INFINITY || this.#state !== 'pending') return this.#promise;
     return new Promise<R>((resolve, reject) => {
       const timer = setTimeout(
-        () => reject(new TimeoutError(`The result was not ready within ${timeoutMs} ms.`)),
-        Math.max(0, timeoutMs),
+        () => reject(new TimeoutError(`The result was not ready within ${ms} ms.`)),
+        ms,
       );
       this.#promise.then(resolve, reject).finally(() => clearTimeout(timer));
     });
   }
 
-  /** Waits until the result is ready or `timeoutMs` passes; resolves to {@link ready}. Python: `wait(timeout)`. */
-  async wait(timeoutMs?: number): Promise<boolean> {
+  /**
+   * Waits until the result is ready or the timeout passes; resolves to {@link ready}. Python: `wait(timeout)`.
+   * @param timeoutMs a number of ms or `{ timeout }`; nothing waits until the result is ready.
+   * @throws {ValidationError} (as a rejection) for a timeout in another form.
+   */
+  async wait(timeoutMs?: Timeout): Promise<boolean> {
+    resolveTimeout(timeoutMs, 'AsyncResult.wait()');
     await this.get(timeoutMs).catch(() => {});
     return this.ready();
   }

@@ -3,7 +3,7 @@
  * copy sent to another worker carries its JSON Schema and rebuilds a checking schema from it:
  * types, shapes and bounds travel; refinements and transforms stay with the original.
  */
-import { ValidationError } from '@multiproc/shared';
+import { type ResolveTimeoutOptions, resolveTimeout, ValidationError } from '@multiproc/shared';
 import type { z } from 'zod';
 import { zod } from './zod.js';
 
@@ -39,13 +39,16 @@ export function schemaFromData(data: unknown): Schema<unknown> | undefined {
   }
 }
 
-/** Throws ValidationError unless `timeout` is undefined or a number >= 0. */
-export function checkTimeout(timeout: unknown): number | undefined {
-  if (timeout === undefined || timeout === null) return undefined;
-  if (typeof timeout !== 'number' || Number.isNaN(timeout) || timeout < 0) {
-    throw new ValidationError(
-      `Invalid option timeout: expected a number of ms >= 0, got ${String(timeout)}.`,
-    );
-  }
-  return timeout;
+/**
+ * Reads a waiting method's timeout argument through shared's `resolveTimeout()`: the wait in ms for
+ * the handles (`undefined`: no limit).
+ * @throws {ValidationError} for a form `resolveTimeout()` refuses.
+ */
+export function checkTimeout(
+  arg: unknown,
+  method: string,
+  options?: ResolveTimeoutOptions,
+): number | undefined {
+  const { timeoutMs } = resolveTimeout(arg, method, options);
+  return timeoutMs === Number.POSITIVE_INFINITY ? undefined : timeoutMs;
 }

@@ -3,6 +3,7 @@
  * primitive measures time and treats `timeout` the same way.
  */
 import { ValidationError } from '../errors.js';
+import { resolveTimeout } from '../timeout.js';
 
 /** What a futex wait ended with, as reported by `Atomics.wait`. */
 export type WaitResult = 'ok' | 'not-equal' | 'timed-out';
@@ -94,4 +95,13 @@ async function pollWait(array: Int32Array, index: number, value: number, ms?: nu
     if (Atomics.load(array, index) !== value) return 'ok';
     if (now() >= end) return 'timed-out';
   }
+}
+
+/**
+ * The deadline for a waiting method's timeout argument (ms, `{ timeout }`, or `{ block: false }`
+ * where `block` is accepted), read by {@link resolveTimeout}; nothing given waits forever.
+ */
+export function deadlineFor(arg: unknown, method: string, block = false): number {
+  if (arg === undefined) return Number.POSITIVE_INFINITY;
+  return deadlineOf(resolveTimeout(arg, method, { block }).timeoutMs);
 }

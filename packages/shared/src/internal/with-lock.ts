@@ -1,8 +1,11 @@
 /** The body of every `withLock()`: acquire (async), run, release even if the section throws. */
 import { TimeoutError } from '../errors.js';
 
+import type { AcquireOptions } from '../lock.js';
+import { resolveTimeout } from '../timeout.js';
+
 interface Acquirable {
-  acquire(options?: { timeout?: number }): Promise<boolean>;
+  acquire(options?: AcquireOptions): Promise<boolean>;
   release(): void;
 }
 
@@ -14,11 +17,13 @@ interface Acquirable {
 export async function runLocked<T>(
   lock: Acquirable,
   fn: () => T | Promise<T>,
-  options: { timeout?: number } | undefined,
+  options: AcquireOptions | undefined,
   what: string,
 ): Promise<T> {
-  if (!(await lock.acquire(options)))
-    throw new TimeoutError(`${what} not acquired within ${options?.timeout} ms.`);
+  if (!(await lock.acquire(options))) {
+    const { timeoutMs } = resolveTimeout(options, 'withLock()', { block: true });
+    throw new TimeoutError(`${what} not acquired within ${timeoutMs} ms.`);
+  }
   try {
     return await fn();
   } finally {

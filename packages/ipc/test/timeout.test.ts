@@ -1,0 +1,65 @@
+import {
+  JoinableQueue,
+  Pipe,
+  Queue,
+  QueueEmptyError,
+  QueueFullError,
+  ValidationError,
+  wait,
+} from '@multiproc/ipc';
+import { describe, expect, it } from 'vitest';
+
+describe('ipc waiting methods take ms or { timeout } (and { block: false } for queues)', () => {
+  for (const [name, make] of [
+    ['Queue', () => new Queue<number>({ maxsize: 1 })],
+    ['JoinableQueue', () => new JoinableQueue<number>({ maxsize: 1 })],
+  ] as const) {
+    it(`${name}.get/put time out with a number, { timeout } or { block: false }`, async () => {
+      const q = make();
+      await expect(q.get(20)).rejects.toBeInstanceOf(QueueEmptyError);
+      await expect(q.get({ timeout: 20 })).rejects.toBeInstanceOf(QueueEmptyError);
+      await expect(q.get({ block: false })).rejects.toBeInstanceOf(QueueEmptyError);
+      await q.put(1, 20);
+      await expect(q.put(2, 20)).rejects.toBeInstanceOf(QueueFullError);
+      await expect(q.put(2, { timeout: 20 })).rejects.toBeInstanceOf(QueueFullError);
+      await expect(q.put(2, { block: false, timeout: 10_000 })).rejects.toBeInstanceOf(QueueFullError);
+      expect(await q.get({ block: false })).toBe(1);
+      q.close();
+    });
+
+    it(`${name}.get(true, 0.5) and get(0.5) (Python spellings) throw ValidationError, and the queue still works`, async () => {
+      const q = make();
+      await expect((q.get as (...a: unknown[]) => Promise<number>)(true, 0.5)).rejects.toBeInstanceOf(
+        ValidationError,
+      );
+      await expect(q.get(0.5)).rejects.toThrow(/pass 500/);
+      await expect(q.put(1, { timeot: 5 } as never)).rejects.toThrow(/Unknown option 'timeot'/);
+      await q.put(7);
+      expect(await q.get(1000)).toBe(7);
+      q.close();
+    });
+  }
+
+  it('Connection.poll(ms) and poll({ timeout }) wait; poll() answers at once; bad forms reject', async () => {
+    const [a, b] = Pipe();
+    expect(await b.poll()).toBe(false);
+    expect(await b.poll(10)).toBe(false);
+    const later = b.poll({ timeout: 5000 });
+    a.send('x');
+    expect(await later).toBe(true);
+    expect(await b.recv()).toBe('x');
+    await expect(b.poll(true as never)).rejects.toBeInstanceOf(ValidationError);
+    await expect(b.poll({ block: false } as never)).rejects.toBeInstanceOf(ValidationError);
+    a.close();
+    b.close();
+  });
+
+  it('wait(objects, ms) and wait(objects, { timeout })', async () => {
+    const [a, b] = Pipe();
+    expect(await wait([b], 10)).toEqual([]);
+    expect(await wait([b], { timeout: 10 })).toEqual([]);
+    await expect(wait([b], -1)).rejects.toBeInstanceOf(ValidationError);
+    a.close();
+    b.close();
+  });
+});

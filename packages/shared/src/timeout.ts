@@ -1,0 +1,141 @@
+/**
+ * One reading of the timeout argument of every waiting method in multiproc (`join`, `get`, `put`,
+ * `recv`/`poll`, `acquire`, `wait`), so they all accept the same forms and reject the same mistakes.
+ */
+import { ValidationError } from './errors.js';
+
+/** The options form of a timeout argument. */
+export interface WaitOptions {
+  /**
+   * How long to wait, in milliseconds; `0` tries once, `Infinity` (or leaving it out) waits as long
+   * as the call allows.
+   */
+  timeout?: number | null;
+}
+
+/** The options form of a timeout argument where Python has a `block` argument too. */
+export interface BlockingWaitOptions extends WaitOptions {
+  /**
+   * `false`: do not wait at all (Python's `block=False`); the `timeout` is then ignored, as in Python.
+   * @default true
+   */
+  block?: boolean;
+}
+
+/** What a waiting method takes: milliseconds, or `{ timeout }`, or nothing. */
+export type Timeout = number | WaitOptions | null | undefined;
+
+/** What {@link resolveTimeout} reads from a timeout argument. */
+export interface ResolvedTimeout {
+  /** Milliseconds to wait: `Infinity` for no limit, `0` for "try once". */
+  readonly timeoutMs: number;
+  /** `false` when the caller asked not to wait (`{ block: false }`). */
+  readonly block: boolean;
+}
+
+/** How {@link resolveTimeout} reads an argument for one method. */
+export interface ResolveTimeoutOptions {
+  /** Whether `{ block: false }` is accepted (Python has `block`: `Queue.get/put`, `Lock.acquire`). */
+  block?: boolean;
+  /**
+   * The wait when no timeout is given, in ms (`Connection.poll()` answers at once: `0`).
+   * @default Infinity
+   */
+  defaultMs?: number;
+}
+
+const FOREVER: ResolvedTimeout = Object.freeze({ timeoutMs: Number.POSITIVE_INFINITY, block: true });
+
+/**
+ * Reads the timeout argument of a waiting method: a number of milliseconds, `{ timeout }` (plus
+ * `{ block: false }` where Python has `block`), or nothing. Anything else throws, with a message that
+ * names the method, the accepted forms, and the multiproc spelling of a Python habit (a boolean
+ * `block` argument, a timeout in seconds).
+ * @param arg what the caller passed.
+ * @param method the method's name for messages, such as `'Queue.get()'`.
+ * @param options whether `block` is accepted, and the default wait.
+ * @returns the wait in ms (`Infinity` for no limit) and whether to block.
+ * @throws {ValidationError} for any other form: a boolean, a string, a negative or `NaN` timeout, an
+ *   unknown option, or a fraction of a millisecond that looks like seconds (`0.5`).
+ * @example
+ * resolveTimeout(500, 'Queue.get()');                              // { timeoutMs: 500, block: true }
+ * resolveTimeout({ block: false }, 'Queue.get()', { block: true }); // { timeoutMs: 0, block: false }
+ * resolveTimeout(undefined, 'Connection.poll()', { defaultMs: 0 }); // { timeoutMs: 0, block: true }
+ */
+export function resolveTimeout(
+  arg: unknown,
+  method: string,
+  options: ResolveTimeoutOptions = {},
+): ResolvedTimeout {
+  const defaultMs = options.defaultMs ?? Number.POSITIVE_INFINITY;
+  if (arg === undefined || arg === null) {
+    return defaultMs === Number.POSITIVE_INFINITY ? FOREVER : { timeoutMs: defaultMs, block: true };
+  }
+  if (typeof arg === 'number') return { timeoutMs: checkMs(arg, method, options), block: true };
+  if (typeof arg !== 'object' || Array.isArray(arg)) throw badForm(arg, method, options);
+  let block = true;
+  for (const key of Object.keys(arg)) {
+    if (key !== 'timeout' && !(key === 'block' && options.block)) throw badForm(arg, method, options, key);
+  }
+  const { timeout, block: blockArg } = arg as BlockingWaitOptions;
+  if (blockArg !== undefined) {
+    if (typeof blockArg !== 'boolean') {
+      throw new ValidationError(`${method}: block must be true or false, got ${describe(blockArg)}.`);
+    }
+    block = blockArg;
+  }
+  if (!block) return { timeoutMs: 0, block: false };
+  if (timeout === undefined || timeout === null) return resolveTimeout(undefined, method, options);
+  if (typeof timeout !== 'number') throw badForm(timeout, method, options);
+  return { timeoutMs: checkMs(timeout, method, options), block: true };
+}
+
+function checkMs(ms: number, method: string, options: ResolveTimeoutOptions): number {
+  if (Number.isNaN(ms) || ms < 0) {
+    throw new ValidationError(
+      `${method}: the timeout must be a number of milliseconds >= 0, got ${describe(ms)}. ${forms(method, options)}`,
+    );
+  }
+  if (ms > 0 && ms < 1 && !Number.isInteger(ms)) {
+    throw new ValidationError(
+      `${method}: timeouts are in milliseconds, not seconds as in Python: got ${ms}; ` +
+        `for ${ms} s pass ${Math.round(ms * 1000)} (or { timeout: ${Math.round(ms * 1000)} }).`,
+    );
+  }
+  return ms;
+}
+
+function badForm(
+  arg: unknown,
+  method: string,
+  options: ResolveTimeoutOptions,
+  key?: string,
+): ValidationError {
+  let hint = '';
+  if (key !== undefined) hint = ` Unknown option '${key}'.`;
+  else if (typeof arg === 'boolean') {
+    hint = options.block
+      ? ` A boolean is Python's block argument: to not wait pass { block: false }, to wait pass nothing or { timeout }.`
+      : ` To not wait pass 0.`;
+  }
+  return new ValidationError(
+    `${method}: got ${describe(arg)} as its timeout.${hint} ${forms(method, options)}`,
+  );
+}
+
+function forms(method: string, options: ResolveTimeoutOptions): string {
+  const block = options.block ? ', { block: false }' : '';
+  return `${method} accepts a number of milliseconds, { timeout: ms }${block}, or nothing.`;
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'object' && value !== null) {
+    try {
+      return JSON.stringify(value) ?? String(value);
+    } catch {
+      return Object.prototype.toString.call(value);
+    }
+  }
+  return String(value);
+}

@@ -1,0 +1,112 @@
+import {
+  Barrier,
+  BoundedSemaphore,
+  Condition,
+  Event,
+  Lock,
+  RLock,
+  resolveTimeout,
+  Semaphore,
+  ValidationError,
+} from '@multiproc/shared';
+import { describe, expect, it } from 'vitest';
+
+const FOREVER = Number.POSITIVE_INFINITY;
+
+describe('resolveTimeout()', () => {
+  it.each([
+    [undefined, {}, { timeoutMs: FOREVER, block: true }],
+    [null, {}, { timeoutMs: FOREVER, block: true }],
+    [0, {}, { timeoutMs: 0, block: true }],
+    [250, {}, { timeoutMs: 250, block: true }],
+    [1.5, {}, { timeoutMs: 1.5, block: true }],
+    [FOREVER, {}, { timeoutMs: FOREVER, block: true }],
+    [{}, {}, { timeoutMs: FOREVER, block: true }],
+    [{ timeout: 40 }, {}, { timeoutMs: 40, block: true }],
+    [{ timeout: undefined }, {}, { timeoutMs: FOREVER, block: true }],
+    [{ block: false }, { block: true }, { timeoutMs: 0, block: false }],
+    [{ block: false, timeout: 500 }, { block: true }, { timeoutMs: 0, block: false }],
+    [{ block: true, timeout: 500 }, { block: true }, { timeoutMs: 500, block: true }],
+    [undefined, { defaultMs: 0 }, { timeoutMs: 0, block: true }],
+  ])('reads %j (%j) as %j', (arg, options, expected) => {
+    expect(resolveTimeout(arg, 'm()', options)).toEqual(expected);
+  });
+
+  it.each([
+    ['a negative number', -1, {}, /milliseconds >= 0/],
+    ['NaN', Number.NaN, {}, /milliseconds >= 0/],
+    ['seconds, as in Python', 0.5, {}, /pass 500/],
+    ['a boolean block argument', true, { block: true }, /\{ block: false \}/],
+    ['false where block is not accepted', false, {}, /pass 0/],
+    ['a string', '100', {}, /accepts a number of milliseconds/],
+    ['an array', [100], {}, /accepts/],
+    ['an unknown option', { timeot: 100 }, {}, /Unknown option 'timeot'/],
+    ['block where Python has none', { block: false }, {}, /Unknown option 'block'/],
+    ['a non-boolean block', { block: 0 }, { block: true }, /block must be true or false/],
+    ['a string timeout', { timeout: '5' }, {}, /accepts/],
+    ['a negative timeout option', { timeout: -5 }, {}, />= 0/],
+  ])('refuses %s with ValidationError naming the method and the forms', (_, arg, options, message) => {
+    let caught: unknown;
+    try {
+      resolveTimeout(arg, 'Queue.get()', options);
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(ValidationError);
+    expect((caught as ValidationError).code).toBe('MP_VALIDATION');
+    expect((caught as Error).message).toMatch(/Queue\.get\(\)/);
+    expect((caught as Error).message).toMatch(message);
+  });
+});
+
+describe('every waiting method of the primitives takes ms or { timeout }', () => {
+  for (const [name, make] of [
+    ['Lock', () => new Lock()],
+    ['RLock', () => new RLock()],
+    ['Semaphore', () => new Semaphore(1)],
+    ['BoundedSemaphore', () => new BoundedSemaphore(1)],
+  ] as const) {
+    it(`${name}.acquire(ms), acquire({ timeout }), acquire({ block: false }) time out; acquire(false) throws`, async () => {
+      const held = make();
+      held.acquireSync();
+      // Another owner must hold an RLock for this thread to wait: a worker is overkill here, so
+      // only the non-recursive kinds are checked for a wait that ends in false.
+      if (name !== 'RLock') {
+        expect(await held.acquire(20)).toBe(false);
+        expect(await held.acquire({ timeout: 20 })).toBe(false);
+        expect(await held.acquire({ block: false })).toBe(false);
+        expect(held.acquireSync(5)).toBe(false);
+        expect(held.acquireSync({ block: false })).toBe(false);
+      }
+      await expect(held.acquire(false as never)).rejects.toBeInstanceOf(ValidationError);
+      expect(() => held.acquireSync(true as never)).toThrow(ValidationError);
+      await expect(held.acquire(-1)).rejects.toBeInstanceOf(ValidationError);
+      held.release();
+      // A bad argument is refused before the lock is taken: the free lock stays free.
+      const free = make();
+      await expect(free.acquire('x' as never)).rejects.toBeInstanceOf(ValidationError);
+      expect(free.tryAcquire()).toBe(true);
+      free.release();
+    });
+  }
+
+  it('Event.wait, Condition.wait/waitFor and Barrier.wait take ms or { timeout }', async () => {
+    const ev = new Event();
+    expect(await ev.wait(10)).toBe(false);
+    expect(await ev.wait({ timeout: 10 })).toBe(false);
+    expect(ev.waitSync({ timeout: 5 })).toBe(false);
+    await expect(ev.wait(true as never)).rejects.toBeInstanceOf(ValidationError);
+    expect(() => ev.waitSync({ block: false } as never)).toThrow(ValidationError);
+
+    const cond = new Condition();
+    await cond.acquire();
+    expect(await cond.wait({ timeout: 10 })).toBe(false);
+    expect(await cond.waitFor(() => false, { timeout: 10 })).toBe(false);
+    expect(cond.waitForSync(() => 0, 5)).toBe(0);
+    await expect(cond.wait(0.25)).rejects.toBeInstanceOf(ValidationError);
+    cond.release();
+
+    await expect(new Barrier(2).wait({ timeout: 10 })).rejects.toMatchObject({ name: 'BrokenBarrierError' });
+    await expect(new Barrier(2).wait('1' as never)).rejects.toBeInstanceOf(ValidationError);
+  });
+});
