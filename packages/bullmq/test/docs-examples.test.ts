@@ -1,6 +1,7 @@
 /**
  * The examples run as written: the "Scaling out" page's (a worker loads tasks.ts, main.ts is the
- * client) and the README's (one file, loaded by the worker as its task module and run as the client).
+ * client), the README's (one file, loaded by the worker as its task module and run as the client),
+ * and the `@example` of every Pool method, each block with a pool of its own.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -8,11 +9,19 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { type RedisServer, redisMissing, startRedis } from './redis.js';
-import { SECRET, startWorkerProcess, type WorkerProcess } from './workers.js';
+import { SECRET, startWorkerProcess, TASKS, type WorkerProcess } from './workers.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const EXAMPLES = fileURLToPath(new URL('../../../apps/docs/examples/scaling-out/', import.meta.url));
 const HERE = fileURLToPath(new URL('.', import.meta.url));
+
+/** The `@example` of each method in src/pool/pool.ts (the class's own, which needs a host, is left out). */
+function methodExamples(): { method: string; code: string }[] {
+  const source = readFileSync(join(HERE, '../src/pool/pool.ts'), 'utf8');
+  return [
+    ...source.matchAll(/^ {3}\* @example\n((?: {3}\*(?: .*)?\n)+?) {3}\*\/\n {2}(?:async )?(\w+)/gm),
+  ].map(([, body, method]) => ({ method: method!, code: body!.replace(/^ {3}\* ?/gm, '') }));
+}
 
 function runTs(file: string, env: NodeJS.ProcessEnv): Promise<string> {
   return new Promise<string>((resolve, reject) =>
@@ -59,6 +68,35 @@ describe.skipIf(redisMissing)('docs: scaling out', () => {
       worker = await startWorkerProcess(redis.url, ['--tasks', file, '--concurrency', '1']);
       expect((await runTs(file, {})).trim()).toBe('[ 1, 4, 9, 16, 25 ]');
       await worker.waitFor(/ job completed .* task=main#square /);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  test('the @example of every Pool method runs', async () => {
+    const examples = methodExamples();
+    expect(examples.map((e) => e.method)).toEqual([
+      ...['apply', 'applyAsync', 'map', 'mapAsync', 'starmap', 'starmapAsync', 'imap', 'imapUnordered'],
+      ...['close', 'join', 'terminate'],
+    ]);
+    const blocks = examples.map(
+      ({ method, code }) =>
+        `{ // ${method}\nconst pool = new Pool({ connection: process.env.REDIS_URL });\n` +
+        `try {\n${code}} finally {\n  await pool.terminate();\n}\n}`,
+    );
+    const program = [
+      "import { Pool } from '@multiproc/bullmq';",
+      `import { tasks } from ${JSON.stringify(TASKS)};`,
+      ...blocks,
+      "console.log('all examples ran');",
+    ].join('\n');
+    const dir = mkdtempSync(join(HERE, 'fixtures/.readme-'));
+    const file = join(dir, 'examples.ts');
+    writeFileSync(file, program);
+    try {
+      worker = await startWorkerProcess(redis.url);
+      const out = await runTs(file, { REDIS_URL: redis.url });
+      expect(out.trim().split('\n').at(-1)).toBe('all examples ran');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
