@@ -30,6 +30,8 @@ export interface TargetResult extends Target {
 }
 
 const GIB = 2 ** 30;
+/** Issue 17's "near-linear": at least 90 % of linear for 2 workers, 85 % for 4, 80 % for 8. */
+const SLEEP_SCALING = { 2: 1.8, 4: 3.4, 8: 6.4 } as const;
 
 export const TARGETS: Target[] = [
   // issue 3
@@ -254,6 +256,27 @@ export const TARGETS: Target[] = [
     op: '>=',
     threshold: 1,
   },
+  // issue 17
+  {
+    issue: 17,
+    suite: 'bullmq',
+    text: 'map of 100k trivial items through Redis, 2 worker processes >= 50x raw BullMQ (one job per item)',
+    caseId: 'bullmq/map/multiproc',
+    versus: 'bullmq/map/raw-bullmq-c8',
+    op: '>=',
+    threshold: 50,
+  },
+  ...([2, 4, 8] as const).map(
+    (n): Target => ({
+      issue: 17,
+      suite: 'bullmq',
+      text: `50 ms sleep tasks: ${n} worker processes >= ${SLEEP_SCALING[n]}x the items/s of 1 (near-linear)`,
+      caseId: `bullmq/sleep/workers-${n}`,
+      versus: 'bullmq/sleep/workers-1',
+      op: '>=',
+      threshold: SLEEP_SCALING[n],
+    }),
+  ),
 ];
 
 function passes(value: number, op: Target['op'], threshold: number): boolean {
