@@ -18,7 +18,6 @@ export const queueCases: Case[] = [
     expect: 'ValidationError',
     says: 'maxSize',
     run: () => new Queue({ maxSize: 2 } as never),
-    pending: 'ipc (#13): parseQueueOptions() in internal/options.ts accepts unknown keys; add .strict()',
   },
   {
     api: 'q.get(true, 0.5)',
@@ -197,6 +196,5 @@ export const queueCases: Case[] = [
     expect: 'ValidationError',
     says: 'maxsize',
     run: () => new SimpleQueue({ maxsize: 1 } as never),
-    pending: 'ipc (#13): SimpleQueue ignores unknown options (same fix)',
   },
 ];
