@@ -68,6 +68,8 @@ export const DECLARED_READS: Readonly<Record<string, string>> = {
     'Set by the Pool host for its own workers only; read only inside a pool worker.',
   'core env.TINYPOOL_WORKER_ID':
     "tinypool's worker number, set by tinypool for its own workers; read only inside a pool worker.",
+  'core env.MULTIPROC_REAPED_BY':
+    "Set by the parent for the children its reaper covers (the parent's pid); read and removed at a child's start.",
   'core env.MULTIPROC_WORKER_DIR':
     "The folder of a bundle's worker entries, set by the user who bundles (the bundling guide); read only when set.",
   'core fs.existsSync':

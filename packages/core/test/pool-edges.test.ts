@@ -70,6 +70,33 @@ describe.each(['thread', 'process'] as const)('Pool edges in %s context', (conte
     30_000,
   );
 
+  it('join() after close() waits for every call made before close(), even one not yet sent', async () => {
+    const pool = makePool({ processes: 2, context });
+    // Python: map_async(), close(), join() waits for the map. Here the awaited forms are still
+    // between their admission and their first message when close() and join() run.
+    const calls = [
+      pool.map(t.echo, [1, 2, 3], { chunksize: 1 }),
+      pool.apply(t.sleep, [20]),
+      pool.starmap(t.echo, [[4], [5]]),
+      pool.mapAsync(t.echo, [6, 7]),
+      pool.applyAsync(t.echo, [8]),
+    ];
+    pool.close();
+    let joined = false;
+    const join = pool.join().then(() => {
+      joined = true;
+    });
+    const got = await Promise.all(calls.map((c) => Promise.resolve(c).then((v) => [joined, v])));
+    await join;
+    expect(got).toEqual([
+      [false, [1, 2, 3]],
+      [false, 20],
+      [false, [4, 5]],
+      [false, [6, 7]],
+      [false, 8],
+    ]);
+  }, 30_000);
+
   it('calls batched with a crashing one run once more with their Buffers and moved memory', async () => {
     const pool = makePool({ processes: 1, context });
     // Warm the task up so that its calls are batched.

@@ -14,6 +14,9 @@ export class Gate {
   /** Calls waiting for room in the queue; woken one per settled call, all at close. */
   readonly room = new Waiters();
   state: PoolState = 'running';
+  /** Calls of the apply and map forms not settled yet, counted from the moment they are made. */
+  #open = 0;
+  readonly #settled = new Waiters();
 
   constructor(maxQueue: number, queued: () => number) {
     this.#maxQueue = maxQueue;
@@ -37,6 +40,25 @@ export class Gate {
       await this.room.wait();
       if (this.state !== 'running') throw this.#closedError();
     }
+  }
+
+  /**
+   * Counts `promise` (a call of the apply or map forms, made now) as open until it settles, and
+   * returns it. `join()` waits for open calls, so a call made before `close()` is waited for even
+   * while it is still between its admission and its first message to a worker.
+   */
+  track<T>(promise: Promise<T>): Promise<T> {
+    this.#open++;
+    const leave = () => {
+      if (--this.#open === 0) this.#settled.wakeAll();
+    };
+    promise.then(leave, leave);
+    return promise;
+  }
+
+  /** Resolves once no call of the apply and map forms is open. */
+  async whenSettled(): Promise<void> {
+    while (this.#open > 0) await this.#settled.wait();
   }
 
   /** Takes no more calls; a second close keeps the first state unless it terminates. */

@@ -32,7 +32,7 @@ import type { PoolStats } from './types.js';
 export type { PoolStats } from './types.js';
 
 import { Gate } from './gate.js';
-import { initSpec, settleCall } from './util.js';
+import { type CallInput, initSpec, settleCall } from './util.js';
 
 /** What `map` feeds a task: its first parameter (anything, for a task that takes none). */
 type ItemOf<F> = TaskArgs<F> extends [] ? unknown : TaskArgs<F>[0];
@@ -154,13 +154,14 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
    * @example
    * console.log(await pool.apply(tasks.add, [2, 3])); // 5
    */
-  async apply<F extends TaskFunction>(
+  apply<F extends TaskFunction>(
     task: TaskRef<F>,
     args: TaskArgs<F> = [] as unknown as TaskArgs<F>,
     options: CallOptions = {},
   ): Promise<TaskResult<F>> {
-    await this.#gate.admit(task, options, 'apply', { args });
-    return this.#call(task, args as unknown[], options) as Promise<TaskResult<F>>;
+    return this.#admitted('apply', task, options, { args }, () =>
+      this.#call(task, args as unknown[], options),
+    ) as Promise<TaskResult<F>>;
   }
 
   /**
@@ -180,7 +181,7 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
     options: AsyncCallOptions<TaskResult<F>> = {},
   ): AsyncResult<TaskResult<F>> {
     this.#gate.admitNow(task, options, 'applyAsync', { args });
-    const promise = this.#call(task, args as unknown[], options) as Promise<TaskResult<F>>;
+    const promise = this.#gate.track(this.#call(task, args as unknown[], options)) as Promise<TaskResult<F>>;
     return new AsyncResult(settleCall(promise, options));
   }
 
@@ -198,15 +199,14 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
    * @example
    * console.log(await pool.map(tasks.square, [1, 2, 3], { chunksize: 2 })); // [ 1, 4, 9 ]
    */
-  async map<F extends TaskFunction>(
+  map<F extends TaskFunction>(
     task: TaskRef<F>,
     iterable: Items<F>,
     options: MapOptions = {},
   ): Promise<TaskResult<F>[]> {
-    await this.#gate.admit(task, options, 'map', { iterable });
-    return collectAll(this.#mapPool(), this.#spec(task), iterable, options, false) as Promise<
-      TaskResult<F>[]
-    >;
+    return this.#admitted('map', task, options, { iterable }, () =>
+      collectAll(this.#mapPool(), this.#spec(task), iterable, options, false),
+    ) as Promise<TaskResult<F>[]>;
   }
 
   /**
@@ -225,9 +225,9 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
     options: MapOptions & AsyncCallOptions<TaskResult<F>[]> = {},
   ): AsyncResult<TaskResult<F>[]> {
     this.#gate.admitNow(task, options, 'mapAsync', { iterable });
-    const promise = collectAll(this.#mapPool(), this.#spec(task), iterable, options, false) as Promise<
-      TaskResult<F>[]
-    >;
+    const promise = this.#gate.track(
+      collectAll(this.#mapPool(), this.#spec(task), iterable, options, false),
+    ) as Promise<TaskResult<F>[]>;
     return new AsyncResult(settleCall(promise, options));
   }
 
@@ -239,13 +239,14 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
    * @example
    * console.log(await pool.starmap(tasks.add, [[1, 2], [3, 4]])); // [ 3, 7 ]
    */
-  async starmap<F extends TaskFunction>(
+  starmap<F extends TaskFunction>(
     task: TaskRef<F>,
     iterable: ArgLists<F>,
     options: MapOptions = {},
   ): Promise<TaskResult<F>[]> {
-    await this.#gate.admit(task, options, 'starmap', { iterable });
-    return collectAll(this.#mapPool(), this.#spec(task), iterable, options, true) as Promise<TaskResult<F>[]>;
+    return this.#admitted('starmap', task, options, { iterable }, () =>
+      collectAll(this.#mapPool(), this.#spec(task), iterable, options, true),
+    ) as Promise<TaskResult<F>[]>;
   }
 
   /**
@@ -262,9 +263,9 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
     options: MapOptions & AsyncCallOptions<TaskResult<F>[]> = {},
   ): AsyncResult<TaskResult<F>[]> {
     this.#gate.admitNow(task, options, 'starmapAsync', { iterable });
-    const promise = collectAll(this.#mapPool(), this.#spec(task), iterable, options, true) as Promise<
-      TaskResult<F>[]
-    >;
+    const promise = this.#gate.track(
+      collectAll(this.#mapPool(), this.#spec(task), iterable, options, true),
+    ) as Promise<TaskResult<F>[]>;
     return new AsyncResult(settleCall(promise, options));
   }
 
@@ -329,6 +330,7 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
    */
   async join(): Promise<void> {
     if (this.#gate.state === 'running') throw new ProcessError('join() needs close() or terminate() first.');
+    await this.#gate.whenSettled();
     await this.#dispatcher.whenIdle();
     const adapter = await this.#ready.catch(() => undefined);
     await adapter?.destroy();
@@ -362,6 +364,11 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
    */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.terminate();
+  }
+
+  /** Admits a call of an awaited form, then runs it; counted as open for `join()` from now on. */
+  #admitted(method: string, task: unknown, options: object, input: CallInput, run: () => Promise<unknown>) {
+    return this.#gate.track(this.#gate.admit(task, options, method, input).then(run));
   }
 
   /** One spec object per task ref, so a batch's task table dedupes by identity. */
