@@ -81,9 +81,16 @@ export interface Batch {
 }
 
 /** A call's outcome. */
-export type CallReply =
+export type CallReply = (
   | { readonly ok: true; readonly value: unknown; readonly encoded: boolean }
-  | { readonly ok: false; readonly error: ErrorRecord };
+  | { readonly ok: false; readonly error: ErrorRecord }
+) & {
+  /**
+   * Thread workers: how many `sendToCaller()` messages the call posted on the pool's
+   * BroadcastChannel, which the host waits for before it settles the call (they travel apart).
+   */
+  sent?: number;
+};
 
 /** A chunk's outcome: every value, or the values before the item that failed and its error. */
 export interface MapReply {

@@ -176,7 +176,8 @@ export class Control {
 
   /** Commits a reply that fits the block; false when it must be posted instead. */
   write(job: number, reply: CallReply): boolean {
-    if (!reply.ok || reply.encoded) return false;
+    // A reply that counts messages (`sent`) is posted: the shared slots hold only the value.
+    if (!reply.ok || reply.encoded || reply.sent) return false;
     const value = reply.value;
     let tag: number;
     switch (typeof value) {

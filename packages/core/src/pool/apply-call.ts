@@ -71,23 +71,29 @@ export function applyCall(
       held: undefined,
       settled: false,
       resolve: (reply) => {
-        release();
         const r = reply as CallReply;
-        if (!r.ok) reject(fromErrorRecord(r.error));
-        else if (!r.encoded) resolve(r.value);
-        else {
-          try {
-            resolve(decodeValue(r.value, context));
-          } catch (error) {
-            reject(error);
-          }
-        }
+        // A thread's messages travel on another channel than its reply: deliver them first.
+        if (r.sent && hold.listener !== undefined) {
+          void pool.messages.delivered(hold.listener, r.sent).then(() => finish(r));
+        } else finish(r);
       },
       reject: (error) => {
         release();
         reject(error);
       },
     };
+    function finish(r: CallReply): void {
+      release();
+      if (!r.ok) reject(fromErrorRecord(r.error));
+      else if (!r.encoded) resolve(r.value);
+      else {
+        try {
+          resolve(decodeValue(r.value, context));
+        } catch (error) {
+          reject(error);
+        }
+      }
+    }
     dispatcher.submit(entry);
   });
 }

@@ -280,6 +280,13 @@ async function runBatchNow(batch: Batch): Promise<BatchReply> {
       else {
         const result = runCall(job, spec);
         const done = result instanceof Promise ? await result : result;
+        const posted = job.listener === undefined ? undefined : sent.get(job.listener);
+        if (posted !== undefined) {
+          // Counted with the call's own reply, not the batch's: the host settles the call only
+          // once that many messages have arrived on the other channel.
+          sent.delete(job.listener!);
+          done.sent = posted;
+        }
         // A call that may have used a connection or queue (sent to it, or kept by the initializer)
         // gives back what its copies fetched ahead and delivers what they sent before its reply:
         // an idle copy holding items would starve the next call's get() in this batch.
