@@ -164,7 +164,7 @@ describe('Queue shared by threads and processes at once', () => {
     }[];
     expect(results.every((r) => r.ordered)).toBe(true);
     expect(results[0]!.count + results[1]!.count).toBe(6000);
-  }, 30_000);
+  }, 120_000);
 });
 
 describe.each<Context>(['thread', 'process'])('Queue across %s peers', (ctx) => {
