@@ -1,4 +1,4 @@
-/** A side channel for pool tests: a file traced tasks append `S id worker` / `E id` lines to. */
+/** A side channel for pool tests: a file traced tasks append `S id worker [ms]` / `E id` lines to. */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +6,13 @@ import { join } from 'node:path';
 export interface Trace {
   readonly file: string;
   /** How many times each id started, and which ids ended. */
-  read(): { starts: Map<number, number>; ends: Set<number>; workers: Map<number, string[]> };
+  read(): {
+    starts: Map<number, number>;
+    ends: Set<number>;
+    workers: Map<number, string[]>;
+    /** When each id last started (`Date.now()` in its worker), where the line says. */
+    startedAt: Map<number, number>;
+  };
   remove(): void;
 }
 
@@ -20,15 +26,17 @@ export function makeTrace(): Trace {
       const starts = new Map<number, number>();
       const ends = new Set<number>();
       const workers = new Map<number, string[]>();
+      const startedAt = new Map<number, number>();
       for (const line of readFileSync(file, 'utf8').split('\n')) {
-        const [kind, idText, worker] = line.split(' ');
+        const [kind, idText, worker, at] = line.split(' ');
         const id = Number(idText);
         if (kind === 'S') {
           starts.set(id, (starts.get(id) ?? 0) + 1);
           workers.set(id, [...(workers.get(id) ?? []), worker!]);
+          if (at !== undefined) startedAt.set(id, Number(at));
         } else if (kind === 'E') ends.add(id);
       }
-      return { starts, ends, workers };
+      return { starts, ends, workers, startedAt };
     },
     remove() {
       rmSync(dir, { recursive: true, force: true });

@@ -137,7 +137,9 @@ export type ProgressMessage =
       /** The job started right after this one, or -1. */
       readonly next: number;
     }
-  | { readonly __multiproc_batch__: number; readonly step: 'item'; readonly item: number };
+  | { readonly __multiproc_batch__: number; readonly step: 'item'; readonly item: number }
+  /** Sent as the child exits: job `job` was announced as started, yet none of it ran. */
+  | { readonly __multiproc_batch__: number; readonly step: 'unstart'; readonly job: number };
 
 /** The host telling a child process to stop the map chunk of batch `seq` at its next item. */
 export interface CancelMessage {

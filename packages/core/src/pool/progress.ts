@@ -182,6 +182,10 @@ class ProcessProgress implements Progress {
       case 'item':
         this.#item = message.item;
         break;
+      case 'unstart':
+        // The child died between announcing this job and running any of it: it runs elsewhere.
+        this.#claimed = Math.min(this.#claimed, message.job);
+        break;
     }
   }
 

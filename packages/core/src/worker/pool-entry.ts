@@ -274,6 +274,7 @@ async function runBatchNow(batch: Batch): Promise<BatchReply> {
     const spec = batch.tasks[job.task]!;
     const announced = report.starting(index);
     if (announced) await announced; // a child waits for the pipe; a thread goes straight on
+    report.entered(index);
     if (job.listener !== undefined) setMessageSink(sinkFor(batch.messages, job.listener));
     try {
       if (job.kind === 'map') reply.map = await runMap(job, spec, report);
@@ -287,12 +288,13 @@ async function runBatchNow(batch: Batch): Promise<BatchReply> {
           sent.delete(job.listener!);
           done.sent = posted;
         }
-        // A call that may have used a connection or queue (sent to it, or kept by the initializer)
-        // gives back what its copies fetched ahead and delivers what they sent before its reply:
-        // an idle copy holding items would starve the next call's get() in this batch.
-        if (job.encoded || batch.init) await flushIpc();
-        // What the result moves goes with its own reply (a thread's port transfers it).
+        // Committed before anything is awaited: a worker that dies from here on (a timer of this
+        // call's, say) keeps this reply. What the result moves goes with it (a thread's port).
         report.finished(index, done, replyTransfer.splice(0));
+        // A call that may have used a connection or queue (sent to it, or kept by the initializer)
+        // gives back what its copies fetched ahead and delivers what they sent before the batch's
+        // answer: an idle copy holding items would starve the next call's get() in this batch.
+        if (job.encoded || batch.init) await flushIpc();
       }
     } finally {
       if (job.listener !== undefined) setMessageSink(undefined);

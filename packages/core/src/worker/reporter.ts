@@ -8,7 +8,9 @@
  *   waits; the host reads it all when the batch ends or the thread dies.
  * - Child processes send `ProgressMessage`s over their IPC channel and wait for each to be written
  *   to the pipe (a nextTick when the pipe takes it at once) before the step it announces: a
- *   SIGKILL can then only lose what the child had not started.
+ *   SIGKILL can then only lose what the child had not started. A child that dies in between
+ *   (`process.exit()` or an uncaught error from a timer) commits at its `exit` what is still
+ *   pending: the reply of the call that finished, and that the job it announced never ran.
  */
 import type { MessagePort } from 'node:worker_threads';
 import { SerializationError } from '@multiproc/shared';
@@ -35,6 +37,8 @@ export interface Reporter {
   claim(): number;
   /** Job `job` (just claimed) is about to run. */
   starting(job: number): void | Promise<void>;
+  /** Job `job` runs now: from here on, a death is its own (after `starting()` settled). */
+  entered(job: number): void;
   /**
    * A call job finished; its reply is committed before the next job starts. `transfer` is what the
    * reply moves (a thread transfers it; a child's pipe copies it).
@@ -80,6 +84,8 @@ class ThreadReporter implements Reporter {
     this.#control.setPhase(Phase.JOBS);
   }
 
+  entered(): void {}
+
   finished(job: number, reply: CallReply, transfer: object[]): void {
     if (transfer.length === 0 && this.#control.write(job, reply)) return;
     const message: PostedReply = { seq: this.#seq, job, reply };
@@ -116,6 +122,8 @@ class ProcessReporter implements Reporter {
   #next = 0;
   #end: number;
   #pending: Extract<ProgressMessage, { step: 'done' }> | undefined;
+  /** The job announced as started whose code has not begun, or -1. */
+  #announced = -1;
   #paused = performance.now();
   #checked: number | undefined;
   #stride = 1;
@@ -140,7 +148,22 @@ class ProcessReporter implements Reporter {
     const pending = this.#pending;
     this.#pending = undefined;
     this.#paused = performance.now();
+    this.#announced = job;
     return send(pending ? { ...pending, next: job } : { __multiproc_batch__: this.seq, step: 'start', job });
+  }
+
+  entered(): void {
+    this.#announced = -1;
+  }
+
+  /** At the child's `exit`: commits what is pending (a write the pipe takes at once, when it is idle). */
+  commitAtExit(): void {
+    const pending = this.#pending;
+    this.#pending = undefined;
+    if (pending) sendNow(pending);
+    if (this.#announced >= 0)
+      sendNow({ __multiproc_batch__: this.seq, step: 'unstart', job: this.#announced });
+    this.#announced = -1;
   }
 
   finished(job: number, reply: CallReply): void {
@@ -191,6 +214,15 @@ function send(message: ProgressMessage): Promise<void> {
   });
 }
 
+/** Sends a progress message without waiting: the process is exiting. */
+function sendNow(message: ProgressMessage): void {
+  try {
+    process.send?.(message);
+  } catch {
+    // the channel is gone: nothing more can be told
+  }
+}
+
 /** The reply of a call whose result passed the codec but still could not be cloned. */
 function cloneFailure(err: unknown): CallReply {
   const message = `Cannot send result: ${(err as Error)?.message ?? String(err)}`;
@@ -202,9 +234,13 @@ export function reporterFor(batch: Batch, isThread: boolean): Reporter {
   return isThread ? new ThreadReporter(batch) : new ProcessReporter(batch);
 }
 
-/** A child process listens for the host's cancel of its running map chunk. */
+/**
+ * A child process listens for the host's cancel of its running map chunk, and commits its batch's
+ * pending progress when it exits.
+ */
 export function listenForCancel(): void {
   process.on('message', (message: CancelMessage) => {
     if (current && message?.__multiproc_cancel__ === current.seq) current.cancelled = true;
   });
+  process.on('exit', () => current?.commitAtExit());
 }
