@@ -4,13 +4,13 @@
  * (cancelling its jobs), and counts as busy until it settles, so `join()` waits for it.
  */
 import {
-  type AsyncCallOptions,
   type CallOptions,
   type ImapOptions,
   type MapOptions,
   type TaskRef,
   ValidationError,
 } from '@multiproc/core';
+import { AdaptiveChunks, knownLength, streamChunks } from '@multiproc/core/internal';
 import { fromErrorRecord } from '../internal/error-record.js';
 import type { JobKind, ResultPayload } from '../internal/protocol.js';
 import { moduleNameOf, taskIdOf } from '../internal/task-ids.js';
@@ -18,7 +18,21 @@ import { allPlain, assertPortable } from '../internal/wire.js';
 import type { Jobs } from './jobs.js';
 import { type CallScope, openScope } from './scope.js';
 import type { Session } from './session.js';
-import { type ChunkResult, knownLength, streamChunks } from './stream.js';
+
+/** A chunk's outcome: the results before the first failure, and that failure if any. */
+interface ChunkResult {
+  readonly values: readonly unknown[];
+  readonly error?: unknown;
+  /** Worker time the chunk took, for adaptive sizing. */
+  readonly ms: number;
+}
+
+/**
+ * Chunks of an input of unknown length start small, then each takes about 50 ms of worker time,
+ * growing while a chunk's time is mostly its Redis round trip: trivial items travel by thousands
+ * and slow items one by one.
+ */
+const chunkSizer = () => new AdaptiveChunks({ first: 16, max: 65_536, targetMs: 50, growWhileFast: true });
 
 /** What the calls need from their pool. */
 export interface CallsHost {
@@ -118,7 +132,7 @@ export class Calls {
     kind: JobKind,
     ordered: boolean,
     inflightPerWorker: number,
-  ): AsyncGenerator<readonly unknown[], void, undefined> {
+  ): AsyncGenerator<ArrayLike<unknown>, void, undefined> {
     const call = ++this.#seq;
     let chunk = 0;
     const self = this;
@@ -132,19 +146,21 @@ export class Calls {
         const path = kind === 'star' ? 'args' : 'args[0]';
         const submit = (items: unknown[], base: number) => {
           const id = `m${call}-${chunk++}`;
-          if (host.stop.aborted) return { id, reply: Promise.reject(host.stop.reason) };
+          if (host.stop.aborted) return { handle: id, reply: Promise.reject(host.stop.reason) };
           if (!allPlain(items)) for (const item of items) assertPortable(item, path);
           const reply = self
             .#submit(id, taskId, kind, base, items, options.onMessage)
             .then((r) => chunkResult(r, base));
-          return { id, reply: Promise.race([reply, scope.stopped]) };
+          return { handle: id, reply: Promise.race([reply, scope.stopped]) };
         };
-        yield* streamChunks(iterable, submit, (ids) => self.#cancel(ids), {
+        yield* streamChunks(iterable as Iterable<unknown>, submit, (ids) => self.#cancel(ids), {
           processes,
           chunksize: options.chunksize,
           inflight: options.inflight ?? inflightPerWorker * processes,
           ordered,
           onProgress: options.onProgress,
+          read: (result: ChunkResult) => result,
+          sizer: chunkSizer(),
         });
       } finally {
         scope.dispose();
@@ -212,26 +228,4 @@ function chunkResult(result: ResultPayload, base: number): ChunkResult {
   if (typeof index === 'number')
     Object.defineProperty(error, 'taskIndex', { value: index + base, enumerable: true });
   return { values: result.values ?? [], error, ms: result.ms ?? 0 };
-}
-
-/** Calls Python's `callback`/`error_callback` when the call settles. */
-export function settle<R>(promise: Promise<R>, options: AsyncCallOptions<R>): Promise<R> {
-  if (!options.callback && !options.errorCallback) return promise;
-  return promise.then(
-    (value) => {
-      options.callback?.(value);
-      return value;
-    },
-    (error) => {
-      options.errorCallback?.(error);
-      throw error;
-    },
-  );
-}
-
-/** One result per step from a stream of chunks. */
-export async function* flatten<T>(
-  chunks: AsyncGenerator<readonly T[], void, undefined>,
-): AsyncGenerator<T, void, undefined> {
-  for await (const chunk of chunks) yield* chunk;
 }

@@ -22,10 +22,11 @@ import {
   type TaskRef,
   type TaskResult,
 } from '@multiproc/core';
+import { Flatten, settleCall } from '@multiproc/core/internal';
 import { resolveConnection } from '../internal/connection.js';
 import { poolMember } from '../internal/control.js';
 import { resolveSecret, Signer } from '../internal/signing.js';
-import { Calls, flatten, settle } from './calls.js';
+import { Calls } from './calls.js';
 import { Jobs } from './jobs.js';
 import { checkCall, type PoolOptions, type ResolvedPoolOptions, resolvePoolOptions } from './options.js';
 import { Session, type WorkerInfo } from './session.js';
@@ -179,7 +180,7 @@ export class Pool extends EventEmitter implements AsyncDisposable {
   ): AsyncResult<TaskResult<F>> {
     this.#admit(task, options, 'applyAsync');
     return new AsyncResult(
-      settle(this.#calls.apply(task, args as unknown[], options) as Promise<TaskResult<F>>, options),
+      settleCall(this.#calls.apply(task, args as unknown[], options) as Promise<TaskResult<F>>, options),
     );
   }
 
@@ -214,7 +215,7 @@ export class Pool extends EventEmitter implements AsyncDisposable {
   ): AsyncResult<TaskResult<F>[]> {
     this.#admit(task, options, 'mapAsync');
     return new AsyncResult(
-      settle(this.#calls.collect(task, iterable, options, 'map') as Promise<TaskResult<F>[]>, options),
+      settleCall(this.#calls.collect(task, iterable, options, 'map') as Promise<TaskResult<F>[]>, options),
     );
   }
 
@@ -246,7 +247,7 @@ export class Pool extends EventEmitter implements AsyncDisposable {
   ): AsyncResult<TaskResult<F>[]> {
     this.#admit(task, options, 'starmapAsync');
     return new AsyncResult(
-      settle(this.#calls.collect(task, iterable, options, 'star') as Promise<TaskResult<F>[]>, options),
+      settleCall(this.#calls.collect(task, iterable, options, 'star') as Promise<TaskResult<F>[]>, options),
     );
   }
 
@@ -263,7 +264,7 @@ export class Pool extends EventEmitter implements AsyncDisposable {
     options: ImapOptions = {},
   ): AsyncGenerator<TaskResult<F>, void, undefined> {
     this.#admit(task, options, 'imap');
-    return flatten(this.#calls.chunks(task, iterable, options, 'map', true, 2)) as AsyncGenerator<
+    return new Flatten(this.#calls.chunks(task, iterable, options, 'map', true, 2)) as AsyncGenerator<
       TaskResult<F>,
       void,
       undefined
@@ -282,7 +283,7 @@ export class Pool extends EventEmitter implements AsyncDisposable {
     options: ImapOptions = {},
   ): AsyncGenerator<TaskResult<F>, void, undefined> {
     this.#admit(task, options, 'imapUnordered');
-    return flatten(this.#calls.chunks(task, iterable, options, 'map', false, 2)) as AsyncGenerator<
+    return new Flatten(this.#calls.chunks(task, iterable, options, 'map', false, 2)) as AsyncGenerator<
       TaskResult<F>,
       void,
       undefined

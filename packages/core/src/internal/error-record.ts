@@ -65,12 +65,23 @@ for (const name of ['CompileError', 'LinkError', 'RuntimeError']) {
 // multiproc's classes, by prototype on the sending side and by name on the receiving side.
 const OURS = new Map<object, string>();
 const OURS_BY_NAME = new Map<string, ErrorClass>();
-for (const C of Object.values({ ...shared, ...ipc, ...errors })) {
-  if (typeof C === 'function' && (C === shared.ProcessError || C.prototype instanceof shared.ProcessError)) {
-    OURS.set(C.prototype, C.prototype.name);
-    OURS_BY_NAME.set(C.prototype.name, C as ErrorClass);
+
+/**
+ * Makes the `ProcessError` classes among `values` travel as themselves, like the classes of
+ * shared, ipc and core do (another multiproc package registers its own; other values are skipped).
+ */
+export function registerErrorClasses(values: Iterable<unknown>): void {
+  for (const C of values) {
+    if (
+      typeof C === 'function' &&
+      (C === shared.ProcessError || C.prototype instanceof shared.ProcessError)
+    ) {
+      OURS.set(C.prototype, C.prototype.name);
+      OURS_BY_NAME.set(C.prototype.name, C as ErrorClass);
+    }
   }
 }
+registerErrorClasses(Object.values({ ...shared, ...ipc, ...errors }));
 
 const MAX_DEPTH = 8;
 

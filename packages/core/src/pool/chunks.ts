@@ -35,25 +35,40 @@ export class AdaptiveChunks {
   readonly #first: number;
   readonly #max: number;
   readonly #targetMs: number;
+  readonly #growWhileFast: boolean;
   #perItemMs: number | undefined;
+  #last = { items: 0, ms: 0 };
 
-  constructor(options: { first?: number; max?: number; targetMs?: number } = {}) {
+  /**
+   * @param options - `first` chunk size (default 16), `max` size (default 16,384), `targetMs` of
+   *   worker time per chunk (default 10), and `growWhileFast`: at least double the size while a
+   *   chunk takes under half the target, for chunks whose time is mostly a fixed cost (a Redis
+   *   round trip) that makes their items look slow (default false).
+   */
+  constructor(options: { first?: number; max?: number; targetMs?: number; growWhileFast?: boolean } = {}) {
     this.#first = options.first ?? FIRST_ADAPTIVE_CHUNK;
     this.#max = options.max ?? MAX_ADAPTIVE_CHUNK;
     this.#targetMs = options.targetMs ?? TARGET_CHUNK_MS;
+    this.#growWhileFast = options.growWhileFast ?? false;
   }
 
+  /** A chunk (or batch) of `items` took `ms` of worker time. */
   record(items: number, ms: number): void {
     if (items <= 0) return;
     const sample = ms / items;
     this.#perItemMs = this.#perItemMs === undefined ? sample : (this.#perItemMs + sample) / 2;
+    this.#last = { items, ms };
   }
 
+  /** The size of the next chunk. */
   next(): number {
     const perItem = this.#perItemMs;
     if (perItem === undefined) return this.#first;
     if (perItem <= 0) return this.#max;
-    return Math.max(1, Math.min(this.#max, Math.round(this.#targetMs / perItem)));
+    let size = Math.round(this.#targetMs / perItem);
+    if (this.#growWhileFast && this.#last.ms < this.#targetMs / 2)
+      size = Math.max(size, this.#last.items * 2);
+    return Math.max(1, Math.min(this.#max, size));
   }
 }
 

@@ -1,5 +1,7 @@
 /** One map-style call (`map`, `starmap`, `imap`, `imapUnordered`): its chunks, submitted lazily. */
+import { decodeValue } from '@multiproc/shared';
 import type { JobReply, MapReply, TaskSpec } from '../internal/batch.js';
+import { fromErrorRecord } from '../internal/error-record.js';
 import type { ContextName } from '../options.js';
 import { prepareChunk } from './chunks.js';
 import type { Dispatcher, Entry } from './dispatcher.js';
@@ -71,15 +73,19 @@ export function mapChunks(
       live.add(self);
       dispatcher.submit(self);
     });
-    return { entry, reply };
+    return { handle: entry, reply };
   };
   const inner = streamChunks(iterable as Iterable<unknown>, submit, (entries) => dispatcher.cancel(entries), {
     processes: pool.processes,
-    context,
     chunksize: options.chunksize,
     inflight: options.inflight ?? pool.processes * 2,
     ordered,
     onProgress: options.onProgress,
+    read: (reply: MapReply, base: number) => {
+      const values = reply.encoded ? decodeValue(reply.values as unknown[], context) : reply.values;
+      if (!reply.error) return { values };
+      return { values, error: withTaskIndex(fromErrorRecord(reply.error), base + values.length) };
+    },
   });
   return (async function* () {
     try {
@@ -102,4 +108,14 @@ export async function collectAll(
   const chunks = mapChunks(pool, spec, iterable, { ...options, inflight: pool.processes * 4 }, true, star);
   for await (const chunk of chunks) for (let i = 0; i < chunk.length; i++) out.push(chunk[i]);
   return out;
+}
+
+/**
+ * Marks the error a failed item threw with its position in the input (`taskIndex`, as on
+ * `WorkerCrashedError`), unless the error already has one or cannot take it.
+ */
+function withTaskIndex(error: Error, index: number): Error {
+  if (!('taskIndex' in error) && Object.isExtensible(error))
+    (error as { taskIndex?: number }).taskIndex = index;
+  return error;
 }

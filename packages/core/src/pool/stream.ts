@@ -1,36 +1,45 @@
 /**
- * The engine behind `map`, `starmap`, `imap` and `imapUnordered`: reads the input lazily, cuts it
- * into chunks, keeps at most `inflight` chunks submitted ahead of the consumer, and yields results
- * in input order (or completion order). Leaving the loop early stops reading the input and drops
- * the chunks still queued.
+ * The engine behind `map`, `starmap`, `imap` and `imapUnordered`, of this pool and of
+ * `@multiproc/bullmq`'s (through `@multiproc/core/internal`): reads the input lazily, cuts it into
+ * chunks, keeps at most `inflight` chunks submitted ahead of the consumer, and yields results in
+ * input order (or completion order). Leaving the loop early stops reading the input and cancels
+ * the chunks still out. What a chunk is sent as, and what its reply holds, is the caller's.
  */
-import { decodeValue } from '@multiproc/shared';
-import type { MapReply } from '../internal/batch.js';
-import { fromErrorRecord } from '../internal/error-record.js';
 import { AdaptiveChunks, defaultChunksize, knownLength } from './chunks.js';
-import type { Entry } from './dispatcher.js';
 
-/** How the pool runs one chunk: returns its entry (to cancel it; none if it failed at once) and its reply. */
-export type SubmitChunk = (
+/** A chunk's results as the consumer gets them: the values before the first failure, and that failure. */
+export interface ChunkResults {
+  readonly values: ArrayLike<unknown>;
+  readonly error?: unknown;
+}
+
+/**
+ * How the caller runs one chunk: the handle to cancel it by (none if it failed at once) and its
+ * reply, whose `ms` (worker time, when it says) sizes the next chunks of an input of unknown length.
+ */
+export type SubmitChunk<H, R extends { readonly ms?: number | undefined }> = (
   items: unknown[],
   base: number,
-) => { entry: Entry | undefined; reply: Promise<MapReply> };
+) => { handle: H | undefined; reply: Promise<R> };
 
-export interface StreamOptions {
+export interface StreamOptions<R> {
   readonly processes: number;
-  readonly context: 'thread' | 'process';
   readonly chunksize: number | undefined;
   readonly inflight: number;
   readonly ordered: boolean;
   readonly onProgress: ((done: number, total: number | undefined) => void) | undefined;
+  /** Reads a reply as the consumer reaches it; `base` is the position of its first item in the input. */
+  read(reply: R, base: number): ChunkResults;
+  /** Sizes the chunks of an input of unknown length; a new `AdaptiveChunks()` by default. */
+  readonly sizer?: AdaptiveChunks;
 }
 
-interface Pending {
-  readonly entry: Entry | undefined;
+interface Pending<H, R> {
+  readonly handle: H | undefined;
   /** The position of the chunk's first item in the input. */
   readonly base: number;
-  readonly reply: Promise<MapReply>;
-  settled: MapReply | undefined;
+  readonly reply: Promise<R>;
+  settled: R | undefined;
   failure: unknown;
   done: boolean;
 }
@@ -49,18 +58,18 @@ function iteratorOf(source: Iterable<unknown> | AsyncIterable<unknown>): AnyIter
  * Yields the results of `source` mapped through the pool, one chunk (an array-like of results) at
  * a time: callers flatten them, which costs one async step per chunk instead of one per item.
  */
-export async function* streamChunks(
+export async function* streamChunks<H, R extends { readonly ms?: number | undefined }>(
   source: Iterable<unknown> | AsyncIterable<unknown>,
-  submit: SubmitChunk,
-  cancel: (entries: Entry[]) => void,
-  options: StreamOptions,
+  submit: SubmitChunk<H, R>,
+  cancel: (handles: H[]) => void,
+  options: StreamOptions<R>,
 ): AsyncGenerator<ArrayLike<unknown>, void, undefined> {
   const it = Array.isArray(source) ? undefined : iteratorOf(source);
   const total = knownLength(source);
   const fixed =
     options.chunksize ?? (total === undefined ? undefined : defaultChunksize(total, options.processes));
-  const adaptive = new AdaptiveChunks();
-  const pending: Pending[] = [];
+  const adaptive = options.sizer ?? new AdaptiveChunks();
+  const pending: Pending<H, R>[] = [];
   let inputDone = false;
   let inputError: { error: unknown } | undefined;
   let read = 0;
@@ -101,8 +110,15 @@ export async function* streamChunks(
     while (!inputDone && pending.length < options.inflight) {
       const items = await readChunk();
       if (items.length === 0) break;
-      const { entry, reply } = submit(items, read);
-      const p: Pending = { entry, base: read, reply, settled: undefined, failure: undefined, done: false };
+      const { handle, reply } = submit(items, read);
+      const p: Pending<H, R> = {
+        handle,
+        base: read,
+        reply,
+        settled: undefined,
+        failure: undefined,
+        done: false,
+      };
       read += items.length;
       reply
         .then(
@@ -122,7 +138,7 @@ export async function* streamChunks(
     }
   };
 
-  const nextDone = async (): Promise<Pending> => {
+  const nextDone = async (): Promise<Pending<H, R>> => {
     for (;;) {
       const index = options.ordered ? (pending[0]?.done ? 0 : -1) : pending.findIndex((p) => p.done);
       if (index !== -1) return pending.splice(index, 1)[0]!;
@@ -138,11 +154,10 @@ export async function* streamChunks(
     while (pending.length > 0) {
       const p = await nextDone();
       if (p.failure !== undefined) throw p.failure;
-      const reply = p.settled!;
-      const values = reply.encoded ? decodeValue(reply.values as unknown[], options.context) : reply.values;
+      const { values, error } = options.read(p.settled!, p.base);
       if (values.length > 0) yield values;
       finished += values.length;
-      if (reply.error) throw withTaskIndex(fromErrorRecord(reply.error), p.base + values.length);
+      if (error !== undefined) throw error;
       options.onProgress?.(finished, total);
       await fill();
     }
@@ -150,17 +165,7 @@ export async function* streamChunks(
   } finally {
     // Early exit or failure: stop reading and drop what has not started.
     if (!inputDone) await (it as AsyncIterator<unknown> | undefined)?.return?.();
-    for (const p of pending) p.reply.catch(() => {});
-    cancel(pending.flatMap((p) => (p.entry ? [p.entry] : [])));
+    const handles = pending.flatMap((p) => (p.handle === undefined ? [] : [p.handle]));
+    if (handles.length > 0) cancel(handles);
   }
-}
-
-/**
- * Marks the error a failed item threw with its position in the input (`taskIndex`, as on
- * `WorkerCrashedError`), unless the error already has one or cannot take it.
- */
-function withTaskIndex(error: Error, index: number): Error {
-  if (!('taskIndex' in error) && Object.isExtensible(error))
-    (error as { taskIndex?: number }).taskIndex = index;
-  return error;
 }

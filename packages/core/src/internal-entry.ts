@@ -1,0 +1,20 @@
+/**
+ * `@multiproc/core/internal`: pieces of the Pool that other multiproc packages build on
+ * (`@multiproc/bullmq` runs the same `map` engine, error records and callbacks over Redis).
+ *
+ * Not a public API: no semver promise; it changes with the multiproc packages that use it, which
+ * depend on the same version of core. Applications import `@multiproc/core` instead.
+ *
+ * @packageDocumentation
+ * @internal
+ */
+export {
+  type ErrorRecord,
+  fromErrorRecord,
+  registerErrorClasses,
+  toErrorRecord,
+} from './internal/error-record.js';
+export { AdaptiveChunks, defaultChunksize, knownLength } from './pool/chunks.js';
+export { Flatten } from './pool/flatten.js';
+export { type ChunkResults, type StreamOptions, type SubmitChunk, streamChunks } from './pool/stream.js';
+export { settleCall } from './pool/util.js';
