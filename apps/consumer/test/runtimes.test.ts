@@ -54,7 +54,7 @@ describe('the support matrix', () => {
   });
 });
 
-describe.each(RUNTIMES)('$name', ({ name, command, args }) => {
+describe.concurrent.each(RUNTIMES)('$name', ({ name, command, args }) => {
   if (!command) {
     // Its npm package ships binaries for a few platforms only; on linux-x64 (CI) it must be there.
     it(`${name} has no binary for ${process.platform}-${process.arch}`, () => {
