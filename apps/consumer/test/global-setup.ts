@@ -100,15 +100,20 @@ export default async function setup(project: TestProject): Promise<() => void> {
   mkdirSync(tarballDir);
   mkdirSync(app);
   const started = Date.now();
+  const seconds = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
+  const steps: string[] = [];
   // The downloads overlap the packing and installing; none of them waits for another.
   const nodes = Promise.all(OTHER_NODE_LINES.map((line) => fetchNode(line, root)));
   const tsx = warmNpxTsx();
   let tarballs: string[];
   try {
     await pack(tarballDir);
+    steps.push(`packed ${seconds()}`);
     tarballs = readdirSync(tarballDir).map((name) => join(tarballDir, name));
     await install(app, tarballs);
+    steps.push(`installed ${seconds()}`);
     await tsx;
+    steps.push(`tsx in npx's cache ${seconds()}`);
   } catch (err) {
     await Promise.all([nodes, tsx]);
     rmSync(root, { recursive: true, force: true });
@@ -118,7 +123,7 @@ export default async function setup(project: TestProject): Promise<() => void> {
   const npmGlobalConfig = (
     await runOk('npm', ['config', 'get', 'globalconfig'], { cwd: tmpdir() })
   ).stdout.trim();
-  console.log(`[consumer] packed, installed and fetched in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.log(`[consumer] set up: ${steps.join(', ')}, Node ${OTHER_NODE_LINES.join(' and ')} ${seconds()}`);
   const provided: Provided = {
     root,
     app,
