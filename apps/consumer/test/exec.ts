@@ -3,6 +3,10 @@
 import { spawn } from 'node:child_process';
 import { delimiter, dirname } from 'node:path';
 
+// A program of a case takes seconds alone; with the cases side by side and every other suite of CI
+// running on 2 cores, many times that.
+const DEFAULT_RUN_TIMEOUT_MS = 90_000;
+
 export interface Ran {
   readonly code: number | null;
   readonly stdout: string;
@@ -47,7 +51,7 @@ export function run(
   args: readonly string[],
   options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number },
 ): Promise<Ran> {
-  const timeoutMs = options.timeoutMs ?? 60_000;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_RUN_TIMEOUT_MS;
   return new Promise((resolve) => {
     const child = spawn(command, args, {
       cwd: options.cwd,

@@ -103,7 +103,9 @@ export default async function setup(project: TestProject): Promise<() => void> {
   const seconds = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
   const steps: string[] = [];
   // The downloads overlap the packing and installing; none of them waits for another.
-  const nodes = Promise.all(OTHER_NODE_LINES.map((line) => fetchNode(line, root)));
+  const nodes = Promise.all(OTHER_NODE_LINES.map((line) => fetchNode(line, root))).finally(() =>
+    steps.push(`Node ${OTHER_NODE_LINES.join(' and ')} fetched ${seconds()}`),
+  );
   const tsx = warmNpxTsx();
   let tarballs: string[];
   try {
@@ -123,7 +125,7 @@ export default async function setup(project: TestProject): Promise<() => void> {
   const npmGlobalConfig = (
     await runOk('npm', ['config', 'get', 'globalconfig'], { cwd: tmpdir() })
   ).stdout.trim();
-  console.log(`[consumer] set up: ${steps.join(', ')}, Node ${OTHER_NODE_LINES.join(' and ')} ${seconds()}`);
+  console.log(`[consumer] set up in ${seconds()}: ${steps.join(', ')}`);
   const provided: Provided = {
     root,
     app,

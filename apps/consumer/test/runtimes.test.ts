@@ -70,7 +70,7 @@ describe.concurrent.each(RUNTIMES)('$name', ({ name, command, args }) => {
       const ran = await run(command, [...args, 'runtime-probe.mjs', api, context], {
         cwd: dir,
         env: cleanEnv({ NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' }),
-        timeoutMs: 30_000,
+        timeoutMs: 60_000,
       });
       const outcome = ran.stdout.trim();
       if (expected.startsWith('yes')) expect(outcome, ran.stderr).toBe('yes');
