@@ -71,7 +71,9 @@ async function fetchNode(
   });
   const [version, fetched] = ran.stdout.trim().split('\n').pop()?.split(' ') ?? [];
   if (ran.code !== 0 || !fetched) {
-    return { reason: `npx -p node@${line} failed (exit ${ran.code}): ${ran.stderr.trim().slice(-300)}` };
+    const errors = ran.stderr.split('\n').filter((l) => /^npm error|killed/.test(l));
+    const said = (errors.length > 0 ? errors.slice(0, 3).join(' / ') : ran.stderr.trim()).slice(0, 300);
+    return { reason: `npx -p node@${line} failed (exit ${ran.code}): ${said}` };
   }
   const path = join(root, `node-${line}`, 'bin', 'node');
   mkdirSync(dirname(path), { recursive: true });
