@@ -34,6 +34,8 @@ export interface Provided {
   readonly tarballs: string[];
   readonly appPackageJson: string;
   readonly nodes: NodeBinary[];
+  /** The global npmrc the CI Node's npm reads (`npm config get globalconfig`); see `envFor`. */
+  readonly npmGlobalConfig: string;
 }
 
 declare module 'vitest' {

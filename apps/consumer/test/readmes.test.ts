@@ -12,7 +12,7 @@ const READMES = [
   ...PACKAGES.filter((p) => !('readmeNeedsRedis' in p)),
 ];
 
-describe.each(READMES)('$name README', ({ dir }) => {
+describe.concurrent.each(READMES)('$name README', ({ dir }) => {
   const examples = readmeExamples(join(REPO, dir, 'README.md')).map((example, index) => ({ example, index }));
 
   it('needs no change to the project npm init made ("type": "commonjs")', () => {

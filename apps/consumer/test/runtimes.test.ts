@@ -54,7 +54,7 @@ describe('the support matrix', () => {
   });
 });
 
-describe.each(RUNTIMES)('$name', ({ name, command, args }) => {
+describe.concurrent.each(RUNTIMES)('$name', ({ name, command, args }) => {
   if (!command) {
     // Its npm package ships binaries for a few platforms only; on linux-x64 (CI) it must be there.
     it(`${name} has no binary for ${process.platform}-${process.arch}`, () => {
@@ -70,7 +70,7 @@ describe.each(RUNTIMES)('$name', ({ name, command, args }) => {
       const ran = await run(command, [...args, 'runtime-probe.mjs', api, context], {
         cwd: dir,
         env: cleanEnv({ NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' }),
-        timeoutMs: 30_000,
+        timeoutMs: 60_000,
       });
       const outcome = ran.stdout.trim();
       if (expected.startsWith('yes')) expect(outcome, ran.stderr).toBe('yes');
