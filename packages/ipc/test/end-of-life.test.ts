@@ -89,6 +89,15 @@ describe.each<Context>(['thread', 'process'])('end of life (%s)', (context) => {
     go0.send('go');
   });
 
+  it('a pipe end sent to a worker after its other end closed ends there with EOFError', async () => {
+    const [r, w] = Pipe();
+    w.close();
+    const [report, theirs] = Pipe<string>();
+    start(context, tasks.recvAndHold, [r, theirs, null]);
+    theirs.close();
+    expect(await report.recv()).toBe('EOFError');
+  });
+
   it('a put still waiting for room when its producer is killed is never delivered', async () => {
     const q = new Queue<string>({ maxsize: 1 });
     await q.put('first');
