@@ -75,6 +75,11 @@ export const Op = {
   H_RECALL: 28,
   /** Answer to R_TRY `a`: `b` = 1 when an item was pushed before this frame. */
   H_TRIED: 29,
+  /**
+   * Pipes: `a` = 1, this copy is the only one reading its channel: its read-ahead credit serves its
+   * gets, which need no demand of their own; `a` = 0, others read it too: each waiting get asks.
+   */
+  H_ALONE: 30,
 } as const;
 
 /** Called for each frame a link receives. */
