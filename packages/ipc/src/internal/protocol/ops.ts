@@ -34,7 +34,7 @@ export const Op = {
   R_GIVE_BACK: 10,
   /** A moved item pushed here and not used, going back in the order it came. */
   R_RETURN: 11,
-  /** Port links only: R_PUT of several JSON items, as one JSON array text. */
+  /** R_PUT of several JSON items, as one JSON array text. */
   R_PUT_RUN: 12,
   /** Port links only: R_PUT of one JSON-exact value as it is (structured clone), sent at once. */
   R_PUT_VALUE: 13,
@@ -65,7 +65,7 @@ export const Op = {
   H_STATE: 23,
   /** Answer to R_JOIN `a`. */
   H_JOINED: 24,
-  /** Port links only: H_DATA of several JSON items, as one JSON array text. */
+  /** H_DATA of several JSON items, as one JSON array text. */
   H_DATA_RUN: 25,
   /** Port links only: H_DATA of one JSON-exact value, moved: the copy returns it if unused. */
   H_DATA_VALUE: 26,
