@@ -47,10 +47,12 @@ export class SocketLink extends Link {
   readonly #reader = new FrameReader();
   readonly #writer = new FrameWriter();
   readonly #onFrame: FrameHandler = (op, a, b, body) => {
-    if (op !== Op.H_DATA_RUN && op !== Op.R_PUT_RUN) return this.onFrame(op, a, b, body);
-    const values = JSON.parse(textDecoder.decode((body as Uint8Array).subarray(1))) as unknown[];
-    const item = op === Op.H_DATA_RUN ? Op.H_DATA : Op.R_PUT;
-    for (const value of values) this.onFrame(item, a, b, { value } as Decoded);
+    if (op !== Op.H_DATA_RUN && op !== Op.R_PUT_RUN) this.onFrame(op, a, b, body);
+    else {
+      const values = JSON.parse(textDecoder.decode((body as Uint8Array).subarray(1))) as unknown[];
+      const item = op === Op.H_DATA_RUN ? Op.H_DATA : Op.R_PUT;
+      for (const value of values) this.onFrame(item, a, b, { value } as Decoded);
+    }
   };
   // Consecutive JSON values of the batch (see port-link.ts), written as one frame when it ends.
   #run: Decoded[] | null = null;
@@ -177,11 +179,11 @@ export class SocketLink extends Link {
     if (run === null) return;
     this.#run = null;
     this.#runBytes = 0;
-    if (run.length === 1) return this.#writer.frame(this.#runOp, this.#runA, this.#runB, run[0]);
-    const values = new Array(run.length);
-    for (let i = 0; i < run.length; i++) values[i] = run[i]!.value;
-    const op = this.#runOp === Op.H_DATA ? Op.H_DATA_RUN : Op.R_PUT_RUN;
-    this.#writer.frame(op, this.#runA, this.#runB, JSON.stringify(values));
+    if (run.length === 1) this.#writer.frame(this.#runOp, this.#runA, this.#runB, run[0]);
+    else {
+      const op = this.#runOp === Op.H_DATA ? Op.H_DATA_RUN : Op.R_PUT_RUN;
+      this.#writer.frame(op, this.#runA, this.#runB, JSON.stringify(run.map((x) => x.value)));
+    }
   }
 
   protected takeBatch(): Uint8Array[] | null {
