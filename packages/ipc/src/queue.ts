@@ -17,7 +17,7 @@ import { closeWhenCollected, forget } from './internal/finalize.js';
 import { parseQueueOptions } from './internal/options.js';
 import { EOF, TIMEOUT } from './internal/protocol/item.js';
 import { readyHandle } from './internal/ready.js';
-import type { GetResult, Handle, HandleData } from './internal/runtime/handle.js';
+import type { GetResult, Handle, HandleData, PutResult } from './internal/runtime/handle.js';
 import { HomeHandle } from './internal/runtime/home-handle.js';
 import { RemoteHandle } from './internal/runtime/remote-handle.js';
 import { STUCK } from './internal/runtime/waiter.js';
@@ -25,6 +25,7 @@ import { checkTimeout, type Schema, schemaFromData, schemaToData, validate } fro
 import { fromItem, toItem } from './internal/serialize.js';
 
 const BLOCK = { block: true };
+const DONE: Promise<void> = Promise.resolve();
 
 /** Options of {@link Queue} and {@link JoinableQueue}. */
 export interface QueueOptions<T> {
@@ -144,12 +145,23 @@ export class Queue<T = unknown> {
    * await q.put(1);
    * await q.put(2, { timeout: 10 }).catch((err) => console.log(err.name)); // QueueFullError
    */
-  async put(value: T, options?: TimeoutOptions): Promise<void> {
-    const h = this.handle;
-    const timeout = checkTimeout(options, `${this.constructor.name}.put()`, BLOCK);
-    let r = h.put(toItem(value), timeout);
-    if (r === true) return;
-    if (r instanceof Promise) r = await r;
+  put(value: T, options?: TimeoutOptions): Promise<void> {
+    let r: PutResult | Promise<PutResult>;
+    let timeout: number | undefined;
+    try {
+      const h = this.handle;
+      timeout =
+        options === undefined ? undefined : checkTimeout(options, `${this.constructor.name}.put()`, BLOCK);
+      r = h.put(toItem(value), timeout);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    // The common case (admitted, or on its way) allocates no promise: a put loop is the hot path.
+    return r === true ? DONE : this.#putEnded(r, timeout);
+  }
+
+  async #putEnded(result: PutResult | Promise<PutResult>, timeout: number | undefined): Promise<void> {
+    const r = result instanceof Promise ? await result : result;
     if (r === true) return;
     if (r === EOF) throw new EOFError('Cannot put: the process that owns this queue has exited.');
     if (r === STUCK) throw waitsForever(`${this.constructor.name}.put()`);
@@ -189,7 +201,8 @@ export class Queue<T = unknown> {
    */
   async get(options?: TimeoutOptions): Promise<T> {
     const h = this.handle;
-    const timeout = checkTimeout(options, `${this.constructor.name}.get()`, BLOCK);
+    const timeout =
+      options === undefined ? undefined : checkTimeout(options, `${this.constructor.name}.get()`, BLOCK);
     const r = h.get(timeout);
     return this.#value(r instanceof Promise ? await r : r, timeout);
   }

@@ -89,6 +89,28 @@ describe.each<Context>(['thread', 'process'])('end of life (%s)', (context) => {
     go0.send('go');
   });
 
+  it('a pipe end sent to a worker after its other end closed ends there with EOFError', async () => {
+    const [r, w] = Pipe();
+    w.close();
+    const [report, theirs] = Pipe<string>();
+    start(context, tasks.recvAndHold, [r, theirs, null]);
+    theirs.close();
+    expect(await report.recv()).toBe('EOFError');
+  });
+
+  it('a second reader of a pipe end gets what the first one read ahead', async () => {
+    const [r, w] = Pipe<string>();
+    const [report, theirs] = Pipe<string>();
+    const [go, gate] = Pipe();
+    start(context, tasks.recvAndHold, [r, theirs, gate]);
+    for (const v of ['A', 'B', 'C']) w.send(v);
+    expect(await report.recv()).toBe('A'); // it read on ahead, alone on that end
+    start(context, tasks.recvAndHold, [r, theirs, null]);
+    theirs.close();
+    expect(await report.recv()).toBe('B');
+    go.send('go');
+  });
+
   it('a put still waiting for room when its producer is killed is never delivered', async () => {
     const q = new Queue<string>({ maxsize: 1 });
     await q.put('first');

@@ -181,14 +181,15 @@ function check(sys: System, copies: CopySim[], puts: Probe[], acked: boolean): v
 // A duplex pipe: c0 and c1 are copies of end 0 (they read what end 1 sends), c2 a copy of end 1.
 // The home thread holds both ends: it sends on end 1 (`who` -1) and receives on end 0. Pipe ends
 // read everything as it comes, and values the home thread sends may move (the home keeps no copy).
-async function runPipe(steps: Step[], s: fc.Scheduler, log: string[]): Promise<void> {
+// c1 reaches the home before step `joinAt`: until then c0 may read end 0 alone (H_ALONE).
+async function runPipe(steps: Step[], s: fc.Scheduler, log: string[], joinAt = 0): Promise<void> {
   const sys = new System(
     { kind: 'pipe', duplex: true },
     (label, run) => void s.schedule(Promise.resolve(label)).then(run),
     log,
   );
   const opts = { maxsize: 0, acked: false, eager: true, moves: true };
-  const copies = [sys.addCopy(0, opts), sys.addCopy(0, opts), sys.addCopy(1, opts)];
+  const copies = [sys.addCopy(0, opts), sys.addCopy(0, opts, false), sys.addCopy(1, opts)];
   const seq = new Map<string, number>();
   const sent: { item: string; by: string }[] = [];
   const nextItem = (name: string) => {
@@ -197,8 +198,9 @@ async function runPipe(steps: Step[], s: fc.Scheduler, log: string[]): Promise<v
     return JSON.stringify([name, n]);
   };
   const local = [true, true];
-  const usable = (c: CopySim) => c.alive && c.proto.state === 'open';
-  for (const step of steps) {
+  const usable = (c: CopySim) => c.alive && c.attached && c.proto.state === 'open';
+  for (const [i, step] of steps.entries()) {
+    if (i === joinAt) sys.attach(copies[1]!);
     sys.log.push(JSON.stringify(step));
     const c =
       step.t === 'pause' || step.t === 'deliver' || step.t === 'cancel' || step.t === 'expire'
@@ -244,7 +246,7 @@ async function runPipe(steps: Step[], s: fc.Scheduler, log: string[]): Promise<v
         break;
       }
       default: {
-        if (!c?.alive) break;
+        if (!c?.alive || !c.attached) break;
         if (step.t === 'close') c.proto.close();
         else if (step.t === 'flush') c.proto.giveBack();
         if (step.t === 'kill') sys.kill(c);
@@ -253,6 +255,18 @@ async function runPipe(steps: Step[], s: fc.Scheduler, log: string[]): Promise<v
       }
     }
   }
+  await s.waitAll();
+  // Nothing may be stuck: no get on end 0 waits while an item sits at home or read ahead there.
+  const readers = [copies[0]!, copies[1]!].filter(usable);
+  const waiting = [...sys.local, ...readers.flatMap((c) => c.probes)].filter(
+    (p) => p.kind === 'get' && !p.done && (p as Probe & { end?: number }).end !== 1,
+  );
+  const idle = sys.home.endpoints[0]!.read!.items.length + readers.reduce((n, c) => n + c.proto.buffered, 0);
+  if (waiting.length > 0 && idle > 0)
+    expect.fail(
+      `${waiting.map((p) => p.who).join(', ')} wait(s) while ${idle} item(s) sit at home or read ahead`,
+    );
+  sys.attach(copies[1]!);
   await s.waitAll();
   // Every writer of channel 0 goes away: the home's end 1 and c2. Then each reader of end 0 that
   // still waits must get EOF once what is left has been received, and none may get it earlier.
@@ -326,10 +340,11 @@ describe('home/copy protocol model', () => {
         fc.asyncProperty(
           fc.scheduler(),
           fc.array(stepArb, { minLength: 20, maxLength: 100, size: 'max' }),
-          async (s, steps) => {
+          fc.nat(100),
+          async (s, steps, joinAt) => {
             const log: string[] = [];
             try {
-              await runPipe(steps, s, log);
+              await runPipe(steps, s, log, joinAt);
             } catch (err) {
               if (process.env.MP_MODEL_TRACE === '1') console.log(log.join('\n'));
               throw err;

@@ -85,6 +85,25 @@ describe('Queue in one thread', () => {
     expect('u' in got).toBe(true);
   });
 
+  it('copies a plain value at put: later changes, own __proto__ keys and -0 come out as sent', async () => {
+    const q = new Queue();
+    const v: any = { a: [1, { b: 'x' }], n: null, t: true };
+    await q.put(v);
+    v.a[1].b = 'changed';
+    v.a.push(2);
+    const own = JSON.parse('{"__proto__": {"polluted": 1}, "k": 1}');
+    await q.put(own);
+    await q.put([-0, 1.5]);
+    expect(await q.get()).toEqual({ a: [1, { b: 'x' }], n: null, t: true });
+    const gotOwn: any = await q.get();
+    expect(Object.getPrototypeOf(gotOwn)).toBe(Object.prototype);
+    expect(Object.keys(gotOwn)).toEqual(['__proto__', 'k']);
+    expect(gotOwn.polluted).toBeUndefined();
+    const [z, f] = (await q.get()) as number[];
+    expect(Object.is(z, -0)).toBe(true);
+    expect(f).toBe(1.5);
+  });
+
   it('validates gets with a schema: a bad item rejects, the next arrives', async () => {
     const q = new Queue({ schema: z.object({ id: z.number().int() }) });
     expectTypeOf<Awaited<ReturnType<typeof q.get>>>().toEqualTypeOf<{ id: number }>();

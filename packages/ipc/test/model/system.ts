@@ -41,6 +41,9 @@ export class CopySim {
   readonly end: number;
   home!: ReaderCopy;
   alive = true;
+  /** It has reached its home (the model may attach a copy late). */
+  attached = false;
+  moves = false;
   pending: Frame[] = [];
   readonly up: Frame[] = [];
   readonly down: Frame[] = [];
@@ -127,7 +130,11 @@ export class System implements HomeActions {
   listen(): void {}
 
   // ── building ─────────────────────────────────────────────────────────────────────────────
-  addCopy(end: number, opts: { maxsize: number; acked: boolean; eager: boolean; moves?: boolean }): CopySim {
+  addCopy(
+    end: number,
+    opts: { maxsize: number; acked: boolean; eager: boolean; moves?: boolean },
+    attach = true,
+  ): CopySim {
     const name = `c${this.copies.length}`;
     const cs = new CopySim(
       name,
@@ -146,12 +153,22 @@ export class System implements HomeActions {
           },
         ),
     );
-    cs.home = this.home.attach(end, (c) => {
-      c.moves = opts.moves ?? false;
-    });
-    this.#linkOf.set(cs.home, cs);
+    cs.moves = opts.moves ?? false;
     this.copies.push(cs);
+    if (attach) this.attach(cs);
     return cs;
+  }
+
+  /** The copy reaches its home (a copy made with `attach` false joins later than the others). */
+  attach(cs: CopySim): void {
+    if (cs.attached) return;
+    cs.attached = true;
+    this.log.push(`${cs.name} attaches`);
+    this.home.attach(cs.end, (c) => {
+      c.moves = cs.moves;
+      cs.home = c;
+      this.#linkOf.set(c, cs);
+    });
   }
 
   // ── steps ────────────────────────────────────────────────────────────────────────────────

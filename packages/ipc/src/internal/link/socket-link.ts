@@ -9,8 +9,8 @@
  */
 import { readSync, writeSync } from 'node:fs';
 import net from 'node:net';
-import type { Item } from '../protocol/item.js';
-import type { FrameHandler } from '../protocol/ops.js';
+import { type Decoded, type Item, isDecoded } from '../protocol/item.js';
+import { type FrameHandler, Op } from '../protocol/ops.js';
 import { FrameReader, FrameWriter, HEADER_BYTES } from './frames.js';
 import { Link } from './link.js';
 
@@ -31,6 +31,7 @@ const HIGH_WATER = 1 << 20;
 // backlog is full for a moment.
 const RETRY_CODES = new Set(['ENOENT', 'ECONNREFUSED', 'EAGAIN']);
 const SLEEP = new Int32Array(new SharedArrayBuffer(4));
+const textDecoder = new TextDecoder();
 
 interface PipeHandle {
   fd?: number;
@@ -45,7 +46,20 @@ export class SocketLink extends Link {
   #retryTimer: NodeJS.Timeout | null = null;
   readonly #reader = new FrameReader();
   readonly #writer = new FrameWriter();
-  readonly #onFrame: FrameHandler = (op, a, b, body) => this.onFrame(op, a, b, body);
+  readonly #onFrame: FrameHandler = (op, a, b, body) => {
+    if (op !== Op.H_DATA_RUN && op !== Op.R_PUT_RUN) this.onFrame(op, a, b, body);
+    else {
+      const values = JSON.parse(textDecoder.decode((body as Uint8Array).subarray(1))) as unknown[];
+      const item = op === Op.H_DATA_RUN ? Op.H_DATA : Op.R_PUT;
+      for (const value of values) this.onFrame(item, a, b, { value } as Decoded);
+    }
+  };
+  // Consecutive JSON values of the batch (see port-link.ts), written as one frame when it ends.
+  #run: Decoded[] | null = null;
+  #runOp = 0;
+  #runA = 0;
+  #runB = 0;
+  #runBytes = 0;
   // Chunks of the current batch before what the writer holds: headers and big payloads.
   #chunks: Uint8Array[] = [];
   #chunkBytes = 0;
@@ -131,6 +145,25 @@ export class SocketLink extends Link {
   }
 
   protected append(op: number, a: number, b: number, payload?: Item): number {
+    if (
+      (op === Op.H_DATA || op === Op.R_PUT) &&
+      payload !== undefined &&
+      isDecoded(payload) &&
+      !payload.moved
+    ) {
+      const run = this.#run;
+      if (run !== null && this.#runOp === op && this.#runA === a && this.#runB === b) run.push(payload);
+      else {
+        this.#endRun();
+        this.#run = [payload];
+        this.#runOp = op;
+        this.#runA = a;
+        this.#runB = b;
+      }
+      this.#runBytes += payload.bytes ?? 64;
+      return this.#chunkBytes + this.#writer.size + this.#runBytes;
+    }
+    this.#endRun();
     if (payload instanceof Uint8Array && payload.byteLength >= DIRECT_MIN_BYTES) {
       // Items are never changed once made, so the socket can write this one as it is.
       this.#writer.header(op, a, b, payload.byteLength);
@@ -140,7 +173,21 @@ export class SocketLink extends Link {
     return this.#chunkBytes + this.#writer.size;
   }
 
+  // Writes the run of values as one frame: one JSON text for all of them, parsed at once there.
+  #endRun(): void {
+    const run = this.#run;
+    if (run === null) return;
+    this.#run = null;
+    this.#runBytes = 0;
+    if (run.length === 1) this.#writer.frame(this.#runOp, this.#runA, this.#runB, run[0]);
+    else {
+      const op = this.#runOp === Op.H_DATA ? Op.H_DATA_RUN : Op.R_PUT_RUN;
+      this.#writer.frame(op, this.#runA, this.#runB, JSON.stringify(run.map((x) => x.value)));
+    }
+  }
+
   protected takeBatch(): Uint8Array[] | null {
+    this.#endRun();
     const last = this.#writer.take();
     if (this.#chunks.length === 0) return last ? [last] : null;
     const chunks = this.#chunks;

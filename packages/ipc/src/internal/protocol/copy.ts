@@ -155,6 +155,9 @@ export class CopyProtocol extends CopyObject {
         this.homeSize = a;
         this.unfinished = b;
         break;
+      case Op.H_ALONE:
+        this.#rx.alone(a === 1);
+        break;
       case Op.H_RECALL:
         if (this.state === 'open') this.#rx.recalled();
         break;

@@ -48,7 +48,7 @@ export abstract class HomeObject<C extends HomeCopy, E extends Endpoint<C>> {
     this.updateHolds();
   }
 
-  /** A copy connected over a link of its own (another thread): open at once. */
+  /** A copy connected over a link of its own (another thread): open at once (`init` wires it first). */
   attach(end: number, init?: (c: C) => void): C {
     const c = this.newCopy(this.endpoints[end]!, 'open', false);
     init?.(c);
@@ -66,18 +66,23 @@ export abstract class HomeObject<C extends HomeCopy, E extends Endpoint<C>> {
     this.updateHolds();
   }
 
-  /** The copy holding `token` connected: its reservation opens (null: refused, it was released). */
-  claim(end: number, token: string): C | null {
+  /**
+   * The copy holding `token` connected: its reservation opens (null: refused, it was released).
+   * `init` wires it before it opens, so what opening sends it (EOF, H_ALONE) reaches it.
+   */
+  claim(end: number, token: string, init?: (c: C) => void): C | null {
     const known = this.#tokens.get(token);
     if (known === RELEASED) return null;
     if (known) {
       if (known.phase !== 'reserved') return null;
       known.phase = 'open';
+      init?.(known);
       this.opened(known);
       if (known.end.held) this.out.hold(known.end, true);
       return known;
     }
     const c = this.newCopy(this.endpoints[end]!, 'open', false); // came before its reservation
+    init?.(c);
     this.#tokens.set(token, c);
     this.#add(c);
     this.opened(c);

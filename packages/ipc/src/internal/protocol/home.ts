@@ -250,27 +250,26 @@ export class HomeProtocol extends HomeObject<ReaderCopy, ChannelEndpoint> {
     if (!ch) return;
     ch.readers.add(c);
     c.dirty = true;
+    if (!this.isQueue) ch.ahead.tellAlone(ch.readers);
     ch.pump(); // an ended channel tells it EOF
   }
 
   protected closing(c: ReaderCopy): void {
-    for (const p of c.puts) p.done = true; // a put still waiting did not complete
-    c.puts.clear();
+    c.dropPuts();
     this.#giveBack(c, false);
   }
 
   protected left(c: ReaderCopy): void {
-    for (const p of c.puts) p.done = true;
-    c.puts.clear();
+    c.dropPuts();
     this.#giveBack(c, true);
-    c.end.read?.readers.delete(c);
+    const ch = c.end.read;
+    if (ch?.readers.delete(c) && !this.isQueue) ch.ahead.tellAlone(ch.readers);
   }
 
   // Its puts still waiting for room did not complete, and any that arrive now cannot.
   protected holderEnded(c: ReaderCopy): void {
     c.holderGone = true;
-    for (const p of c.puts) p.done = true;
-    c.puts.clear();
+    c.dropPuts();
   }
 
   protected counted(e: ChannelEndpoint, delta: number): void {

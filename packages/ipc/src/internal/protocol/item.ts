@@ -15,14 +15,16 @@ export const TIMEOUT: unique symbol = Symbol('multiproc.timeout');
 export type Taken = Item | typeof EOF;
 
 /**
- * A JSON-exact value that crossed a port by structured clone, so this copy is private: a run of
- * JSON items parsed at once, or a value sent at once by `Connection.send()`. `moved` marks one the
- * home kept no copy of, which the copy sends back if it does not use it. A plain object, so it
- * keeps its shape across a port.
+ * A JSON-exact value nobody else holds: a private copy made at put or send, a run of JSON items
+ * parsed at once, or a value sent at once by `Connection.send()` (cloned by a port). `moved` marks
+ * one the home kept no copy of, which the copy sends back if it does not use it. A plain object,
+ * so it keeps its shape across a port.
  */
 export interface Decoded {
   readonly value: unknown;
   readonly moved?: boolean;
+  /** About the length of its JSON text, when known (a batch's size without writing it). */
+  readonly bytes?: number;
 }
 
 /** Whether `item` is a {@link Decoded} value rather than text or bytes. */

@@ -34,7 +34,7 @@ export const Op = {
   R_GIVE_BACK: 10,
   /** A moved item pushed here and not used, going back in the order it came. */
   R_RETURN: 11,
-  /** Port links only: R_PUT of several JSON items, their texts joined by newlines. */
+  /** R_PUT of several JSON items, as one JSON array text. */
   R_PUT_RUN: 12,
   /** Port links only: R_PUT of one JSON-exact value as it is (structured clone), sent at once. */
   R_PUT_VALUE: 13,
@@ -65,7 +65,7 @@ export const Op = {
   H_STATE: 23,
   /** Answer to R_JOIN `a`. */
   H_JOINED: 24,
-  /** Port links only: H_DATA of several JSON items, their texts joined by commas (one JSON array). */
+  /** H_DATA of several JSON items, as one JSON array text. */
   H_DATA_RUN: 25,
   /** Port links only: H_DATA of one JSON-exact value, moved: the copy returns it if unused. */
   H_DATA_VALUE: 26,
@@ -75,6 +75,11 @@ export const Op = {
   H_RECALL: 28,
   /** Answer to R_TRY `a`: `b` = 1 when an item was pushed before this frame. */
   H_TRIED: 29,
+  /**
+   * Pipes: `a` = 1, this copy is the only one reading its channel: its read-ahead credit serves its
+   * gets, which need no demand of their own; `a` = 0, others read it too: each waiting get asks.
+   */
+  H_ALONE: 30,
 } as const;
 
 /** Called for each frame a link receives. */

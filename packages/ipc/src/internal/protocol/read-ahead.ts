@@ -37,6 +37,20 @@ export class ReadAhead {
     }
   }
 
+  /**
+   * Tells each pipe end reading this channel whether it is the only one (H_ALONE): then its
+   * read-ahead credit serves its gets, which ask for nothing (receiver.ts). With two, a waiting get
+   * must ask: only a get the home knows of makes it recall what the other one read ahead.
+   */
+  tellAlone(readers: ReadonlySet<ReaderCopy>): void {
+    const only = readers.size === 1;
+    for (const r of readers) {
+      if (r.alone === only || r.phase !== 'open') continue;
+      r.alone = only;
+      this.#out.send(r, Op.H_ALONE, only ? 1 : 0, 0);
+    }
+  }
+
   /** `c` gave everything back, closed or died: it reads nothing ahead any more. */
   drop(c: ReaderCopy): void {
     c.soft = 0;

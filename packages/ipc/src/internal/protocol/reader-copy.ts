@@ -55,6 +55,8 @@ export class ReaderCopy extends HomeCopy {
   /** A recall is on its way to it: it gets nothing more until it answers (R_UNUSED). */
   recalled = false;
   eofSent = false;
+  /** It was last told it is the only reader of its channel (H_ALONE; pipes only). */
+  alone = false;
   /** A queue's size changed since the last state report to it. */
   dirty = false;
   /** Its cumulative consumed count as last reported (mod 2^32). */
@@ -122,6 +124,12 @@ export class ReaderCopy extends HomeCopy {
       ch.waitPut(w);
       if (timeoutMs > 0) out.startTimer(w, timeoutMs);
     }
+  }
+
+  /** Its puts still waiting for room did not complete (it closed, died or its worker ended). */
+  dropPuts(): void {
+    for (const p of this.puts) p.done = true;
+    this.puts.clear();
   }
 
   /** It was pushed read-ahead: until it holds nothing, what it holds may come back. */

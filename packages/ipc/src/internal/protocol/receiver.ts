@@ -10,6 +10,10 @@
  * Demand made for a get can end up served by another item (an item read ahead, or a get that timed
  * out), so both sides count it loosely until a recall settles it (R_UNUSED carries the gets still
  * waiting; nothing is on its way then).
+ *
+ * A pipe end that the home says is the only reader of its channel (H_ALONE) lets its read-ahead
+ * credit serve its gets: they send no demand, so a round trip is one message each way. With another
+ * reader, a waiting get must ask: the home recalls what that reader holds only for a get it knows of.
  */
 import { Deque } from '../deque.js';
 import type { Wait } from './home-copy.js';
@@ -56,6 +60,8 @@ export class Receiver {
   // A get took an item waiting here since the last get that had to wait: the consumer keeps up.
   #fromBuffer = false;
   #epoch = 0;
+  // The only reader of its channel (a pipe end, told by the home): its gets need no demand.
+  #alone = false;
   #consumed = 0;
   #reported = 0;
 
@@ -120,10 +126,18 @@ export class Receiver {
     this.#demand();
   }
 
+  /** The home says whether this copy is the only reader of its channel; a waiting get asks if not. */
+  alone(on: boolean): void {
+    this.#alone = on && this.#eager;
+    if (!this.#alone && !this.eof && this.#host.isOpen()) this.#demand();
+  }
+
   /** Ends a get whose time ran out; false when it was already over. */
   cancel(w: Wait): boolean {
     if (w.done) return false;
     w.done = true;
+    // A try is no get: its answer (H_TRIED) still comes and finds it done.
+    for (const t of this.#tries.peekAll()) if (t === w) return true;
     this.liveGetters--;
     // Its demand becomes read-ahead at both ends: what arrives for it is held like anything read
     // ahead (recalled if another consumer waits).
@@ -254,7 +268,8 @@ export class Receiver {
   }
 
   #demand(): void {
-    const hard = Math.max(0, this.liveGetters - this.#hardOut);
+    const covered = this.#alone ? this.#hardOut + this.#softOut : this.#hardOut;
+    const hard = Math.max(0, this.liveGetters - covered);
     let soft = this.#window - this.#softOut - this.#buffer.length;
     // Ask for read-ahead in chunks of at least half a window: few demand frames per stream.
     if (soft * 2 < this.#window || soft < 0) soft = 0;

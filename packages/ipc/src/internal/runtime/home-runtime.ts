@@ -84,10 +84,7 @@ export class HomeRuntime implements HomeActions, HomeObject {
   // ── copies ─────────────────────────────────────────────────────────────────────────────────
 
   connect(end: number, token: string, link: SocketLink): boolean {
-    const c = this.proto.claim(end, token);
-    if (!c) return false;
-    this.#wire(c, link, null);
-    return true;
+    return this.proto.claim(end, token, (c) => this.#wire(c, link, null)) !== null;
   }
 
   /** Describes a new copy of endpoint `end` for `ctx`: a port for a thread, a token for a process. */
@@ -122,10 +119,10 @@ export class HomeRuntime implements HomeActions, HomeObject {
     // A pipe end's only reader returns what it does not use: its items may move.
     const moves = !this.proto.isQueue;
     link.moveData = moves;
-    const c = this.proto.attach(end, (x) => {
-      x.moves = moves;
+    this.proto.attach(end, (c) => {
+      c.moves = moves;
+      this.#wire(c, link, shared instanceof SharedArrayBuffer ? new Int32Array(shared) : null);
     });
-    this.#wire(c, link, shared instanceof SharedArrayBuffer ? new Int32Array(shared) : null);
   }
 
   #wire(c: ReaderCopy, link: Link, consumed: Int32Array | null): void {
