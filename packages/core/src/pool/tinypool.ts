@@ -356,7 +356,11 @@ export class TinypoolAdapter {
 function poolEnv(threads: boolean): Record<string, string> {
   const env = {
     ...(process.env as Record<string, string>),
-    MULTIPROC_POOL_PARENT: JSON.stringify({ pid: process.pid, name: currentProcess().name, depth: childDepth() }),
+    MULTIPROC_POOL_PARENT: JSON.stringify({
+      pid: process.pid,
+      name: currentProcess().name,
+      depth: childDepth(),
+    }),
   };
   return threads ? env : (reapedEnv(env) as Record<string, string>);
 }
