@@ -22,6 +22,12 @@ export interface StreamOptions {
   readonly chunksize: number | undefined;
   readonly inflight: number;
   readonly ordered: boolean;
+  /**
+   * The consumer keeps every result anyway (`map`): only chunks still running count against
+   * `inflight`, and a chunk that finishes lets the next one go at once, even while an older,
+   * slower chunk holds up the results in order.
+   */
+  readonly keepsAll?: boolean;
   readonly onProgress: ((done: number, total: number | undefined) => void) | undefined;
 }
 
@@ -65,6 +71,9 @@ export async function* streamChunks(
   let inputError: { error: unknown } | undefined;
   let read = 0;
   let finished = 0;
+  let running = 0;
+  let filling = false;
+  let stopped = false;
   let wake: (() => void) | undefined;
 
   // Arrays are sliced directly; other iterables are stepped, awaiting only async iterators.
@@ -97,13 +106,27 @@ export async function* streamChunks(
     return items;
   };
 
+  const room = (): boolean => (options.keepsAll ? running : pending.length) < options.inflight;
+  // One fill at a time (it steps the input iterator); a chunk that finishes meanwhile is seen by
+  // the loop's next check, and one that finishes after it starts a fill of its own (keepsAll).
   const fill = async (): Promise<void> => {
-    while (!inputDone && pending.length < options.inflight) {
+    if (filling) return;
+    filling = true;
+    try {
+      await fillLoop();
+    } finally {
+      filling = false;
+    }
+  };
+
+  const fillLoop = async (): Promise<void> => {
+    while (!inputDone && !stopped && room()) {
       const items = await readChunk();
-      if (items.length === 0) break;
+      if (items.length === 0 || stopped) break;
       const { entry, reply } = submit(items, read);
       const p: Pending = { entry, base: read, reply, settled: undefined, failure: undefined, done: false };
       read += items.length;
+      running++;
       reply
         .then(
           (r) => {
@@ -116,7 +139,9 @@ export async function* streamChunks(
         )
         .finally(() => {
           p.done = true;
+          running--;
           wake?.();
+          if (options.keepsAll) void fill();
         });
       pending.push(p);
     }
@@ -149,6 +174,7 @@ export async function* streamChunks(
     if (inputError) throw inputError.error;
   } finally {
     // Early exit or failure: stop reading and drop what has not started.
+    stopped = true;
     if (!inputDone) await (it as AsyncIterator<unknown> | undefined)?.return?.();
     for (const p of pending) p.reply.catch(() => {});
     cancel(pending.flatMap((p) => (p.entry ? [p.entry] : [])));
