@@ -25,3 +25,17 @@ it('map keeps every worker busy while one slow item holds up the results in orde
   expect(started).toHaveLength(11);
   expect(started[0]).toBe(11);
 }, 30_000);
+
+it('map over a slow async input returns every result, though chunks finish before the next is read', async () => {
+  const pool = new Pool({ processes: 2, context: 'thread' });
+  pools.push(pool);
+  async function* slowly() {
+    for (let i = 0; i < 12; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 15));
+      yield i;
+    }
+  }
+  expect(await pool.map(tasks.square, slowly(), { chunksize: 1 })).toEqual(
+    Array.from({ length: 12 }, (_, i) => i * i),
+  );
+}, 30_000);

@@ -72,7 +72,7 @@ export async function* streamChunks(
   let read = 0;
   let finished = 0;
   let running = 0;
-  let filling = false;
+  let filling: Promise<void> | undefined;
   let stopped = false;
   let wake: (() => void) | undefined;
 
@@ -107,16 +107,14 @@ export async function* streamChunks(
   };
 
   const room = (): boolean => (options.keepsAll ? running : pending.length) < options.inflight;
-  // One fill at a time (it steps the input iterator); a chunk that finishes meanwhile is seen by
-  // the loop's next check, and one that finishes after it starts a fill of its own (keepsAll).
-  const fill = async (): Promise<void> => {
-    if (filling) return;
-    filling = true;
-    try {
-      await fillLoop();
-    } finally {
-      filling = false;
-    }
+  // One fill at a time (it steps the input iterator). A chunk that finishes during a fill is seen
+  // by the fill's next check; one that finishes as it ends gets a fill of its own (keepsAll).
+  const fill = (): Promise<void> => {
+    filling ??= fillLoop().finally(() => {
+      filling = undefined;
+      if (options.keepsAll && !inputDone && !stopped && room()) fill().catch(() => {});
+    });
+    return filling;
   };
 
   const fillLoop = async (): Promise<void> => {
@@ -141,7 +139,8 @@ export async function* streamChunks(
           p.done = true;
           running--;
           wake?.();
-          if (options.keepsAll) void fill();
+          // Whatever a fill throws also reaches the consumer, which awaits the same fill.
+          if (options.keepsAll) fill().catch(() => {});
         });
       pending.push(p);
     }
@@ -160,7 +159,13 @@ export async function* streamChunks(
 
   try {
     await fill();
-    while (pending.length > 0) {
+    for (;;) {
+      if (pending.length === 0) {
+        // A fill started by a finished chunk may still be reading the next chunk.
+        if (!filling) break;
+        await filling;
+        continue;
+      }
       const p = await nextDone();
       if (p.failure !== undefined) throw p.failure;
       const reply = p.settled!;
