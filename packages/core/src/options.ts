@@ -5,7 +5,6 @@
  * `defineTasks` from it), so zod is loaded synchronously on the first validation instead of at
  * import time: workers that never construct a Process or Pool never pay for it.
  */
-import { createRequire } from 'node:module';
 import { ValidationError } from '@multiproc/shared';
 import type * as Z from 'zod';
 import { isTaskRef } from './task.js';
@@ -21,7 +20,7 @@ const load = (): ZodModule => (zod ??= requireZod());
 
 function requireZod(): ZodModule {
   try {
-    return createRequire(import.meta.url)('zod') as ZodModule;
+    return process.getBuiltinModule('node:module').createRequire(import.meta.url)('zod') as ZodModule;
   } catch (err) {
     // A bundle has no node_modules to resolve from; there the bare require('zod') below is what the
     // bundler saw and bundled. It comes second: `node -e` defines a global `require` that resolves

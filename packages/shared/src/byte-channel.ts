@@ -188,7 +188,7 @@ export class ByteChannel implements Abandonable {
       this.#put(bytes, need);
       return true;
     } finally {
-      if (this.#multi) unlock(this.#wmutex);
+      if (this.#multi) unlock(this.#wmutex, ME);
     }
   }
 
@@ -219,7 +219,7 @@ export class ByteChannel implements Abandonable {
         Atomics.sub(h, WWAIT, 1);
       }
     } finally {
-      if (this.#multi) unlock(this.#wmutex);
+      if (this.#multi) unlock(this.#wmutex, ME);
     }
   }
 
@@ -250,7 +250,7 @@ export class ByteChannel implements Abandonable {
         Atomics.sub(h, WWAIT, 1);
       }
     } finally {
-      if (this.#multi) unlock(this.#wmutex);
+      if (this.#multi) unlock(this.#wmutex, ME);
     }
   }
 
@@ -286,7 +286,7 @@ export class ByteChannel implements Abandonable {
     try {
       return (Atomics.load(this.#h, USED) & USED_MASK) === 0 ? undefined : this.#take(options?.into);
     } finally {
-      if (this.#multi) unlock(this.#rmutex);
+      if (this.#multi) unlock(this.#rmutex, ME);
     }
   }
 
@@ -315,7 +315,7 @@ export class ByteChannel implements Abandonable {
         Atomics.sub(h, RWAIT, 1);
       }
     } finally {
-      if (this.#multi) unlock(this.#rmutex);
+      if (this.#multi) unlock(this.#rmutex, ME);
     }
   }
 
@@ -346,7 +346,7 @@ export class ByteChannel implements Abandonable {
         Atomics.sub(h, RWAIT, 1);
       }
     } finally {
-      if (this.#multi) unlock(this.#rmutex);
+      if (this.#multi) unlock(this.#rmutex, ME);
     }
   }
 

@@ -7,6 +7,7 @@ import {
   ABANDONED,
   ACQUIRED_ABANDONED,
   abandonWord,
+  holderOf,
   lockAsync,
   lockSync,
   MUTEX_BYTES,
@@ -116,7 +117,7 @@ export class Lock implements ConditionLock, Abandonable {
    * lock.release();
    */
   release(): void {
-    if (!unlock(this.#w))
+    if (!unlock(this.#w, ME))
       throw new LockError('Cannot release a Lock that is not held. Call acquire() first.');
   }
 
@@ -148,7 +149,7 @@ export class Lock implements ConditionLock, Abandonable {
 
   /** @internal Used by `Condition`. */
   [kIsOwned](): boolean {
-    return Atomics.load(this.#w, STATE) === ME;
+    return holderOf(Atomics.load(this.#w, STATE)) === ME;
   }
   /** @internal Used by `Condition`. */
   [kReleaseAll](): number {

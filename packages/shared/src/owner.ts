@@ -23,19 +23,22 @@ function nodeThreadId(): number | undefined {
   return typeof wt?.threadId === 'number' && wt.threadId >= 0 ? wt.threadId : undefined;
 }
 
+/** The largest owner id: ids take 30 bits. */
+const MAX_OWNER_ID = 0x3fff_ffff;
+
 function randomOwnerId(): number {
   const buf = new Uint32Array(1);
   do {
     if (globalThis.crypto?.getRandomValues) globalThis.crypto.getRandomValues(buf);
     else buf[0] = Math.floor(Math.random() * 0x1_0000_0000);
-    buf[0]! &= 0x7fff_ffff;
-    // 0 means "free" in a lock word; 0x7fffffff is kept out so that -id never meets the sentinels.
-  } while (buf[0] === 0 || buf[0] === 0x7fff_ffff);
+    // 30 bits: a lock word keeps bit 30 for its contended flag (see internal/mutex.ts); 0 is "free".
+    buf[0]! &= MAX_OWNER_ID;
+  } while (buf[0] === 0);
   return buf[0]!;
 }
 
 /**
- * This thread's owner id, an integer in `1..2**31-2` fixed for the life of the thread: in Node,
+ * This thread's owner id, an integer in `1..2**30-1` fixed for the life of the thread: in Node,
  * `threadId + 1` (see {@link ownerIdOfThread}); in a browser worker, a random one. Beyond Python
  * (whose locks record a pid/thread id).
  * @example
@@ -45,7 +48,7 @@ export function getOwnerId(): number {
   const g = globalThis as Record<symbol, number | undefined>;
   if (g[OWNER_KEY] === undefined) {
     const threadId = nodeThreadId();
-    g[OWNER_KEY] = threadId !== undefined && threadId < 0x7fff_fffe ? threadId + 1 : randomOwnerId();
+    g[OWNER_KEY] = threadId !== undefined && threadId < MAX_OWNER_ID ? threadId + 1 : randomOwnerId();
   }
   return g[OWNER_KEY];
 }
@@ -61,7 +64,7 @@ export function getOwnerId(): number {
  * worker.once('exit', () => abandonOwner(id));
  */
 export function ownerIdOfThread(threadId: number): number {
-  if (!Number.isInteger(threadId) || threadId < 0 || threadId >= 0x7fff_fffe) {
+  if (!Number.isInteger(threadId) || threadId < 0 || threadId >= MAX_OWNER_ID) {
     throw new ValidationError(`threadId must be a non-negative integer, got ${String(threadId)}.`);
   }
   return threadId + 1;

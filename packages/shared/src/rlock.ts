@@ -9,6 +9,7 @@ import {
   ACQUIRED_ABANDONED,
   abandonWord,
   COUNT,
+  holderOf,
   type LockResult,
   lockAsync,
   lockSync,
@@ -64,7 +65,7 @@ export class RLock implements ConditionLock, Abandonable {
   }
 
   #reenter(): boolean {
-    if (Atomics.load(this.#w, STATE) !== ME) return false;
+    if (holderOf(Atomics.load(this.#w, STATE)) !== ME) return false;
     Atomics.add(this.#w, COUNT, 1);
     return true;
   }
@@ -108,14 +109,14 @@ export class RLock implements ConditionLock, Abandonable {
    */
   release(): void {
     const s = Atomics.load(this.#w, STATE);
-    if (s !== ME) {
+    if (holderOf(s) !== ME) {
       throw new LockError(
         s === 0 || s === ABANDONED
           ? 'Cannot release an RLock that nobody holds.'
           : 'Cannot release an RLock held by another thread: only its owner may release it.',
       );
     }
-    if (Atomics.sub(this.#w, COUNT, 1) === 1) unlock(this.#w);
+    if (Atomics.sub(this.#w, COUNT, 1) === 1) unlock(this.#w, ME);
   }
 
   /** Whether some thread holds the lock. */
@@ -126,7 +127,7 @@ export class RLock implements ConditionLock, Abandonable {
 
   /** Whether this thread holds the lock. Python: `RLock._is_owned()`. */
   isOwned(): boolean {
-    return Atomics.load(this.#w, STATE) === ME;
+    return holderOf(Atomics.load(this.#w, STATE)) === ME;
   }
 
   /** `true` when the latest first-level acquire took over from a thread that died holding it. */

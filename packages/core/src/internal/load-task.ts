@@ -9,7 +9,6 @@
  * module, the main script, the working directory and this package (tsx is an optional peer).
  */
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { isMainThread } from 'node:worker_threads';
@@ -46,7 +45,7 @@ function tsxSearchBases(moduleUrl: string): string[] {
 function resolveTsx(moduleUrl: string): string | undefined {
   for (const base of tsxSearchBases(moduleUrl)) {
     try {
-      return createRequire(base).resolve('tsx/package.json');
+      return process.getBuiltinModule('node:module').createRequire(base).resolve('tsx/package.json');
     } catch {}
   }
   return undefined;

@@ -23,7 +23,7 @@ export function mapChunks(
   pool: MapCallPool,
   spec: TaskSpec,
   iterable: unknown,
-  options: ImapOptions,
+  options: ImapOptions & { keepsAll?: boolean },
   ordered: boolean,
   star: boolean,
 ): AsyncGenerator<ArrayLike<unknown>, void, undefined> {
@@ -80,6 +80,7 @@ export function mapChunks(
     chunksize: options.chunksize,
     inflight: options.inflight ?? pool.processes * 2,
     ordered,
+    keepsAll: options.keepsAll,
     onProgress: options.onProgress,
     read: (reply: MapReply, base: number) => {
       const values = reply.encoded ? decodeValue(reply.values as unknown[], context) : reply.values;
@@ -105,7 +106,14 @@ export async function collectAll(
   star: boolean,
 ): Promise<unknown[]> {
   const out: unknown[] = [];
-  const chunks = mapChunks(pool, spec, iterable, { ...options, inflight: pool.processes * 4 }, true, star);
+  const chunks = mapChunks(
+    pool,
+    spec,
+    iterable,
+    { ...options, inflight: pool.processes * 4, keepsAll: true },
+    true,
+    star,
+  );
   for await (const chunk of chunks) for (let i = 0; i < chunk.length; i++) out.push(chunk[i]);
   return out;
 }

@@ -27,6 +27,12 @@ export interface StreamOptions<R> {
   readonly chunksize: number | undefined;
   readonly inflight: number;
   readonly ordered: boolean;
+  /**
+   * The consumer keeps every result anyway (`map`): only chunks still running count against
+   * `inflight`, and a chunk that finishes lets the next one go at once, even while an older,
+   * slower chunk holds up the results in order.
+   */
+  readonly keepsAll?: boolean;
   readonly onProgress: ((done: number, total: number | undefined) => void) | undefined;
   /** Reads a reply as the consumer reaches it; `base` is the position of its first item in the input. */
   read(reply: R, base: number): ChunkResults;
@@ -74,6 +80,9 @@ export async function* streamChunks<H, R extends { readonly ms?: number | undefi
   let inputError: { error: unknown } | undefined;
   let read = 0;
   let finished = 0;
+  let running = 0;
+  let filling: Promise<void> | undefined;
+  let stopped = false;
   let wake: (() => void) | undefined;
 
   // Arrays are sliced directly; other iterables are stepped, awaiting only async iterators.
@@ -106,10 +115,21 @@ export async function* streamChunks<H, R extends { readonly ms?: number | undefi
     return items;
   };
 
-  const fill = async (): Promise<void> => {
-    while (!inputDone && pending.length < options.inflight) {
+  const room = (): boolean => (options.keepsAll ? running : pending.length) < options.inflight;
+  // One fill at a time (it steps the input iterator). A chunk that finishes during a fill is seen
+  // by the fill's next check; one that finishes as it ends gets a fill of its own (keepsAll).
+  const fill = (): Promise<void> => {
+    filling ??= fillLoop().finally(() => {
+      filling = undefined;
+      if (options.keepsAll && !inputDone && !stopped && room()) fill().catch(() => {});
+    });
+    return filling;
+  };
+
+  const fillLoop = async (): Promise<void> => {
+    while (!inputDone && !stopped && room()) {
       const items = await readChunk();
-      if (items.length === 0) break;
+      if (items.length === 0 || stopped) break;
       const { handle, reply } = submit(items, read);
       const p: Pending<H, R> = {
         handle,
@@ -120,6 +140,7 @@ export async function* streamChunks<H, R extends { readonly ms?: number | undefi
         done: false,
       };
       read += items.length;
+      running++;
       reply
         .then(
           (r) => {
@@ -132,7 +153,10 @@ export async function* streamChunks<H, R extends { readonly ms?: number | undefi
         )
         .finally(() => {
           p.done = true;
+          running--;
           wake?.();
+          // Whatever a fill throws also reaches the consumer, which awaits the same fill.
+          if (options.keepsAll) fill().catch(() => {});
         });
       pending.push(p);
     }
@@ -151,7 +175,13 @@ export async function* streamChunks<H, R extends { readonly ms?: number | undefi
 
   try {
     await fill();
-    while (pending.length > 0) {
+    for (;;) {
+      if (pending.length === 0) {
+        // A fill started by a finished chunk may still be reading the next chunk.
+        if (!filling) break;
+        await filling;
+        continue;
+      }
       const p = await nextDone();
       if (p.failure !== undefined) throw p.failure;
       const { values, error } = options.read(p.settled!, p.base);
@@ -164,6 +194,7 @@ export async function* streamChunks<H, R extends { readonly ms?: number | undefi
     if (inputError) throw inputError.error;
   } finally {
     // Early exit or failure: stop reading and drop what has not started.
+    stopped = true;
     if (!inputDone) await (it as AsyncIterator<unknown> | undefined)?.return?.();
     const handles = pending.flatMap((p) => (p.handle === undefined ? [] : [p.handle]));
     if (handles.length > 0) cancel(handles);

@@ -25,6 +25,7 @@ import type { BatchReply, CallerMessage } from '../internal/batch.js';
 import { childDepth } from '../internal/bootstrap.js';
 import { forwardChildOutput } from '../internal/output.js';
 import { recoverOnExit } from '../internal/owner-death.js';
+import { reapedEnv, reapWithProgram } from '../internal/reaper.js';
 import { assertRuntimeSupports } from '../internal/runtime.js';
 import { workerEntryUrl } from '../internal/worker-entries.js';
 import type { ContextName } from '../options.js';
@@ -91,14 +92,7 @@ export class TinypoolAdapter {
       minThreads: config.minProcesses,
       maxThreads: config.processes,
       idleTimeout: config.idleTimeout,
-      env: {
-        ...(process.env as Record<string, string>),
-        MULTIPROC_POOL_PARENT: JSON.stringify({
-          pid: process.pid,
-          name: currentProcess().name,
-          depth: childDepth(),
-        }),
-      },
+      env: poolEnv(threads),
       ...(threads
         ? { resourceLimits: limits }
         : {
@@ -265,6 +259,9 @@ export class TinypoolAdapter {
   }
 
   #watchChild(slot: Slot, child: ChildProcess): void {
+    // Listed with the program's reaper as soon as it is seen (in the turn tinypool forked it): it
+    // was forked without a watchdog thread of its own (see `poolEnv`).
+    reapWithProgram(child);
     // tinypool pipes a child's output and unpipes it as soon as the child has exited, before its
     // pipes are read to the end, so its last lines were lost. Forward it whole-line, to the end.
     const { stdout, stderr } = child;
@@ -349,4 +346,21 @@ export class TinypoolAdapter {
     tp.run(idle).catch(() => {});
     this.#scan();
   }
+}
+
+/**
+ * The environment of a pool's workers: the program's, plus who their parent is, plus (children
+ * only) the reaper's variable, so a child skips its watchdog thread and a second V8 isolate at
+ * start-up, as a `Process` child does (`internal/reaper.ts`).
+ */
+function poolEnv(threads: boolean): Record<string, string> {
+  const env = {
+    ...(process.env as Record<string, string>),
+    MULTIPROC_POOL_PARENT: JSON.stringify({
+      pid: process.pid,
+      name: currentProcess().name,
+      depth: childDepth(),
+    }),
+  };
+  return threads ? env : (reapedEnv(env) as Record<string, string>);
 }

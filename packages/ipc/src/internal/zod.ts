@@ -2,7 +2,6 @@
  * zod, loaded on first use. It takes ~70-110 ms to import, and every worker multiproc starts
  * imports this package (for its codecs), so a worker that never validates never pays for it.
  */
-import { createRequire } from 'node:module';
 import type * as Z from 'zod';
 
 let loaded: typeof Z | undefined;
@@ -15,7 +14,7 @@ export function zod(): typeof Z.z {
 
 function requireZod(): typeof Z {
   try {
-    return createRequire(import.meta.url)('zod') as typeof Z;
+    return process.getBuiltinModule('node:module').createRequire(import.meta.url)('zod') as typeof Z;
   } catch (err) {
     // A bundle has no node_modules to resolve from; there the bare require('zod') below is what the
     // bundler saw and bundled. It comes second: `node -e` defines a global `require` that resolves

@@ -4,7 +4,7 @@
  *
  * Words (Int32, each mutex has its own 16-byte view):
  *
- *   [0] STATE     0 free | id > 0 held by owner id | -id handed off to id | ABANDONED
+ *   [0] STATE     0 free | id > 0 held by owner id (| CONTENDED) | -id handed off to id | ABANDONED
  *   [1] WAITERS   threads (or async waiters) between "decided to sleep" and "done"
  *   [2] RESERVED  0, or the owner id of the one starving waiter that asked for a hand-off
  *   [3] COUNT     RLock recursion depth (unused by Lock)
@@ -16,6 +16,12 @@
  * so nobody can barge past it. Sleepers are woken one per release in FIFO order, each re-checks
  * its wait time, so a waiter is never passed over indefinitely: once it has waited STARVATION_MS
  * it is at most one hand-off per other starving waiter away from the lock.
+ *
+ * Contention (a futex mutex as in Drepper's "Futexes Are Tricky"): a waiter sets CONTENDED in
+ * STATE before it sleeps on it, and a waiter that takes the lock takes it flagged (others may
+ * still sleep). An uncontended release is then one CAS (`id -> 0`) with no `Atomics.notify` and
+ * no other load; only a release that finds the flag (or is not its owner's) takes the slow path.
+ * Owner ids are below CONTENDED (30 bits, see `owner.ts`).
  */
 import { now, waitAsync, waitSync } from './wait.js';
 
@@ -27,6 +33,13 @@ export const COUNT = 3;
 export const MUTEX_BYTES = 16;
 /** STATE of a lock whose owner died holding it; the next acquirer takes it over. */
 export const ABANDONED = -0x8000_0000;
+/** Set in a held STATE when a waiter may be asleep on it: its release must wake one. */
+export const CONTENDED = 0x4000_0000;
+
+/** The owner id a STATE value names as holder (0 when free, handed off or abandoned). */
+export function holderOf(s: number): number {
+  return s > 0 ? s & ~CONTENDED : 0;
+}
 
 /** Results of a lock attempt. */
 export const TIMED_OUT = 0;
@@ -37,7 +50,7 @@ export type LockResult = 0 | 1 | 2;
 const SPIN = 64;
 const STARVATION_MS = 1;
 
-/** One attempt: takes a free or abandoned lock. */
+/** One attempt: takes a free or abandoned lock (as `me`, or `me | CONTENDED` from a waiter). */
 export function tryLock(w: Int32Array, me: number): LockResult {
   const s = Atomics.compareExchange(w, STATE, 0, me);
   if (s === 0) return ACQUIRED;
@@ -47,14 +60,18 @@ export function tryLock(w: Int32Array, me: number): LockResult {
   return TIMED_OUT;
 }
 
-/** Frees a held lock, or hands it to the reserved waiter. Returns false when it was not held. */
-export function unlock(w: Int32Array): boolean {
-  const s = Atomics.load(w, STATE);
+/**
+ * Frees a held lock, or hands it to the reserved waiter. Returns false when it was not held.
+ * `me`, when the caller is the owner: the uncontended case is then one CAS and nothing else.
+ */
+export function unlock(w: Int32Array, me = 0): boolean {
+  if (me !== 0 && Atomics.compareExchange(w, STATE, me, 0) === me) return true;
+  let s = Atomics.load(w, STATE);
   if (s <= 0) return false;
   if (Atomics.load(w, RESERVED) !== 0) {
     const r = Atomics.exchange(w, RESERVED, 0);
     if (r !== 0) {
-      if (Atomics.compareExchange(w, STATE, s, -r) !== s) {
+      if (!replaceHeld(w, s, -r)) {
         Atomics.store(w, RESERVED, r);
         return false;
       }
@@ -63,18 +80,40 @@ export function unlock(w: Int32Array): boolean {
       return true;
     }
   }
-  if (Atomics.compareExchange(w, STATE, s, 0) !== s) return false;
-  if (Atomics.load(w, WAITERS) !== 0) Atomics.notify(w, STATE, 1);
+  s = replaceHeld(w, s, 0);
+  if (s === 0) return false;
+  if ((s & CONTENDED) !== 0 || Atomics.load(w, WAITERS) !== 0) Atomics.notify(w, STATE, 1);
   return true;
+}
+
+/**
+ * Replaces a held STATE (last seen as `s`) by `next`. A waiter may set CONTENDED meanwhile, so the
+ * CAS is retried on what it finds while the same holder holds it. Returns the value replaced, or 0
+ * when the lock was no longer held (by that holder).
+ */
+function replaceHeld(w: Int32Array, s: number, next: number): number {
+  for (;;) {
+    const found = Atomics.compareExchange(w, STATE, s, next);
+    if (found === s) return s;
+    // Only the flag may change under a holder; anything else means the lock was no longer held.
+    if (holderOf(found) !== holderOf(s)) return 0;
+    s = found;
+  }
 }
 
 /** Releases the lock if the dead `owner` holds it (or was handed it). Returns 1 when it did. */
 export function abandonWord(w: Int32Array, owner: number): number {
   if (Atomics.load(w, RESERVED) === owner) Atomics.compareExchange(w, RESERVED, owner, 0);
   let released = 0;
-  if (Atomics.compareExchange(w, STATE, owner, ABANDONED) === owner) released = 1;
+  // A loop: a waiter may set CONTENDED on the dead owner's word between the load and the CAS.
+  for (let held = Atomics.load(w, STATE); holderOf(held) === owner; held = Atomics.load(w, STATE)) {
+    if (Atomics.compareExchange(w, STATE, held, ABANDONED) === held) {
+      released = 1;
+      break;
+    }
+  }
   // Handed off but never picked up: nothing was half-done, so it is simply free.
-  else if (Atomics.compareExchange(w, STATE, -owner, 0) === -owner) released = 1;
+  if (!released && Atomics.compareExchange(w, STATE, -owner, 0) === -owner) released = 1;
   if (released) Atomics.notify(w, STATE);
   return released;
 }
@@ -100,7 +139,8 @@ class Attempt {
     const s = Atomics.load(w, STATE);
     this.sleepOn = 0;
     if (s === 0 || s === ABANDONED) {
-      const r = tryLock(w, me);
+      // Flagged: other waiters may be asleep, and this lock's release must wake one of them.
+      const r = tryLock(w, me | CONTENDED);
       if (r !== TIMED_OUT) {
         if (this.reserved) this.#cancelReservationAfterTaking();
         return r;
@@ -108,10 +148,13 @@ class Attempt {
       return null;
     }
     if (s === -me && this.reserved) {
-      if (Atomics.compareExchange(w, STATE, -me, me) === -me) return ACQUIRED;
+      if (Atomics.compareExchange(w, STATE, -me, me | CONTENDED) === -me) return ACQUIRED;
       return null;
     }
-    this.sleepOn = s;
+    // Flag the holder's word before sleeping on it, so its release wakes us (a changed word: retry).
+    if (s > 0 && (s & CONTENDED) === 0 && Atomics.compareExchange(w, STATE, s, s | CONTENDED) !== s)
+      return null;
+    this.sleepOn = s > 0 ? s | CONTENDED : s;
     const t = now();
     if (!this.reserved && t - this.start >= STARVATION_MS) {
       this.reserved = Atomics.compareExchange(w, RESERVED, 0, me) === 0;
@@ -136,8 +179,15 @@ class Attempt {
 
   /** A woken waiter that gives up passes the wake-up on, so a free lock never strands sleepers. */
   passWakeup(): void {
-    if (Atomics.load(this.w, STATE) === 0 && Atomics.load(this.w, WAITERS) > 1) {
-      Atomics.notify(this.w, STATE, 1);
+    const w = this.w;
+    if (Atomics.load(w, WAITERS) <= 1) return;
+    for (;;) {
+      const s = Atomics.load(w, STATE);
+      if (s === 0) return void Atomics.notify(w, STATE, 1);
+      // Held without the flag (a barger took it while we were being woken): flag it, so its
+      // release wakes the next sleeper. A hand-off or an abandonment wakes everyone anyway.
+      if (s < 0 || (s & CONTENDED) !== 0) return;
+      if (Atomics.compareExchange(w, STATE, s, s | CONTENDED) === s) return;
     }
   }
 }
@@ -174,7 +224,7 @@ export function lockSync(w: Int32Array, me: number, deadline: number): LockResul
 
 function takeHandoffSync(w: Int32Array, me: number): LockResult {
   // The releaser is between claiming our reservation and storing -me: a few microseconds.
-  while (Atomics.compareExchange(w, STATE, -me, me) !== -me)
+  while (Atomics.compareExchange(w, STATE, -me, me | CONTENDED) !== -me)
     waitSync(w, STATE, Atomics.load(w, STATE), now() + 1);
   return ACQUIRED;
 }
@@ -195,7 +245,7 @@ export async function lockAsync(
       const r = a.step();
       if (r === TIMED_OUT) {
         if (a.claimedAtDeadline()) {
-          while (Atomics.compareExchange(w, STATE, -me, me) !== -me) {
+          while (Atomics.compareExchange(w, STATE, -me, me | CONTENDED) !== -me) {
             await waitAsync(w, STATE, Atomics.load(w, STATE), now() + 1, keepAlive);
           }
           return ACQUIRED;

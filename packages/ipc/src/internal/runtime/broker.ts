@@ -7,7 +7,6 @@
  * A home object is anything that implements {@link HomeObject}: the queue and pipe runtime
  * (home-runtime.ts) is one; a later kind of shared object plugs in the same way.
  */
-import { randomBytes } from 'node:crypto';
 import { chmodSync, unlinkSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -35,7 +34,7 @@ class Broker {
   #server: net.Server | null = null;
 
   constructor() {
-    const name = `mp-${process.pid}-${threadId}-${randomBytes(6).toString('hex')}.sock`;
+    const name = `mp-${process.pid}-${threadId}-${process.getBuiltinModule('node:crypto').randomBytes(6).toString('hex')}.sock`;
     this.path = process.platform === 'win32' ? `\\\\?\\pipe\\${name}` : join(tmpdir(), name);
   }
 

@@ -2,7 +2,6 @@
  * A copy's handle at run time: the {@link CopyProtocol} wired to one link (a port to the home's
  * thread, or a socket to the home's process), waiters and the flush hooks.
  */
-import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { MessageChannel } from 'node:worker_threads';
 import type { EncodeContext } from '@multiproc/shared';
@@ -218,7 +217,7 @@ export class RemoteHandle implements Handle {
       ctx.transfer(port2);
       return { path, id, end, port: port2, shared };
     }
-    const token = randomUUID();
+    const token = process.getBuiltinModule('node:crypto').randomUUID();
     const tracked = typeof ctx.onReceiverEnd === 'function';
     link.send(Op.R_RESERVE, tracked ? 1 : 0, 0, token);
     link.flush();
