@@ -86,3 +86,23 @@ export function waitsForever(method: string): EOFError {
       'use (every copy of the other end closed gives EOF), or keep the worker that answers alive.',
   );
 }
+
+/**
+ * A peer failed the `authkey` challenge: the other side used a different key, answered a challenge
+ * wrongly or replayed one, or was refused by it. Mirrors Python's `multiprocessing.AuthenticationError`.
+ * @example
+ * const listener = new Listener(undefined, { authkey: 'right' });
+ * void listener.accept().catch(() => {});
+ * await Client(listener.address, { authkey: 'wrong' }).catch((err) => console.log(err.code)); // MP_AUTHENTICATION
+ * listener.close();
+ */
+export class AuthenticationError extends ProcessError {
+  /** The class name, `'AuthenticationError'`, also for instances that crossed from a worker. */
+  override get name(): string {
+    return 'AuthenticationError';
+  }
+  /** `'MP_AUTHENTICATION'`. */
+  override get code(): string {
+    return 'MP_AUTHENTICATION';
+  }
+}

@@ -29,6 +29,11 @@ export class HomeRuntime implements HomeActions, HomeObject {
   readonly id: number;
   readonly proto: HomeProtocol;
   readonly #reservedHeld = new Map<Endpoint, boolean>();
+  /**
+   * Waits here never keep the program alive (a manager's server reading its clients' requests: the
+   * clients hold their own links while they wait for answers).
+   */
+  passive = false;
 
   constructor(kind: HomeKind) {
     this.proto = new HomeProtocol(kind, this);
@@ -61,6 +66,7 @@ export class HomeRuntime implements HomeActions, HomeObject {
   }
 
   hold(e: Endpoint, on: boolean): void {
+    if (this.passive) return;
     let reserved = false;
     for (const c of e.copies) {
       const cl = c.link as CopyLink | null;
