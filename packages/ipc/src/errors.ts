@@ -3,7 +3,7 @@
  * `@multiproc/shared` (each class is defined once, in the lowest package that throws it) and follow
  * its style: `name` and `code` are getters, so subclasses and re-exports keep them stable.
  */
-import { ProcessError } from '@multiproc/shared';
+import { ClosedError, ProcessError } from '@multiproc/shared';
 
 /**
  * `getNowait()` found the queue empty, or `get({ timeout })` waited `timeout` ms without an item.
@@ -104,5 +104,26 @@ export class AuthenticationError extends ProcessError {
   /** `'MP_AUTHENTICATION'`. */
   override get code(): string {
     return 'MP_AUTHENTICATION';
+  }
+}
+
+/**
+ * The manager that serves a proxy's object has shut down, or its program ended, or it cannot be
+ * reached: every call on the proxy rejects with this instead of waiting. Mirrors the `EOFError` /
+ * `ConnectionRefusedError` a Python proxy raises then.
+ * @example
+ * const manager = await Manager.start();
+ * const d = manager.dict();
+ * await manager.shutdown();
+ * await d.get('x').catch((err) => console.log(err.code)); // MP_MANAGER_CLOSED
+ */
+export class ManagerClosedError extends ClosedError {
+  /** The class name, `'ManagerClosedError'`, also for instances that crossed from a worker. */
+  override get name(): string {
+    return 'ManagerClosedError';
+  }
+  /** `'MP_MANAGER_CLOSED'`. */
+  override get code(): string {
+    return 'MP_MANAGER_CLOSED';
   }
 }

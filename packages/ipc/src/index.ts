@@ -3,7 +3,9 @@
  * `multiprocessing.connection` and `multiprocessing.queues`.
  */
 export {
+  BrokenBarrierError,
   ClosedError,
+  LockError,
   ProcessError,
   SerializationError,
   TimeoutError,
@@ -14,11 +16,31 @@ export {
   AuthenticationError,
   BufferTooShortError,
   EOFError,
+  ManagerClosedError,
   QueueEmptyError,
   QueueFullError,
 } from './errors.js';
 export { JoinableQueue } from './joinable-queue.js';
 export { type Address, Client, type ClientOptions, Listener, type ListenerOptions } from './listener.js';
+export { BaseManager, type Factory, type ManagerOptions } from './manager/base-manager.js';
+export {
+  ArrayProxy,
+  DictProxy,
+  ListProxy,
+  NamespaceProxy,
+  QueueProxy,
+  ValueProxy,
+} from './manager/data-proxies.js';
+export { Manager, SyncManager } from './manager/manager.js';
+export { type AutoProxy, BaseProxy } from './manager/proxy.js';
+export {
+  type AcquireArg,
+  BarrierProxy,
+  ConditionProxy,
+  EventProxy,
+  LockProxy,
+  SemaphoreProxy,
+} from './manager/sync-proxies.js';
 export { Pipe, type PipeOptions } from './pipe.js';
 export { Queue, type QueueOptions, type TimeoutOptions } from './queue.js';
 export { SimpleQueue, type SimpleQueueOptions } from './simple-queue.js';

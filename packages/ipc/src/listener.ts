@@ -66,6 +66,7 @@ export class Listener implements AsyncDisposable {
   readonly #path: string | null;
   readonly #sockets: net.Socket[] = [];
   readonly #waiting: Pending[] = [];
+  readonly #served = new Set<net.Socket>();
   #error: Error | null = null;
   #closed = false;
   #lastAccepted: Address | null = null;
@@ -147,6 +148,7 @@ export class Listener implements AsyncDisposable {
     this.#closed = true;
     this.#server.close();
     for (const s of this.#sockets.splice(0)) s.destroy();
+    for (const s of this.#served) s.destroy();
     for (const w of this.#waiting.splice(0))
       w.reject(new ClosedError('The Listener was closed while accept() waited.'));
     if (this.#path !== null && process.platform !== 'win32') {
@@ -161,12 +163,17 @@ export class Listener implements AsyncDisposable {
     this.close();
   }
 
-  /** @internal Each client as it comes, authenticated, for a manager's server (waits here never hold the program). */
+  /**
+   * @internal Each client as it comes, authenticated, for a manager's server (waits here never
+   * hold the program). Its sockets end with `close()`, also those still in their handshake.
+   */
   serve(onConnection: (conn: Connection) => void): void {
     const loop = async (): Promise<void> => {
       while (!this.#closed) {
         const socket = await this.#nextSocket(false).catch(() => null);
         if (!socket) return;
+        this.#served.add(socket);
+        socket.once('close', () => this.#served.delete(socket));
         acceptSocket(socket, this.#key, true).then(onConnection, () => {});
       }
     };
@@ -204,6 +211,7 @@ export class Listener implements AsyncDisposable {
  * @param address - the listener's `address`: a Unix socket path or `[host, port]`.
  * @param options - `authkey`, the listener's secret.
  * @throws {AuthenticationError} when the keys differ, or one side has a key and the other none.
+ * @throws {EOFError} when the listener closes the connection during the handshake.
  * @throws {ValidationError} for a bad address.
  * @throws {Error} Node's connection error (`ECONNREFUSED`, `ENOENT`) when nobody listens there.
  * @example

@@ -23,7 +23,7 @@
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type net from 'node:net';
-import { AuthenticationError } from '../../errors.js';
+import { AuthenticationError, EOFError } from '../../errors.js';
 
 const CHALLENGE = Buffer.from('#CHALLENGE#');
 const WELCOME = Buffer.from('#WELCOME#');
@@ -47,12 +47,10 @@ class MessageReader {
     this.#buf = this.#buf.length === 0 ? chunk : Buffer.concat([this.#buf, chunk]);
     this.#deliver();
   };
-  readonly #onEnd = () =>
-    this.#stop(new AuthenticationError('The peer closed the connection during the handshake.'));
+  // Not an authentication failure: the connection itself ended (Python: EOFError / ConnectionError).
+  readonly #onEnd = () => this.#stop(new EOFError('The peer closed the connection during the handshake.'));
   readonly #onError = (err: Error) =>
-    this.#stop(
-      new AuthenticationError(`The connection failed during the handshake: ${err.message}`, { cause: err }),
-    );
+    this.#stop(new EOFError(`The connection failed during the handshake: ${err.message}`, { cause: err }));
 
   constructor(socket: net.Socket) {
     this.#socket = socket;
