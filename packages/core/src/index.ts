@@ -9,7 +9,7 @@ export {
   TimeoutError,
   ValidationError,
 } from '@multiproc/shared';
-export { type Context, getContext } from './context.js';
+export { type Context, getContext, type ProcessContext } from './context.js';
 export { PoolClosedError, WorkerCrashedError } from './errors.js';
 export {
   cpuCount,
@@ -30,6 +30,7 @@ export type {
 } from './pool/options.js';
 export { Pool, type PoolStats } from './pool/pool.js';
 export { activeChildren, Process, type ProcessOptions } from './process.js';
+export type { PrimitiveFactory, ProcessPrimitives } from './process-primitives.js';
 export { getAllStartMethods, getStartMethod, setStartMethod } from './start-method.js';
 export {
   defineTasks,

@@ -31,7 +31,7 @@ export {
   QueueProxy,
   ValueProxy,
 } from './manager/data-proxies.js';
-export { Manager, SyncManager } from './manager/manager.js';
+export { Manager, processManager, SyncManager } from './manager/manager.js';
 export { type AutoProxy, BaseProxy } from './manager/proxy.js';
 export {
   type AcquireArg,

@@ -100,14 +100,23 @@ export class BaseManager implements AsyncDisposable {
    * @throws {ProcessError} when already started or connected.
    */
   async start(): Promise<Address> {
+    this.#address = await this.#serve().start();
+    return this.#address;
+  }
+
+  /** @internal Starts serving on a Unix socket path at once (the default manager of contexts). */
+  protected startNow(): void {
+    this.#address = this.#serve().startNow();
+  }
+
+  #serve(): ManagerServer {
     this.#checkState('initial', 'start()');
     const key = keyBytes(this.#options.authkey) ?? undefined;
     const server = new ManagerServer(this.#options.address, key, this.#factories);
     this.#server = server;
     this.#authkey = server.authkey;
     this.#state = 'serving';
-    this.#address = await server.start();
-    return this.#address;
+    return server;
   }
 
   /**

@@ -104,6 +104,13 @@ export class Manager extends BaseManager {
     return m;
   }
 
+  /** @internal A manager serving on a private Unix socket at once (see {@link processManager}). */
+  static startNow(): Manager {
+    const m = new Manager();
+    m.startNow();
+    return m;
+  }
+
   /** A shared `dict` (a Map: any cloneable key). Python: `manager.dict(mapping)`. */
   dict<K = unknown, V = unknown>(init?: Iterable<[K, V]> | Record<string, V>): DictProxy<K, V> {
     return this.createLocal('dict', [init instanceof Map ? [...init] : init]);
@@ -194,6 +201,26 @@ export class Manager extends BaseManager {
   JoinableQueue<T = unknown>(maxsize = 0): QueueProxy<T> {
     return this.createLocal('JoinableQueue', [count(maxsize, 0, 'JoinableQueue(maxsize)')]);
   }
+}
+
+let defaultManager: Manager | null = null;
+
+/**
+ * The manager behind the process-safe primitives of `getContext('process')` (`ctx.Lock()`,
+ * `ctx.Value()`, …): started in this program on first use, on a private Unix socket, and shut down
+ * when the program exits. It never keeps the program alive by itself.
+ * @returns the same manager on every call (in this thread).
+ * @example
+ * const lock = processManager().Lock(); // what getContext('process').Lock() returns
+ * console.log(await lock.acquire()); // true
+ */
+export function processManager(): Manager {
+  if (!defaultManager) {
+    const m = Manager.startNow();
+    process.once('exit', () => void m.shutdown());
+    defaultManager = m;
+  }
+  return defaultManager;
 }
 
 export { Manager as SyncManager };

@@ -51,6 +51,13 @@ export class ManagerServer {
     return this.#address;
   }
 
+  /** Starts serving on a Unix socket path, whose address is known at once (clients wait for the bind). */
+  startNow(): Address {
+    this.#address = this.listener.address;
+    this.listener.serve((conn) => this.#serve(conn));
+    return this.#address;
+  }
+
   get address(): Address {
     return this.#address ?? this.listener.address;
   }
