@@ -85,7 +85,11 @@ export class BaseManager implements AsyncDisposable {
     if (typeof typeid !== 'string' || typeid.length === 0) {
       throw new ValidationError('register(): typeid must be a non-empty string.');
     }
-    if (factory) this.#factories.set(typeid, (args) => new ServedObject(factory(...args) as object));
+    if (factory) {
+      const make: ServedFactory = (args) => new ServedObject(factory(...args) as object);
+      make.auto = true;
+      this.#factories.set(typeid, make);
+    }
     return this;
   }
 

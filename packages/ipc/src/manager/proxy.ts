@@ -14,7 +14,7 @@ const classes = new Map<string, new (ref: ProxyRef) => any>();
 
 /** @internal Makes the proxy class of `typeid` (its own, or an {@link AutoProxy}). */
 export function makeProxy<P>(ref: ProxyRef): P {
-  const C = classes.get(ref.typeid);
+  const C = ref.auto ? undefined : classes.get(ref.typeid);
   return (C ? new C(ref) : autoProxy(ref)) as P;
 }
 

@@ -13,7 +13,7 @@ import type { Owner } from './wait-list.js';
 import { isRequest, type ProxyRef, toRecord } from './wire.js';
 
 /** Makes the served object of a type from the arguments of its creation. */
-export type ServedFactory = (args: unknown[], server: ManagerServer) => Served;
+export type ServedFactory = ((args: unknown[], server: ManagerServer) => Served) & { auto?: boolean };
 
 /** Where a proxy's own id lives, so an argument that is a proxy of this server means its object. */
 export const proxyRef: unique symbol = Symbol('multiproc.proxyRef');
@@ -68,7 +68,7 @@ export class ManagerServer {
     if (!make) throw new TypeError(`This manager serves no type '${typeid}'; register() it first.`);
     const id = this.#nextId++;
     this.#objects.set(id, make(args, this));
-    return { address: this.address, authkey: this.authkey, id, typeid };
+    return { address: this.address, authkey: this.authkey, id, typeid, ...(make.auto ? { auto: true } : {}) };
   }
 
   /** The object a proxy of this server stands for, or undefined. */

@@ -30,6 +30,8 @@ export interface ProxyRef {
   readonly authkey: string; // hex
   readonly id: number;
   readonly typeid: string;
+  /** Registered with `BaseManager.register()`: an AutoProxy, whatever the typeid. */
+  readonly auto?: boolean;
 }
 
 const CLASSES: Record<string, new (message: string) => any> = {
