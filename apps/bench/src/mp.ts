@@ -21,7 +21,7 @@ async function load(specifier: string): Promise<Module> {
 
 /** The `multiproc` umbrella package (empty when it is not built). */
 export function multiproc(): Promise<Module> {
-  mpPromise ??= load('multiproc');
+  mpPromise ??= load('@multiproc/multiproc');
   return mpPromise;
 }
 

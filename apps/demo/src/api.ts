@@ -1,18 +1,18 @@
 /**
  * The library's API as the demo uses it, checked at run time.
  *
- * Each section names the exports it needs. When the `multiproc` build at hand lacks one (an older
+ * Each section names the exports it needs. When the `@multiproc/multiproc` build at hand lacks one (an older
  * build, or a package still being written), that section says "not available yet" instead of
  * crashing, and the others still run.
  */
-import * as multiproc from 'multiproc';
+import * as multiproc from '@multiproc/multiproc';
 
 /** The API the demo sees. */
 export type Api = typeof multiproc;
 /** A public name the demo may need. */
 export type ApiName = keyof Api & string;
 
-/** A section needs an API that this build of `multiproc` does not export yet. */
+/** A section needs an API that this build of `@multiproc/multiproc` does not export yet. */
 export class NotAvailableError extends Error {
   override readonly name = 'NotAvailableError';
   readonly missing: readonly string[];
@@ -24,7 +24,7 @@ export class NotAvailableError extends Error {
 
 const exported = multiproc as unknown as Record<string, unknown>;
 
-/** The names among `names` that `multiproc` does not export (yet). */
+/** The names among `names` that `@multiproc/multiproc` does not export (yet). */
 export function missingApis(names: readonly string[]): string[] {
   return names.filter((name) => exported[name] === undefined);
 }

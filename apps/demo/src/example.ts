@@ -1,5 +1,5 @@
 /** What an example is, what it gets to run, and how it reports a failed check. */
-import type { ContextName } from 'multiproc';
+import type { ContextName } from '@multiproc/multiproc';
 import type { ApiName } from './api.js';
 import type { Reporter } from './report.js';
 

@@ -1,5 +1,5 @@
 /** Pool lifecycle for the examples: close and join on success, terminate on failure. */
-import type { ContextName } from 'multiproc';
+import type { ContextName } from '@multiproc/multiproc';
 import { type Api, requireApi } from './api.js';
 
 /** A pool, whichever type this build of multiproc gives it. */

@@ -2,8 +2,9 @@
  * The demo's command line: options, example selection, the run, the summary or JSON document, and
  * the exit code (0 only when every example that ran succeeded).
  */
+
+import { type ContextName, cpuCount } from '@multiproc/multiproc';
 import { Command, Option } from 'commander';
-import { type ContextName, cpuCount } from 'multiproc';
 import type { Example } from './example.js';
 import { EXAMPLE_NAMES, EXAMPLES } from './examples/index.js';
 import { formatMs, round, table } from './format.js';

@@ -2,7 +2,7 @@
  * Runs the chosen examples one after another: heading, a check that the API it needs is exported,
  * the run itself (bounded by a timeout), and a status line. Failures never stop the others.
  */
-import { activeChildren, type ContextName } from 'multiproc';
+import { activeChildren, type ContextName } from '@multiproc/multiproc';
 import { missingApis, NotAvailableError } from './api.js';
 import { CheckError, type Example, type ExampleContext, type ExampleData } from './example.js';
 import { formatMs, round } from './format.js';

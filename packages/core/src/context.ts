@@ -15,7 +15,7 @@ import type { TaskFunction } from './task.js';
 
 function bindContext(name: ContextName) {
   class ContextProcess<F extends TaskFunction = TaskFunction> extends Process<F> {
-    constructor(options: ProcessOptions<F> = {}) {
+    constructor(options: ProcessOptions<F>) {
       super({ context: name, ...options });
     }
   }

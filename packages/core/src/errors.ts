@@ -13,6 +13,7 @@ import { ClosedError, ProcessError } from '@multiproc/shared';
  * catch (err) { if (err instanceof WorkerCrashedError) console.log(err.exitCode, err.signal); }
  */
 export class WorkerCrashedError extends ProcessError {
+  /** The class name, `'WorkerCrashedError'`, also for instances that crossed from a worker. */
   override get name(): string {
     return 'WorkerCrashedError';
   }
@@ -38,10 +39,41 @@ export class WorkerCrashedError extends ProcessError {
 
 /** A pool was used after `close()` or `terminate()`; also the rejection of calls a `terminate()` cut short. */
 export class PoolClosedError extends ClosedError {
+  /** The class name, `'PoolClosedError'`, also for instances that crossed from a worker. */
   override get name(): string {
     return 'PoolClosedError';
   }
   override get code(): string {
     return 'MP_POOL_CLOSED';
+  }
+}
+
+/**
+ * A worker's entry file is missing, so no worker could start. This happens in a bundled app whose
+ * build did not emit the worker entries (see the bundling guide), or when `MULTIPROC_WORKER_DIR`
+ * points at a folder without them. Thrown by `new Pool()` and `Process.start()`.
+ * @example
+ * try { new Pool(); } catch (err) { if (err instanceof WorkerEntryNotFoundError) console.log(err.searched); }
+ */
+export class WorkerEntryNotFoundError extends ProcessError {
+  override get name(): string {
+    return 'WorkerEntryNotFoundError';
+  }
+  override get code(): string {
+    return 'MP_WORKER_ENTRY_NOT_FOUND';
+  }
+  /** Which entry: `'pool'` (pool workers) or `'process'` (`Process` workers). */
+  readonly entry: 'pool' | 'process';
+  /** The files looked for, in order. */
+  readonly searched: readonly string[];
+  constructor(entry: 'pool' | 'process', searched: readonly string[]) {
+    super(
+      `Cannot start a ${entry} worker: its entry file is missing (looked for ${searched.join(', ')}). ` +
+        'A bundled app must emit the worker entries next to the bundle: add workerEntryPoints() from ' +
+        "'@multiproc/multiproc/bundle' to the bundler's entry points, or set MULTIPROC_WORKER_DIR to the " +
+        'folder that holds them. See https://github.com/multiproc/multiproc/blob/main/apps/docs/guide/bundling.md',
+    );
+    this.entry = entry;
+    this.searched = searched;
   }
 }

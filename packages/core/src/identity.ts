@@ -13,6 +13,8 @@ export interface WorkerIdentity {
   readonly daemon: boolean;
   readonly context: 'thread' | 'process';
   readonly parent: { readonly pid: number; readonly name: string };
+  /** Levels of workers above and including this one: 1 for a worker the main program started. */
+  readonly depth?: number;
 }
 
 const IDENTITY_KEY = Symbol.for('multiproc.workerIdentity');
@@ -50,6 +52,7 @@ export interface ProcessInfo {
   readonly pid: number;
   /** The worker thread's id, `0` in a process's main thread. */
   readonly threadId: number;
+  /** Whether it is a daemon: ended when its parent exits. */
   readonly daemon: boolean;
 }
 
@@ -71,6 +74,11 @@ export function currentProcess(): ProcessInfo {
 /**
  * The parent of this worker (`{ pid, name }`), or `null` in the main program. Python: `parent_process()`.
  */
-export function parentProcess(): { readonly pid: number; readonly name: string } | null {
+export function parentProcess(): {
+  /** The parent's OS process id. */
+  readonly pid: number;
+  /** The parent's name: `'MainProcess'`, or the worker that started this one. */
+  readonly name: string;
+} | null {
   return getWorkerIdentity()?.parent ?? null;
 }

@@ -1,4 +1,15 @@
-export { EOFError, QueueEmptyError, QueueFullError } from '@multiproc/ipc';
+/**
+ * `@multiproc/core`: `Process`, `Pool`, `AsyncResult`, task references and contexts. Mirrors
+ * Python's `multiprocessing.Process`, `multiprocessing.Pool` and the module functions.
+ * @module @multiproc/core
+ */
+export {
+  AuthenticationError,
+  EOFError,
+  ManagerClosedError,
+  QueueEmptyError,
+  QueueFullError,
+} from '@multiproc/ipc';
 export {
   BrokenBarrierError,
   ClosedError,
@@ -10,7 +21,7 @@ export {
   ValidationError,
 } from '@multiproc/shared';
 export { type Context, getContext, type ProcessContext } from './context.js';
-export { PoolClosedError, WorkerCrashedError } from './errors.js';
+export { PoolClosedError, WorkerCrashedError, WorkerEntryNotFoundError } from './errors.js';
 export {
   cpuCount,
   currentProcess,
@@ -18,6 +29,7 @@ export {
   type ProcessInfo,
   parentProcess,
 } from './identity.js';
+export { type Movable, move } from './move.js';
 export type { ContextName } from './options.js';
 export { AsyncResult } from './pool/async-result.js';
 export type {

@@ -17,7 +17,22 @@ export type ContextName = (typeof CONTEXT_NAMES)[number];
 
 type ZodModule = typeof Z;
 let zod: ZodModule | undefined;
-const load = (): ZodModule => (zod ??= createRequire(import.meta.url)('zod') as ZodModule);
+const load = (): ZodModule => (zod ??= requireZod());
+
+function requireZod(): ZodModule {
+  try {
+    return createRequire(import.meta.url)('zod') as ZodModule;
+  } catch (err) {
+    // A bundle has no node_modules to resolve from; there the bare require('zod') below is what the
+    // bundler saw and bundled. It comes second: `node -e` defines a global `require` that resolves
+    // from the working directory and could load another copy of zod.
+    try {
+      return require('zod') as ZodModule;
+    } catch {
+      throw err;
+    }
+  }
+}
 
 /** Builds a schema on first use, with zod loaded then. */
 export function lazySchema<T>(build: (z: ZodModule['z']) => Z.ZodType<T>): () => Z.ZodType<T> {

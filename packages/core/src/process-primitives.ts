@@ -70,7 +70,10 @@ export const processPrimitives: ProcessPrimitives = {
   Value: function Value(typecode: Typecode, value?: never) {
     return processManager().Value(typecode, value);
   },
-  Array: function Array(typecode: Typecode, init: number | readonly never[]) {
-    return processManager().Array(typecode, init);
-  },
+  // A named function expression `Array` would shadow the global inside it: named after the fact.
+  Array: Object.defineProperty(
+    (typecode: Typecode, init: number | readonly never[]) => processManager().Array(typecode, init),
+    'name',
+    { value: 'Array' },
+  ),
 } as unknown as ProcessPrimitives;

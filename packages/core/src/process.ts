@@ -10,10 +10,13 @@ import {
   resolveTimeout,
   SerializationError,
   type Timeout,
+  ValidationError,
 } from '@multiproc/shared';
 import { getWorkerIdentity } from './identity.js';
+import { assertMayStartWorkers, childDepth } from './internal/bootstrap.js';
 import { startChild } from './internal/child-runner.js';
 import type { ExitInfo, Runner, StartMessage } from './internal/runner.js';
+import { assertRuntimeSupports } from './internal/runtime.js';
 import { startThread } from './internal/thread-runner.js';
 import { type ContextName, contextSchema, lazySchema, parseOptions, taskRefSchema } from './options.js';
 import { getStartMethod } from './start-method.js';
@@ -22,10 +25,16 @@ import { runOnSpare } from './warm.js';
 
 /** Options of {@link Process}. */
 export interface ProcessOptions<F extends TaskFunction = TaskFunction> {
-  /** The function to run, a task reference from `defineTasks()`. Without one the process does nothing. */
-  target?: TaskRef<F>;
-  /** The target's arguments, sent by structured clone (multiproc objects by the codec protocol). @default [] */
-  args?: TaskArgs<F> | unknown[];
+  /**
+   * The function to run, a task reference from `defineTasks()`. Required: Python's other way, a
+   * subclass that overrides `run()`, cannot work here, since a method cannot cross to a worker.
+   */
+  target: TaskRef<F>;
+  /**
+   * The target's arguments, type-checked against the target's parameters like a pool call's; sent by
+   * structured clone (multiproc objects by the codec protocol). @default []
+   */
+  args?: TaskArgs<F>;
   /** A name for logs and `currentProcess().name`. @default 'Process-N' */
   name?: string;
   /** A daemon is ended when its parent exits, and does not keep the program alive. @default false */
@@ -37,7 +46,7 @@ export interface ProcessOptions<F extends TaskFunction = TaskFunction> {
 const optionsSchema = lazySchema((z) =>
   z
     .object({
-      target: taskRefSchema(z).optional(),
+      target: taskRefSchema(z),
       args: z.array(z.unknown()).optional(),
       name: z.string().optional(),
       daemon: z.boolean().optional(),
@@ -62,7 +71,10 @@ export function activeChildren(): Process[] {
 
 /**
  * Runs a task in a worker thread or a child process. Mirrors Python's `multiprocessing.Process`.
- * @throws {ValidationError} from the constructor for bad options.
+ * @throws {ValidationError} from the constructor for bad options, for a missing `target`, and for a
+ * subclass that overrides `run()` (move its body into a task and pass that as `target`).
+ * @throws {ContextError} from the constructor for a context this runtime cannot run (Bun, Deno).
+ * @throws {WorkerEntryNotFoundError} from `start()` when the worker entry is missing (a bundled app).
  * @example
  * const p = new Process({ target: tasks.greet, args: ['bob'] });
  * p.start();
@@ -73,7 +85,7 @@ export class Process<F extends TaskFunction = TaskFunction> {
   #name: string;
   #daemon: boolean;
   readonly #context: ContextName;
-  readonly #target: TaskRef<F> | undefined;
+  readonly #target: TaskRef<F>;
   readonly #args: unknown[];
   readonly #identity: number[];
   #state: State = 'initial';
@@ -81,11 +93,13 @@ export class Process<F extends TaskFunction = TaskFunction> {
   #exit: ExitInfo | undefined;
   #joins = 0;
 
-  constructor(options: ProcessOptions<F> = {}) {
+  constructor(options: ProcessOptions<F>) {
+    checkTarget(this, options);
     const opts = parseOptions(optionsSchema, options, 'Process');
-    this.#target = opts.target as TaskRef<F> | undefined;
+    this.#target = opts.target as TaskRef<F>;
     this.#args = opts.args ?? [];
     this.#context = opts.context ?? getStartMethod();
+    assertRuntimeSupports('Process', this.#context);
     this.#identity = [...(getWorkerIdentity()?.identity ?? []), ++childCounter];
     this.#name = opts.name ?? `Process-${this.#identity.join(':')}`;
     this.#daemon = opts.daemon ?? getWorkerIdentity()?.daemon ?? false;
@@ -95,6 +109,7 @@ export class Process<F extends TaskFunction = TaskFunction> {
   get name(): string {
     return this.#name;
   }
+  /** Renames it; the name a running worker reports does not change. */
   set name(value: string) {
     this.#name = String(value);
   }
@@ -103,6 +118,7 @@ export class Process<F extends TaskFunction = TaskFunction> {
   get daemon(): boolean {
     return this.#daemon;
   }
+  /** @throws {ProcessError} after `start()`. */
   set daemon(value: boolean) {
     if (this.#state !== 'initial') throw new ProcessError('daemon can only be set before start().');
     this.#daemon = Boolean(value);
@@ -130,7 +146,10 @@ export class Process<F extends TaskFunction = TaskFunction> {
     return this.#runner?.threadId ?? null;
   }
 
-  /** `null` while running or before start; then 0, 1 (target threw), the `process.exit()` code, or -N for signal N. */
+  /**
+   * `null` while running or before start; then 0, 1 (target threw), the `process.exit()` code, 13
+   * (the target's promise never settled and nothing else was pending), or -N for signal N.
+   */
   get exitCode(): number | null {
     this.#checkOpen();
     return this.#exit?.exitCode ?? null;
@@ -139,11 +158,13 @@ export class Process<F extends TaskFunction = TaskFunction> {
   /**
    * Starts the worker and returns at once.
    * @throws {ProcessError} when already started. {@link SerializationError} for an argument that cannot be sent.
-   * {@link ContextError} for shared memory sent to a `'process'` context.
+   * {@link ContextError} for shared memory sent to a `'process'` context, and when called at the top
+   * level of a module a worker is importing (the missing `if (isMain())` guard).
    */
   start(): void {
     this.#checkOpen();
     if (this.#state !== 'initial') throw new ProcessError(`${this.#name} cannot be started twice.`);
+    assertMayStartWorkers('a Process');
     // Copies of queues and pipes among the args are accounted for when this worker ends, used or not.
     const {
       value: args,
@@ -156,8 +177,8 @@ export class Process<F extends TaskFunction = TaskFunction> {
     const me = getWorkerIdentity();
     const message: StartMessage = {
       kind: 'mp:start',
-      module: this.#target?.module ?? '',
-      taskName: this.#target?.taskName ?? '',
+      module: this.#target.module,
+      taskName: this.#target.taskName,
       args,
       encoded,
       identity: {
@@ -166,6 +187,7 @@ export class Process<F extends TaskFunction = TaskFunction> {
         daemon: this.#daemon,
         context: this.#context,
         parent: { pid: process.pid, name: me?.name ?? 'MainProcess' },
+        depth: childDepth(),
       },
     };
     try {
@@ -276,6 +298,24 @@ export class Process<F extends TaskFunction = TaskFunction> {
 
   #checkOpen(): void {
     if (this.#state === 'closed') throw new ClosedError(`${this.#name} is closed.`);
+  }
+}
+
+/** A Process needs a task reference: Python's `run()` override cannot reach a worker. */
+function checkTarget(self: object, options: unknown): void {
+  const run = (self as { run?: unknown }).run;
+  const target = (options as { target?: unknown } | undefined)?.target;
+  if (typeof run === 'function') {
+    throw new ValidationError(
+      `${self.constructor.name} overrides run(), which cannot run in a worker: a method cannot cross to another thread or process. ` +
+        'Move the body of run() into a function registered with defineTasks(import.meta.url, { work }) and pass { target: tasks.work, args } to the Process constructor.',
+    );
+  }
+  if (target === undefined) {
+    throw new ValidationError(
+      "Invalid option 'target' for Process: a Process needs a target. Register the function with " +
+        'defineTasks(import.meta.url, { work }) and pass { target: tasks.work, args }.',
+    );
   }
 }
 

@@ -2,12 +2,15 @@
  * Task references: how a function crosses a worker boundary. Python pickles a function by its
  * module and name; multiproc does the same explicitly, with `defineTasks(import.meta.url, {...})`.
  */
+import { isAbsolute } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import {
   type EncodeContext,
   type Encoded,
   encodeSymbol,
   registerCodec,
   setBarrierActionRunner,
+  ValidationError,
 } from '@multiproc/shared';
 
 // Per-realm registry: module URL -> the functions that module defined. A worker imports the module,
@@ -32,6 +35,7 @@ export type TaskRef<F extends TaskFunction = TaskFunction> = F & {
   readonly module: string;
   /** The function's name within that module's `defineTasks()` call. */
   readonly taskName: string;
+  /** @internal Marks a task reference. */
   readonly [BRAND]: true;
 };
 
@@ -70,25 +74,47 @@ registerCodec(TASK_REF_TYPE, (data: { module: string; taskName: string }) =>
  * {@link TaskRef} for each. Python pickles functions by module and name; this is the explicit form.
  * A worker imports `moduleUrl` (its top level runs again there, as under Python's spawn) and calls
  * the named function; async functions are awaited.
- * @param moduleUrl The defining module's `import.meta.url`.
+ * @param moduleUrl The defining module's `import.meta.url`; in a CommonJS module, its `__filename`
+ * (an absolute path is turned into a `file:` URL) or `pathToFileURL(__filename).href`.
  * @param fns The functions, by name.
+ * @throws {ValidationError} when `moduleUrl` is neither a `file:` URL nor an absolute path, or a
+ * value of `fns` is not a function.
  * @example
  * export const tasks = defineTasks(import.meta.url, { square: (x: number) => x ** 2 });
  * await pool.map(tasks.square, [1, 2, 3]); // [1, 4, 9]
+ * @example
+ * // CommonJS
+ * const tasks = defineTasks(__filename, { square: (x) => x ** 2 });
  */
 export function defineTasks<T extends Record<string, TaskFunction>>(moduleUrl: string, fns: T): TaskRefs<T> {
-  if (typeof moduleUrl !== 'string' || !/^[a-z][a-z0-9+.-]*:/i.test(moduleUrl)) {
-    throw new TypeError(`defineTasks() needs the module's URL (import.meta.url), got ${String(moduleUrl)}.`);
-  }
-  const registered = { ...(tasksByModule.get(moduleUrl) ?? {}) };
+  const url = taskModuleUrl(moduleUrl);
+  const registered = { ...(tasksByModule.get(url) ?? {}) };
   const refs: Record<string, TaskRef> = {};
-  for (const [name, fn] of Object.entries(fns)) {
-    if (typeof fn !== 'function') throw new TypeError(`defineTasks(): '${name}' is not a function.`);
+  for (const [name, fn] of Object.entries(fns ?? {})) {
+    if (typeof fn !== 'function') {
+      throw new ValidationError(
+        `defineTasks(): '${name}' is a ${typeof fn}, not a function. Pass only top-level functions.`,
+      );
+    }
     registered[name] = fn;
-    refs[name] = makeRef(moduleUrl, name, fn);
+    refs[name] = makeRef(url, name, fn);
   }
-  tasksByModule.set(moduleUrl, registered);
+  tasksByModule.set(url, registered);
   return Object.freeze(refs) as TaskRefs<T>;
+}
+
+/** The `file:` URL workers import for `moduleUrl`: given as such, or made from an absolute path. */
+function taskModuleUrl(moduleUrl: unknown): string {
+  // A path first: `C:\app\tasks.js` would otherwise pass for a URL with the scheme `c:`.
+  if (typeof moduleUrl === 'string' && isAbsolute(moduleUrl)) return pathToFileURL(moduleUrl).href;
+  if (typeof moduleUrl === 'string' && moduleUrl.startsWith('file:')) return moduleUrl;
+  const got = typeof moduleUrl === 'string' ? `'${moduleUrl}'` : String(moduleUrl);
+  throw new ValidationError(
+    `defineTasks() needs the URL of the module that defines the tasks, got ${got}. ` +
+      'In an ES module pass import.meta.url; in CommonJS pass __filename or ' +
+      "pathToFileURL(__filename).href (from 'node:url'). In a CommonJS bundle, import.meta.url is " +
+      'undefined: use __filename, or bundle as ESM.',
+  );
 }
 
 /** Whether `value` is a {@link TaskRef} made by {@link defineTasks}. */
@@ -99,6 +125,11 @@ export function isTaskRef(value: unknown): value is TaskRef {
 /** The function a module registered under `taskName`, in this realm (internal). */
 export function lookupTask(module: string, taskName: string): TaskFunction | undefined {
   return tasksByModule.get(module)?.[taskName];
+}
+
+/** Drops what a module registered in this realm (internal: its import failed). */
+export function forgetModule(module: string): void {
+  tasksByModule.delete(module);
 }
 
 /** Whether the module has registered any tasks in this realm (internal). */

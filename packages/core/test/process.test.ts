@@ -177,6 +177,35 @@ describe('Process options', () => {
     }
   });
 
+  it('throws ValidationError at construction for a missing target, saying to use defineTasks', () => {
+    for (const options of [undefined, {}, { args: [1] }, { target: undefined }]) {
+      const attempt = () => new Process(options as never);
+      expect(attempt).toThrow(ValidationError);
+      expect(attempt).toThrow(/target.*defineTasks/);
+    }
+    expect(activeChildren()).toHaveLength(0);
+  });
+
+  it('throws ValidationError at construction for a subclass that overrides run(), as in Python', () => {
+    class Worker extends Process {
+      run(): void {
+        console.log('never runs');
+      }
+    }
+    for (const options of [undefined, { target: tasks.noop }]) {
+      const attempt = () => new Worker(options as never);
+      expect(attempt).toThrow(ValidationError);
+      expect(attempt).toThrow(/Worker overrides run\(\).*defineTasks/);
+    }
+    // A subclass that adds other methods but keeps the target is fine.
+    class Named extends Process {
+      describe(): string {
+        return `named ${this.name}`;
+      }
+    }
+    expect(new Named({ target: tasks.noop, name: 'n' }).describe()).toBe('named n');
+  });
+
   it('refuses a SharedArrayBuffer for a process, naming the argument', () => {
     const p = make({
       target: tasks.noop,

@@ -25,6 +25,7 @@ describe.each(['thread', 'process'] as const)('warm start in %s context', (conte
 
   it('an argument that cannot be sent fails start() and the next start still works', async () => {
     enableWarmStart({ context });
+    // @ts-expect-error: noop takes no arguments; the point here is one that cannot be sent.
     const bad = new Process({ target: tasks.noop, args: [new WeakMap()], context });
     expect(() => bad.start()).toThrow(SerializationError);
     const p = new Process({ target: tasks.noop, context });

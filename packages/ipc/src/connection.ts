@@ -95,6 +95,11 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
    * @throws {SerializationError} when part of `value` cannot be sent, naming it (`value.onDone`).
    * @throws {ClosedError} after `close()`.
    * @throws {ProcessError} on the receive-only end of a one-way pipe.
+   * @throws {EOFError} when the process that owns this pipe has exited.
+   * @example
+   * const [a, b] = Pipe<{ n: number }>();
+   * a.send({ n: 1 });
+   * console.log(await b.recv()); // { n: 1 }
    */
   send(value: T): void {
     this.#checkWrite();
@@ -108,6 +113,11 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
    * @param offset - @default 0
    * @param size - @default the rest of `buf`
    * @throws {ValidationError} when `offset`/`size` fall outside `buf`.
+   * @throws {ClosedError} after `close()`; {@link ProcessError} on the receive-only end.
+   * @example
+   * const [a, b] = Pipe();
+   * a.sendBytes(new Uint8Array([1, 2, 3, 4]), 1, 2);
+   * console.log(await b.recvBytes()); // Uint8Array(2) [ 2, 3 ]
    */
   sendBytes(buf: ArrayBufferView | ArrayBuffer, offset = 0, size?: number): void {
     this.#checkWrite();
@@ -136,6 +146,13 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
    *   nothing runs any more).
    * @throws {ValidationError} when the value does not match the schema; the next recv() gets the next value.
    * @throws {ClosedError} after `close()`.
+   * @throws {ProcessError} on the send-only end of a one-way pipe.
+   * @example
+   * const [a, b] = Pipe<string>();
+   * a.send('hi');
+   * a.close();
+   * console.log(await b.recv()); // hi
+   * await b.recv().catch((err) => console.log(err.name)); // EOFError
    */
   async recv(): Promise<T> {
     this.#checkRead();
@@ -144,7 +161,15 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
     return this.#schema ? validate(this.#schema, value, 'Received value') : (value as T);
   }
 
-  /** Receives the next message as bytes (what `sendBytes` sent). Python: `recv_bytes()`. @throws {EOFError} as recv(). */
+  /**
+   * Receives the next message as bytes (what `sendBytes` sent). Python: `recv_bytes()`.
+   * @throws {EOFError} once the other end is closed everywhere and nothing is left.
+   * @throws {ClosedError} after `close()`; {@link ProcessError} on the send-only end.
+   * @example
+   * const [a, b] = Pipe();
+   * a.sendBytes(new TextEncoder().encode('hello'));
+   * console.log(new TextDecoder().decode(await b.recvBytes())); // hello
+   */
   async recvBytes(): Promise<Uint8Array> {
     this.#checkRead();
     const r = this.#h.get(undefined);
@@ -154,6 +179,12 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
   /**
    * Receives the next message into `buf` at byte `offset`; resolves to its length. Python: `recv_bytes_into`.
    * @throws {BufferTooShortError} when it does not fit; the message is in the error's `data`.
+   * @throws {ValidationError} when `offset` is outside `buf`; {@link EOFError} as {@link recv}.
+   * @example
+   * const [a, b] = Pipe();
+   * a.sendBytes(new Uint8Array([7, 8]));
+   * const buf = new Uint8Array(4);
+   * console.log(await b.recvBytesInto(buf, 1), buf); // 2 Uint8Array(4) [ 0, 7, 8, 0 ]
    */
   async recvBytesInto(buf: ArrayBufferView | ArrayBuffer, offset = 0): Promise<number> {
     this.#checkRead();
@@ -181,6 +212,12 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
    * Whether a recv() would answer at once; with `timeout`, waits up to that many ms. Python: `poll(timeout)`.
    * @param timeout - ms to wait; @default 0 (answer at once). `Infinity` waits until data or EOF.
    * @throws {EOFError} when waiting without a limit and nothing left in the program could send.
+   * @throws {ClosedError} after `close()`; {@link ProcessError} on the send-only end.
+   * @example
+   * const [a, b] = Pipe();
+   * console.log(await b.poll()); // false
+   * a.send(1);
+   * console.log(await b.poll(1_000)); // true
    */
   async poll(timeout?: Timeout): Promise<boolean> {
     const ms = resolveTimeout(timeout, 'Connection.poll()', { defaultMs: 0 }).timeoutMs;
@@ -196,7 +233,14 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
     return h.ready();
   }
 
-  /** Closes this copy (not the others). Python: `close()`. */
+  /**
+   * Closes this copy (not the others). Python: `close()`.
+   * @throws Nothing; closing again does nothing. Later use of this copy throws {@link ClosedError}.
+   * @example
+   * const [a, b] = Pipe();
+   * a.close();
+   * console.log(a.closed, await b.poll()); // true true: b sees the EOF
+   */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
@@ -204,7 +248,17 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
     void this.#h.close();
   }
 
-  /** Yields each received value until the other end closes. */
+  /**
+   * Yields each received value until the other end closes (the loop ends instead of throwing
+   * `EOFError`).
+   * @throws {ValidationError} when a value does not match the schema; {@link ClosedError} after `close()`.
+   * @example
+   * const [a, b] = Pipe<number>();
+   * a.send(1);
+   * a.send(2);
+   * a.close();
+   * for await (const n of b) console.log(n); // 1, then 2
+   */
   async *[Symbol.asyncIterator](): AsyncIterator<T> {
     for (;;) {
       try {

@@ -13,6 +13,7 @@ import { ClosedError, ProcessError } from '@multiproc/shared';
  * try { q.getNowait(); } catch (err) { if (err instanceof QueueEmptyError) console.log(err.code); } // MP_QUEUE_EMPTY
  */
 export class QueueEmptyError extends ProcessError {
+  /** The class name, `'QueueEmptyError'`, also for instances that crossed from a worker. */
   override get name(): string {
     return 'QueueEmptyError';
   }
@@ -30,6 +31,7 @@ export class QueueEmptyError extends ProcessError {
  * try { q.putNowait(2); } catch (err) { if (err instanceof QueueFullError) console.log(err.code); } // MP_QUEUE_FULL
  */
 export class QueueFullError extends ProcessError {
+  /** The class name, `'QueueFullError'`, also for instances that crossed from a worker. */
   override get name(): string {
     return 'QueueFullError';
   }
@@ -47,6 +49,7 @@ export class QueueFullError extends ProcessError {
  * await a.recv().catch((err) => console.log(err instanceof EOFError)); // true
  */
 export class EOFError extends ProcessError {
+  /** The class name, `'EOFError'`, also for instances that crossed from a worker. */
   override get name(): string {
     return 'EOFError';
   }
@@ -64,6 +67,7 @@ export class EOFError extends ProcessError {
  * await b.recvBytesInto(new Uint8Array(4)).catch((err) => console.log(err.data.length)); // 8
  */
 export class BufferTooShortError extends ProcessError {
+  /** The class name, `'BufferTooShortError'`, also for instances that crossed from a worker. */
   override get name(): string {
     return 'BufferTooShortError';
   }

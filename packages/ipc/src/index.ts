@@ -1,6 +1,7 @@
 /**
  * `@multiproc/ipc`: message passing between threads and processes. Mirrors Python's
  * `multiprocessing.connection` and `multiprocessing.queues`.
+ * @module @multiproc/ipc
  */
 export {
   BrokenBarrierError,

@@ -19,6 +19,13 @@ export class JoinableQueue<T = unknown> extends Queue<T> {
   /**
    * Marks one item got from the queue as done. Python: `task_done()`.
    * @throws {ValidationError} when called more times than items were put (Python's ValueError).
+   * @throws {ClosedError} after `close()`.
+   * @example
+   * const jq = new JoinableQueue<string>();
+   * await jq.put('job');
+   * await jq.get();
+   * jq.taskDone();
+   * try { jq.taskDone(); } catch (err) { console.log(err.code); } // MP_VALIDATION
    */
   taskDone(): void {
     if (!this.handle.taskDone()) {
@@ -30,6 +37,14 @@ export class JoinableQueue<T = unknown> extends Queue<T> {
    * Resolves once every item put so far has been marked done. Python: `join()`.
    * @throws {EOFError} when tasks are unfinished and nothing left could mark them done (no other
    * copy of the queue is open in a live worker, and the program has nothing else to do).
+   * @throws {ClosedError} after `close()`.
+   * @example
+   * const jq = new JoinableQueue<number>();
+   * await jq.put(1);
+   * const done = jq.join();
+   * await jq.get();
+   * jq.taskDone();
+   * await done; // resolves now
    */
   async join(): Promise<void> {
     if ((await this.handle.join()) === STUCK) throw waitsForever('JoinableQueue.join()');

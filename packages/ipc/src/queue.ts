@@ -138,6 +138,11 @@ export class Queue<T = unknown> {
    * @throws {QueueFullError} when still full after `timeout` ms.
    * @throws {SerializationError} when part of `value` cannot be sent (`value.onDone`).
    * @throws {ClosedError} after `close()`.
+   * @throws {EOFError} when the process that owns this queue has exited.
+   * @example
+   * const q = new Queue<number>({ maxsize: 1 });
+   * await q.put(1);
+   * await q.put(2, { timeout: 10 }).catch((err) => console.log(err.name)); // QueueFullError
    */
   async put(value: T, options?: TimeoutOptions): Promise<void> {
     const h = this.handle;
@@ -156,6 +161,11 @@ export class Queue<T = unknown> {
   /**
    * Adds `value` if there is room, else throws. Python: `put_nowait(obj)`.
    * @throws {QueueFullError} when the queue holds `maxsize` items.
+   * @throws {SerializationError} when part of `value` cannot be sent; {@link ClosedError} after `close()`.
+   * @example
+   * const q = new Queue<string>({ maxsize: 1 });
+   * q.putNowait('a');
+   * try { q.putNowait('b'); } catch (err) { console.log(err.code); } // MP_QUEUE_FULL
    */
   putNowait(value: T): void {
     const h = this.handle;
@@ -170,6 +180,12 @@ export class Queue<T = unknown> {
    * @throws {ValidationError} when the item does not match the schema (the next get() gets the next item).
    * @throws {EOFError} when the process that owns the queue has exited, or when nothing left in the
    *   program could put an item (no other copy is open in a live worker, and nothing else runs).
+   * @throws {ClosedError} after `close()`.
+   * @example
+   * const q = new Queue<string>();
+   * await q.put('job');
+   * console.log(await q.get()); // job
+   * await q.get({ timeout: 10 }).catch((err) => console.log(err.name)); // QueueEmptyError
    */
   async get(options?: TimeoutOptions): Promise<T> {
     const h = this.handle;
@@ -182,22 +198,46 @@ export class Queue<T = unknown> {
    * Removes and returns the oldest item if one is here, else throws. Python: `get_nowait()`.
    * In another thread or process, "here" means already fetched from the owner.
    * @throws {QueueEmptyError} when there is none.
+   * @throws {ValidationError} when the item does not match the schema; {@link ClosedError} after `close()`.
+   * @example
+   * const q = new Queue<number>();
+   * q.putNowait(7);
+   * console.log(q.getNowait()); // 7
    */
   getNowait(): T {
     return this.#value(this.handle.getNowait() ?? TIMEOUT, 0);
   }
 
-  /** How many items wait (approximate in other threads/processes, as in Python). Python: `qsize()`. */
+  /**
+   * How many items wait (approximate in other threads/processes, as in Python). Python: `qsize()`.
+   * @throws {ClosedError} after `close()`.
+   * @example
+   * const q = new Queue<number>();
+   * await q.put(1);
+   * console.log(q.qsize()); // 1
+   */
   qsize(): number {
     return this.handle.size();
   }
 
-  /** Whether no item waits (approximate, as in Python). Python: `empty()`. */
+  /**
+   * Whether no item waits (approximate, as in Python). Python: `empty()`.
+   * @throws {ClosedError} after `close()`.
+   * @example
+   * console.log(new Queue().empty()); // true
+   */
   empty(): boolean {
     return this.handle.size() === 0;
   }
 
-  /** Whether `maxsize` items wait (approximate, as in Python). Python: `full()`. */
+  /**
+   * Whether `maxsize` items wait (approximate, as in Python). Python: `full()`.
+   * @throws {ClosedError} after `close()`.
+   * @example
+   * const q = new Queue<number>({ maxsize: 1 });
+   * q.putNowait(1);
+   * console.log(q.full()); // true
+   */
   full(): boolean {
     return this.handle.full();
   }
@@ -205,6 +245,11 @@ export class Queue<T = unknown> {
   /**
    * Closes this copy: nothing more will be put through it; what it already put still arrives.
    * Other copies keep working. Python: `close()`.
+   * @throws Nothing; closing again does nothing. Later use of this copy throws {@link ClosedError}.
+   * @example
+   * const q = new Queue<number>();
+   * q.close();
+   * await q.put(1).catch((err) => console.log(err.name)); // ClosedError
    */
   close(): void {
     if (this.#closed) return;
@@ -216,13 +261,26 @@ export class Queue<T = unknown> {
   /**
    * Resolves once everything this copy put has reached the queue. Call after `close()`. Python: `join_thread()`.
    * @throws {ProcessError} when called before `close()`.
+   * @example
+   * const q = new Queue<number>();
+   * await q.put(1);
+   * q.close();
+   * await q.joinThread(); // everything this copy put has reached the queue
    */
   async joinThread(): Promise<void> {
     if (!this.#closing) throw new ProcessError('joinThread() is for a closed queue: call close() first.');
     if (!this.#joinCancelled) await this.#closing;
   }
 
-  /** Makes `joinThread()` return at once, not waiting for buffered puts. Python: `cancel_join_thread()`. */
+  /**
+   * Makes `joinThread()` return at once, not waiting for buffered puts. Python: `cancel_join_thread()`.
+   * @throws Nothing.
+   * @example
+   * const q = new Queue<number>();
+   * q.cancelJoinThread();
+   * q.close();
+   * await q.joinThread(); // returns at once
+   */
   cancelJoinThread(): void {
     this.#joinCancelled = true;
   }

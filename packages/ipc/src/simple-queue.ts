@@ -29,22 +29,50 @@ export class SimpleQueue<T = unknown> {
     pending = null;
   }
 
-  /** Adds `value`. Python: `put(obj)`. @throws {SerializationError} naming the bad part; {ClosedError} after close(). */
+  /**
+   * Adds `value`. Python: `put(obj)`.
+   * @throws {SerializationError} (rejects) naming the bad part of `value`.
+   * @throws {ClosedError} (rejects) after `close()`.
+   * @example
+   * const sq = new SimpleQueue<number>();
+   * await sq.put(1);
+   * console.log(sq.empty()); // false
+   */
   put(value: T): Promise<void> {
     return this.#q.put(value);
   }
 
-  /** Removes and returns the oldest item, waiting for one. Python: `get()`. @throws {ClosedError} after close(). */
+  /**
+   * Removes and returns the oldest item, waiting for one. Python: `get()`.
+   * @throws {ClosedError} (rejects) after `close()`.
+   * @throws {EOFError} (rejects) when the process that owns the queue has exited.
+   * @example
+   * const sq = new SimpleQueue<string>();
+   * await sq.put('x');
+   * console.log(await sq.get()); // x
+   */
   get(): Promise<T> {
     return this.#q.get();
   }
 
-  /** Whether no item waits (approximate in other threads/processes). Python: `empty()`. */
+  /**
+   * Whether no item waits (approximate in other threads/processes). Python: `empty()`.
+   * @throws {ClosedError} after `close()`.
+   * @example
+   * console.log(new SimpleQueue().empty()); // true
+   */
   empty(): boolean {
     return this.#q.empty();
   }
 
-  /** Closes this copy. Python: `close()`. */
+  /**
+   * Closes this copy. Python: `close()`.
+   * @throws Nothing; closing again does nothing.
+   * @example
+   * const sq = new SimpleQueue();
+   * sq.close();
+   * await sq.get().catch((err) => console.log(err.name)); // ClosedError
+   */
   close(): void {
     this.#q.close();
   }

@@ -4,7 +4,7 @@
 // `Process` comes from the core package's build, which turbo builds before these tests run.
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { EOFError, Pipe, Queue } from '@multiproc/ipc';
+import { EOFError, JoinableQueue, Pipe, Queue } from '@multiproc/ipc';
 import { afterEach, describe, expect, it } from 'vitest';
 import { core } from './core.js';
 import type { Context } from './helpers.js';
@@ -114,6 +114,22 @@ describe.each<Context>(['thread', 'process'])('end of life (%s)', (context) => {
     expect(q.getNowait()).toBe('v');
   });
 
+  it('pool tasks given a JoinableQueue as an argument take every item put before the calls', async () => {
+    const pool = new core.Pool({ processes: 2, context });
+    try {
+      const jq = new JoinableQueue<number>();
+      for (let round = 0; round < 5; round++) {
+        const items = Array.from({ length: 12 }, (_, i) => round * 12 + i);
+        for (const v of items) await jq.put(v);
+        const calls = Array.from({ length: 6 }, () => pool.apply(tasks.takeN, [jq, 2]));
+        expect((await Promise.all(calls)).flat().sort((a, b) => a - b)).toEqual(items);
+      }
+      await jq.join();
+    } finally {
+      await pool.terminate();
+    }
+  }, 60_000);
+
   it('get({ block: false }) in a worker takes an item the home has now', async () => {
     const q = new Queue<string>();
     await q.put('ready');
@@ -135,6 +151,7 @@ function runKeepAlive(context: Context, scenario: string): Promise<{ stdout: str
 describe.each<Context>(['thread', 'process'])('a pending wait keeps the program alive (%s)', (context) => {
   it.each([
     ['joinable', 'joined'],
+    ['joinable-consumers-killed', 'EOFError'],
     ['daemon-join', 'joined exitCode=0'],
     ['daemon-producer', 'got 0 1 2'],
     ['nothing-can-send', 'EOFError false'],

@@ -2,7 +2,7 @@
 // gets that time out, closes, flushes, kills, exits) over an in-memory wire whose frames a
 // fast-check scheduler delivers in any order between links, each link staying FIFO. After every
 // run the invariants of the contract's "Delivery" must hold. A fixed seed and few runs in CI;
-// `MP_SOAK=1` runs many more (by hand).
+// `MP_SOAK=1` runs many more (by hand; `MP_RUNS`, `MP_SEED` to choose).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { HomeKind } from '../src/internal/protocol/home.js';
@@ -10,7 +10,9 @@ import { EOF } from '../src/internal/protocol/item.js';
 import { type CopySim, type Probe, System } from './model/system.js';
 
 const SOAK = process.env.MP_SOAK === '1';
-const RUNS = SOAK ? 20_000 : 150;
+const RUNS = Number(process.env.MP_RUNS ?? (SOAK ? 20_000 : 150));
+// A soak run takes minutes (no time limit); CI's few runs take seconds.
+const LIMIT_MS = SOAK ? 0 : 120_000;
 const SEED = Number(process.env.MP_SEED ?? (SOAK ? Date.now() : 0x5eed));
 
 type Step =
@@ -317,42 +319,50 @@ async function runPipe(steps: Step[], s: fc.Scheduler, log: string[]): Promise<v
 }
 
 describe('home/copy protocol model', () => {
-  it('pipe: EOF exactly when every writer is gone, exactly once or back home, per-sender FIFO', async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        fc.scheduler(),
-        fc.array(stepArb, { minLength: 20, maxLength: 100, size: 'max' }),
-        async (s, steps) => {
-          const log: string[] = [];
-          try {
-            await runPipe(steps, s, log);
-          } catch (err) {
-            if (process.env.MP_MODEL_TRACE === '1') console.log(log.join('\n'));
-            throw err;
-          }
-        },
-      ),
-      { seed: SEED, numRuns: RUNS },
-    );
-  }, 120_000);
-
-  for (const kind of [
-    { kind: 'queue', maxsize: 0, joinable: false },
-    { kind: 'queue', maxsize: 3, joinable: false },
-  ] as const) {
-    it(`queue (maxsize ${kind.maxsize}): exactly once or back home, per-sender FIFO, qsize converges, incomplete puts never arrive`, async () => {
+  it(
+    'pipe: EOF exactly when every writer is gone, exactly once or back home, per-sender FIFO',
+    async () => {
       await fc.assert(
         fc.asyncProperty(
           fc.scheduler(),
           fc.array(stepArb, { minLength: 20, maxLength: 100, size: 'max' }),
           async (s, steps) => {
-            await runQueue(kind, steps, s);
+            const log: string[] = [];
+            try {
+              await runPipe(steps, s, log);
+            } catch (err) {
+              if (process.env.MP_MODEL_TRACE === '1') console.log(log.join('\n'));
+              throw err;
+            }
           },
         ),
-        process.env.MP_MODEL_REPLAY
-          ? { ...JSON.parse(process.env.MP_MODEL_REPLAY), numRuns: RUNS }
-          : { seed: SEED, numRuns: RUNS, verbose: 1 },
+        { seed: SEED, numRuns: RUNS },
       );
-    }, 120_000);
+    },
+    LIMIT_MS,
+  );
+
+  for (const kind of [
+    { kind: 'queue', maxsize: 0, joinable: false },
+    { kind: 'queue', maxsize: 3, joinable: false },
+  ] as const) {
+    it(
+      `queue (maxsize ${kind.maxsize}): exactly once or back home, per-sender FIFO, qsize converges, incomplete puts never arrive`,
+      async () => {
+        await fc.assert(
+          fc.asyncProperty(
+            fc.scheduler(),
+            fc.array(stepArb, { minLength: 20, maxLength: 100, size: 'max' }),
+            async (s, steps) => {
+              await runQueue(kind, steps, s);
+            },
+          ),
+          process.env.MP_MODEL_REPLAY
+            ? { ...JSON.parse(process.env.MP_MODEL_REPLAY), numRuns: RUNS }
+            : { seed: SEED, numRuns: RUNS, verbose: 1 },
+        );
+      },
+      LIMIT_MS,
+    );
   }
 });

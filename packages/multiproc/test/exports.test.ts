@@ -1,7 +1,7 @@
 import * as core from '@multiproc/core';
 import * as ipc from '@multiproc/ipc';
+import mp, * as umbrella from '@multiproc/multiproc';
 import * as shared from '@multiproc/shared';
-import mp, * as umbrella from 'multiproc';
 import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
 import { tasks } from './fixtures/tasks.mjs';
 
@@ -15,7 +15,7 @@ describe('the umbrella package', () => {
       const names = publicNames(ns);
       expect(names.length).toBeGreaterThan(0);
       const missing = names.filter((name) => !(name in umbrella));
-      expect(missing, `missing from 'multiproc'`).toEqual([]);
+      expect(missing, `missing from '@multiproc/multiproc'`).toEqual([]);
       for (const name of names) {
         expect((umbrella as Record<string, unknown>)[name], name).toBe((ns as Record<string, unknown>)[name]);
       }

@@ -58,7 +58,9 @@ export type TransferItem = object;
 
 /** What an encoder returns: the registered `type` and structured-cloneable `data`. */
 export interface Encoded {
+  /** The name its decoder was registered under with {@link registerCodec}. */
   readonly type: string;
+  /** What the decoder receives: structured-cloneable. */
   readonly data: unknown;
 }
 
@@ -70,6 +72,7 @@ export interface DecodeContext {
 
 /** An object that knows how to send itself to a worker. */
 export interface Encodable {
+  /** Returns the form of this object that travels; `ctx` says where to and under which path. */
   [encodeSymbol](ctx: EncodeContext): Encoded;
 }
 
@@ -141,6 +144,38 @@ function isPassThrough(value: object): boolean {
     tag !== '[object Object]' && tag !== '[object Array]' && tag !== '[object Map]' && tag !== '[object Set]'
   );
 }
+
+/** The mark `move()` (in `@multiproc/core`) puts on a buffer or typed array to transfer it. */
+const MOVE_MARK = Symbol.for('multiproc.move');
+const BUFFER_TYPE = 'node.Buffer';
+
+interface BufferClass {
+  isBuffer(value: unknown): boolean;
+  from(buffer: ArrayBufferLike, byteOffset: number, length: number): Uint8Array;
+}
+// Node's Buffer, read from globalThis so this module still runs where there is none (a browser).
+const NodeBuffer = (globalThis as { Buffer?: BufferClass }).Buffer;
+
+function isMoved(value: object): boolean {
+  return (
+    (value as Record<symbol, unknown>)[MOVE_MARK] === true ||
+    (ArrayBuffer.isView(value) && (value.buffer as unknown as Record<symbol, unknown>)[MOVE_MARK] === true)
+  );
+}
+
+/** Whether the view spans its whole buffer, so moving the buffer moves nothing else with it. */
+function spansBuffer(view: ArrayBufferView): boolean {
+  return view.byteOffset === 0 && view.byteLength === view.buffer.byteLength;
+}
+
+// A Buffer travels as its own bytes only (a small one is a window on a shared 8 KiB slab, which
+// structured clone would copy whole) and is rebuilt as a Buffer (structured clone makes it a
+// plain Uint8Array, whose toString() joins numbers).
+registerCodec(BUFFER_TYPE, (bytes: Uint8Array) => {
+  // From a child process the bytes are a window on the whole received message: copy them out.
+  const own = spansBuffer(bytes) ? bytes : bytes.slice();
+  return NodeBuffer ? NodeBuffer.from(own.buffer, own.byteOffset, own.byteLength) : own;
+});
 
 function isShared(value: object): boolean {
   if (typeof SharedArrayBuffer === 'undefined') return false;
@@ -223,7 +258,15 @@ export function encodeValue<T>(
       return obj;
     }
     if (isPassThrough(obj)) {
-      if (target === 'process' && isShared(obj)) throw sharedToProcess(path);
+      if (isShared(obj)) {
+        if (target === 'process') throw sharedToProcess(path);
+        return obj;
+      }
+      if (NodeBuffer?.isBuffer(obj)) return encodeBuffer(obj as Uint8Array);
+      // A moved buffer or typed array goes to a thread by transfer (no copy); it is detached here.
+      if (target === 'thread' && (obj instanceof ArrayBuffer || ArrayBuffer.isView(obj)) && isMoved(obj)) {
+        addTransfer(obj instanceof ArrayBuffer ? obj : obj.buffer);
+      }
       return obj;
     }
     if (Array.isArray(obj)) {
@@ -282,6 +325,19 @@ export function encodeValue<T>(
       }
     }
     return out ?? obj;
+  };
+
+  const encodeBuffer = (buffer: Uint8Array): unknown => {
+    const moved = target === 'thread' && isMoved(buffer) && spansBuffer(buffer);
+    // Its own bytes: the buffer itself when moved whole, else a copy, which a thread gets by transfer.
+    const bytes = moved
+      ? new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength)
+      : new Uint8Array(buffer);
+    if (target === 'thread') addTransfer(bytes.buffer);
+    encoded = true;
+    const record = { [CODEC_TAG]: BUFFER_TYPE, data: bytes };
+    seen.set(buffer, record);
+    return record;
   };
 
   const encodeOne = (obj: Encodable, path: string): unknown => {

@@ -10,6 +10,7 @@
  * try { lock.release(); } catch (err) { if (err instanceof ProcessError) console.log(err.code); }
  */
 export class ProcessError extends Error {
+  /** The class name, `'ProcessError'`, also for instances that crossed from a worker. */
   override get name(): string {
     return 'ProcessError';
   }
@@ -21,6 +22,7 @@ export class ProcessError extends Error {
 
 /** Bad input: a bad option, typecode, index or value; also a received value a zod schema rejects. */
 export class ValidationError extends ProcessError {
+  /** The class name, `'ValidationError'`, also for instances that crossed from a worker. */
   override get name(): string {
     return 'ValidationError';
   }
@@ -37,6 +39,7 @@ export class ValidationError extends ProcessError {
 
 /** A lock used wrongly: releasing one that is not held, or held by another thread. */
 export class LockError extends ProcessError {
+  /** The class name, `'LockError'`, also for instances that crossed from a worker. */
   override get name(): string {
     return 'LockError';
   }
@@ -47,6 +50,7 @@ export class LockError extends ProcessError {
 
 /** A `Barrier` was broken (aborted, reset or timed out) while a party waited. Python: `BrokenBarrierError`. */
 export class BrokenBarrierError extends ProcessError {
+  /** The class name, `'BrokenBarrierError'`, also for instances that crossed from a worker. */
   override get name(): string {
     return 'BrokenBarrierError';
   }
@@ -57,6 +61,7 @@ export class BrokenBarrierError extends ProcessError {
 
 /** A wait ran out of time. Python: `multiprocessing.TimeoutError`. */
 export class TimeoutError extends ProcessError {
+  /** The class name, `'TimeoutError'`, also for instances that crossed from a worker. */
   override get name(): string {
     return 'TimeoutError';
   }
@@ -70,6 +75,7 @@ export class TimeoutError extends ProcessError {
  * shared memory sent where it cannot go (into a child process).
  */
 export class ContextError extends ProcessError {
+  /** The class name, `'ContextError'`, also for instances that crossed from a worker. */
   override get name(): string {
     return 'ContextError';
   }
@@ -80,6 +86,7 @@ export class ContextError extends ProcessError {
 
 /** A value that cannot be sent to another thread or process; `path` names the bad part (`args[0].onDone`). */
 export class SerializationError extends ProcessError {
+  /** The class name, `'SerializationError'`, also for instances that crossed from a worker. */
   override get name(): string {
     return 'SerializationError';
   }
@@ -96,6 +103,7 @@ export class SerializationError extends ProcessError {
 
 /** An object used after its own `close()`: a `Connection`, a queue, a channel or a `Process`. */
 export class ClosedError extends ProcessError {
+  /** The class name, `'ClosedError'`, also for instances that crossed from a worker. */
   override get name(): string {
     return 'ClosedError';
   }

@@ -1,3 +1,9 @@
+/**
+ * `@multiproc/shared`: SharedArrayBuffer memory and synchronisation (`Value`, `SharedArray`, `Lock`,
+ * `RLock`, `Semaphore`, `Event`, `Condition`, `Barrier`, `ByteChannel`) and the codec protocol.
+ * Mirrors Python's `multiprocessing.sharedctypes` and `multiprocessing.synchronize`.
+ * @module @multiproc/shared
+ */
 export { Barrier, type BarrierAction, type BarrierOptions, setBarrierActionRunner } from './barrier.js';
 export {
   ByteChannel,

@@ -146,16 +146,20 @@ export class Lock implements ConditionLock, Abandonable {
     return runLocked(this, fn, options, 'Lock');
   }
 
+  /** @internal Used by `Condition`. */
   [kIsOwned](): boolean {
     return Atomics.load(this.#w, STATE) === ME;
   }
+  /** @internal Used by `Condition`. */
   [kReleaseAll](): number {
     this.release();
     return 1;
   }
+  /** @internal Used by `Condition`. */
   [kRestoreSync](): void {
     this.acquireSync();
   }
+  /** @internal Used by `Condition`. */
   async [kRestoreAsync](): Promise<void> {
     await this.acquire();
   }

@@ -144,19 +144,23 @@ export class RLock implements ConditionLock, Abandonable {
     return runLocked(this, fn, options, 'RLock');
   }
 
+  /** @internal Used by `Condition`. */
   [kIsOwned](): boolean {
     return this.isOwned();
   }
+  /** @internal Used by `Condition`. */
   [kReleaseAll](): number {
     const depth = Atomics.load(this.#w, COUNT);
     Atomics.store(this.#w, COUNT, 1);
     this.release();
     return depth;
   }
+  /** @internal Used by `Condition`. */
   [kRestoreSync](depth: number): void {
     this.acquireSync();
     Atomics.store(this.#w, COUNT, depth);
   }
+  /** @internal Used by `Condition`. */
   async [kRestoreAsync](depth: number): Promise<void> {
     await this.acquire();
     Atomics.store(this.#w, COUNT, depth);

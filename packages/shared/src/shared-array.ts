@@ -173,6 +173,7 @@ export interface SharedArrayConstructor {
     sizeOrValues: number | Iterable<TypecodeValue<C>>,
     options?: SynchronizedOptions,
   ): SynchronizedArray<C>;
+  /** The prototype of the arrays it makes. */
   readonly prototype: SynchronizedArray;
 }
 

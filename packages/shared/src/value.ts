@@ -77,6 +77,7 @@ export class RawValue<C extends Typecode = Typecode> {
   get value(): TypecodeValue<C> {
     return this.#view[0]!;
   }
+  /** Writes the value; throws `ValidationError` when it does not fit the typecode. */
   set value(v: TypecodeValue<C>) {
     checkValue(this.#spec, this.#typecode, v);
     this.#view[0] = v;
@@ -142,6 +143,7 @@ export interface ValueConstructor {
     value?: TypecodeValue<C>,
     options?: SynchronizedOptions,
   ): SynchronizedValue<C>;
+  /** The prototype of the values it makes. */
   readonly prototype: SynchronizedValue;
 }
 

@@ -93,7 +93,8 @@ describe('ByteChannel in one thread', () => {
   });
 });
 
-describe('ByteChannel across threads', () => {
+// Each property run starts a worker: on a loaded 2-core machine that alone can take a second.
+describe('ByteChannel across threads', { timeout: 60_000 }, () => {
   for (const [mode, sync, multi] of [
     ['async SPSC', false, false],
     ['sync MPMC', true, true],

@@ -3,7 +3,7 @@
  * thread, then on a pool of `cpuCount()` workers, with live progress and the measured speedup.
  */
 import { loadavg } from 'node:os';
-import { cpuCount } from 'multiproc';
+import { cpuCount } from '@multiproc/multiproc';
 import { check, type Example } from '../example.js';
 import { formatMs, round } from '../format.js';
 import { withPool } from '../lifecycle.js';

@@ -6,7 +6,7 @@
  * Each context is a `getContext(name)` object, as in Python's `ctx = multiprocessing.get_context(...)`:
  * `ctx.Process` and `ctx.Pool` run their workers there.
  */
-import mp, { type Context } from 'multiproc';
+import mp, { type Context, type TaskArgs } from '@multiproc/multiproc';
 import { check, type Example } from '../example.js';
 import { formatMs, pyRepr, round } from '../format.js';
 import { tasks } from '../tasks/work.js';
@@ -43,7 +43,7 @@ async function scribble(
 ): Promise<Pick<Measured, 'crashExitCode' | 'memoryAfter' | 'sharedMemoryRefused'>> {
   const shared = new mp.SharedArray('i', ORIGINAL);
   let sharedMemoryRefused: string | undefined;
-  let args: unknown[] = [shared];
+  let args: TaskArgs<typeof tasks.scribbleAndCrash> = [shared];
   if (ctx.getStartMethod() === 'process') {
     // Shared memory cannot cross into another process: the library refuses it up front.
     try {

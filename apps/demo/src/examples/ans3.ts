@@ -1,5 +1,5 @@
 /** Ans3: a `Process` whose target prints one line; start it, join it. */
-import mp from 'multiproc';
+import mp from '@multiproc/multiproc';
 import { check, type Example } from '../example.js';
 import { tasks } from '../tasks/source.js';
 

@@ -1,5 +1,5 @@
 /** Ans6: four `Process`es printing `Number: 1` … `Number: 4`, every line whole. */
-import mp from 'multiproc';
+import mp from '@multiproc/multiproc';
 import { check, type Example } from '../example.js';
 import { tasks } from '../tasks/source.js';
 

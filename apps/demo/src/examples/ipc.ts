@@ -2,7 +2,7 @@
  * IPC: a producer/consumer `Queue`, a `Pipe` ping-pong, and a shared counter incremented by four
  * workers without a `Lock` (updates lost: the race made visible) and with one (none lost).
  */
-import mp, { type ContextName } from 'multiproc';
+import mp, { type ContextName } from '@multiproc/multiproc';
 import { check, type Example } from '../example.js';
 import { formatMs } from '../format.js';
 import type { Reporter } from '../report.js';

@@ -1,6 +1,6 @@
 /** Task functions for the fault-tolerance section: work that kills its own worker on one item. */
 import { isMainThread } from 'node:worker_threads';
-import { defineTasks, isMain } from 'multiproc';
+import { defineTasks, isMain } from '@multiproc/multiproc';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -1,5 +1,5 @@
 /** Task functions for the IPC section: a queue producer, a pipe ponger, and a shared counter. */
-import { type Barrier, type Connection, defineTasks, type Queue, type Value } from 'multiproc';
+import { type Barrier, type Connection, defineTasks, type Queue, type Value } from '@multiproc/multiproc';
 
 export const tasks = defineTasks(import.meta.url, {
   /** Puts `item 1` … `item count` on the queue, then `null` to say it is done. */

@@ -1,5 +1,5 @@
 /** Task functions for the Pool section (Ans4): squares that take a while, and one that fails. */
-import { defineTasks } from 'multiproc';
+import { defineTasks } from '@multiproc/multiproc';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

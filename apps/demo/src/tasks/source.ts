@@ -2,7 +2,7 @@
  * The source document's task functions (Ans3, Ans5, Ans6), registered so workers can run them.
  * A worker imports this module and calls the named function, as Python's spawn re-imports `__main__`.
  */
-import { defineTasks } from 'multiproc';
+import { defineTasks } from '@multiproc/multiproc';
 
 export const tasks = defineTasks(import.meta.url, {
   /** Ans3's `my_process`. */

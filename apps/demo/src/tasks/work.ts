@@ -2,7 +2,7 @@
  * Task functions for the "why" sections (Ans1, Ans2): CPU-bound work, a no-op for measuring
  * overhead, and a worker that scribbles over the memory it was given and then crashes.
  */
-import { currentProcess, defineTasks, isMain } from 'multiproc';
+import { currentProcess, defineTasks, isMain } from '@multiproc/multiproc';
 
 /** How many primes lie in `[lo, hi)`, by trial division: deliberately CPU-bound. */
 function countPrimes([lo, hi]: readonly [number, number]): number {

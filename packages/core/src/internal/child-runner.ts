@@ -1,11 +1,9 @@
 /** The 'process' context: a `child_process.fork` child running the process entry. */
 import { type ChildProcess, fork } from 'node:child_process';
 import { constants } from 'node:os';
-import { fileURLToPath } from 'node:url';
-import { forwardLines } from './output.js';
+import { forwardChildOutput } from './output.js';
 import type { ExitInfo, Runner, SpareMessage, StartMessage } from './runner.js';
-
-const ENTRY = fileURLToPath(new URL('../worker/process-entry.js', import.meta.url));
+import { workerEntryPath } from './worker-entries.js';
 
 /** Python's convention: a child ended by signal N has exit code -N. */
 export function signalExitCode(signal: string): number {
@@ -14,7 +12,7 @@ export function signalExitCode(signal: string): number {
 }
 
 function forkEntry(): ChildProcess {
-  const child = fork(ENTRY, [], {
+  const child = fork(workerEntryPath('process'), [], {
     serialization: 'advanced',
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     env: process.env,
@@ -67,10 +65,7 @@ export function startChildSpare(spare: SpareMessage): ChildSpare {
 }
 
 function childRunner(child: ChildProcess): Runner {
-  const output = Promise.all([
-    forwardLines(child.stdout!, process.stdout),
-    forwardLines(child.stderr!, process.stderr),
-  ]);
+  const output = forwardChildOutput(child.stdout!, child.stderr!);
   const exited = new Promise<ExitInfo>((resolve) => {
     const done = (code: number | null, signal: NodeJS.Signals | null) => {
       const info = { exitCode: code ?? (signal ? signalExitCode(signal) : 1), signal };

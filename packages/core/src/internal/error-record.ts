@@ -1,40 +1,78 @@
 /**
- * Errors cross a worker boundary as plain records and are rebuilt on the other side with the same
- * `name`, `message`, `stack` (the worker's), `code` and `cause`. multiproc's own classes and the
- * built-in ones come back as instances of the same class, so `instanceof` keeps working.
+ * Errors cross a worker boundary as plain records and are rebuilt on the other side by the real
+ * identity of their class, never by `name` alone:
+ *
+ * - `builtin`: `TypeError`, `RangeError`, `AggregateError` (with its `errors`), `SuppressedError`,
+ *   the WebAssembly errors, ... come back as the same built-in class;
+ * - `dom`: a `DOMException` comes back as a `DOMException` with its `name` (a task's own
+ *   `AbortSignal.timeout()` stays a DOMException `TimeoutError`, not ours);
+ * - `ours`: a class of `@multiproc/shared`, `ipc` or `core` comes back as that very class;
+ * - `other`: anything else comes back as a plain `Error` carrying the task's `name`, message and
+ *   own fields, even when its name matches one of ours (a task's own `ValidationError`).
+ *
+ * The class is found by walking the thrown error's prototype chain to the nearest class in these
+ * tables, so a user subclass of `TypeError` comes back as a `TypeError` with the user's `name`.
+ * `stack` is the worker's; `cause` and own fields are kept where they can be cloned.
  */
+import * as ipc from '@multiproc/ipc';
 import * as shared from '@multiproc/shared';
 import * as errors from '../errors.js';
+
+type Family = 'builtin' | 'dom' | 'ours' | 'other';
 
 /** An error as it travels between threads or processes. */
 export interface ErrorRecord {
   readonly name: string;
   readonly message: string;
   readonly stack: string | undefined;
+  /** Which table the class was found in, and its key there. */
+  readonly family: Family;
+  readonly className?: string;
   /** Own enumerable fields (such as `code`, `path`, `exitCode`), when they can be cloned. */
   readonly props: Record<string, unknown>;
   readonly cause?: unknown;
+  /** `AggregateError.errors`, each packed like `cause`. */
+  readonly errors?: unknown[];
+  /** `SuppressedError.error` and `.suppressed`, packed like `cause`. */
+  readonly suppressed?: readonly [unknown, unknown];
   /** Set when something other than an Error was thrown: the thrown value itself. */
   readonly thrown?: unknown;
   readonly isError: boolean;
 }
 
 type ErrorClass = abstract new (...args: any[]) => Error;
-const classes = new Map<string, ErrorClass>();
-for (const C of [Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError]) {
-  classes.set(C.name, C);
+
+const BUILTINS = new Map<object, string>();
+for (const name of [
+  'Error',
+  'TypeError',
+  'RangeError',
+  'SyntaxError',
+  'ReferenceError',
+  'EvalError',
+  'URIError',
+  'AggregateError',
+  'SuppressedError',
+]) {
+  const C = (globalThis as any)[name];
+  if (typeof C === 'function') BUILTINS.set(C.prototype, name);
 }
-for (const C of Object.values({ ...shared, ...errors })) {
-  if (typeof C === 'function' && C.prototype instanceof Error) classes.set(C.prototype.name, C as ErrorClass);
+const WASM = (globalThis as any).WebAssembly ?? {};
+for (const name of ['CompileError', 'LinkError', 'RuntimeError']) {
+  if (typeof WASM[name] === 'function') BUILTINS.set(WASM[name].prototype, `WebAssembly.${name}`);
 }
 
-/** Adds error classes (such as `@multiproc/ipc`'s) that should be rebuilt as themselves. */
-export function registerErrorClasses(list: Iterable<unknown>): void {
-  for (const C of list) {
-    if (typeof C === 'function' && C.prototype instanceof Error)
-      classes.set(C.prototype.name, C as ErrorClass);
+// multiproc's classes, by prototype on the sending side and by name on the receiving side.
+const OURS = new Map<object, string>();
+const OURS_BY_NAME = new Map<string, ErrorClass>();
+for (const C of Object.values({ ...shared, ...ipc, ...errors })) {
+  if (typeof C === 'function' && (C === shared.ProcessError || C.prototype instanceof shared.ProcessError)) {
+    OURS.set(C.prototype, C.prototype.name);
+    OURS_BY_NAME.set(C.prototype.name, C as ErrorClass);
   }
 }
+
+const MAX_DEPTH = 8;
 
 function cloneable(value: unknown): boolean {
   try {
@@ -45,6 +83,31 @@ function cloneable(value: unknown): boolean {
   }
 }
 
+/** A nested value (cause, aggregated error, error-valued field) as it can travel. */
+function packNested(value: unknown, depth: number): unknown {
+  if (value instanceof Error && depth < MAX_DEPTH) return { __errorRecord: toErrorRecord(value, depth + 1) };
+  return cloneable(value) ? value : String(value);
+}
+
+function unpackNested(value: unknown): unknown {
+  const v = value as { __errorRecord?: ErrorRecord } | null;
+  return v && typeof v === 'object' && v.__errorRecord ? fromErrorRecord(v.__errorRecord) : value;
+}
+
+function classify(err: Error): { family: Family; className?: string } {
+  if (typeof DOMException === 'function' && err instanceof DOMException) return { family: 'dom' };
+  for (let proto = Object.getPrototypeOf(err); proto !== null; proto = Object.getPrototypeOf(proto)) {
+    const ours = OURS.get(proto);
+    if (ours) return { family: 'ours', className: ours };
+    const builtin = BUILTINS.get(proto);
+    // A plain Error and a user class straight under Error are rebuilt alike, as an Error; a user
+    // class under TypeError, say, is still a TypeError.
+    if (builtin === 'Error') return { family: 'other' };
+    if (builtin) return { family: 'builtin', className: builtin };
+  }
+  return { family: 'other' };
+}
+
 /** Turns anything thrown into a record that can be posted. */
 export function toErrorRecord(err: unknown, depth = 0): ErrorRecord {
   if (!(err instanceof Error)) {
@@ -52,57 +115,88 @@ export function toErrorRecord(err: unknown, depth = 0): ErrorRecord {
       name: 'Error',
       message: `A non-Error value was thrown: ${String(err)}`,
       stack: undefined,
+      family: 'other',
       props: {},
       thrown: cloneable(err) ? err : String(err),
       isError: false,
     };
   }
+  const { family, className } = classify(err);
   const props: Record<string, unknown> = {};
   for (const key of Object.keys(err)) {
-    if (key === 'cause') continue;
-    const v = (err as any)[key];
-    if (cloneable(v)) props[key] = v;
+    if (key === 'cause' || key === 'stack' || key === 'message') continue;
+    props[key] = packNested((err as any)[key], depth);
   }
+  // A `code` getter (a DOMException's, ours) is answered by the rebuilt class itself.
   const code = (err as any).code;
-  if (code !== undefined && !('code' in props) && cloneable(code)) props.code = code;
-  let cause: unknown;
-  if ('cause' in err && depth < 8) {
-    cause = err.cause instanceof Error ? { __errorRecord: toErrorRecord(err.cause, depth + 1) } : err.cause;
-    if (!(err.cause instanceof Error) && !cloneable(cause)) cause = String(err.cause);
-  }
-  return {
+  if (family === 'other' && code !== undefined && !('code' in props) && cloneable(code)) props.code = code;
+  const record: Record<string, unknown> = {
     name: err.name,
     message: err.message,
     stack: err.stack,
+    family,
     props,
-    ...('cause' in err ? { cause } : {}),
     isError: true,
   };
+  if (className) record.className = className;
+  if ('cause' in err) record.cause = packNested(err.cause, depth);
+  if (className === 'AggregateError' && Array.isArray((err as AggregateError).errors)) {
+    record.errors = (err as AggregateError).errors.map((e) => packNested(e, depth));
+  }
+  if (className === 'SuppressedError') {
+    record.suppressed = [packNested((err as any).error, depth), packNested((err as any).suppressed, depth)];
+  }
+  return record as unknown as ErrorRecord;
 }
 
-/** Rebuilds an error from its record: same class where known, same name, message, stack and fields. */
-export function fromErrorRecord(record: ErrorRecord): Error {
-  const C = classes.get(record.name) ?? Error;
-  const err = Object.create(C.prototype) as Error;
-  Object.defineProperty(err, 'message', { value: record.message, writable: true, configurable: true });
-  Object.defineProperty(err, 'stack', { value: record.stack, writable: true, configurable: true });
-  if (err.name !== record.name) {
-    Object.defineProperty(err, 'name', { value: record.name, writable: true, configurable: true });
+function builtinClass(className: string): ErrorClass {
+  const [a, b] = className.split('.') as [string, string | undefined];
+  const C = b ? (globalThis as any)[a]?.[b] : (globalThis as any)[a];
+  return typeof C === 'function' ? C : Error;
+}
+
+function construct(record: ErrorRecord): Error {
+  switch (record.family) {
+    case 'dom':
+      return new DOMException(record.message, record.name);
+    case 'ours': {
+      const C = OURS_BY_NAME.get(record.className ?? '') ?? Error;
+      // A real Error object (its constructor's arguments differ by class) with the class's prototype.
+      return Reflect.construct(Error, [record.message], C);
+    }
+    case 'builtin': {
+      if (record.className === 'AggregateError') {
+        return new AggregateError((record.errors ?? []).map(unpackNested), record.message);
+      }
+      if (record.className === 'SuppressedError') {
+        const [error, suppressed] = (record.suppressed ?? []).map(unpackNested);
+        return new (globalThis as any).SuppressedError(error, suppressed, record.message);
+      }
+      const C = builtinClass(record.className ?? 'Error') as unknown as new (m: string) => Error;
+      return new C(record.message);
+    }
+    default:
+      return new Error(record.message);
   }
+}
+
+function define(target: object, key: string, value: unknown, enumerable = false): void {
+  Object.defineProperty(target, key, { value, writable: true, configurable: true, enumerable });
+}
+
+/** Rebuilds an error from its record: same class by identity, same name, message, stack and fields. */
+export function fromErrorRecord(record: ErrorRecord): Error {
+  const err = construct(record);
+  define(err, 'stack', record.stack);
+  if (err.name !== record.name) define(err, 'name', record.name);
   for (const [key, value] of Object.entries(record.props)) {
     try {
-      Object.defineProperty(err, key, { value, writable: true, configurable: true, enumerable: true });
+      define(err, key, unpackNested(value), true);
     } catch {
       // A getter on the prototype (such as `code`) already answers for it.
     }
   }
-  if ('cause' in record) {
-    const c = record.cause as any;
-    const cause = c && typeof c === 'object' && c.__errorRecord ? fromErrorRecord(c.__errorRecord) : c;
-    Object.defineProperty(err, 'cause', { value: cause, writable: true, configurable: true });
-  }
-  if (!record.isError && 'thrown' in record) {
-    Object.defineProperty(err, 'thrown', { value: record.thrown, writable: true, configurable: true });
-  }
+  if ('cause' in record) define(err, 'cause', unpackNested(record.cause));
+  if (!record.isError && 'thrown' in record) define(err, 'thrown', record.thrown);
   return err;
 }

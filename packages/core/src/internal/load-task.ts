@@ -4,16 +4,18 @@
  *
  * TypeScript task modules: a worker thread does not inherit a parent's tsx loader (see the
  * architecture notes), so when the module is `.ts`/`.mts`/`.cts` and no loader is active, tsx is
- * registered here, resolved from the task module's own location first (the user's project) and
- * then from this package (tsx is an optional peer dependency).
+ * registered here. It is looked for where the running tsx came from first (its loader path is in
+ * `process.execArgv`: `npx tsx` runs it from npx's cache, not from the project), then from the task
+ * module, the main script, the working directory and this package (tsx is an optional peer).
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { isMainThread } from 'node:worker_threads';
 import { ProcessError } from '@multiproc/shared';
-import { hasModule, lookupTask, type TaskFunction } from '../task.js';
+import { forgetModule, hasModule, lookupTask, type TaskFunction } from '../task.js';
+import { isBootstrapError, whileImporting } from './bootstrap.js';
 
 const TS_EXTENSION = /\.[cm]?tsx?$/;
 const LOADER_KEY = Symbol.for('multiproc.tsLoader');
@@ -27,21 +29,42 @@ function loaderAlreadyActive(): boolean {
   return isMainThread && process.execArgv.some((arg) => TSX_FLAG.test(arg));
 }
 
-async function registerTsx(moduleUrl: string): Promise<void> {
-  for (const base of [moduleUrl, import.meta.url]) {
-    let pkgPath: string;
+// The tsx package directory inside a loader path such as `.../node_modules/tsx/dist/loader.mjs`.
+const TSX_DIR = /^(.*[/\\]node_modules[/\\]tsx)[/\\]/;
+
+/** Where to resolve `tsx/package.json` from, best first. */
+function tsxSearchBases(moduleUrl: string): string[] {
+  const running = process.execArgv
+    .map((arg) => (arg.startsWith('file:') ? fileURLToPath(arg) : arg))
+    .map((arg) => TSX_DIR.exec(arg)?.[1])
+    .filter((dir): dir is string => dir !== undefined)
+    .map((dir) => join(dir, 'package.json'));
+  const main = process.argv[1] ? [process.argv[1]] : [];
+  return [...running, moduleUrl, ...main, join(process.cwd(), 'package.json'), import.meta.url];
+}
+
+function resolveTsx(moduleUrl: string): string | undefined {
+  for (const base of tsxSearchBases(moduleUrl)) {
     try {
-      pkgPath = createRequire(base).resolve('tsx/package.json');
-    } catch {
-      continue;
-    }
+      return createRequire(base).resolve('tsx/package.json');
+    } catch {}
+  }
+  return undefined;
+}
+
+async function registerTsx(moduleUrl: string): Promise<void> {
+  const pkgPath = resolveTsx(moduleUrl);
+  if (pkgPath) {
     const pkg = JSON.parse(readFileSync(pkgPath, 'utf8'));
     const entry = (sub: string): string => {
       const target = pkg.exports[sub].import;
       return pathToFileURL(join(dirname(pkgPath), typeof target === 'string' ? target : target.default)).href;
     };
     // Both hooks: on Node 20 a .ts file in a CommonJS package scope goes through the CJS loader.
-    const [esm, cjs] = await Promise.all([import(entry('./esm/api')), import(entry('./cjs/api'))]);
+    const [esm, cjs] = await Promise.all([
+      import(/* webpackIgnore: true */ entry('./esm/api')),
+      import(/* webpackIgnore: true */ entry('./cjs/api')),
+    ]);
     esm.register();
     cjs.register();
     (globalThis as any)[LOADER_KEY] = true;
@@ -50,7 +73,9 @@ async function registerTsx(moduleUrl: string): Promise<void> {
   const nodeStrips = (process.features as { typescript?: unknown }).typescript;
   if (!nodeStrips) {
     throw new ProcessError(
-      `Cannot load the TypeScript task module ${moduleUrl}: install 'tsx' (npm i -D tsx) or run compiled JavaScript.`,
+      `Cannot load the TypeScript task module ${moduleUrl} in a worker: Node ${process.version} does not ` +
+        "run TypeScript by itself and 'tsx' was not found. Install it in your project (npm i -D tsx), " +
+        'or run compiled JavaScript.',
     );
   }
 }
@@ -66,8 +91,10 @@ export function importTaskModule(moduleUrl: string): Promise<void> {
       if (TS_EXTENSION.test(new URL(moduleUrl).pathname) && !loaderAlreadyActive())
         await registerTsx(moduleUrl);
       try {
-        await import(moduleUrl);
+        // A bundler must leave this import to Node: the task module is a file known only at run time.
+        await whileImporting(moduleUrl, () => import(/* webpackIgnore: true */ /* @vite-ignore */ moduleUrl));
       } catch (err) {
+        if (isBootstrapError(err)) throw err;
         throw new ProcessError(
           `Cannot import the task module ${moduleUrl}: ${(err as Error)?.message ?? String(err)}`,
           { cause: err },
@@ -75,7 +102,12 @@ export function importTaskModule(moduleUrl: string): Promise<void> {
       }
     })();
     loading.set(moduleUrl, done);
-    done.catch(() => loading.delete(moduleUrl));
+    done.catch((err) => {
+      // A module that started workers at its top level stays failed, and the tasks it registered
+      // before that line are forgotten: no task of it ever runs in this worker.
+      if (isBootstrapError(err)) forgetModule(moduleUrl);
+      else loading.delete(moduleUrl);
+    });
   }
   return done;
 }

@@ -2,33 +2,114 @@
  * Forwards a worker's stdout/stderr to the parent's stream one whole line at a time, so output from
  * concurrent workers never interleaves inside a line (Python's own output can: see the source
  * document's Ans6). A trailing partial line is written when the stream ends.
+ *
+ * A daemon child is not waited for, so when the program exits, lines it wrote may still sit in the
+ * pipe. {@link drainAtExit} reads such pipes synchronously from the `'exit'` handler and writes out
+ * what is there, so every line written before the program ended arrives.
  */
+import { readSync, writeSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 
+/** Pipes `source` into `target` line by line. */
+class LineForwarder {
+  readonly #decoder = new StringDecoder('utf8');
+  #pending = '';
+  #ended = false;
+  /** Resolves when `source` has ended. */
+  readonly done: Promise<void>;
+
+  constructor(source: Readable, target: Writable) {
+    this.done = new Promise((resolve) => {
+      source.on('data', (chunk: Buffer | string) => this.#push(chunk, (text) => target.write(text)));
+      const finish = () => {
+        this.#finish((text) => target.write(text));
+        resolve();
+      };
+      source.once('end', finish);
+      source.once('close', finish);
+      source.once('error', finish);
+    });
+  }
+
+  #push(chunk: Buffer | string, write: (text: string) => void): void {
+    const text = this.#pending + (typeof chunk === 'string' ? chunk : this.#decoder.write(chunk));
+    const cut = text.lastIndexOf('\n');
+    if (cut === -1) {
+      this.#pending = text;
+      return;
+    }
+    this.#pending = text.slice(cut + 1);
+    write(text.slice(0, cut + 1));
+  }
+
+  #finish(write: (text: string) => void): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    const rest = this.#pending + this.#decoder.end();
+    this.#pending = '';
+    if (rest) write(rest.endsWith('\n') ? rest : `${rest}\n`);
+  }
+
+  /** Reads what is left in the pipe `fd` now, without waiting, and writes it to `targetFd`. */
+  drainSync(fd: number | undefined, targetFd: number): void {
+    if (this.#ended) return;
+    const write = (text: string) => void writeSync(targetFd, text);
+    const buffer = Buffer.allocUnsafe(DRAIN_CHUNK_BYTES);
+    for (let total = 0; fd !== undefined && total < DRAIN_LIMIT_BYTES; ) {
+      let n: number;
+      try {
+        n = readSync(fd, buffer, 0, buffer.length, null);
+      } catch {
+        break; // EAGAIN: the pipe is empty for now (or already closed).
+      }
+      if (n === 0) break;
+      total += n;
+      this.#push(buffer.subarray(0, n), write);
+    }
+    this.#finish(write);
+  }
+}
+
+const DRAIN_CHUNK_BYTES = 64 * 1024;
+/** A child still writing must not keep the exiting program reading forever. */
+const DRAIN_LIMIT_BYTES = 16 * 1024 * 1024;
+
 /** Pipes `source` into `target` line by line; resolves when `source` has ended. */
 export function forwardLines(source: Readable, target: Writable): Promise<void> {
-  const decoder = new StringDecoder('utf8');
-  let pending = '';
-  return new Promise((resolve) => {
-    source.on('data', (chunk: Buffer | string) => {
-      const text = pending + (typeof chunk === 'string' ? chunk : decoder.write(chunk));
-      const cut = text.lastIndexOf('\n');
-      if (cut === -1) {
-        pending = text;
-        return;
-      }
-      pending = text.slice(cut + 1);
-      target.write(text.slice(0, cut + 1));
-    });
-    const finish = () => {
-      const rest = pending + decoder.end();
-      pending = '';
-      if (rest) target.write(rest.endsWith('\n') ? rest : `${rest}\n`);
-      resolve();
-    };
-    source.once('end', finish);
-    source.once('close', finish);
-    source.once('error', finish);
+  return new LineForwarder(source, target).done;
+}
+
+type Drain = () => void;
+const atExit = new Set<Drain>();
+let hooked = false;
+
+function pipeFd(stream: Readable): number | undefined {
+  const fd = (stream as unknown as { _handle?: { fd?: number } })._handle?.fd;
+  return typeof fd === 'number' && fd >= 0 ? fd : undefined;
+}
+
+/**
+ * Forwards a child's stdout and stderr line by line and, if the program exits first (a daemon
+ * child, or `process.exit()`), drains at exit what it wrote and was not read yet. Resolves when
+ * both streams have ended.
+ */
+export function forwardChildOutput(stdout: Readable, stderr: Readable): Promise<void> {
+  const out = new LineForwarder(stdout, process.stdout);
+  const err = new LineForwarder(stderr, process.stderr);
+  const drain: Drain = () => {
+    out.drainSync(pipeFd(stdout), 1);
+    err.drainSync(pipeFd(stderr), 2);
+  };
+  if (!hooked) process.on('exit', drainAll);
+  hooked = true;
+  atExit.add(drain);
+  return Promise.all([out.done, err.done]).then(() => {
+    atExit.delete(drain);
   });
+}
+
+function drainAll(): void {
+  for (const drain of atExit) drain();
+  atExit.clear();
 }

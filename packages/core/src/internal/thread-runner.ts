@@ -2,8 +2,7 @@
 import { type TransferListItem, Worker } from 'node:worker_threads';
 import { forwardLines } from './output.js';
 import type { ExitInfo, Runner, SpareMessage, StartMessage } from './runner.js';
-
-const ENTRY = new URL('../worker/process-entry.js', import.meta.url);
+import { workerEntryUrl } from './worker-entries.js';
 
 // Node reports a worker stopped by terminate() with exit code 1; Python reports -SIGTERM / -SIGKILL.
 const SIGTERM_CODE = -15;
@@ -14,7 +13,7 @@ export function startThread(message: StartMessage, transfer: readonly object[]):
   // Reading a worker's stdout refs it, so a daemon (which must not keep the program alive) keeps
   // Node's own chunk-by-chunk forwarding; every other worker gets whole-line forwarding.
   const lineBuffered = !message.identity.daemon;
-  const worker = new Worker(ENTRY, {
+  const worker = new Worker(workerEntryUrl('process'), {
     workerData: message,
     transferList: transfer as TransferListItem[],
     stdout: lineBuffered,
@@ -31,7 +30,7 @@ export interface ThreadSpare {
 
 /** Starts a spare thread: it boots and preloads, unref'd, and runs whatever it is given later. */
 export function startThreadSpare(spare: SpareMessage): ThreadSpare {
-  const worker = new Worker(ENTRY, { workerData: spare, stdout: true, stderr: true });
+  const worker = new Worker(workerEntryUrl('process'), { workerData: spare, stdout: true, stderr: true });
   worker.unref();
   worker.on('error', () => {});
   return {

@@ -7,6 +7,7 @@ import { decodeValue, encodeValue, ProcessError } from '@multiproc/shared';
 import type { Tinypool } from 'tinypool';
 import { PoolClosedError } from '../errors.js';
 import type { CallReply, InitSpec, TaskSpec } from '../internal/batch.js';
+import { assertMayStartWorkers } from '../internal/bootstrap.js';
 import { fromErrorRecord } from '../internal/error-record.js';
 import { type ContextName, parseOptions } from '../options.js';
 import { getStartMethod } from '../start-method.js';
@@ -52,6 +53,8 @@ let poolCounter = 0;
 /**
  * A pool of workers. Python: `multiprocessing.Pool`.
  * @throws {ValidationError} from the constructor for bad options, naming the option.
+ * @throws {ContextError} from the constructor at the top level of a module a worker is importing
+ * (guard it with `if (isMain())`).
  * @example
  * const pool = new Pool({ processes: 4 });
  * console.log(await pool.map(tasks.square, [1, 2, 3])); // [1, 4, 9]
@@ -70,6 +73,7 @@ export class Pool implements AsyncDisposable {
   #state: State = 'running';
 
   constructor(options: PoolOptions = {}) {
+    assertMayStartWorkers('a Pool');
     const opts = parseOptions(poolOptionsSchema, options, 'Pool');
     const resolved = resolvePoolOptions(opts as PoolOptions);
     this.#context = opts.context ?? getStartMethod();
@@ -115,13 +119,32 @@ export class Pool implements AsyncDisposable {
     return this.#processes;
   }
 
-  /** Counts of workers and tasks right now. */
+  /**
+   * Counts of workers and tasks right now (multiproc only; Python has no equivalent).
+   * @throws Nothing: it only reads counters, also after `close()`.
+   * @example
+   * await pool.map(tasks.square, [1, 2, 3]);
+   * console.log(pool.stats().workers); // 2
+   */
   stats(): PoolStats {
     const d = this.#dispatcher;
     return { workers: d.workers, busy: d.busy, queued: d.queued, completed: d.completed, failed: d.failed };
   }
 
-  /** Runs `task(...args)` in a worker and resolves to its result. Python: `apply`. */
+  /**
+   * Runs `task(...args)` in a worker and resolves to its result. Python: `apply`.
+   * @param task - a task reference from `defineTasks()`.
+   * @param args - the task's arguments, sent by structured clone. @default []
+   * @param options - `timeout` (ms), `signal`, `onMessage`.
+   * @throws {ValidationError} (rejects) when `task` is not a task reference or an option is bad.
+   * @throws {PoolClosedError} (rejects) after `close()` or `terminate()`.
+   * @throws {WorkerCrashedError} (rejects) when the worker died while running this call.
+   * @throws {TimeoutError} (rejects) when `timeout` ms passed; an `AbortError` when `signal` aborted.
+   * @throws {SerializationError} (rejects) when an argument or the result cannot be sent.
+   * Also rejects with whatever the task threw: same class, message and stack.
+   * @example
+   * console.log(await pool.apply(tasks.add, [2, 3])); // 5
+   */
   async apply<F extends TaskFunction>(
     task: TaskRef<F>,
     args: TaskArgs<F> = [] as unknown as TaskArgs<F>,
@@ -131,7 +154,17 @@ export class Pool implements AsyncDisposable {
     return this.#call(task, args as unknown[], options) as Promise<TaskResult<F>>;
   }
 
-  /** Like {@link apply}, but returns an {@link AsyncResult} at once. Python: `apply_async`. */
+  /**
+   * Like {@link apply}, but returns an {@link AsyncResult} at once. Python: `apply_async`.
+   * @param options - also `callback` and `errorCallback`, as Python's `callback` and `error_callback`.
+   * @throws {PoolClosedError} at once after `close()` or `terminate()`.
+   * @throws {ValidationError} at once for a bad task or option.
+   * @throws {QueueFullError} at once when `maxQueue` tasks are already waiting.
+   * The result rejects as {@link apply} does.
+   * @example
+   * const r = pool.applyAsync(tasks.square, [7], { callback: (v) => console.log('got', v) });
+   * console.log(await r.get(5_000), r.successful()); // 49 true
+   */
   applyAsync<F extends TaskFunction>(
     task: TaskRef<F>,
     args: TaskArgs<F> = [] as unknown as TaskArgs<F>,
@@ -142,7 +175,18 @@ export class Pool implements AsyncDisposable {
     return new AsyncResult(settleCall(promise, options));
   }
 
-  /** Applies `task` to every item and resolves to the results in input order. Python: `map`. */
+  /**
+   * Applies `task` to every item and resolves to the results in input order. Python: `map`.
+   * @param iterable - any iterable or async iterable; read in full.
+   * @param options - `chunksize` (items per message; chosen for you by default), `onProgress`,
+   * `timeout`, `signal`.
+   * @throws {PoolClosedError} (rejects) after `close()` or `terminate()`.
+   * @throws {WorkerCrashedError} (rejects) when a worker died running one of its chunks.
+   * @throws {ValidationError} (rejects) for a bad task or option.
+   * Also rejects with the first error an item's task threw, or the error the input iterable threw.
+   * @example
+   * console.log(await pool.map(tasks.square, [1, 2, 3], { chunksize: 2 })); // [ 1, 4, 9 ]
+   */
   async map<F extends TaskFunction>(
     task: TaskRef<F>,
     iterable: Items<F>,
@@ -152,7 +196,16 @@ export class Pool implements AsyncDisposable {
     return this.#collect(task, iterable, options, false) as Promise<TaskResult<F>[]>;
   }
 
-  /** Like {@link map}, returning an {@link AsyncResult}. Python: `map_async`. */
+  /**
+   * Like {@link map}, returning an {@link AsyncResult}. Python: `map_async`.
+   * @throws {PoolClosedError} at once after `close()` or `terminate()`.
+   * @throws {ValidationError} at once for a bad task or option.
+   * @throws {QueueFullError} at once when `maxQueue` tasks are already waiting.
+   * The result rejects as {@link map} does.
+   * @example
+   * const r = pool.mapAsync(tasks.square, [4, 5]);
+   * console.log(await r); // [ 16, 25 ]
+   */
   mapAsync<F extends TaskFunction>(
     task: TaskRef<F>,
     iterable: Items<F>,
@@ -163,7 +216,14 @@ export class Pool implements AsyncDisposable {
     return new AsyncResult(settleCall(promise, options));
   }
 
-  /** Like {@link map}, with each item an argument list. Python: `starmap`. */
+  /**
+   * Like {@link map}, with each item an argument list. Python: `starmap`.
+   * @throws {PoolClosedError} (rejects) after `close()` or `terminate()`.
+   * @throws {WorkerCrashedError} (rejects) when a worker died running one of its chunks.
+   * Also rejects as {@link map} does.
+   * @example
+   * console.log(await pool.starmap(tasks.add, [[1, 2], [3, 4]])); // [ 3, 7 ]
+   */
   async starmap<F extends TaskFunction>(
     task: TaskRef<F>,
     iterable: ArgLists<F>,
@@ -173,7 +233,14 @@ export class Pool implements AsyncDisposable {
     return this.#collect(task, iterable, options, true) as Promise<TaskResult<F>[]>;
   }
 
-  /** Like {@link starmap}, returning an {@link AsyncResult}. Python: `starmap_async`. */
+  /**
+   * Like {@link starmap}, returning an {@link AsyncResult}. Python: `starmap_async`.
+   * @throws {PoolClosedError} at once after `close()` or `terminate()`.
+   * @throws {QueueFullError} at once when `maxQueue` tasks are already waiting.
+   * The result rejects as {@link starmap} does.
+   * @example
+   * console.log(await pool.starmapAsync(tasks.add, [[5, 6]])); // [ 11 ]
+   */
   starmapAsync<F extends TaskFunction>(
     task: TaskRef<F>,
     iterable: ArgLists<F>,
@@ -184,7 +251,16 @@ export class Pool implements AsyncDisposable {
     return new AsyncResult(settleCall(promise, options));
   }
 
-  /** Yields results in input order as they arrive, reading the input lazily. Python: `imap`. */
+  /**
+   * Yields results in input order as they arrive, reading the input lazily: at most `inflight`
+   * chunks (default `2 * processes`) ahead of the loop. Leaving the loop stops reading. Python: `imap`.
+   * @throws {PoolClosedError} at once after `close()` or `terminate()`.
+   * @throws {ValidationError} at once for a bad task or option.
+   * The loop throws the first failed item's error (a task's error, `WorkerCrashedError`, or the
+   * input iterable's own error) after yielding every result before it.
+   * @example
+   * for await (const sq of pool.imap(tasks.square, [1, 2, 3], { chunksize: 1 })) console.log(sq);
+   */
   imap<F extends TaskFunction>(
     task: TaskRef<F>,
     iterable: Items<F>,
@@ -194,7 +270,16 @@ export class Pool implements AsyncDisposable {
     return this.#stream(task, iterable, options, true);
   }
 
-  /** Yields results in completion order, reading the input lazily. Python: `imap_unordered`. */
+  /**
+   * Yields results in completion order, reading the input lazily. Python: `imap_unordered`.
+   * @throws {PoolClosedError} at once after `close()` or `terminate()`.
+   * @throws {ValidationError} at once for a bad task or option.
+   * The loop throws the first error an item's task threw.
+   * @example
+   * const results = [];
+   * for await (const sq of pool.imapUnordered(tasks.square, [1, 2, 3])) results.push(sq);
+   * console.log(results.sort()); // [ 1, 4, 9 ]
+   */
   imapUnordered<F extends TaskFunction>(
     task: TaskRef<F>,
     iterable: Items<F>,
@@ -204,7 +289,15 @@ export class Pool implements AsyncDisposable {
     return this.#stream(task, iterable, options, false);
   }
 
-  /** Stops accepting tasks; those submitted still run. Python: `close`. */
+  /**
+   * Stops accepting tasks; those submitted still run. Python: `close`.
+   * @throws Nothing; calling it again does nothing.
+   * @example
+   * const results = pool.map(tasks.square, [1, 2]);
+   * pool.close(); // new submissions now fail with PoolClosedError
+   * await pool.join();
+   * console.log(await results); // [ 1, 4 ]
+   */
   close(): void {
     if (this.#state === 'running') this.#state = 'closed';
     this.#room.wakeAll();
@@ -213,6 +306,10 @@ export class Pool implements AsyncDisposable {
   /**
    * Waits for every submitted task to finish and the workers to stop. Call `close()` or
    * `terminate()` first. Python: `join`.
+   * @throws {ProcessError} (rejects) when called before `close()` or `terminate()` (Python: `ValueError`).
+   * @example
+   * pool.close();
+   * await pool.join(); // every submitted task has finished, the workers have stopped
    */
   async join(): Promise<void> {
     if (this.#state === 'running') throw new ProcessError('join() needs close() or terminate() first.');
@@ -222,7 +319,15 @@ export class Pool implements AsyncDisposable {
     this.#messages.close();
   }
 
-  /** Stops the workers at once; pending calls reject with `PoolClosedError`. Python: `terminate`. */
+  /**
+   * Stops the workers at once; pending calls reject with `PoolClosedError`, running ones too.
+   * Python: `terminate`.
+   * @throws Nothing; calling it again does nothing.
+   * @example
+   * console.log(await pool.map(tasks.square, [1, 2, 3])); // [ 1, 4, 9 ]
+   * await pool.terminate(); // the workers stop at once
+   * await pool.apply(tasks.square, [4]).catch((err) => console.log(err.name)); // PoolClosedError
+   */
   async terminate(): Promise<void> {
     this.#state = 'terminated';
     this.#room.wakeAll();
@@ -232,7 +337,14 @@ export class Pool implements AsyncDisposable {
     this.#messages.close();
   }
 
-  /** `await using pool = new Pool()` terminates it at the end of the scope. */
+  /**
+   * `await using pool = new Pool()` terminates it at the end of the scope, as Python's
+   * `with Pool() as pool:` does.
+   * @throws Nothing, as {@link terminate}.
+   * @example
+   * await pool[Symbol.asyncDispose](); // what leaving an `await using` block calls
+   * console.log(pool.stats().workers); // 0
+   */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.terminate();
   }

@@ -5,10 +5,11 @@
  */
 import type { Tinypool } from 'tinypool';
 import { currentProcess } from '../identity.js';
+import { childDepth } from '../internal/bootstrap.js';
+import { assertRuntimeSupports } from '../internal/runtime.js';
+import { workerEntryUrl } from '../internal/worker-entries.js';
 import type { ContextName } from '../options.js';
 import type { PoolResourceLimits } from './options.js';
-
-const ENTRY = new URL('../worker/pool-entry.js', import.meta.url);
 
 export interface TinypoolConfig {
   readonly context: ContextName;
@@ -18,17 +19,27 @@ export interface TinypoolConfig {
   readonly resourceLimits: PoolResourceLimits | undefined;
 }
 
-export async function startTinypool(config: TinypoolConfig): Promise<Tinypool> {
+/**
+ * Starts tinypool. Throws at once (so from `new Pool()`) when this runtime cannot run the pool
+ * (`ContextError`) or the worker entry is missing (`WorkerEntryNotFoundError`); the rest is async.
+ */
+export function startTinypool(config: TinypoolConfig): Promise<Tinypool> {
+  assertRuntimeSupports('Pool', config.context);
+  const entry = workerEntryUrl('pool');
+  return createTinypool(config, entry);
+}
+
+async function createTinypool(config: TinypoolConfig, entry: URL): Promise<Tinypool> {
   const { Tinypool } = await import('tinypool');
   const me = currentProcess();
   const env = {
     ...(process.env as Record<string, string>),
-    MULTIPROC_POOL_PARENT: JSON.stringify({ pid: process.pid, name: me.name }),
+    MULTIPROC_POOL_PARENT: JSON.stringify({ pid: process.pid, name: me.name, depth: childDepth() }),
   };
   const limits = config.resourceLimits;
   const threads = config.context === 'thread';
   const tp = new Tinypool({
-    filename: ENTRY.href,
+    filename: entry.href,
     runtime: threads ? 'worker_threads' : 'child_process',
     minThreads: config.minProcesses,
     maxThreads: config.processes,

@@ -4,6 +4,13 @@
  * records, never thrown, so any rejection tinypool reports to the host means the worker died.
  */
 import { BroadcastChannel, isMainThread, threadId } from 'node:worker_threads';
+import { guardChildProcess } from './child-guard.js';
+import { writeOutputDirectly } from './direct-output.js';
+
+// First, before any user code: a child never outlives its parent; no line is lost at exit.
+if (isMainThread) guardChildProcess();
+else writeOutputDirectly();
+
 import '@multiproc/ipc'; // registers the decoders of connections and queues in this realm
 import { type CodecTarget, decodeValue, encodeValue } from '@multiproc/shared';
 import { setWorkerIdentity } from '../identity.js';
@@ -18,6 +25,7 @@ import type {
   MapReply,
   TaskSpec,
 } from '../internal/batch.js';
+import { markPoolWorker, taskEnded, taskStarted } from '../internal/bootstrap.js';
 import { toErrorRecord } from '../internal/error-record.js';
 import { loadTask } from '../internal/load-task.js';
 import { lookupTask } from '../task.js';
@@ -25,7 +33,7 @@ import { setMessageSink } from '../task-message.js';
 
 const context: CodecTarget = isMainThread ? 'process' : 'thread';
 const workerId = Number((process as any).__tinypool_state__?.workerId ?? process.env.TINYPOOL_WORKER_ID ?? 0);
-const parent = JSON.parse(process.env.MULTIPROC_POOL_PARENT ?? 'null') ?? {
+const { depth = 1, ...parent } = JSON.parse(process.env.MULTIPROC_POOL_PARENT ?? 'null') ?? {
   pid: isMainThread ? process.ppid : process.pid,
   name: 'MainProcess',
 };
@@ -35,7 +43,9 @@ setWorkerIdentity({
   daemon: true,
   context,
   parent,
+  depth,
 });
+markPoolWorker();
 
 // How the host finds this worker among tinypool's: its thread id, or its pid for a child.
 const selfId = isMainThread ? process.pid : threadId;
@@ -60,7 +70,19 @@ function packResult(value: unknown, path: string): { value: unknown; encoded: bo
     return { value, encoded: false };
   }
   const out = encodeValue(value, context, path);
+  // What the result moves (a move()d buffer, a Buffer's bytes) goes back by transfer.
+  for (const item of out.transfer) replyTransfer.push(item);
   return { value: out.value, encoded: out.encoded };
+}
+
+const replyTransfer: object[] = [];
+
+/** Wraps a reply so that tinypool's worker entry transfers `list` with it (its move() protocol). */
+async function withTransfer(reply: BatchReply, list: object[]): Promise<BatchReply> {
+  const { markMovable } = await import('tinypool');
+  const movable = { [Symbol.for('Tinypool.transferable')]: list, [Symbol.for('Tinypool.valueOf')]: reply };
+  markMovable(movable);
+  return movable as unknown as BatchReply;
 }
 
 /** Runs one call; synchronous when the task is loaded and returns a plain value (the hot path). */
@@ -187,6 +209,17 @@ function countTasks(batch: Batch): number {
 
 /** Runs one batch. tinypool calls this once per task it hands to this worker. */
 export default async function runBatch(batch: Batch): Promise<BatchReply> {
+  // Pools and processes may be started by a running task only (see internal/bootstrap.ts).
+  taskStarted();
+  try {
+    const reply = await runBatchNow(batch);
+    return replyTransfer.length > 0 ? await withTransfer(reply, replyTransfer.splice(0)) : reply;
+  } finally {
+    taskEnded();
+  }
+}
+
+async function runBatchNow(batch: Batch): Promise<BatchReply> {
   // A worker that has served maxTasksPerChild tasks hands any further batch back unrun.
   if (batch.maxTasks > 0 && tasksDone >= batch.maxTasks)
     return { recycled: true, retire: selfId, replies: [] };

@@ -3,14 +3,22 @@
  * It records who it is (so `isMain()` is false and `currentProcess()` answers), imports the task's
  * module, decodes the arguments, runs the target, and exits with Python's codes: 0 on success,
  * 1 when the target throws (its stack printed to stderr), or whatever the target passed to
- * `process.exit()`.
+ * `process.exit()`. A target whose promise never settles, with nothing else left to run, ends
+ * with {@link UNSETTLED_EXIT_CODE} and a line on stderr, as Node does for an unsettled
+ * top-level await, instead of passing for a success.
  */
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { guardChildProcess } from './child-guard.js';
+
+// First, before any user code: a child's output is blocking and it never outlives its parent.
+if (isMainThread) guardChildProcess();
+
 import '@multiproc/ipc'; // registers the decoders of connections and queues in this realm
 import { decodeValue } from '@multiproc/shared';
 import { setWorkerIdentity } from '../identity.js';
 import { importTaskModule, loadTask } from '../internal/load-task.js';
 import type { SpareMessage, StartMessage } from '../internal/runner.js';
+import { writeOutputDirectly } from './direct-output.js';
 
 function flush(stream: NodeJS.WriteStream): Promise<void> {
   return new Promise((resolve) => {
@@ -33,20 +41,34 @@ async function flushIpc(): Promise<void> {
 }
 
 const FLUSH_LIMIT_MS = 5000;
+/** Node's exit code for an unsettled top-level await; here, a target that never settled. */
+const UNSETTLED_EXIT_CODE = 13;
 
 async function run(start: StartMessage): Promise<void> {
   setWorkerIdentity(start.identity);
   const source = isMainThread ? 'process' : 'thread';
-  // A daemon child ends with its parent, even one that was killed (Python: daemonic processes).
-  if (isMainThread && start.identity.daemon) process.once('disconnect', () => process.exit(1));
+  // A daemon thread's output must not be in flight when the program ends (see direct-output.ts).
+  if (!isMainThread && start.identity.daemon) writeOutputDirectly();
   // The channel only carried the start message; it must not keep the child alive by itself.
-  process.channel?.unref();
+  // (Deno throws on reading process.channel inside a worker thread.)
+  if (isMainThread) process.channel?.unref();
+  let settled = false;
+  // The event loop ran dry while the target's promise was pending: nothing can settle it now.
+  process.once('beforeExit', () => {
+    if (settled) return;
+    process.stderr.write(
+      `Process ${start.identity.name}: the target returned a promise that never settled, and nothing else was left to run (exit code ${UNSETTLED_EXIT_CODE}, as for an unsettled top-level await).\n`,
+    );
+    process.exit(UNSETTLED_EXIT_CODE);
+  });
   let code = 0;
   try {
     const target = await loadTask(start.module, start.taskName);
     const args = start.encoded ? decodeValue(start.args, source) : start.args;
     await target(...args);
+    settled = true;
   } catch (err) {
+    settled = true;
     const text = err instanceof Error ? (err.stack ?? `${err.name}: ${err.message}`) : String(err);
     process.stderr.write(`Process ${start.identity.name}:\n${text}\n`);
     code = 1;

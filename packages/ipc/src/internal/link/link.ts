@@ -7,7 +7,7 @@
  */
 import type { Item } from '../protocol/item.js';
 import type { FrameHandler } from '../protocol/ops.js';
-import { FLUSH_BYTES, flushAtTurnEnd, flushWhenIdle } from './scheduler.js';
+import { FLUSH_BYTES, flushAtTurnEnd, flushWhenIdle, releaseAtTurnEnd } from './scheduler.js';
 
 export abstract class Link {
   /** Receives every frame. */
@@ -22,6 +22,7 @@ export abstract class Link {
   #idleDue = false;
   #holds = 0;
   #refd = false;
+  #unrefDue = false;
   #closed = false;
   #ending = false;
 
@@ -72,9 +73,18 @@ export abstract class Link {
     }
   }
 
-  /** Ends a hold; with none left the link stops keeping the program alive. */
+  /** Ends a hold; with none left the link stops keeping the program alive, at the end of the turn. */
   release(): void {
-    if (--this.#holds === 0 && this.#refd && !this.#closed) {
+    if (--this.#holds === 0 && this.#refd && !this.#closed && !this.#unrefDue) {
+      this.#unrefDue = true;
+      releaseAtTurnEnd(this);
+    }
+  }
+
+  /** @internal The scheduler: the turn is over; unref unless held again meanwhile. */
+  settleRef(): void {
+    this.#unrefDue = false;
+    if (this.#holds === 0 && this.#refd && !this.#closed) {
       this.#refd = false;
       this.setRef(false);
     }

@@ -16,10 +16,16 @@ export interface Flushable {
   flush(): void;
 }
 
+/** A link whose last hold ended: it stops keeping the program alive at the end of the turn. */
+export interface Releasable {
+  settleRef(): void;
+}
+
 /** A batch this big is sent at once rather than at the end of the turn. */
 export const FLUSH_BYTES = 256 * 1024;
 
 let turn: Flushable[] = [];
+let released: Releasable[] = [];
 let idle: Flushable[] = [];
 let turnQueued = false;
 let idleQueued = false;
@@ -29,6 +35,11 @@ const runTurn = (): void => {
   const due = turn;
   turn = [];
   for (const l of due) l.flush();
+  // A wait that ended and the next one that began in the same turn (a recv() loop) leave the
+  // link as it was: no unref and ref again per message.
+  const free = released;
+  released = [];
+  for (const l of free) l.settleRef();
 };
 const queueTurn = (): void => process.nextTick(runTurn);
 
@@ -42,6 +53,14 @@ const runIdle = (): void => {
 /** Flushes `link` at the end of this turn. The caller tracks whether it is already due. */
 export function flushAtTurnEnd(link: Flushable): void {
   turn.push(link);
+  if (turnQueued) return;
+  turnQueued = true;
+  queueMicrotask(queueTurn);
+}
+
+/** Lets `link` stop keeping the program alive at the end of this turn, unless held again by then. */
+export function releaseAtTurnEnd(link: Releasable): void {
+  released.push(link);
   if (turnQueued) return;
   turnQueued = true;
   queueMicrotask(queueTurn);

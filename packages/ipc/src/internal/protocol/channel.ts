@@ -22,6 +22,8 @@ export interface ChannelOptions {
   readonly endsWithWriters: boolean;
   /** Counts admitted items as unfinished tasks (JoinableQueue). */
   readonly onAdmit: (() => void) | null;
+  /** The last local get or put waiting here is over (what copies held alive for it can let go). */
+  readonly onLocalDone: () => void;
 }
 
 export class Channel {
@@ -44,6 +46,8 @@ export class Channel {
   inFlight = 0;
   writers = 0;
   ended = false;
+
+  readonly #pushAhead = (c: ReaderCopy, item: Item): void => c.push(this.#out, this, item, 0);
 
   constructor(out: HomeActions, opts: ChannelOptions) {
     this.#out = out;
@@ -198,6 +202,7 @@ export class Channel {
    */
   pump(): void {
     const items = this.items;
+    const local = this.localTakers + this.localPutters;
     for (;;) {
       while (items.length > 0 && this.#takers.length > 0 && this.waitingBacks === 0) {
         if (this.ahead.holders.size > 0 && this.#recall()) break;
@@ -218,15 +223,17 @@ export class Channel {
         }
       }
       if (items.length > 0 && this.#takers.length === 0 && this.waitingBacks === 0) {
-        this.ahead.serve(items, (c, item) => c.push(this.#out, this, item, 0));
+        this.ahead.serve(items, this.#pushAhead);
       }
       if (!this.#admit()) break;
     }
     if (this.#watchers.size > 0 && (items.length > 0 || this.atEof))
       for (const cb of [...this.#watchers]) cb();
-    if (items.length > 0) return;
-    if (this.ended) this.#eof();
-    if (this.ahead.holders.size > 0) this.#recall();
+    if (items.length === 0) {
+      if (this.ended) this.#eof();
+      if (this.ahead.holders.size > 0) this.#recall();
+    }
+    if (local > 0 && this.localTakers + this.localPutters === 0) this.#opts.onLocalDone();
   }
 
   /** Cancels a local get or put; false when it was already over. */
@@ -242,6 +249,7 @@ export class Channel {
   endTakes(): void {
     if (this.localTakers === 0) return;
     this.localTakers = 0;
+    this.#opts.onLocalDone();
     for (const t of this.#takers.drain()) {
       if (isCopy(t)) this.#takers.push(t);
       else if (!t.done) {

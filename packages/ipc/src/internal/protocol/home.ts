@@ -27,8 +27,14 @@ export class HomeProtocol extends HomeObject<ReaderCopy, ChannelEndpoint> {
   constructor(kind: HomeKind, out: HomeActions) {
     const isQueue = kind.kind === 'queue';
     let onAdmit: (() => void) | null = null;
+    let onLocalDone = () => {};
     const channel = (maxsize: number) =>
-      new Channel(out, { maxsize, endsWithWriters: !isQueue, onAdmit: () => onAdmit?.() });
+      new Channel(out, {
+        maxsize,
+        endsWithWriters: !isQueue,
+        onAdmit: () => onAdmit?.(),
+        onLocalDone: () => onLocalDone(),
+      });
     const endpoint = (index: number, read: Channel | null, write: Channel | null): ChannelEndpoint => ({
       index,
       read,
@@ -52,6 +58,7 @@ export class HomeProtocol extends HomeObject<ReaderCopy, ChannelEndpoint> {
     const tasks = new Tasks(out);
     this.tasks = tasks;
     if (kind.kind === 'queue' && kind.joinable) onAdmit = () => void tasks.unfinished++;
+    onLocalDone = () => this.updateHolds();
     for (const e of this.endpoints) this.openLocal(e.index);
   }
 

@@ -126,6 +126,7 @@ export class ReaderCopy extends HomeCopy {
 
   /** It was pushed read-ahead: until it holds nothing, what it holds may come back. */
   markSoft(ch: Channel): void {
+    if (this.softActive) return; // then it is among the holders already
     this.softActive = true;
     ch.ahead.holders.add(this);
   }

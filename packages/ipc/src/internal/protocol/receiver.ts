@@ -34,7 +34,10 @@ export interface ReceiverHost {
 }
 
 export class Receiver {
-  /** The time (ms, any origin) of the current event, set by the runtime. */
+  /**
+   * The time (ms, any origin) of the current event, set by the runtime when items arrive and when
+   * a get has to wait (the only moments read-ahead is decided).
+   */
   clock = 0;
   eof = false;
   /** Items handed out (for taskDone's check). */
@@ -50,6 +53,8 @@ export class Receiver {
   #softOut = 0;
   #window = 0;
   #lastItemAt = Number.NEGATIVE_INFINITY;
+  // A get took an item waiting here since the last get that had to wait: the consumer keeps up.
+  #fromBuffer = false;
   #epoch = 0;
   #consumed = 0;
   #reported = 0;
@@ -79,14 +84,16 @@ export class Receiver {
   get(w: Wait | null): Item | typeof EOF | undefined {
     const item = this.#buffer.shift();
     if (item !== undefined) {
+      this.#fromBuffer = true;
       this.#consume();
       return item;
     }
     if (this.eof) return EOF;
     if (!w) return undefined;
     if (!this.#eager) {
-      const streaming = this.clock - this.#lastItemAt <= STREAM_GAP_MS;
+      const streaming = this.#fromBuffer || this.clock - this.#lastItemAt <= STREAM_GAP_MS;
       this.#window = streaming ? Math.min(MAX_WINDOW, Math.max(1, this.#window * 2)) : 0;
+      this.#fromBuffer = false;
     }
     this.#getters.push(w);
     this.liveGetters++;
@@ -233,6 +240,7 @@ export class Receiver {
 
   #handOut(w: Wait, item: Item): void {
     w.done = true;
+    this.#lastItemAt = this.clock;
     this.#consume();
     this.#host.settle(w, item);
     this.#host.hold();
@@ -240,14 +248,16 @@ export class Receiver {
 
   #consume(): void {
     this.got++;
-    this.#lastItemAt = this.clock;
     const first = this.#consumed === this.#reported;
     this.#consumed = (this.#consumed + 1) >>> 0;
     this.#host.consumed(this.#consumed, first);
   }
 
   #demand(): void {
-    const hard = Math.max(0, this.liveGetters - this.#hardOut);
+    // A pipe end's read-ahead credit is never used up: its waiting gets need no demand of their own
+    // (a round trip then costs one message each way, not a demand frame too).
+    const covered = this.#eager ? this.#hardOut + this.#softOut : this.#hardOut;
+    const hard = Math.max(0, this.liveGetters - covered);
     let soft = this.#window - this.#softOut - this.#buffer.length;
     // Ask for read-ahead in chunks of at least half a window: few demand frames per stream.
     if (soft * 2 < this.#window || soft < 0) soft = 0;

@@ -63,7 +63,7 @@ export class RemoteHandle implements Handle {
         settle: settleWait,
         hold: (on) => (on ? link.hold() : link.release()),
         ready: () => {
-          for (const cb of [...this.#listeners]) cb();
+          if (this.#listeners.size > 0) for (const cb of [...this.#listeners]) cb();
         },
         consumed: (total, first) => {
           if (this.#consumed) Atomics.store(this.#consumed, 0, total);
@@ -120,9 +120,9 @@ export class RemoteHandle implements Handle {
 
   get(timeoutMs: number | undefined): GetResult | Promise<GetResult> {
     const proto = this.#proto;
-    proto.clock = performance.now();
     const now = proto.get(null);
     if (now !== undefined) return now;
+    proto.clock = performance.now();
     const w = new Waiter<Taken | typeof TIMEOUT>((x) => proto.cancel(x));
     if (timeoutMs === 0) {
       const r = proto.tryGet(w);

@@ -1,0 +1,84 @@
+// The packed packages in a fresh npm project, on this Node and on Node 22 and 24: an ES module
+// program with a task module, the root README's example as written (through `npx tsx`), a CommonJS
+// caller, and the bundled app the bundling guide builds.
+import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { envFor, run, runOk } from './exec.ts';
+import { consumer, REPO, readmeExample, scratch, userStderr, withFixtures } from './project.ts';
+
+const BOTH_CONTEXTS = 'thread [1,4,9]\nhello thread\nprocess [1,4,9]\nhello process\n';
+const nodes = consumer().nodes;
+for (const node of nodes) if (!node.path) console.warn(`[consumer] ${node.label} skipped: ${node.reason}`);
+
+// Built once, on the CI Node, following the bundling guide; run on every Node from a folder
+// outside the project, where no node_modules can help it.
+let bundled = '';
+beforeAll(async () => {
+  const guide = join(REPO, 'apps/docs/examples/bundling');
+  const dir = mkdtempSync(join(consumer().app, 'bundle-'));
+  cpSync(join(guide, 'src'), join(dir, 'src'), { recursive: true });
+  cpSync(join(guide, 'esbuild.build.mjs'), join(dir, 'esbuild.build.mjs'));
+  await runOk(process.execPath, ['esbuild.build.mjs'], { cwd: dir, timeoutMs: 120_000 });
+  bundled = mkdtempSync(join(consumer().root, 'bundled-'));
+  cpSync(join(dir, 'dist'), join(bundled, 'dist'), { recursive: true });
+}, 180_000);
+
+describe.each(nodes.filter((n) => n.path))('$label', ({ path: node }) => {
+  it('runs an ES module program with a task module, in both contexts', async () => {
+    const dir = withFixtures('tasks.mjs', 'main.mjs');
+    const ran = await run(node, ['main.mjs'], { cwd: dir, env: envFor(node) });
+    expect(ran.stderr).toBe('');
+    expect(ran.stdout).toBe(BOTH_CONTEXTS);
+  });
+
+  it('runs a CommonJS caller that require()s the package and names its tasks by __filename', async () => {
+    const dir = withFixtures('main.cjs');
+    const ran = await run(node, ['main.cjs'], { cwd: dir, env: envFor(node) });
+    expect(userStderr(ran.stderr)).toBe('');
+    expect(ran.stdout).toBe(BOTH_CONTEXTS);
+  });
+
+  it("runs the root README's example exactly as written, with npx tsx (tsx only in npx's cache)", async () => {
+    const example = readmeExample(join(REPO, 'README.md'));
+    const dir = scratch({ [example.file]: example.code });
+    const [command, ...args] = example.run;
+    expect(command).toBe('npx');
+    const ran = await run('npx', ['--yes', ...args], { cwd: dir, env: envFor(node), timeoutMs: 120_000 });
+    expect(userStderr(ran.stderr)).toBe('');
+    expect(ran.stdout.trim().split('\n')).toEqual(example.expected);
+  });
+
+  it('runs the bundled app from a folder without node_modules', async () => {
+    expect(readdirSync(join(bundled, 'dist'))).toContain('multiproc-pool-worker.js');
+    const ran = await run(node, [join(bundled, 'dist', 'app.js')], { cwd: bundled, env: envFor(node) });
+    expect(ran.stderr).toBe('');
+    expect(ran.stdout).toBe(BOTH_CONTEXTS);
+  });
+});
+
+describe('the bundling guide', () => {
+  it.each(['esbuild.build.mjs', 'webpack.config.mjs'])('shows %s as the example file has it', (file) => {
+    const guide = readFileSync(join(REPO, 'apps/docs/guide/bundling.md'), 'utf8');
+    const body = readFileSync(join(REPO, 'apps/docs/examples/bundling', file), 'utf8')
+      .split('\n')
+      .slice(1);
+    expect(guide).toContain(`// ${file}\n${body.join('\n')}`);
+  });
+});
+
+describe('a bundle that lacks the worker entries', () => {
+  it('fails with WorkerEntryNotFoundError naming the missing file, not a worker crash', async () => {
+    const broken = mkdtempSync(join(consumer().root, 'broken-bundle-'));
+    cpSync(join(bundled, 'dist', 'app.js'), join(broken, 'app.js'));
+    for (const chunk of readdirSync(join(bundled, 'dist')).filter((f) => f.startsWith('chunk-'))) {
+      cpSync(join(bundled, 'dist', chunk), join(broken, chunk));
+    }
+    writeFileSync(join(broken, 'package.json'), '{ "type": "module" }\n');
+    const ran = await run(process.execPath, ['app.js'], { cwd: broken });
+    expect(ran.code).not.toBe(0);
+    expect(ran.stderr).toContain('WorkerEntryNotFoundError');
+    expect(ran.stderr).toContain(join(broken, 'multiproc-pool-worker.js'));
+    expect(ran.stderr).not.toContain('WorkerCrashedError');
+  });
+});

@@ -1,0 +1,18 @@
+// square.mts: run with `npx tsx square.mts` (the .mts extension makes it ESM in a CommonJS package)
+import { defineTasks, isMain, Pool } from '@multiproc/multiproc';
+
+export const tasks = defineTasks(import.meta.url, {
+  square: (x: number) => x ** 2,
+});
+
+if (isMain()) {
+  const pool = new Pool({ processes: 4 });
+  try {
+    console.log(await pool.map(tasks.square, [1, 2, 3, 4, 5]));
+  } finally {
+    await pool.terminate();
+  }
+}
+
+// Output:
+// [ 1, 4, 9, 16, 25 ]

@@ -1,0 +1,37 @@
+// progress.ts: onProgress for map-style calls, sendToCaller() + onMessage from inside a task.
+import { isMain, Pool } from '@multiproc/multiproc';
+import { tasks } from './tasks.js';
+
+if (isMain()) {
+  const pool = new Pool({ processes: 2 });
+  try {
+    let last = '';
+    await pool.map(
+      tasks.square,
+      Array.from({ length: 1000 }, (_, i) => i),
+      {
+        chunksize: 100,
+        onProgress: (done, total) => (last = `${done}/${total}`),
+      },
+    );
+    console.log('progress at the end:', last);
+
+    // Messages can arrive just after the call's result: wait for the count you expect.
+    const messages: unknown[] = [];
+    let resolve = () => {};
+    const allArrived = new Promise<void>((r) => (resolve = r));
+    const n = await pool.apply(tasks.countTo, [3], {
+      onMessage: (m) => messages.push(m) === 3 && resolve(),
+    });
+    await allArrived;
+    console.log(n, messages);
+    console.log(pool.stats());
+  } finally {
+    await pool.terminate();
+  }
+}
+
+// Output:
+// progress at the end: 1000/1000
+// 3 [ 'step 1 of 3', 'step 2 of 3', 'step 3 of 3' ]
+// { workers: 2, busy: 0, queued: 0, completed: 11, failed: 0 }

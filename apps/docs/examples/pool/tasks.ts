@@ -1,0 +1,20 @@
+// tasks.ts: the task module the other pool examples import.
+import { defineTasks, sendToCaller } from '@multiproc/multiproc';
+
+export const tasks = defineTasks(import.meta.url, {
+  square: (x: number) => x * x,
+  add: (a: number, b: number) => a + b,
+  slowSquare: async (x: number) => {
+    await new Promise((resolve) => setTimeout(resolve, 20 * (x % 3)));
+    return x * x;
+  },
+  sleep: (ms: number) => new Promise((resolve) => setTimeout(resolve, ms)),
+  fail: (message: string) => {
+    throw new RangeError(message);
+  },
+  exit: (code: number) => process.exit(code),
+  countTo: (n: number) => {
+    for (let i = 1; i <= n; i++) sendToCaller(`step ${i} of ${n}`);
+    return n;
+  },
+});

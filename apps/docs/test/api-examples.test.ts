@@ -1,0 +1,109 @@
+// The API reference is generated from the doc comments. Every public method of Pool, Queue,
+// JoinableQueue, SimpleQueue and Connection must say what it throws (@throws) and show an
+// @example; the examples are run here, each in its own block, so they cannot rot.
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { copyInto, DOCS, makeProject, type Project } from './project.ts';
+
+const API_JSON = join(DOCS, '.generated/api.json');
+const CLASSES = ['Pool', 'Queue', 'JoinableQueue', 'SimpleQueue', 'Connection'];
+const METHOD = 2048; // typedoc's ReflectionKind.Method
+
+interface Reflection {
+  name: string;
+  kind: number;
+  flags?: { isPrivate?: boolean; isProtected?: boolean };
+  inheritedFrom?: unknown;
+  children?: Reflection[];
+  signatures?: { comment?: { blockTags?: { tag: string; content: { text: string }[] }[] } }[];
+}
+
+function findClass(node: Reflection, name: string): Reflection | undefined {
+  if (node.kind === 128 && node.name === name) return node;
+  for (const child of node.children ?? []) {
+    const found = findClass(child, name);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** `[name, tags, examples]` for each public method the class itself declares. */
+function methodsOf(api: Reflection, cls: string) {
+  const c = findClass(api, cls);
+  if (!c) throw new Error(`${cls} is not in the API reference`);
+  return (c.children ?? [])
+    .filter((m) => m.kind === METHOD && !m.inheritedFrom && !m.flags?.isPrivate && !m.flags?.isProtected)
+    .map((m) => {
+      const tags = m.signatures?.flatMap((s) => s.comment?.blockTags ?? []) ?? [];
+      const examples = tags
+        .filter((t) => t.tag === '@example')
+        .map((t) =>
+          t.content
+            .map((p) => p.text)
+            .join('')
+            .replace(/^```\w*\n|\n?```$/g, ''),
+        );
+      return { name: m.name, tags: new Set(tags.map((t) => t.tag)), examples };
+    });
+}
+
+const api: Reflection | undefined = existsSync(API_JSON)
+  ? JSON.parse(readFileSync(API_JSON, 'utf8'))
+  : undefined;
+
+describe('API doc comments', () => {
+  let project: Project;
+  let dir: string;
+  beforeAll(() => {
+    project = makeProject('module');
+    dir = copyInto(project, 'test/fixtures', 'api');
+  });
+  afterAll(() => project?.dispose());
+
+  it('the API reference was generated (pnpm build)', () => {
+    expect(api, `${API_JSON} is missing: run the docs build first`).toBeDefined();
+  });
+
+  for (const cls of CLASSES) {
+    it(`every public method of ${cls} has @throws and a runnable @example`, { timeout: 60_000 }, async () => {
+      const methods = methodsOf(api!, cls);
+      expect(methods.length).toBeGreaterThan(1);
+      const missing = methods.filter((m) => !m.tags.has('@throws') || m.examples.length === 0);
+      expect(missing.map((m) => m.name)).toEqual([]);
+
+      const blocks = methods.flatMap((m) =>
+        m.examples.map((code) =>
+          cls === 'Pool'
+            ? `{ // ${m.name}\nconst pool = new Pool({ processes: 2 });\ntry {\n${code}\n} finally {\n  await pool.terminate();\n}\n}`
+            : `{ // ${m.name}\n${code}\n}`,
+        ),
+      );
+      const program = [
+        "import { JoinableQueue, Pipe, Pool, Queue, SimpleQueue } from '@multiproc/multiproc';",
+        "import { tasks } from './jsdoc-tasks.mjs';",
+        'void tasks;',
+        ...blocks,
+        "console.log('all examples ran');",
+      ].join('\n');
+      const { transform } = await import('esbuild');
+      const { code } = await transform(program, { loader: 'ts', format: 'esm', target: 'node20' });
+      const file = join(dir, `${cls}.examples.mjs`);
+      writeFileSync(file, code);
+      const tasks = await transform(readFileSync(join(dir, 'jsdoc-tasks.ts'), 'utf8'), {
+        loader: 'ts',
+        format: 'esm',
+      });
+      writeFileSync(join(dir, 'jsdoc-tasks.mjs'), tasks.code);
+      const { stdout } = await promisify(execFile)(process.execPath, [file], {
+        cwd: dir,
+        timeout: 50_000,
+      }).catch((err) => {
+        throw new Error(`${cls} examples failed:\n${err.stdout}\n${err.stderr}`);
+      });
+      expect(stdout.trim().split('\n').at(-1)).toBe('all examples ran');
+    });
+  }
+});

@@ -1,0 +1,71 @@
+// Checks of the pages' content against the code and the lists kept in the repo: the From Python
+// table covers every public name of Python's multiprocessing, and the errors page every class.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as core from '@multiproc/core';
+import * as ipc from '@multiproc/ipc';
+import * as shared from '@multiproc/shared';
+import { describe, expect, it } from 'vitest';
+import { DOCS } from './project.ts';
+
+const page = (slug: string) => readFileSync(join(DOCS, 'guide', `${slug}.md`), 'utf8');
+
+/** `multiprocessing.pool.Pool.map` -> `Pool.map`: how the table writes a name. */
+export function shortName(name: string): string {
+  return name
+    .replace(/^multiprocessing\./, '')
+    .replace(/^pool\.(Pool|AsyncResult|IMapIterator)\b/, '$1')
+    .replace(/^queues\./, '')
+    .replace(/^synchronize\./, '')
+    .replace(/^connection\.Connection\./, 'Connection.');
+}
+
+/** The first cells of the tables after the "Every name" heading. */
+function tableNames(markdown: string): string[] {
+  const section = markdown.slice(markdown.indexOf('## Every name'));
+  return [...section.matchAll(/^\| `([^`]+)` +\|/gm)].map((m) => m[1]!);
+}
+
+describe('From Python', () => {
+  const python = readFileSync(join(DOCS, 'data/python-multiprocessing.txt'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map(shortName);
+  const rows = tableNames(page('from-python'));
+
+  it('has a row for every public name of Python multiprocessing', () => {
+    expect(python.length).toBeGreaterThan(200);
+    expect(python.filter((name) => !rows.includes(name))).toEqual([]);
+  });
+
+  it('has no row for a name Python does not have', () => {
+    expect(rows.filter((name) => !python.includes(name))).toEqual([]);
+  });
+
+  it('marks managers, Listener and Client as planned', () => {
+    const planned = page('from-python')
+      .split('\n')
+      .filter((l) => /^\| `(Manager|managers\.BaseManager|connection\.(Listener|Client))` +\|/.test(l));
+    expect(planned).toHaveLength(4);
+    for (const line of planned) expect(line).toMatch(/\| planned +\|/);
+  });
+});
+
+describe('Errors page', () => {
+  const errors = page('errors');
+  const classes = new Map<string, { code: string }>();
+  for (const mod of [shared, ipc, core] as Record<string, unknown>[]) {
+    for (const [name, value] of Object.entries(mod)) {
+      if (typeof value === 'function' && value.prototype instanceof Error) {
+        classes.set(name, Object.create(value.prototype) as { code: string });
+      }
+    }
+  }
+
+  it('lists every error class with its code', () => {
+    expect(classes.size).toBeGreaterThanOrEqual(14);
+    for (const [name, proto] of classes) {
+      expect(errors, name).toMatch(new RegExp(`^\\| \`${name}\` +\\| \`${proto.code}\` +\\|`, 'm'));
+    }
+  });
+});

@@ -1,8 +1,0 @@
-import * as mp from 'multiproc';
-import { describe, expect, it } from 'vitest';
-
-describe('workspace wiring', () => {
-  it('resolves the built umbrella package', () => {
-    expect(typeof mp.ProcessError).toBe('function');
-  });
-});

@@ -1,0 +1,94 @@
+/**
+ * The missing `isMain()` guard (Python: "An attempt has been made to start a new process before
+ * the current process has finished its bootstrapping phase"). A worker imports its task's module,
+ * so that module's top level runs again there; a `new Pool()` or `Process.start()` at that top
+ * level would start workers that import the module again, without end (a fork bomb in the
+ * 'process' context). Creating one while a worker is importing a task module therefore throws
+ * `ContextError` at once. Pools and processes made inside a running task still work (nesting),
+ * and a pool worker may start them only while it runs a task. Anything that slips past (a timer
+ * at a module's top level that starts a pool, a task that recurses) is bounded by
+ * {@link NESTING_LIMIT} levels of workers.
+ */
+import { ContextError } from '@multiproc/shared';
+import { getWorkerIdentity } from '../identity.js';
+
+/** How many levels of workers may be nested: the main program is 0, its workers 1, ... */
+export const NESTING_LIMIT = 4;
+
+interface Phase {
+  /** Task modules being imported right now in this realm. */
+  importing: string[];
+  /** Pool tasks running right now (pool workers only; `undefined` elsewhere). */
+  running: number | undefined;
+}
+
+// On globalThis, so that a second copy of this package loaded in one thread shares it.
+const PHASE_KEY = Symbol.for('multiproc.workerPhase');
+const phase: Phase = ((globalThis as any)[PHASE_KEY] ??= { importing: [], running: undefined });
+
+/** Runs `load` (the import of a task module) as the worker's bootstrapping phase. */
+export async function whileImporting<T>(moduleUrl: string, load: () => Promise<T>): Promise<T> {
+  phase.importing.push(moduleUrl);
+  try {
+    return await load();
+  } finally {
+    phase.importing.splice(phase.importing.indexOf(moduleUrl), 1);
+  }
+}
+
+/** Marks this realm as a pool worker, where pools and processes may start only inside a task. */
+export function markPoolWorker(): void {
+  phase.running ??= 0;
+}
+
+/** Counts a pool task as running while `run` is pending. */
+export function taskStarted(): void {
+  phase.running = (phase.running ?? 0) + 1;
+}
+
+/** The end of a task counted by {@link taskStarted}. */
+export function taskEnded(): void {
+  phase.running = Math.max(0, (phase.running ?? 1) - 1);
+}
+
+const guardErrors = new WeakSet<object>();
+
+/** Whether `err` is the guard's own error (the task loader passes it through unwrapped). */
+export function isBootstrapError(err: unknown): err is ContextError {
+  return typeof err === 'object' && err !== null && guardErrors.has(err);
+}
+
+function refuse(message: string): never {
+  const err = new ContextError(message);
+  guardErrors.add(err);
+  throw err;
+}
+
+const GUARD_HINT =
+  'Guard the code that creates pools and processes with `if (isMain()) { ... }` ' +
+  "(Python: `if __name__ == '__main__':`); a worker imports the module again, so its top level runs there too.";
+
+/**
+ * Throws `ContextError` when starting workers here would recurse: while this worker imports a
+ * task module, in a pool worker outside a task, or past {@link NESTING_LIMIT} levels.
+ */
+export function assertMayStartWorkers(what: 'a Pool' | 'a Process'): void {
+  const me = getWorkerIdentity();
+  if (!me) return;
+  if (phase.importing.length > 0) {
+    refuse(`Cannot create ${what} while this worker is importing ${phase.importing.at(-1)}. ${GUARD_HINT}`);
+  }
+  if (phase.running === 0) {
+    refuse(`Cannot create ${what} in a pool worker outside a running task. ${GUARD_HINT}`);
+  }
+  if ((me.depth ?? 1) >= NESTING_LIMIT) {
+    refuse(
+      `Cannot create ${what} ${NESTING_LIMIT} levels of workers deep: this looks like runaway recursion. ${GUARD_HINT}`,
+    );
+  }
+}
+
+/** The nesting depth of workers this realm starts. */
+export function childDepth(): number {
+  return (getWorkerIdentity()?.depth ?? 0) + 1;
+}

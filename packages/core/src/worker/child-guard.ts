@@ -1,0 +1,57 @@
+/**
+ * Worker side, child processes only: what every child this library forks (a `Process` child, a
+ * pool worker, a warm spare) does first, before it imports any user code.
+ *
+ * 1. Its stdout and stderr pipes are made blocking. A forked child's pipes are non-blocking, so a
+ *    child that logs and then calls `process.exit()` lost the tail (10 to 128 of 300 lines here).
+ * 2. It never outlives its parent, daemon or not, whatever it runs (Python's children can):
+ *    - the IPC channel's `'disconnect'` (the parent died or closed it) exits at once, while the
+ *      event loop is free;
+ *    - a watchdog thread checks `process.ppid` every {@link WATCH_INTERVAL_MS} and SIGKILLs this
+ *      process when the parent is gone, which also ends a child stuck in synchronous code or in
+ *      a long import. A child of a child does the same, so a killed program takes its whole tree
+ *      with it within about a second per level.
+ */
+import { Worker } from 'node:worker_threads';
+
+/** How often the watchdog looks at the parent pid. */
+const WATCH_INTERVAL_MS = 250;
+/** Exit code of a child whose parent went away (the parent is gone: nobody reads it). */
+const PARENT_GONE_EXIT_CODE = 1;
+
+// Runs in the watchdog thread: plain CommonJS, no imports of this package (it must start fast).
+const WATCHDOG_SOURCE = `
+const { workerData } = require('node:worker_threads');
+setInterval(() => {
+  if (process.ppid !== workerData.ppid) process.kill(process.pid, 'SIGKILL');
+}, workerData.intervalMs);
+`;
+
+type HandleWithBlocking = { _handle?: { setBlocking?(blocking: boolean): void } };
+
+function makeBlocking(stream: NodeJS.WriteStream): void {
+  (stream as unknown as HandleWithBlocking)._handle?.setBlocking?.(true);
+}
+
+let guarded = false;
+
+/** Makes this forked child's output blocking and ties its life to its parent's. Idempotent. */
+export function guardChildProcess(): void {
+  if (guarded || typeof process.send !== 'function') return;
+  guarded = true;
+  makeBlocking(process.stdout);
+  makeBlocking(process.stderr);
+  const ppid = process.ppid;
+  process.once('disconnect', () => process.exit(PARENT_GONE_EXIT_CODE));
+  const watchdog = new Worker(WATCHDOG_SOURCE, {
+    eval: true,
+    workerData: { ppid, intervalMs: WATCH_INTERVAL_MS },
+    stdout: true,
+    stderr: true,
+    env: {},
+    execArgv: [],
+  });
+  // The watchdog must neither keep this child alive nor take it down if it fails to start.
+  watchdog.unref();
+  watchdog.on('error', () => {});
+}

@@ -1,0 +1,74 @@
+// Runs a fixture program in its own process group, under limits (`prlimit --nproc`, `timeout`),
+// and kills the whole group afterwards, so a runaway program cannot outlive its test.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fixture } from './helpers.ts';
+
+const started = new Set<ChildProcess>();
+
+export interface GroupRun {
+  readonly child: ChildProcess;
+  /** Resolves once `pattern` has appeared this many times on stdout. */
+  until(pattern: RegExp, count?: number): Promise<string>;
+  readonly done: Promise<{ stdout: string; stderr: string; code: number | null }>;
+}
+
+/** Starts `node fixtures/<name> ...args` in a new process group, killed after `limitS` seconds. */
+export function runInGroup(name: string, args: string[] = [], limitS = 30): GroupRun {
+  const child = spawn(
+    'prlimit',
+    ['--nproc=400', 'timeout', '-s', 'KILL', String(limitS), process.execPath, fixture(name), ...args],
+    { detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  started.add(child);
+  let stdout = '';
+  let stderr = '';
+  const waiters = new Set<() => void>();
+  child.stdout!.on('data', (d) => {
+    stdout += d;
+    for (const w of waiters) w();
+  });
+  child.stderr!.on('data', (d) => {
+    stderr += d;
+  });
+  const done = new Promise<{ stdout: string; stderr: string; code: number | null }>((resolve) => {
+    child.once('close', (code) => resolve({ stdout, stderr, code }));
+  });
+  const until = (pattern: RegExp, count = 1) =>
+    new Promise<string>((resolve, reject) => {
+      const check = () => {
+        const hits =
+          stdout.match(new RegExp(pattern.source, `${pattern.flags.replace('g', '')}g`))?.length ?? 0;
+        if (hits >= count) {
+          waiters.delete(check);
+          resolve(stdout);
+        }
+      };
+      waiters.add(check);
+      check();
+      void done.then(() => reject(new Error(`${name} ended before printing ${pattern}: ${stdout}${stderr}`)));
+    });
+  return { child, until, done };
+}
+
+/** Kills every process group a test started (call it from `afterEach`). */
+export function killGroups(): void {
+  for (const child of started) {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      // The group is already gone.
+    }
+  }
+  started.clear();
+}
+
+/** Whether `pid` has exited: gone, or a zombie nobody reaped yet. */
+export function hasExited(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return true;
+  }
+}
