@@ -10,6 +10,7 @@ import {
   type ConditionProxy,
   type EventProxy,
   type LockProxy,
+  type ManagerBarrierOptions,
   processManager,
   type SemaphoreProxy,
   type ValueProxy,
@@ -34,7 +35,7 @@ export interface ProcessPrimitives {
   /** A process-safe `Condition`, over a lock of this context or a new RLock. Python: `ctx.Condition(lock)`. */
   Condition: PrimitiveFactory<[lock?: LockProxy], ConditionProxy>;
   /** A process-safe `Barrier(parties)`. Python: `ctx.Barrier(parties, timeout=None)`. */
-  Barrier: PrimitiveFactory<[parties: number, options?: { timeout?: number }], BarrierProxy>;
+  Barrier: PrimitiveFactory<[parties: number, options?: ManagerBarrierOptions], BarrierProxy>;
   /** A process-shared `Value` (`await v.get()`, `await v.set(x)`). Python: `ctx.Value(typecode, v)`. */
   Value: PrimitiveFactory<[typecode: Typecode, value?: number | bigint], ValueProxy<number>>;
   /** A process-shared `Array`. Python: `ctx.Array(typecode, size_or_sequence)`. */
@@ -64,7 +65,7 @@ export const processPrimitives: ProcessPrimitives = {
   Condition: function Condition(lock?: LockProxy) {
     return processManager().Condition(lock);
   },
-  Barrier: function Barrier(parties: number, options?: { timeout?: number }) {
+  Barrier: function Barrier(parties: number, options?: ManagerBarrierOptions) {
     return processManager().Barrier(parties, options);
   },
   Value: function Value(typecode: Typecode, value?: never) {

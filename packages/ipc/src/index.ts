@@ -37,9 +37,11 @@ export { type AutoProxy, BaseProxy } from './manager/proxy.js';
 export {
   type AcquireArg,
   BarrierProxy,
+  type BarrierState,
   ConditionProxy,
   EventProxy,
   LockProxy,
+  type ManagerBarrierOptions,
   SemaphoreProxy,
 } from './manager/sync-proxies.js';
 export { Pipe, type PipeOptions } from './pipe.js';

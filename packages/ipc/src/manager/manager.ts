@@ -29,7 +29,14 @@ import type {
   QueueProxy,
   ValueProxy,
 } from './data-proxies.js';
-import type { BarrierProxy, ConditionProxy, EventProxy, LockProxy, SemaphoreProxy } from './sync-proxies.js';
+import type {
+  BarrierProxy,
+  ConditionProxy,
+  EventProxy,
+  LockProxy,
+  ManagerBarrierOptions,
+  SemaphoreProxy,
+} from './sync-proxies.js';
 
 function count(n: unknown, min: number, where: string): number {
   if (!Number.isInteger(n) || (n as number) < min) {
@@ -187,7 +194,7 @@ export class Manager extends BaseManager {
    * @param options - `timeout`: the default wait in ms.
    * @throws {ValidationError} when `parties` is not a positive integer.
    */
-  Barrier(parties: number, options: { timeout?: number } = {}): BarrierProxy {
+  Barrier(parties: number, options: ManagerBarrierOptions = {}): BarrierProxy {
     const ms = wireTimeout(options.timeout, 'Barrier()');
     return this.createLocal('Barrier', [count(parties, 1, 'Barrier(parties)'), ms]);
   }

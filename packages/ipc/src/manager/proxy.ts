@@ -78,6 +78,7 @@ export class BaseProxy {
 /**
  * A proxy for a type registered without a proxy class: every method of the served object is an
  * async method here. Mirrors Python's `AutoProxy`.
+ * @typeParam T - the served object's type (its methods become async methods of the proxy).
  */
 export type AutoProxy<T = Record<string, (...args: never[]) => unknown>> = BaseProxy & {
   [K in keyof T]: T[K] extends (...args: infer A) => infer R ? (...args: A) => Promise<Awaited<R>> : never;

@@ -4,12 +4,31 @@
  * `await ev.wait(ms)`), so code moves between a thread `Lock` and a manager `Lock` unchanged; the
  * ones that are synchronous there return a Promise here (they cross to the manager).
  */
-import type { Timeout } from '@multiproc/shared';
+import type { AcquireOptions, Timeout } from '@multiproc/shared';
 import { wireTimeout } from '../internal/manager/wire.js';
 import { BaseProxy, proxyClass } from './proxy.js';
 
 /** `acquire()`'s argument: ms, `{ timeout }`, or `{ block: false }` (answer at once). */
-export type AcquireArg = Timeout | { timeout?: number; block?: boolean };
+export type AcquireArg = AcquireOptions | null | undefined;
+
+/** What {@link BarrierProxy.state} reports. */
+export interface BarrierState {
+  /** Whether the barrier is broken (Python: `broken`). */
+  broken: boolean;
+  /** How many parties wait now (Python: `n_waiting`). */
+  nWaiting: number;
+  /** How many parties a cycle needs (Python: `parties`). */
+  parties: number;
+}
+
+/** Options of a manager's `Barrier()`. */
+export interface ManagerBarrierOptions {
+  /**
+   * The wait of `wait()` without a timeout, in ms; a wait that times out breaks the barrier.
+   * @default no limit
+   */
+  timeout?: number;
+}
 
 /**
  * A manager's `Lock` (or `RLock`): mutual exclusion between threads and processes. Mirrors
@@ -202,8 +221,8 @@ export class BarrierProxy extends BaseProxy {
     return this.callMethod('abort') as Promise<void>;
   }
   /** `{ broken, nWaiting, parties }` now. Python: `broken`, `n_waiting`, `parties`. */
-  state(): Promise<{ broken: boolean; nWaiting: number; parties: number }> {
-    return this.callMethod('state') as Promise<{ broken: boolean; nWaiting: number; parties: number }>;
+  state(): Promise<BarrierState> {
+    return this.callMethod('state') as Promise<BarrierState>;
   }
 }
 proxyClass('Barrier', BarrierProxy);
