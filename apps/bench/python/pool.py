@@ -40,6 +40,19 @@ def case_imap(n, runs):
     return {"samples": samples, "extra": {"chunksize": 1}}
 
 
+def case_apply(n, runs):
+    with Pool(2) as pool:
+        pool.map(square, range(1000))
+        samples = []
+        for _ in budgeted(runs):
+            t0 = clock()
+            results = [pool.apply_async(square, (x,)) for x in range(n)]
+            out = [r.get() for r in results]
+            samples.append(per_second(n, clock() - t0))
+        assert out[-1] == (n - 1) * (n - 1)
+    return {"samples": samples}
+
+
 def calibrate(task_ms):
     """Iterations of burn() that take about task_ms on one core."""
     n = 20000
@@ -82,4 +95,4 @@ def case_startup(runs):
 
 
 if __name__ == "__main__":
-    main({"map": case_map, "imap": case_imap, "cpu": case_cpu, "startup": case_startup})
+    main({"map": case_map, "imap": case_imap, "apply": case_apply, "cpu": case_cpu, "startup": case_startup})

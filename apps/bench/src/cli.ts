@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `bench [suite...] [--quick] [--runs <n>] [--json <file>]`: runs the suites, prints a markdown
+ * `bench [suite...] [--only <ids>] [--quick] [--runs <n>] [--json <file>]`: runs the suites, prints a markdown
  * table and the speed-target lines, writes the JSON results and renders the charts from them.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -22,6 +22,7 @@ const DEFAULT_RUNS = 5;
 
 interface Options {
   quick?: boolean;
+  only?: string[];
   runs?: number;
   json?: string;
   charts: boolean;
@@ -80,7 +81,8 @@ async function run(suiteNames: string[], opts: Options): Promise<void> {
   const jsonFile = resolve(opts.json ?? join(resultsDir(), quick ? 'quick.json' : 'latest.json'));
 
   const machine = await machineInfo();
-  const cases = suites.flatMap(casesOf);
+  const only = opts.only;
+  const cases = suites.flatMap(casesOf).filter((c) => !only || only.some((part) => c.id.includes(part)));
   const progress = createProgress(cases.length);
   const results: CaseResult[] = [];
   for (const c of cases) {
@@ -120,6 +122,9 @@ async function run(suiteNames: string[], opts: Options): Promise<void> {
 const program = new Command('bench')
   .description('Benchmarks multiproc against tinypool, piscina, workerpool, raw Node and Python.')
   .argument('[suite...]', `suites to run: ${SUITES.join(', ')} (default: all)`)
+  .option('--only <ids>', 'only the cases whose id contains one of these (comma-separated)', (v) =>
+    v.split(','),
+  )
   .option('--quick', 'each case once with tiny sizes (a smoke test: the numbers mean nothing)')
   .option('--runs <n>', `samples per case (default ${DEFAULT_RUNS}, --quick: 1)`, positiveInt)
   .option('--json <file>', 'results file (default results/latest.json; --quick: results/quick.json)')

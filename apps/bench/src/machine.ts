@@ -30,7 +30,7 @@ async function versionOf(pkg: string): Promise<string> {
 /** Collects the machine info. */
 export async function machineInfo(): Promise<MachineInfo> {
   const peers: Record<string, string> = {};
-  for (const p of ['tinypool', 'piscina', 'workerpool', 'tinybench']) peers[p] = await versionOf(p);
+  for (const p of ['tinypool', 'piscina', 'workerpool', 'tinybench', 'bullmq']) peers[p] = await versionOf(p);
   return {
     cores: os.availableParallelism(),
     cpuModel: os.cpus()[0]?.model.trim() ?? 'unknown',

@@ -1,6 +1,6 @@
 import type { Sizes } from './types.js';
 
-/** Sizes named in issues 3, 4, 5 and 6. */
+/** Sizes named in issues 3, 4, 5, 6 and 17. */
 export const FULL_SIZES: Sizes = {
   poolItems: 100_000,
   perItemItems: 100_000,
@@ -17,6 +17,9 @@ export const FULL_SIZES: Sizes = {
   ringSmallMsgs: 500_000,
   idleMs: 500,
   benchTimeMs: 300,
+  bullmqRawItems: 5000,
+  sleepItems: 128,
+  sleepMs: 50,
 };
 
 /** Tiny sizes for `--quick`: every code path once, no meaningful numbers. */
@@ -36,4 +39,7 @@ export const QUICK_SIZES: Sizes = {
   ringSmallMsgs: 2000,
   idleMs: 100,
   benchTimeMs: 20,
+  bullmqRawItems: 200,
+  sleepItems: 8,
+  sleepMs: 5,
 };

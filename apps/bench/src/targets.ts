@@ -1,5 +1,5 @@
 /**
- * The speed targets of issues 3 (shared), 4 (Process), 5 (ipc) and 6 (Pool), each tied to the
+ * The speed targets of issues 3 (shared), 4 (Process), 5 (ipc), 6 (Pool) and 18 (performance), each tied to the
  * case that measures it. A target is either a ratio of two medians measured in the same run
  * (`versus`) or an absolute bound on one median.
  */
@@ -30,6 +30,8 @@ export interface TargetResult extends Target {
 }
 
 const GIB = 2 ** 30;
+/** Issue 17's "near-linear": at least 90 % of linear for 2 workers, 85 % for 4, 80 % for 8. */
+const SLEEP_SCALING = { 2: 1.8, 4: 3.4, 8: 6.4 } as const;
 
 export const TARGETS: Target[] = [
   // issue 3
@@ -226,6 +228,55 @@ export const TARGETS: Target[] = [
     op: '<',
     threshold: 32,
   },
+  // issue 18 (part 1); the start-up ratios are issue 4's rows above
+  {
+    issue: 18,
+    suite: 'process',
+    text: "umbrella import <= 15 ms (import('tinypool') measured 13 ms): within 1.15x of tinypool",
+    caseId: 'process/import/multiproc',
+    versus: 'process/import/tinypool',
+    op: '<=',
+    threshold: 1.15,
+  },
+  {
+    issue: 18,
+    suite: 'shared',
+    text: 'Lock acquireSync/release >= 0.8x a raw Atomics CAS lock',
+    caseId: 'shared/lock/multiproc',
+    versus: 'shared/lock/raw-atomics',
+    op: '>=',
+    threshold: 0.8,
+  },
+  {
+    issue: 18,
+    suite: 'shared',
+    text: 'ByteChannel 64 KiB messages >= 1x MessagePort',
+    caseId: 'shared/ring-64k/multiproc',
+    versus: 'shared/ring-64k/messageport',
+    op: '>=',
+    threshold: 1,
+  },
+  // issue 17
+  {
+    issue: 17,
+    suite: 'bullmq',
+    text: 'map of 100k trivial items through Redis, 2 worker processes >= 50x raw BullMQ (one job per item)',
+    caseId: 'bullmq/map/multiproc',
+    versus: 'bullmq/map/raw-bullmq-c8',
+    op: '>=',
+    threshold: 50,
+  },
+  ...([2, 4, 8] as const).map(
+    (n): Target => ({
+      issue: 17,
+      suite: 'bullmq',
+      text: `50 ms sleep tasks: ${n} worker processes >= ${SLEEP_SCALING[n]}x the items/s of 1 (near-linear)`,
+      caseId: `bullmq/sleep/workers-${n}`,
+      versus: 'bullmq/sleep/workers-1',
+      op: '>=',
+      threshold: SLEEP_SCALING[n],
+    }),
+  ),
 ];
 
 function passes(value: number, op: Target['op'], threshold: number): boolean {

@@ -1,5 +1,5 @@
 /** The suites the CLI can select, in the order they run. */
-export const SUITES = ['pool', 'process', 'ipc', 'shared', 'memory'] as const;
+export const SUITES = ['pool', 'process', 'ipc', 'shared', 'memory', 'bullmq'] as const;
 export type SuiteName = (typeof SUITES)[number];
 
 /** Units a case reports in. Rates are per second; `x` is a dimensionless factor. */
@@ -39,6 +39,11 @@ export interface Sizes {
   idleMs: number;
   /** tinybench time budget per run. */
   benchTimeMs: number;
+  /** Items of the raw BullMQ baseline, one job each (issue 17; it does ~1-3k jobs/s). */
+  bullmqRawItems: number;
+  /** Sleep-bound items of the worker-scaling cases, and how long each sleeps (issue 17: 50 ms). */
+  sleepItems: number;
+  sleepMs: number;
 }
 
 /** What a case is given when it runs. */

@@ -24,10 +24,11 @@ describe('bench --quick', () => {
     dir = await mkdtemp(join(tmpdir(), 'mp-bench-'));
     const json = join(dir, 'smoke.json');
     ({ stdout } = await run(process.execPath, [CLI, 'shared', 'process', '--quick', '--json', json], {
-      timeout: 50_000,
+      // About 6 s alone; CI runs every package's tests at once on 2 cores, which made it 60 s.
+      timeout: 170_000,
     }));
     report = JSON.parse(await readFile(json, 'utf8'));
-  }, 60_000);
+  }, 180_000);
 
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });
@@ -74,7 +75,7 @@ describe('bench --quick', () => {
   it('evaluates the targets of the suites that ran', () => {
     expect(report.targets.length).toBeGreaterThan(0);
     for (const t of report.targets) {
-      expect([3, 4]).toContain(t.issue);
+      expect([3, 4, 18]).toContain(t.issue);
       expect(['MET', 'NOT MET', 'PENDING']).toContain(t.status);
     }
   });

@@ -14,6 +14,7 @@ export const PACKAGES = [
   { name: '@multiproc/ipc', dir: 'packages/ipc' },
   { name: '@multiproc/core', dir: 'packages/core' },
   { name: '@multiproc/multiproc', dir: 'packages/multiproc' },
+  { name: '@multiproc/bullmq', dir: 'packages/bullmq', readmeNeedsRedis: true },
 ] as const;
 
 /** A Node binary to run scenarios on; `reason` says why it is missing when `path` is empty. */

@@ -1,6 +1,7 @@
 /** What an example is, what it gets to run, and how it reports a failed check. */
 import type { ContextName } from '@multiproc/multiproc';
 import type { ApiName } from './api.js';
+import type { BackendName, DemoPool } from './backend.js';
 import type { Reporter } from './report.js';
 
 /** JSON-friendly data an example returns: it goes into `--json` output as `result`. */
@@ -10,6 +11,11 @@ export type ExampleData = Record<string, unknown>;
 export interface ExampleContext {
   /** The context chosen with `--context`: where workers run. */
   readonly context: ContextName;
+  /**
+   * Makes a pool on the backend chosen with `--backend`: a local `Pool` in `context`, or the same
+   * interface on BullMQ workers (`--backend bullmq`).
+   */
+  pool(options: { processes: number }): DemoPool;
   /** Where the example prints: headings, result lines, notes, tables, progress. */
   readonly out: Reporter;
   /**
@@ -29,6 +35,8 @@ export interface Example {
   readonly summary: string;
   /** The public names it needs; when one is not exported yet the section reports so and is skipped. */
   readonly needs: readonly ApiName[];
+  /** The backends it runs on (it makes its pool with `ctx.pool`). @default ['local'] */
+  readonly backends?: readonly BackendName[];
   run(ctx: ExampleContext): Promise<ExampleData>;
 }
 

@@ -5,6 +5,7 @@
 
 import { type ContextName, cpuCount } from '@multiproc/multiproc';
 import { Command, Option } from 'commander';
+import { type Backend, type BackendName, bullmqBackend, localBackend } from './backend.js';
 import type { Example } from './example.js';
 import { EXAMPLE_NAMES, EXAMPLES } from './examples/index.js';
 import { formatMs, round, table } from './format.js';
@@ -13,6 +14,8 @@ import { type Outcome, runExamples } from './run.js';
 
 interface CliOptions {
   context: ContextName;
+  backend: BackendName;
+  redis?: string;
   only: string[];
   list?: boolean;
   json?: boolean;
@@ -43,6 +46,15 @@ const program = new Command()
       .argParser(collect)
       .default([], 'all, in order'),
   )
+  .addOption(
+    new Option(
+      '-b, --backend <name>',
+      'where pools run: here, or on BullMQ workers the demo starts on --redis',
+    )
+      .choices(['local', 'bullmq'])
+      .default('local'),
+  )
+  .option('--redis <url>', 'Redis for --backend bullmq, as redis://host:port (default: $REDIS_URL)')
   .option('-l, --list', 'list the examples and exit')
   .option('--json', 'print the results as one JSON document (for scripts)')
   .option('-q, --quiet', 'print only the results: no headings, notes or progress')
@@ -54,6 +66,8 @@ const program = new Command()
       '  multiproc-demo                       run them all, in order\n' +
       '  multiproc-demo --only ans5,ans6      just these two\n' +
       '  multiproc-demo --context process     workers in child processes instead of threads\n' +
+      '  multiproc-demo --backend bullmq --redis redis://127.0.0.1:6379\n' +
+      '                                       Ans5 on Redis workers the demo starts (redis-server)\n' +
       '  multiproc-demo --json > results.json machine-readable results',
   )
   .action(main);
@@ -61,25 +75,34 @@ const program = new Command()
 async function main(options: CliOptions): Promise<void> {
   const out = new Reporter({ json: !!options.json, quiet: !!options.quiet, verbose: !!options.verbose });
   if (options.list) return list(out);
-  const chosen = select(options.only);
+  const chosen = select(options.only, options.backend);
+  const backend = await openBackend(options);
   out.note(
-    `multiproc demo · context '${options.context}' · Node ${process.version} · ${cpuCount()} CPUs available`,
+    `multiproc demo · ${backend.description} · Node ${process.version} · ${cpuCount()} CPUs available`,
   );
   // In JSON mode stdout carries only the final document: anything else is held back.
   const stray = out.options.json ? interceptStream(process.stdout, false) : undefined;
   const started = performance.now();
   let outcomes: Outcome[];
   try {
-    outcomes = await runExamples(chosen, options.context, out);
+    outcomes = await runExamples(chosen, options.context, backend, out);
   } finally {
     stray?.restore();
+    await backend.close();
   }
   const durationMs = round(performance.now() - started);
   // A section whose API is not exported yet fails the run only when it was asked for by name.
   const explicit = options.only.length > 0;
   const ok = outcomes.every((o) => o.ok || (o.status === 'unavailable' && !explicit));
   if (out.options.json) {
-    const doc = { ok, context: options.context, node: process.version, durationMs, examples: outcomes };
+    const doc = {
+      ok,
+      context: options.context,
+      backend: backend.name,
+      node: process.version,
+      durationMs,
+      examples: outcomes,
+    };
     out.raw(`${JSON.stringify(doc, null, 2)}\n`);
   } else {
     summarize(outcomes, durationMs, out);
@@ -107,8 +130,32 @@ function list(out: Reporter): void {
   }
 }
 
-function select(only: readonly string[]): Example[] {
-  if (only.length === 0) return [...EXAMPLES];
+/** The chosen backend, started (BullMQ workers) when it needs to be. */
+async function openBackend(options: CliOptions): Promise<Backend> {
+  if (options.backend === 'local') return localBackend(options.context);
+  const redis = options.redis ?? process.env.REDIS_URL;
+  if (!redis) {
+    return program.error('error: --backend bullmq needs --redis redis://host:port (a running redis-server)', {
+      exitCode: 2,
+      code: 'multiproc.noRedis',
+    });
+  }
+  return bullmqBackend(redis);
+}
+
+function select(only: readonly string[], backend: BackendName): Example[] {
+  const runs = (example: Example) => (example.backends ?? ['local']).includes(backend);
+  if (backend !== 'local') {
+    const cannot = only.filter((name) => EXAMPLES.some((e) => e.name === name && !runs(e)));
+    if (cannot.length > 0) {
+      const can = EXAMPLES.filter(runs).map((e) => e.name);
+      program.error(
+        `error: ${cannot.join(', ')} cannot run on the ${backend} backend; it runs ${can.join(', ')}`,
+        { exitCode: 2, code: 'multiproc.wrongBackend' },
+      );
+    }
+  }
+  if (only.length === 0) return EXAMPLES.filter(runs);
   const unknown = only.filter((name) => !EXAMPLE_NAMES.includes(name));
   if (unknown.length > 0) {
     const what = unknown.length === 1 ? 'example' : 'examples';

@@ -4,6 +4,7 @@
  */
 import { activeChildren, type ContextName } from '@multiproc/multiproc';
 import { missingApis, NotAvailableError } from './api.js';
+import type { Backend } from './backend.js';
 import { CheckError, type Example, type ExampleContext, type ExampleData } from './example.js';
 import { formatMs, round } from './format.js';
 import { interceptStream, type Reporter } from './report.js';
@@ -29,14 +30,20 @@ export interface Outcome {
 export async function runExamples(
   examples: readonly Example[],
   context: ContextName,
+  backend: Backend,
   out: Reporter,
 ): Promise<Outcome[]> {
   const outcomes: Outcome[] = [];
-  for (const example of examples) outcomes.push(await runOne(example, context, out));
+  for (const example of examples) outcomes.push(await runOne(example, context, backend, out));
   return outcomes;
 }
 
-async function runOne(example: Example, context: ContextName, out: Reporter): Promise<Outcome> {
+async function runOne(
+  example: Example,
+  context: ContextName,
+  backend: Backend,
+  out: Reporter,
+): Promise<Outcome> {
   out.heading(example.title);
   const base = { name: example.name, title: example.title };
   const missing = missingApis(example.needs);
@@ -47,6 +54,7 @@ async function runOne(example: Example, context: ContextName, out: Reporter): Pr
   }
   const ctx: ExampleContext = {
     context,
+    pool: (options) => backend.pool(options),
     out,
     async captureOutput(fn) {
       const capture = interceptStream(process.stdout, out.human);

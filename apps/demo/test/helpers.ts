@@ -12,16 +12,21 @@ export interface CliRun {
   lines: string[];
 }
 
-/** Runs the built CLI with `args`; kills it (and fails) after `timeoutMs`. */
-export function runCli(args: readonly string[], timeoutMs: number): Promise<CliRun> {
+/** Runs the built CLI with `args` (and `env`, default ours); kills it (and fails) after `timeoutMs`. */
+export function runCli(args: readonly string[], timeoutMs: number, env?: NodeJS.ProcessEnv): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its own process group, so that a timeout kills the demo and every worker it started.
+    const child = spawn(process.execPath, [CLI, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: env ?? process.env,
+      detached: true,
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     const timer = setTimeout(() => {
-      child.kill('SIGKILL');
+      process.kill(-child.pid!, 'SIGKILL');
       reject(
         new Error(`multiproc-demo ${args.join(' ')} did not finish in ${timeoutMs} ms\n${stdout}\n${stderr}`),
       );

@@ -62,6 +62,8 @@ export default defineConfig({
         ]),
         guide('In production', [
           ['reliability', 'Fault tolerance and reliability'],
+          ['reliability-tests', 'How reliability is tested'],
+          ['scaling-out', 'Scaling out'],
           ['performance', 'Performance'],
           ['bundling', 'Bundling'],
           ['runtimes', 'Runtimes'],
@@ -72,7 +74,7 @@ export default defineConfig({
       '/packages/': [
         {
           text: 'Packages',
-          items: ['multiproc', 'core', 'ipc', 'shared'].map((name) => ({
+          items: ['multiproc', 'core', 'ipc', 'shared', 'bullmq'].map((name) => ({
             text: name === 'multiproc' ? '@multiproc/multiproc' : `@multiproc/${name}`,
             link: `/packages/${name}`,
           })),

@@ -32,7 +32,9 @@ function findClass(node: Reflection, name: string): Reflection | undefined {
 
 /** `[name, tags, examples]` for each public method the class itself declares. */
 function methodsOf(api: Reflection, cls: string) {
-  const c = findClass(api, cls);
+  // The local classes: @multiproc/bullmq has a Pool too, whose examples need Redis (its own tests run them).
+  const local = (api.children ?? []).filter((m) => m.name !== '@multiproc/bullmq');
+  const c = local.map((m) => findClass(m, cls)).find(Boolean);
   if (!c) throw new Error(`${cls} is not in the API reference`);
   return (c.children ?? [])
     .filter((m) => m.kind === METHOD && !m.inheritedFrom && !m.flags?.isPrivate && !m.flags?.isProtected)

@@ -2,6 +2,7 @@
 // table covers every public name of Python's multiprocessing, and the errors page every class.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import * as bullmq from '@multiproc/bullmq';
 import * as core from '@multiproc/core';
 import * as ipc from '@multiproc/ipc';
 import * as shared from '@multiproc/shared';
@@ -54,7 +55,7 @@ describe('From Python', () => {
 describe('Errors page', () => {
   const errors = page('errors');
   const classes = new Map<string, { code: string }>();
-  for (const mod of [shared, ipc, core] as Record<string, unknown>[]) {
+  for (const mod of [shared, ipc, core, bullmq] as Record<string, unknown>[]) {
     for (const [name, value] of Object.entries(mod)) {
       if (typeof value === 'function' && value.prototype instanceof Error) {
         classes.set(name, Object.create(value.prototype) as { code: string });
@@ -63,7 +64,7 @@ describe('Errors page', () => {
   }
 
   it('lists every error class with its code', () => {
-    expect(classes.size).toBeGreaterThanOrEqual(14);
+    expect(classes.size).toBeGreaterThanOrEqual(17);
     for (const [name, proto] of classes) {
       expect(errors, name).toMatch(new RegExp(`^\\| \`${name}\` +\\| \`${proto.code}\` +\\|`, 'm'));
     }

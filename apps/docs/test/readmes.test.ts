@@ -11,6 +11,7 @@ const READMES = [
   'packages/core/README.md',
   'packages/ipc/README.md',
   'packages/shared/README.md',
+  'packages/bullmq/README.md',
 ];
 
 describe('READMEs', () => {

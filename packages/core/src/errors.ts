@@ -5,9 +5,11 @@
 import { ClosedError, ProcessError } from '@multiproc/shared';
 
 /**
- * A worker died while it held a task: it threw at top level, called `process.exit()`, was killed,
- * or ran out of memory. The pool replaced it; other tasks were not affected.
- * Python's `Pool` hangs in this case; multiproc rejects the tasks the dead worker held.
+ * A worker died while it ran this task: the task threw at top level (an uncaught error, also one
+ * thrown later from a timer), called `process.exit()`, was killed, or ran out of memory. The pool
+ * replaced the worker. Only the call that was running fails: calls that had finished keep their
+ * results and calls the worker had not started run on another worker, once.
+ * Python's `Pool` hangs in this case.
  * @example
  * try { await pool.apply(tasks.crash, []); }
  * catch (err) { if (err instanceof WorkerCrashedError) console.log(err.exitCode, err.signal); }
@@ -24,7 +26,11 @@ export class WorkerCrashedError extends ProcessError {
   readonly exitCode: number | null;
   /** The signal that ended it (`'SIGKILL'`), or `null`. */
   readonly signal: string | null;
-  /** The position of the failed item in its `map`/`imap` input, when known. */
+  /**
+   * For a `map`/`starmap`/`imap` call: the position in its input of the item that was running.
+   * Exact in the `'thread'` context; in the `'process'` context, the item the child last reported
+   * (exact once items take more than a few ms; never before the first item of its chunk).
+   */
   readonly taskIndex: number | undefined;
   constructor(
     message: string,

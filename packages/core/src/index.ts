@@ -33,6 +33,13 @@ export { type Movable, move } from './move.js';
 export type { ContextName } from './options.js';
 export { AsyncResult } from './pool/async-result.js';
 export type {
+  PoolEvents,
+  PoolWorkerInfo,
+  WorkerCrashInfo,
+  WorkerExitInfo,
+  WorkerExitReason,
+} from './pool/events.js';
+export type {
   AsyncCallOptions,
   CallOptions,
   ImapOptions,
@@ -53,5 +60,8 @@ export {
   type TaskRefs,
   type TaskResult,
 } from './task.js';
+
+import './python-names.js';
+
 export { sendToCaller } from './task-message.js';
 export { disableWarmStart, enableWarmStart, type WarmStartOptions } from './warm.js';

@@ -51,3 +51,18 @@ function describe(value: unknown): string {
   if (typeof value === 'object') return (value as object).constructor?.name ?? 'an object';
   return typeof value;
 }
+
+/**
+ * Whether `value` holds (at any depth of arrays and plain objects) a buffer marked by
+ * {@link move}. Internal: a call that moves memory can be sent once only, so the pool never
+ * batches it with other calls.
+ */
+export function holdsMoved(value: unknown, depth = 0): boolean {
+  if (value === null || typeof value !== 'object' || depth > 32) return false;
+  if (Object.hasOwn(value, MOVE_MARK)) return true;
+  if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return false;
+  if (Array.isArray(value)) return value.some((item) => holdsMoved(item, depth + 1));
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return false;
+  return Object.values(value).some((item) => holdsMoved(item, depth + 1));
+}

@@ -49,14 +49,67 @@ export const taskRefSchema = (z: ZodModule['z']) =>
     message: 'expected a task reference made by defineTasks(import.meta.url, { ... })',
   });
 
-/** Parses `input` with `schema`, or throws a `ValidationError` naming the first bad option. */
+/**
+ * Parses `input` with `schema`, or throws a `ValidationError` naming the first bad option, plus
+ * the multiproc spelling when the mistake is a Python habit (`new Pool(5)`, `maxtasksperchild`,
+ * `context: 'spawn'`).
+ */
 export function parseOptions<T>(schema: () => Z.ZodType<T>, input: unknown, what: string): T {
-  const result = schema().safeParse(input ?? {});
+  const s = schema();
+  const result = s.safeParse(input ?? {});
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
   const name = issue.path.length ? issue.path.join('.') : 'options';
-  throw new ValidationError(`Invalid option '${name}' for ${what}: ${issue.message}.`, {
-    cause: result.error,
-    issues: result.error.issues,
-  });
+  const hint = pythonHint(s, issue, input, what);
+  throw new ValidationError(
+    `Invalid option '${name}' for ${what}: ${issue.message}.${hint ? ` ${hint}` : ''}`,
+    {
+      cause: result.error,
+      issues: result.error.issues,
+    },
+  );
+}
+
+/** Python's start methods: each is a child process, the 'process' context here. */
+export const PYTHON_START_METHODS: readonly string[] = ['spawn', 'fork', 'forkserver'];
+
+/** Python's option names that are spelt differently here (the rest only change case). */
+const PYTHON_KEYS: Readonly<Record<string, string>> = {
+  maxtasksperchild: 'maxTasksPerChild',
+  error_callback: 'errorCallback',
+  kwargs: "args (tasks take positional arguments: put them in 'args')",
+  daemonic: 'daemon',
+  start_method: "context ('thread' or 'process')",
+};
+
+function pythonHint(schema: Z.ZodType, issue: Z.core.$ZodIssue, input: unknown, what: string): string {
+  if (issue.path.length === 0 && typeof input === 'number' && what === 'Pool') {
+    return `Options are an object: write new Pool({ processes: ${input} }).`;
+  }
+  if (issue.path.length === 0 && typeof input === 'function' && what === 'Process') {
+    return 'Options are an object: write new Process({ target: tasks.name, args: [...] }).';
+  }
+  if (
+    issue.path.at(-1) === 'context' &&
+    PYTHON_START_METHODS.includes(optionAt(input, issue.path) as string)
+  ) {
+    return `Python's start method '${optionAt(input, issue.path)}' is multiproc's 'process' context (a child process); 'thread' runs in a worker thread.`;
+  }
+  if (issue.code === 'unrecognized_keys') {
+    const shape = (schema as { shape?: Record<string, unknown> }).shape ?? {};
+    const names = issue.keys.map((key) => {
+      const camel = key.toLowerCase().replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+      const known = Object.keys(shape).find((k) => k.toLowerCase() === camel.toLowerCase());
+      return PYTHON_KEYS[key] ?? known;
+    });
+    const fixes = issue.keys.map((key, i) => (names[i] ? `'${key}' is spelt ${names[i]}` : undefined));
+    if (fixes.some(Boolean)) return `In multiproc, ${fixes.filter(Boolean).join('; ')}.`;
+  }
+  return '';
+}
+
+function optionAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let v = input;
+  for (const key of path) v = (v as Record<PropertyKey, unknown> | undefined)?.[key];
+  return v;
 }

@@ -311,7 +311,8 @@ function checkTarget(self: object, options: unknown): void {
         'Move the body of run() into a function registered with defineTasks(import.meta.url, { work }) and pass { target: tasks.work, args } to the Process constructor.',
     );
   }
-  if (target === undefined) {
+  // A bare task (Python's positional target) is left to the options parser, which names the spelling.
+  if (target === undefined && typeof options !== 'function') {
     throw new ValidationError(
       "Invalid option 'target' for Process: a Process needs a target. Register the function with " +
         'defineTasks(import.meta.url, { work }) and pass { target: tasks.work, args }.',

@@ -16,9 +16,16 @@ import {
 // Per-realm registry: module URL -> the functions that module defined. A worker imports the module,
 // whose top level calls defineTasks() again, which fills this map in the worker's realm.
 const TASKS_KEY = Symbol.for('multiproc.tasks');
+// Each module's functions live in a null-prototype object, and lookups check own keys only: a name
+// such as 'constructor' or 'toString' must never reach Object.prototype's functions.
 const tasksByModule: Map<string, Record<string, (...args: any[]) => unknown>> = ((globalThis as any)[
   TASKS_KEY
 ] ??= new Map());
+
+function registeredTask(module: string, taskName: string): TaskFunction | undefined {
+  const fns = tasksByModule.get(module);
+  return fns && Object.hasOwn(fns, taskName) ? fns[taskName] : undefined;
+}
 
 const TASK_REF_TYPE = 'multiproc.TaskRef';
 const BRAND = Symbol.for('multiproc.taskRef');
@@ -49,7 +56,7 @@ export type TaskRefs<T extends Record<string, TaskFunction>> = { readonly [K in 
 
 function makeRef<F extends TaskFunction>(module: string, taskName: string, fn: F | undefined): TaskRef<F> {
   const ref = function (this: unknown, ...args: unknown[]) {
-    const target = fn ?? tasksByModule.get(module)?.[taskName];
+    const target = fn ?? registeredTask(module, taskName);
     if (!target) throw new TypeError(`Task '${taskName}' of ${module} is not loaded in this thread.`);
     return target.apply(this, args);
   } as unknown as TaskRef<F>;
@@ -66,7 +73,7 @@ function makeRef<F extends TaskFunction>(module: string, taskName: string, fn: F
 }
 
 registerCodec(TASK_REF_TYPE, (data: { module: string; taskName: string }) =>
-  makeRef(data.module, data.taskName, tasksByModule.get(data.module)?.[data.taskName]),
+  makeRef(data.module, data.taskName, registeredTask(data.module, data.taskName)),
 );
 
 /**
@@ -88,7 +95,7 @@ registerCodec(TASK_REF_TYPE, (data: { module: string; taskName: string }) =>
  */
 export function defineTasks<T extends Record<string, TaskFunction>>(moduleUrl: string, fns: T): TaskRefs<T> {
   const url = taskModuleUrl(moduleUrl);
-  const registered = { ...(tasksByModule.get(url) ?? {}) };
+  const registered = Object.assign(Object.create(null), tasksByModule.get(url));
   const refs: Record<string, TaskRef> = {};
   for (const [name, fn] of Object.entries(fns ?? {})) {
     if (typeof fn !== 'function') {
@@ -124,7 +131,7 @@ export function isTaskRef(value: unknown): value is TaskRef {
 
 /** The function a module registered under `taskName`, in this realm (internal). */
 export function lookupTask(module: string, taskName: string): TaskFunction | undefined {
-  return tasksByModule.get(module)?.[taskName];
+  return registeredTask(module, taskName);
 }
 
 /** Drops what a module registered in this realm (internal: its import failed). */

@@ -64,6 +64,8 @@ describe('no line written before an exit is lost', () => {
     ['daemon Processes before the program ends', 'daemons', 'thread', 20],
     ['a pool task that calls process.exit(0)', 'pool-exit', 'process', 300],
     ['a pool task that returns just before the program ends', 'pool-return', 'process', 300],
+    ['a pool task that calls process.exit(0), its worker replaced', 'pool-replace', 'process', 600],
+    ['a pool task that calls process.exit(0), its worker replaced', 'pool-replace', 'thread', 600],
   ])(
     '%s (%s, %s context)',
     async (_what, mode, context, expected) => {

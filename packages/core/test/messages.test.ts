@@ -8,6 +8,18 @@ afterEach(async () => {
 });
 
 describe.each(['thread', 'process'] as const)('messages from inside a task (%s)', (context) => {
+  it("an apply call's messages have all reached onMessage when it resolves", async () => {
+    const pool = new Pool({ processes: 2, context });
+    pools.push(pool);
+    for (let round = 0; round < 20; round++) {
+      const got: unknown[] = [];
+      const seen = await pool
+        .apply(tasks.progress, [5, 'r'], { onMessage: (m) => got.push(m) })
+        .then(() => got.length);
+      expect(seen).toBe(5);
+    }
+  });
+
   it('delivers sendToCaller() values to onMessage, per call', async () => {
     const pool = new Pool({ processes: 2, context });
     pools.push(pool);

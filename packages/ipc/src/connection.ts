@@ -112,7 +112,7 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
    * @param buf - the bytes; copied before this returns.
    * @param offset - @default 0
    * @param size - @default the rest of `buf`
-   * @throws {ValidationError} when `offset`/`size` fall outside `buf`.
+   * @throws {ValidationError} when `buf` is not bytes, or `offset`/`size` fall outside it.
    * @throws {ClosedError} after `close()`; {@link ProcessError} on the receive-only end.
    * @example
    * const [a, b] = Pipe();
@@ -121,6 +121,11 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
    */
   sendBytes(buf: ArrayBufferView | ArrayBuffer, offset = 0, size?: number): void {
     this.#checkWrite();
+    if (!ArrayBuffer.isView(buf) && !(buf instanceof ArrayBuffer)) {
+      throw new ValidationError(
+        `sendBytes() takes bytes (a Uint8Array, Buffer, typed array or ArrayBuffer), got ${typeof buf}. Use send() for other values.`,
+      );
+    }
     const bytes = ArrayBuffer.isView(buf)
       ? new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength)
       : new Uint8Array(buf);

@@ -48,3 +48,5 @@ export { Pipe, type PipeOptions } from './pipe.js';
 export { Queue, type QueueOptions, type TimeoutOptions } from './queue.js';
 export { SimpleQueue, type SimpleQueueOptions } from './simple-queue.js';
 export { wait } from './wait.js';
+
+import './python-names.js';

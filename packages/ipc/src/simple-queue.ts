@@ -1,5 +1,6 @@
 /** SimpleQueue: an unbounded FIFO with only put/get/empty/close. Mirrors Python's `multiprocessing.SimpleQueue`. */
 import { type EncodeContext, type Encoded, encodeSymbol, registerCodec } from '@multiproc/shared';
+import { parseSimpleQueueOptions } from './internal/options.js';
 import { readyHandle } from './internal/ready.js';
 import type { Handle } from './internal/runtime/handle.js';
 import type { Schema } from './internal/schema.js';
@@ -25,8 +26,13 @@ export class SimpleQueue<T = unknown> {
 
   /** @param options - `schema`. @throws {ValidationError} for bad options. */
   constructor(options: SimpleQueueOptions<T> = {}) {
-    this.#q = pending ?? new Queue<T>({ schema: options.schema });
-    pending = null;
+    if (pending) {
+      this.#q = pending;
+      pending = null;
+      return;
+    }
+    parseSimpleQueueOptions(options);
+    this.#q = new Queue<T>({ schema: options.schema });
   }
 
   /**

@@ -1,6 +1,6 @@
 /** wait(): the first of several connections or queues to have something to receive. */
 
-import type { Timeout } from '@multiproc/shared';
+import { type Timeout, ValidationError } from '@multiproc/shared';
 import { waitsForever } from './errors.js';
 import { readyHandle, type Waitable, whenReady } from './internal/ready.js';
 import { STUCK } from './internal/runtime/waiter.js';
@@ -14,6 +14,7 @@ import { checkTimeout } from './internal/schema.js';
  * @param timeout - ms to wait at most; @default no limit. On timeout resolves to `[]`.
  * @throws {ClosedError} when one of them was closed.
  * @throws {EOFError} when, without a timeout, nothing left in the program could make one ready.
+ * @throws {ValidationError} when `objects` is not a list of connections and queues.
  * @example
  * const [a, b] = Pipe();
  * const [c, d] = Pipe();
@@ -21,7 +22,13 @@ import { checkTimeout } from './internal/schema.js';
  * console.log((await wait([b, d], 1000)).length); // 1: b
  */
 export async function wait<W extends Waitable>(objects: Iterable<W>, timeout?: Timeout): Promise<W[]> {
-  const list = [...objects];
+  const iterable = typeof objects === 'object' && typeof objects?.[Symbol.iterator] === 'function';
+  const list = iterable ? [...objects] : [];
+  if (!iterable || list.some((o) => typeof o?.[readyHandle] !== 'function')) {
+    throw new ValidationError(
+      'wait() takes a list of Connections and queues (for example wait([conn1, conn2], 1000)).',
+    );
+  }
   const ms = checkTimeout(timeout, 'wait()');
   const handles = list.map((o) => o[readyHandle]());
   const ready = () => list.filter((_, i) => handles[i]!.ready());

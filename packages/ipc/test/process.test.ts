@@ -65,5 +65,5 @@ describe.each(['thread', 'process'])('as Process args (%s)', (context) => {
     // Nothing consumed comes back (no duplicate) once the consumers are gone.
     await vi.waitFor(() => expect(q.qsize()).toBe(0), { timeout: 5000 });
     await expect(q.get({ timeout: 50 })).rejects.toMatchObject({ code: 'MP_QUEUE_EMPTY' });
-  }, 30_000);
+  }, 120_000);
 });

@@ -5,6 +5,7 @@
  */
 import { type EncodeContext, type Encoded, encodeSymbol, registerCodec } from './codec.js';
 import { ClosedError, TimeoutError, ValidationError } from './errors.js';
+import { type CheckedChannelOptions, channelOptions } from './internal/channel-options.js';
 import {
   abandonWord,
   lockAsync,
@@ -34,7 +35,7 @@ import {
   writeFrame,
 } from './internal/ring.js';
 import { assertThreadTarget } from './internal/shared-codec.js';
-import { deadlineOf, now, waitAsync, waitSync } from './internal/wait.js';
+import { now, waitAsync, waitSync } from './internal/wait.js';
 import { getOwnerId, trackAbandonable } from './owner.js';
 
 const DEFAULT_CAPACITY = 1 << 20;
@@ -193,17 +194,18 @@ export class ByteChannel implements Abandonable {
 
   /**
    * Writes one message, blocking this thread while the ring is full.
-   * @param options `timeout` in ms.
+   * @param options a timeout in ms, or `{ timeout, keepAlive }`.
    * @returns `true` once written, `false` on timeout.
    * @throws {ValidationError} for a message larger than `capacity`.
    * @throws {ClosedError} after `close()` (also when it closes while waiting).
    */
-  writeSync(bytes: Uint8Array, options?: ChannelWaitOptions): boolean {
+  writeSync(bytes: Uint8Array, options?: number | ChannelWaitOptions): boolean {
+    const o = channelOptions(options, 'ByteChannel.writeSync()');
     const need = this.#check(bytes);
     const h = this.#h;
     const used = Atomics.load(h, USED);
     if (!this.#multi && this.#dataBytes - used >= need) return this.#putTrue(bytes, need);
-    const deadline = deadlineOf(options?.timeout);
+    const deadline = now() + o.timeoutMs;
     if (this.#multi && lockSync(this.#wmutex, ME, deadline) === TIMED_OUT) return false;
     try {
       for (;;) {
@@ -223,20 +225,20 @@ export class ByteChannel implements Abandonable {
 
   /**
    * Writes one message, waiting without blocking the event loop while the ring is full.
-   * @param options `timeout` in ms.
+   * @param options a timeout in ms, or `{ timeout, keepAlive }`.
    * @returns `true` once written, `false` on timeout.
    * @throws {ValidationError} for a message larger than `capacity`.
    * @throws {ClosedError} after `close()` (also when it closes while waiting).
    * @example
    * await ch.write(Uint8Array.of(1, 2, 3), { timeout: 1000 });
    */
-  async write(bytes: Uint8Array, options?: ChannelWaitOptions): Promise<boolean> {
+  async write(bytes: Uint8Array, options?: number | ChannelWaitOptions): Promise<boolean> {
+    const o = channelOptions(options, 'ByteChannel.write()');
     const need = this.#check(bytes);
     const h = this.#h;
     if (!this.#multi && this.#dataBytes - Atomics.load(h, USED) >= need) return this.#putTrue(bytes, need);
-    const deadline = deadlineOf(options?.timeout);
-    if (this.#multi && (await lockAsync(this.#wmutex, ME, deadline, options?.keepAlive)) === TIMED_OUT)
-      return false;
+    const deadline = now() + o.timeoutMs;
+    if (this.#multi && (await lockAsync(this.#wmutex, ME, deadline, o.keepAlive)) === TIMED_OUT) return false;
     try {
       for (;;) {
         const u = Atomics.load(h, USED);
@@ -244,7 +246,7 @@ export class ByteChannel implements Abandonable {
         if (this.#dataBytes - u >= need) return this.#putTrue(bytes, need);
         if (now() >= deadline) return false;
         Atomics.add(h, WWAIT, 1);
-        await waitAsync(h, USED, u, deadline, options?.keepAlive);
+        await waitAsync(h, USED, u, deadline, o.keepAlive);
         Atomics.sub(h, WWAIT, 1);
       }
     } finally {
@@ -290,22 +292,23 @@ export class ByteChannel implements Abandonable {
 
   /**
    * Reads one message, blocking this thread while the ring is empty.
-   * @param options `timeout` in ms; `into`: a buffer to copy the message into.
+   * @param options a timeout in ms, or `{ timeout, keepAlive, into }` (`into`: a buffer to copy the message into).
    * @throws {ValidationError} when the message does not fit `into`.
    * @returns the message, or `null` once the channel is closed and drained.
    * @throws {TimeoutError} when nothing arrived in time.
    */
-  readSync(options?: ChannelReadOptions): Uint8Array | null {
+  readSync(options?: number | ChannelReadOptions): Uint8Array | null {
+    const o = channelOptions(options, 'ByteChannel.readSync()');
     const h = this.#h;
-    if (!this.#multi && (Atomics.load(h, USED) & USED_MASK) !== 0) return this.#take(options?.into);
-    const deadline = deadlineOf(options?.timeout);
-    if (this.#multi && lockSync(this.#rmutex, ME, deadline) === TIMED_OUT) throw readTimeout(options);
+    if (!this.#multi && (Atomics.load(h, USED) & USED_MASK) !== 0) return this.#take(o.into);
+    const deadline = now() + o.timeoutMs;
+    if (this.#multi && lockSync(this.#rmutex, ME, deadline) === TIMED_OUT) throw readTimeout(o);
     try {
       for (;;) {
         const u = Atomics.load(h, USED);
-        if ((u & USED_MASK) !== 0) return this.#take(options?.into);
+        if ((u & USED_MASK) !== 0) return this.#take(o.into);
         if (u !== 0) return null; // closed and drained
-        if (now() >= deadline) throw readTimeout(options);
+        if (now() >= deadline) throw readTimeout(o);
         if (spinWhile(h, u)) continue;
         Atomics.add(h, RWAIT, 1);
         waitSync(h, USED, u, deadline);
@@ -318,27 +321,28 @@ export class ByteChannel implements Abandonable {
 
   /**
    * Reads one message, waiting without blocking the event loop while the ring is empty.
-   * @param options `timeout` in ms; `into`: a buffer to copy the message into.
+   * @param options a timeout in ms, or `{ timeout, keepAlive, into }` (`into`: a buffer to copy the message into).
    * @throws {ValidationError} when the message does not fit `into`.
    * @returns the message, or `null` once the channel is closed and drained.
    * @throws {TimeoutError} when nothing arrived in time.
    * @example
    * for (let m = await ch.read(); m !== null; m = await ch.read()) console.log(m.byteLength);
    */
-  async read(options?: ChannelReadOptions): Promise<Uint8Array | null> {
+  async read(options?: number | ChannelReadOptions): Promise<Uint8Array | null> {
+    const o = channelOptions(options, 'ByteChannel.read()');
     const h = this.#h;
-    if (!this.#multi && (Atomics.load(h, USED) & USED_MASK) !== 0) return this.#take(options?.into);
-    const deadline = deadlineOf(options?.timeout);
-    if (this.#multi && (await lockAsync(this.#rmutex, ME, deadline, options?.keepAlive)) === TIMED_OUT)
-      throw readTimeout(options);
+    if (!this.#multi && (Atomics.load(h, USED) & USED_MASK) !== 0) return this.#take(o.into);
+    const deadline = now() + o.timeoutMs;
+    if (this.#multi && (await lockAsync(this.#rmutex, ME, deadline, o.keepAlive)) === TIMED_OUT)
+      throw readTimeout(o);
     try {
       for (;;) {
         const u = Atomics.load(h, USED);
-        if ((u & USED_MASK) !== 0) return this.#take(options?.into);
+        if ((u & USED_MASK) !== 0) return this.#take(o.into);
         if (u !== 0) return null; // closed and drained
-        if (now() >= deadline) throw readTimeout(options);
+        if (now() >= deadline) throw readTimeout(o);
         Atomics.add(h, RWAIT, 1);
-        await waitAsync(h, USED, u, deadline, options?.keepAlive);
+        await waitAsync(h, USED, u, deadline, o.keepAlive);
         Atomics.sub(h, RWAIT, 1);
       }
     } finally {
@@ -374,8 +378,8 @@ function tryTake(mutex: Int32Array): boolean {
   return tryLock(mutex, ME) !== TIMED_OUT;
 }
 
-function readTimeout(options?: ChannelWaitOptions): TimeoutError {
-  return new TimeoutError(`No message arrived on the ByteChannel within ${options?.timeout} ms.`);
+function readTimeout(o: CheckedChannelOptions): TimeoutError {
+  return new TimeoutError(`No message arrived on the ByteChannel within ${o.timeoutMs} ms.`);
 }
 
 registerCodec('multiproc.ByteChannel', (sab: SharedArrayBuffer) => {

@@ -17,9 +17,19 @@
  * Nothing here imports `node:*`: it runs in browser workers too.
  */
 import { ContextError, SerializationError } from './errors.js';
+import { instanceError, isUncloneable, methodsOf } from './internal/unsendable.js';
+import {
+  ENCODE_SYMBOL,
+  isMoved,
+  isPassThrough,
+  isPlainData,
+  isPort,
+  isShared,
+  NodeBuffer,
+} from './internal/value-kinds.js';
 
 /** The method an object implements to be sent to a worker: `obj[encodeSymbol](ctx)`. */
-export const encodeSymbol: unique symbol = Symbol.for('multiproc.codec.encode') as never;
+export const encodeSymbol: unique symbol = ENCODE_SYMBOL as never;
 
 /** The key that marks an encoded record inside a sent value. */
 export const CODEC_TAG = '__multiproc_codec__';
@@ -120,48 +130,7 @@ export interface EncodeResult<T = unknown> {
   readonly receiverEnded: () => void;
 }
 
-const PASS_THROUGH = new Set<unknown>([
-  Date.prototype,
-  RegExp.prototype,
-  ArrayBuffer.prototype,
-  DataView.prototype,
-  Boolean.prototype,
-  Number.prototype,
-  String.prototype,
-  BigInt.prototype,
-]);
-if (typeof SharedArrayBuffer !== 'undefined') PASS_THROUGH.add(SharedArrayBuffer.prototype);
-const TYPED_ARRAY_PROTO = Object.getPrototypeOf(Uint8Array.prototype);
-
-function isPassThrough(value: object): boolean {
-  if (ArrayBuffer.isView(value)) return true;
-  const proto = Object.getPrototypeOf(value);
-  if (PASS_THROUGH.has(proto) || proto === TYPED_ARRAY_PROTO) return true;
-  if (value instanceof Error) return false;
-  // Platform objects (MessagePort, Blob, ...) are cloned or transferred by the platform itself.
-  const tag = Object.prototype.toString.call(value);
-  return (
-    tag !== '[object Object]' && tag !== '[object Array]' && tag !== '[object Map]' && tag !== '[object Set]'
-  );
-}
-
-/** The mark `move()` (in `@multiproc/core`) puts on a buffer or typed array to transfer it. */
-const MOVE_MARK = Symbol.for('multiproc.move');
 const BUFFER_TYPE = 'node.Buffer';
-
-interface BufferClass {
-  isBuffer(value: unknown): boolean;
-  from(buffer: ArrayBufferLike, byteOffset: number, length: number): Uint8Array;
-}
-// Node's Buffer, read from globalThis so this module still runs where there is none (a browser).
-const NodeBuffer = (globalThis as { Buffer?: BufferClass }).Buffer;
-
-function isMoved(value: object): boolean {
-  return (
-    (value as Record<symbol, unknown>)[MOVE_MARK] === true ||
-    (ArrayBuffer.isView(value) && (value.buffer as unknown as Record<symbol, unknown>)[MOVE_MARK] === true)
-  );
-}
 
 /** Whether the view spans its whole buffer, so moving the buffer moves nothing else with it. */
 function spansBuffer(view: ArrayBufferView): boolean {
@@ -177,12 +146,6 @@ registerCodec(BUFFER_TYPE, (bytes: Uint8Array) => {
   return NodeBuffer ? NodeBuffer.from(own.buffer, own.byteOffset, own.byteLength) : own;
 });
 
-function isShared(value: object): boolean {
-  if (typeof SharedArrayBuffer === 'undefined') return false;
-  if (value instanceof SharedArrayBuffer) return true;
-  return ArrayBuffer.isView(value) && value.buffer instanceof SharedArrayBuffer;
-}
-
 function sharedToProcess(path: string): ContextError {
   return new ContextError(
     `Cannot send ${path} to a child process: it is backed by a SharedArrayBuffer, and shared memory ` +
@@ -190,10 +153,6 @@ function sharedToProcess(path: string): ContextError {
       "getContext('process').Lock() (Value(), Event(), …) or a Manager, whose proxies work across processes; " +
       'or send plain values through a Queue or Pipe.',
   );
-}
-
-function isPort(value: object): boolean {
-  return typeof MessagePort !== 'undefined' && value instanceof MessagePort;
 }
 
 function portToProcess(path: string): SerializationError {
@@ -206,6 +165,7 @@ function portToProcess(path: string): SerializationError {
 function describe(value: unknown): string {
   if (typeof value === 'function') return `a function${value.name ? ` (${value.name})` : ''}`;
   if (typeof value === 'symbol') return `a symbol (${String(value.description ?? '')})`;
+  if (typeof value === 'object' && value !== null) return `a ${value.constructor?.name ?? 'object'}`;
   return typeof value;
 }
 
@@ -217,11 +177,15 @@ function unsendable(path: string, value: unknown): SerializationError {
   return new SerializationError(path, `Cannot send ${path}: it is ${describe(value)}. ${hint}`);
 }
 
+/** The `receiverEnded` of a value that encoded nothing. */
+const NOTHING = (): void => {};
+
 /**
  * Walks `value`, encodes every {@link Encodable} in it for `target`, and checks that the rest can
  * be structured-cloned, naming the path (`rootPath` first) of the first part that cannot.
  * Copies only the containers on the way to an encoded object; the rest is shared with the input.
- * @throws {SerializationError} for a function or symbol anywhere in `value`.
+ * @throws {SerializationError} for a function or symbol anywhere in `value`, a `WeakMap`, `WeakSet`,
+ *   `WeakRef` or `Promise`, or an instance of a class with methods (it would arrive without them).
  */
 export function encodeValue<T>(
   value: T,
@@ -229,6 +193,8 @@ export function encodeValue<T>(
   rootPath = 'value',
   options: EncodeOptions = {},
 ): EncodeResult<T> {
+  // Most values need nothing: send them as they are, without building paths or copies.
+  if (isPlainData(value)) return { value, transfer: [], encoded: false, receiverEnded: NOTHING };
   const transfer: TransferItem[] = [];
   const onEnd: (() => void)[] = [];
   const onReceiverEnd = options.tracksReceiver ? (cb: () => void) => void onEnd.push(cb) : undefined;
@@ -263,6 +229,7 @@ export function encodeValue<T>(
         return obj;
       }
       if (NodeBuffer?.isBuffer(obj)) return encodeBuffer(obj as Uint8Array);
+      if (isUncloneable(obj)) throw unsendable(path, obj);
       // A moved buffer or typed array goes to a thread by transfer (no copy); it is detached here.
       if (target === 'thread' && (obj instanceof ArrayBuffer || ArrayBuffer.isView(obj)) && isMoved(obj)) {
         addTransfer(obj instanceof ArrayBuffer ? obj : obj.buffer);
@@ -313,7 +280,10 @@ export function encodeValue<T>(
       seen.set(obj, out);
       return out;
     }
-    // Plain objects, errors and class instances: structured clone copies own fields.
+    // Plain objects, errors and class instances: structured clone copies own fields only, so an
+    // instance would arrive as a plain object without its methods.
+    const methods = methodsOf(obj);
+    if (methods.length > 0) throw instanceError(path, obj, methods);
     seen.set(obj, obj);
     let out: Record<string, unknown> | undefined;
     for (const key of Object.keys(obj)) {

@@ -2,6 +2,8 @@
  * `Condition`: wait until notified, releasing a lock meanwhile.
  *
  * Words (Int32): [0] SEQ bumped by every notify | [1] WAITERS in wait() | [2] TOKENS wake-ups granted
+ * | [4...] owner table (internal/owner-table.ts): each thread's waits in progress, so a thread
+ * that dies while waiting stops being counted as a waiter
  *
  * notify(n) grants min(n, WAITERS - TOKENS) tokens, bumps SEQ and wakes that many sleepers; a
  * woken waiter returns `true` only if it takes a token, so at most n waiters return per notify(n).
@@ -9,8 +11,11 @@
  */
 import { type EncodeContext, type Encoded, encodeSymbol, registerCodec } from './codec.js';
 import { LockError, ValidationError } from './errors.js';
+import { addOwned, OWNER_TABLE_WORDS, takeOwned } from './internal/owner-table.js';
 import {
+  type Abandonable,
   type ConditionLock,
+  kAbandon,
   kIsOwned,
   kReleaseAll,
   kRestoreAsync,
@@ -19,12 +24,16 @@ import {
 import { assertThreadTarget } from './internal/shared-codec.js';
 import { deadlineFor, now, waitAsync, waitSync } from './internal/wait.js';
 import { type AcquireOptions, Lock } from './lock.js';
+import { getOwnerId, trackAbandonable } from './owner.js';
+import { definePythonNames } from './python-names.js';
 import { RLock } from './rlock.js';
 import type { Timeout } from './timeout.js';
 
 const SEQ = 0;
 const WAITERS = 1;
 const TOKENS = 2;
+const TABLE = 4;
+const ME = getOwnerId();
 let adopting: SharedArrayBuffer | undefined;
 
 function takeToken(w: Int32Array): boolean {
@@ -46,7 +55,7 @@ function takeToken(w: Int32Array): boolean {
  *   cond.release();
  * }
  */
-export class Condition {
+export class Condition implements Abandonable {
   readonly #w: Int32Array;
   readonly #lock: Lock | RLock;
 
@@ -60,7 +69,8 @@ export class Condition {
       throw new ValidationError('Condition(lock) needs a Lock or an RLock.');
     }
     this.#lock = lock ?? new RLock();
-    this.#w = new Int32Array(adopting ?? new SharedArrayBuffer(16));
+    this.#w = new Int32Array(adopting ?? new SharedArrayBuffer(4 * (TABLE + OWNER_TABLE_WORDS)));
+    trackAbandonable(this);
   }
 
   /** The condition's lock. */
@@ -93,6 +103,7 @@ export class Condition {
     if (!lock[kIsOwned]())
       throw new LockError(`Condition.${what}() needs the condition's lock held by this thread.`);
     Atomics.add(this.#w, WAITERS, 1);
+    addOwned(this.#w, TABLE, ME, 1);
     const seq = Atomics.load(this.#w, SEQ);
     return { seq, saved: lock[kReleaseAll]() };
   }
@@ -127,6 +138,7 @@ export class Condition {
       return this.#leave();
     } finally {
       if (counted) Atomics.sub(this.#w, WAITERS, 1);
+      addOwned(this.#w, TABLE, ME, -1);
       await (this.#lock as unknown as ConditionLock)[kRestoreAsync](saved);
     }
   }
@@ -153,6 +165,7 @@ export class Condition {
       return this.#leave();
     } finally {
       if (counted) Atomics.sub(this.#w, WAITERS, 1);
+      addOwned(this.#w, TABLE, ME, -1);
       (this.#lock as unknown as ConditionLock)[kRestoreSync](saved);
     }
   }
@@ -215,12 +228,27 @@ export class Condition {
     this.notify(Number.POSITIVE_INFINITY);
   }
 
+  /** Called by `abandonOwner()`: stops counting the dead thread's waits (its lock recovers itself). */
+  [kAbandon](ownerId: number): number {
+    const w = this.#w;
+    const waits = takeOwned(w, TABLE, ownerId);
+    if (waits <= 0) return 0;
+    Atomics.sub(w, WAITERS, waits);
+    // Wake-ups granted to the dead waiters that nobody alive can take would wake a later wait().
+    for (let t = Atomics.load(w, TOKENS); t > Atomics.load(w, WAITERS); t = Atomics.load(w, TOKENS)) {
+      if (Atomics.compareExchange(w, TOKENS, t, Math.max(0, Atomics.load(w, WAITERS))) === t) break;
+    }
+    return 1;
+  }
+
   /** Sends the condition (and its lock) to a worker thread; both keep working on the same memory. */
   [encodeSymbol](ctx: EncodeContext): Encoded {
     assertThreadTarget(ctx, 'Condition');
     return { type: 'multiproc.Condition', data: { sab: this.#w.buffer, lock: this.#lock } };
   }
 }
+
+definePythonNames(Condition.prototype, { wait_for: 'waitFor()', notify_all: 'notifyAll()' });
 
 registerCodec('multiproc.Condition', (data: { sab: SharedArrayBuffer; lock: Lock | RLock }) => {
   adopting = data.sab;

@@ -6,6 +6,7 @@
 import { type EncodeContext, type Encoded, encodeSymbol, registerCodec } from './codec.js';
 import { assertThreadTarget } from './internal/shared-codec.js';
 import { deadlineFor, waitAsync, waitSync } from './internal/wait.js';
+import { definePythonNames } from './python-names.js';
 import type { Timeout } from './timeout.js';
 
 const FLAG = 0;
@@ -78,6 +79,8 @@ export class Event {
     return { type: 'multiproc.Event', data: this.#w.buffer };
   }
 }
+
+definePythonNames(Event.prototype, { is_set: 'isSet()' });
 
 registerCodec('multiproc.Event', (sab: SharedArrayBuffer) => {
   adopting = sab;

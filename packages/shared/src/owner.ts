@@ -1,17 +1,27 @@
 /**
  * Thread identity and owner-death recovery.
  *
- * Every JS realm (main thread, worker thread, browser worker) gets a random non-zero 31-bit owner
- * id, kept on `globalThis` so that two copies of this package in one thread agree. Locks write it
- * into their shared word when acquired. When a worker dies while holding a lock, the thread that
- * hosted it calls {@link abandonOwner} with the worker's id: every live lock object known to this
- * thread (created or received here) that the dead owner holds is marked abandoned and released.
+ * Every JS realm (main thread, worker thread, browser worker) has a non-zero 31-bit owner id,
+ * kept on `globalThis` so that two copies of this package in one thread agree. In Node it is the
+ * thread's `threadId + 1` (unique in the process for its whole life, and known to the host as soon
+ * as it creates the Worker); elsewhere it is random. Locks write it into their shared word when
+ * acquired; semaphores, conditions and barriers record it in their owner tables
+ * (internal/owner-table.ts). When a worker dies, the thread that hosted it calls
+ * {@link abandonOwner} with the worker's id: every live object known to this thread (created or
+ * received here) gives back what the dead owner held.
  */
 import { ValidationError } from './errors.js';
 import { type Abandonable, kAbandon } from './internal/protocol.js';
 
 const OWNER_KEY = Symbol.for('multiproc.ownerId');
 const REGISTRY_KEY = Symbol.for('multiproc.abandonables');
+
+// Node's worker_threads, found without importing `node:*` (this package also runs in browsers).
+function nodeThreadId(): number | undefined {
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  const wt = proc?.getBuiltinModule?.('node:worker_threads') as { threadId?: unknown } | undefined;
+  return typeof wt?.threadId === 'number' && wt.threadId >= 0 ? wt.threadId : undefined;
+}
 
 function randomOwnerId(): number {
   const buf = new Uint32Array(1);
@@ -25,15 +35,36 @@ function randomOwnerId(): number {
 }
 
 /**
- * This thread's owner id: a random integer in `1..2**31-2`, fixed for the life of the thread.
- * Beyond Python (whose locks record a pid/thread id). A worker reports it to its host so the host
- * can pass it to {@link abandonOwner} if the worker dies.
+ * This thread's owner id, an integer in `1..2**31-2` fixed for the life of the thread: in Node,
+ * `threadId + 1` (see {@link ownerIdOfThread}); in a browser worker, a random one. Beyond Python
+ * (whose locks record a pid/thread id).
  * @example
- * const me = getOwnerId(); // e.g. 1284392011
+ * const me = getOwnerId(); // 1 in Node's main thread
  */
 export function getOwnerId(): number {
   const g = globalThis as Record<symbol, number | undefined>;
-  return (g[OWNER_KEY] ??= randomOwnerId());
+  if (g[OWNER_KEY] === undefined) {
+    const threadId = nodeThreadId();
+    g[OWNER_KEY] = threadId !== undefined && threadId < 0x7fff_fffe ? threadId + 1 : randomOwnerId();
+  }
+  return g[OWNER_KEY];
+}
+
+/**
+ * The owner id of the Node worker thread with this `threadId` (`worker.threadId`), for
+ * {@link abandonOwner}. Read `worker.threadId` while the worker runs: it is -1 after it exits.
+ * @param threadId a `Worker`'s `threadId`, 0 or more.
+ * @returns `threadId + 1`.
+ * @throws {ValidationError} when `threadId` is not a non-negative integer.
+ * @example
+ * const id = ownerIdOfThread(worker.threadId);
+ * worker.once('exit', () => abandonOwner(id));
+ */
+export function ownerIdOfThread(threadId: number): number {
+  if (!Number.isInteger(threadId) || threadId < 0 || threadId >= 0x7fff_fffe) {
+    throw new ValidationError(`threadId must be a non-negative integer, got ${String(threadId)}.`);
+  }
+  return threadId + 1;
 }
 
 interface Registry {
@@ -54,14 +85,17 @@ export function trackAbandonable(obj: Abandonable): void {
 }
 
 /**
- * Releases every lock that the dead thread `ownerId` holds, among the lock objects alive in this
- * thread (created here, or received here from another thread). Each one is marked abandoned: the
- * next acquire succeeds and that lock's `abandoned` reads `true`, so the new owner knows the data
- * it protects may be half-updated. Waiters are woken. Beyond Python (a dead process's lock stays
- * held there). The host (a `Process` or `Pool`) calls this when a worker exits; keep a reference
- * to the locks you share with a worker for as long as it runs, or they cannot be found.
- * @param ownerId the dead thread's {@link getOwnerId} value.
- * @returns how many locks were released.
+ * Gives back what the dead thread `ownerId` held, among the objects alive in this thread (created
+ * here, or received here from another thread): a `Lock`, `RLock` or `ByteChannel` side it held is
+ * marked abandoned and released (the next acquire succeeds and that lock's `abandoned` reads
+ * `true`, so the new owner knows the data it protects may be half-updated); the permits it took
+ * from a `Semaphore` go back, never above the initial value; a `Condition` stops counting it as a
+ * waiter; a `Barrier` it was waiting at breaks, so the other parties get `BrokenBarrierError`.
+ * Waiters are woken. Beyond Python (a dead process's lock stays held there). multiproc calls this
+ * itself when a worker thread it started (a `Process` or a pool worker) ends; keep a reference to
+ * the objects you share with a worker for as long as it runs, or they cannot be found.
+ * @param ownerId the dead thread's {@link getOwnerId} value ({@link ownerIdOfThread} of its `threadId`).
+ * @returns how many objects gave something back.
  * @throws {ValidationError} when `ownerId` is not a positive 31-bit integer.
  * @example
  * worker.on('exit', () => abandonOwner(workerOwnerId));

@@ -1,7 +1,9 @@
 /**
  * `Semaphore` and `BoundedSemaphore` on shared memory.
  *
- * Words (Int32): [0] VALUE permits left | [1] WAITERS sleeping acquirers | [2] MAX bound | [3] BOUNDED 0/1
+ * Words (Int32): [0] VALUE permits left | [1] WAITERS sleeping acquirers | [2] MAX initial value
+ * | [3] BOUNDED 0/1 | [4...] owner table (internal/owner-table.ts): the permits each thread took and
+ * has not given back itself, so those of a thread that dies can be returned (never above MAX).
  *
  * Fairness: a released permit may be taken by whichever thread gets there first (barging), and
  * sleepers are woken in the futex's FIFO order, one per permit. Unlike `Lock` there is no
@@ -10,21 +12,31 @@
  */
 import { type EncodeContext, type Encoded, encodeSymbol, registerCodec } from './codec.js';
 import { LockError, ValidationError } from './errors.js';
+import { addOwned, OWNER_TABLE_WORDS, takeOwned } from './internal/owner-table.js';
+import { type Abandonable, kAbandon } from './internal/protocol.js';
 import { assertThreadTarget } from './internal/shared-codec.js';
 import { deadlineFor, now, waitAsync, waitSync } from './internal/wait.js';
 import { runLocked } from './internal/with-lock.js';
 import type { AcquireOptions } from './lock.js';
+import { getOwnerId, trackAbandonable } from './owner.js';
+import { definePythonNames } from './python-names.js';
 
 const VALUE = 0;
 const WAITERS = 1;
 const MAX = 2;
 const BOUNDED = 3;
+const TABLE = 4;
 const SPIN = 32;
+const ME = getOwnerId();
 let adopting: SharedArrayBuffer | undefined;
 
+// Takes a permit if one is free, and records it as this thread's.
 function tryDecrement(w: Int32Array): boolean {
   for (let v = Atomics.load(w, VALUE); v > 0; v = Atomics.load(w, VALUE)) {
-    if (Atomics.compareExchange(w, VALUE, v, v - 1) === v) return true;
+    if (Atomics.compareExchange(w, VALUE, v, v - 1) === v) {
+      addOwned(w, TABLE, ME, 1);
+      return true;
+    }
   }
   return false;
 }
@@ -37,14 +49,16 @@ function passWakeup(w: Int32Array): false {
 
 /**
  * A counter of permits shared between threads. Mirrors Python's `multiprocessing.Semaphore`:
- * `acquire` takes a permit (waiting while there is none), `release` gives one back.
+ * `acquire` takes a permit (waiting while there is none), `release` gives one back. Beyond Python,
+ * the permits a worker thread started by multiproc took and had not released when it ended are
+ * given back (see `abandonOwner()`), never raising the value above its initial one.
  * @example
  * const sem = new Semaphore(2);
  * await sem.withLock(async () => {
  *   // at most two threads run this at once
  * });
  */
-export class Semaphore {
+export class Semaphore implements Abandonable {
   readonly #w: Int32Array;
   readonly #kind: string = this.constructor.name;
 
@@ -54,21 +68,19 @@ export class Semaphore {
    * @throws {ValidationError} when `value` is not an integer in 0..2**31-1.
    */
   constructor(value = 1) {
-    if (adopting) {
-      this.#w = new Int32Array(adopting);
-      return;
-    }
-    if (!Number.isInteger(value) || value < 0 || value > 0x7fff_ffff) {
-      throw new ValidationError(
-        `Semaphore value must be an integer from 0 to 2**31-1, got ${String(value)}.`,
-      );
-    }
-    this.#w = new Int32Array(new SharedArrayBuffer(16));
-    this.#w[VALUE] = value;
-    if (new.target === BoundedSemaphore) {
+    if (adopting) this.#w = new Int32Array(adopting);
+    else {
+      if (!Number.isInteger(value) || value < 0 || value > 0x7fff_ffff) {
+        throw new ValidationError(
+          `Semaphore value must be an integer from 0 to 2**31-1, got ${String(value)}.`,
+        );
+      }
+      this.#w = new Int32Array(new SharedArrayBuffer(4 * (TABLE + OWNER_TABLE_WORDS)));
+      this.#w[VALUE] = value;
       this.#w[MAX] = value;
-      this.#w[BOUNDED] = 1;
+      if (new.target === BoundedSemaphore) this.#w[BOUNDED] = 1;
     }
+    trackAbandonable(this);
   }
 
   /**
@@ -146,6 +158,7 @@ export class Semaphore {
         if (Atomics.compareExchange(w, VALUE, v, v + n) === v) break;
       }
     }
+    addOwned(w, TABLE, ME, -n);
     if (Atomics.load(w, WAITERS) !== 0) Atomics.notify(w, VALUE, n);
   }
 
@@ -169,6 +182,22 @@ export class Semaphore {
     return runLocked(this, fn, options, 'A permit');
   }
 
+  /** Called by `abandonOwner()`: gives back the dead thread's permits, up to the initial value. */
+  [kAbandon](ownerId: number): number {
+    const w = this.#w;
+    const held = takeOwned(w, TABLE, ownerId);
+    if (held <= 0) return 0;
+    for (;;) {
+      const v = Atomics.load(w, VALUE);
+      const back = Math.min(held, Atomics.load(w, MAX) - v);
+      if (back <= 0) return 1;
+      if (Atomics.compareExchange(w, VALUE, v, v + back) === v) {
+        Atomics.notify(w, VALUE, back);
+        return 1;
+      }
+    }
+  }
+
   /** Sends the semaphore to a worker thread; it keeps working there on the same memory. */
   [encodeSymbol](ctx: EncodeContext): Encoded {
     const bounded = Atomics.load(this.#w, BOUNDED) === 1;
@@ -188,6 +217,7 @@ export class Semaphore {
  * // b.release(); // would throw LockError
  */
 export class BoundedSemaphore extends Semaphore {}
+definePythonNames(Semaphore.prototype, { get_value: 'getValue()' });
 
 function adopt<T>(make: () => T, sab: SharedArrayBuffer): T {
   adopting = sab;

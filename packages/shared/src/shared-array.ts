@@ -5,6 +5,7 @@
  */
 import { type EncodeContext, type Encoded, encodeSymbol, registerCodec } from './codec.js';
 import { ValidationError } from './errors.js';
+import { inspectSymbol, showContents } from './internal/inspect.js';
 import { assertThreadTarget } from './internal/shared-codec.js';
 import {
   allocate,
@@ -15,6 +16,7 @@ import {
   type TypecodeValue,
 } from './internal/typecodes.js';
 import type { Lock } from './lock.js';
+import { definePythonNames } from './python-names.js';
 import type { RLock } from './rlock.js';
 import { lockFrom, type SynchronizedOptions } from './value.js';
 
@@ -22,13 +24,18 @@ let adopting: SharedArrayBuffer | undefined;
 
 /**
  * A fixed-length typed array in shared memory, without a lock. Mirrors Python's
- * `multiprocessing.RawArray`. Indexes may be negative (from the end), as in Python.
+ * `multiprocessing.RawArray`. Indexes may be negative (from the end), as in Python, and bracket
+ * access works like `get()`/`set()`: `a[0] = 5` stores 5 (checked against the typecode), `a[-1]`
+ * reads the last item, and an index out of range throws `ValidationError`.
  * @example
  * const ra = new RawArray('i', [1, 2, 3]);
  * ra.set(-1, 30);
- * console.log(ra.toArray()); // [ 1, 2, 30 ]
+ * ra[0] = 10;
+ * console.log(ra.toArray()); // [ 10, 2, 30 ]
  */
 export class RawArray<C extends Typecode = Typecode> implements Iterable<TypecodeValue<C>> {
+  /** `a[i]` reads `get(i)`, `a[i] = x` calls `set(i, x)` (negative `i` counts from the end). */
+  [index: number]: TypecodeValue<C>;
   readonly #typecode: C;
   readonly #spec: ReturnType<typeof specOf>;
   readonly #view: TypecodeArray<C>;
@@ -121,6 +128,17 @@ export class RawArray<C extends Typecode = Typecode> implements Iterable<Typecod
     return (this.#view as unknown as Iterable<TypecodeValue<C>>)[Symbol.iterator]();
   }
 
+  /** The items, for `JSON.stringify()`. */
+  toJSON(): TypecodeValue<C>[] {
+    return this.toArray();
+  }
+
+  /** What `console.log()` shows: the typecode and the items, e.g. `SharedArray('d', [ 1, 2 ])`. */
+  [inspectSymbol](_depth: number, options: unknown, inspect?: (v: unknown, o?: unknown) => string): string {
+    const name = this instanceof SynchronizedArray ? 'SharedArray' : 'RawArray';
+    return showContents(name, this.#typecode, this.toArray(), options, inspect);
+  }
+
   /** Sends the array to a worker thread; it keeps working there on the same memory. */
   [encodeSymbol](ctx: EncodeContext): Encoded {
     assertThreadTarget(ctx, 'SharedArray');
@@ -131,6 +149,26 @@ export class RawArray<C extends Typecode = Typecode> implements Iterable<Typecod
     };
   }
 }
+
+// Bracket access: a Proxy placed between RawArray.prototype and Object.prototype sees only the
+// lookups nothing above it answers (the instance has no own index properties), so `a[0]` and
+// `a[0] = x` reach get()/set() while every method and accessor is found, at full speed, first.
+const INDEX_KEY = /^-?(?:0|[1-9]\d*)$/;
+Object.setPrototypeOf(
+  RawArray.prototype,
+  new Proxy(Object.prototype, {
+    get(target, key, receiver) {
+      if (typeof key === 'string' && INDEX_KEY.test(key)) return (receiver as RawArray).get(Number(key));
+      return Reflect.get(target, key, receiver);
+    },
+    set(target, key, value, receiver) {
+      if (typeof key !== 'string' || !INDEX_KEY.test(key)) return Reflect.set(target, key, value, receiver);
+      (receiver as RawArray).set(Number(key), value);
+      return true;
+    },
+  }),
+);
+definePythonNames(RawArray.prototype, { get_obj: 'view (or toArray())', get_lock: 'getLock()' });
 
 /**
  * A fixed-length typed array in shared memory with a lock. Mirrors Python's

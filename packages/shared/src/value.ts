@@ -6,6 +6,7 @@
  */
 import { type EncodeContext, type Encoded, encodeSymbol, registerCodec } from './codec.js';
 import { ValidationError } from './errors.js';
+import { inspectSymbol, showContents } from './internal/inspect.js';
 import { assertThreadTarget } from './internal/shared-codec.js';
 import {
   allocate,
@@ -16,6 +17,7 @@ import {
   type TypecodeValue,
 } from './internal/typecodes.js';
 import { Lock } from './lock.js';
+import { definePythonNames } from './python-names.js';
 import { RLock } from './rlock.js';
 
 export type { Typecode, TypecodeArray, TypecodeValue } from './internal/typecodes.js';
@@ -88,6 +90,18 @@ export class RawValue<C extends Typecode = Typecode> {
     return this.#view as never;
   }
 
+  /** The value, for `JSON.stringify()` (a bigint is not JSON: `q`/`Q` give its decimal string). */
+  toJSON(): number | string {
+    const v = this.value;
+    return typeof v === 'bigint' ? v.toString() : v;
+  }
+
+  /** What `console.log()` shows: the typecode and the value, e.g. `Value('i', 5)`. */
+  [inspectSymbol](_depth: number, options: unknown, inspect?: (v: unknown, o?: unknown) => string): string {
+    const name = this instanceof SynchronizedValue ? 'Value' : 'RawValue';
+    return showContents(name, this.#typecode, this.value, options, inspect);
+  }
+
   /** Sends the value to a worker thread; it keeps working there on the same memory. */
   [encodeSymbol](ctx: EncodeContext): Encoded {
     assertThreadTarget(ctx, 'Value');
@@ -130,6 +144,8 @@ export class SynchronizedValue<C extends Typecode = Typecode> extends RawValue<C
     return { type: 'multiproc.Value', data: { ...data, lock: this.#lock } };
   }
 }
+
+definePythonNames(RawValue.prototype, { get_obj: 'value', get_lock: 'getLock()' });
 
 /** The constructor of {@link Value}: `{ lock: false }` gives a {@link RawValue}. */
 export interface ValueConstructor {

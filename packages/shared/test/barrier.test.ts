@@ -23,6 +23,16 @@ class CountAction {
 }
 registerCodec('test.CountAction', (counter: RawValue<'i'>) => new CountAction(counter));
 
+interface Outcome {
+  first: number | string;
+  second: number | string;
+}
+interface PythonOutcome {
+  first: number | string;
+  middle: number | string;
+  last: number | string;
+}
+
 describe('Barrier', () => {
   it('releases all parties with distinct indexes and runs the action first, cycle after cycle', async () => {
     let runs = 0;
@@ -75,6 +85,55 @@ describe('Barrier', () => {
     bar.abort();
     await expect(pending).rejects.toBeInstanceOf(BrokenBarrierError);
     expect(bar.broken).toBe(true);
+  });
+
+  it('reset() drains: a party that re-enters wait() while the old waiters leave joins the next cycle', async () => {
+    const bar = new Barrier(3);
+    const ctl = new Int32Array(new SharedArrayBuffer(4));
+    // 'blocked' is inside the cycle, and cannot leave it until ctl[0] opens (its thread is blocked).
+    const blocked = startWorker('barrier-reset', { bar, ctl, role: 'blocked' });
+    expect(await nextMessage(blocked)).toBe('arrived');
+    const reenter = startWorker('barrier-reset', { bar, ctl, role: 'reenter' });
+    while (bar.nWaiting < 2) await new Promise((r) => setImmediate(r));
+    bar.reset();
+    // 'reenter' was broken out and calls wait() again while 'blocked' is still inside: draining.
+    expect(await nextMessage(reenter)).toBe('reentering');
+    expect(bar.broken).toBe(false);
+    expect(bar.nWaiting).toBe(0);
+    Atomics.store(ctl, 0, 1);
+    Atomics.notify(ctl, 0);
+    const mine = await bar.wait(10_000);
+    const [b, r] = await Promise.all([nextMessage<Outcome>(blocked), nextMessage<Outcome>(reenter)]);
+    expect([b.first, r.first]).toEqual(['BrokenBarrierError', 'BrokenBarrierError']);
+    expect([mine, b.second, r.second].sort()).toEqual([0, 1, 2]);
+  });
+
+  it("passes CPython's test_reset with 5 threads (the issue's hang under load)", async () => {
+    // Worker start-up dominates on a loaded machine: the waits inside allow a minute each.
+    for (let round = 0; round < 2; round++) {
+      const bar = new Barrier(5);
+      const parties = Array.from({ length: 5 }, (_, k) =>
+        startWorker('barrier-reset', { bar, role: k % 2 ? 'python-sync' : 'python', resetter: 2 }),
+      );
+      const results = await Promise.all(parties.map((w) => nextMessage<PythonOutcome>(w)));
+      expect(results.map((r) => r.middle).sort()).toEqual([...Array(4).fill('BrokenBarrierError'), 'reset']);
+      expect(results.map((r) => r.last).sort()).toEqual([0, 1, 2, 3, 4]);
+      await Promise.all(parties.map((w) => w.terminate()));
+    }
+  }, 120_000);
+
+  it('abort() while a reset drains keeps the barrier broken until the next reset()', async () => {
+    const bar = new Barrier(2);
+    const first = bar.wait();
+    bar.reset();
+    const reentry = bar.wait(); // draining: sleeps until the first waiter has left
+    bar.abort();
+    await expect(first).rejects.toBeInstanceOf(BrokenBarrierError);
+    await expect(reentry).rejects.toBeInstanceOf(BrokenBarrierError);
+    expect(bar.broken).toBe(true);
+    bar.reset();
+    expect(bar.broken).toBe(false);
+    expect((await Promise.all([bar.wait(), bar.wait()])).sort()).toEqual([0, 1]);
   });
 
   it('an action that throws breaks the barrier and reaches the last party', async () => {

@@ -93,13 +93,16 @@ describe('ByteChannel in one thread', () => {
   });
 });
 
-// Each property run starts a worker: on a loaded 2-core machine that alone can take a second.
+// Bounded, not timed: worker start-up alone can take seconds on a loaded 2-core machine.
 describe('ByteChannel across threads', { timeout: 60_000 }, () => {
   for (const [mode, sync, multi] of [
     ['async SPSC', false, false],
     ['sync MPMC', true, true],
   ] as const) {
     it(`echoes any sequence of random-size messages identically and in order (${mode})`, async () => {
+      // One worker serves every run: starting a worker per run (hundreds of ms on a loaded
+      // machine) is what made this test slow, not the channel.
+      const w = startWorker('channel-echo-loop', {});
       await fc.assert(
         fc.asyncProperty(
           fc.integer({ min: 8, max: 200 }),
@@ -108,7 +111,8 @@ describe('ByteChannel across threads', { timeout: 60_000 }, () => {
             const msgs = raw.map((m) => (m.byteLength > capacity ? m.subarray(0, capacity) : m));
             const input = new ByteChannel({ capacity: 200, multi });
             const output = new ByteChannel({ capacity, multi });
-            const w = startWorker('channel-echo', { input, output, sync });
+            const { value, transfer } = encodeValue({ input, output, sync }, 'thread', 'data');
+            w.postMessage(value, transfer as never[]);
             const reading = (async () => {
               const got: Uint8Array[] = [];
               for await (const m of output) got.push(m);
@@ -117,7 +121,7 @@ describe('ByteChannel across threads', { timeout: 60_000 }, () => {
             for (const m of msgs) await input.write(m);
             input.close();
             expect(await reading).toEqual(msgs);
-            await w.terminate();
+            expect(await nextMessage(w)).toBe('done');
           },
         ),
         { numRuns: 15 },

@@ -83,9 +83,100 @@ describe('codec protocol', () => {
     }
   });
 
+  it('names the path of a class instance with methods, a WeakMap or a Promise', () => {
+    class Account {
+      balance = 1;
+      deposit(n: number) {
+        this.balance += n;
+      }
+    }
+    class Data {
+      x = 1;
+    }
+    const pathOf = (value: unknown) => {
+      try {
+        encodeValue(value, 'thread', 'args');
+      } catch (e) {
+        return [(e as SerializationError).name, (e as SerializationError).path];
+      }
+    };
+    expect(pathOf([{ acct: new Account() }])).toEqual(['SerializationError', 'args[0].acct']);
+    expect(pathOf([1, new WeakMap()])).toEqual(['SerializationError', 'args[1]']);
+    expect(pathOf([Promise.resolve(1)])).toEqual(['SerializationError', 'args[0]']);
+    // Fields only: it arrives as a plain object with the same fields, as structured clone does.
+    expect(pathOf([new Data(), new Error('e'), new Date(0)])).toBeUndefined();
+  });
+
   it('handles cycles', () => {
     const a: any = { n: 1 };
     a.self = a;
     expect(encodeValue(a, 'thread').value).toBe(a);
+  });
+
+  describe('plain data is sent as it is, and anything else still found deep inside', () => {
+    class Node {
+      type = 'Identifier';
+      start = 0;
+      children: unknown[] = [];
+    }
+    const tree = (leaf: unknown) => {
+      const root = new Node();
+      root.children.push({ when: new Date(0), re: /x/, err: new Error('e'), bytes: new Float64Array(2) });
+      root.children.push([1, 'two', null, undefined, 3n, [new Node(), { deep: [{ leaf }] }]]);
+      return root;
+    };
+
+    it('returns class instances, errors, dates and typed arrays untouched', () => {
+      const input = tree(1);
+      const out = encodeValue(input, 'process');
+      expect(out.value).toBe(input);
+      expect(out.encoded).toBe(false);
+      expect(out.transfer).toEqual([]);
+    });
+
+    it('still names the path of a function or symbol deep in class instances', () => {
+      expect(() =>
+        encodeValue(
+          tree(() => 0),
+          'thread',
+          'result',
+        ),
+      ).toThrow(expect.objectContaining({ path: 'result.children[1][5][1].deep[0].leaf' }));
+      expect(() => encodeValue(tree(Symbol('s')), 'thread', 'result')).toThrow(SerializationError);
+    });
+
+    it('still encodes an encodable, a Buffer or a Map holding one deep inside', () => {
+      for (const leaf of [new Point(1, 2), Buffer.from('hi'), new Map([['p', new Point(3, 4)]])]) {
+        const out = encodeValue(tree(leaf), 'thread', 'result');
+        expect(out.encoded).toBe(true);
+        const back = decodeValue(
+          structuredClone(out.value, { transfer: out.transfer as ArrayBuffer[] }),
+          'thread',
+        );
+        const got = (back.children[1] as any)[5][1].deep[0].leaf;
+        if (leaf instanceof Map) expect(got.get('p')).toBeInstanceOf(Point);
+        else expect(got).toEqual(leaf);
+      }
+    });
+
+    it('still refuses shared memory deep inside for a process and keeps it for a thread', () => {
+      const shared = new Int32Array(new SharedArrayBuffer(8));
+      expect(() => encodeValue(tree(shared), 'process', 'args')).toThrow(ContextError);
+      expect(encodeValue(tree(shared), 'thread').encoded).toBe(false);
+    });
+
+    it('sends a list deeper than the quick scan goes as it is', () => {
+      let list: { next: unknown } = { next: null };
+      for (let i = 0; i < 20_000; i++) list = { next: list };
+      const out = encodeValue(list, 'thread');
+      expect(out.value).toBe(list);
+      expect(out.encoded).toBe(false);
+    });
+
+    it('keeps cycles through class instances', () => {
+      const input = tree(1);
+      input.children.push(input);
+      expect(encodeValue(input, 'thread').value).toBe(input);
+    });
   });
 });

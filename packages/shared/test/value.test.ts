@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import {
   ContextError,
   encodeValue,
@@ -115,6 +116,36 @@ describe('SharedArray and RawArray', () => {
     const raw = new SharedArray('i', 2, { lock: false });
     expect(raw).toBeInstanceOf(RawArray);
     expect('getLock' in raw).toBe(false);
+  });
+
+  it('bracket access reads and writes the shared memory, or throws; never a silent own property', () => {
+    const arr = new SharedArray('i', [1, 2, 3]);
+    arr[0] = 10;
+    arr[-1] = 30;
+    expect(arr.get(0)).toBe(10);
+    expect([arr[0], arr[1], arr[-1]]).toEqual([10, 2, 30]);
+    expect(Object.keys(arr)).toEqual([]);
+    expect(() => {
+      arr[3] = 1;
+    }).toThrow(ValidationError);
+    expect(() => {
+      arr[0] = 1.5;
+    }).toThrow(ValidationError);
+    expect(() => arr[-4]).toThrow(ValidationError);
+    expect(arr.toArray()).toEqual([10, 2, 30]);
+  });
+
+  it('show their contents in console.log and JSON, and name the multiproc spelling of get_lock()', () => {
+    expect(inspect(new SharedArray('d', [1.5, 2]))).toBe("SharedArray('d', [ 1.5, 2 ])");
+    expect(inspect(new RawArray('Q', [1n]))).toBe("RawArray('Q', [ 1n ])");
+    expect(inspect(new Value('i', 5))).toBe("Value('i', 5)");
+    expect(inspect({ v: new RawValue('q', 3n) })).toBe("{ v: RawValue('q', 3n) }");
+    expect(JSON.stringify({ a: new SharedArray('i', [1, 2]), v: new Value('d', 0.5) })).toBe(
+      '{"a":[1,2],"v":0.5}',
+    );
+    const v = new Value('i', 1) as unknown as Record<string, () => unknown>;
+    expect(() => v.get_lock!()).toThrow(ValidationError);
+    expect(() => v.get_lock!()).toThrow(/getLock\(\)/);
   });
 
   it('share memory and lock with a worker thread', async () => {

@@ -1,4 +1,5 @@
 import type { BenchCase, SuiteName } from '../types.js';
+import { bullmqCases } from './bullmq.js';
 import { ipcCases } from './ipc.js';
 import { memoryCases } from './memory.js';
 import { poolThroughputCases } from './pool.js';
@@ -19,5 +20,7 @@ export function casesOf(suite: SuiteName): BenchCase[] {
       return sharedCases();
     case 'memory':
       return memoryCases();
+    case 'bullmq':
+      return bullmqCases();
   }
 }

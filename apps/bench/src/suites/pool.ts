@@ -182,22 +182,39 @@ const mpImap: BenchCase = {
     }),
 };
 
-function pythonCase(which: 'map' | 'imap'): BenchCase {
+const PYTHON_CASES = {
+  map: {
+    group: 'pool.map',
+    title: 'map(square) over the items, warm pool of 2',
+    impl: 'Pool.map (default chunksize)',
+  },
+  imap: {
+    group: 'pool.imap',
+    title: 'imap(square) over the items, default options, warm pool of 2',
+    impl: 'Pool.imap (default chunksize)',
+  },
+  apply: {
+    group: 'pool.per-item',
+    title: 'one call per item (no chunking), pool of 2',
+    impl: 'Pool.apply_async()',
+  },
+} as const;
+
+function pythonCase(which: keyof typeof PYTHON_CASES): BenchCase {
+  const { group, title, impl } = PYTHON_CASES[which];
   return {
-    id: `pool/${which}/python`,
+    id: which === 'apply' ? 'pool/per-item/python' : `pool/${which}/python`,
     suite: 'pool',
-    group: which === 'map' ? 'pool.map' : 'pool.imap',
-    title:
-      which === 'map'
-        ? 'map(square) over the items, warm pool of 2'
-        : 'imap(square) over the items, default options, warm pool of 2',
-    impl: `python Pool.${which} (default chunksize)`,
+    group,
+    title,
+    impl: `python ${impl}`,
     kind: 'python',
     unit: 'items/s',
     better: 'higher',
-    ...(which === 'imap' ? { maxRuns: SLOW_RUNS } : {}),
+    ...(which === 'map' ? {} : { maxRuns: SLOW_RUNS }),
     unavailable: pythonUnavailable,
-    measure: ({ runs, sizes }) => runPython('pool.py', which, { n: sizes.poolItems, runs }),
+    measure: ({ runs, sizes }) =>
+      runPython('pool.py', which, { n: which === 'apply' ? sizes.perItemItems : sizes.poolItems, runs }),
   };
 }
 
@@ -213,6 +230,7 @@ export function poolThroughputCases(): BenchCase[] {
     mpImap,
     pythonCase('imap'),
     mpApplyAsync,
+    pythonCase('apply'),
     ...PEERS.map(peerPerItemCase),
   ];
 }

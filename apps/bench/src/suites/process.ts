@@ -8,6 +8,7 @@ import { mpTasks, multiproc, needs } from '../mp.js';
 import { pythonUnavailable, runPython } from '../python.js';
 import { bareFork, bareWorker } from '../raw.js';
 import type { BenchCase } from '../types.js';
+import { importCases } from './import.js';
 
 const TITLE = 'start + join of a trivial target';
 /** How long a replacement spare gets to boot between two timed starts. */
@@ -172,5 +173,6 @@ export function processCases(): BenchCase[] {
     warmSpare('thread'),
     warmSpare('process'),
     idleJoin,
+    ...importCases(),
   ];
 }

@@ -9,6 +9,7 @@ import { createByteChannel, mpTasks, multiproc, needs } from '../mp.js';
 import { pythonUnavailable, runPython } from '../python.js';
 import { oneWay, startPortPeer } from '../raw.js';
 import type { BenchCase, Measurement } from '../types.js';
+import { codecCases } from './codec.js';
 import { cpuPercentOver } from './process.js';
 
 const BATCH = 10_000;
@@ -265,5 +266,6 @@ export function sharedCases(): BenchCase[] {
     ring(65536),
     ringPort(65536),
     idleWaiter,
+    ...codecCases(),
   ];
 }

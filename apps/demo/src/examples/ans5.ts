@@ -11,10 +11,12 @@ export const ans5: Example = {
   title: 'Ans5 · Pool.map of a square over 1..10',
   summary: 'Pool({ processes: 4 }).map(square, 1..10), close(), join(): prints the list as Python does',
   needs: ['Pool'],
-  async run({ context, out }) {
-    const mp = requireApi(['Pool']);
-    // Create a pool of 4 workers, as the source does.
-    const pool = new mp.Pool({ processes: 4, context });
+  backends: ['local', 'bullmq'],
+  async run({ out, pool: makePool }) {
+    requireApi(['Pool']);
+    // Create a pool of 4 workers, as the source does: a local Pool, or with --backend bullmq the
+    // same Pool whose tasks run on Redis workers.
+    const pool = makePool({ processes: 4 });
     const args = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
     let results: number[];
     try {

@@ -1,13 +1,23 @@
 /**
  * The message envelope between a Pool (host) and its workers. One tinypool task carries one
  * `Batch`: either several coalesced `apply` calls, or one chunk of a `map`. Numeric chunks travel
- * as transferred `Float64Array`s instead of cloned arrays (see `pool/packing.ts`).
+ * as transferred `Float64Array`s instead of cloned arrays (see `pool/chunks.ts`).
  *
- *   host                                   worker (pool-entry.ts)
- *   Batch { init?, maxTasks, tasks[], jobs[] } ───▶ run init once, then each job
- *         ◀─── BatchReply { replies[] }    one reply per job, errors as ErrorRecords
+ *   host                                        worker (pool-entry.ts)
+ *   Batch { seq, init?, tasks[], jobs[] }  ───▶ run init once, then claim and run job after job
+ *         ◀─── each call's reply, committed before the next job starts (see worker/reporter.ts)
+ *         ◀─── BatchReply { map?, retire?, initError? }   when the batch ends
+ *
+ * A call's reply is committed as soon as the call returns, so a worker that dies later in the
+ * batch takes only the running call with it: thread workers write it into their slot's control
+ * block (`internal/control.ts`) or post it on their slot's port; child processes send
+ * `ProgressMessage`s over their IPC channel, each flushed to the pipe before the next job starts.
  */
+import type { MessagePort } from 'node:worker_threads';
 import type { ErrorRecord } from './error-record.js';
+
+/** The most jobs one batch holds (job indexes fit the 16-bit halves of the claim word). */
+export const MAX_BATCH = 1024;
 
 /** A task reference as it travels: the module URL and the function's name. */
 export interface TaskSpec {
@@ -50,6 +60,8 @@ export interface InitSpec extends TaskSpec {
 
 /** What the host sends as one tinypool task. */
 export interface Batch {
+  /** Numbers the batches of a pool; progress messages name the batch they belong to. */
+  readonly seq: number;
   readonly init: InitSpec | null;
   /** Where `sendToCaller()` posts: a BroadcastChannel name (thread context); child processes use their IPC channel. */
   readonly messages: string | null;
@@ -58,12 +70,27 @@ export interface Batch {
   /** `maxTasksPerChild`, or 0 for no limit. */
   readonly maxTasks: number;
   readonly jobs: Job[];
+  /**
+   * Thread context: the control block of the worker slot the batch was handed to, and (the first
+   * time) the port that worker posts call replies on. Set by the host as the batch is posted.
+   */
+  control?: SharedArrayBuffer;
+  port?: MessagePort;
+  /** Set when the host gave the batch up before a worker took it: run nothing. */
+  cancelled?: true;
 }
 
 /** A call's outcome. */
-export type CallReply =
+export type CallReply = (
   | { readonly ok: true; readonly value: unknown; readonly encoded: boolean }
-  | { readonly ok: false; readonly error: ErrorRecord };
+  | { readonly ok: false; readonly error: ErrorRecord }
+) & {
+  /**
+   * Thread workers: how many `sendToCaller()` messages the call posted on the pool's
+   * BroadcastChannel, which the host waits for before it settles the call (they travel apart).
+   */
+  sent?: number;
+};
 
 /** A chunk's outcome: every value, or the values before the item that failed and its error. */
 export interface MapReply {
@@ -76,13 +103,20 @@ export interface MapReply {
 
 export type JobReply = CallReply | MapReply;
 
-/** What a worker answers for one batch. */
+/** What a worker answers when a batch ends. */
 export interface BatchReply {
-  /** Set when this worker had reached `maxTasksPerChild` and ran nothing: resubmit the batch. */
-  readonly recycled?: true;
-  /** Set once the worker has served `maxTasksPerChild`: its id (thread id, or pid), for the host to stop it. */
-  readonly retire?: number;
-  readonly replies: JobReply[];
+  /** How many jobs the worker claimed: the ones after them were not started (handed back). */
+  readonly ran: number;
+  /** The reply of the batch's map job, when it has one. */
+  readonly map?: MapReply;
+  /** Worker time spent on the jobs, for adaptive batch sizes. */
+  readonly ms: number;
+  /** Set once the worker has served `maxTasksPerChild`: the host stops and replaces it. */
+  readonly retire?: true;
+  /** Set when the initializer ran in this batch and succeeded. */
+  readonly initialized?: true;
+  /** The initializer failed in this worker: no job ran, and none ever will here. */
+  readonly initError?: ErrorRecord;
   /**
    * Thread workers: how many `sendToCaller()` messages each listener id was sent during the batch.
    * They travel on a BroadcastChannel, which may deliver them after this reply, so the host keeps
@@ -91,14 +125,34 @@ export interface BatchReply {
   readonly sent?: readonly (readonly [listener: number, count: number])[];
 }
 
-/** The message a thread worker's `process.exit()` turns into (see pool-entry.ts). */
-export const EXIT_MARKER = '__multiproc_exit__';
+/** A child process's account of a batch's progress, sent before the step it describes is taken. */
+export type ProgressMessage =
+  | { readonly __multiproc_batch__: number; readonly step: 'init' }
+  | { readonly __multiproc_batch__: number; readonly step: 'start'; readonly job: number }
+  | {
+      readonly __multiproc_batch__: number;
+      readonly step: 'done';
+      readonly job: number;
+      readonly reply: CallReply;
+      /** The job started right after this one, or -1. */
+      readonly next: number;
+    }
+  | { readonly __multiproc_batch__: number; readonly step: 'item'; readonly item: number };
 
-/** The message of the error the host stops a worker with once it has served `maxTasksPerChild`. */
-export const RETIRED_MARKER = '__multiproc_retired__';
+/** The host telling a child process to stop the map chunk of batch `seq` at its next item. */
+export interface CancelMessage {
+  readonly __multiproc_cancel__: number;
+}
 
 /** A `sendToCaller()` message on its way to the host. */
 export interface CallerMessage {
   readonly __multiproc_message__: number;
   readonly value: unknown;
+}
+
+/** A thread worker's call reply that did not fit its control block, posted on the slot's port. */
+export interface PostedReply {
+  readonly seq: number;
+  readonly job: number;
+  readonly reply: CallReply;
 }

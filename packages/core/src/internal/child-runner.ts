@@ -2,6 +2,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { constants } from 'node:os';
 import { forwardChildOutput } from './output.js';
+import { reapedEnv, reapWithProgram } from './reaper.js';
 import type { ExitInfo, Runner, SpareMessage, StartMessage } from './runner.js';
 import { workerEntryPath } from './worker-entries.js';
 
@@ -15,9 +16,10 @@ function forkEntry(): ChildProcess {
   const child = fork(workerEntryPath('process'), [], {
     serialization: 'advanced',
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    env: process.env,
+    env: reapedEnv(process.env),
     cwd: process.cwd(),
   });
+  reapWithProgram(child);
   // A send that fails because the child already died surfaces through 'exit'.
   child.on('error', () => {});
   return child;

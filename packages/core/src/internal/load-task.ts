@@ -88,6 +88,12 @@ export function importTaskModule(moduleUrl: string): Promise<void> {
   if (!done) {
     done = (async () => {
       if (hasModule(moduleUrl)) return;
+      // Only files: a worker never evaluates code given inline (data:, blob:) or fetched.
+      if (!moduleUrl.startsWith('file:')) {
+        throw new ProcessError(
+          `Refusing to import the task module ${moduleUrl.slice(0, 80)}: task modules must be files.`,
+        );
+      }
       if (TS_EXTENSION.test(new URL(moduleUrl).pathname) && !loaderAlreadyActive())
         await registerTsx(moduleUrl);
       try {

@@ -1,6 +1,7 @@
 /** The 'thread' context: a `node:worker_threads` Worker running the process entry. */
 import { type TransferListItem, Worker } from 'node:worker_threads';
 import { forwardLines } from './output.js';
+import { recoverOnExit } from './owner-death.js';
 import type { ExitInfo, Runner, SpareMessage, StartMessage } from './runner.js';
 import { workerEntryUrl } from './worker-entries.js';
 
@@ -53,6 +54,7 @@ export function startThreadSpare(spare: SpareMessage): ThreadSpare {
 
 function threadRunner(worker: Worker, lineBuffered: boolean): Runner {
   let stoppedWith: number | undefined;
+  recoverOnExit(worker);
   const output = lineBuffered
     ? Promise.all([forwardLines(worker.stdout, process.stdout), forwardLines(worker.stderr, process.stderr)])
     : Promise.resolve();

@@ -27,21 +27,33 @@ export function defaultChunksize(length: number, processes: number): number {
   return Math.max(1, Math.ceil(length / (processes * 4)));
 }
 
-/** Chooses the next chunk's size from the worker time measured so far. */
+/**
+ * Chooses the next chunk's (or batch's) size from the worker time measured so far: recent
+ * batches weigh most, so a first batch slowed by importing the task module is soon forgotten.
+ */
 export class AdaptiveChunks {
-  #items = 0;
-  #ms = 0;
+  readonly #first: number;
+  readonly #max: number;
+  readonly #targetMs: number;
+  #perItemMs: number | undefined;
+
+  constructor(options: { first?: number; max?: number; targetMs?: number } = {}) {
+    this.#first = options.first ?? FIRST_ADAPTIVE_CHUNK;
+    this.#max = options.max ?? MAX_ADAPTIVE_CHUNK;
+    this.#targetMs = options.targetMs ?? TARGET_CHUNK_MS;
+  }
 
   record(items: number, ms: number): void {
-    this.#items += items;
-    this.#ms += ms;
+    if (items <= 0) return;
+    const sample = ms / items;
+    this.#perItemMs = this.#perItemMs === undefined ? sample : (this.#perItemMs + sample) / 2;
   }
 
   next(): number {
-    if (this.#items === 0) return FIRST_ADAPTIVE_CHUNK;
-    const perItem = this.#ms / this.#items;
-    if (perItem <= 0) return MAX_ADAPTIVE_CHUNK;
-    return Math.max(1, Math.min(MAX_ADAPTIVE_CHUNK, Math.round(TARGET_CHUNK_MS / perItem)));
+    const perItem = this.#perItemMs;
+    if (perItem === undefined) return this.#first;
+    if (perItem <= 0) return this.#max;
+    return Math.max(1, Math.min(this.#max, Math.round(this.#targetMs / perItem)));
   }
 }
 

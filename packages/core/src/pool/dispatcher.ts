@@ -1,73 +1,94 @@
 /**
- * Host side of a Pool's traffic: a FIFO of jobs in front of tinypool. It coalesces small `apply`
- * calls into one batch per post, keeps at most `2 * processes` batches inside tinypool (so a
- * cancelled job is still ours to drop), and turns every way a worker can die into
- * `WorkerCrashedError` for exactly the jobs that worker held.
+ * Host side of a Pool's traffic: a FIFO of jobs in front of the workers. It batches only what the
+ * idle workers cannot take at once (one batch per free worker, sized to split the queue, and no
+ * larger than a few ms of work for that task), lets a worker that goes idle take back calls a busy
+ * worker has not started (thread context), and settles every job by the typed `Outcome` of its
+ * batch: a crash fails only the call that was running; finished calls keep their results and
+ * calls not started run elsewhere, once.
  */
-import type { Tinypool } from 'tinypool';
-import { WorkerCrashedError } from '../errors.js';
 import {
   type Batch,
   type BatchReply,
-  EXIT_MARKER,
-  type InitSpec,
   type Job,
   type JobReply,
-  RETIRED_MARKER,
+  MAX_BATCH,
   type TaskSpec,
 } from '../internal/batch.js';
-import { ExitWatch } from './exit-watch.js';
+import { AdaptiveChunks } from './chunks.js';
+import { JobQueue } from './job-queue.js';
+import type { Flight, Outcome } from './outcome.js';
+import type { TinypoolAdapter } from './tinypool.js';
+import { judge } from './verdict.js';
 
 /** One job waiting for, or held by, a worker. */
 export interface Entry {
   /** The task the job runs. */
   readonly spec: TaskSpec;
   /**
-   * Builds the job to post. Called at each dispatch: a job handed back by a retiring worker is
-   * posted again, and what the first post transferred (a packed chunk's buffer) is gone by then.
+   * Builds the job to post. Called at each dispatch: a job handed back or taken back is posted
+   * again, and what the first post transferred (a packed chunk's buffer) is gone by then.
    */
   build(): { job: Job; transfer: object[] };
-  /** Calls without their own signal can share a batch with other calls. */
+  /** Calls that cannot be aborted can share a batch with other calls. */
   readonly batchable: boolean;
-  readonly signal: AbortSignal | undefined;
-  /** Position of the job's first item in its call's input, for `WorkerCrashedError.taskIndex`. */
+  /** Position of the job's first item in its call's input (a map chunk), for `taskIndex`. */
   readonly taskIndex: number | undefined;
   resolve(reply: JobReply): void;
   reject(error: unknown): void;
+  /** The dispatcher's bookkeeping (fields, not maps: they are set for every call). */
+  held?: Held | undefined;
+  /** Settled, or given up by its call. */
+  settled?: boolean;
+  /** Set once its batch could not be sent: it goes on its own from then on. */
+  alone?: boolean;
 }
 
 /** What the dispatcher needs from its pool. */
 export interface DispatcherConfig {
   readonly processes: number;
   readonly maxTasksPerChild: number;
-  readonly init: InitSpec | null;
-  /** Turns an abort of `entry.signal` into the error the call rejects with. */
-  abortError(entry: Entry): unknown;
-  /** The error queued and running jobs reject with once the pool is terminated. */
-  closedError(): unknown;
+  readonly init: Batch['init'];
   /** The BroadcastChannel name thread workers post `sendToCaller()` messages on. */
   readonly messages: string | null;
-  /** Receives `sendToCaller()` messages from child processes (tinypool's per-run channel). */
-  readonly channel: { postMessage(message: unknown): void } | undefined;
+  /** The error queued and running jobs reject with once the pool is terminated. */
+  closedError(): unknown;
   /** Told, before the batch's calls settle, how many messages a thread worker sent per listener. */
-  readonly messagesSent: (sent: NonNullable<BatchReply['sent']>) => void;
+  messagesSent(sent: NonNullable<BatchReply['sent']>): void;
+  /** The pool ran out of work. */
+  onDrain(): void;
 }
 
-const MAX_BATCH = 1024;
-/** tinypool's rejection of tasks still assigned to a worker it stops. */
-const TINYPOOL_TERMINATED = 'Terminating worker thread';
+/**
+ * Initializer policy: each worker whose initializer fails (throws, or kills it) fails the calls it
+ * was given and is replaced; after this many such failures in a row, with no initializer
+ * succeeding in between, the pool is broken: queued and later calls reject with that error at once.
+ */
+export const INIT_FAILURE_LIMIT = 3;
+/** Worker time one batch of calls should take, once the task's speed is known. */
+const TARGET_BATCH_MS = 2;
+
+export interface Held {
+  readonly flight: Flight;
+  /** By job index; `undefined` once the job was taken back or given up. */
+  readonly entries: (Entry | undefined)[];
+  live: number;
+}
 
 export class Dispatcher {
   readonly #config: DispatcherConfig;
-  readonly #queue: Entry[] = [];
-  #head = 0;
-  #inFlight = 0;
-  #busyJobs = 0;
-  #tp: Tinypool | undefined;
+  readonly #queue = new JobQueue<Entry>();
+  readonly #held = new Set<Held>();
+  readonly #sizers = new WeakMap<TaskSpec, AdaptiveChunks>();
+  readonly #idleWaiters: Array<() => void> = [];
+  #adapter: TinypoolAdapter | undefined;
   #scheduled = false;
   #terminated = false;
-  readonly #exits = new ExitWatch();
-  readonly #idleWaiters: Array<() => void> = [];
+  #seq = 0;
+  #initFailures = 0;
+  /** Set while there is work, so 'drain' is told once each time the pool runs out of it. */
+  #working = false;
+  /** Set once the initializer failed INIT_FAILURE_LIMIT times in a row: the error every call gets. */
+  #broken: (() => unknown) | undefined;
   completed = 0;
   failed = 0;
 
@@ -75,29 +96,31 @@ export class Dispatcher {
     this.#config = config;
   }
 
-  /** Hands over the tinypool instance once it is loaded; queued jobs start then. */
-  attach(tp: Tinypool): void {
-    this.#tp = tp;
-    this.#exits.scan(tp);
+  /** Hands over the started workers; queued jobs start then. */
+  attach(adapter: TinypoolAdapter): void {
+    this.#adapter = adapter;
     this.#schedule();
   }
 
   get queued(): number {
-    return this.#queue.length - this.#head;
+    return this.#queue.size;
   }
 
   /** Workers alive now. */
   get workers(): number {
-    return this.#tp?.threads.length ?? 0;
+    return this.#adapter?.workers ?? 0;
   }
 
+  /** Jobs handed to workers and not settled. */
   get busy(): number {
-    return this.#busyJobs;
+    let live = 0;
+    for (const held of this.#held) live += held.live;
+    return live;
   }
 
   /** Whether nothing is queued or running. */
   get idle(): boolean {
-    return this.queued === 0 && this.#inFlight === 0;
+    return this.queued === 0 && this.#held.size === 0;
   }
 
   /** Resolves once nothing is queued or running. */
@@ -107,39 +130,50 @@ export class Dispatcher {
   }
 
   submit(entry: Entry): void {
-    if (entry.signal?.aborted) {
-      entry.reject(this.#config.abortError(entry));
+    // A call that got past the pool's checks before terminate() (an awaited admission) still settles.
+    if (this.#terminated || this.#broken) {
+      this.#finish(entry, false, this.#terminated ? this.#config.closedError() : this.#broken!());
       return;
     }
+    this.#working = true;
     this.#queue.push(entry);
-    entry.signal?.addEventListener('abort', () => this.#drop(entry), { once: true });
     this.#schedule();
   }
 
-  /** Removes still-queued entries (an `imap` the consumer left early). Running ones finish. */
+  /** Gives up jobs whose call no longer wants them (it failed, or its consumer left): they run no further. */
   cancel(entries: Iterable<Entry>): void {
-    const gone = new Set(entries);
-    for (let i = this.#head; i < this.#queue.length; i++) {
-      if (gone.has(this.#queue[i]!)) this.#queue.splice(i--, 1);
-    }
-    this.#checkIdle();
+    this.#giveUp(entries, undefined);
+  }
+
+  /** Rejects jobs with `error` and stops them, a running one by stopping its worker. */
+  abort(entries: Iterable<Entry>, error: unknown): void {
+    this.#giveUp(entries, { error });
   }
 
   /** Rejects everything queued with the pool's closed error (terminate). */
   terminate(): void {
     this.#terminated = true;
-    const queued = this.#queue.splice(this.#head);
-    this.#queue.length = 0;
-    this.#head = 0;
-    for (const entry of queued) entry.reject(this.#config.closedError());
+    for (const entry of this.#queue.drain()) this.#finish(entry, false, this.#config.closedError());
     this.#checkIdle();
   }
 
-  #drop(entry: Entry): void {
-    const at = this.#queue.indexOf(entry, this.#head);
-    if (at === -1) return; // running: tinypool stops its worker and rejects the run
-    this.#queue.splice(at, 1);
-    entry.reject(this.#config.abortError(entry));
+  #giveUp(entries: Iterable<Entry>, abort: { error: unknown } | undefined): void {
+    const stop = new Set<Held>();
+    for (const entry of entries) {
+      if (entry.settled) continue;
+      const held = entry.held;
+      if (abort) this.#finish(entry, false, abort.error);
+      else entry.settled = true;
+      if (!held) {
+        this.#queue.remove(entry);
+        continue;
+      }
+      if (--held.live === 0) stop.add(held);
+    }
+    for (const held of stop) {
+      if (abort) this.#adapter?.abort(held.flight);
+      else this.#adapter?.cancel(held.flight);
+    }
     this.#checkIdle();
   }
 
@@ -154,165 +188,165 @@ export class Dispatcher {
   }
 
   #flush(): void {
-    const tp = this.#tp;
-    if (!tp || this.#terminated) return;
-    const limit = this.#config.processes * 2;
-    while (this.#inFlight < limit && this.queued > 0) {
-      const first = this.#take();
+    if (!this.#adapter || this.#terminated) return;
+    const { processes } = this.#config;
+    while (this.queued > 0) {
+      const free = processes - this.#held.size;
+      // Every worker has a batch: one more each may wait (in tinypool's queue, for whichever
+      // worker is free first), so a worker never idles while its next batch is being built.
+      if (free <= 0 && this.#held.size >= 2 * processes) break;
+      const first = this.#queue.take();
       const entries = [first];
-      if (first.batchable) {
-        const cap = Math.min(
-          MAX_BATCH,
+      if (first.batchable && !first.alone) {
+        const size = Math.min(
+          this.#sizer(first.spec).next(),
           this.#config.maxTasksPerChild || MAX_BATCH,
-          Math.max(1, Math.ceil((this.queued + 1) / limit)),
+          Math.ceil((this.queued + 1) / (free > 0 ? free : processes)),
         );
-        while (entries.length < cap && this.queued > 0 && this.#queue[this.#head]!.batchable) {
-          entries.push(this.#take());
+        for (let next = this.#queue.peek(); entries.length < size && next?.batchable && !next.alone; ) {
+          entries.push(this.#queue.take());
+          next = this.#queue.peek();
         }
       }
-      if (this.#head > 64 && this.#head * 2 > this.#queue.length) {
-        this.#queue.splice(0, this.#head);
-        this.#head = 0;
-      }
-      this.#run(tp, entries);
+      this.#post(entries);
     }
   }
 
-  /**
-   * Takes the next queued entry. Its slot is cleared at once: a taken entry still holds its chunk,
-   * and the slots before `#head` are only spliced away now and then (an endless imap must not
-   * keep every chunk it ever sent).
-   */
-  #take(): Entry {
-    const entry = this.#queue[this.#head]!;
-    this.#queue[this.#head++] = undefined as never;
-    return entry;
+  #sizer(spec: TaskSpec): AdaptiveChunks {
+    let sizer = this.#sizers.get(spec);
+    if (!sizer) {
+      sizer = new AdaptiveChunks({ first: 1, max: MAX_BATCH, targetMs: TARGET_BATCH_MS });
+      this.#sizers.set(spec, sizer);
+    }
+    return sizer;
   }
 
-  #run(tp: Tinypool, entries: Entry[]): void {
-    const built = entries.map((e) => e.build());
+  #post(all: Entry[]): void {
     const tasks: TaskSpec[] = [];
-    const jobs = built.map((b, i) => {
-      const spec = entries[i]!.spec;
-      let t = tasks.indexOf(spec);
-      if (t === -1) t = tasks.push(spec) - 1;
-      b.job.task = t;
-      return b.job;
-    });
-    const batch: Batch = {
-      init: this.#config.init,
-      maxTasks: this.#config.maxTasksPerChild,
-      messages: this.#config.messages,
-      tasks,
-      jobs,
-    };
-    const transferList = built.flatMap((b) => b.transfer) as never[];
-    const signal = entries.length === 1 ? first(entries).signal : undefined;
-    this.#inFlight++;
-    this.#busyJobs += entries.length;
-    const channel = this.#config.channel;
-    const run = tp.run(batch, {
-      transferList,
-      ...(signal ? { signal } : {}),
-      ...(channel ? { channel } : {}),
-    }) as Promise<BatchReply>;
-    this.#exits.scan(tp);
-    run.then(
-      (reply) => this.#settle(entries, reply),
-      (error) => this.#fail(entries, error),
-    );
+    const transfer: object[] = [];
+    const entries: Entry[] = [];
+    const jobs: Job[] = [];
+    for (const entry of all) {
+      let built: ReturnType<Entry['build']>;
+      try {
+        built = entry.build();
+      } catch (error) {
+        // It cannot be sent again (a move()d buffer is gone with the worker it went to).
+        this.#finish(entry, false, error);
+        continue;
+      }
+      entries.push(entry);
+      jobs.push(built.job);
+      let t = tasks.indexOf(entry.spec);
+      if (t === -1) t = tasks.push(entry.spec) - 1;
+      built.job.task = t;
+      for (const item of built.transfer) transfer.push(item);
+    }
+    if (entries.length === 0) return;
+    const { init, maxTasksPerChild: maxTasks, messages } = this.#config;
+    const batch: Batch = { seq: ++this.#seq, init, messages, maxTasks, tasks, jobs };
+    const held: Held = { flight: { batch, transfer, cancelled: false }, entries, live: entries.length };
+    this.#held.add(held);
+    for (const entry of entries) entry.held = held;
+    void this.#adapter!.run(held.flight).then((outcome) => this.#settle(held, outcome));
   }
 
-  #done(entries: Entry[]): void {
-    this.#inFlight--;
-    this.#busyJobs -= entries.length;
+  #settle(held: Held, outcome: Outcome): void {
+    this.#held.delete(held);
+    const { batch } = held.flight;
+    if (outcome.kind === 'reply') {
+      const { reply, jobs } = outcome;
+      if (reply.sent) this.#config.messagesSent(reply.sent);
+      // A batch's first job sizes the next batches of its task (tasks[0] is that task).
+      if (!reply.map && jobs.claimed > 0) this.#sizer(batch.tasks[0]!).record(jobs.claimed, reply.ms);
+    }
+    const again: Entry[] = [];
+    const init = judge(batch, held.entries, outcome, this.#config.closedError, {
+      done: (entry, reply) => this.#finish(entry, true, reply),
+      failed: (entry, error) => this.#finish(entry, false, error),
+      again: (entry) => {
+        if (!entry.settled) again.push(entry);
+      },
+    });
+    if (init.initialized) this.#initFailures = 0;
+    if (init.initFailure) this.#initFailed(init.initFailure);
+    this.#requeue(again);
     this.#flush();
+    this.#takeBack();
     this.#checkIdle();
   }
 
-  #settle(entries: Entry[], reply: BatchReply): void {
-    if (reply.retire !== undefined) this.#retire(reply.retire);
-    if (reply.sent) this.#config.messagesSent(reply.sent);
-    if (reply.recycled) {
-      this.#requeue(entries);
+  #finish(entry: Entry, ok: boolean, value: unknown): void {
+    if (entry.settled) return;
+    entry.settled = true;
+    entry.held = undefined;
+    if (ok) {
+      const reply = value as JobReply;
+      if ('ok' in reply ? reply.ok : reply.error === undefined) this.completed++;
+      else this.failed++;
+      entry.resolve(reply);
+    } else {
+      this.failed++;
+      entry.reject(value);
+    }
+  }
+
+  /** Jobs handed back or taken back go first: they were submitted before anything queued now. */
+  #requeue(entries: Entry[]): void {
+    if (entries.length === 0) return;
+    for (const entry of entries) entry.held = undefined;
+    if (this.#terminated) {
+      for (const entry of entries) this.#finish(entry, false, this.#config.closedError());
       return;
     }
-    entries.forEach((entry, i) => {
-      const r = reply.replies[i]!;
-      if ('error' in r && r.error) this.failed++;
-      else this.completed++;
-      entry.resolve(r);
-    });
-    this.#done(entries);
+    if (this.#broken) {
+      for (const entry of entries) this.#finish(entry, false, this.#broken());
+      return;
+    }
+    this.#queue.unshift(entries);
+  }
+
+  /** Counts a worker whose initializer failed; too many in a row break the pool (see INIT_FAILURE_LIMIT). */
+  #initFailed(error: () => unknown): void {
+    if (++this.#initFailures < INIT_FAILURE_LIMIT || this.#broken) return;
+    this.#broken = error;
+    for (const entry of this.#queue.drain()) this.#finish(entry, false, error());
   }
 
   /**
-   * Stops a worker that has served maxTasksPerChild, through tinypool's own crash path (an
-   * 'error' on the worker): tinypool removes it, starts a replacement, and hands back any batch it
-   * had already given it, which is then requeued.
+   * Workers are free and nothing is queued: take back the later half of the calls a busy worker
+   * has not started yet (thread context; a child process's claims cannot be shared), so no call
+   * waits behind another while a worker idles.
    */
-  #retire(id: number): void {
-    const worker = this.#tp?.threads.find((w) => w.threadId === id);
-    worker?.emit('error', new Error(RETIRED_MARKER));
-  }
-
-  /** A worker handed the batch back unrun (it had served maxTasksPerChild): run it elsewhere. */
-  #requeue(entries: Entry[]): void {
-    this.#queue.splice(this.#head, 0, ...entries);
-    this.#done(entries);
-  }
-
-  #fail(entries: Entry[], error: unknown): void {
-    const message = (error as Error)?.message ?? '';
-    if (this.#terminated) {
-      for (const entry of entries) entry.reject(this.#config.closedError());
-      this.#done(entries);
-      return;
-    }
-    // A worker we retired (maxTasksPerChild) hands back what it held, unrun: run it elsewhere.
-    if (message === RETIRED_MARKER || message === TINYPOOL_TERMINATED) {
-      this.#requeue(entries);
-      return;
-    }
-    const signal = entries.length === 1 ? first(entries).signal : undefined;
-    if (signal?.aborted) {
-      entries[0]!.reject(this.#config.abortError(entries[0]!));
-      this.failed++;
-      this.#done(entries);
-      return;
-    }
-    let exitCode: number | null = 1;
-    let signalName: string | null = null;
-    if (message.startsWith(`${EXIT_MARKER}:`)) {
-      exitCode = Number(message.slice(EXIT_MARKER.length + 1));
-    } else {
-      const exit = this.#exits.take();
-      if (exit) {
-        exitCode = exit.code;
-        signalName = exit.signal;
+  #takeBack(): void {
+    if (this.queued > 0 || !this.#adapter || this.#terminated) return;
+    let free = this.#config.processes - this.#held.size;
+    if (free <= 0) return;
+    const candidates = [...this.#held].filter((h) => h.live > 1).sort((a, b) => b.live - a.live);
+    for (const held of candidates) {
+      if (free <= 0) break;
+      const from = this.#adapter.takeBack(held.flight, Math.ceil(held.live / 2));
+      if (from === -1) continue;
+      const taken: Entry[] = [];
+      for (let j = from; j < held.entries.length; j++) {
+        const entry = held.entries[j];
+        held.entries[j] = undefined;
+        if (!entry || entry.settled) continue; // given up: already not counted live
+        held.live--;
+        taken.push(entry);
       }
+      if (taken.length === 0) continue;
+      free--;
+      this.#requeue(taken);
     }
-    for (const entry of entries) {
-      this.failed++;
-      const how = signalName ? `was killed by ${signalName}` : `exited with code ${exitCode}`;
-      entry.reject(
-        new WorkerCrashedError(`The worker running this task ${how}; the pool replaced it.`, {
-          exitCode: signalName ? null : exitCode,
-          signal: signalName,
-          ...(entry.taskIndex === undefined ? {} : { taskIndex: entry.taskIndex }),
-          cause: error,
-        }),
-      );
-    }
-    this.#done(entries);
+    this.#flush();
   }
 
   #checkIdle(): void {
     if (!this.idle) return;
     for (const resolve of this.#idleWaiters.splice(0)) resolve();
+    if (!this.#working) return;
+    this.#working = false;
+    this.#config.onDrain();
   }
-}
-
-function first<T>(list: T[]): T {
-  return list[0]!;
 }

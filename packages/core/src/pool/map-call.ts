@@ -4,7 +4,7 @@ import type { ContextName } from '../options.js';
 import { prepareChunk } from './chunks.js';
 import type { Dispatcher, Entry } from './dispatcher.js';
 import type { CallerMessages } from './messages.js';
-import type { ImapOptions } from './options.js';
+import type { ImapOptions, MapOptions } from './options.js';
 import { streamChunks } from './stream.js';
 import { beginCall } from './util.js';
 
@@ -25,13 +25,22 @@ export function mapChunks(
   ordered: boolean,
   star: boolean,
 ): AsyncGenerator<ArrayLike<unknown>, void, undefined> {
-  const { signal, listener, dispose } = beginCall(options, pool.messages);
   const { context, dispatcher } = pool;
+  // The chunks handed to the pool and not settled: an abort stops them all.
+  const live = new Set<Entry>();
+  let aborted: Error | undefined;
+  const hold = beginCall(options, pool.messages, (error) => {
+    aborted = error;
+    dispatcher.abort([...live], error);
+  });
+  aborted = hold.aborted;
+  const listener = hold.listener;
   const submit = (items: unknown[], base: number) => {
-    let entry!: Entry;
+    let entry: Entry | undefined;
     const reply = new Promise<MapReply>((resolve, reject) => {
+      if (aborted) return reject(aborted);
       const chunk = prepareChunk(items, context, star);
-      entry = {
+      const self: Entry = {
         spec,
         build: () => {
           const packed = chunk.pack();
@@ -46,12 +55,21 @@ export function mapChunks(
           return { job, transfer: packed.transfer };
         },
         batchable: false,
-        signal,
         taskIndex: base,
-        resolve: resolve as (r: JobReply) => void,
-        reject,
+        held: undefined,
+        settled: false,
+        resolve: (r: JobReply) => {
+          live.delete(self);
+          resolve(r as MapReply);
+        },
+        reject: (error: unknown) => {
+          live.delete(self);
+          reject(error);
+        },
       };
-      dispatcher.submit(entry);
+      entry = self;
+      live.add(self);
+      dispatcher.submit(self);
     });
     return { entry, reply };
   };
@@ -67,7 +85,21 @@ export function mapChunks(
     try {
       yield* inner;
     } finally {
-      dispose();
+      hold.dispose();
     }
   })();
+}
+
+/** Runs a whole `map`/`starmap` call: every result, in input order. */
+export async function collectAll(
+  pool: MapCallPool,
+  spec: TaskSpec,
+  iterable: unknown,
+  options: MapOptions,
+  star: boolean,
+): Promise<unknown[]> {
+  const out: unknown[] = [];
+  const chunks = mapChunks(pool, spec, iterable, { ...options, inflight: pool.processes * 4 }, true, star);
+  for await (const chunk of chunks) for (let i = 0; i < chunk.length; i++) out.push(chunk[i]);
+  return out;
 }

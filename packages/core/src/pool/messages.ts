@@ -25,6 +25,8 @@ export class CallerMessages {
   readonly #received = new Map<number, number>();
   // Settled calls whose listener waits for messages still on their way.
   readonly #leaving = new Map<number, NodeJS.Timeout>();
+  // Calls waiting for their messages before they settle (see delivered()).
+  readonly #waiting = new Map<number, (() => void)[]>();
   #channel: BroadcastChannel | undefined;
   #next = 0;
 
@@ -48,6 +50,25 @@ export class CallerMessages {
   /** Thread workers' counts of messages sent per listener (each batch reply carries its own). */
   expect(sent: readonly (readonly [number, number])[]): void {
     for (const [id, n] of sent) this.#expected.set(id, (this.#expected.get(id) ?? 0) + n);
+  }
+
+  /**
+   * Resolves once `count` more messages of listener `id` than counted so far have arrived (a thread
+   * call's reply says how many it posted), or after {@link LATE_MESSAGE_MS}.
+   */
+  delivered(id: number, count: number): Promise<void> {
+    this.expect([[id, count]]);
+    if ((this.#received.get(id) ?? 0) >= (this.#expected.get(id) ?? 0)) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, LATE_MESSAGE_MS);
+      const waiters = this.#waiting.get(id) ?? [];
+      waiters.push(done);
+      this.#waiting.set(id, waiters);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
   }
 
   /**
@@ -76,6 +97,8 @@ export class CallerMessages {
 
   /** Stops listening (the pool is gone). */
   close(): void {
+    for (const waiters of this.#waiting.values()) for (const done of waiters) done();
+    this.#waiting.clear();
     for (const timer of this.#leaving.values()) clearTimeout(timer);
     this.#leaving.clear();
     this.#listeners.clear();
@@ -90,6 +113,10 @@ export class CallerMessages {
     if (!this.#threads) return;
     const received = (this.#received.get(id) ?? 0) + 1;
     this.#received.set(id, received);
+    if (received >= (this.#expected.get(id) ?? 0)) {
+      for (const done of this.#waiting.get(id) ?? []) done();
+      this.#waiting.delete(id);
+    }
     if (this.#leaving.has(id) && received >= (this.#expected.get(id) ?? 0)) this.#forget(id);
   }
 }

@@ -19,11 +19,26 @@ export interface PoolOptions {
   processes?: number;
   /** `'thread'` (worker_threads) or `'process'` (child processes). @default getStartMethod() */
   context?: ContextName;
-  /** A task every worker runs once before its first task (replacements too). Python: `initializer`. */
+  /**
+   * A task every worker runs once before its first task (replacements too). Python: `initializer`.
+   *
+   * If it throws (or kills the worker), no task ever runs in that worker: the calls it was given
+   * reject with the initializer's error (`WorkerCrashedError` if it killed the worker) and the
+   * worker is replaced. After 3 such failures in a row, with no initializer succeeding in between,
+   * the pool is broken: every queued and later call rejects with that error at once, and no more
+   * workers are started for it. (Python respawns failing workers forever.)
+   * @example
+   * const pool = new Pool({ initializer: tasks.connect, initargs: ['postgres://db'] });
+   */
   initializer?: TaskRef;
   /** The initializer's arguments. Python: `initargs`. @default [] */
   initargs?: unknown[];
-  /** Replace a worker after it has run this many tasks. Python: `maxtasksperchild`. @default unlimited */
+  /**
+   * Replace a worker after it has run this many tasks. Python: `maxtasksperchild`. A hard cap: a
+   * worker never starts more, however calls are batched. One `apply`/`applyAsync` call is one
+   * task; one chunk of a `map`/`starmap`/`imap` is one task (as in Python).
+   * @default unlimited
+   */
   maxTasksPerChild?: number;
   /** Workers kept even when idle; more start on demand up to `processes`. @default processes */
   minProcesses?: number;
@@ -37,9 +52,18 @@ export interface PoolOptions {
 
 /** Options every submitting call takes. */
 export interface CallOptions {
-  /** Cancels the call; a running task is stopped by recycling its worker. Rejects with an `AbortError`. */
+  /**
+   * Cancels the call: it rejects with an error named `AbortError` (the signal's reason as `cause`);
+   * a task not started never runs, and a running one is stopped by recycling its worker. The
+   * call's listener is removed when it settles, so one signal can serve any number of calls.
+   */
   signal?: AbortSignal;
-  /** Rejects with `TimeoutError` after this many ms; a running task is stopped by recycling its worker. */
+  /**
+   * Rejects with `TimeoutError` this many ms after the call was submitted (like Python's
+   * `apply_async(...).get(timeout)`): time spent waiting for a free worker counts. A task not
+   * started by then never runs; a running one is stopped by recycling its worker. A call with a
+   * `signal` or a `timeout` gets a worker of its own (it is never batched with other calls).
+   */
   timeout?: number;
   /** Receives what the task sends with `sendToCaller()` while it runs (progress, partial results). */
   onMessage?: (value: unknown) => void;
@@ -68,12 +92,14 @@ export interface ImapOptions extends MapOptions {
 }
 
 const positiveInt = (z: any) => z.number().int().positive();
+/** The most workers a pool may ask for; more is a typo (and would exhaust memory at once). */
+export const MAX_PROCESSES = 4096;
 const fn = (z: any) => z.custom((v: unknown) => typeof v === 'function', 'expected a function');
 
 export const poolOptionsSchema = lazySchema((z) =>
   z
     .object({
-      processes: positiveInt(z).optional(),
+      processes: positiveInt(z).max(MAX_PROCESSES).optional(),
       context: contextSchema(z).optional(),
       initializer: taskRefSchema(z).optional(),
       initargs: z.array(z.unknown()).optional(),

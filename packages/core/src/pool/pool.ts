@@ -2,20 +2,20 @@
  * `Pool`: a fixed set of workers that run tasks. Mirrors Python's `multiprocessing.Pool`, built on
  * tinypool (worker management) with multiproc's batching, crash handling and laziness around it.
  */
-import { QueueFullError } from '@multiproc/ipc';
-import { decodeValue, encodeValue, ProcessError } from '@multiproc/shared';
-import type { Tinypool } from 'tinypool';
+import { EventEmitter } from 'node:events';
+import { ProcessError } from '@multiproc/shared';
 import { PoolClosedError } from '../errors.js';
-import type { CallReply, InitSpec, TaskSpec } from '../internal/batch.js';
+import type { TaskSpec } from '../internal/batch.js';
 import { assertMayStartWorkers } from '../internal/bootstrap.js';
-import { fromErrorRecord } from '../internal/error-record.js';
 import { type ContextName, parseOptions } from '../options.js';
 import { getStartMethod } from '../start-method.js';
 import type { TaskArgs, TaskFunction, TaskRef, TaskResult } from '../task.js';
+import { applyCall } from './apply-call.js';
 import { AsyncResult } from './async-result.js';
 import { Dispatcher } from './dispatcher.js';
+import type { PoolEvents } from './events.js';
 import { Flatten } from './flatten.js';
-import { mapChunks } from './map-call.js';
+import { collectAll, type MapCallPool, mapChunks } from './map-call.js';
 import { CallerMessages } from './messages.js';
 import {
   type AsyncCallOptions,
@@ -26,24 +26,14 @@ import {
   poolOptionsSchema,
   resolvePoolOptions,
 } from './options.js';
-import { startTinypool } from './tinypool.js';
-import { abortErrorFor, allPrimitive, beginCall, checkCall, plain, settleCall, Waiters } from './util.js';
+import { TinypoolAdapter } from './tinypool.js';
+import type { PoolStats } from './types.js';
 
-/** What {@link Pool.stats} reports. */
-export interface PoolStats {
-  /** Workers alive now. */
-  readonly workers: number;
-  /** Tasks running or handed to a worker. */
-  readonly busy: number;
-  /** Tasks waiting for a worker. */
-  readonly queued: number;
-  /** Tasks (calls and map chunks) that succeeded. */
-  readonly completed: number;
-  /** Tasks that failed, crashed, timed out or were aborted. */
-  readonly failed: number;
-}
+export type { PoolStats } from './types.js';
 
-type State = 'running' | 'closed' | 'terminated';
+import { Gate } from './gate.js';
+import { type CallInput, initSpec, settleCall } from './util.js';
+
 /** What `map` feeds a task: its first parameter (anything, for a task that takes none). */
 type ItemOf<F> = TaskArgs<F> extends [] ? unknown : TaskArgs<F>[0];
 type Items<F> = Iterable<ItemOf<F>> | AsyncIterable<ItemOf<F>>;
@@ -52,61 +42,80 @@ type ArgLists<F> = Iterable<TaskArgs<F>> | AsyncIterable<TaskArgs<F>>;
 let poolCounter = 0;
 /**
  * A pool of workers. Python: `multiprocessing.Pool`.
+ *
+ * A worker that dies (throws at top level, calls `process.exit()`, is killed, runs out of memory)
+ * fails only the call it was running, with `WorkerCrashedError`, and is replaced; calls that had
+ * finished keep their results and calls it had not started run on another worker, once.
+ *
+ * It is an `EventEmitter` of {@link PoolEvents}: `'workerCreate'`, `'workerDestroy'`, `'crash'`
+ * and `'drain'`. `NODE_DEBUG=multiproc` logs each worker's start, exit, crash, retirement and
+ * replacement to stderr (Python: `log_to_stderr()`).
  * @throws {ValidationError} from the constructor for bad options, naming the option.
  * @throws {ContextError} from the constructor at the top level of a module a worker is importing
  * (guard it with `if (isMain())`).
  * @example
  * const pool = new Pool({ processes: 4 });
+ * pool.on('crash', (crash) => console.error(`worker ${crash.id} died`, crash.exitCode, crash.signal));
  * console.log(await pool.map(tasks.square, [1, 2, 3])); // [1, 4, 9]
  * pool.close();
  * await pool.join();
  */
-export class Pool implements AsyncDisposable {
+export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
   readonly #context: ContextName;
   readonly #processes: number;
-  readonly #maxQueue: number;
   readonly #dispatcher: Dispatcher;
-  readonly #ready: Promise<Tinypool>;
-  readonly #room = new Waiters();
+  readonly #ready: Promise<TinypoolAdapter>;
+  readonly #gate: Gate;
   readonly #specs = new WeakMap<TaskRef, TaskSpec>();
   readonly #messages: CallerMessages;
-  #state: State = 'running';
 
   constructor(options: PoolOptions = {}) {
+    super();
     assertMayStartWorkers('a Pool');
     const opts = parseOptions(poolOptionsSchema, options, 'Pool');
     const resolved = resolvePoolOptions(opts as PoolOptions);
     this.#context = opts.context ?? getStartMethod();
     this.#processes = resolved.processes;
-    this.#maxQueue = resolved.maxQueue;
     this.#messages = new CallerMessages(this.#context === 'thread');
-    let init: InitSpec | null = null;
-    if (opts.initializer) {
-      const ref = opts.initializer as TaskRef;
-      const { value, encoded } = encodeValue(opts.initargs ?? [], this.#context, 'initargs');
-      init = {
-        module: ref.module,
-        taskName: ref.taskName,
-        args: value,
-        encoded,
-        id: `${process.pid}:${++poolCounter}`,
-      };
-    }
+    const poolId = ++poolCounter;
+    const init = initSpec(opts.initializer as TaskRef | undefined, opts.initargs, this.#context, poolId);
+    this.#gate = new Gate(resolved.maxQueue, () => this.#dispatcher.queued);
     this.#dispatcher = new Dispatcher({
       processes: resolved.processes,
       maxTasksPerChild: resolved.maxTasksPerChild,
       init,
-      abortError: (entry) => abortErrorFor(entry.signal),
       closedError: () => new PoolClosedError('The pool was terminated before this task finished.'),
       messages: this.#context === 'thread' ? this.#messages.name : null,
-      channel: this.#context === 'process' ? this.#messages.sink : undefined,
       messagesSent: (sent) => this.#messages.expect(sent),
+      onDrain: () => this.#tell('drain'),
     });
-    this.#ready = startTinypool({ ...resolved, context: this.#context, resourceLimits: opts.resourceLimits });
+    this.#ready = TinypoolAdapter.start({
+      ...resolved,
+      context: this.#context,
+      resourceLimits: opts.resourceLimits,
+      poolId,
+      onCallerMessage: (message) => this.#messages.sink.postMessage(message),
+      onWorkerCreate: (worker) => this.#tell('workerCreate', worker),
+      onWorkerExit: (exit) => {
+        if (exit.reason === 'crashed') this.#tell('crash', exit as PoolEvents['crash'][0]);
+        this.#tell('workerDestroy', exit);
+      },
+    });
     this.#ready.then(
-      (tp) => this.#dispatcher.attach(tp),
+      (adapter) => this.#dispatcher.attach(adapter),
       () => {},
     );
+  }
+
+  /** Emits an event; a listener that throws does so on its own turn, never inside the pool's bookkeeping. */
+  #tell<K extends keyof PoolEvents>(event: K, ...args: PoolEvents[K]): void {
+    try {
+      (this.emit as (event: K, ...args: PoolEvents[K]) => boolean)(event, ...args);
+    } catch (error) {
+      queueMicrotask(() => {
+        throw error;
+      });
+    }
   }
 
   /** The context the workers run in. */
@@ -145,13 +154,14 @@ export class Pool implements AsyncDisposable {
    * @example
    * console.log(await pool.apply(tasks.add, [2, 3])); // 5
    */
-  async apply<F extends TaskFunction>(
+  apply<F extends TaskFunction>(
     task: TaskRef<F>,
     args: TaskArgs<F> = [] as unknown as TaskArgs<F>,
     options: CallOptions = {},
   ): Promise<TaskResult<F>> {
-    await this.#admit(task, options, 'apply', true);
-    return this.#call(task, args as unknown[], options) as Promise<TaskResult<F>>;
+    return this.#admitted('apply', task, options, { args }, () =>
+      this.#call(task, args as unknown[], options),
+    ) as Promise<TaskResult<F>>;
   }
 
   /**
@@ -170,8 +180,8 @@ export class Pool implements AsyncDisposable {
     args: TaskArgs<F> = [] as unknown as TaskArgs<F>,
     options: AsyncCallOptions<TaskResult<F>> = {},
   ): AsyncResult<TaskResult<F>> {
-    this.#admitSync(task, options, 'applyAsync');
-    const promise = this.#call(task, args as unknown[], options) as Promise<TaskResult<F>>;
+    this.#gate.admitNow(task, options, 'applyAsync', { args });
+    const promise = this.#gate.track(this.#call(task, args as unknown[], options)) as Promise<TaskResult<F>>;
     return new AsyncResult(settleCall(promise, options));
   }
 
@@ -183,17 +193,20 @@ export class Pool implements AsyncDisposable {
    * @throws {PoolClosedError} (rejects) after `close()` or `terminate()`.
    * @throws {WorkerCrashedError} (rejects) when a worker died running one of its chunks.
    * @throws {ValidationError} (rejects) for a bad task or option.
-   * Also rejects with the first error an item's task threw, or the error the input iterable threw.
+   * Also rejects with the first error an item's task threw (marked with `taskIndex`, its position
+   * in the input), or the error the input iterable threw; the chunks already sent stop at their
+   * next item.
    * @example
    * console.log(await pool.map(tasks.square, [1, 2, 3], { chunksize: 2 })); // [ 1, 4, 9 ]
    */
-  async map<F extends TaskFunction>(
+  map<F extends TaskFunction>(
     task: TaskRef<F>,
     iterable: Items<F>,
     options: MapOptions = {},
   ): Promise<TaskResult<F>[]> {
-    await this.#admit(task, options, 'map', true);
-    return this.#collect(task, iterable, options, false) as Promise<TaskResult<F>[]>;
+    return this.#admitted('map', task, options, { iterable }, () =>
+      collectAll(this.#mapPool(), this.#spec(task), iterable, options, false),
+    ) as Promise<TaskResult<F>[]>;
   }
 
   /**
@@ -211,8 +224,10 @@ export class Pool implements AsyncDisposable {
     iterable: Items<F>,
     options: MapOptions & AsyncCallOptions<TaskResult<F>[]> = {},
   ): AsyncResult<TaskResult<F>[]> {
-    this.#admitSync(task, options, 'mapAsync');
-    const promise = this.#collect(task, iterable, options, false) as Promise<TaskResult<F>[]>;
+    this.#gate.admitNow(task, options, 'mapAsync', { iterable });
+    const promise = this.#gate.track(
+      collectAll(this.#mapPool(), this.#spec(task), iterable, options, false),
+    ) as Promise<TaskResult<F>[]>;
     return new AsyncResult(settleCall(promise, options));
   }
 
@@ -224,13 +239,14 @@ export class Pool implements AsyncDisposable {
    * @example
    * console.log(await pool.starmap(tasks.add, [[1, 2], [3, 4]])); // [ 3, 7 ]
    */
-  async starmap<F extends TaskFunction>(
+  starmap<F extends TaskFunction>(
     task: TaskRef<F>,
     iterable: ArgLists<F>,
     options: MapOptions = {},
   ): Promise<TaskResult<F>[]> {
-    await this.#admit(task, options, 'starmap', true);
-    return this.#collect(task, iterable, options, true) as Promise<TaskResult<F>[]>;
+    return this.#admitted('starmap', task, options, { iterable }, () =>
+      collectAll(this.#mapPool(), this.#spec(task), iterable, options, true),
+    ) as Promise<TaskResult<F>[]>;
   }
 
   /**
@@ -246,8 +262,10 @@ export class Pool implements AsyncDisposable {
     iterable: ArgLists<F>,
     options: MapOptions & AsyncCallOptions<TaskResult<F>[]> = {},
   ): AsyncResult<TaskResult<F>[]> {
-    this.#admitSync(task, options, 'starmapAsync');
-    const promise = this.#collect(task, iterable, options, true) as Promise<TaskResult<F>[]>;
+    this.#gate.admitNow(task, options, 'starmapAsync', { iterable });
+    const promise = this.#gate.track(
+      collectAll(this.#mapPool(), this.#spec(task), iterable, options, true),
+    ) as Promise<TaskResult<F>[]>;
     return new AsyncResult(settleCall(promise, options));
   }
 
@@ -266,8 +284,8 @@ export class Pool implements AsyncDisposable {
     iterable: Items<F>,
     options: ImapOptions = {},
   ): AsyncGenerator<TaskResult<F>, void, undefined> {
-    this.#admitSync(task, options, 'imap');
-    return this.#stream(task, iterable, options, true);
+    this.#gate.admitNow(task, options, 'imap', { iterable });
+    return new Flatten(mapChunks(this.#mapPool(), this.#spec(task), iterable, options, true, false));
   }
 
   /**
@@ -285,8 +303,8 @@ export class Pool implements AsyncDisposable {
     iterable: Items<F>,
     options: ImapOptions = {},
   ): AsyncGenerator<TaskResult<F>, void, undefined> {
-    this.#admitSync(task, options, 'imapUnordered');
-    return this.#stream(task, iterable, options, false);
+    this.#gate.admitNow(task, options, 'imapUnordered', { iterable });
+    return new Flatten(mapChunks(this.#mapPool(), this.#spec(task), iterable, options, false, false));
   }
 
   /**
@@ -299,8 +317,7 @@ export class Pool implements AsyncDisposable {
    * console.log(await results); // [ 1, 4 ]
    */
   close(): void {
-    if (this.#state === 'running') this.#state = 'closed';
-    this.#room.wakeAll();
+    this.#gate.close('closed');
   }
 
   /**
@@ -312,10 +329,11 @@ export class Pool implements AsyncDisposable {
    * await pool.join(); // every submitted task has finished, the workers have stopped
    */
   async join(): Promise<void> {
-    if (this.#state === 'running') throw new ProcessError('join() needs close() or terminate() first.');
+    if (this.#gate.state === 'running') throw new ProcessError('join() needs close() or terminate() first.');
+    await this.#gate.whenSettled();
     await this.#dispatcher.whenIdle();
-    const tp = await this.#ready.catch(() => undefined);
-    await tp?.destroy();
+    const adapter = await this.#ready.catch(() => undefined);
+    await adapter?.destroy();
     this.#messages.close();
   }
 
@@ -329,11 +347,10 @@ export class Pool implements AsyncDisposable {
    * await pool.apply(tasks.square, [4]).catch((err) => console.log(err.name)); // PoolClosedError
    */
   async terminate(): Promise<void> {
-    this.#state = 'terminated';
-    this.#room.wakeAll();
+    this.#gate.close('terminated');
     this.#dispatcher.terminate();
-    const tp = await this.#ready.catch(() => undefined);
-    await tp?.destroy();
+    const adapter = await this.#ready.catch(() => undefined);
+    await adapter?.destroy();
     this.#messages.close();
   }
 
@@ -349,27 +366,9 @@ export class Pool implements AsyncDisposable {
     await this.terminate();
   }
 
-  #closedError(): PoolClosedError {
-    return new PoolClosedError(`The pool is ${this.#state}: no new tasks can be submitted.`);
-  }
-
-  #admitSync(task: unknown, options: object, method: string): void {
-    if (this.#state !== 'running') throw this.#closedError();
-    checkCall(task, options, method);
-    if (this.#dispatcher.queued >= this.#maxQueue) {
-      throw new QueueFullError(
-        `The pool's queue is full (maxQueue ${this.#maxQueue}): wait for results first.`,
-      );
-    }
-  }
-
-  async #admit(task: unknown, options: object, method: string, wait: boolean): Promise<void> {
-    if (this.#state !== 'running') throw this.#closedError();
-    checkCall(task, options, method);
-    while (wait && this.#dispatcher.queued >= this.#maxQueue) {
-      await this.#room.wait();
-      if (this.#state !== 'running') throw this.#closedError();
-    }
+  /** Admits a call of an awaited form, then runs it; counted as open for `join()` from now on. */
+  #admitted(method: string, task: unknown, options: object, input: CallInput, run: () => Promise<unknown>) {
+    return this.#gate.track(this.#gate.admit(task, options, method, input).then(run));
   }
 
   /** One spec object per task ref, so a batch's task table dedupes by identity. */
@@ -383,90 +382,16 @@ export class Pool implements AsyncDisposable {
   }
 
   #call(task: TaskRef, args: unknown[], options: CallOptions): Promise<unknown> {
-    const { signal, listener, dispose } = beginCall(options, this.#messages);
-    const context = this.#context;
-    return new Promise((resolve, reject) => {
-      const { value, transfer, encoded } = allPrimitive(args)
-        ? plain(args)
-        : encodeValue(args, context, 'args');
-      const job = {
-        kind: 'call' as const,
-        task: 0,
-        args: value,
-        encoded,
-        ...(listener === undefined ? {} : { listener }),
-      };
-      this.#dispatcher.submit({
-        spec: this.#spec(task),
-        build: () => ({ job, transfer }),
-        batchable: signal === undefined,
-        signal,
-        taskIndex: undefined,
-        resolve: (reply) => {
-          dispose();
-          this.#room.wakeOne();
-          const r = reply as CallReply;
-          if (!r.ok) reject(fromErrorRecord(r.error));
-          else if (!r.encoded) resolve(r.value);
-          else {
-            try {
-              resolve(decodeValue(r.value, context));
-            } catch (error) {
-              reject(error);
-            }
-          }
-        },
-        reject: (error) => {
-          dispose();
-          this.#room.wakeOne();
-          reject(error);
-        },
-      });
-    });
+    const pool = { dispatcher: this.#dispatcher, messages: this.#messages, context: this.#context };
+    return applyCall(pool, this.#spec(task), args, options, () => this.#gate.room.wakeOne());
   }
 
-  async #collect(task: TaskRef, iterable: unknown, options: MapOptions, star: boolean): Promise<unknown[]> {
-    const out: unknown[] = [];
-    for await (const chunk of this.#chunks(
-      task,
-      iterable,
-      { ...options, inflight: this.#processes * 4 },
-      true,
-      star,
-    )) {
-      for (let i = 0; i < chunk.length; i++) out.push(chunk[i]);
-    }
-    return out;
-  }
-
-  #stream(
-    task: TaskRef,
-    iterable: unknown,
-    options: ImapOptions,
-    ordered: boolean,
-  ): AsyncGenerator<any, void, undefined> {
-    return new Flatten(this.#chunks(task, iterable, options, ordered, false));
-  }
-
-  #chunks(
-    task: TaskRef,
-    iterable: unknown,
-    options: ImapOptions,
-    ordered: boolean,
-    star: boolean,
-  ): AsyncGenerator<ArrayLike<unknown>, void, undefined> {
-    return mapChunks(
-      {
-        dispatcher: this.#dispatcher,
-        messages: this.#messages,
-        context: this.#context,
-        processes: this.#processes,
-      },
-      this.#spec(task),
-      iterable,
-      options,
-      ordered,
-      star,
-    );
+  #mapPool(): MapCallPool {
+    return {
+      dispatcher: this.#dispatcher,
+      messages: this.#messages,
+      context: this.#context,
+      processes: this.#processes,
+    };
   }
 }

@@ -10,8 +10,11 @@ import { fromErrorRecord } from '../internal/error-record.js';
 import { AdaptiveChunks, defaultChunksize, knownLength } from './chunks.js';
 import type { Entry } from './dispatcher.js';
 
-/** How the pool runs one chunk: returns its entry (to cancel it) and its decoded reply. */
-export type SubmitChunk = (items: unknown[], base: number) => { entry: Entry; reply: Promise<MapReply> };
+/** How the pool runs one chunk: returns its entry (to cancel it; none if it failed at once) and its reply. */
+export type SubmitChunk = (
+  items: unknown[],
+  base: number,
+) => { entry: Entry | undefined; reply: Promise<MapReply> };
 
 export interface StreamOptions {
   readonly processes: number;
@@ -23,7 +26,9 @@ export interface StreamOptions {
 }
 
 interface Pending {
-  readonly entry: Entry;
+  readonly entry: Entry | undefined;
+  /** The position of the chunk's first item in the input. */
+  readonly base: number;
   readonly reply: Promise<MapReply>;
   settled: MapReply | undefined;
   failure: unknown;
@@ -97,8 +102,8 @@ export async function* streamChunks(
       const items = await readChunk();
       if (items.length === 0) break;
       const { entry, reply } = submit(items, read);
+      const p: Pending = { entry, base: read, reply, settled: undefined, failure: undefined, done: false };
       read += items.length;
-      const p: Pending = { entry, reply, settled: undefined, failure: undefined, done: false };
       reply
         .then(
           (r) => {
@@ -137,7 +142,7 @@ export async function* streamChunks(
       const values = reply.encoded ? decodeValue(reply.values as unknown[], options.context) : reply.values;
       if (values.length > 0) yield values;
       finished += values.length;
-      if (reply.error) throw fromErrorRecord(reply.error);
+      if (reply.error) throw withTaskIndex(fromErrorRecord(reply.error), p.base + values.length);
       options.onProgress?.(finished, total);
       await fill();
     }
@@ -146,6 +151,16 @@ export async function* streamChunks(
     // Early exit or failure: stop reading and drop what has not started.
     if (!inputDone) await (it as AsyncIterator<unknown> | undefined)?.return?.();
     for (const p of pending) p.reply.catch(() => {});
-    cancel(pending.map((p) => p.entry));
+    cancel(pending.flatMap((p) => (p.entry ? [p.entry] : [])));
   }
+}
+
+/**
+ * Marks the error a failed item threw with its position in the input (`taskIndex`, as on
+ * `WorkerCrashedError`), unless the error already has one or cannot take it.
+ */
+function withTaskIndex(error: Error, index: number): Error {
+  if (!('taskIndex' in error) && Object.isExtensible(error))
+    (error as { taskIndex?: number }).taskIndex = index;
+  return error;
 }

@@ -1,63 +1,352 @@
 /**
- * Starts the tinypool instance behind a Pool. tinypool is imported on first use, not when this
- * package loads: every worker imports this package (task modules import `defineTasks` from it),
- * and only the host needs tinypool.
+ * The one file that knows tinypool. It starts the tinypool instance behind a Pool (imported on
+ * first use: every worker imports this package, only the host needs tinypool), keeps a `Slot` per
+ * worker, and turns each batch into a typed `Outcome`. It patches around three gaps of tinypool
+ * 2.2, each of which belongs upstream:
+ *
+ * - No way to learn which worker a task was posted to. Each worker's `setChannel()` (which
+ *   tinypool calls right before posting a task that has a `channel`) is wrapped: the channel we
+ *   pass carries the flight, so the slot binds it, and may add to the batch, before it is sent.
+ * - The worker_threads runtime ignores a thread's 'exit': a task whose worker calls
+ *   `process.exit()` would never settle. An unplanned exit is re-emitted as an 'error' (tinypool
+ *   then rejects that worker's task and replaces it). Its child_process runtime reports no exit
+ *   code or signal: they are read from the slot, never matched by time or message text.
+ * - A child's output is unpiped the moment it exits, losing what its pipes still hold: the adapter
+ *   forwards it itself, to the end of each stream.
+ * - No way to stop one worker: the pool emits an 'error' on it (`evict`), which tinypool handles
+ *   like a crash. A worker that dies before it is ready turns tinypool's replacement off for
+ *   good (`workerFailsDuringBootstrap`); `kick()` starts one anyway when work is waiting.
  */
+import type { ChildProcess } from 'node:child_process';
+import type { Worker } from 'node:worker_threads';
 import type { Tinypool } from 'tinypool';
 import { currentProcess } from '../identity.js';
+import type { BatchReply, CallerMessage } from '../internal/batch.js';
 import { childDepth } from '../internal/bootstrap.js';
+import { forwardChildOutput } from '../internal/output.js';
+import { recoverOnExit } from '../internal/owner-death.js';
 import { assertRuntimeSupports } from '../internal/runtime.js';
 import { workerEntryUrl } from '../internal/worker-entries.js';
 import type { ContextName } from '../options.js';
+import { announce, type PoolWatcher } from './events.js';
 import type { PoolResourceLimits } from './options.js';
+import { type Flight, NOTHING_RAN, type Outcome } from './outcome.js';
+import { isProgressMessage, ProcessLink, ThreadLink } from './progress.js';
+import { Slot, type SlotState, type StopReason } from './slot.js';
 
-export interface TinypoolConfig {
+/** The key under which the channel passed to `run()` carries its flight. */
+const FLIGHT = Symbol('multiproc.flight');
+
+/** The error the pool emits on a worker to make tinypool drop it (by identity, never by text). */
+class StopSignal extends Error {}
+
+export interface AdapterConfig extends PoolWatcher {
   readonly context: ContextName;
   readonly processes: number;
   readonly minProcesses: number;
   readonly idleTimeout: number;
   readonly resourceLimits: PoolResourceLimits | undefined;
+  /** `sendToCaller()` messages from child processes. */
+  onCallerMessage(message: CallerMessage): void;
 }
 
-/**
- * Starts tinypool. Throws at once (so from `new Pool()`) when this runtime cannot run the pool
- * (`ContextError`) or the worker entry is missing (`WorkerEntryNotFoundError`); the rest is async.
- */
-export function startTinypool(config: TinypoolConfig): Promise<Tinypool> {
-  assertRuntimeSupports('Pool', config.context);
-  const entry = workerEntryUrl('pool');
-  return createTinypool(config, entry);
-}
+type TinypoolWorker = {
+  terminate(): Promise<unknown>;
+  emit(event: string, ...args: unknown[]): boolean;
+  setChannel?(channel: unknown): void;
+  process?: ChildProcess;
+  thread?: Worker;
+  threadId?: number;
+};
 
-async function createTinypool(config: TinypoolConfig, entry: URL): Promise<Tinypool> {
-  const { Tinypool } = await import('tinypool');
-  const me = currentProcess();
-  const env = {
-    ...(process.env as Record<string, string>),
-    MULTIPROC_POOL_PARENT: JSON.stringify({ pid: process.pid, name: me.name, depth: childDepth() }),
-  };
-  const limits = config.resourceLimits;
-  const threads = config.context === 'thread';
-  const tp = new Tinypool({
-    filename: entry.href,
-    runtime: threads ? 'worker_threads' : 'child_process',
-    minThreads: config.minProcesses,
-    maxThreads: config.processes,
-    idleTimeout: config.idleTimeout,
-    env,
-    ...(threads
-      ? { resourceLimits: limits }
-      : {
-          serialization: 'advanced' as const,
-          execArgv: [
-            ...process.execArgv,
-            ...(limits?.maxOldGenerationSizeMb
-              ? [`--max-old-space-size=${limits.maxOldGenerationSizeMb}`]
-              : []),
-          ],
+export class TinypoolAdapter {
+  readonly #tp: Tinypool;
+  readonly #config: AdapterConfig;
+  readonly #seen = new WeakSet<object>();
+  readonly #slotOf = new WeakMap<Flight, Slot>();
+  readonly #slotFor = new WeakMap<object, Slot>();
+  readonly #slots = new Set<Slot>();
+  /** Workers on their way out that tinypool will replace, oldest first (for the debug lines). */
+  readonly #replacing: Slot[] = [];
+  readonly #leaving = new WeakSet<Slot>();
+  #nextId = 0;
+  #destroying = false;
+
+  /**
+   * Starts tinypool. Throws at once (so from `new Pool()`) when this runtime cannot run the pool
+   * (`ContextError`) or the worker entry is missing (`WorkerEntryNotFoundError`); the rest is async.
+   */
+  static start(config: AdapterConfig): Promise<TinypoolAdapter> {
+    assertRuntimeSupports('Pool', config.context);
+    return TinypoolAdapter.#create(config, workerEntryUrl('pool'));
+  }
+
+  static async #create(config: AdapterConfig, entry: URL): Promise<TinypoolAdapter> {
+    const { Tinypool } = await import('tinypool');
+    const limits = config.resourceLimits;
+    const threads = config.context === 'thread';
+    const tp = new Tinypool({
+      filename: entry.href,
+      runtime: threads ? 'worker_threads' : 'child_process',
+      minThreads: config.minProcesses,
+      maxThreads: config.processes,
+      idleTimeout: config.idleTimeout,
+      env: {
+        ...(process.env as Record<string, string>),
+        MULTIPROC_POOL_PARENT: JSON.stringify({
+          pid: process.pid,
+          name: currentProcess().name,
+          depth: childDepth(),
         }),
-  });
-  // A worker that dies while idle is reported as a pool 'error' event; it is replaced on demand.
-  tp.on('error', () => {});
-  return tp;
+      },
+      ...(threads
+        ? { resourceLimits: limits }
+        : {
+            serialization: 'advanced' as const,
+            execArgv: [
+              ...process.execArgv,
+              ...(limits?.maxOldGenerationSizeMb
+                ? [`--max-old-space-size=${limits.maxOldGenerationSizeMb}`]
+                : []),
+            ],
+          }),
+    });
+    // A worker that dies while idle is reported as a pool 'error' event; the slot has seen it.
+    tp.on('error', () => {});
+    return new TinypoolAdapter(tp, config);
+  }
+
+  private constructor(tp: Tinypool, config: AdapterConfig) {
+    this.#tp = tp;
+    this.#config = config;
+    this.#scan();
+  }
+
+  /** Workers alive now. */
+  get workers(): number {
+    let alive = 0;
+    for (const slot of this.#slots) if (slot.state.name !== 'exited') alive++;
+    return alive;
+  }
+
+  /** Runs one batch on some worker and says what became of it. */
+  async run(flight: Flight): Promise<Outcome> {
+    const channel = { [FLIGHT]: flight };
+    let reply: BatchReply;
+    try {
+      const run = this.#tp.run(flight.batch, {
+        transferList: flight.transfer as never,
+        channel: channel as never,
+      });
+      this.#scan();
+      reply = await run;
+    } catch (error) {
+      return this.#failed(flight, error);
+    }
+    const slot = this.#slotOf.get(flight);
+    const jobs = slot?.progressOf(flight)?.collect() ?? NOTHING_RAN;
+    if (slot) {
+      slot.tasks += jobs.claimed;
+      slot.answered(flight);
+      if (reply.retire) this.evict(slot, 'retired');
+    }
+    return { kind: 'reply', reply, jobs };
+  }
+
+  /** Takes back up to `count` jobs of `flight` its worker has not started; the first index, or -1. */
+  takeBack(flight: Flight, count: number): number {
+    return this.#slotOf.get(flight)?.progressOf(flight)?.takeBack(count) ?? -1;
+  }
+
+  /** Runs nothing more of `flight`: a worker stops its map chunk at the next item. */
+  cancel(flight: Flight): void {
+    flight.cancelled = true;
+    this.#slotOf.get(flight)?.progressOf(flight)?.cancel();
+  }
+
+  /** Stops the call of `flight`: by stopping its worker if it was posted to one. */
+  abort(flight: Flight): void {
+    const slot = this.#slotOf.get(flight);
+    const state = slot?.state;
+    if (slot && state?.name === 'busy' && state.flight === flight) this.evict(slot, 'aborted');
+    else this.cancel(flight);
+  }
+
+  /** Stops a worker; tinypool replaces it. */
+  evict(slot: Slot, reason: StopReason): void {
+    if (!slot.stop(reason)) return;
+    this.#workerOf(slot)?.emit('error', new StopSignal(reason));
+    this.#scan(); // tinypool started the replacement in its 'error' handler
+  }
+
+  /** Stops every worker; flights still running end as `terminated`. */
+  async destroy(): Promise<void> {
+    this.#destroying = true;
+    await this.#tp.destroy();
+  }
+
+  async #failed(flight: Flight, error: unknown): Promise<Outcome> {
+    const slot = this.#slotOf.get(flight);
+    if (!slot) return this.#destroying ? { kind: 'terminated' } : { kind: 'unsent', error };
+    const state = slot.state.name;
+    if (!slot.dying && state !== 'stopping' && state !== 'exited') {
+      slot.link.unsent(flight);
+      slot.answered(flight);
+      return { kind: 'unsent', error };
+    }
+    const exited = await slot.exited;
+    const jobs = slot.progressOf(flight)?.collect() ?? NOTHING_RAN;
+    switch (exited.reason) {
+      case 'crashed':
+        return { kind: 'crashed', exitCode: exited.exitCode, signal: exited.signal, cause: slot.cause, jobs };
+      case 'aborted':
+        return { kind: 'aborted' };
+      case 'terminated':
+        return { kind: 'terminated' };
+      default: // retired (or idle): the worker had served its tasks and started none of these
+        return { kind: 'handedBack', jobs };
+    }
+  }
+
+  #workerOf(slot: Slot): TinypoolWorker | undefined {
+    return (this.#tp.threads as unknown as TinypoolWorker[]).find((w) => this.#slotFor.get(w) === slot);
+  }
+
+  /** Adopts the workers tinypool started since the last scan (a handful: cheap). */
+  #scan(): void {
+    for (const worker of this.#tp.threads as unknown as TinypoolWorker[]) {
+      if (this.#seen.has(worker)) continue;
+      this.#seen.add(worker);
+      this.#adopt(worker);
+    }
+  }
+
+  #adopt(worker: TinypoolWorker): void {
+    const child = worker.process;
+    const thread = worker.thread;
+    const slot: Slot = new Slot({
+      id: ++this.#nextId,
+      pid: child ? (child.pid ?? 0) : process.pid,
+      threadId: thread?.threadId,
+      // A send that fails (the child is dying) goes to the callback: an 'error' on the child would
+      // read to tinypool as the worker's death.
+      link: child
+        ? new ProcessLink((message) => child.connected && child.send(message, () => {}))
+        : new ThreadLink(),
+      observe: (s, from, to) => this.#observe(s, from, to),
+    });
+    this.#slots.add(slot);
+    this.#slotFor.set(worker, slot);
+    const setChannel = worker.setChannel?.bind(worker);
+    const processChannel = child && {
+      postMessage: (message: unknown) => this.#fromChild(slot, message),
+    };
+    worker.setChannel = (channel: unknown) => {
+      const flight = (channel as { [FLIGHT]?: Flight } | undefined)?.[FLIGHT];
+      if (flight) {
+        this.#slotOf.set(flight, slot);
+        slot.bind(flight);
+      }
+      if (processChannel) setChannel?.(processChannel);
+    };
+    const terminate = worker.terminate.bind(worker);
+    worker.terminate = () => {
+      const dead =
+        slot.dying ||
+        slot.state.name === 'exited' ||
+        (child !== undefined && (child.exitCode !== null || child.signalCode !== null));
+      // tinypool stops a worker on its own only when it idled out or the pool is destroyed.
+      if (!dead) slot.stop(this.#destroying ? 'terminated' : 'idle');
+      return terminate();
+    };
+    if (child) this.#watchChild(slot, child);
+    else if (thread) this.#watchThread(slot, worker, thread);
+    announce(this.#config, slot, slot.state, this.#replacing.shift());
+  }
+
+  #watchChild(slot: Slot, child: ChildProcess): void {
+    // tinypool pipes a child's output and unpipes it as soon as the child has exited, before its
+    // pipes are read to the end, so its last lines were lost. Forward it whole-line, to the end.
+    const { stdout, stderr } = child;
+    if (stdout && stderr) {
+      stdout.unpipe(process.stdout);
+      stderr.unpipe(process.stderr);
+      void forwardChildOutput(stdout, stderr);
+      // unpipe() paused them, and a 'data' listener does not resume an explicitly paused stream.
+      stdout.resume();
+      stderr.resume();
+    }
+    child.on('message', (message: { ready?: unknown; __tinypool_worker_message__?: unknown }) => {
+      if (message?.ready === true && message.__tinypool_worker_message__ && slot.state.name === 'starting')
+        slot.transition({ name: 'idle' });
+    });
+    // A child whose channel closed is dying: tinypool's next send to it fails as a worker 'error'.
+    child.once('disconnect', () => {
+      slot.dying = true;
+    });
+    child.once('exit', (code, signal) => {
+      // What the child sent before it died is read until its channel closes.
+      const drained = child.connected
+        ? new Promise<void>((resolve) => child.once('disconnect', () => resolve()))
+        : undefined;
+      slot.exit(code, signal, drained);
+    });
+  }
+
+  #watchThread(slot: Slot, worker: TinypoolWorker, thread: Worker): void {
+    recoverOnExit(thread);
+    thread.on('message', (message: { ready?: unknown }) => {
+      if (message?.ready === true && slot.state.name === 'starting') slot.transition({ name: 'idle' });
+    });
+    // Runs before tinypool's own listener: the slot knows the worker is dying before tinypool
+    // rejects its task and stops it.
+    thread.prependListener('error', (error) => {
+      if (error instanceof StopSignal) return;
+      slot.dying = true;
+      slot.cause ??= error;
+      this.#leave(slot);
+      queueMicrotask(() => this.#scan());
+    });
+    thread.once('exit', (code) => {
+      const crashed = slot.state.name !== 'stopping';
+      slot.exit(code, null);
+      // tinypool ignores a thread's exit; an 'error' makes it reject the task and replace the worker.
+      if (crashed && !slot.dying) worker.emit('error', new StopSignal('exited'));
+    });
+  }
+
+  #fromChild(slot: Slot, message: unknown): void {
+    if (isProgressMessage(message)) (slot.link as ProcessLink).receive(message);
+    else this.#config.onCallerMessage(message as CallerMessage);
+  }
+
+  #observe(slot: Slot, _from: SlotState, to: SlotState): void {
+    announce(this.#config, slot, to);
+    if (to.name === 'stopping' && to.reason !== 'idle') this.#leave(slot);
+    if (to.name !== 'exited') return;
+    this.#slots.delete(slot);
+    if (this.#destroying) return;
+    if (to.reason === 'crashed') this.#leave(slot);
+    // Let the replacement tinypool starts in its own handlers be adopted, and start one if it won't.
+    queueMicrotask(() => {
+      this.#scan();
+      this.#kick();
+    });
+  }
+
+  /** Notes a worker tinypool is about to replace (once), for the replacement's debug line. */
+  #leave(slot: Slot): void {
+    if (this.#destroying || this.#leaving.has(slot)) return;
+    this.#leaving.add(slot);
+    this.#replacing.push(slot);
+  }
+
+  /** Starts a worker when tinypool holds waiting work and fewer workers than it may have. */
+  #kick(): void {
+    const tp = this.#tp;
+    if (this.#destroying || tp.queueSize === 0 || tp.threads.length >= this.#config.processes) return;
+    const idle = { seq: -1, init: null, messages: null, tasks: [], maxTasks: 0, jobs: [] };
+    tp.run(idle).catch(() => {});
+    this.#scan();
+  }
 }

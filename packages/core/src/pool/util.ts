@@ -1,14 +1,14 @@
 /** Small helpers of the Pool: abort errors, callbacks, and waiting for queue room. */
-import { TimeoutError } from '@multiproc/shared';
-import { parseOptions } from '../options.js';
-import { isTaskRef } from '../task.js';
+import { encodeValue, TimeoutError, ValidationError } from '@multiproc/shared';
+import type { InitSpec } from '../internal/batch.js';
+import { type ContextName, parseOptions } from '../options.js';
+import { isTaskRef, type TaskRef } from '../task.js';
 import type { CallerMessages } from './messages.js';
 import { type AsyncCallOptions, type CallOptions, callOptionsSchema, taskSchema } from './options.js';
 
-/** The error a call rejects with when its signal aborts: a `TimeoutError` for its own timeout, else an `AbortError`. */
+/** The error a call rejects with when its signal aborts: an `AbortError` with the signal's reason as `cause`. */
 export function abortErrorFor(signal: AbortSignal | undefined): Error {
   const reason = signal?.reason;
-  if (reason instanceof TimeoutError) return reason;
   const error = new Error('The task was aborted.', { cause: reason });
   error.name = 'AbortError';
   return error;
@@ -46,8 +46,6 @@ export class Waiters {
   }
 }
 
-export const noop = () => {};
-
 export function allPrimitive(args: unknown[]): boolean {
   for (let i = 0; i < args.length; i++) {
     const t = typeof args[i];
@@ -56,46 +54,110 @@ export function allPrimitive(args: unknown[]): boolean {
   return true;
 }
 
+function isIterable(v: unknown): boolean {
+  const o = v as { [Symbol.iterator]?: unknown; [Symbol.asyncIterator]?: unknown } | null | undefined;
+  return typeof o?.[Symbol.iterator] === 'function' || typeof o?.[Symbol.asyncIterator] === 'function';
+}
+
 const NO_TRANSFER: object[] = [];
 export function plain(args: unknown[]) {
   return { value: args, transfer: NO_TRANSFER, encoded: false };
 }
 
-/** Checks a call's task and options; the common case (a task ref, no options) skips zod. */
-export function checkCall(task: unknown, options: object, method: string): void {
+/** A call's arguments (`apply`) or input (the map forms), checked before anything is sent. */
+export type CallInput = { args: unknown } | { iterable: unknown };
+
+/** Checks a call's task, input and options; the common case (a task ref, no options) skips zod. */
+export function checkCall(task: unknown, options: object, method: string, input: CallInput): void {
   if (!isTaskRef(task)) parseOptions(taskSchema, { task }, `Pool.${method}`);
+  if ('args' in input && input.args !== undefined && !Array.isArray(input.args)) {
+    throw new ValidationError(
+      `Pool.${method}(): args must be an array of the task's arguments, got ${typeof input.args}. Write pool.${method}(task, [arg]).`,
+    );
+  }
+  if ('iterable' in input && !isIterable(input.iterable)) {
+    throw new ValidationError(
+      `Pool.${method}(): the input must be an iterable or an async iterable (an array, a generator, ...), got ${typeof input.iterable}.`,
+    );
+  }
   for (const _ in options) {
     parseOptions(callOptionsSchema, options, `Pool.${method}`);
     break;
   }
 }
 
+/** What a call holds while it runs (see {@link beginCall}). */
+export interface CallHold {
+  /** The id its `onMessage` listener has, if it has one. */
+  readonly listener: number | undefined;
+  /** Whether it has a `signal` or a `timeout`: such a call gets a worker of its own. */
+  readonly abortable: boolean;
+  /** The error to reject with at once: the signal was aborted before the call was made. */
+  readonly aborted: Error | undefined;
+  /** Releases the listener, the abort listener and the timer; call it when the call settles. */
+  dispose(): void;
+}
+
+const PLAIN_CALL: CallHold = { listener: undefined, abortable: false, aborted: undefined, dispose() {} };
+
 /**
- * What a call holds while it runs: the signal that cancels it (its own, or one its `timeout`
- * aborts), the id of its `onMessage` listener, and `dispose` to release both when it settles.
+ * Starts watching a call: `onAbort` gets the error the call rejects with, at most once, when its
+ * `signal` aborts (an `AbortError`) or its `timeout` passes (a `TimeoutError`; the timeout counts
+ * from submission, like Python's `get(timeout)` right after `apply_async`). `dispose()` removes
+ * every listener, so one long-lived signal shared by many calls keeps none of them.
  */
 export function beginCall(
   options: CallOptions,
   messages: CallerMessages,
-): { signal: AbortSignal | undefined; listener: number | undefined; dispose: () => void } {
+  onAbort: (error: Error) => void,
+): CallHold {
   const listener = options.onMessage ? messages.add(options.onMessage) : undefined;
-  const release = listener === undefined ? noop : () => messages.remove(listener);
-  if (options.timeout === undefined) return { signal: options.signal, listener, dispose: release };
-  const controller = new AbortController();
-  const ms = options.timeout;
-  const timer = setTimeout(
-    () => controller.abort(new TimeoutError(`The task did not finish within ${ms} ms.`)),
-    ms,
-  );
-  const forward = () => controller.abort(options.signal!.reason);
-  options.signal?.addEventListener('abort', forward, { once: true });
+  const { signal, timeout } = options;
+  const abortable = signal !== undefined || timeout !== undefined;
+  if (!abortable && listener === undefined) return PLAIN_CALL; // the common case: nothing to hold
+  let timer: NodeJS.Timeout | undefined;
+  let done = false;
+  const fire = (error: Error) => {
+    if (done) return;
+    dispose();
+    onAbort(error);
+  };
+  const onSignal = () => fire(abortErrorFor(signal));
+  const dispose = () => {
+    if (done) return;
+    done = true;
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', onSignal);
+    if (listener !== undefined) messages.remove(listener);
+  };
+  if (signal?.aborted) {
+    dispose();
+    return { listener, abortable, aborted: abortErrorFor(signal), dispose };
+  }
+  signal?.addEventListener('abort', onSignal, { once: true });
+  if (timeout !== undefined) {
+    timer = setTimeout(
+      () => fire(new TimeoutError(`The task did not finish within ${timeout} ms.`)),
+      timeout,
+    );
+  }
+  return { listener, abortable, aborted: undefined, dispose };
+}
+
+/** The initializer as a batch carries it, or null; `initargs` are encoded once, here. */
+export function initSpec(
+  ref: TaskRef | undefined,
+  initargs: unknown[] | undefined,
+  context: ContextName,
+  poolId: number,
+): InitSpec | null {
+  if (!ref) return null;
+  const { value, encoded } = encodeValue(initargs ?? [], context, 'initargs');
   return {
-    signal: controller.signal,
-    listener,
-    dispose: () => {
-      clearTimeout(timer);
-      options.signal?.removeEventListener('abort', forward);
-      release();
-    },
+    module: ref.module,
+    taskName: ref.taskName,
+    args: value,
+    encoded,
+    id: `${process.pid}:${poolId}`,
   };
 }

@@ -1,9 +1,11 @@
 /**
  * Worker side of `Pool`: the module tinypool loads in every pool worker (thread or child process).
- * Its default export runs one `Batch` and answers with a `BatchReply`; task errors are answered as
- * records, never thrown, so any rejection tinypool reports to the host means the worker died.
+ * Its default export runs one `Batch`: it claims job after job and commits each call's reply
+ * before the next starts (`reporter.ts`), then answers with a `BatchReply`. Task errors are
+ * answered as records, never thrown, so any rejection tinypool reports to the host means the
+ * worker died or was stopped.
  */
-import { BroadcastChannel, isMainThread, threadId } from 'node:worker_threads';
+import { BroadcastChannel, isMainThread } from 'node:worker_threads';
 import { guardChildProcess } from './child-guard.js';
 import { writeOutputDirectly } from './direct-output.js';
 
@@ -19,17 +21,18 @@ import type {
   BatchReply,
   CallerMessage,
   CallJob,
+  CallReply,
   InitSpec,
-  JobReply,
   MapJob,
   MapReply,
   TaskSpec,
 } from '../internal/batch.js';
 import { markPoolWorker, taskEnded, taskStarted } from '../internal/bootstrap.js';
-import { toErrorRecord } from '../internal/error-record.js';
+import { type ErrorRecord, toErrorRecord } from '../internal/error-record.js';
 import { loadTask } from '../internal/load-task.js';
 import { lookupTask } from '../task.js';
 import { setMessageSink } from '../task-message.js';
+import { listenForCancel, type Reporter, reporterFor, Step } from './reporter.js';
 
 const context: CodecTarget = isMainThread ? 'process' : 'thread';
 const workerId = Number((process as any).__tinypool_state__?.workerId ?? process.env.TINYPOOL_WORKER_ID ?? 0);
@@ -47,17 +50,28 @@ setWorkerIdentity({
 });
 markPoolWorker();
 
-// How the host finds this worker among tinypool's: its thread id, or its pid for a child.
-const selfId = isMainThread ? process.pid : threadId;
-const initialized = new Set<string>();
+if (isMainThread) listenForCancel();
+
+// Per pool (a worker may serve nested pools' ids too): undefined once its initializer succeeded,
+// or the record of the error it failed with; no task ever runs in a worker whose initializer failed.
+const initialized = new Map<string, ErrorRecord | undefined>();
 let tasksDone = 0;
 
-async function runInit(init: InitSpec): Promise<void> {
-  if (initialized.has(init.id)) return;
-  initialized.add(init.id);
-  const fn = await loadTask(init.module, init.taskName);
-  const args = init.encoded ? decodeValue(init.args, context) : init.args;
-  await fn(...args);
+/** Runs the pool's initializer once; returns its error record if it failed (now or before). */
+async function runInit(init: InitSpec, report: Reporter): Promise<ErrorRecord | undefined | 'ran'> {
+  if (initialized.has(init.id)) return initialized.get(init.id);
+  await report.initStarting();
+  try {
+    const fn = await loadTask(init.module, init.taskName);
+    const args = init.encoded ? decodeValue(init.args, context) : init.args;
+    await fn(...args);
+    initialized.set(init.id, undefined);
+    return 'ran';
+  } catch (err) {
+    const record = toErrorRecord(err);
+    initialized.set(init.id, record);
+    return record;
+  }
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
@@ -86,7 +100,7 @@ async function withTransfer(reply: BatchReply, list: object[]): Promise<BatchRep
 }
 
 /** Runs one call; synchronous when the task is loaded and returns a plain value (the hot path). */
-function runCall(job: CallJob, spec: TaskSpec): JobReply | Promise<JobReply> {
+function runCall(job: CallJob, spec: TaskSpec): CallReply | Promise<CallReply> {
   const fn = lookupTask(spec.module, spec.taskName);
   if (!fn) return loadTask(spec.module, spec.taskName).then(() => runCall(job, spec), failure);
   try {
@@ -98,7 +112,7 @@ function runCall(job: CallJob, spec: TaskSpec): JobReply | Promise<JobReply> {
   }
 }
 
-function succeed(value: unknown): JobReply {
+function succeed(value: unknown): CallReply {
   try {
     const packed = packResult(value, 'result');
     return { ok: true, value: packed.value, encoded: packed.encoded };
@@ -107,17 +121,17 @@ function succeed(value: unknown): JobReply {
   }
 }
 
-function failure(err: unknown): JobReply {
+function failure(err: unknown): CallReply {
   return { ok: false, error: toErrorRecord(err) };
 }
 
-async function runMap(job: MapJob, spec: TaskSpec): Promise<JobReply> {
+async function runMap(job: MapJob, spec: TaskSpec, report: Reporter): Promise<MapReply> {
   const started = performance.now();
-  const reply = await mapItems(job, spec);
+  const reply = await mapItems(job, spec, report);
   return { ...reply, ms: performance.now() - started };
 }
 
-async function mapItems(job: MapJob, spec: TaskSpec): Promise<MapReply> {
+async function mapItems(job: MapJob, spec: TaskSpec, report: Reporter): Promise<MapReply> {
   const fn =
     lookupTask(spec.module, spec.taskName) ??
     (await loadTask(spec.module, spec.taskName).catch((err) => err as Error));
@@ -133,6 +147,9 @@ async function mapItems(job: MapJob, spec: TaskSpec): Promise<MapReply> {
   try {
     if (fn instanceof Error) throw fn;
     for (; i < n; i++) {
+      const step = report.item(i);
+      // A cancelled chunk stops here: its call gave up, and what is done so far is dropped.
+      if (step === Step.CANCELLED || (step === Step.PAUSE && !(await report.pause(i)))) break;
       let value = job.star ? fn(...(items[i] as unknown[])) : fn(items[i]);
       if (isThenable(value)) value = await value;
       if (packed) {
@@ -181,6 +198,12 @@ function safePack(values: unknown[]): {
 }
 
 const FLUSH_KEY = Symbol.for('multiproc.ipc.flush');
+
+/** ipc's flush hook (see its `internal/flush.ts`): gives back what was fetched ahead, sends what was put. */
+async function flushIpc(): Promise<void> {
+  const flush = (globalThis as Record<symbol, unknown>)[FLUSH_KEY] as (() => Promise<void>) | undefined;
+  if (flush) await flush().catch(() => {});
+}
 const channels = new Map<string, BroadcastChannel>();
 // Messages posted on a BroadcastChannel during the current batch, per listener (see BatchReply.sent).
 const sent = new Map<number, number>();
@@ -203,12 +226,9 @@ function sinkFor(name: string | null, listener: number) {
   };
 }
 
-function countTasks(batch: Batch): number {
-  return batch.jobs.length;
-}
-
 /** Runs one batch. tinypool calls this once per task it hands to this worker. */
 export default async function runBatch(batch: Batch): Promise<BatchReply> {
+  if (batch.jobs.length === 0) return { ran: 0, ms: 0 }; // the pool only wanted a worker started
   // Pools and processes may be started by a running task only (see internal/bootstrap.ts).
   taskStarted();
   try {
@@ -220,42 +240,71 @@ export default async function runBatch(batch: Batch): Promise<BatchReply> {
 }
 
 async function runBatchNow(batch: Batch): Promise<BatchReply> {
-  // A worker that has served maxTasksPerChild tasks hands any further batch back unrun.
-  if (batch.maxTasks > 0 && tasksDone >= batch.maxTasks)
-    return { recycled: true, retire: selfId, replies: [] };
+  const report = reporterFor(batch, !isMainThread);
+  const started = performance.now();
+  const cap = batch.maxTasks;
+  const reply: { -readonly [K in keyof BatchReply]: BatchReply[K] } = { ran: 0, ms: 0 };
+  if (batch.cancelled || (cap > 0 && tasksDone >= cap)) {
+    // A batch that reached a worker which already served maxTasksPerChild goes back unrun.
+    report.close();
+    if (!batch.cancelled) reply.retire = true;
+    await report.end();
+    return reply;
+  }
   if (batch.init) {
-    try {
-      await runInit(batch.init);
-    } catch (err) {
-      const error = toErrorRecord(err);
-      return {
-        replies: batch.jobs.map((job) =>
-          job.kind === 'call' ? { ok: false as const, error } : { values: [], encoded: false, error },
-        ),
-      };
+    const init = await runInit(batch.init, report);
+    if (init === 'ran') reply.initialized = true;
+    else if (init !== undefined) {
+      report.close();
+      await report.end();
+      return { ran: 0, ms: 0, initError: init, retire: true };
     }
   }
-  const replies: JobReply[] = [];
-  for (const job of batch.jobs) {
+  for (;;) {
+    if (cap > 0 && tasksDone >= cap) {
+      report.close();
+      reply.retire = true;
+      break;
+    }
+    const index = report.claim();
+    if (index === -1) break;
+    reply.ran = index + 1;
+    tasksDone++;
+    const job = batch.jobs[index]!;
     const spec = batch.tasks[job.task]!;
+    const announced = report.starting(index);
+    if (announced) await announced; // a child waits for the pipe; a thread goes straight on
     if (job.listener !== undefined) setMessageSink(sinkFor(batch.messages, job.listener));
     try {
-      const reply = job.kind === 'call' ? runCall(job, spec) : runMap(job, spec);
-      replies.push(reply instanceof Promise ? await reply : reply);
+      if (job.kind === 'map') reply.map = await runMap(job, spec, report);
+      else {
+        const result = runCall(job, spec);
+        const done = result instanceof Promise ? await result : result;
+        const posted = job.listener === undefined ? undefined : sent.get(job.listener);
+        if (posted !== undefined) {
+          // Counted with the call's own reply, not the batch's: the host settles the call only
+          // once that many messages have arrived on the other channel.
+          sent.delete(job.listener!);
+          done.sent = posted;
+        }
+        // A call that may have used a connection or queue (sent to it, or kept by the initializer)
+        // gives back what its copies fetched ahead and delivers what they sent before its reply:
+        // an idle copy holding items would starve the next call's get() in this batch.
+        if (job.encoded || batch.init) await flushIpc();
+        // What the result moves goes with its own reply (a thread's port transfers it).
+        report.finished(index, done, replyTransfer.splice(0));
+      }
     } finally {
       if (job.listener !== undefined) setMessageSink(undefined);
     }
   }
-  // Connections and queues the tasks used deliver what they sent before the result goes back.
-  const flushIpc = (globalThis as any)[FLUSH_KEY] as (() => Promise<void>) | undefined;
-  if (flushIpc) await flushIpc().catch(() => {});
-  tasksDone += countTasks(batch);
-  const reply: { replies: JobReply[]; retire?: number; sent?: [number, number][] } = { replies };
+  // Connections and queues the tasks used deliver what they sent before the batch is answered.
+  await flushIpc();
+  await report.end();
   if (sent.size > 0) {
     reply.sent = [...sent];
     sent.clear();
   }
-  // The host stops this worker once it has this reply (exiting here could cut the reply short).
-  if (batch.maxTasks > 0 && tasksDone >= batch.maxTasks) reply.retire = selfId;
+  reply.ms = performance.now() - started;
   return reply;
 }

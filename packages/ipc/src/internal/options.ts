@@ -5,8 +5,15 @@ import { zod } from './zod.js';
 
 type QueueOptions = { maxsize?: number | undefined; schema?: z.ZodType | undefined };
 type PipeOptions = { duplex?: boolean | undefined; schema?: z.ZodType | undefined };
+type SimpleQueueOptions = { schema?: z.ZodType | undefined };
 
-let schemas: { queue: z.ZodType<QueueOptions>; pipe: z.ZodType<PipeOptions> } | undefined;
+let schemas:
+  | {
+      queue: z.ZodType<QueueOptions>;
+      pipe: z.ZodType<PipeOptions>;
+      simpleQueue: z.ZodType<SimpleQueueOptions>;
+    }
+  | undefined;
 
 function build() {
   const z = zod();
@@ -15,9 +22,11 @@ function build() {
       message: 'expected a zod schema',
     })
     .optional();
+  // Strict: a misspelt option (maxSize) must not be ignored silently.
   return {
-    queue: z.object({ maxsize: z.number().int().optional(), schema: schemaOption }),
-    pipe: z.object({ duplex: z.boolean().optional(), schema: schemaOption }),
+    queue: z.strictObject({ maxsize: z.number().int().optional(), schema: schemaOption }),
+    pipe: z.strictObject({ duplex: z.boolean().optional(), schema: schemaOption }),
+    simpleQueue: z.strictObject({ schema: schemaOption }),
   };
 }
 
@@ -29,10 +38,23 @@ function parse<T>(pick: (s: NonNullable<typeof schemas>) => z.ZodType<T>, value:
   if (r.success) return r.data;
   const issue = r.error.issues[0]!;
   const name = issue.path.join('.') || 'options';
-  throw new ValidationError(`Invalid option ${name} for ${what}: ${issue.message}.`, {
+  const message =
+    issue.code === 'unrecognized_keys'
+      ? `Unknown option ${issue.keys.join(', ')} for ${what}: it takes ${Object.keys(known(pick)).join(', ')}.`
+      : `Invalid option ${name} for ${what}: ${issue.message}.`;
+  throw new ValidationError(message, {
     cause: r.error,
     issues: r.error.issues,
   });
+}
+
+/** The option names a schema takes, for the message about an unknown one. */
+function known<T>(pick: (s: NonNullable<typeof schemas>) => z.ZodType<T>): Record<string, unknown> {
+  return (pick(schemas!) as unknown as { shape: Record<string, unknown> }).shape;
+}
+
+export function parseSimpleQueueOptions(value: unknown): SimpleQueueOptions {
+  return parse((s) => s.simpleQueue, value, 'new SimpleQueue()');
 }
 
 export function parseQueueOptions(value: unknown, what: string): QueueOptions {

@@ -254,10 +254,7 @@ export class Receiver {
   }
 
   #demand(): void {
-    // A pipe end's read-ahead credit is never used up: its waiting gets need no demand of their own
-    // (a round trip then costs one message each way, not a demand frame too).
-    const covered = this.#eager ? this.#hardOut + this.#softOut : this.#hardOut;
-    const hard = Math.max(0, this.liveGetters - covered);
+    const hard = Math.max(0, this.liveGetters - this.#hardOut);
     let soft = this.#window - this.#softOut - this.#buffer.length;
     // Ask for read-ahead in chunks of at least half a window: few demand frames per stream.
     if (soft * 2 < this.#window || soft < 0) soft = 0;

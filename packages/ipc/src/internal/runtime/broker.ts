@@ -8,7 +8,7 @@
  * (home-runtime.ts) is one; a later kind of shared object plugs in the same way.
  */
 import { randomBytes } from 'node:crypto';
-import { unlinkSync } from 'node:fs';
+import { chmodSync, unlinkSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -64,6 +64,9 @@ class Broker {
     server.unref();
     this.#server = server;
     if (process.platform !== 'win32') {
+      // Private to the user: connecting needs write access to the socket file, which the umask may
+      // grant to the group. The path is bound synchronously by listen() for a pipe server.
+      chmodSync(this.path, 0o600);
       process.once('exit', () => {
         try {
           unlinkSync(this.path);

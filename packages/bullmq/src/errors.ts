@@ -1,0 +1,60 @@
+/**
+ * Error classes first thrown by `@multiproc/bullmq`. Every other class it throws (`ValidationError`,
+ * `TimeoutError`, `WorkerCrashedError`, `PoolClosedError`, ...) comes from `@multiproc/core`.
+ */
+import { ProcessError } from '@multiproc/core';
+
+/**
+ * A job or a result whose signature does not match the shared secret: forged, altered, or signed
+ * with another secret. A worker rejects such a job without running it; a pool rejects such a
+ * result. Mirrors Python's `multiprocessing.AuthenticationError`.
+ * @example
+ * try { await pool.apply(tasks.square, [3]); }
+ * catch (err) { if (err instanceof AuthenticationError) console.log('check MULTIPROC_SECRET'); }
+ */
+export class AuthenticationError extends ProcessError {
+  override get name(): string {
+    return 'AuthenticationError';
+  }
+  override get code(): string {
+    return 'MP_AUTHENTICATION';
+  }
+}
+
+/**
+ * A job named a task that the worker did not load: the worker rejects it without importing
+ * anything. Start `multiproc-worker` with `--tasks` naming the module that defines the task.
+ * @example
+ * try { await pool.apply(tasks.cube, [3]); }
+ * catch (err) { if (err instanceof UnknownTaskError) console.log(err.taskId); } // 'math#cube'
+ */
+export class UnknownTaskError extends ProcessError {
+  override get name(): string {
+    return 'UnknownTaskError';
+  }
+  override get code(): string {
+    return 'MP_UNKNOWN_TASK';
+  }
+  /** The portable id of the task, `<module name>#<task name>`. */
+  readonly taskId: string;
+  constructor(taskId: string, message: string) {
+    super(message);
+    this.taskId = taskId;
+  }
+}
+
+/**
+ * Redis could not be reached within `connectTimeout`, or refused the credentials. The cause is
+ * the driver's last error.
+ * @example
+ * try { await pool.apply(tasks.square, [3]); }
+ * catch (err) { if (err instanceof RedisConnectionError) console.log(err.cause); }
+ */
+export class RedisConnectionError extends ProcessError {
+  override get name(): string {
+    return 'RedisConnectionError';
+  }
+  override get code(): string {
+    return 'MP_REDIS_CONNECTION';
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * The Redis connection option: a `redis://` / `rediss://` URL, or ioredis options (host, port,
+ * username, password, `tls`, db, ...) given as they are to BullMQ and to our own client. Nothing
+ * here keeps credentials: {@link ResolvedConnection.label} is safe to print.
+ */
+import { debuglog } from 'node:util';
+import { ValidationError } from '@multiproc/core';
+import { Redis, type RedisOptions } from 'ioredis';
+import { RedisConnectionError } from '../errors.js';
+
+/** Where Redis is: a URL (`redis://user:pass@host:6379/0`, `rediss://` for TLS) or ioredis options. */
+export type RedisConnectionOptions =
+  | string
+  | (RedisOptions & {
+      /** A `redis://` or `rediss://` URL; the other options override what it says. */
+      url?: string;
+    });
+
+/** The connection as BullMQ takes it, and a printable label without credentials. */
+export interface ResolvedConnection {
+  readonly options: RedisOptions & { url?: string };
+  readonly label: string;
+}
+
+export const debug = debuglog('multiproc');
+
+/** The URL used when neither an option nor `REDIS_URL` gives one. */
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+
+/** Checks the connection option (or `REDIS_URL`) and makes it BullMQ's. */
+export function resolveConnection(
+  given: RedisConnectionOptions | undefined,
+  who: string,
+): ResolvedConnection {
+  const value = given ?? process.env.REDIS_URL ?? DEFAULT_REDIS_URL;
+  if (typeof value === 'string')
+    return { options: { url: parseUrl(value, who).href }, label: labelOf(value) };
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new ValidationError(
+      `${who}: option 'connection' must be a redis:// URL or ioredis options, got ${typeof value}.`,
+    );
+  }
+  if (typeof (value as { duplicate?: unknown }).duplicate === 'function') {
+    throw new ValidationError(
+      `${who}: option 'connection' takes a URL or ioredis options, not a client: the pool and BullMQ open their own connections.`,
+    );
+  }
+  if (value.keyPrefix) {
+    throw new ValidationError(
+      `${who}: ioredis 'keyPrefix' is not supported; use the 'prefix' option instead.`,
+    );
+  }
+  if (value.url !== undefined) parseUrl(value.url, who);
+  const label = value.url
+    ? labelOf(value.url)
+    : `${value.tls ? 'rediss' : 'redis'}://${value.path ?? `${value.host ?? '127.0.0.1'}:${value.port ?? 6379}`}`;
+  return { options: { ...value }, label };
+}
+
+function parseUrl(text: string, who: string): URL {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new ValidationError(
+      `${who}: '${labelOf(text)}' is not a URL; use redis://host:port (or rediss:// for TLS).`,
+    );
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
+    throw new ValidationError(
+      `${who}: the Redis URL must start with redis:// or rediss://, got ${url.protocol}//.`,
+    );
+  }
+  return url;
+}
+
+function labelOf(text: string): string {
+  try {
+    const url = new URL(text);
+    return `${url.protocol}//${url.host}${url.pathname === '/' ? '' : url.pathname}`;
+  } catch {
+    return '(unparsable URL)';
+  }
+}
+
+/** A client of our own (registry scripts, publishing, cleanup), with errors kept quiet but logged. */
+export function createClient(conn: ResolvedConnection, name: string): Redis {
+  const { url, ...rest } = conn.options;
+  const options: RedisOptions = { ...rest, connectionName: name };
+  const client = url ? new Redis(url, options) : new Redis(options);
+  client.on('error', (error) => debug('bullmq: redis %s: %s', conn.label, error.message));
+  return client;
+}
+
+/**
+ * Resolves once `client` is ready; rejects with {@link RedisConnectionError} (the driver's last
+ * error as `cause`) when it is not within `timeoutMs`.
+ */
+export function waitReady(client: Redis, timeoutMs: number, label: string): Promise<void> {
+  if (client.status === 'ready') return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    let last: Error | undefined;
+    const onError = (error: Error) => {
+      last = error;
+    };
+    const done = () => {
+      clearTimeout(timer);
+      client.off('ready', onReady).off('error', onError);
+    };
+    const onReady = () => {
+      done();
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      done();
+      const why = last ? `: ${last.message}` : '';
+      reject(
+        new RedisConnectionError(
+          `Cannot reach Redis at ${label} within ${timeoutMs} ms${why}. Start redis-server there, or ` +
+            'pass the right connection (URL, credentials, tls).',
+          last ? { cause: last } : undefined,
+        ),
+      );
+    }, timeoutMs);
+    client.on('ready', onReady).on('error', onError);
+  });
+}

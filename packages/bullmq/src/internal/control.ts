@@ -1,0 +1,73 @@
+/**
+ * Pool identity and the control channel: how workers learn that a pool opened, closed or wants
+ * jobs cancelled, and how a pool's keys are deleted once no worker serves it any more.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Redis } from 'ioredis';
+import type { Registry } from './registry.js';
+import type { Signer } from './signing.js';
+
+/** What travels on `<prefix>:control`. `pool` is the pool's registry member. */
+export type ControlMessage =
+  | { readonly t: 'open'; readonly pool: string }
+  | { readonly t: 'close'; readonly pool: string }
+  | { readonly t: 'cancel'; readonly pool: string; readonly jobs: readonly string[] };
+
+/**
+ * A pool's registry member, `<queue>.<tag>`: the tag is keyed by the secret, so a worker holding
+ * another secret never attaches to this pool (it could only reject its jobs).
+ */
+export function poolMember(queue: string, signer: Signer): string {
+  return `${queue}.${signer.tag(queue)}`;
+}
+
+/** The queue of a registry member signed with our secret, else `undefined`. */
+export function queueOfMember(member: string, signer: Signer): string | undefined {
+  const dot = member.lastIndexOf('.');
+  if (dot <= 0) return undefined;
+  const queue = member.slice(0, dot);
+  return signer.tag(queue) === member.slice(dot + 1) ? queue : undefined;
+}
+
+export function encodeControl(message: ControlMessage, signer: Signer): string {
+  const m = JSON.stringify(message);
+  return JSON.stringify({ m, s: signer.sign('control', m) });
+}
+
+/** The message, or `undefined` when it is malformed or not signed with our secret. */
+export function decodeControl(text: string, signer: Signer): ControlMessage | undefined {
+  try {
+    const { m, s } = JSON.parse(text);
+    if (typeof m !== 'string' || !signer.verify(s, 'control', m)) return undefined;
+    return JSON.parse(m) as ControlMessage;
+  } catch {
+    return undefined;
+  }
+}
+
+/** How long a pool waits for its workers to detach before deleting its keys anyway. */
+export const DETACH_WAIT_MS = 10_000;
+const DETACH_POLL_MS = 25;
+const SCAN_COUNT = 1000;
+
+/**
+ * Waits (at most `waitMs`) until no live worker is attached to `queue`, then deletes every key of
+ * the queue. Workers detach before they let go of the queue, so nothing writes there afterwards.
+ */
+export async function sweepQueue(
+  redis: Redis,
+  registry: Registry,
+  queue: string,
+  waitMs = DETACH_WAIT_MS,
+): Promise<void> {
+  const deadline = Date.now() + waitMs;
+  while ((await registry.live(registry.keys.attached(queue))).length > 0 && Date.now() < deadline) {
+    await sleep(DETACH_POLL_MS);
+  }
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', registry.keys.pattern(queue), 'COUNT', SCAN_COUNT);
+    cursor = next;
+    if (keys.length > 0) await redis.unlink(...keys);
+  } while (cursor !== '0');
+}

@@ -1,0 +1,142 @@
+/**
+ * Who is alive, kept in Redis sorted sets scored by expiry time (Redis's own clock, `TIME`, so
+ * machines with skewed clocks agree):
+ *
+ * ```
+ * <prefix>:pools                pool member  -> expiry   a pool heartbeats every clientTtl/3
+ * <prefix>:workers              worker info  -> expiry   a worker heartbeats every workerTtl/3
+ * <prefix>:<queue>:attached     worker info  -> expiry   workers serving that pool's queue
+ * <prefix>:control              pub/sub channel: open, close, cancel (signed)
+ * <prefix>:<queue>:*            the pool's BullMQ queue; deleted with the pool
+ * ```
+ *
+ * A worker attaches to a pool only through {@link Registry.attach}, which checks in the same
+ * script that the pool is still registered: so once a pool has unregistered, no new worker can
+ * attach, and the pool deletes its keys after the attached set has emptied (or expired).
+ */
+import type { Redis } from 'ioredis';
+
+const NOW = `local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
+
+const SCRIPTS = {
+  // KEYS: zset; ARGV: member, ttlMs. Adds or refreshes a member; returns Redis's time.
+  mpTouch: [1, `${NOW}\nredis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])\nreturn now`],
+  // KEYS: zset; ARGV: '1' to drop expired members. Returns the live ones.
+  mpLive: [
+    1,
+    `${NOW}\nif ARGV[1] == '1' then redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now) end
+return redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. now, '+inf')`,
+  ],
+  // KEYS: zset. The expired members (left in place).
+  mpExpired: [1, `${NOW}\nreturn redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now)`],
+  // KEYS: pools, attached; ARGV: pool member, worker member, ttlMs. 1 when attached.
+  mpAttach: [
+    2,
+    `${NOW}\nlocal s = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if s and tonumber(s) > now then redis.call('ZADD', KEYS[2], now + tonumber(ARGV[3]), ARGV[2]) return 1 end
+return 0`,
+  ],
+  // KEYS: pools; ARGV: pool member. Removes it only if expired: 1 for the one caller that did.
+  mpClaim: [
+    1,
+    `${NOW}\nlocal s = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if s and tonumber(s) <= now then redis.call('ZREM', KEYS[1], ARGV[1]) return 1 end
+return 0`,
+  ],
+  // KEYS: pools, attached; ARGV: pool member, ttlMs. A pool's heartbeat: false when it was
+  // removed (expired and reaped), else the live attached workers.
+  mpPoolTick: [
+    2,
+    `${NOW}\nif not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return false end
+redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
+return redis.call('ZRANGEBYSCORE', KEYS[2], '(' .. now, '+inf')`,
+  ],
+  // KEYS: attached zsets...; ARGV: member, ttlMs. Refreshes the member where it is present.
+  mpTouchPresent: [
+    -1,
+    `${NOW}\nfor i = 1, #KEYS do redis.call('ZADD', KEYS[i], 'XX', now + tonumber(ARGV[2]), ARGV[1]) end
+return now`,
+  ],
+} as const;
+
+type ScriptName = keyof typeof SCRIPTS;
+
+/** The key names under one prefix. */
+export class Keys {
+  readonly prefix: string;
+  constructor(prefix: string) {
+    this.prefix = prefix;
+  }
+  get pools(): string {
+    return `${this.prefix}:pools`;
+  }
+  get workers(): string {
+    return `${this.prefix}:workers`;
+  }
+  get control(): string {
+    return `${this.prefix}:control`;
+  }
+  attached(queue: string): string {
+    return `${this.prefix}:${queue}:attached`;
+  }
+  /** A SCAN pattern matching every key of the queue (glob characters escaped). */
+  pattern(queue: string): string {
+    return `${`${this.prefix}:${queue}:`.replace(/[*?[\]\\]/g, '\\$&')}*`;
+  }
+}
+
+/** Typed calls of the registry scripts on one client. */
+export class Registry {
+  readonly #redis: Redis;
+  readonly keys: Keys;
+
+  constructor(redis: Redis, keys: Keys) {
+    this.#redis = redis;
+    this.keys = keys;
+    for (const [name, [numberOfKeys, lua]] of Object.entries(SCRIPTS)) {
+      if (!(redis as any)[name]) {
+        redis.defineCommand(name, { numberOfKeys: numberOfKeys < 0 ? undefined : numberOfKeys, lua });
+      }
+    }
+  }
+
+  #call<T>(name: ScriptName, ...args: (string | number)[]): Promise<T> {
+    return (this.#redis as any)[name](...args);
+  }
+
+  touch(key: string, member: string, ttlMs: number): Promise<number> {
+    return this.#call('mpTouch', key, member, ttlMs);
+  }
+  touchPresent(keys: readonly string[], member: string, ttlMs: number): Promise<number> {
+    return keys.length === 0
+      ? Promise.resolve(0)
+      : this.#call('mpTouchPresent', keys.length, ...keys, member, ttlMs);
+  }
+  /** The live members; `prune` also drops the expired ones (never for pools: they are claimed and swept). */
+  live(key: string, prune = false): Promise<string[]> {
+    return this.#call('mpLive', key, prune ? '1' : '0');
+  }
+  expired(key: string): Promise<string[]> {
+    return this.#call('mpExpired', key);
+  }
+  async attach(pool: string, queue: string, worker: string, ttlMs: number): Promise<boolean> {
+    return (
+      (await this.#call<number>(
+        'mpAttach',
+        this.keys.pools,
+        this.keys.attached(queue),
+        pool,
+        worker,
+        ttlMs,
+      )) === 1
+    );
+  }
+  async claim(pool: string): Promise<boolean> {
+    return (await this.#call<number>('mpClaim', this.keys.pools, pool)) === 1;
+  }
+  poolTick(pool: string, queue: string, ttlMs: number): Promise<string[] | null> {
+    return this.#call('mpPoolTick', this.keys.pools, this.keys.attached(queue), pool, ttlMs);
+  }
+}

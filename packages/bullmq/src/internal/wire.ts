@@ -1,0 +1,99 @@
+/**
+ * Values through Redis: the structured-clone algorithm (`v8.serialize`, as between local
+ * processes) in base64, so Maps, Dates, typed arrays, bigints and errors arrive as they were sent.
+ * Before a value is packed, {@link assertPortable} names the first part that cannot leave this
+ * machine (a function, a queue, shared memory) with the same error classes as the local pool.
+ */
+import { deserialize, serialize } from 'node:v8';
+import { ContextError, isTaskRef, SerializationError } from '@multiproc/core';
+import { encodeValue, isEncodable } from '@multiproc/shared';
+
+/** `value` as base64 text of its structured clone. */
+export function pack(value: unknown): string {
+  return serialize(value).toString('base64');
+}
+
+/** The value {@link pack} packed. */
+export function unpack(text: string): unknown {
+  return deserialize(Buffer.from(text, 'base64'));
+}
+
+/** Whether every item is a primitive other than a symbol (the common case: nothing to walk). */
+export function allPlain(items: readonly unknown[]): boolean {
+  for (let i = 0; i < items.length; i++) {
+    const t = typeof items[i];
+    if ((t === 'object' && items[i] !== null) || t === 'function' || t === 'symbol') return false;
+  }
+  return true;
+}
+
+/**
+ * Throws for the first part of `value` that cannot travel to another machine, naming its path:
+ * `SerializationError` for a function, symbol, task reference, `MessagePort` or multiproc queue or
+ * pipe; `ContextError` for shared memory (as for a `'process'` context).
+ */
+export function assertPortable(value: unknown, path: string, seen = new Set<object>()): void {
+  const t = typeof value;
+  if (t === 'symbol') throw unsendable(path, 'a symbol');
+  if (t === 'function') {
+    throw isTaskRef(value)
+      ? unsendable(path, 'a task reference', 'pass its name and pick the task inside the task function')
+      : unsendable(path, 'a function');
+  }
+  if (t !== 'object' || value === null || seen.has(value as object)) return;
+  const object = value as object;
+  seen.add(object);
+  if (object instanceof SharedArrayBuffer || isSharedView(object)) throw sharedMemory(path);
+  if (isEncodable(value)) {
+    // Shared memory gets a ContextError, as for a 'process' context; anything else that owns a
+    // local resource (a Queue, a Pipe end) cannot travel through Redis at all.
+    try {
+      encodeValue(value, 'process', path);
+    } catch (error) {
+      throw error instanceof ContextError ? sharedMemory(path, error) : error;
+    }
+    throw unsendable(
+      path,
+      `a ${(value as { constructor?: { name?: string } }).constructor?.name ?? 'multiproc object'}`,
+    );
+  }
+  if (typeof MessagePort === 'function' && value instanceof MessagePort)
+    throw unsendable(path, 'a MessagePort');
+  if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer || value instanceof Date) return;
+  if (value instanceof Map) {
+    for (const [k, v] of value) {
+      assertPortable(k, `${path}.keys()`, seen);
+      assertPortable(v, `${path}.get(${String(k)})`, seen);
+    }
+    return;
+  }
+  if (value instanceof Set) {
+    for (const v of value) assertPortable(v, `${path}.values()`, seen);
+    return;
+  }
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) assertPortable(value[i], `${path}[${i}]`, seen);
+    return;
+  }
+  for (const key of Object.keys(value as object)) assertPortable((value as any)[key], `${path}.${key}`, seen);
+}
+
+function isSharedView(value: object): boolean {
+  return ArrayBuffer.isView(value) && value.buffer instanceof SharedArrayBuffer;
+}
+
+function sharedMemory(path: string, cause?: unknown): ContextError {
+  return new ContextError(
+    `Cannot send ${path} through Redis: it is backed by a SharedArrayBuffer, and shared memory exists ` +
+      'on one machine only. Send a copy of its values (for example Array.from(view)) instead.',
+    cause === undefined ? undefined : { cause },
+  );
+}
+
+function unsendable(path: string, what: string, hint?: string): SerializationError {
+  return new SerializationError(
+    path,
+    `Cannot send ${path}: ${what} cannot travel through Redis to another machine. ` +
+      `${hint ?? 'Send plain data (structured-cloneable values) instead'}.`,
+  );
+}

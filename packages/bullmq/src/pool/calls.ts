@@ -1,0 +1,237 @@
+/**
+ * The calls of a BullMQ pool: an `apply` is one job; a map-style call is one job per chunk, fed
+ * by the stream engine. Each call waits for the pool's connection, honours its `signal`/`timeout`
+ * (cancelling its jobs), and counts as busy until it settles, so `join()` waits for it.
+ */
+import {
+  type AsyncCallOptions,
+  type CallOptions,
+  type ImapOptions,
+  type MapOptions,
+  type TaskRef,
+  ValidationError,
+} from '@multiproc/core';
+import { fromErrorRecord } from '../internal/error-record.js';
+import type { JobKind, ResultPayload } from '../internal/protocol.js';
+import { moduleNameOf, taskIdOf } from '../internal/task-ids.js';
+import { allPlain, assertPortable } from '../internal/wire.js';
+import type { Jobs } from './jobs.js';
+import { type CallScope, openScope } from './scope.js';
+import type { Session } from './session.js';
+import { type ChunkResult, knownLength, streamChunks } from './stream.js';
+
+/** What the calls need from their pool. */
+export interface CallsHost {
+  readonly jobs: Jobs;
+  readonly session: Session;
+  /** Resolves once the pool is connected and registered. */
+  readonly ready: Promise<void>;
+  /** Aborted (with the error to reject with) when the pool is terminated. */
+  readonly stop: AbortSignal;
+  /** The pool's registry member, named in cancel messages. */
+  readonly member: string;
+  /** module URL -> portable name, from the `moduleNames` option. */
+  readonly moduleNames: ReadonlyMap<string, string>;
+  /** Whether `processes` was given (else a map plans with a fresh count of workers). */
+  readonly fixedProcesses: boolean;
+  readonly processes: () => number;
+}
+
+export class Calls {
+  readonly #host: CallsHost;
+  readonly #owners = new Map<string, string>();
+  readonly #idle: Array<() => void> = [];
+  #starting = 0;
+  /** `apply`/`map`-style calls still running (a map may be between chunks, reading its input). */
+  #running = 0;
+  #seq = 0;
+
+  constructor(host: CallsHost) {
+    this.#host = host;
+  }
+
+  /** Calls waiting for the connection (counted as queued). */
+  get starting(): number {
+    return this.#starting;
+  }
+
+  /** Resolves once no call is starting or running and no job is out. */
+  async whenIdle(): Promise<void> {
+    while (this.#busy()) await new Promise<void>((resolve) => this.#idle.push(resolve));
+  }
+
+  /** Wakes `whenIdle()` waiters when nothing is left (called as jobs settle). */
+  wake(): void {
+    if (this.#busy()) return;
+    for (const resolve of this.#idle.splice(0)) resolve();
+  }
+
+  #busy(): boolean {
+    return this.#starting > 0 || this.#running > 0 || this.#host.jobs.size > 0;
+  }
+
+  /** One `apply`: one job. */
+  async apply(task: TaskRef, args: unknown[], options: CallOptions): Promise<unknown> {
+    const scope = openScope(options, this.#host.stop);
+    let id: string | undefined;
+    this.#running++;
+    try {
+      const taskId = this.#taskId(task);
+      if (!Array.isArray(args)) throw new ValidationError("Pool.apply: 'args' must be an array.");
+      if (!allPlain(args)) assertPortable(args, 'args');
+      await this.#started(scope);
+      id = `a${++this.#seq}`;
+      const reply = this.#submit(id, taskId, 'apply', 0, args, options.onMessage);
+      const result = await Promise.race([reply, scope.stopped]);
+      if (!result.ok) throw fromErrorRecord(result.error);
+      return (result as { value: unknown }).value;
+    } catch (error) {
+      if (id !== undefined && scope.isStopped()) this.#cancel([id]);
+      throw error;
+    } finally {
+      scope.dispose();
+      this.#running--;
+      this.wake();
+    }
+  }
+
+  /** A `map`/`starmap`: every chunk's results, in input order. */
+  async collect(task: TaskRef, iterable: unknown, options: MapOptions, kind: JobKind): Promise<unknown[]> {
+    const out: unknown[] = [];
+    this.#running++;
+    try {
+      for await (const chunk of this.chunks(task, iterable, options, kind, true, 4)) {
+        for (let i = 0; i < chunk.length; i++) out.push(chunk[i]);
+      }
+    } finally {
+      this.#running--;
+      this.wake();
+    }
+    return out;
+  }
+
+  /** The results of a map-style call, a chunk at a time; starts when first iterated. */
+  chunks(
+    task: TaskRef,
+    iterable: unknown,
+    options: ImapOptions,
+    kind: JobKind,
+    ordered: boolean,
+    inflightPerWorker: number,
+  ): AsyncGenerator<readonly unknown[], void, undefined> {
+    const call = ++this.#seq;
+    let chunk = 0;
+    const self = this;
+    const host = this.#host;
+    return (async function* () {
+      const scope = openScope(options, host.stop);
+      try {
+        const taskId = self.#taskId(task);
+        await self.#started(scope);
+        const processes = await self.#plan(options, iterable);
+        const path = kind === 'star' ? 'args' : 'args[0]';
+        const submit = (items: unknown[], base: number) => {
+          const id = `m${call}-${chunk++}`;
+          if (host.stop.aborted) return { id, reply: Promise.reject(host.stop.reason) };
+          if (!allPlain(items)) for (const item of items) assertPortable(item, path);
+          const reply = self
+            .#submit(id, taskId, kind, base, items, options.onMessage)
+            .then((r) => chunkResult(r, base));
+          return { id, reply: Promise.race([reply, scope.stopped]) };
+        };
+        yield* streamChunks(iterable, submit, (ids) => self.#cancel(ids), {
+          processes,
+          chunksize: options.chunksize,
+          inflight: options.inflight ?? inflightPerWorker * processes,
+          ordered,
+          onProgress: options.onProgress,
+        });
+      } finally {
+        scope.dispose();
+      }
+    })();
+  }
+
+  /** The portable id of `task`, refusing two modules that would share a name on the workers. */
+  #taskId(task: TaskRef): string {
+    const name = this.#host.moduleNames.get(task.module) ?? moduleNameOf(task.module);
+    const owner = this.#owners.get(name);
+    if (owner === undefined) this.#owners.set(name, task.module);
+    else if (owner !== task.module) {
+      throw new ValidationError(
+        `Tasks of ${owner} and ${task.module} would both be named '${name}' on the workers: ` +
+          "give one of them another name with the pool's moduleNames option (and --tasks name=path).",
+      );
+    }
+    return taskIdOf(name, task.taskName);
+  }
+
+  /** Waits for the connection; counts the call as starting meanwhile. */
+  async #started(scope: CallScope): Promise<void> {
+    this.#starting++;
+    try {
+      await Promise.race([this.#host.ready, scope.stopped]);
+      if (this.#host.stop.aborted) throw this.#host.stop.reason;
+    } finally {
+      this.#starting--;
+    }
+  }
+
+  #submit(
+    id: string,
+    task: string,
+    kind: JobKind,
+    base: number,
+    payload: unknown[],
+    onMessage?: (v: unknown) => void,
+  ) {
+    return this.#host.jobs.submit({ id, task, kind, base, payload, onMessage });
+  }
+
+  #cancel(ids: readonly string[]): void {
+    const host = this.#host;
+    if (host.stop.aborted) return; // terminate() stops everything at once
+    host.jobs.cancel(ids, (jobs) => host.session.publish({ t: 'cancel', pool: host.member, jobs }));
+  }
+
+  /** How many workers to plan for: the option, else (for an input of known length) a fresh count. */
+  async #plan(options: MapOptions, iterable: unknown): Promise<number> {
+    const host = this.#host;
+    if (!host.fixedProcesses && options.chunksize === undefined && knownLength(iterable) !== undefined) {
+      await host.session.refresh();
+    }
+    return host.processes();
+  }
+}
+
+/** A worker's chunk result, with a failed item's `taskIndex` counted from the call's first item. */
+function chunkResult(result: ResultPayload, base: number): ChunkResult {
+  if (result.ok) return result as ChunkResult;
+  const error = fromErrorRecord(result.error);
+  const index = (error as { taskIndex?: unknown }).taskIndex;
+  if (typeof index === 'number')
+    Object.defineProperty(error, 'taskIndex', { value: index + base, enumerable: true });
+  return { values: result.values ?? [], error, ms: result.ms ?? 0 };
+}
+
+/** Calls Python's `callback`/`error_callback` when the call settles. */
+export function settle<R>(promise: Promise<R>, options: AsyncCallOptions<R>): Promise<R> {
+  if (!options.callback && !options.errorCallback) return promise;
+  return promise.then(
+    (value) => {
+      options.callback?.(value);
+      return value;
+    },
+    (error) => {
+      options.errorCallback?.(error);
+      throw error;
+    },
+  );
+}
+
+/** One result per step from a stream of chunks. */
+export async function* flatten<T>(
+  chunks: AsyncGenerator<readonly T[], void, undefined>,
+): AsyncGenerator<T, void, undefined> {
+  for await (const chunk of chunks) yield* chunk;
+}

@@ -1,0 +1,169 @@
+/** The options of the BullMQ `Pool`, checked by hand (the package has no zod). */
+import { isTaskRef, ValidationError } from '@multiproc/core';
+import type { RedisConnectionOptions } from '../internal/connection.js';
+import { checkModuleName, moduleUrlOf } from '../internal/task-ids.js';
+
+/** Options of the BullMQ {@link Pool}. */
+export interface PoolOptions {
+  /**
+   * Where Redis is: a URL (`redis://user:password@host:6379/0`, `rediss://` for TLS) or ioredis
+   * options (`host`, `port`, `username`, `password`, `tls`, `db`, ...), passed through to BullMQ.
+   * @default process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
+   */
+  connection?: RedisConnectionOptions;
+  /**
+   * The shared secret that signs jobs and results (HMAC-SHA256), at least 16 bytes; every worker
+   * needs the same. Python: `authkey`.
+   * @default process.env.MULTIPROC_SECRET
+   */
+  secret?: string | Uint8Array;
+  /**
+   * The key prefix shared with the workers (`multiproc-worker --prefix`). Each pool keeps its jobs
+   * under a unique `<prefix>:pool-<id>:` and deletes them all in `join()`/`terminate()`.
+   * @default 'multiproc'
+   */
+  prefix?: string;
+  /**
+   * How many workers to plan chunks for (automatic `chunksize`, default `inflight`).
+   * @default the concurrency of the workers serving the pool when a call starts, else `cpuCount()`
+   */
+  processes?: number;
+  /**
+   * How many times a job may run when its task throws or its local worker crashes (BullMQ's
+   * `attempts`); the last failure is the call's. A job whose worker machine dies is retried
+   * separately, up to the worker's `--max-stalled-count`.
+   * @default 1
+   */
+  attempts?: number;
+  /**
+   * How long (ms) the pool's registration lives without a heartbeat. When a client vanishes,
+   * workers cancel its running jobs and delete its keys once this has passed.
+   * @default 30000
+   */
+  clientTtl?: number;
+  /** How long (ms) to wait for Redis before calls reject with `RedisConnectionError`. @default 10000 */
+  connectTimeout?: number;
+  /**
+   * Portable names for task modules whose file base name is not the name the workers use: name ->
+   * module URL (`import.meta.url` style) or absolute path. Mirrors `multiproc-worker --tasks name=path`.
+   * @default each module is named by its file's base name without extension
+   */
+  moduleNames?: Record<string, string>;
+}
+
+/** The pool's options with defaults filled in. */
+export interface ResolvedPoolOptions {
+  readonly prefix: string;
+  readonly processes: number | undefined;
+  readonly attempts: number;
+  readonly clientTtl: number;
+  readonly connectTimeout: number;
+  /** module URL -> portable name */
+  readonly moduleNames: ReadonlyMap<string, string>;
+}
+
+const KNOWN = new Set([
+  'connection',
+  'secret',
+  'prefix',
+  'processes',
+  'attempts',
+  'clientTtl',
+  'connectTimeout',
+  'moduleNames',
+]);
+const WORKER_SIDE: Record<string, string> = {
+  context: '--context',
+  initializer: '(a task module of the worker)',
+  initargs: '(a task module of the worker)',
+  maxTasksPerChild: '--max-tasks-per-child',
+  minProcesses: '--concurrency',
+  idleTimeout: '--concurrency',
+  resourceLimits: '--max-old-space-size',
+  maxQueue: '(not supported yet)',
+};
+const PREFIX = /^[A-Za-z0-9_.{}-][A-Za-z0-9_.{}:-]{0,63}$/;
+
+/** The `Pool` option check: bad values throw `ValidationError` naming the option. */
+export function resolvePoolOptions(options: PoolOptions): ResolvedPoolOptions {
+  if (options === null || typeof options !== 'object') throw bad('options', 'an object', options);
+  for (const key of Object.keys(options)) {
+    if (key in WORKER_SIDE) {
+      throw new ValidationError(
+        `Pool: option '${key}' belongs to the workers: start multiproc-worker with ${WORKER_SIDE[key]} instead.`,
+      );
+    }
+    if (!KNOWN.has(key)) throw new ValidationError(`Pool: unknown option '${key}'.`);
+  }
+  const prefix = options.prefix ?? 'multiproc';
+  if (typeof prefix !== 'string' || !PREFIX.test(prefix)) {
+    throw bad('prefix', "1-64 letters, digits or '_.-{}:' (no spaces)", prefix);
+  }
+  const names = new Map<string, string>();
+  if (options.moduleNames !== undefined) {
+    if (typeof options.moduleNames !== 'object' || options.moduleNames === null) {
+      throw bad('moduleNames', 'an object of name -> module URL or path', options.moduleNames);
+    }
+    for (const [name, where] of Object.entries(options.moduleNames)) {
+      if (typeof where !== 'string') throw bad(`moduleNames.${name}`, 'a module URL or path', where);
+      names.set(moduleUrlOf(where), checkModuleName(name, 'Pool: option moduleNames'));
+    }
+  }
+  return {
+    prefix,
+    processes: optionalInt('processes', options.processes, 1),
+    attempts: optionalInt('attempts', options.attempts, 1) ?? 1,
+    clientTtl: optionalInt('clientTtl', options.clientTtl, 1000) ?? 30_000,
+    connectTimeout: optionalInt('connectTimeout', options.connectTimeout, 1) ?? 10_000,
+    moduleNames: names,
+  };
+}
+
+function optionalInt(name: string, value: unknown, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
+    throw bad(name, `an integer >= ${min}`, value);
+  }
+  return value;
+}
+
+function bad(name: string, expected: string, got: unknown): ValidationError {
+  return new ValidationError(`Pool: option '${name}' must be ${expected}, got ${describe(got)}.`);
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return `'${value}'`;
+  if (typeof value === 'object')
+    return value === null ? 'null' : Array.isArray(value) ? 'an array' : 'an object';
+  return String(value);
+}
+
+const CALL_CHECKS: Record<string, (v: unknown) => boolean> = {
+  signal: (v) => v instanceof AbortSignal,
+  timeout: (v) => typeof v === 'number' && v >= 0,
+  callback: (v) => typeof v === 'function',
+  errorCallback: (v) => typeof v === 'function',
+  onProgress: (v) => typeof v === 'function',
+  onMessage: (v) => typeof v === 'function',
+  chunksize: (v) => typeof v === 'number' && Number.isInteger(v) && v > 0,
+  inflight: (v) => typeof v === 'number' && Number.isInteger(v) && v > 0,
+};
+
+/** Checks a call's task and options, as the local pool does. */
+export function checkCall(task: unknown, options: object, method: string): void {
+  if (!isTaskRef(task)) {
+    throw new ValidationError(
+      `Pool.${method}: 'task' must be a task reference made by defineTasks(), got ${describe(task)}.`,
+    );
+  }
+  if (options === null || typeof options !== 'object') {
+    throw new ValidationError(`Pool.${method}: the options must be an object.`);
+  }
+  for (const [key, value] of Object.entries(options)) {
+    const check = CALL_CHECKS[key];
+    if (!check) throw new ValidationError(`Pool.${method}: unknown option '${key}'.`);
+    if (value !== undefined && !check(value)) {
+      throw new ValidationError(`Pool.${method}: option '${key}' has a bad value (${describe(value)}).`);
+    }
+  }
+}

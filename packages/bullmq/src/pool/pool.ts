@@ -1,0 +1,362 @@
+/**
+ * `Pool` on BullMQ: the local pool's interface, with tasks run by `multiproc-worker` processes on
+ * any machine that reaches the same Redis. Each call becomes signed jobs in a queue private to
+ * this pool (one per `apply`, one per chunk of a map); results come back through the queue's event
+ * stream. Lifecycle: `running` -> `closed` (no new calls) -> torn down by `join()`, or straight to
+ * `terminated`; teardown unregisters the pool, waits for its workers to let go and deletes its keys.
+ */
+import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import {
+  type AsyncCallOptions,
+  AsyncResult,
+  type CallOptions,
+  cpuCount,
+  type ImapOptions,
+  type MapOptions,
+  PoolClosedError,
+  type PoolStats,
+  ProcessError,
+  type TaskArgs,
+  type TaskFunction,
+  type TaskRef,
+  type TaskResult,
+} from '@multiproc/core';
+import { resolveConnection } from '../internal/connection.js';
+import { poolMember } from '../internal/control.js';
+import { resolveSecret, Signer } from '../internal/signing.js';
+import { Calls, flatten, settle } from './calls.js';
+import { Jobs } from './jobs.js';
+import { checkCall, type PoolOptions, type ResolvedPoolOptions, resolvePoolOptions } from './options.js';
+import { Session, type WorkerInfo } from './session.js';
+
+type State = 'running' | 'closed' | 'terminated';
+type ItemOf<F> = TaskArgs<F> extends [] ? unknown : TaskArgs<F>[0];
+type Items<F> = Iterable<ItemOf<F>> | AsyncIterable<ItemOf<F>>;
+type ArgLists<F> = Iterable<TaskArgs<F>> | AsyncIterable<TaskArgs<F>>;
+
+/**
+ * A pool whose workers are `multiproc-worker` processes on other machines, reached through BullMQ
+ * queues on Redis. Same methods and results as `@multiproc/core`'s `Pool`; a job whose worker dies
+ * is run again on another (at-least-once). Python: a `Pool` served by `multiprocessing.managers`.
+ *
+ * Events (it is an `EventEmitter`): `drain` (no job waits for a worker), `active`, `completed`,
+ * `failed`, `stalled` (`{ jobId, task }`, per job), `workerCreate` / `workerDestroy` (a worker
+ * started or stopped serving this pool, {@link WorkerInfo}).
+ * @throws {ValidationError} from the constructor for bad options or a missing secret.
+ * @example
+ * import { defineTasks, isMain } from '@multiproc/core';
+ * import { Pool } from '@multiproc/bullmq';
+ *
+ * export const tasks = defineTasks(import.meta.url, { square: (x: number) => x * x });
+ * if (isMain()) {
+ *   // workers: MULTIPROC_SECRET=... multiproc-worker --redis redis://host:6379 --tasks ./tasks.js
+ *   const pool = new Pool({ connection: 'redis://host:6379', secret: process.env.MULTIPROC_SECRET });
+ *   console.log(await pool.map(tasks.square, [1, 2, 3])); // [1, 4, 9]
+ *   pool.close();
+ *   await pool.join();
+ * }
+ */
+export class Pool extends EventEmitter implements AsyncDisposable {
+  readonly #o: ResolvedPoolOptions;
+  readonly #keyPrefix: string;
+  readonly #session: Session;
+  readonly #jobs: Jobs;
+  readonly #ready: Promise<void>;
+  readonly #stop = new AbortController();
+  readonly #calls: Calls;
+  #state: State = 'running';
+  #shutdown: Promise<void> | undefined;
+
+  constructor(options: PoolOptions = {}) {
+    super();
+    this.#o = resolvePoolOptions(options);
+    const signer = new Signer(resolveSecret(options.secret, 'Pool'));
+    const connection = resolveConnection(options.connection, 'Pool');
+    const { prefix, clientTtl, connectTimeout, attempts } = this.#o;
+    const queue = `pool-${randomBytes(6).toString('hex')}`;
+    this.#keyPrefix = `${prefix}:${queue}:`;
+    const member = poolMember(queue, signer);
+    const onReaped = () => this.#reaped();
+    this.#session = new Session({
+      connection,
+      signer,
+      prefix,
+      queue,
+      member,
+      clientTtl,
+      connectTimeout,
+      events: this,
+      onReaped,
+    });
+    this.#jobs = new Jobs({
+      connection,
+      signer,
+      prefix,
+      queue,
+      attempts,
+      events: this,
+      onSettle: () => this.#calls.wake(),
+    });
+    this.#ready = this.#open();
+    this.#ready.catch(() => {});
+    this.#calls = new Calls({
+      jobs: this.#jobs,
+      session: this.#session,
+      ready: this.#ready,
+      stop: this.#stop.signal,
+      member,
+      moduleNames: this.#o.moduleNames,
+      fixedProcesses: this.#o.processes !== undefined,
+      processes: () => this.processes,
+    });
+  }
+
+  async #open(): Promise<void> {
+    await this.#session.connect();
+    await this.#jobs.open();
+    await this.#session.register();
+  }
+
+  /** Every Redis key of this pool starts with this (`<prefix>:pool-<id>:`); `join()` deletes them. */
+  get keyPrefix(): string {
+    return this.#keyPrefix;
+  }
+
+  /** The workers chunks are planned for: the `processes` option, else the serving workers' concurrency. */
+  get processes(): number {
+    return this.#o.processes ?? (this.#session.concurrency || cpuCount());
+  }
+
+  /** The worker processes serving this pool, as of the last heartbeat (at most a second old). */
+  get workers(): readonly WorkerInfo[] {
+    return this.#session.workers;
+  }
+
+  /** Counts of workers and jobs right now; `workers` sums the serving workers' concurrency. */
+  stats(): PoolStats {
+    const j = this.#jobs;
+    return {
+      workers: this.#session.concurrency,
+      busy: j.busy,
+      queued: j.queued + this.#calls.starting,
+      completed: j.completed,
+      failed: j.failed,
+    };
+  }
+
+  /**
+   * Runs `task(...args)` on a worker and resolves to its result. Python: `apply`.
+   * @param task A task reference made by `defineTasks()`, exported by a module the workers load.
+   * @param args Its arguments (structured-cloneable values).
+   * @param options `signal` and `timeout` cancel the job; `onMessage` receives `sendToCaller()` messages.
+   * @throws {PoolClosedError} (as a rejection) after `close()` or `terminate()`.
+   * @throws {UnknownTaskError} (as a rejection) when the worker did not load the task's module.
+   * @example
+   * console.log(await pool.apply(tasks.square, [7])); // 49
+   */
+  async apply<F extends TaskFunction>(
+    task: TaskRef<F>,
+    args: TaskArgs<F> = [] as unknown as TaskArgs<F>,
+    options: CallOptions = {},
+  ): Promise<TaskResult<F>> {
+    this.#admit(task, options, 'apply');
+    return this.#calls.apply(task, args as unknown[], options) as Promise<TaskResult<F>>;
+  }
+
+  /**
+   * Like {@link apply}, but returns an `AsyncResult` at once. Python: `apply_async`.
+   * @param options Also `callback` and `errorCallback`, called when the call settles.
+   * @throws {PoolClosedError} at once after `close()` or `terminate()`.
+   * @example
+   * const r = pool.applyAsync(tasks.square, [7]);
+   * console.log(await r.get(5000)); // 49
+   */
+  applyAsync<F extends TaskFunction>(
+    task: TaskRef<F>,
+    args: TaskArgs<F> = [] as unknown as TaskArgs<F>,
+    options: AsyncCallOptions<TaskResult<F>> = {},
+  ): AsyncResult<TaskResult<F>> {
+    this.#admit(task, options, 'applyAsync');
+    return new AsyncResult(
+      settle(this.#calls.apply(task, args as unknown[], options) as Promise<TaskResult<F>>, options),
+    );
+  }
+
+  /**
+   * Applies `task` to every item; resolves to the results in input order. One job per chunk of
+   * `chunksize` items (default: about four chunks per worker). Python: `map`.
+   * @param iterable Any sync or async iterable.
+   * @param options `chunksize`, `onProgress(done, total)`, `signal`, `timeout`, `onMessage`.
+   * @throws {PoolClosedError} (as a rejection) after `close()` or `terminate()`.
+   * @example
+   * console.log(await pool.map(tasks.square, [1, 2, 3])); // [1, 4, 9]
+   */
+  async map<F extends TaskFunction>(
+    task: TaskRef<F>,
+    iterable: Items<F>,
+    options: MapOptions = {},
+  ): Promise<TaskResult<F>[]> {
+    this.#admit(task, options, 'map');
+    return this.#calls.collect(task, iterable, options, 'map') as Promise<TaskResult<F>[]>;
+  }
+
+  /**
+   * Like {@link map}, returning an `AsyncResult`. Python: `map_async`.
+   * @throws {PoolClosedError} at once after `close()` or `terminate()`.
+   * @example
+   * console.log(await pool.mapAsync(tasks.square, [1, 2, 3]).get()); // [1, 4, 9]
+   */
+  mapAsync<F extends TaskFunction>(
+    task: TaskRef<F>,
+    iterable: Items<F>,
+    options: MapOptions & AsyncCallOptions<TaskResult<F>[]> = {},
+  ): AsyncResult<TaskResult<F>[]> {
+    this.#admit(task, options, 'mapAsync');
+    return new AsyncResult(
+      settle(this.#calls.collect(task, iterable, options, 'map') as Promise<TaskResult<F>[]>, options),
+    );
+  }
+
+  /**
+   * Like {@link map}, each item an argument list. Python: `starmap`.
+   * @throws {PoolClosedError} (as a rejection) after `close()` or `terminate()`.
+   * @example
+   * console.log(await pool.starmap(tasks.add, [[1, 2], [3, 4]])); // [3, 7]
+   */
+  async starmap<F extends TaskFunction>(
+    task: TaskRef<F>,
+    iterable: ArgLists<F>,
+    options: MapOptions = {},
+  ): Promise<TaskResult<F>[]> {
+    this.#admit(task, options, 'starmap');
+    return this.#calls.collect(task, iterable, options, 'star') as Promise<TaskResult<F>[]>;
+  }
+
+  /**
+   * Like {@link starmap}, returning an `AsyncResult`. Python: `starmap_async`.
+   * @throws {PoolClosedError} at once after `close()` or `terminate()`.
+   * @example
+   * console.log(await pool.starmapAsync(tasks.add, [[1, 2]]).get()); // [3]
+   */
+  starmapAsync<F extends TaskFunction>(
+    task: TaskRef<F>,
+    iterable: ArgLists<F>,
+    options: MapOptions & AsyncCallOptions<TaskResult<F>[]> = {},
+  ): AsyncResult<TaskResult<F>[]> {
+    this.#admit(task, options, 'starmapAsync');
+    return new AsyncResult(
+      settle(this.#calls.collect(task, iterable, options, 'star') as Promise<TaskResult<F>[]>, options),
+    );
+  }
+
+  /**
+   * Yields results in input order, reading the input lazily with at most `inflight` jobs out
+   * (default twice the workers); leaving the loop early cancels them. Python: `imap`.
+   * @throws {PoolClosedError} at once after `close()` or `terminate()`.
+   * @example
+   * for await (const y of pool.imap(tasks.square, [1, 2, 3])) console.log(y); // 1, 4, 9
+   */
+  imap<F extends TaskFunction>(
+    task: TaskRef<F>,
+    iterable: Items<F>,
+    options: ImapOptions = {},
+  ): AsyncGenerator<TaskResult<F>, void, undefined> {
+    this.#admit(task, options, 'imap');
+    return flatten(this.#calls.chunks(task, iterable, options, 'map', true, 2)) as AsyncGenerator<
+      TaskResult<F>,
+      void,
+      undefined
+    >;
+  }
+
+  /**
+   * Yields results in completion order, reading the input lazily. Python: `imap_unordered`.
+   * @throws {PoolClosedError} at once after `close()` or `terminate()`.
+   * @example
+   * for await (const y of pool.imapUnordered(tasks.square, [1, 2, 3])) console.log(y);
+   */
+  imapUnordered<F extends TaskFunction>(
+    task: TaskRef<F>,
+    iterable: Items<F>,
+    options: ImapOptions = {},
+  ): AsyncGenerator<TaskResult<F>, void, undefined> {
+    this.#admit(task, options, 'imapUnordered');
+    return flatten(this.#calls.chunks(task, iterable, options, 'map', false, 2)) as AsyncGenerator<
+      TaskResult<F>,
+      void,
+      undefined
+    >;
+  }
+
+  /**
+   * Stops accepting calls; those submitted still run. Python: `close`.
+   * @example
+   * pool.close();
+   * await pool.join();
+   */
+  close(): void {
+    if (this.#state === 'running') this.#state = 'closed';
+  }
+
+  /**
+   * Waits for every submitted job to finish, then unregisters the pool, waits for its workers to
+   * detach and deletes all its keys. Call `close()` or `terminate()` first. Python: `join`.
+   * @throws {ProcessError} (as a rejection) when the pool is still running.
+   * @example
+   * pool.close();
+   * await pool.join();
+   */
+  async join(): Promise<void> {
+    if (this.#state === 'running') throw new ProcessError('join() needs close() or terminate() first.');
+    await this.#calls.whenIdle();
+    await this.#teardown();
+  }
+
+  /**
+   * Rejects pending calls with `PoolClosedError`, cancels their jobs on the workers, and tears
+   * down as `join()` does. Python: `terminate`.
+   * @example
+   * await pool.terminate();
+   */
+  async terminate(): Promise<void> {
+    this.#terminate(new PoolClosedError('The pool was terminated before this task finished.'));
+    await this.#teardown();
+  }
+
+  /** `await using pool = new Pool(...)` terminates it at the end of the scope. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.terminate();
+  }
+
+  #terminate(error: Error): void {
+    this.#state = 'terminated';
+    this.#stop.abort(error);
+    this.#jobs.failAll(error);
+    this.#calls.wake();
+  }
+
+  #reaped(): void {
+    this.#terminate(
+      new PoolClosedError(
+        `This pool missed its heartbeats for clientTtl (${this.#o.clientTtl} ms) and the workers removed it; ` +
+          'its calls were cancelled. Raise clientTtl if the event loop is blocked for that long.',
+      ),
+    );
+  }
+
+  #teardown(): Promise<void> {
+    this.#shutdown ??= (async () => {
+      await this.#ready.catch(() => {});
+      await this.#jobs.close();
+      await this.#session.close();
+    })();
+    return this.#shutdown;
+  }
+
+  #admit(task: unknown, options: object, method: string): void {
+    if (this.#state !== 'running')
+      throw new PoolClosedError(`The pool is ${this.#state}: no new tasks can be submitted.`);
+    checkCall(task, options, method);
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * What one call holds while it runs: a promise that rejects when the call must stop early (its
+ * `signal` aborts, its `timeout` passes, or the pool is terminated), and `dispose` to let go of
+ * the timer and listeners once it settles. Errors match the local pool's: `TimeoutError` for the
+ * call's own timeout, an `AbortError` with the signal's reason as `cause`.
+ */
+import { TimeoutError } from '@multiproc/core';
+
+export interface CallScope {
+  /** Rejects with the reason the call stops early; never resolves. */
+  readonly stopped: Promise<never>;
+  /** Whether it has stopped. */
+  readonly isStopped: () => boolean;
+  readonly dispose: () => void;
+}
+
+/** The error a call rejects with when `signal` aborts. */
+export function abortErrorFor(signal: AbortSignal): Error {
+  const reason = signal.reason;
+  if (reason instanceof TimeoutError) return reason;
+  const error = new Error('The task was aborted.', { cause: reason });
+  error.name = 'AbortError';
+  return error;
+}
+
+/**
+ * Opens a scope for a call with `options.signal`/`options.timeout`, also stopped by `pool`
+ * (aborted with the error to reject with, such as `PoolClosedError`).
+ */
+export function openScope(options: { signal?: AbortSignal; timeout?: number }, pool: AbortSignal): CallScope {
+  let stop!: (error: unknown) => void;
+  let stoppedWith: { error: unknown } | undefined;
+  const stopped = new Promise<never>((_, reject) => {
+    stop = (error) => {
+      if (stoppedWith) return;
+      stoppedWith = { error };
+      reject(error);
+    };
+  });
+  stopped.catch(() => {});
+  const { signal, timeout } = options;
+  const onAbort = () => stop(abortErrorFor(signal!));
+  const onPool = () => stop(pool.reason);
+  let timer: NodeJS.Timeout | undefined;
+  if (timeout !== undefined) {
+    timer = setTimeout(
+      () => stop(new TimeoutError(`The task did not finish within ${timeout} ms.`)),
+      timeout,
+    );
+  }
+  if (signal?.aborted) onAbort();
+  else signal?.addEventListener('abort', onAbort, { once: true });
+  if (pool.aborted) onPool();
+  else pool.addEventListener('abort', onPool, { once: true });
+  return {
+    stopped,
+    isStopped: () => stoppedWith !== undefined,
+    dispose: () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      pool.removeEventListener('abort', onPool);
+    },
+  };
+}

@@ -1,0 +1,153 @@
+/**
+ * A pool's presence in Redis: its own client, its registration (a heartbeat every `clientTtl / 3`,
+ * capped at one second so worker events arrive promptly), the workers attached to its queue
+ * (`workerCreate` / `workerDestroy` events), and the teardown that deletes its keys.
+ */
+import type { EventEmitter } from 'node:events';
+import type { Redis } from 'ioredis';
+import { createClient, debug, type ResolvedConnection, waitReady } from '../internal/connection.js';
+import { type ControlMessage, encodeControl, sweepQueue } from '../internal/control.js';
+import { Keys, Registry } from '../internal/registry.js';
+import type { Signer } from '../internal/signing.js';
+
+/** A worker process serving a pool, as it registered itself. */
+export interface WorkerInfo {
+  /** A unique id: `<host>:<pid>:<random>`. */
+  readonly id: string;
+  /** The host name of its machine (`os.hostname()`). */
+  readonly host: string;
+  /** Its process id on that machine. */
+  readonly pid: number;
+  /** How many tasks it runs at once (its local pool's size). */
+  readonly concurrency: number;
+}
+
+const MAX_TICK_MS = 1000;
+
+export interface SessionOptions {
+  readonly connection: ResolvedConnection;
+  readonly signer: Signer;
+  readonly prefix: string;
+  readonly queue: string;
+  readonly member: string;
+  readonly clientTtl: number;
+  readonly connectTimeout: number;
+  readonly events: EventEmitter;
+  /** Called when Redis no longer lists the pool (it missed heartbeats for `clientTtl`). */
+  readonly onReaped: () => void;
+}
+
+export class Session {
+  readonly #o: SessionOptions;
+  readonly #workers = new Map<string, WorkerInfo>();
+  #redis: Redis | undefined;
+  #registry: Registry | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #registered = false;
+
+  constructor(options: SessionOptions) {
+    this.#o = options;
+  }
+
+  /** Workers serving the pool at the last heartbeat. */
+  get workers(): readonly WorkerInfo[] {
+    return [...this.#workers.values()];
+  }
+
+  /** Their summed concurrency. */
+  get concurrency(): number {
+    let n = 0;
+    for (const w of this.#workers.values()) n += w.concurrency;
+    return n;
+  }
+
+  /** Connects, failing with `RedisConnectionError` after `connectTimeout`. */
+  async connect(): Promise<void> {
+    const o = this.#o;
+    const redis = createClient(o.connection, `multiproc:${o.queue}`);
+    this.#redis = redis;
+    await waitReady(redis, o.connectTimeout, o.connection.label);
+    this.#registry = new Registry(redis, new Keys(o.prefix));
+  }
+
+  /** Registers the pool and announces it, so workers attach to its queue. */
+  async register(): Promise<void> {
+    const o = this.#o;
+    await this.#registry!.touch(this.#registry!.keys.pools, o.member, o.clientTtl);
+    this.#registered = true;
+    await this.publish({ t: 'open', pool: o.member });
+    this.#timer = setInterval(() => void this.refresh(), Math.min(MAX_TICK_MS, o.clientTtl / 3));
+  }
+
+  publish(message: ControlMessage): Promise<unknown> {
+    return this.#redis!.publish(this.#registry!.keys.control, encodeControl(message, this.#o.signer));
+  }
+
+  /** One heartbeat: keeps the registration alive and updates the attached workers. */
+  async refresh(): Promise<void> {
+    if (!this.#registered || !this.#registry) return;
+    const o = this.#o;
+    let members: string[] | null;
+    try {
+      members = await this.#registry.poolTick(o.member, o.queue, o.clientTtl);
+    } catch (error) {
+      debug('bullmq: heartbeat of %s failed: %s', o.queue, (error as Error).message);
+      return;
+    }
+    if (!this.#registered) return;
+    if (members === null) {
+      this.#registered = false;
+      o.onReaped();
+      return;
+    }
+    const seen = new Set<string>();
+    for (const member of members) {
+      const info = parseWorker(member);
+      if (!info) continue;
+      seen.add(info.id);
+      if (!this.#workers.has(info.id)) {
+        this.#workers.set(info.id, info);
+        o.events.emit('workerCreate', info);
+      }
+    }
+    for (const [id, info] of this.#workers) {
+      if (seen.has(id)) continue;
+      this.#workers.delete(id);
+      o.events.emit('workerDestroy', info);
+    }
+  }
+
+  /**
+   * Unregisters, tells the workers, waits for them to detach and deletes every key of the pool;
+   * then closes the client. Never throws: what Redis refuses is left to the workers' TTL sweep.
+   */
+  async close(): Promise<void> {
+    clearInterval(this.#timer);
+    const redis = this.#redis;
+    const registry = this.#registry;
+    const o = this.#o;
+    if (redis && registry && redis.status === 'ready') {
+      try {
+        this.#registered = false;
+        await redis.zrem(registry.keys.pools, o.member);
+        await this.publish({ t: 'close', pool: o.member });
+        await sweepQueue(redis, registry, o.queue);
+      } catch (error) {
+        debug('bullmq: cleanup of %s failed: %s', o.queue, (error as Error).message);
+      }
+    }
+    for (const info of this.#workers.values()) o.events.emit('workerDestroy', info);
+    this.#workers.clear();
+    if (redis?.status === 'ready') await redis.quit().catch(() => redis.disconnect());
+    else redis?.disconnect();
+  }
+}
+
+/** A registry member back into a {@link WorkerInfo}, or `undefined` when malformed. */
+export function parseWorker(member: string): WorkerInfo | undefined {
+  try {
+    const w = JSON.parse(member);
+    if (typeof w?.id === 'string' && typeof w.concurrency === 'number') return w as WorkerInfo;
+  } catch {}
+  return undefined;
+}

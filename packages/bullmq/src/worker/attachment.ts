@@ -1,0 +1,88 @@
+/**
+ * One pool this worker serves: a BullMQ `Worker` on the pool's queue. Stopping it comes in two
+ * kinds: `detach` (the pool closed or vanished: its running jobs are cancelled) and `drain` (this
+ * worker stops: running jobs may finish within the grace period, then go back to the queue).
+ */
+import { Worker as BullWorker, type ConnectionOptions } from 'bullmq';
+import { debug } from '../internal/connection.js';
+import { describeError, type StatusLog } from './log.js';
+import { type ProcessorContext, processJob, type StopReason } from './processor.js';
+
+/** Cancelled job ids are remembered this long, in case the cancel overtook the job's fetch. */
+const CANCELLED_MEMORY_MS = 60_000;
+
+export interface AttachmentOptions {
+  readonly connection: ConnectionOptions;
+  readonly prefix: string;
+  readonly workerId: string;
+  readonly concurrency: number;
+  readonly lockDuration: number;
+  readonly stalledInterval: number;
+  readonly maxStalledCount: number;
+  readonly log: StatusLog;
+  readonly context: Omit<ProcessorContext, 'queue' | 'cancelled'>;
+}
+
+export class Attachment {
+  readonly queue: string;
+  readonly #worker: BullWorker;
+  readonly #cancelled = new Set<string>();
+  #closing: Promise<void> | undefined;
+
+  constructor(queue: string, o: AttachmentOptions) {
+    this.queue = queue;
+    const ctx: ProcessorContext = { ...o.context, queue, cancelled: this.#cancelled };
+    this.#worker = new BullWorker(queue, (job, token, signal) => processJob(ctx, job, token, signal!), {
+      connection: o.connection,
+      prefix: o.prefix,
+      name: o.workerId,
+      concurrency: o.concurrency,
+      lockDuration: o.lockDuration,
+      stalledInterval: o.stalledInterval,
+      maxStalledCount: o.maxStalledCount,
+    });
+    this.#worker.on('stalled', (job) => o.log.event('job stalled', { pool: queue, job, requeued: 'yes' }));
+    this.#worker.on('error', (error) => debug('bullmq: worker on %s: %s', queue, describeError(error)));
+  }
+
+  /** Stops the given jobs if they run here, and refuses them if they start later. */
+  cancel(ids: readonly string[]): void {
+    for (const id of ids) {
+      this.#cancelled.add(id);
+      this.#worker.cancelJob(id, 'cancel' satisfies StopReason);
+    }
+    setTimeout(() => {
+      for (const id of ids) this.#cancelled.delete(id);
+    }, CANCELLED_MEMORY_MS).unref();
+  }
+
+  /** The pool is gone: cancel what runs and let go of the queue. */
+  detach(): Promise<void> {
+    this.#worker.cancelAllJobs('detach' satisfies StopReason);
+    this.#closing ??= this.#worker.close();
+    return this.#closing;
+  }
+
+  /** This worker stops: let running jobs finish for `graceMs`, then hand the rest back. */
+  async drain(graceMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const handBack = () => this.#worker.cancelAllJobs('handback' satisfies StopReason);
+    if (graceMs <= 0) handBack();
+    else timer = setTimeout(handBack, graceMs);
+    this.#closing ??= this.#worker.close();
+    try {
+      await this.#closing;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Hands running jobs back at once (a second signal while draining). */
+  handBack(): void {
+    this.#worker.cancelAllJobs('handback' satisfies StopReason);
+  }
+
+  waitUntilReady(): Promise<void> {
+    return this.#worker.waitUntilReady();
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * The tasks a worker answers: the task references exported by the modules it was started with
+ * (`--tasks [name=]path`), by portable id. Nothing else is ever imported: a job naming another
+ * task is rejected.
+ */
+import { realpathSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { type Pool as LocalPool, type TaskRef, ValidationError } from '@multiproc/core';
+import { checkModuleName, moduleNameOf, taskIdOf } from '../internal/task-ids.js';
+import { describeTasks } from './describe.js';
+
+/** A task module to load, with the name the pools use for it. */
+export interface TaskModuleSpec {
+  readonly name: string;
+  readonly url: string;
+}
+
+/** `[name=]path-or-url` as a module spec; the name defaults to the file's base name. */
+export function parseTaskModule(text: string): TaskModuleSpec {
+  const eq = text.indexOf('=');
+  const named = eq > 0 && !text.slice(0, eq).includes('/');
+  const where = named ? text.slice(eq + 1) : text;
+  const url = /^(file|data):/.test(where) ? where : pathToFileURL(realpath(resolve(where))).href;
+  const name = named ? checkModuleName(text.slice(0, eq), '--tasks') : moduleNameOf(url);
+  return { name, url };
+}
+
+/** The real path (import.meta.url names the file behind a symlink), or the path when it is missing. */
+function realpath(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
+}
+
+/** Loads the modules in a worker of `pool` and maps each exported task to its portable id. */
+export async function loadCatalog(
+  pool: LocalPool,
+  modules: readonly TaskModuleSpec[],
+): Promise<Map<string, TaskRef>> {
+  const owners = new Map<string, string>();
+  const catalog = new Map<string, TaskRef>();
+  for (const spec of modules) {
+    const other = owners.get(spec.name);
+    if (other !== undefined && other !== spec.url) {
+      throw new ValidationError(
+        `--tasks: ${other} and ${spec.url} are both named '${spec.name}': name one with name=path ` +
+          "(and the same name in the pool's moduleNames option).",
+      );
+    }
+    owners.set(spec.name, spec.url);
+    let refs: TaskRef[];
+    try {
+      refs = await pool.apply(describeTasks.describeModule, [spec.url]);
+    } catch (error) {
+      throw new ValidationError(`--tasks: cannot load ${spec.url}: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+    if (refs.length === 0) {
+      throw new ValidationError(
+        `--tasks: ${spec.url} exports no task references; export what defineTasks() returns ` +
+          '(export const tasks = defineTasks(import.meta.url, {...})).',
+      );
+    }
+    for (const ref of refs) {
+      const name = ref.module === spec.url ? spec.name : moduleNameOf(ref.module);
+      catalog.set(taskIdOf(name, ref.taskName), ref);
+    }
+  }
+  return catalog;
+}

@@ -1,0 +1,131 @@
+#!/usr/bin/env node
+/**
+ * `multiproc-worker`: serves @multiproc/bullmq pools from this machine. `--help` for the options.
+ * SIGTERM or SIGINT stops it gracefully (running jobs finish within `--grace`, then go back to the
+ * queue for other workers); a second signal hands them back at once.
+ */
+import { readFileSync } from 'node:fs';
+import { cpuCount } from '@multiproc/core';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { DEFAULT_REDIS_URL } from '../internal/connection.js';
+import { describeError } from './log.js';
+import type { WorkerHandle } from './worker.js';
+
+/** Whatever is not closed a moment after the worker stopped does not keep the process alive. */
+const EXIT_LINGER_MS = 2_000;
+
+interface CliOptions {
+  tasks: string[];
+  redis: string;
+  prefix: string;
+  concurrency: number;
+  context?: 'thread' | 'process';
+  secretFile?: string;
+  tlsCa?: string;
+  lockDuration?: number;
+  stalledInterval?: number;
+  maxStalledCount?: number;
+  maxTasksPerChild?: number;
+  ttl?: number;
+  grace?: number;
+  quiet?: boolean;
+}
+
+function int(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number');
+  return n;
+}
+
+// Status lines must not be lost when the process exits right after writing them (a piped stdout
+// is asynchronous in Node).
+(process.stdout as unknown as { _handle?: { setBlocking?: (b: boolean) => void } })._handle?.setBlocking?.(
+  true,
+);
+// A closed stdout (the reader went away) must not stop a worker that is serving jobs.
+process.stdout.on('error', () => {});
+
+const program = new Command('multiproc-worker')
+  .description(
+    'Serves @multiproc/bullmq pools: runs their jobs on a local multiproc Pool, one status line per event.',
+  )
+  .requiredOption(
+    '-t, --tasks <modules...>',
+    'task modules to load, [name=]path; only their exported tasks run',
+  )
+  .option(
+    '-r, --redis <url>',
+    'Redis URL, redis:// or rediss:// (default: $REDIS_URL)',
+    process.env.REDIS_URL ?? DEFAULT_REDIS_URL,
+  )
+  .option('-p, --prefix <prefix>', 'key prefix shared with the pools', 'multiproc')
+  .option('-c, --concurrency <n>', 'tasks run at once (the local pool size)', int, cpuCount())
+  .addOption(new Option('--context <name>', 'where the local pool runs tasks').choices(['thread', 'process']))
+  .option('--secret-file <path>', 'read the shared secret from this file (default: $MULTIPROC_SECRET)')
+  .option('--tls-ca <file>', 'CA certificate to verify a rediss:// server with')
+  .option(
+    '--lock-duration <ms>',
+    'job lock time; a dead worker is noticed after it (BullMQ lockDuration)',
+    int,
+  )
+  .option(
+    '--stalled-interval <ms>',
+    'how often to look for jobs of dead workers (BullMQ stalledInterval)',
+    int,
+  )
+  .option('--max-stalled-count <n>', 'how often a job may lose its worker before it fails', int)
+  .option('--max-tasks-per-child <n>', 'replace a local worker after this many tasks', int)
+  .option('--ttl <ms>', 'how long this worker stays registered without a heartbeat', int)
+  .option('--grace <ms>', 'on SIGTERM, how long running jobs may finish before they go back', int)
+  .option('-q, --quiet', 'log lifecycle events and failures only, not every job')
+  .showHelpAfterError('(run multiproc-worker --help for usage)')
+  .addHelpText(
+    'after',
+    '\nThe shared secret comes from $MULTIPROC_SECRET (or --secret-file); pools need the same one.\n' +
+      'Example:\n  MULTIPROC_SECRET=... multiproc-worker --redis redis://10.0.0.5:6379 --tasks ./dist/tasks.js',
+  )
+  .action(run);
+
+async function run(o: CliOptions): Promise<void> {
+  const secret = o.secretFile ? readFileSync(o.secretFile, 'utf8').trim() : undefined;
+  const connection = o.tlsCa ? { url: o.redis, tls: { ca: readFileSync(o.tlsCa) } } : o.redis;
+  // Signals are handled from the start: one that arrives while the worker starts stops it then.
+  let worker: WorkerHandle | undefined;
+  let signals = 0;
+  const onSignal = () => {
+    signals++;
+    void worker?.stop(signals > 1 ? { grace: 0 } : {});
+  };
+  process.on('SIGTERM', onSignal).on('SIGINT', onSignal);
+  try {
+    // Loaded after the arguments are parsed: `--help` and usage errors answer at once.
+    const { startWorker } = await import('./worker.js');
+    worker = await startWorker({
+      tasks: o.tasks,
+      connection,
+      secret,
+      prefix: o.prefix,
+      concurrency: o.concurrency,
+      context: o.context,
+      lockDuration: o.lockDuration,
+      stalledInterval: o.stalledInterval,
+      maxStalledCount: o.maxStalledCount,
+      maxTasksPerChild: o.maxTasksPerChild,
+      ttl: o.ttl,
+      grace: o.grace,
+      quiet: o.quiet,
+    });
+    if (signals > 0) void worker.stop(signals > 1 ? { grace: 0 } : {});
+    await worker.stopped;
+  } finally {
+    process.off('SIGTERM', onSignal).off('SIGINT', onSignal);
+  }
+  setTimeout(() => process.exit(), EXIT_LINGER_MS).unref();
+}
+
+try {
+  await program.parseAsync();
+} catch (error) {
+  process.stderr.write(`multiproc-worker: ${describeError(error)}\n`);
+  process.exitCode = 1;
+}

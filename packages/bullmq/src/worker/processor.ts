@@ -1,0 +1,128 @@
+/**
+ * What a worker does with one job: check its signature (a forged job never runs), look its task
+ * up (an unknown task is never imported), run it on the local pool, and sign the result. A task's
+ * error becomes the call's error on the last attempt; before that it is thrown so that BullMQ
+ * retries the job (`attempts`). A job cancelled by its pool fails quietly; one taken back from a
+ * stopping worker returns to the queue for another worker.
+ */
+import { setMaxListeners } from 'node:events';
+import { type Pool as LocalPool, SerializationError, type TaskRef } from '@multiproc/core';
+import { type Job, UnrecoverableError, WaitingError } from 'bullmq';
+import { UnknownTaskError } from '../errors.js';
+import { toErrorRecord } from '../internal/error-record.js';
+import { type JobData, type ResultPayload, type Signed, signBody, verifyJob } from '../internal/protocol.js';
+import type { Signer } from '../internal/signing.js';
+import { pack, unpack } from '../internal/wire.js';
+import { describeError, type StatusLog } from './log.js';
+
+/** Why a running job is stopped (the reason given to BullMQ's `cancelJob`). */
+export type StopReason = 'cancel' | 'detach' | 'handback';
+
+export interface ProcessorContext {
+  readonly queue: string;
+  readonly signer: Signer;
+  readonly catalog: ReadonlyMap<string, TaskRef>;
+  readonly local: LocalPool;
+  readonly log: StatusLog;
+  /** Jobs cancelled before they started here (a cancel can overtake the fetch). */
+  readonly cancelled: ReadonlySet<string>;
+}
+
+export async function processJob(
+  ctx: ProcessorContext,
+  job: Job,
+  token: string | undefined,
+  signal: AbortSignal,
+): Promise<Signed> {
+  const { queue, signer, log } = ctx;
+  const id = job.id!;
+  const fields = { pool: queue, job: id, task: job.name };
+  if (!verifyJob(signer, queue, id, job.name, job.data)) {
+    log.event('job rejected', { ...fields, reason: 'AuthenticationError: not signed with this secret' });
+    throw new UnrecoverableError(
+      `AuthenticationError: job ${id} is not signed with the worker's secret; it did not run.`,
+    );
+  }
+  const data = job.data as JobData;
+  const ref = ctx.catalog.get(job.name);
+  if (!ref) {
+    const error = new UnknownTaskError(
+      job.name,
+      `The worker has no task '${job.name}': start multiproc-worker with --tasks naming the module that ` +
+        `exports it (its tasks: ${[...ctx.catalog.keys()].join(', ') || 'none'}).`,
+    );
+    log.event('job rejected', { ...fields, reason: describeError(error) });
+    return sign(ctx, id, { ok: false, error: toErrorRecord(error) });
+  }
+  if (ctx.cancelled.has(id)) throw new UnrecoverableError('cancelled by its pool');
+  const payload = unpack(data.body) as unknown[];
+  const messages: Promise<unknown>[] = [];
+  const onMessage = data.msg
+    ? (value: unknown) =>
+        void messages.push(job.updateProgress(signBody(signer, 'message', queue, id, pack(value)) as any))
+    : undefined;
+  // The local pool listens on the signal once per chunk it cuts the job into.
+  setMaxListeners(0, signal);
+  const options = { signal, ...(onMessage ? { onMessage } : {}) };
+  // A job is already one chunk of the call: split it once across the local workers, no further.
+  const mapOptions = { ...options, chunksize: Math.max(1, Math.ceil(payload.length / ctx.local.processes)) };
+  log.event('job started', {
+    ...fields,
+    items: data.kind === 'apply' ? undefined : payload.length,
+    attempt: job.attemptsMade + 1,
+  });
+  const started = performance.now();
+  let result: ResultPayload;
+  const values: unknown[] = [];
+  try {
+    if (data.kind === 'apply') result = { ok: true, value: await ctx.local.apply(ref, payload, options) };
+    else {
+      if (data.kind === 'star')
+        values.push(...(await ctx.local.starmap(ref, payload as unknown[][], mapOptions)));
+      else for await (const value of ctx.local.imap(ref, payload, mapOptions)) values.push(value);
+      result = { ok: true, values, ms: performance.now() - started };
+    }
+  } catch (error) {
+    await Promise.allSettled(messages);
+    if (signal.aborted) return stopped(job, token, signal.reason as StopReason, fields, log);
+    if (job.attemptsMade + 1 < (job.opts.attempts ?? 1)) {
+      log.event('job retrying', { ...fields, error: describeError(error) });
+      throw error;
+    }
+    log.event('job failed', { ...fields, error: describeError(error) });
+    result = { ok: false, error: toErrorRecord(error), values, ms: performance.now() - started };
+  }
+  await Promise.allSettled(messages);
+  if (result.ok) log.event('job completed', { ...fields, ms: Math.round(performance.now() - started) });
+  return sign(ctx, id, result);
+}
+
+async function stopped(
+  job: Job,
+  token: string | undefined,
+  reason: StopReason,
+  fields: Record<string, unknown>,
+  log: StatusLog,
+): Promise<never> {
+  if (reason === 'handback') {
+    await job.moveToWait(token);
+    log.event('job handed back', fields);
+    throw new WaitingError();
+  }
+  log.event('job cancelled', { ...fields, by: reason === 'cancel' ? 'its pool' : 'pool closed or gone' });
+  throw new UnrecoverableError(`cancelled (${reason})`);
+}
+
+function sign(ctx: ProcessorContext, id: string, result: ResultPayload): Signed {
+  let body: string;
+  try {
+    body = pack(result);
+  } catch (error) {
+    const unsendable = new SerializationError(
+      'result',
+      `Cannot send the result back through Redis: ${describeError(error)}`,
+    );
+    body = pack({ ok: false, error: toErrorRecord(unsendable) });
+  }
+  return signBody(ctx.signer, 'result', ctx.queue, id, body);
+}

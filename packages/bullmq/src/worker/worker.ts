@@ -1,0 +1,269 @@
+/**
+ * A worker process of the BullMQ pool (what `multiproc-worker` runs): it registers itself, serves
+ * every pool registered under its prefix and signed with its secret (one BullMQ `Worker` per
+ * pool's queue), runs the jobs on a local multiproc `Pool`, and cleans up after pools whose client
+ * vanished. Lifecycle: `starting` -> `running` -> `stopping` (jobs finish or go back) -> `stopped`.
+ */
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { cpuCount, Pool as LocalPool, type TaskRef } from '@multiproc/core';
+import type { ConnectionOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { createClient, resolveConnection, waitReady } from '../internal/connection.js';
+import { decodeControl, queueOfMember, sweepQueue } from '../internal/control.js';
+import { Keys, Registry } from '../internal/registry.js';
+import { resolveSecret, Signer } from '../internal/signing.js';
+import { Attachment } from './attachment.js';
+import { loadCatalog, parseTaskModule } from './catalog.js';
+import { describeError, type LogWriter, StatusLog } from './log.js';
+import { checkWorkerOptions, type WorkerOptions } from './options.js';
+
+/** A running worker, as {@link startWorker} returns it. */
+export interface WorkerHandle {
+  /** Its id in Redis and in BullMQ: `<host>:<pid>:<random>`. */
+  readonly id: string;
+  /** The portable ids of the tasks it answers (`tasks#square`). */
+  readonly tasks: readonly string[];
+  /**
+   * Stops serving: running jobs may finish for `grace` ms (default: the `grace` option), then go
+   * back to their queues for other workers; then the local pool and connections close.
+   */
+  stop(options?: { grace?: number }): Promise<void>;
+  /** Resolves once it has stopped. */
+  readonly stopped: Promise<void>;
+}
+
+type State = 'starting' | 'running' | 'stopping' | 'stopped';
+
+class RemoteWorker implements WorkerHandle {
+  readonly id = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  readonly #o: ReturnType<typeof checkWorkerOptions> & { readonly concurrency: number };
+  readonly #signer: Signer;
+  readonly #conn: ReturnType<typeof resolveConnection>;
+  readonly #log: StatusLog;
+  readonly #member: string;
+  readonly #attachments = new Map<string, Promise<Attachment | undefined>>();
+  /** Attachments letting their jobs finish while this worker stops (a second signal hands them back). */
+  readonly #draining = new Set<Attachment>();
+  /** Set by a second stop(): every attachment, draining now or later, hands its jobs back at once. */
+  #handBack = false;
+  #registry!: Registry;
+  #redis: Redis | undefined;
+  #sub: Redis | undefined;
+  #local: LocalPool | undefined;
+  #catalog = new Map<string, TaskRef>();
+  #timer: NodeJS.Timeout | undefined;
+  #state: State = 'starting';
+  #stopping: Promise<void> | undefined;
+  #grace: number;
+  readonly stopped: Promise<void>;
+  #markStopped!: () => void;
+
+  constructor(options: WorkerOptions, write: LogWriter) {
+    const o = checkWorkerOptions(options);
+    this.#o = { ...o, concurrency: o.concurrency ?? cpuCount() };
+    this.#grace = this.#o.grace;
+    this.#signer = new Signer(resolveSecret(options.secret, 'multiproc-worker'));
+    this.#conn = resolveConnection(options.connection, 'multiproc-worker');
+    this.#log = new StatusLog(write, this.#o.quiet);
+    const { concurrency } = this.#o;
+    this.#member = JSON.stringify({ id: this.id, host: hostname(), pid: process.pid, concurrency });
+    this.stopped = new Promise((resolve) => {
+      this.#markStopped = resolve;
+    });
+  }
+
+  get tasks(): readonly string[] {
+    return [...this.#catalog.keys()];
+  }
+
+  async start(): Promise<void> {
+    const o = this.#o;
+    try {
+      // Task modules first: a bad one fails the start whether or not Redis is up.
+      this.#local = new LocalPool({
+        processes: o.concurrency,
+        context: o.context,
+        maxTasksPerChild: o.maxTasksPerChild,
+      });
+      this.#catalog = await loadCatalog(this.#local, o.tasks.map(parseTaskModule));
+      this.#redis = createClient(this.#conn, `multiproc-worker:${this.id}`);
+      await waitReady(this.#redis, o.connectTimeout, this.#conn.label);
+      this.#registry = new Registry(this.#redis, new Keys(o.prefix));
+      this.#sub = this.#redis.duplicate({ connectionName: `multiproc-worker-sub:${this.id}` });
+      this.#sub.on('error', () => {});
+      this.#sub.on('message', (_channel: string, text: string) => this.#onControl(text));
+      await this.#sub.subscribe(this.#registry.keys.control);
+      await this.#registry.touch(this.#registry.keys.workers, this.#member, o.ttl);
+    } catch (error) {
+      await this.#release();
+      throw error;
+    }
+    this.#state = 'running';
+    this.#log.event('connected', {
+      redis: this.#conn.label,
+      prefix: o.prefix,
+      worker: this.id,
+      concurrency: o.concurrency,
+      context: o.context ?? 'thread',
+      tasks: this.tasks.join(','),
+    });
+    await this.#tick();
+    this.#timer = setInterval(() => void this.#tick(), o.ttl / 3);
+  }
+
+  #onControl(text: string): void {
+    const message = decodeControl(text, this.#signer);
+    if (!message || this.#state !== 'running') return;
+    const queue = queueOfMember(message.pool, this.#signer);
+    if (!queue) return;
+    if (message.t === 'open') void this.#attach(message.pool);
+    else if (message.t === 'close') void this.#detach(queue, 'pool closed');
+    else void this.#attachments.get(queue)?.then((a) => a?.cancel(message.jobs));
+  }
+
+  /** Heartbeat; serve new pools, leave vanished ones, and clean up after expired clients. */
+  async #tick(): Promise<void> {
+    if (this.#state !== 'running') return;
+    const registry = this.#registry;
+    const o = this.#o;
+    try {
+      await registry.touch(registry.keys.workers, this.#member, o.ttl);
+      await registry.touchPresent(
+        [...this.#attachments.keys()].map((q) => registry.keys.attached(q)),
+        this.#member,
+        o.ttl,
+      );
+      await registry.live(registry.keys.workers, true);
+      const live = new Map<string, string>();
+      for (const member of await registry.live(registry.keys.pools)) {
+        const queue = queueOfMember(member, this.#signer);
+        if (queue) live.set(queue, member);
+      }
+      const expired = new Map<string, string>();
+      for (const member of await registry.expired(registry.keys.pools)) {
+        const queue = queueOfMember(member, this.#signer);
+        if (queue) expired.set(queue, member);
+      }
+      for (const member of live.values()) void this.#attach(member);
+      for (const queue of this.#attachments.keys()) {
+        if (!live.has(queue)) void this.#detach(queue, expired.has(queue) ? 'client gone' : 'pool closed');
+      }
+      for (const [queue, member] of expired) {
+        if (!(await registry.claim(member))) continue;
+        this.#log.event('pool expired', {
+          pool: queue,
+          cleanup: 'cancelling its jobs and deleting its keys',
+        });
+        void this.#detach(queue, 'client gone')
+          .then(() => sweepQueue(this.#redis!, registry, queue))
+          .catch(() => {});
+      }
+    } catch (error) {
+      this.#log.event('redis error', { error: describeError(error) });
+    }
+  }
+
+  #attach(member: string): Promise<unknown> {
+    const queue = queueOfMember(member, this.#signer);
+    if (!queue || this.#attachments.has(queue) || this.#state !== 'running') return Promise.resolve();
+    const o = this.#o;
+    const attaching = (async () => {
+      if (!(await this.#registry.attach(member, queue, this.#member, o.ttl))) return undefined;
+      const attachment = new Attachment(queue, {
+        connection: this.#conn.options as ConnectionOptions,
+        prefix: o.prefix,
+        workerId: this.id,
+        concurrency: o.concurrency,
+        lockDuration: o.lockDuration,
+        stalledInterval: o.stalledInterval,
+        maxStalledCount: o.maxStalledCount,
+        log: this.#log,
+        context: { signer: this.#signer, catalog: this.#catalog, local: this.#local!, log: this.#log },
+      });
+      this.#log.event('attached', { pool: queue });
+      return attachment;
+    })().catch((error) => {
+      this.#log.event('redis error', { pool: queue, error: describeError(error) });
+      this.#attachments.delete(queue);
+      return undefined;
+    });
+    this.#attachments.set(queue, attaching);
+    return attaching;
+  }
+
+  async #detach(queue: string, why: string, graceMs?: number): Promise<void> {
+    const attaching = this.#attachments.get(queue);
+    if (!attaching) return;
+    this.#attachments.delete(queue);
+    const attachment = await attaching;
+    if (!attachment) return;
+    if (graceMs === undefined) await attachment.detach();
+    else {
+      this.#draining.add(attachment);
+      if (this.#handBack) attachment.handBack();
+      await attachment.drain(graceMs);
+      this.#draining.delete(attachment);
+    }
+    await this.#redis?.zrem(this.#registry.keys.attached(queue), this.#member).catch(() => {});
+    this.#log.event('detached', { pool: queue, why });
+  }
+
+  stop(options: { grace?: number } = {}): Promise<void> {
+    if (this.#stopping) {
+      // A second stop (a second SIGTERM): hand the running jobs back now.
+      if (options.grace === 0) {
+        this.#handBack = true;
+        for (const attachment of this.#draining) attachment.handBack();
+      }
+      return this.#stopping;
+    }
+    this.#grace = options.grace ?? this.#o.grace;
+    this.#stopping = this.#stop();
+    return this.#stopping;
+  }
+
+  async #stop(): Promise<void> {
+    const wasRunning = this.#state === 'running';
+    this.#state = 'stopping';
+    clearInterval(this.#timer);
+    if (wasRunning) this.#log.event('stopping', { pools: this.#attachments.size, grace: `${this.#grace}ms` });
+    await this.#redis?.zrem(this.#registry.keys.workers, this.#member).catch(() => {});
+    await Promise.all(
+      [...this.#attachments.keys()].map((q) => this.#detach(q, 'worker stopping', this.#grace)),
+    );
+    await this.#release();
+    this.#log.event('stopped', { worker: this.id });
+  }
+
+  async #release(): Promise<void> {
+    this.#state = 'stopped';
+    clearInterval(this.#timer);
+    this.#sub?.disconnect();
+    await this.#local?.terminate();
+    if (this.#redis?.status === 'ready') await this.#redis.quit().catch(() => {});
+    this.#redis?.disconnect();
+    this.#markStopped();
+  }
+}
+
+/**
+ * Starts a worker that serves BullMQ pools from this process: what the `multiproc-worker` command
+ * runs, for programs that embed it. It loads the given task modules (only those), runs jobs on a
+ * local multiproc `Pool` of `concurrency` workers and writes one status line per event.
+ * Python: `BaseManager.get_server().serve_forever()`.
+ * @throws {ValidationError} for bad options, a missing secret, or a task module that cannot load.
+ * @throws {RedisConnectionError} when Redis cannot be reached within `connectTimeout`.
+ * @example
+ * import { startWorker } from '@multiproc/bullmq';
+ *
+ * const worker = await startWorker({ tasks: ['./dist/tasks.js'], connection: 'redis://127.0.0.1:6379' });
+ * process.once('SIGTERM', () => void worker.stop());
+ * await worker.stopped;
+ */
+export async function startWorker(options: WorkerOptions): Promise<WorkerHandle> {
+  const write = options?.log ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const worker = new RemoteWorker(options, write);
+  await worker.start();
+  return worker;
+}

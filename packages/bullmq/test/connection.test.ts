@@ -1,0 +1,94 @@
+/**
+ * Redis credentials and TLS pass through to BullMQ, on the pool (ioredis options) and on the
+ * worker command (URL credentials, `rediss://` with `--tls-ca`); an unreachable or refusing Redis
+ * fails calls with `RedisConnectionError` instead of hanging.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { Pool, RedisConnectionError } from '../dist/index.js';
+import { tasks } from './fixtures/tasks.mjs';
+import { type RedisServer, redisMissing, startRedis } from './redis.js';
+import { SECRET, startWorkerProcess, type WorkerProcess } from './workers.js';
+
+const PASSWORD = 'pw-s3cret';
+
+describe.skipIf(redisMissing || process.env.REDIS_URL)('credentials and TLS', () => {
+  let dir: string;
+  let cert: string;
+  const servers: RedisServer[] = [];
+  const workers: WorkerProcess[] = [];
+  const pools: Pool[] = [];
+  const pool = (connection: any, options = {}) => {
+    const p = new Pool({ connection, secret: SECRET, ...options });
+    pools.push(p);
+    return p;
+  };
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'mp-bullmq-tls-'));
+    cert = join(dir, 'cert.pem');
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        cert,
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+      ],
+      { stdio: 'ignore' },
+    );
+  });
+  afterEach(async () => {
+    await Promise.all(pools.splice(0).map((p) => p.terminate()));
+    await Promise.all(workers.splice(0).map((w) => w.stop()));
+    await Promise.all(servers.splice(0).map((s) => s.stop()));
+  }, 60_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('a password: URL credentials for the worker, ioredis options for the pool', async () => {
+    const redis = await startRedis({ password: PASSWORD });
+    servers.push(redis);
+    workers.push(
+      await startWorkerProcess(`redis://:${PASSWORD}@127.0.0.1:${redis.port}`, ['--concurrency', '1']),
+    );
+    const p = pool({ host: '127.0.0.1', port: redis.port, password: PASSWORD });
+    expect(await p.apply(tasks.square, [6])).toBe(36);
+    const wrong = pool({ host: '127.0.0.1', port: redis.port, password: 'nope' }, { connectTimeout: 1000 });
+    const error = await wrong.apply(tasks.square, [6]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RedisConnectionError);
+    expect((error as RedisConnectionError).code).toBe('MP_REDIS_CONNECTION');
+    expect(String((error as Error).cause)).toMatch(/WRONGPASS|NOAUTH|invalid/i);
+  }, 60_000);
+
+  test('TLS: rediss:// with a CA for the worker (--tls-ca) and the pool (tls option)', async () => {
+    const redis = await startRedis({ tls: { cert, key: join(dir, 'key.pem') } });
+    servers.push(redis);
+    workers.push(await startWorkerProcess(redis.url, ['--concurrency', '1', '--tls-ca', cert]));
+    const p = pool({ url: redis.url, tls: { ca: readFileSync(cert) } });
+    expect(await p.map(tasks.square, [1, 2, 3])).toEqual([1, 4, 9]);
+  }, 60_000);
+
+  test('nothing listening: calls reject with RedisConnectionError', async () => {
+    const redis = await startRedis();
+    await redis.stop();
+    const p = pool(redis.url, { connectTimeout: 500 });
+    await expect(p.apply(tasks.square, [1])).rejects.toBeInstanceOf(RedisConnectionError);
+    await expect(p.map(tasks.square, [1])).rejects.toBeInstanceOf(RedisConnectionError);
+  }, 60_000);
+});

@@ -1,0 +1,130 @@
+/**
+ * Fault tolerance from BullMQ: a worker process SIGKILLed mid-map (its job runs again on another
+ * worker: at-least-once), a graceful SIGTERM (jobs finish, or go back to the queue after the grace
+ * period, or at once on a second signal), and a client that vanishes (its running job is cancelled
+ * and its keys deleted).
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { PoolClosedError } from '@multiproc/core';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { Pool } from '../dist/index.js';
+import { tasks } from './fixtures/tasks.mjs';
+import { type RedisServer, redisMissing, startRedis } from './redis.js';
+import { SECRET, startWorkerHere, startWorkerProcess, type WorkerProcess } from './workers.js';
+
+const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+
+describe.skipIf(redisMissing)('faults', () => {
+  let redis: RedisServer;
+  const started: WorkerProcess[] = [];
+  const pools: Pool[] = [];
+  const worker = async (...args: string[]) => {
+    const w = await startWorkerProcess(redis.url, ['--concurrency', '1', ...args]);
+    started.push(w);
+    return w;
+  };
+  const pool = (options = {}) => {
+    const p = new Pool({ connection: redis.url, secret: SECRET, ...options });
+    pools.push(p);
+    return p;
+  };
+
+  beforeAll(async () => {
+    redis = await startRedis({ db: 2 });
+  });
+  afterEach(async () => {
+    // Workers first: a pool's teardown then waits only for their registrations to expire.
+    await Promise.all(started.splice(0).map((w) => w.stop('SIGKILL')));
+    await Promise.all(pools.splice(0).map((p) => p.terminate()));
+  }, 60_000);
+  afterAll(() => redis?.stop());
+
+  test('a worker SIGKILLed mid-map: its job runs again on another worker and the map completes', async () => {
+    const [a, b] = await Promise.all([worker(), worker()]);
+    const p = pool({ processes: 2 });
+    const stalled: string[] = [];
+    p.on('stalled', ({ jobId }) => stalled.push(jobId));
+    const result = p.map(
+      tasks.slowSquare,
+      range(12).map((x) => x),
+      { chunksize: 1 },
+    );
+    // Kill `a` while it runs one of this pool's jobs.
+    const line = await a.waitFor(/job started .* job=m/);
+    const jobId = /job=(\S+)/.exec(line)![1]!;
+    a.child.kill('SIGKILL');
+    expect(await result).toEqual(range(12).map((x) => x * x));
+    // The job `a` held ran again on `b`, through BullMQ's stalled-job check.
+    expect(stalled).toContain(jobId);
+    await b.waitFor(new RegExp(`job stalled .* job=${jobId} `));
+    await b.waitFor(new RegExp(`job completed .* job=${jobId} `));
+  }, 60_000);
+
+  test('SIGTERM: a job that ends within the grace period finishes, the other goes back to the queue', async () => {
+    const a = await worker('--concurrency', '2', '--grace', '3000');
+    const p = pool();
+    const short = p.apply(tasks.sleep, [300]);
+    const long = p.apply(tasks.sleep, [60_000]).catch((e: unknown) => e);
+    await a.waitFor(/job started .* job=a1 /);
+    await a.waitFor(/job started .* job=a2 /);
+    a.child.kill('SIGTERM');
+    expect(await short).toBe(300);
+    expect(await a.exited).toBe(0);
+    // One status line per event, in this order.
+    const events = a.lines
+      .map((l) => / (stopping|job completed|job handed back|detached|stopped) /.exec(l)?.[1])
+      .filter(Boolean);
+    expect(events).toEqual(['stopping', 'job completed', 'job handed back', 'detached', 'stopped']);
+    // Another worker takes the job that went back.
+    const b = await worker();
+    await b.waitFor(/job started .* job=a2 /);
+    await p.terminate();
+    expect(await long).toBeInstanceOf(PoolClosedError);
+  }, 60_000);
+
+  test('a second stop() (a second SIGTERM) hands the running jobs back at once', async () => {
+    const a = await startWorkerHere(redis.url, { grace: 60_000 });
+    const p = pool();
+    const call = p.apply(tasks.sleep, [60_000]).catch((e: unknown) => e);
+    await a.log.waitFor(/job started .* job=a1 /);
+    const stopping = a.handle.stop();
+    await a.log.waitFor(/ stopping /);
+    await a.handle.stop({ grace: 0 });
+    await stopping;
+    expect(a.log.lines.some((l) => / job handed back .* job=a1 /.test(l))).toBe(true);
+    const b = await startWorkerHere(redis.url);
+    try {
+      await b.log.waitFor(/job started .* job=a1 /);
+    } finally {
+      await p.terminate();
+      await b.handle.stop();
+    }
+    expect(await call).toBeInstanceOf(PoolClosedError);
+  }, 60_000);
+
+  test('a client that vanishes: its running job is cancelled and its keys are deleted', async () => {
+    const w = await worker();
+    const client = spawn(
+      process.execPath,
+      [fileURLToPath(new URL('./fixtures/client.mjs', import.meta.url)), redis.url, '1500'],
+      {
+        env: { ...process.env, MULTIPROC_SECRET: SECRET },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    const { keyPrefix } = await new Promise<{ keyPrefix: string }>((resolve) =>
+      client.stdout!.setEncoding('utf8').once('data', (text: string) => resolve(JSON.parse(text))),
+    );
+    client.kill('SIGKILL');
+    const queue = keyPrefix.split(':')[1];
+    await w.waitFor(new RegExp(`pool expired pool=${queue}`));
+    await w.waitFor(new RegExp(`job cancelled pool=${queue}`));
+    for (;;) {
+      const keys = await redis.client.keys(`${keyPrefix}*`);
+      if (keys.length === 0) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(await redis.client.zcard('multiproc:pools')).toBe(0);
+  }, 60_000);
+});

@@ -1,0 +1,62 @@
+/** Bad options fail at once with `ValidationError` naming the option (no Redis needed). */
+import { ValidationError } from '@multiproc/core';
+import { describe, expect, test } from 'vitest';
+import * as api from '../dist/index.js';
+import { Pool, startWorker } from '../dist/index.js';
+import { SECRET } from './workers.js';
+
+const bad = (fn: () => unknown, pattern: RegExp) => {
+  let thrown: unknown;
+  try {
+    fn();
+  } catch (error) {
+    thrown = error;
+  }
+  expect(thrown).toBeInstanceOf(ValidationError);
+  expect((thrown as ValidationError).code).toBe('MP_VALIDATION');
+  expect((thrown as Error).message).toMatch(pattern);
+};
+
+describe('options', () => {
+  test('the built package exports the pool, the worker starter and the error classes', () => {
+    expect(Object.keys(api).sort()).toEqual([
+      'AuthenticationError',
+      'Pool',
+      'RedisConnectionError',
+      'UnknownTaskError',
+      'startWorker',
+    ]);
+  });
+
+  test('Pool: a missing or short secret, bad options, options that belong to the workers', () => {
+    const saved = process.env.MULTIPROC_SECRET;
+    delete process.env.MULTIPROC_SECRET;
+    try {
+      bad(() => new Pool(), /MULTIPROC_SECRET/);
+    } finally {
+      if (saved !== undefined) process.env.MULTIPROC_SECRET = saved;
+    }
+    bad(() => new Pool({ secret: 'short' }), /16/);
+    bad(() => new Pool({ secret: SECRET, prefix: 'has space' }), /prefix/);
+    bad(() => new Pool({ secret: SECRET, processes: 0 }), /processes/);
+    bad(() => new Pool({ secret: SECRET, attempts: 1.5 }), /attempts/);
+    bad(() => new Pool({ secret: SECRET, connection: 'http://127.0.0.1:6379' }), /redis:\/\//);
+    bad(() => new Pool({ secret: SECRET, context: 'process' } as any), /context.*--context/);
+    bad(() => new Pool({ secret: SECRET, maxTasksPerChild: 3 } as any), /--max-tasks-per-child/);
+    bad(() => new Pool({ secret: SECRET, colour: 'red' } as any), /unknown option 'colour'/);
+    bad(() => new Pool({ secret: SECRET, moduleNames: { 'a#b': './x.js' } }), /module name/);
+  });
+
+  test('startWorker: no task modules, a bad prefix or context', async () => {
+    for (const [options, pattern] of [
+      [{ tasks: [], secret: SECRET }, /--tasks/],
+      [{ tasks: ['./x.js'], secret: SECRET, prefix: 'a b' }, /prefix/],
+      [{ tasks: ['./x.js'], secret: SECRET, context: 'fork' }, /context/],
+      [{ tasks: ['./x.js'], secret: SECRET, concurrency: 0 }, /concurrency/],
+    ] as const) {
+      const error = await startWorker(options as any).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as Error).message).toMatch(pattern);
+    }
+  });
+});

@@ -1,0 +1,95 @@
+/**
+ * Host side, 'process' context: one reaper per program (per realm that forks), so a forked child
+ * needs no watchdog thread of its own to be sure it never outlives this program.
+ *
+ * The reaper is a tiny `/bin/sh` loop started at the first fork. It reads `+pid` / `-pid` lines on
+ * its stdin, one per child forked and per child exited; when its stdin ends (this program exited
+ * or was killed, even with SIGKILL: the kernel closes the pipe), it SIGKILLs every child still
+ * listed and exits. It ignores SIGINT, SIGTERM and SIGHUP, so a signal sent to the whole process
+ * group does not take it down before it has done its work.
+ *
+ * A child learns that it is covered from {@link REAPED_BY_ENV} (this program's pid, which must equal
+ * its `process.ppid`) and then skips its watchdog thread (see `worker/child-guard.ts`). That thread
+ * cost each child a second V8 isolate at start-up; the reaper costs one `sh` per program. Where
+ * there is no `/bin/sh` (Windows), or the reaper could not start or has died, children are forked
+ * without the variable and keep their watchdog thread.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { REAPED_BY_ENV } from '../worker/child-guard.js';
+
+const SHELL = '/bin/sh';
+
+// POSIX sh only. `${l%% $p *}` / `${l#* $p }` cut one ` pid ` out of the space-padded list.
+const REAPER_SCRIPT = `trap '' INT TERM HUP
+l=' '
+while read -r op p; do
+  case $op in
+    +) l="$l$p " ;;
+    -) case $l in *" $p "*) l="\${l%% $p *} \${l#* $p }" ;; esac ;;
+  esac
+done
+[ "$l" = ' ' ] || kill -9 $l 2>/dev/null
+exit 0`;
+
+type Blocking = { _handle?: { setBlocking?(blocking: boolean): void } };
+
+let reaper: ChildProcess | undefined;
+let unavailable = process.platform === 'win32' || !existsSync(SHELL);
+
+function startReaper(): ChildProcess | undefined {
+  if (unavailable) return undefined;
+  if (reaper) return reaper;
+  try {
+    const child = spawn(SHELL, ['-c', REAPER_SCRIPT], {
+      stdio: ['pipe', 'ignore', 'ignore'],
+      env: {},
+      windowsHide: true,
+    });
+    if (child.pid === undefined || !child.stdin) throw new Error('no reaper');
+    // Blocking writes: a `+pid` line must reach the pipe before this program can exit.
+    (child.stdin as unknown as Blocking)._handle?.setBlocking?.(true);
+    child.stdin.on('error', () => {});
+    const gone = () => {
+      unavailable = true;
+      reaper = undefined;
+    };
+    child.on('error', gone);
+    child.on('exit', gone);
+    // Neither the reaper nor its pipe may keep this program alive.
+    child.unref();
+    (child.stdin as unknown as { unref?(): void }).unref?.();
+    reaper = child;
+    return child;
+  } catch {
+    unavailable = true;
+    return undefined;
+  }
+}
+
+function tell(line: string): boolean {
+  const r = reaper ?? startReaper();
+  if (!r?.stdin || r.stdin.destroyed) return false;
+  r.stdin.write(line);
+  return true;
+}
+
+/**
+ * The environment for a child about to be forked: `base` plus {@link REAPED_BY_ENV} when the
+ * reaper runs (it is started here, at the first fork), else `base` unchanged.
+ */
+export function reapedEnv(base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return startReaper() ? { ...base, [REAPED_BY_ENV]: String(process.pid) } : base;
+}
+
+/**
+ * Lists a forked child with the reaper until it exits. Call it right after `fork()` with the env
+ * from {@link reapedEnv}.
+ */
+export function reapWithProgram(child: ChildProcess): void {
+  const pid = child.pid;
+  if (pid === undefined || !tell(`+ ${pid}\n`)) return;
+  child.once('exit', () => {
+    if (reaper) tell(`- ${pid}\n`);
+  });
+}

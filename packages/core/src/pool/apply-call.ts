@@ -1,0 +1,106 @@
+/** One `apply`-style call (`apply`, `applyAsync`): its job, submitted to the dispatcher, and its reply. */
+import { decodeValue, encodeValue, SerializationError } from '@multiproc/shared';
+import type { CallReply, TaskSpec } from '../internal/batch.js';
+import { fromErrorRecord } from '../internal/error-record.js';
+import { holdsMoved } from '../move.js';
+import type { ContextName } from '../options.js';
+import type { Dispatcher, Entry } from './dispatcher.js';
+import type { CallerMessages } from './messages.js';
+import type { CallOptions } from './options.js';
+import { allPrimitive, beginCall, plain } from './util.js';
+
+/** What a call needs from its pool. */
+export interface CallPool {
+  readonly dispatcher: Dispatcher;
+  readonly messages: CallerMessages;
+  readonly context: ContextName;
+}
+
+/** Runs `spec(...args)` on a worker; `settled` is told when the call settles, before its promise does. */
+export function applyCall(
+  pool: CallPool,
+  spec: TaskSpec,
+  args: unknown[],
+  options: CallOptions,
+  settled: () => void,
+): Promise<unknown> {
+  const { dispatcher, context } = pool;
+  return new Promise((resolve, reject) => {
+    let entry: Entry | undefined;
+    const hold = beginCall(options, pool.messages, (error) => {
+      if (entry) dispatcher.abort([entry], error);
+      else reject(error);
+    });
+    if (hold.aborted) return reject(hold.aborted);
+    const release = () => {
+      hold.dispose();
+      settled();
+    };
+    let packed: { value: unknown[]; transfer: object[]; encoded: boolean };
+    try {
+      packed = allPrimitive(args) ? plain(args) : (encodeValue(args, context, 'args') as typeof packed);
+    } catch (error) {
+      hold.dispose();
+      return reject(error);
+    }
+    const job = {
+      kind: 'call' as const,
+      task: 0,
+      args: packed.value,
+      encoded: packed.encoded,
+      ...(hold.listener === undefined ? {} : { listener: hold.listener }),
+    };
+    // What a post transferred is gone from here: a Buffer's copy or a queue's port is made again
+    // for the next post (after a crash or a hand-back); memory the call move()d cannot be, so such
+    // a call goes in a batch of its own, never exposed to another call's crash.
+    const moves = packed.transfer.length > 0 && holdsMoved(args);
+    let posted = false;
+    entry = {
+      spec,
+      build: () => {
+        if (posted && packed.transfer.length > 0) {
+          if (moves) throw movedAway();
+          packed = encodeValue(args, context, 'args') as typeof packed;
+          job.args = packed.value;
+        }
+        posted = true;
+        return { job, transfer: packed.transfer };
+      },
+      batchable: !hold.abortable && !moves,
+      taskIndex: undefined,
+      held: undefined,
+      settled: false,
+      resolve: (reply) => {
+        const r = reply as CallReply;
+        // A thread's messages travel on another channel than its reply: deliver them first.
+        if (r.sent && hold.listener !== undefined) {
+          void pool.messages.delivered(hold.listener, r.sent).then(() => finish(r));
+        } else finish(r);
+      },
+      reject: (error) => {
+        release();
+        reject(error);
+      },
+    };
+    function finish(r: CallReply): void {
+      release();
+      if (!r.ok) reject(fromErrorRecord(r.error));
+      else if (!r.encoded) resolve(r.value);
+      else {
+        try {
+          resolve(decodeValue(r.value, context));
+        } catch (error) {
+          reject(error);
+        }
+      }
+    }
+    dispatcher.submit(entry);
+  });
+}
+
+function movedAway(): SerializationError {
+  return new SerializationError(
+    'args',
+    'Cannot send args again: the memory this call move()d went to a worker that stopped before running it. Call again with the data, or pass it without move() to keep a copy here.',
+  );
+}

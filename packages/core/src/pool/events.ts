@@ -1,0 +1,105 @@
+/**
+ * What a Pool tells those who watch it: events (named like piscina's where they match) and,
+ * with `NODE_DEBUG=multiproc`, one stderr line per worker start, exit, crash, retirement and
+ * replacement (Python: `multiprocessing.log_to_stderr()`).
+ */
+import { debuglog } from 'node:util';
+import type { Slot, SlotState } from './slot.js';
+
+/** A worker of a pool, as the pool's events describe it. */
+export interface PoolWorkerInfo {
+  /** Numbers the workers of one pool from 1, in the order they were started. */
+  readonly id: number;
+  /** The worker's OS process id: the child's (`'process'` context) or this process's (`'thread'`). */
+  readonly pid: number;
+  /** The worker thread's id (`'thread'` context), else `undefined`. */
+  readonly threadId: number | undefined;
+}
+
+/**
+ * Why a worker stopped: `'crashed'` (it died on its own: threw at top level, called
+ * `process.exit()`, was killed or ran out of memory), `'retired'` (it served `maxTasksPerChild`
+ * tasks, or its initializer failed), `'aborted'` (it was stopped to cancel the call it was
+ * running), `'idle'` (above `minProcesses` and idle for `idleTimeout`), `'terminated'` (the pool
+ * was terminated or joined).
+ */
+export type WorkerExitReason = 'crashed' | 'retired' | 'aborted' | 'idle' | 'terminated';
+
+/** A worker that stopped. */
+export interface WorkerExitInfo extends PoolWorkerInfo {
+  /** Its exit code, or `null` when a signal ended it. */
+  readonly exitCode: number | null;
+  /** The signal that ended it (`'SIGKILL'`), or `null`. */
+  readonly signal: string | null;
+  /** Why it stopped. */
+  readonly reason: WorkerExitReason;
+}
+
+/** A worker that died on its own. */
+export interface WorkerCrashInfo extends WorkerExitInfo {
+  /** Always `'crashed'`. */
+  readonly reason: 'crashed';
+  /** What killed it, when the worker reported it: its uncaught error, or running out of memory. */
+  readonly cause: unknown;
+}
+
+/**
+ * The events of a {@link Pool} and their arguments:
+ * - `'workerCreate'`: a worker was started (at first, on demand, or to replace one).
+ * - `'workerDestroy'`: a worker stopped, for any reason, with its exit code and signal.
+ * - `'crash'`: a worker died on its own (emitted before its `'workerDestroy'`). The call it was
+ *   running, if any, rejects with `WorkerCrashedError`; the pool replaces the worker.
+ * - `'drain'`: the pool ran out of work: nothing is queued and nothing is running.
+ */
+export interface PoolEvents {
+  /** A worker was started (at first, on demand, or to replace one). */
+  workerCreate: [worker: PoolWorkerInfo];
+  /** A worker stopped, for any reason. */
+  workerDestroy: [exit: WorkerExitInfo];
+  /** A worker died on its own; emitted before its `'workerDestroy'`. */
+  crash: [crash: WorkerCrashInfo];
+  /** Nothing is queued and nothing is running. */
+  drain: [];
+}
+
+/** Who hears about a pool's workers (the Pool, which emits the events). */
+export interface PoolWatcher {
+  /** Numbers the pool in debug lines. */
+  readonly poolId: number;
+  onWorkerCreate(worker: PoolWorkerInfo): void;
+  onWorkerExit(exit: WorkerExitInfo | WorkerCrashInfo): void;
+}
+
+const log = debuglog('multiproc');
+
+/**
+ * Tells the watcher, and the debug log, about a worker that was started (`state` 'starting',
+ * with the worker it replaces), is retiring, or exited.
+ */
+export function announce(watcher: PoolWatcher, slot: Slot, state: SlotState, replaces?: Slot): void {
+  const line = (text: string) => log('pool %d: %s %s', watcher.poolId, describe(slot), text);
+  const worker = { id: slot.id, pid: slot.pid, threadId: slot.threadId };
+  if (state.name === 'starting') {
+    line(`started${replaces ? `, replacing worker ${replaces.id}` : ''}`);
+    watcher.onWorkerCreate(worker);
+  } else if (state.name === 'stopping' && state.reason === 'retired') {
+    line(`retiring after ${slot.tasks} task${slot.tasks === 1 ? '' : 's'}`);
+  } else if (state.name === 'exited') {
+    const { exitCode, signal, reason } = state;
+    const how = signal ? `signal ${signal}` : `code ${exitCode}`;
+    if (reason === 'crashed') {
+      line(`crashed (${how})${slot.cause ? `: ${String(slot.cause)}` : ''}`);
+      watcher.onWorkerExit({ ...worker, exitCode, signal, reason, cause: slot.cause });
+    } else {
+      watcher.onWorkerExit({ ...worker, exitCode, signal, reason });
+    }
+    line(`exited (${how}, ${reason})`);
+  }
+}
+
+/** How a worker is named in debug lines. */
+function describe(worker: PoolWorkerInfo): string {
+  return worker.threadId === undefined
+    ? `worker ${worker.id} (pid ${worker.pid})`
+    : `worker ${worker.id} (thread ${worker.threadId})`;
+}

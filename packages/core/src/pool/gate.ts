@@ -1,0 +1,78 @@
+/**
+ * A pool's admission: whether it still takes calls (`close()`/`terminate()` end that) and whether
+ * its queue has room (`maxQueue`): `apply`/`map` wait for room, the `…Async` forms throw.
+ */
+import { QueueFullError } from '@multiproc/ipc';
+import { PoolClosedError } from '../errors.js';
+import { type CallInput, checkCall, Waiters } from './util.js';
+
+export type PoolState = 'running' | 'closed' | 'terminated';
+
+export class Gate {
+  readonly #maxQueue: number;
+  readonly #queued: () => number;
+  /** Calls waiting for room in the queue; woken one per settled call, all at close. */
+  readonly room = new Waiters();
+  state: PoolState = 'running';
+  /** Calls of the apply and map forms not settled yet, counted from the moment they are made. */
+  #open = 0;
+  readonly #settled = new Waiters();
+
+  constructor(maxQueue: number, queued: () => number) {
+    this.#maxQueue = maxQueue;
+    this.#queued = queued;
+  }
+
+  /** Checks a submission that returns no Promise: throws at once when closed, bad or full. */
+  admitNow(task: unknown, options: object, method: string, input: CallInput): void {
+    this.#check(task, options, method, input);
+    if (this.#queued() >= this.#maxQueue) {
+      throw new QueueFullError(
+        `The pool's queue is full (maxQueue ${this.#maxQueue}): wait for results first.`,
+      );
+    }
+  }
+
+  /** Checks a submission that returns a Promise, and waits for room in the queue. */
+  async admit(task: unknown, options: object, method: string, input: CallInput): Promise<void> {
+    this.#check(task, options, method, input);
+    while (this.#queued() >= this.#maxQueue) {
+      await this.room.wait();
+      if (this.state !== 'running') throw this.#closedError();
+    }
+  }
+
+  /**
+   * Counts `promise` (a call of the apply or map forms, made now) as open until it settles, and
+   * returns it. `join()` waits for open calls, so a call made before `close()` is waited for even
+   * while it is still between its admission and its first message to a worker.
+   */
+  track<T>(promise: Promise<T>): Promise<T> {
+    this.#open++;
+    const leave = () => {
+      if (--this.#open === 0) this.#settled.wakeAll();
+    };
+    promise.then(leave, leave);
+    return promise;
+  }
+
+  /** Resolves once no call of the apply and map forms is open. */
+  async whenSettled(): Promise<void> {
+    while (this.#open > 0) await this.#settled.wait();
+  }
+
+  /** Takes no more calls; a second close keeps the first state unless it terminates. */
+  close(state: 'closed' | 'terminated'): void {
+    if (state === 'terminated' || this.state === 'running') this.state = state;
+    this.room.wakeAll();
+  }
+
+  #check(task: unknown, options: object, method: string, input: CallInput): void {
+    if (this.state !== 'running') throw this.#closedError();
+    checkCall(task, options, method, input);
+  }
+
+  #closedError(): PoolClosedError {
+    return new PoolClosedError(`The pool is ${this.state}: no new tasks can be submitted.`);
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * What became of one batch handed to the pool's workers: the typed answer of the tinypool adapter
+ * (`tinypool.ts`), which `dispatcher.ts` switches on. Nothing outside the adapter looks at what
+ * tinypool itself resolved or rejected with.
+ */
+import type { Batch, BatchReply, CallReply } from '../internal/batch.js';
+
+/** How far a batch got, as its worker committed it (see `internal/control.ts`, `worker/reporter.ts`). */
+export interface JobsState {
+  /** Jobs [0, claimed) were started by the worker; the jobs after them never started. */
+  readonly claimed: number;
+  /** The reply of every call job that finished, by job index. */
+  readonly replies: ReadonlyArray<CallReply | undefined>;
+  /** The item the batch's map chunk had reached (its index within the chunk). */
+  readonly item: number;
+  /** The worker was still running the pool's initializer. */
+  readonly inInit: boolean;
+}
+
+/** A batch on its way through the adapter. */
+export interface Flight {
+  readonly batch: Batch;
+  readonly transfer: object[];
+  /** Set when its calls were given up (aborted, or their map call failed): the worker runs nothing more of it. */
+  cancelled: boolean;
+}
+
+export type Outcome =
+  /** The worker answered. `jobs` says which jobs ran; the unclaimed ones were handed back. */
+  | { readonly kind: 'reply'; readonly reply: BatchReply; readonly jobs: JobsState }
+  /** The worker died: the call it was running dies with it, the finished ones keep their replies. */
+  | {
+      readonly kind: 'crashed';
+      readonly exitCode: number | null;
+      readonly signal: string | null;
+      /** What killed it, when known: the uncaught error, or out of memory. */
+      readonly cause: unknown;
+      readonly jobs: JobsState;
+    }
+  /** The batch's worker was stopped because its call was aborted (signal or timeout). */
+  | { readonly kind: 'aborted' }
+  /** The worker was retired before it started the batch: run its jobs elsewhere. */
+  | { readonly kind: 'handedBack'; readonly jobs: JobsState }
+  /** The pool was terminated. */
+  | { readonly kind: 'terminated' }
+  /** The batch could not be posted to a worker at all (a value structured clone refused). */
+  | { readonly kind: 'unsent'; readonly error: unknown };
+
+/** Nothing ran. */
+export const NOTHING_RAN: JobsState = { claimed: 0, replies: [], item: 0, inInit: false };

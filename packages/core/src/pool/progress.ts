@@ -1,0 +1,220 @@
+/**
+ * Host side of a batch's progress (the worker side is `worker/reporter.ts`): what a worker slot
+ * knows of the batch it was handed, read when the batch ends or when the worker died, so a crash
+ * is charged to the one call that was running.
+ *
+ * - `ThreadLink`: the slot's control block and the port its worker posts large call replies on.
+ *   The port is never started: the host drains it with `receiveMessageOnPort` when it collects a
+ *   batch, so a batch of a thousand calls costs no wake-up per call.
+ * - `ProcessLink`: the progress messages a child sends over its IPC channel, which arrive in order
+ *   and before the batch's answer (tinypool's own reply takes one more hop, through a port).
+ */
+import { MessageChannel, type MessagePort, receiveMessageOnPort } from 'node:worker_threads';
+import type { CallReply, CancelMessage, PostedReply, ProgressMessage } from '../internal/batch.js';
+import { Control, Phase } from '../internal/control.js';
+import type { Flight, JobsState } from './outcome.js';
+
+/** One batch's progress as the slot that runs it sees it. */
+export interface Progress {
+  /** How far the batch got; call it once the batch ended or its worker died. */
+  collect(): JobsState;
+  /** Takes back up to `count` jobs the worker has not started; the first one's index, or -1. */
+  takeBack(count: number): number;
+  /** Asks the worker to run nothing more of the batch (a map chunk stops at its next item). */
+  cancel(): void;
+}
+
+/** A worker slot's side of the progress protocol. */
+export interface SlotLink {
+  /** Called as the flight is posted to this slot's worker (it may add to the batch). */
+  begin(flight: Flight): Progress;
+  /** The flight could not be posted after all (structured clone refused it). */
+  unsent(flight: Flight): void;
+  dispose(): void;
+}
+
+export class ThreadLink implements SlotLink {
+  readonly #control = Control.create();
+  readonly #port: MessagePort;
+  #portOut: MessagePort | undefined;
+  /** The flight that carries the port to the worker. */
+  #portFlight: Flight | undefined;
+  #current: ThreadProgress | undefined;
+
+  constructor() {
+    const { port1, port2 } = new MessageChannel();
+    this.#port = port1;
+    this.#port.unref();
+    this.#portOut = port2;
+  }
+
+  begin(flight: Flight): Progress {
+    // tinypool hands the next batch over while the previous answer is still on its way to us:
+    // read the previous batch out of the block before the block is reset for this one.
+    this.#current?.collect();
+    this.#control.reset(flight.batch.jobs.length, flight.cancelled);
+    if (flight.cancelled) flight.batch.cancelled = true;
+    flight.batch.control = this.#control.buffer;
+    if (this.#portOut) {
+      flight.batch.port = this.#portOut;
+      flight.transfer.push(this.#portOut);
+      this.#portFlight = flight;
+      this.#portOut = undefined;
+    }
+    this.#current = new ThreadProgress(this.#control, this.#port, flight);
+    return this.#current;
+  }
+
+  unsent(flight: Flight): void {
+    // A message that fails to clone transfers nothing: the port is still ours to send.
+    if (flight !== this.#portFlight) return;
+    this.#portOut = flight.batch.port;
+    this.#portFlight = undefined;
+  }
+
+  dispose(): void {
+    this.#port.close();
+  }
+}
+
+class ThreadProgress implements Progress {
+  readonly #control: Control;
+  readonly #port: MessagePort;
+  readonly #flight: Flight;
+  #state: JobsState | undefined;
+
+  constructor(control: Control, port: MessagePort, flight: Flight) {
+    this.#control = control;
+    this.#port = port;
+    this.#flight = flight;
+  }
+
+  collect(): JobsState {
+    if (this.#state) return this.#state;
+    const control = this.#control;
+    const { jobs, seq } = this.#flight.batch;
+    const claimed = control.claimed();
+    const replies: (CallReply | undefined)[] = [];
+    const at = { offset: 0 };
+    for (let job = 0; job < claimed; job++) {
+      if (jobs[job]!.kind !== 'call') continue;
+      const read = control.read(job, at);
+      // A reply posted just before the worker died may lack its tag: the port has it anyway.
+      replies[job] = read === undefined || read === 'posted' ? this.#posted(seq, job) : read;
+    }
+    const phase = control.phase();
+    this.#state = { claimed, replies, item: control.item(), inInit: phase === Phase.INIT };
+    return this.#state;
+  }
+
+  /** The next reply on the port: jobs post in order, so it is this job's or there is none. */
+  #posted(seq: number, job: number): CallReply | undefined {
+    const posted = receiveMessageOnPort(this.#port)?.message as PostedReply | undefined;
+    return posted && posted.seq === seq && posted.job === job ? posted.reply : undefined;
+  }
+
+  takeBack(count: number): number {
+    return this.#state ? -1 : this.#control.takeBack(count);
+  }
+
+  cancel(): void {
+    if (!this.#state) this.#control.cancel();
+  }
+}
+
+export class ProcessLink implements SlotLink {
+  readonly #send: (message: CancelMessage) => void;
+  readonly #open = new Map<number, ProcessProgress>();
+
+  constructor(send: (message: CancelMessage) => void) {
+    this.#send = send;
+  }
+
+  begin(flight: Flight): Progress {
+    if (flight.cancelled) flight.batch.cancelled = true;
+    const progress = new ProcessProgress(flight.batch.seq, this.#send, () =>
+      this.#open.delete(flight.batch.seq),
+    );
+    this.#open.set(flight.batch.seq, progress);
+    return progress;
+  }
+
+  unsent(): void {}
+
+  /** A progress message from the child. */
+  receive(message: ProgressMessage): void {
+    this.#open.get(message.__multiproc_batch__)?.receive(message);
+  }
+
+  dispose(): void {
+    this.#open.clear();
+  }
+}
+
+class ProcessProgress implements Progress {
+  readonly #seq: number;
+  readonly #send: (message: CancelMessage) => void;
+  readonly #close: () => void;
+  readonly #replies: (CallReply | undefined)[] = [];
+  #claimed = 0;
+  #item = 0;
+  #inInit = false;
+  #state: JobsState | undefined;
+
+  constructor(seq: number, send: (message: CancelMessage) => void, close: () => void) {
+    this.#seq = seq;
+    this.#send = send;
+    this.#close = close;
+  }
+
+  receive(message: ProgressMessage): void {
+    switch (message.step) {
+      case 'init':
+        this.#inInit = true;
+        break;
+      case 'start':
+        this.#started(message.job);
+        break;
+      case 'done':
+        this.#replies[message.job] = message.reply;
+        if (message.next >= 0) this.#started(message.next);
+        break;
+      case 'item':
+        this.#item = message.item;
+        break;
+    }
+  }
+
+  #started(job: number): void {
+    this.#inInit = false;
+    this.#item = 0;
+    this.#claimed = Math.max(this.#claimed, job + 1);
+  }
+
+  collect(): JobsState {
+    if (!this.#state) {
+      this.#state = {
+        claimed: this.#claimed,
+        replies: this.#replies,
+        item: this.#item,
+        inInit: this.#inInit,
+      };
+      this.#close();
+    }
+    return this.#state;
+  }
+
+  /** A child's main thread may be busy in a task: jobs cannot be taken back from it. */
+  takeBack(): number {
+    return -1;
+  }
+
+  cancel(): void {
+    if (!this.#state) this.#send({ __multiproc_cancel__: this.#seq });
+  }
+}
+
+/** Tells a progress message of a child apart from its other messages. */
+export function isProgressMessage(message: unknown): message is ProgressMessage {
+  return typeof message === 'object' && message !== null && '__multiproc_batch__' in message;
+}

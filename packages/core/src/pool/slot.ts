@@ -1,0 +1,139 @@
+/**
+ * One worker of a pool, as the host tracks it: its lifecycle as an explicit state, the link its
+ * batches' progress travels on, and how it ended.
+ *
+ *   starting ──▶ idle ◀──▶ busy ──┐        busy ──▶ busy: tinypool handed the next batch over
+ *      │          │         │     │                       while the last answer was on its way
+ *      └──────────┴─────────┴──▶ stopping ──▶ exited     any ──▶ exited: the worker died on its own
+ *
+ * `stopping` is entered only when the pool chose to stop the worker (retired, aborted, idle,
+ * terminated); an exit from any other state is a crash.
+ */
+import type { PoolWorkerInfo, WorkerExitReason } from './events.js';
+import type { Flight } from './outcome.js';
+import type { Progress, SlotLink } from './progress.js';
+
+/** Why the pool stops a worker. */
+export type StopReason = Exclude<WorkerExitReason, 'crashed'>;
+
+export type SlotState =
+  | { readonly name: 'starting' }
+  | { readonly name: 'idle' }
+  | { readonly name: 'busy'; readonly flight: Flight }
+  | { readonly name: 'stopping'; readonly reason: StopReason }
+  | {
+      readonly name: 'exited';
+      readonly reason: WorkerExitReason;
+      readonly exitCode: number | null;
+      readonly signal: string | null;
+    };
+
+type StateName = SlotState['name'];
+const NEXT: Record<StateName, readonly StateName[]> = {
+  starting: ['idle', 'busy', 'stopping', 'exited'],
+  idle: ['busy', 'stopping', 'exited'],
+  busy: ['idle', 'busy', 'stopping', 'exited'],
+  stopping: ['exited'],
+  exited: [],
+};
+
+/** How long a crashed worker's last messages may take to arrive after its exit. */
+const LAST_MESSAGES_MS = 1000;
+
+export type SlotObserver = (slot: Slot, from: SlotState, to: SlotState) => void;
+
+export class Slot implements PoolWorkerInfo {
+  readonly id: number;
+  readonly pid: number;
+  readonly threadId: number | undefined;
+  readonly link: SlotLink;
+  /** The worker's uncaught error or out-of-memory error, when it reported one before it died. */
+  cause: unknown;
+  /** Set once the worker is known to be dying (a thread reported a fatal error, a child's channel closed), before its exit. */
+  dying = false;
+  /** Batches this worker was handed, and tasks (calls, map chunks) it started. */
+  batches = 0;
+  tasks = 0;
+  readonly #observe: SlotObserver;
+  readonly #progress = new WeakMap<Flight, Progress>();
+  /** The last flight posted to this worker. */
+  #flight: Flight | undefined;
+  #state: SlotState = { name: 'starting' };
+  #exited!: (state: Extract<SlotState, { name: 'exited' }>) => void;
+  /** Resolves once the worker has exited and what it sent before has arrived. */
+  readonly exited = new Promise<Extract<SlotState, { name: 'exited' }>>((resolve) => {
+    this.#exited = resolve;
+  });
+  #drained: Promise<void> = Promise.resolve();
+
+  constructor(info: PoolWorkerInfo & { readonly link: SlotLink; readonly observe: SlotObserver }) {
+    this.id = info.id;
+    this.pid = info.pid;
+    this.threadId = info.threadId;
+    this.link = info.link;
+    this.#observe = info.observe;
+  }
+
+  get state(): SlotState {
+    return this.#state;
+  }
+
+  /** Moves to `to` if the lifecycle allows it from the current state; reports whether it did. */
+  transition(to: SlotState): boolean {
+    const from = this.#state;
+    if (!NEXT[from.name].includes(to.name)) return false;
+    this.#state = to;
+    this.#observe(this, from, to);
+    return true;
+  }
+
+  /** The flight is being posted to this worker. */
+  bind(flight: Flight): void {
+    this.batches++;
+    this.#flight = flight;
+    this.#progress.set(flight, this.link.begin(flight));
+    this.transition({ name: 'busy', flight });
+  }
+
+  progressOf(flight: Flight): Progress | undefined {
+    return this.#progress.get(flight);
+  }
+
+  /** The answer to `flight` arrived: the worker is free unless it was handed another batch. */
+  answered(flight: Flight): void {
+    const state = this.#state;
+    if (state.name === 'busy' && state.flight === flight) this.transition({ name: 'idle' });
+  }
+
+  /** The pool decided to stop this worker. */
+  stop(reason: StopReason): boolean {
+    return this.transition({ name: 'stopping', reason });
+  }
+
+  /**
+   * The worker exited. `drained` settles once everything it sent before has been received (a
+   * child's IPC channel closing); it is waited for at most {@link LAST_MESSAGES_MS}.
+   */
+  exit(exitCode: number | null, signal: string | null, drained?: Promise<void>): void {
+    const state = this.#state;
+    const reason: WorkerExitReason = state.name === 'stopping' ? state.reason : 'crashed';
+    const exited = { name: 'exited', reason, exitCode, signal } as const;
+    if (drained) this.#drained = drained;
+    if (!this.transition(exited)) return;
+    void settleWithin(this.#drained, LAST_MESSAGES_MS).then(() => {
+      // Read what the last batch committed before the link's port is closed.
+      if (this.#flight) this.#progress.get(this.#flight)?.collect();
+      this.link.dispose();
+      this.#exited(exited);
+    });
+  }
+}
+
+function settleWithin(promise: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+    timer.unref();
+  });
+  return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,136 @@
+/**
+ * What becomes of each job of a batch, given the batch's `Outcome`. This is the whole failure
+ * policy of the pool in one switch:
+ *
+ * | outcome      | finished jobs      | the running job         | jobs not started |
+ * | ------------ | ------------------ | ----------------------- | ---------------- |
+ * | `reply`      | their replies      | (none)                  | run again        |
+ * | `crashed`    | their replies      | `WorkerCrashedError`    | run again        |
+ * | `handedBack` | (none)             | (none)                  | run again        |
+ * | `aborted`    | the one call was rejected when it was aborted                   |
+ * | `terminated` | every job rejects with `PoolClosedError`                         |
+ *
+ * A worker whose initializer failed (threw, or killed it) ran none of its jobs: they all reject
+ * with the initializer's error, or `WorkerCrashedError` when it killed the worker.
+ */
+import { ProcessError, SerializationError } from '@multiproc/shared';
+import { WorkerCrashedError } from '../errors.js';
+import type { Batch, JobReply } from '../internal/batch.js';
+import { fromErrorRecord } from '../internal/error-record.js';
+import type { Entry } from './dispatcher.js';
+import type { Outcome } from './outcome.js';
+
+/** Where the verdicts go, job by job. */
+export interface VerdictSink {
+  done(entry: Entry, reply: JobReply): void;
+  failed(entry: Entry, error: unknown): void;
+  /** The job never started: it runs again, on some worker. */
+  again(entry: Entry): void;
+}
+
+/** What the batch said about the worker's initializer. */
+export interface InitNews {
+  /** Set when the initializer failed: makes the error for any call it stands in for. */
+  readonly initFailure?: () => unknown;
+  /** The initializer ran and succeeded in this batch. */
+  readonly initialized: boolean;
+}
+
+const LOST_REPLY = "The worker answered its batch without this call's reply (a pool bug: please report it).";
+const STOPPED = 'The worker running this call was stopped.';
+
+/** Sorts the jobs of `batch` (by job index in `entries`; `undefined` = taken back) by `outcome`. */
+export function judge(
+  batch: Batch,
+  entries: ReadonlyArray<Entry | undefined>,
+  outcome: Outcome,
+  closedError: () => unknown,
+  sink: VerdictSink,
+): InitNews {
+  const each = (fn: (entry: Entry, job: number) => void) => {
+    for (let job = 0; job < entries.length; job++) {
+      const entry = entries[job];
+      if (entry) fn(entry, job);
+    }
+  };
+  const failAll = (error: (entry: Entry) => unknown) => each((entry) => sink.failed(entry, error(entry)));
+  switch (outcome.kind) {
+    case 'reply': {
+      const { reply, jobs } = outcome;
+      const initError = reply.initError;
+      if (initError) {
+        const initFailure = () => fromErrorRecord(initError);
+        failAll(initFailure);
+        return { initFailure, initialized: false };
+      }
+      each((entry, job) => {
+        if (job >= jobs.claimed) return sink.again(entry); // handed back unstarted
+        const r = batch.jobs[job]!.kind === 'map' ? reply.map : jobs.replies[job];
+        if (r) sink.done(entry, r);
+        else sink.failed(entry, new ProcessError(LOST_REPLY));
+      });
+      return { initialized: reply.initialized === true };
+    }
+    case 'crashed': {
+      const { jobs } = outcome;
+      if (jobs.inInit) {
+        failAll((entry) => crashError(outcome, entry, 0, true));
+        return { initFailure: () => crashError(outcome, undefined, 0, true), initialized: false };
+      }
+      each((entry, job) => {
+        if (job >= jobs.claimed) return sink.again(entry); // never started
+        const isMap = batch.jobs[job]!.kind === 'map';
+        const r = isMap ? undefined : jobs.replies[job];
+        if (r) sink.done(entry, r);
+        else sink.failed(entry, crashError(outcome, entry, isMap ? jobs.item : 0, false));
+      });
+      break;
+    }
+    case 'handedBack':
+      each((entry) => sink.again(entry));
+      break;
+    case 'aborted':
+      failAll(() => new ProcessError(STOPPED));
+      break;
+    case 'terminated':
+      failAll(closedError);
+      break;
+    case 'unsent': {
+      // Structured clone refused the batch. With several calls in it, each goes again on its own,
+      // so only the call whose arguments cannot be sent fails.
+      const live = entries.filter((entry) => entry !== undefined);
+      if (live.length > 1) {
+        for (const entry of live) {
+          entry.alone = true;
+          sink.again(entry);
+        }
+      } else failAll(() => unsendable(outcome.error));
+      break;
+    }
+  }
+  return { initialized: false };
+}
+
+function unsendable(error: unknown): SerializationError {
+  const message = `Cannot send args: ${(error as Error)?.message ?? String(error)}. Only structured-cloneable values (and multiproc objects) can be sent.`;
+  return new SerializationError('args', message, { cause: error });
+}
+
+function crashError(
+  outcome: Extract<Outcome, { kind: 'crashed' }>,
+  entry: Entry | undefined,
+  item: number,
+  inInit: boolean,
+): WorkerCrashedError {
+  const { exitCode, signal, cause } = outcome;
+  const how = signal ? `was killed by ${signal}` : `exited with code ${exitCode}`;
+  const message = inInit
+    ? `The worker ${how} in the pool's initializer, before this task could start; the pool replaced it.`
+    : `The worker running this task ${how}; the pool replaced it.`;
+  return new WorkerCrashedError(message, {
+    exitCode: signal ? null : exitCode,
+    signal,
+    ...(entry?.taskIndex === undefined ? {} : { taskIndex: entry.taskIndex + item }),
+    ...(cause === undefined ? {} : { cause }),
+  });
+}

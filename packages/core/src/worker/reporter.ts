@@ -1,0 +1,210 @@
+/**
+ * Worker side of a batch's progress: how a pool worker claims its jobs and commits each call's
+ * reply before it starts the next job, so that the host can tell, after this worker died, which
+ * call was running, which had finished (with their replies), and which never started.
+ *
+ * - Thread workers use their slot's shared control block (`internal/control.ts`): a claim is one
+ *   CAS, a small reply is written there, any other reply is posted on the slot's port. Nothing
+ *   waits; the host reads it all when the batch ends or the thread dies.
+ * - Child processes send `ProgressMessage`s over their IPC channel and wait for each to be written
+ *   to the pipe (a nextTick when the pipe takes it at once) before the step it announces: a
+ *   SIGKILL can then only lose what the child had not started.
+ */
+import type { MessagePort } from 'node:worker_threads';
+import { SerializationError } from '@multiproc/shared';
+import type { Batch, CallReply, CancelMessage, PostedReply, ProgressMessage } from '../internal/batch.js';
+import { Control, Phase } from '../internal/control.js';
+import { toErrorRecord } from '../internal/error-record.js';
+
+/** What `item()` asks of the map loop. */
+export const Step = { GO: 0, CANCELLED: 1, PAUSE: 2 } as const;
+
+/**
+ * A child's map loop looks at the clock every `stride` items (doubling while items take under
+ * FAST_ITEM_MS each, back to 1 once they take longer), and yields to its event loop, so that a
+ * cancel can arrive, once PAUSE_AFTER_MS have passed since it last did.
+ */
+const MAX_STRIDE = 256;
+const FAST_ITEM_MS = 0.02;
+const PAUSE_AFTER_MS = 5;
+
+export interface Reporter {
+  /** The initializer is about to run. */
+  initStarting(): void | Promise<void>;
+  /** Claims the next job; -1 when there is none left for this worker. */
+  claim(): number;
+  /** Job `job` (just claimed) is about to run. */
+  starting(job: number): void | Promise<void>;
+  /**
+   * A call job finished; its reply is committed before the next job starts. `transfer` is what the
+   * reply moves (a thread transfers it; a child's pipe copies it).
+   */
+  finished(job: number, reply: CallReply, transfer: object[]): void;
+  /** Claims nothing more: the jobs not claimed yet go back to the host. */
+  close(): void;
+  /** The batch is over. */
+  end(): void | Promise<void>;
+  /** The map loop is about to run item `item` of its chunk. */
+  item(item: number): number;
+  /** Lets a cancel reach a child process's map loop (after `item()` answered PAUSE); false if one did. */
+  pause(item: number): Promise<boolean>;
+}
+
+let slotPort: MessagePort | undefined;
+
+class ThreadReporter implements Reporter {
+  readonly #control: Control;
+  readonly #seq: number;
+  #started = false;
+
+  constructor(batch: Batch) {
+    this.#control = new Control(batch.control!);
+    this.#seq = batch.seq;
+    if (batch.port) {
+      slotPort?.close();
+      slotPort = batch.port;
+    }
+  }
+
+  initStarting(): void {
+    this.#control.setPhase(Phase.INIT);
+  }
+
+  claim(): number {
+    return this.#control.claim();
+  }
+
+  starting(): void {
+    if (this.#started) return;
+    this.#started = true;
+    this.#control.setPhase(Phase.JOBS);
+  }
+
+  finished(job: number, reply: CallReply, transfer: object[]): void {
+    if (transfer.length === 0 && this.#control.write(job, reply)) return;
+    const message: PostedReply = { seq: this.#seq, job, reply };
+    try {
+      slotPort!.postMessage(message, transfer as never);
+    } catch (err) {
+      // The value passed the codec yet cannot be cloned: the call fails, the batch goes on.
+      slotPort!.postMessage({ seq: this.#seq, job, reply: cloneFailure(err) });
+    }
+    this.#control.posted(job);
+  }
+
+  close(): void {
+    this.#control.close();
+  }
+
+  end(): void {}
+
+  item(item: number): number {
+    this.#control.setItem(item);
+    return this.#control.cancelled() ? Step.CANCELLED : Step.GO;
+  }
+
+  pause(): Promise<boolean> {
+    return Promise.resolve(!this.#control.cancelled());
+  }
+}
+
+let current: ProcessReporter | undefined;
+
+class ProcessReporter implements Reporter {
+  readonly seq: number;
+  cancelled = false;
+  #next = 0;
+  #end: number;
+  #pending: Extract<ProgressMessage, { step: 'done' }> | undefined;
+  #paused = performance.now();
+  #checked: number | undefined;
+  #stride = 1;
+  #countdown = 1;
+
+  constructor(batch: Batch) {
+    this.seq = batch.seq;
+    this.#end = batch.jobs.length;
+    current = this;
+  }
+
+  initStarting(): Promise<void> {
+    return send({ __multiproc_batch__: this.seq, step: 'init' });
+  }
+
+  claim(): number {
+    if (this.cancelled || this.#next >= this.#end) return -1;
+    return this.#next++;
+  }
+
+  starting(job: number): Promise<void> {
+    const pending = this.#pending;
+    this.#pending = undefined;
+    this.#paused = performance.now();
+    return send(pending ? { ...pending, next: job } : { __multiproc_batch__: this.seq, step: 'start', job });
+  }
+
+  finished(job: number, reply: CallReply): void {
+    this.#pending = { __multiproc_batch__: this.seq, step: 'done', job, reply, next: -1 };
+  }
+
+  close(): void {
+    this.#end = this.#next;
+  }
+
+  async end(): Promise<void> {
+    const pending = this.#pending;
+    this.#pending = undefined;
+    if (pending) await send(pending);
+    if (current === this) current = undefined;
+  }
+
+  item(): number {
+    if (--this.#countdown > 0) return Step.GO;
+    const now = performance.now();
+    const fast = this.#checked !== undefined && now - this.#checked < FAST_ITEM_MS * this.#stride;
+    this.#stride = fast ? Math.min(this.#stride * 2, MAX_STRIDE) : 1;
+    this.#checked = now;
+    this.#countdown = this.#stride;
+    if (this.cancelled) return Step.CANCELLED;
+    return now - this.#paused >= PAUSE_AFTER_MS ? Step.PAUSE : Step.GO;
+  }
+
+  async pause(item: number): Promise<boolean> {
+    await send({ __multiproc_batch__: this.seq, step: 'item', item });
+    await new Promise((resolve) => setImmediate(resolve));
+    this.#paused = performance.now();
+    return !this.cancelled;
+  }
+}
+
+/** Sends a progress message and resolves once the pipe has it (or the channel is gone). */
+function send(message: ProgressMessage): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => resolve();
+    if (!process.send) return resolve();
+    try {
+      process.send(message, undefined, undefined, done);
+    } catch (err) {
+      if (message.step !== 'done') return resolve();
+      process.send({ ...message, reply: cloneFailure(err) }, undefined, undefined, done);
+    }
+  });
+}
+
+/** The reply of a call whose result passed the codec but still could not be cloned. */
+function cloneFailure(err: unknown): CallReply {
+  const message = `Cannot send result: ${(err as Error)?.message ?? String(err)}`;
+  return { ok: false, error: toErrorRecord(new SerializationError('result', message, { cause: err })) };
+}
+
+/** The reporter for one batch, for this kind of worker. */
+export function reporterFor(batch: Batch, isThread: boolean): Reporter {
+  return isThread ? new ThreadReporter(batch) : new ProcessReporter(batch);
+}
+
+/** A child process listens for the host's cancel of its running map chunk. */
+export function listenForCancel(): void {
+  process.on('message', (message: CancelMessage) => {
+    if (current && message?.__multiproc_cancel__ === current.seq) current.cancelled = true;
+  });
+}

@@ -1,0 +1,37 @@
+/** A side channel for pool tests: a file traced tasks append `S id worker` / `E id` lines to. */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface Trace {
+  readonly file: string;
+  /** How many times each id started, and which ids ended. */
+  read(): { starts: Map<number, number>; ends: Set<number>; workers: Map<number, string[]> };
+  remove(): void;
+}
+
+export function makeTrace(): Trace {
+  const dir = mkdtempSync(join(tmpdir(), 'multiproc-trace-'));
+  const file = join(dir, 'trace');
+  writeFileSync(file, '');
+  return {
+    file,
+    read() {
+      const starts = new Map<number, number>();
+      const ends = new Set<number>();
+      const workers = new Map<number, string[]>();
+      for (const line of readFileSync(file, 'utf8').split('\n')) {
+        const [kind, idText, worker] = line.split(' ');
+        const id = Number(idText);
+        if (kind === 'S') {
+          starts.set(id, (starts.get(id) ?? 0) + 1);
+          workers.set(id, [...(workers.get(id) ?? []), worker!]);
+        } else if (kind === 'E') ends.add(id);
+      }
+      return { starts, ends, workers };
+    },
+    remove() {
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

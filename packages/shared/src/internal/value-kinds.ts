@@ -1,0 +1,174 @@
+/**
+ * What the codec needs to know about a value's kind, and the quick scan that lets
+ * `encodeValue()` send plain data without its full walk.
+ *
+ * The full walk builds a path string for every node (so an error can name `args[1].cb`), asks
+ * each object several questions and copies the containers on the way to an encoded object. On a
+ * big result (the acorn AST of `typescript.js`) that cost 0.7-0.9 s. Most values hold nothing the
+ * codec acts on, so {@link isPlainData} first looks for anything that needs it, without building
+ * paths or copies; only a value that has such a thing (or cannot be sent, so the error can name
+ * the path) is walked again in full.
+ */
+
+import { isUncloneable, methodsOf } from './unsendable.js';
+
+/** The symbol behind `encodeSymbol` (kept here so this module needs nothing from codec.ts). */
+export const ENCODE_SYMBOL = Symbol.for('multiproc.codec.encode');
+
+const PASS_THROUGH = new Set<unknown>([
+  Date.prototype,
+  RegExp.prototype,
+  ArrayBuffer.prototype,
+  DataView.prototype,
+  Boolean.prototype,
+  Number.prototype,
+  String.prototype,
+  BigInt.prototype,
+]);
+if (typeof SharedArrayBuffer !== 'undefined') PASS_THROUGH.add(SharedArrayBuffer.prototype);
+const TYPED_ARRAY_PROTO = Object.getPrototypeOf(Uint8Array.prototype);
+
+/** Whether structured clone copies `value` as a whole (a buffer, a date, a platform object). */
+export function isPassThrough(value: object): boolean {
+  if (ArrayBuffer.isView(value)) return true;
+  const proto = Object.getPrototypeOf(value);
+  if (PASS_THROUGH.has(proto) || proto === TYPED_ARRAY_PROTO) return true;
+  if (value instanceof Error) return false;
+  // Platform objects (MessagePort, Blob, ...) are cloned or transferred by the platform itself.
+  const tag = Object.prototype.toString.call(value);
+  return (
+    tag !== '[object Object]' && tag !== '[object Array]' && tag !== '[object Map]' && tag !== '[object Set]'
+  );
+}
+
+/** The mark `move()` (in `@multiproc/core`) puts on a buffer or typed array to transfer it. */
+const MOVE_MARK = Symbol.for('multiproc.move');
+
+interface BufferClass {
+  isBuffer(value: unknown): boolean;
+  from(buffer: ArrayBufferLike, byteOffset: number, length: number): Uint8Array;
+}
+/** Node's Buffer, read from globalThis so this module still runs where there is none (a browser). */
+export const NodeBuffer = (globalThis as { Buffer?: BufferClass }).Buffer;
+
+/** Whether `move()` marked this buffer or view (or a view's buffer). */
+export function isMoved(value: object): boolean {
+  return (
+    (value as Record<symbol, unknown>)[MOVE_MARK] === true ||
+    (ArrayBuffer.isView(value) && (value.buffer as unknown as Record<symbol, unknown>)[MOVE_MARK] === true)
+  );
+}
+
+/** Whether `value` is a SharedArrayBuffer or a view on one. */
+export function isShared(value: object): boolean {
+  if (typeof SharedArrayBuffer === 'undefined') return false;
+  if (value instanceof SharedArrayBuffer) return true;
+  return ArrayBuffer.isView(value) && value.buffer instanceof SharedArrayBuffer;
+}
+
+/** Whether `value` is a MessagePort (transfer-only). */
+export function isPort(value: object): boolean {
+  return typeof MessagePort !== 'undefined' && value instanceof MessagePort;
+}
+
+/** How the scan treats an object: skip it, look inside, or give up (the full walk is needed). */
+const LEAF = 0;
+const FIELDS = 1;
+const SPECIAL = 2;
+type Kind = typeof LEAF | typeof FIELDS | typeof SPECIAL;
+
+/** Per prototype: whether its instances are cloned field by field (errors, class instances). */
+const protoKinds = new WeakMap<object, Kind>();
+
+function kindOf(obj: object, proto: object): Kind {
+  if (ArrayBuffer.isView(obj) || obj instanceof ArrayBuffer) {
+    return NodeBuffer?.isBuffer(obj) || isMoved(obj) || isShared(obj) ? SPECIAL : LEAF;
+  }
+  if (typeof SharedArrayBuffer !== 'undefined' && obj instanceof SharedArrayBuffer) return SPECIAL;
+  if (PASS_THROUGH.has(proto)) return LEAF;
+  if (obj instanceof Map || obj instanceof Set || isPort(obj)) return SPECIAL;
+  let kind = protoKinds.get(proto);
+  if (kind === undefined) {
+    // What structured clone refuses, and class instances that would lose their methods, are
+    // errors the full walk names with their path.
+    if (isUncloneable(obj)) kind = SPECIAL;
+    else if (isPassThrough(obj)) kind = LEAF;
+    else kind = methodsOf(obj).length > 0 ? SPECIAL : FIELDS;
+    protoKinds.set(proto, kind);
+  }
+  return kind;
+}
+
+/** Deeper than this, the quick scan assumes a cycle and starts over, tracking what it saw. */
+const MAX_DEPTH = 10_000;
+/** More objects than this (shared references are seen once per path), the same. */
+const MAX_VISITS = 10_000_000;
+
+/**
+ * Whether `value` holds nothing `encodeValue()` acts on: no function or symbol, no encodable
+ * object, MessagePort, Buffer, Map, Set, moved buffer or shared memory. Such a value is posted
+ * as it is.
+ *
+ * First without remembering what it saw: a Set of every object cost 10x the walk itself on a
+ * 100k-node tree, more than half of a structured clone. A cycle shows up as a path deeper than
+ * {@link MAX_DEPTH}; then (and past {@link MAX_VISITS}) it scans again with a Set.
+ */
+export function isPlainData(value: unknown): boolean {
+  const t = typeof value;
+  if (t !== 'object') return t !== 'function' && t !== 'symbol';
+  if (value === null) return true;
+  return scan(value as object, undefined) ?? (scan(value as object, new Set()) as boolean);
+}
+
+/** The scan; `undefined` when it gave up (only without `seen`). */
+function scan(value: object, seen: Set<object> | undefined): boolean | undefined {
+  const stack: object[] = [value];
+  const depths: number[] = [0];
+  let visits = 0;
+  while (stack.length > 0) {
+    const obj = stack.pop() as object;
+    const depth = (depths.pop() as number) + 1;
+    if (seen) {
+      if (seen.has(obj)) continue;
+      seen.add(obj);
+    } else if (depth > MAX_DEPTH || ++visits > MAX_VISITS) {
+      return undefined;
+    }
+    if ((obj as Record<symbol, unknown>)[ENCODE_SYMBOL] !== undefined) return false;
+    if (Array.isArray(obj)) {
+      for (let i = 0; i < obj.length; i++) {
+        const item: unknown = obj[i];
+        const it = typeof item;
+        if (it === 'object') {
+          if (item !== null) {
+            stack.push(item as object);
+            depths.push(depth);
+          }
+        } else if (it === 'function' || it === 'symbol') {
+          return false;
+        }
+      }
+      continue;
+    }
+    const proto = Object.getPrototypeOf(obj);
+    if (proto !== Object.prototype && proto !== null) {
+      const kind = kindOf(obj, proto);
+      if (kind === LEAF) continue;
+      if (kind === SPECIAL) return false;
+    }
+    // for-in is the fastest way over fields; an inherited enumerable one is only a false alarm.
+    for (const key in obj) {
+      const item = (obj as Record<string, unknown>)[key];
+      const it = typeof item;
+      if (it === 'object') {
+        if (item !== null) {
+          stack.push(item as object);
+          depths.push(depth);
+        }
+      } else if (it === 'function' || it === 'symbol') {
+        return false;
+      }
+    }
+  }
+  return true;
+}

@@ -1,0 +1,29 @@
+/**
+ * Python's spellings of multiproc's names (`get_lock()`, `put_nowait()`, `apply_async()`, ...):
+ * reading one throws a `ValidationError` that names the multiproc spelling, instead of the
+ * `TypeError: x.get_lock is not a function` a Python habit would otherwise meet.
+ */
+import { ValidationError } from './errors.js';
+
+/**
+ * Defines Python's spellings on `target` (a class prototype): reading any of them throws
+ * `ValidationError` saying what to write instead. They are not enumerable and not typed, so
+ * TypeScript users get a compile error first. Beyond Python.
+ * @param target the prototype (or object) to mark.
+ * @param names Python's name -> multiproc's spelling, as it should be written (`'getLock()'`).
+ * @throws {ValidationError} from each marked name, when it is read.
+ * @example
+ * definePythonNames(MyQueue.prototype, { put_nowait: 'putNowait()' });
+ * // new MyQueue().put_nowait(1) -> ValidationError: "put_nowait is Python's spelling; in multiproc write putNowait()."
+ */
+export function definePythonNames(target: object, names: Readonly<Record<string, string>>): void {
+  for (const [python, ours] of Object.entries(names)) {
+    Object.defineProperty(target, python, {
+      configurable: true,
+      enumerable: false,
+      get(): never {
+        throw new ValidationError(`${python} is Python's spelling; in multiproc write ${ours}.`);
+      },
+    });
+  }
+}
