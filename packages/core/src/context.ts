@@ -44,15 +44,21 @@ function bindContext(name: ContextName) {
   });
 }
 
-/** A context object: the library's API with `Process` and `Pool` bound to one context. */
-export type Context = ReturnType<typeof bindContext>;
+/** The `'thread'` context: the library's API with `Process` and `Pool` bound to worker threads. */
+export type ThreadContext = ReturnType<typeof bindContext>;
 
 /**
- * The `'process'` context: as {@link Context}, with `Lock()`, `RLock()`, `Semaphore()`,
+ * The `'process'` context: as {@link ThreadContext}, with `Lock()`, `RLock()`, `Semaphore()`,
  * `BoundedSemaphore()`, `Event()`, `Condition()`, `Barrier()`, `Value()` and `Array()` returning
  * process-safe proxies of a manager this program starts on first use.
  */
-export type ProcessContext = Omit<Context, keyof ProcessPrimitives> & ProcessPrimitives;
+export type ProcessContext = Omit<ThreadContext, keyof ProcessPrimitives> & ProcessPrimitives;
+
+/**
+ * A context object, either one: code that takes a `Context` accepts `getContext('thread')` and
+ * `getContext('process')` alike (their `Process`, `Pool`, queues and pipes are the same types).
+ */
+export type Context = ThreadContext | ProcessContext;
 
 const contexts = new Map<ContextName, Context>();
 
@@ -66,6 +72,7 @@ const contexts = new Map<ContextName, Context>();
  * const lock = ctx.Lock(); // process-safe: a proxy of a manager started on first use
  */
 export function getContext(name: 'process'): ProcessContext;
+export function getContext(name: 'thread'): ThreadContext;
 export function getContext(name?: ContextName): Context;
 export function getContext(name?: ContextName): Context | ProcessContext {
   const resolved = name ?? getStartMethod();

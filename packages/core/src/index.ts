@@ -20,7 +20,7 @@ export {
   TimeoutError,
   ValidationError,
 } from '@multiproc/shared';
-export { type Context, getContext, type ProcessContext } from './context.js';
+export { type Context, getContext, type ProcessContext, type ThreadContext } from './context.js';
 export { PoolClosedError, WorkerCrashedError, WorkerEntryNotFoundError } from './errors.js';
 export {
   cpuCount,

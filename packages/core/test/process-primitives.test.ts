@@ -14,7 +14,7 @@ afterEach(() => {
 });
 
 function start(target: unknown, args: unknown[], context: 'thread' | 'process') {
-  const p = new Process({ target: target as never, args, context });
+  const p = new Process({ target: target as never, args: args as never, context });
   started.push(p);
   p.start();
   return p;
