@@ -181,6 +181,7 @@ export class Listener implements AsyncDisposable {
   }
 
   #incoming(s: net.Socket): void {
+    if (this.#path === null) s.setNoDelay(true); // TCP: see Client()
     const w = this.#waiting.shift();
     if (w) {
       if (this.#waiting.length === 0) this.#server.unref();
@@ -230,6 +231,8 @@ export async function Client(address: Address, options: ClientOptions = {}): Pro
     s.once('error', reject);
     s.once('connect', () => {
       s.off('error', reject);
+      // Request/answer traffic: Nagle's algorithm would hold a small write back for an ACK.
+      if (s.remotePort !== undefined) s.setNoDelay(true);
       resolve(s);
     });
   });

@@ -5,7 +5,7 @@
  * thread talks to the manager over its own connection.
  */
 import { type EncodeContext, type Encoded, encodeSymbol, registerCodec } from '@multiproc/shared';
-import { clientFor } from '../internal/manager/client.js';
+import { clientFor, type ManagerClient } from '../internal/manager/client.js';
 import { proxyRef } from '../internal/manager/server.js';
 import type { ProxyRef } from '../internal/manager/wire.js';
 
@@ -35,6 +35,8 @@ export function proxyClass(typeid: string, C: new (ref: ProxyRef) => BaseProxy):
  */
 export class BaseProxy {
   readonly #ref: ProxyRef;
+  // This thread's connection to the manager, looked up once rather than per call.
+  #client: ManagerClient | null = null;
 
   /** @internal Proxies come from a manager; there is no public constructor. */
   constructor(ref: ProxyRef) {
@@ -66,7 +68,12 @@ export class BaseProxy {
    */
   callMethod(method: string, ...args: unknown[]): Promise<unknown> {
     const ref = this.#ref;
-    return clientFor(ref.address, ref.authkey).request(ref.id, method, args);
+    let client = this.#client;
+    if (client === null || client.dead) {
+      client = clientFor(ref.address, ref.authkey);
+      this.#client = client;
+    }
+    return client.request(ref.id, method, args);
   }
 
   /** @internal The codec protocol: proxies travel as their reference. */

@@ -44,6 +44,11 @@ export class ManagerClient {
     this.#forget = forget;
   }
 
+  /** Whether this connection is over (the manager went away): a new call should look up again. */
+  get dead(): boolean {
+    return this.#dead !== null;
+  }
+
   request(id: number, method: string, args: unknown[]): Promise<unknown> {
     if (this.#dead) return Promise.reject(this.#dead);
     const seq = this.#seq++;
