@@ -1,9 +1,10 @@
 /**
- * The speed targets of issues 3 (shared), 4 (Process), 5 (ipc), 6 (Pool) and 18 (performance), each tied to the
+ * The speed targets of issues 3 (shared), 4 (Process), 5 (ipc), 6 (Pool), 18 (performance) and 19 (managers), each tied to the
  * case that measures it. A target is either a ratio of two medians measured in the same run
  * (`versus`) or an absolute bound on one median.
  */
 import { formatRatio, formatValue } from './format.js';
+import { MANAGER_TARGETS } from './suites/managers.js';
 import type { CaseResult, SuiteName, Unit } from './types.js';
 
 export interface Target {
@@ -277,6 +278,8 @@ export const TARGETS: Target[] = [
       threshold: SLEEP_SCALING[n],
     }),
   ),
+  // issue 19
+  ...MANAGER_TARGETS,
 ];
 
 function passes(value: number, op: Target['op'], threshold: number): boolean {

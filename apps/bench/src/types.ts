@@ -1,5 +1,5 @@
 /** The suites the CLI can select, in the order they run. */
-export const SUITES = ['pool', 'process', 'ipc', 'shared', 'memory', 'bullmq'] as const;
+export const SUITES = ['pool', 'process', 'ipc', 'shared', 'memory', 'managers', 'bullmq'] as const;
 export type SuiteName = (typeof SUITES)[number];
 
 /** Units a case reports in. Rates are per second; `x` is a dimensionless factor. */

@@ -56,6 +56,7 @@ export default defineConfig({
           ['pool', 'Pool'],
           ['pipes-and-queues', 'Pipes and queues'],
           ['shared-memory', 'Shared memory and locks'],
+          ['sharing-state', 'Sharing state'],
           ['contexts', 'Contexts'],
           ['errors', 'Errors'],
         ]),

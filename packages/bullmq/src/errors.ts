@@ -1,25 +1,13 @@
 /**
  * Error classes first thrown by `@multiproc/bullmq`. Every other class it throws (`ValidationError`,
- * `TimeoutError`, `WorkerCrashedError`, `PoolClosedError`, ...) comes from `@multiproc/core`.
+ * `TimeoutError`, `WorkerCrashedError`, `PoolClosedError`, `AuthenticationError`, ...) comes from
+ * `@multiproc/core`.
  */
 import { ProcessError } from '@multiproc/core';
 
-/**
- * A job or a result whose signature does not match the shared secret: forged, altered, or signed
- * with another secret. A worker rejects such a job without running it; a pool rejects such a
- * result. Mirrors Python's `multiprocessing.AuthenticationError`.
- * @example
- * try { await pool.apply(tasks.square, [3]); }
- * catch (err) { if (err instanceof AuthenticationError) console.log('check MULTIPROC_SECRET'); }
- */
-export class AuthenticationError extends ProcessError {
-  override get name(): string {
-    return 'AuthenticationError';
-  }
-  override get code(): string {
-    return 'MP_AUTHENTICATION';
-  }
-}
+// A job or a result whose signature does not match the shared secret is an `AuthenticationError`:
+// the one class of `@multiproc/ipc` (through core), so `instanceof` holds whichever package threw it.
+export { AuthenticationError } from '@multiproc/core';
 
 /**
  * A job named a task that the worker did not load: the worker rejects it without importing

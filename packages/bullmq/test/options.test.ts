@@ -1,5 +1,5 @@
 /** Bad options fail at once with `ValidationError` naming the option (no Redis needed). */
-import { ValidationError } from '@multiproc/core';
+import { AuthenticationError, ValidationError } from '@multiproc/core';
 import { describe, expect, test } from 'vitest';
 import * as api from '../dist/index.js';
 import { Pool, startWorker } from '../dist/index.js';
@@ -26,6 +26,8 @@ describe('options', () => {
       'UnknownTaskError',
       'startWorker',
     ]);
+    // One AuthenticationError in the whole library: the ipc class, re-exported by core and here.
+    expect(api.AuthenticationError).toBe(AuthenticationError);
   });
 
   test('Pool: a missing or short secret, bad options, options that belong to the workers', () => {

@@ -9,6 +9,7 @@ import type { ContextName } from './options.js';
 import type { PoolOptions } from './pool/options.js';
 import { Pool } from './pool/pool.js';
 import { activeChildren, Process, type ProcessOptions } from './process.js';
+import { type ProcessPrimitives, processPrimitives } from './process-primitives.js';
 import { assertContextName, getStartMethod } from './start-method.js';
 import type { TaskFunction } from './task.js';
 
@@ -28,6 +29,8 @@ function bindContext(name: ContextName) {
   return Object.freeze({
     ...shared,
     ...ipc,
+    // SharedArrayBuffer primitives cannot reach a child process: there, manager-backed ones.
+    ...(name === 'process' ? (processPrimitives as unknown as typeof shared) : {}),
     name,
     Process: ContextProcess as typeof Process,
     Pool: ContextPool as typeof Pool,
@@ -41,8 +44,21 @@ function bindContext(name: ContextName) {
   });
 }
 
-/** A context object: the library's API with `Process` and `Pool` bound to one context. */
-export type Context = ReturnType<typeof bindContext>;
+/** The `'thread'` context: the library's API with `Process` and `Pool` bound to worker threads. */
+export type ThreadContext = ReturnType<typeof bindContext>;
+
+/**
+ * The `'process'` context: as {@link ThreadContext}, with `Lock()`, `RLock()`, `Semaphore()`,
+ * `BoundedSemaphore()`, `Event()`, `Condition()`, `Barrier()`, `Value()` and `Array()` returning
+ * process-safe proxies of a manager this program starts on first use.
+ */
+export type ProcessContext = Omit<ThreadContext, keyof ProcessPrimitives> & ProcessPrimitives;
+
+/**
+ * A context object, either one: code that takes a `Context` accepts `getContext('thread')` and
+ * `getContext('process')` alike (their `Process`, `Pool`, queues and pipes are the same types).
+ */
+export type Context = ThreadContext | ProcessContext;
 
 const contexts = new Map<ContextName, Context>();
 
@@ -53,8 +69,12 @@ const contexts = new Map<ContextName, Context>();
  * @example
  * const ctx = getContext('process');
  * const p = new ctx.Process({ target: tasks.work });
+ * const lock = ctx.Lock(); // process-safe: a proxy of a manager started on first use
  */
-export function getContext(name?: ContextName): Context {
+export function getContext(name: 'process'): ProcessContext;
+export function getContext(name: 'thread'): ThreadContext;
+export function getContext(name?: ContextName): Context;
+export function getContext(name?: ContextName): Context | ProcessContext {
   const resolved = name ?? getStartMethod();
   assertContextName(resolved);
   let ctx = contexts.get(resolved);

@@ -3,7 +3,13 @@
  * Python's `multiprocessing.Process`, `multiprocessing.Pool` and the module functions.
  * @module @multiproc/core
  */
-export { EOFError, QueueEmptyError, QueueFullError } from '@multiproc/ipc';
+export {
+  AuthenticationError,
+  EOFError,
+  ManagerClosedError,
+  QueueEmptyError,
+  QueueFullError,
+} from '@multiproc/ipc';
 export {
   BrokenBarrierError,
   ClosedError,
@@ -14,7 +20,7 @@ export {
   TimeoutError,
   ValidationError,
 } from '@multiproc/shared';
-export { type Context, getContext } from './context.js';
+export { type Context, getContext, type ProcessContext, type ThreadContext } from './context.js';
 export { PoolClosedError, WorkerCrashedError, WorkerEntryNotFoundError } from './errors.js';
 export {
   cpuCount,
@@ -43,6 +49,7 @@ export type {
 } from './pool/options.js';
 export { Pool, type PoolStats } from './pool/pool.js';
 export { activeChildren, Process, type ProcessOptions } from './process.js';
+export type { PrimitiveFactory, ProcessPrimitives } from './process-primitives.js';
 export { getAllStartMethods, getStartMethod, setStartMethod } from './start-method.js';
 export {
   defineTasks,

@@ -3,7 +3,7 @@
  * `@multiproc/shared` (each class is defined once, in the lowest package that throws it) and follow
  * its style: `name` and `code` are getters, so subclasses and re-exports keep them stable.
  */
-import { ProcessError } from '@multiproc/shared';
+import { ClosedError, ProcessError } from '@multiproc/shared';
 
 /**
  * `getNowait()` found the queue empty, or `get({ timeout })` waited `timeout` ms without an item.
@@ -89,4 +89,45 @@ export function waitsForever(method: string): EOFError {
       'thread or process, and this program has nothing else left to do. Close the ends you do not ' +
       'use (every copy of the other end closed gives EOF), or keep the worker that answers alive.',
   );
+}
+
+/**
+ * A peer failed the `authkey` challenge: the other side used a different key, answered a challenge
+ * wrongly or replayed one, or was refused by it. Mirrors Python's `multiprocessing.AuthenticationError`.
+ * @example
+ * const listener = new Listener(undefined, { authkey: 'right' });
+ * void listener.accept().catch(() => {});
+ * await Client(listener.address, { authkey: 'wrong' }).catch((err) => console.log(err.code)); // MP_AUTHENTICATION
+ * listener.close();
+ */
+export class AuthenticationError extends ProcessError {
+  /** The class name, `'AuthenticationError'`, also for instances that crossed from a worker. */
+  override get name(): string {
+    return 'AuthenticationError';
+  }
+  /** `'MP_AUTHENTICATION'`. */
+  override get code(): string {
+    return 'MP_AUTHENTICATION';
+  }
+}
+
+/**
+ * The manager that serves a proxy's object has shut down, or its program ended, or it cannot be
+ * reached: every call on the proxy rejects with this instead of waiting. Mirrors the `EOFError` /
+ * `ConnectionRefusedError` a Python proxy raises then.
+ * @example
+ * const manager = await Manager.start();
+ * const d = manager.dict();
+ * await manager.shutdown();
+ * await d.get('x').catch((err) => console.log(err.code)); // MP_MANAGER_CLOSED
+ */
+export class ManagerClosedError extends ClosedError {
+  /** The class name, `'ManagerClosedError'`, also for instances that crossed from a worker. */
+  override get name(): string {
+    return 'ManagerClosedError';
+  }
+  /** `'MP_MANAGER_CLOSED'`. */
+  override get code(): string {
+    return 'MP_MANAGER_CLOSED';
+  }
 }

@@ -4,15 +4,46 @@
  * @module @multiproc/ipc
  */
 export {
+  BrokenBarrierError,
   ClosedError,
+  LockError,
   ProcessError,
   SerializationError,
   TimeoutError,
   ValidationError,
 } from '@multiproc/shared';
 export { Connection } from './connection.js';
-export { BufferTooShortError, EOFError, QueueEmptyError, QueueFullError } from './errors.js';
+export {
+  AuthenticationError,
+  BufferTooShortError,
+  EOFError,
+  ManagerClosedError,
+  QueueEmptyError,
+  QueueFullError,
+} from './errors.js';
 export { JoinableQueue } from './joinable-queue.js';
+export { type Address, Client, type ClientOptions, Listener, type ListenerOptions } from './listener.js';
+export { BaseManager, type Factory, type ManagerOptions } from './manager/base-manager.js';
+export {
+  ArrayProxy,
+  DictProxy,
+  ListProxy,
+  NamespaceProxy,
+  QueueProxy,
+  ValueProxy,
+} from './manager/data-proxies.js';
+export { Manager, processManager, SyncManager } from './manager/manager.js';
+export { type AutoProxy, BaseProxy } from './manager/proxy.js';
+export {
+  type AcquireArg,
+  BarrierProxy,
+  type BarrierState,
+  ConditionProxy,
+  EventProxy,
+  LockProxy,
+  type ManagerBarrierOptions,
+  SemaphoreProxy,
+} from './manager/sync-proxies.js';
 export { Pipe, type PipeOptions } from './pipe.js';
 export { Queue, type QueueOptions, type TimeoutOptions } from './queue.js';
 export { SimpleQueue, type SimpleQueueOptions } from './simple-queue.js';

@@ -149,7 +149,9 @@ registerCodec(BUFFER_TYPE, (bytes: Uint8Array) => {
 function sharedToProcess(path: string): ContextError {
   return new ContextError(
     `Cannot send ${path} to a child process: it is backed by a SharedArrayBuffer, and shared memory ` +
-      "cannot cross a process boundary. Use the 'thread' context, or send plain values through a Queue or Pipe.",
+      "cannot cross a process boundary. Use the 'thread' context; or, for a lock, value or other primitive, " +
+      "getContext('process').Lock() (Value(), Event(), …) or a Manager, whose proxies work across processes; " +
+      'or send plain values through a Queue or Pipe.',
   );
 }
 

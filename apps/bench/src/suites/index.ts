@@ -1,6 +1,7 @@
 import type { BenchCase, SuiteName } from '../types.js';
 import { bullmqCases } from './bullmq.js';
 import { ipcCases } from './ipc.js';
+import { managerCases } from './managers.js';
 import { memoryCases } from './memory.js';
 import { poolThroughputCases } from './pool.js';
 import { poolStartupCases } from './pool-startup.js';
@@ -20,6 +21,8 @@ export function casesOf(suite: SuiteName): BenchCase[] {
       return sharedCases();
     case 'memory':
       return memoryCases();
+    case 'managers':
+      return managerCases();
     case 'bullmq':
       return bullmqCases();
   }

@@ -8,9 +8,15 @@ import { ContextError } from '../errors.js';
  */
 export function assertThreadTarget(ctx: EncodeContext, className: string): void {
   if (ctx.target === 'process') {
+    // The process-safe counterpart: a manager proxy from the 'process' context (a Pipe for bytes).
+    const factory = className === 'SharedArray' ? 'Array' : className;
+    const instead =
+      className === 'ByteChannel'
+        ? 'a Pipe (sendBytes/recvBytes), which works across processes'
+        : `getContext('process').${factory}() or a Manager's ${factory}(), whose proxies work across processes`;
     throw new ContextError(
       `Cannot send ${ctx.path} (a ${className}) to a child process: it lives in shared memory, which only ` +
-        `threads of one process can share. Use the 'thread' context, or send plain values through a Queue or Pipe.`,
+        `threads of one process can share. Use the 'thread' context, or ${instead}.`,
     );
   }
 }

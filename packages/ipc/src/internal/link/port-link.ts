@@ -15,7 +15,7 @@
  * (measured on Node 20), cloning one string is cheaper than cloning hundreds of values, and the
  * receiver parses the whole run at once, about twice as fast as item by item.
  */
-import type { MessagePort } from 'node:worker_threads';
+import { type MessagePort, receiveMessageOnPort } from 'node:worker_threads';
 import { type Decoded, type Item, isDecoded, movable } from '../protocol/item.js';
 import { Op } from '../protocol/ops.js';
 import { Link } from './link.js';
@@ -50,15 +50,32 @@ export class PortLink extends Link {
   constructor(port: MessagePort) {
     super();
     this.#port = port;
-    port.on('message', (msg: unknown) => {
-      if (Array.isArray(msg)) this.#receive(msg);
-      else if (msg && typeof msg === 'object' && 'attach' in msg) {
-        const m = msg as { attach: MessagePort; shared: unknown };
-        this.onAttach?.(m.attach, m.shared);
-      }
-    });
+    port.on('message', (msg: unknown) => this.#dispatch(msg));
     port.once('close', () => this.markClosed());
     port.unref();
+  }
+
+  /**
+   * The thread that held the other end has ended (its Worker's 'exit'), so everything it posted is
+   * queued here already: handles it now and closes, rather than when the port's 'close' event
+   * comes, which Node may deliver after the 'exit' (issue 19: a put left waiting for room by a
+   * killed thread was admitted by a get made after its Process was joined).
+   */
+  peerEnded(): void {
+    if (this.closed) return;
+    for (let m = receiveMessageOnPort(this.#port); m !== undefined; m = receiveMessageOnPort(this.#port)) {
+      this.#dispatch(m.message);
+    }
+    this.markClosed();
+    this.#port.close();
+  }
+
+  #dispatch(msg: unknown): void {
+    if (Array.isArray(msg)) this.#receive(msg);
+    else if (msg && typeof msg === 'object' && 'attach' in msg) {
+      const m = msg as { attach: MessagePort; shared: unknown };
+      this.onAttach?.(m.attach, m.shared);
+    }
   }
 
   #receive(msg: unknown[]): void {

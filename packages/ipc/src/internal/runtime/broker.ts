@@ -57,7 +57,7 @@ class Broker {
   /** Starts the socket server if it is not running; the path is bound before this returns. */
   listen(): void {
     if (this.#server) return;
-    const server = net.createServer((socket) => this.#accept(socket));
+    const server = net.createServer((socket) => this.adopt(socket));
     server.on('error', () => {});
     server.listen(this.path);
     server.unref();
@@ -74,7 +74,11 @@ class Broker {
     }
   }
 
-  #accept(socket: net.Socket): void {
+  /**
+   * Serves copies over `socket`: an accepted connection of this broker, or one a `Listener`
+   * accepted and authenticated (network/listener.ts), whose copy then says hello like any other.
+   */
+  adopt(socket: net.Socket): void {
     const link = new SocketLink(socket);
     link.onFrame = (op, a, b, body) => {
       const obj = op === Op.R_HELLO ? this.#objects.get(a) : undefined;

@@ -28,8 +28,9 @@ export class HomeHandle implements Handle {
   }
 
   /** A pipe: two handles, each writing what the other reads ([receive end, send end] one-way). */
-  static pipe(duplex: boolean): [HomeHandle, HomeHandle] {
+  static pipe(duplex: boolean, passive = false): [HomeHandle, HomeHandle] {
     const rt = new HomeRuntime({ kind: 'pipe', duplex });
+    rt.passive = passive;
     return [new HomeHandle(rt, 0), new HomeHandle(rt, 1)];
   }
 

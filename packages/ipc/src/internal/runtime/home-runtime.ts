@@ -28,6 +28,11 @@ export class HomeRuntime implements HomeActions, HomeObject {
   readonly id: number;
   readonly proto: HomeProtocol;
   readonly #reservedHeld = new Map<Endpoint, boolean>();
+  /**
+   * Waits here never keep the program alive (a manager's server reading its clients' requests: the
+   * clients hold their own links while they wait for answers).
+   */
+  passive = false;
 
   constructor(kind: HomeKind) {
     this.proto = new HomeProtocol(kind, this);
@@ -60,6 +65,7 @@ export class HomeRuntime implements HomeActions, HomeObject {
   }
 
   hold(e: Endpoint, on: boolean): void {
+    if (this.passive) return;
     let reserved = false;
     for (const c of e.copies) {
       const cl = c.link as CopyLink | null;
@@ -90,8 +96,11 @@ export class HomeRuntime implements HomeActions, HomeObject {
   encode(end: number, ctx: EncodeContext): HandleData {
     const b = broker();
     if (ctx.target === 'thread') {
-      const { port, shared } = this.openPort(end);
+      const { port, shared, link } = this.openPort(end);
       ctx.transfer(port);
+      // The thread's 'exit' can come before its port's 'close': settle the copy at the exit, so
+      // a put it left waiting for room is never admitted after its Process was joined.
+      ctx.onReceiverEnd?.(() => link.peerEnded());
       return { path: b.path, id: this.id, end, port, shared };
     }
     // node:crypto is loaded on first use: it costs ~10 ms of a cold import.
@@ -107,14 +116,14 @@ export class HomeRuntime implements HomeActions, HomeObject {
   }
 
   /** A new copy of endpoint `end` served over a port, for another thread. */
-  openPort(end: number): { port: MessagePort; shared: SharedArrayBuffer } {
+  openPort(end: number): { port: MessagePort; shared: SharedArrayBuffer; link: PortLink } {
     const { port1, port2 } = new MessageChannel();
     const shared = new SharedArrayBuffer(4);
-    this.#attachPort(end, port1, shared);
-    return { port: port2, shared };
+    const link = this.#attachPort(end, port1, shared);
+    return { port: port2, shared, link };
   }
 
-  #attachPort(end: number, port: MessagePort, shared: unknown): void {
+  #attachPort(end: number, port: MessagePort, shared: unknown): PortLink {
     const link = new PortLink(port);
     // A pipe end's only reader returns what it does not use: its items may move.
     const moves = !this.proto.isQueue;
@@ -123,6 +132,7 @@ export class HomeRuntime implements HomeActions, HomeObject {
       c.moves = moves;
       this.#wire(c, link, shared instanceof SharedArrayBuffer ? new Int32Array(shared) : null);
     });
+    return link;
   }
 
   #wire(c: ReaderCopy, link: Link, consumed: Int32Array | null): void {

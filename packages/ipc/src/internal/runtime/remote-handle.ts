@@ -2,6 +2,7 @@
  * A copy's handle at run time: the {@link CopyProtocol} wired to one link (a port to the home's
  * thread, or a socket to the home's process), waiters and the flush hooks.
  */
+import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { MessageChannel } from 'node:worker_threads';
 import type { EncodeContext } from '@multiproc/shared';
@@ -22,6 +23,8 @@ export interface RemoteOptions {
   readonly acked: boolean;
   /** Receive everything as it comes (pipes) rather than on demand (queues). */
   readonly eager: boolean;
+  /** An authenticated socket to the home (a `Client`), instead of dialling the home's broker. */
+  readonly socket?: Socket;
 }
 
 export class RemoteHandle implements Handle {
@@ -43,7 +46,11 @@ export class RemoteHandle implements Handle {
     this.#acked = opts.acked;
     this.#consumed = data.shared ? new Int32Array(data.shared) : null;
     const port = data.port;
-    this.#link = port ? new PortLink(port) : SocketLink.connect(data.path);
+    this.#link = port
+      ? new PortLink(port)
+      : opts.socket
+        ? new SocketLink(opts.socket)
+        : SocketLink.connect(data.path);
     const link = this.#link;
     this.#proto = new CopyProtocol(
       { maxsize: opts.maxsize, acked: opts.acked, eager: opts.eager, moves: opts.eager && !!port },

@@ -1,0 +1,147 @@
+/**
+ * Suite `managers` (issue 19): a manager `Lock`'s acquire/release pairs and a manager `dict`'s
+ * set/get pairs, made from a child process, and small objects one way from a `Client` to a
+ * `Listener` with an authkey, each against Python's `Manager().Lock()`, `Manager().dict()` and
+ * `multiprocessing.connection` measured in the same run.
+ *
+ * The manager cases hand the proxy to a pool of one child process, which times its own loop and
+ * returns the samples (Python: the same, `Pool(1).apply`). The Listener case times in the parent,
+ * from the count to the child's answer, as the ipc suite does.
+ */
+import { nowMs, perSecond, sampleRuns } from '../harness.js';
+import { multiproc, needs } from '../mp.js';
+import { fixtureUrl } from '../paths.js';
+import { pythonUnavailable, runPython } from '../python.js';
+import { smallItem } from '../raw.js';
+import type { Target } from '../targets.js';
+import type { BenchCase, Measurement } from '../types.js';
+
+const AUTHKEY = 'bench';
+type Which = 'lock' | 'dict' | 'listener';
+
+const QUESTIONS: Record<Which, { title: string; unit: BenchCase['unit'] }> = {
+  lock: { title: 'manager Lock acquire/release pairs from a child process', unit: 'pairs/s' },
+  dict: { title: 'manager dict set/get pairs from a child process', unit: 'pairs/s' },
+  listener: { title: 'Listener/Client small objects one way, with an authkey', unit: 'msgs/s' },
+};
+
+let tasksPromise: Promise<Record<string, any>> | undefined;
+function managerTasks(): Promise<Record<string, any>> {
+  tasksPromise ??= import(fixtureUrl('manager-tasks.mjs').href).then((m) => m.tasks);
+  return tasksPromise;
+}
+
+function base(which: Which, id: string, impl: string, kind: BenchCase['kind']) {
+  return {
+    id: `managers/${which}/${id}`,
+    suite: 'managers' as const,
+    group: `managers.${which}`,
+    title: QUESTIONS[which].title,
+    impl,
+    kind,
+    unit: QUESTIONS[which].unit,
+    better: 'higher' as const,
+  };
+}
+
+/** Sizes: a pair is two round trips to the manager, far dearer than a message one way. */
+function countOf(which: Which, smallMsgs: number): number {
+  return which === 'listener' ? Math.max(1000, smallMsgs / 4) : Math.max(200, smallMsgs / 100);
+}
+
+function mpManager(which: 'lock' | 'dict'): BenchCase {
+  return {
+    ...base(
+      which,
+      'multiproc',
+      `multiproc Manager ${which === 'lock' ? 'Lock' : 'dict'} (process)`,
+      'multiproc',
+    ),
+    unavailable: needs(['Manager', 'Pool', 'defineTasks']),
+    measure: async ({ runs, sizes }): Promise<Measurement> => {
+      const mp = await multiproc();
+      const tasks = await managerTasks();
+      const manager = await mp.Manager.start();
+      const pool = new mp.Pool({ processes: 1, context: 'process' });
+      try {
+        const obj = which === 'lock' ? manager.Lock() : manager.dict();
+        const task = which === 'lock' ? tasks.lockPairs : tasks.dictPairs;
+        await pool.apply(task, [obj, 20, 1]); // warm: the child connects and compiles its loop
+        return { samples: await pool.apply(task, [obj, countOf(which, sizes.smallMsgs), runs]) };
+      } finally {
+        await pool.terminate();
+        await manager.shutdown();
+      }
+    },
+  };
+}
+
+const mpListener: BenchCase = {
+  ...base('listener', 'multiproc', 'multiproc Listener/Client (process)', 'multiproc'),
+  unavailable: needs(['Listener', 'Client', 'Process', 'defineTasks']),
+  measure: async ({ runs, sizes }) => {
+    const mp = await multiproc();
+    const tasks = await managerTasks();
+    const listener = new mp.Listener(undefined, { authkey: AUTHKEY });
+    const p = new mp.Process({
+      target: tasks.clientSink,
+      args: [listener.address, AUTHKEY],
+      context: 'process',
+    });
+    p.start();
+    try {
+      const conn = await listener.accept();
+      const n = countOf('listener', sizes.smallMsgs);
+      const samples = await sampleRuns(runs, async () => {
+        const t0 = nowMs();
+        conn.send(n);
+        for (let i = 0; i < n; i++) conn.send(smallItem(i));
+        await conn.recv();
+        return perSecond(n, nowMs() - t0);
+      });
+      conn.send(null);
+      await p.join();
+      return { samples };
+    } finally {
+      listener.close();
+      if (p.isAlive()) await p.terminate();
+    }
+  },
+};
+
+function python(which: Which): BenchCase {
+  const impl = {
+    lock: 'python Manager().Lock()',
+    dict: 'python Manager().dict()',
+    listener: 'python connection.Listener/Client',
+  }[which];
+  return {
+    ...base(which, 'python', impl, 'python'),
+    unavailable: pythonUnavailable,
+    measure: ({ runs, sizes }) =>
+      runPython('managers.py', which, { n: countOf(which, sizes.smallMsgs), runs }),
+  };
+}
+
+/** The `managers` suite. */
+export function managerCases(): BenchCase[] {
+  return [
+    mpManager('lock'),
+    python('lock'),
+    mpManager('dict'),
+    python('dict'),
+    mpListener,
+    python('listener'),
+  ];
+}
+
+/** Issue 19's speed targets: at least 2x Python's operations per second, each. */
+export const MANAGER_TARGETS: Target[] = (['lock', 'dict', 'listener'] as const).map((which) => ({
+  issue: 19,
+  suite: 'managers',
+  text: `${QUESTIONS[which].title} >= 2x Python`,
+  caseId: `managers/${which}/multiproc`,
+  versus: `managers/${which}/python`,
+  op: '>=',
+  threshold: 2,
+}));

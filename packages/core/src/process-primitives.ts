@@ -1,0 +1,80 @@
+/**
+ * The synchronisation primitives and shared values of the `'process'` context: proxies of a
+ * manager this program starts on first use (`processManager()` of `@multiproc/ipc`), so they work
+ * across processes where the SharedArrayBuffer ones of `@multiproc/shared` cannot go. Each can be
+ * called with or without `new`, like Python's `ctx.Lock()`.
+ */
+import {
+  type ArrayProxy,
+  type BarrierProxy,
+  type ConditionProxy,
+  type EventProxy,
+  type LockProxy,
+  type ManagerBarrierOptions,
+  processManager,
+  type SemaphoreProxy,
+  type ValueProxy,
+} from '@multiproc/ipc';
+import type { Typecode } from '@multiproc/shared';
+
+/** A factory callable with or without `new`, as Python's `ctx.Lock()` reads and as `new Lock()` is written. */
+export type PrimitiveFactory<A extends unknown[], R> = { (...args: A): R; new (...args: A): R };
+
+/** The primitives of `getContext('process')`: each returns a proxy of the program's process manager. */
+export interface ProcessPrimitives {
+  /** A process-safe `Lock`. Python: `ctx.Lock()`. */
+  Lock: PrimitiveFactory<[], LockProxy>;
+  /** A process-safe `RLock`. Python: `ctx.RLock()`. */
+  RLock: PrimitiveFactory<[], LockProxy>;
+  /** A process-safe `Semaphore(value)`. Python: `ctx.Semaphore(value=1)`. */
+  Semaphore: PrimitiveFactory<[value?: number], SemaphoreProxy>;
+  /** A process-safe `BoundedSemaphore(value)`. Python: `ctx.BoundedSemaphore(value=1)`. */
+  BoundedSemaphore: PrimitiveFactory<[value?: number], SemaphoreProxy>;
+  /** A process-safe `Event`. Python: `ctx.Event()`. */
+  Event: PrimitiveFactory<[], EventProxy>;
+  /** A process-safe `Condition`, over a lock of this context or a new RLock. Python: `ctx.Condition(lock)`. */
+  Condition: PrimitiveFactory<[lock?: LockProxy], ConditionProxy>;
+  /** A process-safe `Barrier(parties)`. Python: `ctx.Barrier(parties, timeout=None)`. */
+  Barrier: PrimitiveFactory<[parties: number, options?: ManagerBarrierOptions], BarrierProxy>;
+  /** A process-shared `Value` (`await v.get()`, `await v.set(x)`). Python: `ctx.Value(typecode, v)`. */
+  Value: PrimitiveFactory<[typecode: Typecode, value?: number | bigint], ValueProxy<number>>;
+  /** A process-shared `Array`. Python: `ctx.Array(typecode, size_or_sequence)`. */
+  Array: PrimitiveFactory<
+    [typecode: Typecode, init: number | readonly (number | bigint)[]],
+    ArrayProxy<number>
+  >;
+}
+
+/** The `'process'` context's primitives (functions, so `new ctx.Lock()` and `ctx.Lock()` both work). */
+export const processPrimitives: ProcessPrimitives = {
+  Lock: function Lock() {
+    return processManager().Lock();
+  },
+  RLock: function RLock() {
+    return processManager().RLock();
+  },
+  Semaphore: function Semaphore(value?: number) {
+    return processManager().Semaphore(value);
+  },
+  BoundedSemaphore: function BoundedSemaphore(value?: number) {
+    return processManager().BoundedSemaphore(value);
+  },
+  Event: function Event() {
+    return processManager().Event();
+  },
+  Condition: function Condition(lock?: LockProxy) {
+    return processManager().Condition(lock);
+  },
+  Barrier: function Barrier(parties: number, options?: ManagerBarrierOptions) {
+    return processManager().Barrier(parties, options);
+  },
+  Value: function Value(typecode: Typecode, value?: never) {
+    return processManager().Value(typecode, value);
+  },
+  // A named function expression `Array` would shadow the global inside it: named after the fact.
+  Array: Object.defineProperty(
+    (typecode: Typecode, init: number | readonly never[]) => processManager().Array(typecode, init),
+    'name',
+    { value: 'Array' },
+  ),
+} as unknown as ProcessPrimitives;

@@ -1,0 +1,268 @@
+/**
+ * The containers a manager serves: dict, list, Namespace, Value, Array, Queue, JoinableQueue.
+ * Values live here; a proxy's read returns a copy (mutating it changes nothing here).
+ */
+import { RawArray, RawValue, type Typecode, ValidationError } from '@multiproc/shared';
+import { QueueEmptyError, QueueFullError } from '../../errors.js';
+import { Deque } from '../deque.js';
+import { dispatch, type Served } from './served-sync.js';
+import { type Owner, WaitList, type WireTimeout } from './wait-list.js';
+
+/** Serves any object's own methods by name (`BaseManager.register()` factories, collections). */
+export class ServedObject implements Served {
+  readonly target: object;
+  constructor(target: object) {
+    this.target = target;
+  }
+  invoke(method: string, args: unknown[]): unknown {
+    const fn = (this.target as Record<string, unknown>)[method];
+    if (method.startsWith('_') || method === 'constructor' || typeof fn !== 'function') {
+      throw new TypeError(`The managed object has no public method '${method}'.`);
+    }
+    return (fn as (...a: unknown[]) => unknown).apply(this.target, args);
+  }
+}
+
+function index(i: unknown, length: number, where: string): number {
+  if (!Number.isInteger(i))
+    throw new ValidationError(`${where}: index must be an integer, got ${String(i)}.`);
+  const j = (i as number) < 0 ? (i as number) + length : (i as number);
+  if (j < 0 || j >= length)
+    throw new ValidationError(`${where}: index ${i} is out of range (length ${length}).`);
+  return j;
+}
+
+const pyCompare = (a: unknown, b: unknown) =>
+  (a as number) < (b as number) ? -1 : (a as number) > (b as number) ? 1 : 0;
+
+/** Python's `dict` as a Map. */
+export class ManagedDict {
+  readonly #map: Map<unknown, unknown>;
+  constructor(init?: Iterable<[unknown, unknown]> | Record<string, unknown>) {
+    this.#map = new Map(
+      init
+        ? Symbol.iterator in Object(init)
+          ? (init as Iterable<[unknown, unknown]>)
+          : Object.entries(init)
+        : [],
+    );
+  }
+  get(k: unknown, d?: unknown): unknown {
+    return this.#map.has(k) ? this.#map.get(k) : d;
+  }
+  set(k: unknown, v: unknown): void {
+    this.#map.set(k, v);
+  }
+  has(k: unknown): boolean {
+    return this.#map.has(k);
+  }
+  delete(k: unknown): boolean {
+    return this.#map.delete(k);
+  }
+  pop(k: unknown, d?: unknown): unknown {
+    const v = this.get(k, d);
+    this.#map.delete(k);
+    return v;
+  }
+  setdefault(k: unknown, d?: unknown): unknown {
+    if (!this.#map.has(k)) this.#map.set(k, d);
+    return this.#map.get(k);
+  }
+  update(entries: Iterable<[unknown, unknown]> | Record<string, unknown>): void {
+    for (const [k, v] of new ManagedDict(entries).items()) this.#map.set(k, v);
+  }
+  keys(): unknown[] {
+    return [...this.#map.keys()];
+  }
+  values(): unknown[] {
+    return [...this.#map.values()];
+  }
+  items(): [unknown, unknown][] {
+    return [...this.#map.entries()];
+  }
+  len(): number {
+    return this.#map.size;
+  }
+  clear(): void {
+    this.#map.clear();
+  }
+  copy(): Map<unknown, unknown> {
+    return new Map(this.#map);
+  }
+}
+
+/** Python's `list`. */
+export class ManagedList {
+  readonly #a: unknown[];
+  constructor(init?: Iterable<unknown>) {
+    this.#a = init ? [...init] : [];
+  }
+  get(i: number): unknown {
+    return this.#a[index(i, this.#a.length, 'list.get()')];
+  }
+  set(i: number, v: unknown): void {
+    this.#a[index(i, this.#a.length, 'list.set()')] = v;
+  }
+  append(v: unknown): void {
+    this.#a.push(v);
+  }
+  extend(vs: Iterable<unknown>): void {
+    this.#a.push(...vs);
+  }
+  insert(i: number, v: unknown): void {
+    const n = this.#a.length;
+    this.#a.splice(Math.max(0, Math.min(n, i < 0 ? i + n : i)), 0, v);
+  }
+  pop(i = -1): unknown {
+    return this.#a.splice(index(i, this.#a.length, 'list.pop()'), 1)[0];
+  }
+  remove(v: unknown): void {
+    const i = this.#a.indexOf(v);
+    if (i < 0) throw new ValidationError('list.remove(): the value is not in the list.');
+    this.#a.splice(i, 1);
+  }
+  index(v: unknown): number {
+    const i = this.#a.indexOf(v);
+    if (i < 0) throw new ValidationError('list.index(): the value is not in the list.');
+    return i;
+  }
+  count(v: unknown): number {
+    return this.#a.filter((x) => x === v).length;
+  }
+  len(): number {
+    return this.#a.length;
+  }
+  reverse(): void {
+    this.#a.reverse();
+  }
+  sort(reverse = false): void {
+    this.#a.sort(reverse ? (a, b) => pyCompare(b, a) : pyCompare);
+  }
+  clear(): void {
+    this.#a.length = 0;
+  }
+  copy(): unknown[] {
+    return [...this.#a];
+  }
+}
+
+/** Python's `Namespace`: named attributes. */
+export class ManagedNamespace {
+  readonly #o: Record<string, unknown>;
+  constructor(init?: Record<string, unknown>) {
+    this.#o = { ...init };
+  }
+  get(name: string): unknown {
+    return this.#o[name];
+  }
+  set(name: string, v: unknown): void {
+    this.#o[name] = v;
+  }
+  delete(name: string): boolean {
+    return delete this.#o[name];
+  }
+  copy(): Record<string, unknown> {
+    return { ...this.#o };
+  }
+}
+
+/** Python's `Value(typecode, v)`: the shared package's RawValue checks typecodes and ranges. */
+export class ManagedValue {
+  readonly #v: RawValue;
+  constructor(typecode: Typecode, v?: number | bigint) {
+    this.#v = new RawValue(typecode, v as never);
+  }
+  get(): number | bigint {
+    return this.#v.value;
+  }
+  set(v: number | bigint): void {
+    this.#v.value = v as never;
+  }
+}
+
+/** Python's `Array(typecode, seq)`. */
+export class ManagedArray {
+  readonly #a: RawArray;
+  constructor(typecode: Typecode, init: number | readonly (number | bigint)[]) {
+    this.#a = new RawArray(typecode, init as never);
+  }
+  get(i: number): number | bigint {
+    return this.#a.get(i);
+  }
+  set(i: number, v: number | bigint): void {
+    this.#a.set(i, v as never);
+  }
+  len(): number {
+    return this.#a.length;
+  }
+  copy(): (number | bigint)[] {
+    return this.#a.toArray();
+  }
+}
+
+const QUEUE_METHODS = new Set(['put', 'get', 'qsize', 'taskDone', 'join']);
+
+/** Python's `queue.Queue` / joinable queue as a manager serves it; waiters leave with their owner. */
+export class ServedQueue implements Served {
+  readonly #items = new Deque<unknown>();
+  readonly #maxsize: number;
+  readonly #getters = new WaitList<unknown>();
+  readonly #putters = new WaitList<boolean>();
+  readonly #joiners = new WaitList<void>();
+  #unfinished = 0;
+
+  constructor(maxsize = 0) {
+    this.#maxsize = maxsize;
+  }
+
+  invoke(method: string, args: unknown[], owner: Owner): unknown {
+    return dispatch(this, QUEUE_METHODS, method, owner, args);
+  }
+
+  async put(owner: Owner, v: unknown, timeoutMs: WireTimeout): Promise<void> {
+    while (this.#maxsize > 0 && this.#items.length >= this.#maxsize) {
+      if (timeoutMs === 0 || !(await this.#putters.wait(owner, timeoutMs, () => false))) {
+        throw new QueueFullError(`The queue is full (maxsize ${this.#maxsize}).`);
+      }
+    }
+    this.#unfinished++;
+    if (!this.#getters.wake(v)) this.#items.push(v);
+  }
+
+  get(owner: Owner, timeoutMs: WireTimeout): unknown {
+    if (this.#items.length > 0) {
+      const v = this.#items.shift();
+      this.#putters.wake(true);
+      return v;
+    }
+    if (timeoutMs === 0) throw new QueueEmptyError('The queue is empty.');
+    const none = Symbol('timeout');
+    return this.#getters
+      .wait(owner, timeoutMs, () => none)
+      .then((v) => {
+        if (v === none) throw new QueueEmptyError(`No item arrived within ${timeoutMs} ms.`);
+        return v;
+      });
+  }
+
+  qsize(_owner: Owner): number {
+    return this.#items.length;
+  }
+
+  taskDone(_owner: Owner): void {
+    if (this.#unfinished === 0)
+      throw new ValidationError('taskDone() called more times than there were items.');
+    if (--this.#unfinished === 0) this.#joiners.wakeAll(undefined);
+  }
+
+  join(owner: Owner): void | Promise<void> {
+    if (this.#unfinished === 0) return;
+    return this.#joiners.wait(owner, -1, () => undefined);
+  }
+
+  ownerGone(owner: Owner): void {
+    this.#getters.dropOwner(owner);
+    this.#putters.dropOwner(owner);
+    this.#joiners.dropOwner(owner);
+  }
+}

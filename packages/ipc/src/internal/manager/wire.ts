@@ -1,0 +1,81 @@
+/**
+ * What travels between a proxy and its manager over one Connection per thread and manager:
+ * requests `[seq, objectId, method, args]` (object 0 is the manager itself), replies
+ * `[seq, ok, value | ErrorRecord]`. Errors travel as records and are rebuilt as the same class.
+ */
+import {
+  BrokenBarrierError,
+  ClosedError,
+  LockError,
+  ProcessError,
+  resolveTimeout,
+  TimeoutError,
+  ValidationError,
+} from '@multiproc/shared';
+import { EOFError, QueueEmptyError, QueueFullError } from '../../errors.js';
+import type { Address } from '../net/endpoint.js';
+import type { WireTimeout } from './wait-list.js';
+
+export type Request = [seq: number, id: number, method: string, args: unknown[]];
+export type Reply = [seq: number, ok: boolean, value: unknown];
+
+export interface ErrorRecord {
+  readonly name: string;
+  readonly message: string;
+}
+
+/** How a proxy finds its object: the manager's address and key, the object's id and type. */
+export interface ProxyRef {
+  readonly address: Address;
+  readonly authkey: string; // hex
+  readonly id: number;
+  readonly typeid: string;
+  /** Registered with `BaseManager.register()`: an AutoProxy, whatever the typeid. */
+  readonly auto?: boolean;
+}
+
+const CLASSES: Record<string, new (message: string) => any> = {
+  BrokenBarrierError,
+  ClosedError,
+  EOFError,
+  LockError,
+  ProcessError,
+  QueueEmptyError,
+  QueueFullError,
+  TimeoutError,
+  ValidationError,
+  TypeError,
+  RangeError,
+  ReferenceError,
+};
+
+export function toRecord(err: unknown): ErrorRecord {
+  const e = err instanceof Error ? err : new Error(String(err));
+  return { name: e.name, message: e.message };
+}
+
+/** The error a record stands for: the same class when it is one of ours or a built-in. */
+export function fromRecord(r: ErrorRecord): Error {
+  const C = CLASSES[r.name];
+  if (C) return new C(r.message);
+  const e = new Error(r.message);
+  e.name = r.name;
+  return e;
+}
+
+/** A proxy method's timeout argument as ms on the wire (-1: no limit). */
+export function wireTimeout(arg: unknown, method: string, block = false): WireTimeout {
+  const { timeoutMs } = resolveTimeout(arg, method, { block });
+  return timeoutMs === Number.POSITIVE_INFINITY ? -1 : timeoutMs;
+}
+
+export function isRequest(m: unknown): m is Request {
+  return (
+    Array.isArray(m) &&
+    m.length === 4 &&
+    typeof m[0] === 'number' &&
+    typeof m[1] === 'number' &&
+    typeof m[2] === 'string' &&
+    Array.isArray(m[3])
+  );
+}

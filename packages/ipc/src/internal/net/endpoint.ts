@@ -1,0 +1,100 @@
+/**
+ * Turning an authenticated socket into a {@link Connection}, on both sides, on the ipc protocol:
+ * the listener makes a pipe whose home is here and reserves its second end for a copy, the client
+ * builds that copy over the same socket (it says hello with the reservation token, as a copy in a
+ * child process does to its home's broker). From then on the socket carries ipc frames only.
+ */
+import type net from 'node:net';
+import { type EncodeContext, ValidationError } from '@multiproc/shared';
+import { type Connection, createConnection } from '../../connection.js';
+import { broker } from '../runtime/broker.js';
+import { HomeHandle } from '../runtime/home-handle.js';
+import { RemoteHandle } from '../runtime/remote-handle.js';
+import { clientHandshake, type Endpoint, HANDSHAKE_TIMEOUT_MS, serverHandshake } from './handshake.js';
+
+/** Where a Listener listens: a Unix socket path (a named pipe on Windows), or `[host, port]`. */
+export type Address = string | readonly [host: string, port: number];
+
+/** `{ path }` or `{ host, port }` for node:net, from an Address; ValidationError for anything else. */
+export function netAddress(
+  address: unknown,
+  where: string,
+): { path: string } | { host: string; port: number } {
+  if (typeof address === 'string' && address.length > 0) return { path: address };
+  if (Array.isArray(address) && address.length === 2) {
+    const [host, port] = address as [unknown, unknown];
+    if (
+      typeof host === 'string' &&
+      Number.isInteger(port) &&
+      (port as number) >= 0 &&
+      (port as number) < 65536
+    ) {
+      // Bound synchronously (a name would be looked up first), so `address` answers at once.
+      return { host: host === 'localhost' ? '127.0.0.1' : host, port: port as number };
+    }
+  }
+  throw new ValidationError(
+    `${where}: address must be a Unix socket path (a non-empty string) or [host, port] with a port ` +
+      `from 0 to 65535, got ${JSON.stringify(address)}.`,
+  );
+}
+
+/**
+ * Listener side of an accepted socket: authenticates it, then returns the home end of a new pipe
+ * whose other end the peer holds. `passive`: waits on it never keep this program alive.
+ */
+export async function acceptSocket(
+  socket: net.Socket,
+  key: Buffer | null,
+  passive: boolean,
+): Promise<Connection> {
+  const [home, remote] = HomeHandle.pipe(true, passive);
+  let release: (() => void) | null = null;
+  socket.setTimeout(HANDSHAKE_TIMEOUT_MS, () => socket.destroy());
+  try {
+    await serverHandshake(socket, key, () => {
+      const ctx: EncodeContext = {
+        target: 'process',
+        path: 'connection',
+        transfer: () => {},
+        onReceiverEnd: (cb) => {
+          release = cb;
+        },
+      };
+      const { id, end, token } = remote.encode(ctx);
+      return { id, end, token: token! };
+    });
+  } catch (err) {
+    (release as (() => void) | null)?.();
+    void home.close();
+    void remote.close();
+    socket.destroy();
+    throw err;
+  }
+  socket.setTimeout(0);
+  // A peer that drops before it claimed its end must not leave this end waiting for it.
+  socket.once('close', () => (release as (() => void) | null)?.());
+  void remote.close(); // only the peer's copy writes to this end now
+  broker().adopt(socket);
+  socket.resume();
+  return createConnection(home, true, true);
+}
+
+/** Client side of a connected socket: authenticates, then returns the copy of the listener's pipe end. */
+export async function connectSocket(socket: net.Socket, key: Buffer | null): Promise<Connection> {
+  socket.setTimeout(HANDSHAKE_TIMEOUT_MS, () => socket.destroy());
+  let endpoint: Endpoint;
+  try {
+    endpoint = await clientHandshake(socket, key);
+  } catch (err) {
+    socket.destroy();
+    throw err;
+  }
+  socket.setTimeout(0);
+  const handle = new RemoteHandle(
+    { path: '', id: endpoint.id, end: endpoint.end, token: endpoint.token },
+    { maxsize: 0, acked: false, eager: true, socket },
+  );
+  socket.resume();
+  return createConnection(handle, true, true);
+}

@@ -1,0 +1,220 @@
+/**
+ * The opening of a Listener/Client connection, before it carries ipc frames: Python's
+ * `multiprocessing.connection` authentication, then the endpoint the client's copy claims.
+ *
+ * Messages are length-prefixed (4 bytes, big-endian) as in Python. With an `authkey` each side
+ * proves it knows the key without sending it, both ways (Python's `deliver_challenge` /
+ * `answer_challenge`):
+ *
+ * ```
+ * listener                                   client
+ *   #CHALLENGE#{sha256}<40 random bytes>  ─►
+ *                                         ◄─  {sha256}HMAC-SHA256(key, challenge)
+ *   #WELCOME# | #FAILURE#                 ─►
+ *                                         ◄─  #CHALLENGE#{sha256}<40 random bytes>
+ *   {sha256}HMAC-SHA256(key, challenge)   ─►
+ *                                         ◄─  #WELCOME# | #FAILURE#
+ *   {"id","end","token"} (JSON)           ─►  then both sides speak ipc frames
+ * ```
+ *
+ * A challenge is fresh random bytes each time, so a recorded answer is worth nothing later; a
+ * side also refuses to answer the very challenge it sent (a peer reflecting it back), a challenge
+ * without the prefix or shorter than 20 bytes, and a digest other than sha256.
+ */
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type net from 'node:net';
+import { AuthenticationError, EOFError } from '../../errors.js';
+
+const CHALLENGE = Buffer.from('#CHALLENGE#');
+const WELCOME = Buffer.from('#WELCOME#');
+const FAILURE = Buffer.from('#FAILURE#');
+const DIGEST = Buffer.from('{sha256}');
+const MESSAGE_BYTES = 40;
+const MIN_CHALLENGE_BYTES = 20;
+/** The longest handshake message either side accepts (Python: 256). */
+const MAX_MESSAGE_BYTES = 256;
+/** How long a peer may take over the whole handshake before it is dropped. */
+export const HANDSHAKE_TIMEOUT_MS = 20_000;
+
+/** Reads whole length-prefixed messages off a socket that is not yet handed to a link. */
+class MessageReader {
+  readonly #socket: net.Socket;
+  #buf: Buffer = Buffer.alloc(0);
+  #want: ((m: Buffer) => void) | null = null;
+  #fail: ((e: Error) => void) | null = null;
+  #error: Error | null = null;
+  readonly #onData = (chunk: Buffer) => {
+    this.#buf = this.#buf.length === 0 ? chunk : Buffer.concat([this.#buf, chunk]);
+    this.#deliver();
+  };
+  // Not an authentication failure: the connection itself ended (Python: EOFError / ConnectionError).
+  readonly #onEnd = () => this.#stop(new EOFError('The peer closed the connection during the handshake.'));
+  readonly #onError = (err: Error) =>
+    this.#stop(new EOFError(`The connection failed during the handshake: ${err.message}`, { cause: err }));
+
+  constructor(socket: net.Socket) {
+    this.#socket = socket;
+    socket.on('data', this.#onData);
+    socket.on('end', this.#onEnd);
+    socket.on('close', this.#onEnd);
+    socket.on('error', this.#onError);
+    socket.resume(); // a listener's sockets arrive paused (pauseOnConnect)
+  }
+
+  next(): Promise<Buffer> {
+    if (this.#error) return Promise.reject(this.#error);
+    return new Promise((resolve, reject) => {
+      this.#want = resolve;
+      this.#fail = reject;
+      this.#deliver();
+    });
+  }
+
+  /** Stops reading; whatever arrived after the last message goes back to the socket. */
+  detach(): void {
+    const s = this.#socket;
+    s.off('data', this.#onData);
+    s.off('end', this.#onEnd);
+    s.off('close', this.#onEnd);
+    s.off('error', this.#onError);
+    s.pause();
+    if (this.#buf.length > 0) s.unshift(this.#buf);
+    this.#buf = Buffer.alloc(0);
+  }
+
+  #deliver(): void {
+    if (!this.#want || this.#buf.length < 4) return;
+    const n = this.#buf.readUInt32BE(0);
+    if (n > MAX_MESSAGE_BYTES) {
+      this.#stop(
+        new AuthenticationError(`Handshake message of ${n} bytes refused (at most ${MAX_MESSAGE_BYTES}).`),
+      );
+      return;
+    }
+    if (this.#buf.length < 4 + n) return;
+    const m = this.#buf.subarray(4, 4 + n);
+    this.#buf = this.#buf.subarray(4 + n);
+    const want = this.#want;
+    this.#want = this.#fail = null;
+    want(Buffer.from(m));
+  }
+
+  #stop(err: Error): void {
+    this.#error ??= err;
+    const fail = this.#fail;
+    this.#want = this.#fail = null;
+    fail?.(this.#error);
+  }
+}
+
+function writeMessage(socket: net.Socket, m: Buffer): void {
+  const head = Buffer.alloc(4);
+  head.writeUInt32BE(m.length, 0);
+  socket.write(Buffer.concat([head, m]));
+}
+
+function respond(key: Buffer, challenge: Buffer): Buffer {
+  return Buffer.concat([DIGEST, createHmac('sha256', key).update(challenge).digest()]);
+}
+
+/** Sends a challenge and checks the answer (Python: `deliver_challenge`). */
+async function deliver(socket: net.Socket, reader: MessageReader, key: Buffer): Promise<Buffer> {
+  const message = Buffer.concat([DIGEST, randomBytes(MESSAGE_BYTES)]);
+  writeMessage(socket, Buffer.concat([CHALLENGE, message]));
+  const answer = await reader.next();
+  const expected = respond(key, message);
+  if (answer.length !== expected.length || !timingSafeEqual(answer, expected)) {
+    writeMessage(socket, FAILURE);
+    throw new AuthenticationError(
+      'The peer answered the authkey challenge wrongly: its authkey differs from this one.',
+    );
+  }
+  writeMessage(socket, WELCOME);
+  return message;
+}
+
+/** Answers a challenge (Python: `answer_challenge`); refuses `sent`, the one this side issued. */
+async function answer(
+  socket: net.Socket,
+  reader: MessageReader,
+  key: Buffer,
+  sent: Buffer | null,
+): Promise<void> {
+  const m = await reader.next();
+  if (!m.subarray(0, CHALLENGE.length).equals(CHALLENGE)) {
+    throw new AuthenticationError(
+      'The peer sent no authkey challenge: it does not use an authkey, or speaks another protocol.',
+    );
+  }
+  const challenge = m.subarray(CHALLENGE.length);
+  if (challenge.length < MIN_CHALLENGE_BYTES || !challenge.subarray(0, DIGEST.length).equals(DIGEST)) {
+    throw new AuthenticationError('The peer sent a malformed authkey challenge (too short, or not sha256).');
+  }
+  if (sent?.equals(challenge)) {
+    throw new AuthenticationError('The peer sent back the challenge it was given (a replay): refused.');
+  }
+  writeMessage(socket, respond(key, challenge));
+  const verdict = await reader.next();
+  if (!verdict.equals(WELCOME)) {
+    throw new AuthenticationError("The peer rejected this side's answer: the authkeys differ.");
+  }
+}
+
+/** What the listener tells the client's copy to claim. */
+export interface Endpoint {
+  readonly id: number;
+  readonly end: number;
+  readonly token: string;
+}
+
+/** Listener side: authenticates the peer, then sends `endpoint()`. Rejects with AuthenticationError. */
+export async function serverHandshake(
+  socket: net.Socket,
+  key: Buffer | null,
+  endpoint: () => Endpoint,
+): Promise<void> {
+  const reader = new MessageReader(socket);
+  try {
+    if (key) {
+      const sent = await deliver(socket, reader, key);
+      await answer(socket, reader, key, sent);
+    }
+    writeMessage(socket, Buffer.from(JSON.stringify(endpoint())));
+  } finally {
+    reader.detach();
+  }
+}
+
+/** Client side: authenticates the listener, then resolves to the endpoint to claim. */
+export async function clientHandshake(socket: net.Socket, key: Buffer | null): Promise<Endpoint> {
+  const reader = new MessageReader(socket);
+  try {
+    if (key) {
+      await answer(socket, reader, key, null);
+      await deliver(socket, reader, key);
+    }
+    const m = await reader.next();
+    if (m.subarray(0, CHALLENGE.length).equals(CHALLENGE)) {
+      throw new AuthenticationError(
+        'The listener requires an authkey: pass the same { authkey } to Client().',
+      );
+    }
+    return parseEndpoint(m);
+  } finally {
+    reader.detach();
+  }
+}
+
+function parseEndpoint(m: Buffer): Endpoint {
+  try {
+    const e = JSON.parse(m.toString('utf8')) as Endpoint;
+    if (Number.isInteger(e.id) && Number.isInteger(e.end) && typeof e.token === 'string') return e;
+  } catch {}
+  throw new AuthenticationError('The listener answered something other than a multiproc endpoint.');
+}
+
+/** An `authkey` option as bytes; null for none. */
+export function keyBytes(authkey: string | Uint8Array | undefined | null): Buffer | null {
+  if (authkey === undefined || authkey === null) return null;
+  return typeof authkey === 'string' ? Buffer.from(authkey, 'utf8') : Buffer.from(authkey);
+}

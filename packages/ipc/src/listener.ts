@@ -1,0 +1,255 @@
+/**
+ * Listener and Client: connections between programs that did not start each other, on one machine
+ * (a Unix socket) or across machines (TCP). Mirrors Python's `multiprocessing.connection`.
+ */
+import { randomBytes } from 'node:crypto';
+import { unlinkSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ClosedError, ValidationError } from '@multiproc/shared';
+import type { Connection } from './connection.js';
+import { type Address, acceptSocket, connectSocket, netAddress } from './internal/net/endpoint.js';
+import { keyBytes } from './internal/net/handshake.js';
+
+export type { Address } from './internal/net/endpoint.js';
+
+/** Options of {@link Listener}. */
+export interface ListenerOptions {
+  /**
+   * The shared secret both sides must hold: each peer then proves it with an HMAC-SHA256
+   * challenge/response, both ways, as Python does; a peer with another key (or none) is refused
+   * with `AuthenticationError`. A string is taken as UTF-8.
+   * @default none: no authentication (any local peer that can reach the address may connect)
+   */
+  authkey?: string | Uint8Array;
+  /**
+   * How many connections the system queues before `accept()` takes them.
+   * @default 511 (Node's default)
+   */
+  backlog?: number;
+}
+
+/** Options of {@link Client}. */
+export interface ClientOptions {
+  /**
+   * The secret the listener was given; see {@link ListenerOptions.authkey}.
+   * @default none
+   */
+  authkey?: string | Uint8Array;
+}
+
+interface Pending {
+  resolve(s: net.Socket): void;
+  reject(e: Error): void;
+}
+
+/**
+ * Listens for {@link Client}s on a Unix socket path or a TCP `[host, port]`; `accept()` gives one
+ * {@link Connection} per client, with `send`/`recv`/`sendBytes`/`poll`/`close`, usable with
+ * `wait()`. Mirrors Python's `multiprocessing.connection.Listener`. `'localhost'` is bound as
+ * `127.0.0.1`; port `0` picks a free port (read it from `address`).
+ * @param address - where to listen. @default a new Unix socket path in the temp directory
+ * @param options - `authkey` and `backlog`.
+ * @throws {ValidationError} for a bad address or options.
+ * @example
+ * const listener = new Listener(['localhost', 0], { authkey: 'secret password' });
+ * const client = Client(await listener.ready(), { authkey: 'secret password' });
+ * const conn = await listener.accept();
+ * conn.send([2.25, null, 'junk']);
+ * console.log(await (await client).recv()); // [ 2.25, null, 'junk' ]
+ * listener.close();
+ */
+export class Listener implements AsyncDisposable {
+  readonly #server: net.Server;
+  readonly #key: Buffer | null;
+  readonly #path: string | null;
+  readonly #sockets: net.Socket[] = [];
+  readonly #waiting: Pending[] = [];
+  readonly #served = new Set<net.Socket>();
+  #error: Error | null = null;
+  #closed = false;
+  #lastAccepted: Address | null = null;
+  readonly #listening: Promise<void>;
+
+  constructor(address?: Address, options: ListenerOptions = {}) {
+    const where = 'new Listener()';
+    const target = netAddress(address ?? defaultPath(), where);
+    const backlog = options.backlog ?? 511;
+    if (!Number.isInteger(backlog) || backlog < 0) {
+      throw new ValidationError(`${where}: backlog must be a non-negative integer, got ${backlog}.`);
+    }
+    this.#key = keyBytes(checkKey(options.authkey, where));
+    this.#path = 'path' in target ? target.path : null;
+    this.#server = net.createServer({ pauseOnConnect: true }, (s) => this.#incoming(s));
+    this.#server.on('error', (err) => this.#fail(err));
+    this.#listening = new Promise<void>((resolve, reject) => {
+      this.#server.once('listening', resolve);
+      this.#server.once('error', reject);
+    });
+    this.#listening.catch(() => {});
+    this.#server.listen({ ...target, backlog });
+    this.#server.unref(); // ref'd only while accept() waits
+  }
+
+  /**
+   * Where this listener listens: its Unix socket path, or `[host, port]` with the port it got.
+   * Python: `address`.
+   * @throws {ClosedError} after `close()`.
+   */
+  get address(): Address {
+    if (this.#closed) throw new ClosedError('This Listener was closed.');
+    if (this.#path !== null) return this.#path;
+    const a = this.#server.address();
+    if (!a || typeof a === 'string') {
+      throw (
+        this.#error ??
+        new ClosedError('This TCP Listener is not bound yet: read the address from `await listener.ready()`.')
+      );
+    }
+    return [a.address, a.port];
+  }
+
+  /**
+   * Resolves to {@link address} once the listener is bound: needed before reading the port of a
+   * TCP listener (`[host, 0]`), which the system picks asynchronously. A Unix path is known at once.
+   * @throws {Error} Node's listen error (`EADDRINUSE`, `EACCES`).
+   * @example
+   * const listener = new Listener(['127.0.0.1', 0]);
+   * const [host, port] = await listener.ready();
+   * listener.close();
+   */
+  ready(): Promise<Address> {
+    return this.#listening.then(() => this.address);
+  }
+
+  /** The address of the peer of the last connection `accept()` returned. Python: `last_accepted`. */
+  get lastAccepted(): Address | null {
+    return this.#lastAccepted;
+  }
+
+  /**
+   * Waits for the next client, authenticates it when an `authkey` is set, and resolves to its
+   * {@link Connection}. Python: `accept()`. A pending accept keeps the program alive.
+   * @throws {AuthenticationError} when that client's key differs or it fails the challenge (the
+   *   listener keeps listening; call `accept()` again for the next client).
+   * @throws {ClosedError} after `close()` (also for an accept still waiting).
+   */
+  async accept(): Promise<Connection> {
+    const socket = await this.#nextSocket();
+    const conn = await acceptSocket(socket, this.#key, false);
+    this.#lastAccepted = peerAddress(socket, this.#path);
+    return conn;
+  }
+
+  /** Stops listening; connections already accepted stay open. Python: `close()`. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#server.close();
+    for (const s of this.#sockets.splice(0)) s.destroy();
+    for (const s of this.#served) s.destroy();
+    for (const w of this.#waiting.splice(0))
+      w.reject(new ClosedError('The Listener was closed while accept() waited.'));
+    if (this.#path !== null && process.platform !== 'win32') {
+      try {
+        unlinkSync(this.#path);
+      } catch {}
+    }
+  }
+
+  /** `await using listener = new Listener(…)` closes it at the end of the block. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+  }
+
+  /**
+   * @internal Each client as it comes, authenticated, for a manager's server (waits here never
+   * hold the program). Its sockets end with `close()`, also those still in their handshake.
+   */
+  serve(onConnection: (conn: Connection) => void): void {
+    const loop = async (): Promise<void> => {
+      while (!this.#closed) {
+        const socket = await this.#nextSocket(false).catch(() => null);
+        if (!socket) return;
+        this.#served.add(socket);
+        socket.once('close', () => this.#served.delete(socket));
+        acceptSocket(socket, this.#key, true).then(onConnection, () => {});
+      }
+    };
+    void loop();
+  }
+
+  #incoming(s: net.Socket): void {
+    if (this.#path === null) s.setNoDelay(true); // TCP: see Client()
+    const w = this.#waiting.shift();
+    if (w) {
+      if (this.#waiting.length === 0) this.#server.unref();
+      w.resolve(s);
+    } else this.#sockets.push(s);
+  }
+
+  #nextSocket(hold = true): Promise<net.Socket> {
+    if (this.#closed) return Promise.reject(new ClosedError('This Listener was closed.'));
+    if (this.#error) return Promise.reject(this.#error);
+    const s = this.#sockets.shift();
+    if (s) return Promise.resolve(s);
+    return new Promise((resolve, reject) => {
+      this.#waiting.push({ resolve, reject });
+      if (hold) this.#server.ref();
+    });
+  }
+
+  #fail(err: Error): void {
+    this.#error = err;
+    for (const w of this.#waiting.splice(0)) w.reject(err);
+  }
+}
+
+/**
+ * Connects to a {@link Listener} and resolves to a {@link Connection} once both sides have
+ * authenticated each other. Mirrors Python's `multiprocessing.connection.Client(address, authkey=…)`.
+ * @param address - the listener's `address`: a Unix socket path or `[host, port]`.
+ * @param options - `authkey`, the listener's secret.
+ * @throws {AuthenticationError} when the keys differ, or one side has a key and the other none.
+ * @throws {EOFError} when the listener closes the connection during the handshake.
+ * @throws {ValidationError} for a bad address.
+ * @throws {Error} Node's connection error (`ECONNREFUSED`, `ENOENT`) when nobody listens there.
+ * @example
+ * const listener = new Listener(undefined, { authkey: 'k' });
+ * const accepted = listener.accept();
+ * const conn = await Client(listener.address, { authkey: 'k' });
+ * conn.send('hello');
+ * console.log(await (await accepted).recv()); // 'hello'
+ * listener.close();
+ */
+export async function Client(address: Address, options: ClientOptions = {}): Promise<Connection> {
+  const target = netAddress(address, 'Client()');
+  const key = keyBytes(checkKey(options.authkey, 'Client()'));
+  const socket = await new Promise<net.Socket>((resolve, reject) => {
+    const s = net.connect(target);
+    s.once('error', reject);
+    s.once('connect', () => {
+      s.off('error', reject);
+      // Request/answer traffic: Nagle's algorithm would hold a small write back for an ACK.
+      if (s.remotePort !== undefined) s.setNoDelay(true);
+      resolve(s);
+    });
+  });
+  return connectSocket(socket, key);
+}
+
+function checkKey(key: unknown, where: string): string | Uint8Array | undefined {
+  if (key === undefined || typeof key === 'string' || key instanceof Uint8Array) return key;
+  throw new ValidationError(`${where}: authkey must be a string or a Uint8Array, got ${typeof key}.`);
+}
+
+function defaultPath(): string {
+  const name = `mp-listener-${process.pid}-${randomBytes(6).toString('hex')}.sock`;
+  return process.platform === 'win32' ? `\\\\?\\pipe\\${name}` : join(tmpdir(), name);
+}
+
+function peerAddress(s: net.Socket, path: string | null): Address | null {
+  if (path !== null) return path;
+  return s.remoteAddress && s.remotePort !== undefined ? [s.remoteAddress, s.remotePort] : null;
+}

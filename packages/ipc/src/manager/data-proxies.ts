@@ -1,0 +1,272 @@
+/**
+ * Proxies of the manager's containers. Every read returns a copy: mutating a value read from a
+ * proxy does not write back (Python's well-known gotcha: `d.get('k').push(1)` changes nothing in
+ * the manager; `d.set('k', [...v, 1])` does).
+ */
+import type { Timeout } from '@multiproc/shared';
+import { wireTimeout } from '../internal/manager/wire.js';
+import { BaseProxy, proxyClass } from './proxy.js';
+
+/**
+ * A manager's `dict`, keyed like a `Map`. Mirrors Python's `DictProxy`. Reads are copies.
+ * @example
+ * const manager = await Manager.start();
+ * const d = manager.dict<string, number>();
+ * await d.set('a', 1);
+ * console.log(await d.get('a'), await d.len()); // 1 1
+ * await manager.shutdown();
+ */
+export class DictProxy<K = unknown, V = unknown> extends BaseProxy implements AsyncIterable<K> {
+  /** The value of `key`, or `fallback` when absent. Python: `d.get(k, default)` / `d[k]`. */
+  get(key: K, fallback?: V): Promise<V | undefined> {
+    return this.callMethod('get', key, fallback) as Promise<V | undefined>;
+  }
+  /** Sets `key` to `value`. Python: `d[k] = v`. */
+  set(key: K, value: V): Promise<void> {
+    return this.callMethod('set', key, value) as Promise<void>;
+  }
+  /** Whether `key` is present. Python: `k in d`. */
+  has(key: K): Promise<boolean> {
+    return this.callMethod('has', key) as Promise<boolean>;
+  }
+  /** Removes `key`; resolves to whether it was there. Python: `del d[k]`. */
+  delete(key: K): Promise<boolean> {
+    return this.callMethod('delete', key) as Promise<boolean>;
+  }
+  /** Removes `key` and resolves to its value (or `fallback`). Python: `pop(k, default)`. */
+  pop(key: K, fallback?: V): Promise<V | undefined> {
+    return this.callMethod('pop', key, fallback) as Promise<V | undefined>;
+  }
+  /** The value of `key`, set to `value` first if absent. Python: `setdefault(k, default)`. */
+  setdefault(key: K, value: V): Promise<V> {
+    return this.callMethod('setdefault', key, value) as Promise<V>;
+  }
+  /** Sets every entry of `entries` (pairs, a Map, or a plain object). Python: `update()`. */
+  update(entries: Iterable<[K, V]> | Record<string, V>): Promise<void> {
+    return this.callMethod('update', entries instanceof Map ? [...entries] : entries) as Promise<void>;
+  }
+  /** The keys, in insertion order. Python: `keys()`. */
+  keys(): Promise<K[]> {
+    return this.callMethod('keys') as Promise<K[]>;
+  }
+  /** The values. Python: `values()`. */
+  values(): Promise<V[]> {
+    return this.callMethod('values') as Promise<V[]>;
+  }
+  /** The `[key, value]` pairs. Python: `items()`. */
+  items(): Promise<[K, V][]> {
+    return this.callMethod('items') as Promise<[K, V][]>;
+  }
+  /** The number of entries. Python: `len(d)`. */
+  len(): Promise<number> {
+    return this.callMethod('len') as Promise<number>;
+  }
+  /** Removes every entry. Python: `clear()`. */
+  clear(): Promise<void> {
+    return this.callMethod('clear') as Promise<void>;
+  }
+  /** A copy as a `Map`. Python: `copy()` / `dict(d)`. */
+  copy(): Promise<Map<K, V>> {
+    return this.callMethod('copy') as Promise<Map<K, V>>;
+  }
+  /** `for await (const k of d)`: the keys at the time the loop starts. */
+  async *[Symbol.asyncIterator](): AsyncIterator<K> {
+    yield* await this.keys();
+  }
+}
+proxyClass('dict', DictProxy);
+
+/**
+ * A manager's `list`. Mirrors Python's `ListProxy`. Indexes may be negative; reads are copies.
+ * @example
+ * const manager = await Manager.start();
+ * const l = manager.list([1, 2, 3]);
+ * await l.reverse();
+ * console.log(await l.copy()); // [ 3, 2, 1 ]
+ * await manager.shutdown();
+ */
+export class ListProxy<T = unknown> extends BaseProxy implements AsyncIterable<T> {
+  /** The item at `index`. Python: `l[i]`. @throws {ValidationError} when out of range. */
+  get(index: number): Promise<T> {
+    return this.callMethod('get', index) as Promise<T>;
+  }
+  /** Replaces the item at `index`. Python: `l[i] = v`. @throws {ValidationError} when out of range. */
+  set(index: number, value: T): Promise<void> {
+    return this.callMethod('set', index, value) as Promise<void>;
+  }
+  /** Adds `value` at the end. Python: `append()`. */
+  append(value: T): Promise<void> {
+    return this.callMethod('append', value) as Promise<void>;
+  }
+  /** Adds every value at the end. Python: `extend()`. */
+  extend(values: Iterable<T>): Promise<void> {
+    return this.callMethod('extend', [...values]) as Promise<void>;
+  }
+  /** Inserts `value` before `index`. Python: `insert()`. */
+  insert(index: number, value: T): Promise<void> {
+    return this.callMethod('insert', index, value) as Promise<void>;
+  }
+  /** Removes and resolves to the item at `index`. Python: `pop(i=-1)`. */
+  pop(index = -1): Promise<T> {
+    return this.callMethod('pop', index) as Promise<T>;
+  }
+  /** Removes the first item equal (`===`) to `value`. Python: `remove()`. @throws {ValidationError} if absent. */
+  remove(value: T): Promise<void> {
+    return this.callMethod('remove', value) as Promise<void>;
+  }
+  /** The index of the first item equal to `value`. Python: `index()`. @throws {ValidationError} if absent. */
+  index(value: T): Promise<number> {
+    return this.callMethod('index', value) as Promise<number>;
+  }
+  /** How many items equal `value`. Python: `count()`. */
+  count(value: T): Promise<number> {
+    return this.callMethod('count', value) as Promise<number>;
+  }
+  /** The number of items. Python: `len(l)`. */
+  len(): Promise<number> {
+    return this.callMethod('len') as Promise<number>;
+  }
+  /** Reverses the list in place. Python: `reverse()`. */
+  reverse(): Promise<void> {
+    return this.callMethod('reverse') as Promise<void>;
+  }
+  /** Sorts in place (numbers and strings by `<`). Python: `sort(reverse=False)`. */
+  sort(reverse = false): Promise<void> {
+    return this.callMethod('sort', reverse) as Promise<void>;
+  }
+  /** Removes every item. Python: `clear()`. */
+  clear(): Promise<void> {
+    return this.callMethod('clear') as Promise<void>;
+  }
+  /** A copy as an array. Python: `list(l)` / `l[:]`. */
+  copy(): Promise<T[]> {
+    return this.callMethod('copy') as Promise<T[]>;
+  }
+  /** `for await (const v of l)`: the items at the time the loop starts. */
+  async *[Symbol.asyncIterator](): AsyncIterator<T> {
+    yield* await this.copy();
+  }
+}
+proxyClass('list', ListProxy);
+
+/**
+ * A manager's `Namespace`: named values. Mirrors Python's `NamespaceProxy` (`ns.x = 1` is
+ * `await ns.set('x', 1)` here). Reads are copies.
+ * @example
+ * const manager = await Manager.start();
+ * const ns = manager.Namespace({ x: 1 });
+ * await ns.set('y', 'two');
+ * console.log(await ns.copy()); // { x: 1, y: 'two' }
+ * await manager.shutdown();
+ */
+export class NamespaceProxy extends BaseProxy {
+  /** The value named `name`. Python: `ns.name`. */
+  get(name: string): Promise<unknown> {
+    return this.callMethod('get', name);
+  }
+  /** Sets `name`. Python: `ns.name = value`. */
+  set(name: string, value: unknown): Promise<void> {
+    return this.callMethod('set', name, value) as Promise<void>;
+  }
+  /** Removes `name`. Python: `del ns.name`. */
+  delete(name: string): Promise<boolean> {
+    return this.callMethod('delete', name) as Promise<boolean>;
+  }
+  /** Every name and value, as a plain object. */
+  copy(): Promise<Record<string, unknown>> {
+    return this.callMethod('copy') as Promise<Record<string, unknown>>;
+  }
+}
+proxyClass('Namespace', NamespaceProxy);
+
+/**
+ * A manager's `Value(typecode, v)`; typecodes and ranges as in `@multiproc/shared`. Mirrors
+ * Python's `ValueProxy` (`v.value` is `await v.get()`, `v.value = x` is `await v.set(x)`).
+ * @example
+ * const manager = await Manager.start();
+ * const v = manager.Value('d', 0.5);
+ * await v.set(3.25);
+ * console.log(await v.get()); // 3.25
+ * await manager.shutdown();
+ */
+export class ValueProxy<T extends number | bigint = number> extends BaseProxy {
+  /** The value. Python: `v.value`. */
+  get(): Promise<T> {
+    return this.callMethod('get') as Promise<T>;
+  }
+  /** Sets the value. Python: `v.value = x`. @throws {ValidationError} when it does not fit the typecode. */
+  set(value: T): Promise<void> {
+    return this.callMethod('set', value) as Promise<void>;
+  }
+}
+proxyClass('Value', ValueProxy);
+
+/**
+ * A manager's `Array(typecode, seq)`. Mirrors Python's `ArrayProxy`; indexes may be negative.
+ * @example
+ * const manager = await Manager.start();
+ * const a = manager.Array('i', [1, 2, 3]);
+ * await a.set(-1, 30);
+ * console.log(await a.copy()); // [ 1, 2, 30 ]
+ * await manager.shutdown();
+ */
+export class ArrayProxy<T extends number | bigint = number> extends BaseProxy {
+  /** The item at `index`. @throws {ValidationError} when out of range. */
+  get(index: number): Promise<T> {
+    return this.callMethod('get', index) as Promise<T>;
+  }
+  /** Sets the item at `index`. @throws {ValidationError} when out of range or it does not fit. */
+  set(index: number, value: T): Promise<void> {
+    return this.callMethod('set', index, value) as Promise<void>;
+  }
+  /** The length. Python: `len(a)`. */
+  len(): Promise<number> {
+    return this.callMethod('len') as Promise<number>;
+  }
+  /** A copy as an array. Python: `a[:]`. */
+  copy(): Promise<T[]> {
+    return this.callMethod('copy') as Promise<T[]>;
+  }
+}
+proxyClass('Array', ArrayProxy);
+
+/**
+ * A manager's `Queue` or `JoinableQueue`. Mirrors Python's `SyncManager.Queue()`: a `queue.Queue`
+ * in the manager. A `get()` of a thread or process that ends takes nothing.
+ * @example
+ * const manager = await Manager.start();
+ * const q = manager.Queue<string>();
+ * await q.put('job');
+ * console.log(await q.get()); // 'job'
+ * await manager.shutdown();
+ */
+export class QueueProxy<T = unknown> extends BaseProxy {
+  /**
+   * Adds `value`, waiting for room when `maxsize` is reached. Python: `put(obj, block, timeout)`.
+   * @throws {QueueFullError} when still full after `timeout` (or at once with `{ block: false }`).
+   */
+  async put(value: T, timeout?: Timeout | { timeout?: number; block?: boolean }): Promise<void> {
+    return this.callMethod('put', value, wireTimeout(timeout, 'Queue.put()', true)) as Promise<void>;
+  }
+  /**
+   * Takes the next value. Python: `get(block, timeout)`.
+   * @throws {QueueEmptyError} when none came within `timeout` (or at once with `{ block: false }`).
+   */
+  async get(timeout?: Timeout | { timeout?: number; block?: boolean }): Promise<T> {
+    return this.callMethod('get', wireTimeout(timeout, 'Queue.get()', true)) as Promise<T>;
+  }
+  /** The number of items. Python: `qsize()`. */
+  qsize(): Promise<number> {
+    return this.callMethod('qsize') as Promise<number>;
+  }
+  /** Marks one item taken earlier as done (joinable queues). Python: `task_done()`. */
+  taskDone(): Promise<void> {
+    return this.callMethod('taskDone') as Promise<void>;
+  }
+  /** Waits until every item put has been marked done. Python: `join()`. */
+  join(): Promise<void> {
+    return this.callMethod('join') as Promise<void>;
+  }
+}
+proxyClass('Queue', QueueProxy);
+proxyClass('JoinableQueue', QueueProxy);

@@ -1,0 +1,233 @@
+/**
+ * Manager: Python's `SyncManager`, the shared dict, list, Namespace, Value, Array, locks, events,
+ * conditions, barriers and queues of `multiprocessing.Manager()`.
+ */
+import { type Typecode, ValidationError } from '@multiproc/shared';
+import {
+  ManagedArray,
+  ManagedDict,
+  ManagedList,
+  ManagedNamespace,
+  ManagedValue,
+  ServedObject,
+  ServedQueue,
+} from '../internal/manager/served-data.js';
+import {
+  ServedBarrier,
+  ServedCondition,
+  ServedEvent,
+  ServedLock,
+  ServedSemaphore,
+} from '../internal/manager/served-sync.js';
+import { wireTimeout } from '../internal/manager/wire.js';
+import { BaseManager, type ManagerOptions } from './base-manager.js';
+import type {
+  ArrayProxy,
+  DictProxy,
+  ListProxy,
+  NamespaceProxy,
+  QueueProxy,
+  ValueProxy,
+} from './data-proxies.js';
+import type {
+  BarrierProxy,
+  ConditionProxy,
+  EventProxy,
+  LockProxy,
+  ManagerBarrierOptions,
+  SemaphoreProxy,
+} from './sync-proxies.js';
+
+function count(n: unknown, min: number, where: string): number {
+  if (!Number.isInteger(n) || (n as number) < min) {
+    throw new ValidationError(`${where} must be an integer >= ${min}, got ${String(n)}.`);
+  }
+  return n as number;
+}
+
+/**
+ * Serves shared objects from one home to every thread and process: `dict()`, `list()`,
+ * `Namespace()`, `Value()`, `Array()`, `Lock()`, `RLock()`, `Semaphore()`, `BoundedSemaphore()`,
+ * `Event()`, `Condition()`, `Barrier()`, `Queue()`, `JoinableQueue()` return proxies that can be
+ * passed to `Process`es and pool tasks in both contexts, nested in arguments, to several workers
+ * at once. Mirrors Python's `multiprocessing.Manager()` / `SyncManager`. The objects live in this
+ * program (no server process); a proxy used after `shutdown()` rejects with `ManagerClosedError`.
+ * Values read through a proxy are copies: changing one does not write back.
+ * @example
+ * await using manager = await Manager.start();
+ * const d = manager.dict<number | string, string | number | null>();
+ * const l = manager.list([0, 1, 2, 3]);
+ * await d.set(1, '1');
+ * await l.reverse();
+ * console.log(await d.copy(), await l.copy()); // Map(1) { 1 => '1' } [ 3, 2, 1, 0 ]
+ */
+export class Manager extends BaseManager {
+  constructor(options: ManagerOptions = {}) {
+    super(options);
+    const data = (make: (args: unknown[]) => object) => (args: unknown[]) => new ServedObject(make(args));
+    this.registerServed(
+      'dict',
+      data((a) => new ManagedDict(a[0] as never)),
+    );
+    this.registerServed(
+      'list',
+      data((a) => new ManagedList(a[0] as never)),
+    );
+    this.registerServed(
+      'Namespace',
+      data((a) => new ManagedNamespace(a[0] as never)),
+    );
+    this.registerServed(
+      'Value',
+      data((a) => new ManagedValue(a[0] as Typecode, a[1] as never)),
+    );
+    this.registerServed(
+      'Array',
+      data((a) => new ManagedArray(a[0] as Typecode, a[1] as never)),
+    );
+    this.registerServed('Lock', () => new ServedLock(false));
+    this.registerServed('RLock', () => new ServedLock(true));
+    this.registerServed('Semaphore', (a) => new ServedSemaphore(a[0] as number, false));
+    this.registerServed('BoundedSemaphore', (a) => new ServedSemaphore(a[0] as number, true));
+    this.registerServed('Event', () => new ServedEvent());
+    this.registerServed('Condition', (a) => new ServedCondition(a[0] as ServedLock | undefined));
+    this.registerServed('Barrier', (a) => new ServedBarrier(a[0] as number, a[1] as number));
+    this.registerServed('Queue', (a) => new ServedQueue(a[0] as number));
+    this.registerServed('JoinableQueue', (a) => new ServedQueue(a[0] as number));
+  }
+
+  /**
+   * Starts a manager serving from this program. Python: `multiprocessing.Manager()`.
+   * @param options - `address` and `authkey`. @default a private Unix socket and a random key
+   * @example
+   * const manager = await Manager.start();
+   * const lock = manager.Lock();
+   * console.log(await lock.acquire()); // true
+   * await manager.shutdown();
+   */
+  static async start(options: ManagerOptions = {}): Promise<Manager> {
+    const m = new Manager(options);
+    await m.start();
+    return m;
+  }
+
+  /** @internal A manager serving on a private Unix socket at once (see {@link processManager}). */
+  static startNow(): Manager {
+    const m = new Manager();
+    m.startNow();
+    return m;
+  }
+
+  /** A shared `dict` (a Map: any cloneable key). Python: `manager.dict(mapping)`. */
+  dict<K = unknown, V = unknown>(init?: Iterable<[K, V]> | Record<string, V>): DictProxy<K, V> {
+    return this.createLocal('dict', [init instanceof Map ? [...init] : init]);
+  }
+
+  /** A shared `list`. Python: `manager.list(sequence)`. */
+  list<T = unknown>(init?: Iterable<T>): ListProxy<T> {
+    return this.createLocal('list', [init ? [...init] : []]);
+  }
+
+  /** A shared `Namespace` of named values. Python: `manager.Namespace()`. */
+  Namespace(init?: Record<string, unknown>): NamespaceProxy {
+    return this.createLocal('Namespace', [init ?? {}]);
+  }
+
+  /**
+   * A shared `Value`. Python: `manager.Value(typecode, value)`.
+   * @throws {ValidationError} for a bad typecode or a value that does not fit it.
+   */
+  Value<T extends number | bigint = number>(typecode: Typecode, value?: T): ValueProxy<T> {
+    new ManagedValue(typecode, value); // checks here, where the caller can see it
+    return this.createLocal('Value', [typecode, value]);
+  }
+
+  /**
+   * A shared `Array` from a length or the initial items. Python: `manager.Array(typecode, sequence)`.
+   * @throws {ValidationError} for a bad typecode or item.
+   */
+  Array<T extends number | bigint = number>(typecode: Typecode, init: number | readonly T[]): ArrayProxy<T> {
+    new ManagedArray(typecode, init as never);
+    return this.createLocal('Array', [typecode, init]);
+  }
+
+  /** A `Lock`; released by the manager if the thread or process holding it ends. Python: `manager.Lock()`. */
+  Lock(): LockProxy {
+    return this.createLocal('Lock', []);
+  }
+
+  /** A reentrant lock. Python: `manager.RLock()`. */
+  RLock(): LockProxy {
+    return this.createLocal('RLock', []);
+  }
+
+  /** A `Semaphore(value)`. Python: `manager.Semaphore(value=1)`. @throws {ValidationError} for a negative value. */
+  Semaphore(value = 1): SemaphoreProxy {
+    return this.createLocal('Semaphore', [count(value, 0, 'Semaphore(value)')]);
+  }
+
+  /** A `BoundedSemaphore(value)`: releasing past `value` throws `LockError`. Python: `manager.BoundedSemaphore()`. */
+  BoundedSemaphore(value = 1): SemaphoreProxy {
+    return this.createLocal('BoundedSemaphore', [count(value, 0, 'BoundedSemaphore(value)')]);
+  }
+
+  /** An `Event`. Python: `manager.Event()`. */
+  Event(): EventProxy {
+    return this.createLocal('Event', []);
+  }
+
+  /**
+   * A `Condition`, over `lock` (a `Lock()`/`RLock()` of this manager) or a new RLock. Python:
+   * `manager.Condition(lock=None)`.
+   * @throws {ValidationError} when `lock` is not a lock of this manager.
+   */
+  Condition(lock?: LockProxy): ConditionProxy {
+    const served = lock === undefined ? undefined : this.resolveLocal(lock);
+    if (lock !== undefined && !(served instanceof ServedLock)) {
+      throw new ValidationError('Condition(lock): lock must be a Lock() or RLock() of this manager.');
+    }
+    return this.createLocal('Condition', [served]);
+  }
+
+  /**
+   * A `Barrier(parties)`. Python: `manager.Barrier(parties, action=None, timeout=None)`.
+   * @param options - `timeout`: the default wait in ms.
+   * @throws {ValidationError} when `parties` is not a positive integer.
+   */
+  Barrier(parties: number, options: ManagerBarrierOptions = {}): BarrierProxy {
+    const ms = wireTimeout(options.timeout, 'Barrier()');
+    return this.createLocal('Barrier', [count(parties, 1, 'Barrier(parties)'), ms]);
+  }
+
+  /** A FIFO `Queue` served by the manager. Python: `manager.Queue(maxsize=0)`. */
+  Queue<T = unknown>(maxsize = 0): QueueProxy<T> {
+    return this.createLocal('Queue', [count(maxsize, 0, 'Queue(maxsize)')]);
+  }
+
+  /** A `JoinableQueue` (`taskDone()`, `join()`). Python: `manager.JoinableQueue(maxsize=0)`. */
+  JoinableQueue<T = unknown>(maxsize = 0): QueueProxy<T> {
+    return this.createLocal('JoinableQueue', [count(maxsize, 0, 'JoinableQueue(maxsize)')]);
+  }
+}
+
+let defaultManager: Manager | null = null;
+
+/**
+ * The manager behind the process-safe primitives of `getContext('process')` (`ctx.Lock()`,
+ * `ctx.Value()`, …): started in this program on first use, on a private Unix socket, and shut down
+ * when the program exits. It never keeps the program alive by itself.
+ * @returns the same manager on every call (in this thread).
+ * @example
+ * const lock = processManager().Lock(); // what getContext('process').Lock() returns
+ * console.log(await lock.acquire()); // true
+ */
+export function processManager(): Manager {
+  if (!defaultManager) {
+    const m = Manager.startNow();
+    process.once('exit', () => void m.shutdown());
+    defaultManager = m;
+  }
+  return defaultManager;
+}
+
+export { Manager as SyncManager };

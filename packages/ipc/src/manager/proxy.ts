@@ -1,0 +1,108 @@
+/**
+ * BaseProxy: a reference to an object a manager serves. Mirrors Python's
+ * `multiprocessing.managers.BaseProxy`. A proxy travels to threads and processes like a queue
+ * (as `Process` or pool arguments, nested anywhere, inside values sent to other proxies); each
+ * thread talks to the manager over its own connection.
+ */
+import { type EncodeContext, type Encoded, encodeSymbol, registerCodec } from '@multiproc/shared';
+import { clientFor, type ManagerClient } from '../internal/manager/client.js';
+import { proxyRef } from '../internal/manager/server.js';
+import type { ProxyRef } from '../internal/manager/wire.js';
+
+const TYPE = 'multiproc.Proxy';
+const classes = new Map<string, new (ref: ProxyRef) => any>();
+
+/** @internal Makes the proxy class of `typeid` (its own, or an {@link AutoProxy}). */
+export function makeProxy<P>(ref: ProxyRef): P {
+  const C = ref.auto ? undefined : classes.get(ref.typeid);
+  return (C ? new C(ref) : autoProxy(ref)) as P;
+}
+
+/** @internal Declares the proxy class of a built-in type. */
+export function proxyClass(typeid: string, C: new (ref: ProxyRef) => BaseProxy): void {
+  classes.set(typeid, C);
+}
+
+/**
+ * The base of every manager proxy: the served object's type and id, and the way to call it.
+ * Values read through a proxy are copies: mutating one does not change the managed object
+ * (Python's well-known gotcha); write it back with the proxy's own methods.
+ * @example
+ * const manager = await Manager.start();
+ * const d = manager.dict<string, number>();
+ * console.log(d.typeid); // 'dict'
+ * await manager.shutdown();
+ */
+export class BaseProxy {
+  readonly #ref: ProxyRef;
+  // This thread's connection to the manager, looked up once rather than per call.
+  #client: ManagerClient | null = null;
+
+  /** @internal Proxies come from a manager; there is no public constructor. */
+  constructor(ref: ProxyRef) {
+    this.#ref = ref;
+  }
+
+  /** The type the manager serves this object as (`'dict'`, `'Lock'`, a registered typeid). */
+  get typeid(): string {
+    return this.#ref.typeid;
+  }
+
+  /** @internal */
+  get [proxyRef](): ProxyRef {
+    return this.#ref;
+  }
+
+  /**
+   * Calls `method` of the managed object with `args` and resolves to its result. Python:
+   * `_callmethod(methodname, args)`.
+   * @param method - a public method of the served object.
+   * @param args - its arguments (sent like a queue item).
+   * @throws {ManagerClosedError} when the manager is gone.
+   * @example
+   * const manager = await Manager.start();
+   * const l = manager.list([3, 1, 2]);
+   * await l.callMethod('sort');
+   * console.log(await l.copy()); // [ 1, 2, 3 ]
+   * await manager.shutdown();
+   */
+  callMethod(method: string, ...args: unknown[]): Promise<unknown> {
+    const ref = this.#ref;
+    let client = this.#client;
+    if (client === null || client.dead) {
+      client = clientFor(ref.address, ref.authkey);
+      this.#client = client;
+    }
+    return client.request(ref.id, method, args);
+  }
+
+  /** @internal The codec protocol: proxies travel as their reference. */
+  [encodeSymbol](_ctx: EncodeContext): Encoded {
+    return { type: TYPE, data: this.#ref };
+  }
+}
+
+/**
+ * A proxy for a type registered without a proxy class: every method of the served object is an
+ * async method here. Mirrors Python's `AutoProxy`.
+ * @typeParam T - the served object's type (its methods become async methods of the proxy).
+ */
+export type AutoProxy<T = Record<string, (...args: never[]) => unknown>> = BaseProxy & {
+  [K in keyof T]: T[K] extends (...args: infer A) => infer R ? (...args: A) => Promise<Awaited<R>> : never;
+};
+
+function autoProxy(ref: ProxyRef): BaseProxy {
+  const base = new BaseProxy(ref);
+  return new Proxy(base, {
+    get(target, prop) {
+      if (typeof prop === 'symbol' || prop in target || prop === 'then') {
+        // The target itself as `this`: its private fields are not reachable through the Proxy.
+        const v = Reflect.get(target, prop);
+        return typeof v === 'function' ? v.bind(target) : v;
+      }
+      return (...args: unknown[]) => target.callMethod(prop, ...args);
+    },
+  });
+}
+
+registerCodec(TYPE, (data: ProxyRef) => makeProxy(data));

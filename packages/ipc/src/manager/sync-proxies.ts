@@ -1,0 +1,228 @@
+/**
+ * Proxies of the manager's synchronisation primitives. Their methods have the names and forms of
+ * the thread primitives in `@multiproc/shared` (`await lock.acquire({ timeout })`,
+ * `await ev.wait(ms)`), so code moves between a thread `Lock` and a manager `Lock` unchanged; the
+ * ones that are synchronous there return a Promise here (they cross to the manager).
+ */
+import type { AcquireOptions, Timeout } from '@multiproc/shared';
+import { wireTimeout } from '../internal/manager/wire.js';
+import { BaseProxy, proxyClass } from './proxy.js';
+
+/** `acquire()`'s argument: ms, `{ timeout }`, or `{ block: false }` (answer at once). */
+export type AcquireArg = AcquireOptions | null | undefined;
+
+/** What {@link BarrierProxy.state} reports. */
+export interface BarrierState {
+  /** Whether the barrier is broken (Python: `broken`). */
+  broken: boolean;
+  /** How many parties wait now (Python: `n_waiting`). */
+  nWaiting: number;
+  /** How many parties a cycle needs (Python: `parties`). */
+  parties: number;
+}
+
+/** Options of a manager's `Barrier()`. */
+export interface ManagerBarrierOptions {
+  /**
+   * The wait of `wait()` without a timeout, in ms; a wait that times out breaks the barrier.
+   * @default no limit
+   */
+  timeout?: number;
+}
+
+/**
+ * A manager's `Lock` (or `RLock`): mutual exclusion between threads and processes. Mirrors
+ * Python's `AcquirerProxy` of `SyncManager.Lock()`. If the thread or process holding it ends, the
+ * manager releases it.
+ * @example
+ * const manager = await Manager.start();
+ * const lock = manager.Lock();
+ * await lock.withLock(async () => console.log('held')); // held
+ * await manager.shutdown();
+ */
+export class LockProxy extends BaseProxy {
+  /**
+   * Acquires the lock, waiting up to `timeout` ms; resolves to whether it did. Python: `acquire(block, timeout)`.
+   * @param timeout - ms, `{ timeout }` or `{ block: false }`. @default waits without limit
+   * @throws {ValidationError} for another form of timeout.
+   * @throws {ManagerClosedError} when the manager is gone.
+   */
+  async acquire(timeout?: AcquireArg): Promise<boolean> {
+    return this.callMethod(
+      'acquire',
+      wireTimeout(timeout, `${this.typeid}.acquire()`, true),
+    ) as Promise<boolean>;
+  }
+
+  /** Acquires the lock if it is free now; resolves to whether it did. */
+  tryAcquire(): Promise<boolean> {
+    return this.callMethod('acquire', 0) as Promise<boolean>;
+  }
+
+  /**
+   * Releases the lock. Python: `release()`.
+   * @throws {LockError} when it is not held (an `RLock`: not held by this thread or process).
+   */
+  release(): Promise<void> {
+    return this.callMethod('release') as Promise<void>;
+  }
+
+  /** Whether anyone holds the lock. Python: `locked()`. */
+  locked(): Promise<boolean> {
+    return this.callMethod('locked') as Promise<boolean>;
+  }
+
+  /**
+   * Runs `fn` holding the lock, and releases it after (Python: `with lock:`).
+   * @param fn - what to run; its result is returned.
+   */
+  async withLock<R>(fn: () => R | Promise<R>): Promise<R> {
+    await this.acquire();
+    try {
+      return await fn();
+    } finally {
+      await this.release();
+    }
+  }
+}
+proxyClass('Lock', LockProxy);
+proxyClass('RLock', LockProxy);
+
+/**
+ * A manager's `Semaphore` or `BoundedSemaphore`. Mirrors Python's `SyncManager.Semaphore(value)`.
+ * What a thread or process acquired and did not release is released when it ends.
+ * @example
+ * const manager = await Manager.start();
+ * const sem = manager.Semaphore(2);
+ * await sem.acquire();
+ * console.log(await sem.getValue()); // 1
+ * await manager.shutdown();
+ */
+export class SemaphoreProxy extends LockProxy {
+  /** The current count. Python: `get_value()`. */
+  getValue(): Promise<number> {
+    return this.callMethod('getValue') as Promise<number>;
+  }
+
+  /** Whether the count is 0 (an acquire would wait). */
+  override locked(): Promise<boolean> {
+    return this.getValue().then((v) => v === 0);
+  }
+}
+proxyClass('Semaphore', SemaphoreProxy);
+proxyClass('BoundedSemaphore', SemaphoreProxy);
+
+/**
+ * A manager's `Event`. Mirrors Python's `EventProxy`.
+ * @example
+ * const manager = await Manager.start();
+ * const ev = manager.Event();
+ * await ev.set();
+ * console.log(await ev.wait(1000)); // true
+ * await manager.shutdown();
+ */
+export class EventProxy extends BaseProxy {
+  /** Sets the flag and wakes every waiter. Python: `set()`. */
+  set(): Promise<void> {
+    return this.callMethod('set') as Promise<void>;
+  }
+  /** Clears the flag. Python: `clear()`. */
+  clear(): Promise<void> {
+    return this.callMethod('clear') as Promise<void>;
+  }
+  /** Whether the flag is set. Python: `is_set()`. */
+  isSet(): Promise<boolean> {
+    return this.callMethod('isSet') as Promise<boolean>;
+  }
+  /**
+   * Waits until the flag is set or `timeout` ms pass; resolves to the flag. Python: `wait(timeout)`.
+   * @param timeout - ms or `{ timeout }`. @default no limit
+   */
+  async wait(timeout?: Timeout): Promise<boolean> {
+    return this.callMethod('wait', wireTimeout(timeout, 'Event.wait()')) as Promise<boolean>;
+  }
+}
+proxyClass('Event', EventProxy);
+
+/**
+ * A manager's `Condition` (over an `RLock` unless given a manager lock). Mirrors Python's
+ * `SyncManager.Condition(lock)`. `wait`/`notify` need the lock held, else `LockError`.
+ * @example
+ * const manager = await Manager.start();
+ * const cond = manager.Condition();
+ * await cond.acquire();
+ * console.log(await cond.wait(10)); // false: nobody notified
+ * await cond.release();
+ * await manager.shutdown();
+ */
+export class ConditionProxy extends LockProxy {
+  /**
+   * Releases the lock, waits for `notify()` or `timeout` ms, re-acquires; resolves to whether it
+   * was notified. Python: `wait(timeout)`.
+   * @throws {LockError} when this thread or process does not hold the lock.
+   */
+  async wait(timeout?: Timeout): Promise<boolean> {
+    return this.callMethod('wait', wireTimeout(timeout, 'Condition.wait()')) as Promise<boolean>;
+  }
+
+  /**
+   * Waits until `predicate()` is truthy (checked here, under the lock), at most `timeout` ms;
+   * resolves to its last value. Python: `wait_for(predicate, timeout)`.
+   */
+  async waitFor<R>(predicate: () => R | Promise<R>, timeout?: Timeout): Promise<R> {
+    const ms = wireTimeout(timeout, 'Condition.waitFor()');
+    const end = ms < 0 ? Number.POSITIVE_INFINITY : Date.now() + ms;
+    let r = await predicate();
+    while (!r) {
+      const left = end - Date.now();
+      if (left <= 0) break;
+      await this.wait(left === Number.POSITIVE_INFINITY ? undefined : left);
+      r = await predicate();
+    }
+    return r;
+  }
+
+  /** Wakes up to `n` waiters. Python: `notify(n)`. @throws {LockError} without the lock. */
+  notify(n = 1): Promise<void> {
+    return this.callMethod('notify', n) as Promise<void>;
+  }
+
+  /** Wakes every waiter. Python: `notify_all()`. @throws {LockError} without the lock. */
+  notifyAll(): Promise<void> {
+    return this.callMethod('notifyAll') as Promise<void>;
+  }
+}
+proxyClass('Condition', ConditionProxy);
+
+/**
+ * A manager's `Barrier(parties)`. Mirrors Python's `BarrierProxy`. A party that dies while it
+ * waits breaks the barrier: the others reject with `BrokenBarrierError`.
+ * @example
+ * const manager = await Manager.start();
+ * const bar = manager.Barrier(1);
+ * console.log(await bar.wait()); // 0
+ * await manager.shutdown();
+ */
+export class BarrierProxy extends BaseProxy {
+  /**
+   * Waits until `parties` have called it; resolves to this party's arrival index. Python: `wait(timeout)`.
+   * @throws {BrokenBarrierError} when the barrier is broken, reset, aborted, or times out.
+   */
+  async wait(timeout?: Timeout): Promise<number> {
+    const ms = timeout === undefined ? null : wireTimeout(timeout, 'Barrier.wait()');
+    return this.callMethod('wait', ms) as Promise<number>;
+  }
+  /** Breaks the waits in progress, then makes the barrier usable again. Python: `reset()`. */
+  reset(): Promise<void> {
+    return this.callMethod('reset') as Promise<void>;
+  }
+  /** Breaks the barrier for good (until `reset()`). Python: `abort()`. */
+  abort(): Promise<void> {
+    return this.callMethod('abort') as Promise<void>;
+  }
+  /** `{ broken, nWaiting, parties }` now. Python: `broken`, `n_waiting`, `parties`. */
+  state(): Promise<BarrierState> {
+    return this.callMethod('state') as Promise<BarrierState>;
+  }
+}
+proxyClass('Barrier', BarrierProxy);
