@@ -39,3 +39,55 @@ def budgeted(runs):
         if i >= MIN_SAMPLES and clock() - started > SAMPLE_BUDGET_S:
             return
         yield i
+
+
+def timed(runs, body, count):
+    """Runs body() up to `runs` times (budgeted); one sample a run: `count` per second."""
+    samples = []
+    for _ in budgeted(runs):
+        t0 = clock()
+        body()
+        samples.append(per_second(count, clock() - t0))
+    return samples
+
+
+def item(i):
+    """The small object of every one-way case, the same shape the Node cases send."""
+    return {"id": i, "name": "item", "value": 1.5}
+
+
+def one_way(send_count, send_item, wait_done, n, runs, count=None):
+    """The parent's side of a one-way case: the count n, n items, then the sink's answer.
+
+    Timed from the count to the answer, so each sample includes the final wake-up.
+    """
+
+    def run():
+        send_count(n)
+        for i in range(n):
+            send_item(i)
+        wait_done()
+
+    return timed(runs, run, count or n)
+
+
+def sink(get_count, take, done):
+    """The child's side of one_way(): takes n items per count, answers "done"; None ends it."""
+    while True:
+        n = get_count()
+        if n is None:
+            return
+        for _ in range(n):
+            take()
+        done("done")
+
+
+def lock_pairs(lock, n, runs):
+    """n acquire/release pairs on any lock, timed as one sample a run."""
+
+    def run():
+        for _ in range(n):
+            lock.acquire()
+            lock.release()
+
+    return timed(runs, run, n)

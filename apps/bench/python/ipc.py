@@ -5,57 +5,28 @@ from the count to the answer, so each sample is one-way throughput including the
 """
 from multiprocessing import Pipe, Process, Queue
 
-from common import budgeted, clock, main, per_second
+from common import item, main, one_way, sink
 
 KIB64 = 64 * 1024
 
 
-def item(i):
-    return {"id": i, "name": "item", "value": 1.5}
-
-
 def pipe_sink(conn):
-    while True:
-        n = conn.recv()
-        if n is None:
-            return
-        for _ in range(n):
-            conn.recv()
-        conn.send("done")
+    sink(conn.recv, conn.recv, conn.send)
 
 
 def bytes_sink(conn):
-    while True:
-        n = conn.recv()
-        if n is None:
-            return
-        for _ in range(n):
-            conn.recv_bytes()
-        conn.send("done")
+    sink(conn.recv, conn.recv_bytes, conn.send)
 
 
 def queue_sink(q, done):
-    while True:
-        n = q.get()
-        if n is None:
-            return
-        for _ in range(n):
-            q.get()
-        done.put("done")
+    sink(q.get, q.get, done.put)
 
 
 def case_pipe(n, runs):
     a, b = Pipe()
     p = Process(target=pipe_sink, args=(b,))
     p.start()
-    samples = []
-    for _ in budgeted(runs):
-        t0 = clock()
-        a.send(n)
-        for i in range(n):
-            a.send(item(i))
-        a.recv()
-        samples.append(per_second(n, clock() - t0))
+    samples = one_way(a.send, lambda i: a.send(item(i)), a.recv, n, runs)
     a.send(None)
     p.join()
     return {"samples": samples}
@@ -65,14 +36,7 @@ def case_queue(n, runs):
     q, done = Queue(), Queue()
     p = Process(target=queue_sink, args=(q, done))
     p.start()
-    samples = []
-    for _ in budgeted(runs):
-        t0 = clock()
-        q.put(n)
-        for i in range(n):
-            q.put(item(i))
-        done.get()
-        samples.append(per_second(n, clock() - t0))
+    samples = one_way(q.put, lambda i: q.put(item(i)), done.get, n, runs)
     q.put(None)
     p.join()
     return {"samples": samples}
@@ -83,14 +47,7 @@ def case_bytes(n, runs):
     p = Process(target=bytes_sink, args=(b,))
     p.start()
     buf = bytes(KIB64)
-    samples = []
-    for _ in budgeted(runs):
-        t0 = clock()
-        a.send(n)
-        for _ in range(n):
-            a.send_bytes(buf)
-        a.recv()
-        samples.append(per_second(n * KIB64, clock() - t0))
+    samples = one_way(a.send, lambda _i: a.send_bytes(buf), a.recv, n, runs, n * KIB64)
     a.send(None)
     p.join()
     return {"samples": samples}

@@ -8,35 +8,18 @@ from the count to the child's answer, like ipc.py.
 from multiprocessing import Manager, Pool, Process
 from multiprocessing.connection import Client, Listener
 
-from common import budgeted, clock, main, per_second
+from common import item, lock_pairs, main, one_way, sink, timed
 
 AUTHKEY = b"bench"
 
 
-def item(i):
-    return {"id": i, "name": "item", "value": 1.5}
-
-
-def lock_pairs(lock, n, runs):
-    samples = []
-    for _ in budgeted(runs):
-        t0 = clock()
-        for _ in range(n):
-            lock.acquire()
-            lock.release()
-        samples.append(per_second(n, clock() - t0))
-    return samples
-
-
 def dict_pairs(d, n, runs):
-    samples = []
-    for _ in budgeted(runs):
-        t0 = clock()
+    def run():
         for i in range(n):
             d["k"] = i
             d["k"]
-        samples.append(per_second(n, clock() - t0))
-    return samples
+
+    return timed(runs, run, n)
 
 
 def case_lock(n, runs):
@@ -53,13 +36,7 @@ def case_dict(n, runs):
 
 def client_sink(address):
     with Client(address, authkey=AUTHKEY) as conn:
-        while True:
-            n = conn.recv()
-            if n is None:
-                return
-            for _ in range(n):
-                conn.recv()
-            conn.send("done")
+        sink(conn.recv, conn.recv, conn.send)
 
 
 def case_listener(n, runs):
@@ -67,14 +44,7 @@ def case_listener(n, runs):
         p = Process(target=client_sink, args=(listener.address,))
         p.start()
         with listener.accept() as conn:
-            samples = []
-            for _ in budgeted(runs):
-                t0 = clock()
-                conn.send(n)
-                for i in range(n):
-                    conn.send(item(i))
-                conn.recv()
-                samples.append(per_second(n, clock() - t0))
+            samples = one_way(conn.send, lambda i: conn.send(item(i)), conn.recv, n, runs)
             conn.send(None)
         p.join()
     return {"samples": samples}

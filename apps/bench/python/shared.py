@@ -1,19 +1,11 @@
 """Shared-memory cases: Lock acquire/release pairs; 2 processes doing locked Value increments."""
 from multiprocessing import Barrier, Lock, Process, Value
 
-from common import budgeted, clock, main, per_second
+from common import budgeted, clock, lock_pairs, main, per_second
 
 
 def case_lock(n, runs):
-    lock = Lock()
-    samples = []
-    for _ in budgeted(runs):
-        t0 = clock()
-        for _ in range(n):
-            lock.acquire()
-            lock.release()
-        samples.append(per_second(n, clock() - t0))
-    return {"samples": samples}
+    return {"samples": lock_pairs(Lock(), n, runs)}
 
 
 def increment(v, n, start):
