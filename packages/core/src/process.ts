@@ -59,6 +59,9 @@ type State = 'initial' | 'started' | 'stopped' | 'closed';
 
 let childCounter = 0;
 const liveChildren = new Set<Process>();
+// Asked by @multiproc/shared when the main thread's loop runs dry with a lock or event wait
+// pending: a live child (a daemon thread is unref'd) may still release it, so it waits on.
+(globalThis as Record<symbol, unknown>)[Symbol.for('multiproc.threadsAlive')] = () => liveChildren.size > 0;
 
 /**
  * The `Process` objects this program started that are still running. Python: `active_children()`.

@@ -25,7 +25,7 @@ import { type BarrierAction, runAction } from './internal/barrier-action.js';
 import { OWNER_TABLE_WORDS, ownerRow, takeOwned } from './internal/owner-table.js';
 import { type Abandonable, kAbandon } from './internal/protocol.js';
 import { assertThreadTarget } from './internal/shared-codec.js';
-import { deadlineFor, deadlineOf, waitAsync, waitSync } from './internal/wait.js';
+import { deadlineFor, deadlineOf, type WaitResult, waitAsync, waitSync } from './internal/wait.js';
 import { getOwnerId, trackAbandonable } from './owner.js';
 import { definePythonNames } from './python-names.js';
 import type { Timeout } from './timeout.js';
@@ -41,6 +41,14 @@ const DRAINING = 1 << 17;
 const GEN_SHIFT = 18;
 const GEN_MASK = 0x1fff;
 const ME = getOwnerId();
+
+/**
+ * Sleeps on the state word; a wait that nothing left in the program could end (see `wait.ts`)
+ * counts as a timeout, so the barrier breaks and the party gets `BrokenBarrierError`.
+ */
+function waitOrBreak(w: Int32Array, value: number, deadline: number): Promise<WaitResult> {
+  return waitAsync(w, STATE, value, deadline).catch((): WaitResult => 'timed-out');
+}
 
 /** Options of `new Barrier()`. */
 export interface BarrierOptions {
@@ -129,7 +137,7 @@ export class Barrier implements Abandonable {
     const deadline = deadlineFor(timeoutMs ?? this.#timeout, 'Barrier.wait()');
     let a = this.#arrive();
     while (typeof a === 'number') {
-      if ((await waitAsync(this.#w, STATE, a, deadline)) === 'timed-out') this.#timeOutEntering(a);
+      if ((await waitOrBreak(this.#w, a, deadline)) === 'timed-out') this.#timeOutEntering(a);
       a = this.#arrive();
     }
     if (a.index === this.parties - 1) {
@@ -144,7 +152,7 @@ export class Barrier implements Abandonable {
     for (;;) {
       const s = Atomics.load(this.#w, STATE);
       if (this.#isReleased(s, a)) return a.index;
-      if ((await waitAsync(this.#w, STATE, s, deadline)) === 'timed-out') return this.#timeOut(a);
+      if ((await waitOrBreak(this.#w, s, deadline)) === 'timed-out') return this.#timeOut(a);
     }
   }
 

@@ -119,7 +119,8 @@ export class Condition implements Abandonable {
    * @param timeoutMs how long to wait, in ms.
    * @default Infinity
    * @returns `false` on timeout.
-   * @throws {LockError} when this thread does not hold the lock.
+   * @throws {LockError} when this thread does not hold the lock; in a program's main thread, when
+   * nothing left could notify it (a deadlock; the lock is held again first).
    */
   async wait(timeoutMs?: Timeout): Promise<boolean> {
     return this.#waitUntil(deadlineFor(timeoutMs, 'Condition.wait()'));

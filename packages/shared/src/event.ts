@@ -47,6 +47,7 @@ export class Event {
    * @param timeoutMs how long to wait, in ms.
    * @default Infinity
    * @returns the flag at the end: `false` on timeout.
+   * @throws {LockError} in a program's main thread, when nothing left could end the wait (a deadlock).
    * @example
    * if (!(await ev.wait(100))) console.log('timed out');
    */

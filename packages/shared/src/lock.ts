@@ -67,6 +67,7 @@ export class Lock implements ConditionLock, Abandonable {
    * @param options `timeout` in ms.
    * @returns `true` once acquired, `false` on timeout.
    * @throws {ValidationError} for a timeout that is not a number.
+   * @throws {LockError} in a program's main thread, when nothing left could end the wait (a deadlock).
    * @example
    * if (await lock.acquire({ timeout: 100 })) lock.release();
    */

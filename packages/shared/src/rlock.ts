@@ -74,6 +74,7 @@ export class RLock implements ConditionLock, Abandonable {
    * Waits for the lock without blocking the event loop; succeeds at once if this thread holds it.
    * @param options `timeout` in ms.
    * @returns `true` once acquired, `false` on timeout.
+   * @throws {LockError} in a program's main thread, when nothing left could end the wait (a deadlock).
    * @example
    * if (await r.acquire({ timeout: 50 })) r.release();
    */

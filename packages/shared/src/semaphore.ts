@@ -87,6 +87,7 @@ export class Semaphore implements Abandonable {
    * Takes a permit, waiting without blocking the event loop.
    * @param options `timeout` in ms.
    * @returns `true` once taken, `false` on timeout.
+   * @throws {LockError} in a program's main thread, when nothing left could end the wait (a deadlock).
    * @example
    * if (await sem.acquire({ timeout: 10 })) sem.release();
    */

@@ -229,6 +229,17 @@ function takeHandoffSync(w: Int32Array, me: number): LockResult {
   return ACQUIRED;
 }
 
+/** Sleeps on the word `a` saw held; a wait that can never end withdraws `a` before it rejects. */
+async function sleepAsync(a: Attempt, deadline: number, keepAlive: boolean): Promise<void> {
+  try {
+    await waitAsync(a.w, STATE, a.sleepOn, deadline, keepAlive);
+  } catch (e) {
+    a.claimedAtDeadline();
+    a.passWakeup();
+    throw e;
+  }
+}
+
 /** Acquire that never blocks the event loop. */
 export async function lockAsync(
   w: Int32Array,
@@ -254,7 +265,7 @@ export async function lockAsync(
         return TIMED_OUT;
       }
       if (r !== null) return r;
-      if (a.sleepOn !== 0) await waitAsync(w, STATE, a.sleepOn, deadline, keepAlive);
+      if (a.sleepOn !== 0) await sleepAsync(a, deadline, keepAlive);
     }
   } finally {
     Atomics.sub(w, WAITERS, 1);

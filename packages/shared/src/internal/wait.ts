@@ -2,7 +2,7 @@
  * Thin wrappers over `Atomics.wait` / `Atomics.waitAsync` plus deadline arithmetic, so every
  * primitive measures time and treats `timeout` the same way.
  */
-import { ValidationError } from '../errors.js';
+import { LockError, ValidationError } from '../errors.js';
 import { resolveTimeout } from '../timeout.js';
 
 /** What a futex wait ended with, as reported by `Atomics.wait`. */
@@ -74,11 +74,82 @@ export async function waitAsync(
   }
   notEqualStreak = 0;
   if (!keepAlive) return r.value;
+  if (ms === undefined && isNodeMainThread()) return untilWokenOrStuck(r.value);
   const timer = setTimeout(noop, KEEP_ALIVE_MS);
   try {
     return await r.value;
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/**
+ * The deadlock rule for a program's main thread (the contract's "a pending wait keeps the program
+ * alive while something live could still satisfy it; when nothing can any more, it rejects"):
+ * an unbounded wait holds no timer there. Worker threads that are ref'd keep the loop running by
+ * themselves; when the loop runs dry (`beforeExit`) with waits pending, either a thread this
+ * library started still runs (a daemon, unref'd: the hook `Symbol.for('multiproc.threadsAlive')`
+ * that core installs says so) and a short timer looks again later, or nothing is left that could
+ * ever wake them, and each rejects with {@link LockError}. In a worker thread the timer stays: its
+ * waits may be answered by the main thread, which ends the worker when it exits.
+ */
+const stuckWaits = new Set<(e: Error) => void>();
+let mainThread: boolean | undefined;
+let watching = false;
+const RECHECK_MS = 50;
+
+interface NodeProcess {
+  getBuiltinModule?: (id: string) => unknown;
+  on?: (event: string, listener: () => void) => void;
+}
+
+function nodeProcess(): NodeProcess | undefined {
+  return (globalThis as { process?: NodeProcess }).process;
+}
+
+function isNodeMainThread(): boolean {
+  if (mainThread === undefined) {
+    const wt = nodeProcess()?.getBuiltinModule?.('node:worker_threads') as
+      | { isMainThread?: boolean }
+      | undefined;
+    mainThread = wt?.isMainThread === true;
+  }
+  return mainThread;
+}
+
+function untilWokenOrStuck(woken: Promise<'ok' | 'timed-out'>): Promise<WaitResult> {
+  return new Promise<WaitResult>((resolve, reject) => {
+    stuckWaits.add(reject);
+    if (!watching) {
+      watching = true;
+      nodeProcess()?.on?.('beforeExit', onLoopDry);
+    }
+    void woken.then((r) => {
+      stuckWaits.delete(reject);
+      resolve(r);
+    });
+  });
+}
+
+function onLoopDry(): void {
+  if (stuckWaits.size === 0) return;
+  const threadsAlive = (globalThis as Record<symbol, unknown>)[Symbol.for('multiproc.threadsAlive')];
+  if (typeof threadsAlive === 'function' && threadsAlive() === true) {
+    setTimeout(noop, RECHECK_MS);
+    return;
+  }
+  const waits = [...stuckWaits];
+  stuckWaits.clear();
+  // One more turn of the loop, so that a wait the rejected callers start next meets this rule too
+  // (Node emits 'beforeExit' again only after a turn that had work).
+  setTimeout(noop, 0);
+  for (const reject of waits) {
+    reject(
+      new LockError(
+        'This wait can never end: nothing left in the program could release or set what it waits ' +
+          'for (a deadlock; Python would block forever). Release it first, or give a timeout.',
+      ),
+    );
   }
 }
 

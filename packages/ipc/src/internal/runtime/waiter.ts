@@ -15,7 +15,11 @@ const pending = new Set<Waiter<any>>();
 let watching = false;
 
 function abandonAll(): void {
+  if (pending.size === 0) return;
   for (const w of [...pending]) w.abandon();
+  // One more turn of the loop: Node emits 'beforeExit' again only after a turn that had work, so
+  // without it a wait that the rejected callers start next would end the program unsettled.
+  setTimeout(() => {}, 0);
 }
 
 export class Waiter<T> implements Wait {
