@@ -215,7 +215,8 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
 
   /**
    * Whether a recv() would answer at once; with `timeout`, waits up to that many ms. Python: `poll(timeout)`.
-   * @param timeout - ms to wait; @default 0 (answer at once). `Infinity` waits until data or EOF.
+   * @param timeout - ms to wait; @default 0 (answer at once). `Infinity` or `null` (Python's `None`)
+   *   waits until data or EOF.
    * @throws {EOFError} when waiting without a limit and nothing left in the program could send.
    * @throws {ClosedError} after `close()`; {@link ProcessError} on the send-only end.
    * @example

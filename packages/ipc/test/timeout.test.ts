@@ -54,6 +54,25 @@ describe('ipc waiting methods take ms or { timeout } (and { block: false } for q
     b.close();
   });
 
+  it('Connection.poll(null) waits without limit, as Python poll(None) does; poll() still answers at once', async () => {
+    const [a, b] = Pipe();
+    const forever = b.poll(null);
+    const forever2 = b.poll({ timeout: null });
+    let settled = false;
+    void forever.then(() => {
+      settled = true;
+    });
+    expect(await b.poll()).toBe(false);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(settled).toBe(false);
+    a.send('x');
+    expect(await forever).toBe(true);
+    expect(await forever2).toBe(true);
+    expect(await b.recv()).toBe('x');
+    a.close();
+    b.close();
+  });
+
   it('wait(objects, ms) and wait(objects, { timeout })', async () => {
     const [a, b] = Pipe();
     expect(await wait([b], 10)).toEqual([]);

@@ -38,7 +38,8 @@ export interface ResolveTimeoutOptions {
   /** Whether `{ block: false }` is accepted (Python has `block`: `Queue.get/put`, `Lock.acquire`). */
   block?: boolean;
   /**
-   * The wait when no timeout is given, in ms (`Connection.poll()` answers at once: `0`).
+   * The wait when no timeout is given, in ms (`Connection.poll()` answers at once: `0`). An explicit
+   * `null` (Python's `None`) still waits without limit.
    * @default Infinity
    */
   defaultMs?: number;
@@ -61,6 +62,7 @@ const FOREVER: ResolvedTimeout = Object.freeze({ timeoutMs: Number.POSITIVE_INFI
  * resolveTimeout(500, 'Queue.get()');                              // { timeoutMs: 500, block: true }
  * resolveTimeout({ block: false }, 'Queue.get()', { block: true }); // { timeoutMs: 0, block: false }
  * resolveTimeout(undefined, 'Connection.poll()', { defaultMs: 0 }); // { timeoutMs: 0, block: true }
+ * resolveTimeout(null, 'Connection.poll()', { defaultMs: 0 });      // { timeoutMs: Infinity, block: true }
  */
 export function resolveTimeout(
   arg: unknown,
@@ -68,7 +70,9 @@ export function resolveTimeout(
   options: ResolveTimeoutOptions = {},
 ): ResolvedTimeout {
   const defaultMs = options.defaultMs ?? Number.POSITIVE_INFINITY;
-  if (arg === undefined || arg === null) {
+  // `null` is Python's `None`, "no limit", even where no argument means something else (`poll()`).
+  if (arg === null) return FOREVER;
+  if (arg === undefined) {
     return defaultMs === Number.POSITIVE_INFINITY ? FOREVER : { timeoutMs: defaultMs, block: true };
   }
   if (typeof arg === 'number') return { timeoutMs: checkMs(arg, method, options), block: true };
@@ -85,7 +89,7 @@ export function resolveTimeout(
     block = blockArg;
   }
   if (!block) return { timeoutMs: 0, block: false };
-  if (timeout === undefined || timeout === null) return resolveTimeout(undefined, method, options);
+  if (timeout === undefined || timeout === null) return resolveTimeout(timeout, method, options);
   if (typeof timeout !== 'number') throw badForm(timeout, method, options);
   return { timeoutMs: checkMs(timeout, method, options), block: true };
 }

@@ -28,6 +28,10 @@ describe('resolveTimeout()', () => {
     [{ block: false, timeout: 500 }, { block: true }, { timeoutMs: 0, block: false }],
     [{ block: true, timeout: 500 }, { block: true }, { timeoutMs: 500, block: true }],
     [undefined, { defaultMs: 0 }, { timeoutMs: 0, block: true }],
+    // null is Python's None: no limit, also where no argument answers at once (poll()).
+    [null, { defaultMs: 0 }, { timeoutMs: FOREVER, block: true }],
+    [{ timeout: null }, { defaultMs: 0 }, { timeoutMs: FOREVER, block: true }],
+    [{ timeout: undefined }, { defaultMs: 0 }, { timeoutMs: 0, block: true }],
   ])('reads %j (%j) as %j', (arg, options, expected) => {
     expect(resolveTimeout(arg, 'm()', options)).toEqual(expected);
   });

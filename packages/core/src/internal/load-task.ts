@@ -108,10 +108,12 @@ export function importTaskModule(moduleUrl: string): Promise<void> {
     })();
     loading.set(moduleUrl, done);
     done.catch((err) => {
-      // A module that started workers at its top level stays failed, and the tasks it registered
-      // before that line are forgotten: no task of it ever runs in this worker.
-      if (isBootstrapError(err)) forgetModule(moduleUrl);
-      else loading.delete(moduleUrl);
+      // The tasks a failed module registered before the line that threw are forgotten: no task of
+      // a half-evaluated module runs (Python's unpickling re-imports and fails again). A module
+      // that started workers at its top level stays failed; any other failure is retried by the
+      // next call, whose import() rethrows the error Node keeps for a module that threw.
+      forgetModule(moduleUrl);
+      if (!isBootstrapError(err)) loading.delete(moduleUrl);
     });
   }
   return done;

@@ -86,6 +86,39 @@ export function checkCall(task: unknown, options: object, method: string, input:
   }
 }
 
+// The calls watching each signal. A signal gets one 'abort' listener however many calls share it:
+// one listener per call made Node warn of a leak (MaxListenersExceededWarning) from the 11th pending
+// call on one AbortController, as piscina's users reported.
+interface Watch {
+  readonly calls: Set<() => void>;
+  readonly stop: () => void;
+}
+const watches = new WeakMap<AbortSignal, Watch>();
+
+/** Runs `onAbort` once when `signal` aborts; the function it returns stops watching. */
+function watchAbort(signal: AbortSignal, onAbort: () => void): () => void {
+  let watch = watches.get(signal);
+  if (!watch) {
+    const calls = new Set<() => void>();
+    const onSignal = () => {
+      watches.delete(signal);
+      for (const fire of [...calls]) fire();
+    };
+    signal.addEventListener('abort', onSignal, { once: true });
+    watch = { calls, stop: () => signal.removeEventListener('abort', onSignal) };
+    watches.set(signal, watch);
+  }
+  const mine = watch;
+  mine.calls.add(onAbort);
+  return () => {
+    mine.calls.delete(onAbort);
+    if (mine.calls.size === 0 && watches.get(signal) === mine) {
+      watches.delete(signal);
+      mine.stop();
+    }
+  };
+}
+
 /** What a call holds while it runs (see {@link beginCall}). */
 export interface CallHold {
   /** The id its `onMessage` listener has, if it has one. */
@@ -122,19 +155,19 @@ export function beginCall(
     dispose();
     onAbort(error);
   };
-  const onSignal = () => fire(abortErrorFor(signal));
+  let unwatch: (() => void) | undefined;
   const dispose = () => {
     if (done) return;
     done = true;
     clearTimeout(timer);
-    signal?.removeEventListener('abort', onSignal);
+    unwatch?.();
     if (listener !== undefined) messages.remove(listener);
   };
   if (signal?.aborted) {
     dispose();
     return { listener, abortable, aborted: abortErrorFor(signal), dispose };
   }
-  signal?.addEventListener('abort', onSignal, { once: true });
+  if (signal) unwatch = watchAbort(signal, () => fire(abortErrorFor(signal)));
   if (timeout !== undefined) {
     timer = setTimeout(
       () => fire(new TimeoutError(`The task did not finish within ${timeout} ms.`)),
