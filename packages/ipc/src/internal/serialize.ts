@@ -10,7 +10,6 @@
 
 import v8 from 'node:v8';
 import { decodeValue, encodeValue, SerializationError } from '@multiproc/shared';
-import { jsonText, TEXT_ITEMS } from './json-text.js';
 import { STRING_KIND } from './link/frames.js';
 import { type Item, isDecoded } from './protocol/item.js';
 
@@ -110,16 +109,9 @@ export function toItem(value: unknown): Item {
   // A JSON-exact value is kept as a private copy: a port link writes a batch of them as one JSON
   // text (one stringify per batch, far cheaper than one per item), a socket link as JSON, and a
   // get in the home thread takes the copy as it is.
-  // On Node 20 the JSON text itself is the cheaper snapshot (see json-text.ts): links splice it
-  // into their runs, and a get in the home thread parses it.
-  if (TEXT_ITEMS) {
-    const text = jsonText(value);
-    if (text !== undefined) return text;
-  } else {
-    copiedBytes = 0;
-    const copy = jsonCopy(value, 0);
-    if (copy !== NO_COPY) return { value: copy, bytes: copiedBytes };
-  }
+  copiedBytes = 0;
+  const copy = jsonCopy(value, 0);
+  if (copy !== NO_COPY) return { value: copy, bytes: copiedBytes };
   const { value: encoded, encoded: needsDecode } = encodeValue(value, 'process', 'value');
   const ser = new v8.DefaultSerializer();
   ser.writeUint32(needsDecode ? KIND_ENCODED : KIND_VALUE);

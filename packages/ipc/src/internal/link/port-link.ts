@@ -193,13 +193,13 @@ export class PortLink extends Link {
   }
 }
 
-/** A JSON item that can join a run: JSON text, or a private JSON-exact value (not one to return). */
-export function isJson(item: Item | undefined): item is string | Decoded {
+// A JSON item that can join a run: JSON text, or a private JSON-exact value (not one to return).
+function isJson(item: Item | undefined): item is string | Decoded {
   return typeof item === 'string' || (item !== undefined && isDecoded(item) && item.moved !== true);
 }
 
-/** A run's items as one JSON array text: one stringify for all the values (texts are spliced in). */
-export function runText(items: Item[]): string {
+// A run's items as one JSON array text: one stringify for all the values (texts are spliced in).
+function runText(items: Item[]): string {
   const values = new Array(items.length);
   for (let i = 0; i < items.length; i++) {
     const item = items[i]!;

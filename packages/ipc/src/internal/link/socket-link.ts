@@ -9,11 +9,10 @@
  */
 import { readSync, writeSync } from 'node:fs';
 import net from 'node:net';
-import type { Decoded, Item } from '../protocol/item.js';
+import { type Decoded, type Item, isDecoded } from '../protocol/item.js';
 import { type FrameHandler, Op } from '../protocol/ops.js';
 import { FrameReader, FrameWriter, HEADER_BYTES } from './frames.js';
 import { Link } from './link.js';
-import { isJson, runText } from './port-link.js';
 
 /** How long a client keeps retrying while the home's server is still starting to listen. */
 const CONNECT_RETRY_MS = 10_000;
@@ -56,7 +55,7 @@ export class SocketLink extends Link {
     }
   };
   // Consecutive JSON values of the batch (see port-link.ts), written as one frame when it ends.
-  #run: (string | Decoded)[] | null = null;
+  #run: Decoded[] | null = null;
   #runOp = 0;
   #runA = 0;
   #runB = 0;
@@ -146,7 +145,12 @@ export class SocketLink extends Link {
   }
 
   protected append(op: number, a: number, b: number, payload?: Item): number {
-    if ((op === Op.H_DATA || op === Op.R_PUT) && isJson(payload)) {
+    if (
+      (op === Op.H_DATA || op === Op.R_PUT) &&
+      payload !== undefined &&
+      isDecoded(payload) &&
+      !payload.moved
+    ) {
       const run = this.#run;
       if (run !== null && this.#runOp === op && this.#runA === a && this.#runB === b) run.push(payload);
       else {
@@ -156,7 +160,7 @@ export class SocketLink extends Link {
         this.#runA = a;
         this.#runB = b;
       }
-      this.#runBytes += typeof payload === 'string' ? payload.length + 1 : (payload.bytes ?? 64);
+      this.#runBytes += payload.bytes ?? 64;
       return this.#chunkBytes + this.#writer.size + this.#runBytes;
     }
     this.#endRun();
@@ -178,7 +182,7 @@ export class SocketLink extends Link {
     if (run.length === 1) this.#writer.frame(this.#runOp, this.#runA, this.#runB, run[0]);
     else {
       const op = this.#runOp === Op.H_DATA ? Op.H_DATA_RUN : Op.R_PUT_RUN;
-      this.#writer.frame(op, this.#runA, this.#runB, runText(run));
+      this.#writer.frame(op, this.#runA, this.#runB, JSON.stringify(run.map((x) => x.value)));
     }
   }
 
