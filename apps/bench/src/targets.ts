@@ -257,6 +257,15 @@ export const TARGETS: Target[] = [
     op: '>=',
     threshold: 1,
   },
+  {
+    issue: 18,
+    suite: 'shared',
+    text: 'ByteChannel 64 KiB messages, reader reads into one buffer >= 1x MessagePort',
+    caseId: 'shared/ring-64k/multiproc-into',
+    versus: 'shared/ring-64k/messageport',
+    op: '>=',
+    threshold: 1,
+  },
   // issue 17
   {
     issue: 17,

@@ -19,6 +19,7 @@ import { type Abandonable, kAbandon } from './internal/protocol.js';
 import {
   CLOSED_BIT,
   COUNT,
+  FRAME_HEADER,
   frameBytes,
   HEADER_BYTES,
   MULTI,
@@ -47,7 +48,7 @@ const ME = getOwnerId();
 export interface ByteChannelOptions {
   /**
    * The largest message, in bytes; the ring holds at least this many bytes of messages (each
-   * message also takes a 4-byte header and up to 3 bytes of padding).
+   * message also takes an 8-byte header and up to 7 bytes of padding).
    * @default 1048576 (1 MiB)
    */
   capacity?: number;
@@ -132,9 +133,9 @@ export class ByteChannel implements Abandonable {
 
   /** The largest message this channel accepts, in bytes. */
   get capacity(): number {
-    return this.#dataBytes - 4;
+    return this.#dataBytes - FRAME_HEADER;
   }
-  /** Bytes in use, counting each message's 4-byte header and padding. */
+  /** Bytes in use, counting each message's 8-byte header and padding. */
   get size(): number {
     return Atomics.load(this.#h, USED) & USED_MASK;
   }

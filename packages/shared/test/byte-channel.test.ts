@@ -18,7 +18,7 @@ describe('ByteChannel in one thread', () => {
     expect(ch.tryWrite(bytes(1, 2, 3))).toBe(true);
     expect(ch.tryWrite(bytes())).toBe(true);
     expect(ch.count).toBe(2);
-    expect(ch.size).toBe(8 + 4);
+    expect(ch.size).toBe(16 + 8); // 8-byte headers, payloads padded to 8
     ch.close();
     expect(ch.closed).toBe(true);
     expect(() => ch.tryWrite(bytes(1))).toThrow(ClosedError);
@@ -27,6 +27,15 @@ describe('ByteChannel in one thread', () => {
     expect(await ch.read()).toEqual(bytes());
     expect(await ch.read()).toBeNull();
     expect(ch.readSync()).toBeNull();
+  });
+
+  it('keeps every payload 8-aligned in the ring, so copies in and out run word by word', () => {
+    const ch = new ByteChannel({ capacity: 128 });
+    for (const len of [1, 3, 5, 8, 13]) {
+      expect(ch.tryWrite(new Uint8Array(len).fill(len))).toBe(true);
+      expect(ch.size % 8).toBe(0);
+    }
+    for (const len of [1, 3, 5, 8, 13]) expect(ch.tryRead()).toEqual(new Uint8Array(len).fill(len));
   });
 
   it('applies back-pressure when full and rejects a message larger than capacity', async () => {

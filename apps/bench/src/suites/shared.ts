@@ -142,14 +142,15 @@ const pythonIncr: BenchCase = {
   measure: ({ runs, sizes }) => runPython('shared.py', 'incr', { n: sizes.increments, runs }),
 };
 
-function ring(size: 64 | 65536): BenchCase {
+/** The ByteChannel case; `reuse`: the reader reads every message into one buffer (`into`). */
+function ring(size: 64 | 65536, reuse = false): BenchCase {
   const small = size === 64;
   return {
-    id: `shared/ring-${small ? '64b' : '64k'}/multiproc`,
+    id: `shared/ring-${small ? '64b' : '64k'}/multiproc${reuse ? '-into' : ''}`,
     suite: 'shared',
     group: small ? 'shared.ring-64b' : 'shared.ring-64k',
     title: `${small ? '64-byte' : '64 KiB'} messages between two threads`,
-    impl: 'multiproc ByteChannel',
+    impl: reuse ? 'multiproc ByteChannel, reader reuses a buffer (into)' : 'multiproc ByteChannel',
     kind: 'multiproc',
     unit: small ? 'msgs/s' : 'B/s',
     better: 'higher',
@@ -159,7 +160,11 @@ function ring(size: 64 | 65536): BenchCase {
       const tasks = await mpTasks();
       const data = await createByteChannel(1 << 20);
       const answers = await createByteChannel(64);
-      const sink = new mp.Process({ target: tasks.channelSink, args: [data, answers], context: 'thread' });
+      const sink = new mp.Process({
+        target: tasks.channelSink,
+        args: [data, answers, reuse],
+        context: 'thread',
+      });
       sink.start();
       try {
         await answers.read(); // ready
@@ -264,6 +269,7 @@ export function sharedCases(): BenchCase[] {
     ring(64),
     ringPort(64),
     ring(65536),
+    ring(65536, true),
     ringPort(65536),
     idleWaiter,
     ...codecCases(),
