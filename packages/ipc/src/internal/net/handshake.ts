@@ -167,11 +167,14 @@ export interface Endpoint {
   readonly token: string;
 }
 
-/** Listener side: authenticates the peer, then sends `endpoint()`. Rejects with AuthenticationError. */
+/**
+ * Listener side: authenticates the peer, then sends `hello()` (an {@link Endpoint}, or the
+ * manager's {@link MANAGER_HELLO}) as JSON. Rejects with AuthenticationError.
+ */
 export async function serverHandshake(
   socket: net.Socket,
   key: Buffer | null,
-  endpoint: () => Endpoint,
+  hello: () => object,
 ): Promise<void> {
   const reader = new MessageReader(socket);
   try {
@@ -179,14 +182,21 @@ export async function serverHandshake(
       const sent = await deliver(socket, reader, key);
       await answer(socket, reader, key, sent);
     }
-    writeMessage(socket, Buffer.from(JSON.stringify(endpoint())));
+    writeMessage(socket, Buffer.from(JSON.stringify(hello())));
   } finally {
     reader.detach();
   }
 }
 
-/** Client side: authenticates the listener, then resolves to the endpoint to claim. */
-export async function clientHandshake(socket: net.Socket, key: Buffer | null): Promise<Endpoint> {
+/**
+ * Client side: authenticates the listener, then resolves to its hello as `parse` reads it
+ * (by default the endpoint a Connection claims).
+ */
+export async function clientHandshake<T = Endpoint>(
+  socket: net.Socket,
+  key: Buffer | null,
+  parse: (hello: unknown) => T | undefined = parseEndpoint as (hello: unknown) => T | undefined,
+): Promise<T> {
   const reader = new MessageReader(socket);
   try {
     if (key) {
@@ -199,18 +209,33 @@ export async function clientHandshake(socket: net.Socket, key: Buffer | null): P
         'The listener requires an authkey: pass the same { authkey } to Client().',
       );
     }
-    return parseEndpoint(m);
+    let hello: T | undefined;
+    try {
+      hello = parse(JSON.parse(m.toString('utf8')));
+    } catch {}
+    if (hello === undefined) {
+      throw new AuthenticationError(
+        "The listener answered in another protocol: a Client() reached a manager's address, or a manager proxy a plain Listener.",
+      );
+    }
+    return hello;
   } finally {
     reader.detach();
   }
 }
 
-function parseEndpoint(m: Buffer): Endpoint {
-  try {
-    const e = JSON.parse(m.toString('utf8')) as Endpoint;
-    if (Number.isInteger(e.id) && Number.isInteger(e.end) && typeof e.token === 'string') return e;
-  } catch {}
-  throw new AuthenticationError('The listener answered something other than a multiproc endpoint.');
+/** What a manager's server says last: from then on the socket carries manager frames (rpc.ts). */
+export const MANAGER_HELLO = { rpc: 'multiproc.manager/1' } as const;
+
+/** A manager's hello, or undefined for anything else (a plain Listener's endpoint). */
+export function parseManagerHello(m: unknown): typeof MANAGER_HELLO | undefined {
+  return (m as { rpc?: unknown } | null)?.rpc === MANAGER_HELLO.rpc ? MANAGER_HELLO : undefined;
+}
+
+function parseEndpoint(m: unknown): Endpoint | undefined {
+  const e = m as Endpoint | null;
+  if (e && Number.isInteger(e.id) && Number.isInteger(e.end) && typeof e.token === 'string') return e;
+  return undefined;
 }
 
 /** An `authkey` option as bytes; null for none. */
