@@ -7,7 +7,8 @@
 import type net from 'node:net';
 import { AuthenticationError, ManagerClosedError } from '../../errors.js';
 import { type Address, connectManagerSocket, netAddress, openSocket } from '../net/endpoint.js';
-import { decodeBody, encodeFrame, FAILED, FrameSplitter, OK_UNDEFINED, REQUEST } from './rpc.js';
+import type { Feed } from '../net/handshake.js';
+import { decodeAnswer, encodeRequest, FAILED, FrameSplitter } from './rpc.js';
 import { type ErrorRecord, fromRecord } from './wire.js';
 
 interface Pending {
@@ -46,15 +47,16 @@ export class ManagerClient {
     this.#address = address;
     this.#forget = forget;
     const key = Buffer.from(authkey, 'hex');
+    const feed: Feed = { sink: null, rest: null };
     Promise.resolve()
-      .then(() => openSocket(netAddress(address, 'a manager proxy')))
+      .then(() => openSocket(netAddress(address, 'a manager proxy'), feed))
       .then((s) => {
         this.#socket = s;
         if (this.#pending.size === 0) s.unref();
-        return connectManagerSocket(s, key);
+        return connectManagerSocket(s, key, feed);
       })
       .then(
-        (s) => this.#ready(s),
+        (s) => this.#ready(s, feed),
         (err: unknown) => this.#die(err),
       );
   }
@@ -69,7 +71,7 @@ export class ManagerClient {
     const seq = (this.#seq = (this.#seq + 1) >>> 0);
     let frame: Buffer;
     try {
-      frame = encodeFrame(seq, REQUEST, [id, method, args]);
+      frame = encodeRequest(seq, id, method, args);
     } catch (err) {
       return Promise.reject(err); // an argument that cannot be sent: this call fails, not the rest
     }
@@ -80,15 +82,16 @@ export class ManagerClient {
     return p;
   }
 
-  #ready(s: net.Socket): void {
+  #ready(s: net.Socket, feed: Feed): void {
     if (this.#dead) return;
-    s.on('data', (chunk: Buffer) => {
+    feed.sink = (chunk) => {
       try {
-        this.#splitter.push(chunk);
+        this.#splitter.push(chunk, true);
       } catch (err) {
         s.destroy(err as Error);
       }
-    });
+    };
+    if (feed.rest) feed.sink(feed.rest);
     s.on('error', (err) => this.#die(err));
     s.once('close', () => this.#die(new Error('The connection to the manager closed.')));
     for (const frame of this.#queued!) s.write(frame);
@@ -101,15 +104,15 @@ export class ManagerClient {
     if (!p) return;
     this.#pending.delete(seq);
     if (this.#pending.size === 0) this.#socket?.unref();
-    if (tag === OK_UNDEFINED) p.resolve(undefined);
-    else if (tag === FAILED) p.reject(fromRecord(decodeBody(buf, start, end) as ErrorRecord));
-    else {
-      try {
-        p.resolve(decodeBody(buf, start, end));
-      } catch (err) {
-        p.reject(err);
-      }
+    let value: unknown;
+    try {
+      value = decodeAnswer(buf, start, end);
+    } catch (err) {
+      p.reject(err);
+      return;
     }
+    if (tag === FAILED) p.reject(fromRecord(value as ErrorRecord));
+    else p.resolve(value);
   }
 
   #die(cause: unknown): void {

@@ -9,10 +9,10 @@ import { randomBytes } from 'node:crypto';
 import type net from 'node:net';
 import { Listener } from '../../listener.js';
 import type { Address } from '../net/endpoint.js';
-import { decodeBody, encodeFrame, FAILED, FrameSplitter, OK, REQUEST } from './rpc.js';
+import { decodeRequest, encodeAnswer, FAILED, FrameSplitter, OK, REQUEST } from './rpc.js';
 import type { Served } from './served-sync.js';
 import type { Owner } from './wait-list.js';
-import { isRequest, type ProxyRef, type Request, toRecord } from './wire.js';
+import { type ProxyRef, type Request, toRecord } from './wire.js';
 
 /** Makes the served object of a type from the arguments of its creation. */
 export type ServedFactory = ((args: unknown[], server: ManagerServer) => Served) & { auto?: boolean };
@@ -102,15 +102,15 @@ export class ManagerServer {
     const owner = this.#nextOwner++;
     this.#sockets.add(socket);
     const splitter = new FrameSplitter((seq, tag, buf, start, end) => {
-      let m: unknown;
+      let call: Request;
       try {
-        m = tag === REQUEST ? decodeBody(buf, start, end) : undefined;
+        if (tag !== REQUEST) throw new TypeError('Malformed manager request.');
+        call = decodeRequest(buf, start, end);
       } catch (err) {
         this.#reply(socket, seq, FAILED, toRecord(err));
         return;
       }
-      if (isRequest(m)) this.#handle(socket, owner, seq, m);
-      else this.#reply(socket, seq, FAILED, toRecord(new TypeError('Malformed manager request.')));
+      this.#handle(socket, owner, seq, call);
     });
     socket.on('data', (chunk: Buffer) => {
       try {
@@ -146,9 +146,9 @@ export class ManagerServer {
     if (socket.destroyed || this.#closed) return;
     let frame: Buffer;
     try {
-      frame = encodeFrame(seq, tag, value);
+      frame = encodeAnswer(seq, tag, value);
     } catch (err) {
-      frame = encodeFrame(seq, FAILED, toRecord(err)); // a result that cannot be sent
+      frame = encodeAnswer(seq, FAILED, toRecord(err)); // a result that cannot be sent
     }
     socket.write(frame);
   }

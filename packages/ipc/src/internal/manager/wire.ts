@@ -67,13 +67,3 @@ export function wireTimeout(arg: unknown, method: string, block = false): WireTi
   const { timeoutMs } = resolveTimeout(arg, method, { block });
   return timeoutMs === Number.POSITIVE_INFINITY ? -1 : timeoutMs;
 }
-
-export function isRequest(m: unknown): m is Request {
-  return (
-    Array.isArray(m) &&
-    m.length === 3 &&
-    typeof m[0] === 'number' &&
-    typeof m[1] === 'string' &&
-    Array.isArray(m[2])
-  );
-}

@@ -13,11 +13,14 @@ import { RemoteHandle } from '../runtime/remote-handle.js';
 import {
   clientHandshake,
   type Endpoint,
+  type Feed,
   HANDSHAKE_TIMEOUT_MS,
   MANAGER_HELLO,
   parseManagerHello,
   serverHandshake,
 } from './handshake.js';
+
+const READ_BUFFER_BYTES = 64 * 1024;
 
 /** Where a Listener listens: a Unix socket path (a named pipe on Windows), or `[host, port]`. */
 export type Address = string | readonly [host: string, port: number];
@@ -46,10 +49,24 @@ export function netAddress(
   );
 }
 
-/** Connects to a listener's `target` (see {@link netAddress}); rejects with Node's error. */
-export function openSocket(target: { path: string } | { host: string; port: number }): Promise<net.Socket> {
+/**
+ * Connects to a listener's `target` (see {@link netAddress}); rejects with Node's error. With a
+ * `feed`, the socket reads into one reused buffer and hands each chunk to `feed.sink` (Node's
+ * `onread`: no stream layer, no allocation per read).
+ */
+export function openSocket(
+  target: { path: string } | { host: string; port: number },
+  feed?: Feed,
+): Promise<net.Socket> {
   return new Promise<net.Socket>((resolve, reject) => {
-    const s = net.connect(target);
+    const onread = feed && {
+      buffer: Buffer.allocUnsafe(READ_BUFFER_BYTES),
+      callback: (n: number, buf: Uint8Array): boolean => {
+        feed.sink?.((buf as Buffer).subarray(0, n));
+        return true; // keep reading
+      },
+    };
+    const s = net.connect(onread ? { ...target, onread } : target);
     s.once('error', reject);
     s.once('connect', () => {
       s.off('error', reject);
@@ -136,11 +153,18 @@ export async function acceptManagerSocket(socket: net.Socket, key: Buffer | null
   return socket;
 }
 
-/** A proxy's side of a socket connected to a manager: authenticates, as {@link acceptManagerSocket}. */
-export async function connectManagerSocket(socket: net.Socket, key: Buffer | null): Promise<net.Socket> {
+/**
+ * A proxy's side of a socket connected to a manager (with the `feed` it was opened with):
+ * authenticates, as {@link acceptManagerSocket}.
+ */
+export async function connectManagerSocket(
+  socket: net.Socket,
+  key: Buffer | null,
+  feed: Feed,
+): Promise<net.Socket> {
   socket.setTimeout(HANDSHAKE_TIMEOUT_MS, () => socket.destroy());
   try {
-    await clientHandshake(socket, key, parseManagerHello);
+    await clientHandshake(socket, key, parseManagerHello, feed);
   } catch (err) {
     socket.destroy();
     throw err;

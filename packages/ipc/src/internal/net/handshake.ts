@@ -36,9 +36,20 @@ const MAX_MESSAGE_BYTES = 256;
 /** How long a peer may take over the whole handshake before it is dropped. */
 export const HANDSHAKE_TIMEOUT_MS = 20_000;
 
+/**
+ * How a socket made with `onread` hands its chunks on (they go to that callback, not to 'data'
+ * events): whoever reads it now sets `sink`; a chunk's memory is read into again after `sink`
+ * returns. `rest`: bytes the handshake read past its last message.
+ */
+export interface Feed {
+  sink: ((chunk: Buffer) => void) | null;
+  rest: Buffer | null;
+}
+
 /** Reads whole length-prefixed messages off a socket that is not yet handed to a link. */
 class MessageReader {
   readonly #socket: net.Socket;
+  readonly #feed: Feed | null;
   #buf: Buffer = Buffer.alloc(0);
   #want: ((m: Buffer) => void) | null = null;
   #fail: ((e: Error) => void) | null = null;
@@ -52,9 +63,11 @@ class MessageReader {
   readonly #onError = (err: Error) =>
     this.#stop(new EOFError(`The connection failed during the handshake: ${err.message}`, { cause: err }));
 
-  constructor(socket: net.Socket) {
+  constructor(socket: net.Socket, feed: Feed | null = null) {
     this.#socket = socket;
-    socket.on('data', this.#onData);
+    this.#feed = feed;
+    if (feed) feed.sink = (chunk) => this.#onData(Buffer.from(chunk));
+    else socket.on('data', this.#onData);
     socket.on('end', this.#onEnd);
     socket.on('close', this.#onEnd);
     socket.on('error', this.#onError);
@@ -73,6 +86,11 @@ class MessageReader {
   /** Stops reading; whatever arrived after the last message goes back to the socket. */
   detach(): void {
     const s = this.#socket;
+    if (this.#feed) {
+      this.#feed.sink = null;
+      this.#feed.rest = this.#buf.length > 0 ? this.#buf : null;
+      this.#buf = Buffer.alloc(0);
+    }
     s.off('data', this.#onData);
     s.off('end', this.#onEnd);
     s.off('close', this.#onEnd);
@@ -196,8 +214,9 @@ export async function clientHandshake<T = Endpoint>(
   socket: net.Socket,
   key: Buffer | null,
   parse: (hello: unknown) => T | undefined = parseEndpoint as (hello: unknown) => T | undefined,
+  feed: Feed | null = null,
 ): Promise<T> {
-  const reader = new MessageReader(socket);
+  const reader = new MessageReader(socket, feed);
   try {
     if (key) {
       await answer(socket, reader, key, null);
