@@ -1,10 +1,14 @@
 """Manager and connection cases: a manager Lock's acquire/release pairs and a manager dict's
-set/get pairs, made from a child process; small objects one way from a Client to a Listener.
+set/get pairs, made from a child process; the floor under them (two round trips on a bare
+socket); small objects one way from a Client to a Listener.
 
 Manager cases time themselves in the child (a Pool of one process, so the proxy travels as a task
 argument, as users pass it) and return their samples; the Listener case times in the parent,
 from the count to the child's answer, like ipc.py.
 """
+import os
+import socket
+import tempfile
 from multiprocessing import Manager, Pool, Process
 from multiprocessing.connection import Client, Listener
 
@@ -34,6 +38,54 @@ def case_dict(n, runs):
         return {"samples": pool.apply(dict_pairs, (d, n, runs))}
 
 
+def echo_server(path, ready):
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind(path)
+        server.listen()
+        ready.set()
+        conn, _ = server.accept()
+        with conn:
+            while True:
+                data = conn.recv(65536)
+                if not data:
+                    return
+                conn.sendall(data)
+
+
+def socket_pairs(path, n, runs):
+    frame = bytes([1] * 16)
+    with socket.socket(socket.AF_UNIX) as s:
+        s.connect(path)
+
+        def run():
+            for _ in range(n):
+                s.sendall(frame)
+                s.recv(65536)
+                s.sendall(frame)
+                s.recv(65536)
+
+        return timed(runs, run, n)
+
+
+def case_floor(n, runs):
+    """The floor under a manager pair: two round trips on a bare socket to an echo process."""
+    from multiprocessing import Event
+
+    path = os.path.join(tempfile.mkdtemp(), "floor.sock")
+    ready = Event()
+    server = Process(target=echo_server, args=(path, ready))
+    server.start()
+    ready.wait()
+    try:
+        with Pool(1) as pool:
+            return {"samples": pool.apply(socket_pairs, (path, n, runs))}
+    finally:
+        server.join(5)
+        if server.is_alive():
+            server.terminate()
+        os.unlink(path)
+
+
 def client_sink(address):
     with Client(address, authkey=AUTHKEY) as conn:
         sink(conn.recv, conn.recv, conn.send)
@@ -51,4 +103,4 @@ def case_listener(n, runs):
 
 
 if __name__ == "__main__":
-    main({"lock": case_lock, "dict": case_dict, "listener": case_listener})
+    main({"lock": case_lock, "dict": case_dict, "floor": case_floor, "listener": case_listener})

@@ -9,7 +9,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ClosedError, ValidationError } from '@multiproc/shared';
 import type { Connection } from './connection.js';
-import { type Address, acceptSocket, connectSocket, netAddress } from './internal/net/endpoint.js';
+import {
+  type Address,
+  acceptManagerSocket,
+  acceptSocket,
+  connectSocket,
+  netAddress,
+  openSocket,
+} from './internal/net/endpoint.js';
 import { keyBytes } from './internal/net/handshake.js';
 
 export type { Address } from './internal/net/endpoint.js';
@@ -164,17 +171,19 @@ export class Listener implements AsyncDisposable {
   }
 
   /**
-   * @internal Each client as it comes, authenticated, for a manager's server (waits here never
-   * hold the program). Its sockets end with `close()`, also those still in their handshake.
+   * @internal Each client as it comes, authenticated, as a bare socket for a manager's server
+   * (see manager/rpc.ts; waits here never hold the program). Its sockets end with `close()`, also
+   * those still in their handshake.
    */
-  serve(onConnection: (conn: Connection) => void): void {
+  serve(onSocket: (socket: net.Socket) => void): void {
     const loop = async (): Promise<void> => {
       while (!this.#closed) {
         const socket = await this.#nextSocket(false).catch(() => null);
         if (!socket) return;
         this.#served.add(socket);
         socket.once('close', () => this.#served.delete(socket));
-        acceptSocket(socket, this.#key, true).then(onConnection, () => {});
+        socket.unref();
+        acceptManagerSocket(socket, this.#key).then(onSocket, () => {});
       }
     };
     void loop();
@@ -226,17 +235,7 @@ export class Listener implements AsyncDisposable {
 export async function Client(address: Address, options: ClientOptions = {}): Promise<Connection> {
   const target = netAddress(address, 'Client()');
   const key = keyBytes(checkKey(options.authkey, 'Client()'));
-  const socket = await new Promise<net.Socket>((resolve, reject) => {
-    const s = net.connect(target);
-    s.once('error', reject);
-    s.once('connect', () => {
-      s.off('error', reject);
-      // Request/answer traffic: Nagle's algorithm would hold a small write back for an ACK.
-      if (s.remotePort !== undefined) s.setNoDelay(true);
-      resolve(s);
-    });
-  });
-  return connectSocket(socket, key);
+  return connectSocket(await openSocket(target), key);
 }
 
 function checkKey(key: unknown, where: string): string | Uint8Array | undefined {

@@ -2,12 +2,16 @@
  * Suite `managers` (issue 19): a manager `Lock`'s acquire/release pairs and a manager `dict`'s
  * set/get pairs, made from a child process, and small objects one way from a `Client` to a
  * `Listener` with an authkey, each against Python's `Manager().Lock()`, `Manager().dict()` and
- * `multiprocessing.connection` measured in the same run.
+ * `multiprocessing.connection` measured in the same run. The floor under a manager pair, two
+ * round trips on a bare Unix socket, is measured in both languages too.
  *
  * The manager cases hand the proxy to a pool of one child process, which times its own loop and
  * returns the samples (Python: the same, `Pool(1).apply`). The Listener case times in the parent,
  * from the count to the child's answer, as the ipc suite does.
  */
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { nowMs, perSecond, sampleRuns } from '../harness.js';
 import { multiproc, needs } from '../mp.js';
 import { fixtureUrl } from '../paths.js';
@@ -17,11 +21,12 @@ import type { Target } from '../targets.js';
 import type { BenchCase, Measurement } from '../types.js';
 
 const AUTHKEY = 'bench';
-type Which = 'lock' | 'dict' | 'listener';
+type Which = 'lock' | 'dict' | 'floor' | 'listener';
 
 const QUESTIONS: Record<Which, { title: string; unit: BenchCase['unit'] }> = {
   lock: { title: 'manager Lock acquire/release pairs from a child process', unit: 'pairs/s' },
   dict: { title: 'manager dict set/get pairs from a child process', unit: 'pairs/s' },
+  floor: { title: 'the floor: two bare socket round trips from a child process', unit: 'pairs/s' },
   listener: { title: 'Listener/Client small objects one way, with an authkey', unit: 'msgs/s' },
 };
 
@@ -44,7 +49,7 @@ function base(which: Which, id: string, impl: string, kind: BenchCase['kind']) {
   };
 }
 
-/** Sizes: a pair is two round trips to the manager, far dearer than a message one way. */
+/** Sizes: a pair is two round trips (to the manager), far dearer than a message one way. */
 function countOf(which: Which, smallMsgs: number): number {
   return which === 'listener' ? Math.max(1000, smallMsgs / 4) : Math.max(200, smallMsgs / 100);
 }
@@ -75,6 +80,33 @@ function mpManager(which: 'lock' | 'dict'): BenchCase {
     },
   };
 }
+
+/**
+ * What any manager pair costs at least in Node: two round trips of a small frame between a child
+ * process and an echo server in this one, on a bare Unix socket (the manager's own transport,
+ * minus its frames' contents and dispatch), from a pool child as the manager cases.
+ */
+const nodeFloor: BenchCase = {
+  ...base('floor', 'node-socket', 'bare Node Unix socket (net, onread)', 'baseline'),
+  unavailable: needs(['Pool', 'defineTasks']),
+  measure: async ({ runs, sizes }): Promise<Measurement> => {
+    const mp = await multiproc();
+    const tasks = await managerTasks();
+    const path = join(tmpdir(), `mp-bench-floor-${process.pid}.sock`);
+    const server = net.createServer((c) => c.on('data', (d) => c.write(d)));
+    await new Promise<void>((resolve) => server.listen(path, resolve));
+    const pool = new mp.Pool({ processes: 1, context: 'process' });
+    try {
+      await pool.apply(tasks.socketPairs, [path, 20, 1]);
+      return {
+        samples: await pool.apply(tasks.socketPairs, [path, countOf('floor', sizes.smallMsgs), runs]),
+      };
+    } finally {
+      await pool.terminate();
+      server.close();
+    }
+  },
+};
 
 const mpListener: BenchCase = {
   ...base('listener', 'multiproc', 'multiproc Listener/Client (process)', 'multiproc'),
@@ -113,6 +145,7 @@ function python(which: Which): BenchCase {
   const impl = {
     lock: 'python Manager().Lock()',
     dict: 'python Manager().dict()',
+    floor: 'python bare Unix socket (blocking recv)',
     listener: 'python connection.Listener/Client',
   }[which];
   return {
@@ -130,6 +163,8 @@ export function managerCases(): BenchCase[] {
     python('lock'),
     mpManager('dict'),
     python('dict'),
+    nodeFloor,
+    python('floor'),
     mpListener,
     python('listener'),
   ];

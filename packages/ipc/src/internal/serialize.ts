@@ -104,15 +104,15 @@ function jsonCopy(v: unknown, depth: number): unknown {
   }
 }
 
-/** Serializes `value`; throws SerializationError naming the bad part. */
-export function toItem(value: unknown): Item {
+/** Serializes `value`; throws SerializationError naming the bad part (under `path`). */
+export function toItem(value: unknown, path = 'value'): Item {
   // A JSON-exact value is kept as a private copy: a port link writes a batch of them as one JSON
   // text (one stringify per batch, far cheaper than one per item), a socket link as JSON, and a
   // get in the home thread takes the copy as it is.
   copiedBytes = 0;
   const copy = jsonCopy(value, 0);
   if (copy !== NO_COPY) return { value: copy, bytes: copiedBytes };
-  const { value: encoded, encoded: needsDecode } = encodeValue(value, 'process', 'value');
+  const { value: encoded, encoded: needsDecode } = encodeValue(value, 'process', path);
   const ser = new v8.DefaultSerializer();
   ser.writeUint32(needsDecode ? KIND_ENCODED : KIND_VALUE);
   ser.writeHeader();
@@ -120,8 +120,8 @@ export function toItem(value: unknown): Item {
     ser.writeValue(encoded);
   } catch (err) {
     throw new SerializationError(
-      'value',
-      `Cannot send value: ${(err as Error).message}. Only structured-cloneable values (and multiproc objects) can be sent.`,
+      path,
+      `Cannot send ${path}: ${(err as Error).message}. Only structured-cloneable values (and multiproc objects) can be sent.`,
       { cause: err },
     );
   }

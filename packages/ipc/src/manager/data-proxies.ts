@@ -19,7 +19,9 @@ import { BaseProxy, proxyClass } from './proxy.js';
 export class DictProxy<K = unknown, V = unknown> extends BaseProxy implements AsyncIterable<K> {
   /** The value of `key`, or `fallback` when absent. Python: `d.get(k, default)` / `d[k]`. */
   get(key: K, fallback?: V): Promise<V | undefined> {
-    return this.callMethod('get', key, fallback) as Promise<V | undefined>;
+    // No fallback, no second argument: the request then stays JSON (the wire's cheap path).
+    const r = fallback === undefined ? this.callMethod('get', key) : this.callMethod('get', key, fallback);
+    return r as Promise<V | undefined>;
   }
   /** Sets `key` to `value`. Python: `d[k] = v`. */
   set(key: K, value: V): Promise<void> {
@@ -35,7 +37,8 @@ export class DictProxy<K = unknown, V = unknown> extends BaseProxy implements As
   }
   /** Removes `key` and resolves to its value (or `fallback`). Python: `pop(k, default)`. */
   pop(key: K, fallback?: V): Promise<V | undefined> {
-    return this.callMethod('pop', key, fallback) as Promise<V | undefined>;
+    const r = fallback === undefined ? this.callMethod('pop', key) : this.callMethod('pop', key, fallback);
+    return r as Promise<V | undefined>;
   }
   /** The value of `key`, set to `value` first if absent. Python: `setdefault(k, default)`. */
   setdefault(key: K, value: V): Promise<V> {

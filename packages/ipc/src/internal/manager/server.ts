@@ -1,16 +1,18 @@
 /**
- * A manager's server: the objects it serves by id, and one loop per client connection (one per
- * thread or process that uses a proxy) that runs each request as it comes: a request that waits
- * (a lock's acquire) does not hold back the next one. When a connection ends, its owner's locks
- * and semaphores are released and barriers it waited at are broken.
+ * A manager's server: the objects it serves by id, and one socket per client (one per thread or
+ * process that uses a proxy) whose requests run in the order they arrive, each as it comes (see
+ * rpc.ts): a request that waits (a lock's acquire) does not hold back the next one, and one that
+ * answers at once is answered in the same turn, with one write. When a client's socket ends, its
+ * owner's locks and semaphores are released and barriers it waited at are broken.
  */
 import { randomBytes } from 'node:crypto';
-import type { Connection } from '../../connection.js';
+import type net from 'node:net';
 import { Listener } from '../../listener.js';
 import type { Address } from '../net/endpoint.js';
+import { decodeRequest, encodeAnswer, FAILED, FrameSplitter, OK, REQUEST } from './rpc.js';
 import type { Served } from './served-sync.js';
 import type { Owner } from './wait-list.js';
-import { isRequest, type ProxyRef, toRecord } from './wire.js';
+import { type ProxyRef, type Request, toRecord } from './wire.js';
 
 /** Makes the served object of a type from the arguments of its creation. */
 export type ServedFactory = ((args: unknown[], server: ManagerServer) => Served) & { auto?: boolean };
@@ -23,7 +25,7 @@ export class ManagerServer {
   readonly authkey: string;
   readonly #types: ReadonlyMap<string, ServedFactory>;
   readonly #objects = new Map<number, Served>();
-  readonly #conns = new Map<Connection, Owner>();
+  readonly #sockets = new Set<net.Socket>();
   #nextId = 1;
   #nextOwner = 1;
   #closed = false;
@@ -47,14 +49,14 @@ export class ManagerServer {
   /** Binds and starts serving; resolves to the address clients use. */
   async start(): Promise<Address> {
     this.#address = await this.listener.ready();
-    this.listener.serve((conn) => this.#serve(conn));
+    this.listener.serve((socket) => this.#serve(socket));
     return this.#address;
   }
 
   /** Starts serving on a Unix socket path, whose address is known at once (clients wait for the bind). */
   startNow(): Address {
     this.#address = this.listener.address;
-    this.listener.serve((conn) => this.#serve(conn));
+    this.listener.serve((socket) => this.#serve(socket));
     return this.#address;
   }
 
@@ -87,51 +89,68 @@ export class ManagerServer {
     if (this.#closed) return;
     this.#closed = true;
     this.listener.close();
-    for (const conn of this.#conns.keys()) conn.close();
-    this.#conns.clear();
+    for (const socket of this.#sockets) socket.destroy();
+    this.#sockets.clear();
     this.#objects.clear();
   }
 
-  async #serve(conn: Connection): Promise<void> {
-    if (this.#closed) return conn.close();
-    const owner = this.#nextOwner++;
-    this.#conns.set(conn, owner);
-    try {
-      for (;;) {
-        const m = await conn.recv();
-        if (isRequest(m)) this.#handle(conn, owner, m);
-      }
-    } catch {
-      // EOF: the client's thread or process closed its connection or ended.
+  #serve(socket: net.Socket): void {
+    if (this.#closed) {
+      socket.destroy();
+      return;
     }
-    this.#conns.delete(conn);
-    if (!this.#closed) for (const obj of this.#objects.values()) obj.ownerGone?.(owner);
+    const owner = this.#nextOwner++;
+    this.#sockets.add(socket);
+    const splitter = new FrameSplitter((seq, tag, buf, start, end) => {
+      let call: Request;
+      try {
+        if (tag !== REQUEST) throw new TypeError('Malformed manager request.');
+        call = decodeRequest(buf, start, end);
+      } catch (err) {
+        this.#reply(socket, seq, FAILED, toRecord(err));
+        return;
+      }
+      this.#handle(socket, owner, seq, call);
+    });
+    socket.on('data', (chunk: Buffer) => {
+      try {
+        splitter.push(chunk);
+      } catch {
+        socket.destroy(); // not a peer of ours: a frame length no proxy sends
+      }
+    });
+    socket.on('error', () => {});
+    // EOF: the client's thread or process closed its socket or ended.
+    socket.once('close', () => {
+      this.#sockets.delete(socket);
+      if (!this.#closed) for (const obj of this.#objects.values()) obj.ownerGone?.(owner);
+    });
+    socket.resume();
   }
 
-  #handle(
-    conn: Connection,
-    owner: Owner,
-    [seq, id, method, args]: [number, number, string, unknown[]],
-  ): void {
-    const reply = (ok: boolean, value: unknown) => {
-      if (conn.closed || this.#closed) return;
-      try {
-        conn.send([seq, ok, value]);
-      } catch (err) {
-        conn.send([seq, false, toRecord(err)]);
-      }
-    };
+  #handle(socket: net.Socket, owner: Owner, seq: number, [id, method, args]: Request): void {
     try {
       const r = id === 0 ? this.#managerCall(method, args) : this.#object(id).invoke(method, args, owner);
       if (r instanceof Promise)
         r.then(
-          (v) => reply(true, v),
-          (e: unknown) => reply(false, toRecord(e)),
+          (v) => this.#reply(socket, seq, OK, v),
+          (e: unknown) => this.#reply(socket, seq, FAILED, toRecord(e)),
         );
-      else reply(true, r);
+      else this.#reply(socket, seq, OK, r);
     } catch (err) {
-      reply(false, toRecord(err));
+      this.#reply(socket, seq, FAILED, toRecord(err));
     }
+  }
+
+  #reply(socket: net.Socket, seq: number, tag: number, value: unknown): void {
+    if (socket.destroyed || this.#closed) return;
+    let frame: Buffer;
+    try {
+      frame = encodeAnswer(seq, tag, value);
+    } catch (err) {
+      frame = encodeAnswer(seq, FAILED, toRecord(err)); // a result that cannot be sent
+    }
+    socket.write(frame);
   }
 
   #object(id: number): Served {

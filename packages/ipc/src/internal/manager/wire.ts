@@ -1,7 +1,7 @@
 /**
- * What travels between a proxy and its manager over one Connection per thread and manager:
- * requests `[seq, objectId, method, args]` (object 0 is the manager itself), replies
- * `[seq, ok, value | ErrorRecord]`. Errors travel as records and are rebuilt as the same class.
+ * What travels between a proxy and its manager over one socket per thread and manager (framed
+ * as rpc.ts says): requests `[objectId, method, args]` (object 0 is the manager itself), answers
+ * a value or an ErrorRecord. Errors travel as records and are rebuilt as the same class.
  */
 import {
   BrokenBarrierError,
@@ -16,8 +16,7 @@ import { EOFError, QueueEmptyError, QueueFullError } from '../../errors.js';
 import type { Address } from '../net/endpoint.js';
 import type { WireTimeout } from './wait-list.js';
 
-export type Request = [seq: number, id: number, method: string, args: unknown[]];
-export type Reply = [seq: number, ok: boolean, value: unknown];
+export type Request = [id: number, method: string, args: unknown[]];
 
 export interface ErrorRecord {
   readonly name: string;
@@ -67,15 +66,4 @@ export function fromRecord(r: ErrorRecord): Error {
 export function wireTimeout(arg: unknown, method: string, block = false): WireTimeout {
   const { timeoutMs } = resolveTimeout(arg, method, { block });
   return timeoutMs === Number.POSITIVE_INFINITY ? -1 : timeoutMs;
-}
-
-export function isRequest(m: unknown): m is Request {
-  return (
-    Array.isArray(m) &&
-    m.length === 4 &&
-    typeof m[0] === 'number' &&
-    typeof m[1] === 'number' &&
-    typeof m[2] === 'string' &&
-    Array.isArray(m[3])
-  );
 }

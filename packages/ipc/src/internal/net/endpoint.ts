@@ -4,13 +4,23 @@
  * builds that copy over the same socket (it says hello with the reservation token, as a copy in a
  * child process does to its home's broker). From then on the socket carries ipc frames only.
  */
-import type net from 'node:net';
+import net from 'node:net';
 import { type EncodeContext, ValidationError } from '@multiproc/shared';
 import { type Connection, createConnection } from '../../connection.js';
 import { broker } from '../runtime/broker.js';
 import { HomeHandle } from '../runtime/home-handle.js';
 import { RemoteHandle } from '../runtime/remote-handle.js';
-import { clientHandshake, type Endpoint, HANDSHAKE_TIMEOUT_MS, serverHandshake } from './handshake.js';
+import {
+  clientHandshake,
+  type Endpoint,
+  type Feed,
+  HANDSHAKE_TIMEOUT_MS,
+  MANAGER_HELLO,
+  parseManagerHello,
+  serverHandshake,
+} from './handshake.js';
+
+const READ_BUFFER_BYTES = 64 * 1024;
 
 /** Where a Listener listens: a Unix socket path (a named pipe on Windows), or `[host, port]`. */
 export type Address = string | readonly [host: string, port: number];
@@ -37,6 +47,34 @@ export function netAddress(
     `${where}: address must be a Unix socket path (a non-empty string) or [host, port] with a port ` +
       `from 0 to 65535, got ${JSON.stringify(address)}.`,
   );
+}
+
+/**
+ * Connects to a listener's `target` (see {@link netAddress}); rejects with Node's error. With a
+ * `feed`, the socket reads into one reused buffer and hands each chunk to `feed.sink` (Node's
+ * `onread`: no stream layer, no allocation per read).
+ */
+export function openSocket(
+  target: { path: string } | { host: string; port: number },
+  feed?: Feed,
+): Promise<net.Socket> {
+  return new Promise<net.Socket>((resolve, reject) => {
+    const onread = feed && {
+      buffer: Buffer.allocUnsafe(READ_BUFFER_BYTES),
+      callback: (n: number, buf: Uint8Array): boolean => {
+        feed.sink?.((buf as Buffer).subarray(0, n));
+        return true; // keep reading
+      },
+    };
+    const s = net.connect(onread ? { ...target, onread } : target);
+    s.once('error', reject);
+    s.once('connect', () => {
+      s.off('error', reject);
+      // Request/answer traffic: Nagle's algorithm would hold a small write back for an ACK.
+      if (s.remotePort !== undefined) s.setNoDelay(true);
+      resolve(s);
+    });
+  });
 }
 
 /**
@@ -97,4 +135,40 @@ export async function connectSocket(socket: net.Socket, key: Buffer | null): Pro
   );
   socket.resume();
   return createConnection(handle, true, true);
+}
+
+/**
+ * A manager's side of an accepted socket: authenticates it and resolves to it, paused, to carry
+ * manager frames (see manager/rpc.ts) from then on. Destroys it on failure.
+ */
+export async function acceptManagerSocket(socket: net.Socket, key: Buffer | null): Promise<net.Socket> {
+  socket.setTimeout(HANDSHAKE_TIMEOUT_MS, () => socket.destroy());
+  try {
+    await serverHandshake(socket, key, () => MANAGER_HELLO);
+  } catch (err) {
+    socket.destroy();
+    throw err;
+  }
+  socket.setTimeout(0);
+  return socket;
+}
+
+/**
+ * A proxy's side of a socket connected to a manager (with the `feed` it was opened with):
+ * authenticates, as {@link acceptManagerSocket}.
+ */
+export async function connectManagerSocket(
+  socket: net.Socket,
+  key: Buffer | null,
+  feed: Feed,
+): Promise<net.Socket> {
+  socket.setTimeout(HANDSHAKE_TIMEOUT_MS, () => socket.destroy());
+  try {
+    await clientHandshake(socket, key, parseManagerHello, feed);
+  } catch (err) {
+    socket.destroy();
+    throw err;
+  }
+  socket.setTimeout(0);
+  return socket;
 }

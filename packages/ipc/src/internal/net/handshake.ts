@@ -36,9 +36,20 @@ const MAX_MESSAGE_BYTES = 256;
 /** How long a peer may take over the whole handshake before it is dropped. */
 export const HANDSHAKE_TIMEOUT_MS = 20_000;
 
+/**
+ * How a socket made with `onread` hands its chunks on (they go to that callback, not to 'data'
+ * events): whoever reads it now sets `sink`; a chunk's memory is read into again after `sink`
+ * returns. `rest`: bytes the handshake read past its last message.
+ */
+export interface Feed {
+  sink: ((chunk: Buffer) => void) | null;
+  rest: Buffer | null;
+}
+
 /** Reads whole length-prefixed messages off a socket that is not yet handed to a link. */
 class MessageReader {
   readonly #socket: net.Socket;
+  readonly #feed: Feed | null;
   #buf: Buffer = Buffer.alloc(0);
   #want: ((m: Buffer) => void) | null = null;
   #fail: ((e: Error) => void) | null = null;
@@ -52,9 +63,11 @@ class MessageReader {
   readonly #onError = (err: Error) =>
     this.#stop(new EOFError(`The connection failed during the handshake: ${err.message}`, { cause: err }));
 
-  constructor(socket: net.Socket) {
+  constructor(socket: net.Socket, feed: Feed | null = null) {
     this.#socket = socket;
-    socket.on('data', this.#onData);
+    this.#feed = feed;
+    if (feed) feed.sink = (chunk) => this.#onData(Buffer.from(chunk));
+    else socket.on('data', this.#onData);
     socket.on('end', this.#onEnd);
     socket.on('close', this.#onEnd);
     socket.on('error', this.#onError);
@@ -73,6 +86,11 @@ class MessageReader {
   /** Stops reading; whatever arrived after the last message goes back to the socket. */
   detach(): void {
     const s = this.#socket;
+    if (this.#feed) {
+      this.#feed.sink = null;
+      this.#feed.rest = this.#buf.length > 0 ? this.#buf : null;
+      this.#buf = Buffer.alloc(0);
+    }
     s.off('data', this.#onData);
     s.off('end', this.#onEnd);
     s.off('close', this.#onEnd);
@@ -167,11 +185,14 @@ export interface Endpoint {
   readonly token: string;
 }
 
-/** Listener side: authenticates the peer, then sends `endpoint()`. Rejects with AuthenticationError. */
+/**
+ * Listener side: authenticates the peer, then sends `hello()` (an {@link Endpoint}, or the
+ * manager's {@link MANAGER_HELLO}) as JSON. Rejects with AuthenticationError.
+ */
 export async function serverHandshake(
   socket: net.Socket,
   key: Buffer | null,
-  endpoint: () => Endpoint,
+  hello: () => object,
 ): Promise<void> {
   const reader = new MessageReader(socket);
   try {
@@ -179,15 +200,23 @@ export async function serverHandshake(
       const sent = await deliver(socket, reader, key);
       await answer(socket, reader, key, sent);
     }
-    writeMessage(socket, Buffer.from(JSON.stringify(endpoint())));
+    writeMessage(socket, Buffer.from(JSON.stringify(hello())));
   } finally {
     reader.detach();
   }
 }
 
-/** Client side: authenticates the listener, then resolves to the endpoint to claim. */
-export async function clientHandshake(socket: net.Socket, key: Buffer | null): Promise<Endpoint> {
-  const reader = new MessageReader(socket);
+/**
+ * Client side: authenticates the listener, then resolves to its hello as `parse` reads it
+ * (by default the endpoint a Connection claims).
+ */
+export async function clientHandshake<T = Endpoint>(
+  socket: net.Socket,
+  key: Buffer | null,
+  parse: (hello: unknown) => T | undefined = parseEndpoint as (hello: unknown) => T | undefined,
+  feed: Feed | null = null,
+): Promise<T> {
+  const reader = new MessageReader(socket, feed);
   try {
     if (key) {
       await answer(socket, reader, key, null);
@@ -199,18 +228,33 @@ export async function clientHandshake(socket: net.Socket, key: Buffer | null): P
         'The listener requires an authkey: pass the same { authkey } to Client().',
       );
     }
-    return parseEndpoint(m);
+    let hello: T | undefined;
+    try {
+      hello = parse(JSON.parse(m.toString('utf8')));
+    } catch {}
+    if (hello === undefined) {
+      throw new AuthenticationError(
+        "The listener answered in another protocol: a Client() reached a manager's address, or a manager proxy a plain Listener.",
+      );
+    }
+    return hello;
   } finally {
     reader.detach();
   }
 }
 
-function parseEndpoint(m: Buffer): Endpoint {
-  try {
-    const e = JSON.parse(m.toString('utf8')) as Endpoint;
-    if (Number.isInteger(e.id) && Number.isInteger(e.end) && typeof e.token === 'string') return e;
-  } catch {}
-  throw new AuthenticationError('The listener answered something other than a multiproc endpoint.');
+/** What a manager's server says last: from then on the socket carries manager frames (rpc.ts). */
+export const MANAGER_HELLO = { rpc: 'multiproc.manager/1' } as const;
+
+/** A manager's hello, or undefined for anything else (a plain Listener's endpoint). */
+export function parseManagerHello(m: unknown): typeof MANAGER_HELLO | undefined {
+  return (m as { rpc?: unknown } | null)?.rpc === MANAGER_HELLO.rpc ? MANAGER_HELLO : undefined;
+}
+
+function parseEndpoint(m: unknown): Endpoint | undefined {
+  const e = m as Endpoint | null;
+  if (e && Number.isInteger(e.id) && Number.isInteger(e.end) && typeof e.token === 'string') return e;
+  return undefined;
 }
 
 /** An `authkey` option as bytes; null for none. */

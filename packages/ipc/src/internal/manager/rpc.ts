@@ -1,0 +1,262 @@
+/**
+ * The manager's own wire: after the Listener handshake, a proxy's thread and the manager talk
+ * over the bare socket in small length-prefixed frames (no ipc pipe, no broker, no flow control:
+ * every request gets exactly one answer, and the answer is what the caller waits for).
+ *
+ * ```
+ * offset 0        4        8     9
+ *        | length | seq    | tag | body …                                      |
+ *        '- bytes after this field (u32 LE)
+ * request body:  | objectId (u32 LE) | method (a string value) | each argument's value … |
+ * answer body:   | the value (tag OK) or the ErrorRecord (tag FAILED)                      |
+ * ```
+ * A value is one type byte then its payload: undefined, null, false, true (no payload), an int32,
+ * a float64, a string (u32 byte length, UTF-8), or an item (u32 length, then serialize.ts's item:
+ * JSON text for JSON-exact objects, else structured-clone bytes, so multiproc objects nested in
+ * arguments travel by the codec as on a pipe). The common calls (a lock's acquire, a dict's get
+ * and set of strings and numbers) thus cost no JSON and no native call to encode or decode.
+ */
+import { STRING_KIND } from '../link/frames.js';
+import { fromItem, jsonExact, toItem } from '../serialize.js';
+
+export const HEADER_BYTES = 9;
+export const REQUEST = 0;
+export const OK = 1;
+export const FAILED = 2;
+
+const UNDEFINED = 0;
+const NULL = 1;
+const FALSE = 2;
+const TRUE = 3;
+const INT = 4;
+const FLOAT = 5;
+const STRING = 6;
+const ITEM = 7;
+/** Strings up to this many chars are checked and copied byte by byte (cheaper than a native call). */
+const SHORT = 32;
+/** The largest frame either side accepts (a bigger length means a broken or hostile peer). */
+const MAX_FRAME_BYTES = 0x7fff_ffff;
+/** The write buffer is given back after a frame bigger than this (one big value). */
+const KEEP_BYTES = 64 * 1024;
+
+// Frames are written here, then copied out at their exact size.
+let out = Buffer.allocUnsafe(4096);
+let at = 0;
+
+function room(n: number): void {
+  if (at + n <= out.length) return;
+  const bigger = Buffer.allocUnsafe(Math.max(out.length * 2, at + n));
+  out.copy(bigger, 0, 0, at);
+  out = bigger;
+}
+
+function put(v: unknown, path: string): void {
+  room(9);
+  switch (typeof v) {
+    case 'undefined':
+      out[at++] = UNDEFINED;
+      return;
+    case 'boolean':
+      out[at++] = v ? TRUE : FALSE;
+      return;
+    case 'number':
+      if ((v | 0) === v && !Object.is(v, -0)) {
+        out[at] = INT;
+        out.writeInt32LE(v, at + 1);
+        at += 5;
+      } else {
+        out[at] = FLOAT;
+        out.writeDoubleLE(v, at + 1);
+        at += 9;
+      }
+      return;
+    case 'string':
+      if (putString(v)) return;
+      break;
+    case 'object':
+      if (v === null) {
+        out[at++] = NULL;
+        return;
+      }
+  }
+  // Objects, bigints, strings UTF-8 cannot carry (lone surrogates): as an item.
+  if (jsonExact(v)) {
+    const text = JSON.stringify(v);
+    room(6 + text.length * 3);
+    out[at + 5] = STRING_KIND;
+    const n = 1 + out.write(text, at + 6, 'utf8');
+    out[at] = ITEM;
+    out.writeUInt32LE(n, at + 1);
+    at += 5 + n;
+    return;
+  }
+  const item = toItem(v, path) as Uint8Array; // not JSON-exact: structured-clone bytes
+  room(5 + item.length);
+  out[at] = ITEM;
+  out.writeUInt32LE(item.length, at + 1);
+  out.set(item, at + 5);
+  at += 5 + item.length;
+}
+
+/** ES2024's `String.prototype.isWellFormed` (Node 20+), not yet in this project's lib. */
+type WellFormed = string & { isWellFormed(): boolean };
+
+/** Writes a string value; false when UTF-8 would not give it back exactly. */
+function putString(s: string): boolean {
+  const n = s.length;
+  if (n <= SHORT) {
+    room(5 + n);
+    let i = 0;
+    for (; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c > 0x7f) break;
+      out[at + 5 + i] = c;
+    }
+    if (i === n) {
+      out[at] = STRING;
+      out.writeUInt32LE(n, at + 1);
+      at += 5 + n;
+      return true;
+    }
+  }
+  if (!(s as WellFormed).isWellFormed()) return false;
+  room(5 + n * 3);
+  const bytes = out.write(s, at + 5, 'utf8');
+  out[at] = STRING;
+  out.writeUInt32LE(bytes, at + 1);
+  at += 5 + bytes;
+  return true;
+}
+
+function frame(seq: number, tag: number): Buffer {
+  const n = at;
+  const f = Buffer.allocUnsafe(n);
+  if (n <= 64) for (let i = HEADER_BYTES; i < n; i++) f[i] = out[i]!;
+  else out.copy(f, HEADER_BYTES, HEADER_BYTES, n);
+  f.writeUInt32LE(n - 4, 0);
+  f.writeUInt32LE(seq, 4);
+  f[8] = tag;
+  if (out.length > KEEP_BYTES) out = Buffer.allocUnsafe(4096);
+  return f;
+}
+
+/** A request frame: call `method` of object `id` with `args`; SerializationError names a bad argument. */
+export function encodeRequest(seq: number, id: number, method: string, args: readonly unknown[]): Buffer {
+  at = HEADER_BYTES;
+  room(4);
+  out.writeUInt32LE(id, at);
+  at += 4;
+  put(method, 'method');
+  for (let i = 0; i < args.length; i++) put(args[i], `args[${i}]`);
+  return frame(seq, REQUEST);
+}
+
+/** An answer frame: `value` with tag OK, an ErrorRecord with FAILED. */
+export function encodeAnswer(seq: number, tag: number, value: unknown): Buffer {
+  at = HEADER_BYTES;
+  put(value, 'result');
+  return frame(seq, tag);
+}
+
+// Where take() reads next.
+let pos = 0;
+
+function take(buf: Buffer): unknown {
+  const type = buf[pos++];
+  switch (type) {
+    case UNDEFINED:
+      return undefined;
+    case NULL:
+      return null;
+    case FALSE:
+      return false;
+    case TRUE:
+      return true;
+    case INT:
+      pos += 4;
+      return buf.readInt32LE(pos - 4);
+    case FLOAT:
+      pos += 8;
+      return buf.readDoubleLE(pos - 8);
+  }
+  const n = buf.readUInt32LE(pos);
+  const start = pos + 4;
+  pos = start + n;
+  if (pos > buf.length) throw new RangeError('Malformed manager frame.');
+  if (type === STRING) return takeString(buf, start, pos);
+  if (type !== ITEM) throw new RangeError(`Bad manager value type ${type}.`);
+  if (buf[start] === STRING_KIND) return JSON.parse(buf.toString('utf8', start + 1, pos));
+  return fromItem(buf.subarray(start, pos));
+}
+
+function takeString(buf: Buffer, start: number, end: number): string {
+  if (end - start > SHORT) return buf.toString('utf8', start, end);
+  let s = '';
+  for (let i = start; i < end; i++) {
+    const c = buf[i]!;
+    if (c > 0x7f) return buf.toString('utf8', start, end);
+    s += String.fromCharCode(c);
+  }
+  return s;
+}
+
+/** The call a request frame's body at `buf[start, end)` carries. */
+export function decodeRequest(
+  buf: Buffer,
+  start: number,
+  end: number,
+): [id: number, method: string, args: unknown[]] {
+  const id = buf.readUInt32LE(start);
+  pos = start + 4;
+  const method = take(buf);
+  if (typeof method !== 'string') throw new TypeError('Malformed manager request.');
+  const args: unknown[] = [];
+  while (pos < end) args.push(take(buf));
+  if (pos !== end) throw new RangeError('Malformed manager request.');
+  return [id, method, args];
+}
+
+/** The value an answer frame's body at `buf[start, end)` carries. */
+export function decodeAnswer(buf: Buffer, start: number, end: number): unknown {
+  pos = start;
+  const v = take(buf);
+  if (pos !== end) throw new RangeError('Malformed manager answer.');
+  return v;
+}
+
+/** Called once per whole frame, with its body at `buf[start, end)`. */
+export type OnFrame = (seq: number, tag: number, buf: Buffer, start: number, end: number) => void;
+
+/** Splits a socket's chunks into frames; a chunk that holds whole frames costs no copy. */
+export class FrameSplitter {
+  readonly #onFrame: OnFrame;
+  #rest: Buffer | null = null;
+
+  constructor(onFrame: OnFrame) {
+    this.#onFrame = onFrame;
+  }
+
+  /**
+   * Feeds the next chunk; throws a RangeError for a frame length no peer of ours would send. With
+   * `reused`, the chunk's memory is read into again afterwards, so an unfinished frame is copied.
+   */
+  push(chunk: Buffer, reused = false): void {
+    let buf = chunk;
+    if (this.#rest !== null) {
+      buf = Buffer.concat([this.#rest, chunk]);
+      this.#rest = null;
+    }
+    let start = 0;
+    while (buf.length - start >= 4) {
+      const n = buf.readUInt32LE(start);
+      if (n < HEADER_BYTES - 4 || n > MAX_FRAME_BYTES) throw new RangeError(`Bad manager frame length ${n}.`);
+      const end = start + 4 + n;
+      if (end > buf.length) break;
+      this.#onFrame(buf.readUInt32LE(start + 4), buf[start + 8]!, buf, start + HEADER_BYTES, end);
+      start = end;
+    }
+    if (start < buf.length) {
+      this.#rest = reused && buf === chunk ? Buffer.from(buf.subarray(start)) : buf.subarray(start);
+    }
+  }
+}
