@@ -4,7 +4,6 @@
  * (a lock's acquire) does not hold back the next one. When a connection ends, its owner's locks
  * and semaphores are released and barriers it waited at are broken.
  */
-import { randomBytes } from 'node:crypto';
 import type { Connection } from '../../connection.js';
 import { Listener } from '../../listener.js';
 import type { Address } from '../net/endpoint.js';
@@ -34,7 +33,7 @@ export class ManagerServer {
     authkey: Uint8Array | undefined,
     types: ReadonlyMap<string, ServedFactory>,
   ) {
-    const key = authkey ?? randomBytes(32);
+    const key = authkey ?? process.getBuiltinModule('node:crypto').randomBytes(32);
     this.authkey = Buffer.from(key).toString('hex');
     this.listener = new Listener(address, { authkey: key });
     this.#types = types;
