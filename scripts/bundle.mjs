@@ -1,16 +1,33 @@
 #!/usr/bin/env node
 // Second half of every published package's `build` (after `tsc --emitDeclarationOnly`): esbuild
-// bundles the package's own code into one file per `exports` entry, with the code two entries
-// share in `dist/chunks/`, so each module-level object exists once per realm. A worker used to
-// load about 70 ES modules before its first task and the umbrella import took 41-47 ms; one file
-// per package loads in a fraction of that (issue #18). Every bare import stays external (the other
-// @multiproc packages, zod, tinypool, tsx): each package is still installed and deduplicated by
-// the package manager, and `@multiproc/multiproc` re-exports the very same objects.
+// bundles the package's own code into as few files as it can. Every bare import stays external (the
+// other @multiproc packages, zod, tinypool, tsx): each package is still installed and deduplicated
+// by the package manager, and `@multiproc/multiproc` re-exports the very same objects.
+//
+// A package with one entry is one file. With more (core: the index, `internal`, `bundle` and the two
+// worker entries) each module-level object must still exist once per realm, and a worker pays for
+// every file it loads (resolving, reading and compiling each one: issue #18). So the main entry's
+// code is built first, split only between `dist/index.js` and one hub, `dist/chunks/hub.js`, which
+// re-exports every module the other entries share with it; each other entry is then one file that
+// imports that hub. A worker loads its entry, the hub and the index, not a dozen chunks.
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, posix, relative, resolve } from 'node:path';
 import { build } from 'esbuild';
 
 const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
+const HUB = 'chunks/hub';
+
+const common = {
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  packages: 'external',
+  sourcemap: true,
+  legalComments: 'none',
+  metafile: true,
+  logLevel: 'warning',
+};
 
 /** `{ in: 'src/x.ts', out: 'x' }` for each export with a source condition, from its default file. */
 function entryPoints() {
@@ -31,26 +48,85 @@ function removeOldJs(dir) {
   }
 }
 
+/** The absolute paths of the package's own source files an entry's bundle holds. */
+async function sourcesOf(entry) {
+  const { metafile } = await build({ ...common, entryPoints: [entry], write: false, outdir: 'dist' });
+  return new Set(Object.keys(metafile.inputs).filter((f) => !f.includes('node_modules')).map((f) => resolve(f)));
+}
+
+/**
+ * For a secondary entry: imports of a module the main bundle holds become imports of the hub (the
+ * same names: the hub re-exports them all), so that module is not copied into the entry.
+ */
+function viaHub(shared, outFile) {
+  const hub = posix.join(posix.relative(posix.dirname(outFile), HUB) || '.', '') + '.js';
+  const spec = hub.startsWith('.') ? hub : `./${hub}`;
+  return {
+    name: 'via-hub',
+    setup(b) {
+      b.onResolve({ filter: /^\./ }, (args) => {
+        const path = resolve(args.resolveDir, args.path.replace(/\.js$/, '.ts'));
+        return shared.has(path) ? { path: spec, external: true } : undefined;
+      });
+    },
+  };
+}
+
+const outputs = [];
 removeOldJs('dist');
-const result = await build({
-  entryPoints: entryPoints(),
-  outdir: 'dist',
-  bundle: true,
-  splitting: true,
-  chunkNames: 'chunks/[name]-[hash]',
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  packages: 'external',
-  sourcemap: true,
-  legalComments: 'none',
-  metafile: true,
-  logLevel: 'warning',
-});
+const [main, ...rest] = entryPoints();
+if (rest.length === 0) {
+  outputs.push((await build({ ...common, entryPoints: [main], outdir: 'dist' })).metafile);
+} else {
+  const inMain = await sourcesOf(main.in);
+  const shared = new Set();
+  for (const entry of rest) for (const f of await sourcesOf(entry.in)) if (inMain.has(f)) shared.add(f);
+  const hubSource = [...shared]
+    .sort()
+    .map((f) => `export * from ${JSON.stringify(`./${relative('src', f).split('\\').join('/')}`)};`)
+    .join('\n');
+  outputs.push(
+    (
+      await build({
+        ...common,
+        entryPoints: [main, { in: 'hub-entry', out: HUB }],
+        outdir: 'dist',
+        splitting: true,
+        chunkNames: 'chunks/[name]-[hash]',
+        plugins: [
+          {
+            name: 'hub-entry',
+            setup(b) {
+              b.onResolve({ filter: /^hub-entry$/ }, () => ({ path: 'hub-entry', namespace: 'hub' }));
+              b.onLoad({ filter: /.*/, namespace: 'hub' }, () => ({
+                contents: hubSource,
+                resolveDir: resolve('src'),
+                loader: 'ts',
+              }));
+            },
+          },
+        ],
+      })
+    ).metafile,
+  );
+  for (const entry of rest) {
+    const outFile = `${entry.out}.js`;
+    outputs.push(
+      (
+        await build({
+          ...common,
+          entryPoints: [entry.in],
+          outfile: join('dist', outFile),
+          plugins: [viaHub(shared, outFile)],
+        })
+      ).metafile,
+    );
+  }
+}
 
 // esbuild turns `require('zod')` into `__require("zod")`. A bundle of the user's app must still see
 // a plain `require('zod')` (that is how it bundles zod), and plain ESM throws at it as before.
-for (const file of Object.keys(result.metafile.outputs).filter((f) => f.endsWith('.js'))) {
+for (const file of outputs.flatMap((m) => Object.keys(m.outputs)).filter((f) => f.endsWith('.js'))) {
   const text = readFileSync(file, 'utf8');
   const fixed = text.replace(/\b__require\(("[^"]+")\)/g, 'require($1)');
   if (fixed !== text) writeFileSync(file, fixed);

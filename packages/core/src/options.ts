@@ -3,7 +3,10 @@
  *
  * zod takes ~70 ms to import, and every worker imports this package (task modules import
  * `defineTasks` from it), so zod is loaded synchronously on the first validation instead of at
- * import time: workers that never construct a Process or Pool never pay for it.
+ * import time: workers that never construct a Process or Pool never pay for it. Options that a
+ * quick check (plain values of the right type, known keys) accepts skip zod altogether, so a
+ * program's first Pool or Process does not pay for it either; anything else goes through zod,
+ * which gives the error message.
  */
 import { ValidationError } from '@multiproc/shared';
 import type * as Z from 'zod';
@@ -48,12 +51,44 @@ export const taskRefSchema = (z: ZodModule['z']) =>
     message: 'expected a task reference made by defineTasks(import.meta.url, { ... })',
   });
 
+/** Per option name, a test that is true only for values the schema surely accepts. */
+export type QuickCheck = Readonly<Record<string, (value: unknown) => boolean>>;
+
+/** For a {@link QuickCheck}: the option may be missing, or else must pass `test`. */
+export const optional =
+  (test: (value: unknown) => boolean) =>
+  (value: unknown): boolean =>
+    value === undefined || test(value);
+/** For a {@link QuickCheck}: an integer from `min` to `max`. */
+export const intIn =
+  (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  (value: unknown): boolean =>
+    Number.isInteger(value) && (value as number) >= min && (value as number) <= max;
+
+/** Whether `input` is a plain object whose every own key `quick` knows and accepts. */
+function passesQuick(input: unknown, quick: QuickCheck): input is Record<string, unknown> {
+  if (typeof input !== 'object' || input === null) return false;
+  const proto = Object.getPrototypeOf(input);
+  if (proto !== Object.prototype && proto !== null) return false;
+  for (const key of Reflect.ownKeys(input)) {
+    if (typeof key !== 'string' || !Object.hasOwn(quick, key)) return false;
+  }
+  for (const key in quick) if (!quick[key]!((input as Record<string, unknown>)[key])) return false;
+  return true;
+}
+
 /**
  * Parses `input` with `schema`, or throws a `ValidationError` naming the first bad option, plus
  * the multiproc spelling when the mistake is a Python habit (`new Pool(5)`, `maxtasksperchild`,
  * `context: 'spawn'`).
  */
-export function parseOptions<T>(schema: () => Z.ZodType<T>, input: unknown, what: string): T {
+export function parseOptions<T>(
+  schema: () => Z.ZodType<T>,
+  input: unknown,
+  what: string,
+  quick?: QuickCheck,
+): T {
+  if (quick && passesQuick(input ?? {}, quick)) return { ...(input ?? {}) } as T;
   const s = schema();
   const result = s.safeParse(input ?? {});
   if (result.success) return result.data;

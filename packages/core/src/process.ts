@@ -18,9 +18,18 @@ import { startChild } from './internal/child-runner.js';
 import type { ExitInfo, Runner, StartMessage } from './internal/runner.js';
 import { assertRuntimeSupports } from './internal/runtime.js';
 import { startThread } from './internal/thread-runner.js';
-import { type ContextName, contextSchema, lazySchema, parseOptions, taskRefSchema } from './options.js';
+import {
+  CONTEXT_NAMES,
+  type ContextName,
+  contextSchema,
+  lazySchema,
+  optional,
+  parseOptions,
+  type QuickCheck,
+  taskRefSchema,
+} from './options.js';
 import { getStartMethod } from './start-method.js';
-import type { TaskArgs, TaskFunction, TaskRef } from './task.js';
+import { isTaskRef, type TaskArgs, type TaskFunction, type TaskRef } from './task.js';
 import { runOnSpare } from './warm.js';
 
 /** Options of {@link Process}. */
@@ -54,6 +63,15 @@ const optionsSchema = lazySchema((z) =>
     })
     .strict(),
 );
+
+/** The usual Process options, checked without zod (see `parseOptions`). */
+const optionsQuick: QuickCheck = {
+  target: isTaskRef,
+  args: optional(Array.isArray),
+  name: optional((v) => typeof v === 'string'),
+  daemon: optional((v) => typeof v === 'boolean'),
+  context: optional((v) => (CONTEXT_NAMES as readonly unknown[]).includes(v)),
+};
 
 type State = 'initial' | 'started' | 'stopped' | 'closed';
 
@@ -98,7 +116,7 @@ export class Process<F extends TaskFunction = TaskFunction> {
 
   constructor(options: ProcessOptions<F>) {
     checkTarget(this, options);
-    const opts = parseOptions(optionsSchema, options, 'Process');
+    const opts = parseOptions(optionsSchema, options, 'Process', optionsQuick);
     this.#target = opts.target as TaskRef<F>;
     this.#args = opts.args ?? [];
     this.#context = opts.context ?? getStartMethod();

@@ -2,9 +2,8 @@
  * Listener and Client: connections between programs that did not start each other, on one machine
  * (a Unix socket) or across machines (TCP). Mirrors Python's `multiprocessing.connection`.
  */
-import { randomBytes } from 'node:crypto';
 import { unlinkSync } from 'node:fs';
-import net from 'node:net';
+import type net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ClosedError, ValidationError } from '@multiproc/shared';
@@ -88,7 +87,9 @@ export class Listener implements AsyncDisposable {
     }
     this.#key = keyBytes(checkKey(options.authkey, where));
     this.#path = 'path' in target ? target.path : null;
-    this.#server = net.createServer({ pauseOnConnect: true }, (s) => this.#incoming(s));
+    this.#server = process
+      .getBuiltinModule('node:net')
+      .createServer({ pauseOnConnect: true }, (s) => this.#incoming(s));
     this.#server.on('error', (err) => this.#fail(err));
     this.#listening = new Promise<void>((resolve, reject) => {
       this.#server.once('listening', resolve);
@@ -244,7 +245,7 @@ function checkKey(key: unknown, where: string): string | Uint8Array | undefined 
 }
 
 function defaultPath(): string {
-  const name = `mp-listener-${process.pid}-${randomBytes(6).toString('hex')}.sock`;
+  const name = `mp-listener-${process.pid}-${process.getBuiltinModule('node:crypto').randomBytes(6).toString('hex')}.sock`;
   return process.platform === 'win32' ? `\\\\?\\pipe\\${name}` : join(tmpdir(), name);
 }
 

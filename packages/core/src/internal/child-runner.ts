@@ -1,5 +1,5 @@
 /** The 'process' context: a `child_process.fork` child running the process entry. */
-import { type ChildProcess, fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
 import { forwardChildOutput } from './output.js';
 import { reapedEnv, reapWithProgram } from './reaper.js';
@@ -13,7 +13,7 @@ export function signalExitCode(signal: string): number {
 }
 
 function forkEntry(): ChildProcess {
-  const child = fork(workerEntryPath('process'), [], {
+  const child = process.getBuiltinModule('node:child_process').fork(workerEntryPath('process'), [], {
     serialization: 'advanced',
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     env: reapedEnv(process.env),

@@ -14,7 +14,7 @@
  * there is no `/bin/sh` (Windows), or the reaper could not start or has died, children are forked
  * without the variable and keep their watchdog thread.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { REAPED_BY_ENV } from '../worker/child-guard.js';
 
@@ -41,7 +41,7 @@ function startReaper(): ChildProcess | undefined {
   if (unavailable) return undefined;
   if (reaper) return reaper;
   try {
-    const child = spawn(SHELL, ['-c', REAPER_SCRIPT], {
+    const child = process.getBuiltinModule('node:child_process').spawn(SHELL, ['-c', REAPER_SCRIPT], {
       stdio: ['pipe', 'ignore', 'ignore'],
       env: {},
       windowsHide: true,

@@ -3,7 +3,6 @@
  * with `NODE_DEBUG=multiproc`, one stderr line per worker start, exit, crash, retirement and
  * replacement (Python: `multiprocessing.log_to_stderr()`).
  */
-import { debuglog } from 'node:util';
 import type { Slot, SlotState } from './slot.js';
 
 /** A worker of a pool, as the pool's events describe it. */
@@ -70,7 +69,9 @@ export interface PoolWatcher {
   onWorkerExit(exit: WorkerExitInfo | WorkerCrashInfo): void;
 }
 
-const log = debuglog('multiproc');
+// Not `import ... from 'node:util'`: on Node 22 and later, importing node:util as an ES module reads
+// every export of it, one of which touches process.stderr (and with a piped stderr loads node:net).
+const log = process.getBuiltinModule('node:util').debuglog('multiproc');
 
 /**
  * Tells the watcher, and the debug log, about a worker that was started (`state` 'starting',

@@ -1,7 +1,17 @@
 /** The options of `Pool` and of its calls, validated with zod at the call that takes them. */
 import { cpuCount } from '../identity.js';
-import { type ContextName, contextSchema, lazySchema, taskRefSchema } from '../options.js';
+import {
+  CONTEXT_NAMES,
+  type ContextName,
+  contextSchema,
+  intIn,
+  lazySchema,
+  optional,
+  type QuickCheck,
+  taskRefSchema,
+} from '../options.js';
 import type { TaskRef } from '../task.js';
+import { isTaskRef } from '../task.js';
 
 /** Per-worker memory limits (thread context: Worker `resourceLimits`; process context: the V8 heap flag). */
 export interface PoolResourceLimits {
@@ -118,6 +128,19 @@ export const poolOptionsSchema = lazySchema((z) =>
     })
     .strict(),
 );
+
+/** The usual Pool options, checked without zod (see `parseOptions`). */
+export const poolOptionsQuick: QuickCheck = {
+  processes: optional(intIn(1, MAX_PROCESSES)),
+  context: optional((v) => (CONTEXT_NAMES as readonly unknown[]).includes(v)),
+  initializer: optional(isTaskRef),
+  initargs: optional(Array.isArray),
+  maxTasksPerChild: optional(intIn(1)),
+  minProcesses: optional(intIn(0)),
+  idleTimeout: optional((v) => typeof v === 'number' && Number.isFinite(v) && v >= 0),
+  maxQueue: optional(intIn(1)),
+  resourceLimits: (v) => v === undefined,
+};
 
 export const callOptionsSchema = lazySchema((z) =>
   z

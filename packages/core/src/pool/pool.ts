@@ -23,6 +23,7 @@ import {
   type ImapOptions,
   type MapOptions,
   type PoolOptions,
+  poolOptionsQuick,
   poolOptionsSchema,
   resolvePoolOptions,
 } from './options.js';
@@ -72,7 +73,7 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
   constructor(options: PoolOptions = {}) {
     super();
     assertMayStartWorkers('a Pool');
-    const opts = parseOptions(poolOptionsSchema, options, 'Pool');
+    const opts = parseOptions(poolOptionsSchema, options, 'Pool', poolOptionsQuick);
     const resolved = resolvePoolOptions(opts as PoolOptions);
     this.#context = opts.context ?? getStartMethod();
     this.#processes = resolved.processes;

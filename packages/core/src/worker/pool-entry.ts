@@ -7,11 +7,14 @@
  */
 import { BroadcastChannel, isMainThread } from 'node:worker_threads';
 import { guardChildProcess } from './child-guard.js';
+import { enableCompileCache } from './compile-cache.js';
 import { writeOutputDirectly } from './direct-output.js';
 
 // First, before any user code: a child never outlives its parent; no line is lost at exit.
 if (isMainThread) guardChildProcess();
 else writeOutputDirectly();
+// Before the task module and the packages it imports are loaded.
+enableCompileCache();
 
 import '@multiproc/ipc'; // registers the decoders of connections and queues in this realm
 import { type CodecTarget, decodeValue, encodeValue } from '@multiproc/shared';

@@ -9,9 +9,12 @@
  */
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { guardChildProcess } from './child-guard.js';
+import { enableCompileCache } from './compile-cache.js';
 
 // First, before any user code: a child's output is blocking and it never outlives its parent.
 if (isMainThread) guardChildProcess();
+// Before the task module and the packages it imports are loaded.
+enableCompileCache();
 
 import '@multiproc/ipc'; // registers the decoders of connections and queues in this realm
 import { decodeValue } from '@multiproc/shared';

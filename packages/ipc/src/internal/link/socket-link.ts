@@ -8,7 +8,7 @@
  * job with blocking-free synchronous writes when the process exits, where Node would drop them.
  */
 import { readSync, writeSync } from 'node:fs';
-import net from 'node:net';
+import type net from 'node:net';
 import { type Decoded, type Item, isDecoded } from '../protocol/item.js';
 import { type FrameHandler, Op } from '../protocol/ops.js';
 import { FrameReader, FrameWriter, HEADER_BYTES } from './frames.js';
@@ -83,7 +83,7 @@ export class SocketLink extends Link {
   }
 
   #dial(path: string, deadline: number): void {
-    const s = net.connect({
+    const s = process.getBuiltinModule('node:net').connect({
       path,
       onread: {
         buffer: READ_BUFFER,

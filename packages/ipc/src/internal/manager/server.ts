@@ -5,7 +5,6 @@
  * answers at once is answered in the same turn, with one write. When a client's socket ends, its
  * owner's locks and semaphores are released and barriers it waited at are broken.
  */
-import { randomBytes } from 'node:crypto';
 import type net from 'node:net';
 import { Listener } from '../../listener.js';
 import type { Address } from '../net/endpoint.js';
@@ -36,7 +35,7 @@ export class ManagerServer {
     authkey: Uint8Array | undefined,
     types: ReadonlyMap<string, ServedFactory>,
   ) {
-    const key = authkey ?? randomBytes(32);
+    const key = authkey ?? process.getBuiltinModule('node:crypto').randomBytes(32);
     this.authkey = Buffer.from(key).toString('hex');
     this.listener = new Listener(address, { authkey: key });
     this.#types = types;

@@ -4,7 +4,7 @@
  * builds that copy over the same socket (it says hello with the reservation token, as a copy in a
  * child process does to its home's broker). From then on the socket carries ipc frames only.
  */
-import net from 'node:net';
+import type net from 'node:net';
 import { type EncodeContext, ValidationError } from '@multiproc/shared';
 import { type Connection, createConnection } from '../../connection.js';
 import { broker } from '../runtime/broker.js';
@@ -66,7 +66,7 @@ export function openSocket(
         return true; // keep reading
       },
     };
-    const s = net.connect(onread ? { ...target, onread } : target);
+    const s = process.getBuiltinModule('node:net').connect(onread ? { ...target, onread } : target);
     s.once('error', reject);
     s.once('connect', () => {
       s.off('error', reject);

@@ -21,7 +21,6 @@
  * side also refuses to answer the very challenge it sent (a peer reflecting it back), a challenge
  * without the prefix or shorter than 20 bytes, and a digest other than sha256.
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type net from 'node:net';
 import { AuthenticationError, EOFError } from '../../errors.js';
 
@@ -132,16 +131,22 @@ function writeMessage(socket: net.Socket, m: Buffer): void {
 }
 
 function respond(key: Buffer, challenge: Buffer): Buffer {
-  return Buffer.concat([DIGEST, createHmac('sha256', key).update(challenge).digest()]);
+  return Buffer.concat([
+    DIGEST,
+    process.getBuiltinModule('node:crypto').createHmac('sha256', key).update(challenge).digest(),
+  ]);
 }
 
 /** Sends a challenge and checks the answer (Python: `deliver_challenge`). */
 async function deliver(socket: net.Socket, reader: MessageReader, key: Buffer): Promise<Buffer> {
-  const message = Buffer.concat([DIGEST, randomBytes(MESSAGE_BYTES)]);
+  const message = Buffer.concat([DIGEST, process.getBuiltinModule('node:crypto').randomBytes(MESSAGE_BYTES)]);
   writeMessage(socket, Buffer.concat([CHALLENGE, message]));
   const answer = await reader.next();
   const expected = respond(key, message);
-  if (answer.length !== expected.length || !timingSafeEqual(answer, expected)) {
+  if (
+    answer.length !== expected.length ||
+    !process.getBuiltinModule('node:crypto').timingSafeEqual(answer, expected)
+  ) {
     writeMessage(socket, FAILURE);
     throw new AuthenticationError(
       'The peer answered the authkey challenge wrongly: its authkey differs from this one.',

@@ -8,7 +8,7 @@
  * (home-runtime.ts) is one; a later kind of shared object plugs in the same way.
  */
 import { chmodSync, unlinkSync } from 'node:fs';
-import net from 'node:net';
+import type net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
@@ -57,7 +57,7 @@ class Broker {
   /** Starts the socket server if it is not running; the path is bound before this returns. */
   listen(): void {
     if (this.#server) return;
-    const server = net.createServer((socket) => this.adopt(socket));
+    const server = process.getBuiltinModule('node:net').createServer((socket) => this.adopt(socket));
     server.on('error', () => {});
     server.listen(this.path);
     server.unref();

@@ -1,0 +1,68 @@
+// Start-up cost (issue #18), guarded by what is loaded, never by timings: zod, node:net,
+// node:crypto and node:child_process stay unloaded until something needs them, in the program and
+// in its workers; options that skip zod are still refused with zod's messages when they are wrong.
+import { Pool, Process, ValidationError } from '@multiproc/core';
+import { describe, expect, it } from 'vitest';
+import { tasks } from './fixtures/pool-tasks.ts';
+import { runProgram } from './helpers.ts';
+
+const NOTHING = { builtins: [], zod: false };
+
+describe('start-up loads only what is used', () => {
+  it('the import, a thread Process and a pool worker load no zod, net, crypto or child_process', async () => {
+    const { stdout, stderr, code } = await runProgram('lazy-loads.mjs');
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toEqual({
+      atImport: NOTHING,
+      afterThreadProcess: NOTHING,
+      inPoolWorker: NOTHING,
+      zodAfterPool: false,
+    });
+  }, 30_000);
+});
+
+describe('options the quick check passes on to zod', () => {
+  const message = (make: () => unknown): string => {
+    try {
+      make();
+    } catch (err) {
+      expect(err).toBeInstanceOf(ValidationError);
+      return (err as Error).message;
+    }
+    throw new Error('expected a ValidationError');
+  };
+
+  it.each([
+    [{ processes: 2.5 }, "Invalid option 'processes' for Pool"],
+    [{ processes: 5000 }, "Invalid option 'processes' for Pool"],
+    [{ idleTimeout: Number.POSITIVE_INFINITY }, "Invalid option 'idleTimeout' for Pool"],
+    [{ context: 'spawn' }, "Python's start method 'spawn'"],
+    [{ maxtasksperchild: 3 }, "'maxtasksperchild' is spelt maxTasksPerChild"],
+    [{ resourceLimits: { heapMb: 64 } }, "Invalid option 'resourceLimits'"],
+  ])('new Pool(%j) is refused with zod’s message', (options, text) => {
+    expect(message(() => new Pool(options as never))).toContain(text);
+  });
+
+  it.each([
+    [{ target: tasks.square, daemon: 'yes' }, "Invalid option 'daemon' for Process"],
+    [{ target: tasks.square, args: 3 }, "Invalid option 'args' for Process"],
+    [{ target: tasks.square, context: 'fork' }, "Python's start method 'fork'"],
+    [{ target: tasks.square, kwargs: {} }, "'kwargs' is spelt args"],
+  ])('new Process(%j) is refused with zod’s message', (options, text) => {
+    expect(message(() => new Process(options as never))).toContain(text);
+  });
+
+  it('options the quick check leaves to zod still work when they are right', async () => {
+    const pool = new Pool({
+      processes: 1,
+      context: 'thread',
+      resourceLimits: { maxOldGenerationSizeMb: 256 },
+    });
+    try {
+      expect(await pool.apply(tasks.square, [7])).toBe(49);
+    } finally {
+      await pool.terminate();
+    }
+  }, 30_000);
+});
