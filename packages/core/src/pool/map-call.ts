@@ -82,6 +82,8 @@ export function mapChunks(
     ordered,
     keepsAll: options.keepsAll,
     onProgress: options.onProgress,
+    count: (reply: MapReply) => reply.values.length,
+    timeKnownLength: true,
     read: (reply: MapReply, base: number) => {
       const values = reply.encoded ? decodeValue(reply.values as unknown[], context) : reply.values;
       if (!reply.error) return { values };
