@@ -20,7 +20,7 @@ export const FULL_SIZES: Sizes = {
   bullmqRawItems: 5000,
   sleepItems: 128,
   sleepMs: 50,
-  workloadBytes: 12_000_000,
+  workloadBytes: 4_000_000,
 };
 
 /** Tiny sizes for `--quick`: every code path once, no meaningful numbers. */
