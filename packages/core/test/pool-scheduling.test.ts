@@ -42,7 +42,7 @@ it('map over a slow async input returns every result, though chunks finish befor
 
 /** `meet` arguments: a shared counter block, busy `ms`, then wait for cell `index` to reach `need`. */
 const meetArgs = (cells: SharedArrayBuffer, ms: number, index: number, need: number) =>
-  [cells, ms, index, need, 10_000] as [SharedArrayBuffer, number, number, number, number];
+  [cells, ms, index, need, 15_000] as [SharedArrayBuffer, number, number, number, number];
 
 it("a generator's first items go to every worker, not in one chunk", async () => {
   const pool = new Pool({ processes: 2, context: 'thread' });

@@ -53,6 +53,11 @@ export class AdaptiveChunks {
     this.#growWhileFast = options.growWhileFast ?? false;
   }
 
+  /** Whether a chunk was measured yet. */
+  get known(): boolean {
+    return this.#perItemMs !== undefined;
+  }
+
   /** A chunk (or batch) of `items` took `ms` of worker time. */
   record(items: number, ms: number): void {
     if (items <= 0) return;

@@ -44,7 +44,7 @@ export interface StreamOptions<R> {
   readonly timeKnownLength?: boolean;
   /** Reads a reply as the consumer reaches it; `base` is the position of its first item in the input. */
   read(reply: R, base: number): ChunkResults;
-  /** Sizes the chunks of an input of unknown length; a new `AdaptiveChunks()` by default. */
+  /** Sizes the adaptive chunks (shared, it carries what earlier calls learned); a new one by default. */
   readonly sizer?: AdaptiveChunks;
 }
 
@@ -84,8 +84,10 @@ export async function* streamChunks<H, R extends { readonly ms?: number | undefi
   const fixed = options.chunksize ?? (options.timeKnownLength ? undefined : python);
   const adaptive = options.sizer ?? new AdaptiveChunks();
   const cap = python ?? Number.POSITIVE_INFINITY;
-  // Until a first chunk comes back, sizes are guesses: send no more chunks than there are workers.
-  let measured = fixed !== undefined;
+  // Until a chunk of this call comes back, an input of unknown length goes one item per chunk and
+  // no more chunks than workers (its first items may be slow). One of known length starts at the
+  // size the sizer learned (a shared sizer: earlier calls of the task), capped at Python's size.
+  let measured = fixed !== undefined || (total !== undefined && adaptive.known);
   let ready = 0;
   const pending: Pending<H, R>[] = [];
   let inputDone = false;
@@ -102,7 +104,7 @@ export async function* streamChunks<H, R extends { readonly ms?: number | undefi
   let position = 0;
 
   const readChunk = async (): Promise<unknown[]> => {
-    const size = fixed ?? Math.min(adaptive.next(), cap);
+    const size = fixed ?? (measured ? Math.min(adaptive.next(), cap) : 1);
     if (array) {
       const items = array.slice(position, position + size);
       position += items.length;
