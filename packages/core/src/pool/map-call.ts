@@ -98,7 +98,7 @@ export function mapChunks(
     keepsAll: options.keepsAll,
     onProgress: options.onProgress,
     count: (reply: MapReply) => reply.values.length,
-    timeKnownLength: true,
+    byWorkerTime: true,
     sizer: sizerOf(spec),
     read: (reply: MapReply, base: number) => {
       const values = reply.encoded ? decodeValue(reply.values as unknown[], context) : reply.values;

@@ -38,10 +38,12 @@ export interface StreamOptions<R> {
   /** How many results a finished chunk's reply holds; the chunk's item count by default. */
   count?(reply: R): number;
   /**
-   * Size the chunks of an input of known length by worker time too, capped at Python's size
-   * (`defaultChunksize`), instead of Python's size itself. Default false.
+   * Size every chunk by worker time, an input of known length too (capped at Python's size,
+   * `defaultChunksize`), and send one item a chunk, no more chunks than workers, until a first
+   * chunk of the call comes back (unless the sizer already knows the task and the length is
+   * known). Default false: Python's size for a known length, the sizer's sizes otherwise.
    */
-  readonly timeKnownLength?: boolean;
+  readonly byWorkerTime?: boolean;
   /** Reads a reply as the consumer reaches it; `base` is the position of its first item in the input. */
   read(reply: R, base: number): ChunkResults;
   /** Sizes the adaptive chunks (shared, it carries what earlier calls learned); a new one by default. */
@@ -81,13 +83,13 @@ export async function* streamChunks<H, R extends { readonly ms?: number | undefi
   const it = Array.isArray(source) ? undefined : iteratorOf(source);
   const total = knownLength(source);
   const python = total === undefined ? undefined : defaultChunksize(total, options.processes);
-  const fixed = options.chunksize ?? (options.timeKnownLength ? undefined : python);
+  const fixed = options.chunksize ?? (options.byWorkerTime ? undefined : python);
   const adaptive = options.sizer ?? new AdaptiveChunks();
   const cap = python ?? Number.POSITIVE_INFINITY;
-  // Until a chunk of this call comes back, an input of unknown length goes one item per chunk and
-  // no more chunks than workers (its first items may be slow). One of known length starts at the
-  // size the sizer learned (a shared sizer: earlier calls of the task), capped at Python's size.
-  let measured = fixed !== undefined || (total !== undefined && adaptive.known);
+  // byWorkerTime: until a chunk of this call comes back, an input of unknown length goes one item
+  // a chunk, no more chunks than workers (its first items may be slow); one of known length starts
+  // at the size the sizer learned (a shared sizer: earlier calls of the task), capped at Python's.
+  let measured = fixed !== undefined || !options.byWorkerTime || (total !== undefined && adaptive.known);
   let ready = 0;
   const pending: Pending<H, R>[] = [];
   let inputDone = false;
