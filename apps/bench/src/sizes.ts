@@ -20,6 +20,7 @@ export const FULL_SIZES: Sizes = {
   bullmqRawItems: 5000,
   sleepItems: 128,
   sleepMs: 50,
+  workloadBytes: 4_000_000,
 };
 
 /** Tiny sizes for `--quick`: every code path once, no meaningful numbers. */
@@ -42,4 +43,5 @@ export const QUICK_SIZES: Sizes = {
   bullmqRawItems: 200,
   sleepItems: 8,
   sleepMs: 5,
+  workloadBytes: 300_000,
 };

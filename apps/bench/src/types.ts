@@ -1,5 +1,14 @@
 /** The suites the CLI can select, in the order they run. */
-export const SUITES = ['pool', 'process', 'ipc', 'shared', 'memory', 'managers', 'bullmq'] as const;
+export const SUITES = [
+  'pool',
+  'process',
+  'ipc',
+  'shared',
+  'memory',
+  'managers',
+  'bullmq',
+  'workloads',
+] as const;
 export type SuiteName = (typeof SUITES)[number];
 
 /** Units a case reports in. Rates are per second; `x` is a dimensionless factor. */
@@ -44,6 +53,8 @@ export interface Sizes {
   /** Sleep-bound items of the worker-scaling cases, and how long each sleeps (issue 17: 50 ms). */
   sleepItems: number;
   sleepMs: number;
+  /** Total size of the real `.js` files the `workloads` suite runs over (issue 18). */
+  workloadBytes: number;
 }
 
 /** What a case is given when it runs. */

@@ -39,3 +39,60 @@ it('map over a slow async input returns every result, though chunks finish befor
     Array.from({ length: 12 }, (_, i) => i * i),
   );
 }, 30_000);
+
+/** `meet` arguments: a shared counter block, busy `ms`, then wait for cell `index` to reach `need`. */
+const meetArgs = (cells: SharedArrayBuffer, ms: number, index: number, need: number) =>
+  [cells, ms, index, need, 15_000] as [SharedArrayBuffer, number, number, number, number];
+
+it("a generator's first items go to every worker, not in one chunk", async () => {
+  const pool = new Pool({ processes: 2, context: 'thread' });
+  pools.push(pool);
+  await pool.map(tasks.square, [1, 2]);
+  // Each item waits until two items have started: with the first items in one chunk, the first
+  // would wait alone until its timeout and report 1.
+  const cells = new SharedArrayBuffer(8);
+  function* items() {
+    for (let i = 0; i < 8; i++) yield meetArgs(cells, 0, 0, 2);
+  }
+  const started = await pool.starmap(tasks.meet, items());
+  expect(started[0]).toBeGreaterThanOrEqual(2);
+}, 30_000);
+
+it('the automatic chunk size puts two slow items at the end of an array on both workers', async () => {
+  const pool = new Pool({ processes: 2, context: 'thread' });
+  pools.push(pool);
+  await pool.map(tasks.square, [1, 2]);
+  // Fourteen 20 ms items, then two that each wait until all sixteen have started. Python's size,
+  // ceil(16 / 8) = 2, puts the last two in one chunk: the first of them would time out at 15.
+  const cells = new SharedArrayBuffer(8);
+  const args = [
+    ...Array.from({ length: 14 }, () => meetArgs(cells, 20, 0, 0)),
+    meetArgs(cells, 0, 0, 16),
+    meetArgs(cells, 0, 0, 16),
+  ];
+  const started = await pool.starmap(tasks.meet, args);
+  expect(started.slice(14)).toEqual([16, 16]);
+}, 30_000);
+
+it('map reports progress as chunks finish, not only as results reach the caller in order', async () => {
+  const pool = new Pool({ processes: 2, context: 'thread' });
+  pools.push(pool);
+  await pool.map(tasks.square, [1, 2]);
+  // The first item waits until the progress the caller was told (cell 1) reaches 10: it can only
+  // get there from the chunks after it, which finish while it holds the results in order.
+  const cells = new SharedArrayBuffer(8);
+  const view = new Int32Array(cells);
+  const args = [meetArgs(cells, 0, 1, 10), ...Array.from({ length: 20 }, () => meetArgs(cells, 5, 0, 0))];
+  const seen: number[] = [];
+  const out = await pool.starmap(tasks.meet, args, {
+    onProgress: (done, total) => {
+      seen.push(done);
+      expect(total).toBe(21);
+      Atomics.store(view, 1, done);
+      Atomics.notify(view, 1);
+    },
+  });
+  expect(out[0]).toBeGreaterThanOrEqual(10);
+  expect(seen.at(-1)).toBe(21);
+  expect(seen).toEqual([...seen].sort((a, b) => a - b));
+}, 30_000);

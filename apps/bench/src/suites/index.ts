@@ -7,6 +7,7 @@ import { poolThroughputCases } from './pool.js';
 import { poolStartupCases } from './pool-startup.js';
 import { processCases } from './process.js';
 import { sharedCases } from './shared.js';
+import { workloadCases } from './workloads.js';
 
 /** The cases of one suite, in the order they run. */
 export function casesOf(suite: SuiteName): BenchCase[] {
@@ -25,5 +26,7 @@ export function casesOf(suite: SuiteName): BenchCase[] {
       return managerCases();
     case 'bullmq':
       return bullmqCases();
+    case 'workloads':
+      return workloadCases();
   }
 }

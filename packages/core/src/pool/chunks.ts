@@ -1,10 +1,11 @@
 /**
  * Chunk sizing and packing for map-style calls.
  *
- * Size: with a known input length, Python's rule (`ceil(len / (4 * processes))`), so each worker
- * gets about four chunks. With an unknown length (a generator), the size adapts to the time the
- * worker reports per item: chunks start small and grow until each takes ~10 ms of worker time,
- * so trivial items are batched by thousands and slow items go one by one.
+ * Size (when the caller gives no `chunksize`): adapts to the time the worker reports per item.
+ * The first chunk holds one item; then each chunk takes ~10 ms of worker time, so trivial items
+ * are batched by thousands and slow items go one by one. With a known input length a chunk is
+ * never larger than Python's size (`ceil(len / (4 * processes))`), but often smaller: Python's
+ * four chunks per worker put most of an uneven input's work in one chunk.
  *
  * Packing: a chunk whose items are all numbers travels as a Float64Array (transferred between
  * threads), which clones ~5x faster than an array; results come back packed the same way.
@@ -12,7 +13,7 @@
 import { encodeValue } from '@multiproc/shared';
 
 const TARGET_CHUNK_MS = 10;
-const FIRST_ADAPTIVE_CHUNK = 16;
+const FIRST_ADAPTIVE_CHUNK = 1;
 const MAX_ADAPTIVE_CHUNK = 16_384;
 
 /** The number of items of `source` when it is known without consuming it. */
@@ -40,7 +41,7 @@ export class AdaptiveChunks {
   #last = { items: 0, ms: 0 };
 
   /**
-   * @param options - `first` chunk size (default 16), `max` size (default 16,384), `targetMs` of
+   * @param options - `first` chunk size (default 1), `max` size (default 16,384), `targetMs` of
    *   worker time per chunk (default 10), and `growWhileFast`: at least double the size while a
    *   chunk takes under half the target, for chunks whose time is mostly a fixed cost (a Redis
    *   round trip) that makes their items look slow (default false).
@@ -50,6 +51,11 @@ export class AdaptiveChunks {
     this.#max = options.max ?? MAX_ADAPTIVE_CHUNK;
     this.#targetMs = options.targetMs ?? TARGET_CHUNK_MS;
     this.#growWhileFast = options.growWhileFast ?? false;
+  }
+
+  /** Whether a chunk was measured yet. */
+  get known(): boolean {
+    return this.#perItemMs !== undefined;
   }
 
   /** A chunk (or batch) of `items` took `ms` of worker time. */

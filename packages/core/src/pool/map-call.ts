@@ -3,7 +3,7 @@ import { decodeValue } from '@multiproc/shared';
 import type { JobReply, MapReply, TaskSpec } from '../internal/batch.js';
 import { fromErrorRecord } from '../internal/error-record.js';
 import type { ContextName } from '../options.js';
-import { prepareChunk } from './chunks.js';
+import { AdaptiveChunks, prepareChunk } from './chunks.js';
 import type { Dispatcher, Entry } from './dispatcher.js';
 import type { CallerMessages } from './messages.js';
 import type { ImapOptions, MapOptions } from './options.js';
@@ -16,6 +16,21 @@ export interface MapCallPool {
   readonly messages: CallerMessages;
   readonly context: ContextName;
   readonly processes: number;
+}
+
+/**
+ * Chunk sizers by task (a pool's specs are its own): a map of a known length starts at the size
+ * the task's earlier calls learned, instead of paying a round trip to measure it again.
+ */
+const sizers = new WeakMap<TaskSpec, AdaptiveChunks>();
+
+function sizerOf(spec: TaskSpec): AdaptiveChunks {
+  let sizer = sizers.get(spec);
+  if (!sizer) {
+    sizer = new AdaptiveChunks();
+    sizers.set(spec, sizer);
+  }
+  return sizer;
 }
 
 /** Yields the results of `spec` applied to each item of `iterable`, a chunk at a time. */
@@ -82,6 +97,9 @@ export function mapChunks(
     ordered,
     keepsAll: options.keepsAll,
     onProgress: options.onProgress,
+    count: (reply: MapReply) => reply.values.length,
+    byWorkerTime: true,
+    sizer: sizerOf(spec),
     read: (reply: MapReply, base: number) => {
       const values = reply.encoded ? decodeValue(reply.values as unknown[], context) : reply.values;
       if (!reply.error) return { values };

@@ -89,9 +89,16 @@ export interface AsyncCallOptions<R> extends CallOptions {
 
 /** Options of the map-style calls. */
 export interface MapOptions extends CallOptions {
-  /** Items per message to a worker. @default about length / (4 * processes), or adaptive for iterators */
+  /**
+   * Items per message to a worker (Python's `chunksize`: fixed when given).
+   * @default adaptive: one item first, then about 10 ms of worker time per chunk; for an input of
+   * known length never more than Python's size, length / (4 * processes)
+   */
   chunksize?: number;
-  /** Called after each chunk with the number of results so far and the input length when known. */
+  /**
+   * Called as each chunk finishes (in completion order, not input order) with the number of
+   * results ready so far and the input length when known; the last call has every result.
+   */
   onProgress?: (done: number, total: number | undefined) => void;
 }
 

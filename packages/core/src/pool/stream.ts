@@ -33,10 +33,20 @@ export interface StreamOptions<R> {
    * slower chunk holds up the results in order.
    */
   readonly keepsAll?: boolean;
+  /** Told, as each chunk finishes (in completion order), how many results are ready so far. */
   readonly onProgress: ((done: number, total: number | undefined) => void) | undefined;
+  /** How many results a finished chunk's reply holds; the chunk's item count by default. */
+  count?(reply: R): number;
+  /**
+   * Size every chunk by worker time, an input of known length too (capped at Python's size,
+   * `defaultChunksize`), and send one item a chunk, no more chunks than workers, until a first
+   * chunk of the call comes back (unless the sizer already knows the task and the length is
+   * known). Default false: Python's size for a known length, the sizer's sizes otherwise.
+   */
+  readonly byWorkerTime?: boolean;
   /** Reads a reply as the consumer reaches it; `base` is the position of its first item in the input. */
   read(reply: R, base: number): ChunkResults;
-  /** Sizes the chunks of an input of unknown length; a new `AdaptiveChunks()` by default. */
+  /** Sizes the adaptive chunks (shared, it carries what earlier calls learned); a new one by default. */
   readonly sizer?: AdaptiveChunks;
 }
 
@@ -72,14 +82,19 @@ export async function* streamChunks<H, R extends { readonly ms?: number | undefi
 ): AsyncGenerator<ArrayLike<unknown>, void, undefined> {
   const it = Array.isArray(source) ? undefined : iteratorOf(source);
   const total = knownLength(source);
-  const fixed =
-    options.chunksize ?? (total === undefined ? undefined : defaultChunksize(total, options.processes));
+  const python = total === undefined ? undefined : defaultChunksize(total, options.processes);
+  const fixed = options.chunksize ?? (options.byWorkerTime ? undefined : python);
   const adaptive = options.sizer ?? new AdaptiveChunks();
+  const cap = python ?? Number.POSITIVE_INFINITY;
+  // byWorkerTime: until a chunk of this call comes back, an input of unknown length goes one item
+  // a chunk, no more chunks than workers (its first items may be slow); one of known length starts
+  // at the size the sizer learned (a shared sizer: earlier calls of the task), capped at Python's.
+  let measured = fixed !== undefined || !options.byWorkerTime || (total !== undefined && adaptive.known);
+  let ready = 0;
   const pending: Pending<H, R>[] = [];
   let inputDone = false;
   let inputError: { error: unknown } | undefined;
   let read = 0;
-  let finished = 0;
   let running = 0;
   let filling: Promise<void> | undefined;
   let stopped = false;
@@ -91,7 +106,7 @@ export async function* streamChunks<H, R extends { readonly ms?: number | undefi
   let position = 0;
 
   const readChunk = async (): Promise<unknown[]> => {
-    const size = fixed ?? adaptive.next();
+    const size = fixed ?? (measured ? Math.min(adaptive.next(), cap) : 1);
     if (array) {
       const items = array.slice(position, position + size);
       position += items.length;
@@ -115,7 +130,8 @@ export async function* streamChunks<H, R extends { readonly ms?: number | undefi
     return items;
   };
 
-  const room = (): boolean => (options.keepsAll ? running : pending.length) < options.inflight;
+  const room = (): boolean =>
+    (options.keepsAll ? running : pending.length) < (measured ? options.inflight : options.processes);
   // One fill at a time (it steps the input iterator). A chunk that finishes during a fill is seen
   // by the fill's next check; one that finishes as it ends gets a fill of its own (keepsAll).
   const fill = (): Promise<void> => {
@@ -145,13 +161,19 @@ export async function* streamChunks<H, R extends { readonly ms?: number | undefi
         .then(
           (r) => {
             p.settled = r;
+            measured = true;
             if (r.ms !== undefined) adaptive.record(items.length, r.ms);
+            if (options.onProgress && !stopped) {
+              ready += options.count ? options.count(r) : items.length;
+              options.onProgress(ready, total);
+            }
           },
           (error) => {
             p.failure = error;
           },
         )
         .finally(() => {
+          measured = true;
           p.done = true;
           running--;
           wake?.();
@@ -186,9 +208,7 @@ export async function* streamChunks<H, R extends { readonly ms?: number | undefi
       if (p.failure !== undefined) throw p.failure;
       const { values, error } = options.read(p.settled!, p.base);
       if (values.length > 0) yield values;
-      finished += values.length;
       if (error !== undefined) throw error;
-      options.onProgress?.(finished, total);
       await fill();
     }
     if (inputError) throw inputError.error;
