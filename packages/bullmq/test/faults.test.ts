@@ -62,7 +62,9 @@ describe.skipIf(redisMissing)('faults', () => {
   }, 60_000);
 
   test('SIGTERM: a job that ends within the grace period finishes, the other goes back to the queue', async () => {
-    const a = await worker('--concurrency', '2', '--grace', '3000');
+    // The grace period must outlast the short job also on a loaded CI machine (where 3 s did not):
+    // a short job handed back instead would leave `short` with no worker to run it.
+    const a = await worker('--concurrency', '2', '--grace', '10000');
     const p = pool();
     const short = p.apply(tasks.sleep, [300]);
     const long = p.apply(tasks.sleep, [60_000]).catch((e: unknown) => e);
@@ -81,7 +83,7 @@ describe.skipIf(redisMissing)('faults', () => {
     await b.waitFor(/job started .* job=a2 /);
     await p.terminate();
     expect(await long).toBeInstanceOf(PoolClosedError);
-  }, 60_000);
+  }, 90_000);
 
   test('a second stop() (a second SIGTERM) hands the running jobs back at once', async () => {
     const a = await startWorkerHere(redis.url, { grace: 60_000 });
