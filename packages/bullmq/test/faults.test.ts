@@ -13,6 +13,10 @@ import { tasks } from './fixtures/tasks.mjs';
 import { type RedisServer, redisMissing, startRedis } from './redis.js';
 import { SECRET, startWorkerHere, startWorkerProcess, type WorkerProcess } from './workers.js';
 
+// Slow failure detection, for tests where no worker dies: a loaded CI machine can miss a 1 s lock
+// renewal or heartbeat, and BullMQ would then take a running job back as stalled.
+const STEADY = ['--lock-duration', '15000', '--stalled-interval', '5000', '--ttl', '15000'];
+const STEADY_HERE = { lockDuration: 15_000, stalledInterval: 5000, ttl: 15_000 };
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
 describe.skipIf(redisMissing)('faults', () => {
@@ -62,9 +66,9 @@ describe.skipIf(redisMissing)('faults', () => {
   }, 60_000);
 
   test('SIGTERM: a job that ends within the grace period finishes, the other goes back to the queue', async () => {
-    // The grace period must outlast the short job also on a loaded CI machine (where 3 s did not):
-    // a short job handed back instead would leave `short` with no worker to run it.
-    const a = await worker('--concurrency', '2', '--grace', '10000');
+    // The grace period must outlast the short job also on a loaded CI machine: a short job handed
+    // back instead would leave `short` with no worker to run it.
+    const a = await worker('--concurrency', '2', '--grace', '10000', ...STEADY);
     const p = pool();
     const short = p.apply(tasks.sleep, [300]);
     const long = p.apply(tasks.sleep, [60_000]).catch((e: unknown) => e);
@@ -79,14 +83,14 @@ describe.skipIf(redisMissing)('faults', () => {
       .filter(Boolean);
     expect(events).toEqual(['stopping', 'job completed', 'job handed back', 'detached', 'stopped']);
     // Another worker takes the job that went back.
-    const b = await worker();
+    const b = await worker(...STEADY);
     await b.waitFor(/job started .* job=a2 /);
     await p.terminate();
     expect(await long).toBeInstanceOf(PoolClosedError);
   }, 90_000);
 
   test('a second stop() (a second SIGTERM) hands the running jobs back at once', async () => {
-    const a = await startWorkerHere(redis.url, { grace: 60_000 });
+    const a = await startWorkerHere(redis.url, { grace: 60_000, ...STEADY_HERE });
     const p = pool();
     const call = p.apply(tasks.sleep, [60_000]).catch((e: unknown) => e);
     await a.log.waitFor(/job started .* job=a1 /);
@@ -95,7 +99,7 @@ describe.skipIf(redisMissing)('faults', () => {
     await a.handle.stop({ grace: 0 });
     await stopping;
     expect(a.log.lines.some((l) => / job handed back .* job=a1 /.test(l))).toBe(true);
-    const b = await startWorkerHere(redis.url);
+    const b = await startWorkerHere(redis.url, STEADY_HERE);
     try {
       await b.log.waitFor(/job started .* job=a1 /);
     } finally {
