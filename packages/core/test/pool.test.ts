@@ -248,6 +248,16 @@ describe.each(['thread', 'process'] as const)('Pool in %s context', (context) =>
     expect(await pool.apply(tasks.square, [5])).toBe(25);
   });
 
+  it.each([1, 3])(
+    'an unsendable map result names its index in the call (chunksize %i)',
+    async (chunksize) => {
+      const pool = makePool({ processes: 1, context });
+      const err: any = await pool.map(tasks.unsendableAt2, [0, 1, 2, 3], { chunksize }).catch((e: any) => e);
+      expect(err).toBeInstanceOf(SerializationError);
+      expect(err.path).toBe('result[2].f');
+    },
+  );
+
   it('an unsendable argument rejects naming its path', async () => {
     const pool = makePool({ processes: 1, context });
     const err: any = await pool.apply(tasks.echo, [{ onDone: () => 1 }]).catch((e: any) => e);

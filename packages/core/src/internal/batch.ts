@@ -45,6 +45,8 @@ export interface MapJob {
   readonly items: unknown[] | Float64Array;
   /** `starmap`: each item is an argument list. */
   readonly star: boolean;
+  /** The index of the first item in its call: error paths name the call's index (`result[base + i]`). */
+  readonly base?: number;
   readonly encoded: boolean;
 }
 

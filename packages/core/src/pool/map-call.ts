@@ -67,6 +67,7 @@ export function mapChunks(
             ...(listener === undefined ? {} : { listener }),
             items: packed.items,
             star,
+            base,
             encoded: packed.encoded,
           };
           return { job, transfer: packed.transfer };

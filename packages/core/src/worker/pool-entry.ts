@@ -169,17 +169,23 @@ async function mapItems(job: MapJob, spec: TaskSpec, report: Reporter): Promise<
   } catch (err) {
     if (packed) values = Array.from(packed.subarray(0, i));
     values.length = i;
-    const safe = safePack(values);
+    const safe = safePack(values, job.base);
     return { values: safe.values, encoded: safe.encoded, error: safe.error ?? toErrorRecord(err) };
   }
   if (packed) return { values: packed, encoded: false };
   if (numeric) return { values: Float64Array.from(values as number[]), encoded: false };
-  const safe = safePack(values);
+  const safe = safePack(values, job.base);
   return { values: safe.values, encoded: safe.encoded, ...(safe.error ? { error: safe.error } : {}) };
 }
 
-/** Encodes results; a result that cannot be sent ends the chunk there with a SerializationError. */
-function safePack(values: unknown[]): {
+/**
+ * Encodes results; a result that cannot be sent ends the chunk there with a SerializationError
+ * whose path names the item's index in its call (`base`: the chunk's first).
+ */
+function safePack(
+  values: unknown[],
+  base = 0,
+): {
   values: unknown[];
   encoded: boolean;
   error?: ReturnType<typeof toErrorRecord>;
@@ -189,7 +195,7 @@ function safePack(values: unknown[]): {
     const v = values[i];
     if (v === null || (typeof v !== 'object' && typeof v !== 'function' && typeof v !== 'symbol')) continue;
     try {
-      const out = packResult(v, `result[${i}]`);
+      const out = packResult(v, `result[${base + i}]`);
       values[i] = out.value;
       encoded ||= out.encoded;
     } catch (err) {
