@@ -67,13 +67,17 @@ export class BaseProxy {
    * await manager.shutdown();
    */
   callMethod(method: string, ...args: unknown[]): Promise<unknown> {
-    const ref = this.#ref;
+    return this.client().request(this.#ref.id, method, args);
+  }
+
+  /** @internal This thread's connection to the manager (a new one after the last one died). */
+  protected client(): ManagerClient {
     let client = this.#client;
     if (client === null || client.dead) {
-      client = clientFor(ref.address, ref.authkey);
+      client = clientFor(this.#ref.address, this.#ref.authkey);
       this.#client = client;
     }
-    return client.request(ref.id, method, args);
+    return client;
   }
 
   /** @internal The codec protocol: proxies travel as their reference. */

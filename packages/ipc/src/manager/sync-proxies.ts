@@ -5,6 +5,7 @@
  * ones that are synchronous there return a Promise here (they cross to the manager).
  */
 import type { AcquireOptions, Timeout } from '@multiproc/shared';
+import { proxyRef } from '../internal/manager/server.js';
 import { wireTimeout } from '../internal/manager/wire.js';
 import { BaseProxy, proxyClass } from './proxy.js';
 
@@ -48,23 +49,28 @@ export class LockProxy extends BaseProxy {
    * @throws {ManagerClosedError} when the manager is gone.
    */
   async acquire(timeout?: AcquireArg): Promise<boolean> {
-    return this.callMethod(
-      'acquire',
-      wireTimeout(timeout, `${this.typeid}.acquire()`, true),
-    ) as Promise<boolean>;
+    const ms = wireTimeout(timeout, `${this.typeid}.acquire()`, true);
+    return this.client().request(this[proxyRef].id, 'acquire', [ms], true) as Promise<boolean>;
   }
 
   /** Acquires the lock if it is free now; resolves to whether it did. */
   tryAcquire(): Promise<boolean> {
-    return this.callMethod('acquire', 0) as Promise<boolean>;
+    return this.client().request(this[proxyRef].id, 'acquire', [0], true) as Promise<boolean>;
   }
 
   /**
-   * Releases the lock. Python: `release()`.
+   * Releases the lock. Python: `release()`. When this thread or process holds it by its own count
+   * of acquires and releases, the release is sent without waiting for the manager's answer and the
+   * promise is already settled (so `lock.release()` without `await` works, as with a thread
+   * `Lock`); this thread's or process's later calls run after it, and another's `acquire()` gets
+   * the lock once the manager has read it. If another thread or process released it first (a
+   * plain `Lock` or `Semaphore` allows that), the error is emitted as a warning and rejects this
+   * thread's next call of this lock.
    * @throws {LockError} when it is not held (an `RLock`: not held by this thread or process).
+   * @throws {ManagerClosedError} when the manager is gone.
    */
   release(): Promise<void> {
-    return this.callMethod('release') as Promise<void>;
+    return this.client().release(this[proxyRef].id) as Promise<void>;
   }
 
   /** Whether anyone holds the lock. Python: `locked()`. */

@@ -10,6 +10,9 @@
  * request body:  | objectId (u32 LE) | method (a string value) | each argument's value … |
  * answer body:   | the value (tag OK) or the ErrorRecord (tag FAILED)                      |
  * ```
+ * A request with tag QUIET (a pipelined lock release, see client.ts) gets no answer when it
+ * succeeds; when it fails, its answer has tag LATE and carries the object id in the seq field, as
+ * the proxy that sent it has long moved on and reports the error on its next call of that object.
  * A value is one type byte then its payload: undefined, null, false, true (no payload), an int32,
  * a float64, a string (u32 byte length, UTF-8), or an item (u32 length, then serialize.ts's item:
  * JSON text for JSON-exact objects, else structured-clone bytes, so multiproc objects nested in
@@ -23,6 +26,10 @@ export const HEADER_BYTES = 9;
 export const REQUEST = 0;
 export const OK = 1;
 export const FAILED = 2;
+/** A request whose success is not answered (a pipelined release). */
+export const QUIET = 3;
+/** The failure of a QUIET request; its seq field is the object id. */
+export const LATE = 4;
 
 const UNDEFINED = 0;
 const NULL = 1;
@@ -141,14 +148,20 @@ function frame(seq: number, tag: number): Buffer {
 }
 
 /** A request frame: call `method` of object `id` with `args`; SerializationError names a bad argument. */
-export function encodeRequest(seq: number, id: number, method: string, args: readonly unknown[]): Buffer {
+export function encodeRequest(
+  seq: number,
+  id: number,
+  method: string,
+  args: readonly unknown[],
+  tag = REQUEST,
+): Buffer {
   at = HEADER_BYTES;
   room(4);
   out.writeUInt32LE(id, at);
   at += 4;
   put(method, 'method');
   for (let i = 0; i < args.length; i++) put(args[i], `args[${i}]`);
-  return frame(seq, REQUEST);
+  return frame(seq, tag);
 }
 
 /** An answer frame: `value` with tag OK, an ErrorRecord with FAILED. */

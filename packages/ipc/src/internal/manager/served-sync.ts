@@ -5,7 +5,7 @@
  * and a barrier it waited at is broken (`ownerGone`), as the shared primitives' owner-death recovery.
  */
 import { BrokenBarrierError, LockError } from '@multiproc/shared';
-import { type Owner, WaitList, type WireTimeout } from './wait-list.js';
+import { afterPoll, type Owner, WaitList, type WireTimeout } from './wait-list.js';
 
 /** An object the manager serves: methods called by name for an owner. */
 export interface Served {
@@ -51,8 +51,7 @@ export class ServedLock implements Served {
       this.count++;
       return true;
     }
-    if (timeoutMs === 0) return false;
-    return this.#waiters.wait(owner, timeoutMs, () => false);
+    return this.#waiters.wait(owner, timeoutMs, () => false); // 0: see afterPoll
   }
 
   release(owner: Owner): void {
@@ -64,8 +63,8 @@ export class ServedLock implements Served {
     if (--this.count === 0) this.#handOver();
   }
 
-  locked(_owner: Owner): boolean {
-    return this.count > 0;
+  locked(_owner: Owner): boolean | Promise<boolean> {
+    return this.count === 0 ? false : afterPoll(() => this.count > 0); // held: see afterPoll
   }
 
   /** Releases the lock fully and returns the recursion count (Condition.wait). */
@@ -124,8 +123,7 @@ export class ServedSemaphore implements Served {
       this.#count(owner, 1);
       return true;
     }
-    if (timeoutMs === 0) return false;
-    return this.#waiters.wait(owner, timeoutMs, () => false);
+    return this.#waiters.wait(owner, timeoutMs, () => false); // 0: see afterPoll
   }
 
   release(owner: Owner, n = 1): void {
@@ -143,8 +141,8 @@ export class ServedSemaphore implements Served {
     }
   }
 
-  getValue(_owner: Owner): number {
-    return this.#value;
+  getValue(_owner: Owner): number | Promise<number> {
+    return this.#held.size === 0 ? this.#value : afterPoll(() => this.#value); // held: see afterPoll
   }
 
   ownerGone(owner: Owner): void {

@@ -8,10 +8,10 @@
 import type net from 'node:net';
 import { Listener } from '../../listener.js';
 import type { Address } from '../net/endpoint.js';
-import { decodeRequest, encodeAnswer, FAILED, FrameSplitter, OK, REQUEST } from './rpc.js';
+import { decodeRequest, encodeAnswer, FAILED, FrameSplitter, LATE, OK, QUIET, REQUEST } from './rpc.js';
 import type { Served } from './served-sync.js';
 import type { Owner } from './wait-list.js';
-import { type ProxyRef, type Request, toRecord } from './wire.js';
+import { type ErrorRecord, type ProxyRef, type Request, toRecord } from './wire.js';
 
 /** Makes the served object of a type from the arguments of its creation. */
 export type ServedFactory = ((args: unknown[], server: ManagerServer) => Served) & { auto?: boolean };
@@ -99,17 +99,29 @@ export class ManagerServer {
       return;
     }
     const owner = this.#nextOwner++;
+    // Per object id: the failure of this connection's pipelined release, for its next call.
+    const late = new Map<number, ErrorRecord>();
     this.#sockets.add(socket);
     const splitter = new FrameSplitter((seq, tag, buf, start, end) => {
       let call: Request;
       try {
-        if (tag !== REQUEST) throw new TypeError('Malformed manager request.');
+        if (tag !== REQUEST && tag !== QUIET) throw new TypeError('Malformed manager request.');
         call = decodeRequest(buf, start, end);
       } catch (err) {
         this.#reply(socket, seq, FAILED, toRecord(err));
         return;
       }
-      this.#handle(socket, owner, seq, call);
+      const failed = late.size === 0 ? undefined : late.get(call[0]);
+      if (failed !== undefined) {
+        // Not run: its caller learns of the failed release first (a QUIET one leaves it for the next).
+        if (tag === REQUEST) {
+          late.delete(call[0]);
+          this.#reply(socket, seq, FAILED, failed);
+        }
+        return;
+      }
+      if (tag === QUIET) this.#handleQuiet(socket, owner, call, late);
+      else this.#handle(socket, owner, seq, call);
     });
     socket.on('data', (chunk: Buffer) => {
       try {
@@ -138,6 +150,29 @@ export class ManagerServer {
       else this.#reply(socket, seq, OK, r);
     } catch (err) {
       this.#reply(socket, seq, FAILED, toRecord(err));
+    }
+  }
+
+  /**
+   * A pipelined release (client.ts) is answered only when it fails: LATE, with the object id as
+   * its seq, so the proxy can warn at once; the connection's next call of that object, which
+   * the proxy sent believing the release done, is rejected with that failure instead of run.
+   */
+  #handleQuiet(
+    socket: net.Socket,
+    owner: Owner,
+    [id, method, args]: Request,
+    late: Map<number, ErrorRecord>,
+  ): void {
+    try {
+      this.#object(id).invoke(method, args, owner);
+    } catch (err) {
+      const r = toRecord(err);
+      const message =
+        `An earlier release() of this object, sent without waiting for its answer, failed: ${r.message} ` +
+        '(Another thread or process had released it; this call was not made.)';
+      late.set(id, { name: r.name, message });
+      this.#reply(socket, id, LATE, { name: r.name, message });
     }
   }
 

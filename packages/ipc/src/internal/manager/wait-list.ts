@@ -3,6 +3,28 @@
  * an optional timeout. One helper for every served primitive (locks, semaphores, events, queues).
  */
 
+/**
+ * Runs `f` once the manager's event loop has polled its sockets again (two `setImmediate` turns
+ * have a poll between them), so that frames other connections wrote before this answer was asked
+ * for are read first. A pipelined release (client.ts) is answered by nobody: a non-blocking
+ * acquire, `locked()` or a timeout that would see the lock still held waits for this, which is how
+ * a release followed by a signal on another channel (a Queue, a Pipe, an exit) is seen by the
+ * process the signal wakes, as Python guarantees.
+ */
+export function afterPoll<T>(f: () => T): Promise<T> {
+  return new Promise<T>((resolve, reject) =>
+    setImmediate(() =>
+      setImmediate(() => {
+        try {
+          resolve(f());
+        } catch (err) {
+          reject(err);
+        }
+      }),
+    ),
+  );
+}
+
 /** Who asked: one client connection (one thread or process). */
 export type Owner = number;
 
@@ -23,21 +45,31 @@ export class WaitList<T> {
     return this.#entries.length;
   }
 
-  /** Waits for `wake()`; after `timeoutMs` (-1: never) resolves to `onTimeout()` instead. */
+  /**
+   * Waits for `wake()`; after `timeoutMs` (-1: never) and one more poll resolves to `onTimeout()`
+   * instead. With 0, a waiter that a frame already in a socket wakes gets its wake.
+   */
   wait(owner: Owner, timeoutMs: WireTimeout, onTimeout: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const e: Entry<T> = { owner, resolve, reject, timer: null };
       this.#entries.push(e);
       if (timeoutMs >= 0) {
-        e.timer = setTimeout(() => {
+        // Gives up only after one more poll (see afterPoll), as a wake may already be in a socket.
+        const giveUp = () => {
           if (!this.#remove(e)) return;
           try {
             resolve(onTimeout());
           } catch (err) {
             reject(err);
           }
-        }, timeoutMs);
-        e.timer.unref(); // the client waiting for the answer keeps its own program alive
+        };
+        if (timeoutMs === 0) void afterPoll(giveUp);
+        else {
+          e.timer = setTimeout(() => {
+            if (this.#entries.includes(e)) void afterPoll(giveUp);
+          }, timeoutMs);
+          e.timer.unref(); // the client waiting for the answer keeps its own program alive
+        }
       }
     });
   }
