@@ -54,13 +54,21 @@ function countOf(which: Which, smallMsgs: number): number {
   return which === 'listener' ? Math.max(1000, smallMsgs / 4) : Math.max(200, smallMsgs / 100);
 }
 
-function mpManager(which: 'lock' | 'dict'): BenchCase {
+/**
+ * A manager pair from a pool child. `roundTrip`: the Lock's release waits for the manager's answer
+ * (`callMethod('release')`), as every release did before it was pipelined: the same build's
+ * before/after in one run.
+ */
+function mpManager(which: 'lock' | 'dict', roundTrip = false): BenchCase {
+  const name = which === 'lock' ? 'Lock' : 'dict';
   return {
     ...base(
       which,
-      'multiproc',
-      `multiproc Manager ${which === 'lock' ? 'Lock' : 'dict'} (process)`,
-      'multiproc',
+      roundTrip ? 'multiproc-roundtrip' : 'multiproc',
+      roundTrip
+        ? 'multiproc Manager Lock, release as a round trip (process)'
+        : `multiproc Manager ${name} (process)`,
+      roundTrip ? 'baseline' : 'multiproc',
     ),
     unavailable: needs(['Manager', 'Pool', 'defineTasks']),
     measure: async ({ runs, sizes }): Promise<Measurement> => {
@@ -70,7 +78,8 @@ function mpManager(which: 'lock' | 'dict'): BenchCase {
       const pool = new mp.Pool({ processes: 1, context: 'process' });
       try {
         const obj = which === 'lock' ? manager.Lock() : manager.dict();
-        const task = which === 'lock' ? tasks.lockPairs : tasks.dictPairs;
+        const task =
+          which === 'dict' ? tasks.dictPairs : roundTrip ? tasks.lockPairsRoundTrip : tasks.lockPairs;
         await pool.apply(task, [obj, 20, 1]); // warm: the child connects and compiles its loop
         return { samples: await pool.apply(task, [obj, countOf(which, sizes.smallMsgs), runs]) };
       } finally {
@@ -160,6 +169,7 @@ function python(which: Which): BenchCase {
 export function managerCases(): BenchCase[] {
   return [
     mpManager('lock'),
+    mpManager('lock', true),
     python('lock'),
     mpManager('dict'),
     python('dict'),

@@ -14,10 +14,10 @@
  * first (seen with threads): so a non-blocking acquire, `locked()` or a timeout that would find the
  * lock held answers only after one more poll of the manager's sockets (wait-list.ts, afterPoll).
  * Only another owner's release of a plain Lock or Semaphore that this one holds (Python allows
- * it) can make the pipelined one fail: its error then comes back as LATE and is emitted as a warning at once, and the manager
- * rejects this connection's next call of that object with it instead of running it. A process
- * that ends right after a pipelined release loses nothing: the frame is in the kernel, and the
- * manager releases what a closed connection held anyway.
+ * it) can make the pipelined one fail: its error then comes back as LATE and is emitted as a
+ * warning at once, and the manager rejects this connection's next call of that object with it
+ * instead of running it. A process that ends right after a pipelined release loses nothing: the
+ * frame is in the kernel, and the manager releases what a closed connection held anyway.
  */
 import type net from 'node:net';
 import { AuthenticationError, ManagerClosedError } from '../../errors.js';
