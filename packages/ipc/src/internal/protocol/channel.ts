@@ -296,10 +296,14 @@ export class Channel {
     }
   }
 
-  // Someone waits: copies holding read-ahead items that others wait behind give them back.
+  // Someone waits: copies holding read-ahead items that others wait behind give them back. With
+  // nobody waiting (a producer streaming to one reader: every put) there is nothing to recall.
   #recall(): boolean {
-    return this.ahead.recall((c) => this.localTakers > 0 || this.hardWaiting > c.hard);
+    if (this.localTakers === 0 && this.hardWaiting === 0) return false;
+    return this.ahead.recall(this.#othersWait);
   }
+
+  readonly #othersWait = (c: ReaderCopy): boolean => this.localTakers > 0 || this.hardWaiting > c.hard;
 }
 
 function isCopy(t: Wait | ReaderCopy): t is ReaderCopy {
