@@ -150,6 +150,7 @@ export class System implements HomeActions {
             consumed: (total) => {
               self.counter = total;
             },
+            flushNow: () => this.flush(self),
           },
         ),
     );

@@ -200,12 +200,13 @@ function isJson(item: Item | undefined): item is string | Decoded {
 
 // A run's items as one JSON array text: one stringify for all the values (texts are spliced in).
 function runText(items: Item[]): string {
-  const values = new Array(items.length);
+  // Filled by push, not preallocated: JSON.stringify takes a slower path over a holey array.
+  const values: unknown[] = [];
   for (let i = 0; i < items.length; i++) {
     const item = items[i]!;
     if (typeof item === 'string')
       return `[${items.map((x) => (typeof x === 'string' ? x : JSON.stringify((x as Decoded).value))).join(',')}]`;
-    values[i] = (item as Decoded).value;
+    values.push((item as Decoded).value);
   }
   return JSON.stringify(values);
 }

@@ -28,6 +28,8 @@ export interface CopyActions {
    * report, so a report is due (flush at the end of the turn even if nothing else is sent).
    */
   consumed(total: number, first: boolean): void;
+  /** Sends the frames sent so far now, rather than at the end of the turn. */
+  flushNow(): void;
 }
 
 export abstract class CopyObject {

@@ -43,6 +43,7 @@ export class CopyProtocol extends CopyObject {
         hold: () => this.hold(),
         ready: () => out.ready(),
         consumed: (total, first) => out.consumed(total, first),
+        flushNow: () => out.flushNow(),
       },
       opts.eager,
       opts.moves,

@@ -63,6 +63,21 @@ export class ReadAhead {
     if (this.holders.has(c) && !c.readsAhead()) this.holders.delete(c);
   }
 
+  /**
+   * The copy {@link serve} would push one item to now, when it is the only one with credit (its
+   * credit taken for that item); null otherwise.
+   */
+  takesNext(): ReaderCopy | null {
+    if (this.#rotation.length !== 1) return null;
+    const c = this.#rotation.peek()!;
+    if (c.phase !== 'open' || c.soft <= 0 || c.recalled || this.#othersHold(c)) return null;
+    if (--c.soft === 0) {
+      this.#rotation.shift();
+      c.inSoft = false;
+    }
+    return c;
+  }
+
   /** Pushes items ahead to the copies with credit, while no other copy holds read-ahead items. */
   serve(items: Deque<Item>, push: (c: ReaderCopy, item: Item) => void): void {
     for (let n = this.#rotation.length; n > 0 && items.length > 0; n--) {

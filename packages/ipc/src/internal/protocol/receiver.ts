@@ -35,6 +35,8 @@ export interface ReceiverHost {
   hold(): void;
   ready(): void;
   consumed(total: number, first: boolean): void;
+  /** Sends the frames sent so far now, rather than at the end of the turn. */
+  flushNow(): void;
 }
 
 export class Receiver {
@@ -92,6 +94,7 @@ export class Receiver {
     if (item !== undefined) {
       this.#fromBuffer = true;
       this.#consume();
+      if (this.#window > 0 && !this.#eager) this.#refill();
       return item;
     }
     if (this.eof) return EOF;
@@ -265,6 +268,17 @@ export class Receiver {
     const first = this.#consumed === this.#reported;
     this.#consumed = (this.#consumed + 1) >>> 0;
     this.#host.consumed(this.#consumed, first);
+  }
+
+  // A consumer taking what it read ahead, get after get, may not end its turn until the buffer is
+  // empty (each get settles at once), so a demand sent at the end of the turn would leave the home
+  // idle until then and the consumer idle for the round trip after. Once half the window is used,
+  // it asks for the next half now, so the home sends more while the consumer works through the rest.
+  #refill(): void {
+    const soft = this.#window - this.#softOut - this.#buffer.length;
+    if (soft * 2 < this.#window || !this.#host.isOpen()) return;
+    this.#demand();
+    this.#host.flushNow();
   }
 
   #demand(): void {

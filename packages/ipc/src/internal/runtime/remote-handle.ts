@@ -69,6 +69,7 @@ export class RemoteHandle implements Handle {
           // A pipe end's report over a socket only frees the home's copies: once per loop turn.
           if (first) opts.eager && !port ? link.requestFlushWhenIdle() : link.requestFlush();
         },
+        flushNow: () => link.flush(),
       },
     );
     const proto = this.#proto;
