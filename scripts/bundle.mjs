@@ -32,6 +32,10 @@ const common = {
   target: 'node20',
   packages: 'external',
   sourcemap: true,
+  // Whitespace and syntax only (names stay, so classes keep their `name`): a worker compiles every
+  // byte it loads, and this cut the umbrella's cold import by ~1.4 ms of CPU (issue #18).
+  minifyWhitespace: true,
+  minifySyntax: true,
   legalComments: 'none',
   metafile: true,
   logLevel: 'warning',
