@@ -2,7 +2,6 @@
  * `Process`: one target run in a worker thread ('thread' context) or a child process ('process'
  * context). Mirrors Python's `multiprocessing.Process`, with Promises for the waiting calls.
  */
-import { serialize } from 'node:v8';
 import {
   ClosedError,
   encodeValue,
@@ -343,7 +342,8 @@ function checkTarget(self: object, options: unknown): void {
 
 function assertSerializable(message: StartMessage): void {
   try {
-    serialize(message);
+    // node:v8 only when a child process is started (not at import: issue #18).
+    process.getBuiltinModule('node:v8').serialize(message);
   } catch (err) {
     throw new SerializationError('args', `Cannot send args to a child process: ${(err as Error).message}`, {
       cause: err,

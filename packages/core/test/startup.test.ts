@@ -1,15 +1,16 @@
 // Start-up cost (issue #18), guarded by what is loaded, never by timings: zod, node:net,
-// node:crypto and node:child_process stay unloaded until something needs them, in the program and
-// in its workers; options that skip zod are still refused with zod's messages when they are wrong.
+// node:crypto, node:child_process, node:v8, tinypool and the files loaded on first use (`dist/lazy/`)
+// stay unloaded until something needs them, in the program and in its workers; options that skip
+// zod are still refused with zod's messages when they are wrong.
 import { Pool, Process, ValidationError } from '@multiproc/core';
 import { describe, expect, it } from 'vitest';
 import { tasks } from './fixtures/pool-tasks.ts';
 import { runProgram } from './helpers.ts';
 
-const NOTHING = { builtins: [], zod: false };
+const NOTHING = { builtins: [], zod: false, lazy: false };
 
 describe('start-up loads only what is used', () => {
-  it('the import, a thread Process and a pool worker load no zod, net, crypto or child_process', async () => {
+  it('the import, a thread Process and a pool worker load no zod, net, crypto, child_process, v8 or lazy file', async () => {
     const { stdout, stderr, code } = await runProgram('lazy-loads.mjs');
     expect(stderr).toBe('');
     expect(code).toBe(0);
@@ -18,6 +19,7 @@ describe('start-up loads only what is used', () => {
       afterThreadProcess: NOTHING,
       inPoolWorker: NOTHING,
       zodAfterPool: false,
+      adapterAfterPool: true,
     });
   }, 30_000);
 });

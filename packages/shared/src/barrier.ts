@@ -40,7 +40,9 @@ const BROKEN = 1 << 16;
 const DRAINING = 1 << 17;
 const GEN_SHIFT = 18;
 const GEN_MASK = 0x1fff;
-const ME = getOwnerId();
+// This thread's owner id, set by the first constructor: `getOwnerId()` loads node:worker_threads,
+// which an import of this package must not pay for (issue #18).
+let ME = 0;
 
 /**
  * Sleeps on the state word; a wait that nothing left in the program could end (see `wait.ts`)
@@ -88,6 +90,7 @@ export class Barrier implements Abandonable {
    * @throws {ValidationError} for a bad `parties`, `action` or `timeout`.
    */
   constructor(parties: number, options: BarrierOptions = {}) {
+    ME ||= getOwnerId();
     const { action, timeout } = options;
     // A received action is whatever its decoder rebuilt: only check actions given by the user.
     if (!adopting && action !== undefined && typeof action !== 'function' && !isEncodable(action)) {

@@ -42,7 +42,9 @@ import { getOwnerId, trackAbandonable } from './owner.js';
 const DEFAULT_CAPACITY = 1 << 20;
 const MAX_CAPACITY = 1 << 29;
 const SPIN = 200;
-const ME = getOwnerId();
+// This thread's owner id, set by the first constructor: `getOwnerId()` loads node:worker_threads,
+// which an import of this package must not pay for (issue #18).
+let ME = 0;
 
 /** Options of `new ByteChannel()`. */
 export interface ByteChannelOptions {
@@ -111,6 +113,7 @@ export class ByteChannel implements Abandonable {
    * @throws {ValidationError} for a capacity that is not an integer in 1..2**29.
    */
   constructor(options: ByteChannelOptions = {}) {
+    ME ||= getOwnerId();
     let sab = adopting;
     if (sab === undefined) {
       const capacity = options.capacity ?? DEFAULT_CAPACITY;

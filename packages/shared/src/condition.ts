@@ -33,7 +33,9 @@ const SEQ = 0;
 const WAITERS = 1;
 const TOKENS = 2;
 const TABLE = 4;
-const ME = getOwnerId();
+// This thread's owner id, set by the first constructor: `getOwnerId()` loads node:worker_threads,
+// which an import of this package must not pay for (issue #18).
+let ME = 0;
 let adopting: SharedArrayBuffer | undefined;
 
 function takeToken(w: Int32Array): boolean {
@@ -65,6 +67,7 @@ export class Condition implements Abandonable {
    * @throws {ValidationError} when `lock` is not a `Lock` or `RLock`.
    */
   constructor(lock?: Lock | RLock) {
+    ME ||= getOwnerId();
     if (lock !== undefined && !(lock instanceof Lock) && !(lock instanceof RLock)) {
       throw new ValidationError('Condition(lock) needs a Lock or an RLock.');
     }

@@ -38,7 +38,9 @@ import type { BlockingWaitOptions } from './timeout.js';
  */
 export type AcquireOptions = number | BlockingWaitOptions;
 
-const ME = getOwnerId();
+// This thread's owner id, set by the first constructor: `getOwnerId()` loads node:worker_threads,
+// which an import of this package must not pay for (issue #18).
+let ME = 0;
 // Set only while a decoder builds an object on received memory; see the codec at the bottom.
 let adopting: SharedArrayBuffer | undefined;
 
@@ -58,6 +60,7 @@ export class Lock implements ConditionLock, Abandonable {
   #abandoned = false;
 
   constructor() {
+    ME ||= getOwnerId();
     this.#w = new Int32Array(adopting ?? new SharedArrayBuffer(MUTEX_BYTES));
     trackAbandonable(this);
   }

@@ -34,7 +34,9 @@ import { runLocked } from './internal/with-lock.js';
 import type { AcquireOptions } from './lock.js';
 import { getOwnerId, trackAbandonable } from './owner.js';
 
-const ME = getOwnerId();
+// This thread's owner id, set by the first constructor: `getOwnerId()` loads node:worker_threads,
+// which an import of this package must not pay for (issue #18).
+let ME = 0;
 let adopting: SharedArrayBuffer | undefined;
 
 /**
@@ -53,6 +55,7 @@ export class RLock implements ConditionLock, Abandonable {
   #abandoned = false;
 
   constructor() {
+    ME ||= getOwnerId();
     this.#w = new Int32Array(adopting ?? new SharedArrayBuffer(MUTEX_BYTES));
     trackAbandonable(this);
   }

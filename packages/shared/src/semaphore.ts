@@ -27,7 +27,9 @@ const MAX = 2;
 const BOUNDED = 3;
 const TABLE = 4;
 const SPIN = 32;
-const ME = getOwnerId();
+// This thread's owner id, set by the first constructor: `getOwnerId()` loads node:worker_threads,
+// which an import of this package must not pay for (issue #18).
+let ME = 0;
 let adopting: SharedArrayBuffer | undefined;
 
 // Takes a permit if one is free, and records it as this thread's.
@@ -68,6 +70,7 @@ export class Semaphore implements Abandonable {
    * @throws {ValidationError} when `value` is not an integer in 0..2**31-1.
    */
   constructor(value = 1) {
+    ME ||= getOwnerId();
     if (adopting) this.#w = new Int32Array(adopting);
     else {
       if (!Number.isInteger(value) || value < 0 || value > 0x7fff_ffff) {

@@ -10,6 +10,7 @@ import { assertMayStartWorkers } from '../internal/bootstrap.js';
 import { type ContextName, parseOptions } from '../options.js';
 import { getStartMethod } from '../start-method.js';
 import type { TaskArgs, TaskFunction, TaskRef, TaskResult } from '../task.js';
+import { startAdapter } from './adapter-start.js';
 import { applyCall } from './apply-call.js';
 import { AsyncResult } from './async-result.js';
 import { Dispatcher } from './dispatcher.js';
@@ -27,7 +28,7 @@ import {
   poolOptionsSchema,
   resolvePoolOptions,
 } from './options.js';
-import { TinypoolAdapter } from './tinypool.js';
+import type { TinypoolAdapter } from './tinypool.js';
 import type { PoolStats } from './types.js';
 
 export type { PoolStats } from './types.js';
@@ -90,7 +91,7 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
       messagesSent: (sent) => this.#messages.expect(sent),
       onDrain: () => this.#tell('drain'),
     });
-    this.#ready = TinypoolAdapter.start({
+    this.#ready = startAdapter({
       ...resolved,
       context: this.#context,
       resourceLimits: opts.resourceLimits,

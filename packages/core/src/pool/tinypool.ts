@@ -1,7 +1,7 @@
 /**
- * The one file that knows tinypool. It starts the tinypool instance behind a Pool (imported on
- * first use: every worker imports this package, only the host needs tinypool), keeps a `Slot` per
- * worker, and turns each batch into a typed `Outcome`. It patches around three gaps of tinypool
+ * The one file that knows tinypool. It starts the tinypool instance behind a Pool (this file and
+ * tinypool are loaded at the pool's first async step by `adapter-start.ts`: every worker imports
+ * this package, only the host needs them), keeps a `Slot` per worker, and turns each batch into a typed `Outcome`. It patches around three gaps of tinypool
  * 2.2, each of which belongs upstream:
  *
  * - No way to learn which worker a task was posted to. Each worker's `setChannel()` (which
@@ -19,15 +19,13 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import type { Worker } from 'node:worker_threads';
-import type { Tinypool } from 'tinypool';
+import { Tinypool } from 'tinypool';
 import { currentProcess } from '../identity.js';
 import type { BatchReply, CallerMessage } from '../internal/batch.js';
 import { childDepth } from '../internal/bootstrap.js';
 import { forwardChildOutput } from '../internal/output.js';
 import { recoverOnExit } from '../internal/owner-death.js';
 import { reapedEnv, reapWithProgram } from '../internal/reaper.js';
-import { assertRuntimeSupports } from '../internal/runtime.js';
-import { workerEntryUrl } from '../internal/worker-entries.js';
 import type { ContextName } from '../options.js';
 import { announce, type PoolWatcher } from './events.js';
 import type { PoolResourceLimits } from './options.js';
@@ -73,17 +71,8 @@ export class TinypoolAdapter {
   #nextId = 0;
   #destroying = false;
 
-  /**
-   * Starts tinypool. Throws at once (so from `new Pool()`) when this runtime cannot run the pool
-   * (`ContextError`) or the worker entry is missing (`WorkerEntryNotFoundError`); the rest is async.
-   */
-  static start(config: AdapterConfig): Promise<TinypoolAdapter> {
-    assertRuntimeSupports('Pool', config.context);
-    return TinypoolAdapter.#create(config, workerEntryUrl('pool'));
-  }
-
-  static async #create(config: AdapterConfig, entry: URL): Promise<TinypoolAdapter> {
-    const { Tinypool } = await import('tinypool');
+  /** Starts tinypool on the pool worker entry `entry` (checked by `adapter-start.ts`). */
+  static create(config: AdapterConfig, entry: URL): TinypoolAdapter {
     const limits = config.resourceLimits;
     const threads = config.context === 'thread';
     const tp = new Tinypool({

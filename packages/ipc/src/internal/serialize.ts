@@ -8,10 +8,13 @@
  * (`value.onDone`). They are encoded for a process because a queue may be read anywhere.
  */
 
-import v8 from 'node:v8';
 import { decodeValue, encodeValue, SerializationError } from '@multiproc/shared';
 import { STRING_KIND } from './link/frames.js';
 import { type Item, isDecoded } from './protocol/item.js';
+
+/** node:v8, loaded on the first value JSON cannot carry (not at import: issue #18). */
+let v8Module: typeof import('node:v8') | undefined;
+const v8 = (): typeof import('node:v8') => (v8Module ??= process.getBuiltinModule('node:v8'));
 
 const KIND_VALUE = 0;
 const KIND_ENCODED = 1;
@@ -113,7 +116,7 @@ export function toItem(value: unknown, path = 'value'): Item {
   const copy = jsonCopy(value, 0);
   if (copy !== NO_COPY) return { value: copy, bytes: copiedBytes };
   const { value: encoded, encoded: needsDecode } = encodeValue(value, 'process', path);
-  const ser = new v8.DefaultSerializer();
+  const ser = new (v8().DefaultSerializer)();
   ser.writeUint32(needsDecode ? KIND_ENCODED : KIND_VALUE);
   ser.writeHeader();
   try {
@@ -151,7 +154,7 @@ export function fromItem(item: Item): unknown {
   const kind = item[0];
   if (kind === KIND_JSON) return JSON.parse(textDecoder.decode(item.subarray(1)));
   if (kind === KIND_BYTES) return item.subarray(1);
-  const des = new v8.DefaultDeserializer(item);
+  const des = new (v8().DefaultDeserializer)(item);
   des.readUint32();
   des.readHeader();
   const value = des.readValue();
