@@ -8,6 +8,12 @@ import { assertRuntimeSupports } from '../internal/runtime.js';
 import { workerEntryUrl } from '../internal/worker-entries.js';
 import type { AdapterConfig, TinypoolAdapter } from './tinypool.js';
 
+/**
+ * Checks that this runtime can run the pool and finds the pool worker entry (both throw at once),
+ * then loads the adapter and tinypool and starts it.
+ * @throws {ContextError} when this runtime cannot run a pool in `config.context`.
+ * @throws {WorkerEntryNotFoundError} when the pool worker entry cannot be found.
+ */
 export function startAdapter(config: AdapterConfig): Promise<TinypoolAdapter> {
   assertRuntimeSupports('Pool', config.context);
   const entry = workerEntryUrl('pool');
