@@ -141,9 +141,11 @@ async function mapItems(job: MapJob, spec: TaskSpec, report: Reporter): Promise<
   const items = job.encoded ? decodeValue(job.items, context) : job.items;
   const n = items.length;
   // Numbers in, numbers out (the common map): results go straight into the Float64Array that is
-  // sent back. The first non-number result switches to a plain array.
-  let packed: Float64Array | undefined =
-    items instanceof Float64Array && !job.star ? new Float64Array(n) : undefined;
+  // sent back. A thread writes them over its items (its own copy) and sends them by transfer, so
+  // the caller can reuse the buffer. The first non-number result switches to a plain array.
+  const numbers = items instanceof Float64Array && !job.star;
+  const inPlace = numbers && context === 'thread';
+  let packed: Float64Array | undefined = inPlace ? items : numbers ? new Float64Array(n) : undefined;
   let values: unknown[] = packed ? [] : new Array(n);
   let numeric = true;
   let i = 0;
@@ -172,7 +174,10 @@ async function mapItems(job: MapJob, spec: TaskSpec, report: Reporter): Promise<
     const safe = safePack(values, job.base);
     return { values: safe.values, encoded: safe.encoded, error: safe.error ?? toErrorRecord(err) };
   }
-  if (packed) return { values: packed, encoded: false };
+  if (packed) {
+    if (context === 'thread') replyTransfer.push(packed.buffer);
+    return { values: packed, encoded: false };
+  }
   if (numeric) return { values: Float64Array.from(values as number[]), encoded: false };
   const safe = safePack(values, job.base);
   return { values: safe.values, encoded: safe.encoded, ...(safe.error ? { error: safe.error } : {}) };
