@@ -11,6 +11,7 @@
  * threads), which clones ~5x faster than an array; results come back packed the same way.
  */
 import { encodeValue } from '@multiproc/shared';
+import type { Float64Buffers } from './buffers.js';
 
 const TARGET_CHUNK_MS = 10;
 const FIRST_ADAPTIVE_CHUNK = 1;
@@ -92,25 +93,48 @@ export interface PreparedChunk {
 
 /**
  * Prepares a chunk of items for `target`: encodes multiproc objects and names unsendable parts now
- * (so the call rejects at once); all-number chunks are packed into a Float64Array on each `pack()`.
+ * (so the call rejects at once); all-number chunks travel as a Float64Array. Items read packed
+ * already (an input of unknown length) are kept as they are: a thread gets a copy, on a buffer of
+ * `buffers`, each `pack()`, since the copy it is sent is transferred and a chunk may be sent again.
  */
-export function prepareChunk(items: unknown[], target: 'thread' | 'process', star: boolean): PreparedChunk {
-  let numeric = true;
+export function prepareChunk(
+  items: unknown[] | Float64Array,
+  target: 'thread' | 'process',
+  star: boolean,
+  buffers?: Float64Buffers,
+): PreparedChunk {
+  if (items instanceof Float64Array) return packedChunk(items, target, buffers);
   for (let i = 0; i < items.length; i++) {
-    if (typeof items[i] !== 'number') {
-      numeric = false;
-      break;
-    }
+    if (typeof items[i] !== 'number') return fixedChunk(encodeChunk(items, target, star));
   }
-  if (numeric) {
-    return {
-      pack() {
-        const packed = Float64Array.from(items as number[]);
-        return { items: packed, encoded: false, transfer: target === 'thread' ? [packed.buffer] : [] };
-      },
-    };
+  return {
+    pack() {
+      const packed = Float64Array.from(items as number[]);
+      return { items: packed, encoded: false, transfer: target === 'thread' ? [packed.buffer] : [] };
+    },
+  };
+}
+
+function packedChunk(
+  items: Float64Array,
+  target: 'thread' | 'process',
+  buffers?: Float64Buffers,
+): PreparedChunk {
+  if (target === 'process') {
+    // A view is serialized with its whole buffer: a short one goes as a copy of its own.
+    const whole = items.byteLength === items.buffer.byteLength ? items : items.slice();
+    return fixedChunk({ items: whole, encoded: false, transfer: [] });
   }
-  const chunk = encodeChunk(items, target, star);
+  return {
+    pack() {
+      const copy = buffers ? buffers.take(items.length) : new Float64Array(items.length);
+      copy.set(items);
+      return { items: copy, encoded: false, transfer: [copy.buffer] };
+    },
+  };
+}
+
+function fixedChunk(chunk: PackedChunk): PreparedChunk {
   return { pack: () => chunk };
 }
 

@@ -3,6 +3,7 @@ import { decodeValue } from '@multiproc/shared';
 import type { JobReply, MapReply, TaskSpec } from '../internal/batch.js';
 import { fromErrorRecord } from '../internal/error-record.js';
 import type { ContextName } from '../options.js';
+import { Float64Buffers } from './buffers.js';
 import { AdaptiveChunks, prepareChunk } from './chunks.js';
 import type { Dispatcher, Entry } from './dispatcher.js';
 import type { CallerMessages } from './messages.js';
@@ -52,11 +53,18 @@ export function mapChunks(
   });
   aborted = hold.aborted;
   const listener = hold.listener;
-  const submit = (items: unknown[], base: number) => {
+  const inflight = options.inflight ?? pool.processes * 2;
+  // Two a running chunk (the items read, the copy a thread works on and sends back) and some spare.
+  const buffers = star ? undefined : new Float64Buffers(2 * inflight + 4);
+  // A chunk's items go back to `buffers` once it settles: it is never sent again.
+  const release = (items: unknown[] | Float64Array) => {
+    if (items instanceof Float64Array) buffers?.give(items);
+  };
+  const submit = (items: unknown[] | Float64Array, base: number) => {
     let entry: Entry | undefined;
     const reply = new Promise<MapReply>((resolve, reject) => {
       if (aborted) return reject(aborted);
-      const chunk = prepareChunk(items, context, star);
+      const chunk = prepareChunk(items, context, star, buffers);
       const self: Entry = {
         spec,
         build: () => {
@@ -78,10 +86,12 @@ export function mapChunks(
         settled: false,
         resolve: (r: JobReply) => {
           live.delete(self);
+          release(items);
           resolve(r as MapReply);
         },
         reject: (error: unknown) => {
           live.delete(self);
+          release(items);
           reject(error);
         },
       };
@@ -94,12 +104,13 @@ export function mapChunks(
   const inner = streamChunks(iterable as Iterable<unknown>, submit, (entries) => dispatcher.cancel(entries), {
     processes: pool.processes,
     chunksize: options.chunksize,
-    inflight: options.inflight ?? pool.processes * 2,
+    inflight,
     ordered,
     keepsAll: options.keepsAll,
     onProgress: options.onProgress,
     count: (reply: MapReply) => reply.values.length,
     byWorkerTime: true,
+    ...(buffers === undefined ? {} : { buffers, recycleResults: context === 'thread' }),
     sizer: sizerOf(spec),
     read: (reply: MapReply, base: number) => {
       const values = reply.encoded ? decodeValue(reply.values as unknown[], context) : reply.values;

@@ -5,6 +5,7 @@
  * input order (or completion order). Leaving the loop early stops reading the input and cancels
  * the chunks still out. What a chunk is sent as, and what its reply holds, is the caller's.
  */
+import type { Float64Buffers } from './buffers.js';
 import { AdaptiveChunks, defaultChunksize, knownLength } from './chunks.js';
 
 /** A chunk's results as the consumer gets them: the values before the first failure, and that failure. */
@@ -17,8 +18,8 @@ export interface ChunkResults {
  * How the caller runs one chunk: the handle to cancel it by (none if it failed at once) and its
  * reply, whose `ms` (worker time, when it says) sizes the next chunks of an input of unknown length.
  */
-export type SubmitChunk<H, R extends { readonly ms?: number | undefined }> = (
-  items: unknown[],
+export type SubmitChunk<H, R extends { readonly ms?: number | undefined }, I = unknown[]> = (
+  items: I,
   base: number,
 ) => { handle: H | undefined; reply: Promise<R> };
 
@@ -46,6 +47,17 @@ export interface StreamOptions<R> {
   readonly byWorkerTime?: boolean;
   /** Reads a reply as the consumer reaches it; `base` is the position of its first item in the input. */
   read(reply: R, base: number): ChunkResults;
+  /**
+   * Read an input that is not an array into buffers taken from here while its items are numbers:
+   * an all-number chunk is submitted as a `Float64Array` view (so `submit` must take
+   * `unknown[] | Float64Array`), and no array of boxed items lives on the heap meanwhile.
+   */
+  readonly buffers?: Float64Buffers;
+  /**
+   * Yielded `Float64Array` results are `buffers`' to reuse once the consumer asks for the next
+   * chunk (it has read them by then). Default false.
+   */
+  readonly recycleResults?: boolean;
   /** Sizes the adaptive chunks (shared, it carries what earlier calls learned); a new one by default. */
   readonly sizer?: AdaptiveChunks;
 }
@@ -74,9 +86,13 @@ function iteratorOf(source: Iterable<unknown> | AsyncIterable<unknown>): AnyIter
  * Yields the results of `source` mapped through the pool, one chunk (an array-like of results) at
  * a time: callers flatten them, which costs one async step per chunk instead of one per item.
  */
-export async function* streamChunks<H, R extends { readonly ms?: number | undefined }>(
+export async function* streamChunks<
+  H,
+  R extends { readonly ms?: number | undefined },
+  I extends unknown[] | Float64Array = unknown[],
+>(
   source: Iterable<unknown> | AsyncIterable<unknown>,
-  submit: SubmitChunk<H, R>,
+  submit: SubmitChunk<H, R, I>,
   cancel: (handles: H[]) => void,
   options: StreamOptions<R>,
 ): AsyncGenerator<ArrayLike<unknown>, void, undefined> {
@@ -105,29 +121,44 @@ export async function* streamChunks<H, R extends { readonly ms?: number | undefi
   const isAsync = typeof (source as AsyncIterable<unknown>)?.[Symbol.asyncIterator] === 'function';
   let position = 0;
 
-  const readChunk = async (): Promise<unknown[]> => {
+  const readChunk = async (): Promise<I> => {
     const size = fixed ?? (measured ? Math.min(adaptive.next(), cap) : 1);
     if (array) {
       const items = array.slice(position, position + size);
       position += items.length;
       if (position >= array.length) inputDone = true;
-      return items;
+      return items as I;
     }
-    const items: unknown[] = [];
+    const buffers = options.buffers;
+    let packed = buffers?.take(size);
+    let items: unknown[] = [];
+    let count = 0;
     try {
-      while (items.length < size) {
+      while (count < size) {
         const step = isAsync ? await it!.next() : (it!.next() as IteratorResult<unknown>);
         if (step.done) {
           inputDone = true;
           break;
         }
-        items.push(step.value);
+        const value = step.value;
+        if (packed) {
+          if (typeof value === 'number') {
+            packed[count++] = value;
+            continue;
+          }
+          items = Array.from(packed.subarray(0, count));
+          buffers!.give(packed);
+          packed = undefined;
+        }
+        items.push(value);
+        count++;
       }
     } catch (error) {
       inputDone = true;
       inputError = { error };
     }
-    return items;
+    if (!packed) return items as I;
+    return (count === size ? packed : packed.subarray(0, count)) as I;
   };
 
   const room = (): boolean =>
@@ -142,45 +173,50 @@ export async function* streamChunks<H, R extends { readonly ms?: number | undefi
     return filling;
   };
 
+  // Apart from the read loop, so that nothing of a running chunk holds its items.
+  const track = (handle: H | undefined, reply: Promise<R>, count: number): void => {
+    const p: Pending<H, R> = {
+      handle,
+      base: read,
+      reply,
+      settled: undefined,
+      failure: undefined,
+      done: false,
+    };
+    read += count;
+    running++;
+    reply
+      .then(
+        (r) => {
+          p.settled = r;
+          measured = true;
+          if (r.ms !== undefined) adaptive.record(count, r.ms);
+          if (options.onProgress && !stopped) {
+            ready += options.count ? options.count(r) : count;
+            options.onProgress(ready, total);
+          }
+        },
+        (error) => {
+          p.failure = error;
+        },
+      )
+      .finally(() => {
+        measured = true;
+        p.done = true;
+        running--;
+        wake?.();
+        // Whatever a fill throws also reaches the consumer, which awaits the same fill.
+        if (options.keepsAll) fill().catch(() => {});
+      });
+    pending.push(p);
+  };
+
   const fillLoop = async (): Promise<void> => {
     while (!inputDone && !stopped && room()) {
       const items = await readChunk();
       if (items.length === 0 || stopped) break;
       const { handle, reply } = submit(items, read);
-      const p: Pending<H, R> = {
-        handle,
-        base: read,
-        reply,
-        settled: undefined,
-        failure: undefined,
-        done: false,
-      };
-      read += items.length;
-      running++;
-      reply
-        .then(
-          (r) => {
-            p.settled = r;
-            measured = true;
-            if (r.ms !== undefined) adaptive.record(items.length, r.ms);
-            if (options.onProgress && !stopped) {
-              ready += options.count ? options.count(r) : items.length;
-              options.onProgress(ready, total);
-            }
-          },
-          (error) => {
-            p.failure = error;
-          },
-        )
-        .finally(() => {
-          measured = true;
-          p.done = true;
-          running--;
-          wake?.();
-          // Whatever a fill throws also reaches the consumer, which awaits the same fill.
-          if (options.keepsAll) fill().catch(() => {});
-        });
-      pending.push(p);
+      track(handle, reply, items.length);
     }
   };
 
@@ -207,7 +243,10 @@ export async function* streamChunks<H, R extends { readonly ms?: number | undefi
       const p = await nextDone();
       if (p.failure !== undefined) throw p.failure;
       const { values, error } = options.read(p.settled!, p.base);
-      if (values.length > 0) yield values;
+      if (values.length > 0) {
+        yield values;
+        if (options.recycleResults && values instanceof Float64Array) options.buffers?.give(values);
+      }
       if (error !== undefined) throw error;
       await fill();
     }
