@@ -4,10 +4,10 @@
  * A reader that frees one frame and wakes the writer, which writes one frame and sleeps again,
  * costs a futex wake (an `Atomics.waitAsync` wake also crosses the writer's event loop) per
  * message on both threads; with 64 KiB messages and a reader slower than the writer, that
- * ping-pong took most of the time. So a writer first asks to be woken only once half the ring is
- * free (WNEED; the reader checks it before it notifies): the reader has a full ring of work queued
- * meanwhile, so nothing is lost, and the writer then refills half the ring at once. As a reader
- * may stop reading before half the ring is free, that first wait ends after {@link BATCH_WAIT_MS};
+ * ping-pong took most of the time. So a writer first asks to be woken only once a batch of frames
+ * is free (WNEED, see batchTarget; the reader checks it before it notifies): the reader still has
+ * the rest of the ring queued meanwhile, and the writer then refills the batch at once. As a reader
+ * may stop reading before the batch is free, that first wait ends after {@link BATCH_WAIT_MS};
  * from then on the writer asks for just the room its frame needs, and waits for it without limit.
  */
 import { CLOSED_BIT, type Ring, USED, WNEED, WWAIT } from './ring.js';
@@ -16,6 +16,8 @@ import { now, waitAsync, waitSync } from './wait.js';
 /** How long a writer waits for half the ring to be free before settling for room for its frame. */
 export const BATCH_WAIT_MS = 1;
 const SPIN = 200;
+/** Frames a waiting writer asks room for before it is woken (see {@link batchTarget}). */
+const BATCH_FRAMES = 16;
 
 /** What waiting for room ended with. */
 export type RoomWait = 'room' | 'closed' | 'timed-out';
@@ -29,9 +31,14 @@ export function spinWhile(h: Int32Array, used: number): boolean {
   return false;
 }
 
-/** The free bytes a waiting writer asks for: half the ring, or its frame if that is larger. */
+/**
+ * The free bytes a waiting writer asks for: room for {@link BATCH_FRAMES} frames like its own, at
+ * most half the ring (and at least its frame). Small frames so still wake it once per batch, while
+ * nearly the whole ring stays queued for the reader: a writer slow to wake (a loaded machine) must
+ * not let the reader run dry.
+ */
 function batchTarget(r: Ring, need: number): number {
-  return Math.max(need, r.size >>> 1);
+  return Math.max(need, Math.min(r.size >>> 1, need * BATCH_FRAMES));
 }
 
 /** Blocks this thread until the ring has `need` free bytes; the caller holds the write side. */

@@ -112,9 +112,13 @@ export function readFrame(r: Ring, into?: Uint8Array): Uint8Array {
   const len = r.d32[head >> 2]!;
   const off = head + FRAME_HEADER === size ? 0 : head + FRAME_HEADER;
   const first = size - off;
-  const out = into ?? freshBytes(len);
-  if (len <= first) out.set(u8.subarray(off, off + len));
-  else {
+  let out: Uint8Array;
+  if (len <= first) {
+    // `slice` is the cheapest copy of a small message (one call, no view object).
+    if (into === undefined && len < UNZEROED_FROM) out = u8.slice(off, off + len);
+    else (out = into ?? freshBytes(len)).set(u8.subarray(off, off + len));
+  } else {
+    out = into ?? freshBytes(len);
     out.set(u8.subarray(off, size));
     out.set(u8.subarray(0, len - first), first);
   }
