@@ -77,4 +77,44 @@ describe('FrameReader', () => {
       { numRuns: 300 },
     );
   });
+
+  it('splits the stream whole when the rest of a big frame is read straight into it', () => {
+    // As a connecting socket reads: before each read it asks for a direct target, reads at most
+    // that many bytes into it and reports them with filled(); otherwise it reads a reused chunk.
+    fc.assert(
+      fc.property(
+        fc.array(frameArb, { maxLength: 20 }),
+        fc.array(fc.integer({ min: 1, max: 97 })),
+        fc.integer({ min: 1, max: 64 }),
+        (frames, cuts, min) => {
+          const bytes = stream(frames);
+          const reader = new FrameReader();
+          const got: Frame[] = [];
+          const onFrame = (op: number, a: number, b: number, body: unknown) =>
+            got.push({ op, a, b, body: body as Uint8Array });
+          const scratch = new Uint8Array(4096);
+          let off = 0;
+          let i = 0;
+          while (off < bytes.length) {
+            let n = Math.min(cuts.length > 0 ? cuts[i++ % cuts.length]! : 7, bytes.length - off);
+            const target = reader.directTarget(min);
+            if (target) {
+              n = Math.min(n, target.length);
+              target.set(bytes.subarray(off, off + n));
+              reader.filled(n, onFrame);
+            } else {
+              scratch.set(bytes.subarray(off, off + n));
+              reader.push(scratch.subarray(0, n), onFrame, true);
+              scratch.fill(0xee);
+            }
+            off += n;
+          }
+          expect(got.map((f) => ({ ...f, body: [...f.body] }))).toEqual(
+            frames.map((f) => ({ ...f, a: f.a >>> 0, body: [...f.body] })),
+          );
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
 });

@@ -32,16 +32,15 @@ import {
   USED,
   USED_MASK,
   WRITE_MUTEX,
-  WWAIT,
   writeFrame,
 } from './internal/ring.js';
+import { type RoomWait, spinWhile, waitRoom, waitRoomSync } from './internal/ring-wait.js';
 import { assertThreadTarget } from './internal/shared-codec.js';
 import { now, waitAsync, waitSync } from './internal/wait.js';
 import { getOwnerId, trackAbandonable } from './owner.js';
 
 const DEFAULT_CAPACITY = 1 << 20;
 const MAX_CAPACITY = 1 << 29;
-const SPIN = 200;
 // This thread's owner id, set by the first constructor: `getOwnerId()` loads node:worker_threads,
 // which an import of this package must not pay for (issue #18).
 let ME = 0;
@@ -212,16 +211,7 @@ export class ByteChannel implements Abandonable {
     const deadline = now() + o.timeoutMs;
     if (this.#multi && lockSync(this.#wmutex, ME, deadline) === TIMED_OUT) return false;
     try {
-      for (;;) {
-        const u = Atomics.load(h, USED);
-        if ((u & CLOSED_BIT) !== 0) throw new ClosedError('The ByteChannel was closed while writing.');
-        if (this.#dataBytes - u >= need) return this.#putTrue(bytes, need);
-        if (now() >= deadline) return false;
-        if (spinWhile(h, u)) continue;
-        Atomics.add(h, WWAIT, 1);
-        waitSync(h, USED, u, deadline);
-        Atomics.sub(h, WWAIT, 1);
-      }
+      return this.#putAfter(waitRoomSync(this.#ring, need, deadline), bytes, need);
     } finally {
       if (this.#multi) unlock(this.#wmutex, ME);
     }
@@ -244,15 +234,7 @@ export class ByteChannel implements Abandonable {
     const deadline = now() + o.timeoutMs;
     if (this.#multi && (await lockAsync(this.#wmutex, ME, deadline, o.keepAlive)) === TIMED_OUT) return false;
     try {
-      for (;;) {
-        const u = Atomics.load(h, USED);
-        if ((u & CLOSED_BIT) !== 0) throw new ClosedError('The ByteChannel was closed while writing.');
-        if (this.#dataBytes - u >= need) return this.#putTrue(bytes, need);
-        if (now() >= deadline) return false;
-        Atomics.add(h, WWAIT, 1);
-        await waitAsync(h, USED, u, deadline, o.keepAlive);
-        Atomics.sub(h, WWAIT, 1);
-      }
+      return this.#putAfter(await waitRoom(this.#ring, need, deadline, o.keepAlive), bytes, need);
     } finally {
       if (this.#multi) unlock(this.#wmutex, ME);
     }
@@ -261,6 +243,11 @@ export class ByteChannel implements Abandonable {
   #putTrue(bytes: Uint8Array, need: number): true {
     this.#put(bytes, need);
     return true;
+  }
+
+  #putAfter(wait: RoomWait, bytes: Uint8Array, need: number): boolean {
+    if (wait === 'closed') throw new ClosedError('The ByteChannel was closed while writing.');
+    return wait === 'room' && this.#putTrue(bytes, need);
   }
 
   #put(bytes: Uint8Array, need: number): void {
@@ -369,13 +356,6 @@ export class ByteChannel implements Abandonable {
     assertThreadTarget(ctx, 'ByteChannel');
     return { type: 'multiproc.ByteChannel', data: this.#h.buffer };
   }
-}
-
-// A short, bounded spin before sleeping: the other side is usually mid-copy, and a futex sleep
-// plus wake costs far more than the few microseconds this waits. Returns true if USED moved.
-function spinWhile(h: Int32Array, used: number): boolean {
-  for (let i = 0; i < SPIN; i++) if (Atomics.load(h, USED) !== used) return true;
-  return false;
 }
 
 function tryTake(mutex: Int32Array): boolean {

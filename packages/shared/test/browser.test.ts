@@ -52,8 +52,8 @@ afterAll(async () => {
 describe('in a browser', () => {
   it.skipIf(!hasChromium)(
     hasChromium
-      ? 'a Lock-protected counter is exact in two Web Workers'
-      : `a Lock-protected counter is exact in two Web Workers (skipped: no Chromium at ${CHROMIUM})`,
+      ? 'a Lock-protected counter is exact and ByteChannel messages arrive whole, in two Web Workers'
+      : `a Lock-protected counter is exact and ByteChannel messages arrive whole, in two Web Workers (skipped: no Chromium at ${CHROMIUM})`,
     async () => {
       const browser = await chromium.launch({
         executablePath: CHROMIUM,
@@ -74,9 +74,14 @@ describe('in a browser', () => {
             timeout: 20_000,
           },
         );
-        const result = (await handle.jsonValue()) as { total: number; expected: number; isolated: boolean };
+        const result = (await handle.jsonValue()) as Record<string, unknown>;
         expect(errors).toEqual([]);
-        expect(result).toEqual({ total: 40_000, expected: 40_000, isolated: true });
+        expect(result).toEqual({
+          total: 40_000,
+          expected: 40_000,
+          isolated: true,
+          messages: [1, 1, 1, 2, 2, 2],
+        });
       } finally {
         await browser.close();
       }

@@ -52,6 +52,18 @@ describe('ByteChannel in one thread', () => {
     expect(ch.tryRead()).toEqual(bytes(7));
   });
 
+  it('wakes a writer waiting on a full ring once its frame fits, though the reader stops early', async () => {
+    // Writers wait for half the ring to be free before they are woken (fewer wake-ups under load);
+    // a reader that stops before that must not strand a writer whose frame already fits.
+    const ch = new ByteChannel({ capacity: 56 }); // a 64-byte ring: four 1-byte messages fill it
+    for (let i = 0; i < 4; i++) expect(ch.tryWrite(bytes(i))).toBe(true);
+    const pending = ch.write(bytes(42));
+    expect(ch.tryRead()).toEqual(bytes(0)); // 16 of 64 bytes free: enough for one frame, not half
+    expect(await pending).toBe(true);
+    for (let i = 1; i < 4; i++) expect(ch.tryRead()).toEqual(bytes(i));
+    expect(ch.tryRead()).toEqual(bytes(42));
+  });
+
   it('times out reads with TimeoutError and writes with false', async () => {
     const ch = new ByteChannel({ capacity: 4, multi: true });
     expect(ch.multi).toBe(true);
@@ -137,6 +149,20 @@ describe('ByteChannel across threads', { timeout: 60_000 }, () => {
       );
     });
   }
+
+  it('a writer blocked in writeSync on a full ring finishes when a reader frees room and stops', async () => {
+    const channel = new ByteChannel({ capacity: 56 }); // a 64-byte ring: four 1-byte messages fill it
+    for (let i = 0; i < 4; i++) expect(channel.tryWrite(bytes(i))).toBe(true);
+    const writer = startWorker('channel-writer', { channel, id: 7, count: 1, sync: true });
+    try {
+      expect(channel.tryRead()).toEqual(bytes(0)); // room for the writer's 16-byte frame, not half the ring
+      expect(await nextMessage(writer)).toBe('done');
+      for (let i = 1; i < 4; i++) expect(channel.tryRead()).toEqual(bytes(i));
+      expect(channel.tryRead()).toEqual(bytes(7, 0, 0));
+    } finally {
+      await writer.terminate();
+    }
+  });
 
   it('with multi: true, many writers and readers lose nothing and keep each writer in order', async () => {
     const channel = new ByteChannel({ capacity: 64, multi: true });

@@ -11,6 +11,7 @@
 import { decodeValue, encodeValue, SerializationError } from '@multiproc/shared';
 import { STRING_KIND } from './link/frames.js';
 import { type Item, isDecoded } from './protocol/item.js';
+import { unzeroedBytes } from './unzeroed.js';
 
 /** node:v8, loaded on the first value JSON cannot carry (not at import: issue #18). */
 let v8Module: typeof import('node:v8') | undefined;
@@ -133,9 +134,8 @@ export function toItem(value: unknown, path = 'value'): Item {
 
 /** Copies `size` bytes of `buf` from `offset` into an item. */
 export function bytesToItem(bytes: Uint8Array): Item {
-  // Every byte is written below, so the buffer need not be zeroed first (a measurable cost at
-  // 64 KiB); it is its own ArrayBuffer, so a port can move it.
-  const item = new Uint8Array(Buffer.allocUnsafeSlow(bytes.length + 1).buffer);
+  // Every byte is written below, so the buffer need not be zeroed first.
+  const item = unzeroedBytes(bytes.length + 1);
   item[0] = KIND_BYTES;
   item.set(bytes, 1);
   return item;

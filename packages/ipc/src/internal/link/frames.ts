@@ -14,6 +14,7 @@
 
 import { type Item, isDecoded } from '../protocol/item.js';
 import type { FrameHandler } from '../protocol/ops.js';
+import { copyBytes, unzeroedBytes } from '../unzeroed.js';
 
 export const HEADER_BYTES = 13;
 /** The kind byte written before a string payload (JSON text; see serialize.ts). */
@@ -101,6 +102,25 @@ export class FrameReader {
   #lenBytes: Uint8Array | null = null;
 
   /**
+   * Where the next read of the stream can go straight to: the rest of a frame being assembled, if
+   * at least `min` bytes of it are missing (a big message is then read into its own memory, not
+   * into a read buffer and copied out), else null. Report such a read with {@link filled}.
+   */
+  directTarget(min: number): Uint8Array | null {
+    const part = this.#partial;
+    return part !== null && part.length - this.#have >= min ? part.subarray(this.#have) : null;
+  }
+
+  /** Counts `n` bytes read into the last {@link directTarget}, emitting the frame once whole. */
+  filled(n: number, onFrame: FrameHandler): void {
+    const part = this.#partial!;
+    this.#have += n;
+    if (this.#have < part.length) return;
+    this.#partial = null;
+    emit(part, 0, onFrame);
+  }
+
+  /**
    * Feeds the next chunk of the stream. With `reused`, the chunk's memory is read into again
    * afterwards, so every frame is copied out; otherwise frames are views into it.
    */
@@ -118,7 +138,7 @@ export class FrameReader {
       }
       this.#lenBytes = null;
       const total = readU32(joined, 0);
-      this.#partial = new Uint8Array(total);
+      this.#partial = unzeroedBytes(total);
       this.#partial.set(joined);
       this.#have = 4;
     }
@@ -137,7 +157,7 @@ export class FrameReader {
       let end = off;
       while (chunk.length - end >= 4 && chunk.length - end >= readU32(chunk, end)) end += readU32(chunk, end);
       if (end > off) {
-        const own = chunk.slice(off, end);
+        const own = copyBytes(chunk, off, end);
         for (let at = 0; at < own.length; at += readU32(own, at)) emit(own, at, onFrame);
         off = end;
       }
@@ -149,7 +169,7 @@ export class FrameReader {
       }
       const total = readU32(chunk, off);
       if (chunk.length - off < total) {
-        this.#partial = new Uint8Array(total);
+        this.#partial = unzeroedBytes(total);
         this.#partial.set(chunk.subarray(off));
         this.#have = chunk.length - off;
         return;

@@ -23,7 +23,10 @@ const RETRY_DELAY_MS = 10;
  * allocation per read and reads up to this much per call, which is what bulk bytes need.
  */
 const READ_BUFFER = new Uint8Array(256 * 1024);
-/** A payload this big is written as its own chunk after its header rather than copied into the batch. */
+/**
+ * A payload this big is written as its own chunk after its header rather than copied into the
+ * batch; a frame missing this much is read straight into its own memory.
+ */
 const DIRECT_MIN_BYTES = 16 * 1024;
 /** Queued bytes past which a producer waits for `drained()`. */
 const HIGH_WATER = 1 << 20;
@@ -83,13 +86,20 @@ export class SocketLink extends Link {
   }
 
   #dial(path: string, deadline: number): void {
+    // The rest of a big frame is read straight into its own memory (one copy, as Python's
+    // recv_bytes makes); everything else into the shared READ_BUFFER, then split.
+    let direct: Uint8Array | null = null;
     const s = process.getBuiltinModule('node:net').connect({
       path,
       onread: {
-        buffer: READ_BUFFER,
+        buffer: () => {
+          direct = this.#reader.directTarget(DIRECT_MIN_BYTES);
+          return direct ?? READ_BUFFER;
+        },
         callback: (n: number, buf: Uint8Array) => {
           this.onBatch();
-          this.#reader.push(new Uint8Array(buf.buffer, buf.byteOffset, n), this.#onFrame, true);
+          if (buf === direct) this.#reader.filled(n, this.#onFrame);
+          else this.#reader.push(new Uint8Array(buf.buffer, buf.byteOffset, n), this.#onFrame, true);
           return true; // keep reading
         },
       },
