@@ -15,9 +15,15 @@ import {
   type Timeout,
   ValidationError,
 } from '@multiproc/shared';
-import { BufferTooShortError, EOFError, waitsForever } from './errors.js';
+import {
+  BrokenPipeError,
+  BufferTooShortError,
+  EOFError,
+  MessageTooLongError,
+  waitsForever,
+} from './errors.js';
 import { closeWhenCollected, forget } from './internal/finalize.js';
-import { EOF, type Item } from './internal/protocol/item.js';
+import { BROKEN, EOF, type Item } from './internal/protocol/item.js';
 import { readyHandle, whenReady } from './internal/ready.js';
 import type { GetResult, Handle, HandleData } from './internal/runtime/handle.js';
 import { RemoteHandle } from './internal/runtime/remote-handle.js';
@@ -56,7 +62,9 @@ export let createConnection: <T>(
  */
 export class Connection<T = unknown> implements AsyncIterable<T> {
   readonly #h: Handle;
-  readonly #readable: boolean;
+  #readable: boolean;
+  /** Set once recvBytes(maxlength) refused a message: receiving stopped (Python's behaviour). */
+  #refusedLength = false;
   readonly #writable: boolean;
   readonly #schema: Schema<T> | undefined;
   #closed = false;
@@ -95,7 +103,8 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
    * @throws {SerializationError} when part of `value` cannot be sent, naming it (`value.onDone`).
    * @throws {ClosedError} after `close()`.
    * @throws {ProcessError} on the receive-only end of a one-way pipe.
-   * @throws {EOFError} when the process that owns this pipe has exited.
+   * @throws {BrokenPipeError} once the other end is known to be closed everywhere (its holders
+   *   closed it or ended), or the process that owns this pipe has exited.
    * @example
    * const [a, b] = Pipe<{ n: number }>();
    * a.send({ n: 1 });
@@ -114,6 +123,7 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
    * @param size - @default the rest of `buf`
    * @throws {ValidationError} when `buf` is not bytes, or `offset`/`size` fall outside it.
    * @throws {ClosedError} after `close()`; {@link ProcessError} on the receive-only end.
+   * @throws {BrokenPipeError} once the other end is known to be closed everywhere, as {@link send}.
    * @example
    * const [a, b] = Pipe();
    * a.sendBytes(new Uint8Array([1, 2, 3, 4]), 1, 2);
@@ -167,7 +177,12 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
   }
 
   /**
-   * Receives the next message as bytes (what `sendBytes` sent). Python: `recv_bytes()`.
+   * Receives the next message as bytes (what `sendBytes` sent). Python: `recv_bytes(maxlength)`.
+   * @param maxlength - the longest message accepted, in bytes; @default no limit. A longer message
+   *   is dropped and, as in Python, this end stops receiving: a duplex end becomes send-only, a
+   *   receive-only end is closed.
+   * @throws {MessageTooLongError} when the message is longer than `maxlength`.
+   * @throws {ValidationError} when `maxlength` is not a non-negative integer.
    * @throws {EOFError} once the other end is closed everywhere and nothing is left.
    * @throws {ClosedError} after `close()`; {@link ProcessError} on the send-only end.
    * @example
@@ -175,10 +190,23 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
    * a.sendBytes(new TextEncoder().encode('hello'));
    * console.log(new TextDecoder().decode(await b.recvBytes())); // hello
    */
-  async recvBytes(): Promise<Uint8Array> {
+  async recvBytes(maxlength?: number | null): Promise<Uint8Array> {
+    if (maxlength != null && (!Number.isInteger(maxlength) || maxlength < 0)) {
+      throw new ValidationError(
+        `recvBytes(maxlength): maxlength must be a non-negative integer number of bytes, got ${String(maxlength)}. Omit it for no limit.`,
+      );
+    }
     this.#checkRead();
     const r = this.#h.get(undefined);
-    return itemBytes(this.#item(r instanceof Promise ? await r : r));
+    const bytes = itemBytes(this.#item(r instanceof Promise ? await r : r));
+    if (maxlength != null && bytes.length > maxlength) {
+      this.#refuseLength();
+      throw new MessageTooLongError(
+        `recvBytes(${maxlength}): the message is ${bytes.length} bytes long; it was dropped and this end no longer receives (as in Python). Pass a larger maxlength, or none.`,
+        { length: bytes.length, maxLength: maxlength },
+      );
+    }
+    return bytes;
   }
 
   /**
@@ -296,7 +324,16 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
 
   #put(item: Item): void {
     const r = this.#h.put(item, undefined);
-    if (r === EOF) throw new EOFError('Cannot send: the process that owns this pipe has exited.');
+    if (r === BROKEN) {
+      throw new BrokenPipeError(
+        'Cannot send: the other end of this pipe is closed everywhere (or every thread and process holding it ended), so nothing could receive it. Keep the other end open until the receiver is done.',
+      );
+    }
+    if (r === EOF) {
+      throw new BrokenPipeError(
+        'Cannot send: the thread or process that owns this pipe has ended, so nothing could receive it.',
+      );
+    }
   }
 
   #item(r: GetResult): Item {
@@ -306,8 +343,21 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
     throw new EOFError('The other end of the pipe was closed (or its process exited) and nothing is left.');
   }
 
+  // Python's _bad_message_length(): a duplex end becomes write-only, a receive-only end is closed.
+  #refuseLength(): void {
+    if (this.#writable) {
+      this.#readable = false;
+      this.#refusedLength = true;
+    } else this.close();
+  }
+
   #checkRead(): void {
     if (this.#closed) throw new ClosedError('This Connection was closed.');
+    if (this.#refusedLength) {
+      throw new ProcessError(
+        'This Connection no longer receives: recvBytes(maxlength) refused a longer message, which leaves it send-only (as in Python). Use a larger maxlength.',
+      );
+    }
     if (!this.#readable) {
       throw new ProcessError(
         'This is the send-only end of a one-way Pipe: Pipe({ duplex: false }) returns [receiveEnd, sendEnd]; receive on the other one.',

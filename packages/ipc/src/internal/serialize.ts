@@ -21,6 +21,12 @@ const MAX_JSON_DEPTH = 64;
 const textEncoder = new TextEncoder();
 const textDecoder = new TextDecoder();
 
+// An array JSON carries whole: no subclass, no own fields beside its items (`Object.assign([1],
+// { tag })`, which structured clone keeps and JSON drops). Holes are caught item by item.
+function plainArray(v: unknown[]): boolean {
+  return Object.getPrototypeOf(v) === Array.prototype && Object.keys(v).length === v.length;
+}
+
 // Whether JSON.parse(JSON.stringify(v)) is exactly what structured clone would give.
 export function jsonExact(v: unknown, depth = 0): boolean {
   switch (typeof v) {
@@ -33,7 +39,7 @@ export function jsonExact(v: unknown, depth = 0): boolean {
       if (v === null) return true;
       if (depth > MAX_JSON_DEPTH) return false; // deep or cyclic: v8 handles both
       if (Array.isArray(v)) {
-        if (Object.getPrototypeOf(v) !== Array.prototype) return false;
+        if (!plainArray(v)) return false;
         for (let i = 0; i < v.length; i++) {
           const x = v[i];
           if (x === undefined || !jsonExact(x, depth + 1)) return false;
@@ -75,7 +81,7 @@ function jsonCopy(v: unknown, depth: number): unknown {
       if (v === null) return v;
       if (depth > MAX_JSON_DEPTH) return NO_COPY; // deep or cyclic: v8 handles both
       if (Array.isArray(v)) {
-        if (Object.getPrototypeOf(v) !== Array.prototype) return NO_COPY;
+        if (!plainArray(v)) return NO_COPY;
         const out = new Array(v.length);
         for (let i = 0; i < v.length; i++) {
           const x = v[i];
