@@ -112,8 +112,9 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
    */
   send(value: T): void {
     this.#checkWrite();
-    if (jsonExact(value) && this.#h.sendNow(value)) return;
-    this.#put(toItem(value));
+    const exact = jsonExact(value);
+    if (exact && this.#h.sendNow(value)) return;
+    this.#put(toItem(value, 'value', exact));
   }
 
   /**

@@ -65,7 +65,8 @@ let copiedBytes = 0;
 const NO_COPY = Symbol('not JSON-exact');
 
 // A private copy of a JSON-exact value (see jsonExact), as JSON.parse(JSON.stringify(v)) would make.
-function jsonCopy(v: unknown, depth: number): unknown {
+// `exact`: jsonExact() already said yes, so arrays need not be checked for own fields again.
+function jsonCopy(v: unknown, depth: number, exact: boolean): unknown {
   switch (typeof v) {
     case 'string':
       copiedBytes += v.length + 2;
@@ -81,11 +82,11 @@ function jsonCopy(v: unknown, depth: number): unknown {
       if (v === null) return v;
       if (depth > MAX_JSON_DEPTH) return NO_COPY; // deep or cyclic: v8 handles both
       if (Array.isArray(v)) {
-        if (!plainArray(v)) return NO_COPY;
+        if (exact ? Object.getPrototypeOf(v) !== Array.prototype : !plainArray(v)) return NO_COPY;
         const out = new Array(v.length);
         for (let i = 0; i < v.length; i++) {
           const x = v[i];
-          const c = x === undefined ? NO_COPY : jsonCopy(x, depth + 1);
+          const c = x === undefined ? NO_COPY : jsonCopy(x, depth + 1, exact);
           if (c === NO_COPY) return NO_COPY;
           out[i] = c;
         }
@@ -96,7 +97,7 @@ function jsonCopy(v: unknown, depth: number): unknown {
       const out: Record<string, unknown> = {};
       for (const key in v) {
         const x = (v as Record<string, unknown>)[key];
-        const c = x === undefined ? NO_COPY : jsonCopy(x, depth + 1);
+        const c = x === undefined ? NO_COPY : jsonCopy(x, depth + 1, exact);
         if (c === NO_COPY) return NO_COPY;
         copiedBytes += key.length + 3;
         if (key === '__proto__')
@@ -110,13 +111,16 @@ function jsonCopy(v: unknown, depth: number): unknown {
   }
 }
 
-/** Serializes `value`; throws SerializationError naming the bad part (under `path`). */
-export function toItem(value: unknown, path = 'value'): Item {
+/**
+ * Serializes `value`; throws SerializationError naming the bad part (under `path`). `exact`: the
+ * caller already found it {@link jsonExact}.
+ */
+export function toItem(value: unknown, path = 'value', exact = false): Item {
   // A JSON-exact value is kept as a private copy: a port link writes a batch of them as one JSON
   // text (one stringify per batch, far cheaper than one per item), a socket link as JSON, and a
   // get in the home thread takes the copy as it is.
   copiedBytes = 0;
-  const copy = jsonCopy(value, 0);
+  const copy = jsonCopy(value, 0, exact);
   if (copy !== NO_COPY) return { value: copy, bytes: copiedBytes };
   const { value: encoded, encoded: needsDecode } = encodeValue(value, 'process', path);
   const ser = new v8.DefaultSerializer();
