@@ -132,14 +132,7 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
    */
   sendBytes(buf: ArrayBufferView | ArrayBuffer, offset = 0, size?: number): void {
     this.#checkWrite();
-    if (!ArrayBuffer.isView(buf) && !(buf instanceof ArrayBuffer)) {
-      throw new ValidationError(
-        `sendBytes() takes bytes (a Uint8Array, Buffer, typed array or ArrayBuffer), got ${typeof buf}. Use send() for other values.`,
-      );
-    }
-    const bytes = ArrayBuffer.isView(buf)
-      ? new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength)
-      : new Uint8Array(buf);
+    const bytes = bytesOf(buf, 'sendBytes()', 'Use send() for other values.');
     const n = size ?? bytes.length - offset;
     if (
       !Number.isInteger(offset) ||
@@ -213,7 +206,9 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
   /**
    * Receives the next message into `buf` at byte `offset`; resolves to its length. Python: `recv_bytes_into`.
    * @throws {BufferTooShortError} when it does not fit; the message is in the error's `data`.
-   * @throws {ValidationError} when `offset` is outside `buf`; {@link EOFError} as {@link recv}.
+   * @throws {ValidationError} when `buf` is not bytes or `offset` is not an integer inside it,
+   *   checked before anything is received (the message stays for the next receive).
+   * @throws {EOFError} as {@link recv}.
    * @example
    * const [a, b] = Pipe();
    * a.sendBytes(new Uint8Array([7, 8]));
@@ -221,17 +216,16 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
    * console.log(await b.recvBytesInto(buf, 1), buf); // 2 Uint8Array(4) [ 0, 7, 8, 0 ]
    */
   async recvBytesInto(buf: ArrayBufferView | ArrayBuffer, offset = 0): Promise<number> {
+    // As Python, the arguments are checked before receiving, so a bad call loses no message.
+    const target = bytesOf(buf, 'recvBytesInto()', 'It writes into that memory.');
+    if (!Number.isInteger(offset) || offset < 0 || offset > target.length) {
+      throw new ValidationError(
+        `recvBytesInto(): offset ${String(offset)} is not a byte position inside a buffer of ${target.length} bytes.`,
+      );
+    }
     this.#checkRead();
     const r = this.#h.get(undefined);
     const bytes = itemBytes(this.#item(r instanceof Promise ? await r : r));
-    const target = ArrayBuffer.isView(buf)
-      ? new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength)
-      : new Uint8Array(buf);
-    if (offset < 0 || offset > target.length) {
-      throw new ValidationError(
-        `recvBytesInto(): offset ${offset} is outside a buffer of ${target.length} bytes.`,
-      );
-    }
     if (bytes.length > target.length - offset) {
       throw new BufferTooShortError(
         `recvBytesInto(): a ${bytes.length}-byte message does not fit ${target.length - offset} bytes; it is in err.data.`,
@@ -374,6 +368,15 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
       );
     }
   }
+}
+
+/** A byte view over `buf` (its own memory, not a copy); ValidationError when it is not bytes. */
+function bytesOf(buf: unknown, method: string, hint: string): Uint8Array {
+  if (ArrayBuffer.isView(buf)) return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+  if (buf instanceof ArrayBuffer || buf instanceof SharedArrayBuffer) return new Uint8Array(buf);
+  throw new ValidationError(
+    `${method} takes bytes (a Uint8Array, Buffer, typed array, DataView or ArrayBuffer), got ${Array.isArray(buf) ? 'an array' : typeof buf}. ${hint}`,
+  );
 }
 
 registerCodec(TYPE, (data: ConnectionData) =>

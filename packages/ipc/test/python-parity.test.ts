@@ -127,6 +127,19 @@ describe('recvBytes(maxlength) (Python: recv_bytes(maxlength))', () => {
   });
 });
 
+describe('recvBytesInto() checks its arguments before receiving (as Python)', () => {
+  it('a plain array, a fractional or a too large offset throw ValidationError and keep the message', async () => {
+    const [a, b] = Pipe();
+    a.sendBytes(new Uint8Array([1, 2]));
+    await expect(b.recvBytesInto([0, 0, 0] as never)).rejects.toBeInstanceOf(ValidationError);
+    await expect(b.recvBytesInto(new Uint8Array(4), 1.5)).rejects.toBeInstanceOf(ValidationError);
+    await expect(b.recvBytesInto(new Uint8Array(4), 5)).rejects.toBeInstanceOf(ValidationError);
+    const buf = new Uint8Array(4);
+    expect(await b.recvBytesInto(new DataView(buf.buffer), 1)).toBe(2);
+    expect([...buf]).toEqual([0, 1, 2, 0]);
+  });
+});
+
 describe('values arrive as structured clone gives them', () => {
   it('an array with own fields keeps them through a Pipe and a Queue in one thread', async () => {
     const [a, b] = Pipe();
