@@ -1,7 +1,7 @@
 // Behaviours the contract leaves to Python: current_process() and parent_process() inside and
 // outside workers, daemonic processes having children, and tasks that raise something other than
 // an Error. Each in both contexts, with real workers.
-import { ContextError, currentProcess, Pool, Process, parentProcess } from '@multiproc/core';
+import { ContextError, currentProcess, Pool, Process, parentProcess, TimeoutError } from '@multiproc/core';
 import { Queue } from '@multiproc/ipc';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tasks } from './fixtures/parity-tasks.ts';
@@ -71,6 +71,26 @@ describe.each(['thread', 'process'] as const)('in the %s context', (context) => 
     pools.push(pool);
     await pool.apply(tasks.startChild, [q, context]);
     expect(await q.get({ timeout: 10_000 })).toEqual({ started: true, exitCode: 0 });
+  });
+
+  it('join(-1), AsyncResult.get(-1) and wait(-1) do not wait, as Python', async () => {
+    const q = queue();
+    const p = new Process({ target: tasks.waitFor, args: [q], context });
+    processes.push(p);
+    p.start();
+    await p.join(-1);
+    expect(p.isAlive()).toBe(true); // it cannot end before the put below
+    expect(p.exitCode).toBeNull();
+    const pool = new Pool({ processes: 1, context });
+    pools.push(pool);
+    const r = pool.applyAsync(tasks.waitFor, [q]);
+    await expect(r.get(-1)).rejects.toBeInstanceOf(TimeoutError);
+    expect(await r.wait({ timeout: -1 })).toBe(false);
+    await q.put(1);
+    await q.put(2);
+    await p.join();
+    await r;
+    expect(p.exitCode).toBe(0);
   });
 
   it('a task that throws a plain object rejects with an Error carrying its fields', async () => {

@@ -238,8 +238,8 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
 
   /**
    * Whether a recv() would answer at once; with `timeout`, waits up to that many ms. Python: `poll(timeout)`.
-   * @param timeout - ms to wait; @default 0 (answer at once). `Infinity` or `null` (Python's `None`)
-   *   waits until data or EOF.
+   * @param timeout - ms to wait; @default 0 (answer at once; a negative timeout too, as in Python).
+   *   `Infinity` or `null` (Python's `None`) waits until data or EOF.
    * @throws {EOFError} when waiting without a limit and nothing left in the program could send.
    * @throws {ClosedError} after `close()`; {@link ProcessError} on the send-only end.
    * @example
@@ -249,7 +249,7 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
    * console.log(await b.poll(1_000)); // true
    */
   async poll(timeout?: Timeout): Promise<boolean> {
-    const ms = resolveTimeout(timeout, 'Connection.poll()', { defaultMs: 0 }).timeoutMs;
+    const ms = resolveTimeout(timeout, 'Connection.poll()', { defaultMs: 0, negativeIsZero: true }).timeoutMs;
     const h = this[readyHandle]();
     this.#checkRead();
     if (h.ready()) return true;
