@@ -29,7 +29,7 @@ import type { GetResult, Handle, HandleData } from './internal/runtime/handle.js
 import { RemoteHandle } from './internal/runtime/remote-handle.js';
 import { STUCK } from './internal/runtime/waiter.js';
 import { type Schema, schemaFromData, schemaToData, validate } from './internal/schema.js';
-import { bytesToItem, fromItem, itemBytes, jsonExact, toItem } from './internal/serialize.js';
+import { bytesOf, bytesToItem, fromItem, itemBytes, jsonExact, toItem } from './internal/serialize.js';
 
 const TYPE = 'multiproc.Connection';
 
@@ -278,6 +278,21 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
   }
 
   /**
+   * Closes this copy when a `using` block ends, as Python's `with conn:` does.
+   * @throws Nothing; see `close()`.
+   * @example
+   * const [a, b] = Pipe();
+   * {
+   *   using conn = a;
+   *   conn.send(1);
+   * } // a is closed here
+   * console.log(a.closed, await b.recv()); // true 1
+   */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  /**
    * Yields each received value until the other end closes (the loop ends instead of throwing
    * `EOFError`).
    * @throws {ValidationError} when a value does not match the schema; {@link ClosedError} after `close()`.
@@ -368,15 +383,6 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
       );
     }
   }
-}
-
-/** A byte view over `buf` (its own memory, not a copy); ValidationError when it is not bytes. */
-function bytesOf(buf: unknown, method: string, hint: string): Uint8Array {
-  if (ArrayBuffer.isView(buf)) return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
-  if (buf instanceof ArrayBuffer || buf instanceof SharedArrayBuffer) return new Uint8Array(buf);
-  throw new ValidationError(
-    `${method} takes bytes (a Uint8Array, Buffer, typed array, DataView or ArrayBuffer), got ${Array.isArray(buf) ? 'an array' : typeof buf}. ${hint}`,
-  );
 }
 
 registerCodec(TYPE, (data: ConnectionData) =>

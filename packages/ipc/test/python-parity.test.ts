@@ -140,6 +140,23 @@ describe('recvBytesInto() checks its arguments before receiving (as Python)', ()
   });
 });
 
+it('a using block closes a connection and a queue, as a Python with block', async () => {
+  const [a, b] = Pipe();
+  const q = new Queue<number>();
+  {
+    using conn = a;
+    using queue = q;
+    conn.send(1729);
+    await queue.put(1);
+    expect(await b.recv()).toBe(1729);
+    expect(conn.closed).toBe(false);
+  }
+  expect(a.closed).toBe(true);
+  await expect(a.recv()).rejects.toBeInstanceOf(ClosedError);
+  await expect(q.get()).rejects.toBeInstanceOf(ClosedError);
+  await expect(b.recv()).rejects.toBeInstanceOf(EOFError);
+});
+
 describe('values arrive as structured clone gives them', () => {
   it('an array with own fields keeps them through a Pipe and a Queue in one thread', async () => {
     const [a, b] = Pipe();

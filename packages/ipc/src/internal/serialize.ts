@@ -9,7 +9,7 @@
  */
 
 import v8 from 'node:v8';
-import { decodeValue, encodeValue, SerializationError } from '@multiproc/shared';
+import { decodeValue, encodeValue, SerializationError, ValidationError } from '@multiproc/shared';
 import { STRING_KIND } from './link/frames.js';
 import { type Item, isDecoded } from './protocol/item.js';
 
@@ -166,4 +166,13 @@ export function fromItem(item: Item): unknown {
   des.readHeader();
   const value = des.readValue();
   return kind === KIND_ENCODED ? decodeValue(value, 'process') : value;
+}
+
+/** A byte view over `buf` (its own memory, not a copy); ValidationError when it is not bytes. */
+export function bytesOf(buf: unknown, method: string, hint: string): Uint8Array {
+  if (ArrayBuffer.isView(buf)) return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+  if (buf instanceof ArrayBuffer || buf instanceof SharedArrayBuffer) return new Uint8Array(buf);
+  throw new ValidationError(
+    `${method} takes bytes (a Uint8Array, Buffer, typed array, DataView or ArrayBuffer), got ${Array.isArray(buf) ? 'an array' : typeof buf}. ${hint}`,
+  );
 }
