@@ -44,41 +44,72 @@ export function cpuCount(): number {
   return availableParallelism();
 }
 
-/** What {@link currentProcess} and {@link parentProcess} describe. */
+/** What {@link currentProcess} describes. Python: the `Process` object `current_process()` returns. */
 export interface ProcessInfo {
   /** `'MainProcess'` in the main program; the `Process`'s or pool worker's name in a worker. */
   readonly name: string;
   /** The OS process id (for a thread, the pid of the process hosting it). */
   readonly pid: number;
+  /** Alias of {@link ProcessInfo.pid}, as in Python. */
+  readonly ident: number;
   /** The worker thread's id, `0` in a process's main thread. */
   readonly threadId: number;
   /** Whether it is a daemon: ended when its parent exits. */
   readonly daemon: boolean;
+  /** Always `null`: the code asking is still running. Python: `exitcode`. */
+  readonly exitCode: null;
+  /** Always `true`: the code asking is still running. Python: `is_alive()`. */
+  isAlive(): boolean;
 }
+
+/** What {@link parentProcess} describes. Python: the object `parent_process()` returns. */
+export interface ParentProcessInfo {
+  /** The parent's OS process id (for a thread started by a thread, the hosting process's). */
+  readonly pid: number;
+  /** Alias of {@link ParentProcessInfo.pid}, as in Python. */
+  readonly ident: number;
+  /** The parent's name: `'MainProcess'`, or the worker that started this one. */
+  readonly name: string;
+  /**
+   * Whether the parent still runs. A worker thread's parent always does while the worker runs (a
+   * thread ends with its parent); a child process's parent does while it is still the child's OS
+   * parent. Python: `is_alive()`.
+   */
+  isAlive(): boolean;
+}
+
+const alive = (): boolean => true;
 
 /**
  * Describes the process (or worker thread) this code runs in. Python: `current_process()`.
  * @example
- * console.log(currentProcess().name); // 'MainProcess'
+ * const me = currentProcess();
+ * console.log(me.name, me.isAlive(), me.exitCode); // 'MainProcess' true null
  */
 export function currentProcess(): ProcessInfo {
   const me = getWorkerIdentity();
   return {
     name: me?.name ?? (isMainThread ? 'MainProcess' : `Thread-${threadId}`),
     pid: process.pid,
+    ident: process.pid,
     threadId,
     daemon: me?.daemon ?? false,
+    exitCode: null,
+    isAlive: alive,
   };
 }
 
 /**
- * The parent of this worker (`{ pid, name }`), or `null` in the main program. Python: `parent_process()`.
+ * The parent of this worker, or `null` in the main program. Python: `parent_process()`.
+ * @example
+ * const parent = parentProcess(); // in a worker
+ * if (parent) console.log(parent.name, parent.pid, parent.isAlive()); // 'MainProcess' 1234 true
  */
-export function parentProcess(): {
-  /** The parent's OS process id. */
-  readonly pid: number;
-  /** The parent's name: `'MainProcess'`, or the worker that started this one. */
-  readonly name: string;
-} | null {
-  return getWorkerIdentity()?.parent ?? null;
+export function parentProcess(): ParentProcessInfo | null {
+  const parent = getWorkerIdentity()?.parent;
+  if (!parent) return null;
+  const { pid, name } = parent;
+  // In a child process, the parent is the process that forked it: once that ends, ppid changes.
+  const hosted = pid === process.pid;
+  return { pid, ident: pid, name, isAlive: () => hosted || process.ppid === pid };
 }

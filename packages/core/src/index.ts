@@ -26,6 +26,7 @@ export {
   cpuCount,
   currentProcess,
   isMain,
+  type ParentProcessInfo,
   type ProcessInfo,
   parentProcess,
 } from './identity.js';

@@ -237,12 +237,13 @@ export class Process<F extends TaskFunction = TaskFunction> {
   /**
    * Waits until the process ends, or until the timeout passes (then `exitCode` is still `null`).
    * Python: `join(timeout)`.
-   * @param timeoutMs a number of ms or `{ timeout }`; nothing waits until the end.
+   * @param timeoutMs a number of ms or `{ timeout }`; nothing waits until the end; a negative one
+   *   does not wait, as in Python.
    * @throws {ProcessError} when the process was never started.
    * @throws {ValidationError} for a timeout in another form.
    */
   async join(timeoutMs?: Timeout): Promise<void> {
-    const ms = resolveTimeout(timeoutMs, 'Process.join()').timeoutMs;
+    const ms = resolveTimeout(timeoutMs, 'Process.join()', { negativeIsZero: true }).timeoutMs;
     this.#checkOpen();
     const runner = this.#runner;
     if (!runner) throw new ProcessError(`${this.#name} cannot be joined before start().`);

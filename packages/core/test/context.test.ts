@@ -44,4 +44,20 @@ describe('contexts', () => {
     setStartMethod('thread', { force: true });
     expect(getStartMethod()).toBe('thread');
   });
+
+  // Python: set_start_method(None, force=True); get_start_method(allow_none=True) is None.
+  it('unsets the start method with null and force, as Python does with None', () => {
+    setStartMethod('process', { force: true });
+    expect(getStartMethod(true)).toBe('process');
+    setStartMethod(null, { force: true });
+    expect(getStartMethod(true)).toBeNull();
+    expect(getStartMethod()).toBe('thread');
+    expect(new Process({ target: tasks.noop }).context).toBe('thread');
+    setStartMethod('process'); // unset again: no force needed
+    expect(() => setStartMethod(null)).toThrow(ContextError);
+    setStartMethod(null, { force: true });
+    setStartMethod(null); // None without force while unset: the default, now set
+    expect(getStartMethod(true)).toBe('thread');
+    setStartMethod(null, { force: true });
+  });
 });

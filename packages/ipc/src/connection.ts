@@ -15,15 +15,21 @@ import {
   type Timeout,
   ValidationError,
 } from '@multiproc/shared';
-import { BufferTooShortError, EOFError, waitsForever } from './errors.js';
+import {
+  BrokenPipeError,
+  BufferTooShortError,
+  EOFError,
+  MessageTooLongError,
+  waitsForever,
+} from './errors.js';
 import { closeWhenCollected, forget } from './internal/finalize.js';
-import { EOF, type Item } from './internal/protocol/item.js';
+import { BROKEN, EOF, type Item } from './internal/protocol/item.js';
 import { readyHandle, whenReady } from './internal/ready.js';
 import type { GetResult, Handle, HandleData } from './internal/runtime/handle.js';
 import { RemoteHandle } from './internal/runtime/remote-handle.js';
 import { STUCK } from './internal/runtime/waiter.js';
 import { type Schema, schemaFromData, schemaToData, validate } from './internal/schema.js';
-import { bytesToItem, fromItem, itemBytes, jsonExact, toItem } from './internal/serialize.js';
+import { bytesOf, bytesToItem, fromItem, itemBytes, jsonExact, toItem } from './internal/serialize.js';
 
 const TYPE = 'multiproc.Connection';
 
@@ -56,7 +62,9 @@ export let createConnection: <T>(
  */
 export class Connection<T = unknown> implements AsyncIterable<T> {
   readonly #h: Handle;
-  readonly #readable: boolean;
+  #readable: boolean;
+  /** Set once recvBytes(maxlength) refused a message: receiving stopped (Python's behaviour). */
+  #refusedLength = false;
   readonly #writable: boolean;
   readonly #schema: Schema<T> | undefined;
   #closed = false;
@@ -95,7 +103,8 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
    * @throws {SerializationError} when part of `value` cannot be sent, naming it (`value.onDone`).
    * @throws {ClosedError} after `close()`.
    * @throws {ProcessError} on the receive-only end of a one-way pipe.
-   * @throws {EOFError} when the process that owns this pipe has exited.
+   * @throws {BrokenPipeError} once the other end is known to be closed everywhere (its holders
+   *   closed it or ended), or the process that owns this pipe has exited.
    * @example
    * const [a, b] = Pipe<{ n: number }>();
    * a.send({ n: 1 });
@@ -103,8 +112,9 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
    */
   send(value: T): void {
     this.#checkWrite();
-    if (jsonExact(value) && this.#h.sendNow(value)) return;
-    this.#put(toItem(value));
+    const exact = jsonExact(value);
+    if (exact && this.#h.sendNow(value)) return;
+    this.#put(toItem(value, 'value', exact));
   }
 
   /**
@@ -114,6 +124,7 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
    * @param size - @default the rest of `buf`
    * @throws {ValidationError} when `buf` is not bytes, or `offset`/`size` fall outside it.
    * @throws {ClosedError} after `close()`; {@link ProcessError} on the receive-only end.
+   * @throws {BrokenPipeError} once the other end is known to be closed everywhere, as {@link send}.
    * @example
    * const [a, b] = Pipe();
    * a.sendBytes(new Uint8Array([1, 2, 3, 4]), 1, 2);
@@ -121,14 +132,7 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
    */
   sendBytes(buf: ArrayBufferView | ArrayBuffer, offset = 0, size?: number): void {
     this.#checkWrite();
-    if (!ArrayBuffer.isView(buf) && !(buf instanceof ArrayBuffer)) {
-      throw new ValidationError(
-        `sendBytes() takes bytes (a Uint8Array, Buffer, typed array or ArrayBuffer), got ${typeof buf}. Use send() for other values.`,
-      );
-    }
-    const bytes = ArrayBuffer.isView(buf)
-      ? new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength)
-      : new Uint8Array(buf);
+    const bytes = bytesOf(buf, 'sendBytes()', 'Use send() for other values.');
     const n = size ?? bytes.length - offset;
     if (
       !Number.isInteger(offset) ||
@@ -167,7 +171,12 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
   }
 
   /**
-   * Receives the next message as bytes (what `sendBytes` sent). Python: `recv_bytes()`.
+   * Receives the next message as bytes (what `sendBytes` sent). Python: `recv_bytes(maxlength)`.
+   * @param maxlength - the longest message accepted, in bytes; @default no limit. A longer message
+   *   is dropped and, as in Python, this end stops receiving: a duplex end becomes send-only, a
+   *   receive-only end is closed.
+   * @throws {MessageTooLongError} when the message is longer than `maxlength`.
+   * @throws {ValidationError} when `maxlength` is not a non-negative integer.
    * @throws {EOFError} once the other end is closed everywhere and nothing is left.
    * @throws {ClosedError} after `close()`; {@link ProcessError} on the send-only end.
    * @example
@@ -175,16 +184,31 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
    * a.sendBytes(new TextEncoder().encode('hello'));
    * console.log(new TextDecoder().decode(await b.recvBytes())); // hello
    */
-  async recvBytes(): Promise<Uint8Array> {
+  async recvBytes(maxlength?: number | null): Promise<Uint8Array> {
+    if (maxlength != null && (!Number.isInteger(maxlength) || maxlength < 0)) {
+      throw new ValidationError(
+        `recvBytes(maxlength): maxlength must be a non-negative integer number of bytes, got ${String(maxlength)}. Omit it for no limit.`,
+      );
+    }
     this.#checkRead();
     const r = this.#h.get(undefined);
-    return itemBytes(this.#item(r instanceof Promise ? await r : r));
+    const bytes = itemBytes(this.#item(r instanceof Promise ? await r : r));
+    if (maxlength != null && bytes.length > maxlength) {
+      this.#refuseLength();
+      throw new MessageTooLongError(
+        `recvBytes(${maxlength}): the message is ${bytes.length} bytes long; it was dropped and this end no longer receives (as in Python). Pass a larger maxlength, or none.`,
+        { length: bytes.length, maxLength: maxlength },
+      );
+    }
+    return bytes;
   }
 
   /**
    * Receives the next message into `buf` at byte `offset`; resolves to its length. Python: `recv_bytes_into`.
    * @throws {BufferTooShortError} when it does not fit; the message is in the error's `data`.
-   * @throws {ValidationError} when `offset` is outside `buf`; {@link EOFError} as {@link recv}.
+   * @throws {ValidationError} when `buf` is not bytes or `offset` is not an integer inside it,
+   *   checked before anything is received (the message stays for the next receive).
+   * @throws {EOFError} as {@link recv}.
    * @example
    * const [a, b] = Pipe();
    * a.sendBytes(new Uint8Array([7, 8]));
@@ -192,17 +216,16 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
    * console.log(await b.recvBytesInto(buf, 1), buf); // 2 Uint8Array(4) [ 0, 7, 8, 0 ]
    */
   async recvBytesInto(buf: ArrayBufferView | ArrayBuffer, offset = 0): Promise<number> {
+    // As Python, the arguments are checked before receiving, so a bad call loses no message.
+    const target = bytesOf(buf, 'recvBytesInto()', 'It writes into that memory.');
+    if (!Number.isInteger(offset) || offset < 0 || offset > target.length) {
+      throw new ValidationError(
+        `recvBytesInto(): offset ${String(offset)} is not a byte position inside a buffer of ${target.length} bytes.`,
+      );
+    }
     this.#checkRead();
     const r = this.#h.get(undefined);
     const bytes = itemBytes(this.#item(r instanceof Promise ? await r : r));
-    const target = ArrayBuffer.isView(buf)
-      ? new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength)
-      : new Uint8Array(buf);
-    if (offset < 0 || offset > target.length) {
-      throw new ValidationError(
-        `recvBytesInto(): offset ${offset} is outside a buffer of ${target.length} bytes.`,
-      );
-    }
     if (bytes.length > target.length - offset) {
       throw new BufferTooShortError(
         `recvBytesInto(): a ${bytes.length}-byte message does not fit ${target.length - offset} bytes; it is in err.data.`,
@@ -215,8 +238,8 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
 
   /**
    * Whether a recv() would answer at once; with `timeout`, waits up to that many ms. Python: `poll(timeout)`.
-   * @param timeout - ms to wait; @default 0 (answer at once). `Infinity` or `null` (Python's `None`)
-   *   waits until data or EOF.
+   * @param timeout - ms to wait; @default 0 (answer at once; a negative timeout too, as in Python).
+   *   `Infinity` or `null` (Python's `None`) waits until data or EOF.
    * @throws {EOFError} when waiting without a limit and nothing left in the program could send.
    * @throws {ClosedError} after `close()`; {@link ProcessError} on the send-only end.
    * @example
@@ -226,7 +249,7 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
    * console.log(await b.poll(1_000)); // true
    */
   async poll(timeout?: Timeout): Promise<boolean> {
-    const ms = resolveTimeout(timeout, 'Connection.poll()', { defaultMs: 0 }).timeoutMs;
+    const ms = resolveTimeout(timeout, 'Connection.poll()', { defaultMs: 0, negativeIsZero: true }).timeoutMs;
     const h = this[readyHandle]();
     this.#checkRead();
     if (h.ready()) return true;
@@ -252,6 +275,21 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
     this.#closed = true;
     forget(this);
     void this.#h.close();
+  }
+
+  /**
+   * Closes this copy when a `using` block ends, as Python's `with conn:` does.
+   * @throws Nothing; see `close()`.
+   * @example
+   * const [a, b] = Pipe();
+   * {
+   *   using conn = a;
+   *   conn.send(1);
+   * } // a is closed here
+   * console.log(a.closed, await b.recv()); // true 1
+   */
+  [Symbol.dispose](): void {
+    this.close();
   }
 
   /**
@@ -296,7 +334,16 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
 
   #put(item: Item): void {
     const r = this.#h.put(item, undefined);
-    if (r === EOF) throw new EOFError('Cannot send: the process that owns this pipe has exited.');
+    if (r === BROKEN) {
+      throw new BrokenPipeError(
+        'Cannot send: the other end of this pipe is closed everywhere (or every thread and process holding it ended), so nothing could receive it. Keep the other end open until the receiver is done.',
+      );
+    }
+    if (r === EOF) {
+      throw new BrokenPipeError(
+        'Cannot send: the thread or process that owns this pipe has ended, so nothing could receive it.',
+      );
+    }
   }
 
   #item(r: GetResult): Item {
@@ -306,8 +353,21 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
     throw new EOFError('The other end of the pipe was closed (or its process exited) and nothing is left.');
   }
 
+  // Python's _bad_message_length(): a duplex end becomes write-only, a receive-only end is closed.
+  #refuseLength(): void {
+    if (this.#writable) {
+      this.#readable = false;
+      this.#refusedLength = true;
+    } else this.close();
+  }
+
   #checkRead(): void {
     if (this.#closed) throw new ClosedError('This Connection was closed.');
+    if (this.#refusedLength) {
+      throw new ProcessError(
+        'This Connection no longer receives: recvBytes(maxlength) refused a longer message, which leaves it send-only (as in Python). Use a larger maxlength.',
+      );
+    }
     if (!this.#readable) {
       throw new ProcessError(
         'This is the send-only end of a one-way Pipe: Pipe({ duplex: false }) returns [receiveEnd, sendEnd]; receive on the other one.',

@@ -59,6 +59,59 @@ export class EOFError extends ProcessError {
 }
 
 /**
+ * A send on a pipe end whose other end is closed everywhere: every copy of it was closed, or the
+ * threads and processes holding them ended (also when the process that owns the pipe exited).
+ * In the thread that holds the other end this is known at once; a copy in another thread or
+ * process learns it with the next message from the pipe's home, so a send that races the close
+ * may still succeed and its value is dropped, as in Python (the receiver closed before reading
+ * it). A copy that has seen `EOFError` from `recv()` already knows. Queues never raise it: any
+ * copy may still read what is put. Mirrors Python's `BrokenPipeError` from `Connection.send()`.
+ * @example
+ * const [a, b] = Pipe();
+ * b.close();
+ * try { a.send(1); } catch (err) { if (err instanceof BrokenPipeError) console.log(err.code); } // MP_BROKEN_PIPE
+ */
+export class BrokenPipeError extends ProcessError {
+  /** The class name, `'BrokenPipeError'`, also for instances that crossed from a worker. */
+  override get name(): string {
+    return 'BrokenPipeError';
+  }
+  /** `'MP_BROKEN_PIPE'`. */
+  override get code(): string {
+    return 'MP_BROKEN_PIPE';
+  }
+}
+
+/**
+ * `recvBytes(maxlength)` received a message longer than `maxlength`. As in Python, the message is
+ * dropped and this connection can no longer receive (a duplex end becomes send-only, a receive-only
+ * end is closed): pass a larger `maxlength`, or none. Mirrors Python's `OSError('bad message length')`.
+ * @example
+ * const [a, b] = Pipe();
+ * a.sendBytes(new Uint8Array(8));
+ * await b.recvBytes(4).catch((err) => console.log(err.code, err.length, err.maxLength)); // MP_MESSAGE_TOO_LONG 8 4
+ */
+export class MessageTooLongError extends ProcessError {
+  /** The class name, `'MessageTooLongError'`, also for instances that crossed from a worker. */
+  override get name(): string {
+    return 'MessageTooLongError';
+  }
+  /** `'MP_MESSAGE_TOO_LONG'`. */
+  override get code(): string {
+    return 'MP_MESSAGE_TOO_LONG';
+  }
+  /** The length of the message that was dropped, in bytes. */
+  readonly length: number | undefined;
+  /** The `maxlength` it exceeded. */
+  readonly maxLength: number | undefined;
+  constructor(message: string, details: { length?: number; maxLength?: number } = {}) {
+    super(message);
+    this.length = details.length;
+    this.maxLength = details.maxLength;
+  }
+}
+
+/**
  * `recvBytesInto()` was given a buffer too small for the message; the message is consumed and kept
  * in `data`. Mirrors Python's `multiprocessing.BufferTooShort`.
  * @example
@@ -76,6 +129,10 @@ export class BufferTooShortError extends ProcessError {
   }
   /** The whole message that did not fit. */
   readonly data: Uint8Array;
+  /** `[data]`, as Python's `BufferTooShort.args` (`err.args[0]` is the whole message). */
+  get args(): [Uint8Array] {
+    return [this.data];
+  }
   constructor(message: string, data: Uint8Array) {
     super(message);
     this.data = data;

@@ -15,9 +15,11 @@ export {
 export { Connection } from './connection.js';
 export {
   AuthenticationError,
+  BrokenPipeError,
   BufferTooShortError,
   EOFError,
   ManagerClosedError,
+  MessageTooLongError,
   QueueEmptyError,
   QueueFullError,
 } from './errors.js';

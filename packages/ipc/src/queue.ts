@@ -272,6 +272,21 @@ export class Queue<T = unknown> {
   }
 
   /**
+   * Closes this copy when a `using` block ends, as Python's `with queue:` does.
+   * @throws Nothing; see `close()`.
+   * @example
+   * const q = new Queue<number>();
+   * {
+   *   using queue = q;
+   *   await queue.put(1);
+   * } // q is closed here
+   * await q.get().catch((err) => console.log(err.name)); // ClosedError
+   */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  /**
    * Resolves once everything this copy put has reached the queue. Call after `close()`. Python: `join_thread()`.
    * @throws {ProcessError} when called before `close()`.
    * @example

@@ -83,6 +83,21 @@ export class SimpleQueue<T = unknown> {
     this.#q.close();
   }
 
+  /**
+   * Closes this copy when a `using` block ends, as Python's `with queue:` does.
+   * @throws Nothing; see `close()`.
+   * @example
+   * const q = new SimpleQueue<number>();
+   * {
+   *   using queue = q;
+   *   await queue.put(1);
+   * } // q is closed here
+   * await q.get().catch((err) => console.log(err.name)); // ClosedError
+   */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
   /** @internal */
   [readyHandle](): Handle {
     return this.#q[readyHandle]();

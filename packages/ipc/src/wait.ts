@@ -11,7 +11,8 @@ import { checkTimeout } from './internal/schema.js';
  * a connection), then resolves to every one that can. Mirrors Python's
  * `multiprocessing.connection.wait(object_list, timeout)`.
  * @param objects - Connections, Queues, JoinableQueues or SimpleQueues.
- * @param timeout - ms to wait at most; @default no limit. On timeout resolves to `[]`.
+ * @param timeout - ms to wait at most; @default no limit. On timeout resolves to `[]`. A negative
+ *   timeout does not wait, as in Python.
  * @throws {ClosedError} when one of them was closed.
  * @throws {EOFError} when, without a timeout, nothing left in the program could make one ready.
  * @throws {ValidationError} when `objects` is not a list of connections and queues.
@@ -29,7 +30,7 @@ export async function wait<W extends Waitable>(objects: Iterable<W>, timeout?: T
       'wait() takes a list of Connections and queues (for example wait([conn1, conn2], 1000)).',
     );
   }
-  const ms = checkTimeout(timeout, 'wait()');
+  const ms = checkTimeout(timeout, 'wait()', { negativeIsZero: true });
   const handles = list.map((o) => o[readyHandle]());
   const ready = () => list.filter((_, i) => handles[i]!.ready());
   const now = ready();

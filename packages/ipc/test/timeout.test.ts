@@ -77,7 +77,12 @@ describe('ipc waiting methods take ms or { timeout } (and { block: false } for q
     const [a, b] = Pipe();
     expect(await wait([b], 10)).toEqual([]);
     expect(await wait([b], { timeout: 10 })).toEqual([]);
-    await expect(wait([b], -1)).rejects.toBeInstanceOf(ValidationError);
+    // A negative timeout does not wait, as Python's (CPython's test_neg_timeout): [] at once.
+    expect(await wait([b], -1)).toEqual([]);
+    expect(await b.poll(-1)).toBe(false);
+    a.send(1);
+    expect(await wait([b], { timeout: -5 })).toEqual([b]);
+    await expect(wait([b], Number.NaN)).rejects.toBeInstanceOf(ValidationError);
     a.close();
     b.close();
   });

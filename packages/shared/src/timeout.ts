@@ -43,6 +43,13 @@ export interface ResolveTimeoutOptions {
    * @default Infinity
    */
   defaultMs?: number;
+  /**
+   * A negative timeout means "do not wait" instead of being refused: Python's
+   * `connection.wait()`, `Connection.poll()`, `Process.join()` and `AsyncResult.wait/get()` treat
+   * it so (its `Queue.get/put` refuse it, as this function does by default).
+   * @default false
+   */
+  negativeIsZero?: boolean;
 }
 
 const FOREVER: ResolvedTimeout = Object.freeze({ timeoutMs: Number.POSITIVE_INFINITY, block: true });
@@ -95,6 +102,7 @@ export function resolveTimeout(
 }
 
 function checkMs(ms: number, method: string, options: ResolveTimeoutOptions): number {
+  if (ms < 0 && options.negativeIsZero) return 0;
   if (Number.isNaN(ms) || ms < 0) {
     throw new ValidationError(
       `${method}: the timeout must be a number of milliseconds >= 0, got ${describe(ms)}. ${forms(method, options)}`,

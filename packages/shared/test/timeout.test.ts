@@ -61,6 +61,13 @@ describe('resolveTimeout()', () => {
     expect((caught as Error).message).toMatch(/Queue\.get\(\)/);
     expect((caught as Error).message).toMatch(message);
   });
+
+  it('with negativeIsZero, a negative timeout means do not wait (Python: wait(), poll(), join())', () => {
+    const options = { negativeIsZero: true };
+    expect(resolveTimeout(-1, 'wait()', options)).toEqual({ timeoutMs: 0, block: true });
+    expect(resolveTimeout({ timeout: -5 }, 'wait()', options)).toEqual({ timeoutMs: 0, block: true });
+    expect(() => resolveTimeout(Number.NaN, 'wait()', options)).toThrow(ValidationError);
+  });
 });
 
 describe('every waiting method of the primitives takes ms or { timeout }', () => {

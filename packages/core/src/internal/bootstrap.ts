@@ -70,11 +70,20 @@ const GUARD_HINT =
 
 /**
  * Throws `ContextError` when starting workers here would recurse: while this worker imports a
- * task module, in a pool worker outside a task, or past {@link NESTING_LIMIT} levels.
+ * task module, in a pool worker outside a task, or past {@link NESTING_LIMIT} levels; and in a
+ * daemon `Process`, which may not have children (Python: "daemonic processes are not allowed to
+ * have children"). A pool worker is a daemon too, but its tasks may start workers (nesting).
  */
 export function assertMayStartWorkers(what: 'a Pool' | 'a Process'): void {
   const me = getWorkerIdentity();
   if (!me) return;
+  if (me.daemon && phase.running === undefined) {
+    throw new ContextError(
+      `Cannot create ${what} in ${me.name}: it is a daemon Process, and daemonic processes are not allowed to have children ` +
+        '(a daemon is ended with its parent, which would orphan them). Start the parent with daemon: false, ' +
+        'or run this work from a pool task.',
+    );
+  }
   if (phase.importing.length > 0) {
     refuse(`Cannot create ${what} while this worker is importing ${phase.importing.at(-1)}. ${GUARD_HINT}`);
   }

@@ -14,6 +14,7 @@
  * tables, so a user subclass of `TypeError` comes back as a `TypeError` with the user's `name`.
  * `stack` is the worker's; `cause` and own fields are kept where they can be cloned.
  */
+import { inspect } from 'node:util';
 import * as ipc from '@multiproc/ipc';
 import * as shared from '@multiproc/shared';
 import * as errors from '../errors.js';
@@ -121,17 +122,7 @@ function classify(err: Error): { family: Family; className?: string } {
 
 /** Turns anything thrown into a record that can be posted. */
 export function toErrorRecord(err: unknown, depth = 0): ErrorRecord {
-  if (!(err instanceof Error)) {
-    return {
-      name: 'Error',
-      message: `A non-Error value was thrown: ${String(err)}`,
-      stack: undefined,
-      family: 'other',
-      props: {},
-      thrown: cloneable(err) ? err : String(err),
-      isError: false,
-    };
-  }
+  if (!(err instanceof Error)) return thrownRecord(err, depth);
   const { family, className } = classify(err);
   const props: Record<string, unknown> = {};
   for (const key of Object.keys(err)) {
@@ -158,6 +149,47 @@ export function toErrorRecord(err: unknown, depth = 0): ErrorRecord {
     record.suppressed = [packNested((err as any).error, depth), packNested((err as any).suppressed, depth)];
   }
   return record as unknown as ErrorRecord;
+}
+
+/**
+ * Something other than an Error was thrown (`throw { code: 42 }`, `throw 'boom'`): it comes back as
+ * an `Error` whose message shows the value, with an object's own fields as the error's own fields
+ * (its string `name` and `message` as the error's), and the value itself as `thrown`.
+ */
+function thrownRecord(value: unknown, depth: number): ErrorRecord {
+  const props: Record<string, unknown> = {};
+  let name = 'Error';
+  let message: string | undefined;
+  let cause: { cause?: unknown } = {};
+  if (typeof value === 'object' && value !== null) {
+    for (const key of Object.keys(value)) {
+      const field = (value as Record<string, unknown>)[key];
+      if (key === 'name' && typeof field === 'string' && field) name = field;
+      else if (key === 'message' && typeof field === 'string') message = field;
+      else if (key === 'cause') cause = { cause: packNested(field, depth) };
+      else if (key !== 'stack') props[key] = packNested(field, depth);
+    }
+  }
+  return {
+    name,
+    message: message ?? `A non-Error value was thrown: ${describeThrown(value)}`,
+    stack: undefined,
+    family: 'other',
+    props,
+    thrown: cloneable(value) ? value : String(value),
+    isError: false,
+    ...cause,
+  };
+}
+
+/** How a thrown non-Error reads in a message or on stderr: a string as is, anything else inspected. */
+export function describeThrown(value: unknown): string {
+  if (typeof value === 'string') return value;
+  try {
+    return inspect(value, { depth: 4, breakLength: Number.POSITIVE_INFINITY });
+  } catch {
+    return String(value);
+  }
 }
 
 function builtinClass(className: string): ErrorClass {

@@ -49,13 +49,14 @@ export class AsyncResult<R> implements PromiseLike<R> {
   /**
    * The result, once ready. Rejects with the task's error, or with `TimeoutError` when the timeout
    * passes first (the task itself goes on). Python: `get(timeout)`.
-   * @param timeoutMs a number of ms or `{ timeout }`; nothing waits until the result is ready.
+   * @param timeoutMs a number of ms or `{ timeout }`; nothing waits until the result is ready; a
+   *   negative one does not wait, as in Python.
    * @throws {ValidationError} (as a rejection) for a timeout in another form.
    */
   get(timeoutMs?: Timeout): Promise<R> {
     let ms: number;
     try {
-      ms = resolveTimeout(timeoutMs, 'AsyncResult.get()').timeoutMs;
+      ms = resolveTimeout(timeoutMs, 'AsyncResult.get()', { negativeIsZero: true }).timeoutMs;
     } catch (err) {
       return Promise.reject(err);
     }
@@ -71,11 +72,12 @@ export class AsyncResult<R> implements PromiseLike<R> {
 
   /**
    * Waits until the result is ready or the timeout passes; resolves to {@link ready}. Python: `wait(timeout)`.
-   * @param timeoutMs a number of ms or `{ timeout }`; nothing waits until the result is ready.
+   * @param timeoutMs a number of ms or `{ timeout }`; nothing waits until the result is ready; a
+   *   negative one does not wait, as in Python.
    * @throws {ValidationError} (as a rejection) for a timeout in another form.
    */
   async wait(timeoutMs?: Timeout): Promise<boolean> {
-    resolveTimeout(timeoutMs, 'AsyncResult.wait()');
+    resolveTimeout(timeoutMs, 'AsyncResult.wait()', { negativeIsZero: true });
     await this.get(timeoutMs).catch(() => {});
     return this.ready();
   }

@@ -19,6 +19,7 @@ enableCompileCache();
 import '@multiproc/ipc'; // registers the decoders of connections and queues in this realm
 import { decodeValue } from '@multiproc/shared';
 import { setWorkerIdentity } from '../identity.js';
+import { describeThrown } from '../internal/error-record.js';
 import { importTaskModule, loadTask } from '../internal/load-task.js';
 import type { SpareMessage, StartMessage } from '../internal/runner.js';
 import { writeOutputDirectly } from './direct-output.js';
@@ -72,7 +73,7 @@ async function run(start: StartMessage): Promise<void> {
     settled = true;
   } catch (err) {
     settled = true;
-    const text = err instanceof Error ? (err.stack ?? `${err.name}: ${err.message}`) : String(err);
+    const text = err instanceof Error ? (err.stack ?? `${err.name}: ${err.message}`) : describeThrown(err);
     process.stderr.write(`Process ${start.identity.name}:\n${text}\n`);
     code = 1;
   }

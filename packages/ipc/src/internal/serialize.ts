@@ -8,7 +8,7 @@
  * (`value.onDone`). They are encoded for a process because a queue may be read anywhere.
  */
 
-import { decodeValue, encodeValue, SerializationError } from '@multiproc/shared';
+import { decodeValue, encodeValue, SerializationError, ValidationError } from '@multiproc/shared';
 import { STRING_KIND } from './link/frames.js';
 import { type Item, isDecoded } from './protocol/item.js';
 import { unzeroedBytes } from './unzeroed.js';
@@ -25,6 +25,12 @@ const MAX_JSON_DEPTH = 64;
 const textEncoder = new TextEncoder();
 const textDecoder = new TextDecoder();
 
+// An array JSON carries whole: no subclass, no own fields beside its items (`Object.assign([1],
+// { tag })`, which structured clone keeps and JSON drops). Holes are caught item by item.
+function plainArray(v: unknown[]): boolean {
+  return Object.getPrototypeOf(v) === Array.prototype && Object.keys(v).length === v.length;
+}
+
 // Whether JSON.parse(JSON.stringify(v)) is exactly what structured clone would give.
 export function jsonExact(v: unknown, depth = 0): boolean {
   switch (typeof v) {
@@ -37,7 +43,7 @@ export function jsonExact(v: unknown, depth = 0): boolean {
       if (v === null) return true;
       if (depth > MAX_JSON_DEPTH) return false; // deep or cyclic: v8 handles both
       if (Array.isArray(v)) {
-        if (Object.getPrototypeOf(v) !== Array.prototype) return false;
+        if (!plainArray(v)) return false;
         for (let i = 0; i < v.length; i++) {
           const x = v[i];
           if (x === undefined || !jsonExact(x, depth + 1)) return false;
@@ -63,7 +69,8 @@ let copiedBytes = 0;
 const NO_COPY = Symbol('not JSON-exact');
 
 // A private copy of a JSON-exact value (see jsonExact), as JSON.parse(JSON.stringify(v)) would make.
-function jsonCopy(v: unknown, depth: number): unknown {
+// `exact`: jsonExact() already said yes, so arrays need not be checked for own fields again.
+function jsonCopy(v: unknown, depth: number, exact: boolean): unknown {
   switch (typeof v) {
     case 'string':
       copiedBytes += v.length + 2;
@@ -79,11 +86,11 @@ function jsonCopy(v: unknown, depth: number): unknown {
       if (v === null) return v;
       if (depth > MAX_JSON_DEPTH) return NO_COPY; // deep or cyclic: v8 handles both
       if (Array.isArray(v)) {
-        if (Object.getPrototypeOf(v) !== Array.prototype) return NO_COPY;
+        if (exact ? Object.getPrototypeOf(v) !== Array.prototype : !plainArray(v)) return NO_COPY;
         const out = new Array(v.length);
         for (let i = 0; i < v.length; i++) {
           const x = v[i];
-          const c = x === undefined ? NO_COPY : jsonCopy(x, depth + 1);
+          const c = x === undefined ? NO_COPY : jsonCopy(x, depth + 1, exact);
           if (c === NO_COPY) return NO_COPY;
           out[i] = c;
         }
@@ -94,7 +101,7 @@ function jsonCopy(v: unknown, depth: number): unknown {
       const out: Record<string, unknown> = {};
       for (const key in v) {
         const x = (v as Record<string, unknown>)[key];
-        const c = x === undefined ? NO_COPY : jsonCopy(x, depth + 1);
+        const c = x === undefined ? NO_COPY : jsonCopy(x, depth + 1, exact);
         if (c === NO_COPY) return NO_COPY;
         copiedBytes += key.length + 3;
         if (key === '__proto__')
@@ -108,13 +115,16 @@ function jsonCopy(v: unknown, depth: number): unknown {
   }
 }
 
-/** Serializes `value`; throws SerializationError naming the bad part (under `path`). */
-export function toItem(value: unknown, path = 'value'): Item {
+/**
+ * Serializes `value`; throws SerializationError naming the bad part (under `path`). `exact`: the
+ * caller already found it {@link jsonExact}.
+ */
+export function toItem(value: unknown, path = 'value', exact = false): Item {
   // A JSON-exact value is kept as a private copy: a port link writes a batch of them as one JSON
   // text (one stringify per batch, far cheaper than one per item), a socket link as JSON, and a
   // get in the home thread takes the copy as it is.
   copiedBytes = 0;
-  const copy = jsonCopy(value, 0);
+  const copy = jsonCopy(value, 0, exact);
   if (copy !== NO_COPY) return { value: copy, bytes: copiedBytes };
   const { value: encoded, encoded: needsDecode } = encodeValue(value, 'process', path);
   const ser = new (v8().DefaultSerializer)();
@@ -159,4 +169,13 @@ export function fromItem(item: Item): unknown {
   des.readHeader();
   const value = des.readValue();
   return kind === KIND_ENCODED ? decodeValue(value, 'process') : value;
+}
+
+/** A byte view over `buf` (its own memory, not a copy); ValidationError when it is not bytes. */
+export function bytesOf(buf: unknown, method: string, hint: string): Uint8Array {
+  if (ArrayBuffer.isView(buf)) return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+  if (buf instanceof ArrayBuffer || buf instanceof SharedArrayBuffer) return new Uint8Array(buf);
+  throw new ValidationError(
+    `${method} takes bytes (a Uint8Array, Buffer, typed array, DataView or ArrayBuffer), got ${Array.isArray(buf) ? 'an array' : typeof buf}. ${hint}`,
+  );
 }

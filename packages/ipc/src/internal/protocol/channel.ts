@@ -46,6 +46,10 @@ export class Channel {
   inFlight = 0;
   writers = 0;
   ended = false;
+  /** Pipes: handles (home or copies, reserved ones too) of the endpoint that reads this channel. */
+  readerHandles = 0;
+  /** Pipes: every reader handle is gone; sends fail from now on (never reset). */
+  broken = false;
 
   readonly #pushAhead = (c: ReaderCopy, item: Item): void => c.push(this.#out, this, item, 0);
 

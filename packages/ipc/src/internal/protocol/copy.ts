@@ -26,6 +26,8 @@ export class CopyProtocol extends CopyObject {
   /** The queue's size and unfinished tasks as last reported by the home. */
   homeSize = 0;
   unfinished = 0;
+  /** Pipes: the other end is closed everywhere (H_BROKEN); sends fail. */
+  broken = false;
   readonly #opts: CopyOptions;
   readonly #rx: Receiver;
   readonly #puts = new Set<number>();
@@ -155,6 +157,9 @@ export class CopyProtocol extends CopyObject {
       case Op.H_STATE:
         this.homeSize = a;
         this.unfinished = b;
+        break;
+      case Op.H_BROKEN:
+        this.broken = true;
         break;
       case Op.H_ALONE:
         this.#rx.alone(a === 1);

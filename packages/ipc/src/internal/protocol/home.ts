@@ -246,6 +246,7 @@ export class HomeProtocol extends HomeObject<ReaderCopy, ChannelEndpoint> {
   }
 
   protected opened(c: ReaderCopy): void {
+    if (c.end.write?.broken) this.out.send(c, Op.H_BROKEN, 0, 0);
     const ch = c.end.read;
     if (!ch) return;
     ch.readers.add(c);
@@ -273,12 +274,33 @@ export class HomeProtocol extends HomeObject<ReaderCopy, ChannelEndpoint> {
   }
 
   protected counted(e: ChannelEndpoint, delta: number): void {
+    // First the direction `e` reads, so a writer's copy learns its sends fail before the EOF the
+    // same close may send it.
+    const rd = e.read;
+    if (rd && !this.isQueue) {
+      rd.readerHandles += delta;
+      if (rd.readerHandles === 0 && !rd.broken) this.#broke(rd);
+    }
     const ch = e.write;
     if (!ch) return;
     ch.writers += delta;
     if (delta > 0 || ch.writers > 0 || this.isQueue) return;
     ch.ended = true; // a pipe direction ends with its last writer
     ch.pump();
+  }
+
+  // Nobody can read `ch` any more: its writers' copies are told that their sends fail.
+  #broke(ch: Channel): void {
+    ch.broken = true;
+    for (const e of this.endpoints) {
+      if (e.write !== ch) continue;
+      for (const c of e.copies) if (c.phase === 'open') this.out.send(c, Op.H_BROKEN, 0, 0);
+    }
+  }
+
+  /** Whether a send from `end` fails: a pipe whose other end is closed everywhere. */
+  brokenFor(end: number): boolean {
+    return this.endpoints[end]!.write?.broken === true;
   }
 
   protected localClosed(e: ChannelEndpoint): void {

@@ -10,6 +10,8 @@
 export type Item = Uint8Array | string | Decoded;
 /** Returned by a receive when nobody is left to send. */
 export const EOF: unique symbol = Symbol('multiproc.eof');
+/** Returned by a send on a pipe end whose other end is closed everywhere (Python's BrokenPipeError). */
+export const BROKEN: unique symbol = Symbol('multiproc.broken');
 /** Returned by a receive or put that ran out of time. */
 export const TIMEOUT: unique symbol = Symbol('multiproc.timeout');
 export type Taken = Item | typeof EOF;

@@ -80,6 +80,12 @@ export const Op = {
    * gets, which need no demand of their own; `a` = 0, others read it too: each waiting get asks.
    */
   H_ALONE: 30,
+  /**
+   * Pipes: every handle of the end that reads what this copy sends is closed (or its holder ended):
+   * sending from now on fails (Python's BrokenPipeError). Sent before the H_EOF that the same close
+   * may cause, so a copy that saw EOF knows its sends fail.
+   */
+  H_BROKEN: 31,
 } as const;
 
 /** Called for each frame a link receives. */

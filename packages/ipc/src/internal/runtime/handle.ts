@@ -6,7 +6,7 @@
 
 import type { MessagePort } from 'node:worker_threads';
 import type { EncodeContext } from '@multiproc/shared';
-import type { EOF, Item, TIMEOUT } from '../protocol/item.js';
+import type { BROKEN, EOF, Item, TIMEOUT } from '../protocol/item.js';
 import type { STUCK } from './waiter.js';
 
 /** How a copy finds its home: the home's socket path, the object id and endpoint; a port or a token. */
@@ -20,8 +20,11 @@ export interface HandleData {
   readonly token?: string;
 }
 
-/** true: done; false: timed out waiting for room; EOF: the home is gone; STUCK: nothing could answer. */
-export type PutResult = boolean | typeof EOF | typeof STUCK;
+/**
+ * true: done; false: timed out waiting for room; EOF: the home is gone; STUCK: nothing could
+ * answer; BROKEN: a pipe whose other end is closed everywhere (as far as this side knows).
+ */
+export type PutResult = boolean | typeof EOF | typeof STUCK | typeof BROKEN;
 /** An item; EOF: none can come; TIMEOUT: none in time (or, without waiting, none at home); STUCK. */
 export type GetResult = Item | typeof EOF | typeof TIMEOUT | typeof STUCK;
 

@@ -1,6 +1,6 @@
 /** The home thread's own handle of a queue or pipe end: direct calls on its protocol. */
 import type { EncodeContext } from '@multiproc/shared';
-import { type Item, type Taken, TIMEOUT } from '../protocol/item.js';
+import { BROKEN, type Item, type Taken, TIMEOUT } from '../protocol/item.js';
 import type { PutWait } from '../protocol/reader-copy.js';
 import type { GetResult, Handle, HandleData, PutResult } from './handle.js';
 import { HomeRuntime } from './home-runtime.js';
@@ -40,6 +40,7 @@ export class HomeHandle implements Handle {
 
   put(item: Item, timeoutMs: number | undefined): PutResult | Promise<PutResult> {
     const proto = this.#proto;
+    if (proto.brokenFor(this.#end)) return BROKEN;
     if (proto.tryPut(this.#end, item)) {
       if (++this.#puts < PUTS_PER_TURN) return true;
       this.#puts = 0;

@@ -11,7 +11,7 @@ import { PortLink } from '../link/port-link.js';
 import { SocketLink } from '../link/socket-link.js';
 import { CopyProtocol } from '../protocol/copy.js';
 import type { Wait } from '../protocol/home-copy.js';
-import { EOF, type Item, type Taken, TIMEOUT } from '../protocol/item.js';
+import { BROKEN, EOF, type Item, type Taken, TIMEOUT } from '../protocol/item.js';
 import { Op } from '../protocol/ops.js';
 import { trackRemote, untrackRemote } from './exit.js';
 import type { GetResult, Handle, HandleData, PutResult } from './handle.js';
@@ -90,6 +90,7 @@ export class RemoteHandle implements Handle {
   put(item: Item, timeoutMs: number | undefined): PutResult | Promise<PutResult> {
     const proto = this.#proto;
     if (proto.state === 'gone') return EOF;
+    if (proto.broken) return BROKEN;
     if (!this.#acked) {
       proto.put(item, null, 0);
       return this.#link.needsDrain() ? this.#link.drained().then(() => true) : true;
@@ -105,7 +106,8 @@ export class RemoteHandle implements Handle {
 
   sendNow(value: unknown): boolean {
     const link = this.#link;
-    if (this.#acked || this.#proto.state !== 'open' || !(link instanceof PortLink)) return false;
+    const proto = this.#proto;
+    if (this.#acked || proto.state !== 'open' || proto.broken || !(link instanceof PortLink)) return false;
     if (!link.postNow(Op.R_PUT_VALUE, 0, 0, value)) return false;
     this.#sent++;
     return true;

@@ -1,0 +1,117 @@
+// Behaviours the contract leaves to Python: current_process() and parent_process() inside and
+// outside workers, daemonic processes having children, and tasks that raise something other than
+// an Error. Each in both contexts, with real workers.
+import { ContextError, currentProcess, Pool, Process, parentProcess, TimeoutError } from '@multiproc/core';
+import { Queue } from '@multiproc/ipc';
+import { afterEach, describe, expect, it } from 'vitest';
+import { tasks } from './fixtures/parity-tasks.ts';
+
+const pools: Pool[] = [];
+const processes: Process[] = [];
+const queues: Queue<unknown>[] = [];
+afterEach(async () => {
+  await Promise.all(pools.splice(0).map((p) => p.terminate()));
+  await Promise.all(processes.splice(0).map((p) => (p.isAlive() ? p.terminate() : undefined)));
+  for (const q of queues.splice(0)) q.close();
+});
+
+function queue(): Queue<any> {
+  const q = new Queue<unknown>();
+  queues.push(q);
+  return q;
+}
+
+async function run(options: ConstructorParameters<typeof Process>[0]): Promise<Process> {
+  const p = new Process(options);
+  processes.push(p);
+  p.start();
+  await p.join(20_000);
+  return p;
+}
+
+it('currentProcess() in the main thread is alive, has a pid and no exit code; no parent', () => {
+  const me = currentProcess();
+  expect(me).toMatchObject({ name: 'MainProcess', pid: process.pid, ident: process.pid, daemon: false });
+  expect(me.isAlive()).toBe(true);
+  expect(me.exitCode).toBeNull();
+  expect(parentProcess()).toBeNull();
+});
+
+describe.each(['thread', 'process'] as const)('in the %s context', (context) => {
+  it('currentProcess() and parentProcess() inside a Process and a pool worker', async () => {
+    const q = queue();
+    const p = await run({ target: tasks.reportMe, args: [q], name: 'reporter', context });
+    expect(p.exitCode).toBe(0);
+    const inProcess = await q.get({ timeout: 10_000 });
+    expect(inProcess).toMatchObject({ name: 'reporter', daemon: false, alive: true, exitCode: null });
+    expect(inProcess.pid).toBe(context === 'thread' ? process.pid : p.pid);
+    expect(inProcess.ident).toBe(inProcess.pid);
+    expect(inProcess.parent).toEqual({ pid: process.pid, name: 'MainProcess', alive: true });
+
+    const pool = new Pool({ processes: 1, context });
+    pools.push(pool);
+    const inPool = await pool.apply(tasks.describeMe, []);
+    expect(inPool).toMatchObject({ daemon: true, alive: true, exitCode: null });
+    expect(inPool.parent).toEqual({ pid: process.pid, name: 'MainProcess', alive: true });
+  });
+
+  it('a daemon Process cannot start children (ContextError); others, and pool tasks, can', async () => {
+    const q = queue();
+    const daemon = await run({ target: tasks.startChild, args: [q, context], daemon: true, context });
+    expect(daemon.exitCode).toBe(0);
+    expect(await q.get({ timeout: 10_000 })).toEqual({
+      started: false,
+      name: 'ContextError',
+      code: new ContextError('').code,
+    });
+    const plain = await run({ target: tasks.startChild, args: [q, context], context });
+    expect(plain.exitCode).toBe(0);
+    expect(await q.get({ timeout: 10_000 })).toEqual({ started: true, exitCode: 0 });
+    const pool = new Pool({ processes: 1, context });
+    pools.push(pool);
+    await pool.apply(tasks.startChild, [q, context]);
+    expect(await q.get({ timeout: 10_000 })).toEqual({ started: true, exitCode: 0 });
+  });
+
+  it('join(-1), AsyncResult.get(-1) and wait(-1) do not wait, as Python', async () => {
+    const q = queue();
+    const p = new Process({ target: tasks.waitFor, args: [q], context });
+    processes.push(p);
+    p.start();
+    await p.join(-1);
+    expect(p.isAlive()).toBe(true); // it cannot end before the put below
+    expect(p.exitCode).toBeNull();
+    const pool = new Pool({ processes: 1, context });
+    pools.push(pool);
+    const r = pool.applyAsync(tasks.waitFor, [q]);
+    await expect(r.get(-1)).rejects.toBeInstanceOf(TimeoutError);
+    expect(await r.wait({ timeout: -1 })).toBe(false);
+    await q.put(1);
+    await q.put(2);
+    await p.join();
+    await r;
+    expect(p.exitCode).toBe(0);
+  });
+
+  it('a task that throws a plain object rejects with an Error carrying its fields', async () => {
+    const pool = new Pool({ processes: 1, context });
+    pools.push(pool);
+    const err = await pool.apply(tasks.throwPlain, []).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect(err).toMatchObject({ name: 'Error', code: 42, msg: 'x', nested: { deep: [1, 2] } });
+    expect((err as Error).message).toContain('code: 42');
+    expect((err as { thrown?: unknown }).thrown).toEqual({ code: 42, msg: 'x', nested: { deep: [1, 2] } });
+
+    const named = await pool.apply(tasks.throwNamed, []).catch((e: unknown) => e);
+    expect(named).toBeInstanceOf(Error);
+    expect(named).toMatchObject({ name: 'NotFound', message: 'no such row', status: 404 });
+
+    const text = await pool.apply(tasks.throwString, []).catch((e: unknown) => e);
+    expect(text).toBeInstanceOf(Error);
+    expect((text as Error).message).toContain('boom');
+    expect((text as { thrown?: unknown }).thrown).toBe('boom');
+
+    const p = await run({ target: tasks.throwPlain, context });
+    expect(p.exitCode).toBe(1);
+  });
+});
