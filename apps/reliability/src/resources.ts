@@ -3,12 +3,14 @@
  * active resources, OS threads and child processes. Linux reads `/proc`; elsewhere the `/proc`
  * counts read 0 and only `process.getActiveResourcesInfo()` counts.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 /** One count of everything a leak would show in. */
 export interface Resources {
   /** Open file descriptors (`/proc/self/fd`). */
   readonly fds: number;
+  /** What each open descriptor points at (`socket:[ino]`, a path, ...), to name a leak. */
+  readonly fdTargets: readonly string[];
   /** OS threads of this process (`/proc/self/status`); worker threads are among them. */
   readonly threads: number;
   /** Live child processes whose parent is this process. */
@@ -25,6 +27,22 @@ function count(dir: string): number {
   } catch {
     return 0;
   }
+}
+
+function fdTargets(): string[] {
+  const out: string[] = [];
+  let fds: string[];
+  try {
+    fds = readdirSync('/proc/self/fd');
+  } catch {
+    return out;
+  }
+  for (const fd of fds) {
+    try {
+      out.push(readlinkSync(`/proc/self/fd/${fd}`));
+    } catch {}
+  }
+  return out;
 }
 
 function statusField(field: string): number {
@@ -69,6 +87,7 @@ export function snapshot(): Resources {
   for (const kind of process.getActiveResourcesInfo()) active[kind] = (active[kind] ?? 0) + 1;
   return {
     fds: count('/proc/self/fd'),
+    fdTargets: fdTargets(),
     threads: statusField('Threads'),
     children: childPids().length,
     active,
@@ -79,12 +98,30 @@ export function snapshot(): Resources {
 /** What `after` holds beyond `before`: a list of "kind +n", empty when nothing leaked. */
 export function leaked(before: Resources, after: Resources): string[] {
   const out: string[] = [];
-  for (const key of ['fds', 'threads', 'children'] as const) {
+  if (after.fds > before.fds) {
+    // Named, so a leak says whose it is (a socket, a module file a thread was loading, ...).
+    const named = newTargets(before.fdTargets, after.fdTargets);
+    out.push(`fds +${after.fds - before.fds}${named.length > 0 ? ` (${named.join(', ')})` : ''}`);
+  }
+  for (const key of ['threads', 'children'] as const) {
     if (after[key] > before[key]) out.push(`${key} +${after[key] - before[key]}`);
   }
   for (const [kind, n] of Object.entries(after.active)) {
     const was = before.active[kind] ?? 0;
     if (n > was) out.push(`${kind} +${n - was}`);
+  }
+  return out;
+}
+
+/** The entries of `after` beyond those of `before`, counted as multisets. */
+function newTargets(before: readonly string[], after: readonly string[]): string[] {
+  const left = new Map<string, number>();
+  for (const t of before) left.set(t, (left.get(t) ?? 0) + 1);
+  const out: string[] = [];
+  for (const t of after) {
+    const n = left.get(t) ?? 0;
+    if (n > 0) left.set(t, n - 1);
+    else out.push(t);
   }
   return out;
 }

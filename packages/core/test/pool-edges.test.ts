@@ -1,6 +1,7 @@
 // Pool edge cases of issue #12 found after its first round: terminate() in the same turn as the
 // calls, re-sending calls whose arguments were transferred, and queues passed to batched calls.
 
+import { readdirSync, readlinkSync } from 'node:fs';
 import { move, Pool, PoolClosedError, SerializationError } from '@multiproc/core';
 import { JoinableQueue } from '@multiproc/ipc';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -151,4 +152,30 @@ describe.each(['thread', 'process'] as const)('Pool edges in %s context', (conte
       await jq.join();
     }
   }, 90_000);
+});
+
+describe('Pool edges in thread context', () => {
+  it('terminate() while its workers are still loading leaves no file descriptor open', async () => {
+    // Node 20's module loader leaks the descriptor of the file it is reading when its thread is
+    // terminated mid-load; the pool lets a starting thread finish loading before it stops it.
+    const fds = () =>
+      readdirSync('/proc/self/fd').flatMap((fd) => {
+        try {
+          return [readlinkSync(`/proc/self/fd/${fd}`)];
+        } catch {
+          return [];
+        }
+      });
+    const warm = makePool({ processes: 1, context: 'thread' });
+    await warm.apply(t.echo, [1]);
+    await warm.terminate();
+    const before = fds();
+    for (let i = 0; i < 60; i++) {
+      const pool = makePool({ processes: 2, context: 'thread' });
+      await new Promise((resolve) => setTimeout(resolve, (i * 7) % 50));
+      await pool.terminate();
+    }
+    const extra = fds().filter((target) => !before.includes(target));
+    expect(extra.filter((target) => target.endsWith('.js'))).toEqual([]);
+  }, 60_000);
 });

@@ -133,7 +133,7 @@ export class Slot implements PoolWorkerInfo {
  * `promise`, or `ms` later. The limit ends after the I/O phase that follows its timer: a host whose
  * event loop was held up for longer than `ms` still reads what the worker sent before its exit.
  */
-function settleWithin(promise: Promise<void>, ms: number): Promise<void> {
+export function settleWithin(promise: Promise<void>, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const limit = new Promise<void>((resolve) => {
     timer = setTimeout(() => setImmediate(resolve).unref(), ms);

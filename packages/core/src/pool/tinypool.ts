@@ -31,7 +31,7 @@ import { announce, type PoolWatcher } from './events.js';
 import type { PoolResourceLimits } from './options.js';
 import { type Flight, NOTHING_RAN, type Outcome } from './outcome.js';
 import { isProgressMessage, ProcessLink, ThreadLink } from './progress.js';
-import { Slot, type SlotState, type StopReason } from './slot.js';
+import { Slot, type SlotState, type StopReason, settleWithin } from './slot.js';
 
 /** The key under which the channel passed to `run()` carries its flight. */
 const FLIGHT = Symbol('multiproc.flight');
@@ -233,13 +233,18 @@ export class TinypoolAdapter {
       if (processChannel) setChannel?.(processChannel);
     };
     const terminate = worker.terminate.bind(worker);
+    const loaded = thread && LOADER_LEAKS_FDS ? loadedOrExited(thread) : undefined;
     worker.terminate = () => {
+      const starting = slot.state.name === 'starting';
       const dead =
         slot.dying ||
         slot.state.name === 'exited' ||
         (child !== undefined && (child.exitCode !== null || child.signalCode !== null));
       // tinypool stops a worker on its own only when it idled out or the pool is destroyed.
       if (!dead) slot.stop(this.#destroying ? 'terminated' : 'idle');
+      // Node 20's module loader leaks the descriptor of a file it was reading when its thread is
+      // terminated (not 22 or 24): a thread still loading is stopped once it has loaded.
+      if (starting && loaded) return settleWithin(loaded, LOADING_MS).then(terminate);
       return terminate();
     };
     if (child) this.#watchChild(slot, child);
@@ -352,4 +357,25 @@ function poolEnv(threads: boolean): Record<string, string> {
     }),
   };
   return threads ? env : (reapedEnv(env) as Record<string, string>);
+}
+
+/** Whether terminating a thread that is still importing modules leaks a file descriptor (Node 20). */
+const LOADER_LEAKS_FDS = Number(process.versions.node.split('.')[0]) < 22;
+/** How long a pool waits for a starting thread to load before it terminates it anyway (ms). */
+const LOADING_MS = 2000;
+
+/** Resolves once `thread` says it is ready (its modules are loaded) or exits. */
+function loadedOrExited(thread: Worker): Promise<void> {
+  return new Promise((resolve) => {
+    const onMessage = (message: { ready?: unknown }) => {
+      if (message?.ready === true) done();
+    };
+    const done = () => {
+      thread.off('message', onMessage);
+      thread.off('exit', done);
+      resolve();
+    };
+    thread.on('message', onMessage);
+    thread.once('exit', done);
+  });
 }
