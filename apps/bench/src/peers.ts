@@ -1,6 +1,6 @@
 /**
  * The Node peers behind one small interface: tinypool, piscina and workerpool, each with a fixed
- * number of workers running the same task module (fixtures/square-task.mjs).
+ * number of workers running the same task module (fixtures/square-task.cjs).
  */
 import { Piscina } from 'piscina';
 import { Tinypool } from 'tinypool';
@@ -24,7 +24,7 @@ export function createPeer(
   workers: number,
   runtime: 'thread' | 'process' = 'thread',
 ): PeerPool {
-  const href = fixtureUrl('square-task.mjs').href;
+  const href = fixtureUrl('square-task.cjs').href;
   if (name === 'tinypool') {
     const pool = new Tinypool({
       filename: href,

@@ -2,115 +2,22 @@
  * One table of cases for both pools: each case runs against the local `Pool` of `@multiproc/core`
  * and against the BullMQ `Pool`, and must observe the same thing on both (and what it expects).
  */
-import { type Pool as LocalPool, ProcessError } from '@multiproc/core';
+
 import { expect } from 'vitest';
+import {
+  type Case,
+  closed,
+  collect,
+  count,
+  describeError,
+  outcome,
+  range,
+  rangeError,
+  sync,
+} from './case-helpers.js';
 import { tasks } from './fixtures/tasks.mjs';
 
-/** What both pools offer (the BullMQ pool is typed against the local pool's interface). */
-export type AnyPool = Pick<
-  LocalPool,
-  | 'apply'
-  | 'applyAsync'
-  | 'map'
-  | 'mapAsync'
-  | 'starmap'
-  | 'starmapAsync'
-  | 'imap'
-  | 'imapUnordered'
-  | 'close'
-  | 'join'
-  | 'terminate'
-  | 'stats'
-  | typeof Symbol.asyncDispose
->;
-
-export interface Case {
-  readonly name: string;
-  /** Runs on a pool of its own (it closes or terminates it). */
-  readonly fresh?: boolean;
-  /**
-   * Where the local pool does not meet the contract yet, the case only checks that the BullMQ pool
-   * (whose workers run tasks on a local pool) observes the same; the text says what is missing.
-   */
-  readonly localGap?: string;
-  run(pool: AnyPool): Promise<unknown>;
-  readonly expected: unknown;
-}
-
-/** An error as the cases compare it: class, name, message and the fields that travel. */
-export function describeError(error: unknown): Record<string, unknown> {
-  if (!(error instanceof Error)) return { thrown: error };
-  const e = error as Error & Record<string, unknown>;
-  return {
-    class: e.constructor.name,
-    name: e.name,
-    message: e.message,
-    processError: e instanceof ProcessError,
-    ...(typeof e.code === 'string' ? { code: e.code } : {}),
-    ...('cause' in e ? { cause: e.cause instanceof Error ? describeError(e.cause) : e.cause } : {}),
-    ...(Array.isArray(e.errors) ? { errors: e.errors.map(describeError) } : {}),
-    ...(e.extra !== undefined ? { extra: e.extra } : {}),
-    ...(e.detail !== undefined ? { detail: e.detail } : {}),
-    ...(e.exitCode !== undefined ? { exitCode: e.exitCode } : {}),
-    ...(typeof e.path === 'string' ? { path: e.path } : {}),
-  };
-}
-
-/** `{ ok, value }` or `{ ok: false, error }` of a promise. */
-export async function outcome(promise: PromiseLike<unknown>): Promise<unknown> {
-  try {
-    return { ok: true, value: await promise };
-  } catch (error) {
-    return { ok: false, error: describeError(error) };
-  }
-}
-
-/** `{ threw }` when `fn` throws at once, else `{ returned: typeof }`. */
-function sync(fn: () => unknown): unknown {
-  try {
-    const r = fn() as { catch?: (f: () => void) => void };
-    r?.catch?.(() => {});
-    return { returned: typeof r };
-  } catch (error) {
-    return { threw: describeError(error) };
-  }
-}
-
-const range = (n: number) => Array.from({ length: n }, (_, i) => i);
-function* count(n = Number.POSITIVE_INFINITY, onEnd?: () => void) {
-  try {
-    for (let i = 0; i < n; i++) yield i;
-  } finally {
-    onEnd?.();
-  }
-}
-async function collect<T>(
-  it: AsyncIterable<T>,
-  limit = Number.POSITIVE_INFINITY,
-): Promise<{ values: T[]; error?: unknown }> {
-  const values: T[] = [];
-  try {
-    for await (const v of it) {
-      values.push(v);
-      if (values.length >= limit) break;
-    }
-    return { values };
-  } catch (error) {
-    return { values, error: describeError(error) };
-  }
-}
-const rangeError = (message: string) => ({
-  class: 'RangeError',
-  name: 'RangeError',
-  message,
-  processError: false,
-});
-const closed = {
-  class: 'PoolClosedError',
-  name: 'PoolClosedError',
-  processError: true,
-  code: 'MP_POOL_CLOSED',
-};
+export type { AnyPool, Case } from './case-helpers.js';
 
 export const CASES: Case[] = [
   { name: 'apply returns the result', run: (p) => p.apply(tasks.square, [7]), expected: 49 },

@@ -13,7 +13,7 @@ const SLOW_RUNS = 3;
 
 /** Iterations of `burn` that take about `ms` on one core of this machine (measured here). */
 async function calibrate(ms: number): Promise<number> {
-  const { burn } = (await import(fixtureUrl('square-task.mjs').href)) as { burn: (n: number) => number };
+  const { burn } = (await import(fixtureUrl('square-task.cjs').href)) as { burn: (n: number) => number };
   let n = 100_000;
   for (;;) {
     const t0 = nowMs();
