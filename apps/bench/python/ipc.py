@@ -1,11 +1,12 @@
-"""IPC cases: one-way small objects over Pipe and Queue, 64 KiB send_bytes over Pipe.
+"""IPC cases: one-way small objects over Pipe and Queue, 64 KiB send_bytes over Pipe, and a work
+queue (2 producers x 2 consumers on one JoinableQueue).
 
 The child loops: it receives a count n, receives n messages, answers "done". The parent times
 from the count to the answer, so each sample is one-way throughput including the final wake-up.
 """
-from multiprocessing import Pipe, Process, Queue
+from multiprocessing import JoinableQueue, Pipe, Process, Queue
 
-from common import item, main, one_way, sink
+from common import item, main, one_way, sink, timed
 
 KIB64 = 64 * 1024
 
@@ -53,5 +54,47 @@ def case_bytes(n, runs):
     return {"samples": samples}
 
 
+def work_producer(go, jobs, done, ident):
+    while True:
+        n = go.get()
+        if n is None:
+            return
+        for i in range(n):
+            jobs.put({"id": ident, "i": i, "name": "item", "value": 1.5})
+        done.put(ident)
+
+
+def work_consumer(jobs):
+    while True:
+        job = jobs.get()
+        jobs.task_done()
+        if job is None:
+            return
+
+
+def case_workqueue(n, runs, workers=2):
+    jobs, go, done = JoinableQueue(), Queue(), Queue()
+    procs = [Process(target=work_consumer, args=(jobs,)) for _ in range(workers)]
+    procs += [Process(target=work_producer, args=(go, jobs, done, i)) for i in range(workers)]
+    for p in procs:
+        p.start()
+
+    def one_round(count):
+        for _ in range(workers):
+            go.put(count)
+        for _ in range(workers):
+            done.get()
+        jobs.join()
+
+    one_round(100)
+    samples = timed(runs, lambda: one_round(n), workers * n)
+    for _ in range(workers):
+        go.put(None)
+        jobs.put(None)
+    for p in procs:
+        p.join()
+    return {"samples": samples}
+
+
 if __name__ == "__main__":
-    main({"pipe": case_pipe, "queue": case_queue, "bytes": case_bytes})
+    main({"pipe": case_pipe, "queue": case_queue, "bytes": case_bytes, "workqueue": case_workqueue})

@@ -170,7 +170,7 @@ describe('Pool edges in thread context', () => {
     await warm.apply(t.echo, [1]);
     await warm.terminate();
     const before = fds();
-    for (let i = 0; i < 60; i++) {
+    for (let i = 0; i < 40; i++) {
       const pool = makePool({ processes: 2, context: 'thread' });
       await new Promise((resolve) => setTimeout(resolve, (i * 7) % 50));
       await pool.terminate();

@@ -8,6 +8,7 @@ import { mpTasks, multiproc, needs } from '../mp.js';
 import { pythonUnavailable, runPython } from '../python.js';
 import { oneWay, roundTrips, smallItem, startPortPeer, startSendPeer, startSocketPeer } from '../raw.js';
 import type { BenchCase, Measurement, Unit } from '../types.js';
+import { workQueueCases } from './workqueue.js';
 
 const KIB64 = 64 * 1024;
 type Ctx = 'thread' | 'process';
@@ -219,5 +220,6 @@ export function ipcCases(): BenchCase[] {
     mpPipe('bytes', 'process'),
     rawSocketBytes,
     python('bytes'),
+    ...workQueueCases(),
   ];
 }

@@ -23,6 +23,14 @@ import { Op } from './ops.js';
 /** A consumer that asks again within this many ms of its last item is streaming: it reads ahead. */
 export const STREAM_GAP_MS = 2;
 export const MAX_WINDOW = 1024;
+/**
+ * A copy recalled (another consumer waited behind what it read ahead) reads nothing ahead for this
+ * long (ms); recalled again soon after, twice as long, up to {@link MAX_CALM_MS}. Consumers sharing
+ * a queue then each ask for one item per get, instead of reading items ahead that the home must
+ * recall for the other one: a round trip per item in turns.
+ */
+export const FIRST_CALM_MS = 20;
+export const MAX_CALM_MS = 1000;
 /** A pipe end's window: everything. */
 export const EAGER_WINDOW = 1 << 30;
 
@@ -59,6 +67,9 @@ export class Receiver {
   #softOut = 0;
   #window = 0;
   #lastItemAt = Number.NEGATIVE_INFINITY;
+  // Read-ahead is off until then (recalled: other consumers share the channel); see FIRST_CALM_MS.
+  #calmUntil = Number.NEGATIVE_INFINITY;
+  #calmMs = 0;
   // A get took an item waiting here since the last get that had to wait: the consumer keeps up.
   #fromBuffer = false;
   #epoch = 0;
@@ -100,7 +111,8 @@ export class Receiver {
     if (this.eof) return EOF;
     if (!w) return undefined;
     if (!this.#eager) {
-      const streaming = this.#fromBuffer || this.clock - this.#lastItemAt <= STREAM_GAP_MS;
+      const streaming =
+        (this.#fromBuffer || this.clock - this.#lastItemAt <= STREAM_GAP_MS) && this.clock >= this.#calmUntil;
       this.#window = streaming ? Math.min(MAX_WINDOW, Math.max(1, this.#window * 2)) : 0;
       this.#fromBuffer = false;
     }
@@ -173,7 +185,12 @@ export class Receiver {
   recalled(): void {
     const n = this.#buffer.length;
     this.returnBuffered();
-    if (!this.#eager) this.#window = 0;
+    if (!this.#eager) {
+      this.#window = 0;
+      const again = this.clock - this.#calmUntil < this.#calmMs;
+      this.#calmMs = again ? Math.min(MAX_CALM_MS, this.#calmMs * 2) : FIRST_CALM_MS;
+      this.#calmUntil = this.clock + this.#calmMs;
+    }
     const out = this.#hardOut + this.#softOut;
     this.#hardOut = Math.min(this.liveGetters, out);
     this.#softOut = out - this.#hardOut;
