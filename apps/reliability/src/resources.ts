@@ -21,23 +21,18 @@ export interface Resources {
   readonly rss: number;
 }
 
-function count(dir: string): number {
+/** The entries of `dir`, or none where it cannot be read (no `/proc` here). */
+function list(dir: string): string[] {
   try {
-    return readdirSync(dir).length;
+    return readdirSync(dir);
   } catch {
-    return 0;
+    return [];
   }
 }
 
 function fdTargets(): string[] {
   const out: string[] = [];
-  let fds: string[];
-  try {
-    fds = readdirSync('/proc/self/fd');
-  } catch {
-    return out;
-  }
-  for (const fd of fds) {
+  for (const fd of list('/proc/self/fd')) {
     try {
       out.push(readlinkSync(`/proc/self/fd/${fd}`));
     } catch {}
@@ -59,13 +54,7 @@ function statusField(field: string): number {
 /** The pids of live (not zombie) processes whose parent is this one. */
 export function childPids(): number[] {
   const pids: number[] = [];
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc');
-  } catch {
-    return pids;
-  }
-  for (const name of entries) {
+  for (const name of list('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
       // "pid (comm) state ppid ...": comm may hold spaces, so read after its closing parenthesis.
@@ -86,7 +75,7 @@ export function snapshot(): Resources {
   const active: Record<string, number> = {};
   for (const kind of process.getActiveResourcesInfo()) active[kind] = (active[kind] ?? 0) + 1;
   return {
-    fds: count('/proc/self/fd'),
+    fds: list('/proc/self/fd').length,
     fdTargets: fdTargets(),
     threads: statusField('Threads'),
     children: childPids().length,

@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { Pool } from '@multiproc/core';
+import { afterEach } from 'vitest';
 
 export const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 
@@ -31,4 +33,20 @@ export function isRunning(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * A `new Pool(options)` whose pools are all terminated after each test of the file that calls
+ * this (at its top level).
+ */
+export function poolMaker(): (options?: ConstructorParameters<typeof Pool>[0]) => Pool {
+  const pools: Pool[] = [];
+  afterEach(async () => {
+    await Promise.all(pools.splice(0).map((p) => p.terminate()));
+  });
+  return (options) => {
+    const pool = new Pool(options);
+    pools.push(pool);
+    return pool;
+  };
 }

@@ -2,24 +2,18 @@
 // calls, re-sending calls whose arguments were transferred, and queues passed to batched calls.
 
 import { readdirSync, readlinkSync } from 'node:fs';
-import { move, Pool, PoolClosedError, SerializationError } from '@multiproc/core';
+import { move, PoolClosedError, SerializationError } from '@multiproc/core';
 import { JoinableQueue } from '@multiproc/ipc';
 import { afterEach, describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain JavaScript fixture (no types), loaded as is by the workers.
 import { tasks as t } from './fixtures/edge-tasks.mjs';
+import { poolMaker } from './helpers.ts';
 
-const pools: Pool[] = [];
+const makePool = poolMaker();
 const queues: JoinableQueue[] = [];
 afterEach(async () => {
-  await Promise.all(pools.splice(0).map((p) => p.terminate()));
   for (const q of queues.splice(0)) q.close();
 });
-
-function makePool(options: ConstructorParameters<typeof Pool>[0]): Pool {
-  const pool = new Pool(options);
-  pools.push(pool);
-  return pool;
-}
 
 /** How each promise settled: its value, or its error's class name; 'unsettled' after `ms`. */
 function outcomes(calls: PromiseLike<unknown>[], ms = 20_000): Promise<unknown[]> {

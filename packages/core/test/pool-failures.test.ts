@@ -2,23 +2,17 @@
 import { getEventListeners } from 'node:events';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { Pool, TimeoutError, WorkerCrashedError } from '@multiproc/core';
+import { type Pool, TimeoutError, WorkerCrashedError } from '@multiproc/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Behaviour, expected, failureTasks as t } from './fixtures/failure-tasks.ts';
+import { poolMaker } from './helpers.ts';
 import { makeTrace, type Trace } from './trace.ts';
 
-const pools: Pool[] = [];
+const makePool = poolMaker();
 const traces: Trace[] = [];
 afterEach(async () => {
-  await Promise.all(pools.splice(0).map((p) => p.terminate()));
   for (const trace of traces.splice(0)) trace.remove();
 });
-
-function makePool(options: ConstructorParameters<typeof Pool>[0]): Pool {
-  const pool = new Pool(options);
-  pools.push(pool);
-  return pool;
-}
 
 function trace(): Trace {
   const tr = makeTrace();

@@ -2,22 +2,12 @@
 // the pool adds one 'abort' listener per signal, aborts every call that watches it, and keeps
 // none once the calls settle.
 
-import { Pool } from '@multiproc/core';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain JavaScript fixture (no types), loaded as is by the workers.
 import { tasks as t } from './fixtures/edge-tasks.mjs';
+import { poolMaker } from './helpers.ts';
 
-const pools: Pool[] = [];
-afterEach(async () => {
-  await Promise.all(pools.splice(0).map((p) => p.terminate()));
-});
-
-function makePool(options: ConstructorParameters<typeof Pool>[0]): Pool {
-  const pool = new Pool(options);
-  pools.push(pool);
-  return pool;
-}
-
+const makePool = poolMaker();
 /** The process warnings emitted while `run` runs, and one macrotask after. */
 async function warningsDuring(run: () => Promise<unknown>): Promise<string[]> {
   const seen: string[] = [];

@@ -9,20 +9,11 @@ import {
   ValidationError,
   WorkerCrashedError,
 } from '@multiproc/core';
-import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { tasks } from './fixtures/pool-tasks.ts';
+import { poolMaker } from './helpers.ts';
 
-const pools: Pool[] = [];
-function makePool(options: ConstructorParameters<typeof Pool>[0]): Pool {
-  const pool = new Pool(options);
-  pools.push(pool);
-  return pool;
-}
-
-afterEach(async () => {
-  await Promise.all(pools.splice(0).map((p) => p.terminate()));
-});
-
+const makePool = poolMaker();
 describe('Pool specifics', () => {
   it('SIGKILL of a process worker mid-map: the other items succeed, the call rejects, no hang', async () => {
     const pool = makePool({ processes: 2, context: 'process' });

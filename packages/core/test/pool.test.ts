@@ -1,6 +1,5 @@
 import {
   AsyncResult,
-  Pool,
   PoolClosedError,
   ProcessError,
   SerializationError,
@@ -8,20 +7,11 @@ import {
   ValidationError,
   WorkerCrashedError,
 } from '@multiproc/core';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { tasks } from './fixtures/pool-tasks.ts';
+import { poolMaker } from './helpers.ts';
 
-const pools: Pool[] = [];
-function makePool(options: ConstructorParameters<typeof Pool>[0]): Pool {
-  const pool = new Pool(options);
-  pools.push(pool);
-  return pool;
-}
-
-afterEach(async () => {
-  await Promise.all(pools.splice(0).map((p) => p.terminate()));
-});
-
+const makePool = poolMaker();
 function* naturals(): Generator<number> {
   for (let i = 0; ; i++) yield i;
 }
