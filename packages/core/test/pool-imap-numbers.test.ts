@@ -56,9 +56,12 @@ describe.each(['thread', 'process'] as const)('imap over a generator of numbers 
     // 4096 items a chunk: a thread writes such a chunk's results over its own items.
     const got = await collect(pool.imap(tasks.mixedResult, numbers(n), { chunksize: 4096 }));
     expect(got).toEqual(Array.from({ length: n }, (_, i) => expected(i)));
-    expect(await pool.map(tasks.mixedResult, Array.from({ length: 5000 }, (_, i) => i))).toEqual(
-      Array.from({ length: 5000 }, (_, i) => expected(i)),
-    );
+    expect(
+      await pool.map(
+        tasks.mixedResult,
+        Array.from({ length: 5000 }, (_, i) => i),
+      ),
+    ).toEqual(Array.from({ length: 5000 }, (_, i) => expected(i)));
   }, 60_000);
 
   it.runIf(context === 'thread')(
