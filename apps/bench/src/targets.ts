@@ -232,6 +232,14 @@ export const TARGETS: Target[] = [
   // issue 18 (part 1); the start-up ratios are issue 4's rows above
   {
     issue: 18,
+    suite: 'memory',
+    text: 'imap over a 10M-item generator: peak RSS growth < 16 MB (raw worker_threads floor ~7 MB)',
+    caseId: 'memory/imap/multiproc',
+    op: '<',
+    threshold: 16,
+  },
+  {
+    issue: 18,
     suite: 'process',
     text: "umbrella import <= 15 ms (import('tinypool') measured 13 ms): within 1.15x of tinypool",
     caseId: 'process/import/multiproc',

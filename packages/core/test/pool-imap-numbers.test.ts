@@ -48,6 +48,22 @@ describe.each(['thread', 'process'] as const)('imap over a generator of numbers 
     expect(got).toEqual(Array.from({ length: odd.length * 300 }, (_, i) => odd[i % odd.length]));
   }, 60_000);
 
+  it('keeps results that turn to promises and strings within a chunk of numbers in their places', async () => {
+    const pool = new Pool({ processes: 2, context });
+    pools.push(pool);
+    const n = 12_000;
+    const expected = (x: number) => (x % 1000 === 999 ? String(x) : -x);
+    // 4096 items a chunk: a thread writes such a chunk's results over its own items.
+    const got = await collect(pool.imap(tasks.mixedResult, numbers(n), { chunksize: 4096 }));
+    expect(got).toEqual(Array.from({ length: n }, (_, i) => expected(i)));
+    expect(
+      await pool.map(
+        tasks.mixedResult,
+        Array.from({ length: 5000 }, (_, i) => i),
+      ),
+    ).toEqual(Array.from({ length: 5000 }, (_, i) => expected(i)));
+  }, 60_000);
+
   it.runIf(context === 'thread')(
     'ends at a failing item with the results before it, from a chunk of numbers',
     async () => {

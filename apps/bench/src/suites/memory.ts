@@ -15,6 +15,20 @@ const TITLE = 'peak RSS growth of the parent, imap over a generator';
 /** Python's default chunksize of 1 would take minutes over 10M items; 1000 keeps it to seconds. */
 const PYTHON_CHUNKSIZE = 1000;
 
+/** Peak RSS growth (MB) of `fixture` run in a fresh child per sample, over `items` items. */
+async function fixtureGrowth(fixture: string, runs: number, items: number) {
+  const seconds: number[] = [];
+  const samples = await sampleRuns(runs, async () => {
+    const { stdout } = await run(process.execPath, [fixturePath(fixture), String(items)], {
+      timeout: 170_000,
+    });
+    const out = JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as { growthMb: number; seconds: number };
+    seconds.push(out.seconds);
+    return out.growthMb;
+  });
+  return { samples, extra: { items, seconds } };
+}
+
 const mpImap: BenchCase = {
   id: 'memory/imap/multiproc',
   suite: 'memory',
@@ -26,18 +40,24 @@ const mpImap: BenchCase = {
   better: 'lower',
   maxRuns: 3,
   unavailable: needs(['Pool', 'defineTasks']),
-  measure: async ({ runs, sizes }) => {
-    const seconds: number[] = [];
-    const samples = await sampleRuns(runs, async () => {
-      const { stdout } = await run(process.execPath, [fixturePath('mp-memory.mjs'), String(sizes.memItems)], {
-        timeout: 170_000,
-      });
-      const out = JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as { growthMb: number; seconds: number };
-      seconds.push(out.seconds);
-      return out.growthMb;
-    });
-    return { samples, extra: { items: sizes.memItems, seconds } };
-  },
+  measure: ({ runs, sizes }) => fixtureGrowth('mp-memory.mjs', runs, sizes.memItems),
+};
+
+/**
+ * The floor (issue 18): the same loop built without a pool library, on two bare worker_threads
+ * with transferred Float64Array chunks of imap's default size, consumed by `for await`.
+ */
+const rawImap: BenchCase = {
+  id: 'memory/imap/raw-worker-threads',
+  suite: 'memory',
+  group: 'memory.imap',
+  title: TITLE,
+  impl: 'raw worker_threads (Float64Array chunks, for await)',
+  kind: 'baseline',
+  unit: 'MB',
+  better: 'lower',
+  maxRuns: 3,
+  measure: ({ runs, sizes }) => fixtureGrowth('raw-memory.mjs', runs, sizes.memItems),
 };
 
 const pythonImap: BenchCase = {
@@ -64,5 +84,5 @@ const pythonImap: BenchCase = {
 
 /** The `memory` suite. */
 export function memoryCases(): BenchCase[] {
-  return [mpImap, pythonImap];
+  return [mpImap, rawImap, pythonImap];
 }

@@ -35,6 +35,7 @@ import { type ErrorRecord, toErrorRecord } from '../internal/error-record.js';
 import { loadTask } from '../internal/load-task.js';
 import { lookupTask } from '../task.js';
 import { setMessageSink } from '../task-message.js';
+import { type NumberRunStop, runNumbers } from './number-run.js';
 import { listenForCancel, type Reporter, reporterFor, Step } from './reporter.js';
 
 const context: CodecTarget = isMainThread ? 'process' : 'thread';
@@ -155,11 +156,24 @@ async function mapItems(job: MapJob, spec: TaskSpec, report: Reporter): Promise<
   let i = 0;
   try {
     if (fn instanceof Error) throw fn;
+    // Where the number loop stopped, and why (a step it did not take, or the item's result).
+    let stoppedAt = -1;
+    let stop: NumberRunStop | undefined;
     for (; i < n; i++) {
-      const step = report.item(i);
-      // A cancelled chunk stops here: its call gave up, and what is done so far is dropped.
-      if (step === Step.CANCELLED || (step === Step.PAUSE && !(await report.pause(i)))) break;
-      let value = job.star ? fn(...(items[i] as unknown[])) : fn(items[i]);
+      if (packed && i !== stoppedAt) {
+        ({ index: i, stop } = runNumbers(fn, items as Float64Array, packed, i, report));
+        stoppedAt = i;
+        if (stop.thrown) throw stop.value;
+        if (i >= n) break;
+      }
+      let value: unknown;
+      if (i === stoppedAt && stop!.hasValue) value = stop!.value;
+      else {
+        const step = i === stoppedAt ? stop!.step : report.item(i);
+        // A cancelled chunk stops here: its call gave up, and what is done so far is dropped.
+        if (step === Step.CANCELLED || (step === Step.PAUSE && !(await report.pause(i)))) break;
+        value = job.star ? fn(...(items[i] as unknown[])) : fn(items[i]);
+      }
       if (isThenable(value)) value = await value;
       if (packed) {
         if (typeof value === 'number') {
