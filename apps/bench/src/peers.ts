@@ -18,11 +18,18 @@ export interface PeerPool {
   destroy(): Promise<void>;
 }
 
-/** Starts `workers` workers of a peer; `runtime: 'process'` is tinypool's child_process runtime. */
+/**
+ * Starts `workers` workers of a peer; `runtime: 'process'` is tinypool's child_process runtime.
+ * `inheritEnv` gives tinypool's children this program's environment, as multiproc's (and Python's)
+ * children get it: by default tinypool passes them only its own variables, and what the environment
+ * asks of every Node process at start-up (`NODE_EXTRA_CA_CERTS`: Node 20 reads and parses the whole
+ * file, ~100 ms of CPU on a system CA bundle) is then skipped by its children only.
+ */
 export function createPeer(
   name: PeerName,
   workers: number,
   runtime: 'thread' | 'process' = 'thread',
+  inheritEnv = false,
 ): PeerPool {
   const href = fixtureUrl('square-task.cjs').href;
   if (name === 'tinypool') {
@@ -31,6 +38,7 @@ export function createPeer(
       minThreads: workers,
       maxThreads: workers,
       runtime: runtime === 'thread' ? 'worker_threads' : 'child_process',
+      ...(inheritEnv ? { env: process.env as Record<string, string> } : {}),
     });
     return {
       item: (x) => pool.run(x),

@@ -240,6 +240,26 @@ export const TARGETS: Target[] = [
   },
   {
     issue: 18,
+    suite: 'pool',
+    text: 'Pool of 2 + first task (process) within 1.2x of tinypool child_process given the same environment',
+    caseId: 'pool/startup/multiproc-process',
+    versus: 'pool/startup/tinypool-process-env',
+    op: '<=',
+    threshold: 1.2,
+  },
+  ...(['thread', 'process'] as const).map(
+    (context): Target => ({
+      issue: 18,
+      suite: 'pool',
+      text: `Pool of 2 + first task (${context}) within 1.2x of its floor: 2 bare workers importing the umbrella`,
+      caseId: `pool/startup/multiproc-${context}`,
+      versus: `pool/startup/floor-${context}`,
+      op: '<=',
+      threshold: 1.2,
+    }),
+  ),
+  {
+    issue: 18,
     suite: 'process',
     text: "umbrella import <= 15 ms (import('tinypool') measured 13 ms): within 1.15x of tinypool",
     caseId: 'process/import/multiproc',

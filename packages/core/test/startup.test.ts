@@ -1,5 +1,5 @@
 // Start-up cost (issue #18), guarded by what is loaded, never by timings: zod, node:net,
-// node:crypto, node:child_process, node:v8, tinypool and the files loaded on first use (`dist/lazy/`)
+// node:crypto, node:child_process, node:v8, node:perf_hooks, tinypool and the files loaded on first use (`dist/lazy/`)
 // stay unloaded until something needs them, in the program and in its workers; options that skip
 // zod are still refused with zod's messages when they are wrong.
 import { Pool, Process, ValidationError } from '@multiproc/core';
@@ -10,7 +10,7 @@ import { runProgram } from './helpers.ts';
 const NOTHING = { builtins: [], zod: false, lazy: false };
 
 describe('start-up loads only what is used', () => {
-  it('the import, a thread Process and a pool worker load no zod, net, crypto, child_process, v8 or lazy file', async () => {
+  it('the import, a thread Process and a pool worker load no zod, net, crypto, child_process, v8, perf_hooks or lazy file', async () => {
     const { stdout, stderr, code } = await runProgram('lazy-loads.mjs');
     expect(stderr).toBe('');
     expect(code).toBe(0);

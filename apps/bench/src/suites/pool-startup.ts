@@ -2,6 +2,7 @@
  * Suite `pool`, the other half: CPU-bound speedup (8 tasks of ~150 ms, 1 worker vs 2) and pool
  * start-up + first task, for multiproc in both contexts, the Node peers and Python.
  */
+import { bareUmbrellaPool } from '../floors.js';
 import { nowMs, sampleRuns } from '../harness.js';
 import { endPool, mpTasks, multiproc, needs } from '../mp.js';
 import { fixtureUrl } from '../paths.js';
@@ -142,26 +143,48 @@ function mpStartup(context: 'thread' | 'process'): BenchCase {
   };
 }
 
-function peerStartup(name: PeerName, runtime: 'thread' | 'process' = 'thread'): BenchCase {
+function peerStartup(
+  name: PeerName,
+  runtime: 'thread' | 'process' = 'thread',
+  inheritEnv = false,
+): BenchCase {
   return {
-    id: `pool/startup/${name}${runtime === 'thread' ? '' : '-process'}`,
+    id: `pool/startup/${name}${runtime === 'thread' ? '' : '-process'}${inheritEnv ? '-env' : ''}`,
     suite: 'pool',
     group: runtime === 'thread' ? 'pool.startup' : 'pool.startup-process',
     title: STARTUP_TITLE,
-    impl: runtime === 'thread' ? name : `${name} child_process`,
+    impl: `${runtime === 'thread' ? name : `${name} child_process`}${inheritEnv ? ', env inherited' : ''}`,
     kind: 'peer',
     unit: 'ms',
     better: 'lower',
     measure: async ({ runs }) => {
       const samples = await sampleRuns(runs, async () => {
         const t0 = nowMs();
-        const peer = createPeer(name, 2, runtime);
+        const peer = createPeer(name, 2, runtime, inheritEnv);
         await peer.call('noop', 0);
         const ms = nowMs() - t0;
         await peer.destroy();
         return ms;
       });
       return { samples };
+    },
+  };
+}
+
+/** The floor: 2 bare workers that import the umbrella, the first ready answers one number. */
+function floorStartup(runtime: 'thread' | 'process'): BenchCase {
+  return {
+    id: `pool/startup/floor-${runtime}`,
+    suite: 'pool',
+    group: runtime === 'thread' ? 'pool.startup' : 'pool.startup-process',
+    title: STARTUP_TITLE,
+    impl: `floor: 2 bare ${runtime === 'thread' ? 'new Worker()' : 'fork()'} importing the umbrella`,
+    kind: 'baseline',
+    unit: 'ms',
+    better: 'lower',
+    measure: async ({ runs }) => {
+      await bareUmbrellaPool(runtime); // warm-up, as the other cases' first pool
+      return { samples: await sampleRuns(runs, () => bareUmbrellaPool(runtime)) };
     },
   };
 }
@@ -191,8 +214,11 @@ export function poolStartupCases(): BenchCase[] {
     peerStartup('tinypool'),
     peerStartup('piscina'),
     peerStartup('workerpool'),
+    floorStartup('thread'),
     mpStartup('process'),
     peerStartup('tinypool', 'process'),
+    peerStartup('tinypool', 'process', true),
+    floorStartup('process'),
     pythonStartup,
   ];
 }

@@ -3,6 +3,8 @@
  * `fork()` to exit and Python's `Process` (fork and spawn); and the CPU an idle parent uses while
  * it waits in `join()`. Each sample is the mean of `starts` start+join cycles.
  */
+
+import { bareUmbrellaStart } from '../floors.js';
 import { nowMs, sampleRuns, sleep, waitUntil } from '../harness.js';
 import { mpTasks, multiproc, needs } from '../mp.js';
 import { pythonUnavailable, runPython } from '../python.js';
@@ -69,6 +71,26 @@ function bare(which: 'worker' | 'fork'): BenchCase {
       const warm = { done: false };
       const once = which === 'worker' ? bareWorker : bareFork;
       return { samples: await sampleRuns(runs, () => meanOf(sizes.starts, once, warm)) };
+    },
+  };
+}
+
+/** The floor: a bare worker or child whose module imports the umbrella (what a task module does). */
+function floor(runtime: 'thread' | 'process'): BenchCase {
+  return {
+    id: `process/start/floor-${runtime}`,
+    suite: 'process',
+    group: `process.start-${runtime}`,
+    title: TITLE,
+    impl: `floor: bare ${runtime === 'thread' ? 'new Worker()' : 'fork()'} importing the umbrella, to exit`,
+    kind: 'baseline',
+    unit: 'ms',
+    better: 'lower',
+    measure: async ({ runs, sizes }) => {
+      const warm = { done: false };
+      return {
+        samples: await sampleRuns(runs, () => meanOf(sizes.starts, () => bareUmbrellaStart(runtime), warm)),
+      };
     },
   };
 }
@@ -166,8 +188,10 @@ export function processCases(): BenchCase[] {
   return [
     mpStart('thread'),
     bare('worker'),
+    floor('thread'),
     mpStart('process'),
     bare('fork'),
+    floor('process'),
     python('fork'),
     python('spawn'),
     warmSpare('thread'),

@@ -31,6 +31,7 @@ import type {
   TaskSpec,
 } from '../internal/batch.js';
 import { markPoolWorker, taskEnded, taskStarted } from '../internal/bootstrap.js';
+import { clockMs } from '../internal/clock.js';
 import { type ErrorRecord, toErrorRecord } from '../internal/error-record.js';
 import { loadTask } from '../internal/load-task.js';
 import { lookupTask } from '../task.js';
@@ -132,9 +133,9 @@ function failure(err: unknown): CallReply {
 }
 
 async function runMap(job: MapJob, spec: TaskSpec, report: Reporter): Promise<MapReply> {
-  const started = performance.now();
+  const started = clockMs();
   const reply = await mapItems(job, spec, report);
-  return { ...reply, ms: performance.now() - started };
+  return { ...reply, ms: clockMs() - started };
 }
 
 async function mapItems(job: MapJob, spec: TaskSpec, report: Reporter): Promise<MapReply> {
@@ -273,7 +274,7 @@ export default async function runBatch(batch: Batch): Promise<BatchReply> {
 
 async function runBatchNow(batch: Batch): Promise<BatchReply> {
   const report = reporterFor(batch, !isMainThread);
-  const started = performance.now();
+  const started = clockMs();
   const cap = batch.maxTasks;
   const reply: { -readonly [K in keyof BatchReply]: BatchReply[K] } = { ran: 0, ms: 0 };
   if (batch.cancelled || (cap > 0 && tasksDone >= cap)) {
@@ -339,6 +340,6 @@ async function runBatchNow(batch: Batch): Promise<BatchReply> {
     reply.sent = [...sent];
     sent.clear();
   }
-  reply.ms = performance.now() - started;
+  reply.ms = clockMs() - started;
   return reply;
 }

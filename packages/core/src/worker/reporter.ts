@@ -15,6 +15,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import { SerializationError } from '@multiproc/shared';
 import type { Batch, CallReply, CancelMessage, PostedReply, ProgressMessage } from '../internal/batch.js';
+import { clockMs } from '../internal/clock.js';
 import { Control, Phase } from '../internal/control.js';
 import { toErrorRecord } from '../internal/error-record.js';
 
@@ -124,7 +125,7 @@ class ProcessReporter implements Reporter {
   #pending: Extract<ProgressMessage, { step: 'done' }> | undefined;
   /** The job announced as started whose code has not begun, or -1. */
   #announced = -1;
-  #paused = performance.now();
+  #paused = clockMs();
   #checked: number | undefined;
   #stride = 1;
   #countdown = 1;
@@ -147,7 +148,7 @@ class ProcessReporter implements Reporter {
   starting(job: number): Promise<void> {
     const pending = this.#pending;
     this.#pending = undefined;
-    this.#paused = performance.now();
+    this.#paused = clockMs();
     this.#announced = job;
     return send(pending ? { ...pending, next: job } : { __multiproc_batch__: this.seq, step: 'start', job });
   }
@@ -183,7 +184,7 @@ class ProcessReporter implements Reporter {
 
   item(): number {
     if (--this.#countdown > 0) return Step.GO;
-    const now = performance.now();
+    const now = clockMs();
     const fast = this.#checked !== undefined && now - this.#checked < FAST_ITEM_MS * this.#stride;
     this.#stride = fast ? Math.min(this.#stride * 2, MAX_STRIDE) : 1;
     this.#checked = now;
@@ -195,7 +196,7 @@ class ProcessReporter implements Reporter {
   async pause(item: number): Promise<boolean> {
     await send({ __multiproc_batch__: this.seq, step: 'item', item });
     await new Promise((resolve) => setImmediate(resolve));
-    this.#paused = performance.now();
+    this.#paused = clockMs();
     return !this.cancelled;
   }
 }

@@ -3,7 +3,6 @@
  * thread, or a socket to the home's process), waiters and the flush hooks.
  */
 import type { Socket } from 'node:net';
-import { performance } from 'node:perf_hooks';
 import { MessageChannel } from 'node:worker_threads';
 import type { EncodeContext } from '@multiproc/shared';
 import type { Link } from '../link/link.js';

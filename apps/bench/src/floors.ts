@@ -1,0 +1,62 @@
+/**
+ * Start-up floors (issue 18): bare Node workers and children that load what every multiproc worker
+ * must load (the umbrella package, which a task module imports) and nothing of multiproc's own
+ * machinery. The start-up rows are read against these as well as against their peers: the gap
+ * between a floor and the bare runtime is the cost of the package's code, not of how it starts.
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import { once } from 'node:events';
+import { Worker } from 'node:worker_threads';
+import { nowMs } from './harness.js';
+import { fixturePath, fixtureUrl } from './paths.js';
+
+/** A bare `new Worker()` / `fork()` of a module that imports the umbrella, until its 'exit'; ms. */
+export async function bareUmbrellaStart(runtime: 'thread' | 'process'): Promise<number> {
+  const t0 = nowMs();
+  const started =
+    runtime === 'thread'
+      ? new Worker(fixtureUrl('umbrella-import.mjs'))
+      : fork(fixturePath('umbrella-import.mjs'), [], { stdio: 'inherit' });
+  await once(started, 'exit');
+  return nowMs() - t0;
+}
+
+type Endpoint = Worker | ChildProcess;
+
+function post(to: Endpoint, x: number): void {
+  if (to instanceof Worker) to.postMessage(x);
+  else to.send(x);
+}
+
+/**
+ * Two bare workers (threads or forked children, with this program's environment, as multiproc's
+ * are) of a module that imports the umbrella, then: the first to say it is ready gets one number
+ * and answers it. Returns the ms from the start to that answer, like a pool of 2 + first task;
+ * both are ended before it resolves.
+ */
+export async function bareUmbrellaPool(runtime: 'thread' | 'process'): Promise<number> {
+  const t0 = nowMs();
+  const workers: Endpoint[] = [0, 1].map(() =>
+    runtime === 'thread'
+      ? new Worker(fixtureUrl('umbrella-worker.mjs'))
+      : fork(fixturePath('umbrella-worker.mjs'), [], { stdio: 'inherit' }),
+  );
+  const exited = workers.map((w) => once(w, 'exit'));
+  const answered = new Promise<void>((resolve, reject) => {
+    for (const w of workers) {
+      w.on('error', reject);
+      w.on('message', (m: unknown) => {
+        if (m === 'ready') post(w, 3);
+        else if (m === 9) resolve();
+      });
+    }
+  });
+  await answered;
+  const ms = nowMs() - t0;
+  for (const w of workers) {
+    if (w instanceof Worker) void w.terminate();
+    else w.kill();
+  }
+  await Promise.all(exited);
+  return ms;
+}
