@@ -233,6 +233,17 @@ export function decodeRequest(
   return [id, method, args];
 }
 
+/** The method a request names whose arguments could not be decoded ('' if unreadable too). */
+export function requestMethod(buf: Buffer, start: number, end: number): string {
+  try {
+    pos = start + 4;
+    const method = end - start >= 4 ? take(buf) : '';
+    return typeof method === 'string' ? method : '';
+  } catch {
+    return '';
+  }
+}
+
 /** The value an answer frame's body at `buf[start, end)` carries. */
 export function decodeAnswer(buf: Buffer, start: number, end: number): unknown {
   pos = start;

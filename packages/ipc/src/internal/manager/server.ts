@@ -19,6 +19,7 @@ import {
   OK,
   QUIET,
   REQUEST,
+  requestMethod,
   WRITE,
 } from './rpc.js';
 import type { Served } from './served-sync.js';
@@ -168,7 +169,7 @@ export class ManagerServer {
         throw new TypeError('Malformed manager request.');
       call = decodeRequest(buf, start, end);
     } catch (err) {
-      error = toRecord(err);
+      error = { ...toRecord(err), method: requestMethod(buf, start, end) };
     }
     const id = call !== null ? call[0] : end - start >= 4 ? buf.readUInt32LE(start) : 0;
     if (conn.deferred !== null) conn.deferred.push({ seq, tag, id, call, error });
@@ -195,7 +196,7 @@ export class ManagerServer {
     error: ErrorRecord | null,
   ): void {
     if (call === null) {
-      if (tag === QUIET) this.#failLate(conn, id, 'call', error!);
+      if (tag === QUIET) this.#failLate(conn, id, error!.method ?? '', error!);
       else this.#reply(conn.socket, seq, FAILED, error);
       return;
     }
@@ -255,7 +256,7 @@ export class ManagerServer {
         : '(Neither it nor the pipelined writes of this object after it were applied; this call was not made.)';
     const record: ErrorRecord = {
       name: r.name,
-      message: `An earlier ${method}() of this object, sent without waiting for its answer, failed: ${r.message} ${why}`,
+      message: `An earlier ${method ? `${method}()` : 'call'} of this object, sent without waiting for its answer, failed: ${r.message} ${why}`,
       method,
     };
     conn.late.set(id, record);
