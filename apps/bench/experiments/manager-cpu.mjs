@@ -36,5 +36,7 @@ try {
 console.log(`${n} pairs x ${rounds} rounds, medians: pairs/s, CPU µs per pair in the child and the manager`);
 for (const kind of KINDS) {
   const s = seen[kind];
-  console.log(`${kind.padEnd(14)} ${median(s.rate).padStart(10)} ${median(s.child).padStart(8)} ${median(s.manager).padStart(8)}`);
+  console.log(
+    `${kind.padEnd(14)} ${median(s.rate).padStart(10)} ${median(s.child).padStart(8)} ${median(s.manager).padStart(8)}`,
+  );
 }
