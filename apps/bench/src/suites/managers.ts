@@ -55,18 +55,19 @@ function countOf(which: Which, smallMsgs: number): number {
 }
 
 /**
- * A manager pair from a pool child. `roundTrip`: the Lock's release waits for the manager's answer
- * (`callMethod('release')`), as every release did before it was pipelined: the same build's
- * before/after in one run.
+ * A manager pair from a pool child. `roundTrip`: the Lock's release or the dict's set waits for
+ * the manager's answer (`callMethod('release')`, `callMethod('set')`), as each did before it was
+ * pipelined: the same build's before/after in one run.
  */
 function mpManager(which: 'lock' | 'dict', roundTrip = false): BenchCase {
   const name = which === 'lock' ? 'Lock' : 'dict';
+  const waited = which === 'lock' ? 'release' : 'set';
   return {
     ...base(
       which,
       roundTrip ? 'multiproc-roundtrip' : 'multiproc',
       roundTrip
-        ? 'multiproc Manager Lock, release as a round trip (process)'
+        ? `multiproc Manager ${name}, ${waited} as a round trip (process)`
         : `multiproc Manager ${name} (process)`,
       roundTrip ? 'baseline' : 'multiproc',
     ),
@@ -79,7 +80,13 @@ function mpManager(which: 'lock' | 'dict', roundTrip = false): BenchCase {
       try {
         const obj = which === 'lock' ? manager.Lock() : manager.dict();
         const task =
-          which === 'dict' ? tasks.dictPairs : roundTrip ? tasks.lockPairsRoundTrip : tasks.lockPairs;
+          which === 'dict'
+            ? roundTrip
+              ? tasks.dictPairsRoundTrip
+              : tasks.dictPairs
+            : roundTrip
+              ? tasks.lockPairsRoundTrip
+              : tasks.lockPairs;
         await pool.apply(task, [obj, 20, 1]); // warm: the child connects and compiles its loop
         return { samples: await pool.apply(task, [obj, countOf(which, sizes.smallMsgs), runs]) };
       } finally {
@@ -172,6 +179,7 @@ export function managerCases(): BenchCase[] {
     mpManager('lock', true),
     python('lock'),
     mpManager('dict'),
+    mpManager('dict', true),
     python('dict'),
     nodeFloor,
     python('floor'),

@@ -3,12 +3,35 @@
  * proxy does not write back (Python's well-known gotcha: `d.get('k').push(1)` changes nothing in
  * the manager; `d.set('k', [...v, 1])` does).
  */
-import type { Timeout } from '@multiproc/shared';
+import { type Timeout, ValidationError } from '@multiproc/shared';
 import { wireTimeout } from '../internal/manager/wire.js';
-import { BaseProxy, proxyClass } from './proxy.js';
+import { BaseProxy, pipelined, proxyClass } from './proxy.js';
+
+/** `update()`'s argument as pairs or a plain object, checked here (the call is pipelined). */
+function updateEntries(entries: unknown): unknown {
+  if (entries instanceof Map) return [...entries];
+  if (typeof entries === 'object' && entries !== null) {
+    if (!(Symbol.iterator in entries)) return entries;
+    const pairs = [...(entries as Iterable<unknown>)];
+    const bad = pairs.findIndex((p) => !Array.isArray(p) || p.length !== 2);
+    if (bad < 0) return pairs;
+    throw new ValidationError(
+      `dict.update(): element ${bad} is not a [key, value] pair; pass pairs, a Map or a plain object.`,
+    );
+  }
+  throw new ValidationError(
+    `dict.update(): expected pairs, a Map or a plain object, got ${entries === null ? 'null' : typeof entries}.`,
+  );
+}
 
 /**
  * A manager's `dict`, keyed like a `Map`. Mirrors Python's `DictProxy`. Reads are copies.
+ *
+ * `set()` and `update()` do not wait for the manager's answer once this thread has written to the
+ * dict before: they resolve once the write is sent, and every later call from any thread or
+ * process that was told of the write on another channel sees it, as in Python. An argument that
+ * cannot be sent rejects at the call; a write the manager refuses anyway is reported late (see
+ * `set()`).
  * @example
  * const manager = await Manager.start();
  * const d = manager.dict<string, number>();
@@ -23,9 +46,16 @@ export class DictProxy<K = unknown, V = unknown> extends BaseProxy implements As
     const r = fallback === undefined ? this.callMethod('get', key) : this.callMethod('get', key, fallback);
     return r as Promise<V | undefined>;
   }
-  /** Sets `key` to `value`. Python: `d[k] = v`. */
+  /**
+   * Sets `key` to `value`. Python: `d[k] = v`. Resolves once the write is sent (after this
+   * thread's first write to the dict, without waiting for the manager's answer); any later read
+   * sees it. A write the manager refuses anyway (a value it cannot decode) is reported late: a
+   * `ManagerWarning` (code `MP_LATE_WRITE`) at once, and the next call of this dict from this
+   * thread rejects with the error.
+   * @throws {SerializationError} (as a rejection of this call) when `key` or `value` cannot be sent.
+   */
   set(key: K, value: V): Promise<void> {
-    return this.callMethod('set', key, value) as Promise<void>;
+    return this[pipelined]('set', key, value);
   }
   /** Whether `key` is present. Python: `k in d`. */
   has(key: K): Promise<boolean> {
@@ -44,9 +74,19 @@ export class DictProxy<K = unknown, V = unknown> extends BaseProxy implements As
   setdefault(key: K, value: V): Promise<V> {
     return this.callMethod('setdefault', key, value) as Promise<V>;
   }
-  /** Sets every entry of `entries` (pairs, a Map, or a plain object). Python: `update()`. */
+  /**
+   * Sets every entry of `entries` (pairs, a Map, or a plain object). Python: `update()`. Sent
+   * without waiting for the manager's answer, as `set()`.
+   * @throws {ValidationError} (as a rejection) when `entries` is not pairs, a Map or an object.
+   */
   update(entries: Iterable<[K, V]> | Record<string, V>): Promise<void> {
-    return this.callMethod('update', entries instanceof Map ? [...entries] : entries) as Promise<void>;
+    let checked: unknown;
+    try {
+      checked = updateEntries(entries);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this[pipelined]('update', checked);
   }
   /** The keys, in insertion order. Python: `keys()`. */
   keys(): Promise<K[]> {
@@ -97,13 +137,13 @@ export class ListProxy<T = unknown> extends BaseProxy implements AsyncIterable<T
   set(index: number, value: T): Promise<void> {
     return this.callMethod('set', index, value) as Promise<void>;
   }
-  /** Adds `value` at the end. Python: `append()`. */
+  /** Adds `value` at the end. Python: `append()`. Sent without waiting, as a dict's `set()`. */
   append(value: T): Promise<void> {
-    return this.callMethod('append', value) as Promise<void>;
+    return this[pipelined]('append', value);
   }
-  /** Adds every value at the end. Python: `extend()`. */
+  /** Adds every value at the end. Python: `extend()`. Sent without waiting, as a dict's `set()`. */
   extend(values: Iterable<T>): Promise<void> {
-    return this.callMethod('extend', [...values]) as Promise<void>;
+    return this[pipelined]('extend', [...values]);
   }
   /** Inserts `value` before `index`. Python: `insert()`. */
   insert(index: number, value: T): Promise<void> {
@@ -167,9 +207,9 @@ export class NamespaceProxy extends BaseProxy {
   get(name: string): Promise<unknown> {
     return this.callMethod('get', name);
   }
-  /** Sets `name`. Python: `ns.name = value`. */
+  /** Sets `name`. Python: `ns.name = value`. Sent without waiting, as a dict's `set()`. */
   set(name: string, value: unknown): Promise<void> {
-    return this.callMethod('set', name, value) as Promise<void>;
+    return this[pipelined]('set', String(name), value);
   }
   /** Removes `name`. Python: `del ns.name`. */
   delete(name: string): Promise<boolean> {

@@ -10,6 +10,9 @@ import { proxyRef } from '../internal/manager/server.js';
 import type { ProxyRef } from '../internal/manager/wire.js';
 
 const TYPE = 'multiproc.Proxy';
+
+/** @internal A proxy's pipelined write (a symbol: an AutoProxy's string keys are the served object's). */
+export const pipelined: unique symbol = Symbol('multiproc.pipelinedWrite');
 const classes = new Map<string, new (ref: ProxyRef) => any>();
 
 /** @internal Makes the proxy class of `typeid` (its own, or an {@link AutoProxy}). */
@@ -68,6 +71,15 @@ export class BaseProxy {
    */
   callMethod(method: string, ...args: unknown[]): Promise<unknown> {
     return this.client().request(this.#ref.id, method, args);
+  }
+
+  /**
+   * @internal Calls `method`, a write whose result is undefined and that the manager cannot refuse
+   * once the proxy checked its arguments: sent without waiting for the manager's answer once this
+   * thread is a registered writer of the object (internal/manager/client.ts). Resolves once sent.
+   */
+  [pipelined](method: string, ...args: unknown[]): Promise<void> {
+    return this.client().write(this.#ref.id, method, args) as Promise<void>;
   }
 
   /** @internal This thread's connection to the manager (a new one after the last one died). */

@@ -4,26 +4,30 @@
  * runs them in that order); answers come back by sequence number. The socket holds the program
  * open only while a request waits, so an idle proxy never keeps its program alive.
  *
- * Pipelined release. The connection is the owner of what it acquires, and it counts, per object,
- * the acquires that answered true minus the releases it sent. While that count is above 0 the
- * manager's own count for this owner is too, so a `release()` is known to succeed: it is written
- * (tag QUIET, no answer) and resolves once the frame is in the kernel, saving a round trip. Later
- * calls on this socket run after it (FIFO); another owner's `acquire()` waits until the manager
- * reads it. Something signalled after it on another channel (a Queue, an exit) is sent after the
- * frame is in the manager's socket buffer, but the manager may read the woken process's request
- * first (seen with threads): so a non-blocking acquire, `locked()` or a timeout that would find the
- * lock held answers only after one more poll of the manager's sockets (wait-list.ts, afterPoll).
- * Only another owner's release of a plain Lock or Semaphore that this one holds (Python allows
- * it) can make the pipelined one fail: its error then comes back as LATE and is emitted as a
- * warning at once, and the manager rejects this connection's next call of that object with it
- * instead of running it. A process that ends right after a pipelined release loses nothing: the
- * frame is in the kernel, and the manager releases what a closed connection held anyway.
+ * Pipelined calls save a round trip: they are written (tag QUIET, no answer) and resolve once the
+ * frame is in the kernel (or, behind a full socket buffer, once it gets there). Later calls on
+ * this socket run after them (FIFO). Two kinds:
+ * - A release of a lock or semaphore this connection holds by its own count (acquires answered
+ *   true minus releases sent): the manager's count for this owner is above 0 too, so it succeeds
+ *   unless another owner released what this one holds (Python allows it for a plain Lock or
+ *   Semaphore). A non-blocking acquire, `locked()` or a timeout that would find the lock held
+ *   answers after one more poll of the manager's sockets (wait-list.ts, afterPoll), so a release
+ *   followed by a signal on another channel (a Queue, an exit) is seen by the process it wakes.
+ * - A write whose Python result is None and that the manager cannot refuse once the proxy has
+ *   checked it (a dict's `set`/`update`, a list's `append`/`extend`, a Namespace's `set`), once
+ *   this connection is registered as a writer of that object: its first write there is a round
+ *   trip of tag WRITE. From then on, a frame of any other connection about that object waits one
+ *   more poll (writers.ts), so a read that a signal on another channel caused sees the write.
+ * A pipelined call that fails anyway comes back as LATE: a warning at once (MP_LATE_RELEASE or
+ * MP_LATE_WRITE), and the manager rejects this connection's next answered call of that object
+ * with it instead of running it. A process that ends right after a pipelined call loses nothing:
+ * the frame is in the kernel, and the manager reads it before it sees the end of the socket.
  */
 import type net from 'node:net';
 import { AuthenticationError, ManagerClosedError } from '../../errors.js';
 import { type Address, connectManagerSocket, netAddress, openSocket } from '../net/endpoint.js';
 import type { Feed } from '../net/handshake.js';
-import { decodeAnswer, encodeRequest, FAILED, FrameSplitter, LATE, QUIET } from './rpc.js';
+import { decodeAnswer, encodeRequest, FAILED, FrameSplitter, LATE, QUIET, REQUEST, WRITE } from './rpc.js';
 import { type ErrorRecord, fromRecord } from './wire.js';
 
 interface Pending {
@@ -31,6 +35,10 @@ interface Pending {
   reject(e: unknown): void;
   /** The object an `acquire` is for (an answer true counts as held), or -1. */
   holds: number;
+  /** The object a WRITE registers this connection as a pipelining writer of, or -1. */
+  writes: number;
+  /** Pipelined frames sent before this request: its answer shows the manager read them. */
+  quietBefore: number;
 }
 
 const SENT: Promise<undefined> = Promise.resolve(undefined);
@@ -63,6 +71,11 @@ export class ManagerClient {
   #dead: Error | null = null;
   // Per object id: acquires answered true minus releases sent, by this connection.
   readonly #held = new Map<number, number>();
+  // Object ids this connection is a registered pipelining writer of (writers.ts).
+  readonly #writer = new Set<number>();
+  // Pipelined frames sent, and how many of them a later answer showed read.
+  #quietSent = 0;
+  #quietRead = 0;
 
   constructor(address: Address, authkey: string, forget: () => void) {
     this.#address = address;
@@ -92,21 +105,26 @@ export class ManagerClient {
    * acquire), an answer true counts the object as held by this connection.
    */
   request(id: number, method: string, args: unknown[], holds = false): Promise<unknown> {
-    if (this.#dead) return Promise.reject(this.#dead);
-    const seq = (this.#seq = (this.#seq + 1) >>> 0);
+    return this.#send(id, method, args, REQUEST, holds ? id : -1, -1);
+  }
+
+  /**
+   * Calls `method` of object `id`, a write whose result is undefined and that the manager cannot
+   * refuse (see the header): pipelined once this connection is a registered writer of the object,
+   * else a round trip that registers it. An argument that cannot be sent rejects this call.
+   */
+  write(id: number, method: string, args: unknown[]): Promise<unknown> {
+    const s = this.#socket;
+    if (!this.#writer.has(id) || s === null || this.#queued !== null || this.#dead) {
+      return this.#send(id, method, args, WRITE, -1, id);
+    }
     let frame: Buffer;
     try {
-      frame = encodeRequest(seq, id, method, args);
+      frame = encodeRequest(0, id, method, args, QUIET);
     } catch (err) {
-      return Promise.reject(err); // an argument that cannot be sent: this call fails, not the rest
+      return Promise.reject(err);
     }
-    const p = new Promise<unknown>((resolve, reject) =>
-      this.#pending.set(seq, { resolve, reject, holds: holds ? id : -1 }),
-    );
-    if (this.#pending.size === 1) this.#socket?.ref();
-    if (this.#queued !== null) this.#queued.push(frame);
-    else this.#socket!.write(frame);
-    return p;
+    return this.#sendQuiet(s, frame);
   }
 
   /**
@@ -121,9 +139,40 @@ export class ManagerClient {
     }
     if (n === 1) this.#held.delete(id);
     else this.#held.set(id, n - 1);
+    return this.#sendQuiet(s, encodeRequest(0, id, 'release', [], QUIET));
+  }
+
+  #send(
+    id: number,
+    method: string,
+    args: unknown[],
+    tag: number,
+    holds: number,
+    writes: number,
+  ): Promise<unknown> {
+    if (this.#dead) return Promise.reject(this.#dead);
+    const seq = (this.#seq = (this.#seq + 1) >>> 0);
+    let frame: Buffer;
+    try {
+      frame = encodeRequest(seq, id, method, args, tag);
+    } catch (err) {
+      return Promise.reject(err); // an argument that cannot be sent: this call fails, not the rest
+    }
+    const quietBefore = this.#quietSent;
+    const p = new Promise<unknown>((resolve, reject) =>
+      this.#pending.set(seq, { resolve, reject, holds, writes, quietBefore }),
+    );
+    if (this.#pending.size === 1) this.#socket?.ref();
+    if (this.#queued !== null) this.#queued.push(frame);
+    else this.#socket!.write(frame);
+    return p;
+  }
+
+  // Writes a pipelined frame; settled once it is in the kernel (at once, the usual case).
+  #sendQuiet(s: net.Socket, frame: Buffer): Promise<unknown> {
+    this.#quietSent++;
     let flushed: ((v: undefined) => void) | null = null;
-    s.write(encodeRequest(0, id, 'release', [], QUIET), () => flushed?.(undefined));
-    // Written through to the kernel (the usual case), or queued behind a full socket buffer.
+    s.write(frame, () => flushed?.(undefined));
     if (s.writableLength === 0) return SENT;
     return new Promise((resolve) => {
       flushed = resolve;
@@ -140,7 +189,18 @@ export class ManagerClient {
       }
     };
     if (feed.rest) feed.sink(feed.rest);
-    s.on('error', (err) => this.#die(err));
+    s.on('error', (err) => {
+      // Broken, not closed by the manager: pipelined calls it did not confirm may be lost.
+      const unread = this.#quietSent - this.#quietRead;
+      if (unread > 0) {
+        process.emitWarning(
+          `${unread} call(s) sent to the manager without waiting for an answer (a held lock's release, ` +
+            `a dict's set, ...) may not have been applied: the connection broke (${err.message}).`,
+          { type: 'ManagerWarning', code: 'MP_LATE_WRITE' },
+        );
+      }
+      this.#die(err);
+    });
     s.once('close', () => this.#die(new Error('The connection to the manager closed.')));
     for (const frame of this.#queued!) s.write(frame);
     this.#queued = null;
@@ -156,6 +216,7 @@ export class ManagerClient {
     if (!p) return;
     this.#pending.delete(seq);
     if (this.#pending.size === 0) this.#socket?.unref();
+    if (p.quietBefore > this.#quietRead) this.#quietRead = p.quietBefore;
     let value: unknown;
     try {
       value = decodeAnswer(buf, start, end);
@@ -166,21 +227,25 @@ export class ManagerClient {
     if (tag === FAILED) p.reject(fromRecord(value as ErrorRecord));
     else {
       if (p.holds >= 0 && value === true) this.#held.set(p.holds, (this.#held.get(p.holds) ?? 0) + 1);
+      if (p.writes >= 0) this.#writer.add(p.writes);
       p.resolve(value);
     }
   }
 
-  // A pipelined release of object `id` failed (another owner had released what this one held):
-  // said at once; the manager rejects this connection's next call of it with the same error.
+  // A pipelined call of object `id` failed (a release of what another owner had released, a write
+  // the manager refused): said at once; the manager rejects this connection's next answered call
+  // of it with the same error, and until then this connection pipelines nothing to it.
   #failedLate(id: number, buf: Buffer, start: number, end: number): void {
     this.#held.delete(id);
-    let message: string;
+    this.#writer.delete(id);
+    let record: ErrorRecord;
     try {
-      message = (decodeAnswer(buf, start, end) as ErrorRecord).message;
+      record = decodeAnswer(buf, start, end) as ErrorRecord;
     } catch (err) {
-      message = (err as Error).message;
+      record = { name: 'Error', message: (err as Error).message };
     }
-    process.emitWarning(message, { type: 'ManagerWarning', code: 'MP_LATE_RELEASE' });
+    const code = record.method === 'release' ? 'MP_LATE_RELEASE' : 'MP_LATE_WRITE';
+    process.emitWarning(record.message, { type: 'ManagerWarning', code });
   }
 
   #die(cause: unknown): void {
@@ -200,5 +265,6 @@ export class ManagerClient {
     for (const p of this.#pending.values()) p.reject(err);
     this.#pending.clear();
     this.#held.clear();
+    this.#writer.clear();
   }
 }

@@ -10,9 +10,11 @@
  * request body:  | objectId (u32 LE) | method (a string value) | each argument's value … |
  * answer body:   | the value (tag OK) or the ErrorRecord (tag FAILED)                      |
  * ```
- * A request with tag QUIET (a pipelined lock release, see client.ts) gets no answer when it
- * succeeds; when it fails, its answer has tag LATE and carries the object id in the seq field, as
- * the proxy that sent it has long moved on and reports the error on its next call of that object.
+ * A request with tag QUIET (a pipelined lock release or write, see client.ts) gets no answer when
+ * it succeeds; when it fails, its answer has tag LATE and carries the object id in the seq field,
+ * as the proxy that sent it has long moved on and reports the error on its next call of that
+ * object. A request with tag WRITE is answered like REQUEST and first registers its connection as
+ * a writer that pipelines writes of its object (writers.ts).
  * A value is one type byte then its payload: undefined, null, false, true (no payload), an int32,
  * a float64, a string (u32 byte length, UTF-8), or an item (u32 length, then serialize.ts's item:
  * JSON text for JSON-exact objects, else structured-clone bytes, so multiproc objects nested in
@@ -30,6 +32,8 @@ export const FAILED = 2;
 export const QUIET = 3;
 /** The failure of a QUIET request; its seq field is the object id. */
 export const LATE = 4;
+/** A request (answered) that registers its connection as a pipelining writer of its object. */
+export const WRITE = 5;
 
 const UNDEFINED = 0;
 const NULL = 1;
@@ -227,6 +231,17 @@ export function decodeRequest(
   while (pos < end) args.push(take(buf));
   if (pos !== end) throw new RangeError('Malformed manager request.');
   return [id, method, args];
+}
+
+/** The method a request names whose arguments could not be decoded ('' if unreadable too). */
+export function requestMethod(buf: Buffer, start: number, end: number): string {
+  try {
+    pos = start + 4;
+    const method = end - start >= 4 ? take(buf) : '';
+    return typeof method === 'string' ? method : '';
+  } catch {
+    return '';
+  }
 }
 
 /** The value an answer frame's body at `buf[start, end)` carries. */

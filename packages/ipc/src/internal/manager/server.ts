@@ -2,16 +2,51 @@
  * A manager's server: the objects it serves by id, and one socket per client (one per thread or
  * process that uses a proxy) whose requests run in the order they arrive, each as it comes (see
  * rpc.ts): a request that waits (a lock's acquire) does not hold back the next one, and one that
- * answers at once is answered in the same turn, with one write. When a client's socket ends, its
- * owner's locks and semaphores are released and barriers it waited at are broken.
+ * answers at once is answered in the same turn, with one write. A frame about an object that
+ * another connection may have pipelined writes of waits one more poll (writers.ts), and that
+ * connection's later frames queue behind it. When a client's socket ends, its owner's locks and
+ * semaphores are released and barriers it waited at are broken.
  */
 import type net from 'node:net';
 import { Listener } from '../../listener.js';
 import type { Address } from '../net/endpoint.js';
-import { decodeRequest, encodeAnswer, FAILED, FrameSplitter, LATE, OK, QUIET, REQUEST } from './rpc.js';
+import {
+  decodeRequest,
+  encodeAnswer,
+  FAILED,
+  FrameSplitter,
+  LATE,
+  OK,
+  QUIET,
+  REQUEST,
+  requestMethod,
+  WRITE,
+} from './rpc.js';
 import type { Served } from './served-sync.js';
-import type { Owner } from './wait-list.js';
+import { afterPoll, type Owner } from './wait-list.js';
 import { type ErrorRecord, type ProxyRef, type Request, toRecord } from './wire.js';
+import { Writers } from './writers.js';
+
+/** A frame waiting for one more poll of the manager's sockets (writers.ts). */
+interface Deferred {
+  readonly seq: number;
+  readonly tag: number;
+  readonly id: number;
+  readonly call: Request | null;
+  readonly error: ErrorRecord | null;
+}
+
+/** One client connection: one thread or process, the owner of what it acquires. */
+interface Conn {
+  readonly socket: net.Socket;
+  readonly owner: Owner;
+  /** Per object id: the failure of this connection's pipelined call, for its next call of it. */
+  readonly late: Map<number, ErrorRecord>;
+  /** Frames waiting for a poll, in arrival order (later ones queue behind); null when none. */
+  deferred: Deferred[] | null;
+  /** Set at close: what ends this owner, run once no frame of it waits. */
+  gone: (() => void) | null;
+}
 
 /** Makes the served object of a type from the arguments of its creation. */
 export type ServedFactory = ((args: unknown[], server: ManagerServer) => Served) & { auto?: boolean };
@@ -25,6 +60,7 @@ export class ManagerServer {
   readonly #types: ReadonlyMap<string, ServedFactory>;
   readonly #objects = new Map<number, Served>();
   readonly #sockets = new Set<net.Socket>();
+  readonly #writers = new Writers();
   #nextId = 1;
   #nextOwner = 1;
   #closed = false;
@@ -91,6 +127,7 @@ export class ManagerServer {
     for (const socket of this.#sockets) socket.destroy();
     this.#sockets.clear();
     this.#objects.clear();
+    this.#writers.clear();
   }
 
   #serve(socket: net.Socket): void {
@@ -98,31 +135,11 @@ export class ManagerServer {
       socket.destroy();
       return;
     }
-    const owner = this.#nextOwner++;
-    // Per object id: the failure of this connection's pipelined release, for its next call.
-    const late = new Map<number, ErrorRecord>();
+    const conn: Conn = { socket, owner: this.#nextOwner++, late: new Map(), deferred: null, gone: null };
     this.#sockets.add(socket);
-    const splitter = new FrameSplitter((seq, tag, buf, start, end) => {
-      let call: Request;
-      try {
-        if (tag !== REQUEST && tag !== QUIET) throw new TypeError('Malformed manager request.');
-        call = decodeRequest(buf, start, end);
-      } catch (err) {
-        this.#reply(socket, seq, FAILED, toRecord(err));
-        return;
-      }
-      const failed = late.size === 0 ? undefined : late.get(call[0]);
-      if (failed !== undefined) {
-        // Not run: its caller learns of the failed release first (a QUIET one leaves it for the next).
-        if (tag === REQUEST) {
-          late.delete(call[0]);
-          this.#reply(socket, seq, FAILED, failed);
-        }
-        return;
-      }
-      if (tag === QUIET) this.#handleQuiet(socket, owner, call, late);
-      else this.#handle(socket, owner, seq, call);
-    });
+    const splitter = new FrameSplitter((seq, tag, buf, start, end) =>
+      this.#onFrame(conn, seq, tag, buf, start, end),
+    );
     socket.on('data', (chunk: Buffer) => {
       try {
         splitter.push(chunk);
@@ -131,12 +148,73 @@ export class ManagerServer {
       }
     });
     socket.on('error', () => {});
-    // EOF: the client's thread or process closed its socket or ended.
+    // EOF: the client's thread or process closed its socket or ended. Frames still waiting for a
+    // poll run first (a pipelined write the client finished is applied), then its owner is gone.
     socket.once('close', () => {
       this.#sockets.delete(socket);
-      if (!this.#closed) for (const obj of this.#objects.values()) obj.ownerGone?.(owner);
+      conn.gone = () => {
+        this.#writers.dropOwner(conn.owner);
+        if (!this.#closed) for (const obj of this.#objects.values()) obj.ownerGone?.(conn.owner);
+      };
+      if (conn.deferred === null) conn.gone();
     });
     socket.resume();
+  }
+
+  #onFrame(conn: Conn, seq: number, tag: number, buf: Buffer, start: number, end: number): void {
+    let call: Request | null = null;
+    let error: ErrorRecord | null = null;
+    try {
+      if (tag !== REQUEST && tag !== QUIET && tag !== WRITE)
+        throw new TypeError('Malformed manager request.');
+      call = decodeRequest(buf, start, end);
+    } catch (err) {
+      error = { ...toRecord(err), method: requestMethod(buf, start, end) };
+    }
+    const id = call !== null ? call[0] : end - start >= 4 ? buf.readUInt32LE(start) : 0;
+    if (conn.deferred !== null) conn.deferred.push({ seq, tag, id, call, error });
+    else if (id !== 0 && this.#writers.othersOf(id, conn.owner)) {
+      // Another client may have pipelined writes of this object still unread (writers.ts).
+      conn.deferred = [{ seq, tag, id, call, error }];
+      void afterPoll(() => this.#drain(conn));
+    } else this.#run(conn, seq, tag, id, call, error);
+  }
+
+  #drain(conn: Conn): void {
+    const frames = conn.deferred ?? [];
+    conn.deferred = null;
+    for (const f of frames) this.#run(conn, f.seq, f.tag, f.id, f.call, f.error);
+    conn.gone?.();
+  }
+
+  #run(
+    conn: Conn,
+    seq: number,
+    tag: number,
+    id: number,
+    call: Request | null,
+    error: ErrorRecord | null,
+  ): void {
+    if (call === null) {
+      if (tag === QUIET) this.#failLate(conn, id, error!.method ?? '', error!);
+      else this.#reply(conn.socket, seq, FAILED, error);
+      return;
+    }
+    const failed = conn.late.size === 0 ? undefined : conn.late.get(id);
+    if (failed !== undefined) {
+      // Not run: its caller learns of the failed pipelined call first (a QUIET one leaves it for the next).
+      if (tag !== QUIET) {
+        conn.late.delete(id);
+        this.#reply(conn.socket, seq, FAILED, failed);
+      }
+      return;
+    }
+    if (tag === QUIET) {
+      this.#runQuiet(conn, call);
+      return;
+    }
+    if (tag === WRITE) this.#writers.add(id, conn.owner);
+    this.#handle(conn.socket, conn.owner, seq, call);
   }
 
   #handle(socket: net.Socket, owner: Owner, seq: number, [id, method, args]: Request): void {
@@ -154,26 +232,35 @@ export class ManagerServer {
   }
 
   /**
-   * A pipelined release (client.ts) is answered only when it fails: LATE, with the object id as
-   * its seq, so the proxy can warn at once; the connection's next call of that object, which
-   * the proxy sent believing the release done, is rejected with that failure instead of run.
+   * A pipelined call (client.ts: a held lock's release, a write whose result is undefined) is
+   * answered only when it fails: LATE, with the object id as its seq, so the proxy can warn at
+   * once; the connection's next answered call of that object, which the proxy sent believing the
+   * write done, is rejected with that failure instead of run, and pipelined ones until then are
+   * dropped (as if the failed call had thrown where it was made).
    */
-  #handleQuiet(
-    socket: net.Socket,
-    owner: Owner,
-    [id, method, args]: Request,
-    late: Map<number, ErrorRecord>,
-  ): void {
+  #runQuiet(conn: Conn, [id, method, args]: Request): void {
+    let r: unknown;
     try {
-      this.#object(id).invoke(method, args, owner);
+      r = this.#object(id).invoke(method, args, conn.owner);
     } catch (err) {
-      const r = toRecord(err);
-      const message =
-        `An earlier release() of this object, sent without waiting for its answer, failed: ${r.message} ` +
-        '(Another thread or process had released it; this call was not made.)';
-      late.set(id, { name: r.name, message });
-      this.#reply(socket, id, LATE, { name: r.name, message });
+      this.#failLate(conn, id, method, toRecord(err));
+      return;
     }
+    if (r instanceof Promise) r.catch((err: unknown) => this.#failLate(conn, id, method, toRecord(err)));
+  }
+
+  #failLate(conn: Conn, id: number, method: string, r: ErrorRecord): void {
+    const why =
+      method === 'release'
+        ? '(Another thread or process had released it; this call was not made.)'
+        : '(Neither it nor the pipelined writes of this object after it were applied; this call was not made.)';
+    const record: ErrorRecord = {
+      name: r.name,
+      message: `An earlier ${method ? `${method}()` : 'call'} of this object, sent without waiting for its answer, failed: ${r.message} ${why}`,
+      method,
+    };
+    conn.late.set(id, record);
+    this.#reply(conn.socket, id, LATE, record);
   }
 
   #reply(socket: net.Socket, seq: number, tag: number, value: unknown): void {

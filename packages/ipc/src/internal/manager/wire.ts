@@ -21,6 +21,8 @@ export type Request = [id: number, method: string, args: unknown[]];
 export interface ErrorRecord {
   readonly name: string;
   readonly message: string;
+  /** For a pipelined call's late failure: the method that failed. */
+  readonly method?: string;
 }
 
 /** How a proxy finds its object: the manager's address and key, the object's id and type. */
