@@ -38,12 +38,15 @@ export class PortLink extends Link {
   #batch: unknown[] = [];
   #transfer: ArrayBuffer[] = [];
   #bytes = 0;
-  // The run being filled (its items, its op and epoch) and where each run of the batch sits.
-  #run: Item[] | null = null;
+  // The run being filled (its values, or texts once a text item joined it: see takeBatch), its op
+  // and epoch, and where each run of the batch sits.
+  #run: unknown[] | null = null;
+  #runTexts = false;
   #runOp = 0;
   #runA = 0;
   #runB = 0;
   #runs: number[] = [];
+  #textRuns = new Set<unknown[]>();
   // A send already went out at once this turn (postNow): the sends after it batch.
   #hot = false;
 
@@ -113,6 +116,13 @@ export class PortLink extends Link {
     return true;
   }
 
+  // A text item joins a run of values: the values become their texts, and so will later ones.
+  #toTexts(run: unknown[]): void {
+    for (let i = 0; i < run.length; i++) run[i] = JSON.stringify(run[i]);
+    this.#runTexts = true;
+    this.#textRuns.add(run);
+  }
+
   #cool = (): void => {
     this.#hot = false;
   };
@@ -140,15 +150,22 @@ export class PortLink extends Link {
 
   protected append(op: number, a: number, b: number, payload?: Item): number {
     if ((op === Op.H_DATA || op === Op.R_PUT) && isJson(payload)) {
+      const text = typeof payload === 'string';
       if (this.#run !== null && this.#runOp === op && this.#runA === a && this.#runB === b) {
-        this.#run.push(payload);
+        if (text && !this.#runTexts) this.#toTexts(this.#run);
+        this.#run.push(
+          this.#runTexts && !text ? JSON.stringify(payload.value) : text ? payload : payload.value,
+        );
       } else {
-        this.#run = [payload];
+        this.#run = [text ? payload : payload.value];
+        this.#runTexts = text;
         this.#runOp = op;
         this.#runA = a;
         this.#runB = b;
         this.#runs.push(this.#batch.length);
         this.#batch.push(op === Op.H_DATA ? Op.H_DATA_RUN : Op.R_PUT_RUN, a, b, this.#run);
+        // A run of texts is marked by its own array (see takeBatch).
+        if (text) this.#textRuns.add(this.#run);
       }
       this.#bytes += typeof payload === 'string' ? payload.length + 1 : (payload.bytes ?? 64);
       return this.#bytes;
@@ -167,8 +184,13 @@ export class PortLink extends Link {
   protected takeBatch(): Batch | null {
     if (this.#batch.length === 0) return null;
     const frames = this.#batch;
-    for (const at of this.#runs) frames[at + 3] = runText(frames[at + 3] as Item[]);
+    for (const at of this.#runs) {
+      const run = frames[at + 3] as unknown[];
+      // One stringify for all the values; texts (JSON already) are joined.
+      frames[at + 3] = this.#textRuns.has(run) ? `[${run.join(',')}]` : JSON.stringify(run);
+    }
     this.#runs = [];
+    if (this.#textRuns.size > 0) this.#textRuns.clear();
     this.#run = null;
     const batch: Batch = { frames, transfer: this.#transfer };
     this.#batch = [];
@@ -196,17 +218,4 @@ export class PortLink extends Link {
 // A JSON item that can join a run: JSON text, or a private JSON-exact value (not one to return).
 function isJson(item: Item | undefined): item is string | Decoded {
   return typeof item === 'string' || (item !== undefined && isDecoded(item) && item.moved !== true);
-}
-
-// A run's items as one JSON array text: one stringify for all the values (texts are spliced in).
-function runText(items: Item[]): string {
-  // Filled by push, not preallocated: JSON.stringify takes a slower path over a holey array.
-  const values: unknown[] = [];
-  for (let i = 0; i < items.length; i++) {
-    const item = items[i]!;
-    if (typeof item === 'string')
-      return `[${items.map((x) => (typeof x === 'string' ? x : JSON.stringify((x as Decoded).value))).join(',')}]`;
-    values.push((item as Decoded).value);
-  }
-  return JSON.stringify(values);
 }

@@ -109,7 +109,7 @@ export class Channel {
 
   /** Adds an item if there is room and no put waits before it. */
   tryPut(item: Item): boolean {
-    if (this.full() || this.#livePutters()) return false;
+    if ((this.#opts.maxsize > 0 && this.size >= this.#opts.maxsize) || this.#livePutters()) return false;
     this.admit(item);
     return true;
   }
@@ -282,6 +282,7 @@ export class Channel {
   }
 
   #livePutters(): boolean {
+    if (this.#putters.length === 0) return false;
     while (this.#putters.peek()?.done) this.#putters.shift();
     return this.#putters.length > 0;
   }

@@ -26,13 +26,15 @@ export class HomeProtocol extends HomeObject<ReaderCopy, ChannelEndpoint> {
 
   constructor(kind: HomeKind, out: HomeActions) {
     const isQueue = kind.kind === 'queue';
-    let onAdmit: (() => void) | null = null;
+    const joinable = kind.kind === 'queue' && kind.joinable;
+    let tasks: Tasks | null = null;
     let onLocalDone = () => {};
     const channel = (maxsize: number) =>
       new Channel(out, {
         maxsize,
         endsWithWriters: !isQueue,
-        onAdmit: () => onAdmit?.(),
+        // Only a JoinableQueue counts puts: a plain queue's put calls nothing here.
+        onAdmit: joinable ? () => void tasks!.unfinished++ : null,
         onLocalDone: () => onLocalDone(),
       });
     const endpoint = (index: number, read: Channel | null, write: Channel | null): ChannelEndpoint => ({
@@ -55,9 +57,8 @@ export class HomeProtocol extends HomeObject<ReaderCopy, ChannelEndpoint> {
     }
     super(out, endpoints);
     this.isQueue = isQueue;
-    const tasks = new Tasks(out);
+    tasks = new Tasks(out);
     this.tasks = tasks;
-    if (kind.kind === 'queue' && kind.joinable) onAdmit = () => void tasks.unfinished++;
     onLocalDone = () => this.updateHolds();
     for (const e of this.endpoints) this.openLocal(e.index);
   }

@@ -129,6 +129,8 @@ export class ReadAhead {
   }
 
   #othersHold(c: ReaderCopy): boolean {
+    const n = this.holders.size;
+    if (n === 0 || (n === 1 && this.holders.has(c))) return false;
     for (const h of this.holders) if (h !== c && h.holdsSoft()) return true;
     return false;
   }

@@ -1,5 +1,6 @@
 /** The home thread's own handle of a queue or pipe end: direct calls on its protocol. */
 import type { EncodeContext } from '@multiproc/shared';
+import type { Channel } from '../protocol/channel.js';
 import { BROKEN, type Item, type Taken, TIMEOUT } from '../protocol/item.js';
 import type { PutWait } from '../protocol/reader-copy.js';
 import type { GetResult, Handle, HandleData, PutResult } from './handle.js';
@@ -14,12 +15,15 @@ const PUTS_PER_TURN = 256;
 export class HomeHandle implements Handle {
   readonly #rt: HomeRuntime;
   readonly #end: number;
+  // The channel this end writes (null: a pipe's receive-only end), fixed for its life.
+  readonly #write: Channel | null;
   #closed = false;
   #puts = 0;
 
   constructor(rt: HomeRuntime, end: number) {
     this.#rt = rt;
     this.#end = end;
+    this.#write = rt.proto.endpoints[end]!.write;
   }
 
   /** A queue: one endpoint, read and written by every handle. */
@@ -39,14 +43,15 @@ export class HomeHandle implements Handle {
   }
 
   put(item: Item, timeoutMs: number | undefined): PutResult | Promise<PutResult> {
-    const proto = this.#proto;
-    if (proto.brokenFor(this.#end)) return BROKEN;
-    if (proto.tryPut(this.#end, item)) {
+    const ch = this.#write;
+    if (ch?.broken) return BROKEN;
+    if (ch ? ch.tryPut(item) : this.#proto.tryPut(this.#end, item)) {
       if (++this.#puts < PUTS_PER_TURN) return true;
       this.#puts = 0;
       return new Promise((resolve) => setImmediate(resolve, true));
     }
     if (timeoutMs === 0) return false;
+    const proto = this.#proto;
     const w = new Waiter<boolean>((x) => proto.cancel(this.#end, x, true)) as Waiter<boolean> & PutWait;
     Object.assign(w, { item, copy: null, seq: 0, local: true });
     proto.waitPut(this.#end, w);
