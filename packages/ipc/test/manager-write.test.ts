@@ -7,9 +7,10 @@ import { execFileSync } from 'node:child_process';
 import { closeSync, constants, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Manager, Queue, ValidationError } from '@multiproc/ipc';
-import { afterEach, describe, expect, it } from 'vitest';
+import { Queue, ValidationError } from '@multiproc/ipc';
+import { describe, expect, it } from 'vitest';
 import { core } from './core.js';
+import { managerTestKit } from './manager-kit.js';
 
 const { tasks } = await import(new URL('./fixtures/write-tasks.mjs', import.meta.url).href);
 
@@ -44,16 +45,7 @@ function fifo(name: string): [string, number] {
   return [path, fd];
 }
 
-const cleanup: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const f of cleanup.splice(0).reverse()) await f();
-});
-
-async function manager(): Promise<Manager> {
-  const m = await Manager.start();
-  cleanup.push(() => m.shutdown());
-  return m;
-}
+const { cleanup, manager } = managerTestKit();
 
 describe.each(['thread', 'process'])('pipelined writes (%s)', (context) => {
   it('a set signalled on another channel is seen by the other client, every round', {

@@ -8,28 +8,13 @@ import {
   Queue,
   ValidationError,
 } from '@multiproc/ipc';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { core } from './core.js';
+import { managerTestKit } from './manager-kit.js';
 
 const { tasks } = await import(new URL('./fixtures/manager-tasks.mjs', import.meta.url).href);
 
-const cleanup: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const f of cleanup.splice(0).reverse()) await f();
-});
-
-async function manager(): Promise<Manager> {
-  const m = await Manager.start();
-  cleanup.push(() => m.shutdown());
-  return m;
-}
-
-function start(target: unknown, args: unknown[], context: string) {
-  const p = new core.Process({ target, args, context });
-  cleanup.push(() => p.isAlive() && p.kill());
-  p.start();
-  return p;
-}
+const { cleanup, manager, start } = managerTestKit();
 
 // Python's repr of what the docs example prints.
 const pyRepr = (v: unknown): string =>
