@@ -14,7 +14,6 @@
  * tables, so a user subclass of `TypeError` comes back as a `TypeError` with the user's `name`.
  * `stack` is the worker's; `cause` and own fields are kept where they can be cloned.
  */
-import { inspect } from 'node:util';
 import * as ipc from '@multiproc/ipc';
 import * as shared from '@multiproc/shared';
 import * as errors from '../errors.js';
@@ -186,7 +185,11 @@ function thrownRecord(value: unknown, depth: number): ErrorRecord {
 export function describeThrown(value: unknown): string {
   if (typeof value === 'string') return value;
   try {
-    return inspect(value, { depth: 4, breakLength: Number.POSITIVE_INFINITY });
+    // Loaded here, not imported: node:util as an ES module reads every export on Node 22+, and
+    // one of them touches process.stderr, which loads node:net when stderr is a pipe.
+    return process
+      .getBuiltinModule('node:util')
+      .inspect(value, { depth: 4, breakLength: Number.POSITIVE_INFINITY });
   } catch {
     return String(value);
   }
