@@ -139,19 +139,63 @@ function putString(s: string): boolean {
   return true;
 }
 
-function frame(seq: number, tag: number): Buffer {
-  const n = at;
+// Completes the frame at out[0, at) with its header; returns its length.
+function finish(seq: number, tag: number): number {
+  out.writeUInt32LE(at - 4, 0);
+  out.writeUInt32LE(seq, 4);
+  out[8] = tag;
+  return at;
+}
+
+/**
+ * The buffer the last frame was encoded into (its bytes are `[0, n)`, `n` what encoding returned),
+ * valid until the next encoding: write it at once (send.ts) or copy it ({@link copyFrame}).
+ */
+export function encoded(): Buffer {
+  return out;
+}
+
+/** A copy of the last frame encoded, `n` bytes (for a frame that must wait, and for tests). */
+export function copyFrame(n: number): Buffer {
   const f = Buffer.allocUnsafe(n);
-  if (n <= 64) for (let i = HEADER_BYTES; i < n; i++) f[i] = out[i]!;
-  else out.copy(f, HEADER_BYTES, HEADER_BYTES, n);
-  f.writeUInt32LE(n - 4, 0);
-  f.writeUInt32LE(seq, 4);
-  f[8] = tag;
-  if (out.length > KEEP_BYTES) out = Buffer.allocUnsafe(4096);
+  if (n <= 64) for (let i = 0; i < n; i++) f[i] = out[i]!;
+  else out.copy(f, 0, 0, n);
   return f;
 }
 
-/** A request frame: call `method` of object `id` with `args`; SerializationError names a bad argument. */
+/** Gives a grown write buffer back after a big frame was written out. */
+export function shrink(): void {
+  if (out.length > KEEP_BYTES) out = Buffer.allocUnsafe(4096);
+}
+
+/**
+ * Encodes a request frame (call `method` of object `id` with `args`) into {@link encoded}; returns
+ * its length. SerializationError names a bad argument.
+ */
+export function requestFrame(
+  seq: number,
+  id: number,
+  method: string,
+  args: readonly unknown[],
+  tag = REQUEST,
+): number {
+  at = HEADER_BYTES;
+  room(4);
+  out.writeUInt32LE(id, at);
+  at += 4;
+  put(method, 'method');
+  for (let i = 0; i < args.length; i++) put(args[i], `args[${i}]`);
+  return finish(seq, tag);
+}
+
+/** Encodes an answer frame (`value` with tag OK, an ErrorRecord with FAILED) into {@link encoded}. */
+export function answerFrame(seq: number, tag: number, value: unknown): number {
+  at = HEADER_BYTES;
+  put(value, 'result');
+  return finish(seq, tag);
+}
+
+/** A request frame, as its own buffer (see {@link requestFrame}). */
 export function encodeRequest(
   seq: number,
   id: number,
@@ -159,20 +203,16 @@ export function encodeRequest(
   args: readonly unknown[],
   tag = REQUEST,
 ): Buffer {
-  at = HEADER_BYTES;
-  room(4);
-  out.writeUInt32LE(id, at);
-  at += 4;
-  put(method, 'method');
-  for (let i = 0; i < args.length; i++) put(args[i], `args[${i}]`);
-  return frame(seq, tag);
+  const f = copyFrame(requestFrame(seq, id, method, args, tag));
+  shrink();
+  return f;
 }
 
-/** An answer frame: `value` with tag OK, an ErrorRecord with FAILED. */
+/** An answer frame, as its own buffer (see {@link answerFrame}). */
 export function encodeAnswer(seq: number, tag: number, value: unknown): Buffer {
-  at = HEADER_BYTES;
-  put(value, 'result');
-  return frame(seq, tag);
+  const f = copyFrame(answerFrame(seq, tag, value));
+  shrink();
+  return f;
 }
 
 // Where take() reads next.

@@ -11,8 +11,8 @@ import type net from 'node:net';
 import { Listener } from '../../listener.js';
 import type { Address } from '../net/endpoint.js';
 import {
+  answerFrame,
   decodeRequest,
-  encodeAnswer,
   FAILED,
   FrameSplitter,
   LATE,
@@ -22,6 +22,7 @@ import {
   requestMethod,
   WRITE,
 } from './rpc.js';
+import { sendFrame } from './send.js';
 import type { Served } from './served-sync.js';
 import { afterPoll, type Owner } from './wait-list.js';
 import { type ErrorRecord, type ProxyRef, type Request, toRecord } from './wire.js';
@@ -265,13 +266,13 @@ export class ManagerServer {
 
   #reply(socket: net.Socket, seq: number, tag: number, value: unknown): void {
     if (socket.destroyed || this.#closed) return;
-    let frame: Buffer;
+    let n: number;
     try {
-      frame = encodeAnswer(seq, tag, value);
+      n = answerFrame(seq, tag, value);
     } catch (err) {
-      frame = encodeAnswer(seq, FAILED, toRecord(err)); // a result that cannot be sent
+      n = answerFrame(seq, FAILED, toRecord(err)); // a result that cannot be sent
     }
-    socket.write(frame);
+    sendFrame(socket, n);
   }
 
   #object(id: number): Served {
