@@ -243,7 +243,9 @@ function take(buf: Buffer): unknown {
   if (type === STRING) return takeString(buf, start, pos);
   if (type !== ITEM) throw new RangeError(`Bad manager value type ${type}.`);
   if (buf[start] === STRING_KIND) return JSON.parse(buf.toString('utf8', start + 1, pos));
-  return fromItem(buf.subarray(start, pos));
+  // Bytes and typed arrays come out as views of the item: of a copy in memory of their own, as
+  // `buf` may be a socket's read buffer, read into again by the next chunk.
+  return fromItem(new Uint8Array(buf.subarray(start, pos)));
 }
 
 function takeString(buf: Buffer, start: number, end: number): string {
