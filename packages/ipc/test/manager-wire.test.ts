@@ -5,12 +5,12 @@
 import { AuthenticationError, Client, Manager, SerializationError } from '@multiproc/ipc';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
+import { FrameSplitter } from '../src/internal/manager/frame-io.js';
 import {
   decodeAnswer,
   decodeRequest,
   encodeAnswer,
   encodeRequest,
-  FrameSplitter,
   OK,
   REQUEST,
 } from '../src/internal/manager/rpc.js';

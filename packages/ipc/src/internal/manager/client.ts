@@ -27,18 +27,8 @@ import type net from 'node:net';
 import { AuthenticationError, ManagerClosedError } from '../../errors.js';
 import { type Address, connectManagerSocket, netAddress, openSocket } from '../net/endpoint.js';
 import type { Feed } from '../net/handshake.js';
-import {
-  copyFrame,
-  decodeAnswer,
-  FAILED,
-  FrameSplitter,
-  LATE,
-  QUIET,
-  REQUEST,
-  requestFrame,
-  WRITE,
-} from './rpc.js';
-import { sendFrame } from './send.js';
+import { FrameSplitter, sendFrame } from './frame-io.js';
+import { copyFrame, decodeAnswer, FAILED, LATE, QUIET, REQUEST, requestFrame, WRITE } from './rpc.js';
 import { type ErrorRecord, fromRecord } from './wire.js';
 
 interface Pending {

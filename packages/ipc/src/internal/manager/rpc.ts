@@ -45,8 +45,6 @@ const STRING = 6;
 const ITEM = 7;
 /** Strings up to this many chars are checked and copied byte by byte (cheaper than a native call). */
 const SHORT = 32;
-/** The largest frame either side accepts (a bigger length means a broken or hostile peer). */
-const MAX_FRAME_BYTES = 0x7fff_ffff;
 /** The write buffer is given back after a frame bigger than this (one big value). */
 const KEEP_BYTES = 64 * 1024;
 
@@ -149,7 +147,7 @@ function finish(seq: number, tag: number): number {
 
 /**
  * The buffer the last frame was encoded into (its bytes are `[0, n)`, `n` what encoding returned),
- * valid until the next encoding: write it at once (send.ts) or copy it ({@link copyFrame}).
+ * valid until the next encoding: write it at once (frame-io.ts) or copy it ({@link copyFrame}).
  */
 export function encoded(): Buffer {
   return out;
@@ -292,41 +290,4 @@ export function decodeAnswer(buf: Buffer, start: number, end: number): unknown {
   const v = take(buf);
   if (pos !== end) throw new RangeError('Malformed manager answer.');
   return v;
-}
-
-/** Called once per whole frame, with its body at `buf[start, end)`. */
-export type OnFrame = (seq: number, tag: number, buf: Buffer, start: number, end: number) => void;
-
-/** Splits a socket's chunks into frames; a chunk that holds whole frames costs no copy. */
-export class FrameSplitter {
-  readonly #onFrame: OnFrame;
-  #rest: Buffer | null = null;
-
-  constructor(onFrame: OnFrame) {
-    this.#onFrame = onFrame;
-  }
-
-  /**
-   * Feeds the next chunk; throws a RangeError for a frame length no peer of ours would send. With
-   * `reused`, the chunk's memory is read into again afterwards, so an unfinished frame is copied.
-   */
-  push(chunk: Buffer, reused = false): void {
-    let buf = chunk;
-    if (this.#rest !== null) {
-      buf = Buffer.concat([this.#rest, chunk]);
-      this.#rest = null;
-    }
-    let start = 0;
-    while (buf.length - start >= 4) {
-      const n = buf.readUInt32LE(start);
-      if (n < HEADER_BYTES - 4 || n > MAX_FRAME_BYTES) throw new RangeError(`Bad manager frame length ${n}.`);
-      const end = start + 4 + n;
-      if (end > buf.length) break;
-      this.#onFrame(buf.readUInt32LE(start + 4), buf[start + 8]!, buf, start + HEADER_BYTES, end);
-      start = end;
-    }
-    if (start < buf.length) {
-      this.#rest = reused && buf === chunk ? Buffer.from(buf.subarray(start)) : buf.subarray(start);
-    }
-  }
 }

@@ -11,19 +11,8 @@ import type net from 'node:net';
 import { Listener } from '../../listener.js';
 import type { Address } from '../net/endpoint.js';
 import type { Feed } from '../net/handshake.js';
-import {
-  answerFrame,
-  decodeRequest,
-  FAILED,
-  FrameSplitter,
-  LATE,
-  OK,
-  QUIET,
-  REQUEST,
-  requestMethod,
-  WRITE,
-} from './rpc.js';
-import { sendFrame } from './send.js';
+import { FrameSplitter, sendFrame } from './frame-io.js';
+import { answerFrame, decodeRequest, FAILED, LATE, OK, QUIET, REQUEST, requestMethod, WRITE } from './rpc.js';
 import type { Served } from './served-sync.js';
 import { afterPoll, type Owner } from './wait-list.js';
 import { type ErrorRecord, type ProxyRef, type Request, toRecord } from './wire.js';
