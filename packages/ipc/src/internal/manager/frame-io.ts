@@ -26,7 +26,7 @@ type WithHandle = { _handle?: { fd?: number } | null };
 export function sendFrame(socket: net.Socket, n: number): Promise<void> | null {
   const buf = encoded();
   let done = 0;
-  if (socket.writableLength === 0) {
+  if (socket.writableLength === 0 && socket.writable) {
     // A closed socket has no handle, so a descriptor number another file reuses is never written.
     const fd = (socket as unknown as WithHandle)._handle?.fd;
     if (fd !== undefined && fd >= 0) {
