@@ -15,8 +15,9 @@ import {
   connectSocket,
   netAddress,
   openSocket,
+  readingInto,
 } from './internal/net/endpoint.js';
-import { keyBytes } from './internal/net/handshake.js';
+import { type Feed, keyBytes } from './internal/net/handshake.js';
 
 export type { Address } from './internal/net/endpoint.js';
 
@@ -176,15 +177,20 @@ export class Listener implements AsyncDisposable {
    * (see manager/rpc.ts; waits here never hold the program). Its sockets end with `close()`, also
    * those still in their handshake.
    */
-  serve(onSocket: (socket: net.Socket) => void): void {
+  serve(onSocket: (socket: net.Socket, feed: Feed) => void): void {
     const loop = async (): Promise<void> => {
       while (!this.#closed) {
-        const socket = await this.#nextSocket(false).catch(() => null);
-        if (!socket) return;
+        const accepted = await this.#nextSocket(false).catch(() => null);
+        if (!accepted) return;
+        const feed: Feed = { sink: null, rest: null };
+        const socket = readingInto(accepted, feed);
         this.#served.add(socket);
         socket.once('close', () => this.#served.delete(socket));
         socket.unref();
-        acceptManagerSocket(socket, this.#key).then(onSocket, () => {});
+        acceptManagerSocket(socket, this.#key, feed).then(
+          (s) => onSocket(s, feed),
+          () => {},
+        );
       }
     };
     void loop();

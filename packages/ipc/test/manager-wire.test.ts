@@ -5,12 +5,12 @@
 import { AuthenticationError, Client, Manager, SerializationError } from '@multiproc/ipc';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
+import { FrameSplitter } from '../src/internal/manager/frame-io.js';
 import {
   decodeAnswer,
   decodeRequest,
   encodeAnswer,
   encodeRequest,
-  FrameSplitter,
   OK,
   REQUEST,
 } from '../src/internal/manager/rpc.js';
@@ -94,6 +94,24 @@ describe('a manager over its wire', () => {
     expect(await d.get('u', 'fallback')).toBeUndefined();
     const entries = [...((await d.copy()) as Map<unknown, unknown>)];
     expect(entries.filter(([key]) => key instanceof Map)).toEqual([[odd, odd]]);
+  });
+
+  it('bytes and typed arrays read back are copies, not views of a buffer read into again', async () => {
+    const m = await manager();
+    const d = m.dict<string, unknown>();
+    const values: Record<string, unknown> = {
+      bytes: new Uint8Array([1, 2, 3]),
+      floats: new Float64Array([1.5, -2.5]),
+      nested: { b: Buffer.from('abc'), i: new Int32Array([7, -7]) },
+    };
+    for (const [k, v] of Object.entries(values)) await d.set(k, v);
+    const got = new Map<string, unknown>();
+    for (const k of Object.keys(values)) got.set(k, await d.get(k));
+    // Later answers land where the earlier ones were read (the proxy's and the manager's buffers).
+    await d.set('noise', 'z'.repeat(200));
+    for (let i = 0; i < 3; i++) await d.get('noise');
+    for (const [k, v] of Object.entries(values)) expect(got.get(k)).toEqual(v);
+    expect(await d.get('bytes')).toEqual(values.bytes); // and the manager kept its own copy
   });
 
   it('an unsendable argument rejects that call only; the next ones still work', async () => {

@@ -27,7 +27,8 @@ import type net from 'node:net';
 import { AuthenticationError, ManagerClosedError } from '../../errors.js';
 import { type Address, connectManagerSocket, netAddress, openSocket } from '../net/endpoint.js';
 import type { Feed } from '../net/handshake.js';
-import { decodeAnswer, encodeRequest, FAILED, FrameSplitter, LATE, QUIET, REQUEST, WRITE } from './rpc.js';
+import { FrameSplitter, sendFrame } from './frame-io.js';
+import { copyFrame, decodeAnswer, FAILED, LATE, QUIET, REQUEST, requestFrame, WRITE } from './rpc.js';
 import { type ErrorRecord, fromRecord } from './wire.js';
 
 interface Pending {
@@ -118,13 +119,13 @@ export class ManagerClient {
     if (!this.#writer.has(id) || s === null || this.#queued !== null || this.#dead) {
       return this.#send(id, method, args, WRITE, -1, id);
     }
-    let frame: Buffer;
+    let n: number;
     try {
-      frame = encodeRequest(0, id, method, args, QUIET);
+      n = requestFrame(0, id, method, args, QUIET);
     } catch (err) {
       return Promise.reject(err);
     }
-    return this.#sendQuiet(s, frame);
+    return this.#sendQuiet(s, n);
   }
 
   /**
@@ -139,7 +140,7 @@ export class ManagerClient {
     }
     if (n === 1) this.#held.delete(id);
     else this.#held.set(id, n - 1);
-    return this.#sendQuiet(s, encodeRequest(0, id, 'release', [], QUIET));
+    return this.#sendQuiet(s, requestFrame(0, id, 'release', [], QUIET));
   }
 
   #send(
@@ -152,9 +153,9 @@ export class ManagerClient {
   ): Promise<unknown> {
     if (this.#dead) return Promise.reject(this.#dead);
     const seq = (this.#seq = (this.#seq + 1) >>> 0);
-    let frame: Buffer;
+    let n: number;
     try {
-      frame = encodeRequest(seq, id, method, args, tag);
+      n = requestFrame(seq, id, method, args, tag);
     } catch (err) {
       return Promise.reject(err); // an argument that cannot be sent: this call fails, not the rest
     }
@@ -163,20 +164,16 @@ export class ManagerClient {
       this.#pending.set(seq, { resolve, reject, holds, writes, quietBefore }),
     );
     if (this.#pending.size === 1) this.#socket?.ref();
-    if (this.#queued !== null) this.#queued.push(frame);
-    else this.#socket!.write(frame);
+    if (this.#queued !== null) this.#queued.push(copyFrame(n));
+    else sendFrame(this.#socket!, n);
     return p;
   }
 
-  // Writes a pipelined frame; settled once it is in the kernel (at once, the usual case).
-  #sendQuiet(s: net.Socket, frame: Buffer): Promise<unknown> {
+  // Writes the pipelined frame just encoded (`n` bytes); settled once it is in the kernel (at
+  // once, the usual case).
+  #sendQuiet(s: net.Socket, n: number): Promise<unknown> {
     this.#quietSent++;
-    let flushed: ((v: undefined) => void) | null = null;
-    s.write(frame, () => flushed?.(undefined));
-    if (s.writableLength === 0) return SENT;
-    return new Promise((resolve) => {
-      flushed = resolve;
-    });
+    return sendFrame(s, n) ?? SENT;
   }
 
   #ready(s: net.Socket, feed: Feed): void {

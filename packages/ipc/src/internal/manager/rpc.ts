@@ -45,8 +45,6 @@ const STRING = 6;
 const ITEM = 7;
 /** Strings up to this many chars are checked and copied byte by byte (cheaper than a native call). */
 const SHORT = 32;
-/** The largest frame either side accepts (a bigger length means a broken or hostile peer). */
-const MAX_FRAME_BYTES = 0x7fff_ffff;
 /** The write buffer is given back after a frame bigger than this (one big value). */
 const KEEP_BYTES = 64 * 1024;
 
@@ -139,19 +137,63 @@ function putString(s: string): boolean {
   return true;
 }
 
-function frame(seq: number, tag: number): Buffer {
-  const n = at;
+// Completes the frame at out[0, at) with its header; returns its length.
+function finish(seq: number, tag: number): number {
+  out.writeUInt32LE(at - 4, 0);
+  out.writeUInt32LE(seq, 4);
+  out[8] = tag;
+  return at;
+}
+
+/**
+ * The buffer the last frame was encoded into (its bytes are `[0, n)`, `n` what encoding returned),
+ * valid until the next encoding: write it at once (frame-io.ts) or copy it ({@link copyFrame}).
+ */
+export function encoded(): Buffer {
+  return out;
+}
+
+/** A copy of the last frame encoded, `n` bytes (for a frame that must wait, and for tests). */
+export function copyFrame(n: number): Buffer {
   const f = Buffer.allocUnsafe(n);
-  if (n <= 64) for (let i = HEADER_BYTES; i < n; i++) f[i] = out[i]!;
-  else out.copy(f, HEADER_BYTES, HEADER_BYTES, n);
-  f.writeUInt32LE(n - 4, 0);
-  f.writeUInt32LE(seq, 4);
-  f[8] = tag;
-  if (out.length > KEEP_BYTES) out = Buffer.allocUnsafe(4096);
+  if (n <= 64) for (let i = 0; i < n; i++) f[i] = out[i]!;
+  else out.copy(f, 0, 0, n);
   return f;
 }
 
-/** A request frame: call `method` of object `id` with `args`; SerializationError names a bad argument. */
+/** Gives a grown write buffer back after a big frame was written out. */
+export function shrink(): void {
+  if (out.length > KEEP_BYTES) out = Buffer.allocUnsafe(4096);
+}
+
+/**
+ * Encodes a request frame (call `method` of object `id` with `args`) into {@link encoded}; returns
+ * its length. SerializationError names a bad argument.
+ */
+export function requestFrame(
+  seq: number,
+  id: number,
+  method: string,
+  args: readonly unknown[],
+  tag = REQUEST,
+): number {
+  at = HEADER_BYTES;
+  room(4);
+  out.writeUInt32LE(id, at);
+  at += 4;
+  put(method, 'method');
+  for (let i = 0; i < args.length; i++) put(args[i], `args[${i}]`);
+  return finish(seq, tag);
+}
+
+/** Encodes an answer frame (`value` with tag OK, an ErrorRecord with FAILED) into {@link encoded}. */
+export function answerFrame(seq: number, tag: number, value: unknown): number {
+  at = HEADER_BYTES;
+  put(value, 'result');
+  return finish(seq, tag);
+}
+
+/** A request frame, as its own buffer (see {@link requestFrame}). */
 export function encodeRequest(
   seq: number,
   id: number,
@@ -159,20 +201,16 @@ export function encodeRequest(
   args: readonly unknown[],
   tag = REQUEST,
 ): Buffer {
-  at = HEADER_BYTES;
-  room(4);
-  out.writeUInt32LE(id, at);
-  at += 4;
-  put(method, 'method');
-  for (let i = 0; i < args.length; i++) put(args[i], `args[${i}]`);
-  return frame(seq, tag);
+  const f = copyFrame(requestFrame(seq, id, method, args, tag));
+  shrink();
+  return f;
 }
 
-/** An answer frame: `value` with tag OK, an ErrorRecord with FAILED. */
+/** An answer frame, as its own buffer (see {@link answerFrame}). */
 export function encodeAnswer(seq: number, tag: number, value: unknown): Buffer {
-  at = HEADER_BYTES;
-  put(value, 'result');
-  return frame(seq, tag);
+  const f = copyFrame(answerFrame(seq, tag, value));
+  shrink();
+  return f;
 }
 
 // Where take() reads next.
@@ -203,7 +241,9 @@ function take(buf: Buffer): unknown {
   if (type === STRING) return takeString(buf, start, pos);
   if (type !== ITEM) throw new RangeError(`Bad manager value type ${type}.`);
   if (buf[start] === STRING_KIND) return JSON.parse(buf.toString('utf8', start + 1, pos));
-  return fromItem(buf.subarray(start, pos));
+  // Bytes and typed arrays come out as views of the item: of a copy in memory of their own, as
+  // `buf` may be a socket's read buffer, read into again by the next chunk.
+  return fromItem(new Uint8Array(buf.subarray(start, pos)));
 }
 
 function takeString(buf: Buffer, start: number, end: number): string {
@@ -250,41 +290,4 @@ export function decodeAnswer(buf: Buffer, start: number, end: number): unknown {
   const v = take(buf);
   if (pos !== end) throw new RangeError('Malformed manager answer.');
   return v;
-}
-
-/** Called once per whole frame, with its body at `buf[start, end)`. */
-export type OnFrame = (seq: number, tag: number, buf: Buffer, start: number, end: number) => void;
-
-/** Splits a socket's chunks into frames; a chunk that holds whole frames costs no copy. */
-export class FrameSplitter {
-  readonly #onFrame: OnFrame;
-  #rest: Buffer | null = null;
-
-  constructor(onFrame: OnFrame) {
-    this.#onFrame = onFrame;
-  }
-
-  /**
-   * Feeds the next chunk; throws a RangeError for a frame length no peer of ours would send. With
-   * `reused`, the chunk's memory is read into again afterwards, so an unfinished frame is copied.
-   */
-  push(chunk: Buffer, reused = false): void {
-    let buf = chunk;
-    if (this.#rest !== null) {
-      buf = Buffer.concat([this.#rest, chunk]);
-      this.#rest = null;
-    }
-    let start = 0;
-    while (buf.length - start >= 4) {
-      const n = buf.readUInt32LE(start);
-      if (n < HEADER_BYTES - 4 || n > MAX_FRAME_BYTES) throw new RangeError(`Bad manager frame length ${n}.`);
-      const end = start + 4 + n;
-      if (end > buf.length) break;
-      this.#onFrame(buf.readUInt32LE(start + 4), buf[start + 8]!, buf, start + HEADER_BYTES, end);
-      start = end;
-    }
-    if (start < buf.length) {
-      this.#rest = reused && buf === chunk ? Buffer.from(buf.subarray(start)) : buf.subarray(start);
-    }
-  }
 }

@@ -10,18 +10,9 @@
 import type net from 'node:net';
 import { Listener } from '../../listener.js';
 import type { Address } from '../net/endpoint.js';
-import {
-  decodeRequest,
-  encodeAnswer,
-  FAILED,
-  FrameSplitter,
-  LATE,
-  OK,
-  QUIET,
-  REQUEST,
-  requestMethod,
-  WRITE,
-} from './rpc.js';
+import type { Feed } from '../net/handshake.js';
+import { FrameSplitter, sendFrame } from './frame-io.js';
+import { answerFrame, decodeRequest, FAILED, LATE, OK, QUIET, REQUEST, requestMethod, WRITE } from './rpc.js';
 import type { Served } from './served-sync.js';
 import { afterPoll, type Owner } from './wait-list.js';
 import { type ErrorRecord, type ProxyRef, type Request, toRecord } from './wire.js';
@@ -84,14 +75,14 @@ export class ManagerServer {
   /** Binds and starts serving; resolves to the address clients use. */
   async start(): Promise<Address> {
     this.#address = await this.listener.ready();
-    this.listener.serve((socket) => this.#serve(socket));
+    this.listener.serve((socket, feed) => this.#serve(socket, feed));
     return this.#address;
   }
 
   /** Starts serving on a Unix socket path, whose address is known at once (clients wait for the bind). */
   startNow(): Address {
     this.#address = this.listener.address;
-    this.listener.serve((socket) => this.#serve(socket));
+    this.listener.serve((socket, feed) => this.#serve(socket, feed));
     return this.#address;
   }
 
@@ -130,7 +121,8 @@ export class ManagerServer {
     this.#writers.clear();
   }
 
-  #serve(socket: net.Socket): void {
+  // `feed` hands on what the socket reads, into a buffer read into again (endpoint.ts, readingInto).
+  #serve(socket: net.Socket, feed: Feed): void {
     if (this.#closed) {
       socket.destroy();
       return;
@@ -140,13 +132,14 @@ export class ManagerServer {
     const splitter = new FrameSplitter((seq, tag, buf, start, end) =>
       this.#onFrame(conn, seq, tag, buf, start, end),
     );
-    socket.on('data', (chunk: Buffer) => {
+    feed.sink = (chunk) => {
       try {
-        splitter.push(chunk);
+        splitter.push(chunk, true);
       } catch {
         socket.destroy(); // not a peer of ours: a frame length no proxy sends
       }
-    });
+    };
+    if (feed.rest) feed.sink(feed.rest);
     socket.on('error', () => {});
     // EOF: the client's thread or process closed its socket or ended. Frames still waiting for a
     // poll run first (a pipelined write the client finished is applied), then its owner is gone.
@@ -265,13 +258,13 @@ export class ManagerServer {
 
   #reply(socket: net.Socket, seq: number, tag: number, value: unknown): void {
     if (socket.destroyed || this.#closed) return;
-    let frame: Buffer;
+    let n: number;
     try {
-      frame = encodeAnswer(seq, tag, value);
+      n = answerFrame(seq, tag, value);
     } catch (err) {
-      frame = encodeAnswer(seq, FAILED, toRecord(err)); // a result that cannot be sent
+      n = answerFrame(seq, FAILED, toRecord(err)); // a result that cannot be sent
     }
-    socket.write(frame);
+    sendFrame(socket, n);
   }
 
   #object(id: number): Served {

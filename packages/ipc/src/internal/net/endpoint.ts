@@ -49,6 +49,17 @@ export function netAddress(
   );
 }
 
+/** Node's `onread` option: chunks read into `buffer`, each handed to `feed.sink` as it comes. */
+function onreadInto(buffer: Buffer, feed: Feed): net.OnReadOpts {
+  return {
+    buffer,
+    callback: (n: number, buf: Uint8Array): boolean => {
+      feed.sink?.((buf as Buffer).subarray(0, n));
+      return true; // keep reading
+    },
+  };
+}
+
 /**
  * Connects to a listener's `target` (see {@link netAddress}); rejects with Node's error. With a
  * `feed`, the socket reads into one reused buffer and hands each chunk to `feed.sink` (Node's
@@ -59,13 +70,7 @@ export function openSocket(
   feed?: Feed,
 ): Promise<net.Socket> {
   return new Promise<net.Socket>((resolve, reject) => {
-    const onread = feed && {
-      buffer: Buffer.allocUnsafe(READ_BUFFER_BYTES),
-      callback: (n: number, buf: Uint8Array): boolean => {
-        feed.sink?.((buf as Buffer).subarray(0, n));
-        return true; // keep reading
-      },
-    };
+    const onread = feed && onreadInto(Buffer.allocUnsafe(READ_BUFFER_BYTES), feed);
     const s = process.getBuiltinModule('node:net').connect(onread ? { ...target, onread } : target);
     s.once('error', reject);
     s.once('connect', () => {
@@ -75,6 +80,29 @@ export function openSocket(
       resolve(s);
     });
   });
+}
+
+// The buffer every socket a manager accepted reads into: a chunk is used up before the next read.
+let acceptedBuffer: Buffer | null = null;
+
+/**
+ * A listener's accepted socket, paused and not read yet, made to read as {@link openSocket}'s
+ * with a `feed`: a new `net.Socket` over the same handle with `onread` (what `net.Server` does
+ * for each connection, which offers no `onread` itself), into one buffer shared by all of them.
+ * The old object is retired without closing the handle. Saves the stream layer and a buffer per
+ * read on a manager's side of every call.
+ */
+export function readingInto(socket: net.Socket, feed: Feed): net.Socket {
+  const old = socket as unknown as { _handle?: object | null };
+  const handle = old._handle;
+  if (!handle) return socket; // closed already: the handshake fails on it
+  old._handle = null;
+  socket.destroy(); // no handle: only its 'close' (a server's count of connections)
+  acceptedBuffer ??= Buffer.allocUnsafe(READ_BUFFER_BYTES);
+  const options = { handle, readable: true, writable: true, onread: onreadInto(acceptedBuffer, feed) };
+  const s = new (process.getBuiltinModule('node:net').Socket)(options as net.SocketConstructorOpts);
+  s.pause();
+  return s;
 }
 
 /**
@@ -138,13 +166,18 @@ export async function connectSocket(socket: net.Socket, key: Buffer | null): Pro
 }
 
 /**
- * A manager's side of an accepted socket: authenticates it and resolves to it, paused, to carry
- * manager frames (see manager/rpc.ts) from then on. Destroys it on failure.
+ * A manager's side of an accepted socket (made by {@link readingInto} with `feed`): authenticates
+ * it and resolves to it, paused, to carry manager frames (see manager/rpc.ts) from then on.
+ * Destroys it on failure.
  */
-export async function acceptManagerSocket(socket: net.Socket, key: Buffer | null): Promise<net.Socket> {
+export async function acceptManagerSocket(
+  socket: net.Socket,
+  key: Buffer | null,
+  feed: Feed,
+): Promise<net.Socket> {
   socket.setTimeout(HANDSHAKE_TIMEOUT_MS, () => socket.destroy());
   try {
-    await serverHandshake(socket, key, () => MANAGER_HELLO);
+    await serverHandshake(socket, key, () => MANAGER_HELLO, feed);
   } catch (err) {
     socket.destroy();
     throw err;

@@ -198,8 +198,9 @@ export async function serverHandshake(
   socket: net.Socket,
   key: Buffer | null,
   hello: () => object,
+  feed: Feed | null = null,
 ): Promise<void> {
-  const reader = new MessageReader(socket);
+  const reader = new MessageReader(socket, feed);
   try {
     if (key) {
       const sent = await deliver(socket, reader, key);

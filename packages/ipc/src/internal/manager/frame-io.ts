@@ -1,0 +1,84 @@
+/**
+ * Manager frames (rpc.ts) on a socket, on both sides: writing the frame just encoded, and
+ * splitting what is read into whole frames.
+ *
+ * Writing: when the socket has nothing queued, the frame goes straight into the kernel with one
+ * `write(2)` on the socket's descriptor, from the encoding buffer: no copy, no stream machinery,
+ * no callback turn (a manager call is a few dozen bytes, and this path was most of the JS of a
+ * round trip). What the kernel does not take (its buffer full), or a socket whose descriptor
+ * this cannot reach (Windows pipes), goes through the socket's stream as a copy, after anything
+ * queued there, so the order of frames holds either way. An error of the direct write (the peer
+ * gone) is left to the stream write that follows, which reports it as it always did.
+ */
+import { writeSync } from 'node:fs';
+import type net from 'node:net';
+import { encoded, HEADER_BYTES, shrink } from './rpc.js';
+
+/** The largest frame either side accepts (a bigger length means a broken or hostile peer). */
+const MAX_FRAME_BYTES = 0x7fff_ffff;
+
+type WithHandle = { _handle?: { fd?: number } | null };
+
+/**
+ * Writes the `n` bytes just encoded to `socket`: null when they are in the kernel now, else they
+ * are queued in the socket's stream and the promise resolves once they leave it.
+ */
+export function sendFrame(socket: net.Socket, n: number): Promise<void> | null {
+  const buf = encoded();
+  let done = 0;
+  if (socket.writableLength === 0 && socket.writable) {
+    // A closed socket has no handle, so a descriptor number another file reuses is never written.
+    const fd = (socket as unknown as WithHandle)._handle?.fd;
+    if (fd !== undefined && fd >= 0) {
+      try {
+        done = writeSync(fd, buf, 0, n);
+      } catch {
+        done = 0; // EAGAIN (the kernel's buffer is full), or an error the stream write reports
+      }
+    }
+  }
+  if (done === n) {
+    if (n > 4096) shrink();
+    return null;
+  }
+  const rest = Buffer.from(buf.subarray(done, n));
+  shrink();
+  return new Promise((resolve) => socket.write(rest, () => resolve()));
+}
+
+/** Called once per whole frame, with its body at `buf[start, end)`. */
+export type OnFrame = (seq: number, tag: number, buf: Buffer, start: number, end: number) => void;
+
+/** Splits a socket's chunks into frames; a chunk that holds whole frames costs no copy. */
+export class FrameSplitter {
+  readonly #onFrame: OnFrame;
+  #rest: Buffer | null = null;
+
+  constructor(onFrame: OnFrame) {
+    this.#onFrame = onFrame;
+  }
+
+  /**
+   * Feeds the next chunk; throws a RangeError for a frame length no peer of ours would send. With
+   * `reused`, the chunk's memory is read into again afterwards, so an unfinished frame is copied.
+   */
+  push(chunk: Buffer, reused = false): void {
+    let buf = chunk;
+    if (this.#rest !== null) {
+      buf = Buffer.concat([this.#rest, chunk]);
+      this.#rest = null;
+    }
+    let start = 0;
+    while (buf.length - start >= 4) {
+      const n = buf.readUInt32LE(start);
+      if (n < HEADER_BYTES - 4 || n > MAX_FRAME_BYTES) throw new RangeError(`Bad manager frame length ${n}.`);
+      const end = start + 4 + n;
+      if (end > buf.length) break;
+      this.#onFrame(buf.readUInt32LE(start + 4), buf[start + 8]!, buf, start + HEADER_BYTES, end);
+      start = end;
+    }
+    if (start < buf.length) {
+      this.#rest = reused && buf === chunk ? Buffer.from(buf.subarray(start)) : buf.subarray(start);
+    }
+  }
+}
