@@ -8,13 +8,18 @@
  *   until then it is pushed nothing more (what reached it first would overtake what it returns).
  *
  * So each consumer still gets each sender's items in order, and an item available in the queue
- * goes to a consumer that waits for it.
+ * goes to a consumer that waits for it. A copy's read-ahead credit counts items (its window, see
+ * receiver.ts); the home also stops pushing ahead to a copy holding {@link MAX_AHEAD_BYTES} not
+ * reported used, so a window sized for small items does not read big ones ahead by the gigabyte.
  */
 import { Deque } from '../deque.js';
 import type { HomeActions } from './home-copy.js';
 import type { Item } from './item.js';
 import { Op } from './ops.js';
 import type { ReaderCopy } from './reader-copy.js';
+
+/** Items pushed ahead to a copy wait at home while it holds this many bytes not reported used. */
+export const MAX_AHEAD_BYTES = 16 * 1024 * 1024;
 
 export class ReadAhead {
   /** Copies that read ahead (`softActive`): what they hold may come back unused. */
@@ -70,7 +75,8 @@ export class ReadAhead {
   takesNext(): ReaderCopy | null {
     if (this.#rotation.length !== 1) return null;
     const c = this.#rotation.peek()!;
-    if (c.phase !== 'open' || c.soft <= 0 || c.recalled || this.#othersHold(c)) return null;
+    if (c.phase !== 'open' || c.soft <= 0 || c.recalled || c.deliveredBytes >= MAX_AHEAD_BYTES) return null;
+    if (this.#othersHold(c)) return null;
     if (--c.soft === 0) {
       this.#rotation.shift();
       c.inSoft = false;
@@ -87,7 +93,8 @@ export class ReadAhead {
         continue;
       }
       if (!c.recalled && !this.#othersHold(c)) {
-        for (; c.soft > 0 && items.length > 0; c.soft--) push(c, items.shift()!);
+        for (; c.soft > 0 && items.length > 0 && c.deliveredBytes < MAX_AHEAD_BYTES; c.soft--)
+          push(c, items.shift()!);
       }
       if (c.soft > 0) this.#rotation.push(c);
       else c.inSoft = false;

@@ -22,7 +22,14 @@ import { Op } from './ops.js';
 
 /** A consumer that asks again within this many ms of its last item is streaming: it reads ahead. */
 export const STREAM_GAP_MS = 2;
-export const MAX_WINDOW = 1024;
+/**
+ * The most items a streaming copy reads ahead. It must cover what its consumer takes while a
+ * demand goes to the home and back, and a producer's GC pause or a lost time slice lengthens that
+ * trip to milliseconds: with 1024, a consumer that outpaced its producer still ran dry, and a busy
+ * producer kept 98% of its puts waiting at home (up to 90k items, promoted by its GC). The home
+ * also bounds what a copy holds in bytes (`MAX_AHEAD_BYTES`, read-ahead.ts).
+ */
+export const MAX_WINDOW = 16 * 1024;
 /**
  * A copy recalled (another consumer waited behind what it read ahead) reads nothing ahead for this
  * long (ms); recalled again soon after, twice as long, up to {@link MAX_CALM_MS}. Consumers sharing
