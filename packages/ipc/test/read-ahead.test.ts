@@ -9,7 +9,7 @@ import { Op } from '../src/internal/protocol/ops.js';
 import { MAX_AHEAD_BYTES } from '../src/internal/protocol/read-ahead.js';
 import { MAX_WINDOW } from '../src/internal/protocol/receiver.js';
 
-function queueWithCopy() {
+function homeWithCopy(pipe = false) {
   const data: { tag: number; item: Item }[] = [];
   const out: HomeActions = {
     send: (_c, op, _a, b, body) => {
@@ -22,14 +22,17 @@ function queueWithCopy() {
     hold: () => {},
     listen: () => {},
   };
-  const home = new HomeProtocol({ kind: 'queue', maxsize: 0, joinable: false }, out);
+  const home = new HomeProtocol(
+    pipe ? { kind: 'pipe', duplex: false } : { kind: 'queue', maxsize: 0, joinable: false },
+    out,
+  );
   const copy = home.attach(0);
   return { home, copy, data };
 }
 
 describe('read-ahead of a queue copy', () => {
   it('stops at MAX_AHEAD_BYTES held, goes on as items are reported used, serves a waiting get past it', () => {
-    const { home, copy, data } = queueWithCopy();
+    const { home, copy, data } = homeWithCopy();
     const MiB = 1024 * 1024;
     home.frame(copy, Op.R_DEMAND, 0, 1000, ''); // 1000 items of read-ahead credit
     for (let i = 0; i < 40; i++) expect(home.tryPut(0, { value: i, bytes: MiB })).toBe(true);
@@ -47,11 +50,19 @@ describe('read-ahead of a queue copy', () => {
   });
 
   it('streams small items up to the window, not the byte bound', () => {
-    const { home, copy, data } = queueWithCopy();
+    const { home, copy, data } = homeWithCopy();
     home.frame(copy, Op.R_DEMAND, 0, MAX_WINDOW, '');
     for (let i = 0; i < MAX_WINDOW + 10; i++) home.tryPut(0, { value: i, bytes: 40 });
     expect(MAX_WINDOW).toBeGreaterThanOrEqual(8192);
     expect(data).toHaveLength(MAX_WINDOW);
     expect(home.main.size).toBe(MAX_WINDOW + 10);
+  });
+
+  it('leaves a pipe end unbounded: it reads everything as it comes', () => {
+    // One-way pipe: the copy is the receive end (0); the home sends from end 1.
+    const { home, copy, data } = homeWithCopy(true);
+    home.frame(copy, Op.R_DEMAND, 0, 1000, '');
+    for (let i = 0; i < 40; i++) expect(home.tryPut(1, { value: i, bytes: 1024 * 1024 })).toBe(true);
+    expect(data).toHaveLength(40);
   });
 });
