@@ -112,7 +112,10 @@ export class ReaderCopy extends HomeCopy {
     if (n === 0) return;
     this.taken = total >>> 0;
     let bytes = 0;
-    for (let i = 0; i < n; i++) bytes += approxBytes(this.delivered.shift()!);
+    for (let i = 0; i < n; i++) {
+      const item = this.delivered.shift();
+      if (item !== undefined) bytes += approxBytes(item);
+    }
     this.deliveredBytes -= bytes;
     const ch = this.end.read!;
     ch.inFlight -= n;

@@ -31,6 +31,12 @@ export const STREAM_GAP_MS = 2;
  */
 export const MAX_WINDOW = 16 * 1024;
 /**
+ * The most items a copy reads ahead once it has been recalled (it shares the queue with other
+ * consumers): what it holds comes back at each recall, so a big window there means items sent
+ * twice (2 producers x 2 consumers, 20k items: 1.5x the sends with 16k, as many as items with this).
+ */
+export const SHARED_WINDOW = 1024;
+/**
  * A copy recalled (another consumer waited behind what it read ahead) reads nothing ahead for this
  * long (ms); recalled again soon after, twice as long, up to {@link MAX_CALM_MS}. Consumers sharing
  * a queue then each ask for one item per get, instead of reading items ahead that the home must
@@ -120,7 +126,8 @@ export class Receiver {
     if (!this.#eager) {
       const streaming =
         (this.#fromBuffer || this.clock - this.#lastItemAt <= STREAM_GAP_MS) && this.clock >= this.#calmUntil;
-      this.#window = streaming ? Math.min(MAX_WINDOW, Math.max(1, this.#window * 2)) : 0;
+      const most = this.#calmMs > 0 ? SHARED_WINDOW : MAX_WINDOW;
+      this.#window = streaming ? Math.min(most, Math.max(1, this.#window * 2)) : 0;
       this.#fromBuffer = false;
     }
     this.#getters.push(w);
