@@ -7,7 +7,7 @@ import { CopyProtocol } from '../src/internal/protocol/copy.js';
 import type { Wait } from '../src/internal/protocol/home-copy.js';
 import type { Item } from '../src/internal/protocol/item.js';
 import { Op } from '../src/internal/protocol/ops.js';
-import { FIRST_CALM_MS } from '../src/internal/protocol/receiver.js';
+import { FIRST_CALM_MS, MAX_CALM_MS, MAX_WINDOW, SHARED_WINDOW } from '../src/internal/protocol/receiver.js';
 
 interface Demand {
   hard: number;
@@ -146,5 +146,31 @@ describe('a streaming queue copy', () => {
     answer();
     now += FIRST_CALM_MS;
     expect(softOfTwoGets()).toBeGreaterThan(0);
+  });
+
+  it('reads up to MAX_WINDOW ahead alone, and at most SHARED_WINDOW once recalled', () => {
+    // Alone, the window must cover a busy producer's pauses; shared, what a copy holds comes back
+    // at every recall, so a big window would send items twice.
+    const { copy, answer } = streamingCopy();
+    let now = 1000;
+    const round = (): void => {
+      while (copy.buffered > 0) copy.get(null);
+      copy.clock = now++;
+      copy.get({ done: false });
+      answer();
+    };
+    for (let i = 0; i < 20; i++) round();
+    expect(copy.buffered).toBeGreaterThan(SHARED_WINDOW);
+    expect(copy.buffered).toBeLessThanOrEqual(MAX_WINDOW);
+    copy.clock = now;
+    copy.frame(Op.H_RECALL, 0, 0, undefined as unknown as Item);
+    now += MAX_CALM_MS + 1;
+    let most = 0;
+    for (let i = 0; i < 20; i++) {
+      round();
+      most = Math.max(most, copy.buffered);
+    }
+    expect(most).toBeGreaterThan(SHARED_WINDOW / 2);
+    expect(most).toBeLessThanOrEqual(SHARED_WINDOW);
   });
 });

@@ -86,11 +86,17 @@ export class PortLink extends Link {
     for (let i = 0; i < msg.length; i += 4) {
       const op = msg[i] as number;
       const a = msg[i + 1] as number;
-      if (op === Op.H_DATA_RUN || op === Op.R_PUT_RUN) {
+      if (op === Op.H_DATA_RUN) {
         const values = JSON.parse(msg[i + 3] as string) as unknown[];
         const b = msg[i + 2] as number;
-        const item = op === Op.H_DATA_RUN ? Op.H_DATA : Op.R_PUT;
-        for (const value of values) this.onFrame(item, a, b, { value } as Decoded);
+        for (const value of values) this.onFrame(Op.H_DATA, a, b, { value } as Decoded);
+      } else if (op === Op.R_PUT_RUN) {
+        const text = msg[i + 3] as string;
+        const values = JSON.parse(text) as unknown[];
+        // At home an item's size bounds what copies read ahead (read-ahead.ts): the run's average.
+        const bytes = Math.ceil(text.length / values.length);
+        const b = msg[i + 2] as number;
+        for (const value of values) this.onFrame(Op.R_PUT, a, b, { value, bytes } as Decoded);
       } else if (op === Op.H_DATA_VALUE) {
         this.onFrame(Op.H_DATA, a, msg[i + 2] as number, { value: msg[i + 3], moved: true } as Decoded);
       } else if (op === Op.R_PUT_VALUE) {

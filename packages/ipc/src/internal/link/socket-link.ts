@@ -53,8 +53,13 @@ export class SocketLink extends Link {
     if (op !== Op.H_DATA_RUN && op !== Op.R_PUT_RUN) this.onFrame(op, a, b, body);
     else {
       const values = JSON.parse(textDecoder.decode((body as Uint8Array).subarray(1))) as unknown[];
-      const item = op === Op.H_DATA_RUN ? Op.H_DATA : Op.R_PUT;
-      for (const value of values) this.onFrame(item, a, b, { value } as Decoded);
+      if (op === Op.H_DATA_RUN)
+        for (const value of values) this.onFrame(Op.H_DATA, a, b, { value } as Decoded);
+      else {
+        // At home an item's size bounds what copies read ahead (read-ahead.ts): the run's average.
+        const bytes = Math.ceil((body as Uint8Array).length / values.length);
+        for (const value of values) this.onFrame(Op.R_PUT, a, b, { value, bytes } as Decoded);
+      }
     }
   };
   // Consecutive JSON values of the batch (see port-link.ts), written as one frame when it ends.

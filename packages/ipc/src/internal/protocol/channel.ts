@@ -12,7 +12,7 @@ import { Deque } from '../deque.js';
 import type { HomeActions, Wait } from './home-copy.js';
 import { EOF, type Item } from './item.js';
 import { Op } from './ops.js';
-import { ReadAhead } from './read-ahead.js';
+import { MAX_AHEAD_BYTES, ReadAhead } from './read-ahead.js';
 import type { PutWait, ReaderCopy } from './reader-copy.js';
 
 export interface ChannelOptions {
@@ -56,7 +56,7 @@ export class Channel {
   constructor(out: HomeActions, opts: ChannelOptions) {
     this.#out = out;
     this.#opts = opts;
-    this.ahead = new ReadAhead(out);
+    this.ahead = new ReadAhead(out, opts.endsWithWriters ? Number.POSITIVE_INFINITY : MAX_AHEAD_BYTES);
   }
 
   /** @internal For traces. */

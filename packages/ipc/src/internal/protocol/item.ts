@@ -34,6 +34,15 @@ export function isDecoded(item: Item): item is Decoded {
   return typeof item === 'object' && !(item instanceof Uint8Array);
 }
 
+/**
+ * About how many bytes `item` takes on the wire: a decoded value's counted size (64 when not
+ * counted), text's length, bytes' length.
+ */
+export function approxBytes(item: Item): number {
+  if (typeof item === 'string') return item.length;
+  return item instanceof Uint8Array ? item.byteLength : (item.bytes ?? 64);
+}
+
 /** Byte items at least this big are moved between threads rather than copied. */
 export const MOVE_MIN_BYTES = 16 * 1024;
 

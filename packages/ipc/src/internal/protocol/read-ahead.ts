@@ -8,7 +8,10 @@
  *   until then it is pushed nothing more (what reached it first would overtake what it returns).
  *
  * So each consumer still gets each sender's items in order, and an item available in the queue
- * goes to a consumer that waits for it.
+ * goes to a consumer that waits for it. A copy's read-ahead credit counts items (its window, see
+ * receiver.ts); for a queue the home also stops pushing ahead to a copy holding
+ * {@link MAX_AHEAD_BYTES} not reported used, so a window sized for small items does not read big
+ * ones ahead by the gigabyte.
  */
 import { Deque } from '../deque.js';
 import type { HomeActions } from './home-copy.js';
@@ -16,15 +19,24 @@ import type { Item } from './item.js';
 import { Op } from './ops.js';
 import type { ReaderCopy } from './reader-copy.js';
 
+/**
+ * A queue's items wait at home rather than go ahead to a copy that holds this many bytes it has not
+ * reported used. A pipe end is not bounded: it reads everything as it comes, as a socket would.
+ */
+export const MAX_AHEAD_BYTES = 16 * 1024 * 1024;
+
 export class ReadAhead {
   /** Copies that read ahead (`softActive`): what they hold may come back unused. */
   readonly holders = new Set<ReaderCopy>();
   // Copies with read-ahead credit, served in turn.
   readonly #rotation = new Deque<ReaderCopy>();
   readonly #out: HomeActions;
+  // What a copy may hold before read-ahead waits at home (a pipe end reads everything as it comes).
+  readonly #maxBytes: number;
 
-  constructor(out: HomeActions) {
+  constructor(out: HomeActions, maxBytes: number) {
     this.#out = out;
+    this.#maxBytes = maxBytes;
   }
 
   /** `c` may be pushed `n` more items ahead of its gets. */
@@ -70,7 +82,8 @@ export class ReadAhead {
   takesNext(): ReaderCopy | null {
     if (this.#rotation.length !== 1) return null;
     const c = this.#rotation.peek()!;
-    if (c.phase !== 'open' || c.soft <= 0 || c.recalled || this.#othersHold(c)) return null;
+    if (c.phase !== 'open' || c.soft <= 0 || c.recalled || c.deliveredBytes >= this.#maxBytes) return null;
+    if (this.#othersHold(c)) return null;
     if (--c.soft === 0) {
       this.#rotation.shift();
       c.inSoft = false;
@@ -87,7 +100,8 @@ export class ReadAhead {
         continue;
       }
       if (!c.recalled && !this.#othersHold(c)) {
-        for (; c.soft > 0 && items.length > 0; c.soft--) push(c, items.shift()!);
+        for (; c.soft > 0 && items.length > 0 && c.deliveredBytes < this.#maxBytes; c.soft--)
+          push(c, items.shift()!);
       }
       if (c.soft > 0) this.#rotation.push(c);
       else c.inSoft = false;

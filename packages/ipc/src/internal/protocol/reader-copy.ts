@@ -7,7 +7,7 @@
 import { Deque } from '../deque.js';
 import type { Channel } from './channel.js';
 import { type Endpoint, type HomeActions, HomeCopy, type Wait } from './home-copy.js';
-import { type Item, MOVE_MIN_BYTES, MOVED, movable } from './item.js';
+import { approxBytes, type Item, MOVE_MIN_BYTES, MOVED, movable } from './item.js';
 import { Op } from './ops.js';
 
 /** A queue or pipe endpoint: the channel it receives from and the one it sends to. */
@@ -63,6 +63,8 @@ export class ReaderCopy extends HomeCopy {
   taken = 0;
   /** Pushed, not reported taken, oldest first; MOVED for moved ones. */
   readonly delivered = new Deque<Item>();
+  /** About the bytes of `delivered` (moved items not counted): what it may read ahead is bounded. */
+  deliveredBytes = 0;
   /** Moved items it returned ahead of the give-back they belong to. */
   readonly returned = new Deque<Item>();
   pending: PendingGiveBack | null = null;
@@ -76,7 +78,11 @@ export class ReaderCopy extends HomeCopy {
     if (this.moves && item instanceof Uint8Array && item.byteLength >= MOVE_MIN_BYTES && !movable(item)) {
       item = (item as Uint8Array).slice(); // a view into a socket chunk: its own buffer, which a port can move
     }
-    this.delivered.push(this.moves && movable(item) ? MOVED : item);
+    if (this.moves && movable(item)) this.delivered.push(MOVED);
+    else {
+      this.delivered.push(item);
+      this.deliveredBytes += approxBytes(item);
+    }
     ch.inFlight++;
     this.dirty = true;
     // A try's item may find the try served by one already on its way: then it waits unused there.
@@ -105,7 +111,12 @@ export class ReaderCopy extends HomeCopy {
     const n = (total - this.taken) >>> 0;
     if (n === 0) return;
     this.taken = total >>> 0;
-    for (let i = 0; i < n; i++) this.delivered.shift();
+    let bytes = 0;
+    for (let i = 0; i < n; i++) {
+      const item = this.delivered.shift();
+      if (item !== undefined) bytes += approxBytes(item);
+    }
+    this.deliveredBytes -= bytes;
     const ch = this.end.read!;
     ch.inFlight -= n;
     this.dirty = true;
@@ -159,7 +170,13 @@ export class ReaderCopy extends HomeCopy {
   takeBack(count: number | null, dropMissing: boolean): TakenBack | null {
     const n = Math.min(count ?? this.delivered.length, this.delivered.length);
     const items: (Item | null)[] = [];
-    for (let i = 0; i < n; i++) items.push(this.delivered.shift()!);
+    let bytes = 0;
+    for (let i = 0; i < n; i++) {
+      const item = this.delivered.shift()!;
+      bytes += approxBytes(item);
+      items.push(item);
+    }
+    this.deliveredBytes -= bytes;
     let missing = 0;
     for (let i = 0; i < items.length; i++) {
       if (items[i] !== MOVED) continue;

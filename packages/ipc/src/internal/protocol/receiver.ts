@@ -22,7 +22,20 @@ import { Op } from './ops.js';
 
 /** A consumer that asks again within this many ms of its last item is streaming: it reads ahead. */
 export const STREAM_GAP_MS = 2;
-export const MAX_WINDOW = 1024;
+/**
+ * The most items a streaming copy reads ahead. It must cover what its consumer takes while a
+ * demand goes to the home and back, and a producer's GC pause or a lost time slice lengthens that
+ * trip to milliseconds: with 1024, a consumer that outpaced its producer still ran dry, and a busy
+ * producer kept 98% of its puts waiting at home (up to 90k items, promoted by its GC). The home
+ * also bounds what a copy holds in bytes (`MAX_AHEAD_BYTES`, read-ahead.ts).
+ */
+export const MAX_WINDOW = 16 * 1024;
+/**
+ * The most items a copy reads ahead once it has been recalled (it shares the queue with other
+ * consumers): what it holds comes back at each recall, so a big window there means items sent
+ * twice (2 producers x 2 consumers, 20k items: 1.5x the sends with 16k, as many as items with this).
+ */
+export const SHARED_WINDOW = 1024;
 /**
  * A copy recalled (another consumer waited behind what it read ahead) reads nothing ahead for this
  * long (ms); recalled again soon after, twice as long, up to {@link MAX_CALM_MS}. Consumers sharing
@@ -113,7 +126,8 @@ export class Receiver {
     if (!this.#eager) {
       const streaming =
         (this.#fromBuffer || this.clock - this.#lastItemAt <= STREAM_GAP_MS) && this.clock >= this.#calmUntil;
-      this.#window = streaming ? Math.min(MAX_WINDOW, Math.max(1, this.#window * 2)) : 0;
+      const most = this.#calmMs > 0 ? SHARED_WINDOW : MAX_WINDOW;
+      this.#window = streaming ? Math.min(most, Math.max(1, this.#window * 2)) : 0;
       this.#fromBuffer = false;
     }
     this.#getters.push(w);
