@@ -79,6 +79,8 @@ export class Dispatcher {
   readonly #queue = new JobQueue<Entry>();
   readonly #held = new Set<Held>();
   readonly #sizers = new WeakMap<TaskSpec, AdaptiveChunks>();
+  /** `[spec]`, the task list of a one-job batch, made once a task (it is only read). */
+  readonly #alone = new WeakMap<TaskSpec, TaskSpec[]>();
   readonly #idleWaiters: Array<() => void> = [];
   #adapter: TinypoolAdapter | undefined;
   #scheduled = false;
@@ -222,6 +224,24 @@ export class Dispatcher {
   }
 
   #post(all: Entry[]): void {
+    // One job (a map chunk, a lone call) builds no lists of its own: what a batch holds lives
+    // until its results are read, through scavenges of an `imap` loop (issue 18).
+    if (all.length === 1) {
+      const entry = all[0]!;
+      let built: ReturnType<Entry['build']>;
+      try {
+        built = entry.build();
+      } catch (error) {
+        this.#finish(entry, false, error);
+        return;
+      }
+      built.job.task = 0;
+      // A copy: the slot adds its port to a flight's list, and a fixed chunk reuses its own.
+      let tasks = this.#alone.get(entry.spec);
+      if (!tasks) this.#alone.set(entry.spec, (tasks = [entry.spec]));
+      this.#send(all, tasks, [built.job], built.transfer.slice());
+      return;
+    }
     const tasks: TaskSpec[] = [];
     const transfer: object[] = [];
     const entries: Entry[] = [];
@@ -242,10 +262,16 @@ export class Dispatcher {
       built.job.task = t;
       for (const item of built.transfer) transfer.push(item);
     }
-    if (entries.length === 0) return;
+    if (entries.length > 0) this.#send(entries, tasks, jobs, transfer);
+  }
+
+  #send(entries: Entry[], tasks: TaskSpec[], jobs: Job[], transfer: object[]): void {
     const { init, maxTasksPerChild: maxTasks, messages } = this.#config;
-    const batch: Batch = { seq: ++this.#seq, init, messages, maxTasks, tasks, jobs };
-    const held: Held = { flight: { batch, transfer, cancelled: false }, entries, live: entries.length };
+    // `control` and `port` are set as the batch is posted (`progress.ts`): declared here, so
+    // setting them adds no property storage.
+    const batch: Batch = { seq: ++this.#seq, init, messages, maxTasks, tasks, jobs, control: undefined, port: undefined };
+    const flight: Flight = { batch, transfer, cancelled: false, slot: undefined, progress: undefined };
+    const held: Held = { flight, entries, live: entries.length };
     this.#held.add(held);
     for (const entry of entries) entry.held = held;
     void this.#adapter!.run(held.flight).then((outcome) => this.#settle(held, outcome));
