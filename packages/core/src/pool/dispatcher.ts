@@ -269,7 +269,16 @@ export class Dispatcher {
     const { init, maxTasksPerChild: maxTasks, messages } = this.#config;
     // `control` and `port` are set as the batch is posted (`progress.ts`): declared here, so
     // setting them adds no property storage.
-    const batch: Batch = { seq: ++this.#seq, init, messages, maxTasks, tasks, jobs, control: undefined, port: undefined };
+    const batch: Batch = {
+      seq: ++this.#seq,
+      init,
+      messages,
+      maxTasks,
+      tasks,
+      jobs,
+      control: undefined,
+      port: undefined,
+    };
     const flight: Flight = { batch, transfer, cancelled: false, slot: undefined, progress: undefined };
     const held: Held = { flight, entries, live: entries.length };
     this.#held.add(held);
