@@ -67,8 +67,8 @@ export const INIT_FAILURE_LIMIT = 3;
 /** Worker time one batch of calls should take, once the task's speed is known. */
 const TARGET_BATCH_MS = 2;
 
-export interface Held {
-  readonly flight: Flight;
+/** A batch handed to the adapter: the flight itself, with the dispatcher's bookkeeping (one object a batch). */
+export interface Held extends Flight {
   /** By job index; `undefined` once the job was taken back or given up. */
   readonly entries: (Entry | undefined)[];
   live: number;
@@ -173,8 +173,8 @@ export class Dispatcher {
       if (--held.live === 0) stop.add(held);
     }
     for (const held of stop) {
-      if (abort) this.#adapter?.abort(held.flight);
-      else this.#adapter?.cancel(held.flight);
+      if (abort) this.#adapter?.abort(held);
+      else this.#adapter?.cancel(held);
     }
     this.#checkIdle();
   }
@@ -279,16 +279,26 @@ export class Dispatcher {
       control: undefined,
       port: undefined,
     };
-    const flight: Flight = { batch, transfer, cancelled: false, slot: undefined, progress: undefined };
-    const held: Held = { flight, entries, live: entries.length };
+    const held: Held = {
+      batch,
+      transfer,
+      cancelled: false,
+      slot: undefined,
+      progress: undefined,
+      entries,
+      live: entries.length,
+    };
     this.#held.add(held);
     for (const entry of entries) entry.held = held;
-    void this.#adapter!.run(held.flight).then((outcome) => this.#settle(held, outcome));
+    this.#adapter!.run(held, this.#settled);
   }
+
+  /** Told by the adapter what became of a batch (one function for every batch). */
+  readonly #settled = (flight: Flight, outcome: Outcome): void => this.#settle(flight as Held, outcome);
 
   #settle(held: Held, outcome: Outcome): void {
     this.#held.delete(held);
-    const { batch } = held.flight;
+    const { batch } = held;
     if (outcome.kind === 'reply') {
       const { reply, jobs } = outcome;
       if (reply.sent) this.#config.messagesSent(reply.sent);
@@ -360,7 +370,7 @@ export class Dispatcher {
     const candidates = [...this.#held].filter((h) => h.live > 1).sort((a, b) => b.live - a.live);
     for (const held of candidates) {
       if (free <= 0) break;
-      const from = this.#adapter.takeBack(held.flight, Math.ceil(held.live / 2));
+      const from = this.#adapter.takeBack(held, Math.ceil(held.live / 2));
       if (from === -1) continue;
       const taken: Entry[] = [];
       for (let j = from; j < held.entries.length; j++) {

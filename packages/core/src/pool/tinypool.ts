@@ -109,21 +109,23 @@ export class TinypoolAdapter {
   }
 
   /**
-   * Runs one batch on some worker and says what became of it. The flight itself is the channel
-   * tinypool hands to `setChannel()` (see `#adopt`): no object a batch on top of the flight.
+   * Runs one batch on some worker and tells `done` what became of it. The flight itself is the
+   * channel tinypool hands to `setChannel()` (see `#adopt`), and `done` is one function for all
+   * batches: a map chunk is a batch, and what it holds lives until its results are read (issue 18).
    */
-  run(flight: Flight): Promise<Outcome> {
+  run(flight: Flight, done: (flight: Flight, outcome: Outcome) => void): void {
+    const failed = (error: unknown) => {
+      void this.#failed(flight, error).then((outcome) => done(flight, outcome));
+    };
     let run: Promise<BatchReply>;
     try {
       run = this.#tp.run(flight.batch, { transferList: flight.transfer as never, channel: flight as never });
     } catch (error) {
-      return this.#failed(flight, error);
+      failed(error);
+      return;
     }
     this.#scan();
-    return run.then(
-      (reply) => this.#replied(flight, reply),
-      (error) => this.#failed(flight, error),
-    );
+    run.then((reply) => done(flight, this.#replied(flight, reply)), failed);
   }
 
   #replied(flight: Flight, reply: BatchReply): Outcome {
