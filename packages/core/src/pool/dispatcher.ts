@@ -236,9 +236,9 @@ export class Dispatcher {
         return;
       }
       built.job.task = 0;
-      // A copy: the slot adds its port to a flight's list, and a fixed chunk reuses its own.
       let tasks = this.#alone.get(entry.spec);
       if (!tasks) this.#alone.set(entry.spec, (tasks = [entry.spec]));
+      // The transfer list is copied: the slot adds its port to it, and a fixed chunk reuses its own.
       this.#send(all, tasks, [built.job], built.transfer.slice());
       return;
     }
