@@ -105,14 +105,58 @@ export function prepareChunk(
 ): PreparedChunk {
   if (items instanceof Float64Array) return packedChunk(items, target, buffers);
   for (let i = 0; i < items.length; i++) {
-    if (typeof items[i] !== 'number') return fixedChunk(encodeChunk(items, target, star));
+    if (typeof items[i] !== 'number') return new FixedChunk(encodeChunk(items, target, star));
   }
-  return {
-    pack() {
-      const packed = Float64Array.from(items as number[]);
-      return { items: packed, encoded: false, transfer: target === 'thread' ? [packed.buffer] : [] };
-    },
-  };
+  return new NumberArrayChunk(items as number[], target);
+}
+
+// Classes, not closures: a chunk is held until its results are read, across scavenges (issue 18).
+
+/** An array of numbers: packed into a fresh `Float64Array` at each post. */
+class NumberArrayChunk implements PreparedChunk {
+  readonly #items: number[];
+  readonly #thread: boolean;
+
+  constructor(items: number[], target: 'thread' | 'process') {
+    this.#items = items;
+    this.#thread = target === 'thread';
+  }
+
+  pack(): PackedChunk {
+    const packed = Float64Array.from(this.#items);
+    return { items: packed, encoded: false, transfer: this.#thread ? [packed.buffer] : [] };
+  }
+}
+
+/** Items read packed, for a thread: each post sends a copy on a buffer of `buffers`. */
+class PackedThreadChunk implements PreparedChunk {
+  readonly #items: Float64Array;
+  readonly #buffers: Float64Buffers | undefined;
+
+  constructor(items: Float64Array, buffers: Float64Buffers | undefined) {
+    this.#items = items;
+    this.#buffers = buffers;
+  }
+
+  pack(): PackedChunk {
+    const items = this.#items;
+    const copy = this.#buffers ? this.#buffers.take(items.length) : new Float64Array(items.length);
+    copy.set(items);
+    return { items: copy, encoded: false, transfer: [copy.buffer] };
+  }
+}
+
+/** A chunk posted as it is every time (a child process gets a copy of it anyway). */
+class FixedChunk implements PreparedChunk {
+  readonly #chunk: PackedChunk;
+
+  constructor(chunk: PackedChunk) {
+    this.#chunk = chunk;
+  }
+
+  pack(): PackedChunk {
+    return this.#chunk;
+  }
 }
 
 function packedChunk(
@@ -123,19 +167,9 @@ function packedChunk(
   if (target === 'process') {
     // A view is serialized with its whole buffer: a short one goes as a copy of its own.
     const whole = items.byteLength === items.buffer.byteLength ? items : items.slice();
-    return fixedChunk({ items: whole, encoded: false, transfer: [] });
+    return new FixedChunk({ items: whole, encoded: false, transfer: [] });
   }
-  return {
-    pack() {
-      const copy = buffers ? buffers.take(items.length) : new Float64Array(items.length);
-      copy.set(items);
-      return { items: copy, encoded: false, transfer: [copy.buffer] };
-    },
-  };
-}
-
-function fixedChunk(chunk: PackedChunk): PreparedChunk {
-  return { pack: () => chunk };
+  return new PackedThreadChunk(items, buffers);
 }
 
 function encodeChunk(items: unknown[], target: 'thread' | 'process', star: boolean): PackedChunk {

@@ -67,8 +67,8 @@ export const INIT_FAILURE_LIMIT = 3;
 /** Worker time one batch of calls should take, once the task's speed is known. */
 const TARGET_BATCH_MS = 2;
 
-export interface Held {
-  readonly flight: Flight;
+/** A batch handed to the adapter: the flight itself, with the dispatcher's bookkeeping (one object a batch). */
+export interface Held extends Flight {
   /** By job index; `undefined` once the job was taken back or given up. */
   readonly entries: (Entry | undefined)[];
   live: number;
@@ -79,6 +79,8 @@ export class Dispatcher {
   readonly #queue = new JobQueue<Entry>();
   readonly #held = new Set<Held>();
   readonly #sizers = new WeakMap<TaskSpec, AdaptiveChunks>();
+  /** `[spec]`, the task list of a one-job batch, made once a task (it is only read). */
+  readonly #alone = new WeakMap<TaskSpec, TaskSpec[]>();
   readonly #idleWaiters: Array<() => void> = [];
   #adapter: TinypoolAdapter | undefined;
   #scheduled = false;
@@ -171,8 +173,8 @@ export class Dispatcher {
       if (--held.live === 0) stop.add(held);
     }
     for (const held of stop) {
-      if (abort) this.#adapter?.abort(held.flight);
-      else this.#adapter?.cancel(held.flight);
+      if (abort) this.#adapter?.abort(held);
+      else this.#adapter?.cancel(held);
     }
     this.#checkIdle();
   }
@@ -222,6 +224,24 @@ export class Dispatcher {
   }
 
   #post(all: Entry[]): void {
+    // One job (a map chunk, a lone call) builds no lists of its own: what a batch holds lives
+    // until its results are read, through scavenges of an `imap` loop (issue 18).
+    if (all.length === 1) {
+      const entry = all[0]!;
+      let built: ReturnType<Entry['build']>;
+      try {
+        built = entry.build();
+      } catch (error) {
+        this.#finish(entry, false, error);
+        return;
+      }
+      built.job.task = 0;
+      let tasks = this.#alone.get(entry.spec);
+      if (!tasks) this.#alone.set(entry.spec, (tasks = [entry.spec]));
+      // The transfer list is copied: the slot adds its port to it, and a fixed chunk reuses its own.
+      this.#send(all, tasks, [built.job], built.transfer.slice());
+      return;
+    }
     const tasks: TaskSpec[] = [];
     const transfer: object[] = [];
     const entries: Entry[] = [];
@@ -242,18 +262,43 @@ export class Dispatcher {
       built.job.task = t;
       for (const item of built.transfer) transfer.push(item);
     }
-    if (entries.length === 0) return;
+    if (entries.length > 0) this.#send(entries, tasks, jobs, transfer);
+  }
+
+  #send(entries: Entry[], tasks: TaskSpec[], jobs: Job[], transfer: object[]): void {
     const { init, maxTasksPerChild: maxTasks, messages } = this.#config;
-    const batch: Batch = { seq: ++this.#seq, init, messages, maxTasks, tasks, jobs };
-    const held: Held = { flight: { batch, transfer, cancelled: false }, entries, live: entries.length };
+    // `control` and `port` are set as the batch is posted (`progress.ts`): declared here, so
+    // setting them adds no property storage.
+    const batch: Batch = {
+      seq: ++this.#seq,
+      init,
+      messages,
+      maxTasks,
+      tasks,
+      jobs,
+      control: undefined,
+      port: undefined,
+    };
+    const held: Held = {
+      batch,
+      transfer,
+      cancelled: false,
+      slot: undefined,
+      progress: undefined,
+      entries,
+      live: entries.length,
+    };
     this.#held.add(held);
     for (const entry of entries) entry.held = held;
-    void this.#adapter!.run(held.flight).then((outcome) => this.#settle(held, outcome));
+    this.#adapter!.run(held, this.#settled);
   }
+
+  /** Told by the adapter what became of a batch (one function for every batch). */
+  readonly #settled = (flight: Flight, outcome: Outcome): void => this.#settle(flight as Held, outcome);
 
   #settle(held: Held, outcome: Outcome): void {
     this.#held.delete(held);
-    const { batch } = held.flight;
+    const { batch } = held;
     if (outcome.kind === 'reply') {
       const { reply, jobs } = outcome;
       if (reply.sent) this.#config.messagesSent(reply.sent);
@@ -325,7 +370,7 @@ export class Dispatcher {
     const candidates = [...this.#held].filter((h) => h.live > 1).sort((a, b) => b.live - a.live);
     for (const held of candidates) {
       if (free <= 0) break;
-      const from = this.#adapter.takeBack(held.flight, Math.ceil(held.live / 2));
+      const from = this.#adapter.takeBack(held, Math.ceil(held.live / 2));
       if (from === -1) continue;
       const taken: Entry[] = [];
       for (let j = from; j < held.entries.length; j++) {

@@ -1,11 +1,11 @@
 /** One map-style call (`map`, `starmap`, `imap`, `imapUnordered`): its chunks, submitted lazily. */
 import { decodeValue } from '@multiproc/shared';
-import type { JobReply, MapReply, TaskSpec } from '../internal/batch.js';
+import type { Job, JobReply, MapJob, MapReply, TaskSpec } from '../internal/batch.js';
 import { fromErrorRecord } from '../internal/error-record.js';
 import type { ContextName } from '../options.js';
 import { Float64Buffers } from './buffers.js';
-import { AdaptiveChunks, prepareChunk } from './chunks.js';
-import type { Dispatcher, Entry } from './dispatcher.js';
+import { AdaptiveChunks, type PreparedChunk, prepareChunk } from './chunks.js';
+import type { Dispatcher, Entry, Held } from './dispatcher.js';
 import type { CallerMessages } from './messages.js';
 import type { ImapOptions, MapOptions } from './options.js';
 import { streamChunks } from './stream.js';
@@ -56,50 +56,16 @@ export function mapChunks(
   const inflight = options.inflight ?? pool.processes * 2;
   // Two a running chunk (the items read, the copy a thread works on and sends back) and some spare.
   const buffers = star ? undefined : new Float64Buffers(2 * inflight + 4);
-  // A chunk's items go back to `buffers` once it settles: it is never sent again.
-  const release = (items: unknown[] | Float64Array) => {
-    if (items instanceof Float64Array) buffers?.give(items);
-  };
+  const call: ChunkCall = { spec, star, listener, context, buffers, live };
   const submit = (items: unknown[] | Float64Array, base: number) => {
-    let entry: Entry | undefined;
+    let entry: ChunkEntry | undefined;
     const reply = new Promise<MapReply>((resolve, reject) => {
       if (aborted) return reject(aborted);
-      const chunk = prepareChunk(items, context, star, buffers);
-      const self: Entry = {
-        spec,
-        build: () => {
-          const packed = chunk.pack();
-          const job = {
-            kind: 'map' as const,
-            task: 0,
-            ...(listener === undefined ? {} : { listener }),
-            items: packed.items,
-            star,
-            base,
-            encoded: packed.encoded,
-          };
-          return { job, transfer: packed.transfer };
-        },
-        batchable: false,
-        taskIndex: base,
-        held: undefined,
-        settled: false,
-        resolve: (r: JobReply) => {
-          live.delete(self);
-          release(items);
-          resolve(r as MapReply);
-        },
-        reject: (error: unknown) => {
-          live.delete(self);
-          release(items);
-          reject(error);
-        },
-      };
-      entry = self;
-      live.add(self);
-      dispatcher.submit(self);
+      entry = new ChunkEntry(call, items, base, resolve, reject);
+      live.add(entry);
+      dispatcher.submit(entry);
     });
-    return { handle: entry, reply };
+    return { handle: entry as Entry | undefined, reply };
   };
   const inner = streamChunks(iterable as Iterable<unknown>, submit, (entries) => dispatcher.cancel(entries), {
     processes: pool.processes,
@@ -125,6 +91,82 @@ export function mapChunks(
       hold.dispose();
     }
   })();
+}
+
+/** What the chunks of one map call share. */
+interface ChunkCall {
+  readonly spec: TaskSpec;
+  readonly star: boolean;
+  readonly listener: number | undefined;
+  readonly context: ContextName;
+  readonly buffers: Float64Buffers | undefined;
+  /** The chunks handed to the pool and not settled: an abort stops them all. */
+  readonly live: Set<Entry>;
+}
+
+/**
+ * One chunk of a map call as the dispatcher holds it. A class rather than an object of closures:
+ * a chunk lives until its results are read, through several scavenges of an `imap` loop, so every
+ * object it holds is copied and promoted once per chunk (issue 18).
+ */
+class ChunkEntry implements Entry {
+  readonly spec: TaskSpec;
+  readonly batchable = false;
+  readonly taskIndex: number;
+  held: Held | undefined = undefined;
+  settled = false;
+  readonly #call: ChunkCall;
+  readonly #items: unknown[] | Float64Array;
+  readonly #chunk: PreparedChunk;
+  readonly #resolve: (reply: MapReply) => void;
+  readonly #reject: (error: unknown) => void;
+
+  constructor(
+    call: ChunkCall,
+    items: unknown[] | Float64Array,
+    base: number,
+    resolve: (reply: MapReply) => void,
+    reject: (error: unknown) => void,
+  ) {
+    this.spec = call.spec;
+    this.taskIndex = base;
+    this.#call = call;
+    this.#items = items;
+    this.#chunk = prepareChunk(items, call.context, call.star, call.buffers);
+    this.#resolve = resolve;
+    this.#reject = reject;
+  }
+
+  build(): { job: Job; transfer: object[] } {
+    const packed = this.#chunk.pack();
+    const { listener, star } = this.#call;
+    const job: MapJob = {
+      kind: 'map',
+      task: 0,
+      listener,
+      items: packed.items,
+      star,
+      base: this.taskIndex,
+      encoded: packed.encoded,
+    };
+    return { job, transfer: packed.transfer };
+  }
+
+  resolve(reply: JobReply): void {
+    this.#release();
+    this.#resolve(reply as MapReply);
+  }
+
+  reject(error: unknown): void {
+    this.#release();
+    this.#reject(error);
+  }
+
+  /** Settled: the chunk is never sent again, so its items go back to the call's buffers. */
+  #release(): void {
+    this.#call.live.delete(this);
+    if (this.#items instanceof Float64Array) this.#call.buffers?.give(this.#items);
+  }
 }
 
 /** Runs a whole `map`/`starmap` call: every result, in input order. */

@@ -4,6 +4,8 @@
  * tinypool itself resolved or rejected with.
  */
 import type { Batch, BatchReply, CallReply } from '../internal/batch.js';
+import type { Progress } from './progress.js';
+import type { Slot } from './slot.js';
 
 /** How far a batch got, as its worker committed it (see `internal/control.ts`, `worker/reporter.ts`). */
 export interface JobsState {
@@ -23,6 +25,12 @@ export interface Flight {
   readonly transfer: object[];
   /** Set when its calls were given up (aborted, or their map call failed): the worker runs nothing more of it. */
   cancelled: boolean;
+  /**
+   * Set by the adapter as the flight is posted: the worker slot it went to and the batch's
+   * progress there (fields, not maps: every map chunk is a flight, see issue 18).
+   */
+  slot: Slot | undefined;
+  progress: Progress | undefined;
 }
 
 export type Outcome =

@@ -33,6 +33,9 @@ export interface SlotLink {
   dispose(): void;
 }
 
+/** The replies of a batch without call jobs (never written to). */
+const NO_REPLIES: (CallReply | undefined)[] = [];
+
 export class ThreadLink implements SlotLink {
   readonly #control = Control.create();
   readonly #port: MessagePort;
@@ -94,10 +97,13 @@ class ThreadProgress implements Progress {
     const control = this.#control;
     const { jobs, seq } = this.#flight.batch;
     const claimed = control.claimed();
-    const replies: (CallReply | undefined)[] = [];
-    const at = { offset: 0 };
+    // A map chunk has no call replies: it allocates no list for them (issue 18).
+    let replies: (CallReply | undefined)[] = NO_REPLIES;
+    let at: { offset: number } | undefined;
     for (let job = 0; job < claimed; job++) {
       if (jobs[job]!.kind !== 'call') continue;
+      if (replies === NO_REPLIES) replies = [];
+      at ??= { offset: 0 };
       const read = control.read(job, at);
       // A reply posted just before the worker died may lack its tag: the port has it anyway.
       replies[job] = read === undefined || read === 'posted' ? this.#posted(seq, job) : read;

@@ -37,6 +37,8 @@ const NEXT: Record<StateName, readonly StateName[]> = {
   exited: [],
 };
 
+const IDLE: SlotState = { name: 'idle' };
+
 /** How long a crashed worker's last messages may take to arrive after its exit. */
 const LAST_MESSAGES_MS = 1000;
 
@@ -55,7 +57,6 @@ export class Slot implements PoolWorkerInfo {
   batches = 0;
   tasks = 0;
   readonly #observe: SlotObserver;
-  readonly #progress = new WeakMap<Flight, Progress>();
   /** The last flight posted to this worker. */
   #flight: Flight | undefined;
   #state: SlotState = { name: 'starting' };
@@ -91,18 +92,18 @@ export class Slot implements PoolWorkerInfo {
   bind(flight: Flight): void {
     this.batches++;
     this.#flight = flight;
-    this.#progress.set(flight, this.link.begin(flight));
+    flight.progress = this.link.begin(flight);
     this.transition({ name: 'busy', flight });
   }
 
   progressOf(flight: Flight): Progress | undefined {
-    return this.#progress.get(flight);
+    return flight.slot === this ? flight.progress : undefined;
   }
 
   /** The answer to `flight` arrived: the worker is free unless it was handed another batch. */
   answered(flight: Flight): void {
     const state = this.#state;
-    if (state.name === 'busy' && state.flight === flight) this.transition({ name: 'idle' });
+    if (state.name === 'busy' && state.flight === flight) this.transition(IDLE);
   }
 
   /** The pool decided to stop this worker. */
@@ -122,7 +123,7 @@ export class Slot implements PoolWorkerInfo {
     if (!this.transition(exited)) return;
     void settleWithin(this.#drained, LAST_MESSAGES_MS).then(() => {
       // Read what the last batch committed before the link's port is closed.
-      if (this.#flight) this.#progress.get(this.#flight)?.collect();
+      this.#flight?.progress?.collect();
       this.link.dispose();
       this.#exited(exited);
     });

@@ -66,7 +66,6 @@ interface Pending<H, R> {
   readonly handle: H | undefined;
   /** The position of the chunk's first item in the input. */
   readonly base: number;
-  readonly reply: Promise<R>;
   settled: R | undefined;
   failure: unknown;
   done: boolean;
@@ -173,41 +172,48 @@ export async function* streamChunks<
     return filling;
   };
 
+  // A chunk that ended, either way. One function for all chunks, and one `then` a chunk (no
+  // `finally`): each chunk's objects live until its results are read, through scavenges (issue 18).
+  const ended = (p: Pending<H, R>): void => {
+    measured = true;
+    p.done = true;
+    running--;
+    wake?.();
+    // Whatever a fill throws also reaches the consumer, which awaits the same fill.
+    if (options.keepsAll) fill().catch(() => {});
+  };
+  const succeeded = (p: Pending<H, R>, r: R, count: number): void => {
+    p.settled = r;
+    measured = true;
+    try {
+      if (r.ms !== undefined) adaptive.record(count, r.ms);
+      if (options.onProgress && !stopped) {
+        ready += options.count ? options.count(r) : count;
+        options.onProgress(ready, total);
+      }
+    } finally {
+      ended(p);
+    }
+  };
+
   // Apart from the read loop, so that nothing of a running chunk holds its items.
   const track = (handle: H | undefined, reply: Promise<R>, count: number): void => {
     const p: Pending<H, R> = {
       handle,
       base: read,
-      reply,
       settled: undefined,
       failure: undefined,
       done: false,
     };
     read += count;
     running++;
-    reply
-      .then(
-        (r) => {
-          p.settled = r;
-          measured = true;
-          if (r.ms !== undefined) adaptive.record(count, r.ms);
-          if (options.onProgress && !stopped) {
-            ready += options.count ? options.count(r) : count;
-            options.onProgress(ready, total);
-          }
-        },
-        (error) => {
-          p.failure = error;
-        },
-      )
-      .finally(() => {
-        measured = true;
-        p.done = true;
-        running--;
-        wake?.();
-        // Whatever a fill throws also reaches the consumer, which awaits the same fill.
-        if (options.keepsAll) fill().catch(() => {});
-      });
+    reply.then(
+      (r) => succeeded(p, r, count),
+      (error) => {
+        p.failure = error;
+        ended(p);
+      },
+    );
     pending.push(p);
   };
 
@@ -222,8 +228,12 @@ export async function* streamChunks<
 
   const nextDone = async (): Promise<Pending<H, R>> => {
     for (;;) {
-      const index = options.ordered ? (pending[0]?.done ? 0 : -1) : pending.findIndex((p) => p.done);
-      if (index !== -1) return pending.splice(index, 1)[0]!;
+      if (options.ordered) {
+        if (pending[0]?.done) return pending.shift()!;
+      } else {
+        const index = pending.findIndex((p) => p.done);
+        if (index !== -1) return pending.splice(index, 1)[0]!;
+      }
       await new Promise<void>((resolve) => {
         wake = resolve;
       });

@@ -33,9 +33,6 @@ import { type Flight, NOTHING_RAN, type Outcome } from './outcome.js';
 import { isProgressMessage, ProcessLink, ThreadLink } from './progress.js';
 import { Slot, type SlotState, type StopReason, settleWithin } from './slot.js';
 
-/** The key under which the channel passed to `run()` carries its flight. */
-const FLIGHT = Symbol('multiproc.flight');
-
 /** The error the pool emits on a worker to make tinypool drop it (by identity, never by text). */
 class StopSignal extends Error {}
 
@@ -62,7 +59,6 @@ export class TinypoolAdapter {
   readonly #tp: Tinypool;
   readonly #config: AdapterConfig;
   readonly #seen = new WeakSet<object>();
-  readonly #slotOf = new WeakMap<Flight, Slot>();
   readonly #slotFor = new WeakMap<object, Slot>();
   readonly #slots = new Set<Slot>();
   /** Workers on their way out that tinypool will replace, oldest first (for the debug lines). */
@@ -112,21 +108,28 @@ export class TinypoolAdapter {
     return alive;
   }
 
-  /** Runs one batch on some worker and says what became of it. */
-  async run(flight: Flight): Promise<Outcome> {
-    const channel = { [FLIGHT]: flight };
-    let reply: BatchReply;
+  /**
+   * Runs one batch on some worker and tells `done` what became of it. The flight itself is the
+   * channel tinypool hands to `setChannel()` (see `#adopt`), and `done` is one function for all
+   * batches: a map chunk is a batch, and what it holds lives until its results are read (issue 18).
+   */
+  run(flight: Flight, done: (flight: Flight, outcome: Outcome) => void): void {
+    const failed = (error: unknown) => {
+      void this.#failed(flight, error).then((outcome) => done(flight, outcome));
+    };
+    let run: Promise<BatchReply>;
     try {
-      const run = this.#tp.run(flight.batch, {
-        transferList: flight.transfer as never,
-        channel: channel as never,
-      });
-      this.#scan();
-      reply = await run;
+      run = this.#tp.run(flight.batch, { transferList: flight.transfer as never, channel: flight as never });
     } catch (error) {
-      return this.#failed(flight, error);
+      failed(error);
+      return;
     }
-    const slot = this.#slotOf.get(flight);
+    this.#scan();
+    run.then((reply) => done(flight, this.#replied(flight, reply)), failed);
+  }
+
+  #replied(flight: Flight, reply: BatchReply): Outcome {
+    const slot = flight.slot;
     const jobs = slot?.progressOf(flight)?.collect() ?? NOTHING_RAN;
     if (slot) {
       slot.tasks += jobs.claimed;
@@ -138,18 +141,18 @@ export class TinypoolAdapter {
 
   /** Takes back up to `count` jobs of `flight` its worker has not started; the first index, or -1. */
   takeBack(flight: Flight, count: number): number {
-    return this.#slotOf.get(flight)?.progressOf(flight)?.takeBack(count) ?? -1;
+    return flight.slot?.progressOf(flight)?.takeBack(count) ?? -1;
   }
 
   /** Runs nothing more of `flight`: a worker stops its map chunk at the next item. */
   cancel(flight: Flight): void {
     flight.cancelled = true;
-    this.#slotOf.get(flight)?.progressOf(flight)?.cancel();
+    flight.slot?.progressOf(flight)?.cancel();
   }
 
   /** Stops the call of `flight`: by stopping its worker if it was posted to one. */
   abort(flight: Flight): void {
-    const slot = this.#slotOf.get(flight);
+    const slot = flight.slot;
     const state = slot?.state;
     if (slot && state?.name === 'busy' && state.flight === flight) this.evict(slot, 'aborted');
     else this.cancel(flight);
@@ -169,7 +172,7 @@ export class TinypoolAdapter {
   }
 
   async #failed(flight: Flight, error: unknown): Promise<Outcome> {
-    const slot = this.#slotOf.get(flight);
+    const slot = flight.slot;
     if (!slot) return this.#destroying ? { kind: 'terminated' } : { kind: 'unsent', error };
     const state = slot.state.name;
     if (!slot.dying && state !== 'stopping' && state !== 'exited') {
@@ -225,9 +228,10 @@ export class TinypoolAdapter {
       postMessage: (message: unknown) => this.#fromChild(slot, message),
     };
     worker.setChannel = (channel: unknown) => {
-      const flight = (channel as { [FLIGHT]?: Flight } | undefined)?.[FLIGHT];
+      // tinypool passes what `run()` gave it: the flight itself.
+      const flight = channel as Flight | undefined;
       if (flight) {
-        this.#slotOf.set(flight, slot);
+        flight.slot = slot;
         slot.bind(flight);
       }
       if (processChannel) setChannel?.(processChannel);
