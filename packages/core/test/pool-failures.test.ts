@@ -211,7 +211,9 @@ describe.each(['thread', 'process'] as const)('Pool failures in %s context', (co
     const error = await pool
       .starmap(
         t.failOnItemTraced,
-        items.map((i) => [tr.file, i, 5, 100] as [string, number, number, number]),
+        // 250 ms items: two spinning workers leave the main thread little CPU on a loaded
+        // 2-core machine, and the stop must reach the other worker before it starts 6 more.
+        items.map((i) => [tr.file, i, 5, 250] as [string, number, number, number]),
         { chunksize: 4 },
       )
       .then(
