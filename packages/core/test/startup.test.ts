@@ -1,7 +1,8 @@
 // Start-up cost (issue #18), guarded by what is loaded, never by timings: zod, node:net,
-// node:crypto, node:child_process, node:v8, node:perf_hooks, tinypool and the files loaded on first use (`dist/lazy/`)
-// stay unloaded until something needs them, in the program and in its workers; options that skip
-// zod are still refused with zod's messages when they are wrong.
+// node:crypto, node:child_process, node:v8, node:perf_hooks, tinypool and the files loaded on first
+// use (`dist/lazy/`: core's tinypool adapter; ipc's managers and Listener/Client) stay unloaded
+// until something needs them, in the program and in its workers; options that skip zod are still
+// refused with zod's messages when they are wrong.
 import { Pool, Process, ValidationError } from '@multiproc/core';
 import { describe, expect, it } from 'vitest';
 import { tasks } from './fixtures/pool-tasks.ts';
@@ -18,6 +19,7 @@ describe('start-up loads only what is used', () => {
       atImport: NOTHING,
       afterThreadProcess: NOTHING,
       inPoolWorker: NOTHING,
+      inProcessPoolWorker: { zod: false, lazy: false },
       zodAfterPool: false,
       adapterAfterPool: true,
     });
