@@ -125,6 +125,12 @@ const [main, ...rest] = entryPoints();
 const lazyRequired = firstUse(pkg, LAZY);
 const mainPlugins = lazyRequired ? [lazyRequired.plugin(main.in)] : [];
 const inMain = await sourcesOf(main.in, mainPlugins);
+if (lazyRequired) {
+  for (const file of lazyRequired.files) {
+    if (inMain.has(file)) throw new Error(`${file} is loaded on first use but imported statically too`);
+  }
+  rest.push({ in: lazyRequired.entry, out: lazyRequired.entry.out });
+}
 // Lazy modules found while reading the entries (and the lazy modules themselves) are entries too.
 const sources = [];
 for (const entry of rest) sources.push(await sourcesOf(entry.in));
@@ -138,18 +144,19 @@ for (let next = [...lazyModules]; next.length > 0; next = [...lazyModules].filte
     sources.push(await sourcesOf(file));
   }
 }
-if (lazyRequired) {
-  for (const file of lazyRequired.files) {
-    if (inMain.has(file)) throw new Error(`${file} is loaded on first use but imported statically too`);
-  }
-  rest.push({ in: lazyRequired.entry, out: lazyRequired.entry.out });
-  sources.push(await sourcesOf(lazyRequired.entry));
-}
 if (rest.length === 0) {
   outputs.push((await build({ ...common, entryPoints: [main], outdir: 'dist' })).metafile);
 } else {
+  // What another entry shares with the index, or with the first-use file (which stands for the
+  // index: its modules left the index only to be loaded later, and must still exist once).
+  const firstUseSources = lazyRequired
+    ? sources[rest.findIndex((e) => e.in === lazyRequired.entry)]
+    : new Set();
+  const mainSide = (f) => inMain.has(f) || firstUseSources.has(f);
   const shared = new Set();
-  for (const files of sources) for (const f of files) if (inMain.has(f)) shared.add(f);
+  for (const files of sources) {
+    for (const f of files) if (files !== firstUseSources ? mainSide(f) : inMain.has(f)) shared.add(f);
+  }
   const hubSource = [...shared]
     .sort()
     .map((f) => `export * from ${JSON.stringify(`./${relative('src', f).split('\\').join('/')}`)};`)

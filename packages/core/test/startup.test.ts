@@ -8,20 +8,21 @@ import { describe, expect, it } from 'vitest';
 import { tasks } from './fixtures/pool-tasks.ts';
 import { runProgram } from './helpers.ts';
 
-const NOTHING = { builtins: [], zod: false, lazy: false };
+const NOTHING = { builtins: [], zod: false, lazy: [] };
 
 describe('start-up loads only what is used', () => {
-  it('the import, a thread Process and a pool worker load no zod, net, crypto, child_process, v8, perf_hooks or lazy file', async () => {
+  it('the import, a thread Process and pool workers load no zod, net, crypto, child_process, v8, perf_hooks or lazy file', async () => {
     const { stdout, stderr, code } = await runProgram('lazy-loads.mjs');
     expect(stderr).toBe('');
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toEqual({
       atImport: NOTHING,
-      afterThreadProcess: NOTHING,
+      // The program that starts a Process loads core's Process and Pool code, not ipc's managers.
+      afterThreadProcess: { ...NOTHING, lazy: ['core/first-use'] },
       inPoolWorker: NOTHING,
-      inProcessPoolWorker: { zod: false, lazy: false },
+      inProcessPoolWorker: { zod: false, lazy: [] },
       zodAfterPool: false,
-      adapterAfterPool: true,
+      lazyAfterPool: ['core/first-use', 'core/pool/tinypool', 'tinypool'],
     });
   }, 30_000);
 });
