@@ -11,7 +11,7 @@ import { runProgram } from './helpers.ts';
 const NOTHING = { builtins: [], zod: false, lazy: [] };
 
 describe('start-up loads only what is used', () => {
-  it('the import, a thread Process and pool workers load no zod, net, crypto, child_process, v8, perf_hooks or lazy file', async () => {
+  it('the import (no worker_threads or os either), a thread Process and pool workers load no zod, net, crypto, child_process, v8, perf_hooks or lazy file', async () => {
     const { stdout, stderr, code } = await runProgram('lazy-loads.mjs');
     expect(stderr).toBe('');
     expect(code).toBe(0);

@@ -1,4 +1,5 @@
-// The built package keeps its manager and Listener/Client code out of an import (issue #18) and
+// The built package keeps its queues, pipes, managers and Listener/Client out of an import (issue
+// #18: a Pool or Process program, and every worker, never runs them unless it uses them) and
 // loads it synchronously on first use (scripts/first-use.mjs). Each path that can be the first
 // touch runs once, in a fresh program on the built output, as a user's program would.
 import { execFile } from 'node:child_process';
@@ -18,6 +19,10 @@ function run(scenario: string): Promise<{ stdout: string; stderr: string }> {
 
 describe('exports loaded on first use', () => {
   it.each([
+    ['queue', [1, 2, true, true]],
+    ['pipe', [1, 'x', true]],
+    ['otherQueues', ['s', 'j', true]],
+    ['queueToWorkers', ['thread', 'thread', 'process', 'process']],
     ['managerStart', [1, true, true, true]],
     ['newManager', [[1, 2, 3], true, true]],
     ['processManager', [true, true, false]],
