@@ -15,9 +15,15 @@
 // of the package, or a worker, never needs). Each such module is built like another entry, into
 // `dist/lazy/<its path>.js`, reaching what it shares with the index through the hub, so esbuild's
 // splitting never scatters the index into more chunks than the one it shares with the hub.
+//
+// Exports that must stay synchronous (a class, a function) but that an import never needs are
+// listed in `package.json` (`multiprocBuild.loadOnFirstUse`): the index gets a facade for each and
+// their code goes to `dist/lazy/first-use.js`, which the first use loads with `require()`
+// (scripts/first-use.mjs).
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, posix, relative, resolve } from 'node:path';
 import { build } from 'esbuild';
+import { firstUse } from './first-use.mjs';
 
 const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
 const HUB = 'chunks/hub';
@@ -74,14 +80,18 @@ const lazyPlugin = {
   },
 };
 
+/** esbuild's options for one entry: a source path, or `{ stdin }` (the first-use file). */
+const entryOptions = (entry) =>
+  typeof entry === 'string' ? { entryPoints: [entry] } : { stdin: entry.stdin };
+
 /** The absolute paths of the package's own source files an entry's bundle holds. */
-async function sourcesOf(entry) {
+async function sourcesOf(entry, plugins = []) {
   const { metafile } = await build({
     ...common,
-    entryPoints: [entry],
+    ...entryOptions(entry),
     write: false,
     outdir: 'dist',
-    plugins: [lazyPlugin],
+    plugins: [lazyPlugin, ...plugins],
   });
   return new Set(
     Object.keys(metafile.inputs)
@@ -111,7 +121,16 @@ function viaHub(shared, outFile) {
 const outputs = [];
 removeOldJs('dist');
 const [main, ...rest] = entryPoints();
-const inMain = await sourcesOf(main.in);
+// Modules the main entry re-exports but loads on first use (scripts/first-use.mjs).
+const lazyRequired = firstUse(pkg, LAZY);
+const mainPlugins = lazyRequired ? [lazyRequired.plugin(main.in)] : [];
+const inMain = await sourcesOf(main.in, mainPlugins);
+if (lazyRequired) {
+  for (const file of lazyRequired.files) {
+    if (inMain.has(file)) throw new Error(`${file} is loaded on first use but imported statically too`);
+  }
+  rest.push({ in: lazyRequired.entry, out: lazyRequired.entry.out });
+}
 // Lazy modules found while reading the entries (and the lazy modules themselves) are entries too.
 const sources = [];
 for (const entry of rest) sources.push(await sourcesOf(entry.in));
@@ -128,8 +147,16 @@ for (let next = [...lazyModules]; next.length > 0; next = [...lazyModules].filte
 if (rest.length === 0) {
   outputs.push((await build({ ...common, entryPoints: [main], outdir: 'dist' })).metafile);
 } else {
+  // What another entry shares with the index, or with the first-use file (which stands for the
+  // index: its modules left the index only to be loaded later, and must still exist once).
+  const firstUseSources = lazyRequired
+    ? sources[rest.findIndex((e) => e.in === lazyRequired.entry)]
+    : new Set();
+  const mainSide = (f) => inMain.has(f) || firstUseSources.has(f);
   const shared = new Set();
-  for (const files of sources) for (const f of files) if (inMain.has(f)) shared.add(f);
+  for (const files of sources) {
+    for (const f of files) if (files !== firstUseSources ? mainSide(f) : inMain.has(f)) shared.add(f);
+  }
   const hubSource = [...shared]
     .sort()
     .map((f) => `export * from ${JSON.stringify(`./${relative('src', f).split('\\').join('/')}`)};`)
@@ -144,6 +171,7 @@ if (rest.length === 0) {
         chunkNames: 'chunks/[name]-[hash]',
         plugins: [
           lazyPlugin,
+          ...mainPlugins,
           {
             name: 'hub-entry',
             setup(b) {
@@ -165,7 +193,7 @@ if (rest.length === 0) {
       (
         await build({
           ...common,
-          entryPoints: [entry.in],
+          ...entryOptions(entry.in),
           outfile: join('dist', outFile),
           plugins: [lazyPlugin, viaHub(shared, outFile)],
         })

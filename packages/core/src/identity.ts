@@ -2,8 +2,11 @@
  * Who am I: the main program, or a worker this library started (thread or child process)?
  * Mirrors Python's `current_process()`, `parent_process()` and `if __name__ == '__main__'`.
  */
-import { availableParallelism } from 'node:os';
-import { isMainThread, threadId } from 'node:worker_threads';
+
+// node:worker_threads (with the stream modules it loads) and node:os are read on first use, not at
+// import: a program's main thread that imports the package has not loaded them yet (issue #18),
+// and every worker multiproc starts answers isMain() from its identity alone.
+const threads = (): typeof import('node:worker_threads') => process.getBuiltinModule('node:worker_threads');
 
 /** What the worker entry records about the worker it runs in (internal). */
 export interface WorkerIdentity {
@@ -36,12 +39,12 @@ export function getWorkerIdentity(): WorkerIdentity | undefined {
  * if (isMain()) { const pool = new Pool(); ... }
  */
 export function isMain(): boolean {
-  return isMainThread && getWorkerIdentity() === undefined;
+  return getWorkerIdentity() === undefined && threads().isMainThread;
 }
 
 /** The number of CPUs the program may use. Python: `multiprocessing.cpu_count()`. */
 export function cpuCount(): number {
-  return availableParallelism();
+  return process.getBuiltinModule('node:os').availableParallelism();
 }
 
 /** What {@link currentProcess} describes. Python: the `Process` object `current_process()` returns. */
@@ -89,10 +92,10 @@ const alive = (): boolean => true;
 export function currentProcess(): ProcessInfo {
   const me = getWorkerIdentity();
   return {
-    name: me?.name ?? (isMainThread ? 'MainProcess' : `Thread-${threadId}`),
+    name: me?.name ?? (threads().isMainThread ? 'MainProcess' : `Thread-${threads().threadId}`),
     pid: process.pid,
     ident: process.pid,
-    threadId,
+    threadId: threads().threadId,
     daemon: me?.daemon ?? false,
     exitCode: null,
     isAlive: alive,

@@ -1,25 +1,28 @@
 // Start-up cost (issue #18), guarded by what is loaded, never by timings: zod, node:net,
-// node:crypto, node:child_process, node:v8, node:perf_hooks, tinypool and the files loaded on first use (`dist/lazy/`)
-// stay unloaded until something needs them, in the program and in its workers; options that skip
-// zod are still refused with zod's messages when they are wrong.
+// node:crypto, node:child_process, node:v8, node:perf_hooks, tinypool and the files loaded on first
+// use (`dist/lazy/`: core's tinypool adapter; ipc's managers and Listener/Client) stay unloaded
+// until something needs them, in the program and in its workers; options that skip zod are still
+// refused with zod's messages when they are wrong.
 import { Pool, Process, ValidationError } from '@multiproc/core';
 import { describe, expect, it } from 'vitest';
 import { tasks } from './fixtures/pool-tasks.ts';
 import { runProgram } from './helpers.ts';
 
-const NOTHING = { builtins: [], zod: false, lazy: false };
+const NOTHING = { builtins: [], zod: false, lazy: [] };
 
 describe('start-up loads only what is used', () => {
-  it('the import, a thread Process and a pool worker load no zod, net, crypto, child_process, v8, perf_hooks or lazy file', async () => {
+  it('the import (no worker_threads or os either), a thread Process and pool workers load no zod, net, crypto, child_process, v8, perf_hooks or lazy file', async () => {
     const { stdout, stderr, code } = await runProgram('lazy-loads.mjs');
     expect(stderr).toBe('');
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toEqual({
       atImport: NOTHING,
-      afterThreadProcess: NOTHING,
+      // The program that starts a Process loads core's Process and Pool code, not ipc's managers.
+      afterThreadProcess: { ...NOTHING, lazy: ['core/first-use'] },
       inPoolWorker: NOTHING,
+      inProcessPoolWorker: { zod: false, lazy: [] },
       zodAfterPool: false,
-      adapterAfterPool: true,
+      lazyAfterPool: ['core/first-use', 'core/pool/tinypool', 'tinypool'],
     });
   }, 30_000);
 });

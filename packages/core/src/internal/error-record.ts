@@ -81,7 +81,13 @@ export function registerErrorClasses(values: Iterable<unknown>): void {
     }
   }
 }
-registerErrorClasses(Object.values({ ...shared, ...ipc, ...errors }));
+// Only the exports named `…Error` are read: reading any other (ipc's Manager, Listener, …) would
+// load the code ipc keeps for first use (issue #18).
+registerErrorClasses(
+  Object.entries({ ...shared, ...ipc, ...errors })
+    .filter(([name]) => name.endsWith('Error'))
+    .map(([, value]) => value),
+);
 
 const MAX_DEPTH = 8;
 

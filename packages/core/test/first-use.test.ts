@@ -1,0 +1,27 @@
+// The built package keeps Process, Pool and the code only they use out of an import (issue #18),
+// so a worker whose task module imports the package does not compile them; the first use loads
+// them synchronously (scripts/first-use.mjs). Each path that can be the first touch runs once, in
+// a fresh program on the built output, as a user's program would.
+import { describe, expect, it } from 'vitest';
+import { runProgram } from './helpers.ts';
+
+describe('exports loaded on first use', () => {
+  it.each([
+    ['pool', [[4, 9], true]],
+    ['process', [0, true]],
+    ['activeChildren', [[]]],
+    ['asyncResult', [false, 'function']],
+    ['context', [16, true, 'thread']],
+    ['subclass', [[25], true, true]],
+    ['warmStart', []],
+  ])(
+    '%s works as the first touch, and an import alone loads nothing',
+    async (scenario, saw) => {
+      const { stdout, stderr, code } = await runProgram('first-use.mjs', [scenario]);
+      expect(stderr).toBe('');
+      expect(code).toBe(0);
+      expect(JSON.parse(stdout)).toEqual({ atImport: false, after: true, saw });
+    },
+    30_000,
+  );
+});

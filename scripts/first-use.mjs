@@ -1,0 +1,148 @@
+// Modules loaded on first use, synchronously (issue #18): for `scripts/bundle.mjs`.
+//
+// A package lists source modules in `package.json` under `multiprocBuild.loadOnFirstUse` (and the
+// codec types they register under `multiprocBuild.firstUseCodecs`). Its main entry still re-exports
+// them statically in the source, so the types, the docs and the tests on source see the real
+// modules. In the build, the entry's imports of them become a facade: each exported class or
+// function is a Proxy that loads `dist/lazy/first-use.js` with `require()` (an ES module: Node
+// 20.19+ and 22.12+ load it synchronously) the first time it is called, constructed, extended or
+// read from, and then forwards to the real one. So `new Listener()`, `processManager()` or
+// `class M extends BaseManager` work as before, and an import never compiles the code behind them.
+import { readFileSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
+import { build } from 'esbuild';
+
+/** Placeholder path of the lazy file; bundle.mjs rewrites it relative to each output file. */
+export const FIRST_USE_OUT = 'lazy/first-use';
+
+/** The proxy runtime, one copy in the main entry's output. `PATH` is rewritten by bundle.mjs. */
+function runtimeSource(placeholder, codecs) {
+  return `
+import { registerCodec } from '@multiproc/shared';
+let loaded;
+function load() {
+  if (loaded === undefined) {
+    try {
+      // A bundle of the user's app saw (and bundled) this require; plain ESM has no require.
+      loaded = require(${JSON.stringify(placeholder)});
+    } catch {
+      loaded = process.getBuiltinModule('node:module').createRequire(import.meta.url)(${JSON.stringify(placeholder)});
+    }
+  }
+  return loaded;
+}
+// A value of a lazily loaded class can arrive before this thread used the class: its decoder loads it.
+const registry = globalThis[Symbol.for('multiproc.codec.registry')];
+for (const type of ${JSON.stringify(codecs)}) {
+  const decode = (data, ctx) => {
+    load();
+    const real = registry.get(type);
+    if (real === decode) throw new Error('multiproc: ' + type + ' was not registered by the module loaded on first use');
+    return real(data, ctx);
+  };
+  registerCodec(type, decode);
+}
+export function lazyExport(name) {
+  // A strict function: it can be constructed, and its own 'prototype' is writable (a Proxy may then
+  // report the real one), then frozen to the real one once loaded, as a class's is.
+  const target = function () {};
+  Object.defineProperty(target, 'name', { value: name });
+  let real;
+  const get = () => {
+    if (real === undefined) {
+      real = load()[name];
+      if (typeof real !== 'function') throw new Error('multiproc: first-use export ' + name + ' is not a function');
+      const proto = Object.getOwnPropertyDescriptor(real, 'prototype');
+      if (proto) Object.defineProperty(target, 'prototype', proto);
+    }
+    return real;
+  };
+  const self = (receiver) => (receiver === proxy ? get() : receiver);
+  const proxy = new Proxy(target, {
+    apply: (_t, thisArg, args) => Reflect.apply(get(), thisArg, args),
+    construct: (_t, args, newTarget) => Reflect.construct(get(), args, self(newTarget)),
+    get: (_t, key, receiver) => Reflect.get(get(), key, self(receiver)),
+    set: (_t, key, value, receiver) => Reflect.set(get(), key, value, self(receiver)),
+    has: (_t, key) => Reflect.has(get(), key),
+    deleteProperty: (_t, key) => Reflect.deleteProperty(get(), key),
+    ownKeys: (t) => [...new Set([...Reflect.ownKeys(get()), ...Reflect.ownKeys(t)])],
+    getOwnPropertyDescriptor: (t, key) =>
+      Reflect.getOwnPropertyDescriptor(get(), key) ?? Reflect.getOwnPropertyDescriptor(t, key),
+    defineProperty: (_t, key, desc) => Reflect.defineProperty(get(), key, desc),
+    getPrototypeOf: () => Reflect.getPrototypeOf(get()),
+  });
+  return proxy;
+}
+`;
+}
+
+/** The names a module exports at runtime (types are erased), and its `export { a as b }` aliases. */
+async function exportsOf(file) {
+  const { metafile } = await build({
+    entryPoints: [file],
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    packages: 'external',
+    write: false,
+    outdir: 'first-use-probe',
+    metafile: true,
+    logLevel: 'silent',
+  });
+  const names = Object.values(metafile.outputs).find((o) => o.entryPoint)?.exports ?? [];
+  const aliases = new Map();
+  for (const [, list] of readFileSync(file, 'utf8').matchAll(/export\s*\{([^}]*)\}\s*;/g)) {
+    for (const [, from, to] of list.matchAll(/(\w+)\s+as\s+(\w+)/g)) aliases.set(to, from);
+  }
+  return { names, aliases };
+}
+
+/**
+ * The first-use setup of a package, or undefined: `plugin(mainEntry)` swaps the main entry's imports
+ * of the listed modules for facades; `entry` is the lazy file to build like any other lazy module.
+ */
+export function firstUse(pkg, lazyPlaceholder) {
+  const config = pkg.multiprocBuild ?? {};
+  const files = new Set((config.loadOnFirstUse ?? []).map((f) => resolve(f)));
+  if (files.size === 0) return undefined;
+  const placeholder = `${lazyPlaceholder}${FIRST_USE_OUT}.js`;
+  const runtime = runtimeSource(placeholder, config.firstUseCodecs ?? []);
+  const entrySource = [...files]
+    .map((f) => `export * from ${JSON.stringify(`./${relative('src', f).split('\\').join('/')}`)};`)
+    .join('\n');
+  return {
+    files,
+    entry: {
+      stdin: { contents: entrySource, resolveDir: resolve('src'), loader: 'ts', sourcefile: 'first-use.ts' },
+      out: FIRST_USE_OUT,
+    },
+    plugin: (mainEntry) => ({
+      name: 'first-use',
+      setup(b) {
+        b.onResolve({ filter: /^\./ }, (args) => {
+          if (resolve(args.importer) !== resolve(mainEntry)) return undefined;
+          const path = resolve(args.resolveDir, args.path.replace(/\.js$/, '.ts'));
+          return files.has(path) ? { path, namespace: 'first-use' } : undefined;
+        });
+        b.onResolve({ filter: /^first-use-runtime$/ }, () => ({ path: 'runtime', namespace: 'first-use' }));
+        b.onResolve({ filter: new RegExp(`^${lazyPlaceholder}`) }, (args) => ({
+          path: args.path,
+          external: true,
+        }));
+        b.onLoad({ filter: /.*/, namespace: 'first-use' }, async (args) => {
+          if (args.path === 'runtime') return { contents: runtime, resolveDir: resolve('src'), loader: 'js' };
+          const { names, aliases } = await exportsOf(args.path);
+          const lines = names
+            .filter((n) => !aliases.has(n))
+            .map((n) => `export const ${n} = /* @__PURE__ */ lazyExport(${JSON.stringify(n)});`);
+          for (const [to, from] of aliases) lines.push(`export { ${from} as ${to} };`);
+          return {
+            contents: `import { lazyExport } from 'first-use-runtime';\n${lines.join('\n')}\n`,
+            resolveDir: resolve('src'),
+            loader: 'js',
+          };
+        });
+      },
+    }),
+  };
+}
