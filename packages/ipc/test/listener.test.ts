@@ -1,7 +1,7 @@
 // Listener/Client (Python's multiprocessing.connection): the docs example with the client in a
 // real Process of each context, a separate program as the listener, authkeys right and wrong,
 // and a forged or replayed challenge, all over real sockets.
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import net from 'node:net';
 import {
@@ -18,6 +18,7 @@ import { core } from './core.js';
 
 const { tasks } = await import(new URL('./fixtures/net-tasks.mjs', import.meta.url).href);
 const PROGRAM = new URL('./fixtures/listener-program.mjs', import.meta.url);
+const ONE_PROGRAM = new URL('./fixtures/one-program-ends.mjs', import.meta.url).pathname;
 
 const cleanup: (() => unknown)[] = [];
 afterEach(async () => {
@@ -123,6 +124,20 @@ describe('Listener and Client', () => {
     conn.close();
     expect(await new Promise((r) => child.once('exit', r))).toBe(0);
   });
+
+  it.each(['ends', 'exit'])(
+    'a Client of a Listener in the same program does not hold up its exit (%s)',
+    { timeout: 20_000 },
+    async (how) => {
+      const ms = await new Promise<number>((resolve, reject) => {
+        execFile(process.execPath, [ONE_PROGRAM, how], { timeout: 15_000 }, (err, stdout, stderr) =>
+          err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(Number(stdout.trim())),
+        );
+      });
+      // Waiting for an answer from a home in this very thread took the full 5 s exit deadline.
+      expect(ms).toBeLessThan(2500);
+    },
+  );
 
   it('accepted connections work with wait() and poll()', { timeout: 10_000 }, async () => {
     const listener = listen();

@@ -106,6 +106,12 @@ export function readingInto(socket: net.Socket, feed: Feed): net.Socket {
 }
 
 /**
+ * The tokens of pipe ends this thread's listeners handed to peers still connected: a `Client` of
+ * this very thread that claims one has its home here (see `RemoteOptions.homeHere`).
+ */
+const homedHere = new Set<string>();
+
+/**
  * Listener side of an accepted socket: authenticates it, then returns the home end of a new pipe
  * whose other end the peer holds. `passive`: waits on it never keep this program alive.
  */
@@ -116,6 +122,7 @@ export async function acceptSocket(
 ): Promise<Connection> {
   const [home, remote] = HomeHandle.pipe(true, passive);
   let release: (() => void) | null = null;
+  let claimedHere = '';
   socket.setTimeout(HANDSHAKE_TIMEOUT_MS, () => socket.destroy());
   try {
     await serverHandshake(socket, key, () => {
@@ -128,10 +135,13 @@ export async function acceptSocket(
         },
       };
       const { id, end, token } = remote.encode(ctx);
+      claimedHere = token!;
+      homedHere.add(claimedHere);
       return { id, end, token: token! };
     });
   } catch (err) {
     (release as (() => void) | null)?.();
+    homedHere.delete(claimedHere);
     void home.close();
     void remote.close();
     socket.destroy();
@@ -139,7 +149,10 @@ export async function acceptSocket(
   }
   socket.setTimeout(0);
   // A peer that drops before it claimed its end must not leave this end waiting for it.
-  socket.once('close', () => (release as (() => void) | null)?.());
+  socket.once('close', () => {
+    (release as (() => void) | null)?.();
+    homedHere.delete(claimedHere);
+  });
   void remote.close(); // only the peer's copy writes to this end now
   broker().adopt(socket);
   socket.resume();
@@ -159,7 +172,7 @@ export async function connectSocket(socket: net.Socket, key: Buffer | null): Pro
   socket.setTimeout(0);
   const handle = new RemoteHandle(
     { path: '', id: endpoint.id, end: endpoint.end, token: endpoint.token },
-    { maxsize: 0, acked: false, eager: true, socket },
+    { maxsize: 0, acked: false, eager: true, socket, homeHere: homedHere.has(endpoint.token) },
   );
   socket.resume();
   return createConnection(handle, true, true);

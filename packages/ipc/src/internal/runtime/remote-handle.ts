@@ -24,6 +24,11 @@ export interface RemoteOptions {
   readonly eager: boolean;
   /** An authenticated socket to the home (a `Client`), instead of dialling the home's broker. */
   readonly socket?: Socket;
+  /**
+   * The home is in this thread (a `Client` of this thread's own `Listener`): at exit nothing here
+   * can answer a sync, so what is pending is only written, not waited for.
+   */
+  readonly homeHere?: boolean;
 }
 
 export class RemoteHandle implements Handle {
@@ -39,10 +44,12 @@ export class RemoteHandle implements Handle {
   #onGone: (() => void) | null = null;
   #sent = 0;
   #syncedAt = -1;
+  readonly #homeHere: boolean;
 
   constructor(data: HandleData, opts: RemoteOptions) {
     this.#data = data;
     this.#acked = opts.acked;
+    this.#homeHere = opts.homeHere === true;
     this.#consumed = data.shared ? new Int32Array(data.shared) : null;
     const port = data.port;
     this.#link = port
@@ -211,6 +218,10 @@ export class RemoteHandle implements Handle {
       return;
     }
     if (this.#sent === this.#syncedAt) return;
+    if (this.#homeHere) {
+      this.#link.flushSync(deadline);
+      return;
+    }
     const w: Wait = { done: false };
     proto.ask(Op.R_SYNC, w);
     this.#link.flushSync(deadline, () => w.done);
