@@ -340,4 +340,21 @@ describe.each<Context>(['thread', 'process'])('Pipe across a %s', (ctx) => {
     expect(got.sort()).toEqual(['one', 'two']);
     await Promise.all([p1.result, p2.result]);
   });
+
+  it('three readers of one end (two workers and this thread) share what is sent, then all get EOF', async () => {
+    // Each reader reads ahead; one that waits makes the home recall what another read ahead, and
+    // the writer closes meanwhile: every value arrives once, in order per reader, then EOFError.
+    const [a, b] = Pipe<number>();
+    const p1 = startPeer(ctx, 'recvAll', b);
+    const p2 = startPeer(ctx, 'recvAll', b);
+    const n = 300;
+    for (let i = 0; i < n; i++) a.send(i);
+    a.close();
+    const mine: number[] = [];
+    for await (const v of b) mine.push(v);
+    const [r1, r2] = (await Promise.all([p1.result, p2.result])) as number[][];
+    for (const got of [mine, r1!, r2!]) expect(got).toEqual([...got].sort((x, y) => x - y));
+    expect([...mine, ...r1!, ...r2!].sort((x, y) => x - y)).toEqual(Array.from({ length: n }, (_, i) => i));
+    await expect(b.recv()).rejects.toBeInstanceOf(EOFError);
+  });
 });

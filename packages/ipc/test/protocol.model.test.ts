@@ -256,6 +256,7 @@ async function runPipe(steps: Step[], s: fc.Scheduler, log: string[], joinAt = 0
     }
   }
   await s.waitAll();
+  expect(sys.badEofs).toEqual([]);
   // Nothing may be stuck: no get on end 0 waits while an item sits at home or read ahead there.
   const readers = [copies[0]!, copies[1]!].filter(usable);
   const waiting = [...sys.local, ...readers.flatMap((c) => c.probes)].filter(
@@ -351,7 +352,9 @@ describe('home/copy protocol model', () => {
             }
           },
         ),
-        { seed: SEED, numRuns: RUNS },
+        process.env.MP_MODEL_REPLAY
+          ? { ...JSON.parse(process.env.MP_MODEL_REPLAY), numRuns: RUNS }
+          : { seed: SEED, numRuns: RUNS },
       );
     },
     LIMIT_MS,

@@ -43,6 +43,8 @@ export class CopySim {
   alive = true;
   /** It has reached its home (the model may attach a copy late). */
   attached = false;
+  /** It was reserved at home before it attached (a copy on its way to a process). */
+  reserved = false;
   moves = false;
   pending: Frame[] = [];
   readonly up: Frame[] = [];
@@ -58,6 +60,8 @@ export class CopySim {
    * may come back and reach others after later items (the home learns of the timeout late).
    */
   timeoutSoftens = 0;
+  /** One of its gets ended with EOF: no item may reach it any more (the EOF came too early). */
+  sawEof = false;
   readonly probes: Probe[] = [];
   constructor(name: string, end: number, proto: (c: CopySim) => CopyProtocol) {
     this.name = name;
@@ -157,19 +161,29 @@ export class System implements HomeActions {
     cs.moves = opts.moves ?? false;
     this.copies.push(cs);
     if (attach) this.attach(cs);
+    // On its way, as a copy sent to a process is: its handle counts (R_RESERVE) until it connects.
+    else {
+      cs.reserved = true;
+      this.home.reserve(end, cs.name, false);
+    }
     return cs;
   }
 
-  /** The copy reaches its home (a copy made with `attach` false joins later than the others). */
+  /**
+   * The copy reaches its home. One made with `attach` false was reserved and joins later than the
+   * others (it claims its reservation).
+   */
   attach(cs: CopySim): void {
     if (cs.attached) return;
     cs.attached = true;
     this.log.push(`${cs.name} attaches`);
-    this.home.attach(cs.end, (c) => {
+    const init = (c: ReaderCopy) => {
       c.moves = cs.moves;
       cs.home = c;
       this.#linkOf.set(c, cs);
-    });
+    };
+    if (cs.reserved) this.home.claim(cs.end, cs.name, init);
+    else this.home.attach(cs.end, init);
   }
 
   // ── steps ────────────────────────────────────────────────────────────────────────────────
@@ -275,6 +289,7 @@ export class System implements HomeActions {
       const cs = this.copies.find((c) => c.name === p.who);
       const end = cs ? cs.end : ((p as Probe & { end?: number }).end ?? 0);
       const closed = cs !== undefined && cs.proto.state !== 'open';
+      if (cs && !closed) cs.sawEof = true;
       if (!closed && !this.home.endpoints[end]!.read!.ended) this.badEofs.push(`${p.who} got EOF early`);
     }
   }
@@ -316,8 +331,11 @@ export class System implements HomeActions {
       this.log.push(`  home -> ${cs.name}: ${show(frame)}${cs.alive ? '' : ' (dead)'}`);
       if (!cs.alive) return;
       cs.proto.clock = this.clock;
+      const before = cs.proto.buffered;
       if (frame === END) cs.proto.linkClosed();
       else cs.proto.frame(frame.op, frame.a, frame.b, frame.body);
+      if (cs.sawEof && cs.proto.buffered > before)
+        this.badEofs.push(`${cs.name} got EOF before ${show(frame)}`);
       this.flush(cs);
     });
   }

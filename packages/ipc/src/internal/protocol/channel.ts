@@ -309,12 +309,14 @@ export class Channel {
 
   // Nothing is here and the channel has ended: EOF to each local get once nothing is out, and to
   // each reading copy once nothing is out but what it holds itself (that reaches it before EOF).
+  // Not to a recalled copy: it gives back what it holds. The EOF carries the copy's give-backs
+  // seen so far: one that crossed a later give-back is stale (see ReaderCopy.backs).
   #eof(): void {
     if (this.inFlight === 0) this.endTakes();
     for (const r of this.readers) {
-      if (!r.eofSent && !r.pending && this.inFlight === r.delivered.length) {
+      if (!r.eofSent && !r.pending && !r.recalled && this.inFlight === r.delivered.length) {
         r.eofSent = true;
-        this.#out.send(r, Op.H_EOF, 0, 0);
+        this.#out.send(r, Op.H_EOF, r.backs, 0);
       }
     }
   }

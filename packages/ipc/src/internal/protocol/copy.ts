@@ -149,7 +149,7 @@ export class CopyProtocol extends CopyObject {
         this.#rx.tried();
         break;
       case Op.H_EOF:
-        this.#rx.eof = true;
+        if (!this.#rx.ended(a)) break; // stale: it crossed our give-back
         this.#rx.endGets(EOF);
         this.hold();
         this.out.ready();

@@ -183,6 +183,7 @@ export class HomeProtocol extends HomeObject<ReaderCopy, ChannelEndpoint> {
         c.reported((c.taken + a) >>> 0);
         break;
       case Op.R_GIVE_BACK:
+        c.gaveBack();
         c.epoch = a;
         this.#giveBack(c, false);
         if (b > 0) read?.demand(c, b, 0);
@@ -191,6 +192,7 @@ export class HomeProtocol extends HomeObject<ReaderCopy, ChannelEndpoint> {
         read?.soften(c, a);
         break;
       case Op.R_UNUSED:
+        c.gaveBack();
         if (!read || c.phase !== 'open') break;
         c.recalled = false;
         read.settleDemand(c, b);

@@ -59,7 +59,11 @@ export const Op = {
   H_DATA: 20,
   /** `a` = sequence of an R_PUT_WAIT, `b` = 1 when put, 0 when it timed out. */
   H_PUT_DONE: 21,
-  /** Every writer is gone and every item was delivered. */
+  /**
+   * Every writer is gone and every item was delivered (what this copy holds came before). `a` =
+   * this copy's give-backs (R_GIVE_BACK, R_UNUSED) the home had received: a copy that has sent
+   * more since ignores it (what it gave back may come to it again; a new H_EOF follows).
+   */
   H_EOF: 22,
   /** `a` = items in the queue (at home or pushed and unconsumed), `b` = unfinished tasks. */
   H_STATE: 23,

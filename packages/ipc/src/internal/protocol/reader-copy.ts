@@ -55,6 +55,12 @@ export class ReaderCopy extends HomeCopy {
   /** A recall is on its way to it: it gets nothing more until it answers (R_UNUSED). */
   recalled = false;
   eofSent = false;
+  /**
+   * Its give-backs (R_GIVE_BACK, R_UNUSED) received, mod 2^32. H_EOF carries this count: an EOF
+   * that crossed a give-back covered items the copy no longer holds, so the copy ignores it, and
+   * the home sends a new one once what it gave back is out again.
+   */
+  backs = 0;
   /** It was last told it is the only reader of its channel (H_ALONE; pipes only). */
   alone = false;
   /** A queue's size changed since the last state report to it. */
@@ -141,6 +147,12 @@ export class ReaderCopy extends HomeCopy {
   dropPuts(): void {
     for (const p of this.puts) p.done = true;
     this.puts.clear();
+  }
+
+  /** It gave back what it held (R_GIVE_BACK, R_UNUSED): an EOF sent before no longer holds. */
+  gaveBack(): void {
+    this.backs = (this.backs + 1) >>> 0;
+    this.eofSent = false;
   }
 
   /** It was pushed read-ahead: until it holds nothing, what it holds may come back. */

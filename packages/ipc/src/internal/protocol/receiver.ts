@@ -90,6 +90,8 @@ export class Receiver {
   #alone = false;
   #consumed = 0;
   #reported = 0;
+  // Give-backs sent (R_GIVE_BACK, R_UNUSED), mod 2^32: an H_EOF sent before the latest is stale.
+  #backs = 0;
 
   constructor(host: ReceiverHost, eager: boolean, moves: boolean) {
     this.#host = host;
@@ -184,6 +186,7 @@ export class Receiver {
   giveBack(): boolean {
     if (this.liveGetters > 0 || this.#buffer.length + this.#hardOut + this.#softOut === 0) return false;
     // What is still on its way is stale in the new epoch.
+    this.#gaveBack(this.#buffer.length);
     this.returnBuffered();
     this.#epoch = (this.#epoch + 1) >>> 0;
     this.#hardOut = 0;
@@ -198,6 +201,7 @@ export class Receiver {
   // sides agree on the demand left: one item for each waiting get, the rest read-ahead.
   recalled(): void {
     const n = this.#buffer.length;
+    this.#gaveBack(n);
     this.returnBuffered();
     if (!this.#eager) {
       this.#window = 0;
@@ -255,6 +259,17 @@ export class Receiver {
     this.#host.hold();
   }
 
+  /**
+   * The home says every writer is gone and nothing more comes (H_EOF, sent after `backs` of this
+   * copy's give-backs): true unless a give-back of ours crossed it, since what we gave back may
+   * come to us again (the home sends a new EOF after it).
+   */
+  ended(backs: number): boolean {
+    if (backs !== this.#backs) return false;
+    this.eof = true;
+    return true;
+  }
+
   /** Ends every waiting get and try with `r`. */
   endGets(r: typeof EOF): void {
     for (let g = this.#getters.shift(); g; g = this.#getters.shift()) {
@@ -284,6 +299,14 @@ export class Receiver {
     const items = this.#buffer.drain();
     if (this.#moves)
       for (const item of items) if (wasMoved(item, true)) this.#host.send(Op.R_RETURN, 0, 0, item);
+  }
+
+  // A give-back of `held` items from here is about to leave. An EOF that reaches us later was sent
+  // before the home saw it (stale); one we had already has not come true if items go back, since
+  // they may come to us again: the home sends a new EOF once nothing is out.
+  #gaveBack(held: number): void {
+    this.#backs = (this.#backs + 1) >>> 0;
+    if (held > 0) this.eof = false;
   }
 
   #handOut(w: Wait, item: Item): void {
