@@ -42,6 +42,9 @@ const common = {
   // byte it loads, and this cut the umbrella's cold import by ~1.4 ms of CPU (issue #18).
   minifyWhitespace: true,
   minifySyntax: true,
+  // Node prints the source line of an uncaught error: keep lines short, or one error prints the
+  // whole package on stderr.
+  lineLimit: 120,
   legalComments: 'none',
   metafile: true,
   logLevel: 'warning',
