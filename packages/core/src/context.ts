@@ -29,6 +29,8 @@ function bindContext(name: ContextName) {
   return Object.freeze({
     ...shared,
     ...ipc,
+    // Python's `ctx.Array`: this library's `SharedArray` (the name `Array` is JavaScript's own).
+    Array: shared.SharedArray,
     // SharedArrayBuffer primitives cannot reach a child process: there, manager-backed ones.
     ...(name === 'process' ? (processPrimitives as unknown as typeof shared) : {}),
     name,
@@ -49,8 +51,9 @@ export type ThreadContext = ReturnType<typeof bindContext>;
 
 /**
  * The `'process'` context: as {@link ThreadContext}, with `Lock()`, `RLock()`, `Semaphore()`,
- * `BoundedSemaphore()`, `Event()`, `Condition()`, `Barrier()`, `Value()` and `Array()` returning
- * process-safe proxies of a manager this program starts on first use.
+ * `BoundedSemaphore()`, `Event()`, `Condition()`, `Barrier()`, `Value()` and `Array()` (also named
+ * `SharedArray()`, `RawValue()` and `RawArray()`) returning process-safe proxies of a manager this
+ * program starts on first use.
  */
 export type ProcessContext = Omit<ThreadContext, keyof ProcessPrimitives> & ProcessPrimitives;
 

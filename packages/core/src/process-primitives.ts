@@ -43,6 +43,12 @@ export interface ProcessPrimitives {
     [typecode: Typecode, init: number | readonly (number | bigint)[]],
     ArrayProxy<number>
   >;
+  /** The same as `Array` (this library's name for Python's `Array`). */
+  SharedArray: ProcessPrimitives['Array'];
+  /** The same as `Array`: a manager's array needs no lock of its own. Python: `ctx.RawArray`. */
+  RawArray: ProcessPrimitives['Array'];
+  /** The same as `Value`: a manager's value needs no lock of its own. Python: `ctx.RawValue`. */
+  RawValue: ProcessPrimitives['Value'];
 }
 
 /** The `'process'` context's primitives (functions, so `new ctx.Lock()` and `ctx.Lock()` both work). */
@@ -78,3 +84,7 @@ export const processPrimitives: ProcessPrimitives = {
     { value: 'Array' },
   ),
 } as unknown as ProcessPrimitives;
+// A SharedArrayBuffer-backed name of the thread context would fail when sent to a child process.
+processPrimitives.SharedArray = processPrimitives.Array;
+processPrimitives.RawArray = processPrimitives.Array;
+processPrimitives.RawValue = processPrimitives.Value;

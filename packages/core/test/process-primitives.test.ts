@@ -2,7 +2,7 @@
 // processes (and threads), with the Python docs' Lock and Value/Array examples.
 import { ContextError, getContext, Process } from '@multiproc/core';
 import { Queue } from '@multiproc/ipc';
-import { Lock } from '@multiproc/shared';
+import { Lock, SharedArray } from '@multiproc/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 
 const { tasks } = await import(new URL('./fixtures/primitive-tasks.mjs', import.meta.url).href);
@@ -70,5 +70,29 @@ describe('shared memory sent to a process', () => {
     }
     expect(err).toBeInstanceOf(ContextError);
     expect((err as Error).message).toContain("getContext('process').Lock()");
+  });
+});
+
+describe("getContext('process') names", () => {
+  it('SharedArray, RawArray and RawValue are the manager-backed ones; Array is on both contexts', {
+    timeout: 20_000,
+  }, async () => {
+    for (const make of [ctx.SharedArray, ctx.RawArray, ctx.Array]) expect(make).toBe(ctx.Array);
+    expect(ctx.RawValue).toBe(ctx.Value);
+    const arr = ctx.SharedArray('i', [1, 2]);
+    const p = start(tasks.negate, [ctx.RawValue('d', 0), arr], 'process');
+    await p.join();
+    expect(p.exitCode).toBe(0);
+    expect(await arr.copy()).toEqual([-1, -2]);
+    expect(getContext('thread').Array).toBe(SharedArray);
+  });
+
+  it('.value of a process Value is a ContextError naming get() and set()', () => {
+    const v = ctx.Value('i', 5);
+    expect(() => v.value).toThrow(ContextError);
+    expect(() => v.value).toThrow(/await v\.get\(\)/);
+    expect(() => {
+      (v as { value: unknown }).value = 3;
+    }).toThrow(/await v\.set\(x\)/);
   });
 });

@@ -3,7 +3,7 @@
  * proxy does not write back (Python's well-known gotcha: `d.get('k').push(1)` changes nothing in
  * the manager; `d.set('k', [...v, 1])` does).
  */
-import { type Timeout, ValidationError } from '@multiproc/shared';
+import { ContextError, type Timeout, ValidationError } from '@multiproc/shared';
 import { wireTimeout } from '../internal/manager/wire.js';
 import { BaseProxy, pipelined, proxyClass } from './proxy.js';
 
@@ -241,8 +241,29 @@ export class ValueProxy<T extends number | bigint = number> extends BaseProxy {
   set(value: T): Promise<void> {
     return this.callMethod('set', value) as Promise<void>;
   }
+  /**
+   * Not readable here: the value lives in the manager, so reading it is a round trip. Use
+   * `await v.get()`. (A thread `Value`'s `.value` works, as it reads shared memory.)
+   * @throws {ContextError} always, saying so.
+   */
+  get value(): never {
+    throw noValueProperty();
+  }
+  /**
+   * Not writable here: use `await v.set(x)`.
+   * @throws {ContextError} always, saying so.
+   */
+  set value(_: never) {
+    throw noValueProperty();
+  }
 }
 proxyClass('Value', ValueProxy);
+
+const noValueProperty = (): ContextError =>
+  new ContextError(
+    "A manager's (or getContext('process')'s) Value lives in another process: read it with " +
+      '`await v.get()` and write it with `await v.set(x)`; `.value` works on a thread Value only.',
+  );
 
 /**
  * A manager's `Array(typecode, seq)`. Mirrors Python's `ArrayProxy`; indexes may be negative.
