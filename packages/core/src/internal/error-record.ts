@@ -17,6 +17,7 @@
 import * as ipc from '@multiproc/ipc';
 import * as shared from '@multiproc/shared';
 import * as errors from '../errors.js';
+import { describeThrown } from './describe-thrown.js';
 
 type Family = 'builtin' | 'dom' | 'ours' | 'other';
 
@@ -185,20 +186,6 @@ function thrownRecord(value: unknown, depth: number): ErrorRecord {
     isError: false,
     ...cause,
   };
-}
-
-/** How a thrown non-Error reads in a message or on stderr: a string as is, anything else inspected. */
-export function describeThrown(value: unknown): string {
-  if (typeof value === 'string') return value;
-  try {
-    // Loaded here, not imported: node:util as an ES module reads every export on Node 22+, and
-    // one of them touches process.stderr, which loads node:net when stderr is a pipe.
-    return process
-      .getBuiltinModule('node:util')
-      .inspect(value, { depth: 4, breakLength: Number.POSITIVE_INFINITY });
-  } catch {
-    return String(value);
-  }
 }
 
 function builtinClass(className: string): ErrorClass {

@@ -14,8 +14,6 @@
  *      child that forks covers its own children the same way, so a killed program takes its
  *      whole tree with it, level by level.
  */
-import { Worker } from 'node:worker_threads';
-
 /** Set in a child's environment by a parent whose reaper covers it: the parent's pid. */
 export const REAPED_BY_ENV = 'MULTIPROC_REAPED_BY';
 
@@ -58,6 +56,8 @@ export function guardChildProcess(): void {
 
 /** The fallback: a thread that SIGKILLs this child once its parent pid changes. */
 function startWatchdog(ppid: number): void {
+  // node:worker_threads (~25 stream and worker modules) only when a watchdog is needed (issue #18).
+  const { Worker } = process.getBuiltinModule('node:worker_threads');
   const watchdog = new Worker(WATCHDOG_SOURCE, {
     eval: true,
     workerData: { ppid, intervalMs: WATCH_INTERVAL_MS },
