@@ -63,9 +63,14 @@ for (const name of ['CompileError', 'LinkError', 'RuntimeError']) {
   if (typeof WASM[name] === 'function') BUILTINS.set(WASM[name].prototype, `WebAssembly.${name}`);
 }
 
-// multiproc's classes, by prototype on the sending side and by name on the receiving side.
-const OURS = new Map<object, string>();
-const OURS_BY_NAME = new Map<string, ErrorClass>();
+// multiproc's classes, by prototype on the sending side and by name on the receiving side. On
+// globalThis: the pool worker entry carries its own copy of this module (see scripts/bundle.mjs),
+// and a class another package registers must be known to both.
+const REGISTRY_KEY = Symbol.for('multiproc.errorClasses');
+const { OURS, OURS_BY_NAME } = ((globalThis as any)[REGISTRY_KEY] ??= {
+  OURS: new Map<object, string>(),
+  OURS_BY_NAME: new Map<string, ErrorClass>(),
+}) as { OURS: Map<object, string>; OURS_BY_NAME: Map<string, ErrorClass> };
 
 /**
  * Makes the `ProcessError` classes among `values` travel as themselves, like the classes of
