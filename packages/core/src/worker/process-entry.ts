@@ -7,7 +7,7 @@
  * with {@link UNSETTLED_EXIT_CODE} and a line on stderr, as Node does for an unsettled
  * top-level await, instead of passing for a success.
  */
-import { guardChildProcess } from './child-guard.js';
+import { guardChildProcess, openedOutput } from './child-guard.js';
 import { enableCompileCache } from './compile-cache.js';
 
 // A forked child has `process.send`; a worker thread never has (not even one inside a child).
@@ -83,7 +83,8 @@ async function run(start: StartMessage): Promise<void> {
     code = 1;
   }
   await flushIpc();
-  await Promise.all([flush(process.stdout), flush(process.stderr)]);
+  // A child's output streams are blocking: only those something used are flushed (not created).
+  await Promise.all((inChild ? openedOutput() : [process.stdout, process.stderr]).map(flush));
   process.exit(code);
 }
 
