@@ -74,6 +74,20 @@ export function openedOutput(): readonly NodeJS.WriteStream[] {
 
 let guarded = false;
 
+/**
+ * Whether this realm is a forked child's main thread (else a worker thread), answered on Node
+ * without loading `node:worker_threads`, which in a child pulls in ~25 stream and worker modules
+ * (issue #18): a Node worker thread never has `process.send`, not even inside a child. Deno gives
+ * its worker threads a `process.send`, so other runtimes ask `node:worker_threads`.
+ */
+export function isForkedChild(): boolean {
+  const versions = process.versions as Record<string, string | undefined>;
+  if (versions.deno !== undefined || versions.bun !== undefined) {
+    return process.getBuiltinModule('node:worker_threads').isMainThread;
+  }
+  return typeof process.send === 'function';
+}
+
 /** Makes this forked child's output blocking and ties its life to its parent's. Idempotent. */
 export function guardChildProcess(): void {
   if (guarded || typeof process.send !== 'function') return;

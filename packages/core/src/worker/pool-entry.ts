@@ -6,13 +6,12 @@
  * worker died or was stopped.
  */
 import type { BroadcastChannel } from 'node:worker_threads';
-import { guardChildProcess } from './child-guard.js';
+import { guardChildProcess, isForkedChild } from './child-guard.js';
 import { enableCompileCache } from './compile-cache.js';
 import { writeOutputDirectly } from './direct-output.js';
 
-// tinypool forks a child with an IPC channel; a worker thread never has `process.send`. A child
-// does not load node:worker_threads (~25 stream and worker modules, issue #18).
-const isMainThread = typeof process.send === 'function';
+// A child (tinypool's child_process runtime) does not load node:worker_threads (issue #18).
+const isMainThread = isForkedChild();
 
 // First, before any user code: a child never outlives its parent; no line is lost at exit.
 if (isMainThread) guardChildProcess();

@@ -7,13 +7,12 @@
  * with {@link UNSETTLED_EXIT_CODE} and a line on stderr, as Node does for an unsettled
  * top-level await, instead of passing for a success.
  */
-import { guardChildProcess, openedOutput } from './child-guard.js';
+import { guardChildProcess, isForkedChild, openedOutput } from './child-guard.js';
 import { enableCompileCache } from './compile-cache.js';
 
-// A forked child has `process.send`; a worker thread never has (not even one inside a child).
 // `node:worker_threads` is read only in a thread, where it is loaded already: in a child it would
 // load ~25 stream and worker modules, 2.5 to 5 ms of CPU per child (issue #18).
-const inChild = typeof process.send === 'function';
+const inChild = isForkedChild();
 const threads = inChild ? undefined : process.getBuiltinModule('node:worker_threads');
 
 // First, before any user code: a child's output is blocking and it never outlives its parent.
