@@ -16,6 +16,12 @@
 // `dist/lazy/<its path>.js`, reaching what it shares with the index through the hub, so esbuild's
 // splitting never scatters the index into more chunks than the one it shares with the hub.
 //
+// An entry listed in `multiprocBuild.selfContained` (core: the process worker entry, which every
+// `Process` worker loads) does not load the hub, which holds the pool's and the host's code too: it
+// reaches the index's modules through `dist/chunks/hub-main.js`, which re-exports only those, and
+// carries its own copy of every other module it uses. A module copied so must keep no state that
+// has to exist once per realm (or keep it on `globalThis`, as `internal/bootstrap.ts` does).
+//
 // Exports that must stay synchronous (a class, a function) but that an import never needs are
 // listed in `package.json` (`multiprocBuild.loadOnFirstUse`): the index gets a facade for each and
 // their code goes to `dist/lazy/first-use.js`, which the first use loads with `require()`
@@ -27,6 +33,9 @@ import { firstUse } from './first-use.mjs';
 
 const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
 const HUB = 'chunks/hub';
+const HUB_MAIN = 'chunks/hub-main';
+/** Entries that carry their own copy of what they do not share with the index (see above). */
+const selfContained = new Set((pkg.multiprocBuild?.selfContained ?? []).map((f) => resolve(f)));
 const LAZY = '__multiproc_lazy__/';
 /** Source path (absolute) → output name (`lazy/…`) of every module loaded by a relative `import()`. */
 const lazyModules = new Map();
@@ -107,8 +116,8 @@ async function sourcesOf(entry, plugins = []) {
  * For a secondary entry: imports of a module the main bundle holds become imports of the hub (the
  * same names: the hub re-exports them all), so that module is not copied into the entry.
  */
-function viaHub(shared, outFile) {
-  const hub = posix.join(posix.relative(posix.dirname(outFile), HUB) || '.', '') + '.js';
+function viaHub(shared, outFile, hubName = HUB) {
+  const hub = posix.join(posix.relative(posix.dirname(outFile), hubName) || '.', '') + '.js';
   const spec = hub.startsWith('.') ? hub : `./${hub}`;
   return {
     name: 'via-hub',
@@ -120,6 +129,9 @@ function viaHub(shared, outFile) {
     },
   };
 }
+
+/** Whether `entry` is listed in `multiprocBuild.selfContained`. */
+const isSelfContained = (entry) => typeof entry.in === 'string' && selfContained.has(resolve(entry.in));
 
 const outputs = [];
 removeOldJs('dist');
@@ -157,18 +169,25 @@ if (rest.length === 0) {
     : new Set();
   const mainSide = (f) => inMain.has(f) || firstUseSources.has(f);
   const shared = new Set();
-  for (const files of sources) {
-    for (const f of files) if (files !== firstUseSources ? mainSide(f) : inMain.has(f)) shared.add(f);
-  }
-  const hubSource = [...shared]
-    .sort()
-    .map((f) => `export * from ${JSON.stringify(`./${relative('src', f).split('\\').join('/')}`)};`)
-    .join('\n');
+  sources.forEach((files, i) => {
+    const onlyMain = files === firstUseSources || isSelfContained(rest[i]);
+    for (const f of files) if (onlyMain ? inMain.has(f) : mainSide(f)) shared.add(f);
+  });
+  // What the hub-main file re-exports: the modules the index shares with the other files. The hub
+  // re-exports the same ones, so esbuild keeps them in one chunk for the index and both hubs.
+  const mainShared = new Set([...shared].filter((f) => inMain.has(f)));
+  const reExports = (files) =>
+    [...files]
+      .sort()
+      .map((f) => `export * from ${JSON.stringify(`./${relative('src', f).split('\\').join('/')}`)};`)
+      .join('\n');
+  const hubs = { 'hub-entry': { out: HUB, source: reExports(shared) } };
+  if (rest.some(isSelfContained)) hubs['hub-main-entry'] = { out: HUB_MAIN, source: reExports(mainShared) };
   outputs.push(
     (
       await build({
         ...common,
-        entryPoints: [main, { in: 'hub-entry', out: HUB }],
+        entryPoints: [main, ...Object.entries(hubs).map(([name, hub]) => ({ in: name, out: hub.out }))],
         outdir: 'dist',
         splitting: true,
         chunkNames: 'chunks/[name]-[hash]',
@@ -178,9 +197,9 @@ if (rest.length === 0) {
           {
             name: 'hub-entry',
             setup(b) {
-              b.onResolve({ filter: /^hub-entry$/ }, () => ({ path: 'hub-entry', namespace: 'hub' }));
-              b.onLoad({ filter: /.*/, namespace: 'hub' }, () => ({
-                contents: hubSource,
+              b.onResolve({ filter: /^hub(-main)?-entry$/ }, (args) => ({ path: args.path, namespace: 'hub' }));
+              b.onLoad({ filter: /.*/, namespace: 'hub' }, (args) => ({
+                contents: hubs[args.path].source,
                 resolveDir: resolve('src'),
                 loader: 'ts',
               }));
@@ -198,7 +217,10 @@ if (rest.length === 0) {
           ...common,
           ...entryOptions(entry.in),
           outfile: join('dist', outFile),
-          plugins: [lazyPlugin, viaHub(shared, outFile)],
+          plugins: [
+            lazyPlugin,
+            isSelfContained(entry) ? viaHub(mainShared, outFile, HUB_MAIN) : viaHub(shared, outFile),
+          ],
         })
       ).metafile,
     );

@@ -1,17 +1,23 @@
 // Start-up cost (issue #18), guarded by what is loaded, never by timings: zod, node:net,
 // node:crypto, node:child_process, node:v8, node:perf_hooks, tinypool and the files loaded on first
 // use (`dist/lazy/`: core's tinypool adapter; ipc's managers and Listener/Client) stay unloaded
-// until something needs them, in the program and in its workers; options that skip zod are still
-// refused with zod's messages when they are wrong.
+// until something needs them, in the program and in its workers; a Process worker loads only its
+// entry and what its task module imports (not core's hub, nor node:worker_threads in a child), and
+// so does a pool worker;
+// options that skip zod are still refused with zod's messages when they are wrong.
 import { Pool, Process, ValidationError } from '@multiproc/core';
 import { describe, expect, it } from 'vitest';
 import { tasks } from './fixtures/pool-tasks.ts';
 import { runProgram } from './helpers.ts';
 
 const NOTHING = { builtins: [], zod: false, lazy: [] };
+/** The files of core's `dist` a `Process` worker parses (its chunk's hash left out). */
+const PROCESS_WORKER_FILES = ['chunks/chunk.js', 'chunks/hub-main.js', 'index.js', 'worker/process-entry.js'];
+/** The same for a pool worker. */
+const POOL_WORKER_FILES = ['chunks/chunk.js', 'chunks/hub-main.js', 'index.js', 'worker/pool-entry.js'];
 
 describe('start-up loads only what is used', () => {
-  it('the import (no worker_threads or os either), a thread Process and pool workers load no zod, net, crypto, child_process, v8, perf_hooks or lazy file', async () => {
+  it('the import (no worker_threads or os either), Process and pool workers load no zod, net, crypto, child_process, v8, perf_hooks or lazy file', async () => {
     const { stdout, stderr, code } = await runProgram('lazy-loads.mjs');
     expect(stderr).toBe('');
     expect(code).toBe(0);
@@ -19,8 +25,15 @@ describe('start-up loads only what is used', () => {
       atImport: NOTHING,
       // The program that starts a Process loads core's Process and Pool code, not ipc's managers.
       afterThreadProcess: { ...NOTHING, lazy: ['core/first-use'] },
+      // A Process worker loads its entry and what the task module's import loads, not the hub
+      // (the pool's and the host's code); a child process does not load node:worker_threads.
+      inThreadProcess: { workerThreads: true, zod: false, lazy: [], core: PROCESS_WORKER_FILES },
+      inProcessProcess: { workerThreads: false, zod: false, lazy: [], core: PROCESS_WORKER_FILES },
       inPoolWorker: NOTHING,
       inProcessPoolWorker: { zod: false, lazy: [] },
+      // A pool worker loads its entry and the task module's imports, not the hub either.
+      poolWorkerLoads: { workerThreads: true, zod: false, lazy: [], core: POOL_WORKER_FILES },
+      processPoolWorkerLoads: { workerThreads: false, zod: false, lazy: [], core: POOL_WORKER_FILES },
       zodAfterPool: false,
       lazyAfterPool: ['core/first-use', 'core/pool/tinypool', 'tinypool'],
     });

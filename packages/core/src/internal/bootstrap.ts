@@ -20,11 +20,15 @@ interface Phase {
   importing: string[];
   /** Pool tasks running right now (pool workers only; `undefined` elsewhere). */
   running: number | undefined;
+  /** The guard's own errors, which the task loader passes through unwrapped. */
+  refused: WeakSet<object>;
 }
 
-// On globalThis, so that a second copy of this package loaded in one thread shares it.
+// On globalThis, so that a second copy of this module in one thread shares it: a second copy of
+// the package, or the process worker entry, which carries its own copy (see scripts/bundle.mjs).
 const PHASE_KEY = Symbol.for('multiproc.workerPhase');
 const phase: Phase = ((globalThis as any)[PHASE_KEY] ??= { importing: [], running: undefined });
+phase.refused ??= new WeakSet();
 
 /** Runs `load` (the import of a task module) as the worker's bootstrapping phase. */
 export async function whileImporting<T>(moduleUrl: string, load: () => Promise<T>): Promise<T> {
@@ -51,16 +55,14 @@ export function taskEnded(): void {
   phase.running = Math.max(0, (phase.running ?? 1) - 1);
 }
 
-const guardErrors = new WeakSet<object>();
-
 /** Whether `err` is the guard's own error (the task loader passes it through unwrapped). */
 export function isBootstrapError(err: unknown): err is ContextError {
-  return typeof err === 'object' && err !== null && guardErrors.has(err);
+  return typeof err === 'object' && err !== null && phase.refused.has(err);
 }
 
 function refuse(message: string): never {
   const err = new ContextError(message);
-  guardErrors.add(err);
+  phase.refused.add(err);
   throw err;
 }
 

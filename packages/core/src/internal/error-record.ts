@@ -17,6 +17,7 @@
 import * as ipc from '@multiproc/ipc';
 import * as shared from '@multiproc/shared';
 import * as errors from '../errors.js';
+import { describeThrown } from './describe-thrown.js';
 
 type Family = 'builtin' | 'dom' | 'ours' | 'other';
 
@@ -62,9 +63,14 @@ for (const name of ['CompileError', 'LinkError', 'RuntimeError']) {
   if (typeof WASM[name] === 'function') BUILTINS.set(WASM[name].prototype, `WebAssembly.${name}`);
 }
 
-// multiproc's classes, by prototype on the sending side and by name on the receiving side.
-const OURS = new Map<object, string>();
-const OURS_BY_NAME = new Map<string, ErrorClass>();
+// multiproc's classes, by prototype on the sending side and by name on the receiving side. On
+// globalThis: the pool worker entry carries its own copy of this module (see scripts/bundle.mjs),
+// and a class another package registers must be known to both.
+const REGISTRY_KEY = Symbol.for('multiproc.errorClasses');
+const { OURS, OURS_BY_NAME } = ((globalThis as any)[REGISTRY_KEY] ??= {
+  OURS: new Map<object, string>(),
+  OURS_BY_NAME: new Map<string, ErrorClass>(),
+}) as { OURS: Map<object, string>; OURS_BY_NAME: Map<string, ErrorClass> };
 
 /**
  * Makes the `ProcessError` classes among `values` travel as themselves, like the classes of
@@ -185,20 +191,6 @@ function thrownRecord(value: unknown, depth: number): ErrorRecord {
     isError: false,
     ...cause,
   };
-}
-
-/** How a thrown non-Error reads in a message or on stderr: a string as is, anything else inspected. */
-export function describeThrown(value: unknown): string {
-  if (typeof value === 'string') return value;
-  try {
-    // Loaded here, not imported: node:util as an ES module reads every export on Node 22+, and
-    // one of them touches process.stderr, which loads node:net when stderr is a pipe.
-    return process
-      .getBuiltinModule('node:util')
-      .inspect(value, { depth: 4, breakLength: Number.POSITIVE_INFINITY });
-  } catch {
-    return String(value);
-  }
 }
 
 function builtinClass(className: string): ErrorClass {

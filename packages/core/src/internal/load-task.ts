@@ -11,7 +11,6 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { isMainThread } from 'node:worker_threads';
 import { ProcessError } from '@multiproc/shared';
 import { forgetModule, hasModule, lookupTask, type TaskFunction } from '../task.js';
 import { isBootstrapError, whileImporting } from './bootstrap.js';
@@ -25,6 +24,8 @@ function loaderAlreadyActive(): boolean {
   if ((globalThis as any)[LOADER_KEY]) return true;
   // A child process forked from a parent running under tsx inherits its --import/--require flags
   // and loads them; a worker thread sees the same execArgv but may not run them (Node 20).
+  // node:worker_threads is read here, not imported: a child process does not load it (issue #18).
+  const { isMainThread } = process.getBuiltinModule('node:worker_threads');
   return isMainThread && process.execArgv.some((arg) => TSX_FLAG.test(arg));
 }
 

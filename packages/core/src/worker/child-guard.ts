@@ -2,8 +2,9 @@
  * Worker side, child processes only: what every child this library forks (a `Process` child, a
  * pool worker, a warm spare) does first, before it imports any user code.
  *
- * 1. Its stdout and stderr pipes are made blocking. A forked child's pipes are non-blocking, so a
- *    child that logs and then calls `process.exit()` lost the tail (10 to 128 of 300 lines here).
+ * 1. Its stdout and stderr pipes are made blocking (when first used). A forked child's pipes are
+ *    non-blocking, so a child that logs and then calls `process.exit()` lost the tail (10 to 128 of
+ *    300 lines here).
  * 2. It never outlives its parent, daemon or not, whatever it runs (Python's children can):
  *    - the IPC channel's `'disconnect'` (the parent died or closed it) exits at once, while the
  *      event loop is free;
@@ -14,8 +15,6 @@
  *      child that forks covers its own children the same way, so a killed program takes its
  *      whole tree with it, level by level.
  */
-import { Worker } from 'node:worker_threads';
-
 /** Set in a child's environment by a parent whose reaper covers it: the parent's pid. */
 export const REAPED_BY_ENV = 'MULTIPROC_REAPED_BY';
 
@@ -38,14 +37,63 @@ function makeBlocking(stream: NodeJS.WriteStream): void {
   (stream as unknown as HandleWithBlocking)._handle?.setBlocking?.(true);
 }
 
+const opened: NodeJS.WriteStream[] = [];
+
+/**
+ * Makes `process[name]` blocking when something first reads it (`console.log` does, through the
+ * same property): a child that prints nothing never creates the stream, which costs a pipe socket
+ * each, ~1.3 ms of CPU for the two (issue #18).
+ */
+function blockingOnFirstUse(name: 'stdout' | 'stderr'): void {
+  const own = Object.getOwnPropertyDescriptor(process, name);
+  const open = (stream: NodeJS.WriteStream): NodeJS.WriteStream => {
+    makeBlocking(stream);
+    opened.push(stream);
+    return stream;
+  };
+  if (!own?.get || !own.configurable) {
+    open(process[name]);
+    return;
+  }
+  const get = own.get;
+  Object.defineProperty(process, name, {
+    configurable: true,
+    enumerable: own.enumerable,
+    get() {
+      // Node's own getter from here on: it returns the stream it made once.
+      Object.defineProperty(process, name, own);
+      return open(get.call(process));
+    },
+  });
+}
+
+/** The output streams of this child that something has used: only they can hold output. */
+export function openedOutput(): readonly NodeJS.WriteStream[] {
+  return opened;
+}
+
 let guarded = false;
+
+/**
+ * Whether this realm is a forked child's main thread (else a worker thread), answered on Node
+ * without loading `node:worker_threads`, which in a child pulls in ~25 stream and worker modules
+ * (issue #18): a Node worker thread never has `process.send`, not even inside a child. Deno gives
+ * its worker threads a `process.send`, so other runtimes ask `node:worker_threads`.
+ */
+export function isForkedChild(): boolean {
+  const versions = process.versions as Record<string, string | undefined>;
+  if (versions.deno !== undefined || versions.bun !== undefined) {
+    return process.getBuiltinModule('node:worker_threads').isMainThread;
+  }
+  return typeof process.send === 'function';
+}
 
 /** Makes this forked child's output blocking and ties its life to its parent's. Idempotent. */
 export function guardChildProcess(): void {
   if (guarded || typeof process.send !== 'function') return;
   guarded = true;
-  makeBlocking(process.stdout);
-  makeBlocking(process.stderr);
+  blockingOnFirstUse('stdout');
+  blockingOnFirstUse('stderr');
   const ppid = process.ppid;
   process.once('disconnect', () => process.exit(PARENT_GONE_EXIT_CODE));
   // Spelt out (REAPED_BY_ENV) so the environment audit of the reliability suite sees the read.
@@ -58,6 +106,8 @@ export function guardChildProcess(): void {
 
 /** The fallback: a thread that SIGKILLs this child once its parent pid changes. */
 function startWatchdog(ppid: number): void {
+  // node:worker_threads (~25 stream and worker modules) only when a watchdog is needed (issue #18).
+  const { Worker } = process.getBuiltinModule('node:worker_threads');
   const watchdog = new Worker(WATCHDOG_SOURCE, {
     eval: true,
     workerData: { ppid, intervalMs: WATCH_INTERVAL_MS },

@@ -5,10 +5,13 @@
  * answered as records, never thrown, so any rejection tinypool reports to the host means the
  * worker died or was stopped.
  */
-import { BroadcastChannel, isMainThread } from 'node:worker_threads';
-import { guardChildProcess } from './child-guard.js';
+import type { BroadcastChannel } from 'node:worker_threads';
+import { guardChildProcess, isForkedChild } from './child-guard.js';
 import { enableCompileCache } from './compile-cache.js';
 import { writeOutputDirectly } from './direct-output.js';
+
+// A child (tinypool's child_process runtime) does not load node:worker_threads (issue #18).
+const isMainThread = isForkedChild();
 
 // First, before any user code: a child never outlives its parent; no line is lost at exit.
 if (isMainThread) guardChildProcess();
@@ -249,7 +252,7 @@ function sinkFor(name: string | null, listener: number) {
     if (!name) return false;
     let channel = channels.get(name);
     if (!channel) {
-      channel = new BroadcastChannel(name);
+      channel = new (process.getBuiltinModule('node:worker_threads').BroadcastChannel)(name);
       (channel as { unref?(): void }).unref?.();
       channels.set(name, channel);
     }

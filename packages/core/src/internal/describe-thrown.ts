@@ -1,0 +1,18 @@
+/**
+ * How a thrown non-Error reads in a message or on stderr. A module of its own, so that the
+ * process worker entry prints a target's throw without loading the error records (issue #18).
+ */
+
+/** How a thrown non-Error reads in a message or on stderr: a string as is, anything else inspected. */
+export function describeThrown(value: unknown): string {
+  if (typeof value === 'string') return value;
+  try {
+    // Loaded here, not imported: node:util as an ES module reads every export on Node 22+, and
+    // one of them touches process.stderr, which loads node:net when stderr is a pipe.
+    return process
+      .getBuiltinModule('node:util')
+      .inspect(value, { depth: 4, breakLength: Number.POSITIVE_INFINITY });
+  } catch {
+    return String(value);
+  }
+}
