@@ -96,3 +96,25 @@ it('map reports progress as chunks finish, not only as results reach the caller 
   expect(seen.at(-1)).toBe(21);
   expect(seen).toEqual([...seen].sort((a, b) => a - b));
 }, 30_000);
+
+it("a call's first items are not chunked by the size an earlier call learned", async () => {
+  const pool = new Pool({ processes: 2, context: 'thread' });
+  pools.push(pool);
+  const cells = new SharedArrayBuffer(8);
+  // An earlier call of cheap items in chunks of 100: the size the task learned is far above 8.
+  const cheap = Array.from({ length: 400 }, () => meetArgs(cells, 0, 0, 0));
+  await pool.starmap(tasks.meet, cheap, { chunksize: 100 });
+  // Then two items that each wait until both have started (counted in `fresh`), ahead of 62
+  // cheap ones (counted apart). Sized from
+  // the earlier call (Python's size, ceil(64 / 8) = 8), the first chunk holds both: the first
+  // would wait alone until its timeout and report 1 started. One item a chunk until a chunk of
+  // this call comes back puts them on both workers.
+  const fresh = new SharedArrayBuffer(8);
+  const args = [
+    meetArgs(fresh, 0, 0, 2),
+    meetArgs(fresh, 0, 0, 2),
+    ...Array.from({ length: 62 }, () => meetArgs(cells, 0, 0, 0)),
+  ];
+  const started = await pool.starmap(tasks.meet, args);
+  expect(started.slice(0, 2)).toEqual([2, 2]);
+}, 30_000);

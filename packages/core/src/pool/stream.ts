@@ -41,8 +41,8 @@ export interface StreamOptions<R> {
   /**
    * Size every chunk by worker time, an input of known length too (capped at Python's size,
    * `defaultChunksize`), and send one item a chunk, no more chunks than workers, until a first
-   * chunk of the call comes back (unless the sizer already knows the task and the length is
-   * known). Default false: Python's size for a known length, the sizer's sizes otherwise.
+   * chunk of the call comes back. Default false: Python's size for a known length, the sizer's
+   * sizes otherwise.
    */
   readonly byWorkerTime?: boolean;
   /** Reads a reply as the consumer reaches it; `base` is the position of its first item in the input. */
@@ -101,10 +101,11 @@ export async function* streamChunks<
   const fixed = options.chunksize ?? (options.byWorkerTime ? undefined : python);
   const adaptive = options.sizer ?? new AdaptiveChunks();
   const cap = python ?? Number.POSITIVE_INFINITY;
-  // byWorkerTime: until a chunk of this call comes back, an input of unknown length goes one item
-  // a chunk, no more chunks than workers (its first items may be slow); one of known length starts
-  // at the size the sizer learned (a shared sizer: earlier calls of the task), capped at Python's.
-  let measured = fixed !== undefined || !options.byWorkerTime || (total !== undefined && adaptive.known);
+  // byWorkerTime: until a chunk of this call comes back, every input goes one item a chunk, no
+  // more chunks than workers: what a shared sizer learned from earlier calls says nothing about
+  // this call's first items (the last call may have ended on its smallest files, this one may start
+  // on its biggest). The first reply then moves the learned size (issue 18, workloads2).
+  let measured = fixed !== undefined || !options.byWorkerTime;
   let ready = 0;
   const pending: Pending<H, R>[] = [];
   let inputDone = false;
@@ -182,11 +183,14 @@ export async function* streamChunks<
     // Whatever a fill throws also reaches the consumer, which awaits the same fill.
     if (options.keepsAll) fill().catch(() => {});
   };
-  const succeeded = (p: Pending<H, R>, r: R, count: number): void => {
+  const succeeded = (p: Pending<H, R>, r: R, count: number, probe: boolean): void => {
     p.settled = r;
     measured = true;
     try {
-      if (r.ms !== undefined) adaptive.record(count, r.ms);
+      if (r.ms !== undefined) {
+        if (probe && count === 1) adaptive.probe(r.ms);
+        else adaptive.record(count, r.ms);
+      }
       if (options.onProgress && !stopped) {
         ready += options.count ? options.count(r) : count;
         options.onProgress(ready, total);
@@ -207,8 +211,9 @@ export async function* streamChunks<
     };
     read += count;
     running++;
+    const probe = !measured;
     reply.then(
-      (r) => succeeded(p, r, count),
+      (r) => succeeded(p, r, count, probe),
       (error) => {
         p.failure = error;
         ended(p);
