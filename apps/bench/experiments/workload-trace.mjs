@@ -1,11 +1,13 @@
 // Issue 18 experiment (by hand, not part of the suites): where a real-input job loses time on a
 // thread pool of 2. Runs the `workloads` suite's files (its own pick, from the bench folder's
-// build) through a traced job (fixtures/workload-trace-tasks.mjs: each item reports its worker
-// and its start and end) with multiproc `map`/`imap`/`imapUnordered`/`apply()` and piscina, and
+// build) through a traced job (fixtures/workload-trace-tasks.mjs: each item reports its worker,
+// its start and end, and its thread's CPU time) with multiproc `map`/`imap`/`imapUnordered`/`apply()` and piscina, and
 // reports per run: wall ms, CPU ms of the whole process (workers included), the workers' idle
 // time inside the run (2 x span - busy), the tail (from the first worker's last item to the
-// end), and the chunk sizes in completion order (from `onProgress`). Builds are interleaved: a
-// fresh child per build and round.
+// end), the balance (the busiest worker's item CPU time over half the total: 1 is an even split;
+// a loaded machine moves it less than wall time, though a worker the OS starves takes fewer
+// items), and the chunk sizes in completion order (from `onProgress`). Builds are interleaved:
+// a fresh child per build and round.
 // Usage: node experiments/workload-trace.mjs <rounds> <job> <path|big> <bench folder>...
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -28,14 +30,16 @@ async function once(run, items) {
   const t1 = performance.timeOrigin + performance.now();
   const cpu = process.cpuUsage(cpu0);
   const byWorker = new Map();
-  for (const [, w, s, e] of res) {
-    const b = byWorker.get(w) ?? { busy: 0, end: 0 };
+  for (const [, w, s, e, c] of res) {
+    const b = byWorker.get(w) ?? { busy: 0, end: 0, cpu: 0 };
     b.busy += e - s;
+    b.cpu += c;
     b.end = Math.max(b.end, e);
     byWorker.set(w, b);
   }
   const ws = [...byWorker.values()];
   const busy = ws.reduce((sum, b) => sum + b.busy, 0);
+  const itemsCpu = ws.reduce((sum, b) => sum + b.cpu, 0);
   const ends = ws.map((b) => b.end).sort((a, b) => a - b);
   return {
     wall: t1 - t0,
@@ -43,6 +47,9 @@ async function once(run, items) {
     busy,
     idle: 2 * (t1 - t0) - busy,
     tail: ends.length > 1 ? ends.at(-1) - ends[0] : t1 - t0,
+    // The busiest worker's item CPU over an even share (1 = balanced): what the split costs on
+    // an idle machine, whatever the load during the run.
+    balance: (Math.max(...ws.map((b) => b.cpu)) * 2) / itemsCpu,
     chunks: chunks.length,
     first: chunks.slice(0, 12).join(' '),
   };
@@ -96,13 +103,20 @@ if (process.argv[2] === 'child') {
   const samples = Object.fromEntries(dirs.map((d) => [d, []]));
   for (let r = 0; r < Number(rounds); r++)
     for (const dir of dirs)
-      samples[dir].push(...Object.entries(JSON.parse(execFileSync(process.execPath, [self, 'child', dir, job, order]).toString())).map(([impl, passes]) => passes.map((p) => ({ impl, ...p }))).flat());
+      samples[dir].push(
+        ...Object.entries(
+          JSON.parse(execFileSync(process.execPath, [self, 'child', dir, job, order]).toString()),
+        ).flatMap(([impl, passes]) => passes.map((p) => ({ impl, ...p }))),
+      );
   for (const impl of IMPLS) {
     for (const dir of dirs) {
       const rows = samples[dir].filter((s) => s.impl === impl);
-      const f = (k) => med(rows.map((x) => x[k])).toFixed(0).padStart(5);
+      const f = (k, digits = 0) =>
+        med(rows.map((x) => x[k]))
+          .toFixed(digits)
+          .padStart(5);
       console.log(
-        `${impl.padEnd(14)} ${dir.slice(-24).padEnd(24)} wall ${f('wall')} cpu ${f('cpu')} busy ${f('busy')} idle ${f('idle')} tail ${f('tail')} chunks ${f('chunks')}  [${rows[0].first}]`,
+        `${impl.padEnd(14)} ${dir.slice(-24).padEnd(24)} wall ${f('wall')} cpu ${f('cpu')} busy ${f('busy')} idle ${f('idle')} tail ${f('tail')} balance ${f('balance', 2)} chunks ${f('chunks')}  [${rows[0].first}]`,
       );
     }
   }
