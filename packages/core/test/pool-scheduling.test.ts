@@ -118,3 +118,22 @@ it("a call's first items are not chunked by the size an earlier call learned", a
   const started = await pool.starmap(tasks.meet, args);
   expect(started.slice(0, 2)).toEqual([2, 2]);
 }, 30_000);
+
+it('the last items of an array go one a chunk, so two slow ones at the end run side by side', async () => {
+  const pool = new Pool({ processes: 2, context: 'thread' });
+  pools.push(pool);
+  await pool.map(tasks.square, [1, 2]);
+  // Eighteen 1 ms items, then two that each wait until both have started. After the two one-item
+  // probes, chunks hold Python's size, ceil(20 / 8) = 3 (10 ms of work would be 10): [2-4] ...
+  // [17-19] would put the two together, and the first would time out at 1 started. Near the end
+  // a chunk holds at most a fourth of what is left, so the last four go one a chunk.
+  const cells = new SharedArrayBuffer(8);
+  const fresh = new SharedArrayBuffer(8);
+  const args = [
+    ...Array.from({ length: 18 }, () => meetArgs(cells, 1, 0, 0)),
+    meetArgs(fresh, 0, 0, 2),
+    meetArgs(fresh, 0, 0, 2),
+  ];
+  const started = await pool.starmap(tasks.meet, args);
+  expect(started.slice(18)).toEqual([2, 2]);
+}, 30_000);

@@ -87,6 +87,13 @@ export class AdaptiveChunks {
     this.record(1, ms);
   }
 
+  /** How many items take about `ms` at the learned rate (at least 1; the maximum while unknown or free). */
+  sizeFor(ms: number): number {
+    const perItem = this.#perItemMs;
+    if (perItem === undefined || perItem <= 0) return this.#max;
+    return Math.max(1, Math.min(this.#max, Math.round(ms / perItem)));
+  }
+
   /** The size of the next chunk. */
   next(): number {
     const perItem = this.#perItemMs;

@@ -8,6 +8,11 @@
 import type { Float64Buffers } from './buffers.js';
 import { AdaptiveChunks, defaultChunksize, knownLength } from './chunks.js';
 
+/** Near the end of an input of known length, a chunk holds at most 1/(TAIL_SHARE * processes) of the rest... */
+const TAIL_SHARE = 2;
+/** ...unless the learned rate says that is under this much work. */
+const TAIL_FLOOR_MS = 1;
+
 /** A chunk's results as the consumer gets them: the values before the first failure, and that failure. */
 export interface ChunkResults {
   readonly values: ArrayLike<unknown>;
@@ -121,8 +126,19 @@ export async function* streamChunks<
   const isAsync = typeof (source as AsyncIterable<unknown>)?.[Symbol.asyncIterator] === 'function';
   let position = 0;
 
+  // Near the end of an input of known length, a chunk takes at most an even share of a fraction
+  // of what is left (guided self-scheduling), unless that is under TAIL_FLOOR_MS of work at the
+  // learned rate: the last chunks shrink to single items, so one worker does not run a last
+  // chunk, a big item in it, while the others idle; cheap items keep their sizes.
+  const tailCap = (): number =>
+    total === undefined
+      ? Number.POSITIVE_INFINITY
+      : Math.max(
+          Math.ceil((total - read) / (TAIL_SHARE * options.processes)),
+          adaptive.sizeFor(TAIL_FLOOR_MS),
+        );
   const readChunk = async (): Promise<I> => {
-    const size = fixed ?? (measured ? Math.min(adaptive.next(), cap) : 1);
+    const size = fixed ?? (measured ? Math.min(adaptive.next(), cap, tailCap()) : 1);
     if (array) {
       const items = array.slice(position, position + size);
       position += items.length;
