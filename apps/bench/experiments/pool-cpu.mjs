@@ -4,7 +4,7 @@
 // 100k, `imap` of 100k, and `imap`/`imapUnordered` over a 1M-item generator, and reports wall
 // items/s and CPU ns an item of the whole process (workers included: `process.cpuUsage()`), which
 // a loaded machine moves far less than wall time.
-// Usage: node experiments/pool-cpu.mjs <rounds> <bench folder A> <bench folder B>
+// Usage: [CALLS=<calls a child>] node experiments/pool-cpu.mjs <rounds> <bench folder A> <bench folder B>
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -45,15 +45,24 @@ if (process.argv[2] === 'child') {
       return c;
     },
   };
+  // CALLS (default 1) measured calls of each case in this child: the median is kept.
+  const calls = Number(process.env.CALLS ?? 1);
   const out = {};
   for (const name of CASES) {
     await runs[name](); // warm-up
-    const cpu0 = process.cpuUsage();
-    const t0 = performance.now();
-    const n = await runs[name]();
-    const ms = performance.now() - t0;
-    const cpu = process.cpuUsage(cpu0);
-    out[name] = { perSec: n / (ms / 1000), cpuNs: ((cpu.user + cpu.system) * 1000) / n };
+    const rows = [];
+    for (let c = 0; c < calls; c++) {
+      const cpu0 = process.cpuUsage();
+      const t0 = performance.now();
+      const n = await runs[name]();
+      const ms = performance.now() - t0;
+      const cpu = process.cpuUsage(cpu0);
+      rows.push({ perSec: n / (ms / 1000), cpuNs: ((cpu.user + cpu.system) * 1000) / n });
+    }
+    out[name] = {
+      perSec: Number(median(rows.map((r) => r.perSec))),
+      cpuNs: Number(median(rows.map((r) => r.cpuNs))),
+    };
   }
   await pool.terminate();
   console.log(JSON.stringify(out));

@@ -96,3 +96,44 @@ it('map reports progress as chunks finish, not only as results reach the caller 
   expect(seen.at(-1)).toBe(21);
   expect(seen).toEqual([...seen].sort((a, b) => a - b));
 }, 30_000);
+
+it("a call's first items are not chunked by the size an earlier call learned", async () => {
+  const pool = new Pool({ processes: 2, context: 'thread' });
+  pools.push(pool);
+  const cells = new SharedArrayBuffer(8);
+  // An earlier call of cheap items in chunks of 100: the size the task learned is far above 8.
+  const cheap = Array.from({ length: 400 }, () => meetArgs(cells, 0, 0, 0));
+  await pool.starmap(tasks.meet, cheap, { chunksize: 100 });
+  // Then two items that each wait until both have started (counted in `fresh`), ahead of 62
+  // cheap ones (counted apart). Sized from
+  // the earlier call (Python's size, ceil(64 / 8) = 8), the first chunk holds both: the first
+  // would wait alone until its timeout and report 1 started. One item a chunk until a chunk of
+  // this call comes back puts them on both workers.
+  const fresh = new SharedArrayBuffer(8);
+  const args = [
+    meetArgs(fresh, 0, 0, 2),
+    meetArgs(fresh, 0, 0, 2),
+    ...Array.from({ length: 62 }, () => meetArgs(cells, 0, 0, 0)),
+  ];
+  const started = await pool.starmap(tasks.meet, args);
+  expect(started.slice(0, 2)).toEqual([2, 2]);
+}, 30_000);
+
+it('the last items of an array go one a chunk, so two slow ones at the end run side by side', async () => {
+  const pool = new Pool({ processes: 2, context: 'thread' });
+  pools.push(pool);
+  await pool.map(tasks.square, [1, 2]);
+  // Eighteen 1 ms items, then two that each wait until both have started. After the two one-item
+  // probes, chunks hold Python's size, ceil(20 / 8) = 3 (10 ms of work would be 10): [2-4] ...
+  // [17-19] would put the two together, and the first would time out at 1 started. Near the end
+  // a chunk holds at most a fourth of what is left, so the last four go one a chunk.
+  const cells = new SharedArrayBuffer(8);
+  const fresh = new SharedArrayBuffer(8);
+  const args = [
+    ...Array.from({ length: 18 }, () => meetArgs(cells, 1, 0, 0)),
+    meetArgs(fresh, 0, 0, 2),
+    meetArgs(fresh, 0, 0, 2),
+  ];
+  const started = await pool.starmap(tasks.meet, args);
+  expect(started.slice(18)).toEqual([2, 2]);
+}, 30_000);

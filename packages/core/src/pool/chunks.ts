@@ -16,6 +16,14 @@ import type { Float64Buffers } from './buffers.js';
 const TARGET_CHUNK_MS = 10;
 const FIRST_ADAPTIVE_CHUNK = 1;
 const MAX_ADAPTIVE_CHUNK = 16_384;
+/**
+ * A call's one-item first chunk moves a learned size only when it took at least the target over
+ * PROBE_FLOOR (below that, one item's time is the clock's and the scheduler's noise: 7-90 us for
+ * a task that takes 0.05 us) and chunks of that size would take more than PROBE_SLACK targets at
+ * its rate (see `AdaptiveChunks.probe`).
+ */
+const PROBE_FLOOR = 100;
+const PROBE_SLACK = 10;
 
 /** The number of items of `source` when it is known without consuming it. */
 export function knownLength(source: unknown): number | undefined {
@@ -65,6 +73,25 @@ export class AdaptiveChunks {
     const sample = ms / items;
     this.#perItemMs = this.#perItemMs === undefined ? sample : (this.#perItemMs + sample) / 2;
     this.#last = { items, ms };
+  }
+
+  /**
+   * A call's first chunk, of one item, took `ms`. It counts when this call's first items are much
+   * heavier than the ones the size was learned from (a call over files biggest first, after one
+   * that ended on the smallest). Otherwise the learned size stands: one item of a cheap task
+   * measures noise, and one item of an uneven input is a worse guess than the average learned.
+   */
+  probe(ms: number): void {
+    const target = this.#targetMs;
+    if (this.known && (ms < target / PROBE_FLOOR || this.next() * ms <= PROBE_SLACK * target)) return;
+    this.record(1, ms);
+  }
+
+  /** How many items take about `ms` at the learned rate (at least 1; the maximum while unknown or free). */
+  sizeFor(ms: number): number {
+    const perItem = this.#perItemMs;
+    if (perItem === undefined || perItem <= 0) return this.#max;
+    return Math.max(1, Math.min(this.#max, Math.round(ms / perItem)));
   }
 
   /** The size of the next chunk. */

@@ -91,8 +91,8 @@ export interface AsyncCallOptions<R> extends CallOptions {
 export interface MapOptions extends CallOptions {
   /**
    * Items per message to a worker (Python's `chunksize`: fixed when given).
-   * @default adaptive: one item first, then about 10 ms of worker time per chunk; for an input of
-   * known length never more than Python's size, length / (4 * processes)
+   * @default adaptive: each call starts with one item a chunk, then about 10 ms of worker time per
+   * chunk; for an input of known length never more than Python's size, length / (4 * processes)
    */
   chunksize?: number;
   /**

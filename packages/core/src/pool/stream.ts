@@ -8,6 +8,11 @@
 import type { Float64Buffers } from './buffers.js';
 import { AdaptiveChunks, defaultChunksize, knownLength } from './chunks.js';
 
+/** Near the end of an input of known length, a chunk holds at most 1/(TAIL_SHARE * processes) of the rest... */
+const TAIL_SHARE = 2;
+/** ...unless the learned rate says that is under this much work. */
+const TAIL_FLOOR_MS = 1;
+
 /** A chunk's results as the consumer gets them: the values before the first failure, and that failure. */
 export interface ChunkResults {
   readonly values: ArrayLike<unknown>;
@@ -41,8 +46,8 @@ export interface StreamOptions<R> {
   /**
    * Size every chunk by worker time, an input of known length too (capped at Python's size,
    * `defaultChunksize`), and send one item a chunk, no more chunks than workers, until a first
-   * chunk of the call comes back (unless the sizer already knows the task and the length is
-   * known). Default false: Python's size for a known length, the sizer's sizes otherwise.
+   * chunk of the call comes back. Default false: Python's size for a known length, the sizer's
+   * sizes otherwise.
    */
   readonly byWorkerTime?: boolean;
   /** Reads a reply as the consumer reaches it; `base` is the position of its first item in the input. */
@@ -101,10 +106,11 @@ export async function* streamChunks<
   const fixed = options.chunksize ?? (options.byWorkerTime ? undefined : python);
   const adaptive = options.sizer ?? new AdaptiveChunks();
   const cap = python ?? Number.POSITIVE_INFINITY;
-  // byWorkerTime: until a chunk of this call comes back, an input of unknown length goes one item
-  // a chunk, no more chunks than workers (its first items may be slow); one of known length starts
-  // at the size the sizer learned (a shared sizer: earlier calls of the task), capped at Python's.
-  let measured = fixed !== undefined || !options.byWorkerTime || (total !== undefined && adaptive.known);
+  // byWorkerTime: until a chunk of this call comes back, every input goes one item a chunk, no
+  // more chunks than workers: what a shared sizer learned from earlier calls says nothing about
+  // this call's first items (the last call may have ended on its smallest files, this one may start
+  // on its biggest). The first reply then moves the learned size (issue 18, workloads2).
+  let measured = fixed !== undefined || !options.byWorkerTime;
   let ready = 0;
   const pending: Pending<H, R>[] = [];
   let inputDone = false;
@@ -120,8 +126,19 @@ export async function* streamChunks<
   const isAsync = typeof (source as AsyncIterable<unknown>)?.[Symbol.asyncIterator] === 'function';
   let position = 0;
 
+  // Near the end of an input of known length, a chunk takes at most an even share of a fraction
+  // of what is left (guided self-scheduling), unless that is under TAIL_FLOOR_MS of work at the
+  // learned rate: the last chunks shrink to single items, so one worker does not run a last
+  // chunk, a big item in it, while the others idle; cheap items keep their sizes.
+  const tailCap = (): number =>
+    total === undefined
+      ? Number.POSITIVE_INFINITY
+      : Math.max(
+          Math.ceil((total - read) / (TAIL_SHARE * options.processes)),
+          adaptive.sizeFor(TAIL_FLOOR_MS),
+        );
   const readChunk = async (): Promise<I> => {
-    const size = fixed ?? (measured ? Math.min(adaptive.next(), cap) : 1);
+    const size = fixed ?? (measured ? Math.min(adaptive.next(), cap, tailCap()) : 1);
     if (array) {
       const items = array.slice(position, position + size);
       position += items.length;
@@ -182,11 +199,14 @@ export async function* streamChunks<
     // Whatever a fill throws also reaches the consumer, which awaits the same fill.
     if (options.keepsAll) fill().catch(() => {});
   };
-  const succeeded = (p: Pending<H, R>, r: R, count: number): void => {
+  const succeeded = (p: Pending<H, R>, r: R, count: number, probe: boolean): void => {
     p.settled = r;
     measured = true;
     try {
-      if (r.ms !== undefined) adaptive.record(count, r.ms);
+      if (r.ms !== undefined) {
+        if (probe && count === 1) adaptive.probe(r.ms);
+        else adaptive.record(count, r.ms);
+      }
       if (options.onProgress && !stopped) {
         ready += options.count ? options.count(r) : count;
         options.onProgress(ready, total);
@@ -207,8 +227,9 @@ export async function* streamChunks<
     };
     read += count;
     running++;
+    const probe = !measured;
     reply.then(
-      (r) => succeeded(p, r, count),
+      (r) => succeeded(p, r, count, probe),
       (error) => {
         p.failure = error;
         ended(p);
