@@ -146,9 +146,9 @@ async function mapItems(job: MapJob, spec: TaskSpec, report: Reporter): Promise<
   const n = items.length;
   // Numbers in, numbers out (the common map): results go straight into the Float64Array that is
   // sent back. A thread writes a big chunk's over its items (its own copy, a view that may not
-  // fill its buffer) and sends them by transfer, so the caller can reuse the buffer; a small
-  // chunk's are copied (transferring costs a first import of tinypool's main module in this
-  // worker, 13-35 ms). The first non-number result switches to a plain array.
+  // fill its buffer) and sends them by transfer on the slot's port (`Reporter.postMap`), so the
+  // caller can reuse the buffer; a small chunk's are copied with the batch's answer (one message,
+  // not two). The first non-number result switches to a plain array.
   const numbers = items instanceof Float64Array && !job.star;
   const inPlace = numbers && context === 'thread' && n >= TRANSFER_FROM;
   let packed: Float64Array | undefined = inPlace ? items : numbers ? new Float64Array(n) : undefined;
@@ -310,8 +310,12 @@ async function runBatchNow(batch: Batch): Promise<BatchReply> {
     report.entered(index);
     if (job.listener !== undefined) setMessageSink(sinkFor(batch.messages, job.listener));
     try {
-      if (job.kind === 'map') reply.map = await runMap(job, spec, report);
-      else {
+      if (job.kind === 'map') {
+        const map = await runMap(job, spec, report);
+        // A thread's results buffer goes back on the slot's port, not through tinypool.
+        if (replyTransfer.length > 0 && report.postMap(index, map, replyTransfer)) replyTransfer.length = 0;
+        else reply.map = map;
+      } else {
         const result = runCall(job, spec);
         const done = result instanceof Promise ? await result : result;
         const posted = job.listener === undefined ? undefined : sent.get(job.listener);
