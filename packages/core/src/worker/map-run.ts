@@ -46,14 +46,15 @@ export async function runMap(job: MapJob, spec: TaskSpec, report: Reporter): Pro
  * an async step while every result is a number (issue 18): no async frames or promises per chunk,
  * and the results go back in the chunk's own buffer. Once an item needs the general loop (a
  * result that is not a number, a throw, a cancel), the rest of the chunk goes on there.
+ * `started`: the clock when the batch started (one reading a chunk: each allocates).
  */
 export function runNumberChunk(
   job: MapJob,
   spec: TaskSpec,
   fn: (item: number) => unknown,
   report: Reporter,
+  started: number,
 ): MapReply | Promise<MapReply> {
-  const started = clockMs();
   const items = job.items as Float64Array;
   const run = runNumbers(fn, items, items, 0, report);
   if (run.index < items.length || run.stop.thrown) {

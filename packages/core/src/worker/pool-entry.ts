@@ -184,34 +184,35 @@ function runNumberBatch(batch: Batch): BatchReply | Promise<BatchReply> | undefi
   if (!fn || !ipcIdle()) return undefined;
   const report = reporterFor(batch, true);
   const started = clockMs();
-  if (report.claim() === -1) return { ran: 0, ms: clockMs() - started }; // taken back: nothing ran
+  if (report.claim() === -1) return { ran: 0, ms: 0 }; // taken back: nothing ran
   tasksDone++;
   report.starting(0);
   report.entered(0);
-  const reply: MutableReply = { ran: 1, ms: 0 };
-  const close = (map: MapReply): BatchReply | Promise<BatchReply> => {
-    if (replyTransfer.length > 0 && report.postMap(0, map, replyTransfer)) replyTransfer.length = 0;
-    else reply.map = map;
-    if (cap > 0 && tasksDone >= cap) {
-      report.close();
-      reply.retire = true;
-    }
-    reply.ms = clockMs() - started;
-    return ipcIdle() ? reply : flushIpc().then(() => reply);
-  };
   taskStarted();
   let map: MapReply | Promise<MapReply>;
   try {
-    map = runNumberChunk(job, spec, fn as (item: number) => unknown, report);
+    map = runNumberChunk(job, spec, fn as (item: number) => unknown, report, started);
   } catch (err) {
     taskEnded();
     throw err;
   }
   if (!(map instanceof Promise)) {
     taskEnded();
-    return close(map);
+    return closeNumberBatch(map, report, cap);
   }
-  return map.then(close).finally(taskEnded);
+  return map.then((done) => closeNumberBatch(done, report, cap)).finally(taskEnded);
+}
+
+/** The answer of a batch `runNumberBatch` ran (a function, not a closure a chunk: issue 18). */
+function closeNumberBatch(map: MapReply, report: Reporter, cap: number): BatchReply | Promise<BatchReply> {
+  const reply: MutableReply = { ran: 1, ms: map.ms ?? 0 };
+  if (replyTransfer.length > 0 && report.postMap(0, map, replyTransfer)) replyTransfer.length = 0;
+  else reply.map = map;
+  if (cap > 0 && tasksDone >= cap) {
+    report.close();
+    reply.retire = true;
+  }
+  return ipcIdle() ? reply : flushIpc().then(() => reply);
 }
 
 async function runAnyBatch(batch: Batch): Promise<BatchReply> {
