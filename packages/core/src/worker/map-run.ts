@@ -42,10 +42,10 @@ export async function runMap(job: MapJob, spec: TaskSpec, report: Reporter): Pro
 }
 
 /**
- * A thread's map chunk of numbers (at least {@link TRANSFER_FROM}, its task loaded), run without
- * an async step while every result is a number (issue 18): no async frames or promises per chunk,
- * and the results go back in the chunk's own buffer. Once an item needs the general loop (a
- * result that is not a number, a throw, a cancel), the rest of the chunk goes on there.
+ * A thread's map chunk of numbers (its task loaded), run without an async step while every result
+ * is a number (issue 18): no async frames or promises per chunk, and the results are written over
+ * the items (the worker's own copy). Once an item needs the general loop (a result that is not a
+ * number, a throw, a cancel), the rest of the chunk goes on there.
  * `started`: the clock when the batch started (one reading a chunk: each allocates).
  */
 export function runNumberChunk(
@@ -60,8 +60,14 @@ export function runNumberChunk(
   if (run.index < items.length || run.stop.thrown) {
     return mapItems(job, spec, report, run).then((reply) => ({ ...reply, ms: clockMs() - started }));
   }
-  replyTransfer.push(items.buffer);
-  return { values: items, encoded: false, ms: clockMs() - started };
+  const ms = clockMs() - started;
+  if (items.length >= TRANSFER_FROM) {
+    replyTransfer.push(items.buffer);
+    return { values: items, encoded: false, ms };
+  }
+  // A view is cloned with its whole buffer: one that does not fill it goes as a copy of its own.
+  const values = items.byteLength === items.buffer.byteLength ? items : items.slice();
+  return { values, encoded: false, ms };
 }
 
 /** `resume`: where `runNumberChunk`'s loop stopped over the chunk, and why. */
@@ -82,7 +88,8 @@ async function mapItems(
   // caller can reuse the buffer; a small chunk's are copied with the batch's answer (one message,
   // not two). The first non-number result switches to a plain array.
   const numbers = items instanceof Float64Array && !job.star;
-  const inPlace = numbers && context === 'thread' && n >= TRANSFER_FROM;
+  // A chunk `runNumberChunk` began holds its first results in place already.
+  const inPlace = numbers && context === 'thread' && (n >= TRANSFER_FROM || resume !== undefined);
   let packed: Float64Array | undefined = inPlace ? items : numbers ? new Float64Array(n) : undefined;
   let values: unknown[] = packed ? [] : new Array(n);
   let numeric = true;

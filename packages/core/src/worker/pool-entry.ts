@@ -35,15 +35,7 @@ import { type ErrorRecord, toErrorRecord } from '../internal/error-record.js';
 import { loadTask } from '../internal/load-task.js';
 import { lookupTask } from '../task.js';
 import { setMessageSink } from '../task-message.js';
-import {
-  context,
-  isThenable,
-  packResult,
-  replyTransfer,
-  runMap,
-  runNumberChunk,
-  TRANSFER_FROM,
-} from './map-run.js';
+import { context, isThenable, packResult, replyTransfer, runMap, runNumberChunk } from './map-run.js';
 import { listenForCancel, type Reporter, reporterFor } from './reporter.js';
 
 const workerId = Number((process as any).__tinypool_state__?.workerId ?? process.env.TINYPOOL_WORKER_ID ?? 0);
@@ -165,8 +157,8 @@ export default function runBatch(batch: Batch): BatchReply | Promise<BatchReply>
 type MutableReply = { -readonly [K in keyof BatchReply]: BatchReply[K] };
 
 /**
- * A thread's batch of one big map chunk of numbers, its task loaded and its pool's initializer
- * done: `imap` over millions of numbers is made of these. Run without an async step, so that the
+ * A thread's batch of one map chunk of numbers, its task loaded and its pool's initializer done:
+ * `imap` over millions of numbers is made of these. Run without an async step, so that the
  * worker allocates little more than the messages per chunk (issue 18: what a worker allocates
  * walks through its young generation's pages, which count in the process's RSS). Undefined when
  * the batch needs the general path.
@@ -177,7 +169,7 @@ function runNumberBatch(batch: Batch): BatchReply | Promise<BatchReply> | undefi
   if (job.star || job.listener !== undefined || !(job.items instanceof Float64Array)) return undefined;
   const init = batch.init;
   const cap = batch.maxTasks;
-  if (job.items.length < TRANSFER_FROM || (cap > 0 && tasksDone >= cap)) return undefined;
+  if (cap > 0 && tasksDone >= cap) return undefined;
   if (init && (!initialized.has(init.id) || initialized.get(init.id) !== undefined)) return undefined;
   const spec = batch.tasks[job.task]!;
   const fn = lookupTask(spec.module, spec.taskName);
