@@ -81,9 +81,10 @@ if (isMain()) {
   console.log(
     `parent committed MB: ${keys.map((k) => fmt(p0, p1, k)).join(', ')} (new space ${p1.new_space.toFixed(1)})`,
   );
-  w0.forEach((w, i) =>
+  for (const [i, w] of w0.entries()) {
+    const line = keys.map((k) => fmt(w.spaces, w1[i].spaces, k)).join(', ');
     console.log(
-      `worker ${w.threadId} committed MB: ${keys.map((k) => fmt(w.spaces, w1[i].spaces, k)).join(', ')} (new space ${w1[i].spaces.new_space.toFixed(1)})`,
-    ),
-  );
+      `worker ${w.threadId} committed MB: ${line} (new space ${w1[i].spaces.new_space.toFixed(1)})`,
+    );
+  }
 }
