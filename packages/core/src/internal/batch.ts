@@ -73,8 +73,9 @@ export interface Batch {
   readonly maxTasks: number;
   readonly jobs: Job[];
   /**
-   * Thread context: the control block of the worker slot the batch was handed to, and (the first
-   * time) the port that worker posts call replies on. Set by the host as the batch is posted.
+   * Thread context, the first batch a worker slot is handed only: the slot's control block, and the
+   * port its worker posts replies on (the worker keeps both; a block per batch would be
+   * deserialized, with its five views, for every map chunk). Set by the host as the batch is posted.
    */
   control?: SharedArrayBuffer;
   port?: MessagePort;
@@ -154,9 +155,14 @@ export interface CallerMessage {
   readonly value: unknown;
 }
 
-/** A thread worker's call reply that did not fit its control block, posted on the slot's port. */
+/**
+ * A thread worker's reply posted on the slot's port: a call reply that did not fit its control
+ * block, or a map chunk's reply that moves memory back (its results buffer), which thus needs no
+ * transfer through tinypool (whose `markMovable` costs a worker a first import of tinypool's main
+ * module, and an `import()` per chunk after that: issue 18).
+ */
 export interface PostedReply {
   readonly seq: number;
   readonly job: number;
-  readonly reply: CallReply;
+  readonly reply: CallReply | MapReply;
 }

@@ -138,6 +138,11 @@ export class Control {
     }
   }
 
+  /** Whether job `job`'s reply was posted on the port. */
+  isPosted(job: number): boolean {
+    return Atomics.load(this.tags, job) === Tag.POSTED;
+  }
+
   // ---- worker side ----
 
   /** Claims the next job; -1 when the batch has none left for this worker. */

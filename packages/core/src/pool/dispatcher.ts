@@ -303,7 +303,8 @@ export class Dispatcher {
       const { reply, jobs } = outcome;
       if (reply.sent) this.#config.messagesSent(reply.sent);
       // A batch's first job sizes the next batches of its task (tasks[0] is that task).
-      if (!reply.map && jobs.claimed > 0) this.#sizer(batch.tasks[0]!).record(jobs.claimed, reply.ms);
+      if (!reply.map && !jobs.map && jobs.claimed > 0)
+        this.#sizer(batch.tasks[0]!).record(jobs.claimed, reply.ms);
     }
     const again: Entry[] = [];
     const init = judge(batch, held.entries, outcome, this.#config.closedError, {

@@ -3,7 +3,7 @@
  * (`tinypool.ts`), which `dispatcher.ts` switches on. Nothing outside the adapter looks at what
  * tinypool itself resolved or rejected with.
  */
-import type { Batch, BatchReply, CallReply } from '../internal/batch.js';
+import type { Batch, BatchReply, CallReply, MapReply } from '../internal/batch.js';
 import type { Progress } from './progress.js';
 import type { Slot } from './slot.js';
 
@@ -13,6 +13,8 @@ export interface JobsState {
   readonly claimed: number;
   /** The reply of every call job that finished, by job index. */
   readonly replies: ReadonlyArray<CallReply | undefined>;
+  /** The reply of the batch's map job when its worker posted it (a thread moving its results back). */
+  readonly map?: MapReply | undefined;
   /** The item the batch's map chunk had reached (its index within the chunk). */
   readonly item: number;
   /** The worker was still running the pool's initializer. */

@@ -10,7 +10,7 @@
  *   and before the batch's answer (tinypool's own reply takes one more hop, through a port).
  */
 import { MessageChannel, type MessagePort, receiveMessageOnPort } from 'node:worker_threads';
-import type { CallReply, CancelMessage, PostedReply, ProgressMessage } from '../internal/batch.js';
+import type { CallReply, CancelMessage, MapReply, PostedReply, ProgressMessage } from '../internal/batch.js';
 import { Control, Phase } from '../internal/control.js';
 import type { Flight, JobsState } from './outcome.js';
 
@@ -57,8 +57,9 @@ export class ThreadLink implements SlotLink {
     this.#current?.collect();
     this.#control.reset(flight.batch.jobs.length, flight.cancelled);
     if (flight.cancelled) flight.batch.cancelled = true;
-    flight.batch.control = this.#control.buffer;
     if (this.#portOut) {
+      // The worker keeps both for every later batch (see `Batch.control`).
+      flight.batch.control = this.#control.buffer;
       flight.batch.port = this.#portOut;
       flight.transfer.push(this.#portOut);
       this.#portFlight = flight;
@@ -73,6 +74,8 @@ export class ThreadLink implements SlotLink {
     if (flight !== this.#portFlight) return;
     this.#portOut = flight.batch.port;
     this.#portFlight = undefined;
+    flight.batch.control = undefined;
+    flight.batch.port = undefined;
   }
 
   dispose(): void {
@@ -99,22 +102,27 @@ class ThreadProgress implements Progress {
     const claimed = control.claimed();
     // A map chunk has no call replies: it allocates no list for them (issue 18).
     let replies: (CallReply | undefined)[] = NO_REPLIES;
+    let map: MapReply | undefined;
     let at: { offset: number } | undefined;
     for (let job = 0; job < claimed; job++) {
-      if (jobs[job]!.kind !== 'call') continue;
+      if (jobs[job]!.kind !== 'call') {
+        // A map reply that moves its results buffer back was posted (see `PostedReply`).
+        if (control.isPosted(job)) map = this.#posted(seq, job) as MapReply | undefined;
+        continue;
+      }
       if (replies === NO_REPLIES) replies = [];
       at ??= { offset: 0 };
       const read = control.read(job, at);
       // A reply posted just before the worker died may lack its tag: the port has it anyway.
-      replies[job] = read === undefined || read === 'posted' ? this.#posted(seq, job) : read;
+      replies[job] = read === undefined || read === 'posted' ? (this.#posted(seq, job) as CallReply) : read;
     }
     const phase = control.phase();
-    this.#state = { claimed, replies, item: control.item(), inInit: phase === Phase.INIT };
+    this.#state = { claimed, replies, map, item: control.item(), inInit: phase === Phase.INIT };
     return this.#state;
   }
 
   /** The next reply on the port: jobs post in order, so it is this job's or there is none. */
-  #posted(seq: number, job: number): CallReply | undefined {
+  #posted(seq: number, job: number): PostedReply['reply'] | undefined {
     const posted = receiveMessageOnPort(this.#port)?.message as PostedReply | undefined;
     return posted && posted.seq === seq && posted.job === job ? posted.reply : undefined;
   }

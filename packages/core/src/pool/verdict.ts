@@ -65,7 +65,7 @@ export function judge(
       }
       each((entry, job) => {
         if (job >= jobs.claimed) return sink.again(entry); // handed back unstarted
-        const r = batch.jobs[job]!.kind === 'map' ? reply.map : jobs.replies[job];
+        const r = batch.jobs[job]!.kind === 'map' ? (reply.map ?? jobs.map) : jobs.replies[job];
         if (r) sink.done(entry, r);
         else sink.failed(entry, new ProcessError(LOST_REPLY));
       });

@@ -20,7 +20,7 @@ else writeOutputDirectly();
 enableCompileCache();
 
 import '@multiproc/ipc'; // registers the decoders of connections and queues in this realm
-import { type CodecTarget, decodeValue, encodeValue } from '@multiproc/shared';
+import { decodeValue } from '@multiproc/shared';
 import { setWorkerIdentity } from '../identity.js';
 import type {
   Batch,
@@ -29,7 +29,6 @@ import type {
   CallJob,
   CallReply,
   InitSpec,
-  MapJob,
   MapReply,
   TaskSpec,
 } from '../internal/batch.js';
@@ -39,10 +38,9 @@ import { type ErrorRecord, toErrorRecord } from '../internal/error-record.js';
 import { loadTask } from '../internal/load-task.js';
 import { lookupTask } from '../task.js';
 import { setMessageSink } from '../task-message.js';
-import { type NumberRunStop, runNumbers } from './number-run.js';
-import { listenForCancel, type Reporter, reporterFor, Step } from './reporter.js';
+import { context, isThenable, packResult, replyTransfer, runMap, runNumberChunk } from './map-run.js';
+import { listenForCancel, type Reporter, reporterFor } from './reporter.js';
 
-const context: CodecTarget = isMainThread ? 'process' : 'thread';
 const workerId = Number((process as any).__tinypool_state__?.workerId ?? process.env.TINYPOOL_WORKER_ID ?? 0);
 const { depth = 1, ...parent } = JSON.parse(process.env.MULTIPROC_POOL_PARENT ?? 'null') ?? {
   pid: isMainThread ? process.ppid : process.pid,
@@ -82,25 +80,6 @@ async function runInit(init: InitSpec, report: Reporter): Promise<ErrorRecord | 
   }
 }
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return value !== null && typeof value === 'object' && typeof (value as any).then === 'function';
-}
-
-function packResult(value: unknown, path: string): { value: unknown; encoded: boolean } {
-  if (value === null || typeof value !== 'object') {
-    if (typeof value === 'function' || typeof value === 'symbol') encodeValue(value, context, path);
-    return { value, encoded: false };
-  }
-  const out = encodeValue(value, context, path);
-  // What the result moves (a move()d buffer, a Buffer's bytes) goes back by transfer.
-  for (const item of out.transfer) replyTransfer.push(item);
-  return { value: out.value, encoded: out.encoded };
-}
-
-const replyTransfer: object[] = [];
-/** A thread's number results go back by transfer from this many items (a 32 kB buffer). */
-const TRANSFER_FROM = 4096;
-
 /** Wraps a reply so that tinypool's worker entry transfers `list` with it (its move() protocol). */
 async function withTransfer(reply: BatchReply, list: object[]): Promise<BatchReply> {
   const { markMovable } = await import('tinypool');
@@ -135,121 +114,20 @@ function failure(err: unknown): CallReply {
   return { ok: false, error: toErrorRecord(err) };
 }
 
-/**
- * Runs a map chunk. Its `ms` counts from its first item on: the host sizes chunks by time per
- * item, and what a chunk costs once (the task's first import, awaiting this call) would make a
- * one-item chunk of cheap items look 20-90 us an item instead of ~1 (issue 18, workloads2).
- */
-async function runMap(job: MapJob, spec: TaskSpec, report: Reporter): Promise<MapReply> {
-  const clock = { started: clockMs() };
-  const reply = await mapItems(job, spec, report, clock);
-  return { ...reply, ms: clockMs() - clock.started };
-}
-
-async function mapItems(
-  job: MapJob,
-  spec: TaskSpec,
-  report: Reporter,
-  clock: { started: number },
-): Promise<MapReply> {
-  const fn =
-    lookupTask(spec.module, spec.taskName) ??
-    (await loadTask(spec.module, spec.taskName).catch((err) => err as Error));
-  const items = job.encoded ? decodeValue(job.items, context) : job.items;
-  clock.started = clockMs();
-  const n = items.length;
-  // Numbers in, numbers out (the common map): results go straight into the Float64Array that is
-  // sent back. A thread writes a big chunk's over its items (its own copy, a view that may not
-  // fill its buffer) and sends them by transfer, so the caller can reuse the buffer; a small
-  // chunk's are copied (transferring costs a first import of tinypool's main module in this
-  // worker, 13-35 ms). The first non-number result switches to a plain array.
-  const numbers = items instanceof Float64Array && !job.star;
-  const inPlace = numbers && context === 'thread' && n >= TRANSFER_FROM;
-  let packed: Float64Array | undefined = inPlace ? items : numbers ? new Float64Array(n) : undefined;
-  let values: unknown[] = packed ? [] : new Array(n);
-  let numeric = true;
-  let i = 0;
-  try {
-    if (fn instanceof Error) throw fn;
-    // Where the number loop stopped, and why (a step it did not take, or the item's result).
-    let stoppedAt = -1;
-    let stop: NumberRunStop | undefined;
-    for (; i < n; i++) {
-      if (packed && i !== stoppedAt) {
-        ({ index: i, stop } = runNumbers(fn, items as Float64Array, packed, i, report));
-        stoppedAt = i;
-        if (stop.thrown) throw stop.value;
-        if (i >= n) break;
-      }
-      let value: unknown;
-      if (i === stoppedAt && stop!.hasValue) value = stop!.value;
-      else {
-        const step = i === stoppedAt ? stop!.step : report.item(i);
-        // A cancelled chunk stops here: its call gave up, and what is done so far is dropped.
-        if (step === Step.CANCELLED || (step === Step.PAUSE && !(await report.pause(i)))) break;
-        value = job.star ? fn(...(items[i] as unknown[])) : fn(items[i]);
-      }
-      if (isThenable(value)) value = await value;
-      if (packed) {
-        if (typeof value === 'number') {
-          packed[i] = value;
-          continue;
-        }
-        values = Array.from(packed.subarray(0, i));
-        packed = undefined;
-      }
-      if (typeof value !== 'number') numeric = false;
-      values[i] = value;
-    }
-  } catch (err) {
-    if (packed) values = Array.from(packed.subarray(0, i));
-    values.length = i;
-    const safe = safePack(values, job.base);
-    return { values: safe.values, encoded: safe.encoded, error: safe.error ?? toErrorRecord(err) };
-  }
-  if (packed) {
-    if (inPlace) replyTransfer.push(packed.buffer);
-    return { values: packed, encoded: false };
-  }
-  if (numeric) return { values: Float64Array.from(values as number[]), encoded: false };
-  const safe = safePack(values, job.base);
-  return { values: safe.values, encoded: safe.encoded, ...(safe.error ? { error: safe.error } : {}) };
-}
-
-/**
- * Encodes results; a result that cannot be sent ends the chunk there with a SerializationError
- * whose path names the item's index in its call (`base`: the chunk's first).
- */
-function safePack(
-  values: unknown[],
-  base = 0,
-): {
-  values: unknown[];
-  encoded: boolean;
-  error?: ReturnType<typeof toErrorRecord>;
-} {
-  let encoded = false;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (v === null || (typeof v !== 'object' && typeof v !== 'function' && typeof v !== 'symbol')) continue;
-    try {
-      const out = packResult(v, `result[${base + i}]`);
-      values[i] = out.value;
-      encoded ||= out.encoded;
-    } catch (err) {
-      values.length = i;
-      return { values, encoded, error: toErrorRecord(err) };
-    }
-  }
-  return { values, encoded };
-}
-
 const FLUSH_KEY = Symbol.for('multiproc.ipc.flush');
 
-/** ipc's flush hook (see its `internal/flush.ts`): gives back what was fetched ahead, sends what was put. */
+type FlushHook = (() => Promise<void>) & { idle?: () => boolean };
+
+/** ipc's flush hook (see its `internal/runtime/exit.ts`): gives back what was fetched ahead, sends what was put. */
 async function flushIpc(): Promise<void> {
-  const flush = (globalThis as Record<symbol, unknown>)[FLUSH_KEY] as (() => Promise<void>) | undefined;
+  const flush = (globalThis as Record<symbol, unknown>)[FLUSH_KEY] as FlushHook | undefined;
   if (flush) await flush().catch(() => {});
+}
+
+/** Whether flushing would do nothing: no copy of a connection or queue lives in this realm. */
+function ipcIdle(): boolean {
+  const flush = (globalThis as Record<symbol, unknown>)[FLUSH_KEY] as FlushHook | undefined;
+  return flush === undefined || flush.idle?.() === true;
 }
 const channels = new Map<string, BroadcastChannel>();
 // Messages posted on a BroadcastChannel during the current batch, per listener (see BatchReply.sent).
@@ -274,8 +152,65 @@ function sinkFor(name: string | null, listener: number) {
 }
 
 /** Runs one batch. tinypool calls this once per task it hands to this worker. */
-export default async function runBatch(batch: Batch): Promise<BatchReply> {
+export default function runBatch(batch: Batch): BatchReply | Promise<BatchReply> {
   if (batch.jobs.length === 0) return { ran: 0, ms: 0 }; // the pool only wanted a worker started
+  return runNumberBatch(batch) ?? runAnyBatch(batch);
+}
+
+type MutableReply = { -readonly [K in keyof BatchReply]: BatchReply[K] };
+
+/**
+ * A thread's batch of one map chunk of numbers, its task loaded and its pool's initializer done:
+ * `imap` over millions of numbers is made of these. Run without an async step, so that the
+ * worker allocates little more than the messages per chunk (issue 18: what a worker allocates
+ * walks through its young generation's pages, which count in the process's RSS). Undefined when
+ * the batch needs the general path.
+ */
+function runNumberBatch(batch: Batch): BatchReply | Promise<BatchReply> | undefined {
+  const job = batch.jobs[0]!;
+  if (isMainThread || batch.jobs.length !== 1 || batch.cancelled || job.kind !== 'map') return undefined;
+  if (job.star || job.listener !== undefined || !(job.items instanceof Float64Array)) return undefined;
+  const init = batch.init;
+  const cap = batch.maxTasks;
+  if (cap > 0 && tasksDone >= cap) return undefined;
+  if (init && (!initialized.has(init.id) || initialized.get(init.id) !== undefined)) return undefined;
+  const spec = batch.tasks[job.task]!;
+  const fn = lookupTask(spec.module, spec.taskName);
+  if (!fn || !ipcIdle()) return undefined;
+  const report = reporterFor(batch, true);
+  const started = clockMs();
+  if (report.claim() === -1) return { ran: 0, ms: 0 }; // taken back: nothing ran
+  tasksDone++;
+  report.starting(0);
+  report.entered(0);
+  taskStarted();
+  let map: MapReply | Promise<MapReply>;
+  try {
+    map = runNumberChunk(job, spec, fn as (item: number) => unknown, report, started);
+  } catch (err) {
+    taskEnded();
+    throw err;
+  }
+  if (!(map instanceof Promise)) {
+    taskEnded();
+    return closeNumberBatch(map, report, cap);
+  }
+  return map.then((done) => closeNumberBatch(done, report, cap)).finally(taskEnded);
+}
+
+/** The answer of a batch `runNumberBatch` ran (a function, not a closure a chunk: issue 18). */
+function closeNumberBatch(map: MapReply, report: Reporter, cap: number): BatchReply | Promise<BatchReply> {
+  const reply: MutableReply = { ran: 1, ms: map.ms ?? 0 };
+  if (replyTransfer.length > 0 && report.postMap(0, map, replyTransfer)) replyTransfer.length = 0;
+  else reply.map = map;
+  if (cap > 0 && tasksDone >= cap) {
+    report.close();
+    reply.retire = true;
+  }
+  return ipcIdle() ? reply : flushIpc().then(() => reply);
+}
+
+async function runAnyBatch(batch: Batch): Promise<BatchReply> {
   // Pools and processes may be started by a running task only (see internal/bootstrap.ts).
   taskStarted();
   try {
@@ -290,7 +225,7 @@ async function runBatchNow(batch: Batch): Promise<BatchReply> {
   const report = reporterFor(batch, !isMainThread);
   const started = clockMs();
   const cap = batch.maxTasks;
-  const reply: { -readonly [K in keyof BatchReply]: BatchReply[K] } = { ran: 0, ms: 0 };
+  const reply: MutableReply = { ran: 0, ms: 0 };
   if (batch.cancelled || (cap > 0 && tasksDone >= cap)) {
     // A batch that reached a worker which already served maxTasksPerChild goes back unrun.
     report.close();
@@ -324,8 +259,12 @@ async function runBatchNow(batch: Batch): Promise<BatchReply> {
     report.entered(index);
     if (job.listener !== undefined) setMessageSink(sinkFor(batch.messages, job.listener));
     try {
-      if (job.kind === 'map') reply.map = await runMap(job, spec, report);
-      else {
+      if (job.kind === 'map') {
+        const map = await runMap(job, spec, report);
+        // A thread's results buffer goes back on the slot's port, not through tinypool.
+        if (replyTransfer.length > 0 && report.postMap(index, map, replyTransfer)) replyTransfer.length = 0;
+        else reply.map = map;
+      } else {
         const result = runCall(job, spec);
         const done = result instanceof Promise ? await result : result;
         const posted = job.listener === undefined ? undefined : sent.get(job.listener);

@@ -14,7 +14,14 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import { SerializationError } from '@multiproc/shared';
-import type { Batch, CallReply, CancelMessage, PostedReply, ProgressMessage } from '../internal/batch.js';
+import type {
+  Batch,
+  CallReply,
+  CancelMessage,
+  MapReply,
+  PostedReply,
+  ProgressMessage,
+} from '../internal/batch.js';
 import { clockMs } from '../internal/clock.js';
 import { Control, Phase } from '../internal/control.js';
 import { toErrorRecord } from '../internal/error-record.js';
@@ -45,6 +52,11 @@ export interface Reporter {
    * reply moves (a thread transfers it; a child's pipe copies it).
    */
   finished(job: number, reply: CallReply, transfer: object[]): void;
+  /**
+   * Commits a map job's reply that moves `transfer` (a thread's results buffer) apart from the
+   * batch's answer; false when this worker cannot (a child: it goes with the `BatchReply`).
+   */
+  postMap(job: number, reply: MapReply, transfer: object[]): boolean;
   /** Claims nothing more: the jobs not claimed yet go back to the host. */
   close(): void;
   /** The batch is over. */
@@ -55,7 +67,9 @@ export interface Reporter {
   pause(item: number): Promise<boolean>;
 }
 
+/** This thread's slot: its port and control block, sent with the first batch only (see `Batch.control`). */
 let slotPort: MessagePort | undefined;
+let slotControl: Control | undefined;
 
 class ThreadReporter implements Reporter {
   readonly #control: Control;
@@ -63,12 +77,13 @@ class ThreadReporter implements Reporter {
   #started = false;
 
   constructor(batch: Batch) {
-    this.#control = new Control(batch.control!);
-    this.#seq = batch.seq;
     if (batch.port) {
       slotPort?.close();
       slotPort = batch.port;
+      slotControl = new Control(batch.control!);
     }
+    this.#control = slotControl!;
+    this.#seq = batch.seq;
   }
 
   initStarting(): void {
@@ -97,6 +112,18 @@ class ThreadReporter implements Reporter {
       slotPort!.postMessage({ seq: this.#seq, job, reply: cloneFailure(err) });
     }
     this.#control.posted(job);
+  }
+
+  postMap(job: number, reply: MapReply, transfer: object[]): boolean {
+    const message: PostedReply = { seq: this.#seq, job, reply };
+    try {
+      slotPort!.postMessage(message, transfer as never);
+    } catch (err) {
+      const failed: MapReply = { values: [], encoded: false, error: cloneFailure(err).error };
+      slotPort!.postMessage({ seq: this.#seq, job, reply: failed });
+    }
+    this.#control.posted(job);
+    return true;
   }
 
   close(): void {
@@ -171,6 +198,10 @@ class ProcessReporter implements Reporter {
     this.#pending = { __multiproc_batch__: this.seq, step: 'done', job, reply, next: -1 };
   }
 
+  postMap(): boolean {
+    return false;
+  }
+
   close(): void {
     this.#end = this.#next;
   }
@@ -225,7 +256,7 @@ function sendNow(message: ProgressMessage): void {
 }
 
 /** The reply of a call whose result passed the codec but still could not be cloned. */
-function cloneFailure(err: unknown): CallReply {
+function cloneFailure(err: unknown): Extract<CallReply, { ok: false }> {
   const message = `Cannot send result: ${(err as Error)?.message ?? String(err)}`;
   return { ok: false, error: toErrorRecord(new SerializationError('result', message, { cause: err })) };
 }

@@ -6,7 +6,8 @@
  * The hook, `globalThis[Symbol.for('multiproc.ipc.flush')]`, lets worker entries call it without
  * importing this package: `await globalThis[Symbol.for('multiproc.ipc.flush')]?.()`. It gives back
  * what every copy of this thread read ahead, and resolves once the home of each has applied
- * everything the copy sent and answered every waiting put.
+ * everything the copy sent and answered every waiting put. Its `idle()` says whether it would do
+ * nothing (no copy lives in this realm).
  *
  * At `exit` the event loop will not run again: every link writes what it holds synchronously (a
  * port posts it; a socket writes it to its descriptor), and a copy over a socket waits, for at most
@@ -53,4 +54,11 @@ function flushAllSync(): void {
   for (const h of [...remotes]) h.flushSync(deadline);
 }
 
-(globalThis as Record<symbol, unknown>)[Symbol.for('multiproc.ipc.flush')] = flushAll;
+/** Whether `flushAll` would do nothing: a pool worker then answers its batch without awaiting it. */
+function idle(): boolean {
+  return remotes.size === 0;
+}
+
+(globalThis as Record<symbol, unknown>)[Symbol.for('multiproc.ipc.flush')] = Object.assign(flushAll, {
+  idle,
+});
