@@ -19,8 +19,12 @@ import { copyBytes, unzeroedBytes } from '../unzeroed.js';
 export const HEADER_BYTES = 13;
 /** The kind byte written before a string payload (JSON text; see serialize.ts). */
 export const STRING_KIND = 3;
+/** The kind byte written before the bytes of `sendBytes()`. */
+export const BYTES_KIND = 2;
 const encoder = new TextEncoder();
 const INITIAL_CAPACITY = 16 * 1024;
+/** A received frame this big is copied out of a read buffer into memory of its own. */
+const OWN_FRAME_BYTES = 16 * 1024;
 
 /** Collects frames into one growing buffer; `take()` hands the buffer over and starts a new one. */
 export class FrameWriter {
@@ -53,11 +57,15 @@ export class FrameWriter {
     this.#len = p;
   }
 
-  /** Appends the header of a frame whose `bodyBytes`-byte body the caller writes next, separately. */
-  header(op: number, a: number, b: number, bodyBytes: number): void {
-    this.#reserve(HEADER_BYTES);
+  /**
+   * Appends the header of a frame whose `bodyBytes`-byte body the caller writes next, separately;
+   * with `kind`, the body's first byte (an item's kind, counted in `bodyBytes`) is written here.
+   */
+  header(op: number, a: number, b: number, bodyBytes: number, kind?: number): void {
+    this.#reserve(HEADER_BYTES + 1);
     this.#header(this.#len, HEADER_BYTES + bodyBytes, op, a, b);
     this.#len += HEADER_BYTES;
+    if (kind !== undefined) this.#buf[this.#len++] = kind;
   }
 
   #header(at: number, total: number, op: number, a: number, b: number): void {
@@ -100,6 +108,17 @@ export class FrameReader {
   #have = 0;
   // Fewer than 4 bytes of the next frame's length.
   #lenBytes: Uint8Array | null = null;
+  // The last whole frame was big.
+  #big = false;
+
+  /**
+   * Whether the next read should take only the next frame's length: the stream is carrying big
+   * frames, and one read into a buffer would take several, to be copied out, where reading the
+   * length first lets the rest of the frame be read straight into its own memory.
+   */
+  get readsLength(): boolean {
+    return this.#big && this.#partial === null && this.#lenBytes === null;
+  }
 
   /**
    * Where the next read of the stream can go straight to: the rest of a frame being assembled, if
@@ -117,6 +136,7 @@ export class FrameReader {
     this.#have += n;
     if (this.#have < part.length) return;
     this.#partial = null;
+    this.#big = true;
     emit(part, 0, onFrame);
   }
 
@@ -150,17 +170,24 @@ export class FrameReader {
       off += n;
       if (this.#have < part.length) return;
       this.#partial = null;
+      this.#big = part.length >= OWN_FRAME_BYTES;
       emit(part, 0, onFrame);
     }
-    if (reused) {
-      // Copy every whole frame of the chunk out at once (one allocation, not one per frame).
-      let end = off;
-      while (chunk.length - end >= 4 && chunk.length - end >= readU32(chunk, end)) end += readU32(chunk, end);
-      if (end > off) {
-        const own = copyBytes(chunk, off, end);
-        for (let at = 0; at < own.length; at += readU32(own, at)) emit(own, at, onFrame);
-        off = end;
+    // Copy the whole frames of a reused chunk out, small ones together (one allocation, not one
+    // per frame), a big one alone: a block of several big frames is past malloc's mmap threshold
+    // (128 KiB), so it would be mapped, faulted in page by page and unmapped again each time,
+    // where single frames reuse the heap's freed memory.
+    for (let end = off; reused; off = end) {
+      while (chunk.length - end >= 4) {
+        const n = readU32(chunk, end);
+        if (chunk.length - end < n || (n >= OWN_FRAME_BYTES && end > off)) break;
+        end += n;
+        this.#big = n >= OWN_FRAME_BYTES;
+        if (this.#big) break;
       }
+      if (end === off) break;
+      const own = copyBytes(chunk, off, end);
+      for (let at = 0; at < own.length; at += readU32(own, at)) emit(own, at, onFrame);
     }
     while (off < chunk.length) {
       if (chunk.length - off < 4) {
@@ -174,6 +201,7 @@ export class FrameReader {
         this.#have = chunk.length - off;
         return;
       }
+      this.#big = total >= OWN_FRAME_BYTES;
       emit(chunk, off, onFrame);
       off += total;
     }

@@ -17,7 +17,7 @@
  */
 import { Deque } from '../deque.js';
 import type { Wait } from './home-copy.js';
-import { EOF, type Item, TIMEOUT, wasMoved } from './item.js';
+import { EOF, type Item, MOVED_TAG, markMoved, TIMEOUT, wasMoved } from './item.js';
 import { Op } from './ops.js';
 
 /** A consumer that asks again within this many ms of its last item is streaming: it reads ahead. */
@@ -218,6 +218,10 @@ export class Receiver {
 
   /** An item pushed in `epoch` for a get (`tag` 1), read ahead (0) or a try (2). */
   data(epoch: number, tag: number, item: Item): void {
+    if (tag & MOVED_TAG) {
+      markMoved(item);
+      tag &= ~MOVED_TAG;
+    }
     if (epoch !== this.#epoch || !this.#host.isOpen()) {
       // Sent before our give-back (the home took it back) or after our close: a moved one returns.
       if (wasMoved(item, this.#moves)) this.#host.send(Op.R_RETURN, 0, 0, item);
@@ -297,8 +301,7 @@ export class Receiver {
   returnBuffered(): void {
     this.beforeFlush();
     const items = this.#buffer.drain();
-    if (this.#moves)
-      for (const item of items) if (wasMoved(item, true)) this.#host.send(Op.R_RETURN, 0, 0, item);
+    for (const item of items) if (wasMoved(item, this.#moves)) this.#host.send(Op.R_RETURN, 0, 0, item);
   }
 
   // A give-back of `held` items from here is about to leave. An EOF that reaches us later was sent
