@@ -144,6 +144,11 @@ export class SocketLink extends Link {
     this.#out.attach(s);
   }
 
+  /** @internal Bytes waiting for the kernel, not yet handed to the socket (for tests). */
+  get pendingBytes(): number {
+    return this.#out.queuedBytes;
+  }
+
   needsDrain(): boolean {
     // Until connected, say yes: a producer then waits for the connection.
     return this.#socket ? this.#out.queuedBytes > HIGH_WATER : !this.closed;
