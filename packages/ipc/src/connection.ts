@@ -119,6 +119,9 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
 
   /**
    * Sends `size` bytes of `buf` from `offset` as one message. Python: `send_bytes(buf, offset, size)`.
+   * Between processes, a message of 16 KiB or more is written from `buf` itself; while earlier
+   * messages still wait for the reader, this first blocks until it drains them, as Python's does,
+   * but for at most 20 ms without progress (then the message is queued).
    * @param buf - the bytes; written or copied before this returns, so `buf` may change after.
    * @param offset - @default 0
    * @param size - @default the rest of `buf`

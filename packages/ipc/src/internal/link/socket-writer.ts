@@ -174,6 +174,9 @@ export class SocketWriter {
     while (q.length > 0) {
       const iov = q.length <= MAX_IOV ? q : q.slice(0, MAX_IOV);
       let n: number;
+      // A full socket throws EAGAIN: without a stack trace that costs half as much (6 vs 13 µs).
+      const limit = Error.stackTraceLimit;
+      Error.stackTraceLimit = 0;
       try {
         n = writevSync(this.#fd, iov);
         this.#stalled = false; // the receiver reads: waiting for it is safe again
@@ -181,6 +184,8 @@ export class SocketWriter {
         // EAGAIN: the kernel's buffer is full. Anything else: the socket reports it.
         if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') this.#fd = -1;
         return false;
+      } finally {
+        Error.stackTraceLimit = limit;
       }
       this.#queuedBytes -= n;
       let i = 0;

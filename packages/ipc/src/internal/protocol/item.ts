@@ -68,15 +68,8 @@ export const MOVED: Item = new Uint8Array(0);
  * from the sender's memory (`sendBytes()`): the copy returns it (R_RETURN) if it does not use it.
  */
 export const MOVED_TAG = 4;
-const movedHere = new WeakSet<object>();
 
-/** Records that `item` came with {@link MOVED_TAG}: it is returned, not dropped, if unused. */
-export function markMoved(item: Item): void {
-  if (typeof item === 'object') movedHere.add(item);
-}
-
-/** Whether a copy received `item` by move, so it must return it rather than drop it. */
+/** Whether a copy received `item` by move (a port's), so it must return it rather than drop it. */
 export function wasMoved(item: Item, moves: boolean): boolean {
-  if (typeof item === 'object' && movedHere.has(item)) return true;
   return moves && (movable(item) || (isDecoded(item) && item.moved === true));
 }
