@@ -118,10 +118,9 @@ describe('FrameReader', () => {
     );
   });
 
-  it('splits big and small frames whole when big ones are read length first, then straight into them', () => {
-    // As a connecting socket reads now: after a big frame it reads the next length alone
-    // (readsLength), then the rest of a big frame straight into its memory; whole big frames
-    // in a reused chunk are copied out one by one.
+  it('splits big and small frames whole, big ones copied out alone or read straight into them', () => {
+    // As a connecting socket reads: into a 256 KiB reused buffer, whole big frames copied out one
+    // by one, the rest of a big frame straight into its memory.
     const mixedArb = fc.record({
       op: fc.integer({ min: 1, max: 30 }),
       a: fc.nat({ max: 0xffffffff }),
@@ -142,7 +141,6 @@ describe('FrameReader', () => {
           const onFrame = (op: number, a: number, b: number, body: unknown) =>
             got.push({ op, a, b, body: body as Uint8Array });
           const scratch = new Uint8Array(256 * 1024);
-          const lengthBuf = new Uint8Array(4);
           let off = 0;
           let i = 0;
           while (off < bytes.length) {
@@ -153,11 +151,10 @@ describe('FrameReader', () => {
               target.set(bytes.subarray(off, off + n));
               reader.filled(n, onFrame);
             } else {
-              const buf = reader.readsLength ? lengthBuf : scratch;
-              n = Math.min(n, buf.length);
-              buf.set(bytes.subarray(off, off + n));
-              reader.push(buf.subarray(0, n), onFrame, true);
-              buf.fill(0xee);
+              n = Math.min(n, scratch.length);
+              scratch.set(bytes.subarray(off, off + n));
+              reader.push(scratch.subarray(0, n), onFrame, true);
+              scratch.fill(0xee);
             }
             off += n;
           }

@@ -108,17 +108,6 @@ export class FrameReader {
   #have = 0;
   // Fewer than 4 bytes of the next frame's length.
   #lenBytes: Uint8Array | null = null;
-  // The last whole frame was big.
-  #big = false;
-
-  /**
-   * Whether the next read should take only the next frame's length: the stream is carrying big
-   * frames, and one read into a buffer would take several, to be copied out, where reading the
-   * length first lets the rest of the frame be read straight into its own memory.
-   */
-  get readsLength(): boolean {
-    return this.#big && this.#partial === null && this.#lenBytes === null;
-  }
 
   /**
    * Where the next read of the stream can go straight to: the rest of a frame being assembled, if
@@ -136,7 +125,6 @@ export class FrameReader {
     this.#have += n;
     if (this.#have < part.length) return;
     this.#partial = null;
-    this.#big = true;
     emit(part, 0, onFrame);
   }
 
@@ -170,7 +158,6 @@ export class FrameReader {
       off += n;
       if (this.#have < part.length) return;
       this.#partial = null;
-      this.#big = part.length >= OWN_FRAME_BYTES;
       emit(part, 0, onFrame);
     }
     // Copy the whole frames of a reused chunk out, small ones together (one allocation, not one
@@ -182,8 +169,7 @@ export class FrameReader {
         const n = readU32(chunk, end);
         if (chunk.length - end < n || (n >= OWN_FRAME_BYTES && end > off)) break;
         end += n;
-        this.#big = n >= OWN_FRAME_BYTES;
-        if (this.#big) break;
+        if (n >= OWN_FRAME_BYTES) break;
       }
       if (end === off) break;
       const own = copyBytes(chunk, off, end);
@@ -201,7 +187,6 @@ export class FrameReader {
         this.#have = chunk.length - off;
         return;
       }
-      this.#big = total >= OWN_FRAME_BYTES;
       emit(chunk, off, onFrame);
       off += total;
     }

@@ -22,8 +22,6 @@ const RETRY_DELAY_MS = 10;
  * allocation per read and reads up to this much per call, which is what bulk bytes need.
  */
 const READ_BUFFER = new Uint8Array(256 * 1024);
-/** Where the length of the next frame is read alone while big frames come (FrameReader.readsLength). */
-const LENGTH_BUFFER = new Uint8Array(4);
 /**
  * A payload this big is written as its own chunk after its header rather than copied into the
  * batch; a frame missing this much is read straight into its own memory.
@@ -96,7 +94,7 @@ export class SocketLink extends Link {
       onread: {
         buffer: () => {
           direct = this.#reader.directTarget(DIRECT_MIN_BYTES);
-          return direct ?? (this.#reader.readsLength ? LENGTH_BUFFER : READ_BUFFER);
+          return direct ?? READ_BUFFER;
         },
         callback: (n: number, buf: Uint8Array) => {
           this.onBatch();
