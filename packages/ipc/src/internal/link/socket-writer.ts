@@ -28,9 +28,12 @@ interface PipeHandle {
 const MAX_IOV = 64;
 /** {@link SocketWriter.waitForRoom} gives up once the kernel took nothing for this long. */
 const STALL_MS = 20;
-/** Its pauses between tries: from this… */
-const MIN_PAUSE_MS = 0.02;
-/** …doubling up to this. */
+/**
+ * Its pauses between tries: from this, kept after a try that wrote (so writes come in big pieces,
+ * each of which wakes the reader), …
+ */
+const MIN_PAUSE_MS = 0.05;
+/** …doubling after a try that wrote nothing, up to this. */
 const MAX_PAUSE_MS = 1;
 const SLEEP = new Int32Array(new SharedArrayBuffer(4));
 
@@ -88,8 +91,9 @@ export class SocketWriter {
 
   /**
    * Blocks this thread while bytes written before wait for the kernel and the receiver takes some
-   * every so often, so a sender of big bytes holds at most about one frame in memory (reused, not
-   * allocated per message), as Python's blocking `send_bytes` does. It gives up once nothing was
+   * every so often (tries {@link MIN_PAUSE_MS} apart, doubling while nothing is taken), so a sender
+   * of big bytes holds at most about one frame in memory (reused, not allocated per message), as
+   * Python's blocking `send_bytes` does. It gives up once nothing was
    * taken for {@link STALL_MS} (the receiver may be waiting for this thread, or not be scheduled)
    * and then waits again only once a later write saw the kernel take bytes.
    */
@@ -101,10 +105,8 @@ export class SocketWriter {
       const before = this.#queuedBytes;
       if (this.#writeNow()) return;
       const now = performance.now();
-      if (this.#queuedBytes < before) {
-        progressAt = now;
-        pause = MIN_PAUSE_MS;
-      } else if (now - progressAt > STALL_MS || this.#fd < 0) {
+      if (this.#queuedBytes < before) progressAt = now;
+      else if (now - progressAt > STALL_MS || this.#fd < 0) {
         this.#stalled = true;
         return;
       } else pause = Math.min(MAX_PAUSE_MS, pause * 2);
