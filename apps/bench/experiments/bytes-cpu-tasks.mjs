@@ -12,7 +12,12 @@ export const tasks = defineTasks(import.meta.url, {
       let bytes = 0;
       for (let i = 0; i < n; i++) bytes += (await conn.recvBytes()).length;
       const c = process.cpuUsage(c0);
-      conn.send({ cpu: c.user + c.system, sys: c.system, faults: process.resourceUsage().minorPageFault - f0, bytes });
+      conn.send({
+        cpu: c.user + c.system,
+        sys: c.system,
+        faults: process.resourceUsage().minorPageFault - f0,
+        bytes,
+      });
     }
   },
 });
