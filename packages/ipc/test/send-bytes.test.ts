@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Pipe } from '@multiproc/ipc';
+import { EOFError, Pipe } from '@multiproc/ipc';
 import { afterEach, describe, expect, it } from 'vitest';
 import { poolFreeBytes } from '../src/internal/link/send-pool.js';
 import { SocketLink } from '../src/internal/link/socket-link.js';
@@ -127,5 +127,15 @@ describe.each<Context>(['process', 'thread'])('many distinct big messages and va
     expect(await peer.result).toBe(n);
     const buf = new Uint8Array(mixedSize(0));
     expect(fillMixed(buf, 0)).toBe(buf.length); // the helpers agree on sizes
+  });
+
+  it('arrive whole and in order, then EOF, when the peer exits right after sending them', async () => {
+    const [a, b] = Pipe();
+    const n = 60;
+    startPeer(ctx, 'sendMixedThenExit', b, n);
+    b.close();
+    a.send('go');
+    expect(await checkMixed(a, n)).toBe(-1);
+    await expect(a.recv()).rejects.toBeInstanceOf(EOFError);
   });
 });
