@@ -23,7 +23,7 @@ import {
   waitsForever,
 } from './errors.js';
 import { closeWhenCollected, forget } from './internal/finalize.js';
-import { BROKEN, EOF, type Item } from './internal/protocol/item.js';
+import { BROKEN, EOF, type Item, MOVE_MIN_BYTES } from './internal/protocol/item.js';
 import { readyHandle, whenReady } from './internal/ready.js';
 import type { GetResult, Handle, HandleData } from './internal/runtime/handle.js';
 import { RemoteHandle } from './internal/runtime/remote-handle.js';
@@ -119,7 +119,10 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
 
   /**
    * Sends `size` bytes of `buf` from `offset` as one message. Python: `send_bytes(buf, offset, size)`.
-   * @param buf - the bytes; copied before this returns.
+   * Between processes, a message of 16 KiB or more is written from `buf` itself; while earlier
+   * messages still wait for the reader, this first blocks until it drains them, as Python's does,
+   * but for at most 20 ms without progress (then the message is queued).
+   * @param buf - the bytes; written or copied before this returns, so `buf` may change after.
    * @param offset - @default 0
    * @param size - @default the rest of `buf`
    * @throws {ValidationError} when `buf` is not bytes, or `offset`/`size` fall outside it.
@@ -145,7 +148,11 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
         `sendBytes(): offset ${offset} and size ${size} do not fit a buffer of ${bytes.length} bytes.`,
       );
     }
-    this.#put(bytesToItem(bytes.subarray(offset, offset + n)));
+    const view = bytes.subarray(offset, offset + n);
+    // Big bytes bound for a socket are written from `buf` itself, copied only if the kernel has
+    // no room for them now.
+    if (n >= MOVE_MIN_BYTES && this.#h.sendBytesNow(view)) return;
+    this.#put(bytesToItem(view));
   }
 
   /**

@@ -117,4 +117,56 @@ describe('FrameReader', () => {
       { numRuns: 300 },
     );
   });
+
+  it('splits big and small frames whole, big ones copied out alone or read straight into them', () => {
+    // As a connecting socket reads: into a 256 KiB reused buffer, whole big frames copied out one
+    // by one, the rest of a big frame straight into its memory.
+    const mixedArb = fc.record({
+      op: fc.integer({ min: 1, max: 30 }),
+      a: fc.nat({ max: 0xffffffff }),
+      b: fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }),
+      size: fc.oneof(fc.integer({ min: 0, max: 300 }), fc.integer({ min: 16 * 1024, max: 40_000 })),
+      seed: fc.nat({ max: 255 }),
+    });
+    const bodyOf = (size: number, seed: number) => new Uint8Array(size).map((_, j) => (seed + j * 7) & 0xff);
+    fc.assert(
+      fc.property(
+        fc.array(mixedArb, { maxLength: 12 }),
+        fc.array(fc.integer({ min: 1, max: 90_000 }), { minLength: 1 }),
+        (specs, cuts) => {
+          const frames = specs.map(({ size, seed, ...f }) => ({ ...f, body: bodyOf(size, seed) }));
+          const bytes = stream(frames);
+          const reader = new FrameReader();
+          const got: Frame[] = [];
+          const onFrame = (op: number, a: number, b: number, body: unknown) =>
+            got.push({ op, a, b, body: body as Uint8Array });
+          const scratch = new Uint8Array(256 * 1024);
+          let off = 0;
+          let i = 0;
+          while (off < bytes.length) {
+            let n = Math.min(cuts[i++ % cuts.length]!, bytes.length - off);
+            const target = reader.directTarget(16 * 1024);
+            if (target) {
+              n = Math.min(n, target.length);
+              target.set(bytes.subarray(off, off + n));
+              reader.filled(n, onFrame);
+            } else {
+              n = Math.min(n, scratch.length);
+              scratch.set(bytes.subarray(off, off + n));
+              reader.push(scratch.subarray(0, n), onFrame, true);
+              scratch.fill(0xee);
+            }
+            off += n;
+          }
+          expect(got.length).toBe(frames.length);
+          for (const [k, f] of frames.entries()) {
+            const g = got[k]!;
+            expect([g.op, g.a, g.b]).toEqual([f.op, f.a >>> 0, f.b]);
+            expect(Buffer.compare(g.body, f.body)).toBe(0);
+          }
+        },
+      ),
+      { numRuns: 150, seed: 1301 },
+    );
+  });
 });

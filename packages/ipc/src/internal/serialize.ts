@@ -9,7 +9,7 @@
  */
 
 import { decodeValue, encodeValue, SerializationError, ValidationError } from '@multiproc/shared';
-import { STRING_KIND } from './link/frames.js';
+import { BYTES_KIND, STRING_KIND } from './link/frames.js';
 import { type Item, isDecoded } from './protocol/item.js';
 import { unzeroedBytes } from './unzeroed.js';
 
@@ -19,7 +19,7 @@ const v8 = (): typeof import('node:v8') => (v8Module ??= process.getBuiltinModul
 
 const KIND_VALUE = 0;
 const KIND_ENCODED = 1;
-const KIND_BYTES = 2;
+const KIND_BYTES = BYTES_KIND;
 const KIND_JSON = STRING_KIND;
 const MAX_JSON_DEPTH = 64;
 const textEncoder = new TextEncoder();

@@ -118,6 +118,9 @@ export class System implements HomeActions {
     this.#down(cs, { op: Op.H_DATA, a, b, body: { value, moved: true } });
     return true;
   }
+  sendBytesNow(): boolean {
+    return false; // the model's links are not sockets
+  }
   end(c: ReaderCopy): void {
     const cs = this.#linkOf.get(c);
     if (cs) this.#down(cs, END);

@@ -19,8 +19,12 @@ import { copyBytes, unzeroedBytes } from '../unzeroed.js';
 export const HEADER_BYTES = 13;
 /** The kind byte written before a string payload (JSON text; see serialize.ts). */
 export const STRING_KIND = 3;
+/** The kind byte written before the bytes of `sendBytes()`. */
+export const BYTES_KIND = 2;
 const encoder = new TextEncoder();
 const INITIAL_CAPACITY = 16 * 1024;
+/** A received frame this big is copied out of a read buffer into memory of its own. */
+const OWN_FRAME_BYTES = 16 * 1024;
 
 /** Collects frames into one growing buffer; `take()` hands the buffer over and starts a new one. */
 export class FrameWriter {
@@ -53,11 +57,15 @@ export class FrameWriter {
     this.#len = p;
   }
 
-  /** Appends the header of a frame whose `bodyBytes`-byte body the caller writes next, separately. */
-  header(op: number, a: number, b: number, bodyBytes: number): void {
-    this.#reserve(HEADER_BYTES);
+  /**
+   * Appends the header of a frame whose `bodyBytes`-byte body the caller writes next, separately;
+   * with `kind`, the body's first byte (an item's kind, counted in `bodyBytes`) is written here.
+   */
+  header(op: number, a: number, b: number, bodyBytes: number, kind?: number): void {
+    this.#reserve(HEADER_BYTES + 1);
     this.#header(this.#len, HEADER_BYTES + bodyBytes, op, a, b);
     this.#len += HEADER_BYTES;
+    if (kind !== undefined) this.#buf[this.#len++] = kind;
   }
 
   #header(at: number, total: number, op: number, a: number, b: number): void {
@@ -152,15 +160,20 @@ export class FrameReader {
       this.#partial = null;
       emit(part, 0, onFrame);
     }
-    if (reused) {
-      // Copy every whole frame of the chunk out at once (one allocation, not one per frame).
-      let end = off;
-      while (chunk.length - end >= 4 && chunk.length - end >= readU32(chunk, end)) end += readU32(chunk, end);
-      if (end > off) {
-        const own = copyBytes(chunk, off, end);
-        for (let at = 0; at < own.length; at += readU32(own, at)) emit(own, at, onFrame);
-        off = end;
+    // Copy the whole frames of a reused chunk out, small ones together (one allocation, not one
+    // per frame), a big one alone: a block of several big frames is past malloc's mmap threshold
+    // (128 KiB), so it would be mapped, faulted in page by page and unmapped again each time,
+    // where single frames reuse the heap's freed memory.
+    for (let end = off; reused; off = end) {
+      while (chunk.length - end >= 4) {
+        const n = readU32(chunk, end);
+        if (chunk.length - end < n || (n >= OWN_FRAME_BYTES && end > off)) break;
+        end += n;
+        if (n >= OWN_FRAME_BYTES) break;
       }
+      if (end === off) break;
+      const own = copyBytes(chunk, off, end);
+      for (let at = 0; at < own.length; at += readU32(own, at)) emit(own, at, onFrame);
     }
     while (off < chunk.length) {
       if (chunk.length - off < 4) {

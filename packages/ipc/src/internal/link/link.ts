@@ -65,6 +65,21 @@ export abstract class Link {
     if (batch !== null) this.write(batch);
   }
 
+  /** A batch leaves now, sent by the subclass: the end-of-turn flush is not due, reports join it. */
+  protected startFlush(): void {
+    this.#due = false;
+    this.#idleDue = false;
+    this.beforeFlush();
+  }
+
+  /**
+   * Sends a bytes item's frame (`kind` byte, then `bytes`) at once, straight from the sender's
+   * memory, which the link does not keep; false when this link cannot (only a socket can).
+   */
+  sendBytesNow(_op: number, _a: number, _b: number, _kind: number, _bytes: Uint8Array): boolean {
+    return false;
+  }
+
   /** Keeps the program alive while something waits on this link. */
   hold(): void {
     if (this.#holds++ === 0 && !this.#refd && !this.#closed) {

@@ -1,11 +1,9 @@
 /**
  * A link over a Unix-domain socket (a named pipe on Windows): process context. Frames are
  * length-prefixed on the stream and coalesced per turn, so many small messages share one write.
- *
- * Writes go one batch at a time: a batch waits for the one before it to be accepted, so this side
- * always knows which bytes the kernel has not taken yet (the in-flight batch's last
- * `writeQueueSize` bytes, then what waits behind it). That is what lets {@link flushSync} finish the
- * job with blocking-free synchronous writes when the process exits, where Node would drop them.
+ * Writes go through a {@link SocketWriter} (socket-writer.ts), which knows at every moment which
+ * bytes the kernel has not taken yet: that is what lets {@link flushSync} finish the job with
+ * blocking-free synchronous writes when the process exits, where Node would drop them.
  */
 import { readSync, writeSync } from 'node:fs';
 import type net from 'node:net';
@@ -13,6 +11,7 @@ import { type Decoded, type Item, isDecoded } from '../protocol/item.js';
 import { type FrameHandler, Op } from '../protocol/ops.js';
 import { FrameReader, FrameWriter, HEADER_BYTES } from './frames.js';
 import { Link } from './link.js';
+import { SocketWriter } from './socket-writer.js';
 
 /** How long a client keeps retrying while the home's server is still starting to listen. */
 const CONNECT_RETRY_MS = 10_000;
@@ -71,11 +70,7 @@ export class SocketLink extends Link {
   // Chunks of the current batch before what the writer holds: headers and big payloads.
   #chunks: Uint8Array[] = [];
   #chunkBytes = 0;
-  // Written to the socket and not yet accepted by the kernel; then what waits behind it.
-  #inflight: Uint8Array[] | null = null;
-  #queued: Uint8Array[] = [];
-  #queuedBytes = 0;
-  #drainWaiters: (() => void)[] = [];
+  readonly #out = new SocketWriter();
 
   /** Wraps an accepted (home side) socket. */
   constructor(socket?: net.Socket) {
@@ -125,8 +120,7 @@ export class SocketLink extends Link {
       this.#retryTimer = null;
       this.#dialing = null;
       this.#adopt(s);
-      this.#next();
-      if (this.#endWhenConnected) s.end();
+      if (this.#endWhenConnected) this.#out.end();
     });
   }
 
@@ -140,23 +134,26 @@ export class SocketLink extends Link {
     });
     s.on('error', () => {}); // 'close' follows and says the rest
     s.once('close', () => {
-      this.#inflight = null;
-      this.#wakeDrain();
+      this.#out.closed();
       this.markClosed();
     });
     if (this.#ref) s.ref();
     else s.unref();
+    this.#out.attach(s);
+  }
+
+  /** @internal Bytes waiting for the kernel, not yet handed to the socket (for tests). */
+  get pendingBytes(): number {
+    return this.#out.queuedBytes;
   }
 
   needsDrain(): boolean {
     // Until connected, say yes: a producer then waits for the connection.
-    return this.#socket ? this.#queuedBytes > HIGH_WATER : !this.closed;
+    return this.#socket ? this.#out.queuedBytes > HIGH_WATER : !this.closed;
   }
 
   drained(): Promise<void> {
-    if (this.closed || (this.#socket && !this.#inflight && this.#queued.length === 0))
-      return Promise.resolve();
-    return new Promise((resolve) => this.#drainWaiters.push(resolve));
+    return this.#out.drained(this.closed);
   }
 
   protected append(op: number, a: number, b: number, payload?: Item): number {
@@ -188,6 +185,23 @@ export class SocketLink extends Link {
     return this.#chunkBytes + this.#writer.size;
   }
 
+  /**
+   * Sends a bytes item's frame (`kind` byte, then `bytes`) at once, from the sender's own memory:
+   * what is batched goes first, then the kernel takes what it can now and the rest is copied (see
+   * SocketWriter.write). False when this link cannot send (closed, ending or not connected yet).
+   */
+  override sendBytesNow(op: number, a: number, b: number, kind: number, bytes: Uint8Array): boolean {
+    if (!this.sending || !this.#socket) return false;
+    this.#out.waitForRoom();
+    this.startFlush(); // reports first: nothing may come between this header and its body
+    this.#endRun();
+    this.#writer.header(op, a, b, bytes.byteLength + 1, kind);
+    const batch = this.takeBatch()!;
+    batch.push(bytes);
+    this.#out.write(batch, true);
+    return true;
+  }
+
   // Writes the run of values as one frame: one JSON text for all of them, parsed at once there.
   #endRun(): void {
     const run = this.#run;
@@ -213,41 +227,7 @@ export class SocketLink extends Link {
   }
 
   protected write(chunks: Uint8Array[]): void {
-    for (const c of chunks) {
-      this.#queued.push(c);
-      this.#queuedBytes += c.byteLength;
-    }
-    if (!this.#inflight) this.#next();
-  }
-
-  // Writes what is queued as one writev, and the next batch once the kernel has accepted it.
-  #next(): void {
-    const s = this.#socket;
-    if (!s || this.#inflight || this.#queued.length === 0) {
-      this.#wakeDrain();
-      return;
-    }
-    const chunks = this.#queued;
-    this.#queued = [];
-    this.#queuedBytes = 0;
-    this.#inflight = chunks;
-    const done = () => {
-      if (this.#inflight !== chunks) return;
-      this.#inflight = null;
-      this.#next();
-    };
-    if (chunks.length === 1) s.write(chunks[0]!, done);
-    else {
-      s.cork(); // one writev
-      for (let i = 0; i < chunks.length - 1; i++) s.write(chunks[i]!);
-      s.write(chunks.at(-1)!, done);
-      s.uncork();
-    }
-  }
-
-  #wakeDrain(): void {
-    if (this.#inflight || this.#queued.length > 0) return;
-    for (const w of this.#drainWaiters.splice(0)) w();
+    this.#out.write(chunks);
   }
 
   flushSync(deadline: number, until?: () => boolean): boolean {
@@ -256,20 +236,7 @@ export class SocketLink extends Link {
     const fd = handle?.fd;
     if (this.closed || fd === undefined || fd < 0) return false;
     // What the kernel has not taken: the tail of the batch in flight, what waits, and the rest.
-    const out: Uint8Array[] = [];
-    if (this.#inflight && typeof handle!.writeQueueSize === 'number') {
-      let skip = this.#inflight.reduce((n, c) => n + c.byteLength, 0) - handle!.writeQueueSize;
-      for (const c of this.#inflight) {
-        if (skip >= c.byteLength) skip -= c.byteLength;
-        else {
-          out.push(c.subarray(skip));
-          skip = 0;
-        }
-      }
-    }
-    this.#inflight = null;
-    out.push(...this.#queued);
-    this.#queued = [];
+    const out = this.#out.pending(handle!);
     const batch = this.takeBatchNow() as Uint8Array[] | null;
     if (batch) out.push(...batch);
     for (const c of out) if (!writeAllSync(fd, c, deadline)) return false;
@@ -293,7 +260,7 @@ export class SocketLink extends Link {
   }
 
   protected endTransport(): void {
-    if (this.#socket) this.#socket.end();
+    if (this.#socket) this.#out.end();
     else this.#endWhenConnected = true;
   }
 }

@@ -37,6 +37,11 @@ export interface HomeActions {
   send(copy: HomeCopy, op: number, a: number, b: number, body?: Item): void;
   /** Sends a JSON-exact value at once, unserialized, if `copy`'s link can (then it is moved). */
   sendNow(copy: HomeCopy, op: number, a: number, b: number, value: unknown): boolean;
+  /**
+   * Writes a bytes item's frame (`bytes` with the bytes kind byte before it) at once, from the
+   * sender's memory, if `copy`'s link can (a socket; then it is moved).
+   */
+  sendBytesNow(copy: HomeCopy, op: number, a: number, b: number, bytes: Uint8Array): boolean;
   /** Ends `copy`'s link after every frame sent to it so far. */
   end(copy: HomeCopy): void;
   /** A wait is over: a get's item or EOF, a put's or join's `true`, a put's `false` (timed out). */

@@ -10,7 +10,7 @@
 import { Channel } from './channel.js';
 import type { CopyPhase, HomeActions, Wait } from './home-copy.js';
 import { HomeObject } from './home-object.js';
-import { EOF, type Item, isDecoded, type Taken } from './item.js';
+import { EOF, type Item, isDecoded, MOVED_TAG, type Taken } from './item.js';
 import { Op } from './ops.js';
 import { type ChannelEndpoint, type PutWait, ReaderCopy, type TakenBack } from './reader-copy.js';
 import { Tasks } from './tasks.js';
@@ -116,11 +116,30 @@ export class HomeProtocol extends HomeObject<ReaderCopy, ChannelEndpoint> {
    */
   sendNow(end: number, value: unknown): boolean {
     const ch = this.endpoints[end]!.write!;
-    if (ch.items.length > 0 || ch.localTakers > 0 || ch.full() || ch.readers.size !== 1) return false;
+    const c = this.#takesNow(ch);
+    if (!c?.moves) return false;
+    return c.pushNow(ch, (tag) => this.out.sendNow(c, Op.H_DATA_VALUE, c.epoch, tag, value));
+  }
+
+  /**
+   * A pipe's `sendBytes()` of `bytes` (big): as {@link sendNow}, written by the copy's socket
+   * straight from the sender's memory (moved, tagged {@link MOVED_TAG}); false: put it instead.
+   */
+  sendBytesNow(end: number, bytes: Uint8Array): boolean {
+    const ch = this.endpoints[end]!.write;
+    const c = !this.isQueue && ch && !ch.broken ? this.#takesNow(ch) : null;
+    if (!c) return false;
+    const send = (tag: number) => this.out.sendBytesNow(c, Op.H_DATA, c.epoch, tag | MOVED_TAG, bytes);
+    return c.pushNow(ch!, send);
+  }
+
+  // The one reading copy, if it takes an item put now next anyway (nothing before it, nobody else
+  // waiting, credit left, nothing coming back).
+  #takesNow(ch: Channel): ReaderCopy | null {
+    if (ch.items.length > 0 || ch.localTakers > 0 || ch.full() || ch.readers.size !== 1) return null;
     const c = ch.readers.values().next().value!;
-    const ready = c.phase === 'open' && c.moves && !c.recalled && c.hard + c.soft > 0;
-    if (!ready || ch.hardWaiting !== c.hard || ch.waitingBacks > 0) return false;
-    return c.pushNow(this.out, ch, value);
+    const ready = c.phase === 'open' && !c.recalled && c.hard + c.soft > 0;
+    return ready && ch.hardWaiting === c.hard && ch.waitingBacks === 0 ? c : null;
   }
 
   taskDone(n: number): boolean {

@@ -63,7 +63,13 @@ export function movable(item: unknown): item is Uint8Array {
 /** What the home keeps in place of an item it moved to a copy: the copy returns it if unused. */
 export const MOVED: Item = new Uint8Array(0);
 
-/** Whether a copy received `item` by move, so it must return it rather than drop it. */
+/**
+ * `H_DATA`'s tag bit for an item the home kept no copy of because a socket link wrote it straight
+ * from the sender's memory (`sendBytes()`): the copy returns it (R_RETURN) if it does not use it.
+ */
+export const MOVED_TAG = 4;
+
+/** Whether a copy received `item` by move (a port's), so it must return it rather than drop it. */
 export function wasMoved(item: Item, moves: boolean): boolean {
   return moves && (movable(item) || (isDecoded(item) && item.moved === true));
 }

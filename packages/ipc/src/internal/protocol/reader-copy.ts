@@ -96,10 +96,13 @@ export class ReaderCopy extends HomeCopy {
     out.send(this, Op.H_DATA, this.epoch, tag, item);
   }
 
-  /** Pushes a JSON-exact value at once, unserialized (moved), if its link can. */
-  pushNow(out: HomeActions, ch: Channel, value: unknown): boolean {
+  /**
+   * Pushes an item at once, moved (the home keeps {@link MOVED}), if `send(tag)` can: a JSON-exact
+   * value unserialized over a port, or bytes straight from the sender's memory over a socket.
+   */
+  pushNow(ch: Channel, send: (tag: number) => boolean): boolean {
     const soft = this.hard === 0;
-    if (!out.sendNow(this, Op.H_DATA_VALUE, this.epoch, soft ? 0 : 1, value)) return false;
+    if (!send(soft ? 0 : 1)) return false;
     if (soft) {
       this.soft--;
       this.markSoft(ch);

@@ -17,7 +17,7 @@
  */
 import { Deque } from '../deque.js';
 import type { Wait } from './home-copy.js';
-import { EOF, type Item, TIMEOUT, wasMoved } from './item.js';
+import { EOF, type Item, MOVED_TAG, TIMEOUT, wasMoved } from './item.js';
 import { Op } from './ops.js';
 
 /** A consumer that asks again within this many ms of its last item is streaming: it reads ahead. */
@@ -74,6 +74,8 @@ export class Receiver {
   readonly #eager: boolean;
   readonly #moves: boolean;
   readonly #buffer = new Deque<Item>();
+  // Items in the buffer that came with MOVED_TAG (a socket's sendBytes): returned, not dropped.
+  readonly #movedHere = new Set<Item>();
   readonly #getters = new Deque<Wait>();
   readonly #tries = new Deque<Wait>();
   #hardOut = 0;
@@ -118,6 +120,7 @@ export class Receiver {
   get(w: Wait | null): Item | typeof EOF | undefined {
     const item = this.#buffer.shift();
     if (item !== undefined) {
+      if (this.#movedHere.size > 0) this.#movedHere.delete(item);
       this.#fromBuffer = true;
       this.#consume();
       if (this.#window > 0 && !this.#eager) this.#refill();
@@ -218,9 +221,11 @@ export class Receiver {
 
   /** An item pushed in `epoch` for a get (`tag` 1), read ahead (0) or a try (2). */
   data(epoch: number, tag: number, item: Item): void {
+    const moved = (tag & MOVED_TAG) !== 0;
+    tag &= ~MOVED_TAG;
     if (epoch !== this.#epoch || !this.#host.isOpen()) {
       // Sent before our give-back (the home took it back) or after our close: a moved one returns.
-      if (wasMoved(item, this.#moves)) this.#host.send(Op.R_RETURN, 0, 0, item);
+      if (moved || wasMoved(item, this.#moves)) this.#host.send(Op.R_RETURN, 0, 0, item);
       return;
     }
     if (tag === 1) {
@@ -246,6 +251,7 @@ export class Receiver {
       return;
     }
     this.#buffer.push(item);
+    if (moved) this.#movedHere.add(item);
     this.#host.ready();
   }
 
@@ -297,8 +303,10 @@ export class Receiver {
   returnBuffered(): void {
     this.beforeFlush();
     const items = this.#buffer.drain();
-    if (this.#moves)
-      for (const item of items) if (wasMoved(item, true)) this.#host.send(Op.R_RETURN, 0, 0, item);
+    const socketMoved = this.#movedHere;
+    for (const item of items)
+      if (socketMoved.has(item) || wasMoved(item, this.#moves)) this.#host.send(Op.R_RETURN, 0, 0, item);
+    socketMoved.clear();
   }
 
   // A give-back of `held` items from here is about to leave. An EOF that reaches us later was sent

@@ -33,6 +33,11 @@ export interface Handle {
   put(item: Item, timeoutMs: number | undefined): PutResult | Promise<PutResult>;
   /** Sends a JSON-exact value at once, unserialized, when a port can carry it next; false otherwise. */
   sendNow(value: unknown): boolean;
+  /**
+   * Sends big bytes at once, straight from `bytes` (the sender's memory, not kept once this
+   * returns), when a socket carries them next; false otherwise (put a copy instead).
+   */
+  sendBytesNow(bytes: Uint8Array): boolean;
   /** Adds an item if there is room as far as this side knows, without waiting. */
   putNowait(item: Item): boolean;
   /** Takes an item, waiting up to `timeoutMs` (0: one the home has now, Python's `block=False`). */

@@ -63,6 +63,10 @@ export class HomeHandle implements Handle {
     return this.#proto.sendNow(this.#end, value);
   }
 
+  sendBytesNow(bytes: Uint8Array): boolean {
+    return this.#proto.sendBytesNow(this.#end, bytes);
+  }
+
   putNowait(item: Item): boolean {
     return this.#proto.tryPut(this.#end, item);
   }

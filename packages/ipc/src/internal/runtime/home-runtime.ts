@@ -5,6 +5,7 @@
  */
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import type { EncodeContext } from '@multiproc/shared';
+import { BYTES_KIND } from '../link/frames.js';
 import type { Link } from '../link/link.js';
 import { PortLink } from '../link/port-link.js';
 import type { SocketLink } from '../link/socket-link.js';
@@ -49,6 +50,11 @@ export class HomeRuntime implements HomeActions, HomeObject {
   sendNow(c: HomeCopy, op: number, a: number, b: number, value: unknown): boolean {
     const link = (c.link as CopyLink | null)?.link;
     return link instanceof PortLink && link.postNow(op, a, b, value);
+  }
+
+  sendBytesNow(c: HomeCopy, op: number, a: number, b: number, bytes: Uint8Array): boolean {
+    const link = (c.link as CopyLink | null)?.link;
+    return link?.sendBytesNow(op, a, b, BYTES_KIND, bytes) ?? false;
   }
 
   end(c: HomeCopy): void {

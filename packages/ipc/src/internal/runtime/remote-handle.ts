@@ -5,6 +5,7 @@
 import type { Socket } from 'node:net';
 import { MessageChannel } from 'node:worker_threads';
 import type { EncodeContext } from '@multiproc/shared';
+import { BYTES_KIND } from '../link/frames.js';
 import type { Link } from '../link/link.js';
 import { PortLink } from '../link/port-link.js';
 import { SocketLink } from '../link/socket-link.js';
@@ -115,6 +116,15 @@ export class RemoteHandle implements Handle {
     const proto = this.#proto;
     if (this.#acked || proto.state !== 'open' || proto.broken || !(link instanceof PortLink)) return false;
     if (!link.postNow(Op.R_PUT_VALUE, 0, 0, value)) return false;
+    this.#sent++;
+    return true;
+  }
+
+  sendBytesNow(bytes: Uint8Array): boolean {
+    const proto = this.#proto;
+    // An R_PUT leaves nothing behind here: the home takes the bytes as they arrive.
+    if (this.#acked || proto.state !== 'open' || proto.broken) return false;
+    if (!this.#link.sendBytesNow(Op.R_PUT, 0, 0, BYTES_KIND, bytes)) return false;
     this.#sent++;
     return true;
   }
