@@ -65,7 +65,7 @@ async function run(start: StartMessage): Promise<void> {
     );
     process.exit(UNSETTLED_EXIT_CODE);
   });
-  let code = 0;
+  let threw = false;
   try {
     const target = await loadTask(start.module, start.taskName);
     const args = start.encoded ? decodeValue(start.args, source) : start.args;
@@ -75,11 +75,15 @@ async function run(start: StartMessage): Promise<void> {
     settled = true;
     const text = err instanceof Error ? (err.stack ?? `${err.name}: ${err.message}`) : describeThrown(err);
     process.stderr.write(`Process ${start.identity.name}:\n${text}\n`);
-    code = 1;
+    threw = true;
   }
   await flushIpc();
   await Promise.all([flush(process.stdout), flush(process.stderr)]);
-  process.exit(code);
+  if (threw) process.exit(1);
+  // A target that returned ends the worker as a Node program ends: what it started and did not
+  // await runs to the end (Python joins the non-daemon threads too), an unhandled rejection or a
+  // late throw is printed and gives 1, and a `process.exitCode` it set is kept. Nothing of ours
+  // holds the event loop: the channel is unref'd above, ipc copies let go once flushed.
 }
 
 /** A warm spare: import what it was told to ahead, then wait for the real start message. */
