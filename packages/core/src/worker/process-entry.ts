@@ -1,11 +1,12 @@
 /**
  * Worker side of `Process`: the entry every 'thread' worker and 'process' child starts with.
  * It records who it is (so `isMain()` is false and `currentProcess()` answers), imports the task's
- * module, decodes the arguments, runs the target, and exits with Python's codes: 0 on success,
- * 1 when the target throws (its stack printed to stderr), or whatever the target passed to
- * `process.exit()`. A target whose promise never settles, with nothing else left to run, ends
- * with {@link UNSETTLED_EXIT_CODE} and a line on stderr, as Node does for an unsettled
- * top-level await, instead of passing for a success.
+ * module, decodes the arguments and runs the target. A target that throws ends the worker at
+ * once with 1 (its stack printed to stderr, as Python). One that returns ends it as a Node program
+ * ends: once what it started has run (0, the `process.exitCode` it set, 1 for an unhandled
+ * rejection or a later uncaught error), or whatever it passed to `process.exit()`. A target whose
+ * promise never settles, with nothing else left to run, ends with {@link UNSETTLED_EXIT_CODE} and
+ * a line on stderr, as Node does for an unsettled top-level await, instead of passing for a success.
  */
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { guardChildProcess } from './child-guard.js';
