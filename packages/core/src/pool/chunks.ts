@@ -10,7 +10,7 @@
  * Packing: a chunk whose items are all numbers travels as a Float64Array (transferred between
  * threads), which clones ~5x faster than an array; results come back packed the same way.
  */
-import { encodeValue } from '@multiproc/shared';
+import { encodeValue, ValidationError } from '@multiproc/shared';
 import type { Float64Buffers } from './buffers.js';
 
 const TARGET_CHUNK_MS = 10;
@@ -123,14 +123,17 @@ export interface PreparedChunk {
  * (so the call rejects at once); all-number chunks travel as a Float64Array. Items read packed
  * already (an input of unknown length) are kept as they are: a thread gets a copy, on a buffer of
  * `buffers`, each `pack()`, since the copy it is sent is transferred and a chunk may be sent again.
+ * @throws {ValidationError} for a `starmap` item (input index `base + i`) that is not an argument list.
  */
 export function prepareChunk(
   items: unknown[] | Float64Array,
   target: 'thread' | 'process',
   star: boolean,
   buffers?: Float64Buffers,
+  base = 0,
 ): PreparedChunk {
   if (items instanceof Float64Array) return packedChunk(items, target, buffers);
+  if (star) checkArgLists(items, base);
   for (let i = 0; i < items.length; i++) {
     if (typeof items[i] !== 'number') return new FixedChunk(encodeChunk(items, target, star));
   }
@@ -197,6 +200,20 @@ function packedChunk(
     return new FixedChunk({ items: whole, encoded: false, transfer: [] });
   }
   return new PackedThreadChunk(items, buffers);
+}
+
+/** `starmap` spreads each item into the task's arguments: each must be an array (or iterable). */
+function checkArgLists(items: unknown[], base: number): void {
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i];
+    if (Array.isArray(item)) continue;
+    if (typeof item === 'string' || (item !== null && typeof item === 'object' && Symbol.iterator in item))
+      continue;
+    const shown = typeof item === 'string' ? JSON.stringify(item) : String(item);
+    throw new ValidationError(
+      `Pool.starmap(): item ${base + i} is not an argument list (got ${typeof item} ${shown.slice(0, 40)}). Each item is spread into the task's arguments: write [[1, 2], [3]], or use map() for one argument per item.`,
+    );
+  }
 }
 
 function encodeChunk(items: unknown[], target: 'thread' | 'process', star: boolean): PackedChunk {

@@ -132,7 +132,7 @@ class ChunkEntry implements Entry {
     this.taskIndex = base;
     this.#call = call;
     this.#items = items;
-    this.#chunk = prepareChunk(items, call.context, call.star, call.buffers);
+    this.#chunk = prepareChunk(items, call.context, call.star, call.buffers, base);
     this.#resolve = resolve;
     this.#reject = reject;
   }

@@ -1,4 +1,5 @@
 /** The options of `Pool` and of its calls, validated with zod at the call that takes them. */
+import { ValidationError } from '@multiproc/shared';
 import { cpuCount } from '../identity.js';
 import {
   CONTEXT_NAMES,
@@ -50,7 +51,10 @@ export interface PoolOptions {
    * @default unlimited
    */
   maxTasksPerChild?: number;
-  /** Workers kept even when idle; more start on demand up to `processes`. @default processes */
+  /**
+   * Workers kept even when idle; more start on demand up to `processes`. More than an explicit
+   * `processes` throws `ValidationError`. @default processes
+   */
   minProcesses?: number;
   /** How long (ms) a worker above `minProcesses` may stay idle before it is stopped. @default 30000 */
   idleTimeout?: number;
@@ -166,8 +170,17 @@ export const callOptionsSchema = lazySchema((z) =>
 
 export const taskSchema = lazySchema((z) => z.object({ task: taskRefSchema(z) }));
 
-/** The pool's defaults filled in. */
+/**
+ * The pool's defaults filled in.
+ * @throws {ValidationError} when `minProcesses` exceeds an explicit `processes` (with the default,
+ * `cpuCount()`, it is capped there, so a program behaves alike on machines of any size).
+ */
 export function resolvePoolOptions(opts: PoolOptions) {
+  if (opts.processes !== undefined && opts.minProcesses !== undefined && opts.minProcesses > opts.processes) {
+    throw new ValidationError(
+      `Pool: minProcesses (${opts.minProcesses}) must not exceed processes (${opts.processes}). Lower minProcesses, or raise processes.`,
+    );
+  }
   const processes = opts.processes ?? cpuCount();
   return {
     processes,

@@ -335,7 +335,7 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
     await this.#gate.whenSettled();
     await this.#dispatcher.whenIdle();
     const adapter = await this.#ready.catch(() => undefined);
-    await adapter?.destroy();
+    await adapter?.destroy(this.#gate.state === 'closed');
     this.#messages.close();
   }
 

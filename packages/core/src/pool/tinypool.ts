@@ -32,6 +32,7 @@ import type { PoolResourceLimits } from './options.js';
 import { type Flight, NOTHING_RAN, type Outcome } from './outcome.js';
 import { isProgressMessage, ProcessLink, ThreadLink } from './progress.js';
 import { Slot, type SlotState, type StopReason, settleWithin } from './slot.js';
+import { stopChild } from './stop-child.js';
 
 /** The error the pool emits on a worker to make tinypool drop it (by identity, never by text). */
 class StopSignal extends Error {}
@@ -51,6 +52,8 @@ type TinypoolWorker = {
   emit(event: string, ...args: unknown[]): boolean;
   setChannel?(channel: unknown): void;
   process?: ChildProcess;
+  /** tinypool's 'exit' listener on a child, removed by its own terminate(). */
+  onUnexpectedExit?: () => void;
   thread?: Worker;
   threadId?: number;
 };
@@ -66,6 +69,8 @@ export class TinypoolAdapter {
   readonly #leaving = new WeakSet<Slot>();
   #nextId = 0;
   #destroying = false;
+  /** Set by `destroy(true)` (a closed pool's `join()`): children are asked to exit, not signalled. */
+  #graceful = false;
 
   /** Starts tinypool on the pool worker entry `entry` (checked by `adapter-start.ts`). */
   static create(config: AdapterConfig, entry: URL): TinypoolAdapter {
@@ -165,8 +170,12 @@ export class TinypoolAdapter {
     this.#scan(); // tinypool started the replacement in its 'error' handler
   }
 
-  /** Stops every worker; flights still running end as `terminated`. */
-  async destroy(): Promise<void> {
+  /**
+   * Stops every worker; flights still running end as `terminated`. `graceful` (a closed pool's
+   * `join()`) asks children to exit before it signals them (`stop-child.ts`).
+   */
+  async destroy(graceful = false): Promise<void> {
+    this.#graceful = graceful && !this.#destroying;
     this.#destroying = true;
     await this.#tp.destroy();
   }
@@ -249,7 +258,10 @@ export class TinypoolAdapter {
       // Node 20's module loader leaks the descriptor of a file it was reading when its thread is
       // terminated (not 22 or 24): a thread still loading is stopped once it has loaded.
       if (starting && loaded) return settleWithin(loaded, LOADING_MS).then(terminate);
-      return terminate();
+      if (!child) return terminate();
+      // tinypool reads any exit before its own terminate() as a crash: not a polite one.
+      if (this.#graceful && worker.onUnexpectedExit) child.off('exit', worker.onUnexpectedExit);
+      return stopChild(child, this.#graceful, terminate);
     };
     if (child) this.#watchChild(slot, child);
     else if (thread) this.#watchThread(slot, worker, thread);

@@ -81,8 +81,38 @@ export function checkCall(task: unknown, options: object, method: string, input:
     );
   }
   for (const _ in options) {
+    checkOptionNames(options, method);
     parseOptions(callOptionsSchema, options, `Pool.${method}`);
     break;
+  }
+}
+
+const CALL_KEYS = ['signal', 'timeout', 'onMessage'];
+const ASYNC_KEYS = ['callback', 'errorCallback'];
+const MAP_KEYS = ['chunksize', 'onProgress'];
+/** The options each submitting method takes (its options type): any other name is a mistake. */
+const OPTION_NAMES: Record<string, readonly string[]> = {
+  apply: CALL_KEYS,
+  applyAsync: [...CALL_KEYS, ...ASYNC_KEYS],
+  map: [...CALL_KEYS, ...MAP_KEYS],
+  starmap: [...CALL_KEYS, ...MAP_KEYS],
+  mapAsync: [...CALL_KEYS, ...MAP_KEYS, ...ASYNC_KEYS],
+  starmapAsync: [...CALL_KEYS, ...MAP_KEYS, ...ASYNC_KEYS],
+  imap: [...CALL_KEYS, ...MAP_KEYS, 'inflight'],
+  imapUnordered: [...CALL_KEYS, ...MAP_KEYS, 'inflight'],
+};
+
+/** Throws `ValidationError` naming the first option `method` does not take (`apply({ callback })`). */
+function checkOptionNames(options: object, method: string): void {
+  const names = OPTION_NAMES[method];
+  if (!names) return;
+  for (const key of Object.keys(options)) {
+    if (names.includes(key)) continue;
+    const elsewhere = Object.keys(OPTION_NAMES).filter((m) => OPTION_NAMES[m]!.includes(key));
+    const hint = elsewhere.length ? ` It is an option of ${elsewhere.map((m) => `${m}()`).join(', ')}.` : '';
+    throw new ValidationError(
+      `Pool.${method}(): unknown option '${key}'; it takes ${names.map((n) => `'${n}'`).join(', ')}.${hint}`,
+    );
   }
 }
 

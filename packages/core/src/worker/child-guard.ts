@@ -6,8 +6,8 @@
  *    non-blocking, so a child that logs and then calls `process.exit()` lost the tail (10 to 128 of
  *    300 lines here).
  * 2. It never outlives its parent, daemon or not, whatever it runs (Python's children can):
- *    - the IPC channel's `'disconnect'` (the parent died or closed it) exits at once, while the
- *      event loop is free;
+ *    - the IPC channel's `'disconnect'` (the parent died, or closed it: a closed pool's `join()`
+ *      ends its workers so) exits at once with code 0, while the event loop is free;
  *    - something outside this child SIGKILLs it when the parent is gone, which also ends a child
  *      stuck in synchronous code or in a long import: the parent program's reaper (one `sh` per
  *      program, see `internal/reaper.ts`) when {@link REAPED_BY_ENV} names the parent; otherwise
@@ -20,8 +20,11 @@ export const REAPED_BY_ENV = 'MULTIPROC_REAPED_BY';
 
 /** How often the watchdog looks at the parent pid. */
 const WATCH_INTERVAL_MS = 250;
-/** Exit code of a child whose parent went away (the parent is gone: nobody reads it). */
-const PARENT_GONE_EXIT_CODE = 1;
+/**
+ * Exit code of a child whose channel closed: a planned end when its parent closed it (a pool's
+ * `join()`); when the parent died, nobody reads it.
+ */
+const CHANNEL_CLOSED_EXIT_CODE = 0;
 
 // Runs in the watchdog thread: plain CommonJS, no imports of this package (it must start fast).
 const WATCHDOG_SOURCE = `
@@ -95,7 +98,7 @@ export function guardChildProcess(): void {
   blockingOnFirstUse('stdout');
   blockingOnFirstUse('stderr');
   const ppid = process.ppid;
-  process.once('disconnect', () => process.exit(PARENT_GONE_EXIT_CODE));
+  process.once('disconnect', () => process.exit(CHANNEL_CLOSED_EXIT_CODE));
   // Spelt out (REAPED_BY_ENV) so the environment audit of the reliability suite sees the read.
   const reapedBy = process.env.MULTIPROC_REAPED_BY;
   // Not for user code, nor for this child's own children (their parent is this child).

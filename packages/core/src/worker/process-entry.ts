@@ -1,11 +1,12 @@
 /**
  * Worker side of `Process`: the entry every 'thread' worker and 'process' child starts with.
  * It records who it is (so `isMain()` is false and `currentProcess()` answers), imports the task's
- * module, decodes the arguments, runs the target, and exits with Python's codes: 0 on success,
- * 1 when the target throws (its stack printed to stderr), or whatever the target passed to
- * `process.exit()`. A target whose promise never settles, with nothing else left to run, ends
- * with {@link UNSETTLED_EXIT_CODE} and a line on stderr, as Node does for an unsettled
- * top-level await, instead of passing for a success.
+ * module, decodes the arguments and runs the target. A target that throws ends the worker at
+ * once with 1 (its stack printed to stderr, as Python). One that returns ends it as a Node program
+ * ends: once what it started has run (0, the `process.exitCode` it set, 1 for an unhandled
+ * rejection or a later uncaught error), or whatever it passed to `process.exit()`. A target whose
+ * promise never settles, with nothing else left to run, ends with {@link UNSETTLED_EXIT_CODE} and
+ * a line on stderr, as Node does for an unsettled top-level await, instead of passing for a success.
  */
 import { guardChildProcess, isForkedChild, openedOutput } from './child-guard.js';
 import { enableCompileCache } from './compile-cache.js';
@@ -69,7 +70,7 @@ async function run(start: StartMessage): Promise<void> {
     );
     process.exit(UNSETTLED_EXIT_CODE);
   });
-  let code = 0;
+  let threw = false;
   try {
     const target = await loadTask(start.module, start.taskName);
     const args = start.encoded ? decodeValue(start.args, source) : start.args;
@@ -79,12 +80,16 @@ async function run(start: StartMessage): Promise<void> {
     settled = true;
     const text = err instanceof Error ? (err.stack ?? `${err.name}: ${err.message}`) : describeThrown(err);
     process.stderr.write(`Process ${start.identity.name}:\n${text}\n`);
-    code = 1;
+    threw = true;
   }
   await flushIpc();
   // A child's output streams are blocking: only those something used are flushed (not created).
   await Promise.all((inChild ? openedOutput() : [process.stdout, process.stderr]).map(flush));
-  process.exit(code);
+  if (threw) process.exit(1);
+  // A target that returned ends the worker as a Node program ends: what it started and did not
+  // await runs to the end (Python joins the non-daemon threads too), an unhandled rejection or a
+  // late throw is printed and gives 1, and a `process.exitCode` it set is kept. Nothing of ours
+  // holds the event loop: the channel is unref'd above, ipc copies let go once flushed.
 }
 
 /** A warm spare: import what it was told to ahead, then wait for the real start message. */
