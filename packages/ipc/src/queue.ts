@@ -122,6 +122,13 @@ export class Queue<T = unknown> {
     return false;
   }
 
+  /** @internal The error of a wait that ended because this copy was closed meanwhile, or null. */
+  protected closedWhileWaiting(what: string): ClosedError | null {
+    return this.#closed
+      ? new ClosedError(`This ${this.constructor.name} was closed while ${what} waited.`)
+      : null;
+  }
+
   /** @internal */
   protected get handle(): Handle {
     if (this.#closed) throw new ClosedError(`This ${this.constructor.name} was closed.`);
@@ -138,7 +145,8 @@ export class Queue<T = unknown> {
    * @param options - ms to wait for room, or `{ timeout?, block? }`; `{ block: false }` does not wait.
    * @throws {QueueFullError} when still full after `timeout` ms.
    * @throws {SerializationError} when part of `value` cannot be sent (`value.onDone`).
-   * @throws {ClosedError} after `close()`.
+   * @throws {ClosedError} after `close()`, and at once when this copy is closed while it waits
+   *   (the value is then not put).
    * @throws {EOFError} when the process that owns this queue has exited.
    * @example
    * const q = new Queue<number>({ maxsize: 1 });
@@ -163,6 +171,7 @@ export class Queue<T = unknown> {
   async #putEnded(result: PutResult | Promise<PutResult>, timeout: number | undefined): Promise<void> {
     const r = result instanceof Promise ? await result : result;
     if (r === true) return;
+    if (this.#closed) throw new ClosedError(`This ${this.constructor.name} was closed while put() waited.`);
     if (r === EOF) throw new EOFError('Cannot put: the process that owns this queue has exited.');
     if (r === STUCK) throw waitsForever(`${this.constructor.name}.put()`);
     throw new QueueFullError(
@@ -192,7 +201,7 @@ export class Queue<T = unknown> {
    * @throws {ValidationError} when the item does not match the schema (the next get() gets the next item).
    * @throws {EOFError} when the process that owns the queue has exited, or when nothing left in the
    *   program could put an item (no other copy is open in a live worker, and nothing else runs).
-   * @throws {ClosedError} after `close()`.
+   * @throws {ClosedError} after `close()`, and at once when this copy is closed while it waits.
    * @example
    * const q = new Queue<string>();
    * await q.put('job');
