@@ -325,11 +325,13 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
   /** @internal The codec protocol: a copy for another thread or process. */
   [encodeSymbol](ctx: EncodeContext): Encoded {
     if (this.#closed) throw new ClosedError(`Cannot send ${ctx.path}: the Connection was closed.`);
+    // First (encoding the handle reserves a copy); a send-only end checks nothing.
+    const schema = this.#readable ? schemaToData(this.#schema, ctx.path) : undefined;
     const data: ConnectionData = {
       h: this.#h.encode(ctx),
       readable: this.#readable,
       writable: this.#writable,
-      schema: schemaToData(this.#schema),
+      schema,
     };
     return { type: TYPE, data };
   }

@@ -37,6 +37,11 @@ export interface QueueOptions<T> {
   /**
    * A zod schema every received value is checked against (put() is not checked); get() then
    * resolves to the schema's output type. A bad value rejects that get() with `ValidationError`.
+   * A copy in another worker checks with the schema rebuilt from its JSON Schema, so sending the
+   * queue to a worker throws `SerializationError` when JSON Schema cannot carry the schema exactly
+   * (a `refine()`, `transform()`, `pipe()`, `z.coerce`, `catch()`, `z.lazy()`, `z.custom()`, or a
+   * type such as `z.date()`, `z.bigint()`, `z.map()`): it is never weakened there. Use such a schema
+   * only in the queue's own thread, or validate in the worker yourself.
    */
   schema?: Schema<T>;
 }
@@ -330,11 +335,8 @@ export class Queue<T = unknown> {
   /** @internal The codec protocol: a copy for another thread or process. */
   [encodeSymbol](ctx: EncodeContext): Encoded {
     if (this.#closed) throw new ClosedError(`Cannot send ${ctx.path}: the queue was closed.`);
-    const data: QueueData = {
-      h: this.#h.encode(ctx),
-      maxsize: this.maxsize,
-      schema: schemaToData(this.#schema),
-    };
+    const schema = schemaToData(this.#schema, ctx.path); // first: encoding the handle reserves a copy
+    const data: QueueData = { h: this.#h.encode(ctx), maxsize: this.maxsize, schema };
     return { type: this.codecType, data };
   }
 
