@@ -248,7 +248,8 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
    * @param timeout - ms to wait; @default 0 (answer at once; a negative timeout too, as in Python).
    *   `Infinity` or `null` (Python's `None`) waits until data or EOF.
    * @throws {EOFError} when waiting without a limit and nothing left in the program could send.
-   * @throws {ClosedError} after `close()`; {@link ProcessError} on the send-only end.
+   * @throws {ClosedError} after `close()`, and at once when this copy is closed while it waits;
+   *   {@link ProcessError} on the send-only end.
    * @example
    * const [a, b] = Pipe();
    * console.log(await b.poll()); // false
@@ -265,6 +266,7 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
       return h.ready();
     }
     const r = await whenReady([h], ms);
+    if (this.#closed) throw new ClosedError('This Connection was closed while poll() waited.');
     if (r === STUCK) throw waitsForever('Connection.poll()');
     return h.ready();
   }
@@ -330,11 +332,13 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
   /** @internal The codec protocol: a copy for another thread or process. */
   [encodeSymbol](ctx: EncodeContext): Encoded {
     if (this.#closed) throw new ClosedError(`Cannot send ${ctx.path}: the Connection was closed.`);
+    // First (encoding the handle reserves a copy); a send-only end checks nothing.
+    const schema = this.#readable ? schemaToData(this.#schema, ctx.path) : undefined;
     const data: ConnectionData = {
       h: this.#h.encode(ctx),
       readable: this.#readable,
       writable: this.#writable,
-      schema: schemaToData(this.#schema),
+      schema,
     };
     return { type: TYPE, data };
   }

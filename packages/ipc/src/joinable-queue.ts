@@ -1,6 +1,7 @@
 /** JoinableQueue: a Queue whose consumers mark items done. Mirrors Python's `multiprocessing.JoinableQueue`. */
 import { registerCodec, ValidationError } from '@multiproc/shared';
-import { waitsForever } from './errors.js';
+import { EOFError, waitsForever } from './errors.js';
+import { EOF } from './internal/protocol/item.js';
 import { STUCK } from './internal/runtime/waiter.js';
 import { schemaFromData } from './internal/schema.js';
 import { adoptQueue, Queue, type QueueData, remoteQueueHandle } from './queue.js';
@@ -37,7 +38,8 @@ export class JoinableQueue<T = unknown> extends Queue<T> {
    * Resolves once every item put so far has been marked done. Python: `join()`.
    * @throws {EOFError} when tasks are unfinished and nothing left could mark them done (no other
    * copy of the queue is open in a live worker, and the program has nothing else to do).
-   * @throws {ClosedError} after `close()`.
+   * @throws {EOFError} when the process that owns this queue exited first.
+   * @throws {ClosedError} after `close()`, and at once when this copy is closed while it waits.
    * @example
    * const jq = new JoinableQueue<number>();
    * await jq.put(1);
@@ -47,7 +49,14 @@ export class JoinableQueue<T = unknown> extends Queue<T> {
    * await done; // resolves now
    */
   async join(): Promise<void> {
-    if ((await this.handle.join()) === STUCK) throw waitsForever('JoinableQueue.join()');
+    const r = await this.handle.join();
+    if (r !== STUCK && r !== EOF) return; // joined
+    const closed = this.closedWhileWaiting('join()');
+    if (closed) throw closed;
+    if (r === STUCK) throw waitsForever('JoinableQueue.join()');
+    throw new EOFError(
+      'The process that owns this queue has exited: its tasks can no longer be marked done.',
+    );
   }
 
   /** @internal */

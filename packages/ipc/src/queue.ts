@@ -37,6 +37,11 @@ export interface QueueOptions<T> {
   /**
    * A zod schema every received value is checked against (put() is not checked); get() then
    * resolves to the schema's output type. A bad value rejects that get() with `ValidationError`.
+   * A copy in another worker checks with the schema rebuilt from its JSON Schema, so sending the
+   * queue to a worker throws `SerializationError` when JSON Schema cannot carry the schema exactly
+   * (a `refine()`, `transform()`, `pipe()`, `z.coerce`, `catch()`, `z.lazy()`, `z.custom()`, or a
+   * type such as `z.date()`, `z.bigint()`, `z.map()`): it is never weakened there. Use such a schema
+   * only in the queue's own thread, or validate in the worker yourself.
    */
   schema?: Schema<T>;
 }
@@ -122,6 +127,13 @@ export class Queue<T = unknown> {
     return false;
   }
 
+  /** @internal The error of a wait that ended because this copy was closed meanwhile, or null. */
+  protected closedWhileWaiting(what: string): ClosedError | null {
+    return this.#closed
+      ? new ClosedError(`This ${this.constructor.name} was closed while ${what} waited.`)
+      : null;
+  }
+
   /** @internal */
   protected get handle(): Handle {
     if (this.#closed) throw new ClosedError(`This ${this.constructor.name} was closed.`);
@@ -138,7 +150,8 @@ export class Queue<T = unknown> {
    * @param options - ms to wait for room, or `{ timeout?, block? }`; `{ block: false }` does not wait.
    * @throws {QueueFullError} when still full after `timeout` ms.
    * @throws {SerializationError} when part of `value` cannot be sent (`value.onDone`).
-   * @throws {ClosedError} after `close()`.
+   * @throws {ClosedError} after `close()`, and at once when this copy is closed while it waits
+   *   (the value is then not put).
    * @throws {EOFError} when the process that owns this queue has exited.
    * @example
    * const q = new Queue<number>({ maxsize: 1 });
@@ -163,6 +176,7 @@ export class Queue<T = unknown> {
   async #putEnded(result: PutResult | Promise<PutResult>, timeout: number | undefined): Promise<void> {
     const r = result instanceof Promise ? await result : result;
     if (r === true) return;
+    if (this.#closed) throw new ClosedError(`This ${this.constructor.name} was closed while put() waited.`);
     if (r === EOF) throw new EOFError('Cannot put: the process that owns this queue has exited.');
     if (r === STUCK) throw waitsForever(`${this.constructor.name}.put()`);
     throw new QueueFullError(
@@ -192,7 +206,7 @@ export class Queue<T = unknown> {
    * @throws {ValidationError} when the item does not match the schema (the next get() gets the next item).
    * @throws {EOFError} when the process that owns the queue has exited, or when nothing left in the
    *   program could put an item (no other copy is open in a live worker, and nothing else runs).
-   * @throws {ClosedError} after `close()`.
+   * @throws {ClosedError} after `close()`, and at once when this copy is closed while it waits.
    * @example
    * const q = new Queue<string>();
    * await q.put('job');
@@ -321,11 +335,8 @@ export class Queue<T = unknown> {
   /** @internal The codec protocol: a copy for another thread or process. */
   [encodeSymbol](ctx: EncodeContext): Encoded {
     if (this.#closed) throw new ClosedError(`Cannot send ${ctx.path}: the queue was closed.`);
-    const data: QueueData = {
-      h: this.#h.encode(ctx),
-      maxsize: this.maxsize,
-      schema: schemaToData(this.#schema),
-    };
+    const schema = schemaToData(this.#schema, ctx.path); // first: encoding the handle reserves a copy
+    const data: QueueData = { h: this.#h.encode(ctx), maxsize: this.maxsize, schema };
     return { type: this.codecType, data };
   }
 

@@ -13,7 +13,10 @@ import { checkTimeout } from './internal/schema.js';
  * @param objects - Connections, Queues, JoinableQueues or SimpleQueues.
  * @param timeout - ms to wait at most; @default no limit. On timeout resolves to `[]`. A negative
  *   timeout does not wait, as in Python.
- * @throws {ClosedError} when one of them was closed.
+ * @throws {ClosedError} when one of them was closed on this side, before the call or while it
+ *   waits (then at once). Python raises `OSError` for a closed connection when called; one closed
+ *   by another thread meanwhile shows up there as ready and fails on `recv()`: here the wait fails
+ *   at once instead, as the same call made after `close()` does.
  * @throws {EOFError} when, without a timeout, nothing left in the program could make one ready.
  * @throws {ValidationError} when `objects` is not a list of connections and queues.
  * @example
@@ -38,6 +41,8 @@ export async function wait<W extends Waitable>(objects: Iterable<W>, timeout?: T
     if (now.length === 0) for (const h of handles) h.onReady(() => {})(); // fetch ahead for next time
     return now;
   }
-  if ((await whenReady(handles, ms)) === STUCK) throw waitsForever('wait()');
+  const r = await whenReady(handles, ms);
+  for (const o of list) o[readyHandle](); // one closed meanwhile: ClosedError, as when called after
+  if (r === STUCK) throw waitsForever('wait()');
   return ready();
 }

@@ -48,8 +48,9 @@ let ME = 0;
  * Sleeps on the state word; a wait that nothing left in the program could end (see `wait.ts`)
  * counts as a timeout, so the barrier breaks and the party gets `BrokenBarrierError`.
  */
-function waitOrBreak(w: Int32Array, value: number, deadline: number): Promise<WaitResult> {
-  return waitAsync(w, STATE, value, deadline).catch((): WaitResult => 'timed-out');
+// 'stuck': an unbounded wait that nothing left in the program could end (internal/wait.ts).
+function waitOrBreak(w: Int32Array, value: number, deadline: number): Promise<WaitResult | 'stuck'> {
+  return waitAsync(w, STATE, value, deadline).catch(() => 'stuck' as const);
 }
 
 /** Options of `new Barrier()`. */
@@ -140,7 +141,8 @@ export class Barrier implements Abandonable {
     const deadline = deadlineFor(timeoutMs ?? this.#timeout, 'Barrier.wait()');
     let a = this.#arrive();
     while (typeof a === 'number') {
-      if ((await waitOrBreak(this.#w, a, deadline)) === 'timed-out') this.#timeOutEntering(a);
+      const r = await waitOrBreak(this.#w, a, deadline);
+      if (r === 'timed-out' || r === 'stuck') this.#timeOutEntering(a, r);
       a = this.#arrive();
     }
     if (a.index === this.parties - 1) {
@@ -155,7 +157,8 @@ export class Barrier implements Abandonable {
     for (;;) {
       const s = Atomics.load(this.#w, STATE);
       if (this.#isReleased(s, a)) return a.index;
-      if ((await waitOrBreak(this.#w, s, deadline)) === 'timed-out') return this.#timeOut(a);
+      const r = await waitOrBreak(this.#w, s, deadline);
+      if (r === 'timed-out' || r === 'stuck') return this.#timeOut(a, r);
     }
   }
 
@@ -254,7 +257,7 @@ export class Barrier implements Abandonable {
     return false;
   }
 
-  #timeOut(a: Arrival): number {
+  #timeOut(a: Arrival, why: 'timed-out' | 'stuck' = 'timed-out'): number {
     const w = this.#w;
     for (;;) {
       const s = Atomics.load(w, STATE);
@@ -262,17 +265,17 @@ export class Barrier implements Abandonable {
       if (Atomics.compareExchange(w, STATE, s, s | BROKEN) === s) {
         Atomics.notify(w, STATE);
         this.#leave(a);
-        throw brokenError('timed out');
+        throw brokenError(why);
       }
     }
   }
 
   // Timed out before arriving (draining or waiting out the action): breaks the barrier, as a
   // timeout at the barrier does in Python.
-  #timeOutEntering(s: number): never {
+  #timeOutEntering(s: number, why: 'timed-out' | 'stuck' = 'timed-out'): never {
     if (s & DRAINING) this.abort();
     else this.#update((t) => (genOf(t) === genOf(s) ? t | BROKEN : t));
-    throw brokenError('timed out');
+    throw brokenError(why);
   }
 
   #release(a: Arrival): number {
@@ -362,11 +365,14 @@ function genOf(s: number): number {
 function nextGen(s: number): number {
   return ((genOf(s) + 1) & GEN_MASK) << GEN_SHIFT;
 }
-function brokenError(why = 'broken'): BrokenBarrierError {
+function brokenError(why: 'broken' | 'timed-out' | 'stuck' = 'broken'): BrokenBarrierError {
   return new BrokenBarrierError(
-    why === 'timed out'
+    why === 'timed-out'
       ? 'The Barrier timed out waiting for the other parties and is now broken; call reset() to reuse it.'
-      : 'The Barrier is broken (aborted, reset, timed out, its action threw, or a party died); ' +
+      : why === 'stuck'
+        ? 'The Barrier could never be passed: nothing left in the program could bring the other parties ' +
+          'to wait(), so it is now broken. Start the parties before waiting; call reset() to reuse it.'
+        : 'The Barrier is broken (aborted, reset, timed out, its action threw, or a party died); ' +
           'call reset() to reuse it.',
   );
 }

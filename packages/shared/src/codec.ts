@@ -16,7 +16,8 @@
  *
  * Nothing here imports `node:*`: it runs in browser workers too.
  */
-import { ContextError, SerializationError } from './errors.js';
+import { SerializationError } from './errors.js';
+import { portToProcess, sharedToProcess } from './internal/shared-codec.js';
 import { instanceError, isUncloneable, methodsOf } from './internal/unsendable.js';
 import {
   ENCODE_SYMBOL,
@@ -51,6 +52,8 @@ export interface EncodeContext {
    * sender promised to report it ({@link EncodeOptions.tracksReceiver}); otherwise nobody will.
    */
   readonly onReceiverEnd?: (cb: () => void) => void;
+  /** {@link EncodeOptions.destination}, for error messages. */
+  readonly destination?: string;
 }
 
 /** How {@link encodeValue} is called. */
@@ -61,6 +64,11 @@ export interface EncodeOptions {
    * @default false
    */
   readonly tracksReceiver?: boolean;
+  /**
+   * Where the value goes when `target` is `'process'`, as error messages say it ("through a queue,
+   * ..."). @default 'to a child process' ('back to the parent process' for a path `result…`)
+   */
+  readonly destination?: string;
 }
 
 /** Something a worker message can transfer instead of copying: an `ArrayBuffer`, a `MessagePort`. */
@@ -146,22 +154,6 @@ registerCodec(BUFFER_TYPE, (bytes: Uint8Array) => {
   return NodeBuffer ? NodeBuffer.from(own.buffer, own.byteOffset, own.byteLength) : own;
 });
 
-function sharedToProcess(path: string): ContextError {
-  return new ContextError(
-    `Cannot send ${path} to a child process: it is backed by a SharedArrayBuffer, and shared memory ` +
-      "cannot cross a process boundary. Use the 'thread' context; or, for a lock, value or other primitive, " +
-      "getContext('process').Lock() (Value(), Event(), …) or a Manager, whose proxies work across processes; " +
-      'or send plain values through a Queue or Pipe.',
-  );
-}
-
-function portToProcess(path: string): SerializationError {
-  return new SerializationError(
-    path,
-    `Cannot send ${path} to a child process: a MessagePort only connects threads of one process. Pass a Pipe or Queue instead; they work across processes.`,
-  );
-}
-
 function describe(value: unknown): string {
   if (typeof value === 'function') return `a function${value.name ? ` (${value.name})` : ''}`;
   if (typeof value === 'symbol') return `a symbol (${String(value.description ?? '')})`;
@@ -217,7 +209,7 @@ export function encodeValue<T>(
     if (seen.has(obj)) return seen.get(obj);
     if (isEncodable(obj)) return encodeOne(obj, path);
     if (isPort(obj)) {
-      if (target === 'process') throw portToProcess(path);
+      if (target === 'process') throw portToProcess(path, options.destination);
       // A port can only be transferred, never copied: list it, as postMessage requires.
       seen.set(obj, obj);
       addTransfer(obj);
@@ -225,7 +217,7 @@ export function encodeValue<T>(
     }
     if (isPassThrough(obj)) {
       if (isShared(obj)) {
-        if (target === 'process') throw sharedToProcess(path);
+        if (target === 'process') throw sharedToProcess(path, options.destination);
         return obj;
       }
       if (NodeBuffer?.isBuffer(obj)) return encodeBuffer(obj as Uint8Array);
@@ -311,7 +303,13 @@ export function encodeValue<T>(
   };
 
   const encodeOne = (obj: Encodable, path: string): unknown => {
-    const ctx: EncodeContext = { target, path, transfer: addTransfer, onReceiverEnd };
+    const ctx: EncodeContext = {
+      target,
+      path,
+      transfer: addTransfer,
+      onReceiverEnd,
+      destination: options.destination,
+    };
     const { type, data } = obj[encodeSymbol](ctx);
     encoded = true;
     const record = { [CODEC_TAG]: type, data: walk(data, `${path}<data>`) };

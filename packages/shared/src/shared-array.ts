@@ -87,6 +87,11 @@ export class RawArray<C extends Typecode = Typecode> implements Iterable<Typecod
   #index(i: number): number {
     const len = this.#view.length;
     if (Number.isInteger(i) && i >= -len && i < len) return i < 0 ? i + len : i;
+    if (!Number.isInteger(i)) {
+      const got =
+        typeof i === 'string' ? `the string '${i}'` : typeof i === 'number' ? `${i}` : `a ${typeof i}`;
+      throw new ValidationError(`An index must be an integer number (as in Python), got ${got}.`);
+    }
     throw new ValidationError(
       `Index ${i} is out of range for an array of length ${len} (use -${len} to ${len - 1}).`,
     );
@@ -141,7 +146,7 @@ export class RawArray<C extends Typecode = Typecode> implements Iterable<Typecod
 
   /** Sends the array to a worker thread; it keeps working there on the same memory. */
   [encodeSymbol](ctx: EncodeContext): Encoded {
-    assertThreadTarget(ctx, 'SharedArray');
+    assertThreadTarget(ctx, this instanceof SynchronizedArray ? 'SharedArray' : 'RawArray');
     const v = this.#view;
     return {
       type: 'multiproc.RawArray',

@@ -104,7 +104,7 @@ export class RawValue<C extends Typecode = Typecode> {
 
   /** Sends the value to a worker thread; it keeps working there on the same memory. */
   [encodeSymbol](ctx: EncodeContext): Encoded {
-    assertThreadTarget(ctx, 'Value');
+    assertThreadTarget(ctx, this instanceof SynchronizedValue ? 'Value' : 'RawValue');
     return {
       type: 'multiproc.RawValue',
       data: { typecode: this.#typecode, sab: (this.view as Int8Array).buffer },

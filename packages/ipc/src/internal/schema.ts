@@ -1,9 +1,18 @@
 /**
  * Optional zod schemas on receivers. A schema cannot be sent as it is (it holds functions), so a
  * copy sent to another worker carries its JSON Schema and rebuilds a checking schema from it:
- * types, shapes and bounds travel; refinements and transforms stay with the original.
+ * types, shapes, bounds, formats, enums and defaults travel. A schema that JSON Schema cannot
+ * carry exactly (a refinement, transform, pipe, coercion, `catch`, `lazy`, `z.custom`, or a type
+ * such as `z.date()`, `z.bigint()`, `z.map()`) is never quietly weakened: sending a copy that can
+ * receive throws SerializationError saying what to do. (One known difference: an object schema
+ * rebuilt there keeps unknown keys that zod's default object strips.)
  */
-import { type ResolveTimeoutOptions, resolveTimeout, ValidationError } from '@multiproc/shared';
+import {
+  type ResolveTimeoutOptions,
+  resolveTimeout,
+  SerializationError,
+  ValidationError,
+} from '@multiproc/shared';
 import type { z } from 'zod';
 import { zod } from './zod.js';
 
@@ -20,23 +29,65 @@ export function validate<T>(schema: Schema<T>, value: unknown, what: string): T 
   });
 }
 
-/** The JSON Schema of `schema`, or undefined when zod cannot express it. */
-export function schemaToData(schema: Schema<unknown> | undefined): unknown {
-  if (!schema) return undefined;
+// Schema node types (zod's `def.type`) that JSON Schema cannot carry: they run code or change values.
+const RUNS_CODE = new Set(['pipe', 'transform', 'catch', 'custom', 'lazy', 'promise', 'function']);
+
+/** Per schema: its JSON Schema, or why it has none that checks exactly the same. */
+const converted = new WeakMap<object, { json: unknown } | { why: string }>();
+
+function convert(schema: Schema<unknown>): { json: unknown } | { why: string } {
+  const why: string[] = [];
   try {
-    return zod().toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
-  } catch {
-    return undefined;
+    const json = zod().toJSONSchema(schema, {
+      io: 'input',
+      unrepresentable: 'throw',
+      override: ({ zodSchema }) => {
+        const def = (zodSchema as { _zod: { def: ZodDef } })._zod.def;
+        if (RUNS_CODE.has(def.type)) why.push(def.type === 'pipe' ? 'a transform or pipe' : `z.${def.type}`);
+        if (def.coerce) why.push('z.coerce');
+        if (def.checks?.some((c) => c._zod?.def?.check === 'custom')) why.push('a refine()');
+      },
+    });
+    if (why.length > 0) return { why: [...new Set(why)].join(', ') };
+    zod().fromJSONSchema(json as Parameters<typeof z.fromJSONSchema>[0]);
+    return { json };
+  } catch (err) {
+    return { why: (err as Error).message };
   }
 }
 
+interface ZodDef {
+  type: string;
+  coerce?: boolean;
+  checks?: { _zod?: { def?: { check?: string } } }[];
+}
+
+/**
+ * The JSON Schema a copy sent to another worker carries (undefined: no schema, or a copy that
+ * never receives).
+ * @throws {SerializationError} when JSON Schema cannot carry `schema` exactly (see the header).
+ */
+export function schemaToData(schema: Schema<unknown> | undefined, path: string): unknown {
+  if (!schema) return undefined;
+  let r = converted.get(schema);
+  if (r === undefined) {
+    r = convert(schema);
+    converted.set(schema, r);
+  }
+  if ('json' in r) return r.json;
+  throw new SerializationError(
+    path,
+    `Cannot send ${path}: its schema cannot be checked in another worker (${r.why}). A copy there ` +
+      'checks what it receives with the schema rebuilt from JSON Schema, and this one does not convert ' +
+      'exactly. Give it a schema JSON Schema expresses (types, shapes, bounds, formats, enums), or create ' +
+      'it without `schema` and validate where you receive: `mySchema.parse(await q.get())`.',
+  );
+}
+
+/** Rebuilds the schema a copy carried. */
 export function schemaFromData(data: unknown): Schema<unknown> | undefined {
   if (data === undefined) return undefined;
-  try {
-    return zod().fromJSONSchema(data as Parameters<typeof z.fromJSONSchema>[0]) as Schema<unknown>;
-  } catch {
-    return undefined;
-  }
+  return zod().fromJSONSchema(data as Parameters<typeof z.fromJSONSchema>[0]) as Schema<unknown>;
 }
 
 /**

@@ -115,6 +115,9 @@ function jsonCopy(v: unknown, depth: number, exact: boolean): unknown {
   }
 }
 
+/** Where a queue's, pipe's or manager's values go, as the codec's errors say it. */
+const THROUGH = 'through a queue, pipe or manager, whose values can reach other processes';
+
 /**
  * Serializes `value`; throws SerializationError naming the bad part (under `path`). `exact`: the
  * caller already found it {@link jsonExact}.
@@ -126,7 +129,10 @@ export function toItem(value: unknown, path = 'value', exact = false): Item {
   copiedBytes = 0;
   const copy = jsonCopy(value, 0, exact);
   if (copy !== NO_COPY) return { value: copy, bytes: copiedBytes };
-  const { value: encoded, encoded: needsDecode } = encodeValue(value, 'process', path);
+  // Encoded for any process: where the item goes is not known until someone gets it.
+  const { value: encoded, encoded: needsDecode } = encodeValue(value, 'process', path, {
+    destination: THROUGH,
+  });
   const ser = new (v8().DefaultSerializer)();
   ser.writeUint32(needsDecode ? KIND_ENCODED : KIND_VALUE);
   ser.writeHeader();

@@ -1,22 +1,67 @@
-/** Helpers every shared-memory class uses in its `[encodeSymbol]`. */
+/**
+ * Helpers every shared-memory class uses in its `[encodeSymbol]`, and the errors of the codec's
+ * walk for what cannot go to a `'process'` target: each says where the value was going.
+ */
 import type { EncodeContext } from '../codec.js';
-import { ContextError } from '../errors.js';
+import { ContextError, SerializationError } from '../errors.js';
+
+/** `a Lock`, `an Event`. */
+function withArticle(name: string): string {
+  return `${/^[AEIOU]/.test(name) ? 'an' : 'a'} ${name}`;
+}
+
+// The process-safe counterpart's factory name (a RawArray's is Array, as a SharedArray's).
+const FACTORY: Readonly<Record<string, string>> = {
+  SharedArray: 'Array',
+  RawArray: 'Array',
+  RawValue: 'Value',
+};
+
+/**
+ * Where a value encoded for a `'process'` target was going, in words: the sender's `destination`
+ * (a queue, pipe or manager: what they carry can reach any process), a result going back, or a
+ * child process (arguments).
+ */
+function whereTo(path: string, destination: string | undefined): string {
+  return destination ?? (path.startsWith('result') ? 'back to the parent process' : 'to a child process');
+}
 
 /**
  * Shared memory cannot cross a process boundary: fail fast, naming the argument and the fix.
  * @throws {ContextError} when `ctx.target` is `'process'`.
  */
 export function assertThreadTarget(ctx: EncodeContext, className: string): void {
-  if (ctx.target === 'process') {
-    // The process-safe counterpart: a manager proxy from the 'process' context (a Pipe for bytes).
-    const factory = className === 'SharedArray' ? 'Array' : className;
-    const instead =
-      className === 'ByteChannel'
-        ? 'a Pipe (sendBytes/recvBytes), which works across processes'
-        : `getContext('process').${factory}() or a Manager's ${factory}(), whose proxies work across processes`;
-    throw new ContextError(
-      `Cannot send ${ctx.path} (a ${className}) to a child process: it lives in shared memory, which only ` +
-        `threads of one process can share. Use the 'thread' context, or ${instead}.`,
-    );
-  }
+  if (ctx.target !== 'process') return;
+  const factory = FACTORY[className] ?? className;
+  const other =
+    className === 'ByteChannel'
+      ? 'a Pipe (sendBytes/recvBytes), which works across processes'
+      : `getContext('process').${factory}() or a Manager's ${factory}(), whose proxies work across processes`;
+  const instead =
+    ctx.destination === undefined
+      ? `Use the 'thread' context, or ${other}.`
+      : `Pass it to threads as an argument of a 'thread' Process or pool task instead, or use ${other}.`;
+  throw new ContextError(
+    `Cannot send ${ctx.path} (${withArticle(className)}) ${whereTo(ctx.path, ctx.destination)}: it lives ` +
+      `in shared memory, which only threads of one process can share. ${instead}`,
+  );
+}
+
+/** A SharedArrayBuffer (or a view of one) met by the walk for a `'process'` target. */
+export function sharedToProcess(path: string, destination: string | undefined): ContextError {
+  return new ContextError(
+    `Cannot send ${path} ${whereTo(path, destination)}: it is backed by a SharedArrayBuffer, and shared ` +
+      "memory cannot cross a process boundary. Use the 'thread' context; or, for a lock, value or other " +
+      "primitive, getContext('process').Lock() (Value(), Event(), …) or a Manager, whose proxies work " +
+      'across processes; or send plain values through a Queue or Pipe.',
+  );
+}
+
+/** A MessagePort met by the walk for a `'process'` target. */
+export function portToProcess(path: string, destination: string | undefined): SerializationError {
+  return new SerializationError(
+    path,
+    `Cannot send ${path} ${whereTo(path, destination)}: a MessagePort only connects threads of one ` +
+      'process. Pass a Pipe or Queue instead; they work across processes.',
+  );
 }

@@ -97,7 +97,13 @@ export function specOf(typecode: unknown): Spec {
 /** Checks that `value` fits `typecode`. @throws {ValidationError} naming the value and the range. */
 export function checkValue(spec: Spec, typecode: string, value: unknown): void {
   if (spec.kind === 'float') {
-    if (typeof value === 'number') return;
+    // A finite number past float32's range would become Infinity in 'f' (Python's ctypes does
+    // that silently; the contract says a value that does not fit throws). ±Infinity and NaN fit.
+    if (
+      typeof value === 'number' &&
+      (spec.bytes === 8 || !Number.isFinite(value) || Number.isFinite(Math.fround(value)))
+    )
+      return;
   } else if (spec.kind === 'bigint') {
     if (typeof value === 'bigint' && value >= (spec.min as bigint) && value <= (spec.max as bigint)) return;
   } else if (
@@ -109,7 +115,9 @@ export function checkValue(spec: Spec, typecode: string, value: unknown): void {
   }
   const want =
     spec.kind === 'float'
-      ? 'a number'
+      ? spec.bytes === 8
+        ? 'a number'
+        : 'a number within ±3.4028234663852886e38 (float32), or ±Infinity, or NaN'
       : spec.kind === 'bigint'
         ? `a bigint from ${spec.min}n to ${spec.max}n`
         : `an integer from ${spec.min} to ${spec.max}`;

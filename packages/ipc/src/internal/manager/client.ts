@@ -22,13 +22,22 @@
  * MP_LATE_WRITE), and the manager rejects this connection's next answered call of that object
  * with it instead of running it. A process that ends right after a pipelined call loses nothing:
  * the frame is in the kernel, and the manager reads it before it sees the end of the socket.
+ *
+ * A call nobody awaits (Python's calls are synchronous: `lst.append(x)` ported as is) must still be
+ * applied before the task's result or the Process's end is reported: a pool worker's event loop
+ * stops between tasks (tinypool waits on Atomics there), so a connection still being made, or an
+ * answered call not yet run, would wait for the next task, and a worker that ends would drop it.
+ * So each client is one of the copies the worker flush hook waits for (runtime/exit.ts): when a
+ * call is unanswered or not yet in the kernel, `flush()` asks the manager for a SYNC, answered once
+ * every frame before it has run (per-connection order). Otherwise it costs nothing.
  */
 import type net from 'node:net';
 import { AuthenticationError, ManagerClosedError } from '../../errors.js';
 import { type Address, connectManagerSocket, netAddress, openSocket } from '../net/endpoint.js';
 import type { Feed } from '../net/handshake.js';
+import { trackRemote, untrackRemote } from '../runtime/exit.js';
 import { FrameSplitter, sendFrame } from './frame-io.js';
-import { copyFrame, decodeAnswer, FAILED, LATE, QUIET, REQUEST, requestFrame, WRITE } from './rpc.js';
+import { copyFrame, decodeAnswer, FAILED, LATE, QUIET, REQUEST, requestFrame, SYNC, WRITE } from './rpc.js';
 import { type ErrorRecord, fromRecord } from './wire.js';
 
 interface Pending {
@@ -81,6 +90,7 @@ export class ManagerClient {
   constructor(address: Address, authkey: string, forget: () => void) {
     this.#address = address;
     this.#forget = forget;
+    trackRemote(this);
     const key = Buffer.from(authkey, 'hex');
     const feed: Feed = { sink: null, rest: null };
     Promise.resolve()
@@ -142,6 +152,19 @@ export class ManagerClient {
     else this.#held.set(id, n - 1);
     return this.#sendQuiet(s, requestFrame(0, id, 'release', [], QUIET));
   }
+
+  /**
+   * The worker flush hook (see the header): resolves once the manager has run every call this
+   * connection sent so far, or at once when each was answered or is a pipelined frame in the kernel.
+   */
+  async flush(): Promise<void> {
+    const s = this.#socket;
+    if (this.#dead || (this.#queued === null && this.#pending.size === 0 && s?.writableLength === 0)) return;
+    await this.request(0, SYNC, []).catch(() => {}); // a manager gone: nothing left to wait for
+  }
+
+  /** At exit nothing can be awaited: frames written with `writeSync` are in the kernel already. */
+  flushSync(): void {}
 
   #send(
     id: number,
@@ -248,6 +271,7 @@ export class ManagerClient {
   #die(cause: unknown): void {
     if (this.#dead) return;
     this.#forget();
+    untrackRemote(this);
     const err =
       cause instanceof AuthenticationError
         ? cause

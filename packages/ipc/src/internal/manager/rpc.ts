@@ -34,6 +34,8 @@ export const QUIET = 3;
 export const LATE = 4;
 /** A request (answered) that registers its connection as a pipelining writer of its object. */
 export const WRITE = 5;
+/** The manager method (object id 0) that answers once every earlier frame of its connection ran. */
+export const SYNC = 'sync';
 
 const UNDEFINED = 0;
 const NULL = 1;

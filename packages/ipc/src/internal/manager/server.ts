@@ -12,7 +12,18 @@ import { Listener } from '../../listener.js';
 import type { Address } from '../net/endpoint.js';
 import type { Feed } from '../net/handshake.js';
 import { FrameSplitter, sendFrame } from './frame-io.js';
-import { answerFrame, decodeRequest, FAILED, LATE, OK, QUIET, REQUEST, requestMethod, WRITE } from './rpc.js';
+import {
+  answerFrame,
+  decodeRequest,
+  FAILED,
+  LATE,
+  OK,
+  QUIET,
+  REQUEST,
+  requestMethod,
+  SYNC,
+  WRITE,
+} from './rpc.js';
 import type { Served } from './served-sync.js';
 import { afterPoll, type Owner } from './wait-list.js';
 import { type ErrorRecord, type ProxyRef, type Request, toRecord } from './wire.js';
@@ -276,6 +287,7 @@ export class ManagerServer {
   #managerCall(method: string, args: unknown[]): unknown {
     if (method === 'create') return this.create(args[0] as string, args[1] as unknown[]);
     if (method === 'typeids') return this.typeids();
+    if (method === SYNC) return undefined; // run after the connection's earlier frames (client.ts, flush)
     throw new TypeError(`The manager has no method '${method}'.`);
   }
 }

@@ -53,8 +53,13 @@ export interface Handle {
   full(): boolean;
   /** False when there was no unfinished task to mark done. */
   taskDone(): boolean;
-  join(): Promise<undefined | typeof STUCK>;
-  /** Closes this handle; resolves once what it sent has reached the home. */
+  /** EOF: this handle was closed meanwhile, or (a copy) its home is gone. */
+  join(): Promise<undefined | typeof STUCK | typeof EOF>;
+  /**
+   * Closes this handle; resolves once what it sent has reached the home. Its waits end at once
+   * (gets and puts with EOF or STUCK, joins with EOF, watchers of `onReady` are called): the
+   * public classes, closed by then, reject each with ClosedError.
+   */
   close(): Promise<void>;
   encode(ctx: EncodeContext): HandleData;
 }

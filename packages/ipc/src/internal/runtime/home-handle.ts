@@ -19,6 +19,9 @@ export class HomeHandle implements Handle {
   readonly #write: Channel | null;
   #closed = false;
   #puts = 0;
+  // This handle's waiting puts and joins, and onReady watchers: ended when it closes.
+  readonly #waits = new Set<Waiter<any>>();
+  readonly #watchers = new Set<() => void>();
 
   constructor(rt: HomeRuntime, end: number) {
     this.#rt = rt;
@@ -56,7 +59,7 @@ export class HomeHandle implements Handle {
     Object.assign(w, { item, copy: null, seq: 0, local: true });
     proto.waitPut(this.#end, w);
     w.expireAfter(timeoutMs, () => proto.cancel(this.#end, w, true) && w.settle(false));
-    return w.promise;
+    return this.#track(w);
   }
 
   sendNow(value: unknown): boolean {
@@ -92,7 +95,12 @@ export class HomeHandle implements Handle {
   }
 
   onReady(cb: () => void): () => void {
-    return this.#proto.watch(this.#end, cb);
+    const off = this.#proto.watch(this.#end, cb);
+    this.#watchers.add(cb);
+    return () => {
+      this.#watchers.delete(cb);
+      off();
+    };
   }
 
   size(): number {
@@ -111,15 +119,25 @@ export class HomeHandle implements Handle {
     const proto = this.#proto;
     const w = new Waiter<undefined>((x) => proto.cancelJoin(x));
     if (proto.join(w)) w.settle(undefined);
-    return w.promise;
+    return this.#track(w);
   }
 
   close(): Promise<void> {
     if (!this.#closed) {
       this.#closed = true;
-      this.#rt.closeLocal(this.#end);
+      this.#rt.closeLocal(this.#end); // ends this end's gets with EOF
+      // Withdrawn (a put's item is never admitted later), settled STUCK; the caller, closed, says so.
+      for (const w of [...this.#waits]) w.abandon();
+      for (const cb of [...this.#watchers]) cb();
     }
     return Promise.resolve();
+  }
+
+  #track<T>(w: Waiter<T>): Promise<T | typeof STUCK> {
+    if (w.done) return w.promise;
+    this.#waits.add(w);
+    void w.promise.then(() => this.#waits.delete(w));
+    return w.promise;
   }
 
   encode(ctx: EncodeContext): HandleData {

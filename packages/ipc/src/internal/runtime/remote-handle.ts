@@ -184,10 +184,13 @@ export class RemoteHandle implements Handle {
     return this.#proto.taskDone();
   }
 
-  join(): Promise<undefined | typeof STUCK> {
+  join(): Promise<undefined | typeof STUCK | typeof EOF> {
     const w = new Waiter<undefined>(() => {});
     this.#proto.ask(Op.R_JOIN, w);
-    return w.promise.then((r) => (r === STUCK ? r : undefined));
+    // EOF: closed meanwhile (asks end with it), or the home is gone; not a join that completed.
+    return w.promise.then((r) =>
+      r === STUCK || (r as unknown) === EOF ? (r as typeof STUCK | typeof EOF) : undefined,
+    );
   }
 
   close(): Promise<void> {
@@ -199,8 +202,9 @@ export class RemoteHandle implements Handle {
     else {
       // Whoever awaits joinThread() must not see the program exit before the home answered.
       this.#link.hold();
-      this.#proto.close();
+      this.#proto.close(); // ends this copy's gets, puts and joins with EOF
     }
+    for (const cb of [...this.#listeners]) cb(); // a poll() or wait() on it: the caller, closed, says so
     return this.#closing;
   }
 

@@ -1,0 +1,77 @@
+// A queue's or pipe's schema is enforced in every worker that receives, or the copy is refused:
+// a schema JSON Schema cannot carry exactly is never weakened to "accept anything" there.
+
+import { Pipe, Queue, ValidationError } from '@multiproc/ipc';
+import { afterEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { core } from './core.js';
+
+const { tasks } = await import(new URL('./fixtures/schema-tasks.mjs', import.meta.url).href);
+
+type TestPool = { apply(task: unknown, args: unknown[]): Promise<any>; terminate(): Promise<void> };
+let started: TestPool | null = null;
+afterEach(async () => {
+  await started?.terminate();
+  started = null;
+});
+
+/** A thread pool of one worker, terminated after the test. */
+function newPool(): TestPool {
+  started = new core.Pool({ processes: 1 }) as TestPool;
+  return started;
+}
+
+const inexact: [string, z.ZodType, unknown][] = [
+  ['a refinement', z.number().refine((x) => x % 2 === 0), 3],
+  ['a transform', z.string().transform((s) => s.toUpperCase()), 'abc'],
+  ['z.date()', z.date(), 'not a date'],
+  ['z.bigint()', z.bigint(), 5],
+];
+
+describe('schemas in workers', () => {
+  it.each(inexact)(
+    '%s: checked at home; sending a receiving copy throws SerializationError',
+    {
+      timeout: 20_000,
+    },
+    async (_name, schema, bad) => {
+      const pool = newPool();
+      const q = new Queue<any>({ schema });
+      await q.put(bad);
+      const home = await q.get().then(
+        (v) => v,
+        (err: Error) => err,
+      );
+      if (schema instanceof z.ZodPipe) expect(home).toBe('ABC');
+      else expect(home).toBeInstanceOf(ValidationError);
+      await expect(pool.apply(tasks.get, [q])).rejects.toMatchObject({
+        name: 'SerializationError',
+        code: 'MP_SERIALIZATION',
+        path: 'args[0]',
+      });
+      const [a, b] = Pipe({ schema });
+      await expect(pool.apply(tasks.recv, [{ end: b }])).rejects.toMatchObject({ path: 'args[0].end' });
+      // Nothing was reserved for the refused copies: both still work here.
+      a.send(bad);
+      expect(await b.poll(5_000)).toBe(true);
+      // A send-only end checks nothing, so it carries no schema and goes.
+      const [rx, tx] = Pipe({ duplex: false, schema });
+      await pool.apply(tasks.send, [tx, bad]);
+      expect(await rx.recv().catch((err: Error) => err.name)).toBe(
+        home instanceof Error ? 'ValidationError' : 'ABC',
+      );
+      for (const c of [q, a, b, rx, tx]) c.close();
+    },
+  );
+
+  it("a schema JSON Schema carries is enforced by the worker's copy", { timeout: 20_000 }, async () => {
+    const pool = newPool();
+    const schema = z.object({ n: z.number().int().min(0), tag: z.enum(['a', 'b']).default('a') });
+    const q = new Queue<any>({ schema });
+    await q.put({ n: -1 });
+    await q.put({ n: 2 });
+    expect(await pool.apply(tasks.get, [q])).toEqual(['ValidationError', 'MP_VALIDATION']);
+    expect(await pool.apply(tasks.get, [q])).toEqual(['value', { n: 2, tag: 'a' }]);
+    q.close();
+  });
+});

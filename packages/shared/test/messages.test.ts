@@ -1,0 +1,80 @@
+// What the errors say: the class an object is, with its article; where a value was going (a
+// child process, a queue's values); the real problem with an index; a barrier that could never
+// be passed (not "timed out"). And a float32 that would become Infinity does not fit 'f'.
+
+import { execFileSync } from 'node:child_process';
+import {
+  Event,
+  encodeValue,
+  RawArray,
+  RawValue,
+  SharedArray,
+  ValidationError,
+  Value,
+} from '@multiproc/shared';
+import { describe, expect, it } from 'vitest';
+
+/** The error `fn` throws. */
+function thrown(fn: () => unknown): Error {
+  try {
+    fn();
+  } catch (err) {
+    return err as Error;
+  }
+  throw new Error('did not throw');
+}
+
+describe('error messages', () => {
+  it('shared memory sent to a process: the class, its article, and where it was going', () => {
+    const toChild = thrown(() => encodeValue([new Event()], 'process', 'args'));
+    expect(toChild).toMatchObject({ code: 'MP_CONTEXT' });
+    expect(toChild.message).toMatch(/args\[0\] \(an Event\) to a child process/);
+    const viaQueue = thrown(() =>
+      encodeValue({ a: new RawArray('i', 1) }, 'process', 'value', { destination: 'through a queue' }),
+    );
+    expect(viaQueue.message).toMatch(/value\.a \(a RawArray\) through a queue:/);
+    expect(viaQueue.message).toMatch(/getContext\('process'\)\.Array\(\)/);
+    const back = thrown(() => encodeValue(new RawValue('i', 1), 'process', 'result'));
+    expect(back.message).toMatch(/\(a RawValue\) back to the parent process/);
+    expect(thrown(() => encodeValue(new SharedArray('d', 1), 'process', 'args')).message).toMatch(
+      /\(a SharedArray\)/,
+    );
+  });
+
+  it('an index that is not an integer says so, not "out of range"', () => {
+    const a = new SharedArray('i', 3);
+    for (const bad of ['1', 1.5, null]) {
+      const err = thrown(() => a.get(bad as never));
+      expect(err).toBeInstanceOf(ValidationError);
+      expect(err.message).toMatch(/integer/);
+      expect(err.message).not.toMatch(/out of range/);
+    }
+    expect(thrown(() => a.get(3)).message).toMatch(/out of range/);
+  });
+
+  it('a barrier nothing can pass breaks with a message that does not say it timed out', () => {
+    const program = `
+      const { Barrier } = await import(${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)});
+      await new Barrier(2).wait().catch((err) => console.log(err.name + ': ' + err.message));`;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', program], {
+      encoding: 'utf8',
+      timeout: 10_000,
+    });
+    expect(out).toMatch(/^BrokenBarrierError: .*could never be passed/);
+    expect(out).not.toMatch(/timed out/);
+  });
+});
+
+describe("typecode 'f'", () => {
+  it('a finite value past float32 range does not fit; Infinity, NaN and the largest float32 do', () => {
+    for (const bad of [1e39, -1e39, 3.4028236e38]) {
+      expect(() => new Value('f', bad)).toThrow(ValidationError);
+      expect(() => new SharedArray('f', [bad])).toThrow(ValidationError);
+    }
+    for (const ok of [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 3.4028234663852886e38, 1e-50]) {
+      expect(new Value('f', ok).value).toBe(Math.fround(ok));
+    }
+    expect(Number.isNaN(new Value('f', Number.NaN).value)).toBe(true);
+    expect(new Value('d', 1e300).value).toBe(1e300);
+  });
+});
