@@ -29,7 +29,15 @@ import type { GetResult, Handle, HandleData } from './internal/runtime/handle.js
 import { RemoteHandle } from './internal/runtime/remote-handle.js';
 import { STUCK } from './internal/runtime/waiter.js';
 import { type Schema, schemaFromData, schemaToData, validate } from './internal/schema.js';
-import { bytesOf, bytesToItem, fromItem, itemBytes, jsonExact, toItem } from './internal/serialize.js';
+import {
+  bytesToItem,
+  fromItem,
+  itemBytes,
+  jsonExact,
+  recvIntoTarget,
+  sendBytesView,
+  toItem,
+} from './internal/serialize.js';
 
 const TYPE = 'multiproc.Connection';
 
@@ -135,20 +143,8 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
    */
   sendBytes(buf: ArrayBufferView | ArrayBuffer, offset = 0, size?: number): void {
     this.#checkWrite();
-    const bytes = bytesOf(buf, 'sendBytes()', 'Use send() for other values.');
-    const n = size ?? bytes.length - offset;
-    if (
-      !Number.isInteger(offset) ||
-      !Number.isInteger(n) ||
-      offset < 0 ||
-      n < 0 ||
-      offset + n > bytes.length
-    ) {
-      throw new ValidationError(
-        `sendBytes(): offset ${offset} and size ${size} do not fit a buffer of ${bytes.length} bytes.`,
-      );
-    }
-    const view = bytes.subarray(offset, offset + n);
+    const view = sendBytesView(buf, offset, size);
+    const n = view.length;
     // Big bytes bound for a socket are written from `buf` itself, copied only if the kernel has
     // no room for them now.
     if (n >= MOVE_MIN_BYTES && this.#h.sendBytesNow(view)) return;
@@ -224,12 +220,7 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
    */
   async recvBytesInto(buf: ArrayBufferView | ArrayBuffer, offset = 0): Promise<number> {
     // As Python, the arguments are checked before receiving, so a bad call loses no message.
-    const target = bytesOf(buf, 'recvBytesInto()', 'It writes into that memory.');
-    if (!Number.isInteger(offset) || offset < 0 || offset > target.length) {
-      throw new ValidationError(
-        `recvBytesInto(): offset ${String(offset)} is not a byte position inside a buffer of ${target.length} bytes.`,
-      );
-    }
+    const target = recvIntoTarget(buf, offset);
     this.#checkRead();
     const r = this.#h.get(undefined);
     const bytes = itemBytes(this.#item(r instanceof Promise ? await r : r));

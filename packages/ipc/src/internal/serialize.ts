@@ -185,3 +185,26 @@ export function bytesOf(buf: unknown, method: string, hint: string): Uint8Array 
     `${method} takes bytes (a Uint8Array, Buffer, typed array, DataView or ArrayBuffer), got ${Array.isArray(buf) ? 'an array' : typeof buf}. ${hint}`,
   );
 }
+
+/** `sendBytes(buf, offset, size)`'s bytes, checked: a view of `buf` (no copy). */
+export function sendBytesView(buf: unknown, offset: number, size: number | undefined): Uint8Array {
+  const bytes = bytesOf(buf, 'sendBytes()', 'Use send() for other values.');
+  const n = size ?? bytes.length - offset;
+  if (!Number.isInteger(offset) || !Number.isInteger(n) || offset < 0 || n < 0 || offset + n > bytes.length) {
+    throw new ValidationError(
+      `sendBytes(): offset ${offset} and size ${size} do not fit a buffer of ${bytes.length} bytes.`,
+    );
+  }
+  return bytes.subarray(offset, offset + n);
+}
+
+/** `recvBytesInto(buf, offset)`'s target, checked before anything is received (as Python). */
+export function recvIntoTarget(buf: unknown, offset: number): Uint8Array {
+  const target = bytesOf(buf, 'recvBytesInto()', 'It writes into that memory.');
+  if (!Number.isInteger(offset) || offset < 0 || offset > target.length) {
+    throw new ValidationError(
+      `recvBytesInto(): offset ${String(offset)} is not a byte position inside a buffer of ${target.length} bytes.`,
+    );
+  }
+  return target;
+}
