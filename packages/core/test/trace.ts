@@ -39,7 +39,8 @@ export function makeTrace(): Trace {
       return { starts, ends, workers, startedAt };
     },
     remove() {
-      rmSync(dir, { recursive: true, force: true });
+      // A worker of a call that already failed may still be writing its trace (ENOTEMPTY).
+      rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
     },
   };
 }

@@ -3,17 +3,19 @@
  * 18: numbers in, numbers out run in `number-run.ts`'s synchronous loop and go back in the chunk's
  * own buffer). Also what calls share with it: how a result is packed, and what it moves.
  */
-import { isMainThread } from 'node:worker_threads';
+
 import { type CodecTarget, decodeValue, encodeValue } from '@multiproc/shared';
 import type { MapJob, MapReply, TaskSpec } from '../internal/batch.js';
 import { clockMs } from '../internal/clock.js';
 import { toErrorRecord } from '../internal/error-record.js';
 import { loadTask } from '../internal/load-task.js';
 import { lookupTask } from '../task.js';
+import { isForkedChild } from './child-guard.js';
 import { type NumberRunStop, runNumbers } from './number-run.js';
 import { type Reporter, Step } from './reporter.js';
 
-export const context: CodecTarget = isMainThread ? 'process' : 'thread';
+// A child (tinypool's child_process runtime) does not load node:worker_threads (issue #18).
+export const context: CodecTarget = isForkedChild() ? 'process' : 'thread';
 
 export function isThenable(value: unknown): value is PromiseLike<unknown> {
   return value !== null && typeof value === 'object' && typeof (value as any).then === 'function';
