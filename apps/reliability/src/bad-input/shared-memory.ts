@@ -129,7 +129,7 @@ export const sharedMemoryCases: Case[] = [
     api: 'a.set(0.5, 1)',
     input: 'a fractional index',
     expect: 'ValidationError',
-    says: 'out of range',
+    says: 'must be an integer',
     setup: arr,
     run: (a) => a.set(0.5, 1),
     next: arrWorks,
