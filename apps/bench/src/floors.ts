@@ -42,12 +42,17 @@ export async function bareUmbrellaPool(runtime: 'thread' | 'process'): Promise<n
       : fork(fixturePath('umbrella-worker.mjs'), [], { stdio: 'inherit' }),
   );
   const exited = workers.map((w) => once(w, 'exit'));
+  // Only the first worker ready gets the number: the other may be killed before its 'ready' is
+  // read, and a message to a killed child fails with EPIPE.
+  let asked = false;
   const answered = new Promise<void>((resolve, reject) => {
     for (const w of workers) {
       w.on('error', reject);
       w.on('message', (m: unknown) => {
-        if (m === 'ready') post(w, 3);
-        else if (m === 9) resolve();
+        if (m === 'ready' && !asked) {
+          asked = true;
+          post(w, 3);
+        } else if (m === 9) resolve();
       });
     }
   });
