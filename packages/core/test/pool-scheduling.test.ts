@@ -9,10 +9,16 @@ afterEach(async () => {
   await Promise.all(pools.splice(0).map((p) => p.terminate()));
 });
 
-it('map keeps every worker busy while one slow item holds up the results in order', async () => {
+/** A thread pool of 2 (ended after the test); `warm`: both workers started by a first call. */
+async function pool2(warm: boolean): Promise<Pool> {
   const pool = new Pool({ processes: 2, context: 'thread' });
   pools.push(pool);
-  await pool.map(tasks.square, [1, 2]); // both workers started
+  if (warm) await pool.map(tasks.square, [1, 2]);
+  return pool;
+}
+
+it('map keeps every worker busy while one slow item holds up the results in order', async () => {
+  const pool = await pool2(true);
   // One 2 s item, then ten 50 ms items, one per chunk: the other worker runs all ten while the slow
   // one sleeps. Each item counts itself as started; the slow one reports how many had started by
   // its end. It used to be 8 (2 workers x 4 chunks ahead of the oldest unfinished one).
@@ -27,8 +33,7 @@ it('map keeps every worker busy while one slow item holds up the results in orde
 }, 30_000);
 
 it('map over a slow async input returns every result, though chunks finish before the next is read', async () => {
-  const pool = new Pool({ processes: 2, context: 'thread' });
-  pools.push(pool);
+  const pool = await pool2(false);
   async function* slowly() {
     for (let i = 0; i < 12; i++) {
       await new Promise((resolve) => setTimeout(resolve, 15));
@@ -45,9 +50,7 @@ const meetArgs = (cells: SharedArrayBuffer, ms: number, index: number, need: num
   [cells, ms, index, need, 15_000] as [SharedArrayBuffer, number, number, number, number];
 
 it("a generator's first items go to every worker, not in one chunk", async () => {
-  const pool = new Pool({ processes: 2, context: 'thread' });
-  pools.push(pool);
-  await pool.map(tasks.square, [1, 2]);
+  const pool = await pool2(true);
   // Each item waits until two items have started: with the first items in one chunk, the first
   // would wait alone until its timeout and report 1.
   const cells = new SharedArrayBuffer(8);
@@ -59,9 +62,7 @@ it("a generator's first items go to every worker, not in one chunk", async () =>
 }, 30_000);
 
 it('the automatic chunk size puts two slow items at the end of an array on both workers', async () => {
-  const pool = new Pool({ processes: 2, context: 'thread' });
-  pools.push(pool);
-  await pool.map(tasks.square, [1, 2]);
+  const pool = await pool2(true);
   // Fourteen 20 ms items, then two that each wait until all sixteen have started. Python's size,
   // ceil(16 / 8) = 2, puts the last two in one chunk: the first of them would time out at 15.
   const cells = new SharedArrayBuffer(8);
@@ -75,9 +76,7 @@ it('the automatic chunk size puts two slow items at the end of an array on both 
 }, 30_000);
 
 it('map reports progress as chunks finish, not only as results reach the caller in order', async () => {
-  const pool = new Pool({ processes: 2, context: 'thread' });
-  pools.push(pool);
-  await pool.map(tasks.square, [1, 2]);
+  const pool = await pool2(true);
   // The first item waits until the progress the caller was told (cell 1) reaches 10: it can only
   // get there from the chunks after it, which finish while it holds the results in order.
   const cells = new SharedArrayBuffer(8);
@@ -98,8 +97,7 @@ it('map reports progress as chunks finish, not only as results reach the caller 
 }, 30_000);
 
 it("a call's first items are not chunked by the size an earlier call learned", async () => {
-  const pool = new Pool({ processes: 2, context: 'thread' });
-  pools.push(pool);
+  const pool = await pool2(false);
   const cells = new SharedArrayBuffer(8);
   // An earlier call of cheap items in chunks of 100: the size the task learned is far above 8.
   const cheap = Array.from({ length: 400 }, () => meetArgs(cells, 0, 0, 0));
@@ -120,9 +118,7 @@ it("a call's first items are not chunked by the size an earlier call learned", a
 }, 30_000);
 
 it('the last items of an array go one a chunk, so two slow ones at the end run side by side', async () => {
-  const pool = new Pool({ processes: 2, context: 'thread' });
-  pools.push(pool);
-  await pool.map(tasks.square, [1, 2]);
+  const pool = await pool2(true);
   // Eighteen 1 ms items, then two that each wait until both have started. After the two one-item
   // probes, chunks hold Python's size, ceil(20 / 8) = 3 (10 ms of work would be 10): [2-4] ...
   // [17-19] would put the two together, and the first would time out at 1 started. Near the end
