@@ -1,7 +1,7 @@
 // Runs a fixture program in its own process group, under limits (`prlimit --nproc`, `timeout`),
 // and kills the whole group afterwards, so a runaway program cannot outlive its test.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fixture } from './helpers.ts';
 
 const started = new Set<ChildProcess>();
@@ -13,11 +13,39 @@ export interface GroupRun {
   readonly done: Promise<{ stdout: string; stderr: string; code: number | null }>;
 }
 
-/** Starts `node fixtures/<name> ...args` in a new process group, killed after `limitS` seconds. */
+/**
+ * How many more threads the program's group may start. RLIMIT_NPROC counts every thread of the
+ * user, machine-wide (root outside a user namespace is exempt): a fixed limit of 400 made Node
+ * abort at start-up (`uv_thread_create` failed) when CI ran every package's suite at once.
+ */
+const EXTRA_THREADS = 1000;
+
+/** Threads the current user runs now, everywhere (`/proc/<pid>/status`). */
+function userThreads(): number {
+  const uid = process.getuid?.() ?? 0;
+  let threads = 0;
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+      if (Number(/^Uid:\s+(\d+)/m.exec(status)?.[1]) !== uid) continue;
+      threads += Number(/^Threads:\s+(\d+)/m.exec(status)?.[1] ?? 1);
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return threads;
+}
+
+/**
+ * Starts `node fixtures/<name> ...args` in a new process group, killed after `limitS` seconds,
+ * allowed {@link EXTRA_THREADS} threads beyond what the user runs already.
+ */
 export function runInGroup(name: string, args: string[] = [], limitS = 30): GroupRun {
+  const nproc = userThreads() + EXTRA_THREADS;
   const child = spawn(
     'prlimit',
-    ['--nproc=400', 'timeout', '-s', 'KILL', String(limitS), process.execPath, fixture(name), ...args],
+    [`--nproc=${nproc}`, 'timeout', '-s', 'KILL', String(limitS), process.execPath, fixture(name), ...args],
     { detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   started.add(child);

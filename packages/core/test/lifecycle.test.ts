@@ -10,8 +10,8 @@ const CONTEXTS = ['thread', 'process'] as const;
 
 describe.each(CONTEXTS)('the missing isMain() guard in the %s context', (context) => {
   it('throws ContextError at once, saying to guard with isMain()', async () => {
-    const { stdout, code } = await runInGroup('no-guard.mjs', [context], 60).done;
-    expect(code).toBe(0);
+    const { stdout, stderr, code } = await runInGroup('no-guard.mjs', [context], 60).done;
+    expect(code, stdout + stderr).toBe(0);
     expect(stdout).toMatch(
       /^ContextError: Cannot create a Pool while this worker is importing .*no-guard\.mjs/m,
     );
@@ -19,8 +19,8 @@ describe.each(CONTEXTS)('the missing isMain() guard in the %s context', (context
   });
 
   it('bounds recursion that slips past the guard', async () => {
-    const { stdout, code } = await runInGroup('recurse.mjs', [context], 90).done;
-    expect(code).toBe(0);
+    const { stdout, stderr, code } = await runInGroup('recurse.mjs', [context], 90).done;
+    expect(code, stdout + stderr).toBe(0);
     expect(stdout).toMatch(/^ContextError: Cannot create a Pool 4 levels of workers deep/m);
   }, 60_000);
 });
