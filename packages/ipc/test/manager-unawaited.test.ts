@@ -45,4 +45,23 @@ describe.each(['thread', 'process'])('un-awaited proxy calls (%s)', (context) =>
     expect(await ns.get('x')).toBe(7);
     expect(await ev.isSet()).toBe(true);
   });
+
+  it('a call made right before process.exit(), with no connection to the manager yet, is applied', {
+    timeout: 30_000,
+  }, async () => {
+    const m = await manager();
+    const l = m.list<number>();
+    for (let round = 0; round < 3; round++) {
+      const p = start(tasks.appendThenExit, [l, round], context);
+      await p.join();
+      expect(p.exitCode).toBe(0);
+    }
+    expect(await l.copy()).toEqual([0, 1, 2]);
+    // A pool worker that exits mid-task crashes that call, but what it sent before still arrives.
+    const pool = new core.Pool({ processes: 1, context });
+    cleanup.push(() => pool.terminate());
+    const err = await pool.apply(tasks.appendThenExit, [l, 3]).catch((e: unknown) => e);
+    expect((err as Error).name).toBe('WorkerCrashedError');
+    expect(await l.copy()).toEqual([0, 1, 2, 3]);
+  });
 });

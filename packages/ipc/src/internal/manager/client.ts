@@ -29,13 +29,17 @@
  * answered call not yet run, would wait for the next task, and a worker that ends would drop it.
  * So each client is one of the copies the worker flush hook waits for (runtime/exit.ts): when a
  * call is unanswered or not yet in the kernel, `flush()` asks the manager for a SYNC, answered once
- * every frame before it has run (per-connection order). Otherwise it costs nothing.
+ * every frame before it has run (per-connection order). Otherwise it costs nothing. A thread or
+process that ends (`process.exit()`) before the connection is up sends what waits for it over a
+connection made synchronously at exit (exit-connect.ts).
  */
+import { writeSync } from 'node:fs';
 import type net from 'node:net';
 import { AuthenticationError, ManagerClosedError } from '../../errors.js';
 import { type Address, connectManagerSocket, netAddress, openSocket } from '../net/endpoint.js';
 import type { Feed } from '../net/handshake.js';
 import { trackRemote, untrackRemote } from '../runtime/exit.js';
+import { deliverAtExit } from './exit-connect.js';
 import { FrameSplitter, sendFrame } from './frame-io.js';
 import { copyFrame, decodeAnswer, FAILED, LATE, QUIET, REQUEST, requestFrame, SYNC, WRITE } from './rpc.js';
 import { type ErrorRecord, fromRecord } from './wire.js';
@@ -68,6 +72,7 @@ export function clientFor(address: Address, authkey: string): ManagerClient {
 
 export class ManagerClient {
   readonly #address: Address;
+  readonly #key: Buffer;
   readonly #forget: () => void;
   readonly #pending = new Map<number, Pending>();
   readonly #splitter = new FrameSplitter((seq, tag, buf, start, end) =>
@@ -92,6 +97,7 @@ export class ManagerClient {
     this.#forget = forget;
     trackRemote(this);
     const key = Buffer.from(authkey, 'hex');
+    this.#key = key;
     const feed: Feed = { sink: null, rest: null };
     Promise.resolve()
       .then(() => openSocket(netAddress(address, 'a manager proxy'), feed))
@@ -163,8 +169,23 @@ export class ManagerClient {
     await this.request(0, SYNC, []).catch(() => {}); // a manager gone: nothing left to wait for
   }
 
-  /** At exit nothing can be awaited: frames written with `writeSync` are in the kernel already. */
-  flushSync(): void {}
+  /**
+   * At exit nothing can be awaited: frames written with `writeSync` are in the kernel already, and
+   * frames still waiting for the connection go over one made synchronously now (exit-connect.ts).
+   */
+  flushSync(deadline: number): void {
+    const frames = this.#queued;
+    if (this.#dead || frames === null || frames.length === 0) return;
+    this.#queued = [];
+    const seq = (this.#seq = (this.#seq + 1) >>> 0);
+    if (deliverAtExit(this.#address, this.#key, frames, seq, deadline)) return;
+    writeSync(
+      2,
+      `multiproc: ${frames.length} manager call(s) made right before exit ` +
+        `could not be delivered to the manager at ${JSON.stringify(this.#address)}: await a proxy call ` +
+        'before ending, so its connection is made.\n',
+    );
+  }
 
   #send(
     id: number,

@@ -24,14 +24,14 @@
 import type net from 'node:net';
 import { AuthenticationError, EOFError } from '../../errors.js';
 
-const CHALLENGE = Buffer.from('#CHALLENGE#');
-const WELCOME = Buffer.from('#WELCOME#');
-const FAILURE = Buffer.from('#FAILURE#');
-const DIGEST = Buffer.from('{sha256}');
-const MESSAGE_BYTES = 40;
+export const CHALLENGE = Buffer.from('#CHALLENGE#');
+export const WELCOME = Buffer.from('#WELCOME#');
+export const FAILURE = Buffer.from('#FAILURE#');
+export const DIGEST = Buffer.from('{sha256}');
+export const MESSAGE_BYTES = 40;
 const MIN_CHALLENGE_BYTES = 20;
 /** The longest handshake message either side accepts (Python: 256). */
-const MAX_MESSAGE_BYTES = 256;
+export const MAX_MESSAGE_BYTES = 256;
 /** How long a peer may take over the whole handshake before it is dropped. */
 export const HANDSHAKE_TIMEOUT_MS = 20_000;
 
@@ -130,7 +130,8 @@ function writeMessage(socket: net.Socket, m: Buffer): void {
   socket.write(Buffer.concat([head, m]));
 }
 
-function respond(key: Buffer, challenge: Buffer): Buffer {
+/** The answer to `challenge` that proves knowledge of `key`. */
+export function respond(key: Buffer, challenge: Buffer): Buffer {
   return Buffer.concat([
     DIGEST,
     process.getBuiltinModule('node:crypto').createHmac('sha256', key).update(challenge).digest(),
