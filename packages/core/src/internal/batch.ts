@@ -52,12 +52,20 @@ export interface MapJob {
 
 export type Job = CallJob | MapJob;
 
-/** The initializer every worker runs once before its first task. */
+/** The initializer every worker runs once before its first task; every batch names it. */
 export interface InitSpec extends TaskSpec {
-  readonly args: unknown[];
-  readonly encoded: boolean;
   /** Identifies the pool, so a worker runs each pool's initializer once. */
   readonly id: string;
+}
+
+/**
+ * The initializer's arguments, encoded for one worker (a queue or pipe end among them is that
+ * worker's own copy): they travel in the first batch posted to each worker only.
+ */
+export interface InitArgs {
+  readonly args: unknown[];
+  /** Whether `args` holds codec records to decode. */
+  readonly encoded: boolean;
 }
 
 /** What the host sends as one tinypool task. */
@@ -79,6 +87,8 @@ export interface Batch {
    */
   control?: SharedArrayBuffer;
   port?: MessagePort;
+  /** The first batch a worker is handed only: `init`'s arguments, encoded for that worker. */
+  initArgs?: InitArgs;
   /** Set when the host gave the batch up before a worker took it: run nothing. */
   cancelled?: true;
 }

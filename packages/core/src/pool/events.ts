@@ -3,6 +3,7 @@
  * with `NODE_DEBUG=multiproc`, one stderr line per worker start, exit, crash, retirement and
  * replacement (Python: `multiprocessing.log_to_stderr()`).
  */
+import type { EventEmitter } from 'node:events';
 import type { Slot, SlotState } from './slot.js';
 
 /** A worker of a pool, as the pool's events describe it. */
@@ -103,4 +104,19 @@ function describe(worker: PoolWorkerInfo): string {
   return worker.threadId === undefined
     ? `worker ${worker.id} (pid ${worker.pid})`
     : `worker ${worker.id} (thread ${worker.threadId})`;
+}
+
+/** Emits `event` on `pool`; a listener that throws does so on its own turn, never inside the pool's bookkeeping. */
+export function tell<K extends keyof PoolEvents>(
+  pool: EventEmitter<PoolEvents>,
+  event: K,
+  ...args: PoolEvents[K]
+): void {
+  try {
+    (pool.emit as (event: K, ...args: PoolEvents[K]) => boolean)(event, ...args);
+  } catch (error) {
+    queueMicrotask(() => {
+      throw error;
+    });
+  }
 }

@@ -42,7 +42,11 @@ export interface PoolOptions {
    * const pool = new Pool({ initializer: tasks.connect, initargs: ['postgres://db'] });
    */
   initializer?: TaskRef;
-  /** The initializer's arguments. Python: `initargs`. @default [] */
+  /**
+   * The initializer's arguments. Python: `initargs`. Encoded for each worker as it starts, so a
+   * `Queue`, pipe end or manager proxy here is that worker's own copy (replacements get one too).
+   * @default []
+   */
   initargs?: unknown[];
   /**
    * Replace a worker after it has run this many tasks. Python: `maxtasksperchild`. A hard cap: a

@@ -14,7 +14,7 @@ import { startAdapter } from './adapter-start.js';
 import { applyCall } from './apply-call.js';
 import { AsyncResult } from './async-result.js';
 import { Dispatcher } from './dispatcher.js';
-import type { PoolEvents } from './events.js';
+import { type PoolEvents, tell } from './events.js';
 import { Flatten } from './flatten.js';
 import { collectAll, type MapCallPool, mapChunks } from './map-call.js';
 import { CallerMessages } from './messages.js';
@@ -34,7 +34,8 @@ import type { PoolStats } from './types.js';
 export type { PoolStats } from './types.js';
 
 import { Gate } from './gate.js';
-import { type CallInput, initSpec, settleCall } from './util.js';
+import { PoolInit } from './init.js';
+import { type CallInput, settleCall } from './util.js';
 
 /** What `map` feeds a task: its first parameter (anything, for a task that takes none). */
 type ItemOf<F> = TaskArgs<F> extends [] ? unknown : TaskArgs<F>[0];
@@ -80,44 +81,39 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
     this.#processes = resolved.processes;
     this.#messages = new CallerMessages(this.#context === 'thread');
     const poolId = ++poolCounter;
-    const init = initSpec(opts.initializer as TaskRef | undefined, opts.initargs, this.#context, poolId);
+    const init = PoolInit.create(
+      opts.initializer as TaskRef | undefined,
+      opts.initargs,
+      this.#context,
+      poolId,
+    );
     this.#gate = new Gate(resolved.maxQueue, () => this.#dispatcher.queued);
     this.#dispatcher = new Dispatcher({
       processes: resolved.processes,
       maxTasksPerChild: resolved.maxTasksPerChild,
-      init,
+      init: init?.spec ?? null,
       closedError: () => new PoolClosedError('The pool was terminated before this task finished.'),
       messages: this.#context === 'thread' ? this.#messages.name : null,
       messagesSent: (sent) => this.#messages.expect(sent),
-      onDrain: () => this.#tell('drain'),
+      onDrain: () => tell(this, 'drain'),
     });
     this.#ready = startAdapter({
       ...resolved,
       context: this.#context,
       resourceLimits: opts.resourceLimits,
       poolId,
+      init,
       onCallerMessage: (message) => this.#messages.sink.postMessage(message),
-      onWorkerCreate: (worker) => this.#tell('workerCreate', worker),
+      onWorkerCreate: (worker) => tell(this, 'workerCreate', worker),
       onWorkerExit: (exit) => {
-        if (exit.reason === 'crashed') this.#tell('crash', exit as PoolEvents['crash'][0]);
-        this.#tell('workerDestroy', exit);
+        if (exit.reason === 'crashed') tell(this, 'crash', exit as PoolEvents['crash'][0]);
+        tell(this, 'workerDestroy', exit);
       },
     });
     this.#ready.then(
       (adapter) => this.#dispatcher.attach(adapter),
       () => {},
     );
-  }
-
-  /** Emits an event; a listener that throws does so on its own turn, never inside the pool's bookkeeping. */
-  #tell<K extends keyof PoolEvents>(event: K, ...args: PoolEvents[K]): void {
-    try {
-      (this.emit as (event: K, ...args: PoolEvents[K]) => boolean)(event, ...args);
-    } catch (error) {
-      queueMicrotask(() => {
-        throw error;
-      });
-    }
   }
 
   /** The context the workers run in. */

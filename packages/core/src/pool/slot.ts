@@ -10,6 +10,7 @@
  * terminated); an exit from any other state is a crash.
  */
 import type { PoolWorkerInfo, WorkerExitReason } from './events.js';
+import type { PoolInit } from './init.js';
 import type { Flight } from './outcome.js';
 import type { Progress, SlotLink } from './progress.js';
 
@@ -66,6 +67,10 @@ export class Slot implements PoolWorkerInfo {
     this.#exited = resolve;
   });
   #drained: Promise<void> = Promise.resolve();
+  /** Gives back the copies the pool initializer's arguments made for this worker; set once they were sent. */
+  #initArgsEnded: (() => void) | undefined;
+  /** The flight that carried them. */
+  #initFlight: Flight | undefined;
 
   constructor(info: PoolWorkerInfo & { readonly link: SlotLink; readonly observe: SlotObserver }) {
     this.id = info.id;
@@ -88,12 +93,26 @@ export class Slot implements PoolWorkerInfo {
     return true;
   }
 
-  /** The flight is being posted to this worker. */
-  bind(flight: Flight): void {
+  /** The flight is being posted to this worker; the first one carries `init`'s arguments too. */
+  bind(flight: Flight, init: PoolInit | null): void {
     this.batches++;
     this.#flight = flight;
     flight.progress = this.link.begin(flight);
+    if (init && !this.#initArgsEnded) {
+      this.#initArgsEnded = init.give(flight);
+      this.#initFlight = flight;
+    }
     this.transition({ name: 'busy', flight });
+  }
+
+  /** The flight could not be posted after all (structured clone refused it): what it carried is ours again. */
+  unsent(flight: Flight): void {
+    this.link.unsent(flight);
+    if (flight !== this.#initFlight) return;
+    this.#initArgsEnded?.();
+    this.#initArgsEnded = undefined;
+    this.#initFlight = undefined;
+    flight.batch.initArgs = undefined;
   }
 
   progressOf(flight: Flight): Progress | undefined {
@@ -125,6 +144,7 @@ export class Slot implements PoolWorkerInfo {
       // Read what the last batch committed before the link's port is closed.
       this.#flight?.progress?.collect();
       this.link.dispose();
+      this.#initArgsEnded?.();
       this.#exited(exited);
     });
   }

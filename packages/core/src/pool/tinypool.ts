@@ -20,19 +20,19 @@
 import type { ChildProcess } from 'node:child_process';
 import type { Worker } from 'node:worker_threads';
 import { Tinypool } from 'tinypool';
-import { currentProcess } from '../identity.js';
 import type { BatchReply, CallerMessage } from '../internal/batch.js';
-import { childDepth } from '../internal/bootstrap.js';
 import { forwardChildOutput } from '../internal/output.js';
 import { recoverOnExit } from '../internal/owner-death.js';
-import { reapedEnv, reapWithProgram } from '../internal/reaper.js';
+import { reapWithProgram } from '../internal/reaper.js';
 import type { ContextName } from '../options.js';
 import { announce, type PoolWatcher } from './events.js';
+import type { PoolInit } from './init.js';
 import type { PoolResourceLimits } from './options.js';
 import { type Flight, NOTHING_RAN, type Outcome } from './outcome.js';
 import { isProgressMessage, ProcessLink, ThreadLink } from './progress.js';
 import { Slot, type SlotState, type StopReason, settleWithin } from './slot.js';
 import { stopChild } from './stop-child.js';
+import { LOADER_LEAKS_FDS, LOADING_MS, loadedOrExited, poolEnv } from './worker-start.js';
 
 /** The error the pool emits on a worker to make tinypool drop it (by identity, never by text). */
 class StopSignal extends Error {}
@@ -43,6 +43,8 @@ export interface AdapterConfig extends PoolWatcher {
   readonly minProcesses: number;
   readonly idleTimeout: number;
   readonly resourceLimits: PoolResourceLimits | undefined;
+  /** The pool's initializer: its arguments go to each worker in the first batch posted to it. */
+  readonly init: PoolInit | null;
   /** `sendToCaller()` messages from child processes. */
   onCallerMessage(message: CallerMessage): void;
 }
@@ -185,7 +187,7 @@ export class TinypoolAdapter {
     if (!slot) return this.#destroying ? { kind: 'terminated' } : { kind: 'unsent', error };
     const state = slot.state.name;
     if (!slot.dying && state !== 'stopping' && state !== 'exited') {
-      slot.link.unsent(flight);
+      slot.unsent(flight);
       slot.answered(flight);
       return { kind: 'unsent', error };
     }
@@ -241,7 +243,7 @@ export class TinypoolAdapter {
       const flight = channel as Flight | undefined;
       if (flight) {
         flight.slot = slot;
-        slot.bind(flight);
+        slot.bind(flight, this.#config.init);
       }
       if (processChannel) setChannel?.(processChannel);
     };
@@ -356,42 +358,4 @@ export class TinypoolAdapter {
     tp.run(idle).catch(() => {});
     this.#scan();
   }
-}
-
-/**
- * The environment of a pool's workers: the program's, plus who their parent is, plus (children
- * only) the reaper's variable, so a child skips its watchdog thread and a second V8 isolate at
- * start-up, as a `Process` child does (`internal/reaper.ts`).
- */
-function poolEnv(threads: boolean): Record<string, string> {
-  const env = {
-    ...(process.env as Record<string, string>),
-    MULTIPROC_POOL_PARENT: JSON.stringify({
-      pid: process.pid,
-      name: currentProcess().name,
-      depth: childDepth(),
-    }),
-  };
-  return threads ? env : (reapedEnv(env) as Record<string, string>);
-}
-
-/** Whether terminating a thread that is still importing modules leaks a file descriptor (Node 20). */
-const LOADER_LEAKS_FDS = Number(process.versions.node.split('.')[0]) < 22;
-/** How long a pool waits for a starting thread to load before it terminates it anyway (ms). */
-const LOADING_MS = 2000;
-
-/** Resolves once `thread` says it is ready (its modules are loaded) or exits. */
-function loadedOrExited(thread: Worker): Promise<void> {
-  return new Promise((resolve) => {
-    const onMessage = (message: { ready?: unknown }) => {
-      if (message?.ready === true) done();
-    };
-    const done = () => {
-      thread.off('message', onMessage);
-      thread.off('exit', done);
-      resolve();
-    };
-    thread.on('message', onMessage);
-    thread.once('exit', done);
-  });
 }

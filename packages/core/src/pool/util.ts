@@ -1,8 +1,7 @@
 /** Small helpers of the Pool: abort errors, callbacks, and waiting for queue room. */
-import { encodeValue, TimeoutError, ValidationError } from '@multiproc/shared';
-import type { InitSpec } from '../internal/batch.js';
-import { type ContextName, parseOptions } from '../options.js';
-import { isTaskRef, type TaskRef } from '../task.js';
+import { TimeoutError, ValidationError } from '@multiproc/shared';
+import { parseOptions } from '../options.js';
+import { isTaskRef } from '../task.js';
 import type { CallerMessages } from './messages.js';
 import { type AsyncCallOptions, type CallOptions, callOptionsSchema, taskSchema } from './options.js';
 
@@ -205,22 +204,4 @@ export function beginCall(
     );
   }
   return { listener, abortable, aborted: undefined, dispose };
-}
-
-/** The initializer as a batch carries it, or null; `initargs` are encoded once, here. */
-export function initSpec(
-  ref: TaskRef | undefined,
-  initargs: unknown[] | undefined,
-  context: ContextName,
-  poolId: number,
-): InitSpec | null {
-  if (!ref) return null;
-  const { value, encoded } = encodeValue(initargs ?? [], context, 'initargs');
-  return {
-    module: ref.module,
-    taskName: ref.taskName,
-    args: value,
-    encoded,
-    id: `${process.pid}:${poolId}`,
-  };
 }

@@ -20,7 +20,7 @@ else writeOutputDirectly();
 enableCompileCache();
 
 import '@multiproc/ipc'; // registers the decoders of connections and queues in this realm
-import { decodeValue } from '@multiproc/shared';
+import { decodeValue, ProcessError } from '@multiproc/shared';
 import { setWorkerIdentity } from '../identity.js';
 import type {
   Batch,
@@ -28,6 +28,7 @@ import type {
   CallerMessage,
   CallJob,
   CallReply,
+  InitArgs,
   InitSpec,
   MapReply,
   TaskSpec,
@@ -61,6 +62,8 @@ if (isMainThread) listenForCancel();
 // Per pool (a worker may serve nested pools' ids too): undefined once its initializer succeeded,
 // or the record of the error it failed with; no task ever runs in a worker whose initializer failed.
 const initialized = new Map<string, ErrorRecord | undefined>();
+// Per pool: the initializer's arguments, which come in the first batch only (kept until it runs).
+const initArgs = new Map<string, InitArgs>();
 let tasksDone = 0;
 
 /** Runs the pool's initializer once; returns its error record if it failed (now or before). */
@@ -69,7 +72,10 @@ async function runInit(init: InitSpec, report: Reporter): Promise<ErrorRecord | 
   await report.initStarting();
   try {
     const fn = await loadTask(init.module, init.taskName);
-    const args = init.encoded ? decodeValue(init.args, context) : init.args;
+    const given = initArgs.get(init.id);
+    initArgs.delete(init.id);
+    if (!given) throw new ProcessError(MISSING_INIT_ARGS);
+    const args = given.encoded ? decodeValue(given.args, context) : given.args;
     await fn(...args);
     initialized.set(init.id, undefined);
     return 'ran';
@@ -79,6 +85,9 @@ async function runInit(init: InitSpec, report: Reporter): Promise<ErrorRecord | 
     return record;
   }
 }
+
+const MISSING_INIT_ARGS =
+  "The pool's initializer arguments never reached this worker (the batch that carried them was lost); the pool replaces it.";
 
 /** Wraps a reply so that tinypool's worker entry transfers `list` with it (its move() protocol). */
 async function withTransfer(reply: BatchReply, list: object[]): Promise<BatchReply> {
@@ -153,6 +162,7 @@ function sinkFor(name: string | null, listener: number) {
 
 /** Runs one batch. tinypool calls this once per task it hands to this worker. */
 export default function runBatch(batch: Batch): BatchReply | Promise<BatchReply> {
+  if (batch.initArgs && batch.init) initArgs.set(batch.init.id, batch.initArgs);
   if (batch.jobs.length === 0) return { ran: 0, ms: 0 }; // the pool only wanted a worker started
   return runNumberBatch(batch) ?? runAnyBatch(batch);
 }

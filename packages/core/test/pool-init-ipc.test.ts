@@ -1,0 +1,85 @@
+// A queue or pipe end passed in a pool's `initargs` (Python: `Pool(initializer=init,
+// initargs=(q,))`, the initializer keeping `q` in a global for the tasks): each worker gets its
+// own copy, replacement workers too (after a crash, after maxTasksPerChild), and the parent gets
+// every item the tasks put.
+import { Pipe, Queue } from '@multiproc/ipc';
+import { afterEach, describe, expect, it } from 'vitest';
+// @ts-expect-error: a plain JavaScript fixture (no types), loaded as is by the workers.
+import { tasks as t } from './fixtures/init-ipc-tasks.mjs';
+import { poolMaker } from './helpers.ts';
+
+const makePool = poolMaker();
+const closers: Array<{ close(): unknown }> = [];
+afterEach(() => {
+  for (const c of closers.splice(0)) c.close();
+});
+
+function queue<T>(): Queue<T> {
+  const q = new Queue<T>();
+  closers.push(q);
+  return q;
+}
+
+/** Takes `n` items off `q`, each within a few seconds (a lost item fails the test, never hangs it). */
+async function take<T>(q: Queue<T>, n: number): Promise<T[]> {
+  const got: T[] = [];
+  for (let i = 0; i < n; i++) got.push(await q.get({ timeout: 10_000 }));
+  return got;
+}
+
+type Marker = { init: string };
+const isMarker = (v: unknown): v is Marker => typeof v === 'object' && v !== null && 'init' in v;
+const numbers = (items: unknown[]) =>
+  (items.filter((v) => typeof v === 'number') as number[]).sort((a, b) => a - b);
+const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+
+describe.each(['thread', 'process'] as const)('a pool initializer given ipc objects (%s)', (context) => {
+  it('workers sharing a queue from initargs put every item the parent then gets', {
+    timeout: 60_000,
+  }, async () => {
+    const q = queue<number | Marker>();
+    const pool = makePool({ processes: 2, context, initializer: t.keep, initargs: [q] });
+    const n = 40;
+    const workers: string[] = await pool.map(t.putStored, range(n), { chunksize: 1 });
+    const used = new Set(workers);
+    // One marker per worker that ran the initializer, then every item.
+    const got = await take(q, n + used.size);
+    expect(numbers(got)).toEqual(range(n));
+    const markers = got.filter(isMarker).map((m) => m.init);
+    expect(new Set(markers)).toEqual(used);
+    expect(markers.length).toBe(used.size);
+  });
+
+  it('replacement workers (maxTasksPerChild, a crash) get a live copy of the queue', {
+    timeout: 60_000,
+  }, async () => {
+    const q = queue<number | Marker>();
+    const pool = makePool({ processes: 2, context, maxTasksPerChild: 1, initializer: t.keep, initargs: [q] });
+    const n = 8;
+    const workers: string[] = [];
+    for (let i = 0; i < n; i++) workers.push(await pool.apply(t.putStored, [i]));
+    const crash = await pool.apply(t.exit, [3]).catch((e: Error) => e);
+    expect((crash as Error).name).toBe('WorkerCrashedError');
+    workers.push(await pool.apply(t.putStored, [n]));
+    expect(new Set(workers).size).toBe(n + 1); // each call ran in a worker of its own
+    const got = await take(q, 2 * (n + 1) + 1); // items, plus a marker per worker (the crashed one's too)
+    expect(numbers(got)).toEqual(range(n + 1));
+    expect(got.filter(isMarker).length).toBe(n + 2);
+  });
+
+  it("a pipe's send end in initargs carries what every worker's tasks send", {
+    timeout: 60_000,
+  }, async () => {
+    const [receive, send] = Pipe({ duplex: false });
+    closers.push(receive, send);
+    const pool = makePool({ processes: 2, context, initializer: t.keep, initargs: [send] });
+    const n = 20;
+    await pool.map(t.putStored, range(n), { chunksize: 1 });
+    const got: number[] = [];
+    for (let i = 0; i < n; i++) {
+      expect(await receive.poll(10_000)).toBe(true);
+      got.push((await receive.recv()) as number);
+    }
+    expect(got.sort((a, b) => a - b)).toEqual(range(n));
+  });
+});
