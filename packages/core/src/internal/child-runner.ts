@@ -1,6 +1,7 @@
 /** The 'process' context: a `child_process.fork` child running the process entry. */
 import type { ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
+import { guardChannel } from './channel-guard.js';
 import { forwardChildOutput } from './output.js';
 import { reapedEnv, reapWithProgram } from './reaper.js';
 import type { ExitInfo, Runner, SpareMessage, StartMessage } from './runner.js';
@@ -22,6 +23,11 @@ function forkEntry(): ChildProcess {
   reapWithProgram(child);
   // A send that fails because the child already died surfaces through 'exit'.
   child.on('error', () => {});
+  // Nothing travels from a Process's child to here on its channel: junk written there (which could
+  // end this program) is dropped, with a warning, and the Process runs on.
+  guardChannel(child, (error) =>
+    process.emitWarning(error.message, { type: 'ProcessWarning', code: 'MP_CHANNEL_CORRUPTED' }),
+  );
   return child;
 }
 

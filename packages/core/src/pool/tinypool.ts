@@ -21,6 +21,7 @@ import type { ChildProcess } from 'node:child_process';
 import type { Worker } from 'node:worker_threads';
 import { Tinypool } from 'tinypool';
 import type { BatchReply, CallerMessage } from '../internal/batch.js';
+import { guardChannel } from '../internal/channel-guard.js';
 import { forwardChildOutput } from '../internal/output.js';
 import { recoverOnExit } from '../internal/owner-death.js';
 import { reapWithProgram } from '../internal/reaper.js';
@@ -285,6 +286,13 @@ export class TinypoolAdapter {
       stdout.resume();
       stderr.resume();
     }
+    // A child that writes junk to its IPC channel would hang its call (or end this program): it is
+    // killed, and the call it was running fails with WorkerCrashedError saying why.
+    guardChannel(child, (error) => {
+      slot.cause ??= error;
+      slot.dying = true;
+      child.kill('SIGKILL');
+    });
     child.on('message', (message: { ready?: unknown; __tinypool_worker_message__?: unknown }) => {
       if (message?.ready === true && message.__tinypool_worker_message__ && slot.state.name === 'starting')
         slot.transition({ name: 'idle' });

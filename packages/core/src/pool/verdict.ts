@@ -16,6 +16,7 @@
 import { ProcessError, SerializationError } from '@multiproc/shared';
 import { WorkerCrashedError } from '../errors.js';
 import type { Batch, JobReply } from '../internal/batch.js';
+import { isChannelCorruption } from '../internal/channel-guard.js';
 import { fromErrorRecord } from '../internal/error-record.js';
 import type { Entry } from './dispatcher.js';
 import type { Outcome } from './outcome.js';
@@ -123,7 +124,11 @@ function crashError(
   inInit: boolean,
 ): WorkerCrashedError {
   const { exitCode, signal, cause } = outcome;
-  const how = signal ? `was killed by ${signal}` : `exited with code ${exitCode}`;
+  const how = isChannelCorruption(cause)
+    ? 'corrupted its IPC channel (it wrote bytes that are not a message to fd 3) and was killed'
+    : signal
+      ? `was killed by ${signal}`
+      : `exited with code ${exitCode}`;
   const message = inInit
     ? `The worker ${how} in the pool's initializer, before this task could start; the pool replaced it.`
     : `The worker running this task ${how}; the pool replaced it.`;
