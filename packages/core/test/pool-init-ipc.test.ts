@@ -2,6 +2,7 @@
 // initargs=(q,))`, the initializer keeping `q` in a global for the tasks): each worker gets its
 // own copy, replacement workers too (after a crash, after maxTasksPerChild), and the parent gets
 // every item the tasks put.
+import { ClosedError } from '@multiproc/core';
 import { Pipe, Queue } from '@multiproc/ipc';
 import { afterEach, describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain JavaScript fixture (no types), loaded as is by the workers.
@@ -81,5 +82,18 @@ describe.each(['thread', 'process'] as const)('a pool initializer given ipc obje
       got.push((await receive.recv()) as number);
     }
     expect(got.sort((a, b) => a - b)).toEqual(range(n));
+  });
+
+  it('a queue closed here before a worker got its copy fails those calls with ClosedError, not a hang', {
+    timeout: 60_000,
+  }, async () => {
+    const q = new Queue<number>();
+    const pool = makePool({ processes: 2, context, initializer: t.keep, initargs: [q] });
+    q.close();
+    const calls = [1, 2, 3].map((x) => pool.apply(t.putStored, [x]).catch((e: unknown) => e));
+    for (const err of await Promise.all(calls)) {
+      expect(err).toBeInstanceOf(ClosedError);
+      expect((err as Error).message).toContain('initargs[0]');
+    }
   });
 });

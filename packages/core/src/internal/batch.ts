@@ -66,6 +66,11 @@ export interface InitArgs {
   readonly args: unknown[];
   /** Whether `args` holds codec records to decode. */
   readonly encoded: boolean;
+  /**
+   * Set when they could not be encoded for this worker (a queue closed since the pool was made):
+   * the worker's initializer fails with it, as if it had thrown it.
+   */
+  readonly error?: ErrorRecord;
 }
 
 /** What the host sends as one tinypool task. */

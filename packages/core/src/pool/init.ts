@@ -7,8 +7,9 @@
  * workers share the object. A copy is given back once its worker has exited, or when the batch
  * that carried it could not be sent.
  */
-import { encodeValue } from '@multiproc/shared';
+import { type EncodeResult, encodeValue } from '@multiproc/shared';
 import type { InitSpec } from '../internal/batch.js';
+import { toErrorRecord } from '../internal/error-record.js';
 import type { ContextName } from '../options.js';
 import type { TaskRef } from '../task.js';
 import type { Flight } from './outcome.js';
@@ -44,10 +45,20 @@ export class PoolInit {
   /**
    * Adds the arguments, encoded for the worker `flight` is being posted to, to its batch (and what
    * they transfer to its transfer list). Returns what gives their copies back: call it once that
-   * worker has exited, or when the batch could not be sent.
+   * worker has exited, or when the batch could not be sent. Never throws: arguments that cannot be
+   * encoded any more (a queue closed since) go as the error the worker's initializer fails with.
    */
   give(flight: Flight): () => void {
-    const { value, transfer, encoded, receiverEnded } = this.#encode();
+    let out: EncodeResult<unknown[]>;
+    try {
+      out = this.#encode();
+    } catch (error) {
+      // Not the batch's fault: the worker's initializer fails with it (the pool's policy for a
+      // failing initializer applies: its calls reject with this error, no endless respawns).
+      flight.batch.initArgs = { args: [], encoded: false, error: toErrorRecord(error) };
+      return () => {};
+    }
+    const { value, transfer, encoded, receiverEnded } = out;
     flight.batch.initArgs = { args: value, encoded };
     for (const item of transfer) flight.transfer.push(item);
     return receiverEnded;

@@ -75,6 +75,10 @@ async function runInit(init: InitSpec, report: Reporter): Promise<ErrorRecord | 
     const given = initArgs.get(init.id);
     initArgs.delete(init.id);
     if (!given) throw new ProcessError(MISSING_INIT_ARGS);
+    if (given.error) {
+      initialized.set(init.id, given.error);
+      return given.error;
+    }
     const args = given.encoded ? decodeValue(given.args, context) : given.args;
     await fn(...args);
     initialized.set(init.id, undefined);
