@@ -22,16 +22,15 @@ afterEach(async () => {
   for (const p of started.splice(0)) if (p.isAlive()) p.kill();
 });
 
-// Takes everything in the queue without waiting, from the parent.
-function drain(q: Queue<unknown>): unknown[] {
+// Takes the items qsize() counts, then checks none is left. What a worker put may still be on its
+// way (qsize() counts it at once, as Python's semaphore does before its feeder thread sends it), so
+// each get waits for its item.
+async function takeAll(q: Queue<unknown>): Promise<unknown[]> {
   const out: unknown[] = [];
-  for (;;) {
-    try {
-      out.push(q.getNowait());
-    } catch {
-      return out;
-    }
-  }
+  for (let n = q.qsize(); n > 0; n--) out.push(await q.get({ timeout: 10_000 }));
+  expect(q.qsize()).toBe(0);
+  expect(() => q.getNowait()).toThrow(expect.objectContaining({ code: 'MP_QUEUE_EMPTY' }));
+  return out;
 }
 
 describe.each<Context>(['thread', 'process'])('a queue copy in a worker (%s)', (context) => {
@@ -43,7 +42,7 @@ describe.each<Context>(['thread', 'process'])('a queue copy in a worker (%s)', (
     expect(await report.recv()).toEqual({ ok: 2, full: 4 });
     expect(q.qsize()).toBe(3);
     expect(q.full()).toBe(true);
-    expect(drain(q)).toEqual([-1, 0, 1]);
+    expect(await takeAll(q)).toEqual([-1, 0, 1]);
   });
 
   it('put({ timeout }) in a worker stops at maxsize with QueueFullError', async () => {
@@ -52,7 +51,7 @@ describe.each<Context>(['thread', 'process'])('a queue copy in a worker (%s)', (
     start(context, tasks.putTimeoutMany, [q, theirs, null, 4, 20]);
     expect(await report.recv()).toEqual({ ok: 2, full: 2 });
     expect(q.qsize()).toBe(2);
-    expect(drain(q)).toEqual([0, 1]);
+    expect(await takeAll(q)).toEqual([0, 1]);
   });
 
   it('producers in several workers at once never put more than maxsize items', async () => {
@@ -60,16 +59,15 @@ describe.each<Context>(['thread', 'process'])('a queue copy in a worker (%s)', (
     const q = new Queue<number>({ maxsize });
     const [report, theirs] = Pipe<{ ok: number; full: number }>();
     const gates = [Pipe(), Pipe(), Pipe(), Pipe()];
-    gates.forEach(([, gate], i) =>
-      start(context, i % 2 === 0 ? tasks.putNowaitMany : tasks.putTimeoutMany, [q, theirs, gate, 8, 5]),
-    );
+    for (const [i, [, gate]] of gates.entries()) {
+      start(context, i % 2 === 0 ? tasks.putNowaitMany : tasks.putTimeoutMany, [q, theirs, gate, 8, 5]);
+    }
     for (const [go] of gates) go.send('go');
     const counts = await Promise.all(gates.map(() => report.recv()));
     expect(counts.reduce((n, c) => n + c.ok, 0)).toBe(maxsize);
     expect(counts.reduce((n, c) => n + c.ok + c.full, 0)).toBe(4 * 8);
     expect(q.qsize()).toBe(maxsize);
-    expect(drain(q)).toHaveLength(maxsize);
-    expect(q.qsize()).toBe(0);
+    expect(await takeAll(q)).toHaveLength(maxsize);
   });
 
   it('qsize(), empty() and full() in a worker agree with the parent once puts settled', async () => {

@@ -17,6 +17,8 @@ export interface HandleData {
   readonly port?: MessagePort;
   /** Beside a port: where the copy records what it consumed, read by the home if it dies. */
   readonly shared?: SharedArrayBuffer;
+  /** Beside a port, for a queue: its size, which thread copies count in (protocol/count.ts). */
+  readonly count?: SharedArrayBuffer;
   readonly token?: string;
 }
 
