@@ -70,6 +70,15 @@ describe.each<Context>(['thread', 'process'])('a queue copy in a worker (%s)', (
     expect(await takeAll(q)).toHaveLength(maxsize);
   });
 
+  it("putNowait() in a worker does not overtake that worker's put() still on its way", async () => {
+    const q = new Queue<string>({ maxsize: 1 });
+    const [report, theirs] = Pipe<{ ok: boolean; value: unknown }>();
+    start(context, tasks.putThenPutNowait, [q, theirs]);
+    // The put came first: it takes the one place, and putNowait() finds the queue full.
+    expect(await report.recv()).toEqual({ ok: false, value: 'MP_QUEUE_FULL' });
+    expect(await takeAll(q)).toEqual(['first']);
+  });
+
   it('qsize(), empty() and full() in a worker agree with the parent once puts settled', async () => {
     const q = new Queue<string>({ maxsize: 3 });
     const [report, theirs] = Pipe<{ qsize: number; empty: boolean; full: boolean }>();

@@ -22,6 +22,11 @@ export interface CopyOptions {
   readonly moves: boolean;
 }
 
+/** Where a put took room for its item (R_PUT's `a`): nowhere yet, the shared count, a granted slot. */
+export type Room = 0 | 1 | 2;
+export const ROOM_COUNTED: Room = 1;
+export const ROOM_GRANTED: Room = 2;
+
 /** A synchronous question for room (R_SLOT): `abandoned` once its asker stopped waiting. */
 export interface SlotWait extends Wait {
   abandoned: boolean;
@@ -103,12 +108,17 @@ export class CopyProtocol extends CopyObject {
     return this.state === 'open' && this.#rx.giveBack();
   }
 
+  /** Puts of this copy wait for the home's answer (for room, or for the ack). */
+  get putsPending(): boolean {
+    return this.#puts.size > 0;
+  }
+
   /**
    * Sends an item: `w` waits for the home's answer when puts are acked (null: admitted anyway);
-   * `reserved`: room for it was taken already (the shared count, or a granted slot).
+   * `room`: where the room for it was taken (0: nowhere yet; see {@link Room}).
    */
-  put(item: Item, w: Wait | null, timeoutMs: number, reserved = false): void {
-    if (!this.#opts.acked || !w) this.send(Op.R_PUT, reserved ? 1 : 0, 0, item);
+  put(item: Item, w: Wait | null, timeoutMs: number, room: Room = 0): void {
+    if (!this.#opts.acked || !w) this.send(Op.R_PUT, room, 0, item);
     else this.#puts.add(this.ask(Op.R_PUT_WAIT, w, timeoutMs, item));
   }
 

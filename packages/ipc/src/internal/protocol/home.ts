@@ -199,8 +199,9 @@ export class HomeProtocol extends HomeObject<ReaderCopy, ChannelEndpoint> {
     const { read, write } = c.end;
     switch (op) {
       case Op.R_PUT:
-        if (a === 1) c.used = (c.used + 1) | 0;
-        write?.admit(body, a === 1);
+        if (a === 1) c.selfUsed = (c.selfUsed + 1) | 0;
+        else if (a === 2) c.used = (c.used + 1) | 0;
+        write?.admit(body, a !== 0);
         c.dirty = true;
         break;
       case Op.R_STATE:
@@ -312,9 +313,7 @@ export class HomeProtocol extends HomeObject<ReaderCopy, ChannelEndpoint> {
     c.dropPuts();
     this.#giveBack(c, true);
     // Room it took for puts that never came (it died before sending them, or a grant crossed its close).
-    const room = c.unusedRoom();
-    c.used = (c.used + room) | 0;
-    c.end.write?.unreserve(room);
+    c.end.write?.unreserve(c.unusedRoom());
     const ch = c.end.read;
     if (ch?.readers.delete(c) && !this.isQueue) ch.ahead.tellAlone(ch.readers);
   }

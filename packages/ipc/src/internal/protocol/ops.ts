@@ -6,8 +6,8 @@
  */
 export const Op = {
   /**
-   * An item for the home's channel, admitted at once (sends, unbounded puts, putNowait); `a` = 1:
-   * the room for it was taken already (a thread copy's in the shared count, or an R_SLOT grant).
+   * An item for the home's channel, admitted at once (sends, unbounded puts, putNowait); `a`: the
+   * room for it was taken already, 1 by a thread copy in the shared count, 2 by an R_SLOT grant.
    */
   R_PUT: 1,
   /** A put that waits for room: `a` = sequence, `b` = timeout ms or -1. Answered by H_PUT_DONE. */
@@ -101,7 +101,8 @@ export const Op = {
   /**
    * Bounded queues: take room for one item now, if there is room and no put waits for it; answered
    * by H_PUT_DONE `a`, `b` = 1 granted. A copy in another process asks this synchronously for
-   * `putNowait()`, then sends the item as R_PUT with `a` = 1 (room taken), or gives the room back.
+   * `putNowait()` (a thread copy too while puts of its own wait), then sends the item as R_PUT
+   * with `a` = 2, or gives the room back.
    */
   R_SLOT: 32,
   /** `a` slots of room granted to this copy will not be used (granted after it stopped waiting). */

@@ -83,10 +83,12 @@ export class ReaderCopy extends HomeCopy {
    * (count.ts), so the home does not count them again.
    */
   countsOwn = false;
-  /** Room granted to it for a put (R_SLOT), mod 2^32 (a copy in another process). */
+  /** Room granted to it for a put (R_SLOT), mod 2^32. */
   granted = 0;
-  /** Its items that came with room taken for them (R_PUT `a` = 1) or room it gave back, mod 2^32. */
+  /** Granted room it used (R_PUT `a` = 2) or gave back (R_UNSLOT), mod 2^32. */
   used = 0;
+  /** Its items that came with room it took in the shared count (R_PUT `a` = 1), mod 2^32. */
+  selfUsed = 0;
   /** A thread copy that died: the room it had taken in the shared count, as it recorded it. */
   selfReserved: number | null = null;
 
@@ -160,8 +162,9 @@ export class ReaderCopy extends HomeCopy {
 
   /** Room it took for items that never came: to give back once it is gone. */
   unusedRoom(): number {
-    const reserved = this.countsOwn ? this.selfReserved : this.granted;
-    return reserved === null ? 0 : Math.max(0, (reserved - this.used) | 0);
+    const granted = Math.max(0, (this.granted - this.used) | 0);
+    const own = this.selfReserved === null ? 0 : Math.max(0, (this.selfReserved - this.selfUsed) | 0);
+    return granted + own;
   }
 
   /** Its puts still waiting for room did not complete (it closed, died or its worker ended). */

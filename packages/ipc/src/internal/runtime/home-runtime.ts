@@ -152,8 +152,9 @@ export class HomeRuntime implements HomeActions, HomeObject {
     c.link = cl;
     link.onFrame = (op, a, b, body) => {
       this.proto.frame(c, op, a, b, body);
-      // A thread copy may be blocked in getNowait() until this answer: send it now and wake it.
-      if (op === Op.R_TRY && shared) {
+      // A thread copy may be blocked in getNowait() or putNowait() until this answer: send it
+      // now and wake it.
+      if (shared && (op === Op.R_TRY || op === Op.R_SLOT)) {
         link.flush();
         Atomics.add(shared, WAKE, 1);
         Atomics.notify(shared, WAKE);

@@ -9,7 +9,7 @@ import { BYTES_KIND } from '../link/frames.js';
 import type { Link } from '../link/link.js';
 import { PortLink } from '../link/port-link.js';
 import { SocketLink } from '../link/socket-link.js';
-import { CopyProtocol, type SlotWait } from '../protocol/copy.js';
+import { CopyProtocol, ROOM_COUNTED, ROOM_GRANTED, type SlotWait } from '../protocol/copy.js';
 import { CONSUMED, COPY_SHARED_BYTES, QueueCount, RESERVED, WAKE } from '../protocol/count.js';
 import type { Wait } from '../protocol/home-copy.js';
 import { BROKEN, EOF, type Item, type Taken, TIMEOUT } from '../protocol/item.js';
@@ -123,7 +123,7 @@ export class RemoteHandle implements Handle {
     if (proto.state === 'gone') return EOF;
     if (proto.broken) return BROKEN;
     if (!this.#acked) {
-      proto.put(item, null, 0, this.#reserve());
+      proto.put(item, null, 0, this.#reserve() ? ROOM_COUNTED : 0);
       return this.#link.needsDrain() ? this.#link.drained().then(() => true) : true;
     }
     const w = new Waiter<boolean>(() => {});
@@ -155,13 +155,14 @@ export class RemoteHandle implements Handle {
 
   putNowait(item: Item): boolean {
     const proto = this.#proto;
-    if (this.#count) {
+    // A put of ours waiting for room (or its answer) goes first: the home decides, in order.
+    if (this.#count && !(this.#maxsize > 0 && proto.putsPending)) {
       if (!this.#reserve()) return false;
-      proto.put(item, null, 0, true);
+      proto.put(item, null, 0, ROOM_COUNTED);
       return true;
     }
     if (this.#maxsize > 0 && proto.state === 'open') {
-      // Another process: the home grants room for it first, as Python's shared semaphore would.
+      // The home grants room for it first, as Python's shared semaphore would.
       const w: SlotWait & SyncWait = { done: false, abandoned: false };
       proto.askSlot(w);
       if (!this.#waitSync(w)) {
@@ -169,7 +170,7 @@ export class RemoteHandle implements Handle {
         return false;
       }
       if (w.result !== true) return false;
-      proto.put(item, null, 0, true);
+      proto.put(item, null, 0, ROOM_GRANTED);
       return true;
     }
     proto.put(item, null, 0);
