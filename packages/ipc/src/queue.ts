@@ -129,7 +129,7 @@ export class Queue<T = unknown> {
    * every holder together: in another thread this copy takes room in the count it shares with the
    * queue's thread; in another process it asks the queue's process for room and blocks until it
    * answers (at most 1 s: if that process is too busy to answer, this throws `QueueFullError` as
-   * for a full queue and nothing is put).
+   * for a full queue and nothing is put; on Windows it decides from the last size it was told).
    * @throws {QueueFullError} when the queue holds `maxsize` items.
    * @throws {SerializationError} when part of `value` cannot be sent; {@link ClosedError} after `close()`.
    * @example

@@ -24,6 +24,8 @@ import { STUCK, Waiter } from './waiter.js';
  * the queue's thread to answer (ms); past it, the method answers from what this copy knows.
  */
 export const SYNC_ANSWER_MS = 1000;
+// A socket is read and written synchronously through its descriptor, which a Windows pipe lacks.
+const SYNC_SOCKETS = process.platform !== 'win32';
 
 /** A bare wait that a synchronous call blocks on; `result` is what it was settled with. */
 interface SyncWait extends Wait {
@@ -159,6 +161,12 @@ export class RemoteHandle implements Handle {
     if (this.#count && !(this.#maxsize > 0 && proto.putsPending)) {
       if (!this.#reserve()) return false;
       proto.put(item, null, 0, ROOM_COUNTED);
+      return true;
+    }
+    if (this.#maxsize > 0 && proto.state === 'open' && !SYNC_SOCKETS && !(this.#link instanceof PortLink)) {
+      // No synchronous question over this socket (Windows): from the last size the home told.
+      if (proto.homeSize >= this.#maxsize) return false;
+      proto.put(item, null, 0);
       return true;
     }
     if (this.#maxsize > 0 && proto.state === 'open') {
