@@ -4,6 +4,7 @@
 // and `full()` agree with the parent's once puts settled; `getNowait()` takes an item that is
 // there. `Process` comes from the core package's build, which turbo builds before these tests run.
 import { Pipe, Queue } from '@multiproc/ipc';
+import { RawArray } from '@multiproc/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 import { core } from './core.js';
 import type { Context } from './helpers.js';
@@ -139,5 +140,23 @@ describe.each<Context>(['thread', 'process'])('a queue copy in a worker (%s)', (
     expect(await q.get()).toBe('from worker');
     expect(await q.get()).toBe('from worker');
     steps.send('stop');
+  });
+});
+
+describe('a queue copy in a worker thread that is killed', () => {
+  it('gives back the room it took for an item that never left the thread', async () => {
+    const q = new Queue<string>({ maxsize: 2 });
+    const flag = new RawArray('i', 1);
+    const p = start('thread', tasks.putNowaitThenSpin, [q, flag]);
+    for (let i = 0; i < 2000 && flag.get(0) === 0; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(flag.get(0)).toBe(1);
+    expect(q.qsize()).toBe(1); // counted at once, though the item is still in the worker
+    p.kill();
+    await p.join();
+    expect(q.qsize()).toBe(0);
+    q.putNowait('a');
+    q.putNowait('b');
+    expect(q.full()).toBe(true);
+    expect(await takeAll(q)).toEqual(['a', 'b']);
   });
 });
