@@ -63,7 +63,8 @@ export class SimpleQueue<T = unknown> {
   }
 
   /**
-   * Whether no item waits (approximate in other threads/processes). Python: `empty()`.
+   * Whether no item waits, counting every holder (see `Queue.empty()`; a snapshot, as in Python).
+   * Python: `empty()`.
    * @throws {ClosedError} after `close()`.
    * @example
    * console.log(new SimpleQueue().empty()); // true
