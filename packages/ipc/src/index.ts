@@ -47,7 +47,8 @@ export {
   SemaphoreProxy,
 } from './manager/sync-proxies.js';
 export { Pipe, type PipeOptions } from './pipe.js';
-export { Queue, type QueueOptions, type TimeoutOptions } from './queue.js';
+export { Queue } from './queue.js';
+export type { QueueOptions, TimeoutOptions } from './queue-options.js';
 export { SimpleQueue, type SimpleQueueOptions } from './simple-queue.js';
 export { wait } from './wait.js';
 

@@ -2,9 +2,10 @@
 import { registerCodec, ValidationError } from '@multiproc/shared';
 import { EOFError, waitsForever } from './errors.js';
 import { EOF } from './internal/protocol/item.js';
+import { adoptQueue, type QueueData, remoteQueueHandle } from './internal/queue-copy.js';
 import { STUCK } from './internal/runtime/waiter.js';
 import { schemaFromData } from './internal/schema.js';
-import { adoptQueue, Queue, type QueueData, remoteQueueHandle } from './queue.js';
+import { Queue } from './queue.js';
 
 /**
  * A {@link Queue} that counts unfinished tasks: each put() adds one, each taskDone() removes one,

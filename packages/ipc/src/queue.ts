@@ -4,7 +4,6 @@
  * other threads and processes reach them over a MessagePort or a Unix socket (see README).
  */
 import {
-  type BlockingWaitOptions,
   ClosedError,
   type EncodeContext,
   type Encoded,
@@ -16,75 +15,17 @@ import { EOFError, QueueEmptyError, QueueFullError, waitsForever } from './error
 import { closeWhenCollected, forget } from './internal/finalize.js';
 import { parseQueueOptions } from './internal/options.js';
 import { EOF, TIMEOUT } from './internal/protocol/item.js';
+import { adoptQueue, type QueueData, remoteQueueHandle, takeAdopted } from './internal/queue-copy.js';
 import { readyHandle } from './internal/ready.js';
-import type { GetResult, Handle, HandleData, PutResult } from './internal/runtime/handle.js';
+import type { GetResult, Handle, PutResult } from './internal/runtime/handle.js';
 import { HomeHandle } from './internal/runtime/home-handle.js';
-import { RemoteHandle } from './internal/runtime/remote-handle.js';
 import { STUCK } from './internal/runtime/waiter.js';
 import { checkTimeout, type Schema, schemaFromData, schemaToData, validate } from './internal/schema.js';
 import { fromItem, toItem } from './internal/serialize.js';
+import type { QueueOptions, TimeoutOptions } from './queue-options.js';
 
 const BLOCK = { block: true };
 const DONE: Promise<void> = Promise.resolve();
-
-/** Options of {@link Queue} and {@link JoinableQueue}. */
-export interface QueueOptions<T> {
-  /**
-   * How many items the queue holds before put() waits; 0 (or less) means no limit, as in Python.
-   * @default 0
-   */
-  maxsize?: number;
-  /**
-   * A zod schema every received value is checked against (put() is not checked); get() then
-   * resolves to the schema's output type. A bad value rejects that get() with `ValidationError`.
-   * A copy in another worker checks with the schema rebuilt from its JSON Schema, so sending the
-   * queue to a worker throws `SerializationError` when JSON Schema cannot carry the schema exactly
-   * (a `refine()`, `transform()`, `pipe()`, `z.coerce`, `catch()`, `z.lazy()`, `z.custom()`, or a
-   * type such as `z.date()`, `z.bigint()`, `z.map()`): it is never weakened there. Use such a schema
-   * only in the queue's own thread, or validate in the worker yourself.
-   */
-  schema?: Schema<T>;
-}
-
-/**
- * The timeout argument of put() and get(): a number of ms, or `{ timeout?, block? }`
- * (`block: false`: do not wait, Python's `block=False`; a get still takes an item the queue has
- * now). Nothing waits as long as it takes.
- */
-export type TimeoutOptions = number | BlockingWaitOptions;
-
-export interface QueueData {
-  h: HandleData;
-  maxsize: number;
-  schema: unknown;
-}
-
-// Set just before a decoder calls a constructor, so it wraps a remote handle instead of making a queue.
-let adopting: { h: Handle; maxsize: number; schema: Schema<unknown> | undefined } | null = null;
-
-/** @internal Builds a `cls` around an existing handle (decoders). */
-export function adoptQueue<Q>(
-  make: () => Q,
-  h: Handle,
-  maxsize: number,
-  schema: Schema<unknown> | undefined,
-): Q {
-  adopting = { h, maxsize, schema };
-  try {
-    return make();
-  } finally {
-    adopting = null;
-  }
-}
-
-/** @internal A copy's handle: it waits for the home's answer when the queue is bounded or joinable. */
-export function remoteQueueHandle(data: QueueData, joinable: boolean): Handle {
-  return new RemoteHandle(data.h, {
-    maxsize: data.maxsize,
-    acked: joinable || data.maxsize > 0,
-    eager: false,
-  });
-}
 
 /**
  * A FIFO for many producers and consumers, in threads and processes. FIFO per producer, every item
@@ -106,8 +47,7 @@ export class Queue<T = unknown> {
 
   /** @param options - `maxsize` and `schema`. */
   constructor(options: QueueOptions<T> = {}) {
-    const a = adopting;
-    adopting = null;
+    const a = takeAdopted();
     if (a) {
       this.#h = a.h;
       this.maxsize = a.maxsize;
@@ -185,7 +125,11 @@ export class Queue<T = unknown> {
   }
 
   /**
-   * Adds `value` if there is room, else throws. Python: `put_nowait(obj)`.
+   * Adds `value` if there is room, else throws. Python: `put_nowait(obj)`. `maxsize` holds for
+   * every holder together: in another thread this copy takes room in the count it shares with the
+   * queue's thread; in another process it asks the queue's process for room and blocks until it
+   * answers (at most 1 s: if that process is too busy to answer, this throws `QueueFullError` as
+   * for a full queue and nothing is put; on Windows it decides from the last size it was told).
    * @throws {QueueFullError} when the queue holds `maxsize` items.
    * @throws {SerializationError} when part of `value` cannot be sent; {@link ClosedError} after `close()`.
    * @example
@@ -222,8 +166,12 @@ export class Queue<T = unknown> {
   }
 
   /**
-   * Removes and returns the oldest item if one is here, else throws. Python: `get_nowait()`.
-   * In another thread or process, "here" means already fetched from the owner.
+   * Removes and returns the oldest item if the queue has one now, else throws. Python:
+   * `get_nowait()`, i.e. `get(block=False)`. In another thread or process this copy asks the
+   * queue's thread for an item and blocks until it answers (at most 1 s; a thread copy asks only
+   * when `qsize()` is above 0). An item another worker put may still be on its way (counted by
+   * `qsize()` already, as in Python), and items another consumer read ahead are not taken back
+   * for this call: then it throws, as Python's does while its pipe is empty.
    * @throws {QueueEmptyError} when there is none.
    * @throws {ValidationError} when the item does not match the schema; {@link ClosedError} after `close()`.
    * @example
@@ -236,7 +184,11 @@ export class Queue<T = unknown> {
   }
 
   /**
-   * How many items wait (approximate in other threads/processes, as in Python). Python: `qsize()`.
+   * How many items are in the queue: put (room taken for them) and not yet got, counting every
+   * holder, as Python's shared semaphore does. Python: `qsize()`. In the queue's process it is
+   * read from shared memory, so it is exact in every thread there; a copy in another process asks
+   * the queue's process (blocking until it answers, at most 1 s, then the last size it was told).
+   * Other workers may change it right after, so it is a snapshot, as in Python.
    * @throws {ClosedError} after `close()`.
    * @example
    * const q = new Queue<number>();
@@ -248,7 +200,8 @@ export class Queue<T = unknown> {
   }
 
   /**
-   * Whether no item waits (approximate, as in Python). Python: `empty()`.
+   * Whether `qsize()` is 0. Python: `empty()`. Approximate, as in Python: an item put in another
+   * worker may be counted before it has arrived, and others may put or get right after.
    * @throws {ClosedError} after `close()`.
    * @example
    * console.log(new Queue().empty()); // true
@@ -258,7 +211,8 @@ export class Queue<T = unknown> {
   }
 
   /**
-   * Whether `maxsize` items wait (approximate, as in Python). Python: `full()`.
+   * Whether `qsize()` has reached `maxsize` (never for an unbounded queue). Python: `full()`.
+   * Approximate, as in Python: others may put or get right after; `putNowait()` is the exact test.
    * @throws {ClosedError} after `close()`.
    * @example
    * const q = new Queue<number>({ maxsize: 1 });

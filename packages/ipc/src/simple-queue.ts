@@ -1,11 +1,12 @@
 /** SimpleQueue: an unbounded FIFO with only put/get/empty/close. Mirrors Python's `multiprocessing.SimpleQueue`. */
 import { type EncodeContext, type Encoded, encodeSymbol, registerCodec } from '@multiproc/shared';
 import { parseSimpleQueueOptions } from './internal/options.js';
+import { adoptQueue, type QueueData, remoteQueueHandle } from './internal/queue-copy.js';
 import { readyHandle } from './internal/ready.js';
 import type { Handle } from './internal/runtime/handle.js';
 import type { Schema } from './internal/schema.js';
 import { schemaFromData } from './internal/schema.js';
-import { adoptQueue, Queue, type QueueData, remoteQueueHandle } from './queue.js';
+import { Queue } from './queue.js';
 
 /** Options of {@link SimpleQueue}. */
 export interface SimpleQueueOptions<T> {
@@ -62,7 +63,8 @@ export class SimpleQueue<T = unknown> {
   }
 
   /**
-   * Whether no item waits (approximate in other threads/processes). Python: `empty()`.
+   * Whether no item waits, counting every holder (see `Queue.empty()`; a snapshot, as in Python).
+   * Python: `empty()`.
    * @throws {ClosedError} after `close()`.
    * @example
    * console.log(new SimpleQueue().empty()); // true

@@ -7,6 +7,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { HomeKind } from '../src/internal/protocol/home.js';
 import { EOF } from '../src/internal/protocol/item.js';
+import { check } from './model/check.js';
+import { giveUpWaiting, putNowait } from './model/nowait.js';
 import { type CopySim, type Probe, System } from './model/system.js';
 
 const SOAK = process.env.MP_SOAK === '1';
@@ -17,6 +19,7 @@ const SEED = Number(process.env.MP_SEED ?? (SOAK ? Date.now() : 0x5eed));
 
 type Step =
   | { t: 'put'; who: number }
+  | { t: 'putNowait'; who: number; abandon: boolean }
   | { t: 'get'; who: number; timeout: 'wait' | 'now' | 'later' }
   | { t: 'cancel'; which: number }
   | { t: 'deliver'; n: number }
@@ -27,6 +30,10 @@ type Step =
 const who = fc.integer({ min: -1, max: 2 }); // -1: the home thread
 const stepArb: fc.Arbitrary<Step> = fc.oneof(
   { weight: 5, arbitrary: who.map((w) => ({ t: 'put' as const, who: w })) },
+  {
+    weight: 3,
+    arbitrary: fc.record({ t: fc.constant('putNowait' as const), who, abandon: fc.boolean() }),
+  },
   {
     weight: 5,
     arbitrary: fc.record({
@@ -51,7 +58,10 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
 async function runQueue(kind: HomeKind & { kind: 'queue' }, steps: Step[], s: fc.Scheduler): Promise<void> {
   const acked = kind.maxsize > 0 || kind.joinable;
   const sys = new System(kind, (label, run) => void s.schedule(Promise.resolve(label)).then(run));
-  const copies = [0, 1, 2].map(() => sys.addCopy(0, { maxsize: kind.maxsize, acked, eager: false }));
+  // c0 is a thread copy (it counts in the queue's shared count), c1 and c2 copies in processes.
+  const copies = [0, 1, 2].map((i) =>
+    sys.addCopy(0, { maxsize: kind.maxsize, acked, eager: false, counts: i === 0 }),
+  );
   const seq = new Map<string, number>();
   const puts: Probe[] = [];
   const gets: Probe[] = [];
@@ -65,10 +75,17 @@ async function runQueue(kind: HomeKind & { kind: 'queue' }, steps: Step[], s: fc
 
   for (const step of steps) {
     sys.log.push(JSON.stringify(step));
+    if ('who' in step && step.who >= 0) giveUpWaiting(copies[step.who]!);
     switch (step.t) {
       case 'put': {
         const c = copy(step.who);
         if (usable(c)) puts.push(sys.put(c, nextItem(c?.name ?? 'home'), acked, acked ? 50 : -1));
+        break;
+      }
+      case 'putNowait': {
+        const c = copy(step.who);
+        if (usable(c))
+          puts.push(putNowait(sys, c, () => nextItem(c?.name ?? 'home'), kind.maxsize, step.abandon));
         break;
       }
       case 'get': {
@@ -104,6 +121,14 @@ async function runQueue(kind: HomeKind & { kind: 'queue' }, steps: Step[], s: fc
         else sys.flush(c);
       }
     }
+    // maxsize holds at every moment: room is taken before an item is admitted.
+    if (kind.maxsize > 0) {
+      const ch = sys.home.main;
+      expect(ch.size, `qsize past maxsize after ${sys.log.at(-1)}`).toBeLessThanOrEqual(kind.maxsize);
+      // Items not yet got: a thread copy counts what it used before its report reaches home.
+      const usedUnreported = copies.reduce((n, c) => n + (c.count ? (c.counter - c.home.taken) >>> 0 : 0), 0);
+      expect(ch.items.length + ch.inFlight - usedUnreported).toBeLessThanOrEqual(kind.maxsize);
+    }
   }
   // Quiesce: every frame delivered. Then nothing may be stuck: no get waits while an item it could
   // take is at home (a live copy's, or the home thread's).
@@ -138,46 +163,6 @@ async function runQueue(kind: HomeKind & { kind: 'queue' }, steps: Step[], s: fc
   }
 }
 
-function check(sys: System, copies: CopySim[], puts: Probe[], acked: boolean): void {
-  // What is left at home.
-  const atHome: string[] = [];
-  for (let r = sys.home.tryTake(0); typeof r === 'string'; r = sys.home.tryTake(0)) atHome.push(r);
-  expect(sys.home.main.inFlight).toBe(0);
-
-  // Exactly once: no item handed out twice, none both handed out and still at home.
-  const seen = new Set<string>();
-  for (const { item } of sys.consumed) {
-    expect(seen.has(item), `${item} delivered twice`).toBe(false);
-    seen.add(item);
-  }
-  for (const item of atHome) {
-    expect(seen.has(item), `${item} delivered and still at home`).toBe(false);
-    seen.add(item);
-  }
-  // Every completed put is delivered or at home; a put that did not complete is neither.
-  for (const p of puts) {
-    const item = p.item!;
-    const c = copies.find((x) => x.name === p.who);
-    const completed =
-      !acked || p.who === 'home' ? p.result === true || !p.done || p.who !== 'home' : sys.admitted.has(item);
-    const lostWithCopy = c !== undefined && !acked && !seen.has(item) && !c.alive;
-    if (p.who === 'home' && !p.done) continue; // a local put still waiting for room
-    if (completed && !lostWithCopy) expect(seen.has(item), `${item} (put by ${p.who}) lost`).toBe(true);
-    if (!completed) expect(seen.has(item), `${item}: its put never completed, yet it arrived`).toBe(false);
-  }
-  // Per-sender FIFO for each consumer (items that came back after their consumer went away excepted).
-  const last = new Map<string, number>();
-  for (const { item, by } of sys.consumed) {
-    if (sys.late.has(item)) continue;
-    const [sender, n] = JSON.parse(item) as [string, number];
-    const k = `${by}<-${sender}`;
-    expect(n, `${by} got ${item} after #${last.get(k)} of ${sender}`).toBeGreaterThan(last.get(k) ?? 0);
-    last.set(k, n);
-  }
-  // qsize converges: nothing is counted that is not there.
-  expect(sys.home.main.size).toBe(0);
-}
-
 // A duplex pipe: c0 and c1 are copies of end 0 (they read what end 1 sends), c2 a copy of end 1.
 // The home thread holds both ends: it sends on end 1 (`who` -1) and receives on end 0. Pipe ends
 // read everything as it comes, and values the home thread sends may move (the home keeps no copy).
@@ -199,7 +184,8 @@ async function runPipe(steps: Step[], s: fc.Scheduler, log: string[], joinAt = 0
   };
   const local = [true, true];
   const usable = (c: CopySim) => c.alive && c.attached && c.proto.state === 'open';
-  for (const [i, step] of steps.entries()) {
+  for (const [i, raw] of steps.entries()) {
+    const step: Step = raw.t === 'putNowait' ? { t: 'put', who: raw.who } : raw;
     if (i === joinAt) sys.attach(copies[1]!);
     sys.log.push(JSON.stringify(step));
     const c =

@@ -2,7 +2,8 @@
 // several CopyProtocols, joined by links whose frames a scheduler delivers in any order between
 // links (each link stays FIFO). Copies flush at the end of each step, as a turn ends; a kill drops
 // what a copy had not flushed yet, as a thread terminated mid-turn would.
-import { CopyProtocol } from '../../src/internal/protocol/copy.js';
+import { CopyProtocol, ROOM_COUNTED } from '../../src/internal/protocol/copy.js';
+import { QueueCount } from '../../src/internal/protocol/count.js';
 import { type HomeKind, HomeProtocol } from '../../src/internal/protocol/home.js';
 import type { Endpoint, HomeActions, Wait } from '../../src/internal/protocol/home-copy.js';
 import { EOF, type Item, TIMEOUT } from '../../src/internal/protocol/item.js';
@@ -28,6 +29,10 @@ export interface Probe extends Wait {
   readonly kind: 'get' | 'put' | 'join' | 'sync';
   readonly who: string;
   item?: string;
+  /** A putNowait(): its item may be lost with a copy killed before its turn ended. */
+  nowait?: boolean;
+  /** Runs when it settles (a copy's synchronous question answered: nowait.ts). */
+  onSettle?: (result: unknown) => void;
 }
 
 export interface Consumed {
@@ -51,6 +56,10 @@ export class CopySim {
   readonly down: Frame[] = [];
   /** What the copy recorded in shared memory as consumed (a thread's counter). */
   counter = 0;
+  /** A thread copy of a queue: the queue's shared count, which it counts its puts and gets in. */
+  count: QueueCount | null = null;
+  /** The room it took in `count`, as recorded in its shared memory. */
+  roomTaken = 0;
   /** Values sent to it by move, in order (the home keeps no copy to look at). */
   readonly movedHere: string[] = [];
   /** The items of its R_PUT_WAIT frames the home received, by sequence. */
@@ -139,7 +148,7 @@ export class System implements HomeActions {
   // ── building ─────────────────────────────────────────────────────────────────────────────
   addCopy(
     end: number,
-    opts: { maxsize: number; acked: boolean; eager: boolean; moves?: boolean },
+    opts: { maxsize: number; acked: boolean; eager: boolean; moves?: boolean; counts?: boolean },
     attach = true,
   ): CopySim {
     const name = `c${this.copies.length}`;
@@ -156,12 +165,14 @@ export class System implements HomeActions {
             ready: () => {},
             consumed: (total) => {
               self.counter = total;
+              self.count?.add(-1);
             },
             flushNow: () => this.flush(self),
           },
         ),
     );
     cs.moves = opts.moves ?? false;
+    if (opts.counts) cs.count = new QueueCount(opts.maxsize, this.home.main.count!.buffer);
     this.copies.push(cs);
     if (attach) this.attach(cs);
     // On its way, as a copy sent to a process is: its handle counts (R_RESERVE) until it connects.
@@ -182,6 +193,7 @@ export class System implements HomeActions {
     this.log.push(`${cs.name} attaches`);
     const init = (c: ReaderCopy) => {
       c.moves = cs.moves;
+      c.countsOwn = cs.count !== null;
       cs.home = c;
       this.#linkOf.set(c, cs);
     };
@@ -266,7 +278,10 @@ export class System implements HomeActions {
     }
     if (acked) who.proto.put(item, p, timeoutMs);
     else {
-      who.proto.put(item, null, 0);
+      // A thread copy counts an unbounded put in the shared count at once (remote-handle.ts).
+      const counted = who.count?.tryReserve() === true;
+      if (counted) who.roomTaken++;
+      who.proto.put(item, null, 0, counted ? ROOM_COUNTED : 0);
       p.done = true;
       p.result = true;
     }
@@ -284,6 +299,7 @@ export class System implements HomeActions {
   #settled(p: Probe, r: unknown): void {
     p.done = true;
     p.result = r;
+    p.onSettle?.(r);
     this.log.push(`  ${p.who} ${p.kind} -> ${String(r)}`);
     const item = typeof r === 'object' && r !== null && 'value' in r ? (r as { value: unknown }).value : r;
     if (p.kind === 'get' && typeof item === 'string') this.consumed.push({ item, by: p.who });
@@ -306,6 +322,7 @@ export class System implements HomeActions {
         // The home learns of the death from the link closing; the shared counter says what was
         // used. What the copy never used goes back, and may reach others after later items.
         this.home.taken(cs.home, cs.counter);
+        if (cs.count) this.home.reservedBy(cs.home, cs.roomTaken);
         for (const item of drainView(cs.home)) this.late.add(item);
         this.home.linkClosed(cs.home);
       } else {

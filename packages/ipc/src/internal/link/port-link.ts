@@ -139,6 +139,26 @@ export class PortLink extends Link {
     this.#port.postMessage({ attach: port, shared }, [port]);
   }
 
+  /**
+   * Sends what is pending, then blocks this thread, handling what the other side sends, until
+   * `until()` holds or `deadline` (a `Date.now()` value) passes; false then. The other side bumps
+   * `wake[index]` after it posted its answer (home-runtime.ts), which ends each wait at once.
+   */
+  waitSync(until: () => boolean, deadline: number, wake: Int32Array, index: number): boolean {
+    this.flush();
+    for (;;) {
+      // Read before looking at the port: a bump after this read ends the wait below at once.
+      const seen = Atomics.load(wake, index);
+      for (let m = receiveMessageOnPort(this.#port); m !== undefined; m = receiveMessageOnPort(this.#port)) {
+        this.#dispatch(m.message);
+      }
+      if (until()) return true;
+      const left = deadline - Date.now();
+      if (left <= 0 || this.closed) return false;
+      Atomics.wait(wake, index, seen, left);
+    }
+  }
+
   flushSync(): boolean {
     // A port's messages are delivered before its close, even when this thread ends right after.
     const batch = this.takeBatchNow() as Batch | null;

@@ -33,6 +33,10 @@ const HIGH_WATER = 1 << 20;
 // backlog is full for a moment.
 const RETRY_CODES = new Set(['ENOENT', 'ECONNREFUSED', 'EAGAIN']);
 const SLEEP = new Int32Array(new SharedArrayBuffer(4));
+// waitSync() polls the socket this often at first (ms), doubling while nothing comes, up to MAX.
+const MIN_POLL_MS = 0.02;
+const MAX_POLL_MS = 1;
+const SYNC_READ = new Uint8Array(64 * 1024);
 const textDecoder = new TextDecoder();
 
 interface PipeHandle {
@@ -252,6 +256,53 @@ export class SocketLink extends Link {
     return true;
   }
 
+  /**
+   * Writes what is pending now and reads frames synchronously until `until()` holds; false when it
+   * cannot (not connected yet, bytes already waiting for the kernel, no descriptor) or `deadline`
+   * (a `Date.now()` value) passed first. Frames read meanwhile are handled as usual.
+   */
+  waitSync(until: () => boolean, deadline: number): boolean {
+    const s = this.#socket ?? this.#dialing;
+    const fd = (s as unknown as { _handle?: PipeHandle } | null)?._handle?.fd;
+    if (!this.sending || fd === undefined || fd < 0 || process.platform === 'win32') return false;
+    // Our question must be in the kernel, else no answer can come.
+    if (!this.#writeNowSync(fd, deadline)) return false;
+    let pause = MIN_POLL_MS;
+    while (!until()) {
+      const n = readSync0(fd, SYNC_READ);
+      if (n === 0) return false; // the home is gone ('close' follows)
+      if (n > 0) {
+        this.onBatch();
+        this.#reader.push(SYNC_READ.subarray(0, n), this.#onFrame, true);
+        pause = MIN_POLL_MS;
+      } else if (Date.now() > deadline) return false;
+      else {
+        Atomics.wait(SLEEP, 0, 0, pause);
+        pause = Math.min(MAX_POLL_MS, pause * 2);
+      }
+    }
+    return true;
+  }
+
+  // Sends the pending batch now. Connected: through the writer, if nothing waits for the kernel.
+  // Still dialing: a Unix socket is connected once `net.connect()` returned (libuv reports it on a
+  // later turn), so what waits for the connection is written to the descriptor here; what the
+  // kernel refuses (the connection failed, it is retried) waits again.
+  #writeNowSync(fd: number, deadline: number): boolean {
+    this.flush();
+    if (this.#socket) return this.#out.idle;
+    const chunks = this.#out.pending({});
+    for (let i = 0; i < chunks.length; i++) {
+      const c = chunks[i]!;
+      const n = writeSomeSync(fd, c, deadline);
+      if (n < c.byteLength) {
+        this.#out.write([c.subarray(n), ...chunks.slice(i + 1)]);
+        return false;
+      }
+    }
+    return true;
+  }
+
   protected setRef(ref: boolean): void {
     this.#ref = ref;
     const target = this.#socket ?? this.#dialing;
@@ -268,15 +319,21 @@ export class SocketLink extends Link {
 // Writes all of `chunk` to a non-blocking fd, waiting a millisecond at a time while the kernel's
 // buffer is full, until `deadline`.
 function writeAllSync(fd: number, chunk: Uint8Array, deadline: number): boolean {
-  for (let off = 0; off < chunk.byteLength; ) {
+  return writeSomeSync(fd, chunk, deadline) === chunk.byteLength;
+}
+
+// As writeAllSync; returns how many bytes were written (fewer on an error or past the deadline).
+function writeSomeSync(fd: number, chunk: Uint8Array, deadline: number): number {
+  let off = 0;
+  while (off < chunk.byteLength) {
     try {
       off += writeSync(fd, chunk, off, chunk.byteLength - off);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN' || Date.now() > deadline) return false;
+      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN' || Date.now() > deadline) return off;
       Atomics.wait(SLEEP, 0, 0, 1);
     }
   }
-  return true;
+  return off;
 }
 
 // One non-blocking read: bytes read, 0 at the end of the stream, -1 when nothing is there yet.

@@ -9,6 +9,7 @@
  * not consume to the front, in order.
  */
 import { Deque } from '../deque.js';
+import type { QueueCount } from './count.js';
 import type { HomeActions, Wait } from './home-copy.js';
 import { EOF, type Item } from './item.js';
 import { Op } from './ops.js';
@@ -24,6 +25,8 @@ export interface ChannelOptions {
   readonly onAdmit: (() => void) | null;
   /** The last local get or put waiting here is over (what copies held alive for it can let go). */
   readonly onLocalDone: () => void;
+  /** A queue's size in shared memory (count.ts); null for a pipe direction, which counts here. */
+  readonly count: QueueCount | null;
 }
 
 export class Channel {
@@ -68,9 +71,17 @@ export class Channel {
     return this.#opts.maxsize;
   }
 
-  /** Items not consumed yet: here, or pushed to a copy that has not used them. */
+  /**
+   * Items not consumed yet: here, or pushed to a copy that has not used them; for a queue also
+   * those a thread copy reserved room for and is sending (its shared count).
+   */
   get size(): number {
-    return this.items.length + this.inFlight;
+    return this.count ? this.count.value : this.items.length + this.inFlight;
+  }
+
+  /** A queue's shared count (null: a pipe direction). */
+  get count(): QueueCount | null {
+    return this.#opts.count;
   }
 
   full(): boolean {
@@ -82,8 +93,9 @@ export class Channel {
     return this.ended && this.items.length === 0 && this.inFlight === 0;
   }
 
-  /** Adds an item now, room or not (room is the caller's business). */
-  admit(item: Item): void {
+  /** Adds an item now, room or not (room is the caller's business); `reserved`: already counted. */
+  admit(item: Item, reserved = false): void {
+    if (!reserved) this.#opts.count?.add(1);
     this.#opts.onAdmit?.();
     // A producer streaming to one reading copy: what pump() would do, without the queue round trip.
     const c = this.#quiet() ? this.ahead.takesNext() : null;
@@ -109,9 +121,24 @@ export class Channel {
 
   /** Adds an item if there is room and no put waits before it. */
   tryPut(item: Item): boolean {
-    if ((this.#opts.maxsize > 0 && this.size >= this.#opts.maxsize) || this.#livePutters()) return false;
-    this.admit(item);
+    if (!this.reserve()) return false;
+    this.admit(item, true);
     return true;
+  }
+
+  /** Takes room for one item (a queue counts it) if there is room and no put waits before it. */
+  reserve(): boolean {
+    if (this.#livePutters()) return false;
+    const count = this.#opts.count;
+    if (count) return count.tryReserve();
+    return !this.full();
+  }
+
+  /** Room taken for `n` items that will not come (a copy gave it back, or died holding it). */
+  unreserve(n: number): void {
+    if (n <= 0) return;
+    this.#opts.count?.add(-n);
+    this.pump();
   }
 
   /** Queues a put until there is room; `w.done` false until admitted or cancelled. */
@@ -127,7 +154,10 @@ export class Channel {
    */
   tryTake(who: ReaderCopy | null = null): Item | typeof EOF | undefined {
     const item = this.takeNow(who);
-    if (item !== undefined && this.#putters.length > 0) this.pump();
+    if (item !== undefined && item !== EOF) {
+      if (who === null) this.#opts.count?.add(-1); // handed to the home thread: got
+      if (this.#putters.length > 0) this.pump();
+    }
     return item;
   }
 
@@ -212,6 +242,8 @@ export class Channel {
   /** Puts items taken back from a copy at the front, in their order; `slots` of them left inFlight. */
   unshift(items: Item[], slots: number): void {
     this.inFlight -= slots;
+    // Lost with a copy that died (moved to it): they are not in the queue any more.
+    if (slots > items.length) this.#opts.count?.add(items.length - slots);
     this.items.unshiftAll(items);
     this.pump();
   }
@@ -241,6 +273,7 @@ export class Channel {
         } else if (!t.done) {
           t.done = true;
           this.localTakers--;
+          this.#opts.count?.add(-1);
           this.#out.settle(t, items.shift()!);
         }
       }
@@ -289,9 +322,15 @@ export class Channel {
 
   #admit(): boolean {
     let admitted = false;
-    while (!this.full() && this.#putters.length > 0) {
-      const p = this.#putters.shift()!;
-      if (p.done) continue;
+    const count = this.#opts.count;
+    while (this.#putters.length > 0) {
+      const p = this.#putters.peek()!;
+      if (p.done) {
+        this.#putters.shift();
+        continue;
+      }
+      if (count ? !count.tryReserve() : this.full()) break;
+      this.#putters.shift();
       p.done = true;
       if (p.local) this.localPutters--;
       this.#opts.onAdmit?.();

@@ -22,6 +22,16 @@ export interface CopyOptions {
   readonly moves: boolean;
 }
 
+/** Where a put took room for its item (R_PUT's `a`): nowhere yet, the shared count, a granted slot. */
+export type Room = 0 | 1 | 2;
+export const ROOM_COUNTED: Room = 1;
+export const ROOM_GRANTED: Room = 2;
+
+/** A synchronous question for room (R_SLOT): `abandoned` once its asker stopped waiting. */
+export interface SlotWait extends Wait {
+  abandoned: boolean;
+}
+
 export class CopyProtocol extends CopyObject {
   /** The queue's size and unfinished tasks as last reported by the home. */
   homeSize = 0;
@@ -31,6 +41,7 @@ export class CopyProtocol extends CopyObject {
   readonly #opts: CopyOptions;
   readonly #rx: Receiver;
   readonly #puts = new Set<number>();
+  readonly #slots = new Map<number, SlotWait>();
   #done = 0;
 
   constructor(opts: CopyOptions, out: CopyActions) {
@@ -72,10 +83,6 @@ export class CopyProtocol extends CopyObject {
     return this.#rx.buffered > 0 || this.#rx.eof;
   }
 
-  full(): boolean {
-    return this.#opts.maxsize > 0 && this.homeSize + this.#puts.size >= this.#opts.maxsize;
-  }
-
   /** Takes an item here now; else, with `w`, waits for one (EOF when none can come). */
   get(w: Wait | null): Item | typeof EOF | undefined {
     return this.#rx.get(w);
@@ -101,10 +108,32 @@ export class CopyProtocol extends CopyObject {
     return this.state === 'open' && this.#rx.giveBack();
   }
 
-  /** Sends an item: `w` waits for the home's answer when puts are acked (null: admitted anyway). */
-  put(item: Item, w: Wait | null, timeoutMs: number): void {
-    if (!this.#opts.acked || !w) this.send(Op.R_PUT, 0, 0, item);
+  /** Puts of this copy wait for the home's answer (for room, or for the ack). */
+  get putsPending(): boolean {
+    return this.#puts.size > 0;
+  }
+
+  /**
+   * Sends an item: `w` waits for the home's answer when puts are acked (null: admitted anyway);
+   * `room`: where the room for it was taken (0: nowhere yet; see {@link Room}).
+   */
+  put(item: Item, w: Wait | null, timeoutMs: number, room: Room = 0): void {
+    if (!this.#opts.acked || !w) this.send(Op.R_PUT, room, 0, item);
     else this.#puts.add(this.ask(Op.R_PUT_WAIT, w, timeoutMs, item));
+  }
+
+  /**
+   * Asks the home for room for one item (bounded queues, from another process): `w` settles with
+   * true when granted. Room granted after `w` was abandoned goes back at once.
+   */
+  askSlot(w: SlotWait): void {
+    const seq = this.ask(Op.R_SLOT, w);
+    if (seq !== 0) this.#slots.set(seq, w);
+  }
+
+  /** Asks the home for its size now: `homeSize` and `unfinished` are fresh once `w` settles. */
+  askState(w: Wait): void {
+    this.ask(Op.R_STATE, w);
   }
 
   taskDone(): boolean {
@@ -122,6 +151,7 @@ export class CopyProtocol extends CopyObject {
     this.#rx.endGets(EOF);
     this.endAsks();
     this.#puts.clear();
+    this.#slots.clear(); // room granted from now on is the home's to take back when we are gone
     this.#rx.returnBuffered();
     this.send(Op.R_CLOSE, 0, 0);
     this.hold();
@@ -137,10 +167,16 @@ export class CopyProtocol extends CopyObject {
       case Op.H_DATA:
         this.#rx.data(a, b, body);
         break;
-      case Op.H_PUT_DONE:
+      case Op.H_PUT_DONE: {
         this.#puts.delete(a);
+        const slot = this.#slots.get(a);
+        if (slot) {
+          this.#slots.delete(a);
+          if (b === 1 && slot.abandoned) this.send(Op.R_UNSLOT, 1, 0);
+        }
         this.answer(a, b === 1);
         break;
+      }
       case Op.H_JOINED:
       case Op.H_SYNCED:
         this.answer(a, true);
@@ -178,6 +214,7 @@ export class CopyProtocol extends CopyObject {
     this.#rx.eof = true;
     this.#rx.endGets(EOF);
     this.#puts.clear();
+    this.#slots.clear();
     this.out.ready();
   }
 }

@@ -8,6 +8,7 @@
  * channel per direction (one in all for `duplex: false`); endpoint 0 reads channel 0.
  */
 import { Channel } from './channel.js';
+import { QueueCount } from './count.js';
 import type { CopyPhase, HomeActions, Wait } from './home-copy.js';
 import { HomeObject } from './home-object.js';
 import { EOF, type Item, isDecoded, MOVED_TAG, type Taken } from './item.js';
@@ -32,6 +33,7 @@ export class HomeProtocol extends HomeObject<ReaderCopy, ChannelEndpoint> {
     const channel = (maxsize: number) =>
       new Channel(out, {
         maxsize,
+        count: isQueue ? new QueueCount(maxsize) : null,
         endsWithWriters: !isQueue,
         // Only a JoinableQueue counts puts: a plain queue's put calls nothing here.
         onAdmit: joinable ? () => void tasks!.unfinished++ : null,
@@ -169,6 +171,14 @@ export class HomeProtocol extends HomeObject<ReaderCopy, ChannelEndpoint> {
     if (c.phase !== 'gone' && c.phase !== 'reserved') c.reported(total);
   }
 
+  /**
+   * A thread copy's link closed: the room it had taken in the shared count (`total`, mod 2^32, as
+   * it recorded it); what never came is given back when it is gone.
+   */
+  reservedBy(c: ReaderCopy, total: number): void {
+    if (c.phase !== 'gone' && c.phase !== 'reserved') c.selfReserved = total | 0;
+  }
+
   /** A copy's put waiting for room timed out. */
   expire(w: PutWait): void {
     if (w.done || !w.copy) return;
@@ -189,8 +199,25 @@ export class HomeProtocol extends HomeObject<ReaderCopy, ChannelEndpoint> {
     const { read, write } = c.end;
     switch (op) {
       case Op.R_PUT:
-        write?.admit(body);
+        if (a === 1) c.selfUsed = (c.selfUsed + 1) | 0;
+        else if (a === 2) c.used = (c.used + 1) | 0;
+        write?.admit(body, a !== 0);
         c.dirty = true;
+        break;
+      case Op.R_STATE:
+        c.dirty = false;
+        this.out.send(c, Op.H_STATE, this.main.size, this.tasks.unfinished);
+        this.out.send(c, Op.H_SYNCED, a, 0);
+        break;
+      case Op.R_SLOT: {
+        const ok = write !== null && !c.holderGone && write.reserve();
+        if (ok) c.granted = (c.granted + 1) | 0;
+        this.out.send(c, Op.H_PUT_DONE, a, ok ? 1 : 0);
+        break;
+      }
+      case Op.R_UNSLOT:
+        c.used = (c.used + a) | 0;
+        write?.unreserve(a);
         break;
       case Op.R_PUT_WAIT:
         if (write && !c.holderGone) c.putWaiting(this.out, write, a, b, body);
@@ -285,6 +312,8 @@ export class HomeProtocol extends HomeObject<ReaderCopy, ChannelEndpoint> {
   protected left(c: ReaderCopy): void {
     c.dropPuts();
     this.#giveBack(c, true);
+    // Room it took for puts that never came (it died before sending them, or a grant crossed its close).
+    c.end.write?.unreserve(c.unusedRoom());
     const ch = c.end.read;
     if (ch?.readers.delete(c) && !this.isQueue) ch.ahead.tellAlone(ch.readers);
   }

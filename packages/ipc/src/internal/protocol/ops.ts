@@ -5,7 +5,10 @@
  * ARCHITECTURE.md draws the exchanges.
  */
 export const Op = {
-  /** An item for the home's channel, admitted at once even past `maxsize` (sends, unbounded puts, putNowait). */
+  /**
+   * An item for the home's channel, admitted at once (sends, unbounded puts, putNowait); `a`: the
+   * room for it was taken already, 1 by a thread copy in the shared count, 2 by an R_SLOT grant.
+   */
   R_PUT: 1,
   /** A put that waits for room: `a` = sequence, `b` = timeout ms or -1. Answered by H_PUT_DONE. */
   R_PUT_WAIT: 2,
@@ -55,6 +58,11 @@ export const Op = {
    * pushed for it may not be used, and may come back.
    */
   R_SOFTEN: 18,
+  /**
+   * Queues: answer H_STATE (qsize, unfinished) now, then H_SYNCED `a`: a copy in another process
+   * asks this synchronously for `qsize()`, `empty()` and `full()`.
+   */
+  R_STATE: 19,
   /** An item for this copy: `a` = epoch it was sent in, `b` = 1 for a waiting get, 0 read ahead. */
   H_DATA: 20,
   /** `a` = sequence of an R_PUT_WAIT, `b` = 1 when put, 0 when it timed out. */
@@ -90,6 +98,15 @@ export const Op = {
    * may cause, so a copy that saw EOF knows its sends fail.
    */
   H_BROKEN: 31,
+  /**
+   * Bounded queues: take room for one item now, if there is room and no put waits for it; answered
+   * by H_PUT_DONE `a`, `b` = 1 granted. A copy in another process asks this synchronously for
+   * `putNowait()` (a thread copy too while puts of its own wait), then sends the item as R_PUT
+   * with `a` = 2, or gives the room back.
+   */
+  R_SLOT: 32,
+  /** `a` slots of room granted to this copy will not be used (granted after it stopped waiting). */
+  R_UNSLOT: 33,
 } as const;
 
 /** Called for each frame a link receives. */

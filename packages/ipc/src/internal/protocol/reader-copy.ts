@@ -78,6 +78,19 @@ export class ReaderCopy extends HomeCopy {
   holderGone = false;
   /** Its puts waiting for room (cancelled if it goes away: a put that did not complete). */
   readonly puts = new Set<PutWait>();
+  /**
+   * A thread copy of a queue: it counts its puts and gets in the queue's shared count itself
+   * (count.ts), so the home does not count them again.
+   */
+  countsOwn = false;
+  /** Room granted to it for a put (R_SLOT), mod 2^32. */
+  granted = 0;
+  /** Granted room it used (R_PUT `a` = 2) or gave back (R_UNSLOT), mod 2^32. */
+  used = 0;
+  /** Its items that came with room it took in the shared count (R_PUT `a` = 1), mod 2^32. */
+  selfUsed = 0;
+  /** A thread copy that died: the room it had taken in the shared count, as it recorded it. */
+  selfReserved: number | null = null;
 
   /** Pushes `item` to this copy: `tag` 1 for a waiting get, 0 read ahead, 2 for a try. */
   push(out: HomeActions, ch: Channel, item: Item, tag: number): void {
@@ -128,6 +141,7 @@ export class ReaderCopy extends HomeCopy {
     this.deliveredBytes -= bytes;
     const ch = this.end.read!;
     ch.inFlight -= n;
+    if (!this.countsOwn) ch.count?.add(-n);
     this.dirty = true;
     ch.settled(this);
   }
@@ -144,6 +158,13 @@ export class ReaderCopy extends HomeCopy {
       ch.waitPut(w);
       if (timeoutMs > 0) out.startTimer(w, timeoutMs);
     }
+  }
+
+  /** Room it took for items that never came: to give back once it is gone. */
+  unusedRoom(): number {
+    const granted = Math.max(0, (this.granted - this.used) | 0);
+    const own = this.selfReserved === null ? 0 : Math.max(0, (this.selfReserved - this.selfUsed) | 0);
+    return granted + own;
   }
 
   /** Its puts still waiting for room did not complete (it closed, died or its worker ended). */

@@ -17,6 +17,8 @@ export interface HandleData {
   readonly port?: MessagePort;
   /** Beside a port: where the copy records what it consumed, read by the home if it dies. */
   readonly shared?: SharedArrayBuffer;
+  /** Beside a port, for a queue: its size, which thread copies count in (protocol/count.ts). */
+  readonly count?: SharedArrayBuffer;
   readonly token?: string;
 }
 
@@ -38,17 +40,26 @@ export interface Handle {
    * returns), when a socket carries them next; false otherwise (put a copy instead).
    */
   sendBytesNow(bytes: Uint8Array): boolean;
-  /** Adds an item if there is room as far as this side knows, without waiting. */
+  /**
+   * Adds an item if the queue has room, without waiting for room: taken at home, in the shared
+   * count (a thread copy), or granted by the home (asked synchronously: false if it cannot answer).
+   */
   putNowait(item: Item): boolean;
   /** Takes an item, waiting up to `timeoutMs` (0: one the home has now, Python's `block=False`). */
   get(timeoutMs: number | undefined): GetResult | Promise<GetResult>;
-  /** Takes an item that is already here; undefined when none is. */
+  /**
+   * Takes an item the queue has now (a copy asks the home synchronously); undefined when none is,
+   * or when the home could not answer in time.
+   */
   getNowait(): Item | typeof EOF | undefined;
   /** Whether a get would answer at once. */
   ready(): boolean;
   /** Calls `cb` when a get would answer at once; starts reading ahead at a copy. */
   onReady(cb: () => void): () => void;
-  /** Items in the queue (a copy: as last reported by the home). */
+  /**
+   * Items in the queue: the shared count in the home's process; a copy in another process asks the
+   * home synchronously (the last size reported if it cannot answer in time).
+   */
   size(): number;
   full(): boolean;
   /** False when there was no unfinished task to mark done. */

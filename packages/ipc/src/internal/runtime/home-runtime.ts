@@ -9,20 +9,22 @@ import { BYTES_KIND } from '../link/frames.js';
 import type { Link } from '../link/link.js';
 import { PortLink } from '../link/port-link.js';
 import type { SocketLink } from '../link/socket-link.js';
+import { CONSUMED, COPY_SHARED_BYTES, RESERVED, WAKE } from '../protocol/count.js';
 import { type HomeKind, HomeProtocol } from '../protocol/home.js';
 import type { Endpoint, HomeActions, HomeCopy, Wait } from '../protocol/home-copy.js';
 import type { Item } from '../protocol/item.js';
+import { Op } from '../protocol/ops.js';
 import type { ReaderCopy } from '../protocol/reader-copy.js';
 import { broker, type HomeObject } from './broker.js';
 import { flushAtExit } from './exit.js';
 import type { HandleData } from './handle.js';
 import { keepAlive, type Waiter } from './waiter.js';
 
-/** The runtime side of a copy: its link, whether it holds the program alive, its consumed counter. */
+/** The runtime side of a copy: its link, whether it holds the program alive, its shared words. */
 interface CopyLink {
   readonly link: Link;
   held: boolean;
-  readonly consumed: Int32Array | null;
+  readonly shared: Int32Array | null;
 }
 
 export class HomeRuntime implements HomeActions, HomeObject {
@@ -104,10 +106,11 @@ export class HomeRuntime implements HomeActions, HomeObject {
     if (ctx.target === 'thread') {
       const { port, shared, link } = this.openPort(end);
       ctx.transfer(port);
+      const count = this.proto.isQueue ? this.proto.main.count!.buffer : undefined;
       // The thread's 'exit' can come before its port's 'close': settle the copy at the exit, so
       // a put it left waiting for room is never admitted after its Process was joined.
       ctx.onReceiverEnd?.(() => link.peerEnded());
-      return { path: b.path, id: this.id, end, port, shared };
+      return { path: b.path, id: this.id, end, port, shared, count };
     }
     // node:crypto is loaded on first use: it costs ~10 ms of a cold import.
     const token = process.getBuiltinModule('node:crypto').randomUUID();
@@ -124,7 +127,7 @@ export class HomeRuntime implements HomeActions, HomeObject {
   /** A new copy of endpoint `end` served over a port, for another thread. */
   openPort(end: number): { port: MessagePort; shared: SharedArrayBuffer; link: PortLink } {
     const { port1, port2 } = new MessageChannel();
-    const shared = new SharedArrayBuffer(4);
+    const shared = new SharedArrayBuffer(COPY_SHARED_BYTES);
     const link = this.#attachPort(end, port1, shared);
     return { port: port2, shared, link };
   }
@@ -134,21 +137,37 @@ export class HomeRuntime implements HomeActions, HomeObject {
     // A pipe end's only reader returns what it does not use: its items may move.
     const moves = !this.proto.isQueue;
     link.moveData = moves;
+    const words = shared instanceof SharedArrayBuffer ? new Int32Array(shared) : null;
     this.proto.attach(end, (c) => {
       c.moves = moves;
-      this.#wire(c, link, shared instanceof SharedArrayBuffer ? new Int32Array(shared) : null);
+      // A queue's thread copy counts its own puts and gets in the queue's shared count.
+      c.countsOwn = this.proto.isQueue && words !== null;
+      this.#wire(c, link, words);
     });
     return link;
   }
 
-  #wire(c: ReaderCopy, link: Link, consumed: Int32Array | null): void {
-    const cl: CopyLink = { link, held: false, consumed };
+  #wire(c: ReaderCopy, link: Link, shared: Int32Array | null): void {
+    const cl: CopyLink = { link, held: false, shared };
     c.link = cl;
-    link.onFrame = (op, a, b, body) => this.proto.frame(c, op, a, b, body);
+    link.onFrame = (op, a, b, body) => {
+      this.proto.frame(c, op, a, b, body);
+      // A thread copy may be blocked in getNowait() or putNowait() until this answer: send it
+      // now and wake it.
+      if (shared && (op === Op.R_TRY || op === Op.R_SLOT)) {
+        link.flush();
+        Atomics.add(shared, WAKE, 1);
+        Atomics.notify(shared, WAKE);
+      }
+    };
     link.beforeFlush = () => this.proto.beforeFlush(c);
     link.onClose = () => {
-      // A copy that died recorded what it consumed where its last report may not have come from.
-      if (consumed) this.proto.taken(c, Atomics.load(consumed, 0));
+      // A copy that died recorded what it consumed, and the room it took, where its last report
+      // may not have come from.
+      if (shared) {
+        this.proto.taken(c, Atomics.load(shared, CONSUMED));
+        this.proto.reservedBy(c, Atomics.load(shared, RESERVED));
+      }
       this.proto.linkClosed(c);
       this.#forgetIfUnused();
     };

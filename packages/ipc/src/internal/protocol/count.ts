@@ -1,0 +1,72 @@
+/**
+ * A queue's size, in shared memory: the one number every holder in the home's process reads as
+ * `qsize()` and reserves room in, as Python's queues share one semaphore. It counts the items put
+ * and not yet got: at home, pushed to a copy and not used there, and on their way from a thread
+ * copy that reserved room for them.
+ *
+ * ```
+ *   count (Int32, shared by the home and its thread copies)
+ *   ┌──────────┐
+ *   │ 0: items │  +1 a put reserves room (CAS below maxsize), or is admitted unreserved at home
+ *   └──────────┘  -1 a get hands an item out (at home, or in the thread copy that used it)
+ *
+ *   per thread copy (its `shared` buffer, Int32 words)
+ *   ┌─────────────┬─────────────┬──────────┐
+ *   │ 0: consumed │ 1: reserved │ 2: wake  │  consumed: items it handed out (mod 2^32);
+ *   └─────────────┴─────────────┴──────────┘  reserved: room it took in `count` (mod 2^32);
+ *                                             wake: bumped by the home after a synchronous answer
+ * ```
+ *
+ * A thread copy that dies leaves `reserved - arrived` slots taken for items that never came: the
+ * home gives them back (home.ts). Each side writes its own word before it changes `count` where
+ * dying in between would let the queue grow past `maxsize` (see remote-handle.ts), so a thread
+ * terminated between the two can only make the queue look one item fuller, never overfull.
+ */
+
+/** Word indexes of a thread copy's shared buffer. */
+export const CONSUMED = 0;
+export const RESERVED = 1;
+export const WAKE = 2;
+/** Bytes of a thread copy's shared buffer. */
+export const COPY_SHARED_BYTES = 12;
+
+export class QueueCount {
+  readonly buffer: SharedArrayBuffer;
+  readonly #word: Int32Array;
+  readonly #max: number;
+
+  /** @param max - `maxsize`; 0: unbounded. @param buffer - the home's, in a copy. */
+  constructor(max: number, buffer: SharedArrayBuffer = new SharedArrayBuffer(4)) {
+    this.buffer = buffer;
+    this.#word = new Int32Array(buffer, 0, 1);
+    this.#max = max;
+  }
+
+  get value(): number {
+    return Atomics.load(this.#word, 0);
+  }
+
+  /** Whether `maxsize` items are counted (never, unbounded). */
+  full(): boolean {
+    return this.#max > 0 && Atomics.load(this.#word, 0) >= this.#max;
+  }
+
+  /** Takes room for one item: false when `maxsize` items are counted. */
+  tryReserve(): boolean {
+    const w = this.#word;
+    if (this.#max <= 0) {
+      Atomics.add(w, 0, 1);
+      return true;
+    }
+    for (let n = Atomics.load(w, 0); n < this.#max; ) {
+      const seen = Atomics.compareExchange(w, 0, n, n + 1);
+      if (seen === n) return true;
+      n = seen;
+    }
+    return false;
+  }
+
+  add(n: number): void {
+    if (n !== 0) Atomics.add(this.#word, 0, n);
+  }
+}

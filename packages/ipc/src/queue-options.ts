@@ -1,0 +1,29 @@
+/** The options of {@link Queue} and {@link JoinableQueue}, and the timeout argument of their waits. */
+import type { BlockingWaitOptions } from '@multiproc/shared';
+import type { Schema } from './internal/schema.js';
+
+/** Options of {@link Queue} and {@link JoinableQueue}. */
+export interface QueueOptions<T> {
+  /**
+   * How many items the queue holds before put() waits; 0 (or less) means no limit, as in Python.
+   * @default 0
+   */
+  maxsize?: number;
+  /**
+   * A zod schema every received value is checked against (put() is not checked); get() then
+   * resolves to the schema's output type. A bad value rejects that get() with `ValidationError`.
+   * A copy in another worker checks with the schema rebuilt from its JSON Schema, so sending the
+   * queue to a worker throws `SerializationError` when JSON Schema cannot carry the schema exactly
+   * (a `refine()`, `transform()`, `pipe()`, `z.coerce`, `catch()`, `z.lazy()`, `z.custom()`, or a
+   * type such as `z.date()`, `z.bigint()`, `z.map()`): it is never weakened there. Use such a schema
+   * only in the queue's own thread, or validate in the worker yourself.
+   */
+  schema?: Schema<T>;
+}
+
+/**
+ * The timeout argument of put() and get(): a number of ms, or `{ timeout?, block? }`
+ * (`block: false`: do not wait, Python's `block=False`; a get still takes an item the queue has
+ * now). Nothing waits as long as it takes.
+ */
+export type TimeoutOptions = number | BlockingWaitOptions;

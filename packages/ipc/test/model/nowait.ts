@@ -1,0 +1,60 @@
+// putNowait() in the protocol model: the home thread's (room taken at home), a thread copy's (room
+// taken in the queue's shared count, then R_PUT with room taken), and a process copy's (R_SLOT,
+// then the item once room is granted; a question it stopped waiting for gives the room back).
+import { ROOM_COUNTED, ROOM_GRANTED, type SlotWait } from '../../src/internal/protocol/copy.js';
+import type { CopySim, Probe, System } from './system.js';
+
+/**
+ * One putNowait() by `c` (null: the home thread). `item` names the item when it is sent (a process
+ * copy sends it only once the home granted room). `abandon`: a process copy's wait for the answer
+ * times out at once, so room granted later must go back.
+ */
+export function putNowait(
+  sys: System,
+  c: CopySim | null,
+  item: () => string,
+  maxsize: number,
+  abandon: boolean,
+): Probe {
+  const p: Probe = { done: false, kind: 'put', who: c?.name ?? 'home', nowait: true };
+  if (!c) {
+    p.item = item();
+    p.done = true;
+    p.result = sys.home.tryPut(0, p.item);
+    return p;
+  }
+  c.probes.push(p);
+  if (c.count && !(maxsize > 0 && c.proto.putsPending)) {
+    p.done = true;
+    p.result = c.count.tryReserve();
+    if (p.result) {
+      c.roomTaken++;
+      p.item = item();
+      c.proto.put(p.item, null, 0, ROOM_COUNTED);
+    }
+  } else if (maxsize <= 0) {
+    p.done = true;
+    p.result = true;
+    p.item = item();
+    c.proto.put(p.item, null, 0);
+  } else {
+    const w = Object.assign(p, { abandoned: abandon }) as Probe & SlotWait;
+    p.onSettle = (r) => {
+      if (r !== true || w.abandoned || !c.alive) return;
+      p.item = item();
+      c.proto.put(p.item, null, 0, ROOM_GRANTED);
+      sys.flush(c);
+    };
+    c.proto.askSlot(w);
+  }
+  sys.flush(c);
+  return p;
+}
+
+/**
+ * `c` does something else: a putNowait() still waiting for its answer gave up first (a real copy
+ * blocks in putNowait() until the answer comes or its time runs out, then goes on).
+ */
+export function giveUpWaiting(c: CopySim): void {
+  for (const p of c.probes) if (p.nowait && !p.done) (p as Probe & SlotWait).abandoned = true;
+}
