@@ -97,6 +97,7 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
       resourceLimits: opts.resourceLimits,
       poolId,
       onCallerMessage: (message) => this.#messages.sink.postMessage(message),
+      onNoWorkers: (error) => this.#dispatcher.refuse(error),
       onWorkerCreate: (worker) => this.#tell('workerCreate', worker),
       onWorkerExit: (exit) => {
         if (exit.reason === 'crashed') this.#tell('crash', exit as PoolEvents['crash'][0]);
@@ -105,7 +106,8 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
     });
     this.#ready.then(
       (adapter) => this.#dispatcher.attach(adapter),
-      () => {},
+      // Without its workers' manager the pool can run nothing: no call may wait for it.
+      (error) => this.#dispatcher.refuse(error, true),
     );
   }
 

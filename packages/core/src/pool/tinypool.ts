@@ -20,19 +20,21 @@
 import type { ChildProcess } from 'node:child_process';
 import type { Worker } from 'node:worker_threads';
 import { Tinypool } from 'tinypool';
-import { currentProcess } from '../identity.js';
+import type { WorkerStartError } from '../errors.js';
 import type { BatchReply, CallerMessage } from '../internal/batch.js';
-import { childDepth } from '../internal/bootstrap.js';
 import { forwardChildOutput } from '../internal/output.js';
 import { recoverOnExit } from '../internal/owner-death.js';
-import { reapedEnv, reapWithProgram } from '../internal/reaper.js';
+import { reapWithProgram } from '../internal/reaper.js';
+import { diedStarting, isStartFailure, startError } from '../internal/start-failure.js';
 import type { ContextName } from '../options.js';
 import { announce, type PoolWatcher } from './events.js';
 import type { PoolResourceLimits } from './options.js';
 import { type Flight, NOTHING_RAN, type Outcome } from './outcome.js';
 import { isProgressMessage, ProcessLink, ThreadLink } from './progress.js';
 import { Slot, type SlotState, type StopReason, settleWithin } from './slot.js';
+import { StartPolicy } from './start-policy.js';
 import { stopChild } from './stop-child.js';
+import { guardWorkerStarts, LOADER_LEAKS_FDS, LOADING_MS, loadedOrExited, poolEnv } from './worker-start.js';
 
 /** The error the pool emits on a worker to make tinypool drop it (by identity, never by text). */
 class StopSignal extends Error {}
@@ -45,6 +47,8 @@ export interface AdapterConfig extends PoolWatcher {
   readonly resourceLimits: PoolResourceLimits | undefined;
   /** `sendToCaller()` messages from child processes. */
   onCallerMessage(message: CallerMessage): void;
+  /** No worker is alive and the last one could not start: what waits for a worker fails with `error`. */
+  onNoWorkers(error: WorkerStartError): void;
 }
 
 type TinypoolWorker = {
@@ -71,6 +75,9 @@ export class TinypoolAdapter {
   #destroying = false;
   /** Set by `destroy(true)` (a closed pool's `join()`): children are asked to exit, not signalled. */
   #graceful = false;
+  /** Flights handed to tinypool and not yet posted to a worker. */
+  readonly #unbound = new Set<Flight>();
+  readonly #starts: StartPolicy;
 
   /** Starts tinypool on the pool worker entry `entry` (checked by `adapter-start.ts`). */
   static create(config: AdapterConfig, entry: URL): TinypoolAdapter {
@@ -79,7 +86,9 @@ export class TinypoolAdapter {
     const tp = new Tinypool({
       filename: entry.href,
       runtime: threads ? 'worker_threads' : 'child_process',
-      minThreads: config.minProcesses,
+      // None at construction: a worker the system refuses there would throw out of tinypool's
+      // constructor and orphan the ones before it. `StartPolicy.fill()` starts them.
+      minThreads: 0,
       maxThreads: config.processes,
       idleTimeout: config.idleTimeout,
       env: poolEnv(threads),
@@ -97,13 +106,25 @@ export class TinypoolAdapter {
     });
     // A worker that dies while idle is reported as a pool 'error' event; the slot has seen it.
     tp.on('error', () => {});
+    // Kept by tinypool after a crash (`_ensureMinimumWorkers`) and for its idle timeout.
+    tp.options.minThreads = config.minProcesses;
     return new TinypoolAdapter(tp, config);
   }
 
   private constructor(tp: Tinypool, config: AdapterConfig) {
     this.#tp = tp;
     this.#config = config;
-    this.#scan();
+    this.#starts = new StartPolicy(tp, config, {
+      scan: () => this.#scan(),
+      live: () => {
+        let live = 0;
+        for (const slot of this.#slots)
+          if (slot.state.name !== 'stopping' && slot.state.name !== 'exited') live++;
+        return live;
+      },
+      unbound: () => this.#unbound,
+    });
+    this.#starts.fill();
   }
 
   /** Workers alive now. */
@@ -120,17 +141,25 @@ export class TinypoolAdapter {
    */
   run(flight: Flight, done: (flight: Flight, outcome: Outcome) => void): void {
     const failed = (error: unknown) => {
+      this.#unbound.delete(flight);
       void this.#failed(flight, error).then((outcome) => done(flight, outcome));
     };
     let run: Promise<BatchReply>;
     try {
       run = this.#tp.run(flight.batch, { transferList: flight.transfer as never, channel: flight as never });
     } catch (error) {
+      // tinypool creates workers inside run(): before `guardWorkerStarts` a refused one throws here.
+      if (isStartFailure(error))
+        flight.refused = this.#starts.failed(startError(this.#config.context, error));
       failed(error);
       return;
     }
+    this.#unbound.add(flight);
     this.#scan();
-    run.then((reply) => done(flight, this.#replied(flight, reply)), failed);
+    run.then((reply) => {
+      this.#unbound.delete(flight);
+      done(flight, this.#replied(flight, reply));
+    }, failed);
   }
 
   #replied(flight: Flight, reply: BatchReply): Outcome {
@@ -177,11 +206,13 @@ export class TinypoolAdapter {
   async destroy(graceful = false): Promise<void> {
     this.#graceful = graceful && !this.#destroying;
     this.#destroying = true;
+    this.#starts.stop();
     await this.#tp.destroy();
   }
 
   async #failed(flight: Flight, error: unknown): Promise<Outcome> {
     const slot = flight.slot;
+    if (!slot && flight.refused !== undefined) return { kind: 'refused', error: flight.refused };
     if (!slot) return this.#destroying ? { kind: 'terminated' } : { kind: 'unsent', error };
     const state = slot.state.name;
     if (!slot.dying && state !== 'stopping' && state !== 'exited') {
@@ -217,6 +248,7 @@ export class TinypoolAdapter {
   }
 
   #adopt(worker: TinypoolWorker): void {
+    guardWorkerStarts(worker);
     const child = worker.process;
     const thread = worker.thread;
     const slot: Slot = new Slot({
@@ -240,6 +272,7 @@ export class TinypoolAdapter {
       // tinypool passes what `run()` gave it: the flight itself.
       const flight = channel as Flight | undefined;
       if (flight) {
+        this.#unbound.delete(flight);
         flight.slot = slot;
         slot.bind(flight);
       }
@@ -248,6 +281,8 @@ export class TinypoolAdapter {
     const terminate = worker.terminate.bind(worker);
     const loaded = thread && LOADER_LEAKS_FDS ? loadedOrExited(thread) : undefined;
     worker.terminate = () => {
+      // A child that was never spawned has nothing to stop and will never emit 'exit'.
+      if (child && child.pid === undefined) return Promise.resolve();
       const starting = slot.state.name === 'starting';
       const dead =
         slot.dying ||
@@ -269,6 +304,14 @@ export class TinypoolAdapter {
   }
 
   #watchChild(slot: Slot, child: ChildProcess): void {
+    if (child.pid === undefined) {
+      // The system refused the spawn: Node reports it as an 'error' on the next tick, never 'exit'.
+      child.once('error', (error) => {
+        slot.cause ??= startError('process', error);
+        slot.exit(null, null);
+      });
+      return;
+    }
     // Listed with the program's reaper as soon as it is seen (in the turn tinypool forked it): it
     // was forked without a watchdog thread of its own (see `poolEnv`).
     reapWithProgram(child);
@@ -327,17 +370,20 @@ export class TinypoolAdapter {
     else this.#config.onCallerMessage(message as CallerMessage);
   }
 
-  #observe(slot: Slot, _from: SlotState, to: SlotState): void {
+  #observe(slot: Slot, from: SlotState, to: SlotState): void {
     announce(this.#config, slot, to);
+    if (from.name === 'starting' && to.name === 'idle') this.#starts.started();
     if (to.name === 'stopping' && to.reason !== 'idle') this.#leave(slot);
     if (to.name !== 'exited') return;
     this.#slots.delete(slot);
     if (this.#destroying) return;
-    if (to.reason === 'crashed') this.#leave(slot);
+    if (to.reason === 'crashed' && from.name === 'starting') {
+      this.#starts.failed(diedStarting(this.#config.context, to.exitCode, to.signal, slot.cause));
+    } else if (to.reason === 'crashed') this.#leave(slot);
     // Let the replacement tinypool starts in its own handlers be adopted, and start one if it won't.
     queueMicrotask(() => {
       this.#scan();
-      this.#kick();
+      this.#starts.kick();
     });
   }
 
@@ -347,51 +393,4 @@ export class TinypoolAdapter {
     this.#leaving.add(slot);
     this.#replacing.push(slot);
   }
-
-  /** Starts a worker when tinypool holds waiting work and fewer workers than it may have. */
-  #kick(): void {
-    const tp = this.#tp;
-    if (this.#destroying || tp.queueSize === 0 || tp.threads.length >= this.#config.processes) return;
-    const idle = { seq: -1, init: null, messages: null, tasks: [], maxTasks: 0, jobs: [] };
-    tp.run(idle).catch(() => {});
-    this.#scan();
-  }
-}
-
-/**
- * The environment of a pool's workers: the program's, plus who their parent is, plus (children
- * only) the reaper's variable, so a child skips its watchdog thread and a second V8 isolate at
- * start-up, as a `Process` child does (`internal/reaper.ts`).
- */
-function poolEnv(threads: boolean): Record<string, string> {
-  const env = {
-    ...(process.env as Record<string, string>),
-    MULTIPROC_POOL_PARENT: JSON.stringify({
-      pid: process.pid,
-      name: currentProcess().name,
-      depth: childDepth(),
-    }),
-  };
-  return threads ? env : (reapedEnv(env) as Record<string, string>);
-}
-
-/** Whether terminating a thread that is still importing modules leaks a file descriptor (Node 20). */
-const LOADER_LEAKS_FDS = Number(process.versions.node.split('.')[0]) < 22;
-/** How long a pool waits for a starting thread to load before it terminates it anyway (ms). */
-const LOADING_MS = 2000;
-
-/** Resolves once `thread` says it is ready (its modules are loaded) or exits. */
-function loadedOrExited(thread: Worker): Promise<void> {
-  return new Promise((resolve) => {
-    const onMessage = (message: { ready?: unknown }) => {
-      if (message?.ready === true) done();
-    };
-    const done = () => {
-      thread.off('message', onMessage);
-      thread.off('exit', done);
-      resolve();
-    };
-    thread.on('message', onMessage);
-    thread.once('exit', done);
-  });
 }

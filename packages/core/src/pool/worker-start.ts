@@ -1,0 +1,124 @@
+/**
+ * How a pool's workers are started, around tinypool 2.2: their environment, the guard that turns a
+ * worker the system refused into a worker that fails, and the delay before the pool tries again.
+ *
+ * tinypool creates a worker synchronously inside `run()`, its constructor and its own error
+ * handlers; a `new Worker()` that throws there (`ERR_WORKER_INIT_FAILED`, `EAGAIN` under
+ * RLIMIT_NPROC) escaped from those handlers, or left tasks that never settled. Once the pool has
+ * seen one worker, {@link guardWorkerStarts} wraps its runtime's `initialize()`: a creation that
+ * throws leaves a stand-in that reports the error as an `'error'` on the next tick, the way Node
+ * reports a child process it could not spawn, so every refused start takes one path: a worker that
+ * fails before it is ready (`tinypool.ts`).
+ */
+import { EventEmitter } from 'node:events';
+import type { Worker } from 'node:worker_threads';
+import { currentProcess } from '../identity.js';
+import { childDepth } from '../internal/bootstrap.js';
+import { reapedEnv } from '../internal/reaper.js';
+
+/** After a refused start, the pool waits this long before it starts a worker again (ms)... */
+export const START_RETRY_MS = 100;
+/** ...doubling after each refusal in a row, up to this (ms). */
+export const START_RETRY_MAX_MS = 5000;
+
+/** The delay before the next start, after `failures` refused starts in a row. */
+export function startRetryDelay(failures: number): number {
+  return Math.min(START_RETRY_MS * 2 ** Math.max(0, failures - 1), START_RETRY_MAX_MS);
+}
+
+const GUARDED = Symbol('multiproc.guardedInitialize');
+
+type RuntimeWorker = {
+  runtime?: string;
+  initialize?: (options: unknown) => void;
+  thread?: unknown;
+  threadId?: number | undefined;
+  process?: unknown;
+  waitForExit?: Promise<unknown>;
+};
+
+/** Wraps the `initialize()` of `worker`'s class (once per class) so a refused creation never throws. */
+export function guardWorkerStarts(worker: object): void {
+  const proto = Object.getPrototypeOf(worker) as RuntimeWorker & { [GUARDED]?: true };
+  const initialize = proto?.initialize;
+  if (!proto || proto[GUARDED] || typeof initialize !== 'function') return;
+  proto[GUARDED] = true;
+  proto.initialize = function (this: RuntimeWorker, options: unknown) {
+    try {
+      initialize.call(this, options);
+    } catch (error) {
+      standIn(this, error);
+    }
+  };
+}
+
+/** Gives `worker` a thread or child that never ran and reports `error` on the next tick. */
+function standIn(worker: RuntimeWorker, error: unknown): void {
+  const handle = Object.assign(new EventEmitter(), {
+    threadId: -1,
+    pid: undefined,
+    stdout: null,
+    stderr: null,
+    connected: false,
+    exitCode: null,
+    signalCode: null,
+    postMessage() {},
+    send: () => false,
+    kill: () => false,
+    ref() {},
+    unref() {},
+    terminate: () => Promise.resolve(1),
+  });
+  const threads = worker.runtime === 'worker_threads';
+  if (threads) {
+    worker.thread = handle;
+    worker.threadId = -1;
+  } else {
+    worker.process = handle;
+    worker.threadId = undefined;
+    worker.waitForExit = Promise.resolve();
+  }
+  process.nextTick(() => {
+    handle.emit('error', error);
+    // A thread that fails to start also exits (Node's order); a child that failed to spawn does not.
+    if (threads) handle.emit('exit', 1);
+  });
+}
+
+/**
+ * The environment of a pool's workers: the program's, plus who their parent is, plus (children
+ * only) the reaper's variable, so a child skips its watchdog thread and a second V8 isolate at
+ * start-up, as a `Process` child does (`internal/reaper.ts`).
+ */
+export function poolEnv(threads: boolean): Record<string, string> {
+  const env = {
+    ...(process.env as Record<string, string>),
+    MULTIPROC_POOL_PARENT: JSON.stringify({
+      pid: process.pid,
+      name: currentProcess().name,
+      depth: childDepth(),
+    }),
+  };
+  return threads ? env : (reapedEnv(env) as Record<string, string>);
+}
+
+/** Whether terminating a thread that is still importing modules leaks a file descriptor (Node 20). */
+export const LOADER_LEAKS_FDS = Number(process.versions.node.split('.')[0]) < 22;
+/** How long a pool waits for a starting thread to load before it terminates it anyway (ms). */
+export const LOADING_MS = 2000;
+
+/** Resolves once `thread` says it is ready (its modules are loaded) or exits. */
+export function loadedOrExited(thread: Worker): Promise<void> {
+  return new Promise((resolve) => {
+    const onMessage = (message: { ready?: unknown }) => {
+      if (message?.ready === true) done();
+    };
+    const done = () => {
+      thread.off('message', onMessage);
+      thread.off('exit', done);
+      resolve();
+    };
+    thread.on('message', onMessage);
+    thread.once('exit', done);
+  });
+}
