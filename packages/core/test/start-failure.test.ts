@@ -126,4 +126,23 @@ describe('without limits', () => {
     expect(code).toBe(0);
     expect(stdout).toMatch(/^WorkerStartError undefined: .*ERR_WORKER_OUT_OF_MEMORY.*resourceLimits/);
   });
+  it('a process pool serves with its live workers, fails what waits once none is left, then recovers', async () => {
+    const { stdout, stderr, code } = await runProgram('start-recovery.mjs', ['pool']);
+    expect(stderr).not.toContain("Unhandled 'error'");
+    expect(code).toBe(0);
+    const [first, during, after, created] = stdout.trim().split('\n');
+    expect(first).toBe('[1,4]');
+    const results = during!.split(',');
+    results.forEach((r, i) => expect(['WorkerStartError ENOENT', String((i + 1) ** 2)]).toContain(r));
+    expect(results).toContain('WorkerStartError ENOENT');
+    expect(after).toBe('[9,16]');
+    // Every start is counted, refused ones too: a handful, never a respawn loop.
+    expect(Number(created!.split(' ')[1])).toBeLessThan(30);
+  });
+
+  it('a warm spare that cannot spawn is dropped: the Process reports WorkerStartError from every join()', async () => {
+    const { stdout, code } = await runProgram('start-recovery.mjs', ['warm']);
+    expect(code).toBe(0);
+    expect(stdout).toBe('WorkerStartError ENOENT,WorkerStartError ENOENT 1 false\nnext 0\n');
+  });
 });
