@@ -36,6 +36,9 @@ import { StartPolicy } from './start-policy.js';
 import { stopChild } from './stop-child.js';
 import { guardWorkerStarts, LOADER_LEAKS_FDS, LOADING_MS, loadedOrExited, poolEnv } from './worker-start.js';
 
+/** How long a call waiting for a dead worker's outcome keeps the program alive, at most (ms). */
+const LAST_MESSAGES_HOLD_MS = 2000;
+
 /** The error the pool emits on a worker to make tinypool drop it (by identity, never by text). */
 class StopSignal extends Error {}
 
@@ -116,12 +119,8 @@ export class TinypoolAdapter {
     this.#config = config;
     this.#starts = new StartPolicy(tp, config, {
       scan: () => this.#scan(),
-      live: () => {
-        let live = 0;
-        for (const slot of this.#slots)
-          if (slot.state.name !== 'stopping' && slot.state.name !== 'exited') live++;
-        return live;
-      },
+      live: () =>
+        [...this.#slots].filter((s) => s.state.name !== 'stopping' && s.state.name !== 'exited').length,
       unbound: () => this.#unbound,
     });
     this.#starts.fill();
@@ -220,7 +219,11 @@ export class TinypoolAdapter {
       slot.answered(flight);
       return { kind: 'unsent', error };
     }
+    // A call waits on this: the program must not end while the dead worker's last messages are
+    // read (its channel is unref'd, and with no worker left, nothing else may hold the loop).
+    const hold = setTimeout(() => {}, LAST_MESSAGES_HOLD_MS);
     const exited = await slot.exited;
+    clearTimeout(hold);
     const jobs = slot.progressOf(flight)?.collect() ?? NOTHING_RAN;
     switch (exited.reason) {
       case 'crashed':
