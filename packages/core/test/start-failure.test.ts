@@ -133,7 +133,8 @@ describe('without limits', () => {
     const [first, during, after, created] = stdout.trim().split('\n');
     expect(first).toBe('[1,4]');
     const results = during!.split(',');
-    results.forEach((r, i) => expect(['WorkerStartError ENOENT', String((i + 1) ** 2)]).toContain(r));
+    for (const [i, r] of results.entries())
+      expect(['WorkerStartError ENOENT', String((i + 1) ** 2)]).toContain(r);
     expect(results).toContain('WorkerStartError ENOENT');
     expect(after).toBe('[9,16]');
     // Every start is counted, refused ones too: a handful, never a respawn loop.
