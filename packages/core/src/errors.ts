@@ -83,3 +83,68 @@ export class WorkerEntryNotFoundError extends ProcessError {
     this.searched = searched;
   }
 }
+
+/**
+ * The system refused to start a worker: a thread or a child process could not be created
+ * (`EAGAIN`: too many processes or threads for this user; `ENOMEM`; the Node.js executable
+ * missing), or the worker died before it was ready. Python raises `OSError` (`BlockingIOError` for
+ * `EAGAIN`) from `Pool()` and `Process.start()` here.
+ *
+ * Thrown by `Process.start()` when the refusal is immediate (a thread Node cannot create);
+ * `Process.join()` rejects with it when it comes later (a child process, whose spawn error Node
+ * reports on the next tick; a thread that fails while booting). A pool that cannot start any
+ * worker rejects its waiting calls with it; a pool with live workers keeps serving with them and
+ * retries the missing ones with a growing delay.
+ * @example
+ * try { await pool.map(tasks.square, [1, 2, 3]); }
+ * catch (err) { if (err instanceof WorkerStartError) console.log(err.errno); } // 'EAGAIN'
+ */
+export class WorkerStartError extends ProcessError {
+  override get name(): string {
+    return 'WorkerStartError';
+  }
+  override get code(): string {
+    return 'MP_WORKER_START';
+  }
+  /** Where the worker was to run: `'thread'` or `'process'`. */
+  readonly context: 'thread' | 'process';
+  /** The system error's name (`'EAGAIN'`, `'ENOMEM'`, `'ENOENT'`), when the system refused. */
+  readonly errno: string | undefined;
+  /** The call that failed (`'spawn /usr/bin/node'`, `'uv_thread_create'`), when known. */
+  readonly syscall: string | undefined;
+  constructor(
+    context: 'thread' | 'process',
+    details: { errno?: string | undefined; syscall?: string | undefined; detail?: string; cause?: unknown },
+  ) {
+    super(
+      startMessage(context, details.errno, details.detail),
+      details.cause === undefined ? undefined : { cause: details.cause },
+    );
+    this.context = context;
+    this.errno = details.errno;
+    this.syscall = details.syscall;
+  }
+}
+
+function startMessage(
+  context: 'thread' | 'process',
+  errno: string | undefined,
+  detail: string | undefined,
+): string {
+  const what = context === 'thread' ? 'worker thread' : 'child process';
+  const head = `Cannot start a ${what}`;
+  switch (errno) {
+    case 'EAGAIN':
+      return (
+        `${head}: the system refused a new ${context} (EAGAIN): too many processes or threads for this user. ` +
+        'Start fewer workers (lower a pool’s `processes`), end other programs of this user, or raise the limit (`ulimit -u`, RLIMIT_NPROC).'
+      );
+    case 'ENOMEM':
+      return `${head}: the system is out of memory (ENOMEM). Start fewer workers or free memory.`;
+    case 'ENOENT':
+    case 'EACCES':
+      return `${head}: the Node.js executable (${process.execPath}) is missing or not executable (${errno}). Reinstall Node.js or fix its permissions.`;
+    default:
+      return `${head}: ${detail ?? (errno ? `the system refused (${errno})` : 'it failed before it was ready')}. Start fewer workers, or check the system's limits.`;
+  }
+}

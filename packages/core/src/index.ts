@@ -21,7 +21,7 @@ export {
   ValidationError,
 } from '@multiproc/shared';
 export { type Context, getContext, type ProcessContext, type ThreadContext } from './context.js';
-export { PoolClosedError, WorkerCrashedError, WorkerEntryNotFoundError } from './errors.js';
+export { PoolClosedError, WorkerCrashedError, WorkerEntryNotFoundError, WorkerStartError } from './errors.js';
 export {
   cpuCount,
   currentProcess,

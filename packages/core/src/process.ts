@@ -95,6 +95,9 @@ export function activeChildren(): Process[] {
  * subclass that overrides `run()` (move its body into a task and pass that as `target`).
  * @throws {ContextError} from the constructor for a context this runtime cannot run (Bun, Deno).
  * @throws {WorkerEntryNotFoundError} from `start()` when the worker entry is missing (a bundled app).
+ * @throws {WorkerStartError} when the system refuses the worker (`EAGAIN`: too many processes or
+ * threads for this user): from `start()` when Node refuses at once (a thread it cannot create),
+ * else from `join()`, which then rejects every time, with `exitCode` 1.
  * @example
  * const p = new Process({ target: tasks.greet, args: ['bob'] });
  * p.start();
@@ -180,6 +183,9 @@ export class Process<F extends TaskFunction = TaskFunction> {
    * @throws {ProcessError} when already started. {@link SerializationError} for an argument that cannot be sent.
    * {@link ContextError} for shared memory sent to a `'process'` context, and when called at the top
    * level of a module a worker is importing (the missing `if (isMain())` guard).
+   * {@link WorkerStartError} when Node cannot create the thread or process at once (the process stays
+   * unstarted, so `start()` may be called again); a refusal Node reports later (a child process's
+   * `EAGAIN`) comes from `join()` instead (Python raises `OSError` from `start()` in both cases).
    */
   start(): void {
     this.#checkOpen();
@@ -240,6 +246,7 @@ export class Process<F extends TaskFunction = TaskFunction> {
    * @param timeoutMs a number of ms or `{ timeout }`; nothing waits until the end; a negative one
    *   does not wait, as in Python.
    * @throws {ProcessError} when the process was never started.
+   * @throws {WorkerStartError} when the worker could not start (see `start()`); `exitCode` is then 1.
    * @throws {ValidationError} for a timeout in another form.
    */
   async join(timeoutMs?: Timeout): Promise<void> {
@@ -247,7 +254,10 @@ export class Process<F extends TaskFunction = TaskFunction> {
     this.#checkOpen();
     const runner = this.#runner;
     if (!runner) throw new ProcessError(`${this.#name} cannot be joined before start().`);
-    if (this.#exit) return;
+    if (this.#exit) {
+      if (this.#exit.startError) throw this.#exit.startError;
+      return;
+    }
     // A pending join keeps the program alive while the worker runs, daemon or not (as Python's
     // blocking join does); a daemon goes back to not counting once nobody joins it.
     if (this.#daemon && this.#joins++ === 0) runner.ref();
@@ -264,6 +274,9 @@ export class Process<F extends TaskFunction = TaskFunction> {
       clearTimeout(timer);
       if (this.#daemon && --this.#joins === 0 && !this.#exit) runner.unref();
     }
+    // start()'s own handler on `exited` ran first, so a worker that never started is known here.
+    const startFailure = (this.#exit as ExitInfo | undefined)?.startError;
+    if (startFailure) throw startFailure;
   }
 
   /** Whether the process has started and not yet ended. */

@@ -30,7 +30,12 @@ const ready = new Map<ContextName, Spare>();
 
 function startSpare(context: ContextName): void {
   if (!message || !enabled.has(context) || ready.has(context)) return;
-  ready.set(context, context === 'thread' ? startThreadSpare(message) : startChildSpare(message));
+  try {
+    ready.set(context, context === 'thread' ? startThreadSpare(message) : startChildSpare(message));
+  } catch {
+    // The system refused a new worker (WorkerStartError): no spare for now. The next start tries
+    // again, once: a spare is never retried in a loop.
+  }
 }
 
 /**
@@ -66,8 +71,13 @@ export function runOnSpare(
   transfer: readonly object[],
 ): Runner | undefined {
   const spare = ready.get(context);
-  if (!spare) return undefined;
+  if (!enabled.has(context)) return undefined;
   ready.delete(context);
   setImmediate(() => startSpare(context));
+  // A spare that could not boot is dropped: the caller starts a worker of its own.
+  if (!spare || spare.failed) {
+    spare?.dispose();
+    return undefined;
+  }
   return spare.activate(start, transfer);
 }

@@ -83,6 +83,9 @@ describe.each(['thread', 'process'] as const)('errors from a %s pool task', (con
     if (name === 'WorkerEntryNotFoundError') {
       expect(err.message).toContain('/nowhere/pool-worker.js');
       expect([err.entry, err.searched]).toEqual(['pool', ['/nowhere/pool-worker.js']]);
+    } else if (name === 'WorkerStartError') {
+      expect(err.message).toContain('EAGAIN');
+      expect([err.context, err.errno, err.syscall]).toEqual(['process', 'EAGAIN', 'ours WorkerStartError']);
     } else expect(err.message).toBe(`ours ${name}`);
     expect(err.code).toBe((C.prototype as any).code);
     expect(err.stack).toContain('error-tasks.mjs');

@@ -5,6 +5,7 @@ import { guardChannel } from './channel-guard.js';
 import { forwardChildOutput } from './output.js';
 import { reapedEnv, reapWithProgram } from './reaper.js';
 import type { ExitInfo, Runner, SpareMessage, StartMessage } from './runner.js';
+import { isStartFailure, startError } from './start-failure.js';
 import { workerEntryPath } from './worker-entries.js';
 
 /** Python's convention: a child ended by signal N has exit code -N. */
@@ -13,13 +14,23 @@ export function signalExitCode(signal: string): number {
   return n === undefined ? -1 : -n;
 }
 
+/**
+ * Forks the process entry. A refusal Node reports at once (`ENOMEM`) throws; one it reports on
+ * the next tick (`EAGAIN`, `ENOENT`) leaves a child without a pid (see {@link childRunner}).
+ * @throws {WorkerStartError} when the system refuses the fork at once.
+ */
 function forkEntry(): ChildProcess {
-  const child = process.getBuiltinModule('node:child_process').fork(workerEntryPath('process'), [], {
-    serialization: 'advanced',
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    env: reapedEnv(process.env),
-    cwd: process.cwd(),
-  });
+  let child: ChildProcess;
+  try {
+    child = process.getBuiltinModule('node:child_process').fork(workerEntryPath('process'), [], {
+      serialization: 'advanced',
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      env: reapedEnv(process.env),
+      cwd: process.cwd(),
+    });
+  } catch (error) {
+    throw isStartFailure(error) ? startError('process', error) : error;
+  }
   reapWithProgram(child);
   // A send that fails because the child already died surfaces through 'exit'.
   child.on('error', () => {});
@@ -47,6 +58,8 @@ export function startChild(message: StartMessage, _transfer: readonly object[]):
 
 /** A child started ahead of need, waiting for its start message (see `warm.ts`). */
 export interface ChildSpare {
+  /** Set once the spare cannot be used: it failed to spawn, or it ended. */
+  readonly failed: boolean;
   activate(message: StartMessage, transfer: readonly object[]): Runner;
   dispose(): void;
 }
@@ -60,6 +73,9 @@ export function startChildSpare(spare: SpareMessage): ChildSpare {
   >;
   for (const h of handles) h?.unref?.();
   return {
+    get failed() {
+      return child.pid === undefined || child.exitCode !== null || child.signalCode !== null;
+    },
     activate(message) {
       for (const h of handles) h?.ref?.();
       const runner = childRunner(child);
@@ -75,6 +91,13 @@ export function startChildSpare(spare: SpareMessage): ChildSpare {
 function childRunner(child: ChildProcess): Runner {
   const output = forwardChildOutput(child.stdout!, child.stderr!);
   const exited = new Promise<ExitInfo>((resolve) => {
+    // No pid: the spawn failed. Node emits the system error next and never 'exit'.
+    if (child.pid === undefined) {
+      child.once('error', (error) =>
+        resolve({ exitCode: 1, signal: null, startError: startError('process', error) }),
+      );
+      return;
+    }
     const done = (code: number | null, signal: NodeJS.Signals | null) => {
       const info = { exitCode: code ?? (signal ? signalExitCode(signal) : 1), signal };
       void output.then(() => resolve(info));

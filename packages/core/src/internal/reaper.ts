@@ -46,16 +46,18 @@ function startReaper(): ChildProcess | undefined {
       env: {},
       windowsHide: true,
     });
-    if (child.pid === undefined || !child.stdin) throw new Error('no reaper');
-    // Blocking writes: a `+pid` line must reach the pipe before this program can exit.
-    (child.stdin as unknown as Blocking)._handle?.setBlocking?.(true);
-    child.stdin.on('error', () => {});
     const gone = () => {
       unavailable = true;
       reaper = undefined;
     };
+    // Before anything can throw: a spawn the system refused (EAGAIN under RLIMIT_NPROC) is
+    // reported as an 'error' on the next tick, which would crash the program unheard.
     child.on('error', gone);
     child.on('exit', gone);
+    child.stdin?.on('error', () => {});
+    if (child.pid === undefined || !child.stdin) throw new Error('no reaper');
+    // Blocking writes: a `+pid` line must reach the pipe before this program can exit.
+    (child.stdin as unknown as Blocking)._handle?.setBlocking?.(true);
     // Neither the reaper nor its pipe may keep this program alive.
     child.unref();
     (child.stdin as unknown as { unref?(): void }).unref?.();

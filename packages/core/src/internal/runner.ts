@@ -3,12 +3,15 @@
  * or a `child_process.fork` child ('process' context). `Process` is written against this interface
  * only; `thread-runner.ts` and `child-runner.ts` hold what differs.
  */
+import type { WorkerStartError } from '../errors.js';
 import type { WorkerIdentity } from '../identity.js';
 
 /** How a worker ended, in Python's terms: `exitCode` is negative (-N) when signal N ended it. */
 export interface ExitInfo {
   readonly exitCode: number;
   readonly signal: string | null;
+  /** Set when the worker never started (the system refused it): `exitCode` is then 1. */
+  readonly startError?: WorkerStartError;
 }
 
 /** The first message a Process worker receives: what to run and who it is. */

@@ -1,20 +1,24 @@
 /** The 'thread' context: a `node:worker_threads` Worker running the process entry. */
-import { type TransferListItem, Worker } from 'node:worker_threads';
+import { type TransferListItem, Worker, type WorkerOptions } from 'node:worker_threads';
 import { forwardLines } from './output.js';
 import { recoverOnExit } from './owner-death.js';
 import type { ExitInfo, Runner, SpareMessage, StartMessage } from './runner.js';
+import { isStartFailure, startError } from './start-failure.js';
 import { workerEntryUrl } from './worker-entries.js';
 
 // Node reports a worker stopped by terminate() with exit code 1; Python reports -SIGTERM / -SIGKILL.
 const SIGTERM_CODE = -15;
 const SIGKILL_CODE = -9;
 
-/** Starts a worker thread for `message`. */
+/**
+ * Starts a worker thread for `message`.
+ * @throws {WorkerStartError} when Node cannot create the thread (`EAGAIN`: too many threads).
+ */
 export function startThread(message: StartMessage, transfer: readonly object[]): Runner {
   // Reading a worker's stdout refs it, so a daemon (which must not keep the program alive) keeps
   // Node's own chunk-by-chunk forwarding; every other worker gets whole-line forwarding.
   const lineBuffered = !message.identity.daemon;
-  const worker = new Worker(workerEntryUrl('process'), {
+  const worker = newWorker({
     workerData: message,
     transferList: transfer as TransferListItem[],
     stdout: lineBuffered,
@@ -23,18 +27,47 @@ export function startThread(message: StartMessage, transfer: readonly object[]):
   return threadRunner(worker, lineBuffered);
 }
 
+/** `new Worker()` on the process entry; a thread Node cannot create throws {@link WorkerStartError}. */
+function newWorker(options: WorkerOptions): Worker {
+  try {
+    return new Worker(workerEntryUrl('process'), options);
+  } catch (error) {
+    // Anything else (an argument structured clone refuses) is the caller's to report.
+    throw isStartFailure(error) ? startError('thread', error) : error;
+  }
+}
+
 /** A thread started ahead of need, waiting for its start message (see `warm.ts`). */
 export interface ThreadSpare {
+  /** Set once the spare cannot be used: it failed to boot, or it ended. */
+  readonly failed: boolean;
   activate(message: StartMessage, transfer: readonly object[]): Runner;
   dispose(): void;
 }
 
-/** Starts a spare thread: it boots and preloads, unref'd, and runs whatever it is given later. */
+/**
+ * Starts a spare thread: it boots and preloads, unref'd, and runs whatever it is given later.
+ * @throws {WorkerStartError} when Node cannot create the thread.
+ */
 export function startThreadSpare(spare: SpareMessage): ThreadSpare {
-  const worker = new Worker(workerEntryUrl('process'), { workerData: spare, stdout: true, stderr: true });
+  const worker = newWorker({ workerData: spare, stdout: true, stderr: true });
   worker.unref();
-  worker.on('error', () => {});
+  let online = false;
+  let failed = false;
+  worker.once('online', () => {
+    online = true;
+  });
+  // A spare that cannot boot is dropped (`failed`); a Process never runs on it.
+  worker.on('error', () => {
+    if (!online) failed = true;
+  });
+  worker.once('exit', () => {
+    failed = true;
+  });
   return {
+    get failed() {
+      return failed;
+    },
     activate(message, transfer) {
       try {
         worker.postMessage(message, transfer as TransferListItem[]);
@@ -44,7 +77,7 @@ export function startThreadSpare(spare: SpareMessage): ThreadSpare {
         throw err;
       }
       worker.ref();
-      return threadRunner(worker, true);
+      return threadRunner(worker, true, online);
     },
     dispose() {
       void worker.terminate();
@@ -52,22 +85,35 @@ export function startThreadSpare(spare: SpareMessage): ThreadSpare {
   };
 }
 
-function threadRunner(worker: Worker, lineBuffered: boolean): Runner {
+function threadRunner(worker: Worker, lineBuffered: boolean, online = false): Runner {
   let stoppedWith: number | undefined;
+  let failedToStart: ExitInfo['startError'];
   recoverOnExit(worker);
   const output = lineBuffered
     ? Promise.all([forwardLines(worker.stdout, process.stdout), forwardLines(worker.stderr, process.stderr)])
     : Promise.resolve();
+  worker.once('online', () => {
+    online = true;
+  });
   const exited = new Promise<ExitInfo>((resolve) => {
     worker.once('exit', (code) => {
+      if (failedToStart) {
+        resolve({ exitCode: 1, signal: null, startError: failedToStart });
+        return;
+      }
       const exitCode = stoppedWith ?? code;
       const signal =
         stoppedWith === SIGKILL_CODE ? 'SIGKILL' : stoppedWith === SIGTERM_CODE ? 'SIGTERM' : null;
       void output.then(() => resolve({ exitCode, signal }));
     });
   });
-  // An error thrown at the worker's top level also ends it with code 1; print it like Python.
   worker.on('error', (err) => {
+    // Before 'online' no JavaScript ran in the worker: it could not start (join() reports it).
+    if (!online && !failedToStart) {
+      failedToStart = startError('thread', err);
+      return;
+    }
+    // An error thrown at the worker's top level also ends it with code 1; print it like Python.
     process.stderr.write(`${(err as Error)?.stack ?? String(err)}\n`);
   });
   return {

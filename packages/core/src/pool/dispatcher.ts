@@ -152,6 +152,16 @@ export class Dispatcher {
     this.#giveUp(entries, { error });
   }
 
+  /**
+   * No worker can start (`WorkerStartError`): everything queued fails with `error`. Calls made
+   * later try again; with `forGood` (the pool's workers cannot be managed at all) they fail too.
+   */
+  refuse(error: unknown, forGood = false): void {
+    if (forGood) this.#broken ??= () => error;
+    for (const entry of this.#queue.drain()) this.#finish(entry, false, error);
+    this.#checkIdle();
+  }
+
   /** Rejects everything queued with the pool's closed error (terminate). */
   terminate(): void {
     this.#terminated = true;
@@ -285,6 +295,7 @@ export class Dispatcher {
       cancelled: false,
       slot: undefined,
       progress: undefined,
+      refused: undefined,
       entries,
       live: entries.length,
     };

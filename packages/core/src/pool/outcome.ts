@@ -33,6 +33,8 @@ export interface Flight {
    */
   slot: Slot | undefined;
   progress: Progress | undefined;
+  /** Set when no worker could start to run it (a `WorkerStartError`): it fails with that. */
+  refused: unknown;
 }
 
 export type Outcome =
@@ -54,7 +56,9 @@ export type Outcome =
   /** The pool was terminated. */
   | { readonly kind: 'terminated' }
   /** The batch could not be posted to a worker at all (a value structured clone refused). */
-  | { readonly kind: 'unsent'; readonly error: unknown };
+  | { readonly kind: 'unsent'; readonly error: unknown }
+  /** No worker could start to run it (`WorkerStartError`). */
+  | { readonly kind: 'refused'; readonly error: unknown };
 
 /** Nothing ran. */
 export const NOTHING_RAN: JobsState = { claimed: 0, replies: [], item: 0, inInit: false };

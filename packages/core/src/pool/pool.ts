@@ -104,6 +104,7 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
       poolId,
       init,
       onCallerMessage: (message) => this.#messages.sink.postMessage(message),
+      onNoWorkers: (error) => this.#dispatcher.refuse(error),
       onWorkerCreate: (worker) => tell(this, 'workerCreate', worker),
       onWorkerExit: (exit) => {
         if (exit.reason === 'crashed') tell(this, 'crash', exit as PoolEvents['crash'][0]);
@@ -112,7 +113,8 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
     });
     this.#ready.then(
       (adapter) => this.#dispatcher.attach(adapter),
-      () => {},
+      // Without its workers' manager the pool can run nothing: no call may wait for it.
+      (error) => this.#dispatcher.refuse(error, true),
     );
   }
 

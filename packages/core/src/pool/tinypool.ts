@@ -20,11 +20,11 @@
 import type { ChildProcess } from 'node:child_process';
 import type { Worker } from 'node:worker_threads';
 import { Tinypool } from 'tinypool';
+import type { WorkerStartError } from '../errors.js';
 import type { BatchReply, CallerMessage } from '../internal/batch.js';
 import { guardChannel } from '../internal/channel-guard.js';
-import { forwardChildOutput } from '../internal/output.js';
 import { recoverOnExit } from '../internal/owner-death.js';
-import { reapWithProgram } from '../internal/reaper.js';
+import { diedStarting, isStartFailure, startError } from '../internal/start-failure.js';
 import type { ContextName } from '../options.js';
 import { announce, type PoolWatcher } from './events.js';
 import type { PoolInit } from './init.js';
@@ -32,8 +32,19 @@ import type { PoolResourceLimits } from './options.js';
 import { type Flight, NOTHING_RAN, type Outcome } from './outcome.js';
 import { isProgressMessage, ProcessLink, ThreadLink } from './progress.js';
 import { Slot, type SlotState, type StopReason, settleWithin } from './slot.js';
+import { StartPolicy } from './start-policy.js';
 import { stopChild } from './stop-child.js';
-import { LOADER_LEAKS_FDS, LOADING_MS, loadedOrExited, poolEnv } from './worker-start.js';
+import {
+  adoptChild,
+  guardWorkerStarts,
+  LOADER_LEAKS_FDS,
+  LOADING_MS,
+  loadedOrExited,
+  poolEnv,
+} from './worker-start.js';
+
+/** How long a call waiting for a dead worker's outcome keeps the program alive, at most (ms). */
+const LAST_MESSAGES_HOLD_MS = 2000;
 
 /** The error the pool emits on a worker to make tinypool drop it (by identity, never by text). */
 class StopSignal extends Error {}
@@ -48,6 +59,8 @@ export interface AdapterConfig extends PoolWatcher {
   readonly init: PoolInit | null;
   /** `sendToCaller()` messages from child processes. */
   onCallerMessage(message: CallerMessage): void;
+  /** No worker is alive and the last one could not start: what waits for a worker fails with `error`. */
+  onNoWorkers(error: WorkerStartError): void;
 }
 
 type TinypoolWorker = {
@@ -74,6 +87,9 @@ export class TinypoolAdapter {
   #destroying = false;
   /** Set by `destroy(true)` (a closed pool's `join()`): children are asked to exit, not signalled. */
   #graceful = false;
+  /** Flights handed to tinypool and not yet posted to a worker. */
+  readonly #unbound = new Set<Flight>();
+  readonly #starts: StartPolicy;
 
   /** Starts tinypool on the pool worker entry `entry` (checked by `adapter-start.ts`). */
   static create(config: AdapterConfig, entry: URL): TinypoolAdapter {
@@ -82,7 +98,9 @@ export class TinypoolAdapter {
     const tp = new Tinypool({
       filename: entry.href,
       runtime: threads ? 'worker_threads' : 'child_process',
-      minThreads: config.minProcesses,
+      // None at construction: a worker the system refuses there would throw out of tinypool's
+      // constructor and orphan the ones before it. `StartPolicy.fill()` starts them.
+      minThreads: 0,
       maxThreads: config.processes,
       idleTimeout: config.idleTimeout,
       env: poolEnv(threads),
@@ -100,13 +118,21 @@ export class TinypoolAdapter {
     });
     // A worker that dies while idle is reported as a pool 'error' event; the slot has seen it.
     tp.on('error', () => {});
+    // Kept by tinypool after a crash (`_ensureMinimumWorkers`) and for its idle timeout.
+    tp.options.minThreads = config.minProcesses;
     return new TinypoolAdapter(tp, config);
   }
 
   private constructor(tp: Tinypool, config: AdapterConfig) {
     this.#tp = tp;
     this.#config = config;
-    this.#scan();
+    this.#starts = new StartPolicy(tp, config, {
+      scan: () => this.#scan(),
+      live: () =>
+        [...this.#slots].filter((s) => s.state.name !== 'stopping' && s.state.name !== 'exited').length,
+      unbound: () => this.#unbound,
+    });
+    this.#starts.fill();
   }
 
   /** Workers alive now. */
@@ -123,17 +149,25 @@ export class TinypoolAdapter {
    */
   run(flight: Flight, done: (flight: Flight, outcome: Outcome) => void): void {
     const failed = (error: unknown) => {
+      this.#unbound.delete(flight);
       void this.#failed(flight, error).then((outcome) => done(flight, outcome));
     };
     let run: Promise<BatchReply>;
     try {
       run = this.#tp.run(flight.batch, { transferList: flight.transfer as never, channel: flight as never });
     } catch (error) {
+      // tinypool creates workers inside run(): before `guardWorkerStarts` a refused one throws here.
+      if (isStartFailure(error))
+        flight.refused = this.#starts.failed(startError(this.#config.context, error));
       failed(error);
       return;
     }
+    this.#unbound.add(flight);
     this.#scan();
-    run.then((reply) => done(flight, this.#replied(flight, reply)), failed);
+    run.then((reply) => {
+      this.#unbound.delete(flight);
+      done(flight, this.#replied(flight, reply));
+    }, failed);
   }
 
   #replied(flight: Flight, reply: BatchReply): Outcome {
@@ -180,11 +214,13 @@ export class TinypoolAdapter {
   async destroy(graceful = false): Promise<void> {
     this.#graceful = graceful && !this.#destroying;
     this.#destroying = true;
+    this.#starts.stop();
     await this.#tp.destroy();
   }
 
   async #failed(flight: Flight, error: unknown): Promise<Outcome> {
     const slot = flight.slot;
+    if (!slot && flight.refused !== undefined) return { kind: 'refused', error: flight.refused };
     if (!slot) return this.#destroying ? { kind: 'terminated' } : { kind: 'unsent', error };
     const state = slot.state.name;
     if (!slot.dying && state !== 'stopping' && state !== 'exited') {
@@ -192,7 +228,11 @@ export class TinypoolAdapter {
       slot.answered(flight);
       return { kind: 'unsent', error };
     }
+    // A call waits on this: the program must not end while the dead worker's last messages are
+    // read (its channel is unref'd, and with no worker left, nothing else may hold the loop).
+    const hold = setTimeout(() => {}, LAST_MESSAGES_HOLD_MS);
     const exited = await slot.exited;
+    clearTimeout(hold);
     const jobs = slot.progressOf(flight)?.collect() ?? NOTHING_RAN;
     switch (exited.reason) {
       case 'crashed':
@@ -220,6 +260,7 @@ export class TinypoolAdapter {
   }
 
   #adopt(worker: TinypoolWorker): void {
+    guardWorkerStarts(worker);
     const child = worker.process;
     const thread = worker.thread;
     const slot: Slot = new Slot({
@@ -243,6 +284,7 @@ export class TinypoolAdapter {
       // tinypool passes what `run()` gave it: the flight itself.
       const flight = channel as Flight | undefined;
       if (flight) {
+        this.#unbound.delete(flight);
         flight.slot = slot;
         slot.bind(flight, this.#config.init);
       }
@@ -251,6 +293,8 @@ export class TinypoolAdapter {
     const terminate = worker.terminate.bind(worker);
     const loaded = thread && LOADER_LEAKS_FDS ? loadedOrExited(thread) : undefined;
     worker.terminate = () => {
+      // A child that was never spawned has nothing to stop and will never emit 'exit'.
+      if (child && child.pid === undefined) return Promise.resolve();
       const starting = slot.state.name === 'starting';
       const dead =
         slot.dying ||
@@ -272,20 +316,15 @@ export class TinypoolAdapter {
   }
 
   #watchChild(slot: Slot, child: ChildProcess): void {
-    // Listed with the program's reaper as soon as it is seen (in the turn tinypool forked it): it
-    // was forked without a watchdog thread of its own (see `poolEnv`).
-    reapWithProgram(child);
-    // tinypool pipes a child's output and unpipes it as soon as the child has exited, before its
-    // pipes are read to the end, so its last lines were lost. Forward it whole-line, to the end.
-    const { stdout, stderr } = child;
-    if (stdout && stderr) {
-      stdout.unpipe(process.stdout);
-      stderr.unpipe(process.stderr);
-      void forwardChildOutput(stdout, stderr);
-      // unpipe() paused them, and a 'data' listener does not resume an explicitly paused stream.
-      stdout.resume();
-      stderr.resume();
+    if (child.pid === undefined) {
+      // The system refused the spawn: Node reports it as an 'error' on the next tick, never 'exit'.
+      child.once('error', (error) => {
+        slot.cause ??= startError('process', error);
+        slot.exit(null, null);
+      });
+      return;
     }
+    adoptChild(child);
     // A child that writes junk to its IPC channel would hang its call (or end this program): it is
     // killed, and the call it was running fails with WorkerCrashedError saying why.
     guardChannel(child, (error) => {
@@ -337,17 +376,20 @@ export class TinypoolAdapter {
     else this.#config.onCallerMessage(message as CallerMessage);
   }
 
-  #observe(slot: Slot, _from: SlotState, to: SlotState): void {
+  #observe(slot: Slot, from: SlotState, to: SlotState): void {
     announce(this.#config, slot, to);
+    if (from.name === 'starting' && to.name === 'idle') this.#starts.started();
     if (to.name === 'stopping' && to.reason !== 'idle') this.#leave(slot);
     if (to.name !== 'exited') return;
     this.#slots.delete(slot);
     if (this.#destroying) return;
-    if (to.reason === 'crashed') this.#leave(slot);
+    if (to.reason === 'crashed' && from.name === 'starting') {
+      this.#starts.failed(diedStarting(this.#config.context, to.exitCode, to.signal, slot.cause));
+    } else if (to.reason === 'crashed') this.#leave(slot);
     // Let the replacement tinypool starts in its own handlers be adopted, and start one if it won't.
     queueMicrotask(() => {
       this.#scan();
-      this.#kick();
+      this.#starts.kick();
     });
   }
 
@@ -356,14 +398,5 @@ export class TinypoolAdapter {
     if (this.#destroying || this.#leaving.has(slot)) return;
     this.#leaving.add(slot);
     this.#replacing.push(slot);
-  }
-
-  /** Starts a worker when tinypool holds waiting work and fewer workers than it may have. */
-  #kick(): void {
-    const tp = this.#tp;
-    if (this.#destroying || tp.queueSize === 0 || tp.threads.length >= this.#config.processes) return;
-    const idle = { seq: -1, init: null, messages: null, tasks: [], maxTasks: 0, jobs: [] };
-    tp.run(idle).catch(() => {});
-    this.#scan();
   }
 }

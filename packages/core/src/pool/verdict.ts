@@ -9,6 +9,7 @@
  * | `handedBack` | (none)             | (none)                  | run again        |
  * | `aborted`    | the one call was rejected when it was aborted                   |
  * | `terminated` | every job rejects with `PoolClosedError`                         |
+ * | `refused`    | no worker could start: every job rejects with `WorkerStartError` |
  *
  * A worker whose initializer failed (threw, or killed it) ran none of its jobs: they all reject
  * with the initializer's error, or `WorkerCrashedError` when it killed the worker.
@@ -95,6 +96,9 @@ export function judge(
       break;
     case 'terminated':
       failAll(closedError);
+      break;
+    case 'refused':
+      failAll(() => outcome.error);
       break;
     case 'unsent': {
       // Structured clone refused the batch. With several calls in it, each goes again on its own,

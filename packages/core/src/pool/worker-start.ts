@@ -1,11 +1,91 @@
 /**
- * How the adapter (`tinypool.ts`) starts and stops a pool's workers: their environment, and
- * waiting for a thread to finish loading before it is terminated (Node 20).
+ * How a pool's workers are started, around tinypool 2.2: their environment, the guard that turns a
+ * worker the system refused into a worker that fails, and the delay before the pool tries again.
+ *
+ * tinypool creates a worker synchronously inside `run()`, its constructor and its own error
+ * handlers; a `new Worker()` that throws there (`ERR_WORKER_INIT_FAILED`, `EAGAIN` under
+ * RLIMIT_NPROC) escaped from those handlers, or left tasks that never settled. Once the pool has
+ * seen one worker, {@link guardWorkerStarts} wraps its runtime's `initialize()`: a creation that
+ * throws leaves a stand-in that reports the error as an `'error'` on the next tick, the way Node
+ * reports a child process it could not spawn, so every refused start takes one path: a worker that
+ * fails before it is ready (`tinypool.ts`).
  */
+import type { ChildProcess } from 'node:child_process';
+import { EventEmitter } from 'node:events';
 import type { Worker } from 'node:worker_threads';
 import { currentProcess } from '../identity.js';
 import { childDepth } from '../internal/bootstrap.js';
-import { reapedEnv } from '../internal/reaper.js';
+import { forwardChildOutput } from '../internal/output.js';
+import { reapedEnv, reapWithProgram } from '../internal/reaper.js';
+
+/** After a refused start, the pool waits this long before it starts a worker again (ms)... */
+export const START_RETRY_MS = 100;
+/** ...doubling after each refusal in a row, up to this (ms). */
+export const START_RETRY_MAX_MS = 5000;
+
+/** The delay before the next start, after `failures` refused starts in a row. */
+export function startRetryDelay(failures: number): number {
+  return Math.min(START_RETRY_MS * 2 ** Math.max(0, failures - 1), START_RETRY_MAX_MS);
+}
+
+const GUARDED = Symbol('multiproc.guardedInitialize');
+
+type RuntimeWorker = {
+  runtime?: string;
+  initialize?: (options: unknown) => void;
+  thread?: unknown;
+  threadId?: number | undefined;
+  process?: unknown;
+  waitForExit?: Promise<unknown>;
+};
+
+/** Wraps the `initialize()` of `worker`'s class (once per class) so a refused creation never throws. */
+export function guardWorkerStarts(worker: object): void {
+  const proto = Object.getPrototypeOf(worker) as RuntimeWorker & { [GUARDED]?: true };
+  const initialize = proto?.initialize;
+  if (!proto || proto[GUARDED] || typeof initialize !== 'function') return;
+  proto[GUARDED] = true;
+  proto.initialize = function (this: RuntimeWorker, options: unknown) {
+    try {
+      initialize.call(this, options);
+    } catch (error) {
+      standIn(this, error);
+    }
+  };
+}
+
+/** Gives `worker` a thread or child that never ran and reports `error` on the next tick. */
+function standIn(worker: RuntimeWorker, error: unknown): void {
+  const handle = Object.assign(new EventEmitter(), {
+    threadId: -1,
+    pid: undefined,
+    stdout: null,
+    stderr: null,
+    connected: false,
+    exitCode: null,
+    signalCode: null,
+    postMessage() {},
+    send: () => false,
+    kill: () => false,
+    ref() {},
+    unref() {},
+    terminate: () => Promise.resolve(1),
+  });
+  const threads = worker.runtime === 'worker_threads';
+  if (threads) {
+    worker.thread = handle;
+    worker.threadId = -1;
+  } else {
+    worker.process = handle;
+    worker.threadId = undefined;
+    worker.waitForExit = Promise.resolve();
+  }
+  process.nextTick(() => {
+    handle.emit('error', error);
+    // A thread that fails to start also exits (Node's order); a child that failed to spawn does not.
+    if (threads) handle.emit('exit', 1);
+  });
+}
 
 /**
  * The environment of a pool's workers: the program's, plus who their parent is, plus (children
@@ -43,4 +123,23 @@ export function loadedOrExited(thread: Worker): Promise<void> {
     thread.on('message', onMessage);
     thread.once('exit', done);
   });
+}
+
+/**
+ * Takes over a pool child's life and output as soon as the adapter sees it (in the turn tinypool
+ * forked it): lists it with the program's reaper (it was forked without a watchdog thread of its
+ * own, see {@link poolEnv}), and forwards its output whole-line to the end. tinypool pipes a
+ * child's output and unpipes it as soon as the child has exited, before its pipes are read to the
+ * end, so its last lines were lost.
+ */
+export function adoptChild(child: ChildProcess): void {
+  reapWithProgram(child);
+  const { stdout, stderr } = child;
+  if (!stdout || !stderr) return;
+  stdout.unpipe(process.stdout);
+  stderr.unpipe(process.stderr);
+  void forwardChildOutput(stdout, stderr);
+  // unpipe() paused them, and a 'data' listener does not resume an explicitly paused stream.
+  stdout.resume();
+  stderr.resume();
 }

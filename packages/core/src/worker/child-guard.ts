@@ -111,14 +111,21 @@ export function guardChildProcess(): void {
 function startWatchdog(ppid: number): void {
   // node:worker_threads (~25 stream and worker modules) only when a watchdog is needed (issue #18).
   const { Worker } = process.getBuiltinModule('node:worker_threads');
-  const watchdog = new Worker(WATCHDOG_SOURCE, {
-    eval: true,
-    workerData: { ppid, intervalMs: WATCH_INTERVAL_MS },
-    stdout: true,
-    stderr: true,
-    env: {},
-    execArgv: [],
-  });
+  let watchdog: InstanceType<typeof Worker>;
+  try {
+    watchdog = new Worker(WATCHDOG_SOURCE, {
+      eval: true,
+      workerData: { ppid, intervalMs: WATCH_INTERVAL_MS },
+      stdout: true,
+      stderr: true,
+      env: {},
+      execArgv: [],
+    });
+  } catch {
+    // No thread to spare (ERR_WORKER_INIT_FAILED, EAGAIN): the child still exits when its IPC
+    // channel closes, which covers a parent that ends; only one frozen alive goes unnoticed.
+    return;
+  }
   // The watchdog must neither keep this child alive nor take it down if it fails to start.
   watchdog.unref();
   watchdog.on('error', () => {});

@@ -1,0 +1,110 @@
+/**
+ * When a pool starts workers, and what it does when the system refuses one (`WorkerStartError`:
+ * `EAGAIN` under RLIMIT_NPROC, a child that aborts before it is ready):
+ *
+ * - no worker left alive: whatever waits for one fails with the error (tinypool's queue and the
+ *   dispatcher's); the next call tries again;
+ * - some alive: the pool serves with those, and tinypool may start no new worker (its
+ *   `maxThreads` is lowered to the live count) until a delay has passed that doubles with each
+ *   refusal in a row (`startRetryDelay`); then it fills up again. Never a tight respawn loop.
+ */
+import type { Tinypool } from 'tinypool';
+import type { WorkerStartError } from '../errors.js';
+import { isStartFailure, startError } from '../internal/start-failure.js';
+import type { Flight } from './outcome.js';
+import type { AdapterConfig } from './tinypool.js';
+import { startRetryDelay } from './worker-start.js';
+
+/** An empty batch: posted to make tinypool start a worker. */
+const IDLE = { seq: -1, init: null, messages: null, tasks: [], maxTasks: 0, jobs: [] };
+
+/** What the policy reads from the adapter. */
+export interface StartPolicyHooks {
+  /** Adopts the workers tinypool started. */
+  scan(): void;
+  /** Workers starting or running (not stopping, not exited). */
+  live(): number;
+  /** Flights handed to tinypool and not posted to a worker yet. */
+  unbound(): Iterable<Flight>;
+}
+
+export class StartPolicy {
+  readonly #tp: Tinypool;
+  readonly #config: AdapterConfig;
+  readonly #hooks: StartPolicyHooks;
+  /** Refused starts in a row. */
+  #failures = 0;
+  #retry: NodeJS.Timeout | undefined;
+  #stopped = false;
+
+  constructor(tp: Tinypool, config: AdapterConfig, hooks: StartPolicyHooks) {
+    this.#tp = tp;
+    this.#config = config;
+    this.#hooks = hooks;
+  }
+
+  /** A worker became ready. */
+  started(): void {
+    this.#failures = 0;
+  }
+
+  /** The pool is being destroyed: no more retries. */
+  stop(): void {
+    this.#stopped = true;
+    clearTimeout(this.#retry);
+  }
+
+  /** Starts a worker when tinypool holds waiting work and fewer workers than it may have. */
+  kick(): void {
+    const tp = this.#tp;
+    if (this.#stopped || tp.queueSize === 0 || tp.threads.length >= tp.options.maxThreads) return;
+    this.#startOne();
+  }
+
+  /** Starts workers up to `minProcesses` (at creation, and once a refusal's delay has passed). */
+  fill(): void {
+    const tp = this.#tp;
+    const target = Math.min(this.#config.minProcesses, tp.options.maxThreads);
+    while (!this.#stopped && tp.threads.length < target) {
+      const before = tp.threads.length;
+      if (!this.#startOne() || tp.threads.length === before) break;
+    }
+  }
+
+  /** Makes tinypool start a worker (unless one is free); false when the system refused it at once. */
+  #startOne(): boolean {
+    try {
+      this.#tp.run(IDLE).catch(() => {});
+    } catch (error) {
+      if (!isStartFailure(error)) throw error;
+      this.failed(startError(this.#config.context, error));
+      return false;
+    }
+    this.#hooks.scan();
+    return true;
+  }
+
+  /** A worker could not start; returns `error`. */
+  failed(error: WorkerStartError): WorkerStartError {
+    const tp = this.#tp;
+    if (this.#stopped) return error;
+    this.#failures++;
+    clearTimeout(this.#retry);
+    const live = this.#hooks.live();
+    if (live === 0) {
+      tp.options.maxThreads = this.#config.processes;
+      for (const flight of this.#hooks.unbound()) flight.refused = error;
+      tp.cancelPendingTasks();
+      this.#config.onNoWorkers(error);
+      return error;
+    }
+    tp.options.maxThreads = live;
+    this.#retry = setTimeout(() => {
+      tp.options.maxThreads = this.#config.processes;
+      this.fill();
+      this.kick();
+    }, startRetryDelay(this.#failures));
+    this.#retry.unref();
+    return error;
+  }
+}
