@@ -1,6 +1,13 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig, mergeConfig } from 'vitest/config';
 import shared from '../../vitest.shared.ts';
 
 // Most tests here start pools of child processes; in CI every package's suite runs at once on
 // 2 cores, and a pool of 3 children has taken over 15 s to answer its first call there.
-export default mergeConfig(shared, defineConfig({ test: { testTimeout: 30_000 } }));
+// Files run at least two at a time (vitest's default on 2 cores is one): a file spends much of its
+// time waiting for workers and programs to start, exit or sleep, which another file can overlap.
+// The heaviest suites have one file per context (pool-*-thread, pool-*-process) to spread them.
+export default mergeConfig(
+  shared,
+  defineConfig({ test: { testTimeout: 30_000, maxWorkers: Math.max(2, availableParallelism() - 1) } }),
+);

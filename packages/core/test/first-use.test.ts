@@ -1,12 +1,12 @@
 // The built package keeps Process, Pool and the code only they use out of an import (issue #18),
 // so a worker whose task module imports the package does not compile them; the first use loads
 // them synchronously (scripts/first-use.mjs). Each path that can be the first touch runs once, in
-// a fresh program on the built output, as a user's program would.
-import { describe, expect, it } from 'vitest';
+// a fresh program on the built output, as a user's program would; the programs run side by side.
+import { describe, it } from 'vitest';
 import { runProgram } from './helpers.ts';
 
-describe('exports loaded on first use', () => {
-  it.each([
+describe.concurrent('exports loaded on first use', () => {
+  it.for<[string, unknown[]]>([
     ['pool', [[4, 9], true]],
     ['process', [0, true]],
     ['activeChildren', [[]]],
@@ -16,12 +16,12 @@ describe('exports loaded on first use', () => {
     ['warmStart', []],
   ])(
     '%s works as the first touch, and an import alone loads nothing',
-    async (scenario, saw) => {
+    { timeout: 30_000 },
+    async ([scenario, saw], { expect }) => {
       const { stdout, stderr, code } = await runProgram('first-use.mjs', [scenario]);
       expect(stderr).toBe('');
       expect(code).toBe(0);
       expect(JSON.parse(stdout)).toEqual({ atImport: false, after: true, saw });
     },
-    30_000,
   );
 });

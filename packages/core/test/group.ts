@@ -8,6 +8,8 @@ const started = new Set<ChildProcess>();
 
 export interface GroupRun {
   readonly child: ChildProcess;
+  /** Kills the program's whole group, if it is still there. */
+  kill(): void;
   /** Resolves once `pattern` has appeared this many times on stdout. */
   until(pattern: RegExp, count?: number): Promise<string>;
   readonly done: Promise<{ stdout: string; stderr: string; code: number | null }>;
@@ -39,16 +41,26 @@ function userThreads(): number {
 
 /**
  * Starts `node fixtures/<name> ...args` in a new process group, killed after `limitS` seconds,
- * allowed {@link EXTRA_THREADS} threads beyond what the user runs already.
+ * allowed {@link EXTRA_THREADS} threads beyond what the user runs already. The group is killed by
+ * {@link killGroups}, or, given `onTestFinished` (a concurrent test's own, from its context), when
+ * that test ends: `killGroups` in an `afterEach` would also kill the groups of the tests that run
+ * beside it.
  */
-export function runInGroup(name: string, args: string[] = [], limitS = 30): GroupRun {
+export function runInGroup(
+  name: string,
+  args: string[] = [],
+  limitS = 30,
+  onTestFinished?: (kill: () => void) => void,
+): GroupRun {
   const nproc = userThreads() + EXTRA_THREADS;
   const child = spawn(
     'prlimit',
     [`--nproc=${nproc}`, 'timeout', '-s', 'KILL', String(limitS), process.execPath, fixture(name), ...args],
     { detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
   );
-  started.add(child);
+  const kill = () => killGroup(child);
+  if (onTestFinished) onTestFinished(kill);
+  else started.add(child);
   let stdout = '';
   let stderr = '';
   const waiters = new Set<() => void>();
@@ -76,19 +88,21 @@ export function runInGroup(name: string, args: string[] = [], limitS = 30): Grou
       check();
       void done.then(() => reject(new Error(`${name} ended before printing ${pattern}: ${stdout}${stderr}`)));
     });
-  return { child, until, done };
+  return { child, kill, until, done };
 }
 
 /** Kills every process group a test started (call it from `afterEach`). */
 export function killGroups(): void {
-  for (const child of started) {
-    try {
-      process.kill(-child.pid!, 'SIGKILL');
-    } catch {
-      // The group is already gone.
-    }
-  }
+  for (const child of started) killGroup(child);
   started.clear();
+}
+
+function killGroup(child: ChildProcess): void {
+  try {
+    process.kill(-child.pid!, 'SIGKILL');
+  } catch {
+    // The group is already gone.
+  }
 }
 
 /** Whether `pid` has exited: gone, or a zombie nobody reaped yet. */

@@ -57,8 +57,10 @@ it('a target whose promise never settles exits with code 13 and says so, in both
 // Run by hand with LOST_OUTPUT_ROUNDS=20 (and on Node 22 and 24): these losses were intermittent.
 const ROUNDS = Number(process.env.LOST_OUTPUT_ROUNDS ?? 1);
 
-describe('no line written before an exit is lost', () => {
-  it.each([
+// Each case is its own program and mostly waits for it, so they run side by side; each kills its
+// own groups when it ends (the file's afterEach would kill the others' too).
+describe.concurrent('no line written before an exit is lost', () => {
+  it.for([
     ['a Process target that calls process.exit(0)', 'exit', 'process', 300],
     ['daemon Processes before the program ends', 'daemons', 'process', 20],
     ['daemon Processes before the program ends', 'daemons', 'thread', 20],
@@ -66,16 +68,16 @@ describe('no line written before an exit is lost', () => {
     ['a pool task that returns just before the program ends', 'pool-return', 'process', 300],
     ['a pool task that calls process.exit(0), its worker replaced', 'pool-replace', 'process', 600],
     ['a pool task that calls process.exit(0), its worker replaced', 'pool-replace', 'thread', 600],
-  ])(
+  ] as const)(
     '%s (%s, %s context)',
-    async (_what, mode, context, expected) => {
+    { timeout: 120_000 },
+    async ([_what, mode, context, expected], { expect, onTestFinished }) => {
       for (let round = 0; round < ROUNDS; round++) {
-        const { stdout } = await runInGroup('lost-output.mjs', [mode, context], 60).done;
+        const { stdout } = await runInGroup('lost-output.mjs', [mode, context], 60, onTestFinished).done;
         const lines = stdout.split('\n').filter((line) => line.includes(' line '));
         expect(lines).toHaveLength(expected);
         for (const line of lines) expect(line).toMatch(/^\S+ line \d+ [xyz]{60}$/);
       }
     },
-    120_000,
   );
 });

@@ -1,16 +1,18 @@
 import { Pool } from '@multiproc/core';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tasks } from './fixtures/pool-tasks.ts';
 
-const pools: Pool[] = [];
-afterEach(async () => {
-  await Promise.all(pools.splice(0).map((p) => p.terminate()));
-});
-
+// The tests of a context share one pool: messages are routed per call, whatever ran before.
 describe.each(['thread', 'process'] as const)('messages from inside a task (%s)', (context) => {
+  let pool: Pool;
+  beforeAll(() => {
+    pool = new Pool({ processes: 2, context });
+  });
+  afterAll(async () => {
+    await pool.terminate();
+  });
+
   it("an apply call's messages have all reached onMessage when it resolves", async () => {
-    const pool = new Pool({ processes: 2, context });
-    pools.push(pool);
     for (let round = 0; round < 20; round++) {
       const got: unknown[] = [];
       const seen = await pool
@@ -21,8 +23,6 @@ describe.each(['thread', 'process'] as const)('messages from inside a task (%s)'
   });
 
   it('delivers sendToCaller() values to onMessage, per call', async () => {
-    const pool = new Pool({ processes: 2, context });
-    pools.push(pool);
     const a: unknown[] = [];
     const b: unknown[] = [];
     const [ra, rb] = await Promise.all([
@@ -51,8 +51,6 @@ describe.each(['thread', 'process'] as const)('messages from inside a task (%s)'
   });
 
   it('loses no message of a map, however late the channel delivers it', async () => {
-    const pool = new Pool({ processes: 2, context });
-    pools.push(pool);
     const got: unknown[] = [];
     const args = Array.from({ length: 300 }, (_, i) => [2, `m${i}`] as [number, string]);
     await pool.starmap(tasks.progress, args, { chunksize: 7, onMessage: (m) => got.push(m) });

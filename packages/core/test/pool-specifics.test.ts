@@ -1,5 +1,5 @@
 // Pool behaviour that needs one context or none: process kills, resource limits, option checks,
-// types, maxQueue, growing and shrinking, and `await using`. The shared suite is pool.test.ts.
+// types, maxQueue, growing and shrinking, and `await using`. The shared suite is pool.ts.
 import {
   type AsyncResult,
   ContextError,

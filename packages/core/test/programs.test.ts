@@ -1,15 +1,17 @@
 // Whole programs run as child processes: what a user sees on stdout/stderr and how they exit.
-import { describe, expect, it } from 'vitest';
+// Each program is independent of the others and mostly waits for Node to start, so they run side
+// by side (describe.concurrent, at most vitest's maxConcurrency at once).
+import { describe, it } from 'vitest';
 import { isRunning, runProgram } from './helpers.ts';
 
-describe.each(['thread', 'process'])('programs in %s context', (context) => {
-  it('Ans3 (TypeScript through tsx) prints exactly the source line', async () => {
+describe.concurrent.each(['thread', 'process'])('programs in %s context', (context) => {
+  it('Ans3 (TypeScript through tsx) prints exactly the source line', async ({ expect }) => {
     const { stdout, code } = await runProgram('ans3.ts', [context]);
     expect(code).toBe(0);
     expect(stdout).toBe('This is my process.\n');
   });
 
-  it('Ans6 (compiled JavaScript) prints four whole lines in any order', async () => {
+  it('Ans6 (compiled JavaScript) prints four whole lines in any order', async ({ expect }) => {
     const { stdout, code } = await runProgram('ans6.mjs', [context]);
     expect(code).toBe(0);
     expect(stdout.split('\n').filter(Boolean).sort()).toEqual([
@@ -20,7 +22,7 @@ describe.each(['thread', 'process'])('programs in %s context', (context) => {
     ]);
   });
 
-  it('never splits a line between concurrent writers', async () => {
+  it('never splits a line between concurrent writers', async ({ expect }) => {
     const { stdout, code } = await runProgram('interleave.mjs', [context]);
     expect(code).toBe(0);
     const lines = stdout.split('\n').filter(Boolean);
@@ -28,47 +30,47 @@ describe.each(['thread', 'process'])('programs in %s context', (context) => {
     for (const line of lines) expect(line).toMatch(/^worker \d line \d+$/);
   });
 
-  it('names the task and module when the worker does not define the task', async () => {
+  it('names the task and module when the worker does not define the task', async ({ expect }) => {
     const { stdout, stderr } = await runProgram('missing-task.mjs', [context]);
     expect(stdout).toContain('exitCode=1');
     expect(stderr).toContain("'onlyInMain'");
     expect(stderr).toContain('missing-task.mjs');
   });
 
-  it('names the module when it fails to import in the worker', async () => {
+  it('names the module when it fails to import in the worker', async ({ expect }) => {
     const { stdout, stderr } = await runProgram('broken-module.mjs', [context]);
     expect(stdout).toContain('exitCode=1');
     expect(stderr).toContain('broken-module.mjs');
     expect(stderr).toContain('top-level failure in the task module');
   });
 
-  it('exits by itself with warm start enabled', async () => {
+  it('exits by itself with warm start enabled', async ({ expect }) => {
     const { stdout, code } = await runProgram('warm-exit.mjs', [context]);
     expect(code).toBe(0);
     expect(stdout).toBe('hello from a spare\nexitCode=0\n');
   });
 
-  it('inherits environment variables', async () => {
+  it('inherits environment variables', async ({ expect }) => {
     const { stdout } = await runProgram('env.mjs', [context], { MP_TEST_VALUE: 'inherited-42' });
     expect(stdout).toContain('MP_TEST_VALUE=inherited-42');
   });
 });
 
-describe('daemon processes', () => {
-  it('a parent that exits does not wait for its daemon and leaves no orphan', async () => {
+describe.concurrent('daemon processes', () => {
+  it('a parent that exits does not wait for its daemon and leaves no orphan', async ({ expect }) => {
     const { stdout, code } = await runProgram('daemon-parent.mjs', ['process']);
     expect(code).toBe(0);
     const { pid } = JSON.parse(stdout.trim().split('\n')[0]!);
     await expect.poll(() => isRunning(pid), { timeout: 5000 }).toBe(false);
   });
 
-  it('a daemon child ends even when its parent is killed', async () => {
+  it('a daemon child ends even when its parent is killed', async ({ expect }) => {
     const { stdout } = await runProgram('daemon-parent.mjs', ['process', 'kill-self']);
     const { pid } = JSON.parse(stdout.trim().split('\n')[0]!);
     await expect.poll(() => isRunning(pid), { timeout: 5000 }).toBe(false);
   });
 
-  it('a daemon thread does not keep the program alive', async () => {
+  it('a daemon thread does not keep the program alive', async ({ expect }) => {
     const { code } = await runProgram('daemon-parent.mjs', ['thread']);
     expect(code).toBe(0);
   });
