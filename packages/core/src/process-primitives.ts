@@ -2,7 +2,9 @@
  * The synchronisation primitives and shared values of the `'process'` context: proxies of a
  * manager this program starts on first use (`processManager()` of `@multiproc/ipc`), so they work
  * across processes where the SharedArrayBuffer ones of `@multiproc/shared` cannot go. Each can be
- * called with or without `new`, like Python's `ctx.Lock()`.
+ * called with or without `new`, like Python's `ctx.Lock()`. A wait without a timeout that no live
+ * child, pool worker or connected program could end rejects as the thread primitives' one does
+ * (`LockError`, `BrokenBarrierError`) instead of hanging the program.
  */
 import {
   type ArrayProxy,

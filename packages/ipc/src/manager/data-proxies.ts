@@ -308,16 +308,21 @@ export class QueueProxy<T = unknown> extends BaseProxy {
   /**
    * Adds `value`, waiting for room when `maxsize` is reached. Python: `put(obj, block, timeout)`.
    * @throws {QueueFullError} when still full after `timeout` (or at once with `{ block: false }`).
+   * @throws {EOFError} without a timeout, when nothing could ever take an item: the manager is
+   *   served from this thread, no other thread, process or program uses it, and this program has
+   *   nothing else left to do.
    */
   async put(value: T, timeout?: Timeout | { timeout?: number; block?: boolean }): Promise<void> {
-    return this.callMethod('put', value, wireTimeout(timeout, 'Queue.put()', true)) as Promise<void>;
+    const ms = wireTimeout(timeout, 'Queue.put()', true);
+    return this.waitCall('put', ms, [value, ms]) as Promise<void>;
   }
   /**
    * Takes the next value. Python: `get(block, timeout)`.
    * @throws {QueueEmptyError} when none came within `timeout` (or at once with `{ block: false }`).
+   * @throws {EOFError} without a timeout, when nothing could ever put one (as `put()`).
    */
   async get(timeout?: Timeout | { timeout?: number; block?: boolean }): Promise<T> {
-    return this.callMethod('get', wireTimeout(timeout, 'Queue.get()', true)) as Promise<T>;
+    return this.waitCall('get', wireTimeout(timeout, 'Queue.get()', true)) as Promise<T>;
   }
   /** The number of items. Python: `qsize()`. */
   qsize(): Promise<number> {
@@ -327,9 +332,12 @@ export class QueueProxy<T = unknown> extends BaseProxy {
   taskDone(): Promise<void> {
     return this.callMethod('taskDone') as Promise<void>;
   }
-  /** Waits until every item put has been marked done. Python: `join()`. */
+  /**
+   * Waits until every item put has been marked done. Python: `join()`.
+   * @throws {EOFError} when nothing could ever call `taskDone()` (as `put()`).
+   */
   join(): Promise<void> {
-    return this.callMethod('join') as Promise<void>;
+    return this.waitCall('join', -1, []) as Promise<void>;
   }
 }
 proxyClass('Queue', QueueProxy);

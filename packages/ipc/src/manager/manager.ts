@@ -215,7 +215,9 @@ let defaultManager: Manager | null = null;
 /**
  * The manager behind the process-safe primitives of `getContext('process')` (`ctx.Lock()`,
  * `ctx.Value()`, …): started in this program on first use, on a private Unix socket, and shut down
- * when the program exits. It never keeps the program alive by itself.
+ * when the program exits. It never keeps the program alive by itself: a wait without a timeout
+ * keeps it alive only while a live child, pool worker or connected program could end it, and
+ * rejects (`LockError`, `BrokenBarrierError`, `EOFError`) once none is left.
  * @returns the same manager on every call (in this thread).
  * @example
  * const lock = processManager().Lock(); // what getContext('process').Lock() returns

@@ -82,6 +82,15 @@ export class BaseProxy {
     return this.client().write(this.#ref.id, method, args) as Promise<void>;
   }
 
+  /**
+   * @internal Calls `method` with `args` (by default `[timeoutMs]`), a wait that lasts up to
+   * `timeoutMs` (-1: no limit). An unbounded one on a manager this thread serves holds the program
+   * open only while another party could end it (internal/manager/stuck.ts).
+   */
+  protected waitCall(method: string, timeoutMs: number, args: unknown[] = [timeoutMs]): Promise<unknown> {
+    return this.client().request(this.#ref.id, method, args, false, timeoutMs < 0);
+  }
+
   /** @internal This thread's connection to the manager (a new one after the last one died). */
   protected client(): ManagerClient {
     let client = this.#client;

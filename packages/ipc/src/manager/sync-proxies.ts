@@ -46,11 +46,14 @@ export class LockProxy extends BaseProxy {
    * Acquires the lock, waiting up to `timeout` ms; resolves to whether it did. Python: `acquire(block, timeout)`.
    * @param timeout - ms, `{ timeout }` or `{ block: false }`. @default waits without limit
    * @throws {ValidationError} for another form of timeout.
+   * @throws {LockError} without a timeout, when nothing could ever release it: the manager is
+   *   served from this thread, no other thread, process or program uses it, and this program has
+   *   nothing else left to do (a deadlock Python would block in forever).
    * @throws {ManagerClosedError} when the manager is gone.
    */
   async acquire(timeout?: AcquireArg): Promise<boolean> {
     const ms = wireTimeout(timeout, `${this.typeid}.acquire()`, true);
-    return this.client().request(this[proxyRef].id, 'acquire', [ms], true) as Promise<boolean>;
+    return this.client().request(this[proxyRef].id, 'acquire', [ms], true, ms < 0) as Promise<boolean>;
   }
 
   /** Acquires the lock if it is free now; resolves to whether it did. */
@@ -143,9 +146,10 @@ export class EventProxy extends BaseProxy {
   /**
    * Waits until the flag is set or `timeout` ms pass; resolves to the flag. Python: `wait(timeout)`.
    * @param timeout - ms or `{ timeout }`. @default no limit
+   * @throws {LockError} without a timeout, when nothing could ever set it (as `LockProxy.acquire()`).
    */
   async wait(timeout?: Timeout): Promise<boolean> {
-    return this.callMethod('wait', wireTimeout(timeout, 'Event.wait()')) as Promise<boolean>;
+    return this.waitCall('wait', wireTimeout(timeout, 'Event.wait()')) as Promise<boolean>;
   }
 }
 proxyClass('Event', EventProxy);
@@ -165,10 +169,11 @@ export class ConditionProxy extends LockProxy {
   /**
    * Releases the lock, waits for `notify()` or `timeout` ms, re-acquires; resolves to whether it
    * was notified. Python: `wait(timeout)`.
-   * @throws {LockError} when this thread or process does not hold the lock.
+   * @throws {LockError} when this thread or process does not hold the lock, or without a timeout
+   *   when nothing could ever notify it (as `LockProxy.acquire()`; the lock is held again then).
    */
   async wait(timeout?: Timeout): Promise<boolean> {
-    return this.callMethod('wait', wireTimeout(timeout, 'Condition.wait()')) as Promise<boolean>;
+    return this.waitCall('wait', wireTimeout(timeout, 'Condition.wait()')) as Promise<boolean>;
   }
 
   /**
@@ -212,11 +217,14 @@ proxyClass('Condition', ConditionProxy);
 export class BarrierProxy extends BaseProxy {
   /**
    * Waits until `parties` have called it; resolves to this party's arrival index. Python: `wait(timeout)`.
-   * @throws {BrokenBarrierError} when the barrier is broken, reset, aborted, or times out.
+   * @throws {BrokenBarrierError} when the barrier is broken, reset, aborted, or times out, or
+   *   when nothing could ever bring the other parties (no other thread, process or program uses this
+   *   manager, served from this thread, and this program has nothing else left to do): it is then broken.
    */
   async wait(timeout?: Timeout): Promise<number> {
     const ms = timeout === undefined ? null : wireTimeout(timeout, 'Barrier.wait()');
-    return this.callMethod('wait', ms) as Promise<number>;
+    // Without a timeout the barrier's default applies: when nothing could ever come, it breaks sooner.
+    return this.waitCall('wait', ms ?? -1, ms === null ? [null] : [ms]) as Promise<number>;
   }
   /** Breaks the waits in progress, then makes the barrier usable again. Python: `reset()`. */
   reset(): Promise<void> {

@@ -2,7 +2,9 @@
  * A thread's connection to one manager, shared by all of its proxies there: one socket carrying
  * manager frames (rpc.ts). Requests are written at once, in the order they are made (the server
  * runs them in that order); answers come back by sequence number. The socket holds the program
- * open only while a request waits, so an idle proxy never keeps its program alive.
+ * open only while a request waits, so an idle proxy never keeps its program alive. An unbounded
+ * wait sent to a manager this thread serves holds nothing: stuck.ts decides whether another party
+ * could still answer it, or ends it.
  *
  * Pipelined calls save a round trip: they are written (tag QUIET, no answer) and resolve once the
  * frame is in the kernel (or, behind a full socket buffer, once it gets there). Later calls on
@@ -42,6 +44,7 @@ import { trackRemote, untrackRemote } from '../runtime/exit.js';
 import { deliverAtExit } from './exit-connect.js';
 import { FrameSplitter, sendFrame } from './frame-io.js';
 import { copyFrame, decodeAnswer, FAILED, LATE, QUIET, REQUEST, requestFrame, SYNC, WRITE } from './rpc.js';
+import { type IdleWaiter, isHosted, managerKey, watchIdleWaits } from './stuck.js';
 import { type ErrorRecord, fromRecord } from './wire.js';
 
 interface Pending {
@@ -53,6 +56,8 @@ interface Pending {
   writes: number;
   /** Pipelined frames sent before this request: its answer shows the manager read them. */
   quietBefore: number;
+  /** An unbounded wait on a manager this thread serves: it holds no ref (stuck.ts). */
+  idle: boolean;
 }
 
 const SENT: Promise<undefined> = Promise.resolve(undefined);
@@ -61,7 +66,7 @@ const clients = new Map<string, ManagerClient>();
 
 /** This thread's client of the manager at `address` (one per address and key). */
 export function clientFor(address: Address, authkey: string): ManagerClient {
-  const key = `${JSON.stringify(address)}|${authkey}`;
+  const key = managerKey(address, authkey);
   let c = clients.get(key);
   if (!c) {
     c = new ManagerClient(address, authkey, () => clients.delete(key));
@@ -70,7 +75,9 @@ export function clientFor(address: Address, authkey: string): ManagerClient {
   return c;
 }
 
-export class ManagerClient {
+export class ManagerClient implements IdleWaiter {
+  /** The connection's key (stuck.ts, managerKey). */
+  readonly key: string;
   readonly #address: Address;
   readonly #key: Buffer;
   readonly #forget: () => void;
@@ -78,8 +85,13 @@ export class ManagerClient {
   readonly #splitter = new FrameSplitter((seq, tag, buf, start, end) =>
     this.#settle(seq, tag, buf, start, end),
   );
-  // Set once connected; ref'd exactly while a request waits.
+  // Set once connected; ref'd exactly while a request that holds the loop waits (#holdLoop).
   #socket: net.Socket | null = null;
+  #reffed = true;
+  // Pending requests that hold the loop, pending idle waits, and idle waits being ended (stuck.ts).
+  #refs = 0;
+  #idle = 0;
+  #answers = 0;
   // Frames made before the socket is authenticated, written then in order; null after.
   #queued: Buffer[] | null = [];
   #seq = 0;
@@ -93,6 +105,7 @@ export class ManagerClient {
   #quietRead = 0;
 
   constructor(address: Address, authkey: string, forget: () => void) {
+    this.key = managerKey(address, authkey);
     this.#address = address;
     this.#forget = forget;
     trackRemote(this);
@@ -103,7 +116,7 @@ export class ManagerClient {
       .then(() => openSocket(netAddress(address, 'a manager proxy'), feed))
       .then((s) => {
         this.#socket = s;
-        if (this.#pending.size === 0) s.unref();
+        this.#holdLoop();
         return connectManagerSocket(s, key, feed);
       })
       .then(
@@ -117,12 +130,24 @@ export class ManagerClient {
     return this.#dead !== null;
   }
 
+  /** Unbounded waits pending that hold no ref (stuck.ts). */
+  get idleWaits(): number {
+    return this.#idle;
+  }
+
   /**
    * Calls `method` of object `id`; resolves to its answer. With `holds` (a lock's or semaphore's
-   * acquire), an answer true counts the object as held by this connection.
+   * acquire), an answer true counts the object as held by this connection. With `unbounded` (a
+   * wait without a timeout), a manager this thread serves does not hold the loop for it (stuck.ts).
    */
-  request(id: number, method: string, args: unknown[], holds = false): Promise<unknown> {
-    return this.#send(id, method, args, REQUEST, holds ? id : -1, -1);
+  request(id: number, method: string, args: unknown[], holds = false, unbounded = false): Promise<unknown> {
+    return this.#send(id, method, args, REQUEST, holds ? id : -1, -1, unbounded);
+  }
+
+  /** stuck.ts ends `n` idle waits: their answers are on the way, so the socket holds the loop. */
+  expectAnswers(n: number): void {
+    this.#answers += n;
+    this.#holdLoop();
   }
 
   /**
@@ -194,6 +219,7 @@ export class ManagerClient {
     tag: number,
     holds: number,
     writes: number,
+    unbounded = false,
   ): Promise<unknown> {
     if (this.#dead) return Promise.reject(this.#dead);
     const seq = (this.#seq = (this.#seq + 1) >>> 0);
@@ -204,10 +230,15 @@ export class ManagerClient {
       return Promise.reject(err); // an argument that cannot be sent: this call fails, not the rest
     }
     const quietBefore = this.#quietSent;
+    const idle = unbounded && isHosted(this.key);
     const p = new Promise<unknown>((resolve, reject) =>
-      this.#pending.set(seq, { resolve, reject, holds, writes, quietBefore }),
+      this.#pending.set(seq, { resolve, reject, holds, writes, quietBefore, idle }),
     );
-    if (this.#pending.size === 1) this.#socket?.ref();
+    if (idle) {
+      this.#idle++;
+      watchIdleWaits(this);
+    } else this.#refs++;
+    this.#holdLoop();
     if (this.#queued !== null) this.#queued.push(copyFrame(n));
     else sendFrame(this.#socket!, n);
     return p;
@@ -245,6 +276,7 @@ export class ManagerClient {
     s.once('close', () => this.#die(new Error('The connection to the manager closed.')));
     for (const frame of this.#queued!) s.write(frame);
     this.#queued = null;
+    this.#holdLoop();
     s.resume();
   }
 
@@ -256,7 +288,12 @@ export class ManagerClient {
     const p = this.#pending.get(seq);
     if (!p) return;
     this.#pending.delete(seq);
-    if (this.#pending.size === 0) this.#socket?.unref();
+    if (!p.idle) this.#refs--;
+    else {
+      this.#idle--;
+      if (this.#answers > 0) this.#answers--;
+    }
+    this.#holdLoop();
     if (p.quietBefore > this.#quietRead) this.#quietRead = p.quietBefore;
     let value: unknown;
     try {
@@ -289,6 +326,17 @@ export class ManagerClient {
     process.emitWarning(record.message, { type: 'ManagerWarning', code });
   }
 
+  // The socket holds the loop while a request that needs it waits, while connecting with anything
+  // pending (the handshake is finite), and while the answers of waits stuck.ts ended are on the way.
+  #holdLoop(): void {
+    if (this.#pending.size === 0) this.#answers = 0;
+    const want = this.#pending.size > 0 && (this.#refs > 0 || this.#answers > 0 || this.#queued !== null);
+    const s = this.#socket;
+    if (s === null || want === this.#reffed) return;
+    this.#reffed = want;
+    want ? s.ref() : s.unref();
+  }
+
   #die(cause: unknown): void {
     if (this.#dead) return;
     this.#forget();
@@ -306,6 +354,7 @@ export class ManagerClient {
     this.#queued = null;
     for (const p of this.#pending.values()) p.reject(err);
     this.#pending.clear();
+    this.#refs = this.#idle = this.#answers = 0;
     this.#held.clear();
     this.#writer.clear();
   }

@@ -3,7 +3,7 @@
  * Values live here; a proxy's read returns a copy (mutating it changes nothing here).
  */
 import { RawArray, RawValue, type Typecode, ValidationError } from '@multiproc/shared';
-import { QueueEmptyError, QueueFullError } from '../../errors.js';
+import { EOFError, QueueEmptyError, QueueFullError } from '../../errors.js';
 import { Deque } from '../deque.js';
 import { dispatch, type Served } from './served-sync.js';
 import { type Owner, WaitList, type WireTimeout } from './wait-list.js';
@@ -258,6 +258,20 @@ export class ServedQueue implements Served {
   join(owner: Owner): void | Promise<void> {
     if (this.#unfinished === 0) return;
     return this.#joiners.wait(owner, -1, () => undefined);
+  }
+
+  abandonWaits(): number {
+    const why = (method: string, what: string) =>
+      new EOFError(
+        `Queue.${method}() would wait forever: no other thread or process uses this manager and ` +
+          `nothing else left in the program could ${what}. Start the producer or consumer first ` +
+          '(keep its Process alive), or give a timeout.',
+      );
+    return (
+      this.#getters.abandon(why('get', 'put an item')) +
+      this.#putters.abandon(why('put', 'take an item')) +
+      this.#joiners.abandon(why('join', 'call taskDone()'))
+    );
   }
 
   ownerGone(owner: Owner): void {

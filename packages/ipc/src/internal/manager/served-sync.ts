@@ -5,12 +5,14 @@
  * and a barrier it waited at is broken (`ownerGone`), as the shared primitives' owner-death recovery.
  */
 import { BrokenBarrierError, LockError } from '@multiproc/shared';
-import { afterPoll, type Owner, WaitList, type WireTimeout } from './wait-list.js';
+import { afterPoll, neverEnds, type Owner, WaitList, type WireTimeout } from './wait-list.js';
 
 /** An object the manager serves: methods called by name for an owner. */
 export interface Served {
   invoke(method: string, args: unknown[], owner: Owner): unknown;
   ownerGone?(owner: Owner): void;
+  /** Rejects every wait it holds (nothing left could end them: stuck.ts); returns how many. */
+  abandonWaits?(): number;
 }
 
 /** Calls `obj[method](owner, ...args)` if `method` is one of `allowed`. */
@@ -79,6 +81,10 @@ export class ServedLock implements Served {
     return this.count > 0 && this.owner === owner;
   }
 
+  abandonWaits(): number {
+    return this.#waiters.abandon(neverEnds());
+  }
+
   ownerGone(owner: Owner): void {
     this.#waiters.dropOwner(owner);
     if (this.count > 0 && this.owner === owner) {
@@ -145,6 +151,10 @@ export class ServedSemaphore implements Served {
     return this.#held.size === 0 ? this.#value : afterPoll(() => this.#value); // held: see afterPoll
   }
 
+  abandonWaits(): number {
+    return this.#waiters.abandon(neverEnds());
+  }
+
   ownerGone(owner: Owner): void {
     this.#waiters.dropOwner(owner);
     const n = this.#held.get(owner) ?? 0;
@@ -185,6 +195,10 @@ export class ServedEvent implements Served {
     return this.#waiters.wait(owner, timeoutMs, () => false);
   }
 
+  abandonWaits(): number {
+    return this.#waiters.abandon(neverEnds());
+  }
+
   ownerGone(owner: Owner): void {
     this.#waiters.dropOwner(owner);
   }
@@ -215,10 +229,17 @@ export class ServedCondition implements Served {
   async wait(owner: Owner, timeoutMs: WireTimeout): Promise<boolean> {
     this.#checkOwned(owner, 'wait');
     const depth = this.lock.releaseAll();
-    const notified = await this.#waiters.wait(owner, timeoutMs, () => false);
-    await this.lock.acquire(owner, -1);
-    this.lock.count = depth;
-    return notified;
+    try {
+      return await this.#waiters.wait(owner, timeoutMs, () => false);
+    } finally {
+      // Also when the wait could never end (stuck.ts): the caller holds the lock again, as in Python.
+      await this.lock.acquire(owner, -1);
+      this.lock.count = depth;
+    }
+  }
+
+  abandonWaits(): number {
+    return this.#waiters.abandon(neverEnds()) + this.lock.abandonWaits();
   }
 
   notify(owner: Owner, n = 1): void {
@@ -291,6 +312,18 @@ export class ServedBarrier implements Served {
 
   state(_owner: Owner): { broken: boolean; nWaiting: number; parties: number } {
     return { broken: this.#broken, nWaiting: this.#waiters.size, parties: this.#parties };
+  }
+
+  abandonWaits(): number {
+    const n = this.#waiters.size;
+    if (n === 0) return 0;
+    this.#broken = true;
+    this.#breakWaiters(
+      'The Barrier could never be passed: no other thread or process uses this manager and nothing ' +
+        'else left in the program could bring the other parties to wait(), so it is now broken. ' +
+        'Start the parties before waiting; call reset() to reuse it.',
+    );
+    return n;
   }
 
   ownerGone(owner: Owner): void {

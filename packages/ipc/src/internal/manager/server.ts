@@ -25,6 +25,7 @@ import {
   WRITE,
 } from './rpc.js';
 import type { Served } from './served-sync.js';
+import { type HostedServer, hostServer, managerKey, unhostServer } from './stuck.js';
 import { afterPoll, type Owner } from './wait-list.js';
 import { type ErrorRecord, type ProxyRef, type Request, toRecord } from './wire.js';
 import { Writers } from './writers.js';
@@ -56,7 +57,7 @@ export type ServedFactory = ((args: unknown[], server: ManagerServer) => Served)
 /** Where a proxy's own id lives, so an argument that is a proxy of this server means its object. */
 export const proxyRef: unique symbol = Symbol('multiproc.proxyRef');
 
-export class ManagerServer {
+export class ManagerServer implements HostedServer {
   readonly listener: Listener;
   readonly authkey: string;
   readonly #types: ReadonlyMap<string, ServedFactory>;
@@ -87,6 +88,7 @@ export class ManagerServer {
   async start(): Promise<Address> {
     this.#address = await this.listener.ready();
     this.listener.serve((socket, feed) => this.#serve(socket, feed));
+    this.#host();
     return this.#address;
   }
 
@@ -94,6 +96,7 @@ export class ManagerServer {
   startNow(): Address {
     this.#address = this.listener.address;
     this.listener.serve((socket, feed) => this.#serve(socket, feed));
+    this.#host();
     return this.#address;
   }
 
@@ -121,10 +124,26 @@ export class ManagerServer {
     return [...this.#types.keys()];
   }
 
+  /** Live client connections, this thread's own proxies' one included (stuck.ts). */
+  get connections(): number {
+    return this.#sockets.size;
+  }
+
+  /**
+   * Rejects every wait the served objects hold, each with its object's error (stuck.ts: nothing
+   * left could answer them); returns how many there were.
+   */
+  abandonWaits(): number {
+    let n = 0;
+    for (const obj of this.#objects.values()) n += obj.abandonWaits?.() ?? 0;
+    return n;
+  }
+
   /** Stops serving: clients' pending and later calls reject with ManagerClosedError. */
   shutdown(): void {
     if (this.#closed) return;
     this.#closed = true;
+    unhostServer(managerKey(this.address, this.authkey), this);
     this.listener.close();
     for (const socket of this.#sockets) socket.destroy();
     this.#sockets.clear();
@@ -163,6 +182,11 @@ export class ManagerServer {
       if (conn.deferred === null) conn.gone();
     });
     socket.resume();
+  }
+
+  // This thread's proxies of this manager: their unbounded waits go idle (stuck.ts).
+  #host(): void {
+    hostServer(managerKey(this.address, this.authkey), this);
   }
 
   #onFrame(conn: Conn, seq: number, tag: number, buf: Buffer, start: number, end: number): void {

@@ -2,6 +2,7 @@
  * The manager server's waiters: FIFO, each with its owner (the client connection that asked) and
  * an optional timeout. One helper for every served primitive (locks, semaphores, events, queues).
  */
+import { LockError } from '@multiproc/shared';
 
 /**
  * Runs `f` once the manager's event loop has polled its sockets again (two `setImmediate` turns
@@ -22,6 +23,18 @@ export function afterPoll<T>(f: () => T): Promise<T> {
         }
       }),
     ),
+  );
+}
+
+/**
+ * The error of a lock, semaphore, event or condition wait that nothing can end (stuck.ts), worded
+ * as the thread primitives' one.
+ */
+export function neverEnds(): LockError {
+  return new LockError(
+    'This wait can never end: no other thread or process uses this manager and nothing else left in ' +
+      'the program could release or set what it waits for (a deadlock; Python would block forever). ' +
+      'Release it first, or give a timeout.',
   );
 }
 
@@ -94,6 +107,13 @@ export class WaitList<T> {
       if (e.timer) clearTimeout(e.timer);
       err === undefined ? e.resolve(v) : e.reject(err);
     }
+  }
+
+  /** Rejects every waiter with `err` (nothing left could wake them: stuck.ts); returns how many. */
+  abandon(err: unknown): number {
+    const n = this.#entries.length;
+    if (n > 0) this.wakeAll(undefined as T, err);
+    return n;
   }
 
   /** Drops the waiters of an owner that is gone (nobody will read their answer); true if any. */

@@ -1,0 +1,49 @@
+// Manager-backed waits follow the contract's rule as the thread primitives do (stuck-wait.test.ts):
+// a wait keeps the program alive while a live party could still end it (a child process, a daemon
+// child, a pool worker, another program connected), and rejects with the thread primitive's error
+// class once nothing can, including when the last other client ends while it waits. Each program runs bounded by
+// runProgram's timeout: a hang there fails as a killed program (code null), never the suite.
+import { describe, expect, it } from 'vitest';
+import { runProgram } from './helpers.ts';
+
+describe('manager-backed waits that nothing can end', () => {
+  it('reject with LockError, BrokenBarrierError or EOFError and the program ends by itself', async () => {
+    const { stdout, stderr, code } = await runProgram('manager-stuck-wait.mjs');
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    expect(stdout.split('\n')).toEqual([
+      'lock LockError MP_LOCK',
+      'rlock LockError MP_LOCK',
+      'semaphore LockError MP_LOCK',
+      'event LockError MP_LOCK',
+      'condition LockError MP_LOCK',
+      'condition held resolved undefined',
+      'barrier BrokenBarrierError MP_BROKEN_BARRIER true',
+      'queue get EOFError MP_EOF',
+      'queue put EOFError MP_EOF',
+      'queue join EOFError MP_EOF',
+      'manager event LockError MP_LOCK',
+      'timeout still resolved false',
+      '',
+    ]);
+  });
+
+  it('wait for a live child process, daemon child or pool worker that ends them 500 ms later', async () => {
+    const { stdout, stderr, code } = await runProgram('manager-stuck-wait.mjs', ['child']);
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    expect(stdout).toBe(
+      'lock resolved true\ndaemon queue resolved late item\npool queue resolved late item\n',
+    );
+  });
+
+  it('wait for another program connected to the manager that ends them 500 ms later', async () => {
+    const { stdout, stderr, code } = await runProgram('manager-stuck-wait.mjs', ['remote']);
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    expect(stdout).toBe('remote event resolved true\n');
+  });
+
+  it('reject once the only other client ends while they wait', async () => {
+    const { stdout, stderr, code } = await runProgram('manager-stuck-wait.mjs', ['child-ends']);
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    expect(stdout).toBe('event LockError MP_LOCK\nexitCode 0\n');
+  });
+});

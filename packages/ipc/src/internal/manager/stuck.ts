@@ -1,0 +1,107 @@
+/**
+ * The deadlock rule for proxies of a manager this thread serves (the contract's "a pending wait
+ * keeps the program alive while something live could still satisfy it; when nothing can any more,
+ * it rejects"), the way `@multiproc/shared` applies it to thread primitives and the ipc waiter to
+ * queues and pipes.
+ *
+ * An unbounded wait (an `acquire()`, `wait()`, `get()`, `put()` or `join()` without a timeout) sent
+ * to a manager served from this same thread holds no ref on its socket: it is "idle" (client.ts).
+ * When the loop runs dry (`beforeExit`) with such a wait pending, either another party could still
+ * answer it, and a short timer looks again later:
+ * - another connection to the manager (a child process or thread, a pool worker, a remote program
+ *   holding a proxy: the server counts them), or
+ * - a live child this library started (core's `Symbol.for('multiproc.threadsAlive')` hook: it may
+ *   not have connected yet),
+ * or nothing can: the server rejects every wait it holds (each served object with its own error
+ * class: `LockError`, `BrokenBarrierError`, `EOFError`), and the client holds its socket open until
+ * those answers are read. A wait whose frame the server has not read yet (written in the loop's last
+ * turn) is read one short turn later, and the next `beforeExit` ends it the same way.
+ *
+ * A wait sent to a manager in another thread, process or program keeps its socket ref'd: that
+ * manager's program is live while the connection is open, and when it ends the wait rejects with
+ * `ManagerClosedError`.
+ */
+import type { Address } from '../net/endpoint.js';
+
+/** What this rule needs of a server: its live connections, and a way to end every wait. */
+export interface HostedServer {
+  /** Live client connections (this thread's own client included). */
+  readonly connections: number;
+  /** Rejects every wait the served objects hold; returns how many there were. */
+  abandonWaits(): number;
+}
+
+/** What this rule needs of a client (client.ts). */
+export interface IdleWaiter {
+  readonly key: string;
+  readonly dead: boolean;
+  /** Unbounded waits pending that hold no ref. */
+  readonly idleWaits: number;
+  /** Holds the socket open until `n` more idle waits are answered (or none is pending). */
+  expectAnswers(n: number): void;
+}
+
+const RECHECK_MS = 50;
+const noop = () => {};
+const hosted = new Map<string, HostedServer>();
+const waiters = new Set<IdleWaiter>();
+let watching = false;
+
+/** The key of a manager connection: one client per thread, address and authkey. */
+export function managerKey(address: Address, authkey: string): string {
+  return `${JSON.stringify(address)}|${authkey}`;
+}
+
+/** Records that this thread serves the manager at `key` (until {@link unhostServer}). */
+export function hostServer(key: string, server: HostedServer): void {
+  hosted.set(key, server);
+}
+
+export function unhostServer(key: string, server: HostedServer): void {
+  if (hosted.get(key) === server) hosted.delete(key);
+}
+
+/** Whether this thread serves the manager at `key`: its unbounded waits may go idle. */
+export function isHosted(key: string): boolean {
+  return hosted.has(key);
+}
+
+/** Watches a client that has an idle wait pending. */
+export function watchIdleWaits(w: IdleWaiter): void {
+  waiters.add(w);
+  if (!watching) {
+    watching = true;
+    process.on('beforeExit', onLoopDry);
+  }
+}
+
+function othersAlive(): boolean {
+  const hook = (globalThis as Record<symbol, unknown>)[Symbol.for('multiproc.threadsAlive')];
+  return typeof hook === 'function' && hook() === true;
+}
+
+function onLoopDry(): void {
+  let recheck = false;
+  let retry = false;
+  for (const w of [...waiters]) {
+    if (w.dead || w.idleWaits === 0) {
+      waiters.delete(w);
+      continue;
+    }
+    const server = hosted.get(w.key);
+    if (server === undefined) {
+      // Shut down: the socket's close, which rejects the waits with ManagerClosedError, is on its way.
+      w.expectAnswers(w.idleWaits);
+    } else if (server.connections > 1 || othersAlive()) {
+      recheck = true;
+    } else {
+      const n = server.abandonWaits();
+      if (n > 0) w.expectAnswers(n);
+      else retry = true; // its frame is not read yet: one short turn reads it
+    }
+  }
+  // Node emits 'beforeExit' again only after a turn that had work: a timer is that work.
+  if (recheck) setTimeout(noop, RECHECK_MS);
+  else if (retry) setTimeout(noop, 1);
+  else if (waiters.size > 0) setTimeout(noop, 0);
+}
