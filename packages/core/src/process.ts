@@ -14,7 +14,13 @@ import {
 import { getWorkerIdentity } from './identity.js';
 import { assertMayStartWorkers, childDepth } from './internal/bootstrap.js';
 import { startChild } from './internal/child-runner.js';
-import type { ExitInfo, Runner, StartMessage } from './internal/runner.js';
+import {
+  type ExitInfo,
+  endsWithin,
+  type Runner,
+  type StartMessage,
+  TERMINATE_GRACE_MS,
+} from './internal/runner.js';
 import { assertRuntimeSupports } from './internal/runtime.js';
 import { startThread } from './internal/thread-runner.js';
 import {
@@ -286,14 +292,30 @@ export class Process<F extends TaskFunction = TaskFunction> {
   }
 
   /**
-   * Stops the process (SIGTERM for a child, `worker.terminate()` for a thread) and resolves once it
-   * has ended; `exitCode` is then -15.
+   * Stops the process and resolves once it has ended. Python: `terminate()` (which returns at once;
+   * `await` it here to know it has ended). A child gets SIGTERM and `exitCode` becomes -15; one
+   * that handles SIGTERM and is still running 1000 ms later is killed
+   * with SIGKILL (`exitCode` -9), the pool's forced path, so this never hangs. A child that exits
+   * by itself within the grace keeps its own exit code (0 after a SIGTERM handler's clean exit).
+   * A thread is stopped with `worker.terminate()`, which code cannot ignore; `exitCode` -15.
+   * Does nothing once the process has ended.
+   * @throws {ClosedError} after `close()`.
+   * @example
+   * const p = new Process({ target: tasks.serve, context: 'process' });
+   * p.start();
+   * await p.terminate();
+   * console.log(p.exitCode); // -15 (or -9 if it ignored SIGTERM for 1 s)
    */
   async terminate(): Promise<void> {
     this.#checkOpen();
-    if (!this.#runner || this.#exit) return;
-    this.#runner.terminate();
-    await this.#runner.exited;
+    const runner = this.#runner;
+    if (!runner || this.#exit) return;
+    // A daemon is unref'd; the await below must keep the program alive until the end is seen.
+    runner.ref();
+    runner.terminate();
+    if (await endsWithin(runner.exited, TERMINATE_GRACE_MS)) return;
+    runner.kill();
+    await runner.exited;
   }
 
   /** Stops the process at once (SIGKILL for a child, `worker.terminate()` for a thread); `exitCode` becomes -9. */

@@ -46,8 +46,20 @@ export interface ClientOptions {
   authkey?: string | Uint8Array;
 }
 
+/**
+ * A connection the system handed over, waiting for `accept()`. Without an authkey it is opened
+ * at once (`opened`): the client's `Client()` resolves and what it sends waits in the new pipe's
+ * home here, as Python's client returns once the server's backlog holds it. With an authkey the
+ * handshake waits for `accept()` (Python: the client waits for the challenge).
+ */
+interface Incoming {
+  readonly socket: net.Socket;
+  readonly peer: Address | null;
+  readonly opened: Promise<Connection> | null;
+}
+
 interface Pending {
-  resolve(s: net.Socket): void;
+  resolve(s: Incoming): void;
   reject(e: Error): void;
 }
 
@@ -71,11 +83,12 @@ export class Listener implements AsyncDisposable {
   readonly #server: net.Server;
   readonly #key: Buffer | null;
   readonly #path: string | null;
-  readonly #sockets: net.Socket[] = [];
+  readonly #sockets: Incoming[] = [];
   readonly #waiting: Pending[] = [];
   readonly #served = new Set<net.Socket>();
   #error: Error | null = null;
   #closed = false;
+  #serving = false;
   #lastAccepted: Address | null = null;
   readonly #listening: Promise<void>;
 
@@ -139,24 +152,36 @@ export class Listener implements AsyncDisposable {
 
   /**
    * Waits for the next client, authenticates it when an `authkey` is set, and resolves to its
-   * {@link Connection}. Python: `accept()`. A pending accept keeps the program alive.
+   * {@link Connection}. Python: `accept()`. A pending accept keeps the program alive. Without an
+   * authkey a client is connected before `accept()` takes it (its `Client()` resolves at once),
+   * and what it sent meanwhile is received from the accepted connection, in order.
    * @throws {AuthenticationError} when that client's key differs or it fails the challenge (the
    *   listener keeps listening; call `accept()` again for the next client).
    * @throws {ClosedError} after `close()` (also for an accept still waiting).
    */
   async accept(): Promise<Connection> {
-    const socket = await this.#nextSocket();
-    const conn = await acceptSocket(socket, this.#key, false);
-    this.#lastAccepted = peerAddress(socket, this.#path);
+    const { socket, peer, opened } = await this.#nextSocket();
+    const conn = await (opened ?? acceptSocket(socket, this.#key, false));
+    this.#lastAccepted = peer;
     return conn;
   }
 
-  /** Stops listening; connections already accepted stay open. Python: `close()`. */
+  /**
+   * Stops listening; connections already accepted stay open. Python: `close()`. A client not yet
+   * accepted is disconnected: its `recv()` rejects with `EOFError`, or, with an authkey, its
+   * pending `Client()` rejects with `EOFError` saying the listener closed.
+   */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#server.close();
-    for (const s of this.#sockets.splice(0)) s.destroy();
+    for (const { socket, opened } of this.#sockets.splice(0)) {
+      socket.destroy();
+      void opened?.then(
+        (c) => c.close(),
+        () => {},
+      );
+    }
     for (const s of this.#served) s.destroy();
     for (const w of this.#waiting.splice(0))
       w.reject(new ClosedError('The Listener was closed while accept() waited.'));
@@ -178,12 +203,13 @@ export class Listener implements AsyncDisposable {
    * those still in their handshake.
    */
   serve(onSocket: (socket: net.Socket, feed: Feed) => void): void {
+    this.#serving = true;
     const loop = async (): Promise<void> => {
       while (!this.#closed) {
         const accepted = await this.#nextSocket(false).catch(() => null);
         if (!accepted) return;
         const feed: Feed = { sink: null, rest: null };
-        const socket = readingInto(accepted, feed);
+        const socket = readingInto(accepted.socket, feed);
         this.#served.add(socket);
         socket.once('close', () => this.#served.delete(socket));
         socket.unref();
@@ -198,14 +224,20 @@ export class Listener implements AsyncDisposable {
 
   #incoming(s: net.Socket): void {
     if (this.#path === null) s.setNoDelay(true); // TCP: see Client()
+    const peer = peerAddress(s, this.#path);
     const w = this.#waiting.shift();
     if (w) {
       if (this.#waiting.length === 0) this.#server.unref();
-      w.resolve(s);
-    } else this.#sockets.push(s);
+      w.resolve({ socket: s, peer, opened: null });
+      return;
+    }
+    // A manager's listener always has a key (and serves its clients at once anyway).
+    const opened = this.#key === null && !this.#serving ? acceptSocket(s, null, false) : null;
+    opened?.catch(() => {}); // reported by the accept() that takes it
+    this.#sockets.push({ socket: s, peer, opened });
   }
 
-  #nextSocket(hold = true): Promise<net.Socket> {
+  #nextSocket(hold = true): Promise<Incoming> {
     if (this.#closed) return Promise.reject(new ClosedError('This Listener was closed.'));
     if (this.#error) return Promise.reject(this.#error);
     const s = this.#sockets.shift();
@@ -223,12 +255,16 @@ export class Listener implements AsyncDisposable {
 }
 
 /**
- * Connects to a {@link Listener} and resolves to a {@link Connection} once both sides have
- * authenticated each other. Mirrors Python's `multiprocessing.connection.Client(address, authkey=…)`.
+ * Connects to a {@link Listener} and resolves to a {@link Connection}. Mirrors Python's
+ * `multiprocessing.connection.Client(address, authkey=…)`. Without an `authkey` it resolves once
+ * connected, before the listener's `accept()` (Python: the server's backlog holds it); what it
+ * sends meanwhile is received after `accept()`. With an `authkey` it resolves once both sides
+ * have authenticated each other, so it waits, however long, for the listener to `accept()`.
  * @param address - the listener's `address`: a Unix socket path or `[host, port]`.
  * @param options - `authkey`, the listener's secret.
  * @throws {AuthenticationError} when the keys differ, or one side has a key and the other none.
- * @throws {EOFError} when the listener closes the connection during the handshake.
+ * @throws {EOFError} when the listener closes the connection during the handshake (it was closed,
+ *   or its program ended, before it accepted this client), or stalls mid-handshake for 20 s.
  * @throws {ValidationError} for a bad address.
  * @throws {Error} Node's connection error (`ECONNREFUSED`, `ENOENT`) when nobody listens there.
  * @example

@@ -37,7 +37,11 @@ export interface Runner {
   readonly threadId: number | undefined;
   /** Resolves once the worker has exited and its output has been forwarded. */
   readonly exited: Promise<ExitInfo>;
-  /** Asks the worker to stop: SIGTERM for a child, `worker.terminate()` for a thread. */
+  /**
+   * Asks the worker to stop: SIGTERM for a child, `worker.terminate()` for a thread. A child may
+   * handle SIGTERM and carry on: `Process.terminate()` follows with `kill()` after
+   * {@link TERMINATE_GRACE_MS}.
+   */
   terminate(): void;
   /** Stops the worker at once: SIGKILL for a child, `worker.terminate()` for a thread. */
   kill(): void;
@@ -49,3 +53,23 @@ export interface Runner {
 
 /** Starts a worker running `message`, passing `transfer` along where the context allows it. */
 export type StartRunner = (message: StartMessage, transfer: readonly object[]) => Runner;
+
+/**
+ * How long `Process.terminate()` lets a child that got SIGTERM run before it sends SIGKILL (ms).
+ * The pool's forced stop (tinypool's `terminate()`, see `pool/stop-child.ts`) uses the same 1 s,
+ * so a child handling SIGTERM gets the same time to clean up under a Process as under a Pool.
+ */
+export const TERMINATE_GRACE_MS = 1000;
+
+/** Resolves `true` once `exited` settles, or `false` after `ms` if it has not; the timer is cleared. */
+export async function endsWithin(exited: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(resolve, ms, false);
+  });
+  try {
+    return await Promise.race([exited.then(() => true as const), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -161,10 +161,17 @@ export async function acceptSocket(
 
 /** Client side of a connected socket: authenticates, then returns the copy of the listener's pipe end. */
 export async function connectSocket(socket: net.Socket, key: Buffer | null): Promise<Connection> {
-  socket.setTimeout(HANDSHAKE_TIMEOUT_MS, () => socket.destroy());
+  // The listener speaks first, once it accepts: until then this client waits, however long, as
+  // Python's does (the listener closing, or its program ending, ends the wait with EOFError).
+  // From its first byte on, the handshake must not stall.
+  socket.once('data', () =>
+    socket.setTimeout(HANDSHAKE_TIMEOUT_MS, () =>
+      socket.destroy(new Error(`the listener sent nothing for ${HANDSHAKE_TIMEOUT_MS} ms`)),
+    ),
+  );
   let endpoint: Endpoint;
   try {
-    endpoint = await clientHandshake(socket, key);
+    endpoint = await clientHandshake(socket, key, undefined, null, 'listener');
   } catch (err) {
     socket.destroy();
     throw err;

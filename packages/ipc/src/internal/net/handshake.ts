@@ -58,12 +58,23 @@ class MessageReader {
     this.#deliver();
   };
   // Not an authentication failure: the connection itself ended (Python: EOFError / ConnectionError).
-  readonly #onEnd = () => this.#stop(new EOFError('The peer closed the connection during the handshake.'));
+  readonly #onEnd = () =>
+    this.#stop(
+      new EOFError(
+        this.#peer === 'listener'
+          ? 'The listener closed the connection before the handshake finished: it was closed, or its ' +
+              'program ended, before it accepted this client. Start the Listener again and retry Client().'
+          : 'The peer closed the connection during the handshake.',
+      ),
+    );
   readonly #onError = (err: Error) =>
     this.#stop(new EOFError(`The connection failed during the handshake: ${err.message}`, { cause: err }));
 
-  constructor(socket: net.Socket, feed: Feed | null = null) {
+  readonly #peer: 'listener' | 'peer';
+
+  constructor(socket: net.Socket, feed: Feed | null = null, peer: 'listener' | 'peer' = 'peer') {
     this.#socket = socket;
+    this.#peer = peer;
     this.#feed = feed;
     if (feed) feed.sink = (chunk) => this.#onData(Buffer.from(chunk));
     else socket.on('data', this.#onData);
@@ -222,8 +233,9 @@ export async function clientHandshake<T = Endpoint>(
   key: Buffer | null,
   parse: (hello: unknown) => T | undefined = parseEndpoint as (hello: unknown) => T | undefined,
   feed: Feed | null = null,
+  peer: 'listener' | 'peer' = 'peer',
 ): Promise<T> {
-  const reader = new MessageReader(socket, feed);
+  const reader = new MessageReader(socket, feed, peer);
   try {
     if (key) {
       await answer(socket, reader, key, null);
