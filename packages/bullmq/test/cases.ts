@@ -261,6 +261,25 @@ export const CASES: Case[] = [
     expected: { name: 'SerializationError', path: 'args[0].cb' },
   },
   {
+    name: 'a map or starmap item that cannot be sent: SerializationError naming its index in the input',
+    run: async (p) => {
+      const paths = [];
+      for (const call of [
+        () => p.map(tasks.square, [1, 2, 3, { cb: () => 1 }] as never, { chunksize: 2 }),
+        () =>
+          p.starmap(tasks.add, [
+            [1, 2],
+            [3, () => 1],
+          ] as never),
+      ]) {
+        const { error } = (await outcome(call())) as any;
+        paths.push(`${error.name} ${error.path}`);
+      }
+      return paths;
+    },
+    expected: ['SerializationError items[3].cb', 'SerializationError items[1][1]'],
+  },
+  {
     name: 'sendToCaller messages reach onMessage in order',
     async run(p) {
       const got: unknown[] = [];

@@ -5,6 +5,7 @@
 import * as ipc from '@multiproc/ipc';
 import * as shared from '@multiproc/shared';
 import { cpuCount, currentProcess, isMain, parentProcess } from './identity.js';
+import { callableMembers } from './internal/callable.js';
 import type { ContextName } from './options.js';
 import type { PoolOptions } from './pool/options.js';
 import { Pool } from './pool/pool.js';
@@ -26,31 +27,39 @@ function bindContext(name: ContextName) {
   }
   Object.defineProperty(ContextProcess, 'name', { value: 'Process' });
   Object.defineProperty(ContextPool, 'name', { value: 'Pool' });
-  return Object.freeze({
-    ...shared,
-    ...ipc,
-    // Python's `ctx.Array`: this library's `SharedArray` (the name `Array` is JavaScript's own).
-    Array: shared.SharedArray,
-    // SharedArrayBuffer primitives cannot reach a child process: there, manager-backed ones.
-    ...(name === 'process' ? (processPrimitives as unknown as typeof shared) : {}),
-    name,
-    Process: ContextProcess as typeof Process,
-    Pool: ContextPool as typeof Pool,
-    activeChildren,
-    cpuCount,
-    currentProcess,
-    isMain,
-    parentProcess,
-    /** The context this object is bound to. Python: `ctx.get_start_method()`. */
-    getStartMethod: (): ContextName => name,
-  });
+  // Every class and factory can be called with or without `new` (Python: `ctx.Queue()`).
+  return Object.freeze(
+    callableMembers({
+      ...shared,
+      ...ipc,
+      // Python's `ctx.Array`: this library's `SharedArray` (the name `Array` is JavaScript's own).
+      Array: shared.SharedArray,
+      // SharedArrayBuffer primitives cannot reach a child process: there, manager-backed ones.
+      ...(name === 'process' ? (processPrimitives as unknown as typeof shared) : {}),
+      name,
+      Process: ContextProcess as typeof Process,
+      Pool: ContextPool as typeof Pool,
+      activeChildren,
+      cpuCount,
+      currentProcess,
+      isMain,
+      parentProcess,
+      /** The context this object is bound to. Python: `ctx.get_start_method()`. */
+      getStartMethod: (): ContextName => name,
+    }),
+  );
 }
 
-/** The `'thread'` context: the library's API with `Process` and `Pool` bound to worker threads. */
+/**
+ * The `'thread'` context: the library's API with `Process` and `Pool` bound to worker threads.
+ * Every class and factory on it can be called with or without `new`, as Python code calls
+ * `ctx.Queue()` and `ctx.Lock()`; the result is the same object either way.
+ */
 export type ThreadContext = ReturnType<typeof bindContext>;
 
 /**
- * The `'process'` context: as {@link ThreadContext}, with `Lock()`, `RLock()`, `Semaphore()`,
+ * The `'process'` context: as {@link ThreadContext} (every class and factory callable with or
+ * without `new`), with `Lock()`, `RLock()`, `Semaphore()`,
  * `BoundedSemaphore()`, `Event()`, `Condition()`, `Barrier()`, `Value()` and `Array()` (also named
  * `SharedArray()`, `RawValue()` and `RawArray()`) returning process-safe proxies of a manager this
  * program starts on first use.
@@ -73,6 +82,7 @@ const contexts = new Map<ContextName, Context>();
  * const ctx = getContext('process');
  * const p = new ctx.Process({ target: tasks.work });
  * const lock = ctx.Lock(); // process-safe: a proxy of a manager started on first use
+ * const q = ctx.Queue(); // or `new ctx.Queue<number>()`: every member works both ways
  */
 export function getContext(name: 'process'): ProcessContext;
 export function getContext(name: 'thread'): ThreadContext;

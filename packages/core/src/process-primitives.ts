@@ -7,15 +7,15 @@
  * (`LockError`, `BrokenBarrierError`) instead of hanging the program.
  */
 import {
-  type ArrayProxy,
-  type BarrierProxy,
-  type ConditionProxy,
-  type EventProxy,
-  type LockProxy,
+  ArrayProxy,
+  BarrierProxy,
+  ConditionProxy,
+  EventProxy,
+  LockProxy,
   type ManagerBarrierOptions,
   processManager,
-  type SemaphoreProxy,
-  type ValueProxy,
+  SemaphoreProxy,
+  ValueProxy,
 } from '@multiproc/ipc';
 import type { Typecode } from '@multiproc/shared';
 
@@ -79,14 +79,37 @@ export const processPrimitives: ProcessPrimitives = {
   Value: function Value(typecode: Typecode, value?: never) {
     return processManager().Value(typecode, value);
   },
-  // A named function expression `Array` would shadow the global inside it: named after the fact.
-  Array: Object.defineProperty(
-    (typecode: Typecode, init: number | readonly never[]) => processManager().Array(typecode, init),
-    'name',
-    { value: 'Array' },
-  ),
+  // Not `function Array`, which would shadow the global inside it; an anonymous function
+  // expression takes the property's name and, unlike an arrow, works with `new`.
+  // biome-ignore lint/complexity/useArrowFunction: an arrow function cannot be used with `new`.
+  Array: function (typecode: Typecode, init: number | readonly never[]) {
+    return processManager().Array(typecode, init);
+  },
 } as unknown as ProcessPrimitives;
 // A SharedArrayBuffer-backed name of the thread context would fail when sent to a child process.
 processPrimitives.SharedArray = processPrimitives.Array;
 processPrimitives.RawArray = processPrimitives.Array;
 processPrimitives.RawValue = processPrimitives.Value;
+// `x instanceof ctx.Lock` holds for what `ctx.Lock()` returns, as for the thread context's classes.
+// Checked on use, so that loading this module does not load the manager's proxy classes.
+const resultClasses: Record<keyof ProcessPrimitives, () => abstract new (...args: never[]) => unknown> = {
+  Lock: () => LockProxy,
+  RLock: () => LockProxy,
+  Semaphore: () => SemaphoreProxy,
+  BoundedSemaphore: () => SemaphoreProxy,
+  Event: () => EventProxy,
+  Condition: () => ConditionProxy,
+  Barrier: () => BarrierProxy,
+  Value: () => ValueProxy,
+  Array: () => ArrayProxy,
+  SharedArray: () => ArrayProxy,
+  RawArray: () => ArrayProxy,
+  RawValue: () => ValueProxy,
+};
+for (const [key, resultClass] of Object.entries(resultClasses)) {
+  const factory = processPrimitives[key as keyof ProcessPrimitives];
+  if (Object.hasOwn(factory, Symbol.hasInstance)) continue;
+  Object.defineProperty(factory, Symbol.hasInstance, {
+    value: (value: unknown) => value instanceof resultClass(),
+  });
+}

@@ -84,7 +84,9 @@ describe("getContext('process') names", () => {
     await p.join();
     expect(p.exitCode).toBe(0);
     expect(await arr.copy()).toEqual([-1, -2]);
-    expect(getContext('thread').Array).toBe(SharedArray);
+    // The thread context's Array is SharedArray, made callable without `new` as well.
+    expect(getContext('thread').Array.prototype).toBe(SharedArray.prototype);
+    expect(getContext('thread').Array('i', 1)).toBeInstanceOf(SharedArray);
   });
 
   it('.value of a process Value is a ContextError naming get() and set()', () => {

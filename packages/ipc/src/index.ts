@@ -30,6 +30,7 @@ export {
   ArrayProxy,
   DictProxy,
   ListProxy,
+  type ListSortOptions,
   NamespaceProxy,
   QueueProxy,
   ValueProxy,

@@ -16,9 +16,9 @@
  *
  * Nothing here imports `node:*`: it runs in browser workers too.
  */
-import { SerializationError } from './errors.js';
+import { ProcessError, SerializationError } from './errors.js';
 import { portToProcess, sharedToProcess } from './internal/shared-codec.js';
-import { instanceError, isUncloneable, methodsOf } from './internal/unsendable.js';
+import { instanceError, isUncloneable, methodsOf, unreadable, unsendable } from './internal/unsendable.js';
 import {
   ENCODE_SYMBOL,
   isMoved,
@@ -154,19 +154,13 @@ registerCodec(BUFFER_TYPE, (bytes: Uint8Array) => {
   return NodeBuffer ? NodeBuffer.from(own.buffer, own.byteOffset, own.byteLength) : own;
 });
 
-function describe(value: unknown): string {
-  if (typeof value === 'function') return `a function${value.name ? ` (${value.name})` : ''}`;
-  if (typeof value === 'symbol') return `a symbol (${String(value.description ?? '')})`;
-  if (typeof value === 'object' && value !== null) return `a ${value.constructor?.name ?? 'object'}`;
-  return typeof value;
-}
-
-function unsendable(path: string, value: unknown): SerializationError {
-  const hint =
-    typeof value === 'function'
-      ? 'A function cannot cross a worker boundary: pass a task reference from defineTasks() instead.'
-      : 'Only structured-cloneable values (and multiproc objects) can be sent.';
-  return new SerializationError(path, `Cannot send ${path}: it is ${describe(value)}. ${hint}`);
+/** {@link isPlainData}, false when the value throws while it is scanned. */
+function isPlainDataSafe(value: unknown): boolean {
+  try {
+    return isPlainData(value);
+  } catch {
+    return false;
+  }
 }
 
 /** The `receiverEnded` of a value that encoded nothing. */
@@ -185,8 +179,9 @@ export function encodeValue<T>(
   rootPath = 'value',
   options: EncodeOptions = {},
 ): EncodeResult<T> {
-  // Most values need nothing: send them as they are, without building paths or copies.
-  if (isPlainData(value)) return { value, transfer: [], encoded: false, receiverEnded: NOTHING };
+  // Most values need nothing: send them as they are, without building paths or copies. (A Proxy
+  // whose trap throws makes the scan throw: the walk below then names where.)
+  if (isPlainDataSafe(value)) return { value, transfer: [], encoded: false, receiverEnded: NOTHING };
   const transfer: TransferItem[] = [];
   const onEnd: (() => void)[] = [];
   const onReceiverEnd = options.tracksReceiver ? (cb: () => void) => void onEnd.push(cb) : undefined;
@@ -196,8 +191,11 @@ export function encodeValue<T>(
   };
   let encoded = false;
   const seen = new Map<object, unknown>();
+  // The path being read, for an error thrown by the value itself (a getter, a Proxy's trap).
+  let at = rootPath;
 
   const walk = (v: unknown, path: string): unknown => {
+    at = path;
     const t = typeof v;
     if (t === 'function') {
       if (isEncodable(v)) return encodeOne(v, path);
@@ -236,6 +234,7 @@ export function encodeValue<T>(
         // Numbers and strings dominate big arrays: skip the call for them.
         if (typeof item !== 'object' && typeof item !== 'function' && typeof item !== 'symbol') continue;
         const next = walk(item, `${path}[${i}]`);
+        at = path;
         if (next !== item) {
           out ??= seen.set(obj, obj.slice()).get(obj) as unknown[];
           out[i] = next;
@@ -250,6 +249,7 @@ export function encodeValue<T>(
       for (const [k, item] of obj) {
         const key = walk(k, `${path}.<key>`);
         const next = walk(item, `${path}.get(${typeof k === 'string' ? JSON.stringify(k) : '…'})`);
+        at = path;
         changed ||= key !== k || next !== item;
         entries.push([key, next]);
       }
@@ -264,6 +264,7 @@ export function encodeValue<T>(
       const items: unknown[] = [];
       for (const item of obj) {
         const next = walk(item, `${path}.<item>`);
+        at = path;
         changed ||= next !== item;
         items.push(next);
       }
@@ -279,8 +280,11 @@ export function encodeValue<T>(
     seen.set(obj, obj);
     let out: Record<string, unknown> | undefined;
     for (const key of Object.keys(obj)) {
+      const keyPath = `${path}.${key}`;
+      at = keyPath;
       const item = (obj as Record<string, unknown>)[key];
-      const next = walk(item, `${path}.${key}`);
+      const next = walk(item, keyPath);
+      at = path;
       if (next !== item) {
         out ??= seen.set(obj, { ...obj }).get(obj) as Record<string, unknown>;
         out[key] = next;
@@ -322,7 +326,7 @@ export function encodeValue<T>(
     out = walk(value, rootPath) as T;
   } catch (err) {
     for (const cb of onEnd.splice(0)) cb(); // nothing is sent: what was encoded will not arrive
-    throw err;
+    throw err instanceof ProcessError ? err : unreadable(at, err);
   }
   const receiverEnded = (): void => {
     for (const cb of onEnd.splice(0)) cb();

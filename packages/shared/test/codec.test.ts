@@ -60,6 +60,57 @@ describe('codec protocol', () => {
     expect(err.message).toContain('args[1].onDone');
   });
 
+  it('names the path of a part that throws while it is read (a getter, a Proxy trap), cause kept', () => {
+    const thrown = (value: unknown) => {
+      try {
+        encodeValue(value, 'thread', 'value');
+      } catch (e) {
+        return e as SerializationError;
+      }
+      throw new Error('encodeValue accepted it');
+    };
+    const trap = new Error('trap');
+    const proxy = new Proxy(
+      {},
+      {
+        ownKeys: () => {
+          throw trap;
+        },
+      },
+    );
+    for (const [value, path] of [
+      [proxy, 'value'],
+      [{ list: [1, proxy] }, 'value.list[1]'],
+      [new Map([['k', proxy]]), 'value.get("k")'],
+      [
+        {
+          a: 1,
+          get b(): number {
+            throw trap;
+          },
+        },
+        'value.b',
+      ],
+      [
+        [
+          { ok: 1 },
+          {
+            get b(): number {
+              throw trap;
+            },
+          },
+        ],
+        'value[1].b',
+      ],
+    ] as const) {
+      const err = thrown(value);
+      expect(err).toBeInstanceOf(SerializationError);
+      expect(err.path).toBe(path);
+      expect(err.message).toContain(path);
+      expect(err.cause).toBe(trap);
+    }
+  });
+
   it('lets an encoder refuse a target', () => {
     expect(() => encodeValue([new Point(-1, 0)], 'process', 'args')).toThrow(ContextError);
   });

@@ -143,11 +143,13 @@ export class Calls {
         const taskId = self.#taskId(task);
         await self.#started(scope);
         const processes = await self.#plan(options, iterable);
-        const path = kind === 'star' ? 'args' : 'args[0]';
         const submit = (items: unknown[], base: number) => {
           const id = `m${call}-${chunk++}`;
           if (host.stop.aborted) return { handle: id, reply: Promise.reject(host.stop.reason) };
-          if (!allPlain(items)) for (const item of items) assertPortable(item, path);
+          // An item is named by its index in the input, as the core Pool names it (`items[3].cb`).
+          if (!allPlain(items)) {
+            for (let i = 0; i < items.length; i++) assertPortable(items[i], `items[${base + i}]`);
+          }
           const reply = self
             .#submit(id, taskId, kind, base, items, options.onMessage)
             .then((r) => chunkResult(r, base));

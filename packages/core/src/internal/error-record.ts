@@ -107,8 +107,10 @@ function cloneable(value: unknown): boolean {
 }
 
 /** A nested value (cause, aggregated error, error-valued field) as it can travel. */
-function packNested(value: unknown, depth: number): unknown {
-  if (value instanceof Error && depth < MAX_DEPTH) return { __errorRecord: toErrorRecord(value, depth + 1) };
+function packNested(value: unknown, depth: number, path: string): unknown {
+  if (value instanceof Error && depth < MAX_DEPTH) {
+    return { __errorRecord: toErrorRecord(value, depth + 1, path) };
+  }
   return cloneable(value) ? value : String(value);
 }
 
@@ -132,14 +134,43 @@ function classify(err: Error): { family: Family; className?: string } {
 }
 
 /** Turns anything thrown into a record that can be posted. */
-export function toErrorRecord(err: unknown, depth = 0): ErrorRecord {
-  if (!(err instanceof Error)) return thrownRecord(err, depth);
+export function toErrorRecord(err: unknown, depth = 0, path = 'error'): ErrorRecord {
+  // An error that throws while it is read (a getter, a Proxy's trap) cannot be sent: the caller
+  // gets a SerializationError naming the part, with what was thrown as its cause.
+  const reading = { path };
+  try {
+    return err instanceof Error ? errorRecord(err, depth, reading) : thrownRecord(err, depth, reading);
+  } catch (readErr) {
+    return errorRecord(unreadableError(err, reading.path, readErr), depth, { path });
+  }
+}
+
+function unreadableError(err: unknown, path: string, readErr: unknown): shared.SerializationError {
+  const text = (e: unknown): string => {
+    try {
+      return e instanceof Error ? `${e.name}: ${e.message}` : describeThrown(e);
+    } catch {
+      return 'a value that cannot be read';
+    }
+  };
+  return new shared.SerializationError(
+    path,
+    `Cannot send ${path} back to the caller: reading it threw ${text(readErr)}. The error being ` +
+      `sent was ${text(err)}; give errors plain fields (no getter or Proxy that throws).`,
+    { cause: readErr instanceof Error ? readErr : text(readErr) },
+  );
+}
+
+function errorRecord(err: Error, depth: number, reading: { path: string }): ErrorRecord {
   const { family, className } = classify(err);
   const props: Record<string, unknown> = {};
+  const base = reading.path;
   for (const key of Object.keys(err)) {
     if (key === 'cause' || key === 'stack' || key === 'message') continue;
-    props[key] = packNested((err as any)[key], depth);
+    reading.path = `${base}.${key}`;
+    props[key] = packNested((err as any)[key], depth, reading.path);
   }
+  reading.path = base;
   // A `code` getter (a DOMException's, ours) is answered by the rebuilt class itself.
   const code = (err as any).code;
   if (family === 'other' && code !== undefined && !('code' in props) && cloneable(code)) props.code = code;
@@ -152,13 +183,20 @@ export function toErrorRecord(err: unknown, depth = 0): ErrorRecord {
     isError: true,
   };
   if (className) record.className = className;
-  if ('cause' in err) record.cause = packNested(err.cause, depth);
+  reading.path = `${base}.cause`;
+  if ('cause' in err) record.cause = packNested(err.cause, depth, reading.path);
   if (className === 'AggregateError' && Array.isArray((err as AggregateError).errors)) {
-    record.errors = (err as AggregateError).errors.map((e) => packNested(e, depth));
+    record.errors = (err as AggregateError).errors.map((e, i) =>
+      packNested(e, depth, `${base}.errors[${i}]`),
+    );
   }
   if (className === 'SuppressedError') {
-    record.suppressed = [packNested((err as any).error, depth), packNested((err as any).suppressed, depth)];
+    record.suppressed = [
+      packNested((err as any).error, depth, `${base}.error`),
+      packNested((err as any).suppressed, depth, `${base}.suppressed`),
+    ];
   }
+  reading.path = base;
   return record as unknown as ErrorRecord;
 }
 
@@ -167,20 +205,23 @@ export function toErrorRecord(err: unknown, depth = 0): ErrorRecord {
  * an `Error` whose message shows the value, with an object's own fields as the error's own fields
  * (its string `name` and `message` as the error's), and the value itself as `thrown`.
  */
-function thrownRecord(value: unknown, depth: number): ErrorRecord {
+function thrownRecord(value: unknown, depth: number, reading: { path: string }): ErrorRecord {
   const props: Record<string, unknown> = {};
   let name = 'Error';
   let message: string | undefined;
   let cause: { cause?: unknown } = {};
+  const base = reading.path;
   if (typeof value === 'object' && value !== null) {
     for (const key of Object.keys(value)) {
+      reading.path = `${base}.${key}`;
       const field = (value as Record<string, unknown>)[key];
       if (key === 'name' && typeof field === 'string' && field) name = field;
       else if (key === 'message' && typeof field === 'string') message = field;
-      else if (key === 'cause') cause = { cause: packNested(field, depth) };
-      else if (key !== 'stack') props[key] = packNested(field, depth);
+      else if (key === 'cause') cause = { cause: packNested(field, depth, reading.path) };
+      else if (key !== 'stack') props[key] = packNested(field, depth, reading.path);
     }
   }
+  reading.path = base;
   return {
     name,
     message: message ?? `A non-Error value was thrown: ${describeThrown(value)}`,

@@ -135,7 +135,7 @@ export function prepareChunk(
   if (items instanceof Float64Array) return packedChunk(items, target, buffers);
   if (star) checkArgLists(items, base);
   for (let i = 0; i < items.length; i++) {
-    if (typeof items[i] !== 'number') return new FixedChunk(encodeChunk(items, target, star));
+    if (typeof items[i] !== 'number') return new FixedChunk(encodeChunk(items, target, base));
   }
   return new NumberArrayChunk(items as number[], target);
 }
@@ -216,7 +216,12 @@ function checkArgLists(items: unknown[], base: number): void {
   }
 }
 
-function encodeChunk(items: unknown[], target: 'thread' | 'process', star: boolean): PackedChunk {
+/**
+ * Encodes a chunk's items. An unsendable part is named by its item's index in the call's input,
+ * `items[5]` (map, imap) or `items[5][1].cb` (starmap: the item is the argument list), as
+ * results are named `result[5]`.
+ */
+function encodeChunk(items: unknown[], target: 'thread' | 'process', base: number): PackedChunk {
   let encoded = false;
   const transfer: object[] = [];
   let out: unknown[] | undefined;
@@ -228,7 +233,7 @@ function encodeChunk(items: unknown[], target: 'thread' | 'process', star: boole
     ) {
       continue;
     }
-    const result = encodeValue(item, target, star ? 'args' : 'args[0]');
+    const result = encodeValue(item, target, `items[${base + i}]`);
     if (result.encoded || result.value !== item) {
       out ??= items.slice();
       out[i] = result.value;

@@ -24,6 +24,37 @@ function updateEntries(entries: unknown): unknown {
   );
 }
 
+/** Options of {@link ListProxy.sort}. Python: `sort(*, key=None, reverse=False)`. */
+export interface ListSortOptions {
+  /** Largest first (equal items keep their order). @default false */
+  reverse?: boolean;
+}
+
+/** `sort()`'s argument as the `reverse` flag: `true`/`false` (the positional form) or the options. */
+function sortReverse(options: unknown): boolean {
+  if (options === undefined || typeof options === 'boolean') return options === true;
+  if (typeof options === 'object' && options !== null) {
+    const { reverse, ...rest } = options as Record<string, unknown>;
+    if ('key' in rest) {
+      throw new ValidationError(
+        'list.sort(): a key function cannot be sent to the manager. Sort a copy instead: ' +
+          'const items = await l.copy(); items.sort(compare); await l.clear(); await l.extend(items).',
+      );
+    }
+    const unknown = Object.keys(rest);
+    if (unknown.length === 0 && (reverse === undefined || typeof reverse === 'boolean'))
+      return reverse === true;
+    throw new ValidationError(
+      unknown.length > 0
+        ? `list.sort(): unknown option ${unknown[0]}; the only option is { reverse: boolean }.`
+        : `list.sort(): reverse must be a boolean, got ${typeof reverse}.`,
+    );
+  }
+  throw new ValidationError(
+    `list.sort(): expected { reverse?: boolean } or a boolean, got ${typeof options}.`,
+  );
+}
+
 /**
  * A manager's `dict`, keyed like a `Map`. Mirrors Python's `DictProxy`. Reads are copies.
  *
@@ -173,8 +204,26 @@ export class ListProxy<T = unknown> extends BaseProxy implements AsyncIterable<T
   reverse(): Promise<void> {
     return this.callMethod('reverse') as Promise<void>;
   }
-  /** Sorts in place (numbers and strings by `<`). Python: `sort(reverse=False)`. */
-  sort(reverse = false): Promise<void> {
+  /**
+   * Sorts in place, stable, in Python's order: numbers with bigints and booleans by value, strings
+   * by code point, arrays item by item, Dates by time. Python: `sort(reverse=False)`.
+   * @param options `{ reverse }` (or `reverse` itself, as a boolean). @default { reverse: false }
+   * @throws {TypeError} (as a rejection) when two items cannot be ordered (a string and a number,
+   *   `null`, plain objects), as Python's `'<' not supported`; the list is left as it was.
+   * @throws {ValidationError} (as a rejection) for a `key` function (it cannot reach the manager:
+   *   sort a copy instead) or any other option.
+   * @example
+   * const l = manager.list([3, 1n, 2]);
+   * await l.sort({ reverse: true });
+   * console.log(await l.copy()); // [ 3, 2, 1n ]
+   */
+  sort(options?: ListSortOptions | boolean): Promise<void> {
+    let reverse: boolean;
+    try {
+      reverse = sortReverse(options);
+    } catch (e) {
+      return Promise.reject(e);
+    }
     return this.callMethod('sort', reverse) as Promise<void>;
   }
   /** Removes every item. Python: `clear()`. */

@@ -44,3 +44,30 @@ export function instanceError(path: string, value: object, methods: string[]): S
       'Send plain data (and rebuild the object on the other side), or make the class encodable with registerCodec().',
   );
 }
+
+function describe(value: unknown): string {
+  if (typeof value === 'function') return `a function${value.name ? ` (${value.name})` : ''}`;
+  if (typeof value === 'symbol') return `a symbol (${String(value.description ?? '')})`;
+  if (typeof value === 'object' && value !== null) return `a ${value.constructor?.name ?? 'object'}`;
+  return typeof value;
+}
+
+/** A function, a symbol or an uncloneable object at `path`. */
+export function unsendable(path: string, value: unknown): SerializationError {
+  const hint =
+    typeof value === 'function'
+      ? 'A function cannot cross a worker boundary: pass a task reference from defineTasks() instead.'
+      : 'Only structured-cloneable values (and multiproc objects) can be sent.';
+  return new SerializationError(path, `Cannot send ${path}: it is ${describe(value)}. ${hint}`);
+}
+
+/** A part of the value threw when read (a getter, a Proxy's trap): named by its path. */
+export function unreadable(path: string, err: unknown): SerializationError {
+  const thrown = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  return new SerializationError(
+    path,
+    `Cannot send ${path}: reading it threw ${thrown}. A getter or Proxy that throws cannot be ` +
+      'copied: send plain data (for example a copy made with { ...value }).',
+    { cause: err },
+  );
+}

@@ -5,6 +5,7 @@
 import { RawArray, RawValue, type Typecode, ValidationError } from '@multiproc/shared';
 import { EOFError, QueueEmptyError, QueueFullError } from '../../errors.js';
 import { Deque } from '../deque.js';
+import { pySort } from './py-order.js';
 import { dispatch, type Served } from './served-sync.js';
 import { type Owner, WaitList, type WireTimeout } from './wait-list.js';
 
@@ -31,9 +32,6 @@ function index(i: unknown, length: number, where: string): number {
     throw new ValidationError(`${where}: index ${i} is out of range (length ${length}).`);
   return j;
 }
-
-const pyCompare = (a: unknown, b: unknown) =>
-  (a as number) < (b as number) ? -1 : (a as number) > (b as number) ? 1 : 0;
 
 /** Python's `dict` as a Map. */
 export class ManagedDict {
@@ -136,7 +134,7 @@ export class ManagedList {
     this.#a.reverse();
   }
   sort(reverse = false): void {
-    this.#a.sort(reverse ? (a, b) => pyCompare(b, a) : pyCompare);
+    pySort(this.#a, reverse === true);
   }
   clear(): void {
     this.#a.length = 0;

@@ -1,0 +1,77 @@
+/**
+ * Context members callable with or without `new`: Python code writes `ctx.Queue()` and
+ * `ctx.Lock()`, JavaScript code `new ctx.Queue()`. A class cannot be called, so a context hands out
+ * a Proxy of each constructor whose call trap constructs. The Proxy forwards `prototype` and every
+ * static, so `x instanceof ctx.Queue`, `ctx.Queue.name` and `ctx.Manager.start()` behave as on the
+ * class itself.
+ */
+
+/**
+ * A constructor that can also be called without `new`, or a factory that can also be used with
+ * `new`, with the same result either way. (The call form of a generic class takes no type
+ * arguments: `ctx.Queue()` is a `Queue<unknown>`; write `new ctx.Queue<number>()` for one.)
+ */
+export type Callable<C> = C extends abstract new (
+  ...args: infer A
+) => infer R
+  ? C & ((...args: A) => R)
+  : C extends (...args: infer A) => infer R
+    ? R extends object
+      ? C & (new (...args: A) => R)
+      : C
+    : C;
+
+/** Every capitalised member of `T` made {@link Callable}; other members are unchanged. */
+export type CallableMembers<T> = {
+  readonly [K in keyof T]: K extends `${infer First}${string}`
+    ? First extends Uppercase<First>
+      ? First extends Lowercase<First>
+        ? T[K]
+        : Callable<T[K]>
+      : T[K]
+    : T[K];
+};
+
+const wrapped = new WeakMap<object, unknown>();
+
+/** Whether `fn` can be used with `new` (classes and plain functions; not arrows or methods). */
+function isConstructor(fn: unknown): fn is new (...args: unknown[]) => unknown {
+  if (typeof fn !== 'function') return false;
+  try {
+    // A Proxy can be constructed only if its target can; the trap runs instead of `fn`, and
+    // nothing of `fn` is read (a lazily loaded export stays unloaded).
+    new (new Proxy(fn, { construct: () => ({}) }) as new () => object)();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * `fn` made callable without `new` when it is a constructor (a class, or a factory such as
+ * `Value`); anything else is returned as it is. The same constructor always gives the same
+ * wrapper, so two contexts share their common members.
+ */
+export function callableConstructor<T>(fn: T): Callable<T> {
+  if (!isConstructor(fn)) return fn as Callable<T>;
+  let proxy = wrapped.get(fn);
+  if (proxy === undefined) {
+    proxy = new Proxy(fn, {
+      apply: (target, _thisArg, args) => Reflect.construct(target, args),
+    });
+    wrapped.set(fn, proxy);
+  }
+  return proxy as Callable<T>;
+}
+
+/**
+ * A copy of `members` whose capitalised members (classes and factories: `Queue`, `Lock`, `Value`)
+ * are {@link callableConstructor}s; functions such as `wait` or `cpuCount` stay as they are.
+ */
+export function callableMembers<T extends object>(members: T): CallableMembers<T> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(members)) {
+    out[key] = /^[A-Z]/.test(key) ? callableConstructor(value) : value;
+  }
+  return out as CallableMembers<T>;
+}
