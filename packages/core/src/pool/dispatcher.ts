@@ -6,57 +6,15 @@
  * batch: a crash fails only the call that was running; finished calls keep their results and
  * calls not started run elsewhere, once.
  */
-import {
-  type Batch,
-  type BatchReply,
-  type Job,
-  type JobReply,
-  MAX_BATCH,
-  type TaskSpec,
-} from '../internal/batch.js';
+import { type Batch, type Job, type JobReply, MAX_BATCH, type TaskSpec } from '../internal/batch.js';
 import { AdaptiveChunks } from './chunks.js';
+import type { DispatcherConfig, Entry, Held } from './entry.js';
 import { JobQueue } from './job-queue.js';
 import type { Flight, Outcome } from './outcome.js';
 import type { TinypoolAdapter } from './tinypool.js';
 import { judge } from './verdict.js';
 
-/** One job waiting for, or held by, a worker. */
-export interface Entry {
-  /** The task the job runs. */
-  readonly spec: TaskSpec;
-  /**
-   * Builds the job to post. Called at each dispatch: a job handed back or taken back is posted
-   * again, and what the first post transferred (a packed chunk's buffer) is gone by then.
-   */
-  build(): { job: Job; transfer: object[] };
-  /** Calls that cannot be aborted can share a batch with other calls. */
-  readonly batchable: boolean;
-  /** Position of the job's first item in its call's input (a map chunk), for `taskIndex`. */
-  readonly taskIndex: number | undefined;
-  resolve(reply: JobReply): void;
-  reject(error: unknown): void;
-  /** The dispatcher's bookkeeping (fields, not maps: they are set for every call). */
-  held?: Held | undefined;
-  /** Settled, or given up by its call. */
-  settled?: boolean;
-  /** Set once its batch could not be sent: it goes on its own from then on. */
-  alone?: boolean;
-}
-
-/** What the dispatcher needs from its pool. */
-export interface DispatcherConfig {
-  readonly processes: number;
-  readonly maxTasksPerChild: number;
-  readonly init: Batch['init'];
-  /** The BroadcastChannel name thread workers post `sendToCaller()` messages on. */
-  readonly messages: string | null;
-  /** The error queued and running jobs reject with once the pool is terminated. */
-  closedError(): unknown;
-  /** Told, before the batch's calls settle, how many messages a thread worker sent per listener. */
-  messagesSent(sent: NonNullable<BatchReply['sent']>): void;
-  /** The pool ran out of work. */
-  onDrain(): void;
-}
+export type { DispatcherConfig, Entry, Held } from './entry.js';
 
 /**
  * Initializer policy: each worker whose initializer fails (throws, or kills it) fails the calls it
@@ -66,13 +24,6 @@ export interface DispatcherConfig {
 export const INIT_FAILURE_LIMIT = 3;
 /** Worker time one batch of calls should take, once the task's speed is known. */
 const TARGET_BATCH_MS = 2;
-
-/** A batch handed to the adapter: the flight itself, with the dispatcher's bookkeeping (one object a batch). */
-export interface Held extends Flight {
-  /** By job index; `undefined` once the job was taken back or given up. */
-  readonly entries: (Entry | undefined)[];
-  live: number;
-}
 
 export class Dispatcher {
   readonly #config: DispatcherConfig;

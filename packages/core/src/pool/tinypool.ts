@@ -40,7 +40,7 @@ import {
   LOADER_LEAKS_FDS,
   LOADING_MS,
   loadedOrExited,
-  poolEnv,
+  tinypoolOptions,
 } from './worker-start.js';
 
 /** How long a call waiting for a dead worker's outcome keeps the program alive, at most (ms). */
@@ -93,29 +93,7 @@ export class TinypoolAdapter {
 
   /** Starts tinypool on the pool worker entry `entry` (checked by `adapter-start.ts`). */
   static create(config: AdapterConfig, entry: URL): TinypoolAdapter {
-    const limits = config.resourceLimits;
-    const threads = config.context === 'thread';
-    const tp = new Tinypool({
-      filename: entry.href,
-      runtime: threads ? 'worker_threads' : 'child_process',
-      // None at construction: a worker the system refuses there would throw out of tinypool's
-      // constructor and orphan the ones before it. `StartPolicy.fill()` starts them.
-      minThreads: 0,
-      maxThreads: config.processes,
-      idleTimeout: config.idleTimeout,
-      env: poolEnv(threads),
-      ...(threads
-        ? { resourceLimits: limits }
-        : {
-            serialization: 'advanced' as const,
-            execArgv: [
-              ...process.execArgv,
-              ...(limits?.maxOldGenerationSizeMb
-                ? [`--max-old-space-size=${limits.maxOldGenerationSizeMb}`]
-                : []),
-            ],
-          }),
-    });
+    const tp = new Tinypool(tinypoolOptions(config, entry));
     // A worker that dies while idle is reported as a pool 'error' event; the slot has seen it.
     tp.on('error', () => {});
     // Kept by tinypool after a crash (`_ensureMinimumWorkers`) and for its idle timeout.

@@ -13,10 +13,12 @@
 import type { ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import type { Worker } from 'node:worker_threads';
+import type { Options as TinypoolOptions } from 'tinypool';
 import { currentProcess } from '../identity.js';
 import { childDepth } from '../internal/bootstrap.js';
 import { forwardChildOutput } from '../internal/output.js';
 import { reapedEnv, reapWithProgram } from '../internal/reaper.js';
+import type { AdapterConfig } from './tinypool.js';
 
 /** After a refused start, the pool waits this long before it starts a worker again (ms)... */
 export const START_RETRY_MS = 100;
@@ -142,4 +144,34 @@ export function adoptChild(child: ChildProcess): void {
   // unpipe() paused them, and a 'data' listener does not resume an explicitly paused stream.
   stdout.resume();
   stderr.resume();
+}
+
+/**
+ * tinypool's options for a pool: its worker entry `entry`, the runtime of its context, and its
+ * limits. No worker is started at construction (`minThreads: 0`): a worker the system refuses
+ * there would throw out of tinypool's constructor and orphan the ones before it; the adapter's
+ * `StartPolicy.fill()` starts them.
+ */
+export function tinypoolOptions(config: AdapterConfig, entry: URL): TinypoolOptions {
+  const limits = config.resourceLimits;
+  const threads = config.context === 'thread';
+  return {
+    filename: entry.href,
+    runtime: threads ? 'worker_threads' : 'child_process',
+    minThreads: 0,
+    maxThreads: config.processes,
+    idleTimeout: config.idleTimeout,
+    env: poolEnv(threads),
+    ...(threads
+      ? { resourceLimits: limits }
+      : {
+          serialization: 'advanced' as const,
+          execArgv: [
+            ...process.execArgv,
+            ...(limits?.maxOldGenerationSizeMb
+              ? [`--max-old-space-size=${limits.maxOldGenerationSizeMb}`]
+              : []),
+          ],
+        }),
+  };
 }

@@ -1,0 +1,51 @@
+/**
+ * The shapes the dispatcher (`dispatcher.ts`) works with: a call's job waiting for a worker, the
+ * batch it is held in once handed to the adapter, and what the dispatcher needs from its pool.
+ */
+import type { Batch, BatchReply, Job, JobReply, TaskSpec } from '../internal/batch.js';
+import type { Flight } from './outcome.js';
+
+/** One job waiting for, or held by, a worker. */
+export interface Entry {
+  /** The task the job runs. */
+  readonly spec: TaskSpec;
+  /**
+   * Builds the job to post. Called at each dispatch: a job handed back or taken back is posted
+   * again, and what the first post transferred (a packed chunk's buffer) is gone by then.
+   */
+  build(): { job: Job; transfer: object[] };
+  /** Calls that cannot be aborted can share a batch with other calls. */
+  readonly batchable: boolean;
+  /** Position of the job's first item in its call's input (a map chunk), for `taskIndex`. */
+  readonly taskIndex: number | undefined;
+  resolve(reply: JobReply): void;
+  reject(error: unknown): void;
+  /** The dispatcher's bookkeeping (fields, not maps: they are set for every call). */
+  held?: Held | undefined;
+  /** Settled, or given up by its call. */
+  settled?: boolean;
+  /** Set once its batch could not be sent: it goes on its own from then on. */
+  alone?: boolean;
+}
+
+/** What the dispatcher needs from its pool. */
+export interface DispatcherConfig {
+  readonly processes: number;
+  readonly maxTasksPerChild: number;
+  readonly init: Batch['init'];
+  /** The BroadcastChannel name thread workers post `sendToCaller()` messages on. */
+  readonly messages: string | null;
+  /** The error queued and running jobs reject with once the pool is terminated. */
+  closedError(): unknown;
+  /** Told, before the batch's calls settle, how many messages a thread worker sent per listener. */
+  messagesSent(sent: NonNullable<BatchReply['sent']>): void;
+  /** The pool ran out of work. */
+  onDrain(): void;
+}
+
+/** A batch handed to the adapter: the flight itself, with the dispatcher's bookkeeping (one object a batch). */
+export interface Held extends Flight {
+  /** By job index; `undefined` once the job was taken back or given up. */
+  readonly entries: (Entry | undefined)[];
+  live: number;
+}
