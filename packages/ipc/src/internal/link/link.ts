@@ -7,7 +7,15 @@
  */
 import type { Item } from '../protocol/item.js';
 import type { FrameHandler } from '../protocol/ops.js';
-import { FLUSH_BYTES, flushAtTurnEnd, flushWhenIdle, releaseAtTurnEnd } from './scheduler.js';
+import {
+  BATCH_AGE_MS,
+  CLOCK_EVERY,
+  FLUSH_BYTES,
+  flushAtTurnEnd,
+  flushWhenIdle,
+  QUIET_MS,
+  releaseAtTurnEnd,
+} from './scheduler.js';
 
 export abstract class Link {
   /** Receives every frame. */
@@ -25,6 +33,11 @@ export abstract class Link {
   #unrefDue = false;
   #closed = false;
   #ending = false;
+  // Sends in the pending batch, when its first one was sent and the last clock reading at a send
+  // (performance.now(), ms): what lets a send leave while the sender's code never yields.
+  #count = 0;
+  #batchAt = 0;
+  #seenAt = Number.NEGATIVE_INFINITY;
 
   get closed(): boolean {
     return this.#closed;
@@ -35,10 +48,31 @@ export abstract class Link {
     return !this.#closed && !this.#ending;
   }
 
+  /**
+   * Adds a frame to the pending batch, which leaves at the end of the turn, or now when it is
+   * past {@link FLUSH_BYTES}, when it is the first send after the link was quiet for
+   * {@link QUIET_MS}, or when the batch is older than {@link BATCH_AGE_MS}: a sender whose code
+   * never yields (a CPU-bound task reporting progress) still delivers each value about when it is
+   * sent, while a flood still travels in batches of about a millisecond each.
+   */
   send(op: number, a: number, b: number, payload?: Item): void {
     if (!this.sending) return;
-    if (this.append(op, a, b, payload) >= FLUSH_BYTES) this.flush();
+    if (this.append(op, a, b, payload) >= FLUSH_BYTES || this.#dueNow()) this.flush();
     else this.requestFlush();
+  }
+
+  // Whether the batch just added to leaves now: it is the first send after a quiet spell, or the
+  // batch is past its age. The clock costs about a tenth of a send: it is read at the first
+  // CLOCK_EVERY sends of a batch, then at every CLOCK_EVERY-th, a few dozen times per flood batch.
+  #dueNow(): boolean {
+    const n = ++this.#count;
+    if (n > CLOCK_EVERY && n % CLOCK_EVERY !== 0) return false;
+    const now = performance.now();
+    const seen = this.#seenAt;
+    this.#seenAt = now;
+    if (n > 1) return now - this.#batchAt >= BATCH_AGE_MS;
+    this.#batchAt = now;
+    return now - seen >= QUIET_MS;
   }
 
   /** Flushes at the end of this turn, even if nothing is sent meanwhile (for `beforeFlush`). */
@@ -59,6 +93,7 @@ export abstract class Link {
   flush(): void {
     this.#due = false;
     this.#idleDue = false;
+    this.#count = 0;
     if (this.#closed) return;
     this.beforeFlush();
     const batch = this.takeBatch();
@@ -69,6 +104,7 @@ export abstract class Link {
   protected startFlush(): void {
     this.#due = false;
     this.#idleDue = false;
+    this.#count = 0;
     this.beforeFlush();
   }
 
@@ -134,6 +170,7 @@ export abstract class Link {
   /** The pending batch, with the frames `beforeFlush` appends, for a synchronous write. */
   protected takeBatchNow(): unknown {
     this.#due = false;
+    this.#count = 0;
     this.beforeFlush();
     return this.takeBatch();
   }

@@ -1,14 +1,16 @@
 /**
  * The one place that decides when a link's batch leaves. Frames sent during a turn wait for the
- * end of it, so many small messages share one `postMessage` or one socket write:
+ * end of it, so many small messages share one `postMessage` or one socket write, unless the
+ * sender's code runs on without yielding (Link.send):
  *
  * - `turn`: after the promise callbacks queued now have run (a microtask queues the flush as a
  *   tick), so a send made in reply (an echo, the next put) joins the same batch, and before the
  *   event loop moves on, so nothing waits for I/O that is not coming;
  * - `idle`: once the loop has handled the I/O waiting now (setImmediate), for reports that may
  *   wait: one per loop turn rather than one per chunk read;
- * - at once: a batch past {@link FLUSH_BYTES}, a value sent at once (port links), and at exit
- *   (synchronously, see exit.ts).
+ * - at once: a batch past {@link FLUSH_BYTES}, the first send after the link was quiet for
+ *   {@link QUIET_MS}, a batch older than {@link BATCH_AGE_MS} with the next send, a value sent at
+ *   once (port links), and at exit (synchronously, see exit.ts).
  */
 
 /** What the scheduler flushes. */
@@ -23,6 +25,15 @@ export interface Releasable {
 
 /** A batch this big is sent at once rather than at the end of the turn. */
 export const FLUSH_BYTES = 256 * 1024;
+/**
+ * A send to a link that sent nothing for this long (ms) leaves at once: a value sent now and then
+ * from code that never yields (a CPU-bound task reporting progress) is not held until it yields.
+ */
+export const QUIET_MS = 1;
+/** A batch older than this (ms) leaves with the next send, so a long synchronous flood streams. */
+export const BATCH_AGE_MS = 1;
+/** Link.send reads the clock at the first this-many sends of a batch, then at every this-many-th. */
+export const CLOCK_EVERY = 16;
 
 let turn: Flushable[] = [];
 let released: Releasable[] = [];

@@ -110,7 +110,9 @@ export class SocketLink extends Link {
     });
     this.#dialing = s;
     if (!this.#ref) s.unref();
+    this.#out.preattach(s);
     const onError = (err: NodeJS.ErrnoException) => {
+      this.#out.detach();
       s.destroy();
       this.#dialing = null;
       const retry = RETRY_CODES.has(err.code ?? '') && Date.now() < deadline;

@@ -65,9 +65,25 @@ export class SocketWriter {
   /** Starts writing to `s` (connected); what was written before waits no more. */
   attach(s: net.Socket): void {
     this.#socket = s;
-    const fd = (s as unknown as { _handle?: PipeHandle })._handle?.fd;
-    this.#fd = typeof fd === 'number' && fd >= 0 && process.platform !== 'win32' ? fd : -1;
+    this.#fd = descriptor(s);
     this.#next();
+  }
+
+  /**
+   * Writes synchronously to `s` while it is still connecting. A Unix-domain `connect()` completes
+   * in the call (libuv reports it on the next loop turn), so the kernel takes bytes at once, and a
+   * copy made in a task that never yields delivers what it sends rather than nothing. A failed
+   * connect fails these writes without taking bytes (they wait), and {@link detach} forgets the
+   * descriptor before it is closed and its number reused.
+   */
+  preattach(s: net.Socket): void {
+    this.#fd = descriptor(s);
+    this.#next();
+  }
+
+  /** The socket being dialled failed: writes wait for the next one. */
+  detach(): void {
+    if (!this.#socket) this.#fd = -1;
   }
 
   /**
@@ -131,6 +147,7 @@ export class SocketWriter {
 
   /** The socket closed: nothing more can be written. */
   closed(): void {
+    this.#fd = -1;
     this.#inflight = null;
     this.#queued = [];
     this.#queuedBytes = 0;
@@ -161,7 +178,7 @@ export class SocketWriter {
   }
 
   #next(): void {
-    if (!this.#socket || this.#inflight || this.#queued.length === 0 || (this.#fd >= 0 && this.#writeNow())) {
+    if (this.#inflight || this.#queued.length === 0 || (this.#fd >= 0 && this.#writeNow()) || !this.#socket) {
       this.#wake();
       return;
     }
@@ -239,6 +256,12 @@ export class SocketWriter {
     }
     for (const w of this.#drainWaiters.splice(0)) w();
   }
+}
+
+// The descriptor for synchronous writes, or -1 (none yet, or Windows, whose pipes have none).
+function descriptor(s: net.Socket): number {
+  const fd = (s as unknown as { _handle?: PipeHandle })._handle?.fd;
+  return typeof fd === 'number' && fd >= 0 && process.platform !== 'win32' ? fd : -1;
 }
 
 function end(c: Uint8Array): number {
