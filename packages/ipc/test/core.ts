@@ -9,3 +9,18 @@ export const core: Record<string, any> = await import(CORE.href).catch((err: unk
     { cause: err },
   );
 });
+
+const started: any[] = [];
+
+/** Starts a real core `Process` running `target(...args)`; {@link killProcesses} ends it after the test. */
+export function startProcess(context: 'thread' | 'process', target: unknown, args: unknown[]): any {
+  const p = new core.Process({ target, args, context });
+  started.push(p);
+  p.start();
+  return p;
+}
+
+/** Kills every Process {@link startProcess} started that is still alive (call it from `afterEach`). */
+export function killProcesses(): void {
+  for (const p of started.splice(0)) if (p.isAlive()) p.kill();
+}

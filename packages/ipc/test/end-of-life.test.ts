@@ -6,23 +6,15 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { EOFError, JoinableQueue, Pipe, Queue } from '@multiproc/ipc';
 import { afterEach, describe, expect, it } from 'vitest';
-import { core } from './core.js';
+import { core, killProcesses, startProcess } from './core.js';
 import type { Context } from './helpers.js';
 
 const { tasks } = await import(new URL('./fixtures/end-tasks.mjs', import.meta.url).href);
 const KEEP_ALIVE = fileURLToPath(new URL('./fixtures/keep-alive.mjs', import.meta.url));
 
-const started: any[] = [];
-function start(context: Context, target: unknown, args: unknown[]) {
-  const p = new core.Process({ target, args, context });
-  started.push(p);
-  p.start();
-  return p;
-}
+const start = startProcess;
 
-afterEach(async () => {
-  for (const p of started.splice(0)) if (p.isAlive()) p.kill();
-});
+afterEach(killProcesses);
 
 describe.each<Context>(['thread', 'process'])('end of life (%s)', (context) => {
   it.each(['exit', 'kill'])('a copy never used closes when its worker ends (%s)', async (how) => {

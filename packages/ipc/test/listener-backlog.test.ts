@@ -2,22 +2,12 @@
 // resolves once connected and what it sends is received after accept(); with one it waits for the
 // challenge, and a listener closed meanwhile ends that wait with EOFError instead of a hang.
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import { Client, EOFError, Listener, Queue } from '@multiproc/ipc';
-import { afterEach, describe, expect, it } from 'vitest';
+import { Client, EOFError, Queue } from '@multiproc/ipc';
+import { describe, expect, it } from 'vitest';
 import { core } from './core.js';
+import { cleanup, listen } from './net-kit.js';
 
 const { tasks } = await import(new URL('./fixtures/net-tasks.mjs', import.meta.url).href);
-
-const cleanup: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const f of cleanup.splice(0).reverse()) await f();
-});
-
-function listen(...args: ConstructorParameters<typeof Listener>): Listener {
-  const l = new Listener(...args);
-  cleanup.push(() => l.close());
-  return l;
-}
 
 /** Resolves once a server in this program has taken a new connection (Node's diagnostics channel). */
 function serverTakesConnection(): Promise<void> {

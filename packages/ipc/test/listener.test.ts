@@ -13,23 +13,13 @@ import {
   ValidationError,
   wait,
 } from '@multiproc/ipc';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { core } from './core.js';
+import { cleanup, listen } from './net-kit.js';
 
 const { tasks } = await import(new URL('./fixtures/net-tasks.mjs', import.meta.url).href);
 const PROGRAM = new URL('./fixtures/listener-program.mjs', import.meta.url);
 const ONE_PROGRAM = new URL('./fixtures/one-program-ends.mjs', import.meta.url).pathname;
-
-const cleanup: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const f of cleanup.splice(0).reverse()) await f();
-});
-
-function listen(...args: ConstructorParameters<typeof Listener>): Listener {
-  const l = new Listener(...args);
-  cleanup.push(() => l.close());
-  return l;
-}
 
 function start(target: unknown, args: unknown[], context: string) {
   const p = new core.Process({ target, args, context });

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { HomeKind } from '../src/internal/protocol/home.js';
 import { EOF } from '../src/internal/protocol/item.js';
-import { check } from './model/check.js';
+import { check, deliveredOnce } from './model/check.js';
 import { giveUpWaiting, putNowait } from './model/nowait.js';
 import { type CopySim, type Probe, System } from './model/system.js';
 
@@ -293,15 +293,7 @@ async function runPipe(steps: Step[], s: fc.Scheduler, log: string[], joinAt = 0
       atHome.push(typeof r === 'string' ? r : ((r as { value: string }).value as string));
     }
   }
-  const seen = new Set<string>();
-  for (const { item } of sys.consumed) {
-    expect(seen.has(item), `${item} delivered twice`).toBe(false);
-    seen.add(item);
-  }
-  for (const item of atHome) {
-    expect(seen.has(item), `${item} delivered and still at home`).toBe(false);
-    seen.add(item);
-  }
+  const seen = deliveredOnce(sys, atHome);
   const dead = new Set(copies.filter((c) => !c.alive).map((c) => c.name));
   for (const { item, by } of sent) {
     if (seen.has(item)) continue;

@@ -3,13 +3,8 @@
 import { expect } from 'vitest';
 import type { CopySim, Probe, System } from './system.js';
 
-export function check(sys: System, copies: CopySim[], puts: Probe[], acked: boolean): void {
-  // What is left at home.
-  const atHome: string[] = [];
-  for (let r = sys.home.tryTake(0); typeof r === 'string'; r = sys.home.tryTake(0)) atHome.push(r);
-  expect(sys.home.main.inFlight).toBe(0);
-
-  // Exactly once: no item handed out twice, none both handed out and still at home.
+/** Checks that no item was handed out twice, nor handed out and still at home; returns them all. */
+export function deliveredOnce(sys: System, atHome: readonly string[]): Set<string> {
   const seen = new Set<string>();
   for (const { item } of sys.consumed) {
     expect(seen.has(item), `${item} delivered twice`).toBe(false);
@@ -19,6 +14,17 @@ export function check(sys: System, copies: CopySim[], puts: Probe[], acked: bool
     expect(seen.has(item), `${item} delivered and still at home`).toBe(false);
     seen.add(item);
   }
+  return seen;
+}
+
+export function check(sys: System, copies: CopySim[], puts: Probe[], acked: boolean): void {
+  // What is left at home.
+  const atHome: string[] = [];
+  for (let r = sys.home.tryTake(0); typeof r === 'string'; r = sys.home.tryTake(0)) atHome.push(r);
+  expect(sys.home.main.inFlight).toBe(0);
+
+  // Exactly once: no item handed out twice, none both handed out and still at home.
+  const seen = deliveredOnce(sys, atHome);
   // Every completed put is delivered or at home; a put that did not complete is neither.
   for (const p of puts) {
     if (p.item === undefined) continue; // a putNowait() that found no room sent nothing
