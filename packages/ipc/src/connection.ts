@@ -58,9 +58,10 @@ export let createConnection: <T>(
 
 /**
  * One end of a pipe: `send`/`recv` structured-cloneable values, `sendBytes`/`recvBytes` raw bytes.
- * Get one from {@link Pipe}; pass it to a `Process` or pool task like any argument. Each copy is
- * its own handle: `close()` closes this copy only, and the other end sees EOF once every copy of
- * this end is closed (or its process died). Mirrors Python's `multiprocessing.connection.Connection`.
+ * Get one from {@link Pipe} (`new Connection()` throws TypeError, as `new MessagePort()` does);
+ * pass it to a `Process` or pool task like any argument. Each copy is its own handle: `close()`
+ * closes this copy only, and the other end sees EOF once every copy of this end is closed (or its
+ * process died). Mirrors Python's `multiprocessing.connection.Connection`.
  * @example
  * const [a, b] = Pipe<string>();
  * a.send('hi');
@@ -82,6 +83,7 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
   }
 
   private constructor(h: Handle, readable: boolean, writable: boolean, schema: Schema<T> | undefined) {
+    if (!h) throw new TypeError('Illegal constructor: get a Connection from Pipe(), accept() or Client()');
     this.#h = h;
     this.#readable = readable;
     this.#writable = writable;

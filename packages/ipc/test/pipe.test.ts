@@ -3,6 +3,7 @@ import { runInNewContext } from 'node:vm';
 import {
   BufferTooShortError,
   ClosedError,
+  Connection,
   EOFError,
   Pipe,
   ProcessError,
@@ -22,6 +23,26 @@ function exposeGc(): () => void {
 }
 
 describe('Pipe in one thread', () => {
+  it('refuses new Connection() at once, as new MessagePort() does, and nothing fails later', async () => {
+    const Ctor = Connection as unknown as new () => unknown;
+    expect(() => new Ctor()).toThrow(
+      new TypeError('Illegal constructor: get a Connection from Pipe(), accept() or Client()'),
+    );
+    // A half-built Connection used to register an undefined handle, whose cleanup threw after GC.
+    const errors: unknown[] = [];
+    const onError = (err: unknown) => errors.push(err);
+    process.on('uncaughtException', onError);
+    try {
+      exposeGc()();
+      await new Promise((r) => setTimeout(r, 50));
+      exposeGc()();
+      await new Promise((r) => setTimeout(r, 50));
+    } finally {
+      process.off('uncaughtException', onError);
+    }
+    expect(errors).toEqual([]);
+  });
+
   it('sends both ways and ends iteration when the other end closes', async () => {
     const [a, b] = Pipe<number>();
     a.send(1);
