@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { HomeKind } from '../src/internal/protocol/home.js';
 import { EOF } from '../src/internal/protocol/item.js';
-import { check, deliveredOnce } from './model/check.js';
+import { check, deliveredOnce, perSenderFifo } from './model/check.js';
 import { giveUpWaiting, putNowait } from './model/nowait.js';
 import { type CopySim, type Probe, System } from './model/system.js';
 
@@ -301,14 +301,7 @@ async function runPipe(steps: Step[], s: fc.Scheduler, log: string[], joinAt = 0
     const movedAway = sys.moved.has(item) && dead.size > 0; // moved to a reader that died with it
     expect(byDead || movedAway, `${item} (sent by ${by}) lost`).toBe(true);
   }
-  const last = new Map<string, number>();
-  for (const { item, by } of sys.consumed) {
-    if (sys.late.has(item)) continue;
-    const [sender, n] = JSON.parse(item) as [string, number];
-    const k = `${by}<-${sender}`;
-    expect(n, `${by} got ${item} after #${last.get(k)} of ${sender}`).toBeGreaterThan(last.get(k) ?? 0);
-    last.set(k, n);
-  }
+  perSenderFifo(sys);
 }
 
 describe('home/copy protocol model', () => {

@@ -17,6 +17,18 @@ export function deliveredOnce(sys: System, atHome: readonly string[]): Set<strin
   return seen;
 }
 
+/** Per-sender FIFO for each consumer (items that came back after their consumer went away excepted). */
+export function perSenderFifo(sys: System): void {
+  const last = new Map<string, number>();
+  for (const { item, by } of sys.consumed) {
+    if (sys.late.has(item)) continue;
+    const [sender, n] = JSON.parse(item) as [string, number];
+    const k = `${by}<-${sender}`;
+    expect(n, `${by} got ${item} after #${last.get(k)} of ${sender}`).toBeGreaterThan(last.get(k) ?? 0);
+    last.set(k, n);
+  }
+}
+
 export function check(sys: System, copies: CopySim[], puts: Probe[], acked: boolean): void {
   // What is left at home.
   const atHome: string[] = [];
@@ -41,15 +53,7 @@ export function check(sys: System, copies: CopySim[], puts: Probe[], acked: bool
     if (completed && !lostWithCopy) expect(seen.has(item), `${item} (put by ${p.who}) lost`).toBe(true);
     if (!completed) expect(seen.has(item), `${item}: its put never completed, yet it arrived`).toBe(false);
   }
-  // Per-sender FIFO for each consumer (items that came back after their consumer went away excepted).
-  const last = new Map<string, number>();
-  for (const { item, by } of sys.consumed) {
-    if (sys.late.has(item)) continue;
-    const [sender, n] = JSON.parse(item) as [string, number];
-    const k = `${by}<-${sender}`;
-    expect(n, `${by} got ${item} after #${last.get(k)} of ${sender}`).toBeGreaterThan(last.get(k) ?? 0);
-    last.set(k, n);
-  }
+  perSenderFifo(sys);
   // qsize converges: nothing is counted that is not there.
   expect(sys.home.main.size).toBe(0);
 }
