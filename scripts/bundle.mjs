@@ -24,12 +24,12 @@
 //
 // Exports that must stay synchronous (a class, a function) but that an import never needs are
 // listed in `package.json` (`multiprocBuild.loadOnFirstUse`): the index gets a facade for each and
-// their code goes to `dist/lazy/first-use.js`, which the first use loads with `require()`
-// (scripts/first-use.mjs).
+// their code goes to `dist/lazy/first-use.js`, which the first use loads with `require()` through
+// a one-line stub, `dist/lazy/first-use.esm`, that no require hook claims (scripts/first-use.mjs).
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, posix, relative, resolve } from 'node:path';
 import { build } from 'esbuild';
-import { firstUse } from './first-use.mjs';
+import { FIRST_USE_OUT, FIRST_USE_STUB, FIRST_USE_STUB_EXT, firstUse } from './first-use.mjs';
 
 const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
 const HUB = 'chunks/hub';
@@ -197,7 +197,10 @@ if (rest.length === 0) {
           {
             name: 'hub-entry',
             setup(b) {
-              b.onResolve({ filter: /^hub(-main)?-entry$/ }, (args) => ({ path: args.path, namespace: 'hub' }));
+              b.onResolve({ filter: /^hub(-main)?-entry$/ }, (args) => ({
+                path: args.path,
+                namespace: 'hub',
+              }));
               b.onLoad({ filter: /.*/, namespace: 'hub' }, (args) => ({
                 contents: hubs[args.path].source,
                 resolveDir: resolve('src'),
@@ -240,3 +243,4 @@ for (const file of outputs.flatMap((m) => Object.keys(m.outputs)).filter((f) => 
     });
   if (fixed !== text) writeFileSync(file, fixed);
 }
+if (lazyRequired) writeFileSync(join('dist', `${FIRST_USE_OUT}${FIRST_USE_STUB_EXT}`), FIRST_USE_STUB);

@@ -15,8 +15,18 @@ import { build } from 'esbuild';
 /** Placeholder path of the lazy file; bundle.mjs rewrites it relative to each output file. */
 export const FIRST_USE_OUT = 'lazy/first-use';
 
+/**
+ * The extension of the lazy file's one-line stub (`export * from './first-use.js'`), which Node
+ * loads on first use. No require hook (tsx's: .js .mjs .cjs and the TypeScript ones) claims it.
+ */
+export const FIRST_USE_STUB_EXT = '.esm';
+
+/** The stub's text, written beside `dist/lazy/first-use.js`. */
+export const FIRST_USE_STUB =
+  "// Loaded on first use by the package's index: see scripts/first-use.mjs in the repository.\nexport * from './first-use.js';\n";
+
 /** The proxy runtime, one copy in the main entry's output. `PATH` is rewritten by bundle.mjs. */
-function runtimeSource(placeholder, codecs) {
+function runtimeSource(placeholder, stub, codecs) {
   return `
 import { registerCodec } from '@multiproc/shared';
 let loaded;
@@ -26,7 +36,12 @@ function load() {
       // A bundle of the user's app saw (and bundled) this require; plain ESM has no require.
       loaded = require(${JSON.stringify(placeholder)});
     } catch {
-      loaded = process.getBuiltinModule('node:module').createRequire(import.meta.url)(${JSON.stringify(placeholder)});
+      const load = process.getBuiltinModule('node:module').createRequire(import.meta.url);
+      // On Node, the stub: no require hook claims its extension, so Node's own loader runs it as an
+      // ES module of the one module map, and what it imports is what the program already loaded.
+      // The .js file would go through a TypeScript runner's hook (tsx), which compiles it and all it
+      // imports into a second, CommonJS copy of the packages. Bun and Deno load the .js file.
+      loaded = typeof Bun === 'object' || typeof Deno === 'object' ? load(${JSON.stringify(placeholder)}) : load(${JSON.stringify(stub)});
     }
   }
   return loaded;
@@ -106,7 +121,8 @@ export function firstUse(pkg, lazyPlaceholder) {
   const files = new Set((config.loadOnFirstUse ?? []).map((f) => resolve(f)));
   if (files.size === 0) return undefined;
   const placeholder = `${lazyPlaceholder}${FIRST_USE_OUT}.js`;
-  const runtime = runtimeSource(placeholder, config.firstUseCodecs ?? []);
+  const stub = `${lazyPlaceholder}${FIRST_USE_OUT}${FIRST_USE_STUB_EXT}`;
+  const runtime = runtimeSource(placeholder, stub, config.firstUseCodecs ?? []);
   const entrySource = [...files]
     .map((f) => `export * from ${JSON.stringify(`./${relative('src', f).split('\\').join('/')}`)};`)
     .join('\n');

@@ -60,6 +60,17 @@ describe.concurrent.each(nodes.filter((n) => n.path))('$label', ({ path: node })
     expect(ran.stdout.trim().split('\n')).toEqual(example.expected);
   });
 
+  it('runs a TypeScript program under npx tsx with one copy of the package (instanceof holds)', async () => {
+    const dir = withFixtures('identity.mts');
+    const ran = await run('npx', ['--yes', 'tsx', 'identity.mts'], {
+      cwd: dir,
+      env: envFor(node, npmrc),
+      timeoutMs: 100_000,
+    });
+    expect(userStderr(ran.stderr)).toBe('');
+    expect(ran.stdout).toBe('thread exit 0\nValidationError true\nTimeoutError true\nClosedError true\n');
+  });
+
   it('runs the bundled app from a folder without node_modules', async () => {
     expect(readdirSync(join(bundled, 'dist'))).toContain('multiproc-pool-worker.js');
     const ran = await run(node, [join(bundled, 'dist', 'app.js')], {

@@ -20,7 +20,7 @@ export interface ConditionLock {
 }
 
 /** `obj[kAbandon](ownerId)`: releases what the dead owner held; returns how many locks. */
-export const kAbandon: unique symbol = Symbol('multiproc.abandon');
+export const kAbandon: unique symbol = Symbol.for('multiproc.abandon');
 
 /** An object whose shared words can record a dead owner. */
 export interface Abandonable {
