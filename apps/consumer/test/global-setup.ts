@@ -48,6 +48,9 @@ async function install(app: string, tarballs: string[]): Promise<void> {
       ...tarballs,
       pinned('esbuild'),
       pinned('@types/node'),
+      pinned('typescript'),
+      pinned('webpack'),
+      pinned('webpack-cli'),
     ],
     // Seconds on a quiet machine; minutes when the registry or the machine is slow.
     { cwd: app, timeoutMs: 600_000 },

@@ -29,6 +29,25 @@ beforeAll(async () => {
   cpSync(join(dir, 'dist'), join(bundled, 'dist'), { recursive: true });
 }, 180_000);
 
+// The same app built as the guide's webpack section says (tsc, then webpack), on the CI Node.
+let webpacked = '';
+beforeAll(async () => {
+  const guide = join(REPO, 'apps/docs/examples/bundling');
+  const dir = mkdtempSync(join(consumer().app, 'webpack-'));
+  cpSync(join(guide, 'src'), join(dir, 'src'), { recursive: true });
+  for (const file of ['tsconfig.json', 'webpack.config.mjs']) cpSync(join(guide, file), join(dir, file));
+  writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
+  const bin = (path: string) => join(consumer().app, 'node_modules', path);
+  await runOk(process.execPath, [bin('typescript/bin/tsc'), '-p', 'tsconfig.json'], {
+    cwd: dir,
+    timeoutMs: 120_000,
+  });
+  await runOk(process.execPath, [bin('webpack-cli/bin/cli.js')], { cwd: dir, timeoutMs: 240_000 });
+  webpacked = mkdtempSync(join(consumer().root, 'webpacked-'));
+  cpSync(join(dir, 'dist'), join(webpacked, 'dist'), { recursive: true });
+  writeFileSync(join(webpacked, 'dist', 'package.json'), '{ "type": "module" }\n');
+}, 300_000);
+
 // The cases of every Node line run side by side: each is a few programs that mostly wait on their
 // workers and on npx, and each has its own folder.
 describe.concurrent.each(nodes.filter((n) => n.path))('$label', ({ path: node }) => {
@@ -75,6 +94,17 @@ describe.concurrent.each(nodes.filter((n) => n.path))('$label', ({ path: node })
     expect(readdirSync(join(bundled, 'dist'))).toContain('multiproc-pool-worker.js');
     const ran = await run(node, [join(bundled, 'dist', 'app.js')], {
       cwd: bundled,
+      env: envFor(node, npmrc),
+    });
+    expect(ran.stderr).toBe('');
+    expect(ran.stdout).toBe(BOTH_CONTEXTS);
+  });
+});
+
+describe.concurrent.each(nodes.filter((n) => n.path))('$label', ({ path: node }) => {
+  it("runs the webpack guide's app from a folder without node_modules", async () => {
+    const ran = await run(node, [join(webpacked, 'dist', 'app.js')], {
+      cwd: webpacked,
       env: envFor(node, npmrc),
     });
     expect(ran.stderr).toBe('');

@@ -3,6 +3,7 @@
  * own, so a bundle must emit these files beside the app: multiproc's two worker entries, and the two
  * entries of tinypool (the pool behind `Pool`), which it looks for in `entry/` next to its own code.
  * See the bundling guide for esbuild, webpack and ncc.
+ * @module @multiproc/core/bundle
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
