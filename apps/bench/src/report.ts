@@ -11,6 +11,8 @@ export interface Report {
   command: string;
   quick: boolean;
   runs: number;
+  /** Warm-up samples each case took and discarded first (a case's own `warmup` says if it took none). */
+  warmup: number;
   /** The problem sizes used (items, messages...), so a run can be reproduced. */
   sizes: Sizes;
   suites: SuiteName[];
@@ -69,7 +71,7 @@ export function renderMarkdown(report: Report): string {
   const m = report.machine;
   const lines: string[] = [
     `Node ${m.node}, Python ${m.python ?? 'absent'}, ${m.cores} cores (${m.cpuModel}), ` +
-      `load ${m.loadAverageAtStart} at start, ${report.loadAverageAtEnd} at end; up to ${report.runs} runs per case (n)${report.quick ? ', --quick sizes' : ''}.`,
+      `load ${m.loadAverageAtStart} at start, ${report.loadAverageAtEnd} at end; up to ${report.runs} runs per case (n) after ${report.warmup ?? 0} discarded warm-up run${report.warmup === 1 ? '' : 's'}${report.quick ? ', --quick sizes' : ''}.`,
     `Peers: ${Object.entries(m.peers)
       .map(([k, v]) => `${k} ${v}`)
       .join(', ')}.`,
