@@ -3,10 +3,14 @@
 // wall time. Modes:
 //   pipe   the ipc bench case: the main thread sends and awaits the echo of a Process thread
 //   port   the raw MessagePort peer of the same case (a worker echoing each message)
+//   floor-pipe | floor-port   both ends in this one thread, over a real MessageChannel (a thread
+//          copy of the pipe end, or a port echoing): the code's own cost per round trip, both
+//          sides together, with no thread to wake
 // Usage: node experiments/roundtrip-cpu.mjs <mode> [round trips per sample] [samples]
 import { once } from 'node:events';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import * as mp from '@multiproc/multiproc';
+import { decodeValue, encodeValue } from '@multiproc/shared';
 import { median } from './common.mjs';
 import { tasks } from './roundtrip-cpu-tasks.mjs';
 import { threadCpuNs } from './thread-cpu.mjs';
@@ -22,6 +26,37 @@ const workerUs = [];
 let send;
 let next;
 let end;
+if (mode.startsWith('floor-')) {
+  let roundTrip;
+  if (mode === 'floor-pipe') {
+    const [a, b] = mp.Pipe();
+    const copy = decodeValue(encodeValue(b, 'thread').value, 'thread');
+    void (async () => {
+      for (;;) copy.send(await copy.recv());
+    })();
+    roundTrip = async (i) => {
+      a.send(item(i));
+      await a.recv();
+    };
+  } else {
+    const { port1, port2 } = new MessageChannel();
+    port2.on('message', (m) => port2.postMessage(m));
+    let answered;
+    port1.on('message', (m) => answered(m));
+    roundTrip = (i) =>
+      new Promise((resolve) => {
+        answered = resolve;
+        port1.postMessage(item(i));
+      });
+  }
+  for (let r = 0; r < runs + 1; r++) {
+    const c0 = threadCpuNs();
+    for (let i = 0; i < n; i++) await roundTrip(i);
+    if (r > 0) mainUs.push((threadCpuNs() - c0) / n / 1000);
+  }
+  console.log(`${mode}: ${median(mainUs)} µs CPU per round trip, both ends in one thread`);
+  process.exit(0);
+}
 if (mode === 'port') {
   const { port1, port2 } = new MessageChannel();
   const cpu = new URL('./thread-cpu.mjs', import.meta.url).href;
