@@ -17,10 +17,21 @@ def clock():
     return time.perf_counter()
 
 
+# Warm-up samples each case takes first and discards (the harness's --warmup, sent as the
+# "warmup" parameter). Set by main() before the case runs, so a Pool worker forked by the case
+# sees it too.
+WARMUP = 0
+
+
 def main(cases):
+    """Runs one case. With a "runs" parameter, it takes WARMUP more samples and drops the first ones."""
+    global WARMUP
     name = sys.argv[1]
     params = json.loads(sys.argv[2]) if len(sys.argv) > 2 else {}
+    WARMUP = params.pop("warmup", 0)
     result = cases[name](**params)
+    if "runs" in params:
+        result["samples"] = result["samples"][WARMUP:]
     sys.stdout.write(json.dumps(result) + "\n")
     sys.stdout.flush()
 
@@ -29,22 +40,29 @@ MIN_SAMPLES = 3
 SAMPLE_BUDGET_S = 20.0
 
 
-def budgeted(runs):
-    """Yields up to `runs` times; after MIN_SAMPLES, stops once SAMPLE_BUDGET_S has passed.
+def budgeted(runs, warmup=None):
+    """Yields WARMUP + up to `runs` times; after MIN_SAMPLES kept ones, stops once SAMPLE_BUDGET_S
+    has passed since the warm-up.
 
     The same rule as the Node harness, so a slow case keeps the whole bench under 10 minutes.
+    Every loop over budgeted() appends one sample per turn; main() drops the warm-up ones. Code
+    that runs in a Pool worker passes `warmup` itself, since a worker started by spawn or
+    forkserver does not see main()'s WARMUP.
     """
+    warmup = WARMUP if warmup is None else warmup
+    for i in range(warmup):
+        yield i
     started = clock()
     for i in range(runs):
         if i >= MIN_SAMPLES and clock() - started > SAMPLE_BUDGET_S:
             return
-        yield i
+        yield warmup + i
 
 
-def timed(runs, body, count):
+def timed(runs, body, count, warmup=None):
     """Runs body() up to `runs` times (budgeted); one sample a run: `count` per second."""
     samples = []
-    for _ in budgeted(runs):
+    for _ in budgeted(runs, warmup):
         t0 = clock()
         body()
         samples.append(per_second(count, clock() - t0))
@@ -82,7 +100,7 @@ def sink(get_count, take, done):
         done("done")
 
 
-def lock_pairs(lock, n, runs):
+def lock_pairs(lock, n, runs, warmup=None):
     """n acquire/release pairs on any lock, timed as one sample a run."""
 
     def run():
@@ -90,4 +108,4 @@ def lock_pairs(lock, n, runs):
             lock.acquire()
             lock.release()
 
-    return timed(runs, run, n)
+    return timed(runs, run, n, warmup)

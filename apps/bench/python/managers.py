@@ -12,30 +12,31 @@ import tempfile
 from multiprocessing import Manager, Pool, Process
 from multiprocessing.connection import Client, Listener
 
+import common
 from common import item, lock_pairs, main, one_way, sink, timed
 
 AUTHKEY = b"bench"
 
 
-def dict_pairs(d, n, runs):
+def dict_pairs(d, n, runs, warmup):
     def run():
         for i in range(n):
             d["k"] = i
             d["k"]
 
-    return timed(runs, run, n)
+    return timed(runs, run, n, warmup)
 
 
 def case_lock(n, runs):
     with Manager() as manager, Pool(1) as pool:
         lock = manager.Lock()
-        return {"samples": pool.apply(lock_pairs, (lock, n, runs))}
+        return {"samples": pool.apply(lock_pairs, (lock, n, runs, common.WARMUP))}
 
 
 def case_dict(n, runs):
     with Manager() as manager, Pool(1) as pool:
         d = manager.dict()
-        return {"samples": pool.apply(dict_pairs, (d, n, runs))}
+        return {"samples": pool.apply(dict_pairs, (d, n, runs, common.WARMUP))}
 
 
 def echo_server(path, ready):
@@ -52,7 +53,7 @@ def echo_server(path, ready):
                 conn.sendall(data)
 
 
-def socket_pairs(path, n, runs):
+def socket_pairs(path, n, runs, warmup):
     frame = bytes([1] * 16)
     with socket.socket(socket.AF_UNIX) as s:
         s.connect(path)
@@ -64,7 +65,7 @@ def socket_pairs(path, n, runs):
                 s.sendall(frame)
                 s.recv(65536)
 
-        return timed(runs, run, n)
+        return timed(runs, run, n, warmup)
 
 
 def case_floor(n, runs):
@@ -78,7 +79,7 @@ def case_floor(n, runs):
     ready.wait()
     try:
         with Pool(1) as pool:
-            return {"samples": pool.apply(socket_pairs, (path, n, runs))}
+            return {"samples": pool.apply(socket_pairs, (path, n, runs, common.WARMUP))}
     finally:
         server.join(5)
         if server.is_alive():

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `bench [suite...] [--only <ids>] [--quick] [--runs <n>] [--json <file>]`: runs the suites, prints a markdown
+ * `bench [suite...] [--only <ids>] [--quick] [--runs <n>] [--warmup <n>] [--json <file>]`: runs the suites, prints a markdown
  * table and the speed-target lines, writes the JSON results and renders the charts from them.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -19,11 +19,14 @@ import { evaluateTargets } from './targets.js';
 import { type CaseResult, SUITES, type SuiteName } from './types.js';
 
 const DEFAULT_RUNS = 5;
+/** Warm-up samples each case takes and discards before its runs (`--quick`: none). */
+const DEFAULT_WARMUP = 1;
 
 interface Options {
   quick?: boolean;
   only?: string[];
   runs?: number;
+  warmup?: number;
   json?: string;
   charts: boolean;
   chartsFrom?: string;
@@ -46,6 +49,12 @@ async function updateReadme(file: string, markdown: string, command: string): Pr
 function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
+  return n;
+}
+
+function nonNegativeInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected 0 or a positive integer');
   return n;
 }
 
@@ -77,6 +86,7 @@ async function run(suiteNames: string[], opts: Options): Promise<void> {
   const suites = parseSuites(suiteNames);
   const quick = Boolean(opts.quick);
   const runs = opts.runs ?? (quick ? 1 : DEFAULT_RUNS);
+  const warmup = opts.warmup ?? (quick ? 0 : DEFAULT_WARMUP);
   const sizes = quick ? QUICK_SIZES : FULL_SIZES;
   const jsonFile = resolve(opts.json ?? join(resultsDir(), quick ? 'quick.json' : 'latest.json'));
 
@@ -87,7 +97,7 @@ async function run(suiteNames: string[], opts: Options): Promise<void> {
   const results: CaseResult[] = [];
   for (const c of cases) {
     progress.caseStarted(c);
-    const result = await runCase(c, { runs, quick, sizes });
+    const result = await runCase(c, { runs, warmup, quick, sizes });
     results.push(result);
     progress.caseDone(result);
   }
@@ -99,6 +109,7 @@ async function run(suiteNames: string[], opts: Options): Promise<void> {
     command: ['bench', ...process.argv.slice(2)].join(' '),
     quick,
     runs,
+    warmup,
     sizes,
     suites,
     machine,
@@ -127,6 +138,11 @@ const program = new Command('bench')
   )
   .option('--quick', 'each case once with tiny sizes (a smoke test: the numbers mean nothing)')
   .option('--runs <n>', `samples per case (default ${DEFAULT_RUNS}, --quick: 1)`, positiveInt)
+  .option(
+    '--warmup <n>',
+    `warm-up samples per case, taken and discarded before the runs (default ${DEFAULT_WARMUP}, --quick: 0)`,
+    nonNegativeInt,
+  )
   .option('--json <file>', 'results file (default results/latest.json; --quick: results/quick.json)')
   .option('--no-charts', 'do not render the SVG charts')
   .option('--charts-from <file>', 'only render the charts from an existing results file')

@@ -32,14 +32,30 @@ const MIN_SAMPLES = 3;
 /** ...but takes no more once its samples have used this much time (keeps `pnpm bench` < 10 min). */
 const SAMPLE_BUDGET_MS = 20_000;
 
+/** How many samples to keep, and how many to take and discard before them. */
+export interface SamplePlan {
+  /** Samples kept (the figures reported). */
+  readonly runs: number;
+  /** Samples taken first and thrown away: JIT, lazy imports, first allocations (0 = none). */
+  readonly warmup: number;
+}
+
 /**
- * Runs up to `n` samples of `once`, each returning one value. Shared by cases that set up once and
- * then time repeated runs. A slow case stops after `MIN_SAMPLES` once it has used its time budget.
+ * Takes `plan.warmup` samples of `once` and discards them, then up to `plan.runs` kept samples,
+ * each `once` returning one value. Shared by cases that set up once and then time repeated runs.
+ * `once` gets the sample's index counted over warm-up and kept samples alike (0, 1, 2...), so an
+ * index used as an id stays unique. A slow case stops after `MIN_SAMPLES` kept samples once it has
+ * used its time budget (the warm-up not counted, as in the Python cases).
  */
-export async function sampleRuns(n: number, once: (run: number) => Promise<number>): Promise<number[]> {
+export async function sampleRuns(
+  plan: SamplePlan,
+  once: (run: number) => Promise<number>,
+): Promise<number[]> {
+  let run = 0;
+  for (; run < plan.warmup; run++) await once(run);
   const samples: number[] = [];
   const started = nowMs();
-  for (let run = 0; run < n; run++) {
+  for (let kept = 0; kept < plan.runs; kept++, run++) {
     if (samples.length >= MIN_SAMPLES && nowMs() - started > SAMPLE_BUDGET_MS) break;
     samples.push(await once(run));
   }
@@ -107,15 +123,17 @@ export async function runCase(c: BenchCase, ctx: CaseContext): Promise<CaseResul
     return { ...base, status, note: reason, samples: [], wallMs: nowMs() - started };
   }
   const runs = Math.max(1, Math.min(ctx.runs, c.maxRuns ?? ctx.runs));
+  const warmup = c.noWarmup === undefined ? ctx.warmup : 0;
   try {
     const limit = ctx.quick ? QUICK_CASE_TIMEOUT_MS : CASE_TIMEOUT_MS;
-    const m = await withTimeout(c.measure({ ...ctx, runs }), limit, c.id);
+    const m = await withTimeout(c.measure({ ...ctx, runs, warmup }), limit, c.id);
     if (m.samples.length === 0 || m.samples.some((s) => !Number.isFinite(s))) {
       throw new Error(`bad samples: ${JSON.stringify(m.samples)}`);
     }
     return {
       ...base,
       status: 'ok',
+      warmup,
       samples: m.samples,
       median: median(m.samples),
       mean: m.samples.reduce((a, b) => a + b, 0) / m.samples.length,

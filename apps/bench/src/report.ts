@@ -11,6 +11,8 @@ export interface Report {
   command: string;
   quick: boolean;
   runs: number;
+  /** Warm-up samples each case took and discarded first (a case's own `warmup` says if it took none). */
+  warmup: number;
   /** The problem sizes used (items, messages...), so a run can be reproduced. */
   sizes: Sizes;
   suites: SuiteName[];
@@ -64,12 +66,18 @@ export function markdownTable(header: string[], align: ('l' | 'r')[], rows: stri
   return [line(header), `| ${rule.join(' | ')} |`, ...rows.map(line)];
 }
 
+/** ", after N discarded warm-up runs per case" (nothing for none, or a file older than warm-ups). */
+function warmupNote(warmup: number | undefined): string {
+  if (!warmup) return '';
+  return `, after ${warmup} discarded warm-up run${warmup === 1 ? '' : 's'} per case`;
+}
+
 /** The results as markdown: one table per suite, then the targets. */
 export function renderMarkdown(report: Report): string {
   const m = report.machine;
   const lines: string[] = [
     `Node ${m.node}, Python ${m.python ?? 'absent'}, ${m.cores} cores (${m.cpuModel}), ` +
-      `load ${m.loadAverageAtStart} at start, ${report.loadAverageAtEnd} at end; up to ${report.runs} runs per case (n)${report.quick ? ', --quick sizes' : ''}.`,
+      `load ${m.loadAverageAtStart} at start, ${report.loadAverageAtEnd} at end; up to ${report.runs} runs per case (n)${warmupNote(report.warmup)}${report.quick ? ', --quick sizes' : ''}.`,
     `Peers: ${Object.entries(m.peers)
       .map(([k, v]) => `${k} ${v}`)
       .join(', ')}.`,

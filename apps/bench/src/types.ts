@@ -59,8 +59,13 @@ export interface Sizes {
 
 /** What a case is given when it runs. */
 export interface CaseContext {
-  /** How many samples to take. */
+  /** How many samples to keep. */
   readonly runs: number;
+  /**
+   * How many samples to take and discard before them (`--warmup`, default 1; `--quick`: 0; always
+   * 0 for a case with `noWarmup`). Pass both to `sampleRuns` or to the Python script.
+   */
+  readonly warmup: number;
   readonly quick: boolean;
   readonly sizes: Sizes;
 }
@@ -91,6 +96,12 @@ export interface BenchCase {
   /** Upper bound of samples for slow cases (each sample takes seconds). */
   maxRuns?: number;
   /**
+   * Why this case takes no warm-up sample: each sample is cold by design (a fresh process per
+   * sample), or the case already warms itself up the same way as the rest of its group. Every case
+   * of a group sets it alike, so a group compares like with like.
+   */
+  noWarmup?: string;
+  /**
    * Says why the case cannot run here (a multiproc API not landed yet, no python3), or `undefined`
    * when it can. Checked before `measure`.
    */
@@ -112,6 +123,8 @@ export interface CaseResult {
   better: 'higher' | 'lower';
   status: CaseStatus;
   note?: string;
+  /** Warm-up samples taken and discarded before `samples` (absent when the case did not run). */
+  warmup?: number;
   samples: number[];
   median?: number;
   mean?: number;

@@ -45,6 +45,7 @@ describe('bench --quick', () => {
     expect(report.schema).toBe(1);
     expect(report.quick).toBe(true);
     expect(report.runs).toBe(1);
+    expect(report.warmup).toBe(0); // --quick takes no warm-up sample
     expect(report.suites).toEqual(['process', 'shared']);
     expect(report.machine.cores).toBeGreaterThan(0);
     expect(typeof report.machine.cpuModel).toBe('string');
@@ -61,6 +62,7 @@ describe('bench --quick', () => {
       expect(['process', 'shared']).toContain(c.suite);
       if (c.status === 'ok') {
         expect(c.samples).toHaveLength(1);
+        expect(c.warmup).toBe(0);
         for (const k of ['median', 'min', 'max']) expect(typeof c[k]).toBe('number');
       } else {
         expect(c.samples).toEqual([]);

@@ -66,7 +66,7 @@ function mapCase(kind: 'map' | 'imap'): BenchCase {
     kind: 'multiproc',
     unit: 'items/s',
     better: 'higher',
-    measure: ({ runs, sizes }) =>
+    measure: ({ runs, warmup, sizes }) =>
       withSetup(async (setup) => {
         await setup.workers(2, ['--concurrency', '1']);
         const tasks = await benchTasks();
@@ -75,7 +75,7 @@ function mapCase(kind: 'map' | 'imap'): BenchCase {
           await pool.map(tasks.square, range(1000));
           const n = sizes.poolItems;
           const input = range(n);
-          const samples = await sampleRuns(runs, async () => {
+          const samples = await sampleRuns({ runs, warmup }, async () => {
             const t0 = nowMs();
             let out: number[];
             if (kind === 'map') out = await pool.map(tasks.square, input);
@@ -106,7 +106,7 @@ function rawCase(concurrency: number): BenchCase {
     unit: 'items/s',
     better: 'higher',
     maxRuns: SLOW_RUNS,
-    measure: ({ runs, sizes }) =>
+    measure: ({ runs, warmup, sizes }) =>
       withSetup(async (setup) => {
         const name = 'raw';
         await setup.rawWorkers(2, name, concurrency);
@@ -119,7 +119,7 @@ function rawCase(concurrency: number): BenchCase {
         events.on('completed', () => onDone());
         try {
           const n = sizes.bullmqRawItems;
-          const samples = await sampleRuns(runs, async (run) => {
+          const samples = await sampleRuns({ runs, warmup }, async (run) => {
             let done = 0;
             const finished = new Promise<void>((resolve) => {
               onDone = () => {
@@ -157,7 +157,7 @@ function sleepCase(workers: number): BenchCase {
     unit: 'items/s',
     better: 'higher',
     maxRuns: SLOW_RUNS,
-    measure: ({ runs, sizes }) =>
+    measure: ({ runs, warmup, sizes }) =>
       withSetup(async (setup) => {
         await setup.workers(workers, ['--concurrency', '1']);
         const tasks = await benchTasks();
@@ -165,7 +165,7 @@ function sleepCase(workers: number): BenchCase {
         try {
           await pool.map(tasks.sleep, range(workers).fill(1), { chunksize: 1 });
           const input = range(sizes.sleepItems).fill(sizes.sleepMs);
-          const samples = await sampleRuns(runs, async () => {
+          const samples = await sampleRuns({ runs, warmup }, async () => {
             const t0 = nowMs();
             await pool.map(tasks.sleep, input);
             return perSecond(input.length, nowMs() - t0);

@@ -57,11 +57,11 @@ function timeCase(
     unit: 'ms',
     better: 'lower',
     unavailable: kind === 'multiproc' ? needs([], ['encodeValue']) : undefined,
-    measure: async ({ runs, sizes }) => {
+    measure: async ({ runs, warmup, sizes }) => {
       const fn = await make();
       const tree = syntaxTree(sizes.starts === 1 ? 1000 : NODES);
       fn(tree); // warm-up
-      const samples = await sampleRuns(runs, async () => {
+      const samples = await sampleRuns({ runs, warmup }, async () => {
         const t0 = nowMs();
         fn(tree);
         return nowMs() - t0;

@@ -34,9 +34,11 @@ function importCase(id: string, impl: string, specifier: string, kind: BenchCase
     kind,
     unit: 'ms',
     better: 'lower',
-    measure: async ({ runs, sizes }) => {
+    noWarmup:
+      'each sample starts fresh processes (a cold import on purpose); one untimed process first fills the file cache',
+    measure: async ({ runs, warmup, sizes }) => {
       await importMs(specifier);
-      const samples = await sampleRuns(runs, async () => {
+      const samples = await sampleRuns({ runs, warmup }, async () => {
         let total = 0;
         for (let i = 0; i < sizes.starts; i++) total += await importMs(specifier);
         return total / sizes.starts;

@@ -71,10 +71,10 @@ function mpPipe(shape: Shape, ctx: Ctx): BenchCase {
       'multiproc',
     ),
     unavailable: needs(names),
-    measure: ({ runs, sizes }) => {
+    measure: ({ runs, warmup, sizes }) => {
       if (shape === 'roundtrip') {
         return withPipePeer(ctx, 'pipeEcho', (conn) =>
-          sampleRuns(runs, async () => {
+          sampleRuns({ runs, warmup }, async () => {
             const n = sizes.roundTrips;
             const t0 = nowMs();
             for (let i = 0; i < n; i++) {
@@ -88,7 +88,7 @@ function mpPipe(shape: Shape, ctx: Ctx): BenchCase {
       const bytes = shape === 'bytes';
       const buf = new Uint8Array(KIB64);
       return withPipePeer(ctx, bytes ? 'bytesSink' : 'pipeSink', (conn) =>
-        sampleRuns(runs, async () => {
+        sampleRuns({ runs, warmup }, async () => {
           const n = bytes ? sizes.bigMsgs : sizes.smallMsgs;
           const t0 = nowMs();
           conn.send(n);
@@ -106,7 +106,7 @@ function mpQueue(ctx: Ctx): BenchCase {
   return {
     ...base('small', ctx, 'multiproc-queue', `multiproc Queue (${ctx})`, 'multiproc'),
     unavailable: needs(names),
-    measure: async ({ runs, sizes }) => {
+    measure: async ({ runs, warmup, sizes }) => {
       const mp = await multiproc();
       const tasks = await mpTasks();
       const q = new mp.Queue();
@@ -115,7 +115,7 @@ function mpQueue(ctx: Ctx): BenchCase {
       p.start();
       try {
         await done.get(); // 'ready'
-        const samples = await sampleRuns(runs, async () => {
+        const samples = await sampleRuns({ runs, warmup }, async () => {
           const n = sizes.smallMsgs;
           const t0 = nowMs();
           await q.put(n);
@@ -142,11 +142,11 @@ function rawPort(shape: Shape): BenchCase {
       `raw MessagePort${shape === 'bytes' ? ' (copied)' : ''}`,
       'baseline',
     ),
-    measure: async ({ runs, sizes }) => {
+    measure: async ({ runs, warmup, sizes }) => {
       const peer = await startPortPeer(shape === 'roundtrip' ? 'echo' : 'sink');
       try {
         const buf = new Uint8Array(KIB64);
-        const samples = await sampleRuns(runs, async () => {
+        const samples = await sampleRuns({ runs, warmup }, async () => {
           if (shape === 'roundtrip')
             return ((await roundTrips(peer, sizes.roundTrips)) * 1000) / sizes.roundTrips;
           if (shape === 'small')
@@ -163,11 +163,15 @@ function rawPort(shape: Shape): BenchCase {
 
 const rawSend: BenchCase = {
   ...base('small', 'process', 'process-send', 'raw process.send (fork)', 'baseline'),
-  measure: async ({ runs, sizes }) => {
+  measure: async ({ runs, warmup, sizes }) => {
     const peer = await startSendPeer();
     try {
       const n = sizes.smallMsgs;
-      return { samples: await sampleRuns(runs, async () => perSecond(n, await oneWay(peer, n, smallItem))) };
+      return {
+        samples: await sampleRuns({ runs, warmup }, async () =>
+          perSecond(n, await oneWay(peer, n, smallItem)),
+        ),
+      };
     } finally {
       await peer.close();
     }
@@ -177,13 +181,15 @@ const rawSend: BenchCase = {
 /** The ceiling of plain Node for 64 KiB messages between processes: a bare Unix socket. */
 const rawSocketBytes: BenchCase = {
   ...base('bytes', 'process', 'unix-socket', 'raw Unix socket (net, length-prefixed)', 'baseline'),
-  measure: async ({ runs, sizes }) => {
+  measure: async ({ runs, warmup, sizes }) => {
     const peer = await startSocketPeer();
     try {
       const buf = new Uint8Array(KIB64);
       const n = sizes.bigMsgs;
       return {
-        samples: await sampleRuns(runs, async () => perSecond(n * KIB64, await peer.sendBytes(n, buf))),
+        samples: await sampleRuns({ runs, warmup }, async () =>
+          perSecond(n * KIB64, await peer.sendBytes(n, buf)),
+        ),
       };
     } finally {
       await peer.close();
@@ -197,8 +203,8 @@ function python(which: 'pipe' | 'queue' | 'bytes'): BenchCase {
   return {
     ...base(shape, 'process', `python-${which}`, impl, 'python'),
     unavailable: pythonUnavailable,
-    measure: ({ runs, sizes }) =>
-      runPython('ipc.py', which, { n: which === 'bytes' ? sizes.bigMsgs : sizes.smallMsgs, runs }),
+    measure: ({ runs, warmup, sizes }) =>
+      runPython('ipc.py', which, { n: which === 'bytes' ? sizes.bigMsgs : sizes.smallMsgs, runs, warmup }),
   };
 }
 

@@ -72,7 +72,7 @@ function mpManager(which: 'lock' | 'dict', roundTrip = false): BenchCase {
       roundTrip ? 'baseline' : 'multiproc',
     ),
     unavailable: needs(['Manager', 'Pool', 'defineTasks']),
-    measure: async ({ runs, sizes }): Promise<Measurement> => {
+    measure: async ({ runs, warmup, sizes }): Promise<Measurement> => {
       const mp = await multiproc();
       const tasks = await managerTasks();
       const manager = await mp.Manager.start();
@@ -88,7 +88,9 @@ function mpManager(which: 'lock' | 'dict', roundTrip = false): BenchCase {
               ? tasks.lockPairsRoundTrip
               : tasks.lockPairs;
         await pool.apply(task, [obj, 20, 1]); // warm: the child connects and compiles its loop
-        return { samples: await pool.apply(task, [obj, countOf(which, sizes.smallMsgs), runs]) };
+        // The child times itself (no budget there): it takes the warm-up samples too; drop them.
+        const all = await pool.apply(task, [obj, countOf(which, sizes.smallMsgs), warmup + runs]);
+        return { samples: all.slice(warmup) };
       } finally {
         await pool.terminate();
         await manager.shutdown();
@@ -105,7 +107,7 @@ function mpManager(which: 'lock' | 'dict', roundTrip = false): BenchCase {
 const nodeFloor: BenchCase = {
   ...base('floor', 'node-socket', 'bare Node Unix socket (net, onread)', 'baseline'),
   unavailable: needs(['Pool', 'defineTasks']),
-  measure: async ({ runs, sizes }): Promise<Measurement> => {
+  measure: async ({ runs, warmup, sizes }): Promise<Measurement> => {
     const mp = await multiproc();
     const tasks = await managerTasks();
     const path = join(tmpdir(), `mp-bench-floor-${process.pid}.sock`);
@@ -114,9 +116,12 @@ const nodeFloor: BenchCase = {
     const pool = new mp.Pool({ processes: 1, context: 'process' });
     try {
       await pool.apply(tasks.socketPairs, [path, 20, 1]);
-      return {
-        samples: await pool.apply(tasks.socketPairs, [path, countOf('floor', sizes.smallMsgs), runs]),
-      };
+      const all = await pool.apply(tasks.socketPairs, [
+        path,
+        countOf('floor', sizes.smallMsgs),
+        warmup + runs,
+      ]);
+      return { samples: all.slice(warmup) };
     } finally {
       await pool.terminate();
       server.close();
@@ -127,7 +132,7 @@ const nodeFloor: BenchCase = {
 const mpListener: BenchCase = {
   ...base('listener', 'multiproc', 'multiproc Listener/Client (process)', 'multiproc'),
   unavailable: needs(['Listener', 'Client', 'Process', 'defineTasks']),
-  measure: async ({ runs, sizes }) => {
+  measure: async ({ runs, warmup, sizes }) => {
     const mp = await multiproc();
     const tasks = await managerTasks();
     const listener = new mp.Listener(undefined, { authkey: AUTHKEY });
@@ -140,7 +145,7 @@ const mpListener: BenchCase = {
     try {
       const conn = await listener.accept();
       const n = countOf('listener', sizes.smallMsgs);
-      const samples = await sampleRuns(runs, async () => {
+      const samples = await sampleRuns({ runs, warmup }, async () => {
         const t0 = nowMs();
         conn.send(n);
         for (let i = 0; i < n; i++) conn.send(smallItem(i));
@@ -167,8 +172,8 @@ function python(which: Which): BenchCase {
   return {
     ...base(which, 'python', impl, 'python'),
     unavailable: pythonUnavailable,
-    measure: ({ runs, sizes }) =>
-      runPython('managers.py', which, { n: countOf(which, sizes.smallMsgs), runs }),
+    measure: ({ runs, warmup, sizes }) =>
+      runPython('managers.py', which, { n: countOf(which, sizes.smallMsgs), runs, warmup }),
   };
 }
 

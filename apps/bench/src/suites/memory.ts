@@ -4,11 +4,15 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { sampleRuns } from '../harness.js';
+import { type SamplePlan, sampleRuns } from '../harness.js';
 import { needs } from '../mp.js';
 import { fixturePath } from '../paths.js';
 import { pythonUnavailable, runPython } from '../python.js';
 import type { BenchCase } from '../types.js';
+
+/** Why the memory cases take no warm-up sample. */
+const COLD =
+  'each sample is a fresh process: peak RSS is a lifetime figure, so a warm-up sample only costs time';
 
 const run = promisify(execFile);
 const TITLE = 'peak RSS growth of the parent, imap over a generator';
@@ -16,9 +20,9 @@ const TITLE = 'peak RSS growth of the parent, imap over a generator';
 const PYTHON_CHUNKSIZE = 1000;
 
 /** Peak RSS growth (MB) of `fixture` run in a fresh child per sample, over `items` items. */
-async function fixtureGrowth(fixture: string, runs: number, items: number) {
+async function fixtureGrowth(fixture: string, plan: SamplePlan, items: number) {
   const seconds: number[] = [];
-  const samples = await sampleRuns(runs, async () => {
+  const samples = await sampleRuns(plan, async () => {
     const { stdout } = await run(process.execPath, [fixturePath(fixture), String(items)], {
       timeout: 170_000,
     });
@@ -40,7 +44,8 @@ const mpImap: BenchCase = {
   better: 'lower',
   maxRuns: 3,
   unavailable: needs(['Pool', 'defineTasks']),
-  measure: ({ runs, sizes }) => fixtureGrowth('mp-memory.mjs', runs, sizes.memItems),
+  noWarmup: COLD,
+  measure: ({ runs, warmup, sizes }) => fixtureGrowth('mp-memory.mjs', { runs, warmup }, sizes.memItems),
 };
 
 /**
@@ -57,7 +62,8 @@ const rawImap: BenchCase = {
   unit: 'MB',
   better: 'lower',
   maxRuns: 3,
-  measure: ({ runs, sizes }) => fixtureGrowth('raw-memory.mjs', runs, sizes.memItems),
+  noWarmup: COLD,
+  measure: ({ runs, warmup, sizes }) => fixtureGrowth('raw-memory.mjs', { runs, warmup }, sizes.memItems),
 };
 
 const pythonImap: BenchCase = {
@@ -71,9 +77,10 @@ const pythonImap: BenchCase = {
   better: 'lower',
   maxRuns: 3,
   unavailable: pythonUnavailable,
-  measure: async ({ runs, sizes }) => {
+  noWarmup: COLD,
+  measure: async ({ runs, warmup, sizes }) => {
     const seconds: unknown[] = [];
-    const samples = await sampleRuns(runs, async () => {
+    const samples = await sampleRuns({ runs, warmup }, async () => {
       const m = await runPython('memory.py', 'imap', { n: sizes.memItems, chunksize: PYTHON_CHUNKSIZE });
       seconds.push(m.extra?.seconds);
       return m.samples[0]!;

@@ -3,7 +3,7 @@
  * start-up + first task, for multiproc in both contexts, the Node peers and Python.
  */
 import { bareUmbrellaPool } from '../floors.js';
-import { nowMs, sampleRuns } from '../harness.js';
+import { nowMs, type SamplePlan, sampleRuns } from '../harness.js';
 import { endPool, mpTasks, multiproc, needs } from '../mp.js';
 import { fixtureUrl } from '../paths.js';
 import { createPeer, type PeerName } from '../peers.js';
@@ -27,13 +27,13 @@ async function calibrate(ms: number): Promise<number> {
 
 /** Speedup samples: time on one worker divided by time on two, same work each run. */
 async function speedups(
-  runs: number,
+  plan: SamplePlan,
   sizes: Sizes,
   one: (work: number[]) => Promise<unknown>,
   two: (work: number[]) => Promise<unknown>,
 ): Promise<number[]> {
   const work = new Array<number>(sizes.cpuTasks).fill(await calibrate(sizes.cpuTaskMs));
-  return sampleRuns(runs, async () => {
+  return sampleRuns(plan, async () => {
     const t0 = nowMs();
     await one(work);
     const t1 = nowMs();
@@ -56,7 +56,7 @@ function mpCpu(context: 'thread' | 'process'): BenchCase {
     better: 'higher',
     maxRuns: SLOW_RUNS,
     unavailable: needs(['Pool', 'defineTasks']),
-    measure: async ({ runs, sizes }) => {
+    measure: async ({ runs, warmup, sizes }) => {
       const mp = await multiproc();
       const tasks = await mpTasks();
       const one = new mp.Pool({ processes: 1, context });
@@ -65,7 +65,7 @@ function mpCpu(context: 'thread' | 'process'): BenchCase {
         await one.map(tasks.noop, [0]);
         await two.map(tasks.noop, [0, 1], { chunksize: 1 });
         const run = (pool: any) => (work: number[]) => pool.map(tasks.burn, work, { chunksize: 1 });
-        return { samples: await speedups(runs, sizes, run(one), run(two)) };
+        return { samples: await speedups({ runs, warmup }, sizes, run(one), run(two)) };
       } finally {
         await Promise.all([endPool(one), endPool(two)]);
       }
@@ -84,14 +84,14 @@ function peerCpu(name: PeerName): BenchCase {
     unit: 'x',
     better: 'higher',
     maxRuns: SLOW_RUNS,
-    measure: async ({ runs, sizes }) => {
+    measure: async ({ runs, warmup, sizes }) => {
       const one = createPeer(name, 1);
       const two = createPeer(name, 2);
       try {
         await Promise.all([one.call('noop', 0), two.call('noop', 0), two.call('noop', 0)]);
         const run = (peer: typeof one) => (work: number[]) =>
           Promise.all(work.map((n) => peer.call('burn', n)));
-        return { samples: await speedups(runs, sizes, run(one), run(two)) };
+        return { samples: await speedups({ runs, warmup }, sizes, run(one), run(two)) };
       } finally {
         await Promise.all([one.destroy(), two.destroy()]);
       }
@@ -110,8 +110,8 @@ const pythonCpu: BenchCase = {
   better: 'higher',
   maxRuns: SLOW_RUNS,
   unavailable: pythonUnavailable,
-  measure: ({ runs, sizes }) =>
-    runPython('pool.py', 'cpu', { tasks: sizes.cpuTasks, task_ms: sizes.cpuTaskMs, runs }),
+  measure: ({ runs, warmup, sizes }) =>
+    runPython('pool.py', 'cpu', { tasks: sizes.cpuTasks, task_ms: sizes.cpuTaskMs, runs, warmup }),
 };
 
 const STARTUP_TITLE = 'pool of 2 created and first trivial task answered';
@@ -127,10 +127,10 @@ function mpStartup(context: 'thread' | 'process'): BenchCase {
     unit: 'ms',
     better: 'lower',
     unavailable: needs(['Pool', 'defineTasks']),
-    measure: async ({ runs }) => {
+    measure: async ({ runs, warmup }) => {
       const mp = await multiproc();
       const tasks = await mpTasks();
-      const samples = await sampleRuns(runs, async () => {
+      const samples = await sampleRuns({ runs, warmup }, async () => {
         const t0 = nowMs();
         const pool = new mp.Pool({ processes: 2, context });
         await pool.apply(tasks.noop, []);
@@ -157,8 +157,8 @@ function peerStartup(
     kind: 'peer',
     unit: 'ms',
     better: 'lower',
-    measure: async ({ runs }) => {
-      const samples = await sampleRuns(runs, async () => {
+    measure: async ({ runs, warmup }) => {
+      const samples = await sampleRuns({ runs, warmup }, async () => {
         const t0 = nowMs();
         const peer = createPeer(name, 2, runtime, inheritEnv);
         await peer.call('noop', 0);
@@ -182,9 +182,8 @@ function floorStartup(runtime: 'thread' | 'process'): BenchCase {
     kind: 'baseline',
     unit: 'ms',
     better: 'lower',
-    measure: async ({ runs }) => {
-      await bareUmbrellaPool(runtime); // warm-up, as the other cases' first pool
-      return { samples: await sampleRuns(runs, () => bareUmbrellaPool(runtime)) };
+    measure: async ({ runs, warmup }) => {
+      return { samples: await sampleRuns({ runs, warmup }, () => bareUmbrellaPool(runtime)) };
     },
   };
 }
@@ -199,7 +198,7 @@ const pythonStartup: BenchCase = {
   unit: 'ms',
   better: 'lower',
   unavailable: pythonUnavailable,
-  measure: ({ runs }) => runPython('pool.py', 'startup', { runs }),
+  measure: ({ runs, warmup }) => runPython('pool.py', 'startup', { runs, warmup }),
 };
 
 /** CPU-bound and start-up cases of the `pool` suite. */

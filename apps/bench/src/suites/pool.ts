@@ -59,11 +59,11 @@ function mpMapCase(context: 'thread' | 'process'): BenchCase {
     unit: 'items/s',
     better: 'higher',
     unavailable: needs(['Pool', 'defineTasks']),
-    measure: ({ runs, sizes }: CaseContext) =>
+    measure: ({ runs, warmup, sizes }: CaseContext) =>
       withMpPool(context, async (pool, tasks) => {
         const n = sizes.poolItems;
         const input = range(n);
-        const samples = await sampleRuns(runs, async () => {
+        const samples = await sampleRuns({ runs, warmup }, async () => {
           const t0 = nowMs();
           const out = (await pool.map(tasks.square, input)) as number[];
           const ms = nowMs() - t0;
@@ -86,11 +86,11 @@ function peerBatchedCase(name: PeerName, runtime: 'thread' | 'process'): BenchCa
     kind: 'peer',
     unit: 'items/s',
     better: 'higher',
-    measure: ({ runs, sizes }) =>
+    measure: ({ runs, warmup, sizes }) =>
       withPeer(name, runtime, async (peer) => {
         const n = sizes.poolItems;
         const input = range(n);
-        const samples = await sampleRuns(runs, async () => {
+        const samples = await sampleRuns({ runs, warmup }, async () => {
           const t0 = nowMs();
           const parts = await Promise.all(chunk(input, sizes.batch).map((c) => peer.call('squareBatch', c)));
           const out = (parts as number[][]).flat();
@@ -114,11 +114,11 @@ function peerPerItemCase(name: PeerName): BenchCase {
     unit: 'items/s',
     better: 'higher',
     maxRuns: SLOW_RUNS,
-    measure: ({ runs, sizes }) =>
+    measure: ({ runs, warmup, sizes }) =>
       withPeer(name, 'thread', async (peer) => {
         const n = sizes.perItemItems;
         const input = range(n);
-        const samples = await sampleRuns(runs, async () => {
+        const samples = await sampleRuns({ runs, warmup }, async () => {
           const t0 = nowMs();
           const out = await Promise.all(input.map((x) => peer.item(x)));
           const ms = nowMs() - t0;
@@ -141,11 +141,11 @@ const mpApplyAsync: BenchCase = {
   better: 'higher',
   maxRuns: SLOW_RUNS,
   unavailable: needs(['Pool', 'defineTasks']),
-  measure: ({ runs, sizes }) =>
+  measure: ({ runs, warmup, sizes }) =>
     withMpPool('thread', async (pool, tasks) => {
       const n = sizes.perItemItems;
       const input = range(n);
-      const samples = await sampleRuns(runs, async () => {
+      const samples = await sampleRuns({ runs, warmup }, async () => {
         const t0 = nowMs();
         const out = (await Promise.all(input.map((x) => pool.applyAsync(tasks.square, [x])))) as number[];
         const ms = nowMs() - t0;
@@ -166,11 +166,11 @@ const mpImap: BenchCase = {
   unit: 'items/s',
   better: 'higher',
   unavailable: needs(['Pool', 'defineTasks']),
-  measure: ({ runs, sizes }) =>
+  measure: ({ runs, warmup, sizes }) =>
     withMpPool('thread', async (pool, tasks) => {
       const n = sizes.poolItems;
       const input = range(n);
-      const samples = await sampleRuns(runs, async () => {
+      const samples = await sampleRuns({ runs, warmup }, async () => {
         const t0 = nowMs();
         let count = 0;
         for await (const _ of pool.imap(tasks.square, input)) count++;
@@ -213,8 +213,12 @@ function pythonCase(which: keyof typeof PYTHON_CASES): BenchCase {
     better: 'higher',
     ...(which === 'map' ? {} : { maxRuns: SLOW_RUNS }),
     unavailable: pythonUnavailable,
-    measure: ({ runs, sizes }) =>
-      runPython('pool.py', which, { n: which === 'apply' ? sizes.perItemItems : sizes.poolItems, runs }),
+    measure: ({ runs, warmup, sizes }) =>
+      runPython('pool.py', which, {
+        n: which === 'apply' ? sizes.perItemItems : sizes.poolItems,
+        runs,
+        warmup,
+      }),
   };
 }
 

@@ -16,12 +16,11 @@ const TITLE = 'start + join of a trivial target';
 /** How long a replacement spare gets to boot between two timed starts. */
 const SPARE_READY_MS = 400;
 
-/** The mean of `starts` timed calls; the first call of a case is a warm-up and not kept. */
-async function meanOf(starts: number, once: () => Promise<number>, warm: { done: boolean }): Promise<number> {
-  if (!warm.done) {
-    warm.done = true;
-    await once();
-  }
+/**
+ * The mean of `starts` timed calls. The harness's warm-up sample (the same for every row, Python's
+ * included) keeps the parent's first start, with its lazy imports, out of the figures.
+ */
+async function meanOf(starts: number, once: () => Promise<number>): Promise<number> {
   let total = 0;
   for (let i = 0; i < starts; i++) total += await once();
   return total / starts;
@@ -38,7 +37,7 @@ function mpStart(context: 'thread' | 'process'): BenchCase {
     unit: 'ms',
     better: 'lower',
     unavailable: needs(['Process', 'defineTasks']),
-    measure: async ({ runs, sizes }) => {
+    measure: async ({ runs, warmup, sizes }) => {
       const mp = await multiproc();
       const tasks = await mpTasks();
       const once = async () => {
@@ -51,8 +50,7 @@ function mpStart(context: 'thread' | 'process'): BenchCase {
         p.close?.();
         return ms;
       };
-      const warm = { done: false };
-      return { samples: await sampleRuns(runs, () => meanOf(sizes.starts, once, warm)) };
+      return { samples: await sampleRuns({ runs, warmup }, () => meanOf(sizes.starts, once)) };
     },
   };
 }
@@ -67,10 +65,9 @@ function bare(which: 'worker' | 'fork'): BenchCase {
     kind: 'baseline',
     unit: 'ms',
     better: 'lower',
-    measure: async ({ runs, sizes }) => {
-      const warm = { done: false };
+    measure: async ({ runs, warmup, sizes }) => {
       const once = which === 'worker' ? bareWorker : bareFork;
-      return { samples: await sampleRuns(runs, () => meanOf(sizes.starts, once, warm)) };
+      return { samples: await sampleRuns({ runs, warmup }, () => meanOf(sizes.starts, once)) };
     },
   };
 }
@@ -86,10 +83,11 @@ function floor(runtime: 'thread' | 'process'): BenchCase {
     kind: 'baseline',
     unit: 'ms',
     better: 'lower',
-    measure: async ({ runs, sizes }) => {
-      const warm = { done: false };
+    measure: async ({ runs, warmup, sizes }) => {
       return {
-        samples: await sampleRuns(runs, () => meanOf(sizes.starts, () => bareUmbrellaStart(runtime), warm)),
+        samples: await sampleRuns({ runs, warmup }, () =>
+          meanOf(sizes.starts, () => bareUmbrellaStart(runtime)),
+        ),
       };
     },
   };
@@ -106,7 +104,8 @@ function python(method: 'fork' | 'spawn'): BenchCase {
     unit: 'ms',
     better: 'lower',
     unavailable: pythonUnavailable,
-    measure: ({ runs, sizes }) => runPython('process.py', 'start', { method, starts: sizes.starts, runs }),
+    measure: ({ runs, warmup, sizes }) =>
+      runPython('process.py', 'start', { method, starts: sizes.starts, runs, warmup }),
   };
 }
 
@@ -121,7 +120,7 @@ function warmSpare(context: 'thread' | 'process'): BenchCase {
     unit: 'ms',
     better: 'lower',
     unavailable: needs(['Process', 'enableWarmStart', 'disableWarmStart']),
-    measure: async ({ runs, sizes }) => {
+    measure: async ({ runs, warmup, sizes }) => {
       const mp = await multiproc();
       const tasks = await mpTasks();
       mp.enableWarmStart({ context, preload: [tasks.noop] });
@@ -137,8 +136,7 @@ function warmSpare(context: 'thread' | 'process'): BenchCase {
           if (p.exitCode !== 0) throw new Error(`exitCode ${p.exitCode}`);
           return ms;
         };
-        const warm = { done: false };
-        return { samples: await sampleRuns(runs, () => meanOf(Math.min(sizes.starts, 5), once, warm)) };
+        return { samples: await sampleRuns({ runs, warmup }, () => meanOf(Math.min(sizes.starts, 5), once)) };
       } finally {
         mp.disableWarmStart();
       }
@@ -165,10 +163,10 @@ const idleJoin: BenchCase = {
   unit: '%',
   better: 'lower',
   unavailable: needs(['Process', 'defineTasks']),
-  measure: async ({ runs, sizes }) => {
+  measure: async ({ runs, warmup, sizes }) => {
     const mp = await multiproc();
     const tasks = await mpTasks();
-    const samples = await sampleRuns(runs, async () => {
+    const samples = await sampleRuns({ runs, warmup }, async () => {
       const flag = new Int32Array(new SharedArrayBuffer(4));
       const p = new mp.Process({ target: tasks.sleepMs, args: [sizes.idleMs + 300, flag.buffer] });
       p.start();

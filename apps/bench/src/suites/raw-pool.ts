@@ -47,13 +47,13 @@ export function rawPackedMapCase(): BenchCase {
     kind: 'baseline',
     unit: 'items/s',
     better: 'higher',
-    measure: async ({ runs, sizes }) => {
+    measure: async ({ runs, warmup, sizes }) => {
       const workers = [0, 1].map(() => new Worker(fixtureUrl('raw-square-worker.mjs')));
       try {
         await mapPacked(workers, range(1000), 100);
         const n = sizes.poolItems;
         const input = range(n);
-        const samples = await sampleRuns(runs, async () => {
+        const samples = await sampleRuns({ runs, warmup }, async () => {
           const t0 = nowMs();
           const out = await mapPacked(workers, input, sizes.batch);
           const ms = nowMs() - t0;

@@ -4,7 +4,7 @@
  * a raw `Atomics` lock and a raw `MessagePort`.
  */
 import { Bench } from 'tinybench';
-import { median, nowMs, perSecond, sampleRuns, sleep, waitUntil } from '../harness.js';
+import { median, nowMs, perSecond, type SamplePlan, sampleRuns, sleep, waitUntil } from '../harness.js';
 import { createByteChannel, mpTasks, multiproc, needs } from '../mp.js';
 import { pythonUnavailable, runPython } from '../python.js';
 import { oneWay, startPortPeer } from '../raw.js';
@@ -18,15 +18,16 @@ const BATCH = 10_000;
  * In-process rate with tinybench: each tinybench iteration runs `fn` (a batch of `BATCH`
  * operations); one tinybench run per sample. The p99 is the rate at the p99 batch latency.
  */
-async function tinybenchRate(runs: number, timeMs: number, fn: () => void): Promise<Measurement> {
+async function tinybenchRate(plan: SamplePlan, timeMs: number, fn: () => void): Promise<Measurement> {
   const samples: number[] = [];
   const p99s: number[] = [];
-  for (let run = 0; run < runs; run++) {
+  for (let run = -plan.warmup; run < plan.runs; run++) {
     const bench = new Bench({ time: timeMs, warmupTime: Math.ceil(timeMs / 3), iterations: 8 });
     bench.add('batch', fn);
     await bench.run();
     const result = bench.tasks[0]!.result;
     if (result.state !== 'completed') throw new Error(`tinybench: ${result.state}`);
+    if (run < 0) continue; // a warm-up run of the harness, on top of tinybench's own warm-up
     samples.push(perSecond(BATCH, result.latency.mean));
     p99s.push(perSecond(BATCH, result.latency.p99));
   }
@@ -43,9 +44,9 @@ const mpLock: BenchCase = {
   unit: 'pairs/s',
   better: 'higher',
   unavailable: needs(['Lock']),
-  measure: async ({ runs, sizes }) => {
+  measure: async ({ runs, warmup, sizes }) => {
     const lock = new (await multiproc()).Lock();
-    return tinybenchRate(runs, sizes.benchTimeMs, () => {
+    return tinybenchRate({ runs, warmup }, sizes.benchTimeMs, () => {
       for (let i = 0; i < BATCH; i++) {
         lock.acquireSync();
         lock.release();
@@ -61,9 +62,9 @@ const atomicsLock: BenchCase = {
   kind: 'baseline',
   unit: 'pairs/s',
   better: 'higher',
-  measure: ({ runs, sizes }) => {
+  measure: ({ runs, warmup, sizes }) => {
     const cell = new Int32Array(new SharedArrayBuffer(4));
-    return tinybenchRate(runs, sizes.benchTimeMs, () => {
+    return tinybenchRate({ runs, warmup }, sizes.benchTimeMs, () => {
       for (let i = 0; i < BATCH; i++) {
         if (Atomics.compareExchange(cell, 0, 0, 1) !== 0) throw new Error('lock held');
         if (Atomics.exchange(cell, 0, 0) === 2) Atomics.notify(cell, 0, 1);
@@ -80,7 +81,7 @@ const pythonLock: BenchCase = {
   unit: 'pairs/s',
   better: 'higher',
   unavailable: pythonUnavailable,
-  measure: ({ runs, sizes }) => runPython('shared.py', 'lock', { n: sizes.lockPairs, runs }),
+  measure: ({ runs, warmup, sizes }) => runPython('shared.py', 'lock', { n: sizes.lockPairs, runs, warmup }),
 };
 
 const INCR = {
@@ -98,12 +99,12 @@ const mpIncr: BenchCase = {
   better: 'higher',
   maxRuns: 3,
   unavailable: needs(['Process', 'Value', 'defineTasks']),
-  measure: async ({ runs, sizes }) => {
+  measure: async ({ runs, warmup, sizes }) => {
     const mp = await multiproc();
     const tasks = await mpTasks();
     const n = sizes.increments;
     let correct = true;
-    const samples = await sampleRuns(runs, async () => {
+    const samples = await sampleRuns({ runs, warmup }, async () => {
       const v = new mp.Value('i', 0);
       const gate = new Int32Array(new SharedArrayBuffer(12)); // ready, go, done
       const workers = [0, 1].map(
@@ -139,7 +140,7 @@ const pythonIncr: BenchCase = {
   better: 'higher',
   maxRuns: 3,
   unavailable: pythonUnavailable,
-  measure: ({ runs, sizes }) => runPython('shared.py', 'incr', { n: sizes.increments, runs }),
+  measure: ({ runs, warmup, sizes }) => runPython('shared.py', 'incr', { n: sizes.increments, runs, warmup }),
 };
 
 /** The ByteChannel case; `reuse`: the reader reads every message into one buffer (`into`). */
@@ -155,7 +156,7 @@ function ring(size: 64 | 65536, reuse = false): BenchCase {
     unit: small ? 'msgs/s' : 'B/s',
     better: 'higher',
     unavailable: needs(['Process', 'defineTasks'], ['ByteChannel']),
-    measure: async ({ runs, sizes }) => {
+    measure: async ({ runs, warmup, sizes }) => {
       const mp = await multiproc();
       const tasks = await mpTasks();
       const data = await createByteChannel(1 << 20);
@@ -171,7 +172,7 @@ function ring(size: 64 | 65536, reuse = false): BenchCase {
         const buf = new Uint8Array(size);
         const n = small ? sizes.ringSmallMsgs : sizes.bigMsgs;
         const head = new Uint8Array(new Int32Array([n]).buffer);
-        const samples = await sampleRuns(runs, async () => {
+        const samples = await sampleRuns({ runs, warmup }, async () => {
           const t0 = nowMs();
           await data.write(head);
           for (let i = 0; i < n; i++) if (!data.tryWrite(buf)) await data.write(buf);
@@ -202,12 +203,12 @@ function ringPort(size: 64 | 65536): BenchCase {
     kind: 'baseline',
     unit: small ? 'msgs/s' : 'B/s',
     better: 'higher',
-    measure: async ({ runs, sizes }) => {
+    measure: async ({ runs, warmup, sizes }) => {
       const peer = await startPortPeer('sink');
       try {
         const buf = new Uint8Array(size);
         const n = small ? sizes.ringSmallMsgs : sizes.bigMsgs;
-        const samples = await sampleRuns(runs, async () =>
+        const samples = await sampleRuns({ runs, warmup }, async () =>
           perSecond(small ? n : n * size, await oneWay(peer, n, () => buf)),
         );
         return { samples };
@@ -228,10 +229,10 @@ const idleWaiter: BenchCase = {
   unit: '%',
   better: 'lower',
   unavailable: needs(['Process', 'Lock', 'defineTasks']),
-  measure: async ({ runs, sizes }) => {
+  measure: async ({ runs, warmup, sizes }) => {
     const mp = await multiproc();
     const tasks = await mpTasks();
-    const samples = await sampleRuns(runs, async () => {
+    const samples = await sampleRuns({ runs, warmup }, async () => {
       await sleep(100); // let background work of earlier cases (GC) settle: the window is process-wide
       const lock = new mp.Lock();
       lock.acquireSync();

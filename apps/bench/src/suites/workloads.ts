@@ -10,7 +10,7 @@
  */
 import { Piscina } from 'piscina';
 import { Tinypool } from 'tinypool';
-import { nowMs, sampleRuns } from '../harness.js';
+import { nowMs, type SamplePlan, sampleRuns } from '../harness.js';
 import { endPool, multiproc, needs } from '../mp.js';
 import { fixtureUrl } from '../paths.js';
 import type { BenchCase, CaseContext, Measurement } from '../types.js';
@@ -28,6 +28,12 @@ const JOBS: Record<Job, string> = {
 };
 const IMPLS: Impl[] = ['serial', 'map', 'imap', 'imapUnordered', 'apply', 'piscina', 'tinypool'];
 const MAX_RUNS = 5;
+/**
+ * Why these cases take no harness warm-up sample: each already runs an untimed warm-up of its own
+ * (one file in ten, or one parse of the file), the same for every implementation, and a whole
+ * extra run per case would add minutes to the suite.
+ */
+const OWN_WARMUP = 'warms itself up (one file in ten, or one parse), the same for every implementation';
 /** The warm-up runs one file in this many. */
 const WARM_UP_EVERY = 10;
 /** Largest single file picked: keeps one file from being most of a run. */
@@ -110,14 +116,14 @@ function implName(impl: Impl): string {
   return impl === 'apply' ? 'multiproc apply() per file' : `multiproc ${impl} (defaults)`;
 }
 
-async function timeRuns(impl: Impl, task: Job, items: unknown[], runs: number): Promise<Measurement> {
+async function timeRuns(impl: Impl, task: Job, items: unknown[], plan: SamplePlan): Promise<Measurement> {
   const { run, end } = await start(impl, task);
   try {
     // Warm-up: one file in ten, spread over the sizes (the JIT, the workers' module graph).
     const warm = items.filter((_, i) => i % WARM_UP_EVERY === 0);
     const warmed = await run(warm);
     if (warmed.length !== warm.length) throw new Error(`${impl} gave ${warmed.length} of ${warm.length}`);
-    const samples = await sampleRuns(runs, async () => {
+    const samples = await sampleRuns(plan, async () => {
       const t0 = nowMs();
       const out = await run(items);
       const ms = nowMs() - t0;
@@ -142,12 +148,13 @@ function jobCase(job: Job, order: Order, impl: Impl): BenchCase {
     unit: 'ms',
     better: 'lower',
     maxRuns: MAX_RUNS,
+    noWarmup: OWN_WARMUP,
     ...(impl === 'serial' || impl === 'piscina' || impl === 'tinypool'
       ? {}
       : { unavailable: needs(['Pool']) }),
-    measure: async ({ runs, sizes }: CaseContext) => {
+    measure: async ({ runs, warmup, sizes }: CaseContext) => {
       const { files, items } = inputsOf(job, order, sizes.workloadBytes);
-      const m = await timeRuns(impl, job, items, runs);
+      const m = await timeRuns(impl, job, items, { runs, warmup });
       const bytes = files.reduce((s, f) => s + f.bytes, 0);
       return { ...m, extra: { files: files.length, mb: Math.round(bytes / 1e4) / 100 } };
     },
@@ -170,12 +177,13 @@ function astCase(impl: 'map' | 'piscina' | 'tinypool', context: 'thread' | 'proc
     unit: 'ms',
     better: 'lower',
     maxRuns: 3,
-    measure: async ({ runs, quick }) => {
+    noWarmup: OWN_WARMUP,
+    measure: async ({ runs, warmup, quick }) => {
       const file = largestFile(quick ? 200_000 : AST_MAX_BYTES);
       const { run, end } = await start(impl === 'map' ? 'apply' : impl, 'parseAst', context);
       try {
         await run([file.path]);
-        const samples = await sampleRuns(runs, async () => {
+        const samples = await sampleRuns({ runs, warmup }, async () => {
           const t0 = nowMs();
           const [ast] = (await run([file.path])) as { body?: unknown[] }[];
           if (!ast?.body) throw new Error('no AST came back');

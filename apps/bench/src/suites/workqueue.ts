@@ -30,7 +30,7 @@ function mpWorkQueue(ctx: Ctx): BenchCase {
   return {
     ...base(`multiproc-${ctx}`, `multiproc JoinableQueue (${ctx})`, 'multiproc'),
     unavailable: needs(['JoinableQueue', 'Queue', 'Process']),
-    measure: async ({ runs, sizes }) => {
+    measure: async ({ runs, warmup, sizes }) => {
       const mp = await multiproc();
       const tasks = await mpTasks();
       const jobs = new mp.JoinableQueue();
@@ -55,7 +55,7 @@ function mpWorkQueue(ctx: Ctx): BenchCase {
       try {
         await round(100); // every worker is up
         const n = sizes.roundTrips;
-        const samples = await sampleRuns(runs, async () => {
+        const samples = await sampleRuns({ runs, warmup }, async () => {
           const t0 = nowMs();
           await round(n);
           return perSecond(WORKERS * n, nowMs() - t0);
@@ -76,7 +76,8 @@ function mpWorkQueue(ctx: Ctx): BenchCase {
 const pythonWorkQueue: BenchCase = {
   ...base('python', `python JoinableQueue (${WORKERS}+${WORKERS} processes)`, 'python'),
   unavailable: pythonUnavailable,
-  measure: ({ runs, sizes }) => runPython('ipc.py', 'workqueue', { n: sizes.roundTrips, runs }),
+  measure: ({ runs, warmup, sizes }) =>
+    runPython('ipc.py', 'workqueue', { n: sizes.roundTrips, runs, warmup }),
 };
 
 /** The work-queue cases of the `ipc` suite. */
