@@ -133,7 +133,8 @@ export class Queue<T = unknown> {
    * queue's thread; in another process it asks the queue's process for room and blocks until it
    * answers (at most 1 s: if that process is too busy to answer, this throws `QueueFullError` as
    * for a full queue and nothing is put; on Windows it decides from the last size it was told).
-   * @throws {QueueFullError} when the queue holds `maxsize` items.
+   * Room freed while a `put()` waits for it is that put's, wherever either is called.
+   * @throws {QueueFullError} when the queue holds `maxsize` items, or a `put()` waits for room.
    * @throws {SerializationError} when part of `value` cannot be sent; {@link ClosedError} after `close()`.
    * @example
    * const q = new Queue<string>({ maxsize: 1 });
