@@ -222,6 +222,7 @@ export interface ManagerFactory {
   new (options?: ManagerOptions): SyncManager;
   /** {@link SyncManager.start}: resolves once it listens (any address, a TCP port too). */
   start(options?: ManagerOptions): Promise<SyncManager>;
+  /** {@link SyncManager}'s prototype: `Manager()`'s results are `instanceof Manager`. */
   readonly prototype: SyncManager;
 }
 
