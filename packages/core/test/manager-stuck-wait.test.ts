@@ -1,6 +1,7 @@
 // Manager-backed waits follow the contract's rule as the thread primitives do (stuck-wait.test.ts):
 // a wait keeps the program alive while a live party could still end it (a child process, a daemon
-// child, a pool worker, another program connected), and rejects with the thread primitive's error
+// child, a busy pool worker, another program connected), and rejects (an idle worker of this
+// program's pools runs nothing until this program sends a task, so it is no such party) with the thread primitive's error
 // class once nothing can, including when the last other client ends while it waits. Each program runs bounded by
 // runProgram's timeout: a hang there fails as a killed program (code null), never the suite.
 import { describe, expect, it } from 'vitest';
@@ -33,6 +34,22 @@ describe('manager-backed waits that nothing can end', () => {
     expect(stdout).toBe(
       'lock resolved true\ndaemon queue resolved late item\npool queue resolved late item\n',
     );
+  });
+
+  it("reject although this program's idle pool workers (thread and process) are connected to the manager", async () => {
+    const { stdout, stderr, code } = await runProgram('manager-stuck-wait.mjs', ['idle-pool']);
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    expect(stdout.split('\n')).toEqual([
+      'thread touched undefined',
+      'thread lock LockError MP_LOCK',
+      'thread queue resolved late item EOFError MP_EOF',
+      'thread still touched',
+      'process touched undefined',
+      'process lock LockError MP_LOCK',
+      'process queue resolved late item EOFError MP_EOF',
+      'process still touched',
+      '',
+    ]);
   });
 
   it('wait for another program connected to the manager that ends them 500 ms later', async () => {

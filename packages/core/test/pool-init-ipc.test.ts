@@ -1,8 +1,9 @@
 // A queue or pipe end passed in a pool's `initargs` (Python: `Pool(initializer=init,
 // initargs=(q,))`, the initializer keeping `q` in a global for the tasks): each worker gets its
 // own copy, replacement workers too (after a crash, after maxTasksPerChild), and the parent gets
-// every item the tasks put.
-import { ClosedError } from '@multiproc/core';
+// every item the tasks put. The pool keeps its own reservation of each from the constructor on,
+// so the parent may close its handle at once (Python closes only the parent's end).
+import { ClosedError, Process } from '@multiproc/core';
 import { Pipe, Queue } from '@multiproc/ipc';
 import { afterEach, describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain JavaScript fixture (no types), loaded as is by the workers.
@@ -84,16 +85,69 @@ describe.each(['thread', 'process'] as const)('a pool initializer given ipc obje
     expect(got.sort((a, b) => a - b)).toEqual(range(n));
   });
 
-  it('a queue closed here before a worker got its copy fails those calls with ClosedError, not a hang', {
+  it("closing the parent's queue right after new Pool() leaves every worker's copy working, replacements too", {
     timeout: 60_000,
   }, async () => {
     const q = new Queue<number>();
-    const pool = makePool({ processes: 2, context, initializer: t.keep, initargs: [q] });
-    q.close();
-    const calls = [1, 2, 3].map((x) => pool.apply(t.putStored, [x]).catch((e: unknown) => e));
-    for (const err of await Promise.all(calls)) {
-      expect(err).toBeInstanceOf(ClosedError);
-      expect((err as Error).message).toContain('initargs[0]');
+    const pool = makePool({
+      processes: 2,
+      context,
+      maxTasksPerChild: 1,
+      initializer: t.keepQuiet,
+      initargs: [q],
+    });
+    q.close(); // Python: closes only the parent's end
+    const got: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      await pool.apply(t.putStored, [i]);
+      got.push(await pool.apply(t.getStored, [])); // another worker (maxTasksPerChild 1) takes it
     }
+    expect(got).toEqual([0, 1, 2, 3]);
+  });
+
+  it("closing the parent's pipe send end after new Pool(): the tasks' sends arrive, EOF once the pool is joined", {
+    timeout: 60_000,
+  }, async () => {
+    const [receive, send] = Pipe({ duplex: false });
+    closers.push(receive);
+    const pool = makePool({
+      processes: 2,
+      context,
+      maxTasksPerChild: 1,
+      initializer: t.keepQuiet,
+      initargs: [send],
+    });
+    send.close();
+    await Promise.all([pool.apply(t.putStored, [1]), pool.apply(t.putStored, [2])]);
+    const got = [await receive.recv(), await receive.recv()];
+    expect(got.sort()).toEqual([1, 2]);
+    pool.close();
+    await pool.join();
+    await expect(receive.recv()).rejects.toMatchObject({ name: 'EOFError' });
+  });
+
+  it('a pool made in a worker from its copy of a queue, which it closes at once, still reaches the queue', {
+    timeout: 60_000,
+  }, async () => {
+    const q = queue<number>();
+    const p = new Process({ target: t.nested, args: [q, context] });
+    p.start();
+    const got = await take(q, 2);
+    await p.join(10_000);
+    expect(got.sort()).toEqual([1, 2]);
+    expect(p.exitCode).toBe(0);
+  });
+
+  it('a queue closed before new Pool() throws ClosedError from the constructor, naming initargs[0]', () => {
+    const q = new Queue<number>();
+    q.close();
+    let err: unknown;
+    try {
+      makePool({ processes: 1, context, initializer: t.keepQuiet, initargs: [q] });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ClosedError);
+    expect((err as Error).message).toContain('initargs[0]');
   });
 });

@@ -9,26 +9,30 @@ import {
   type EncodeContext,
   type Encoded,
   encodeSymbol,
-  ProcessError,
+  type Keeper,
+  keepSymbol,
   registerCodec,
   resolveTimeout,
   type Timeout,
   ValidationError,
 } from '@multiproc/shared';
+import { BufferTooShortError, EOFError, MessageTooLongError, waitsForever } from './errors.js';
 import {
-  BrokenPipeError,
-  BufferTooShortError,
-  EOFError,
-  MessageTooLongError,
-  waitsForever,
-} from './errors.js';
+  brokenPipe,
+  CONNECTION_TYPE,
+  type ConnectionData,
+  encodeConnection,
+  notReadable,
+  notWritable,
+  remoteConnectionHandle,
+} from './internal/connection-parts.js';
 import { closeWhenCollected, forget } from './internal/finalize.js';
 import { BROKEN, EOF, type Item, MOVE_MIN_BYTES } from './internal/protocol/item.js';
 import { readyHandle, whenReady } from './internal/ready.js';
-import type { GetResult, Handle, HandleData } from './internal/runtime/handle.js';
-import { RemoteHandle } from './internal/runtime/remote-handle.js';
+import type { GetResult, Handle } from './internal/runtime/handle.js';
+import { keeperOf } from './internal/runtime/keeper.js';
 import { STUCK } from './internal/runtime/waiter.js';
-import { type Schema, schemaFromData, schemaToData, validate } from './internal/schema.js';
+import { type Schema, schemaFromData, validate } from './internal/schema.js';
 import {
   bytesToItem,
   fromItem,
@@ -38,15 +42,6 @@ import {
   sendBytesView,
   toItem,
 } from './internal/serialize.js';
-
-const TYPE = 'multiproc.Connection';
-
-interface ConnectionData {
-  h: HandleData;
-  readable: boolean;
-  writable: boolean;
-  schema: unknown;
-}
 
 /** @internal Builds a Connection (there is no public constructor). */
 export let createConnection: <T>(
@@ -325,29 +320,28 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
   /** @internal The codec protocol: a copy for another thread or process. */
   [encodeSymbol](ctx: EncodeContext): Encoded {
     if (this.#closed) throw new ClosedError(`Cannot send ${ctx.path}: the Connection was closed.`);
-    // First (encoding the handle reserves a copy); a send-only end checks nothing.
-    const schema = this.#readable ? schemaToData(this.#schema, ctx.path) : undefined;
-    const data: ConnectionData = {
-      h: this.#h.encode(ctx),
-      readable: this.#readable,
-      writable: this.#writable,
-      schema,
-    };
-    return { type: TYPE, data };
+    return this.#encoded(this.#h, ctx);
+  }
+
+  /** @internal The codec protocol: copies made later, after this copy may have closed (a pool's initargs). */
+  [keepSymbol](ctx: EncodeContext): Keeper {
+    if (this.#closed) throw new ClosedError(`Cannot send ${ctx.path}: the Connection was closed.`);
+    return keeperOf(this.#h.keep(), (h, c) => this.#encoded(h, c));
+  }
+
+  #encoded(h: Pick<Handle, 'encode'>, ctx: EncodeContext): Encoded {
+    return encodeConnection(
+      h,
+      this.#readable,
+      this.#writable,
+      this.#schema as Schema<unknown> | undefined,
+      ctx,
+    );
   }
 
   #put(item: Item): void {
     const r = this.#h.put(item, undefined);
-    if (r === BROKEN) {
-      throw new BrokenPipeError(
-        'Cannot send: the other end of this pipe is closed everywhere (or every thread and process holding it ended), so nothing could receive it. Keep the other end open until the receiver is done.',
-      );
-    }
-    if (r === EOF) {
-      throw new BrokenPipeError(
-        'Cannot send: the thread or process that owns this pipe has ended, so nothing could receive it.',
-      );
-    }
+    if (r === BROKEN || r === EOF) throw brokenPipe(r);
   }
 
   #item(r: GetResult): Item {
@@ -367,33 +361,15 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
 
   #checkRead(): void {
     if (this.#closed) throw new ClosedError('This Connection was closed.');
-    if (this.#refusedLength) {
-      throw new ProcessError(
-        'This Connection no longer receives: recvBytes(maxlength) refused a longer message, which leaves it send-only (as in Python). Use a larger maxlength.',
-      );
-    }
-    if (!this.#readable) {
-      throw new ProcessError(
-        'This is the send-only end of a one-way Pipe: Pipe({ duplex: false }) returns [receiveEnd, sendEnd]; receive on the other one.',
-      );
-    }
+    if (this.#refusedLength || !this.#readable) throw notReadable(this.#refusedLength);
   }
 
   #checkWrite(): void {
     if (this.#closed) throw new ClosedError('This Connection was closed.');
-    if (!this.#writable) {
-      throw new ProcessError(
-        'This is the receive-only end of a one-way Pipe: Pipe({ duplex: false }) returns [receiveEnd, sendEnd]; send on the other one.',
-      );
-    }
+    if (!this.#writable) throw notWritable();
   }
 }
 
-registerCodec(TYPE, (data: ConnectionData) =>
-  createConnection(
-    new RemoteHandle(data.h, { maxsize: 0, acked: false, eager: true }),
-    data.readable,
-    data.writable,
-    schemaFromData(data.schema),
-  ),
+registerCodec(CONNECTION_TYPE, (data: ConnectionData) =>
+  createConnection(remoteConnectionHandle(data), data.readable, data.writable, schemaFromData(data.schema)),
 );

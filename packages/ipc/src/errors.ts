@@ -173,7 +173,7 @@ export class AuthenticationError extends ProcessError {
  * reached: every call on the proxy rejects with this instead of waiting. Mirrors the `EOFError` /
  * `ConnectionRefusedError` a Python proxy raises then.
  * @example
- * const manager = await Manager.start();
+ * const manager = Manager();
  * const d = manager.dict();
  * await manager.shutdown();
  * await d.get('x').catch((err) => console.log(err.code)); // MP_MANAGER_CLOSED

@@ -35,7 +35,7 @@ export {
   QueueProxy,
   ValueProxy,
 } from './manager/data-proxies.js';
-export { Manager, processManager, SyncManager } from './manager/manager.js';
+export { Manager, type ManagerFactory, processManager, SyncManager } from './manager/manager.js';
 export { type AutoProxy, BaseProxy } from './manager/proxy.js';
 export {
   type AcquireArg,

@@ -8,6 +8,8 @@ import {
   type EncodeContext,
   type Encoded,
   encodeSymbol,
+  type Keeper,
+  keepSymbol,
   ProcessError,
   registerCodec,
 } from '@multiproc/shared';
@@ -19,6 +21,7 @@ import { adoptQueue, type QueueData, remoteQueueHandle, takeAdopted } from './in
 import { readyHandle } from './internal/ready.js';
 import type { GetResult, Handle, PutResult } from './internal/runtime/handle.js';
 import { HomeHandle } from './internal/runtime/home-handle.js';
+import { keeperOf } from './internal/runtime/keeper.js';
 import { STUCK } from './internal/runtime/waiter.js';
 import { checkTimeout, type Schema, schemaFromData, schemaToData, validate } from './internal/schema.js';
 import { fromItem, toItem } from './internal/serialize.js';
@@ -130,7 +133,8 @@ export class Queue<T = unknown> {
    * queue's thread; in another process it asks the queue's process for room and blocks until it
    * answers (at most 1 s: if that process is too busy to answer, this throws `QueueFullError` as
    * for a full queue and nothing is put; on Windows it decides from the last size it was told).
-   * @throws {QueueFullError} when the queue holds `maxsize` items.
+   * Room freed while a `put()` waits for it is that put's, wherever either is called.
+   * @throws {QueueFullError} when the queue holds `maxsize` items, or a `put()` waits for room.
    * @throws {SerializationError} when part of `value` cannot be sent; {@link ClosedError} after `close()`.
    * @example
    * const q = new Queue<string>({ maxsize: 1 });
@@ -289,8 +293,18 @@ export class Queue<T = unknown> {
   /** @internal The codec protocol: a copy for another thread or process. */
   [encodeSymbol](ctx: EncodeContext): Encoded {
     if (this.#closed) throw new ClosedError(`Cannot send ${ctx.path}: the queue was closed.`);
+    return this.#encoded(this.#h, ctx);
+  }
+
+  /** @internal The codec protocol: copies made later, after this copy may have closed (a pool's initargs). */
+  [keepSymbol](ctx: EncodeContext): Keeper {
+    if (this.#closed) throw new ClosedError(`Cannot send ${ctx.path}: the queue was closed.`);
+    return keeperOf(this.#h.keep(), (h, c) => this.#encoded(h, c));
+  }
+
+  #encoded(h: Pick<Handle, 'encode'>, ctx: EncodeContext): Encoded {
     const schema = schemaToData(this.#schema, ctx.path); // first: encoding the handle reserves a copy
-    const data: QueueData = { h: this.#h.encode(ctx), maxsize: this.maxsize, schema };
+    const data: QueueData = { h: h.encode(ctx), maxsize: this.maxsize, schema };
     return { type: this.codecType, data };
   }
 

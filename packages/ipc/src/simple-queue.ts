@@ -1,5 +1,12 @@
 /** SimpleQueue: an unbounded FIFO with only put/get/empty/close. Mirrors Python's `multiprocessing.SimpleQueue`. */
-import { type EncodeContext, type Encoded, encodeSymbol, registerCodec } from '@multiproc/shared';
+import {
+  type EncodeContext,
+  type Encoded,
+  encodeSymbol,
+  type Keeper,
+  keepSymbol,
+  registerCodec,
+} from '@multiproc/shared';
 import { parseSimpleQueueOptions } from './internal/options.js';
 import { adoptQueue, type QueueData, remoteQueueHandle } from './internal/queue-copy.js';
 import { readyHandle } from './internal/ready.js';
@@ -108,6 +115,18 @@ export class SimpleQueue<T = unknown> {
   /** @internal The codec protocol. */
   [encodeSymbol](ctx: EncodeContext): Encoded {
     return { type: 'multiproc.SimpleQueue', data: this.#q[encodeSymbol](ctx).data };
+  }
+
+  /** @internal The codec protocol: copies made later (a pool's initargs). */
+  [keepSymbol](ctx: EncodeContext): Keeper {
+    const kept = this.#q[keepSymbol](ctx);
+    return {
+      [encodeSymbol]: (c: EncodeContext): Encoded => ({
+        type: 'multiproc.SimpleQueue',
+        data: kept[encodeSymbol](c).data,
+      }),
+      release: () => kept.release(),
+    };
   }
 }
 

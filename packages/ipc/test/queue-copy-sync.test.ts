@@ -72,6 +72,34 @@ describe.each<Context>(['thread', 'process'])('a queue copy in a worker (%s)', (
     expect(await takeAll(q)).toEqual(['first']);
   });
 
+  it("putNowait() in a worker leaves the room its get freed to the parent's put already waiting", async () => {
+    const q = new Queue<string>({ maxsize: 1 });
+    const [report, theirs] = Pipe<{ got: string; ok: boolean; value: unknown }>();
+    const [steps, stepsTheirs] = Pipe<string>();
+    start(context, tasks.observe, [q, theirs, stepsTheirs]);
+    await q.put('a');
+    const waiting = q.put('b'); // full: waits for room, first in line
+    steps.send('getThenPutNowait');
+    // As the parent's own putNowait() would: the freed place is the waiting put's.
+    expect(await report.recv()).toEqual({ got: 'a', ok: false, value: 'MP_QUEUE_FULL' });
+    await waiting;
+    expect(await takeAll(q)).toEqual(['b']);
+    steps.send('stop');
+  });
+
+  it('putNowait() in a worker takes freed room again once the waiting put gave up', async () => {
+    const q = new Queue<string>({ maxsize: 1 });
+    const [report, theirs] = Pipe<{ got: string; ok: boolean; value: unknown }>();
+    const [steps, stepsTheirs] = Pipe<string>();
+    start(context, tasks.observe, [q, theirs, stepsTheirs]);
+    await q.put('a');
+    await expect(q.put('b', { timeout: 20 })).rejects.toMatchObject({ code: 'MP_QUEUE_FULL' });
+    steps.send('getThenPutNowait');
+    expect(await report.recv()).toEqual({ got: 'a', ok: true });
+    expect(await takeAll(q)).toEqual(['from worker']);
+    steps.send('stop');
+  });
+
   it('qsize(), empty() and full() in a worker agree with the parent once puts settled', async () => {
     const q = new Queue<string>({ maxsize: 3 });
     const [report, theirs] = Pipe<{ qsize: number; empty: boolean; full: boolean }>();

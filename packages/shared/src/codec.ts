@@ -16,7 +16,8 @@
  *
  * Nothing here imports `node:*`: it runs in browser workers too.
  */
-import { ProcessError, SerializationError } from './errors.js';
+import { ProcessError } from './errors.js';
+import { codecRegistry, type Decoder } from './internal/codec-registry.js';
 import { portToProcess, sharedToProcess } from './internal/shared-codec.js';
 import { instanceError, isUncloneable, methodsOf, unreadable, unsendable } from './internal/unsendable.js';
 import {
@@ -31,6 +32,19 @@ import {
 
 /** The method an object implements to be sent to a worker: `obj[encodeSymbol](ctx)`. */
 export const encodeSymbol: unique symbol = ENCODE_SYMBOL as never;
+
+/**
+ * The method of an object whose copies a sender will make later, perhaps after this object's own
+ * handle was closed (a pool's `initargs`, copied for each worker it starts): `obj[keepSymbol](ctx)`
+ * returns a {@link Keeper} that encodes as the object would, independently of that handle.
+ */
+export const keepSymbol: unique symbol = Symbol.for('multiproc.codec.keep') as never;
+
+/** Stands in for a kept object in every send made with {@link EncodeOptions.keep}. */
+export interface Keeper extends Encodable {
+  /** Gives up what the keeper reserved; later sends through it throw. */
+  release(): void;
+}
 
 /** The key that marks an encoded record inside a sent value. */
 export const CODEC_TAG = '__multiproc_codec__';
@@ -69,6 +83,11 @@ export interface EncodeOptions {
    * ..."). @default 'to a child process' ('back to the parent process' for a path `result…`)
    */
   readonly destination?: string;
+  /**
+   * Objects implementing {@link keepSymbol} are encoded through their keeper in this map, made on
+   * first meet; the caller releases the keepers once it will send no more.
+   */
+  readonly keep?: Map<object, Keeper>;
 }
 
 /** Something a worker message can transfer instead of copying: an `ArrayBuffer`, a `MessagePort`. */
@@ -94,13 +113,9 @@ export interface Encodable {
   [encodeSymbol](ctx: EncodeContext): Encoded;
 }
 
-/** A decoder turns `data` back into a live object on the receiving side. */
-export type Decoder = (data: any, ctx: DecodeContext) => unknown;
+export type { Decoder } from './internal/codec-registry.js';
 
-// The registry lives on globalThis so that two copies of this package loaded in one thread (a
-// bundled copy beside an installed one) still share decoders.
-const REGISTRY_KEY = Symbol.for('multiproc.codec.registry');
-const registry: Map<string, Decoder> = ((globalThis as any)[REGISTRY_KEY] ??= new Map<string, Decoder>());
+const registry = codecRegistry();
 
 /**
  * Registers the decoder for an encoded `type`. Call it at the top level of the module that defines
@@ -153,6 +168,15 @@ registerCodec(BUFFER_TYPE, (bytes: Uint8Array) => {
   const own = spansBuffer(bytes) ? bytes : bytes.slice();
   return NodeBuffer ? NodeBuffer.from(own.buffer, own.byteOffset, own.byteLength) : own;
 });
+
+/** What encodes `obj`: itself, or its keeper when the send keeps objects. */
+function keeperOf(obj: Encodable, ctx: EncodeContext, keep: Map<object, Keeper> | undefined): Encodable {
+  const make = (obj as Partial<Record<typeof keepSymbol, (ctx: EncodeContext) => Keeper>>)[keepSymbol];
+  if (!keep || typeof make !== 'function') return obj;
+  let keeper = keep.get(obj);
+  if (!keeper) keep.set(obj, (keeper = make.call(obj, ctx)));
+  return keeper;
+}
 
 /** {@link isPlainData}, false when the value throws while it is scanned. */
 function isPlainDataSafe(value: unknown): boolean {
@@ -314,7 +338,7 @@ export function encodeValue<T>(
       onReceiverEnd,
       destination: options.destination,
     };
-    const { type, data } = obj[encodeSymbol](ctx);
+    const { type, data } = keeperOf(obj, ctx, options.keep)[encodeSymbol](ctx);
     encoded = true;
     const record = { [CODEC_TAG]: type, data: walk(data, `${path}<data>`) };
     seen.set(obj, record);
@@ -332,51 +356,4 @@ export function encodeValue<T>(
     for (const cb of onEnd.splice(0)) cb();
   };
   return { value: out, transfer, encoded, receiverEnded };
-}
-
-/**
- * Rebuilds the objects {@link encodeValue} encoded. Call it only when `encoded` was `true`; the
- * tagged records are replaced in place (the received value is a fresh copy anyway).
- * @throws {SerializationError} when no decoder is registered for a received type.
- */
-export function decodeValue<T>(value: T, source: CodecTarget): T {
-  const ctx: DecodeContext = { source };
-  // Maps each received object to what replaces it, so shared references and cycles stay intact.
-  const seen = new Map<object, unknown>();
-  const walk = (v: unknown): unknown => {
-    if (typeof v !== 'object' || v === null || isPassThrough(v)) return v;
-    if (seen.has(v)) return seen.get(v);
-    seen.set(v, v);
-    if (Object.hasOwn(v, CODEC_TAG)) {
-      const type = (v as Record<string, unknown>)[CODEC_TAG] as string;
-      const decode = registry.get(type);
-      if (!decode) {
-        throw new SerializationError(
-          'value',
-          `Received a '${type}' but no decoder is registered for it in this thread. ` +
-            'Import the module that defines that class in the receiving worker (for example from the task module).',
-        );
-      }
-      const live = decode(walk((v as { data: unknown }).data), ctx);
-      seen.set(v, live);
-      return live;
-    }
-    if (Array.isArray(v)) {
-      for (let i = 0; i < v.length; i++) {
-        const item = v[i];
-        if (typeof item === 'object' && item !== null) v[i] = walk(item);
-      }
-    } else if (v instanceof Map) {
-      for (const [k, item] of v) v.set(k, walk(item));
-    } else if (v instanceof Set) {
-      const items = [...v];
-      v.clear();
-      for (const item of items) v.add(walk(item));
-    } else {
-      const rec = v as Record<string, unknown>;
-      for (const key of Object.keys(rec)) rec[key] = walk(rec[key]);
-    }
-    return v;
-  };
-  return walk(value) as T;
 }

@@ -16,7 +16,6 @@ export {
   type CodecTarget,
   type DecodeContext,
   type Decoder,
-  decodeValue,
   type Encodable,
   type EncodeContext,
   type Encoded,
@@ -25,10 +24,13 @@ export {
   encodeSymbol,
   encodeValue,
   isEncodable,
+  type Keeper,
+  keepSymbol,
   registerCodec,
   type TransferItem,
 } from './codec.js';
 export { Condition } from './condition.js';
+export { decodeValue } from './decode.js';
 export {
   BrokenBarrierError,
   ClosedError,

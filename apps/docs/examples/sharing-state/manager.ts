@@ -12,7 +12,7 @@ export const tasks = defineTasks(import.meta.url, {
 });
 
 if (isMain()) {
-  await using manager = await Manager.start(); // Python: with Manager() as manager:
+  await using manager = Manager(); // Python: with Manager() as manager:
   const d = manager.dict<number | string, string | number | null>();
   const l = manager.list([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   const p = new Process({ target: tasks.f, args: [d, l], context: 'process' });

@@ -6,8 +6,13 @@
  * replacement worker (after a crash, after `maxTasksPerChild`) gets a live one, and several
  * workers share the object. A copy is given back once its worker has exited, or when the batch
  * that carried it could not be sent.
+ *
+ * The queues and pipe ends are kept from the constructor on (the codec's `keepSymbol`): the pool
+ * holds a reservation of its own on each, from which every worker's copy is made, so the caller
+ * may close its own handle right after `new Pool()` (Python's `q.close()` closes only the
+ * parent's end). The reservations count as handles until the pool's workers are gone.
  */
-import { type EncodeResult, encodeValue } from '@multiproc/shared';
+import { type EncodeResult, encodeValue, type Keeper } from '@multiproc/shared';
 import type { InitSpec } from '../internal/batch.js';
 import { toErrorRecord } from '../internal/error-record.js';
 import type { ContextName } from '../options.js';
@@ -19,6 +24,8 @@ export class PoolInit {
   readonly spec: InitSpec;
   readonly #args: unknown[];
   readonly #context: ContextName;
+  /** The reservation kept for each queue or pipe end among the arguments, by object. */
+  readonly #kept = new Map<object, Keeper>();
 
   /**
    * The initializer of a pool, or null without one. Checks `initargs` at once.
@@ -38,8 +45,20 @@ export class PoolInit {
     this.spec = { module: ref.module, taskName: ref.taskName, id: `${process.pid}:${poolId}` };
     this.#args = args;
     this.#context = context;
-    // Encoded once to fail the constructor on what cannot be sent; the copies it made go back now.
-    this.#encode().receiverEnded();
+    // Encoded once to fail the constructor on what cannot be sent (and to keep the ipc objects);
+    // the copies it made go back now.
+    try {
+      this.#encode().receiverEnded();
+    } catch (error) {
+      this.release();
+      throw error;
+    }
+  }
+
+  /** Gives up the reservations kept for the arguments: call it once the pool's workers are gone. */
+  release(): void {
+    for (const keeper of this.#kept.values()) keeper.release();
+    this.#kept.clear();
   }
 
   /**
@@ -65,6 +84,6 @@ export class PoolInit {
   }
 
   #encode() {
-    return encodeValue(this.#args, this.#context, 'initargs', { tracksReceiver: true });
+    return encodeValue(this.#args, this.#context, 'initargs', { tracksReceiver: true, keep: this.#kept });
   }
 }

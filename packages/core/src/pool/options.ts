@@ -45,6 +45,8 @@ export interface PoolOptions {
   /**
    * The initializer's arguments. Python: `initargs`. Encoded for each worker as it starts, so a
    * `Queue`, pipe end or manager proxy here is that worker's own copy (replacements get one too).
+   * The pool keeps a copy of each queue and pipe end from the constructor on, so the caller may
+   * close its own handle right after `new Pool()`, as in Python.
    * @default []
    */
   initargs?: unknown[];

@@ -41,7 +41,7 @@ const NEXT: Record<StateName, readonly StateName[]> = {
 const IDLE: SlotState = { name: 'idle' };
 
 /** How long a crashed worker's last messages may take to arrive after its exit. */
-const LAST_MESSAGES_MS = 1000;
+export const LAST_MESSAGES_MS = 1000;
 
 export type SlotObserver = (slot: Slot, from: SlotState, to: SlotState) => void;
 

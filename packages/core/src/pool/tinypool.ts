@@ -31,7 +31,7 @@ import type { PoolInit } from './init.js';
 import type { PoolResourceLimits } from './options.js';
 import { type Flight, NOTHING_RAN, type Outcome } from './outcome.js';
 import { isProgressMessage, ProcessLink, ThreadLink } from './progress.js';
-import { Slot, type SlotState, type StopReason, settleWithin } from './slot.js';
+import { LAST_MESSAGES_MS, Slot, type SlotState, type StopReason, settleWithin } from './slot.js';
 import { StartPolicy } from './start-policy.js';
 import { stopChild } from './stop-child.js';
 import {
@@ -193,7 +193,15 @@ export class TinypoolAdapter {
     this.#graceful = graceful && !this.#destroying;
     this.#destroying = true;
     this.#starts.stop();
+    const exits = [...this.#slots].map((slot) => slot.exited);
     await this.#tp.destroy();
+    // The initializer's queues and pipes: each worker's copy goes back as it exits, then the pool's
+    // own reservation, through which those copies were made.
+    await settleWithin(
+      Promise.all(exits).then(() => {}),
+      LAST_MESSAGES_MS,
+    );
+    this.#config.init?.release();
   }
 
   async #failed(flight: Flight, error: unknown): Promise<Outcome> {

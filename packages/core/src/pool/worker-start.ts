@@ -101,6 +101,8 @@ export function poolEnv(threads: boolean): Record<string, string> {
       pid: process.pid,
       name: currentProcess().name,
       depth: childDepth(),
+      // The thread the pool's tasks come from (pool-entry.ts: its manager connections say so).
+      thread: currentProcess().threadId,
     }),
   };
   return threads ? env : (reapedEnv(env) as Record<string, string>);

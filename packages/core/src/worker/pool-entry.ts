@@ -43,10 +43,19 @@ import { context, isThenable, packResult, replyTransfer, runMap, runNumberChunk 
 import { listenForCancel, type Reporter, reporterFor } from './reporter.js';
 
 const workerId = Number((process as any).__tinypool_state__?.workerId ?? process.env.TINYPOOL_WORKER_ID ?? 0);
-const { depth = 1, ...parent } = JSON.parse(process.env.MULTIPROC_POOL_PARENT ?? 'null') ?? {
+const {
+  depth = 1,
+  thread,
+  ...parent
+} = JSON.parse(process.env.MULTIPROC_POOL_PARENT ?? 'null') ?? {
   pid: isMainThread ? process.ppid : process.pid,
   name: 'MainProcess',
 };
+// This realm runs code only while a task from that thread runs: a manager served there does not
+// count its connections from here as parties that could still end a wait (ipc's manager/stuck.ts).
+if (thread !== undefined) {
+  (globalThis as Record<symbol, unknown>)[Symbol.for('multiproc.tasksFrom')] = `${parent.pid}:${thread}`;
+}
 setWorkerIdentity({
   name: `${context === 'thread' ? 'Thread' : 'Process'}PoolWorker-${workerId}`,
   identity: [workerId],

@@ -64,7 +64,7 @@ function sortReverse(options: unknown): boolean {
  * cannot be sent rejects at the call; a write the manager refuses anyway is reported late (see
  * `set()`).
  * @example
- * const manager = await Manager.start();
+ * const manager = Manager();
  * const d = manager.dict<string, number>();
  * await d.set('a', 1);
  * console.log(await d.get('a'), await d.len()); // 1 1
@@ -153,7 +153,7 @@ proxyClass('dict', DictProxy);
 /**
  * A manager's `list`. Mirrors Python's `ListProxy`. Indexes may be negative; reads are copies.
  * @example
- * const manager = await Manager.start();
+ * const manager = Manager();
  * const l = manager.list([1, 2, 3]);
  * await l.reverse();
  * console.log(await l.copy()); // [ 3, 2, 1 ]
@@ -245,7 +245,7 @@ proxyClass('list', ListProxy);
  * A manager's `Namespace`: named values. Mirrors Python's `NamespaceProxy` (`ns.x = 1` is
  * `await ns.set('x', 1)` here). Reads are copies.
  * @example
- * const manager = await Manager.start();
+ * const manager = Manager();
  * const ns = manager.Namespace({ x: 1 });
  * await ns.set('y', 'two');
  * console.log(await ns.copy()); // { x: 1, y: 'two' }
@@ -275,7 +275,7 @@ proxyClass('Namespace', NamespaceProxy);
  * A manager's `Value(typecode, v)`; typecodes and ranges as in `@multiproc/shared`. Mirrors
  * Python's `ValueProxy` (`v.value` is `await v.get()`, `v.value = x` is `await v.set(x)`).
  * @example
- * const manager = await Manager.start();
+ * const manager = Manager();
  * const v = manager.Value('d', 0.5);
  * await v.set(3.25);
  * console.log(await v.get()); // 3.25
@@ -317,7 +317,7 @@ const noValueProperty = (): ContextError =>
 /**
  * A manager's `Array(typecode, seq)`. Mirrors Python's `ArrayProxy`; indexes may be negative.
  * @example
- * const manager = await Manager.start();
+ * const manager = Manager();
  * const a = manager.Array('i', [1, 2, 3]);
  * await a.set(-1, 30);
  * console.log(await a.copy()); // [ 1, 2, 30 ]
@@ -347,7 +347,7 @@ proxyClass('Array', ArrayProxy);
  * A manager's `Queue` or `JoinableQueue`. Mirrors Python's `SyncManager.Queue()`: a `queue.Queue`
  * in the manager. A `get()` of a thread or process that ends takes nothing.
  * @example
- * const manager = await Manager.start();
+ * const manager = Manager();
  * const q = manager.Queue<string>();
  * await q.put('job');
  * console.log(await q.get()); // 'job'

@@ -1,5 +1,5 @@
 /**
- * Manager: Python's `SyncManager`, the shared dict, list, Namespace, Value, Array, locks, events,
+ * Manager() and SyncManager: Python's `multiprocessing.Manager()` and `SyncManager`, the shared dict, list, Namespace, Value, Array, locks, events,
  * conditions, barriers and queues of `multiprocessing.Manager()`.
  */
 import { type Typecode, ValidationError } from '@multiproc/shared';
@@ -50,18 +50,19 @@ function count(n: unknown, min: number, where: string): number {
  * `Namespace()`, `Value()`, `Array()`, `Lock()`, `RLock()`, `Semaphore()`, `BoundedSemaphore()`,
  * `Event()`, `Condition()`, `Barrier()`, `Queue()`, `JoinableQueue()` return proxies that can be
  * passed to `Process`es and pool tasks in both contexts, nested in arguments, to several workers
- * at once. Mirrors Python's `multiprocessing.Manager()` / `SyncManager`. The objects live in this
+ * at once. Mirrors Python's `multiprocessing.managers.SyncManager`: `new SyncManager()` is not
+ * started yet (call `start()`); {@link Manager}`()` returns one that is. The objects live in this
  * program (no server process); a proxy used after `shutdown()` rejects with `ManagerClosedError`.
  * Values read through a proxy are copies: changing one does not write back.
  * @example
- * await using manager = await Manager.start();
- * const d = manager.dict<number | string, string | number | null>();
- * const l = manager.list([0, 1, 2, 3]);
- * await d.set(1, '1');
- * await l.reverse();
- * console.log(await d.copy(), await l.copy()); // Map(1) { 1 => '1' } [ 3, 2, 1, 0 ]
+ * const manager = new SyncManager();
+ * await manager.start();
+ * const d = manager.dict<string, number>();
+ * await d.set('a', 1);
+ * console.log(await d.get('a')); // 1
+ * await manager.shutdown();
  */
-export class Manager extends BaseManager {
+export class SyncManager extends BaseManager {
   constructor(options: ManagerOptions = {}) {
     super(options);
     const data = (make: (args: unknown[]) => object) => (args: unknown[]) => new ServedObject(make(args));
@@ -97,23 +98,25 @@ export class Manager extends BaseManager {
   }
 
   /**
-   * Starts a manager serving from this program. Python: `multiprocessing.Manager()`.
+   * Starts a manager serving from this program, once it listens (any `address`, a TCP port too).
+   * Python: `SyncManager(address, authkey).start()`.
    * @param options - `address` and `authkey`. @default a private Unix socket and a random key
+   * @throws {ValidationError} for a bad address or authkey.
    * @example
-   * const manager = await Manager.start();
+   * const manager = await SyncManager.start({ address: ['127.0.0.1', 0], authkey: 'secret' });
    * const lock = manager.Lock();
    * console.log(await lock.acquire()); // true
    * await manager.shutdown();
    */
-  static async start(options: ManagerOptions = {}): Promise<Manager> {
-    const m = new Manager(options);
+  static async start(options: ManagerOptions = {}): Promise<SyncManager> {
+    const m = new SyncManager(options);
     await m.start();
     return m;
   }
 
-  /** @internal A manager serving on a private Unix socket at once (see {@link processManager}). */
-  static startNow(): Manager {
-    const m = new Manager();
+  /** @internal A manager serving at once on a Unix socket (see {@link Manager}, {@link processManager}). */
+  static startNow(options: ManagerOptions = {}): SyncManager {
+    const m = new SyncManager(options);
     m.startNow();
     return m;
   }
@@ -210,7 +213,50 @@ export class Manager extends BaseManager {
   }
 }
 
-let defaultManager: Manager | null = null;
+/**
+ * The callable `Manager`: called (or used with `new`), a manager already serving; `start()` for
+ * one that waits to listen. Its `prototype` is {@link SyncManager}'s, so `m instanceof Manager` holds.
+ */
+export interface ManagerFactory {
+  (options?: ManagerOptions): SyncManager;
+  new (options?: ManagerOptions): SyncManager;
+  /** {@link SyncManager.start}: resolves once it listens (any address, a TCP port too). */
+  start(options?: ManagerOptions): Promise<SyncManager>;
+  /** {@link SyncManager}'s prototype: `Manager()`'s results are `instanceof Manager`. */
+  readonly prototype: SyncManager;
+}
+
+/**
+ * A started {@link SyncManager}, usable at once, serving from this program on a private Unix socket
+ * (or the Unix socket path given as `address`). Python: `multiprocessing.Manager()`, also
+ * `ctx.Manager()` of every context; `new Manager()` is the same. `await using` (Python: `with`)
+ * shuts it down at the end of the block. For a TCP address, `await SyncManager.start({ address })`.
+ * @param options - `address` (a Unix socket path) and `authkey`. @default a private socket, a random key
+ * @throws {ValidationError} for a `[host, port]` address (it binds asynchronously: use
+ *   `SyncManager.start()`), or a bad authkey.
+ * @example
+ * await using manager = Manager();
+ * const d = manager.dict<number | string, string | number | null>();
+ * const l = manager.list([0, 1, 2, 3]);
+ * await d.set(1, '1');
+ * await l.reverse();
+ * console.log(await d.copy(), await l.copy()); // Map(1) { 1 => '1' } [ 3, 2, 1, 0 ]
+ */
+export const Manager: ManagerFactory = function Manager(options: ManagerOptions = {}): SyncManager {
+  if (options.address !== undefined && typeof options.address !== 'string') {
+    throw new ValidationError(
+      'Manager(): a [host, port] address is bound asynchronously; use `await SyncManager.start({ address })` for it, or give a Unix socket path.',
+    );
+  }
+  return SyncManager.startNow(options);
+} as unknown as ManagerFactory;
+(Manager as { prototype: SyncManager }).prototype = SyncManager.prototype;
+Manager.start = (options?: ManagerOptions) => SyncManager.start(options);
+
+/** A started {@link SyncManager}: what {@link Manager}`()` returns. */
+export type Manager = SyncManager;
+
+let defaultManager: SyncManager | null = null;
 
 /**
  * The manager behind the process-safe primitives of `getContext('process')` (`ctx.Lock()`,
@@ -223,13 +269,11 @@ let defaultManager: Manager | null = null;
  * const lock = processManager().Lock(); // what getContext('process').Lock() returns
  * console.log(await lock.acquire()); // true
  */
-export function processManager(): Manager {
+export function processManager(): SyncManager {
   if (!defaultManager) {
-    const m = Manager.startNow();
+    const m = SyncManager.startNow();
     process.once('exit', () => void m.shutdown());
     defaultManager = m;
   }
   return defaultManager;
 }
-
-export { Manager as SyncManager };

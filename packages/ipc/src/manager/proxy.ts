@@ -31,7 +31,7 @@ export function proxyClass(typeid: string, C: new (ref: ProxyRef) => BaseProxy):
  * Values read through a proxy are copies: mutating one does not change the managed object
  * (Python's well-known gotcha); write it back with the proxy's own methods.
  * @example
- * const manager = await Manager.start();
+ * const manager = Manager();
  * const d = manager.dict<string, number>();
  * console.log(d.typeid); // 'dict'
  * await manager.shutdown();
@@ -63,7 +63,7 @@ export class BaseProxy {
    * @param args - its arguments (sent like a queue item).
    * @throws {ManagerClosedError} when the manager is gone.
    * @example
-   * const manager = await Manager.start();
+   * const manager = Manager();
    * const l = manager.list([3, 1, 2]);
    * await l.callMethod('sort');
    * console.log(await l.copy()); // [ 1, 2, 3 ]

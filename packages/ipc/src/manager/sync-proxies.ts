@@ -36,7 +36,7 @@ export interface ManagerBarrierOptions {
  * Python's `AcquirerProxy` of `SyncManager.Lock()`. If the thread or process holding it ends, the
  * manager releases it.
  * @example
- * const manager = await Manager.start();
+ * const manager = Manager();
  * const lock = manager.Lock();
  * await lock.withLock(async () => console.log('held')); // held
  * await manager.shutdown();
@@ -101,7 +101,7 @@ proxyClass('RLock', LockProxy);
  * A manager's `Semaphore` or `BoundedSemaphore`. Mirrors Python's `SyncManager.Semaphore(value)`.
  * What a thread or process acquired and did not release is released when it ends.
  * @example
- * const manager = await Manager.start();
+ * const manager = Manager();
  * const sem = manager.Semaphore(2);
  * await sem.acquire();
  * console.log(await sem.getValue()); // 1
@@ -124,7 +124,7 @@ proxyClass('BoundedSemaphore', SemaphoreProxy);
 /**
  * A manager's `Event`. Mirrors Python's `EventProxy`.
  * @example
- * const manager = await Manager.start();
+ * const manager = Manager();
  * const ev = manager.Event();
  * await ev.set();
  * console.log(await ev.wait(1000)); // true
@@ -158,7 +158,7 @@ proxyClass('Event', EventProxy);
  * A manager's `Condition` (over an `RLock` unless given a manager lock). Mirrors Python's
  * `SyncManager.Condition(lock)`. `wait`/`notify` need the lock held, else `LockError`.
  * @example
- * const manager = await Manager.start();
+ * const manager = Manager();
  * const cond = manager.Condition();
  * await cond.acquire();
  * console.log(await cond.wait(10)); // false: nobody notified
@@ -209,7 +209,7 @@ proxyClass('Condition', ConditionProxy);
  * A manager's `Barrier(parties)`. Mirrors Python's `BarrierProxy`. A party that dies while it
  * waits breaks the barrier: the others reject with `BrokenBarrierError`.
  * @example
- * const manager = await Manager.start();
+ * const manager = Manager();
  * const bar = manager.Barrier(1);
  * console.log(await bar.wait()); // 0
  * await manager.shutdown();

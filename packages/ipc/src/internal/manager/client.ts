@@ -43,7 +43,18 @@ import type { Feed } from '../net/handshake.js';
 import { trackRemote, untrackRemote } from '../runtime/exit.js';
 import { deliverAtExit } from './exit-connect.js';
 import { FrameSplitter, sendFrame } from './frame-io.js';
-import { copyFrame, decodeAnswer, FAILED, LATE, QUIET, REQUEST, requestFrame, SYNC, WRITE } from './rpc.js';
+import {
+  copyFrame,
+  decodeAnswer,
+  FAILED,
+  LATE,
+  QUIET,
+  REQUEST,
+  requestFrame,
+  SYNC,
+  TASKS_FROM,
+  WRITE,
+} from './rpc.js';
 import { type IdleWaiter, isHosted, managerKey, watchIdleWaits } from './stuck.js';
 import { type ErrorRecord, fromRecord } from './wire.js';
 
@@ -111,6 +122,10 @@ export class ManagerClient implements IdleWaiter {
     trackRemote(this);
     const key = Buffer.from(authkey, 'hex');
     this.#key = key;
+    // In a pool worker, whose thread runs code only while a task runs: say whose tasks (core sets it).
+    const from = (globalThis as Record<symbol, unknown>)[Symbol.for('multiproc.tasksFrom')];
+    if (typeof from === 'string')
+      this.#queued!.push(copyFrame(requestFrame(0, 0, TASKS_FROM, [from], QUIET)));
     const feed: Feed = { sink: null, rest: null };
     Promise.resolve()
       .then(() => openSocket(netAddress(address, 'a manager proxy'), feed))

@@ -36,6 +36,12 @@ export const LATE = 4;
 export const WRITE = 5;
 /** The manager method (object id 0) that answers once every earlier frame of its connection ran. */
 export const SYNC = 'sync';
+/**
+ * The manager method (object id 0, QUIET, the connection's first frame) by which a pool worker's
+ * connection says whose tasks it runs (`pid:threadId`): stuck.ts counts it as no live party of that
+ * thread's manager, since it runs code only while a task from there runs.
+ */
+export const TASKS_FROM = 'tasksFrom';
 
 const UNDEFINED = 0;
 const NULL = 1;

@@ -22,6 +22,7 @@ import {
   REQUEST,
   requestMethod,
   SYNC,
+  TASKS_FROM,
   WRITE,
 } from './rpc.js';
 import type { Served } from './served-sync.js';
@@ -63,6 +64,8 @@ export class ManagerServer implements HostedServer {
   readonly #types: ReadonlyMap<string, ServedFactory>;
   readonly #objects = new Map<number, Served>();
   readonly #sockets = new Set<net.Socket>();
+  // Connections of pool workers whose tasks come from this thread (TASKS_FROM).
+  readonly #workersOfHere = new Set<net.Socket>();
   readonly #writers = new Writers();
   #nextId = 1;
   #nextOwner = 1;
@@ -124,9 +127,13 @@ export class ManagerServer implements HostedServer {
     return [...this.#types.keys()];
   }
 
-  /** Live client connections, this thread's own proxies' one included (stuck.ts). */
+  /**
+   * Live client connections that could still act, this thread's own proxies' one included
+   * (stuck.ts); not those of this thread's pool workers, which run code only while a task this
+   * thread sent runs (and a pending call keeps this thread alive).
+   */
   get connections(): number {
-    return this.#sockets.size;
+    return this.#sockets.size - this.#workersOfHere.size;
   }
 
   /**
@@ -175,6 +182,7 @@ export class ManagerServer implements HostedServer {
     // poll run first (a pipelined write the client finished is applied), then its owner is gone.
     socket.once('close', () => {
       this.#sockets.delete(socket);
+      this.#workersOfHere.delete(socket);
       conn.gone = () => {
         this.#writers.dropOwner(conn.owner);
         if (!this.#closed) for (const obj of this.#objects.values()) obj.ownerGone?.(conn.owner);
@@ -267,6 +275,10 @@ export class ManagerServer implements HostedServer {
    * dropped (as if the failed call had thrown where it was made).
    */
   #runQuiet(conn: Conn, [id, method, args]: Request): void {
+    if (id === 0 && method === TASKS_FROM) {
+      if (args[0] === thisThread() && this.#sockets.has(conn.socket)) this.#workersOfHere.add(conn.socket);
+      return;
+    }
     let r: unknown;
     try {
       r = this.#object(id).invoke(method, args, conn.owner);
@@ -314,4 +326,9 @@ export class ManagerServer implements HostedServer {
     if (method === SYNC) return undefined; // run after the connection's earlier frames (client.ts, flush)
     throw new TypeError(`The manager has no method '${method}'.`);
   }
+}
+
+/** This thread, as a pool worker names the thread its tasks come from (`pid:threadId`). */
+function thisThread(): string {
+  return `${process.pid}:${process.getBuiltinModule('node:worker_threads').threadId}`;
 }

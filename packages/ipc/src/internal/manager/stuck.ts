@@ -8,14 +8,19 @@
  * to a manager served from this same thread holds no ref on its socket: it is "idle" (client.ts).
  * When the loop runs dry (`beforeExit`) with such a wait pending, either another party could still
  * answer it, and a short timer looks again later:
- * - another connection to the manager (a child process or thread, a pool worker, a remote program
- *   holding a proxy: the server counts them), or
+ * - another connection to the manager (a child process or thread, a pool worker of another thread,
+ *   a remote program holding a proxy: the server counts them), or
  * - a live child this library started (core's `Symbol.for('multiproc.threadsAlive')` hook: it may
  *   not have connected yet),
  * or nothing can: the server rejects every wait it holds (each served object with its own error
  * class: `LockError`, `BrokenBarrierError`, `EOFError`), and the client holds its socket open until
  * those answers are read. A wait whose frame the server has not read yet (written in the loop's last
  * turn) is read one short turn later, and the next `beforeExit` ends it the same way.
+ *
+ * A pool worker of this thread's pools is no such party: it runs code only while a task this thread
+ * sent runs, and a pending pool call keeps this thread's loop from running dry; so once it is dry
+ * no task runs and none can come. Its connection says so when it opens (rpc.ts, TASKS_FROM), and
+ * the server leaves it out of `connections`.
  *
  * A wait sent to a manager in another thread, process or program keeps its socket ref'd: that
  * manager's program is live while the connection is open, and when it ends the wait rejects with

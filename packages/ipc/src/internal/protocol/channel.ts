@@ -145,6 +145,15 @@ export class Channel {
   waitPut(w: PutWait): void {
     if (w.local) this.localPutters++;
     this.#putters.push(w);
+    this.putsChanged();
+  }
+
+  /**
+   * A put began or stopped waiting for room: thread copies read in the shared count whether one
+   * waits, so their `putNowait()` leaves freed room to it, as a put at home does.
+   */
+  putsChanged(): void {
+    this.#opts.count?.setWaiting(this.#livePutters());
   }
 
   /**
@@ -295,8 +304,10 @@ export class Channel {
   cancel(w: Wait, isPut: boolean): boolean {
     if (w.done) return false;
     w.done = true;
-    if (isPut) this.localPutters--;
-    else this.localTakers--;
+    if (isPut) {
+      this.localPutters--;
+      this.putsChanged();
+    } else this.localTakers--;
     return true;
   }
 
@@ -329,7 +340,7 @@ export class Channel {
         this.#putters.shift();
         continue;
       }
-      if (count ? !count.tryReserve() : this.full()) break;
+      if (count ? !count.tryReserve(true) : this.full()) break;
       this.#putters.shift();
       p.done = true;
       if (p.local) this.localPutters--;
@@ -343,6 +354,7 @@ export class Channel {
       this.#out.settle(p, true);
       admitted = true;
     }
+    if (admitted) this.putsChanged();
     return admitted;
   }
 

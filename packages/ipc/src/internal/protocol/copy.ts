@@ -127,12 +127,16 @@ export class CopyProtocol extends CopyObject {
    * true when granted. Room granted after `w` was abandoned goes back at once.
    */
   askSlot(w: SlotWait): void {
+    // What this copy consumed first: the room its gets freed is there when the home answers (as
+    // Python's get() releases the queue's semaphore before it returns).
+    this.#rx.beforeFlush();
     const seq = this.ask(Op.R_SLOT, w);
     if (seq !== 0) this.#slots.set(seq, w);
   }
 
   /** Asks the home for its size now: `homeSize` and `unfinished` are fresh once `w` settles. */
   askState(w: Wait): void {
+    this.#rx.beforeFlush(); // the size counts this copy's gets so far
     this.ask(Op.R_STATE, w);
   }
 

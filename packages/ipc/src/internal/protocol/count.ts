@@ -5,10 +5,13 @@
  * copy that reserved room for them.
  *
  * ```
- *   count (Int32, shared by the home and its thread copies)
- *   ┌──────────┐
- *   │ 0: items │  +1 a put reserves room (CAS below maxsize), or is admitted unreserved at home
- *   └──────────┘  -1 a get hands an item out (at home, or in the thread copy that used it)
+ *   count (Int32 words, shared by the home and its thread copies)
+ *   ┌──────────┬────────────┐
+ *   │ 0: items │ 1: waiting │  items: +1 a put reserves room (CAS below maxsize), or is admitted
+ *   └──────────┴────────────┘  unreserved at home; -1 a get hands an item out (at home, or in the
+ *                              thread copy that used it). waiting: 1 while a put waits at home for
+ *                              room (the home's, or a copy's): room freed then is its, so a copy's
+ *                              putNowait() takes none, as the home's own does not
  *
  *   per thread copy (its `shared` buffer, Int32 words)
  *   ┌─────────────┬─────────────┬──────────┐
@@ -36,9 +39,9 @@ export class QueueCount {
   readonly #max: number;
 
   /** @param max - `maxsize`; 0: unbounded. @param buffer - the home's, in a copy. */
-  constructor(max: number, buffer: SharedArrayBuffer = new SharedArrayBuffer(4)) {
+  constructor(max: number, buffer: SharedArrayBuffer = new SharedArrayBuffer(8)) {
     this.buffer = buffer;
-    this.#word = new Int32Array(buffer, 0, 1);
+    this.#word = new Int32Array(buffer, 0, 2);
     this.#max = max;
   }
 
@@ -51,19 +54,28 @@ export class QueueCount {
     return this.#max > 0 && Atomics.load(this.#word, 0) >= this.#max;
   }
 
-  /** Takes room for one item: false when `maxsize` items are counted. */
-  tryReserve(): boolean {
+  /**
+   * Takes room for one item: false when `maxsize` items are counted, or (unless `waited`: for the
+   * put first in line at home) while a put waits at home for room.
+   */
+  tryReserve(waited = false): boolean {
     const w = this.#word;
     if (this.#max <= 0) {
       Atomics.add(w, 0, 1);
       return true;
     }
+    if (!waited && Atomics.load(w, 1) !== 0) return false;
     for (let n = Atomics.load(w, 0); n < this.#max; ) {
       const seen = Atomics.compareExchange(w, 0, n, n + 1);
       if (seen === n) return true;
       n = seen;
     }
     return false;
+  }
+
+  /** The home: whether a put waits for room. */
+  setWaiting(on: boolean): void {
+    Atomics.store(this.#word, 1, on ? 1 : 0);
   }
 
   add(n: number): void {

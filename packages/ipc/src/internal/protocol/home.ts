@@ -184,6 +184,7 @@ export class HomeProtocol extends HomeObject<ReaderCopy, ChannelEndpoint> {
     if (w.done || !w.copy) return;
     w.done = true;
     w.copy.puts.delete(w);
+    w.copy.end.write?.putsChanged();
     this.out.send(w.copy, Op.H_PUT_DONE, w.seq, 0);
   }
 

@@ -169,8 +169,10 @@ export class ReaderCopy extends HomeCopy {
 
   /** Its puts still waiting for room did not complete (it closed, died or its worker ended). */
   dropPuts(): void {
+    if (this.puts.size === 0) return;
     for (const p of this.puts) p.done = true;
     this.puts.clear();
+    this.end.write?.putsChanged();
   }
 
   /** It gave back what it held (R_GIVE_BACK, R_UNUSED): an EOF sent before no longer holds. */

@@ -30,6 +30,18 @@ export type PutResult = boolean | typeof EOF | typeof STUCK | typeof BROKEN;
 /** An item; EOF: none can come; TIMEOUT: none in time (or, without waiting, none at home); STUCK. */
 export type GetResult = Item | typeof EOF | typeof TIMEOUT | typeof STUCK;
 
+/**
+ * A reservation of copies of one endpoint, made by {@link Handle.keep}: it counts as a handle of
+ * the endpoint (as the workers' copies it stands for would) until released, holds nothing alive,
+ * and makes copies whether or not the handle that made it is still open.
+ */
+export interface HandleKeeper {
+  /** A new copy for `ctx`, as {@link Handle.encode} makes. */
+  encode(ctx: EncodeContext): HandleData;
+  /** Gives the reservation up (once; later calls do nothing). */
+  release(): void;
+}
+
 export interface Handle {
   /** Adds an item, waiting up to `timeoutMs` for room (undefined: no limit; 0: not at all). */
   put(item: Item, timeoutMs: number | undefined): PutResult | Promise<PutResult>;
@@ -73,4 +85,6 @@ export interface Handle {
    */
   close(): Promise<void>;
   encode(ctx: EncodeContext): HandleData;
+  /** Reserves copies to make later, independently of this handle's own close. */
+  keep(): HandleKeeper;
 }

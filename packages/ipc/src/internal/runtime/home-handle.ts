@@ -3,7 +3,7 @@ import type { EncodeContext } from '@multiproc/shared';
 import type { Channel } from '../protocol/channel.js';
 import { BROKEN, type Item, type Taken, TIMEOUT } from '../protocol/item.js';
 import type { PutWait } from '../protocol/reader-copy.js';
-import type { GetResult, Handle, HandleData, PutResult } from './handle.js';
+import type { GetResult, Handle, HandleData, HandleKeeper, PutResult } from './handle.js';
 import { HomeRuntime } from './home-runtime.js';
 import { type STUCK, Waiter } from './waiter.js';
 
@@ -142,5 +142,9 @@ export class HomeHandle implements Handle {
 
   encode(ctx: EncodeContext): HandleData {
     return this.#rt.encode(this.#end, ctx);
+  }
+
+  keep(): HandleKeeper {
+    return this.#rt.keep(this.#end);
   }
 }

@@ -17,7 +17,7 @@ import { Op } from '../protocol/ops.js';
 import type { ReaderCopy } from '../protocol/reader-copy.js';
 import { broker, type HomeObject } from './broker.js';
 import { flushAtExit } from './exit.js';
-import type { HandleData } from './handle.js';
+import type { HandleData, HandleKeeper } from './handle.js';
 import { keepAlive, type Waiter } from './waiter.js';
 
 /** The runtime side of a copy: its link, whether it holds the program alive, its shared words. */
@@ -122,6 +122,27 @@ export class HomeRuntime implements HomeActions, HomeObject {
     });
     b.listen();
     return { path: b.path, id: this.id, end, token };
+  }
+
+  /**
+   * Reserves a handle of endpoint `end` for copies made later (a pool's initargs): a reservation
+   * that nobody claims and that holds nothing alive, so the endpoint stays open (a pipe's other end
+   * sees no EOF, this object is not forgotten) after the home thread's own handle closed, until
+   * it is released.
+   */
+  keep(end: number): HandleKeeper {
+    const token = process.getBuiltinModule('node:crypto').randomUUID();
+    this.proto.reserve(end, token, false);
+    let released = false;
+    return {
+      encode: (ctx) => this.encode(end, ctx),
+      release: () => {
+        if (released) return;
+        released = true;
+        this.proto.release(token);
+        this.#forgetIfUnused();
+      },
+    };
   }
 
   /** A new copy of endpoint `end` served over a port, for another thread. */

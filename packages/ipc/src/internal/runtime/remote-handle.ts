@@ -16,7 +16,7 @@ import { BROKEN, EOF, type Item, type Taken, TIMEOUT } from '../protocol/item.js
 import { Op } from '../protocol/ops.js';
 import { broker } from './broker.js';
 import { trackRemote, untrackRemote } from './exit.js';
-import type { GetResult, Handle, HandleData, PutResult } from './handle.js';
+import type { GetResult, Handle, HandleData, HandleKeeper, PutResult } from './handle.js';
 import { STUCK, Waiter } from './waiter.js';
 
 /**
@@ -348,6 +348,30 @@ export class RemoteHandle implements Handle {
     link.flush();
     ctx.onReceiverEnd?.(() => link.send(Op.R_UNRESERVE, 0, 0, token));
     return { path, id, end, token };
+  }
+
+  /**
+   * A copy of this copy's endpoint of its own, which only makes further copies: a port attached
+   * through this copy's link (a thread copy) or a reservation it claims over a socket of its own.
+   * It asks for nothing, so nothing is sent to it; it ends when released or with this worker.
+   */
+  keep(): HandleKeeper {
+    const { path, id, end } = this.#data;
+    const link = this.#link;
+    let data: HandleData;
+    if (link instanceof PortLink) {
+      const { port1, port2 } = new MessageChannel();
+      const shared = new SharedArrayBuffer(COPY_SHARED_BYTES);
+      link.attach(port1, shared);
+      data = { path, id, end, port: port2, shared, count: this.#data.count };
+    } else {
+      const token = process.getBuiltinModule('node:crypto').randomUUID();
+      link.send(Op.R_RESERVE, 0, 0, token);
+      link.flush();
+      data = { path, id, end, token };
+    }
+    const copy = new RemoteHandle(data, { maxsize: this.#maxsize, acked: false, eager: false });
+    return { encode: (ctx) => copy.encode(ctx), release: () => void copy.close() };
   }
 }
 

@@ -1,0 +1,64 @@
+/**
+ * The parts of a {@link Connection} that are not its calls: how it travels (its codec data) and
+ * the errors its checks raise.
+ */
+import { type EncodeContext, type Encoded, ProcessError } from '@multiproc/shared';
+import { BrokenPipeError } from '../errors.js';
+import type { BROKEN } from './protocol/item.js';
+import { EOF } from './protocol/item.js';
+import type { Handle, HandleData } from './runtime/handle.js';
+import { RemoteHandle } from './runtime/remote-handle.js';
+import { type Schema, schemaToData } from './schema.js';
+
+export const CONNECTION_TYPE = 'multiproc.Connection';
+
+export interface ConnectionData {
+  h: HandleData;
+  readable: boolean;
+  writable: boolean;
+  schema: unknown;
+}
+
+/** A connection's codec record: a copy of handle `h`'s endpoint for `ctx`. */
+export function encodeConnection(
+  h: Pick<Handle, 'encode'>,
+  readable: boolean,
+  writable: boolean,
+  schema: Schema<unknown> | undefined,
+  ctx: EncodeContext,
+): Encoded {
+  // First (encoding the handle reserves a copy); a send-only end checks nothing.
+  const schemaData = readable ? schemaToData(schema, ctx.path) : undefined;
+  const data: ConnectionData = { h: h.encode(ctx), readable, writable, schema: schemaData };
+  return { type: CONNECTION_TYPE, data };
+}
+
+/** The handle of a received connection. */
+export function remoteConnectionHandle(data: ConnectionData): Handle {
+  return new RemoteHandle(data.h, { maxsize: 0, acked: false, eager: true });
+}
+
+/** A send that cannot arrive: the other end is closed everywhere (BROKEN), or the home is gone. */
+export function brokenPipe(r: typeof BROKEN | typeof EOF): BrokenPipeError {
+  return new BrokenPipeError(
+    r === EOF
+      ? 'Cannot send: the thread or process that owns this pipe has ended, so nothing could receive it.'
+      : 'Cannot send: the other end of this pipe is closed everywhere (or every thread and process holding it ended), so nothing could receive it. Keep the other end open until the receiver is done.',
+  );
+}
+
+/** Receiving on an end that does not: one that refused a long message, or a send-only end. */
+export function notReadable(refusedLength: boolean): ProcessError {
+  return new ProcessError(
+    refusedLength
+      ? 'This Connection no longer receives: recvBytes(maxlength) refused a longer message, which leaves it send-only (as in Python). Use a larger maxlength.'
+      : 'This is the send-only end of a one-way Pipe: Pipe({ duplex: false }) returns [receiveEnd, sendEnd]; receive on the other one.',
+  );
+}
+
+/** Sending on the receive-only end of a one-way pipe. */
+export function notWritable(): ProcessError {
+  return new ProcessError(
+    'This is the receive-only end of a one-way Pipe: Pipe({ duplex: false }) returns [receiveEnd, sendEnd]; send on the other one.',
+  );
+}

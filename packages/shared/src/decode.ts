@@ -1,0 +1,54 @@
+/** The receiving side of the codec protocol (see codec.ts). */
+import { CODEC_TAG, type CodecTarget, type DecodeContext } from './codec.js';
+import { SerializationError } from './errors.js';
+import { codecRegistry } from './internal/codec-registry.js';
+import { isPassThrough } from './internal/value-kinds.js';
+
+const registry = codecRegistry();
+
+/**
+ * Rebuilds the objects {@link encodeValue} encoded. Call it only when `encoded` was `true`; the
+ * tagged records are replaced in place (the received value is a fresh copy anyway).
+ * @throws {SerializationError} when no decoder is registered for a received type.
+ */
+export function decodeValue<T>(value: T, source: CodecTarget): T {
+  const ctx: DecodeContext = { source };
+  // Maps each received object to what replaces it, so shared references and cycles stay intact.
+  const seen = new Map<object, unknown>();
+  const walk = (v: unknown): unknown => {
+    if (typeof v !== 'object' || v === null || isPassThrough(v)) return v;
+    if (seen.has(v)) return seen.get(v);
+    seen.set(v, v);
+    if (Object.hasOwn(v, CODEC_TAG)) {
+      const type = (v as Record<string, unknown>)[CODEC_TAG] as string;
+      const decode = registry.get(type);
+      if (!decode) {
+        throw new SerializationError(
+          'value',
+          `Received a '${type}' but no decoder is registered for it in this thread. ` +
+            'Import the module that defines that class in the receiving worker (for example from the task module).',
+        );
+      }
+      const live = decode(walk((v as { data: unknown }).data), ctx);
+      seen.set(v, live);
+      return live;
+    }
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        const item = v[i];
+        if (typeof item === 'object' && item !== null) v[i] = walk(item);
+      }
+    } else if (v instanceof Map) {
+      for (const [k, item] of v) v.set(k, walk(item));
+    } else if (v instanceof Set) {
+      const items = [...v];
+      v.clear();
+      for (const item of items) v.add(walk(item));
+    } else {
+      const rec = v as Record<string, unknown>;
+      for (const key of Object.keys(rec)) rec[key] = walk(rec[key]);
+    }
+    return v;
+  };
+  return walk(value) as T;
+}

@@ -1,0 +1,14 @@
+/** Where decoders are registered, shared by the encoding and the decoding side. */
+import type { DecodeContext } from '../codec.js';
+
+/** A decoder turns `data` back into a live object on the receiving side. */
+export type Decoder = (data: any, ctx: DecodeContext) => unknown;
+
+// The registry lives on globalThis so that two copies of this package loaded in one thread (a
+// bundled copy beside an installed one) still share decoders.
+const REGISTRY_KEY = Symbol.for('multiproc.codec.registry');
+
+/** The decoders of this thread, by encoded type. */
+export function codecRegistry(): Map<string, Decoder> {
+  return ((globalThis as any)[REGISTRY_KEY] ??= new Map<string, Decoder>());
+}
