@@ -36,6 +36,11 @@ export const LATE = 4;
 export const WRITE = 5;
 /** The manager method (object id 0) that answers once every earlier frame of its connection ran. */
 export const SYNC = 'sync';
+/**
+ * The manager method (object id 0, sent QUIET) by which a connection says its thread or process is
+ * ending normally: what it holds of a plain Lock or a semaphore then stays held when it closes.
+ */
+export const ENDS_NORMALLY = 'endsNormally';
 
 const UNDEFINED = 0;
 const NULL = 1;
