@@ -229,11 +229,11 @@ export class ManagerClient implements IdleWaiter {
   /**
    * Says this thread or process ends normally (ENDS_NORMALLY, pipelined, once): when its connection
    * closes, the manager leaves the plain Locks and semaphore permits it holds taken, as in Python,
-   * for another owner to release. Sent only while it holds some; a realm that fails never sends it,
-   * so what it holds is given back.
+   * for another owner to release. Not sent by a connection that never sent anything (it holds
+   * nothing); a realm that fails never sends it, so what it holds is given back.
    */
   endsNormally(): void {
-    if (this.#dead || this.#endsSent || this.#held.size === 0) return;
+    if (this.#dead || this.#endsSent || this.#queued?.length === 0) return;
     this.#endsSent = true;
     const n = requestFrame(0, 0, ENDS_NORMALLY, [], QUIET);
     if (this.#queued !== null) this.#queued.push(copyFrame(n));
