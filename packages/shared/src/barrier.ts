@@ -327,7 +327,7 @@ export class Barrier implements Abandonable {
     }
   }
 
-  /** Called by `abandonOwner()`: a thread that died waiting here breaks the cycle it was in. */
+  /** Called by `abandonOwner()`: a thread that ended waiting here, however it ended, breaks the cycle it was in. */
   [kAbandon](ownerId: number): number {
     const tag = takeOwned(this.#w, TABLE, ownerId);
     const gen = tag >>> 16;

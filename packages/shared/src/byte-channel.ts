@@ -346,7 +346,10 @@ export class ByteChannel implements Abandonable {
     for (let m = await this.read(); m !== null; m = await this.read()) yield m;
   }
 
-  /** Called by `abandonOwner()`. */
+  /**
+   * Called by `abandonOwner()`: a side mutex is held only inside one read or write and nobody else
+   * can release it, so it is given back however the thread ended.
+   */
   [kAbandon](ownerId: number): number {
     return abandonWord(this.#rmutex, ownerId) + abandonWord(this.#wmutex, ownerId);
   }

@@ -232,7 +232,10 @@ export class Condition implements Abandonable {
     this.notify(Number.POSITIVE_INFINITY);
   }
 
-  /** Called by `abandonOwner()`: stops counting the dead thread's waits (its lock recovers itself). */
+  /**
+   * Called by `abandonOwner()`: stops counting the ended thread's waits, however it ended (nobody
+   * else can end them). Its lock recovers itself, by the rule of that lock's class.
+   */
   [kAbandon](ownerId: number): number {
     const w = this.#w;
     const waits = takeOwned(w, TABLE, ownerId);

@@ -46,9 +46,11 @@ let adopting: SharedArrayBuffer | undefined;
 
 /**
  * A mutual-exclusion lock shared between threads. Mirrors Python's `multiprocessing.Lock`: any
- * thread may release it, it is not re-entrant. Beyond Python, it records its owner, so a lock
- * held by a worker that dies is recovered by `abandonOwner()` and the next acquirer sees
- * `abandoned === true`.
+ * thread may release it, it is not re-entrant. A lock held by a worker that ends normally (its
+ * target or task returned) stays held, as in Python, so a worker may take it and another thread
+ * release it later. Beyond Python, it records its holder, so a lock held by a worker that fails
+ * (throws at top level, exits non-zero, is terminated or killed, runs out of memory) is recovered
+ * by `abandonOwner()` and the next acquirer sees `abandoned === true`.
  * @example
  * const lock = new Lock();
  * await lock.withLock(async () => {
@@ -169,9 +171,12 @@ export class Lock implements ConditionLock, Abandonable {
     await this.acquire();
   }
 
-  /** Called by `abandonOwner()`. */
-  [kAbandon](ownerId: number): number {
-    return abandonWord(this.#w, ownerId);
+  /**
+   * Called by `abandonOwner()`: the lock of a thread that failed is given back; that of a thread
+   * that ended normally stays held, as in Python, where any thread may release a Lock.
+   */
+  [kAbandon](ownerId: number, failed: boolean): number {
+    return abandonWord(this.#w, ownerId, failed);
   }
 
   /** Sends the lock to a worker thread; it keeps working there on the same memory. */

@@ -6,9 +6,10 @@
  * thread's `threadId + 1` (unique in the process for its whole life, and known to the host as soon
  * as it creates the Worker); elsewhere it is random. Locks write it into their shared word when
  * acquired; semaphores, conditions and barriers record it in their owner tables
- * (internal/owner-table.ts). When a worker dies, the thread that hosted it calls
- * {@link abandonOwner} with the worker's id: every live object known to this thread (created or
- * received here) gives back what the dead owner held.
+ * (internal/owner-table.ts). When a worker ends, the thread that hosted it calls
+ * {@link abandonOwner} with the worker's id and how it ended: every live object known to this
+ * thread (created or received here) gives back what the ended owner held and nobody else may
+ * release, and, if it failed, also the owner-less Lock and Semaphore shares it held.
  */
 import { ValidationError } from './errors.js';
 import { type Abandonable, kAbandon } from './internal/protocol.js';
@@ -87,31 +88,56 @@ export function trackAbandonable(obj: Abandonable): void {
   registry.cleanup.register(obj, ref);
 }
 
+/** How the thread given to {@link abandonOwner} ended. */
+export interface AbandonOptions {
+  /**
+   * `true` when the thread ended normally (its target or task returned, exit code 0, or a pool
+   * retired it after its tasks: `maxTasksPerChild`, idle timeout, `close()`): it keeps what it
+   * took of the owner-less primitives (`Lock`, `Semaphore`, `BoundedSemaphore` stay taken, as in
+   * Python, for another thread to release). `false` when it failed (uncaught error, non-zero exit,
+   * terminated or killed, out of memory): those are given back too.
+   * @default false
+   */
+  readonly endedNormally?: boolean;
+}
+
 /**
- * Gives back what the dead thread `ownerId` held, among the objects alive in this thread (created
- * here, or received here from another thread): a `Lock`, `RLock` or `ByteChannel` side it held is
- * marked abandoned and released (the next acquire succeeds and that lock's `abandoned` reads
- * `true`, so the new owner knows the data it protects may be half-updated); the permits it took
- * from a `Semaphore` go back, never above the initial value; a `Condition` stops counting it as a
- * waiter; a `Barrier` it was waiting at breaks, so the other parties get `BrokenBarrierError`.
- * Waiters are woken. Beyond Python (a dead process's lock stays held there). multiproc calls this
- * itself when a worker thread it started (a `Process` or a pool worker) ends; keep a reference to
- * the objects you share with a worker for as long as it runs, or they cannot be found.
- * @param ownerId the dead thread's {@link getOwnerId} value ({@link ownerIdOfThread} of its `threadId`).
+ * Gives back what the ended thread `ownerId` held, among the objects alive in this thread (created
+ * here, or received here from another thread). What only that thread could ever release is given
+ * back however it ended: an `RLock` it held (marked abandoned and released: the next acquire
+ * succeeds and that lock's `abandoned` reads `true`, so the new owner knows the data it protects
+ * may be half-updated), a `ByteChannel` side, its place among a `Condition`'s waiters (a later
+ * `notify()` is not spent on it), its place at a `Barrier` (the barrier breaks, so the other
+ * parties get `BrokenBarrierError`). A `Lock` it held and the permits it took from a `Semaphore`
+ * or `BoundedSemaphore` have no owner in Python (any thread may release them): they stay taken
+ * when it ended normally (`{ endedNormally: true }`), and are given back when it failed (the lock
+ * abandoned as above; permits never above the initial value). Waiters are woken. Beyond Python
+ * (a dead process's lock stays held there). multiproc calls this itself when a worker thread it
+ * started (a `Process` or a pool worker) ends, saying how it ended; keep a reference to the
+ * objects you share with a worker for as long as it runs, or they cannot be found.
+ * @param ownerId the ended thread's {@link getOwnerId} value ({@link ownerIdOfThread} of its `threadId`).
+ * @param options how it ended; by default it failed.
  * @returns how many objects gave something back.
- * @throws {ValidationError} when `ownerId` is not a positive 31-bit integer.
+ * @throws {ValidationError} when `ownerId` is not a positive 31-bit integer, or `endedNormally`
+ *   is given and not a boolean.
  * @example
- * worker.on('exit', () => abandonOwner(workerOwnerId));
+ * worker.on('exit', (code) => abandonOwner(workerOwnerId, { endedNormally: code === 0 }));
  */
-export function abandonOwner(ownerId: number): number {
+export function abandonOwner(ownerId: number, options?: AbandonOptions): number {
   if (!Number.isInteger(ownerId) || ownerId <= 0 || ownerId > 0x7fff_ffff) {
     throw new ValidationError(`ownerId must be a positive 31-bit integer, got ${String(ownerId)}.`);
+  }
+  const endedNormally = options?.endedNormally ?? false;
+  if (typeof endedNormally !== 'boolean') {
+    throw new ValidationError(
+      `abandonOwner() options.endedNormally must be true or false, got ${String(endedNormally)}.`,
+    );
   }
   let released = 0;
   for (const ref of registry.refs) {
     const obj = ref.deref();
     if (obj === undefined) registry.refs.delete(ref);
-    else released += obj[kAbandon](ownerId);
+    else released += obj[kAbandon](ownerId, !endedNormally);
   }
   return released;
 }

@@ -171,7 +171,10 @@ export class RLock implements ConditionLock, Abandonable {
     Atomics.store(this.#w, COUNT, depth);
   }
 
-  /** Called by `abandonOwner()`. */
+  /**
+   * Called by `abandonOwner()`: an RLock has an owner and only it may release it, so the lock of a
+   * thread that ended holding it is given back however it ended (`abandoned` reads `true` next).
+   */
   [kAbandon](ownerId: number): number {
     return abandonWord(this.#w, ownerId);
   }

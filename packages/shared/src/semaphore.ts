@@ -51,9 +51,12 @@ function passWakeup(w: Int32Array): false {
 
 /**
  * A counter of permits shared between threads. Mirrors Python's `multiprocessing.Semaphore`:
- * `acquire` takes a permit (waiting while there is none), `release` gives one back. Beyond Python,
- * the permits a worker thread started by multiproc took and had not released when it ended are
- * given back (see `abandonOwner()`), never raising the value above its initial one.
+ * `acquire` takes a permit (waiting while there is none), `release` gives one back, from any
+ * thread. Permits a worker took stay taken when it ends normally (its target or task returned), as
+ * in Python, for another thread to release. Beyond Python, the permits a worker thread started by
+ * multiproc took and had not released are given back when it fails (throws at top level, exits
+ * non-zero, is terminated or killed, runs out of memory: see `abandonOwner()`), never raising the
+ * value above its initial one.
  * @example
  * const sem = new Semaphore(2);
  * await sem.withLock(async () => {
@@ -186,11 +189,15 @@ export class Semaphore implements Abandonable {
     return runLocked(this, fn, options, 'A permit');
   }
 
-  /** Called by `abandonOwner()`: gives back the dead thread's permits, up to the initial value. */
-  [kAbandon](ownerId: number): number {
+  /**
+   * Called by `abandonOwner()`: gives back the permits of a thread that failed, up to the initial
+   * value. Those of a thread that ended normally stay taken, as in Python (any thread may release
+   * them); only its row is freed, so rows are not used up by threads that come and go.
+   */
+  [kAbandon](ownerId: number, failed: boolean): number {
     const w = this.#w;
     const held = takeOwned(w, TABLE, ownerId);
-    if (held <= 0) return 0;
+    if (held <= 0 || !failed) return 0;
     for (;;) {
       const v = Atomics.load(w, VALUE);
       const back = Math.min(held, Atomics.load(w, MAX) - v);

@@ -1,5 +1,7 @@
 // Owner-death recovery: a thread that dies holding a share of a primitive (permits, a condition's
 // lock, a place among a condition's waiters or a barrier's parties) does not block the others.
+// A thread that ended normally keeps what Python lets any thread release (a Lock, semaphore
+// permits), and gives back only what nobody else could (an RLock, a place among waiters).
 // multiproc calls abandonOwner() itself for the workers it starts (see core's tests); here the
 // test plays the host.
 import {
@@ -10,6 +12,7 @@ import {
   Condition,
   Lock,
   ownerIdOfThread,
+  RLock,
   Semaphore,
   ValidationError,
 } from '@multiproc/shared';
@@ -103,5 +106,85 @@ describe('owner death', { timeout: 60_000 }, () => {
     expect(await bar.wait(10_000)).toBe(1); // the dead party had arrived: the cycle completes
     expect(abandonOwner(id)).toBe(0);
     expect(bar.broken).toBe(false);
+  });
+
+  it('ValidationError for an endedNormally that is not a boolean', () => {
+    expect(() => abandonOwner(1, { endedNormally: 'yes' as never })).toThrow(ValidationError);
+  });
+});
+
+describe('a thread that ended normally', { timeout: 60_000 }, () => {
+  const normally = { endedNormally: true } as const;
+
+  it('keeps a Lock it held (Python: a Lock has no owner); another thread releases it', async () => {
+    const lock = new Lock();
+    const id = await terminated({ kind: 'lock', lock });
+    expect(abandonOwner(id, normally)).toBe(0);
+    expect(lock.locked()).toBe(true);
+    expect(lock.tryAcquire()).toBe(false);
+    lock.release(); // the hand-off: main releases what the worker took
+    expect(lock.tryAcquire()).toBe(true);
+    expect(lock.abandoned).toBe(false);
+    lock.release();
+  });
+
+  it.each([
+    ['Semaphore', Semaphore],
+    ['BoundedSemaphore', BoundedSemaphore],
+  ] as const)('keeps the permits it took from a %s; another thread releases them', async (_, S) => {
+    const sem = new S(3);
+    const id = await terminated({ kind: 'semaphore', sem, permits: 2 });
+    expect(abandonOwner(id, normally)).toBe(0);
+    expect(sem.getValue()).toBe(1);
+    sem.release(2); // no LockError: the permits were still taken
+    expect(sem.getValue()).toBe(3);
+    // Its row was freed: a later call for the same id finds nothing to give back.
+    expect(abandonOwner(id)).toBe(0);
+    expect(sem.getValue()).toBe(3);
+  });
+
+  it('still gives back an RLock (only its owner could release it), whole depth', async () => {
+    const lock = new RLock();
+    const id = await terminated({ kind: 'lock', lock, reentrant: true });
+    const acquiring = lock.acquire(10_000);
+    expect(abandonOwner(id, normally)).toBe(1);
+    expect(await acquiring).toBe(true);
+    expect(lock.abandoned).toBe(true);
+    lock.release();
+    expect(lock.locked()).toBe(false);
+  });
+
+  it("keeps a Condition's plain Lock, gives back a Condition's RLock", async () => {
+    const plain = new Condition(new Lock());
+    const keeps = await terminated({ kind: 'condition-lock', cond: plain });
+    abandonOwner(keeps, normally);
+    expect(plain.lock.locked()).toBe(true);
+    plain.lock.release();
+    expect(await plain.acquire(10_000)).toBe(true);
+    plain.release();
+    const owned = new Condition();
+    const gives = await terminated({ kind: 'condition-lock', cond: owned });
+    expect(abandonOwner(gives, normally)).toBe(1);
+    expect(await owned.acquire(10_000)).toBe(true);
+    expect((owned.lock as RLock).abandoned).toBe(true);
+    owned.release();
+  });
+
+  it("still stops counting it among a Condition's waiters", async () => {
+    const cond = new Condition(new Lock());
+    const id = await terminated({ kind: 'condition-wait', cond }, () => !cond.lock.locked());
+    expect(abandonOwner(id, normally)).toBe(1);
+    await cond.acquire();
+    cond.notify(); // nobody alive waits: no wake-up may be left over for the next wait()
+    expect(await cond.wait(20)).toBe(false);
+    cond.release();
+  });
+
+  it('still breaks a Barrier it waited at', async () => {
+    const bar = new Barrier(3);
+    const id = await terminated({ kind: 'barrier', bar });
+    const mine = bar.wait(10_000);
+    expect(abandonOwner(id, normally)).toBe(1);
+    await expect(mine).rejects.toBeInstanceOf(BrokenBarrierError);
   });
 });

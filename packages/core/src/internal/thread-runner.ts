@@ -88,7 +88,8 @@ export function startThreadSpare(spare: SpareMessage): ThreadSpare {
 function threadRunner(worker: Worker, lineBuffered: boolean, online = false): Runner {
   let stoppedWith: number | undefined;
   let failedToStart: ExitInfo['startError'];
-  recoverOnExit(worker);
+  // A target that returned (or exit(0)) ended normally; terminate/kill, a throw or exit(n) failed.
+  recoverOnExit(worker, (code) => code === 0 && stoppedWith === undefined && !failedToStart);
   const output = lineBuffered
     ? Promise.all([forwardLines(worker.stdout, process.stdout), forwardLines(worker.stderr, process.stderr)])
     : Promise.resolve();

@@ -54,6 +54,8 @@ export class Slot implements PoolWorkerInfo {
   cause: unknown;
   /** Set once the worker is known to be dying (a thread reported a fatal error, a child's channel closed), before its exit. */
   dying = false;
+  /** Set when the worker failed without dying (its initializer threw): its end is not a normal one. */
+  failed = false;
   /** Batches this worker was handed, and tasks (calls, map chunks) it started. */
   batches = 0;
   tasks = 0;

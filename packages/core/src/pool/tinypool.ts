@@ -154,6 +154,7 @@ export class TinypoolAdapter {
     if (slot) {
       slot.tasks += jobs.claimed;
       slot.answered(flight);
+      if (reply.initError) slot.failed = true;
       if (reply.retire) this.evict(slot, 'retired');
     }
     return { kind: 'reply', reply, jobs };
@@ -336,7 +337,7 @@ export class TinypoolAdapter {
   }
 
   #watchThread(slot: Slot, worker: TinypoolWorker, thread: Worker): void {
-    recoverOnExit(thread);
+    recoverOnExit(thread, () => this.#endedNormally(slot));
     thread.on('message', (message: { ready?: unknown }) => {
       if (message?.ready === true && slot.state.name === 'starting') slot.transition({ name: 'idle' });
     });
@@ -355,6 +356,21 @@ export class TinypoolAdapter {
       // tinypool ignores a thread's exit; an 'error' makes it reject the task and replace the worker.
       if (crashed && !slot.dying) worker.emit('error', new StopSignal('exited'));
     });
+  }
+
+  /**
+   * Whether a worker that is exiting now ended normally: the pool retired it after its tasks
+   * (`maxTasksPerChild`), idled it out, or a closed pool's `join()` ended it. A crash, an abort
+   * (its running task was stopped), `terminate()` and a failed initializer are failures.
+   */
+  #endedNormally(slot: Slot): boolean {
+    const state = slot.state;
+    if (state.name !== 'stopping' || slot.failed) return false;
+    return (
+      state.reason === 'retired' ||
+      state.reason === 'idle' ||
+      (state.reason === 'terminated' && this.#graceful)
+    );
   }
 
   #fromChild(slot: Slot, message: unknown): void {

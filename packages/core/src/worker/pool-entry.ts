@@ -138,7 +138,7 @@ function failure(err: unknown): CallReply {
 
 const FLUSH_KEY = Symbol.for('multiproc.ipc.flush');
 
-type FlushHook = (() => Promise<void>) & { idle?: () => boolean };
+type FlushHook = (() => Promise<void>) & { idle?: () => boolean; endsNormally?: () => void };
 
 /** ipc's flush hook (see its `internal/runtime/exit.ts`): gives back what was fetched ahead, sends what was put. */
 async function flushIpc(): Promise<void> {
@@ -177,7 +177,21 @@ function sinkFor(name: string | null, listener: number) {
 export default function runBatch(batch: Batch): BatchReply | Promise<BatchReply> {
   if (batch.initArgs && batch.init) initArgs.set(batch.init.id, batch.initArgs);
   if (batch.jobs.length === 0) return { ran: 0, ms: 0 }; // the pool only wanted a worker started
-  return runNumberBatch(batch) ?? runAnyBatch(batch);
+  const reply = runNumberBatch(batch) ?? runAnyBatch(batch);
+  return reply instanceof Promise ? reply.then(retiring) : retiring(reply);
+}
+
+/**
+ * A worker that retires after its tasks ends normally, though its pool then stops it: the managers
+ * it holds a plain Lock or semaphore permits of are told, so those stay taken, as in Python (a
+ * thread's host knows this itself: owner-death.ts). A failed initializer is no normal end.
+ */
+function retiring(reply: BatchReply): BatchReply {
+  if (reply.retire && !reply.initError) {
+    const flush = (globalThis as Record<symbol, unknown>)[FLUSH_KEY] as FlushHook | undefined;
+    flush?.endsNormally?.();
+  }
+  return reply;
 }
 
 type MutableReply = { -readonly [K in keyof BatchReply]: BatchReply[K] };

@@ -154,7 +154,10 @@ export class SyncManager extends BaseManager {
     return this.createLocal('Array', [typecode, init]);
   }
 
-  /** A `Lock`; released by the manager if the thread or process holding it ends. Python: `manager.Lock()`. */
+  /**
+   * A `Lock`; released by the manager if the thread or process holding it fails (kept held, for
+   * another to release, when it ends normally: exit code 0). Python: `manager.Lock()`.
+   */
   Lock(): LockProxy {
     return this.createLocal('Lock', []);
   }

@@ -33,8 +33,11 @@ export interface ManagerBarrierOptions {
 
 /**
  * A manager's `Lock` (or `RLock`): mutual exclusion between threads and processes. Mirrors
- * Python's `AcquirerProxy` of `SyncManager.Lock()`. If the thread or process holding it ends, the
- * manager releases it.
+ * Python's `AcquirerProxy` of `SyncManager.Lock()`. If the thread or process holding it fails (an
+ * uncaught error, a non-zero exit, a signal), the manager releases it. One that ends normally (exit
+ * code 0, a pool worker retired after `maxTasksPerChild`) leaves a `Lock` held, as in Python, for
+ * another thread or process to release; an `RLock`, which only its holder may release, is released
+ * however its holder ended.
  * @example
  * const manager = Manager();
  * const lock = manager.Lock();
@@ -99,7 +102,9 @@ proxyClass('RLock', LockProxy);
 
 /**
  * A manager's `Semaphore` or `BoundedSemaphore`. Mirrors Python's `SyncManager.Semaphore(value)`.
- * What a thread or process acquired and did not release is released when it ends.
+ * What a thread or process acquired and did not release is released when it fails (an uncaught
+ * error, a non-zero exit, a signal); when it ends normally (exit code 0, a pool worker retired after
+ * `maxTasksPerChild`) it stays taken, as in Python, for another thread or process to release.
  * @example
  * const manager = Manager();
  * const sem = manager.Semaphore(2);

@@ -101,13 +101,18 @@ function replaceHeld(w: Int32Array, s: number, next: number): number {
   }
 }
 
-/** Releases the lock if the dead `owner` holds it (or was handed it). Returns 1 when it did. */
-export function abandonWord(w: Int32Array, owner: number): number {
+/**
+ * Gives back what the ended `owner` had of this lock: its reservation as a starving waiter and a
+ * hand-off it never picked up, always; the lock itself when it held it, only if `giveBackHeld` (a thread
+ * that failed, or any owner of an RLock). A `Lock` whose holder ended normally stays held, as in
+ * Python: another thread may release it. Returns 1 when something was given back.
+ */
+export function abandonWord(w: Int32Array, owner: number, giveBackHeld = true): number {
   if (Atomics.load(w, RESERVED) === owner) Atomics.compareExchange(w, RESERVED, owner, 0);
   let released = 0;
   // A loop: a waiter may set CONTENDED on the dead owner's word between the load and the CAS.
-  for (let held = Atomics.load(w, STATE); holderOf(held) === owner; held = Atomics.load(w, STATE)) {
-    if (Atomics.compareExchange(w, STATE, held, ABANDONED) === held) {
+  for (let s = giveBackHeld ? Atomics.load(w, STATE) : 0; holderOf(s) === owner; s = Atomics.load(w, STATE)) {
+    if (Atomics.compareExchange(w, STATE, s, ABANDONED) === s) {
       released = 1;
       break;
     }

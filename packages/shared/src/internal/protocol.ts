@@ -19,10 +19,15 @@ export interface ConditionLock {
   [kRestoreAsync](saved: number): Promise<void>;
 }
 
-/** `obj[kAbandon](ownerId)`: releases what the dead owner held; returns how many locks. */
+/**
+ * `obj[kAbandon](ownerId, failed)`: gives back what the ended owner held; returns 1 when it gave
+ * something back. `failed` false (the thread ended normally) gives back only owner-bound state
+ * (an RLock, a place among waiters or at a barrier); an owner-less `Lock` or `Semaphore` permit
+ * stays taken, as in Python, for another thread to release.
+ */
 export const kAbandon: unique symbol = Symbol.for('multiproc.abandon');
 
-/** An object whose shared words can record a dead owner. */
+/** An object whose shared words can record an ended owner. */
 export interface Abandonable {
-  [kAbandon](ownerId: number): number;
+  [kAbandon](ownerId: number, failed: boolean): number;
 }

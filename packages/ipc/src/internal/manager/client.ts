@@ -46,13 +46,20 @@ import { FrameSplitter, sendFrame } from './frame-io.js';
 import {
   copyFrame,
   decodeAnswer,
+<<<<<<< HEAD
+=======
+  ENDS_NORMALLY,
+>>>>>>> owner10
   FAILED,
   LATE,
   QUIET,
   REQUEST,
   requestFrame,
   SYNC,
+<<<<<<< HEAD
   TASKS_FROM,
+=======
+>>>>>>> owner10
   WRITE,
 } from './rpc.js';
 import { type IdleWaiter, isHosted, managerKey, watchIdleWaits } from './stuck.js';
@@ -114,6 +121,8 @@ export class ManagerClient implements IdleWaiter {
   // Pipelined frames sent, and how many of them a later answer showed read.
   #quietSent = 0;
   #quietRead = 0;
+  // Whether ENDS_NORMALLY was sent (endsNormally()).
+  #endsSent = false;
 
   constructor(address: Address, authkey: string, forget: () => void) {
     this.key = managerKey(address, authkey);
@@ -213,7 +222,8 @@ export class ManagerClient implements IdleWaiter {
    * At exit nothing can be awaited: frames written with `writeSync` are in the kernel already, and
    * frames still waiting for the connection go over one made synchronously now (exit-connect.ts).
    */
-  flushSync(deadline: number): void {
+  flushSync(deadline: number, exitCode?: number): void {
+    if (exitCode === 0) this.endsNormally();
     const frames = this.#queued;
     if (this.#dead || frames === null || frames.length === 0) return;
     this.#queued = [];
@@ -225,6 +235,20 @@ export class ManagerClient implements IdleWaiter {
         `could not be delivered to the manager at ${JSON.stringify(this.#address)}: await a proxy call ` +
         'before ending, so its connection is made.\n',
     );
+  }
+
+  /**
+   * Says this thread or process ends normally (ENDS_NORMALLY, pipelined, once): when its connection
+   * closes, the manager leaves the plain Locks and semaphore permits it holds taken, as in Python,
+   * for another owner to release. Not sent by a connection that never sent anything (it holds
+   * nothing); a realm that fails never sends it, so what it holds is given back.
+   */
+  endsNormally(): void {
+    if (this.#dead || this.#endsSent || this.#queued?.length === 0) return;
+    this.#endsSent = true;
+    const n = requestFrame(0, 0, ENDS_NORMALLY, [], QUIET);
+    if (this.#queued !== null) this.#queued.push(copyFrame(n));
+    else void this.#sendQuiet(this.#socket!, n);
   }
 
   #send(

@@ -1,8 +1,10 @@
 /**
  * The synchronisation primitives a manager serves: Lock, RLock, Semaphore, BoundedSemaphore, Event,
  * Condition, Barrier. They live in the manager's thread; each call comes from an owner (a client
- * connection: one thread or process), so when a connection ends, what its owner held is released
- * and a barrier it waited at is broken (`ownerGone`), as the shared primitives' owner-death recovery.
+ * connection: one thread or process), so when a connection ends, what only its owner could release
+ * is released (an RLock, its waits) and a barrier it waited at is broken (`ownerGone`), as the
+ * shared primitives' owner-death recovery. A plain Lock and semaphore permits, which any owner may
+ * release (as in Python), are released too only when the owner did not end normally.
  */
 import { BrokenBarrierError, LockError } from '@multiproc/shared';
 import { afterPoll, neverEnds, type Owner, WaitList, type WireTimeout } from './wait-list.js';
@@ -10,7 +12,8 @@ import { afterPoll, neverEnds, type Owner, WaitList, type WireTimeout } from './
 /** An object the manager serves: methods called by name for an owner. */
 export interface Served {
   invoke(method: string, args: unknown[], owner: Owner): unknown;
-  ownerGone?(owner: Owner): void;
+  /** `owner`'s connection closed; `endedNormally` when it said its thread or process ends normally. */
+  ownerGone?(owner: Owner, endedNormally: boolean): void;
   /** Rejects every wait it holds (nothing left could end them: stuck.ts); returns how many. */
   abandonWaits?(): number;
 }
@@ -85,8 +88,10 @@ export class ServedLock implements Served {
     return this.#waiters.abandon(neverEnds());
   }
 
-  ownerGone(owner: Owner): void {
+  ownerGone(owner: Owner, endedNormally: boolean): void {
     this.#waiters.dropOwner(owner);
+    // A plain Lock has no owner in Python: one that ended normally leaves it held for another to release.
+    if (endedNormally && !this.reentrant) return;
     if (this.count > 0 && this.owner === owner) {
       this.count = 0;
       this.#handOver();
@@ -155,10 +160,12 @@ export class ServedSemaphore implements Served {
     return this.#waiters.abandon(neverEnds());
   }
 
-  ownerGone(owner: Owner): void {
+  ownerGone(owner: Owner, endedNormally: boolean): void {
     this.#waiters.dropOwner(owner);
     const n = this.#held.get(owner) ?? 0;
-    if (n > 0) this.release(owner, n);
+    // Permits taken by an owner that ended normally stay taken, as in Python: anyone may release them.
+    if (endedNormally) this.#held.delete(owner);
+    else if (n > 0) this.release(owner, n);
   }
 
   #count(owner: Owner, d: number): void {
@@ -252,9 +259,9 @@ export class ServedCondition implements Served {
     this.#waiters.wakeAll(true);
   }
 
-  ownerGone(owner: Owner): void {
+  ownerGone(owner: Owner, endedNormally: boolean): void {
     this.#waiters.dropOwner(owner);
-    this.lock.ownerGone(owner);
+    this.lock.ownerGone(owner, endedNormally);
   }
 
   #checkOwned(owner: Owner, method: string): void {

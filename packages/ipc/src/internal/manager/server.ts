@@ -15,6 +15,7 @@ import { FrameSplitter, sendFrame } from './frame-io.js';
 import {
   answerFrame,
   decodeRequest,
+  ENDS_NORMALLY,
   FAILED,
   LATE,
   OK,
@@ -50,6 +51,8 @@ interface Conn {
   deferred: Deferred[] | null;
   /** Set at close: what ends this owner, run once no frame of it waits. */
   gone: (() => void) | null;
+  /** Set when its thread or process said it ends normally (ENDS_NORMALLY) before it closed. */
+  endsNormally: boolean;
 }
 
 /** Makes the served object of a type from the arguments of its creation. */
@@ -164,7 +167,14 @@ export class ManagerServer implements HostedServer {
       socket.destroy();
       return;
     }
-    const conn: Conn = { socket, owner: this.#nextOwner++, late: new Map(), deferred: null, gone: null };
+    const conn: Conn = {
+      socket,
+      owner: this.#nextOwner++,
+      late: new Map(),
+      deferred: null,
+      gone: null,
+      endsNormally: false,
+    };
     this.#sockets.add(socket);
     const splitter = new FrameSplitter((seq, tag, buf, start, end) =>
       this.#onFrame(conn, seq, tag, buf, start, end),
@@ -179,13 +189,16 @@ export class ManagerServer implements HostedServer {
     if (feed.rest) feed.sink(feed.rest);
     socket.on('error', () => {});
     // EOF: the client's thread or process closed its socket or ended. Frames still waiting for a
-    // poll run first (a pipelined write the client finished is applied), then its owner is gone.
+    // poll run first (a pipelined write the client finished is applied), then its owner is gone:
+    // what only it could release is given back; a plain Lock or semaphore permits too, unless it
+    // said it ends normally (they stay taken then, as in Python, for another owner to release).
     socket.once('close', () => {
       this.#sockets.delete(socket);
       this.#workersOfHere.delete(socket);
       conn.gone = () => {
         this.#writers.dropOwner(conn.owner);
-        if (!this.#closed) for (const obj of this.#objects.values()) obj.ownerGone?.(conn.owner);
+        if (!this.#closed)
+          for (const obj of this.#objects.values()) obj.ownerGone?.(conn.owner, conn.endsNormally);
       };
       if (conn.deferred === null) conn.gone();
     });
@@ -246,7 +259,8 @@ export class ManagerServer implements HostedServer {
       return;
     }
     if (tag === QUIET) {
-      this.#runQuiet(conn, call);
+      if (call[0] === 0 && call[1] === ENDS_NORMALLY) conn.endsNormally = true;
+      else this.#runQuiet(conn, call);
       return;
     }
     if (tag === WRITE) this.#writers.add(id, conn.owner);

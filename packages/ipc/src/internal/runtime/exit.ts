@@ -7,7 +7,8 @@
  * importing this package: `await globalThis[Symbol.for('multiproc.ipc.flush')]?.()`. It gives back
  * what every copy of this thread read ahead, and resolves once the home of each has applied
  * everything the copy sent and answered every waiting put. Its `idle()` says whether it would do
- * nothing (no copy lives in this realm).
+ * nothing (no copy lives in this realm); its `endsNormally()` tells the managers this realm uses
+ * that it is ending normally (what it holds of their plain Locks and semaphores stays taken).
  *
  * At `exit` the event loop will not run again: every link writes what it holds synchronously (a
  * port posts it; a socket writes it to its descriptor), and a copy over a socket waits, for at most
@@ -18,7 +19,10 @@ import { broker } from './broker.js';
 /** What the hooks need of a copy. */
 interface Flushable {
   flush(): Promise<void>;
-  flushSync(deadline: number): void;
+  /** At exit; `exitCode` 0 when the thread or process ends normally. */
+  flushSync(deadline: number, exitCode?: number): void;
+  /** This thread or process ends normally: a manager connection says so (client.ts). */
+  endsNormally?(): void;
 }
 
 /** The longest a process's exit waits for its homes to confirm its last messages. */
@@ -48,10 +52,19 @@ export async function flushAll(): Promise<void> {
   await Promise.all([...remotes].map((h) => h.flush()));
 }
 
-function flushAllSync(): void {
+function flushAllSync(exitCode: number): void {
   const deadline = Date.now() + EXIT_FLUSH_MS;
   for (const obj of broker().objects()) obj.flushSync(deadline);
-  for (const h of [...remotes]) h.flushSync(deadline);
+  for (const h of [...remotes]) h.flushSync(deadline, exitCode);
+}
+
+/**
+ * Tells every manager this realm is connected to that it ends normally (a pool worker that retires
+ * after `maxTasksPerChild`, which its pool then stops): the Lock and semaphore permits it holds
+ * there stay taken, as they do for a thread or process that exits with code 0.
+ */
+function endsNormally(): void {
+  for (const h of remotes) h.endsNormally?.();
 }
 
 /** Whether `flushAll` would do nothing: a pool worker then answers its batch without awaiting it. */
@@ -61,4 +74,5 @@ function idle(): boolean {
 
 (globalThis as Record<symbol, unknown>)[Symbol.for('multiproc.ipc.flush')] = Object.assign(flushAll, {
   idle,
+  endsNormally,
 });
