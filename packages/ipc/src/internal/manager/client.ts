@@ -46,20 +46,14 @@ import { FrameSplitter, sendFrame } from './frame-io.js';
 import {
   copyFrame,
   decodeAnswer,
-<<<<<<< HEAD
-=======
   ENDS_NORMALLY,
->>>>>>> owner10
   FAILED,
   LATE,
   QUIET,
   REQUEST,
   requestFrame,
   SYNC,
-<<<<<<< HEAD
   TASKS_FROM,
-=======
->>>>>>> owner10
   WRITE,
 } from './rpc.js';
 import { type IdleWaiter, isHosted, managerKey, watchIdleWaits } from './stuck.js';

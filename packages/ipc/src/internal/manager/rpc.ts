@@ -37,18 +37,16 @@ export const WRITE = 5;
 /** The manager method (object id 0) that answers once every earlier frame of its connection ran. */
 export const SYNC = 'sync';
 /**
-<<<<<<< HEAD
  * The manager method (object id 0, QUIET, the connection's first frame) by which a pool worker's
  * connection says whose tasks it runs (`pid:threadId`): stuck.ts counts it as no live party of that
  * thread's manager, since it runs code only while a task from there runs.
  */
 export const TASKS_FROM = 'tasksFrom';
-=======
+/**
  * The manager method (object id 0, sent QUIET) by which a connection says its thread or process is
  * ending normally: what it holds of a plain Lock or a semaphore then stays held when it closes.
  */
 export const ENDS_NORMALLY = 'endsNormally';
->>>>>>> owner10
 
 const UNDEFINED = 0;
 const NULL = 1;
