@@ -135,6 +135,9 @@ export class CallerMessages {
       this.#receivedFrom.delete(key);
     }
     this.#senders.delete(id);
+    // A chunk still waiting (its call ended early: imap left, a failure) waits no longer.
+    for (const { done } of this.#waiting.get(id) ?? []) done();
+    this.#waiting.delete(id);
     if (this.#listeners.size === 0) (this.#channel as { unref?(): void } | undefined)?.unref?.();
   }
 
