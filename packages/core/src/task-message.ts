@@ -23,6 +23,8 @@ export function setMessageSink(sink: MessageSink | undefined): void {
  *   crunch: (n: number) => { for (let i = 0; i < n; i++) { if (i % 1000 === 0) sendToCaller({ done: i }); } return n; },
  * });
  * await pool.apply(tasks.crunch, [1e6], { onMessage: (m) => console.log(m) });
+ * @throws {SerializationError} when `value` cannot be sent (a function, a symbol), its `path`
+ *   naming the part (`message.onDone`); the same in both contexts.
  */
 export function sendToCaller(value: unknown): boolean {
   const sink = (globalThis as any)[SINK_KEY] as MessageSink | undefined;

@@ -140,7 +140,7 @@ export interface BatchReply {
    * They travel on a BroadcastChannel, which may deliver them after this reply, so the host keeps
    * a call's listener until that many have arrived.
    */
-  readonly sent?: readonly (readonly [listener: number, count: number])[];
+  readonly sent?: readonly (readonly [listener: number, count: number, threadId?: number])[];
 }
 
 /** A child process's account of a batch's progress, sent before the step it describes is taken. */
@@ -168,6 +168,8 @@ export interface CancelMessage {
 export interface CallerMessage {
   readonly __multiproc_message__: number;
   readonly value: unknown;
+  /** The sending thread's id (thread workers): the host counts each thread's messages apart. */
+  readonly from?: number;
 }
 
 /**

@@ -84,7 +84,9 @@ export function applyCall(
     };
     function finish(r: CallReply): void {
       release();
-      if (!r.ok) reject(fromErrorRecord(r.error));
+      // onMessage threw while the last messages were delivered: the call fails with its error.
+      if (hold.failure) reject(hold.failure.error);
+      else if (!r.ok) reject(fromErrorRecord(r.error));
       else if (!r.encoded) resolve(r.value);
       else {
         try {

@@ -47,6 +47,17 @@ export class AsyncResult<R> implements PromiseLike<R> {
   }
 
   /**
+   * Like `Promise.prototype.finally`: runs `onfinally` once the call settles, either way, and
+   * passes its outcome through (unless `onfinally` throws or rejects).
+   * @example
+   * const r = pool.applyAsync(tasks.square, [7]).finally(() => console.log('settled'));
+   * console.log(await r); // settled, then 49
+   */
+  finally(onfinally?: (() => void) | null): Promise<R> {
+    return this.#promise.finally(onfinally);
+  }
+
+  /**
    * The result, once ready. Rejects with the task's error, or with `TimeoutError` when the timeout
    * passes first (the task itself goes on). Python: `get(timeout)`.
    * @param timeoutMs a number of ms or `{ timeout }`; nothing waits until the result is ready; a

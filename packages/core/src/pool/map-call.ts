@@ -9,7 +9,7 @@ import type { Dispatcher, Entry, Held } from './dispatcher.js';
 import type { CallerMessages } from './messages.js';
 import type { ImapOptions, MapOptions } from './options.js';
 import { streamChunks } from './stream.js';
-import { beginCall } from './util.js';
+import { beginCall, type CallHold } from './util.js';
 
 /** What a map call needs from its pool. */
 export interface MapCallPool {
@@ -46,21 +46,21 @@ export function mapChunks(
   const { context, dispatcher } = pool;
   // The chunks handed to the pool and not settled: an abort stops them all.
   const live = new Set<Entry>();
-  let aborted: Error | undefined;
+  let aborted: { error: unknown } | undefined;
   const hold = beginCall(options, pool.messages, (error) => {
-    aborted = error;
+    aborted = { error };
     dispatcher.abort([...live], error);
   });
-  aborted = hold.aborted;
+  if (hold.aborted) aborted = { error: hold.aborted };
   const listener = hold.listener;
   const inflight = options.inflight ?? pool.processes * 2;
   // Two a running chunk (the items read, the copy a thread works on and sends back) and some spare.
   const buffers = star ? undefined : new Float64Buffers(2 * inflight + 4);
-  const call: ChunkCall = { spec, star, listener, context, buffers, live };
+  const call: ChunkCall = { spec, star, listener, context, buffers, live, hold, messages: pool.messages };
   const submit = (items: unknown[] | Float64Array, base: number) => {
     let entry: ChunkEntry | undefined;
     const reply = new Promise<MapReply>((resolve, reject) => {
-      if (aborted) return reject(aborted);
+      if (aborted) return reject(aborted.error);
       entry = new ChunkEntry(call, items, base, resolve, reject);
       live.add(entry);
       dispatcher.submit(entry);
@@ -102,6 +102,9 @@ interface ChunkCall {
   readonly buffers: Float64Buffers | undefined;
   /** The chunks handed to the pool and not settled: an abort stops them all. */
   readonly live: Set<Entry>;
+  /** Its `onMessage`'s failure, once it threw. */
+  readonly hold: CallHold;
+  readonly messages: CallerMessages;
 }
 
 /**
@@ -154,7 +157,18 @@ class ChunkEntry implements Entry {
 
   resolve(reply: JobReply): void {
     this.#release();
-    this.#resolve(reply as MapReply);
+    const { listener, context, messages } = this.#call;
+    // A thread's messages travel on another channel than its reply (which told the pool how many
+    // it sent): the chunk settles once they have reached onMessage, as an apply call does.
+    if (listener !== undefined && context === 'thread') {
+      void messages.drained(listener).then(() => this.#settle(reply as MapReply));
+    } else this.#settle(reply as MapReply);
+  }
+
+  #settle(reply: MapReply): void {
+    const failure = this.#call.hold.failure;
+    if (failure) this.#reject(failure.error);
+    else this.#resolve(reply);
   }
 
   reject(error: unknown): void {

@@ -23,10 +23,16 @@ export class CallerMessages {
   // Per listener: messages thread workers reported sending, and messages received so far.
   readonly #expected = new Map<number, number>();
   readonly #received = new Map<number, number>();
+  // The same per listener and sending thread (`listener:threadId`), as batch replies report them:
+  // a thread's messages arrive in the order it sent them, so its count is exact for it alone.
+  readonly #expectedFrom = new Map<string, number>();
+  readonly #receivedFrom = new Map<string, number>();
+  // Per listener, the keys of #expectedFrom it has.
+  readonly #senders = new Map<number, Set<string>>();
   // Settled calls whose listener waits for messages still on their way.
   readonly #leaving = new Map<number, NodeJS.Timeout>();
   // Calls waiting for their messages before they settle (see delivered()).
-  readonly #waiting = new Map<number, (() => void)[]>();
+  readonly #waiting = new Map<number, { met: () => boolean; done: () => void }[]>();
   #channel: BroadcastChannel | undefined;
   #next = 0;
 
@@ -47,9 +53,36 @@ export class CallerMessages {
     return id;
   }
 
-  /** Thread workers' counts of messages sent per listener (each batch reply carries its own). */
-  expect(sent: readonly (readonly [number, number])[]): void {
-    for (const [id, n] of sent) this.#expected.set(id, (this.#expected.get(id) ?? 0) + n);
+  /**
+   * Thread workers' counts of messages sent per listener (each batch reply carries its own), with
+   * the id of the thread that sent them when the reply names it.
+   */
+  expect(sent: readonly (readonly [number, number, number?])[]): void {
+    for (const [id, n, from] of sent) {
+      this.#expected.set(id, (this.#expected.get(id) ?? 0) + n);
+      if (from === undefined) continue;
+      const key = `${id}:${from}`;
+      this.#expectedFrom.set(key, (this.#expectedFrom.get(key) ?? 0) + n);
+      let senders = this.#senders.get(id);
+      if (!senders) this.#senders.set(id, (senders = new Set()));
+      senders.add(key);
+    }
+  }
+
+  /**
+   * Resolves once every message that batch replies reported for listener `id` has arrived, counted
+   * per sending thread (or after {@link LATE_MESSAGE_MS}). A map call's chunks run on several
+   * threads at once, so a count over the whole call could be met by another thread's messages.
+   */
+  drained(id: number): Promise<void> {
+    return this.#until(id, () => this.#drainedNow(id));
+  }
+
+  #drainedNow(id: number): boolean {
+    for (const key of this.#senders.get(id) ?? []) {
+      if ((this.#receivedFrom.get(key) ?? 0) < (this.#expectedFrom.get(key) ?? 0)) return false;
+    }
+    return true;
   }
 
   /**
@@ -58,11 +91,16 @@ export class CallerMessages {
    */
   delivered(id: number, count: number): Promise<void> {
     this.expect([[id, count]]);
-    if ((this.#received.get(id) ?? 0) >= (this.#expected.get(id) ?? 0)) return Promise.resolve();
+    return this.#until(id, () => (this.#received.get(id) ?? 0) >= (this.#expected.get(id) ?? 0));
+  }
+
+  /** Resolves once `met()` holds, checked as each message of listener `id` arrives (at most {@link LATE_MESSAGE_MS}). */
+  #until(id: number, met: () => boolean): Promise<void> {
+    if (met()) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(done, LATE_MESSAGE_MS);
       const waiters = this.#waiting.get(id) ?? [];
-      waiters.push(done);
+      waiters.push({ met, done });
       this.#waiting.set(id, waiters);
       function done() {
         clearTimeout(timer);
@@ -92,12 +130,20 @@ export class CallerMessages {
     this.#listeners.delete(id);
     this.#expected.delete(id);
     this.#received.delete(id);
+    for (const key of this.#senders.get(id) ?? []) {
+      this.#expectedFrom.delete(key);
+      this.#receivedFrom.delete(key);
+    }
+    this.#senders.delete(id);
+    // A chunk still waiting (its call ended early: imap left, a failure) waits no longer.
+    for (const { done } of this.#waiting.get(id) ?? []) done();
+    this.#waiting.delete(id);
     if (this.#listeners.size === 0) (this.#channel as { unref?(): void } | undefined)?.unref?.();
   }
 
   /** Stops listening (the pool is gone). */
   close(): void {
-    for (const waiters of this.#waiting.values()) for (const done of waiters) done();
+    for (const waiters of this.#waiting.values()) for (const { done } of waiters) done();
     this.#waiting.clear();
     for (const timer of this.#leaving.values()) clearTimeout(timer);
     this.#leaving.clear();
@@ -108,14 +154,21 @@ export class CallerMessages {
 
   #route(message: unknown): void {
     if (message === null || typeof message !== 'object' || !('__multiproc_message__' in message)) return;
-    const { __multiproc_message__: id, value } = message as CallerMessage;
+    const { __multiproc_message__: id, value, from } = message as CallerMessage;
     this.#listeners.get(id)?.(value);
     if (!this.#threads) return;
     const received = (this.#received.get(id) ?? 0) + 1;
     this.#received.set(id, received);
-    if (received >= (this.#expected.get(id) ?? 0)) {
-      for (const done of this.#waiting.get(id) ?? []) done();
-      this.#waiting.delete(id);
+    if (from !== undefined) {
+      const key = `${id}:${from}`;
+      this.#receivedFrom.set(key, (this.#receivedFrom.get(key) ?? 0) + 1);
+    }
+    const waiters = this.#waiting.get(id);
+    if (waiters) {
+      const waiting = waiters.filter((w) => !w.met());
+      for (const w of waiters) if (!waiting.includes(w)) w.done();
+      if (waiting.length > 0) this.#waiting.set(id, waiting);
+      else this.#waiting.delete(id);
     }
     if (this.#leaving.has(id) && received >= (this.#expected.get(id) ?? 0)) this.#forget(id);
   }

@@ -85,15 +85,38 @@ export interface CallOptions {
    * `signal` or a `timeout` gets a worker of its own (it is never batched with other calls).
    */
   timeout?: number;
-  /** Receives what the task sends with `sendToCaller()` while it runs (progress, partial results). */
+  /**
+   * Receives what the task sends with `sendToCaller()` while it runs (progress, partial results).
+   * Every message a task sent before it returned has been received when the call settles (for
+   * `imap`, when its chunk's results are yielded). If it throws, the call rejects with that error
+   * at once, as if aborted (a running task is stopped by replacing its worker), and it is not
+   * called again; the program goes on. (Python has no equivalent.)
+   * @example
+   * const seen: unknown[] = [];
+   * await pool.apply(tasks.crunch, [1e6], { onMessage: (m) => seen.push(m) });
+   * console.log(seen.length); // every message crunch sent
+   */
   onMessage?: (value: unknown) => void;
 }
 
 /** Options of the `…Async` calls. */
 export interface AsyncCallOptions<R> extends CallOptions {
-  /** Called with the result on success. Python: `callback`. */
+  /**
+   * Called with the result on success, before the `AsyncResult` settles. Python: `callback`.
+   * If it throws, the `AsyncResult` rejects with that error instead of the result
+   * (`successful()` is `false`) and `errorCallback` is not called. (Python's pool prints the
+   * error, and that result and every later one never become ready.)
+   * @example
+   * pool.applyAsync(tasks.square, [7], { callback: (v) => console.log('got', v) }); // got 49
+   */
   callback?: (result: R) => void;
-  /** Called with the error on failure. Python: `error_callback`. */
+  /**
+   * Called with the error on failure: the task's error, or the error `onMessage`/`onProgress`
+   * threw. Python: `error_callback`. If it throws, the `AsyncResult` rejects with that error
+   * instead of the one it was given.
+   * @example
+   * pool.applyAsync(tasks.fail, [], { errorCallback: (e) => console.error('failed:', e) });
+   */
   errorCallback?: (error: unknown) => void;
 }
 
@@ -108,6 +131,10 @@ export interface MapOptions extends CallOptions {
   /**
    * Called as each chunk finishes (in completion order, not input order) with the number of
    * results ready so far and the input length when known; the last call has every result.
+   * If it throws, the call rejects with that error (an `imap` loop throws it), the chunks still
+   * out stop, and it is not called again; the program goes on.
+   * @example
+   * await pool.map(tasks.square, items, { onProgress: (done, total) => console.log(`${done}/${total}`) });
    */
   onProgress?: (done: number, total: number | undefined) => void;
 }

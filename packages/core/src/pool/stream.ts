@@ -120,6 +120,8 @@ export async function* streamChunks<
   let filling: Promise<void> | undefined;
   let stopped = false;
   let wake: (() => void) | undefined;
+  // What onProgress threw, once it did: it is not called again, and the consumer gets the error.
+  let progressFailure: { error: unknown } | undefined;
 
   // Arrays are sliced directly; other iterables are stepped, awaiting only async iterators.
   const array = Array.isArray(source) ? (source as unknown[]) : undefined;
@@ -207,9 +209,14 @@ export async function* streamChunks<
         if (probe && count === 1) adaptive.probe(r.ms);
         else adaptive.record(count, r.ms);
       }
-      if (options.onProgress && !stopped) {
+      if (options.onProgress && !stopped && !progressFailure) {
         ready += options.count ? options.count(r) : count;
-        options.onProgress(ready, total);
+        try {
+          options.onProgress(ready, total);
+        } catch (error) {
+          // Thrown here it would be an unhandled rejection: the call fails with it instead.
+          progressFailure = { error };
+        }
       }
     } finally {
       ended(p);
@@ -249,6 +256,7 @@ export async function* streamChunks<
 
   const nextDone = async (): Promise<Pending<H, R>> => {
     for (;;) {
+      if (progressFailure) throw progressFailure.error;
       if (options.ordered) {
         if (pending[0]?.done) return pending.shift()!;
       } else {

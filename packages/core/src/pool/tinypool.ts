@@ -83,6 +83,8 @@ export class TinypoolAdapter {
   /** Workers on their way out that tinypool will replace, oldest first (for the debug lines). */
   readonly #replacing: Slot[] = [];
   readonly #leaving = new WeakSet<Slot>();
+  /** Flights whose worker was stopped to abort them. */
+  readonly #aborted = new WeakSet<Flight>();
   #nextId = 0;
   #destroying = false;
   /** Set by `destroy(true)` (a closed pool's `join()`): children are asked to exit, not signalled. */
@@ -175,8 +177,10 @@ export class TinypoolAdapter {
   abort(flight: Flight): void {
     const slot = flight.slot;
     const state = slot?.state;
-    if (slot && state?.name === 'busy' && state.flight === flight) this.evict(slot, 'aborted');
-    else this.cancel(flight);
+    if (slot && state?.name === 'busy' && state.flight === flight) {
+      this.#aborted.add(flight);
+      this.evict(slot, 'aborted');
+    } else this.cancel(flight);
   }
 
   /** Stops a worker; tinypool replaces it. */
@@ -225,7 +229,10 @@ export class TinypoolAdapter {
       case 'crashed':
         return { kind: 'crashed', exitCode: exited.exitCode, signal: exited.signal, cause: slot.cause, jobs };
       case 'aborted':
-        return { kind: 'aborted' };
+        // tinypool may post the next batch to a worker it has not yet dropped: one that never
+        // started there goes again elsewhere; only the aborted call's batch is 'aborted'.
+        if (this.#aborted.has(flight) || jobs.claimed > 0) return { kind: 'aborted' };
+        return { kind: 'handedBack', jobs };
       case 'terminated':
         return { kind: 'terminated' };
       default: // retired (or idle): the worker had served its tasks and started none of these

@@ -156,34 +156,61 @@ export interface CallHold {
   readonly abortable: boolean;
   /** The error to reject with at once: the signal was aborted before the call was made. */
   readonly aborted: Error | undefined;
+  /**
+   * Set once the call's `onMessage` threw: the call fails with that error (its reply, if one
+   * came back already, is dropped), and `onMessage` is not called again.
+   */
+  readonly failure: { readonly error: unknown } | undefined;
   /** Releases the listener, the abort listener and the timer; call it when the call settles. */
   dispose(): void;
 }
 
-const PLAIN_CALL: CallHold = { listener: undefined, abortable: false, aborted: undefined, dispose() {} };
+const PLAIN_CALL: CallHold = {
+  listener: undefined,
+  abortable: false,
+  aborted: undefined,
+  failure: undefined,
+  dispose() {},
+};
 
 /**
  * Starts watching a call: `onAbort` gets the error the call rejects with, at most once, when its
- * `signal` aborts (an `AbortError`) or its `timeout` passes (a `TimeoutError`; the timeout counts
- * from submission, like Python's `get(timeout)` right after `apply_async`). `dispose()` removes
- * every listener, so one long-lived signal shared by many calls keeps none of them.
+ * `signal` aborts (an `AbortError`), its `timeout` passes (a `TimeoutError`; the timeout counts
+ * from submission, like Python's `get(timeout)` right after `apply_async`), or its `onMessage`
+ * throws (that very error: see {@link CallHold.failure}). `dispose()` removes every listener, so
+ * one long-lived signal shared by many calls keeps none of them.
  */
 export function beginCall(
   options: CallOptions,
   messages: CallerMessages,
-  onAbort: (error: Error) => void,
+  onAbort: (error: unknown) => void,
 ): CallHold {
-  const listener = options.onMessage ? messages.add(options.onMessage) : undefined;
-  const { signal, timeout } = options;
+  const { signal, timeout, onMessage } = options;
   const abortable = signal !== undefined || timeout !== undefined;
-  if (!abortable && listener === undefined) return PLAIN_CALL; // the common case: nothing to hold
+  if (!abortable && onMessage === undefined) return PLAIN_CALL; // the common case: nothing to hold
   let timer: NodeJS.Timeout | undefined;
   let done = false;
-  const fire = (error: Error) => {
+  let failure: { error: unknown } | undefined;
+  const fire = (error: unknown) => {
     if (done) return;
     dispose();
     onAbort(error);
   };
+  // A user's onMessage runs on a channel's event, where a throw would end the program: it fails
+  // this call instead, the way a throwing task does, and is not called again.
+  const listener =
+    onMessage === undefined
+      ? undefined
+      : messages.add((value) => {
+          if (failure) return;
+          try {
+            onMessage(value);
+          } catch (error) {
+            failure = { error };
+            if (done) reportLateFailure(error);
+            else fire(error);
+          }
+        });
   let unwatch: (() => void) | undefined;
   const dispose = () => {
     if (done) return;
@@ -192,9 +219,19 @@ export function beginCall(
     unwatch?.();
     if (listener !== undefined) messages.remove(listener);
   };
+  const hold = {
+    listener,
+    abortable,
+    aborted: undefined as Error | undefined,
+    get failure() {
+      return failure;
+    },
+    dispose,
+  };
   if (signal?.aborted) {
     dispose();
-    return { listener, abortable, aborted: abortErrorFor(signal), dispose };
+    hold.aborted = abortErrorFor(signal);
+    return hold;
   }
   if (signal) unwatch = watchAbort(signal, () => fire(abortErrorFor(signal)));
   if (timeout !== undefined) {
@@ -203,5 +240,17 @@ export function beginCall(
       timeout,
     );
   }
-  return { listener, abortable, aborted: undefined, dispose };
+  return hold;
+}
+
+/**
+ * An `onMessage` that threw after its call had settled (with another outcome, such as a timeout):
+ * nothing can reject any more, so the error becomes a process warning rather than a crash.
+ */
+function reportLateFailure(error: unknown): void {
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  process.emitWarning(`onMessage threw after its pool call had settled: ${text}`, {
+    type: 'ProcessWarning',
+    code: 'MP_CALLBACK_AFTER_SETTLE',
+  });
 }

@@ -6,6 +6,7 @@
  * worker died or was stopped.
  */
 import type { BroadcastChannel } from 'node:worker_threads';
+import { sendChecked } from './caller-send.js';
 import { guardChildProcess, isForkedChild } from './child-guard.js';
 import { enableCompileCache } from './compile-cache.js';
 import { writeOutputDirectly } from './direct-output.js';
@@ -154,12 +155,14 @@ function ipcIdle(): boolean {
 const channels = new Map<string, BroadcastChannel>();
 // Messages posted on a BroadcastChannel during the current batch, per listener (see BatchReply.sent).
 const sent = new Map<number, number>();
+/** This worker thread's id: the host counts each thread's messages apart (see BatchReply.sent). */
+const threadId = (): number => process.getBuiltinModule('node:worker_threads').threadId;
 
 /** Posts a task's messages to the host: over a BroadcastChannel between threads, over IPC from a child. */
 function sinkFor(name: string | null, listener: number) {
   return (value: unknown): boolean => {
     const message: CallerMessage = { __multiproc_message__: listener, value };
-    if (isMainThread) return process.send?.(message) ?? false;
+    if (isMainThread) return sendChecked(value, () => process.send!(message), process.connected === true);
     if (!name) return false;
     let channel = channels.get(name);
     if (!channel) {
@@ -167,7 +170,7 @@ function sinkFor(name: string | null, listener: number) {
       (channel as { unref?(): void }).unref?.();
       channels.set(name, channel);
     }
-    channel.postMessage(message);
+    sendChecked(value, () => channel.postMessage({ ...message, from: threadId() }));
     sent.set(listener, (sent.get(listener) ?? 0) + 1);
     return true;
   };
@@ -327,7 +330,8 @@ async function runBatchNow(batch: Batch): Promise<BatchReply> {
   await flushIpc();
   await report.end();
   if (sent.size > 0) {
-    reply.sent = [...sent];
+    const from = isMainThread ? undefined : threadId();
+    reply.sent = [...sent].map(([listener, count]) => [listener, count, from] as const);
     sent.clear();
   }
   reply.ms = clockMs() - started;
