@@ -14,6 +14,15 @@ export interface ExitInfo {
   readonly startError?: WorkerStartError;
 }
 
+/**
+ * A thread's exit code as a process's would read: Node gives a worker's `process.exit(code)` back
+ * unchanged (-1, 256), while the OS keeps a process's low 8 bits (255, 0), as Python reports them.
+ * Negative codes are kept for "killed by signal", so a thread's own code must never be one.
+ */
+export function osExitCode(code: number): number {
+  return code & 0xff;
+}
+
 /** The first message a Process worker receives: what to run and who it is. */
 export interface StartMessage {
   readonly kind: 'mp:start';
