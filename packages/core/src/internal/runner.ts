@@ -31,6 +31,19 @@ export interface StartMessage {
   readonly args: unknown[];
   readonly encoded: boolean;
   readonly identity: WorkerIdentity;
+  /**
+   * For a warm spare only, what of the parent's state changed since the spare was made; applied
+   * before the target's module is imported. Absent when nothing changed (the usual case).
+   */
+  readonly inherit?: InheritedState;
+}
+
+/** The parent's `process.env` changes (and, for a child, working directory) a warm spare takes. */
+export interface InheritedState {
+  /** Variables set or changed since the spare was made, and those since deleted. */
+  readonly env?: { readonly set: Readonly<Record<string, string>>; readonly unset: readonly string[] };
+  /** The parent's working directory, when it changed (children only: threads share it). */
+  readonly cwd?: string;
 }
 
 /** What a warm spare is started with: modules to import ahead, before any start message. */
