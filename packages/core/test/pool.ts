@@ -208,7 +208,9 @@ export function describePool(context: 'thread' | 'process'): void {
       expect(await pool.map(tasks.square, [1, 2, 3])).toEqual([1, 4, 9]);
     });
 
-    it('a worker that calls process.exit(-1) or exit(256) crashes with exitCode 255 or 0, as the OS reports', async () => {
+    it('a worker that calls process.exit(-1) or exit(256) crashes with exitCode 255 or 0, as the OS reports', {
+      timeout: 60_000,
+    }, async () => {
       const pool = makePool({ processes: 1, context });
       const codes: unknown[] = [];
       for (const code of [-1, 256]) {
