@@ -32,6 +32,7 @@ import { registerCodec } from '@multiproc/shared';
 let loaded;
 function load() {
   if (loaded === undefined) {
+    assertRequireModule();
     try {
       // A bundle of the user's app saw (and bundled) this require; plain ESM has no require.
       loaded = require(${JSON.stringify(placeholder)});
@@ -45,6 +46,21 @@ function load() {
     }
   }
   return loaded;
+}
+// Loading on first use needs require() of an ES module, which Node has from 20.19 and 22.12 on;
+// older lines fail deep inside it (ERR_REQUIRE_ESM) with advice that does not apply to the user.
+import { ContextError as FirstUseContextError } from '@multiproc/shared';
+let requireModuleOk = typeof Bun === 'object' || typeof Deno === 'object';
+function assertRequireModule() {
+  if (requireModuleOk || process.features.require_module === true) {
+    requireModuleOk = true;
+    return;
+  }
+  throw new FirstUseContextError(
+    'multiproc needs Node.js ^20.19.0 or >=22.12.0 (or 24 and later), and this is Node.js ' + process.version +
+      ': it loads parts of itself with require() of an ES module, which this Node cannot do' +
+      ' (process.features.require_module is not true). Upgrade Node.js to 20.19+, 22.12+ or 24.',
+  );
 }
 // A value of a lazily loaded class can arrive before this thread used the class: its decoder loads it.
 const registry = globalThis[Symbol.for('multiproc.codec.registry')];

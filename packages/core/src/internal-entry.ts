@@ -8,6 +8,8 @@
  * @packageDocumentation
  * @internal
  */
+
+export { type CallableMembers, callableMembers } from './internal/callable.js';
 export {
   type ErrorRecord,
   fromErrorRecord,

@@ -16,8 +16,11 @@ export function setMessageSink(sink: MessageSink | undefined): void {
 
 /**
  * Sends `value` to the `onMessage` callback of the pool call running this task. Returns `false`
- * (and sends nothing) outside a pool task or when the call has no `onMessage`.
+ * (and sends nothing) outside a pool task, when the call has no `onMessage`, or when the call
+ * whose task sent it is over (a timer or stream the task left behind): a message only ever
+ * reaches the call whose task sent it, never the next call the worker runs.
  * @param value Any structured-cloneable value.
+ * @returns `true` when the message was sent to the caller, `false` when it was dropped.
  * @example
  * export const tasks = defineTasks(import.meta.url, {
  *   crunch: (n: number) => { for (let i = 0; i < n; i++) { if (i % 1000 === 0) sendToCaller({ done: i }); } return n; },

@@ -1,11 +1,13 @@
 /**
  * Warm start, Node's answer to Python's forkserver: a worker (or child) started ahead of need and
  * kept ready, so `Process.start()` only hands it the target. Each spare is replaced as soon as it
- * is used. Opt-in, because a spare costs a thread's or a process's memory while it waits; it never
+ * is used. A spare was made earlier, with the `process.env` (and working directory) of that
+ * moment: what changed since goes with the start message and is applied before the target's module
+ * is imported, so a Process inherits them as they are at `start()`, as a cold start does. Opt-in, because a spare costs a thread's or a process's memory while it waits; it never
  * keeps the program alive.
  */
 import { type ChildSpare, startChildSpare } from './internal/child-runner.js';
-import type { Runner, SpareMessage, StartMessage } from './internal/runner.js';
+import type { InheritedState, Runner, SpareMessage, StartMessage } from './internal/runner.js';
 import { startThreadSpare, type ThreadSpare } from './internal/thread-runner.js';
 import { CONTEXT_NAMES, type ContextName } from './options.js';
 import { assertContextName } from './start-method.js';
@@ -17,12 +19,19 @@ export interface WarmStartOptions {
   context?: ContextName | readonly ContextName[];
   /**
    * Task modules (their URLs, or task refs from them) each spare imports ahead, so a start skips
-   * that import too. Python: `set_forkserver_preload()`. @default []
+   * that import too. Python: `set_forkserver_preload()`. A preloaded module's top level runs
+   * when the spare is made, with the `process.env` of that moment; the target itself sees the
+   * env (and working directory) of `start()`. @default []
    */
   preload?: ReadonlyArray<string | TaskRef>;
 }
 
-type Spare = ThreadSpare | ChildSpare;
+/** A ready worker, and the parent's state it was made with (it got a copy of both). */
+interface Spare {
+  readonly worker: ThreadSpare | ChildSpare;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+}
 
 let message: SpareMessage | undefined;
 let enabled = new Set<ContextName>();
@@ -31,7 +40,10 @@ const ready = new Map<ContextName, Spare>();
 function startSpare(context: ContextName): void {
   if (!message || !enabled.has(context) || ready.has(context)) return;
   try {
-    ready.set(context, context === 'thread' ? startThreadSpare(message) : startChildSpare(message));
+    const env = { ...process.env };
+    const cwd = process.cwd();
+    const worker = context === 'thread' ? startThreadSpare(message) : startChildSpare(message);
+    ready.set(context, { worker, env, cwd });
   } catch {
     // The system refused a new worker (WorkerStartError): no spare for now. The next start tries
     // again, once: a spare is never retried in a loop.
@@ -58,7 +70,7 @@ export function enableWarmStart(options: WarmStartOptions = {}): void {
 
 /** Stops the spares {@link enableWarmStart} keeps. */
 export function disableWarmStart(): void {
-  for (const spare of ready.values()) spare.dispose();
+  for (const spare of ready.values()) spare.worker.dispose();
   ready.clear();
   enabled = new Set();
   message = undefined;
@@ -75,9 +87,34 @@ export function runOnSpare(
   ready.delete(context);
   setImmediate(() => startSpare(context));
   // A spare that could not boot is dropped: the caller starts a worker of its own.
-  if (!spare || spare.failed) {
-    spare?.dispose();
+  if (!spare || spare.worker.failed) {
+    spare?.worker.dispose();
     return undefined;
   }
-  return spare.activate(start, transfer);
+  const inherit = changedSince(spare, context);
+  return spare.worker.activate(inherit ? { ...start, inherit } : start, transfer);
+}
+
+/** What of the parent's env (and a child's cwd) changed since `spare` was made; undefined if nothing. */
+function changedSince(spare: Spare, context: ContextName): InheritedState | undefined {
+  const now = process.env;
+  const set: Record<string, string> = {};
+  const unset: string[] = [];
+  let changed = false;
+  for (const key in now) {
+    const value = now[key];
+    if (value !== undefined && spare.env[key] !== value) {
+      set[key] = value;
+      changed = true;
+    }
+  }
+  for (const key in spare.env) {
+    if (now[key] === undefined) {
+      unset.push(key);
+      changed = true;
+    }
+  }
+  const cwd = context === 'process' ? process.cwd() : spare.cwd;
+  if (!changed && cwd === spare.cwd) return undefined;
+  return { ...(changed ? { env: { set, unset } } : {}), ...(cwd === spare.cwd ? {} : { cwd }) };
 }

@@ -1,6 +1,6 @@
 // Every class and factory of both contexts works called (Python: `ctx.Queue()`) and with `new`.
 import { getContext, Pool, Process } from '@multiproc/core';
-import { Queue } from '@multiproc/ipc';
+import { Connection, Listener, Queue } from '@multiproc/ipc';
 import { Lock, SharedArray } from '@multiproc/shared';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { tasks } from './fixtures/tasks.ts';
@@ -86,6 +86,21 @@ describe('context members', () => {
     const pool = thread.Pool({ processes: 1 });
     expect(pool.context).toBe('thread');
     await pool.terminate();
+  });
+
+  it('call a factory that is no constructor (the async Client) instead of constructing it', {
+    timeout: 20_000,
+  }, async () => {
+    const listener = new Listener();
+    try {
+      for (const name of ['thread', 'process'] as const) {
+        const client = await getContext(name).Client(listener.address);
+        expect(client).toBeInstanceOf(Connection);
+        client.close();
+      }
+    } finally {
+      listener.close();
+    }
   });
 
   it('are one object across contexts where the contexts share them', () => {

@@ -25,3 +25,13 @@ describe.concurrent('exports loaded on first use', () => {
     },
   );
 });
+
+it('on a Node without require() of ES modules, the first use throws ContextError naming the Node versions', {
+  timeout: 30_000,
+}, async ({ expect }) => {
+  const { stdout, stderr, code } = await runProgram('old-node.mjs');
+  expect(stderr).toBe('');
+  expect(code).toBe(0);
+  const named = { contextError: true, code: 'MP_CONTEXT', namesVersions: true, namesRunning: true };
+  expect(JSON.parse(stdout)).toEqual({ process1: named, process2: named, listener: named, cpuCount: true });
+});

@@ -57,4 +57,25 @@ describe.each(['thread', 'process'] as const)('messages from inside a task (%s)'
     // Every message the workers sent is still routed to this call once it has settled.
     await expect.poll(() => got.length, { timeout: 5000 }).toBe(600);
   });
+
+  it("a message sent after its task returned reaches no call's onMessage, and sendToCaller() returns false", async () => {
+    // One worker, so the late message is sent while the next call runs there.
+    const single = new Pool({ processes: 1, context });
+    try {
+      const first: unknown[] = [];
+      const second: unknown[] = [];
+      expect(await single.apply(tasks.lateMessage, [30, 'a'], { onMessage: (m) => first.push(m) })).toBe('a');
+      const returned = await single.apply(tasks.awaitLate, [], { onMessage: (m) => second.push(m) });
+      expect(returned).toBe(false);
+      // The call that is running gets only its own messages, before and after the late one.
+      await single.apply(tasks.progress, [2, 'own'], { onMessage: (m) => second.push(m) });
+      expect(second).toEqual([
+        { tag: 'own', step: 0 },
+        { tag: 'own', step: 1 },
+      ]);
+      expect(first).toEqual([]);
+    } finally {
+      await single.terminate();
+    }
+  });
 });

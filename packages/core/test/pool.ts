@@ -208,6 +208,20 @@ export function describePool(context: 'thread' | 'process'): void {
       expect(await pool.map(tasks.square, [1, 2, 3])).toEqual([1, 4, 9]);
     });
 
+    it('a worker that calls process.exit(-1) or exit(256) crashes with exitCode 255 or 0, as the OS reports', {
+      timeout: 60_000,
+    }, async () => {
+      const pool = makePool({ processes: 1, context });
+      const codes: unknown[] = [];
+      for (const code of [-1, 256]) {
+        const err: any = await pool.apply(tasks.exitWith, [code]).catch((e: any) => e);
+        expect(err).toBeInstanceOf(WorkerCrashedError);
+        codes.push(err.exitCode);
+      }
+      expect(codes).toEqual([255, 0]);
+      expect(await pool.apply(tasks.square, [4])).toBe(16);
+    });
+
     it('an uncaught error thrown later inside the worker is a crash too', async () => {
       const pool = makePool({ processes: 1, context });
       await expect(pool.apply(tasks.throwLater, [])).rejects.toBeInstanceOf(WorkerCrashedError);

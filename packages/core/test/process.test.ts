@@ -76,6 +76,17 @@ describe.each(['thread', 'process'] as const)('Process in %s context', (context)
     expect(p.exitCode).toBe(3);
   });
 
+  it('reports process.exit(-1) as 255 and process.exit(256) as 0, as the OS and Python do', async () => {
+    const codes: (number | null)[] = [];
+    for (const code of [-1, 256, 257]) {
+      const p = make({ target: tasks.exitWith, args: [code], context });
+      p.start();
+      await p.join();
+      codes.push(p.exitCode);
+    }
+    expect(codes).toEqual([255, 0, 1]);
+  });
+
   it('join(ms) times out with exitCode still null, terminate() gives -15', async () => {
     const p = make({ target: tasks.hang, context });
     p.start();

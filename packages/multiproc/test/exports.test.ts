@@ -8,6 +8,9 @@ import { tasks } from './fixtures/tasks.mjs';
 // Each package's public runtime names, read from the built modules (the files users get).
 const packages = { '@multiproc/core': core, '@multiproc/ipc': ipc, '@multiproc/shared': shared };
 const publicNames = (ns: object): string[] => Object.keys(ns).filter((name) => name !== 'default');
+/** A capitalised function: a class, or a factory such as `Value`, `Pipe` or `Client`. */
+const isClassLike = (name: string, value: unknown): value is { prototype: unknown; name: string } =>
+  /^[A-Z]/.test(name) && typeof value === 'function';
 
 describe('the umbrella package', () => {
   for (const [pkg, ns] of Object.entries(packages)) {
@@ -21,9 +24,18 @@ describe('the umbrella package', () => {
       }
     });
 
-    it(`has every public name of ${pkg} on the default namespace`, () => {
+    it(`has every public name of ${pkg} on the default namespace, each class callable without new`, () => {
       for (const name of publicNames(ns)) {
-        expect((mp as Record<string, unknown>)[name], name).toBe((ns as Record<string, unknown>)[name]);
+        const named = (ns as Record<string, unknown>)[name];
+        const member = (mp as Record<string, unknown>)[name];
+        if (isClassLike(name, named)) {
+          // A wrapper that constructs when called: same prototype, statics and name as the class.
+          expect(typeof member, name).toBe('function');
+          expect((member as { prototype: unknown }).prototype, name).toBe(named.prototype);
+          expect((member as { name: string }).name, name).toBe(named.name);
+        } else {
+          expect(member, name).toBe(named);
+        }
       }
     });
   }
@@ -34,8 +46,44 @@ describe('the umbrella package', () => {
     expect(Object.keys(mp).sort()).toEqual(publicNames(umbrella).sort());
   });
 
+  it('makes every class on the default export callable without new, as Python writes mp.Lock()', async () => {
+    const made = [mp.Lock(), mp.RLock(), mp.Semaphore(2), mp.Event(), mp.Condition(), mp.Barrier(2)];
+    const classes = [
+      umbrella.Lock,
+      umbrella.RLock,
+      umbrella.Semaphore,
+      umbrella.Event,
+      umbrella.Condition,
+      umbrella.Barrier,
+    ];
+    made.forEach((object, i) => {
+      expect(object).toBeInstanceOf(classes[i]);
+      expect(object).toBeInstanceOf((mp as Record<string, any>)[classes[i]!.name]);
+    });
+    const queues = [mp.Queue(), new mp.Queue(), mp.JoinableQueue(), mp.SimpleQueue()];
+    expect(queues[0]).toBeInstanceOf(umbrella.Queue);
+    expect(queues[1]).toBeInstanceOf(umbrella.Queue);
+    expect(queues[2]).toBeInstanceOf(umbrella.JoinableQueue);
+    expect(queues[3]).toBeInstanceOf(umbrella.SimpleQueue);
+    for (const q of queues) q.close();
+    const pool = mp.Pool({ processes: 1 });
+    expect(pool).toBeInstanceOf(umbrella.Pool);
+    void pool.terminate();
+    expect(mp.Value('i', 3).value).toBe(3);
+    // A factory that is not a constructor (an async function) is called, not constructed.
+    const listener = new mp.Listener();
+    const clients = [mp.Client(listener.address), mp.getContext('thread').Client(listener.address)];
+    await expect(Promise.all(clients)).resolves.toHaveLength(2);
+    for (const c of await Promise.all(clients)) c.close();
+    listener.close();
+    // The named exports stay the classes themselves: they still need new, and can be extended.
+    expect(() => (umbrella.Lock as unknown as () => unknown)()).toThrow(TypeError);
+    class MyLock extends mp.Lock {}
+    expect(new MyLock()).toBeInstanceOf(umbrella.Lock);
+  });
+
   it('gives one class per name: an error from any package is an instance of the shared base', () => {
-    expect(mp.ProcessError).toBe(shared.ProcessError);
+    expect(mp.ProcessError.prototype).toBe(shared.ProcessError.prototype);
     // Constructors are not public API, so check the prototype chains rather than building errors.
     expect(mp.ValidationError.prototype).toBeInstanceOf(shared.ProcessError);
     expect(core.WorkerCrashedError.prototype).toBeInstanceOf(mp.ProcessError);
@@ -78,7 +126,9 @@ describe('the umbrella package', () => {
   });
 
   it('types the default namespace like the named exports', () => {
-    expectTypeOf(mp.Process).toEqualTypeOf(core.Process);
+    expectTypeOf(mp.Process).toExtend<typeof core.Process>();
+    expectTypeOf(mp.Lock()).toEqualTypeOf<shared.Lock>();
+    expectTypeOf(new mp.Queue<number>()).toEqualTypeOf<ipc.Queue<number>>();
     expectTypeOf(mp.cpuCount).toEqualTypeOf(umbrella.cpuCount);
     expectTypeOf<keyof typeof core>().toExtend<keyof typeof mp>();
     expectTypeOf<keyof typeof ipc>().toExtend<keyof typeof mp>();

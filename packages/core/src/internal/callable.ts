@@ -48,6 +48,16 @@ function isConstructor(fn: unknown): fn is new (...args: unknown[]) => unknown {
 }
 
 /**
+ * Whether `fn` is a class or a `function` factory rather than an async or arrow function (such
+ * as `Client`): a lazily loaded export is a constructible stand-in whatever it stands for, so only
+ * the real function's `prototype` (read through the stand-in, which loads it) tells.
+ */
+function hasPrototype(fn: object): boolean {
+  const prototype = (fn as { prototype?: unknown }).prototype;
+  return typeof prototype === 'object' && prototype !== null;
+}
+
+/**
  * `fn` made callable without `new` when it is a constructor (a class, or a factory such as
  * `Value`); anything else is returned as it is. The same constructor always gives the same
  * wrapper, so two contexts share their common members.
@@ -56,8 +66,13 @@ export function callableConstructor<T>(fn: T): Callable<T> {
   if (!isConstructor(fn)) return fn as Callable<T>;
   let proxy = wrapped.get(fn);
   if (proxy === undefined) {
+    // Whether a call constructs: known at the first call, once a lazily loaded export is loaded.
+    let constructs: boolean | undefined;
     proxy = new Proxy(fn, {
-      apply: (target, _thisArg, args) => Reflect.construct(target, args),
+      apply: (target, thisArg, args) => {
+        constructs ??= hasPrototype(target);
+        return constructs ? Reflect.construct(target, args) : Reflect.apply(target, thisArg, args);
+      },
     });
     wrapped.set(fn, proxy);
   }

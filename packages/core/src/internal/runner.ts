@@ -14,6 +14,15 @@ export interface ExitInfo {
   readonly startError?: WorkerStartError;
 }
 
+/**
+ * A thread's exit code as a process's would read: Node gives a worker's `process.exit(code)` back
+ * unchanged (-1, 256), while the OS keeps a process's low 8 bits (255, 0), as Python reports them.
+ * Negative codes are kept for "killed by signal", so a thread's own code must never be one.
+ */
+export function osExitCode(code: number): number {
+  return code & 0xff;
+}
+
 /** The first message a Process worker receives: what to run and who it is. */
 export interface StartMessage {
   readonly kind: 'mp:start';
@@ -22,6 +31,19 @@ export interface StartMessage {
   readonly args: unknown[];
   readonly encoded: boolean;
   readonly identity: WorkerIdentity;
+  /**
+   * For a warm spare only, what of the parent's state changed since the spare was made; applied
+   * before the target's module is imported. Absent when nothing changed (the usual case).
+   */
+  readonly inherit?: InheritedState;
+}
+
+/** The parent's `process.env` changes (and, for a child, working directory) a warm spare takes. */
+export interface InheritedState {
+  /** Variables set or changed since the spare was made, and those since deleted. */
+  readonly env?: { readonly set: Readonly<Record<string, string>>; readonly unset: readonly string[] };
+  /** The parent's working directory, when it changed (children only: threads share it). */
+  readonly cwd?: string;
 }
 
 /** What a warm spare is started with: modules to import ahead, before any start message. */

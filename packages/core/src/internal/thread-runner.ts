@@ -2,7 +2,7 @@
 import { type TransferListItem, Worker, type WorkerOptions } from 'node:worker_threads';
 import { forwardLines } from './output.js';
 import { recoverOnExit } from './owner-death.js';
-import type { ExitInfo, Runner, SpareMessage, StartMessage } from './runner.js';
+import { type ExitInfo, osExitCode, type Runner, type SpareMessage, type StartMessage } from './runner.js';
 import { isStartFailure, startError } from './start-failure.js';
 import { workerEntryUrl } from './worker-entries.js';
 
@@ -102,7 +102,7 @@ function threadRunner(worker: Worker, lineBuffered: boolean, online = false): Ru
         resolve({ exitCode: 1, signal: null, startError: failedToStart });
         return;
       }
-      const exitCode = stoppedWith ?? code;
+      const exitCode = stoppedWith ?? osExitCode(code);
       const signal =
         stoppedWith === SIGKILL_CODE ? 'SIGKILL' : stoppedWith === SIGTERM_CODE ? 'SIGTERM' : null;
       void output.then(() => resolve({ exitCode, signal }));

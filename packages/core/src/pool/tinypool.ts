@@ -24,6 +24,7 @@ import type { WorkerStartError } from '../errors.js';
 import type { BatchReply, CallerMessage } from '../internal/batch.js';
 import { guardChannel } from '../internal/channel-guard.js';
 import { recoverOnExit } from '../internal/owner-death.js';
+import { osExitCode } from '../internal/runner.js';
 import { diedStarting, isStartFailure, startError } from '../internal/start-failure.js';
 import type { ContextName } from '../options.js';
 import { announce, type PoolWatcher } from './events.js';
@@ -359,7 +360,7 @@ export class TinypoolAdapter {
     });
     thread.once('exit', (code) => {
       const crashed = slot.state.name !== 'stopping';
-      slot.exit(code, null);
+      slot.exit(osExitCode(code), null);
       // tinypool ignores a thread's exit; an 'error' makes it reject the task and replace the worker.
       if (crashed && !slot.dying) worker.emit('error', new StopSignal('exited'));
     });

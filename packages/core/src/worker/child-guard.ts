@@ -7,7 +7,9 @@
  *    300 lines here).
  * 2. It never outlives its parent, daemon or not, whatever it runs (Python's children can):
  *    - the IPC channel's `'disconnect'` (the parent died, or closed it: a closed pool's `join()`
- *      ends its workers so) exits at once with code 0, while the event loop is free;
+ *      ends its workers so) exits at once with code 0, while the event loop is free; so does a
+ *      send that finds the channel already gone (`EPIPE`), instead of dying of an unhandled
+ *      'error' event with a trace on the user's stderr;
  *    - something outside this child SIGKILLs it when the parent is gone, which also ends a child
  *      stuck in synchronous code or in a long import: the parent program's reaper (one `sh` per
  *      program, see `internal/reaper.ts`) when {@link REAPED_BY_ENV} names the parent; otherwise
@@ -99,12 +101,32 @@ export function guardChildProcess(): void {
   blockingOnFirstUse('stderr');
   const ppid = process.ppid;
   process.once('disconnect', () => process.exit(CHANNEL_CLOSED_EXIT_CODE));
+  process.on('error', onChannelError);
   // Spelt out (REAPED_BY_ENV) so the environment audit of the reliability suite sees the read.
   const reapedBy = process.env.MULTIPROC_REAPED_BY;
   // Not for user code, nor for this child's own children (their parent is this child).
   delete process.env.MULTIPROC_REAPED_BY;
   if (reapedBy === String(ppid)) return;
   startWatchdog(ppid);
+}
+
+// What a send without a callback reports (on `process`, as an 'error' event) when the channel is
+// gone: the parent closed its end (a closed pool's join()) or ended, and this child has not read
+// the end of the channel yet (it was busy), so Node still thought it connected.
+const CHANNEL_GONE = new Set(['EPIPE', 'ECONNRESET', 'ERR_IPC_CHANNEL_CLOSED', 'ERR_IPC_DISCONNECTED']);
+
+/**
+ * A send that found the channel gone (tinypool's entry answers with `process.send(message)`, which
+ * reports a failure only as an 'error' event on `process`) ends this child as the channel's
+ * 'disconnect' would: it is what the parent asked for or, if the parent died, nobody is left to
+ * tell, and a Node trace on the user's stderr says nothing useful. A task the parent was running
+ * here still fails there with WorkerCrashedError, because the child exits. Any other 'error' event
+ * is thrown, as Node does with an 'error' nobody listens to.
+ */
+function onChannelError(error: unknown): void {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && CHANNEL_GONE.has(code)) process.exit(CHANNEL_CLOSED_EXIT_CODE);
+  throw error;
 }
 
 /** The fallback: a thread that SIGKILLs this child once its parent pid changes. */

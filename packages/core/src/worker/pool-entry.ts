@@ -39,8 +39,8 @@ import { clockMs } from '../internal/clock.js';
 import { type ErrorRecord, toErrorRecord } from '../internal/error-record.js';
 import { loadTask } from '../internal/load-task.js';
 import { lookupTask } from '../task.js';
-import { setMessageSink } from '../task-message.js';
 import { context, isThenable, packResult, replyTransfer, runMap, runNumberChunk } from './map-run.js';
+import { endCallMessages, runWithMessages } from './message-scope.js';
 import { listenForCancel, type Reporter, reporterFor } from './reporter.js';
 
 const workerId = Number((process as any).__tinypool_state__?.workerId ?? process.env.TINYPOOL_WORKER_ID ?? 0);
@@ -297,15 +297,17 @@ async function runBatchNow(batch: Batch): Promise<BatchReply> {
     const announced = report.starting(index);
     if (announced) await announced; // a child waits for the pipe; a thread goes straight on
     report.entered(index);
-    if (job.listener !== undefined) setMessageSink(sinkFor(batch.messages, job.listener));
+    const sink = job.listener === undefined ? undefined : sinkFor(batch.messages, job.listener);
     try {
       if (job.kind === 'map') {
-        const map = await runMap(job, spec, report);
+        const map = await (sink
+          ? runWithMessages(sink, () => runMap(job, spec, report))
+          : runMap(job, spec, report));
         // A thread's results buffer goes back on the slot's port, not through tinypool.
         if (replyTransfer.length > 0 && report.postMap(index, map, replyTransfer)) replyTransfer.length = 0;
         else reply.map = map;
       } else {
-        const result = runCall(job, spec);
+        const result = sink ? runWithMessages(sink, () => runCall(job, spec)) : runCall(job, spec);
         const done = result instanceof Promise ? await result : result;
         const posted = job.listener === undefined ? undefined : sent.get(job.listener);
         if (posted !== undefined) {
@@ -323,7 +325,7 @@ async function runBatchNow(batch: Batch): Promise<BatchReply> {
         if (job.encoded || batch.init) await flushIpc();
       }
     } finally {
-      if (job.listener !== undefined) setMessageSink(undefined);
+      if (sink) endCallMessages();
     }
   }
   // Connections and queues the tasks used deliver what they sent before the batch is answered.

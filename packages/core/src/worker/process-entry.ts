@@ -26,7 +26,7 @@ import { decodeValue } from '@multiproc/shared';
 import { setWorkerIdentity } from '../identity.js';
 import { describeThrown } from '../internal/describe-thrown.js';
 import { importTaskModule, loadTask } from '../internal/load-task.js';
-import type { SpareMessage, StartMessage } from '../internal/runner.js';
+import type { InheritedState, SpareMessage, StartMessage } from '../internal/runner.js';
 import { writeOutputDirectly } from './direct-output.js';
 
 function flush(stream: NodeJS.WriteStream): Promise<void> {
@@ -72,6 +72,7 @@ async function run(start: StartMessage): Promise<void> {
   });
   let threw = false;
   try {
+    if (start.inherit) inherit(start.inherit);
     const target = await loadTask(start.module, start.taskName);
     const args = start.encoded ? decodeValue(start.args, source) : start.args;
     await target(...args);
@@ -90,6 +91,18 @@ async function run(start: StartMessage): Promise<void> {
   // await runs to the end (Python joins the non-daemon threads too), an unhandled rejection or a
   // late throw is printed and gives 1, and a `process.exitCode` it set is kept. Nothing of ours
   // holds the event loop: the channel is unref'd above, ipc copies let go once flushed.
+}
+
+/**
+ * A warm spare takes the parent's `process.env` and working directory as they are at `start()`.
+ * @throws {Error} from `process.chdir()` when that directory is gone; the target then fails (1).
+ */
+function inherit(state: InheritedState): void {
+  if (state.env) {
+    for (const key of state.env.unset) delete process.env[key];
+    Object.assign(process.env, state.env.set);
+  }
+  if (state.cwd !== undefined && inChild) process.chdir(state.cwd);
 }
 
 /** A warm spare: import what it was told to ahead, then wait for the real start message. */
