@@ -94,8 +94,10 @@ export function platformSendable(value: object, target: Target): boolean {
   let verdict = faithful.get(proto);
   if (verdict === undefined) {
     try {
-      verdict =
-        typeof structuredClone === 'function' && Object.getPrototypeOf(structuredClone(value)) === proto;
+      // Same kind by its tag (a Blob's slice is an internal subclass whose clone is a Blob).
+      const copy: unknown = typeof structuredClone === 'function' ? structuredClone(value) : {};
+      const tag = Object.prototype.toString;
+      verdict = Object.getPrototypeOf(copy) !== Object.prototype && tag.call(copy) === tag.call(value);
     } catch {
       verdict = false;
     }
