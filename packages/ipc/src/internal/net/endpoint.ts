@@ -115,12 +115,19 @@ const homedHere = new Set<string>();
  * Listener side of an accepted socket: authenticates it, then returns the home end of a new pipe
  * whose other end the peer holds. `passive`: waits on it never keep this program alive.
  */
+/**
+ * How long an accepted connection keeps its program alive waiting for the client's copy to say
+ * hello, so what is sent before it is delivered (a client that never does is given up then).
+ */
+const HELLO_HOLD_MS = 10_000;
+
 export async function acceptSocket(
   socket: net.Socket,
   key: Buffer | null,
   passive: boolean,
 ): Promise<Connection> {
   const [home, remote] = HomeHandle.pipe(true, passive);
+  if (!passive) home.deliverAtExit();
   let release: (() => void) | null = null;
   let claimedHere = '';
   socket.setTimeout(HANDSHAKE_TIMEOUT_MS, () => socket.destroy());
@@ -154,7 +161,7 @@ export async function acceptSocket(
     homedHere.delete(claimedHere);
   });
   void remote.close(); // only the peer's copy writes to this end now
-  broker().adopt(socket);
+  broker().adopt(socket, HELLO_HOLD_MS);
   socket.resume();
   return createConnection(home, true, true);
 }
