@@ -42,8 +42,8 @@ export class HomeHandle implements Handle {
   }
 
   /** A Listener's connection: at exit, serve the client until it took what was sent (see HomeRuntime). */
-  deliverAtExit(): void {
-    this.#rt.deliversAtExit = true;
+  deliverAtExit(on = true): void {
+    this.#rt.deliversAtExit = on;
   }
 
   get #proto() {
