@@ -1,6 +1,6 @@
 // A Buffer arrives as a Buffer with only its own bytes, and comes back as one; move() transfers a
 // big buffer instead of copying it (CONTRACT, Pool; issue: Buffers lose their class).
-import { move, Pool, Process, ValidationError } from '@multiproc/core';
+import { move, Pool, Process, SerializationError, ValidationError } from '@multiproc/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain JavaScript fixture (no types), loaded as is by the workers.
 import { tasks } from './fixtures/buffer-tasks.mjs';
@@ -59,6 +59,27 @@ describe.each(['thread', 'process'] as const)('Buffers in the %s context', (cont
       }
     },
   );
+
+  it('sending a buffer an earlier call moved away is refused, saying it was moved (detached), naming it', async () => {
+    const a = new Float64Array(4);
+    await pool.apply(tasks.echo, [move(a)]);
+    if (context === 'process') {
+      expect(await pool.apply(tasks.echo, [move(a)])).toEqual(new Float64Array(4)); // copied, never detached
+      return;
+    }
+    for (const sent of [pool.apply(tasks.echo, [1, move(a)]), pool.map(tasks.echo, [a])]) {
+      const err = await sent.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(SerializationError);
+      expect((err as SerializationError).message).toMatch(/detached/);
+      expect((err as SerializationError).message).not.toMatch(/stopped/);
+    }
+    await expect(pool.apply(tasks.echo, [1, move(a)])).rejects.toMatchObject({ path: 'args[1]' });
+    await expect(pool.map(tasks.echo, [0, { a }])).rejects.toMatchObject({ path: 'items[1].a' });
+    expect(await pool.apply(tasks.echo, [2])).toBe(2);
+  });
 });
 
 describe('move()', () => {

@@ -19,6 +19,7 @@ import { cleanup, listen } from './net-kit.js';
 
 const { tasks } = await import(new URL('./fixtures/net-tasks.mjs', import.meta.url).href);
 const PROGRAM = new URL('./fixtures/listener-program.mjs', import.meta.url);
+const SEND_AND_END = new URL('./fixtures/send-and-end.mjs', import.meta.url).pathname;
 const ONE_PROGRAM = new URL('./fixtures/one-program-ends.mjs', import.meta.url).pathname;
 
 function start(target: unknown, args: unknown[], context: string) {
@@ -114,6 +115,51 @@ describe('Listener and Client', () => {
     conn.close();
     expect(await new Promise((r) => child.once('exit', r))).toBe(0);
   });
+
+  it.each(['close', 'end'])(
+    'what a server program sends just before it ends reaches the client (listener %s)',
+    { timeout: 20_000 },
+    async (how) => {
+      const child = spawn(process.execPath, [SEND_AND_END, 'k3y', how], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      cleanup.push(() => child.exitCode === null && child.kill('SIGKILL'));
+      const exited = new Promise((r) => child.once('exit', r));
+      const line = await new Promise<string>((resolve) =>
+        child.stdout.once('data', (b: Buffer) => resolve(String(b))),
+      );
+      const conn = await Client(JSON.parse(line), { authkey: 'k3y' });
+      expect(await conn.recv()).toEqual([2.25, null, 'junk']);
+      const bytes = await conn.recvBytes();
+      expect([bytes.byteLength, bytes[0], bytes[bytes.byteLength - 1]]).toEqual([256 * 1024, 7, 7]);
+      expect(await conn.recv()).toBe('last');
+      expect(await exited).toBe(0);
+      await expect(conn.recv()).rejects.toMatchObject({ name: 'EOFError' });
+      conn.close();
+    },
+  );
+
+  it.each(['close', 'end'])(
+    'a server program that sent and ended before the client reads: the client still gets it all (%s)',
+    { timeout: 20_000 },
+    async (how) => {
+      const child = spawn(process.execPath, [SEND_AND_END, 'k3y', how], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      cleanup.push(() => child.exitCode === null && child.kill('SIGKILL'));
+      const exited = new Promise((r) => child.once('exit', r));
+      const line = await new Promise<string>((resolve) =>
+        child.stdout.once('data', (b: Buffer) => resolve(String(b))),
+      );
+      const conn = await Client(JSON.parse(line), { authkey: 'k3y' });
+      expect(await conn.poll(10_000)).toBe(true);
+      expect(await conn.recv()).toEqual([2.25, null, 'junk']);
+      expect((await conn.recvBytes()).byteLength).toBe(256 * 1024);
+      expect(await conn.recv()).toBe('last');
+      expect(await exited).toBe(0);
+      conn.close();
+    },
+  );
 
   it.each(['ends', 'exit'])(
     'a Client of a Listener in the same program does not hold up its exit (%s)',

@@ -26,6 +26,12 @@ const inexact: [string, z.ZodType, unknown][] = [
   ['a transform', z.string().transform((s) => s.toUpperCase()), 'abc'],
   ['z.date()', z.date(), 'not a date'],
   ['z.bigint()', z.bigint(), 5],
+  ['a regex with the i flag', z.string().regex(/^abc$/i), 'xyz'],
+  ['a regex with the s flag', z.string().regex(/^a.c$/s), 'xyz'],
+  ['a regex with the m flag', z.string().regex(/^b$/m), 'xyz'],
+  ['trim()', z.string().trim().min(2), ' a '],
+  ['toLowerCase()', z.string().toLowerCase().regex(/^abc$/), 'XYZ'],
+  ['toUpperCase()', z.string().toUpperCase().regex(/^ABC$/), 'xyz'],
 ];
 
 describe('schemas in workers', () => {
@@ -63,6 +69,32 @@ describe('schemas in workers', () => {
       for (const c of [q, a, b, rx, tx]) c.close();
     },
   );
+
+  it('a child process is refused a copy whose schema has regex flags or trim(), naming the step', {
+    timeout: 20_000,
+  }, async () => {
+    started = new core.Pool({ processes: 1, context: 'process' }) as TestPool;
+    const steps: [z.ZodType, RegExp][] = [
+      [z.string().regex(/^abc$/i), /flags/],
+      [z.string().trim(), /trim\(\)/],
+      [z.string().toLowerCase(), /toLowerCase\(\)/],
+    ];
+    for (const [schema, step] of steps) {
+      const q = new Queue<any>({ schema });
+      const err = await started.apply(tasks.get, [q]).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toMatchObject({ name: 'SerializationError', code: 'MP_SERIALIZATION', path: 'args[0]' });
+      expect((err as Error).message).toMatch(step);
+      q.close();
+    }
+    // Flags JSON Schema does not need (g, y) and format checks still go.
+    const q = new Queue<any>({ schema: z.object({ id: z.string().regex(/^a+$/g), mail: z.email() }) });
+    await q.put({ id: 'b', mail: 'x@example.org' });
+    expect(await started.apply(tasks.get, [q])).toEqual(['ValidationError', 'MP_VALIDATION']);
+    q.close();
+  });
 
   it("a schema JSON Schema carries is enforced by the worker's copy", { timeout: 20_000 }, async () => {
     const pool = newPool();

@@ -16,104 +16,66 @@
  *
  * Nothing here imports `node:*`: it runs in browser workers too.
  */
-import { ProcessError } from './errors.js';
-import { codecRegistry, type Decoder } from './internal/codec-registry.js';
-import { portToProcess, sharedToProcess } from './internal/shared-codec.js';
-import { instanceError, isUncloneable, methodsOf, unreadable, unsendable } from './internal/unsendable.js';
+
 import {
-  ENCODE_SYMBOL,
+  CODEC_TAG,
+  type CodecTarget,
+  type DecodeContext,
+  type Decoder,
+  type Encodable,
+  type EncodeContext,
+  type Encoded,
+  type EncodeOptions,
+  type EncodeResult,
+  encodeSymbol,
+  type Keeper,
+  keepSymbol,
+  type TransferItem,
+} from './codec-types.js';
+import { ProcessError, SerializationError } from './errors.js';
+import { codecRegistry } from './internal/codec-registry.js';
+import {
+  BUILTIN_DECODERS,
+  builtinEncoder,
+  detachedError,
+  isDetached,
+  platformError,
+  platformSendable,
+} from './internal/platform.js';
+import { portToProcess, sharedToProcess } from './internal/shared-codec.js';
+import {
+  checkCodecArgs,
+  instanceError,
+  isUncloneable,
+  methodsOf,
+  unreadable,
+  unsendable,
+} from './internal/unsendable.js';
+import {
   isMoved,
   isPassThrough,
   isPlainData,
+  isPlatform,
   isPort,
   isShared,
   NodeBuffer,
 } from './internal/value-kinds.js';
 
-/** The method an object implements to be sent to a worker: `obj[encodeSymbol](ctx)`. */
-export const encodeSymbol: unique symbol = ENCODE_SYMBOL as never;
-
-/**
- * The method of an object whose copies a sender will make later, perhaps after this object's own
- * handle was closed (a pool's `initargs`, copied for each worker it starts): `obj[keepSymbol](ctx)`
- * returns a {@link Keeper} that encodes as the object would, independently of that handle.
- */
-export const keepSymbol: unique symbol = Symbol.for('multiproc.codec.keep') as never;
-
-/** Stands in for a kept object in every send made with {@link EncodeOptions.keep}. */
-export interface Keeper extends Encodable {
-  /** Gives up what the keeper reserved; later sends through it throw. */
-  release(): void;
-}
-
-/** The key that marks an encoded record inside a sent value. */
-export const CODEC_TAG = '__multiproc_codec__';
-
-/** Where an encoded value is going: another thread of this process, or another process. */
-export type CodecTarget = 'thread' | 'process';
-
-/** What an encoder is told about the send it is part of. */
-export interface EncodeContext {
-  /** Where the value is going. Shared memory can go to a `'thread'` only. */
-  readonly target: CodecTarget;
-  /** The path of the object inside the sent value, such as `args[0].lock`, for error messages. */
-  readonly path: string;
-  /** Adds a transferable (an `ArrayBuffer`, a `MessagePort`) to the send; `'thread'` targets only. */
-  transfer(item: TransferItem): void;
-  /**
-   * Runs `cb` once the worker that receives this value has ended (or the value was never
-   * delivered), so an object can account for a copy that was never used. Present only when the
-   * sender promised to report it ({@link EncodeOptions.tracksReceiver}); otherwise nobody will.
-   */
-  readonly onReceiverEnd?: (cb: () => void) => void;
-  /** {@link EncodeOptions.destination}, for error messages. */
-  readonly destination?: string;
-}
-
-/** How {@link encodeValue} is called. */
-export interface EncodeOptions {
-  /**
-   * The caller will call {@link EncodeResult.receiverEnded} once the worker it sends the value to
-   * has ended (as `Process` does), so encoders may rely on it.
-   * @default false
-   */
-  readonly tracksReceiver?: boolean;
-  /**
-   * Where the value goes when `target` is `'process'`, as error messages say it ("through a queue,
-   * ..."). @default 'to a child process' ('back to the parent process' for a path `result…`)
-   */
-  readonly destination?: string;
-  /**
-   * Objects implementing {@link keepSymbol} are encoded through their keeper in this map, made on
-   * first meet; the caller releases the keepers once it will send no more.
-   */
-  readonly keep?: Map<object, Keeper>;
-}
-
-/** Something a worker message can transfer instead of copying: an `ArrayBuffer`, a `MessagePort`. */
-export type TransferItem = object;
-
-/** What an encoder returns: the registered `type` and structured-cloneable `data`. */
-export interface Encoded {
-  /** The name its decoder was registered under with {@link registerCodec}. */
-  readonly type: string;
-  /** What the decoder receives: structured-cloneable. */
-  readonly data: unknown;
-}
-
-/** What a decoder is told about the receiving side. */
-export interface DecodeContext {
-  /** How the value arrived here: from another thread, or from another process. */
-  readonly source: CodecTarget;
-}
-
-/** An object that knows how to send itself to a worker. */
-export interface Encodable {
-  /** Returns the form of this object that travels; `ctx` says where to and under which path. */
-  [encodeSymbol](ctx: EncodeContext): Encoded;
-}
-
-export type { Decoder } from './internal/codec-registry.js';
+export {
+  CODEC_TAG,
+  type CodecTarget,
+  type DecodeContext,
+  type Decoder,
+  type Encodable,
+  type EncodeContext,
+  type Encoded,
+  type EncodeOptions,
+  type EncodeResult,
+  encodeSymbol,
+  type Keeper,
+  keepSymbol,
+  type TransferItem,
+} from './codec-types.js';
 
 const registry = codecRegistry();
 
@@ -124,10 +86,17 @@ const registry = codecRegistry();
  * class Point { constructor(public x: number, public y: number) {}
  *   [encodeSymbol]() { return { type: 'app.Point', data: [this.x, this.y] }; } }
  * registerCodec('app.Point', ([x, y]) => new Point(x, y));
+ * @param type The name the class's encoder returns as `type`: a non-empty string.
+ * @param decode Turns the received `data` back into a live object.
+ * @throws {ValidationError} when `type` is not a non-empty string or `decode` not a function.
  */
 export function registerCodec(type: string, decode: Decoder): void {
+  checkCodecArgs(type, decode);
   registry.set(type, decode);
 }
+
+// URL, URLSearchParams, DOMException and File travel as their text or parts (internal/platform.ts).
+for (const [type, decode] of Object.entries(BUILTIN_DECODERS)) registerCodec(type, decode);
 
 /** Whether `value` implements the codec protocol. */
 export function isEncodable(value: unknown): value is Encodable {
@@ -136,21 +105,6 @@ export function isEncodable(value: unknown): value is Encodable {
     (typeof value === 'object' || typeof value === 'function') &&
     typeof (value as any)[encodeSymbol] === 'function'
   );
-}
-
-/** The result of {@link encodeValue}. */
-export interface EncodeResult<T = unknown> {
-  /** The value to post; the input itself when nothing needed encoding. */
-  readonly value: T;
-  /** Transferables the encoders asked for. */
-  readonly transfer: TransferItem[];
-  /** Whether any object was encoded, so the receiver knows whether to call {@link decodeValue}. */
-  readonly encoded: boolean;
-  /**
-   * Call once the worker the value went to has ended, or when it was not sent after all: runs what
-   * encoders registered with `ctx.onReceiverEnd` (once; later calls do nothing).
-   */
-  readonly receiverEnded: () => void;
 }
 
 const BUFFER_TYPE = 'node.Buffer';
@@ -169,15 +123,6 @@ registerCodec(BUFFER_TYPE, (bytes: Uint8Array) => {
   return NodeBuffer ? NodeBuffer.from(own.buffer, own.byteOffset, own.byteLength) : own;
 });
 
-/** What encodes `obj`: itself, or its keeper when the send keeps objects. */
-function keeperOf(obj: Encodable, ctx: EncodeContext, keep: Map<object, Keeper> | undefined): Encodable {
-  const make = (obj as Partial<Record<typeof keepSymbol, (ctx: EncodeContext) => Keeper>>)[keepSymbol];
-  if (!keep || typeof make !== 'function') return obj;
-  let keeper = keep.get(obj);
-  if (!keeper) keep.set(obj, (keeper = make.call(obj, ctx)));
-  return keeper;
-}
-
 /** {@link isPlainData}, false when the value throws while it is scanned. */
 function isPlainDataSafe(value: unknown): boolean {
   try {
@@ -190,12 +135,24 @@ function isPlainDataSafe(value: unknown): boolean {
 /** The `receiverEnded` of a value that encoded nothing. */
 const NOTHING = (): void => {};
 
+/** What encodes `obj`: itself, or its keeper when the send keeps objects. */
+function keeperOf(obj: Encodable, ctx: EncodeContext, keep: Map<object, Keeper> | undefined): Encodable {
+  const make = (obj as Partial<Record<typeof keepSymbol, (ctx: EncodeContext) => Keeper>>)[keepSymbol];
+  if (!keep || typeof make !== 'function') return obj;
+  let keeper = keep.get(obj);
+  if (!keeper) keep.set(obj, (keeper = make.call(obj, ctx)));
+  return keeper;
+}
+
 /**
  * Walks `value`, encodes every {@link Encodable} in it for `target`, and checks that the rest can
  * be structured-cloned, naming the path (`rootPath` first) of the first part that cannot.
  * Copies only the containers on the way to an encoded object; the rest is shared with the input.
+ * `URL`, `URLSearchParams`, `DOMException` (and `File`, to a thread) are encoded and rebuilt.
  * @throws {SerializationError} for a function or symbol anywhere in `value`, a `WeakMap`, `WeakSet`,
- *   `WeakRef` or `Promise`, or an instance of a class with methods (it would arrive without them).
+ *   `WeakRef` or `Promise`, an instance of a class with methods (it would arrive without them), a
+ *   platform object whose clone would lose its state (`Headers`, `AbortSignal`; any to a process,
+ *   `Blob` too), or a buffer an earlier send moved away (detached).
  */
 export function encodeValue<T>(
   value: T,
@@ -230,6 +187,8 @@ export function encodeValue<T>(
     const obj = v as object;
     if (seen.has(obj)) return seen.get(obj);
     if (isEncodable(obj)) return encodeOne(obj, path);
+    const builtin = builtinEncoder(Object.getPrototypeOf(obj));
+    if (builtin) return encodeOne(obj, path, () => builtin(obj, target, path));
     if (isPort(obj)) {
       if (target === 'process') throw portToProcess(path, options.destination);
       // A port can only be transferred, never copied: list it, as postMessage requires.
@@ -244,9 +203,12 @@ export function encodeValue<T>(
       }
       if (NodeBuffer?.isBuffer(obj)) return encodeBuffer(obj as Uint8Array);
       if (isUncloneable(obj)) throw unsendable(path, obj);
-      // A moved buffer or typed array goes to a thread by transfer (no copy); it is detached here.
-      if (target === 'thread' && (obj instanceof ArrayBuffer || ArrayBuffer.isView(obj)) && isMoved(obj)) {
-        addTransfer(obj instanceof ArrayBuffer ? obj : obj.buffer);
+      if (obj instanceof ArrayBuffer || ArrayBuffer.isView(obj)) {
+        if (isDetached(obj)) throw detachedError(path);
+        // A moved buffer or typed array goes to a thread by transfer (no copy); it is detached here.
+        if (target === 'thread' && isMoved(obj)) addTransfer(obj instanceof ArrayBuffer ? obj : obj.buffer);
+      } else if (isPlatform(obj) && !platformSendable(obj, target)) {
+        throw platformError(path, obj, target);
       }
       return obj;
     }
@@ -330,7 +292,7 @@ export function encodeValue<T>(
     return record;
   };
 
-  const encodeOne = (obj: Encodable, path: string): unknown => {
+  const encodeOne = (obj: object, path: string, builtin?: () => Encoded): unknown => {
     const ctx: EncodeContext = {
       target,
       path,
@@ -338,7 +300,9 @@ export function encodeValue<T>(
       onReceiverEnd,
       destination: options.destination,
     };
-    const { type, data } = keeperOf(obj, ctx, options.keep)[encodeSymbol](ctx);
+    const { type, data } = builtin
+      ? builtin()
+      : keeperOf(obj as Encodable, ctx, options.keep)[encodeSymbol](ctx);
     encoded = true;
     const record = { [CODEC_TAG]: type, data: walk(data, `${path}<data>`) };
     seen.set(obj, record);

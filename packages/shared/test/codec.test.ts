@@ -9,6 +9,7 @@ import {
   ProcessError,
   registerCodec,
   SerializationError,
+  ValidationError,
 } from '@multiproc/shared';
 import { describe, expect, it } from 'vitest';
 
@@ -156,6 +157,39 @@ describe('codec protocol', () => {
     expect(pathOf([Promise.resolve(1)])).toEqual(['SerializationError', 'args[0]']);
     // Fields only: it arrives as a plain object with the same fields, as structured clone does.
     expect(pathOf([new Data(), new Error('e'), new Date(0)])).toBeUndefined();
+  });
+
+  it('registerCodec() refuses a type that is not a non-empty string or a decode that is not a function', () => {
+    for (const [type, decode] of [
+      [5, 'x'],
+      ['', () => 0],
+      ['test.Ok', 'x'],
+      ['test.Ok', undefined],
+    ] as const) {
+      const err = (() => {
+        try {
+          registerCodec(type as never, decode as never);
+        } catch (e) {
+          return e;
+        }
+      })() as ValidationError;
+      expect(err).toBeInstanceOf(ValidationError);
+      expect(err.code).toBe('MP_VALIDATION');
+      expect(err.message).toMatch(typeof type === 'string' && type !== '' ? /decode/ : /type/);
+    }
+  });
+
+  it('encodes a URL found deep in a plain object, and refuses Headers naming the path for both targets', () => {
+    for (const target of ['thread', 'process'] as const) {
+      const out = encodeValue({ list: [1, { url: new URL('https://example.org/p') }] }, target, 'args');
+      expect(out.encoded).toBe(true);
+      const back = decodeValue(structuredClone(out.value), target) as any;
+      expect(back.list[1].url).toBeInstanceOf(URL);
+      expect(back.list[1].url.href).toBe('https://example.org/p');
+      expect(() => encodeValue([{ h: new Headers() }], target, 'args')).toThrow(
+        expect.objectContaining({ name: 'SerializationError', path: 'args[0].h' }),
+      );
+    }
   });
 
   it('handles cycles', () => {

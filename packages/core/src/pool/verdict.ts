@@ -117,7 +117,9 @@ export function judge(
 }
 
 function unsendable(error: unknown): SerializationError {
-  const message = `Cannot send args: ${(error as Error)?.message ?? String(error)}. Only structured-cloneable values (and multiproc objects) can be sent.`;
+  // The platform's sentence ends with its own period ("... could not be cloned.").
+  const why = String((error as Error)?.message ?? error).replace(/\.+$/, '');
+  const message = `Cannot send args: ${why}. Only structured-cloneable values (and multiproc objects) can be sent.`;
   return new SerializationError('args', message, { cause: error });
 }
 

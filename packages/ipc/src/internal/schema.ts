@@ -2,8 +2,9 @@
  * Optional zod schemas on receivers. A schema cannot be sent as it is (it holds functions), so a
  * copy sent to another worker carries its JSON Schema and rebuilds a checking schema from it:
  * types, shapes, bounds, formats, enums and defaults travel. A schema that JSON Schema cannot
- * carry exactly (a refinement, transform, pipe, coercion, `catch`, `lazy`, `z.custom`, or a type
- * such as `z.date()`, `z.bigint()`, `z.map()`) is never quietly weakened: sending a copy that can
+ * carry exactly (a refinement, transform, pipe, coercion, `catch`, `lazy`, `z.custom`, a regex with
+ * flags, a value-changing step such as `trim()` or `toLowerCase()`, or a type such as `z.date()`,
+ * `z.bigint()`, `z.map()`) is never quietly weakened: sending a copy that can
  * receive throws SerializationError saying what to do. (One known difference: an object schema
  * rebuilt there keeps unknown keys that zod's default object strips.)
  */
@@ -45,7 +46,10 @@ function convert(schema: Schema<unknown>): { json: unknown } | { why: string } {
         const def = (zodSchema as { _zod: { def: ZodDef } })._zod.def;
         if (RUNS_CODE.has(def.type)) why.push(def.type === 'pipe' ? 'a transform or pipe' : `z.${def.type}`);
         if (def.coerce) why.push('z.coerce');
-        if (def.checks?.some((c) => c._zod?.def?.check === 'custom')) why.push('a refine()');
+        for (const check of [def, ...(def.checks ?? []).map((c) => c._zod?.def ?? {})]) {
+          const step = inexactStep(check);
+          if (step) why.push(step);
+        }
       },
     });
     if (why.length > 0) return { why: [...new Set(why)].join(', ') };
@@ -56,10 +60,34 @@ function convert(schema: Schema<unknown>): { json: unknown } | { why: string } {
   }
 }
 
-interface ZodDef {
+interface CheckDef {
+  check?: string;
+  format?: string;
+  pattern?: RegExp;
+  tx?: (input: unknown) => unknown;
+}
+
+interface ZodDef extends CheckDef {
   type: string;
   coerce?: boolean;
-  checks?: { _zod?: { def?: { check?: string } } }[];
+  checks?: { _zod?: { def?: CheckDef } }[];
+}
+
+/**
+ * The step of a check JSON Schema cannot carry, named for the message: a refine(), a regex with
+ * flags (`pattern` has none: `/^abc$/i` would become `/^abc$/` there), or a step that changes the
+ * value (`trim()`, `toLowerCase()`, `toUpperCase()`, `normalize()`), which JSON Schema drops.
+ */
+function inexactStep(check: CheckDef): string | undefined {
+  if (check.check === 'custom') return 'a refine()';
+  if (check.check === 'overwrite') {
+    const name = /\.(\w+)\(/.exec(String(check.tx))?.[1];
+    return name ? `${name}()` : 'a step that changes the value';
+  }
+  // g and y only change how a RegExp is reused, which zod resets: the others change what matches.
+  const flags = check.format === 'regex' ? check.pattern?.flags.replace(/[gy]/g, '') : '';
+  if (flags) return `regex(${String(check.pattern)}): JSON Schema patterns have no flags (${flags})`;
+  return undefined;
 }
 
 /**

@@ -141,7 +141,7 @@ export function toItem(value: unknown, path = 'value', exact = false): Item {
   } catch (err) {
     throw new SerializationError(
       path,
-      `Cannot send ${path}: ${(err as Error).message}. Only structured-cloneable values (and multiproc objects) can be sent.`,
+      `Cannot send ${path}: ${String((err as Error).message).replace(/\.+$/, '')}. Only structured-cloneable values (and multiproc objects) can be sent.`,
       { cause: err },
     );
   }

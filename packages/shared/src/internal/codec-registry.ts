@@ -1,8 +1,7 @@
 /** Where decoders are registered, shared by the encoding and the decoding side. */
-import type { DecodeContext } from '../codec.js';
+import type { Decoder } from '../codec-types.js';
 
-/** A decoder turns `data` back into a live object on the receiving side. */
-export type Decoder = (data: any, ctx: DecodeContext) => unknown;
+export type { Decoder };
 
 // The registry lives on globalThis so that two copies of this package loaded in one thread (a
 // bundled copy beside an installed one) still share decoders.

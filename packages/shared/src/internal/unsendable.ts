@@ -3,7 +3,7 @@
  * error can name the path: weak collections, promises, and class instances whose methods would
  * not survive the copy.
  */
-import { SerializationError } from '../errors.js';
+import { SerializationError, ValidationError } from '../errors.js';
 
 // What the structured-clone algorithm refuses, found here so the error can name the path.
 const UNCLONEABLE = [
@@ -70,4 +70,24 @@ export function unreadable(path: string, err: unknown): SerializationError {
       'copied: send plain data (for example a copy made with { ...value }).',
     { cause: err },
   );
+}
+
+/** `registerCodec()`'s arguments, checked so a mistake shows where it is made, not at a receive. */
+export function checkCodecArgs(type: unknown, decode: unknown): void {
+  if (typeof type !== 'string' || type === '') {
+    throw new ValidationError(
+      `registerCodec(type, decode): type must be a non-empty string (the type your encoder returns), got ${describeArg(type)}.`,
+    );
+  }
+  if (typeof decode !== 'function') {
+    throw new ValidationError(
+      `registerCodec(type, decode): decode must be a function (data, ctx) => object, got ${describeArg(decode)}.`,
+    );
+  }
+}
+
+function describeArg(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (value === null || typeof value !== 'object') return String(value);
+  return `a ${(value as object).constructor?.name ?? 'object'}`;
 }

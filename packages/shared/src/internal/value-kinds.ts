@@ -10,6 +10,7 @@
  * the path) is walked again in full.
  */
 
+import { builtinEncoder } from './platform.js';
 import { isUncloneable, methodsOf } from './unsendable.js';
 
 /** The symbol behind `encodeSymbol` (kept here so this module needs nothing from codec.ts). */
@@ -39,6 +40,17 @@ export function isPassThrough(value: object): boolean {
   return (
     tag !== '[object Object]' && tag !== '[object Array]' && tag !== '[object Map]' && tag !== '[object Set]'
   );
+}
+
+/**
+ * Whether `value` is a platform object (a `URL`, a `Blob`, an `AbortSignal`, ...) rather than
+ * data that structured clone copies by itself (a date, a buffer, an error, a plain object).
+ */
+export function isPlatform(value: object): boolean {
+  if (ArrayBuffer.isView(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  if (proto === null || proto === Object.prototype || PASS_THROUGH.has(proto)) return false;
+  return isPassThrough(value);
 }
 
 /** The mark `move()` (in `@multiproc/core`) puts on a buffer or typed array to transfer it. */
@@ -83,7 +95,10 @@ const protoKinds = new WeakMap<object, Kind>();
 
 function kindOf(obj: object, proto: object): Kind {
   if (ArrayBuffer.isView(obj) || obj instanceof ArrayBuffer) {
-    return NodeBuffer?.isBuffer(obj) || isMoved(obj) || isShared(obj) ? SPECIAL : LEAF;
+    // An empty one may be detached (moved away by an earlier send): the walk tells and says so.
+    return NodeBuffer?.isBuffer(obj) || isMoved(obj) || isShared(obj) || obj.byteLength === 0
+      ? SPECIAL
+      : LEAF;
   }
   if (typeof SharedArrayBuffer !== 'undefined' && obj instanceof SharedArrayBuffer) return SPECIAL;
   if (PASS_THROUGH.has(proto)) return LEAF;
@@ -92,8 +107,9 @@ function kindOf(obj: object, proto: object): Kind {
   if (kind === undefined) {
     // What structured clone refuses, and class instances that would lose their methods, are
     // errors the full walk names with their path.
-    if (isUncloneable(obj)) kind = SPECIAL;
-    else if (isPassThrough(obj)) kind = LEAF;
+    // Platform objects (a URL, a Blob) are encoded, checked per target, or refused by the walk.
+    if (isUncloneable(obj) || builtinEncoder(proto) !== undefined) kind = SPECIAL;
+    else if (isPassThrough(obj)) kind = isPlatform(obj) ? SPECIAL : LEAF;
     else kind = methodsOf(obj).length > 0 ? SPECIAL : FIELDS;
     protoKinds.set(proto, kind);
   }

@@ -250,9 +250,15 @@ export class SocketLink extends Link {
     const buf = new Uint8Array(64 * 1024);
     while (!until()) {
       const n = readSync0(fd, buf);
-      if (n === 0) return false; // the home is gone
-      if (n > 0) this.#reader.push(buf.subarray(0, n), this.#onFrame, true);
-      else if (Date.now() > deadline) return false;
+      if (n === 0) return false; // the other side is gone
+      if (n > 0) {
+        this.#reader.push(buf.subarray(0, n), this.#onFrame, true);
+        // What the frames made this side send (a home serving a copy's demand) goes now too.
+        const more = this.#out.pending(handle!);
+        const batch = this.takeBatchNow() as Uint8Array[] | null;
+        if (batch) more.push(...batch);
+        for (const c of more) if (!writeAllSync(fd, c, deadline)) return false;
+      } else if (Date.now() > deadline) return false;
       else Atomics.wait(SLEEP, 0, 0, 1);
     }
     return true;

@@ -109,7 +109,13 @@ export function readingInto(socket: net.Socket, feed: Feed): net.Socket {
  * The tokens of pipe ends this thread's listeners handed to peers still connected: a `Client` of
  * this very thread that claims one has its home here (see `RemoteOptions.homeHere`).
  */
-const homedHere = new Set<string>();
+const homedHere = new Map<string, HomeHandle>();
+
+/**
+ * How long an accepted connection keeps its program alive waiting for the client's copy to say
+ * hello, so what is sent before it is delivered (a client that never does is given up then).
+ */
+const HELLO_HOLD_MS = 10_000;
 
 /**
  * Listener side of an accepted socket: authenticates it, then returns the home end of a new pipe
@@ -121,6 +127,7 @@ export async function acceptSocket(
   passive: boolean,
 ): Promise<Connection> {
   const [home, remote] = HomeHandle.pipe(true, passive);
+  if (!passive) home.deliverAtExit();
   let release: (() => void) | null = null;
   let claimedHere = '';
   socket.setTimeout(HANDSHAKE_TIMEOUT_MS, () => socket.destroy());
@@ -136,7 +143,7 @@ export async function acceptSocket(
       };
       const { id, end, token } = remote.encode(ctx);
       claimedHere = token!;
-      homedHere.add(claimedHere);
+      homedHere.set(claimedHere, home);
       return { id, end, token: token! };
     });
   } catch (err) {
@@ -154,7 +161,7 @@ export async function acceptSocket(
     homedHere.delete(claimedHere);
   });
   void remote.close(); // only the peer's copy writes to this end now
-  broker().adopt(socket);
+  broker().adopt(socket, HELLO_HOLD_MS);
   socket.resume();
   return createConnection(home, true, true);
 }
@@ -177,9 +184,13 @@ export async function connectSocket(socket: net.Socket, key: Buffer | null): Pro
     throw err;
   }
   socket.setTimeout(0);
+  const home = homedHere.get(endpoint.token);
+  const homeHere = home !== undefined;
+  // Its home cannot wait at exit for this copy to take what it sent: both end with this thread.
+  home?.deliverAtExit(false);
   const handle = new RemoteHandle(
     { path: '', id: endpoint.id, end: endpoint.end, token: endpoint.token },
-    { maxsize: 0, acked: false, eager: true, socket, homeHere: homedHere.has(endpoint.token) },
+    { maxsize: 0, acked: false, eager: true, socket, homeHere },
   );
   socket.resume();
   return createConnection(handle, true, true);

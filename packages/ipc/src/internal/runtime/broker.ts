@@ -77,10 +77,21 @@ class Broker {
   /**
    * Serves copies over `socket`: an accepted connection of this broker, or one a `Listener`
    * accepted and authenticated (network/listener.ts), whose copy then says hello like any other.
+   * `holdMs` > 0 keeps the program alive until that hello, at most so long.
    */
-  adopt(socket: net.Socket): void {
+  adopt(socket: net.Socket, holdMs = 0): void {
     const link = new SocketLink(socket);
+    // A Listener's connection: what this side sends waits for the peer's hello (its copy is not
+    // attached before), so the program stays alive until the hello (or the socket's close), for
+    // at most `holdMs`; at exit the attached link then delivers what is pending.
+    let hold = holdMs > 0 ? setTimeout(() => {}, holdMs) : undefined;
+    const release = (): void => {
+      clearTimeout(hold);
+      hold = undefined;
+    };
+    if (hold) socket.once('close', release);
     link.onFrame = (op, a, b, body) => {
+      if (op === Op.R_HELLO) release();
       const obj = op === Op.R_HELLO ? this.#objects.get(a) : undefined;
       if (!obj?.connect(b, textOf(body), link)) link.end();
     };

@@ -41,6 +41,11 @@ export class HomeHandle implements Handle {
     return [new HomeHandle(rt, 0), new HomeHandle(rt, 1)];
   }
 
+  /** A Listener's connection: at exit, serve the client until it took what was sent (see HomeRuntime). */
+  deliverAtExit(on = true): void {
+    this.#rt.deliversAtExit = on;
+  }
+
   get #proto() {
     return this.#rt.proto;
   }

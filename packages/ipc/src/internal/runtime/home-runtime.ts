@@ -9,6 +9,7 @@ import { BYTES_KIND } from '../link/frames.js';
 import type { Link } from '../link/link.js';
 import { PortLink } from '../link/port-link.js';
 import type { SocketLink } from '../link/socket-link.js';
+import type { Channel } from '../protocol/channel.js';
 import { CONSUMED, COPY_SHARED_BYTES, RESERVED, WAKE } from '../protocol/count.js';
 import { type HomeKind, HomeProtocol } from '../protocol/home.js';
 import type { Endpoint, HomeActions, HomeCopy, Wait } from '../protocol/home-copy.js';
@@ -36,6 +37,12 @@ export class HomeRuntime implements HomeActions, HomeObject {
    * clients hold their own links while they wait for answers).
    */
   passive = false;
+  /**
+   * A Listener's connection: at exit, keep serving the client until it took what was sent here
+   * (Python's `send()` has written it to the socket before it returns), for at most the exit's
+   * deadline and while its socket is open.
+   */
+  deliversAtExit = false;
 
   constructor(kind: HomeKind) {
     this.proto = new HomeProtocol(kind, this);
@@ -212,7 +219,27 @@ export class HomeRuntime implements HomeActions, HomeObject {
   /** At exit: sends what is pending to every copy now (their links deliver it before they close). */
   flushSync(deadline: number): void {
     for (const e of this.proto.endpoints) {
-      for (const c of e.copies) (c.link as CopyLink | null)?.link.flushSync(deadline);
+      for (const c of e.copies) {
+        const link = (c.link as CopyLink | null)?.link;
+        if (!link) continue;
+        if (this.deliversAtExit) link.flushSync(deadline, () => link.closed || !this.#undelivered());
+        else link.flushSync(deadline);
+      }
     }
+  }
+
+  // Whether a copy that reads has not taken everything yet: an item waits here (it did not ask for
+  // it yet) or was sent and not reported taken. Ending before that would lose it: a socket closed
+  // with the copy's frames unread is reset, and the peer's kernel drops what it had not read.
+  #undelivered(): boolean {
+    return this.proto.endpoints.some((e) => {
+      const { read, write } = e as { read?: Channel | null; write?: Channel | null };
+      return [read, write].some(
+        (ch) =>
+          ch &&
+          ch.readers.size > 0 &&
+          (ch.items.length > 0 || [...ch.readers].some((c) => c.delivered.length > 0)),
+      );
+    });
   }
 }

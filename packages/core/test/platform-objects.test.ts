@@ -1,0 +1,87 @@
+// Platform objects (URL, Headers, AbortSignal, Blob, ...) keep their state in internal slots, which
+// structured clone drops without a word on some Node versions and refuses on others. Each one
+// arrives as itself or is refused at the send with a SerializationError naming its path, the same
+// way on every Node version and in both contexts (bb10 F14).
+import { SerializationError } from '@multiproc/core';
+import { describe, expect, it } from 'vitest';
+// @ts-expect-error: a plain JavaScript fixture (no types), loaded as is by the workers.
+import { tasks as t } from './fixtures/platform-tasks.mjs';
+import { poolMaker } from './helpers.ts';
+
+const makePool = poolMaker();
+
+async function refusal(promise: Promise<unknown>): Promise<SerializationError> {
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(SerializationError);
+  expect((err as SerializationError).code).toBe('MP_SERIALIZATION');
+  return err as SerializationError;
+}
+
+describe.each(['thread', 'process'] as const)('platform objects in the %s context', (context) => {
+  it('a URL, URLSearchParams and DOMException arrive as themselves, as arguments and as results', {
+    timeout: 20_000,
+  }, async () => {
+    const pool = makePool({ processes: 1, context });
+    expect(await pool.apply(t.describe, [new URL('https://example.org/x?y=1#z')])).toEqual({
+      tag: 'URL',
+      text: 'https://example.org/x?y=1#z',
+    });
+    expect(await pool.map(t.describe, [new URLSearchParams('a=1&a=2')])).toEqual([
+      { tag: 'URLSearchParams', text: 'a=1&a=2' },
+    ]);
+    expect(await pool.apply(t.describe, [new DOMException('gone', 'AbortError')])).toEqual({
+      tag: 'DOMException',
+      text: 'AbortError: gone',
+    });
+    const back = await pool.apply(t.makeUrl, []);
+    expect(back.url).toBeInstanceOf(URL);
+    expect(back.url.searchParams.get('b')).toBe('1');
+    expect(back.params).toBeInstanceOf(URLSearchParams);
+    expect(back.params.get('r')).toBe('2');
+  });
+
+  it('Headers, AbortSignal, EventTarget, TextEncoder and Intl objects are refused naming the path, never {}', {
+    timeout: 20_000,
+  }, async () => {
+    const pool = makePool({ processes: 1, context });
+    const values = [
+      new Headers({ a: '1' }),
+      new AbortController().signal,
+      new EventTarget(),
+      new TextEncoder(),
+      new Intl.NumberFormat('en'),
+    ];
+    for (const value of values) {
+      const name = Object.prototype.toString.call(value).slice(8, -1);
+      const err = await refusal(pool.apply(t.describe, [value]));
+      expect(err.path).toBe('args[0]');
+      expect(err.message).toContain(name);
+      expect(err.message).not.toMatch(/\w\.\.(\s|$)/); // no doubled period
+    }
+    expect((await refusal(pool.map(t.echo, [1, { h: new Headers() }]))).path).toBe('items[1].h');
+    expect((await refusal(pool.apply(t.makeHeaders, []))).path).toBe('result');
+    expect((await refusal(pool.apply(t.makeSignal, []))).path).toBe('result');
+    expect(await pool.apply(t.echo, [7])).toBe(7); // the worker lives on
+  });
+
+  it(`a Blob or File ${context === 'thread' ? 'arrives with its bytes, type and name' : 'is refused, saying to send its bytes'}`, {
+    timeout: 20_000,
+  }, async () => {
+    const pool = makePool({ processes: 1, context });
+    const blob = new Blob(['hi'], { type: 'text/plain' });
+    const file = new File(['yo'], 'a.txt', { type: 'text/plain' });
+    if (context === 'thread') {
+      expect(await pool.apply(t.describe, [blob])).toEqual({ tag: 'Blob', text: 'hi|text/plain|' });
+      expect(await pool.apply(t.describe, [file])).toEqual({ tag: 'File', text: 'yo|text/plain|a.txt' });
+    } else {
+      for (const value of [blob, file]) {
+        const err = await refusal(pool.apply(t.describe, [value]));
+        expect(err.path).toBe('args[0]');
+        expect(err.message).toContain('arrayBuffer()');
+      }
+    }
+  });
+});

@@ -1,0 +1,106 @@
+/**
+ * The codec protocol's types: what encoders and decoders are given and return (see codec.ts).
+ * Nothing here imports `node:*`.
+ */
+import { ENCODE_SYMBOL } from './internal/value-kinds.js';
+
+/** The method an object implements to be sent to a worker: `obj[encodeSymbol](ctx)`. */
+export const encodeSymbol: unique symbol = ENCODE_SYMBOL as never;
+
+/** The key that marks an encoded record inside a sent value. */
+export const CODEC_TAG = '__multiproc_codec__';
+
+/** Where an encoded value is going: another thread of this process, or another process. */
+export type CodecTarget = 'thread' | 'process';
+
+/** What an encoder is told about the send it is part of. */
+export interface EncodeContext {
+  /** Where the value is going. Shared memory can go to a `'thread'` only. */
+  readonly target: CodecTarget;
+  /** The path of the object inside the sent value, such as `args[0].lock`, for error messages. */
+  readonly path: string;
+  /** Adds a transferable (an `ArrayBuffer`, a `MessagePort`) to the send; `'thread'` targets only. */
+  transfer(item: TransferItem): void;
+  /**
+   * Runs `cb` once the worker that receives this value has ended (or the value was never
+   * delivered), so an object can account for a copy that was never used. Present only when the
+   * sender promised to report it (`EncodeOptions.tracksReceiver`); otherwise nobody will.
+   */
+  readonly onReceiverEnd?: (cb: () => void) => void;
+  /** `EncodeOptions.destination`, for error messages. */
+  readonly destination?: string;
+}
+
+/** How `encodeValue()` is called. */
+export interface EncodeOptions {
+  /**
+   * The caller will call `EncodeResult.receiverEnded` once the worker it sends the value to
+   * has ended (as `Process` does), so encoders may rely on it.
+   * @default false
+   */
+  readonly tracksReceiver?: boolean;
+  /**
+   * Where the value goes when `target` is `'process'`, as error messages say it ("through a queue,
+   * ..."). @default 'to a child process' ('back to the parent process' for a path `result…`)
+   */
+  readonly destination?: string;
+  /**
+   * Objects implementing {@link keepSymbol} are encoded through their keeper in this map, made on
+   * first meet; the caller releases the keepers once it will send no more.
+   */
+  readonly keep?: Map<object, Keeper>;
+}
+
+/** Something a worker message can transfer instead of copying: an `ArrayBuffer`, a `MessagePort`. */
+export type TransferItem = object;
+
+/** What an encoder returns: the registered `type` and structured-cloneable `data`. */
+export interface Encoded {
+  /** The name its decoder was registered under with `registerCodec()`. */
+  readonly type: string;
+  /** What the decoder receives: structured-cloneable. */
+  readonly data: unknown;
+}
+
+/** What a decoder is told about the receiving side. */
+export interface DecodeContext {
+  /** How the value arrived here: from another thread, or from another process. */
+  readonly source: CodecTarget;
+}
+
+/** An object that knows how to send itself to a worker. */
+export interface Encodable {
+  /** Returns the form of this object that travels; `ctx` says where to and under which path. */
+  [encodeSymbol](ctx: EncodeContext): Encoded;
+}
+
+/** A decoder turns `data` back into a live object on the receiving side. */
+export type Decoder = (data: any, ctx: DecodeContext) => unknown;
+
+/** The result of `encodeValue()`. */
+export interface EncodeResult<T = unknown> {
+  /** The value to post; the input itself when nothing needed encoding. */
+  readonly value: T;
+  /** Transferables the encoders asked for. */
+  readonly transfer: TransferItem[];
+  /** Whether any object was encoded, so the receiver knows whether to call {@link decodeValue}. */
+  readonly encoded: boolean;
+  /**
+   * Call once the worker the value went to has ended, or when it was not sent after all: runs what
+   * encoders registered with `ctx.onReceiverEnd` (once; later calls do nothing).
+   */
+  readonly receiverEnded: () => void;
+}
+
+/**
+ * The method of an object whose copies a sender will make later, perhaps after this object's own
+ * handle was closed (a pool's `initargs`, copied for each worker it starts): `obj[keepSymbol](ctx)`
+ * returns a {@link Keeper} that encodes as the object would, independently of that handle.
+ */
+export const keepSymbol: unique symbol = Symbol.for('multiproc.codec.keep') as never;
+
+/** Stands in for a kept object in every send made with {@link EncodeOptions.keep}. */
+export interface Keeper extends Encodable {
+  /** Gives up what the keeper reserved; later sends through it throw. */
+  release(): void;
+}
