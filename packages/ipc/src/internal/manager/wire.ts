@@ -33,6 +33,8 @@ export interface ProxyRef {
   readonly typeid: string;
   /** Registered with `BaseManager.register()`: an AutoProxy, whatever the typeid. */
   readonly auto?: boolean;
+  /** A synchronized Value or Array (`getContext('process').Value()`): the lock every copy shares. */
+  readonly lock?: ProxyRef;
 }
 
 const CLASSES: Record<string, new (message: string) => any> = {
