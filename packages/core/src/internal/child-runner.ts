@@ -2,6 +2,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
 import { guardChannel } from './channel-guard.js';
+import { processOutOfMemoryLine } from './out-of-memory.js';
 import { forwardChildOutput } from './output.js';
 import { reapedEnv, reapWithProgram } from './reaper.js';
 import type { ExitInfo, Runner, SpareMessage, StartMessage } from './runner.js';
@@ -89,7 +90,10 @@ export function startChildSpare(spare: SpareMessage): ChildSpare {
 }
 
 function childRunner(child: ChildProcess): Runner {
-  const output = forwardChildOutput(child.stdout!, child.stderr!);
+  let outOfMemory = false;
+  const output = forwardChildOutput(child.stdout!, child.stderr!, () => {
+    outOfMemory = true;
+  });
   const exited = new Promise<ExitInfo>((resolve) => {
     // No pid: the spawn failed. Node emits the system error next and never 'exit'.
     if (child.pid === undefined) {
@@ -100,7 +104,10 @@ function childRunner(child: ChildProcess): Runner {
     }
     const done = (code: number | null, signal: NodeJS.Signals | null) => {
       const info = { exitCode: code ?? (signal ? signalExitCode(signal) : 1), signal };
-      void output.then(() => resolve(info));
+      void output.then(() => {
+        if (outOfMemory) process.stderr.write(processOutOfMemoryLine(child.pid ?? -1));
+        resolve(info);
+      });
     };
     if (child.exitCode !== null || child.signalCode !== null) done(child.exitCode, child.signalCode);
     else child.once('exit', done);

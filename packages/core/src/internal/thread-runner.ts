@@ -1,5 +1,6 @@
 /** The 'thread' context: a `node:worker_threads` Worker running the process entry. */
 import { type TransferListItem, Worker, type WorkerOptions } from 'node:worker_threads';
+import { isOutOfMemory, processOutOfMemoryLine } from './out-of-memory.js';
 import { forwardLines } from './output.js';
 import { recoverOnExit } from './owner-death.js';
 import type { ExitInfo, Runner, SpareMessage, StartMessage } from './runner.js';
@@ -87,6 +88,7 @@ export function startThreadSpare(spare: SpareMessage): ThreadSpare {
 
 function threadRunner(worker: Worker, lineBuffered: boolean, online = false): Runner {
   let stoppedWith: number | undefined;
+  const threadId = worker.threadId; // -1 once it has exited
   let failedToStart: ExitInfo['startError'];
   recoverOnExit(worker);
   const output = lineBuffered
@@ -115,6 +117,7 @@ function threadRunner(worker: Worker, lineBuffered: boolean, online = false): Ru
     }
     // An error thrown at the worker's top level also ends it with code 1; print it like Python.
     process.stderr.write(`${(err as Error)?.stack ?? String(err)}\n`);
+    if (isOutOfMemory(err)) process.stderr.write(processOutOfMemoryLine(process.pid, threadId));
   });
   return {
     pid: process.pid,
