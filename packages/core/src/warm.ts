@@ -5,7 +5,7 @@
  * keeps the program alive.
  */
 import { type ChildSpare, startChildSpare } from './internal/child-runner.js';
-import type { Runner, SpareMessage, StartMessage } from './internal/runner.js';
+import type { PreloadFailedMessage, Runner, SpareMessage, StartMessage } from './internal/runner.js';
 import { startThreadSpare, type ThreadSpare } from './internal/thread-runner.js';
 import { CONTEXT_NAMES, type ContextName } from './options.js';
 import { assertContextName } from './start-method.js';
@@ -17,7 +17,8 @@ export interface WarmStartOptions {
   context?: ContextName | readonly ContextName[];
   /**
    * Task modules (their URLs, or task refs from them) each spare imports ahead, so a start skips
-   * that import too. Python: `set_forkserver_preload()`. @default []
+   * that import too. Python: `set_forkserver_preload()`. A module that fails to import there is
+   * named once in a process warning (code `MP_PRELOAD_FAILED`). @default []
    */
   preload?: ReadonlyArray<string | TaskRef>;
 }
@@ -27,11 +28,28 @@ type Spare = ThreadSpare | ChildSpare;
 let message: SpareMessage | undefined;
 let enabled = new Set<ContextName>();
 const ready = new Map<ContextName, Spare>();
+// Preload modules already warned about: one warning per module and program.
+const warned = new Set<string>();
+
+function warnPreloadFailed({ module, error }: PreloadFailedMessage): void {
+  if (warned.has(module)) return;
+  warned.add(module);
+  process.emitWarning(
+    `enableWarmStart(): the preload module ${module} failed to import in a warm spare (${error}). ` +
+      'Spares go on without it, so a start whose target is in it imports it again (a cold start) ' +
+      'and fails the same way: fix the module or remove it from preload.',
+    { type: 'ProcessWarning', code: 'MP_PRELOAD_FAILED' },
+  );
+}
 
 function startSpare(context: ContextName): void {
   if (!message || !enabled.has(context) || ready.has(context)) return;
   try {
-    ready.set(context, context === 'thread' ? startThreadSpare(message) : startChildSpare(message));
+    const spare =
+      context === 'thread'
+        ? startThreadSpare(message, warnPreloadFailed)
+        : startChildSpare(message, warnPreloadFailed);
+    ready.set(context, spare);
   } catch {
     // The system refused a new worker (WorkerStartError): no spare for now. The next start tries
     // again, once: a spare is never retried in a loop.

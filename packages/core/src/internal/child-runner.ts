@@ -5,7 +5,14 @@ import { guardChannel } from './channel-guard.js';
 import { processOutOfMemoryLine } from './out-of-memory.js';
 import { forwardChildOutput } from './output.js';
 import { reapedEnv, reapWithProgram } from './reaper.js';
-import type { ExitInfo, Runner, SpareMessage, StartMessage } from './runner.js';
+import {
+  type ExitInfo,
+  isPreloadFailed,
+  type PreloadFailedMessage,
+  type Runner,
+  type SpareMessage,
+  type StartMessage,
+} from './runner.js';
 import { isStartFailure, startError } from './start-failure.js';
 import { workerEntryPath } from './worker-entries.js';
 
@@ -65,9 +72,18 @@ export interface ChildSpare {
   dispose(): void;
 }
 
-/** Forks a spare child: it boots and preloads, unref'd, and runs whatever it is given later. */
-export function startChildSpare(spare: SpareMessage): ChildSpare {
+/**
+ * Forks a spare child: it boots and preloads, unref'd, and runs whatever it is given later.
+ * `onPreloadFailed` hears of each preload module that failed to import.
+ */
+export function startChildSpare(
+  spare: SpareMessage,
+  onPreloadFailed: (message: PreloadFailedMessage) => void,
+): ChildSpare {
   const child = forkEntry();
+  child.on('message', (message: unknown) => {
+    if (isPreloadFailed(message)) onPreloadFailed(message);
+  });
   send(child, spare);
   const handles = [child, child.channel, child.stdout, child.stderr] as Array<
     { ref?(): void; unref?(): void } | null | undefined

@@ -3,7 +3,14 @@ import { type TransferListItem, Worker, type WorkerOptions } from 'node:worker_t
 import { isOutOfMemory, processOutOfMemoryLine } from './out-of-memory.js';
 import { forwardLines } from './output.js';
 import { recoverOnExit } from './owner-death.js';
-import type { ExitInfo, Runner, SpareMessage, StartMessage } from './runner.js';
+import {
+  type ExitInfo,
+  isPreloadFailed,
+  type PreloadFailedMessage,
+  type Runner,
+  type SpareMessage,
+  type StartMessage,
+} from './runner.js';
 import { isStartFailure, startError } from './start-failure.js';
 import { workerEntryUrl } from './worker-entries.js';
 
@@ -48,10 +55,18 @@ export interface ThreadSpare {
 
 /**
  * Starts a spare thread: it boots and preloads, unref'd, and runs whatever it is given later.
+ * `onPreloadFailed` hears of each preload module that failed to import.
  * @throws {WorkerStartError} when Node cannot create the thread.
  */
-export function startThreadSpare(spare: SpareMessage): ThreadSpare {
+export function startThreadSpare(
+  spare: SpareMessage,
+  onPreloadFailed: (message: PreloadFailedMessage) => void,
+): ThreadSpare {
   const worker = newWorker({ workerData: spare, stdout: true, stderr: true });
+  // Listened to before unref(): on Node 22+ a 'message' listener added later refs the worker again.
+  worker.on('message', (message: unknown) => {
+    if (isPreloadFailed(message)) onPreloadFailed(message);
+  });
   worker.unref();
   let online = false;
   let failed = false;
