@@ -30,6 +30,7 @@ export type PrimitiveFactory<A extends unknown[], R> = { (...args: A): R; new (.
  * (no `getLock()`). Python: `ctx.Value(typecode, v, lock=True)`.
  */
 export interface ProcessSynchronizedOptions {
+  /** `true`: a new process-safe `Lock`; a `ctx.Lock()`/`ctx.RLock()`: that one; `false`: none. @default true */
   lock?: boolean | LockProxy;
 }
 
