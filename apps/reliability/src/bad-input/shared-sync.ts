@@ -66,7 +66,7 @@ export const sharedSyncCases: Case[] = [
     next: lockWorks,
   },
   {
-    api: 'lock.acquire({ block: false, timeout: 5 })',
+    api: 'lock.acquire({ block: false, timeout })',
     input: 'a timeout with block: false (Python: ValueError)',
     expect: 'ValidationError',
     says: 'non-blocking call',
