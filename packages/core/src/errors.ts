@@ -32,14 +32,27 @@ export class WorkerCrashedError extends ProcessError {
    * (exact once items take more than a few ms; never before the first item of its chunk).
    */
   readonly taskIndex: number | undefined;
+  /**
+   * Why it died, when known: `'out of memory'` when its JavaScript heap reached its limit (a
+   * thread's `resourceLimits`, a child's `--max-old-space-size`; V8 then aborts a child, so
+   * `signal` is `'SIGABRT'`), else `null`.
+   */
+  readonly reason: 'out of memory' | null;
   constructor(
     message: string,
-    details: { exitCode: number | null; signal: string | null; taskIndex?: number; cause?: unknown },
+    details: {
+      exitCode: number | null;
+      signal: string | null;
+      taskIndex?: number;
+      cause?: unknown;
+      reason?: 'out of memory';
+    },
   ) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.exitCode = details.exitCode;
     this.signal = details.signal;
     this.taskIndex = details.taskIndex;
+    this.reason = details.reason ?? null;
   }
 }
 

@@ -50,7 +50,11 @@ export type {
 } from './pool/options.js';
 export { Pool, type PoolStats } from './pool/pool.js';
 export { activeChildren, Process, type ProcessOptions } from './process.js';
-export type { PrimitiveFactory, ProcessPrimitives } from './process-primitives.js';
+export type {
+  PrimitiveFactory,
+  ProcessPrimitives,
+  ProcessSynchronizedOptions,
+} from './process-primitives.js';
 export { getAllStartMethods, getStartMethod, setStartMethod } from './start-method.js';
 export {
   defineTasks,

@@ -15,12 +15,24 @@ import {
   type ManagerBarrierOptions,
   processManager,
   SemaphoreProxy,
+  SynchronizedArrayProxy,
+  SynchronizedValueProxy,
   ValueProxy,
 } from '@multiproc/ipc';
-import type { Typecode } from '@multiproc/shared';
+import { type Typecode, ValidationError } from '@multiproc/shared';
 
 /** A factory callable with or without `new`, as Python's `ctx.Lock()` reads and as `new Lock()` is written. */
 export type PrimitiveFactory<A extends unknown[], R> = { (...args: A): R; new (...args: A): R };
+
+/**
+ * The `lock` option of the process context's `Value()` and `Array()`: `true` (the default) for a
+ * new process-safe `Lock`, a `ctx.Lock()`/`ctx.RLock()` to share one, `false` for the raw form
+ * (no `getLock()`). Python: `ctx.Value(typecode, v, lock=True)`.
+ */
+export interface ProcessSynchronizedOptions {
+  /** `true`: a new process-safe `Lock`; a `ctx.Lock()`/`ctx.RLock()`: that one; `false`: none. @default true */
+  lock?: boolean | LockProxy;
+}
 
 /** The primitives of `getContext('process')`: each returns a proxy of the program's process manager. */
 export interface ProcessPrimitives {
@@ -38,19 +50,47 @@ export interface ProcessPrimitives {
   Condition: PrimitiveFactory<[lock?: LockProxy], ConditionProxy>;
   /** A process-safe `Barrier(parties)`. Python: `ctx.Barrier(parties, timeout=None)`. */
   Barrier: PrimitiveFactory<[parties: number, options?: ManagerBarrierOptions], BarrierProxy>;
-  /** A process-shared `Value` (`await v.get()`, `await v.set(x)`). Python: `ctx.Value(typecode, v)`. */
-  Value: PrimitiveFactory<[typecode: Typecode, value?: number | bigint], ValueProxy<number>>;
-  /** A process-shared `Array`. Python: `ctx.Array(typecode, size_or_sequence)`. */
+  /**
+   * A process-shared `Value` (`await v.get()`, `await v.set(x)`) carrying a lock: `v.getLock()`
+   * returns the same process-safe lock in every process `v` is sent to. Python:
+   * `ctx.Value(typecode, v, lock=True)`. `{ lock: false }` gives the raw form, without `getLock()`.
+   * @throws {ValidationError} for a bad typecode or value, or a `lock` that is not `true`,
+   *   `false` or a `Lock()`/`RLock()` of this context (a thread `Lock` cannot reach a process).
+   */
+  Value: PrimitiveFactory<
+    [typecode: Typecode, value?: number | bigint, options?: ProcessSynchronizedOptions],
+    SynchronizedValueProxy<number>
+  >;
+  /**
+   * A process-shared `Array` carrying a lock (`a.getLock()`, as `Value`). Python:
+   * `ctx.Array(typecode, size_or_sequence, lock=True)`; `{ lock: false }` gives the raw form.
+   * @throws {ValidationError} as `Value`.
+   */
   Array: PrimitiveFactory<
-    [typecode: Typecode, init: number | readonly (number | bigint)[]],
-    ArrayProxy<number>
+    [typecode: Typecode, init: number | readonly (number | bigint)[], options?: ProcessSynchronizedOptions],
+    SynchronizedArrayProxy<number>
   >;
   /** The same as `Array` (this library's name for Python's `Array`). */
   SharedArray: ProcessPrimitives['Array'];
-  /** The same as `Array`: a manager's array needs no lock of its own. Python: `ctx.RawArray`. */
-  RawArray: ProcessPrimitives['Array'];
-  /** The same as `Value`: a manager's value needs no lock of its own. Python: `ctx.RawValue`. */
-  RawValue: ProcessPrimitives['Value'];
+  /** A process-shared `Array` without a lock (no `getLock()`). Python: `ctx.RawArray(typecode, init)`. */
+  RawArray: PrimitiveFactory<
+    [typecode: Typecode, init: number | readonly (number | bigint)[]],
+    ArrayProxy<number>
+  >;
+  /** A process-shared `Value` without a lock (no `getLock()`). Python: `ctx.RawValue(typecode, v)`. */
+  RawValue: PrimitiveFactory<[typecode: Typecode, value?: number | bigint], ValueProxy<number>>;
+}
+
+/** The lock a synchronized Value/Array carries, or undefined for the raw form. */
+function lockFor(option: ProcessSynchronizedOptions['lock'], what: string): LockProxy | undefined {
+  if (option === undefined || option === true) return processManager().Lock();
+  if (option === false) return undefined;
+  // A SemaphoreProxy is a LockProxy too; Python takes a Lock or RLock here.
+  if (option instanceof LockProxy && (option.typeid === 'Lock' || option.typeid === 'RLock')) return option;
+  throw new ValidationError(
+    `${what}: the lock option must be true, false, or a Lock()/RLock() of getContext('process') ` +
+      '(a thread Lock lives in this process and cannot guard a value other processes use).',
+  );
 }
 
 /** The `'process'` context's primitives (functions, so `new ctx.Lock()` and `ctx.Lock()` both work). */
@@ -76,20 +116,32 @@ export const processPrimitives: ProcessPrimitives = {
   Barrier: function Barrier(parties: number, options?: ManagerBarrierOptions) {
     return processManager().Barrier(parties, options);
   },
-  Value: function Value(typecode: Typecode, value?: never) {
-    return processManager().Value(typecode, value);
+  Value: function Value(typecode: Typecode, value?: never, options?: ProcessSynchronizedOptions) {
+    const v = processManager().Value(typecode, value);
+    const lock = lockFor(options?.lock, 'Value()');
+    return lock === undefined ? v : SynchronizedValueProxy.withLock(v, lock);
   },
   // Not `function Array`, which would shadow the global inside it; an anonymous function
   // expression takes the property's name and, unlike an arrow, works with `new`.
   // biome-ignore lint/complexity/useArrowFunction: an arrow function cannot be used with `new`.
-  Array: function (typecode: Typecode, init: number | readonly never[]) {
+  Array: function (
+    typecode: Typecode,
+    init: number | readonly never[],
+    options?: ProcessSynchronizedOptions,
+  ) {
+    const a = processManager().Array(typecode, init);
+    const lock = lockFor(options?.lock, 'Array()');
+    return lock === undefined ? a : SynchronizedArrayProxy.withLock(a, lock);
+  },
+  RawValue: function RawValue(typecode: Typecode, value?: never) {
+    return processManager().Value(typecode, value);
+  },
+  RawArray: function RawArray(typecode: Typecode, init: number | readonly never[]) {
     return processManager().Array(typecode, init);
   },
 } as unknown as ProcessPrimitives;
 // A SharedArrayBuffer-backed name of the thread context would fail when sent to a child process.
 processPrimitives.SharedArray = processPrimitives.Array;
-processPrimitives.RawArray = processPrimitives.Array;
-processPrimitives.RawValue = processPrimitives.Value;
 // `x instanceof ctx.Lock` holds for what `ctx.Lock()` returns, as for the thread context's classes.
 // Checked on use, so that loading this module does not load the manager's proxy classes.
 const resultClasses: Record<keyof ProcessPrimitives, () => abstract new (...args: never[]) => unknown> = {

@@ -7,7 +7,7 @@
  * keeps the program alive.
  */
 import { type ChildSpare, startChildSpare } from './internal/child-runner.js';
-import type { InheritedState, Runner, SpareMessage, StartMessage } from './internal/runner.js';
+import type { InheritedState, PreloadFailedMessage, Runner, SpareMessage, StartMessage } from './internal/runner.js';
 import { startThreadSpare, type ThreadSpare } from './internal/thread-runner.js';
 import { CONTEXT_NAMES, type ContextName } from './options.js';
 import { assertContextName } from './start-method.js';
@@ -21,7 +21,8 @@ export interface WarmStartOptions {
    * Task modules (their URLs, or task refs from them) each spare imports ahead, so a start skips
    * that import too. Python: `set_forkserver_preload()`. A preloaded module's top level runs
    * when the spare is made, with the `process.env` of that moment; the target itself sees the
-   * env (and working directory) of `start()`. @default []
+   * env (and working directory) of `start()`. A module that fails to import there is named once
+   * in a process warning (code `MP_PRELOAD_FAILED`). @default []
    */
   preload?: ReadonlyArray<string | TaskRef>;
 }
@@ -36,13 +37,29 @@ interface Spare {
 let message: SpareMessage | undefined;
 let enabled = new Set<ContextName>();
 const ready = new Map<ContextName, Spare>();
+// Preload modules already warned about: one warning per module and program.
+const warned = new Set<string>();
+
+function warnPreloadFailed({ module, error }: PreloadFailedMessage): void {
+  if (warned.has(module)) return;
+  warned.add(module);
+  process.emitWarning(
+    `enableWarmStart(): the preload module ${module} failed to import in a warm spare (${error}). ` +
+      'Spares go on without it, so a start whose target is in it imports it again (a cold start) ' +
+      'and fails the same way: fix the module or remove it from preload.',
+    { type: 'ProcessWarning', code: 'MP_PRELOAD_FAILED' },
+  );
+}
 
 function startSpare(context: ContextName): void {
   if (!message || !enabled.has(context) || ready.has(context)) return;
   try {
     const env = { ...process.env };
     const cwd = process.cwd();
-    const worker = context === 'thread' ? startThreadSpare(message) : startChildSpare(message);
+    const worker =
+      context === 'thread'
+        ? startThreadSpare(message, warnPreloadFailed)
+        : startChildSpare(message, warnPreloadFailed);
     ready.set(context, { worker, env, cwd });
   } catch {
     // The system refused a new worker (WorkerStartError): no spare for now. The next start tries

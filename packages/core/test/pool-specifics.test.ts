@@ -26,10 +26,29 @@ describe('Pool specifics', () => {
     expect(await pool.map(tasks.square, [1, 2, 3])).toEqual([1, 4, 9]);
   });
 
-  it('out of memory under resourceLimits is a WorkerCrashedError, and the pool goes on', async () => {
-    const pool = makePool({ processes: 1, resourceLimits: { maxOldGenerationSizeMb: 32 } });
-    await expect(pool.apply(tasks.allocate, [])).rejects.toBeInstanceOf(WorkerCrashedError);
-    expect(await pool.apply(tasks.square, [6])).toBe(36);
+  for (const context of ['thread', 'process'] as const) {
+    it(`out of memory under resourceLimits (${context}) is a WorkerCrashedError saying memory, reason 'out of memory'; the pool goes on`, {
+      timeout: 60_000,
+    }, async () => {
+      const pool = makePool({ processes: 1, context, resourceLimits: { maxOldGenerationSizeMb: 32 } });
+      const err: any = await pool.apply(tasks.allocate, []).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(WorkerCrashedError);
+      expect(err.reason).toBe('out of memory');
+      expect(err.message).toMatch(/ran out of memory/);
+      expect(err.message).toMatch(/resourceLimits\.maxOldGenerationSizeMb/);
+      // A thread ends with code 1, a child process is aborted by V8.
+      if (context === 'thread') expect([err.exitCode, err.signal]).toEqual([1, null]);
+      else expect([err.exitCode, err.signal]).toEqual([null, 'SIGABRT']);
+      expect(await pool.apply(tasks.square, [6])).toBe(36);
+    });
+  }
+
+  it('a worker that exits on its own has reason null and no word of memory', async () => {
+    const pool = makePool({ processes: 1 });
+    const err: any = await pool.apply(tasks.exitWith, [3]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WorkerCrashedError);
+    expect(err.reason).toBeNull();
+    expect(err.message).not.toMatch(/memory/);
   });
 
   it('validates options and tasks', async () => {

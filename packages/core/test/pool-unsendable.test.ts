@@ -37,6 +37,25 @@ describe.each(['thread', 'process'] as const)('unsendable values in the %s conte
     expect(await pool.map(t.echo, [1, 2])).toEqual([1, 2]);
   });
 
+  it('a returned function gets advice for results (return data), an argument one for arguments (task reference)', {
+    timeout: 20_000,
+  }, async () => {
+    const pool = makePool({ processes: 1, context });
+    for (const [task, path] of [
+      [t.returnFunction, 'result'],
+      [t.returnNestedFunction, 'result.parent.isAlive'],
+    ] as const) {
+      const err = await failure(pool.apply(task, []));
+      expect(err.path).toBe(path);
+      expect(err.message).toMatch(/return data \(plain values\) from the task instead/);
+      expect(err.message).not.toMatch(/task reference/);
+    }
+    const arg = await failure(pool.apply(t.echo, [() => 1]));
+    expect(arg.path).toBe('args[0]');
+    expect(arg.message).toMatch(/pass a task reference from defineTasks\(\) instead/);
+    expect(await pool.apply(t.echo, [7])).toBe(7);
+  });
+
   it("a task's error whose getter throws is a SerializationError naming the error's field", {
     timeout: 20_000,
   }, async () => {

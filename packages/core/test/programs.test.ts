@@ -30,6 +30,15 @@ describe.concurrent.each(['thread', 'process'])('programs in %s context', (conte
     for (const line of lines) expect(line).toMatch(/^worker \d line \d+$/);
   });
 
+  it('a Process that runs out of memory: its stderr says so and what to do', async ({ expect }) => {
+    const { stdout, stderr } = await runProgram('process-oom.mjs', [context], {
+      NODE_OPTIONS: '--max-old-space-size=48',
+    });
+    // A thread ends with 1 (Node's ERR_WORKER_OUT_OF_MEMORY), a child is aborted by V8 (-SIGABRT).
+    expect(stdout).toBe(context === 'thread' ? 'exitCode=1\n' : 'exitCode=-6\n');
+    expect(stderr).toMatch(/the Process \((thread|pid) \d+\) ran out of memory: .*--max-old-space-size/);
+  });
+
   it('names the task and module when the worker does not define the task', async ({ expect }) => {
     const { stdout, stderr } = await runProgram('missing-task.mjs', [context]);
     expect(stdout).toContain('exitCode=1');

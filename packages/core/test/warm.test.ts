@@ -34,6 +34,40 @@ describe.each(['thread', 'process'] as const)('warm start in %s context', (conte
     expect(p.exitCode).toBe(0);
   });
 
+  it('a preload module that fails to import is named once in a MP_PRELOAD_FAILED warning; starts go on', {
+    timeout: 30_000,
+  }, async () => {
+    // A query makes each context's module a different one (each is warned about once per program).
+    const broken = `${new URL('./fixtures/broken-module.mjs', import.meta.url).href}?${context}`;
+    const warnings: Error[] = [];
+    let told: () => void = () => {};
+    const first = new Promise<void>((resolve) => {
+      told = resolve;
+    });
+    const onWarning = (w: Error) => {
+      if ((w as { code?: string }).code !== 'MP_PRELOAD_FAILED') return;
+      warnings.push(w);
+      told();
+    };
+    process.on('warning', onWarning);
+    try {
+      enableWarmStart({ context, preload: [broken] });
+      await first;
+      // Two more spares preload it (each start takes one and a new one is made): no new warning.
+      for (let i = 0; i < 2; i++) {
+        const p = new Process({ target: tasks.noop, context });
+        p.start();
+        await p.join();
+        expect(p.exitCode).toBe(0);
+      }
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]!.message).toContain(broken);
+    expect(warnings[0]!.message).toContain('top-level failure in the task module');
+  });
+
   it('keeps Python exit codes for terminate() on a spare', async () => {
     enableWarmStart({ context });
     const p = new Process({ target: tasks.hang, context });

@@ -47,6 +47,7 @@ export {
   type ManagerBarrierOptions,
   SemaphoreProxy,
 } from './manager/sync-proxies.js';
+export { SynchronizedArrayProxy, SynchronizedValueProxy } from './manager/synchronized-proxies.js';
 export { Pipe, type PipeOptions } from './pipe.js';
 export { Queue } from './queue.js';
 export type { QueueOptions, TimeoutOptions } from './queue-options.js';

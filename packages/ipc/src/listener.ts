@@ -90,6 +90,8 @@ export class Listener implements AsyncDisposable {
   #closed = false;
   #serving = false;
   #lastAccepted: Address | null = null;
+  // A TCP listener's [host, port] once bound, kept after close() (Python's `address` stays readable).
+  #bound: readonly [host: string, port: number] | null = null;
   readonly #listening: Promise<void>;
 
   constructor(address?: Address, options: ListenerOptions = {}) {
@@ -106,7 +108,11 @@ export class Listener implements AsyncDisposable {
       .createServer({ pauseOnConnect: true }, (s) => this.#incoming(s));
     this.#server.on('error', (err) => this.#fail(err));
     this.#listening = new Promise<void>((resolve, reject) => {
-      this.#server.once('listening', resolve);
+      this.#server.once('listening', () => {
+        const a = this.#server.address();
+        if (a && typeof a !== 'string') this.#bound = [a.address, a.port];
+        resolve();
+      });
       this.#server.once('error', reject);
     });
     this.#listening.catch(() => {});
@@ -116,20 +122,22 @@ export class Listener implements AsyncDisposable {
 
   /**
    * Where this listener listens: its Unix socket path, or `[host, port]` with the port it got.
-   * Python: `address`.
-   * @throws {ClosedError} after `close()`.
+   * Python: `address`. Still readable after `close()`, as in Python.
+   * @throws {ClosedError} for a TCP listener not bound yet (read it from `await listener.ready()`),
+   *   or closed before it was bound; Node's listen error when binding failed.
+   * @example
+   * const listener = new Listener();
+   * console.log(listener.address); // a socket path in the temp directory
    */
   get address(): Address {
-    if (this.#closed) throw new ClosedError('This Listener was closed.');
     if (this.#path !== null) return this.#path;
-    const a = this.#server.address();
-    if (!a || typeof a === 'string') {
-      throw (
-        this.#error ??
-        new ClosedError('This TCP Listener is not bound yet: read the address from `await listener.ready()`.')
-      );
-    }
-    return [a.address, a.port];
+    if (this.#bound !== null) return [this.#bound[0], this.#bound[1]];
+    if (this.#closed)
+      throw new ClosedError('This TCP Listener was closed before it was bound: it has no address.');
+    throw (
+      this.#error ??
+      new ClosedError('This TCP Listener is not bound yet: read the address from `await listener.ready()`.')
+    );
   }
 
   /**

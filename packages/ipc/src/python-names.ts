@@ -5,6 +5,7 @@
 import { definePythonNames } from '@multiproc/shared';
 import { Connection } from './connection.js';
 import { JoinableQueue } from './joinable-queue.js';
+import { SynchronizedArrayProxy, SynchronizedValueProxy } from './manager/synchronized-proxies.js';
 import { Queue } from './queue.js';
 import { SimpleQueue } from './simple-queue.js';
 
@@ -22,3 +23,6 @@ definePythonNames(Connection.prototype, {
   recv_bytes: 'recvBytes()',
   recv_bytes_into: 'recvBytesInto()',
 });
+// Lock-carrying manager values (getContext('process').Value()/Array()).
+definePythonNames(SynchronizedValueProxy.prototype, { get_lock: 'getLock()' });
+definePythonNames(SynchronizedArrayProxy.prototype, { get_lock: 'getLock()' });

@@ -277,4 +277,20 @@ describe('Listener and Client', () => {
     await expect(pending).rejects.toBeInstanceOf(ClosedError);
     await expect(l.accept()).rejects.toBeInstanceOf(ClosedError);
   });
+
+  it('address stays readable after close(), as in Python: the Unix path, or the bound [host, port]', async () => {
+    const unix = new Listener();
+    const path = unix.address;
+    unix.close();
+    expect(unix.address).toBe(path);
+    const tcp = new Listener(['127.0.0.1', 0]);
+    const [host, port] = (await tcp.ready()) as [string, number];
+    expect(port).toBeGreaterThan(0);
+    tcp.close();
+    expect(tcp.address).toEqual([host, port]);
+    // Closed before it was bound, a TCP listener never had a port: that is a ClosedError.
+    const early = new Listener(['127.0.0.1', 0]);
+    early.close();
+    expect(() => early.address).toThrow(ClosedError);
+  });
 });

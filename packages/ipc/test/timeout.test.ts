@@ -1,5 +1,6 @@
 import {
   JoinableQueue,
+  Manager,
   Pipe,
   Queue,
   QueueEmptyError,
@@ -85,5 +86,18 @@ describe('ipc waiting methods take ms or { timeout } (and { block: false } for q
     await expect(wait([b], Number.NaN)).rejects.toBeInstanceOf(ValidationError);
     a.close();
     b.close();
+  });
+
+  it("a manager Lock's or Semaphore's acquire({ block: false, timeout }) throws ValidationError, as Python's raises ValueError", async () => {
+    const manager = await Manager.start();
+    try {
+      for (const lock of [manager.Lock(), manager.RLock(), manager.Semaphore(1)]) {
+        await expect(lock.acquire({ block: false, timeout: 5 })).rejects.toBeInstanceOf(ValidationError);
+        expect(await lock.acquire({ block: false })).toBe(true);
+        await lock.release();
+      }
+    } finally {
+      await manager.shutdown();
+    }
   });
 });

@@ -69,9 +69,9 @@ export class Lock implements ConditionLock, Abandonable {
 
   /**
    * Waits for the lock without blocking the event loop.
-   * @param options `timeout` in ms.
+   * @param options `timeout` in ms, or `{ block: false }` to try once.
+   * @throws {ValidationError} for another form, or a timeout with `{ block: false }` (Python: `ValueError`).
    * @returns `true` once acquired, `false` on timeout.
-   * @throws {ValidationError} for a timeout that is not a number.
    * @throws {LockError} in a program's main thread, when nothing left could end the wait (a deadlock).
    * @example
    * if (await lock.acquire({ timeout: 100 })) lock.release();
@@ -87,7 +87,8 @@ export class Lock implements ConditionLock, Abandonable {
 
   /**
    * Waits for the lock, blocking this thread (for worker hot loops; not on a browser main thread).
-   * @param options `timeout` in ms.
+   * @param options `timeout` in ms, or `{ block: false }` to try once.
+   * @throws {ValidationError} for another form, or a timeout with `{ block: false }` (Python: `ValueError`).
    * @returns `true` once acquired, `false` on timeout.
    * @example
    * lock.acquireSync(); try { counter.value += 1; } finally { lock.release(); }

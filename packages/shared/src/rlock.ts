@@ -75,7 +75,8 @@ export class RLock implements ConditionLock, Abandonable {
 
   /**
    * Waits for the lock without blocking the event loop; succeeds at once if this thread holds it.
-   * @param options `timeout` in ms.
+   * @param options `timeout` in ms, or `{ block: false }` to try once.
+   * @throws {ValidationError} for another form, or a timeout with `{ block: false }` (Python: `ValueError`).
    * @returns `true` once acquired, `false` on timeout.
    * @throws {LockError} in a program's main thread, when nothing left could end the wait (a deadlock).
    * @example
@@ -89,7 +90,8 @@ export class RLock implements ConditionLock, Abandonable {
 
   /**
    * Waits for the lock, blocking this thread; succeeds at once if this thread holds it.
-   * @param options `timeout` in ms.
+   * @param options `timeout` in ms, or `{ block: false }` to try once.
+   * @throws {ValidationError} for another form, or a timeout with `{ block: false }` (Python: `ValueError`).
    * @returns `true` once acquired, `false` on timeout.
    * @example
    * r.acquireSync(); r.release();

@@ -91,7 +91,8 @@ export class Semaphore implements Abandonable {
 
   /**
    * Takes a permit, waiting without blocking the event loop.
-   * @param options `timeout` in ms.
+   * @param options `timeout` in ms, or `{ block: false }` to try once.
+   * @throws {ValidationError} for another form, or a timeout with `{ block: false }` (Python: `ValueError`).
    * @returns `true` once taken, `false` on timeout.
    * @throws {LockError} in a program's main thread, when nothing left could end the wait (a deadlock).
    * @example
@@ -115,7 +116,8 @@ export class Semaphore implements Abandonable {
 
   /**
    * Takes a permit, blocking this thread while there is none.
-   * @param options `timeout` in ms.
+   * @param options `timeout` in ms, or `{ block: false }` to try once.
+   * @throws {ValidationError} for another form, or a timeout with `{ block: false }` (Python: `ValueError`).
    * @returns `true` once taken, `false` on timeout.
    * @example
    * sem.acquireSync(); sem.release();

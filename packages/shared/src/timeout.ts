@@ -16,7 +16,9 @@ export interface WaitOptions {
 /** The options form of a timeout argument where Python has a `block` argument too. */
 export interface BlockingWaitOptions extends WaitOptions {
   /**
-   * `false`: do not wait at all (Python's `block=False`); the `timeout` is then ignored, as in Python.
+   * `false`: do not wait at all (Python's `block=False`). As in Python, a `timeout` given with it is
+   * ignored by `Queue.get/put` and refused with `ValidationError` by a lock's or semaphore's
+   * `acquire()` (Python: "can't specify a timeout for a non-blocking call").
    * @default true
    */
   block?: boolean;
@@ -37,6 +39,12 @@ export interface ResolvedTimeout {
 export interface ResolveTimeoutOptions {
   /** Whether `{ block: false }` is accepted (Python has `block`: `Queue.get/put`, `Lock.acquire`). */
   block?: boolean;
+  /**
+   * With `block`: `{ block: false, timeout }` throws `ValidationError`, as Python's
+   * `Lock.acquire(False, 5)` raises `ValueError` (its `Queue.get/put` ignore the timeout instead).
+   * @default false
+   */
+  refuseTimeoutWithoutBlock?: boolean;
   /**
    * The wait when no timeout is given, in ms (`Connection.poll()` answers at once: `0`). An explicit
    * `null` (Python's `None`) still waits without limit.
@@ -95,7 +103,15 @@ export function resolveTimeout(
     }
     block = blockArg;
   }
-  if (!block) return { timeoutMs: 0, block: false };
+  if (!block) {
+    if (options.refuseTimeoutWithoutBlock && timeout !== undefined && timeout !== null) {
+      throw new ValidationError(
+        `${method}: a timeout cannot be given with { block: false } (Python: "can't specify a timeout ` +
+          `for a non-blocking call"). Pass { block: false } to try once, or { timeout } to wait.`,
+      );
+    }
+    return { timeoutMs: 0, block: false };
+  }
   if (timeout === undefined || timeout === null) return resolveTimeout(timeout, method, options);
   if (typeof timeout !== 'number') throw badForm(timeout, method, options);
   return { timeoutMs: checkMs(timeout, method, options), block: true };

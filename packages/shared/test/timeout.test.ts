@@ -49,6 +49,12 @@ describe('resolveTimeout()', () => {
     ['a non-boolean block', { block: 0 }, { block: true }, /block must be true or false/],
     ['a string timeout', { timeout: '5' }, {}, /accepts/],
     ['a negative timeout option', { timeout: -5 }, {}, />= 0/],
+    [
+      'a timeout with block: false for an acquire',
+      { block: false, timeout: 5 },
+      { block: true, refuseTimeoutWithoutBlock: true },
+      /cannot be given with \{ block: false \}/,
+    ],
   ])('refuses %s with ValidationError naming the method and the forms', (_, arg, options, message) => {
     let caught: unknown;
     try {
@@ -92,6 +98,9 @@ describe('every waiting method of the primitives takes ms or { timeout }', () =>
       await expect(held.acquire(false as never)).rejects.toBeInstanceOf(ValidationError);
       expect(() => held.acquireSync(true as never)).toThrow(ValidationError);
       await expect(held.acquire(-1)).rejects.toBeInstanceOf(ValidationError);
+      // Python: acquire(False, 5) raises ValueError "can't specify a timeout for a non-blocking call".
+      await expect(held.acquire({ block: false, timeout: 5 })).rejects.toThrow(/non-blocking call/);
+      expect(() => held.acquireSync({ block: false, timeout: 0 })).toThrow(ValidationError);
       held.release();
       // A bad argument is refused before the lock is taken: the free lock stays free.
       const free = make();

@@ -66,6 +66,16 @@ export const sharedSyncCases: Case[] = [
     next: lockWorks,
   },
   {
+    api: 'lock.acquire({ block: false, timeout })',
+    input: 'a timeout with block: false (Python: ValueError)',
+    expect: 'ValidationError',
+    says: 'non-blocking call',
+    async: true,
+    setup: () => new Lock(),
+    run: (l) => l.acquire({ block: false, timeout: 5 }),
+    next: lockWorks,
+  },
+  {
     api: 'lock.acquire(true, 0.5)',
     input: 'Python positional args (block, seconds)',
     expect: 'ValidationError',

@@ -2,9 +2,17 @@
 import type { ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
 import { guardChannel } from './channel-guard.js';
+import { processOutOfMemoryLine } from './out-of-memory.js';
 import { forwardChildOutput } from './output.js';
 import { reapedEnv, reapWithProgram } from './reaper.js';
-import type { ExitInfo, Runner, SpareMessage, StartMessage } from './runner.js';
+import {
+  type ExitInfo,
+  isPreloadFailed,
+  type PreloadFailedMessage,
+  type Runner,
+  type SpareMessage,
+  type StartMessage,
+} from './runner.js';
 import { isStartFailure, startError } from './start-failure.js';
 import { workerEntryPath } from './worker-entries.js';
 
@@ -64,9 +72,18 @@ export interface ChildSpare {
   dispose(): void;
 }
 
-/** Forks a spare child: it boots and preloads, unref'd, and runs whatever it is given later. */
-export function startChildSpare(spare: SpareMessage): ChildSpare {
+/**
+ * Forks a spare child: it boots and preloads, unref'd, and runs whatever it is given later.
+ * `onPreloadFailed` hears of each preload module that failed to import.
+ */
+export function startChildSpare(
+  spare: SpareMessage,
+  onPreloadFailed: (message: PreloadFailedMessage) => void,
+): ChildSpare {
   const child = forkEntry();
+  child.on('message', (message: unknown) => {
+    if (isPreloadFailed(message)) onPreloadFailed(message);
+  });
   send(child, spare);
   const handles = [child, child.channel, child.stdout, child.stderr] as Array<
     { ref?(): void; unref?(): void } | null | undefined
@@ -89,7 +106,10 @@ export function startChildSpare(spare: SpareMessage): ChildSpare {
 }
 
 function childRunner(child: ChildProcess): Runner {
-  const output = forwardChildOutput(child.stdout!, child.stderr!);
+  let outOfMemory = false;
+  const output = forwardChildOutput(child.stdout!, child.stderr!, () => {
+    outOfMemory = true;
+  });
   const exited = new Promise<ExitInfo>((resolve) => {
     // No pid: the spawn failed. Node emits the system error next and never 'exit'.
     if (child.pid === undefined) {
@@ -100,7 +120,10 @@ function childRunner(child: ChildProcess): Runner {
     }
     const done = (code: number | null, signal: NodeJS.Signals | null) => {
       const info = { exitCode: code ?? (signal ? signalExitCode(signal) : 1), signal };
-      void output.then(() => resolve(info));
+      void output.then(() => {
+        if (outOfMemory) process.stderr.write(processOutOfMemoryLine(child.pid ?? -1));
+        resolve(info);
+      });
     };
     if (child.exitCode !== null || child.signalCode !== null) done(child.exitCode, child.signalCode);
     else child.once('exit', done);

@@ -10,6 +10,7 @@
 import { readSync, writeSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
+import { saysHeapOutOfMemory } from './out-of-memory.js';
 
 /** Pipes `source` into `target` line by line. */
 class LineForwarder {
@@ -19,11 +20,15 @@ class LineForwarder {
   /** Resolves when `source` has ended. */
   readonly done: Promise<void>;
 
-  constructor(source: Readable, target: Writable) {
+  constructor(source: Readable, target: Writable, watch?: (text: string) => void) {
+    const write = (text: string) => {
+      watch?.(text);
+      target.write(text);
+    };
     this.done = new Promise((resolve) => {
-      source.on('data', (chunk: Buffer | string) => this.#push(chunk, (text) => target.write(text)));
+      source.on('data', (chunk: Buffer | string) => this.#push(chunk, write));
       const finish = () => {
-        this.#finish((text) => target.write(text));
+        this.#finish(write);
         resolve();
       };
       source.once('end', finish);
@@ -92,11 +97,20 @@ function pipeFd(stream: Readable): number | undefined {
 /**
  * Forwards a child's stdout and stderr line by line and, if the program exits first (a daemon
  * child, or `process.exit()`), drains at exit what it wrote and was not read yet. Resolves when
- * both streams have ended.
+ * both streams have ended. `onOutOfMemory` is called once V8's out-of-memory message crosses stderr.
  */
-export function forwardChildOutput(stdout: Readable, stderr: Readable): Promise<void> {
+export function forwardChildOutput(
+  stdout: Readable,
+  stderr: Readable,
+  onOutOfMemory?: () => void,
+): Promise<void> {
   const out = new LineForwarder(stdout, process.stdout);
-  const err = new LineForwarder(stderr, process.stderr);
+  let toldMemory = false;
+  const err = new LineForwarder(stderr, process.stderr, (text) => {
+    if (toldMemory || !onOutOfMemory || !saysHeapOutOfMemory(text)) return;
+    toldMemory = true;
+    onOutOfMemory();
+  });
   const drain: Drain = () => {
     out.drainSync(pipeFd(stdout), 1);
     err.drainSync(pipeFd(stderr), 2);

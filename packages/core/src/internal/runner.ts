@@ -52,6 +52,19 @@ export interface SpareMessage {
   readonly preload: readonly string[];
 }
 
+/** What a spare tells the host when a module it was told to preload failed to import. */
+export interface PreloadFailedMessage {
+  readonly kind: 'mp:preload-failed';
+  readonly module: string;
+  /** The import's error, as `name: message`. */
+  readonly error: string;
+}
+
+/** Whether `message` from a spare is a {@link PreloadFailedMessage}. */
+export function isPreloadFailed(message: unknown): message is PreloadFailedMessage {
+  return (message as { kind?: unknown } | null)?.kind === 'mp:preload-failed';
+}
+
 /** A running worker, whichever the context. */
 export interface Runner {
   readonly pid: number;

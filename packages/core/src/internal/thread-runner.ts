@@ -1,8 +1,17 @@
 /** The 'thread' context: a `node:worker_threads` Worker running the process entry. */
 import { type TransferListItem, Worker, type WorkerOptions } from 'node:worker_threads';
+import { isOutOfMemory, processOutOfMemoryLine } from './out-of-memory.js';
 import { forwardLines } from './output.js';
 import { recoverOnExit } from './owner-death.js';
-import { type ExitInfo, osExitCode, type Runner, type SpareMessage, type StartMessage } from './runner.js';
+import {
+  type ExitInfo,
+  isPreloadFailed,
+  osExitCode,
+  type PreloadFailedMessage,
+  type Runner,
+  type SpareMessage,
+  type StartMessage,
+} from './runner.js';
 import { isStartFailure, startError } from './start-failure.js';
 import { workerEntryUrl } from './worker-entries.js';
 
@@ -47,10 +56,18 @@ export interface ThreadSpare {
 
 /**
  * Starts a spare thread: it boots and preloads, unref'd, and runs whatever it is given later.
+ * `onPreloadFailed` hears of each preload module that failed to import.
  * @throws {WorkerStartError} when Node cannot create the thread.
  */
-export function startThreadSpare(spare: SpareMessage): ThreadSpare {
+export function startThreadSpare(
+  spare: SpareMessage,
+  onPreloadFailed: (message: PreloadFailedMessage) => void,
+): ThreadSpare {
   const worker = newWorker({ workerData: spare, stdout: true, stderr: true });
+  // Listened to before unref(): on Node 22+ a 'message' listener added later refs the worker again.
+  worker.on('message', (message: unknown) => {
+    if (isPreloadFailed(message)) onPreloadFailed(message);
+  });
   worker.unref();
   let online = false;
   let failed = false;
@@ -87,6 +104,7 @@ export function startThreadSpare(spare: SpareMessage): ThreadSpare {
 
 function threadRunner(worker: Worker, lineBuffered: boolean, online = false): Runner {
   let stoppedWith: number | undefined;
+  const threadId = worker.threadId; // -1 once it has exited
   let failedToStart: ExitInfo['startError'];
   // A target that returned (or exit(0)) ended normally; terminate/kill, a throw or exit(n) failed.
   recoverOnExit(worker, (code) => code === 0 && stoppedWith === undefined && !failedToStart);
@@ -116,6 +134,7 @@ function threadRunner(worker: Worker, lineBuffered: boolean, online = false): Ru
     }
     // An error thrown at the worker's top level also ends it with code 1; print it like Python.
     process.stderr.write(`${(err as Error)?.stack ?? String(err)}\n`);
+    if (isOutOfMemory(err)) process.stderr.write(processOutOfMemoryLine(process.pid, threadId));
   });
   return {
     pid: process.pid,

@@ -23,6 +23,7 @@ import { Tinypool } from 'tinypool';
 import type { WorkerStartError } from '../errors.js';
 import type { BatchReply, CallerMessage } from '../internal/batch.js';
 import { guardChannel } from '../internal/channel-guard.js';
+import { ChildOutOfMemory } from '../internal/out-of-memory.js';
 import { recoverOnExit } from '../internal/owner-death.js';
 import { osExitCode } from '../internal/runner.js';
 import { diedStarting, isStartFailure, startError } from '../internal/start-failure.js';
@@ -319,7 +320,10 @@ export class TinypoolAdapter {
       });
       return;
     }
-    adoptChild(child);
+    // V8 aborts a child whose heap is full (SIGABRT) after saying so on its stderr.
+    adoptChild(child, () => {
+      slot.cause ??= new ChildOutOfMemory();
+    });
     // A child that writes junk to its IPC channel would hang its call (or end this program): it is
     // killed, and the call it was running fails with WorkerCrashedError saying why.
     guardChannel(child, (error) => {
@@ -336,10 +340,14 @@ export class TinypoolAdapter {
       slot.dying = true;
     });
     child.once('exit', (code, signal) => {
-      // What the child sent before it died is read until its channel closes.
-      const drained = child.connected
-        ? new Promise<void>((resolve) => child.once('disconnect', () => resolve()))
-        : undefined;
+      // What the child sent before it died is read until its channel and stderr close.
+      const closed = (stream: NodeJS.EventEmitter | null, event: string, done: boolean) =>
+        done || !stream ? undefined : new Promise<void>((resolve) => stream.once(event, () => resolve()));
+      const waits = [
+        closed(child, 'disconnect', !child.connected),
+        closed(child.stderr, 'close', child.stderr?.destroyed ?? true),
+      ].filter((w) => w !== undefined);
+      const drained = waits.length === 0 ? undefined : Promise.all(waits).then(() => {});
       slot.exit(code, signal, drained);
     });
   }

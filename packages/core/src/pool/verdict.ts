@@ -19,6 +19,7 @@ import { WorkerCrashedError } from '../errors.js';
 import type { Batch, JobReply } from '../internal/batch.js';
 import { isChannelCorruption } from '../internal/channel-guard.js';
 import { fromErrorRecord } from '../internal/error-record.js';
+import { isOutOfMemory } from '../internal/out-of-memory.js';
 import type { Entry } from './dispatcher.js';
 import type { Outcome } from './outcome.js';
 
@@ -130,17 +131,24 @@ function crashError(
   inInit: boolean,
 ): WorkerCrashedError {
   const { exitCode, signal, cause } = outcome;
+  const memory = isOutOfMemory(cause);
   const how = isChannelCorruption(cause)
     ? 'corrupted its IPC channel (it wrote bytes that are not a message to fd 3) and was killed'
-    : signal
-      ? `was killed by ${signal}`
-      : `exited with code ${exitCode}`;
+    : memory
+      ? `ran out of memory: its JavaScript heap reached its limit and it was stopped (${signal ? `by ${signal}` : `exit code ${exitCode}`})`
+      : signal
+        ? `was killed by ${signal}`
+        : `exited with code ${exitCode}`;
+  const advice = memory
+    ? ' Raise the heap limit (the Pool option resourceLimits.maxOldGenerationSizeMb, or node --max-old-space-size), or use less memory per task.'
+    : '';
   const message = inInit
-    ? `The worker ${how} in the pool's initializer, before this task could start; the pool replaced it.`
-    : `The worker running this task ${how}; the pool replaced it.`;
+    ? `The worker ${how} in the pool's initializer, before this task could start; the pool replaced it.${advice}`
+    : `The worker running this task ${how}; the pool replaced it.${advice}`;
   return new WorkerCrashedError(message, {
     exitCode: signal ? null : exitCode,
     signal,
+    ...(memory ? { reason: 'out of memory' as const } : {}),
     ...(entry?.taskIndex === undefined ? {} : { taskIndex: entry.taskIndex + item }),
     ...(cause === undefined ? {} : { cause }),
   });

@@ -26,7 +26,7 @@ import { decodeValue } from '@multiproc/shared';
 import { setWorkerIdentity } from '../identity.js';
 import { describeThrown } from '../internal/describe-thrown.js';
 import { importTaskModule, loadTask } from '../internal/load-task.js';
-import type { InheritedState, SpareMessage, StartMessage } from '../internal/runner.js';
+import type { InheritedState, PreloadFailedMessage, SpareMessage, StartMessage } from '../internal/runner.js';
 import { writeOutputDirectly } from './direct-output.js';
 
 function flush(stream: NodeJS.WriteStream): Promise<void> {
@@ -108,7 +108,16 @@ function inherit(state: InheritedState): void {
 /** A warm spare: import what it was told to ahead, then wait for the real start message. */
 async function prepare(spare: SpareMessage): Promise<void> {
   setWorkerIdentity(SPARE_IDENTITY);
-  for (const url of spare.preload) await importTaskModule(url).catch(() => {});
+  for (const url of spare.preload) {
+    // Not fatal here (a start imports the module again and reports its own failure), but the host
+    // warns once, so a preload that never works does not pass for a warm start.
+    await importTaskModule(url).catch((err: unknown) => {
+      const error = err instanceof Error ? `${err.name}: ${err.message}` : describeThrown(err);
+      const message: PreloadFailedMessage = { kind: 'mp:preload-failed', module: url, error };
+      if (inChild) process.send?.(message);
+      else threads!.parentPort!.postMessage(message);
+    });
+  }
 }
 
 const SPARE_IDENTITY = {

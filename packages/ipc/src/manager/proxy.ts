@@ -17,7 +17,10 @@ const classes = new Map<string, new (ref: ProxyRef) => any>();
 
 /** @internal Makes the proxy class of `typeid` (its own, or an {@link AutoProxy}). */
 export function makeProxy<P>(ref: ProxyRef): P {
-  const C = ref.auto ? undefined : classes.get(ref.typeid);
+  // A Value or Array that carries a lock is the synchronized class of its typeid.
+  const C = ref.auto
+    ? undefined
+    : classes.get(ref.lock === undefined ? ref.typeid : `Synchronized${ref.typeid}`);
   return (C ? new C(ref) : autoProxy(ref)) as P;
 }
 

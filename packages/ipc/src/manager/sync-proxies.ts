@@ -48,14 +48,15 @@ export class LockProxy extends BaseProxy {
   /**
    * Acquires the lock, waiting up to `timeout` ms; resolves to whether it did. Python: `acquire(block, timeout)`.
    * @param timeout - ms, `{ timeout }` or `{ block: false }`. @default waits without limit
-   * @throws {ValidationError} for another form of timeout.
+   * @throws {ValidationError} for another form of timeout, or a timeout with `{ block: false }`
+   *   (Python: ValueError "can't specify a timeout for a non-blocking call").
    * @throws {LockError} without a timeout, when nothing could ever release it: the manager is
    *   served from this thread, no other thread, process or program uses it, and this program has
    *   nothing else left to do (a deadlock Python would block in forever).
    * @throws {ManagerClosedError} when the manager is gone.
    */
   async acquire(timeout?: AcquireArg): Promise<boolean> {
-    const ms = wireTimeout(timeout, `${this.typeid}.acquire()`, true);
+    const ms = wireTimeout(timeout, `${this.typeid}.acquire()`, 'acquire');
     return this.client().request(this[proxyRef].id, 'acquire', [ms], true, ms < 0) as Promise<boolean>;
   }
 

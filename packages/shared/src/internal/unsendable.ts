@@ -52,12 +52,20 @@ function describe(value: unknown): string {
   return typeof value;
 }
 
+/** Whether `path` names a task's return value (`result`, `result.a`, `result[3]`). */
+const isResult = (path: string): boolean => /^result(?:$|[.[])/.test(path);
+
 /** A function, a symbol or an uncloneable object at `path`. */
 export function unsendable(path: string, value: unknown): SerializationError {
   const hint =
     typeof value === 'function'
-      ? 'A function cannot cross a worker boundary: pass a task reference from defineTasks() instead.'
-      : 'Only structured-cloneable values (and multiproc objects) can be sent.';
+      ? isResult(path)
+        ? 'A function cannot cross a worker boundary: return data (plain values) from the task instead, ' +
+          'and call the function inside the task.'
+        : 'A function cannot cross a worker boundary: pass a task reference from defineTasks() instead.'
+      : isResult(path)
+        ? 'A task can return only structured-cloneable values (and multiproc objects).'
+        : 'Only structured-cloneable values (and multiproc objects) can be sent.';
   return new SerializationError(path, `Cannot send ${path}: it is ${describe(value)}. ${hint}`);
 }
 

@@ -33,6 +33,8 @@ export interface ProxyRef {
   readonly typeid: string;
   /** Registered with `BaseManager.register()`: an AutoProxy, whatever the typeid. */
   readonly auto?: boolean;
+  /** A synchronized Value or Array (`getContext('process').Value()`): the lock every copy shares. */
+  readonly lock?: ProxyRef;
 }
 
 const CLASSES: Record<string, new (message: string) => any> = {
@@ -64,8 +66,12 @@ export function fromRecord(r: ErrorRecord): Error {
   return e;
 }
 
-/** A proxy method's timeout argument as ms on the wire (-1: no limit). */
-export function wireTimeout(arg: unknown, method: string, block = false): WireTimeout {
-  const { timeoutMs } = resolveTimeout(arg, method, { block });
+/**
+ * A proxy method's timeout argument as ms on the wire (-1: no limit). `block`: `{ block: false }`
+ * is accepted; `'acquire'`: also, and a timeout with it is refused (Python's `Lock.acquire`).
+ */
+export function wireTimeout(arg: unknown, method: string, block: boolean | 'acquire' = false): WireTimeout {
+  const options = { block: block !== false, refuseTimeoutWithoutBlock: block === 'acquire' };
+  const { timeoutMs } = resolveTimeout(arg, method, options);
   return timeoutMs === Number.POSITIVE_INFINITY ? -1 : timeoutMs;
 }

@@ -1,0 +1,72 @@
+/**
+ * The Value and Array of `getContext('process')`: manager proxies that carry a lock, as Python's
+ * `ctx.Value()`/`ctx.Array()` are `Synchronized` wrappers with `get_lock()`. The lock's reference
+ * travels inside the value's, so every copy (in any thread or process) returns the same lock.
+ */
+import { proxyRef } from '../internal/manager/server.js';
+import type { ProxyRef } from '../internal/manager/wire.js';
+import { ArrayProxy, ValueProxy } from './data-proxies.js';
+import { makeProxy, proxyClass } from './proxy.js';
+import type { LockProxy } from './sync-proxies.js';
+
+function lockOf(self: ValueProxy<never> | ArrayProxy<never>, cached: LockProxy | undefined): LockProxy {
+  return cached ?? makeProxy<LockProxy>(self[proxyRef].lock as ProxyRef);
+}
+
+/**
+ * A process-shared `Value` with a lock: what `getContext('process').Value()` returns. Mirrors
+ * Python's `Synchronized` (`ctx.Value(typecode, v)`): `getLock()` returns the lock that guards
+ * a read-modify-write, the same one in every process the value is sent to.
+ * @example
+ * const ctx = getContext('process');
+ * const v = ctx.Value('i', 0);
+ * const lock = v.getLock();
+ * await lock.acquire();
+ * try { await v.set((await v.get()) + 1); } finally { await lock.release(); }
+ */
+export class SynchronizedValueProxy<T extends number | bigint = number> extends ValueProxy<T> {
+  #lock: LockProxy | undefined;
+
+  /** The lock that guards this value (a process-safe `Lock`, or the one given as `{ lock }`). Python: `get_lock()`. */
+  getLock(): LockProxy {
+    this.#lock = lockOf(this as never, this.#lock);
+    return this.#lock;
+  }
+
+  /** @internal `value` with `lock` attached (the process context's `Value()`). */
+  static withLock<T extends number | bigint>(
+    value: ValueProxy<T>,
+    lock: LockProxy,
+  ): SynchronizedValueProxy<T> {
+    return makeProxy({ ...value[proxyRef], lock: lock[proxyRef] });
+  }
+}
+proxyClass('SynchronizedValue', SynchronizedValueProxy);
+
+/**
+ * A process-shared `Array` with a lock: what `getContext('process').Array()` returns. Mirrors
+ * Python's `SynchronizedArray` (`ctx.Array(typecode, init)`): `getLock()` returns the same lock
+ * in every process the array is sent to.
+ * @example
+ * const ctx = getContext('process');
+ * const a = ctx.Array('d', 3);
+ * await a.getLock().withLock(async () => a.set(0, (await a.get(0)) + 1));
+ */
+export class SynchronizedArrayProxy<T extends number | bigint = number> extends ArrayProxy<T> {
+  #lock: LockProxy | undefined;
+
+  /** The lock that guards this array (a process-safe `Lock`, or the one given as `{ lock }`). Python: `get_lock()`. */
+  getLock(): LockProxy {
+    this.#lock = lockOf(this as never, this.#lock);
+    return this.#lock;
+  }
+
+  /** @internal `array` with `lock` attached (the process context's `Array()`). */
+  static withLock<T extends number | bigint>(
+    array: ArrayProxy<T>,
+    lock: LockProxy,
+  ): SynchronizedArrayProxy<T> {
+    return makeProxy({ ...array[proxyRef], lock: lock[proxyRef] });
+  }
+}
+proxyClass('SynchronizedArray', SynchronizedArrayProxy);
