@@ -31,6 +31,7 @@ import type { PoolInit } from './init.js';
 import type { PoolResourceLimits } from './options.js';
 import { type Flight, NOTHING_RAN, type Outcome } from './outcome.js';
 import { isProgressMessage, ProcessLink, ThreadLink } from './progress.js';
+import { SideLanes } from './side-lane.js';
 import { Slot, type SlotState, type StopReason, settleWithin } from './slot.js';
 import { StartPolicy } from './start-policy.js';
 import { stopChild } from './stop-child.js';
@@ -90,6 +91,7 @@ export class TinypoolAdapter {
   /** Flights handed to tinypool and not yet posted to a worker. */
   readonly #unbound = new Set<Flight>();
   readonly #starts: StartPolicy;
+  readonly #lanes: SideLanes;
 
   /** Starts tinypool on the pool worker entry `entry` (checked by `adapter-start.ts`). */
   static create(config: AdapterConfig, entry: URL): TinypoolAdapter {
@@ -110,6 +112,10 @@ export class TinypoolAdapter {
         [...this.#slots].filter((s) => s.state.name !== 'stopping' && s.state.name !== 'exited').length,
       unbound: () => this.#unbound,
     });
+    this.#lanes = new SideLanes(
+      () => this.#slots,
+      config.context === 'thread' && config.minProcesses >= config.processes,
+    );
     this.#starts.fill();
   }
 
@@ -126,6 +132,7 @@ export class TinypoolAdapter {
    * batches: a map chunk is a batch, and what it holds lives until its results are read (issue 18).
    */
   run(flight: Flight, done: (flight: Flight, outcome: Outcome) => void): void {
+    if (this.#lanes.run(flight, done)) return;
     const failed = (error: unknown) => {
       this.#unbound.delete(flight);
       void this.#failed(flight, error).then((outcome) => done(flight, outcome));
@@ -154,9 +161,15 @@ export class TinypoolAdapter {
     if (slot) {
       slot.tasks += jobs.claimed;
       slot.answered(flight);
+      this.#lanes.answered(slot);
       if (reply.retire) this.evict(slot, 'retired');
     }
     return { kind: 'reply', reply, jobs };
+  }
+
+  /** Reads the side lanes' answers now (`SideLanes.poll`). */
+  poll(): void {
+    this.#lanes.poll();
   }
 
   /** Takes back up to `count` jobs of `flight` its worker has not started; the first index, or -1. */
@@ -167,14 +180,18 @@ export class TinypoolAdapter {
   /** Runs nothing more of `flight`: a worker stops its map chunk at the next item. */
   cancel(flight: Flight): void {
     flight.cancelled = true;
-    flight.slot?.progressOf(flight)?.cancel();
+    if (flight.lane) flight.lane.cancel(flight);
+    else flight.slot?.progressOf(flight)?.cancel();
   }
 
   /** Stops the call of `flight`: by stopping its worker if it was posted to one. */
   abort(flight: Flight): void {
     const slot = flight.slot;
     const state = slot?.state;
-    if (slot && state?.name === 'busy' && state.flight === flight) this.evict(slot, 'aborted');
+    const running = flight.lane
+      ? flight.lane.isRunning(flight)
+      : state?.name === 'busy' && state.flight === flight;
+    if (slot && running) this.evict(slot, 'aborted');
     else this.cancel(flight);
   }
 
