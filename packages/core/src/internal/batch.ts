@@ -183,3 +183,32 @@ export interface PostedReply {
   readonly job: number;
   readonly reply: CallReply | MapReply;
 }
+
+/**
+ * A thread's side chunk (`pool/side-lane.ts`): one map chunk of numbers posted straight on its
+ * slot's port, outside tinypool, so that `imap` over millions of numbers allocates one message a
+ * chunk instead of a tinypool task, its promise and its reply (issue 18).
+ */
+export interface SideChunk {
+  readonly seq: number;
+  readonly job: MapJob;
+  readonly spec: TaskSpec;
+  /** The pool's initializer id: the worker runs the chunk only once that initializer succeeded. */
+  readonly init: string | null;
+  /** The first side chunk of a slot only: the port the worker answers side chunks on. */
+  readonly replies?: MessagePort;
+}
+
+/** The host giving up a side chunk the worker may not have started yet. */
+export interface SideCancel {
+  readonly cancel: number;
+}
+
+/**
+ * A worker's answer to a side chunk: its reply, `refused` (it did not run: its task is not loaded
+ * here yet, send it through tinypool), or `skipped` (it did not run: the host gave it up).
+ */
+export type SideReply =
+  | { readonly seq: number; readonly reply: MapReply }
+  | { readonly seq: number; readonly refused: true }
+  | { readonly seq: number; readonly skipped: true };

@@ -5,9 +5,9 @@
  * it takes back calls the worker has not started.
  *
  *   Int32 words (byte 0)
- *   ┌───────┬──────┬────────┬───────┬──────┬─────┐
- *   │ CLAIM │ ITEM │ CANCEL │ PHASE │ TEXT │ ... │   CLAIM = end << 16 | cursor
- *   └───────┴──────┴────────┴───────┴──────┴─────┘
+ *   ┌───────┬──────┬────────┬───────┬──────┬──────────────┬───────────┬─────────────┐
+ *   │ CLAIM │ ITEM │ CANCEL │ PHASE │ TEXT │ SIDE_RUNNING │ SIDE_ITEM │ SIDE_CANCEL │   CLAIM = end << 16 | cursor
+ *   └───────┴──────┴────────┴───────┴──────┴──────────────┴───────────┴─────────────┘
  *   tags   Int32[MAX_BATCH]    per job: how its reply was committed (NONE until it finished)
  *   sizes  Int32[MAX_BATCH]    byte length of a string reply
  *   nums   Float64[MAX_BATCH]  number replies
@@ -28,6 +28,10 @@ const ITEM = 1;
 const CANCEL = 2;
 const PHASE = 3;
 const TEXT = 4;
+/** Words of the side lane (`pool/side-lane.ts`): the seq of the side chunk running, its item, a seq to stop. */
+export const SIDE_RUNNING = 5;
+export const SIDE_ITEM = 6;
+export const SIDE_CANCEL = 7;
 const HEADER_BYTES = 32;
 const TEXT_BYTES = 64 * 1024;
 const TAGS_AT = HEADER_BYTES;

@@ -82,6 +82,11 @@ export class Dispatcher {
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
+  /** Settles now what workers answered on their side lanes (an `imap` loop calls it between items). */
+  poll(): void {
+    this.#adapter?.poll();
+  }
+
   submit(entry: Entry): void {
     // A call that got past the pool's checks before terminate() (an awaited admission) still settles.
     if (this.#terminated || this.#broken) {
@@ -246,6 +251,7 @@ export class Dispatcher {
       cancelled: false,
       slot: undefined,
       progress: undefined,
+      lane: undefined,
       refused: undefined,
       entries,
       live: entries.length,

@@ -3,19 +3,30 @@
  * an async generator allocates several objects per `yield`, and `imap` yields millions of items,
  * so this keeps the garbage per item to the result record and its resolved promise.
  */
+/** Items between two polls: a small fraction of a 16k-item chunk, nothing next to the items' own cost. */
+const POLL_EVERY = 1024;
+
 export class Flatten<T> implements AsyncGenerator<T, void, undefined> {
   readonly #chunks: AsyncGenerator<ArrayLike<unknown>, void, undefined>;
   #chunk: ArrayLike<unknown> | undefined;
   #index = 0;
   #done = false;
+  readonly #poll: (() => void) | undefined;
+  #count = 0;
 
-  constructor(chunks: AsyncGenerator<ArrayLike<unknown>, void, undefined>) {
+  /** `poll`: called every POLL_EVERY items (it settles chunks the workers answered). */
+  constructor(chunks: AsyncGenerator<ArrayLike<unknown>, void, undefined>, poll?: () => void) {
     this.#chunks = chunks;
+    this.#poll = poll;
   }
 
   next(): Promise<IteratorResult<T, void>> {
     const chunk = this.#chunk;
     if (chunk !== undefined && this.#index < chunk.length) {
+      if (++this.#count === POLL_EVERY) {
+        this.#count = 0;
+        this.#poll?.();
+      }
       return Promise.resolve({ value: chunk[this.#index++] as T, done: false });
     }
     return this.#pull();

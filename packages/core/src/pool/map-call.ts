@@ -6,10 +6,27 @@ import type { ContextName } from '../options.js';
 import { Float64Buffers } from './buffers.js';
 import { AdaptiveChunks, type PreparedChunk, prepareChunk } from './chunks.js';
 import type { Dispatcher, Entry, Held } from './dispatcher.js';
+import { Flatten } from './flatten.js';
 import type { CallerMessages } from './messages.js';
 import type { ImapOptions, MapOptions } from './options.js';
 import { streamChunks } from './stream.js';
 import { beginCall, type CallHold } from './util.js';
+
+/**
+ * The results of an `imap`/`imapUnordered` call one by one. The loop reading them settles the
+ * chunks workers answered on their side lanes as it goes (`Dispatcher.poll`): those chunks' objects
+ * then die before the loop's next scavenges (issue 18).
+ */
+export function imapResults<T>(
+  pool: MapCallPool,
+  spec: TaskSpec,
+  iterable: unknown,
+  options: ImapOptions,
+  ordered: boolean,
+): Flatten<T> {
+  const { dispatcher } = pool;
+  return new Flatten<T>(mapChunks(pool, spec, iterable, options, ordered, false), () => dispatcher.poll());
+}
 
 /** What a map call needs from its pool. */
 export interface MapCallPool {

@@ -5,6 +5,7 @@
  */
 import type { Batch, BatchReply, CallReply, MapReply } from '../internal/batch.js';
 import type { Progress } from './progress.js';
+import type { SideLane } from './side-lane.js';
 import type { Slot } from './slot.js';
 
 /** How far a batch got, as its worker committed it (see `internal/control.ts`, `worker/reporter.ts`). */
@@ -33,6 +34,8 @@ export interface Flight {
    */
   slot: Slot | undefined;
   progress: Progress | undefined;
+  /** Set when it went on a worker's side lane instead of through tinypool (`side-lane.ts`). */
+  lane: SideLane | undefined;
   /** Set when no worker could start to run it (a `WorkerStartError`): it fails with that. */
   refused: unknown;
 }

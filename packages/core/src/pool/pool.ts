@@ -15,8 +15,7 @@ import { applyCall } from './apply-call.js';
 import { AsyncResult } from './async-result.js';
 import { Dispatcher } from './dispatcher.js';
 import { type PoolEvents, tell } from './events.js';
-import { Flatten } from './flatten.js';
-import { collectAll, type MapCallPool, mapChunks } from './map-call.js';
+import { collectAll, imapResults, type MapCallPool } from './map-call.js';
 import { CallerMessages } from './messages.js';
 import {
   type AsyncCallOptions,
@@ -285,7 +284,7 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
     options: ImapOptions = {},
   ): AsyncGenerator<TaskResult<F>, void, undefined> {
     this.#gate.admitNow(task, options, 'imap', { iterable });
-    return new Flatten(mapChunks(this.#mapPool(), this.#spec(task), iterable, options, true, false));
+    return imapResults(this.#mapPool(), this.#spec(task), iterable, options, true);
   }
 
   /**
@@ -304,7 +303,7 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
     options: ImapOptions = {},
   ): AsyncGenerator<TaskResult<F>, void, undefined> {
     this.#gate.admitNow(task, options, 'imapUnordered', { iterable });
-    return new Flatten(mapChunks(this.#mapPool(), this.#spec(task), iterable, options, false, false));
+    return imapResults(this.#mapPool(), this.#spec(task), iterable, options, false);
   }
 
   /**

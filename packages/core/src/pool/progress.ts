@@ -69,6 +69,11 @@ export class ThreadLink implements SlotLink {
     return this.#current;
   }
 
+  /** The port and control words side chunks use (`side-lane.ts`); undefined until the worker has them. */
+  get side(): { readonly port: MessagePort; readonly words: Int32Array } | undefined {
+    return this.#portOut ? undefined : { port: this.#port, words: this.#control.words };
+  }
+
   unsent(flight: Flight): void {
     // A message that fails to clone transfers nothing: the port is still ours to send.
     if (flight !== this.#portFlight) return;

@@ -68,7 +68,8 @@ export interface StreamOptions<R> {
 }
 
 interface Pending<H, R> {
-  readonly handle: H | undefined;
+  /** Dropped once the chunk ended: only a chunk still out is cancelled, and what the handle holds dies young. */
+  handle: H | undefined;
   /** The position of the chunk's first item in the input. */
   readonly base: number;
   settled: R | undefined;
@@ -196,6 +197,7 @@ export async function* streamChunks<
   const ended = (p: Pending<H, R>): void => {
     measured = true;
     p.done = true;
+    p.handle = undefined;
     running--;
     wake?.();
     // Whatever a fill throws also reaches the consumer, which awaits the same fill.

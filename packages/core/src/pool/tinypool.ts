@@ -17,15 +17,9 @@
  *   like a crash. A worker that dies before it is ready turns tinypool's replacement off for
  *   good (`workerFailsDuringBootstrap`); `kick()` starts one anyway when work is waiting.
  */
-import type { ChildProcess } from 'node:child_process';
-import type { Worker } from 'node:worker_threads';
 import { Tinypool } from 'tinypool';
 import type { WorkerStartError } from '../errors.js';
 import type { BatchReply, CallerMessage } from '../internal/batch.js';
-import { guardChannel } from '../internal/channel-guard.js';
-import { ChildOutOfMemory } from '../internal/out-of-memory.js';
-import { recoverOnExit } from '../internal/owner-death.js';
-import { osExitCode } from '../internal/runner.js';
 import { diedStarting, isStartFailure, startError } from '../internal/start-failure.js';
 import type { ContextName } from '../options.js';
 import { announce, type PoolWatcher } from './events.js';
@@ -33,11 +27,12 @@ import type { PoolInit } from './init.js';
 import type { PoolResourceLimits } from './options.js';
 import { type Flight, NOTHING_RAN, type Outcome } from './outcome.js';
 import { isProgressMessage, ProcessLink, ThreadLink } from './progress.js';
+import { SideLanes } from './side-lane.js';
 import { LAST_MESSAGES_MS, Slot, type SlotState, type StopReason, settleWithin } from './slot.js';
 import { StartPolicy } from './start-policy.js';
 import { stopChild } from './stop-child.js';
+import { StopSignal, type TinypoolWorker, watchChild, watchThread } from './watch-worker.js';
 import {
-  adoptChild,
   guardWorkerStarts,
   LOADER_LEAKS_FDS,
   LOADING_MS,
@@ -47,9 +42,6 @@ import {
 
 /** How long a call waiting for a dead worker's outcome keeps the program alive, at most (ms). */
 const LAST_MESSAGES_HOLD_MS = 2000;
-
-/** The error the pool emits on a worker to make tinypool drop it (by identity, never by text). */
-class StopSignal extends Error {}
 
 export interface AdapterConfig extends PoolWatcher {
   readonly context: ContextName;
@@ -64,17 +56,6 @@ export interface AdapterConfig extends PoolWatcher {
   /** No worker is alive and the last one could not start: what waits for a worker fails with `error`. */
   onNoWorkers(error: WorkerStartError): void;
 }
-
-type TinypoolWorker = {
-  terminate(): Promise<unknown>;
-  emit(event: string, ...args: unknown[]): boolean;
-  setChannel?(channel: unknown): void;
-  process?: ChildProcess;
-  /** tinypool's 'exit' listener on a child, removed by its own terminate(). */
-  onUnexpectedExit?: () => void;
-  thread?: Worker;
-  threadId?: number;
-};
 
 export class TinypoolAdapter {
   readonly #tp: Tinypool;
@@ -94,6 +75,7 @@ export class TinypoolAdapter {
   /** Flights handed to tinypool and not yet posted to a worker. */
   readonly #unbound = new Set<Flight>();
   readonly #starts: StartPolicy;
+  readonly #lanes: SideLanes;
 
   /** Starts tinypool on the pool worker entry `entry` (checked by `adapter-start.ts`). */
   static create(config: AdapterConfig, entry: URL): TinypoolAdapter {
@@ -114,6 +96,10 @@ export class TinypoolAdapter {
         [...this.#slots].filter((s) => s.state.name !== 'stopping' && s.state.name !== 'exited').length,
       unbound: () => this.#unbound,
     });
+    this.#lanes = new SideLanes(
+      () => this.#slots,
+      config.context === 'thread' && config.minProcesses >= config.processes,
+    );
     this.#starts.fill();
   }
 
@@ -130,6 +116,7 @@ export class TinypoolAdapter {
    * batches: a map chunk is a batch, and what it holds lives until its results are read (issue 18).
    */
   run(flight: Flight, done: (flight: Flight, outcome: Outcome) => void): void {
+    if (this.#lanes.run(flight, done)) return;
     const failed = (error: unknown) => {
       this.#unbound.delete(flight);
       void this.#failed(flight, error).then((outcome) => done(flight, outcome));
@@ -159,9 +146,15 @@ export class TinypoolAdapter {
       slot.tasks += jobs.claimed;
       slot.answered(flight);
       if (reply.initError) slot.failed = true;
+      this.#lanes.answered(slot);
       if (reply.retire) this.evict(slot, 'retired');
     }
     return { kind: 'reply', reply, jobs };
+  }
+
+  /** Reads the side lanes' answers now (`SideLanes.poll`). */
+  poll(): void {
+    this.#lanes.poll();
   }
 
   /** Takes back up to `count` jobs of `flight` its worker has not started; the first index, or -1. */
@@ -172,14 +165,18 @@ export class TinypoolAdapter {
   /** Runs nothing more of `flight`: a worker stops its map chunk at the next item. */
   cancel(flight: Flight): void {
     flight.cancelled = true;
-    flight.slot?.progressOf(flight)?.cancel();
+    if (flight.lane) flight.lane.cancel(flight);
+    else flight.slot?.progressOf(flight)?.cancel();
   }
 
   /** Stops the call of `flight`: by stopping its worker if it was posted to one. */
   abort(flight: Flight): void {
     const slot = flight.slot;
     const state = slot?.state;
-    if (slot && state?.name === 'busy' && state.flight === flight) {
+    const running = flight.lane
+      ? flight.lane.isRunning(flight)
+      : state?.name === 'busy' && state.flight === flight;
+    if (slot && running) {
       this.#aborted.add(flight);
       this.evict(slot, 'aborted');
     } else this.cancel(flight);
@@ -306,72 +303,17 @@ export class TinypoolAdapter {
       if (this.#graceful && worker.onUnexpectedExit) child.off('exit', worker.onUnexpectedExit);
       return stopChild(child, this.#graceful, terminate);
     };
-    if (child) this.#watchChild(slot, child);
-    else if (thread) this.#watchThread(slot, worker, thread);
-    announce(this.#config, slot, slot.state, this.#replacing.shift());
-  }
-
-  #watchChild(slot: Slot, child: ChildProcess): void {
-    if (child.pid === undefined) {
-      // The system refused the spawn: Node reports it as an 'error' on the next tick, never 'exit'.
-      child.once('error', (error) => {
-        slot.cause ??= startError('process', error);
-        slot.exit(null, null);
+    if (child) watchChild(slot, child);
+    else if (thread) {
+      watchThread(slot, worker, thread, {
+        endedNormally: () => this.#endedNormally(slot),
+        left: () => {
+          this.#leave(slot);
+          queueMicrotask(() => this.#scan());
+        },
       });
-      return;
     }
-    // V8 aborts a child whose heap is full (SIGABRT) after saying so on its stderr.
-    adoptChild(child, () => {
-      slot.cause ??= new ChildOutOfMemory();
-    });
-    // A child that writes junk to its IPC channel would hang its call (or end this program): it is
-    // killed, and the call it was running fails with WorkerCrashedError saying why.
-    guardChannel(child, (error) => {
-      slot.cause ??= error;
-      slot.dying = true;
-      child.kill('SIGKILL');
-    });
-    child.on('message', (message: { ready?: unknown; __tinypool_worker_message__?: unknown }) => {
-      if (message?.ready === true && message.__tinypool_worker_message__ && slot.state.name === 'starting')
-        slot.transition({ name: 'idle' });
-    });
-    // A child whose channel closed is dying: tinypool's next send to it fails as a worker 'error'.
-    child.once('disconnect', () => {
-      slot.dying = true;
-    });
-    child.once('exit', (code, signal) => {
-      // What the child sent before it died is read until its channel and stderr close.
-      const closed = (stream: NodeJS.EventEmitter | null, event: string, done: boolean) =>
-        done || !stream ? undefined : new Promise<void>((resolve) => stream.once(event, () => resolve()));
-      const waits = [
-        closed(child, 'disconnect', !child.connected),
-        closed(child.stderr, 'close', child.stderr?.destroyed ?? true),
-      ].filter((w) => w !== undefined);
-      const drained = waits.length === 0 ? undefined : Promise.all(waits).then(() => {});
-      slot.exit(code, signal, drained);
-    });
-  }
-
-  #watchThread(slot: Slot, worker: TinypoolWorker, thread: Worker): void {
-    recoverOnExit(thread, () => this.#endedNormally(slot));
-    thread.on('message', (message: { ready?: unknown }) => {
-      if (message?.ready === true && slot.state.name === 'starting') slot.transition({ name: 'idle' });
-    });
-    // Runs before tinypool's own listener: the slot knows the worker is dying before tinypool
-    // rejects its task and stops it.
-    thread.prependListener('error', (error) => {
-      if (error instanceof StopSignal) return;
-      slot.dying = true;
-      slot.cause ??= error;
-      this.#leave(slot);
-      queueMicrotask(() => this.#scan());
-    });
-    thread.once('exit', (code) => {
-      const crashed = slot.state.name !== 'stopping';
-      slot.exit(osExitCode(code), null);
-      // tinypool ignores a thread's exit; an 'error' makes it reject the task and replace the worker.
-      if (crashed && !slot.dying) worker.emit('error', new StopSignal('exited'));
-    });
+    announce(this.#config, slot, slot.state, this.#replacing.shift());
   }
 
   /**

@@ -82,8 +82,9 @@ export function judge(
       }
       each((entry, job) => {
         if (job >= jobs.claimed) return sink.again(entry); // never started
+        // A map chunk whose thread committed its reply (posted) before dying had finished.
         const isMap = batch.jobs[job]!.kind === 'map';
-        const r = isMap ? undefined : jobs.replies[job];
+        const r = isMap ? jobs.map : jobs.replies[job];
         if (r) sink.done(entry, r);
         else sink.failed(entry, crashError(outcome, entry, isMap ? jobs.item : 0, false));
       });

@@ -165,7 +165,12 @@ export function tinypoolOptions(config: AdapterConfig, entry: URL): TinypoolOpti
     idleTimeout: config.idleTimeout,
     env: poolEnv(threads),
     ...(threads
-      ? { resourceLimits: limits }
+      ? {
+          resourceLimits: limits,
+          // An idle thread waits on its event loop, not in tinypool's Atomics.wait (which holds it
+          // until tinypool's next task): side chunks come on the slot's port (`side-lane.ts`).
+          useAtomics: false,
+        }
       : {
           serialization: 'advanced' as const,
           execArgv: [

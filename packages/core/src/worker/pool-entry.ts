@@ -42,6 +42,7 @@ import { lookupTask } from '../task.js';
 import { context, isThenable, packResult, replyTransfer, runMap, runNumberChunk } from './map-run.js';
 import { endCallMessages, runWithMessages } from './message-scope.js';
 import { listenForCancel, type Reporter, reporterFor } from './reporter.js';
+import { listenForSideChunks } from './side-run.js';
 
 const workerId = Number((process as any).__tinypool_state__?.workerId ?? process.env.TINYPOOL_WORKER_ID ?? 0);
 const {
@@ -152,6 +153,12 @@ function ipcIdle(): boolean {
   const flush = (globalThis as Record<symbol, unknown>)[FLUSH_KEY] as FlushHook | undefined;
   return flush === undefined || flush.idle?.() === true;
 }
+/** A side chunk runs once its pool's initializer succeeded here, with no ipc copy to flush. */
+function sideGate(init: string | null): boolean {
+  if (init !== null && (!initialized.has(init) || initialized.get(init) !== undefined)) return false;
+  return ipcIdle();
+}
+
 const channels = new Map<string, BroadcastChannel>();
 // Messages posted on a BroadcastChannel during the current batch, per listener (see BatchReply.sent).
 const sent = new Map<number, number>();
@@ -178,6 +185,7 @@ function sinkFor(name: string | null, listener: number) {
 
 /** Runs one batch. tinypool calls this once per task it hands to this worker. */
 export default function runBatch(batch: Batch): BatchReply | Promise<BatchReply> {
+  if (batch.port && batch.control && !isMainThread) listenForSideChunks(batch.port, batch.control, sideGate);
   if (batch.initArgs && batch.init) initArgs.set(batch.init.id, batch.initArgs);
   if (batch.jobs.length === 0) return { ran: 0, ms: 0 }; // the pool only wanted a worker started
   const reply = runNumberBatch(batch) ?? runAnyBatch(batch);
@@ -241,7 +249,8 @@ function runNumberBatch(batch: Batch): BatchReply | Promise<BatchReply> | undefi
 /** The answer of a batch `runNumberBatch` ran (a function, not a closure a chunk: issue 18). */
 function closeNumberBatch(map: MapReply, report: Reporter, cap: number): BatchReply | Promise<BatchReply> {
   const reply: MutableReply = { ran: 1, ms: map.ms ?? 0 };
-  if (replyTransfer.length > 0 && report.postMap(0, map, replyTransfer)) replyTransfer.length = 0;
+  // Committed on the slot's port before the answer: see `runBatchNow`.
+  if (report.postMap(0, map, replyTransfer)) replyTransfer.length = 0;
   else reply.map = map;
   if (cap > 0 && tasksDone >= cap) {
     report.close();
@@ -303,8 +312,10 @@ async function runBatchNow(batch: Batch): Promise<BatchReply> {
         const map = await (sink
           ? runWithMessages(sink, () => runMap(job, spec, report))
           : runMap(job, spec, report));
-        // A thread's results buffer goes back on the slot's port, not through tinypool.
-        if (replyTransfer.length > 0 && report.postMap(index, map, replyTransfer)) replyTransfer.length = 0;
+        // A thread commits its chunk's results on the slot's port (its results buffer goes back
+        // there, not through tinypool): an idle thread runs its timers, and one that dies of a
+        // task's timer right after answering keeps the results it had answered with (issue 18).
+        if (report.postMap(index, map, replyTransfer)) replyTransfer.length = 0;
         else reply.map = map;
       } else {
         const result = sink ? runWithMessages(sink, () => runCall(job, spec)) : runCall(job, spec);

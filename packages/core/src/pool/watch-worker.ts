@@ -1,0 +1,99 @@
+/**
+ * How the tinypool adapter watches one worker it adopted: a child's spawn failure, heap abort,
+ * corrupted channel, readiness and exit (read to the end of its channel and stderr), and a
+ * thread's readiness, errors and exit (re-emitted to tinypool, which ignores a thread's exit).
+ */
+import type { ChildProcess } from 'node:child_process';
+import type { Worker } from 'node:worker_threads';
+import { guardChannel } from '../internal/channel-guard.js';
+import { ChildOutOfMemory } from '../internal/out-of-memory.js';
+import { recoverOnExit } from '../internal/owner-death.js';
+import { osExitCode } from '../internal/runner.js';
+import { startError } from '../internal/start-failure.js';
+import type { Slot } from './slot.js';
+import { adoptChild } from './worker-start.js';
+
+/** The error the pool emits on a worker to make tinypool drop it (by identity, never by text). */
+export class StopSignal extends Error {}
+
+/** tinypool's worker object, as far as the adapter uses it. */
+export type TinypoolWorker = {
+  terminate(): Promise<unknown>;
+  emit(event: string, ...args: unknown[]): boolean;
+  setChannel?(channel: unknown): void;
+  process?: ChildProcess;
+  /** tinypool's 'exit' listener on a child, removed by its own terminate(). */
+  onUnexpectedExit?: () => void;
+  thread?: Worker;
+  threadId?: number;
+};
+
+/** What a thread's watcher asks of the adapter. */
+export interface ThreadHooks {
+  /** Whether the thread, now exiting, ended normally (owner death keeps its plain locks). */
+  endedNormally(): boolean;
+  /** The thread failed: tinypool will replace it. */
+  left(): void;
+}
+
+export function watchChild(slot: Slot, child: ChildProcess): void {
+  if (child.pid === undefined) {
+    // The system refused the spawn: Node reports it as an 'error' on the next tick, never 'exit'.
+    child.once('error', (error) => {
+      slot.cause ??= startError('process', error);
+      slot.exit(null, null);
+    });
+    return;
+  }
+  // V8 aborts a child whose heap is full (SIGABRT) after saying so on its stderr.
+  adoptChild(child, () => {
+    slot.cause ??= new ChildOutOfMemory();
+  });
+  // A child that writes junk to its IPC channel would hang its call (or end this program): it is
+  // killed, and the call it was running fails with WorkerCrashedError saying why.
+  guardChannel(child, (error) => {
+    slot.cause ??= error;
+    slot.dying = true;
+    child.kill('SIGKILL');
+  });
+  child.on('message', (message: { ready?: unknown; __tinypool_worker_message__?: unknown }) => {
+    if (message?.ready === true && message.__tinypool_worker_message__ && slot.state.name === 'starting')
+      slot.transition({ name: 'idle' });
+  });
+  // A child whose channel closed is dying: tinypool's next send to it fails as a worker 'error'.
+  child.once('disconnect', () => {
+    slot.dying = true;
+  });
+  child.once('exit', (code, signal) => {
+    // What the child sent before it died is read until its channel and stderr close.
+    const closed = (stream: NodeJS.EventEmitter | null, event: string, done: boolean) =>
+      done || !stream ? undefined : new Promise<void>((resolve) => stream.once(event, () => resolve()));
+    const waits = [
+      closed(child, 'disconnect', !child.connected),
+      closed(child.stderr, 'close', child.stderr?.destroyed ?? true),
+    ].filter((w) => w !== undefined);
+    const drained = waits.length === 0 ? undefined : Promise.all(waits).then(() => {});
+    slot.exit(code, signal, drained);
+  });
+}
+
+export function watchThread(slot: Slot, worker: TinypoolWorker, thread: Worker, on: ThreadHooks): void {
+  recoverOnExit(thread, on.endedNormally);
+  thread.on('message', (message: { ready?: unknown }) => {
+    if (message?.ready === true && slot.state.name === 'starting') slot.transition({ name: 'idle' });
+  });
+  // Runs before tinypool's own listener: the slot knows the worker is dying before tinypool
+  // rejects its task and stops it.
+  thread.prependListener('error', (error) => {
+    if (error instanceof StopSignal) return;
+    slot.dying = true;
+    slot.cause ??= error;
+    on.left();
+  });
+  thread.once('exit', (code) => {
+    const crashed = slot.state.name !== 'stopping';
+    slot.exit(osExitCode(code), null);
+    // tinypool ignores a thread's exit; an 'error' makes it reject the task and replace the worker.
+    if (crashed && !slot.dying) worker.emit('error', new StopSignal('exited'));
+  });
+}

@@ -1,0 +1,135 @@
+/**
+ * Worker side of a thread slot's side lane (host side and protocol: `pool/side-lane.ts`): map
+ * chunks of numbers the host posts on the slot's port, outside tinypool. They run one at a time,
+ * in the order they came, between tinypool's tasks; SIDE_RUNNING in the slot's control block says
+ * which one runs, so a host that sees this thread die fails that chunk alone.
+ */
+import { type MessagePort, receiveMessageOnPort } from 'node:worker_threads';
+import type { MapReply, SideCancel, SideChunk, SideReply, TaskSpec } from '../internal/batch.js';
+import { taskEnded, taskStarted } from '../internal/bootstrap.js';
+import { clockMs } from '../internal/clock.js';
+import { SIDE_CANCEL, SIDE_ITEM, SIDE_RUNNING } from '../internal/control.js';
+import { toErrorRecord } from '../internal/error-record.js';
+import { lookupTask } from '../task.js';
+import { replyTransfer, runNumberChunk } from './map-run.js';
+import { type Reporter, Step } from './reporter.js';
+
+/** Whether a chunk may run here now (its pool's initializer succeeded, no ipc copy to flush). */
+export type SideGate = (init: string | null) => boolean;
+
+let port: MessagePort | undefined;
+let words: Int32Array | undefined;
+let replies: MessagePort | undefined;
+let gate: SideGate = () => false;
+const queue: SideChunk[] = [];
+const cancelled = new Set<number>();
+let pumping = false;
+
+/** Listens for side chunks on the slot's port (called once, when the worker receives it). */
+export function listenForSideChunks(
+  slotPort: MessagePort,
+  control: SharedArrayBuffer,
+  canRun: SideGate,
+): void {
+  port = slotPort;
+  words = new Int32Array(control, 0, 8);
+  gate = canRun;
+  port.on('message', (message: SideChunk | SideCancel) => {
+    accept(message);
+    if (!pumping) pump();
+  });
+}
+
+function accept(message: SideChunk | SideCancel): void {
+  if ('cancel' in message) {
+    cancelled.add(message.cancel);
+    return;
+  }
+  if (message.replies) replies = message.replies;
+  queue.push(message);
+}
+
+/** Runs the queued chunks in order; awaits only a chunk that left the synchronous path. */
+function pump(): void {
+  pumping = true;
+  for (;;) {
+    // A cancel posted after a chunk arrives behind it: read what is waiting before starting one.
+    for (let m = receiveMessageOnPort(port!); m; m = receiveMessageOnPort(port!)) accept(m.message);
+    const chunk = queue.shift();
+    if (!chunk) break;
+    if (cancelled.delete(chunk.seq) || Atomics.load(words!, SIDE_CANCEL) === chunk.seq) {
+      answer({ seq: chunk.seq, skipped: true });
+      continue;
+    }
+    const fn = lookupTask(chunk.spec.module, chunk.spec.taskName);
+    if (!fn || !gate(chunk.init)) {
+      answer({ seq: chunk.seq, refused: true });
+      continue;
+    }
+    const map = run(chunk, chunk.spec, fn as (item: number) => unknown);
+    if (map instanceof Promise) {
+      void map.then((done) => {
+        finish(chunk.seq, done);
+        pump();
+      });
+      return;
+    }
+    finish(chunk.seq, map);
+  }
+  pumping = false;
+}
+
+function run(chunk: SideChunk, spec: TaskSpec, fn: (item: number) => unknown): MapReply | Promise<MapReply> {
+  Atomics.store(words!, SIDE_ITEM, 0);
+  Atomics.store(words!, SIDE_RUNNING, chunk.seq);
+  reporter.seq = chunk.seq;
+  taskStarted();
+  try {
+    return runNumberChunk(chunk.job, spec, fn, reporter, clockMs());
+  } catch (err) {
+    return { values: [], encoded: false, error: toErrorRecord(err) };
+  }
+}
+
+function finish(seq: number, map: MapReply): void {
+  taskEnded();
+  answer({ seq, reply: map }, replyTransfer);
+  replyTransfer.length = 0;
+  // After the reply: a host that finds the thread dead reads the reply before this word.
+  Atomics.store(words!, SIDE_RUNNING, 0);
+}
+
+function answer(message: SideReply, transfer: object[] = []): void {
+  try {
+    replies!.postMessage(message, transfer as never);
+  } catch (err) {
+    const failed: MapReply = { values: [], encoded: false, error: toErrorRecord(err) };
+    replies!.postMessage({ seq: message.seq, reply: failed });
+  }
+}
+
+/** What the map loop reports to: the item reached, and a cancel of the running chunk. */
+class SideReporter implements Reporter {
+  seq = 0;
+  initStarting(): void {}
+  claim(): number {
+    return -1;
+  }
+  starting(): void {}
+  entered(): void {}
+  finished(): void {}
+  postMap(): boolean {
+    return false;
+  }
+  close(): void {}
+  end(): void {}
+  item(item: number): number {
+    Atomics.store(words!, SIDE_ITEM, item);
+    return Atomics.load(words!, SIDE_CANCEL) === this.seq ? Step.CANCELLED : Step.GO;
+  }
+  pause(): Promise<boolean> {
+    return Promise.resolve(Atomics.load(words!, SIDE_CANCEL) !== this.seq);
+  }
+}
+
+const reporter = new SideReporter();
