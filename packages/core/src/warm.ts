@@ -7,7 +7,13 @@
  * keeps the program alive.
  */
 import { type ChildSpare, startChildSpare } from './internal/child-runner.js';
-import type { InheritedState, PreloadFailedMessage, Runner, SpareMessage, StartMessage } from './internal/runner.js';
+import type {
+  InheritedState,
+  PreloadFailedMessage,
+  Runner,
+  SpareMessage,
+  StartMessage,
+} from './internal/runner.js';
 import { startThreadSpare, type ThreadSpare } from './internal/thread-runner.js';
 import { CONTEXT_NAMES, type ContextName } from './options.js';
 import { assertContextName } from './start-method.js';
