@@ -72,6 +72,8 @@ export const DECLARED_READS: Readonly<Record<string, string>> = {
     "Set by the parent for the children its reaper covers (the parent's pid); read and removed at a child's start.",
   'core env.MULTIPROC_WORKER_DIR':
     "The folder of a bundle's worker entries, set by the user who bundles (the bundling guide); read only when set.",
+  'core env[dynamic]':
+    "A warm spare's target gets the parent's environment as it is at start(): the variables the parent set or removed since the spare was made are written into the spare's own env; nothing is read from it.",
   'core fs.existsSync':
     "Only to find the library's own worker entry files: beside its module, beside the program's main file, or in MULTIPROC_WORKER_DIR.",
   'core fs.readFileSync':
