@@ -4,7 +4,7 @@
  * in the order they came, between tinypool's tasks; SIDE_RUNNING in the slot's control block says
  * which one runs, so a host that sees this thread die fails that chunk alone.
  */
-import { type MessagePort, receiveMessageOnPort } from 'node:worker_threads';
+import type { MessagePort } from 'node:worker_threads';
 import type { MapReply, SideCancel, SideChunk, SideReply, TaskSpec } from '../internal/batch.js';
 import { taskEnded, taskStarted } from '../internal/bootstrap.js';
 import { clockMs } from '../internal/clock.js';
@@ -54,6 +54,8 @@ function pump(): void {
   pumping = true;
   for (;;) {
     // A cancel posted after a chunk arrives behind it: read what is waiting before starting one.
+    // Read at use: a pool worker in a child process never gets here and loads no worker_threads.
+    const { receiveMessageOnPort } = process.getBuiltinModule('node:worker_threads');
     for (let m = receiveMessageOnPort(port!); m; m = receiveMessageOnPort(port!)) accept(m.message);
     const chunk = queue.shift();
     if (!chunk) break;
