@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { Pool } from '@multiproc/core';
-import { afterEach } from 'vitest';
+import { Pool, SerializationError } from '@multiproc/core';
+import { afterEach, expect } from 'vitest';
 
 export const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 
@@ -49,4 +49,15 @@ export function poolMaker(): (options?: ConstructorParameters<typeof Pool>[0]) =
     pools.push(pool);
     return pool;
   };
+}
+
+/** The `SerializationError` a call rejects with (fails the test when it resolves or fails otherwise). */
+export async function serializationFailure(promise: Promise<unknown>): Promise<SerializationError> {
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(SerializationError);
+  expect((err as SerializationError).code).toBe('MP_SERIALIZATION');
+  return err as SerializationError;
 }

@@ -2,23 +2,12 @@
 // structured clone drops without a word on some Node versions and refuses on others. Each one
 // arrives as itself or is refused at the send with a SerializationError naming its path, the same
 // way on every Node version and in both contexts (bb10 F14).
-import { SerializationError } from '@multiproc/core';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain JavaScript fixture (no types), loaded as is by the workers.
 import { tasks as t } from './fixtures/platform-tasks.mjs';
-import { poolMaker } from './helpers.ts';
+import { poolMaker, serializationFailure } from './helpers.ts';
 
 const makePool = poolMaker();
-
-async function refusal(promise: Promise<unknown>): Promise<SerializationError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(SerializationError);
-  expect((err as SerializationError).code).toBe('MP_SERIALIZATION');
-  return err as SerializationError;
-}
 
 describe.each(['thread', 'process'] as const)('platform objects in the %s context', (context) => {
   it('a URL, URLSearchParams and DOMException arrive as themselves, as arguments and as results', {
@@ -56,14 +45,14 @@ describe.each(['thread', 'process'] as const)('platform objects in the %s contex
     ];
     for (const value of values) {
       const name = Object.prototype.toString.call(value).slice(8, -1);
-      const err = await refusal(pool.apply(t.describe, [value]));
+      const err = await serializationFailure(pool.apply(t.describe, [value]));
       expect(err.path).toBe('args[0]');
       expect(err.message).toContain(name);
       expect(err.message).not.toMatch(/\w\.\.(\s|$)/); // no doubled period
     }
-    expect((await refusal(pool.map(t.echo, [1, { h: new Headers() }]))).path).toBe('items[1].h');
-    expect((await refusal(pool.apply(t.makeHeaders, []))).path).toBe('result');
-    expect((await refusal(pool.apply(t.makeSignal, []))).path).toBe('result');
+    expect((await serializationFailure(pool.map(t.echo, [1, { h: new Headers() }]))).path).toBe('items[1].h');
+    expect((await serializationFailure(pool.apply(t.makeHeaders, []))).path).toBe('result');
+    expect((await serializationFailure(pool.apply(t.makeSignal, []))).path).toBe('result');
     expect(await pool.apply(t.echo, [7])).toBe(7); // the worker lives on
   });
 
@@ -78,7 +67,7 @@ describe.each(['thread', 'process'] as const)('platform objects in the %s contex
       expect(await pool.apply(t.describe, [file])).toEqual({ tag: 'File', text: 'yo|text/plain|a.txt' });
     } else {
       for (const value of [blob, file]) {
-        const err = await refusal(pool.apply(t.describe, [value]));
+        const err = await serializationFailure(pool.apply(t.describe, [value]));
         expect(err.path).toBe('args[0]');
         expect(err.message).toContain('arrayBuffer()');
       }

@@ -1,38 +1,27 @@
 // What cannot be sent names where it is: a map item by its index in the input (`items[1]`), a
 // result by `result…`, a task's error by `error…`; a value that throws while it is read (a getter,
 // a Proxy's trap) is a SerializationError too, and the worker lives on.
-import { SerializationError } from '@multiproc/core';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain JavaScript fixture (no types), loaded as is by the workers.
 import { tasks as t } from './fixtures/unsendable-tasks.mjs';
-import { poolMaker } from './helpers.ts';
+import { poolMaker, serializationFailure } from './helpers.ts';
 
 const makePool = poolMaker();
-
-async function failure(promise: Promise<unknown>): Promise<SerializationError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(SerializationError);
-  expect((err as SerializationError).code).toBe('MP_SERIALIZATION');
-  return err as SerializationError;
-}
 
 describe.each(['thread', 'process'] as const)('unsendable values in the %s context', (context) => {
   it('a map, starmap or imap item is named by its index in the input', { timeout: 20_000 }, async () => {
     const pool = makePool({ processes: 1, context });
     const fn = () => 2;
-    expect((await failure(pool.map(t.echo, [1, fn]))).path).toBe('items[1]');
-    expect((await failure(pool.map(t.echo, [1, 2, 3, { cb: fn }], { chunksize: 2 }))).path).toBe(
+    expect((await serializationFailure(pool.map(t.echo, [1, fn]))).path).toBe('items[1]');
+    expect((await serializationFailure(pool.map(t.echo, [1, 2, 3, { cb: fn }], { chunksize: 2 }))).path).toBe(
       'items[3].cb',
     );
-    expect((await failure(pool.starmap(t.echo, [[1], [fn]]))).path).toBe('items[1][0]');
+    expect((await serializationFailure(pool.starmap(t.echo, [[1], [fn]]))).path).toBe('items[1][0]');
     const seen: unknown[] = [];
     const looped = (async () => {
       for await (const v of pool.imap(t.echo, [1, 2, fn], { chunksize: 1 })) seen.push(v);
     })();
-    expect((await failure(looped)).path).toBe('items[2]');
+    expect((await serializationFailure(looped)).path).toBe('items[2]');
     expect(seen).toEqual([1, 2]);
     expect(await pool.map(t.echo, [1, 2])).toEqual([1, 2]);
   });
@@ -45,12 +34,12 @@ describe.each(['thread', 'process'] as const)('unsendable values in the %s conte
       [t.returnFunction, 'result'],
       [t.returnNestedFunction, 'result.parent.isAlive'],
     ] as const) {
-      const err = await failure(pool.apply(task, []));
+      const err = await serializationFailure(pool.apply(task, []));
       expect(err.path).toBe(path);
       expect(err.message).toMatch(/return data \(plain values\) from the task instead/);
       expect(err.message).not.toMatch(/task reference/);
     }
-    const arg = await failure(pool.apply(t.echo, [() => 1]));
+    const arg = await serializationFailure(pool.apply(t.echo, [() => 1]));
     expect(arg.path).toBe('args[0]');
     expect(arg.message).toMatch(/pass a task reference from defineTasks\(\) instead/);
     expect(await pool.apply(t.echo, [7])).toBe(7);
@@ -60,7 +49,7 @@ describe.each(['thread', 'process'] as const)('unsendable values in the %s conte
     timeout: 20_000,
   }, async () => {
     const pool = makePool({ processes: 1, context });
-    const err = await failure(pool.apply(t.throwGetterError, []));
+    const err = await serializationFailure(pool.apply(t.throwGetterError, []));
     expect(err.path).toBe('error.bad');
     expect(err.message).toContain('the task failed'); // what the task threw is not lost
     expect((err.cause as Error).message).toBe('getter threw');
@@ -71,10 +60,10 @@ describe.each(['thread', 'process'] as const)('unsendable values in the %s conte
     timeout: 20_000,
   }, async () => {
     const pool = makePool({ processes: 1, context });
-    const err = await failure(pool.apply(t.trapResult, []));
+    const err = await serializationFailure(pool.apply(t.trapResult, []));
     expect(err.path).toBe('result');
     expect((err.cause as Error).message).toBe('trap');
-    const inMap = await failure(pool.map(t.getterResultAt, [0, 1, 2]));
+    const inMap = await serializationFailure(pool.map(t.getterResultAt, [0, 1, 2]));
     expect(inMap.path).toBe('result[1].bad');
     expect(await pool.apply(t.echo, [7])).toBe(7);
   });
@@ -89,7 +78,7 @@ describe.each(['thread', 'process'] as const)('unsendable values in the %s conte
         },
       },
     );
-    expect((await failure(pool.apply(t.echo, [1, { x: trap }]))).path).toBe('args[1].x');
-    expect((await failure(pool.map(t.echo, [trap]))).path).toBe('items[0]');
+    expect((await serializationFailure(pool.apply(t.echo, [1, { x: trap }]))).path).toBe('args[1].x');
+    expect((await serializationFailure(pool.map(t.echo, [trap]))).path).toBe('items[0]');
   });
 });
