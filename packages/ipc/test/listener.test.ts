@@ -22,6 +22,20 @@ const PROGRAM = new URL('./fixtures/listener-program.mjs', import.meta.url);
 const SEND_AND_END = new URL('./fixtures/send-and-end.mjs', import.meta.url).pathname;
 const ONE_PROGRAM = new URL('./fixtures/one-program-ends.mjs', import.meta.url).pathname;
 
+/**
+ * Starts the fixture server program that sends, then ends its listener (`how`: 'close' or 'end')
+ * and its program; resolves with a Client connected to it and the program's exit code to come.
+ */
+async function sendAndEnd(how: string) {
+  const child = spawn(process.execPath, [SEND_AND_END, 'k3y', how], { stdio: ['ignore', 'pipe', 'inherit'] });
+  cleanup.push(() => child.exitCode === null && child.kill('SIGKILL'));
+  const exited = new Promise((r) => child.once('exit', r));
+  const line = await new Promise<string>((resolve) =>
+    child.stdout.once('data', (b: Buffer) => resolve(String(b))),
+  );
+  return { conn: await Client(JSON.parse(line), { authkey: 'k3y' }), exited };
+}
+
 function start(target: unknown, args: unknown[], context: string) {
   const p = new core.Process({ target, args, context });
   cleanup.push(() => p.isAlive() && p.kill());
@@ -120,15 +134,7 @@ describe('Listener and Client', () => {
     'what a server program sends just before it ends reaches the client (listener %s)',
     { timeout: 20_000 },
     async (how) => {
-      const child = spawn(process.execPath, [SEND_AND_END, 'k3y', how], {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
-      cleanup.push(() => child.exitCode === null && child.kill('SIGKILL'));
-      const exited = new Promise((r) => child.once('exit', r));
-      const line = await new Promise<string>((resolve) =>
-        child.stdout.once('data', (b: Buffer) => resolve(String(b))),
-      );
-      const conn = await Client(JSON.parse(line), { authkey: 'k3y' });
+      const { conn, exited } = await sendAndEnd(how);
       expect(await conn.recv()).toEqual([2.25, null, 'junk']);
       const bytes = await conn.recvBytes();
       expect([bytes.byteLength, bytes[0], bytes[bytes.byteLength - 1]]).toEqual([256 * 1024, 7, 7]);
@@ -143,15 +149,7 @@ describe('Listener and Client', () => {
     'a server program that sent and ended before the client reads: the client still gets it all (%s)',
     { timeout: 20_000 },
     async (how) => {
-      const child = spawn(process.execPath, [SEND_AND_END, 'k3y', how], {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
-      cleanup.push(() => child.exitCode === null && child.kill('SIGKILL'));
-      const exited = new Promise((r) => child.once('exit', r));
-      const line = await new Promise<string>((resolve) =>
-        child.stdout.once('data', (b: Buffer) => resolve(String(b))),
-      );
-      const conn = await Client(JSON.parse(line), { authkey: 'k3y' });
+      const { conn, exited } = await sendAndEnd(how);
       expect(await conn.poll(10_000)).toBe(true);
       expect(await conn.recv()).toEqual([2.25, null, 'junk']);
       expect((await conn.recvBytes()).byteLength).toBe(256 * 1024);
