@@ -137,3 +137,17 @@ describe.concurrent('a bundle that lacks the worker entries', () => {
     expect(ran.stderr).not.toContain('WorkerCrashedError');
   });
 });
+
+describe.concurrent('a CommonJS bundle', () => {
+  it('runs Process in both contexts, and Pool refuses with a ContextError that says to bundle as ES modules', async () => {
+    const dir = withFixtures('cjs-bundle.cjs', 'cjs-bundle.build.mjs');
+    await runOk(process.execPath, ['cjs-bundle.build.mjs'], { cwd: dir, timeoutMs: 120_000 });
+    const out = mkdtempSync(join(consumer().root, 'cjs-bundled-'));
+    cpSync(join(dir, 'dist'), out, { recursive: true });
+    const ran = await run(process.execPath, ['app.js'], { cwd: out });
+    expect(ran.stderr).not.toContain('Invalid URL');
+    expect(ran.stdout).toBe(
+      'hello thread\nhello process\nContextError: Pool cannot start in CommonJS bundle output\n',
+    );
+  });
+});

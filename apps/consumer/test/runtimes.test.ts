@@ -1,7 +1,7 @@
 // The support matrix of the root README and the runtimes guide, checked on the runtimes themselves:
 // every "yes" must work, every "no" must be refused at once with a ContextError naming the runtime
 // (never a hang or a crash). Bun and Deno come from their npm packages (optional dependencies).
-import { existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -81,3 +81,24 @@ describe.concurrent.each(RUNTIMES)('$name', ({ name, command, args }) => {
     },
   );
 });
+
+// Deno and Bun run TypeScript themselves. A project that also has tsx (the README's advice for
+// Node) must not get tsx's hooks registered in their workers: on Deno they broke the ipc code.
+describe.concurrent.each(RUNTIMES.filter((r) => r.name !== 'Node.js' && r.command))(
+  '$name',
+  ({ command, args }) => {
+    it('runs a .ts task module in a thread Process with a Queue, with tsx installed in the project', async () => {
+      const dir = withFixtures('runtime-probe.mjs');
+      copyFileSync(join(dir, 'runtime-probe.mjs'), join(dir, 'runtime-probe.ts'));
+      mkdirSync(join(dir, 'node_modules'));
+      const tsx = dirname(createRequire(join(REPO, 'package.json')).resolve('tsx/package.json'));
+      symlinkSync(tsx, join(dir, 'node_modules', 'tsx'), 'dir');
+      const ran = await run(command!, [...args, 'runtime-probe.ts', 'Process', 'thread'], {
+        cwd: dir,
+        env: cleanEnv({ NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' }),
+        timeoutMs: 60_000,
+      });
+      expect(ran.stdout.trim(), ran.stderr).toBe('yes');
+    });
+  },
+);

@@ -7,6 +7,7 @@
  * registered here. It is looked for where the running tsx came from first (its loader path is in
  * `process.execArgv`: `npx tsx` runs it from npx's cache, not from the project), then from the task
  * module, the main script, the working directory and this package (tsx is an optional peer).
+ * Deno and Bun load TypeScript themselves: tsx is never registered there.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -20,8 +21,14 @@ const LOADER_KEY = Symbol.for('multiproc.tsLoader');
 // `--import tsx`, `--import tsx/esm`, or a path inside the tsx package (the tsx CLI passes those).
 const TSX_FLAG = /^tsx(\/(esm|cjs))?$|[/\\]node_modules[/\\]tsx[/\\]/;
 
+// Deno and Bun run TypeScript themselves. Registering tsx there would put its CommonJS hook in front
+// of their own loaders (on Deno it then broke every module the first-use code `require()`s).
+function runsTypeScriptNatively(): boolean {
+  return 'Deno' in globalThis || typeof process.versions.bun === 'string';
+}
+
 function loaderAlreadyActive(): boolean {
-  if ((globalThis as any)[LOADER_KEY]) return true;
+  if ((globalThis as any)[LOADER_KEY] || runsTypeScriptNatively()) return true;
   // A child process forked from a parent running under tsx inherits its --import/--require flags
   // and loads them; a worker thread sees the same execArgv but may not run them (Node 20).
   // node:worker_threads is read here, not imported: a child process does not load it (issue #18).
