@@ -31,7 +31,7 @@ export {
   parentProcess,
 } from './identity.js';
 export { type Movable, move } from './move.js';
-export type { ContextName } from './options.js';
+export type { ContextLike, ContextName } from './options.js';
 export { AsyncResult } from './pool/async-result.js';
 export type {
   PoolEvents,

@@ -42,8 +42,32 @@ export function lazySchema<T>(build: (z: ZodModule['z']) => Z.ZodType<T>): () =>
   return () => (schema ??= build(load().z));
 }
 
-/** The schema of a `context` option. */
-export const contextSchema = (z: ZodModule['z']) => z.enum(CONTEXT_NAMES);
+/** What `getContext()` returns, as far as a `context` option needs it (Python: `Pool(context=ctx)`). */
+export interface ContextLike {
+  /** The context's name. */
+  readonly name: ContextName;
+  /** The context's name. Python: `ctx.get_start_method()`. */
+  getStartMethod(): ContextName;
+}
+
+/** Whether `value` is a context object (from `getContext()`), not its name. */
+export function isContextLike(value: unknown): value is ContextLike {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as ContextLike).getStartMethod === 'function' &&
+    (CONTEXT_NAMES as readonly unknown[]).includes((value as ContextLike).name)
+  );
+}
+
+/** The schema of a `context` option: a name, or a context object turned into its name. */
+export const contextSchema = (z: ZodModule['z']) =>
+  z
+    .custom<ContextName | ContextLike>(
+      (v) => (CONTEXT_NAMES as readonly unknown[]).includes(v) || isContextLike(v),
+      { message: "expected 'thread', 'process' or a context from getContext()" },
+    )
+    .transform((v): ContextName => (typeof v === 'string' ? v : v.name));
 
 /** The schema of a task reference (`target`, `initializer`, a pool call's task). */
 export const taskRefSchema = (z: ZodModule['z']) =>

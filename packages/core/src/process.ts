@@ -25,6 +25,7 @@ import { assertRuntimeSupports } from './internal/runtime.js';
 import { startThread } from './internal/thread-runner.js';
 import {
   CONTEXT_NAMES,
+  type ContextLike,
   type ContextName,
   contextSchema,
   lazySchema,
@@ -53,8 +54,8 @@ export interface ProcessOptions<F extends TaskFunction = TaskFunction> {
   name?: string;
   /** A daemon is ended when its parent exits, and does not keep the program alive. @default false */
   daemon?: boolean;
-  /** `'thread'` (worker_threads) or `'process'` (child_process.fork). @default getStartMethod() */
-  context?: ContextName;
+  /** `'thread'` (worker_threads) or `'process'` (child_process.fork), or a context from `getContext()`. @default getStartMethod() */
+  context?: ContextName | ContextLike;
 }
 
 const optionsSchema = lazySchema((z) =>

@@ -29,6 +29,24 @@ describe('contexts', () => {
     expect(getContext('thread').getStartMethod()).toBe('thread');
   });
 
+  it('takes a context object as the context option, as Python takes Pool(context=ctx)', async () => {
+    for (const name of ['thread', 'process'] as const) {
+      const ctx = getContext(name);
+      const pool = new Pool({ processes: 1, context: ctx });
+      expect(pool.context).toBe(name);
+      expect(await pool.apply(tasks.sleep, [1])).toBeUndefined();
+      await pool.terminate();
+      const p = new Process({ target: tasks.noop, context: ctx });
+      expect(p.context).toBe(name);
+      p.start();
+      await p.join();
+      expect(p.exitCode).toBe(0);
+    }
+    expect(() => new Pool({ context: { name: 'fork' } as never })).toThrow(
+      /Invalid option 'context' for Pool: .*getContext/,
+    );
+  });
+
   it('rejects unknown names with ContextError', () => {
     expect(() => getContext('fork' as never)).toThrow(ContextError);
     expect(() => setStartMethod('spawn' as never)).toThrow(ContextError);

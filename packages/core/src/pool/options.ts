@@ -3,6 +3,7 @@ import { ValidationError } from '@multiproc/shared';
 import { cpuCount } from '../identity.js';
 import {
   CONTEXT_NAMES,
+  type ContextLike,
   type ContextName,
   contextSchema,
   intIn,
@@ -28,8 +29,8 @@ export interface PoolResourceLimits {
 export interface PoolOptions {
   /** How many workers. Python: `processes`. @default cpuCount() */
   processes?: number;
-  /** `'thread'` (worker_threads) or `'process'` (child processes). @default getStartMethod() */
-  context?: ContextName;
+  /** `'thread'` (worker_threads) or `'process'` (child processes), or a context from `getContext()` (Python: `Pool(context=ctx)`). @default getStartMethod() */
+  context?: ContextName | ContextLike;
   /**
    * A task every worker runs once before its first task (replacements too). Python: `initializer`.
    *
