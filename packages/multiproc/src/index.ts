@@ -6,6 +6,7 @@
  * @example
  * import mp from '@multiproc/multiproc';
  * const pool = new mp.Pool({ processes: mp.cpuCount() });
+ * @module @multiproc/multiproc
  */
 import { type CallableMembers, callableMembers } from '@multiproc/core/internal';
 import * as all from './all.js';
