@@ -11,14 +11,18 @@ import { copyInto, DOCS, makeProject, type Project } from './project.ts';
 const API_JSON = join(DOCS, '.generated/api.json');
 const CLASSES = ['Pool', 'Queue', 'JoinableQueue', 'SimpleQueue', 'Connection'];
 const METHOD = 2048; // typedoc's ReflectionKind.Method
+const [VARIABLE, FUNCTION, CLASS] = [32, 64, 128]; // typedoc's ReflectionKind values
+
+type Comment = { blockTags?: { tag: string; content: { text: string }[] }[] };
 
 interface Reflection {
   name: string;
   kind: number;
+  comment?: Comment;
   flags?: { isPrivate?: boolean; isProtected?: boolean };
   inheritedFrom?: unknown;
   children?: Reflection[];
-  signatures?: { comment?: { blockTags?: { tag: string; content: { text: string }[] }[] } }[];
+  signatures?: { comment?: Comment }[];
 }
 
 function findClass(node: Reflection, name: string): Reflection | undefined {
@@ -108,4 +112,15 @@ describe('API doc comments', () => {
       expect(stdout.trim().split('\n').at(-1)).toBe('all examples ran');
     });
   }
+
+  it('every exported class, function and constant of every package shows an @example', () => {
+    const has = (c?: Comment) => (c?.blockTags ?? []).some((t) => t.tag === '@example');
+    const missing = (api!.children ?? []).flatMap((mod) =>
+      (mod.children ?? [])
+        .filter((r) => [CLASS, FUNCTION, VARIABLE].includes(r.kind))
+        .filter((r) => !has(r.comment) && !(r.signatures ?? []).some((sig) => has(sig.comment)))
+        .map((r) => `${mod.name}: ${r.name}`),
+    );
+    expect(missing).toEqual([]);
+  });
 });

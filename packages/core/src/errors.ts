@@ -56,7 +56,13 @@ export class WorkerCrashedError extends ProcessError {
   }
 }
 
-/** A pool was used after `close()` or `terminate()`; also the rejection of calls a `terminate()` cut short. */
+/**
+ * A pool was used after `close()` or `terminate()`; also the rejection of calls a `terminate()` cut short.
+ * @example
+ * const pool = new Pool();
+ * pool.close();
+ * try { await pool.apply(tasks.greet, ['bob']); } catch (err) { console.log(err instanceof PoolClosedError); } // true
+ */
 export class PoolClosedError extends ClosedError {
   /** The class name, `'PoolClosedError'`, also for instances that crossed from a worker. */
   override get name(): string {

@@ -42,7 +42,11 @@ export function isMain(): boolean {
   return getWorkerIdentity() === undefined && threads().isMainThread;
 }
 
-/** The number of CPUs the program may use. Python: `multiprocessing.cpu_count()`. */
+/**
+ * The number of CPUs the program may use. Python: `multiprocessing.cpu_count()`.
+ * @example
+ * const pool = new Pool({ processes: Math.max(1, cpuCount() - 1) });
+ */
 export function cpuCount(): number {
   return process.getBuiltinModule('node:os').availableParallelism();
 }

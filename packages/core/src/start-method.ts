@@ -63,7 +63,11 @@ export function getStartMethod(allowNone = false): ContextName | null {
   return allowNone && !setExplicitly ? null : current;
 }
 
-/** The contexts this platform supports. Python: `get_all_start_methods()`. */
+/**
+ * The contexts this platform supports. Python: `get_all_start_methods()`.
+ * @example
+ * console.log(getAllStartMethods()); // ['thread', 'process'] on Node.js
+ */
 export function getAllStartMethods(): ContextName[] {
   return [...CONTEXT_NAMES];
 }

@@ -124,7 +124,12 @@ function taskModuleUrl(moduleUrl: unknown): string {
   );
 }
 
-/** Whether `value` is a {@link TaskRef} made by {@link defineTasks}. */
+/**
+ * Whether `value` is a {@link TaskRef} made by {@link defineTasks}.
+ * @example
+ * const tasks = defineTasks(import.meta.url, { square: (x: number) => x * x });
+ * console.log(isTaskRef(tasks.square), isTaskRef((x: number) => x * x)); // true false
+ */
 export function isTaskRef(value: unknown): value is TaskRef {
   return typeof value === 'function' && (value as any)[BRAND] === true;
 }

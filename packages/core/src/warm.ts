@@ -91,7 +91,13 @@ export function enableWarmStart(options: WarmStartOptions = {}): void {
   for (const c of enabled) startSpare(c);
 }
 
-/** Stops the spares {@link enableWarmStart} keeps. */
+/**
+ * Stops the spares {@link enableWarmStart} keeps.
+ * @example
+ * enableWarmStart();
+ * // ... start Processes ...
+ * disableWarmStart(); // the spare ends; later starts are cold again
+ */
 export function disableWarmStart(): void {
   for (const spare of ready.values()) spare.worker.dispose();
   ready.clear();

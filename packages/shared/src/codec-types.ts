@@ -4,10 +4,23 @@
  */
 import { ENCODE_SYMBOL } from './internal/value-kinds.js';
 
-/** The method an object implements to be sent to a worker: `obj[encodeSymbol](ctx)`. */
+/**
+ * The method an object implements to be sent to a worker: `obj[encodeSymbol](ctx)`.
+ * @example
+ * class Point {
+ *   constructor(readonly x: number, readonly y: number) {}
+ *   [encodeSymbol]() { return { type: 'Point', data: [this.x, this.y] }; }
+ * }
+ * registerCodec('Point', ([x, y]: [number, number]) => new Point(x, y));
+ */
 export const encodeSymbol: unique symbol = ENCODE_SYMBOL as never;
 
-/** The key that marks an encoded record inside a sent value. */
+/**
+ * The key that marks an encoded record inside a sent value.
+ * @example
+ * const { value } = encodeValue({ at: new URL('https://example.com') }, 'thread');
+ * console.log(CODEC_TAG in (value as any).at); // true: the URL travels as a tagged record
+ */
 export const CODEC_TAG = '__multiproc_codec__';
 
 /** Where an encoded value is going: another thread of this process, or another process. */
@@ -96,6 +109,10 @@ export interface EncodeResult<T = unknown> {
  * The method of an object whose copies a sender will make later, perhaps after this object's own
  * handle was closed (a pool's `initargs`, copied for each worker it starts): `obj[keepSymbol](ctx)`
  * returns a {@link Keeper} that encodes as the object would, independently of that handle.
+ * @example
+ * // Implemented by objects a pool copies for each worker it starts, such as a Queue in initargs:
+ * const q = new Queue();
+ * console.log(typeof (q as any)[keepSymbol]); // 'function'
  */
 export const keepSymbol: unique symbol = Symbol.for('multiproc.codec.keep') as never;
 

@@ -98,7 +98,11 @@ export function registerCodec(type: string, decode: Decoder): void {
 // URL, URLSearchParams, DOMException and File travel as their text or parts (internal/platform.ts).
 for (const [type, decode] of Object.entries(BUILTIN_DECODERS)) registerCodec(type, decode);
 
-/** Whether `value` implements the codec protocol. */
+/**
+ * Whether `value` implements the codec protocol.
+ * @example
+ * console.log(isEncodable(new Queue()), isEncodable({ a: 1 })); // true false
+ */
 export function isEncodable(value: unknown): value is Encodable {
   return (
     value !== null &&
@@ -153,6 +157,9 @@ function keeperOf(obj: Encodable, ctx: EncodeContext, keep: Map<object, Keeper> 
  *   `WeakRef` or `Promise`, an instance of a class with methods (it would arrive without them), a
  *   platform object whose clone would lose its state (`Headers`, `AbortSignal`; any to a process,
  *   `Blob` too), or a buffer an earlier send moved away (detached).
+ * @example
+ * const { value, encoded } = encodeValue({ at: new URL('https://example.com'), n: 1 }, 'thread');
+ * console.log(encoded); // true: a decodeValue() call is needed on the other side
  */
 export function encodeValue<T>(
   value: T,

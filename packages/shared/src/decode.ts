@@ -10,6 +10,11 @@ const registry = codecRegistry();
  * Rebuilds the objects {@link encodeValue} encoded. Call it only when `encoded` was `true`; the
  * tagged records are replaced in place (the received value is a fresh copy anyway).
  * @throws {SerializationError} when no decoder is registered for a received type.
+ * @example
+ * const { value, encoded } = encodeValue({ at: new URL('https://example.com') }, 'thread');
+ * const copy = structuredClone(value);
+ * const back = encoded ? decodeValue(copy, 'thread') : copy;
+ * console.log(back.at instanceof URL); // true
  */
 export function decodeValue<T>(value: T, source: CodecTarget): T {
   const ctx: DecodeContext = { source };

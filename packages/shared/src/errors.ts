@@ -20,7 +20,13 @@ export class ProcessError extends Error {
   }
 }
 
-/** Bad input: a bad option, typecode, index or value; also a received value a zod schema rejects. */
+/**
+ * Bad input: a bad option, typecode, index or value; also a received value a zod schema rejects.
+ * @example
+ * try { new Lock().acquireSync({ block: false, timeout: 10 }); } catch (err) {
+ *   if (err instanceof ValidationError) console.log(err.code); // 'MP_VALIDATION'
+ * }
+ */
 export class ValidationError extends ProcessError {
   /** The class name, `'ValidationError'`, also for instances that crossed from a worker. */
   override get name(): string {
@@ -37,7 +43,13 @@ export class ValidationError extends ProcessError {
   }
 }
 
-/** A lock used wrongly: releasing one that is not held, or held by another thread. */
+/**
+ * A lock used wrongly: releasing one that is not held, or held by another thread.
+ * @example
+ * try { new Lock().release(); } catch (err) {
+ *   if (err instanceof LockError) console.log(err.message); // the lock is not held
+ * }
+ */
 export class LockError extends ProcessError {
   /** The class name, `'LockError'`, also for instances that crossed from a worker. */
   override get name(): string {
@@ -48,7 +60,13 @@ export class LockError extends ProcessError {
   }
 }
 
-/** A `Barrier` was broken (aborted, reset or timed out) while a party waited. Python: `BrokenBarrierError`. */
+/**
+ * A `Barrier` was broken (aborted, reset or timed out) while a party waited. Python: `BrokenBarrierError`.
+ * @example
+ * const barrier = new Barrier(2);
+ * barrier.abort();
+ * try { await barrier.wait(); } catch (err) { console.log(err instanceof BrokenBarrierError); } // true
+ */
 export class BrokenBarrierError extends ProcessError {
   /** The class name, `'BrokenBarrierError'`, also for instances that crossed from a worker. */
   override get name(): string {
@@ -59,7 +77,15 @@ export class BrokenBarrierError extends ProcessError {
   }
 }
 
-/** A wait ran out of time. Python: `multiprocessing.TimeoutError`. */
+/**
+ * A wait ran out of time. Python: `multiprocessing.TimeoutError`.
+ * @example
+ * const event = new Event();
+ * console.log(await event.wait(50)); // false: Event.wait reports a timeout by its result
+ * try { await pool.apply(tasks.sleep, [5000], { timeout: 100 }); } catch (err) {
+ *   if (err instanceof TimeoutError) console.log(err.code); // 'MP_TIMEOUT'
+ * }
+ */
 export class TimeoutError extends ProcessError {
   /** The class name, `'TimeoutError'`, also for instances that crossed from a worker. */
   override get name(): string {
@@ -73,6 +99,10 @@ export class TimeoutError extends ProcessError {
 /**
  * A context problem: an unknown context name, `setStartMethod` called twice without `force`, or
  * shared memory sent where it cannot go (into a child process).
+ * @example
+ * try { getContext('fork' as never); } catch (err) {
+ *   if (err instanceof ContextError) console.log(err.message); // names 'thread' and 'process'
+ * }
  */
 export class ContextError extends ProcessError {
   /** The class name, `'ContextError'`, also for instances that crossed from a worker. */
@@ -84,7 +114,13 @@ export class ContextError extends ProcessError {
   }
 }
 
-/** A value that cannot be sent to another thread or process; `path` names the bad part (`args[0].onDone`). */
+/**
+ * A value that cannot be sent to another thread or process; `path` names the bad part (`args[0].onDone`).
+ * @example
+ * try { await pool.apply(tasks.greet, [{ onDone: () => {} }]); } catch (err) {
+ *   if (err instanceof SerializationError) console.log(err.path); // 'args[0].onDone'
+ * }
+ */
 export class SerializationError extends ProcessError {
   /** The class name, `'SerializationError'`, also for instances that crossed from a worker. */
   override get name(): string {
@@ -101,7 +137,13 @@ export class SerializationError extends ProcessError {
   }
 }
 
-/** An object used after its own `close()`: a `Connection`, a queue, a channel or a `Process`. */
+/**
+ * An object used after its own `close()`: a `Connection`, a queue, a channel or a `Process`.
+ * @example
+ * const [a] = Pipe();
+ * a.close();
+ * try { a.send('x'); } catch (err) { console.log(err instanceof ClosedError); } // true
+ */
 export class ClosedError extends ProcessError {
   /** The class name, `'ClosedError'`, also for instances that crossed from a worker. */
   override get name(): string {
