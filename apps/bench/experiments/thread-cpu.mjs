@@ -11,3 +11,11 @@ export function threadCpuNs() {
   const n = readSync(fd, buf, 0, buf.length, 0);
   return Number(buf.toString('latin1', 0, n).split(' ')[0]);
 }
+
+/** This thread's CPU time, run-queue wait (runnable, not running) in ns, and time slices so far. */
+export function threadStat() {
+  if (fd < 0) fd = openSync('/proc/thread-self/schedstat', 'r');
+  const n = readSync(fd, buf, 0, buf.length, 0);
+  const [cpu, wait, slices] = buf.toString('latin1', 0, n).split(' ').map(Number);
+  return { cpu, wait, slices };
+}

@@ -60,6 +60,7 @@ interface BufferClass {
   isBuffer(value: unknown): boolean;
   from(buffer: ArrayBufferLike, byteOffset: number, length: number): Uint8Array;
   allocUnsafeSlow(size: number): Uint8Array;
+  readonly prototype: object;
 }
 /** Node's Buffer, read from globalThis so this module still runs where there is none (a browser). */
 export const NodeBuffer = (globalThis as { Buffer?: BufferClass }).Buffer;
