@@ -134,15 +134,20 @@ export function loadedOrExited(thread: Worker): Promise<void> {
  * forked it): lists it with the program's reaper (it was forked without a watchdog thread of its
  * own, see {@link poolEnv}), and forwards its output whole-line to the end. tinypool pipes a
  * child's output and unpipes it as soon as the child has exited, before its pipes are read to the
- * end, so its last lines were lost. `onOutOfMemory`: V8's out-of-memory message crossed its stderr.
+ * end, so its last lines were lost. `onOutOfMemory`: V8's out-of-memory message crossed its stderr;
+ * `onStderr` sees its stderr text.
  */
-export function adoptChild(child: ChildProcess, onOutOfMemory?: () => void): void {
+export function adoptChild(
+  child: ChildProcess,
+  onOutOfMemory?: () => void,
+  onStderr?: (text: string) => void,
+): void {
   reapWithProgram(child);
   const { stdout, stderr } = child;
   if (!stdout || !stderr) return;
   stdout.unpipe(process.stdout);
   stderr.unpipe(process.stderr);
-  void forwardChildOutput(stdout, stderr, onOutOfMemory);
+  void forwardChildOutput(stdout, stderr, onOutOfMemory, onStderr);
   // unpipe() paused them, and a 'data' listener does not resume an explicitly paused stream.
   stdout.resume();
   stderr.resume();
