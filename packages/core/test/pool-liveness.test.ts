@@ -58,8 +58,29 @@ describe.concurrent.each(['process', 'thread'])('pool waits in %s context', (con
       expect(failure).not.toMatch(/limits|fewer workers/);
     }
     expect(idle).toBe('idle starts 0');
-    // Each call starts at most the pool's workers again: no respawn loop.
+    // No respawn loop: the pool gives up after 2 × processes failed starts in a row (plus those
+    // still starting then), and the second call starts one worker.
     expect(joined).toMatch(/^joined, created \d+$/);
-    expect(Number(joined!.split(' ').at(-1))).toBeLessThanOrEqual(3 + 3);
+    expect(Number(joined!.split(' ').at(-1))).toBeLessThanOrEqual(3 * 3);
+  });
+
+  it('a call whose workers keep failing to start while one hangs in loading rejects with WorkerStartError (no endless respawn)', async ({
+    expect,
+  }) => {
+    const { stdout, code } = await runProgram('pool-liveness.mjs', ['hang-broken', context, '2'], {
+      MULTIPROC_WORKER_DIR: BROKEN_ENTRY,
+    });
+    expect(code).toBe(0);
+    const [failure, terminated, ...rest] = stdout.split('\n');
+    expect(rest).toEqual(['']);
+    expect(failure).toMatch(/^WorkerStartError \(cause: broken worker entry\): /);
+    // 2 × processes failed starts, plus the hanging one and those starting when the pool gave up.
+    expect(terminated).toMatch(/^terminated, created \d+$/);
+    expect(Number(terminated!.split(' ').at(-1))).toBeLessThanOrEqual(3 * 2);
+  });
+
+  it('a pool used and never closed lets the program end once it is idle', async ({ expect }) => {
+    const { stdout, code } = await runProgram('pool-liveness.mjs', ['idle', context, '3']);
+    expect([code, stdout]).toEqual([0, '[0,1,4]\n']);
   });
 });
