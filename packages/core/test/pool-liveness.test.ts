@@ -79,6 +79,16 @@ describe.concurrent.each(['process', 'thread'])('pool waits in %s context', (con
     expect(Number(terminated!.split(' ').at(-1))).toBeLessThanOrEqual(3 * 2);
   });
 
+  it('join() settles while its workers die loading (no TypeError out of the exit wait)', async ({
+    expect,
+  }) => {
+    const { stdout, stderr, code } = await runProgram('pool-liveness.mjs', ['broken-join', context, '3'], {
+      MULTIPROC_WORKER_DIR: BROKEN_ENTRY,
+    });
+    expect(stderr).not.toContain('TypeError');
+    expect([code, stdout]).toEqual([0, 'after join\n']);
+  });
+
   it('a pool used and never closed lets the program end once it is idle', async ({ expect }) => {
     const { stdout, code } = await runProgram('pool-liveness.mjs', ['idle', context, '3']);
     expect([code, stdout]).toEqual([0, '[0,1,4]\n']);
