@@ -20,7 +20,7 @@ describe('reportedError', () => {
     expect(error).toBeInstanceOf(Error);
     expect([error!.name, error!.message]).toEqual(['Error', 'broken worker entry']);
     expect(error!.stack).toMatch(
-      /^Error: broken worker entry\n\s+at .*broken-entry\/multiproc-pool-worker\.mjs:3:7/,
+      /^Error: broken worker entry\n\s+at .*broken-entry\/multiproc-pool-worker\.mjs:\d+:\d+/,
     );
   });
 
@@ -59,7 +59,7 @@ describe('diedStarting', () => {
     const error = diedStarting('process', 1, null, cause);
     expect(error).toBeInstanceOf(WorkerStartError);
     expect([error.code, error.errno, error.cause]).toEqual(['MP_WORKER_START', undefined, cause]);
-    expect(error.message).toMatch(/broken worker entry \(thrown at .*multiproc-pool-worker\.mjs:3:7\)/);
+    expect(error.message).toMatch(/broken worker entry \(thrown at .*multiproc-pool-worker\.mjs:\d+:\d+\)/);
     expect(error.message).not.toMatch(/fewer workers|limits/);
   });
 
