@@ -107,13 +107,17 @@ export class WorkerEntryNotFoundError extends ProcessError {
  * The system refused to start a worker: a thread or a child process could not be created
  * (`EAGAIN`: too many processes or threads for this user; `ENOMEM`; the Node.js executable
  * missing), or the worker died before it was ready. Python raises `OSError` (`BlockingIOError` for
- * `EAGAIN`) from `Pool()` and `Process.start()` here.
+ * `EAGAIN`) from `Pool()` and `Process.start()` here. A pool worker that threw while loading (its
+ * entry, or a module it imports) gives one without `errno` whose message names that error and the
+ * file it was thrown in; `cause` is the worker's error (for a child process, read back from what it
+ * printed on stderr).
  *
  * Thrown by `Process.start()` when the refusal is immediate (a thread Node cannot create);
  * `Process.join()` rejects with it when it comes later (a child process, whose spawn error Node
  * reports on the next tick; a thread that fails while booting). A pool that cannot start any
  * worker rejects its waiting calls with it; a pool with live workers keeps serving with them and
- * retries the missing ones with a growing delay.
+ * retries the missing ones with a growing delay, until `2 × processes` starts in a row failed with
+ * none ready: then its waiting calls reject too, and only a new call starts a worker again.
  * @example
  * try { await pool.map(tasks.square, [1, 2, 3]); }
  * catch (err) { if (err instanceof WorkerStartError) console.log(err.errno); } // 'EAGAIN'
@@ -133,10 +137,17 @@ export class WorkerStartError extends ProcessError {
   readonly syscall: string | undefined;
   constructor(
     context: 'thread' | 'process',
-    details: { errno?: string | undefined; syscall?: string | undefined; detail?: string; cause?: unknown },
+    details: {
+      errno?: string | undefined;
+      syscall?: string | undefined;
+      detail?: string;
+      /** What to do, when it is not about the system's limits. */
+      advice?: string;
+      cause?: unknown;
+    },
   ) {
     super(
-      startMessage(context, details.errno, details.detail),
+      startMessage(context, details.errno, details.detail, details.advice),
       details.cause === undefined ? undefined : { cause: details.cause },
     );
     this.context = context;
@@ -149,6 +160,7 @@ function startMessage(
   context: 'thread' | 'process',
   errno: string | undefined,
   detail: string | undefined,
+  advice = "Start fewer workers, or check the system's limits.",
 ): string {
   const what = context === 'thread' ? 'worker thread' : 'child process';
   const head = `Cannot start a ${what}`;
@@ -164,6 +176,6 @@ function startMessage(
     case 'EACCES':
       return `${head}: the Node.js executable (${process.execPath}) is missing or not executable (${errno}). Reinstall Node.js or fix its permissions.`;
     default:
-      return `${head}: ${detail ?? (errno ? `the system refused (${errno})` : 'it failed before it was ready')}. Start fewer workers, or check the system's limits.`;
+      return `${head}: ${detail ?? (errno ? `the system refused (${errno})` : 'it failed before it was ready')}. ${advice}`;
   }
 }

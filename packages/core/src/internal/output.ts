@@ -97,16 +97,19 @@ function pipeFd(stream: Readable): number | undefined {
 /**
  * Forwards a child's stdout and stderr line by line and, if the program exits first (a daemon
  * child, or `process.exit()`), drains at exit what it wrote and was not read yet. Resolves when
- * both streams have ended. `onOutOfMemory` is called once V8's out-of-memory message crosses stderr.
+ * both streams have ended. `onOutOfMemory` is called once V8's out-of-memory message crosses stderr;
+ * `onStderr` sees each piece of stderr text (whole lines) as it is forwarded.
  */
 export function forwardChildOutput(
   stdout: Readable,
   stderr: Readable,
   onOutOfMemory?: () => void,
+  onStderr?: (text: string) => void,
 ): Promise<void> {
   const out = new LineForwarder(stdout, process.stdout);
   let toldMemory = false;
   const err = new LineForwarder(stderr, process.stderr, (text) => {
+    onStderr?.(text);
     if (toldMemory || !onOutOfMemory || !saysHeapOutOfMemory(text)) return;
     toldMemory = true;
     onOutOfMemory();

@@ -10,6 +10,8 @@
  *   on the next tick, and never `'exit'`; other system errors (`ENOMEM`) are thrown by `fork()`.
  */
 import { WorkerStartError } from '../errors.js';
+import { LOAD_FAILURE_ADVICE, loadFailureDetail } from './load-failure.js';
+import { isOutOfMemory } from './out-of-memory.js';
 
 type Context = 'thread' | 'process';
 type NodeError = Error & { code?: unknown; syscall?: unknown; errno?: unknown };
@@ -53,7 +55,10 @@ export function startError(context: Context, error: unknown): WorkerStartError {
   });
 }
 
-/** A worker that ended before it said it was ready: it never started. */
+/**
+ * A worker that ended before it said it was ready: it never started. `cause` is what it reported:
+ * a start failure, or the error it threw while loading its modules (then the message names it).
+ */
 export function diedStarting(
   context: Context,
   exitCode: number | null,
@@ -62,6 +67,13 @@ export function diedStarting(
 ): WorkerStartError {
   if (cause !== undefined && isStartFailure(cause)) return startError(context, cause);
   const how = signal ? `was killed by ${signal}` : `exited with code ${exitCode}`;
+  if (cause instanceof Error && !isOutOfMemory(cause)) {
+    return new WorkerStartError(context, {
+      detail: loadFailureDetail(cause, `it ${how}`),
+      advice: LOAD_FAILURE_ADVICE,
+      cause,
+    });
+  }
   return new WorkerStartError(context, {
     detail: `it ${how} before it was ready (as Node does when it cannot create its own threads)`,
     ...(cause === undefined ? {} : { cause }),

@@ -10,6 +10,7 @@ import { type Batch, type Job, type JobReply, MAX_BATCH, type TaskSpec } from '.
 import { AdaptiveChunks } from './chunks.js';
 import type { DispatcherConfig, Entry, Held } from './entry.js';
 import { JobQueue } from './job-queue.js';
+import { holdLoop } from './keep-alive.js';
 import type { Flight, Outcome } from './outcome.js';
 import type { TinypoolAdapter } from './tinypool.js';
 import { judge } from './verdict.js';
@@ -38,8 +39,11 @@ export class Dispatcher {
   #terminated = false;
   #seq = 0;
   #initFailures = 0;
-  /** Set while there is work, so 'drain' is told once each time the pool runs out of it. */
-  #working = false;
+  /**
+   * Set while there is work, so 'drain' is told once each time the pool runs out of it; while set,
+   * the program is kept alive (`keep-alive.ts`): a call is awaited.
+   */
+  #working: (() => void) | undefined;
   /** Set once the initializer failed INIT_FAILURE_LIMIT times in a row: the error every call gets. */
   #broken: (() => unknown) | undefined;
   completed = 0;
@@ -93,7 +97,7 @@ export class Dispatcher {
       this.#finish(entry, false, this.#terminated ? this.#config.closedError() : this.#broken!());
       return;
     }
-    this.#working = true;
+    this.#working ??= holdLoop();
     this.#queue.push(entry);
     this.#schedule();
   }
@@ -360,7 +364,8 @@ export class Dispatcher {
     if (!this.idle) return;
     for (const resolve of this.#idleWaiters.splice(0)) resolve();
     if (!this.#working) return;
-    this.#working = false;
+    this.#working();
+    this.#working = undefined;
     this.#config.onDrain();
   }
 }

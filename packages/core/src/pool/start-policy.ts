@@ -1,19 +1,26 @@
 /**
- * When a pool starts workers, and what it does when the system refuses one (`WorkerStartError`:
- * `EAGAIN` under RLIMIT_NPROC, a child that aborts before it is ready):
+ * When a pool starts workers, and what it does when one cannot start (`WorkerStartError`:
+ * `EAGAIN` under RLIMIT_NPROC, a child that aborts before it is ready, an entry that throws while
+ * loading):
  *
- * - no worker left alive: whatever waits for one fails with the error (tinypool's queue and the
- *   dispatcher's); the next call tries again;
+ * - no worker left alive, or {@link START_FAILURES_PER_WORKER}` × processes` failed starts in a
+ *   row with no worker ready: whatever waits for one fails with the error (tinypool's queue and
+ *   the dispatcher's), and the pool starts no worker on its own; the next call tries again;
  * - some alive: the pool serves with those, and tinypool may start no new worker (its
  *   `maxThreads` is lowered to the live count) until a delay has passed that doubles with each
- *   refusal in a row (`startRetryDelay`); then it fills up again. Never a tight respawn loop.
+ *   refusal in a row (`startRetryDelay`); then it fills up again. Never a tight respawn loop, and
+ *   never an endless one (workers that fail slower than the delay kept one alive at each failure).
  */
 import type { Tinypool } from 'tinypool';
 import type { WorkerStartError } from '../errors.js';
-import { isStartFailure, startError } from '../internal/start-failure.js';
+import { diedStarting, isStartFailure, startError } from '../internal/start-failure.js';
 import type { Flight } from './outcome.js';
+import type { Slot, SlotState } from './slot.js';
 import type { AdapterConfig } from './tinypool.js';
 import { startRetryDelay } from './worker-start.js';
+
+/** Failed starts in a row, per worker of the pool, after which it stops retrying while none is ready. */
+export const START_FAILURES_PER_WORKER = 2;
 
 /** An empty batch: posted to make tinypool start a worker. */
 const IDLE = { seq: -1, init: null, messages: null, tasks: [], maxTasks: 0, jobs: [] };
@@ -22,8 +29,8 @@ const IDLE = { seq: -1, init: null, messages: null, tasks: [], maxTasks: 0, jobs
 export interface StartPolicyHooks {
   /** Adopts the workers tinypool started. */
   scan(): void;
-  /** Workers starting or running (not stopping, not exited). */
-  live(): number;
+  /** The pool's workers, exited ones excepted. */
+  slots(): Iterable<Slot>;
   /** Flights handed to tinypool and not posted to a worker yet. */
   unbound(): Iterable<Flight>;
 }
@@ -84,14 +91,40 @@ export class StartPolicy {
     return true;
   }
 
+  /**
+   * `slot` died before it was ready. Its error is reported now, or (true) once a child's stderr,
+   * the only place where it can say why, has been read: then the pool starts the next worker.
+   */
+  diedStarting(slot: Slot, exit: Extract<SlotState, { name: 'exited' }>): boolean {
+    const failed = () =>
+      this.failed(diedStarting(this.#config.context, exit.exitCode, exit.signal, slot.cause));
+    if (slot.cause !== undefined || this.#config.context === 'thread') {
+      failed();
+      return false;
+    }
+    void slot.exited.then(() => {
+      failed();
+      this.#hooks.scan();
+      this.kick();
+    });
+    return true;
+  }
+
   /** A worker could not start; returns `error`. */
   failed(error: WorkerStartError): WorkerStartError {
     const tp = this.#tp;
     if (this.#stopped) return error;
     this.#failures++;
     clearTimeout(this.#retry);
-    const live = this.#hooks.live();
-    if (live === 0) {
+    let live = 0;
+    let ready = 0;
+    for (const slot of this.#hooks.slots()) {
+      const state = slot.state.name;
+      if (state === 'idle' || state === 'busy') ready++;
+      if (state !== 'stopping' && state !== 'exited') live++;
+    }
+    const givenUp = ready === 0 && this.#failures >= START_FAILURES_PER_WORKER * this.#config.processes;
+    if (live === 0 || givenUp) {
       tp.options.maxThreads = this.#config.processes;
       for (const flight of this.#hooks.unbound()) flight.refused = error;
       tp.cancelPendingTasks();

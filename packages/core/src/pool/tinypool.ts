@@ -20,10 +20,11 @@
 import { Tinypool } from 'tinypool';
 import type { WorkerStartError } from '../errors.js';
 import type { BatchReply, CallerMessage } from '../internal/batch.js';
-import { diedStarting, isStartFailure, startError } from '../internal/start-failure.js';
+import { isStartFailure, startError } from '../internal/start-failure.js';
 import type { ContextName } from '../options.js';
 import { announce, type PoolWatcher } from './events.js';
 import type { PoolInit } from './init.js';
+import { whileHeld } from './keep-alive.js';
 import type { PoolResourceLimits } from './options.js';
 import { type Flight, NOTHING_RAN, type Outcome } from './outcome.js';
 import { isProgressMessage, ProcessLink, ThreadLink } from './progress.js';
@@ -92,8 +93,7 @@ export class TinypoolAdapter {
     this.#config = config;
     this.#starts = new StartPolicy(tp, config, {
       scan: () => this.#scan(),
-      live: () =>
-        [...this.#slots].filter((s) => s.state.name !== 'stopping' && s.state.name !== 'exited').length,
+      slots: () => this.#slots,
       unbound: () => this.#unbound,
     });
     this.#lanes = new SideLanes(
@@ -198,13 +198,18 @@ export class TinypoolAdapter {
     this.#destroying = true;
     this.#starts.stop();
     const exits = [...this.#slots].map((slot) => slot.exited);
-    await this.#tp.destroy();
+    // join() and terminate() wait for the workers' exits and their last output: nothing else may
+    // hold the loop then (a child's pipes are unref'd).
+    await whileHeld(
+      this.#tp.destroy().then(() =>
+        settleWithin(
+          Promise.all(exits).then(() => {}),
+          LAST_MESSAGES_MS,
+        ),
+      ),
+    );
     // The initializer's queues and pipes: each worker's copy goes back as it exits, then the pool's
     // own reservation, through which those copies were made.
-    await settleWithin(
-      Promise.all(exits).then(() => {}),
-      LAST_MESSAGES_MS,
-    );
     this.#config.init?.release();
   }
 
@@ -344,7 +349,7 @@ export class TinypoolAdapter {
     this.#slots.delete(slot);
     if (this.#destroying) return;
     if (to.reason === 'crashed' && from.name === 'starting') {
-      this.#starts.failed(diedStarting(this.#config.context, to.exitCode, to.signal, slot.cause));
+      if (this.#starts.diedStarting(slot, to)) return;
     } else if (to.reason === 'crashed') this.#leave(slot);
     // Let the replacement tinypool starts in its own handlers be adopted, and start one if it won't.
     queueMicrotask(() => {

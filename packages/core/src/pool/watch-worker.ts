@@ -6,6 +6,7 @@
 import type { ChildProcess } from 'node:child_process';
 import type { Worker } from 'node:worker_threads';
 import { guardChannel } from '../internal/channel-guard.js';
+import { StartOutput } from '../internal/load-failure.js';
 import { ChildOutOfMemory } from '../internal/out-of-memory.js';
 import { recoverOnExit } from '../internal/owner-death.js';
 import { osExitCode } from '../internal/runner.js';
@@ -45,10 +46,16 @@ export function watchChild(slot: Slot, child: ChildProcess): void {
     });
     return;
   }
-  // V8 aborts a child whose heap is full (SIGABRT) after saying so on its stderr.
-  adoptChild(child, () => {
-    slot.cause ??= new ChildOutOfMemory();
-  });
+  // V8 aborts a child whose heap is full (SIGABRT) after saying so on its stderr. A child that dies
+  // while loading can only print why: its stderr is kept until it is ready.
+  const startOutput = new StartOutput();
+  adoptChild(
+    child,
+    () => {
+      slot.cause ??= new ChildOutOfMemory();
+    },
+    (text) => startOutput.add(text),
+  );
   // A child that writes junk to its IPC channel would hang its call (or end this program): it is
   // killed, and the call it was running fails with WorkerCrashedError saying why.
   guardChannel(child, (error) => {
@@ -57,8 +64,9 @@ export function watchChild(slot: Slot, child: ChildProcess): void {
     child.kill('SIGKILL');
   });
   child.on('message', (message: { ready?: unknown; __tinypool_worker_message__?: unknown }) => {
-    if (message?.ready === true && message.__tinypool_worker_message__ && slot.state.name === 'starting')
-      slot.transition({ name: 'idle' });
+    if (message?.ready !== true || !message.__tinypool_worker_message__) return;
+    startOutput.ready();
+    if (slot.state.name === 'starting') slot.transition({ name: 'idle' });
   });
   // A child whose channel closed is dying: tinypool's next send to it fails as a worker 'error'.
   child.once('disconnect', () => {
@@ -72,7 +80,12 @@ export function watchChild(slot: Slot, child: ChildProcess): void {
       closed(child, 'disconnect', !child.connected),
       closed(child.stderr, 'close', child.stderr?.destroyed ?? true),
     ].filter((w) => w !== undefined);
-    const drained = waits.length === 0 ? undefined : Promise.all(waits).then(() => {});
+    // The error a child that never became ready printed is its cause (read once stderr has ended).
+    const readCause = () => {
+      slot.cause ??= startOutput.error();
+    };
+    const drained = waits.length === 0 ? undefined : Promise.all(waits).then(readCause);
+    if (!drained) readCause();
     slot.exit(code, signal, drained);
   });
 }

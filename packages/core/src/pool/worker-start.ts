@@ -39,9 +39,13 @@ type RuntimeWorker = {
   threadId?: number | undefined;
   process?: unknown;
   waitForExit?: Promise<unknown>;
+  once?: (event: string, listener: (...args: unknown[]) => void) => unknown;
 };
 
-/** Wraps the `initialize()` of `worker`'s class (once per class) so a refused creation never throws. */
+/**
+ * Wraps the `initialize()` of `worker`'s class (once per class) so a refused creation never throws,
+ * and its `once()` so a worker's error never throws out of tinypool's `destroy()` (see below).
+ */
 export function guardWorkerStarts(worker: object): void {
   const proto = Object.getPrototypeOf(worker) as RuntimeWorker & { [GUARDED]?: true };
   const initialize = proto?.initialize;
@@ -54,6 +58,17 @@ export function guardWorkerStarts(worker: object): void {
       standIn(this, error);
     }
   };
+  // tinypool's destroy() waits for each worker's 'exit' with `events.once()`, which also listens
+  // for 'error' and then calls `removeListener()`, which tinypool's worker classes lack: a worker
+  // that failed while the pool was being joined (a thread dying as it loads) threw a TypeError out
+  // of Node's event code and ended the program. The pool watches errors itself (`watch-worker.ts`),
+  // and a thread's or child's 'exit' follows its error: destroy() waits for that alone.
+  const once = proto.once;
+  if (typeof once === 'function') {
+    proto.once = function (this: RuntimeWorker, event, listener) {
+      return event === 'error' ? this : once.call(this, event, listener);
+    };
+  }
 }
 
 /** Gives `worker` a thread or child that never ran and reports `error` on the next tick. */
@@ -134,15 +149,20 @@ export function loadedOrExited(thread: Worker): Promise<void> {
  * forked it): lists it with the program's reaper (it was forked without a watchdog thread of its
  * own, see {@link poolEnv}), and forwards its output whole-line to the end. tinypool pipes a
  * child's output and unpipes it as soon as the child has exited, before its pipes are read to the
- * end, so its last lines were lost. `onOutOfMemory`: V8's out-of-memory message crossed its stderr.
+ * end, so its last lines were lost. `onOutOfMemory`: V8's out-of-memory message crossed its stderr;
+ * `onStderr` sees its stderr text.
  */
-export function adoptChild(child: ChildProcess, onOutOfMemory?: () => void): void {
+export function adoptChild(
+  child: ChildProcess,
+  onOutOfMemory?: () => void,
+  onStderr?: (text: string) => void,
+): void {
   reapWithProgram(child);
   const { stdout, stderr } = child;
   if (!stdout || !stderr) return;
   stdout.unpipe(process.stdout);
   stderr.unpipe(process.stderr);
-  void forwardChildOutput(stdout, stderr, onOutOfMemory);
+  void forwardChildOutput(stdout, stderr, onOutOfMemory, onStderr);
   // unpipe() paused them, and a 'data' listener does not resume an explicitly paused stream.
   stdout.resume();
   stderr.resume();

@@ -1,0 +1,96 @@
+// A pending pool wait keeps the program alive while its workers are still starting or exiting, and
+// settles: the code after it runs. Before, Node could find the loop empty in those windows (an idle
+// or starting worker is unref'd, a child's output pipes too) and end the program with the await
+// unsettled: exit code 13 and nothing more printed. Whole programs, so such an end is seen.
+import { fileURLToPath } from 'node:url';
+import { describe, it } from 'vitest';
+import { runProgram } from './helpers.ts';
+
+const BROKEN_ENTRY = fileURLToPath(new URL('./fixtures/broken-entry', import.meta.url));
+
+describe.concurrent.each(['process', 'thread'])('pool waits in %s context', (context) => {
+  // In the process context each worker leaves its output pipe open for 0.4 s after it exits.
+  it('join() of a closed pool settles and the code after it runs while its workers are exiting', async ({
+    expect,
+  }) => {
+    const { stdout, code } = await runProgram('pool-liveness.mjs', ['join', context, '4']);
+    expect([code, stdout]).toEqual([0, 'after join\n']);
+  });
+
+  it('terminate() settles and the code after it runs while its workers are exiting', async ({ expect }) => {
+    const { stdout, code } = await runProgram('pool-liveness.mjs', ['terminate', context, '4']);
+    expect([code, stdout]).toEqual([0, 'after terminate\n']);
+  });
+
+  it('join() right after the pool was made settles while its workers are still starting', async ({
+    expect,
+  }) => {
+    const { stdout, code } = await runProgram('pool-liveness.mjs', ['starting', context, '4']);
+    expect([code, stdout]).toEqual([0, 'after join\n']);
+  });
+
+  it('AsyncResult.get() and wait() of a call whose worker died settle while it is exiting', async ({
+    expect,
+  }) => {
+    const { stdout, code } = await runProgram('pool-liveness.mjs', ['crash-get', context, '1']);
+    expect([code, stdout]).toEqual([0, 'WorkerCrashedError true false\n']);
+  });
+
+  it('an imap loop whose worker died throws WorkerCrashedError while it is exiting', async ({ expect }) => {
+    const { stdout, code } = await runProgram('pool-liveness.mjs', ['crash-imap', context, '1']);
+    expect([code, stdout]).toEqual([0, 'WorkerCrashedError\n']);
+  });
+
+  it('workers that die while loading fail every call with WorkerStartError naming the cause, start nothing while idle, and the pool joins', async ({
+    expect,
+  }) => {
+    const { stdout, code } = await runProgram('pool-liveness.mjs', ['broken', context, '3'], {
+      MULTIPROC_WORKER_DIR: BROKEN_ENTRY,
+    });
+    expect(code).toBe(0);
+    const [first, idle, second, joined, ...rest] = stdout.split('\n');
+    expect(rest).toEqual(['']);
+    for (const failure of [first, second]) {
+      // The worker's own error, and the module it came from, not the system's thread limits.
+      expect(failure).toMatch(
+        /^WorkerStartError \(cause: broken worker entry\): Cannot start a .*broken worker entry.*broken-entry\/multiproc-pool-worker\.mjs/,
+      );
+      expect(failure).not.toMatch(/limits|fewer workers/);
+    }
+    expect(idle).toBe('idle starts 0');
+    // No respawn loop: the pool gives up after 2 × processes failed starts in a row (plus those
+    // still starting then), and the second call starts one worker.
+    expect(joined).toMatch(/^joined, created \d+$/);
+    expect(Number(joined!.split(' ').at(-1))).toBeLessThanOrEqual(3 * 3);
+  });
+
+  it('a call whose workers keep failing to start while one hangs in loading rejects with WorkerStartError (no endless respawn)', async ({
+    expect,
+  }) => {
+    const { stdout, code } = await runProgram('pool-liveness.mjs', ['hang-broken', context, '2'], {
+      MULTIPROC_WORKER_DIR: BROKEN_ENTRY,
+    });
+    expect(code).toBe(0);
+    const [failure, terminated, ...rest] = stdout.split('\n');
+    expect(rest).toEqual(['']);
+    expect(failure).toMatch(/^WorkerStartError \(cause: broken worker entry\): /);
+    // 2 × processes failed starts, plus the hanging one and those starting when the pool gave up.
+    expect(terminated).toMatch(/^terminated, created \d+$/);
+    expect(Number(terminated!.split(' ').at(-1))).toBeLessThanOrEqual(3 * 2);
+  });
+
+  it('join() settles while its workers die loading (no TypeError out of the exit wait)', async ({
+    expect,
+  }) => {
+    const { stdout, stderr, code } = await runProgram('pool-liveness.mjs', ['broken-join', context, '3'], {
+      MULTIPROC_WORKER_DIR: BROKEN_ENTRY,
+    });
+    expect(stderr).not.toContain('TypeError');
+    expect([code, stdout]).toEqual([0, 'after join\n']);
+  });
+
+  it('a pool used and never closed lets the program end once it is idle', async ({ expect }) => {
+    const { stdout, code } = await runProgram('pool-liveness.mjs', ['idle', context, '3']);
+    expect([code, stdout]).toEqual([0, '[0,1,4]\n']);
+  });
+});
