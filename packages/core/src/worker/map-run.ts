@@ -33,12 +33,17 @@ export function packResult(value: unknown, path: string): { value: unknown; enco
 }
 
 /**
- * A call's result: a tree of plain data goes as JSON text, which the host rebuilds 2-3x faster
- * than V8's deserializer does a clone (issue 18, ast11; `encodeJson` says when JSON gives what a
- * clone would); anything else as {@link packResult} packs it.
+ * Whether results go as JSON text when they can: from a child process, whose host rebuilds a tree
+ * from JSON 2-3x faster than V8's deserializer does from a clone (issue 18, ast11; `encodeJson`
+ * says when JSON gives what a clone would). Not from a thread: there the scan and the text cost
+ * the worker more than the host saves (the acorn AST of typescript.js: 3.2 s of the process's CPU
+ * by clone, 4.1 s as JSON).
  */
+const JSON_RESULTS = context === 'process';
+
+/** A call's result: as JSON text (see {@link JSON_RESULTS}), else as {@link packResult} packs it. */
 export function packCallResult(value: unknown): { value: unknown; encoded: boolean; json?: true } {
-  const json = encodeJson(value);
+  const json = JSON_RESULTS ? encodeJson(value) : undefined;
   return json ? { value: json, encoded: false, json: true } : packResult(value, 'result');
 }
 
@@ -160,8 +165,8 @@ async function mapItems(
     return { values: packed, encoded: false };
   }
   if (numeric) return { values: Float64Array.from(values as number[]), encoded: false };
-  // Results holding objects go as one JSON text when they can (see `packCallResult`).
-  const json = values.some(isObject) ? encodeJson(values) : undefined;
+  // Results holding objects go as one JSON text when they can (see `JSON_RESULTS`).
+  const json = JSON_RESULTS && values.some(isObject) ? encodeJson(values) : undefined;
   if (json) return { values: [], count: values.length, json, encoded: false };
   const safe = safePack(values, job.base);
   return { values: safe.values, encoded: safe.encoded, ...(safe.error ? { error: safe.error } : {}) };
