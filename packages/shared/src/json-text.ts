@@ -24,6 +24,7 @@ import { ENCODE_SYMBOL, FIELDS, kindOf } from './internal/value-kinds.js';
 
 /** A value as JSON text, with the leaves JSON cannot carry listed apart (see {@link encodeJson}). */
 export interface JsonEncoded {
+  /** The value as `JSON.stringify` writes it. */
   readonly json: string;
   /** Where each of `values` goes back: the keys from the root down. */
   readonly paths: (string | number)[][];
@@ -76,7 +77,10 @@ const REFUSE = 2;
  * those leaves put back (see {@link decodeJson}) gives what a structured clone of `value` would;
  * else `undefined`. Only objects and arrays are worth it (a primitive answers `undefined`).
  * Never throws: a getter or Proxy trap that throws answers `undefined`, and the structured clone
- * that follows meets the error again.
+ * that follows meets the error again. Python has no counterpart (pickle has one route); a process
+ * pool sends its results this way when it can.
+ * @param value Any value.
+ * @returns `{ json, paths, values }` (send `values` by structured clone), or `undefined`.
  * @example
  * const sent = encodeJson({ a: [1, 2], re: /x/g }); // { json: '{"a":[1,2],"re":{}}', paths: [['re']], values: [/x/g] }
  * decodeJson(sent!); // { a: [1, 2], re: /x/g }
@@ -97,8 +101,12 @@ export function encodeJson(value: unknown): JsonEncoded | undefined {
 }
 
 /**
- * Rebuilds what {@link encodeJson} encoded.
+ * Rebuilds what {@link encodeJson} encoded: `JSON.parse` of the text, then each of `values` put
+ * back at its path. No Python counterpart.
+ * @param encoded What `encodeJson()` returned, after any structured clone.
  * @throws {SyntaxError} when `encoded.json` is not JSON (it always is when it came from encodeJson).
+ * @example
+ * const back = decodeJson(encodeJson([1, Number.NaN])!); // [1, NaN]
  */
 export function decodeJson(encoded: JsonEncoded): unknown {
   const root = JSON.parse(encoded.json) as unknown;
