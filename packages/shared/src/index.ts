@@ -42,6 +42,7 @@ export {
   ValidationError,
 } from './errors.js';
 export { Event } from './event.js';
+export { decodeJson, encodeJson, type JsonEncoded } from './json-text.js';
 export { type AcquireOptions, Lock } from './lock.js';
 export { type AbandonOptions, abandonOwner, getOwnerId, ownerIdOfThread } from './owner.js';
 export { definePythonNames } from './python-names.js';

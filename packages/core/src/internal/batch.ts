@@ -14,6 +14,7 @@
  * `ProgressMessage`s over their IPC channel, each flushed to the pipe before the next job starts.
  */
 import type { MessagePort } from 'node:worker_threads';
+import type { JsonEncoded } from '@multiproc/shared';
 import type { ErrorRecord } from './error-record.js';
 
 /** The most jobs one batch holds (job indexes fit the 16-bit halves of the claim word). */
@@ -100,7 +101,13 @@ export interface Batch {
 
 /** A call's outcome. */
 export type CallReply = (
-  | { readonly ok: true; readonly value: unknown; readonly encoded: boolean }
+  | {
+      readonly ok: true;
+      readonly value: unknown;
+      readonly encoded: boolean;
+      /** Set when `value` is the result as a `JsonEncoded` (see `encodeJson` in @multiproc/shared). */
+      readonly json?: true;
+    }
   | { readonly ok: false; readonly error: ErrorRecord }
 ) & {
   /**
@@ -112,7 +119,12 @@ export type CallReply = (
 
 /** A chunk's outcome: every value, or the values before the item that failed and its error. */
 export interface MapReply {
+  /** The results; empty when they came as `json`. */
   readonly values: unknown[] | Float64Array;
+  /** The results as one JSON text, when `encodeJson` (@multiproc/shared) could carry them all. */
+  readonly json?: JsonEncoded;
+  /** How many results `json` holds. */
+  readonly count?: number;
   readonly encoded: boolean;
   readonly error?: ErrorRecord;
   /** Worker time spent on the chunk, for adaptive chunk sizes. */

@@ -186,7 +186,7 @@ export class Control {
   /** Commits a reply that fits the block; false when it must be posted instead. */
   write(job: number, reply: CallReply): boolean {
     // A reply that counts messages (`sent`) is posted: the shared slots hold only the value.
-    if (!reply.ok || reply.encoded || reply.sent) return false;
+    if (!reply.ok || reply.encoded || reply.json || reply.sent) return false;
     const value = reply.value;
     let tag: number;
     switch (typeof value) {

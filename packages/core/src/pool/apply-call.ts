@@ -1,5 +1,11 @@
 /** One `apply`-style call (`apply`, `applyAsync`): its job, submitted to the dispatcher, and its reply. */
-import { decodeValue, encodeValue, SerializationError } from '@multiproc/shared';
+import {
+  decodeJson,
+  decodeValue,
+  encodeValue,
+  type JsonEncoded,
+  SerializationError,
+} from '@multiproc/shared';
 import type { CallReply, TaskSpec } from '../internal/batch.js';
 import { fromErrorRecord } from '../internal/error-record.js';
 import { holdsMoved } from '../move.js';
@@ -87,10 +93,10 @@ export function applyCall(
       // onMessage threw while the last messages were delivered: the call fails with its error.
       if (hold.failure) reject(hold.failure.error);
       else if (!r.ok) reject(fromErrorRecord(r.error));
-      else if (!r.encoded) resolve(r.value);
+      else if (!r.encoded && !r.json) resolve(r.value);
       else {
         try {
-          resolve(decodeValue(r.value, context));
+          resolve(r.json ? decodeJson(r.value as JsonEncoded) : decodeValue(r.value, context));
         } catch (error) {
           reject(error);
         }

@@ -1,5 +1,5 @@
 /** One map-style call (`map`, `starmap`, `imap`, `imapUnordered`): its chunks, submitted lazily. */
-import { decodeValue } from '@multiproc/shared';
+import { decodeJson, decodeValue } from '@multiproc/shared';
 import type { Job, JobReply, MapJob, MapReply, TaskSpec } from '../internal/batch.js';
 import { fromErrorRecord } from '../internal/error-record.js';
 import type { ContextName } from '../options.js';
@@ -91,12 +91,16 @@ export function mapChunks(
     ordered,
     keepsAll: options.keepsAll,
     onProgress: options.onProgress,
-    count: (reply: MapReply) => reply.values.length,
+    count: (reply: MapReply) => reply.count ?? reply.values.length,
     byWorkerTime: true,
     ...(buffers === undefined ? {} : { buffers, recycleResults: context === 'thread' }),
     sizer: sizerOf(spec),
     read: (reply: MapReply, base: number) => {
-      const values = reply.encoded ? decodeValue(reply.values as unknown[], context) : reply.values;
+      const values = reply.json
+        ? (decodeJson(reply.json) as unknown[])
+        : reply.encoded
+          ? decodeValue(reply.values as unknown[], context)
+          : reply.values;
       if (!reply.error) return { values };
       return { values, error: withTaskIndex(fromErrorRecord(reply.error), base + values.length) };
     },

@@ -39,7 +39,7 @@ import { clockMs } from '../internal/clock.js';
 import { type ErrorRecord, toErrorRecord } from '../internal/error-record.js';
 import { loadTask } from '../internal/load-task.js';
 import { lookupTask } from '../task.js';
-import { context, isThenable, packResult, replyTransfer, runMap, runNumberChunk } from './map-run.js';
+import { context, isThenable, packCallResult, replyTransfer, runMap, runNumberChunk } from './map-run.js';
 import { endCallMessages, runWithMessages } from './message-scope.js';
 import { listenForCancel, type Reporter, reporterFor } from './reporter.js';
 import { listenForSideChunks } from './side-run.js';
@@ -127,8 +127,10 @@ function runCall(job: CallJob, spec: TaskSpec): CallReply | Promise<CallReply> {
 
 function succeed(value: unknown): CallReply {
   try {
-    const packed = packResult(value, 'result');
-    return { ok: true, value: packed.value, encoded: packed.encoded };
+    const packed = packCallResult(value);
+    return packed.json
+      ? { ok: true, value: packed.value, encoded: false, json: true }
+      : { ok: true, value: packed.value, encoded: packed.encoded };
   } catch (err) {
     return failure(err);
   }

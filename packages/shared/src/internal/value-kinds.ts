@@ -86,15 +86,15 @@ export function isPort(value: object): boolean {
 }
 
 /** How the scan treats an object: skip it, look inside, or give up (the full walk is needed). */
-const LEAF = 0;
-const FIELDS = 1;
+export const LEAF = 0;
+export const FIELDS = 1;
 const SPECIAL = 2;
 type Kind = typeof LEAF | typeof FIELDS | typeof SPECIAL;
 
 /** Per prototype: whether its instances are cloned field by field (errors, class instances). */
 const protoKinds = new WeakMap<object, Kind>();
 
-function kindOf(obj: object, proto: object): Kind {
+export function kindOf(obj: object, proto: object): Kind {
   if (ArrayBuffer.isView(obj) || obj instanceof ArrayBuffer) {
     // An empty one may be detached (moved away by an earlier send): the walk tells and says so.
     return NodeBuffer?.isBuffer(obj) || isMoved(obj) || isShared(obj) || obj.byteLength === 0
