@@ -208,12 +208,16 @@ export class TinypoolAdapter {
     this.#starts.stop();
     const exits = [...this.#slots].map((slot) => slot.exited);
     await this.#tp.destroy();
+    // terminate() and join() await this: the program must not end while an exited child's pipes
+    // and channel (unref'd) are still being read to their end, as it could with no worker left.
+    const hold = setTimeout(() => {}, LAST_MESSAGES_HOLD_MS);
     // The initializer's queues and pipes: each worker's copy goes back as it exits, then the pool's
     // own reservation, through which those copies were made.
     await settleWithin(
       Promise.all(exits).then(() => {}),
       LAST_MESSAGES_MS,
     );
+    clearTimeout(hold);
     this.#config.init?.release();
   }
 
