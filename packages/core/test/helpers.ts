@@ -5,11 +5,12 @@ import { afterEach, expect } from 'vitest';
 
 export const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 
-/** Runs a fixture program (TypeScript through tsx, JavaScript as is) and returns its output. */
+/** Runs a fixture program (TypeScript through tsx, JavaScript as is) and returns its output; it is killed after `timeoutMs`. */
 export function runProgram(
   name: string,
   args: string[] = [],
   env: NodeJS.ProcessEnv = {},
+  timeoutMs = 20_000,
 ): Promise<{ stdout: string; stderr: string; code: number | null }> {
   const file = fixture(name);
   const nodeArgs = file.endsWith('.ts') ? ['--import', 'tsx', file, ...args] : [file, ...args];
@@ -17,7 +18,7 @@ export function runProgram(
     execFile(
       process.execPath,
       nodeArgs,
-      { env: { ...process.env, ...env }, timeout: 20_000 },
+      { env: { ...process.env, ...env }, timeout: timeoutMs },
       (err, stdout, stderr) => {
         resolve({ stdout, stderr, code: err ? ((err as any).code ?? 1) : 0 });
       },

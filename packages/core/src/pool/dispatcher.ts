@@ -53,10 +53,12 @@ export class Dispatcher {
     this.#config = config;
   }
 
-  /** Hands over the started workers; queued jobs start then. */
+  /** Hands over the adapter: the jobs queued so far start (and start workers), then the pool's other workers. */
   attach(adapter: TinypoolAdapter): void {
     this.#adapter = adapter;
-    this.#schedule();
+    // What was submitted before the pool was ready goes first: it starts the first workers.
+    this.#flush();
+    adapter.startWorkers();
   }
 
   get queued(): number {

@@ -100,6 +100,15 @@ export class TinypoolAdapter {
       () => this.#slots,
       config.context === 'thread' && config.minProcesses >= config.processes,
     );
+  }
+
+  /**
+   * Starts the workers the pool keeps (`minProcesses`) that the batches handed over so far did
+   * not start. The dispatcher calls it once it has handed over what was submitted before the pool
+   * was ready: a worker started for an empty batch would take the first task only after answering
+   * that batch, a round trip later (issue #18).
+   */
+  startWorkers(): void {
     this.#starts.fill();
   }
 
@@ -304,6 +313,10 @@ export class TinypoolAdapter {
       // terminated (not 22 or 24): a thread still loading is stopped once it has loaded.
       if (starting && loaded) return settleWithin(loaded, LOADING_MS).then(terminate);
       if (!child) return terminate();
+      // Nothing more goes to a child being stopped: tinypool relays a batch it posted just before
+      // (a worker's start-up batch) through the child's channel later, on the next turn, and a send
+      // on a closed channel emits an 'error' that tinypool's destroy() cannot take (issue #18).
+      worker.isTerminating = true;
       // tinypool reads any exit before its own terminate() as a crash: not a polite one.
       if (this.#graceful && worker.onUnexpectedExit) child.off('exit', worker.onUnexpectedExit);
       return stopChild(child, this.#graceful, terminate);
@@ -343,7 +356,7 @@ export class TinypoolAdapter {
 
   #observe(slot: Slot, from: SlotState, to: SlotState): void {
     announce(this.#config, slot, to);
-    if (from.name === 'starting' && to.name === 'idle') this.#starts.started();
+    if (from.name === 'starting' && to.name !== 'stopping' && to.name !== 'exited') this.#starts.started();
     if (to.name === 'stopping' && to.reason !== 'idle') this.#leave(slot);
     if (to.name !== 'exited') return;
     this.#slots.delete(slot);

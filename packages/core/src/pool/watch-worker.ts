@@ -25,6 +25,8 @@ export type TinypoolWorker = {
   process?: ChildProcess;
   /** tinypool's 'exit' listener on a child, removed by its own terminate(). */
   onUnexpectedExit?: () => void;
+  /** Set by tinypool's terminate() on a child: it then sends nothing more to it. */
+  isTerminating?: boolean;
   thread?: Worker;
   threadId?: number;
 };

@@ -29,9 +29,13 @@ import { importTaskModule, loadTask } from '../internal/load-task.js';
 import type { InheritedState, PreloadFailedMessage, SpareMessage, StartMessage } from '../internal/runner.js';
 import { writeOutputDirectly } from './direct-output.js';
 
+/**
+ * Resolves once what `stream` holds has been handed on. A stream holding nothing is done at once:
+ * in a thread, `write('')` would wait a round trip for the main thread's ack (issue #18).
+ */
 function flush(stream: NodeJS.WriteStream): Promise<void> {
   return new Promise((resolve) => {
-    if (!stream.writable) return resolve();
+    if (!stream.writable || stream.writableLength === 0) return resolve();
     stream.write('', () => resolve());
   });
 }
