@@ -98,8 +98,12 @@ export function lazyExport(name, kind) {
   // invariants of a non-extensible target (its keys and prototype are the whole truth) hold.
   const mirror = (t) => {
     const r = get();
-    for (const key of Reflect.ownKeys(t)) if (!Reflect.getOwnPropertyDescriptor(r, key)) Reflect.deleteProperty(t, key);
-    for (const key of Reflect.ownKeys(r)) Reflect.defineProperty(t, key, Reflect.getOwnPropertyDescriptor(r, key));
+    for (const key of Reflect.ownKeys(t)) {
+      if (!Reflect.getOwnPropertyDescriptor(r, key)) Reflect.deleteProperty(t, key);
+    }
+    for (const key of Reflect.ownKeys(r)) {
+      Reflect.defineProperty(t, key, Reflect.getOwnPropertyDescriptor(r, key));
+    }
     Reflect.setPrototypeOf(t, Reflect.getPrototypeOf(r));
   };
   const proxy = new Proxy(target, {
@@ -108,7 +112,8 @@ export function lazyExport(name, kind) {
     get: (_t, key, receiver) => Reflect.get(get(), key, self(receiver)),
     set: (_t, key, value, receiver) => Reflect.set(get(), key, value, self(receiver)),
     has: (t, key) => Reflect.has(get(), key) || fixed(t, key),
-    deleteProperty: (t, key) => Reflect.deleteProperty(get(), key) && (!Reflect.has(t, key) || Reflect.deleteProperty(t, key)),
+    deleteProperty: (t, key) =>
+      Reflect.deleteProperty(get(), key) && (!Reflect.has(t, key) || Reflect.deleteProperty(t, key)),
     ownKeys: (t) => [...new Set([...Reflect.ownKeys(get()), ...Reflect.ownKeys(t)])],
     getOwnPropertyDescriptor: (t, key) => {
       const own = Reflect.getOwnPropertyDescriptor(get(), key);
@@ -123,7 +128,8 @@ export function lazyExport(name, kind) {
       return now?.configurable === false ? Reflect.defineProperty(t, key, now) : true;
     },
     getPrototypeOf: () => Reflect.getPrototypeOf(get()),
-    setPrototypeOf: (t, proto) => Reflect.setPrototypeOf(get(), proto) && Reflect.setPrototypeOf(t, proto),
+    setPrototypeOf: (t, proto) =>
+      Reflect.setPrototypeOf(get(), proto) && Reflect.setPrototypeOf(t, proto),
     isExtensible: (t) => Reflect.isExtensible(t),
     preventExtensions: (t) => {
       if (!Reflect.preventExtensions(get())) return false;
