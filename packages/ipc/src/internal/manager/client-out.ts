@@ -48,15 +48,15 @@ export class ClientOut {
 
   /**
    * At exit: writes what the kernel has not taken, in order, blocking until `deadline` (a
-   * `Date.now()` value) at most; false when some of it could not be written.
+   * `Date.now()` value) at most. Nothing when the socket is closed (the manager is gone: nobody
+   * would read it) or breaks meanwhile.
    */
-  flushSync(deadline: number): boolean {
-    if (this.#out.idle) return true;
+  flushSync(deadline: number): void {
+    if (this.#out.idle) return;
     const handle = (this.#socket as unknown as { _handle?: PipeHandle } | null)?._handle;
     const fd = handle?.fd;
-    if (handle === undefined || fd === undefined || fd < 0) return false;
-    for (const c of this.#out.pending(handle)) if (!writeAllSync(fd, c, deadline)) return false;
-    return true;
+    if (handle === undefined || handle === null || fd === undefined || fd < 0) return;
+    for (const c of this.#out.pending(handle)) if (!writeAllSync(fd, c, deadline)) return;
   }
 
   /** The socket closed: nothing more can be written. */

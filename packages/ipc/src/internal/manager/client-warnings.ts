@@ -30,17 +30,11 @@ export function warnBroken(unread: number, err: Error): void {
   );
 }
 
-/**
- * At exit, `what` could not be delivered to the manager at `address`: `connecting` when the
- * connection was not made yet, else the manager took none of it for the whole exit flush.
- */
-export function warnUndelivered(what: string, address: Address, connecting: boolean): void {
-  const why = connecting
-    ? 'await a proxy call before ending, so its connection is made'
-    : 'the manager read nothing more before the exit flush ran out of time';
+/** At exit, `what` could not be delivered to the manager at `address`: its connection was not made yet. */
+export function warnUndelivered(what: string, address: Address): void {
   writeSync(
     2,
     `multiproc: ${what} made right before exit could not be delivered to the manager at ` +
-      `${JSON.stringify(address)}: ${why}.\n`,
+      `${JSON.stringify(address)}: await a proxy call before ending, so its connection is made.\n`,
   );
 }

@@ -225,14 +225,14 @@ export class ManagerClient implements IdleWaiter {
     if (this.#dead) return;
     // Connected: what the kernel has not taken yet (ENDS_NORMALLY last) is written now, in order.
     if (frames === null) {
-      if (!this.#out.flushSync(deadline)) warnUndelivered('the last manager calls', this.#address, false);
+      this.#out.flushSync(deadline);
       return;
     }
     if (frames.length === 0) return;
     this.#queued = [];
     const seq = (this.#seq = (this.#seq + 1) >>> 0);
     if (!deliverAtExit(this.#address, this.#key, frames, seq, deadline))
-      warnUndelivered(`${frames.length} manager call(s)`, this.#address, true);
+      warnUndelivered(`${frames.length} manager call(s)`, this.#address);
   }
 
   /**
