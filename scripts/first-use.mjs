@@ -73,10 +73,13 @@ for (const type of ${JSON.stringify(codecs)}) {
   };
   registerCodec(type, decode);
 }
-export function lazyExport(name) {
-  // A strict function: it can be constructed, and its own 'prototype' is writable (a Proxy may then
-  // report the real one), then frozen to the real one once loaded, as a class's is.
-  const target = function () {};
+export function lazyExport(name, kind) {
+  // The target has the shape of the real export (kind, from the source: see kindOf() in
+  // scripts/first-use.mjs), so that what the Proxy must report of it (a Proxy's invariants) is
+  // true of the real one too: a plain or async function or an arrow ('prototype' or not, a
+  // constructor or not). A plain function's own 'prototype' is writable: once loaded it becomes
+  // the real one (frozen, for a class).
+  const target = kind === 'async' ? async function () {} : kind === 'arrow' ? () => {} : function () {};
   Object.defineProperty(target, 'name', { value: name });
   let real;
   const get = () => {
@@ -89,22 +92,68 @@ export function lazyExport(name) {
     return real;
   };
   const self = (receiver) => (receiver === proxy ? get() : receiver);
+  // A property the target must keep reporting (own, non-configurable): every trap agrees with it.
+  const fixed = (t, key) => Reflect.getOwnPropertyDescriptor(t, key)?.configurable === false;
+  // Makes the target an exact copy of the real export's own properties and prototype: then the
+  // invariants of a non-extensible target (its keys and prototype are the whole truth) hold.
+  const mirror = (t) => {
+    const r = get();
+    for (const key of Reflect.ownKeys(t)) {
+      if (!Reflect.getOwnPropertyDescriptor(r, key)) Reflect.deleteProperty(t, key);
+    }
+    for (const key of Reflect.ownKeys(r)) {
+      Reflect.defineProperty(t, key, Reflect.getOwnPropertyDescriptor(r, key));
+    }
+    Reflect.setPrototypeOf(t, Reflect.getPrototypeOf(r));
+  };
   const proxy = new Proxy(target, {
     apply: (_t, thisArg, args) => Reflect.apply(get(), thisArg, args),
     construct: (_t, args, newTarget) => Reflect.construct(get(), args, self(newTarget)),
     get: (_t, key, receiver) => Reflect.get(get(), key, self(receiver)),
     set: (_t, key, value, receiver) => Reflect.set(get(), key, value, self(receiver)),
-    has: (_t, key) => Reflect.has(get(), key),
-    deleteProperty: (_t, key) => Reflect.deleteProperty(get(), key),
+    has: (t, key) => Reflect.has(get(), key) || fixed(t, key),
+    deleteProperty: (t, key) =>
+      Reflect.deleteProperty(get(), key) && (!Reflect.has(t, key) || Reflect.deleteProperty(t, key)),
     ownKeys: (t) => [...new Set([...Reflect.ownKeys(get()), ...Reflect.ownKeys(t)])],
-    getOwnPropertyDescriptor: (t, key) =>
-      Reflect.getOwnPropertyDescriptor(get(), key) ?? Reflect.getOwnPropertyDescriptor(t, key),
-    defineProperty: (_t, key, desc) => Reflect.defineProperty(get(), key, desc),
+    getOwnPropertyDescriptor: (t, key) => {
+      const own = Reflect.getOwnPropertyDescriptor(get(), key);
+      // A non-configurable property reported must be one of the target's too.
+      if (own && own.configurable === false && !fixed(t, key)) Reflect.defineProperty(t, key, own);
+      return own ?? Reflect.getOwnPropertyDescriptor(t, key);
+    },
+    defineProperty: (t, key, desc) => {
+      if (!Reflect.defineProperty(get(), key, desc)) return false;
+      const now = Reflect.getOwnPropertyDescriptor(real, key);
+      // Defined non-configurable (Object.defineProperty's default): the target must hold it too.
+      return now?.configurable === false ? Reflect.defineProperty(t, key, now) : true;
+    },
     getPrototypeOf: () => Reflect.getPrototypeOf(get()),
+    setPrototypeOf: (t, proto) =>
+      Reflect.setPrototypeOf(get(), proto) && Reflect.setPrototypeOf(t, proto),
+    isExtensible: (t) => Reflect.isExtensible(t),
+    preventExtensions: (t) => {
+      if (!Reflect.preventExtensions(get())) return false;
+      mirror(t);
+      return Reflect.preventExtensions(t);
+    },
   });
   return proxy;
 }
 `;
+}
+
+/**
+ * What kind of function `name` is in `source`, for the facade's target: 'async' (an async
+ * function), 'arrow' (no 'prototype', not a constructor), or 'function' (a class or a plain
+ * function). The facade test of the umbrella checks each facade against its real export.
+ */
+function kindOf(source, name) {
+  const n = name.replace(/\$/g, '\\$');
+  if (new RegExp(`export\\s+async\\s+function\\b\\s*\\*?\\s*${n}\\b`).test(source)) return 'async';
+  if (new RegExp(`export\\s+const\\s+${n}\\b[^=]*=\\s*async\\b`).test(source)) return 'async';
+  if (new RegExp(`export\\s+const\\s+${n}\\b[^=]*=\\s*(\\([^)]*\\)|\\w+)\\s*(:[^=]*)?=>`).test(source))
+    return 'arrow';
+  return 'function';
 }
 
 /** The names a module exports at runtime (types are erased), and its `export { a as b }` aliases. */
@@ -164,9 +213,13 @@ export function firstUse(pkg, lazyPlaceholder) {
         b.onLoad({ filter: /.*/, namespace: 'first-use' }, async (args) => {
           if (args.path === 'runtime') return { contents: runtime, resolveDir: resolve('src'), loader: 'js' };
           const { names, aliases } = await exportsOf(args.path);
+          const source = readFileSync(args.path, 'utf8');
           const lines = names
             .filter((n) => !aliases.has(n))
-            .map((n) => `export const ${n} = /* @__PURE__ */ lazyExport(${JSON.stringify(n)});`);
+            .map((n) => {
+              const kind = JSON.stringify(kindOf(source, n));
+              return `export const ${n} = /* @__PURE__ */ lazyExport(${JSON.stringify(n)}, ${kind});`;
+            });
           for (const [to, from] of aliases) lines.push(`export { ${from} as ${to} };`);
           return {
             contents: `import { lazyExport } from 'first-use-runtime';\n${lines.join('\n')}\n`,

@@ -289,6 +289,25 @@ export const CASES: Case[] = [
     expected: { result: 3, got: ['message 0', 'message 1', 'message 2'] },
   },
   {
+    name: 'an onMessage that throws fails its own call with that error, once, and others go on',
+    async run(p) {
+      let calls = 0;
+      const onMessage = () => {
+        calls++;
+        throw new RangeError('listener broke');
+      };
+      const applied = await outcome(p.apply(tasks.talk, [3], { onMessage }));
+      const mapped = await outcome(p.map(tasks.talk, [2, 2], { onMessage }));
+      return { applied, mapped, calls, next: await p.apply(tasks.square, [4]) };
+    },
+    expected: {
+      applied: { ok: false, error: rangeError('listener broke') },
+      mapped: { ok: false, error: rangeError('listener broke') },
+      calls: 2,
+      next: 16,
+    },
+  },
+  {
     name: 'stats() answers the same fields',
     run: async (p) => Object.keys(p.stats()).sort(),
     expected: ['busy', 'completed', 'failed', 'queued', 'workers'],

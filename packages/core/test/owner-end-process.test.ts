@@ -1,6 +1,6 @@
 // The 'process' context's primitives (a manager's proxies) follow the rule of owner-end.test.ts:
 // a child that ends normally (its target returned, exit(0), a pool retiring it after
-// maxTasksPerChild or joining it after close()) keeps the Lock and semaphore permits it took, so
+// maxTasksPerChild, idling it out or joining it after close()) keeps the Lock and semaphore permits it took, so
 // the main program can release them; one that fails (exit(1)) gives them back. An RLock only its
 // holder could release comes back either way.
 import { getContext, Pool, WorkerCrashedError } from '@multiproc/core';
@@ -85,9 +85,56 @@ describe("'process' context: what a child that took a share and ended leaves", {
     expect(await afterEnd(kind, prim)).toBe(expected(kind, true));
   });
 
+  it.each(ALL)('a pool child stopped after its idle timeout keeps only what it should: %s', async (kind) => {
+    const prim = kinds[kind]();
+    const pool = new Pool({ context: 'process', processes: 1, minProcesses: 0, idleTimeout: 1 });
+    cleanup.push(() => pool.terminate());
+    const destroyed = new Promise<string>((resolve) => pool.once('workerDestroy', (e) => resolve(e.reason)));
+    expect(await pool.apply(tasks.takeRemote, [prim, 'return'])).toBe('returned');
+    expect(await destroyed).toBe('idle');
+    expect(await afterEnd(kind, prim)).toBe(expected(kind, true));
+  });
+
   it.each(ALL)('a pool child that calls exit(1) gives everything back: %s', async (kind) => {
     const prim = kinds[kind]();
     const pool = new Pool({ context: 'process', processes: 1 });
+    cleanup.push(() => pool.terminate());
+    await expect(pool.apply(tasks.takeRemote, [prim, 'exit1'])).rejects.toBeInstanceOf(WorkerCrashedError);
+    expect(await afterEnd(kind, prim)).toBe(expected(kind, false));
+  });
+});
+
+// A thread is stopped with worker.terminate(), which runs none of its exit hooks: a thread pool
+// worker that ends normally is asked to exit by itself, so its managers hear that it did.
+describe("the 'process' context's primitives in a thread pool worker that ended", {
+  timeout: 120_000,
+}, () => {
+  const ends = [
+    ['recycled by maxTasksPerChild', { maxTasksPerChild: 1 }, 'retired'],
+    ['stopped after its idle timeout', { minProcesses: 0, idleTimeout: 1 }, 'idle'],
+    ['ended by close() and join()', {}, 'terminated'],
+  ] as const;
+  describe.each(ends)('a worker %s', (_, options, reason) => {
+    it.each(ALL)('keeps only what it should: %s', async (kind) => {
+      const prim = kinds[kind]();
+      const pool = new Pool({ processes: 1, ...options });
+      cleanup.push(() => pool.terminate());
+      const destroyed = new Promise<string>((resolve) =>
+        pool.once('workerDestroy', (e) => resolve(e.reason)),
+      );
+      expect(await pool.apply(tasks.takeRemote, [prim, 'return'])).toBe('returned');
+      if (reason === 'terminated') {
+        pool.close();
+        await pool.join();
+      }
+      expect(await destroyed).toBe(reason);
+      expect(await afterEnd(kind, prim)).toBe(expected(kind, true));
+    });
+  });
+
+  it.each(ALL)('a worker that calls exit(1) gives everything back: %s', async (kind) => {
+    const prim = kinds[kind]();
+    const pool = new Pool({ processes: 1 });
     cleanup.push(() => pool.terminate());
     await expect(pool.apply(tasks.takeRemote, [prim, 'exit1'])).rejects.toBeInstanceOf(WorkerCrashedError);
     expect(await afterEnd(kind, prim)).toBe(expected(kind, false));

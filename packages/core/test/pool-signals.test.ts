@@ -1,7 +1,8 @@
 // One AbortSignal shared by many pending calls (piscina's users hit Node's leak warning there):
 // the pool adds one 'abort' listener per signal, aborts every call that watches it, and keeps
-// none once the calls settle.
+// none once the calls settle. A call's `timeout` counts from its submission, time in the queue too.
 
+import { getContext, TimeoutError } from '@multiproc/core';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain JavaScript fixture (no types), loaded as is by the workers.
 import { tasks as t } from './fixtures/edge-tasks.mjs';
@@ -50,5 +51,23 @@ describe.each(['thread', 'process'] as const)('one AbortSignal for many calls, %
       Array.from({ length: 15 }, () => 'stop'),
     );
     expect(await pool.apply(t.echo, ['after'])).toBe('after');
+  });
+});
+
+describe.each(['thread', 'process'] as const)("a call's timeout, %s context", (context) => {
+  it('counts the time the call waits for a free worker: one never started times out, and never runs', {
+    timeout: 60_000,
+  }, async () => {
+    const pool = makePool({ processes: 1, context });
+    const ctx = getContext(context);
+    const [release, ran] = [ctx.Event(), ctx.Event()];
+    // The only worker is busy until `release` is set, which happens only after the timeout.
+    const busy = pool.apply(t.waitFor, [release]);
+    const queued = pool.apply(t.mark, [ran], { timeout: 1 });
+    await expect(queued).rejects.toBeInstanceOf(TimeoutError);
+    await release.set();
+    expect(await busy).toBe('released');
+    expect(await pool.apply(t.echo, ['after'])).toBe('after'); // the queue ran dry: mark would have run
+    expect(await ran.isSet()).toBe(false);
   });
 });

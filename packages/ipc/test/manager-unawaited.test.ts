@@ -64,4 +64,18 @@ describe.each(['thread', 'process'])('un-awaited proxy calls (%s)', (context) =>
     expect((err as Error).name).toBe('WorkerCrashedError');
     expect(await l.copy()).toEqual([0, 1, 2, 3]);
   });
+  it('a Process that exits right after more pipelined writes than the socket buffers: all arrive, its lock stays held', {
+    timeout: 60_000,
+  }, async () => {
+    const m = await manager();
+    const [lock, d] = [m.Lock(), m.dict<string, string>()];
+    const size = 1 << 20;
+    const p = start(tasks.holdWriteBigThenExit, [lock, d, size], context);
+    await p.join();
+    expect(p.exitCode).toBe(0);
+    for (let i = 0; i < 8; i++) expect((await d.get(`k${i}`))?.length).toBe(size + 1);
+    // It ended normally: its plain Lock stays taken, for this program to release (Python's rule).
+    expect(await lock.locked()).toBe(true);
+    await lock.release();
+  });
 });

@@ -62,7 +62,17 @@ export interface EncodeOptions {
    * first meet; the caller releases the keepers once it will send no more.
    */
   readonly keep?: Map<object, Keeper>;
+  /**
+   * Encodes every `Error` in the value (anywhere in it) through this function rather than by
+   * structured clone, which keeps only a built-in class, the message, stack and cause: core sends
+   * task results so, by the rules its thrown errors follow (a class of its own comes back as
+   * itself, any other keeps its name and own fields). A `DOMException` keeps its own codec.
+   */
+  readonly errors?: ErrorEncoder;
 }
+
+/** Encodes an error met at `path` (see {@link EncodeOptions.errors}). */
+export type ErrorEncoder = (error: Error, path: string) => Encoded;
 
 /** Something a worker message can transfer instead of copying: an `ArrayBuffer`, a `MessagePort`. */
 export type TransferItem = object;

@@ -71,6 +71,7 @@ export {
   type Encoded,
   type EncodeOptions,
   type EncodeResult,
+  type ErrorEncoder,
   encodeSymbol,
   type Keeper,
   keepSymbol,
@@ -128,9 +129,9 @@ registerCodec(BUFFER_TYPE, (bytes: Uint8Array) => {
 });
 
 /** {@link isPlainData}, false when the value throws while it is scanned. */
-function isPlainDataSafe(value: unknown): boolean {
+function isPlainDataSafe(value: unknown, errors: boolean): boolean {
   try {
-    return isPlainData(value);
+    return isPlainData(value, errors);
   } catch {
     return false;
   }
@@ -169,7 +170,8 @@ export function encodeValue<T>(
 ): EncodeResult<T> {
   // Most values need nothing: send them as they are, without building paths or copies. (A Proxy
   // whose trap throws makes the scan throw: the walk below then names where.)
-  if (isPlainDataSafe(value)) return { value, transfer: [], encoded: false, receiverEnded: NOTHING };
+  if (isPlainDataSafe(value, options.errors !== undefined))
+    return { value, transfer: [], encoded: false, receiverEnded: NOTHING };
   const transfer: TransferItem[] = [];
   const onEnd: (() => void)[] = [];
   const onReceiverEnd = options.tracksReceiver ? (cb: () => void) => void onEnd.push(cb) : undefined;
@@ -196,6 +198,8 @@ export function encodeValue<T>(
     if (isEncodable(obj)) return encodeOne(obj, path);
     const builtin = builtinEncoder(Object.getPrototypeOf(obj));
     if (builtin) return encodeOne(obj, path, () => builtin(obj, target, path));
+    const encodeError = options.errors;
+    if (encodeError && obj instanceof Error) return encodeOne(obj, path, () => encodeError(obj, path));
     if (isPort(obj)) {
       if (target === 'process') throw portToProcess(path, options.destination);
       // A port can only be transferred, never copied: list it, as postMessage requires.

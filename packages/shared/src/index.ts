@@ -21,6 +21,7 @@ export {
   type Encoded,
   type EncodeOptions,
   type EncodeResult,
+  type ErrorEncoder,
   encodeSymbol,
   encodeValue,
   isEncodable,

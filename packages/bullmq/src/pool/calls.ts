@@ -95,7 +95,7 @@ export class Calls {
       if (!allPlain(args)) assertPortable(args, 'args');
       await this.#started(scope);
       id = `a${++this.#seq}`;
-      const reply = this.#submit(id, taskId, 'apply', 0, args, options.onMessage);
+      const reply = this.#submit(id, taskId, 'apply', 0, args, scope.onMessage);
       const result = await Promise.race([reply, scope.stopped]);
       if (!result.ok) throw fromErrorRecord(result.error);
       return (result as { value: unknown }).value;
@@ -151,7 +151,7 @@ export class Calls {
             for (let i = 0; i < items.length; i++) assertPortable(items[i], `items[${base + i}]`);
           }
           const reply = self
-            .#submit(id, taskId, kind, base, items, options.onMessage)
+            .#submit(id, taskId, kind, base, items, scope.onMessage)
             .then((r) => chunkResult(r, base));
           return { handle: id, reply: Promise.race([reply, scope.stopped]) };
         };

@@ -1,7 +1,7 @@
 /**
  * What one call holds while it runs: a promise that rejects when the call must stop early (its
- * `signal` aborts, its `timeout` passes, or the pool is terminated), and `dispose` to let go of
- * the timer and listeners once it settles. Errors match the local pool's: `TimeoutError` for the
+ * `signal` aborts, its `timeout` passes, its `onMessage` throws, or the pool is terminated), and
+ * `dispose` to let go of the timer and listeners once it settles. Errors match the local pool's: `TimeoutError` for the
  * call's own timeout, an `AbortError` with the signal's reason as `cause`.
  */
 import { TimeoutError } from '@multiproc/core';
@@ -12,6 +12,12 @@ export interface CallScope {
   /** Whether it has stopped. */
   readonly isStopped: () => boolean;
   readonly dispose: () => void;
+  /**
+   * The call's `onMessage`, made safe: it runs on a Redis event, where a throw would be lost (or
+   * end the program). As in the local pool, a throw stops the call with that very error, and it is
+   * not called again.
+   */
+  readonly onMessage: ((value: unknown) => void) | undefined;
 }
 
 /** The error a call rejects with when `signal` aborts. */
@@ -24,10 +30,13 @@ export function abortErrorFor(signal: AbortSignal): Error {
 }
 
 /**
- * Opens a scope for a call with `options.signal`/`options.timeout`, also stopped by `pool`
- * (aborted with the error to reject with, such as `PoolClosedError`).
+ * Opens a scope for a call with `options.signal`/`options.timeout`/`options.onMessage`, also
+ * stopped by `pool` (aborted with the error to reject with, such as `PoolClosedError`).
  */
-export function openScope(options: { signal?: AbortSignal; timeout?: number }, pool: AbortSignal): CallScope {
+export function openScope(
+  options: { signal?: AbortSignal; timeout?: number; onMessage?: (value: unknown) => void },
+  pool: AbortSignal,
+): CallScope {
   let stop!: (error: unknown) => void;
   let stoppedWith: { error: unknown } | undefined;
   const stopped = new Promise<never>((_, reject) => {
@@ -52,8 +61,19 @@ export function openScope(options: { signal?: AbortSignal; timeout?: number }, p
   else signal?.addEventListener('abort', onAbort, { once: true });
   if (pool.aborted) onPool();
   else pool.addEventListener('abort', onPool, { once: true });
+  const { onMessage } = options;
   return {
     stopped,
+    onMessage:
+      onMessage &&
+      ((value) => {
+        if (stoppedWith) return;
+        try {
+          onMessage(value);
+        } catch (error) {
+          stop(error);
+        }
+      }),
     isStopped: () => stoppedWith !== undefined,
     dispose: () => {
       clearTimeout(timer);

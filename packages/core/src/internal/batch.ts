@@ -217,6 +217,15 @@ export interface SideCancel {
 }
 
 /**
+ * The host stopping an idle thread that ends normally (its pool idled it out, or a closed pool's
+ * `join()`): the thread calls `process.exit(0)` itself, so its managers are told it ends normally
+ * and the locks it holds there stay taken (`worker.terminate()` would end it without a word).
+ */
+export interface SlotExit {
+  readonly exit: 0;
+}
+
+/**
  * A worker's answer to a side chunk: its reply, `refused` (it did not run: its task is not loaded
  * here yet, send it through tinypool), or `skipped` (it did not run: the host gave it up).
  */

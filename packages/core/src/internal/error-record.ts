@@ -285,3 +285,20 @@ export function fromErrorRecord(record: ErrorRecord): Error {
   if (!record.isError && 'thrown' in record) define(err, 'thrown', record.thrown);
   return err;
 }
+
+/** The codec type of an error sent as a value (a task's result or argument), not thrown. */
+const ERROR_CODEC = 'multiproc.Error';
+
+/**
+ * Sends an error that is a value (a task returns it, or passes it as an argument) by the rules a
+ * thrown one follows (`EncodeOptions.errors`), instead of structured clone, which would turn one
+ * of this library's classes or a user's class into a plain `Error` without its name and fields.
+ */
+export const encodeError: shared.ErrorEncoder = (error, path) => ({
+  type: ERROR_CODEC,
+  data: toErrorRecord(error, 0, path),
+});
+/** `encodeValue()` options for task arguments and results: errors in them go by {@link encodeError}. */
+export const ERRORS_AS_VALUES = { errors: encodeError } as const;
+// Every realm that loads this module can read such a value (the registry is one per realm).
+shared.registerCodec(ERROR_CODEC, (record) => fromErrorRecord(record as ErrorRecord));

@@ -7,7 +7,7 @@ import {
   SerializationError,
 } from '@multiproc/shared';
 import type { CallReply, TaskSpec } from '../internal/batch.js';
-import { fromErrorRecord } from '../internal/error-record.js';
+import { ERRORS_AS_VALUES, fromErrorRecord } from '../internal/error-record.js';
 import { holdsMoved } from '../move.js';
 import type { ContextName } from '../options.js';
 import type { Dispatcher, Entry } from './dispatcher.js';
@@ -44,7 +44,9 @@ export function applyCall(
     };
     let packed: { value: unknown[]; transfer: object[]; encoded: boolean };
     try {
-      packed = allPrimitive(args) ? plain(args) : (encodeValue(args, context, 'args') as typeof packed);
+      packed = allPrimitive(args)
+        ? plain(args)
+        : (encodeValue(args, context, 'args', ERRORS_AS_VALUES) as typeof packed);
     } catch (error) {
       hold.dispose();
       return reject(error);
@@ -66,7 +68,7 @@ export function applyCall(
       build: () => {
         if (posted && packed.transfer.length > 0) {
           if (moves) throw movedAway();
-          packed = encodeValue(args, context, 'args') as typeof packed;
+          packed = encodeValue(args, context, 'args', ERRORS_AS_VALUES) as typeof packed;
           job.args = packed.value;
         }
         posted = true;

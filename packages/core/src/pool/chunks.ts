@@ -11,6 +11,7 @@
  * threads), which clones ~5x faster than an array; results come back packed the same way.
  */
 import { encodeValue, ValidationError } from '@multiproc/shared';
+import { ERRORS_AS_VALUES } from '../internal/error-record.js';
 import type { Float64Buffers } from './buffers.js';
 
 const TARGET_CHUNK_MS = 10;
@@ -233,7 +234,7 @@ function encodeChunk(items: unknown[], target: 'thread' | 'process', base: numbe
     ) {
       continue;
     }
-    const result = encodeValue(item, target, `items[${base + i}]`);
+    const result = encodeValue(item, target, `items[${base + i}]`, ERRORS_AS_VALUES);
     if (result.encoded || result.value !== item) {
       out ??= items.slice();
       out[i] = result.value;

@@ -10,7 +10,14 @@
  *   and before the batch's answer (tinypool's own reply takes one more hop, through a port).
  */
 import { MessageChannel, type MessagePort, receiveMessageOnPort } from 'node:worker_threads';
-import type { CallReply, CancelMessage, MapReply, PostedReply, ProgressMessage } from '../internal/batch.js';
+import type {
+  CallReply,
+  CancelMessage,
+  MapReply,
+  PostedReply,
+  ProgressMessage,
+  SlotExit,
+} from '../internal/batch.js';
 import { Control, Phase } from '../internal/control.js';
 import type { Flight, JobsState } from './outcome.js';
 
@@ -72,6 +79,17 @@ export class ThreadLink implements SlotLink {
   /** The port and control words side chunks use (`side-lane.ts`); undefined until the worker has them. */
   get side(): { readonly port: MessagePort; readonly words: Int32Array } | undefined {
     return this.#portOut ? undefined : { port: this.#port, words: this.#control.words };
+  }
+
+  /**
+   * Asks the worker to exit with code 0 (`SlotExit`): false when it never got the port (then it
+   * never ran a batch, and has taken nothing to keep).
+   */
+  askToExit(): boolean {
+    if (this.#portOut) return false;
+    const exit: SlotExit = { exit: 0 };
+    this.#port.postMessage(exit);
+    return true;
   }
 
   unsent(flight: Flight): void {

@@ -1,17 +1,23 @@
 /**
- * How a pool stops one of its child processes. tinypool's own `terminate()` sends SIGTERM and
+ * How a pool stops one of its workers, a child process or a thread. tinypool's own `terminate()` sends SIGTERM and
  * SIGKILLs the child 1 s later if it is still there; that stays the one forced path (terminate,
  * timeout, abort, retire). Two gaps around it are closed here:
  *
  * - An idle child is unref'd (tinypool's doing, so an idle pool lets the program end). While it is
  *   being stopped, its exit is what `join()`/`terminate()` wait for: the child is ref'd again, or
  *   the program could end first with those awaits unsettled (exit code 13).
- * - A closed pool's `join()` ends its children politely, without a signal: it closes their IPC
- *   channel, on which every child exits at once (`worker/child-guard.ts`), whatever SIGTERM
- *   handlers a task installed (Python's pool sends its workers a sentinel). Only a child still
- *   there after {@link GRACEFUL_EXIT_MS} gets the forced path.
+ * - A closed pool's `join()` and an idle timeout end a child politely, without a signal: they close
+ *   its IPC channel, on which every child exits at once with code 0 (`worker/child-guard.ts`),
+ *   whatever SIGTERM handlers a task installed (Python's pool sends its workers a sentinel), so
+ *   the child ends normally (the manager locks it holds stay taken). Only a child still there
+ *   after {@link GRACEFUL_EXIT_MS} gets the forced path.
+ * - A thread stopped so (`stopThread`) is asked to `process.exit(0)` itself on its slot's port:
+ *   `worker.terminate()` ends it without running its exit hooks, so the managers whose locks it
+ *   holds would never hear that it ended normally.
  */
 import type { ChildProcess } from 'node:child_process';
+import type { Worker } from 'node:worker_threads';
+import type { ThreadLink } from './progress.js';
 
 /** How long a child of a closed pool gets to exit after its channel is closed (ms). */
 export const GRACEFUL_EXIT_MS = 1000;
@@ -29,6 +35,31 @@ export async function stopChild(
   if (graceful && child.connected && !hasExited(child)) {
     child.disconnect();
     await exitedWithin(child, GRACEFUL_EXIT_MS);
+  }
+  return terminate();
+}
+
+/**
+ * Stops an idle `thread` that ends normally: it exits by itself when it can be asked to (see
+ * `ThreadLink.askToExit`), else, or if it is still there after {@link GRACEFUL_EXIT_MS}, through
+ * `terminate`.
+ */
+export async function stopThread(
+  thread: Worker,
+  link: ThreadLink,
+  terminate: () => Promise<unknown>,
+): Promise<unknown> {
+  // threadId reads -1 once the thread has exited.
+  if (thread.threadId >= 0 && link.askToExit()) {
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        thread.off('exit', done);
+        resolve();
+      };
+      const timer = setTimeout(done, GRACEFUL_EXIT_MS);
+      thread.once('exit', done);
+    });
   }
   return terminate();
 }

@@ -31,7 +31,7 @@ import { isProgressMessage, ProcessLink, ThreadLink } from './progress.js';
 import { SideLanes } from './side-lane.js';
 import { LAST_MESSAGES_MS, Slot, type SlotState, type StopReason, settleWithin } from './slot.js';
 import { StartPolicy } from './start-policy.js';
-import { stopChild } from './stop-child.js';
+import { stopChild, stopThread } from './stop-child.js';
 import { StopSignal, type TinypoolWorker, watchChild, watchThread } from './watch-worker.js';
 import {
   guardWorkerStarts,
@@ -312,14 +312,20 @@ export class TinypoolAdapter {
       // Node 20's module loader leaks the descriptor of a file it was reading when its thread is
       // terminated (not 22 or 24): a thread still loading is stopped once it has loaded.
       if (starting && loaded) return settleWithin(loaded, LOADING_MS).then(terminate);
-      if (!child) return terminate();
+      // A closed pool's join() and an idle timeout end a worker politely: it ends normally, so the
+      // manager locks it holds stay taken (owner death; a thread's shared ones: #endedNormally).
+      const polite = this.#graceful || (!this.#destroying && isStopping(slot, 'idle'));
+      if (!child) {
+        if (!polite || !thread || dead || slot.failed) return terminate();
+        return stopThread(thread, slot.link as ThreadLink, terminate);
+      }
       // Nothing more goes to a child being stopped: tinypool relays a batch it posted just before
       // (a worker's start-up batch) through the child's channel later, on the next turn, and a send
       // on a closed channel emits an 'error' that tinypool's destroy() cannot take (issue #18).
       worker.isTerminating = true;
       // tinypool reads any exit before its own terminate() as a crash: not a polite one.
-      if (this.#graceful && worker.onUnexpectedExit) child.off('exit', worker.onUnexpectedExit);
-      return stopChild(child, this.#graceful, terminate);
+      if (polite && worker.onUnexpectedExit) child.off('exit', worker.onUnexpectedExit);
+      return stopChild(child, polite, terminate);
     };
     if (child) watchChild(slot, child);
     else if (thread) {
@@ -377,4 +383,9 @@ export class TinypoolAdapter {
     this.#leaving.add(slot);
     this.#replacing.push(slot);
   }
+}
+
+/** Whether `slot` is being stopped for `reason`. */
+function isStopping(slot: Slot, reason: StopReason): boolean {
+  return slot.state.name === 'stopping' && slot.state.reason === reason;
 }

@@ -7,7 +7,7 @@
 import { type CodecTarget, decodeValue, encodeJson, encodeValue } from '@multiproc/shared';
 import type { MapJob, MapReply, TaskSpec } from '../internal/batch.js';
 import { clockMs } from '../internal/clock.js';
-import { toErrorRecord } from '../internal/error-record.js';
+import { ERRORS_AS_VALUES, toErrorRecord } from '../internal/error-record.js';
 import { loadTask } from '../internal/load-task.js';
 import { lookupTask } from '../task.js';
 import { isForkedChild } from './child-guard.js';
@@ -23,10 +23,11 @@ export function isThenable(value: unknown): value is PromiseLike<unknown> {
 
 export function packResult(value: unknown, path: string): { value: unknown; encoded: boolean } {
   if (value === null || typeof value !== 'object') {
-    if (typeof value === 'function' || typeof value === 'symbol') encodeValue(value, context, path);
+    if (typeof value === 'function' || typeof value === 'symbol')
+      encodeValue(value, context, path, ERRORS_AS_VALUES);
     return { value, encoded: false };
   }
-  const out = encodeValue(value, context, path);
+  const out = encodeValue(value, context, path, ERRORS_AS_VALUES);
   // What the result moves (a move()d buffer, a Buffer's bytes) goes back by transfer.
   for (const item of out.transfer) replyTransfer.push(item);
   return { value: out.value, encoded: out.encoded };

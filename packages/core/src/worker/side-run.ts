@@ -5,7 +5,7 @@
  * which one runs, so a host that sees this thread die fails that chunk alone.
  */
 import type { MessagePort } from 'node:worker_threads';
-import type { MapReply, SideCancel, SideChunk, SideReply, TaskSpec } from '../internal/batch.js';
+import type { MapReply, SideCancel, SideChunk, SideReply, SlotExit, TaskSpec } from '../internal/batch.js';
 import { taskEnded, taskStarted } from '../internal/bootstrap.js';
 import { clockMs } from '../internal/clock.js';
 import { SIDE_CANCEL, SIDE_ITEM, SIDE_RUNNING } from '../internal/control.js';
@@ -34,13 +34,15 @@ export function listenForSideChunks(
   port = slotPort;
   words = new Int32Array(control, 0, 8);
   gate = canRun;
-  port.on('message', (message: SideChunk | SideCancel) => {
+  port.on('message', (message: SideChunk | SideCancel | SlotExit) => {
     accept(message);
     if (!pumping) pump();
   });
 }
 
-function accept(message: SideChunk | SideCancel): void {
+function accept(message: SideChunk | SideCancel | SlotExit): void {
+  // The pool ends this idle thread normally (SlotExit): exit's hooks tell its managers so.
+  if ('exit' in message) process.exit(0);
   if ('cancel' in message) {
     cancelled.add(message.cancel);
     return;

@@ -131,15 +131,15 @@ const MAX_VISITS = 10_000_000;
  * 100k-node tree, more than half of a structured clone. A cycle shows up as a path deeper than
  * {@link MAX_DEPTH}; then (and past {@link MAX_VISITS}) it scans again with a Set.
  */
-export function isPlainData(value: unknown): boolean {
+export function isPlainData(value: unknown, errors = false): boolean {
   const t = typeof value;
   if (t !== 'object') return t !== 'function' && t !== 'symbol';
   if (value === null) return true;
-  return scan(value as object, undefined) ?? (scan(value as object, new Set()) as boolean);
+  return scan(value as object, undefined, errors) ?? (scan(value as object, new Set(), errors) as boolean);
 }
 
-/** The scan; `undefined` when it gave up (only without `seen`). */
-function scan(value: object, seen: Set<object> | undefined): boolean | undefined {
+/** The scan; `undefined` when it gave up (only without `seen`). With `errors`, an Error is not plain. */
+function scan(value: object, seen: Set<object> | undefined, errors: boolean): boolean | undefined {
   const stack: object[] = [value];
   const depths: number[] = [0];
   let visits = 0;
@@ -170,6 +170,7 @@ function scan(value: object, seen: Set<object> | undefined): boolean | undefined
     }
     const proto = Object.getPrototypeOf(obj);
     if (proto !== Object.prototype && proto !== null) {
+      if (errors && obj instanceof Error) return false;
       const kind = kindOf(obj, proto);
       if (kind === LEAF) continue;
       if (kind === SPECIAL) return false;

@@ -5,13 +5,13 @@
  * bytes the kernel has not taken yet: that is what lets {@link flushSync} finish the job with
  * blocking-free synchronous writes when the process exits, where Node would drop them.
  */
-import { readSync, writeSync } from 'node:fs';
+import { readSync } from 'node:fs';
 import type net from 'node:net';
 import { type Decoded, type Item, isDecoded } from '../protocol/item.js';
 import { type FrameHandler, Op } from '../protocol/ops.js';
 import { FrameReader, FrameWriter, HEADER_BYTES } from './frames.js';
 import { Link } from './link.js';
-import { SocketWriter } from './socket-writer.js';
+import { SocketWriter, writeAllSync, writeSomeSync } from './socket-writer.js';
 
 /** How long a client keeps retrying while the home's server is still starting to listen. */
 const CONNECT_RETRY_MS = 10_000;
@@ -322,26 +322,6 @@ export class SocketLink extends Link {
     if (this.#socket) this.#out.end();
     else this.#endWhenConnected = true;
   }
-}
-
-// Writes all of `chunk` to a non-blocking fd, waiting a millisecond at a time while the kernel's
-// buffer is full, until `deadline`.
-function writeAllSync(fd: number, chunk: Uint8Array, deadline: number): boolean {
-  return writeSomeSync(fd, chunk, deadline) === chunk.byteLength;
-}
-
-// As writeAllSync; returns how many bytes were written (fewer on an error or past the deadline).
-function writeSomeSync(fd: number, chunk: Uint8Array, deadline: number): number {
-  let off = 0;
-  while (off < chunk.byteLength) {
-    try {
-      off += writeSync(fd, chunk, off, chunk.byteLength - off);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN' || Date.now() > deadline) return off;
-      Atomics.wait(SLEEP, 0, 0, 1);
-    }
-  }
-  return off;
 }
 
 // One non-blocking read: bytes read, 0 at the end of the stream, -1 when nothing is there yet.

@@ -14,7 +14,7 @@
  * `writeQueueSize` bytes, then `#queued`): what {@link pending} hands to the exit path, which writes
  * them synchronously where Node would drop them.
  */
-import { writevSync } from 'node:fs';
+import { writeSync, writevSync } from 'node:fs';
 import type net from 'node:net';
 import { flushAtTurnEnd } from './scheduler.js';
 import { pooledCopy, released } from './send-pool.js';
@@ -266,4 +266,24 @@ function descriptor(s: net.Socket): number {
 
 function end(c: Uint8Array): number {
   return c.byteOffset + c.byteLength;
+}
+
+// Writes all of `chunk` to a non-blocking fd, waiting a millisecond at a time while the kernel's
+// buffer is full, until `deadline`.
+export function writeAllSync(fd: number, chunk: Uint8Array, deadline: number): boolean {
+  return writeSomeSync(fd, chunk, deadline) === chunk.byteLength;
+}
+
+// As writeAllSync; returns how many bytes were written (fewer on an error or past the deadline).
+export function writeSomeSync(fd: number, chunk: Uint8Array, deadline: number): number {
+  let off = 0;
+  while (off < chunk.byteLength) {
+    try {
+      off += writeSync(fd, chunk, off, chunk.byteLength - off);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN' || Date.now() > deadline) return off;
+      Atomics.wait(SLEEP, 0, 0, 1);
+    }
+  }
+  return off;
 }

@@ -23,7 +23,8 @@
  * A pipelined call that fails anyway comes back as LATE: a warning at once (MP_LATE_RELEASE or
  * MP_LATE_WRITE), and the manager rejects this connection's next answered call of that object
  * with it instead of running it. A process that ends right after a pipelined call loses nothing:
- * the frame is in the kernel, and the manager reads it before it sees the end of the socket.
+ * what the kernel had not taken is written at exit, in order (client-out.ts), and the manager reads
+ * it before it sees the end of the socket.
  *
  * A call nobody awaits (Python's calls are synchronous: `lst.append(x)` ported as is) must still be
  * applied before the task's result or the Process's end is reported: a pool worker's event loop
@@ -35,14 +36,15 @@
 process that ends (`process.exit()`) before the connection is up sends what waits for it over a
 connection made synchronously at exit (exit-connect.ts).
  */
-import { writeSync } from 'node:fs';
 import type net from 'node:net';
 import { AuthenticationError, ManagerClosedError } from '../../errors.js';
 import { type Address, connectManagerSocket, netAddress, openSocket } from '../net/endpoint.js';
 import type { Feed } from '../net/handshake.js';
 import { trackRemote, untrackRemote } from '../runtime/exit.js';
+import { ClientOut } from './client-out.js';
+import { warnBroken, warnLate, warnUndelivered } from './client-warnings.js';
 import { deliverAtExit } from './exit-connect.js';
-import { FrameSplitter, sendFrame } from './frame-io.js';
+import { FrameSplitter } from './frame-io.js';
 import {
   copyFrame,
   decodeAnswer,
@@ -72,8 +74,6 @@ interface Pending {
   idle: boolean;
 }
 
-const SENT: Promise<undefined> = Promise.resolve(undefined);
-
 const clients = new Map<string, ManagerClient>();
 
 /** This thread's client of the manager at `address` (one per address and key). */
@@ -99,6 +99,8 @@ export class ManagerClient implements IdleWaiter {
   );
   // Set once connected; ref'd exactly while a request that holds the loop waits (#holdLoop).
   #socket: net.Socket | null = null;
+  // Writes frames in order, and at exit what is left of them (client-out.ts).
+  readonly #out = new ClientOut();
   #reffed = true;
   // Pending requests that hold the loop, pending idle waits, and idle waits being ended (stuck.ts).
   #refs = 0;
@@ -184,7 +186,7 @@ export class ManagerClient implements IdleWaiter {
     } catch (err) {
       return Promise.reject(err);
     }
-    return this.#sendQuiet(s, n);
+    return this.#sendQuiet(n);
   }
 
   /**
@@ -199,7 +201,7 @@ export class ManagerClient implements IdleWaiter {
     }
     if (n === 1) this.#held.delete(id);
     else this.#held.set(id, n - 1);
-    return this.#sendQuiet(s, requestFrame(0, id, 'release', [], QUIET));
+    return this.#sendQuiet(requestFrame(0, id, 'release', [], QUIET));
   }
 
   /**
@@ -208,7 +210,8 @@ export class ManagerClient implements IdleWaiter {
    */
   async flush(): Promise<void> {
     const s = this.#socket;
-    if (this.#dead || (this.#queued === null && this.#pending.size === 0 && s?.writableLength === 0)) return;
+    if (this.#dead || (this.#queued === null && this.#pending.size === 0 && s !== null && this.#out.idle))
+      return;
     await this.request(0, SYNC, []).catch(() => {}); // a manager gone: nothing left to wait for
   }
 
@@ -219,16 +222,17 @@ export class ManagerClient implements IdleWaiter {
   flushSync(deadline: number, exitCode?: number): void {
     if (exitCode === 0) this.endsNormally();
     const frames = this.#queued;
-    if (this.#dead || frames === null || frames.length === 0) return;
+    if (this.#dead) return;
+    // Connected: what the kernel has not taken yet (ENDS_NORMALLY last) is written now, in order.
+    if (frames === null) {
+      this.#out.flushSync(deadline);
+      return;
+    }
+    if (frames.length === 0) return;
     this.#queued = [];
     const seq = (this.#seq = (this.#seq + 1) >>> 0);
-    if (deliverAtExit(this.#address, this.#key, frames, seq, deadline)) return;
-    writeSync(
-      2,
-      `multiproc: ${frames.length} manager call(s) made right before exit ` +
-        `could not be delivered to the manager at ${JSON.stringify(this.#address)}: await a proxy call ` +
-        'before ending, so its connection is made.\n',
-    );
+    if (!deliverAtExit(this.#address, this.#key, frames, seq, deadline))
+      warnUndelivered(`${frames.length} manager call(s)`, this.#address);
   }
 
   /**
@@ -242,7 +246,7 @@ export class ManagerClient implements IdleWaiter {
     this.#endsSent = true;
     const n = requestFrame(0, 0, ENDS_NORMALLY, [], QUIET);
     if (this.#queued !== null) this.#queued.push(copyFrame(n));
-    else void this.#sendQuiet(this.#socket!, n);
+    else void this.#sendQuiet(n);
   }
 
   #send(
@@ -273,15 +277,15 @@ export class ManagerClient implements IdleWaiter {
     } else this.#refs++;
     this.#holdLoop();
     if (this.#queued !== null) this.#queued.push(copyFrame(n));
-    else sendFrame(this.#socket!, n);
+    else void this.#out.send(n);
     return p;
   }
 
   // Writes the pipelined frame just encoded (`n` bytes); settled once it is in the kernel (at
   // once, the usual case).
-  #sendQuiet(s: net.Socket, n: number): Promise<unknown> {
+  #sendQuiet(n: number): Promise<unknown> {
     this.#quietSent++;
-    return sendFrame(s, n) ?? SENT;
+    return this.#out.send(n);
   }
 
   #ready(s: net.Socket, feed: Feed): void {
@@ -296,18 +300,11 @@ export class ManagerClient implements IdleWaiter {
     if (feed.rest) feed.sink(feed.rest);
     s.on('error', (err) => {
       // Broken, not closed by the manager: pipelined calls it did not confirm may be lost.
-      const unread = this.#quietSent - this.#quietRead;
-      if (unread > 0) {
-        process.emitWarning(
-          `${unread} call(s) sent to the manager without waiting for an answer (a held lock's release, ` +
-            `a dict's set, ...) may not have been applied: the connection broke (${err.message}).`,
-          { type: 'ManagerWarning', code: 'MP_LATE_WRITE' },
-        );
-      }
+      warnBroken(this.#quietSent - this.#quietRead, err);
       this.#die(err);
     });
     s.once('close', () => this.#die(new Error('The connection to the manager closed.')));
-    for (const frame of this.#queued!) s.write(frame);
+    this.#out.attach(s, this.#queued!);
     this.#queued = null;
     this.#holdLoop();
     s.resume();
@@ -349,14 +346,7 @@ export class ManagerClient implements IdleWaiter {
   #failedLate(id: number, buf: Buffer, start: number, end: number): void {
     this.#held.delete(id);
     this.#writer.delete(id);
-    let record: ErrorRecord;
-    try {
-      record = decodeAnswer(buf, start, end) as ErrorRecord;
-    } catch (err) {
-      record = { name: 'Error', message: (err as Error).message };
-    }
-    const code = record.method === 'release' ? 'MP_LATE_RELEASE' : 'MP_LATE_WRITE';
-    process.emitWarning(record.message, { type: 'ManagerWarning', code });
+    warnLate(buf, start, end);
   }
 
   // The socket holds the loop while a request that needs it waits, while connecting with anything
@@ -384,6 +374,7 @@ export class ManagerClient implements IdleWaiter {
           );
     this.#dead = err;
     this.#socket?.destroy();
+    this.#out.closed();
     this.#queued = null;
     for (const p of this.#pending.values()) p.reject(err);
     this.#pending.clear();

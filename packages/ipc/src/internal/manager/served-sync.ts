@@ -216,6 +216,10 @@ const CONDITION_METHODS = new Set(['acquire', 'release', 'wait', 'notify', 'noti
 export class ServedCondition implements Served {
   readonly lock: ServedLock;
   readonly #waiters = new WaitList<boolean>();
+  // Per owner, its wait() calls not yet returned (a dropped wait never returns: see ownerGone).
+  readonly #inWait = new Map<Owner, number>();
+  // Owners whose connection ended while a wait() of theirs was past its wake, re-taking the lock.
+  readonly #goneInWait = new Set<Owner>();
 
   constructor(lock: ServedLock | undefined) {
     this.lock = lock ?? new ServedLock(true); // Python: Condition() makes an RLock
@@ -236,12 +240,17 @@ export class ServedCondition implements Served {
   async wait(owner: Owner, timeoutMs: WireTimeout): Promise<boolean> {
     this.#checkOwned(owner, 'wait');
     const depth = this.lock.releaseAll();
+    this.#inWait.set(owner, (this.#inWait.get(owner) ?? 0) + 1);
     try {
       return await this.#waiters.wait(owner, timeoutMs, () => false);
     } finally {
-      // Also when the wait could never end (stuck.ts): the caller holds the lock again, as in Python.
-      await this.lock.acquire(owner, -1);
-      this.lock.count = depth;
+      // Also when the wait could never end (stuck.ts): the caller holds the lock again, as in Python;
+      // never for an owner that is gone, which would hold it forever (the lock is given back then).
+      if (!this.#goneInWait.has(owner)) await this.lock.acquire(owner, -1);
+      if (this.#goneInWait.has(owner)) {
+        if (this.lock.isOwnedBy(owner)) this.lock.releaseAll();
+      } else this.lock.count = depth;
+      this.#leaveWait(owner, 1);
     }
   }
 
@@ -260,8 +269,19 @@ export class ServedCondition implements Served {
   }
 
   ownerGone(owner: Owner, endedNormally: boolean): void {
-    this.#waiters.dropOwner(owner);
+    // Its waits still waiting never return; one already woken re-takes the lock: it must not keep it.
+    this.#leaveWait(owner, this.#waiters.dropOwner(owner));
+    if (this.#inWait.has(owner)) this.#goneInWait.add(owner);
     this.lock.ownerGone(owner, endedNormally);
+  }
+
+  #leaveWait(owner: Owner, n: number): void {
+    const left = (this.#inWait.get(owner) ?? 0) - n;
+    if (left > 0) this.#inWait.set(owner, left);
+    else {
+      this.#inWait.delete(owner);
+      this.#goneInWait.delete(owner);
+    }
   }
 
   #checkOwned(owner: Owner, method: string): void {

@@ -116,13 +116,16 @@ export class WaitList<T> {
     return n;
   }
 
-  /** Drops the waiters of an owner that is gone (nobody will read their answer); true if any. */
-  dropOwner(owner: Owner): boolean {
-    let dropped = false;
+  /**
+   * Drops the waiters of an owner that is gone (nobody will read their answer; their promises
+   * never settle); returns how many.
+   */
+  dropOwner(owner: Owner): number {
+    let dropped = 0;
     for (const e of [...this.#entries]) {
       if (e.owner !== owner) continue;
       this.#remove(e);
-      dropped = true;
+      dropped++;
     }
     return dropped;
   }

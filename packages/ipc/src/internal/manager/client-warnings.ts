@@ -1,0 +1,40 @@
+/**
+ * What a manager client (client.ts) says when a call may not have been applied: a process
+ * warning of type `ManagerWarning` for a pipelined call that failed or a connection that broke,
+ * and a line on stderr at exit (no warning can be printed then) for calls it could not deliver.
+ */
+import { writeSync } from 'node:fs';
+import type { Address } from '../net/endpoint.js';
+import { decodeAnswer } from './rpc.js';
+import type { ErrorRecord } from './wire.js';
+
+/** A pipelined call failed (LATE, its error record at `buf[start, end)`): MP_LATE_RELEASE or MP_LATE_WRITE. */
+export function warnLate(buf: Buffer, start: number, end: number): void {
+  let record: ErrorRecord;
+  try {
+    record = decodeAnswer(buf, start, end) as ErrorRecord;
+  } catch (err) {
+    record = { name: 'Error', message: (err as Error).message };
+  }
+  const code = record.method === 'release' ? 'MP_LATE_RELEASE' : 'MP_LATE_WRITE';
+  process.emitWarning(record.message, { type: 'ManagerWarning', code });
+}
+
+/** The connection broke (`err`) with `unread` pipelined calls the manager had not confirmed. */
+export function warnBroken(unread: number, err: Error): void {
+  if (unread <= 0) return;
+  process.emitWarning(
+    `${unread} call(s) sent to the manager without waiting for an answer (a held lock's release, ` +
+      `a dict's set, ...) may not have been applied: the connection broke (${err.message}).`,
+    { type: 'ManagerWarning', code: 'MP_LATE_WRITE' },
+  );
+}
+
+/** At exit, `what` could not be delivered to the manager at `address`: its connection was not made yet. */
+export function warnUndelivered(what: string, address: Address): void {
+  writeSync(
+    2,
+    `multiproc: ${what} made right before exit could not be delivered to the manager at ` +
+      `${JSON.stringify(address)}: await a proxy call before ending, so its connection is made.\n`,
+  );
+}
