@@ -9,7 +9,7 @@
  *   refusal in a row (`startRetryDelay`); then it fills up again. Never a tight respawn loop.
  */
 import type { Tinypool } from 'tinypool';
-import type { WorkerStartError } from '../errors.js';
+import type { StartFailure } from '../internal/start-failure.js';
 import { isStartFailure, startError } from '../internal/start-failure.js';
 import type { Flight } from './outcome.js';
 import type { AdapterConfig } from './tinypool.js';
@@ -85,7 +85,7 @@ export class StartPolicy {
   }
 
   /** A worker could not start; returns `error`. */
-  failed(error: WorkerStartError): WorkerStartError {
+  failed(error: StartFailure): StartFailure {
     const tp = this.#tp;
     if (this.#stopped) return error;
     this.#failures++;

@@ -18,9 +18,8 @@
  *   good (`workerFailsDuringBootstrap`); `kick()` starts one anyway when work is waiting.
  */
 import { Tinypool } from 'tinypool';
-import type { WorkerStartError } from '../errors.js';
 import type { BatchReply, CallerMessage } from '../internal/batch.js';
-import { diedStarting, isStartFailure, startError } from '../internal/start-failure.js';
+import { diedStarting, isStartFailure, type StartFailure, startError } from '../internal/start-failure.js';
 import type { ContextName } from '../options.js';
 import { announce, type PoolWatcher } from './events.js';
 import type { PoolInit } from './init.js';
@@ -54,7 +53,7 @@ export interface AdapterConfig extends PoolWatcher {
   /** `sendToCaller()` messages from child processes. */
   onCallerMessage(message: CallerMessage): void;
   /** No worker is alive and the last one could not start: what waits for a worker fails with `error`. */
-  onNoWorkers(error: WorkerStartError): void;
+  onNoWorkers(error: StartFailure): void;
 }
 
 export class TinypoolAdapter {
