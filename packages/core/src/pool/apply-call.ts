@@ -1,7 +1,7 @@
 /** One `apply`-style call (`apply`, `applyAsync`): its job, submitted to the dispatcher, and its reply. */
 import { decodeValue, encodeValue, SerializationError } from '@multiproc/shared';
 import type { CallReply, TaskSpec } from '../internal/batch.js';
-import { fromErrorRecord } from '../internal/error-record.js';
+import { thrownOrError } from '../internal/error-record.js';
 import { holdsMoved } from '../move.js';
 import type { ContextName } from '../options.js';
 import type { Dispatcher, Entry } from './dispatcher.js';
@@ -86,7 +86,7 @@ export function applyCall(
       release();
       // onMessage threw while the last messages were delivered: the call fails with its error.
       if (hold.failure) reject(hold.failure.error);
-      else if (!r.ok) reject(fromErrorRecord(r.error));
+      else if (!r.ok) reject(thrownOrError(r.error, context));
       else if (!r.encoded) resolve(r.value);
       else {
         try {
