@@ -15,6 +15,7 @@ import {
 import { getWorkerIdentity } from './identity.js';
 import { assertMayStartWorkers, childDepth } from './internal/bootstrap.js';
 import { startChild } from './internal/child-runner.js';
+import { debugLog } from './internal/debug-log.js';
 import { assertSerializable, checkTarget } from './internal/process-checks.js';
 import {
   type ExitInfo,
@@ -242,7 +243,18 @@ export class Process<F extends TaskFunction = TaskFunction> {
     this.#state = 'started';
     liveChildren.add(this);
     if (this.#daemon) this.#runner.unref();
-    void this.#runner.exited.then((info) => {
+    const runner = this.#runner;
+    const where = runner.threadId != null ? `thread ${runner.threadId}` : `pid ${runner.pid}`;
+    debugLog('process %s (%s): started%s', this.#name, where, this.#daemon ? ', daemon' : '');
+    void runner.exited.then((info) => {
+      const how = info.signal ? `signal ${info.signal}` : `code ${info.exitCode}`;
+      debugLog(
+        'process %s (%s): exited (%s)%s',
+        this.#name,
+        where,
+        how,
+        info.startError ? ', never started' : '',
+      );
       receiverEnded();
       this.#exit = info;
       if (this.#state === 'started') this.#state = 'stopped';

@@ -20,7 +20,7 @@ function pipe(): [Connection, Connection] {
 }
 
 function start(target: unknown, args: unknown[], context: 'thread' | 'process'): Process {
-  const p = new Process({ target: target as never, args, context });
+  const p = new Process({ target: target as never, args: args as never, context });
   p.start();
   started.push(p);
   return p;
