@@ -38,6 +38,7 @@ export interface WaitReadiness {
 
 /** An object `wait()` accepts besides connections and queues. */
 export interface WaitableObject {
+  /** Returns the object's readiness for one `wait()` call. */
   [waitable](): WaitReadiness;
 }
 
