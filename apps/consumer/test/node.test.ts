@@ -136,6 +136,28 @@ describe.concurrent('a bundle that lacks the worker entries', () => {
     expect(ran.stderr).toContain(join(broken, 'multiproc-pool-worker.js'));
     expect(ran.stderr).not.toContain('WorkerCrashedError');
   });
+
+  it("fails with WorkerEntryNotFoundError naming tinypool's path when its chunk sits in another folder than entry/", async () => {
+    // Vite's default layout: chunks in assets/, entries at the top, so tinypool (in a chunk) looks
+    // for assets/entry/worker.js while the bundle emitted entry/worker.js.
+    const guide = join(REPO, 'apps/docs/examples/bundling');
+    const dir = mkdtempSync(join(consumer().app, 'bundle-assets-'));
+    cpSync(join(guide, 'src'), join(dir, 'src'), { recursive: true });
+    const script = readFileSync(join(guide, 'esbuild.build.mjs'), 'utf8').replace(
+      "outdir: 'dist',",
+      "outdir: 'dist', chunkNames: 'assets/[name]-[hash]',",
+    );
+    expect(script).toContain('chunkNames');
+    writeFileSync(join(dir, 'build.mjs'), script);
+    await runOk(process.execPath, ['build.mjs'], { cwd: dir, timeoutMs: 120_000 });
+    const laid = mkdtempSync(join(consumer().root, 'assets-bundle-'));
+    cpSync(join(dir, 'dist'), laid, { recursive: true });
+    const ran = await run(process.execPath, ['app.js'], { cwd: laid });
+    expect(ran.code).not.toBe(0);
+    expect(ran.stderr).toContain('WorkerEntryNotFoundError');
+    expect(ran.stderr).toContain(join(laid, 'assets', 'entry', 'worker.js'));
+    expect(ran.stderr).not.toContain('WorkerStartError');
+  });
 });
 
 describe.concurrent('a CommonJS bundle', () => {

@@ -76,7 +76,10 @@ export class PoolClosedError extends ClosedError {
 /**
  * A worker's entry file is missing, so no worker could start. This happens in a bundled app whose
  * build did not emit the worker entries (see the bundling guide), or when `MULTIPROC_WORKER_DIR`
- * points at a folder without them. Thrown by `new Pool()` and `Process.start()`.
+ * points at a folder without them. Thrown by `new Pool()` and `Process.start()`. A pool's calls
+ * reject with it when a worker dies at start because tinypool (the pool behind `Pool`) cannot find
+ * its `entry/worker.js` or `entry/process.js` beside its own code: a bundler put tinypool's chunk in
+ * another folder than those entries (Vite's `assets/`); `searched` is the path tinypool looked for.
  * @example
  * try { new Pool(); } catch (err) { if (err instanceof WorkerEntryNotFoundError) console.log(err.searched); }
  */
@@ -91,12 +94,19 @@ export class WorkerEntryNotFoundError extends ProcessError {
   readonly entry: 'pool' | 'process';
   /** The files looked for, in order. */
   readonly searched: readonly string[];
-  constructor(entry: 'pool' | 'process', searched: readonly string[]) {
+  constructor(
+    entry: 'pool' | 'process',
+    searched: readonly string[],
+    details?: { advice?: string; cause?: unknown },
+  ) {
     super(
       `Cannot start a ${entry} worker: its entry file is missing (looked for ${searched.join(', ')}). ` +
-        'A bundled app must emit the worker entries next to the bundle: add workerEntryPoints() from ' +
-        "'@multiproc/multiproc/bundle' to the bundler's entry points, or set MULTIPROC_WORKER_DIR to the " +
-        'folder that holds them. See https://github.com/multiproc/multiproc/blob/main/apps/docs/guide/bundling.md',
+        (details?.advice ??
+          'A bundled app must emit the worker entries next to the bundle: add workerEntryPoints() from ' +
+            "'@multiproc/multiproc/bundle' to the bundler's entry points, or set MULTIPROC_WORKER_DIR to the " +
+            'folder that holds them.') +
+        ' See https://github.com/multiproc/multiproc/blob/main/apps/docs/guide/bundling.md',
+      details?.cause === undefined ? undefined : { cause: details.cause },
     );
     this.entry = entry;
     this.searched = searched;

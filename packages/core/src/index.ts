@@ -55,6 +55,7 @@ export type {
   ProcessPrimitives,
   ProcessSynchronizedOptions,
 } from './process-primitives.js';
+export { ProcessSentinel } from './process-sentinel.js';
 export { getAllStartMethods, getStartMethod, setStartMethod } from './start-method.js';
 export {
   defineTasks,

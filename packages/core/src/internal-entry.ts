@@ -14,6 +14,7 @@ export {
   type ErrorRecord,
   fromErrorRecord,
   registerErrorClasses,
+  thrownOrError,
   toErrorRecord,
 } from './internal/error-record.js';
 export { AdaptiveChunks, defaultChunksize, knownLength } from './pool/chunks.js';

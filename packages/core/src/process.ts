@@ -2,6 +2,8 @@
  * `Process`: one target run in a worker thread ('thread' context) or a child process ('process'
  * context). Mirrors Python's `multiprocessing.Process`, with Promises for the waiting calls.
  */
+
+import { type WaitReadiness, waitable } from '@multiproc/ipc';
 import {
   ClosedError,
   encodeValue,
@@ -9,11 +11,12 @@ import {
   resolveTimeout,
   SerializationError,
   type Timeout,
-  ValidationError,
 } from '@multiproc/shared';
 import { getWorkerIdentity } from './identity.js';
 import { assertMayStartWorkers, childDepth } from './internal/bootstrap.js';
 import { startChild } from './internal/child-runner.js';
+import { debugLog } from './internal/debug-log.js';
+import { assertSerializable, checkTarget } from './internal/process-checks.js';
 import {
   type ExitInfo,
   endsWithin,
@@ -34,6 +37,7 @@ import {
   type QuickCheck,
   taskRefSchema,
 } from './options.js';
+import { ProcessSentinel } from './process-sentinel.js';
 import { getStartMethod } from './start-method.js';
 import { isTaskRef, type TaskArgs, type TaskFunction, type TaskRef } from './task.js';
 import { runOnSpare } from './warm.js';
@@ -122,6 +126,7 @@ export class Process<F extends TaskFunction = TaskFunction> {
   #runner: Runner | undefined;
   #exit: ExitInfo | undefined;
   #joins = 0;
+  #sentinel: ProcessSentinel | undefined;
 
   constructor(options: ProcessOptions<F>) {
     checkTarget(this, options);
@@ -239,7 +244,18 @@ export class Process<F extends TaskFunction = TaskFunction> {
     this.#state = 'started';
     liveChildren.add(this);
     if (this.#daemon) this.#runner.unref();
-    void this.#runner.exited.then((info) => {
+    const runner = this.#runner;
+    const where = runner.threadId != null ? `thread ${runner.threadId}` : `pid ${runner.pid}`;
+    debugLog('process %s (%s): started%s', this.#name, where, this.#daemon ? ', daemon' : '');
+    void runner.exited.then((info) => {
+      const how = info.signal ? `signal ${info.signal}` : `code ${info.exitCode}`;
+      debugLog(
+        'process %s (%s): exited (%s)%s',
+        this.#name,
+        where,
+        how,
+        info.startError ? ', never started' : '',
+      );
       receiverEnded();
       this.#exit = info;
       if (this.#state === 'started') this.#state = 'stopped';
@@ -284,6 +300,29 @@ export class Process<F extends TaskFunction = TaskFunction> {
     // start()'s own handler on `exited` ran first, so a worker that never started is known here.
     const startFailure = (this.#exit as ExitInfo | undefined)?.startError;
     if (startFailure) throw startFailure;
+  }
+
+  /**
+   * A handle that `wait()` from `@multiproc/ipc` reports ready once this process has ended, the
+   * same object on every read. Python: `sentinel`. `wait()` also takes the `Process` itself.
+   * @throws {ProcessError} before `start()` (Python raises `ValueError`).
+   * @throws {ClosedError} after `close()`.
+   * @example
+   * p.start();
+   * const ready = await wait([conn, p.sentinel]);
+   * if (ready.includes(p.sentinel)) console.log('ended', p.exitCode);
+   */
+  get sentinel(): ProcessSentinel {
+    this.#checkOpen();
+    const runner = this.#runner;
+    if (!runner) throw new ProcessError(`${this.#name} has no sentinel before start().`);
+    this.#sentinel ??= new ProcessSentinel(this.#name, () => this.#exit !== undefined, runner.exited);
+    return this.#sentinel;
+  }
+
+  /** Lets `wait()` take the Process itself: ready once it has ended (see `sentinel`). */
+  [waitable](): WaitReadiness {
+    return this.sentinel[waitable]();
   }
 
   /** Whether the process has started and not yet ended. */
@@ -355,35 +394,5 @@ export class Process<F extends TaskFunction = TaskFunction> {
 
   #checkOpen(): void {
     if (this.#state === 'closed') throw new ClosedError(`${this.#name} is closed.`);
-  }
-}
-
-/** A Process needs a task reference: Python's `run()` override cannot reach a worker. */
-function checkTarget(self: object, options: unknown): void {
-  const run = (self as { run?: unknown }).run;
-  const target = (options as { target?: unknown } | undefined)?.target;
-  if (typeof run === 'function') {
-    throw new ValidationError(
-      `${self.constructor.name} overrides run(), which cannot run in a worker: a method cannot cross to another thread or process. ` +
-        'Move the body of run() into a function registered with defineTasks(import.meta.url, { work }) and pass { target: tasks.work, args } to the Process constructor.',
-    );
-  }
-  // A bare task (Python's positional target) is left to the options parser, which names the spelling.
-  if (target === undefined && typeof options !== 'function') {
-    throw new ValidationError(
-      "Invalid option 'target' for Process: a Process needs a target. Register the function with " +
-        'defineTasks(import.meta.url, { work }) and pass { target: tasks.work, args }.',
-    );
-  }
-}
-
-function assertSerializable(message: StartMessage): void {
-  try {
-    // node:v8 only when a child process is started (not at import: issue #18).
-    process.getBuiltinModule('node:v8').serialize(message);
-  } catch (err) {
-    throw new SerializationError('args', `Cannot send args to a child process: ${(err as Error).message}`, {
-      cause: err,
-    });
   }
 }

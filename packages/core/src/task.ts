@@ -2,8 +2,9 @@
  * Task references: how a function crosses a worker boundary. Python pickles a function by its
  * module and name; multiproc does the same explicitly, with `defineTasks(import.meta.url, {...})`.
  */
+import { statSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   type EncodeContext,
   type Encoded,
@@ -84,8 +85,8 @@ registerCodec(TASK_REF_TYPE, (data: { module: string; taskName: string }) =>
  * @param moduleUrl The defining module's `import.meta.url`; in a CommonJS module, its `__filename`
  * (an absolute path is turned into a `file:` URL) or `pathToFileURL(__filename).href`.
  * @param fns The functions, by name.
- * @throws {ValidationError} when `moduleUrl` is neither a `file:` URL nor an absolute path, or a
- * value of `fns` is not a function.
+ * @throws {ValidationError} when `moduleUrl` is neither a `file:` URL nor an absolute path, names a
+ * folder (`import.meta.dirname` instead of `import.meta.url`), or a value of `fns` is not a function.
  * @example
  * export const tasks = defineTasks(import.meta.url, { square: (x: number) => x ** 2 });
  * await pool.map(tasks.square, [1, 2, 3]); // [1, 4, 9]
@@ -113,8 +114,11 @@ export function defineTasks<T extends Record<string, TaskFunction>>(moduleUrl: s
 /** The `file:` URL workers import for `moduleUrl`: given as such, or made from an absolute path. */
 function taskModuleUrl(moduleUrl: unknown): string {
   // A path first: `C:\app\tasks.js` would otherwise pass for a URL with the scheme `c:`.
-  if (typeof moduleUrl === 'string' && isAbsolute(moduleUrl)) return pathToFileURL(moduleUrl).href;
-  if (typeof moduleUrl === 'string' && moduleUrl.startsWith('file:')) return moduleUrl;
+  if (typeof moduleUrl === 'string' && isAbsolute(moduleUrl)) {
+    return notDirectory(pathToFileURL(moduleUrl).href, moduleUrl);
+  }
+  if (typeof moduleUrl === 'string' && moduleUrl.startsWith('file:'))
+    return notDirectory(moduleUrl, moduleUrl);
   const got = typeof moduleUrl === 'string' ? `'${moduleUrl}'` : String(moduleUrl);
   throw new ValidationError(
     `defineTasks() needs the URL of the module that defines the tasks, got ${got}. ` +
@@ -122,6 +126,26 @@ function taskModuleUrl(moduleUrl: unknown): string {
       "pathToFileURL(__filename).href (from 'node:url'). In a CommonJS bundle, import.meta.url is " +
       'undefined: use __filename, or bundle as ESM.',
   );
+}
+
+/**
+ * Refuses a folder (`import.meta.dirname`, a slip for `import.meta.filename`): a worker could not
+ * import it, and would say so only at the first call.
+ */
+function notDirectory(url: string, given: string): string {
+  let isDirectory = false;
+  try {
+    isDirectory = statSync(fileURLToPath(url), { throwIfNoEntry: false })?.isDirectory() === true;
+  } catch {
+    // Not a path this system can read: the worker's import reports it.
+  }
+  if (isDirectory) {
+    throw new ValidationError(
+      `defineTasks() needs the URL of the module that defines the tasks, got the folder '${given}' ` +
+        '(import.meta.dirname?). Pass import.meta.url (or import.meta.filename); in CommonJS, __filename.',
+    );
+  }
+  return url;
 }
 
 /**

@@ -2,8 +2,8 @@
 // the worker files are missing (a bundle), and Process arguments checked by the compiler.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { defineTasks, Process, ValidationError } from '@multiproc/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tasks } from './fixtures/tasks.ts';
@@ -34,6 +34,24 @@ describe('defineTasks() module ids', () => {
     expect((thrown as Error).message).toContain('import.meta.url');
     expect((thrown as Error).message).toContain('pathToFileURL(__filename).href');
   });
+
+  it.each([
+    ['import.meta.dirname', () => dirname(fileURLToPath(import.meta.url))],
+    ['a folder URL', () => new URL('.', import.meta.url).href],
+  ])(
+    'refuses %s (a folder) at once with a ValidationError saying to pass import.meta.url',
+    (_what, folder) => {
+      let thrown: unknown;
+      try {
+        defineTasks(folder(), { one: () => 1 });
+      } catch (err) {
+        thrown = err;
+      }
+      expect(thrown).toBeInstanceOf(ValidationError);
+      expect((thrown as Error).message).toContain('import.meta.url');
+      expect((thrown as Error).message).toContain('folder');
+    },
+  );
 
   it('refuses a value that is not a function with a ValidationError', () => {
     expect(() => defineTasks(import.meta.url, { bad: 3 as never })).toThrow(ValidationError);

@@ -54,5 +54,44 @@ describe.each(['thread', 'process'] as const)('Pool events in %s context', (cont
     expect(says(/worker 3 .* started, replacing worker 2$/)).toBe(1);
     expect(says(/worker 1 .* exited \((code \d+|signal SIGTERM), retired\)$/)).toBe(1);
     expect(says(/worker 2 .* exited \(code 3, crashed\)$/)).toBe(1);
+    // The program's close() + join() ends the last worker gracefully: not the word for terminate().
+    expect(says(/exited \((code \d+|signal SIGTERM), closed\)$/)).toBe(1);
+    expect(says(/terminated/)).toBe(0);
   });
+
+  it('a closed pool joined reports its workers closed; terminate() reports them terminated', async () => {
+    const reasons = async (end: (pool: Pool) => Promise<void>) => {
+      const pool = new Pool({ processes: 2, context, minProcesses: 2 });
+      pools.push(pool);
+      const seen: string[] = [];
+      pool.on('workerDestroy', (w) => seen.push(w.reason));
+      await Promise.all([pool.apply(t.quick, []), pool.apply(t.quick, [])]);
+      await end(pool);
+      return seen;
+    };
+    const closed = await reasons(async (pool) => {
+      pool.close();
+      await pool.join();
+    });
+    expect(closed.length).toBeGreaterThan(0);
+    expect(new Set(closed)).toEqual(new Set(['closed']));
+    const terminated = await reasons((pool) => pool.terminate());
+    expect(terminated.length).toBeGreaterThan(0);
+    expect(new Set(terminated)).toEqual(new Set(['terminated']));
+  }, 30_000);
+
+  it('NODE_DEBUG=multiproc logs a Process start and its exit code or signal', async () => {
+    const { stdout, stderr, code } = await runProgram('process-debug.mjs', [context], {
+      NODE_DEBUG: 'multiproc',
+    });
+    expect(code).toBe(0);
+    expect(stdout).toBe('0 -9\n');
+    const lines = stderr.split('\n').filter((line) => line.startsWith('MULTIPROC'));
+    const where = context === 'thread' ? 'thread \\d+' : 'pid \\d+';
+    const says = (pattern: string) => lines.filter((line) => new RegExp(pattern).test(line)).length;
+    expect(says(`process quick \\(${where}\\): started$`)).toBe(1);
+    expect(says(`process quick \\(${where}\\): exited \\(code 0\\)$`)).toBe(1);
+    expect(says(`process stuck \\(${where}\\): started$`)).toBe(1);
+    expect(says(`process stuck \\(${where}\\): exited \\(signal SIGKILL\\)$`)).toBe(1);
+  }, 30_000);
 });

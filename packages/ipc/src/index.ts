@@ -53,5 +53,6 @@ export { Queue } from './queue.js';
 export type { QueueOptions, TimeoutOptions } from './queue-options.js';
 export { SimpleQueue, type SimpleQueueOptions } from './simple-queue.js';
 export { wait } from './wait.js';
+export { isWaitableObject, type WaitableObject, type WaitReadiness, waitable } from './waitable.js';
 
 import './python-names.js';

@@ -1,16 +1,25 @@
-/** wait(): the first of several connections or queues to have something to receive. */
+/** wait(): the first of several connections, queues or processes to be ready. */
 
 import { type Timeout, ValidationError } from '@multiproc/shared';
 import { waitsForever } from './errors.js';
 import { readyHandle, type Waitable, whenReady } from './internal/ready.js';
 import { STUCK } from './internal/runtime/waiter.js';
 import { checkTimeout } from './internal/schema.js';
+import { isWaitableObject, type WaitableObject, type WaitReadiness, waitable } from './waitable.js';
+
+/** What `wait()` watches for one object. */
+function readinessOf(o: Waitable | WaitableObject): WaitReadiness {
+  return typeof (o as Waitable)[readyHandle] === 'function'
+    ? (o as Waitable)[readyHandle]()
+    : (o as WaitableObject)[waitable]();
+}
 
 /**
  * Waits until at least one of `objects` can be received from without waiting (data, or EOF for
- * a connection), then resolves to every one that can. Mirrors Python's
- * `multiprocessing.connection.wait(object_list, timeout)`.
- * @param objects - Connections, Queues, JoinableQueues or SimpleQueues.
+ * a connection) or, for a `Process` or its `sentinel`, has ended; then resolves to every one that
+ * is ready. Mirrors Python's `multiprocessing.connection.wait(object_list, timeout)`.
+ * @param objects - Connections, Queues, JoinableQueues, SimpleQueues, `Process`es and their
+ *   `sentinel`s (any object implementing the {@link waitable} protocol).
  * @param timeout - ms to wait at most; @default no limit. On timeout resolves to `[]`. A negative
  *   timeout does not wait, as in Python.
  * @throws {ClosedError} when one of them was closed on this side, before the call or while it
@@ -18,23 +27,32 @@ import { checkTimeout } from './internal/schema.js';
  *   by another thread meanwhile shows up there as ready and fails on `recv()`: here the wait fails
  *   at once instead, as the same call made after `close()` does.
  * @throws {EOFError} when, without a timeout, nothing left in the program could make one ready.
- * @throws {ValidationError} when `objects` is not a list of connections and queues.
+ * @throws {ValidationError} when `objects` is not a list of connections, queues and processes.
+ * @throws {ProcessError} for a `Process` that was not started (from core).
  * @example
  * const [a, b] = Pipe();
  * const [c, d] = Pipe();
  * a.send('x');
  * console.log((await wait([b, d], 1000)).length); // 1: b
+ * // With processes: the first of a result or a worker's end, as Python's wait([conn, p.sentinel]).
+ * // const ready = await wait([conn, p.sentinel]);
+ * // if (ready.includes(p.sentinel)) console.log('worker ended', p.exitCode);
  */
-export async function wait<W extends Waitable>(objects: Iterable<W>, timeout?: Timeout): Promise<W[]> {
+export async function wait<W extends Waitable | WaitableObject>(
+  objects: Iterable<W>,
+  timeout?: Timeout,
+): Promise<W[]> {
   const iterable = typeof objects === 'object' && typeof objects?.[Symbol.iterator] === 'function';
   const list = iterable ? [...objects] : [];
-  if (!iterable || list.some((o) => typeof o?.[readyHandle] !== 'function')) {
+  const accepted = (o: unknown) =>
+    typeof (o as Waitable)?.[readyHandle] === 'function' || isWaitableObject(o);
+  if (!iterable || !list.every(accepted)) {
     throw new ValidationError(
-      'wait() takes a list of Connections and queues (for example wait([conn1, conn2], 1000)).',
+      'wait() takes a list of Connections, queues, Processes and Process sentinels (for example wait([conn1, conn2, p.sentinel], 1000)).',
     );
   }
   const ms = checkTimeout(timeout, 'wait()', { negativeIsZero: true });
-  const handles = list.map((o) => o[readyHandle]());
+  const handles = list.map(readinessOf);
   const ready = () => list.filter((_, i) => handles[i]!.ready());
   const now = ready();
   if (now.length > 0 || ms === 0) {
@@ -42,7 +60,7 @@ export async function wait<W extends Waitable>(objects: Iterable<W>, timeout?: T
     return now;
   }
   const r = await whenReady(handles, ms);
-  for (const o of list) o[readyHandle](); // one closed meanwhile: ClosedError, as when called after
+  for (const o of list) readinessOf(o); // one closed meanwhile: ClosedError, as when called after
   if (r === STUCK) throw waitsForever('wait()');
   return ready();
 }

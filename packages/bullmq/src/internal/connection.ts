@@ -94,9 +94,9 @@ export function createClient(conn: ResolvedConnection, name: string): Redis {
 
 /**
  * Resolves once `client` is ready; rejects with {@link RedisConnectionError} (the driver's last
- * error as `cause`) when it is not within `timeoutMs`.
+ * error as `cause`) when it is not within `timeoutMs`; `then` ends its message (what happens next).
  */
-export function waitReady(client: Redis, timeoutMs: number, label: string): Promise<void> {
+export function waitReady(client: Redis, timeoutMs: number, label: string, then = ''): Promise<void> {
   if (client.status === 'ready') return Promise.resolve();
   return new Promise((resolve, reject) => {
     let last: Error | undefined;
@@ -117,7 +117,7 @@ export function waitReady(client: Redis, timeoutMs: number, label: string): Prom
       reject(
         new RedisConnectionError(
           `Cannot reach Redis at ${label} within ${timeoutMs} ms${why}. Start redis-server there, or ` +
-            'pass the right connection (URL, credentials, tls).',
+            `pass the right connection (URL, credentials, tls).${then}`,
           last ? { cause: last } : undefined,
         ),
       );

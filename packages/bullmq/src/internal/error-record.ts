@@ -9,4 +9,4 @@ import * as errors from '../errors.js';
 
 registerErrorClasses(Object.values(errors));
 
-export { type ErrorRecord, fromErrorRecord, toErrorRecord } from '@multiproc/core/internal';
+export { type ErrorRecord, fromErrorRecord, thrownOrError, toErrorRecord } from '@multiproc/core/internal';

@@ -11,7 +11,7 @@ import {
   ValidationError,
 } from '@multiproc/core';
 import { AdaptiveChunks, knownLength, streamChunks } from '@multiproc/core/internal';
-import { fromErrorRecord } from '../internal/error-record.js';
+import { thrownOrError } from '../internal/error-record.js';
 import type { JobKind, ResultPayload } from '../internal/protocol.js';
 import { moduleNameOf, taskIdOf } from '../internal/task-ids.js';
 import { allPlain, assertPortable } from '../internal/wire.js';
@@ -97,7 +97,7 @@ export class Calls {
       id = `a${++this.#seq}`;
       const reply = this.#submit(id, taskId, 'apply', 0, args, scope.onMessage);
       const result = await Promise.race([reply, scope.stopped]);
-      if (!result.ok) throw fromErrorRecord(result.error);
+      if (!result.ok) throw thrownOrError(result.error);
       return (result as { value: unknown }).value;
     } catch (error) {
       if (id !== undefined && scope.isStopped()) this.#cancel([id]);
@@ -225,8 +225,8 @@ export class Calls {
 /** A worker's chunk result, with a failed item's `taskIndex` counted from the call's first item. */
 function chunkResult(result: ResultPayload, base: number): ChunkResult {
   if (result.ok) return result as ChunkResult;
-  const error = fromErrorRecord(result.error);
-  const index = (error as { taskIndex?: unknown }).taskIndex;
+  const error = thrownOrError(result.error);
+  const index = error instanceof Error ? (error as { taskIndex?: unknown }).taskIndex : undefined;
   if (typeof index === 'number')
     Object.defineProperty(error, 'taskIndex', { value: index + base, enumerable: true });
   return { values: result.values ?? [], error, ms: result.ms ?? 0 };

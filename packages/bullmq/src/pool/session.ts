@@ -24,6 +24,11 @@ export interface WorkerInfo {
 
 const MAX_TICK_MS = 1000;
 
+/** What a pool that could not connect does next, said in its `RedisConnectionError`. */
+const GAVE_UP =
+  ' This pool stopped trying and holds no connection (the program can end without terminate()); ' +
+  'every call on it rejects with this error: create a new Pool once Redis is reachable.';
+
 export interface SessionOptions {
   readonly connection: ResolvedConnection;
   readonly signer: Signer;
@@ -61,12 +66,21 @@ export class Session {
     return n;
   }
 
-  /** Connects, failing with `RedisConnectionError` after `connectTimeout`. */
+  /**
+   * Connects, failing with `RedisConnectionError` after `connectTimeout`. A pool that could not
+   * connect gives up: its client stops reconnecting, so it keeps nothing alive (the driver would
+   * retry forever, holding the program open until `terminate()`).
+   */
   async connect(): Promise<void> {
     const o = this.#o;
     const redis = createClient(o.connection, `multiproc:${o.queue}`);
     this.#redis = redis;
-    await waitReady(redis, o.connectTimeout, o.connection.label);
+    try {
+      await waitReady(redis, o.connectTimeout, o.connection.label, GAVE_UP);
+    } catch (error) {
+      redis.disconnect();
+      throw error;
+    }
     this.#registry = new Registry(redis, new Keys(o.prefix));
   }
 

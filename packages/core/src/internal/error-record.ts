@@ -16,6 +16,7 @@
  */
 import * as ipc from '@multiproc/ipc';
 import * as shared from '@multiproc/shared';
+import { type CodecTarget, decodeValue, encodeValue } from '@multiproc/shared';
 import * as errors from '../errors.js';
 import { describeThrown } from './describe-thrown.js';
 
@@ -36,8 +37,15 @@ export interface ErrorRecord {
   readonly errors?: unknown[];
   /** `SuppressedError.error` and `.suppressed`, packed like `cause`. */
   readonly suppressed?: readonly [unknown, unknown];
-  /** Set when something other than an Error was thrown: the thrown value itself. */
+  /**
+   * Set when something other than an Error was thrown: the thrown value itself (encoded by the
+   * codec when `thrownEncoded`), or its text when it could not be sent (`thrownSent` false).
+   */
   readonly thrown?: unknown;
+  /** The thrown value travels as itself: the caller receives it, not an Error. */
+  readonly thrownSent?: boolean;
+  /** `thrown` went through the value codec (`encodeValue`) and must be decoded. */
+  readonly thrownEncoded?: boolean;
   readonly isError: boolean;
 }
 
@@ -133,13 +141,19 @@ function classify(err: Error): { family: Family; className?: string } {
   return { family: 'other' };
 }
 
-/** Turns anything thrown into a record that can be posted. */
-export function toErrorRecord(err: unknown, depth = 0, path = 'error'): ErrorRecord {
+/**
+ * Turns anything thrown into a record that can be posted. A thrown non-Error value travels as
+ * itself: through the value codec of `target` when given (as a pool worker's results do), else when
+ * structured clone takes it.
+ */
+export function toErrorRecord(err: unknown, depth = 0, path = 'error', target?: CodecTarget): ErrorRecord {
   // An error that throws while it is read (a getter, a Proxy's trap) cannot be sent: the caller
   // gets a SerializationError naming the part, with what was thrown as its cause.
   const reading = { path };
   try {
-    return err instanceof Error ? errorRecord(err, depth, reading) : thrownRecord(err, depth, reading);
+    return err instanceof Error
+      ? errorRecord(err, depth, reading)
+      : thrownRecord(err, depth, reading, target);
   } catch (readErr) {
     return errorRecord(unreadableError(err, reading.path, readErr), depth, { path });
   }
@@ -200,12 +214,50 @@ function errorRecord(err: Error, depth: number, reading: { path: string }): Erro
   return record as unknown as ErrorRecord;
 }
 
+/** The thrown value as it travels, or why it cannot. */
+function packThrown(
+  value: unknown,
+  target: CodecTarget | undefined,
+): { thrown: unknown; thrownEncoded: boolean } | { reason: string } {
+  if (target === undefined) {
+    return cloneable(value)
+      ? { thrown: value, thrownEncoded: false }
+      : { reason: 'structured clone cannot copy it' };
+  }
+  try {
+    const out = encodeValue(value, target, 'error');
+    return { thrown: out.value, thrownEncoded: out.encoded };
+  } catch (err) {
+    return { reason: err instanceof Error ? err.message : describeThrown(err) };
+  }
+}
+
 /**
- * Something other than an Error was thrown (`throw { code: 42 }`, `throw 'boom'`): it comes back as
- * an `Error` whose message shows the value, with an object's own fields as the error's own fields
- * (its string `name` and `message` as the error's), and the value itself as `thrown`.
+ * Something other than an Error was thrown (`throw 'retry'`, `throw { status: 409 }`): the caller
+ * receives that very value, as a result would travel (see {@link thrownOrError}). A value that
+ * cannot be sent (a function, a symbol) comes back as an `Error` whose message shows the value and
+ * says why, with an object's own fields as the error's own fields (its string `name` and `message`
+ * as the error's), and the value's text as `thrown`.
  */
-function thrownRecord(value: unknown, depth: number, reading: { path: string }): ErrorRecord {
+function thrownRecord(
+  value: unknown,
+  depth: number,
+  reading: { path: string },
+  target: CodecTarget | undefined,
+): ErrorRecord {
+  const packed = packThrown(value, target);
+  if ('thrown' in packed) {
+    return {
+      name: 'Error',
+      message: `A non-Error value was thrown: ${describeThrown(value)}`,
+      stack: undefined,
+      family: 'other',
+      props: {},
+      isError: false,
+      thrownSent: true,
+      ...packed,
+    };
+  }
   const props: Record<string, unknown> = {};
   let name = 'Error';
   let message: string | undefined;
@@ -224,14 +276,26 @@ function thrownRecord(value: unknown, depth: number, reading: { path: string }):
   reading.path = base;
   return {
     name,
-    message: message ?? `A non-Error value was thrown: ${describeThrown(value)}`,
+    message:
+      message ??
+      `A non-Error value was thrown: ${describeThrown(value)} (it cannot be sent back: ${packed.reason})`,
     stack: undefined,
     family: 'other',
     props,
-    thrown: cloneable(value) ? value : String(value),
+    thrown: String(value),
+    thrownSent: false,
     isError: false,
     ...cause,
   };
+}
+
+/**
+ * What a failed call rejects with: the thrown value itself when a non-Error was thrown and could be
+ * sent (decoded for `source`, the context it came from), else the rebuilt Error.
+ */
+export function thrownOrError(record: ErrorRecord, source: CodecTarget = 'process'): unknown {
+  if (record.isError || !record.thrownSent) return fromErrorRecord(record);
+  return record.thrownEncoded ? decodeValue(record.thrown, source) : record.thrown;
 }
 
 function builtinClass(className: string): ErrorClass {

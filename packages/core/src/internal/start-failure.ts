@@ -9,11 +9,13 @@
  * - `fork()` returns a child without a pid and emits a system error (`EAGAIN`, `ENOENT`, `EACCES`)
  *   on the next tick, and never `'exit'`; other system errors (`ENOMEM`) are thrown by `fork()`.
  */
-import { WorkerStartError } from '../errors.js';
+import { WorkerEntryNotFoundError, WorkerStartError } from '../errors.js';
 import { LOAD_FAILURE_ADVICE, loadFailureDetail } from './load-failure.js';
 import { isOutOfMemory } from './out-of-memory.js';
 
 type Context = 'thread' | 'process';
+/** Why a worker could not start: refused by the system, or a tinypool entry that is not where it looks. */
+export type StartFailure = WorkerStartError | WorkerEntryNotFoundError;
 type NodeError = Error & { code?: unknown; syscall?: unknown; errno?: unknown };
 
 /** Whether `error`, thrown or emitted while a worker was being created, means it could not start. */
@@ -64,7 +66,11 @@ export function diedStarting(
   exitCode: number | null,
   signal: string | null,
   cause: unknown,
-): WorkerStartError {
+): StartFailure {
+  const entry = missingTinypoolEntry(cause);
+  if (entry !== undefined) {
+    return new WorkerEntryNotFoundError('pool', [entry], { advice: TINYPOOL_ENTRY_ADVICE, cause });
+  }
   if (cause !== undefined && isStartFailure(cause)) return startError(context, cause);
   const how = signal ? `was killed by ${signal}` : `exited with code ${exitCode}`;
   if (cause instanceof Error && !isOutOfMemory(cause)) {
@@ -78,4 +84,21 @@ export function diedStarting(
     detail: `it ${how} before it was ready (as Node does when it cannot create its own threads)`,
     ...(cause === undefined ? {} : { cause }),
   });
+}
+
+/** What to do when tinypool's entries are not beside its own code. */
+const TINYPOOL_ENTRY_ADVICE =
+  "tinypool (the pool behind Pool) looks for entry/worker.js and entry/process.js in the folder of the chunk that holds its code, so the bundle must put that chunk beside the entry/ folder workerEntryPoints() emits. With Vite or Rollup, name chunks without a folder: build.rollupOptions.output.chunkFileNames: '[name]-[hash].js' (Vite's default puts them in assets/).";
+
+/**
+ * The tinypool entry a worker could not load, when that is why it died: a thread reports Node's
+ * `MODULE_NOT_FOUND` error for the file it was started from; a child prints the same error, read
+ * back from its stderr. Only tinypool's two entries count, so a task module's missing import stays a
+ * load failure of that module.
+ */
+function missingTinypoolEntry(cause: unknown): string | undefined {
+  if (!(cause instanceof Error)) return undefined;
+  const path = /^Cannot find module '([^']+)'/.exec(cause.message)?.[1];
+  if (path === undefined) return undefined;
+  return /[\\/]entry[\\/](worker|process)\.js$/.test(path) ? path : undefined;
 }

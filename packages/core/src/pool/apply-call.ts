@@ -7,7 +7,7 @@ import {
   SerializationError,
 } from '@multiproc/shared';
 import type { CallReply, TaskSpec } from '../internal/batch.js';
-import { ERRORS_AS_VALUES, fromErrorRecord } from '../internal/error-record.js';
+import { ERRORS_AS_VALUES, thrownOrError } from '../internal/error-record.js';
 import { holdsMoved } from '../move.js';
 import type { ContextName } from '../options.js';
 import type { Dispatcher, Entry } from './dispatcher.js';
@@ -94,7 +94,7 @@ export function applyCall(
       release();
       // onMessage threw while the last messages were delivered: the call fails with its error.
       if (hold.failure) reject(hold.failure.error);
-      else if (!r.ok) reject(fromErrorRecord(r.error));
+      else if (!r.ok) reject(thrownOrError(r.error, context));
       else if (!r.encoded && !r.json) resolve(r.value);
       else {
         try {

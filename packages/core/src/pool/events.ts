@@ -4,6 +4,7 @@
  * replacement (Python: `multiprocessing.log_to_stderr()`).
  */
 import type { EventEmitter } from 'node:events';
+import { debugLog } from '../internal/debug-log.js';
 import type { Slot, SlotState } from './slot.js';
 
 /** A worker of a pool, as the pool's events describe it. */
@@ -20,10 +21,10 @@ export interface PoolWorkerInfo {
  * Why a worker stopped: `'crashed'` (it died on its own: threw at top level, called
  * `process.exit()`, was killed or ran out of memory), `'retired'` (it served `maxTasksPerChild`
  * tasks, or its initializer failed), `'aborted'` (it was stopped to cancel the call it was
- * running), `'idle'` (above `minProcesses` and idle for `idleTimeout`), `'terminated'` (the pool
- * was terminated or joined).
+ * running), `'idle'` (above `minProcesses` and idle for `idleTimeout`), `'closed'` (a closed
+ * pool's `join()` ended it gracefully), `'terminated'` (the pool was terminated).
  */
-export type WorkerExitReason = 'crashed' | 'retired' | 'aborted' | 'idle' | 'terminated';
+export type WorkerExitReason = 'crashed' | 'retired' | 'aborted' | 'idle' | 'closed' | 'terminated';
 
 /** A worker that stopped. */
 export interface WorkerExitInfo extends PoolWorkerInfo {
@@ -70,9 +71,7 @@ export interface PoolWatcher {
   onWorkerExit(exit: WorkerExitInfo | WorkerCrashInfo): void;
 }
 
-// Not `import ... from 'node:util'`: on Node 22 and later, importing node:util as an ES module reads
-// every export of it, one of which touches process.stderr (and with a piped stderr loads node:net).
-const log = process.getBuiltinModule('node:util').debuglog('multiproc');
+const log = debugLog;
 
 /**
  * Tells the watcher, and the debug log, about a worker that was started (`state` 'starting',

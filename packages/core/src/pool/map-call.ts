@@ -1,7 +1,7 @@
 /** One map-style call (`map`, `starmap`, `imap`, `imapUnordered`): its chunks, submitted lazily. */
 import { decodeJson, decodeValue } from '@multiproc/shared';
 import type { Job, JobReply, MapJob, MapReply, TaskSpec } from '../internal/batch.js';
-import { fromErrorRecord } from '../internal/error-record.js';
+import { thrownOrError } from '../internal/error-record.js';
 import type { ContextName } from '../options.js';
 import { Float64Buffers } from './buffers.js';
 import { AdaptiveChunks, type PreparedChunk, prepareChunk } from './chunks.js';
@@ -102,7 +102,7 @@ export function mapChunks(
           ? decodeValue(reply.values as unknown[], context)
           : reply.values;
       if (!reply.error) return { values };
-      return { values, error: withTaskIndex(fromErrorRecord(reply.error), base + values.length) };
+      return { values, error: withTaskIndex(thrownOrError(reply.error, context), base + values.length) };
     },
   });
   return (async function* () {
@@ -229,8 +229,9 @@ export async function collectAll(
  * Marks the error a failed item threw with its position in the input (`taskIndex`, as on
  * `WorkerCrashedError`), unless the error already has one or cannot take it.
  */
-function withTaskIndex(error: Error, index: number): Error {
-  if (!('taskIndex' in error) && Object.isExtensible(error))
+function withTaskIndex(error: unknown, index: number): unknown {
+  // A thrown non-Error value is delivered as it is, without a field added.
+  if (error instanceof Error && !('taskIndex' in error) && Object.isExtensible(error))
     (error as { taskIndex?: number }).taskIndex = index;
   return error;
 }

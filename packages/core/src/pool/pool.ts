@@ -50,8 +50,8 @@ let poolCounter = 0;
  * finished keep their results and calls it had not started run on another worker, once.
  *
  * It is an `EventEmitter` of {@link PoolEvents}: `'workerCreate'`, `'workerDestroy'`, `'crash'`
- * and `'drain'`. `NODE_DEBUG=multiproc` logs each worker's start, exit, crash, retirement and
- * replacement to stderr (Python: `log_to_stderr()`).
+ * and `'drain'`. `NODE_DEBUG=multiproc` logs each worker's start, exit (`closed` after `join()`,
+ * `terminated` after `terminate()`), crash, retirement and replacement to stderr.
  * @throws {ValidationError} from the constructor for bad options, naming the option.
  * @throws {ContextError} from the constructor at the top level of a module a worker is importing
  * (guard it with `if (isMain())`).

@@ -233,7 +233,7 @@ function replied(map: MapReply): Outcome {
 }
 
 function endedBy(exited: Exited, ran: boolean, item: number, cause: unknown): Outcome {
-  if (exited.reason === 'terminated') return { kind: 'terminated' };
+  if (exited.reason === 'terminated' || exited.reason === 'closed') return { kind: 'terminated' };
   if (!ran) return HANDED_BACK;
   if (exited.reason === 'aborted') return { kind: 'aborted' };
   const jobs = { claimed: 1, replies: NO_REPLIES, item, inInit: false };

@@ -12,7 +12,7 @@
  *   never an endless one (workers that fail slower than the delay kept one alive at each failure).
  */
 import type { Tinypool } from 'tinypool';
-import type { WorkerStartError } from '../errors.js';
+import type { StartFailure } from '../internal/start-failure.js';
 import { diedStarting, isStartFailure, startError } from '../internal/start-failure.js';
 import type { Flight } from './outcome.js';
 import type { Slot, SlotState } from './slot.js';
@@ -111,7 +111,7 @@ export class StartPolicy {
   }
 
   /** A worker could not start; returns `error`. */
-  failed(error: WorkerStartError): WorkerStartError {
+  failed(error: StartFailure): StartFailure {
     const tp = this.#tp;
     if (this.#stopped) return error;
     this.#failures++;

@@ -18,9 +18,8 @@
  *   good (`workerFailsDuringBootstrap`); `kick()` starts one anyway when work is waiting.
  */
 import { Tinypool } from 'tinypool';
-import type { WorkerStartError } from '../errors.js';
 import type { BatchReply, CallerMessage } from '../internal/batch.js';
-import { isStartFailure, startError } from '../internal/start-failure.js';
+import { isStartFailure, type StartFailure, startError } from '../internal/start-failure.js';
 import type { ContextName } from '../options.js';
 import { announce, type PoolWatcher } from './events.js';
 import type { PoolInit } from './init.js';
@@ -55,7 +54,7 @@ export interface AdapterConfig extends PoolWatcher {
   /** `sendToCaller()` messages from child processes. */
   onCallerMessage(message: CallerMessage): void;
   /** No worker is alive and the last one could not start: what waits for a worker fails with `error`. */
-  onNoWorkers(error: WorkerStartError): void;
+  onNoWorkers(error: StartFailure): void;
 }
 
 export class TinypoolAdapter {
@@ -246,6 +245,7 @@ export class TinypoolAdapter {
         // started there goes again elsewhere; only the aborted call's batch is 'aborted'.
         if (this.#aborted.has(flight) || jobs.claimed > 0) return { kind: 'aborted' };
         return { kind: 'handedBack', jobs };
+      case 'closed':
       case 'terminated':
         return { kind: 'terminated' };
       default: // retired (or idle): the worker had served its tasks and started none of these
@@ -308,7 +308,7 @@ export class TinypoolAdapter {
         slot.state.name === 'exited' ||
         (child !== undefined && (child.exitCode !== null || child.signalCode !== null));
       // tinypool stops a worker on its own only when it idled out or the pool is destroyed.
-      if (!dead) slot.stop(this.#destroying ? 'terminated' : 'idle');
+      if (!dead) slot.stop(this.#destroying ? (this.#graceful ? 'closed' : 'terminated') : 'idle');
       // Node 20's module loader leaks the descriptor of a file it was reading when its thread is
       // terminated (not 22 or 24): a thread still loading is stopped once it has loaded.
       if (starting && loaded) return settleWithin(loaded, LOADING_MS).then(terminate);
@@ -348,11 +348,7 @@ export class TinypoolAdapter {
   #endedNormally(slot: Slot): boolean {
     const state = slot.state;
     if (state.name !== 'stopping' || slot.failed) return false;
-    return (
-      state.reason === 'retired' ||
-      state.reason === 'idle' ||
-      (state.reason === 'terminated' && this.#graceful)
-    );
+    return state.reason === 'retired' || state.reason === 'idle' || state.reason === 'closed';
   }
 
   #fromChild(slot: Slot, message: unknown): void {

@@ -18,7 +18,7 @@ import { ProcessError, SerializationError } from '@multiproc/shared';
 import { WorkerCrashedError } from '../errors.js';
 import type { Batch, JobReply } from '../internal/batch.js';
 import { isChannelCorruption } from '../internal/channel-guard.js';
-import { fromErrorRecord } from '../internal/error-record.js';
+import { thrownOrError } from '../internal/error-record.js';
 import { isOutOfMemory } from '../internal/out-of-memory.js';
 import type { Entry } from './dispatcher.js';
 import type { Outcome } from './outcome.js';
@@ -62,7 +62,7 @@ export function judge(
       const { reply, jobs } = outcome;
       const initError = reply.initError;
       if (initError) {
-        const initFailure = () => fromErrorRecord(initError);
+        const initFailure = () => thrownOrError(initError);
         failAll(initFailure);
         return { initFailure, initialized: false };
       }

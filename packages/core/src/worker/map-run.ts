@@ -159,7 +159,11 @@ async function mapItems(
     if (packed) values = Array.from(packed.subarray(0, i));
     values.length = i;
     const safe = safePack(values, job.base);
-    return { values: safe.values, encoded: safe.encoded, error: safe.error ?? toErrorRecord(err) };
+    return {
+      values: safe.values,
+      encoded: safe.encoded,
+      error: safe.error ?? toErrorRecord(err, 0, 'error', context),
+    };
   }
   if (packed) {
     if (inPlace) replyTransfer.push(packed.buffer);
@@ -199,7 +203,7 @@ function safePack(
       encoded ||= out.encoded;
     } catch (err) {
       values.length = i;
-      return { values, encoded, error: toErrorRecord(err) };
+      return { values, encoded, error: toErrorRecord(err, 0, 'error', context) };
     }
   }
   return { values, encoded };

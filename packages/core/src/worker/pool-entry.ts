@@ -137,7 +137,7 @@ function succeed(value: unknown): CallReply {
 }
 
 function failure(err: unknown): CallReply {
-  return { ok: false, error: toErrorRecord(err) };
+  return { ok: false, error: toErrorRecord(err, 0, 'error', context) };
 }
 
 const FLUSH_KEY = Symbol.for('multiproc.ipc.flush');

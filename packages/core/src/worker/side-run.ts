@@ -91,7 +91,7 @@ function run(chunk: SideChunk, spec: TaskSpec, fn: (item: number) => unknown): M
   try {
     return runNumberChunk(chunk.job, spec, fn, reporter, clockMs());
   } catch (err) {
-    return { values: [], encoded: false, error: toErrorRecord(err) };
+    return { values: [], encoded: false, error: toErrorRecord(err, 0, 'error', 'thread') };
   }
 }
 

@@ -14,7 +14,7 @@ export interface Waitable {
  * or with STUCK when nothing left in the program could make one ready.
  */
 export function whenReady(
-  handles: readonly Handle[],
+  handles: readonly Pick<Handle, 'ready' | 'onReady'>[],
   ms: number | undefined,
 ): Promise<undefined | typeof STUCK> {
   const offs: (() => void)[] = [];

@@ -1,0 +1,36 @@
+/**
+ * Checks a `Process` makes before it starts a worker: the target it was given, and that its start
+ * message can cross to a child process.
+ */
+import { SerializationError, ValidationError } from '@multiproc/shared';
+import type { StartMessage } from './runner.js';
+
+/** A Process needs a task reference: Python's `run()` override cannot reach a worker. */
+export function checkTarget(self: object, options: unknown): void {
+  const run = (self as { run?: unknown }).run;
+  const target = (options as { target?: unknown } | undefined)?.target;
+  if (typeof run === 'function') {
+    throw new ValidationError(
+      `${self.constructor.name} overrides run(), which cannot run in a worker: a method cannot cross to another thread or process. ` +
+        'Move the body of run() into a function registered with defineTasks(import.meta.url, { work }) and pass { target: tasks.work, args } to the Process constructor.',
+    );
+  }
+  // A bare task (Python's positional target) is left to the options parser, which names the spelling.
+  if (target === undefined && typeof options !== 'function') {
+    throw new ValidationError(
+      "Invalid option 'target' for Process: a Process needs a target. Register the function with " +
+        'defineTasks(import.meta.url, { work }) and pass { target: tasks.work, args }.',
+    );
+  }
+}
+
+export function assertSerializable(message: StartMessage): void {
+  try {
+    // node:v8 only when a child process is started (not at import: issue #18).
+    process.getBuiltinModule('node:v8').serialize(message);
+  } catch (err) {
+    throw new SerializationError('args', `Cannot send args to a child process: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
+}
