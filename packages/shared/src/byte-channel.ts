@@ -37,6 +37,7 @@ import {
 import { type RoomWait, spinWhile, waitRoom, waitRoomSync } from './internal/ring-wait.js';
 import { assertThreadTarget } from './internal/shared-codec.js';
 import { now, waitAsync, waitSync } from './internal/wait.js';
+import { checkOptionKeys } from './options.js';
 import { getOwnerId, trackAbandonable } from './owner.js';
 
 const DEFAULT_CAPACITY = 1 << 20;
@@ -44,6 +45,8 @@ const MAX_CAPACITY = 1 << 29;
 // This thread's owner id, set by the first constructor: `getOwnerId()` loads node:worker_threads,
 // which an import of this package must not pay for (issue #18).
 let ME = 0;
+
+const CHANNEL_KEYS = ['capacity', 'multi'];
 
 /** Options of `new ByteChannel()`. */
 export interface ByteChannelOptions {
@@ -109,12 +112,13 @@ export class ByteChannel implements Abandonable {
 
   /**
    * @param options `capacity` (bytes) and `multi`.
-   * @throws {ValidationError} for a capacity that is not an integer in 1..2**29.
+   * @throws {ValidationError} for a capacity that is not an integer in 1..2**29, or an unknown option.
    */
   constructor(options: ByteChannelOptions = {}) {
     ME ||= getOwnerId();
     let sab = adopting;
     if (sab === undefined) {
+      checkOptionKeys(options, CHANNEL_KEYS, 'new ByteChannel()');
       const capacity = options.capacity ?? DEFAULT_CAPACITY;
       if (!Number.isInteger(capacity) || capacity < 1 || capacity > MAX_CAPACITY) {
         throw new ValidationError(

@@ -43,6 +43,7 @@ export {
 } from './errors.js';
 export { Event } from './event.js';
 export { type AcquireOptions, Lock } from './lock.js';
+export { checkOptionKeys, spellingOf, unknownOption } from './options.js';
 export { type AbandonOptions, abandonOwner, getOwnerId, ownerIdOfThread } from './owner.js';
 export { definePythonNames } from './python-names.js';
 export { RLock } from './rlock.js';

@@ -3,7 +3,7 @@
  * proxy does not write back (Python's well-known gotcha: `d.get('k').push(1)` changes nothing in
  * the manager; `d.set('k', [...v, 1])` does).
  */
-import { ContextError, type Timeout, ValidationError } from '@multiproc/shared';
+import { ContextError, type Timeout, unknownOption, ValidationError } from '@multiproc/shared';
 import { wireTimeout } from '../internal/manager/wire.js';
 import { BaseProxy, pipelined, proxyClass } from './proxy.js';
 
@@ -42,13 +42,9 @@ function sortReverse(options: unknown): boolean {
       );
     }
     const unknown = Object.keys(rest);
-    if (unknown.length === 0 && (reverse === undefined || typeof reverse === 'boolean'))
-      return reverse === true;
-    throw new ValidationError(
-      unknown.length > 0
-        ? `list.sort(): unknown option ${unknown[0]}; the only option is { reverse: boolean }.`
-        : `list.sort(): reverse must be a boolean, got ${typeof reverse}.`,
-    );
+    if (unknown.length > 0) throw unknownOption(unknown[0]!, ['reverse'], 'list.sort()');
+    if (reverse === undefined || typeof reverse === 'boolean') return reverse === true;
+    throw new ValidationError(`list.sort(): reverse must be a boolean, got ${typeof reverse}.`);
   }
   throw new ValidationError(
     `list.sort(): expected { reverse?: boolean } or a boolean, got ${typeof options}.`,
