@@ -12,6 +12,7 @@ import {
   setBarrierActionRunner,
   ValidationError,
 } from '@multiproc/shared';
+import { callSiteIn, checkTaskName, claimTaskName, forgetSites } from './task-sites.js';
 
 // Per-realm registry: module URL -> the functions that module defined. A worker imports the module,
 // whose top level calls defineTasks() again, which fills this map in the worker's realm.
@@ -84,8 +85,11 @@ registerCodec(TASK_REF_TYPE, (data: { module: string; taskName: string }) =>
  * @param moduleUrl The defining module's `import.meta.url`; in a CommonJS module, its `__filename`
  * (an absolute path is turned into a `file:` URL) or `pathToFileURL(__filename).href`.
  * @param fns The functions, by name.
- * @throws {ValidationError} when `moduleUrl` is neither a `file:` URL nor an absolute path, or a
- * value of `fns` is not a function.
+ * @throws {ValidationError} when `moduleUrl` is neither a `file:` URL nor an absolute path, a
+ * value of `fns` is not a function, or another `defineTasks()` call of the same module already
+ * gave another function that name (a worker finds a task by module and name, so it could run only
+ * one of them; Python refuses to pickle such a function too). Calling it again from the same line
+ * (the module evaluated again) may replace the functions.
  * @example
  * export const tasks = defineTasks(import.meta.url, { square: (x: number) => x ** 2 });
  * await pool.map(tasks.square, [1, 2, 3]); // [1, 4, 9]
@@ -97,12 +101,18 @@ export function defineTasks<T extends Record<string, TaskFunction>>(moduleUrl: s
   const url = taskModuleUrl(moduleUrl);
   const registered = Object.assign(Object.create(null), tasksByModule.get(url));
   const refs: Record<string, TaskRef> = {};
-  for (const [name, fn] of Object.entries(fns ?? {})) {
+  const site = callSiteIn(url);
+  const entries = Object.entries(fns ?? {});
+  for (const [name, fn] of entries) {
     if (typeof fn !== 'function') {
       throw new ValidationError(
         `defineTasks(): '${name}' is a ${typeof fn}, not a function. Pass only top-level functions.`,
       );
     }
+    checkTaskName(url, name, fn, registered[name], site);
+  }
+  for (const [name, fn] of entries) {
+    claimTaskName(url, name, site);
     registered[name] = fn;
     refs[name] = makeRef(url, name, fn);
   }
@@ -137,6 +147,7 @@ export function lookupTask(module: string, taskName: string): TaskFunction | und
 /** Drops what a module registered in this realm (internal: its import failed). */
 export function forgetModule(module: string): void {
   tasksByModule.delete(module);
+  forgetSites(module);
 }
 
 /** Whether the module has registered any tasks in this realm (internal). */
