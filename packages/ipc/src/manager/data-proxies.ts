@@ -358,7 +358,7 @@ export class QueueProxy<T = unknown> extends BaseProxy {
    *   nothing else left to do.
    */
   async put(value: T, timeout?: Timeout | { timeout?: number; block?: boolean }): Promise<void> {
-    const ms = wireTimeout(timeout, 'Queue.put()', true);
+    const ms = wireTimeout(timeout, `${this.typeid}.put()`, true);
     return this.waitCall('put', ms, [value, ms]) as Promise<void>;
   }
   /**
@@ -367,7 +367,7 @@ export class QueueProxy<T = unknown> extends BaseProxy {
    * @throws {EOFError} without a timeout, when nothing could ever put one (as `put()`).
    */
   async get(timeout?: Timeout | { timeout?: number; block?: boolean }): Promise<T> {
-    return this.waitCall('get', wireTimeout(timeout, 'Queue.get()', true)) as Promise<T>;
+    return this.waitCall('get', wireTimeout(timeout, `${this.typeid}.get()`, true)) as Promise<T>;
   }
   /** The number of items. Python: `qsize()`. */
   qsize(): Promise<number> {

@@ -96,7 +96,7 @@ export class SyncManager extends BaseManager {
     this.registerServed('Condition', (a) => new ServedCondition(a[0] as ServedLock | undefined));
     this.registerServed('Barrier', (a) => new ServedBarrier(a[0] as number, a[1] as number));
     this.registerServed('Queue', (a) => new ServedQueue(a[0] as number));
-    this.registerServed('JoinableQueue', (a) => new ServedQueue(a[0] as number));
+    this.registerServed('JoinableQueue', (a) => new ServedQueue(a[0] as number, 'JoinableQueue'));
   }
 
   /**
