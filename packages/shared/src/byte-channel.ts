@@ -47,6 +47,7 @@ const MAX_CAPACITY = 1 << 29;
 let ME = 0;
 
 const CHANNEL_KEYS = ['capacity', 'multi'];
+const READ_KEYS = ['timeout', 'keepAlive', 'into'];
 
 /** Options of `new ByteChannel()`. */
 export interface ByteChannelOptions {
@@ -274,9 +275,10 @@ export class ByteChannel implements Abandonable {
    * Reads one message if one is queued.
    * @param options `into`: a buffer to copy the message into.
    * @returns the message, or `undefined` when none is queued (check `closed` to tell why).
-   * @throws {ValidationError} when the message does not fit `into`.
+   * @throws {ValidationError} when the message does not fit `into`, or for an unknown option.
    */
   tryRead(options?: ChannelReadOptions): Uint8Array | undefined {
+    if (options !== undefined) checkOptionKeys(options, READ_KEYS, 'ByteChannel.tryRead()');
     if (this.#multi && !tryTake(this.#rmutex)) return undefined;
     try {
       return (Atomics.load(this.#h, USED) & USED_MASK) === 0 ? undefined : this.#take(options?.into);

@@ -85,6 +85,7 @@ describe('constructors refuse unknown options', () => {
     const err = thrown(() => channel.readSync({ timeout: 0, keepalive: true } as never));
     expect(err).toBeInstanceOf(ValidationError);
     expect(err.message).toContain('keepAlive');
+    expect(() => channel.tryRead({ int: new Uint8Array(8) } as never)).toThrow(ValidationError);
   });
 
   it('abandonOwner(): a misspelt endedNormally is refused', () => {
