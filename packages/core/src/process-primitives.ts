@@ -19,7 +19,7 @@ import {
   SynchronizedValueProxy,
   ValueProxy,
 } from '@multiproc/ipc';
-import { type Typecode, ValidationError } from '@multiproc/shared';
+import { checkOptionKeys, type Typecode, ValidationError } from '@multiproc/shared';
 
 /** A factory callable with or without `new`, as Python's `ctx.Lock()` reads and as `new Lock()` is written. */
 export type PrimitiveFactory<A extends unknown[], R> = { (...args: A): R; new (...args: A): R };
@@ -48,14 +48,18 @@ export interface ProcessPrimitives {
   Event: PrimitiveFactory<[], EventProxy>;
   /** A process-safe `Condition`, over a lock of this context or a new RLock. Python: `ctx.Condition(lock)`. */
   Condition: PrimitiveFactory<[lock?: LockProxy], ConditionProxy>;
-  /** A process-safe `Barrier(parties)`. Python: `ctx.Barrier(parties, timeout=None)`. */
+  /**
+   * A process-safe `Barrier(parties)`. Python: `ctx.Barrier(parties, timeout=None)`.
+   * @throws {ValidationError} for a bad `parties`, or an unknown option.
+   */
   Barrier: PrimitiveFactory<[parties: number, options?: ManagerBarrierOptions], BarrierProxy>;
   /**
    * A process-shared `Value` (`await v.get()`, `await v.set(x)`) carrying a lock: `v.getLock()`
    * returns the same process-safe lock in every process `v` is sent to. Python:
    * `ctx.Value(typecode, v, lock=True)`. `{ lock: false }` gives the raw form, without `getLock()`.
    * @throws {ValidationError} for a bad typecode or value, or a `lock` that is not `true`,
-   *   `false` or a `Lock()`/`RLock()` of this context (a thread `Lock` cannot reach a process).
+   *   `false` or a `Lock()`/`RLock()` of this context (a thread `Lock` cannot reach a process), or
+   *   an unknown option (`lok`).
    */
   Value: PrimitiveFactory<
     [typecode: Typecode, value?: number | bigint, options?: ProcessSynchronizedOptions],
@@ -82,7 +86,9 @@ export interface ProcessPrimitives {
 }
 
 /** The lock a synchronized Value/Array carries, or undefined for the raw form. */
-function lockFor(option: ProcessSynchronizedOptions['lock'], what: string): LockProxy | undefined {
+function lockFor(options: ProcessSynchronizedOptions | undefined, what: string): LockProxy | undefined {
+  checkOptionKeys(options, ['lock'], what);
+  const option = options?.lock;
   if (option === undefined || option === true) return processManager().Lock();
   if (option === false) return undefined;
   // A SemaphoreProxy is a LockProxy too; Python takes a Lock or RLock here.
@@ -114,11 +120,12 @@ export const processPrimitives: ProcessPrimitives = {
     return processManager().Condition(lock);
   },
   Barrier: function Barrier(parties: number, options?: ManagerBarrierOptions) {
+    checkOptionKeys(options, ['timeout'], 'Barrier()');
     return processManager().Barrier(parties, options);
   },
   Value: function Value(typecode: Typecode, value?: never, options?: ProcessSynchronizedOptions) {
+    const lock = lockFor(options, 'Value()');
     const v = processManager().Value(typecode, value);
-    const lock = lockFor(options?.lock, 'Value()');
     return lock === undefined ? v : SynchronizedValueProxy.withLock(v, lock);
   },
   // Not `function Array`, which would shadow the global inside it; an anonymous function
@@ -129,8 +136,8 @@ export const processPrimitives: ProcessPrimitives = {
     init: number | readonly never[],
     options?: ProcessSynchronizedOptions,
   ) {
+    const lock = lockFor(options, 'Array()');
     const a = processManager().Array(typecode, init);
-    const lock = lockFor(options?.lock, 'Array()');
     return lock === undefined ? a : SynchronizedArrayProxy.withLock(a, lock);
   },
   RawValue: function RawValue(typecode: Typecode, value?: never) {

@@ -1,5 +1,5 @@
 /** The default context. Python: `set_start_method()` / `get_start_method()`. */
-import { ContextError } from '@multiproc/shared';
+import { ContextError, checkOptionKeys } from '@multiproc/shared';
 import { CONTEXT_NAMES, type ContextName, PYTHON_START_METHODS } from './options.js';
 
 const DEFAULT_CONTEXT: ContextName = 'thread';
@@ -27,6 +27,7 @@ export function assertContextName(name: unknown): asserts name is ContextName {
  *   set the default, `'thread'`.
  * @param options - `force`: change a start method that was already set. @default { force: false }
  * @throws {ContextError} for an unknown name, or a second call without `force`.
+ * @throws {ValidationError} for an unknown option.
  * @example
  * setStartMethod('process');
  * setStartMethod(null, { force: true });
@@ -34,6 +35,7 @@ export function assertContextName(name: unknown): asserts name is ContextName {
  */
 export function setStartMethod(name: ContextName | null, options: { force?: boolean } = {}): void {
   if (name !== null) assertContextName(name);
+  checkOptionKeys(options, ['force'], 'setStartMethod()');
   if (setExplicitly && !options.force) {
     throw new ContextError(
       `The start method is already set to '${current}': pass { force: true } to change it.`,

@@ -13,6 +13,7 @@ import {
   setBarrierActionRunner,
   ValidationError,
 } from '@multiproc/shared';
+import { callSiteIn, checkTaskName, claimTaskName, forgetSites } from './task-sites.js';
 
 // Per-realm registry: module URL -> the functions that module defined. A worker imports the module,
 // whose top level calls defineTasks() again, which fills this map in the worker's realm.
@@ -86,7 +87,11 @@ registerCodec(TASK_REF_TYPE, (data: { module: string; taskName: string }) =>
  * (an absolute path is turned into a `file:` URL) or `pathToFileURL(__filename).href`.
  * @param fns The functions, by name.
  * @throws {ValidationError} when `moduleUrl` is neither a `file:` URL nor an absolute path, names a
- * folder (`import.meta.dirname` instead of `import.meta.url`), or a value of `fns` is not a function.
+ * folder (`import.meta.dirname` instead of `import.meta.url`), a value of `fns` is not a function,
+ * or another `defineTasks()` call of the same module already gave another function that name (a
+ * worker finds a task by module and name, so it could run only one of them; Python refuses to
+ * pickle such a function too). Calling it again from the same line (the module evaluated again)
+ * may replace the functions.
  * @example
  * export const tasks = defineTasks(import.meta.url, { square: (x: number) => x ** 2 });
  * await pool.map(tasks.square, [1, 2, 3]); // [1, 4, 9]
@@ -98,12 +103,18 @@ export function defineTasks<T extends Record<string, TaskFunction>>(moduleUrl: s
   const url = taskModuleUrl(moduleUrl);
   const registered = Object.assign(Object.create(null), tasksByModule.get(url));
   const refs: Record<string, TaskRef> = {};
-  for (const [name, fn] of Object.entries(fns ?? {})) {
+  const site = callSiteIn(url);
+  const entries = Object.entries(fns ?? {});
+  for (const [name, fn] of entries) {
     if (typeof fn !== 'function') {
       throw new ValidationError(
         `defineTasks(): '${name}' is a ${typeof fn}, not a function. Pass only top-level functions.`,
       );
     }
+    checkTaskName(url, name, fn, registered[name], site);
+  }
+  for (const [name, fn] of entries) {
+    claimTaskName(url, name, site);
     registered[name] = fn;
     refs[name] = makeRef(url, name, fn);
   }
@@ -166,6 +177,7 @@ export function lookupTask(module: string, taskName: string): TaskFunction | und
 /** Drops what a module registered in this realm (internal: its import failed). */
 export function forgetModule(module: string): void {
   tasksByModule.delete(module);
+  forgetSites(module);
 }
 
 /** Whether the module has registered any tasks in this realm (internal). */

@@ -6,6 +6,7 @@
  * is imported, so a Process inherits them as they are at `start()`, as a cold start does. Opt-in, because a spare costs a thread's or a process's memory while it waits; it never
  * keeps the program alive.
  */
+import { checkOptionKeys } from '@multiproc/shared';
 import { type ChildSpare, startChildSpare } from './internal/child-runner.js';
 import type {
   InheritedState,
@@ -76,12 +77,14 @@ function startSpare(context: ContextName): void {
 /**
  * Keeps one started worker ready per context, so a `Process` starts in a few milliseconds.
  * @throws {ContextError} for an unknown context name.
+ * @throws {ValidationError} for an unknown option.
  * @example
  * enableWarmStart({ context: 'process', preload: [tasks.work] });
  * const p = new Process({ target: tasks.work, context: 'process' });
  * p.start(); // uses the spare; a new one is started right away
  */
 export function enableWarmStart(options: WarmStartOptions = {}): void {
+  checkOptionKeys(options, ['context', 'preload'], 'enableWarmStart()');
   const contexts = options.context === undefined ? CONTEXT_NAMES : [options.context].flat();
   for (const c of contexts) assertContextName(c);
   disableWarmStart();

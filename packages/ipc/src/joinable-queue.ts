@@ -3,6 +3,7 @@ import { registerCodec, ValidationError } from '@multiproc/shared';
 import { EOFError, waitsForever } from './errors.js';
 import { EOF } from './internal/protocol/item.js';
 import { adoptQueue, type QueueData, remoteQueueHandle } from './internal/queue-copy.js';
+import { queueName } from './internal/queue-name.js';
 import { STUCK } from './internal/runtime/waiter.js';
 import { schemaFromData } from './internal/schema.js';
 import { Queue } from './queue.js';
@@ -18,6 +19,11 @@ import { Queue } from './queue.js';
  * await jq.join(); // resolves: every item was marked done
  */
 export class JoinableQueue<T = unknown> extends Queue<T> {
+  /** @internal */
+  override get [queueName](): string {
+    return 'JoinableQueue';
+  }
+
   /**
    * Marks one item got from the queue as done. Python: `task_done()`.
    * @throws {ValidationError} when called more times than items were put (Python's ValueError).
@@ -54,7 +60,7 @@ export class JoinableQueue<T = unknown> extends Queue<T> {
     if (r !== STUCK && r !== EOF) return; // joined
     const closed = this.closedWhileWaiting('join()');
     if (closed) throw closed;
-    if (r === STUCK) throw waitsForever('JoinableQueue.join()');
+    if (r === STUCK) throw waitsForever(`${this[queueName]}.join()`);
     throw new EOFError(
       'The process that owns this queue has exited: its tasks can no longer be marked done.',
     );

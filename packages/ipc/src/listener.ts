@@ -6,7 +6,7 @@ import { unlinkSync } from 'node:fs';
 import type net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ClosedError, ValidationError } from '@multiproc/shared';
+import { ClosedError, checkOptionKeys, ValidationError } from '@multiproc/shared';
 import type { Connection } from './connection.js';
 import {
   type Address,
@@ -20,6 +20,9 @@ import {
 import { type Feed, keyBytes } from './internal/net/handshake.js';
 
 export type { Address } from './internal/net/endpoint.js';
+
+const LISTENER_KEYS = ['authkey', 'backlog'];
+const CLIENT_KEYS = ['authkey'];
 
 /** Options of {@link Listener}. */
 export interface ListenerOptions {
@@ -70,7 +73,8 @@ interface Pending {
  * `127.0.0.1`; port `0` picks a free port (read it from `address`).
  * @param address - where to listen. @default a new Unix socket path in the temp directory
  * @param options - `authkey` and `backlog`.
- * @throws {ValidationError} for a bad address or options.
+ * @throws {ValidationError} for a bad address or options, naming an unknown option (a misspelt
+ *   `authKey` is refused, never taken as "no authentication").
  * @example
  * const listener = new Listener(['localhost', 0], { authkey: 'secret password' });
  * const client = Client(await listener.ready(), { authkey: 'secret password' });
@@ -96,6 +100,7 @@ export class Listener implements AsyncDisposable {
 
   constructor(address?: Address, options: ListenerOptions = {}) {
     const where = 'new Listener()';
+    checkOptionKeys(options, LISTENER_KEYS, where);
     const target = netAddress(address ?? defaultPath(), where);
     const backlog = options.backlog ?? 511;
     if (!Number.isInteger(backlog) || backlog < 0) {
@@ -273,7 +278,7 @@ export class Listener implements AsyncDisposable {
  * @throws {AuthenticationError} when the keys differ, or one side has a key and the other none.
  * @throws {EOFError} when the listener closes the connection during the handshake (it was closed,
  *   or its program ended, before it accepted this client), or stalls mid-handshake for 20 s.
- * @throws {ValidationError} for a bad address.
+ * @throws {ValidationError} for a bad address, or an unknown option (`authKey`).
  * @throws {Error} Node's connection error (`ECONNREFUSED`, `ENOENT`) when nobody listens there.
  * @example
  * const listener = new Listener(undefined, { authkey: 'k' });
@@ -284,6 +289,7 @@ export class Listener implements AsyncDisposable {
  * listener.close();
  */
 export async function Client(address: Address, options: ClientOptions = {}): Promise<Connection> {
+  checkOptionKeys(options, CLIENT_KEYS, 'Client()');
   const target = netAddress(address, 'Client()');
   const key = keyBytes(checkKey(options.authkey, 'Client()'));
   return connectSocket(await openSocket(target), key);

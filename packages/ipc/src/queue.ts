@@ -18,6 +18,7 @@ import { closeWhenCollected, forget } from './internal/finalize.js';
 import { parseQueueOptions } from './internal/options.js';
 import { EOF, TIMEOUT } from './internal/protocol/item.js';
 import { adoptQueue, type QueueData, remoteQueueHandle, takeAdopted } from './internal/queue-copy.js';
+import { queueName } from './internal/queue-name.js';
 import { readyHandle } from './internal/ready.js';
 import type { GetResult, Handle, PutResult } from './internal/runtime/handle.js';
 import { HomeHandle } from './internal/runtime/home-handle.js';
@@ -48,6 +49,11 @@ export class Queue<T = unknown> {
   #joinCancelled = false;
   #closing: Promise<void> | null = null;
 
+  /** @internal The class the user holds, for messages (a SimpleQueue wraps a Queue). */
+  get [queueName](): string {
+    return 'Queue';
+  }
+
   /** @param options - `maxsize` and `schema`. */
   constructor(options: QueueOptions<T> = {}) {
     const a = takeAdopted();
@@ -72,14 +78,12 @@ export class Queue<T = unknown> {
 
   /** @internal The error of a wait that ended because this copy was closed meanwhile, or null. */
   protected closedWhileWaiting(what: string): ClosedError | null {
-    return this.#closed
-      ? new ClosedError(`This ${this.constructor.name} was closed while ${what} waited.`)
-      : null;
+    return this.#closed ? new ClosedError(`This ${this[queueName]} was closed while ${what} waited.`) : null;
   }
 
   /** @internal */
   protected get handle(): Handle {
-    if (this.#closed) throw new ClosedError(`This ${this.constructor.name} was closed.`);
+    if (this.#closed) throw new ClosedError(`This ${this[queueName]} was closed.`);
     return this.#h;
   }
 
@@ -106,8 +110,7 @@ export class Queue<T = unknown> {
     let timeout: number | undefined;
     try {
       const h = this.handle;
-      timeout =
-        options === undefined ? undefined : checkTimeout(options, `${this.constructor.name}.put()`, BLOCK);
+      timeout = options === undefined ? undefined : checkTimeout(options, `${this[queueName]}.put()`, BLOCK);
       r = h.put(toItem(value), timeout);
     } catch (err) {
       return Promise.reject(err);
@@ -119,9 +122,9 @@ export class Queue<T = unknown> {
   async #putEnded(result: PutResult | Promise<PutResult>, timeout: number | undefined): Promise<void> {
     const r = result instanceof Promise ? await result : result;
     if (r === true) return;
-    if (this.#closed) throw new ClosedError(`This ${this.constructor.name} was closed while put() waited.`);
+    if (this.#closed) throw new ClosedError(`This ${this[queueName]} was closed while put() waited.`);
     if (r === EOF) throw new EOFError('Cannot put: the process that owns this queue has exited.');
-    if (r === STUCK) throw waitsForever(`${this.constructor.name}.put()`);
+    if (r === STUCK) throw waitsForever(`${this[queueName]}.put()`);
     throw new QueueFullError(
       timeout ? `The queue stayed full (maxsize ${this.maxsize}) for ${timeout} ms.` : 'The queue is full.',
     );
@@ -164,7 +167,7 @@ export class Queue<T = unknown> {
   async get(options?: TimeoutOptions): Promise<T> {
     const h = this.handle;
     const timeout =
-      options === undefined ? undefined : checkTimeout(options, `${this.constructor.name}.get()`, BLOCK);
+      options === undefined ? undefined : checkTimeout(options, `${this[queueName]}.get()`, BLOCK);
     const r = h.get(timeout);
     return this.#value(r instanceof Promise ? await r : r, timeout);
   }
@@ -323,9 +326,9 @@ export class Queue<T = unknown> {
       if (this.#closed) throw new ClosedError('The queue was closed while waiting.');
       throw new EOFError('The process that owns this queue has exited.');
     }
-    if (r === STUCK) throw waitsForever(`${this.constructor.name}.get()`);
+    if (r === STUCK) throw waitsForever(`${this[queueName]}.get()`);
     const value = fromItem(r);
-    return this.#schema ? validate(this.#schema, value, 'Queue item') : (value as T);
+    return this.#schema ? validate(this.#schema, value, `${this[queueName]} item`) : (value as T);
   }
 }
 

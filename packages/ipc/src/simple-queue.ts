@@ -9,11 +9,19 @@ import {
 } from '@multiproc/shared';
 import { parseSimpleQueueOptions } from './internal/options.js';
 import { adoptQueue, type QueueData, remoteQueueHandle } from './internal/queue-copy.js';
+import { queueName } from './internal/queue-name.js';
 import { readyHandle } from './internal/ready.js';
 import type { Handle } from './internal/runtime/handle.js';
 import type { Schema } from './internal/schema.js';
 import { schemaFromData } from './internal/schema.js';
 import { Queue } from './queue.js';
+
+/** The Queue a SimpleQueue wraps: its messages name SimpleQueue. */
+class SimpleQueueCore<T> extends Queue<T> {
+  override get [queueName](): string {
+    return 'SimpleQueue';
+  }
+}
 
 /** Options of {@link SimpleQueue}. */
 export interface SimpleQueueOptions<T> {
@@ -40,7 +48,7 @@ export class SimpleQueue<T = unknown> {
       return;
     }
     parseSimpleQueueOptions(options);
-    this.#q = new Queue<T>({ schema: options.schema });
+    this.#q = new SimpleQueueCore<T>({ schema: options.schema });
   }
 
   /**
@@ -133,6 +141,11 @@ export class SimpleQueue<T = unknown> {
 let pending: Queue<any> | null = null;
 
 registerCodec('multiproc.SimpleQueue', (data: QueueData) => {
-  pending = adoptQueue(() => new Queue(), remoteQueueHandle(data, false), 0, schemaFromData(data.schema));
+  pending = adoptQueue(
+    () => new SimpleQueueCore(),
+    remoteQueueHandle(data, false),
+    0,
+    schemaFromData(data.schema),
+  );
   return new SimpleQueue();
 });

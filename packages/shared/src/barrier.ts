@@ -26,6 +26,7 @@ import { OWNER_TABLE_WORDS, ownerRow, takeOwned } from './internal/owner-table.j
 import { type Abandonable, kAbandon } from './internal/protocol.js';
 import { assertThreadTarget } from './internal/shared-codec.js';
 import { deadlineFor, deadlineOf, type WaitResult, waitAsync, waitSync } from './internal/wait.js';
+import { checkOptionKeys } from './options.js';
 import { getOwnerId, trackAbandonable } from './owner.js';
 import { definePythonNames } from './python-names.js';
 import type { Timeout } from './timeout.js';
@@ -52,6 +53,8 @@ let ME = 0;
 function waitOrBreak(w: Int32Array, value: number, deadline: number): Promise<WaitResult | 'stuck'> {
   return waitAsync(w, STATE, value, deadline).catch(() => 'stuck' as const);
 }
+
+const BARRIER_KEYS = ['action', 'timeout'];
 
 /** Options of `new Barrier()`. */
 export interface BarrierOptions {
@@ -88,10 +91,11 @@ export class Barrier implements Abandonable {
   /**
    * @param parties how many threads must call `wait()`; an integer in 1..65535.
    * @param options `action` and default `timeout`.
-   * @throws {ValidationError} for a bad `parties`, `action` or `timeout`.
+   * @throws {ValidationError} for a bad `parties`, `action` or `timeout`, or an unknown option (`timout`).
    */
   constructor(parties: number, options: BarrierOptions = {}) {
     ME ||= getOwnerId();
+    if (!adopting) checkOptionKeys(options, BARRIER_KEYS, 'new Barrier()');
     const { action, timeout } = options;
     // A received action is whatever its decoder rebuilt: only check actions given by the user.
     if (!adopting && action !== undefined && typeof action !== 'function' && !isEncodable(action)) {

@@ -37,6 +37,7 @@ import {
 import { type RoomWait, spinWhile, waitRoom, waitRoomSync } from './internal/ring-wait.js';
 import { assertThreadTarget } from './internal/shared-codec.js';
 import { now, waitAsync, waitSync } from './internal/wait.js';
+import { checkOptionKeys } from './options.js';
 import { getOwnerId, trackAbandonable } from './owner.js';
 
 const DEFAULT_CAPACITY = 1 << 20;
@@ -44,6 +45,9 @@ const MAX_CAPACITY = 1 << 29;
 // This thread's owner id, set by the first constructor: `getOwnerId()` loads node:worker_threads,
 // which an import of this package must not pay for (issue #18).
 let ME = 0;
+
+const CHANNEL_KEYS = ['capacity', 'multi'];
+const READ_KEYS = ['timeout', 'keepAlive', 'into'];
 
 /** Options of `new ByteChannel()`. */
 export interface ByteChannelOptions {
@@ -109,12 +113,13 @@ export class ByteChannel implements Abandonable {
 
   /**
    * @param options `capacity` (bytes) and `multi`.
-   * @throws {ValidationError} for a capacity that is not an integer in 1..2**29.
+   * @throws {ValidationError} for a capacity that is not an integer in 1..2**29, or an unknown option.
    */
   constructor(options: ByteChannelOptions = {}) {
     ME ||= getOwnerId();
     let sab = adopting;
     if (sab === undefined) {
+      checkOptionKeys(options, CHANNEL_KEYS, 'new ByteChannel()');
       const capacity = options.capacity ?? DEFAULT_CAPACITY;
       if (!Number.isInteger(capacity) || capacity < 1 || capacity > MAX_CAPACITY) {
         throw new ValidationError(
@@ -270,9 +275,10 @@ export class ByteChannel implements Abandonable {
    * Reads one message if one is queued.
    * @param options `into`: a buffer to copy the message into.
    * @returns the message, or `undefined` when none is queued (check `closed` to tell why).
-   * @throws {ValidationError} when the message does not fit `into`.
+   * @throws {ValidationError} when the message does not fit `into`, or for an unknown option.
    */
   tryRead(options?: ChannelReadOptions): Uint8Array | undefined {
+    if (options !== undefined) checkOptionKeys(options, READ_KEYS, 'ByteChannel.tryRead()');
     if (this.#multi && !tryTake(this.#rmutex)) return undefined;
     try {
       return (Atomics.load(this.#h, USED) & USED_MASK) === 0 ? undefined : this.#take(options?.into);

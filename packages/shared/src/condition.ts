@@ -48,6 +48,14 @@ function takeToken(w: Int32Array): boolean {
 /**
  * A condition variable shared between threads. Mirrors Python's `multiprocessing.Condition`:
  * `wait`, `waitFor`, `notify` and `notifyAll` need the condition's lock held by this thread.
+ *
+ * Several async functions of ONE thread: give it a `Lock` (`new Condition(new Lock())`). The
+ * default lock is an `RLock`, as in Python's `threading.Condition`, and an RLock's owner is the
+ * thread, so a second async function's `acquire()` re-enters at once instead of waiting; the first
+ * one's `wait()` then releases every level and the others' `wait()` throws `LockError`. Python's
+ * `threading.Condition` is the same: its coroutines are one thread. A `Lock` has no owner, so each
+ * async function waits its turn, as with Python's `asyncio.Condition` (whose default lock is an
+ * `asyncio.Lock`). Threads and processes keep each other out with either lock.
  * @example
  * const cond = new Condition();
  * await cond.acquire();
@@ -62,8 +70,8 @@ export class Condition implements Abandonable {
   readonly #lock: Lock | RLock;
 
   /**
-   * @param lock the lock to use.
-   * @default a new `RLock`, as in Python
+   * @param lock the lock to use; a `Lock` when several async functions of one thread wait on it.
+   * @default a new `RLock`, as in Python (it does not keep async functions of one thread apart)
    * @throws {ValidationError} when `lock` is not a `Lock` or `RLock`.
    */
   constructor(lock?: Lock | RLock) {

@@ -13,6 +13,7 @@
  */
 import { ValidationError } from './errors.js';
 import { type Abandonable, kAbandon } from './internal/protocol.js';
+import { checkOptionKeys } from './options.js';
 
 const OWNER_KEY = Symbol.for('multiproc.ownerId');
 const REGISTRY_KEY = Symbol.for('multiproc.abandonables');
@@ -127,6 +128,7 @@ export function abandonOwner(ownerId: number, options?: AbandonOptions): number 
   if (!Number.isInteger(ownerId) || ownerId <= 0 || ownerId > 0x7fff_ffff) {
     throw new ValidationError(`ownerId must be a positive 31-bit integer, got ${String(ownerId)}.`);
   }
+  checkOptionKeys(options, ['endedNormally'], 'abandonOwner()');
   const endedNormally = options?.endedNormally ?? false;
   if (typeof endedNormally !== 'boolean') {
     throw new ValidationError(

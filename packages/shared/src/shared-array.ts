@@ -224,6 +224,7 @@ export interface SharedArrayConstructor {
 export type SharedArray<C extends Typecode = Typecode> = SynchronizedArray<C>;
 /**
  * Creates a typed shared array with a lock. Mirrors Python's `multiprocessing.Array`.
+ * @throws {ValidationError} for a bad typecode, size, item or `lock`, or an unknown option.
  * @example
  * const arr = new SharedArray('i', [1, 2, 3]);
  * console.log(arr.get(-1)); // 3
@@ -233,7 +234,7 @@ export const SharedArray: SharedArrayConstructor = function SharedArray<C extend
   sizeOrValues: number | Iterable<TypecodeValue<C>>,
   options?: SynchronizedOptions,
 ) {
-  const lock = lockFrom(options?.lock);
+  const lock = lockFrom(options, 'new SharedArray()');
   return lock === undefined
     ? new RawArray(typecode, sizeOrValues)
     : new SynchronizedArray(typecode, sizeOrValues, lock);

@@ -3,6 +3,7 @@
  * `recv`/`poll`, `acquire`, `wait`), so they all accept the same forms and reject the same mistakes.
  */
 import { ValidationError } from './errors.js';
+import { spellingOf } from './options.js';
 
 /** The options form of a timeout argument. */
 export interface WaitOptions {
@@ -140,8 +141,10 @@ function badForm(
   key?: string,
 ): ValidationError {
   let hint = '';
-  if (key !== undefined) hint = ` Unknown option '${key}'.`;
-  else if (typeof arg === 'boolean') {
+  if (key !== undefined) {
+    const right = spellingOf(key, options.block ? ['timeout', 'block'] : ['timeout']);
+    hint = ` Unknown option '${key}'.${right === undefined ? '' : ` In multiproc it is spelt ${right}.`}`;
+  } else if (typeof arg === 'boolean') {
     hint = options.block
       ? ` A boolean is Python's block argument: to not wait pass { block: false }, to wait pass nothing or { timeout }.`
       : ` To not wait pass 0.`;

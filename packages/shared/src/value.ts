@@ -17,6 +17,7 @@ import {
   type TypecodeValue,
 } from './internal/typecodes.js';
 import { Lock } from './lock.js';
+import { checkOptionKeys } from './options.js';
 import { definePythonNames } from './python-names.js';
 import { RLock } from './rlock.js';
 
@@ -32,8 +33,12 @@ export interface SynchronizedOptions {
   lock?: boolean | Lock | RLock;
 }
 
-/** Resolves the `lock` option. @internal */
-export function lockFrom(option: SynchronizedOptions['lock']): Lock | RLock | undefined {
+const SYNCHRONIZED_KEYS = ['lock'];
+
+/** Resolves the `lock` option of `what`, refusing unknown options. @internal */
+export function lockFrom(options: SynchronizedOptions | undefined, what: string): Lock | RLock | undefined {
+  checkOptionKeys(options, SYNCHRONIZED_KEYS, what);
+  const option = options?.lock;
   if (option === undefined || option === true) return new Lock();
   if (option === false) return undefined;
   if (option instanceof Lock || option instanceof RLock) return option;
@@ -167,6 +172,7 @@ export interface ValueConstructor {
 export type Value<C extends Typecode = Typecode> = SynchronizedValue<C>;
 /**
  * Creates a typed shared number with a lock. Mirrors Python's `multiprocessing.Value`.
+ * @throws {ValidationError} for a bad typecode, value or `lock`, or an unknown option (`lok`).
  * @example
  * const v = new Value('i', 0);
  * await v.getLock().withLock(() => { v.value += 1; });
@@ -176,7 +182,7 @@ export const Value: ValueConstructor = function Value<C extends Typecode>(
   value?: TypecodeValue<C>,
   options?: SynchronizedOptions,
 ) {
-  const lock = lockFrom(options?.lock);
+  const lock = lockFrom(options, 'new Value()');
   return lock === undefined ? new RawValue(typecode, value) : new SynchronizedValue(typecode, value, lock);
 } as unknown as ValueConstructor;
 // So that `x instanceof Value` holds for every synchronized value.

@@ -1,5 +1,5 @@
 /** Small helpers of the Pool: abort errors, callbacks, and waiting for queue room. */
-import { TimeoutError, ValidationError } from '@multiproc/shared';
+import { spellingOf, TimeoutError, ValidationError } from '@multiproc/shared';
 import { parseOptions } from '../options.js';
 import { isTaskRef } from '../task.js';
 import type { CallerMessages } from './messages.js';
@@ -108,7 +108,12 @@ function checkOptionNames(options: object, method: string): void {
   for (const key of Object.keys(options)) {
     if (names.includes(key)) continue;
     const elsewhere = Object.keys(OPTION_NAMES).filter((m) => OPTION_NAMES[m]!.includes(key));
-    const hint = elsewhere.length ? ` It is an option of ${elsewhere.map((m) => `${m}()`).join(', ')}.` : '';
+    const right = spellingOf(key, names);
+    const hint = right
+      ? ` In multiproc it is spelt ${right}.`
+      : elsewhere.length
+        ? ` It is an option of ${elsewhere.map((m) => `${m}()`).join(', ')}.`
+        : '';
     throw new ValidationError(
       `Pool.${method}(): unknown option '${key}'; it takes ${names.map((n) => `'${n}'`).join(', ')}.${hint}`,
     );

@@ -1,5 +1,5 @@
 /** Option checking shared by the public constructors: bad options throw ValidationError naming the option. */
-import { ValidationError } from '@multiproc/shared';
+import { checkOptionKeys, ValidationError } from '@multiproc/shared';
 import type { z } from 'zod';
 import { zod } from './zod.js';
 
@@ -30,37 +30,41 @@ function build() {
   };
 }
 
-function parse<T>(pick: (s: NonNullable<typeof schemas>) => z.ZodType<T>, value: unknown, what: string): T {
+const KEYS = {
+  queue: ['maxsize', 'schema'],
+  pipe: ['duplex', 'schema'],
+  simpleQueue: ['schema'],
+} as const;
+
+function parse<T>(
+  pick: (s: NonNullable<typeof schemas>) => z.ZodType<T>,
+  keys: readonly string[],
+  value: unknown,
+  what: string,
+): T {
   // No options at all: nothing to check, and no need to load zod.
   if (value === undefined || value === null) return {} as T;
+  // The one message every options object gives for an unknown key, with the right spelling.
+  checkOptionKeys(value, keys, what);
   schemas ??= build();
   const r = pick(schemas).safeParse(value);
   if (r.success) return r.data;
   const issue = r.error.issues[0]!;
   const name = issue.path.join('.') || 'options';
-  const message =
-    issue.code === 'unrecognized_keys'
-      ? `Unknown option ${issue.keys.join(', ')} for ${what}: it takes ${Object.keys(known(pick)).join(', ')}.`
-      : `Invalid option ${name} for ${what}: ${issue.message}.`;
-  throw new ValidationError(message, {
+  throw new ValidationError(`Invalid option ${name} for ${what}: ${issue.message}.`, {
     cause: r.error,
     issues: r.error.issues,
   });
 }
 
-/** The option names a schema takes, for the message about an unknown one. */
-function known<T>(pick: (s: NonNullable<typeof schemas>) => z.ZodType<T>): Record<string, unknown> {
-  return (pick(schemas!) as unknown as { shape: Record<string, unknown> }).shape;
-}
-
 export function parseSimpleQueueOptions(value: unknown): SimpleQueueOptions {
-  return parse((s) => s.simpleQueue, value, 'new SimpleQueue()');
+  return parse((s) => s.simpleQueue, KEYS.simpleQueue, value, 'new SimpleQueue()');
 }
 
 export function parseQueueOptions(value: unknown, what: string): QueueOptions {
-  return parse((s) => s.queue, value, what);
+  return parse((s) => s.queue, KEYS.queue, value, what);
 }
 
 export function parsePipeOptions(value: unknown): PipeOptions {
-  return parse((s) => s.pipe, value, 'Pipe()');
+  return parse((s) => s.pipe, KEYS.pipe, value, 'Pipe()');
 }

@@ -2,7 +2,7 @@
  * BaseManager: serves objects from one program to others, on this machine or across a network.
  * Mirrors Python's `multiprocessing.managers.BaseManager`.
  */
-import { ClosedError, ValidationError } from '@multiproc/shared';
+import { ClosedError, checkOptionKeys, ValidationError } from '@multiproc/shared';
 import { clientFor } from '../internal/manager/client.js';
 import { ServedObject } from '../internal/manager/served-data.js';
 import type { Served } from '../internal/manager/served-sync.js';
@@ -11,6 +11,9 @@ import type { ProxyRef } from '../internal/manager/wire.js';
 import { type Address, netAddress } from '../internal/net/endpoint.js';
 import { keyBytes } from '../internal/net/handshake.js';
 import { type AutoProxy, makeProxy } from './proxy.js';
+
+/** The options a manager takes. @internal */
+export const MANAGER_KEYS: readonly string[] = ['address', 'authkey'];
 
 /** Options of {@link BaseManager} and `Manager`. */
 export interface ManagerOptions {
@@ -40,6 +43,8 @@ type State = 'initial' | 'serving' | 'connected' | 'shutdown';
  * `start()`, the objects are served from this program's thread (no server process is started):
  * they live as long as this program or until `shutdown()`, and the server never keeps the program
  * alive by itself.
+ * @throws {ValidationError} from the constructor for a bad address or authkey, or an unknown
+ *   option (a misspelt `authKey` is refused, not replaced by a random key).
  * @example
  * const server = new BaseManager({ address: ['127.0.0.1', 0], authkey: 'abracadabra' });
  * const jobs: string[] = [];
@@ -62,6 +67,7 @@ export class BaseManager implements AsyncDisposable {
   #authkey: string | null = null;
 
   constructor(options: ManagerOptions = {}) {
+    checkOptionKeys(options, MANAGER_KEYS, 'new BaseManager()');
     if (options.address !== undefined) netAddress(options.address, 'new BaseManager()');
     if (
       options.authkey !== undefined &&

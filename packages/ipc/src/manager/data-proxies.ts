@@ -3,7 +3,7 @@
  * proxy does not write back (Python's well-known gotcha: `d.get('k').push(1)` changes nothing in
  * the manager; `d.set('k', [...v, 1])` does).
  */
-import { ContextError, type Timeout, ValidationError } from '@multiproc/shared';
+import { ContextError, type Timeout, unknownOption, ValidationError } from '@multiproc/shared';
 import { wireTimeout } from '../internal/manager/wire.js';
 import { BaseProxy, pipelined, proxyClass } from './proxy.js';
 
@@ -42,13 +42,9 @@ function sortReverse(options: unknown): boolean {
       );
     }
     const unknown = Object.keys(rest);
-    if (unknown.length === 0 && (reverse === undefined || typeof reverse === 'boolean'))
-      return reverse === true;
-    throw new ValidationError(
-      unknown.length > 0
-        ? `list.sort(): unknown option ${unknown[0]}; the only option is { reverse: boolean }.`
-        : `list.sort(): reverse must be a boolean, got ${typeof reverse}.`,
-    );
+    if (unknown.length > 0) throw unknownOption(unknown[0]!, ['reverse'], 'list.sort()');
+    if (reverse === undefined || typeof reverse === 'boolean') return reverse === true;
+    throw new ValidationError(`list.sort(): reverse must be a boolean, got ${typeof reverse}.`);
   }
   throw new ValidationError(
     `list.sort(): expected { reverse?: boolean } or a boolean, got ${typeof options}.`,
@@ -362,7 +358,7 @@ export class QueueProxy<T = unknown> extends BaseProxy {
    *   nothing else left to do.
    */
   async put(value: T, timeout?: Timeout | { timeout?: number; block?: boolean }): Promise<void> {
-    const ms = wireTimeout(timeout, 'Queue.put()', true);
+    const ms = wireTimeout(timeout, `${this.typeid}.put()`, true);
     return this.waitCall('put', ms, [value, ms]) as Promise<void>;
   }
   /**
@@ -371,7 +367,7 @@ export class QueueProxy<T = unknown> extends BaseProxy {
    * @throws {EOFError} without a timeout, when nothing could ever put one (as `put()`).
    */
   async get(timeout?: Timeout | { timeout?: number; block?: boolean }): Promise<T> {
-    return this.waitCall('get', wireTimeout(timeout, 'Queue.get()', true)) as Promise<T>;
+    return this.waitCall('get', wireTimeout(timeout, `${this.typeid}.get()`, true)) as Promise<T>;
   }
   /** The number of items. Python: `qsize()`. */
   qsize(): Promise<number> {

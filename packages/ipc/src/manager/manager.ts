@@ -2,7 +2,7 @@
  * Manager() and SyncManager: Python's `multiprocessing.Manager()` and `SyncManager`, the shared dict, list, Namespace, Value, Array, locks, events,
  * conditions, barriers and queues of `multiprocessing.Manager()`.
  */
-import { type Typecode, ValidationError } from '@multiproc/shared';
+import { checkOptionKeys, type Typecode, ValidationError } from '@multiproc/shared';
 import {
   ManagedArray,
   ManagedDict,
@@ -20,7 +20,7 @@ import {
   ServedSemaphore,
 } from '../internal/manager/served-sync.js';
 import { wireTimeout } from '../internal/manager/wire.js';
-import { BaseManager, type ManagerOptions } from './base-manager.js';
+import { BaseManager, MANAGER_KEYS, type ManagerOptions } from './base-manager.js';
 import type {
   ArrayProxy,
   DictProxy,
@@ -64,6 +64,8 @@ function count(n: unknown, min: number, where: string): number {
  */
 export class SyncManager extends BaseManager {
   constructor(options: ManagerOptions = {}) {
+    // Here, not only in BaseManager: a bundler may rename the class that `new.target` would name.
+    checkOptionKeys(options, MANAGER_KEYS, 'new SyncManager()');
     super(options);
     const data = (make: (args: unknown[]) => object) => (args: unknown[]) => new ServedObject(make(args));
     this.registerServed(
@@ -94,14 +96,14 @@ export class SyncManager extends BaseManager {
     this.registerServed('Condition', (a) => new ServedCondition(a[0] as ServedLock | undefined));
     this.registerServed('Barrier', (a) => new ServedBarrier(a[0] as number, a[1] as number));
     this.registerServed('Queue', (a) => new ServedQueue(a[0] as number));
-    this.registerServed('JoinableQueue', (a) => new ServedQueue(a[0] as number));
+    this.registerServed('JoinableQueue', (a) => new ServedQueue(a[0] as number, 'JoinableQueue'));
   }
 
   /**
    * Starts a manager serving from this program, once it listens (any `address`, a TCP port too).
    * Python: `SyncManager(address, authkey).start()`.
    * @param options - `address` and `authkey`. @default a private Unix socket and a random key
-   * @throws {ValidationError} for a bad address or authkey.
+   * @throws {ValidationError} for a bad address or authkey, or an unknown option (`authKey`).
    * @example
    * const manager = await SyncManager.start({ address: ['127.0.0.1', 0], authkey: 'secret' });
    * const lock = manager.Lock();
@@ -198,9 +200,10 @@ export class SyncManager extends BaseManager {
   /**
    * A `Barrier(parties)`. Python: `manager.Barrier(parties, action=None, timeout=None)`.
    * @param options - `timeout`: the default wait in ms.
-   * @throws {ValidationError} when `parties` is not a positive integer.
+   * @throws {ValidationError} when `parties` is not a positive integer, or for an unknown option.
    */
   Barrier(parties: number, options: ManagerBarrierOptions = {}): BarrierProxy {
+    checkOptionKeys(options, ['timeout'], 'manager.Barrier()');
     const ms = wireTimeout(options.timeout, 'Barrier()');
     return this.createLocal('Barrier', [count(parties, 1, 'Barrier(parties)'), ms]);
   }
@@ -236,7 +239,7 @@ export interface ManagerFactory {
  * shuts it down at the end of the block. For a TCP address, `await SyncManager.start({ address })`.
  * @param options - `address` (a Unix socket path) and `authkey`. @default a private socket, a random key
  * @throws {ValidationError} for a `[host, port]` address (it binds asynchronously: use
- *   `SyncManager.start()`), or a bad authkey.
+ *   `SyncManager.start()`), a bad authkey, or an unknown option (`authKey`).
  * @example
  * await using manager = Manager();
  * const d = manager.dict<number | string, string | number | null>();
@@ -246,6 +249,7 @@ export interface ManagerFactory {
  * console.log(await d.copy(), await l.copy()); // Map(1) { 1 => '1' } [ 3, 2, 1, 0 ]
  */
 export const Manager: ManagerFactory = function Manager(options: ManagerOptions = {}): SyncManager {
+  checkOptionKeys(options, MANAGER_KEYS, 'Manager()');
   if (options.address !== undefined && typeof options.address !== 'string') {
     throw new ValidationError(
       'Manager(): a [host, port] address is bound asynchronously; use `await SyncManager.start({ address })` for it, or give a Unix socket path.',

@@ -3,6 +3,7 @@
  * its timeout (`resolveTimeout()`): a number of ms, or `{ timeout, keepAlive, into }`.
  */
 import { ValidationError } from '../errors.js';
+import { checkOptionKeys } from '../options.js';
 import { resolveTimeout } from '../timeout.js';
 
 /** Options after checking: `timeoutMs` is `Infinity` when none was given. */
@@ -12,7 +13,7 @@ export interface CheckedChannelOptions {
   readonly into?: Uint8Array;
 }
 
-const KEYS = new Set(['timeout', 'keepAlive', 'into']);
+const KEYS = ['timeout', 'keepAlive', 'into'];
 
 /** Checks `options` of `method`; throws `ValidationError` for any other shape. */
 export function channelOptions(options: unknown, method: string): CheckedChannelOptions {
@@ -24,10 +25,7 @@ export function channelOptions(options: unknown, method: string): CheckedChannel
       `${method} takes a timeout in ms or { timeout, keepAlive, into }, got ${typeof options}.`,
     );
   }
-  const unknown = Object.keys(options).find((k) => !KEYS.has(k));
-  if (unknown !== undefined) {
-    throw new ValidationError(`${method} has no option '${unknown}': use timeout, keepAlive or into.`);
-  }
+  checkOptionKeys(options, KEYS, method);
   const { timeout, keepAlive, into } = options as {
     timeout?: unknown;
     keepAlive?: boolean;

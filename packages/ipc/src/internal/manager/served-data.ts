@@ -208,9 +208,12 @@ export class ServedQueue implements Served {
   readonly #putters = new WaitList<boolean>();
   readonly #joiners = new WaitList<void>();
   #unfinished = 0;
+  // The class the user holds ('Queue' or 'JoinableQueue'), for messages.
+  readonly #name: string;
 
-  constructor(maxsize = 0) {
+  constructor(maxsize = 0, name = 'Queue') {
     this.#maxsize = maxsize;
+    this.#name = name;
   }
 
   invoke(method: string, args: unknown[], owner: Owner): unknown {
@@ -261,7 +264,7 @@ export class ServedQueue implements Served {
   abandonWaits(): number {
     const why = (method: string, what: string) =>
       new EOFError(
-        `Queue.${method}() would wait forever: no other thread or process uses this manager and ` +
+        `${this.#name}.${method}() would wait forever: no other thread or process uses this manager and ` +
           `nothing else left in the program could ${what}. Start the producer or consumer first ` +
           '(keep its Process alive), or give a timeout.',
       );

@@ -1,0 +1,57 @@
+/**
+ * Which `defineTasks()` call registered each task of a module, so that a second call in the same
+ * module giving another function under a name already taken is refused. Python refuses the same
+ * thing when it pickles: a function whose module attribute of that name is another object
+ * ("it's not the same object as __main__.same"). A call is known by the module line that made it:
+ * a module evaluated again (a worker importing it, a test re-importing it, hot reload) makes its
+ * calls from the same lines, and may re-register its names with new functions.
+ */
+import { fileURLToPath } from 'node:url';
+import { ValidationError } from '@multiproc/shared';
+
+// Per realm, as the registry itself: module URL -> task name -> the call site that registered it.
+const SITES_KEY = Symbol.for('multiproc.taskSites');
+const sitesByModule: Map<string, Map<string, string>> = ((globalThis as any)[SITES_KEY] ??= new Map());
+
+/**
+ * The frame of the stack that is the calling module's own line (where `defineTasks()` was called
+ * from, or a helper in it), or `''` when stacks are turned off.
+ */
+export function callSiteIn(url: string): string {
+  const lines = (new Error().stack ?? '').split('\n').slice(1);
+  let path = url;
+  try {
+    path = fileURLToPath(url);
+  } catch {}
+  const own = lines.find((line) => line.includes(url) || line.includes(path));
+  // Frames: this function, defineTasks(), then its caller.
+  return (own ?? lines[2] ?? '').trim().replace(/^at /, '');
+}
+
+/**
+ * Throws when `name` of `url` was registered, with a function other than `fn`, by another
+ * `defineTasks()` call of the same module than the one at `site`.
+ * @throws {ValidationError} naming the task, the module and both calls.
+ */
+export function checkTaskName(url: string, name: string, fn: unknown, previous: unknown, site: string): void {
+  const before = sitesByModule.get(url)?.get(name);
+  if (previous === undefined || previous === fn || before === undefined || before === site) return;
+  throw new ValidationError(
+    `defineTasks(): task '${name}' of ${url} is already defined, with another function, by another ` +
+      `defineTasks() call of that module (${before}; this one: ${site}). A task is found by its ` +
+      'module and name, so a worker could run only one of them: give one of the two another name ' +
+      `(Python refuses this too: "it's not the same object as ${name}").`,
+  );
+}
+
+/** Records that the call at `site` registered `name` of `url`. */
+export function claimTaskName(url: string, name: string, site: string): void {
+  let sites = sitesByModule.get(url);
+  if (!sites) sitesByModule.set(url, (sites = new Map()));
+  sites.set(name, site);
+}
+
+/** Drops the call sites of a module (its import failed). */
+export function forgetSites(url: string): void {
+  sitesByModule.delete(url);
+}

@@ -1,0 +1,100 @@
+// A misspelt option is refused, never ignored: `new Listener(addr, { authKey })` (the camelCase
+// slip of `authkey`) used to listen WITHOUT authentication and let any local client in. Every
+// constructor and factory of this package now throws ValidationError naming the unknown key and its
+// right spelling, before it listens, connects or starts anything.
+
+import {
+  BaseManager,
+  Client,
+  JoinableQueue,
+  Listener,
+  Manager,
+  Pipe,
+  Queue,
+  SimpleQueue,
+  SyncManager,
+  ValidationError,
+} from '@multiproc/ipc';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const listeners: Listener[] = [];
+const managers: SyncManager[] = [];
+afterEach(async () => {
+  for (const l of listeners.splice(0)) l.close();
+  await Promise.all(managers.splice(0).map((m) => m.shutdown()));
+});
+
+/** The error `fn` throws (or rejects with). */
+async function thrown(fn: () => unknown): Promise<Error> {
+  try {
+    await fn();
+  } catch (err) {
+    return err as Error;
+  }
+  throw new Error('did not throw');
+}
+
+/** Expects a ValidationError that names `key` and the right spelling `right`. */
+function expectMisspelt(err: Error, key: string, right: string): void {
+  expect(err).toBeInstanceOf(ValidationError);
+  expect(err.message).toContain(`'${key}'`);
+  expect(err.message).toContain(`spelt ${right}`);
+}
+
+describe('Listener and Client refuse a misspelt authkey', () => {
+  it('new Listener(addr, { authKey }) throws instead of listening without authentication', {
+    timeout: 10_000,
+  }, async () => {
+    const err = await thrown(() => new Listener(undefined, { authKey: 'secret' } as never));
+    expectMisspelt(err, 'authKey', 'authkey');
+    // The right spelling still authenticates: a client without the key is refused.
+    const keyed = new Listener(undefined, { authkey: 'secret' });
+    listeners.push(keyed);
+    const accepted = keyed.accept().catch((e: Error) => e);
+    await expect(Client(keyed.address)).rejects.toMatchObject({ name: 'AuthenticationError' });
+    keyed.close();
+    await accepted;
+  });
+
+  it('Client(addr, { authKey }) rejects naming the spelling, before it connects', {
+    timeout: 10_000,
+  }, async () => {
+    const listener = new Listener(undefined, { authkey: 'secret' });
+    listeners.push(listener);
+    const err = await thrown(() => Client(listener.address, { authKey: 'secret' } as never));
+    expectMisspelt(err, 'authKey', 'authkey');
+  });
+
+  it('an unknown Listener option that is no slip is refused too', () => {
+    expect(() => new Listener(undefined, { backlogg: 5 } as never)).toThrow(ValidationError);
+  });
+});
+
+describe('managers refuse unknown options', () => {
+  it('Manager({ authKey }), SyncManager.start({ authKey }), new BaseManager({ authKey })', {
+    timeout: 10_000,
+  }, async () => {
+    expectMisspelt(await thrown(() => Manager({ authKey: 'x' } as never)), 'authKey', 'authkey');
+    expectMisspelt(await thrown(() => SyncManager.start({ authKey: 'x' } as never)), 'authKey', 'authkey');
+    expectMisspelt(await thrown(() => new SyncManager({ Address: 'x' } as never)), 'Address', 'address');
+    expectMisspelt(await thrown(() => new BaseManager({ auth_key: 'x' } as never)), 'auth_key', 'authkey');
+  });
+
+  it("a manager's Barrier refuses a misspelt timeout", { timeout: 10_000 }, async () => {
+    const m = Manager();
+    managers.push(m);
+    expect(() => m.Barrier(2, { timout: 5 } as never)).toThrow(ValidationError);
+    expect((await m.Barrier(2, { timeout: 5 }).state()).parties).toBe(2);
+  });
+});
+
+describe('queues and pipes name the right spelling', () => {
+  it('maxSize -> maxsize, Duplex -> duplex; SimpleQueue has no maxsize at all', async () => {
+    expectMisspelt(await thrown(() => new Queue({ maxSize: 2 } as never)), 'maxSize', 'maxsize');
+    expectMisspelt(await thrown(() => new JoinableQueue({ max_size: 2 } as never)), 'max_size', 'maxsize');
+    expectMisspelt(await thrown(() => Pipe({ Duplex: false } as never)), 'Duplex', 'duplex');
+    const simple = await thrown(() => new SimpleQueue({ maxsize: 2 } as never));
+    expect(simple).toBeInstanceOf(ValidationError);
+    expect(simple.message).toContain("'maxsize'");
+  });
+});
