@@ -58,7 +58,11 @@ describe('diedStarting', () => {
     const cause = reportedError(stderrOf(fixture('broken-entry/multiproc-pool-worker.mjs')));
     const error = diedStarting('process', 1, null, cause);
     expect(error).toBeInstanceOf(WorkerStartError);
-    expect([error.code, error.errno, error.cause]).toEqual(['MP_WORKER_START', undefined, cause]);
+    expect([error.code, (error as WorkerStartError).errno, error.cause]).toEqual([
+      'MP_WORKER_START',
+      undefined,
+      cause,
+    ]);
     expect(error.message).toMatch(/broken worker entry \(thrown at .*multiproc-pool-worker\.mjs:\d+:\d+\)/);
     expect(error.message).not.toMatch(/fewer workers|limits/);
   });
