@@ -76,6 +76,8 @@ export const DECLARED_READS: Readonly<Record<string, string>> = {
     "A warm spare's target gets the parent's environment as it is at start(): the variables the parent set or removed since the spare was made are written into the spare's own env; nothing is read from it.",
   'core fs.existsSync':
     "Only to find the library's own worker entry files: beside its module, beside the program's main file, or in MULTIPROC_WORKER_DIR.",
+  'core fs.statSync':
+    'Only of the path the user gave defineTasks(), to refuse a folder (import.meta.dirname) at once; nothing is read from it.',
   'core fs.readFileSync':
     "tsx's package.json, only to load a TypeScript task module the user named, when no TS loader is active.",
   'core process.cwd':

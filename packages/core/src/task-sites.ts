@@ -24,8 +24,12 @@ export function callSiteIn(url: string): string {
     path = fileURLToPath(url);
   } catch {}
   const own = lines.find((line) => line.includes(url) || line.includes(path));
-  // Frames: this function, defineTasks(), then its caller.
-  return (own ?? lines[2] ?? '').trim().replace(/^at /, '');
+  // Frames: this function, defineTasks(), then its caller. A query or hash on the module's URL
+  // (`tasks.mjs?v=2`, a test or hot reload importing it afresh) is the same file and line.
+  return (own ?? lines[2] ?? '')
+    .trim()
+    .replace(/^at /, '')
+    .replace(/[?#][^\s:)]*(?=:\d+:\d+)/, '');
 }
 
 /**

@@ -41,6 +41,13 @@ describe('defineTasks() and task names', () => {
     expect(again.a.one.module).toBe(first.a.one.module);
   });
 
+  it('a module imported again under a query string (tasks.mjs?v=2) re-registers its tasks', async () => {
+    const first = await import(fixture('two-groups.mjs'));
+    const again = await import(/* @vite-ignore */ `${fixture('two-groups.mjs')}?v=2`);
+    expect(again).not.toBe(first);
+    expect(again.a.one()).toBe('a.one');
+  });
+
   it('the same line may register a name again; the same function may be registered twice', () => {
     const url = new URL('./fixtures/registered-here.mjs', import.meta.url).href;
     const refs = [1, 2].map((n) => defineTasks(url, { f: () => n }));

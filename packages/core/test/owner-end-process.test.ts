@@ -112,7 +112,7 @@ describe("the 'process' context's primitives in a thread pool worker that ended"
   const ends = [
     ['recycled by maxTasksPerChild', { maxTasksPerChild: 1 }, 'retired'],
     ['stopped after its idle timeout', { minProcesses: 0, idleTimeout: 1 }, 'idle'],
-    ['ended by close() and join()', {}, 'terminated'],
+    ['ended by close() and join()', {}, 'closed'],
   ] as const;
   describe.each(ends)('a worker %s', (_, options, reason) => {
     it.each(ALL)('keeps only what it should: %s', async (kind) => {
@@ -123,7 +123,7 @@ describe("the 'process' context's primitives in a thread pool worker that ended"
         pool.once('workerDestroy', (e) => resolve(e.reason)),
       );
       expect(await pool.apply(tasks.takeRemote, [prim, 'return'])).toBe('returned');
-      if (reason === 'terminated') {
+      if (reason === 'closed') {
         pool.close();
         await pool.join();
       }
