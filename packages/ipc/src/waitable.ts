@@ -42,7 +42,13 @@ export interface WaitableObject {
   [waitable](): WaitReadiness;
 }
 
-/** Whether `value` implements the {@link waitable} protocol. */
+/**
+ * Whether `value` implements the {@link waitable} protocol.
+ * @example
+ * const p = new Process({ target: tasks.greet, args: ['bob'] });
+ * p.start();
+ * console.log(isWaitableObject(p.sentinel), isWaitableObject({})); // true false
+ */
 export function isWaitableObject(value: unknown): value is WaitableObject {
   return (
     (typeof value === 'object' || typeof value === 'function') &&
