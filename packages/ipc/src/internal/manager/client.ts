@@ -47,7 +47,6 @@ import { deliverAtExit } from './exit-connect.js';
 import { FrameSplitter } from './frame-io.js';
 import {
   copyFrame,
-  decodeAnswer,
   ENDS_NORMALLY,
   FAILED,
   LATE,
@@ -58,6 +57,7 @@ import {
   TASKS_FROM,
   WRITE,
 } from './rpc.js';
+import { decodeAnswer } from './rpc-read.js';
 import { type IdleWaiter, isHosted, managerKey, watchIdleWaits } from './stuck.js';
 import { type ErrorRecord, fromRecord } from './wire.js';
 

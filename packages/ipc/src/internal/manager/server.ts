@@ -14,18 +14,17 @@ import type { Feed } from '../net/handshake.js';
 import { FrameSplitter, sendFrame } from './frame-io.js';
 import {
   answerFrame,
-  decodeRequest,
   ENDS_NORMALLY,
   FAILED,
   LATE,
   OK,
   QUIET,
   REQUEST,
-  requestMethod,
   SYNC,
   TASKS_FROM,
   WRITE,
 } from './rpc.js';
+import { decodeRequest, requestMethod } from './rpc-read.js';
 import type { Served } from './served-sync.js';
 import { type HostedServer, hostServer, managerKey, unhostServer } from './stuck.js';
 import { afterPoll, type Owner } from './wait-list.js';
