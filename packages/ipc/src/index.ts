@@ -12,6 +12,7 @@ export {
   TimeoutError,
   ValidationError,
 } from '@multiproc/shared';
+export { Client, type ClientOptions } from './client.js';
 export { Connection } from './connection.js';
 export {
   AuthenticationError,
@@ -24,7 +25,7 @@ export {
   QueueFullError,
 } from './errors.js';
 export { JoinableQueue } from './joinable-queue.js';
-export { type Address, Client, type ClientOptions, Listener, type ListenerOptions } from './listener.js';
+export { type Address, Listener, type ListenerOptions } from './listener.js';
 export { BaseManager, type Factory, type ManagerOptions } from './manager/base-manager.js';
 export { DictProxy, ListProxy, type ListSortOptions } from './manager/data-proxies.js';
 export { Manager, type ManagerFactory, processManager, SyncManager } from './manager/manager.js';
