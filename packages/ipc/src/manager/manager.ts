@@ -12,13 +12,8 @@ import {
   ServedObject,
   ServedQueue,
 } from '../internal/manager/served-data.js';
-import {
-  ServedBarrier,
-  ServedCondition,
-  ServedEvent,
-  ServedLock,
-  ServedSemaphore,
-} from '../internal/manager/served-sync.js';
+import { ServedLock, ServedSemaphore } from '../internal/manager/served-sync.js';
+import { ServedBarrier, ServedCondition, ServedEvent } from '../internal/manager/served-waits.js';
 import { wireTimeout } from '../internal/manager/wire.js';
 import { BaseManager, MANAGER_KEYS, type ManagerOptions } from './base-manager.js';
 import type { DictProxy, ListProxy } from './data-proxies.js';
