@@ -5,43 +5,21 @@
  * process) is decided when the connection is sent, see README.
  */
 import {
-  ClosedError,
   type EncodeContext,
   type Encoded,
   encodeSymbol,
   type Keeper,
   keepSymbol,
   registerCodec,
-  resolveTimeout,
   type Timeout,
-  ValidationError,
 } from '@multiproc/shared';
-import { BufferTooShortError, EOFError, MessageTooLongError, waitsForever } from './errors.js';
-import {
-  brokenPipe,
-  CONNECTION_TYPE,
-  type ConnectionData,
-  encodeConnection,
-  notReadable,
-  notWritable,
-  remoteConnectionHandle,
-} from './internal/connection-parts.js';
-import { closeWhenCollected, forget } from './internal/finalize.js';
-import { BROKEN, EOF, type Item, MOVE_MIN_BYTES } from './internal/protocol/item.js';
-import { readyHandle, whenReady } from './internal/ready.js';
-import type { GetResult, Handle } from './internal/runtime/handle.js';
-import { keeperOf } from './internal/runtime/keeper.js';
-import { STUCK } from './internal/runtime/waiter.js';
-import { type Schema, schemaFromData, validate } from './internal/schema.js';
-import {
-  bytesToItem,
-  fromItem,
-  itemBytes,
-  jsonExact,
-  recvIntoTarget,
-  sendBytesView,
-  toItem,
-} from './internal/serialize.js';
+import { EOFError } from './errors.js';
+import { CONNECTION_TYPE, type ConnectionData, remoteConnectionHandle } from './internal/connection-parts.js';
+import { ConnectionState } from './internal/connection-state.js';
+import { closeWhenCollected } from './internal/finalize.js';
+import { readyHandle } from './internal/ready.js';
+import type { Handle } from './internal/runtime/handle.js';
+import { type Schema, schemaFromData } from './internal/schema.js';
 
 /** @internal Builds a Connection (there is no public constructor). */
 export let createConnection: <T>(
@@ -65,13 +43,8 @@ export let createConnection: <T>(
  * for await (const v of b) console.log(v); // ends: the other end closed
  */
 export class Connection<T = unknown> implements AsyncIterable<T> {
-  readonly #h: Handle;
-  #readable: boolean;
-  /** Set once recvBytes(maxlength) refused a message: receiving stopped (Python's behaviour). */
-  #refusedLength = false;
-  readonly #writable: boolean;
-  readonly #schema: Schema<T> | undefined;
-  #closed = false;
+  // The copy's handle, state and calls (internal/connection-state.ts).
+  readonly #s: ConnectionState<T>;
 
   static {
     createConnection = (h, readable, writable, schema) => new Connection(h, readable, writable, schema);
@@ -79,26 +52,23 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
 
   private constructor(h: Handle, readable: boolean, writable: boolean, schema: Schema<T> | undefined) {
     if (!h) throw new TypeError('Illegal constructor: get a Connection from Pipe(), accept() or Client()');
-    this.#h = h;
-    this.#readable = readable;
-    this.#writable = writable;
-    this.#schema = schema;
+    this.#s = new ConnectionState(this, h, readable, writable, schema);
     closeWhenCollected(this, h);
   }
 
   /** Whether `close()` was called on this copy. Python: `closed`. */
   get closed(): boolean {
-    return this.#closed;
+    return this.#s.closed;
   }
 
   /** Whether this end can receive (false for the send end of a one-way pipe). Python: `readable`. */
   get readable(): boolean {
-    return this.#readable;
+    return this.#s.readable;
   }
 
   /** Whether this end can send (false for the receive end of a one-way pipe). Python: `writable`. */
   get writable(): boolean {
-    return this.#writable;
+    return this.#s.writable;
   }
 
   /**
@@ -116,10 +86,7 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
    * console.log(await b.recv()); // { n: 1 }
    */
   send(value: T): void {
-    this.#checkWrite();
-    const exact = jsonExact(value);
-    if (exact && this.#h.sendNow(value)) return;
-    this.#put(toItem(value, 'value', exact));
+    this.#s.send(value);
   }
 
   /**
@@ -139,13 +106,7 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
    * console.log(await b.recvBytes()); // Uint8Array(2) [ 2, 3 ]
    */
   sendBytes(buf: ArrayBufferView | ArrayBuffer, offset = 0, size?: number): void {
-    this.#checkWrite();
-    const view = sendBytesView(buf, offset, size);
-    const n = view.length;
-    // Big bytes bound for a socket are written from `buf` itself, copied only if the kernel has
-    // no room for them now.
-    if (n >= MOVE_MIN_BYTES && this.#h.sendBytesNow(view)) return;
-    this.#put(bytesToItem(view));
+    this.#s.sendBytes(buf, offset, size);
   }
 
   /**
@@ -163,11 +124,8 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
    * console.log(await b.recv()); // hi
    * await b.recv().catch((err) => console.log(err.name)); // EOFError
    */
-  async recv(): Promise<T> {
-    this.#checkRead();
-    const r = this.#h.get(undefined);
-    const value = fromItem(this.#item(r instanceof Promise ? await r : r));
-    return this.#schema ? validate(this.#schema, value, 'Received value') : (value as T);
+  recv(): Promise<T> {
+    return this.#s.recv();
   }
 
   /**
@@ -184,23 +142,8 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
    * a.sendBytes(new TextEncoder().encode('hello'));
    * console.log(new TextDecoder().decode(await b.recvBytes())); // hello
    */
-  async recvBytes(maxlength?: number | null): Promise<Uint8Array> {
-    if (maxlength != null && (!Number.isInteger(maxlength) || maxlength < 0)) {
-      throw new ValidationError(
-        `recvBytes(maxlength): maxlength must be a non-negative integer number of bytes, got ${String(maxlength)}. Omit it for no limit.`,
-      );
-    }
-    this.#checkRead();
-    const r = this.#h.get(undefined);
-    const bytes = itemBytes(this.#item(r instanceof Promise ? await r : r));
-    if (maxlength != null && bytes.length > maxlength) {
-      this.#refuseLength();
-      throw new MessageTooLongError(
-        `recvBytes(${maxlength}): the message is ${bytes.length} bytes long; it was dropped and this end no longer receives (as in Python). Pass a larger maxlength, or none.`,
-        { length: bytes.length, maxLength: maxlength },
-      );
-    }
-    return bytes;
+  recvBytes(maxlength?: number | null): Promise<Uint8Array> {
+    return this.#s.recvBytes(maxlength);
   }
 
   /**
@@ -215,20 +158,8 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
    * const buf = new Uint8Array(4);
    * console.log(await b.recvBytesInto(buf, 1), buf); // 2 Uint8Array(4) [ 0, 7, 8, 0 ]
    */
-  async recvBytesInto(buf: ArrayBufferView | ArrayBuffer, offset = 0): Promise<number> {
-    // As Python, the arguments are checked before receiving, so a bad call loses no message.
-    const target = recvIntoTarget(buf, offset);
-    this.#checkRead();
-    const r = this.#h.get(undefined);
-    const bytes = itemBytes(this.#item(r instanceof Promise ? await r : r));
-    if (bytes.length > target.length - offset) {
-      throw new BufferTooShortError(
-        `recvBytesInto(): a ${bytes.length}-byte message does not fit ${target.length - offset} bytes; it is in err.data.`,
-        bytes.slice(),
-      );
-    }
-    target.set(bytes, offset);
-    return bytes.length;
+  recvBytesInto(buf: ArrayBufferView | ArrayBuffer, offset = 0): Promise<number> {
+    return this.#s.recvBytesInto(buf, offset);
   }
 
   /**
@@ -244,19 +175,8 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
    * a.send(1);
    * console.log(await b.poll(1_000)); // true
    */
-  async poll(timeout?: Timeout): Promise<boolean> {
-    const ms = resolveTimeout(timeout, 'Connection.poll()', { defaultMs: 0, negativeIsZero: true }).timeoutMs;
-    const h = this[readyHandle]();
-    this.#checkRead();
-    if (h.ready()) return true;
-    if (ms === 0) {
-      h.onReady(() => {})(); // starts reading ahead, so a later poll sees what arrives
-      return h.ready();
-    }
-    const r = await whenReady([h], ms);
-    if (this.#closed) throw new ClosedError('This Connection was closed while poll() waited.');
-    if (r === STUCK) throw waitsForever('Connection.poll()');
-    return h.ready();
+  poll(timeout?: Timeout): Promise<boolean> {
+    return this.#s.poll(timeout);
   }
 
   /**
@@ -268,10 +188,7 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
    * console.log(a.closed, await b.poll()); // true true: b sees the EOF
    */
   close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    forget(this);
-    void this.#h.close();
+    this.#s.close();
   }
 
   /**
@@ -313,60 +230,17 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
 
   /** @internal */
   [readyHandle](): Handle {
-    if (this.#closed) throw new ClosedError('This Connection was closed.');
-    return this.#h;
+    return this.#s.handle;
   }
 
   /** @internal The codec protocol: a copy for another thread or process. */
   [encodeSymbol](ctx: EncodeContext): Encoded {
-    if (this.#closed) throw new ClosedError(`Cannot send ${ctx.path}: the Connection was closed.`);
-    return this.#encoded(this.#h, ctx);
+    return this.#s.encode(ctx);
   }
 
   /** @internal The codec protocol: copies made later, after this copy may have closed (a pool's initargs). */
   [keepSymbol](ctx: EncodeContext): Keeper {
-    if (this.#closed) throw new ClosedError(`Cannot send ${ctx.path}: the Connection was closed.`);
-    return keeperOf(this.#h.keep(), (h, c) => this.#encoded(h, c));
-  }
-
-  #encoded(h: Pick<Handle, 'encode'>, ctx: EncodeContext): Encoded {
-    return encodeConnection(
-      h,
-      this.#readable,
-      this.#writable,
-      this.#schema as Schema<unknown> | undefined,
-      ctx,
-    );
-  }
-
-  #put(item: Item): void {
-    const r = this.#h.put(item, undefined);
-    if (r === BROKEN || r === EOF) throw brokenPipe(r);
-  }
-
-  #item(r: GetResult): Item {
-    if (typeof r !== 'symbol') return r;
-    if (this.#closed) throw new ClosedError('This Connection was closed while receiving.');
-    if (r === STUCK) throw waitsForever('Connection.recv()');
-    throw new EOFError('The other end of the pipe was closed (or its process exited) and nothing is left.');
-  }
-
-  // Python's _bad_message_length(): a duplex end becomes write-only, a receive-only end is closed.
-  #refuseLength(): void {
-    if (this.#writable) {
-      this.#readable = false;
-      this.#refusedLength = true;
-    } else this.close();
-  }
-
-  #checkRead(): void {
-    if (this.#closed) throw new ClosedError('This Connection was closed.');
-    if (this.#refusedLength || !this.#readable) throw notReadable(this.#refusedLength);
-  }
-
-  #checkWrite(): void {
-    if (this.#closed) throw new ClosedError('This Connection was closed.');
-    if (!this.#writable) throw notWritable();
+    return this.#s.keep(ctx);
   }
 }
 

@@ -12,6 +12,7 @@ export {
   TimeoutError,
   ValidationError,
 } from '@multiproc/shared';
+export { Client, type ClientOptions } from './client.js';
 export { Connection } from './connection.js';
 export {
   AuthenticationError,
@@ -24,19 +25,12 @@ export {
   QueueFullError,
 } from './errors.js';
 export { JoinableQueue } from './joinable-queue.js';
-export { type Address, Client, type ClientOptions, Listener, type ListenerOptions } from './listener.js';
+export { type Address, Listener, type ListenerOptions } from './listener.js';
 export { BaseManager, type Factory, type ManagerOptions } from './manager/base-manager.js';
-export {
-  ArrayProxy,
-  DictProxy,
-  ListProxy,
-  type ListSortOptions,
-  NamespaceProxy,
-  QueueProxy,
-  ValueProxy,
-} from './manager/data-proxies.js';
+export { DictProxy, ListProxy, type ListSortOptions } from './manager/data-proxies.js';
 export { Manager, type ManagerFactory, processManager, SyncManager } from './manager/manager.js';
 export { type AutoProxy, BaseProxy } from './manager/proxy.js';
+export { QueueProxy } from './manager/queue-proxy.js';
 export {
   type AcquireArg,
   BarrierProxy,
@@ -48,6 +42,7 @@ export {
   SemaphoreProxy,
 } from './manager/sync-proxies.js';
 export { SynchronizedArrayProxy, SynchronizedValueProxy } from './manager/synchronized-proxies.js';
+export { ArrayProxy, NamespaceProxy, ValueProxy } from './manager/value-proxies.js';
 export { Pipe, type PipeOptions } from './pipe.js';
 export { Queue } from './queue.js';
 export type { QueueOptions, TimeoutOptions } from './queue-options.js';

@@ -1,20 +1,20 @@
 /**
- * Listener and Client: connections between programs that did not start each other, on one machine
- * (a Unix socket) or across machines (TCP). Mirrors Python's `multiprocessing.connection`.
+ * Listener: the accepting side of connections between programs that did not start each other, on
+ * one machine (a Unix socket) or across machines (TCP). Mirrors Python's
+ * `multiprocessing.connection.Listener`; the connecting side, `Client()`, is in client.ts.
  */
 import { unlinkSync } from 'node:fs';
 import type net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ClosedError, checkOptionKeys, ValidationError } from '@multiproc/shared';
+import { checkKey } from './client.js';
 import type { Connection } from './connection.js';
 import {
   type Address,
   acceptManagerSocket,
   acceptSocket,
-  connectSocket,
   netAddress,
-  openSocket,
   readingInto,
 } from './internal/net/endpoint.js';
 import { type Feed, keyBytes } from './internal/net/handshake.js';
@@ -22,7 +22,6 @@ import { type Feed, keyBytes } from './internal/net/handshake.js';
 export type { Address } from './internal/net/endpoint.js';
 
 const LISTENER_KEYS = ['authkey', 'backlog'];
-const CLIENT_KEYS = ['authkey'];
 
 /** Options of {@link Listener}. */
 export interface ListenerOptions {
@@ -38,15 +37,6 @@ export interface ListenerOptions {
    * @default 511 (Node's default)
    */
   backlog?: number;
-}
-
-/** Options of {@link Client}. */
-export interface ClientOptions {
-  /**
-   * The secret the listener was given; see {@link ListenerOptions.authkey}.
-   * @default none
-   */
-  authkey?: string | Uint8Array;
 }
 
 /**
@@ -265,39 +255,6 @@ export class Listener implements AsyncDisposable {
     this.#error = err;
     for (const w of this.#waiting.splice(0)) w.reject(err);
   }
-}
-
-/**
- * Connects to a {@link Listener} and resolves to a {@link Connection}. Mirrors Python's
- * `multiprocessing.connection.Client(address, authkey=…)`. Without an `authkey` it resolves once
- * connected, before the listener's `accept()` (Python: the server's backlog holds it); what it
- * sends meanwhile is received after `accept()`. With an `authkey` it resolves once both sides
- * have authenticated each other, so it waits, however long, for the listener to `accept()`.
- * @param address - the listener's `address`: a Unix socket path or `[host, port]`.
- * @param options - `authkey`, the listener's secret.
- * @throws {AuthenticationError} when the keys differ, or one side has a key and the other none.
- * @throws {EOFError} when the listener closes the connection during the handshake (it was closed,
- *   or its program ended, before it accepted this client), or stalls mid-handshake for 20 s.
- * @throws {ValidationError} for a bad address, or an unknown option (`authKey`).
- * @throws {Error} Node's connection error (`ECONNREFUSED`, `ENOENT`) when nobody listens there.
- * @example
- * const listener = new Listener(undefined, { authkey: 'k' });
- * const accepted = listener.accept();
- * const conn = await Client(listener.address, { authkey: 'k' });
- * conn.send('hello');
- * console.log(await (await accepted).recv()); // 'hello'
- * listener.close();
- */
-export async function Client(address: Address, options: ClientOptions = {}): Promise<Connection> {
-  checkOptionKeys(options, CLIENT_KEYS, 'Client()');
-  const target = netAddress(address, 'Client()');
-  const key = keyBytes(checkKey(options.authkey, 'Client()'));
-  return connectSocket(await openSocket(target), key);
-}
-
-function checkKey(key: unknown, where: string): string | Uint8Array | undefined {
-  if (key === undefined || typeof key === 'string' || key instanceof Uint8Array) return key;
-  throw new ValidationError(`${where}: authkey must be a string or a Uint8Array, got ${typeof key}.`);
 }
 
 function defaultPath(): string {

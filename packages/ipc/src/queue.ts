@@ -4,32 +4,24 @@
  * other threads and processes reach them over a MessagePort or a Unix socket (see README).
  */
 import {
-  ClosedError,
+  type ClosedError,
   type EncodeContext,
   type Encoded,
   encodeSymbol,
   type Keeper,
   keepSymbol,
-  ProcessError,
   registerCodec,
 } from '@multiproc/shared';
-import { EOFError, QueueEmptyError, QueueFullError, waitsForever } from './errors.js';
-import { closeWhenCollected, forget } from './internal/finalize.js';
+import { closeWhenCollected } from './internal/finalize.js';
 import { parseQueueOptions } from './internal/options.js';
-import { EOF, TIMEOUT } from './internal/protocol/item.js';
 import { adoptQueue, type QueueData, remoteQueueHandle, takeAdopted } from './internal/queue-copy.js';
 import { queueName } from './internal/queue-name.js';
+import { QueueState } from './internal/queue-state.js';
 import { readyHandle } from './internal/ready.js';
-import type { GetResult, Handle, PutResult } from './internal/runtime/handle.js';
+import type { Handle } from './internal/runtime/handle.js';
 import { HomeHandle } from './internal/runtime/home-handle.js';
-import { keeperOf } from './internal/runtime/keeper.js';
-import { STUCK } from './internal/runtime/waiter.js';
-import { checkTimeout, type Schema, schemaFromData, schemaToData, validate } from './internal/schema.js';
-import { fromItem, toItem } from './internal/serialize.js';
+import { schemaFromData } from './internal/schema.js';
 import type { QueueOptions, TimeoutOptions } from './queue-options.js';
-
-const BLOCK = { block: true };
-const DONE: Promise<void> = Promise.resolve();
 
 /**
  * A FIFO for many producers and consumers, in threads and processes. FIFO per producer, every item
@@ -43,11 +35,8 @@ const DONE: Promise<void> = Promise.resolve();
 export class Queue<T = unknown> {
   /** The `maxsize` given (0: unbounded). */
   readonly maxsize: number;
-  readonly #h: Handle;
-  readonly #schema: Schema<T> | undefined;
-  #closed = false;
-  #joinCancelled = false;
-  #closing: Promise<void> | null = null;
+  // The copy's handle, closing and results (internal/queue-state.ts).
+  readonly #s: QueueState<T>;
 
   /** @internal The class the user holds, for messages (a SimpleQueue wraps a Queue). */
   get [queueName](): string {
@@ -58,17 +47,16 @@ export class Queue<T = unknown> {
   constructor(options: QueueOptions<T> = {}) {
     const a = takeAdopted();
     if (a) {
-      this.#h = a.h;
       this.maxsize = a.maxsize;
-      this.#schema = a.schema as Schema<T> | undefined;
-      closeWhenCollected(this, this.#h);
+      this.#s = new QueueState(this, a.h, a.maxsize, a.schema as QueueOptions<T>['schema']);
+      closeWhenCollected(this, a.h);
       return;
     }
     const opts = parseQueueOptions(options, `new ${new.target.name}()`);
     this.maxsize = Math.max(0, opts.maxsize ?? 0);
-    this.#schema = options.schema;
-    this.#h = HomeHandle.queue(this.maxsize, this.joinable);
-    closeWhenCollected(this, this.#h);
+    const h = HomeHandle.queue(this.maxsize, this.joinable);
+    this.#s = new QueueState(this, h, this.maxsize, options.schema);
+    closeWhenCollected(this, h);
   }
 
   /** @internal Whether puts are counted as tasks. */
@@ -78,13 +66,12 @@ export class Queue<T = unknown> {
 
   /** @internal The error of a wait that ended because this copy was closed meanwhile, or null. */
   protected closedWhileWaiting(what: string): ClosedError | null {
-    return this.#closed ? new ClosedError(`This ${this[queueName]} was closed while ${what} waited.`) : null;
+    return this.#s.closedWhileWaiting(what);
   }
 
   /** @internal */
   protected get handle(): Handle {
-    if (this.#closed) throw new ClosedError(`This ${this[queueName]} was closed.`);
-    return this.#h;
+    return this.#s.handle;
   }
 
   /**
@@ -106,28 +93,7 @@ export class Queue<T = unknown> {
    * await q.put(2, { timeout: 10 }).catch((err) => console.log(err.name)); // QueueFullError
    */
   put(value: T, options?: TimeoutOptions): Promise<void> {
-    let r: PutResult | Promise<PutResult>;
-    let timeout: number | undefined;
-    try {
-      const h = this.handle;
-      timeout = options === undefined ? undefined : checkTimeout(options, `${this[queueName]}.put()`, BLOCK);
-      r = h.put(toItem(value), timeout);
-    } catch (err) {
-      return Promise.reject(err);
-    }
-    // The common case (admitted, or on its way) allocates no promise: a put loop is the hot path.
-    return r === true ? DONE : this.#putEnded(r, timeout);
-  }
-
-  async #putEnded(result: PutResult | Promise<PutResult>, timeout: number | undefined): Promise<void> {
-    const r = result instanceof Promise ? await result : result;
-    if (r === true) return;
-    if (this.#closed) throw new ClosedError(`This ${this[queueName]} was closed while put() waited.`);
-    if (r === EOF) throw new EOFError('Cannot put: the process that owns this queue has exited.');
-    if (r === STUCK) throw waitsForever(`${this[queueName]}.put()`);
-    throw new QueueFullError(
-      timeout ? `The queue stayed full (maxsize ${this.maxsize}) for ${timeout} ms.` : 'The queue is full.',
-    );
+    return this.#s.put(value, options);
   }
 
   /**
@@ -145,8 +111,7 @@ export class Queue<T = unknown> {
    * try { q.putNowait('b'); } catch (err) { console.log(err.code); } // MP_QUEUE_FULL
    */
   putNowait(value: T): void {
-    const h = this.handle;
-    if (!h.putNowait(toItem(value))) throw new QueueFullError(`The queue is full (maxsize ${this.maxsize}).`);
+    this.#s.putNowait(value);
   }
 
   /**
@@ -164,12 +129,8 @@ export class Queue<T = unknown> {
    * console.log(await q.get()); // job
    * await q.get({ timeout: 10 }).catch((err) => console.log(err.name)); // QueueEmptyError
    */
-  async get(options?: TimeoutOptions): Promise<T> {
-    const h = this.handle;
-    const timeout =
-      options === undefined ? undefined : checkTimeout(options, `${this[queueName]}.get()`, BLOCK);
-    const r = h.get(timeout);
-    return this.#value(r instanceof Promise ? await r : r, timeout);
+  get(options?: TimeoutOptions): Promise<T> {
+    return this.#s.get(options);
   }
 
   /**
@@ -187,7 +148,7 @@ export class Queue<T = unknown> {
    * console.log(q.getNowait()); // 7
    */
   getNowait(): T {
-    return this.#value(this.handle.getNowait() ?? TIMEOUT, 0);
+    return this.#s.getNowait();
   }
 
   /**
@@ -240,10 +201,7 @@ export class Queue<T = unknown> {
    * await q.put(1).catch((err) => console.log(err.name)); // ClosedError
    */
   close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    forget(this);
-    this.#closing = this.#h.close();
+    this.#s.close();
   }
 
   /**
@@ -270,9 +228,8 @@ export class Queue<T = unknown> {
    * q.close();
    * await q.joinThread(); // everything this copy put has reached the queue
    */
-  async joinThread(): Promise<void> {
-    if (!this.#closing) throw new ProcessError('joinThread() is for a closed queue: call close() first.');
-    if (!this.#joinCancelled) await this.#closing;
+  joinThread(): Promise<void> {
+    return this.#s.joinThread();
   }
 
   /**
@@ -285,7 +242,7 @@ export class Queue<T = unknown> {
    * await q.joinThread(); // returns at once
    */
   cancelJoinThread(): void {
-    this.#joinCancelled = true;
+    this.#s.cancelJoinThread();
   }
 
   /** @internal */
@@ -295,40 +252,17 @@ export class Queue<T = unknown> {
 
   /** @internal The codec protocol: a copy for another thread or process. */
   [encodeSymbol](ctx: EncodeContext): Encoded {
-    if (this.#closed) throw new ClosedError(`Cannot send ${ctx.path}: the queue was closed.`);
-    return this.#encoded(this.#h, ctx);
+    return this.#s.encode(ctx, () => this.codecType);
   }
 
   /** @internal The codec protocol: copies made later, after this copy may have closed (a pool's initargs). */
   [keepSymbol](ctx: EncodeContext): Keeper {
-    if (this.#closed) throw new ClosedError(`Cannot send ${ctx.path}: the queue was closed.`);
-    return keeperOf(this.#h.keep(), (h, c) => this.#encoded(h, c));
-  }
-
-  #encoded(h: Pick<Handle, 'encode'>, ctx: EncodeContext): Encoded {
-    const schema = schemaToData(this.#schema, ctx.path); // first: encoding the handle reserves a copy
-    const data: QueueData = { h: h.encode(ctx), maxsize: this.maxsize, schema };
-    return { type: this.codecType, data };
+    return this.#s.keep(ctx, () => this.codecType);
   }
 
   /** @internal */
   protected get codecType(): string {
     return 'multiproc.Queue';
-  }
-
-  #value(r: GetResult, timeout: number | undefined): T {
-    if (r === TIMEOUT) {
-      throw new QueueEmptyError(
-        timeout ? `The queue stayed empty for ${timeout} ms.` : 'The queue is empty.',
-      );
-    }
-    if (r === EOF) {
-      if (this.#closed) throw new ClosedError('The queue was closed while waiting.');
-      throw new EOFError('The process that owns this queue has exited.');
-    }
-    if (r === STUCK) throw waitsForever(`${this[queueName]}.get()`);
-    const value = fromItem(r);
-    return this.#schema ? validate(this.#schema, value, `${this[queueName]} item`) : (value as T);
   }
 }
 

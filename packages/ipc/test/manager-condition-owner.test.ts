@@ -2,7 +2,8 @@
 // connection ends meanwhile (its thread or process died), the lock must not end up held by that
 // gone owner forever: it is given back like any manager lock of an owner that is gone.
 import { describe, expect, it } from 'vitest';
-import { ServedCondition, ServedLock } from '../src/internal/manager/served-sync.js';
+import { ServedLock } from '../src/internal/manager/served-sync.js';
+import { ServedCondition } from '../src/internal/manager/served-waits.js';
 import { managerTestKit } from './manager-kit.js';
 
 const { tasks } = await import(new URL('./fixtures/manager-tasks.mjs', import.meta.url).href);

@@ -6,14 +6,8 @@ import { AuthenticationError, Client, Manager, SerializationError } from '@multi
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FrameSplitter } from '../src/internal/manager/frame-io.js';
-import {
-  decodeAnswer,
-  decodeRequest,
-  encodeAnswer,
-  encodeRequest,
-  OK,
-  REQUEST,
-} from '../src/internal/manager/rpc.js';
+import { encodeAnswer, encodeRequest, OK, REQUEST } from '../src/internal/manager/rpc.js';
+import { decodeAnswer, decodeRequest } from '../src/internal/manager/rpc-read.js';
 
 const cleanup: (() => unknown)[] = [];
 afterEach(async () => {

@@ -7,7 +7,7 @@ import type { HomeActions } from '../src/internal/protocol/home-copy.js';
 import type { Item } from '../src/internal/protocol/item.js';
 import { Op } from '../src/internal/protocol/ops.js';
 import { MAX_AHEAD_BYTES } from '../src/internal/protocol/read-ahead.js';
-import { MAX_WINDOW } from '../src/internal/protocol/receiver.js';
+import { MAX_WINDOW } from '../src/internal/protocol/receiver-demand.js';
 
 function homeWithCopy(pipe = false) {
   const data: { tag: number; item: Item }[] = [];

@@ -7,7 +7,12 @@ import { CopyProtocol } from '../src/internal/protocol/copy.js';
 import type { Wait } from '../src/internal/protocol/home-copy.js';
 import type { Item } from '../src/internal/protocol/item.js';
 import { Op } from '../src/internal/protocol/ops.js';
-import { FIRST_CALM_MS, MAX_CALM_MS, MAX_WINDOW, SHARED_WINDOW } from '../src/internal/protocol/receiver.js';
+import {
+  FIRST_CALM_MS,
+  MAX_CALM_MS,
+  MAX_WINDOW,
+  SHARED_WINDOW,
+} from '../src/internal/protocol/receiver-demand.js';
 
 interface Demand {
   hard: number;

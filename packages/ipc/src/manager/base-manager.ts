@@ -3,7 +3,7 @@
  * Mirrors Python's `multiprocessing.managers.BaseManager`.
  */
 import { ClosedError, checkOptionKeys, ValidationError } from '@multiproc/shared';
-import { clientFor } from '../internal/manager/client.js';
+import { clientFor } from '../internal/manager/client-registry.js';
 import { ServedObject } from '../internal/manager/served-data.js';
 import type { Served } from '../internal/manager/served-sync.js';
 import { ManagerServer, type ServedFactory } from '../internal/manager/server.js';

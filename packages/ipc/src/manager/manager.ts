@@ -12,23 +12,12 @@ import {
   ServedObject,
   ServedQueue,
 } from '../internal/manager/served-data.js';
-import {
-  ServedBarrier,
-  ServedCondition,
-  ServedEvent,
-  ServedLock,
-  ServedSemaphore,
-} from '../internal/manager/served-sync.js';
+import { ServedLock, ServedSemaphore } from '../internal/manager/served-sync.js';
+import { ServedBarrier, ServedCondition, ServedEvent } from '../internal/manager/served-waits.js';
 import { wireTimeout } from '../internal/manager/wire.js';
 import { BaseManager, MANAGER_KEYS, type ManagerOptions } from './base-manager.js';
-import type {
-  ArrayProxy,
-  DictProxy,
-  ListProxy,
-  NamespaceProxy,
-  QueueProxy,
-  ValueProxy,
-} from './data-proxies.js';
+import type { DictProxy, ListProxy } from './data-proxies.js';
+import type { QueueProxy } from './queue-proxy.js';
 import type {
   BarrierProxy,
   ConditionProxy,
@@ -37,6 +26,7 @@ import type {
   ManagerBarrierOptions,
   SemaphoreProxy,
 } from './sync-proxies.js';
+import type { ArrayProxy, NamespaceProxy, ValueProxy } from './value-proxies.js';
 
 function count(n: unknown, min: number, where: string): number {
   if (!Number.isInteger(n) || (n as number) < min) {

@@ -5,7 +5,8 @@
  * thread talks to the manager over its own connection.
  */
 import { type EncodeContext, type Encoded, encodeSymbol, registerCodec } from '@multiproc/shared';
-import { clientFor, type ManagerClient } from '../internal/manager/client.js';
+import type { ManagerClient } from '../internal/manager/client.js';
+import { clientFor } from '../internal/manager/client-registry.js';
 import { proxyRef } from '../internal/manager/server.js';
 import type { ProxyRef } from '../internal/manager/wire.js';
 

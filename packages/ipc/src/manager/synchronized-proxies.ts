@@ -5,9 +5,9 @@
  */
 import { proxyRef } from '../internal/manager/server.js';
 import type { ProxyRef } from '../internal/manager/wire.js';
-import { ArrayProxy, ValueProxy } from './data-proxies.js';
 import { makeProxy, proxyClass } from './proxy.js';
 import type { LockProxy } from './sync-proxies.js';
+import { ArrayProxy, ValueProxy } from './value-proxies.js';
 
 function lockOf(self: ValueProxy<never> | ArrayProxy<never>, cached: LockProxy | undefined): LockProxy {
   return cached ?? makeProxy<LockProxy>(self[proxyRef].lock as ProxyRef);

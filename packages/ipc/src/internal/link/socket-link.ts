@@ -3,14 +3,16 @@
  * length-prefixed on the stream and coalesced per turn, so many small messages share one write.
  * Writes go through a {@link SocketWriter} (socket-writer.ts), which knows at every moment which
  * bytes the kernel has not taken yet: that is what lets {@link flushSync} finish the job with
- * blocking-free synchronous writes when the process exits, where Node would drop them.
+ * blocking-free synchronous writes when the process exits, where Node would drop them. How the
+ * batch is built (runs of values, big payloads as their own chunks) is in socket-batch.ts.
  */
 import { readSync } from 'node:fs';
 import type net from 'node:net';
-import { type Decoded, type Item, isDecoded } from '../protocol/item.js';
-import { type FrameHandler, Op } from '../protocol/ops.js';
-import { FrameReader, FrameWriter, HEADER_BYTES } from './frames.js';
+import type { Item } from '../protocol/item.js';
+import type { FrameHandler } from '../protocol/ops.js';
+import { FrameReader } from './frames.js';
 import { Link } from './link.js';
+import { DIRECT_MIN_BYTES, runReader, SocketBatch } from './socket-batch.js';
 import { SocketWriter, writeAllSync, writeSomeSync } from './socket-writer.js';
 
 /** How long a client keeps retrying while the home's server is still starting to listen. */
@@ -22,11 +24,6 @@ const RETRY_DELAY_MS = 10;
  * allocation per read and reads up to this much per call, which is what bulk bytes need.
  */
 const READ_BUFFER = new Uint8Array(256 * 1024);
-/**
- * A payload this big is written as its own chunk after its header rather than copied into the
- * batch; a frame missing this much is read straight into its own memory.
- */
-const DIRECT_MIN_BYTES = 16 * 1024;
 /** Queued bytes past which a producer waits for `drained()`. */
 const HIGH_WATER = 1 << 20;
 // The server is not listening yet (a copy passed on before its home started serving), or its
@@ -37,7 +34,6 @@ const SLEEP = new Int32Array(new SharedArrayBuffer(4));
 const MIN_POLL_MS = 0.02;
 const MAX_POLL_MS = 1;
 const SYNC_READ = new Uint8Array(64 * 1024);
-const textDecoder = new TextDecoder();
 
 interface PipeHandle {
   fd?: number;
@@ -51,29 +47,8 @@ export class SocketLink extends Link {
   #endWhenConnected = false;
   #retryTimer: NodeJS.Timeout | null = null;
   readonly #reader = new FrameReader();
-  readonly #writer = new FrameWriter();
-  readonly #onFrame: FrameHandler = (op, a, b, body) => {
-    if (op !== Op.H_DATA_RUN && op !== Op.R_PUT_RUN) this.onFrame(op, a, b, body);
-    else {
-      const values = JSON.parse(textDecoder.decode((body as Uint8Array).subarray(1))) as unknown[];
-      if (op === Op.H_DATA_RUN)
-        for (const value of values) this.onFrame(Op.H_DATA, a, b, { value } as Decoded);
-      else {
-        // At home an item's size bounds what copies read ahead (read-ahead.ts): the run's average.
-        const bytes = Math.ceil((body as Uint8Array).length / values.length);
-        for (const value of values) this.onFrame(Op.R_PUT, a, b, { value, bytes } as Decoded);
-      }
-    }
-  };
-  // Consecutive JSON values of the batch (see port-link.ts), written as one frame when it ends.
-  #run: Decoded[] | null = null;
-  #runOp = 0;
-  #runA = 0;
-  #runB = 0;
-  #runBytes = 0;
-  // Chunks of the current batch before what the writer holds: headers and big payloads.
-  #chunks: Uint8Array[] = [];
-  #chunkBytes = 0;
+  readonly #batch = new SocketBatch();
+  readonly #onFrame: FrameHandler = runReader((op, a, b, body) => this.onFrame(op, a, b, body));
   readonly #out = new SocketWriter();
 
   /** Wraps an accepted (home side) socket. */
@@ -163,32 +138,7 @@ export class SocketLink extends Link {
   }
 
   protected append(op: number, a: number, b: number, payload?: Item): number {
-    if (
-      (op === Op.H_DATA || op === Op.R_PUT) &&
-      payload !== undefined &&
-      isDecoded(payload) &&
-      !payload.moved
-    ) {
-      const run = this.#run;
-      if (run !== null && this.#runOp === op && this.#runA === a && this.#runB === b) run.push(payload);
-      else {
-        this.#endRun();
-        this.#run = [payload];
-        this.#runOp = op;
-        this.#runA = a;
-        this.#runB = b;
-      }
-      this.#runBytes += payload.bytes ?? 64;
-      return this.#chunkBytes + this.#writer.size + this.#runBytes;
-    }
-    this.#endRun();
-    if (payload instanceof Uint8Array && payload.byteLength >= DIRECT_MIN_BYTES) {
-      // Items are never changed once made, so the socket can write this one as it is.
-      this.#writer.header(op, a, b, payload.byteLength);
-      this.#chunks.push(this.#writer.take()!, payload);
-      this.#chunkBytes += HEADER_BYTES + payload.byteLength;
-    } else this.#writer.frame(op, a, b, payload);
-    return this.#chunkBytes + this.#writer.size;
+    return this.#batch.append(op, a, b, payload);
   }
 
   /**
@@ -200,36 +150,15 @@ export class SocketLink extends Link {
     if (!this.sending || !this.#socket) return false;
     this.#out.waitForRoom();
     this.startFlush(); // reports first: nothing may come between this header and its body
-    this.#endRun();
-    this.#writer.header(op, a, b, bytes.byteLength + 1, kind);
+    this.#batch.header(op, a, b, bytes.byteLength + 1, kind);
     const batch = this.takeBatch()!;
     batch.push(bytes);
     this.#out.write(batch, true);
     return true;
   }
 
-  // Writes the run of values as one frame: one JSON text for all of them, parsed at once there.
-  #endRun(): void {
-    const run = this.#run;
-    if (run === null) return;
-    this.#run = null;
-    this.#runBytes = 0;
-    if (run.length === 1) this.#writer.frame(this.#runOp, this.#runA, this.#runB, run[0]);
-    else {
-      const op = this.#runOp === Op.H_DATA ? Op.H_DATA_RUN : Op.R_PUT_RUN;
-      this.#writer.frame(op, this.#runA, this.#runB, JSON.stringify(run.map((x) => x.value)));
-    }
-  }
-
   protected takeBatch(): Uint8Array[] | null {
-    this.#endRun();
-    const last = this.#writer.take();
-    if (this.#chunks.length === 0) return last ? [last] : null;
-    const chunks = this.#chunks;
-    if (last) chunks.push(last);
-    this.#chunks = [];
-    this.#chunkBytes = 0;
-    return chunks;
+    return this.#batch.take();
   }
 
   protected write(chunks: Uint8Array[]): void {

@@ -5,7 +5,7 @@
  */
 import { writeSync } from 'node:fs';
 import type { Address } from '../net/endpoint.js';
-import { decodeAnswer } from './rpc.js';
+import { decodeAnswer } from './rpc-read.js';
 import type { ErrorRecord } from './wire.js';
 
 /** A pipelined call failed (LATE, its error record at `buf[start, end)`): MP_LATE_RELEASE or MP_LATE_WRITE. */

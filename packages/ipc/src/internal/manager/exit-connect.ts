@@ -1,4 +1,14 @@
 /**
+ * A manager call nobody awaits (Python's calls are synchronous: `lst.append(x)` ported as is) must
+ * still be applied before the task's result or the Process's end is reported: a pool worker's event
+ * loop stops between tasks (tinypool waits on Atomics there), so a connection still being made, or
+ * an answered call not yet run, would wait for the next task, and a worker that ends would drop it.
+ * So each client (client.ts) is one of the copies the worker flush hook waits for (runtime/exit.ts):
+ * when a call is unanswered or not yet in the kernel, its `flush()` asks the manager for a SYNC,
+ * answered once every frame before it has run (per-connection order). Otherwise it costs nothing.
+ * A thread or process that ends (`process.exit()`) before the connection is up sends what waits for
+ * it over a connection made synchronously at exit, here.
+ *
  * A manager connection made synchronously, at exit. A proxy's first calls wait in its client
  * until the connection is authenticated (client.ts); a thread or process that ends before that
  * (`lst.append(x); process.exit(0)`: nothing awaited, so the connection never got a turn) would

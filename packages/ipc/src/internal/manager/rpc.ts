@@ -20,9 +20,11 @@
  * JSON text for JSON-exact objects, else structured-clone bytes, so multiproc objects nested in
  * arguments travel by the codec as on a pipe). The common calls (a lock's acquire, a dict's get
  * and set of strings and numbers) thus cost no JSON and no native call to encode or decode.
+ *
+ * This file owns the format and writes frames; rpc-read.ts reads them.
  */
 import { STRING_KIND } from '../link/frames.js';
-import { fromItem, jsonExact, toItem } from '../serialize.js';
+import { jsonExact, toItem } from '../serialize.js';
 
 export const HEADER_BYTES = 9;
 export const REQUEST = 0;
@@ -48,16 +50,17 @@ export const TASKS_FROM = 'tasksFrom';
  */
 export const ENDS_NORMALLY = 'endsNormally';
 
-const UNDEFINED = 0;
-const NULL = 1;
-const FALSE = 2;
-const TRUE = 3;
-const INT = 4;
-const FLOAT = 5;
-const STRING = 6;
-const ITEM = 7;
+// A value's type byte (rpc-read.ts decodes them).
+export const UNDEFINED = 0;
+export const NULL = 1;
+export const FALSE = 2;
+export const TRUE = 3;
+export const INT = 4;
+export const FLOAT = 5;
+export const STRING = 6;
+export const ITEM = 7;
 /** Strings up to this many chars are checked and copied byte by byte (cheaper than a native call). */
-const SHORT = 32;
+export const SHORT = 32;
 /** The write buffer is given back after a frame bigger than this (one big value). */
 const KEEP_BYTES = 64 * 1024;
 
@@ -224,83 +227,4 @@ export function encodeAnswer(seq: number, tag: number, value: unknown): Buffer {
   const f = copyFrame(answerFrame(seq, tag, value));
   shrink();
   return f;
-}
-
-// Where take() reads next.
-let pos = 0;
-
-function take(buf: Buffer): unknown {
-  const type = buf[pos++];
-  switch (type) {
-    case UNDEFINED:
-      return undefined;
-    case NULL:
-      return null;
-    case FALSE:
-      return false;
-    case TRUE:
-      return true;
-    case INT:
-      pos += 4;
-      return buf.readInt32LE(pos - 4);
-    case FLOAT:
-      pos += 8;
-      return buf.readDoubleLE(pos - 8);
-  }
-  const n = buf.readUInt32LE(pos);
-  const start = pos + 4;
-  pos = start + n;
-  if (pos > buf.length) throw new RangeError('Malformed manager frame.');
-  if (type === STRING) return takeString(buf, start, pos);
-  if (type !== ITEM) throw new RangeError(`Bad manager value type ${type}.`);
-  if (buf[start] === STRING_KIND) return JSON.parse(buf.toString('utf8', start + 1, pos));
-  // Bytes and typed arrays come out as views of the item: of a copy in memory of their own, as
-  // `buf` may be a socket's read buffer, read into again by the next chunk.
-  return fromItem(new Uint8Array(buf.subarray(start, pos)));
-}
-
-function takeString(buf: Buffer, start: number, end: number): string {
-  if (end - start > SHORT) return buf.toString('utf8', start, end);
-  let s = '';
-  for (let i = start; i < end; i++) {
-    const c = buf[i]!;
-    if (c > 0x7f) return buf.toString('utf8', start, end);
-    s += String.fromCharCode(c);
-  }
-  return s;
-}
-
-/** The call a request frame's body at `buf[start, end)` carries. */
-export function decodeRequest(
-  buf: Buffer,
-  start: number,
-  end: number,
-): [id: number, method: string, args: unknown[]] {
-  const id = buf.readUInt32LE(start);
-  pos = start + 4;
-  const method = take(buf);
-  if (typeof method !== 'string') throw new TypeError('Malformed manager request.');
-  const args: unknown[] = [];
-  while (pos < end) args.push(take(buf));
-  if (pos !== end) throw new RangeError('Malformed manager request.');
-  return [id, method, args];
-}
-
-/** The method a request names whose arguments could not be decoded ('' if unreadable too). */
-export function requestMethod(buf: Buffer, start: number, end: number): string {
-  try {
-    pos = start + 4;
-    const method = end - start >= 4 ? take(buf) : '';
-    return typeof method === 'string' ? method : '';
-  } catch {
-    return '';
-  }
-}
-
-/** The value an answer frame's body at `buf[start, end)` carries. */
-export function decodeAnswer(buf: Buffer, start: number, end: number): unknown {
-  pos = start;
-  const v = take(buf);
-  if (pos !== end) throw new RangeError('Malformed manager answer.');
-  return v;
 }

@@ -6,47 +6,28 @@
  * 3. puts waiting for room are admitted as items leave.
  *
  * Every item goes to exactly one taker; a copy that gives back, closes or dies returns what it did
- * not consume to the front, in order.
+ * not consume to the front, in order. The channel's room and its puts waiting for it are in
+ * channel-room.ts.
  */
 import { Deque } from '../deque.js';
-import type { QueueCount } from './count.js';
+import { type ChannelOptions, ChannelRoom } from './channel-room.js';
 import type { HomeActions, Wait } from './home-copy.js';
 import { EOF, type Item } from './item.js';
 import { Op } from './ops.js';
 import { MAX_AHEAD_BYTES, ReadAhead } from './read-ahead.js';
-import type { PutWait, ReaderCopy } from './reader-copy.js';
+import type { ReaderCopy } from './reader-copy.js';
 
-export interface ChannelOptions {
-  /** 0 means unbounded. */
-  readonly maxsize: number;
-  /** A pipe direction ends (EOF) once its last writer is gone; a queue never does. */
-  readonly endsWithWriters: boolean;
-  /** Counts admitted items as unfinished tasks (JoinableQueue). */
-  readonly onAdmit: (() => void) | null;
-  /** The last local get or put waiting here is over (what copies held alive for it can let go). */
-  readonly onLocalDone: () => void;
-  /** A queue's size in shared memory (count.ts); null for a pipe direction, which counts here. */
-  readonly count: QueueCount | null;
-}
-
-export class Channel {
-  readonly items = new Deque<Item>();
+export class Channel extends ChannelRoom {
   readonly #takers = new Deque<Wait | ReaderCopy>();
-  readonly #putters = new Deque<PutWait>();
   /** Open copies that receive from this channel. */
   readonly readers = new Set<ReaderCopy>();
   readonly ahead: ReadAhead;
-  readonly #out: HomeActions;
-  readonly #opts: ChannelOptions;
   readonly #watchers = new Set<() => void>();
   localTakers = 0;
-  localPutters = 0;
   /** Readers whose give-back waits for moved items still coming back: nothing is handed out. */
   waitingBacks = 0;
   /** Sum of the readers' `hard`. */
   hardWaiting = 0;
-  /** Items pushed to copies and not reported consumed: still in the queue, as in Python. */
-  inFlight = 0;
   writers = 0;
   ended = false;
   /** Pipes: handles (home or copies, reserved ones too) of the endpoint that reads this channel. */
@@ -54,38 +35,16 @@ export class Channel {
   /** Pipes: every reader handle is gone; sends fail from now on (never reset). */
   broken = false;
 
-  readonly #pushAhead = (c: ReaderCopy, item: Item): void => c.push(this.#out, this, item, 0);
+  readonly #pushAhead = (c: ReaderCopy, item: Item): void => c.push(this.out, this, item, 0);
 
   constructor(out: HomeActions, opts: ChannelOptions) {
-    this.#out = out;
-    this.#opts = opts;
+    super(out, opts);
     this.ahead = new ReadAhead(out, opts.endsWithWriters ? Number.POSITIVE_INFINITY : MAX_AHEAD_BYTES);
   }
 
   /** @internal For traces. */
   get debugState(): string {
     return `items=${this.items.length} takers=${this.#takers.length} local=${this.localTakers} hard=${this.hardWaiting} inFlight=${this.inFlight} holders=${this.ahead.holders.size}`;
-  }
-
-  get maxsize(): number {
-    return this.#opts.maxsize;
-  }
-
-  /**
-   * Items not consumed yet: here, or pushed to a copy that has not used them; for a queue also
-   * those a thread copy reserved room for and is sending (its shared count).
-   */
-  get size(): number {
-    return this.count ? this.count.value : this.items.length + this.inFlight;
-  }
-
-  /** A queue's shared count (null: a pipe direction). */
-  get count(): QueueCount | null {
-    return this.#opts.count;
-  }
-
-  full(): boolean {
-    return this.#opts.maxsize > 0 && this.size >= this.#opts.maxsize;
   }
 
   /** No item is left here or on its way, and none can come. */
@@ -95,8 +54,8 @@ export class Channel {
 
   /** Adds an item now, room or not (room is the caller's business); `reserved`: already counted. */
   admit(item: Item, reserved = false): void {
-    if (!reserved) this.#opts.count?.add(1);
-    this.#opts.onAdmit?.();
+    if (!reserved) this.opts.count?.add(1);
+    this.opts.onAdmit?.();
     // A producer streaming to one reading copy: what pump() would do, without the queue round trip.
     const c = this.#quiet() ? this.ahead.takesNext() : null;
     if (c) this.#pushAhead(c, item);
@@ -112,7 +71,7 @@ export class Channel {
     return (
       this.items.length === 0 &&
       this.#takers.length === 0 &&
-      this.#putters.length === 0 &&
+      !this.hasPuts &&
       this.#watchers.size === 0 &&
       this.waitingBacks === 0 &&
       !this.ended
@@ -126,36 +85,6 @@ export class Channel {
     return true;
   }
 
-  /** Takes room for one item (a queue counts it) if there is room and no put waits before it. */
-  reserve(): boolean {
-    if (this.#livePutters()) return false;
-    const count = this.#opts.count;
-    if (count) return count.tryReserve();
-    return !this.full();
-  }
-
-  /** Room taken for `n` items that will not come (a copy gave it back, or died holding it). */
-  unreserve(n: number): void {
-    if (n <= 0) return;
-    this.#opts.count?.add(-n);
-    this.pump();
-  }
-
-  /** Queues a put until there is room; `w.done` false until admitted or cancelled. */
-  waitPut(w: PutWait): void {
-    if (w.local) this.localPutters++;
-    this.#putters.push(w);
-    this.putsChanged();
-  }
-
-  /**
-   * A put began or stopped waiting for room: thread copies read in the shared count whether one
-   * waits, so their `putNowait()` leaves freed room to it, as a put at home does.
-   */
-  putsChanged(): void {
-    this.#opts.count?.setWaiting(this.#livePutters());
-  }
-
   /**
    * Takes an item if one is here for `who` now (the home thread: null): not while a get that came
    * first still waits, nor while a copy other than `who` holds older items it read ahead (those are
@@ -164,8 +93,8 @@ export class Channel {
   tryTake(who: ReaderCopy | null = null): Item | typeof EOF | undefined {
     const item = this.takeNow(who);
     if (item !== undefined && item !== EOF) {
-      if (who === null) this.#opts.count?.add(-1); // handed to the home thread: got
-      if (this.#putters.length > 0) this.pump();
+      if (who === null) this.opts.count?.add(-1); // handed to the home thread: got
+      if (this.hasPuts) this.pump();
     }
     return item;
   }
@@ -252,7 +181,7 @@ export class Channel {
   unshift(items: Item[], slots: number): void {
     this.inFlight -= slots;
     // Lost with a copy that died (moved to it): they are not in the queue any more.
-    if (slots > items.length) this.#opts.count?.add(items.length - slots);
+    if (slots > items.length) this.opts.count?.add(items.length - slots);
     this.items.unshiftAll(items);
     this.pump();
   }
@@ -278,18 +207,18 @@ export class Channel {
           if (t.hard <= 0 || t.phase !== 'open') continue;
           t.hard--;
           this.hardWaiting--;
-          t.push(this.#out, this, items.shift()!, 1);
+          t.push(this.out, this, items.shift()!, 1);
         } else if (!t.done) {
           t.done = true;
           this.localTakers--;
-          this.#opts.count?.add(-1);
-          this.#out.settle(t, items.shift()!);
+          this.opts.count?.add(-1);
+          this.out.settle(t, items.shift()!);
         }
       }
       if (items.length > 0 && this.#takers.length === 0 && this.waitingBacks === 0) {
         this.ahead.serve(items, this.#pushAhead);
       }
-      if (!this.#admit()) break;
+      if (!this.admitPuts()) break;
     }
     if (this.#watchers.size > 0 && (items.length > 0 || this.atEof))
       for (const cb of [...this.#watchers]) cb();
@@ -297,7 +226,7 @@ export class Channel {
       if (this.ended) this.#eof();
       if (this.ahead.holders.size > 0) this.#recall();
     }
-    if (local > 0 && this.localTakers + this.localPutters === 0) this.#opts.onLocalDone();
+    if (local > 0 && this.localTakers + this.localPutters === 0) this.opts.onLocalDone();
   }
 
   /** Cancels a local get or put; false when it was already over. */
@@ -315,47 +244,14 @@ export class Channel {
   endTakes(): void {
     if (this.localTakers === 0) return;
     this.localTakers = 0;
-    this.#opts.onLocalDone();
+    this.opts.onLocalDone();
     for (const t of this.#takers.drain()) {
       if (isCopy(t)) this.#takers.push(t);
       else if (!t.done) {
         t.done = true;
-        this.#out.settle(t, EOF);
+        this.out.settle(t, EOF);
       }
     }
-  }
-
-  #livePutters(): boolean {
-    if (this.#putters.length === 0) return false;
-    while (this.#putters.peek()?.done) this.#putters.shift();
-    return this.#putters.length > 0;
-  }
-
-  #admit(): boolean {
-    let admitted = false;
-    const count = this.#opts.count;
-    while (this.#putters.length > 0) {
-      const p = this.#putters.peek()!;
-      if (p.done) {
-        this.#putters.shift();
-        continue;
-      }
-      if (count ? !count.tryReserve(true) : this.full()) break;
-      this.#putters.shift();
-      p.done = true;
-      if (p.local) this.localPutters--;
-      this.#opts.onAdmit?.();
-      this.items.push(p.item);
-      if (p.copy) {
-        p.copy.puts.delete(p);
-        p.copy.dirty = true;
-        this.#out.send(p.copy, Op.H_PUT_DONE, p.seq, 1);
-      }
-      this.#out.settle(p, true);
-      admitted = true;
-    }
-    if (admitted) this.putsChanged();
-    return admitted;
   }
 
   // Nothing is here and the channel has ended: EOF to each local get once nothing is out, and to
@@ -367,7 +263,7 @@ export class Channel {
     for (const r of this.readers) {
       if (!r.eofSent && !r.pending && !r.recalled && this.inFlight === r.delivered.length) {
         r.eofSent = true;
-        this.#out.send(r, Op.H_EOF, r.backs, 0);
+        this.out.send(r, Op.H_EOF, r.backs, 0);
       }
     }
   }

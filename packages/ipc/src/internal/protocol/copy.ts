@@ -10,7 +10,7 @@ import { Op } from './ops.js';
 import { Receiver } from './receiver.js';
 
 export type { CopyActions, CopyState } from './copy-object.js';
-export { EAGER_WINDOW, MAX_WINDOW, STREAM_GAP_MS } from './receiver.js';
+export { EAGER_WINDOW, MAX_WINDOW, STREAM_GAP_MS } from './receiver-demand.js';
 
 export interface CopyOptions {
   readonly maxsize: number;

@@ -6,21 +6,24 @@
  *
  * A queue has one endpoint reading and writing one channel. A pipe has two endpoints and one
  * channel per direction (one in all for `duplex: false`); endpoint 0 reads channel 0.
+ *
+ * This file holds the home thread's own handles (gets, puts, watches, joins); what the home does
+ * for its copies (their frames and lifecycle) is in home-copies.ts.
  */
 import { Channel } from './channel.js';
 import { QueueCount } from './count.js';
-import type { CopyPhase, HomeActions, Wait } from './home-copy.js';
-import { HomeObject } from './home-object.js';
-import { EOF, type Item, isDecoded, MOVED_TAG, type Taken } from './item.js';
+import { HomeOfCopies } from './home-copies.js';
+import type { HomeActions, Wait } from './home-copy.js';
+import { type Item, MOVED_TAG, type Taken } from './item.js';
 import { Op } from './ops.js';
-import { type ChannelEndpoint, type PutWait, ReaderCopy, type TakenBack } from './reader-copy.js';
+import type { ChannelEndpoint, PutWait, ReaderCopy } from './reader-copy.js';
 import { Tasks } from './tasks.js';
 
 export type HomeKind =
   | { readonly kind: 'queue'; readonly maxsize: number; readonly joinable: boolean }
   | { readonly kind: 'pipe'; readonly duplex: boolean };
 
-export class HomeProtocol extends HomeObject<ReaderCopy, ChannelEndpoint> {
+export class HomeProtocol extends HomeOfCopies {
   readonly isQueue: boolean;
   /** A JoinableQueue's unfinished tasks. */
   readonly tasks: Tasks;
@@ -63,11 +66,6 @@ export class HomeProtocol extends HomeObject<ReaderCopy, ChannelEndpoint> {
     this.tasks = tasks;
     onLocalDone = () => this.updateHolds();
     for (const e of this.endpoints) this.openLocal(e.index);
-  }
-
-  /** The channel that holds a queue's items. */
-  get main(): Channel {
-    return this.endpoints[0]!.read!;
   }
 
   // ── the home thread's own handles ──────────────────────────────────────────────────────────
@@ -162,214 +160,6 @@ export class HomeProtocol extends HomeObject<ReaderCopy, ChannelEndpoint> {
   cancelJoin(w: Wait): void {
     this.tasks.cancel(w);
     this.updateHolds();
-  }
-
-  // ── copies ─────────────────────────────────────────────────────────────────────────────────
-
-  /** The copy's consumed count (cumulative, mod 2^32) is `total` (the runtime reads it when it dies). */
-  taken(c: ReaderCopy, total: number): void {
-    if (c.phase !== 'gone' && c.phase !== 'reserved') c.reported(total);
-  }
-
-  /**
-   * A thread copy's link closed: the room it had taken in the shared count (`total`, mod 2^32, as
-   * it recorded it); what never came is given back when it is gone.
-   */
-  reservedBy(c: ReaderCopy, total: number): void {
-    if (c.phase !== 'gone' && c.phase !== 'reserved') c.selfReserved = total | 0;
-  }
-
-  /** A copy's put waiting for room timed out. */
-  expire(w: PutWait): void {
-    if (w.done || !w.copy) return;
-    w.done = true;
-    w.copy.puts.delete(w);
-    w.copy.end.write?.putsChanged();
-    this.out.send(w.copy, Op.H_PUT_DONE, w.seq, 0);
-  }
-
-  /** Called before a batch leaves for `c`: a queue copy learns the size it reports as qsize(). */
-  beforeFlush(c: ReaderCopy): void {
-    if (!c.dirty || !this.isQueue || c.phase !== 'open') return;
-    c.dirty = false;
-    this.out.send(c, Op.H_STATE, this.main.size, this.tasks.unfinished);
-  }
-
-  frame(c: ReaderCopy, op: number, a: number, b: number, body: Item): void {
-    if (c.phase === 'gone' || this.lifecycleFrame(c, op, a, body)) return;
-    const { read, write } = c.end;
-    switch (op) {
-      case Op.R_PUT:
-        if (a === 1) c.selfUsed = (c.selfUsed + 1) | 0;
-        else if (a === 2) c.used = (c.used + 1) | 0;
-        write?.admit(body, a !== 0);
-        c.dirty = true;
-        break;
-      case Op.R_STATE:
-        c.dirty = false;
-        this.out.send(c, Op.H_STATE, this.main.size, this.tasks.unfinished);
-        this.out.send(c, Op.H_SYNCED, a, 0);
-        break;
-      case Op.R_SLOT: {
-        const ok = write !== null && !c.holderGone && write.reserve();
-        if (ok) c.granted = (c.granted + 1) | 0;
-        this.out.send(c, Op.H_PUT_DONE, a, ok ? 1 : 0);
-        break;
-      }
-      case Op.R_UNSLOT:
-        c.used = (c.used + a) | 0;
-        write?.unreserve(a);
-        break;
-      case Op.R_PUT_WAIT:
-        if (write && !c.holderGone) c.putWaiting(this.out, write, a, b, body);
-        break;
-      case Op.R_DEMAND:
-        read?.demand(c, a, b);
-        break;
-      case Op.R_TAKEN:
-        c.reported((c.taken + a) >>> 0);
-        break;
-      case Op.R_GIVE_BACK:
-        c.gaveBack();
-        c.epoch = a;
-        this.#giveBack(c, false);
-        if (b > 0) read?.demand(c, b, 0);
-        break;
-      case Op.R_SOFTEN:
-        read?.soften(c, a);
-        break;
-      case Op.R_UNUSED:
-        c.gaveBack();
-        if (!read || c.phase !== 'open') break;
-        c.recalled = false;
-        read.settleDemand(c, b);
-        this.#putBack(c, c.takeBack(a, false));
-        read.ahead.settled(c);
-        read.pump();
-        break;
-      case Op.R_RETURN:
-        // Back home it is an ordinary item again: kept until reported taken.
-        this.#putBack(c, c.returnArrived(isDecoded(body) ? { value: body.value } : body));
-        break;
-      case Op.R_TASK_DONE:
-        this.taskDone(Math.min(a, this.tasks.unfinished));
-        break;
-      case Op.R_JOIN:
-        this.tasks.joinRemote(c, a);
-        break;
-      case Op.R_TRY: {
-        const item = read?.takeNow(c);
-        const got = item !== undefined && item !== EOF;
-        if (got) {
-          c.push(this.out, read!, item, 2);
-          read!.pump(); // a put waiting for room may fit now
-        }
-        this.out.send(c, Op.H_TRIED, a, got ? 1 : 0);
-        break;
-      }
-    }
-  }
-
-  // Everything pushed to `c` and not reported taken goes back to the front of the channel, in order.
-  #giveBack(c: ReaderCopy, dropMissing: boolean): void {
-    const ch = c.end.read;
-    if (!ch) {
-      this.#putBack(c, { items: [], slots: 0 });
-      return;
-    }
-    ch.dropDemand(c);
-    this.#putBack(c, c.takeBack(null, dropMissing));
-    ch.pump(); // what it held, or read ahead, no longer holds others back
-  }
-
-  #putBack(c: ReaderCopy, back: TakenBack | null): void {
-    if (!back) return;
-    if (back.slots > 0) c.end.read!.unshift(back.items, back.slots);
-    this.answerSyncs(c);
-    if (c.phase === 'closing') this.gone(c);
-  }
-
-  // ── the lifecycle hooks (see HomeObject) ───────────────────────────────────────────────────
-
-  protected newCopy(e: ChannelEndpoint, phase: CopyPhase, holder: boolean): ReaderCopy {
-    return new ReaderCopy(e, phase, holder);
-  }
-
-  protected opened(c: ReaderCopy): void {
-    if (c.end.write?.broken) this.out.send(c, Op.H_BROKEN, 0, 0);
-    const ch = c.end.read;
-    if (!ch) return;
-    ch.readers.add(c);
-    c.dirty = true;
-    if (!this.isQueue) ch.ahead.tellAlone(ch.readers);
-    ch.pump(); // an ended channel tells it EOF
-  }
-
-  protected closing(c: ReaderCopy): void {
-    c.dropPuts();
-    this.#giveBack(c, false);
-  }
-
-  protected left(c: ReaderCopy): void {
-    c.dropPuts();
-    this.#giveBack(c, true);
-    // Room it took for puts that never came (it died before sending them, or a grant crossed its close).
-    c.end.write?.unreserve(c.unusedRoom());
-    const ch = c.end.read;
-    if (ch?.readers.delete(c) && !this.isQueue) ch.ahead.tellAlone(ch.readers);
-  }
-
-  // Its puts still waiting for room did not complete, and any that arrive now cannot.
-  protected holderEnded(c: ReaderCopy): void {
-    c.holderGone = true;
-    c.dropPuts();
-  }
-
-  protected counted(e: ChannelEndpoint, delta: number): void {
-    // First the direction `e` reads, so a writer's copy learns its sends fail before the EOF the
-    // same close may send it.
-    const rd = e.read;
-    if (rd && !this.isQueue) {
-      rd.readerHandles += delta;
-      if (rd.readerHandles === 0 && !rd.broken) this.#broke(rd);
-    }
-    const ch = e.write;
-    if (!ch) return;
-    ch.writers += delta;
-    if (delta > 0 || ch.writers > 0 || this.isQueue) return;
-    ch.ended = true; // a pipe direction ends with its last writer
-    ch.pump();
-  }
-
-  // Nobody can read `ch` any more: its writers' copies are told that their sends fail.
-  #broke(ch: Channel): void {
-    ch.broken = true;
-    for (const e of this.endpoints) {
-      if (e.write !== ch) continue;
-      for (const c of e.copies) if (c.phase === 'open') this.out.send(c, Op.H_BROKEN, 0, 0);
-    }
-  }
-
-  /** Whether a send from `end` fails: a pipe whose other end is closed everywhere. */
-  brokenFor(end: number): boolean {
-    return this.endpoints[end]!.write?.broken === true;
-  }
-
-  protected localClosed(e: ChannelEndpoint): void {
-    e.read?.endTakes();
-  }
-
-  // A get on a channel its copies write, a put on a channel they read, a join.
-  protected waitsOn(e: ChannelEndpoint): boolean {
-    return (
-      this.tasks.localJoins > 0 ||
-      (e.write !== null && e.write.localWaiting > 0) ||
-      (e.read !== null && e.read.localPutters > 0)
-    );
-  }
-
-  protected syncWaits(c: ReaderCopy): boolean {
-    return c.pending !== null;
   }
 }
 

@@ -1,11 +1,10 @@
 /**
  * The receiving side of a queue or pipe copy. Receiving is demand-driven: a get that finds nothing
  * here asks the home for one item (hard demand, served in turn with every other consumer). A copy
- * also reads ahead (soft demand) while its consumer keeps asking within {@link STREAM_GAP_MS} of
- * its last item, doubling its window up to {@link MAX_WINDOW}; a consumer that pauses longer (a job
- * per item) reads nothing ahead. What it read ahead it returns when the home recalls it (another
- * consumer waits), gives back when the worker flushes, and leaves behind when it closes. A pipe end
- * reads everything as it comes, as a socket would.
+ * also reads ahead (soft demand) while its consumer streams (receiver-demand.ts keeps what it asks
+ * for and its window). What it read ahead it returns when the home recalls it (another consumer
+ * waits), gives back when the worker flushes, and leaves behind when it closes. A pipe end reads
+ * everything as it comes, as a socket would.
  *
  * Demand made for a get can end up served by another item (an item read ahead, or a get that timed
  * out), so both sides count it loosely until a recall settles it (R_UNUSED carries the gets still
@@ -19,33 +18,7 @@ import { Deque } from '../deque.js';
 import type { Wait } from './home-copy.js';
 import { EOF, type Item, MOVED_TAG, TIMEOUT, wasMoved } from './item.js';
 import { Op } from './ops.js';
-
-/** A consumer that asks again within this many ms of its last item is streaming: it reads ahead. */
-export const STREAM_GAP_MS = 2;
-/**
- * The most items a streaming copy reads ahead. It must cover what its consumer takes while a
- * demand goes to the home and back, and a producer's GC pause or a lost time slice lengthens that
- * trip to milliseconds: with 1024, a consumer that outpaced its producer still ran dry, and a busy
- * producer kept 98% of its puts waiting at home (up to 90k items, promoted by its GC). The home
- * also bounds what a copy holds in bytes (`MAX_AHEAD_BYTES`, read-ahead.ts).
- */
-export const MAX_WINDOW = 16 * 1024;
-/**
- * The most items a copy reads ahead once it has been recalled (it shares the queue with other
- * consumers): what it holds comes back at each recall, so a big window there means items sent
- * twice (2 producers x 2 consumers, 20k items: 1.5x the sends with 16k, as many as items with this).
- */
-export const SHARED_WINDOW = 1024;
-/**
- * A copy recalled (another consumer waited behind what it read ahead) reads nothing ahead for this
- * long (ms); recalled again soon after, twice as long, up to {@link MAX_CALM_MS}. Consumers sharing
- * a queue then each ask for one item per get, instead of reading items ahead that the home must
- * recall for the other one: a round trip per item in turns.
- */
-export const FIRST_CALM_MS = 20;
-export const MAX_CALM_MS = 1000;
-/** A pipe end's window: everything. */
-export const EAGER_WINDOW = 1 << 30;
+import { Demand } from './receiver-demand.js';
 
 /** What the receiver needs of its copy. */
 export interface ReceiverHost {
@@ -71,25 +44,15 @@ export class Receiver {
   got = 0;
   liveGetters = 0;
   readonly #host: ReceiverHost;
-  readonly #eager: boolean;
   readonly #moves: boolean;
   readonly #buffer = new Deque<Item>();
   // Items in the buffer that came with MOVED_TAG (a socket's sendBytes): returned, not dropped.
   readonly #movedHere = new Set<Item>();
   readonly #getters = new Deque<Wait>();
   readonly #tries = new Deque<Wait>();
-  #hardOut = 0;
-  #softOut = 0;
-  #window = 0;
-  #lastItemAt = Number.NEGATIVE_INFINITY;
-  // Read-ahead is off until then (recalled: other consumers share the channel); see FIRST_CALM_MS.
-  #calmUntil = Number.NEGATIVE_INFINITY;
-  #calmMs = 0;
-  // A get took an item waiting here since the last get that had to wait: the consumer keeps up.
-  #fromBuffer = false;
+  // What it asked for and has not received, and its read-ahead window (receiver-demand.ts).
+  readonly #demand: Demand;
   #epoch = 0;
-  // The only reader of its channel (a pipe end, told by the home): its gets need no demand.
-  #alone = false;
   #consumed = 0;
   #reported = 0;
   // Give-backs sent (R_GIVE_BACK, R_UNUSED), mod 2^32: an H_EOF sent before the latest is stale.
@@ -97,9 +60,8 @@ export class Receiver {
 
   constructor(host: ReceiverHost, eager: boolean, moves: boolean) {
     this.#host = host;
-    this.#eager = eager;
     this.#moves = moves;
-    if (eager) this.#window = EAGER_WINDOW;
+    this.#demand = new Demand(eager, (hard, soft) => host.send(Op.R_DEMAND, hard, soft));
   }
 
   get buffered(): number {
@@ -113,7 +75,7 @@ export class Receiver {
 
   /** @internal For traces: the demand counters. */
   get debugState(): string {
-    return `getters=${this.liveGetters} hardOut=${this.#hardOut} softOut=${this.#softOut} buffer=${this.#buffer.length} tries=${this.#tries.length}`;
+    return `getters=${this.liveGetters} ${this.#demand.debugState} buffer=${this.#buffer.length} tries=${this.#tries.length}`;
   }
 
   /** Takes an item here now; else, with `w`, waits for one (EOF when none can come). */
@@ -121,23 +83,17 @@ export class Receiver {
     const item = this.#buffer.shift();
     if (item !== undefined) {
       if (this.#movedHere.size > 0) this.#movedHere.delete(item);
-      this.#fromBuffer = true;
       this.#consume();
-      if (this.#window > 0 && !this.#eager) this.#refill();
+      // Half the window used: the next half is asked for now, see #refill.
+      if (this.#demand.tookHere(this.#buffer.length) && this.#host.isOpen()) this.#refill();
       return item;
     }
     if (this.eof) return EOF;
     if (!w) return undefined;
-    if (!this.#eager) {
-      const streaming =
-        (this.#fromBuffer || this.clock - this.#lastItemAt <= STREAM_GAP_MS) && this.clock >= this.#calmUntil;
-      const most = this.#calmMs > 0 ? SHARED_WINDOW : MAX_WINDOW;
-      this.#window = streaming ? Math.min(most, Math.max(1, this.#window * 2)) : 0;
-      this.#fromBuffer = false;
-    }
+    this.#demand.getWaits(this.clock);
     this.#getters.push(w);
     this.liveGetters++;
-    this.#demand();
+    this.#ask();
     this.#host.hold();
     return undefined;
   }
@@ -156,14 +112,14 @@ export class Receiver {
   /** Starts reading ahead (wait() and poll() watch this copy), so what arrives makes it ready. */
   watch(): void {
     if (this.eof || this.#buffer.length > 0) return;
-    if (this.#window === 0) this.#window = 1;
-    this.#demand();
+    this.#demand.watch();
+    this.#ask();
   }
 
   /** The home says whether this copy is the only reader of its channel; a waiting get asks if not. */
   alone(on: boolean): void {
-    this.#alone = on && this.#eager;
-    if (!this.#alone && !this.eof && this.#host.isOpen()) this.#demand();
+    this.#demand.alone = on;
+    if (!this.#demand.alone && !this.eof && this.#host.isOpen()) this.#ask();
   }
 
   /** Ends a get whose time ran out; false when it was already over. */
@@ -175,26 +131,20 @@ export class Receiver {
     this.liveGetters--;
     // Its demand becomes read-ahead at both ends: what arrives for it is held like anything read
     // ahead (recalled if another consumer waits).
-    const n = this.#hardOut - this.liveGetters;
-    if (n > 0 && this.#host.isOpen()) {
-      this.#hardOut -= n;
-      this.#softOut += n;
-      this.#host.send(Op.R_SOFTEN, n, 0);
-    }
+    const n = this.#demand.soften(this.liveGetters, this.#host.isOpen());
+    if (n > 0) this.#host.send(Op.R_SOFTEN, n, 0);
     this.#host.hold();
     return true;
   }
 
   /** The worker flush hook: gives back everything read ahead, unless a get waits. */
   giveBack(): boolean {
-    if (this.liveGetters > 0 || this.#buffer.length + this.#hardOut + this.#softOut === 0) return false;
+    if (this.liveGetters > 0 || this.#buffer.length + this.#demand.outstanding === 0) return false;
     // What is still on its way is stale in the new epoch.
     this.#gaveBack(this.#buffer.length);
     this.returnBuffered();
     this.#epoch = (this.#epoch + 1) >>> 0;
-    this.#hardOut = 0;
-    this.#softOut = 0;
-    if (!this.#eager) this.#window = 0;
+    this.#demand.gaveBack();
     this.#host.send(Op.R_GIVE_BACK, this.#epoch, 0);
     return true;
   }
@@ -206,17 +156,9 @@ export class Receiver {
     const n = this.#buffer.length;
     this.#gaveBack(n);
     this.returnBuffered();
-    if (!this.#eager) {
-      this.#window = 0;
-      const again = this.clock - this.#calmUntil < this.#calmMs;
-      this.#calmMs = again ? Math.min(MAX_CALM_MS, this.#calmMs * 2) : FIRST_CALM_MS;
-      this.#calmUntil = this.clock + this.#calmMs;
-    }
-    const out = this.#hardOut + this.#softOut;
-    this.#hardOut = Math.min(this.liveGetters, out);
-    this.#softOut = out - this.#hardOut;
+    this.#demand.recalled(this.clock, this.liveGetters);
     this.#host.send(Op.R_UNUSED, n, this.liveGetters);
-    this.#demand(); // gets the demand left does not cover
+    this.#ask(); // gets the demand left does not cover
   }
 
   /** An item pushed in `epoch` for a get (`tag` 1), read ahead (0) or a try (2). */
@@ -228,19 +170,13 @@ export class Receiver {
       if (moved || wasMoved(item, this.#moves)) this.#host.send(Op.R_RETURN, 0, 0, item);
       return;
     }
-    if (tag === 1) {
-      if (this.#hardOut > 0) this.#hardOut--;
-      else if (this.#softOut > 0) this.#softOut--;
-    } else if (tag === 0) {
-      if (this.#softOut > 0) this.#softOut--;
-      else if (this.#hardOut > 0) this.#hardOut--;
-    }
+    this.#demand.arrived(tag);
     // A try takes the first item to arrive after it was made (one on its way came before it).
     if (this.#tries.length > 0) {
       for (const t of this.#tries.peekAll()) {
         if (t.done) continue;
         this.#handOut(t, item);
-        if (tag !== 2) this.#demand(); // it came for a get, which must ask again
+        if (tag !== 2) this.#ask(); // it came for a get, which must ask again
         return;
       }
     }
@@ -319,7 +255,7 @@ export class Receiver {
 
   #handOut(w: Wait, item: Item): void {
     w.done = true;
-    this.#lastItemAt = this.clock;
+    this.#demand.handedOut(this.clock);
     this.#consume();
     this.#host.settle(w, item);
     this.#host.hold();
@@ -337,21 +273,11 @@ export class Receiver {
   // idle until then and the consumer idle for the round trip after. Once half the window is used,
   // it asks for the next half now, so the home sends more while the consumer works through the rest.
   #refill(): void {
-    const soft = this.#window - this.#softOut - this.#buffer.length;
-    if (soft * 2 < this.#window || !this.#host.isOpen()) return;
-    this.#demand();
+    this.#ask();
     this.#host.flushNow();
   }
 
-  #demand(): void {
-    const covered = this.#alone ? this.#hardOut + this.#softOut : this.#hardOut;
-    const hard = Math.max(0, this.liveGetters - covered);
-    let soft = this.#window - this.#softOut - this.#buffer.length;
-    // Ask for read-ahead in chunks of at least half a window: few demand frames per stream.
-    if (soft * 2 < this.#window || soft < 0) soft = 0;
-    if (hard === 0 && soft === 0) return;
-    this.#hardOut += hard;
-    this.#softOut += soft;
-    this.#host.send(Op.R_DEMAND, hard, soft);
+  #ask(): void {
+    this.#demand.ask(this.liveGetters, this.#buffer.length);
   }
 }

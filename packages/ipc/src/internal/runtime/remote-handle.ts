@@ -1,36 +1,23 @@
 /**
  * A copy's handle at run time: the {@link CopyProtocol} wired to one link (a port to the home's
- * thread, or a socket to the home's process), waiters and the flush hooks.
+ * thread, or a socket to the home's process), waiters and the flush hooks. Its synchronous calls
+ * are in remote-sync.ts, the making of further copies in remote-copies.ts.
  */
 import type { Socket } from 'node:net';
-import { MessageChannel } from 'node:worker_threads';
 import type { EncodeContext } from '@multiproc/shared';
 import { BYTES_KIND } from '../link/frames.js';
 import type { Link } from '../link/link.js';
 import { PortLink } from '../link/port-link.js';
 import { SocketLink } from '../link/socket-link.js';
-import { CopyProtocol, ROOM_COUNTED, ROOM_GRANTED, type SlotWait } from '../protocol/copy.js';
-import { CONSUMED, COPY_SHARED_BYTES, QueueCount, RESERVED, WAKE } from '../protocol/count.js';
+import { CopyProtocol, ROOM_COUNTED } from '../protocol/copy.js';
 import type { Wait } from '../protocol/home-copy.js';
 import { BROKEN, EOF, type Item, type Taken, TIMEOUT } from '../protocol/item.js';
 import { Op } from '../protocol/ops.js';
-import { broker } from './broker.js';
 import { trackRemote, untrackRemote } from './exit.js';
 import type { GetResult, Handle, HandleData, HandleKeeper, PutResult } from './handle.js';
+import { encodeCopy, keptCopy } from './remote-copies.js';
+import { CopySync, settleWait } from './remote-sync.js';
 import { STUCK, Waiter } from './waiter.js';
-
-/**
- * The longest a synchronous method of a queue copy (`putNowait`, `getNowait`, `qsize`, …) waits for
- * the queue's thread to answer (ms); past it, the method answers from what this copy knows.
- */
-export const SYNC_ANSWER_MS = 1000;
-// A socket is read and written synchronously through its descriptor, which a Windows pipe lacks.
-const SYNC_SOCKETS = process.platform !== 'win32';
-
-/** A bare wait that a synchronous call blocks on; `result` is what it was settled with. */
-interface SyncWait extends Wait {
-  result?: unknown;
-}
 
 export interface RemoteOptions {
   readonly maxsize: number;
@@ -52,13 +39,9 @@ export class RemoteHandle implements Handle {
   readonly #link: Link;
   readonly #proto: CopyProtocol;
   readonly #acked: boolean;
-  // A thread copy's words (count.ts): what it consumed and the room it took, for the home to read
-  // if this thread dies, and the word the home bumps after a synchronous answer.
-  readonly #shared: Int32Array | null;
-  // A thread copy of a queue: the queue's size in shared memory, which it reads and counts in.
-  readonly #count: QueueCount | null;
+  // The synchronous calls, and a thread copy's words in shared memory (remote-sync.ts).
+  readonly #sync: CopySync;
   readonly #maxsize: number;
-  #homeIsHere: boolean | null = null;
   readonly #listeners = new Set<() => void>();
   readonly #puts = new Set<Promise<unknown>>();
   #closing: Promise<void> | null = null;
@@ -71,9 +54,7 @@ export class RemoteHandle implements Handle {
     this.#data = data;
     this.#acked = opts.acked;
     this.#homeHere = opts.homeHere === true;
-    this.#shared = data.shared ? new Int32Array(data.shared) : null;
     this.#maxsize = opts.maxsize;
-    this.#count = data.count && this.#shared ? new QueueCount(opts.maxsize, data.count) : null;
     const port = data.port;
     this.#link = port
       ? new PortLink(port)
@@ -81,6 +62,8 @@ export class RemoteHandle implements Handle {
         ? new SocketLink(opts.socket)
         : SocketLink.connect(data.path);
     const link = this.#link;
+    const sync = new CopySync(data, link, opts.maxsize, this.#homeHere);
+    this.#sync = sync;
     this.#proto = new CopyProtocol(
       { maxsize: opts.maxsize, acked: opts.acked, eager: opts.eager, moves: opts.eager && !!port },
       {
@@ -94,11 +77,7 @@ export class RemoteHandle implements Handle {
           if (this.#listeners.size > 0) for (const cb of [...this.#listeners]) cb();
         },
         consumed: (total, first) => {
-          if (this.#shared) {
-            // This word first: dying before the next line leaves the queue looking fuller, never overfull.
-            Atomics.store(this.#shared, CONSUMED, total);
-            this.#count?.add(-1);
-          }
+          sync.consumed(total);
           // A pipe end's report over a socket only frees the home's copies: once per loop turn.
           if (first) opts.eager && !port ? link.requestFlushWhenIdle() : link.requestFlush();
         },
@@ -125,7 +104,7 @@ export class RemoteHandle implements Handle {
     if (proto.state === 'gone') return EOF;
     if (proto.broken) return BROKEN;
     if (!this.#acked) {
-      proto.put(item, null, 0, this.#reserve() ? ROOM_COUNTED : 0);
+      proto.put(item, null, 0, this.#sync.reserve() ? ROOM_COUNTED : 0);
       return this.#link.needsDrain() ? this.#link.drained().then(() => true) : true;
     }
     const w = new Waiter<boolean>(() => {});
@@ -156,57 +135,7 @@ export class RemoteHandle implements Handle {
   }
 
   putNowait(item: Item): boolean {
-    const proto = this.#proto;
-    // A put of ours waiting for room (or its answer) goes first: the home decides, in order.
-    if (this.#count && !(this.#maxsize > 0 && proto.putsPending)) {
-      if (!this.#reserve()) return false;
-      proto.put(item, null, 0, ROOM_COUNTED);
-      return true;
-    }
-    if (this.#maxsize > 0 && proto.state === 'open' && !SYNC_SOCKETS && !(this.#link instanceof PortLink)) {
-      // No synchronous question over this socket (Windows): from the last size the home told.
-      if (proto.homeSize >= this.#maxsize) return false;
-      proto.put(item, null, 0);
-      return true;
-    }
-    if (this.#maxsize > 0 && proto.state === 'open') {
-      // The home grants room for it first, as Python's shared semaphore would.
-      const w: SlotWait & SyncWait = { done: false, abandoned: false };
-      proto.askSlot(w);
-      if (!this.#waitSync(w)) {
-        w.abandoned = true; // room granted later goes back
-        return false;
-      }
-      if (w.result !== true) return false;
-      proto.put(item, null, 0, ROOM_GRANTED);
-      return true;
-    }
-    proto.put(item, null, 0);
-    return true;
-  }
-
-  // A thread copy takes room in the shared count (false when full); others leave it to the home.
-  #reserve(): boolean {
-    const count = this.#count;
-    if (!count) return false;
-    if (!count.tryReserve()) return false;
-    // After the count: dying in between leaves the queue looking fuller, never overfull.
-    Atomics.add(this.#shared!, RESERVED, 1);
-    return true;
-  }
-
-  /**
-   * Blocks until `w` is settled by the home's answer, for at most {@link SYNC_ANSWER_MS}; false
-   * when it cannot wait (the home is in this thread, the link cannot be read synchronously) or
-   * the answer did not come in time.
-   */
-  #waitSync(w: Wait): boolean {
-    const link = this.#link;
-    if (this.#homeHere || (this.#homeIsHere ??= this.#data.path === broker().path)) return false;
-    const deadline = Date.now() + SYNC_ANSWER_MS;
-    if (link instanceof PortLink)
-      return !!this.#shared && link.waitSync(() => w.done, deadline, this.#shared, WAKE);
-    return (link as SocketLink).waitSync(() => w.done, deadline);
+    return this.#sync.putNowait(this.#proto, item);
   }
 
   get(timeoutMs: number | undefined): GetResult | Promise<GetResult> {
@@ -227,19 +156,7 @@ export class RemoteHandle implements Handle {
   }
 
   getNowait(): Item | typeof EOF | undefined {
-    const proto = this.#proto;
-    const now = proto.get(null);
-    if (now !== undefined || proto.state !== 'open' || this.#count?.value === 0) return now;
-    // Python's get(block=False): an item the home has now, asked for synchronously.
-    proto.clock = performance.now();
-    const w: SyncWait = { done: false };
-    const r = proto.tryGet(w);
-    if (r !== undefined) return r === TIMEOUT ? undefined : r;
-    if (!this.#waitSync(w)) {
-      proto.cancel(w); // an item pushed for it later waits here for the next get
-      return undefined;
-    }
-    return w.result === TIMEOUT ? undefined : (w.result as Item | typeof EOF);
+    return this.#sync.getNowait(this.#proto);
   }
 
   ready(): boolean {
@@ -256,15 +173,7 @@ export class RemoteHandle implements Handle {
   }
 
   size(): number {
-    if (this.#count) return this.#count.value;
-    const proto = this.#proto;
-    if (proto.state === 'open') {
-      // Another process: the home's size now (the last one reported if it cannot answer in time).
-      const w: SyncWait = { done: false };
-      proto.askState(w);
-      this.#waitSync(w);
-    }
-    return proto.homeSize;
+    return this.#sync.size(this.#proto);
   }
 
   full(): boolean {
@@ -333,21 +242,7 @@ export class RemoteHandle implements Handle {
   }
 
   encode(ctx: EncodeContext): HandleData {
-    const { path, id, end } = this.#data;
-    const link = this.#link;
-    if (ctx.target === 'thread' && link instanceof PortLink) {
-      const { port1, port2 } = new MessageChannel();
-      const shared = new SharedArrayBuffer(COPY_SHARED_BYTES);
-      link.attach(port1, shared);
-      ctx.transfer(port2);
-      return { path, id, end, port: port2, shared, count: this.#data.count };
-    }
-    const token = process.getBuiltinModule('node:crypto').randomUUID();
-    const tracked = typeof ctx.onReceiverEnd === 'function';
-    link.send(Op.R_RESERVE, tracked ? 1 : 0, 0, token);
-    link.flush();
-    ctx.onReceiverEnd?.(() => link.send(Op.R_UNRESERVE, 0, 0, token));
-    return { path, id, end, token };
+    return encodeCopy(this.#data, this.#link, ctx);
   }
 
   /**
@@ -356,30 +251,8 @@ export class RemoteHandle implements Handle {
    * It asks for nothing, so nothing is sent to it; it ends when released or with this worker.
    */
   keep(): HandleKeeper {
-    const { path, id, end } = this.#data;
-    const link = this.#link;
-    let data: HandleData;
-    if (link instanceof PortLink) {
-      const { port1, port2 } = new MessageChannel();
-      const shared = new SharedArrayBuffer(COPY_SHARED_BYTES);
-      link.attach(port1, shared);
-      data = { path, id, end, port: port2, shared, count: this.#data.count };
-    } else {
-      const token = process.getBuiltinModule('node:crypto').randomUUID();
-      link.send(Op.R_RESERVE, 0, 0, token);
-      link.flush();
-      data = { path, id, end, token };
-    }
+    const data = keptCopy(this.#data, this.#link);
     const copy = new RemoteHandle(data, { maxsize: this.#maxsize, acked: false, eager: false });
     return { encode: (ctx) => copy.encode(ctx), release: () => void copy.close() };
-  }
-}
-
-/** Settles a runtime waiter, or marks a bare wait (the synchronous exit path) done. */
-function settleWait(w: Wait, r: Item | symbol | boolean): void {
-  if (w instanceof Waiter) w.settle(r);
-  else {
-    w.done = true;
-    (w as SyncWait).result = r;
   }
 }

@@ -1,0 +1,55 @@
+/**
+ * Client(): the connecting side of Listener/Client (listener.ts), which opens a connection to a
+ * listening program, on one machine (a Unix socket) or across machines (TCP). Mirrors Python's
+ * `multiprocessing.connection.Client`.
+ */
+import { checkOptionKeys, ValidationError } from '@multiproc/shared';
+import type { Connection } from './connection.js';
+import { type Address, connectSocket, netAddress, openSocket } from './internal/net/endpoint.js';
+import { keyBytes } from './internal/net/handshake.js';
+import type { Listener, ListenerOptions } from './listener.js';
+
+const CLIENT_KEYS = ['authkey'];
+
+/** Options of {@link Client}. */
+export interface ClientOptions {
+  /**
+   * The secret the listener was given; see {@link ListenerOptions.authkey}.
+   * @default none
+   */
+  authkey?: string | Uint8Array;
+}
+
+/**
+ * Connects to a {@link Listener} and resolves to a {@link Connection}. Mirrors Python's
+ * `multiprocessing.connection.Client(address, authkey=…)`. Without an `authkey` it resolves once
+ * connected, before the listener's `accept()` (Python: the server's backlog holds it); what it
+ * sends meanwhile is received after `accept()`. With an `authkey` it resolves once both sides
+ * have authenticated each other, so it waits, however long, for the listener to `accept()`.
+ * @param address - the listener's `address`: a Unix socket path or `[host, port]`.
+ * @param options - `authkey`, the listener's secret.
+ * @throws {AuthenticationError} when the keys differ, or one side has a key and the other none.
+ * @throws {EOFError} when the listener closes the connection during the handshake (it was closed,
+ *   or its program ended, before it accepted this client), or stalls mid-handshake for 20 s.
+ * @throws {ValidationError} for a bad address, or an unknown option (`authKey`).
+ * @throws {Error} Node's connection error (`ECONNREFUSED`, `ENOENT`) when nobody listens there.
+ * @example
+ * const listener = new Listener(undefined, { authkey: 'k' });
+ * const accepted = listener.accept();
+ * const conn = await Client(listener.address, { authkey: 'k' });
+ * conn.send('hello');
+ * console.log(await (await accepted).recv()); // 'hello'
+ * listener.close();
+ */
+export async function Client(address: Address, options: ClientOptions = {}): Promise<Connection> {
+  checkOptionKeys(options, CLIENT_KEYS, 'Client()');
+  const target = netAddress(address, 'Client()');
+  const key = keyBytes(checkKey(options.authkey, 'Client()'));
+  return connectSocket(await openSocket(target), key);
+}
+
+/** `authkey` as given, checked. @throws {ValidationError} for another type. */
+export function checkKey(key: unknown, where: string): string | Uint8Array | undefined {
+  if (key === undefined || typeof key === 'string' || key instanceof Uint8Array) return key;
+  throw new ValidationError(`${where}: authkey must be a string or a Uint8Array, got ${typeof key}.`);
+}

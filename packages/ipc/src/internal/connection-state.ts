@@ -1,0 +1,205 @@
+/**
+ * The state behind one copy of a `Connection` (connection.ts holds the public class and its
+ * documentation): its handle, which ways it works and whether it is closed, and how its calls
+ * run: a send put on the handle, a received item turned into a value, bytes or an error, a poll,
+ * and how the copy is encoded. How it travels and the errors of its checks are in
+ * connection-parts.ts.
+ */
+import {
+  ClosedError,
+  type EncodeContext,
+  type Encoded,
+  type Keeper,
+  resolveTimeout,
+  type Timeout,
+  ValidationError,
+} from '@multiproc/shared';
+import { BufferTooShortError, EOFError, MessageTooLongError, waitsForever } from '../errors.js';
+import { brokenPipe, encodeConnection, notReadable, notWritable } from './connection-parts.js';
+import { forget } from './finalize.js';
+import { BROKEN, EOF, type Item, MOVE_MIN_BYTES } from './protocol/item.js';
+import { whenReady } from './ready.js';
+import type { GetResult, Handle } from './runtime/handle.js';
+import { keeperOf } from './runtime/keeper.js';
+import { STUCK } from './runtime/waiter.js';
+import { type Schema, validate } from './schema.js';
+import {
+  bytesToItem,
+  fromItem,
+  itemBytes,
+  jsonExact,
+  recvIntoTarget,
+  sendBytesView,
+  toItem,
+} from './serialize.js';
+
+/** One Connection copy's state; `owner` is the public object. */
+export class ConnectionState<T> {
+  readonly #owner: object;
+  readonly #h: Handle;
+  #readable: boolean;
+  /** Set once recvBytes(maxlength) refused a message: receiving stopped (Python's behaviour). */
+  #refusedLength = false;
+  readonly #writable: boolean;
+  readonly #schema: Schema<T> | undefined;
+  #closed = false;
+
+  constructor(owner: object, h: Handle, readable: boolean, writable: boolean, schema: Schema<T> | undefined) {
+    this.#owner = owner;
+    this.#h = h;
+    this.#readable = readable;
+    this.#writable = writable;
+    this.#schema = schema;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  get readable(): boolean {
+    return this.#readable;
+  }
+
+  get writable(): boolean {
+    return this.#writable;
+  }
+
+  send(value: T): void {
+    this.#checkWrite();
+    const exact = jsonExact(value);
+    if (exact && this.#h.sendNow(value)) return;
+    this.#put(toItem(value, 'value', exact));
+  }
+
+  sendBytes(buf: ArrayBufferView | ArrayBuffer, offset: number, size: number | undefined): void {
+    this.#checkWrite();
+    const view = sendBytesView(buf, offset, size);
+    const n = view.length;
+    // Big bytes bound for a socket are written from `buf` itself, copied only if the kernel has
+    // no room for them now.
+    if (n >= MOVE_MIN_BYTES && this.#h.sendBytesNow(view)) return;
+    this.#put(bytesToItem(view));
+  }
+
+  async recv(): Promise<T> {
+    this.#checkRead();
+    const r = this.#h.get(undefined);
+    const value = fromItem(this.#item(r instanceof Promise ? await r : r));
+    return this.#schema ? validate(this.#schema, value, 'Received value') : (value as T);
+  }
+
+  async recvBytes(maxlength: number | null | undefined): Promise<Uint8Array> {
+    if (maxlength != null && (!Number.isInteger(maxlength) || maxlength < 0)) {
+      throw new ValidationError(
+        `recvBytes(maxlength): maxlength must be a non-negative integer number of bytes, got ${String(maxlength)}. Omit it for no limit.`,
+      );
+    }
+    this.#checkRead();
+    const r = this.#h.get(undefined);
+    const bytes = itemBytes(this.#item(r instanceof Promise ? await r : r));
+    if (maxlength != null && bytes.length > maxlength) {
+      this.#refuseLength();
+      throw new MessageTooLongError(
+        `recvBytes(${maxlength}): the message is ${bytes.length} bytes long; it was dropped and this end no longer receives (as in Python). Pass a larger maxlength, or none.`,
+        { length: bytes.length, maxLength: maxlength },
+      );
+    }
+    return bytes;
+  }
+
+  async recvBytesInto(buf: ArrayBufferView | ArrayBuffer, offset: number): Promise<number> {
+    // As Python, the arguments are checked before receiving, so a bad call loses no message.
+    const target = recvIntoTarget(buf, offset);
+    this.#checkRead();
+    const r = this.#h.get(undefined);
+    const bytes = itemBytes(this.#item(r instanceof Promise ? await r : r));
+    if (bytes.length > target.length - offset) {
+      throw new BufferTooShortError(
+        `recvBytesInto(): a ${bytes.length}-byte message does not fit ${target.length - offset} bytes; it is in err.data.`,
+        bytes.slice(),
+      );
+    }
+    target.set(bytes, offset);
+    return bytes.length;
+  }
+
+  async poll(timeout: Timeout | undefined): Promise<boolean> {
+    const ms = resolveTimeout(timeout, 'Connection.poll()', { defaultMs: 0, negativeIsZero: true }).timeoutMs;
+    const h = this.handle;
+    this.#checkRead();
+    if (h.ready()) return true;
+    if (ms === 0) {
+      h.onReady(() => {})(); // starts reading ahead, so a later poll sees what arrives
+      return h.ready();
+    }
+    const r = await whenReady([h], ms);
+    if (this.#closed) throw new ClosedError('This Connection was closed while poll() waited.');
+    if (r === STUCK) throw waitsForever('Connection.poll()');
+    return h.ready();
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    forget(this.#owner);
+    void this.#h.close();
+  }
+
+  /** The handle. @throws {ClosedError} after close(). */
+  get handle(): Handle {
+    if (this.#closed) throw new ClosedError('This Connection was closed.');
+    return this.#h;
+  }
+
+  /** A copy for another thread or process. */
+  encode(ctx: EncodeContext): Encoded {
+    if (this.#closed) throw new ClosedError(`Cannot send ${ctx.path}: the Connection was closed.`);
+    return this.#encoded(this.#h, ctx);
+  }
+
+  /** Copies made later, after this copy may have closed (a pool's initargs). */
+  keep(ctx: EncodeContext): Keeper {
+    if (this.#closed) throw new ClosedError(`Cannot send ${ctx.path}: the Connection was closed.`);
+    return keeperOf(this.#h.keep(), (h, c) => this.#encoded(h, c));
+  }
+
+  #encoded(h: Pick<Handle, 'encode'>, ctx: EncodeContext): Encoded {
+    return encodeConnection(
+      h,
+      this.#readable,
+      this.#writable,
+      this.#schema as Schema<unknown> | undefined,
+      ctx,
+    );
+  }
+
+  #put(item: Item): void {
+    const r = this.#h.put(item, undefined);
+    if (r === BROKEN || r === EOF) throw brokenPipe(r);
+  }
+
+  #item(r: GetResult): Item {
+    if (typeof r !== 'symbol') return r;
+    if (this.#closed) throw new ClosedError('This Connection was closed while receiving.');
+    if (r === STUCK) throw waitsForever('Connection.recv()');
+    throw new EOFError('The other end of the pipe was closed (or its process exited) and nothing is left.');
+  }
+
+  // Python's _bad_message_length(): a duplex end becomes write-only, a receive-only end is closed.
+  #refuseLength(): void {
+    if (this.#writable) {
+      this.#readable = false;
+      this.#refusedLength = true;
+    } else this.close();
+  }
+
+  #checkRead(): void {
+    if (this.#closed) throw new ClosedError('This Connection was closed.');
+    if (this.#refusedLength || !this.#readable) throw notReadable(this.#refusedLength);
+  }
+
+  #checkWrite(): void {
+    if (this.#closed) throw new ClosedError('This Connection was closed.');
+    if (!this.#writable) throw notWritable();
+  }
+}

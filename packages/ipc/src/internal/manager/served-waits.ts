@@ -1,0 +1,201 @@
+/**
+ * The manager's served primitives that wait for other owners (see served-sync.ts, which holds the
+ * locks and semaphores): Event, Condition (around a served lock) and Barrier. A wait ends when
+ * another owner sets, notifies or arrives; when its owner's connection ends, its waits are dropped,
+ * and a barrier it waited at is broken.
+ */
+import { BrokenBarrierError, LockError } from '@multiproc/shared';
+import { dispatch, type Served, ServedLock } from './served-sync.js';
+import { neverEnds, type Owner, WaitList, type WireTimeout } from './wait-list.js';
+
+const EVENT_METHODS = new Set(['set', 'clear', 'isSet', 'wait']);
+
+export class ServedEvent implements Served {
+  #flag = false;
+  readonly #waiters = new WaitList<boolean>();
+
+  invoke(method: string, args: unknown[], owner: Owner): unknown {
+    return dispatch(this, EVENT_METHODS, method, owner, args);
+  }
+
+  set(_owner: Owner): void {
+    this.#flag = true;
+    this.#waiters.wakeAll(true);
+  }
+
+  clear(_owner: Owner): void {
+    this.#flag = false;
+  }
+
+  isSet(_owner: Owner): boolean {
+    return this.#flag;
+  }
+
+  wait(owner: Owner, timeoutMs: WireTimeout): boolean | Promise<boolean> {
+    if (this.#flag || timeoutMs === 0) return this.#flag;
+    return this.#waiters.wait(owner, timeoutMs, () => false);
+  }
+
+  abandonWaits(): number {
+    return this.#waiters.abandon(neverEnds());
+  }
+
+  ownerGone(owner: Owner): void {
+    this.#waiters.dropOwner(owner);
+  }
+}
+
+const CONDITION_METHODS = new Set(['acquire', 'release', 'wait', 'notify', 'notifyAll']);
+
+export class ServedCondition implements Served {
+  readonly lock: ServedLock;
+  readonly #waiters = new WaitList<boolean>();
+  // Per owner, its wait() calls not yet returned (a dropped wait never returns: see ownerGone).
+  readonly #inWait = new Map<Owner, number>();
+  // Owners whose connection ended while a wait() of theirs was past its wake, re-taking the lock.
+  readonly #goneInWait = new Set<Owner>();
+
+  constructor(lock: ServedLock | undefined) {
+    this.lock = lock ?? new ServedLock(true); // Python: Condition() makes an RLock
+  }
+
+  invoke(method: string, args: unknown[], owner: Owner): unknown {
+    return dispatch(this, CONDITION_METHODS, method, owner, args);
+  }
+
+  acquire(owner: Owner, timeoutMs: WireTimeout): boolean | Promise<boolean> {
+    return this.lock.acquire(owner, timeoutMs);
+  }
+
+  release(owner: Owner): void {
+    this.lock.release(owner);
+  }
+
+  async wait(owner: Owner, timeoutMs: WireTimeout): Promise<boolean> {
+    this.#checkOwned(owner, 'wait');
+    const depth = this.lock.releaseAll();
+    this.#inWait.set(owner, (this.#inWait.get(owner) ?? 0) + 1);
+    try {
+      return await this.#waiters.wait(owner, timeoutMs, () => false);
+    } finally {
+      // Also when the wait could never end (stuck.ts): the caller holds the lock again, as in Python;
+      // never for an owner that is gone, which would hold it forever (the lock is given back then).
+      if (!this.#goneInWait.has(owner)) await this.lock.acquire(owner, -1);
+      if (this.#goneInWait.has(owner)) {
+        if (this.lock.isOwnedBy(owner)) this.lock.releaseAll();
+      } else this.lock.count = depth;
+      this.#leaveWait(owner, 1);
+    }
+  }
+
+  abandonWaits(): number {
+    return this.#waiters.abandon(neverEnds()) + this.lock.abandonWaits();
+  }
+
+  notify(owner: Owner, n = 1): void {
+    this.#checkOwned(owner, 'notify');
+    for (let i = 0; i < n && this.#waiters.wake(true); i++);
+  }
+
+  notifyAll(owner: Owner): void {
+    this.#checkOwned(owner, 'notifyAll');
+    this.#waiters.wakeAll(true);
+  }
+
+  ownerGone(owner: Owner, endedNormally: boolean): void {
+    // Its waits still waiting never return; one already woken re-takes the lock: it must not keep it.
+    this.#leaveWait(owner, this.#waiters.dropOwner(owner));
+    if (this.#inWait.has(owner)) this.#goneInWait.add(owner);
+    this.lock.ownerGone(owner, endedNormally);
+  }
+
+  #leaveWait(owner: Owner, n: number): void {
+    const left = (this.#inWait.get(owner) ?? 0) - n;
+    if (left > 0) this.#inWait.set(owner, left);
+    else {
+      this.#inWait.delete(owner);
+      this.#goneInWait.delete(owner);
+    }
+  }
+
+  #checkOwned(owner: Owner, method: string): void {
+    if (!this.lock.isOwnedBy(owner)) {
+      throw new LockError(`Condition.${method}() needs the condition's lock: acquire() it first.`);
+    }
+  }
+}
+
+const BARRIER_METHODS = new Set(['wait', 'reset', 'abort', 'state']);
+
+export class ServedBarrier implements Served {
+  readonly #parties: number;
+  readonly #defaultTimeout: WireTimeout;
+  #broken = false;
+  #arrived = 0;
+  #waiters = new WaitList<number>();
+
+  constructor(parties: number, defaultTimeout: WireTimeout) {
+    this.#parties = parties;
+    this.#defaultTimeout = defaultTimeout;
+  }
+
+  invoke(method: string, args: unknown[], owner: Owner): unknown {
+    return dispatch(this, BARRIER_METHODS, method, owner, args);
+  }
+
+  wait(owner: Owner, timeoutMs: WireTimeout | null): number | Promise<number> {
+    if (this.#broken) throw new BrokenBarrierError('The barrier is broken: reset() it first.');
+    const index = this.#arrived++;
+    if (this.#arrived === this.#parties) {
+      // Everyone is here: the others are released with their own indexes, a new cycle starts.
+      const waiters = this.#waiters;
+      this.#waiters = new WaitList<number>();
+      this.#arrived = 0;
+      for (let i = 0; waiters.wake(i); i++);
+      return index;
+    }
+    const ms = timeoutMs ?? this.#defaultTimeout;
+    return this.#waiters.wait(owner, ms, () => {
+      this.abort(owner); // Python: a timeout breaks the barrier for everyone
+      throw new BrokenBarrierError('Barrier.wait() timed out; the barrier is now broken.');
+    });
+  }
+
+  reset(_owner: Owner): void {
+    this.#breakWaiters('The barrier was reset while this party waited.');
+    this.#broken = false;
+  }
+
+  abort(_owner: Owner): void {
+    this.#broken = true;
+    this.#breakWaiters('The barrier was aborted.');
+  }
+
+  state(_owner: Owner): { broken: boolean; nWaiting: number; parties: number } {
+    return { broken: this.#broken, nWaiting: this.#waiters.size, parties: this.#parties };
+  }
+
+  abandonWaits(): number {
+    const n = this.#waiters.size;
+    if (n === 0) return 0;
+    this.#broken = true;
+    this.#breakWaiters(
+      'The Barrier could never be passed: no other thread or process uses this manager and nothing ' +
+        'else left in the program could bring the other parties to wait(), so it is now broken. ' +
+        'Start the parties before waiting; call reset() to reuse it.',
+    );
+    return n;
+  }
+
+  ownerGone(owner: Owner): void {
+    if (!this.#waiters.has(owner)) return;
+    this.#waiters.dropOwner(owner);
+    this.#broken = true;
+    this.#breakWaiters('A party waiting at the barrier died (its thread or process ended).');
+  }
+
+  #breakWaiters(message: string): void {
+    this.#arrived = 0;
+    this.#waiters.wakeAll(0, new BrokenBarrierError(message));
+  }
+}

@@ -1,0 +1,177 @@
+/**
+ * One client connection of a manager's server (server.ts): one thread or process, the owner of
+ * what it acquires. It owns the order in which that connection's frames run (each as it comes, or
+ * queued behind a frame that waits one more poll for another connection's pipelined writes,
+ * writers.ts), its pipelined (QUIET) calls and their LATE failures, and its answers.
+ */
+import type net from 'node:net';
+import { sendFrame } from './frame-io.js';
+import { answerFrame, ENDS_NORMALLY, FAILED, LATE, OK, QUIET, REQUEST, TASKS_FROM, WRITE } from './rpc.js';
+import { decodeRequest, requestMethod } from './rpc-read.js';
+import type { Served } from './served-sync.js';
+import { afterPoll, type Owner } from './wait-list.js';
+import { type ErrorRecord, type Request, toRecord } from './wire.js';
+import type { Writers } from './writers.js';
+
+/** A frame waiting for one more poll of the manager's sockets (writers.ts). */
+interface Deferred {
+  readonly seq: number;
+  readonly tag: number;
+  readonly id: number;
+  readonly call: Request | null;
+  readonly error: ErrorRecord | null;
+}
+
+/** What a connection uses of its server. */
+export interface ConnServer {
+  /** Whether the server shut down (answers are then dropped). */
+  isClosed(): boolean;
+  readonly writers: Writers;
+  /** The served object `id`; ReferenceError when the server no longer serves it. */
+  object(id: number): Served;
+  /** A call of the manager itself (object id 0). */
+  managerCall(method: string, args: unknown[]): unknown;
+  /** This connection is a pool worker's whose tasks come from the server's thread (TASKS_FROM). */
+  workerOfHere(socket: net.Socket): void;
+}
+
+/** One client connection: one thread or process, the owner of what it acquires. */
+export class Conn {
+  readonly socket: net.Socket;
+  readonly owner: Owner;
+  /** Per object id: the failure of this connection's pipelined call, for its next call of it. */
+  readonly late = new Map<number, ErrorRecord>();
+  /** Frames waiting for a poll, in arrival order (later ones queue behind); null when none. */
+  deferred: Deferred[] | null = null;
+  /** Set at close: what ends this owner, run once no frame of it waits. */
+  gone: (() => void) | null = null;
+  /** Set when its thread or process said it ends normally (ENDS_NORMALLY) before it closed. */
+  endsNormally = false;
+  readonly #server: ConnServer;
+
+  constructor(socket: net.Socket, owner: Owner, server: ConnServer) {
+    this.socket = socket;
+    this.owner = owner;
+    this.#server = server;
+  }
+
+  /** Runs (or queues) the frame at `buf[start, end)`. */
+  onFrame(seq: number, tag: number, buf: Buffer, start: number, end: number): void {
+    let call: Request | null = null;
+    let error: ErrorRecord | null = null;
+    try {
+      if (tag !== REQUEST && tag !== QUIET && tag !== WRITE)
+        throw new TypeError('Malformed manager request.');
+      call = decodeRequest(buf, start, end);
+    } catch (err) {
+      error = { ...toRecord(err), method: requestMethod(buf, start, end) };
+    }
+    const id = call !== null ? call[0] : end - start >= 4 ? buf.readUInt32LE(start) : 0;
+    if (this.deferred !== null) this.deferred.push({ seq, tag, id, call, error });
+    else if (id !== 0 && this.#server.writers.othersOf(id, this.owner)) {
+      // Another client may have pipelined writes of this object still unread (writers.ts).
+      this.deferred = [{ seq, tag, id, call, error }];
+      void afterPoll(() => this.#drain());
+    } else this.#run(seq, tag, id, call, error);
+  }
+
+  #drain(): void {
+    const frames = this.deferred ?? [];
+    this.deferred = null;
+    for (const f of frames) this.#run(f.seq, f.tag, f.id, f.call, f.error);
+    this.gone?.();
+  }
+
+  #run(seq: number, tag: number, id: number, call: Request | null, error: ErrorRecord | null): void {
+    if (call === null) {
+      if (tag === QUIET) this.#failLate(id, error!.method ?? '', error!);
+      else this.#reply(seq, FAILED, error);
+      return;
+    }
+    const failed = this.late.size === 0 ? undefined : this.late.get(id);
+    if (failed !== undefined) {
+      // Not run: its caller learns of the failed pipelined call first (a QUIET one leaves it for the next).
+      if (tag !== QUIET) {
+        this.late.delete(id);
+        this.#reply(seq, FAILED, failed);
+      }
+      return;
+    }
+    if (tag === QUIET) {
+      if (call[0] === 0 && call[1] === ENDS_NORMALLY) this.endsNormally = true;
+      else this.#runQuiet(call);
+      return;
+    }
+    if (tag === WRITE) this.#server.writers.add(id, this.owner);
+    this.#handle(seq, call);
+  }
+
+  #handle(seq: number, [id, method, args]: Request): void {
+    try {
+      const r =
+        id === 0
+          ? this.#server.managerCall(method, args)
+          : this.#server.object(id).invoke(method, args, this.owner);
+      if (r instanceof Promise)
+        r.then(
+          (v) => this.#reply(seq, OK, v),
+          (e: unknown) => this.#reply(seq, FAILED, toRecord(e)),
+        );
+      else this.#reply(seq, OK, r);
+    } catch (err) {
+      this.#reply(seq, FAILED, toRecord(err));
+    }
+  }
+
+  /**
+   * A pipelined call (client.ts: a held lock's release, a write whose result is undefined) is
+   * answered only when it fails: LATE, with the object id as its seq, so the proxy can warn at
+   * once; the connection's next answered call of that object, which the proxy sent believing the
+   * write done, is rejected with that failure instead of run, and pipelined ones until then are
+   * dropped (as if the failed call had thrown where it was made).
+   */
+  #runQuiet([id, method, args]: Request): void {
+    if (id === 0 && method === TASKS_FROM) {
+      if (args[0] === thisThread()) this.#server.workerOfHere(this.socket);
+      return;
+    }
+    let r: unknown;
+    try {
+      r = this.#server.object(id).invoke(method, args, this.owner);
+    } catch (err) {
+      this.#failLate(id, method, toRecord(err));
+      return;
+    }
+    if (r instanceof Promise) r.catch((err: unknown) => this.#failLate(id, method, toRecord(err)));
+  }
+
+  #failLate(id: number, method: string, r: ErrorRecord): void {
+    const why =
+      method === 'release'
+        ? '(Another thread or process had released it; this call was not made.)'
+        : '(Neither it nor the pipelined writes of this object after it were applied; this call was not made.)';
+    const record: ErrorRecord = {
+      name: r.name,
+      message: `An earlier ${method ? `${method}()` : 'call'} of this object, sent without waiting for its answer, failed: ${r.message} ${why}`,
+      method,
+    };
+    this.late.set(id, record);
+    this.#reply(id, LATE, record);
+  }
+
+  #reply(seq: number, tag: number, value: unknown): void {
+    if (this.socket.destroyed || this.#server.isClosed()) return;
+    let n: number;
+    try {
+      n = answerFrame(seq, tag, value);
+    } catch (err) {
+      n = answerFrame(seq, FAILED, toRecord(err)); // a result that cannot be sent
+    }
+    sendFrame(this.socket, n);
+  }
+}
+
+/** This thread, as a pool worker names the thread its tasks come from (`pid:threadId`). */
+function thisThread(): string {
+  return `${process.pid}:${process.getBuiltinModule('node:worker_threads').threadId}`;
+}

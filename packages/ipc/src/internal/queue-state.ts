@@ -1,0 +1,150 @@
+/**
+ * The state behind one copy of a `Queue` or `JoinableQueue` (queue.ts holds the public class and
+ * its documentation): the copy's handle and whether the copy is closed, what the handle's put and
+ * get results mean to the caller (Python's errors, the schema check), and how the copy is encoded
+ * for another thread or process.
+ */
+import { ClosedError, type EncodeContext, type Encoded, type Keeper, ProcessError } from '@multiproc/shared';
+import { EOFError, QueueEmptyError, QueueFullError, waitsForever } from '../errors.js';
+import type { TimeoutOptions } from '../queue-options.js';
+import { forget } from './finalize.js';
+import { EOF, TIMEOUT } from './protocol/item.js';
+import type { QueueData } from './queue-copy.js';
+import { queueName } from './queue-name.js';
+import type { GetResult, Handle, PutResult } from './runtime/handle.js';
+import { keeperOf } from './runtime/keeper.js';
+import { STUCK } from './runtime/waiter.js';
+import { checkTimeout, type Schema, schemaToData, validate } from './schema.js';
+import { fromItem, toItem } from './serialize.js';
+
+const BLOCK = { block: true };
+const DONE: Promise<void> = Promise.resolve();
+
+/** One queue copy's state; `owner` is the public object (its `[queueName]` names it in errors). */
+export class QueueState<T> {
+  readonly #owner: { readonly [queueName]: string };
+  readonly #h: Handle;
+  readonly #maxsize: number;
+  readonly #schema: Schema<T> | undefined;
+  #closed = false;
+  #joinCancelled = false;
+  #closing: Promise<void> | null = null;
+
+  constructor(
+    owner: { readonly [queueName]: string },
+    h: Handle,
+    maxsize: number,
+    schema: Schema<T> | undefined,
+  ) {
+    this.#owner = owner;
+    this.#h = h;
+    this.#maxsize = maxsize;
+    this.#schema = schema;
+  }
+
+  get #name(): string {
+    return this.#owner[queueName];
+  }
+
+  /** The error of a wait that ended because this copy was closed meanwhile, or null. */
+  closedWhileWaiting(what: string): ClosedError | null {
+    return this.#closed ? new ClosedError(`This ${this.#name} was closed while ${what} waited.`) : null;
+  }
+
+  /** The handle. @throws {ClosedError} after close(). */
+  get handle(): Handle {
+    if (this.#closed) throw new ClosedError(`This ${this.#name} was closed.`);
+    return this.#h;
+  }
+
+  put(value: T, options: TimeoutOptions | undefined): Promise<void> {
+    let r: PutResult | Promise<PutResult>;
+    let timeout: number | undefined;
+    try {
+      const h = this.handle;
+      timeout = options === undefined ? undefined : checkTimeout(options, `${this.#name}.put()`, BLOCK);
+      r = h.put(toItem(value), timeout);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    // The common case (admitted, or on its way) allocates no promise: a put loop is the hot path.
+    return r === true ? DONE : this.#putEnded(r, timeout);
+  }
+
+  async #putEnded(result: PutResult | Promise<PutResult>, timeout: number | undefined): Promise<void> {
+    const r = result instanceof Promise ? await result : result;
+    if (r === true) return;
+    if (this.#closed) throw new ClosedError(`This ${this.#name} was closed while put() waited.`);
+    if (r === EOF) throw new EOFError('Cannot put: the process that owns this queue has exited.');
+    if (r === STUCK) throw waitsForever(`${this.#name}.put()`);
+    throw new QueueFullError(
+      timeout ? `The queue stayed full (maxsize ${this.#maxsize}) for ${timeout} ms.` : 'The queue is full.',
+    );
+  }
+
+  putNowait(value: T): void {
+    const h = this.handle;
+    if (!h.putNowait(toItem(value)))
+      throw new QueueFullError(`The queue is full (maxsize ${this.#maxsize}).`);
+  }
+
+  async get(options: TimeoutOptions | undefined): Promise<T> {
+    const h = this.handle;
+    const timeout = options === undefined ? undefined : checkTimeout(options, `${this.#name}.get()`, BLOCK);
+    const r = h.get(timeout);
+    return this.#value(r instanceof Promise ? await r : r, timeout);
+  }
+
+  getNowait(): T {
+    return this.#value(this.handle.getNowait() ?? TIMEOUT, 0);
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    forget(this.#owner);
+    this.#closing = this.#h.close();
+  }
+
+  async joinThread(): Promise<void> {
+    if (!this.#closing) throw new ProcessError('joinThread() is for a closed queue: call close() first.');
+    if (!this.#joinCancelled) await this.#closing;
+  }
+
+  cancelJoinThread(): void {
+    this.#joinCancelled = true;
+  }
+
+  /** A copy for another thread or process, of codec type `type`. */
+  encode(ctx: EncodeContext, type: () => string): Encoded {
+    if (this.#closed) throw new ClosedError(`Cannot send ${ctx.path}: the queue was closed.`);
+    return this.#encoded(this.#h, ctx, type);
+  }
+
+  /** Copies made later, after this copy may have closed (a pool's initargs). */
+  keep(ctx: EncodeContext, type: () => string): Keeper {
+    if (this.#closed) throw new ClosedError(`Cannot send ${ctx.path}: the queue was closed.`);
+    return keeperOf(this.#h.keep(), (h, c) => this.#encoded(h, c, type));
+  }
+
+  #encoded(h: Pick<Handle, 'encode'>, ctx: EncodeContext, type: () => string): Encoded {
+    const schema = schemaToData(this.#schema, ctx.path); // first: encoding the handle reserves a copy
+    const data: QueueData = { h: h.encode(ctx), maxsize: this.#maxsize, schema };
+    return { type: type(), data };
+  }
+
+  #value(r: GetResult, timeout: number | undefined): T {
+    if (r === TIMEOUT) {
+      throw new QueueEmptyError(
+        timeout ? `The queue stayed empty for ${timeout} ms.` : 'The queue is empty.',
+      );
+    }
+    if (r === EOF) {
+      if (this.#closed) throw new ClosedError('The queue was closed while waiting.');
+      throw new EOFError('The process that owns this queue has exited.');
+    }
+    if (r === STUCK) throw waitsForever(`${this.#name}.get()`);
+    const value = fromItem(r);
+    return this.#schema ? validate(this.#schema, value, `${this.#name} item`) : (value as T);
+  }
+}

@@ -1,0 +1,150 @@
+/**
+ * A copy's synchronous calls (remote-handle.ts): Python's `put_nowait`, `get_nowait` and `qsize`
+ * from another thread or process. A thread copy of a queue answers from the queue's count in
+ * shared memory and its own words there (count.ts); otherwise the call asks the home and blocks
+ * on a bare wait for its answer, at most {@link SYNC_ANSWER_MS}, then answers from what the copy
+ * knows.
+ */
+import type { Link } from '../link/link.js';
+import { PortLink } from '../link/port-link.js';
+import type { SocketLink } from '../link/socket-link.js';
+import { type CopyProtocol, ROOM_COUNTED, ROOM_GRANTED, type SlotWait } from '../protocol/copy.js';
+import { CONSUMED, QueueCount, RESERVED, WAKE } from '../protocol/count.js';
+import type { Wait } from '../protocol/home-copy.js';
+import { type EOF, type Item, TIMEOUT } from '../protocol/item.js';
+import { broker } from './broker.js';
+import type { HandleData } from './handle.js';
+import { Waiter } from './waiter.js';
+
+/**
+ * The longest a synchronous method of a queue copy (`putNowait`, `getNowait`, `qsize`, …) waits for
+ * the queue's thread to answer (ms); past it, the method answers from what this copy knows.
+ */
+export const SYNC_ANSWER_MS = 1000;
+// A socket is read and written synchronously through its descriptor, which a Windows pipe lacks.
+const SYNC_SOCKETS = process.platform !== 'win32';
+
+/** A bare wait that a synchronous call blocks on; `result` is what it was settled with. */
+interface SyncWait extends Wait {
+  result?: unknown;
+}
+
+/** Settles a runtime waiter, or marks a bare wait (the synchronous exit path) done. */
+export function settleWait(w: Wait, r: Item | symbol | boolean): void {
+  if (w instanceof Waiter) w.settle(r);
+  else {
+    w.done = true;
+    (w as SyncWait).result = r;
+  }
+}
+
+/** One copy's synchronous calls, and a thread copy's words in shared memory. */
+export class CopySync {
+  readonly #data: HandleData;
+  readonly #link: Link;
+  readonly #maxsize: number;
+  readonly #homeHere: boolean;
+  #homeIsHere: boolean | null = null;
+  // A thread copy's words (count.ts): what it consumed and the room it took, for the home to read
+  // if this thread dies, and the word the home bumps after a synchronous answer.
+  readonly #shared: Int32Array | null;
+  /** A thread copy of a queue: the queue's size in shared memory, which it reads and counts in. */
+  readonly count: QueueCount | null;
+
+  constructor(data: HandleData, link: Link, maxsize: number, homeHere: boolean) {
+    this.#data = data;
+    this.#link = link;
+    this.#maxsize = maxsize;
+    this.#homeHere = homeHere;
+    this.#shared = data.shared ? new Int32Array(data.shared) : null;
+    this.count = data.count && this.#shared ? new QueueCount(maxsize, data.count) : null;
+  }
+
+  /** This copy consumed its `total`-th item: said in its shared words first. */
+  consumed(total: number): void {
+    if (this.#shared) {
+      // This word first: dying before the next line leaves the queue looking fuller, never overfull.
+      Atomics.store(this.#shared, CONSUMED, total);
+      this.count?.add(-1);
+    }
+  }
+
+  // A thread copy takes room in the shared count (false when full); others leave it to the home.
+  reserve(): boolean {
+    const count = this.count;
+    if (!count) return false;
+    if (!count.tryReserve()) return false;
+    // After the count: dying in between leaves the queue looking fuller, never overfull.
+    Atomics.add(this.#shared!, RESERVED, 1);
+    return true;
+  }
+
+  putNowait(proto: CopyProtocol, item: Item): boolean {
+    // A put of ours waiting for room (or its answer) goes first: the home decides, in order.
+    if (this.count && !(this.#maxsize > 0 && proto.putsPending)) {
+      if (!this.reserve()) return false;
+      proto.put(item, null, 0, ROOM_COUNTED);
+      return true;
+    }
+    if (this.#maxsize > 0 && proto.state === 'open' && !SYNC_SOCKETS && !(this.#link instanceof PortLink)) {
+      // No synchronous question over this socket (Windows): from the last size the home told.
+      if (proto.homeSize >= this.#maxsize) return false;
+      proto.put(item, null, 0);
+      return true;
+    }
+    if (this.#maxsize > 0 && proto.state === 'open') {
+      // The home grants room for it first, as Python's shared semaphore would.
+      const w: SlotWait & SyncWait = { done: false, abandoned: false };
+      proto.askSlot(w);
+      if (!this.#waitSync(w)) {
+        w.abandoned = true; // room granted later goes back
+        return false;
+      }
+      if (w.result !== true) return false;
+      proto.put(item, null, 0, ROOM_GRANTED);
+      return true;
+    }
+    proto.put(item, null, 0);
+    return true;
+  }
+
+  getNowait(proto: CopyProtocol): Item | typeof EOF | undefined {
+    const now = proto.get(null);
+    if (now !== undefined || proto.state !== 'open' || this.count?.value === 0) return now;
+    // Python's get(block=False): an item the home has now, asked for synchronously.
+    proto.clock = performance.now();
+    const w: SyncWait = { done: false };
+    const r = proto.tryGet(w);
+    if (r !== undefined) return r === TIMEOUT ? undefined : r;
+    if (!this.#waitSync(w)) {
+      proto.cancel(w); // an item pushed for it later waits here for the next get
+      return undefined;
+    }
+    return w.result === TIMEOUT ? undefined : (w.result as Item | typeof EOF);
+  }
+
+  size(proto: CopyProtocol): number {
+    if (this.count) return this.count.value;
+    if (proto.state === 'open') {
+      // Another process: the home's size now (the last one reported if it cannot answer in time).
+      const w: SyncWait = { done: false };
+      proto.askState(w);
+      this.#waitSync(w);
+    }
+    return proto.homeSize;
+  }
+
+  /**
+   * Blocks until `w` is settled by the home's answer, for at most {@link SYNC_ANSWER_MS}; false
+   * when it cannot wait (the home is in this thread, the link cannot be read synchronously) or
+   * the answer did not come in time.
+   */
+  #waitSync(w: Wait): boolean {
+    const link = this.#link;
+    if (this.#homeHere || (this.#homeIsHere ??= this.#data.path === broker().path)) return false;
+    const deadline = Date.now() + SYNC_ANSWER_MS;
+    if (link instanceof PortLink)
+      return !!this.#shared && link.waitSync(() => w.done, deadline, this.#shared, WAKE);
+    return (link as SocketLink).waitSync(() => w.done, deadline);
+  }
+}

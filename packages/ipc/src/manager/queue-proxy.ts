@@ -1,0 +1,57 @@
+/**
+ * The proxy of a queue served by a manager (`Queue` and `JoinableQueue` typeids): its waiting
+ * calls (`put`, `get`, `join`) go through `waitCall`, so an unbounded wait that nothing could end
+ * rejects with EOFError (internal/manager/stuck.ts).
+ */
+import type { Timeout } from '@multiproc/shared';
+import { wireTimeout } from '../internal/manager/wire.js';
+import { BaseProxy, proxyClass } from './proxy.js';
+
+/**
+ * A manager's `Queue` or `JoinableQueue`. Mirrors Python's `SyncManager.Queue()`: a `queue.Queue`
+ * in the manager. A `get()` of a thread or process that ends takes nothing.
+ * @example
+ * const manager = Manager();
+ * const q = manager.Queue<string>();
+ * await q.put('job');
+ * console.log(await q.get()); // 'job'
+ * await manager.shutdown();
+ */
+export class QueueProxy<T = unknown> extends BaseProxy {
+  /**
+   * Adds `value`, waiting for room when `maxsize` is reached. Python: `put(obj, block, timeout)`.
+   * @throws {QueueFullError} when still full after `timeout` (or at once with `{ block: false }`).
+   * @throws {EOFError} without a timeout, when nothing could ever take an item: the manager is
+   *   served from this thread, no other thread, process or program uses it, and this program has
+   *   nothing else left to do.
+   */
+  async put(value: T, timeout?: Timeout | { timeout?: number; block?: boolean }): Promise<void> {
+    const ms = wireTimeout(timeout, `${this.typeid}.put()`, true);
+    return this.waitCall('put', ms, [value, ms]) as Promise<void>;
+  }
+  /**
+   * Takes the next value. Python: `get(block, timeout)`.
+   * @throws {QueueEmptyError} when none came within `timeout` (or at once with `{ block: false }`).
+   * @throws {EOFError} without a timeout, when nothing could ever put one (as `put()`).
+   */
+  async get(timeout?: Timeout | { timeout?: number; block?: boolean }): Promise<T> {
+    return this.waitCall('get', wireTimeout(timeout, `${this.typeid}.get()`, true)) as Promise<T>;
+  }
+  /** The number of items. Python: `qsize()`. */
+  qsize(): Promise<number> {
+    return this.callMethod('qsize') as Promise<number>;
+  }
+  /** Marks one item taken earlier as done (joinable queues). Python: `task_done()`. */
+  taskDone(): Promise<void> {
+    return this.callMethod('taskDone') as Promise<void>;
+  }
+  /**
+   * Waits until every item put has been marked done. Python: `join()`.
+   * @throws {EOFError} when nothing could ever call `taskDone()` (as `put()`).
+   */
+  join(): Promise<void> {
+    return this.waitCall('join', -1, []) as Promise<void>;
+  }
+}
+proxyClass('Queue', QueueProxy);
+proxyClass('JoinableQueue', QueueProxy);

@@ -1,0 +1,109 @@
+/**
+ * Proxies of the manager's single values: a `Namespace`'s named values, and a typecoded `Value`
+ * and `Array` (the manager's counterparts of `@multiproc/shared`'s, read and written by a round
+ * trip, never through a `.value` property). Reads are copies, as in data-proxies.ts.
+ */
+import { ContextError } from '@multiproc/shared';
+import { BaseProxy, pipelined, proxyClass } from './proxy.js';
+
+/**
+ * A manager's `Namespace`: named values. Mirrors Python's `NamespaceProxy` (`ns.x = 1` is
+ * `await ns.set('x', 1)` here). Reads are copies.
+ * @example
+ * const manager = Manager();
+ * const ns = manager.Namespace({ x: 1 });
+ * await ns.set('y', 'two');
+ * console.log(await ns.copy()); // { x: 1, y: 'two' }
+ * await manager.shutdown();
+ */
+export class NamespaceProxy extends BaseProxy {
+  /** The value named `name`. Python: `ns.name`. */
+  get(name: string): Promise<unknown> {
+    return this.callMethod('get', name);
+  }
+  /** Sets `name`. Python: `ns.name = value`. Sent without waiting, as a dict's `set()`. */
+  set(name: string, value: unknown): Promise<void> {
+    return this[pipelined]('set', String(name), value);
+  }
+  /** Removes `name`. Python: `del ns.name`. */
+  delete(name: string): Promise<boolean> {
+    return this.callMethod('delete', name) as Promise<boolean>;
+  }
+  /** Every name and value, as a plain object. */
+  copy(): Promise<Record<string, unknown>> {
+    return this.callMethod('copy') as Promise<Record<string, unknown>>;
+  }
+}
+proxyClass('Namespace', NamespaceProxy);
+
+/**
+ * A manager's `Value(typecode, v)`; typecodes and ranges as in `@multiproc/shared`. Mirrors
+ * Python's `ValueProxy` (`v.value` is `await v.get()`, `v.value = x` is `await v.set(x)`).
+ * @example
+ * const manager = Manager();
+ * const v = manager.Value('d', 0.5);
+ * await v.set(3.25);
+ * console.log(await v.get()); // 3.25
+ * await manager.shutdown();
+ */
+export class ValueProxy<T extends number | bigint = number> extends BaseProxy {
+  /** The value. Python: `v.value`. */
+  get(): Promise<T> {
+    return this.callMethod('get') as Promise<T>;
+  }
+  /** Sets the value. Python: `v.value = x`. @throws {ValidationError} when it does not fit the typecode. */
+  set(value: T): Promise<void> {
+    return this.callMethod('set', value) as Promise<void>;
+  }
+  /**
+   * Not readable here: the value lives in the manager, so reading it is a round trip. Use
+   * `await v.get()`. (A thread `Value`'s `.value` works, as it reads shared memory.)
+   * @throws {ContextError} always, saying so.
+   */
+  get value(): never {
+    throw noValueProperty();
+  }
+  /**
+   * Not writable here: use `await v.set(x)`.
+   * @throws {ContextError} always, saying so.
+   */
+  set value(_: never) {
+    throw noValueProperty();
+  }
+}
+proxyClass('Value', ValueProxy);
+
+const noValueProperty = (): ContextError =>
+  new ContextError(
+    "A manager's (or getContext('process')'s) Value lives in another process: read it with " +
+      '`await v.get()` and write it with `await v.set(x)`; `.value` works on a thread Value only.',
+  );
+
+/**
+ * A manager's `Array(typecode, seq)`. Mirrors Python's `ArrayProxy`; indexes may be negative.
+ * @example
+ * const manager = Manager();
+ * const a = manager.Array('i', [1, 2, 3]);
+ * await a.set(-1, 30);
+ * console.log(await a.copy()); // [ 1, 2, 30 ]
+ * await manager.shutdown();
+ */
+export class ArrayProxy<T extends number | bigint = number> extends BaseProxy {
+  /** The item at `index`. @throws {ValidationError} when out of range. */
+  get(index: number): Promise<T> {
+    return this.callMethod('get', index) as Promise<T>;
+  }
+  /** Sets the item at `index`. @throws {ValidationError} when out of range or it does not fit. */
+  set(index: number, value: T): Promise<void> {
+    return this.callMethod('set', index, value) as Promise<void>;
+  }
+  /** The length. Python: `len(a)`. */
+  len(): Promise<number> {
+    return this.callMethod('len') as Promise<number>;
+  }
+  /** A copy as an array. Python: `a[:]`. */
+  copy(): Promise<T[]> {
+    return this.callMethod('copy') as Promise<T[]>;
+  }
+}
+proxyClass('Array', ArrayProxy);
