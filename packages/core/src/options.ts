@@ -8,7 +8,7 @@
  * program's first Pool or Process does not pay for it either; anything else goes through zod,
  * which gives the error message.
  */
-import { ValidationError } from '@multiproc/shared';
+import { spellingOf, ValidationError } from '@multiproc/shared';
 import type * as Z from 'zod';
 import { isTaskRef } from './task.js';
 
@@ -155,11 +155,7 @@ function pythonHint(schema: Z.ZodType, issue: Z.core.$ZodIssue, input: unknown, 
   }
   if (issue.code === 'unrecognized_keys') {
     const shape = (schema as { shape?: Record<string, unknown> }).shape ?? {};
-    const names = issue.keys.map((key) => {
-      const camel = key.toLowerCase().replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
-      const known = Object.keys(shape).find((k) => k.toLowerCase() === camel.toLowerCase());
-      return PYTHON_KEYS[key] ?? known;
-    });
+    const names = issue.keys.map((key) => PYTHON_KEYS[key] ?? spellingOf(key, Object.keys(shape)));
     const fixes = issue.keys.map((key, i) => (names[i] ? `'${key}' is spelt ${names[i]}` : undefined));
     if (fixes.some(Boolean)) return `In multiproc, ${fixes.filter(Boolean).join('; ')}.`;
   }
