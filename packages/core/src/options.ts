@@ -132,11 +132,9 @@ export function parseOptions<T>(
 export const PYTHON_START_METHODS: readonly string[] = ['spawn', 'fork', 'forkserver'];
 
 /** Python's option names that are spelt differently here (the rest only change case). */
+// (maxtasksperchild, error_callback and daemonic are shared's spellingOf's own Python names.)
 const PYTHON_KEYS: Readonly<Record<string, string>> = {
-  maxtasksperchild: 'maxTasksPerChild',
-  error_callback: 'errorCallback',
   kwargs: "args (tasks take positional arguments: put them in 'args')",
-  daemonic: 'daemon',
   start_method: "context ('thread' or 'process')",
 };
 
