@@ -3,6 +3,8 @@
  * Mirrors Python's `current_process()`, `parent_process()` and `if __name__ == '__main__'`.
  */
 
+import { processAuthkey, setProcessAuthkey } from '@multiproc/ipc';
+
 // node:worker_threads (with the stream modules it loads) and node:os are read on first use, not at
 // import: a program's main thread that imports the package has not loaded them yet (issue #18),
 // and every worker multiproc starts answers isMain() from its identity alone.
@@ -18,13 +20,22 @@ export interface WorkerIdentity {
   readonly parent: { readonly pid: number; readonly name: string };
   /** Levels of workers above and including this one: 1 for a worker the main program started. */
   readonly depth?: number;
+  /** The parent's authentication key, hex (Python passes `authkey` to its children the same way). */
+  readonly authkey?: string;
 }
 
 const IDENTITY_KEY = Symbol.for('multiproc.workerIdentity');
 
 /** Marks this realm as a multiproc worker; the worker entry calls it before importing user code. */
 export function setWorkerIdentity(identity: WorkerIdentity): void {
-  (globalThis as any)[IDENTITY_KEY] = identity;
+  const { authkey, ...rest } = identity;
+  if (authkey) setProcessAuthkey(Buffer.from(authkey, 'hex'));
+  (globalThis as any)[IDENTITY_KEY] = rest;
+}
+
+/** This realm's authentication key as hex, for a worker it starts to inherit (internal). */
+export function inheritedAuthkey(): string {
+  return Buffer.from(processAuthkey()).toString('hex');
 }
 
 /** This realm's identity when it is a multiproc worker, else `undefined` (internal). */
@@ -67,6 +78,14 @@ export interface ProcessInfo {
   readonly exitCode: null;
   /** Always `true`: the code asking is still running. Python: `is_alive()`. */
   isAlive(): boolean;
+  /**
+   * The program's authentication key (32 random bytes in the main program, inherited by every worker
+   * multiproc starts): the default `authkey` of managers. Reading gives a copy; assigning a non-empty
+   * string or Uint8Array replaces it for this program and the workers it starts after (throws
+   * `ValidationError` otherwise). Same as `processAuthkey()`/`setProcessAuthkey()` of
+   * `@multiproc/ipc`. Python: `current_process().authkey`.
+   */
+  authkey: Uint8Array;
 }
 
 /** What {@link parentProcess} describes. Python: the object `parent_process()` returns. */
@@ -92,6 +111,7 @@ const alive = (): boolean => true;
  * @example
  * const me = currentProcess();
  * console.log(me.name, me.isAlive(), me.exitCode); // 'MainProcess' true null
+ * console.log(me.authkey.length); // 32
  */
 export function currentProcess(): ProcessInfo {
   const me = getWorkerIdentity();
@@ -103,6 +123,12 @@ export function currentProcess(): ProcessInfo {
     daemon: me?.daemon ?? false,
     exitCode: null,
     isAlive: alive,
+    get authkey(): Uint8Array {
+      return processAuthkey();
+    },
+    set authkey(key: Uint8Array) {
+      setProcessAuthkey(key);
+    },
   };
 }
 

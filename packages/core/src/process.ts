@@ -12,7 +12,7 @@ import {
   SerializationError,
   type Timeout,
 } from '@multiproc/shared';
-import { getWorkerIdentity } from './identity.js';
+import { getWorkerIdentity, inheritedAuthkey } from './identity.js';
 import { assertMayStartWorkers, childDepth } from './internal/bootstrap.js';
 import { startChild } from './internal/child-runner.js';
 import { debugLog } from './internal/debug-log.js';
@@ -226,6 +226,7 @@ export class Process<F extends TaskFunction = TaskFunction> {
         context: this.#context,
         parent: { pid: process.pid, name: me?.name ?? 'MainProcess' },
         depth: childDepth(),
+        authkey: inheritedAuthkey(),
       },
     };
     try {

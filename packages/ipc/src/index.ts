@@ -12,6 +12,7 @@ export {
   TimeoutError,
   ValidationError,
 } from '@multiproc/shared';
+export { processAuthkey, setProcessAuthkey } from './authkey.js';
 export { Client, type ClientOptions } from './client.js';
 export { Connection } from './connection.js';
 export {

@@ -1,7 +1,7 @@
 // A remote BaseManager (the Python docs' example): a separate program serves a queue on loopback
 // TCP; a Process of each context connects and puts, this program connects and gets.
 import { spawn } from 'node:child_process';
-import { AuthenticationError, BaseManager, ManagerClosedError } from '@multiproc/ipc';
+import { AuthenticationError, BaseManager, ManagerClosedError, processAuthkey } from '@multiproc/ipc';
 import { afterEach, describe, expect, it } from 'vitest';
 import { core } from './core.js';
 
@@ -52,6 +52,23 @@ describe('remote BaseManager', () => {
     await expect(new BaseManager({ address: gone, authkey: 'k' }).connect()).rejects.toBeInstanceOf(
       ManagerClosedError,
     );
+  });
+
+  it("without an authkey, start() and connect() use the program's processAuthkey(); a program with another key is refused", {
+    timeout: 20_000,
+  }, async () => {
+    const server = new BaseManager({ address: ['127.0.0.1', 0] });
+    server.register('answer', () => ({ get: () => 42 }));
+    const address = await server.start();
+    cleanup.push(() => server.shutdown());
+    const same = new BaseManager({ address }).register('answer');
+    await same.connect();
+    expect(await (await same.create<{ get(): number }>('answer')).get()).toBe(42);
+    const explicit = new BaseManager({ address, authkey: processAuthkey() }).register('answer');
+    await explicit.connect();
+    // The separate program serves with its own key ('abracadabra'): this program's is refused.
+    const other = await serve();
+    await expect(new BaseManager({ address: other }).connect()).rejects.toBeInstanceOf(AuthenticationError);
   });
 
   it('serves registered objects in this program too; unknown typeids are refused', async () => {

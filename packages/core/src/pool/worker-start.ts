@@ -14,7 +14,7 @@ import type { ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import type { Worker } from 'node:worker_threads';
 import type { Options as TinypoolOptions } from 'tinypool';
-import { currentProcess } from '../identity.js';
+import { currentProcess, inheritedAuthkey } from '../identity.js';
 import { childDepth } from '../internal/bootstrap.js';
 import { forwardChildOutput } from '../internal/output.js';
 import { reapedEnv, reapWithProgram } from '../internal/reaper.js';
@@ -118,6 +118,8 @@ export function poolEnv(threads: boolean): Record<string, string> {
       depth: childDepth(),
       // The thread the pool's tasks come from (pool-entry.ts: its manager connections say so).
       thread: currentProcess().threadId,
+      // The worker's currentProcess().authkey; pool-entry.ts takes it out of the environment.
+      authkey: inheritedAuthkey(),
     }),
   };
   return threads ? env : (reapedEnv(env) as Record<string, string>);

@@ -48,11 +48,14 @@ const workerId = Number((process as any).__tinypool_state__?.workerId ?? process
 const {
   depth = 1,
   thread,
+  authkey,
   ...parent
 } = JSON.parse(process.env.MULTIPROC_POOL_PARENT ?? 'null') ?? {
   pid: isMainThread ? process.ppid : process.pid,
   name: 'MainProcess',
 };
+// The key must not reach programs the task starts (they inherit process.env).
+delete process.env.MULTIPROC_POOL_PARENT;
 // This realm runs code only while a task from that thread runs: a manager served there does not
 // count its connections from here as parties that could still end a wait (ipc's manager/stuck.ts).
 if (thread !== undefined) {
@@ -65,6 +68,7 @@ setWorkerIdentity({
   context,
   parent,
   depth,
+  authkey,
 });
 markPoolWorker();
 

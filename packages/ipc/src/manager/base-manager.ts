@@ -3,6 +3,7 @@
  * Mirrors Python's `multiprocessing.managers.BaseManager`.
  */
 import { ClosedError, checkOptionKeys, ValidationError } from '@multiproc/shared';
+import { processAuthkey } from '../authkey.js';
 import { clientFor } from '../internal/manager/client-registry.js';
 import { ServedObject } from '../internal/manager/served-data.js';
 import type { Served } from '../internal/manager/served-sync.js';
@@ -26,7 +27,7 @@ export interface ManagerOptions {
   /**
    * The secret every client must prove it holds (HMAC challenge/response, both ways); peers without
    * it are refused with `AuthenticationError`. Proxies sent to workers carry it.
-   * @default 32 random bytes (required for `connect()`)
+   * @default this program's key, `processAuthkey()` (32 random bytes a worker inherits from its parent)
    */
   authkey?: string | Uint8Array;
 }
@@ -121,7 +122,7 @@ export class BaseManager implements AsyncDisposable {
 
   #serve(): ManagerServer {
     this.#checkState('initial', 'start()');
-    const key = keyBytes(this.#options.authkey) ?? undefined;
+    const key = keyBytes(this.#options.authkey) ?? Buffer.from(processAuthkey());
     const server = new ManagerServer(this.#options.address, key, this.#factories);
     this.#server = server;
     this.#authkey = server.authkey;
@@ -132,15 +133,16 @@ export class BaseManager implements AsyncDisposable {
   /**
    * Connects to a manager another program serves at `address` with the same `authkey`.
    * Python: `connect()`.
-   * @throws {ValidationError} without an `address` or `authkey`.
+   * Without an `authkey`, this program's own (`processAuthkey()`, inherited from its parent) is used.
+   * @throws {ValidationError} without an `address`.
    * @throws {AuthenticationError} when the key differs.
    * @throws {ManagerClosedError} when nobody serves at the address.
    */
   async connect(): Promise<void> {
     this.#checkState('initial', 'connect()');
-    const key = keyBytes(this.#options.authkey);
-    if (!this.#address || !key) {
-      throw new ValidationError('connect() needs the { address, authkey } the serving manager was given.');
+    const key = keyBytes(this.#options.authkey) ?? Buffer.from(processAuthkey());
+    if (!this.#address) {
+      throw new ValidationError('connect() needs the { address } the serving manager was given.');
     }
     this.#authkey = key.toString('hex');
     await clientFor(this.#address, this.#authkey).request(0, 'typeids', []);

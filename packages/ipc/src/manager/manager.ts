@@ -92,7 +92,7 @@ export class SyncManager extends BaseManager {
   /**
    * Starts a manager serving from this program, once it listens (any `address`, a TCP port too).
    * Python: `SyncManager(address, authkey).start()`.
-   * @param options - `address` and `authkey`. @default a private Unix socket and a random key
+   * @param options - `address` and `authkey`. @default a private Unix socket and this program's `processAuthkey()`
    * @throws {ValidationError} for a bad address or authkey, or an unknown option (`authKey`).
    * @example
    * const manager = await SyncManager.start({ address: ['127.0.0.1', 0], authkey: 'secret' });
@@ -227,7 +227,7 @@ export interface ManagerFactory {
  * (or the Unix socket path given as `address`). Python: `multiprocessing.Manager()`, also
  * `ctx.Manager()` of every context; `new Manager()` is the same. `await using` (Python: `with`)
  * shuts it down at the end of the block. For a TCP address, `await SyncManager.start({ address })`.
- * @param options - `address` (a Unix socket path) and `authkey`. @default a private socket, a random key
+ * @param options - `address` (a Unix socket path) and `authkey`. @default a private socket, this program's `processAuthkey()`
  * @throws {ValidationError} for a `[host, port]` address (it binds asynchronously: use
  *   `SyncManager.start()`), a bad authkey, or an unknown option (`authKey`).
  * @example
