@@ -23,6 +23,14 @@ export interface ErrorRecord {
   readonly message: string;
   /** For a pipelined call's late failure: the method that failed. */
   readonly method?: string;
+  /** The served object's stack, where the error was thrown. */
+  readonly stack?: string;
+  /** The error's own enumerable fields that are primitives (`code`, `errno`, ...). */
+  readonly fields?: Record<string, unknown>;
+  /** The error's `cause`, when it is an Error (as a record) or a primitive. */
+  readonly cause?: ErrorRecord | { readonly value: unknown };
+  /** Something thrown that is not an Error (a string, a number, a plain object): sent as it is. */
+  readonly thrown?: { readonly value: unknown };
 }
 
 /** How a proxy finds its object: the manager's address and key, the object's id and type. */
@@ -52,17 +60,52 @@ const CLASSES: Record<string, new (message: string) => any> = {
   ReferenceError,
 };
 
-export function toRecord(err: unknown): ErrorRecord {
-  const e = err instanceof Error ? err : new Error(String(err));
-  return { name: e.name, message: e.message };
+const isPrimitive = (v: unknown): boolean => v === null || (typeof v !== 'object' && typeof v !== 'function');
+
+/**
+ * What a served object threw, as a record: an Error's name, message, stack, primitive own fields
+ * and cause; anything else as itself (the proxy rejects with that value, as a pool task's throw
+ * does). A value the codec cannot send fails the answer, and the answer then says so.
+ */
+export function toRecord(err: unknown, depth = 0): ErrorRecord {
+  if (!(err instanceof Error)) {
+    return { name: 'Error', message: String(err), thrown: { value: err } };
+  }
+  const record: { -readonly [K in keyof ErrorRecord]: ErrorRecord[K] } = {
+    name: err.name,
+    message: err.message,
+  };
+  if (typeof err.stack === 'string') record.stack = err.stack;
+  for (const [key, value] of Object.entries(err)) {
+    if (key !== 'cause' && isPrimitive(value)) (record.fields ??= {})[key] = value;
+  }
+  const { cause } = err as { cause?: unknown };
+  if (cause instanceof Error && depth < 4) record.cause = toRecord(cause, depth + 1);
+  else if (cause !== undefined && isPrimitive(cause)) record.cause = { value: cause };
+  return record;
 }
 
-/** The error a record stands for: the same class when it is one of ours or a built-in. */
-export function fromRecord(r: ErrorRecord): Error {
+/**
+ * What a record stands for: the thrown value itself, or an error of the same class when it is
+ * one of ours or a built-in (else an `Error` of that name), with the served object's stack, the
+ * error's primitive fields and its cause.
+ */
+export function fromRecord(r: ErrorRecord): unknown {
+  if (r.thrown) return r.thrown.value;
   const C = CLASSES[r.name];
-  if (C) return new C(r.message);
-  const e = new Error(r.message);
-  e.name = r.name;
+  const e: Error = C ? new C(r.message) : new Error(r.message);
+  if (!C) e.name = r.name;
+  if (r.stack !== undefined) e.stack = r.stack;
+  if (r.fields) {
+    for (const [key, value] of Object.entries(r.fields)) {
+      if (!(key in e))
+        Object.defineProperty(e, key, { value, enumerable: true, writable: true, configurable: true });
+    }
+  }
+  if (r.cause !== undefined) {
+    const cause = 'value' in r.cause ? r.cause.value : fromRecord(r.cause);
+    Object.defineProperty(e, 'cause', { value: cause, writable: true, configurable: true });
+  }
   return e;
 }
 
