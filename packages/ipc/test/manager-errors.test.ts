@@ -31,7 +31,9 @@ afterEach(async () => {
   for (const f of cleanup.splice(0).reverse()) await f();
 });
 
-async function serve(): Promise<BaseProxy & Record<string, () => Promise<unknown>>> {
+type Thrower = BaseProxy & Record<(typeof METHODS)[number], () => Promise<unknown>>;
+
+async function serve(): Promise<Thrower> {
   const server = new BaseManager();
   server.register('thrower', () => served);
   await server.start();
