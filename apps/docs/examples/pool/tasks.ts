@@ -1,5 +1,5 @@
 // tasks.ts: the task module the other pool examples import.
-import { defineTasks, sendToCaller } from '@multiproc/multiproc';
+import { defineTasks, sendToCaller, type TaskRef } from '@multiproc/multiproc';
 
 export const tasks = defineTasks(import.meta.url, {
   square: (x: number) => x * x,
@@ -13,6 +13,9 @@ export const tasks = defineTasks(import.meta.url, {
     throw new RangeError(message);
   },
   exit: (code: number) => process.exit(code),
+  // Python's calculate(func, args): a task reference is a function, here called in the worker.
+  calculate: (func: TaskRef<(...args: number[]) => number>, args: number[]) =>
+    `${func.name}(${args.join(', ')}) = ${func(...args)}`,
   countTo: (n: number) => {
     for (let i = 1; i <= n; i++) sendToCaller(`step ${i} of ${n}`);
     return n;
