@@ -58,6 +58,7 @@ export {
 } from './shared-array.js';
 export {
   type BlockingWaitOptions,
+  MAX_TIMEOUT_MS,
   type ResolvedTimeout,
   type ResolveTimeoutOptions,
   resolveTimeout,

@@ -9,7 +9,7 @@ import { spellingOf } from './options.js';
 export interface WaitOptions {
   /**
    * How long to wait, in milliseconds; `0` tries once, `Infinity` (or leaving it out) waits as long
-   * as the call allows.
+   * as the call allows, and so does anything above `MAX_TIMEOUT_MS` (2^31 - 1 ms, about 24.8 days).
    */
   timeout?: number | null;
 }
@@ -61,6 +61,15 @@ export interface ResolveTimeoutOptions {
   negativeIsZero?: boolean;
 }
 
+/**
+ * The longest wait a timer can measure, in ms (2^31 - 1, about 24.8 days): Node fires a longer
+ * `setTimeout` after 1 ms. {@link resolveTimeout} reads any longer timeout as no limit.
+ * @example
+ * resolveTimeout(30 * 24 * 3600 * 1000, 'Queue.get()').timeoutMs; // Infinity (30 days: no limit)
+ * console.log(MAX_TIMEOUT_MS); // 2147483647
+ */
+export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
 const FOREVER: ResolvedTimeout = Object.freeze({ timeoutMs: Number.POSITIVE_INFINITY, block: true });
 
 /**
@@ -71,7 +80,7 @@ const FOREVER: ResolvedTimeout = Object.freeze({ timeoutMs: Number.POSITIVE_INFI
  * @param arg what the caller passed.
  * @param method the method's name for messages, such as `'Queue.get()'`.
  * @param options whether `block` is accepted, and the default wait.
- * @returns the wait in ms (`Infinity` for no limit) and whether to block.
+ * @returns the wait in ms (`Infinity` for no limit, also for more than `MAX_TIMEOUT_MS`) and whether to block.
  * @throws {ValidationError} for any other form: a boolean, a string, a negative or `NaN` timeout, an
  *   unknown option, or a fraction of a millisecond that looks like seconds (`0.5`).
  * @example
@@ -131,7 +140,8 @@ function checkMs(ms: number, method: string, options: ResolveTimeoutOptions): nu
         `for ${ms} s pass ${Math.round(ms * 1000)} (or { timeout: ${Math.round(ms * 1000)} }).`,
     );
   }
-  return ms;
+  // Longer than a timer can measure (24.8 days): no limit, rather than Node's 1 ms fallback.
+  return ms > MAX_TIMEOUT_MS ? Number.POSITIVE_INFINITY : ms;
 }
 
 function badForm(

@@ -5,6 +5,7 @@
  * call's own timeout, an `AbortError` with the signal's reason as `cause`.
  */
 import { TimeoutError } from '@multiproc/core';
+import { MAX_TIMEOUT_MS } from '@multiproc/shared';
 
 export interface CallScope {
   /** Rejects with the reason the call stops early; never resolves. */
@@ -51,7 +52,8 @@ export function openScope(
   const onAbort = () => stop(abortErrorFor(signal!));
   const onPool = () => stop(pool.reason);
   let timer: NodeJS.Timeout | undefined;
-  if (timeout !== undefined) {
+  // Longer than a timer can measure (about 24.8 days), or Infinity: no limit, as in the local Pool.
+  if (timeout !== undefined && timeout <= MAX_TIMEOUT_MS) {
     timer = setTimeout(
       () => stop(new TimeoutError(`The task did not finish within ${timeout} ms.`)),
       timeout,

@@ -81,7 +81,8 @@ export interface CallOptions {
   signal?: AbortSignal;
   /**
    * Rejects with `TimeoutError` this many ms after the call was submitted (like Python's
-   * `apply_async(...).get(timeout)`): time spent waiting for a free worker counts. A task not
+   * `apply_async(...).get(timeout)`): time spent waiting for a free worker counts (more than
+   * 2^31 - 1 ms, about 24.8 days, or `Infinity`: no limit). A task not
    * started by then never runs; a running one is stopped by recycling its worker. A call with a
    * `signal` or a `timeout` gets a worker of its own (it is never batched with other calls).
    */
@@ -191,7 +192,10 @@ export const callOptionsSchema = lazySchema((z) =>
   z
     .object({
       signal: z.custom<AbortSignal>((v) => v instanceof AbortSignal, 'expected an AbortSignal').optional(),
-      timeout: z.number().nonnegative().optional(),
+      // Infinity (no limit) too, as every other timeout in multiproc takes.
+      timeout: z
+        .custom<number>((v) => typeof v === 'number' && v >= 0, 'expected a number of ms >= 0')
+        .optional(),
       callback: fn(z).optional(),
       errorCallback: fn(z).optional(),
       chunksize: positiveInt(z).optional(),

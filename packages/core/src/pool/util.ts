@@ -1,5 +1,5 @@
 /** Small helpers of the Pool: abort errors, callbacks, and waiting for queue room. */
-import { spellingOf, TimeoutError, ValidationError } from '@multiproc/shared';
+import { MAX_TIMEOUT_MS, spellingOf, TimeoutError, ValidationError } from '@multiproc/shared';
 import { parseOptions } from '../options.js';
 import { isTaskRef } from '../task.js';
 import type { CallerMessages } from './messages.js';
@@ -190,7 +190,10 @@ export function beginCall(
   messages: CallerMessages,
   onAbort: (error: unknown) => void,
 ): CallHold {
-  const { signal, timeout, onMessage } = options;
+  const { signal, onMessage } = options;
+  // Longer than a timer can measure (about 24.8 days), or Infinity: no limit (shared's resolveTimeout).
+  const timeout =
+    options.timeout !== undefined && options.timeout <= MAX_TIMEOUT_MS ? options.timeout : undefined;
   const abortable = signal !== undefined || timeout !== undefined;
   if (!abortable && onMessage === undefined) return PLAIN_CALL; // the common case: nothing to hold
   let timer: NodeJS.Timeout | undefined;
