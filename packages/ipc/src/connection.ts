@@ -228,9 +228,9 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
     }
   }
 
-  /** @internal */
+  /** @internal What `wait()` watches; throws on the send-only end, as `poll()` does. */
   [readyHandle](): Handle {
-    return this.#s.handle;
+    return this.#s.receivingHandle;
   }
 
   /** @internal The codec protocol: a copy for another thread or process. */

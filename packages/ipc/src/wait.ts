@@ -28,7 +28,8 @@ function readinessOf(o: Waitable | WaitableObject): WaitReadiness {
  *   at once instead, as the same call made after `close()` does.
  * @throws {EOFError} when, without a timeout, nothing left in the program could make one ready.
  * @throws {ValidationError} when `objects` is not a list of connections, queues and processes.
- * @throws {ProcessError} for a `Process` that was not started (from core).
+ * @throws {ProcessError} for a `Process` that was not started (from core), or the send-only end of a
+ *   one-way `Pipe` (as its `poll()` does), even when another object is ready.
  * @example
  * const [a, b] = Pipe();
  * const [c, d] = Pipe();

@@ -1,7 +1,7 @@
 // The registered waitable protocol: wait() takes any object with a method under
 // Symbol.for('multiproc.waitable') (core's Process and its sentinel implement it), mixed with
 // connections, and removes its listener once it settles.
-import { ValidationError } from '@multiproc/shared';
+import { ProcessError, ValidationError } from '@multiproc/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Connection, Pipe, type WaitReadiness, wait, waitable } from '../src/index.js';
 
@@ -59,5 +59,17 @@ describe('wait() and the waitable protocol', () => {
   it('refuses an object that is neither a connection, a queue nor a waitable, naming what it takes', async () => {
     await expect(wait([{}] as never, 10)).rejects.toBeInstanceOf(ValidationError);
     await expect(wait([{}] as never, 10)).rejects.toThrow(/sentinel/);
+  });
+
+  it("refuses the send-only end of a one-way Pipe with poll()'s ProcessError, even beside a ready end", async () => {
+    const [receiveEnd, sendEnd] = Pipe({ duplex: false });
+    const [a, b] = Pipe();
+    ends.push(receiveEnd, sendEnd, a, b);
+    a.send('ready');
+    await expect(wait([sendEnd], 100)).rejects.toBeInstanceOf(ProcessError);
+    await expect(wait([sendEnd], 100)).rejects.toThrow(/send-only end/);
+    await expect(wait([b, sendEnd], 100)).rejects.toBeInstanceOf(ProcessError);
+    sendEnd.send(1);
+    expect(await wait([receiveEnd, b], 100)).toEqual([receiveEnd, b]);
   });
 });

@@ -151,6 +151,15 @@ export class ConnectionState<T> {
     return this.#h;
   }
 
+  /**
+   * The handle `wait()` watches for something to receive.
+   * @throws {ClosedError} after close(); {@link ProcessError} on an end that does not receive.
+   */
+  get receivingHandle(): Handle {
+    this.#checkRead();
+    return this.#h;
+  }
+
   /** A copy for another thread or process. */
   encode(ctx: EncodeContext): Encoded {
     if (this.#closed) throw new ClosedError(`Cannot send ${ctx.path}: the Connection was closed.`);
