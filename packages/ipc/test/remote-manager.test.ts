@@ -1,7 +1,13 @@
 // A remote BaseManager (the Python docs' example): a separate program serves a queue on loopback
 // TCP; a Process of each context connects and puts, this program connects and gets.
 import { spawn } from 'node:child_process';
-import { AuthenticationError, BaseManager, ManagerClosedError, processAuthkey } from '@multiproc/ipc';
+import {
+  AuthenticationError,
+  BaseManager,
+  ManagerClosedError,
+  processAuthkey,
+  ValidationError,
+} from '@multiproc/ipc';
 import { afterEach, describe, expect, it } from 'vitest';
 import { core } from './core.js';
 
@@ -83,5 +89,24 @@ describe('remote BaseManager', () => {
     expect(await remote.add('x')).toBe(1);
     expect(log).toEqual(['x']);
     await expect(client.create('nope')).rejects.toBeInstanceOf(TypeError);
+  });
+
+  it("registers a class as Python's register('Maths', MathsClass) does, and refuses a factory that is no function", async () => {
+    class MathsClass {
+      add(x: number, y: number) {
+        return x + y;
+      }
+      mul(x: number, y: number) {
+        return x * y;
+      }
+    }
+    const server = new BaseManager();
+    server.register('Maths', MathsClass);
+    await server.start();
+    cleanup.push(() => server.shutdown());
+    const maths = await server.create<MathsClass>('Maths');
+    expect(await maths.add(4, 3)).toBe(7);
+    expect(await maths.mul(7, 8)).toBe(56);
+    expect(() => server.register('bad', { add: () => 1 } as never)).toThrow(ValidationError);
   });
 });

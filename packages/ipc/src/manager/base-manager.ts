@@ -32,8 +32,15 @@ export interface ManagerOptions {
   authkey?: string | Uint8Array;
 }
 
-/** A registered type: what the server calls to make the object a proxy then stands for. */
-export type Factory = (...args: any[]) => unknown;
+/**
+ * A registered type: what the server calls to make the object a proxy then stands for, a function
+ * or a class (constructed with `new`, as Python's `register('Maths', MathsClass)` calls the class).
+ */
+export type Factory = ((...args: any[]) => unknown) | (new (...args: any[]) => unknown);
+
+/** Whether `f` is a `class` (it must be called with `new`). */
+const isClass = (f: Factory): f is new (...args: any[]) => unknown =>
+  Function.prototype.toString.call(f).startsWith('class');
 
 type State = 'initial' | 'serving' | 'connected' | 'shutdown';
 
@@ -85,15 +92,24 @@ export class BaseManager implements AsyncDisposable {
    * Registers `typeid`: on a serving manager, `factory(...args)` makes each object; on a connecting
    * one, the factory is not needed (the server has it). Python: `register(typeid, callable)`.
    * @param typeid - the name clients `create()` it by.
-   * @param factory - makes the object; its public methods become the proxy's (async) methods.
-   * @throws {ValidationError} for an empty typeid.
+   * @param factory - makes the object, a function or a class (called with `new`); its public
+   *   methods become the proxy's (async) methods.
+   * @throws {ValidationError} for an empty typeid, or a factory that is not a function or class.
    */
   register(typeid: string, factory?: Factory): this {
     if (typeof typeid !== 'string' || typeid.length === 0) {
       throw new ValidationError('register(): typeid must be a non-empty string.');
     }
+    if (factory !== undefined && typeof factory !== 'function') {
+      throw new ValidationError(
+        `register('${typeid}'): the factory must be a function or a class that makes the object, got ${typeof factory}.`,
+      );
+    }
     if (factory) {
-      const make: ServedFactory = (args) => new ServedObject(factory(...args) as object);
+      const create = isClass(factory)
+        ? (args: unknown[]) => new factory(...args)
+        : (args: unknown[]) => factory(...args);
+      const make: ServedFactory = (args) => new ServedObject(create(args) as object);
       make.auto = true;
       this.#factories.set(typeid, make);
     }
