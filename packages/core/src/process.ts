@@ -4,84 +4,20 @@
  */
 
 import { type WaitReadiness, waitable } from '@multiproc/ipc';
-import {
-  ClosedError,
-  encodeValue,
-  ProcessError,
-  resolveTimeout,
-  SerializationError,
-  type Timeout,
-} from '@multiproc/shared';
-import { getWorkerIdentity, inheritedAuthkey } from './identity.js';
-import { assertMayStartWorkers, childDepth } from './internal/bootstrap.js';
-import { startChild } from './internal/child-runner.js';
-import { debugLog } from './internal/debug-log.js';
-import { assertSerializable, checkTarget } from './internal/process-checks.js';
-import {
-  type ExitInfo,
-  endsWithin,
-  type Runner,
-  type StartMessage,
-  TERMINATE_GRACE_MS,
-} from './internal/runner.js';
+import { ClosedError, ProcessError, resolveTimeout, type Timeout } from '@multiproc/shared';
+import { getWorkerIdentity } from './identity.js';
+import { assertMayStartWorkers } from './internal/bootstrap.js';
+import { checkTarget } from './internal/process-checks.js';
+import { launchProcess, logStarted } from './internal/process-launch.js';
+import { type ExitInfo, endsWithin, type Runner, TERMINATE_GRACE_MS } from './internal/runner.js';
 import { assertRuntimeSupports } from './internal/runtime.js';
-import { startThread } from './internal/thread-runner.js';
-import {
-  CONTEXT_NAMES,
-  type ContextLike,
-  type ContextName,
-  contextSchema,
-  lazySchema,
-  optional,
-  parseOptions,
-  type QuickCheck,
-  taskRefSchema,
-} from './options.js';
+import { type ContextName, parseOptions } from './options.js';
+import { type ProcessOptions, processOptionsQuick, processOptionsSchema } from './process-options.js';
 import { ProcessSentinel } from './process-sentinel.js';
 import { getStartMethod } from './start-method.js';
-import { isTaskRef, type TaskArgs, type TaskFunction, type TaskRef } from './task.js';
-import { runOnSpare } from './warm.js';
+import type { TaskFunction, TaskRef } from './task.js';
 
-/** Options of {@link Process}. */
-export interface ProcessOptions<F extends TaskFunction = TaskFunction> {
-  /**
-   * The function to run, a task reference from `defineTasks()`. Required: Python's other way, a
-   * subclass that overrides `run()`, cannot work here, since a method cannot cross to a worker.
-   */
-  target: TaskRef<F>;
-  /**
-   * The target's arguments, type-checked against the target's parameters like a pool call's; sent by
-   * structured clone (multiproc objects by the codec protocol). @default []
-   */
-  args?: TaskArgs<F>;
-  /** A name for logs and `currentProcess().name`. @default 'Process-N' */
-  name?: string;
-  /** A daemon is ended when its parent exits, and does not keep the program alive. @default false */
-  daemon?: boolean;
-  /** `'thread'` (worker_threads) or `'process'` (child_process.fork), or a context from `getContext()`. @default getStartMethod() */
-  context?: ContextName | ContextLike;
-}
-
-const optionsSchema = lazySchema((z) =>
-  z
-    .object({
-      target: taskRefSchema(z),
-      args: z.array(z.unknown()).optional(),
-      name: z.string().optional(),
-      daemon: z.boolean().optional(),
-      context: contextSchema(z).optional(),
-    })
-    .strict(),
-);
-
-/** The usual Process options, checked without zod (see `parseOptions`). */
-const optionsQuick: QuickCheck = {
-  target: isTaskRef,
-  args: optional(Array.isArray),
-  name: optional((v) => typeof v === 'string'),
-  daemon: optional((v) => typeof v === 'boolean'),
-  context: optional((v) => (CONTEXT_NAMES as readonly unknown[]).includes(v)),
-};
+export type { ProcessOptions } from './process-options.js';
 
 type State = 'initial' | 'started' | 'stopped' | 'closed';
 
@@ -130,7 +66,7 @@ export class Process<F extends TaskFunction = TaskFunction> {
 
   constructor(options: ProcessOptions<F>) {
     checkTarget(this, options);
-    const opts = parseOptions(optionsSchema, options, 'Process', optionsQuick);
+    const opts = parseOptions(processOptionsSchema, options, 'Process', processOptionsQuick);
     this.#target = opts.target as TaskRef<F>;
     this.#args = opts.args ?? [];
     this.#context = opts.context ?? getStartMethod();
@@ -203,60 +139,21 @@ export class Process<F extends TaskFunction = TaskFunction> {
     this.#checkOpen();
     if (this.#state !== 'initial') throw new ProcessError(`${this.#name} cannot be started twice.`);
     assertMayStartWorkers('a Process');
-    // Copies of queues and pipes among the args are accounted for when this worker ends, used or not.
-    const {
-      value: args,
-      transfer,
-      encoded,
-      receiverEnded,
-    } = encodeValue(this.#args, this.#context, 'args', {
-      tracksReceiver: true,
+    const { runner, receiverEnded } = launchProcess({
+      target: this.#target,
+      args: this.#args,
+      context: this.#context,
+      name: this.#name,
+      identity: this.#identity,
+      daemon: this.#daemon,
     });
-    const me = getWorkerIdentity();
-    const message: StartMessage = {
-      kind: 'mp:start',
-      module: this.#target.module,
-      taskName: this.#target.taskName,
-      args,
-      encoded,
-      identity: {
-        name: this.#name,
-        identity: this.#identity,
-        daemon: this.#daemon,
-        context: this.#context,
-        parent: { pid: process.pid, name: me?.name ?? 'MainProcess' },
-        depth: childDepth(),
-        authkey: inheritedAuthkey(),
-      },
-    };
-    try {
-      if (this.#context === 'process') assertSerializable(message);
-      // A daemon thread must not read its output (that would keep the program alive): no spare.
-      const spare =
-        this.#daemon && this.#context === 'thread' ? undefined : runOnSpare(this.#context, message, transfer);
-      this.#runner = spare ?? (this.#context === 'process' ? startChild : startThread)(message, transfer);
-    } catch (err) {
-      receiverEnded();
-      if ((err as Error)?.name === 'DataCloneError') {
-        throw new SerializationError('args', `Cannot send args: ${(err as Error).message}`, { cause: err });
-      }
-      throw err;
-    }
+    this.#runner = runner;
     this.#state = 'started';
     liveChildren.add(this);
-    if (this.#daemon) this.#runner.unref();
-    const runner = this.#runner;
-    const where = runner.threadId != null ? `thread ${runner.threadId}` : `pid ${runner.pid}`;
-    debugLog('process %s (%s): started%s', this.#name, where, this.#daemon ? ', daemon' : '');
+    if (this.#daemon) runner.unref();
+    const logExit = logStarted(this.#name, runner, this.#daemon);
     void runner.exited.then((info) => {
-      const how = info.signal ? `signal ${info.signal}` : `code ${info.exitCode}`;
-      debugLog(
-        'process %s (%s): exited (%s)%s',
-        this.#name,
-        where,
-        how,
-        info.startError ? ', never started' : '',
-      );
+      logExit(info);
       receiverEnded();
       this.#exit = info;
       if (this.#state === 'started') this.#state = 'stopped';

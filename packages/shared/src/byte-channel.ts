@@ -1,8 +1,10 @@
 /**
  * `ByteChannel`: a ring buffer of variable-length byte messages on one SharedArrayBuffer. The
- * memory layout and the frame copy are in internal/ring.ts; this module adds waiting, timeouts,
+ * memory layout and the frame copy are in internal/ring.ts, the waits for a message or for room in
+ * internal/ring-wait.ts, the options in byte-channel-options.ts; this module adds timeouts,
  * closing, the MPMC side locks and the codec.
  */
+import type { ByteChannelOptions, ChannelReadOptions, ChannelWaitOptions } from './byte-channel-options.js';
 import { type EncodeContext, type Encoded, encodeSymbol, registerCodec } from './codec.js';
 import { ClosedError, TimeoutError, ValidationError } from './errors.js';
 import { type CheckedChannelOptions, channelOptions } from './internal/channel-options.js';
@@ -26,7 +28,6 @@ import {
   peekLength,
   READ_MUTEX,
   type Ring,
-  RWAIT,
   readFrame,
   ringOf,
   USED,
@@ -34,9 +35,16 @@ import {
   WRITE_MUTEX,
   writeFrame,
 } from './internal/ring.js';
-import { type RoomWait, spinWhile, waitRoom, waitRoomSync } from './internal/ring-wait.js';
+import {
+  type MessageWait,
+  type RoomWait,
+  waitMessage,
+  waitMessageSync,
+  waitRoom,
+  waitRoomSync,
+} from './internal/ring-wait.js';
 import { assertThreadTarget } from './internal/shared-codec.js';
-import { now, waitAsync, waitSync } from './internal/wait.js';
+import { now } from './internal/wait.js';
 import { checkOptionKeys } from './options.js';
 import { getOwnerId, trackAbandonable } from './owner.js';
 
@@ -49,46 +57,7 @@ let ME = 0;
 const CHANNEL_KEYS = ['capacity', 'multi'];
 const READ_KEYS = ['timeout', 'keepAlive', 'into'];
 
-/** Options of `new ByteChannel()`. */
-export interface ByteChannelOptions {
-  /**
-   * The largest message, in bytes; the ring holds at least this many bytes of messages (each
-   * message also takes an 8-byte header and up to 7 bytes of padding).
-   * @default 1048576 (1 MiB)
-   */
-  capacity?: number;
-  /**
-   * `true` for many writers and many readers at once (MPMC); `false` when at most one thread
-   * writes and one reads at a time (SPSC, no locking).
-   * @default false
-   */
-  multi?: boolean;
-}
-
-/** Options of a channel read or write. */
-export interface ChannelWaitOptions {
-  /**
-   * How long to wait, in milliseconds; `0` tries once.
-   * @default Infinity
-   */
-  timeout?: number;
-  /**
-   * Whether an async wait keeps the event loop (and so the program or worker) alive. Pass `false`
-   * for a background reader that should not hold the program open by itself.
-   * @default true
-   */
-  keepAlive?: boolean;
-}
-
-/** Options of a channel read. */
-export interface ChannelReadOptions extends ChannelWaitOptions {
-  /**
-   * Copy the message into this buffer instead of a new one, and return the `subarray` of it that
-   * holds the message: no allocation, which matters for large messages. A message that does not
-   * fit throws `ValidationError` and stays queued.
-   */
-  into?: Uint8Array;
-}
+export type { ByteChannelOptions, ChannelReadOptions, ChannelWaitOptions } from './byte-channel-options.js';
 
 let adopting: SharedArrayBuffer | undefined;
 
@@ -271,6 +240,12 @@ export class ByteChannel implements Abandonable {
     return into.subarray(0, len);
   }
 
+  #takeAfter(wait: MessageWait, o: CheckedChannelOptions): Uint8Array | null {
+    if (wait === 'message') return this.#take(o.into);
+    if (wait === 'closed') return null; // closed and drained
+    throw readTimeout(o);
+  }
+
   /**
    * Reads one message if one is queued.
    * @param options `into`: a buffer to copy the message into.
@@ -301,16 +276,7 @@ export class ByteChannel implements Abandonable {
     const deadline = now() + o.timeoutMs;
     if (this.#multi && lockSync(this.#rmutex, ME, deadline) === TIMED_OUT) throw readTimeout(o);
     try {
-      for (;;) {
-        const u = Atomics.load(h, USED);
-        if ((u & USED_MASK) !== 0) return this.#take(o.into);
-        if (u !== 0) return null; // closed and drained
-        if (now() >= deadline) throw readTimeout(o);
-        if (spinWhile(h, u)) continue;
-        Atomics.add(h, RWAIT, 1);
-        waitSync(h, USED, u, deadline);
-        Atomics.sub(h, RWAIT, 1);
-      }
+      return this.#takeAfter(waitMessageSync(h, deadline), o);
     } finally {
       if (this.#multi) unlock(this.#rmutex, ME);
     }
@@ -333,15 +299,7 @@ export class ByteChannel implements Abandonable {
     if (this.#multi && (await lockAsync(this.#rmutex, ME, deadline, o.keepAlive)) === TIMED_OUT)
       throw readTimeout(o);
     try {
-      for (;;) {
-        const u = Atomics.load(h, USED);
-        if ((u & USED_MASK) !== 0) return this.#take(o.into);
-        if (u !== 0) return null; // closed and drained
-        if (now() >= deadline) throw readTimeout(o);
-        Atomics.add(h, RWAIT, 1);
-        await waitAsync(h, USED, u, deadline, o.keepAlive);
-        Atomics.sub(h, RWAIT, 1);
-      }
+      return this.#takeAfter(await waitMessage(h, deadline, o.keepAlive), o);
     } finally {
       if (this.#multi) unlock(this.#rmutex, ME);
     }

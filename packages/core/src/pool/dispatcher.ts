@@ -6,7 +6,8 @@
  * batch: a crash fails only the call that was running; finished calls keep their results and
  * calls not started run elsewhere, once.
  */
-import { type Batch, type Job, type JobReply, MAX_BATCH, type TaskSpec } from '../internal/batch.js';
+import { type JobReply, MAX_BATCH, type TaskSpec } from '../internal/batch.js';
+import { type PackContext, packBatch } from './batch-pack.js';
 import { AdaptiveChunks } from './chunks.js';
 import type { DispatcherConfig, Entry, Held } from './entry.js';
 import { JobQueue } from './job-queue.js';
@@ -31,8 +32,6 @@ export class Dispatcher {
   readonly #queue = new JobQueue<Entry>();
   readonly #held = new Set<Held>();
   readonly #sizers = new WeakMap<TaskSpec, AdaptiveChunks>();
-  /** `[spec]`, the task list of a one-job batch, made once a task (it is only read). */
-  readonly #alone = new WeakMap<TaskSpec, TaskSpec[]>();
   readonly #idleWaiters: Array<() => void> = [];
   #adapter: TinypoolAdapter | undefined;
   #scheduled = false;
@@ -49,8 +48,16 @@ export class Dispatcher {
   completed = 0;
   failed = 0;
 
+  readonly #pack: PackContext;
+
   constructor(config: DispatcherConfig) {
     this.#config = config;
+    this.#pack = {
+      config,
+      alone: new WeakMap(),
+      nextSeq: () => ++this.#seq,
+      fail: (entry, error) => this.#finish(entry, false, error),
+    };
   }
 
   /** Hands over the adapter: the jobs queued so far start (and start workers), then the pool's other workers. */
@@ -196,74 +203,9 @@ export class Dispatcher {
   }
 
   #post(all: Entry[]): void {
-    // One job (a map chunk, a lone call) builds no lists of its own: what a batch holds lives
-    // until its results are read, through scavenges of an `imap` loop (issue 18).
-    if (all.length === 1) {
-      const entry = all[0]!;
-      let built: ReturnType<Entry['build']>;
-      try {
-        built = entry.build();
-      } catch (error) {
-        this.#finish(entry, false, error);
-        return;
-      }
-      built.job.task = 0;
-      let tasks = this.#alone.get(entry.spec);
-      if (!tasks) this.#alone.set(entry.spec, (tasks = [entry.spec]));
-      // The transfer list is copied: the slot adds its port to it, and a fixed chunk reuses its own.
-      this.#send(all, tasks, [built.job], built.transfer.slice());
-      return;
-    }
-    const tasks: TaskSpec[] = [];
-    const transfer: object[] = [];
-    const entries: Entry[] = [];
-    const jobs: Job[] = [];
-    for (const entry of all) {
-      let built: ReturnType<Entry['build']>;
-      try {
-        built = entry.build();
-      } catch (error) {
-        // It cannot be sent again (a move()d buffer is gone with the worker it went to).
-        this.#finish(entry, false, error);
-        continue;
-      }
-      entries.push(entry);
-      jobs.push(built.job);
-      let t = tasks.indexOf(entry.spec);
-      if (t === -1) t = tasks.push(entry.spec) - 1;
-      built.job.task = t;
-      for (const item of built.transfer) transfer.push(item);
-    }
-    if (entries.length > 0) this.#send(entries, tasks, jobs, transfer);
-  }
-
-  #send(entries: Entry[], tasks: TaskSpec[], jobs: Job[], transfer: object[]): void {
-    const { init, maxTasksPerChild: maxTasks, messages } = this.#config;
-    // `control` and `port` are set as the batch is posted (`progress.ts`): declared here, so
-    // setting them adds no property storage.
-    const batch: Batch = {
-      seq: ++this.#seq,
-      init,
-      messages,
-      maxTasks,
-      tasks,
-      jobs,
-      control: undefined,
-      port: undefined,
-    };
-    const held: Held = {
-      batch,
-      transfer,
-      cancelled: false,
-      slot: undefined,
-      progress: undefined,
-      lane: undefined,
-      refused: undefined,
-      entries,
-      live: entries.length,
-    };
+    const held = packBatch(all, this.#pack);
+    if (!held) return;
     this.#held.add(held);
-    for (const entry of entries) entry.held = held;
     this.#adapter!.run(held, this.#settled);
   }
 

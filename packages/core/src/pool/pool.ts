@@ -4,44 +4,25 @@
  */
 import { EventEmitter } from 'node:events';
 import { ProcessError } from '@multiproc/shared';
-import { PoolClosedError } from '../errors.js';
-import type { TaskSpec } from '../internal/batch.js';
 import { assertMayStartWorkers } from '../internal/bootstrap.js';
-import { type ContextName, parseOptions } from '../options.js';
-import { getStartMethod } from '../start-method.js';
+import type { ContextName } from '../options.js';
 import type { TaskArgs, TaskFunction, TaskRef, TaskResult } from '../task.js';
-import { startAdapter } from './adapter-start.js';
-import { applyCall } from './apply-call.js';
 import { AsyncResult } from './async-result.js';
-import { Dispatcher } from './dispatcher.js';
-import { type PoolEvents, tell } from './events.js';
-import { collectAll, imapResults, type MapCallPool } from './map-call.js';
-import { CallerMessages } from './messages.js';
-import {
-  type AsyncCallOptions,
-  type CallOptions,
-  type ImapOptions,
-  type MapOptions,
-  type PoolOptions,
-  poolOptionsQuick,
-  poolOptionsSchema,
-  resolvePoolOptions,
-} from './options.js';
-import type { TinypoolAdapter } from './tinypool.js';
+import { PoolEngine } from './engine.js';
+import type { PoolEvents } from './events.js';
+import type { Gate } from './gate.js';
+import { collectAll, imapResults } from './map-call.js';
+import type { AsyncCallOptions, CallOptions, ImapOptions, MapOptions, PoolOptions } from './options.js';
 import type { PoolStats } from './types.js';
+import { settleCall } from './util.js';
 
 export type { PoolStats } from './types.js';
-
-import { Gate } from './gate.js';
-import { PoolInit } from './init.js';
-import { type CallInput, settleCall } from './util.js';
 
 /** What `map` feeds a task: its first parameter (anything, for a task that takes none). */
 type ItemOf<F> = TaskArgs<F> extends [] ? unknown : TaskArgs<F>[0];
 type Items<F> = Iterable<ItemOf<F>> | AsyncIterable<ItemOf<F>>;
 type ArgLists<F> = Iterable<TaskArgs<F>> | AsyncIterable<TaskArgs<F>>;
 
-let poolCounter = 0;
 /**
  * A pool of workers. Python: `multiprocessing.Pool`.
  *
@@ -63,68 +44,24 @@ let poolCounter = 0;
  * await pool.join();
  */
 export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
-  readonly #context: ContextName;
-  readonly #processes: number;
-  readonly #dispatcher: Dispatcher;
-  readonly #ready: Promise<TinypoolAdapter>;
+  readonly #engine: PoolEngine;
   readonly #gate: Gate;
-  readonly #specs = new WeakMap<TaskRef, TaskSpec>();
-  readonly #messages: CallerMessages;
 
   constructor(options: PoolOptions = {}) {
     super();
     assertMayStartWorkers('a Pool');
-    const opts = parseOptions(poolOptionsSchema, options, 'Pool', poolOptionsQuick);
-    const resolved = resolvePoolOptions(opts as PoolOptions);
-    this.#context = opts.context ?? getStartMethod();
-    this.#processes = resolved.processes;
-    this.#messages = new CallerMessages(this.#context === 'thread');
-    const poolId = ++poolCounter;
-    const init = PoolInit.create(
-      opts.initializer as TaskRef | undefined,
-      opts.initargs,
-      this.#context,
-      poolId,
-    );
-    this.#gate = new Gate(resolved.maxQueue, () => this.#dispatcher.queued);
-    this.#dispatcher = new Dispatcher({
-      processes: resolved.processes,
-      maxTasksPerChild: resolved.maxTasksPerChild,
-      init: init?.spec ?? null,
-      closedError: () => new PoolClosedError('The pool was terminated before this task finished.'),
-      messages: this.#context === 'thread' ? this.#messages.name : null,
-      messagesSent: (sent) => this.#messages.expect(sent),
-      onDrain: () => tell(this, 'drain'),
-    });
-    this.#ready = startAdapter({
-      ...resolved,
-      context: this.#context,
-      resourceLimits: opts.resourceLimits,
-      poolId,
-      init,
-      onCallerMessage: (message) => this.#messages.sink.postMessage(message),
-      onNoWorkers: (error) => this.#dispatcher.refuse(error),
-      onWorkerCreate: (worker) => tell(this, 'workerCreate', worker),
-      onWorkerExit: (exit) => {
-        if (exit.reason === 'crashed') tell(this, 'crash', exit as PoolEvents['crash'][0]);
-        tell(this, 'workerDestroy', exit);
-      },
-    });
-    this.#ready.then(
-      (adapter) => this.#dispatcher.attach(adapter),
-      // Without its workers' manager the pool can run nothing: no call may wait for it.
-      (error) => this.#dispatcher.refuse(error, true),
-    );
+    this.#engine = new PoolEngine(this, options);
+    this.#gate = this.#engine.gate;
   }
 
   /** The context the workers run in. */
   get context(): ContextName {
-    return this.#context;
+    return this.#engine.context;
   }
 
   /** The number of workers. */
   get processes(): number {
-    return this.#processes;
+    return this.#engine.processes;
   }
 
   /**
@@ -135,8 +72,7 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
    * console.log(pool.stats().workers); // 2
    */
   stats(): PoolStats {
-    const d = this.#dispatcher;
-    return { workers: d.workers, busy: d.busy, queued: d.queued, completed: d.completed, failed: d.failed };
+    return this.#engine.stats();
   }
 
   /**
@@ -158,8 +94,8 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
     args: TaskArgs<F> = [] as unknown as TaskArgs<F>,
     options: CallOptions = {},
   ): Promise<TaskResult<F>> {
-    return this.#admitted('apply', task, options, { args }, () =>
-      this.#call(task, args as unknown[], options),
+    return this.#engine.admitted('apply', task, options, { args }, () =>
+      this.#engine.call(task, args as unknown[], options),
     ) as Promise<TaskResult<F>>;
   }
 
@@ -180,7 +116,9 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
     options: AsyncCallOptions<TaskResult<F>> = {},
   ): AsyncResult<TaskResult<F>> {
     this.#gate.admitNow(task, options, 'applyAsync', { args });
-    const promise = this.#gate.track(this.#call(task, args as unknown[], options)) as Promise<TaskResult<F>>;
+    const promise = this.#gate.track(this.#engine.call(task, args as unknown[], options)) as Promise<
+      TaskResult<F>
+    >;
     return new AsyncResult(settleCall(promise, options));
   }
 
@@ -203,8 +141,8 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
     iterable: Items<F>,
     options: MapOptions = {},
   ): Promise<TaskResult<F>[]> {
-    return this.#admitted('map', task, options, { iterable }, () =>
-      collectAll(this.#mapPool(), this.#spec(task), iterable, options, false),
+    return this.#engine.admitted('map', task, options, { iterable }, () =>
+      collectAll(this.#engine.mapPool(), this.#engine.spec(task), iterable, options, false),
     ) as Promise<TaskResult<F>[]>;
   }
 
@@ -225,7 +163,7 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
   ): AsyncResult<TaskResult<F>[]> {
     this.#gate.admitNow(task, options, 'mapAsync', { iterable });
     const promise = this.#gate.track(
-      collectAll(this.#mapPool(), this.#spec(task), iterable, options, false),
+      collectAll(this.#engine.mapPool(), this.#engine.spec(task), iterable, options, false),
     ) as Promise<TaskResult<F>[]>;
     return new AsyncResult(settleCall(promise, options));
   }
@@ -243,8 +181,8 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
     iterable: ArgLists<F>,
     options: MapOptions = {},
   ): Promise<TaskResult<F>[]> {
-    return this.#admitted('starmap', task, options, { iterable }, () =>
-      collectAll(this.#mapPool(), this.#spec(task), iterable, options, true),
+    return this.#engine.admitted('starmap', task, options, { iterable }, () =>
+      collectAll(this.#engine.mapPool(), this.#engine.spec(task), iterable, options, true),
     ) as Promise<TaskResult<F>[]>;
   }
 
@@ -263,7 +201,7 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
   ): AsyncResult<TaskResult<F>[]> {
     this.#gate.admitNow(task, options, 'starmapAsync', { iterable });
     const promise = this.#gate.track(
-      collectAll(this.#mapPool(), this.#spec(task), iterable, options, true),
+      collectAll(this.#engine.mapPool(), this.#engine.spec(task), iterable, options, true),
     ) as Promise<TaskResult<F>[]>;
     return new AsyncResult(settleCall(promise, options));
   }
@@ -284,7 +222,7 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
     options: ImapOptions = {},
   ): AsyncGenerator<TaskResult<F>, void, undefined> {
     this.#gate.admitNow(task, options, 'imap', { iterable });
-    return imapResults(this.#mapPool(), this.#spec(task), iterable, options, true);
+    return imapResults(this.#engine.mapPool(), this.#engine.spec(task), iterable, options, true);
   }
 
   /**
@@ -303,7 +241,7 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
     options: ImapOptions = {},
   ): AsyncGenerator<TaskResult<F>, void, undefined> {
     this.#gate.admitNow(task, options, 'imapUnordered', { iterable });
-    return imapResults(this.#mapPool(), this.#spec(task), iterable, options, false);
+    return imapResults(this.#engine.mapPool(), this.#engine.spec(task), iterable, options, false);
   }
 
   /**
@@ -329,11 +267,7 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
    */
   async join(): Promise<void> {
     if (this.#gate.state === 'running') throw new ProcessError('join() needs close() or terminate() first.');
-    await this.#gate.whenSettled();
-    await this.#dispatcher.whenIdle();
-    const adapter = await this.#ready.catch(() => undefined);
-    await adapter?.destroy(this.#gate.state === 'closed');
-    this.#messages.close();
+    await this.#engine.join();
   }
 
   /**
@@ -346,11 +280,7 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
    * await pool.apply(tasks.square, [4]).catch((err) => console.log(err.name)); // PoolClosedError
    */
   async terminate(): Promise<void> {
-    this.#gate.close('terminated');
-    this.#dispatcher.terminate();
-    const adapter = await this.#ready.catch(() => undefined);
-    await adapter?.destroy();
-    this.#messages.close();
+    await this.#engine.terminate();
   }
 
   /**
@@ -363,34 +293,5 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
    */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.terminate();
-  }
-
-  /** Admits a call of an awaited form, then runs it; counted as open for `join()` from now on. */
-  #admitted(method: string, task: unknown, options: object, input: CallInput, run: () => Promise<unknown>) {
-    return this.#gate.track(this.#gate.admit(task, options, method, input).then(run));
-  }
-
-  /** One spec object per task ref, so a batch's task table dedupes by identity. */
-  #spec(task: TaskRef): TaskSpec {
-    let spec = this.#specs.get(task);
-    if (!spec) {
-      spec = { module: task.module, taskName: task.taskName };
-      this.#specs.set(task, spec);
-    }
-    return spec;
-  }
-
-  #call(task: TaskRef, args: unknown[], options: CallOptions): Promise<unknown> {
-    const pool = { dispatcher: this.#dispatcher, messages: this.#messages, context: this.#context };
-    return applyCall(pool, this.#spec(task), args, options, () => this.#gate.room.wakeOne());
-  }
-
-  #mapPool(): MapCallPool {
-    return {
-      dispatcher: this.#dispatcher,
-      messages: this.#messages,
-      context: this.#context,
-      processes: this.#processes,
-    };
   }
 }

@@ -16,12 +16,17 @@
  * - No way to stop one worker: the pool emits an 'error' on it (`evict`), which tinypool handles
  *   like a crash. A worker that dies before it is ready turns tinypool's replacement off for
  *   good (`workerFailsDuringBootstrap`); `kick()` starts one anyway when work is waiting.
+ *
+ * Its parts that reach into tinypool's worker objects live beside it: `terminate-hook.ts` (each
+ * worker's `terminate()`, replaced), `watch-worker.ts` (a worker's exit and errors), and
+ * `failed-outcome.ts` reads what became of a batch whose `run()` rejected.
  */
 import { Tinypool } from 'tinypool';
 import type { BatchReply, CallerMessage } from '../internal/batch.js';
 import { isStartFailure, type StartFailure, startError } from '../internal/start-failure.js';
 import type { ContextName } from '../options.js';
 import { announce, type PoolWatcher } from './events.js';
+import { failedOutcome } from './failed-outcome.js';
 import type { PoolInit } from './init.js';
 import { whileHeld } from './keep-alive.js';
 import type { PoolResourceLimits } from './options.js';
@@ -30,18 +35,9 @@ import { isProgressMessage, ProcessLink, ThreadLink } from './progress.js';
 import { SideLanes } from './side-lane.js';
 import { LAST_MESSAGES_MS, Slot, type SlotState, type StopReason, settleWithin } from './slot.js';
 import { StartPolicy } from './start-policy.js';
-import { stopChild, stopThread } from './stop-child.js';
+import { endedNormally, hookTerminate } from './terminate-hook.js';
 import { StopSignal, type TinypoolWorker, watchChild, watchThread } from './watch-worker.js';
-import {
-  guardWorkerStarts,
-  LOADER_LEAKS_FDS,
-  LOADING_MS,
-  loadedOrExited,
-  tinypoolOptions,
-} from './worker-start.js';
-
-/** How long a call waiting for a dead worker's outcome keeps the program alive, at most (ms). */
-const LAST_MESSAGES_HOLD_MS = 2000;
+import { guardWorkerStarts, tinypoolOptions } from './worker-start.js';
 
 export interface AdapterConfig extends PoolWatcher {
   readonly context: ContextName;
@@ -127,7 +123,9 @@ export class TinypoolAdapter {
     if (this.#lanes.run(flight, done)) return;
     const failed = (error: unknown) => {
       this.#unbound.delete(flight);
-      void this.#failed(flight, error).then((outcome) => done(flight, outcome));
+      void failedOutcome(flight, error, this.#destroying, this.#aborted).then((outcome) =>
+        done(flight, outcome),
+      );
     };
     let run: Promise<BatchReply>;
     try {
@@ -221,38 +219,6 @@ export class TinypoolAdapter {
     this.#config.init?.release();
   }
 
-  async #failed(flight: Flight, error: unknown): Promise<Outcome> {
-    const slot = flight.slot;
-    if (!slot && flight.refused !== undefined) return { kind: 'refused', error: flight.refused };
-    if (!slot) return this.#destroying ? { kind: 'terminated' } : { kind: 'unsent', error };
-    const state = slot.state.name;
-    if (!slot.dying && state !== 'stopping' && state !== 'exited') {
-      slot.unsent(flight);
-      slot.answered(flight);
-      return { kind: 'unsent', error };
-    }
-    // A call waits on this: the program must not end while the dead worker's last messages are
-    // read (its channel is unref'd, and with no worker left, nothing else may hold the loop).
-    const hold = setTimeout(() => {}, LAST_MESSAGES_HOLD_MS);
-    const exited = await slot.exited;
-    clearTimeout(hold);
-    const jobs = slot.progressOf(flight)?.collect() ?? NOTHING_RAN;
-    switch (exited.reason) {
-      case 'crashed':
-        return { kind: 'crashed', exitCode: exited.exitCode, signal: exited.signal, cause: slot.cause, jobs };
-      case 'aborted':
-        // tinypool may post the next batch to a worker it has not yet dropped: one that never
-        // started there goes again elsewhere; only the aborted call's batch is 'aborted'.
-        if (this.#aborted.has(flight) || jobs.claimed > 0) return { kind: 'aborted' };
-        return { kind: 'handedBack', jobs };
-      case 'closed':
-      case 'terminated':
-        return { kind: 'terminated' };
-      default: // retired (or idle): the worker had served its tasks and started none of these
-        return { kind: 'handedBack', jobs };
-    }
-  }
-
   #workerOf(slot: Slot): TinypoolWorker | undefined {
     return (this.#tp.threads as unknown as TinypoolWorker[]).find((w) => this.#slotFor.get(w) === slot);
   }
@@ -297,40 +263,11 @@ export class TinypoolAdapter {
       }
       if (processChannel) setChannel?.(processChannel);
     };
-    const terminate = worker.terminate.bind(worker);
-    const loaded = thread && LOADER_LEAKS_FDS ? loadedOrExited(thread) : undefined;
-    worker.terminate = () => {
-      // A child that was never spawned has nothing to stop and will never emit 'exit'.
-      if (child && child.pid === undefined) return Promise.resolve();
-      const starting = slot.state.name === 'starting';
-      const dead =
-        slot.dying ||
-        slot.state.name === 'exited' ||
-        (child !== undefined && (child.exitCode !== null || child.signalCode !== null));
-      // tinypool stops a worker on its own only when it idled out or the pool is destroyed.
-      if (!dead) slot.stop(this.#destroying ? (this.#graceful ? 'closed' : 'terminated') : 'idle');
-      // Node 20's module loader leaks the descriptor of a file it was reading when its thread is
-      // terminated (not 22 or 24): a thread still loading is stopped once it has loaded.
-      if (starting && loaded) return settleWithin(loaded, LOADING_MS).then(terminate);
-      // A closed pool's join() and an idle timeout end a worker politely: it ends normally, so the
-      // manager locks it holds stay taken (owner death; a thread's shared ones: #endedNormally).
-      const polite = this.#graceful || (!this.#destroying && isStopping(slot, 'idle'));
-      if (!child) {
-        if (!polite || !thread || dead || slot.failed) return terminate();
-        return stopThread(thread, slot.link as ThreadLink, terminate);
-      }
-      // Nothing more goes to a child being stopped: tinypool relays a batch it posted just before
-      // (a worker's start-up batch) through the child's channel later, on the next turn, and a send
-      // on a closed channel emits an 'error' that tinypool's destroy() cannot take (issue #18).
-      worker.isTerminating = true;
-      // tinypool reads any exit before its own terminate() as a crash: not a polite one.
-      if (polite && worker.onUnexpectedExit) child.off('exit', worker.onUnexpectedExit);
-      return stopChild(child, polite, terminate);
-    };
+    hookTerminate(worker, slot, () => ({ destroying: this.#destroying, graceful: this.#graceful }));
     if (child) watchChild(slot, child);
     else if (thread) {
       watchThread(slot, worker, thread, {
-        endedNormally: () => this.#endedNormally(slot),
+        endedNormally: () => endedNormally(slot),
         left: () => {
           this.#leave(slot);
           queueMicrotask(() => this.#scan());
@@ -338,17 +275,6 @@ export class TinypoolAdapter {
       });
     }
     announce(this.#config, slot, slot.state, this.#replacing.shift());
-  }
-
-  /**
-   * Whether a worker that is exiting now ended normally: the pool retired it after its tasks
-   * (`maxTasksPerChild`), idled it out, or a closed pool's `join()` ended it. A crash, an abort
-   * (its running task was stopped), `terminate()` and a failed initializer are failures.
-   */
-  #endedNormally(slot: Slot): boolean {
-    const state = slot.state;
-    if (state.name !== 'stopping' || slot.failed) return false;
-    return state.reason === 'retired' || state.reason === 'idle' || state.reason === 'closed';
   }
 
   #fromChild(slot: Slot, message: unknown): void {
@@ -379,9 +305,4 @@ export class TinypoolAdapter {
     this.#leaving.add(slot);
     this.#replacing.push(slot);
   }
-}
-
-/** Whether `slot` is being stopped for `reason`. */
-function isStopping(slot: Slot, reason: StopReason): boolean {
-  return slot.state.name === 'stopping' && slot.state.reason === reason;
 }

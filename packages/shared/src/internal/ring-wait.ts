@@ -1,5 +1,6 @@
 /**
- * How a `ByteChannel` writer waits for room in a full ring, in batches.
+ * How a `ByteChannel` reader waits for a message in an empty ring, and a writer for room in a full
+ * one, in batches.
  *
  * A reader that frees one frame and wakes the writer, which writes one frame and sleeps again,
  * costs a futex wake (an `Atomics.waitAsync` wake also crosses the writer's event loop) per
@@ -10,7 +11,7 @@
  * may stop reading before the batch is free, that first wait ends after {@link BATCH_WAIT_MS};
  * from then on the writer asks for just the room its frame needs, and waits for it without limit.
  */
-import { CLOSED_BIT, type Ring, USED, WNEED, WWAIT } from './ring.js';
+import { CLOSED_BIT, type Ring, RWAIT, USED, USED_MASK, WNEED, WWAIT } from './ring.js';
 import { now, waitAsync, waitSync } from './wait.js';
 
 /** How long a writer waits for half the ring to be free before settling for room for its frame. */
@@ -21,6 +22,8 @@ const BATCH_FRAMES = 16;
 
 /** What waiting for room ended with. */
 export type RoomWait = 'room' | 'closed' | 'timed-out';
+/** What waiting for a message ended with: `'closed'` once the ring is closed and drained. */
+export type MessageWait = 'message' | 'closed' | 'timed-out';
 
 /**
  * A short, bounded spin before sleeping: the other side is usually mid-copy, and a futex sleep
@@ -80,5 +83,36 @@ export async function waitRoom(
     Atomics.add(h, WWAIT, 1);
     await waitAsync(h, USED, u, batch ? Math.min(deadline, batchEnd) : deadline, keepAlive);
     Atomics.sub(h, WWAIT, 1);
+  }
+}
+
+/** Blocks this thread until a message is queued; the caller holds the read side. */
+export function waitMessageSync(h: Int32Array, deadline: number): MessageWait {
+  for (;;) {
+    const u = Atomics.load(h, USED);
+    if ((u & USED_MASK) !== 0) return 'message';
+    if (u !== 0) return 'closed'; // closed and drained
+    if (now() >= deadline) return 'timed-out';
+    if (spinWhile(h, u)) continue;
+    Atomics.add(h, RWAIT, 1);
+    waitSync(h, USED, u, deadline);
+    Atomics.sub(h, RWAIT, 1);
+  }
+}
+
+/** {@link waitMessageSync} without blocking the event loop. */
+export async function waitMessage(
+  h: Int32Array,
+  deadline: number,
+  keepAlive: boolean | undefined,
+): Promise<MessageWait> {
+  for (;;) {
+    const u = Atomics.load(h, USED);
+    if ((u & USED_MASK) !== 0) return 'message';
+    if (u !== 0) return 'closed'; // closed and drained
+    if (now() >= deadline) return 'timed-out';
+    Atomics.add(h, RWAIT, 1);
+    await waitAsync(h, USED, u, deadline, keepAlive);
+    Atomics.sub(h, RWAIT, 1);
   }
 }

@@ -1,0 +1,94 @@
+/**
+ * How a `Process` starts its worker: encodes the arguments, builds the start message, and hands it
+ * to a warm spare or to a new thread or child, and logs its start and exit. The `Process` object
+ * keeps the state; this file owns what crosses to the worker.
+ */
+import { encodeValue, SerializationError } from '@multiproc/shared';
+import { getWorkerIdentity, inheritedAuthkey } from '../identity.js';
+import type { ContextName } from '../options.js';
+import type { TaskRef } from '../task.js';
+import { runOnSpare } from '../warm.js';
+import { childDepth } from './bootstrap.js';
+import { startChild } from './child-runner.js';
+import { debugLog } from './debug-log.js';
+import { assertSerializable } from './process-checks.js';
+import type { ExitInfo, Runner, StartMessage } from './runner.js';
+import { startThread } from './thread-runner.js';
+
+/** What a `Process` starts: its target and arguments, and who it is. */
+export interface LaunchSpec {
+  target: TaskRef;
+  args: unknown[];
+  context: ContextName;
+  name: string;
+  identity: number[];
+  daemon: boolean;
+}
+
+/** A started worker, and the call that accounts for the queues and pipes among its args once it ends. */
+export interface Launched {
+  runner: Runner;
+  receiverEnded: () => void;
+}
+
+/**
+ * Starts the worker of one `Process`.
+ * @throws {SerializationError} for an argument that cannot be sent.
+ * @throws {ContextError} for shared memory sent to a `'process'` context.
+ * @throws {WorkerStartError} when Node cannot create the thread or process at once.
+ */
+export function launchProcess(spec: LaunchSpec): Launched {
+  const { context, daemon } = spec;
+  // Copies of queues and pipes among the args are accounted for when this worker ends, used or not.
+  const {
+    value: args,
+    transfer,
+    encoded,
+    receiverEnded,
+  } = encodeValue(spec.args, context, 'args', {
+    tracksReceiver: true,
+  });
+  const me = getWorkerIdentity();
+  const message: StartMessage = {
+    kind: 'mp:start',
+    module: spec.target.module,
+    taskName: spec.target.taskName,
+    args,
+    encoded,
+    identity: {
+      name: spec.name,
+      identity: spec.identity,
+      daemon,
+      context,
+      parent: { pid: process.pid, name: me?.name ?? 'MainProcess' },
+      depth: childDepth(),
+      authkey: inheritedAuthkey(),
+    },
+  };
+  try {
+    if (context === 'process') assertSerializable(message);
+    // A daemon thread must not read its output (that would keep the program alive): no spare.
+    const spare = daemon && context === 'thread' ? undefined : runOnSpare(context, message, transfer);
+    const runner = spare ?? (context === 'process' ? startChild : startThread)(message, transfer);
+    return { runner, receiverEnded };
+  } catch (err) {
+    receiverEnded();
+    if ((err as Error)?.name === 'DataCloneError') {
+      throw new SerializationError('args', `Cannot send args: ${(err as Error).message}`, { cause: err });
+    }
+    throw err;
+  }
+}
+
+/**
+ * Logs a started worker (`NODE_DEBUG=multiproc`) and returns the logger of its exit, which the
+ * `Process` calls first thing once the worker has ended.
+ */
+export function logStarted(name: string, runner: Runner, daemon: boolean): (info: ExitInfo) => void {
+  const where = runner.threadId != null ? `thread ${runner.threadId}` : `pid ${runner.pid}`;
+  debugLog('process %s (%s): started%s', name, where, daemon ? ', daemon' : '');
+  return (info) => {
+    const how = info.signal ? `signal ${info.signal}` : `code ${info.exitCode}`;
+    debugLog('process %s (%s): exited (%s)%s', name, where, how, info.startError ? ', never started' : '');
+  };
+}

@@ -1,0 +1,143 @@
+/**
+ * What one `Pool` runs on: its options checked and resolved, the dispatcher, the tinypool adapter
+ * it starts, the admission gate and the caller messages, wired together; and the routing of each
+ * call to them, and the stopping of them all. `pool.ts` is the public face (Python's method names,
+ * their documentation); this file owns the parts behind it.
+ */
+import type { EventEmitter } from 'node:events';
+import { PoolClosedError } from '../errors.js';
+import type { TaskSpec } from '../internal/batch.js';
+import { type ContextName, parseOptions } from '../options.js';
+import { getStartMethod } from '../start-method.js';
+import type { TaskRef } from '../task.js';
+import { startAdapter } from './adapter-start.js';
+import { applyCall } from './apply-call.js';
+import { Dispatcher } from './dispatcher.js';
+import { type PoolEvents, tell } from './events.js';
+import { Gate } from './gate.js';
+import { PoolInit } from './init.js';
+import type { MapCallPool } from './map-call.js';
+import { CallerMessages } from './messages.js';
+import {
+  type CallOptions,
+  type PoolOptions,
+  poolOptionsQuick,
+  poolOptionsSchema,
+  resolvePoolOptions,
+} from './options.js';
+import type { TinypoolAdapter } from './tinypool.js';
+import type { PoolStats } from './types.js';
+import type { CallInput } from './util.js';
+
+let poolCounter = 0;
+
+/** The parts of one Pool; `events` is the Pool itself, which emits {@link PoolEvents}. */
+export class PoolEngine {
+  readonly context: ContextName;
+  readonly processes: number;
+  readonly gate: Gate;
+  readonly #dispatcher: Dispatcher;
+  readonly #ready: Promise<TinypoolAdapter>;
+  readonly #specs = new WeakMap<TaskRef, TaskSpec>();
+  readonly #messages: CallerMessages;
+
+  /** @throws {ValidationError} for bad options, naming the option. */
+  constructor(events: EventEmitter<PoolEvents>, options: PoolOptions) {
+    const opts = parseOptions(poolOptionsSchema, options, 'Pool', poolOptionsQuick);
+    const resolved = resolvePoolOptions(opts as PoolOptions);
+    this.context = opts.context ?? getStartMethod();
+    this.processes = resolved.processes;
+    this.#messages = new CallerMessages(this.context === 'thread');
+    const poolId = ++poolCounter;
+    const init = PoolInit.create(
+      opts.initializer as TaskRef | undefined,
+      opts.initargs,
+      this.context,
+      poolId,
+    );
+    this.gate = new Gate(resolved.maxQueue, () => this.#dispatcher.queued);
+    this.#dispatcher = new Dispatcher({
+      processes: resolved.processes,
+      maxTasksPerChild: resolved.maxTasksPerChild,
+      init: init?.spec ?? null,
+      closedError: () => new PoolClosedError('The pool was terminated before this task finished.'),
+      messages: this.context === 'thread' ? this.#messages.name : null,
+      messagesSent: (sent) => this.#messages.expect(sent),
+      onDrain: () => tell(events, 'drain'),
+    });
+    this.#ready = startAdapter({
+      ...resolved,
+      context: this.context,
+      resourceLimits: opts.resourceLimits,
+      poolId,
+      init,
+      onCallerMessage: (message) => this.#messages.sink.postMessage(message),
+      onNoWorkers: (error) => this.#dispatcher.refuse(error),
+      onWorkerCreate: (worker) => tell(events, 'workerCreate', worker),
+      onWorkerExit: (exit) => {
+        if (exit.reason === 'crashed') tell(events, 'crash', exit as PoolEvents['crash'][0]);
+        tell(events, 'workerDestroy', exit);
+      },
+    });
+    this.#ready.then(
+      (adapter) => this.#dispatcher.attach(adapter),
+      // Without its workers' manager the pool can run nothing: no call may wait for it.
+      (error) => this.#dispatcher.refuse(error, true),
+    );
+  }
+
+  /** Counts of workers and tasks right now. */
+  stats(): PoolStats {
+    const d = this.#dispatcher;
+    return { workers: d.workers, busy: d.busy, queued: d.queued, completed: d.completed, failed: d.failed };
+  }
+
+  /** Admits a call of an awaited form, then runs it; counted as open for `join()` from now on. */
+  admitted(method: string, task: unknown, options: object, input: CallInput, run: () => Promise<unknown>) {
+    return this.gate.track(this.gate.admit(task, options, method, input).then(run));
+  }
+
+  /** One spec object per task ref, so a batch's task table dedupes by identity. */
+  spec(task: TaskRef): TaskSpec {
+    let spec = this.#specs.get(task);
+    if (!spec) {
+      spec = { module: task.module, taskName: task.taskName };
+      this.#specs.set(task, spec);
+    }
+    return spec;
+  }
+
+  /** Runs one `apply` call. */
+  call(task: TaskRef, args: unknown[], options: CallOptions): Promise<unknown> {
+    const pool = { dispatcher: this.#dispatcher, messages: this.#messages, context: this.context };
+    return applyCall(pool, this.spec(task), args, options, () => this.gate.room.wakeOne());
+  }
+
+  /** What a `map`/`starmap`/`imap` call needs of the pool. */
+  mapPool(): MapCallPool {
+    return {
+      dispatcher: this.#dispatcher,
+      messages: this.#messages,
+      context: this.context,
+      processes: this.processes,
+    };
+  }
+
+  /** `join()` once the gate is closed: every call settled, the workers stopped. */
+  async join(): Promise<void> {
+    await this.gate.whenSettled();
+    await this.#dispatcher.whenIdle();
+    const adapter = await this.#ready.catch(() => undefined);
+    await adapter?.destroy(this.gate.state === 'closed');
+    this.#messages.close();
+  }
+
+  /** `terminate()`: closes the gate, fails every pending call and stops the workers at once. */
+  async terminate(): Promise<void> {
+    this.gate.close('terminated');
+    this.#dispatcher.terminate();
+    const adapter = await this.#ready.catch(() => undefined);
+    await adapter?.destroy();
+    this.#messages.close();
+  }
+}

@@ -1,0 +1,42 @@
+/** The options of `ByteChannel`: of the constructor, of a write, and of a read. */
+
+/** Options of `new ByteChannel()`. */
+export interface ByteChannelOptions {
+  /**
+   * The largest message, in bytes; the ring holds at least this many bytes of messages (each
+   * message also takes an 8-byte header and up to 7 bytes of padding).
+   * @default 1048576 (1 MiB)
+   */
+  capacity?: number;
+  /**
+   * `true` for many writers and many readers at once (MPMC); `false` when at most one thread
+   * writes and one reads at a time (SPSC, no locking).
+   * @default false
+   */
+  multi?: boolean;
+}
+
+/** Options of a channel read or write. */
+export interface ChannelWaitOptions {
+  /**
+   * How long to wait, in milliseconds; `0` tries once.
+   * @default Infinity
+   */
+  timeout?: number;
+  /**
+   * Whether an async wait keeps the event loop (and so the program or worker) alive. Pass `false`
+   * for a background reader that should not hold the program open by itself.
+   * @default true
+   */
+  keepAlive?: boolean;
+}
+
+/** Options of a channel read. */
+export interface ChannelReadOptions extends ChannelWaitOptions {
+  /**
+   * Copy the message into this buffer instead of a new one, and return the `subarray` of it that
+   * holds the message: no allocation, which matters for large messages. A message that does not
+   * fit throws `ValidationError` and stays queued.
+   */
+  into?: Uint8Array;
+}

@@ -1,0 +1,251 @@
+/**
+ * The cycle protocol behind `Barrier`, as functions over its shared words: arriving, being released
+ * or broken, timing out, resetting, and the owner table that lets a thread's death break the cycle.
+ *
+ * Words (Int32):
+ *
+ *   [0] STATE    bits 0-15 parties inside this cycle | bit 16 BROKEN | bit 17 DRAINING | bits 18-30 generation
+ *   [1] PARTIES
+ *   [2] ...      owner table (owner-table.ts): per thread, (generation << 16 | waits) of its
+ *                waits in progress, so a thread that dies at the barrier breaks it for the others
+ *
+ * Arrival is one CAS on STATE (the count before it is the arrival index). The last party bumps the
+ * count to `parties`, runs `action`, then moves to the next generation with a count of 0 and wakes
+ * everyone: a waiter is released when the generation moves. While a cycle is broken its waiters
+ * leave one by one, each taking 1 off the count, so the count is always who is still inside.
+ *
+ * `reset()` is Python's draining state: with parties inside it sets BROKEN | DRAINING; they leave
+ * with `BrokenBarrierError`, and the last one to leave starts the next generation. A party that
+ * calls `wait()` again meanwhile sleeps until then, and so joins the next cycle, never the broken
+ * one. A generation only ever moves when every party of it has left or been released, so a
+ * waiter can tell "released" (generation moved) from "broken" (BROKEN set) without any history.
+ */
+import { BrokenBarrierError } from '../errors.js';
+import { getOwnerId } from '../owner.js';
+import { OWNER_TABLE_WORDS, ownerRow, takeOwned } from './owner-table.js';
+import { type WaitResult, waitAsync, waitSync } from './wait.js';
+
+const STATE = 0;
+const PARTIES = 1;
+const TABLE = 2;
+/** The most parties a barrier can have (the count's bits). */
+export const MAX_PARTIES = 0xffff;
+const COUNT_MASK = 0xffff;
+const BROKEN = 1 << 16;
+const DRAINING = 1 << 17;
+const GEN_SHIFT = 18;
+const GEN_MASK = 0x1fff;
+// This thread's owner id, set by the first barrier made here: `getOwnerId()` loads
+// node:worker_threads, which an import of this package must not pay for (issue #18).
+let ME = 0;
+
+/** One party's place in a cycle. */
+export interface Arrival {
+  readonly index: number;
+  readonly gen: number;
+}
+
+/** Why a wait gave up: its deadline passed, or nothing left in the program could end it. */
+export type GaveUp = 'timed-out' | 'stuck';
+
+/** Learns this thread's owner id; each Barrier constructor calls it first. */
+export function knowOwner(): void {
+  ME ||= getOwnerId();
+}
+
+/** New words for a barrier of `parties` (already checked) with an empty owner table. */
+export function createWords(parties: number): Int32Array {
+  const w = new Int32Array(new SharedArrayBuffer(4 * (TABLE + OWNER_TABLE_WORDS)));
+  w[PARTIES] = parties;
+  return w;
+}
+
+export function partiesOf(w: Int32Array): number {
+  return w[PARTIES]!;
+}
+
+/** Parties waiting in the current cycle (0 while broken). */
+export function waitingIn(w: Int32Array): number {
+  const s = Atomics.load(w, STATE);
+  return s & BROKEN ? 0 : Math.min(s & COUNT_MASK, partiesOf(w));
+}
+
+/** Broken and not draining (a reset in progress reads as not broken, as in Python). */
+export function isBroken(w: Int32Array): boolean {
+  return (Atomics.load(w, STATE) & (BROKEN | DRAINING)) === BROKEN;
+}
+
+export function loadState(w: Int32Array): number {
+  return Atomics.load(w, STATE);
+}
+
+/**
+ * Sleeps on the state word; a wait that nothing left in the program could end (see `wait.ts`)
+ * counts as a timeout, so the barrier breaks and the party gets `BrokenBarrierError`.
+ */
+export function sleepAsync(w: Int32Array, value: number, deadline: number): Promise<WaitResult | 'stuck'> {
+  return waitAsync(w, STATE, value, deadline).catch(() => 'stuck' as const);
+}
+
+/** Sleeps on the state word, blocking this thread. */
+export function sleepSync(w: Int32Array, value: number, deadline: number): WaitResult {
+  return waitSync(w, STATE, value, deadline);
+}
+
+/** Applies `change` to STATE atomically; wakes everyone when it changed anything. */
+function update(w: Int32Array, change: (s: number) => number): void {
+  for (;;) {
+    const s = Atomics.load(w, STATE);
+    const next = change(s);
+    if (next === s) return;
+    if (Atomics.compareExchange(w, STATE, s, next) === s) {
+      Atomics.notify(w, STATE);
+      return;
+    }
+  }
+}
+
+/** Breaks the barrier: current and later waiters get `BrokenBarrierError` until a reset. */
+export function abortCycle(w: Int32Array): void {
+  update(w, (s) => (s | BROKEN) & ~DRAINING);
+}
+
+/** Empties the barrier: with parties inside, breaks their cycle and drains it first. */
+export function resetCycle(w: Int32Array): void {
+  update(w, (s) => {
+    if (s & DRAINING) return s;
+    if ((s & COUNT_MASK) !== 0) return s | BROKEN | DRAINING;
+    return s & BROKEN ? nextGen(s) : s;
+  });
+}
+
+// Arrives in the current cycle, or returns the STATE value to sleep on: a reset is draining the
+// previous cycle, or its last party is still running the action.
+export function arrive(w: Int32Array): Arrival | number {
+  const parties = partiesOf(w);
+  for (;;) {
+    const s = Atomics.load(w, STATE);
+    if (s & DRAINING) return s;
+    if (s & BROKEN) throw brokenError();
+    const count = s & COUNT_MASK;
+    if (count >= parties) return s;
+    if (Atomics.compareExchange(w, STATE, s, s + 1) === s) {
+      const a = { index: count, gen: genOf(s) };
+      track(w, a.gen, 1);
+      return a;
+    }
+  }
+}
+
+// Whether the cycle `a` arrived in was released; throws (after leaving) when it broke instead.
+export function isReleased(w: Int32Array, s: number, a: Arrival): boolean {
+  if (genOf(s) !== a.gen) {
+    track(w, a.gen, -1);
+    return true;
+  }
+  if (s & BROKEN) {
+    leave(w, a);
+    throw brokenError();
+  }
+  return false;
+}
+
+/** A party's wait timed out: released meanwhile, it returns its index; else it breaks the cycle. */
+export function timeOut(w: Int32Array, a: Arrival, why: GaveUp = 'timed-out'): number {
+  for (;;) {
+    const s = Atomics.load(w, STATE);
+    if (isReleased(w, s, a)) return a.index;
+    if (Atomics.compareExchange(w, STATE, s, s | BROKEN) === s) {
+      Atomics.notify(w, STATE);
+      leave(w, a);
+      throw brokenError(why);
+    }
+  }
+}
+
+// Timed out before arriving (draining or waiting out the action): breaks the barrier, as a
+// timeout at the barrier does in Python.
+export function timeOutEntering(w: Int32Array, s: number, why: GaveUp = 'timed-out'): never {
+  if (s & DRAINING) abortCycle(w);
+  else update(w, (t) => (genOf(t) === genOf(s) ? t | BROKEN : t));
+  throw brokenError(why);
+}
+
+/** The last party, its action done: starts the next generation, which releases the others. */
+export function release(w: Int32Array, a: Arrival): number {
+  const full = (a.gen << GEN_SHIFT) | partiesOf(w);
+  if (Atomics.compareExchange(w, STATE, full, nextGen(full)) !== full) {
+    leave(w, a);
+    throw brokenError();
+  }
+  track(w, a.gen, -1);
+  Atomics.notify(w, STATE);
+  return a.index;
+}
+
+// The action threw: break the cycle, then leave it.
+export function fail(w: Int32Array, a: Arrival): void {
+  update(w, (s) => (genOf(s) === a.gen ? s | BROKEN : s));
+  leave(w, a);
+}
+
+/** A thread that ended waiting here breaks the cycle it was in; returns 1 if it did, else 0. */
+export function abandon(w: Int32Array, ownerId: number): number {
+  const tag = takeOwned(w, TABLE, ownerId);
+  const gen = tag >>> 16;
+  const waits = tag & COUNT_MASK;
+  if (waits === 0 || genOf(Atomics.load(w, STATE)) !== gen) return 0;
+  update(w, (s) => (genOf(s) === gen ? s | BROKEN : s));
+  drop(w, gen, waits);
+  return 1;
+}
+
+// Leaves a broken cycle.
+function leave(w: Int32Array, a: Arrival): void {
+  track(w, a.gen, -1);
+  drop(w, a.gen, 1);
+}
+
+// Takes `n` parties off a broken cycle's count; the last to leave a draining one starts the
+// next generation.
+function drop(w: Int32Array, gen: number, n: number): void {
+  update(w, (s) => {
+    if (genOf(s) !== gen) return s;
+    const left = Math.max(0, (s & COUNT_MASK) - n);
+    if (left === 0 && s & DRAINING) return nextGen(s);
+    return (s & ~COUNT_MASK) | left;
+  });
+}
+
+// Counts this thread's waits in cycle `gen` in the owner table: (gen << 16) | waits.
+function track(w: Int32Array, gen: number, delta: number): void {
+  const i = ownerRow(w, TABLE, ME, delta > 0);
+  if (i < 0) return;
+  const cell = TABLE + 2 * i + 1;
+  const tag = Atomics.load(w, cell);
+  const waits = (tag >>> 16 === gen ? tag & COUNT_MASK : 0) + delta;
+  if (waits > 0) Atomics.store(w, cell, (gen << 16) | waits);
+  else if (tag >>> 16 === gen) {
+    Atomics.store(w, cell, 0);
+    Atomics.store(w, TABLE + 2 * i, 0);
+  }
+}
+
+function genOf(s: number): number {
+  return (s >>> GEN_SHIFT) & GEN_MASK;
+}
+// The next generation's empty, unbroken state.
+function nextGen(s: number): number {
+  return ((genOf(s) + 1) & GEN_MASK) << GEN_SHIFT;
+}
+function brokenError(why: 'broken' | GaveUp = 'broken'): BrokenBarrierError {
+  return new BrokenBarrierError(
+    why === 'timed-out'
+      ? 'The Barrier timed out waiting for the other parties and is now broken; call reset() to reuse it.'
+      : why === 'stuck'
+        ? 'The Barrier could never be passed: nothing left in the program could bring the other parties ' +
+          'to wait(), so it is now broken. Start the parties before waiting; call reset() to reuse it.'
+        : 'The Barrier is broken (aborted, reset, timed out, its action threw, or a party died); ' +
+          'call reset() to reuse it.',
+  );
+}
