@@ -92,7 +92,7 @@ export class SideLanes {
     let busy = false;
     for (const lane of this.#live) {
       if (lane.accepts(group, items ?? 0)) return true;
-      if (lane.load > 0) busy = true;
+      if (lane.load > 0 && !lane.paused) busy = true; // a paused lane's chunks come back at once
     }
     return !busy;
   }
@@ -104,7 +104,9 @@ export class SideLanes {
    * free one, or to the first one free. Reports whether it did.
    */
   divert(slot: Slot, flight: Flight): boolean {
-    if (!this.#enabled || (this.#lanes.get(slot)?.load ?? 0) === 0) return false;
+    const lane = this.#lanes.get(slot);
+    // A paused lane's worker refuses its chunks: they come back at once, in order, before this one.
+    if (!this.#enabled || !lane || lane.load === 0 || lane.paused) return false;
     flight.diverted = true;
     const batch = flight.batch as { jobs: unknown[]; hold?: true };
     batch.jobs = [];
@@ -200,6 +202,11 @@ export class SideLane {
       this.#queue[0]!.group === group &&
       this.usable
     );
+  }
+
+  /** Whether the worker refused a chunk (its task not loaded yet) and has not answered a tinypool batch since. */
+  get paused(): boolean {
+    return this.#paused;
   }
 
   resume(): void {
