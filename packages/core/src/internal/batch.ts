@@ -97,6 +97,8 @@ export interface Batch {
   initArgs?: InitArgs;
   /** Set when the host gave the batch up before a worker took it: run nothing. */
   cancelled?: true;
+  /** Set on a batch the host emptied (`SideLanes.divert`): answer once the side chunks queued there have run. */
+  hold?: true;
 }
 
 /** A call's outcome. */

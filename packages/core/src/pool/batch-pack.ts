@@ -81,6 +81,8 @@ function held(ctx: PackContext, entries: Entry[], tasks: TaskSpec[], jobs: Job[]
     progress: undefined,
     lane: undefined,
     refused: undefined,
+    group: entries.length === 1 ? entries[0]!.group : undefined,
+    diverted: false,
     entries,
     live: entries.length,
   };

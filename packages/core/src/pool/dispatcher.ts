@@ -174,8 +174,11 @@ export class Dispatcher {
     while (this.queued > 0) {
       const free = processes - this.#held.size;
       // Every worker has a batch: one more each may wait (in tinypool's queue, for whichever
-      // worker is free first), so a worker never idles while its next batch is being built.
-      if (free <= 0 && this.#held.size >= 2 * processes) break;
+      // worker is free first), so a worker never idles while its next batch is being built. Not
+      // while a worker runs side chunks (tinypool takes it for free): then only a chunk that may
+      // queue behind its own call's chunk goes, the rest wait here for the first worker free.
+      if (free <= 0 && (this.#held.size >= 2 * processes || !this.#adapter.mayQueue(this.#queue.peek()!)))
+        break;
       const first = this.#queue.take();
       const entries = [first];
       if (first.batchable && !first.alone) {

@@ -26,6 +26,9 @@ export interface Entry {
   settled?: boolean;
   /** Set once its batch could not be sent: it goes on its own from then on. */
   alone?: boolean;
+  /** The call a map chunk belongs to, and its item count: a worker may queue it behind that call's chunk only. */
+  readonly group?: object;
+  readonly items?: number;
 }
 
 /** What the dispatcher needs from its pool. */

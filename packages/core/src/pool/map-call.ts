@@ -137,6 +137,8 @@ class ChunkEntry implements Entry {
   readonly spec: TaskSpec;
   readonly batchable = false;
   readonly taskIndex: number;
+  readonly group: object;
+  readonly items: number;
   held: Held | undefined = undefined;
   settled = false;
   readonly #call: ChunkCall;
@@ -154,6 +156,8 @@ class ChunkEntry implements Entry {
   ) {
     this.spec = call.spec;
     this.taskIndex = base;
+    this.group = call;
+    this.items = items.length;
     this.#call = call;
     this.#items = items;
     this.#chunk = prepareChunk(items, call.context, call.star, call.buffers, base);

@@ -38,6 +38,13 @@ export interface Flight {
   lane: SideLane | undefined;
   /** Set when no worker could start to run it (a `WorkerStartError`): it fails with that. */
   refused: unknown;
+  /** The call its one job belongs to (a map call's chunk), if any: a side lane queues only chunks of one call. */
+  readonly group: object | undefined;
+  /**
+   * Set when tinypool posted it to a worker still running a side chunk while another worker was
+   * free: it went there empty, its jobs were handed back at once (`SideLanes.divert`).
+   */
+  diverted: boolean;
 }
 
 export type Outcome =
@@ -65,3 +72,5 @@ export type Outcome =
 
 /** Nothing ran. */
 export const NOTHING_RAN: JobsState = { claimed: 0, replies: [], item: 0, inInit: false };
+/** Nothing of the batch ran: its jobs go again. */
+export const HANDED_BACK: Outcome = { kind: 'handedBack', jobs: NOTHING_RAN };

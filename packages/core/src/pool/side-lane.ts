@@ -17,11 +17,16 @@
  * chunk. Only what needs none of tinypool goes this way: one chunk of numbers, no `sendToCaller`
  * listener, no `maxTasksPerChild` (each tinypool task counts there), on a worker that ran a task of
  * the pool before (its initializer succeeded) and that tinypool never stops while idle.
+ *
+ * Placement: tinypool does not see side chunks, so it takes a thread running them for free. A
+ * side chunk goes only to a thread that runs nothing, or behind a running chunk of its own call;
+ * a batch tinypool posts to a thread running side chunks goes empty instead (`divert`), and its
+ * jobs go again: no call waits behind another call's chunk while a worker is free.
  */
 import { MessageChannel, type MessagePort, receiveMessageOnPort } from 'node:worker_threads';
 import type { BatchReply, MapJob, MapReply, SideCancel, SideChunk, SideReply } from '../internal/batch.js';
 import { SIDE_CANCEL, SIDE_ITEM, SIDE_RUNNING } from '../internal/control.js';
-import { type Flight, NOTHING_RAN, type Outcome } from './outcome.js';
+import { type Flight, HANDED_BACK, type Outcome } from './outcome.js';
 import { ThreadLink } from './progress.js';
 import type { Slot, SlotState } from './slot.js';
 
@@ -35,7 +40,6 @@ type Exited = Extract<SlotState, { name: 'exited' }>;
 const NO_REPLIES: never[] = [];
 /** What a posted side chunk's job holds instead of its items. */
 const EMPTY = new Float64Array(0);
-const HANDED_BACK: Outcome = { kind: 'handedBack', jobs: NOTHING_RAN };
 
 /** Whether `flight` can go on a side lane: one chunk of numbers, nothing tinypool must count. */
 export function isSideFlight(flight: Flight): boolean {
@@ -58,15 +62,62 @@ export class SideLanes {
     this.#enabled = enabled;
   }
 
-  /** Posts `flight` on the least loaded lane that has room; false when it must go through tinypool. */
+  /**
+   * Posts `flight` on the lane of a worker that runs nothing; false when it must go through
+   * tinypool. When no worker is free, a chunk may queue behind a running chunk of its own call
+   * (several items, so the worker does not idle between chunks of tiny tasks), never behind
+   * another call's: that one waits for the first worker free, as in Python's pool.
+   */
   run(flight: Flight, done: Done): boolean {
     if (!this.#enabled || !isSideFlight(flight)) return false;
-    let best: SideLane | undefined;
+    let behind: SideLane | undefined;
+    let idle = false;
     for (const slot of this.#slots()) {
       const lane = this.#laneOf(slot);
-      if (lane?.usable && (!best || lane.load < best.load)) best = lane;
+      if (this.#isFree(slot)) {
+        if (lane?.usable) return lane.post(flight, done);
+        idle = true; // its worker has no lane yet: tinypool's path (`divert` keeps it off busy ones)
+      } else if (!behind && lane?.accepts(flight.group, itemsOf(flight))) behind = lane;
     }
-    return best?.post(flight, done) ?? false;
+    return !idle && behind !== undefined && behind.post(flight, done);
+  }
+
+  /**
+   * Whether a job of `group` (a map call) with `items` items may be handed over while every
+   * worker has a batch: yes while no worker runs side chunks (tinypool then queues it for the
+   * first worker free), else only if it can queue behind its own call's chunk on a lane.
+   */
+  mayQueue(group: object | undefined, items: number | undefined): boolean {
+    if (!this.#enabled) return true;
+    let busy = false;
+    for (const lane of this.#live) {
+      if (lane.accepts(group, items ?? 0)) return true;
+      if (lane.load > 0 && !lane.paused) busy = true; // a paused lane's chunks come back at once
+    }
+    return !busy;
+  }
+
+  /**
+   * tinypool is posting `flight` to `slot`'s worker, which it takes for free while side chunks run
+   * there: `flight` goes empty instead (nothing transferred), answered once those chunks have run,
+   * and the caller hands its jobs back, so tinypool, seeing this worker busy, gives them to a
+   * free one, or to the first one free. Reports whether it did.
+   */
+  divert(slot: Slot, flight: Flight): boolean {
+    const lane = this.#lanes.get(slot);
+    // A paused lane's worker refuses its chunks: they come back at once, in order, before this one.
+    if (!this.#enabled || !lane || lane.load === 0 || lane.paused) return false;
+    flight.diverted = true;
+    const batch = flight.batch as { jobs: unknown[]; hold?: true };
+    batch.jobs = [];
+    batch.hold = true;
+    flight.transfer.length = 0;
+    return true;
+  }
+
+  /** Whether `slot`'s worker runs nothing now: no batch of tinypool's, no side chunk. */
+  #isFree(slot: Slot): boolean {
+    return slot.state.name === 'idle' && !slot.dying && (this.#lanes.get(slot)?.load ?? 0) === 0;
   }
 
   /**
@@ -140,6 +191,22 @@ export class SideLane {
   /** Chunks queued here. */
   get load(): number {
     return this.#queue.length;
+  }
+
+  /** Whether a chunk of `group` with `items` items may queue here behind the one running: its own call's. */
+  accepts(group: object | undefined, items: number): boolean {
+    return (
+      group !== undefined &&
+      items > 1 &&
+      this.#queue.length === 1 &&
+      this.#queue[0]!.group === group &&
+      this.usable
+    );
+  }
+
+  /** Whether the worker refused a chunk (its task not loaded yet) and has not answered a tinypool batch since. */
+  get paused(): boolean {
+    return this.#paused;
   }
 
   resume(): void {
@@ -225,6 +292,10 @@ export class SideLane {
       this.#done!(flight, endedBy(exited, ran, item, this.#slot.cause));
     }
   }
+}
+
+function itemsOf(flight: Flight): number {
+  return (flight.batch.jobs[0] as MapJob).items.length;
 }
 
 function replied(map: MapReply): Outcome {

@@ -30,7 +30,7 @@ import { failedOutcome } from './failed-outcome.js';
 import type { PoolInit } from './init.js';
 import { whileHeld } from './keep-alive.js';
 import type { PoolResourceLimits } from './options.js';
-import { type Flight, NOTHING_RAN, type Outcome } from './outcome.js';
+import { type Flight, HANDED_BACK, NOTHING_RAN, type Outcome } from './outcome.js';
 import { isProgressMessage, ProcessLink, ThreadLink } from './progress.js';
 import { SideLanes } from './side-lane.js';
 import { LAST_MESSAGES_MS, Slot, type SlotState, type StopReason, settleWithin } from './slot.js';
@@ -72,6 +72,8 @@ export class TinypoolAdapter {
   readonly #unbound = new Set<Flight>();
   readonly #starts: StartPolicy;
   readonly #lanes: SideLanes;
+  /** What the dispatcher is told of every batch (one function for all). */
+  #done: ((flight: Flight, outcome: Outcome) => void) | undefined;
 
   /** Starts tinypool on the pool worker entry `entry` (checked by `adapter-start.ts`). */
   static create(config: AdapterConfig, entry: URL): TinypoolAdapter {
@@ -120,11 +122,13 @@ export class TinypoolAdapter {
    * batches: a map chunk is a batch, and what it holds lives until its results are read (issue 18).
    */
   run(flight: Flight, done: (flight: Flight, outcome: Outcome) => void): void {
+    this.#done = done;
     if (this.#lanes.run(flight, done)) return;
+    // A diverted flight was handed back as it was posted: its own end only frees its worker.
     const failed = (error: unknown) => {
       this.#unbound.delete(flight);
-      void failedOutcome(flight, error, this.#destroying, this.#aborted).then((outcome) =>
-        done(flight, outcome),
+      void failedOutcome(flight, error, this.#destroying, this.#aborted).then(
+        (outcome) => flight.diverted || done(flight, outcome),
       );
     };
     let run: Promise<BatchReply>;
@@ -141,7 +145,8 @@ export class TinypoolAdapter {
     this.#scan();
     run.then((reply) => {
       this.#unbound.delete(flight);
-      done(flight, this.#replied(flight, reply));
+      const outcome = this.#replied(flight, reply);
+      if (!flight.diverted) done(flight, outcome);
     }, failed);
   }
 
@@ -161,6 +166,11 @@ export class TinypoolAdapter {
   /** Reads the side lanes' answers now (`SideLanes.poll`). */
   poll(): void {
     this.#lanes.poll();
+  }
+
+  /** Whether a job may be handed over while every worker has a batch (`SideLanes.mayQueue`). */
+  mayQueue(job: { readonly group?: object; readonly items?: number }): boolean {
+    return this.#lanes.mayQueue(job.group, job.items);
   }
 
   /** Takes back up to `count` jobs of `flight` its worker has not started; the first index, or -1. */
@@ -260,6 +270,8 @@ export class TinypoolAdapter {
         this.#unbound.delete(flight);
         flight.slot = slot;
         slot.bind(flight, this.#config.init);
+        // Handed back once tinypool has counted it on this worker (see `SideLanes.divert`).
+        if (this.#lanes.divert(slot, flight)) queueMicrotask(() => this.#done?.(flight, HANDED_BACK));
       }
       if (processChannel) setChannel?.(processChannel);
     };

@@ -42,7 +42,7 @@ import { lookupTask } from '../task.js';
 import { context, isThenable, packCallResult, replyTransfer, runMap, runNumberChunk } from './map-run.js';
 import { endCallMessages, runWithMessages } from './message-scope.js';
 import { listenForCancel, type Reporter, reporterFor } from './reporter.js';
-import { listenForSideChunks } from './side-run.js';
+import { listenForSideChunks, sideIdle } from './side-run.js';
 
 const workerId = Number((process as any).__tinypool_state__?.workerId ?? process.env.TINYPOOL_WORKER_ID ?? 0);
 const {
@@ -189,11 +189,14 @@ function sinkFor(name: string | null, listener: number) {
   };
 }
 
+const noJobs = (): BatchReply => ({ ran: 0, ms: 0 });
+
 /** Runs one batch. tinypool calls this once per task it hands to this worker. */
 export default function runBatch(batch: Batch): BatchReply | Promise<BatchReply> {
   if (batch.port && batch.control && !isMainThread) listenForSideChunks(batch.port, batch.control, sideGate);
   if (batch.initArgs && batch.init) initArgs.set(batch.init.id, batch.initArgs);
-  if (batch.jobs.length === 0) return { ran: 0, ms: 0 }; // the pool only wanted a worker started
+  // No jobs: the pool only wanted a worker started, or held this one until its side chunks ran.
+  if (batch.jobs.length === 0) return batch.hold ? (sideIdle()?.then(noJobs) ?? noJobs()) : noJobs();
   const reply = runNumberBatch(batch) ?? runAnyBatch(batch);
   return reply instanceof Promise ? reply.then(retiring) : retiring(reply);
 }

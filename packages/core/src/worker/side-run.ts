@@ -24,6 +24,18 @@ let gate: SideGate = () => false;
 const queue: SideChunk[] = [];
 const cancelled = new Set<number>();
 let pumping = false;
+/** What waits for the queued chunks to have run (`sideIdle`). */
+const idleWaiters: Array<() => void> = [];
+
+/**
+ * Resolves once the side chunks posted here so far have run (at once when none is queued): a batch
+ * the host emptied because this thread was running them answers then (`SideLanes.divert`).
+ */
+export function sideIdle(): Promise<void> | undefined {
+  if (port && !pumping) pump();
+  if (!pumping) return undefined;
+  return new Promise((resolve) => idleWaiters.push(resolve));
+}
 
 /** Listens for side chunks on the slot's port (called once, when the worker receives it). */
 export function listenForSideChunks(
@@ -81,6 +93,7 @@ function pump(): void {
     finish(chunk.seq, map);
   }
   pumping = false;
+  for (const resolve of idleWaiters.splice(0)) resolve();
 }
 
 function run(chunk: SideChunk, spec: TaskSpec, fn: (item: number) => unknown): MapReply | Promise<MapReply> {
