@@ -5,18 +5,18 @@
 import { checkOptionKeys, type Typecode, ValidationError } from '@multiproc/shared';
 import {
   ManagedArray,
-  ManagedDict,
   ManagedList,
   ManagedNamespace,
   ManagedValue,
   ServedObject,
   ServedQueue,
 } from '../internal/manager/served-data.js';
+import { ManagedDict } from '../internal/manager/served-dict.js';
 import { ServedLock, ServedSemaphore } from '../internal/manager/served-sync.js';
 import { ServedBarrier, ServedCondition, ServedEvent } from '../internal/manager/served-waits.js';
 import { wireTimeout } from '../internal/manager/wire.js';
 import { BaseManager, MANAGER_KEYS, type ManagerOptions } from './base-manager.js';
-import type { DictProxy, ListProxy } from './data-proxies.js';
+import { type DictProxy, dictEntries, type ListProxy } from './data-proxies.js';
 import type { QueueProxy } from './queue-proxy.js';
 import type {
   BarrierProxy,
@@ -113,9 +113,15 @@ export class SyncManager extends BaseManager {
     return m;
   }
 
-  /** A shared `dict` (a Map: any cloneable key). Python: `manager.dict(mapping)`. */
+  /**
+   * A shared `dict`, keyed like a `Map` by strings, numbers and other primitives, or by arrays of
+   * them compared by value (Python's tuple keys). Python: `manager.dict(mapping)`.
+   * @param init pairs, a `Map` or a plain object.
+   * @throws {TypeError} for an unhashable key in `init` (an object, Date, Map, or an array holding one).
+   * @throws {ValidationError} when `init` is not pairs, a Map or a plain object.
+   */
   dict<K = unknown, V = unknown>(init?: Iterable<[K, V]> | Record<string, V>): DictProxy<K, V> {
-    return this.createLocal('dict', [init instanceof Map ? [...init] : init]);
+    return this.createLocal('dict', [init === undefined ? init : dictEntries(init, 'manager.dict()')]);
   }
 
   /** A shared `list`. Python: `manager.list(sequence)`. */
