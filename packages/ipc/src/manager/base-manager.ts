@@ -3,7 +3,8 @@
  * Mirrors Python's `multiprocessing.managers.BaseManager`.
  */
 import { ClosedError, checkOptionKeys, ValidationError } from '@multiproc/shared';
-import { clientFor } from '../internal/manager/client-registry.js';
+import { ManagerClosedError } from '../errors.js';
+import { clientFor, hasClient } from '../internal/manager/client-registry.js';
 import { ServedObject } from '../internal/manager/served-data.js';
 import type { Served } from '../internal/manager/served-sync.js';
 import { ManagerServer, type ServedFactory } from '../internal/manager/server.js';
@@ -143,7 +144,16 @@ export class BaseManager implements AsyncDisposable {
       throw new ValidationError('connect() needs the { address, authkey } the serving manager was given.');
     }
     this.#authkey = key.toString('hex');
-    await clientFor(this.#address, this.#authkey).request(0, 'typeids', []);
+    // A connection this thread made before may be to a manager that has ended since (one started
+    // again at the address is another), its close not read yet: asked, it fails; then ask anew.
+    const reused = hasClient(this.#address, this.#authkey);
+    const client = clientFor(this.#address, this.#authkey);
+    try {
+      await client.request(0, 'typeids', []);
+    } catch (err) {
+      if (!reused || !(err instanceof ManagerClosedError)) throw err;
+      await clientFor(this.#address, this.#authkey).request(0, 'typeids', []);
+    }
     this.#state = 'connected';
   }
 

@@ -99,7 +99,7 @@ export class BaseProxy {
   protected client(): ManagerClient {
     let client = this.#client;
     if (client === null || client.dead) {
-      client = clientFor(this.#ref.address, this.#ref.authkey);
+      client = clientFor(this.#ref.address, this.#ref.authkey, this.#ref.server);
       this.#client = client;
     }
     return client;

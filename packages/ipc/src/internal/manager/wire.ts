@@ -31,6 +31,8 @@ export interface ProxyRef {
   readonly authkey: string; // hex
   readonly id: number;
   readonly typeid: string;
+  /** The server instance that made it (a manager started again at the address is another). */
+  readonly server?: string;
   /** Registered with `BaseManager.register()`: an AutoProxy, whatever the typeid. */
   readonly auto?: boolean;
   /** A synchronized Value or Array (`getContext('process').Value()`): the lock every copy shares. */
