@@ -195,7 +195,20 @@ export class Listener implements AsyncDisposable {
     }
   }
 
-  /** `await using listener = new Listener(…)` closes it at the end of the block. */
+  /**
+   * `using listener = new Listener(…)` closes it at the end of the block, as Python's
+   * `with Listener(...) as listener:`. `close()` is synchronous, so `await using` is not needed.
+   * @example
+   * {
+   *   using listener = new Listener();
+   *   console.log(listener.address);
+   * } // closed here
+   */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  /** `await using listener = new Listener(…)` closes it at the end of the block, as `using` does. */
   async [Symbol.asyncDispose](): Promise<void> {
     this.close();
   }

@@ -205,9 +205,23 @@ export class BaseManager implements AsyncDisposable {
     this.#server?.shutdown();
   }
 
-  /** `await using m = …` shuts it down at the end of the block. */
+  /** `await using m = …` shuts it down at the end of the block. Python: `with Manager() as m:`. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.shutdown();
+  }
+
+  /**
+   * `using m = …` shuts it down at the end of the block too: stopping is synchronous (what
+   * `shutdown()` returns is already settled).
+   * @example
+   * {
+   *   using manager = Manager();
+   *   const d = manager.dict();
+   *   await d.set('a', 1);
+   * } // shut down here
+   */
+  [Symbol.dispose](): void {
+    void this.shutdown();
   }
 
   #checkState(want: State, method: string): void {
