@@ -84,7 +84,7 @@ export class SyncManager extends BaseManager {
     this.registerServed('BoundedSemaphore', (a) => new ServedSemaphore(a[0] as number, true));
     this.registerServed('Event', () => new ServedEvent());
     this.registerServed('Condition', (a) => new ServedCondition(a[0] as ServedLock | undefined));
-    this.registerServed('Barrier', (a) => new ServedBarrier(a[0] as number, a[1] as number));
+    this.registerServed('Barrier', (a) => new ServedBarrier(a[0] as number, a[1] as number, a[2] as never));
     this.registerServed('Queue', (a) => new ServedQueue(a[0] as number));
     this.registerServed('JoinableQueue', (a) => new ServedQueue(a[0] as number, 'JoinableQueue'));
   }
@@ -195,13 +195,18 @@ export class SyncManager extends BaseManager {
 
   /**
    * A `Barrier(parties)`. Python: `manager.Barrier(parties, action=None, timeout=None)`.
-   * @param options - `timeout`: the default wait in ms.
-   * @throws {ValidationError} when `parties` is not a positive integer, or for an unknown option.
+   * @param options - `action`: run by the manager once per passing; `timeout`: the default wait in ms.
+   * @throws {ValidationError} when `parties` is not a positive integer, `action` is not a function
+   *   or task reference, or for an unknown option.
    */
   Barrier(parties: number, options: ManagerBarrierOptions = {}): BarrierProxy {
-    checkOptionKeys(options, ['timeout'], 'manager.Barrier()');
+    checkOptionKeys(options, ['action', 'timeout'], 'manager.Barrier()');
     const ms = wireTimeout(options.timeout, 'Barrier()');
-    return this.createLocal('Barrier', [count(parties, 1, 'Barrier(parties)'), ms]);
+    const { action } = options;
+    if (action !== undefined && typeof action !== 'function') {
+      throw new ValidationError('Barrier action must be a task reference from defineTasks() or a function.');
+    }
+    return this.createLocal('Barrier', [count(parties, 1, 'Barrier(parties)'), ms, action]);
   }
 
   /** A FIFO `Queue` served by the manager. Python: `manager.Queue(maxsize=0)`. */

@@ -97,9 +97,10 @@ export class ManagerServer implements HostedServer {
     const make = this.#types.get(typeid);
     if (!make) throw new TypeError(`This manager serves no type '${typeid}'; register() it first.`);
     const id = this.#nextId++;
-    this.#objects.set(id, make(args, this));
+    const served = make(args, this);
+    this.#objects.set(id, served);
     const ref = { address: this.address, authkey: this.authkey, id, typeid, server: this.instance };
-    return make.auto ? { ...ref, auto: true } : ref;
+    return { ...ref, ...served.refFields, ...(make.auto ? { auto: true } : {}) };
   }
 
   /** The object a proxy of this server stands for, or undefined. */
