@@ -7,7 +7,11 @@
  */
 import { unknownOption, ValidationError } from '@multiproc/shared';
 import { checkDictKey } from '../internal/manager/dict-key.js';
-import { BaseProxy, pipelined, proxyClass } from './proxy.js';
+import { BaseProxy, namedArgs, pipelined, proxyClass } from './proxy.js';
+
+// A SerializationError names the argument as the caller wrote it (`value.onDone`, not `args[1].onDone`).
+const KV = ['key', 'value'];
+const IV = ['index', 'value'];
 
 /**
  * A dict's initial or `update()` entries as pairs or a plain object, every key checked here (the
@@ -114,7 +118,7 @@ export class DictProxy<K = unknown, V = unknown> extends BaseProxy implements As
    * @throws {TypeError} (as a rejection) for an unhashable key: an object that is not an array.
    */
   set(key: K, value: V): Promise<void> {
-    return withKey(key, 'dict.set()', () => this[pipelined]('set', key, value));
+    return withKey(key, 'dict.set()', () => namedArgs(KV, this[pipelined]('set', key, value)));
   }
   /** Whether `key` is present. Python: `k in d`. */
   has(key: K): Promise<boolean> {
@@ -132,7 +136,9 @@ export class DictProxy<K = unknown, V = unknown> extends BaseProxy implements As
   }
   /** The value of `key`, set to `value` first if absent. Python: `setdefault(k, default)`. */
   setdefault(key: K, value: V): Promise<V> {
-    return withKey(key, 'dict.setdefault()', () => this.callMethod('setdefault', key, value)) as Promise<V>;
+    return withKey(key, 'dict.setdefault()', () =>
+      namedArgs(KV, this.callMethod('setdefault', key, value)),
+    ) as Promise<V>;
   }
   /**
    * Sets every entry of `entries` (pairs, a Map, or a plain object). Python: `update()`. Sent
@@ -147,7 +153,7 @@ export class DictProxy<K = unknown, V = unknown> extends BaseProxy implements As
     } catch (err) {
       return Promise.reject(err);
     }
-    return this[pipelined]('update', checked);
+    return namedArgs(['entries'], this[pipelined]('update', checked));
   }
   /** The keys, in insertion order. Python: `keys()`. */
   keys(): Promise<K[]> {
@@ -196,19 +202,19 @@ export class ListProxy<T = unknown> extends BaseProxy implements AsyncIterable<T
   }
   /** Replaces the item at `index`. Python: `l[i] = v`. @throws {ValidationError} when out of range. */
   set(index: number, value: T): Promise<void> {
-    return this.callMethod('set', index, value) as Promise<void>;
+    return namedArgs(IV, this.callMethod('set', index, value)) as Promise<void>;
   }
   /** Adds `value` at the end. Python: `append()`. Sent without waiting, as a dict's `set()`. */
   append(value: T): Promise<void> {
-    return this[pipelined]('append', value);
+    return namedArgs(['value'], this[pipelined]('append', value));
   }
   /** Adds every value at the end. Python: `extend()`. Sent without waiting, as a dict's `set()`. */
   extend(values: Iterable<T>): Promise<void> {
-    return this[pipelined]('extend', [...values]);
+    return namedArgs(['values'], this[pipelined]('extend', [...values]));
   }
   /** Inserts `value` before `index`. Python: `insert()`. */
   insert(index: number, value: T): Promise<void> {
-    return this.callMethod('insert', index, value) as Promise<void>;
+    return namedArgs(IV, this.callMethod('insert', index, value)) as Promise<void>;
   }
   /** Removes and resolves to the item at `index`. Python: `pop(i=-1)`. */
   pop(index = -1): Promise<T> {

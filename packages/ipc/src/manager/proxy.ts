@@ -4,7 +4,13 @@
  * (as `Process` or pool arguments, nested anywhere, inside values sent to other proxies); each
  * thread talks to the manager over its own connection.
  */
-import { type EncodeContext, type Encoded, encodeSymbol, registerCodec } from '@multiproc/shared';
+import {
+  type EncodeContext,
+  type Encoded,
+  encodeSymbol,
+  registerCodec,
+  SerializationError,
+} from '@multiproc/shared';
 import type { ManagerClient } from '../internal/manager/client.js';
 import { clientFor } from '../internal/manager/client-registry.js';
 import { proxyRef } from '../internal/manager/server.js';
@@ -35,6 +41,22 @@ const READ_HINTS: Record<string, string> = {
   Event: 'await e.isSet() for its state',
   Barrier: 'await b.state() for its state',
 };
+
+/**
+ * @internal `call`'s result, a SerializationError naming an argument the way the caller wrote it:
+ * `args[0].onDone` of the request becomes `value.onDone` for `names` `['value']`, as for a value
+ * put on a queue (the `args[i]` form is for task and process arguments).
+ */
+export function namedArgs<T>(names: readonly string[], call: Promise<T>): Promise<T> {
+  return call.catch((err: unknown) => {
+    const at = err instanceof SerializationError ? /^args\[(\d+)\]/.exec(err.path) : null;
+    const name = at ? names[Number(at[1])] : undefined;
+    if (!at || name === undefined) throw err;
+    const e = err as SerializationError;
+    const path = name + e.path.slice(at[0].length);
+    throw new SerializationError(path, e.message.split(e.path).join(path), { cause: e.cause ?? e });
+  });
+}
 
 /** @internal Makes the proxy class of `typeid` (its own, or an {@link AutoProxy}). */
 export function makeProxy<P>(ref: ProxyRef): P {

@@ -4,7 +4,7 @@
  * trip, never through a `.value` property). Reads are copies, as in data-proxies.ts.
  */
 import { ContextError } from '@multiproc/shared';
-import { BaseProxy, pipelined, proxyClass } from './proxy.js';
+import { BaseProxy, namedArgs, pipelined, proxyClass } from './proxy.js';
 
 /** `call()` when `name` is a string; else a rejection with a TypeError, nothing sent. */
 function withName<R>(name: unknown, where: string, call: () => Promise<R>): Promise<R> {
@@ -35,7 +35,9 @@ export class NamespaceProxy extends BaseProxy {
   }
   /** Sets `name`. Python: `ns.name = value`. Sent without waiting, as a dict's `set()`. */
   set(name: string, value: unknown): Promise<void> {
-    return withName(name, 'Namespace.set()', () => this[pipelined]('set', name, value));
+    return withName(name, 'Namespace.set()', () =>
+      namedArgs(['name', 'value'], this[pipelined]('set', name, value)),
+    );
   }
   /** Removes `name`; resolves to whether it was set. Python: `del ns.name`. */
   delete(name: string): Promise<boolean> {

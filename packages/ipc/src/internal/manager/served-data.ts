@@ -152,7 +152,7 @@ export class ManagedArray {
   }
 }
 
-const QUEUE_METHODS = new Set(['put', 'get', 'qsize', 'taskDone', 'join']);
+const QUEUE_METHODS = new Set(['put', 'get', 'qsize', 'empty', 'full', 'taskDone', 'join']);
 
 /** Python's `queue.Queue` / joinable queue as a manager serves it; waiters leave with their owner. */
 export class ServedQueue implements Served {
@@ -202,6 +202,14 @@ export class ServedQueue implements Served {
 
   qsize(_owner: Owner): number {
     return this.#items.length;
+  }
+
+  empty(_owner: Owner): boolean {
+    return this.#items.length === 0;
+  }
+
+  full(_owner: Owner): boolean {
+    return this.#maxsize > 0 && this.#items.length >= this.#maxsize;
   }
 
   taskDone(_owner: Owner): void {
