@@ -55,7 +55,7 @@ describe('a manager Queue proxy', () => {
     expect(await pathOf(d.set('k', fn))).toBe('value.onDone');
     expect(await pathOf(d.setdefault('k', fn))).toBe('value.onDone');
     expect(await pathOf(d.update([['k', fn]]))).toBe('entries[0][1].onDone');
-    const l = m.list([0]);
+    const l = m.list<unknown>([0]);
     expect(await pathOf(l.append(fn))).toBe('value.onDone');
     expect(await pathOf(l.extend([1, fn]))).toBe('values[1].onDone');
     expect(await pathOf(l.insert(0, fn))).toBe('value.onDone');
