@@ -49,8 +49,12 @@ export interface ProcessPrimitives {
   /** A process-safe `Condition`, over a lock of this context or a new RLock. Python: `ctx.Condition(lock)`. */
   Condition: PrimitiveFactory<[lock?: LockProxy], ConditionProxy>;
   /**
-   * A process-safe `Barrier(parties)`. Python: `ctx.Barrier(parties, timeout=None)`.
-   * @throws {ValidationError} for a bad `parties`, or an unknown option.
+   * A process-safe `Barrier(parties, { action, timeout })`. Python: `ctx.Barrier(parties,
+   * action=None, timeout=None)`. The `action` (a task reference) runs once per passing in the
+   * thread that serves the context's manager (the one that first used a process primitive,
+   * usually the main thread), as Python runs it in the manager's server process.
+   * @throws {ValidationError} for a bad `parties`, an `action` that is not a task reference or
+   *   function, or an unknown option.
    */
   Barrier: PrimitiveFactory<[parties: number, options?: ManagerBarrierOptions], BarrierProxy>;
   /**
@@ -120,7 +124,7 @@ export const processPrimitives: ProcessPrimitives = {
     return processManager().Condition(lock);
   },
   Barrier: function Barrier(parties: number, options?: ManagerBarrierOptions) {
-    checkOptionKeys(options, ['timeout'], 'Barrier()');
+    checkOptionKeys(options, ['action', 'timeout'], 'Barrier()');
     return processManager().Barrier(parties, options);
   },
   Value: function Value(typecode: Typecode, value?: never, options?: ProcessSynchronizedOptions) {

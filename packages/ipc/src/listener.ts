@@ -17,7 +17,7 @@ import {
   netAddress,
   readingInto,
 } from './internal/net/endpoint.js';
-import { type Feed, keyBytes } from './internal/net/handshake.js';
+import { type Feed, keyBytes, type ManagerHello } from './internal/net/handshake.js';
 
 export type { Address } from './internal/net/endpoint.js';
 
@@ -195,17 +195,30 @@ export class Listener implements AsyncDisposable {
     }
   }
 
-  /** `await using listener = new Listener(…)` closes it at the end of the block. */
+  /**
+   * `using listener = new Listener(…)` closes it at the end of the block, as Python's
+   * `with Listener(...) as listener:`. `close()` is synchronous, so `await using` is not needed.
+   * @example
+   * {
+   *   using listener = new Listener();
+   *   console.log(listener.address);
+   * } // closed here
+   */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  /** `await using listener = new Listener(…)` closes it at the end of the block, as `using` does. */
   async [Symbol.asyncDispose](): Promise<void> {
     this.close();
   }
 
   /**
    * @internal Each client as it comes, authenticated, as a bare socket for a manager's server
-   * (see manager/rpc.ts; waits here never hold the program). Its sockets end with `close()`, also
-   * those still in their handshake.
+   * (see manager/rpc.ts; waits here never hold the program), told `hello` last. Its sockets end
+   * with `close()`, also those still in their handshake.
    */
-  serve(onSocket: (socket: net.Socket, feed: Feed) => void): void {
+  serve(onSocket: (socket: net.Socket, feed: Feed) => void, hello: ManagerHello): void {
     this.#serving = true;
     const loop = async (): Promise<void> => {
       while (!this.#closed) {
@@ -216,7 +229,7 @@ export class Listener implements AsyncDisposable {
         this.#served.add(socket);
         socket.once('close', () => this.#served.delete(socket));
         socket.unref();
-        acceptManagerSocket(socket, this.#key, feed).then(
+        acceptManagerSocket(socket, this.#key, feed, hello).then(
           (s) => onSocket(s, feed),
           () => {},
         );

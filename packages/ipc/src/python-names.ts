@@ -5,6 +5,7 @@
 import { definePythonNames } from '@multiproc/shared';
 import { Connection } from './connection.js';
 import { JoinableQueue } from './joinable-queue.js';
+import { QueueProxy } from './manager/queue-proxy.js';
 import { SynchronizedArrayProxy, SynchronizedValueProxy } from './manager/synchronized-proxies.js';
 import { Queue } from './queue.js';
 import { SimpleQueue } from './simple-queue.js';
@@ -18,6 +19,11 @@ const queueNames = {
 definePythonNames(Queue.prototype, queueNames);
 definePythonNames(SimpleQueue.prototype, queueNames);
 definePythonNames(JoinableQueue.prototype, { task_done: 'taskDone()' });
+definePythonNames(QueueProxy.prototype, {
+  put_nowait: 'putNowait()',
+  get_nowait: 'getNowait()',
+  task_done: 'taskDone()',
+});
 definePythonNames(Connection.prototype, {
   send_bytes: 'sendBytes()',
   recv_bytes: 'recvBytes()',

@@ -52,7 +52,7 @@ export class Queue<T = unknown> {
       closeWhenCollected(this, a.h);
       return;
     }
-    const opts = parseQueueOptions(options, `new ${new.target.name}()`);
+    const opts = parseQueueOptions(options, `new ${this[queueName]}()`);
     this.maxsize = Math.max(0, opts.maxsize ?? 0);
     const h = HomeHandle.queue(this.maxsize, this.joinable);
     this.#s = new QueueState(this, h, this.maxsize, options.schema);

@@ -82,6 +82,14 @@ describe('the umbrella package', () => {
     expect(new MyLock()).toBeInstanceOf(umbrella.Lock);
   });
 
+  it('gives the class itself through new mp.X(): a bounded semaphore, errors naming the class', () => {
+    expect(() => new mp.BoundedSemaphore(1).release()).toThrow(umbrella.LockError);
+    expect(() => mp.BoundedSemaphore(1).release()).toThrow(umbrella.LockError);
+    expect(() => new mp.Queue({ maxsize: 'two' as never })).toThrow(/new Queue\(\)/);
+    expect(() => new mp.JoinableQueue({ maxsize: 'two' as never })).toThrow(/new JoinableQueue\(\)/);
+    expect(() => new mp.SimpleQueue({ maxsize: 'two' } as never)).toThrow(umbrella.ValidationError);
+  });
+
   it('gives one class per name: an error from any package is an instance of the shared base', () => {
     expect(mp.ProcessError.prototype).toBe(shared.ProcessError.prototype);
     // Constructors are not public API, so check the prototype chains rather than building errors.

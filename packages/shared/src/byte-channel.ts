@@ -138,6 +138,11 @@ export class ByteChannel implements Abandonable {
     Atomics.notify(this.#h, USED);
   }
 
+  /** `using ch = new ByteChannel(…)` closes it (for writing) at the end of the block. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
   #check(bytes: Uint8Array): number {
     if (!(bytes instanceof Uint8Array))
       throw new ValidationError('ByteChannel messages must be Uint8Arrays.');

@@ -84,7 +84,9 @@ export class Semaphore implements Abandonable {
       this.#w = new Int32Array(new SharedArrayBuffer(4 * (TABLE + OWNER_TABLE_WORDS)));
       this.#w[VALUE] = value;
       this.#w[MAX] = value;
-      if (new.target === BoundedSemaphore) this.#w[BOUNDED] = 1;
+      // `instanceof`, not `new.target === BoundedSemaphore`: `new.target` is the subclass for a
+      // subclass, and the wrapper for a context's callable member (`new mp.BoundedSemaphore(2)`).
+      if (this instanceof BoundedSemaphore) this.#w[BOUNDED] = 1;
     }
     trackAbandonable(this);
   }

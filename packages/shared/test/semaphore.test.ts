@@ -70,4 +70,21 @@ describe('BoundedSemaphore', () => {
     await nextMessage(startWorker('semaphore-guard', { sem: b, gauge, iterations: 10, start }));
     expect(() => b.release()).toThrow(LockError);
   });
+
+  // A subclass's `new.target` is the subclass, and a context's callable member (`new mp.BoundedSemaphore(2)`)
+  // is a Proxy of the class: neither may make the semaphore unbounded.
+  class MySemaphore extends BoundedSemaphore {}
+  const forms: [string, (n: number) => Semaphore][] = [
+    ['subclass', (n) => new MySemaphore(n)],
+    ['Proxy of the class', (n) => new new Proxy(BoundedSemaphore, {})(n)],
+  ];
+  it.each(forms)('made through a %s is bounded here and in another thread', async (_, make) => {
+    const b = make(1);
+    expect(b).toBeInstanceOf(BoundedSemaphore);
+    expect(() => b.release()).toThrow(LockError);
+    expect(b.getValue()).toBe(1);
+    const w = startWorker('waiter', { kind: 'releaseSemaphore', sem: b });
+    expect(await nextMessage(w)).toEqual({ error: 'LockError' });
+    expect(b.getValue()).toBe(1);
+  });
 });

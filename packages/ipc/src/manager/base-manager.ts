@@ -4,7 +4,8 @@
  */
 import { ClosedError, checkOptionKeys, ValidationError } from '@multiproc/shared';
 import { processAuthkey } from '../authkey.js';
-import { clientFor } from '../internal/manager/client-registry.js';
+import { ManagerClosedError } from '../errors.js';
+import { clientFor, hasClient } from '../internal/manager/client-registry.js';
 import { ServedObject } from '../internal/manager/served-data.js';
 import type { Served } from '../internal/manager/served-sync.js';
 import { ManagerServer, type ServedFactory } from '../internal/manager/server.js';
@@ -161,7 +162,16 @@ export class BaseManager implements AsyncDisposable {
       throw new ValidationError('connect() needs the { address } the serving manager was given.');
     }
     this.#authkey = key.toString('hex');
-    await clientFor(this.#address, this.#authkey).request(0, 'typeids', []);
+    // A connection this thread made before may be to a manager that has ended since (one started
+    // again at the address is another), its close not read yet: asked, it fails; then ask anew.
+    const reused = hasClient(this.#address, this.#authkey);
+    const client = clientFor(this.#address, this.#authkey);
+    try {
+      await client.request(0, 'typeids', []);
+    } catch (err) {
+      if (!reused || !(err instanceof ManagerClosedError)) throw err;
+      await clientFor(this.#address, this.#authkey).request(0, 'typeids', []);
+    }
     this.#state = 'connected';
   }
 
@@ -213,9 +223,23 @@ export class BaseManager implements AsyncDisposable {
     this.#server?.shutdown();
   }
 
-  /** `await using m = …` shuts it down at the end of the block. */
+  /** `await using m = …` shuts it down at the end of the block. Python: `with Manager() as m:`. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.shutdown();
+  }
+
+  /**
+   * `using m = …` shuts it down at the end of the block too: stopping is synchronous (what
+   * `shutdown()` returns is already settled).
+   * @example
+   * {
+   *   using manager = Manager();
+   *   const d = manager.dict();
+   *   await d.set('a', 1);
+   * } // shut down here
+   */
+  [Symbol.dispose](): void {
+    void this.shutdown();
   }
 
   #checkState(want: State, method: string): void {

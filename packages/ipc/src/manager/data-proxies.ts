@@ -6,23 +6,45 @@
  * Value and Array proxies live in value-proxies.ts, the Queue proxy in queue-proxy.ts.
  */
 import { unknownOption, ValidationError } from '@multiproc/shared';
-import { BaseProxy, pipelined, proxyClass } from './proxy.js';
+import { checkDictKey } from '../internal/manager/dict-key.js';
+import { BaseProxy, namedArgs, pipelined, proxyClass } from './proxy.js';
 
-/** `update()`'s argument as pairs or a plain object, checked here (the call is pipelined). */
-function updateEntries(entries: unknown): unknown {
-  if (entries instanceof Map) return [...entries];
+// A SerializationError names the argument as the caller wrote it (`value.onDone`, not `args[1].onDone`).
+const KV = ['key', 'value'];
+const IV = ['index', 'value'];
+
+/**
+ * A dict's initial or `update()` entries as pairs or a plain object, every key checked here (the
+ * call is pipelined, so the manager's refusal would come late).
+ * @internal
+ */
+export function dictEntries(entries: unknown, where: string): unknown {
+  if (entries instanceof Map) entries = [...entries];
   if (typeof entries === 'object' && entries !== null) {
     if (!(Symbol.iterator in entries)) return entries;
     const pairs = [...(entries as Iterable<unknown>)];
     const bad = pairs.findIndex((p) => !Array.isArray(p) || p.length !== 2);
-    if (bad < 0) return pairs;
-    throw new ValidationError(
-      `dict.update(): element ${bad} is not a [key, value] pair; pass pairs, a Map or a plain object.`,
-    );
+    if (bad >= 0) {
+      throw new ValidationError(
+        `${where}: element ${bad} is not a [key, value] pair; pass pairs, a Map or a plain object.`,
+      );
+    }
+    for (const [k] of pairs as [unknown, unknown][]) checkDictKey(k, where);
+    return pairs;
   }
   throw new ValidationError(
-    `dict.update(): expected pairs, a Map or a plain object, got ${entries === null ? 'null' : typeof entries}.`,
+    `${where}: expected pairs, a Map or a plain object, got ${entries === null ? 'null' : typeof entries}.`,
   );
+}
+
+/** `call()` unless `key` is unhashable: then a rejection with the TypeError, nothing sent. */
+function withKey<R>(key: unknown, where: string, call: () => Promise<R>): Promise<R> {
+  try {
+    checkDictKey(key, where);
+  } catch (err) {
+    return Promise.reject(err);
+  }
+  return call();
 }
 
 /** Options of {@link ListProxy.sort}. Python: `sort(*, key=None, reverse=False)`. */
@@ -55,6 +77,14 @@ function sortReverse(options: unknown): boolean {
 /**
  * A manager's `dict`, keyed like a `Map`. Mirrors Python's `DictProxy`. Reads are copies.
  *
+ * Keys: a string, number, bigint, boolean, `null` or `undefined` is a key as itself; an array of
+ * those (nested arrays too) is compared by value, as a Python tuple key (`d.set([1, 2], v)`, then
+ * `d.get([1, 2])` gives `v`; `keys()` gives the array back). Any other object (a plain object, Date,
+ * Map, Set, typed array, or an array holding one) is refused with a `TypeError` (Python:
+ * `TypeError: unhashable type`) by every method taking a key, `update()` and `manager.dict()`: a
+ * key reaches the manager as a copy, so an object key could never be found again. Key by an id or
+ * `JSON.stringify(key)` instead.
+ *
  * `set()` and `update()` do not wait for the manager's answer once this thread has written to the
  * dict before: they resolve once the write is sent, and every later call from any thread or
  * process that was told of the write on another channel sees it, as in Python. An argument that
@@ -68,11 +98,15 @@ function sortReverse(options: unknown): boolean {
  * await manager.shutdown();
  */
 export class DictProxy<K = unknown, V = unknown> extends BaseProxy implements AsyncIterable<K> {
-  /** The value of `key`, or `fallback` when absent. Python: `d.get(k, default)` / `d[k]`. */
+  /**
+   * The value of `key`, or `fallback` when absent. Python: `d.get(k, default)` / `d[k]`.
+   * @throws {TypeError} (as a rejection, as for every method taking a key) for an unhashable key.
+   */
   get(key: K, fallback?: V): Promise<V | undefined> {
     // No fallback, no second argument: the request then stays JSON (the wire's cheap path).
-    const r = fallback === undefined ? this.callMethod('get', key) : this.callMethod('get', key, fallback);
-    return r as Promise<V | undefined>;
+    return withKey(key, 'dict.get()', () =>
+      fallback === undefined ? this.callMethod('get', key) : this.callMethod('get', key, fallback),
+    ) as Promise<V | undefined>;
   }
   /**
    * Sets `key` to `value`. Python: `d[k] = v`. Resolves once the write is sent (after this
@@ -81,40 +115,45 @@ export class DictProxy<K = unknown, V = unknown> extends BaseProxy implements As
    * `ManagerWarning` (code `MP_LATE_WRITE`) at once, and the next call of this dict from this
    * thread rejects with the error.
    * @throws {SerializationError} (as a rejection of this call) when `key` or `value` cannot be sent.
+   * @throws {TypeError} (as a rejection) for an unhashable key: an object that is not an array.
    */
   set(key: K, value: V): Promise<void> {
-    return this[pipelined]('set', key, value);
+    return withKey(key, 'dict.set()', () => namedArgs(KV, this[pipelined]('set', key, value)));
   }
   /** Whether `key` is present. Python: `k in d`. */
   has(key: K): Promise<boolean> {
-    return this.callMethod('has', key) as Promise<boolean>;
+    return withKey(key, 'dict.has()', () => this.callMethod('has', key)) as Promise<boolean>;
   }
   /** Removes `key`; resolves to whether it was there. Python: `del d[k]`. */
   delete(key: K): Promise<boolean> {
-    return this.callMethod('delete', key) as Promise<boolean>;
+    return withKey(key, 'dict.delete()', () => this.callMethod('delete', key)) as Promise<boolean>;
   }
   /** Removes `key` and resolves to its value (or `fallback`). Python: `pop(k, default)`. */
   pop(key: K, fallback?: V): Promise<V | undefined> {
-    const r = fallback === undefined ? this.callMethod('pop', key) : this.callMethod('pop', key, fallback);
-    return r as Promise<V | undefined>;
+    return withKey(key, 'dict.pop()', () =>
+      fallback === undefined ? this.callMethod('pop', key) : this.callMethod('pop', key, fallback),
+    ) as Promise<V | undefined>;
   }
   /** The value of `key`, set to `value` first if absent. Python: `setdefault(k, default)`. */
   setdefault(key: K, value: V): Promise<V> {
-    return this.callMethod('setdefault', key, value) as Promise<V>;
+    return withKey(key, 'dict.setdefault()', () =>
+      namedArgs(KV, this.callMethod('setdefault', key, value)),
+    ) as Promise<V>;
   }
   /**
    * Sets every entry of `entries` (pairs, a Map, or a plain object). Python: `update()`. Sent
    * without waiting for the manager's answer, as `set()`.
    * @throws {ValidationError} (as a rejection) when `entries` is not pairs, a Map or an object.
+   * @throws {TypeError} (as a rejection) for an unhashable key among `entries`; nothing is written.
    */
   update(entries: Iterable<[K, V]> | Record<string, V>): Promise<void> {
     let checked: unknown;
     try {
-      checked = updateEntries(entries);
+      checked = dictEntries(entries, 'dict.update()');
     } catch (err) {
       return Promise.reject(err);
     }
-    return this[pipelined]('update', checked);
+    return namedArgs(['entries'], this[pipelined]('update', checked));
   }
   /** The keys, in insertion order. Python: `keys()`. */
   keys(): Promise<K[]> {
@@ -136,7 +175,7 @@ export class DictProxy<K = unknown, V = unknown> extends BaseProxy implements As
   clear(): Promise<void> {
     return this.callMethod('clear') as Promise<void>;
   }
-  /** A copy as a `Map`. Python: `copy()` / `dict(d)`. */
+  /** A copy as a `Map` (a tuple key is an array there: look it up by value in the dict, not the Map). Python: `copy()` / `dict(d)`. */
   copy(): Promise<Map<K, V>> {
     return this.callMethod('copy') as Promise<Map<K, V>>;
   }
@@ -163,19 +202,19 @@ export class ListProxy<T = unknown> extends BaseProxy implements AsyncIterable<T
   }
   /** Replaces the item at `index`. Python: `l[i] = v`. @throws {ValidationError} when out of range. */
   set(index: number, value: T): Promise<void> {
-    return this.callMethod('set', index, value) as Promise<void>;
+    return namedArgs(IV, this.callMethod('set', index, value)) as Promise<void>;
   }
   /** Adds `value` at the end. Python: `append()`. Sent without waiting, as a dict's `set()`. */
   append(value: T): Promise<void> {
-    return this[pipelined]('append', value);
+    return namedArgs(['value'], this[pipelined]('append', value));
   }
   /** Adds every value at the end. Python: `extend()`. Sent without waiting, as a dict's `set()`. */
   extend(values: Iterable<T>): Promise<void> {
-    return this[pipelined]('extend', [...values]);
+    return namedArgs(['values'], this[pipelined]('extend', [...values]));
   }
   /** Inserts `value` before `index`. Python: `insert()`. */
   insert(index: number, value: T): Promise<void> {
-    return this.callMethod('insert', index, value) as Promise<void>;
+    return namedArgs(IV, this.callMethod('insert', index, value)) as Promise<void>;
   }
   /** Removes and resolves to the item at `index`. Python: `pop(i=-1)`. */
   pop(index = -1): Promise<T> {

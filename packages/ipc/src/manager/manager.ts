@@ -5,18 +5,18 @@
 import { checkOptionKeys, type Typecode, ValidationError } from '@multiproc/shared';
 import {
   ManagedArray,
-  ManagedDict,
   ManagedList,
   ManagedNamespace,
   ManagedValue,
   ServedObject,
   ServedQueue,
 } from '../internal/manager/served-data.js';
+import { ManagedDict } from '../internal/manager/served-dict.js';
 import { ServedLock, ServedSemaphore } from '../internal/manager/served-sync.js';
 import { ServedBarrier, ServedCondition, ServedEvent } from '../internal/manager/served-waits.js';
 import { wireTimeout } from '../internal/manager/wire.js';
 import { BaseManager, MANAGER_KEYS, type ManagerOptions } from './base-manager.js';
-import type { DictProxy, ListProxy } from './data-proxies.js';
+import { type DictProxy, dictEntries, type ListProxy } from './data-proxies.js';
 import type { QueueProxy } from './queue-proxy.js';
 import type {
   BarrierProxy,
@@ -84,7 +84,7 @@ export class SyncManager extends BaseManager {
     this.registerServed('BoundedSemaphore', (a) => new ServedSemaphore(a[0] as number, true));
     this.registerServed('Event', () => new ServedEvent());
     this.registerServed('Condition', (a) => new ServedCondition(a[0] as ServedLock | undefined));
-    this.registerServed('Barrier', (a) => new ServedBarrier(a[0] as number, a[1] as number));
+    this.registerServed('Barrier', (a) => new ServedBarrier(a[0] as number, a[1] as number, a[2] as never));
     this.registerServed('Queue', (a) => new ServedQueue(a[0] as number));
     this.registerServed('JoinableQueue', (a) => new ServedQueue(a[0] as number, 'JoinableQueue'));
   }
@@ -113,9 +113,15 @@ export class SyncManager extends BaseManager {
     return m;
   }
 
-  /** A shared `dict` (a Map: any cloneable key). Python: `manager.dict(mapping)`. */
+  /**
+   * A shared `dict`, keyed like a `Map` by strings, numbers and other primitives, or by arrays of
+   * them compared by value (Python's tuple keys). Python: `manager.dict(mapping)`.
+   * @param init pairs, a `Map` or a plain object.
+   * @throws {TypeError} for an unhashable key in `init` (an object, Date, Map, or an array holding one).
+   * @throws {ValidationError} when `init` is not pairs, a Map or a plain object.
+   */
   dict<K = unknown, V = unknown>(init?: Iterable<[K, V]> | Record<string, V>): DictProxy<K, V> {
-    return this.createLocal('dict', [init instanceof Map ? [...init] : init]);
+    return this.createLocal('dict', [init === undefined ? init : dictEntries(init, 'manager.dict()')]);
   }
 
   /** A shared `list`. Python: `manager.list(sequence)`. */
@@ -189,13 +195,18 @@ export class SyncManager extends BaseManager {
 
   /**
    * A `Barrier(parties)`. Python: `manager.Barrier(parties, action=None, timeout=None)`.
-   * @param options - `timeout`: the default wait in ms.
-   * @throws {ValidationError} when `parties` is not a positive integer, or for an unknown option.
+   * @param options - `action`: run by the manager once per passing; `timeout`: the default wait in ms.
+   * @throws {ValidationError} when `parties` is not a positive integer, `action` is not a function
+   *   or task reference, or for an unknown option.
    */
   Barrier(parties: number, options: ManagerBarrierOptions = {}): BarrierProxy {
-    checkOptionKeys(options, ['timeout'], 'manager.Barrier()');
+    checkOptionKeys(options, ['action', 'timeout'], 'manager.Barrier()');
     const ms = wireTimeout(options.timeout, 'Barrier()');
-    return this.createLocal('Barrier', [count(parties, 1, 'Barrier(parties)'), ms]);
+    const { action } = options;
+    if (action !== undefined && typeof action !== 'function') {
+      throw new ValidationError('Barrier action must be a task reference from defineTasks() or a function.');
+    }
+    return this.createLocal('Barrier', [count(parties, 1, 'Barrier(parties)'), ms, action]);
   }
 
   /** A FIFO `Queue` served by the manager. Python: `manager.Queue(maxsize=0)`. */

@@ -4,7 +4,13 @@
  * (as `Process` or pool arguments, nested anywhere, inside values sent to other proxies); each
  * thread talks to the manager over its own connection.
  */
-import { type EncodeContext, type Encoded, encodeSymbol, registerCodec } from '@multiproc/shared';
+import {
+  type EncodeContext,
+  type Encoded,
+  encodeSymbol,
+  registerCodec,
+  SerializationError,
+} from '@multiproc/shared';
 import type { ManagerClient } from '../internal/manager/client.js';
 import { clientFor } from '../internal/manager/client-registry.js';
 import { proxyRef } from '../internal/manager/server.js';
@@ -15,6 +21,42 @@ const TYPE = 'multiproc.Proxy';
 /** @internal A proxy's pipelined write (a symbol: an AutoProxy's string keys are the served object's). */
 export const pipelined: unique symbol = Symbol('multiproc.pipelinedWrite');
 const classes = new Map<string, new (ref: ProxyRef) => any>();
+// Node's `util.inspect.custom`, without importing node:util.
+const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
+
+// How to read what a proxy stands for: `inspect` cannot wait for the manager's answer.
+const copyHint = (v: string, what: string) => `await ${v}.copy() for the ${what}`;
+const READ_HINTS: Record<string, string> = {
+  dict: copyHint('d', 'contents'),
+  list: copyHint('l', 'items'),
+  Namespace: copyHint('ns', 'values'),
+  Value: 'await v.get() for the value',
+  Array: copyHint('a', 'items'),
+  Queue: 'await q.get() for an item, await q.qsize() for how many',
+  JoinableQueue: 'await q.get() for an item, await q.qsize() for how many',
+  Lock: 'await lock.locked() for its state',
+  RLock: 'await lock.locked() for its state',
+  Semaphore: 'await s.getValue() for its value',
+  BoundedSemaphore: 'await s.getValue() for its value',
+  Event: 'await e.isSet() for its state',
+  Barrier: 'await b.state() for its state',
+};
+
+/**
+ * @internal `call`'s result, a SerializationError naming an argument the way the caller wrote it:
+ * `args[0].onDone` of the request becomes `value.onDone` for `names` `['value']`, as for a value
+ * put on a queue (the `args[i]` form is for task and process arguments).
+ */
+export function namedArgs<T>(names: readonly string[], call: Promise<T>): Promise<T> {
+  return call.catch((err: unknown) => {
+    const at = err instanceof SerializationError ? /^args\[(\d+)\]/.exec(err.path) : null;
+    const name = at ? names[Number(at[1])] : undefined;
+    if (!at || name === undefined) throw err;
+    const e = err as SerializationError;
+    const path = name + e.path.slice(at[0].length);
+    throw new SerializationError(path, e.message.split(e.path).join(path), { cause: e.cause ?? e });
+  });
+}
 
 /** @internal Makes the proxy class of `typeid` (its own, or an {@link AutoProxy}). */
 export function makeProxy<P>(ref: ProxyRef): P {
@@ -61,6 +103,28 @@ export class BaseProxy {
   }
 
   /**
+   * What `console.log()` and `util.inspect()` show: the proxy's class, the manager's type and
+   * object id, and how to read the contents (a round trip: `inspect` cannot wait for it), e.g.
+   * `DictProxy <manager 'dict' #3: await d.copy() for the contents>`. Python: `repr(proxy)`.
+   * @example
+   * const d = Manager().dict([['a', 1]]);
+   * console.log(d); // DictProxy <manager 'dict' #1: await d.copy() for the contents>
+   * console.log(await d.copy()); // Map(1) { 'a' => 1 }
+   */
+  [inspectSymbol](): string {
+    // `this` may be an AutoProxy's Proxy (Node calls this with it): public members only, no #fields.
+    const ref = this[proxyRef];
+    const name = ref.auto ? 'AutoProxy' : this.constructor.name;
+    const hint = (!ref.auto && READ_HINTS[ref.typeid]) || 'its methods are async: await p.method()';
+    return `${name} <manager '${ref.typeid}' #${ref.id}: ${hint}>`;
+  }
+
+  /** The same text as `console.log()` shows (see the inspect method): `${d}` tells what `d` is. */
+  toString(): string {
+    return this[inspectSymbol]();
+  }
+
+  /**
    * Calls `method` of the managed object with `args` and resolves to its result. Python:
    * `_callmethod(methodname, args)`.
    * @param method - a public method of the served object.
@@ -99,7 +163,7 @@ export class BaseProxy {
   protected client(): ManagerClient {
     let client = this.#client;
     if (client === null || client.dead) {
-      client = clientFor(this.#ref.address, this.#ref.authkey);
+      client = clientFor(this.#ref.address, this.#ref.authkey, this.#ref.server);
       this.#client = client;
     }
     return client;

@@ -5,7 +5,7 @@
  */
 import type { Timeout } from '@multiproc/shared';
 import { wireTimeout } from '../internal/manager/wire.js';
-import { BaseProxy, proxyClass } from './proxy.js';
+import { BaseProxy, namedArgs, proxyClass } from './proxy.js';
 
 /**
  * A manager's `Queue` or `JoinableQueue`. Mirrors Python's `SyncManager.Queue()`: a `queue.Queue`
@@ -27,7 +27,20 @@ export class QueueProxy<T = unknown> extends BaseProxy {
    */
   async put(value: T, timeout?: Timeout | { timeout?: number; block?: boolean }): Promise<void> {
     const ms = wireTimeout(timeout, `${this.typeid}.put()`, true);
-    return this.waitCall('put', ms, [value, ms]) as Promise<void>;
+    return namedArgs(['value'], this.waitCall('put', ms, [value, ms])) as Promise<void>;
+  }
+  /**
+   * Adds `value` if there is room now. Python: `put_nowait(obj)`. A round trip, so it returns a
+   * Promise (a thread or process `Queue`'s `putNowait()` does not).
+   * @throws {QueueFullError} (as a rejection) when the queue is full.
+   * @throws {SerializationError} (as a rejection) naming the part of `value` that cannot be sent.
+   * @example
+   * const q = manager.Queue<number>(1);
+   * await q.putNowait(1);
+   * await q.putNowait(2).catch((err) => console.log(err.code)); // MP_QUEUE_FULL
+   */
+  putNowait(value: T): Promise<void> {
+    return this.put(value, { block: false });
   }
   /**
    * Takes the next value. Python: `get(block, timeout)`.
@@ -37,9 +50,27 @@ export class QueueProxy<T = unknown> extends BaseProxy {
   async get(timeout?: Timeout | { timeout?: number; block?: boolean }): Promise<T> {
     return this.waitCall('get', wireTimeout(timeout, `${this.typeid}.get()`, true)) as Promise<T>;
   }
+  /**
+   * Takes the next value if there is one now. Python: `get_nowait()`. A round trip, so it returns
+   * a Promise.
+   * @throws {QueueEmptyError} (as a rejection) when the queue is empty.
+   * @example
+   * console.log(await q.getNowait().catch((err) => err.code)); // MP_QUEUE_EMPTY
+   */
+  getNowait(): Promise<T> {
+    return this.get({ block: false });
+  }
   /** The number of items. Python: `qsize()`. */
   qsize(): Promise<number> {
     return this.callMethod('qsize') as Promise<number>;
+  }
+  /** Whether the queue has no item now. Python: `empty()`. */
+  empty(): Promise<boolean> {
+    return this.callMethod('empty') as Promise<boolean>;
+  }
+  /** Whether the queue has `maxsize` items now (never, with no `maxsize`). Python: `full()`. */
+  full(): Promise<boolean> {
+    return this.callMethod('full') as Promise<boolean>;
   }
   /** Marks one item taken earlier as done (joinable queues). Python: `task_done()`. */
   taskDone(): Promise<void> {

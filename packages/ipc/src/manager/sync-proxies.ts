@@ -25,6 +25,15 @@ export interface BarrierState {
 /** Options of a manager's `Barrier()`. */
 export interface ManagerBarrierOptions {
   /**
+   * Runs once per passing, when the last party arrives, before the others are released (awaited
+   * if it returns a Promise), in the program and thread that serve the manager, as Python runs it
+   * in the manager's server process: a task reference from `defineTasks()` (or a function of that
+   * program). If it throws, the last party's `wait()` rejects with its error and the others with
+   * `BrokenBarrierError`: the barrier is broken until `reset()`.
+   * @default none
+   */
+  action?: () => unknown;
+  /**
    * The wait of `wait()` without a timeout, in ms; a wait that times out breaks the barrier.
    * @default no limit
    */
@@ -228,8 +237,10 @@ export class BarrierProxy extends BaseProxy {
    *   manager, served from this thread, and this program has nothing else left to do): it is then broken.
    */
   async wait(timeout?: Timeout): Promise<number> {
-    const ms = timeout === undefined ? null : wireTimeout(timeout, 'Barrier.wait()');
-    // Without a timeout the barrier's default applies: when nothing could ever come, it breaks sooner.
+    // Without a timeout the barrier's default applies (the reference carries it): a wait bounded
+    // by it times out as Python's; an unbounded one breaks sooner when nothing could ever come.
+    const ms =
+      timeout === undefined ? (this[proxyRef].timeout ?? null) : wireTimeout(timeout, 'Barrier.wait()');
     return this.waitCall('wait', ms ?? -1, ms === null ? [null] : [ms]) as Promise<number>;
   }
   /** Breaks the waits in progress, then makes the barrier usable again. Python: `reset()`. */

@@ -4,7 +4,15 @@
  * trip, never through a `.value` property). Reads are copies, as in data-proxies.ts.
  */
 import { ContextError } from '@multiproc/shared';
-import { BaseProxy, pipelined, proxyClass } from './proxy.js';
+import { BaseProxy, namedArgs, pipelined, proxyClass } from './proxy.js';
+
+/** `call()` when `name` is a string; else a rejection with a TypeError, nothing sent. */
+function withName<R>(name: unknown, where: string, call: () => Promise<R>): Promise<R> {
+  if (typeof name === 'string') return call();
+  return Promise.reject(
+    new TypeError(`${where}: attribute name must be a string, got ${name === null ? 'null' : typeof name}.`),
+  );
+}
 
 /**
  * A manager's `Namespace`: named values. Mirrors Python's `NamespaceProxy` (`ns.x = 1` is
@@ -17,17 +25,23 @@ import { BaseProxy, pipelined, proxyClass } from './proxy.js';
  * await manager.shutdown();
  */
 export class NamespaceProxy extends BaseProxy {
-  /** The value named `name`. Python: `ns.name`. */
+  /**
+   * The value named `name` (`undefined` when unset). Python: `ns.name`.
+   * @throws {TypeError} (as a rejection, as `set()` and `delete()`) when `name` is not a string
+   *   (Python: `attribute name must be string`).
+   */
   get(name: string): Promise<unknown> {
-    return this.callMethod('get', name);
+    return withName(name, 'Namespace.get()', () => this.callMethod('get', name));
   }
   /** Sets `name`. Python: `ns.name = value`. Sent without waiting, as a dict's `set()`. */
   set(name: string, value: unknown): Promise<void> {
-    return this[pipelined]('set', String(name), value);
+    return withName(name, 'Namespace.set()', () =>
+      namedArgs(['name', 'value'], this[pipelined]('set', name, value)),
+    );
   }
-  /** Removes `name`. Python: `del ns.name`. */
+  /** Removes `name`; resolves to whether it was set. Python: `del ns.name`. */
   delete(name: string): Promise<boolean> {
-    return this.callMethod('delete', name) as Promise<boolean>;
+    return withName(name, 'Namespace.delete()', () => this.callMethod('delete', name)) as Promise<boolean>;
   }
   /** Every name and value, as a plain object. */
   copy(): Promise<Record<string, unknown>> {

@@ -1,20 +1,42 @@
 /**
- * This thread's manager clients (client.ts): one connection per manager (its address and key),
- * shared by every proxy of it in this thread, made on first use and forgotten when it dies.
+ * This thread's manager clients (client.ts): one connection per manager (its address, key and
+ * server instance), shared by every proxy of it in this thread, made on first use and forgotten
+ * when it dies. A manager started again at the same address is another instance: its proxies get
+ * a connection of their own, never the old one's (which may not have seen its server go yet), and
+ * a proxy of the old one gets a connection that dies at once (client.ts, `expected`).
  */
 import type { Address } from '../net/endpoint.js';
 import { ManagerClient } from './client.js';
 import { managerKey } from './stuck.js';
 
+// By managerKey (a connection made not knowing the instance: connect()), and by managerKey|instance.
 const clients = new Map<string, ManagerClient>();
 
-/** This thread's client of the manager at `address` (one per address and key). */
-export function clientFor(address: Address, authkey: string): ManagerClient {
-  const key = managerKey(address, authkey);
+function forget(c: ManagerClient): void {
+  for (const [key, v] of clients) if (v === c) clients.delete(key);
+}
+
+/**
+ * This thread's client of the manager at `address` (one per address, key and `server` instance;
+ * without `server`, the one of whichever instance serves there).
+ */
+export function clientFor(address: Address, authkey: string, server?: string): ManagerClient {
+  const base = managerKey(address, authkey);
+  const key = server === undefined ? base : `${base}|${server}`;
   let c = clients.get(key);
-  if (!c) {
-    c = new ManagerClient(address, authkey, () => clients.delete(key));
-    clients.set(key, c);
+  if (c) return c;
+  // The connection connect() made serves that instance's proxies too, once it knows it is that one.
+  const known = server === undefined ? undefined : clients.get(base);
+  if (known !== undefined && !known.dead && known.server === server) c = known;
+  else {
+    const made: ManagerClient = new ManagerClient(address, authkey, () => forget(made), server);
+    c = made;
   }
+  clients.set(key, c);
   return c;
+}
+
+/** Whether this thread has a connection to the manager at `address` made not knowing its instance. */
+export function hasClient(address: Address, authkey: string): boolean {
+  return clients.has(managerKey(address, authkey));
 }

@@ -17,7 +17,7 @@
 import type net from 'node:net';
 import { AuthenticationError, ManagerClosedError } from '../../errors.js';
 import { type Address, connectManagerSocket, netAddress, openSocket } from '../net/endpoint.js';
-import type { Feed } from '../net/handshake.js';
+import type { Feed, ManagerHello } from '../net/handshake.js';
 import { trackRemote, untrackRemote } from '../runtime/exit.js';
 import { PendingCalls } from './client-calls.js';
 import { LoopHold } from './client-hold.js';
@@ -62,11 +62,17 @@ export class ManagerClient implements IdleWaiter {
   readonly #pipe = new Pipelining();
   // Whether ENDS_NORMALLY was sent (endsNormally()).
   #endsSent = false;
+  // The server instance of the proxies using it, and the one that answered. Another one (a manager
+  // started again at the address) ends it at once: old proxies never reach its objects by their ids.
+  readonly #expected: string | undefined;
+  #server: string | undefined;
 
-  constructor(address: Address, authkey: string, forget: () => void) {
+  constructor(address: Address, authkey: string, forget: () => void, expected?: string) {
     this.key = managerKey(address, authkey);
     this.#address = address;
     this.#forget = forget;
+    this.#expected = expected;
+    this.#server = expected;
     trackRemote(this);
     const key = Buffer.from(authkey, 'hex');
     this.#key = key;
@@ -80,12 +86,17 @@ export class ManagerClient implements IdleWaiter {
       .then((s) => {
         this.#socket = s;
         this.#holdLoop();
-        return connectManagerSocket(s, key, feed);
+        return connectManagerSocket(s, key, feed, this.#expected);
       })
       .then(
-        (s) => this.#ready(s, feed),
+        (hello) => this.#ready(this.#socket!, feed, hello),
         (err: unknown) => this.#die(err),
       );
+  }
+
+  /** The server instance this connection reaches (once connected), or is for. */
+  get server(): string | undefined {
+    return this.#server;
   }
 
   /** Whether this connection is over (the manager went away): a new call should look up again. */
@@ -172,7 +183,7 @@ export class ManagerClient implements IdleWaiter {
     if (frames.length === 0) return;
     this.#queued = [];
     const seq = (this.#seq = (this.#seq + 1) >>> 0);
-    if (!deliverAtExit(this.#address, this.#key, frames, seq, deadline))
+    if (!deliverAtExit(this.#address, this.#key, frames, seq, deadline, this.#expected))
       warnUndelivered(`${frames.length} manager call(s)`, this.#address);
   }
 
@@ -225,8 +236,9 @@ export class ManagerClient implements IdleWaiter {
     return this.#out.send(n);
   }
 
-  #ready(s: net.Socket, feed: Feed): void {
+  #ready(s: net.Socket, feed: Feed, hello: ManagerHello): void {
     if (this.#dead) return;
+    this.#server = hello.server;
     feed.sink = (chunk) => {
       try {
         this.#splitter.push(chunk, true);

@@ -120,7 +120,7 @@ class SyncWire {
 }
 
 /** The client's side of the handshake (handshake.ts), synchronously: answer, challenge, hello. */
-function authenticate(wire: SyncWire, key: Buffer): boolean {
+function authenticate(wire: SyncWire, key: Buffer, server: string | undefined): boolean {
   const challenge = wire.next();
   if (!challenge?.subarray(0, CHALLENGE.length).equals(CHALLENGE)) return false;
   if (!wire.message(respond(key, challenge.subarray(CHALLENGE.length)))) return false;
@@ -136,7 +136,9 @@ function authenticate(wire: SyncWire, key: Buffer): boolean {
   if (!wire.message(WELCOME)) return false;
   const hello = wire.next();
   try {
-    return hello !== null && parseManagerHello(JSON.parse(hello.toString('utf8'))) !== undefined;
+    const said = hello === null ? undefined : parseManagerHello(JSON.parse(hello.toString('utf8')));
+    // Another instance at the address (the manager was started again) is not the one they were for.
+    return said !== undefined && (server === undefined || said.server === server);
   } catch {
     return false;
   }
@@ -145,7 +147,8 @@ function authenticate(wire: SyncWire, key: Buffer): boolean {
 /**
  * Connects to the manager at `address` now, sends `frames` (whole request frames, in order), then a
  * SYNC request numbered `syncSeq`, and returns once the manager answered it: every frame ran. False
- * when that could not be done by `deadline` (a TCP address, a manager gone, a wrong key).
+ * when that could not be done by `deadline` (a TCP address, a manager gone, a wrong key, another
+ * `server` instance).
  */
 export function deliverAtExit(
   address: Address,
@@ -153,6 +156,7 @@ export function deliverAtExit(
   frames: readonly Buffer[],
   syncSeq: number,
   deadline: number,
+  server?: string,
 ): boolean {
   const target = netAddress(address, 'a manager proxy');
   if (!('path' in target)) return false;
@@ -163,7 +167,7 @@ export function deliverAtExit(
     const fd = (socket as unknown as { _handle?: { fd?: number } | null })._handle?.fd;
     if (fd === undefined || fd < 0) return false;
     const wire = new SyncWire(fd, deadline);
-    if (!authenticate(wire, key)) return false;
+    if (!authenticate(wire, key, server)) return false;
     for (const frame of frames) if (!wire.write(frame)) return false;
     const n = requestFrame(syncSeq, 0, SYNC, [], REQUEST);
     if (!wire.write(Buffer.from(encoded().subarray(0, n)))) return false;

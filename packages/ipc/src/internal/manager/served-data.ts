@@ -33,60 +33,11 @@ function index(i: unknown, length: number, where: string): number {
   return j;
 }
 
-/** Python's `dict` as a Map. */
-export class ManagedDict {
-  readonly #map: Map<unknown, unknown>;
-  constructor(init?: Iterable<[unknown, unknown]> | Record<string, unknown>) {
-    this.#map = new Map(
-      init
-        ? Symbol.iterator in Object(init)
-          ? (init as Iterable<[unknown, unknown]>)
-          : Object.entries(init)
-        : [],
-    );
-  }
-  get(k: unknown, d?: unknown): unknown {
-    return this.#map.has(k) ? this.#map.get(k) : d;
-  }
-  set(k: unknown, v: unknown): void {
-    this.#map.set(k, v);
-  }
-  has(k: unknown): boolean {
-    return this.#map.has(k);
-  }
-  delete(k: unknown): boolean {
-    return this.#map.delete(k);
-  }
-  pop(k: unknown, d?: unknown): unknown {
-    const v = this.get(k, d);
-    this.#map.delete(k);
-    return v;
-  }
-  setdefault(k: unknown, d?: unknown): unknown {
-    if (!this.#map.has(k)) this.#map.set(k, d);
-    return this.#map.get(k);
-  }
-  update(entries: Iterable<[unknown, unknown]> | Record<string, unknown>): void {
-    for (const [k, v] of new ManagedDict(entries).items()) this.#map.set(k, v);
-  }
-  keys(): unknown[] {
-    return [...this.#map.keys()];
-  }
-  values(): unknown[] {
-    return [...this.#map.values()];
-  }
-  items(): [unknown, unknown][] {
-    return [...this.#map.entries()];
-  }
-  len(): number {
-    return this.#map.size;
-  }
-  clear(): void {
-    this.#map.clear();
-  }
-  copy(): Map<unknown, unknown> {
-    return new Map(this.#map);
-  }
+function checkName(name: unknown, where: string): string {
+  if (typeof name === 'string') return name;
+  throw new TypeError(
+    `${where}: attribute name must be a string, got ${name === null ? 'null' : typeof name}.`,
+  );
 }
 
 /** Python's `list`. */
@@ -146,18 +97,21 @@ export class ManagedList {
 
 /** Python's `Namespace`: named attributes. */
 export class ManagedNamespace {
-  readonly #o: Record<string, unknown>;
+  // No prototype: `get('constructor')` or `set('__proto__', v)` are names like any other.
+  readonly #o: Record<string, unknown> = Object.create(null);
   constructor(init?: Record<string, unknown>) {
-    this.#o = { ...init };
+    Object.assign(this.#o, init);
   }
   get(name: string): unknown {
-    return this.#o[name];
+    return this.#o[checkName(name, 'Namespace.get()')];
   }
   set(name: string, v: unknown): void {
-    this.#o[name] = v;
+    this.#o[checkName(name, 'Namespace.set()')] = v;
   }
   delete(name: string): boolean {
-    return delete this.#o[name];
+    const key = checkName(name, 'Namespace.delete()');
+    if (!Object.hasOwn(this.#o, key)) return false;
+    return delete this.#o[key];
   }
   copy(): Record<string, unknown> {
     return { ...this.#o };
@@ -198,7 +152,7 @@ export class ManagedArray {
   }
 }
 
-const QUEUE_METHODS = new Set(['put', 'get', 'qsize', 'taskDone', 'join']);
+const QUEUE_METHODS = new Set(['put', 'get', 'qsize', 'empty', 'full', 'taskDone', 'join']);
 
 /** Python's `queue.Queue` / joinable queue as a manager serves it; waiters leave with their owner. */
 export class ServedQueue implements Served {
@@ -248,6 +202,14 @@ export class ServedQueue implements Served {
 
   qsize(_owner: Owner): number {
     return this.#items.length;
+  }
+
+  empty(_owner: Owner): boolean {
+    return this.#items.length === 0;
+  }
+
+  full(_owner: Owner): boolean {
+    return this.#maxsize > 0 && this.#items.length >= this.#maxsize;
   }
 
   taskDone(_owner: Owner): void {

@@ -18,6 +18,8 @@ export interface Served {
   ownerGone?(owner: Owner, endedNormally: boolean): void;
   /** Rejects every wait it holds (nothing left could end them: stuck.ts); returns how many. */
   abandonWaits?(): number;
+  /** Fields its proxies' references carry (a Barrier's default timeout). */
+  readonly refFields?: Record<string, unknown>;
 }
 
 /** Calls `obj[method](owner, ...args)` if `method` is one of `allowed`. */

@@ -127,16 +127,26 @@ export class ServedCondition implements Served {
 
 const BARRIER_METHODS = new Set(['wait', 'reset', 'abort', 'state']);
 
+/** A manager Barrier's action: run here, in the thread serving the manager (as Python does). */
+export type ServedBarrierAction = () => unknown;
+
 export class ServedBarrier implements Served {
   readonly #parties: number;
   readonly #defaultTimeout: WireTimeout;
+  readonly #action: ServedBarrierAction | undefined;
   #broken = false;
   #arrived = 0;
   #waiters = new WaitList<number>();
 
-  constructor(parties: number, defaultTimeout: WireTimeout) {
+  constructor(parties: number, defaultTimeout: WireTimeout, action?: ServedBarrierAction) {
     this.#parties = parties;
     this.#defaultTimeout = defaultTimeout;
+    this.#action = action;
+  }
+
+  /** What its proxies carry: the default timeout, so a wait without one is known to be bounded. */
+  get refFields(): { timeout: number } | undefined {
+    return this.#defaultTimeout >= 0 ? { timeout: this.#defaultTimeout } : undefined;
   }
 
   invoke(method: string, args: unknown[], owner: Owner): unknown {
@@ -147,12 +157,30 @@ export class ServedBarrier implements Served {
     if (this.#broken) throw new BrokenBarrierError('The barrier is broken: reset() it first.');
     const index = this.#arrived++;
     if (this.#arrived === this.#parties) {
-      // Everyone is here: the others are released with their own indexes, a new cycle starts.
+      // Everyone is here: the action runs, then the others are released with their own indexes.
+      // A new cycle starts at once (who arrives meanwhile waits for the next passing).
       const waiters = this.#waiters;
       this.#waiters = new WaitList<number>();
       this.#arrived = 0;
-      for (let i = 0; waiters.wake(i); i++);
-      return index;
+      const release = () => {
+        for (let i = 0; waiters.wake(i); i++);
+        return index;
+      };
+      const failed = (err: unknown): never => {
+        // Python: an action that raises breaks the barrier; its party gets the error.
+        this.#broken = true;
+        waiters.wakeAll(0, new BrokenBarrierError('The barrier action threw; the barrier is now broken.'));
+        this.#breakWaiters('The barrier action threw; the barrier is now broken.');
+        throw err;
+      };
+      let result: unknown;
+      try {
+        result = this.#action?.();
+      } catch (err) {
+        return failed(err);
+      }
+      if (result instanceof Promise) return result.then(release, failed);
+      return release();
     }
     const ms = timeoutMs ?? this.#defaultTimeout;
     return this.#waiters.wait(owner, ms, () => {

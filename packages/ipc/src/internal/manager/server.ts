@@ -11,7 +11,7 @@
 import type net from 'node:net';
 import { Listener } from '../../listener.js';
 import type { Address } from '../net/endpoint.js';
-import type { Feed } from '../net/handshake.js';
+import { type Feed, MANAGER_HELLO, type ManagerHello } from '../net/handshake.js';
 import { FrameSplitter } from './frame-io.js';
 import { SYNC } from './rpc.js';
 import type { Served } from './served-sync.js';
@@ -29,6 +29,8 @@ export const proxyRef: unique symbol = Symbol('multiproc.proxyRef');
 export class ManagerServer implements HostedServer {
   readonly listener: Listener;
   readonly authkey: string;
+  /** This instance, told to each client in the hello and carried by each ProxyRef it makes. */
+  readonly instance: string;
   readonly #types: ReadonlyMap<string, ServedFactory>;
   readonly #objects = new Map<number, Served>();
   readonly #sockets = new Set<net.Socket>();
@@ -57,6 +59,7 @@ export class ManagerServer implements HostedServer {
   ) {
     const key = authkey ?? process.getBuiltinModule('node:crypto').randomBytes(32);
     this.authkey = Buffer.from(key).toString('hex');
+    this.instance = process.getBuiltinModule('node:crypto').randomBytes(8).toString('hex');
     this.listener = new Listener(address, { authkey: key });
     this.#types = types;
   }
@@ -68,7 +71,7 @@ export class ManagerServer implements HostedServer {
   /** Binds and starts serving; resolves to the address clients use. */
   async start(): Promise<Address> {
     this.#address = await this.listener.ready();
-    this.listener.serve((socket, feed) => this.#serve(socket, feed));
+    this.listener.serve((socket, feed) => this.#serve(socket, feed), this.#hello());
     this.#host();
     return this.#address;
   }
@@ -76,9 +79,13 @@ export class ManagerServer implements HostedServer {
   /** Starts serving on a Unix socket path, whose address is known at once (clients wait for the bind). */
   startNow(): Address {
     this.#address = this.listener.address;
-    this.listener.serve((socket, feed) => this.#serve(socket, feed));
+    this.listener.serve((socket, feed) => this.#serve(socket, feed), this.#hello());
     this.#host();
     return this.#address;
+  }
+
+  #hello(): ManagerHello {
+    return { ...MANAGER_HELLO, server: this.instance };
   }
 
   get address(): Address {
@@ -90,8 +97,10 @@ export class ManagerServer implements HostedServer {
     const make = this.#types.get(typeid);
     if (!make) throw new TypeError(`This manager serves no type '${typeid}'; register() it first.`);
     const id = this.#nextId++;
-    this.#objects.set(id, make(args, this));
-    return { address: this.address, authkey: this.authkey, id, typeid, ...(make.auto ? { auto: true } : {}) };
+    const served = make(args, this);
+    this.#objects.set(id, served);
+    const ref = { address: this.address, authkey: this.authkey, id, typeid, server: this.instance };
+    return { ...ref, ...served.refFields, ...(make.auto ? { auto: true } : {}) };
   }
 
   /** The object a proxy of this server stands for, or undefined. */

@@ -39,6 +39,10 @@ export interface ProxyRef {
   readonly authkey: string; // hex
   readonly id: number;
   readonly typeid: string;
+  /** The server instance that made it (a manager started again at the address is another). */
+  readonly server?: string;
+  /** A Barrier's default wait in ms (its proxies' waits without a timeout are bounded by it). */
+  readonly timeout?: number;
   /** Registered with `BaseManager.register()`: an AutoProxy, whatever the typeid. */
   readonly auto?: boolean;
   /** A synchronized Value or Array (`getContext('process').Value()`): the lock every copy shares. */

@@ -16,6 +16,7 @@ import {
   type Feed,
   HANDSHAKE_TIMEOUT_MS,
   MANAGER_HELLO,
+  type ManagerHello,
   parseManagerHello,
   serverHandshake,
 } from './handshake.js';
@@ -205,10 +206,11 @@ export async function acceptManagerSocket(
   socket: net.Socket,
   key: Buffer | null,
   feed: Feed,
+  hello: ManagerHello = MANAGER_HELLO,
 ): Promise<net.Socket> {
   socket.setTimeout(HANDSHAKE_TIMEOUT_MS, () => socket.destroy());
   try {
-    await serverHandshake(socket, key, () => MANAGER_HELLO, feed);
+    await serverHandshake(socket, key, () => hello, feed);
   } catch (err) {
     socket.destroy();
     throw err;
@@ -219,20 +221,26 @@ export async function acceptManagerSocket(
 
 /**
  * A proxy's side of a socket connected to a manager (with the `feed` it was opened with):
- * authenticates, as {@link acceptManagerSocket}.
+ * authenticates, as {@link acceptManagerSocket}, and resolves to the manager's hello. Fails when
+ * `server` is given and another instance answers (the manager was started again at the address).
  */
 export async function connectManagerSocket(
   socket: net.Socket,
   key: Buffer | null,
   feed: Feed,
-): Promise<net.Socket> {
+  server?: string,
+): Promise<ManagerHello> {
   socket.setTimeout(HANDSHAKE_TIMEOUT_MS, () => socket.destroy());
+  let hello: ManagerHello;
   try {
-    await clientHandshake(socket, key, parseManagerHello, feed);
+    hello = await clientHandshake(socket, key, parseManagerHello, feed);
+    if (server !== undefined && hello.server !== server) {
+      throw new Error('Another manager serves at this address now: the one these proxies belong to ended.');
+    }
   } catch (err) {
     socket.destroy();
     throw err;
   }
   socket.setTimeout(0);
-  return socket;
+  return hello;
 }

@@ -265,9 +265,20 @@ export async function clientHandshake<T = Endpoint>(
 /** What a manager's server says last: from then on the socket carries manager frames (rpc.ts). */
 export const MANAGER_HELLO = { rpc: 'multiproc.manager/1' } as const;
 
+/**
+ * A manager's hello: the protocol, and which server instance answers (a manager started again at
+ * the same address is another instance: a proxy of the old one must not reach the new one's objects).
+ */
+export interface ManagerHello {
+  readonly rpc: typeof MANAGER_HELLO.rpc;
+  readonly server?: string;
+}
+
 /** A manager's hello, or undefined for anything else (a plain Listener's endpoint). */
-export function parseManagerHello(m: unknown): typeof MANAGER_HELLO | undefined {
-  return (m as { rpc?: unknown } | null)?.rpc === MANAGER_HELLO.rpc ? MANAGER_HELLO : undefined;
+export function parseManagerHello(m: unknown): ManagerHello | undefined {
+  const hello = m as { rpc?: unknown; server?: unknown } | null;
+  if (hello?.rpc !== MANAGER_HELLO.rpc) return undefined;
+  return typeof hello.server === 'string' ? { rpc: MANAGER_HELLO.rpc, server: hello.server } : MANAGER_HELLO;
 }
 
 function parseEndpoint(m: unknown): Endpoint | undefined {

@@ -1,0 +1,113 @@
+/**
+ * Python's `dict` as the manager serves it: a Map in insertion order whose keys are primitives or
+ * tuples (arrays compared by value; see dict-key.ts). A tuple is stored under one symbol per
+ * distinct value, so the Map keeps a single insertion order over both kinds of key:
+ *
+ *   #map:    slot -> value            (slot: the primitive key itself, or a tuple's symbol)
+ *   #tuples: tuple's encoding -> symbol
+ *   #keyOf:  symbol -> the array first stored under it (what keys() and items() give back)
+ */
+import { tupleKeyOf } from './dict-key.js';
+
+/** The slot of a tuple never stored: in no Map (`undefined` may be a key). */
+const ABSENT = Symbol('absent');
+
+export class ManagedDict {
+  readonly #map = new Map<unknown, unknown>();
+  readonly #tuples = new Map<string, symbol>();
+  readonly #keyOf = new Map<symbol, unknown>();
+
+  constructor(init?: Iterable<[unknown, unknown]> | Record<string, unknown>) {
+    if (init) this.#assign(init, 'manager.dict()');
+  }
+
+  /** The Map key of `k`: itself, or its tuple's symbol (made when `create`, else ABSENT if none). */
+  #slot(k: unknown, where: string, create: boolean): unknown {
+    const tuple = tupleKeyOf(k, where);
+    if (tuple === undefined) return k;
+    let slot = this.#tuples.get(tuple);
+    if (slot !== undefined) return slot;
+    if (!create) return ABSENT;
+    slot = Symbol(tuple);
+    this.#tuples.set(tuple, slot);
+    this.#keyOf.set(slot, k);
+    return slot;
+  }
+
+  #forget(slot: unknown): void {
+    if (typeof slot !== 'symbol') return;
+    this.#tuples.delete(slot.description as string);
+    this.#keyOf.delete(slot);
+  }
+
+  #keyFor(slot: unknown): unknown {
+    return typeof slot === 'symbol' ? this.#keyOf.get(slot) : slot;
+  }
+
+  #assign(entries: Iterable<[unknown, unknown]> | Record<string, unknown>, where: string): void {
+    const pairs =
+      Symbol.iterator in Object(entries)
+        ? (entries as Iterable<[unknown, unknown]>)
+        : Object.entries(entries);
+    const checked: [unknown, unknown][] = [];
+    // Every key is checked before any is stored: a refused update changes nothing.
+    for (const [k, v] of pairs) {
+      tupleKeyOf(k, where);
+      checked.push([k, v]);
+    }
+    for (const [k, v] of checked) this.#map.set(this.#slot(k, where, true), v);
+  }
+
+  get(k: unknown, d?: unknown): unknown {
+    const slot = this.#slot(k, 'dict.get()', false);
+    return this.#map.has(slot) ? this.#map.get(slot) : d;
+  }
+  set(k: unknown, v: unknown): void {
+    this.#map.set(this.#slot(k, 'dict.set()', true), v);
+  }
+  has(k: unknown): boolean {
+    return this.#map.has(this.#slot(k, 'dict.has()', false));
+  }
+  delete(k: unknown): boolean {
+    const slot = this.#slot(k, 'dict.delete()', false);
+    if (!this.#map.delete(slot)) return false;
+    this.#forget(slot);
+    return true;
+  }
+  pop(k: unknown, d?: unknown): unknown {
+    const slot = this.#slot(k, 'dict.pop()', false);
+    if (!this.#map.has(slot)) return d;
+    const v = this.#map.get(slot);
+    this.#map.delete(slot);
+    this.#forget(slot);
+    return v;
+  }
+  setdefault(k: unknown, d?: unknown): unknown {
+    const slot = this.#slot(k, 'dict.setdefault()', true);
+    if (!this.#map.has(slot)) this.#map.set(slot, d);
+    return this.#map.get(slot);
+  }
+  update(entries: Iterable<[unknown, unknown]> | Record<string, unknown>): void {
+    this.#assign(entries, 'dict.update()');
+  }
+  keys(): unknown[] {
+    return [...this.#map.keys()].map((slot) => this.#keyFor(slot));
+  }
+  values(): unknown[] {
+    return [...this.#map.values()];
+  }
+  items(): [unknown, unknown][] {
+    return [...this.#map].map(([slot, v]) => [this.#keyFor(slot), v]);
+  }
+  len(): number {
+    return this.#map.size;
+  }
+  clear(): void {
+    this.#map.clear();
+    this.#tuples.clear();
+    this.#keyOf.clear();
+  }
+  copy(): Map<unknown, unknown> {
+    return new Map(this.items());
+  }
+}
