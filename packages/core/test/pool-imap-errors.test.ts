@@ -26,7 +26,18 @@ async function drain(it: AsyncIterator<unknown>): Promise<unknown[]> {
 describe.each(['thread', 'process'] as const)('imap after a failed item (%s)', (context) => {
   it('imap rejects the failed item next() and yields every later item in order', async () => {
     const pool = makePool({ processes: 2, context });
-    expect(await drain(pool.imap(tasks.failOn5, range(10)))).toEqual([0, 1, 2, 3, 4, 'RangeError', 6, 7, 8, 9]);
+    expect(await drain(pool.imap(tasks.failOn5, range(10)))).toEqual([
+      0,
+      1,
+      2,
+      3,
+      4,
+      'RangeError',
+      6,
+      7,
+      8,
+      9,
+    ]);
   }, 20_000);
 
   it('imapUnordered rejects the failed item next() once and yields every other item', async () => {
@@ -87,7 +98,14 @@ describe.each(['thread', 'process'] as const)('imap after a failed item (%s)', (
 
   it('a result that cannot be sent rejects that next() with SerializationError and the loop goes on', async () => {
     const pool = makePool({ processes: 2, context });
-    expect(await drain(pool.imap(tasks.unsendableOn2, range(6)))).toEqual([0, 1, 'SerializationError', 3, 4, 5]);
+    expect(await drain(pool.imap(tasks.unsendableOn2, range(6)))).toEqual([
+      0,
+      1,
+      'SerializationError',
+      3,
+      4,
+      5,
+    ]);
   }, 20_000);
 
   it('an abort after a failed item ends the loop with one AbortError, an endless input too', async () => {
@@ -123,4 +141,19 @@ describe.each(['thread', 'process'] as const)('imap after a failed item (%s)', (
     const { stdout, code } = await runProgram('imap-abandon.mjs', [context]);
     expect([code, stdout]).toEqual([0, 'RangeError\njoined 2\n']);
   }, 30_000);
+
+  it('such a loop left with its call timeout pending still lets the program end (as one never started does)', async () => {
+    const { stdout, code } = await runProgram('imap-abandon.mjs', [context, 'timeout']);
+    expect([code, stdout]).toEqual([0, 'RangeError\njoined 2\n']);
+  }, 30_000);
+
+  it('the call timeout still ends a loop whose chunk is running', async () => {
+    const pool = makePool({ processes: 1, context });
+    const loop = async () => {
+      for await (const _ of pool.imap(tasks.sleep, [[1, 60_000]], { timeout: 300 })) {
+        // The only item outlasts the timeout.
+      }
+    };
+    await expect(loop()).rejects.toMatchObject({ name: 'TimeoutError' });
+  }, 20_000);
 });

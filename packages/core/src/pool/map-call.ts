@@ -90,10 +90,15 @@ export function mapChunks(
   // The chunks handed to the pool and not settled: an abort stops them all.
   const live = new Set<Entry>();
   let aborted: { error: unknown } | undefined;
-  const hold = beginCall(options, pool.messages, (error) => {
-    aborted = { error };
-    dispatcher.abort([...live], error);
-  });
+  const hold = beginCall(
+    options,
+    pool.messages,
+    (error) => {
+      aborted = { error };
+      dispatcher.abort([...live], error);
+    },
+    options.goesOn,
+  );
   if (hold.aborted) aborted = { error: hold.aborted };
   const listener = hold.listener;
   const inflight = options.inflight ?? pool.processes * 2;

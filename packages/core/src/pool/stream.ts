@@ -114,7 +114,28 @@ function iteratorOf(source: Iterable<unknown> | AsyncIterable<unknown>): AnyIter
 /**
  * Yields the results of `source` mapped through the pool, one chunk (an array-like of results) at
  * a time: callers flatten them, which costs one async step per chunk instead of one per item.
+ * With `itemFailure`, also the {@link ItemFailure}s the call goes on after.
  */
+export function streamChunks<
+  H,
+  R extends { readonly ms?: number | undefined },
+  I extends unknown[] | Float64Array = unknown[],
+>(
+  source: Iterable<unknown> | AsyncIterable<unknown>,
+  submit: SubmitChunk<H, R, I>,
+  cancel: (handles: H[]) => void,
+  options: StreamOptions<R> & { itemFailure?: undefined },
+): AsyncGenerator<ArrayLike<unknown>, void, undefined>;
+export function streamChunks<
+  H,
+  R extends { readonly ms?: number | undefined },
+  I extends unknown[] | Float64Array = unknown[],
+>(
+  source: Iterable<unknown> | AsyncIterable<unknown>,
+  submit: SubmitChunk<H, R, I>,
+  cancel: (handles: H[]) => void,
+  options: StreamOptions<R>,
+): AsyncGenerator<ArrayLike<unknown> | ItemFailure, void, undefined>;
 export async function* streamChunks<
   H,
   R extends { readonly ms?: number | undefined },
