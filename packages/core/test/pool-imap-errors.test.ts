@@ -129,6 +129,24 @@ describe.each(['thread', 'process'] as const)('imap after a failed item (%s)', (
     expect(seen.filter((v) => v === 'AbortError')).toHaveLength(1);
   }, 20_000);
 
+  it('return() after a failed item ends the call and stops reading the input', async () => {
+    const pool = makePool({ processes: 2, context });
+    let read = 0;
+    function* endless() {
+      for (let x = 5; ; x++) {
+        read++;
+        yield x;
+      }
+    }
+    const it = pool.imap(tasks.failOn5, endless(), { chunksize: 1, inflight: 2 });
+    await expect(it.next()).rejects.toMatchObject({ name: 'RangeError' });
+    expect(await it.return()).toEqual({ value: undefined, done: true });
+    expect(await it.next()).toEqual({ value: undefined, done: true });
+    expect(read).toBe(2);
+    pool.close();
+    await pool.join();
+  }, 20_000);
+
   it('onProgress counts the results of the items after a failed one', async () => {
     const pool = makePool({ processes: 2, context });
     let done = 0;
