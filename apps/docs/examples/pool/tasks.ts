@@ -12,6 +12,11 @@ export const tasks = defineTasks(import.meta.url, {
   fail: (message: string) => {
     throw new RangeError(message);
   },
+  /** Python's docs example `f`: 1 / (x - 5), failing for 5. */
+  inverse: (x: number) => {
+    if (x === 5) throw new RangeError('cannot divide by zero');
+    return 1 / (x - 5);
+  },
   exit: (code: number) => process.exit(code),
   // Python's calculate(func, args): a task reference is a function, here called in the worker.
   calculate: (func: TaskRef<(...args: number[]) => number>, args: number[]) =>

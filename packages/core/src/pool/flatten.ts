@@ -1,13 +1,16 @@
 /**
  * Flattens a stream of result chunks into a stream of results. A hand-written async iterator:
  * an async generator allocates several objects per `yield`, and `imap` yields millions of items,
- * so this keeps the garbage per item to the result record and its resolved promise.
+ * so this keeps the garbage per item to the result record and its resolved promise. A failed
+ * item the stream goes on after ({@link ItemFailure}) rejects its own `next()` only.
  */
+import { ItemFailure } from './stream.js';
+
 /** Items between two polls: a small fraction of a 16k-item chunk, nothing next to the items' own cost. */
 const POLL_EVERY = 1024;
 
 export class Flatten<T> implements AsyncGenerator<T, void, undefined> {
-  readonly #chunks: AsyncGenerator<ArrayLike<unknown>, void, undefined>;
+  readonly #chunks: AsyncGenerator<ArrayLike<unknown> | ItemFailure, void, undefined>;
   #chunk: ArrayLike<unknown> | undefined;
   #index = 0;
   #done = false;
@@ -15,7 +18,7 @@ export class Flatten<T> implements AsyncGenerator<T, void, undefined> {
   #count = 0;
 
   /** `poll`: called every POLL_EVERY items (it settles chunks the workers answered). */
-  constructor(chunks: AsyncGenerator<ArrayLike<unknown>, void, undefined>, poll?: () => void) {
+  constructor(chunks: AsyncGenerator<ArrayLike<unknown> | ItemFailure, void, undefined>, poll?: () => void) {
     this.#chunks = chunks;
     this.#poll = poll;
   }
@@ -41,6 +44,7 @@ export class Flatten<T> implements AsyncGenerator<T, void, undefined> {
         this.#chunk = undefined;
         return { value: undefined, done: true };
       }
+      if (step.value instanceof ItemFailure) throw step.value.error;
       if (step.value.length > 0) {
         this.#chunk = step.value;
         this.#index = 1;

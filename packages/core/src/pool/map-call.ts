@@ -1,5 +1,6 @@
 /** One map-style call (`map`, `starmap`, `imap`, `imapUnordered`): its chunks, submitted lazily. */
 import { decodeJson, decodeValue } from '@multiproc/shared';
+import { PoolClosedError, WorkerEntryNotFoundError, WorkerStartError } from '../errors.js';
 import type { Job, JobReply, MapJob, MapReply, TaskSpec } from '../internal/batch.js';
 import { thrownOrError } from '../internal/error-record.js';
 import type { ContextName } from '../options.js';
@@ -9,13 +10,14 @@ import type { Dispatcher, Entry, Held } from './dispatcher.js';
 import { Flatten } from './flatten.js';
 import type { CallerMessages } from './messages.js';
 import type { ImapOptions, MapOptions } from './options.js';
-import { streamChunks } from './stream.js';
+import { type ChunkResults, type ItemFailure, streamChunks } from './stream.js';
 import { beginCall, type CallHold } from './util.js';
 
 /**
  * The results of an `imap`/`imapUnordered` call one by one. The loop reading them settles the
  * chunks workers answered on their side lanes as it goes (`Dispatcher.poll`): those chunks' objects
- * then die before the loop's next scavenges (issue 18).
+ * then die before the loop's next scavenges (issue 18). A failed item rejects its own `next()`
+ * and the call goes on after it, as Python's `IMapIterator` does.
  */
 export function imapResults<T>(
   pool: MapCallPool,
@@ -25,7 +27,8 @@ export function imapResults<T>(
   ordered: boolean,
 ): Flatten<T> {
   const { dispatcher } = pool;
-  return new Flatten<T>(mapChunks(pool, spec, iterable, options, ordered, false), () => dispatcher.poll());
+  const chunks = mapChunks(pool, spec, iterable, { ...options, goesOn: true }, ordered, false);
+  return new Flatten<T>(chunks, () => dispatcher.poll());
 }
 
 /** What a map call needs from its pool. */
@@ -51,67 +54,141 @@ function sizerOf(spec: TaskSpec): AdaptiveChunks {
   return sizer;
 }
 
+/**
+ * What a map call's options add for the engine: `keepsAll` (see `StreamOptions`), `goesOn`: a
+ * failed item fails only its own results and the call goes on (`imap`); without `chunksize` the
+ * items after it in its chunk are then sent again, so that each item fails or succeeds alone as
+ * with Python's default of one item a task. With `chunksize` a chunk is one task, as in Python:
+ * its items after the failed one do not run.
+ */
+type MapCallOptions = ImapOptions & { keepsAll?: boolean; goesOn?: boolean };
+
+/**
+ * Whether `error` fails only the chunk it came with while the call goes on: not when the call
+ * itself ended (its abort, timeout, `onMessage` throwing) or the pool cannot run it (closed,
+ * terminated, no worker can start), where going on would fail every later item the same way.
+ */
+function failsOnlyItems(error: unknown, call: { aborted: unknown; hold: CallHold }): boolean {
+  if (call.aborted !== undefined || call.hold.failure !== undefined) return false;
+  return !(
+    error instanceof PoolClosedError ||
+    error instanceof WorkerStartError ||
+    error instanceof WorkerEntryNotFoundError
+  );
+}
+
 /** Yields the results of `spec` applied to each item of `iterable`, a chunk at a time. */
 export function mapChunks(
   pool: MapCallPool,
   spec: TaskSpec,
   iterable: unknown,
-  options: ImapOptions & { keepsAll?: boolean },
+  options: MapCallOptions,
   ordered: boolean,
   star: boolean,
-): AsyncGenerator<ArrayLike<unknown>, void, undefined> {
+): AsyncGenerator<ArrayLike<unknown> | ItemFailure, void, undefined> {
   const { context, dispatcher } = pool;
   // The chunks handed to the pool and not settled: an abort stops them all.
   const live = new Set<Entry>();
   let aborted: { error: unknown } | undefined;
-  const hold = beginCall(options, pool.messages, (error) => {
-    aborted = { error };
-    dispatcher.abort([...live], error);
-  });
+  const hold = beginCall(
+    options,
+    pool.messages,
+    (error) => {
+      aborted = { error };
+      dispatcher.abort([...live], error);
+    },
+    options.goesOn,
+  );
   if (hold.aborted) aborted = { error: hold.aborted };
   const listener = hold.listener;
   const inflight = options.inflight ?? pool.processes * 2;
   // Two a running chunk (the items read, the copy a thread works on and sends back) and some spare.
   const buffers = star ? undefined : new Float64Buffers(2 * inflight + 4);
-  const call: ChunkCall = { spec, star, listener, context, buffers, live, hold, messages: pool.messages };
+  // Set once the consumer is done with the call: a failed chunk's rest is not sent after that.
+  let ended = false;
   const submit = (items: unknown[] | Float64Array, base: number) => {
     let entry: ChunkEntry | undefined;
-    const reply = new Promise<MapReply>((resolve, reject) => {
+    const reply = new Promise<ChunkReply>((resolve, reject) => {
       if (aborted) return reject(aborted.error);
+      if (ended) return reject(new PoolClosedError('The call ended before these items were sent.'));
       entry = new ChunkEntry(call, items, base, resolve, reject);
       live.add(entry);
       dispatcher.submit(entry);
     });
     return { handle: entry as Entry | undefined, reply };
   };
-  const inner = streamChunks(iterable as Iterable<unknown>, submit, (entries) => dispatcher.cancel(entries), {
+  const resendsRest = options.goesOn === true && options.chunksize === undefined;
+  const call: ChunkCall = {
+    spec,
+    star,
+    listener,
+    context,
+    buffers,
+    live,
+    hold,
+    messages: pool.messages,
+    resend: resendsRest ? (items, base) => submit(items, base).reply : undefined,
+  };
+  const state = {
+    get aborted() {
+      return aborted;
+    },
+    hold,
+  };
+  const inner = streamChunks(iterable as Iterable<unknown>, submit, () => dispatcher.cancel([...live]), {
     processes: pool.processes,
     chunksize: options.chunksize,
     inflight,
     ordered,
     keepsAll: options.keepsAll,
     onProgress: options.onProgress,
-    count: (reply: MapReply) => reply.count ?? reply.values.length,
+    count: countResults,
     byWorkerTime: true,
     ...(buffers === undefined ? {} : { buffers, recycleResults: context === 'thread' }),
     sizer: sizerOf(spec),
-    read: (reply: MapReply, base: number) => {
-      const values = reply.json
-        ? (decodeJson(reply.json) as unknown[])
-        : reply.encoded
-          ? decodeValue(reply.values as unknown[], context)
-          : reply.values;
-      if (!reply.error) return { values };
-      return { values, error: withTaskIndex(thrownOrError(reply.error, context), base + values.length) };
-    },
+    read: (reply: ChunkReply) => readChunk(reply, context),
+    ...(options.goesOn ? { itemFailure: (error: unknown) => failsOnlyItems(error, state) } : {}),
   });
   return (async function* () {
     try {
       yield* inner;
     } finally {
+      ended = true;
       hold.dispose();
     }
   })();
+}
+
+/**
+ * A chunk's reply: `rest`, when its items after a failed one were sent again (`ChunkCall.resend`),
+ * is their reply, or what that failed with.
+ */
+interface ChunkReply {
+  readonly reply: MapReply;
+  readonly base: number;
+  readonly rest?: ChunkReply | { readonly failure: unknown };
+  readonly ms?: number | undefined;
+}
+
+/** How many results a chunk's reply holds (those sent again included). */
+function countResults(chunk: ChunkReply): number {
+  const { reply, rest } = chunk;
+  const own = reply.count ?? reply.values.length;
+  return rest === undefined || 'failure' in rest ? own : own + countResults(rest);
+}
+
+function readChunk(chunk: ChunkReply, context: ContextName): ChunkResults {
+  const { reply, base, rest } = chunk;
+  const values = reply.json
+    ? (decodeJson(reply.json) as unknown[])
+    : reply.encoded
+      ? decodeValue(reply.values as unknown[], context)
+      : reply.values;
+  if (!reply.error) return { values };
+  const error = withTaskIndex(thrownOrError(reply.error, context), base + values.length);
+  if (rest === undefined) return { values, error };
+  const more = 'failure' in rest ? { values: [], error: rest.failure } : readChunk(rest, context);
+  return { values, error, more };
 }
 
 /** What the chunks of one map call share. */
@@ -126,6 +203,8 @@ interface ChunkCall {
   /** Its `onMessage`'s failure, once it threw. */
   readonly hold: CallHold;
   readonly messages: CallerMessages;
+  /** Sends a failed chunk's items after the failed one again, as a chunk of their own (`imap` without `chunksize`). */
+  readonly resend: ((items: unknown[] | Float64Array, base: number) => Promise<ChunkReply>) | undefined;
 }
 
 /**
@@ -144,14 +223,14 @@ class ChunkEntry implements Entry {
   readonly #call: ChunkCall;
   readonly #items: unknown[] | Float64Array;
   readonly #chunk: PreparedChunk;
-  readonly #resolve: (reply: MapReply) => void;
+  readonly #resolve: (reply: ChunkReply) => void;
   readonly #reject: (error: unknown) => void;
 
   constructor(
     call: ChunkCall,
     items: unknown[] | Float64Array,
     base: number,
-    resolve: (reply: MapReply) => void,
+    resolve: (reply: ChunkReply) => void,
     reject: (error: unknown) => void,
   ) {
     this.spec = call.spec;
@@ -181,19 +260,42 @@ class ChunkEntry implements Entry {
   }
 
   resolve(reply: JobReply): void {
+    const rest = this.#restAfter(reply as MapReply);
+    // Released below: the rest's items are copied out first.
     this.#release();
     const { listener, context, messages } = this.#call;
     // A thread's messages travel on another channel than its reply (which told the pool how many
     // it sent): the chunk settles once they have reached onMessage, as an apply call does.
     if (listener !== undefined && context === 'thread') {
-      void messages.drained(listener).then(() => this.#settle(reply as MapReply));
-    } else this.#settle(reply as MapReply);
+      void messages.drained(listener).then(() => this.#settle(reply as MapReply, rest));
+    } else this.#settle(reply as MapReply, rest);
   }
 
-  #settle(reply: MapReply): void {
+  /** The items after a failed one, to send again (`ChunkCall.resend`), and the input position of the first. */
+  #restAfter(reply: MapReply): { items: unknown[] | Float64Array; base: number } | undefined {
+    if (!reply.error || !this.#call.resend) return undefined;
+    const from = (reply.count ?? reply.values.length) + 1;
+    if (from >= this.#items.length) return undefined;
+    return { items: this.#items.slice(from), base: this.taskIndex + from };
+  }
+
+  #settle(reply: MapReply, rest: { items: unknown[] | Float64Array; base: number } | undefined): void {
     const failure = this.#call.hold.failure;
+    const base = this.taskIndex;
     if (failure) this.#reject(failure.error);
-    else this.#resolve(reply);
+    else if (!rest) this.#resolve({ reply, base, ms: reply.ms });
+    else this.#resend(reply, rest);
+  }
+
+  #resend(reply: MapReply, rest: { items: unknown[] | Float64Array; base: number }): void {
+    const base = this.taskIndex;
+    // The chunk's reply waits for the rest's: it stays one chunk of the call (its place in the
+    // input order, its share of `inflight`), and an early exit cancels the rest with the call's
+    // other live chunks.
+    this.#call.resend!(rest.items, rest.base).then(
+      (more) => this.#resolve({ reply, base, rest: more, ms: sumMs(reply.ms, more.ms) }),
+      (failure: unknown) => this.#resolve({ reply, base, rest: { failure }, ms: reply.ms }),
+    );
   }
 
   reject(error: unknown): void {
@@ -206,6 +308,10 @@ class ChunkEntry implements Entry {
     this.#call.live.delete(this);
     if (this.#items instanceof Float64Array) this.#call.buffers?.give(this.#items);
   }
+}
+
+function sumMs(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined || b === undefined ? undefined : a + b;
 }
 
 /** Runs a whole `map`/`starmap` call: every result, in input order. */
@@ -225,7 +331,11 @@ export async function collectAll(
     true,
     star,
   );
-  for await (const chunk of chunks) for (let i = 0; i < chunk.length; i++) out.push(chunk[i]);
+  for await (const chunk of chunks) {
+    // Only an `imap` goes on after a failed item: a map's stream throws instead.
+    if (!('length' in chunk)) throw chunk.error;
+    for (let i = 0; i < chunk.length; i++) out.push(chunk[i]);
+  }
   return out;
 }
 

@@ -211,8 +211,11 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
    * chunks (default `2 * processes`) ahead of the loop. Leaving the loop stops reading. Python: `imap`.
    * @throws {PoolClosedError} at once after `close()` or `terminate()`.
    * @throws {ValidationError} at once for a bad task or option.
-   * The loop throws the first failed item's error (a task's error, `WorkerCrashedError`, or the
-   * input iterable's own error) after yielding every result before it.
+   * A failed item (its task threw, its worker died: `WorkerCrashedError`, its result could not be
+   * sent: `SerializationError`) rejects that one `next()`, and later `next()` calls go on with the
+   * next items, as Python's `IMapIterator.next()` does (with `chunksize`, a chunk is one task as in
+   * Python: its items after the failed one do not run). The input iterable's own error, an abort, a
+   * timeout or `PoolClosedError` ends the loop, after every result before it.
    * @example
    * for await (const sq of pool.imap(tasks.square, [1, 2, 3], { chunksize: 1 })) console.log(sq);
    */
@@ -229,7 +232,7 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
    * Yields results in completion order, reading the input lazily. Python: `imap_unordered`.
    * @throws {PoolClosedError} at once after `close()` or `terminate()`.
    * @throws {ValidationError} at once for a bad task or option.
-   * The loop throws the first error an item's task threw.
+   * A failed item rejects that one `next()` and the loop goes on, as for {@link imap}.
    * @example
    * const results = [];
    * for await (const sq of pool.imapUnordered(tasks.square, [1, 2, 3])) results.push(sq);

@@ -13,10 +13,26 @@ const TAIL_SHARE = 2;
 /** ...unless the learned rate says that is under this much work. */
 const TAIL_FLOOR_MS = 1;
 
-/** A chunk's results as the consumer gets them: the values before the first failure, and that failure. */
+/**
+ * A chunk's results as the consumer gets them: the values before the first failure, and that
+ * failure; `more`: the results of the chunk's items after the failure, when they ran on (an
+ * `imap` without `chunksize` sends them again, as Python's one-item tasks would run them).
+ */
 export interface ChunkResults {
   readonly values: ArrayLike<unknown>;
   readonly error?: unknown;
+  readonly more?: ChunkResults;
+}
+
+/**
+ * What the stream yields in place of a chunk's results for a failed item when the call goes on
+ * after it (`StreamOptions.itemFailure`): the consumer rejects that one `next()` with `error`.
+ */
+export class ItemFailure {
+  readonly error: unknown;
+  constructor(error: unknown) {
+    this.error = error;
+  }
 }
 
 /**
@@ -39,6 +55,14 @@ export interface StreamOptions<R> {
    * slower chunk holds up the results in order.
    */
   readonly keepsAll?: boolean;
+  /**
+   * Whether `error` fails only the items it names and the call goes on after them (`imap`, as
+   * Python's `IMapIterator` does): the stream yields it as an {@link ItemFailure} and stays
+   * usable. Absent or false (`map`, or an error that ends the call, such as its abort), it
+   * throws: the stream ends and cancels what is still out. A failure a chunk's results carry
+   * (`read`'s `error`) and one its reply rejects with are both asked.
+   */
+  itemFailure?(error: unknown): boolean;
   /** Told, as each chunk finishes (in completion order), how many results are ready so far. */
   readonly onProgress: ((done: number, total: number | undefined) => void) | undefined;
   /** How many results a finished chunk's reply holds; the chunk's item count by default. */
@@ -90,7 +114,28 @@ function iteratorOf(source: Iterable<unknown> | AsyncIterable<unknown>): AnyIter
 /**
  * Yields the results of `source` mapped through the pool, one chunk (an array-like of results) at
  * a time: callers flatten them, which costs one async step per chunk instead of one per item.
+ * With `itemFailure`, also the {@link ItemFailure}s the call goes on after.
  */
+export function streamChunks<
+  H,
+  R extends { readonly ms?: number | undefined },
+  I extends unknown[] | Float64Array = unknown[],
+>(
+  source: Iterable<unknown> | AsyncIterable<unknown>,
+  submit: SubmitChunk<H, R, I>,
+  cancel: (handles: H[]) => void,
+  options: StreamOptions<R> & { itemFailure?: undefined },
+): AsyncGenerator<ArrayLike<unknown>, void, undefined>;
+export function streamChunks<
+  H,
+  R extends { readonly ms?: number | undefined },
+  I extends unknown[] | Float64Array = unknown[],
+>(
+  source: Iterable<unknown> | AsyncIterable<unknown>,
+  submit: SubmitChunk<H, R, I>,
+  cancel: (handles: H[]) => void,
+  options: StreamOptions<R>,
+): AsyncGenerator<ArrayLike<unknown> | ItemFailure, void, undefined>;
 export async function* streamChunks<
   H,
   R extends { readonly ms?: number | undefined },
@@ -100,7 +145,7 @@ export async function* streamChunks<
   submit: SubmitChunk<H, R, I>,
   cancel: (handles: H[]) => void,
   options: StreamOptions<R>,
-): AsyncGenerator<ArrayLike<unknown>, void, undefined> {
+): AsyncGenerator<ArrayLike<unknown> | ItemFailure, void, undefined> {
   const it = Array.isArray(source) ? undefined : iteratorOf(source);
   const total = knownLength(source);
   const python = total === undefined ? undefined : defaultChunksize(total, options.processes);
@@ -282,13 +327,21 @@ export async function* streamChunks<
         continue;
       }
       const p = await nextDone();
-      if (p.failure !== undefined) throw p.failure;
-      const { values, error } = options.read(p.settled!, p.base);
-      if (values.length > 0) {
-        yield values;
-        if (options.recycleResults && values instanceof Float64Array) options.buffers?.give(values);
+      // After a failure the consumer may leave without return() (a `for await` whose next()
+      // rejected does not call it): the stream then stays suspended at that yield, and what it
+      // holds is only the chunks already out, which run to their end; nothing more is read.
+      let results: ChunkResults | undefined =
+        p.failure === undefined ? options.read(p.settled!, p.base) : { values: [], error: p.failure };
+      for (; results !== undefined; results = results.more) {
+        const { values, error } = results;
+        if (values.length > 0) {
+          yield values;
+          if (options.recycleResults && values instanceof Float64Array) options.buffers?.give(values);
+        }
+        if (error === undefined) continue;
+        if (!options.itemFailure?.(error)) throw error;
+        yield new ItemFailure(error);
       }
-      if (error !== undefined) throw error;
       await fill();
     }
     if (inputError) throw inputError.error;

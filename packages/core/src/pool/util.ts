@@ -183,12 +183,15 @@ const PLAIN_CALL: CallHold = {
  * `signal` aborts (an `AbortError`), its `timeout` passes (a `TimeoutError`; the timeout counts
  * from submission, like Python's `get(timeout)` right after `apply_async`), or its `onMessage`
  * throws (that very error: see {@link CallHold.failure}). `dispose()` removes every listener, so
- * one long-lived signal shared by many calls keeps none of them.
+ * one long-lived signal shared by many calls keeps none of them. `unrefTimer`: the timeout does
+ * not keep the program alive by itself (an `imap`: while its chunks run the pool does, and a loop
+ * left after a failed item, or never started, holds nothing, as a plain one does).
  */
 export function beginCall(
   options: CallOptions,
   messages: CallerMessages,
   onAbort: (error: unknown) => void,
+  unrefTimer = false,
 ): CallHold {
   const { signal, onMessage } = options;
   // Longer than a timer can measure (about 24.8 days), or Infinity: no limit (shared's resolveTimeout).
@@ -247,6 +250,7 @@ export function beginCall(
       () => fire(new TimeoutError(`The task did not finish within ${timeout} ms.`)),
       timeout,
     );
+    if (unrefTimer) timer.unref();
   }
   return hold;
 }
