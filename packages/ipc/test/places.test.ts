@@ -27,7 +27,8 @@ async function received(q: Queue<string>): Promise<string[]> {
 describe.each(['thread', 'process'] as const)('a queue in any place of a value (%s)', (context) => {
   it('arrives live in task arguments', async () => {
     const q = new Queue<string>();
-    const p = startProcess(context, tasks.fromArgs, [holders(q)]);
+    // Each holder is an argument of its own (an array's named fields are looked into there).
+    const p = startProcess(context, tasks.fromArgs, Object.values(holders(q)));
     expect(await received(q)).toEqual([...PLACES].sort());
     await p.join();
     expect(p.exitCode).toBe(0);

@@ -89,7 +89,8 @@ export function isPort(value: object): boolean {
  * An array's named fields (`Object.assign([1, 2], { tag })`, a RegExp match's `index`) are looked
  * into for objects to encode only in an array of at most {@link NAMED_FIELDS_MAX_LENGTH} items
  * that is the value itself or directly inside it ({@link looksIntoNamed}: a task's argument list
- * and each argument, a queue item and what it holds directly).
+ * and each argument, a queue item and what it holds directly; an array inside an argument's
+ * object is two levels down, and not looked into).
  * Listing them costs `Object.keys()`, ~100x the scan of the items themselves (a string per
  * index): on every small array of a big tree (tuples) that would slow every send. Elsewhere
  * named fields travel as structured clone copies them: plain data arrives, a library object
