@@ -25,8 +25,12 @@ export class JoinableQueue<T = unknown> extends Queue<T> {
   }
 
   /**
-   * Marks one item got from the queue as done. Python: `task_done()`.
-   * @throws {ValidationError} when called more times than items were put (Python's ValueError).
+   * Marks one item got from the queue as done. Python: `task_done()`. Any holder of the queue may
+   * call it, for an item any holder got: it counts against the queue's unfinished tasks, not this
+   * copy's (a copy in another thread or process asks the queue's home synchronously, at most 1 s;
+   * unanswered by then, the call counts and the home applies it when it arrives).
+   * @throws {ValidationError} when the queue has no unfinished task: called more times than items
+   * were put (Python's ValueError).
    * @throws {ClosedError} after `close()`.
    * @example
    * const jq = new JoinableQueue<string>();
@@ -37,7 +41,10 @@ export class JoinableQueue<T = unknown> extends Queue<T> {
    */
   taskDone(): void {
     if (!this.handle.taskDone()) {
-      throw new ValidationError('taskDone() was called more times than there were items in the queue.');
+      throw new ValidationError(
+        'taskDone() was called more times than items were put: no task of this queue is unfinished. ' +
+          'Call it once for each item got, in any thread or process.',
+      );
     }
   }
 

@@ -25,7 +25,8 @@ type Step =
   | { t: 'deliver'; n: number }
   | { t: 'close' | 'kill' | 'exit' | 'flush'; who: number }
   | { t: 'pause' }
-  | { t: 'expire'; which: number };
+  | { t: 'expire'; which: number }
+  | { t: 'taskDone'; who: number };
 
 const who = fc.integer({ min: -1, max: 2 }); // -1: the home thread
 const stepArb: fc.Arbitrary<Step> = fc.oneof(
@@ -53,6 +54,7 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
   },
   { weight: 1, arbitrary: fc.constant({ t: 'pause' as const }) },
   { weight: 1, arbitrary: fc.nat(9).map((which) => ({ t: 'expire' as const, which })) },
+  { weight: 2, arbitrary: who.map((w) => ({ t: 'taskDone' as const, who: w })) },
 );
 
 async function runQueue(kind: HomeKind & { kind: 'queue' }, steps: Step[], s: fc.Scheduler): Promise<void> {
@@ -72,6 +74,14 @@ async function runQueue(kind: HomeKind & { kind: 'queue' }, steps: Step[], s: fc
   };
   const copy = (i: number): CopySim | null => (i < 0 ? null : copies[i]!);
   const usable = (c: CopySim | null) => c === null || (c.alive && c.proto.state === 'open');
+  // A JoinableQueue's taskDone() calls, as the home decided them and as their callers heard.
+  const tasks = { accepted: 0, refused: 0, calls: [] as Probe[], local: [] as boolean[] };
+  const homeTaskDone = sys.home.taskDone.bind(sys.home);
+  sys.home.taskDone = (n) => {
+    const ok = homeTaskDone(n);
+    tasks[ok ? 'accepted' : 'refused'] += n;
+    return ok;
+  };
 
   for (const step of steps) {
     sys.log.push(JSON.stringify(step));
@@ -106,6 +116,19 @@ async function runQueue(kind: HomeKind & { kind: 'queue' }, steps: Step[], s: fc
       case 'pause':
         sys.clock += 100; // the consumers stop streaming
         break;
+      case 'taskDone': {
+        const c = copy(step.who);
+        if (!kind.joinable || !usable(c)) break;
+        if (!c) tasks.local.push(sys.home.taskDone(1));
+        else {
+          const p: Probe = { done: false, kind: 'sync', who: c.name };
+          c.proto.taskDone(p);
+          tasks.calls.push(p);
+          c.probes.push(p);
+          sys.flush(c);
+        }
+        break;
+      }
       case 'expire': {
         const w = sys.timers[step.which % Math.max(1, sys.timers.length)];
         if (w) sys.home.expire(w);
@@ -155,6 +178,18 @@ async function runQueue(kind: HomeKind & { kind: 'queue' }, steps: Step[], s: fc
   await s.waitAll();
   for (const p of sys.local) if (!p.done) sys.cancelGet(p);
 
+  if (kind.joinable) {
+    // The count is the queue's: each admitted item (got, or still at home) adds one, each taskDone()
+    // the home accepted removes one, from whichever copy; a call is refused only by the home.
+    const admitted = sys.consumed.length + sys.home.main.items.length;
+    expect(sys.home.tasks.unfinished).toBe(admitted - tasks.accepted);
+    const heard = (r: unknown) =>
+      tasks.calls.filter((p) => p.result === r).length + tasks.local.filter((x) => x === r).length;
+    expect(heard(true)).toBeLessThanOrEqual(tasks.accepted);
+    expect(heard(false), 'a taskDone() refused that the home did not refuse').toBeLessThanOrEqual(
+      tasks.refused,
+    );
+  }
   try {
     check(sys, copies, puts, acked);
   } catch (err) {
@@ -334,9 +369,10 @@ describe('home/copy protocol model', () => {
   for (const kind of [
     { kind: 'queue', maxsize: 0, joinable: false },
     { kind: 'queue', maxsize: 3, joinable: false },
+    { kind: 'queue', maxsize: 0, joinable: true },
   ] as const) {
     it(
-      `queue (maxsize ${kind.maxsize}): exactly once or back home, per-sender FIFO, qsize converges, incomplete puts never arrive`,
+      `${kind.joinable ? 'joinable queue: taskDone() counts at home, ' : `queue (maxsize ${kind.maxsize}): `}exactly once or back home, per-sender FIFO, qsize converges, incomplete puts never arrive`,
       async () => {
         await fc.assert(
           fc.asyncProperty(

@@ -34,6 +34,7 @@ import {
 } from './codec-types.js';
 import { ProcessError, SerializationError } from './errors.js';
 import { codecRegistry } from './internal/codec-registry.js';
+import { copyError } from './internal/error-copy.js';
 import {
   BUILTIN_DECODERS,
   builtinEncoder,
@@ -58,7 +59,9 @@ import {
   isPlatform,
   isPort,
   isShared,
+  looksIntoNamed,
   NodeBuffer,
+  namedFields,
 } from './internal/value-kinds.js';
 
 export {
@@ -128,6 +131,13 @@ registerCodec(BUFFER_TYPE, (bytes: Uint8Array) => {
   return NodeBuffer ? NodeBuffer.from(own.buffer, own.byteOffset, own.byteLength) : own;
 });
 
+/** A shallow copy of `arr` with its named fields (`slice()` drops them). */
+function copyArray(arr: unknown[], named: readonly string[]): unknown[] {
+  const out = arr.slice() as unknown[] & Record<string, unknown>;
+  for (const key of named) out[key] = (arr as unknown as Record<string, unknown>)[key];
+  return out;
+}
+
 /** {@link isPlainData}, false when the value throws while it is scanned. */
 function isPlainDataSafe(value: unknown, errors: boolean): boolean {
   try {
@@ -184,7 +194,7 @@ export function encodeValue<T>(
   // The path being read, for an error thrown by the value itself (a getter, a Proxy's trap).
   let at = rootPath;
 
-  const walk = (v: unknown, path: string): unknown => {
+  const walk = (v: unknown, path: string, depth = 0): unknown => {
     at = path;
     const t = typeof v;
     if (t === 'function') {
@@ -225,17 +235,22 @@ export function encodeValue<T>(
     }
     if (Array.isArray(obj)) {
       seen.set(obj, obj);
-      let out: unknown[] | undefined;
+      const named = looksIntoNamed(depth, value) ? namedFields(obj) : [];
+      let out: Record<string, unknown> | undefined;
+      const copy = () => (out ??= seen.set(obj, copyArray(obj, named)).get(obj) as Record<string, unknown>);
       for (let i = 0; i < obj.length; i++) {
         const item = obj[i];
         // Numbers and strings dominate big arrays: skip the call for them.
         if (typeof item !== 'object' && typeof item !== 'function' && typeof item !== 'symbol') continue;
-        const next = walk(item, `${path}[${i}]`);
+        const next = walk(item, `${path}[${i}]`, depth + 1);
         at = path;
-        if (next !== item) {
-          out ??= seen.set(obj, obj.slice()).get(obj) as unknown[];
-          out[i] = next;
-        }
+        if (next !== item) copy()[i] = next;
+      }
+      for (const key of named) {
+        const item = (obj as unknown as Record<string, unknown>)[key];
+        const next = walk(item, `${path}.${key}`, depth + 1);
+        at = path;
+        if (next !== item) copy()[key] = next;
       }
       return out ?? obj;
     }
@@ -244,8 +259,8 @@ export function encodeValue<T>(
       let changed = false;
       const entries: [unknown, unknown][] = [];
       for (const [k, item] of obj) {
-        const key = walk(k, `${path}.<key>`);
-        const next = walk(item, `${path}.get(${typeof k === 'string' ? JSON.stringify(k) : '…'})`);
+        const key = walk(k, `${path}.<key>`, depth + 1);
+        const next = walk(item, `${path}.get(${typeof k === 'string' ? JSON.stringify(k) : '…'})`, depth + 1);
         at = path;
         changed ||= key !== k || next !== item;
         entries.push([key, next]);
@@ -260,7 +275,7 @@ export function encodeValue<T>(
       let changed = false;
       const items: unknown[] = [];
       for (const item of obj) {
-        const next = walk(item, `${path}.<item>`);
+        const next = walk(item, `${path}.<item>`, depth + 1);
         at = path;
         changed ||= next !== item;
         items.push(next);
@@ -275,12 +290,13 @@ export function encodeValue<T>(
     const methods = methodsOf(obj);
     if (methods.length > 0) throw instanceError(path, obj, methods);
     seen.set(obj, obj);
+    if (obj instanceof Error) return walkError(obj, path, depth);
     let out: Record<string, unknown> | undefined;
     for (const key of Object.keys(obj)) {
       const keyPath = `${path}.${key}`;
       at = keyPath;
       const item = (obj as Record<string, unknown>)[key];
-      const next = walk(item, keyPath);
+      const next = walk(item, keyPath, depth + 1);
       at = path;
       if (next !== item) {
         out ??= seen.set(obj, { ...obj }).get(obj) as Record<string, unknown>;
@@ -288,6 +304,27 @@ export function encodeValue<T>(
       }
     }
     return out ?? obj;
+  };
+
+  // An error's `cause` (not enumerable) is walked too: structured clone sends it.
+  const walkError = (err: Error, path: string, depth: number): unknown => {
+    const fields: Record<string, unknown> = {};
+    let changed = false;
+    for (const key of Object.keys(err)) {
+      const item = (err as unknown as Record<string, unknown>)[key];
+      fields[key] = walk(item, `${path}.${key}`, depth + 1);
+      changed ||= fields[key] !== item;
+    }
+    let cause: { value: unknown } | null = null;
+    if (Object.hasOwn(err, 'cause')) {
+      cause = { value: walk(err.cause, `${path}.cause`, depth + 1) };
+      changed ||= cause.value !== err.cause;
+    }
+    at = path;
+    if (!changed) return err;
+    const out = copyError(err, cause, fields);
+    seen.set(err, out);
+    return out;
   };
 
   const encodeBuffer = (buffer: Uint8Array): unknown => {

@@ -218,12 +218,24 @@ export class Condition implements Abandonable {
   }
 
   /**
-   * Wakes up to `n` waiters.
-   * @param n how many.
+   * Wakes up to `n` waiters (0: none). Python: `notify(n)`.
+   * @param n how many: an integer from 0, or `Infinity` for all (as {@link notifyAll}).
    * @default 1
+   * @throws {ValidationError} when `n` is not such a number (1.5, '2', NaN, null, -1).
    * @throws {LockError} when this thread does not hold the lock.
+   * @example
+   * const cond = new Condition();
+   * cond.acquireSync();
+   * cond.notify(2); // nobody waits: wakes nobody
+   * cond.release();
    */
   notify(n = 1): void {
+    if (typeof n !== 'number' || !(Number.isInteger(n) || n === Number.POSITIVE_INFINITY) || n < 0) {
+      const got = typeof n === 'string' ? JSON.stringify(n) : String(n);
+      throw new ValidationError(
+        `notify(n) needs the number of waiters to wake, an integer from 0 (or Infinity: all), got ${got}.`,
+      );
+    }
     if (!(this.#lock as unknown as ConditionLock)[kIsOwned]()) {
       throw new LockError("Condition.notify() needs the condition's lock held by this thread.");
     }

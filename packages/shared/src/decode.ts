@@ -2,7 +2,7 @@
 import { CODEC_TAG, type CodecTarget, type DecodeContext } from './codec.js';
 import { SerializationError } from './errors.js';
 import { codecRegistry } from './internal/codec-registry.js';
-import { isPassThrough } from './internal/value-kinds.js';
+import { isPassThrough, looksIntoNamed, namedFields } from './internal/value-kinds.js';
 
 const registry = codecRegistry();
 
@@ -20,7 +20,7 @@ export function decodeValue<T>(value: T, source: CodecTarget): T {
   const ctx: DecodeContext = { source };
   // Maps each received object to what replaces it, so shared references and cycles stay intact.
   const seen = new Map<object, unknown>();
-  const walk = (v: unknown): unknown => {
+  const walk = (v: unknown, depth = 0): unknown => {
     if (typeof v !== 'object' || v === null || isPassThrough(v)) return v;
     if (seen.has(v)) return seen.get(v);
     seen.set(v, v);
@@ -41,17 +41,28 @@ export function decodeValue<T>(value: T, source: CodecTarget): T {
     if (Array.isArray(v)) {
       for (let i = 0; i < v.length; i++) {
         const item = v[i];
-        if (typeof item === 'object' && item !== null) v[i] = walk(item);
+        if (typeof item === 'object' && item !== null) v[i] = walk(item, depth + 1);
       }
+      // Named fields, where the sender looked into them (value-kinds.ts).
+      const rec = v as unknown as Record<string, unknown>;
+      if (looksIntoNamed(depth, value))
+        for (const key of namedFields(v)) rec[key] = walk(rec[key], depth + 1);
     } else if (v instanceof Map) {
-      for (const [k, item] of v) v.set(k, walk(item));
+      // Keys too: a library object used as a key arrives encoded like any other.
+      const entries = [...v];
+      v.clear();
+      for (const [k, item] of entries) v.set(walk(k, depth + 1), walk(item, depth + 1));
     } else if (v instanceof Set) {
       const items = [...v];
       v.clear();
-      for (const item of items) v.add(walk(item));
+      for (const item of items) v.add(walk(item, depth + 1));
     } else {
       const rec = v as Record<string, unknown>;
-      for (const key of Object.keys(rec)) rec[key] = walk(rec[key]);
+      for (const key of Object.keys(rec)) rec[key] = walk(rec[key], depth + 1);
+      // An error's cause is not enumerable; structured clone keeps it, as the sender walked it.
+      if (v instanceof Error && Object.hasOwn(v, 'cause')) {
+        Object.defineProperty(v, 'cause', { value: walk(v.cause, depth + 1) });
+      }
     }
     return v;
   };

@@ -5,6 +5,7 @@
  * ones that are synchronous there return a Promise here (they cross to the manager).
  */
 import type { AcquireOptions, Timeout } from '@multiproc/shared';
+import { checkNotifyCount, checkReleaseCount } from '../internal/manager/counts.js';
 import { proxyRef } from '../internal/manager/server.js';
 import { wireTimeout } from '../internal/manager/wire.js';
 import { BaseProxy, proxyClass } from './proxy.js';
@@ -123,6 +124,30 @@ proxyClass('RLock', LockProxy);
  * await manager.shutdown();
  */
 export class SemaphoreProxy extends LockProxy {
+  /**
+   * Releases `n` permits, waking up to `n` waiters. Python: `release(n)`. Sent without waiting for
+   * the manager's answer when `n` is 1 and this thread or process holds a permit (see
+   * {@link LockProxy.release}).
+   * @param n - Permits to release, a positive integer.
+   * @default 1
+   * @throws {ValidationError} when `n` is not a positive integer.
+   * @throws {LockError} for a `BoundedSemaphore` whose value would exceed its initial value.
+   * @example
+   * const manager = Manager();
+   * const sem = manager.Semaphore(0);
+   * await sem.release(3);
+   * console.log(await sem.getValue()); // 3
+   * await manager.shutdown();
+   */
+  override release(n = 1): Promise<void> {
+    try {
+      checkReleaseCount(n);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.client().release(this[proxyRef].id, n) as Promise<void>;
+  }
+
   /** The current count. Python: `get_value()`. */
   getValue(): Promise<number> {
     return this.callMethod('getValue') as Promise<number>;
@@ -208,9 +233,29 @@ export class ConditionProxy extends LockProxy {
     return r;
   }
 
-  /** Wakes up to `n` waiters. Python: `notify(n)`. @throws {LockError} without the lock. */
+  /**
+   * Wakes up to `n` waiters (0: none). Python: `notify(n)`.
+   * @param n - How many, an integer from 0, or `Infinity` for all (as {@link notifyAll}).
+   * @default 1
+   * @throws {ValidationError} when `n` is not such a number (1.5, '2', NaN, null, -1).
+   * @throws {LockError} without the lock.
+   * @example
+   * const manager = Manager();
+   * const cond = manager.Condition();
+   * await cond.acquire();
+   * await cond.notify(2); // nobody waits: wakes nobody
+   * await cond.release();
+   * await manager.shutdown();
+   */
   notify(n = 1): Promise<void> {
-    return this.callMethod('notify', n) as Promise<void>;
+    try {
+      checkNotifyCount(n);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return (
+      n === Number.POSITIVE_INFINITY ? this.notifyAll() : this.callMethod('notify', n)
+    ) as Promise<void>;
   }
 
   /** Wakes every waiter. Python: `notify_all()`. @throws {LockError} without the lock. */

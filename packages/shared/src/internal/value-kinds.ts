@@ -85,6 +85,48 @@ export function isPort(value: object): boolean {
   return typeof MessagePort !== 'undefined' && value instanceof MessagePort;
 }
 
+/**
+ * An array's named fields (`Object.assign([1, 2], { tag })`, a RegExp match's `index`) are looked
+ * into for objects to encode only in an array of at most {@link NAMED_FIELDS_MAX_LENGTH} items
+ * that is the value itself or directly inside it ({@link looksIntoNamed}: a task's argument list
+ * and each argument, a queue item and what it holds directly; an array inside an argument's
+ * object is two levels down, and not looked into).
+ * Listing them costs `Object.keys()`, ~100x the scan of the items themselves (a string per
+ * index): on every small array of a big tree (tuples) that would slow every send. Elsewhere
+ * named fields travel as structured clone copies them: plain data arrives, a library object
+ * would arrive as a plain copy of its fields.
+ */
+export const NAMED_FIELDS_MAX_LENGTH = 64;
+
+/**
+ * Whether an array `depth` levels below `root` (0: the value itself) has its named fields looked
+ * into: the value itself, and what is directly inside it unless it is a long array (a list of
+ * tuples is data, not an argument list).
+ */
+export function looksIntoNamed(depth: number, root: unknown): boolean {
+  return depth === 0 || (depth === 1 && !(Array.isArray(root) && root.length > NAMED_FIELDS_MAX_LENGTH));
+}
+
+const MAX_INDEX = 4294967294; // 2 ** 32 - 2
+
+function isIndex(key: string): boolean {
+  const n = Number(key);
+  return n >>> 0 === n && n <= MAX_INDEX && String(n) === key;
+}
+
+/**
+ * An array's own enumerable fields that are not indexes; none for an array longer than
+ * {@link NAMED_FIELDS_MAX_LENGTH}. Callers ask {@link looksIntoNamed} first.
+ */
+export function namedFields(arr: readonly unknown[]): string[] {
+  if (arr.length > NAMED_FIELDS_MAX_LENGTH) return [];
+  const keys = Object.keys(arr);
+  // Indexes come first, in order: named fields follow them.
+  let i = keys.length;
+  while (i > 0 && !isIndex(keys[i - 1]!)) i--;
+  return i === keys.length ? [] : keys.slice(i);
+}
+
 /** How the scan treats an object: skip it, look inside, or give up (the full walk is needed). */
 export const LEAF = 0;
 export const FIELDS = 1;
@@ -166,6 +208,16 @@ function scan(value: object, seen: Set<object> | undefined, errors: boolean): bo
           return false;
         }
       }
+      // Depth counts from 1 here (the value itself).
+      for (const key of looksIntoNamed(depth - 1, value) ? namedFields(obj) : []) {
+        const item: unknown = (obj as unknown as Record<string, unknown>)[key];
+        const it = typeof item;
+        if (it === 'function' || it === 'symbol') return false;
+        if (it === 'object' && item !== null) {
+          stack.push(item as object);
+          depths.push(depth);
+        }
+      }
       continue;
     }
     const proto = Object.getPrototypeOf(obj);
@@ -174,6 +226,16 @@ function scan(value: object, seen: Set<object> | undefined, errors: boolean): bo
       const kind = kindOf(obj, proto);
       if (kind === LEAF) continue;
       if (kind === SPECIAL) return false;
+      // An error's cause is not enumerable (for-in below misses it), and structured clone sends it.
+      if (obj instanceof Error && Object.hasOwn(obj, 'cause')) {
+        const cause: unknown = (obj as Error).cause;
+        const ct = typeof cause;
+        if (ct === 'function' || ct === 'symbol') return false;
+        if (ct === 'object' && cause !== null) {
+          stack.push(cause as object);
+          depths.push(depth);
+        }
+      }
     }
     // for-in is the fastest way over fields; an inherited enumerable one is only a false alarm.
     for (const key in obj) {

@@ -144,11 +144,17 @@ export class ManagerClient implements IdleWaiter {
   }
 
   /**
-   * Releases object `id` (a lock or semaphore): pipelined when this connection holds it by its
-   * own count (see client-pipeline.ts), else a round trip that reports a `LockError` on this call.
+   * Releases object `id` (a lock or semaphore; `n` permits of a semaphore): pipelined when this
+   * connection holds it by its own count (see client-pipeline.ts) and `n` is 1, else a round trip
+   * that reports a `LockError` on this call.
    */
-  release(id: number): Promise<unknown> {
+  release(id: number, n = 1): Promise<unknown> {
     const s = this.#socket;
+    if (n !== 1) {
+      // A semaphore's release(n): a round trip (it may fail: a BoundedSemaphore past its bound).
+      for (let i = 0; i < n && this.#pipe.holds(id); i++) this.#pipe.dropHold(id);
+      return this.request(id, 'release', [n]);
+    }
     if (!this.#pipe.holds(id) || s === null || this.#queued !== null || this.#dead) {
       return this.request(id, 'release', []);
     }

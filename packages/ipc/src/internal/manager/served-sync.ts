@@ -8,7 +8,9 @@
  * only when the owner did not end normally. This file also holds what every served object shares
  * ({@link Served}, {@link dispatch}).
  */
+
 import { LockError } from '@multiproc/shared';
+import { checkReleaseCount } from './counts.js';
 import { afterPoll, neverEnds, type Owner, WaitList, type WireTimeout } from './wait-list.js';
 
 /** An object the manager serves: methods called by name for an owner. */
@@ -141,7 +143,12 @@ export class ServedSemaphore implements Served {
     return this.#waiters.wait(owner, timeoutMs, () => false); // 0: see afterPoll
   }
 
-  release(owner: Owner, n = 1): void {
+  release(owner: Owner, n: unknown = 1): void {
+    checkReleaseCount(n);
+    this.#release(owner, n as number);
+  }
+
+  #release(owner: Owner, n: number): void {
     if (this.#bound !== null && this.#value + n > this.#bound) {
       throw new LockError(`BoundedSemaphore released too many times (its initial value is ${this.#bound}).`);
     }
@@ -169,7 +176,7 @@ export class ServedSemaphore implements Served {
     const n = this.#held.get(owner) ?? 0;
     // Permits taken by an owner that ended normally stay taken, as in Python: anyone may release them.
     if (endedNormally) this.#held.delete(owner);
-    else if (n > 0) this.release(owner, n);
+    else if (n > 0) this.#release(owner, n);
   }
 
   #count(owner: Owner, d: number): void {

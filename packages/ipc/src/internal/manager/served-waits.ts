@@ -5,6 +5,7 @@
  * and a barrier it waited at is broken.
  */
 import { BrokenBarrierError, LockError } from '@multiproc/shared';
+import { checkNotifyCount } from './counts.js';
 import { dispatch, type Served, ServedLock } from './served-sync.js';
 import { neverEnds, type Owner, WaitList, type WireTimeout } from './wait-list.js';
 
@@ -92,9 +93,10 @@ export class ServedCondition implements Served {
     return this.#waiters.abandon(neverEnds()) + this.lock.abandonWaits();
   }
 
-  notify(owner: Owner, n = 1): void {
+  notify(owner: Owner, n: unknown = 1): void {
+    checkNotifyCount(n);
     this.#checkOwned(owner, 'notify');
-    for (let i = 0; i < n && this.#waiters.wake(true); i++);
+    for (let i = 0; i < (n as number) && this.#waiters.wake(true); i++);
   }
 
   notifyAll(owner: Owner): void {

@@ -42,7 +42,6 @@ export class CopyProtocol extends CopyObject {
   readonly #rx: Receiver;
   readonly #puts = new Set<number>();
   readonly #slots = new Map<number, SlotWait>();
-  #done = 0;
 
   constructor(opts: CopyOptions, out: CopyActions) {
     super(out);
@@ -140,12 +139,13 @@ export class CopyProtocol extends CopyObject {
     this.ask(Op.R_STATE, w);
   }
 
-  taskDone(): boolean {
-    if (this.unfinished <= 0 && this.#done >= this.#rx.got) return false;
-    this.#done++;
-    this.unfinished = Math.max(0, this.unfinished - 1);
-    this.send(Op.R_TASK_DONE, 1, 0);
-    return true;
+  /**
+   * Marks one of the queue's unfinished tasks done at the home, whoever got its item (the count is
+   * the queue's, as in Python): `w` settles true once the home did, false when no task was
+   * unfinished there (one call too many).
+   */
+  taskDone(w: Wait): void {
+    this.ask(Op.R_TASK_DONE, w);
   }
 
   /** Closes this copy: waits end, puts still waiting did not happen, what it read ahead goes back. */
@@ -181,6 +181,9 @@ export class CopyProtocol extends CopyObject {
         this.answer(a, b === 1);
         break;
       }
+      case Op.H_TASK_DONE:
+        this.answer(a, b === 1);
+        break;
       case Op.H_JOINED:
       case Op.H_SYNCED:
         this.answer(a, true);

@@ -112,9 +112,12 @@ export abstract class HomeOfCopies extends HomeObject<ReaderCopy, ChannelEndpoin
         // Back home it is an ordinary item again: kept until reported taken.
         this.#putBack(c, c.returnArrived(isDecoded(body) ? { value: body.value } : body));
         break;
-      case Op.R_TASK_DONE:
-        this.taskDone(Math.min(a, this.tasks.unfinished));
+      case Op.R_TASK_DONE: {
+        // The queue's count, not the copy's: any holder may mark any item done, as in Python.
+        const ok = this.taskDone(1);
+        if (a !== 0) this.out.send(c, Op.H_TASK_DONE, a, ok ? 1 : 0);
         break;
+      }
       case Op.R_JOIN:
         this.tasks.joinRemote(c, a);
         break;

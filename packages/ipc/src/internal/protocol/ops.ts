@@ -25,7 +25,10 @@ export const Op = {
    * its worker's end will be reported (R_UNRESERVE), so it keeps waits alive meanwhile.
    */
   R_RESERVE: 7,
-  /** `a` calls of taskDone(). */
+  /**
+   * One call of taskDone(): marks one of the queue's unfinished tasks done, whoever got its item.
+   * `a` = sequence, answered by H_TASK_DONE `a` (0: no answer wanted).
+   */
   R_TASK_DONE: 8,
   /** Answer H_JOINED `a` once no task is unfinished. */
   R_JOIN: 9,
@@ -107,6 +110,11 @@ export const Op = {
   R_SLOT: 32,
   /** `a` slots of room granted to this copy will not be used (granted after it stopped waiting). */
   R_UNSLOT: 33,
+  /**
+   * Answer to R_TASK_DONE `a`: `b` = 1 when a task was marked done, 0 when none was unfinished
+   * (the call was one too many: Python's ValueError). A copy asks this synchronously.
+   */
+  H_TASK_DONE: 34,
 } as const;
 
 /** Called for each frame a link receives. */

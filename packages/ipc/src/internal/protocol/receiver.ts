@@ -40,8 +40,6 @@ export class Receiver {
    */
   clock = 0;
   eof = false;
-  /** Items handed out (for taskDone's check). */
-  got = 0;
   liveGetters = 0;
   readonly #host: ReceiverHost;
   readonly #moves: boolean;
@@ -262,7 +260,6 @@ export class Receiver {
   }
 
   #consume(): void {
-    this.got++;
     const first = this.#consumed === this.#reported;
     this.#consumed = (this.#consumed + 1) >>> 0;
     this.#host.consumed(this.#consumed, first);

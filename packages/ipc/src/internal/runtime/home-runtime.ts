@@ -180,9 +180,9 @@ export class HomeRuntime implements HomeActions, HomeObject {
     c.link = cl;
     link.onFrame = (op, a, b, body) => {
       this.proto.frame(c, op, a, b, body);
-      // A thread copy may be blocked in getNowait() or putNowait() until this answer: send it
-      // now and wake it.
-      if (shared && (op === Op.R_TRY || op === Op.R_SLOT)) {
+      // A thread copy may be blocked in getNowait(), putNowait() or taskDone() until this
+      // answer: send it now and wake it.
+      if (shared && (op === Op.R_TRY || op === Op.R_SLOT || op === Op.R_TASK_DONE)) {
         link.flush();
         Atomics.add(shared, WAKE, 1);
         Atomics.notify(shared, WAKE);

@@ -181,7 +181,7 @@ export class RemoteHandle implements Handle {
   }
 
   taskDone(): boolean {
-    return this.#proto.taskDone();
+    return this.#sync.taskDone(this.#proto);
   }
 
   join(): Promise<undefined | typeof STUCK | typeof EOF> {

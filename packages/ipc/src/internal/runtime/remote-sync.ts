@@ -1,6 +1,6 @@
 /**
- * A copy's synchronous calls (remote-handle.ts): Python's `put_nowait`, `get_nowait` and `qsize`
- * from another thread or process. A thread copy of a queue answers from the queue's count in
+ * A copy's synchronous calls (remote-handle.ts): Python's `put_nowait`, `get_nowait`, `qsize` and
+ * `task_done` from another thread or process. A thread copy of a queue answers from the queue's count in
  * shared memory and its own words there (count.ts); otherwise the call asks the home and blocks
  * on a bare wait for its answer, at most {@link SYNC_ANSWER_MS}, then answers from what the copy
  * knows.
@@ -121,6 +121,18 @@ export class CopySync {
       return undefined;
     }
     return w.result === TIMEOUT ? undefined : (w.result as Item | typeof EOF);
+  }
+
+  /**
+   * Python's `task_done()` from a copy: the home marks one of the queue's tasks done, asked
+   * synchronously; false when none was unfinished. Unanswered in time (or when this copy cannot
+   * wait), the call counts as done: the home still applies it when it arrives.
+   */
+  taskDone(proto: CopyProtocol): boolean {
+    const w: SyncWait = { done: false };
+    proto.taskDone(w);
+    if (!w.done && !this.#waitSync(w)) return true;
+    return w.result !== false;
   }
 
   size(proto: CopyProtocol): number {
