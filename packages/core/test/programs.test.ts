@@ -59,6 +59,24 @@ describe.concurrent.each(['thread', 'process'])('programs in %s context', (conte
     expect(stdout).toBe('hello from a spare\nexitCode=0\n');
   });
 
+  it("prints a worker's line before the line main prints once it saw what the worker sent next", async ({
+    expect,
+  }) => {
+    // 20 rounds each of queue put, pipe send, JoinableQueue taskDone and Event set (causal-output.mjs).
+    const { stdout, stderr, code } = await runProgram('causal-output.mjs', [context]);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const lines = stdout.split('\n').filter(Boolean);
+    expect(lines).toHaveLength(4 * 20 * 2 + 1);
+    const late = lines.flatMap((line, at) => {
+      const main = /^main (\w+) (\d+)$/.exec(line);
+      if (!main) return [];
+      const child = lines.indexOf(`child ${main[1]} ${main[2]}`);
+      return child !== -1 && child < at ? [] : [line];
+    });
+    expect(late).toEqual([]);
+  });
+
   it('inherits environment variables', async ({ expect }) => {
     const { stdout } = await runProgram('env.mjs', [context], { MP_TEST_VALUE: 'inherited-42' });
     expect(stdout).toContain('MP_TEST_VALUE=inherited-42');

@@ -89,6 +89,16 @@ type Drain = () => void;
 const atExit = new Set<Drain>();
 let hooked = false;
 
+/**
+ * How many children's output this realm forwards now. ipc reads it before it resolves a wait that
+ * frames from a socket settled: a line such a child printed before it sent may still be in its
+ * pipe, so the wait is resolved after the poll phase, once the pipe's callback forwarded the line
+ * (ipc/src/internal/link/output-order.ts). On `globalThis`: this module has a copy in each bundle.
+ */
+const forwarding: { live: number } = ((globalThis as Record<symbol, unknown>)[
+  Symbol.for('multiproc.childOutputForwarding')
+] ??= { live: 0 }) as { live: number };
+
 function pipeFd(stream: Readable): number | undefined {
   const fd = (stream as unknown as { _handle?: { fd?: number } })._handle?.fd;
   return typeof fd === 'number' && fd >= 0 ? fd : undefined;
@@ -121,8 +131,10 @@ export function forwardChildOutput(
   if (!hooked) process.on('exit', drainAll);
   hooked = true;
   atExit.add(drain);
+  forwarding.live++;
   return Promise.all([out.done, err.done]).then(() => {
     atExit.delete(drain);
+    forwarding.live--;
   });
 }
 

@@ -36,6 +36,11 @@ export interface StartMessage {
    * before the target's module is imported. Absent when nothing changed (the usual case).
    */
   readonly inherit?: InheritedState;
+  /**
+   * Threads only: the host's own output reaches descriptor 1 synchronously, so the worker writes
+   * there directly too (`worker/direct-output.ts`), and what it prints is out before what it sends.
+   */
+  readonly directOutput?: boolean;
 }
 
 /** The parent's `process.env` changes (and, for a child, working directory) a warm spare takes. */
@@ -50,6 +55,8 @@ export interface InheritedState {
 export interface SpareMessage {
   readonly kind: 'mp:spare';
   readonly preload: readonly string[];
+  /** As {@link StartMessage.directOutput}, for the spare's whole life. */
+  readonly directOutput?: boolean;
 }
 
 /** What a spare tells the host when a module it was told to preload failed to import. */

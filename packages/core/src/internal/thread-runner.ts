@@ -1,5 +1,6 @@
 /** The 'thread' context: a `node:worker_threads` Worker running the process entry. */
-import { type TransferListItem, Worker, type WorkerOptions } from 'node:worker_threads';
+import { isMainThread, type TransferListItem, Worker, type WorkerOptions } from 'node:worker_threads';
+import { writesOutputDirectly } from '../worker/direct-output.js';
 import { isOutOfMemory, processOutOfMemoryLine } from './out-of-memory.js';
 import { forwardLines } from './output.js';
 import { recoverOnExit } from './owner-death.js';
@@ -25,10 +26,11 @@ const SIGKILL_CODE = -9;
  */
 export function startThread(message: StartMessage, transfer: readonly object[]): Runner {
   // Reading a worker's stdout refs it, so a daemon (which must not keep the program alive) keeps
-  // Node's own chunk-by-chunk forwarding; every other worker gets whole-line forwarding.
+  // Node's own chunk-by-chunk forwarding; every other worker gets whole-line forwarding. Both only
+  // carry what a worker writes before it writes to the descriptors itself (worker/direct-output.ts).
   const lineBuffered = !message.identity.daemon;
   const worker = newWorker({
-    workerData: message,
+    workerData: { ...message, directOutput: writesOutputDirectly(isMainThread) },
     transferList: transfer as TransferListItem[],
     stdout: lineBuffered,
     stderr: lineBuffered,
@@ -63,7 +65,11 @@ export function startThreadSpare(
   spare: SpareMessage,
   onPreloadFailed: (message: PreloadFailedMessage) => void,
 ): ThreadSpare {
-  const worker = newWorker({ workerData: spare, stdout: true, stderr: true });
+  const worker = newWorker({
+    workerData: { ...spare, directOutput: writesOutputDirectly(isMainThread) },
+    stdout: true,
+    stderr: true,
+  });
   // Listened to before unref(): on Node 22+ a 'message' listener added later refs the worker again.
   worker.on('message', (message: unknown) => {
     if (isPreloadFailed(message)) onPreloadFailed(message);

@@ -10,14 +10,18 @@
  */
 import { guardChildProcess, isForkedChild, openedOutput } from './child-guard.js';
 import { enableCompileCache } from './compile-cache.js';
+import { writeOutputDirectly } from './direct-output.js';
 
 // `node:worker_threads` is read only in a thread, where it is loaded already: in a child it would
 // load ~25 stream and worker modules, 2.5 to 5 ms of CPU per child (issue #18).
 const inChild = isForkedChild();
 const threads = inChild ? undefined : process.getBuiltinModule('node:worker_threads');
 
-// First, before any user code: a child's output is blocking and it never outlives its parent.
+// First, before any user code: a child's output is blocking and it never outlives its parent. A
+// thread whose host writes to descriptor 1 itself does so too, a whole line at a time: a line it
+// prints is out before anything it sends next (see direct-output.ts).
 if (inChild) guardChildProcess();
+else if ((threads!.workerData as StartMessage | SpareMessage).directOutput) writeOutputDirectly(true);
 // Before the task module and the packages it imports are loaded.
 enableCompileCache();
 
@@ -27,7 +31,6 @@ import { setWorkerIdentity } from '../identity.js';
 import { describeThrown } from '../internal/describe-thrown.js';
 import { importTaskModule, loadTask } from '../internal/load-task.js';
 import type { InheritedState, PreloadFailedMessage, SpareMessage, StartMessage } from '../internal/runner.js';
-import { writeOutputDirectly } from './direct-output.js';
 
 /**
  * Resolves once what `stream` holds has been handed on. A stream holding nothing is done at once:
@@ -60,7 +63,7 @@ const UNSETTLED_EXIT_CODE = 13;
 async function run(start: StartMessage): Promise<void> {
   setWorkerIdentity(start.identity);
   const source = inChild ? 'process' : 'thread';
-  // A daemon thread's output must not be in flight when the program ends (see direct-output.ts).
+  // A daemon thread's output must not be in flight, nor held back, when the program ends.
   if (!inChild && start.identity.daemon) writeOutputDirectly();
   // The channel only carried the start message; it must not keep the child alive by itself.
   // (Deno throws on reading process.channel inside a worker thread.)

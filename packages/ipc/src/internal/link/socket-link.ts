@@ -12,6 +12,7 @@ import type { Item } from '../protocol/item.js';
 import type { FrameHandler } from '../protocol/ops.js';
 import { FrameReader } from './frames.js';
 import { Link } from './link.js';
+import { handleSocketFrames } from './output-order.js';
 import { DIRECT_MIN_BYTES, runReader, SocketBatch } from './socket-batch.js';
 import { SocketWriter, writeAllSync, writeSomeSync } from './socket-writer.js';
 
@@ -76,9 +77,11 @@ export class SocketLink extends Link {
           return direct ?? READ_BUFFER;
         },
         callback: (n: number, buf: Uint8Array) => {
-          this.onBatch();
-          if (buf === direct) this.#reader.filled(n, this.#onFrame);
-          else this.#reader.push(new Uint8Array(buf.buffer, buf.byteOffset, n), this.#onFrame, true);
+          handleSocketFrames(() => {
+            this.onBatch();
+            if (buf === direct) this.#reader.filled(n, this.#onFrame);
+            else this.#reader.push(new Uint8Array(buf.buffer, buf.byteOffset, n), this.#onFrame, true);
+          });
           return true; // keep reading
         },
       },
@@ -109,10 +112,12 @@ export class SocketLink extends Link {
     this.#socket = s;
     // Plain Uint8Array views: Buffer#subarray is several times slower than the typed-array one.
     // (A connecting socket reads through `onread` instead and emits no 'data'.)
-    s.on('data', (chunk: Buffer) => {
-      this.onBatch();
-      this.#reader.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength), this.#onFrame);
-    });
+    s.on('data', (chunk: Buffer) =>
+      handleSocketFrames(() => {
+        this.onBatch();
+        this.#reader.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength), this.#onFrame);
+      }),
+    );
     s.on('error', () => {}); // 'close' follows and says the rest
     s.once('close', () => {
       this.#out.closed();
@@ -209,8 +214,10 @@ export class SocketLink extends Link {
       const n = readSync0(fd, SYNC_READ);
       if (n === 0) return false; // the home is gone ('close' follows)
       if (n > 0) {
-        this.onBatch();
-        this.#reader.push(SYNC_READ.subarray(0, n), this.#onFrame, true);
+        handleSocketFrames(() => {
+          this.onBatch();
+          this.#reader.push(SYNC_READ.subarray(0, n), this.#onFrame, true);
+        });
         pause = MIN_POLL_MS;
       } else if (Date.now() > deadline) return false;
       else {

@@ -6,6 +6,8 @@
  * `beforeExit` every such call ends with {@link STUCK} (its method rejects with `EOFError`) instead
  * of the program ending on an unsettled await.
  */
+
+import { resolveAfterOutput } from '../link/output-order.js';
 import type { Wait } from '../protocol/home-copy.js';
 
 /** What a wait ends with when nothing left in the program could answer it. */
@@ -50,7 +52,8 @@ export class Waiter<T> implements Wait {
     this.done = true;
     clearTimeout(this.#timer);
     pending.delete(this);
-    this.#resolve(r);
+    // The caller sees it after any line a child printed before sending what settled it.
+    resolveAfterOutput(() => this.#resolve(r));
   }
 
   /** Calls `onExpiry` after `ms` unless settled first (a finite timeout). */
