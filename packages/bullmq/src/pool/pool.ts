@@ -79,6 +79,7 @@ export class Pool extends EventEmitter implements AsyncDisposable {
     this.#keyPrefix = `${prefix}:${queue}:`;
     const member = poolMember(queue, signer);
     const onReaped = () => this.#reaped();
+    const onLost = (error: Error) => this.#lose(error);
     this.#session = new Session({
       connection,
       signer,
@@ -89,6 +90,7 @@ export class Pool extends EventEmitter implements AsyncDisposable {
       connectTimeout,
       events: this,
       onReaped,
+      onLost,
     });
     this.#jobs = new Jobs({
       connection,
@@ -348,10 +350,22 @@ export class Pool extends EventEmitter implements AsyncDisposable {
     );
   }
 
+  /**
+   * Redis lost the pool: every pending and later call rejects with `error`, and the pool lets go
+   * of Redis at once (deleting what is left of its keys if Redis is there), so `join()` and
+   * `terminate()` only wait for that.
+   */
+  #lose(error: Error): void {
+    this.#stop.abort(error);
+    this.#jobs.failAll(error);
+    this.#calls.wake();
+    void this.#teardown();
+  }
+
   #teardown(): Promise<void> {
     this.#shutdown ??= (async () => {
       await this.#ready.catch(() => {});
-      await this.#jobs.close();
+      await this.#jobs.close(!this.#session.connected);
       await this.#session.close();
     })();
     return this.#shutdown;
