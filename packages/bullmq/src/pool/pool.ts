@@ -22,13 +22,13 @@ import {
   type TaskRef,
   type TaskResult,
 } from '@multiproc/core';
-import { Flatten, settleCall } from '@multiproc/core/internal';
+import { type CallInput, checkCall, Flatten, settleCall } from '@multiproc/core/internal';
 import { resolveConnection } from '../internal/connection.js';
 import { poolMember } from '../internal/control.js';
 import { resolveSecret, Signer } from '../internal/signing.js';
 import { Calls } from './calls.js';
 import { Jobs } from './jobs.js';
-import { checkCall, type PoolOptions, type ResolvedPoolOptions, resolvePoolOptions } from './options.js';
+import { type PoolOptions, type ResolvedPoolOptions, resolvePoolOptions } from './options.js';
 import { Session, type WorkerInfo } from './session.js';
 
 type State = 'running' | 'closed' | 'terminated';
@@ -165,7 +165,7 @@ export class Pool extends EventEmitter implements AsyncDisposable {
     args: TaskArgs<F> = [] as unknown as TaskArgs<F>,
     options: CallOptions = {},
   ): Promise<TaskResult<F>> {
-    this.#admit(task, options, 'apply');
+    this.#admit(task, options, 'apply', { args });
     return this.#calls.apply(task, args as unknown[], options) as Promise<TaskResult<F>>;
   }
 
@@ -182,7 +182,7 @@ export class Pool extends EventEmitter implements AsyncDisposable {
     args: TaskArgs<F> = [] as unknown as TaskArgs<F>,
     options: AsyncCallOptions<TaskResult<F>> = {},
   ): AsyncResult<TaskResult<F>> {
-    this.#admit(task, options, 'applyAsync');
+    this.#admit(task, options, 'applyAsync', { args });
     return new AsyncResult(
       settleCall(this.#calls.apply(task, args as unknown[], options) as Promise<TaskResult<F>>, options),
     );
@@ -202,7 +202,7 @@ export class Pool extends EventEmitter implements AsyncDisposable {
     iterable: Items<F>,
     options: MapOptions = {},
   ): Promise<TaskResult<F>[]> {
-    this.#admit(task, options, 'map');
+    this.#admit(task, options, 'map', { iterable });
     return this.#calls.collect(task, iterable, options, 'map') as Promise<TaskResult<F>[]>;
   }
 
@@ -217,7 +217,7 @@ export class Pool extends EventEmitter implements AsyncDisposable {
     iterable: Items<F>,
     options: MapOptions & AsyncCallOptions<TaskResult<F>[]> = {},
   ): AsyncResult<TaskResult<F>[]> {
-    this.#admit(task, options, 'mapAsync');
+    this.#admit(task, options, 'mapAsync', { iterable });
     return new AsyncResult(
       settleCall(this.#calls.collect(task, iterable, options, 'map') as Promise<TaskResult<F>[]>, options),
     );
@@ -234,7 +234,7 @@ export class Pool extends EventEmitter implements AsyncDisposable {
     iterable: ArgLists<F>,
     options: MapOptions = {},
   ): Promise<TaskResult<F>[]> {
-    this.#admit(task, options, 'starmap');
+    this.#admit(task, options, 'starmap', { iterable });
     return this.#calls.collect(task, iterable, options, 'star') as Promise<TaskResult<F>[]>;
   }
 
@@ -249,7 +249,7 @@ export class Pool extends EventEmitter implements AsyncDisposable {
     iterable: ArgLists<F>,
     options: MapOptions & AsyncCallOptions<TaskResult<F>[]> = {},
   ): AsyncResult<TaskResult<F>[]> {
-    this.#admit(task, options, 'starmapAsync');
+    this.#admit(task, options, 'starmapAsync', { iterable });
     return new AsyncResult(
       settleCall(this.#calls.collect(task, iterable, options, 'star') as Promise<TaskResult<F>[]>, options),
     );
@@ -267,7 +267,7 @@ export class Pool extends EventEmitter implements AsyncDisposable {
     iterable: Items<F>,
     options: ImapOptions = {},
   ): AsyncGenerator<TaskResult<F>, void, undefined> {
-    this.#admit(task, options, 'imap');
+    this.#admit(task, options, 'imap', { iterable });
     return new Flatten(this.#calls.chunks(task, iterable, options, 'map', true, 2)) as AsyncGenerator<
       TaskResult<F>,
       void,
@@ -286,7 +286,7 @@ export class Pool extends EventEmitter implements AsyncDisposable {
     iterable: Items<F>,
     options: ImapOptions = {},
   ): AsyncGenerator<TaskResult<F>, void, undefined> {
-    this.#admit(task, options, 'imapUnordered');
+    this.#admit(task, options, 'imapUnordered', { iterable });
     return new Flatten(this.#calls.chunks(task, iterable, options, 'map', false, 2)) as AsyncGenerator<
       TaskResult<F>,
       void,
@@ -371,9 +371,10 @@ export class Pool extends EventEmitter implements AsyncDisposable {
     return this.#shutdown;
   }
 
-  #admit(task: unknown, options: object, method: string): void {
+  /** Checks a call as the local pool does (same errors), then whether the pool takes calls. */
+  #admit(task: unknown, options: object, method: string, input: CallInput): void {
     if (this.#state !== 'running')
       throw new PoolClosedError(`The pool is ${this.#state}: no new tasks can be submitted.`);
-    checkCall(task, options, method);
+    checkCall(task, options, method, input);
   }
 }
