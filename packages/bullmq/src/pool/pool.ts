@@ -68,6 +68,8 @@ export class Pool extends EventEmitter implements AsyncDisposable {
   readonly #calls: Calls;
   #state: State = 'running';
   #shutdown: Promise<void> | undefined;
+  /** Why the workers removed this pool, when they did (the user did not terminate it). */
+  #reapedWith: PoolClosedError | undefined;
 
   constructor(options: PoolOptions = {}) {
     super();
@@ -342,12 +344,11 @@ export class Pool extends EventEmitter implements AsyncDisposable {
   }
 
   #reaped(): void {
-    this.#terminate(
-      new PoolClosedError(
-        `This pool missed its heartbeats for clientTtl (${this.#o.clientTtl} ms) and the workers removed it; ` +
-          'its calls were cancelled. Raise clientTtl if the event loop is blocked for that long.',
-      ),
+    this.#reapedWith = new PoolClosedError(
+      `This pool missed its heartbeats for clientTtl (${this.#o.clientTtl} ms) and the workers removed it; ` +
+        'its calls were cancelled. Raise clientTtl if the event loop is blocked for that long.',
     );
+    this.#terminate(this.#reapedWith);
   }
 
   /**
@@ -373,6 +374,11 @@ export class Pool extends EventEmitter implements AsyncDisposable {
 
   /** Checks a call as the local pool does (same errors), then whether the pool takes calls. */
   #admit(task: unknown, options: object, method: string, input: CallInput): void {
+    if (this.#reapedWith) {
+      throw new PoolClosedError(`No new tasks can be submitted: ${this.#reapedWith.message}`, {
+        cause: this.#reapedWith,
+      });
+    }
     if (this.#state !== 'running')
       throw new PoolClosedError(`The pool is ${this.#state}: no new tasks can be submitted.`);
     checkCall(task, options, method, input);

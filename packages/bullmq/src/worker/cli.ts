@@ -83,7 +83,11 @@ const program = new Command('multiproc-worker')
     int,
   )
   .option('--max-stalled-count <n>', 'how often a job may lose its worker before it fails (default: 1)', int)
-  .option('--max-tasks-per-child <n>', 'replace a local worker after this many tasks (default: never)', int)
+  .option(
+    '--max-tasks-per-child <n>',
+    'replace a local worker after this many tasks (default: unlimited)',
+    int,
+  )
   .option('--ttl <ms>', 'how long this worker stays registered without a heartbeat (default: 15000)', int)
   .option(
     '--grace <ms>',
