@@ -253,6 +253,35 @@ export const CASES: Case[] = [
     },
   },
   {
+    name: 'bad input or options: the same ValidationError (message, cause); non-Promise methods throw at once',
+    async run(p) {
+      const bad = 5 as never;
+      return {
+        map: await outcome(p.map(tasks.square, bad)),
+        mapNull: await outcome(p.map(tasks.square, null as never)),
+        starmap: await outcome(p.starmap(tasks.add, bad)),
+        mapAsync: sync(() => p.mapAsync(tasks.square, bad)),
+        imap: sync(() => p.imap(tasks.square, bad)),
+        imapUnordered: sync(() => p.imapUnordered(tasks.square, bad)),
+        options: await outcome(p.apply(tasks.square, [1], 'x' as never)),
+        args: await outcome(p.apply(tasks.square, 1 as never)),
+        chunksize: await outcome(p.map(tasks.square, [1], { chunksize: 0 })),
+        timeout: await outcome(p.apply(tasks.square, [1], { timeout: -1 })),
+        inflight: sync(() => p.imap(tasks.square, [1], { inflight: 1.5 })),
+      };
+    },
+    expected: Object.fromEntries([
+      ...['map', 'mapNull', 'starmap', 'options', 'args', 'chunksize', 'timeout'].map((k) => [
+        k,
+        { ok: false, error: expect.objectContaining({ class: 'ValidationError' }) },
+      ]),
+      ...['mapAsync', 'imap', 'imapUnordered', 'inflight'].map((k) => [
+        k,
+        { threw: expect.objectContaining({ class: 'ValidationError' }) },
+      ]),
+    ]),
+  },
+  {
     name: 'an argument that cannot be sent: SerializationError naming its path',
     run: async (p) => {
       const { error } = (await outcome(p.apply(tasks.echo, [{ cb: () => 1 }]))) as any;

@@ -42,4 +42,47 @@ describe('multiproc-worker', () => {
       /ValidationError: --tasks: .*no-tasks\.mjs exports no task references/,
     );
   }, 120_000);
+
+  test('--help shows the defaults and never the password in $REDIS_URL', async () => {
+    const help = await run(['--help'], { REDIS_URL: 'redis://app:s3cretpw@127.0.0.1:6379' });
+    expect(help.code).toBe(0);
+    expect(help.stdout).not.toMatch(/s3cretpw/);
+    expect(help.stdout).toMatch(
+      /--redis <url> +Redis URL, redis:\/\/ or rediss:\/\/ \(default:\s+\$REDIS_URL/,
+    );
+    const flat = help.stdout.replace(/\s+/g, ' ');
+    for (const [flag, shown] of [
+      ['--lock-duration', '30000'],
+      ['--stalled-interval', '30000'],
+      ['--max-stalled-count', '1'],
+      ['--ttl', '15000'],
+      ['--grace', '30000'],
+      ['--context', 'thread'],
+      ['--concurrency', 'the number of CPUs'],
+    ] as const) {
+      expect(flat).toMatch(new RegExp(`${flag} <[^>]+> [^-]*?\\(default: ${shown}\\)`));
+    }
+  }, 120_000);
+
+  test('a missing --secret-file or --tls-ca file, or no secret at all: a ValidationError naming the flag', async () => {
+    const [secretFile, tlsCa, noSecret, shortSecret] = await Promise.all([
+      run(['--tasks', TASKS, '--secret-file', './no-such-secret.txt']),
+      run(['--tasks', TASKS, '--tls-ca', './no-such-ca.pem'], { MULTIPROC_SECRET: SECRET }),
+      run(['--tasks', TASKS]),
+      run(['--tasks', TASKS], { MULTIPROC_SECRET: 'short' }),
+    ]);
+    expect(secretFile.code).toBe(1);
+    expect(secretFile.stderr).toMatch(
+      /^multiproc-worker: ValidationError: --secret-file: cannot read '.\/no-such-secret.txt' \(no such file\)/,
+    );
+    expect(tlsCa.code).toBe(1);
+    expect(tlsCa.stderr).toMatch(
+      /^multiproc-worker: ValidationError: --tls-ca: cannot read '.\/no-such-ca.pem'/,
+    );
+    // A command-line user cannot pass `{ secret }`: the hint names the flag and the variable.
+    expect(noSecret.stderr).toMatch(/MULTIPROC_SECRET or pass --secret-file <path>/);
+    expect(noSecret.stderr).not.toMatch(/\{ secret \}/);
+    // The command is named once.
+    expect(shortSecret.stderr).toMatch(/^multiproc-worker: ValidationError: the secret is 5 bytes/);
+  }, 120_000);
 });

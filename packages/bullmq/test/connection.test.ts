@@ -74,6 +74,9 @@ describe.skipIf(redisMissing || process.env.REDIS_URL)('credentials and TLS', ()
     expect(error).toBeInstanceOf(RedisConnectionError);
     expect((error as RedisConnectionError).code).toBe('MP_REDIS_CONNECTION');
     expect(String((error as Error).cause)).toMatch(/WRONGPASS|NOAUTH|invalid/i);
+    // Redis was reached: the error says the credentials were refused, not "Cannot reach".
+    expect((error as Error).message).toMatch(/refused the credentials: \S/);
+    expect((error as Error).message).not.toMatch(/Cannot reach|Start redis-server|\.\./);
   }, 60_000);
 
   test('TLS: rediss:// with a CA for the worker (--tls-ca) and the pool (tls option)', async () => {

@@ -14,6 +14,10 @@ export interface RedisServer {
   /** A client of its own (closed by `stop()`). */
   readonly client: Redis;
   stop(): Promise<void>;
+  /** A private server only: kills it (its data is lost, as with `shutdown nosave`). */
+  kill(): Promise<void>;
+  /** A private server only: starts it again, empty, on the same port. */
+  restart(): Promise<void>;
 }
 
 const BIN = process.env.REDIS_SERVER ?? 'redis-server';
@@ -70,33 +74,38 @@ export async function startRedis(options: RedisOptions = {}): Promise<RedisServe
       port: Number(url.port || 6379),
       client,
       stop: async () => void (await client.quit()),
+      kill: () => Promise.reject(new Error('kill() needs a private redis-server (unset REDIS_URL)')),
+      restart: () => Promise.reject(new Error('restart() needs a private redis-server (unset REDIS_URL)')),
     };
   }
   for (let attempt = 0; ; attempt++) {
     const port = await freePort();
-    const listen = tls
-      ? ['--port', '0', '--tls-port', String(port), '--tls-cert-file', tls.cert, '--tls-key-file', tls.key]
-      : ['--port', String(port)];
-    const extra = [
-      ...(tls ? ['--tls-ca-cert-file', tls.cert, '--tls-auth-clients', 'no'] : []),
-      ...(password ? ['--requirepass', password] : []),
-    ];
-    const child = spawn(
-      BIN,
-      [
-        ...listen,
-        '--bind',
-        '127.0.0.1',
-        '--save',
-        '',
-        '--appendonly',
-        'no',
-        '--loglevel',
-        'warning',
-        ...extra,
-      ],
-      { stdio: ['ignore', 'ignore', 'inherit'] },
-    );
+    const spawnServer = () => {
+      const listen = tls
+        ? ['--port', '0', '--tls-port', String(port), '--tls-cert-file', tls.cert, '--tls-key-file', tls.key]
+        : ['--port', String(port)];
+      const extra = [
+        ...(tls ? ['--tls-ca-cert-file', tls.cert, '--tls-auth-clients', 'no'] : []),
+        ...(password ? ['--requirepass', password] : []),
+      ];
+      return spawn(
+        BIN,
+        [
+          ...listen,
+          '--bind',
+          '127.0.0.1',
+          '--save',
+          '',
+          '--appendonly',
+          'no',
+          '--loglevel',
+          'warning',
+          ...extra,
+        ],
+        { stdio: ['ignore', 'ignore', 'inherit'] },
+      );
+    };
+    let child = spawnServer();
     const client = new Redis({
       port,
       host: '127.0.0.1',
@@ -115,15 +124,26 @@ export async function startRedis(options: RedisOptions = {}): Promise<RedisServe
       if (attempt < 3) continue; // the port was taken meanwhile
       throw error;
     }
+    const kill = async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
+    };
+    const restart = async () => {
+      await kill();
+      child = spawnServer();
+      await waitForPing(client, child);
+    };
     const stop = async () => {
       client.disconnect();
-      if (child.exitCode !== null) return;
+      if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
       await exited;
       clearTimeout(timer);
     };
-    return { url: `${tls ? 'rediss' : 'redis'}://127.0.0.1:${port}`, port, client, stop };
+    return { url: `${tls ? 'rediss' : 'redis'}://127.0.0.1:${port}`, port, client, stop, kill, restart };
   }
 }

@@ -20,4 +20,4 @@ export {
 export { AdaptiveChunks, defaultChunksize, knownLength } from './pool/chunks.js';
 export { Flatten } from './pool/flatten.js';
 export { type ChunkResults, type StreamOptions, type SubmitChunk, streamChunks } from './pool/stream.js';
-export { settleCall } from './pool/util.js';
+export { type CallInput, checkCall, settleCall } from './pool/util.js';

@@ -92,6 +92,9 @@ export function createClient(conn: ResolvedConnection, name: string): Redis {
   return client;
 }
 
+/** What Redis answers to wrong or missing credentials. */
+const AUTH_REFUSED = /^(WRONGPASS|NOAUTH)\b|invalid password|invalid username-password/i;
+
 /**
  * Resolves once `client` is ready; rejects with {@link RedisConnectionError} (the driver's last
  * error as `cause`) when it is not within `timeoutMs`; `then` ends its message (what happens next).
@@ -113,14 +116,14 @@ export function waitReady(client: Redis, timeoutMs: number, label: string, then 
     };
     const timer = setTimeout(() => {
       done();
-      const why = last ? `: ${last.message}` : '';
-      reject(
-        new RedisConnectionError(
-          `Cannot reach Redis at ${label} within ${timeoutMs} ms${why}. Start redis-server there, or ` +
-            `pass the right connection (URL, credentials, tls).${then}`,
-          last ? { cause: last } : undefined,
-        ),
-      );
+      const said = last?.message.replace(/\.+$/, '');
+      const message =
+        said && AUTH_REFUSED.test(said)
+          ? `Redis at ${label} refused the credentials: ${said}. Give the right user and password ` +
+            `(redis://user:password@host:port, or the username and password options).${then}`
+          : `Cannot reach Redis at ${label} within ${timeoutMs} ms${said ? `: ${said}` : ''}. Start ` +
+            `redis-server there, or pass the right connection (URL, credentials, tls).${then}`;
+      reject(new RedisConnectionError(message, last ? { cause: last } : undefined));
     }, timeoutMs);
     client.on('ready', onReady).on('error', onError);
   });

@@ -5,6 +5,7 @@
  * ```
  * <prefix>:pools                pool member  -> expiry   a pool heartbeats every clientTtl/3
  * <prefix>:workers              worker info  -> expiry   a worker heartbeats every workerTtl/3
+ *                                                        (the zset expires with its last live worker)
  * <prefix>:<queue>:attached     worker info  -> expiry   workers serving that pool's queue
  * <prefix>:control              pub/sub channel: open, close, cancel (signed)
  * <prefix>:<queue>:*            the pool's BullMQ queue; deleted with the pool
@@ -20,8 +21,14 @@ const NOW = `local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
 
 const SCRIPTS = {
-  // KEYS: zset; ARGV: member, ttlMs. Adds or refreshes a member; returns Redis's time.
-  mpTouch: [1, `${NOW}\nredis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])\nreturn now`],
+  // KEYS: zset; ARGV: member, ttlMs, '1' to keep the whole zset at least ttlMs (so the entries of
+  // killed members go with it when no live one refreshes it). Adds or refreshes a member.
+  mpTouch: [
+    1,
+    `${NOW}\nredis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
+if ARGV[3] == '1' and redis.call('PTTL', KEYS[1]) < tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return now`,
+  ],
   // KEYS: zset; ARGV: '1' to drop expired members. Returns the live ones.
   mpLive: [
     1,
@@ -106,8 +113,13 @@ export class Registry {
     return (this.#redis as any)[name](...args);
   }
 
-  touch(key: string, member: string, ttlMs: number): Promise<number> {
-    return this.#call('mpTouch', key, member, ttlMs);
+  /** Adds or refreshes `member` for `ttlMs`; `expireKey` also keeps the zset itself only that long. */
+  touch(key: string, member: string, ttlMs: number, expireKey = false): Promise<number> {
+    return this.#call('mpTouch', key, member, ttlMs, expireKey ? '1' : '0');
+  }
+  /** Whether `pool` is registered (expired or not). */
+  async registered(pool: string): Promise<boolean> {
+    return (await this.#redis.zscore(this.keys.pools, pool)) !== null;
   }
   touchPresent(keys: readonly string[], member: string, ttlMs: number): Promise<number> {
     return keys.length === 0

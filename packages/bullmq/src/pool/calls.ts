@@ -139,6 +139,9 @@ export class Calls {
     const host = this.#host;
     return (async function* () {
       const scope = openScope(options, host.stop);
+      // This call's jobs not settled yet: once it stops (`signal`, `timeout`, an early exit, a
+      // failure), those still queued are removed and the running ones stopped on their workers.
+      const live = new Set<string>();
       try {
         const taskId = self.#taskId(task);
         await self.#started(scope);
@@ -150,9 +153,17 @@ export class Calls {
           if (!allPlain(items)) {
             for (let i = 0; i < items.length; i++) assertPortable(items[i], `items[${base + i}]`);
           }
-          const reply = self
-            .#submit(id, taskId, kind, base, items, scope.onMessage)
-            .then((r) => chunkResult(r, base));
+          live.add(id);
+          const reply = self.#submit(id, taskId, kind, base, items, scope.onMessage).then(
+            (r) => {
+              live.delete(id);
+              return chunkResult(r, base);
+            },
+            (error: unknown) => {
+              live.delete(id);
+              throw error;
+            },
+          );
           return { handle: id, reply: Promise.race([reply, scope.stopped]) };
         };
         yield* streamChunks(iterable as Iterable<unknown>, submit, (ids) => self.#cancel(ids), {
@@ -166,6 +177,7 @@ export class Calls {
         });
       } finally {
         scope.dispose();
+        if (live.size > 0) self.#cancel([...live]);
       }
     })();
   }

@@ -19,6 +19,8 @@ import { pack, unpack } from '../internal/wire.js';
 
 /** Events kept in the queue's stream; results are read from it as they come. */
 const EVENTS_MAX_LEN = 50_000;
+/** How long closing BullMQ's connections may take before they are cut. */
+const CLOSE_WAIT_MS = 3000;
 
 export interface JobsOptionsIn {
   readonly connection: ResolvedConnection;
@@ -157,8 +159,33 @@ export class Jobs {
     for (const id of [...this.#pending.keys()]) this.#settle(id)?.reject(error);
   }
 
-  async close(): Promise<void> {
-    await Promise.allSettled([this.#events?.close(), this.#queue?.close()]);
+  /**
+   * Closes BullMQ's connections. With Redis gone (`gone`, or when closing does not end within
+   * {@link CLOSE_WAIT_MS}) their clients are disconnected instead: BullMQ's `close()` would wait
+   * for a reconnection that may never come.
+   */
+  async close(gone = false): Promise<void> {
+    const closing = Promise.allSettled([this.#events?.close(), this.#queue?.close()]);
+    if (!gone) {
+      let timer: NodeJS.Timeout | undefined;
+      const closed = await Promise.race([
+        closing.then(() => true),
+        new Promise<false>((resolve) => {
+          timer = setTimeout(resolve, CLOSE_WAIT_MS, false);
+        }),
+      ]);
+      clearTimeout(timer);
+      if (closed) return;
+    }
+    for (const owner of [this.#events, this.#queue]) {
+      const backend = owner?.getBackend();
+      for (const client of [backend?.client, backend?.blockingClient]) {
+        void client?.then(
+          (c) => c.disconnect(),
+          () => {},
+        );
+      }
+    }
   }
 
   #settle(id: string): Pending | undefined {

@@ -1,5 +1,5 @@
 /** The options of the BullMQ `Pool`, checked by hand (the package has no zod). */
-import { isTaskRef, ValidationError } from '@multiproc/core';
+import { ValidationError } from '@multiproc/core';
 import type { RedisConnectionOptions } from '../internal/connection.js';
 import { checkModuleName, moduleUrlOf } from '../internal/task-ids.js';
 
@@ -136,34 +136,4 @@ function describe(value: unknown): string {
   if (typeof value === 'object')
     return value === null ? 'null' : Array.isArray(value) ? 'an array' : 'an object';
   return String(value);
-}
-
-const CALL_CHECKS: Record<string, (v: unknown) => boolean> = {
-  signal: (v) => v instanceof AbortSignal,
-  timeout: (v) => typeof v === 'number' && v >= 0,
-  callback: (v) => typeof v === 'function',
-  errorCallback: (v) => typeof v === 'function',
-  onProgress: (v) => typeof v === 'function',
-  onMessage: (v) => typeof v === 'function',
-  chunksize: (v) => typeof v === 'number' && Number.isInteger(v) && v > 0,
-  inflight: (v) => typeof v === 'number' && Number.isInteger(v) && v > 0,
-};
-
-/** Checks a call's task and options, as the local pool does. */
-export function checkCall(task: unknown, options: object, method: string): void {
-  if (!isTaskRef(task)) {
-    throw new ValidationError(
-      `Pool.${method}: 'task' must be a task reference made by defineTasks(), got ${describe(task)}.`,
-    );
-  }
-  if (options === null || typeof options !== 'object') {
-    throw new ValidationError(`Pool.${method}: the options must be an object.`);
-  }
-  for (const [key, value] of Object.entries(options)) {
-    const check = CALL_CHECKS[key];
-    if (!check) throw new ValidationError(`Pool.${method}: unknown option '${key}'.`);
-    if (value !== undefined && !check(value)) {
-      throw new ValidationError(`Pool.${method}: option '${key}' has a bad value (${describe(value)}).`);
-    }
-  }
 }

@@ -22,13 +22,13 @@ import {
   type TaskRef,
   type TaskResult,
 } from '@multiproc/core';
-import { Flatten, settleCall } from '@multiproc/core/internal';
+import { type CallInput, checkCall, Flatten, settleCall } from '@multiproc/core/internal';
 import { resolveConnection } from '../internal/connection.js';
 import { poolMember } from '../internal/control.js';
 import { resolveSecret, Signer } from '../internal/signing.js';
 import { Calls } from './calls.js';
 import { Jobs } from './jobs.js';
-import { checkCall, type PoolOptions, type ResolvedPoolOptions, resolvePoolOptions } from './options.js';
+import { type PoolOptions, type ResolvedPoolOptions, resolvePoolOptions } from './options.js';
 import { Session, type WorkerInfo } from './session.js';
 
 type State = 'running' | 'closed' | 'terminated';
@@ -68,6 +68,8 @@ export class Pool extends EventEmitter implements AsyncDisposable {
   readonly #calls: Calls;
   #state: State = 'running';
   #shutdown: Promise<void> | undefined;
+  /** Why the workers removed this pool, when they did (the user did not terminate it). */
+  #reapedWith: PoolClosedError | undefined;
 
   constructor(options: PoolOptions = {}) {
     super();
@@ -79,6 +81,7 @@ export class Pool extends EventEmitter implements AsyncDisposable {
     this.#keyPrefix = `${prefix}:${queue}:`;
     const member = poolMember(queue, signer);
     const onReaped = () => this.#reaped();
+    const onLost = (error: Error) => this.#lose(error);
     this.#session = new Session({
       connection,
       signer,
@@ -89,6 +92,7 @@ export class Pool extends EventEmitter implements AsyncDisposable {
       connectTimeout,
       events: this,
       onReaped,
+      onLost,
     });
     this.#jobs = new Jobs({
       connection,
@@ -163,7 +167,7 @@ export class Pool extends EventEmitter implements AsyncDisposable {
     args: TaskArgs<F> = [] as unknown as TaskArgs<F>,
     options: CallOptions = {},
   ): Promise<TaskResult<F>> {
-    this.#admit(task, options, 'apply');
+    this.#admit(task, options, 'apply', { args });
     return this.#calls.apply(task, args as unknown[], options) as Promise<TaskResult<F>>;
   }
 
@@ -180,7 +184,7 @@ export class Pool extends EventEmitter implements AsyncDisposable {
     args: TaskArgs<F> = [] as unknown as TaskArgs<F>,
     options: AsyncCallOptions<TaskResult<F>> = {},
   ): AsyncResult<TaskResult<F>> {
-    this.#admit(task, options, 'applyAsync');
+    this.#admit(task, options, 'applyAsync', { args });
     return new AsyncResult(
       settleCall(this.#calls.apply(task, args as unknown[], options) as Promise<TaskResult<F>>, options),
     );
@@ -200,7 +204,7 @@ export class Pool extends EventEmitter implements AsyncDisposable {
     iterable: Items<F>,
     options: MapOptions = {},
   ): Promise<TaskResult<F>[]> {
-    this.#admit(task, options, 'map');
+    this.#admit(task, options, 'map', { iterable });
     return this.#calls.collect(task, iterable, options, 'map') as Promise<TaskResult<F>[]>;
   }
 
@@ -215,7 +219,7 @@ export class Pool extends EventEmitter implements AsyncDisposable {
     iterable: Items<F>,
     options: MapOptions & AsyncCallOptions<TaskResult<F>[]> = {},
   ): AsyncResult<TaskResult<F>[]> {
-    this.#admit(task, options, 'mapAsync');
+    this.#admit(task, options, 'mapAsync', { iterable });
     return new AsyncResult(
       settleCall(this.#calls.collect(task, iterable, options, 'map') as Promise<TaskResult<F>[]>, options),
     );
@@ -232,7 +236,7 @@ export class Pool extends EventEmitter implements AsyncDisposable {
     iterable: ArgLists<F>,
     options: MapOptions = {},
   ): Promise<TaskResult<F>[]> {
-    this.#admit(task, options, 'starmap');
+    this.#admit(task, options, 'starmap', { iterable });
     return this.#calls.collect(task, iterable, options, 'star') as Promise<TaskResult<F>[]>;
   }
 
@@ -247,7 +251,7 @@ export class Pool extends EventEmitter implements AsyncDisposable {
     iterable: ArgLists<F>,
     options: MapOptions & AsyncCallOptions<TaskResult<F>[]> = {},
   ): AsyncResult<TaskResult<F>[]> {
-    this.#admit(task, options, 'starmapAsync');
+    this.#admit(task, options, 'starmapAsync', { iterable });
     return new AsyncResult(
       settleCall(this.#calls.collect(task, iterable, options, 'star') as Promise<TaskResult<F>[]>, options),
     );
@@ -265,7 +269,7 @@ export class Pool extends EventEmitter implements AsyncDisposable {
     iterable: Items<F>,
     options: ImapOptions = {},
   ): AsyncGenerator<TaskResult<F>, void, undefined> {
-    this.#admit(task, options, 'imap');
+    this.#admit(task, options, 'imap', { iterable });
     return new Flatten(this.#calls.chunks(task, iterable, options, 'map', true, 2)) as AsyncGenerator<
       TaskResult<F>,
       void,
@@ -284,7 +288,7 @@ export class Pool extends EventEmitter implements AsyncDisposable {
     iterable: Items<F>,
     options: ImapOptions = {},
   ): AsyncGenerator<TaskResult<F>, void, undefined> {
-    this.#admit(task, options, 'imapUnordered');
+    this.#admit(task, options, 'imapUnordered', { iterable });
     return new Flatten(this.#calls.chunks(task, iterable, options, 'map', false, 2)) as AsyncGenerator<
       TaskResult<F>,
       void,
@@ -340,26 +344,43 @@ export class Pool extends EventEmitter implements AsyncDisposable {
   }
 
   #reaped(): void {
-    this.#terminate(
-      new PoolClosedError(
-        `This pool missed its heartbeats for clientTtl (${this.#o.clientTtl} ms) and the workers removed it; ` +
-          'its calls were cancelled. Raise clientTtl if the event loop is blocked for that long.',
-      ),
+    this.#reapedWith = new PoolClosedError(
+      `This pool missed its heartbeats for clientTtl (${this.#o.clientTtl} ms) and the workers removed it; ` +
+        'its calls were cancelled. Raise clientTtl if the event loop is blocked for that long.',
     );
+    this.#terminate(this.#reapedWith);
+  }
+
+  /**
+   * Redis lost the pool: every pending and later call rejects with `error`, and the pool lets go
+   * of Redis at once (deleting what is left of its keys if Redis is there), so `join()` and
+   * `terminate()` only wait for that.
+   */
+  #lose(error: Error): void {
+    this.#stop.abort(error);
+    this.#jobs.failAll(error);
+    this.#calls.wake();
+    void this.#teardown();
   }
 
   #teardown(): Promise<void> {
     this.#shutdown ??= (async () => {
       await this.#ready.catch(() => {});
-      await this.#jobs.close();
+      await this.#jobs.close(!this.#session.connected);
       await this.#session.close();
     })();
     return this.#shutdown;
   }
 
-  #admit(task: unknown, options: object, method: string): void {
+  /** Checks a call as the local pool does (same errors), then whether the pool takes calls. */
+  #admit(task: unknown, options: object, method: string, input: CallInput): void {
+    if (this.#reapedWith) {
+      throw new PoolClosedError(`No new tasks can be submitted: ${this.#reapedWith.message}`, {
+        cause: this.#reapedWith,
+      });
+    }
     if (this.#state !== 'running')
       throw new PoolClosedError(`The pool is ${this.#state}: no new tasks can be submitted.`);
-    checkCall(task, options, method);
+    checkCall(task, options, method, input);
   }
 }

@@ -5,6 +5,7 @@
  */
 import type { EventEmitter } from 'node:events';
 import type { Redis } from 'ioredis';
+import { RedisConnectionError } from '../errors.js';
 import { createClient, debug, type ResolvedConnection, waitReady } from '../internal/connection.js';
 import { type ControlMessage, encodeControl, sweepQueue } from '../internal/control.js';
 import { Keys, Registry } from '../internal/registry.js';
@@ -40,6 +41,11 @@ export interface SessionOptions {
   readonly events: EventEmitter;
   /** Called when Redis no longer lists the pool (it missed heartbeats for `clientTtl`). */
   readonly onReaped: () => void;
+  /**
+   * Called once when Redis has lost the pool: the connection stayed down for `connectTimeout`, or
+   * Redis came back without the pool's keys (restarted without persistence, flushed).
+   */
+  readonly onLost: (error: RedisConnectionError) => void;
 }
 
 export class Session {
@@ -49,6 +55,11 @@ export class Session {
   #registry: Registry | undefined;
   #timer: NodeJS.Timeout | undefined;
   #registered = false;
+  /** When the last heartbeat went through (`Date.now()`). */
+  #lastBeat = 0;
+  /** Since when the connection is down, or `undefined` while it is up. */
+  #downSince: number | undefined;
+  #lost = false;
 
   constructor(options: SessionOptions) {
     this.#o = options;
@@ -82,6 +93,17 @@ export class Session {
       throw error;
     }
     this.#registry = new Registry(redis, new Keys(o.prefix));
+    redis.on('close', () => {
+      this.#downSince ??= Date.now();
+    });
+    redis.on('ready', () => {
+      this.#downSince = undefined;
+    });
+  }
+
+  /** Whether the connection is up right now. */
+  get connected(): boolean {
+    return this.#redis?.status === 'ready';
   }
 
   /** Registers the pool and announces it, so workers attach to its queue. */
@@ -89,6 +111,7 @@ export class Session {
     const o = this.#o;
     await this.#registry!.touch(this.#registry!.keys.pools, o.member, o.clientTtl);
     this.#registered = true;
+    this.#lastBeat = Date.now();
     await this.publish({ t: 'open', pool: o.member });
     this.#timer = setInterval(() => void this.refresh(), Math.min(MAX_TICK_MS, o.clientTtl / 3));
   }
@@ -101,6 +124,19 @@ export class Session {
   async refresh(): Promise<void> {
     if (!this.#registered || !this.#registry) return;
     const o = this.#o;
+    if (this.#downSince !== undefined) {
+      const down = Date.now() - this.#downSince;
+      if (down >= o.connectTimeout) {
+        this.#lose(
+          `Lost the connection to Redis at ${o.connection.label}: it has been down for ${down} ms ` +
+            `(connectTimeout ${o.connectTimeout} ms). The pending calls of this pool were rejected, since ` +
+            'their results could only come back through Redis (jobs already running may still finish ' +
+            'on their workers); every later call rejects with this error. This pool has let go of ' +
+            'Redis: create a new Pool once Redis is reachable again.',
+        );
+      }
+      return;
+    }
     let members: string[] | null;
     try {
       members = await this.#registry.poolTick(o.member, o.queue, o.clientTtl);
@@ -110,10 +146,22 @@ export class Session {
     }
     if (!this.#registered) return;
     if (members === null) {
+      // Reaped by the workers only after clientTtl without a heartbeat; sooner, Redis lost it.
+      if (Date.now() - this.#lastBeat < o.clientTtl) {
+        this.#lose(
+          `Redis at ${o.connection.label} lost this pool's keys (it restarted without persistence, or ` +
+            'was flushed, or evicted them): its queued jobs and the results not read yet are gone, so ' +
+            'the pending calls of this pool were rejected, and every later call rejects with this ' +
+            'error. Create a new Pool to go on; to survive a Redis restart, run Redis with persistence ' +
+            '(appendonly yes) and maxmemory-policy noeviction.',
+        );
+        return;
+      }
       this.#registered = false;
       o.onReaped();
       return;
     }
+    this.#lastBeat = Date.now();
     const seen = new Set<string>();
     for (const member of members) {
       const info = parseWorker(member);
@@ -129,6 +177,13 @@ export class Session {
       this.#workers.delete(id);
       o.events.emit('workerDestroy', info);
     }
+  }
+
+  #lose(message: string): void {
+    if (this.#lost) return;
+    this.#lost = true;
+    this.#registered = false;
+    this.#o.onLost(new RedisConnectionError(message));
   }
 
   /**

@@ -5,7 +5,7 @@
  * queue for other workers); a second signal hands them back at once.
  */
 import { readFileSync } from 'node:fs';
-import { cpuCount } from '@multiproc/core';
+import { ValidationError } from '@multiproc/core';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_REDIS_URL } from '../internal/connection.js';
 import { describeError } from './log.js';
@@ -16,9 +16,9 @@ const EXIT_LINGER_MS = 2_000;
 
 interface CliOptions {
   tasks: string[];
-  redis: string;
+  redis?: string;
   prefix: string;
-  concurrency: number;
+  concurrency?: number;
   context?: 'thread' | 'process';
   secretFile?: string;
   tlsCa?: string;
@@ -53,42 +53,68 @@ const program = new Command('multiproc-worker')
     '-t, --tasks <modules...>',
     'task modules to load, [name=]path; only their exported tasks run',
   )
+  // No default values here: commander would print them in --help, and $REDIS_URL may hold a password.
   .option(
     '-r, --redis <url>',
-    'Redis URL, redis:// or rediss:// (default: $REDIS_URL)',
-    process.env.REDIS_URL ?? DEFAULT_REDIS_URL,
+    `Redis URL, redis:// or rediss:// (default: $REDIS_URL, else ${DEFAULT_REDIS_URL})`,
   )
   .option('-p, --prefix <prefix>', 'key prefix shared with the pools', 'multiproc')
-  .option('-c, --concurrency <n>', 'tasks run at once (the local pool size)', int, cpuCount())
-  .addOption(new Option('--context <name>', 'where the local pool runs tasks').choices(['thread', 'process']))
+  .option(
+    '-c, --concurrency <n>',
+    'tasks run at once, the local pool size (default: the number of CPUs)',
+    int,
+  )
+  .addOption(
+    new Option('--context <name>', 'where the local pool runs tasks (default: thread)').choices([
+      'thread',
+      'process',
+    ]),
+  )
   .option('--secret-file <path>', 'read the shared secret from this file (default: $MULTIPROC_SECRET)')
   .option('--tls-ca <file>', 'CA certificate to verify a rediss:// server with')
   .option(
     '--lock-duration <ms>',
-    'job lock time; a dead worker is noticed after it (BullMQ lockDuration)',
+    'job lock time; a dead worker is noticed after it (BullMQ lockDuration) (default: 30000)',
     int,
   )
   .option(
     '--stalled-interval <ms>',
-    'how often to look for jobs of dead workers (BullMQ stalledInterval)',
+    'how often to look for jobs of dead workers (BullMQ stalledInterval) (default: 30000)',
     int,
   )
-  .option('--max-stalled-count <n>', 'how often a job may lose its worker before it fails', int)
-  .option('--max-tasks-per-child <n>', 'replace a local worker after this many tasks', int)
-  .option('--ttl <ms>', 'how long this worker stays registered without a heartbeat', int)
-  .option('--grace <ms>', 'on SIGTERM, how long running jobs may finish before they go back', int)
+  .option('--max-stalled-count <n>', 'how often a job may lose its worker before it fails (default: 1)', int)
+  .option(
+    '--max-tasks-per-child <n>',
+    'replace a local worker after this many tasks (default: unlimited)',
+    int,
+  )
+  .option('--ttl <ms>', 'how long this worker stays registered without a heartbeat (default: 15000)', int)
+  .option(
+    '--grace <ms>',
+    'on SIGTERM, how long running jobs may finish before they go back (default: 30000)',
+    int,
+  )
   .option('-q, --quiet', 'log lifecycle events and failures only, not every job')
   .showHelpAfterError('(run multiproc-worker --help for usage)')
   .addHelpText(
     'after',
     '\nThe shared secret comes from $MULTIPROC_SECRET (or --secret-file); pools need the same one.\n' +
-      'Example:\n  MULTIPROC_SECRET=... multiproc-worker --redis redis://10.0.0.5:6379 --tasks ./dist/tasks.js',
+      'Example:\n  MULTIPROC_SECRET=... multiproc-worker --redis redis://10.0.0.5:6379 --tasks ./dist/tasks.js\n',
   )
   .action(run);
 
 async function run(o: CliOptions): Promise<void> {
-  const secret = o.secretFile ? readFileSync(o.secretFile, 'utf8').trim() : undefined;
-  const connection = o.tlsCa ? { url: o.redis, tls: { ca: readFileSync(o.tlsCa) } } : o.redis;
+  const secret = o.secretFile
+    ? readFlagFile('--secret-file', o.secretFile).toString('utf8').trim()
+    : undefined;
+  if (secret === undefined && !process.env.MULTIPROC_SECRET) {
+    throw new ValidationError(
+      'multiproc-worker needs the shared secret that signs jobs and results: set MULTIPROC_SECRET or pass ' +
+        '--secret-file <path> (the pools need the same one; for example `openssl rand -hex 32`).',
+    );
+  }
+  const redis = o.redis ?? process.env.REDIS_URL ?? DEFAULT_REDIS_URL;
+  const connection = o.tlsCa ? { url: redis, tls: { ca: readFlagFile('--tls-ca', o.tlsCa) } } : redis;
   // Signals are handled from the start: one that arrives while the worker starts stops it then.
   let worker: WorkerHandle | undefined;
   let signals = 0;
@@ -123,9 +149,23 @@ async function run(o: CliOptions): Promise<void> {
   setTimeout(() => process.exit(), EXIT_LINGER_MS).unref();
 }
 
+/** The file a flag names; a `ValidationError` naming the flag and the path when it cannot be read. */
+function readFlagFile(flag: string, path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    const why = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : describeError(error);
+    throw new ValidationError(`${flag}: cannot read '${path}' (${why}); give the path of a readable file.`, {
+      cause: error,
+    });
+  }
+}
+
 try {
   await program.parseAsync();
 } catch (error) {
-  process.stderr.write(`multiproc-worker: ${describeError(error)}\n`);
+  // Our errors may name the command already (`multiproc-worker: ...`): name it once.
+  const text = describeError(error).replace(/^(\w+): multiproc-worker: /, '$1: ');
+  process.stderr.write(`multiproc-worker: ${text}\n`);
   process.exitCode = 1;
 }

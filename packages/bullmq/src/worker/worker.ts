@@ -43,6 +43,8 @@ class RemoteWorker implements WorkerHandle {
   readonly #log: StatusLog;
   readonly #member: string;
   readonly #attachments = new Map<string, Promise<Attachment | undefined>>();
+  /** queue -> the pool's registry member, for the pools attached. */
+  readonly #members = new Map<string, string>();
   /** Attachments letting their jobs finish while this worker stops (a second signal hands them back). */
   readonly #draining = new Set<Attachment>();
   /** Set by a second stop(): every attachment, draining now or later, hands its jobs back at once. */
@@ -94,7 +96,7 @@ class RemoteWorker implements WorkerHandle {
       this.#sub.on('error', () => {});
       this.#sub.on('message', (_channel: string, text: string) => this.#onControl(text));
       await this.#sub.subscribe(this.#registry.keys.control);
-      await this.#registry.touch(this.#registry.keys.workers, this.#member, o.ttl);
+      await this.#registry.touch(this.#registry.keys.workers, this.#member, o.ttl, true);
     } catch (error) {
       await this.#release();
       throw error;
@@ -128,7 +130,7 @@ class RemoteWorker implements WorkerHandle {
     const registry = this.#registry;
     const o = this.#o;
     try {
-      await registry.touch(registry.keys.workers, this.#member, o.ttl);
+      await registry.touch(registry.keys.workers, this.#member, o.ttl, true);
       await registry.touchPresent(
         [...this.#attachments.keys()].map((q) => registry.keys.attached(q)),
         this.#member,
@@ -181,6 +183,7 @@ class RemoteWorker implements WorkerHandle {
         log: this.#log,
         context: { signer: this.#signer, catalog: this.#catalog, local: this.#local!, log: this.#log },
       });
+      this.#members.set(queue, member);
       this.#log.event('attached', { pool: queue });
       return attachment;
     })().catch((error) => {
@@ -198,6 +201,8 @@ class RemoteWorker implements WorkerHandle {
     this.#attachments.delete(queue);
     const attachment = await attaching;
     if (!attachment) return;
+    const member = this.#members.get(queue);
+    this.#members.delete(queue);
     if (graceMs === undefined) await attachment.detach();
     else {
       this.#draining.add(attachment);
@@ -206,7 +211,27 @@ class RemoteWorker implements WorkerHandle {
       this.#draining.delete(attachment);
     }
     await this.#redis?.zrem(this.#registry.keys.attached(queue), this.#member).catch(() => {});
+    if (graceMs === undefined && member !== undefined) await this.#sweepIfGone(queue, member);
     this.#log.event('detached', { pool: queue, why });
+  }
+
+  /**
+   * A worker that let go of a pool's queue after the pool had stopped waiting for it (it was
+   * frozen, or cut off, past its registration) may have written the queue's keys again while it
+   * closed: the last worker out of a pool that is gone deletes them.
+   */
+  async #sweepIfGone(queue: string, member: string): Promise<void> {
+    const redis = this.#redis;
+    const registry = this.#registry;
+    if (redis?.status !== 'ready') return;
+    try {
+      if (await registry.registered(member)) return;
+      if ((await registry.live(registry.keys.attached(queue))).length > 0) return;
+      if ((await redis.exists(`${registry.keys.prefix}:${queue}:meta`)) === 0) return;
+      await sweepQueue(redis, registry, queue, 0);
+    } catch (error) {
+      this.#log.event('redis error', { pool: queue, error: describeError(error) });
+    }
   }
 
   stop(options: { grace?: number } = {}): Promise<void> {

@@ -1,0 +1,98 @@
+/**
+ * Redis lost under a running pool: restarted without its data, or gone for good. No call, `join()`
+ * or `terminate()` hangs: pending and later calls reject with `RedisConnectionError` saying what
+ * was lost, and the pool lets go of Redis.
+ */
+import { PoolClosedError } from '@multiproc/core';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { Pool, RedisConnectionError } from '../dist/index.js';
+import { tasks } from './fixtures/tasks.mjs';
+import { type RedisServer, redisMissing, startRedis } from './redis.js';
+import { SECRET, startWorkerProcess, type WorkerProcess } from './workers.js';
+
+const STEADY = ['--lock-duration', '15000', '--stalled-interval', '5000', '--ttl', '15000'];
+const settled = (p: Promise<unknown>) =>
+  p.then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error }),
+  );
+
+// A shared REDIS_URL server cannot be restarted by a test.
+describe.skipIf(redisMissing || process.env.REDIS_URL)('Redis lost under a pool', () => {
+  let redis: RedisServer;
+  const started: WorkerProcess[] = [];
+  const pools: Pool[] = [];
+  const worker = async () => {
+    const w = await startWorkerProcess(redis.url, ['--concurrency', '2', ...STEADY]);
+    started.push(w);
+    return w;
+  };
+  const pool = (options = {}) => {
+    const p = new Pool({ connection: redis.url, secret: SECRET, ...options });
+    pools.push(p);
+    return p;
+  };
+
+  beforeAll(async () => {
+    redis = await startRedis();
+  });
+  afterEach(async () => {
+    await Promise.all(started.splice(0).map((w) => w.stop('SIGKILL')));
+    await redis.restart();
+    await Promise.all(pools.splice(0).map((p) => p.terminate()));
+  }, 60_000);
+  afterAll(() => redis?.stop());
+
+  test('Redis restarted without its data mid-map: the map and later calls reject with RedisConnectionError, join() settles', async () => {
+    const w = await worker();
+    const p = pool();
+    const result = settled(p.map(tasks.sleep, Array(6).fill(2000), { chunksize: 1 }));
+    await w.waitFor(/job started .* job=m/);
+    await redis.restart();
+    const outcome = await result;
+    expect(outcome).toHaveProperty('error');
+    const error = (outcome as { error: Error }).error;
+    expect(error).toBeInstanceOf(RedisConnectionError);
+    expect(error.message).toMatch(/lost this pool's keys/);
+    expect(error.message).not.toMatch(/clientTtl/);
+    await expect(p.apply(tasks.square, [3])).rejects.toBeInstanceOf(RedisConnectionError);
+    p.close();
+    await p.join();
+  }, 60_000);
+
+  test('Redis restarted under an idle pool: the next call rejects with RedisConnectionError, not "terminated"', async () => {
+    await worker();
+    const p = pool();
+    expect(await p.apply(tasks.square, [2])).toBe(4);
+    await redis.restart();
+    const error = await p.apply(tasks.square, [3], { timeout: 20_000 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RedisConnectionError);
+    expect((error as Error).message).toMatch(/lost this pool's keys/);
+    p.close();
+    await p.join();
+  }, 60_000);
+
+  test('Redis gone for good mid-call: the call rejects with RedisConnectionError after connectTimeout, join() settles', async () => {
+    const w = await worker();
+    const p = pool({ connectTimeout: 2000 });
+    const call = settled(p.apply(tasks.sleep, [5000]));
+    await w.waitFor(/job started .* job=a1 /);
+    await redis.kill();
+    const outcome = await call;
+    expect((outcome as { error: unknown }).error).toBeInstanceOf(RedisConnectionError);
+    expect((outcome as { error: Error }).error.message).toMatch(/Lost the connection to Redis/);
+    await expect(p.apply(tasks.square, [3])).rejects.toBeInstanceOf(RedisConnectionError);
+    p.close();
+    await p.join();
+  }, 60_000);
+
+  test('Redis gone for good: terminate() settles at once and rejects the pending call with PoolClosedError', async () => {
+    const w = await worker();
+    const p = pool();
+    const call = settled(p.apply(tasks.sleep, [5000]));
+    await w.waitFor(/job started .* job=a1 /);
+    await redis.kill();
+    await p.terminate();
+    expect(((await call) as { error: unknown }).error).toBeInstanceOf(PoolClosedError);
+  }, 60_000);
+});
