@@ -83,6 +83,14 @@ describe.concurrent.each(['thread', 'process'])('programs in %s context', (conte
   });
 });
 
+describe.concurrent('a program that captures its output', () => {
+  it('replaced process.stdout.write: what a thread Process prints reaches it', async ({ expect }) => {
+    const { stdout, code } = await runProgram('captured-output.mjs', []);
+    expect(code).toBe(0);
+    expect(stdout.trim()).toBe(JSON.stringify({ captured: 'hello from the thread\n' }));
+  });
+});
+
 describe.concurrent('daemon processes', () => {
   it('a parent that exits does not wait for its daemon and leaves no orphan', async ({ expect }) => {
     const { stdout, code } = await runProgram('daemon-parent.mjs', ['process']);

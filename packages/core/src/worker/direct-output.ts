@@ -144,8 +144,12 @@ export function writeOutputDirectly(wholeLines = false): void {
  * Whether this realm's `process.stdout` reaches descriptor 1 synchronously: the main thread, or a
  * worker thread of this library that writes directly. A thread started from here may then write
  * directly too; one started from a thread of someone else's (whose output its owner may capture
- * through `new Worker(..., { stdout: true })`) goes through this thread's streams instead.
+ * through `new Worker(..., { stdout: true })`), or from a realm whose `process.stdout.write` or
+ * `process.stderr.write` was replaced, goes through this thread's streams instead.
  */
 export function writesOutputDirectly(isMainThread: boolean): boolean {
+  // A program that replaced its `process.stdout.write` (a capture, a logger, a progress bar) sees a
+  // thread's lines only through it: such a thread keeps Node's route.
+  if (Object.hasOwn(process.stdout, 'write') || Object.hasOwn(process.stderr, 'write')) return false;
   return isMainThread || (globalThis as Record<symbol, unknown>)[DIRECT_KEY] === true;
 }
