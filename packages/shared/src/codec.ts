@@ -48,17 +48,21 @@ import {
   instanceError,
   isUncloneable,
   methodsOf,
+  tooDeep,
   unreadable,
   unsendable,
 } from './internal/unsendable.js';
 import {
+  isHole,
   isMoved,
   isPassThrough,
   isPlainData,
   isPlatform,
   isPort,
   isShared,
+  MAX_NESTING,
   NodeBuffer,
+  ownIndexesFrom,
 } from './internal/value-kinds.js';
 
 export {
@@ -128,6 +132,23 @@ registerCodec(BUFFER_TYPE, (bytes: Uint8Array) => {
   return NodeBuffer ? NodeBuffer.from(own.buffer, own.byteOffset, own.byteLength) : own;
 });
 
+/**
+ * A copy of `arr`'s elements with its holes kept, as structured clone keeps them, in time
+ * proportional to its own keys (`slice()` of `a[4e9] = 1` walks all 4e9 indexes: minutes).
+ */
+function copyArray(arr: unknown[]): unknown[] {
+  const n = arr.length;
+  const out = new Array<unknown>(n);
+  for (let i = 0; i < n; i++) {
+    if (isHole(arr, i)) {
+      for (const j of ownIndexesFrom(arr, i)) out[j] = arr[j];
+      break;
+    }
+    out[i] = arr[i];
+  }
+  return out;
+}
+
 /** {@link isPlainData}, false when the value throws while it is scanned. */
 function isPlainDataSafe(value: unknown, errors: boolean): boolean {
   try {
@@ -157,7 +178,9 @@ function keeperOf(obj: Encodable, ctx: EncodeContext, keep: Map<object, Keeper> 
  * @throws {SerializationError} for a function or symbol anywhere in `value`, a `WeakMap`, `WeakSet`,
  *   `WeakRef` or `Promise`, an instance of a class with methods (it would arrive without them), a
  *   platform object whose clone would lose its state (`Headers`, `AbortSignal`; any to a process,
- *   `Blob` too), or a buffer an earlier send moved away (detached).
+ *   `Blob` too), a buffer an earlier send moved away (detached), or a value nested more than
+ *   1000 containers deep (the receiver's deserializer would overflow its stack; Python's pickle
+ *   raises RecursionError).
  * @example
  * const { value, encoded } = encodeValue({ at: new URL('https://example.com'), n: 1 }, 'thread');
  * console.log(encoded); // true: a decodeValue() call is needed on the other side
@@ -184,22 +207,24 @@ export function encodeValue<T>(
   // The path being read, for an error thrown by the value itself (a getter, a Proxy's trap).
   let at = rootPath;
 
-  const walk = (v: unknown, path: string): unknown => {
+  // `depth`: how many containers hold `v` (see MAX_NESTING).
+  const walk = (v: unknown, path: string, depth: number): unknown => {
     at = path;
     const t = typeof v;
     if (t === 'function') {
-      if (isEncodable(v)) return encodeOne(v, path);
+      if (isEncodable(v)) return encodeOne(v, path, depth);
       throw unsendable(path, v);
     }
     if (t === 'symbol') throw unsendable(path, v);
     if (t !== 'object' || v === null) return v;
     const obj = v as object;
     if (seen.has(obj)) return seen.get(obj);
-    if (isEncodable(obj)) return encodeOne(obj, path);
+    if (depth >= MAX_NESTING && !isPassThrough(obj)) throw tooDeep(path);
+    if (isEncodable(obj)) return encodeOne(obj, path, depth);
     const builtin = builtinEncoder(Object.getPrototypeOf(obj));
-    if (builtin) return encodeOne(obj, path, () => builtin(obj, target, path));
+    if (builtin) return encodeOne(obj, path, depth, () => builtin(obj, target, path));
     const encodeError = options.errors;
-    if (encodeError && obj instanceof Error) return encodeOne(obj, path, () => encodeError(obj, path));
+    if (encodeError && obj instanceof Error) return encodeOne(obj, path, depth, () => encodeError(obj, path));
     if (isPort(obj)) {
       if (target === 'process') throw portToProcess(path, options.destination);
       // A port can only be transferred, never copied: list it, as postMessage requires.
@@ -226,15 +251,24 @@ export function encodeValue<T>(
     if (Array.isArray(obj)) {
       seen.set(obj, obj);
       let out: unknown[] | undefined;
-      for (let i = 0; i < obj.length; i++) {
-        const item = obj[i];
-        // Numbers and strings dominate big arrays: skip the call for them.
-        if (typeof item !== 'object' && typeof item !== 'function' && typeof item !== 'symbol') continue;
-        const next = walk(item, `${path}[${i}]`);
+      const visit = (i: number, item: unknown): void => {
+        const next = walk(item, `${path}[${i}]`, depth + 1);
         at = path;
         if (next !== item) {
-          out ??= seen.set(obj, obj.slice()).get(obj) as unknown[];
+          out ??= seen.set(obj, copyArray(obj)).get(obj) as unknown[];
           out[i] = next;
+        }
+      };
+      const n = obj.length;
+      for (let i = 0; i < n; i++) {
+        const item = obj[i];
+        // Numbers and strings dominate big arrays: skip the call for them.
+        if (typeof item === 'object' || typeof item === 'function' || typeof item === 'symbol')
+          visit(i, item);
+        else if (item === undefined && isHole(obj, i)) {
+          // A sparse array: the rest by its own keys, not by `length` (see ownIndexesFrom).
+          for (const j of ownIndexesFrom(obj, i)) visit(j, obj[j]);
+          break;
         }
       }
       return out ?? obj;
@@ -244,8 +278,8 @@ export function encodeValue<T>(
       let changed = false;
       const entries: [unknown, unknown][] = [];
       for (const [k, item] of obj) {
-        const key = walk(k, `${path}.<key>`);
-        const next = walk(item, `${path}.get(${typeof k === 'string' ? JSON.stringify(k) : '…'})`);
+        const key = walk(k, `${path}.<key>`, depth + 1);
+        const next = walk(item, `${path}.get(${typeof k === 'string' ? JSON.stringify(k) : '…'})`, depth + 1);
         at = path;
         changed ||= key !== k || next !== item;
         entries.push([key, next]);
@@ -260,7 +294,7 @@ export function encodeValue<T>(
       let changed = false;
       const items: unknown[] = [];
       for (const item of obj) {
-        const next = walk(item, `${path}.<item>`);
+        const next = walk(item, `${path}.<item>`, depth + 1);
         at = path;
         changed ||= next !== item;
         items.push(next);
@@ -280,7 +314,7 @@ export function encodeValue<T>(
       const keyPath = `${path}.${key}`;
       at = keyPath;
       const item = (obj as Record<string, unknown>)[key];
-      const next = walk(item, keyPath);
+      const next = walk(item, keyPath, depth + 1);
       at = path;
       if (next !== item) {
         out ??= seen.set(obj, { ...obj }).get(obj) as Record<string, unknown>;
@@ -303,7 +337,7 @@ export function encodeValue<T>(
     return record;
   };
 
-  const encodeOne = (obj: object, path: string, builtin?: () => Encoded): unknown => {
+  const encodeOne = (obj: object, path: string, depth: number, builtin?: () => Encoded): unknown => {
     const ctx: EncodeContext = {
       target,
       path,
@@ -315,14 +349,15 @@ export function encodeValue<T>(
       ? builtin()
       : keeperOf(obj as Encodable, ctx, options.keep)[encodeSymbol](ctx);
     encoded = true;
-    const record = { [CODEC_TAG]: type, data: walk(data, `${path}<data>`) };
+    // The record is a container too: its data sits one level deeper.
+    const record = { [CODEC_TAG]: type, data: walk(data, `${path}<data>`, depth + 1) };
     seen.set(obj, record);
     return record;
   };
 
   let out: T;
   try {
-    out = walk(value, rootPath) as T;
+    out = walk(value, rootPath, 0) as T;
   } catch (err) {
     for (const cb of onEnd.splice(0)) cb(); // nothing is sent: what was encoded will not arrive
     throw err instanceof ProcessError ? err : unreadable(at, err);

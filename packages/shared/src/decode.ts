@@ -2,7 +2,7 @@
 import { CODEC_TAG, type CodecTarget, type DecodeContext } from './codec.js';
 import { SerializationError } from './errors.js';
 import { codecRegistry } from './internal/codec-registry.js';
-import { isPassThrough } from './internal/value-kinds.js';
+import { isHole, isPassThrough, ownIndexesFrom } from './internal/value-kinds.js';
 
 const registry = codecRegistry();
 
@@ -39,9 +39,18 @@ export function decodeValue<T>(value: T, source: CodecTarget): T {
       return live;
     }
     if (Array.isArray(v)) {
-      for (let i = 0; i < v.length; i++) {
+      const n = v.length;
+      for (let i = 0; i < n; i++) {
         const item = v[i];
         if (typeof item === 'object' && item !== null) v[i] = walk(item);
+        else if (item === undefined && isHole(v, i)) {
+          // Sparse: the rest by own keys (a[4e9] = 1 is one element), and the holes stay holes.
+          for (const j of ownIndexesFrom(v, i)) {
+            const x = v[j];
+            if (typeof x === 'object' && x !== null) v[j] = walk(x);
+          }
+          break;
+        }
       }
     } else if (v instanceof Map) {
       for (const [k, item] of v) v.set(k, walk(item));
