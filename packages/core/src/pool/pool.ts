@@ -81,7 +81,7 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
     this.#messages = new CallerMessages(this.#context === 'thread');
     const poolId = ++poolCounter;
     const init = PoolInit.create(
-      opts.initializer as TaskRef | undefined,
+      (opts.initializer ?? undefined) as TaskRef | undefined,
       opts.initargs,
       this.#context,
       poolId,
