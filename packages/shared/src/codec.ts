@@ -49,10 +49,12 @@ import {
   instanceError,
   isUncloneable,
   methodsOf,
+  tooDeep,
   unreadable,
   unsendable,
 } from './internal/unsendable.js';
 import {
+  isHole,
   isMoved,
   isPassThrough,
   isPlainData,
@@ -60,8 +62,10 @@ import {
   isPort,
   isShared,
   looksIntoNamed,
+  MAX_NESTING,
   NodeBuffer,
   namedFields,
+  ownIndexesFrom,
 } from './internal/value-kinds.js';
 
 export {
@@ -131,9 +135,21 @@ registerCodec(BUFFER_TYPE, (bytes: Uint8Array) => {
   return NodeBuffer ? NodeBuffer.from(own.buffer, own.byteOffset, own.byteLength) : own;
 });
 
-/** A shallow copy of `arr` with its named fields (`slice()` drops them). */
+/**
+ * A shallow copy of `arr` with its named fields (`slice()` drops them) and its holes kept, as
+ * structured clone keeps them, in time proportional to its own keys (`slice()` of `a[4e9] = 1`
+ * walks all 4e9 indexes: minutes).
+ */
 function copyArray(arr: unknown[], named: readonly string[]): unknown[] {
-  const out = arr.slice() as unknown[] & Record<string, unknown>;
+  const n = arr.length;
+  const out = new Array<unknown>(n) as unknown[] & Record<string, unknown>;
+  for (let i = 0; i < n; i++) {
+    if (isHole(arr, i)) {
+      for (const j of ownIndexesFrom(arr, i)) out[j] = arr[j];
+      break;
+    }
+    out[i] = arr[i];
+  }
   for (const key of named) out[key] = (arr as unknown as Record<string, unknown>)[key];
   return out;
 }
@@ -167,7 +183,9 @@ function keeperOf(obj: Encodable, ctx: EncodeContext, keep: Map<object, Keeper> 
  * @throws {SerializationError} for a function or symbol anywhere in `value`, a `WeakMap`, `WeakSet`,
  *   `WeakRef` or `Promise`, an instance of a class with methods (it would arrive without them), a
  *   platform object whose clone would lose its state (`Headers`, `AbortSignal`; any to a process,
- *   `Blob` too), or a buffer an earlier send moved away (detached).
+ *   `Blob` too), a buffer an earlier send moved away (detached), or a value nested more than
+ *   1000 containers deep (the receiver's deserializer would overflow its stack; Python's pickle
+ *   raises RecursionError).
  * @example
  * const { value, encoded } = encodeValue({ at: new URL('https://example.com'), n: 1 }, 'thread');
  * console.log(encoded); // true: a decodeValue() call is needed on the other side
@@ -198,18 +216,20 @@ export function encodeValue<T>(
     at = path;
     const t = typeof v;
     if (t === 'function') {
-      if (isEncodable(v)) return encodeOne(v, path);
+      if (isEncodable(v)) return encodeOne(v, path, depth);
       throw unsendable(path, v);
     }
     if (t === 'symbol') throw unsendable(path, v);
     if (t !== 'object' || v === null) return v;
     const obj = v as object;
     if (seen.has(obj)) return seen.get(obj);
-    if (isEncodable(obj)) return encodeOne(obj, path);
+    // `depth`: how many containers hold `v` (see MAX_NESTING).
+    if (depth >= MAX_NESTING && !isPassThrough(obj)) throw tooDeep(path);
+    if (isEncodable(obj)) return encodeOne(obj, path, depth);
     const builtin = builtinEncoder(Object.getPrototypeOf(obj));
-    if (builtin) return encodeOne(obj, path, () => builtin(obj, target, path));
+    if (builtin) return encodeOne(obj, path, depth, () => builtin(obj, target, path));
     const encodeError = options.errors;
-    if (encodeError && obj instanceof Error) return encodeOne(obj, path, () => encodeError(obj, path));
+    if (encodeError && obj instanceof Error) return encodeOne(obj, path, depth, () => encodeError(obj, path));
     if (isPort(obj)) {
       if (target === 'process') throw portToProcess(path, options.destination);
       // A port can only be transferred, never copied: list it, as postMessage requires.
@@ -238,13 +258,21 @@ export function encodeValue<T>(
       const named = looksIntoNamed(depth, value) ? namedFields(obj) : [];
       let out: Record<string, unknown> | undefined;
       const copy = () => (out ??= seen.set(obj, copyArray(obj, named)).get(obj) as Record<string, unknown>);
-      for (let i = 0; i < obj.length; i++) {
-        const item = obj[i];
-        // Numbers and strings dominate big arrays: skip the call for them.
-        if (typeof item !== 'object' && typeof item !== 'function' && typeof item !== 'symbol') continue;
+      const visit = (i: number, item: unknown): void => {
         const next = walk(item, `${path}[${i}]`, depth + 1);
         at = path;
         if (next !== item) copy()[i] = next;
+      };
+      const n = obj.length;
+      for (let i = 0; i < n; i++) {
+        const item = obj[i];
+        // Numbers and strings dominate big arrays: skip the call for them.
+        if (typeof item === 'object' || typeof item === 'function' || typeof item === 'symbol') visit(i, item);
+        else if (item === undefined && isHole(obj, i)) {
+          // A sparse array: the rest by its own keys, not by `length` (see ownIndexesFrom).
+          for (const j of ownIndexesFrom(obj, i)) visit(j, obj[j]);
+          break;
+        }
       }
       for (const key of named) {
         const item = (obj as unknown as Record<string, unknown>)[key];
@@ -340,7 +368,7 @@ export function encodeValue<T>(
     return record;
   };
 
-  const encodeOne = (obj: object, path: string, builtin?: () => Encoded): unknown => {
+  const encodeOne = (obj: object, path: string, depth: number, builtin?: () => Encoded): unknown => {
     const ctx: EncodeContext = {
       target,
       path,
@@ -352,14 +380,15 @@ export function encodeValue<T>(
       ? builtin()
       : keeperOf(obj as Encodable, ctx, options.keep)[encodeSymbol](ctx);
     encoded = true;
-    const record = { [CODEC_TAG]: type, data: walk(data, `${path}<data>`) };
+    // The record is a container too: its data sits one level deeper.
+    const record = { [CODEC_TAG]: type, data: walk(data, `${path}<data>`, depth + 1) };
     seen.set(obj, record);
     return record;
   };
 
   let out: T;
   try {
-    out = walk(value, rootPath) as T;
+    out = walk(value, rootPath, 0) as T;
   } catch (err) {
     for (const cb of onEnd.splice(0)) cb(); // nothing is sent: what was encoded will not arrive
     throw err instanceof ProcessError ? err : unreadable(at, err);

@@ -2,7 +2,7 @@
 import { CODEC_TAG, type CodecTarget, type DecodeContext } from './codec.js';
 import { SerializationError } from './errors.js';
 import { codecRegistry } from './internal/codec-registry.js';
-import { isPassThrough, looksIntoNamed, namedFields } from './internal/value-kinds.js';
+import { isHole, isPassThrough, looksIntoNamed, namedFields, ownIndexesFrom } from './internal/value-kinds.js';
 
 const registry = codecRegistry();
 
@@ -39,9 +39,18 @@ export function decodeValue<T>(value: T, source: CodecTarget): T {
       return live;
     }
     if (Array.isArray(v)) {
-      for (let i = 0; i < v.length; i++) {
+      const n = v.length;
+      for (let i = 0; i < n; i++) {
         const item = v[i];
         if (typeof item === 'object' && item !== null) v[i] = walk(item, depth + 1);
+        else if (item === undefined && isHole(v, i)) {
+          // Sparse: the rest by own keys (a[4e9] = 1 is one element), and the holes stay holes.
+          for (const j of ownIndexesFrom(v, i)) {
+            const x = v[j];
+            if (typeof x === 'object' && x !== null) v[j] = walk(x, depth + 1);
+          }
+          break;
+        }
       }
       // Named fields, where the sender looked into them (value-kinds.ts).
       const rec = v as unknown as Record<string, unknown>;

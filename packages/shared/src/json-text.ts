@@ -16,11 +16,12 @@
  *   (acorn's AST holds a RegExp per regular-expression literal);
  * - no object is reached twice (a clone keeps a shared reference or a cycle, JSON does not);
  * - nothing the codec acts on (an encodable object, a Buffer, a Map) and no Proxy (a clone
- *   refuses it); no `toJSON` where JSON would look for one.
+ *   refuses it); no `toJSON` where JSON would look for one;
+ * - no deeper than the codec's limit (`MAX_NESTING`), which `encodeValue()` then refuses by name.
  *
  * Anything else answers `undefined`, and the value goes by structured clone as before.
  */
-import { ENCODE_SYMBOL, FIELDS, kindOf } from './internal/value-kinds.js';
+import { ENCODE_SYMBOL, FIELDS, kindOf, MAX_NESTING } from './internal/value-kinds.js';
 
 /** A value as JSON text, with the leaves JSON cannot carry listed apart (see {@link encodeJson}). */
 export interface JsonEncoded {
@@ -155,6 +156,9 @@ function scan(root: object, holes: [object, string | number][], isProxy: IsProxy
   // shared reference would arrive as two objects.
   const seen = new Set<object>([root]);
   const stack: object[] = [root];
+  // Each stacked object's depth (the root is 1): a value deeper than the codec's limit is refused.
+  const depths: number[] = [1];
+  let depth = 1;
   // Most trees hold one class (acorn's Node): its kind is looked up once per run of it.
   let lastProto: object | null = null;
   const visit = (obj: object, key: string | number, item: unknown, inArray: boolean): boolean => {
@@ -169,11 +173,16 @@ function scan(root: object, holes: [object, string | number][], isProxy: IsProxy
     seen.add(item);
     // Met before: a shared reference or a cycle.
     if (seen.size === size) return false;
-    if (kind === OK) stack.push(item);
+    if (kind === OK) {
+      stack.push(item);
+      depths.push(depth + 1);
+    }
     return true;
   };
   while (stack.length > 0) {
     const obj = stack.pop() as object;
+    depth = depths.pop() as number;
+    if (depth > MAX_NESTING) return false;
     if ((obj as Record<symbol, unknown>)[ENCODE_SYMBOL] !== undefined) return false;
     const proto = Object.getPrototypeOf(obj);
     if (Array.isArray(obj)) {
@@ -182,6 +191,8 @@ function scan(root: object, holes: [object, string | number][], isProxy: IsProxy
       for (let i = 0; i < n; i++) {
         const item: unknown = obj[i];
         if (typeof item === 'string' || typeof item === 'boolean') continue;
+        // A hole: JSON would write null where a clone keeps the hole (and a[4e9] would take long).
+        if (item === undefined && !(i in obj)) return false;
         if (!visit(obj, i, item, true)) return false;
       }
       // A named field on an array (a RegExp match's `index`) is cloned, and dropped by JSON.

@@ -250,12 +250,14 @@ describe('codec protocol', () => {
       expect(encodeValue(tree(shared), 'thread').encoded).toBe(false);
     });
 
-    it('sends a list deeper than the quick scan goes as it is', () => {
+    it('sends a list 1000 levels deep as it is, and refuses a deeper one the receiver could not rebuild', () => {
       let list: { next: unknown } = { next: null };
-      for (let i = 0; i < 20_000; i++) list = { next: list };
+      for (let i = 0; i < 999; i++) list = { next: list };
       const out = encodeValue(list, 'thread');
       expect(out.value).toBe(list);
       expect(out.encoded).toBe(false);
+      for (let i = 0; i < 20_000; i++) list = { next: list };
+      expect(() => encodeValue(list, 'thread')).toThrow(SerializationError);
     });
 
     it('keeps cycles through class instances', () => {

@@ -114,11 +114,38 @@ function cloneable(value: unknown): boolean {
   }
 }
 
+/** Past this many levels the codec refuses a value (its `SerializationError` names the path). */
+const CODEC_NESTING = 1000;
+
+/** Whether `value` nests containers deeper than `limit` (a receiver could not rebuild it). */
+function deeperThan(value: unknown, limit: number): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const seen = new Set<object>();
+  const stack: [object, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [obj, level] = stack.pop()!;
+    if (level > limit) return true;
+    if (seen.has(obj)) continue;
+    seen.add(obj);
+    const items =
+      obj instanceof Map
+        ? [...obj.keys(), ...obj.values()]
+        : obj instanceof Set
+          ? [...obj]
+          : Object.values(obj);
+    for (const item of items) if (typeof item === 'object' && item !== null) stack.push([item, level + 1]);
+  }
+  return false;
+}
+
 /** A nested value (cause, aggregated error, error-valued field) as it can travel. */
 function packNested(value: unknown, depth: number, path: string): unknown {
   if (value instanceof Error && depth < MAX_DEPTH) {
     return { __errorRecord: toErrorRecord(value, depth + 1, path) };
   }
+  // Structured clone takes it here (a worker's deep stack), the caller's thread could not read it:
+  // the codec's SerializationError names the path and the limit (toErrorRecord sends that instead).
+  if (deeperThan(value, CODEC_NESTING)) encodeValue(value, 'thread', path);
   return cloneable(value) ? value : String(value);
 }
 
@@ -155,6 +182,8 @@ export function toErrorRecord(err: unknown, depth = 0, path = 'error', target?: 
       ? errorRecord(err, depth, reading)
       : thrownRecord(err, depth, reading, target);
   } catch (readErr) {
+    // A part too deep to send: the codec's own error says where and why.
+    if (readErr instanceof shared.SerializationError) return errorRecord(readErr, depth, { path });
     return errorRecord(unreadableError(err, reading.path, readErr), depth, { path });
   }
 }

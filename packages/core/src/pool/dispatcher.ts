@@ -36,6 +36,8 @@ export class Dispatcher {
   #adapter: TinypoolAdapter | undefined;
   #scheduled = false;
   #terminated = false;
+  /** Calls waiting on their input (no job of theirs here): terminate() fails them too. */
+  readonly #onTerminate = new Set<(error: unknown) => void>();
   #seq = 0;
   #initFailures = 0;
   /**
@@ -95,6 +97,19 @@ export class Dispatcher {
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
+  /**
+   * Calls `stop` with the pool's closed error once the pool is terminated (at once if it was): a
+   * call that waits on its input has no job here for terminate() to fail. Returns the unsubscribe.
+   */
+  whenTerminated(stop: (error: unknown) => void): () => void {
+    if (this.#terminated) {
+      stop(this.#config.closedError());
+      return () => {};
+    }
+    this.#onTerminate.add(stop);
+    return () => this.#onTerminate.delete(stop);
+  }
+
   /** Settles now what workers answered on their side lanes (an `imap` loop calls it between items). */
   poll(): void {
     this.#adapter?.poll();
@@ -134,6 +149,8 @@ export class Dispatcher {
   /** Rejects everything queued with the pool's closed error (terminate). */
   terminate(): void {
     this.#terminated = true;
+    for (const stop of [...this.#onTerminate]) stop(this.#config.closedError());
+    this.#onTerminate.clear();
     for (const entry of this.#queue.drain()) this.#finish(entry, false, this.#config.closedError());
     this.#checkIdle();
   }

@@ -50,7 +50,7 @@ export class PoolEngine {
     this.#messages = new CallerMessages(this.context === 'thread');
     const poolId = ++poolCounter;
     const init = PoolInit.create(
-      opts.initializer as TaskRef | undefined,
+      (opts.initializer ?? undefined) as TaskRef | undefined,
       opts.initargs,
       this.context,
       poolId,

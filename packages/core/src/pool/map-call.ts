@@ -90,12 +90,15 @@ export function mapChunks(
   // The chunks handed to the pool and not settled: an abort stops them all.
   const live = new Set<Entry>();
   let aborted: { error: unknown } | undefined;
+  // Stops the stream (set once it started): a call waiting on its input has no chunk to abort.
+  let interrupt: ((error: unknown) => void) | undefined;
   const hold = beginCall(
     options,
     pool.messages,
     (error) => {
       aborted = { error };
       dispatcher.abort([...live], error);
+      interrupt?.(error);
     },
     options.goesOn,
   );
@@ -146,14 +149,24 @@ export function mapChunks(
     byWorkerTime: true,
     ...(buffers === undefined ? {} : { buffers, recycleResults: context === 'thread' }),
     sizer: sizerOf(spec),
+    interruptible: (stop) => {
+      if (aborted) stop(aborted.error);
+      else interrupt = stop;
+    },
     read: (reply: ChunkReply) => readChunk(reply, context),
     ...(options.goesOn ? { itemFailure: (error: unknown) => failsOnlyItems(error, state) } : {}),
   });
   return (async function* () {
+    // Watched from the first read on (an imap never iterated holds nothing of the pool's).
+    const unwatch = dispatcher.whenTerminated((error) => {
+      aborted ??= { error };
+      interrupt?.(error);
+    });
     try {
       yield* inner;
     } finally {
       ended = true;
+      unwatch();
       hold.dispose();
     }
   })();

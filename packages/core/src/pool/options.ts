@@ -27,8 +27,11 @@ export interface PoolResourceLimits {
 
 /** Options of {@link Pool}. */
 export interface PoolOptions {
-  /** How many workers. Python: `processes`. @default cpuCount() */
-  processes?: number;
+  /**
+   * How many workers. Python: `processes`; `null` (Python's `None`) also means the default.
+   * @default cpuCount()
+   */
+  processes?: number | null;
   /** `'thread'` (worker_threads) or `'process'` (child processes), or a context from `getContext()` (Python: `Pool(context=ctx)`). @default getStartMethod() */
   context?: ContextName | ContextLike;
   /**
@@ -41,8 +44,9 @@ export interface PoolOptions {
    * workers are started for it. (Python respawns failing workers forever.)
    * @example
    * const pool = new Pool({ initializer: tasks.connect, initargs: ['postgres://db'] });
+   * `null` (Python's `None`) means none, as when it is left out.
    */
-  initializer?: TaskRef;
+  initializer?: TaskRef | null;
   /**
    * The initializer's arguments. Python: `initargs`. Encoded for each worker as it starts, so a
    * `Queue`, pipe end or manager proxy here is that worker's own copy (replacements get one too).
@@ -54,10 +58,11 @@ export interface PoolOptions {
   /**
    * Replace a worker after it has run this many tasks. Python: `maxtasksperchild`. A hard cap: a
    * worker never starts more, however calls are batched. One `apply`/`applyAsync` call is one
-   * task; one chunk of a `map`/`starmap`/`imap` is one task (as in Python).
+   * task; one chunk of a `map`/`starmap`/`imap` is one task (as in Python). `null` (Python's
+   * `None`) means unlimited, as when it is left out.
    * @default unlimited
    */
-  maxTasksPerChild?: number;
+  maxTasksPerChild?: number | null;
   /**
    * Workers kept even when idle; more start on demand up to `processes`. More than an explicit
    * `processes` throws `ValidationError`. @default processes
@@ -155,11 +160,11 @@ const fn = (z: any) => z.custom((v: unknown) => typeof v === 'function', 'expect
 export const poolOptionsSchema = lazySchema((z) =>
   z
     .object({
-      processes: positiveInt(z).max(MAX_PROCESSES).optional(),
+      processes: positiveInt(z).max(MAX_PROCESSES).nullable().optional(),
       context: contextSchema(z).optional(),
-      initializer: taskRefSchema(z).optional(),
+      initializer: taskRefSchema(z).nullable().optional(),
       initargs: z.array(z.unknown()).optional(),
-      maxTasksPerChild: positiveInt(z).optional(),
+      maxTasksPerChild: positiveInt(z).nullable().optional(),
       minProcesses: z.number().int().nonnegative().optional(),
       idleTimeout: z.number().nonnegative().optional(),
       maxQueue: positiveInt(z).optional(),
@@ -175,13 +180,17 @@ export const poolOptionsSchema = lazySchema((z) =>
     .strict(),
 );
 
+/** Python's `None` default: the option may be null, missing, or else must pass `test`. */
+const noneOr = (test: (value: unknown) => boolean) => (value: unknown) =>
+  value === null || optional(test)(value);
+
 /** The usual Pool options, checked without zod (see `parseOptions`). */
 export const poolOptionsQuick: QuickCheck = {
-  processes: optional(intIn(1, MAX_PROCESSES)),
+  processes: noneOr(intIn(1, MAX_PROCESSES)),
   context: optional((v) => (CONTEXT_NAMES as readonly unknown[]).includes(v)),
-  initializer: optional(isTaskRef),
+  initializer: noneOr(isTaskRef),
   initargs: optional(Array.isArray),
-  maxTasksPerChild: optional(intIn(1)),
+  maxTasksPerChild: noneOr(intIn(1)),
   minProcesses: optional(intIn(0)),
   idleTimeout: optional((v) => typeof v === 'number' && Number.isFinite(v) && v >= 0),
   maxQueue: optional(intIn(1)),
@@ -214,7 +223,7 @@ export const taskSchema = lazySchema((z) => z.object({ task: taskRefSchema(z) })
  * `cpuCount()`, it is capped there, so a program behaves alike on machines of any size).
  */
 export function resolvePoolOptions(opts: PoolOptions) {
-  if (opts.processes !== undefined && opts.minProcesses !== undefined && opts.minProcesses > opts.processes) {
+  if (opts.processes != null && opts.minProcesses !== undefined && opts.minProcesses > opts.processes) {
     throw new ValidationError(
       `Pool: minProcesses (${opts.minProcesses}) must not exceed processes (${opts.processes}). Lower minProcesses, or raise processes.`,
     );

@@ -9,7 +9,9 @@
  * - `ProcessLink`: the progress messages a child sends over its IPC channel, which arrive in order
  *   and before the batch's answer (tinypool's own reply takes one more hop, through a port).
  */
+
 import { MessageChannel, type MessagePort, receiveMessageOnPort } from 'node:worker_threads';
+import { SerializationError } from '@multiproc/shared';
 import type {
   CallReply,
   CancelMessage,
@@ -19,7 +21,11 @@ import type {
   SlotExit,
 } from '../internal/batch.js';
 import { Control, Phase } from '../internal/control.js';
+import { toErrorRecord } from '../internal/error-record.js';
 import type { Flight, JobsState } from './outcome.js';
+
+/** The codec's depth limit (see `MAX_NESTING` in @multiproc/shared), for the message. */
+const MAX_NESTING_HINT = 1000;
 
 /** One batch's progress as the slot that runs it sees it. */
 export interface Progress {
@@ -137,11 +143,29 @@ class ThreadProgress implements Progress {
       at ??= { offset: 0 };
       const read = control.read(job, at);
       // A reply posted just before the worker died may lack its tag: the port has it anyway.
-      replies[job] = read === undefined || read === 'posted' ? (this.#posted(seq, job) as CallReply) : read;
+      replies[job] = read === undefined || read === 'posted' ? this.#postedCall(seq, job) : read;
     }
     const phase = control.phase();
     this.#state = { claimed, replies, map, item: control.item(), inInit: phase === Phase.INIT };
     return this.#state;
+  }
+
+  /**
+   * A call's posted reply; one this thread cannot read (V8's deserializer overflowed its stack on
+   * a value the sender's checks let through) fails that call instead of throwing out of the pool.
+   */
+  #postedCall(seq: number, job: number): CallReply | undefined {
+    try {
+      return this.#posted(seq, job) as CallReply | undefined;
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      const refused = new SerializationError(
+        'result',
+        `Cannot receive result: ${why}. Send a flatter value (at most ${MAX_NESTING_HINT} levels deep).`,
+        { cause: error },
+      );
+      return { ok: false, error: toErrorRecord(refused) };
+    }
   }
 
   /** The next reply on the port: jobs post in order, so it is this job's or there is none. */

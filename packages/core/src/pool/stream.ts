@@ -83,6 +83,12 @@ export interface StreamOptions<R> {
    */
   readonly buffers?: Float64Buffers;
   /**
+   * Hands the stream a function that stops it with an error (the call's timeout or abort, the
+   * pool's terminate): the stream then rejects with it, also while it waits on an input that
+   * stopped yielding (whose pending `next()` is left behind, and its `return()` called unawaited).
+   */
+  readonly interruptible?: (stop: (error: unknown) => void) => void;
+  /**
    * Yielded `Float64Array` results are `buffers`' to reuse once the consumer asks for the next
    * chunk (it has read them by then). Default false.
    */
@@ -109,6 +115,20 @@ function iteratorOf(source: Iterable<unknown> | AsyncIterable<unknown>): AnyIter
   const syncIt = (source as Iterable<unknown>)?.[Symbol.iterator];
   if (typeof syncIt === 'function') return syncIt.call(source);
   throw new TypeError('The input must be an iterable or an async iterable.');
+}
+
+/**
+ * Asks an input to finish without waiting for it: a stalled async generator's `return()` settles
+ * only after its pending `next()` does, maybe never.
+ */
+function closeUnawaited(it: AnyIterator | undefined): void {
+  try {
+    const done = it?.return?.() as unknown;
+    if (done && typeof (done as PromiseLike<unknown>).then === 'function')
+      (done as PromiseLike<unknown>).then(undefined, () => {});
+  } catch {
+    // The input's own failure to close is no news for a call that already failed.
+  }
 }
 
 /**
@@ -168,6 +188,10 @@ export async function* streamChunks<
   let wake: (() => void) | undefined;
   // What onProgress threw, once it did: it is not called again, and the consumer gets the error.
   let progressFailure: { error: unknown } | undefined;
+  // Set once the call was stopped from outside (see StreamOptions.interruptible).
+  let interrupted: { error: unknown } | undefined;
+  // Rejects the input read in progress, whose own promise may never settle.
+  let cancelRead: ((error: unknown) => void) | undefined;
 
   // Arrays are sliced directly; other iterables are stepped, awaiting only async iterators.
   const array = Array.isArray(source) ? (source as unknown[]) : undefined;
@@ -199,7 +223,8 @@ export async function* streamChunks<
     let count = 0;
     try {
       while (count < size) {
-        const step = isAsync ? await it!.next() : (it!.next() as IteratorResult<unknown>);
+        if (interrupted) throw interrupted.error;
+        const step = isAsync ? await readAsync() : (it!.next() as IteratorResult<unknown>);
         if (step.done) {
           inputDone = true;
           break;
@@ -224,6 +249,16 @@ export async function* streamChunks<
     if (!packed) return items as I;
     return (count === size ? packed : packed.subarray(0, count)) as I;
   };
+
+  // One step of an async input, raced against an interrupt without keeping a reaction on any
+  // long-lived promise (one per step would pile up over a long imap).
+  const readAsync = (): Promise<IteratorResult<unknown>> =>
+    new Promise<IteratorResult<unknown>>((resolve, reject) => {
+      cancelRead = reject;
+      (it as AsyncIterator<unknown>).next().then(resolve, reject);
+    }).finally(() => {
+      cancelRead = undefined;
+    });
 
   const room = (): boolean =>
     (options.keepsAll ? running : pending.length) < (measured ? options.inflight : options.processes);
@@ -293,9 +328,9 @@ export async function* streamChunks<
   };
 
   const fillLoop = async (): Promise<void> => {
-    while (!inputDone && !stopped && room()) {
+    while (!inputDone && !stopped && !interrupted && room()) {
       const items = await readChunk();
-      if (items.length === 0 || stopped) break;
+      if (items.length === 0 || stopped || interrupted) break;
       const { handle, reply } = submit(items, read);
       track(handle, reply, items.length);
     }
@@ -304,6 +339,7 @@ export async function* streamChunks<
   const nextDone = async (): Promise<Pending<H, R>> => {
     for (;;) {
       if (progressFailure) throw progressFailure.error;
+      if (interrupted) throw interrupted.error;
       if (options.ordered) {
         if (pending[0]?.done) return pending.shift()!;
       } else {
@@ -317,6 +353,12 @@ export async function* streamChunks<
     }
   };
 
+  options.interruptible?.((error) => {
+    if (interrupted) return;
+    interrupted = { error };
+    cancelRead?.(error);
+    wake?.();
+  });
   try {
     await fill();
     for (;;) {
@@ -344,11 +386,13 @@ export async function* streamChunks<
       }
       await fill();
     }
+    if (interrupted) throw interrupted.error;
     if (inputError) throw inputError.error;
   } finally {
     // Early exit or failure: stop reading and drop what has not started.
     stopped = true;
-    if (!inputDone) await (it as AsyncIterator<unknown> | undefined)?.return?.();
+    if (interrupted) closeUnawaited(it);
+    else if (!inputDone) await (it as AsyncIterator<unknown> | undefined)?.return?.();
     const handles = pending.flatMap((p) => (p.handle === undefined ? [] : [p.handle]));
     if (handles.length > 0) cancel(handles);
   }

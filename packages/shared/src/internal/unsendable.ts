@@ -4,6 +4,7 @@
  * not survive the copy.
  */
 import { SerializationError, ValidationError } from '../errors.js';
+import { MAX_NESTING } from './nesting.js';
 
 // What the structured-clone algorithm refuses, found here so the error can name the path.
 const UNCLONEABLE = [
@@ -98,4 +99,19 @@ function describeArg(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (value === null || typeof value !== 'object') return String(value);
   return `a ${(value as object).constructor?.name ?? 'object'}`;
+}
+
+/** A path shortened for a message: its start and end (a too-deep value's path is thousands long). */
+function shortPath(path: string): string {
+  return path.length <= 120 ? path : `${path.slice(0, 60)}…${path.slice(-50)}`;
+}
+
+/** A value nested deeper than {@link MAX_NESTING} containers, met at `path`. */
+export function tooDeep(path: string): SerializationError {
+  return new SerializationError(
+    path,
+    `Cannot send ${shortPath(path)}: the value is nested more than ${MAX_NESTING} levels deep, ` +
+      'which the receiving side cannot rebuild (its stack would overflow; Python raises RecursionError). ' +
+      'Flatten it (for example a list of nodes with parent indexes) or send it as a string you parse on the other side.',
+  );
 }

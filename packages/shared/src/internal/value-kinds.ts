@@ -10,6 +10,7 @@
  * the path) is walked again in full.
  */
 
+import { MAX_NESTING } from './nesting.js';
 import { builtinEncoder } from './platform.js';
 import { isUncloneable, methodsOf } from './unsendable.js';
 
@@ -127,6 +128,27 @@ export function namedFields(arr: readonly unknown[]): string[] {
   return i === keys.length ? [] : keys.slice(i);
 }
 
+/**
+ * The indexes from `from` on at which `arr` holds an element, holes skipped, ascending. Costs
+ * what the array's own keys cost, not its `length`: a sparse array (`a[4e9] = 1`) is walked by
+ * this from its first hole on, as structured clone walks it.
+ */
+export function ownIndexesFrom(arr: readonly unknown[], from: number): number[] {
+  const out: number[] = [];
+  // Own keys list the array indexes first, in ascending order; named fields follow.
+  for (const key of Object.keys(arr)) {
+    const i = Number(key);
+    if (!Number.isInteger(i) || i < 0 || String(i) !== key) break;
+    if (i >= from) out.push(i);
+  }
+  return out;
+}
+
+/** Whether index `i` of `arr` is a hole (no element, not even `undefined`). */
+export function isHole(arr: readonly unknown[], i: number): boolean {
+  return arr[i] === undefined && !(i in arr);
+}
+
 /** How the scan treats an object: skip it, look inside, or give up (the full walk is needed). */
 export const LEAF = 0;
 export const FIELDS = 1;
@@ -159,19 +181,19 @@ export function kindOf(obj: object, proto: object): Kind {
   return kind;
 }
 
-/** Deeper than this, the quick scan assumes a cycle and starts over, tracking what it saw. */
-const MAX_DEPTH = 10_000;
+export { MAX_NESTING };
+
 /** More objects than this (shared references are seen once per path), the same. */
 const MAX_VISITS = 10_000_000;
 
 /**
  * Whether `value` holds nothing `encodeValue()` acts on: no function or symbol, no encodable
  * object, MessagePort, Buffer, Map, Set, moved buffer or shared memory. Such a value is posted
- * as it is.
+ * as it is. A value nested deeper than {@link MAX_NESTING} is not plain either (the walk refuses it).
  *
  * First without remembering what it saw: a Set of every object cost 10x the walk itself on a
  * 100k-node tree, more than half of a structured clone. A cycle shows up as a path deeper than
- * {@link MAX_DEPTH}; then (and past {@link MAX_VISITS}) it scans again with a Set.
+ * {@link MAX_NESTING}; then (and past {@link MAX_VISITS}) it scans again with a Set.
  */
 export function isPlainData(value: unknown, errors = false): boolean {
   const t = typeof value;
@@ -191,12 +213,15 @@ function scan(value: object, seen: Set<object> | undefined, errors: boolean): bo
     if (seen) {
       if (seen.has(obj)) continue;
       seen.add(obj);
-    } else if (depth > MAX_DEPTH || ++visits > MAX_VISITS) {
+    } else if (depth > MAX_NESTING || ++visits > MAX_VISITS) {
       return undefined;
     }
+    // Too deep to send (with `seen`, not a cycle): the full walk names where.
+    if (depth > MAX_NESTING) return false;
     if ((obj as Record<symbol, unknown>)[ENCODE_SYMBOL] !== undefined) return false;
     if (Array.isArray(obj)) {
-      for (let i = 0; i < obj.length; i++) {
+      const n = obj.length;
+      for (let i = 0; i < n; i++) {
         const item: unknown = obj[i];
         const it = typeof item;
         if (it === 'object') {
@@ -206,6 +231,18 @@ function scan(value: object, seen: Set<object> | undefined, errors: boolean): bo
           }
         } else if (it === 'function' || it === 'symbol') {
           return false;
+        } else if (it === 'undefined' && !(i in obj)) {
+          // A hole: the rest goes by own keys, so `a[4e9] = 1` costs one element, not 4e9.
+          for (const j of ownIndexesFrom(obj, i)) {
+            const x: unknown = obj[j];
+            const xt = typeof x;
+            if (xt === 'function' || xt === 'symbol') return false;
+            if (xt === 'object' && x !== null) {
+              stack.push(x as object);
+              depths.push(depth);
+            }
+          }
+          break;
         }
       }
       // Depth counts from 1 here (the value itself).

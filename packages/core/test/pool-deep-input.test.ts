@@ -1,0 +1,140 @@
+// Faults that used to hang a call: an async input that stops yielding (terminate, timeout and
+// abort must still settle the call), values nested too deep for the receiver's deserializer
+// (refused at the sender with SerializationError), sparse arrays (cost by elements, not length).
+import { ProcessError, SerializationError } from '@multiproc/shared';
+import { describe, expect, it } from 'vitest';
+import type { PoolClosedError } from '../src/index.ts';
+// @ts-expect-error: a plain JavaScript fixture (no types), loaded as is by the workers.
+import { nested, tasks as t } from './fixtures/deep-tasks.mjs';
+import { poolMaker, serializationFailure } from './helpers.ts';
+
+const makePool = poolMaker();
+
+/** Yields 1 and 2, then waits forever, like a socket that stops sending. */
+async function* stalls(star = false): AsyncGenerator<unknown> {
+  yield star ? [1] : 1;
+  yield star ? [2] : 2;
+  await new Promise(() => {});
+}
+
+const drain = async (it: AsyncIterable<unknown>) => {
+  const out: unknown[] = [];
+  for await (const v of it) out.push(v);
+  return out;
+};
+
+type Method = 'map' | 'mapAsync' | 'starmap' | 'imap' | 'imapUnordered';
+const METHODS: Method[] = ['map', 'mapAsync', 'starmap', 'imap', 'imapUnordered'];
+
+function call(pool: ReturnType<typeof makePool>, method: Method, options: object): Promise<unknown> {
+  if (method === 'map') return pool.map(t.square, stalls(), options);
+  if (method === 'starmap') return pool.starmap(t.square, stalls(true) as AsyncIterable<[number]>, options);
+  if (method === 'mapAsync') return Promise.resolve(pool.mapAsync(t.square, stalls(), options));
+  return drain(pool[method](t.square, stalls(), options));
+}
+
+/** The error `promise` rejects with (a resolution fails the test). */
+const failure = (promise: Promise<unknown>) =>
+  promise.then(
+    (v) => {
+      throw new Error(`resolved with ${JSON.stringify(v)}`);
+    },
+    (e: unknown) => e as Error,
+  );
+
+describe.each(['thread', 'process'] as const)('in the %s context', (context) => {
+  describe.each(METHODS)('%s over an async input that stops yielding', (method) => {
+    it('rejects with PoolClosedError on terminate()', { timeout: 20_000 }, async () => {
+      const pool = makePool({ processes: 2, context });
+      let reached!: () => void;
+      const waiting = new Promise<void>((resolve) => {
+        reached = resolve;
+      });
+      // The call has read both items and waits on the input once the pool answered them both.
+      const settled = failure(call(pool, method, { onProgress: (done: number) => done === 2 && reached() }));
+      await waiting;
+      await pool.terminate();
+      const err = await settled;
+      expect(err.name).toBe('PoolClosedError');
+      expect((err as PoolClosedError).code).toBe('MP_POOL_CLOSED');
+    });
+
+    it('rejects with TimeoutError on its timeout', { timeout: 20_000 }, async () => {
+      const pool = makePool({ processes: 2, context });
+      const err = await failure(call(pool, method, { timeout: 200 }));
+      expect(err).toBeInstanceOf(ProcessError);
+      expect(err.name).toBe('TimeoutError');
+    });
+
+    it('rejects with AbortError on its signal', { timeout: 20_000 }, async () => {
+      const pool = makePool({ processes: 2, context });
+      const controller = new AbortController();
+      const err = failure(call(pool, method, { signal: controller.signal }));
+      setTimeout(() => controller.abort(new Error('stop')), 100);
+      expect((await err).name).toBe('AbortError');
+      // The pool goes on.
+      expect(await pool.map(t.square, [3])).toEqual([9]);
+    });
+  });
+
+  describe('a value nested deeper than 1000 levels', () => {
+    it('as an argument: SerializationError naming the path and the limit, and the pool goes on', {
+      timeout: 20_000,
+    }, async () => {
+      const pool = makePool({ processes: 1, context });
+      // The argument list counts as a level: 999 below it is the most that goes.
+      expect(await pool.apply(t.depthOf, [nested(999)])).toBe(999);
+      const err = await serializationFailure(pool.apply(t.depthOf, [nested(3000)]));
+      expect(err.path).toMatch(/^args\[0\](\.c)+$/);
+      expect(err.message).toMatch(/1000/);
+      expect((await serializationFailure(pool.map(t.depthOf, [1, nested(2000)]))).path).toMatch(
+        /^items\[1\]/,
+      );
+      expect(await pool.apply(t.square, [3])).toBe(9);
+    });
+
+    it('as a result or a thrown error field: SerializationError, and the worker lives on', {
+      timeout: 20_000,
+    }, async () => {
+      const pool = makePool({ processes: 1, context });
+      expect(await pool.apply(t.depthOf, [(await pool.apply(t.nested, [1000])).c])).toBe(999);
+      const result = await serializationFailure(pool.apply(t.nested, [3000]));
+      expect(result.path).toMatch(/^result(\.c)+$/);
+      const mapped = await serializationFailure(pool.map(t.nested, [1, 3000]));
+      expect(mapped).toBeInstanceOf(SerializationError);
+      const thrown = await serializationFailure(pool.apply(t.throwNested, [3000]));
+      expect(thrown.path).toMatch(/^error\.data(\.c)+$/);
+      expect(await pool.apply(t.square, [4])).toBe(16);
+      pool.close();
+      await pool.join();
+    });
+
+    it('as an initarg: the Pool constructor throws SerializationError', () => {
+      expect(() =>
+        makePool({ processes: 1, context, initializer: t.depthOf, initargs: [nested(3000)] }),
+      ).toThrow(SerializationError);
+    });
+  });
+
+  it('sparse arrays cost by their elements, not their length, and keep their holes', {
+    timeout: 20_000,
+  }, async () => {
+    const pool = makePool({ processes: 1, context });
+    const back = (await pool.apply(t.sparse, [4e9])) as unknown[];
+    expect(back.length).toBe(4e9 + 1);
+    expect(Object.keys(back)).toEqual(['4000000000']);
+    const arg: unknown[] = [];
+    arg[5] = { x: 1 };
+    arg[4e9] = 2;
+    expect(await pool.apply(t.keysOf, [arg])).toEqual({ keys: ['5', '4000000000'], length: 4e9 + 1 });
+  });
+});
+
+describe('Python None defaults', () => {
+  it('processes, initializer and maxTasksPerChild accept null as "the default"', {
+    timeout: 20_000,
+  }, async () => {
+    const pool = makePool({ processes: null, initializer: null, maxTasksPerChild: null });
+    expect(await pool.map(t.square, [1, 2, 3])).toEqual([1, 4, 9]);
+  });
+});
