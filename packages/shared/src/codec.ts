@@ -267,7 +267,8 @@ export function encodeValue<T>(
       for (let i = 0; i < n; i++) {
         const item = obj[i];
         // Numbers and strings dominate big arrays: skip the call for them.
-        if (typeof item === 'object' || typeof item === 'function' || typeof item === 'symbol') visit(i, item);
+        if (typeof item === 'object' || typeof item === 'function' || typeof item === 'symbol')
+          visit(i, item);
         else if (item === undefined && isHole(obj, i)) {
           // A sparse array: the rest by its own keys, not by `length` (see ownIndexesFrom).
           for (const j of ownIndexesFrom(obj, i)) visit(j, obj[j]);

@@ -2,7 +2,13 @@
 import { CODEC_TAG, type CodecTarget, type DecodeContext } from './codec.js';
 import { SerializationError } from './errors.js';
 import { codecRegistry } from './internal/codec-registry.js';
-import { isHole, isPassThrough, looksIntoNamed, namedFields, ownIndexesFrom } from './internal/value-kinds.js';
+import {
+  isHole,
+  isPassThrough,
+  looksIntoNamed,
+  namedFields,
+  ownIndexesFrom,
+} from './internal/value-kinds.js';
 
 const registry = codecRegistry();
 
