@@ -1,18 +1,13 @@
 /**
- * A thread's connection to one manager, shared by all of its proxies there: one socket carrying
- * manager frames (rpc.ts). Requests are written at once, in the order they are made (the server
- * runs them in that order); answers come back by sequence number. The socket holds the program
- * open only while a request waits, so an idle proxy never keeps its program alive. An unbounded
- * wait sent to a manager this thread serves holds nothing: stuck.ts decides whether another party
- * could still answer it, or ends it.
- *
+ * A thread's connection to one manager (found with `clientFor()`, client-registry.ts), shared by
+ * all of its proxies there: one socket carrying manager frames (rpc.ts). Requests are written at
+ * once, in the order they are made (the server runs them in that order); answers come back by
+ * sequence number. The socket holds the program open only while a request waits, so an idle proxy
+ * never keeps its program alive. An unbounded wait sent to a manager this thread serves holds
+ * nothing: stuck.ts decides whether another party could still answer it, or ends it.
  * Pipelined calls (tag QUIET: a held lock's release, a registered writer's write) save a round
- * trip; client-pipeline.ts keeps what decides and reports them.
- *
- * This thread's clients, one per manager, are found with `clientFor()` (client-registry.ts).
- *
- * Calls nobody awaits are still applied before a worker's task result or end is reported:
- * `flush()` and `flushSync()`, see exit-connect.ts.
+ * trip; client-pipeline.ts keeps what decides and reports them. Calls nobody awaits are still
+ * applied before a worker's task result or end is reported: `flush()`/`flushSync()`, exit-connect.ts.
  */
 import type net from 'node:net';
 import { AuthenticationError, ManagerClosedError } from '../../errors.js';
