@@ -54,6 +54,7 @@ import {
   unsendable,
 } from './internal/unsendable.js';
 import {
+  copyArray,
   isHole,
   isMoved,
   isPassThrough,
@@ -134,25 +135,6 @@ registerCodec(BUFFER_TYPE, (bytes: Uint8Array) => {
   const own = spansBuffer(bytes) ? bytes : bytes.slice();
   return NodeBuffer ? NodeBuffer.from(own.buffer, own.byteOffset, own.byteLength) : own;
 });
-
-/**
- * A shallow copy of `arr` with its named fields (`slice()` drops them) and its holes kept, as
- * structured clone keeps them, in time proportional to its own keys (`slice()` of `a[4e9] = 1`
- * walks all 4e9 indexes: minutes).
- */
-function copyArray(arr: unknown[], named: readonly string[]): unknown[] {
-  const n = arr.length;
-  const out = new Array<unknown>(n) as unknown[] & Record<string, unknown>;
-  for (let i = 0; i < n; i++) {
-    if (isHole(arr, i)) {
-      for (const j of ownIndexesFrom(arr, i)) out[j] = arr[j];
-      break;
-    }
-    out[i] = arr[i];
-  }
-  for (const key of named) out[key] = (arr as unknown as Record<string, unknown>)[key];
-  return out;
-}
 
 /** {@link isPlainData}, false when the value throws while it is scanned. */
 function isPlainDataSafe(value: unknown, errors: boolean): boolean {

@@ -149,6 +149,25 @@ export function isHole(arr: readonly unknown[], i: number): boolean {
   return arr[i] === undefined && !(i in arr);
 }
 
+/**
+ * A shallow copy of `arr` with its named fields (`slice()` drops them) and its holes kept, as
+ * structured clone keeps them, in time proportional to its own keys (`slice()` of `a[4e9] = 1`
+ * walks all 4e9 indexes: minutes).
+ */
+export function copyArray(arr: unknown[], named: readonly string[]): unknown[] {
+  const n = arr.length;
+  const out = new Array<unknown>(n) as unknown[] & Record<string, unknown>;
+  for (let i = 0; i < n; i++) {
+    if (isHole(arr, i)) {
+      for (const j of ownIndexesFrom(arr, i)) out[j] = arr[j];
+      break;
+    }
+    out[i] = arr[i];
+  }
+  for (const key of named) out[key] = (arr as unknown as Record<string, unknown>)[key];
+  return out;
+}
+
 /** How the scan treats an object: skip it, look inside, or give up (the full walk is needed). */
 export const LEAF = 0;
 export const FIELDS = 1;
