@@ -57,9 +57,14 @@ export async function processJob(
   if (ctx.cancelled.has(id)) throw new UnrecoverableError('cancelled by its pool');
   const payload = unpack(data.body) as unknown[];
   const messages: Promise<unknown>[] = [];
+  // Settled (allSettled) before the job ends; a message for a job its pool cancelled meanwhile
+  // (its key removed: "Missing key") is not wanted any more, and must not be an unhandled rejection.
   const onMessage = data.msg
-    ? (value: unknown) =>
-        void messages.push(job.updateProgress(signBody(signer, 'message', queue, id, pack(value)) as any))
+    ? (value: unknown) => {
+        const sent = job.updateProgress(signBody(signer, 'message', queue, id, pack(value)) as any);
+        sent.catch(() => {});
+        messages.push(sent);
+      }
     : undefined;
   // The local pool listens on the signal once per chunk it cuts the job into.
   setMaxListeners(0, signal);
