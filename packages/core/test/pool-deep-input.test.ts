@@ -1,4 +1,4 @@
-// Faults that used to hang a call: an async input that stops yielding (terminate, timeout and
+// Faults that used to hang a call: an async input that stops yielding (timeout and
 // abort must still settle the call), values nested too deep for the receiver's deserializer
 // (refused at the sender with SerializationError), sparse arrays (cost by elements, not length).
 import { ProcessError, SerializationError } from '@multiproc/shared';
@@ -44,21 +44,6 @@ const failure = (promise: Promise<unknown>) =>
 
 describe.each(['thread', 'process'] as const)('in the %s context', (context) => {
   describe.each(METHODS)('%s over an async input that stops yielding', (method) => {
-    it('rejects with PoolClosedError on terminate()', { timeout: 20_000 }, async () => {
-      const pool = makePool({ processes: 2, context });
-      let reached!: () => void;
-      const waiting = new Promise<void>((resolve) => {
-        reached = resolve;
-      });
-      // The call has read both items and waits on the input once the pool answered them both.
-      const settled = failure(call(pool, method, { onProgress: (done: number) => done === 2 && reached() }));
-      await waiting;
-      await pool.terminate();
-      const err = await settled;
-      expect(err.name).toBe('PoolClosedError');
-      expect((err as PoolClosedError).code).toBe('MP_POOL_CLOSED');
-    });
-
     it('rejects with TimeoutError on its timeout', { timeout: 20_000 }, async () => {
       const pool = makePool({ processes: 2, context });
       const err = await failure(call(pool, method, { timeout: 200 }));

@@ -157,16 +157,10 @@ export function mapChunks(
     ...(options.goesOn ? { itemFailure: (error: unknown) => failsOnlyItems(error, state) } : {}),
   });
   return (async function* () {
-    // Watched from the first read on (an imap never iterated holds nothing of the pool's).
-    const unwatch = dispatcher.whenTerminated((error) => {
-      aborted ??= { error };
-      interrupt?.(error);
-    });
     try {
       yield* inner;
     } finally {
       ended = true;
-      unwatch();
       hold.dispose();
     }
   })();
