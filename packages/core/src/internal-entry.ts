@@ -19,5 +19,12 @@ export {
 } from './internal/error-record.js';
 export { AdaptiveChunks, defaultChunksize, knownLength } from './pool/chunks.js';
 export { Flatten } from './pool/flatten.js';
-export { type ChunkResults, type StreamOptions, type SubmitChunk, streamChunks } from './pool/stream.js';
+export {
+  type ChunkResults,
+  InputWaits,
+  type StopStream,
+  type StreamOptions,
+  type SubmitChunk,
+  streamChunks,
+} from './pool/stream.js';
 export { type CallInput, checkCall, settleCall } from './pool/util.js';

@@ -13,6 +13,7 @@ import type { DispatcherConfig, Entry, Held } from './entry.js';
 import { JobQueue } from './job-queue.js';
 import { holdLoop } from './keep-alive.js';
 import type { Flight, Outcome } from './outcome.js';
+import { InputWaits } from './stream-input.js';
 import type { TinypoolAdapter } from './tinypool.js';
 import { judge } from './verdict.js';
 
@@ -33,11 +34,14 @@ export class Dispatcher {
   readonly #held = new Set<Held>();
   readonly #sizers = new WeakMap<TaskSpec, AdaptiveChunks>();
   readonly #idleWaiters: Array<() => void> = [];
+  /**
+   * The map calls waiting on their input now: they have no job here for terminate() to fail, so
+   * terminate() stops them through this (with the pool's closed error).
+   */
+  readonly inputWaits = new InputWaits();
   #adapter: TinypoolAdapter | undefined;
   #scheduled = false;
   #terminated = false;
-  /** Calls waiting on their input (no job of theirs here): terminate() fails them too. */
-  readonly #onTerminate = new Set<(error: unknown) => void>();
   #seq = 0;
   #initFailures = 0;
   /**
@@ -97,19 +101,6 @@ export class Dispatcher {
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
-  /**
-   * Calls `stop` with the pool's closed error once the pool is terminated (at once if it was): a
-   * call that waits on its input has no job here for terminate() to fail. Returns the unsubscribe.
-   */
-  whenTerminated(stop: (error: unknown) => void): () => void {
-    if (this.#terminated) {
-      stop(this.#config.closedError());
-      return () => {};
-    }
-    this.#onTerminate.add(stop);
-    return () => this.#onTerminate.delete(stop);
-  }
-
   /** Settles now what workers answered on their side lanes (an `imap` loop calls it between items). */
   poll(): void {
     this.#adapter?.poll();
@@ -146,11 +137,10 @@ export class Dispatcher {
     this.#checkIdle();
   }
 
-  /** Rejects everything queued with the pool's closed error (terminate). */
+  /** Rejects everything queued, and stops the calls waiting on their input, with the pool's closed error (terminate). */
   terminate(): void {
     this.#terminated = true;
-    for (const stop of [...this.#onTerminate]) stop(this.#config.closedError());
-    this.#onTerminate.clear();
+    this.inputWaits.stopAll(this.#config.closedError);
     for (const entry of this.#queue.drain()) this.#finish(entry, false, this.#config.closedError());
     this.#checkIdle();
   }

@@ -153,6 +153,7 @@ export function mapChunks(
       if (aborted) stop(aborted.error);
       else interrupt = stop;
     },
+    inputWaits: dispatcher.inputWaits,
     read: (reply: ChunkReply) => readChunk(reply, context),
     ...(options.goesOn ? { itemFailure: (error: unknown) => failsOnlyItems(error, state) } : {}),
   });

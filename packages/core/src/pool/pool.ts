@@ -274,8 +274,8 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
   }
 
   /**
-   * Stops the workers at once; pending calls reject with `PoolClosedError`, running ones too.
-   * Python: `terminate`.
+   * Stops the workers at once; pending calls reject with `PoolClosedError`, running ones too, and
+   * so do map calls waiting on an async input that stopped yielding. Python: `terminate`.
    * @throws Nothing; calling it again does nothing.
    * @example
    * console.log(await pool.map(tasks.square, [1, 2, 3])); // [ 1, 4, 9 ]

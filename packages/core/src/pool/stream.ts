@@ -5,97 +5,18 @@
  * input order (or completion order). Leaving the loop early stops reading the input and cancels
  * the chunks still out. What a chunk is sent as, and what its reply holds, is the caller's.
  */
-import type { Float64Buffers } from './buffers.js';
 import { AdaptiveChunks, defaultChunksize, knownLength } from './chunks.js';
+import { closeUnawaited, iteratorOf } from './stream-input.js';
+import type { ChunkResults, StreamOptions, SubmitChunk } from './stream-options.js';
+import { ItemFailure } from './stream-options.js';
+
+export { InputWaits, type StopStream } from './stream-input.js';
+export { type ChunkResults, ItemFailure, type StreamOptions, type SubmitChunk } from './stream-options.js';
 
 /** Near the end of an input of known length, a chunk holds at most 1/(TAIL_SHARE * processes) of the rest... */
 const TAIL_SHARE = 2;
 /** ...unless the learned rate says that is under this much work. */
 const TAIL_FLOOR_MS = 1;
-
-/**
- * A chunk's results as the consumer gets them: the values before the first failure, and that
- * failure; `more`: the results of the chunk's items after the failure, when they ran on (an
- * `imap` without `chunksize` sends them again, as Python's one-item tasks would run them).
- */
-export interface ChunkResults {
-  readonly values: ArrayLike<unknown>;
-  readonly error?: unknown;
-  readonly more?: ChunkResults;
-}
-
-/**
- * What the stream yields in place of a chunk's results for a failed item when the call goes on
- * after it (`StreamOptions.itemFailure`): the consumer rejects that one `next()` with `error`.
- */
-export class ItemFailure {
-  readonly error: unknown;
-  constructor(error: unknown) {
-    this.error = error;
-  }
-}
-
-/**
- * How the caller runs one chunk: the handle to cancel it by (none if it failed at once) and its
- * reply, whose `ms` (worker time, when it says) sizes the next chunks of an input of unknown length.
- */
-export type SubmitChunk<H, R extends { readonly ms?: number | undefined }, I = unknown[]> = (
-  items: I,
-  base: number,
-) => { handle: H | undefined; reply: Promise<R> };
-
-export interface StreamOptions<R> {
-  readonly processes: number;
-  readonly chunksize: number | undefined;
-  readonly inflight: number;
-  readonly ordered: boolean;
-  /**
-   * The consumer keeps every result anyway (`map`): only chunks still running count against
-   * `inflight`, and a chunk that finishes lets the next one go at once, even while an older,
-   * slower chunk holds up the results in order.
-   */
-  readonly keepsAll?: boolean;
-  /**
-   * Whether `error` fails only the items it names and the call goes on after them (`imap`, as
-   * Python's `IMapIterator` does): the stream yields it as an {@link ItemFailure} and stays
-   * usable. Absent or false (`map`, or an error that ends the call, such as its abort), it
-   * throws: the stream ends and cancels what is still out. A failure a chunk's results carry
-   * (`read`'s `error`) and one its reply rejects with are both asked.
-   */
-  itemFailure?(error: unknown): boolean;
-  /** Told, as each chunk finishes (in completion order), how many results are ready so far. */
-  readonly onProgress: ((done: number, total: number | undefined) => void) | undefined;
-  /** How many results a finished chunk's reply holds; the chunk's item count by default. */
-  count?(reply: R): number;
-  /**
-   * Size every chunk by worker time, an input of known length too (capped at Python's size,
-   * `defaultChunksize`), and send one item a chunk, no more chunks than workers, until a first
-   * chunk of the call comes back. Default false: Python's size for a known length, the sizer's
-   * sizes otherwise.
-   */
-  readonly byWorkerTime?: boolean;
-  /** Reads a reply as the consumer reaches it; `base` is the position of its first item in the input. */
-  read(reply: R, base: number): ChunkResults;
-  /**
-   * Read an input that is not an array into buffers taken from here while its items are numbers:
-   * an all-number chunk is submitted as a `Float64Array` view (so `submit` must take
-   * `unknown[] | Float64Array`), and no array of boxed items lives on the heap meanwhile.
-   */
-  readonly buffers?: Float64Buffers;
-  /**
-   * Hands the stream a function that stops it with an error (the call's timeout or abort, the
-   * pool's terminate): the stream then rejects with it, also while it waits on an input that
-   * stopped yielding (whose pending `next()` is left behind, and its `return()` called unawaited).
-   */
-  readonly interruptible?: (stop: (error: unknown) => void) => void;
-  /**
-   * Yielded `Float64Array` results are `buffers`' to reuse once the consumer asks for the next
-   * chunk (it has read them by then). Default false.
-   */
-  readonly recycleResults?: boolean;
-  /** Sizes the adaptive chunks (shared, it carries what earlier calls learned); a new one by default. */
-  readonly sizer?: AdaptiveChunks;
-}
 
 interface Pending<H, R> {
   /** Dropped once the chunk ended: only a chunk still out is cancelled, and what the handle holds dies young. */
@@ -105,30 +26,6 @@ interface Pending<H, R> {
   settled: R | undefined;
   failure: unknown;
   done: boolean;
-}
-
-type AnyIterator = Iterator<unknown> | AsyncIterator<unknown>;
-
-function iteratorOf(source: Iterable<unknown> | AsyncIterable<unknown>): AnyIterator {
-  const asyncIt = (source as AsyncIterable<unknown>)?.[Symbol.asyncIterator];
-  if (typeof asyncIt === 'function') return asyncIt.call(source);
-  const syncIt = (source as Iterable<unknown>)?.[Symbol.iterator];
-  if (typeof syncIt === 'function') return syncIt.call(source);
-  throw new TypeError('The input must be an iterable or an async iterable.');
-}
-
-/**
- * Asks an input to finish without waiting for it: a stalled async generator's `return()` settles
- * only after its pending `next()` does, maybe never.
- */
-function closeUnawaited(it: AnyIterator | undefined): void {
-  try {
-    const done = it?.return?.() as unknown;
-    if (done && typeof (done as PromiseLike<unknown>).then === 'function')
-      (done as PromiseLike<unknown>).then(undefined, () => {});
-  } catch {
-    // The input's own failure to close is no news for a call that already failed.
-  }
 }
 
 /**
@@ -255,9 +152,13 @@ export async function* streamChunks<
   const readAsync = (): Promise<IteratorResult<unknown>> =>
     new Promise<IteratorResult<unknown>>((resolve, reject) => {
       cancelRead = reject;
+      options.inputWaits?.add(interrupt);
+      // Stopped at once (the pool was terminated already): the input is not read further.
+      if (interrupted) return;
       (it as AsyncIterator<unknown>).next().then(resolve, reject);
     }).finally(() => {
       cancelRead = undefined;
+      options.inputWaits?.delete(interrupt);
     });
 
   const room = (): boolean =>
@@ -267,9 +168,48 @@ export async function* streamChunks<
   const fill = (): Promise<void> => {
     filling ??= fillLoop().finally(() => {
       filling = undefined;
-      if (options.keepsAll && !inputDone && !stopped && room()) fill().catch(() => {});
+      // Not once interrupted: fillLoop() would return at once, and this would start it again,
+      // forever, in microtasks (the consumer, awaiting `filling`, would never see it unset).
+      if (options.keepsAll && !inputDone && !stopped && !interrupted && room()) fill().catch(() => {});
     });
     return filling;
+  };
+
+  // Waits for the fill to end, or, over an async input (which may stall for good), for a chunk to
+  // end first: results already in reach the consumer while the input is slow, and a failed item
+  // fails a `map` at once, not behind a read that may never return. A fill that fails once the
+  // wait is over fails the call as the input's error.
+  const filled = (): Promise<void> => {
+    const fillDone = fill();
+    if (!isAsync) return fillDone;
+    // A chunk that ended while the consumer was away has nothing left to wake this wait.
+    const ready = options.ordered ? pending[0]?.done : pending.some((p) => p.done);
+    if (ready || interrupted) {
+      fillDone.catch((error: unknown) => {
+        inputError ??= { error };
+        inputDone = true;
+      });
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve, reject) => {
+      let over = false;
+      const end = (failure?: { error: unknown }) => {
+        if (over) {
+          if (failure) inputError ??= failure;
+          inputDone ||= failure !== undefined;
+          return;
+        }
+        over = true;
+        wake = undefined;
+        if (failure) reject(failure.error);
+        else resolve();
+      };
+      wake = () => end();
+      fillDone.then(
+        () => end(),
+        (error: unknown) => end({ error }),
+      );
+    });
   };
 
   // A chunk that ended, either way. One function for all chunks, and one `then` a chunk (no
@@ -353,19 +293,21 @@ export async function* streamChunks<
     }
   };
 
-  options.interruptible?.((error) => {
+  function interrupt(error: unknown): void {
     if (interrupted) return;
     interrupted = { error };
     cancelRead?.(error);
     wake?.();
-  });
+  }
+  options.interruptible?.(interrupt);
   try {
-    await fill();
+    await filled();
     for (;;) {
+      if (interrupted) break;
       if (pending.length === 0) {
         // A fill started by a finished chunk may still be reading the next chunk.
         if (!filling) break;
-        await filling;
+        await filled();
         continue;
       }
       const p = await nextDone();
@@ -384,15 +326,20 @@ export async function* streamChunks<
         if (!options.itemFailure?.(error)) throw error;
         yield new ItemFailure(error);
       }
-      await fill();
+      await filled();
     }
     if (interrupted) throw interrupted.error;
     if (inputError) throw inputError.error;
   } finally {
-    // Early exit or failure: stop reading and drop what has not started.
+    // Early exit or failure: stop reading and drop what has not started. An async input whose
+    // `next()` is still pending (stalled, maybe for good) would answer an awaited `return()` only
+    // after it: the read is given up and the input asked to finish unawaited.
     stopped = true;
-    if (interrupted) closeUnawaited(it);
-    else if (!inputDone) await (it as AsyncIterator<unknown> | undefined)?.return?.();
+    const reading = cancelRead;
+    if (interrupted || reading) {
+      reading?.(interrupted?.error ?? new Error('The call ended while it waited on its input.'));
+      closeUnawaited(it);
+    } else if (!inputDone) await (it as AsyncIterator<unknown> | undefined)?.return?.();
     const handles = pending.flatMap((p) => (p.handle === undefined ? [] : [p.handle]));
     if (handles.length > 0) cancel(handles);
   }
