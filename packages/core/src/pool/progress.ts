@@ -53,8 +53,11 @@ export class ThreadLink implements SlotLink {
   readonly #control = Control.create();
   readonly #port: MessagePort;
   #portOut: MessagePort | undefined;
-  /** The flight that carries the port to the worker. */
-  #portFlight: Flight | undefined;
+  /**
+   * The port as the batch that carries it to the worker holds it (`Batch.port`): that batch may
+   * still come back unsent. The port, not the flight: a flight reaches its call's whole input.
+   */
+  #portSent: MessagePort | undefined;
   #current: ThreadProgress | undefined;
 
   constructor() {
@@ -75,7 +78,7 @@ export class ThreadLink implements SlotLink {
       flight.batch.control = this.#control.buffer;
       flight.batch.port = this.#portOut;
       flight.transfer.push(this.#portOut);
-      this.#portFlight = flight;
+      this.#portSent = this.#portOut;
       this.#portOut = undefined;
     }
     this.#current = new ThreadProgress(this.#control, this.#port, flight);
@@ -100,9 +103,9 @@ export class ThreadLink implements SlotLink {
 
   unsent(flight: Flight): void {
     // A message that fails to clone transfers nothing: the port is still ours to send.
-    if (flight !== this.#portFlight) return;
-    this.#portOut = flight.batch.port;
-    this.#portFlight = undefined;
+    if (this.#portSent === undefined || flight.batch.port !== this.#portSent) return;
+    this.#portOut = this.#portSent;
+    this.#portSent = undefined;
     flight.batch.control = undefined;
     flight.batch.port = undefined;
   }
@@ -115,7 +118,8 @@ export class ThreadLink implements SlotLink {
 class ThreadProgress implements Progress {
   readonly #control: Control;
   readonly #port: MessagePort;
-  readonly #flight: Flight;
+  /** Dropped once collected: the link keeps its last progress until the next batch. */
+  #flight: Flight | undefined;
   #state: JobsState | undefined;
 
   constructor(control: Control, port: MessagePort, flight: Flight) {
@@ -127,7 +131,8 @@ class ThreadProgress implements Progress {
   collect(): JobsState {
     if (this.#state) return this.#state;
     const control = this.#control;
-    const { jobs, seq } = this.#flight.batch;
+    const { jobs, seq } = this.#flight!.batch;
+    this.#flight = undefined;
     const claimed = control.claimed();
     // A map chunk has no call replies: it allocates no list for them (issue 18).
     let replies: (CallReply | undefined)[] = NO_REPLIES;

@@ -60,7 +60,10 @@ export class Slot implements PoolWorkerInfo {
   batches = 0;
   tasks = 0;
   readonly #observe: SlotObserver;
-  /** The last flight posted to this worker. */
+  /**
+   * The last flight posted to this worker, until it is answered (its progress read then): what a
+   * flight holds reaches its call's input, which must not outlive the call (issue 12, case 9).
+   */
   #flight: Flight | undefined;
   #state: SlotState = { name: 'starting' };
   #exited!: (state: Extract<SlotState, { name: 'exited' }>) => void;
@@ -71,7 +74,7 @@ export class Slot implements PoolWorkerInfo {
   #drained: Promise<void> = Promise.resolve();
   /** Gives back the copies the pool initializer's arguments made for this worker; set once they were sent. */
   #initArgsEnded: (() => void) | undefined;
-  /** The flight that carried them. */
+  /** The flight that carried them, until it is answered (a flight answered was sent). */
   #initFlight: Flight | undefined;
 
   constructor(info: PoolWorkerInfo & { readonly link: SlotLink; readonly observe: SlotObserver }) {
@@ -123,6 +126,8 @@ export class Slot implements PoolWorkerInfo {
 
   /** The answer to `flight` arrived: the worker is free unless it was handed another batch. */
   answered(flight: Flight): void {
+    if (this.#flight === flight) this.#flight = undefined;
+    if (this.#initFlight === flight) this.#initFlight = undefined;
     const state = this.#state;
     if (state.name === 'busy' && state.flight === flight) this.transition(IDLE);
   }
