@@ -23,7 +23,7 @@ class LineForwarder {
   constructor(source: Readable, target: Writable, watch?: (text: string) => void) {
     const write = (text: string) => {
       watch?.(text);
-      target.write(text);
+      writeForwarded(target, text);
     };
     this.done = new Promise((resolve) => {
       source.on('data', (chunk: Buffer | string) => this.#push(chunk, write));
@@ -57,9 +57,18 @@ class LineForwarder {
   }
 
   /** Reads what is left in the pipe `fd` now, without waiting, and writes it to `targetFd`. */
-  drainSync(fd: number | undefined, targetFd: number): void {
+  drainSync(fd: number | undefined, targetFd: number, target: Writable): void {
     if (this.#ended) return;
-    const write = (text: string) => void writeSync(targetFd, text);
+    let open = !isClosed(target);
+    const write = (text: string) => {
+      if (!open) return;
+      try {
+        writeSync(targetFd, text);
+      } catch {
+        // EPIPE: the reader left (`| head -1`); what is left of the child's output is dropped.
+        open = false;
+      }
+    };
     const buffer = Buffer.allocUnsafe(DRAIN_CHUNK_BYTES);
     for (let total = 0; fd !== undefined && total < DRAIN_LIMIT_BYTES; ) {
       let n: number;
@@ -74,6 +83,29 @@ class LineForwarder {
     }
     this.#finish(write);
   }
+}
+
+/**
+ * Writes a child's output to the parent's stream, or drops it once that stream is closed (the
+ * program's reader left: `node app.mjs | head -1`). The write that finds the reader gone would
+ * otherwise end the program with an unhandled `'error'` (EPIPE) on `process.stdout` for a line it
+ * did not print. The write's callback, which runs before the stream emits the error, adds a
+ * one-time listener for that very error; the program's own writes keep Node's usual behaviour.
+ */
+function writeForwarded(target: Writable, text: string): void {
+  if (isClosed(target)) return;
+  target.write(text, (error) => {
+    if (!error) return;
+    // Each failed write is emitted (process.stdout is never destroyed): one listener each.
+    target.once('error', (emitted: unknown) => {
+      // Another failure than the one this write met is the program's own: not ours to hide.
+      if (emitted !== error) throw emitted;
+    });
+  });
+}
+
+function isClosed(target: Writable): boolean {
+  return target.destroyed || target.writableEnded || Boolean(target.errored);
 }
 
 const DRAIN_CHUNK_BYTES = 64 * 1024;
@@ -125,8 +157,8 @@ export function forwardChildOutput(
     onOutOfMemory();
   });
   const drain: Drain = () => {
-    out.drainSync(pipeFd(stdout), 1);
-    err.drainSync(pipeFd(stderr), 2);
+    out.drainSync(pipeFd(stdout), 1, process.stdout);
+    err.drainSync(pipeFd(stderr), 2, process.stderr);
   };
   if (!hooked) process.on('exit', drainAll);
   hooked = true;
