@@ -5,7 +5,7 @@ import type { Job, JobReply, MapJob, MapReply, TaskSpec } from '../internal/batc
 import { thrownOrError } from '../internal/error-record.js';
 import type { ContextName } from '../options.js';
 import { Float64Buffers } from './buffers.js';
-import { AdaptiveChunks, type PreparedChunk, prepareChunk } from './chunks.js';
+import { AdaptiveChunks, type PreparedChunk, prepareChunk, unsendableNamedField } from './chunks.js';
 import type { Dispatcher, Entry, Held } from './dispatcher.js';
 import { Flatten } from './flatten.js';
 import type { CallerMessages } from './messages.js';
@@ -308,6 +308,11 @@ class ChunkEntry implements Entry {
   reject(error: unknown): void {
     this.#release();
     this.#reject(error);
+  }
+
+  unsent(): Error | undefined {
+    if (this.#items instanceof Float64Array) return undefined;
+    return unsendableNamedField(this.#items, this.#call.context, this.taskIndex);
   }
 
   /** Settled: the chunk is never sent again, so its items go back to the call's buffers. */
