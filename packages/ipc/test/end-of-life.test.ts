@@ -180,3 +180,24 @@ describe.each<Context>(['thread', 'process'])('a pending wait keeps the program 
     30_000,
   );
 });
+
+describe.each<Context>(['thread', 'process'])(
+  'JoinableQueue.join() after a consumer died (%s)',
+  (context) => {
+    // Python's join() blocks forever here; ours rejects once nothing can mark the task done, and
+    // says which items are missing their taskDone() (not a word about pipe ends).
+    it.each([
+      ['exited', 'joinable-consumer-exited'],
+      ['was killed', 'joinable-consumer-killed'],
+    ])(
+      'rejects with EOFError counting the item taken without taskDone() when the consumer %s',
+      async (_, scenario) => {
+        const { stdout, code } = await runKeepAlive(context, scenario);
+        // name, code, then: the taken item counted, taskDone() named, the item still queued counted
+        expect(stdout.trim()).toBe('EOFError MP_EOF true true true');
+        expect(code).toBe(0);
+      },
+      30_000,
+    );
+  },
+);
