@@ -291,15 +291,16 @@ function scan(
           break;
         }
       }
-      // Depth counts from 1 here (the value itself).
-      const named = depth - 1 <= namedDepth ? namedFields(obj) : NO_NAMED_FIELDS;
-      for (const key of named) {
-        const item: unknown = (obj as unknown as Record<string, unknown>)[key];
-        const it = typeof item;
-        if (it === 'function' || it === 'symbol') return false;
-        if (it === 'object' && item !== null) {
-          stack.push(item as object);
-          depths.push(depth);
+      // Depth counts from 1 here (the value itself). Not even an empty loop where nothing is looked into.
+      if (depth - 1 <= namedDepth) {
+        for (const key of namedFields(obj)) {
+          const item: unknown = (obj as unknown as Record<string, unknown>)[key];
+          const it = typeof item;
+          if (it === 'function' || it === 'symbol') return false;
+          if (it === 'object' && item !== null) {
+            stack.push(item as object);
+            depths.push(depth);
+          }
         }
       }
       continue;
