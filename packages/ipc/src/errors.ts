@@ -204,7 +204,10 @@ export function joinWaitsForever(unfinished: number, queued: number): EOFError {
         'exited or was killed) before it called taskDone() for it, or by a holder that never called it',
     );
   if (queued > 0)
-    parts.push(`${count(queued, 'item is', 'items are')} still in the queue, which nothing left can get`);
+    parts.push(
+      `${count(queued, 'item is', 'items are')} still in the queue, which nothing left can get (an ` +
+        'item a worker got just before it was killed may be among them: its get was not confirmed)',
+    );
   const what =
     unfinished > 0
       ? `${count(unfinished, 'task is', 'tasks are')} unfinished: ${parts.join(', and ')}`
