@@ -42,6 +42,29 @@ describe.each(['thread', 'process'] as const)('unsendable values in the %s conte
     expect((await pool.map(t.echo, [[1], [2]])).length).toBe(2);
   });
 
+  it.runIf(context === 'thread')(
+    'a library object in a named field of a result arrives live, also in a long chunk (no envelope)',
+    { timeout: 20_000 },
+    async () => {
+      const pool = makePool({ processes: 1, context });
+      const input = Array.from({ length: 100 }, (_, i) => i);
+      for (const chunksize of [100, 10]) {
+        const out = (await pool.map(t.namedValue, input, { chunksize })) as { v: { value: number } }[];
+        expect(out.map((r) => r.v.value)).toEqual(input);
+      }
+    },
+  );
+
+  it('a function in a named field of a result in a long chunk is named by its path, the worker lives on', {
+    timeout: 20_000,
+  }, async () => {
+    const pool = makePool({ processes: 1, context });
+    const input = Array.from({ length: 100 }, (_, i) => i);
+    const err = await serializationFailure(pool.map(t.namedFunctionAt50, input, { chunksize: 100 }));
+    expect(err.path).toBe('result[50].cb');
+    expect(await pool.apply(t.echo, [7])).toBe(7);
+  });
+
   it('a returned function gets advice for results (return data), an argument one for arguments (task reference)', {
     timeout: 20_000,
   }, async () => {

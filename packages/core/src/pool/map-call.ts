@@ -189,7 +189,8 @@ function readChunk(chunk: ChunkReply, context: ContextName): ChunkResults {
   const values = reply.json
     ? (decodeJson(reply.json) as unknown[])
     : reply.encoded
-      ? decodeValue(reply.values as unknown[], context)
+      ? // The worker encodes each result as a value of its own (map-run.ts): decode each so.
+        (reply.values as unknown[]).map((v) => decodeValue(v, context))
       : reply.values;
   if (!reply.error) return { values };
   const error = withTaskIndex(thrownOrError(reply.error, context), base + values.length);

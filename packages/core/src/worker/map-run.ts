@@ -4,13 +4,7 @@
  * own buffer). Also what calls share with it: how a result is packed, and what it moves.
  */
 
-import {
-  type CodecTarget,
-  decodeValue,
-  type EncodeOptions,
-  encodeJson,
-  encodeValue,
-} from '@multiproc/shared';
+import { type CodecTarget, decodeValue, encodeJson, encodeValue } from '@multiproc/shared';
 import type { MapJob, MapReply, TaskSpec } from '../internal/batch.js';
 import { clockMs } from '../internal/clock.js';
 import { ERRORS_AS_VALUES, toErrorRecord } from '../internal/error-record.js';
@@ -27,21 +21,13 @@ export function isThenable(value: unknown): value is PromiseLike<unknown> {
   return value !== null && typeof value === 'object' && typeof (value as any).then === 'function';
 }
 
-/**
- * Encodes one result; `options` of one of a chunk's results, which the caller decodes as one list,
- * say so (`listLength`).
- */
-export function packResult(
-  value: unknown,
-  path: string,
-  options: EncodeOptions = ERRORS_AS_VALUES,
-): { value: unknown; encoded: boolean } {
+export function packResult(value: unknown, path: string): { value: unknown; encoded: boolean } {
   if (value === null || typeof value !== 'object') {
     if (typeof value === 'function' || typeof value === 'symbol')
       encodeValue(value, context, path, ERRORS_AS_VALUES);
     return { value, encoded: false };
   }
-  const out = encodeValue(value, context, path, options);
+  const out = encodeValue(value, context, path, ERRORS_AS_VALUES);
   // What the result moves (a move()d buffer, a Buffer's bytes) goes back by transfer.
   for (const item of out.transfer) replyTransfer.push(item);
   return { value: out.value, encoded: out.encoded };
@@ -208,12 +194,11 @@ function safePack(
   error?: ReturnType<typeof toErrorRecord>;
 } {
   let encoded = false;
-  const options = { ...ERRORS_AS_VALUES, listLength: values.length };
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (v === null || (typeof v !== 'object' && typeof v !== 'function' && typeof v !== 'symbol')) continue;
     try {
-      const out = packResult(v, `result[${base + i}]`, options);
+      const out = packResult(v, `result[${base + i}]`);
       values[i] = out.value;
       encoded ||= out.encoded;
     } catch (err) {
