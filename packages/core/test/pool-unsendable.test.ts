@@ -26,6 +26,45 @@ describe.each(['thread', 'process'] as const)('unsendable values in the %s conte
     expect(await pool.map(t.echo, [1, 2])).toEqual([1, 2]);
   });
 
+  it('a function in a named field of an item in a long chunk is named by its path too', {
+    timeout: 20_000,
+  }, async () => {
+    // Items of a chunk over 64 are sent without their named fields looked into (no Object.keys()
+    // per item); structured clone refuses the function, and the failure path names it.
+    const pool = makePool({ processes: 1, context });
+    const items = Array.from({ length: 100 }, (_, i) => [i]);
+    items[50] = Object.assign([50], { cb: () => 1 });
+    const mapped = await serializationFailure(pool.map(t.echo, items, { chunksize: 100 }));
+    expect(mapped.path).toBe('items[50].cb');
+    const args = items.map((item) => [item]);
+    const starred = await serializationFailure(pool.starmap(t.echo, args, { chunksize: 100 }));
+    expect(starred.path).toBe('items[50][0].cb');
+    expect((await pool.map(t.echo, [[1], [2]])).length).toBe(2);
+  });
+
+  it.runIf(context === 'thread')(
+    'a library object in a named field of a result arrives live, also in a long chunk (no envelope)',
+    { timeout: 20_000 },
+    async () => {
+      const pool = makePool({ processes: 1, context });
+      const input = Array.from({ length: 100 }, (_, i) => i);
+      for (const chunksize of [100, 10]) {
+        const out = (await pool.map(t.namedValue, input, { chunksize })) as { v: { value: number } }[];
+        expect(out.map((r) => r.v.value)).toEqual(input);
+      }
+    },
+  );
+
+  it('a function in a named field of a result in a long chunk is named by its path, the worker lives on', {
+    timeout: 20_000,
+  }, async () => {
+    const pool = makePool({ processes: 1, context });
+    const input = Array.from({ length: 100 }, (_, i) => i);
+    const err = await serializationFailure(pool.map(t.namedFunctionAt50, input, { chunksize: 100 }));
+    expect(err.path).toBe('result[50].cb');
+    expect(await pool.apply(t.echo, [7])).toBe(7);
+  });
+
   it('a returned function gets advice for results (return data), an argument one for arguments (task reference)', {
     timeout: 20_000,
   }, async () => {

@@ -188,3 +188,34 @@ export class ManagerClosedError extends ClosedError {
     return 'MP_MANAGER_CLOSED';
   }
 }
+
+/**
+ * @internal The error of a `JoinableQueue.join()` that nothing left in the program could end:
+ * `unfinished` tasks, `queued` of them items still in the queue (the rest were got and never
+ * marked done; a copy's counts are the last its home reported).
+ */
+export function joinWaitsForever(unfinished: number, queued: number): EOFError {
+  const count = (n: number, one: string, many: string) => (n === 1 ? `1 ${one}` : `${n} ${many}`);
+  const got = unfinished - queued;
+  const parts: string[] = [];
+  if (got > 0)
+    parts.push(
+      `${count(got, 'item was', 'items were')} taken by a worker that ended (returned, threw, ` +
+        'exited or was killed) before it called taskDone() for it, or by a holder that never called it',
+    );
+  if (queued > 0)
+    parts.push(
+      `${count(queued, 'item is', 'items are')} still in the queue, which nothing left can get (an ` +
+        'item a worker got just before it was killed may be among them: its get was not confirmed)',
+    );
+  const what =
+    unfinished > 0
+      ? `${count(unfinished, 'task is', 'tasks are')} unfinished: ${parts.join(', and ')}`
+      : 'Its tasks are unfinished';
+  return new EOFError(
+    `JoinableQueue.join() would wait forever. ${what}; no other copy of the queue is open in a live ` +
+      'thread or process, and this program has nothing else left to do. Call taskDone() once for ' +
+      'every item got, in a finally block so that an item whose work failed counts too; where a ' +
+      'worker may die before its taskDone(), count the items it finished yourself instead of joining.',
+  );
+}

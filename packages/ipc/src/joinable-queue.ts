@@ -1,6 +1,6 @@
 /** JoinableQueue: a Queue whose consumers mark items done. Mirrors Python's `multiprocessing.JoinableQueue`. */
 import { registerCodec, ValidationError } from '@multiproc/shared';
-import { EOFError, waitsForever } from './errors.js';
+import { EOFError, joinWaitsForever } from './errors.js';
 import { EOF } from './internal/protocol/item.js';
 import { adoptQueue, type QueueData, remoteQueueHandle } from './internal/queue-copy.js';
 import { queueName } from './internal/queue-name.js';
@@ -51,7 +51,10 @@ export class JoinableQueue<T = unknown> extends Queue<T> {
   /**
    * Resolves once every item put so far has been marked done. Python: `join()`.
    * @throws {EOFError} when tasks are unfinished and nothing left could mark them done (no other
-   * copy of the queue is open in a live worker, and the program has nothing else to do).
+   * copy of the queue is open in a live worker, and the program has nothing else to do): for
+   * example a worker got an item and ended (exited, was killed) before its `taskDone()`. The
+   * message says how many items were got and never marked done, and how many are still queued.
+   * Python's `join()` blocks forever there.
    * @throws {EOFError} when the process that owns this queue exited first.
    * @throws {ClosedError} after `close()`, and at once when this copy is closed while it waits.
    * @example
@@ -67,7 +70,10 @@ export class JoinableQueue<T = unknown> extends Queue<T> {
     if (r !== STUCK && r !== EOF) return; // joined
     const closed = this.closedWhileWaiting('join()');
     if (closed) throw closed;
-    if (r === STUCK) throw waitsForever(`${this[queueName]}.join()`);
+    if (r === STUCK) {
+      const { unfinished, queued } = this.handle.taskCounts();
+      throw joinWaitsForever(unfinished, queued);
+    }
     throw new EOFError(
       'The process that owns this queue has exited: its tasks can no longer be marked done.',
     );

@@ -180,3 +180,28 @@ describe.each<Context>(['thread', 'process'])('a pending wait keeps the program 
     30_000,
   );
 });
+
+describe.each<Context>(['thread', 'process'])(
+  'JoinableQueue.join() after a consumer died (%s)',
+  (context) => {
+    // Python's join() blocks forever here; ours rejects once nothing can mark the task done, and
+    // says which items are missing their taskDone() (not a word about pipe ends).
+    it('rejects with EOFError counting the item taken without taskDone() when the consumer exited', async () => {
+      // process.exit() lets the consumer's copy confirm its get: 1 taken, the other item queued.
+      const { stdout, code } = await runKeepAlive(context, 'joinable-consumer-exited');
+      expect(stdout.trim()).toBe('EOFError MP_EOF advice=true taken=1 queued=1');
+      expect(code).toBe(0);
+    }, 30_000);
+
+    it('rejects with EOFError counting both unfinished items when the consumer was killed', async () => {
+      // A kill may come before the consumer's get was confirmed to the queue: that item is then
+      // back in the queue (delivered again to a live consumer), and counted there.
+      const { stdout, code } = await runKeepAlive(context, 'joinable-consumer-killed');
+      expect([
+        'EOFError MP_EOF advice=true taken=1 queued=1',
+        'EOFError MP_EOF advice=true taken=0 queued=2',
+      ]).toContain(stdout.trim());
+      expect(code).toBe(0);
+    }, 30_000);
+  },
+);

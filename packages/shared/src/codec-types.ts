@@ -69,6 +69,15 @@ export interface EncodeOptions {
    * itself, any other keeps its name and own fields). A `DOMException` keeps its own codec.
    */
   readonly errors?: ErrorEncoder;
+  /**
+   * The value is one item of a list of this many items that the receiver decodes as one value
+   * (a pool's map chunk), sent item by item so that an error names the item: arrays have their
+   * named fields looked into for objects to encode as in the whole list, so in this item itself
+   * only when the list has at most 64 items, and never deeper. A long list's items (a `map()`
+   * over pairs) so pay no `Object.keys()` per pair.
+   * @default undefined: the value is sent on its own
+   */
+  readonly listLength?: number;
 }
 
 /** Encodes an error met at `path` (see {@link EncodeOptions.errors}). */

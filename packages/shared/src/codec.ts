@@ -62,10 +62,11 @@ import {
   isPlatform,
   isPort,
   isShared,
-  looksIntoNamed,
   MAX_NESTING,
+  NO_NAMED_FIELDS,
   NodeBuffer,
   namedFields,
+  namedFieldsDepth,
   ownIndexesFrom,
 } from './internal/value-kinds.js';
 
@@ -137,9 +138,9 @@ registerCodec(BUFFER_TYPE, (bytes: Uint8Array) => {
 });
 
 /** {@link isPlainData}, false when the value throws while it is scanned. */
-function isPlainDataSafe(value: unknown, errors: boolean): boolean {
+function isPlainDataSafe(value: unknown, errors: boolean, namedDepth: number): boolean {
   try {
-    return isPlainData(value, errors);
+    return isPlainData(value, errors, namedDepth);
   } catch {
     return false;
   }
@@ -180,7 +181,9 @@ export function encodeValue<T>(
 ): EncodeResult<T> {
   // Most values need nothing: send them as they are, without building paths or copies. (A Proxy
   // whose trap throws makes the scan throw: the walk below then names where.)
-  if (isPlainDataSafe(value, options.errors !== undefined))
+  // How deep arrays have their named fields looked into (value-kinds.ts), decided once.
+  const namedDepth = namedFieldsDepth(value, options.listLength);
+  if (isPlainDataSafe(value, options.errors !== undefined, namedDepth))
     return { value, transfer: [], encoded: false, receiverEnded: NOTHING };
   const transfer: TransferItem[] = [];
   const onEnd: (() => void)[] = [];
@@ -237,7 +240,7 @@ export function encodeValue<T>(
     }
     if (Array.isArray(obj)) {
       seen.set(obj, obj);
-      const named = looksIntoNamed(depth, value) ? namedFields(obj) : [];
+      const named = depth <= namedDepth ? namedFields(obj) : NO_NAMED_FIELDS;
       let out: Record<string, unknown> | undefined;
       const copy = () => (out ??= seen.set(obj, copyArray(obj, named)).get(obj) as Record<string, unknown>);
       const visit = (i: number, item: unknown): void => {

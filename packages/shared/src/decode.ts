@@ -5,8 +5,8 @@ import { codecRegistry } from './internal/codec-registry.js';
 import {
   isHole,
   isPassThrough,
-  looksIntoNamed,
   namedFields,
+  namedFieldsDepth,
   ownIndexesFrom,
 } from './internal/value-kinds.js';
 
@@ -26,6 +26,7 @@ export function decodeValue<T>(value: T, source: CodecTarget): T {
   const ctx: DecodeContext = { source };
   // Maps each received object to what replaces it, so shared references and cycles stay intact.
   const seen = new Map<object, unknown>();
+  const namedDepth = namedFieldsDepth(value);
   const walk = (v: unknown, depth = 0): unknown => {
     if (typeof v !== 'object' || v === null || isPassThrough(v)) return v;
     if (seen.has(v)) return seen.get(v);
@@ -60,8 +61,7 @@ export function decodeValue<T>(value: T, source: CodecTarget): T {
       }
       // Named fields, where the sender looked into them (value-kinds.ts).
       const rec = v as unknown as Record<string, unknown>;
-      if (looksIntoNamed(depth, value))
-        for (const key of namedFields(v)) rec[key] = walk(rec[key], depth + 1);
+      if (depth <= namedDepth) for (const key of namedFields(v)) rec[key] = walk(rec[key], depth + 1);
     } else if (v instanceof Map) {
       // Keys too: a library object used as a key arrives encoded like any other.
       const entries = [...v];

@@ -123,3 +123,47 @@ describe('array named fields', () => {
     expect(got.reply).toBeInstanceOf(Token);
   });
 });
+
+describe('items of a list sent item by item (a pool map chunk: listLength)', () => {
+  /** Encodes each item as one of the list, as a pool sends a chunk; decodes the list whole. */
+  function roundTrip(items: unknown[]): { sentEncoded: boolean[]; got: unknown[] } {
+    const sent = items.map((item, i) =>
+      encodeValue(item, 'thread', `items[${i}]`, { listLength: items.length }),
+    );
+    const got = decodeValue(structuredClone(sent.map((s) => s.value)), 'thread');
+    return { sentEncoded: sent.map((s) => s.encoded), got };
+  }
+  const tagged = (n: number) => Array.from({ length: n }, (_, i) => Object.assign([i], { t: new Token(i) }));
+  const envelopes = (v: unknown) =>
+    [...reachable(v)].filter((x) => typeof x === 'object' && x !== null && Object.hasOwn(x, CODEC_TAG));
+
+  it('a short list: each item is looked into as a value directly inside the list, and arrives live', () => {
+    const { sentEncoded, got } = roundTrip(tagged(3));
+    expect(sentEncoded).toEqual([true, true, true]);
+    expect((got as { t: unknown }[]).map((x) => x.t instanceof Token)).toEqual([true, true, true]);
+    expect(envelopes(got)).toEqual([]);
+  });
+
+  it('a long list: no item has its named fields looked into (no Object.keys per item), and no envelope arrives', () => {
+    const { sentEncoded, got } = roundTrip(tagged(100));
+    expect(sentEncoded.some(Boolean)).toBe(false);
+    // As structured clone copies a field it is not told about: a plain copy, never a wire envelope.
+    expect((got as { t: { id: number } }[])[5]!.t).toEqual({ id: 5 });
+    expect(envelopes(got)).toEqual([]);
+  });
+
+  it('a long list: an encodable item itself, or one in an item field, is still encoded', () => {
+    const items = Array.from({ length: 100 }, (_, i) => (i === 7 ? { at: [new Token(i)] } : [i, i * 2]));
+    const { sentEncoded, got } = roundTrip(items);
+    expect(sentEncoded.filter(Boolean)).toHaveLength(1);
+    expect(((got as unknown[])[7] as { at: unknown[] }).at[0]).toBeInstanceOf(Token);
+  });
+
+  it('a function in a named field of a long list item is left to structured clone, which refuses it', () => {
+    const item = Object.assign([1], { cb: () => 1 });
+    const sent = encodeValue(item, 'thread', 'items[0]', { listLength: 100 });
+    expect(() => structuredClone(sent.value)).toThrow();
+    // Sent alone (a task argument, a queue item) the path is named.
+    expect(() => encodeValue(item, 'thread', 'items[0]')).toThrow(/items\[0\]\.cb/);
+  });
+});

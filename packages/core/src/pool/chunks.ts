@@ -10,7 +10,7 @@
  * Packing: a chunk whose items are all numbers travels as a Float64Array (transferred between
  * threads), which clones ~5x faster than an array; results come back packed the same way.
  */
-import { encodeValue, ValidationError } from '@multiproc/shared';
+import { encodeValue, SerializationError, ValidationError } from '@multiproc/shared';
 import { ERRORS_AS_VALUES } from '../internal/error-record.js';
 import type { Float64Buffers } from './buffers.js';
 
@@ -226,6 +226,8 @@ function encodeChunk(items: unknown[], target: 'thread' | 'process', base: numbe
   let encoded = false;
   const transfer: object[] = [];
   let out: unknown[] | undefined;
+  // The worker decodes the chunk as one list: each item is encoded as an item of it.
+  const options = { ...ERRORS_AS_VALUES, listLength: items.length };
   for (let i = 0; i < items.length; i++) {
     const item = items[i];
     if (
@@ -234,7 +236,7 @@ function encodeChunk(items: unknown[], target: 'thread' | 'process', base: numbe
     ) {
       continue;
     }
-    const result = encodeValue(item, target, `items[${base + i}]`, ERRORS_AS_VALUES);
+    const result = encodeValue(item, target, `items[${base + i}]`, options);
     if (result.encoded || result.value !== item) {
       out ??= items.slice();
       out[i] = result.value;
@@ -243,4 +245,41 @@ function encodeChunk(items: unknown[], target: 'thread' | 'process', base: numbe
     transfer.push(...result.transfer);
   }
   return { items: out ?? items, encoded, transfer };
+}
+
+/**
+ * Why structured clone refused a chunk the codec passed: an item of a long chunk is sent without
+ * its arrays' named fields looked into (`listLength`, no `Object.keys()` per item), so a function
+ * or symbol there is met by the platform only. This finds it (the failure path alone pays for the
+ * look) and names it as the codec would: `items[5].cb`, `items[5][0].cb`; undefined when none is.
+ */
+export function unsendableNamedField(
+  items: unknown[],
+  target: 'thread' | 'process',
+  base: number,
+): SerializationError | undefined {
+  const named = (arr: unknown[]) => Object.keys(arr).filter((key) => String(Number(key) >>> 0) !== key);
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i];
+    if (item === null || typeof item !== 'object') continue;
+    // The item and what it holds directly: where a value sent alone has its named fields looked into.
+    const arrays: [unknown[], string][] = [];
+    if (Array.isArray(item)) arrays.push([item, `items[${base + i}]`]);
+    for (const [key, v] of Object.entries(item)) {
+      if (Array.isArray(v))
+        arrays.push([v, `items[${base + i}]${Array.isArray(item) ? `[${key}]` : `.${key}`}`]);
+    }
+    for (const [arr, path] of arrays) {
+      for (const key of named(arr)) {
+        const v = (arr as unknown as Record<string, unknown>)[key];
+        if (typeof v !== 'function' && typeof v !== 'symbol') continue;
+        try {
+          encodeValue(v, target, `${path}.${key}`);
+        } catch (err) {
+          if (err instanceof SerializationError) return err;
+        }
+      }
+    }
+  }
+  return undefined;
 }

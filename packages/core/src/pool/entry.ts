@@ -20,6 +20,11 @@ export interface Entry {
   readonly taskIndex: number | undefined;
   resolve(reply: JobReply): void;
   reject(error: unknown): void;
+  /**
+   * What fails the job, alone in its batch, when structured clone refused what the codec passed
+   * (`error`: the platform's); undefined: the pool's own "Cannot send args" error.
+   */
+  unsent?(error: unknown): Error | undefined;
   /** The dispatcher's bookkeeping (fields, not maps: they are set for every call). */
   held?: Held | undefined;
   /** Settled, or given up by its call. */

@@ -5,7 +5,7 @@ import type { Job, JobReply, MapJob, MapReply, TaskSpec } from '../internal/batc
 import { thrownOrError } from '../internal/error-record.js';
 import type { ContextName } from '../options.js';
 import { Float64Buffers } from './buffers.js';
-import { AdaptiveChunks, type PreparedChunk, prepareChunk } from './chunks.js';
+import { AdaptiveChunks, type PreparedChunk, prepareChunk, unsendableNamedField } from './chunks.js';
 import type { Dispatcher, Entry, Held } from './dispatcher.js';
 import { Flatten } from './flatten.js';
 import type { CallerMessages } from './messages.js';
@@ -190,7 +190,8 @@ function readChunk(chunk: ChunkReply, context: ContextName): ChunkResults {
   const values = reply.json
     ? (decodeJson(reply.json) as unknown[])
     : reply.encoded
-      ? decodeValue(reply.values as unknown[], context)
+      ? // The worker encodes each result as a value of its own (map-run.ts): decode each so.
+        (reply.values as unknown[]).map((v) => decodeValue(v, context))
       : reply.values;
   if (!reply.error) return { values };
   const error = withTaskIndex(thrownOrError(reply.error, context), base + values.length);
@@ -309,6 +310,11 @@ class ChunkEntry implements Entry {
   reject(error: unknown): void {
     this.#release();
     this.#reject(error);
+  }
+
+  unsent(): Error | undefined {
+    if (this.#items instanceof Float64Array) return undefined;
+    return unsendableNamedField(this.#items, this.#call.context, this.taskIndex);
   }
 
   /** Settled: the chunk is never sent again, so its items go back to the call's buffers. */

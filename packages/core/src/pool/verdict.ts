@@ -111,7 +111,7 @@ export function judge(
           entry.alone = true;
           sink.again(entry);
         }
-      } else failAll(() => unsendable(outcome.error));
+      } else failAll((entry) => entry.unsent?.(outcome.error) ?? unsendable(outcome.error));
       break;
     }
   }

@@ -89,23 +89,29 @@ export function isPort(value: object): boolean {
 /**
  * An array's named fields (`Object.assign([1, 2], { tag })`, a RegExp match's `index`) are looked
  * into for objects to encode only in an array of at most {@link NAMED_FIELDS_MAX_LENGTH} items
- * that is the value itself or directly inside it ({@link looksIntoNamed}: a task's argument list
+ * that is the value itself or directly inside it ({@link namedFieldsDepth}: a task's argument list
  * and each argument, a queue item and what it holds directly; an array inside an argument's
  * object is two levels down, and not looked into).
- * Listing them costs `Object.keys()`, ~100x the scan of the items themselves (a string per
- * index): on every small array of a big tree (tuples) that would slow every send. Elsewhere
- * named fields travel as structured clone copies them: plain data arrives, a library object
- * would arrive as a plain copy of its fields.
+ * Listing them costs `Object.keys()`, a call into the runtime that makes a string per index:
+ * ~100x the scan of a pair's items, so more than the rest of its scan. On every small array of a
+ * big tree (tuples) that would slow every send. Elsewhere named fields travel as structured clone
+ * copies them: plain data arrives, a library object would arrive as a plain copy of its fields.
  */
 export const NAMED_FIELDS_MAX_LENGTH = 64;
 
 /**
- * Whether an array `depth` levels below `root` (0: the value itself) has its named fields looked
- * into: the value itself, and what is directly inside it unless it is a long array (a list of
- * tuples is data, not an argument list).
+ * How deep below `root` (0: the value itself) arrays have their named fields looked into: the
+ * value itself, and what is directly inside it unless the value is a long array (a list of tuples
+ * is data, not an argument list); -1: nowhere.
+ *
+ * `listLength`: `root` is one item of a list of that many items that the receiver decodes as one
+ * value (a pool's map chunk, encoded item by item so an error names the item): the depth is then
+ * the one the list as a whole gets, one level up. An item of a long list is data, and none of its
+ * arrays is looked into, so a `map()` over a million pairs pays no `Object.keys()` per pair.
  */
-export function looksIntoNamed(depth: number, root: unknown): boolean {
-  return depth === 0 || (depth === 1 && !(Array.isArray(root) && root.length > NAMED_FIELDS_MAX_LENGTH));
+export function namedFieldsDepth(root: unknown, listLength?: number): number {
+  if (listLength !== undefined) return listLength > NAMED_FIELDS_MAX_LENGTH ? -1 : 0;
+  return Array.isArray(root) && root.length > NAMED_FIELDS_MAX_LENGTH ? 0 : 1;
 }
 
 const MAX_INDEX = 4294967294; // 2 ** 32 - 2
@@ -115,17 +121,32 @@ function isIndex(key: string): boolean {
   return n >>> 0 === n && n <= MAX_INDEX && String(n) === key;
 }
 
+/** `String(i)` for every index of an array short enough to have its named fields looked into. */
+const INDEX_KEYS: readonly string[] = Array.from({ length: NAMED_FIELDS_MAX_LENGTH }, (_, i) => String(i));
+
+/** What {@link namedFields} gives for an array without any: one shared empty list, no allocation. */
+export const NO_NAMED_FIELDS: readonly string[] = Object.freeze([]);
+
 /**
  * An array's own enumerable fields that are not indexes; none for an array longer than
- * {@link NAMED_FIELDS_MAX_LENGTH}. Callers ask {@link looksIntoNamed} first.
+ * {@link NAMED_FIELDS_MAX_LENGTH}. Callers ask {@link namedFieldsDepth} first.
+ *
+ * `Object.keys()` is the one listing that costs least (for-in, `getOwnPropertyNames` and
+ * `Reflect.ownKeys` cost 2-3x more on a pair); what it gives is then judged without converting a
+ * key: own keys list the indexes first, ascending, so an array holding as many keys as its length
+ * whose last key is the last index is dense and has no named field (a sparse one with named fields
+ * ends on a name). Only an array with holes or named fields looks at its keys one by one.
  */
-export function namedFields(arr: readonly unknown[]): string[] {
-  if (arr.length > NAMED_FIELDS_MAX_LENGTH) return [];
+export function namedFields(arr: readonly unknown[]): readonly string[] {
+  const n = arr.length;
+  if (n > NAMED_FIELDS_MAX_LENGTH) return NO_NAMED_FIELDS;
   const keys = Object.keys(arr);
+  const count = keys.length;
+  if (count === 0 || (count === n && keys[n - 1] === INDEX_KEYS[n - 1])) return NO_NAMED_FIELDS;
   // Indexes come first, in order: named fields follow them.
-  let i = keys.length;
+  let i = count;
   while (i > 0 && !isIndex(keys[i - 1]!)) i--;
-  return i === keys.length ? [] : keys.slice(i);
+  return i === count ? NO_NAMED_FIELDS : keys.slice(i);
 }
 
 /**
@@ -214,15 +235,21 @@ const MAX_VISITS = 10_000_000;
  * 100k-node tree, more than half of a structured clone. A cycle shows up as a path deeper than
  * {@link MAX_NESTING}; then (and past {@link MAX_VISITS}) it scans again with a Set.
  */
-export function isPlainData(value: unknown, errors = false): boolean {
+export function isPlainData(value: unknown, errors = false, namedDepth = namedFieldsDepth(value)): boolean {
   const t = typeof value;
   if (t !== 'object') return t !== 'function' && t !== 'symbol';
   if (value === null) return true;
-  return scan(value as object, undefined, errors) ?? (scan(value as object, new Set(), errors) as boolean);
+  const obj = value as object;
+  return scan(obj, undefined, errors, namedDepth) ?? (scan(obj, new Set(), errors, namedDepth) as boolean);
 }
 
 /** The scan; `undefined` when it gave up (only without `seen`). With `errors`, an Error is not plain. */
-function scan(value: object, seen: Set<object> | undefined, errors: boolean): boolean | undefined {
+function scan(
+  value: object,
+  seen: Set<object> | undefined,
+  errors: boolean,
+  namedDepth: number,
+): boolean | undefined {
   const stack: object[] = [value];
   const depths: number[] = [0];
   let visits = 0;
@@ -264,14 +291,16 @@ function scan(value: object, seen: Set<object> | undefined, errors: boolean): bo
           break;
         }
       }
-      // Depth counts from 1 here (the value itself).
-      for (const key of looksIntoNamed(depth - 1, value) ? namedFields(obj) : []) {
-        const item: unknown = (obj as unknown as Record<string, unknown>)[key];
-        const it = typeof item;
-        if (it === 'function' || it === 'symbol') return false;
-        if (it === 'object' && item !== null) {
-          stack.push(item as object);
-          depths.push(depth);
+      // Depth counts from 1 here (the value itself). Not even an empty loop where nothing is looked into.
+      if (depth - 1 <= namedDepth) {
+        for (const key of namedFields(obj)) {
+          const item: unknown = (obj as unknown as Record<string, unknown>)[key];
+          const it = typeof item;
+          if (it === 'function' || it === 'symbol') return false;
+          if (it === 'object' && item !== null) {
+            stack.push(item as object);
+            depths.push(depth);
+          }
         }
       }
       continue;

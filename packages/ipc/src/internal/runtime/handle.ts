@@ -79,6 +79,11 @@ export interface Handle {
   /** EOF: this handle was closed meanwhile, or (a copy) its home is gone. */
   join(): Promise<undefined | typeof STUCK | typeof EOF>;
   /**
+   * A JoinableQueue's unfinished tasks and the items still in it: at home, now; at a copy, as the
+   * home last reported them (what a join that nothing can end any more says).
+   */
+  taskCounts(): { unfinished: number; queued: number };
+  /**
    * Closes this handle; resolves once what it sent has reached the home. Its waits end at once
    * (gets and puts with EOF or STUCK, joins with EOF, watchers of `onReady` are called): the
    * public classes, closed by then, reject each with ClosedError.

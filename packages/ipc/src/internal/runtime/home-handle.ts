@@ -120,6 +120,10 @@ export class HomeHandle implements Handle {
     return this.#proto.taskDone(1);
   }
 
+  taskCounts(): { unfinished: number; queued: number } {
+    return { unfinished: this.#proto.tasks.unfinished, queued: this.#proto.main.size };
+  }
+
   join(): Promise<undefined | typeof STUCK> {
     const proto = this.#proto;
     const w = new Waiter<undefined>((x) => proto.cancelJoin(x));

@@ -184,6 +184,10 @@ export class RemoteHandle implements Handle {
     return this.#sync.taskDone(this.#proto);
   }
 
+  taskCounts(): { unfinished: number; queued: number } {
+    return { unfinished: this.#proto.unfinished, queued: this.#proto.homeSize };
+  }
+
   join(): Promise<undefined | typeof STUCK | typeof EOF> {
     const w = new Waiter<undefined>(() => {});
     this.#proto.ask(Op.R_JOIN, w);
