@@ -88,7 +88,7 @@ describe('API doc comments', () => {
         ),
       );
       const program = [
-        "import { JoinableQueue, Pipe, Pool, Queue, SimpleQueue } from '@multiproc/multiproc';",
+        "import { JoinableQueue, Pipe, Pool, Queue, QueueFullError, SimpleQueue, ValidationError } from '@multiproc/multiproc';",
         "import { tasks } from './jsdoc-tasks.mjs';",
         'void tasks;',
         ...blocks,

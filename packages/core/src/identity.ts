@@ -47,7 +47,14 @@ export function getWorkerIdentity(): WorkerIdentity | undefined {
  * `true` only in the program's own main thread; `false` in every worker multiproc starts (thread or
  * process) and in any other worker thread. Python: `if __name__ == '__main__':`.
  * @example
- * if (isMain()) { const pool = new Pool(); ... }
+ * import { defineTasks, isMain, Pool } from '@multiproc/core';
+ * export const tasks = defineTasks(import.meta.url, { square: (x: number) => x * x });
+ * if (isMain()) { // false in the workers, which import this module again
+ *   const pool = new Pool({ processes: 2 });
+ *   console.log(await pool.map(tasks.square, [1, 2, 3])); // [ 1, 4, 9 ]
+ *   pool.close();
+ *   await pool.join();
+ * }
  */
 export function isMain(): boolean {
   return getWorkerIdentity() === undefined && threads().isMainThread;

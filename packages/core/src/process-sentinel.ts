@@ -10,10 +10,17 @@ import { type WaitReadiness, waitable } from '@multiproc/ipc';
  * `multiprocessing.connection.wait()`; here it is an object, the same one on every read of
  * `p.sentinel`, so `ready.includes(p.sentinel)` tells which ended.
  * @example
- * const p = new Process({ target: tasks.work, args: [conn] });
- * p.start();
- * const ready = await wait([parentConn, p.sentinel], 5000);
- * if (ready.includes(p.sentinel)) console.log('worker ended with', p.exitCode);
+ * import { defineTasks, isMain, Pipe, Process, wait } from '@multiproc/multiproc';
+ * export const tasks = defineTasks(import.meta.url, { work: () => {} });
+ * if (isMain()) {
+ *   const [parentConn, childConn] = Pipe();
+ *   const p = new Process({ target: tasks.work, context: 'process' });
+ *   p.start();
+ *   const ready = await wait([parentConn, p.sentinel], 5000);
+ *   if (ready.includes(p.sentinel)) console.log('worker ended with', p.exitCode); // worker ended with 0
+ *   parentConn.close();
+ *   childConn.close();
+ * }
  */
 export class ProcessSentinel {
   readonly #name: string;

@@ -30,7 +30,17 @@ const liveChildren = new Set<Process>();
 /**
  * The `Process` objects this program started that are still running. Python: `active_children()`.
  * @example
- * p.start(); console.log(activeChildren().length); // 1
+ * import { activeChildren, defineTasks, isMain, Process } from '@multiproc/core';
+ * export const tasks = defineTasks(import.meta.url, {
+ *   nap: (ms: number) => new Promise((resolve) => setTimeout(resolve, ms)),
+ * });
+ * if (isMain()) {
+ *   const p = new Process({ target: tasks.nap, args: [100] });
+ *   p.start();
+ *   console.log(activeChildren().length); // 1
+ *   await p.join();
+ *   console.log(activeChildren().length); // 0
+ * }
  */
 export function activeChildren(): Process[] {
   return [...liveChildren];
@@ -206,9 +216,19 @@ export class Process<F extends TaskFunction = TaskFunction> {
    * @throws {ProcessError} before `start()` (Python raises `ValueError`).
    * @throws {ClosedError} after `close()`.
    * @example
-   * p.start();
-   * const ready = await wait([conn, p.sentinel]);
-   * if (ready.includes(p.sentinel)) console.log('ended', p.exitCode);
+   * import { defineTasks, isMain, Pipe, Process, wait } from '@multiproc/multiproc';
+   * export const tasks = defineTasks(import.meta.url, {
+   *   nap: (ms: number) => new Promise((resolve) => setTimeout(resolve, ms)),
+   * });
+   * if (isMain()) {
+   *   const [conn, other] = Pipe();
+   *   const p = new Process({ target: tasks.nap, args: [50] });
+   *   p.start();
+   *   const ready = await wait([conn, p.sentinel]); // nothing is sent on conn
+   *   if (ready.includes(p.sentinel)) console.log('ended', p.exitCode); // ended 0
+   *   conn.close();
+   *   other.close();
+   * }
    */
   get sentinel(): ProcessSentinel {
     this.#checkOpen();

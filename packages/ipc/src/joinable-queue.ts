@@ -37,7 +37,7 @@ export class JoinableQueue<T = unknown> extends Queue<T> {
    * await jq.put('job');
    * await jq.get();
    * jq.taskDone();
-   * try { jq.taskDone(); } catch (err) { console.log(err.code); } // MP_VALIDATION
+   * try { jq.taskDone(); } catch (err) { if (err instanceof ValidationError) console.log(err.code); } // MP_VALIDATION
    */
   taskDone(): void {
     if (!this.handle.taskDone()) {

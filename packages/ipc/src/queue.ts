@@ -108,7 +108,7 @@ export class Queue<T = unknown> {
    * @example
    * const q = new Queue<string>({ maxsize: 1 });
    * q.putNowait('a');
-   * try { q.putNowait('b'); } catch (err) { console.log(err.code); } // MP_QUEUE_FULL
+   * try { q.putNowait('b'); } catch (err) { if (err instanceof QueueFullError) console.log(err.code); } // MP_QUEUE_FULL
    */
   putNowait(value: T): void {
     this.#s.putNowait(value);

@@ -45,9 +45,16 @@ export interface WaitableObject {
 /**
  * Whether `value` implements the {@link waitable} protocol.
  * @example
- * const p = new Process({ target: tasks.greet, args: ['bob'] });
- * p.start();
- * console.log(isWaitableObject(p.sentinel), isWaitableObject({})); // true false
+ * import { defineTasks, isMain, isWaitableObject, Process } from '@multiproc/multiproc';
+ * export const tasks = defineTasks(import.meta.url, {
+ *   nap: (ms: number) => new Promise((resolve) => setTimeout(resolve, ms)),
+ * });
+ * if (isMain()) {
+ *   const p = new Process({ target: tasks.nap, args: [10] });
+ *   p.start();
+ *   console.log(isWaitableObject(p.sentinel), isWaitableObject({})); // true false
+ *   await p.join();
+ * }
  */
 export function isWaitableObject(value: unknown): value is WaitableObject {
   return (

@@ -116,7 +116,10 @@ export class Barrier implements Abandonable {
    * @returns this party's arrival index, 0..parties-1, distinct within a cycle.
    * @throws {BrokenBarrierError} when the barrier is or becomes broken while waiting.
    * @example
-   * const index = await bar.wait(5000);
+   * import { Barrier } from '@multiproc/shared';
+   * const bar = new Barrier(2);
+   * const indexes = await Promise.all([bar.wait(5000), bar.wait(5000)]);
+   * console.log(indexes.sort()); // [ 0, 1 ]
    */
   async wait(timeoutMs?: Timeout): Promise<number> {
     const w = this.#w;
@@ -184,7 +187,11 @@ export class Barrier implements Abandonable {
    * Returns the barrier to its empty state; threads waiting in it get `BrokenBarrierError`, and a
    * thread that calls `wait()` while they are still leaving joins the next cycle (as in Python).
    * @example
+   * import { Barrier } from '@multiproc/shared';
+   * const bar = new Barrier(2);
+   * const waiting = bar.wait().catch((err) => err.name);
    * bar.reset();
+   * console.log(await waiting); // BrokenBarrierError
    */
   reset(): void {
     resetCycle(this.#w);

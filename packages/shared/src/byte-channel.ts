@@ -131,7 +131,11 @@ export class ByteChannel implements Abandonable {
   /**
    * Closes the channel for writing; readers drain what is queued, then read `null`. Idempotent.
    * @example
+   * import { ByteChannel } from '@multiproc/shared';
+   * const ch = new ByteChannel({ capacity: 1024 });
+   * await ch.write(Uint8Array.of(1));
    * ch.close();
+   * console.log(await ch.read(), await ch.read()); // Uint8Array(1) [ 1 ] null
    */
   close(): void {
     Atomics.or(this.#h, USED, CLOSED_BIT);
@@ -203,7 +207,9 @@ export class ByteChannel implements Abandonable {
    * @throws {ValidationError} for a message larger than `capacity`.
    * @throws {ClosedError} after `close()` (also when it closes while waiting).
    * @example
-   * await ch.write(Uint8Array.of(1, 2, 3), { timeout: 1000 });
+   * import { ByteChannel } from '@multiproc/shared';
+   * const ch = new ByteChannel({ capacity: 1024 });
+   * console.log(await ch.write(Uint8Array.of(1, 2, 3), { timeout: 1000 })); // true
    */
   async write(bytes: Uint8Array, options?: number | ChannelWaitOptions): Promise<boolean> {
     const o = channelOptions(options, 'ByteChannel.write()');
@@ -294,7 +300,11 @@ export class ByteChannel implements Abandonable {
    * @returns the message, or `null` once the channel is closed and drained.
    * @throws {TimeoutError} when nothing arrived in time.
    * @example
-   * for (let m = await ch.read(); m !== null; m = await ch.read()) console.log(m.byteLength);
+   * import { ByteChannel } from '@multiproc/shared';
+   * const ch = new ByteChannel({ capacity: 1024 });
+   * await ch.write(Uint8Array.of(1, 2));
+   * ch.close();
+   * for (let m = await ch.read(); m !== null; m = await ch.read()) console.log(m.byteLength); // 2
    */
   async read(options?: number | ChannelReadOptions): Promise<Uint8Array | null> {
     const o = channelOptions(options, 'ByteChannel.read()');

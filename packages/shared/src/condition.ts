@@ -57,13 +57,17 @@ function takeToken(w: Int32Array): boolean {
  * async function waits its turn, as with Python's `asyncio.Condition` (whose default lock is an
  * `asyncio.Lock`). Threads and processes keep each other out with either lock.
  * @example
- * const cond = new Condition();
+ * import { Condition, Lock } from '@multiproc/shared';
+ * const cond = new Condition(new Lock()); // a Lock: two async functions of one thread
+ * const items: number[] = [];
+ * setTimeout(() => cond.withLock(() => { items.push(1); cond.notify(); }), 10);
  * await cond.acquire();
  * try {
- *   while (!ready()) await cond.wait(1000);
+ *   while (items.length === 0) await cond.wait(1000);
  * } finally {
  *   cond.release();
  * }
+ * console.log(items); // [ 1 ]
  */
 export class Condition implements Abandonable {
   readonly #w: Int32Array;
@@ -190,8 +194,12 @@ export class Condition implements Abandonable {
    * @returns the predicate's last value (falsy on timeout).
    * @throws {LockError} when this thread does not hold the lock.
    * @example
+   * import { Condition, Lock } from '@multiproc/shared';
+   * const cond = new Condition(new Lock());
+   * const queue: string[] = [];
+   * setTimeout(() => cond.withLock(() => { queue.push('job'); cond.notifyAll(); }), 10);
    * await cond.acquire();
-   * await cond.waitFor(() => queue.length > 0, 1000);
+   * console.log(await cond.waitFor(() => queue.length > 0, 1000)); // true
    * cond.release();
    */
   async waitFor<T>(predicate: () => T | Promise<T>, timeoutMs?: Timeout): Promise<T> {

@@ -7,7 +7,8 @@
 /**
  * The base class of every error multiproc throws. Mirrors Python's `multiprocessing.ProcessError`.
  * @example
- * try { lock.release(); } catch (err) { if (err instanceof ProcessError) console.log(err.code); }
+ * import { Lock, ProcessError } from '@multiproc/shared';
+ * try { new Lock().release(); } catch (err) { if (err instanceof ProcessError) console.log(err.code); } // MP_LOCK
  */
 export class ProcessError extends Error {
   /** The class name, `'ProcessError'`, also for instances that crossed from a worker. */
@@ -117,7 +118,7 @@ export class ContextError extends ProcessError {
 /**
  * A value that cannot be sent to another thread or process; `path` names the bad part (`args[0].onDone`).
  * @example
- * try { await pool.apply(tasks.greet, [{ onDone: () => {} }]); } catch (err) {
+ * try { await pool.apply(tasks.show, [{ onDone: () => {} }]); } catch (err) {
  *   if (err instanceof SerializationError) console.log(err.path); // 'args[0].onDone'
  * }
  */

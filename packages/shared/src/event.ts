@@ -49,7 +49,11 @@ export class Event {
    * @returns the flag at the end: `false` on timeout.
    * @throws {LockError} in a program's main thread, when nothing left could end the wait (a deadlock).
    * @example
-   * if (!(await ev.wait(100))) console.log('timed out');
+   * import { Event } from '@multiproc/shared';
+   * const ev = new Event();
+   * if (!(await ev.wait(100))) console.log('timed out'); // timed out
+   * ev.set();
+   * console.log(await ev.wait(100)); // true
    */
   async wait(timeoutMs?: Timeout): Promise<boolean> {
     if (Atomics.load(this.#w, FLAG) === 1) return true;

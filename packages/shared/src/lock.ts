@@ -74,7 +74,11 @@ export class Lock implements ConditionLock, Abandonable {
    * @returns `true` once acquired, `false` on timeout.
    * @throws {LockError} in a program's main thread, when nothing left could end the wait (a deadlock).
    * @example
-   * if (await lock.acquire({ timeout: 100 })) lock.release();
+   * import { Lock } from '@multiproc/shared';
+   * const lock = new Lock();
+   * console.log(await lock.acquire({ timeout: 100 })); // true
+   * console.log(await lock.acquire({ timeout: 100 })); // false: held, so it timed out
+   * lock.release();
    */
   async acquire(options?: AcquireOptions): Promise<boolean> {
     const deadline = deadlineFor(options, 'Lock.acquire()', true);
@@ -91,7 +95,12 @@ export class Lock implements ConditionLock, Abandonable {
    * @throws {ValidationError} for another form, or a timeout with `{ block: false }` (Python: `ValueError`).
    * @returns `true` once acquired, `false` on timeout.
    * @example
-   * lock.acquireSync(); try { counter.value += 1; } finally { lock.release(); }
+   * import { Lock, RawValue } from '@multiproc/shared';
+   * const lock = new Lock();
+   * const counter = new RawValue('i', 0);
+   * lock.acquireSync();
+   * try { counter.value += 1; } finally { lock.release(); }
+   * console.log(counter.value); // 1
    */
   acquireSync(options?: AcquireOptions): boolean {
     const deadline = deadlineFor(options, 'Lock.acquireSync()', true);
@@ -105,7 +114,10 @@ export class Lock implements ConditionLock, Abandonable {
   /**
    * Takes the lock only if it is free now. Python: `acquire(block=False)`.
    * @example
-   * if (lock.tryAcquire()) lock.release();
+   * import { Lock } from '@multiproc/shared';
+   * const lock = new Lock();
+   * console.log(lock.tryAcquire(), lock.tryAcquire()); // true false
+   * lock.release();
    */
   tryAcquire(): boolean {
     return this.#took(tryLock(this.#w, ME));
@@ -121,7 +133,10 @@ export class Lock implements ConditionLock, Abandonable {
    * Releases the lock (from any thread, as in Python).
    * @throws {LockError} when the lock is not held.
    * @example
-   * lock.release();
+   * import { Lock } from '@multiproc/shared';
+   * const lock = new Lock();
+   * lock.acquireSync();
+   * lock.release(); // a second release() would throw LockError
    */
   release(): void {
     if (!unlock(this.#w, ME))
@@ -148,7 +163,10 @@ export class Lock implements ConditionLock, Abandonable {
    * @param options `timeout` in ms for acquiring.
    * @throws {TimeoutError} when the lock was not acquired in time.
    * @example
+   * import { Lock } from '@multiproc/shared';
+   * const lock = new Lock();
    * const n = await lock.withLock(() => 42);
+   * console.log(n, lock.locked()); // 42 false
    */
   withLock<T>(fn: () => T | Promise<T>, options?: AcquireOptions): Promise<T> {
     return runLocked(this, fn, options, 'Lock');

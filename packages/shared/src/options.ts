@@ -43,8 +43,12 @@ export function spellingOf(key: string, known: readonly string[]): string | unde
  *   underscore slip or a Python name, and the names the call takes; also when `options` is not an
  *   object.
  * @example
- * checkOptionKeys({ authKey: 'k' }, ['authkey', 'backlog'], 'new Listener()');
- * // ValidationError: Unknown option 'authKey' for new Listener(): in multiproc it is spelt authkey. ...
+ * import { checkOptionKeys, ValidationError } from '@multiproc/shared';
+ * try {
+ *   checkOptionKeys({ authKey: 'k' }, ['authkey', 'backlog'], 'new Listener()');
+ * } catch (err) {
+ *   console.log(err instanceof ValidationError); // true: its message says "spelt authkey"
+ * }
  */
 export function checkOptionKeys(options: unknown, known: readonly string[], what: string): void {
   if (options === undefined || options === null) return;
@@ -68,7 +72,9 @@ export function checkOptionKeys(options: unknown, known: readonly string[], what
  * @param what the call, such as `'new Listener()'`.
  * @returns a `ValidationError` to throw.
  * @example
- * throw unknownOption('authKey', ['authkey'], 'Client()');
+ * import { unknownOption } from '@multiproc/shared';
+ * const err = unknownOption('authKey', ['authkey'], 'Client()'); // throw it
+ * console.log(err.name); // ValidationError
  */
 export function unknownOption(key: string, known: readonly string[], what: string): ValidationError {
   const right = spellingOf(key, known);

@@ -44,7 +44,8 @@ function randomOwnerId(): number {
  * `threadId + 1` (see {@link ownerIdOfThread}); in a browser worker, a random one. Beyond Python
  * (whose locks record a pid/thread id).
  * @example
- * const me = getOwnerId(); // 1 in Node's main thread
+ * import { getOwnerId } from '@multiproc/shared';
+ * console.log(getOwnerId()); // 1 in Node's main thread
  */
 export function getOwnerId(): number {
   const g = globalThis as Record<symbol, number | undefined>;
@@ -62,6 +63,9 @@ export function getOwnerId(): number {
  * @returns `threadId + 1`.
  * @throws {ValidationError} when `threadId` is not a non-negative integer.
  * @example
+ * import { Worker } from 'node:worker_threads';
+ * import { abandonOwner, ownerIdOfThread } from '@multiproc/shared';
+ * const worker = new Worker('process.exit(1)', { eval: true });
  * const id = ownerIdOfThread(worker.threadId);
  * worker.once('exit', () => abandonOwner(id));
  */
@@ -122,6 +126,10 @@ export interface AbandonOptions {
  * @throws {ValidationError} when `ownerId` is not a positive 31-bit integer, or `endedNormally`
  *   is given and not a boolean.
  * @example
+ * import { Worker } from 'node:worker_threads';
+ * import { abandonOwner, ownerIdOfThread } from '@multiproc/shared';
+ * const worker = new Worker('process.exit(1)', { eval: true });
+ * const workerOwnerId = ownerIdOfThread(worker.threadId); // read while it runs
  * worker.on('exit', (code) => abandonOwner(workerOwnerId, { endedNormally: code === 0 }));
  */
 export function abandonOwner(ownerId: number, options?: AbandonOptions): number {

@@ -13,8 +13,16 @@ import { ValidationError } from './errors.js';
  * @param names Python's name -> multiproc's spelling, as it should be written (`'getLock()'`).
  * @throws {ValidationError} from each marked name, when it is read.
  * @example
+ * import { definePythonNames, ValidationError } from '@multiproc/shared';
+ * class MyQueue {
+ *   putNowait(_item: number) {}
+ * }
  * definePythonNames(MyQueue.prototype, { put_nowait: 'putNowait()' });
- * // new MyQueue().put_nowait(1) -> ValidationError: "put_nowait is Python's spelling; in multiproc write putNowait()."
+ * try {
+ *   (new MyQueue() as any).put_nowait(1);
+ * } catch (err) {
+ *   console.log(err instanceof ValidationError); // true: "put_nowait is Python's spelling; in multiproc write putNowait()."
+ * }
  */
 export function definePythonNames(target: object, names: Readonly<Record<string, string>>): void {
   for (const [python, ours] of Object.entries(names)) {

@@ -80,7 +80,12 @@ export class RLock implements ConditionLock, Abandonable {
    * @returns `true` once acquired, `false` on timeout.
    * @throws {LockError} in a program's main thread, when nothing left could end the wait (a deadlock).
    * @example
-   * if (await r.acquire({ timeout: 50 })) r.release();
+   * import { RLock } from '@multiproc/shared';
+   * const r = new RLock();
+   * console.log(await r.acquire({ timeout: 50 })); // true
+   * console.log(await r.acquire({ timeout: 50 })); // true: this thread holds it, so it re-enters
+   * r.release();
+   * r.release();
    */
   async acquire(options?: AcquireOptions): Promise<boolean> {
     const deadline = deadlineFor(options, 'RLock.acquire()', true);
@@ -94,7 +99,10 @@ export class RLock implements ConditionLock, Abandonable {
    * @throws {ValidationError} for another form, or a timeout with `{ block: false }` (Python: `ValueError`).
    * @returns `true` once acquired, `false` on timeout.
    * @example
-   * r.acquireSync(); r.release();
+   * import { RLock } from '@multiproc/shared';
+   * const r = new RLock();
+   * r.acquireSync();
+   * r.release();
    */
   acquireSync(options?: AcquireOptions): boolean {
     const deadline = deadlineFor(options, 'RLock.acquireSync()', true);
@@ -111,7 +119,12 @@ export class RLock implements ConditionLock, Abandonable {
    * Undoes one acquire; the lock is free once every acquire was undone.
    * @throws {LockError} when this thread does not hold the lock (nobody does, or another thread).
    * @example
-   * r.release();
+   * import { RLock } from '@multiproc/shared';
+   * const r = new RLock();
+   * r.acquireSync();
+   * r.acquireSync();
+   * r.release(); // still held: one acquire left to undo
+   * r.release(); // free
    */
   release(): void {
     const s = Atomics.load(this.#w, STATE);
@@ -145,7 +158,9 @@ export class RLock implements ConditionLock, Abandonable {
    * Runs `fn` holding the lock, releasing it afterwards even if `fn` throws.
    * @throws {TimeoutError} when the lock was not acquired within `options.timeout` ms.
    * @example
-   * await r.withLock(() => console.log('inside'));
+   * import { RLock } from '@multiproc/shared';
+   * const r = new RLock();
+   * await r.withLock(() => r.withLock(() => console.log('inside'))); // inside
    */
   withLock<T>(fn: () => T | Promise<T>, options?: AcquireOptions): Promise<T> {
     return runLocked(this, fn, options, 'RLock');

@@ -98,7 +98,11 @@ export class Semaphore implements Abandonable {
    * @returns `true` once taken, `false` on timeout.
    * @throws {LockError} in a program's main thread, when nothing left could end the wait (a deadlock).
    * @example
-   * if (await sem.acquire({ timeout: 10 })) sem.release();
+   * import { Semaphore } from '@multiproc/shared';
+   * const sem = new Semaphore(1);
+   * console.log(await sem.acquire({ timeout: 10 })); // true
+   * console.log(await sem.acquire({ timeout: 10 })); // false: no permit left
+   * sem.release();
    */
   async acquire(options?: AcquireOptions): Promise<boolean> {
     const w = this.#w;
@@ -122,7 +126,11 @@ export class Semaphore implements Abandonable {
    * @throws {ValidationError} for another form, or a timeout with `{ block: false }` (Python: `ValueError`).
    * @returns `true` once taken, `false` on timeout.
    * @example
-   * sem.acquireSync(); sem.release();
+   * import { Semaphore } from '@multiproc/shared';
+   * const sem = new Semaphore(2);
+   * sem.acquireSync();
+   * console.log(sem.getValue()); // 1
+   * sem.release();
    */
   acquireSync(options?: AcquireOptions): boolean {
     const w = this.#w;
@@ -152,7 +160,10 @@ export class Semaphore implements Abandonable {
    * @throws {LockError} from a `BoundedSemaphore` when that would exceed its initial value.
    * @throws {ValidationError} when `n` is not a positive integer.
    * @example
-   * sem.release();
+   * import { Semaphore } from '@multiproc/shared';
+   * const sem = new Semaphore(0);
+   * sem.release(2);
+   * console.log(sem.getValue()); // 2
    */
   release(n = 1): void {
     if (!Number.isInteger(n) || n < 1)
@@ -187,7 +198,10 @@ export class Semaphore implements Abandonable {
    * Runs `fn` holding one permit, giving it back afterwards even if `fn` throws.
    * @throws {TimeoutError} when no permit was free within `options.timeout` ms.
    * @example
-   * await sem.withLock(() => fetchSomething());
+   * import { Semaphore } from '@multiproc/shared';
+   * const sem = new Semaphore(2); // at most two at a time
+   * const doubled = await Promise.all([1, 2, 3].map((n) => sem.withLock(async () => n * 2)));
+   * console.log(doubled); // [ 2, 4, 6 ]
    */
   withLock<T>(fn: () => T | Promise<T>, options?: AcquireOptions): Promise<T> {
     return runLocked(this, fn, options, 'A permit');

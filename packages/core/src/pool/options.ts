@@ -41,10 +41,10 @@ export interface PoolOptions {
    * reject with the initializer's error (`WorkerCrashedError` if it killed the worker) and the
    * worker is replaced. After 3 such failures in a row, with no initializer succeeding in between,
    * the pool is broken: every queued and later call rejects with that error at once, and no more
-   * workers are started for it. (Python respawns failing workers forever.)
+   * workers are started for it. (Python respawns failing workers forever.) `null` (Python's `None`)
+   * means none, as when it is left out.
    * @example
    * const pool = new Pool({ initializer: tasks.connect, initargs: ['postgres://db'] });
-   * `null` (Python's `None`) means none, as when it is left out.
    */
   initializer?: TaskRef | null;
   /**
@@ -141,7 +141,8 @@ export interface MapOptions extends CallOptions {
    * If it throws, the call rejects with that error (an `imap` loop throws it), the chunks still
    * out stop, and it is not called again; the program goes on.
    * @example
-   * await pool.map(tasks.square, items, { onProgress: (done, total) => console.log(`${done}/${total}`) });
+   * const items = [1, 2, 3, 4];
+   * await pool.map(tasks.square, items, { chunksize: 2, onProgress: (done, total) => console.log(`${done}/${total}`) }); // 2/4 4/4
    */
   onProgress?: (done: number, total: number | undefined) => void;
 }

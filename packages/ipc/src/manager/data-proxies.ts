@@ -249,9 +249,12 @@ export class ListProxy<T = unknown> extends BaseProxy implements AsyncIterable<T
    * @throws {ValidationError} (as a rejection) for a `key` function (it cannot reach the manager:
    *   sort a copy instead) or any other option.
    * @example
+   * import { Manager } from '@multiproc/ipc';
+   * const manager = Manager();
    * const l = manager.list([3, 1n, 2]);
    * await l.sort({ reverse: true });
    * console.log(await l.copy()); // [ 3, 2, 1n ]
+   * await manager.shutdown();
    */
   sort(options?: ListSortOptions | boolean): Promise<void> {
     let reverse: boolean;

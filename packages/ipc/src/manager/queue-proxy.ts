@@ -35,9 +35,12 @@ export class QueueProxy<T = unknown> extends BaseProxy {
    * @throws {QueueFullError} (as a rejection) when the queue is full.
    * @throws {SerializationError} (as a rejection) naming the part of `value` that cannot be sent.
    * @example
+   * import { Manager } from '@multiproc/ipc';
+   * const manager = Manager();
    * const q = manager.Queue<number>(1);
    * await q.putNowait(1);
    * await q.putNowait(2).catch((err) => console.log(err.code)); // MP_QUEUE_FULL
+   * await manager.shutdown();
    */
   putNowait(value: T): Promise<void> {
     return this.put(value, { block: false });
@@ -55,7 +58,11 @@ export class QueueProxy<T = unknown> extends BaseProxy {
    * a Promise.
    * @throws {QueueEmptyError} (as a rejection) when the queue is empty.
    * @example
+   * import { Manager } from '@multiproc/ipc';
+   * const manager = Manager();
+   * const q = manager.Queue<number>();
    * console.log(await q.getNowait().catch((err) => err.code)); // MP_QUEUE_EMPTY
+   * await manager.shutdown();
    */
   getNowait(): Promise<T> {
     return this.get({ block: false });
