@@ -74,16 +74,6 @@ export function proxyClass(typeid: string, C: new (ref: ProxyRef) => BaseProxy):
 }
 
 /**
- * The base of every manager proxy: the served object's type and id, and the way to call it.
- * Values read through a proxy are copies: mutating one does not change the managed object
- * (Python's well-known gotcha); write it back with the proxy's own methods.
- * @example
- * const manager = Manager();
- * const d = manager.dict<string, number>();
- * console.log(d.typeid); // 'dict'
- * await manager.shutdown();
- */
-/**
  * A proxy made at once for an object a connected manager is still creating (its `Lock()`, `list()`
  * …): calls made meanwhile wait for the object's reference, then go out in the order they were
  * made; a creation that failed rejects each of them.
@@ -123,6 +113,16 @@ class DeferredCalls {
   }
 }
 
+/**
+ * The base of every manager proxy: the served object's type and id, and the way to call it.
+ * Values read through a proxy are copies: mutating one does not change the managed object
+ * (Python's well-known gotcha); write it back with the proxy's own methods.
+ * @example
+ * const manager = Manager();
+ * const d = manager.dict<string, number>();
+ * console.log(d.typeid); // 'dict'
+ * await manager.shutdown();
+ */
 export class BaseProxy {
   #ref: ProxyRef;
   // This thread's connection to the manager, looked up once rather than per call.
