@@ -1,7 +1,8 @@
 // A manager Barrier (and so getContext('process').Barrier) takes Python's `action`, run once per
 // passing by the manager, and its default `timeout` bounds a wait() given none.
 import { execFile } from 'node:child_process';
-import { BrokenBarrierError, ContextError, ValidationError } from '@multiproc/ipc';
+import { BrokenBarrierError, ValidationError } from '@multiproc/ipc';
+import { ContextError } from '@multiproc/shared';
 import { describe, expect, it } from 'vitest';
 import { core } from './core.js';
 import { managerTestKit } from './manager-kit.js';

@@ -63,7 +63,7 @@ describe.each(['thread', 'process'])('Manager proxies in a Process (%s)', (conte
 
   it('Array slice() and setSlice() read and write a run in one call each', { timeout: 20_000 }, async () => {
     const m = await manager();
-    const arr = m.Array('i', [0, 1, 2, 3, 4, 5]);
+    const arr = m.Array<number>('i', [0, 1, 2, 3, 4, 5]);
     const p = start(tasks.negateSlice, [arr, 1, 4], context);
     await p.join();
     expect(p.exitCode).toBe(0);

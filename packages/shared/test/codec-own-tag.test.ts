@@ -24,7 +24,7 @@ registerCodec('test.OwnTag', (n: number) => new Tagged(n));
 
 function roundTrip<T>(value: T, target: 'thread' | 'process'): T {
   const out = encodeValue(value, target, 'value');
-  const copy = structuredClone(out.value, { transfer: out.transfer as Transferable[] });
+  const copy = structuredClone(out.value, { transfer: out.transfer as never });
   return out.encoded ? decodeValue(copy, target) : copy;
 }
 
