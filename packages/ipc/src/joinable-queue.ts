@@ -31,7 +31,8 @@ export class JoinableQueue<T = unknown> extends Queue<T> {
    * unanswered by then, the call counts and the home applies it when it arrives).
    * @throws {ValidationError} when the queue has no unfinished task: called more times than items
    * were put (Python's ValueError).
-   * @throws {ClosedError} after `close()`.
+   * @throws {ClosedError} after this copy's `close()` (Python allows it; here `close()` ends this
+   *   copy's use of the queue, as for every queue method: call it before, or from another copy).
    * @example
    * const jq = new JoinableQueue<string>();
    * await jq.put('job');

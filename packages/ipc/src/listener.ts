@@ -7,7 +7,7 @@ import { unlinkSync } from 'node:fs';
 import type net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ClosedError, checkOptionKeys, ValidationError } from '@multiproc/shared';
+import { ClosedError, checkOptionKeys, ProcessError, ValidationError } from '@multiproc/shared';
 import { checkKey } from './client.js';
 import type { Connection } from './connection.js';
 import {
@@ -118,8 +118,9 @@ export class Listener implements AsyncDisposable {
   /**
    * Where this listener listens: its Unix socket path, or `[host, port]` with the port it got.
    * Python: `address`. Still readable after `close()`, as in Python.
-   * @throws {ClosedError} for a TCP listener not bound yet (read it from `await listener.ready()`),
-   *   or closed before it was bound; Node's listen error when binding failed.
+   * @throws {ProcessError} for a TCP listener not bound yet (read it from `await listener.ready()`).
+   * @throws {ClosedError} for a TCP listener closed before it was bound.
+   * Node's listen error when binding failed.
    * @example
    * const listener = new Listener();
    * console.log(listener.address); // a socket path in the temp directory
@@ -131,7 +132,8 @@ export class Listener implements AsyncDisposable {
       throw new ClosedError('This TCP Listener was closed before it was bound: it has no address.');
     throw (
       this.#error ??
-      new ClosedError('This TCP Listener is not bound yet: read the address from `await listener.ready()`.')
+      // Not closed: only not bound yet, so not a ClosedError (that one means "after close()").
+      new ProcessError('This TCP Listener is not bound yet: read the address from `await listener.ready()`.')
     );
   }
 

@@ -9,6 +9,7 @@ import {
   Client,
   ClosedError,
   Listener,
+  ProcessError,
   Queue,
   ValidationError,
   wait,
@@ -290,5 +291,19 @@ describe('Listener and Client', () => {
     const early = new Listener(['127.0.0.1', 0]);
     early.close();
     expect(() => early.address).toThrow(ClosedError);
+  });
+
+  it('address of a TCP listener not bound yet throws a ProcessError that is not a ClosedError', async () => {
+    const l = new Listener(['127.0.0.1', 0]);
+    let err: unknown;
+    try {
+      void l.address;
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ProcessError);
+    expect(err).not.toBeInstanceOf(ClosedError);
+    expect((await l.ready()) as [string, number]).toEqual(l.address);
+    l.close();
   });
 });

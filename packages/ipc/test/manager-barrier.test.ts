@@ -2,6 +2,7 @@
 // passing by the manager, and its default `timeout` bounds a wait() given none.
 import { execFile } from 'node:child_process';
 import { BrokenBarrierError, ValidationError } from '@multiproc/ipc';
+import { ContextError } from '@multiproc/shared';
 import { describe, expect, it } from 'vitest';
 import { core } from './core.js';
 import { managerTestKit } from './manager-kit.js';
@@ -19,6 +20,15 @@ describe.each(['thread', 'process'])(
       cleanup.push(() => p.terminate());
       return p;
     }
+
+    it('reads parties at once in a worker, broken through state()', { timeout: 20_000 }, async () => {
+      const bar = (await manager()).Barrier(4);
+      expect(await pool().apply(tasks.readState, [bar])).toEqual({
+        parties: 4,
+        broken: 'ContextError',
+        state: { broken: false, nWaiting: 0, parties: 4 },
+      });
+    });
 
     it.each(['count', 'later'])(
       'runs the %s action once per passing, before any party goes on',
@@ -62,6 +72,16 @@ describe('manager Barrier options', () => {
     expect(() => m.Barrier(2, { action: 'count' as never })).toThrow(ValidationError);
     expect(() => m.Barrier(2, { actoin: actions.count } as never)).toThrow(ValidationError);
     expect(() => core.getContext('process').Barrier(2, { actoin: actions.count })).toThrow(ValidationError);
+  });
+
+  it('parties reads at once; broken and nWaiting throw ContextError pointing to state()', async () => {
+    for (const bar of [(await manager()).Barrier(3), core.getContext('process').Barrier(2)]) {
+      expect(bar.parties).toBe((await bar.state()).parties);
+      expect(() => bar.broken).toThrow(ContextError);
+      expect(() => bar.broken).toThrow(/state\(\)\)\.broken/);
+      expect(() => bar.nWaiting).toThrow(ContextError);
+      expect(await bar.state()).toMatchObject({ broken: false, nWaiting: 0 });
+    }
   });
 
   it("getContext('process').Barrier takes an action too", { timeout: 20_000 }, async () => {

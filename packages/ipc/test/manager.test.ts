@@ -61,6 +61,19 @@ describe.each(['thread', 'process'])('Manager proxies in a Process (%s)', (conte
     expect(await ns.copy()).toEqual({ x: 10, y: 'hello' });
   });
 
+  it('Array slice() and setSlice() read and write a run in one call each', { timeout: 20_000 }, async () => {
+    const m = await manager();
+    const arr = m.Array<number>('i', [0, 1, 2, 3, 4, 5]);
+    const p = start(tasks.negateSlice, [arr, 1, 4], context);
+    await p.join();
+    expect(p.exitCode).toBe(0);
+    expect(await arr.copy()).toEqual([0, -1, -2, -3, 4, 5]);
+    expect(await arr.slice(-2)).toEqual([4, 5]);
+    await expect(arr.setSlice(5, [1, 2])).rejects.toBeInstanceOf(ValidationError);
+    await expect(arr.setSlice(0, [2 ** 40])).rejects.toBeInstanceOf(ValidationError);
+    expect(await arr.copy()).toEqual([0, -1, -2, -3, 4, 5]);
+  });
+
   it('a Lock keeps a read-modify-write exact across workers', { timeout: 30_000 }, async () => {
     const m = await manager();
     const lock = m.Lock();

@@ -33,7 +33,7 @@ import {
   type TransferItem,
 } from './codec-types.js';
 import { ProcessError, SerializationError } from './errors.js';
-import { codecRegistry } from './internal/codec-registry.js';
+import { codecRegistry, ESCAPED_TYPE } from './internal/codec-registry.js';
 import { copyError } from './internal/error-copy.js';
 import {
   BUILTIN_DECODERS,
@@ -306,6 +306,9 @@ export function encodeValue<T>(
     seen.set(obj, obj);
     if (obj instanceof Error) return walkError(obj, path, depth);
     let out: Record<string, unknown> | undefined;
+    // The user's own object with the tag key travels wrapped (decoded back as itself, not read).
+    const tagged = Object.hasOwn(obj, CODEC_TAG);
+    if (tagged) out = seen.set(obj, { ...obj }).get(obj) as Record<string, unknown>;
     for (const key of Object.keys(obj)) {
       const keyPath = `${path}.${key}`;
       at = keyPath;
@@ -317,7 +320,11 @@ export function encodeValue<T>(
         out[key] = next;
       }
     }
-    return out ?? obj;
+    if (!tagged) return out ?? obj;
+    encoded = true;
+    const record = { [CODEC_TAG]: ESCAPED_TYPE, data: out };
+    seen.set(obj, record);
+    return record;
   };
 
   // An error's `cause` (not enumerable) is walked too: structured clone sends it.

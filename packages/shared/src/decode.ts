@@ -1,7 +1,7 @@
 /** The receiving side of the codec protocol (see codec.ts). */
 import { CODEC_TAG, type CodecTarget, type DecodeContext } from './codec.js';
 import { SerializationError } from './errors.js';
-import { codecRegistry } from './internal/codec-registry.js';
+import { codecRegistry, ESCAPED_TYPE } from './internal/codec-registry.js';
 import {
   isHole,
   isPassThrough,
@@ -33,6 +33,14 @@ export function decodeValue<T>(value: T, source: CodecTarget): T {
     seen.set(v, v);
     if (Object.hasOwn(v, CODEC_TAG)) {
       const type = (v as Record<string, unknown>)[CODEC_TAG] as string;
+      if (type === ESCAPED_TYPE) {
+        // The sender's own object that has the tag key: itself, its fields decoded.
+        const own = (v as { data: Record<string, unknown> }).data;
+        seen.set(v, own);
+        seen.set(own, own);
+        for (const key of Object.keys(own)) own[key] = walk(own[key], depth + 1);
+        return own;
+      }
       const decode = registry.get(type);
       if (!decode) {
         throw new SerializationError(

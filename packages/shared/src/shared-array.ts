@@ -123,6 +123,31 @@ export class RawArray<C extends Typecode = Typecode> implements Iterable<Typecod
     return Array.from(this.#view.subarray(start, end) as Iterable<TypecodeValue<C>>);
   }
 
+  /**
+   * Stores `values` at `start`, `start + 1`, … (a negative `start` counts from the end): all of
+   * them, or none when one does not fit. Python: `arr[start:start + len(values)] = values`.
+   * @throws {ValidationError} when `start` is not an integer, the values run past the end, or a
+   *   value does not fit the typecode (nothing is written then).
+   * @example
+   * const arr = new SharedArray('i', 5);
+   * arr.setSlice(1, [7, 8, 9]);
+   * console.log(arr.slice(0, 5)); // [ 0, 7, 8, 9, 0 ]
+   */
+  setSlice(start: number, values: Iterable<TypecodeValue<C>>): void {
+    const items = [...values];
+    const len = this.#view.length;
+    const at = Number.isInteger(start) && start < 0 ? start + len : start;
+    if (!Number.isInteger(start) || at < 0 || at + items.length > len) {
+      throw new ValidationError(
+        `setSlice(${String(start)}, ${items.length} values) does not fit an array of length ${len}: ` +
+          'the start must be an integer and the values must end by the last index.',
+      );
+    }
+    for (const v of items) checkValue(this.#spec, this.#typecode, v);
+    const view = this.#view as unknown as TypecodeValue<C>[];
+    for (let k = 0; k < items.length; k++) view[at + k] = items[k]!;
+  }
+
   /** A copy of every item as a plain array. Python: `arr[:]`. */
   toArray(): TypecodeValue<C>[] {
     return this.slice();

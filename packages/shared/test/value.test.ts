@@ -92,6 +92,20 @@ describe('SharedArray and RawArray', () => {
     expect(() => arr.set(0, 2 ** 31)).toThrow(ValidationError);
   });
 
+  it('setSlice writes a run from start (negative from the end), all or nothing', () => {
+    const arr = new SharedArray('i', 5);
+    arr.setSlice(1, [7, 8, 9]);
+    expect(arr.slice()).toEqual([0, 7, 8, 9, 0]);
+    arr.setSlice(-2, new Set([5, 6]));
+    expect(arr.slice()).toEqual([0, 7, 8, 5, 6]);
+    arr.setSlice(5, []);
+    expect(() => arr.setSlice(3, [1, 2, 3])).toThrow(ValidationError);
+    expect(() => arr.setSlice(-6, [1])).toThrow(ValidationError);
+    expect(() => arr.setSlice(0.5, [1])).toThrow(ValidationError);
+    expect(() => arr.setSlice(0, [1, 2 ** 31])).toThrow(ValidationError);
+    expect(arr.slice()).toEqual([0, 7, 8, 5, 6]); // the refused writes left nothing behind
+  });
+
   it('slice like Python, iterate, and expose the typed view', () => {
     const arr = new RawArray('d', 4);
     expect(arr.toArray()).toEqual([0, 0, 0, 0]);

@@ -69,14 +69,22 @@ async function run(start: StartMessage): Promise<void> {
   // (Deno throws on reading process.channel inside a worker thread.)
   if (inChild) process.channel?.unref();
   let settled = false;
-  // The event loop ran dry while the target's promise was pending: nothing can settle it now.
-  process.once('beforeExit', () => {
+  // The event loop ran dry while the target's promise was pending. Other 'beforeExit' listeners
+  // may still give it work (ipc ends a wait nothing can answer, or lets a manager served here read
+  // a request one turn later): the verdict waits until they all ran (a microtask runs after the
+  // emit, before Node looks at the loop again), and is given only if none of them scheduled any.
+  const onLoopDry = (): void => {
     if (settled) return;
-    process.stderr.write(
-      `Process ${start.identity.name}: the target returned a promise that never settled, and nothing else was left to run (exit code ${UNSETTLED_EXIT_CODE}, as for an unsettled top-level await).\n`,
-    );
-    process.exit(UNSETTLED_EXIT_CODE);
-  });
+    queueMicrotask(() => {
+      if (settled || process.getActiveResourcesInfo().length > 0) return;
+      process.off('beforeExit', onLoopDry);
+      process.stderr.write(
+        `Process ${start.identity.name}: the target returned a promise that never settled, and nothing else was left to run (exit code ${UNSETTLED_EXIT_CODE}, as for an unsettled top-level await).\n`,
+      );
+      process.exit(UNSETTLED_EXIT_CODE);
+    });
+  };
+  process.on('beforeExit', onLoopDry);
   let threw = false;
   try {
     if (start.inherit) inherit(start.inherit);

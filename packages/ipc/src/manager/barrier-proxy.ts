@@ -1,7 +1,7 @@
 /**
  * The proxy of a manager's `Barrier`: the thread `Barrier`'s API, each call crossing to the manager.
  */
-import type { Timeout } from '@multiproc/shared';
+import { ContextError, type Timeout } from '@multiproc/shared';
 import { proxyRef } from '../internal/manager/server.js';
 import { wireTimeout } from '../internal/manager/wire.js';
 import { BaseProxy, proxyClass } from './proxy.js';
@@ -65,9 +65,46 @@ export class BarrierProxy extends BaseProxy {
   abort(): Promise<void> {
     return this.callMethod('abort') as Promise<void>;
   }
-  /** `{ broken, nWaiting, parties }` now. Python: `broken`, `n_waiting`, `parties`. */
+  /**
+   * `{ broken, nWaiting, parties }` now, in one round trip. Python: `broken`, `n_waiting`, `parties`.
+   * @example
+   * const bar = Manager().Barrier(2);
+   * const { broken, nWaiting } = await bar.state(); // false 0
+   */
   state(): Promise<BarrierState> {
     return this.callMethod('state') as Promise<BarrierState>;
   }
+  /**
+   * How many parties a cycle needs: fixed at creation, so readable at once. Python: `parties`.
+   * @example
+   * console.log(Manager().Barrier(3).parties); // 3
+   */
+  get parties(): number {
+    const n = this[proxyRef].parties;
+    if (n === undefined) throw noStateProperty('parties');
+    return n;
+  }
+  /**
+   * Not readable here: the state lives in the manager, so reading it is a round trip. Use
+   * `(await bar.state()).broken`. (A thread `Barrier`'s `.broken` works, as it reads shared memory.)
+   * Python: `broken`.
+   * @throws {ContextError} always, saying so.
+   */
+  get broken(): never {
+    throw noStateProperty('broken');
+  }
+  /**
+   * Not readable here: use `(await bar.state()).nWaiting`. Python: `n_waiting`.
+   * @throws {ContextError} always, saying so.
+   */
+  get nWaiting(): never {
+    throw noStateProperty('nWaiting');
+  }
 }
+
+const noStateProperty = (name: string): ContextError =>
+  new ContextError(
+    `A manager's (or getContext('process')'s) Barrier keeps its state in another process: read ` +
+      `\`.${name}\` with \`(await bar.state()).${name}\`; \`.${name}\` works on a thread Barrier only.`,
+  );
 proxyClass('Barrier', BarrierProxy);

@@ -12,7 +12,7 @@ import { ManagerServer, type ServedFactory } from '../internal/manager/server.js
 import type { ProxyRef } from '../internal/manager/wire.js';
 import { type Address, netAddress } from '../internal/net/endpoint.js';
 import { keyBytes } from '../internal/net/handshake.js';
-import { type AutoProxy, makeProxy } from './proxy.js';
+import { type AutoProxy, makeProxy, pendingProxy } from './proxy.js';
 
 /** The options a manager takes. @internal */
 export const MANAGER_KEYS: readonly string[] = ['address', 'authkey'];
@@ -199,8 +199,15 @@ export class BaseManager implements AsyncDisposable {
     return makeProxy(ref);
   }
 
-  /** @internal Creates an object in this program's own server, at once. */
+  /**
+   * @internal Creates an object in this program's own server, at once; on a connected manager, in
+   * its server, behind a proxy usable at once (its calls wait for the object, see pendingProxy).
+   */
   protected createLocal<P>(typeid: string, args: unknown[]): P {
+    if (this.#state === 'connected') {
+      const ref = clientFor(this.#address!, this.#authkey!).request(0, 'create', [typeid, args]);
+      return pendingProxy<P>(typeid, ref as Promise<ProxyRef>, this.#address!, this.#authkey!);
+    }
     if (this.#state !== 'serving' || !this.#server) {
       throw new ClosedError(
         `Cannot create a ${typeid}: the manager is ${this.#state === 'shutdown' ? 'shut down' : 'not started'}.`,

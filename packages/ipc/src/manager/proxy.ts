@@ -15,6 +15,7 @@ import type { ManagerClient } from '../internal/manager/client.js';
 import { clientFor } from '../internal/manager/client-registry.js';
 import { proxyRef } from '../internal/manager/server.js';
 import type { ProxyRef } from '../internal/manager/wire.js';
+import type { Address } from '../internal/net/endpoint.js';
 
 const TYPE = 'multiproc.Proxy';
 
@@ -73,6 +74,46 @@ export function proxyClass(typeid: string, C: new (ref: ProxyRef) => BaseProxy):
 }
 
 /**
+ * A proxy made at once for an object a connected manager is still creating (its `Lock()`, `list()`
+ * …): calls made meanwhile wait for the object's reference, then go out in the order they were
+ * made; a creation that failed rejects each of them.
+ * @internal
+ */
+export function pendingProxy<P>(
+  typeid: string,
+  created: Promise<ProxyRef>,
+  address: Address,
+  authkey: string,
+): P {
+  const C = classes.get(typeid);
+  const provisional: ProxyRef = { address, authkey, id: -1, typeid };
+  const proxy = (C ? new C(provisional) : autoProxy(provisional)) as BaseProxy;
+  proxy[settleRef](created);
+  return proxy as P;
+}
+
+const settleRef: unique symbol = Symbol('multiproc.settleRef');
+
+// What a proxy whose object is still being created calls instead of its connection: each call
+// waits for the reference, then goes to the connection with the object's real id.
+class DeferredCalls {
+  readonly dead = false;
+  readonly #ready: Promise<{ client: ManagerClient; id: number }>;
+  constructor(ready: Promise<{ client: ManagerClient; id: number }>) {
+    this.#ready = ready;
+  }
+  request(_id: number, method: string, args: unknown[], holds = false, unbounded = false): Promise<unknown> {
+    return this.#ready.then(({ client, id }) => client.request(id, method, args, holds, unbounded));
+  }
+  write(_id: number, method: string, args: unknown[]): Promise<unknown> {
+    return this.#ready.then(({ client, id }) => client.write(id, method, args));
+  }
+  release(_id: number, n = 1): Promise<unknown> {
+    return this.#ready.then(({ client, id }) => client.release(id, n));
+  }
+}
+
+/**
  * The base of every manager proxy: the served object's type and id, and the way to call it.
  * Values read through a proxy are copies: mutating one does not change the managed object
  * (Python's well-known gotcha); write it back with the proxy's own methods.
@@ -83,13 +124,26 @@ export function proxyClass(typeid: string, C: new (ref: ProxyRef) => BaseProxy):
  * await manager.shutdown();
  */
 export class BaseProxy {
-  readonly #ref: ProxyRef;
+  #ref: ProxyRef;
   // This thread's connection to the manager, looked up once rather than per call.
   #client: ManagerClient | null = null;
+  // Set while a connected manager creates the object (pendingProxy).
+  #deferred: DeferredCalls | null = null;
 
   /** @internal Proxies come from a manager; there is no public constructor. */
   constructor(ref: ProxyRef) {
     this.#ref = ref;
+  }
+
+  /** @internal See {@link pendingProxy}. */
+  [settleRef](created: Promise<ProxyRef>): void {
+    const ready = created.then((ref) => {
+      this.#ref = ref;
+      this.#deferred = null;
+      return { client: this.client(), id: ref.id };
+    });
+    ready.catch(() => {}); // each call reports the failure
+    this.#deferred = new DeferredCalls(ready);
   }
 
   /** The type the manager serves this object as (`'dict'`, `'Lock'`, a registered typeid). */
@@ -161,6 +215,7 @@ export class BaseProxy {
 
   /** @internal This thread's connection to the manager (a new one after the last one died). */
   protected client(): ManagerClient {
+    if (this.#deferred !== null) return this.#deferred as unknown as ManagerClient;
     let client = this.#client;
     if (client === null || client.dead) {
       client = clientFor(this.#ref.address, this.#ref.authkey, this.#ref.server);
@@ -170,7 +225,14 @@ export class BaseProxy {
   }
 
   /** @internal The codec protocol: proxies travel as their reference. */
-  [encodeSymbol](_ctx: EncodeContext): Encoded {
+  [encodeSymbol](ctx: EncodeContext): Encoded {
+    if (this.#deferred !== null) {
+      throw new SerializationError(
+        ctx.path,
+        `Cannot send ${ctx.path}: the connected manager is still creating this ${this.#ref.typeid}. ` +
+          'Await one of its calls first, or make it with `await manager.create(typeid)`.',
+      );
+    }
     return { type: TYPE, data: this.#ref };
   }
 }

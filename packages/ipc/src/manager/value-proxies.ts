@@ -3,7 +3,7 @@
  * and `Array` (the manager's counterparts of `@multiproc/shared`'s, read and written by a round
  * trip, never through a `.value` property). Reads are copies, as in data-proxies.ts.
  */
-import { ContextError } from '@multiproc/shared';
+import { ContextError, ValidationError } from '@multiproc/shared';
 import { BaseProxy, namedArgs, pipelined, proxyClass } from './proxy.js';
 
 /** `call()` when `name` is a string; else a rejection with a TypeError, nothing sent. */
@@ -118,6 +118,30 @@ export class ArrayProxy<T extends number | bigint = number> extends BaseProxy {
   /** A copy as an array. Python: `a[:]`. */
   copy(): Promise<T[]> {
     return this.callMethod('copy') as Promise<T[]>;
+  }
+  /**
+   * Items `start` to `end` (exclusive), in one round trip, with Python's slice rules for negative
+   * and out-of-range bounds (as a thread `SharedArray`'s `slice()`). Python: `a[start:end]`.
+   * @example
+   * const a = Manager().Array('i', [1, 2, 3, 4]);
+   * console.log(await a.slice(1, -1)); // [ 2, 3 ]
+   */
+  slice(start?: number, end?: number): Promise<T[]> {
+    return this.callMethod('slice', start, end) as Promise<T[]>;
+  }
+  /**
+   * Stores `values` from `start` on (negative counts from the end), in one round trip: all of
+   * them, or none (as a thread `SharedArray`'s `setSlice()`). Python: `a[start:start + len(values)] = values`.
+   * @throws {ValidationError} when the values run past the end or one does not fit the typecode.
+   * @example
+   * const a = Manager().Array('i', 4);
+   * await a.setSlice(1, [7, 8]);
+   * console.log(await a.copy()); // [ 0, 7, 8, 0 ]
+   */
+  setSlice(start: number, values: Iterable<T>): Promise<void> {
+    if (values === null || typeof (values as Partial<Iterable<T>>)?.[Symbol.iterator] !== 'function')
+      return Promise.reject(new ValidationError('Array.setSlice(start, values): values must be iterable.'));
+    return this.callMethod('setSlice', start, [...values]) as Promise<void>;
   }
 }
 proxyClass('Array', ArrayProxy);

@@ -11,3 +11,9 @@ const REGISTRY_KEY = Symbol.for('multiproc.codec.registry');
 export function codecRegistry(): Map<string, Decoder> {
   return ((globalThis as any)[REGISTRY_KEY] ??= new Map<string, Decoder>());
 }
+
+/**
+ * The type of a record that wraps a plain object of the user's own which has a `CODEC_TAG` key
+ * (parsed JSON may): its data is that object, so the receiver never takes it for a record.
+ */
+export const ESCAPED_TYPE = 'multiproc.ownTaggedObject';

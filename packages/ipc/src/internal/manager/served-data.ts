@@ -150,6 +150,14 @@ export class ManagedArray {
   copy(): (number | bigint)[] {
     return this.#a.toArray();
   }
+  slice(start?: number, end?: number): (number | bigint)[] {
+    return this.#a.slice(start, end);
+  }
+  setSlice(start: number, values: readonly (number | bigint)[]): void {
+    if (!Array.isArray(values))
+      throw new ValidationError('Array.setSlice(start, values): values must be an array.');
+    this.#a.setSlice(start, values as never);
+  }
 }
 
 const QUEUE_METHODS = new Set(['put', 'get', 'qsize', 'empty', 'full', 'taskDone', 'join']);

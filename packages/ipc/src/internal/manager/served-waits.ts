@@ -146,9 +146,13 @@ export class ServedBarrier implements Served {
     this.#action = action;
   }
 
-  /** What its proxies carry: the default timeout, so a wait without one is known to be bounded. */
-  get refFields(): { timeout: number } | undefined {
-    return this.#defaultTimeout >= 0 ? { timeout: this.#defaultTimeout } : undefined;
+  /**
+   * What its proxies carry: `parties`, which never changes (read without a round trip), and the
+   * default timeout, so a wait without one is known to be bounded.
+   */
+  get refFields(): { parties: number; timeout?: number } {
+    const parties = this.#parties;
+    return this.#defaultTimeout >= 0 ? { parties, timeout: this.#defaultTimeout } : { parties };
   }
 
   invoke(method: string, args: unknown[], owner: Owner): unknown {

@@ -43,6 +43,8 @@ export interface ProxyRef {
   readonly server?: string;
   /** A Barrier's default wait in ms (its proxies' waits without a timeout are bounded by it). */
   readonly timeout?: number;
+  /** A Barrier's parties (fixed at creation). */
+  readonly parties?: number;
   /** Registered with `BaseManager.register()`: an AutoProxy, whatever the typeid. */
   readonly auto?: boolean;
   /** A synchronized Value or Array (`getContext('process').Value()`): the lock every copy shares. */

@@ -100,6 +100,24 @@ class Broker {
 
 let current: Broker | undefined;
 
+// Tokens of copies made in this thread of objects whose home is here too (see dialHere).
+const tokensHere = new Set<string>();
+
+/**
+ * Whether a copy for `path` and `token` has its home in this very thread (a handle sent through a
+ * pipe or queue and received here); if so, records the token for {@link claimedHere}.
+ */
+export function dialHere(path: string, token: string | undefined): boolean {
+  if (current?.path !== path) return false;
+  if (token !== undefined) tokensHere.add(token);
+  return true;
+}
+
+/** At home: whether the copy claiming `token` lives in this thread (asked once per token). */
+export function claimedHere(token: string): boolean {
+  return tokensHere.delete(token);
+}
+
 /** This thread's broker. */
 export function broker(): Broker {
   current ??= new Broker();

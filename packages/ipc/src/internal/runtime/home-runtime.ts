@@ -16,7 +16,7 @@ import type { Endpoint, HomeActions, HomeCopy, Wait } from '../protocol/home-cop
 import type { Item } from '../protocol/item.js';
 import { Op } from '../protocol/ops.js';
 import type { ReaderCopy } from '../protocol/reader-copy.js';
-import { broker, type HomeObject } from './broker.js';
+import { broker, claimedHere, type HomeObject } from './broker.js';
 import { flushAtExit } from './exit.js';
 import type { HandleData, HandleKeeper } from './handle.js';
 import { keepAlive, type Waiter } from './waiter.js';
@@ -25,6 +25,8 @@ import { keepAlive, type Waiter } from './waiter.js';
 interface CopyLink {
   readonly link: Link;
   held: boolean;
+  /** A copy in this very thread: it runs only when something else runs, so it holds nothing alive. */
+  readonly here: boolean;
   readonly shared: Int32Array | null;
 }
 
@@ -85,6 +87,7 @@ export class HomeRuntime implements HomeActions, HomeObject {
     for (const c of e.copies) {
       const cl = c.link as CopyLink | null;
       if (!cl) reserved ||= c.phase === 'reserved' && c.holder;
+      else if (cl.here) continue;
       else if (cl.held !== on) {
         cl.held = on;
         on ? cl.link.hold() : cl.link.release();
@@ -104,7 +107,8 @@ export class HomeRuntime implements HomeActions, HomeObject {
   // ── copies ─────────────────────────────────────────────────────────────────────────────────
 
   connect(end: number, token: string, link: SocketLink): boolean {
-    return this.proto.claim(end, token, (c) => this.#wire(c, link, null)) !== null;
+    const here = claimedHere(token);
+    return this.proto.claim(end, token, (c) => this.#wire(c, link, null, here)) !== null;
   }
 
   /** Describes a new copy of endpoint `end` for `ctx`: a port for a thread, a token for a process. */
@@ -175,8 +179,8 @@ export class HomeRuntime implements HomeActions, HomeObject {
     return link;
   }
 
-  #wire(c: ReaderCopy, link: Link, shared: Int32Array | null): void {
-    const cl: CopyLink = { link, held: false, shared };
+  #wire(c: ReaderCopy, link: Link, shared: Int32Array | null, here = false): void {
+    const cl: CopyLink = { link, held: false, here, shared };
     c.link = cl;
     link.onFrame = (op, a, b, body) => {
       this.proto.frame(c, op, a, b, body);

@@ -13,6 +13,7 @@ import { CopyProtocol, ROOM_COUNTED } from '../protocol/copy.js';
 import type { Wait } from '../protocol/home-copy.js';
 import { BROKEN, EOF, type Item, type Taken, TIMEOUT } from '../protocol/item.js';
 import { Op } from '../protocol/ops.js';
+import { dialHere } from './broker.js';
 import { trackRemote, untrackRemote } from './exit.js';
 import type { GetResult, Handle, HandleData, HandleKeeper, PutResult } from './handle.js';
 import { encodeCopy, keptCopy } from './remote-copies.js';
@@ -49,13 +50,15 @@ export class RemoteHandle implements Handle {
   #sent = 0;
   #syncedAt = -1;
   readonly #homeHere: boolean;
+  #syncingHere = false;
 
   constructor(data: HandleData, opts: RemoteOptions) {
     this.#data = data;
     this.#acked = opts.acked;
-    this.#homeHere = opts.homeHere === true;
     this.#maxsize = opts.maxsize;
     const port = data.port;
+    const here = !port && !opts.socket && dialHere(data.path, data.token);
+    this.#homeHere = opts.homeHere === true || here;
     this.#link = port
       ? new PortLink(port)
       : opts.socket
@@ -70,6 +73,7 @@ export class RemoteHandle implements Handle {
         send: (op, a, b, body) => {
           this.#sent++;
           link.send(op, a, b, body);
+          if (here && op !== Op.R_SYNC) this.#syncHere();
         },
         settle: settleWait,
         hold: (on) => (on ? link.hold() : link.release()),
@@ -86,6 +90,7 @@ export class RemoteHandle implements Handle {
     );
     const proto = this.#proto;
     if (!port) link.send(Op.R_HELLO, data.id, data.end, data.token ?? '');
+    if (here) this.#syncHere();
     link.onFrame = (op, a, b, body) => proto.frame(op, a, b, body);
     link.onBatch = () => {
       proto.clock = performance.now();
@@ -97,6 +102,22 @@ export class RemoteHandle implements Handle {
       this.#onGone?.();
     };
     trackRemote(this);
+  }
+
+  /**
+   * A copy whose home is in this very thread (a handle sent through a pipe or queue and received
+   * here): its home does not count it as something live that could end a wait there (it runs only
+   * when something else runs), but what it has sent must arrive. So until the home has read what
+   * it sent (its hello first), a question answered after that keeps its link holding the loop.
+   */
+  #syncHere(): void {
+    if (this.#syncingHere) return;
+    this.#syncingHere = true;
+    const w = new Waiter<boolean>(() => {});
+    void w.promise.then(() => {
+      this.#syncingHere = false;
+    });
+    this.#proto.ask(Op.R_SYNC, w);
   }
 
   put(item: Item, timeoutMs: number | undefined): PutResult | Promise<PutResult> {
