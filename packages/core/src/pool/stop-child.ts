@@ -1,12 +1,12 @@
 /**
  * How a pool stops one of its workers, a child process or a thread. tinypool's own `terminate()` sends SIGTERM and
  * SIGKILLs the child 1 s later if it is still there; that stays the one forced path (terminate,
- * timeout, abort, retire). Two gaps around it are closed here:
+ * timeout, abort). Two gaps around it are closed here:
  *
  * - An idle child is unref'd (tinypool's doing, so an idle pool lets the program end). While it is
  *   being stopped, its exit is what `join()`/`terminate()` wait for: the child is ref'd again, or
  *   the program could end first with those awaits unsettled (exit code 13).
- * - A closed pool's `join()` and an idle timeout end a child politely, without a signal: they close
+ * - A closed pool's `join()`, an idle timeout and a retirement (`maxTasksPerChild`) end a child politely, without a signal: they close
  *   its IPC channel, on which every child exits at once with code 0 (`worker/child-guard.ts`),
  *   whatever SIGTERM handlers a task installed (Python's pool sends its workers a sentinel), so
  *   the child ends normally (the manager locks it holds stay taken). Only a child still there

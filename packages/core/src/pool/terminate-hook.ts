@@ -39,9 +39,11 @@ export function hookTerminate(worker: TinypoolWorker, slot: Slot, end: () => Poo
     // Node 20's module loader leaks the descriptor of a file it was reading when its thread is
     // terminated (not 22 or 24): a thread still loading is stopped once it has loaded.
     if (starting && loaded) return settleWithin(loaded, LOADING_MS).then(terminate);
-    // A closed pool's join() and an idle timeout end a worker politely: it ends normally, so the
-    // manager locks it holds stay taken (owner death; a thread's shared ones: endedNormally).
-    const polite = graceful || (!destroying && isStopping(slot, 'idle'));
+    // A closed pool's join(), an idle timeout and a retirement (maxTasksPerChild) end a worker
+    // politely: it ends normally, so the manager locks it holds stay taken (owner death; a thread's
+    // shared ones: endedNormally), and its exit hooks run: a queue or pipe made there hands what it
+    // holds to a copy elsewhere (ipc's bequest), which a forced stop would lose.
+    const polite = graceful || (!destroying && (isStopping(slot, 'idle') || isStopping(slot, 'retired')));
     if (!child) {
       if (!polite || !thread || dead || slot.failed) return terminate();
       return stopThread(thread, slot.link as ThreadLink, terminate);

@@ -51,6 +51,8 @@ export class SocketLink extends Link {
   readonly #batch = new SocketBatch();
   readonly #onFrame: FrameHandler = runReader((op, a, b, body) => this.onFrame(op, a, b, body));
   readonly #out = new SocketWriter();
+  /** Connecting: stop retrying a refused connection when this says so (the home left a will). */
+  giveUp: (() => boolean) | null = null;
 
   /** Wraps an accepted (home side) socket. */
   constructor(socket?: net.Socket) {
@@ -93,7 +95,7 @@ export class SocketLink extends Link {
       this.#out.detach();
       s.destroy();
       this.#dialing = null;
-      const retry = RETRY_CODES.has(err.code ?? '') && Date.now() < deadline;
+      const retry = RETRY_CODES.has(err.code ?? '') && Date.now() < deadline && !this.giveUp?.();
       if (!retry || this.closed) return this.markClosed();
       this.#retryTimer = setTimeout(() => this.#dial(path, deadline), RETRY_DELAY_MS);
       if (!this.#ref) this.#retryTimer.unref();

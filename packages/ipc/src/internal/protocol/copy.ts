@@ -210,6 +210,9 @@ export class CopyProtocol extends CopyObject {
       case Op.H_RECALL:
         if (this.state === 'open') this.#rx.recalled();
         break;
+      case Op.H_HEIR:
+        this.#rx.inherit();
+        break;
     }
   }
 

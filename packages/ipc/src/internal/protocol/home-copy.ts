@@ -65,6 +65,10 @@ export class HomeCopy {
   link: unknown = null;
   /** A token-reserved copy whose worker's end will be reported keeps the program alive meanwhile. */
   readonly holder: boolean;
+  /** A reservation made for copies made later (a pool's initargs): nobody claims it. */
+  keeper = false;
+  /** The token it was reserved with (a copy for another process), if any. */
+  token: string | null = null;
   /** R_SYNC answers held until what the copy gave back is complete. */
   readonly syncs: number[] = [];
 

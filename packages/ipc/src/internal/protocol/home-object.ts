@@ -57,10 +57,15 @@ export abstract class HomeObject<C extends HomeCopy, E extends Endpoint<C>> {
     return c;
   }
 
-  /** Holds a handle for a copy on its way to a process; `holder`: its worker's end will be reported. */
-  reserve(end: number, token: string, holder: boolean): void {
+  /**
+   * Holds a handle for a copy on its way to a process; `holder`: its worker's end will be reported;
+   * `keeper`: nobody will claim it (copies are made from it later).
+   */
+  reserve(end: number, token: string, holder: boolean, keeper = false): void {
     if (this.#tokens.has(token)) return; // it connected first (or its worker already ended)
     const c = this.newCopy(this.endpoints[end]!, 'reserved', holder);
+    c.keeper = keeper;
+    c.token = token;
     this.#tokens.set(token, c);
     this.#add(c);
     this.updateHolds();

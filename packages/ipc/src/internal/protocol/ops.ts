@@ -115,6 +115,12 @@ export const Op = {
    * (the call was one too many: Python's ValueError). A copy asks this synchronously.
    */
   H_TASK_DONE: 34,
+  /**
+   * The home's thread or process is ending: what this copy holds is its own now (it gives nothing
+   * back: no home is left to take it), and the home's items left unread came before this frame
+   * (pushed to one reading copy, its heir). EOF follows when the link closes, after them.
+   */
+  H_HEIR: 35,
 } as const;
 
 /** Called for each frame a link receives. */

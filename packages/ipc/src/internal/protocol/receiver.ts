@@ -40,6 +40,8 @@ export class Receiver {
    */
   clock = 0;
   eof = false;
+  /** The home is ending (H_HEIR): what is here stays here, served before EOF; nothing goes back. */
+  heir = false;
   liveGetters = 0;
   readonly #host: ReceiverHost;
   readonly #moves: boolean;
@@ -137,7 +139,8 @@ export class Receiver {
 
   /** The worker flush hook: gives back everything read ahead, unless a get waits. */
   giveBack(): boolean {
-    if (this.liveGetters > 0 || this.#buffer.length + this.#demand.outstanding === 0) return false;
+    if (this.heir || this.liveGetters > 0 || this.#buffer.length + this.#demand.outstanding === 0)
+      return false;
     // What is still on its way is stale in the new epoch.
     this.#gaveBack(this.#buffer.length);
     this.returnBuffered();
@@ -151,6 +154,7 @@ export class Receiver {
   // Nothing the home pushed is on its way now (it pushes nothing to a copy it recalled), so both
   // sides agree on the demand left: one item for each waiting get, the rest read-ahead.
   recalled(): void {
+    if (this.heir) return;
     const n = this.#buffer.length;
     this.#gaveBack(n);
     this.returnBuffered();
@@ -187,6 +191,11 @@ export class Receiver {
     this.#buffer.push(item);
     if (moved) this.#movedHere.add(item);
     this.#host.ready();
+  }
+
+  /** The home is ending (H_HEIR): what it pushed here is this copy's to serve; it keeps it. */
+  inherit(): void {
+    this.heir = true;
   }
 
   /** The home answered a try: `w` ends empty unless an item came for it. */

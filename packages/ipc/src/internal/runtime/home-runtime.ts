@@ -9,6 +9,7 @@ import { BYTES_KIND } from '../link/frames.js';
 import type { Link } from '../link/link.js';
 import { PortLink } from '../link/port-link.js';
 import type { SocketLink } from '../link/socket-link.js';
+import { bequeath } from '../protocol/bequest.js';
 import type { Channel } from '../protocol/channel.js';
 import { CONSUMED, COPY_SHARED_BYTES, RESERVED, WAKE } from '../protocol/count.js';
 import { type HomeKind, HomeProtocol } from '../protocol/home.js';
@@ -20,6 +21,7 @@ import { broker, claimedHere, type HomeObject } from './broker.js';
 import { flushAtExit } from './exit.js';
 import type { HandleData, HandleKeeper } from './handle.js';
 import { keepAlive, type Waiter } from './waiter.js';
+import { willPath, writeWill } from './will.js';
 
 /** The runtime side of a copy: its link, whether it holds the program alive, its shared words. */
 interface CopyLink {
@@ -143,7 +145,7 @@ export class HomeRuntime implements HomeActions, HomeObject {
    */
   keep(end: number): HandleKeeper {
     const token = process.getBuiltinModule('node:crypto').randomUUID();
-    this.proto.reserve(end, token, false);
+    this.proto.reserve(end, token, false, true);
     let released = false;
     return {
       encode: (ctx) => this.encode(end, ctx),
@@ -220,8 +222,18 @@ export class HomeRuntime implements HomeActions, HomeObject {
     if (this.proto.unused) broker().delete(this.id);
   }
 
-  /** At exit: sends what is pending to every copy now (their links deliver it before they close). */
+  /**
+   * At exit: hands what is left here to a reading copy (bequest.ts) and sends what is pending to
+   * every copy now (their links deliver it before they close).
+   */
   flushSync(deadline: number): void {
+    // Only a worker leaves a will: a program's main thread ending ends its program, whose copies in
+    // workers end with it (a will nobody reads would stay in the temporary directory).
+    const leave = inWorker()
+      ? (token: string, items: Item[]) => writeWill(willPath(broker().path, token), items)
+      : null;
+    const lost = bequeath(this.proto.endpoints, this, leave);
+    if (lost > 0) reportLost(this.proto.isQueue, lost);
     for (const e of this.proto.endpoints) {
       for (const c of e.copies) {
         const link = (c.link as CopyLink | null)?.link;
@@ -246,4 +258,22 @@ export class HomeRuntime implements HomeActions, HomeObject {
       );
     });
   }
+}
+
+// A worker thread, or a child process started with an IPC channel (a 'process' context worker).
+function inWorker(): boolean {
+  return !process.getBuiltinModule('node:worker_threads').isMainThread || typeof process.send === 'function';
+}
+
+// Said on stderr, synchronously (nothing else runs at exit): a value is never lost silently.
+function reportLost(isQueue: boolean, n: number): void {
+  const what = isQueue ? 'A Queue' : 'A Pipe';
+  const text =
+    `multiproc: ${what} created in this worker (pid ${process.pid}) ended with it holding ${n} item(s) ` +
+    'for a reader that had not connected yet, and they could not be left for it in the temporary ' +
+    'directory; they are lost. Keep the worker alive until the reader took them, or create the queue ' +
+    'or pipe in the reading process and pass it to the worker.\n';
+  try {
+    process.getBuiltinModule('node:fs').writeSync(2, text);
+  } catch {}
 }

@@ -19,6 +19,7 @@ import type { GetResult, Handle, HandleData, HandleKeeper, PutResult } from './h
 import { encodeCopy, keptCopy } from './remote-copies.js';
 import { CopySync, settleWait } from './remote-sync.js';
 import { STUCK, Waiter } from './waiter.js';
+import { hasWill, readWill, willPath } from './will.js';
 
 export interface RemoteOptions {
   readonly maxsize: number;
@@ -91,12 +92,21 @@ export class RemoteHandle implements Handle {
     const proto = this.#proto;
     if (!port) link.send(Op.R_HELLO, data.id, data.end, data.token ?? '');
     if (here) this.#syncHere();
-    link.onFrame = (op, a, b, body) => proto.frame(op, a, b, body);
+    // A copy dialling its home's broker: if the home ends before taking it, it leaves what this
+    // copy would have been sent in a will (will.ts).
+    let will =
+      link instanceof SocketLink && !opts.socket && data.token ? willPath(data.path, data.token) : null;
+    if (will) (link as SocketLink).giveUp = () => hasWill(will!);
+    link.onFrame = (op, a, b, body) => {
+      will = null; // the home took this copy: what it had for it comes over the link
+      proto.frame(op, a, b, body);
+    };
     link.onBatch = () => {
       proto.clock = performance.now();
     };
     link.beforeFlush = () => proto.beforeFlush();
     link.onClose = () => {
+      if (will) readWill(will, (op, a, b, body) => proto.frame(op, a, b, body));
       untrackRemote(this);
       proto.linkClosed();
       this.#onGone?.();

@@ -1,0 +1,93 @@
+/**
+ * What a home hands on when its thread or process ends (Python: a child's queue feeder flushes at
+ * exit, a pipe's data sits in the OS). A queue or pipe made in a worker and sent elsewhere must not
+ * lose what the worker put or sent before it ended, though the items live at home:
+ *
+ * ```
+ *   home ends ─► each channel's items still here ─push, in order─► its heir (one open reading copy)
+ *             ─► every open reading copy: H_HEIR (keep what you hold: nothing can go back now)
+ *             ─► links close: each copy serves what it holds, then EOF
+ * ```
+ *
+ * The heir is a copy with a get waiting, else one reading ahead, else any open reader. With no
+ * open reader, a reading copy still on its way to a process (reserved, not connected) inherits
+ * through `leave`: the runtime writes the frames it would have sent into a file its copy reads
+ * when it finds the home gone (runtime/will.ts), as Python's pipe keeps unread data in the OS.
+ * Only a home that ends without running its exit hooks (a thread terminated, a process killed)
+ * loses what it holds; what it could not leave (the file could not be written) it counts as lost.
+ */
+import type { Channel } from './channel.js';
+import type { HomeActions } from './home-copy.js';
+import type { Item } from './item.js';
+import { Op } from './ops.js';
+import type { ChannelEndpoint, ReaderCopy } from './reader-copy.js';
+
+/** Each channel once, with the endpoints that read it. */
+function channels(endpoints: readonly ChannelEndpoint[]): Map<Channel, ChannelEndpoint[]> {
+  const byChannel = new Map<Channel, ChannelEndpoint[]>();
+  for (const e of endpoints) {
+    if (!e.read) continue;
+    const list = byChannel.get(e.read);
+    if (list) list.push(e);
+    else byChannel.set(e.read, [e]);
+  }
+  return byChannel;
+}
+
+/** A reading copy on its way to a process (not a keeper): it may still connect. */
+function reservedReader(readers: ChannelEndpoint[]): ReaderCopy | undefined {
+  for (const e of readers)
+    for (const c of e.copies) if (c.phase === 'reserved' && !c.keeper && c.token) return c;
+  return undefined;
+}
+
+/** The copy that takes the channel's items: a waiting get first, then one reading ahead. */
+function heirOf(ch: Channel): ReaderCopy | undefined {
+  // A recalled copy drops what it holds and answers a home that will not read it (that is lost),
+  // but takes what comes after the recall: the last choice.
+  const open = [...ch.readers].filter((c) => c.phase === 'open');
+  const fresh = open.filter((c) => !c.recalled);
+  return (
+    fresh.find((c) => c.hard > 0) ?? fresh.find((c) => c.softActive || c.soft > 0) ?? fresh[0] ?? open[0]
+  );
+}
+
+/**
+ * Leaves `items` to the reserved copy holding `token` (it has not connected): false when it cannot.
+ */
+export type Leave = (token: string, items: Item[]) => boolean;
+
+/**
+ * The home ends now (at exit, no event loop left): pushes each channel's items to its heir, tells
+ * every open reading copy it inherits, leaves them (`leave`; null: none is left) to a reading copy
+ * still on its way when no reader is open, and returns how many items it could not leave so
+ * (lost; a channel nobody else holds ends with its home, as in Python).
+ */
+export function bequeath(
+  endpoints: readonly ChannelEndpoint[],
+  out: HomeActions,
+  leave: Leave | null,
+): number {
+  let lost = 0;
+  for (const [ch, readers] of channels(endpoints)) {
+    // A give-back still waiting for moved items to return completes with what came: the rest
+    // would come in frames nobody reads any more.
+    for (const c of ch.readers) {
+      const back = c.pending ? c.takeBack(0, true) : null;
+      if (back && back.slots > 0) ch.unshift(back.items, back.slots);
+    }
+    const heir = heirOf(ch);
+    if (heir)
+      for (let item = ch.items.shift(); item !== undefined; item = ch.items.shift())
+        heir.push(out, ch, item, 0);
+    else if (ch.items.length > 0) {
+      const later = leave ? reservedReader(readers) : undefined;
+      if (later && leave) {
+        const items = ch.items.drain();
+        if (!leave(later.token!, items)) lost += items.length;
+      }
+    }
+    for (const c of ch.readers) if (c.phase === 'open') out.send(c, Op.H_HEIR, 0, 0);
+  }
+  return lost;
+}

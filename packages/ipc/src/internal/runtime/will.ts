@@ -1,0 +1,53 @@
+/**
+ * A home's will: what it leaves to a copy that had not connected when the home's thread or process
+ * ended (protocol/bequest.ts). The frames the home would have sent that copy (its items, in order)
+ * are written to a file beside the home's socket, named by the copy's reservation token and
+ * readable by this user only. The copy, finding the home gone (its connection refused or closed
+ * before anything came), reads and removes the file and takes those frames as if they had come
+ * over its link: it serves the items, then EOF. A will nobody reads (the copy was never decoded)
+ * stays in the temporary directory, as unread data of a Python pipe would stay in its buffer.
+ */
+import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FrameReader, FrameWriter } from '../link/frames.js';
+import type { Item } from '../protocol/item.js';
+import { type FrameHandler, Op } from '../protocol/ops.js';
+
+/** Where the home listening at `socketPath` leaves items to the copy reserved with `token`. */
+export function willPath(socketPath: string, token: string): string {
+  // A Windows named pipe has no directory beside it to write to.
+  return process.platform === 'win32' ? join(tmpdir(), `mp-${token}.left`) : `${socketPath}.${token}.left`;
+}
+
+/** Writes `items` as the H_DATA frames of a copy that never connected; false when it cannot. */
+export function writeWill(path: string, items: readonly Item[]): boolean {
+  const out = new FrameWriter();
+  for (const item of items) out.frame(Op.H_DATA, 0, 0, item);
+  const bytes = out.take();
+  if (!bytes) return true;
+  try {
+    writeFileSync(path, bytes, { mode: 0o600, flag: 'wx' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether a will waits at `path` (a copy then stops trying to reach its home). */
+export function hasWill(path: string): boolean {
+  return process.getBuiltinModule('node:fs').existsSync(path);
+}
+
+/** Reads and removes the will at `path`, handing each of its frames to `onFrame`; false if none. */
+export function readWill(path: string, onFrame: FrameHandler): boolean {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+    unlinkSync(path);
+  } catch {
+    return false;
+  }
+  new FrameReader().push(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), onFrame);
+  return true;
+}
