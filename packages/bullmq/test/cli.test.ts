@@ -1,5 +1,8 @@
 /** The `multiproc-worker` command refuses to start without what it needs, with one clear line. */
 import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { CLI, SECRET, TASKS } from './workers.js';
@@ -59,8 +62,45 @@ describe('multiproc-worker', () => {
       ['--grace', '30000'],
       ['--context', 'thread'],
       ['--concurrency', 'the number of CPUs'],
+      ['--max-old-space-size', "Node's own"],
     ] as const) {
       expect(flat).toMatch(new RegExp(`${flag} <[^>]+> [^-]*?\\(default: ${shown}\\)`));
+    }
+    // Each limit a flag refuses values past is stated.
+    for (const [flag, bounds] of [
+      ['--concurrency', '1 to 4096'],
+      ['--lock-duration', 'at least 100'],
+      ['--stalled-interval', 'at least 100'],
+      ['--max-stalled-count', '0 or more'],
+      ['--max-tasks-per-child', 'at least 1'],
+      ['--max-old-space-size', 'at least 16'],
+      ['--ttl', 'at least 300'],
+    ] as const) {
+      expect(flat).toMatch(new RegExp(`${flag} <[^>]+> [^-]*?${bounds}`));
+    }
+  }, 120_000);
+
+  test('a number out of bounds: the error names the flag as typed and its bounds', async () => {
+    const cases = [
+      [
+        ['--concurrency', '1e9'],
+        /option '-c, --concurrency <n>' argument '1e9' is invalid\. .*from 1 to 4096/,
+      ],
+      [['--lock-duration', '10'], /option '--lock-duration <ms>' argument '10' is invalid\. .*>= 100/],
+      [['--stalled-interval', '0'], /option '--stalled-interval <ms>' argument '0' .*>= 100/],
+      [['--max-tasks-per-child', '0'], /option '--max-tasks-per-child <n>' argument '0' .*>= 1/],
+      [['--max-old-space-size', '8'], /option '--max-old-space-size <MB>' argument '8' .*>= 16/],
+      [['--ttl', '10'], /option '--ttl <ms>' argument '10' .*>= 300/],
+      [['--grace', '1.5'], /option '--grace <ms>' argument '1\.5' .*whole number >= 0/],
+    ] as const;
+    const results = await Promise.all(
+      cases.map(([args]) => run(['--tasks', TASKS, ...args], { MULTIPROC_SECRET: SECRET })),
+    );
+    for (const [i, [, pattern]] of cases.entries()) {
+      expect(results[i]!.code).toBe(1);
+      expect(results[i]!.stderr).toMatch(pattern);
+      // Not the names of the code's options ('processes', 'lockDuration').
+      expect(results[i]!.stderr).not.toMatch(/'processes'|'lockDuration'|'stalledInterval'|'ttl'/);
     }
   }, 120_000);
 
@@ -84,5 +124,29 @@ describe('multiproc-worker', () => {
     expect(noSecret.stderr).not.toMatch(/\{ secret \}/);
     // The command is named once.
     expect(shortSecret.stderr).toMatch(/^multiproc-worker: ValidationError: the secret is 5 bytes/);
+  }, 120_000);
+
+  test('an empty or short --secret-file: a ValidationError naming the file, not "no secret"', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mpw-secret-'));
+    try {
+      const empty = join(dir, 'empty');
+      const short = join(dir, 'short');
+      writeFileSync(empty, '\n');
+      writeFileSync(short, 'short\n');
+      const [fromEmpty, fromShort] = await Promise.all([
+        run(['--tasks', TASKS, '--secret-file', empty]),
+        run(['--tasks', TASKS, '--secret-file', short]),
+      ]);
+      expect(fromEmpty.code).toBe(1);
+      expect(fromEmpty.stderr).toMatch(/^multiproc-worker: ValidationError: --secret-file: /);
+      expect(fromEmpty.stderr).toContain(`the file '${empty}' is empty`);
+      expect(fromEmpty.stderr).not.toMatch(/\{ secret \}/);
+      expect(fromShort.code).toBe(1);
+      expect(fromShort.stderr).toMatch(
+        /--secret-file: the file '.*short' holds a secret of 5 bytes.*at least 16/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 120_000);
 });

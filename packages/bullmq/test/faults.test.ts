@@ -6,7 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { PoolClosedError } from '@multiproc/core';
+import { PoolClosedError, WorkerCrashedError } from '@multiproc/core';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { Pool } from '../dist/index.js';
 import { tasks } from './fixtures/tasks.mjs';
@@ -108,6 +108,28 @@ describe.skipIf(redisMissing)('faults', () => {
     }
     expect(await call).toBeInstanceOf(PoolClosedError);
   }, 60_000);
+
+  test.each(['thread', 'process'])(
+    '--max-old-space-size limits each local worker (%s): a task past it fails with WorkerCrashedError that names the flag, and the worker goes on',
+    async (context) => {
+      const w = await worker('--context', context, '--max-old-space-size', '32', ...STEADY);
+      const p = pool();
+      const error = await p.apply(tasks.leak, []).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(WorkerCrashedError);
+      expect((error as WorkerCrashedError).reason).toBe('out of memory');
+      // The advice is one a user of this pool can follow: the worker's flag, not the local
+      // Pool's `resourceLimits` option, which this pool refuses.
+      expect((error as Error).message).toMatch(/limit of 32 MB.*--max-old-space-size <MB>/);
+      expect((error as Error).message).not.toMatch(/resourceLimits/);
+      await w.waitFor(/ job failed .*task=tasks#leak .*out of memory/);
+      expect(await p.apply(tasks.square, [3])).toBe(9);
+      // The worker process lives on, and stops as usual.
+      p.close();
+      await p.join();
+      expect(await w.stop()).toBe(0);
+    },
+    60_000,
+  );
 
   test('a client that vanishes: its running job is cancelled and its keys are deleted', async () => {
     const w = await worker();

@@ -49,12 +49,33 @@ describe('options', () => {
     bad(() => new Pool({ secret: SECRET, moduleNames: { 'a#b': './x.js' } }), /module name/);
   });
 
+  test('Pool: each option that belongs to the workers gets advice a user can follow', () => {
+    const advice = {
+      context: /--context thread or --context process/,
+      maxTasksPerChild: /start multiproc-worker with --max-tasks-per-child <n>/,
+      resourceLimits: /start multiproc-worker with --max-old-space-size <MB>/,
+      initializer: /top level of a task module given to multiproc-worker's --tasks/,
+      initargs: /top level of a task module/,
+      minProcesses: /--concurrency <n>.*start or stop multiproc-worker processes/,
+      idleTimeout: /start or stop multiproc-worker processes/,
+      maxQueue: /is not supported: jobs wait in Redis/,
+    };
+    for (const [option, pattern] of Object.entries(advice)) {
+      bad(() => new Pool({ secret: SECRET, [option]: 1 } as any), pattern);
+      // No placeholder where a flag should be ("start multiproc-worker with (not supported yet)").
+      bad(() => new Pool({ secret: SECRET, [option]: 1 } as any), /^(?!.*with \().*$/);
+    }
+  });
+
   test('startWorker: no task modules, a bad prefix or context', async () => {
     for (const [options, pattern] of [
       [{ tasks: [], secret: SECRET }, /--tasks/],
       [{ tasks: ['./x.js'], secret: SECRET, prefix: 'a b' }, /prefix/],
       [{ tasks: ['./x.js'], secret: SECRET, context: 'fork' }, /context/],
       [{ tasks: ['./x.js'], secret: SECRET, concurrency: 0 }, /concurrency/],
+      // The local Pool's own limit, named as this function's option (not the Pool's 'processes').
+      [{ tasks: ['./x.js'], secret: SECRET, concurrency: 4097 }, /'concurrency' .*from 1 to 4096/],
+      [{ tasks: ['./x.js'], secret: SECRET, maxOldSpaceSize: 8 }, /'maxOldSpaceSize' .*>= 16/],
     ] as const) {
       const error = await startWorker(options as any).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ValidationError);

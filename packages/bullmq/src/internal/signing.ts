@@ -8,7 +8,8 @@ import { ValidationError } from '@multiproc/core';
 
 /** The environment variable the secret is read from when no option gives it. */
 export const SECRET_ENV = 'MULTIPROC_SECRET';
-const MIN_SECRET_BYTES = 16;
+/** The shortest secret accepted, in bytes. */
+export const MIN_SECRET_BYTES = 16;
 
 /** The secret from `given` or the environment, checked. */
 export function resolveSecret(given: string | Uint8Array | undefined, who: string): Buffer {

@@ -72,15 +72,29 @@ const KNOWN = new Set([
   'connectTimeout',
   'moduleNames',
 ]);
+const SETUP =
+  'has no counterpart on the workers: do the setup at the top level of a task module given to ' +
+  "multiproc-worker's --tasks (it runs once in each local worker that loads the module, before its tasks)";
+const SIZE =
+  'belongs to the workers, which keep their local workers (multiproc-worker --concurrency <n>) ' +
+  'running: start or stop multiproc-worker processes to scale';
+/**
+ * Local Pool options that the BullMQ pool refuses, and what to do instead: they shape the
+ * workers, which run elsewhere and are started by the user.
+ */
 const WORKER_SIDE: Record<string, string> = {
-  context: '--context',
-  initializer: '(a task module of the worker)',
-  initargs: '(a task module of the worker)',
-  maxTasksPerChild: '--max-tasks-per-child',
-  minProcesses: '--concurrency',
-  idleTimeout: '--concurrency',
-  resourceLimits: '--max-old-space-size',
-  maxQueue: '(not supported yet)',
+  context: 'belongs to the workers: start multiproc-worker with --context thread or --context process',
+  maxTasksPerChild: 'belongs to the workers: start multiproc-worker with --max-tasks-per-child <n>',
+  resourceLimits:
+    'belongs to the workers: start multiproc-worker with --max-old-space-size <MB> (the heap limit ' +
+    'of each local worker that runs tasks)',
+  initializer: SETUP,
+  initargs: SETUP,
+  minProcesses: SIZE,
+  idleTimeout: SIZE,
+  maxQueue:
+    'is not supported: jobs wait in Redis without a bound (imap and imapUnordered keep at most ' +
+    '`inflight` jobs out)',
 };
 const PREFIX = /^[A-Za-z0-9_.{}-][A-Za-z0-9_.{}:-]{0,63}$/;
 
@@ -89,9 +103,7 @@ export function resolvePoolOptions(options: PoolOptions): ResolvedPoolOptions {
   if (options === null || typeof options !== 'object') throw bad('options', 'an object', options);
   for (const key of Object.keys(options)) {
     if (key in WORKER_SIDE) {
-      throw new ValidationError(
-        `Pool: option '${key}' belongs to the workers: start multiproc-worker with ${WORKER_SIDE[key]} instead.`,
-      );
+      throw new ValidationError(`Pool: option '${key}' ${WORKER_SIDE[key]}.`);
     }
     if (!KNOWN.has(key)) throw new ValidationError(`Pool: unknown option '${key}'.`);
   }

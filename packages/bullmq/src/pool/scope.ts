@@ -6,6 +6,7 @@
  */
 import { TimeoutError } from '@multiproc/core';
 import { MAX_TIMEOUT_MS } from '@multiproc/shared';
+import { watchAbort } from '../internal/abort-watch.js';
 
 export interface CallScope {
   /** Rejects with the reason the call stops early; never resolves. */
@@ -49,8 +50,6 @@ export function openScope(
   });
   stopped.catch(() => {});
   const { signal, timeout } = options;
-  const onAbort = () => stop(abortErrorFor(signal!));
-  const onPool = () => stop(pool.reason);
   let timer: NodeJS.Timeout | undefined;
   // Longer than a timer can measure (about 24.8 days), or Infinity: no limit, as in the local Pool.
   if (timeout !== undefined && timeout <= MAX_TIMEOUT_MS) {
@@ -59,10 +58,9 @@ export function openScope(
       timeout,
     );
   }
-  if (signal?.aborted) onAbort();
-  else signal?.addEventListener('abort', onAbort, { once: true });
-  if (pool.aborted) onPool();
-  else pool.addEventListener('abort', onPool, { once: true });
+  // One listener on each signal for all the calls in flight (`abort-watch.ts`).
+  const unwatchSignal = signal ? watchAbort(signal, () => stop(abortErrorFor(signal))) : undefined;
+  const unwatchPool = watchAbort(pool, () => stop(pool.reason));
   const { onMessage } = options;
   return {
     stopped,
@@ -79,8 +77,8 @@ export function openScope(
     isStopped: () => stoppedWith !== undefined,
     dispose: () => {
       clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      pool.removeEventListener('abort', onPool);
+      unwatchSignal?.();
+      unwatchPool();
     },
   };
 }

@@ -8,7 +8,9 @@ import { readFileSync } from 'node:fs';
 import { ValidationError } from '@multiproc/core';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_REDIS_URL } from '../internal/connection.js';
+import { MIN_SECRET_BYTES } from '../internal/signing.js';
 import { describeError } from './log.js';
+import { type Bounds, describeBounds, WORKER_BOUNDS, withinBounds } from './options.js';
 import type { WorkerHandle } from './worker.js';
 
 /** Whatever is not closed a moment after the worker stopped does not keep the process alive. */
@@ -26,15 +28,32 @@ interface CliOptions {
   stalledInterval?: number;
   maxStalledCount?: number;
   maxTasksPerChild?: number;
+  maxOldSpaceSize?: number;
   ttl?: number;
   grace?: number;
   quiet?: boolean;
 }
 
-function int(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number');
-  return n;
+/**
+ * A parser for a whole-number flag, with the bounds of its option: a value out of them is a usage
+ * error naming the flag as typed (`option '--ttl <ms>' argument '10' is invalid`) and the bounds.
+ */
+function int(option: keyof typeof WORKER_BOUNDS): (value: string) => number {
+  const bounds = WORKER_BOUNDS[option];
+  return (value) => {
+    const n = Number(value);
+    if (value.trim() === '' || !withinBounds(n, bounds)) {
+      throw new InvalidArgumentError(`Expected ${describeBounds(bounds, 'a whole number')}.`);
+    }
+    return n;
+  };
+}
+
+/** The bounds of a whole-number flag, for `--help`: `1 to 4096`, `at least 100`, `0 or more`. */
+function range(option: keyof typeof WORKER_BOUNDS): string {
+  const bounds: Bounds = WORKER_BOUNDS[option];
+  if (bounds.max !== undefined) return `${bounds.min} to ${bounds.max}`;
+  return bounds.min === 0 ? '0 or more' : `at least ${bounds.min}`;
 }
 
 // Status lines must not be lost when the process exits right after writing them (a piped stdout
@@ -61,8 +80,8 @@ const program = new Command('multiproc-worker')
   .option('-p, --prefix <prefix>', 'key prefix shared with the pools', 'multiproc')
   .option(
     '-c, --concurrency <n>',
-    'tasks run at once, the local pool size (default: the number of CPUs)',
-    int,
+    `tasks run at once, the local pool size, ${range('concurrency')} (default: the number of CPUs)`,
+    int('concurrency'),
   )
   .addOption(
     new Option('--context <name>', 'where the local pool runs tasks (default: thread)').choices([
@@ -74,25 +93,38 @@ const program = new Command('multiproc-worker')
   .option('--tls-ca <file>', 'CA certificate to verify a rediss:// server with')
   .option(
     '--lock-duration <ms>',
-    'job lock time; a dead worker is noticed after it (BullMQ lockDuration) (default: 30000)',
-    int,
+    `job lock time, ${range('lockDuration')}; a dead worker is noticed after it (BullMQ lockDuration) (default: 30000)`,
+    int('lockDuration'),
   )
   .option(
     '--stalled-interval <ms>',
-    'how often to look for jobs of dead workers (BullMQ stalledInterval) (default: 30000)',
-    int,
+    `how often to look for jobs of dead workers, ${range('stalledInterval')} (BullMQ stalledInterval) (default: 30000)`,
+    int('stalledInterval'),
   )
-  .option('--max-stalled-count <n>', 'how often a job may lose its worker before it fails (default: 1)', int)
+  .option(
+    '--max-stalled-count <n>',
+    `how often a job may lose its worker before it fails, ${range('maxStalledCount')} (default: 1)`,
+    int('maxStalledCount'),
+  )
   .option(
     '--max-tasks-per-child <n>',
-    'replace a local worker after this many tasks (default: unlimited)',
-    int,
+    `replace a local worker after this many tasks, ${range('maxTasksPerChild')} (default: unlimited)`,
+    int('maxTasksPerChild'),
   )
-  .option('--ttl <ms>', 'how long this worker stays registered without a heartbeat (default: 15000)', int)
+  .option(
+    '--max-old-space-size <MB>',
+    `heap limit of each local worker running tasks, ${range('maxOldSpaceSize')} (default: Node's own)`,
+    int('maxOldSpaceSize'),
+  )
+  .option(
+    '--ttl <ms>',
+    `how long this worker stays registered without a heartbeat, ${range('ttl')} (default: 15000)`,
+    int('ttl'),
+  )
   .option(
     '--grace <ms>',
-    'on SIGTERM, how long running jobs may finish before they go back (default: 30000)',
-    int,
+    `on SIGTERM, how long running jobs may finish before they go back, ${range('grace')} (default: 30000)`,
+    int('grace'),
   )
   .option('-q, --quiet', 'log lifecycle events and failures only, not every job')
   .showHelpAfterError('(run multiproc-worker --help for usage)')
@@ -104,9 +136,7 @@ const program = new Command('multiproc-worker')
   .action(run);
 
 async function run(o: CliOptions): Promise<void> {
-  const secret = o.secretFile
-    ? readFlagFile('--secret-file', o.secretFile).toString('utf8').trim()
-    : undefined;
+  const secret = o.secretFile === undefined ? undefined : readSecretFile(o.secretFile);
   if (secret === undefined && !process.env.MULTIPROC_SECRET) {
     throw new ValidationError(
       'multiproc-worker needs the shared secret that signs jobs and results: set MULTIPROC_SECRET or pass ' +
@@ -137,6 +167,7 @@ async function run(o: CliOptions): Promise<void> {
       stalledInterval: o.stalledInterval,
       maxStalledCount: o.maxStalledCount,
       maxTasksPerChild: o.maxTasksPerChild,
+      maxOldSpaceSize: o.maxOldSpaceSize,
       ttl: o.ttl,
       grace: o.grace,
       quiet: o.quiet,
@@ -147,6 +178,20 @@ async function run(o: CliOptions): Promise<void> {
     process.off('SIGTERM', onSignal).off('SIGINT', onSignal);
   }
   setTimeout(() => process.exit(), EXIT_LINGER_MS).unref();
+}
+
+/** The secret in the file `--secret-file` names, without the line break at its end. */
+function readSecretFile(path: string): string {
+  const secret = readFlagFile('--secret-file', path).toString('utf8').trim();
+  const bytes = Buffer.byteLength(secret);
+  if (bytes < MIN_SECRET_BYTES) {
+    const what = bytes === 0 ? 'is empty' : `holds a secret of ${bytes} bytes`;
+    throw new ValidationError(
+      `--secret-file: the file '${path}' ${what}; put the pools' shared secret into it (their ` +
+        `MULTIPROC_SECRET, at least ${MIN_SECRET_BYTES} bytes; make one with \`openssl rand -hex 32\`).`,
+    );
+  }
+  return secret;
 }
 
 /** The file a flag names; a `ValidationError` naming the flag and the path when it cannot be read. */

@@ -6,7 +6,12 @@
  * stopping worker returns to the queue for another worker.
  */
 import { setMaxListeners } from 'node:events';
-import { type Pool as LocalPool, SerializationError, type TaskRef } from '@multiproc/core';
+import {
+  type Pool as LocalPool,
+  SerializationError,
+  type TaskRef,
+  WorkerCrashedError,
+} from '@multiproc/core';
 import { type Job, UnrecoverableError, WaitingError } from 'bullmq';
 import { UnknownTaskError } from '../errors.js';
 import { toErrorRecord } from '../internal/error-record.js';
@@ -24,6 +29,8 @@ export interface ProcessorContext {
   readonly catalog: ReadonlyMap<string, TaskRef>;
   readonly local: LocalPool;
   readonly log: StatusLog;
+  /** The local workers' heap limit (MB) given to this worker, if one was. */
+  readonly maxOldSpaceSize: number | undefined;
   /** Jobs cancelled before they started here (a cancel can overtake the fetch). */
   readonly cancelled: ReadonlySet<string>;
 }
@@ -87,7 +94,8 @@ export async function processJob(
       else for await (const value of ctx.local.imap(ref, payload, mapOptions)) values.push(value);
       result = { ok: true, values, ms: performance.now() - started };
     }
-  } catch (error) {
+  } catch (thrown) {
+    const error = workerSideAdvice(thrown, ctx.maxOldSpaceSize);
     await Promise.allSettled(messages);
     if (signal.aborted) return stopped(job, token, signal.reason as StopReason, fields, log);
     if (job.attemptsMade + 1 < (job.opts.attempts ?? 1)) {
@@ -100,6 +108,29 @@ export async function processJob(
   await Promise.allSettled(messages);
   if (result.ok) log.event('job completed', { ...fields, ms: Math.round(performance.now() - started) });
   return sign(ctx, id, result);
+}
+
+/**
+ * The local pool's advice for a task that ran out of memory names its own option
+ * (`resourceLimits`), which a BullMQ pool refuses: the limit is set on this worker. Same class
+ * and fields, with the advice a user of the BullMQ pool can follow.
+ */
+function workerSideAdvice(error: unknown, limitMb: number | undefined): unknown {
+  if (!(error instanceof WorkerCrashedError) || error.reason !== 'out of memory') return error;
+  const limit = limitMb === undefined ? 'its limit' : `its limit of ${limitMb} MB`;
+  const how = error.signal ? `by ${error.signal}` : `exit code ${error.exitCode}`;
+  return new WorkerCrashedError(
+    `The local worker running this task in multiproc-worker ran out of memory: its JavaScript heap ` +
+      `reached ${limit} and it was stopped (${how}); multiproc-worker replaced it. Raise the limit ` +
+      'with multiproc-worker --max-old-space-size <MB> (per local worker), or use less memory per task.',
+    {
+      exitCode: error.exitCode,
+      signal: error.signal,
+      reason: 'out of memory',
+      ...(error.taskIndex === undefined ? {} : { taskIndex: error.taskIndex }),
+      ...(error.cause === undefined ? {} : { cause: error.cause }),
+    },
+  );
 }
 
 async function stopped(

@@ -87,6 +87,9 @@ class RemoteWorker implements WorkerHandle {
         processes: o.concurrency,
         context: o.context,
         maxTasksPerChild: o.maxTasksPerChild,
+        ...(o.maxOldSpaceSize === undefined
+          ? {}
+          : { resourceLimits: { maxOldGenerationSizeMb: o.maxOldSpaceSize } }),
       });
       this.#catalog = await loadCatalog(this.#local, o.tasks.map(parseTaskModule));
       this.#redis = createClient(this.#conn, `multiproc-worker:${this.id}`);
@@ -181,7 +184,13 @@ class RemoteWorker implements WorkerHandle {
         stalledInterval: o.stalledInterval,
         maxStalledCount: o.maxStalledCount,
         log: this.#log,
-        context: { signer: this.#signer, catalog: this.#catalog, local: this.#local!, log: this.#log },
+        context: {
+          signer: this.#signer,
+          catalog: this.#catalog,
+          local: this.#local!,
+          log: this.#log,
+          maxOldSpaceSize: o.maxOldSpaceSize,
+        },
       });
       this.#members.set(queue, member);
       this.#log.event('attached', { pool: queue });
