@@ -5,9 +5,11 @@ import {
   ByteChannel,
   Condition,
   describeValue,
+  encodeSymbol,
   LockError,
   RawArray,
   RawValue,
+  RLock,
   readOptions,
   Semaphore,
   SharedArray,
@@ -41,6 +43,21 @@ describe('Semaphore counts', () => {
   it('new Semaphore("2") says a string was given', () => {
     expect(() => new Semaphore('2' as never)).toThrow(/got the string '2'/);
     expect(() => new Semaphore(2.5)).toThrow(/got the number 2\.5/);
+  });
+});
+
+describe('RLock depth', () => {
+  it('refuses a re-entry past 2**31-1 with LockError, and the lock still releases', () => {
+    const r = new RLock();
+    r.acquireSync();
+    // The depth word (3) as the lock's shared memory holds it, set near its top.
+    const words = new Int32Array((r as any)[encodeSymbol]({ target: 'thread' }).data as SharedArrayBuffer);
+    words[3] = MAX_INT32;
+    expect(() => r.acquireSync()).toThrow(LockError);
+    expect(() => r.acquireSync()).toThrow(/2\*\*31-1 times/);
+    words[3] = 1;
+    r.release();
+    expect(r.isOwned()).toBe(false);
   });
 });
 
