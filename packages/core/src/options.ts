@@ -115,8 +115,9 @@ export function parseOptions<T>(
   if (quick && passesQuick(input ?? {}, quick)) return { ...(input ?? {}) } as T;
   const s = schema();
   const known = Object.keys((s as { shape?: Record<string, unknown> }).shape ?? {});
+  const call = what === 'Pool' || what === 'Process' ? `new ${what}()` : what;
   if (input !== undefined && input !== null && (typeof input !== 'object' || Array.isArray(input))) {
-    const error = notAnObject(input, known, what === 'Pool' || what === 'Process' ? `new ${what}()` : what);
+    const error = notAnObject(input, known, call);
     const hint = pythonHint(s, { path: [], code: 'custom' } as never, input, what);
     throw hint ? new ValidationError(`${error.message} ${hint}`) : error;
   }
@@ -126,7 +127,7 @@ export function parseOptions<T>(
   if (issue.code === 'unrecognized_keys' && issue.path.length === 0) {
     const key = issue.keys[0]!;
     const python = PYTHON_KEYS[key];
-    const error = unknownOption(key, known, what === 'Pool' ? 'new Pool()' : what);
+    const error = unknownOption(key, known, call);
     const message = python ? `${error.message} In multiproc, '${key}' is spelt ${python}.` : error.message;
     throw new ValidationError(message, { cause: result.error, issues: result.error.issues });
   }
