@@ -8,10 +8,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { Pool, RedisConnectionError } from '../dist/index.js';
+import { Pool, RedisConnectionError, startWorker } from '../dist/index.js';
 import { tasks } from './fixtures/tasks.mjs';
 import { type RedisServer, redisMissing, startRedis } from './redis.js';
-import { SECRET, startWorkerProcess, type WorkerProcess } from './workers.js';
+import { SECRET, startWorkerProcess, TASKS, type WorkerProcess } from './workers.js';
 
 const PASSWORD = 'pw-s3cret';
 
@@ -76,7 +76,30 @@ describe.skipIf(redisMissing || process.env.REDIS_URL)('credentials and TLS', ()
     expect(String((error as Error).cause)).toMatch(/WRONGPASS|NOAUTH|invalid/i);
     // Redis was reached: the error says the credentials were refused, not "Cannot reach".
     expect((error as Error).message).toMatch(/refused the credentials: \S/);
-    expect((error as Error).message).not.toMatch(/Cannot reach|Start redis-server|\.\./);
+    expect((error as Error).message).not.toMatch(
+      /Cannot reach|Start redis-server|once Redis is reachable|\.\./,
+    );
+  }, 60_000);
+
+  test("an ACL user without rights on the prefix's keys: RedisConnectionError saying what to grant", async () => {
+    const redis = await startRedis();
+    servers.push(redis);
+    await redis.client.call('ACL', 'SETUSER', 'limited', 'on', '>limpw', '~bbx:*', '&*', '+@all');
+    const url = `redis://limited:limpw@127.0.0.1:${redis.port}`;
+    for (const failure of [
+      await pool(url)
+        .map(tasks.square, [1, 2])
+        .catch((e: unknown) => e),
+      await startWorker({ tasks: [TASKS], connection: url, secret: SECRET }).catch((e: unknown) => e),
+    ]) {
+      expect(failure).toBeInstanceOf(RedisConnectionError);
+      expect((failure as Error).message).toMatch(/keys of prefix 'multiproc' \(NOPERM/);
+      expect((failure as Error).message).toContain('~multiproc:*');
+      expect(String((failure as Error).cause)).toMatch(/NOPERM/);
+    }
+    // Inside the user's key pattern, the same user works.
+    workers.push(await startWorkerProcess(url, ['--concurrency', '1', '--prefix', 'bbx']));
+    expect(await pool(url, { prefix: 'bbx' }).map(tasks.square, [1, 2])).toEqual([1, 4]);
   }, 60_000);
 
   test('TLS: rediss:// with a CA for the worker (--tls-ca) and the pool (tls option)', async () => {

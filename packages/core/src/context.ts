@@ -14,15 +14,19 @@ import { type ProcessPrimitives, processPrimitives } from './process-primitives.
 import { assertContextName, getStartMethod } from './start-method.js';
 import type { TaskFunction } from './task.js';
 
+const isObject = (value: unknown): value is object =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
 function bindContext(name: ContextName) {
   class ContextProcess<F extends TaskFunction = TaskFunction> extends Process<F> {
     constructor(options: ProcessOptions<F>) {
-      super({ context: name, ...options });
+      // Anything but an options object goes through as given, for Process to name the mistake.
+      super(isObject(options) ? { context: name, ...options } : options);
     }
   }
   class ContextPool extends Pool {
-    constructor(options: PoolOptions = {}) {
-      super({ context: name, ...options });
+    constructor(options: PoolOptions | null = {}) {
+      super(options === null || isObject(options) ? { context: name, ...options } : options);
     }
   }
   Object.defineProperty(ContextProcess, 'name', { value: 'Process' });

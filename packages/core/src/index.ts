@@ -5,8 +5,11 @@
  */
 export {
   AuthenticationError,
+  BrokenPipeError,
+  BufferTooShortError,
   EOFError,
   ManagerClosedError,
+  MessageTooLongError,
   QueueEmptyError,
   QueueFullError,
 } from '@multiproc/ipc';

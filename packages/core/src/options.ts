@@ -8,7 +8,7 @@
  * program's first Pool or Process does not pay for it either; anything else goes through zod,
  * which gives the error message.
  */
-import { spellingOf, ValidationError } from '@multiproc/shared';
+import { notAnObject, spellingOf, unknownOption, ValidationError } from '@multiproc/shared';
 import type * as Z from 'zod';
 import { isTaskRef } from './task.js';
 
@@ -114,9 +114,23 @@ export function parseOptions<T>(
 ): T {
   if (quick && passesQuick(input ?? {}, quick)) return { ...(input ?? {}) } as T;
   const s = schema();
+  const known = Object.keys((s as { shape?: Record<string, unknown> }).shape ?? {});
+  const call = what === 'Pool' || what === 'Process' ? `new ${what}()` : what;
+  if (input !== undefined && input !== null && (typeof input !== 'object' || Array.isArray(input))) {
+    const error = notAnObject(input, known, call);
+    const hint = pythonHint(s, { path: [], code: 'custom' } as never, input, what);
+    throw hint ? new ValidationError(`${error.message} ${hint}`) : error;
+  }
   const result = s.safeParse(input ?? {});
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
+  if (issue.code === 'unrecognized_keys' && issue.path.length === 0) {
+    const key = issue.keys[0]!;
+    const python = PYTHON_KEYS[key];
+    const error = unknownOption(key, known, call);
+    const message = python ? `${error.message} In multiproc, '${key}' is spelt ${python}.` : error.message;
+    throw new ValidationError(message, { cause: result.error, issues: result.error.issues });
+  }
   const name = issue.path.length ? issue.path.join('.') : 'options';
   const hint = pythonHint(s, issue, input, what);
   throw new ValidationError(
@@ -140,10 +154,10 @@ const PYTHON_KEYS: Readonly<Record<string, string>> = {
 
 function pythonHint(schema: Z.ZodType, issue: Z.core.$ZodIssue, input: unknown, what: string): string {
   if (issue.path.length === 0 && typeof input === 'number' && what === 'Pool') {
-    return `Options are an object: write new Pool({ processes: ${input} }).`;
+    return `For ${input} workers write new Pool({ processes: ${input} }).`;
   }
   if (issue.path.length === 0 && typeof input === 'function' && what === 'Process') {
-    return 'Options are an object: write new Process({ target: tasks.name, args: [...] }).';
+    return 'Write new Process({ target: tasks.name, args: [...] }).';
   }
   if (
     issue.path.at(-1) === 'context' &&

@@ -47,7 +47,7 @@ export interface ProcessPrimitives {
   /** A process-safe `Event`. Python: `ctx.Event()`. */
   Event: PrimitiveFactory<[], EventProxy>;
   /** A process-safe `Condition`, over a lock of this context or a new RLock. Python: `ctx.Condition(lock)`. */
-  Condition: PrimitiveFactory<[lock?: LockProxy], ConditionProxy>;
+  Condition: PrimitiveFactory<[lock?: LockProxy | null], ConditionProxy>;
   /**
    * A process-safe `Barrier(parties, { action, timeout })`. Python: `ctx.Barrier(parties,
    * action=None, timeout=None)`. The `action` (a task reference) runs once per passing in the
@@ -120,7 +120,7 @@ export const processPrimitives: ProcessPrimitives = {
   Event: function Event() {
     return processManager().Event();
   },
-  Condition: function Condition(lock?: LockProxy) {
+  Condition: function Condition(lock?: LockProxy | null) {
     return processManager().Condition(lock);
   },
   Barrier: function Barrier(parties: number, options?: ManagerBarrierOptions) {

@@ -25,7 +25,13 @@ export function setMessageSink(sink: MessageSink | undefined): void {
  * export const tasks = defineTasks(import.meta.url, {
  *   crunch: (n: number) => { for (let i = 0; i < n; i++) { if (i % 1000 === 0) sendToCaller({ done: i }); } return n; },
  * });
- * await pool.apply(tasks.crunch, [1e6], { onMessage: (m) => console.log(m) });
+ * if (isMain()) {
+ *   // only the main program makes the pool: each worker imports this module too
+ *   const pool = new Pool();
+ *   await pool.apply(tasks.crunch, [1e6], { onMessage: (m) => console.log(m) });
+ *   pool.close();
+ *   await pool.join();
+ * }
  * @throws {SerializationError} when `value` cannot be sent (a function, a symbol), its `path`
  *   naming the part (`message.onDone`); the same in both contexts.
  */

@@ -6,6 +6,7 @@ import { statSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
+  describeValue,
   type EncodeContext,
   type Encoded,
   encodeSymbol,
@@ -83,28 +84,45 @@ registerCodec(TASK_REF_TYPE, (data: { module: string; taskName: string }) =>
  * {@link TaskRef} for each. Python pickles functions by module and name; this is the explicit form.
  * A worker imports `moduleUrl` (its top level runs again there, as under Python's spawn) and calls
  * the named function; async functions are awaited.
- * @param moduleUrl The defining module's `import.meta.url`; in a CommonJS module, its `__filename`
- * (an absolute path is turned into a `file:` URL) or `pathToFileURL(__filename).href`.
+ * @param moduleUrl The defining module's `import.meta.url` (a string or a `URL` object); in a
+ * CommonJS module, its `__filename` (an absolute path is turned into a `file:` URL) or
+ * `pathToFileURL(__filename)`.
  * @param fns The functions, by name.
  * @throws {ValidationError} when `moduleUrl` is neither a `file:` URL nor an absolute path, names a
- * folder (`import.meta.dirname` instead of `import.meta.url`), a value of `fns` is not a function,
+ * folder (`import.meta.dirname` instead of `import.meta.url`), `fns` is not an object (`null`, a
+ * number), a value of `fns` is not a function,
  * or another `defineTasks()` call of the same module already gave another function that name (a
  * worker finds a task by module and name, so it could run only one of them; Python refuses to
  * pickle such a function too). Calling it again from the same line (the module evaluated again)
  * may replace the functions.
  * @example
  * export const tasks = defineTasks(import.meta.url, { square: (x: number) => x ** 2 });
- * await pool.map(tasks.square, [1, 2, 3]); // [1, 4, 9]
+ * if (isMain()) {
+ *   // only the main program makes the pool: each worker imports this module too
+ *   const pool = new Pool();
+ *   console.log(await pool.map(tasks.square, [1, 2, 3])); // [1, 4, 9]
+ *   pool.close();
+ *   await pool.join();
+ * }
  * @example
  * // CommonJS
  * const tasks = defineTasks(__filename, { square: (x) => x ** 2 });
  */
-export function defineTasks<T extends Record<string, TaskFunction>>(moduleUrl: string, fns: T): TaskRefs<T> {
+export function defineTasks<T extends Record<string, TaskFunction>>(
+  moduleUrl: string | URL,
+  fns: T,
+): TaskRefs<T> {
   const url = taskModuleUrl(moduleUrl);
+  if (typeof fns !== 'object' || fns === null || Array.isArray(fns)) {
+    throw new ValidationError(
+      `defineTasks() takes the functions as an object, got ${describeValue(fns)}. ` +
+        'Write defineTasks(import.meta.url, { square, cube }).',
+    );
+  }
   const registered = Object.assign(Object.create(null), tasksByModule.get(url));
   const refs: Record<string, TaskRef> = {};
   const site = callSiteIn(url);
-  const entries = Object.entries(fns ?? {});
+  const entries = Object.entries(fns);
   for (const [name, fn] of entries) {
     if (typeof fn !== 'function') {
       throw new ValidationError(
@@ -123,7 +141,9 @@ export function defineTasks<T extends Record<string, TaskFunction>>(moduleUrl: s
 }
 
 /** The `file:` URL workers import for `moduleUrl`: given as such, or made from an absolute path. */
-function taskModuleUrl(moduleUrl: unknown): string {
+function taskModuleUrl(given: unknown): string {
+  // Node's own APIs take `string | URL`: a URL object stands for its href.
+  const moduleUrl = given instanceof URL ? given.href : given;
   // A path first: `C:\app\tasks.js` would otherwise pass for a URL with the scheme `c:`.
   if (typeof moduleUrl === 'string' && isAbsolute(moduleUrl)) {
     return notDirectory(pathToFileURL(moduleUrl).href, moduleUrl);

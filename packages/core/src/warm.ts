@@ -6,7 +6,7 @@
  * is imported, so a Process inherits them as they are at `start()`, as a cold start does. Opt-in, because a spare costs a thread's or a process's memory while it waits; it never
  * keeps the program alive.
  */
-import { checkOptionKeys } from '@multiproc/shared';
+import { describeValue, readOptions, ValidationError } from '@multiproc/shared';
 import { type ChildSpare, startChildSpare } from './internal/child-runner.js';
 import type {
   InheritedState,
@@ -31,7 +31,7 @@ export interface WarmStartOptions {
    * env (and working directory) of `start()`. A module that fails to import there is named once
    * in a process warning (code `MP_PRELOAD_FAILED`). @default []
    */
-  preload?: ReadonlyArray<string | TaskRef>;
+  preload?: ReadonlyArray<string | URL | TaskRef>;
 }
 
 /** A ready worker, and the parent's state it was made with (it got a copy of both). */
@@ -77,21 +77,39 @@ function startSpare(context: ContextName): void {
 /**
  * Keeps one started worker ready per context, so a `Process` starts in a few milliseconds.
  * @throws {ContextError} for an unknown context name.
- * @throws {ValidationError} for an unknown option.
+ * @throws {ValidationError} for an unknown option, options that are not an object (`null` is read
+ *   as none), or a `preload` that is not an array of module URLs (strings or `URL`s) and task refs.
  * @example
  * enableWarmStart({ context: 'process', preload: [tasks.work] });
  * const p = new Process({ target: tasks.work, context: 'process' });
  * p.start(); // uses the spare; a new one is started right away
  */
-export function enableWarmStart(options: WarmStartOptions = {}): void {
-  checkOptionKeys(options, ['context', 'preload'], 'enableWarmStart()');
-  const contexts = options.context === undefined ? CONTEXT_NAMES : [options.context].flat();
+export function enableWarmStart(options: WarmStartOptions | null = {}): void {
+  const opts = readOptions(options, ['context', 'preload'], 'enableWarmStart()');
+  const contexts = opts.context === undefined ? CONTEXT_NAMES : [opts.context].flat();
   for (const c of contexts) assertContextName(c);
+  const preload = preloadModules(opts.preload);
   disableWarmStart();
-  const preload = (options.preload ?? []).map((p) => (isTaskRef(p) ? p.module : String(p)));
   message = { kind: 'mp:spare', preload: [...new Set(preload)] };
   enabled = new Set(contexts);
   for (const c of enabled) startSpare(c);
+}
+
+/** The module URLs of a `preload` option: strings, `URL` objects and task refs. */
+function preloadModules(preload: unknown): string[] {
+  if (preload === undefined || preload === null) return [];
+  const bad = (got: string) =>
+    new ValidationError(
+      `enableWarmStart(): preload is an array of task modules (their import.meta.url, or task refs from them), got ${got}. ` +
+        'Write enableWarmStart({ preload: [tasks.work] }).',
+    );
+  if (!Array.isArray(preload)) throw bad(describeValue(preload));
+  return preload.map((p, i) => {
+    if (isTaskRef(p)) return p.module;
+    if (p instanceof URL) return p.href;
+    if (typeof p === 'string' && p !== '') return p;
+    throw bad(`${describeValue(p)} at preload[${i}]`);
+  });
 }
 
 /**

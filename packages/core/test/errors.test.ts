@@ -66,6 +66,16 @@ it('the table covers every class of every package', () => {
   }
 });
 
+it("re-exports every error class of ipc, as the identical class (a core user meets them on a Process's Connections)", () => {
+  const ipcErrors = Object.keys(ipc).filter((name) => name.endsWith('Error'));
+  expect(ipcErrors).toEqual(
+    expect.arrayContaining(['BrokenPipeError', 'BufferTooShortError', 'MessageTooLongError']),
+  );
+  for (const name of ipcErrors) {
+    expect((core as Record<string, unknown>)[name], name).toBe((ipc as Record<string, unknown>)[name]);
+  }
+});
+
 describe.each(['thread', 'process'] as const)('errors from a %s pool task', (context) => {
   let pool: core.Pool;
   beforeAll(() => {

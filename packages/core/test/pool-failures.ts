@@ -4,7 +4,7 @@ import { getEventListeners } from 'node:events';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { type Pool, TimeoutError, WorkerCrashedError } from '@multiproc/core';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type Behaviour, expected, failureTasks as t } from './fixtures/failure-tasks.ts';
 import { poolMaker } from './helpers.ts';
 import { makeTrace, type Trace } from './trace.ts';
@@ -104,8 +104,14 @@ export function describePoolFailures(context: 'thread' | 'process'): void {
       }
       await expect(pool.apply(t.traced, [tr.file, 99, ok])).rejects.toThrow('no db');
       expect(tr.read().starts.size).toBe(0);
-      // Three workers failed in a row, then the pool stopped trying (tinypool keeps one started).
+      // Three workers failed in a row, then the pool stopped trying: the one started meanwhile
+      // stops too, and none starts again.
       expect(created).toBeLessThanOrEqual(4);
+      await vi.waitFor(() => expect(pool.stats().workers).toBe(0), { timeout: 10_000, interval: 20 });
+      const before = created;
+      await expect(pool.apply(t.traced, [tr.file, 100, ok])).rejects.toThrow('no db');
+      expect(pool.stats().workers).toBe(0);
+      expect(created).toBe(before);
 
       const exiting = makePool({ processes: 2, context, initializer: t.exitingInit, initargs: [4] });
       const crashed = await Promise.allSettled(Array.from({ length: 5 }, () => exiting.apply(t.quick, [])));

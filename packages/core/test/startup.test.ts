@@ -56,7 +56,7 @@ describe('options the quick check passes on to zod', () => {
     [{ processes: 5000 }, "Invalid option 'processes' for Pool"],
     [{ idleTimeout: Number.POSITIVE_INFINITY }, "Invalid option 'idleTimeout' for Pool"],
     [{ context: 'spawn' }, "Python's start method 'spawn'"],
-    [{ maxtasksperchild: 3 }, "'maxtasksperchild' is spelt maxTasksPerChild"],
+    [{ maxtasksperchild: 3 }, 'In multiproc it is spelt maxTasksPerChild'],
     [{ resourceLimits: { heapMb: 64 } }, "Invalid option 'resourceLimits'"],
   ])('new Pool(%j) is refused with zod’s message', (options, text) => {
     expect(message(() => new Pool(options as never))).toContain(text);

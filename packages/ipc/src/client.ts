@@ -3,7 +3,7 @@
  * listening program, on one machine (a Unix socket) or across machines (TCP). Mirrors Python's
  * `multiprocessing.connection.Client`.
  */
-import { checkOptionKeys, ValidationError } from '@multiproc/shared';
+import { readOptions, ValidationError } from '@multiproc/shared';
 import type { Connection } from './connection.js';
 import { type Address, connectSocket, netAddress, openSocket } from './internal/net/endpoint.js';
 import { keyBytes } from './internal/net/handshake.js';
@@ -41,8 +41,8 @@ export interface ClientOptions {
  * console.log(await (await accepted).recv()); // 'hello'
  * listener.close();
  */
-export async function Client(address: Address, options: ClientOptions = {}): Promise<Connection> {
-  checkOptionKeys(options, CLIENT_KEYS, 'Client()');
+export async function Client(address: Address, options: ClientOptions | null = {}): Promise<Connection> {
+  options = readOptions(options, CLIENT_KEYS, 'Client()');
   const target = netAddress(address, 'Client()');
   const key = keyBytes(checkKey(options.authkey, 'Client()'));
   return connectSocket(await openSocket(target), key);

@@ -7,7 +7,7 @@ import { unlinkSync } from 'node:fs';
 import type net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ClosedError, checkOptionKeys, ProcessError, ValidationError } from '@multiproc/shared';
+import { ClosedError, ProcessError, readOptions, ValidationError } from '@multiproc/shared';
 import { checkKey } from './client.js';
 import type { Connection } from './connection.js';
 import {
@@ -88,9 +88,9 @@ export class Listener implements AsyncDisposable {
   #bound: readonly [host: string, port: number] | null = null;
   readonly #listening: Promise<void>;
 
-  constructor(address?: Address, options: ListenerOptions = {}) {
+  constructor(address?: Address | null, options: ListenerOptions | null = {}) {
     const where = 'new Listener()';
-    checkOptionKeys(options, LISTENER_KEYS, where);
+    options = readOptions(options, LISTENER_KEYS, where);
     const target = netAddress(address ?? defaultPath(), where);
     const backlog = options.backlog ?? 511;
     if (!Number.isInteger(backlog) || backlog < 0) {

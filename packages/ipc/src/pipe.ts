@@ -34,9 +34,9 @@ export interface PipeOptions<T> {
  * b.send(2);
  * console.log(await b.recv(), await a.recv()); // 1 2
  */
-export function Pipe<T = unknown>(options: PipeOptions<T> = {}): [Connection<T>, Connection<T>] {
-  const { duplex = true } = parsePipeOptions(options);
-  const schema = options.schema;
+export function Pipe<T = unknown>(options: PipeOptions<T> | null = {}): [Connection<T>, Connection<T>] {
+  const { duplex = true, schema: checked } = parsePipeOptions(options);
+  const schema = checked as PipeOptions<T>['schema'];
   const [first, second] = HomeHandle.pipe(duplex);
   return [createConnection(first, true, duplex, schema), createConnection(second, duplex, true, schema)];
 }

@@ -43,8 +43,8 @@ export class Queue<T = unknown> {
     return 'Queue';
   }
 
-  /** @param options - `maxsize` and `schema`. */
-  constructor(options: QueueOptions<T> = {}) {
+  /** @param options - `maxsize` and `schema`; `null` is read as no options. */
+  constructor(options: QueueOptions<T> | null = {}) {
     const a = takeAdopted();
     if (a) {
       this.maxsize = a.maxsize;
@@ -55,7 +55,7 @@ export class Queue<T = unknown> {
     const opts = parseQueueOptions(options, `new ${this[queueName]}()`);
     this.maxsize = Math.max(0, opts.maxsize ?? 0);
     const h = HomeHandle.queue(this.maxsize, this.joinable);
-    this.#s = new QueueState(this, h, this.maxsize, options.schema);
+    this.#s = new QueueState(this, h, this.maxsize, opts.schema as QueueOptions<T>['schema']);
     closeWhenCollected(this, h);
   }
 

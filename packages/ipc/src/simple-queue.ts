@@ -41,14 +41,14 @@ export class SimpleQueue<T = unknown> {
   readonly #q: Queue<T>;
 
   /** @param options - `schema`. @throws {ValidationError} for bad options. */
-  constructor(options: SimpleQueueOptions<T> = {}) {
+  constructor(options: SimpleQueueOptions<T> | null = {}) {
     if (pending) {
       this.#q = pending;
       pending = null;
       return;
     }
-    parseSimpleQueueOptions(options);
-    this.#q = new SimpleQueueCore<T>({ schema: options.schema });
+    const { schema } = parseSimpleQueueOptions(options);
+    this.#q = new SimpleQueueCore<T>({ schema: schema as SimpleQueueOptions<T>['schema'] });
   }
 
   /**

@@ -42,7 +42,7 @@ describe('queue errors name the class the user holds', () => {
   it("a manager's JoinableQueue names itself in a bad timeout", { timeout: 10_000 }, async () => {
     const m = Manager();
     try {
-      const err = await thrown(() => m.JoinableQueue().get(-5));
+      const err = await thrown(() => m.JoinableQueue().get(Number.NaN));
       expect(err).toBeInstanceOf(ValidationError);
       expect(err.message).toContain('JoinableQueue.get()');
     } finally {

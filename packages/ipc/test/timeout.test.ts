@@ -74,6 +74,28 @@ describe('ipc waiting methods take ms or { timeout } (and { block: false } for q
     b.close();
   });
 
+  it("a negative timeout does not wait, as in Python's multiprocessing: Empty, Full, false at once", async () => {
+    const q = new Queue<number>({ maxsize: 1 });
+    await expect(q.get(-1)).rejects.toBeInstanceOf(QueueEmptyError);
+    await expect(q.get({ timeout: -5 })).rejects.toBeInstanceOf(QueueEmptyError);
+    q.putNowait(1);
+    await expect(q.put(2, -1)).rejects.toBeInstanceOf(QueueFullError);
+    await expect(q.put(2, { timeout: -5 })).rejects.toBeInstanceOf(QueueFullError);
+    expect(await q.get(-1)).toBe(1);
+    q.close();
+    const manager = await Manager.start();
+    try {
+      const lock = manager.Lock();
+      expect(await lock.acquire()).toBe(true);
+      // Python: a held Lock's acquire(timeout=-5) returns False (on the wire -1 would mean no limit).
+      expect(await lock.acquire({ timeout: -5 })).toBe(false);
+      const ev = manager.Event();
+      expect(await ev.wait(-1)).toBe(false);
+    } finally {
+      await manager.shutdown();
+    }
+  }, 30_000);
+
   it('wait(objects, ms) and wait(objects, { timeout })', async () => {
     const [a, b] = Pipe();
     expect(await wait([b], 10)).toEqual([]);

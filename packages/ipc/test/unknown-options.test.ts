@@ -98,3 +98,23 @@ describe('queues and pipes name the right spelling', () => {
     expect(simple.message).toContain("'maxsize'");
   });
 });
+
+describe('the schema option', () => {
+  const makers = {
+    'new Queue()': (schema: unknown) => new Queue({ schema } as never).close(),
+    'new JoinableQueue()': (schema: unknown) => new JoinableQueue({ schema } as never).close(),
+    'new SimpleQueue()': (schema: unknown) => new SimpleQueue({ schema } as never).close(),
+    'Pipe()': (schema: unknown) => {
+      for (const end of Pipe({ schema } as never)) end.close();
+    },
+  };
+  for (const [name, make] of Object.entries(makers)) {
+    it(`${name} takes the same shapes as every other: an object with safeParse()`, () => {
+      expect(() => make({ safeParse: (v: unknown) => ({ success: true, data: v }) })).not.toThrow();
+      for (const bad of [{ parse: (v: unknown) => v }, 5]) {
+        expect(() => make(bad)).toThrow(ValidationError);
+        expect(() => make(bad)).toThrow(/expected a zod schema \(an object with a safeParse\(\) method\)/);
+      }
+    });
+  }
+});

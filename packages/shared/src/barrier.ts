@@ -32,7 +32,7 @@ import {
 import { type Abandonable, kAbandon } from './internal/protocol.js';
 import { assertThreadTarget } from './internal/shared-codec.js';
 import { deadlineFor, deadlineOf } from './internal/wait.js';
-import { checkOptionKeys } from './options.js';
+import { readOptions } from './options.js';
 import { trackAbandonable } from './owner.js';
 import { definePythonNames } from './python-names.js';
 import type { Timeout } from './timeout.js';
@@ -69,13 +69,14 @@ export class Barrier implements Abandonable {
 
   /**
    * @param parties how many threads must call `wait()`; an integer in 1..65535.
-   * @param options `action` and default `timeout`.
+   * @param options `action` and default `timeout`; `null` is read as no options.
    * @throws {ValidationError} for a bad `parties`, `action` or `timeout`, or an unknown option (`timout`).
    */
-  constructor(parties: number, options: BarrierOptions = {}) {
+  constructor(parties: number, options: BarrierOptions | null = {}) {
     knowOwner();
-    if (!adopting) checkOptionKeys(options, BARRIER_KEYS, 'new Barrier()');
-    const { action, timeout } = options;
+    const { action, timeout } = adopting
+      ? (options ?? {})
+      : readOptions(options, BARRIER_KEYS, 'new Barrier()');
     // A received action is whatever its decoder rebuilt: only check actions given by the user.
     if (!adopting && action !== undefined && typeof action !== 'function' && !isEncodable(action)) {
       throw new ValidationError('Barrier action must be a function or a task reference.');

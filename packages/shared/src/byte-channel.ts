@@ -45,7 +45,7 @@ import {
 } from './internal/ring-wait.js';
 import { assertThreadTarget } from './internal/shared-codec.js';
 import { now } from './internal/wait.js';
-import { checkOptionKeys } from './options.js';
+import { checkOptionKeys, describeValue, readOptions } from './options.js';
 import { getOwnerId, trackAbandonable } from './owner.js';
 
 const DEFAULT_CAPACITY = 1 << 20;
@@ -81,22 +81,31 @@ export class ByteChannel implements Abandonable {
   readonly #multi: boolean;
 
   /**
-   * @param options `capacity` (bytes) and `multi`.
-   * @throws {ValidationError} for a capacity that is not an integer in 1..2**29, or an unknown option.
+   * @param options `capacity` (bytes) and `multi`; `null` is read as no options.
+   * @throws {ValidationError} for a capacity that is not an integer in 1..2**29, a `multi` that is
+   *   not a boolean, options that are not an object, or an unknown option.
    */
-  constructor(options: ByteChannelOptions = {}) {
+  constructor(options: ByteChannelOptions | null = {}) {
     ME ||= getOwnerId();
     let sab = adopting;
     if (sab === undefined) {
-      checkOptionKeys(options, CHANNEL_KEYS, 'new ByteChannel()');
-      const capacity = options.capacity ?? DEFAULT_CAPACITY;
+      const { capacity = DEFAULT_CAPACITY, multi = false } = readOptions(
+        options,
+        CHANNEL_KEYS,
+        'new ByteChannel()',
+      );
       if (!Number.isInteger(capacity) || capacity < 1 || capacity > MAX_CAPACITY) {
         throw new ValidationError(
-          `capacity must be an integer from 1 to ${MAX_CAPACITY} bytes, got ${capacity}.`,
+          `new ByteChannel(): capacity must be an integer from 1 to ${MAX_CAPACITY} bytes, got ${describeValue(capacity)}.`,
+        );
+      }
+      if (typeof multi !== 'boolean') {
+        throw new ValidationError(
+          `new ByteChannel(): multi must be true or false, got ${describeValue(multi)}.`,
         );
       }
       sab = new SharedArrayBuffer(HEADER_BYTES + frameBytes(capacity));
-      new Int32Array(sab)[MULTI] = options.multi ? 1 : 0;
+      new Int32Array(sab)[MULTI] = multi ? 1 : 0;
     }
     this.#ring = ringOf(sab);
     this.#h = this.#ring.h;

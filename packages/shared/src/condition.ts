@@ -24,6 +24,7 @@ import {
 import { assertThreadTarget } from './internal/shared-codec.js';
 import { deadlineFor, now, waitAsync, waitSync } from './internal/wait.js';
 import { type AcquireOptions, Lock } from './lock.js';
+import { describeValue } from './options.js';
 import { getOwnerId, trackAbandonable } from './owner.js';
 import { definePythonNames } from './python-names.js';
 import { RLock } from './rlock.js';
@@ -78,10 +79,11 @@ export class Condition implements Abandonable {
    * @default a new `RLock`, as in Python (it does not keep async functions of one thread apart)
    * @throws {ValidationError} when `lock` is not a `Lock` or `RLock`.
    */
-  constructor(lock?: Lock | RLock) {
+  constructor(lock?: Lock | RLock | null) {
     ME ||= getOwnerId();
-    if (lock !== undefined && !(lock instanceof Lock) && !(lock instanceof RLock)) {
-      throw new ValidationError('Condition(lock) needs a Lock or an RLock.');
+    // `null` is Python's `None`: a new RLock, as when it is left out.
+    if (lock != null && !(lock instanceof Lock) && !(lock instanceof RLock)) {
+      throw new ValidationError(`Condition(lock) needs a Lock or an RLock, got ${describeValue(lock)}.`);
     }
     this.#lock = lock ?? new RLock();
     this.#w = new Int32Array(adopting ?? new SharedArrayBuffer(4 * (TABLE + OWNER_TABLE_WORDS)));
@@ -103,7 +105,15 @@ export class Condition implements Abandonable {
   }
   /** Releases the condition's lock. @throws {LockError} when it is not held. */
   release(): void {
-    this.#lock.release();
+    try {
+      this.#lock.release();
+    } catch (err) {
+      if (!(err instanceof LockError)) throw err;
+      throw new LockError(
+        `Condition.release(): this thread does not hold the condition's lock (${err.message}) Call release() only after acquire().`,
+        { cause: err },
+      );
+    }
   }
   /**
    * Runs `fn` holding the condition's lock. Python: `with cond:`.
@@ -238,6 +248,15 @@ export class Condition implements Abandonable {
    * cond.release();
    */
   notify(n = 1): void {
+    this.#notify(n, 'notify');
+  }
+
+  /** Wakes every waiter. Python: `notify_all()`. @throws {LockError} when the lock is not held. */
+  notifyAll(): void {
+    this.#notify(Number.POSITIVE_INFINITY, 'notifyAll');
+  }
+
+  #notify(n: number, what: string): void {
     if (typeof n !== 'number' || !(Number.isInteger(n) || n === Number.POSITIVE_INFINITY) || n < 0) {
       const got = typeof n === 'string' ? JSON.stringify(n) : String(n);
       throw new ValidationError(
@@ -245,7 +264,7 @@ export class Condition implements Abandonable {
       );
     }
     if (!(this.#lock as unknown as ConditionLock)[kIsOwned]()) {
-      throw new LockError("Condition.notify() needs the condition's lock held by this thread.");
+      throw new LockError(`Condition.${what}() needs the condition's lock held by this thread.`);
     }
     const w = this.#w;
     const grant = Math.min(n, Atomics.load(w, WAITERS) - Atomics.load(w, TOKENS));
@@ -253,11 +272,6 @@ export class Condition implements Abandonable {
     Atomics.add(w, TOKENS, grant);
     Atomics.add(w, SEQ, 1);
     Atomics.notify(w, SEQ, grant);
-  }
-
-  /** Wakes every waiter. Python: `notify_all()`. @throws {LockError} when the lock is not held. */
-  notifyAll(): void {
-    this.notify(Number.POSITIVE_INFINITY);
   }
 
   /**

@@ -45,7 +45,14 @@ export {
 export { Event } from './event.js';
 export { decodeJson, encodeJson, type JsonEncoded } from './json-text.js';
 export { type AcquireOptions, Lock } from './lock.js';
-export { checkOptionKeys, spellingOf, unknownOption } from './options.js';
+export {
+  checkOptionKeys,
+  describeValue,
+  notAnObject,
+  readOptions,
+  spellingOf,
+  unknownOption,
+} from './options.js';
 export { type AbandonOptions, abandonOwner, getOwnerId, ownerIdOfThread } from './owner.js';
 export { definePythonNames } from './python-names.js';
 export { RLock } from './rlock.js';

@@ -34,14 +34,14 @@ export function spellingOf(key: string, known: readonly string[]): string | unde
 
 /**
  * Throws when `options` has an own key that `known` does not list. Call it with the options object
- * as given; `undefined` and `null` pass (no options). Beyond Python (Python's keyword arguments
- * refuse unknown names with `TypeError`).
+ * as given; `undefined` and `null` pass (no options: `null` is Python's `None`). Beyond Python
+ * (Python's keyword arguments refuse unknown names with `TypeError`).
  * @param options what the caller passed as options.
  * @param known every option name the call takes.
  * @param what the call for the message, such as `'new Listener()'`.
- * @throws {ValidationError} for an unknown key, naming it, the right spelling when it is a case or
- *   underscore slip or a Python name, and the names the call takes; also when `options` is not an
- *   object.
+ * @throws {ValidationError} for an unknown key, naming it, the names the call takes, and the right
+ *   spelling when it is a case or underscore slip or a Python name; also when `options` is not an
+ *   object (a number, a string, an array, a function).
  * @example
  * import { checkOptionKeys, ValidationError } from '@multiproc/shared';
  * try {
@@ -52,16 +52,75 @@ export function spellingOf(key: string, known: readonly string[]): string | unde
  */
 export function checkOptionKeys(options: unknown, known: readonly string[], what: string): void {
   if (options === undefined || options === null) return;
-  if (typeof options !== 'object' || Array.isArray(options)) {
-    throw new ValidationError(
-      `${what} takes its options as an object ({ ${known.join(', ')} }), got ${
-        Array.isArray(options) ? 'an array' : typeof options
-      }.`,
-    );
-  }
+  if (typeof options !== 'object' || Array.isArray(options)) throw notAnObject(options, known, what);
   for (const key in options) {
     if (!Object.hasOwn(options, key) || known.includes(key)) continue;
     throw unknownOption(key, known, what);
+  }
+}
+
+const NO_OPTIONS = Object.freeze({});
+
+/**
+ * Checks an options argument as {@link checkOptionKeys} does and returns it, with `undefined` and
+ * `null` (Python's `None`) read as no options: an empty object. Beyond Python.
+ * @param options what the caller passed as options.
+ * @param known every option name the call takes.
+ * @param what the call for the message, such as `'new Queue()'`.
+ * @returns `options`, or a frozen empty object for `undefined`/`null`.
+ * @throws {ValidationError} when `options` is not an object, or has a key `known` does not list.
+ * @example
+ * const { maxsize = 0 } = readOptions<{ maxsize?: number }>(null, ['maxsize'], 'new Queue()'); // 0
+ */
+export function readOptions<T extends object>(
+  options: T | null | undefined,
+  known: readonly string[],
+  what: string,
+): T {
+  checkOptionKeys(options, known, what);
+  return options ?? (NO_OPTIONS as T);
+}
+
+/**
+ * The error for an options argument that is not an object (`new Queue(5)`).
+ * @param options what was passed.
+ * @param known every option name the call takes.
+ * @param what the call, such as `'new Queue()'`.
+ * @returns a `ValidationError` to throw.
+ * @example
+ * throw notAnObject(5, ['maxsize'], 'new Queue()');
+ * // ValidationError: new Queue(): options are an object (it takes { maxsize }); got the number 5.
+ */
+export function notAnObject(options: unknown, known: readonly string[], what: string): ValidationError {
+  const takes = known.length === 0 ? 'it takes none' : `it takes { ${known.join(', ')} }`;
+  return new ValidationError(`${what}: options are an object (${takes}); got ${describeValue(options)}.`);
+}
+
+/**
+ * A value as an error message shows it, with its type: `the number 5`, `the string '2'`, `null`,
+ * `an array`, `a function (f)`. Beyond Python.
+ * @param value any value.
+ * @returns a short phrase.
+ * @example
+ * describeValue('2'); // "the string '2'"
+ */
+export function describeValue(value: unknown): string {
+  switch (typeof value) {
+    case 'string':
+      return `the string '${value.length > 40 ? `${value.slice(0, 40)}...` : value}'`;
+    case 'number':
+    case 'boolean':
+      return `the ${typeof value} ${String(value)}`;
+    case 'bigint':
+      return `the bigint ${value}n`;
+    case 'undefined':
+      return 'undefined';
+    case 'function':
+      return value.name ? `a function (${value.name})` : 'a function';
+    case 'symbol':
+      return `a symbol (${String(value)})`;
+    default:
+      return value === null ? 'null' : Array.isArray(value) ? 'an array' : 'an object';
   }
 }
 

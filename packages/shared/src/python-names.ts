@@ -10,7 +10,8 @@ import { ValidationError } from './errors.js';
  * `ValidationError` saying what to write instead. They are not enumerable and not typed, so
  * TypeScript users get a compile error first. Beyond Python.
  * @param target the prototype (or object) to mark.
- * @param names Python's name -> multiproc's spelling, as it should be written (`'getLock()'`).
+ * @param names Python's name -> multiproc's spelling, as it should be written (`'getLock()'`), or
+ *   `{ message }` for a name multiproc has no spelling of there (the whole message).
  * @throws {ValidationError} from each marked name, when it is read.
  * @example
  * import { definePythonNames, ValidationError } from '@multiproc/shared';
@@ -24,13 +25,18 @@ import { ValidationError } from './errors.js';
  *   console.log(err instanceof ValidationError); // true: "put_nowait is Python's spelling; in multiproc write putNowait()."
  * }
  */
-export function definePythonNames(target: object, names: Readonly<Record<string, string>>): void {
+export function definePythonNames(
+  target: object,
+  names: Readonly<Record<string, string | { readonly message: string }>>,
+): void {
   for (const [python, ours] of Object.entries(names)) {
+    const message =
+      typeof ours === 'string' ? `${python} is Python's spelling; in multiproc write ${ours}.` : ours.message;
     Object.defineProperty(target, python, {
       configurable: true,
       enumerable: false,
       get(): never {
-        throw new ValidationError(`${python} is Python's spelling; in multiproc write ${ours}.`);
+        throw new ValidationError(message);
       },
     });
   }

@@ -69,6 +69,12 @@ export class RLock implements ConditionLock, Abandonable {
 
   #reenter(): boolean {
     if (holderOf(Atomics.load(this.#w, STATE)) !== ME) return false;
+    // The depth is an Int32: one more would wrap it negative and leave the lock held for good.
+    if (Atomics.load(this.#w, COUNT) === 0x7fff_ffff) {
+      throw new LockError(
+        'RLock acquired 2**31-1 times by this thread without a release: the most it counts.',
+      );
+    }
     Atomics.add(this.#w, COUNT, 1);
     return true;
   }
@@ -78,7 +84,8 @@ export class RLock implements ConditionLock, Abandonable {
    * @param options `timeout` in ms, or `{ block: false }` to try once.
    * @throws {ValidationError} for another form, or a timeout with `{ block: false }` (Python: `ValueError`).
    * @returns `true` once acquired, `false` on timeout.
-   * @throws {LockError} in a program's main thread, when nothing left could end the wait (a deadlock).
+   * @throws {LockError} in a program's main thread, when nothing left could end the wait (a deadlock),
+   *   or when this thread already holds it 2**31-1 times (the most its depth counts).
    * @example
    * import { RLock } from '@multiproc/shared';
    * const r = new RLock();
@@ -97,6 +104,7 @@ export class RLock implements ConditionLock, Abandonable {
    * Waits for the lock, blocking this thread; succeeds at once if this thread holds it.
    * @param options `timeout` in ms, or `{ block: false }` to try once.
    * @throws {ValidationError} for another form, or a timeout with `{ block: false }` (Python: `ValueError`).
+   * @throws {LockError} when this thread already holds it 2**31-1 times (the most its depth counts).
    * @returns `true` once acquired, `false` on timeout.
    * @example
    * import { RLock } from '@multiproc/shared';

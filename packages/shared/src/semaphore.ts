@@ -18,6 +18,7 @@ import { assertThreadTarget } from './internal/shared-codec.js';
 import { deadlineFor, now, waitAsync, waitSync } from './internal/wait.js';
 import { runLocked } from './internal/with-lock.js';
 import type { AcquireOptions } from './lock.js';
+import { describeValue } from './options.js';
 import { getOwnerId, trackAbandonable } from './owner.js';
 import { definePythonNames } from './python-names.js';
 
@@ -78,7 +79,7 @@ export class Semaphore implements Abandonable {
     else {
       if (!Number.isInteger(value) || value < 0 || value > 0x7fff_ffff) {
         throw new ValidationError(
-          `Semaphore value must be an integer from 0 to 2**31-1, got ${String(value)}.`,
+          `Semaphore value must be an integer from 0 to 2**31-1, got ${describeValue(value)}.`,
         );
       }
       this.#w = new Int32Array(new SharedArrayBuffer(4 * (TABLE + OWNER_TABLE_WORDS)));
@@ -157,7 +158,9 @@ export class Semaphore implements Abandonable {
    * Gives back `n` permits and wakes as many waiters.
    * @param n how many permits.
    * @default 1
-   * @throws {LockError} from a `BoundedSemaphore` when that would exceed its initial value.
+   * @throws {LockError} from a `BoundedSemaphore` when that would exceed its initial value, and
+   *   from any semaphore when the value would exceed 2**31-1 (Python: `ValueError`); the value is
+   *   then unchanged.
    * @throws {ValidationError} when `n` is not a positive integer.
    * @example
    * import { Semaphore } from '@multiproc/shared';
@@ -169,16 +172,20 @@ export class Semaphore implements Abandonable {
     if (!Number.isInteger(n) || n < 1)
       throw new ValidationError(`release(n) needs a positive integer, got ${n}.`);
     const w = this.#w;
-    const max = Atomics.load(w, MAX);
-    if (Atomics.load(w, BOUNDED) === 0) Atomics.add(w, VALUE, n);
-    else {
-      for (;;) {
-        const v = Atomics.load(w, VALUE);
-        if (v + n > max) {
-          throw new LockError(`BoundedSemaphore released too many times: its value would exceed ${max}.`);
-        }
-        if (Atomics.compareExchange(w, VALUE, v, v + n) === v) break;
+    const bounded = Atomics.load(w, BOUNDED) !== 0;
+    // An unbounded count stops at the largest Int32 rather than wrapping negative (Python's
+    // semaphore stops at SEM_VALUE_MAX the same way).
+    const max = bounded ? Atomics.load(w, MAX) : 0x7fff_ffff;
+    for (;;) {
+      const v = Atomics.load(w, VALUE);
+      if (v + n > max) {
+        throw new LockError(
+          bounded
+            ? `BoundedSemaphore released too many times: its value would exceed ${max}.`
+            : `Semaphore released too many times: its value ${v} plus ${n} would exceed 2**31-1, the most it holds.`,
+        );
       }
+      if (Atomics.compareExchange(w, VALUE, v, v + n) === v) break;
     }
     addOwned(w, TABLE, ME, -n);
     if (Atomics.load(w, WAITERS) !== 0) Atomics.notify(w, VALUE, n);

@@ -43,7 +43,8 @@ export class RawArray<C extends Typecode = Typecode> implements Iterable<Typecod
   /**
    * @param typecode one of `b B h H i I l L q Q f d`.
    * @param sizeOrValues the length (items start at 0), or the initial items.
-   * @throws {ValidationError} for a bad typecode or size, or an item that does not fit the typecode.
+   * @throws {ValidationError} for a bad typecode or size (at most 2**53-1 bytes, and only as much
+   *   shared memory as the machine can give), or an item that does not fit the typecode.
    */
   constructor(typecode: C, sizeOrValues: number | Iterable<TypecodeValue<C>>) {
     const spec = specOf(typecode);
@@ -67,7 +68,7 @@ export class RawArray<C extends Typecode = Typecode> implements Iterable<Typecod
     } else {
       throw new ValidationError('Array needs a size or an iterable of initial values.');
     }
-    this.#view = spec.make(allocate(spec, length), length) as TypecodeArray<C>;
+    this.#view = spec.make(allocate(spec, length, typecode), length) as TypecodeArray<C>;
     if (items) (this.#view as unknown as { set(a: ArrayLike<unknown>): void }).set(items);
   }
 
@@ -198,7 +199,13 @@ Object.setPrototypeOf(
     },
   }),
 );
-definePythonNames(RawArray.prototype, { get_obj: 'view (or toArray())', get_lock: 'getLock()' });
+definePythonNames(RawArray.prototype, {
+  get_obj: 'view (or toArray())',
+  get_lock: {
+    message:
+      'A raw array has no lock (Python: AttributeError): use new SharedArray(typecode, size) for one with a lock, or a separate Lock.',
+  },
+});
 
 /**
  * A fixed-length typed array in shared memory with a lock. Mirrors Python's
@@ -228,6 +235,7 @@ export class SynchronizedArray<C extends Typecode = Typecode> extends RawArray<C
     return { type: 'multiproc.SharedArray', data: { ...data, lock: this.#lock } };
   }
 }
+definePythonNames(SynchronizedArray.prototype, { get_lock: 'getLock()' });
 
 /** The constructor of {@link SharedArray}: `{ lock: false }` gives a {@link RawArray}. */
 export interface SharedArrayConstructor {

@@ -8,8 +8,9 @@ import { spellingOf } from './options.js';
 /** The options form of a timeout argument. */
 export interface WaitOptions {
   /**
-   * How long to wait, in milliseconds; `0` tries once, `Infinity` (or leaving it out) waits as long
-   * as the call allows, and so does anything above `MAX_TIMEOUT_MS` (2^31 - 1 ms, about 24.8 days).
+   * How long to wait, in milliseconds; `0` tries once, and so does a negative timeout (as in
+   * Python's `multiprocessing`); `Infinity`, `null` (or leaving it out) waits as long as the call
+   * allows, and so does anything above `MAX_TIMEOUT_MS` (2^31 - 1 ms, about 24.8 days).
    */
   timeout?: number | null;
 }
@@ -53,10 +54,13 @@ export interface ResolveTimeoutOptions {
    */
   defaultMs?: number;
   /**
-   * A negative timeout means "do not wait" instead of being refused: Python's
-   * `connection.wait()`, `Connection.poll()`, `Process.join()` and `AsyncResult.wait/get()` treat
-   * it so (its `Queue.get/put` refuse it, as this function does by default).
-   * @default false
+   * Whether a negative timeout means "do not wait" (as `0`). Python's `multiprocessing` reads it so
+   * everywhere: `Queue.get/put(timeout=-1)` raise `Empty`/`Full` at once, `Event.wait(-1)` and a
+   * lock's or semaphore's `acquire(timeout=-1)` return `False`, `Barrier.wait(-1)` breaks the
+   * barrier, and `connection.wait()`, `Connection.poll()`, `Process.join()`, `AsyncResult.get/wait()`
+   * return at once (only the thread-level `queue.Queue` raises `ValueError`). `false` refuses a
+   * negative timeout with `ValidationError`, for a method beyond Python.
+   * @default true
    */
   negativeIsZero?: boolean;
 }
@@ -80,9 +84,11 @@ const FOREVER: ResolvedTimeout = Object.freeze({ timeoutMs: Number.POSITIVE_INFI
  * @param arg what the caller passed.
  * @param method the method's name for messages, such as `'Queue.get()'`.
  * @param options whether `block` is accepted, and the default wait.
- * @returns the wait in ms (`Infinity` for no limit, also for more than `MAX_TIMEOUT_MS`) and whether to block.
- * @throws {ValidationError} for any other form: a boolean, a string, a negative or `NaN` timeout, an
- *   unknown option, or a fraction of a millisecond that looks like seconds (`0.5`).
+ * @returns the wait in ms (`Infinity` for no limit, also for more than `MAX_TIMEOUT_MS`; `0` for a
+ *   negative timeout, as in Python) and whether to block.
+ * @throws {ValidationError} for any other form: a boolean, a string, a `NaN` timeout (or a negative
+ *   one with `negativeIsZero: false`), an unknown option, or a fraction of a millisecond that looks
+ *   like seconds (`0.5`).
  * @example
  * resolveTimeout(500, 'Queue.get()');                              // { timeoutMs: 500, block: true }
  * resolveTimeout({ block: false }, 'Queue.get()', { block: true }); // { timeoutMs: 0, block: false }
@@ -128,7 +134,7 @@ export function resolveTimeout(
 }
 
 function checkMs(ms: number, method: string, options: ResolveTimeoutOptions): number {
-  if (ms < 0 && options.negativeIsZero) return 0;
+  if (ms < 0 && options.negativeIsZero !== false) return 0;
   if (Number.isNaN(ms) || ms < 0) {
     throw new ValidationError(
       `${method}: the timeout must be a number of milliseconds >= 0, got ${describe(ms)}. ${forms(method, options)}`,

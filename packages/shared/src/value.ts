@@ -70,7 +70,7 @@ export class RawValue<C extends Typecode = Typecode> {
     const spec = specOf(typecode);
     this.#typecode = typecode;
     this.#spec = spec;
-    const sab = adopting ?? allocate(spec, 1);
+    const sab = adopting ?? allocate(spec, 1, typecode);
     this.#view = spec.make(sab, 1) as never;
     if (adopting === undefined && value !== undefined) this.value = value;
   }
@@ -150,7 +150,14 @@ export class SynchronizedValue<C extends Typecode = Typecode> extends RawValue<C
   }
 }
 
-definePythonNames(RawValue.prototype, { get_obj: 'value', get_lock: 'getLock()' });
+definePythonNames(RawValue.prototype, {
+  get_obj: 'value',
+  get_lock: {
+    message:
+      'A raw value has no lock (Python: AttributeError): use new Value(typecode, value) for one with a lock, or a separate Lock.',
+  },
+});
+definePythonNames(SynchronizedValue.prototype, { get_lock: 'getLock()' });
 
 /** The constructor of {@link Value}: `{ lock: false }` gives a {@link RawValue}. */
 export interface ValueConstructor {

@@ -37,7 +37,7 @@ describe('resolveTimeout()', () => {
   });
 
   it.each([
-    ['a negative number', -1, {}, /milliseconds >= 0/],
+    ['a negative number where refused', -1, { negativeIsZero: false }, /milliseconds >= 0/],
     ['NaN', Number.NaN, {}, /milliseconds >= 0/],
     ['seconds, as in Python', 0.5, {}, /pass 500/],
     ['a boolean block argument', true, { block: true }, /\{ block: false \}/],
@@ -48,7 +48,7 @@ describe('resolveTimeout()', () => {
     ['block where Python has none', { block: false }, {}, /Unknown option 'block'/],
     ['a non-boolean block', { block: 0 }, { block: true }, /block must be true or false/],
     ['a string timeout', { timeout: '5' }, {}, /accepts/],
-    ['a negative timeout option', { timeout: -5 }, {}, />= 0/],
+    ['a negative timeout option where refused', { timeout: -5 }, { negativeIsZero: false }, />= 0/],
     [
       'a timeout with block: false for an acquire',
       { block: false, timeout: 5 },
@@ -68,11 +68,16 @@ describe('resolveTimeout()', () => {
     expect((caught as Error).message).toMatch(message);
   });
 
-  it('with negativeIsZero, a negative timeout means do not wait (Python: wait(), poll(), join())', () => {
-    const options = { negativeIsZero: true };
-    expect(resolveTimeout(-1, 'wait()', options)).toEqual({ timeoutMs: 0, block: true });
-    expect(resolveTimeout({ timeout: -5 }, 'wait()', options)).toEqual({ timeoutMs: 0, block: true });
-    expect(() => resolveTimeout(Number.NaN, 'wait()', options)).toThrow(ValidationError);
+  it("a negative timeout means do not wait, as everywhere in Python's multiprocessing", () => {
+    for (const options of [{}, { negativeIsZero: true }, { block: true }]) {
+      expect(resolveTimeout(-1, 'Queue.get()', options)).toEqual({ timeoutMs: 0, block: true });
+      expect(resolveTimeout({ timeout: -5 }, 'Queue.get()', options)).toEqual({ timeoutMs: 0, block: true });
+      expect(resolveTimeout(Number.NEGATIVE_INFINITY, 'Queue.get()', options)).toEqual({
+        timeoutMs: 0,
+        block: true,
+      });
+      expect(() => resolveTimeout(Number.NaN, 'Queue.get()', options)).toThrow(ValidationError);
+    }
   });
 });
 
@@ -94,10 +99,12 @@ describe('every waiting method of the primitives takes ms or { timeout }', () =>
         expect(await held.acquire({ block: false })).toBe(false);
         expect(held.acquireSync(5)).toBe(false);
         expect(held.acquireSync({ block: false })).toBe(false);
+        // Python: a held mp.Lock().acquire(timeout=-5) returns False at once.
+        expect(await held.acquire(-1)).toBe(false);
+        expect(held.acquireSync({ timeout: -5 })).toBe(false);
       }
       await expect(held.acquire(false as never)).rejects.toBeInstanceOf(ValidationError);
       expect(() => held.acquireSync(true as never)).toThrow(ValidationError);
-      await expect(held.acquire(-1)).rejects.toBeInstanceOf(ValidationError);
       // Python: acquire(False, 5) raises ValueError "can't specify a timeout for a non-blocking call".
       await expect(held.acquire({ block: false, timeout: 5 })).rejects.toThrow(/non-blocking call/);
       expect(() => held.acquireSync({ block: false, timeout: 0 })).toThrow(ValidationError);
@@ -128,5 +135,23 @@ describe('every waiting method of the primitives takes ms or { timeout }', () =>
 
     await expect(new Barrier(2).wait({ timeout: 10 })).rejects.toMatchObject({ name: 'BrokenBarrierError' });
     await expect(new Barrier(2).wait('1' as never)).rejects.toBeInstanceOf(ValidationError);
+  });
+
+  it('a negative timeout does not wait, as in Python: Event and Condition give false, a Barrier breaks', async () => {
+    const ev = new Event();
+    expect(await ev.wait(-1)).toBe(false);
+    expect(ev.waitSync({ timeout: -1 })).toBe(false);
+    const cond = new Condition();
+    cond.acquireSync();
+    expect(await cond.wait(-1)).toBe(false);
+    expect(cond.waitForSync(() => 0, -1)).toBe(0);
+    cond.release();
+    const bar = new Barrier(2);
+    await expect(bar.wait(-1)).rejects.toMatchObject({ name: 'BrokenBarrierError' });
+    expect(bar.broken).toBe(true);
+    // A Barrier's default timeout too.
+    expect(() => bar.waitSync()).toThrow(/broken/i);
+    const negative = new Barrier(2, { timeout: -1 });
+    expect(() => negative.waitSync()).toThrow(/broken/i);
   });
 });

@@ -92,6 +92,22 @@ export function createClient(conn: ResolvedConnection, name: string): Redis {
   return client;
 }
 
+/**
+ * `error` as this package reports it: a Redis ACL refusal (`NOPERM`: the user may not touch the
+ * keys or channels under `prefix`) becomes a {@link RedisConnectionError} saying what to grant,
+ * with the driver's error as `cause`; any other error is returned as it is.
+ */
+export function permissionError(error: unknown, label: string, prefix: string, who: string): unknown {
+  const said = (error as Error | undefined)?.message;
+  if (typeof said !== 'string' || !/^NOPERM\b/.test(said)) return error;
+  return new RedisConnectionError(
+    `Redis at ${label} does not let this user use the keys of prefix '${prefix}' (${said.replace(/\.+$/, '')}). ` +
+      `Grant them with ACL SETUSER <user> ~${prefix}:* &${prefix}:* (keys and channels), or pass a prefix ` +
+      `inside the user's key pattern (${who}).`,
+    { cause: error },
+  );
+}
+
 /** What Redis answers to wrong or missing credentials. */
 const AUTH_REFUSED = /^(WRONGPASS|NOAUTH)\b|invalid password|invalid username-password/i;
 

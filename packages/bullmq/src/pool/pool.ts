@@ -23,7 +23,7 @@ import {
   type TaskResult,
 } from '@multiproc/core';
 import { type CallInput, checkCall, Flatten, settleCall } from '@multiproc/core/internal';
-import { resolveConnection } from '../internal/connection.js';
+import { permissionError, resolveConnection } from '../internal/connection.js';
 import { poolMember } from '../internal/control.js';
 import { resolveSecret, Signer } from '../internal/signing.js';
 import { Calls } from './calls.js';
@@ -103,7 +103,7 @@ export class Pool extends EventEmitter implements AsyncDisposable {
       events: this,
       onSettle: () => this.#calls.wake(),
     });
-    this.#ready = this.#open();
+    this.#ready = this.#open(connection.label);
     this.#ready.catch(() => {});
     this.#calls = new Calls({
       jobs: this.#jobs,
@@ -117,10 +117,14 @@ export class Pool extends EventEmitter implements AsyncDisposable {
     });
   }
 
-  async #open(): Promise<void> {
-    await this.#session.connect();
-    await this.#jobs.open();
-    await this.#session.register();
+  async #open(label: string): Promise<void> {
+    try {
+      await this.#session.connect();
+      await this.#jobs.open();
+      await this.#session.register();
+    } catch (error) {
+      throw permissionError(error, label, this.#o.prefix, "the Pool's prefix option");
+    }
   }
 
   /** Every Redis key of this pool starts with this (`<prefix>:pool-<id>:`); `join()` deletes them. */

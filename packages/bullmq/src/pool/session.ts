@@ -28,7 +28,7 @@ const MAX_TICK_MS = 1000;
 /** What a pool that could not connect does next, said in its `RedisConnectionError`. */
 const GAVE_UP =
   ' This pool stopped trying and holds no connection (the program can end without terminate()); ' +
-  'every call on it rejects with this error: create a new Pool once Redis is reachable.';
+  'every call on it rejects with this error: fix that, then create a new Pool.';
 
 export interface SessionOptions {
   readonly connection: ResolvedConnection;

@@ -9,7 +9,7 @@ import { hostname } from 'node:os';
 import { cpuCount, Pool as LocalPool, type TaskRef } from '@multiproc/core';
 import type { ConnectionOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { createClient, resolveConnection, waitReady } from '../internal/connection.js';
+import { createClient, permissionError, resolveConnection, waitReady } from '../internal/connection.js';
 import { decodeControl, queueOfMember, sweepQueue } from '../internal/control.js';
 import { Keys, Registry } from '../internal/registry.js';
 import { resolveSecret, Signer } from '../internal/signing.js';
@@ -102,7 +102,12 @@ class RemoteWorker implements WorkerHandle {
       await this.#registry.touch(this.#registry.keys.workers, this.#member, o.ttl, true);
     } catch (error) {
       await this.#release();
-      throw error;
+      throw permissionError(
+        error,
+        this.#conn.label,
+        o.prefix,
+        'the prefix option, --prefix of multiproc-worker',
+      );
     }
     this.#state = 'running';
     this.#log.event('connected', {

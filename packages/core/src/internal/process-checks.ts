@@ -15,8 +15,15 @@ export function checkTarget(self: object, options: unknown): void {
         'Move the body of run() into a function registered with defineTasks(import.meta.url, { work }) and pass { target: tasks.work, args } to the Process constructor.',
     );
   }
-  // A bare task (Python's positional target) is left to the options parser, which names the spelling.
-  if (target === undefined && typeof options !== 'function') {
+  if (options === undefined || options === null) {
+    throw new ValidationError(
+      `new Process() needs its options, got ${String(options)}: options are an object with a target. ` +
+        'Register the function with defineTasks(import.meta.url, { work }) and write new Process({ target: tasks.work, args: [...] }).',
+    );
+  }
+  // A bare task (Python's positional target) and any other non-object are left to the options
+  // parser, which names the spelling or says options are an object.
+  if (target === undefined && typeof options === 'object' && !Array.isArray(options)) {
     throw new ValidationError(
       "Invalid option 'target' for Process: a Process needs a target. Register the function with " +
         'defineTasks(import.meta.url, { work }) and pass { target: tasks.work, args }.',

@@ -283,6 +283,7 @@ export class Dispatcher {
     if (++this.#initFailures < INIT_FAILURE_LIMIT || this.#broken) return;
     this.#broken = error;
     for (const entry of this.#queue.drain()) this.#finish(entry, false, error());
+    this.#adapter?.stopWorkers();
   }
 
   /**

@@ -42,7 +42,7 @@ export class PoolEngine {
   readonly #messages: CallerMessages;
 
   /** @throws {ValidationError} for bad options, naming the option. */
-  constructor(events: EventEmitter<PoolEvents>, options: PoolOptions) {
+  constructor(events: EventEmitter<PoolEvents>, options: PoolOptions | null) {
     const opts = parseOptions(poolOptionsSchema, options, 'Pool', poolOptionsQuick);
     const resolved = resolvePoolOptions(opts as PoolOptions);
     this.context = opts.context ?? getStartMethod();

@@ -28,7 +28,8 @@ export interface PoolResourceLimits {
 /** Options of {@link Pool}. */
 export interface PoolOptions {
   /**
-   * How many workers. Python: `processes`; `null` (Python's `None`) also means the default.
+   * How many workers: an integer from 1 to 4096 (more is refused with `ValidationError`, as a typo
+   * that would exhaust memory). Python: `processes`; `null` (Python's `None`) also means the default.
    * @default cpuCount()
    */
   processes?: number | null;
@@ -59,7 +60,9 @@ export interface PoolOptions {
    * Replace a worker after it has run this many tasks. Python: `maxtasksperchild`. A hard cap: a
    * worker never starts more, however calls are batched. One `apply`/`applyAsync` call is one
    * task; one chunk of a `map`/`starmap`/`imap` is one task (as in Python). `null` (Python's
-   * `None`) means unlimited, as when it is left out.
+   * `None`) means unlimited, as when it is left out. Each worker's `currentProcess().name` is
+   * `ThreadPoolWorker-N` (`ProcessPoolWorker-N` in the `'process'` context), N counting the
+   * workers the pool started, so a replacement has a new name, as in Python.
    * @default unlimited
    */
   maxTasksPerChild?: number | null;

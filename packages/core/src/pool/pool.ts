@@ -47,7 +47,7 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
   readonly #engine: PoolEngine;
   readonly #gate: Gate;
 
-  constructor(options: PoolOptions = {}) {
+  constructor(options: PoolOptions | null = {}) {
     super();
     assertMayStartWorkers('a Pool');
     this.#engine = new PoolEngine(this, options);
@@ -94,6 +94,7 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
     args: TaskArgs<F> = [] as unknown as TaskArgs<F>,
     options: CallOptions = {},
   ): Promise<TaskResult<F>> {
+    options ??= {}; // null: Python's None, no options
     return this.#engine.admitted('apply', task, options, { args }, () =>
       this.#engine.call(task, args as unknown[], options),
     ) as Promise<TaskResult<F>>;
@@ -115,6 +116,7 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
     args: TaskArgs<F> = [] as unknown as TaskArgs<F>,
     options: AsyncCallOptions<TaskResult<F>> = {},
   ): AsyncResult<TaskResult<F>> {
+    options ??= {}; // null: Python's None, no options
     this.#gate.admitNow(task, options, 'applyAsync', { args });
     const promise = this.#gate.track(this.#engine.call(task, args as unknown[], options)) as Promise<
       TaskResult<F>
@@ -141,6 +143,7 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
     iterable: Items<F>,
     options: MapOptions = {},
   ): Promise<TaskResult<F>[]> {
+    options ??= {}; // null: Python's None, no options
     return this.#engine.admitted('map', task, options, { iterable }, () =>
       collectAll(this.#engine.mapPool(), this.#engine.spec(task), iterable, options, false),
     ) as Promise<TaskResult<F>[]>;
@@ -161,6 +164,7 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
     iterable: Items<F>,
     options: MapOptions & AsyncCallOptions<TaskResult<F>[]> = {},
   ): AsyncResult<TaskResult<F>[]> {
+    options ??= {}; // null: Python's None, no options
     this.#gate.admitNow(task, options, 'mapAsync', { iterable });
     const promise = this.#gate.track(
       collectAll(this.#engine.mapPool(), this.#engine.spec(task), iterable, options, false),
@@ -181,6 +185,7 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
     iterable: ArgLists<F>,
     options: MapOptions = {},
   ): Promise<TaskResult<F>[]> {
+    options ??= {}; // null: Python's None, no options
     return this.#engine.admitted('starmap', task, options, { iterable }, () =>
       collectAll(this.#engine.mapPool(), this.#engine.spec(task), iterable, options, true),
     ) as Promise<TaskResult<F>[]>;
@@ -199,6 +204,7 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
     iterable: ArgLists<F>,
     options: MapOptions & AsyncCallOptions<TaskResult<F>[]> = {},
   ): AsyncResult<TaskResult<F>[]> {
+    options ??= {}; // null: Python's None, no options
     this.#gate.admitNow(task, options, 'starmapAsync', { iterable });
     const promise = this.#gate.track(
       collectAll(this.#engine.mapPool(), this.#engine.spec(task), iterable, options, true),
@@ -224,6 +230,7 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
     iterable: Items<F>,
     options: ImapOptions = {},
   ): AsyncGenerator<TaskResult<F>, void, undefined> {
+    options ??= {}; // null: Python's None, no options
     this.#gate.admitNow(task, options, 'imap', { iterable });
     return imapResults(this.#engine.mapPool(), this.#engine.spec(task), iterable, options, true);
   }
@@ -243,6 +250,7 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
     iterable: Items<F>,
     options: ImapOptions = {},
   ): AsyncGenerator<TaskResult<F>, void, undefined> {
+    options ??= {}; // null: Python's None, no options
     this.#gate.admitNow(task, options, 'imapUnordered', { iterable });
     return imapResults(this.#engine.mapPool(), this.#engine.spec(task), iterable, options, false);
   }

@@ -66,6 +66,8 @@ export class TinypoolAdapter {
   readonly #aborted = new WeakSet<Flight>();
   #nextId = 0;
   #destroying = false;
+  /** Set by `stopWorkers()`: the pool keeps no worker. */
+  #broken = false;
   /** Set by `destroy(true)` (a closed pool's `join()`): children are asked to exit, not signalled. */
   #graceful = false;
   /** Flights handed to tinypool and not yet posted to a worker. */
@@ -206,6 +208,25 @@ export class TinypoolAdapter {
   }
 
   /**
+   * The pool is broken (its initializer failed too often): no worker is kept any more, and each
+   * stops once no batch handed over before is left for it (those fail with the initializer's
+   * error), as no call will ever run on it.
+   */
+  stopWorkers(): void {
+    this.#broken = true;
+    this.#tp.options.minThreads = 0;
+    this.#retireIdle();
+  }
+
+  #retireIdle(): void {
+    if (!this.#broken || this.#destroying || this.#unbound.size > 0) return;
+    for (const slot of this.#slots) {
+      const state = slot.state.name;
+      if (state === 'idle' || state === 'starting') this.evict(slot, 'retired');
+    }
+  }
+
+  /**
    * Stops every worker; flights still running end as `terminated`. `graceful` (a closed pool's
    * `join()`) asks children to exit before it signals them (`stop-child.ts`).
    */
@@ -243,7 +264,7 @@ export class TinypoolAdapter {
   }
 
   #adopt(worker: TinypoolWorker): void {
-    guardWorkerStarts(worker);
+    guardWorkerStarts(worker, this.#tp.options.env, this.#tp.threads.length);
     const child = worker.process;
     const thread = worker.thread;
     const slot: Slot = new Slot({
@@ -297,6 +318,7 @@ export class TinypoolAdapter {
   #observe(slot: Slot, from: SlotState, to: SlotState): void {
     announce(this.#config, slot, to);
     if (from.name === 'starting' && to.name !== 'stopping' && to.name !== 'exited') this.#starts.started();
+    if (this.#broken && to.name === 'idle') queueMicrotask(() => this.#retireIdle());
     if (to.name === 'stopping' && to.reason !== 'idle') this.#leave(slot);
     if (to.name !== 'exited') return;
     this.#slots.delete(slot);

@@ -1,5 +1,5 @@
 /** Small helpers of the Pool: abort errors, callbacks, and waiting for queue room. */
-import { MAX_TIMEOUT_MS, spellingOf, TimeoutError, ValidationError } from '@multiproc/shared';
+import { MAX_TIMEOUT_MS, notAnObject, spellingOf, TimeoutError, ValidationError } from '@multiproc/shared';
 import { parseOptions } from '../options.js';
 import { isTaskRef } from '../task.js';
 import type { CallerMessages } from './messages.js';
@@ -78,6 +78,9 @@ export function checkCall(task: unknown, options: object, method: string, input:
     throw new ValidationError(
       `Pool.${method}(): the input must be an iterable or an async iterable (an array, a generator, ...), got ${typeof input.iterable}.`,
     );
+  }
+  if (typeof options !== 'object' || Array.isArray(options)) {
+    throw notAnObject(options, OPTION_NAMES[method] ?? [], `Pool.${method}()`);
   }
   for (const _ in options) {
     checkOptionNames(options, method);

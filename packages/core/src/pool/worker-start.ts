@@ -42,18 +42,24 @@ type RuntimeWorker = {
   once?: (event: string, listener: (...args: unknown[]) => void) => unknown;
 };
 
+// Per pool (its env object, made once per pool by `poolEnv`): the workers it started so far.
+const started = new WeakMap<object, number>();
+
 /**
  * Wraps the `initialize()` of `worker`'s class (once per class) so a refused creation never throws,
  * and its `once()` so a worker's error never throws out of tinypool's `destroy()` (see below).
+ * `env` and `existing`: the pool's env and how many workers it has: the first workers of a class
+ * started before it was wrapped, numbered by tinypool's ids (1, 2, ...), so the count goes on.
  */
-export function guardWorkerStarts(worker: object): void {
+export function guardWorkerStarts(worker: object, env?: object, existing = 0): void {
   const proto = Object.getPrototypeOf(worker) as RuntimeWorker & { [GUARDED]?: true };
   const initialize = proto?.initialize;
   if (!proto || proto[GUARDED] || typeof initialize !== 'function') return;
   proto[GUARDED] = true;
+  if (env) started.set(env, Math.max(started.get(env) ?? 0, existing));
   proto.initialize = function (this: RuntimeWorker, options: unknown) {
     try {
-      initialize.call(this, options);
+      initialize.call(this, numbered(options));
     } catch (error) {
       standIn(this, error);
     }
@@ -69,6 +75,19 @@ export function guardWorkerStarts(worker: object): void {
       return event === 'error' ? this : once.call(this, event, listener);
     };
   }
+}
+
+/**
+ * `options` of a new worker with its number in the pool in its env (`MULTIPROC_POOL_WORKER`):
+ * 1, 2, 3, ... never repeated, also for a worker that replaces another (Python numbers pool workers
+ * so: `ForkPoolWorker-3`). tinypool's own worker id is its slot, which a replacement reuses.
+ */
+function numbered(options: unknown): unknown {
+  const env = (options as { env?: Record<string, string> } | null)?.env;
+  if (typeof env !== 'object' || env === null) return options;
+  const n = (started.get(env) ?? 0) + 1;
+  started.set(env, n);
+  return { ...(options as object), env: { ...env, MULTIPROC_POOL_WORKER: String(n) } };
 }
 
 /** Gives `worker` a thread or child that never ran and reports `error` on the next tick. */

@@ -44,7 +44,14 @@ import { endCallMessages, runWithMessages } from './message-scope.js';
 import { listenForCancel, type Reporter, reporterFor } from './reporter.js';
 import { listenForSideChunks, sideIdle } from './side-run.js';
 
-const workerId = Number((process as any).__tinypool_state__?.workerId ?? process.env.TINYPOOL_WORKER_ID ?? 0);
+// The worker's number in its pool, never repeated (worker-start.ts); tinypool's id is its slot.
+const workerId = Number(
+  process.env.MULTIPROC_POOL_WORKER ??
+    (process as any).__tinypool_state__?.workerId ??
+    process.env.TINYPOOL_WORKER_ID ??
+    0,
+);
+delete process.env.MULTIPROC_POOL_WORKER;
 const {
   depth = 1,
   thread,

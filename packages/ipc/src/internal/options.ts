@@ -19,7 +19,7 @@ function build() {
   const z = zod();
   const schemaOption = z
     .custom<z.ZodType>((v) => typeof (v as { safeParse?: unknown })?.safeParse === 'function', {
-      message: 'expected a zod schema',
+      message: 'expected a zod schema (an object with a safeParse() method)',
     })
     .optional();
   // Strict: a misspelt option (maxSize) must not be ignored silently.

@@ -2,7 +2,7 @@
  * BaseManager: serves objects from one program to others, on this machine or across a network.
  * Mirrors Python's `multiprocessing.managers.BaseManager`.
  */
-import { ClosedError, checkOptionKeys, ValidationError } from '@multiproc/shared';
+import { ClosedError, readOptions, ValidationError } from '@multiproc/shared';
 import { processAuthkey } from '../authkey.js';
 import { ManagerClosedError } from '../errors.js';
 import { clientFor, hasClient } from '../internal/manager/client-registry.js';
@@ -75,8 +75,8 @@ export class BaseManager implements AsyncDisposable {
   #address: Address | undefined;
   #authkey: string | null = null;
 
-  constructor(options: ManagerOptions = {}) {
-    checkOptionKeys(options, MANAGER_KEYS, 'new BaseManager()');
+  constructor(options: ManagerOptions | null = {}) {
+    options = readOptions(options, MANAGER_KEYS, 'new BaseManager()');
     if (options.address !== undefined) netAddress(options.address, 'new BaseManager()');
     if (
       options.authkey !== undefined &&

@@ -2,7 +2,7 @@
  * Manager() and SyncManager: Python's `multiprocessing.Manager()` and `SyncManager`, the shared dict, list, Namespace, Value, Array, locks, events,
  * conditions, barriers and queues of `multiprocessing.Manager()`.
  */
-import { checkOptionKeys, type Typecode, ValidationError } from '@multiproc/shared';
+import { readOptions, type Typecode, ValidationError } from '@multiproc/shared';
 import {
   ManagedArray,
   ManagedList,
@@ -53,10 +53,9 @@ function count(n: unknown, min: number, where: string): number {
  * await manager.shutdown();
  */
 export class SyncManager extends BaseManager {
-  constructor(options: ManagerOptions = {}) {
+  constructor(options: ManagerOptions | null = {}) {
     // Here, not only in BaseManager: a bundler may rename the class that `new.target` would name.
-    checkOptionKeys(options, MANAGER_KEYS, 'new SyncManager()');
-    super(options);
+    super(readOptions(options, MANAGER_KEYS, 'new SyncManager()'));
     const data = (make: (args: unknown[]) => object) => (args: unknown[]) => new ServedObject(make(args));
     this.registerServed(
       'dict',
@@ -100,14 +99,14 @@ export class SyncManager extends BaseManager {
    * console.log(await lock.acquire()); // true
    * await manager.shutdown();
    */
-  static async start(options: ManagerOptions = {}): Promise<SyncManager> {
+  static async start(options: ManagerOptions | null = {}): Promise<SyncManager> {
     const m = new SyncManager(options);
     await m.start();
     return m;
   }
 
   /** @internal A manager serving at once on a Unix socket (see {@link Manager}, {@link processManager}). */
-  static startNow(options: ManagerOptions = {}): SyncManager {
+  static startNow(options: ManagerOptions | null = {}): SyncManager {
     const m = new SyncManager(options);
     m.startNow();
     return m;
@@ -185,9 +184,9 @@ export class SyncManager extends BaseManager {
    * `manager.Condition(lock=None)`.
    * @throws {ValidationError} when `lock` is not a lock of this manager.
    */
-  Condition(lock?: LockProxy): ConditionProxy {
-    const served = lock === undefined ? undefined : this.resolveLocal(lock);
-    if (lock !== undefined && !(served instanceof ServedLock)) {
+  Condition(lock?: LockProxy | null): ConditionProxy {
+    const served = lock == null ? undefined : this.resolveLocal(lock);
+    if (lock != null && !(served instanceof ServedLock)) {
       throw new ValidationError('Condition(lock): lock must be a Lock() or RLock() of this manager.');
     }
     return this.createLocal('Condition', [served]);
@@ -199,8 +198,8 @@ export class SyncManager extends BaseManager {
    * @throws {ValidationError} when `parties` is not a positive integer, `action` is not a function
    *   or task reference, or for an unknown option.
    */
-  Barrier(parties: number, options: ManagerBarrierOptions = {}): BarrierProxy {
-    checkOptionKeys(options, ['action', 'timeout'], 'manager.Barrier()');
+  Barrier(parties: number, options: ManagerBarrierOptions | null = {}): BarrierProxy {
+    options = readOptions(options, ['action', 'timeout'], 'manager.Barrier()');
     const ms = wireTimeout(options.timeout, 'Barrier()');
     const { action } = options;
     if (action !== undefined && typeof action !== 'function') {
@@ -225,10 +224,10 @@ export class SyncManager extends BaseManager {
  * one that waits to listen. Its `prototype` is {@link SyncManager}'s, so `m instanceof Manager` holds.
  */
 export interface ManagerFactory {
-  (options?: ManagerOptions): SyncManager;
-  new (options?: ManagerOptions): SyncManager;
+  (options?: ManagerOptions | null): SyncManager;
+  new (options?: ManagerOptions | null): SyncManager;
   /** {@link SyncManager.start}: resolves once it listens (any address, a TCP port too). */
-  start(options?: ManagerOptions): Promise<SyncManager>;
+  start(options?: ManagerOptions | null): Promise<SyncManager>;
   /** {@link SyncManager}'s prototype: `Manager()`'s results are `instanceof Manager`. */
   readonly prototype: SyncManager;
 }
@@ -249,8 +248,8 @@ export interface ManagerFactory {
  * await l.reverse();
  * console.log(await d.copy(), await l.copy()); // Map(1) { 1 => '1' } [ 3, 2, 1, 0 ]
  */
-export const Manager: ManagerFactory = function Manager(options: ManagerOptions = {}): SyncManager {
-  checkOptionKeys(options, MANAGER_KEYS, 'Manager()');
+export const Manager: ManagerFactory = function Manager(options: ManagerOptions | null = {}): SyncManager {
+  options = readOptions(options, MANAGER_KEYS, 'Manager()');
   if (options.address !== undefined && typeof options.address !== 'string') {
     throw new ValidationError(
       'Manager(): a [host, port] address is bound asynchronously; use `await SyncManager.start({ address })` for it, or give a Unix socket path.',
@@ -259,7 +258,7 @@ export const Manager: ManagerFactory = function Manager(options: ManagerOptions 
   return SyncManager.startNow(options);
 } as unknown as ManagerFactory;
 (Manager as { prototype: SyncManager }).prototype = SyncManager.prototype;
-Manager.start = (options?: ManagerOptions) => SyncManager.start(options);
+Manager.start = (options?: ManagerOptions | null) => SyncManager.start(options);
 
 /** A started {@link SyncManager}: what {@link Manager}`()` returns. */
 export type Manager = SyncManager;

@@ -126,8 +126,30 @@ export function checkValue(spec: Spec, typecode: string, value: unknown): void {
   throw new ValidationError(`Typecode '${typecode}' holds ${want}; got ${got}.`);
 }
 
-/** Allocates shared memory for `length` items of `spec`. */
-export function allocate(spec: Spec, length: number): SharedArrayBuffer {
+/** The most bytes a SharedArrayBuffer may hold (2**53-1, less the rounding to 8). */
+const MAX_BYTES = Number.MAX_SAFE_INTEGER - 7;
+
+/**
+ * Allocates shared memory for `length` items of `spec`.
+ * @throws {ValidationError} when that is above the most a SharedArrayBuffer holds, or when the
+ *   memory cannot be had (Node's plain `RangeError` as its cause).
+ */
+export function allocate(spec: Spec, length: number, typecode: string): SharedArrayBuffer {
   // At least 8 bytes so an empty array still has a distinct buffer; rounded to 8 for alignment.
-  return new SharedArrayBuffer(Math.max(8, Math.ceil((length * spec.bytes) / 8) * 8));
+  const bytes = Math.max(8, Math.ceil((length * spec.bytes) / 8) * 8);
+  const what = `An Array of ${length} items of typecode '${typecode}' (${bytes} bytes)`;
+  if (!(bytes <= MAX_BYTES)) {
+    const most = Math.floor(MAX_BYTES / spec.bytes);
+    throw new ValidationError(
+      `${what} is above the most shared memory holds: at most ${most} items of '${typecode}' (2**53-1 bytes).`,
+    );
+  }
+  try {
+    return new SharedArrayBuffer(bytes);
+  } catch (cause) {
+    throw new ValidationError(
+      `${what} could not be allocated: this machine cannot give that much shared memory now. Use a smaller size.`,
+      { cause },
+    );
+  }
 }
