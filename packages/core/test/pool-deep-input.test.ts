@@ -3,7 +3,6 @@
 // (refused at the sender with SerializationError), sparse arrays (cost by elements, not length).
 import { ProcessError, SerializationError } from '@multiproc/shared';
 import { describe, expect, it } from 'vitest';
-import type { PoolClosedError } from '../src/index.ts';
 // @ts-expect-error: a plain JavaScript fixture (no types), loaded as is by the workers.
 import { nested, tasks as t } from './fixtures/deep-tasks.mjs';
 import { poolMaker, serializationFailure } from './helpers.ts';

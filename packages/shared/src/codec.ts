@@ -20,7 +20,6 @@
 import {
   CODEC_TAG,
   type CodecTarget,
-  type DecodeContext,
   type Decoder,
   type Encodable,
   type EncodeContext,
@@ -32,7 +31,7 @@ import {
   keepSymbol,
   type TransferItem,
 } from './codec-types.js';
-import { ProcessError, SerializationError } from './errors.js';
+import { ProcessError, } from './errors.js';
 import { codecRegistry, ESCAPED_TYPE } from './internal/codec-registry.js';
 import { copyError } from './internal/error-copy.js';
 import {
