@@ -35,6 +35,8 @@ function count(n: unknown, min: number, where: string): number {
   return n as number;
 }
 
+/** `number` or `bigint` for a literal the caller passed (`Value('d', 0.5)` holds any number, not only 0.5). */
+type Widened<T> = T extends bigint ? bigint : number;
 /**
  * Serves shared objects from one home to every thread and process: `dict()`, `list()`,
  * `Namespace()`, `Value()`, `Array()`, `Lock()`, `RLock()`, `Semaphore()`, `BoundedSemaphore()`,
@@ -137,7 +139,7 @@ export class SyncManager extends BaseManager {
    * A shared `Value`. Python: `manager.Value(typecode, value)`.
    * @throws {ValidationError} for a bad typecode or a value that does not fit it.
    */
-  Value<T extends number | bigint = number>(typecode: Typecode, value?: T): ValueProxy<T> {
+  Value<T extends number | bigint = number>(typecode: Typecode, value?: T): ValueProxy<Widened<T>> {
     new ManagedValue(typecode, value); // checks here, where the caller can see it
     return this.createLocal('Value', [typecode, value]);
   }
@@ -146,7 +148,10 @@ export class SyncManager extends BaseManager {
    * A shared `Array` from a length or the initial items. Python: `manager.Array(typecode, sequence)`.
    * @throws {ValidationError} for a bad typecode or item.
    */
-  Array<T extends number | bigint = number>(typecode: Typecode, init: number | readonly T[]): ArrayProxy<T> {
+  Array<T extends number | bigint = number>(
+    typecode: Typecode,
+    init: number | readonly T[],
+  ): ArrayProxy<Widened<T>> {
     new ManagedArray(typecode, init as never);
     return this.createLocal('Array', [typecode, init]);
   }
