@@ -7,33 +7,14 @@
  */
 import type { Float64Buffers } from './buffers.js';
 import { AdaptiveChunks, defaultChunksize, knownLength } from './chunks.js';
+import { type ChunkResults, closeUnawaited, ItemFailure, iteratorOf, type Pending } from './stream-parts.js';
+
+export { type ChunkResults, ItemFailure } from './stream-parts.js';
 
 /** Near the end of an input of known length, a chunk holds at most 1/(TAIL_SHARE * processes) of the rest... */
 const TAIL_SHARE = 2;
 /** ...unless the learned rate says that is under this much work. */
 const TAIL_FLOOR_MS = 1;
-
-/**
- * A chunk's results as the consumer gets them: the values before the first failure, and that
- * failure; `more`: the results of the chunk's items after the failure, when they ran on (an
- * `imap` without `chunksize` sends them again, as Python's one-item tasks would run them).
- */
-export interface ChunkResults {
-  readonly values: ArrayLike<unknown>;
-  readonly error?: unknown;
-  readonly more?: ChunkResults;
-}
-
-/**
- * What the stream yields in place of a chunk's results for a failed item when the call goes on
- * after it (`StreamOptions.itemFailure`): the consumer rejects that one `next()` with `error`.
- */
-export class ItemFailure {
-  readonly error: unknown;
-  constructor(error: unknown) {
-    this.error = error;
-  }
-}
 
 /**
  * How the caller runs one chunk: the handle to cancel it by (none if it failed at once) and its
@@ -89,46 +70,23 @@ export interface StreamOptions<R> {
    */
   readonly interruptible?: (stop: (error: unknown) => void) => void;
   /**
+   * Hands the caller, as the stream starts, a function that makes it read its whole input without
+   * waiting for the consumer (the pool was closed: Python's task handler feeds every task of a call
+   * whatever its consumer reads). From then on a chunk that ends lets the next go, at most
+   * `inflight` running, and the results wait for the consumer, who may read them later or never.
+   * Its promise resolves once the call has nothing more to run: its input ended or failed, or the
+   * call ended, and every chunk it sent has ended (or the consumer left). A consumer that was
+   * last handed a failed item has left (a `for await` calls no `return()` then): the stream reads
+   * no more, and ends with `leftError()` should that consumer go on after all.
+   */
+  readonly readsOn?: (readAll: (leftError: () => unknown) => Promise<void>) => void;
+  /**
    * Yielded `Float64Array` results are `buffers`' to reuse once the consumer asks for the next
    * chunk (it has read them by then). Default false.
    */
   readonly recycleResults?: boolean;
   /** Sizes the adaptive chunks (shared, it carries what earlier calls learned); a new one by default. */
   readonly sizer?: AdaptiveChunks;
-}
-
-interface Pending<H, R> {
-  /** Dropped once the chunk ended: only a chunk still out is cancelled, and what the handle holds dies young. */
-  handle: H | undefined;
-  /** The position of the chunk's first item in the input. */
-  readonly base: number;
-  settled: R | undefined;
-  failure: unknown;
-  done: boolean;
-}
-
-type AnyIterator = Iterator<unknown> | AsyncIterator<unknown>;
-
-function iteratorOf(source: Iterable<unknown> | AsyncIterable<unknown>): AnyIterator {
-  const asyncIt = (source as AsyncIterable<unknown>)?.[Symbol.asyncIterator];
-  if (typeof asyncIt === 'function') return asyncIt.call(source);
-  const syncIt = (source as Iterable<unknown>)?.[Symbol.iterator];
-  if (typeof syncIt === 'function') return syncIt.call(source);
-  throw new TypeError('The input must be an iterable or an async iterable.');
-}
-
-/**
- * Asks an input to finish without waiting for it: a stalled async generator's `return()` settles
- * only after its pending `next()` does, maybe never.
- */
-function closeUnawaited(it: AnyIterator | undefined): void {
-  try {
-    const done = it?.return?.() as unknown;
-    if (done && typeof (done as PromiseLike<unknown>).then === 'function')
-      (done as PromiseLike<unknown>).then(undefined, () => {});
-  } catch {
-    // The input's own failure to close is no news for a call that already failed.
-  }
 }
 
 /**
@@ -192,6 +150,19 @@ export async function* streamChunks<
   let interrupted: { error: unknown } | undefined;
   // Rejects the input read in progress, whose own promise may never settle.
   let cancelRead: ((error: unknown) => void) | undefined;
+  // Set once a chunk failed with an error that ends the call: nothing more is read.
+  let ending = false;
+  // Whether the consumer was handed a failed item and has not asked for more since.
+  let leftAtFailure = false;
+  // Set by readsOn's readAll; `allRead` resolves its promise once nothing more can run.
+  let readingAll = false;
+  let allRead: (() => void) | undefined;
+  const checkAllRead = (): void => {
+    if (!allRead) return;
+    if (!stopped && !((inputDone || interrupted || ending) && running === 0 && !filling)) return;
+    allRead();
+    allRead = undefined;
+  };
 
   // Arrays are sliced directly; other iterables are stepped, awaiting only async iterators.
   const array = Array.isArray(source) ? (source as unknown[]) : undefined;
@@ -260,14 +231,17 @@ export async function* streamChunks<
       cancelRead = undefined;
     });
 
+  // Only chunks still running count once the consumer is not the one who paces the call.
+  const refills = (): boolean => options.keepsAll === true || readingAll;
   const room = (): boolean =>
-    (options.keepsAll ? running : pending.length) < (measured ? options.inflight : options.processes);
+    (refills() ? running : pending.length) < (measured ? options.inflight : options.processes);
   // One fill at a time (it steps the input iterator). A chunk that finishes during a fill is seen
   // by the fill's next check; one that finishes as it ends gets a fill of its own (keepsAll).
   const fill = (): Promise<void> => {
     filling ??= fillLoop().finally(() => {
       filling = undefined;
-      if (options.keepsAll && !inputDone && !stopped && room()) fill().catch(() => {});
+      if (refills() && !inputDone && !stopped && !ending && room()) fill().catch(() => {});
+      checkAllRead();
     });
     return filling;
   };
@@ -281,7 +255,8 @@ export async function* streamChunks<
     running--;
     wake?.();
     // Whatever a fill throws also reaches the consumer, which awaits the same fill.
-    if (options.keepsAll) fill().catch(() => {});
+    if (refills() && !ending) fill().catch(() => {});
+    checkAllRead();
   };
   const succeeded = (p: Pending<H, R>, r: R, count: number, probe: boolean): void => {
     p.settled = r;
@@ -321,6 +296,7 @@ export async function* streamChunks<
       (r) => succeeded(p, r, count, probe),
       (error) => {
         p.failure = error;
+        if (!options.itemFailure?.(error)) ending = true;
         ended(p);
       },
     );
@@ -328,7 +304,7 @@ export async function* streamChunks<
   };
 
   const fillLoop = async (): Promise<void> => {
-    while (!inputDone && !stopped && !interrupted && room()) {
+    while (!inputDone && !stopped && !interrupted && !ending && room()) {
       const items = await readChunk();
       if (items.length === 0 || stopped || interrupted) break;
       const { handle, reply } = submit(items, read);
@@ -359,6 +335,22 @@ export async function* streamChunks<
     cancelRead?.(error);
     wake?.();
   });
+  options.readsOn?.((leftError) => {
+    if (leftAtFailure) {
+      // A `for await` whose next() rejected has left without return(): nothing more is read. A
+      // consumer that goes on all the same gets the results out, then `leftError`.
+      ending = true;
+      inputError ??= { error: leftError() };
+      return Promise.resolve();
+    }
+    readingAll = true;
+    const done = new Promise<void>((resolve) => {
+      allRead = resolve;
+    });
+    if (!inputDone && !stopped && !interrupted && !ending) fill().catch(() => {});
+    checkAllRead();
+    return done;
+  });
   try {
     await fill();
     for (;;) {
@@ -382,7 +374,9 @@ export async function* streamChunks<
         }
         if (error === undefined) continue;
         if (!options.itemFailure?.(error)) throw error;
+        leftAtFailure = true;
         yield new ItemFailure(error);
+        leftAtFailure = false;
       }
       await fill();
     }
@@ -391,6 +385,7 @@ export async function* streamChunks<
   } finally {
     // Early exit or failure: stop reading and drop what has not started.
     stopped = true;
+    checkAllRead();
     if (interrupted) closeUnawaited(it);
     else if (!inputDone) await (it as AsyncIterator<unknown> | undefined)?.return?.();
     const handles = pending.flatMap((p) => (p.handle === undefined ? [] : [p.handle]));
