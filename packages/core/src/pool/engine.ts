@@ -120,6 +120,7 @@ export class PoolEngine {
       messages: this.#messages,
       context: this.context,
       processes: this.processes,
+      reading: (readAll) => this.gate.reading(readAll),
     };
   }
 

@@ -17,6 +17,17 @@ export class Gate {
   /** Calls of the apply and map forms not settled yet, counted from the moment they are made. */
   #open = 0;
   readonly #settled = new Waiters();
+  /**
+   * The `imap` calls whose consumer may not have read everything, each as its `readAll` (see
+   * `StreamOptions.readsOn`): `close()` makes them read their input to the end, as Python's task
+   * handler does, and counts them open until they ran it all. A call leaves once its loop ended.
+   */
+  readonly #readers = new Set<() => Promise<void>>();
+  /** Resolved by `terminate()`: a call still reading its input no longer holds up `join()`. */
+  #terminated: (() => void) | undefined;
+  readonly #whenTerminated = new Promise<void>((resolve) => {
+    this.#terminated = resolve;
+  });
 
   constructor(maxQueue: number, queued: () => number) {
     this.#maxQueue = maxQueue;
@@ -61,9 +72,25 @@ export class Gate {
     while (this.#open > 0) await this.#settled.wait();
   }
 
-  /** Takes no more calls; a second close keeps the first state unless it terminates. */
+  /** Registers an open `imap` call's `readAll`; returns the function that forgets it. */
+  reading(readAll: () => Promise<void>): () => void {
+    this.#readers.add(readAll);
+    return () => this.#readers.delete(readAll);
+  }
+
+  /**
+   * Takes no more calls; a second close keeps the first state unless it terminates. Closing makes
+   * every open `imap` call run the rest of its input (`join()` waits for that); terminating ends
+   * them instead.
+   */
   close(state: 'closed' | 'terminated'): void {
-    if (state === 'terminated' || this.state === 'running') this.state = state;
+    const wasRunning = this.state === 'running';
+    if (state === 'terminated' || wasRunning) this.state = state;
+    if (state === 'terminated') this.#terminated?.();
+    else if (wasRunning) {
+      for (const readAll of this.#readers) this.track(Promise.race([readAll(), this.#whenTerminated]));
+    }
+    this.#readers.clear();
     this.room.wakeAll();
   }
 

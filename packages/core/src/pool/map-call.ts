@@ -31,12 +31,23 @@ export function imapResults<T>(
   return new Flatten<T>(chunks, () => dispatcher.poll());
 }
 
+/** What an imap loop that left at a failed item gets should it go on after the pool closed. */
+const leftClosed = () =>
+  new PoolClosedError(
+    'The pool was closed while this imap loop was stopped at a failed item: the rest of its input was not run. Read on before close() to run it.',
+  );
+
 /** What a map call needs from its pool. */
 export interface MapCallPool {
   readonly dispatcher: Dispatcher;
   readonly messages: CallerMessages;
   readonly context: ContextName;
   readonly processes: number;
+  /**
+   * Registers an `imap` call's `readAll` (`StreamOptions.readsOn`), which the pool's `close()`
+   * calls; returns the function that forgets it (`Gate.reading`).
+   */
+  readonly reading?: (readAll: () => Promise<void>) => () => void;
 }
 
 /**
@@ -138,6 +149,21 @@ export function mapChunks(
     },
     hold,
   };
+  // An imap's consumer paces it until the pool closes; then the call reads the rest of its input
+  // on its own (see Gate.close), started here if its loop has not started yet.
+  let readAll: ((leftError: () => unknown) => Promise<void>) | undefined;
+  let first: Promise<IteratorResult<ArrayLike<unknown> | ItemFailure, void>> | undefined;
+  let started = false;
+  const forget = options.keepsAll
+    ? undefined
+    : pool.reading?.(() => {
+        if (!started && first === undefined) {
+          // The stream's body runs up to its first await here, which hands over readAll.
+          first = inner.next();
+          first.catch(() => {});
+        }
+        return readAll?.(leftClosed) ?? Promise.resolve();
+      });
   const inner = streamChunks(iterable as Iterable<unknown>, submit, () => dispatcher.cancel([...live]), {
     processes: pool.processes,
     chunksize: options.chunksize,
@@ -155,13 +181,23 @@ export function mapChunks(
     },
     inputWaits: dispatcher.inputWaits,
     read: (reply: ChunkReply) => readChunk(reply, context),
+    readsOn: (handOver) => {
+      readAll = handOver;
+    },
     ...(options.goesOn ? { itemFailure: (error: unknown) => failsOnlyItems(error, state) } : {}),
   });
   return (async function* () {
+    started = true;
     try {
+      if (first !== undefined) {
+        const step = await first;
+        if (step.done) return;
+        yield step.value;
+      }
       yield* inner;
     } finally {
       ended = true;
+      forget?.();
       hold.dispose();
     }
   })();

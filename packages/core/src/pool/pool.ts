@@ -215,7 +215,8 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
    * sent: `SerializationError`) rejects that one `next()`, and later `next()` calls go on with the
    * next items, as Python's `IMapIterator.next()` does (with `chunksize`, a chunk is one task as in
    * Python: its items after the failed one do not run). The input iterable's own error, an abort, a
-   * timeout or `PoolClosedError` ends the loop, after every result before it.
+   * timeout or `PoolClosedError` ends the loop, after every result before it. Once the pool is
+   * closed, the call runs the rest of its input whether the loop reads or not (see {@link close}).
    * @example
    * for await (const sq of pool.imap(tasks.square, [1, 2, 3], { chunksize: 1 })) console.log(sq);
    */
@@ -248,7 +249,11 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
   }
 
   /**
-   * Stops accepting tasks; those submitted still run. Python: `close`.
+   * Stops accepting tasks; those submitted still run. An open `imap`/`imapUnordered` call then
+   * reads the rest of its input without waiting for its loop (at most `inflight` chunks running)
+   * and keeps the results until the loop reads them: memory grows with what the loop has not
+   * read. A loop that stopped at a failed item (a `for await` does) has left: its call reads no
+   * more. Python: `close`.
    * @throws Nothing; calling it again does nothing.
    * @example
    * const results = pool.map(tasks.square, [1, 2]);
@@ -261,8 +266,9 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
   }
 
   /**
-   * Waits for every submitted task to finish and the workers to stop. Call `close()` or
-   * `terminate()` first. Python: `join`.
+   * Waits for every submitted task to finish, every item of an `imap` made before `close()`
+   * included (an endless input keeps it waiting, as in Python), and the workers to stop; no worker
+   * starts after that. Call `close()` or `terminate()` first. Python: `join`.
    * @throws {ProcessError} (rejects) when called before `close()` or `terminate()` (Python: `ValueError`).
    * @example
    * pool.close();

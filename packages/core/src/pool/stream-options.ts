@@ -85,6 +85,17 @@ export interface StreamOptions<R> {
    */
   readonly inputWaits?: InputWaits;
   /**
+   * Hands the caller, as the stream starts, a function that makes it read its whole input without
+   * waiting for the consumer (the pool was closed: Python's task handler feeds every task of a call
+   * whatever its consumer reads). From then on a chunk that ends lets the next go, at most
+   * `inflight` running, and the results wait for the consumer, who may read them later or never.
+   * Its promise resolves once the call has nothing more to run: its input ended or failed, or the
+   * call ended, and every chunk it sent has ended (or the consumer left). A consumer that was
+   * last handed a failed item has left (a `for await` calls no `return()` then): the stream reads
+   * no more, and ends with `leftError()` should that consumer go on after all.
+   */
+  readonly readsOn?: (readAll: (leftError: () => unknown) => Promise<void>) => void;
+  /**
    * Yielded `Float64Array` results are `buffers`' to reuse once the consumer asks for the next
    * chunk (it has read them by then). Default false.
    */

@@ -89,6 +89,19 @@ export async function* streamChunks<
   let interrupted: { error: unknown } | undefined;
   // Rejects the input read in progress, whose own promise may never settle.
   let cancelRead: ((error: unknown) => void) | undefined;
+  // Set once a chunk failed with an error that ends the call: nothing more is read.
+  let ending = false;
+  // Whether the consumer was handed a failed item and has not asked for more since.
+  let leftAtFailure = false;
+  // Set by readsOn's readAll; `allRead` resolves its promise once nothing more can run.
+  let readingAll = false;
+  let allRead: (() => void) | undefined;
+  const checkAllRead = (): void => {
+    if (!allRead) return;
+    if (!stopped && !((inputDone || interrupted || ending) && running === 0 && !filling)) return;
+    allRead();
+    allRead = undefined;
+  };
 
   // Arrays are sliced directly; other iterables are stepped, awaiting only async iterators.
   const array = Array.isArray(source) ? (source as unknown[]) : undefined;
@@ -161,16 +174,19 @@ export async function* streamChunks<
       options.inputWaits?.delete(interrupt);
     });
 
+  // Only chunks still running count once the consumer is not the one who paces the call.
+  const refills = (): boolean => options.keepsAll === true || readingAll;
   const room = (): boolean =>
-    (options.keepsAll ? running : pending.length) < (measured ? options.inflight : options.processes);
+    (refills() ? running : pending.length) < (measured ? options.inflight : options.processes);
   // One fill at a time (it steps the input iterator). A chunk that finishes during a fill is seen
   // by the fill's next check; one that finishes as it ends gets a fill of its own (keepsAll).
   const fill = (): Promise<void> => {
     filling ??= fillLoop().finally(() => {
       filling = undefined;
-      // Not once interrupted: fillLoop() would return at once, and this would start it again,
-      // forever, in microtasks (the consumer, awaiting `filling`, would never see it unset).
-      if (options.keepsAll && !inputDone && !stopped && !interrupted && room()) fill().catch(() => {});
+      // Not once interrupted or ending: fillLoop() would return at once, and this would start it
+      // again, forever, in microtasks (the consumer, awaiting `filling`, would never see it unset).
+      if (refills() && !inputDone && !stopped && !interrupted && !ending && room()) fill().catch(() => {});
+      checkAllRead();
     });
     return filling;
   };
@@ -221,7 +237,8 @@ export async function* streamChunks<
     running--;
     wake?.();
     // Whatever a fill throws also reaches the consumer, which awaits the same fill.
-    if (options.keepsAll) fill().catch(() => {});
+    if (refills() && !ending) fill().catch(() => {});
+    checkAllRead();
   };
   const succeeded = (p: Pending<H, R>, r: R, count: number, probe: boolean): void => {
     p.settled = r;
@@ -261,6 +278,7 @@ export async function* streamChunks<
       (r) => succeeded(p, r, count, probe),
       (error) => {
         p.failure = error;
+        if (!options.itemFailure?.(error)) ending = true;
         ended(p);
       },
     );
@@ -268,7 +286,7 @@ export async function* streamChunks<
   };
 
   const fillLoop = async (): Promise<void> => {
-    while (!inputDone && !stopped && !interrupted && room()) {
+    while (!inputDone && !stopped && !interrupted && !ending && room()) {
       const items = await readChunk();
       if (items.length === 0 || stopped || interrupted) break;
       const { handle, reply } = submit(items, read);
@@ -300,6 +318,22 @@ export async function* streamChunks<
     wake?.();
   }
   options.interruptible?.(interrupt);
+  options.readsOn?.((leftError) => {
+    if (leftAtFailure) {
+      // A `for await` whose next() rejected has left without return(): nothing more is read. A
+      // consumer that goes on all the same gets the results out, then `leftError`.
+      ending = true;
+      inputError ??= { error: leftError() };
+      return Promise.resolve();
+    }
+    readingAll = true;
+    const done = new Promise<void>((resolve) => {
+      allRead = resolve;
+    });
+    if (!inputDone && !stopped && !interrupted && !ending) fill().catch(() => {});
+    checkAllRead();
+    return done;
+  });
   try {
     await filled();
     for (;;) {
@@ -324,7 +358,9 @@ export async function* streamChunks<
         }
         if (error === undefined) continue;
         if (!options.itemFailure?.(error)) throw error;
+        leftAtFailure = true;
         yield new ItemFailure(error);
+        leftAtFailure = false;
       }
       await filled();
     }
@@ -335,6 +371,7 @@ export async function* streamChunks<
     // `next()` is still pending (stalled, maybe for good) would answer an awaited `return()` only
     // after it: the read is given up and the input asked to finish unawaited.
     stopped = true;
+    checkAllRead();
     const reading = cancelRead;
     if (interrupted || reading) {
       reading?.(interrupted?.error ?? new Error('The call ended while it waited on its input.'));
