@@ -117,6 +117,11 @@ function iteratorOf(source: Iterable<unknown> | AsyncIterable<unknown>): AnyIter
   throw new TypeError('The input must be an iterable or an async iterable.');
 }
 
+/** The error `for...of` throws for an iterator whose `next()` returned `step`, not an object. */
+function notAnIteratorResult(step: unknown): TypeError {
+  return new TypeError(`Iterator result ${String(step)} is not an object`);
+}
+
 /**
  * Asks an input to finish without waiting for it: a stalled async generator's `return()` settles
  * only after its pending `next()` does, maybe never.
@@ -225,6 +230,8 @@ export async function* streamChunks<
       while (count < size) {
         if (interrupted) throw interrupted.error;
         const step = isAsync ? await readAsync() : (it!.next() as IteratorResult<unknown>);
+        // As `for...of` does: a result that is not an object would read as an endless input.
+        if (Object(step) !== step) throw notAnIteratorResult(step);
         if (step.done) {
           inputDone = true;
           break;
@@ -255,19 +262,24 @@ export async function* streamChunks<
   const readAsync = (): Promise<IteratorResult<unknown>> =>
     new Promise<IteratorResult<unknown>>((resolve, reject) => {
       cancelRead = reject;
-      (it as AsyncIterator<unknown>).next().then(resolve, reject);
+      // `for await` awaits whatever next() returns, a plain value too.
+      Promise.resolve((it as AsyncIterator<unknown>).next()).then(resolve, reject);
     }).finally(() => {
       cancelRead = undefined;
     });
 
   const room = (): boolean =>
     (options.keepsAll ? running : pending.length) < (measured ? options.inflight : options.processes);
+  // Whether a fill may read and submit more. The fill loop and the refill after it ask the same
+  // question: a refill that asked less would start fills that read nothing, one after another,
+  // without end (a call stopped before its first chunk spun the event loop so).
+  const mayFill = (): boolean => !inputDone && !stopped && !interrupted && room();
   // One fill at a time (it steps the input iterator). A chunk that finishes during a fill is seen
   // by the fill's next check; one that finishes as it ends gets a fill of its own (keepsAll).
   const fill = (): Promise<void> => {
     filling ??= fillLoop().finally(() => {
       filling = undefined;
-      if (options.keepsAll && !inputDone && !stopped && room()) fill().catch(() => {});
+      if (options.keepsAll && mayFill()) fill().catch(() => {});
     });
     return filling;
   };
@@ -328,7 +340,7 @@ export async function* streamChunks<
   };
 
   const fillLoop = async (): Promise<void> => {
-    while (!inputDone && !stopped && !interrupted && room()) {
+    while (mayFill()) {
       const items = await readChunk();
       if (items.length === 0 || stopped || interrupted) break;
       const { handle, reply } = submit(items, read);
