@@ -39,13 +39,16 @@ function everyCall(pool: Pool, input: () => Iterable<unknown> | AsyncIterable<un
 }
 
 /** An iterator whose third `next()` returns `bad` instead of an iterator result. */
-function breaksOnThird(bad: unknown, kind: 'sync' | 'async' | 'asyncPlain') {
+function breaksOnThird(
+  bad: unknown,
+  kind: 'sync' | 'async' | 'asyncPlain',
+): Iterable<number> | AsyncIterable<number> {
   let n = 0;
-  const next = () => (++n < 3 ? { value: n, done: false } : bad);
+  const next = () => (++n < 3 ? { value: n, done: false } : bad) as IteratorResult<number>;
   if (kind === 'sync') return { [Symbol.iterator]: () => ({ next }) };
   if (kind === 'async') return { [Symbol.asyncIterator]: () => ({ next: async () => next() }) };
   // An async iterator whose next() returns a plain value: `for await` awaits it all the same.
-  return { [Symbol.asyncIterator]: () => ({ next }) };
+  return { [Symbol.asyncIterator]: () => ({ next }) } as unknown as AsyncIterable<number>;
 }
 
 describe.each(['thread', 'process'] as const)(

@@ -14,6 +14,8 @@ export class Gate {
   /** Calls waiting for room in the queue; woken one per settled call, all at close. */
   readonly room = new Waiters();
   state: PoolState = 'running';
+  /** Set when `[Symbol.asyncDispose]` terminated the pool (an `await using` block ended), for the messages. */
+  disposed = false;
   /** Calls of the apply and map forms not settled yet, counted from the moment they are made. */
   #open = 0;
   readonly #settled = new Waiters();
@@ -73,6 +75,22 @@ export class Gate {
   }
 
   #closedError(): PoolClosedError {
+    if (this.disposed) {
+      return new PoolClosedError(
+        'The pool was terminated when its `await using` block ended: no new tasks can be submitted. Submit calls inside the block.',
+      );
+    }
     return new PoolClosedError(`The pool is ${this.state}: no new tasks can be submitted.`);
+  }
+
+  /** The error pending calls reject with once the pool was terminated. */
+  terminatedError(): PoolClosedError {
+    if (this.disposed) {
+      return new PoolClosedError(
+        'The pool was terminated when its `await using` block ended, before this task finished: ' +
+          'await the call inside the block (`return await pool.map(...)`, not `return pool.map(...)`).',
+      );
+    }
+    return new PoolClosedError('The pool was terminated before this task finished.');
   }
 }

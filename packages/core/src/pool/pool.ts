@@ -288,13 +288,15 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
 
   /**
    * `await using pool = new Pool()` terminates it at the end of the scope, as Python's
-   * `with Pool() as pool:` does.
+   * `with Pool() as pool:` does. Await every call inside the block: `return pool.map(...)` leaves
+   * the block before the call ends, and the call then rejects with `PoolClosedError` (saying so);
+   * write `return await pool.map(...)`.
    * @throws Nothing, as {@link terminate}.
    * @example
    * await pool[Symbol.asyncDispose](); // what leaving an `await using` block calls
    * console.log(pool.stats().workers); // 0
    */
   async [Symbol.asyncDispose](): Promise<void> {
-    await this.terminate();
+    await this.#engine.terminate(true);
   }
 }

@@ -1,5 +1,5 @@
 /** Small helpers of the Pool: abort errors, callbacks, and waiting for queue room. */
-import { MAX_TIMEOUT_MS, spellingOf, TimeoutError, ValidationError } from '@multiproc/shared';
+import { MAX_TIMEOUT_MS, resolveTimeout, spellingOf, TimeoutError, ValidationError } from '@multiproc/shared';
 import { parseOptions } from '../options.js';
 import { isTaskRef } from '../task.js';
 import type { CallerMessages } from './messages.js';
@@ -82,6 +82,9 @@ export function checkCall(task: unknown, options: object, method: string, input:
   for (const _ in options) {
     checkOptionNames(options, method);
     parseOptions(callOptionsSchema, options, `Pool.${method}`);
+    // Read as every wait reads its timeout: `0.5` (seconds, by Python habit) is refused.
+    const { timeout } = options as CallOptions;
+    if (typeof timeout === 'number') resolveTimeout(timeout, `Pool.${method}()`);
     break;
   }
 }
@@ -194,9 +197,8 @@ export function beginCall(
   unrefTimer = false,
 ): CallHold {
   const { signal, onMessage } = options;
-  // Longer than a timer can measure (about 24.8 days), or Infinity: no limit (shared's resolveTimeout).
-  const timeout =
-    options.timeout !== undefined && options.timeout <= MAX_TIMEOUT_MS ? options.timeout : undefined;
+  // Longer than a timer can measure (about 24.8 days), Infinity or null: no limit (shared's resolveTimeout).
+  const timeout = options.timeout != null && options.timeout <= MAX_TIMEOUT_MS ? options.timeout : undefined;
   const abortable = signal !== undefined || timeout !== undefined;
   if (!abortable && onMessage === undefined) return PLAIN_CALL; // the common case: nothing to hold
   let timer: NodeJS.Timeout | undefined;
