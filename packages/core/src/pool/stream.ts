@@ -5,97 +5,15 @@
  * input order (or completion order). Leaving the loop early stops reading the input and cancels
  * the chunks still out. What a chunk is sent as, and what its reply holds, is the caller's.
  */
-import type { Float64Buffers } from './buffers.js';
 import { AdaptiveChunks, defaultChunksize, knownLength } from './chunks.js';
+import { type ChunkResults, ItemFailure, type StreamOptions, type SubmitChunk } from './stream-types.js';
+
+export { type ChunkResults, ItemFailure, type StreamOptions, type SubmitChunk } from './stream-types.js';
 
 /** Near the end of an input of known length, a chunk holds at most 1/(TAIL_SHARE * processes) of the rest... */
 const TAIL_SHARE = 2;
 /** ...unless the learned rate says that is under this much work. */
 const TAIL_FLOOR_MS = 1;
-
-/**
- * A chunk's results as the consumer gets them: the values before the first failure, and that
- * failure; `more`: the results of the chunk's items after the failure, when they ran on (an
- * `imap` without `chunksize` sends them again, as Python's one-item tasks would run them).
- */
-export interface ChunkResults {
-  readonly values: ArrayLike<unknown>;
-  readonly error?: unknown;
-  readonly more?: ChunkResults;
-}
-
-/**
- * What the stream yields in place of a chunk's results for a failed item when the call goes on
- * after it (`StreamOptions.itemFailure`): the consumer rejects that one `next()` with `error`.
- */
-export class ItemFailure {
-  readonly error: unknown;
-  constructor(error: unknown) {
-    this.error = error;
-  }
-}
-
-/**
- * How the caller runs one chunk: the handle to cancel it by (none if it failed at once) and its
- * reply, whose `ms` (worker time, when it says) sizes the next chunks of an input of unknown length.
- */
-export type SubmitChunk<H, R extends { readonly ms?: number | undefined }, I = unknown[]> = (
-  items: I,
-  base: number,
-) => { handle: H | undefined; reply: Promise<R> };
-
-export interface StreamOptions<R> {
-  readonly processes: number;
-  readonly chunksize: number | undefined;
-  readonly inflight: number;
-  readonly ordered: boolean;
-  /**
-   * The consumer keeps every result anyway (`map`): only chunks still running count against
-   * `inflight`, and a chunk that finishes lets the next one go at once, even while an older,
-   * slower chunk holds up the results in order.
-   */
-  readonly keepsAll?: boolean;
-  /**
-   * Whether `error` fails only the items it names and the call goes on after them (`imap`, as
-   * Python's `IMapIterator` does): the stream yields it as an {@link ItemFailure} and stays
-   * usable. Absent or false (`map`, or an error that ends the call, such as its abort), it
-   * throws: the stream ends and cancels what is still out. A failure a chunk's results carry
-   * (`read`'s `error`) and one its reply rejects with are both asked.
-   */
-  itemFailure?(error: unknown): boolean;
-  /** Told, as each chunk finishes (in completion order), how many results are ready so far. */
-  readonly onProgress: ((done: number, total: number | undefined) => void) | undefined;
-  /** How many results a finished chunk's reply holds; the chunk's item count by default. */
-  count?(reply: R): number;
-  /**
-   * Size every chunk by worker time, an input of known length too (capped at Python's size,
-   * `defaultChunksize`), and send one item a chunk, no more chunks than workers, until a first
-   * chunk of the call comes back. Default false: Python's size for a known length, the sizer's
-   * sizes otherwise.
-   */
-  readonly byWorkerTime?: boolean;
-  /** Reads a reply as the consumer reaches it; `base` is the position of its first item in the input. */
-  read(reply: R, base: number): ChunkResults;
-  /**
-   * Read an input that is not an array into buffers taken from here while its items are numbers:
-   * an all-number chunk is submitted as a `Float64Array` view (so `submit` must take
-   * `unknown[] | Float64Array`), and no array of boxed items lives on the heap meanwhile.
-   */
-  readonly buffers?: Float64Buffers;
-  /**
-   * Hands the stream a function that stops it with an error (the call's timeout or abort, the
-   * pool's terminate): the stream then rejects with it, also while it waits on an input that
-   * stopped yielding (whose pending `next()` is left behind, and its `return()` called unawaited).
-   */
-  readonly interruptible?: (stop: (error: unknown) => void) => void;
-  /**
-   * Yielded `Float64Array` results are `buffers`' to reuse once the consumer asks for the next
-   * chunk (it has read them by then). Default false.
-   */
-  readonly recycleResults?: boolean;
-  /** Sizes the adaptive chunks (shared, it carries what earlier calls learned); a new one by default. */
-  readonly sizer?: AdaptiveChunks;
-}
 
 interface Pending<H, R> {
   /** Dropped once the chunk ended: only a chunk still out is cancelled, and what the handle holds dies young. */
@@ -105,6 +23,8 @@ interface Pending<H, R> {
   settled: R | undefined;
   failure: unknown;
   done: boolean;
+  /** When it ended, among the call's chunks (1 for the first): the completion order. */
+  order: number;
 }
 
 type AnyIterator = Iterator<unknown> | AsyncIterator<unknown>;
@@ -195,6 +115,10 @@ export async function* streamChunks<
   let progressFailure: { error: unknown } | undefined;
   // Set once the call was stopped from outside (see StreamOptions.interruptible).
   let interrupted: { error: unknown } | undefined;
+  // Set once its reading was stopped from outside; `unread`: the input was not read to its end.
+  let expired: { error: unknown; unread: boolean } | undefined;
+  let completions = 0;
+  let received = false;
   // Rejects the input read in progress, whose own promise may never settle.
   let cancelRead: ((error: unknown) => void) | undefined;
 
@@ -229,6 +153,7 @@ export async function* streamChunks<
     try {
       while (count < size) {
         if (interrupted) throw interrupted.error;
+        if (expired) throw expired.error;
         const step = isAsync ? await readAsync() : (it!.next() as IteratorResult<unknown>);
         // As `for...of` does: a result that is not an object would read as an endless input.
         if (Object(step) !== step) throw notAnIteratorResult(step);
@@ -273,12 +198,19 @@ export async function* streamChunks<
   // Whether a fill may read and submit more. The fill loop and the refill after it ask the same
   // question: a refill that asked less would start fills that read nothing, one after another,
   // without end (a call stopped before its first chunk spun the event loop so).
-  const mayFill = (): boolean => !inputDone && !stopped && !interrupted && room();
+  const mayFill = (): boolean => !inputDone && !stopped && !interrupted && !expired && room();
+  // Every result has arrived once the input is read to its end and no chunk is out.
+  const checkReceived = (): void => {
+    if (received || !inputDone || running > 0) return;
+    received = true;
+    options.onReceived?.();
+  };
   // One fill at a time (it steps the input iterator). A chunk that finishes during a fill is seen
   // by the fill's next check; one that finishes as it ends gets a fill of its own (keepsAll).
   const fill = (): Promise<void> => {
     filling ??= fillLoop().finally(() => {
       filling = undefined;
+      checkReceived();
       if (options.keepsAll && mayFill()) fill().catch(() => {});
     });
     return filling;
@@ -289,8 +221,10 @@ export async function* streamChunks<
   const ended = (p: Pending<H, R>): void => {
     measured = true;
     p.done = true;
+    p.order = ++completions;
     p.handle = undefined;
     running--;
+    if (!filling) checkReceived();
     wake?.();
     // Whatever a fill throws also reaches the consumer, which awaits the same fill.
     if (options.keepsAll) fill().catch(() => {});
@@ -325,6 +259,7 @@ export async function* streamChunks<
       settled: undefined,
       failure: undefined,
       done: false,
+      order: 0,
     };
     read += count;
     running++;
@@ -355,7 +290,11 @@ export async function* streamChunks<
       if (options.ordered) {
         if (pending[0]?.done) return pending.shift()!;
       } else {
-        const index = pending.findIndex((p) => p.done);
+        // Completion order: the chunks that arrived before an imap's timeout come before the ones it failed.
+        let index = -1;
+        for (let i = 0; i < pending.length; i++) {
+          if (pending[i]!.done && (index === -1 || pending[i]!.order < pending[index]!.order)) index = i;
+        }
         if (index !== -1) return pending.splice(index, 1)[0]!;
       }
       await new Promise<void>((resolve) => {
@@ -365,12 +304,20 @@ export async function* streamChunks<
     }
   };
 
-  options.interruptible?.((error) => {
-    if (interrupted) return;
-    interrupted = { error };
-    cancelRead?.(error);
-    wake?.();
-  });
+  options.interruptible?.(
+    (error) => {
+      if (interrupted) return;
+      interrupted = { error };
+      cancelRead?.(error);
+      wake?.();
+    },
+    (error) => {
+      if (interrupted || expired) return;
+      expired = { error, unread: !inputDone };
+      cancelRead?.(error);
+      wake?.();
+    },
+  );
   try {
     await fill();
     for (;;) {
@@ -399,11 +346,12 @@ export async function* streamChunks<
       await fill();
     }
     if (interrupted) throw interrupted.error;
+    if (expired?.unread) throw expired.error;
     if (inputError) throw inputError.error;
   } finally {
     // Early exit or failure: stop reading and drop what has not started.
     stopped = true;
-    if (interrupted) closeUnawaited(it);
+    if (interrupted || expired?.unread) closeUnawaited(it);
     else if (!inputDone) await (it as AsyncIterator<unknown> | undefined)?.return?.();
     const handles = pending.flatMap((p) => (p.handle === undefined ? [] : [p.handle]));
     if (handles.length > 0) cancel(handles);

@@ -1,0 +1,96 @@
+/**
+ * The shapes of the map engine (`stream.ts`): what its caller passes (how to submit a chunk, the
+ * options) and what it yields (a chunk's results, a failed item the call goes on after).
+ */
+import type { Float64Buffers } from './buffers.js';
+import type { AdaptiveChunks } from './chunks.js';
+
+/**
+ * A chunk's results as the consumer gets them: the values before the first failure, and that
+ * failure; `more`: the results of the chunk's items after the failure, when they ran on (an
+ * `imap` without `chunksize` sends them again, as Python's one-item tasks would run them).
+ */
+export interface ChunkResults {
+  readonly values: ArrayLike<unknown>;
+  readonly error?: unknown;
+  readonly more?: ChunkResults;
+}
+
+/**
+ * What the stream yields in place of a chunk's results for a failed item when the call goes on
+ * after it (`StreamOptions.itemFailure`): the consumer rejects that one `next()` with `error`.
+ */
+export class ItemFailure {
+  readonly error: unknown;
+  constructor(error: unknown) {
+    this.error = error;
+  }
+}
+
+/**
+ * How the caller runs one chunk: the handle to cancel it by (none if it failed at once) and its
+ * reply, whose `ms` (worker time, when it says) sizes the next chunks of an input of unknown length.
+ */
+export type SubmitChunk<H, R extends { readonly ms?: number | undefined }, I = unknown[]> = (
+  items: I,
+  base: number,
+) => { handle: H | undefined; reply: Promise<R> };
+
+export interface StreamOptions<R> {
+  readonly processes: number;
+  readonly chunksize: number | undefined;
+  readonly inflight: number;
+  readonly ordered: boolean;
+  /**
+   * The consumer keeps every result anyway (`map`): only chunks still running count against
+   * `inflight`, and a chunk that finishes lets the next one go at once, even while an older,
+   * slower chunk holds up the results in order.
+   */
+  readonly keepsAll?: boolean;
+  /**
+   * Whether `error` fails only the items it names and the call goes on after them (`imap`, as
+   * Python's `IMapIterator` does): the stream yields it as an {@link ItemFailure} and stays
+   * usable. Absent or false (`map`, or an error that ends the call, such as its abort), it
+   * throws: the stream ends and cancels what is still out. A failure a chunk's results carry
+   * (`read`'s `error`) and one its reply rejects with are both asked.
+   */
+  itemFailure?(error: unknown): boolean;
+  /** Told, as each chunk finishes (in completion order), how many results are ready so far. */
+  readonly onProgress: ((done: number, total: number | undefined) => void) | undefined;
+  /** How many results a finished chunk's reply holds; the chunk's item count by default. */
+  count?(reply: R): number;
+  /**
+   * Size every chunk by worker time, an input of known length too (capped at Python's size,
+   * `defaultChunksize`), and send one item a chunk, no more chunks than workers, until a first
+   * chunk of the call comes back. Default false: Python's size for a known length, the sizer's
+   * sizes otherwise.
+   */
+  readonly byWorkerTime?: boolean;
+  /** Reads a reply as the consumer reaches it; `base` is the position of its first item in the input. */
+  read(reply: R, base: number): ChunkResults;
+  /**
+   * Read an input that is not an array into buffers taken from here while its items are numbers:
+   * an all-number chunk is submitted as a `Float64Array` view (so `submit` must take
+   * `unknown[] | Float64Array`), and no array of boxed items lives on the heap meanwhile.
+   */
+  readonly buffers?: Float64Buffers;
+  /**
+   * Hands the stream a function that stops it with an error (the call's timeout or abort, the
+   * pool's terminate): the stream then rejects with it, also while it waits on an input that
+   * stopped yielding (whose pending `next()` is left behind, and its `return()` called unawaited).
+   * And one that stops only its reading (`stopReading`, an `imap`'s timeout): nothing more is read
+   * or submitted, the chunks already out still settle (the caller fails those it stops) and are
+   * yielded as usual; the stream then rejects with the error unless the input had been read to its
+   * end.
+   */
+  readonly interruptible?: (stop: (error: unknown) => void, stopReading: (error: unknown) => void) => void;
+  /** Told once every result has arrived: the input read to its end and every chunk settled. */
+  readonly onReceived?: () => void;
+  /**
+   * Yielded `Float64Array` results are `buffers`' to reuse once the consumer asks for the next
+   * chunk (it has read them by then). Default false.
+   */
+  readonly recycleResults?: boolean;
+  /** Sizes the adaptive chunks (shared, it carries what earlier calls learned); a new one by default. */
+  readonly sizer?: AdaptiveChunks;
+}
