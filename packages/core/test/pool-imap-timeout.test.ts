@@ -16,7 +16,7 @@ const TIMEOUT_MS = 3000;
 async function warmPool(context: 'thread' | 'process') {
   const pool = makePool({ processes: 2, context });
   await pool.map(t.echo, [1, 2], { chunksize: 1 });
-  await expect.poll(() => pool.stats().workers).toBe(2);
+  await expect.poll(() => pool.stats().workers, { timeout: 15_000 }).toBe(2);
   return pool;
 }
 

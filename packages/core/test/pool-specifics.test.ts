@@ -95,7 +95,7 @@ describe('Pool specifics', () => {
     const pool = makePool({ processes: 1, maxQueue: 1, context: 'thread' });
     const ev = new Event();
     const first = pool.apply(edge.waitFor, [ev]);
-    await expect.poll(() => pool.stats()).toMatchObject({ busy: 1, queued: 0 });
+    await expect.poll(() => pool.stats(), { timeout: 15_000 }).toMatchObject({ busy: 1, queued: 0 });
     const second = pool.applyAsync(edge.echo, ['b']);
     // However long it waits, a call not started is queued, wherever the pool keeps it.
     await new Promise((resolve) => setImmediate(resolve));
@@ -115,9 +115,9 @@ describe('Pool specifics', () => {
       const pool = makePool({ processes: 1, maxQueue: 1, context });
       const [release, gate] = Pipe();
       const running = pool.mapAsync(edge.recvThen, [gate]);
-      await expect.poll(() => pool.stats().busy).toBe(1);
+      await expect.poll(() => pool.stats().busy, { timeout: 15_000 }).toBe(1);
       const queued = pool.mapAsync(edge.echo, ['b']);
-      await expect.poll(() => pool.stats().queued).toBe(1);
+      await expect.poll(() => pool.stats().queued, { timeout: 15_000 }).toBe(1);
       const waiting = pool.map(edge.echo, ['c']);
       release.send('a');
       expect(await Promise.all([running, queued, waiting])).toEqual([['a'], ['b'], ['c']]);

@@ -28,7 +28,7 @@ export class Gate {
   /** Checks a submission that returns no Promise: throws at once when closed, bad or full. */
   admitNow(task: unknown, options: object, method: string, input: CallInput): void {
     this.#check(task, options, method, input);
-    if (this.#queued() >= this.#maxQueue) {
+    if (this.#full()) {
       throw new QueueFullError(
         `The pool's queue is full (maxQueue ${this.#maxQueue}): wait for results first.`,
       );
@@ -38,7 +38,7 @@ export class Gate {
   /** Checks a submission that returns a Promise, and waits for room in the queue. */
   async admit(task: unknown, options: object, method: string, input: CallInput): Promise<void> {
     this.#check(task, options, method, input);
-    while (this.#queued() >= this.#maxQueue) {
+    while (this.#full()) {
       await this.room.wait();
       if (this.state !== 'running') throw this.#closedError();
     }
@@ -67,6 +67,11 @@ export class Gate {
   close(state: 'closed' | 'terminated'): void {
     if (state === 'terminated' || this.state === 'running') this.state = state;
     this.room.wakeAll();
+  }
+
+  /** Whether `maxQueue` tasks are queued (counting them walks the batches out: not without a limit). */
+  #full(): boolean {
+    return this.#maxQueue !== Number.POSITIVE_INFINITY && this.#queued() >= this.#maxQueue;
   }
 
   #check(task: unknown, options: object, method: string, input: CallInput): void {

@@ -100,7 +100,9 @@ export interface CallOptions {
    * `apply_async(...).get(timeout)`): time spent waiting for a free worker counts (more than
    * 2^31 - 1 ms, about 24.8 days, `Infinity` or `null` (Python's `None`): no limit). In
    * milliseconds, as every timeout: a fraction such as `0.5` (seconds, by Python habit) throws
-   * `ValidationError` (for half a second pass `500`). A task not
+   * `ValidationError` (for half a second pass `500`). For `imap`/`imapUnordered` it fails only the
+   * results not received by then: those received are still yielded, however slow the loop; the
+   * `TimeoutError` comes after them. A task not
    * started by then never runs; a running one is stopped by recycling its worker. A call with a
    * `signal` or a `timeout` gets a worker of its own (it is never batched with other calls).
    */

@@ -215,7 +215,10 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
    * sent: `SerializationError`) rejects that one `next()`, and later `next()` calls go on with the
    * next items, as Python's `IMapIterator.next()` does (with `chunksize`, a chunk is one task as in
    * Python: its items after the failed one do not run). The input iterable's own error, an abort, a
-   * timeout or `PoolClosedError` ends the loop, after every result before it.
+   * timeout or `PoolClosedError` ends the loop, after every result before it. A `timeout` fails
+   * only the results not received by its deadline (Python's `next(timeout)` fails only a wait for
+   * a result not there): the results received in time are yielded first, however slow the loop
+   * body; a call whose input was read to its end with every result received never times out.
    * @example
    * for await (const sq of pool.imap(tasks.square, [1, 2, 3], { chunksize: 1 })) console.log(sq);
    */

@@ -277,7 +277,7 @@ export async function* streamChunks<
   const fillLoop = async (): Promise<void> => {
     while (mayFill()) {
       const items = await readChunk();
-      if (items.length === 0 || stopped || interrupted) break;
+      if (items.length === 0 || stopped || interrupted || expired) break;
       const { handle, reply } = submit(items, read);
       track(handle, reply, items.length);
     }
