@@ -14,6 +14,8 @@ export class Gate {
   /** Calls waiting for room in the queue; woken one per settled call, all at close. */
   readonly room = new Waiters();
   state: PoolState = 'running';
+  /** Set when `[Symbol.asyncDispose]` terminated the pool (an `await using` block ended), for the messages. */
+  disposed = false;
   /** Calls of the apply and map forms not settled yet, counted from the moment they are made. */
   #open = 0;
   readonly #settled = new Waiters();
@@ -37,7 +39,7 @@ export class Gate {
   /** Checks a submission that returns no Promise: throws at once when closed, bad or full. */
   admitNow(task: unknown, options: object, method: string, input: CallInput): void {
     this.#check(task, options, method, input);
-    if (this.#queued() >= this.#maxQueue) {
+    if (this.#full()) {
       throw new QueueFullError(
         `The pool's queue is full (maxQueue ${this.#maxQueue}): wait for results first.`,
       );
@@ -47,7 +49,7 @@ export class Gate {
   /** Checks a submission that returns a Promise, and waits for room in the queue. */
   async admit(task: unknown, options: object, method: string, input: CallInput): Promise<void> {
     this.#check(task, options, method, input);
-    while (this.#queued() >= this.#maxQueue) {
+    while (this.#full()) {
       await this.room.wait();
       if (this.state !== 'running') throw this.#closedError();
     }
@@ -94,12 +96,33 @@ export class Gate {
     this.room.wakeAll();
   }
 
+  /** Whether `maxQueue` tasks are queued (counting them walks the batches out: not without a limit). */
+  #full(): boolean {
+    return this.#maxQueue !== Number.POSITIVE_INFINITY && this.#queued() >= this.#maxQueue;
+  }
+
   #check(task: unknown, options: object, method: string, input: CallInput): void {
     if (this.state !== 'running') throw this.#closedError();
     checkCall(task, options, method, input);
   }
 
   #closedError(): PoolClosedError {
+    if (this.disposed) {
+      return new PoolClosedError(
+        'The pool was terminated when its `await using` block ended: no new tasks can be submitted. Submit calls inside the block.',
+      );
+    }
     return new PoolClosedError(`The pool is ${this.state}: no new tasks can be submitted.`);
+  }
+
+  /** The error pending calls reject with once the pool was terminated. */
+  terminatedError(): PoolClosedError {
+    if (this.disposed) {
+      return new PoolClosedError(
+        'The pool was terminated when its `await using` block ended, before this task finished: ' +
+          'await the call inside the block (`return await pool.map(...)`, not `return pool.map(...)`).',
+      );
+    }
+    return new PoolClosedError('The pool was terminated before this task finished.');
   }
 }

@@ -26,7 +26,8 @@ export function imapResults<T>(
   ordered: boolean,
 ): Flatten<T> {
   const { dispatcher } = pool;
-  const chunks = mapChunks(pool, spec, iterable, { ...options, goesOn: true }, ordered, false);
+  const method = ordered ? 'imap' : 'imapUnordered';
+  const chunks = mapChunks(pool, spec, iterable, { ...options, goesOn: true, method }, ordered, false);
   return new Flatten<T>(chunks, () => dispatcher.poll());
 }
 
@@ -71,7 +72,20 @@ function sizerOf(spec: TaskSpec): AdaptiveChunks {
  * with Python's default of one item a task. With `chunksize` a chunk is one task, as in Python:
  * its items after the failed one do not run.
  */
-type MapCallOptions = ImapOptions & { keepsAll?: boolean; goesOn?: boolean };
+type MapCallOptions = ImapOptions & { keepsAll?: boolean; goesOn?: boolean; method: string };
+
+/**
+ * What a map call's timeout says. A `map` fails as a whole. An `imap` keeps what arrived: the
+ * results received by the deadline are yielded, only the rest time out (Python's
+ * `IMapIterator.next(timeout)` fails only a wait for a result that is not there).
+ */
+function timeoutMessage(method: string, keepsReceived: boolean): (ms: number) => string {
+  if (!keepsReceived) return (ms) => `The ${method} call did not finish within ${ms} ms.`;
+  return (ms) =>
+    `The ${method} call did not receive every result within ${ms} ms of the call (its timeout): ` +
+    'the results received by then were yielded, the items not done by then (or not yet read from ' +
+    'the input) timed out.';
+}
 
 /**
  * Whether `error` fails only the chunk it came with while the call goes on: not when the call
@@ -102,15 +116,20 @@ export function mapChunks(
   let aborted: { error: unknown } | undefined;
   // Stops the stream (set once it started): a call waiting on its input has no chunk to abort.
   let interrupt: ((error: unknown) => void) | undefined;
+  // Stops its reading only: what was received is still yielded (an imap's timeout).
+  let expire: ((error: unknown) => void) | undefined;
+  const keepsReceived = options.goesOn === true;
   const hold = beginCall(
     options,
     pool.messages,
-    (error) => {
+    (error, timedOut) => {
       aborted = { error };
       dispatcher.abort([...live], error);
-      interrupt?.(error);
+      if (timedOut && keepsReceived) expire?.(error);
+      else interrupt?.(error);
     },
     options.goesOn,
+    timeoutMessage(options.method, keepsReceived),
   );
   if (hold.aborted) aborted = { error: hold.aborted };
   const listener = hold.listener;
@@ -174,11 +193,15 @@ export function mapChunks(
     byWorkerTime: true,
     ...(buffers === undefined ? {} : { buffers, recycleResults: context === 'thread' }),
     sizer: sizerOf(spec),
-    interruptible: (stop) => {
+    interruptible: (stop, stopReading) => {
       if (aborted) stop(aborted.error);
-      else interrupt = stop;
+      else {
+        interrupt = stop;
+        expire = stopReading;
+      }
     },
     inputWaits: dispatcher.inputWaits,
+    onReceived: () => hold.received(),
     read: (reply: ChunkReply) => readChunk(reply, context),
     readsOn: (handOver) => {
       readAll = handOver;
@@ -215,7 +238,7 @@ export async function collectAll(
     pool,
     spec,
     iterable,
-    { ...options, inflight: pool.processes * 4, keepsAll: true },
+    { ...options, inflight: pool.processes * 4, keepsAll: true, method: star ? 'starmap' : 'map' },
     true,
     star,
   );
