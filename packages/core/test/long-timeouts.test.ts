@@ -1,9 +1,10 @@
 // A timeout longer than a timer can measure (2^31 - 1 ms, about 24.8 days; Node fires such a
 // setTimeout after 1 ms) or Infinity waits without limit everywhere, as a 30-day wait in Python
 // does: each wait below is still pending after a pause, then ends when what it waits for happens.
+// A fraction of a millisecond (`0.5`, seconds by Python habit) is refused everywhere.
 import { getContext, Pool, Process } from '@multiproc/core';
 import { Pipe, Queue, wait } from '@multiproc/ipc';
-import { MAX_TIMEOUT_MS, resolveTimeout } from '@multiproc/shared';
+import { MAX_TIMEOUT_MS, resolveTimeout, ValidationError } from '@multiproc/shared';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tasks } from './fixtures/pool-tasks.ts';
 // @ts-expect-error: a plain JavaScript fixture (no types), loaded as is by the workers.
@@ -84,12 +85,53 @@ describe('timeouts longer than a timer can measure wait without limit', () => {
       },
     );
 
+    it('a call with { timeout: null } (Python: None) runs to its end', async () => {
+      expect(await pool.apply(tasks.sleepThen, [PAUSE_MS, 'done'], { timeout: null })).toBe('done');
+      expect(await pool.map(tasks.sleepThen, [PAUSE_MS], { timeout: null })).toEqual([undefined]);
+    });
+
+    it('a call timeout of 0.5 (seconds, by Python habit) is refused by every call kind', async () => {
+      const options = { timeout: 0.5 };
+      const refusal = /timeouts are in milliseconds.*pass 500/;
+      await expect(pool.apply(tasks.sleepThen, [0, 1], options)).rejects.toThrow(refusal);
+      await expect(pool.map(tasks.sleepThen, [0], options)).rejects.toThrow(refusal);
+      await expect(pool.starmap(tasks.sleepThen, [[0, 1]], options)).rejects.toThrow(refusal);
+      expect(() => pool.applyAsync(tasks.sleepThen, [0, 1], options)).toThrow(refusal);
+      expect(() => pool.mapAsync(tasks.sleepThen, [0], options)).toThrow(refusal);
+      expect(() => pool.starmapAsync(tasks.sleepThen, [[0, 1]], options)).toThrow(refusal);
+      expect(() => pool.imap(tasks.sleepThen, [0], options)).toThrow(refusal);
+      expect(() => pool.imapUnordered(tasks.sleepThen, [0], options)).toThrow(refusal);
+      await expect(pool.apply(tasks.sleepThen, [0, 1], options)).rejects.toBeInstanceOf(ValidationError);
+    });
+
     it('AsyncResult.get and wait', async () => {
       const r = pool.applyAsync(tasks.sleepThen, [PAUSE_MS * 2, 'late']);
       expect(await r.get(DAYS_30)).toBe('late');
       const w = pool.applyAsync(tasks.sleepThen, [PAUSE_MS * 2, 'late']);
       expect(await w.wait(2 ** 40)).toBe(true);
     });
+  });
+
+  describe.each(['thread', 'process'] as const)('Pool idleTimeout (%s context)', (context) => {
+    it.each([2 ** 31, 2 ** 40, Number.POSITIVE_INFINITY])(
+      'idleTimeout %d never stops an idle worker above minProcesses',
+      { timeout: 20_000 },
+      async (ms) => {
+        const idle = new Pool({ processes: 1, minProcesses: 0, idleTimeout: ms, context });
+        try {
+          expect(await idle.apply(tasks.sleepThen, [0, 'ran'])).toBe('ran');
+          await pause(PAUSE_MS);
+          expect(idle.stats().workers).toBe(1);
+        } finally {
+          await idle.terminate();
+        }
+      },
+    );
+  });
+
+  it('Pool idleTimeout 0.5 (seconds, by Python habit) is refused', () => {
+    expect(() => new Pool({ idleTimeout: 0.5 })).toThrow(ValidationError);
+    expect(() => new Pool({ idleTimeout: 0.5 })).toThrow(/pass 500/);
   });
 
   it("the process context's Lock and Event", { timeout: 20_000 }, async () => {

@@ -9,7 +9,11 @@ import {
   ValidationError,
   WorkerCrashedError,
 } from '@multiproc/core';
+import { Pipe } from '@multiproc/ipc';
+import { Event } from '@multiproc/shared';
 import { describe, expect, expectTypeOf, it } from 'vitest';
+// @ts-expect-error: a plain JavaScript fixture (no types), loaded as is by the workers.
+import { tasks as edge } from './fixtures/edge-tasks.mjs';
 import { tasks } from './fixtures/pool-tasks.ts';
 import { poolMaker } from './helpers.ts';
 
@@ -87,17 +91,40 @@ describe('Pool specifics', () => {
     expect(await Promise.all([mapped, applied, later])).toEqual([[1], 3, 2]);
   });
 
-  it('maxQueue: async submissions past it throw QueueFullError, awaited ones wait for room', async () => {
-    // One worker: two batches may be handed to tinypool, the rest wait in the pool's own queue.
-    const pool = makePool({ processes: 1, maxQueue: 1 });
-    const calls = [pool.apply(tasks.sleepThen, [100, 'a'])];
-    await new Promise((r) => setTimeout(r, 20));
-    calls.push(pool.apply(tasks.sleepThen, [1, 'b']), pool.apply(tasks.echo, ['c']));
-    await expect.poll(() => pool.stats().queued).toBe(1);
-    expect(() => pool.applyAsync(tasks.echo, ['d'])).toThrow(QueueFullError);
-    calls.push(pool.apply(tasks.echo, ['e']));
-    expect(await Promise.all(calls)).toEqual(['a', 'b', 'c', 'e']);
+  it('maxQueue counts a call handed ahead to a busy worker as queued: one runs, one waits, the next is refused', async () => {
+    const pool = makePool({ processes: 1, maxQueue: 1, context: 'thread' });
+    const ev = new Event();
+    const first = pool.apply(edge.waitFor, [ev]);
+    await expect.poll(() => pool.stats(), { timeout: 15_000 }).toMatchObject({ busy: 1, queued: 0 });
+    const second = pool.applyAsync(edge.echo, ['b']);
+    // However long it waits, a call not started is queued, wherever the pool keeps it.
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(pool.stats()).toMatchObject({ busy: 1, queued: 1 });
+    expect(() => pool.applyAsync(edge.echo, ['c'])).toThrow(QueueFullError);
+    expect(() => pool.mapAsync(edge.echo, ['c'])).toThrow(QueueFullError);
+    const waiting = pool.apply(edge.echo, ['d']);
+    ev.set();
+    expect(await Promise.all([first, second, waiting])).toEqual(['released', 'b', 'd']);
+    expect(pool.stats()).toMatchObject({ busy: 0, queued: 0 });
   });
+
+  it.each(['thread', 'process'] as const)(
+    'maxQueue: an awaited map waiting for room goes on when map chunks (not only apply calls) finish (%s)',
+    async (context) => {
+      const pool = makePool({ processes: 1, maxQueue: 1, context });
+      const [release, gate] = Pipe();
+      const running = pool.mapAsync(edge.recvThen, [gate]);
+      await expect.poll(() => pool.stats().busy, { timeout: 15_000 }).toBe(1);
+      const queued = pool.mapAsync(edge.echo, ['b']);
+      await expect.poll(() => pool.stats().queued, { timeout: 15_000 }).toBe(1);
+      const waiting = pool.map(edge.echo, ['c']);
+      release.send('a');
+      expect(await Promise.all([running, queued, waiting])).toEqual([['a'], ['b'], ['c']]);
+      release.close();
+      gate.close();
+    },
+  );
 
   it('grows from minProcesses on demand and shrinks after idleTimeout', async () => {
     const pool = makePool({ processes: 3, minProcesses: 1, idleTimeout: 100 });
@@ -127,4 +154,25 @@ describe('Pool specifics', () => {
     }
     await expect(escaped.apply(tasks.square, [2])).rejects.toBeInstanceOf(PoolClosedError);
   });
+
+  it.each(['thread', 'process'] as const)(
+    'a call returned un-awaited from an await using block (%s) rejects saying the block ended it',
+    async (context) => {
+      // Python's `with Pool() as pool: return pool.map(...)`, ported word for word.
+      const findSums = async (items: number[]) => {
+        await using pool = new Pool({ processes: 1, context });
+        return pool.map(tasks.square, items);
+      };
+      const error = await findSums([1, 2, 3]).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(PoolClosedError);
+      expect((error as Error).message).toMatch(/`await using` block ended.*return await pool\.map/);
+      // terminate() called by the program says nothing of a block.
+      const pool = makePool({ processes: 1, context });
+      const pending = pool.apply(tasks.sleepThen, [60_000, 'late']);
+      await pool.terminate();
+      const terminated = await pending.catch((e: unknown) => e);
+      expect(terminated).toBeInstanceOf(PoolClosedError);
+      expect((terminated as Error).message).not.toMatch(/await using/);
+    },
+  );
 });

@@ -54,7 +54,7 @@ describe('options the quick check passes on to zod', () => {
   it.each([
     [{ processes: 2.5 }, "Invalid option 'processes' for Pool"],
     [{ processes: 5000 }, "Invalid option 'processes' for Pool"],
-    [{ idleTimeout: Number.POSITIVE_INFINITY }, "Invalid option 'idleTimeout' for Pool"],
+    [{ idleTimeout: -1 }, "Invalid option 'idleTimeout' for Pool"],
     [{ context: 'spawn' }, "Python's start method 'spawn'"],
     [{ maxtasksperchild: 3 }, 'In multiproc it is spelt maxTasksPerChild'],
     [{ resourceLimits: { heapMb: 64 } }, "Invalid option 'resourceLimits'"],

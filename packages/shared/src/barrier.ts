@@ -31,7 +31,7 @@ import {
 } from './internal/barrier-cycle.js';
 import { type Abandonable, kAbandon } from './internal/protocol.js';
 import { assertThreadTarget } from './internal/shared-codec.js';
-import { deadlineFor, deadlineOf } from './internal/wait.js';
+import { deadlineFor } from './internal/wait.js';
 import { readOptions } from './options.js';
 import { trackAbandonable } from './owner.js';
 import { definePythonNames } from './python-names.js';
@@ -46,10 +46,11 @@ export interface BarrierOptions {
   /** Runs in the last party to arrive, before the others are released. Pass a `TaskRef` to share the barrier. */
   action?: BarrierAction;
   /**
-   * The default timeout of `wait()`/`waitSync()`, in ms.
+   * The default timeout of `wait()`/`waitSync()`, in ms; `null` (Python's `None`) waits without
+   * limit. Read as `wait()` reads its own: a fraction such as `0.5` (seconds) throws `ValidationError`.
    * @default Infinity
    */
-  timeout?: number;
+  timeout?: number | null;
 }
 
 let adopting: { sab: SharedArrayBuffer } | undefined;
@@ -65,7 +66,7 @@ let adopting: { sab: SharedArrayBuffer } | undefined;
 export class Barrier implements Abandonable {
   readonly #w: Int32Array;
   readonly #action: BarrierAction | undefined;
-  readonly #timeout: number | undefined;
+  readonly #timeout: number | null | undefined;
 
   /**
    * @param parties how many threads must call `wait()`; an integer in 1..65535.
@@ -81,7 +82,8 @@ export class Barrier implements Abandonable {
     if (!adopting && action !== undefined && typeof action !== 'function' && !isEncodable(action)) {
       throw new ValidationError('Barrier action must be a function or a task reference.');
     }
-    if (timeout !== undefined) deadlineOf(timeout, 'Barrier timeout');
+    // Read as wait() will read it, so a bad one (`0.5`: seconds by Python habit) fails here.
+    if (timeout !== undefined) deadlineFor(timeout, 'new Barrier()');
     this.#action = action;
     this.#timeout = timeout;
     if (adopting) {
@@ -225,7 +227,7 @@ definePythonNames(Barrier.prototype, { n_waiting: 'nWaiting' });
 
 registerCodec(
   'multiproc.Barrier',
-  (data: { sab: SharedArrayBuffer; action?: BarrierAction; timeout?: number }) => {
+  (data: { sab: SharedArrayBuffer; action?: BarrierAction; timeout?: number | null }) => {
     adopting = data;
     try {
       return new Barrier(0, { action: data.action, timeout: data.timeout });

@@ -31,7 +31,7 @@ import {
   keepSymbol,
   type TransferItem,
 } from './codec-types.js';
-import { ProcessError, } from './errors.js';
+import { ProcessError } from './errors.js';
 import { codecRegistry, ESCAPED_TYPE } from './internal/codec-registry.js';
 import { copyError } from './internal/error-copy.js';
 import {

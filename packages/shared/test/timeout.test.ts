@@ -154,4 +154,11 @@ describe('every waiting method of the primitives takes ms or { timeout }', () =>
     const negative = new Barrier(2, { timeout: -1 });
     expect(() => negative.waitSync()).toThrow(/broken/i);
   });
+
+  it('new Barrier() reads its timeout option as wait() does: 0.5 (seconds) is refused at construction', () => {
+    expect(() => new Barrier(2, { timeout: 0.5 })).toThrow(/timeouts are in milliseconds.*pass 500/);
+    expect(() => new Barrier(2, { timeout: 0.5 })).toThrow(ValidationError);
+    expect(new Barrier(2, { timeout: null }).parties).toBe(2);
+    expect(new Barrier(2, { timeout: 2 ** 40 }).parties).toBe(2);
+  });
 });

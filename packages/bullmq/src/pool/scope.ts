@@ -36,7 +36,7 @@ export function abortErrorFor(signal: AbortSignal): Error {
  * stopped by `pool` (aborted with the error to reject with, such as `PoolClosedError`).
  */
 export function openScope(
-  options: { signal?: AbortSignal; timeout?: number; onMessage?: (value: unknown) => void },
+  options: { signal?: AbortSignal; timeout?: number | null; onMessage?: (value: unknown) => void },
   pool: AbortSignal,
 ): CallScope {
   let stop!: (error: unknown) => void;
@@ -51,8 +51,9 @@ export function openScope(
   stopped.catch(() => {});
   const { signal, timeout } = options;
   let timer: NodeJS.Timeout | undefined;
-  // Longer than a timer can measure (about 24.8 days), or Infinity: no limit, as in the local Pool.
-  if (timeout !== undefined && timeout <= MAX_TIMEOUT_MS) {
+  // Longer than a timer can measure (about 24.8 days), Infinity or null (Python's None): no limit,
+  // as in the local Pool.
+  if (timeout != null && timeout <= MAX_TIMEOUT_MS) {
     timer = setTimeout(
       () => stop(new TimeoutError(`The task did not finish within ${timeout} ms.`)),
       timeout,

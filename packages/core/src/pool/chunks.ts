@@ -283,3 +283,25 @@ export function unsendableNamedField(
   }
   return undefined;
 }
+
+/** Near the end of an input of known length, a chunk holds at most 1/(TAIL_SHARE * processes) of the rest... */
+const TAIL_SHARE = 2;
+/** ...unless the learned rate says that is under this much work. */
+const TAIL_FLOOR_MS = 1;
+
+/**
+ * The most items the next chunk of an input of `total` items takes once `read` of them were sent:
+ * near the end, an even share of a fraction of what is left (guided self-scheduling), unless that
+ * is under TAIL_FLOOR_MS of work at `sizer`'s learned rate. The last chunks shrink to single
+ * items, so one worker does not run a last chunk, a big item in it, while the others idle; cheap
+ * items keep their sizes. No cap (`Infinity`) for an input of unknown length.
+ */
+export function tailCap(
+  total: number | undefined,
+  read: number,
+  processes: number,
+  sizer: AdaptiveChunks,
+): number {
+  if (total === undefined) return Number.POSITIVE_INFINITY;
+  return Math.max(Math.ceil((total - read) / (TAIL_SHARE * processes)), sizer.sizeFor(TAIL_FLOOR_MS));
+}

@@ -74,8 +74,15 @@ export class Dispatcher {
     adapter.startWorkers();
   }
 
+  /**
+   * Jobs not yet running (what `maxQueue` bounds): those waiting here, and those handed ahead to a
+   * worker that has not started them: a batch in tinypool's queue or behind a side chunk, and a
+   * running batch's calls after the one it runs.
+   */
   get queued(): number {
-    return this.#queue.size;
+    let waiting = this.#queue.size;
+    for (const held of this.#held) waiting += held.live - (this.#runs(held) ? 1 : 0);
+    return waiting;
   }
 
   /** Workers alive now. */
@@ -83,16 +90,21 @@ export class Dispatcher {
     return this.#adapter?.workers ?? 0;
   }
 
-  /** Jobs handed to workers and not settled. */
+  /** Jobs running now: one for each batch a worker is running. */
   get busy(): number {
-    let live = 0;
-    for (const held of this.#held) live += held.live;
-    return live;
+    let running = 0;
+    for (const held of this.#held) if (this.#runs(held)) running++;
+    return running;
+  }
+
+  /** Whether a worker runs `held` now (one of its jobs: a worker runs a batch's calls one by one). */
+  #runs(held: Held): boolean {
+    return held.live > 0 && this.#adapter !== undefined && this.#adapter.isRunning(held);
   }
 
   /** Whether nothing is queued or running. */
   get idle(): boolean {
-    return this.queued === 0 && this.#held.size === 0;
+    return this.#queue.size === 0 && this.#held.size === 0;
   }
 
   /** Resolves once nothing is queued or running. */
@@ -163,6 +175,7 @@ export class Dispatcher {
       else this.#adapter?.cancel(held);
     }
     this.#checkIdle();
+    this.#config.onRoom();
   }
 
   #schedule(): void {
@@ -178,7 +191,7 @@ export class Dispatcher {
   #flush(): void {
     if (!this.#adapter || this.#terminated) return;
     const { processes } = this.#config;
-    while (this.queued > 0) {
+    while (this.#queue.size > 0) {
       const free = processes - this.#held.size;
       // Every worker has a batch: one more each may wait (in tinypool's queue, for whichever
       // worker is free first), so a worker never idles while its next batch is being built. Not
@@ -192,7 +205,7 @@ export class Dispatcher {
         const size = Math.min(
           this.#sizer(first.spec).next(),
           this.#config.maxTasksPerChild || MAX_BATCH,
-          Math.ceil((this.queued + 1) / (free > 0 ? free : processes)),
+          Math.ceil((this.#queue.size + 1) / (free > 0 ? free : processes)),
         );
         for (let next = this.#queue.peek(); entries.length < size && next?.batchable && !next.alone; ) {
           entries.push(this.#queue.take());
@@ -246,6 +259,7 @@ export class Dispatcher {
     this.#flush();
     this.#takeBack();
     this.#checkIdle();
+    this.#config.onRoom();
   }
 
   #finish(entry: Entry, ok: boolean, value: unknown): void {
@@ -292,7 +306,7 @@ export class Dispatcher {
    * waits behind another while a worker idles.
    */
   #takeBack(): void {
-    if (this.queued > 0 || !this.#adapter || this.#terminated) return;
+    if (this.#queue.size > 0 || !this.#adapter || this.#terminated) return;
     let free = this.#config.processes - this.#held.size;
     if (free <= 0) return;
     const candidates = [...this.#held].filter((h) => h.live > 1).sort((a, b) => b.live - a.live);

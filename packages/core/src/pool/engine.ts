@@ -5,7 +5,6 @@
  * their documentation); this file owns the parts behind it.
  */
 import type { EventEmitter } from 'node:events';
-import { PoolClosedError } from '../errors.js';
 import type { TaskSpec } from '../internal/batch.js';
 import { type ContextName, parseOptions } from '../options.js';
 import { getStartMethod } from '../start-method.js';
@@ -60,10 +59,11 @@ export class PoolEngine {
       processes: resolved.processes,
       maxTasksPerChild: resolved.maxTasksPerChild,
       init: init?.spec ?? null,
-      closedError: () => new PoolClosedError('The pool was terminated before this task finished.'),
+      closedError: () => this.gate.terminatedError(),
       messages: this.context === 'thread' ? this.#messages.name : null,
       messagesSent: (sent) => this.#messages.expect(sent),
       onDrain: () => tell(events, 'drain'),
+      onRoom: () => this.gate.room.wakeOne(),
     });
     this.#ready = startAdapter({
       ...resolved,
@@ -73,6 +73,7 @@ export class PoolEngine {
       init,
       onCallerMessage: (message) => this.#messages.sink.postMessage(message),
       onNoWorkers: (error) => this.#dispatcher.refuse(error),
+      onBatchStart: () => this.gate.room.wakeOne(),
       onWorkerCreate: (worker) => tell(events, 'workerCreate', worker),
       onWorkerExit: (exit) => {
         if (exit.reason === 'crashed') tell(events, 'crash', exit as PoolEvents['crash'][0]);
@@ -120,6 +121,7 @@ export class PoolEngine {
       messages: this.#messages,
       context: this.context,
       processes: this.processes,
+      reading: (readAll) => this.gate.reading(readAll),
     };
   }
 
@@ -132,8 +134,12 @@ export class PoolEngine {
     this.#messages.close();
   }
 
-  /** `terminate()`: closes the gate, fails every pending call and stops the workers at once. */
-  async terminate(): Promise<void> {
+  /**
+   * `terminate()`: closes the gate, fails every pending call and stops the workers at once.
+   * `disposed`: called by `[Symbol.asyncDispose]` (the messages then say so), unless terminated before.
+   */
+  async terminate(disposed = false): Promise<void> {
+    if (disposed && this.gate.state !== 'terminated') this.gate.disposed = true;
     this.gate.close('terminated');
     this.#dispatcher.terminate();
     const adapter = await this.#ready.catch(() => undefined);

@@ -49,6 +49,8 @@ export interface DispatcherConfig {
   messagesSent(sent: NonNullable<BatchReply['sent']>): void;
   /** The pool ran out of work. */
   onDrain(): void;
+  /** Jobs may have left the queue (settled, given up, or started): a call waiting for room under `maxQueue` looks again. */
+  onRoom(): void;
 }
 
 /** A batch handed to the adapter: the flight itself, with the dispatcher's bookkeeping (one object a batch). */

@@ -14,9 +14,22 @@ export class Gate {
   /** Calls waiting for room in the queue; woken one per settled call, all at close. */
   readonly room = new Waiters();
   state: PoolState = 'running';
+  /** Set when `[Symbol.asyncDispose]` terminated the pool (an `await using` block ended), for the messages. */
+  disposed = false;
   /** Calls of the apply and map forms not settled yet, counted from the moment they are made. */
   #open = 0;
   readonly #settled = new Waiters();
+  /**
+   * The `imap` calls whose consumer may not have read everything, each as its `readAll` (see
+   * `StreamOptions.readsOn`): `close()` makes them read their input to the end, as Python's task
+   * handler does, and counts them open until they ran it all. A call leaves once its loop ended.
+   */
+  readonly #readers = new Set<() => Promise<void>>();
+  /** Resolved by `terminate()`: a call still reading its input no longer holds up `join()`. */
+  #terminated: (() => void) | undefined;
+  readonly #whenTerminated = new Promise<void>((resolve) => {
+    this.#terminated = resolve;
+  });
 
   constructor(maxQueue: number, queued: () => number) {
     this.#maxQueue = maxQueue;
@@ -26,7 +39,7 @@ export class Gate {
   /** Checks a submission that returns no Promise: throws at once when closed, bad or full. */
   admitNow(task: unknown, options: object, method: string, input: CallInput): void {
     this.#check(task, options, method, input);
-    if (this.#queued() >= this.#maxQueue) {
+    if (this.#full()) {
       throw new QueueFullError(
         `The pool's queue is full (maxQueue ${this.#maxQueue}): wait for results first.`,
       );
@@ -36,7 +49,7 @@ export class Gate {
   /** Checks a submission that returns a Promise, and waits for room in the queue. */
   async admit(task: unknown, options: object, method: string, input: CallInput): Promise<void> {
     this.#check(task, options, method, input);
-    while (this.#queued() >= this.#maxQueue) {
+    while (this.#full()) {
       await this.room.wait();
       if (this.state !== 'running') throw this.#closedError();
     }
@@ -61,10 +74,31 @@ export class Gate {
     while (this.#open > 0) await this.#settled.wait();
   }
 
-  /** Takes no more calls; a second close keeps the first state unless it terminates. */
+  /** Registers an open `imap` call's `readAll`; returns the function that forgets it. */
+  reading(readAll: () => Promise<void>): () => void {
+    this.#readers.add(readAll);
+    return () => this.#readers.delete(readAll);
+  }
+
+  /**
+   * Takes no more calls; a second close keeps the first state unless it terminates. Closing makes
+   * every open `imap` call run the rest of its input (`join()` waits for that); terminating ends
+   * them instead.
+   */
   close(state: 'closed' | 'terminated'): void {
-    if (state === 'terminated' || this.state === 'running') this.state = state;
+    const wasRunning = this.state === 'running';
+    if (state === 'terminated' || wasRunning) this.state = state;
+    if (state === 'terminated') this.#terminated?.();
+    else if (wasRunning) {
+      for (const readAll of this.#readers) this.track(Promise.race([readAll(), this.#whenTerminated]));
+    }
+    this.#readers.clear();
     this.room.wakeAll();
+  }
+
+  /** Whether `maxQueue` tasks are queued (counting them walks the batches out: not without a limit). */
+  #full(): boolean {
+    return this.#maxQueue !== Number.POSITIVE_INFINITY && this.#queued() >= this.#maxQueue;
   }
 
   #check(task: unknown, options: object, method: string, input: CallInput): void {
@@ -73,6 +107,22 @@ export class Gate {
   }
 
   #closedError(): PoolClosedError {
+    if (this.disposed) {
+      return new PoolClosedError(
+        'The pool was terminated when its `await using` block ended: no new tasks can be submitted. Submit calls inside the block.',
+      );
+    }
     return new PoolClosedError(`The pool is ${this.state}: no new tasks can be submitted.`);
+  }
+
+  /** The error pending calls reject with once the pool was terminated. */
+  terminatedError(): PoolClosedError {
+    if (this.disposed) {
+      return new PoolClosedError(
+        'The pool was terminated when its `await using` block ended, before this task finished: ' +
+          'await the call inside the block (`return await pool.map(...)`, not `return pool.map(...)`).',
+      );
+    }
+    return new PoolClosedError('The pool was terminated before this task finished.');
   }
 }

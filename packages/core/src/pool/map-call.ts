@@ -1,16 +1,15 @@
 /** One map-style call (`map`, `starmap`, `imap`, `imapUnordered`): its chunks, submitted lazily. */
-import { decodeJson, decodeValue } from '@multiproc/shared';
 import { PoolClosedError, WorkerEntryNotFoundError, WorkerStartError } from '../errors.js';
-import type { Job, JobReply, MapJob, MapReply, TaskSpec } from '../internal/batch.js';
-import { thrownOrError } from '../internal/error-record.js';
+import type { TaskSpec } from '../internal/batch.js';
 import type { ContextName } from '../options.js';
 import { Float64Buffers } from './buffers.js';
-import { AdaptiveChunks, type PreparedChunk, prepareChunk, unsendableNamedField } from './chunks.js';
-import type { Dispatcher, Entry, Held } from './dispatcher.js';
+import { AdaptiveChunks } from './chunks.js';
+import type { Dispatcher, Entry } from './dispatcher.js';
 import { Flatten } from './flatten.js';
+import { type ChunkCall, ChunkEntry, type ChunkReply, countResults, readChunk } from './map-chunk.js';
 import type { CallerMessages } from './messages.js';
 import type { ImapOptions, MapOptions } from './options.js';
-import { type ChunkResults, type ItemFailure, streamChunks } from './stream.js';
+import { type ItemFailure, streamChunks } from './stream.js';
 import { beginCall, type CallHold } from './util.js';
 
 /**
@@ -27,9 +26,16 @@ export function imapResults<T>(
   ordered: boolean,
 ): Flatten<T> {
   const { dispatcher } = pool;
-  const chunks = mapChunks(pool, spec, iterable, { ...options, goesOn: true }, ordered, false);
+  const method = ordered ? 'imap' : 'imapUnordered';
+  const chunks = mapChunks(pool, spec, iterable, { ...options, goesOn: true, method }, ordered, false);
   return new Flatten<T>(chunks, () => dispatcher.poll());
 }
+
+/** What an imap loop that left at a failed item gets should it go on after the pool closed. */
+const leftClosed = () =>
+  new PoolClosedError(
+    'The pool was closed while this imap loop was stopped at a failed item: the rest of its input was not run. Read on before close() to run it.',
+  );
 
 /** What a map call needs from its pool. */
 export interface MapCallPool {
@@ -37,6 +43,11 @@ export interface MapCallPool {
   readonly messages: CallerMessages;
   readonly context: ContextName;
   readonly processes: number;
+  /**
+   * Registers an `imap` call's `readAll` (`StreamOptions.readsOn`), which the pool's `close()`
+   * calls; returns the function that forgets it (`Gate.reading`).
+   */
+  readonly reading?: (readAll: () => Promise<void>) => () => void;
 }
 
 /**
@@ -61,7 +72,20 @@ function sizerOf(spec: TaskSpec): AdaptiveChunks {
  * with Python's default of one item a task. With `chunksize` a chunk is one task, as in Python:
  * its items after the failed one do not run.
  */
-type MapCallOptions = ImapOptions & { keepsAll?: boolean; goesOn?: boolean };
+type MapCallOptions = ImapOptions & { keepsAll?: boolean; goesOn?: boolean; method: string };
+
+/**
+ * What a map call's timeout says. A `map` fails as a whole. An `imap` keeps what arrived: the
+ * results received by the deadline are yielded, only the rest time out (Python's
+ * `IMapIterator.next(timeout)` fails only a wait for a result that is not there).
+ */
+function timeoutMessage(method: string, keepsReceived: boolean): (ms: number) => string {
+  if (!keepsReceived) return (ms) => `The ${method} call did not finish within ${ms} ms.`;
+  return (ms) =>
+    `The ${method} call did not receive every result within ${ms} ms of the call (its timeout): ` +
+    'the results received by then were yielded, the items not done by then (or not yet read from ' +
+    'the input) timed out.';
+}
 
 /**
  * Whether `error` fails only the chunk it came with while the call goes on: not when the call
@@ -92,15 +116,20 @@ export function mapChunks(
   let aborted: { error: unknown } | undefined;
   // Stops the stream (set once it started): a call waiting on its input has no chunk to abort.
   let interrupt: ((error: unknown) => void) | undefined;
+  // Stops its reading only: what was received is still yielded (an imap's timeout).
+  let expire: ((error: unknown) => void) | undefined;
+  const keepsReceived = options.goesOn === true;
   const hold = beginCall(
     options,
     pool.messages,
-    (error) => {
+    (error, timedOut) => {
       aborted = { error };
       dispatcher.abort([...live], error);
-      interrupt?.(error);
+      if (timedOut && keepsReceived) expire?.(error);
+      else interrupt?.(error);
     },
     options.goesOn,
+    timeoutMessage(options.method, keepsReceived),
   );
   if (hold.aborted) aborted = { error: hold.aborted };
   const listener = hold.listener;
@@ -138,6 +167,21 @@ export function mapChunks(
     },
     hold,
   };
+  // An imap's consumer paces it until the pool closes; then the call reads the rest of its input
+  // on its own (see Gate.close), started here if its loop has not started yet.
+  let readAll: ((leftError: () => unknown) => Promise<void>) | undefined;
+  let first: Promise<IteratorResult<ArrayLike<unknown> | ItemFailure, void>> | undefined;
+  let started = false;
+  const forget = options.keepsAll
+    ? undefined
+    : pool.reading?.(() => {
+        if (!started && first === undefined) {
+          // The stream's body runs up to its first await here, which hands over readAll.
+          first = inner.next();
+          first.catch(() => {});
+        }
+        return readAll?.(leftClosed) ?? Promise.resolve();
+      });
   const inner = streamChunks(iterable as Iterable<unknown>, submit, () => dispatcher.cancel([...live]), {
     processes: pool.processes,
     chunksize: options.chunksize,
@@ -149,183 +193,36 @@ export function mapChunks(
     byWorkerTime: true,
     ...(buffers === undefined ? {} : { buffers, recycleResults: context === 'thread' }),
     sizer: sizerOf(spec),
-    interruptible: (stop) => {
+    interruptible: (stop, stopReading) => {
       if (aborted) stop(aborted.error);
-      else interrupt = stop;
+      else {
+        interrupt = stop;
+        expire = stopReading;
+      }
     },
     inputWaits: dispatcher.inputWaits,
+    onReceived: () => hold.received(),
     read: (reply: ChunkReply) => readChunk(reply, context),
+    readsOn: (handOver) => {
+      readAll = handOver;
+    },
     ...(options.goesOn ? { itemFailure: (error: unknown) => failsOnlyItems(error, state) } : {}),
   });
   return (async function* () {
+    started = true;
     try {
+      if (first !== undefined) {
+        const step = await first;
+        if (step.done) return;
+        yield step.value;
+      }
       yield* inner;
     } finally {
       ended = true;
+      forget?.();
       hold.dispose();
     }
   })();
-}
-
-/**
- * A chunk's reply: `rest`, when its items after a failed one were sent again (`ChunkCall.resend`),
- * is their reply, or what that failed with.
- */
-interface ChunkReply {
-  readonly reply: MapReply;
-  readonly base: number;
-  readonly rest?: ChunkReply | { readonly failure: unknown };
-  readonly ms?: number | undefined;
-}
-
-/** How many results a chunk's reply holds (those sent again included). */
-function countResults(chunk: ChunkReply): number {
-  const { reply, rest } = chunk;
-  const own = reply.count ?? reply.values.length;
-  return rest === undefined || 'failure' in rest ? own : own + countResults(rest);
-}
-
-function readChunk(chunk: ChunkReply, context: ContextName): ChunkResults {
-  const { reply, base, rest } = chunk;
-  const values = reply.json
-    ? (decodeJson(reply.json) as unknown[])
-    : reply.encoded
-      ? // The worker encodes each result as a value of its own (map-run.ts): decode each so.
-        (reply.values as unknown[]).map((v) => decodeValue(v, context))
-      : reply.values;
-  if (!reply.error) return { values };
-  const error = withTaskIndex(thrownOrError(reply.error, context), base + values.length);
-  if (rest === undefined) return { values, error };
-  const more = 'failure' in rest ? { values: [], error: rest.failure } : readChunk(rest, context);
-  return { values, error, more };
-}
-
-/** What the chunks of one map call share. */
-interface ChunkCall {
-  readonly spec: TaskSpec;
-  readonly star: boolean;
-  readonly listener: number | undefined;
-  readonly context: ContextName;
-  readonly buffers: Float64Buffers | undefined;
-  /** The chunks handed to the pool and not settled: an abort stops them all. */
-  readonly live: Set<Entry>;
-  /** Its `onMessage`'s failure, once it threw. */
-  readonly hold: CallHold;
-  readonly messages: CallerMessages;
-  /** Sends a failed chunk's items after the failed one again, as a chunk of their own (`imap` without `chunksize`). */
-  readonly resend: ((items: unknown[] | Float64Array, base: number) => Promise<ChunkReply>) | undefined;
-}
-
-/**
- * One chunk of a map call as the dispatcher holds it. A class rather than an object of closures:
- * a chunk lives until its results are read, through several scavenges of an `imap` loop, so every
- * object it holds is copied and promoted once per chunk (issue 18).
- */
-class ChunkEntry implements Entry {
-  readonly spec: TaskSpec;
-  readonly batchable = false;
-  readonly taskIndex: number;
-  readonly group: object;
-  readonly items: number;
-  held: Held | undefined = undefined;
-  settled = false;
-  readonly #call: ChunkCall;
-  readonly #items: unknown[] | Float64Array;
-  readonly #chunk: PreparedChunk;
-  readonly #resolve: (reply: ChunkReply) => void;
-  readonly #reject: (error: unknown) => void;
-
-  constructor(
-    call: ChunkCall,
-    items: unknown[] | Float64Array,
-    base: number,
-    resolve: (reply: ChunkReply) => void,
-    reject: (error: unknown) => void,
-  ) {
-    this.spec = call.spec;
-    this.taskIndex = base;
-    this.group = call;
-    this.items = items.length;
-    this.#call = call;
-    this.#items = items;
-    this.#chunk = prepareChunk(items, call.context, call.star, call.buffers, base);
-    this.#resolve = resolve;
-    this.#reject = reject;
-  }
-
-  build(): { job: Job; transfer: object[] } {
-    const packed = this.#chunk.pack();
-    const { listener, star } = this.#call;
-    const job: MapJob = {
-      kind: 'map',
-      task: 0,
-      listener,
-      items: packed.items,
-      star,
-      base: this.taskIndex,
-      encoded: packed.encoded,
-    };
-    return { job, transfer: packed.transfer };
-  }
-
-  resolve(reply: JobReply): void {
-    const rest = this.#restAfter(reply as MapReply);
-    // Released below: the rest's items are copied out first.
-    this.#release();
-    const { listener, context, messages } = this.#call;
-    // A thread's messages travel on another channel than its reply (which told the pool how many
-    // it sent): the chunk settles once they have reached onMessage, as an apply call does.
-    if (listener !== undefined && context === 'thread') {
-      void messages.drained(listener).then(() => this.#settle(reply as MapReply, rest));
-    } else this.#settle(reply as MapReply, rest);
-  }
-
-  /** The items after a failed one, to send again (`ChunkCall.resend`), and the input position of the first. */
-  #restAfter(reply: MapReply): { items: unknown[] | Float64Array; base: number } | undefined {
-    if (!reply.error || !this.#call.resend) return undefined;
-    const from = (reply.count ?? reply.values.length) + 1;
-    if (from >= this.#items.length) return undefined;
-    return { items: this.#items.slice(from), base: this.taskIndex + from };
-  }
-
-  #settle(reply: MapReply, rest: { items: unknown[] | Float64Array; base: number } | undefined): void {
-    const failure = this.#call.hold.failure;
-    const base = this.taskIndex;
-    if (failure) this.#reject(failure.error);
-    else if (!rest) this.#resolve({ reply, base, ms: reply.ms });
-    else this.#resend(reply, rest);
-  }
-
-  #resend(reply: MapReply, rest: { items: unknown[] | Float64Array; base: number }): void {
-    const base = this.taskIndex;
-    // The chunk's reply waits for the rest's: it stays one chunk of the call (its place in the
-    // input order, its share of `inflight`), and an early exit cancels the rest with the call's
-    // other live chunks.
-    this.#call.resend!(rest.items, rest.base).then(
-      (more) => this.#resolve({ reply, base, rest: more, ms: sumMs(reply.ms, more.ms) }),
-      (failure: unknown) => this.#resolve({ reply, base, rest: { failure }, ms: reply.ms }),
-    );
-  }
-
-  reject(error: unknown): void {
-    this.#release();
-    this.#reject(error);
-  }
-
-  unsent(): Error | undefined {
-    if (this.#items instanceof Float64Array) return undefined;
-    return unsendableNamedField(this.#items, this.#call.context, this.taskIndex);
-  }
-
-  /** Settled: the chunk is never sent again, so its items go back to the call's buffers. */
-  #release(): void {
-    this.#call.live.delete(this);
-    if (this.#items instanceof Float64Array) this.#call.buffers?.give(this.#items);
-  }
-}
-
-function sumMs(a: number | undefined, b: number | undefined): number | undefined {
-  return a === undefined || b === undefined ? undefined : a + b;
 }
 
 /** Runs a whole `map`/`starmap` call: every result, in input order. */
@@ -341,7 +238,7 @@ export async function collectAll(
     pool,
     spec,
     iterable,
-    { ...options, inflight: pool.processes * 4, keepsAll: true },
+    { ...options, inflight: pool.processes * 4, keepsAll: true, method: star ? 'starmap' : 'map' },
     true,
     star,
   );
@@ -351,15 +248,4 @@ export async function collectAll(
     for (let i = 0; i < chunk.length; i++) out.push(chunk[i]);
   }
   return out;
-}
-
-/**
- * Marks the error a failed item threw with its position in the input (`taskIndex`, as on
- * `WorkerCrashedError`), unless the error already has one or cannot take it.
- */
-function withTaskIndex(error: unknown, index: number): unknown {
-  // A thrown non-Error value is delivered as it is, without a field added.
-  if (error instanceof Error && !('taskIndex' in error) && Object.isExtensible(error))
-    (error as { taskIndex?: number }).taskIndex = index;
-  return error;
 }

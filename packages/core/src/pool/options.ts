@@ -1,5 +1,5 @@
 /** The options of `Pool` and of its calls, validated with zod at the call that takes them. */
-import { ValidationError } from '@multiproc/shared';
+import { resolveTimeout, ValidationError } from '@multiproc/shared';
 import { cpuCount } from '../identity.js';
 import {
   CONTEXT_NAMES,
@@ -71,9 +71,20 @@ export interface PoolOptions {
    * `processes` throws `ValidationError`. @default processes
    */
   minProcesses?: number;
-  /** How long (ms) a worker above `minProcesses` may stay idle before it is stopped. @default 30000 */
+  /**
+   * How long (ms) a worker above `minProcesses` may stay idle before it is stopped. More than
+   * 2^31 - 1 ms (about 24.8 days, the longest timer) or `Infinity`: never. In milliseconds, as
+   * every timeout: a fraction such as `0.5` throws `ValidationError`.
+   * @default 30000
+   */
   idleTimeout?: number;
-  /** The most queued (not yet running) tasks; past it `apply`/`map` wait and `…Async` throw `QueueFullError`. @default unlimited */
+  /**
+   * The most queued (not yet running) tasks; past it `apply`/`map` wait and `…Async` throw
+   * `QueueFullError`. A task handed ahead to a busy worker, not started, is queued: with
+   * `processes: 1, maxQueue: 1`, one task runs and one waits (`stats()` counts them the same way).
+   * One `apply` call is one task; one chunk of a map call is one task.
+   * @default unlimited
+   */
   maxQueue?: number;
   /** Memory limits per worker; exceeding them is a `WorkerCrashedError`, and the pool goes on. */
   resourceLimits?: PoolResourceLimits;
@@ -90,11 +101,15 @@ export interface CallOptions {
   /**
    * Rejects with `TimeoutError` this many ms after the call was submitted (like Python's
    * `apply_async(...).get(timeout)`): time spent waiting for a free worker counts (more than
-   * 2^31 - 1 ms, about 24.8 days, or `Infinity`: no limit). A task not
+   * 2^31 - 1 ms, about 24.8 days, `Infinity` or `null` (Python's `None`): no limit). In
+   * milliseconds, as every timeout: a fraction such as `0.5` (seconds, by Python habit) throws
+   * `ValidationError` (for half a second pass `500`). For `imap`/`imapUnordered` it fails only the
+   * results not received by then: those received are still yielded, however slow the loop; the
+   * `TimeoutError` comes after them. A task not
    * started by then never runs; a running one is stopped by recycling its worker. A call with a
    * `signal` or a `timeout` gets a worker of its own (it is never batched with other calls).
    */
-  timeout?: number;
+  timeout?: number | null;
   /**
    * Receives what the task sends with `sendToCaller()` while it runs (progress, partial results).
    * Every message a task sent before it returned has been received when the call settles (for
@@ -170,7 +185,10 @@ export const poolOptionsSchema = lazySchema((z) =>
       initargs: z.array(z.unknown()).optional(),
       maxTasksPerChild: positiveInt(z).nullable().optional(),
       minProcesses: z.number().int().nonnegative().optional(),
-      idleTimeout: z.number().nonnegative().optional(),
+      // Infinity (never) too; resolvePoolOptions reads it as every timeout is read.
+      idleTimeout: z
+        .custom<number>((v) => typeof v === 'number' && v >= 0, 'expected a number of ms >= 0')
+        .optional(),
       maxQueue: positiveInt(z).optional(),
       resourceLimits: z
         .object({
@@ -196,7 +214,7 @@ export const poolOptionsQuick: QuickCheck = {
   initargs: optional(Array.isArray),
   maxTasksPerChild: noneOr(intIn(1)),
   minProcesses: optional(intIn(0)),
-  idleTimeout: optional((v) => typeof v === 'number' && Number.isFinite(v) && v >= 0),
+  idleTimeout: optional((v) => typeof v === 'number' && v >= 0),
   maxQueue: optional(intIn(1)),
   resourceLimits: (v) => v === undefined,
 };
@@ -205,9 +223,12 @@ export const callOptionsSchema = lazySchema((z) =>
   z
     .object({
       signal: z.custom<AbortSignal>((v) => v instanceof AbortSignal, 'expected an AbortSignal').optional(),
-      // Infinity (no limit) too, as every other timeout in multiproc takes.
+      // Infinity or null (no limit) too, as every other timeout in multiproc takes.
       timeout: z
-        .custom<number>((v) => typeof v === 'number' && v >= 0, 'expected a number of ms >= 0')
+        .custom<number | null>(
+          (v) => v === null || (typeof v === 'number' && v >= 0),
+          'expected a number of ms >= 0, or null for no limit',
+        )
         .optional(),
       callback: fn(z).optional(),
       errorCallback: fn(z).optional(),
@@ -236,7 +257,11 @@ export function resolvePoolOptions(opts: PoolOptions) {
   return {
     processes,
     minProcesses: Math.min(opts.minProcesses ?? processes, processes),
-    idleTimeout: opts.idleTimeout ?? 30_000,
+    // Infinity for never, also for more than a timer can measure (Node would fire it after 1 ms).
+    idleTimeout:
+      opts.idleTimeout === undefined
+        ? 30_000
+        : resolveTimeout(opts.idleTimeout, 'Pool idleTimeout').timeoutMs,
     maxTasksPerChild: opts.maxTasksPerChild ?? 0,
     maxQueue: opts.maxQueue ?? Number.POSITIVE_INFINITY,
   };

@@ -221,7 +221,12 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
    * sent: `SerializationError`) rejects that one `next()`, and later `next()` calls go on with the
    * next items, as Python's `IMapIterator.next()` does (with `chunksize`, a chunk is one task as in
    * Python: its items after the failed one do not run). The input iterable's own error, an abort, a
-   * timeout or `PoolClosedError` ends the loop, after every result before it.
+   * timeout or `PoolClosedError` ends the loop, after every result before it. A `timeout` fails
+   * only the results not received by its deadline (Python's `next(timeout)` fails only a wait for
+   * a result not there): the results received in time are yielded first, however slow the loop
+   * body; a call whose input was read to its end with every result received never times out.
+   * Once the pool is closed, the call runs the rest of its input whether the loop reads or not
+   * (see {@link close}).
    * @example
    * for await (const sq of pool.imap(tasks.square, [1, 2, 3], { chunksize: 1 })) console.log(sq);
    */
@@ -256,7 +261,11 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
   }
 
   /**
-   * Stops accepting tasks; those submitted still run. Python: `close`.
+   * Stops accepting tasks; those submitted still run. An open `imap`/`imapUnordered` call then
+   * reads the rest of its input without waiting for its loop (at most `inflight` chunks running)
+   * and keeps the results until the loop reads them: memory grows with what the loop has not
+   * read. A loop that stopped at a failed item (a `for await` does) has left: its call reads no
+   * more. Python: `close`.
    * @throws Nothing; calling it again does nothing.
    * @example
    * const results = pool.map(tasks.square, [1, 2]);
@@ -269,8 +278,9 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
   }
 
   /**
-   * Waits for every submitted task to finish and the workers to stop. Call `close()` or
-   * `terminate()` first. Python: `join`.
+   * Waits for every submitted task to finish, every item of an `imap` made before `close()`
+   * included (an endless input keeps it waiting, as in Python), and the workers to stop; no worker
+   * starts after that. Call `close()` or `terminate()` first. Python: `join`.
    * @throws {ProcessError} (rejects) when called before `close()` or `terminate()` (Python: `ValueError`).
    * @example
    * pool.close();
@@ -296,13 +306,15 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
 
   /**
    * `await using pool = new Pool()` terminates it at the end of the scope, as Python's
-   * `with Pool() as pool:` does.
+   * `with Pool() as pool:` does. Await every call inside the block: `return pool.map(...)` leaves
+   * the block before the call ends, and the call then rejects with `PoolClosedError` (saying so);
+   * write `return await pool.map(...)`.
    * @throws Nothing, as {@link terminate}.
    * @example
    * await pool[Symbol.asyncDispose](); // what leaving an `await using` block calls
    * console.log(pool.stats().workers); // 0
    */
   async [Symbol.asyncDispose](): Promise<void> {
-    await this.terminate();
+    await this.#engine.terminate(true);
   }
 }

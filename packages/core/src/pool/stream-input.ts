@@ -42,6 +42,11 @@ export function iteratorOf(source: Iterable<unknown> | AsyncIterable<unknown>): 
   throw new TypeError('The input must be an iterable or an async iterable.');
 }
 
+/** The error `for...of` throws for an iterator whose `next()` returned `step`, not an object. */
+export function notAnIteratorResult(step: unknown): TypeError {
+  return new TypeError(`Iterator result ${String(step)} is not an object`);
+}
+
 /**
  * Asks an input to finish without waiting for it: a stalled async generator's `return()` settles
  * only after its pending `next()` does, maybe never.

@@ -1,4 +1,7 @@
-/** The types a stream of map chunks (`streamChunks`) is driven by: its options and what it yields. */
+/**
+ * The types a stream of map chunks (`streamChunks`) is driven by: its options, what it yields, and
+ * its record of each chunk it sent.
+ */
 import type { Float64Buffers } from './buffers.js';
 import type { AdaptiveChunks } from './chunks.js';
 import type { InputWaits, StopStream } from './stream-input.js';
@@ -75,9 +78,14 @@ export interface StreamOptions<R> {
   /**
    * Hands the stream a function that stops it with an error (the call's timeout or abort): the
    * stream then rejects with it, also while it waits on an input that stopped yielding (whose
-   * pending `next()` is left behind, and its `return()` called unawaited).
+   * pending `next()` is left behind, and its `return()` called unawaited). And one that stops only
+   * its reading (`stopReading`, an `imap`'s timeout): nothing more is read or submitted, the chunks
+   * already out still settle (the caller fails those it stops) and are yielded as usual; the stream
+   * then rejects with the error unless the input had been read to its end.
    */
-  readonly interruptible?: (stop: StopStream) => void;
+  readonly interruptible?: (stop: StopStream, stopReading: StopStream) => void;
+  /** Told once every result has arrived: the input read to its end and every chunk settled. */
+  readonly onReceived?: () => void;
   /**
    * Where the stream registers that same stop while, and only while, it waits on an async input's
    * `next()` (a pool's terminate() stops those: a call waiting on its input has no job for it to
@@ -85,10 +93,34 @@ export interface StreamOptions<R> {
    */
   readonly inputWaits?: InputWaits;
   /**
+   * Hands the caller, as the stream starts, a function that makes it read its whole input without
+   * waiting for the consumer (the pool was closed: Python's task handler feeds every task of a call
+   * whatever its consumer reads). From then on a chunk that ends lets the next go, at most
+   * `inflight` running, and the results wait for the consumer, who may read them later or never.
+   * Its promise resolves once the call has nothing more to run: its input ended or failed, or the
+   * call ended, and every chunk it sent has ended (or the consumer left). A consumer that was
+   * last handed a failed item has left (a `for await` calls no `return()` then): the stream reads
+   * no more, and ends with `leftError()` should that consumer go on after all.
+   */
+  readonly readsOn?: (readAll: (leftError: () => unknown) => Promise<void>) => void;
+  /**
    * Yielded `Float64Array` results are `buffers`' to reuse once the consumer asks for the next
    * chunk (it has read them by then). Default false.
    */
   readonly recycleResults?: boolean;
   /** Sizes the adaptive chunks (shared, it carries what earlier calls learned); a new one by default. */
   readonly sizer?: AdaptiveChunks;
+}
+
+/** A chunk the stream sent, until the consumer has read its results. */
+export interface Pending<H, R> {
+  /** Dropped once the chunk ended: only a chunk still out is cancelled, and what the handle holds dies young. */
+  handle: H | undefined;
+  /** The position of the chunk's first item in the input. */
+  readonly base: number;
+  settled: R | undefined;
+  failure: unknown;
+  done: boolean;
+  /** When it ended, among the call's chunks (1 for the first): the completion order. */
+  order: number;
 }

@@ -5,28 +5,13 @@
  * input order (or completion order). Leaving the loop early stops reading the input and cancels
  * the chunks still out. What a chunk is sent as, and what its reply holds, is the caller's.
  */
-import { AdaptiveChunks, defaultChunksize, knownLength } from './chunks.js';
-import { closeUnawaited, iteratorOf } from './stream-input.js';
-import type { ChunkResults, StreamOptions, SubmitChunk } from './stream-options.js';
+import { AdaptiveChunks, defaultChunksize, knownLength, tailCap } from './chunks.js';
+import { closeUnawaited, iteratorOf, notAnIteratorResult } from './stream-input.js';
+import type { ChunkResults, Pending, StreamOptions, SubmitChunk } from './stream-options.js';
 import { ItemFailure } from './stream-options.js';
 
 export { InputWaits, type StopStream } from './stream-input.js';
 export { type ChunkResults, ItemFailure, type StreamOptions, type SubmitChunk } from './stream-options.js';
-
-/** Near the end of an input of known length, a chunk holds at most 1/(TAIL_SHARE * processes) of the rest... */
-const TAIL_SHARE = 2;
-/** ...unless the learned rate says that is under this much work. */
-const TAIL_FLOOR_MS = 1;
-
-interface Pending<H, R> {
-  /** Dropped once the chunk ended: only a chunk still out is cancelled, and what the handle holds dies young. */
-  handle: H | undefined;
-  /** The position of the chunk's first item in the input. */
-  readonly base: number;
-  settled: R | undefined;
-  failure: unknown;
-  done: boolean;
-}
 
 /**
  * Yields the results of `source` mapped through the pool, one chunk (an array-like of results) at
@@ -87,27 +72,35 @@ export async function* streamChunks<
   let progressFailure: { error: unknown } | undefined;
   // Set once the call was stopped from outside (see StreamOptions.interruptible).
   let interrupted: { error: unknown } | undefined;
+  // Set once its reading was stopped from outside; `unread`: the input was not read to its end.
+  let expired: { error: unknown; unread: boolean } | undefined;
+  let completions = 0;
+  let received = false;
   // Rejects the input read in progress, whose own promise may never settle.
   let cancelRead: ((error: unknown) => void) | undefined;
+  // Set once a chunk failed with an error that ends the call: nothing more is read.
+  let ending = false;
+  // Whether the consumer was handed a failed item and has not asked for more since.
+  let leftAtFailure = false;
+  // Set by readsOn's readAll; `allRead` resolves its promise once nothing more can run.
+  let readingAll = false;
+  let allRead: (() => void) | undefined;
+  const checkAllRead = (): void => {
+    if (!allRead) return;
+    if (!stopped && !((inputDone || interrupted || expired || ending) && running === 0 && !filling)) return;
+    allRead();
+    allRead = undefined;
+  };
 
   // Arrays are sliced directly; other iterables are stepped, awaiting only async iterators.
   const array = Array.isArray(source) ? (source as unknown[]) : undefined;
   const isAsync = typeof (source as AsyncIterable<unknown>)?.[Symbol.asyncIterator] === 'function';
   let position = 0;
 
-  // Near the end of an input of known length, a chunk takes at most an even share of a fraction
-  // of what is left (guided self-scheduling), unless that is under TAIL_FLOOR_MS of work at the
-  // learned rate: the last chunks shrink to single items, so one worker does not run a last
-  // chunk, a big item in it, while the others idle; cheap items keep their sizes.
-  const tailCap = (): number =>
-    total === undefined
-      ? Number.POSITIVE_INFINITY
-      : Math.max(
-          Math.ceil((total - read) / (TAIL_SHARE * options.processes)),
-          adaptive.sizeFor(TAIL_FLOOR_MS),
-        );
   const readChunk = async (): Promise<I> => {
-    const size = fixed ?? (measured ? Math.min(adaptive.next(), cap, tailCap()) : 1);
+    const size =
+      fixed ??
+      (measured ? Math.min(adaptive.next(), cap, tailCap(total, read, options.processes, adaptive)) : 1);
     if (array) {
       const items = array.slice(position, position + size);
       position += items.length;
@@ -121,7 +114,10 @@ export async function* streamChunks<
     try {
       while (count < size) {
         if (interrupted) throw interrupted.error;
+        if (expired) throw expired.error;
         const step = isAsync ? await readAsync() : (it!.next() as IteratorResult<unknown>);
+        // As `for...of` does: a result that is not an object would read as an endless input.
+        if (Object(step) !== step) throw notAnIteratorResult(step);
         if (step.done) {
           inputDone = true;
           break;
@@ -155,22 +151,35 @@ export async function* streamChunks<
       options.inputWaits?.add(interrupt);
       // Stopped at once (the pool was terminated already): the input is not read further.
       if (interrupted) return;
-      (it as AsyncIterator<unknown>).next().then(resolve, reject);
+      // `for await` awaits whatever next() returns, a plain value too.
+      Promise.resolve((it as AsyncIterator<unknown>).next()).then(resolve, reject);
     }).finally(() => {
       cancelRead = undefined;
       options.inputWaits?.delete(interrupt);
     });
 
+  // Only chunks still running count once the consumer is not the one who paces the call.
+  const refills = (): boolean => options.keepsAll === true || readingAll;
   const room = (): boolean =>
-    (options.keepsAll ? running : pending.length) < (measured ? options.inflight : options.processes);
+    (refills() ? running : pending.length) < (measured ? options.inflight : options.processes);
+  // Whether a fill may read and submit more. The fill loop and the refill after it ask the same
+  // question: a refill that asked less would start fills that read nothing, one after another,
+  // forever, in microtasks (a call stopped before its first read spun the event loop so).
+  const mayFill = (): boolean => !inputDone && !stopped && !interrupted && !expired && !ending && room();
+  // Every result has arrived once the input is read to its end and no chunk is out.
+  const checkReceived = (): void => {
+    if (received || !inputDone || running > 0) return;
+    received = true;
+    options.onReceived?.();
+  };
   // One fill at a time (it steps the input iterator). A chunk that finishes during a fill is seen
   // by the fill's next check; one that finishes as it ends gets a fill of its own (keepsAll).
   const fill = (): Promise<void> => {
     filling ??= fillLoop().finally(() => {
       filling = undefined;
-      // Not once interrupted: fillLoop() would return at once, and this would start it again,
-      // forever, in microtasks (the consumer, awaiting `filling`, would never see it unset).
-      if (options.keepsAll && !inputDone && !stopped && !interrupted && room()) fill().catch(() => {});
+      checkReceived();
+      if (refills() && mayFill()) fill().catch(() => {});
+      checkAllRead();
     });
     return filling;
   };
@@ -217,11 +226,14 @@ export async function* streamChunks<
   const ended = (p: Pending<H, R>): void => {
     measured = true;
     p.done = true;
+    p.order = ++completions;
     p.handle = undefined;
     running--;
+    if (!filling) checkReceived();
     wake?.();
     // Whatever a fill throws also reaches the consumer, which awaits the same fill.
-    if (options.keepsAll) fill().catch(() => {});
+    if (refills() && !ending) fill().catch(() => {});
+    checkAllRead();
   };
   const succeeded = (p: Pending<H, R>, r: R, count: number, probe: boolean): void => {
     p.settled = r;
@@ -253,6 +265,7 @@ export async function* streamChunks<
       settled: undefined,
       failure: undefined,
       done: false,
+      order: 0,
     };
     read += count;
     running++;
@@ -261,6 +274,7 @@ export async function* streamChunks<
       (r) => succeeded(p, r, count, probe),
       (error) => {
         p.failure = error;
+        if (!options.itemFailure?.(error)) ending = true;
         ended(p);
       },
     );
@@ -268,9 +282,9 @@ export async function* streamChunks<
   };
 
   const fillLoop = async (): Promise<void> => {
-    while (!inputDone && !stopped && !interrupted && room()) {
+    while (mayFill()) {
       const items = await readChunk();
-      if (items.length === 0 || stopped || interrupted) break;
+      if (items.length === 0 || stopped || interrupted || expired) break;
       const { handle, reply } = submit(items, read);
       track(handle, reply, items.length);
     }
@@ -283,7 +297,11 @@ export async function* streamChunks<
       if (options.ordered) {
         if (pending[0]?.done) return pending.shift()!;
       } else {
-        const index = pending.findIndex((p) => p.done);
+        // Completion order: the chunks that arrived before an imap's timeout come before the ones it failed.
+        let index = -1;
+        for (let i = 0; i < pending.length; i++) {
+          if (pending[i]!.done && (index === -1 || pending[i]!.order < pending[index]!.order)) index = i;
+        }
         if (index !== -1) return pending.splice(index, 1)[0]!;
       }
       await new Promise<void>((resolve) => {
@@ -299,7 +317,28 @@ export async function* streamChunks<
     cancelRead?.(error);
     wake?.();
   }
-  options.interruptible?.(interrupt);
+  options.interruptible?.(interrupt, (error) => {
+    if (interrupted || expired) return;
+    expired = { error, unread: !inputDone };
+    cancelRead?.(error);
+    wake?.();
+  });
+  options.readsOn?.((leftError) => {
+    if (leftAtFailure) {
+      // A `for await` whose next() rejected has left without return(): nothing more is read. A
+      // consumer that goes on all the same gets the results out, then `leftError`.
+      ending = true;
+      inputError ??= { error: leftError() };
+      return Promise.resolve();
+    }
+    readingAll = true;
+    const done = new Promise<void>((resolve) => {
+      allRead = resolve;
+    });
+    if (mayFill()) fill().catch(() => {});
+    checkAllRead();
+    return done;
+  });
   try {
     await filled();
     for (;;) {
@@ -324,20 +363,26 @@ export async function* streamChunks<
         }
         if (error === undefined) continue;
         if (!options.itemFailure?.(error)) throw error;
+        leftAtFailure = true;
         yield new ItemFailure(error);
+        leftAtFailure = false;
       }
       await filled();
     }
     if (interrupted) throw interrupted.error;
+    if (expired?.unread) throw expired.error;
     if (inputError) throw inputError.error;
   } finally {
     // Early exit or failure: stop reading and drop what has not started. An async input whose
     // `next()` is still pending (stalled, maybe for good) would answer an awaited `return()` only
     // after it: the read is given up and the input asked to finish unawaited.
     stopped = true;
+    checkAllRead();
     const reading = cancelRead;
-    if (interrupted || reading) {
-      reading?.(interrupted?.error ?? new Error('The call ended while it waited on its input.'));
+    if (interrupted || expired?.unread || reading) {
+      reading?.(
+        interrupted?.error ?? expired?.error ?? new Error('The call ended while it waited on its input.'),
+      );
       closeUnawaited(it);
     } else if (!inputDone) await (it as AsyncIterator<unknown> | undefined)?.return?.();
     const handles = pending.flatMap((p) => (p.handle === undefined ? [] : [p.handle]));

@@ -51,6 +51,8 @@ export interface AdapterConfig extends PoolWatcher {
   onCallerMessage(message: CallerMessage): void;
   /** No worker is alive and the last one could not start: what waits for a worker fails with `error`. */
   onNoWorkers(error: StartFailure): void;
+  /** A batch was posted to a worker: it runs now, and no longer counts as queued. */
+  onBatchStart(): void;
 }
 
 export class TinypoolAdapter {
@@ -187,14 +189,17 @@ export class TinypoolAdapter {
     else flight.slot?.progressOf(flight)?.cancel();
   }
 
+  /** Whether a worker runs `flight` now: posted to it and not answered, or started on its side lane. */
+  isRunning(flight: Flight): boolean {
+    if (flight.lane) return flight.lane.isRunning(flight);
+    const state = flight.slot?.state;
+    return state?.name === 'busy' && state.flight === flight;
+  }
+
   /** Stops the call of `flight`: by stopping its worker if it was posted to one. */
   abort(flight: Flight): void {
     const slot = flight.slot;
-    const state = slot?.state;
-    const running = flight.lane
-      ? flight.lane.isRunning(flight)
-      : state?.name === 'busy' && state.flight === flight;
-    if (slot && running) {
+    if (slot && this.isRunning(flight)) {
       this.#aborted.add(flight);
       this.evict(slot, 'aborted');
     } else this.cancel(flight);
@@ -265,6 +270,12 @@ export class TinypoolAdapter {
 
   #adopt(worker: TinypoolWorker): void {
     guardWorkerStarts(worker, this.#tp.options.env, this.#tp.threads.length);
+    // Workers that never idle out (`idleTimeout` Infinity): tinypool stops an idle worker only
+    // while it has more than `minThreads`, so that floor follows every worker started. (A timer
+    // cannot say never: Node fires one longer than 2^31 - 1 ms after 1 ms.)
+    if (this.#config.idleTimeout === Number.POSITIVE_INFINITY) {
+      this.#tp.options.minThreads = Math.max(this.#tp.options.minThreads, this.#tp.threads.length);
+    }
     const child = worker.process;
     const thread = worker.thread;
     const slot: Slot = new Slot({
@@ -291,6 +302,7 @@ export class TinypoolAdapter {
         this.#unbound.delete(flight);
         flight.slot = slot;
         slot.bind(flight, this.#config.init);
+        this.#config.onBatchStart();
         // Handed back once tinypool has counted it on this worker (see `SideLanes.divert`).
         if (this.#lanes.divert(slot, flight)) queueMicrotask(() => this.#done?.(flight, HANDED_BACK));
       }

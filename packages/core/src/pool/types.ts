@@ -4,9 +4,12 @@
 export interface PoolStats {
   /** Workers alive now. */
   readonly workers: number;
-  /** Tasks running or handed to a worker. */
+  /** Tasks running now (a worker runs one at a time). */
   readonly busy: number;
-  /** Tasks waiting for a worker. */
+  /**
+   * Tasks not yet running: waiting for a worker, or handed ahead to a busy worker that has not
+   * started them. What `maxQueue` bounds.
+   */
   readonly queued: number;
   /** Tasks (calls and map chunks) that succeeded. */
   readonly completed: number;

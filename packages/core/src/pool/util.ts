@@ -1,5 +1,12 @@
 /** Small helpers of the Pool: abort errors, callbacks, and waiting for queue room. */
-import { MAX_TIMEOUT_MS, notAnObject, spellingOf, TimeoutError, ValidationError } from '@multiproc/shared';
+import {
+  MAX_TIMEOUT_MS,
+  notAnObject,
+  resolveTimeout,
+  spellingOf,
+  TimeoutError,
+  ValidationError,
+} from '@multiproc/shared';
 import { parseOptions } from '../options.js';
 import { isTaskRef } from '../task.js';
 import type { CallerMessages } from './messages.js';
@@ -85,6 +92,9 @@ export function checkCall(task: unknown, options: object, method: string, input:
   for (const _ in options) {
     checkOptionNames(options, method);
     parseOptions(callOptionsSchema, options, `Pool.${method}`);
+    // Read as every wait reads its timeout: `0.5` (seconds, by Python habit) is refused.
+    const { timeout } = options as CallOptions;
+    if (typeof timeout === 'number') resolveTimeout(timeout, `Pool.${method}()`);
     break;
   }
 }
@@ -171,6 +181,8 @@ export interface CallHold {
   readonly failure: { readonly error: unknown } | undefined;
   /** Releases the listener, the abort listener and the timer; call it when the call settles. */
   dispose(): void;
+  /** Every result has arrived (a map call whose consumer has yet to read them): the timeout no longer applies. */
+  received(): void;
 }
 
 const PLAIN_CALL: CallHold = {
@@ -179,13 +191,20 @@ const PLAIN_CALL: CallHold = {
   aborted: undefined,
   failure: undefined,
   dispose() {},
+  received() {},
 };
+
+/** How a call's timeout reads: what did not happen within `ms` (an `apply` call's task by default). */
+export type TimeoutMessage = (ms: number) => string;
+
+const TASK_TIMEOUT: TimeoutMessage = (ms) => `The task did not finish within ${ms} ms.`;
 
 /**
  * Starts watching a call: `onAbort` gets the error the call rejects with, at most once, when its
  * `signal` aborts (an `AbortError`), its `timeout` passes (a `TimeoutError`; the timeout counts
- * from submission, like Python's `get(timeout)` right after `apply_async`), or its `onMessage`
- * throws (that very error: see {@link CallHold.failure}). `dispose()` removes every listener, so
+ * from submission, like Python's `get(timeout)` right after `apply_async`; `timedOut` is then
+ * true, and `timeoutMessage` says what did not happen in time), or its `onMessage` throws (that
+ * very error: see {@link CallHold.failure}). `dispose()` removes every listener, so
  * one long-lived signal shared by many calls keeps none of them. `unrefTimer`: the timeout does
  * not keep the program alive by itself (an `imap`: while its chunks run the pool does, and a loop
  * left after a failed item, or never started, holds nothing, as a plain one does).
@@ -193,22 +212,22 @@ const PLAIN_CALL: CallHold = {
 export function beginCall(
   options: CallOptions,
   messages: CallerMessages,
-  onAbort: (error: unknown) => void,
+  onAbort: (error: unknown, timedOut: boolean) => void,
   unrefTimer = false,
+  timeoutMessage: TimeoutMessage = TASK_TIMEOUT,
 ): CallHold {
   const { signal, onMessage } = options;
-  // Longer than a timer can measure (about 24.8 days), or Infinity: no limit (shared's resolveTimeout).
-  const timeout =
-    options.timeout !== undefined && options.timeout <= MAX_TIMEOUT_MS ? options.timeout : undefined;
+  // Longer than a timer can measure (about 24.8 days), Infinity or null: no limit (shared's resolveTimeout).
+  const timeout = options.timeout != null && options.timeout <= MAX_TIMEOUT_MS ? options.timeout : undefined;
   const abortable = signal !== undefined || timeout !== undefined;
   if (!abortable && onMessage === undefined) return PLAIN_CALL; // the common case: nothing to hold
   let timer: NodeJS.Timeout | undefined;
   let done = false;
   let failure: { error: unknown } | undefined;
-  const fire = (error: unknown) => {
+  const fire = (error: unknown, timedOut = false) => {
     if (done) return;
     dispose();
-    onAbort(error);
+    onAbort(error, timedOut);
   };
   // A user's onMessage runs on a channel's event, where a throw would end the program: it fails
   // this call instead, the way a throwing task does, and is not called again.
@@ -241,6 +260,7 @@ export function beginCall(
       return failure;
     },
     dispose,
+    received: () => clearTimeout(timer),
   };
   if (signal?.aborted) {
     dispose();
@@ -249,10 +269,7 @@ export function beginCall(
   }
   if (signal) unwatch = watchAbort(signal, () => fire(abortErrorFor(signal)));
   if (timeout !== undefined) {
-    timer = setTimeout(
-      () => fire(new TimeoutError(`The task did not finish within ${timeout} ms.`)),
-      timeout,
-    );
+    timer = setTimeout(() => fire(new TimeoutError(timeoutMessage(timeout)), true), timeout);
     if (unrefTimer) timer.unref();
   }
   return hold;

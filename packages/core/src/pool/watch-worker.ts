@@ -6,6 +6,7 @@
 import type { ChildProcess } from 'node:child_process';
 import type { Worker } from 'node:worker_threads';
 import { guardChannel } from '../internal/channel-guard.js';
+import { describeThrown } from '../internal/describe-thrown.js';
 import { StartOutput } from '../internal/load-failure.js';
 import { ChildOutOfMemory } from '../internal/out-of-memory.js';
 import { recoverOnExit } from '../internal/owner-death.js';
@@ -101,6 +102,11 @@ export function watchThread(slot: Slot, worker: TinypoolWorker, thread: Worker, 
   // rejects its task and stops it.
   thread.prependListener('error', (error) => {
     if (error instanceof StopSignal) return;
+    // An uncaught exception or unhandled rejection (a task's timer, its fire-and-forget promise,
+    // also while the worker idles): printed as a child process's Node prints it, and as a thread
+    // Process prints it. tinypool reports it only as a pool 'error' event, which nobody sees. A
+    // worker that dies while starting is reported to the calls instead (WorkerStartError).
+    if (slot.state.name !== 'starting') printUncaught(error);
     slot.dying = true;
     slot.cause ??= error;
     on.left();
@@ -111,4 +117,10 @@ export function watchThread(slot: Slot, worker: TinypoolWorker, thread: Worker, 
     // tinypool ignores a thread's exit; an 'error' makes it reject the task and replace the worker.
     if (crashed && !slot.dying) worker.emit('error', new StopSignal('exited'));
   });
+}
+
+/** Writes a worker's uncaught error to stderr: its stack, or the thrown value described. */
+function printUncaught(error: unknown): void {
+  const text = error instanceof Error && error.stack ? error.stack : `Uncaught ${describeThrown(error)}`;
+  process.stderr.write(`${text}\n`);
 }

@@ -13,6 +13,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import type { Worker } from 'node:worker_threads';
+import { MAX_TIMEOUT_MS } from '@multiproc/shared';
 import type { Options as TinypoolOptions } from 'tinypool';
 import { currentProcess, inheritedAuthkey } from '../identity.js';
 import { childDepth } from '../internal/bootstrap.js';
@@ -203,7 +204,8 @@ export function tinypoolOptions(config: AdapterConfig, entry: URL): TinypoolOpti
     runtime: threads ? 'worker_threads' : 'child_process',
     minThreads: 0,
     maxThreads: config.processes,
-    idleTimeout: config.idleTimeout,
+    // Never (Infinity) is the adapter's to keep (see `TinypoolAdapter.#adopt`): a longer timer fires at once.
+    idleTimeout: Math.min(config.idleTimeout, MAX_TIMEOUT_MS),
     env: poolEnv(threads),
     ...(threads
       ? {

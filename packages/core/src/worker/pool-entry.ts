@@ -123,17 +123,32 @@ async function withTransfer(reply: BatchReply, list: object[]): Promise<BatchRep
   return movable as unknown as BatchReply;
 }
 
-/** Runs one call; synchronous when the task is loaded and returns a plain value (the hot path). */
-function runCall(job: CallJob, spec: TaskSpec): CallReply | Promise<CallReply> {
+/**
+ * Runs one call and hands its reply to `commit` in the same turn as the task returned (a plain
+ * value) or at the first reaction to its promise: a task that calls `process.exit()` in a
+ * microtask right after returning still has its result delivered. Synchronous when the task is
+ * loaded and returns a plain value (the hot path).
+ */
+function runCall(job: CallJob, spec: TaskSpec, commit: (reply: CallReply) => void): void | Promise<void> {
   const fn = lookupTask(spec.module, spec.taskName);
-  if (!fn) return loadTask(spec.module, spec.taskName).then(() => runCall(job, spec), failure);
+  if (!fn) {
+    return loadTask(spec.module, spec.taskName).then(
+      () => runCall(job, spec, commit),
+      (err) => commit(failure(err)),
+    );
+  }
+  let value: unknown;
   try {
     const args = job.encoded ? decodeValue(job.args, context) : job.args;
-    const value = fn(...args);
-    return isThenable(value) ? Promise.resolve(value).then(succeed, failure) : succeed(value);
+    value = fn(...args);
   } catch (err) {
-    return failure(err);
+    return commit(failure(err));
   }
+  if (!isThenable(value)) return commit(succeed(value));
+  return Promise.resolve(value).then(
+    (settled) => commit(succeed(settled)),
+    (err) => commit(failure(err)),
+  );
 }
 
 function succeed(value: unknown): CallReply {
@@ -334,18 +349,23 @@ async function runBatchNow(batch: Batch): Promise<BatchReply> {
         if (report.postMap(index, map, replyTransfer)) replyTransfer.length = 0;
         else reply.map = map;
       } else {
-        const result = sink ? runWithMessages(sink, () => runCall(job, spec)) : runCall(job, spec);
-        const done = result instanceof Promise ? await result : result;
-        const posted = job.listener === undefined ? undefined : sent.get(job.listener);
-        if (posted !== undefined) {
-          // Counted with the call's own reply, not the batch's: the host settles the call only
-          // once that many messages have arrived on the other channel.
-          sent.delete(job.listener!);
-          done.sent = posted;
-        }
-        // Committed before anything is awaited: a worker that dies from here on (a timer of this
-        // call's, say) keeps this reply. What the result moves goes with it (a thread's port).
-        report.finished(index, done, replyTransfer.splice(0));
+        // Committed as the task's result is known, before anything else is awaited: a worker
+        // that dies from then on (a timer or a microtask of this call's) keeps this reply. What
+        // the result moves goes with it (a thread's port).
+        const commit = (done: CallReply): void => {
+          const posted = job.listener === undefined ? undefined : sent.get(job.listener);
+          if (posted !== undefined) {
+            // Counted with the call's own reply, not the batch's: the host settles the call only
+            // once that many messages have arrived on the other channel.
+            sent.delete(job.listener!);
+            done.sent = posted;
+          }
+          report.finished(index, done, replyTransfer.splice(0));
+        };
+        const result = sink
+          ? runWithMessages(sink, () => runCall(job, spec, commit))
+          : runCall(job, spec, commit);
+        if (result instanceof Promise) await result;
         // A call that may have used a connection or queue (sent to it, or kept by the initializer)
         // gives back what its copies fetched ahead and delivers what they sent before the batch's
         // answer: an idle copy holding items would starve the next call's get() in this batch.

@@ -246,12 +246,28 @@ function send(message: ProgressMessage): Promise<void> {
   });
 }
 
-/** Sends a progress message without waiting: the process is exiting. */
+/**
+ * Sends a progress message without waiting: the process is exiting. The channel is made blocking
+ * first: libuv writes what the pipe takes at once and queues the rest, which an exiting process
+ * never writes (a 64 MB reply was cut off).
+ */
 function sendNow(message: ProgressMessage): void {
+  blockChannel();
   try {
     process.send?.(message);
   } catch {
     // the channel is gone: nothing more can be told
+  }
+}
+
+/** Makes this child's IPC channel write synchronously (Node keeps its handle under a symbol only). */
+function blockChannel(): void {
+  const key = Object.getOwnPropertySymbols(process).find((s) => s.description === 'kChannelHandle');
+  const handle = key && (process as unknown as Record<symbol, { setBlocking?(on: boolean): unknown }>)[key];
+  try {
+    handle?.setBlocking?.(true);
+  } catch {
+    // No such handle on this Node: the send stays asynchronous, as before.
   }
 }
 

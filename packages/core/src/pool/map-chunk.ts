@@ -1,0 +1,186 @@
+/**
+ * One chunk of a map call (`map-call.ts`): how the dispatcher holds and sends it, what its reply
+ * holds, and how the consumer reads that reply.
+ */
+import { decodeJson, decodeValue } from '@multiproc/shared';
+import type { Job, JobReply, MapJob, MapReply, TaskSpec } from '../internal/batch.js';
+import { thrownOrError } from '../internal/error-record.js';
+import type { ContextName } from '../options.js';
+import type { Float64Buffers } from './buffers.js';
+import { type PreparedChunk, prepareChunk, unsendableNamedField } from './chunks.js';
+import type { Entry, Held } from './dispatcher.js';
+import type { CallerMessages } from './messages.js';
+import type { ChunkResults } from './stream.js';
+import type { CallHold } from './util.js';
+
+/**
+ * A chunk's reply: `rest`, when its items after a failed one were sent again (`ChunkCall.resend`),
+ * is their reply, or what that failed with.
+ */
+export interface ChunkReply {
+  readonly reply: MapReply;
+  readonly base: number;
+  readonly rest?: ChunkReply | { readonly failure: unknown };
+  readonly ms?: number | undefined;
+}
+
+/** How many results a chunk's reply holds (those sent again included). */
+export function countResults(chunk: ChunkReply): number {
+  const { reply, rest } = chunk;
+  const own = reply.count ?? reply.values.length;
+  return rest === undefined || 'failure' in rest ? own : own + countResults(rest);
+}
+
+export function readChunk(chunk: ChunkReply, context: ContextName): ChunkResults {
+  const { reply, base, rest } = chunk;
+  const values = reply.json
+    ? (decodeJson(reply.json) as unknown[])
+    : reply.encoded
+      ? // The worker encodes each result as a value of its own (map-run.ts): decode each so.
+        (reply.values as unknown[]).map((v) => decodeValue(v, context))
+      : reply.values;
+  if (!reply.error) return { values };
+  const error = withTaskIndex(thrownOrError(reply.error, context), base + values.length);
+  if (rest === undefined) return { values, error };
+  const more = 'failure' in rest ? { values: [], error: rest.failure } : readChunk(rest, context);
+  return { values, error, more };
+}
+
+/** What the chunks of one map call share. */
+export interface ChunkCall {
+  readonly spec: TaskSpec;
+  readonly star: boolean;
+  readonly listener: number | undefined;
+  readonly context: ContextName;
+  readonly buffers: Float64Buffers | undefined;
+  /** The chunks handed to the pool and not settled: an abort stops them all. */
+  readonly live: Set<Entry>;
+  /** Its `onMessage`'s failure, once it threw. */
+  readonly hold: CallHold;
+  readonly messages: CallerMessages;
+  /** Sends a failed chunk's items after the failed one again, as a chunk of their own (`imap` without `chunksize`). */
+  readonly resend: ((items: unknown[] | Float64Array, base: number) => Promise<ChunkReply>) | undefined;
+}
+
+/**
+ * One chunk of a map call as the dispatcher holds it. A class rather than an object of closures:
+ * a chunk lives until its results are read, through several scavenges of an `imap` loop, so every
+ * object it holds is copied and promoted once per chunk (issue 18).
+ */
+export class ChunkEntry implements Entry {
+  readonly spec: TaskSpec;
+  readonly batchable = false;
+  readonly taskIndex: number;
+  readonly group: object;
+  readonly items: number;
+  held: Held | undefined = undefined;
+  settled = false;
+  readonly #call: ChunkCall;
+  readonly #items: unknown[] | Float64Array;
+  readonly #chunk: PreparedChunk;
+  readonly #resolve: (reply: ChunkReply) => void;
+  readonly #reject: (error: unknown) => void;
+
+  constructor(
+    call: ChunkCall,
+    items: unknown[] | Float64Array,
+    base: number,
+    resolve: (reply: ChunkReply) => void,
+    reject: (error: unknown) => void,
+  ) {
+    this.spec = call.spec;
+    this.taskIndex = base;
+    this.group = call;
+    this.items = items.length;
+    this.#call = call;
+    this.#items = items;
+    this.#chunk = prepareChunk(items, call.context, call.star, call.buffers, base);
+    this.#resolve = resolve;
+    this.#reject = reject;
+  }
+
+  build(): { job: Job; transfer: object[] } {
+    const packed = this.#chunk.pack();
+    const { listener, star } = this.#call;
+    const job: MapJob = {
+      kind: 'map',
+      task: 0,
+      listener,
+      items: packed.items,
+      star,
+      base: this.taskIndex,
+      encoded: packed.encoded,
+    };
+    return { job, transfer: packed.transfer };
+  }
+
+  resolve(reply: JobReply): void {
+    const rest = this.#restAfter(reply as MapReply);
+    // Released below: the rest's items are copied out first.
+    this.#release();
+    const { listener, context, messages } = this.#call;
+    // A thread's messages travel on another channel than its reply (which told the pool how many
+    // it sent): the chunk settles once they have reached onMessage, as an apply call does.
+    if (listener !== undefined && context === 'thread') {
+      void messages.drained(listener).then(() => this.#settle(reply as MapReply, rest));
+    } else this.#settle(reply as MapReply, rest);
+  }
+
+  /** The items after a failed one, to send again (`ChunkCall.resend`), and the input position of the first. */
+  #restAfter(reply: MapReply): { items: unknown[] | Float64Array; base: number } | undefined {
+    if (!reply.error || !this.#call.resend) return undefined;
+    const from = (reply.count ?? reply.values.length) + 1;
+    if (from >= this.#items.length) return undefined;
+    return { items: this.#items.slice(from), base: this.taskIndex + from };
+  }
+
+  #settle(reply: MapReply, rest: { items: unknown[] | Float64Array; base: number } | undefined): void {
+    const failure = this.#call.hold.failure;
+    const base = this.taskIndex;
+    if (failure) this.#reject(failure.error);
+    else if (!rest) this.#resolve({ reply, base, ms: reply.ms });
+    else this.#resend(reply, rest);
+  }
+
+  #resend(reply: MapReply, rest: { items: unknown[] | Float64Array; base: number }): void {
+    const base = this.taskIndex;
+    // The chunk's reply waits for the rest's: it stays one chunk of the call (its place in the
+    // input order, its share of `inflight`), and an early exit cancels the rest with the call's
+    // other live chunks.
+    this.#call.resend!(rest.items, rest.base).then(
+      (more) => this.#resolve({ reply, base, rest: more, ms: sumMs(reply.ms, more.ms) }),
+      (failure: unknown) => this.#resolve({ reply, base, rest: { failure }, ms: reply.ms }),
+    );
+  }
+
+  reject(error: unknown): void {
+    this.#release();
+    this.#reject(error);
+  }
+
+  unsent(): Error | undefined {
+    if (this.#items instanceof Float64Array) return undefined;
+    return unsendableNamedField(this.#items, this.#call.context, this.taskIndex);
+  }
+
+  /** Settled: the chunk is never sent again, so its items go back to the call's buffers. */
+  #release(): void {
+    this.#call.live.delete(this);
+    if (this.#items instanceof Float64Array) this.#call.buffers?.give(this.#items);
+  }
+}
+
+function sumMs(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined || b === undefined ? undefined : a + b;
+}
+
+/**
+ * Marks the error a failed item threw with its position in the input (`taskIndex`, as on
+ * `WorkerCrashedError`), unless the error already has one or cannot take it.
+ */
+function withTaskIndex(error: unknown, index: number): unknown {
+  // A thrown non-Error value is delivered as it is, without a field added.
+  if (error instanceof Error && !('taskIndex' in error) && Object.isExtensible(error))
+    (error as { taskIndex?: number }).taskIndex = index;
+  return error;
+}

@@ -1,0 +1,39 @@
+// A task that returned its value and then calls process.exit() at once (in a microtask, or in the
+// reaction to a resolved promise) has finished: its result is delivered, also a 64 MiB one, and
+// the worker, which exited, is replaced.
+import { describe, expect, it } from 'vitest';
+import { tasks } from './fixtures/close-imap-tasks.mjs';
+import { poolMaker } from './helpers.ts';
+
+describe.each(['thread', 'process'] as const)(
+  'a result returned just before process.exit(), %s context',
+  (context) => {
+    const makePool = poolMaker();
+
+    it.each(['microtask', 'reaction'] as const)(
+      'is delivered when the task exits in a %s right after returning; the worker is replaced',
+      async (how) => {
+        const pool = makePool({ processes: 1, context });
+        const exits: Array<number | null> = [];
+        pool.on('workerDestroy', (exit) => exits.push(exit.exitCode));
+        // The first call also loads the task module in the worker; the second runs a loaded task.
+        expect(await pool.apply(tasks.returnThenExit, [{ n: 1 }, how])).toEqual({ n: 1 });
+        expect(await pool.apply(tasks.returnThenExit, ['two', how])).toBe('two');
+        expect(await pool.apply(tasks.square, [4])).toBe(16);
+        expect(exits).toEqual([3, 3]);
+        pool.close();
+        await pool.join();
+      },
+    );
+
+    it('a 64 MiB result is delivered whole when the task exits in a microtask right after returning', async () => {
+      const pool = makePool({ processes: 1, context });
+      const text = await pool.apply(tasks.bigThenExit, [64]);
+      expect(text.length).toBe(64 * 1024 * 1024);
+      expect(text.startsWith('xxxx') && text.endsWith('xxxx')).toBe(true);
+      expect(await pool.apply(tasks.square, [5])).toBe(25);
+      pool.close();
+      await pool.join();
+    });
+  },
+);

@@ -1,0 +1,78 @@
+// An imap's `timeout` fails only the results not received by its deadline, as Python's
+// `IMapIterator.next(timeout)` fails only a wait for a result that is not there: a slow consumer
+// loses nothing the pool already holds, and the error says what timed out.
+
+import { TimeoutError } from '@multiproc/core';
+import { describe, expect, it } from 'vitest';
+// @ts-expect-error: a plain JavaScript fixture (no types), loaded as is by the workers.
+import { tasks as t } from './fixtures/edge-tasks.mjs';
+import { poolMaker } from './helpers.ts';
+
+const makePool = poolMaker();
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const TIMEOUT_MS = 3000;
+
+/** A pool of two whose workers are up and have loaded the tasks. */
+async function warmPool(context: 'thread' | 'process') {
+  const pool = makePool({ processes: 2, context });
+  await pool.map(t.echo, [1, 2], { chunksize: 1 });
+  await expect.poll(() => pool.stats().workers, { timeout: 15_000 }).toBe(2);
+  return pool;
+}
+
+describe.each(['thread', 'process'] as const)('imap timeout, %s context', (context) => {
+  it.each(['imap', 'imapUnordered'] as const)(
+    '%s: a consumer slower than the timeout still gets every result received in time',
+    { timeout: 30_000 },
+    async (method) => {
+      const pool = await warmPool(context);
+      const items = [1, 2, 3, 4, 5];
+      const results: unknown[] = [];
+      for await (const value of pool[method](t.echo, items, { timeout: 2000, chunksize: 1, inflight: 10 })) {
+        results.push(value);
+        if (results.length !== 1) continue;
+        // Every task has finished; the loop body then runs past the deadline. (A timer set now for
+        // longer than the call's fires after the call's.)
+        await expect
+          .poll(() => pool.stats().completed, { timeout: 10_000 })
+          .toBeGreaterThanOrEqual(2 + items.length);
+        await pause(2500);
+      }
+      expect(method === 'imap' ? results : results.sort()).toEqual(items);
+    },
+  );
+
+  it.each(['imap', 'imapUnordered'] as const)(
+    '%s: a result not received by the deadline fails with a TimeoutError saying so, after those received',
+    { timeout: 30_000 },
+    async (method) => {
+      const pool = await warmPool(context);
+      const results: unknown[] = [];
+      let error: unknown;
+      try {
+        // The third item never finishes in time; the others do, long before the deadline.
+        const input = [0, 0, 60_000, 0];
+        for await (const value of pool[method](t.sleep, input, { timeout: TIMEOUT_MS, chunksize: 1 })) {
+          results.push(value);
+        }
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(TimeoutError);
+      expect((error as Error).message).toMatch(new RegExp(`${method} call did not receive every result`));
+      // In input order the loop ends at the item that timed out; in completion order every result
+      // received in time comes first.
+      expect(results).toEqual(method === 'imap' ? [0, 0] : [0, 0, 0]);
+      expect(await pool.apply(t.echo, ['after'])).toBe('after');
+    },
+  );
+
+  it('map: the whole call times out, and the message names the call', { timeout: 30_000 }, async () => {
+    const pool = await warmPool(context);
+    const error = await pool
+      .map(t.sleep, [0, 60_000], { timeout: 300, chunksize: 1 })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect((error as Error).message).toMatch(/map call did not finish within 300 ms/);
+  });
+});
