@@ -66,6 +66,8 @@ export const DECLARED_READS: Readonly<Record<string, string>> = {
     "Workers inherit the parent's environment (the contract; Python's children do too); nothing in it is read by multiproc.",
   'core env.MULTIPROC_POOL_PARENT':
     'Set by the Pool host for its own workers only; read only inside a pool worker.',
+  'core env.MULTIPROC_POOL_WORKER':
+    "The worker's number in its pool (its name: ThreadPoolWorker-3), set by the Pool host for its own workers; read and removed at a pool worker's start.",
   'core env.TINYPOOL_WORKER_ID':
     "tinypool's worker number, set by tinypool for its own workers; read only inside a pool worker.",
   'core env.MULTIPROC_REAPED_BY':
@@ -82,6 +84,10 @@ export const DECLARED_READS: Readonly<Record<string, string>> = {
     "tsx's package.json, only to load a TypeScript task module the user named, when no TS loader is active.",
   'core process.cwd':
     "Passed to child processes so they start in the parent's working directory (the contract).",
+  'ipc fs.existsSync':
+    "Only a will file next to a queue's Unix socket: what a worker that made the queue left for a reader that had not connected yet when it ended.",
+  'ipc fs.readFileSync':
+    "Only such a will file (mode 0600, named by the reader's token), read once and removed by the reader it names.",
   'ipc os.tmpdir':
     'Where the Unix socket between processes is made (honours TMPDIR); only once a Pipe or Queue crosses to another process.',
 };
