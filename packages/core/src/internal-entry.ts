@@ -19,6 +19,7 @@ export {
 } from './internal/error-record.js';
 export { AdaptiveChunks, defaultChunksize, knownLength } from './pool/chunks.js';
 export { Flatten } from './pool/flatten.js';
+export { submitClosedError, terminatedError } from './pool/gate.js';
 export {
   type ChunkResults,
   InputWaits,
@@ -27,4 +28,4 @@ export {
   type SubmitChunk,
   streamChunks,
 } from './pool/stream.js';
-export { type CallInput, checkCall, settleCall } from './pool/util.js';
+export { type CallInput, checkCall, settleCall, watchAbort } from './pool/util.js';

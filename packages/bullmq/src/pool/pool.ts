@@ -22,7 +22,14 @@ import {
   type TaskRef,
   type TaskResult,
 } from '@multiproc/core';
-import { type CallInput, checkCall, Flatten, settleCall } from '@multiproc/core/internal';
+import {
+  type CallInput,
+  checkCall,
+  Flatten,
+  settleCall,
+  submitClosedError,
+  terminatedError,
+} from '@multiproc/core/internal';
 import { permissionError, resolveConnection } from '../internal/connection.js';
 import { poolMember } from '../internal/control.js';
 import { resolveSecret, Signer } from '../internal/signing.js';
@@ -67,6 +74,8 @@ export class Pool extends EventEmitter implements AsyncDisposable {
   readonly #stop = new AbortController();
   readonly #calls: Calls;
   #state: State = 'running';
+  // Set when `[Symbol.asyncDispose]` terminated the pool (an `await using` block ended), for the messages.
+  #disposed = false;
   #shutdown: Promise<void> | undefined;
   /** Why the workers removed this pool, when they did (the user did not terminate it). */
   #reapedWith: PoolClosedError | undefined;
@@ -331,12 +340,13 @@ export class Pool extends EventEmitter implements AsyncDisposable {
    * await pool.terminate();
    */
   async terminate(): Promise<void> {
-    this.#terminate(new PoolClosedError('The pool was terminated before this task finished.'));
+    this.#terminate(terminatedError(this.#disposed));
     await this.#teardown();
   }
 
-  /** `await using pool = new Pool(...)` terminates it at the end of the scope. */
+  /** `await using pool = new Pool(...)` terminates it at the end of the scope (the messages say so). */
   async [Symbol.asyncDispose](): Promise<void> {
+    if (this.#state !== 'terminated') this.#disposed = true;
     await this.terminate();
   }
 
@@ -383,8 +393,7 @@ export class Pool extends EventEmitter implements AsyncDisposable {
         cause: this.#reapedWith,
       });
     }
-    if (this.#state !== 'running')
-      throw new PoolClosedError(`The pool is ${this.#state}: no new tasks can be submitted.`);
+    if (this.#state !== 'running') throw submitClosedError(this.#state, this.#disposed);
     checkCall(task, options, method, input);
   }
 }

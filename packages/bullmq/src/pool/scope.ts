@@ -5,8 +5,8 @@
  * call's own timeout, an `AbortError` with the signal's reason as `cause`.
  */
 import { TimeoutError } from '@multiproc/core';
+import { watchAbort } from '@multiproc/core/internal';
 import { MAX_TIMEOUT_MS } from '@multiproc/shared';
-import { watchAbort } from '../internal/abort-watch.js';
 
 export interface CallScope {
   /** Rejects with the reason the call stops early; never resolves. */
@@ -59,7 +59,7 @@ export function openScope(
       timeout,
     );
   }
-  // One listener on each signal for all the calls in flight (`abort-watch.ts`).
+  // One listener on each signal for all the calls in flight (core's `watchAbort`).
   const unwatchSignal = signal ? watchAbort(signal, () => stop(abortErrorFor(signal))) : undefined;
   const unwatchPool = watchAbort(pool, () => stop(pool.reason));
   const { onMessage } = options;

@@ -107,22 +107,35 @@ export class Gate {
   }
 
   #closedError(): PoolClosedError {
-    if (this.disposed) {
-      return new PoolClosedError(
-        'The pool was terminated when its `await using` block ended: no new tasks can be submitted. Submit calls inside the block.',
-      );
-    }
-    return new PoolClosedError(`The pool is ${this.state}: no new tasks can be submitted.`);
+    return submitClosedError(this.state, this.disposed);
   }
 
   /** The error pending calls reject with once the pool was terminated. */
   terminatedError(): PoolClosedError {
-    if (this.disposed) {
-      return new PoolClosedError(
-        'The pool was terminated when its `await using` block ended, before this task finished: ' +
-          'await the call inside the block (`return await pool.map(...)`, not `return pool.map(...)`).',
-      );
-    }
-    return new PoolClosedError('The pool was terminated before this task finished.');
+    return terminatedError(this.disposed);
   }
+}
+
+/**
+ * The error a call submitted to a closed or terminated pool throws; `disposed`: its `await using`
+ * block ended it. The bullmq Pool gives the same.
+ */
+export function submitClosedError(state: string, disposed: boolean): PoolClosedError {
+  if (disposed) {
+    return new PoolClosedError(
+      'The pool was terminated when its `await using` block ended: no new tasks can be submitted. Submit calls inside the block.',
+    );
+  }
+  return new PoolClosedError(`The pool is ${state}: no new tasks can be submitted.`);
+}
+
+/** The error pending calls reject with once the pool was terminated (`disposed`: by `await using`). */
+export function terminatedError(disposed: boolean): PoolClosedError {
+  if (disposed) {
+    return new PoolClosedError(
+      'The pool was terminated when its `await using` block ended, before this task finished: ' +
+        'await the call inside the block (`return await pool.map(...)`, not `return pool.map(...)`).',
+    );
+  }
+  return new PoolClosedError('The pool was terminated before this task finished.');
 }

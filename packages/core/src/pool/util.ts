@@ -135,15 +135,22 @@ function checkOptionNames(options: object, method: string): void {
 
 // The calls watching each signal. A signal gets one 'abort' listener however many calls share it:
 // one listener per call made Node warn of a leak (MaxListenersExceededWarning) from the 11th pending
-// call on one AbortController, as piscina's users reported.
+// call on one AbortController, as piscina's users reported. The bullmq Pool watches its signals here too.
 interface Watch {
   readonly calls: Set<() => void>;
   readonly stop: () => void;
 }
 const watches = new WeakMap<AbortSignal, Watch>();
 
-/** Runs `onAbort` once when `signal` aborts; the function it returns stops watching. */
-function watchAbort(signal: AbortSignal, onAbort: () => void): () => void {
+/**
+ * Runs `onAbort` once when `signal` aborts (at once, synchronously, when it is aborted already);
+ * the function it returns stops watching: call it when the call settles.
+ */
+export function watchAbort(signal: AbortSignal, onAbort: () => void): () => void {
+  if (signal.aborted) {
+    onAbort();
+    return () => {};
+  }
   let watch = watches.get(signal);
   if (!watch) {
     const calls = new Set<() => void>();
@@ -156,9 +163,11 @@ function watchAbort(signal: AbortSignal, onAbort: () => void): () => void {
     watches.set(signal, watch);
   }
   const mine = watch;
-  mine.calls.add(onAbort);
+  // A Set would merge two watches with one callback: each gets its own entry.
+  const entry = () => onAbort();
+  mine.calls.add(entry);
   return () => {
-    mine.calls.delete(onAbort);
+    mine.calls.delete(entry);
     if (mine.calls.size === 0 && watches.get(signal) === mine) {
       watches.delete(signal);
       mine.stop();
