@@ -88,8 +88,9 @@ export function readOptions<T extends object>(
  * @param what the call, such as `'new Queue()'`.
  * @returns a `ValidationError` to throw.
  * @example
- * throw notAnObject(5, ['maxsize'], 'new Queue()');
- * // ValidationError: new Queue(): options are an object (it takes { maxsize }); got the number 5.
+ * import { notAnObject } from '@multiproc/shared';
+ * console.log(notAnObject(5, ['maxsize'], 'new Queue()').message);
+ * // prints: new Queue(): options are an object (it takes { maxsize }); got the number 5.
  */
 export function notAnObject(options: unknown, known: readonly string[], what: string): ValidationError {
   const takes = known.length === 0 ? 'it takes none' : `it takes { ${known.join(', ')} }`;
