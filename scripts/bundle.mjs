@@ -26,7 +26,17 @@
 // listed in `package.json` (`multiprocBuild.loadOnFirstUse`): the index gets a facade for each and
 // their code goes to `dist/lazy/first-use.js`, which the first use loads with `require()` through
 // a one-line stub, `dist/lazy/first-use.esm`, that no require hook claims (scripts/first-use.mjs).
+//
+// With `multiprocBuild.indexIsHub` (ipc) there is no hub and no chunk: the index is one file, and
+// the other entries import what they share with it from the index itself, which must export every
+// such name (checked below). An import of the package then loads one file, not two.
+//
+// A bare import listed in `multiprocBuild.inline` (the umbrella: core's `internal/callable`, a
+// module of one function that imports nothing and keeps its state on `globalThis`) is copied into
+// the bundle instead of staying external: each file an import loads costs its resolution, reading
+// and compiling, more than the code itself (issue #18), and that module exists only to be copied.
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, posix, relative, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { FIRST_USE_OUT, FIRST_USE_STUB, FIRST_USE_STUB_EXT, firstUse } from './first-use.mjs';
@@ -37,6 +47,19 @@ const HUB_MAIN = 'chunks/hub-main';
 /** Entries that carry their own copy of what they do not share with the index (see above). */
 const selfContained = new Set((pkg.multiprocBuild?.selfContained ?? []).map((f) => resolve(f)));
 const LAZY = '__multiproc_lazy__/';
+/** Whether the other entries import the index's modules from the index (see above). */
+const indexIsHub = pkg.multiprocBuild?.indexIsHub === true;
+/** Bare specifiers bundled in rather than left external (see above). */
+const inline = new Set(pkg.multiprocBuild?.inline ?? []);
+const require = createRequire(resolve('package.json'));
+const inlinePlugin = {
+  name: 'inline',
+  setup(b) {
+    b.onResolve({ filter: /^[@a-z]/ }, (args) =>
+      inline.has(args.path) ? { path: require.resolve(args.path) } : undefined,
+    );
+  },
+};
 /** Source path (absolute) → output name (`lazy/…`) of every module loaded by a relative `import()`. */
 const lazyModules = new Map();
 
@@ -103,7 +126,7 @@ async function sourcesOf(entry, plugins = []) {
     ...entryOptions(entry),
     write: false,
     outdir: 'dist',
-    plugins: [lazyPlugin, ...plugins],
+    plugins: [inlinePlugin, lazyPlugin, ...plugins],
   });
   return new Set(
     Object.keys(metafile.inputs)
@@ -181,7 +204,10 @@ if (rest.length === 0) {
       .sort()
       .map((f) => `export * from ${JSON.stringify(`./${relative('src', f).split('\\').join('/')}`)};`)
       .join('\n');
-  const hubs = { 'hub-entry': { out: HUB, source: reExports(shared) } };
+  // No hub when the other entries share nothing with the index (the umbrella's `bundle` entry), or
+  // when they import it from the index.
+  if (indexIsHub && rest.some(isSelfContained)) throw new Error('indexIsHub takes no selfContained entry');
+  const hubs = shared.size > 0 && !indexIsHub ? { 'hub-entry': { out: HUB, source: reExports(shared) } } : {};
   if (rest.some(isSelfContained)) hubs['hub-main-entry'] = { out: HUB_MAIN, source: reExports(mainShared) };
   outputs.push(
     (
@@ -192,6 +218,7 @@ if (rest.length === 0) {
         splitting: true,
         chunkNames: 'chunks/[name]-[hash]',
         plugins: [
+          inlinePlugin,
           lazyPlugin,
           ...mainPlugins,
           {
@@ -221,12 +248,37 @@ if (rest.length === 0) {
           ...entryOptions(entry.in),
           outfile: join('dist', outFile),
           plugins: [
+            inlinePlugin,
             lazyPlugin,
-            isSelfContained(entry) ? viaHub(mainShared, outFile, HUB_MAIN) : viaHub(shared, outFile),
+            isSelfContained(entry)
+              ? viaHub(mainShared, outFile, HUB_MAIN)
+              : viaHub(shared, outFile, indexIsHub ? main.out : HUB),
           ],
         })
       ).metafile,
     );
+  }
+  if (indexIsHub) checkIndexExports(outputs);
+}
+
+/**
+ * With `indexIsHub`: every name another entry imports from the index is one the index exports, or
+ * Node refuses the file when it is loaded (on first use, long after the build).
+ */
+function checkIndexExports(metafiles) {
+  const index = join('dist', `${main.out}.js`);
+  const exported = new Set(metafiles.find((m) => m.outputs[index])?.outputs[index].exports ?? []);
+  for (const file of metafiles.flatMap((m) => Object.keys(m.outputs)).filter((f) => f.endsWith('.js'))) {
+    if (file === index) continue;
+    const text = readFileSync(file, 'utf8').replace(/\\\n/g, '');
+    for (const m of text.matchAll(/import\{([^}]*)\}from"((?:\.\.?\/)+)([\w/-]+)\.js"/g)) {
+      if (join(dirname(file), m[2], `${m[3]}.js`) !== index) continue;
+      const missing = m[1]
+        .split(',')
+        .map((spec) => spec.trim().split(/\s+as\s+/)[0])
+        .filter((name) => name && !exported.has(name));
+      if (missing.length > 0) throw new Error(`${file} imports ${missing.join(', ')} from the index, which does not export it`);
+    }
   }
 }
 

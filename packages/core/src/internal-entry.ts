@@ -9,7 +9,6 @@
  * @internal
  */
 
-export { type CallableMembers, callableMembers } from './internal/callable.js';
 export {
   type ErrorRecord,
   fromErrorRecord,

@@ -6,7 +6,6 @@
  * a module evaluated again (a worker importing it, a test re-importing it, hot reload) makes its
  * calls from the same lines, and may re-register its names with new functions.
  */
-import { fileURLToPath } from 'node:url';
 import { ValidationError } from '@multiproc/shared';
 
 // Per realm, as the registry itself: module URL -> task name -> the call site that registered it.
@@ -21,7 +20,8 @@ export function callSiteIn(url: string): string {
   const lines = (new Error().stack ?? '').split('\n').slice(1);
   let path = url;
   try {
-    path = fileURLToPath(url);
+    // Read when called (as in task.ts): an ES import of a Node module costs every import of core.
+    path = process.getBuiltinModule('node:url').fileURLToPath(url);
   } catch {}
   const own = lines.find((line) => line.includes(url) || line.includes(path));
   // Frames: this function, defineTasks(), then its caller. A query or hash on the module's URL

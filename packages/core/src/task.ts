@@ -2,9 +2,6 @@
  * Task references: how a function crosses a worker boundary. Python pickles a function by its
  * module and name; multiproc does the same explicitly, with `defineTasks(import.meta.url, {...})`.
  */
-import { statSync } from 'node:fs';
-import { isAbsolute } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   describeValue,
   type EncodeContext,
@@ -15,6 +12,15 @@ import {
   ValidationError,
 } from '@multiproc/shared';
 import { callSiteIn, checkTaskName, claimTaskName, forgetSites } from './task-sites.js';
+
+// Node's modules are read when defineTasks() first runs, not imported: an ES import of `node:fs`
+// builds its whole namespace, which loads Node's ~20 stream modules (issue #18), and an import of
+// the package alone (or a worker's, before its task module) uses none of them.
+const node = {
+  fs: () => process.getBuiltinModule('node:fs'),
+  path: () => process.getBuiltinModule('node:path'),
+  url: () => process.getBuiltinModule('node:url'),
+};
 
 // Per-realm registry: module URL -> the functions that module defined. A worker imports the module,
 // whose top level calls defineTasks() again, which fills this map in the worker's realm.
@@ -145,8 +151,8 @@ function taskModuleUrl(given: unknown): string {
   // Node's own APIs take `string | URL`: a URL object stands for its href.
   const moduleUrl = given instanceof URL ? given.href : given;
   // A path first: `C:\app\tasks.js` would otherwise pass for a URL with the scheme `c:`.
-  if (typeof moduleUrl === 'string' && isAbsolute(moduleUrl)) {
-    return notDirectory(pathToFileURL(moduleUrl).href, moduleUrl);
+  if (typeof moduleUrl === 'string' && node.path().isAbsolute(moduleUrl)) {
+    return notDirectory(node.url().pathToFileURL(moduleUrl).href, moduleUrl);
   }
   if (typeof moduleUrl === 'string' && moduleUrl.startsWith('file:'))
     return notDirectory(moduleUrl, moduleUrl);
@@ -166,7 +172,8 @@ function taskModuleUrl(given: unknown): string {
 function notDirectory(url: string, given: string): string {
   let isDirectory = false;
   try {
-    isDirectory = statSync(fileURLToPath(url), { throwIfNoEntry: false })?.isDirectory() === true;
+    const path = node.url().fileURLToPath(url);
+    isDirectory = node.fs().statSync(path, { throwIfNoEntry: false })?.isDirectory() === true;
   } catch {
     // Not a path this system can read: the worker's import reports it.
   }

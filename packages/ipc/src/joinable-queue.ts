@@ -1,11 +1,12 @@
 /** JoinableQueue: a Queue whose consumers mark items done. Mirrors Python's `multiprocessing.JoinableQueue`. */
 import { registerCodec, ValidationError } from '@multiproc/shared';
-import { EOFError, joinWaitsForever } from './errors.js';
+import { EOFError } from './errors.js';
 import { EOF } from './internal/protocol/item.js';
 import { adoptQueue, type QueueData, remoteQueueHandle } from './internal/queue-copy.js';
 import { queueName } from './internal/queue-name.js';
 import { STUCK } from './internal/runtime/waiter.js';
 import { schemaFromData } from './internal/schema.js';
+import { joinWaitsForever } from './internal/waits-forever.js';
 import { Queue } from './queue.js';
 
 /**

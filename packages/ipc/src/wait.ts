@@ -1,10 +1,10 @@
 /** wait(): the first of several connections, queues or processes to be ready. */
 
 import { type Timeout, ValidationError } from '@multiproc/shared';
-import { waitsForever } from './errors.js';
 import { readyHandle, type Waitable, whenReady } from './internal/ready.js';
 import { STUCK } from './internal/runtime/waiter.js';
 import { checkTimeout } from './internal/schema.js';
+import { waitsForever } from './internal/waits-forever.js';
 import { isWaitableObject, type WaitableObject, type WaitReadiness, waitable } from './waitable.js';
 
 /** What `wait()` watches for one object. */

@@ -3,15 +3,36 @@
  * from `@multiproc/core`, `@multiproc/ipc` and `@multiproc/shared`, by name and as a default
  * namespace object, so `import mp from '@multiproc/multiproc'` reads like `import multiprocessing as mp`.
  *
+ * A name exported by more than one package (the error classes live in `@multiproc/shared` and are
+ * re-exported by the others) is the same binding in each, so the star exports do not conflict; a
+ * clash between two different objects would be a type error here and a test failure.
+ *
  * @example
  * import mp from '@multiproc/multiproc';
  * const pool = new mp.Pool({ processes: mp.cpuCount() });
  * @module @multiproc/multiproc
  */
-import { type CallableMembers, callableMembers } from '@multiproc/core/internal';
-import * as all from './all.js';
+import * as core from '@multiproc/core';
+import { type CallableMembers, callableMembers } from '@multiproc/core/internal/callable';
+import * as ipc from '@multiproc/ipc';
+import * as shared from '@multiproc/shared';
 
-export * from './all.js';
+export * from '@multiproc/core';
+export * from '@multiproc/ipc';
+export * from '@multiproc/shared';
+
+/** Every public name of the three packages (what the star exports above export). */
+type All = typeof core & typeof ipc & typeof shared;
+
+/** The three namespaces as one object, its names in the order of a module namespace (sorted). */
+function allNames(): All {
+  const all: Record<string, unknown> = { ...shared, ...ipc, ...core };
+  return Object.fromEntries(
+    Object.keys(all)
+      .sort()
+      .map((name) => [name, all[name]]),
+  ) as All;
+}
 
 /**
  * The whole API as one namespace object: every named export, under the same name. A Python user
@@ -24,5 +45,5 @@ export * from './all.js';
  * const lock = mp.Lock(); // or new mp.Lock()
  * const p = new mp.Process({ target: tasks.greet, args: ['bob'] });
  */
-const mp: CallableMembers<typeof all> = Object.freeze(callableMembers(all));
+const mp: CallableMembers<All> = Object.freeze(callableMembers(allNames()));
 export default mp;

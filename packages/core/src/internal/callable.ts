@@ -4,6 +4,11 @@
  * a Proxy of each constructor whose call trap constructs. The Proxy forwards `prototype` and every
  * static, so `x instanceof ctx.Queue`, `ctx.Queue.name` and `ctx.Manager.start()` behave as on the
  * class itself.
+ *
+ * Also core's `./internal/callable` entry, which the umbrella imports for its default namespace:
+ * built self-contained (it imports nothing), so the umbrella's import does not load core's hub of
+ * pool and host code (issue #18). The first-use file carries a second copy for `getContext()`;
+ * the wrappers live on `globalThis`, so both copies hand out the same wrapper per constructor.
  */
 
 /**
@@ -32,7 +37,9 @@ export type CallableMembers<T> = {
     : T[K];
 };
 
-const wrapped = new WeakMap<object, unknown>();
+// Per realm, not per copy of this module (see above): constructor -> its callable wrapper.
+const WRAPPED_KEY = Symbol.for('multiproc.callableWrappers');
+const wrapped: WeakMap<object, unknown> = ((globalThis as any)[WRAPPED_KEY] ??= new WeakMap());
 
 /** Whether `fn` can be used with `new` (classes and plain functions; not arrows or methods). */
 function isConstructor(fn: unknown): fn is new (...args: unknown[]) => unknown {

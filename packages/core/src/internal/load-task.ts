@@ -9,9 +9,6 @@
  * module, the main script, the working directory and this package (tsx is an optional peer).
  * Deno and Bun load TypeScript themselves: tsx is never registered there.
  */
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ProcessError } from '@multiproc/shared';
 import { forgetModule, hasModule, lookupTask, type TaskFunction } from '../task.js';
 import { isBootstrapError, whileImporting } from './bootstrap.js';
@@ -41,6 +38,10 @@ const TSX_DIR = /^(.*[/\\]node_modules[/\\]tsx)[/\\]/;
 
 /** Where to resolve `tsx/package.json` from, best first. */
 function tsxSearchBases(moduleUrl: string): string[] {
+  // Node's modules are read here, not imported: only a TypeScript task needs them, and an ES import
+  // of `node:fs` in every worker loads Node's stream modules with it (issue #18).
+  const { join } = process.getBuiltinModule('node:path');
+  const { fileURLToPath } = process.getBuiltinModule('node:url');
   const running = process.execArgv
     .map((arg) => (arg.startsWith('file:') ? fileURLToPath(arg) : arg))
     .map((arg) => TSX_DIR.exec(arg)?.[1])
@@ -62,7 +63,9 @@ function resolveTsx(moduleUrl: string): string | undefined {
 async function registerTsx(moduleUrl: string): Promise<void> {
   const pkgPath = resolveTsx(moduleUrl);
   if (pkgPath) {
-    const pkg = JSON.parse(readFileSync(pkgPath, 'utf8'));
+    const { dirname, join } = process.getBuiltinModule('node:path');
+    const { pathToFileURL } = process.getBuiltinModule('node:url');
+    const pkg = JSON.parse(process.getBuiltinModule('node:fs').readFileSync(pkgPath, 'utf8'));
     const entry = (sub: string): string => {
       const target = pkg.exports[sub].import;
       return pathToFileURL(join(dirname(pkgPath), typeof target === 'string' ? target : target.default)).href;

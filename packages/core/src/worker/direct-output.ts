@@ -20,7 +20,6 @@
  * (daemons, pool workers) every write goes out at once, as written, since a daemon is not waited
  * for and what it holds would be lost when the program ends.
  */
-import { writeSync } from 'node:fs';
 
 // `EAGAIN`: the descriptor is a non-blocking pipe whose reader is behind; wait a little and retry.
 const RETRY_WAIT_MS = 1;
@@ -32,6 +31,8 @@ const sleeper = new Int32Array(new SharedArrayBuffer(4));
 const DIRECT_KEY = Symbol.for('multiproc.directOutput');
 
 function writeAll(fd: number, data: Uint8Array): void {
+  // Read here, not imported: an ES import of `node:fs` loads Node's stream modules (issue #18).
+  const { writeSync } = process.getBuiltinModule('node:fs');
   let offset = 0;
   while (offset < data.length) {
     try {

@@ -14,7 +14,7 @@ import {
   type Timeout,
   ValidationError,
 } from '@multiproc/shared';
-import { BufferTooShortError, EOFError, MessageTooLongError, waitsForever } from '../errors.js';
+import { BufferTooShortError, EOFError, MessageTooLongError } from '../errors.js';
 import { brokenPipe, encodeConnection, notReadable, notWritable } from './connection-parts.js';
 import { forget } from './finalize.js';
 import { BROKEN, EOF, type Item, MOVE_MIN_BYTES } from './protocol/item.js';
@@ -32,6 +32,7 @@ import {
   sendBytesView,
   toItem,
 } from './serialize.js';
+import { waitsForever } from './waits-forever.js';
 
 /** One Connection copy's state; `owner` is the public object. */
 export class ConnectionState<T> {

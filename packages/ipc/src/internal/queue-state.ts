@@ -5,7 +5,7 @@
  * for another thread or process.
  */
 import { ClosedError, type EncodeContext, type Encoded, type Keeper, ProcessError } from '@multiproc/shared';
-import { EOFError, QueueEmptyError, QueueFullError, waitsForever } from '../errors.js';
+import { EOFError, QueueEmptyError, QueueFullError } from '../errors.js';
 import type { TimeoutOptions } from '../queue-options.js';
 import { forget } from './finalize.js';
 import { EOF, TIMEOUT } from './protocol/item.js';
@@ -16,6 +16,7 @@ import { keeperOf } from './runtime/keeper.js';
 import { STUCK } from './runtime/waiter.js';
 import { checkTimeout, type Schema, schemaToData, validate } from './schema.js';
 import { fromItem, toItem } from './serialize.js';
+import { waitsForever } from './waits-forever.js';
 
 const BLOCK = { block: true };
 const DONE: Promise<void> = Promise.resolve();
