@@ -110,3 +110,23 @@ describe.concurrent('daemon processes', () => {
     expect(code).toBe(0);
   });
 });
+
+describe.concurrent("a worker's line and what it sends next", () => {
+  it("prints the worker's line first even when main is held up between the poll and the socket's read", async ({
+    expect,
+  }) => {
+    // 10 rounds: main stalls 20 ms while the worker prints and puts (causal-held-up.mjs).
+    const { stdout, stderr, code } = await runProgram('causal-held-up.mjs', []);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const lines = stdout.split('\n').filter(Boolean);
+    expect(lines).toHaveLength(10 * 2 + 1);
+    const late = lines.flatMap((line, at) => {
+      const main = /^main queue (\d+)$/.exec(line);
+      if (!main) return [];
+      const child = lines.indexOf(`child queue ${main[1]}`);
+      return child !== -1 && child < at ? [] : [line];
+    });
+    expect(late).toEqual([]);
+  });
+});

@@ -124,8 +124,8 @@ let hooked = false;
 /**
  * How many children's output this realm forwards now. ipc reads it before it resolves a wait that
  * frames from a socket settled: a line such a child printed before it sent may still be in its
- * pipe, so the wait is resolved after the poll phase, once the pipe's callback forwarded the line
- * (ipc/src/internal/link/output-order.ts). On `globalThis`: this module has a copy in each bundle.
+ * pipe, so the wait is resolved after the next poll phase, once the pipe's callback forwarded the
+ * line (ipc/src/internal/link/output-order.ts). On `globalThis`: this module has a copy in each bundle.
  */
 const forwarding: { live: number } = ((globalThis as Record<symbol, unknown>)[
   Symbol.for('multiproc.childOutputForwarding')

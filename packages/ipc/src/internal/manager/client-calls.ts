@@ -2,6 +2,7 @@
  * A manager connection's requests waiting for their answers (client.ts), by sequence number, and
  * how an answer settles one: its value, or its error record as the error the manager's call threw.
  */
+import { resolveAfterOutput } from '../link/output-order.js';
 import type { Pipelining } from './client-pipeline.js';
 import { FAILED } from './rpc.js';
 import { decodeAnswer } from './rpc-read.js';
@@ -50,13 +51,14 @@ export class PendingCalls {
     try {
       value = decodeAnswer(buf, start, end);
     } catch (err) {
-      p.reject(err);
+      resolveAfterOutput(() => p.reject(err));
       return;
     }
-    if (tag === FAILED) p.reject(fromRecord(value as ErrorRecord));
+    // The caller sees the answer after any line a child printed before the call it answers.
+    if (tag === FAILED) resolveAfterOutput(() => p.reject(fromRecord(value as ErrorRecord)));
     else {
       pipe.answered(p.holds, p.writes, value);
-      p.resolve(value);
+      resolveAfterOutput(() => p.resolve(value));
     }
   }
 

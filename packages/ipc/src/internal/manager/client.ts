@@ -11,6 +11,7 @@
  */
 import type net from 'node:net';
 import { AuthenticationError, ManagerClosedError } from '../../errors.js';
+import { handleSocketFrames } from '../link/output-order.js';
 import { type Address, connectManagerSocket, netAddress, openSocket } from '../net/endpoint.js';
 import type { Feed, ManagerHello } from '../net/handshake.js';
 import { trackRemote, untrackRemote } from '../runtime/exit.js';
@@ -242,7 +243,7 @@ export class ManagerClient implements IdleWaiter {
     this.#server = hello.server;
     feed.sink = (chunk) => {
       try {
-        this.#splitter.push(chunk, true);
+        handleSocketFrames(() => this.#splitter.push(chunk, true));
       } catch (err) {
         s.destroy(err as Error);
       }
