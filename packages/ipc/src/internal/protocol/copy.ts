@@ -166,6 +166,14 @@ export class CopyProtocol extends CopyObject {
     if (this.state !== 'gone') this.#rx.beforeFlush();
   }
 
+  /**
+   * A run of `n` JSON values pushed in `epoch` (`H_DATA_RUN` over a port), as one JSON array
+   * `text`: as an `H_DATA` frame for each value, in order.
+   */
+  dataRun(epoch: number, tag: number, text: string, n: number): void {
+    this.#rx.dataRun(epoch, tag, text, n);
+  }
+
   frame(op: number, a: number, b: number, body: Item): void {
     switch (op) {
       case Op.H_DATA:

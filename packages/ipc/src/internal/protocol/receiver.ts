@@ -17,6 +17,7 @@
 import { Deque } from '../deque.js';
 import type { Wait } from './home-copy.js';
 import { EOF, type Item, MOVED_TAG, TIMEOUT, wasMoved } from './item.js';
+import { ItemBuffer } from './item-buffer.js';
 import { Op } from './ops.js';
 import { Demand } from './receiver-demand.js';
 
@@ -45,9 +46,7 @@ export class Receiver {
   liveGetters = 0;
   readonly #host: ReceiverHost;
   readonly #moves: boolean;
-  readonly #buffer = new Deque<Item>();
-  // Items in the buffer that came with MOVED_TAG (a socket's sendBytes): returned, not dropped.
-  readonly #movedHere = new Set<Item>();
+  readonly #buffer: ItemBuffer;
   readonly #getters = new Deque<Wait>();
   readonly #tries = new Deque<Wait>();
   // What it asked for and has not received, and its read-ahead window (receiver-demand.ts).
@@ -61,6 +60,7 @@ export class Receiver {
   constructor(host: ReceiverHost, eager: boolean, moves: boolean) {
     this.#host = host;
     this.#moves = moves;
+    this.#buffer = new ItemBuffer(moves);
     this.#demand = new Demand(eager, (hard, soft) => host.send(Op.R_DEMAND, hard, soft));
   }
 
@@ -82,7 +82,6 @@ export class Receiver {
   get(w: Wait | null): Item | typeof EOF | undefined {
     const item = this.#buffer.shift();
     if (item !== undefined) {
-      if (this.#movedHere.size > 0) this.#movedHere.delete(item);
       this.#consume();
       // Half the window used: the next half is asked for now, see #refill.
       if (this.#demand.tookHere(this.#buffer.length) && this.#host.isOpen()) this.#refill();
@@ -188,8 +187,22 @@ export class Receiver {
       this.#handOut(g, item);
       return;
     }
-    this.#buffer.push(item);
-    if (moved) this.#movedHere.add(item);
+    this.#buffer.push(item, moved);
+    this.#host.ready();
+  }
+
+  /**
+   * `n` JSON values pushed in `epoch` with `tag` as one JSON array `text`: {@link data} for each, in
+   * order; with no get or try waiting, buffered as text and parsed when reached (item-buffer.ts).
+   */
+  dataRun(epoch: number, tag: number, text: string, n: number): void {
+    const waits = this.liveGetters > 0 || this.#tries.length > 0 || (tag & MOVED_TAG) !== 0;
+    if (waits || epoch !== this.#epoch || !this.#host.isOpen()) {
+      for (const value of JSON.parse(text) as unknown[]) this.data(epoch, tag, { value });
+      return;
+    }
+    for (let i = 0; i < n; i++) this.#demand.arrived(tag);
+    this.#buffer.pushRun(text, n);
     this.#host.ready();
   }
 
@@ -245,11 +258,7 @@ export class Receiver {
   /** Reports what was consumed, then returns moved items held here, in order; the home has the rest. */
   returnBuffered(): void {
     this.beforeFlush();
-    const items = this.#buffer.drain();
-    const socketMoved = this.#movedHere;
-    for (const item of items)
-      if (socketMoved.has(item) || wasMoved(item, this.#moves)) this.#host.send(Op.R_RETURN, 0, 0, item);
-    socketMoved.clear();
+    for (const item of this.#buffer.drainMoved()) this.#host.send(Op.R_RETURN, 0, 0, item);
   }
 
   // A give-back of `held` items from here is about to leave. An EOF that reaches us later was sent

@@ -101,6 +101,12 @@ export class RemoteHandle implements Handle {
       will = null; // the home took this copy: what it had for it comes over the link
       proto.frame(op, a, b, body);
     };
+    if (link instanceof PortLink) {
+      link.onDataRun = (epoch, tag, text, n) => {
+        will = null;
+        proto.dataRun(epoch, tag, text, n);
+      };
+    }
     link.onBatch = () => {
       proto.clock = performance.now();
     };
