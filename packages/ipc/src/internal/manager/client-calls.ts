@@ -54,10 +54,7 @@ export class PendingCalls {
       return;
     }
     if (tag === FAILED) p.reject(fromRecord(value as ErrorRecord));
-    else {
-      pipe.answered(p.holds, p.writes, value);
-      p.resolve(value);
-    }
+    else p.resolve(pipe.answered(p.holds, p.writes, value));
   }
 
   /** The connection died: every request rejects with `err`. */
