@@ -166,6 +166,17 @@ describe.each(['process', 'thread'] as const)('a leased manager Lock (%s)', (con
     ]);
   });
 
+  it('is given back by a pool worker at the end of its task', { timeout: 20_000 }, async () => {
+    const m = await manager();
+    const lock = m.Lock();
+    const pool = new core.Pool({ processes: 1, context });
+    cleanup.push(() => pool.terminate());
+    expect(await pool.apply(tasks.leaseAndReturn, [lock])).toBe(true);
+    // The worker is idle now (a thread worker's loop does not run between tasks).
+    expect(await lock.acquire({ timeout: 10_000 })).toBe(true);
+    await lock.release();
+  });
+
   it('lets another holder release it, as Python Lock does', { timeout: 20_000 }, async () => {
     const m = await manager();
     const lock = m.Lock();

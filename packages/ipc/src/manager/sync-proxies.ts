@@ -21,6 +21,12 @@ export type AcquireArg = AcquireOptions | null | undefined;
  * code 0, a pool worker retired after `maxTasksPerChild`) leaves a `Lock` held, as in Python, for
  * another thread or process to release; an `RLock`, which only its holder may release, is released
  * however its holder ended.
+ *
+ * A plain `Lock` that one thread or process takes again and again while nobody else asks for it is
+ * leased to it: its `acquire()`, `release()` and `locked()` then answer at once, without a message
+ * to the manager, until another thread or process asks for the lock, which first gets it back
+ * from the holder (one more round trip for that asker). A lease holder whose event loop is blocked
+ * (a long synchronous computation) delays the asker until its loop runs again.
  * @example
  * const manager = Manager();
  * const lock = manager.Lock();

@@ -163,10 +163,12 @@ export class ManagerClient implements IdleWaiter {
   }
 
   /**
-   * The worker flush hook (see exit-connect.ts): resolves once the manager has run every call this
-   * connection sent so far, or at once when each was answered or is a pipelined frame in the kernel.
+   * The worker flush hook (exit-connect.ts), after each task: gives every lease back; resolves once
+   * the manager ran every call sent so far (at once when each was answered or is in the kernel).
    */
   async flush(): Promise<void> {
+    // A pool worker's loop may stop until its next task: nobody could get a lease back meanwhile.
+    if (!this.#dead) this.leases.giveAllBack();
     const s = this.#socket;
     if (this.#dead || (this.#queued === null && this.#pending.size === 0 && s !== null && this.#out.idle))
       return;
