@@ -101,7 +101,7 @@ async function run(steps: Step[]): Promise<void> {
   const revokes: number[] = [];
   const lock = new ServedLock(false);
   lock.placed(ID, { revoke: (owner) => revokes.push(owner) });
-  const conns = new Map(OWNERS.map((o) => [o, new Conn(o, lock)]));
+  const conns = new Map<number, Conn>(OWNERS.map((o) => [o, new Conn(o, lock)]));
   // The model: whether the lock is held, and by whom (a plain Lock: any holder may release).
   let held = false;
   let by = 0;

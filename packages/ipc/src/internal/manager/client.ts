@@ -268,11 +268,11 @@ export class ManagerClient implements IdleWaiter {
   }
 
   #settle(seq: number, tag: number, buf: Buffer, start: number, end: number): void {
-    if (tag === LATE) {
-      this.#pipe.failedLate(seq, buf, start, end);
+    if (tag === LATE || tag === REVOKE) {
+      if (tag === LATE) this.#pipe.failedLate(seq, buf, start, end);
+      else this.leases.revoked(seq);
       return;
     }
-    if (tag === REVOKE) return this.leases.revoked(seq);
     const p = this.#pending.take(seq);
     if (!p) return;
     this.#hold.answered(p.idle);
