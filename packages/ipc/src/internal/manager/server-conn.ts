@@ -101,7 +101,8 @@ export class Conn {
       else this.#reply(seq, FAILED, error);
       return;
     }
-    const failed = this.late.size === 0 ? undefined : this.late.get(id);
+    // A lease given back always runs: the lock's other callers wait for it (served-lease.ts).
+    const failed = this.late.size === 0 || call[1] === LEASE_BACK ? undefined : this.late.get(id);
     if (failed !== undefined) {
       // Not run: its caller learns of the failed pipelined call first (a QUIET one leaves it for the next).
       if (tag !== QUIET) {
