@@ -1,5 +1,5 @@
 """Manager and connection cases: a manager Lock's acquire/release pairs and a manager dict's
-set/get pairs, made from a child process; the floor under them (two round trips on a bare
+set/get pairs, made from a child process (and the Lock's from two at once, taking it in turn); the floor under them (two round trips on a bare
 socket); small objects one way from a Client to a Listener.
 
 Manager cases time themselves in the child (a Pool of one process, so the proxy travels as a task
@@ -31,6 +31,33 @@ def case_lock(n, runs):
     with Manager() as manager, Pool(1) as pool:
         lock = manager.Lock()
         return {"samples": pool.apply(lock_pairs, (lock, n, runs, common.WARMUP))}
+
+
+def pairs_together(start, lock, n):
+    start.wait()
+    for _ in range(n):
+        lock.acquire()
+        lock.release()
+
+
+def case_contended(n, runs):
+    """Two pool children each make n pairs on one lock at once (a manager Barrier starts both):
+    all pairs per second, timed here."""
+    with Manager() as manager, Pool(2) as pool:
+        lock = manager.Lock()
+        start = manager.Barrier(2)
+
+        def both(count):
+            calls = [pool.apply_async(pairs_together, (start, lock, count)) for _ in range(2)]
+            for c in calls:
+                c.get()
+
+        both(20)  # warm: both children connect
+
+        def run():
+            both(n)
+
+        return {"samples": timed(runs, run, 2 * n)}
 
 
 def case_dict(n, runs):
@@ -104,4 +131,4 @@ def case_listener(n, runs):
 
 
 if __name__ == "__main__":
-    main({"lock": case_lock, "dict": case_dict, "floor": case_floor, "listener": case_listener})
+    main({"lock": case_lock, "contended": case_contended, "dict": case_dict, "floor": case_floor, "listener": case_listener})

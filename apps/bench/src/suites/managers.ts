@@ -2,8 +2,9 @@
  * Suite `managers` (issue 19): a manager `Lock`'s acquire/release pairs and a manager `dict`'s
  * set/get pairs, made from a child process, and small objects one way from a `Client` to a
  * `Listener` with an authkey, each against Python's `Manager().Lock()`, `Manager().dict()` and
- * `multiprocessing.connection` measured in the same run. The floor under a manager pair, two
- * round trips on a bare Unix socket, is measured in both languages too.
+ * `multiprocessing.connection` measured in the same run. The Lock's pairs are measured from two
+ * child processes at once too (contended: a lease goes back and forth). The floor under a manager
+ * pair, two round trips on a bare Unix socket, is measured in both languages too.
  *
  * The manager cases hand the proxy to a pool of one child process, which times its own loop and
  * returns the samples (Python: the same, `Pool(1).apply`). The Listener case times in the parent,
@@ -21,10 +22,14 @@ import type { Target } from '../targets.js';
 import type { BenchCase, Measurement } from '../types.js';
 
 const AUTHKEY = 'bench';
-type Which = 'lock' | 'dict' | 'floor' | 'listener';
+type Which = 'lock' | 'contended' | 'dict' | 'floor' | 'listener';
 
 const QUESTIONS: Record<Which, { title: string; unit: BenchCase['unit'] }> = {
   lock: { title: 'manager Lock acquire/release pairs from a child process', unit: 'pairs/s' },
+  contended: {
+    title: 'manager Lock acquire/release pairs, two child processes taking it in turn',
+    unit: 'pairs/s',
+  },
   dict: { title: 'manager dict set/get pairs from a child process', unit: 'pairs/s' },
   floor: { title: 'the floor: two bare socket round trips from a child process', unit: 'pairs/s' },
   listener: { title: 'Listener/Client small objects one way, with an authkey', unit: 'msgs/s' },
@@ -51,6 +56,7 @@ function base(which: Which, id: string, impl: string, kind: BenchCase['kind']) {
 
 /** Sizes: a pair is two round trips (to the manager), far dearer than a message one way. */
 function countOf(which: Which, smallMsgs: number): number {
+  if (which === 'contended') return Math.max(1000, smallMsgs / 40); // per child: long enough to overlap
   return which === 'listener' ? Math.max(1000, smallMsgs / 4) : Math.max(200, smallMsgs / 100);
 }
 
@@ -98,6 +104,39 @@ function mpManager(which: 'lock' | 'dict', roundTrip = false): BenchCase {
     },
   };
 }
+
+/**
+ * Two pool children each make `n` acquire/release pairs on one manager Lock at once, so they take
+ * it in turn (a lease, if one was granted, is handed back each time the other asks): all pairs
+ * per second, timed in the parent from sending both tasks to both answers.
+ */
+const mpContended: BenchCase = {
+  ...base('contended', 'multiproc', 'multiproc Manager Lock, 2 processes (process)', 'multiproc'),
+  unavailable: needs(['Manager', 'Pool', 'defineTasks']),
+  measure: async ({ runs, warmup, sizes }): Promise<Measurement> => {
+    const mp = await multiproc();
+    const tasks = await managerTasks();
+    const manager = await mp.Manager.start();
+    const pool = new mp.Pool({ processes: 2, context: 'process' });
+    try {
+      const lock = manager.Lock();
+      const start = manager.Barrier(2); // both loops start together, so they overlap
+      const both = (n: number) =>
+        Promise.all([0, 1].map(() => pool.apply(tasks.lockPairsTogether, [start, lock, n])));
+      await both(20); // warm: both children connect and compile their loop
+      const n = countOf('contended', sizes.smallMsgs);
+      const samples = await sampleRuns({ runs, warmup }, async () => {
+        const t0 = nowMs();
+        await both(n);
+        return perSecond(2 * n, nowMs() - t0);
+      });
+      return { samples };
+    } finally {
+      await pool.terminate();
+      await manager.shutdown();
+    }
+  },
+};
 
 /**
  * What any manager pair costs at least in Node: two round trips of a small frame between a child
@@ -165,6 +204,7 @@ const mpListener: BenchCase = {
 function python(which: Which): BenchCase {
   const impl = {
     lock: 'python Manager().Lock()',
+    contended: 'python Manager().Lock(), 2 processes',
     dict: 'python Manager().dict()',
     floor: 'python bare Unix socket (blocking recv)',
     listener: 'python connection.Listener/Client',
@@ -183,6 +223,8 @@ export function managerCases(): BenchCase[] {
     mpManager('lock'),
     mpManager('lock', true),
     python('lock'),
+    mpContended,
+    python('contended'),
     mpManager('dict'),
     mpManager('dict', true),
     python('dict'),

@@ -102,8 +102,8 @@ class DeferredCalls {
   constructor(ready: Promise<{ client: ManagerClient; id: number }>) {
     this.#ready = ready;
   }
-  request(_id: number, method: string, args: unknown[], holds = false, unbounded = false): Promise<unknown> {
-    return this.#ready.then(({ client, id }) => client.request(id, method, args, holds, unbounded));
+  request(_id: number, method: string, args: unknown[], holds = false, unbounded = false, tag?: number) {
+    return this.#ready.then(({ client, id }) => client.request(id, method, args, holds, unbounded, tag));
   }
   write(_id: number, method: string, args: unknown[]): Promise<unknown> {
     return this.#ready.then(({ client, id }) => client.write(id, method, args));

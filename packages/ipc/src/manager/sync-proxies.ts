@@ -5,6 +5,7 @@
  * ones that are synchronous there return a Promise here (they cross to the manager).
  */
 import type { AcquireOptions, Timeout } from '@multiproc/shared';
+import { acquireLock, isLocked } from '../internal/manager/client-lease.js';
 import { checkNotifyCount, checkReleaseCount } from '../internal/manager/counts.js';
 import { proxyRef } from '../internal/manager/server.js';
 import { wireTimeout } from '../internal/manager/wire.js';
@@ -20,6 +21,12 @@ export type AcquireArg = AcquireOptions | null | undefined;
  * code 0, a pool worker retired after `maxTasksPerChild`) leaves a `Lock` held, as in Python, for
  * another thread or process to release; an `RLock`, which only its holder may release, is released
  * however its holder ended.
+ *
+ * A plain `Lock` that one thread or process takes again and again while nobody else asks for it is
+ * leased to it: its `acquire()`, `release()` and `locked()` then answer at once, without a message
+ * to the manager, until another thread or process asks for the lock, which first gets it back
+ * from the holder (one more round trip for that asker). A lease holder whose event loop is blocked
+ * (a long synchronous computation) delays the asker until its loop runs again.
  * @example
  * const manager = Manager();
  * const lock = manager.Lock();
@@ -37,14 +44,20 @@ export class LockProxy extends BaseProxy {
    *   nothing else left to do (a deadlock Python would block in forever).
    * @throws {ManagerClosedError} when the manager is gone.
    */
-  async acquire(timeout?: AcquireArg): Promise<boolean> {
-    const ms = wireTimeout(timeout, `${this.typeid}.acquire()`, 'acquire');
-    return this.client().request(this[proxyRef].id, 'acquire', [ms], true, ms < 0) as Promise<boolean>;
+  acquire(timeout?: AcquireArg): Promise<boolean> {
+    let ms: number;
+    try {
+      ms = wireTimeout(timeout, `${this.typeid}.acquire()`, 'acquire');
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    // Not async: a leased lock's acquire is settled at once (client-lease.ts).
+    return acquireLock(this.client(), this[proxyRef].id, ms, this.typeid === 'Lock', ms < 0);
   }
 
   /** Acquires the lock if it is free now; resolves to whether it did. */
   tryAcquire(): Promise<boolean> {
-    return this.client().request(this[proxyRef].id, 'acquire', [0], true) as Promise<boolean>;
+    return acquireLock(this.client(), this[proxyRef].id, 0, this.typeid === 'Lock', false);
   }
 
   /**
@@ -64,7 +77,7 @@ export class LockProxy extends BaseProxy {
 
   /** Whether anyone holds the lock. Python: `locked()`. */
   locked(): Promise<boolean> {
-    return this.callMethod('locked') as Promise<boolean>;
+    return isLocked(this.client(), this[proxyRef].id);
   }
 
   /**

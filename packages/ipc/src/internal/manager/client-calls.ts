@@ -57,8 +57,8 @@ export class PendingCalls {
     // The caller sees the answer after any line a child printed before the call it answers.
     if (tag === FAILED) resolveAfterOutput(() => p.reject(fromRecord(value as ErrorRecord)));
     else {
-      pipe.answered(p.holds, p.writes, value);
-      resolveAfterOutput(() => p.resolve(value));
+      const answer = pipe.answered(p.holds, p.writes, value);
+      resolveAfterOutput(() => p.resolve(answer));
     }
   }
 

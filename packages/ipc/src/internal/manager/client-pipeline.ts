@@ -23,7 +23,9 @@
  * what the kernel had not taken is written at exit, in order (client-out.ts), and the manager reads
  * it before it sees the end of the socket.
  */
+import { Leases } from './client-lease.js';
 import { warnLate } from './client-warnings.js';
+import { LEASED } from './rpc.js';
 
 /** One connection's pipelining state. */
 export class Pipelining {
@@ -34,6 +36,8 @@ export class Pipelining {
   // Pipelined frames sent, and how many of them a later answer showed read.
   #quietSent = 0;
   #quietRead = 0;
+  /** The Locks leased to this connection (client-lease.ts). */
+  readonly leases = new Leases();
 
   /** Pipelined frames sent so far: the answer of a request sent now shows them read. */
   get sent(): number {
@@ -62,6 +66,11 @@ export class Pipelining {
     else this.#held.set(id, n - 1);
   }
 
+  /** A leased lock held here becomes an ordinary hold (its lease was given back). */
+  addHold(id: number): void {
+    this.#held.set(id, (this.#held.get(id) ?? 0) + 1);
+  }
+
   /** A pipelined frame is sent. */
   sentOne(): void {
     this.#quietSent++;
@@ -74,11 +83,17 @@ export class Pipelining {
 
   /**
    * A request succeeded with `value`: an acquire of object `holds` answered true counts as held, a
-   * WRITE of object `writes` registers this connection as its writer (-1: neither).
+   * WRITE of object `writes` registers this connection as its writer (-1: neither); an acquire
+   * answered LEASED holds a lease. Returns the value the caller gets (LEASED is true to it).
    */
-  answered(holds: number, writes: number, value: unknown): void {
-    if (holds >= 0 && value === true) this.#held.set(holds, (this.#held.get(holds) ?? 0) + 1);
+  answered(holds: number, writes: number, value: unknown): unknown {
+    if (holds >= 0 && value === LEASED) {
+      this.leases.grant(holds);
+      return true;
+    }
+    if (holds >= 0 && value === true) this.addHold(holds);
     if (writes >= 0) this.#writer.add(writes);
+    return value;
   }
 
   /**
@@ -96,5 +111,6 @@ export class Pipelining {
   clear(): void {
     this.#held.clear();
     this.#writer.clear();
+    this.leases.clear();
   }
 }

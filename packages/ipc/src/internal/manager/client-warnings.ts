@@ -4,6 +4,7 @@
  * and a line on stderr at exit (no warning can be printed then) for calls it could not deliver.
  */
 import { writeSync } from 'node:fs';
+import { AuthenticationError, ManagerClosedError } from '../../errors.js';
 import type { Address } from '../net/endpoint.js';
 import { decodeAnswer } from './rpc-read.js';
 import type { ErrorRecord } from './wire.js';
@@ -36,5 +37,15 @@ export function warnUndelivered(what: string, address: Address): void {
     2,
     `multiproc: ${what} made right before exit could not be delivered to the manager at ` +
       `${JSON.stringify(address)}: await a proxy call before ending, so its connection is made.\n`,
+  );
+}
+
+/** The error of every call of a connection that died of `cause` (a wrong authkey stays itself). */
+export function managerGone(address: Address, cause: unknown): Error {
+  if (cause instanceof AuthenticationError) return cause;
+  return new ManagerClosedError(
+    `The manager at ${JSON.stringify(address)} is gone (shut down, or its program ended): ` +
+      'its proxies no longer work. Keep the manager running while its proxies are in use.',
+    { cause },
   );
 }

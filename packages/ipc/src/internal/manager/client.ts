@@ -6,20 +6,20 @@
  * never keeps its program alive. An unbounded wait sent to a manager this thread serves holds
  * nothing: stuck.ts decides whether another party could still answer it, or ends it.
  * Pipelined calls (tag QUIET: a held lock's release, a registered writer's write) save a round
- * trip; client-pipeline.ts keeps what decides and reports them. Calls nobody awaits are still
- * applied before a worker's task result or end is reported: `flush()`/`flushSync()`, exit-connect.ts.
+ * trip (client-pipeline.ts); calls nobody awaits are applied before a worker's task result or end
+ * is reported (exit-connect.ts). A leased Lock's pairs cost no frame (client-lease.ts).
  */
 import type net from 'node:net';
-import { AuthenticationError, ManagerClosedError } from '../../errors.js';
 import { handleSocketFrames } from '../link/output-order.js';
 import { type Address, connectManagerSocket, netAddress, openSocket } from '../net/endpoint.js';
 import type { Feed, ManagerHello } from '../net/handshake.js';
 import { trackRemote, untrackRemote } from '../runtime/exit.js';
 import { PendingCalls } from './client-calls.js';
 import { LoopHold } from './client-hold.js';
+import { LeaseCalls } from './client-lease.js';
 import { ClientOut } from './client-out.js';
 import { Pipelining } from './client-pipeline.js';
-import { warnBroken, warnUndelivered } from './client-warnings.js';
+import { managerGone, warnBroken, warnUndelivered } from './client-warnings.js';
 import { deliverAtExit } from './exit-connect.js';
 import { FrameSplitter } from './frame-io.js';
 import {
@@ -28,6 +28,7 @@ import {
   LATE,
   QUIET,
   REQUEST,
+  REVOKE,
   requestFrame,
   SYNC,
   TASKS_FROM,
@@ -56,6 +57,12 @@ export class ManagerClient implements IdleWaiter {
   #dead: Error | null = null;
   // What this connection holds and writes, and its pipelined frames (client-pipeline.ts).
   readonly #pipe = new Pipelining();
+  /** Calls of the Locks leased to this connection, answered here (client-lease.ts). */
+  readonly leases = new LeaseCalls(
+    () => this.#dead,
+    this.#pipe,
+    (n) => void this.#sendQuiet(n),
+  );
   // Whether ENDS_NORMALLY was sent (endsNormally()).
   #endsSent = false;
   // The server instance of the proxies using it, and the one that answered. Another one (a manager
@@ -109,9 +116,10 @@ export class ManagerClient implements IdleWaiter {
    * Calls `method` of object `id`; resolves to its answer. With `holds` (a lock's or semaphore's
    * acquire), an answer true counts the object as held by this connection. With `unbounded` (a
    * wait without a timeout), a manager this thread serves does not hold the loop for it (stuck.ts).
+   * `tag` LEASE: a Lock's acquire that accepts a lease (client-lease.ts).
    */
-  request(id: number, method: string, args: unknown[], holds = false, unbounded = false): Promise<unknown> {
-    return this.#send(id, method, args, REQUEST, holds ? id : -1, -1, unbounded);
+  request(id: number, method: string, args: unknown[], holds = false, unbounded = false, tag = REQUEST) {
+    return this.#send(id, method, args, tag, holds ? id : -1, -1, unbounded);
   }
 
   /** stuck.ts ends `n` idle waits: their answers are on the way, so the socket holds the loop. */
@@ -126,10 +134,7 @@ export class ManagerClient implements IdleWaiter {
    * else a round trip that registers it. An argument that cannot be sent rejects this call.
    */
   write(id: number, method: string, args: unknown[]): Promise<unknown> {
-    const s = this.#socket;
-    if (!this.#pipe.isWriter(id) || s === null || this.#queued !== null || this.#dead) {
-      return this.#send(id, method, args, WRITE, -1, id);
-    }
+    if (!this.#pipe.isWriter(id) || !this.#open()) return this.#send(id, method, args, WRITE, -1, id);
     let n: number;
     try {
       n = requestFrame(0, id, method, args, QUIET);
@@ -145,24 +150,25 @@ export class ManagerClient implements IdleWaiter {
    * that reports a `LockError` on this call.
    */
   release(id: number, n = 1): Promise<unknown> {
-    const s = this.#socket;
+    const local = n === 1 ? this.leases.release(id) : null;
+    if (local !== null) return local;
     if (n !== 1) {
       // A semaphore's release(n): a round trip (it may fail: a BoundedSemaphore past its bound).
       for (let i = 0; i < n && this.#pipe.holds(id); i++) this.#pipe.dropHold(id);
       return this.request(id, 'release', [n]);
     }
-    if (!this.#pipe.holds(id) || s === null || this.#queued !== null || this.#dead) {
-      return this.request(id, 'release', []);
-    }
+    if (!this.#pipe.holds(id) || !this.#open()) return this.request(id, 'release', []);
     this.#pipe.dropHold(id);
     return this.#sendQuiet(requestFrame(0, id, 'release', [], QUIET));
   }
 
   /**
-   * The worker flush hook (see exit-connect.ts): resolves once the manager has run every call this
-   * connection sent so far, or at once when each was answered or is a pipelined frame in the kernel.
+   * The worker flush hook (exit-connect.ts), after each task: gives every lease back; resolves once
+   * the manager ran every call sent so far (at once when each was answered or is in the kernel).
    */
   async flush(): Promise<void> {
+    // A pool worker's loop may stop until its next task: nobody could get a lease back meanwhile.
+    if (!this.#dead) this.leases.giveAllBack();
     const s = this.#socket;
     if (this.#dead || (this.#queued === null && this.#pending.size === 0 && s !== null && this.#out.idle))
       return;
@@ -198,30 +204,25 @@ export class ManagerClient implements IdleWaiter {
   endsNormally(): void {
     if (this.#dead || this.#endsSent || this.#queued?.length === 0) return;
     this.#endsSent = true;
+    // Leases first, so the manager knows what this realm holds when it ends (client-lease.ts).
+    this.leases.giveAllBack();
     const n = requestFrame(0, 0, ENDS_NORMALLY, [], QUIET);
     if (this.#queued !== null) this.#queued.push(copyFrame(n));
     else void this.#sendQuiet(n);
   }
 
-  #send(
-    id: number,
-    method: string,
-    args: unknown[],
-    tag: number,
-    holds: number,
-    writes: number,
-    unbounded = false,
-  ): Promise<unknown> {
+  // `holds`, `writes`: see PendingCalls.add (client-calls.ts); `wait`: an unbounded wait (request()).
+  #send(id: number, name: string, args: unknown[], tag: number, holds: number, writes: number, wait = false) {
     if (this.#dead) return Promise.reject(this.#dead);
     const seq = (this.#seq = (this.#seq + 1) >>> 0);
     let n: number;
     try {
-      n = requestFrame(seq, id, method, args, tag);
+      n = requestFrame(seq, id, name, args, tag);
     } catch (err) {
       return Promise.reject(err); // an argument that cannot be sent: this call fails, not the rest
     }
     const quietBefore = this.#pipe.sent;
-    const idle = unbounded && isHosted(this.key);
+    const idle = wait && isHosted(this.key);
     const p = this.#pending.add(seq, holds, writes, quietBefore, idle);
     this.#hold.waiting(idle);
     if (idle) watchIdleWaits(this);
@@ -229,6 +230,11 @@ export class ManagerClient implements IdleWaiter {
     if (this.#queued !== null) this.#queued.push(copyFrame(n));
     else void this.#out.send(n);
     return p;
+  }
+
+  // Whether a pipelined frame can be written now: connected, authenticated, alive.
+  #open(): boolean {
+    return this.#socket !== null && this.#queued === null && this.#dead === null;
   }
 
   // Writes the pipelined frame just encoded (`n` bytes); settled once it is in the kernel (at
@@ -262,8 +268,9 @@ export class ManagerClient implements IdleWaiter {
   }
 
   #settle(seq: number, tag: number, buf: Buffer, start: number, end: number): void {
-    if (tag === LATE) {
-      this.#pipe.failedLate(seq, buf, start, end);
+    if (tag === LATE || tag === REVOKE) {
+      if (tag === LATE) this.#pipe.failedLate(seq, buf, start, end);
+      else this.leases.revoked(seq);
       return;
     }
     const p = this.#pending.take(seq);
@@ -281,14 +288,7 @@ export class ManagerClient implements IdleWaiter {
     if (this.#dead) return;
     this.#forget();
     untrackRemote(this);
-    const err =
-      cause instanceof AuthenticationError
-        ? cause
-        : new ManagerClosedError(
-            `The manager at ${JSON.stringify(this.#address)} is gone (shut down, or its program ended): ` +
-              'its proxies no longer work. Keep the manager running while its proxies are in use.',
-            { cause },
-          );
+    const err = managerGone(this.#address, cause);
     this.#dead = err;
     this.#socket?.destroy();
     this.#out.closed();

@@ -36,6 +36,20 @@ export const QUIET = 3;
 export const LATE = 4;
 /** A request (answered) that registers its connection as a pipelining writer of its object. */
 export const WRITE = 5;
+/**
+ * A Lock's acquire (answered) that accepts a lease (client-lease.ts): the answer {@link LEASED}
+ * says the lock is held here and leased to this connection.
+ */
+export const LEASE = 6;
+/** The manager asks for a Lock's lease back (no answer; its seq field is the object id). */
+export const REVOKE = 7;
+/** A LEASE acquire's answer: true, and the lock stays leased to this connection after its release. */
+export const LEASED = 2;
+/**
+ * The method (sent QUIET, never by a proxy's `callMethod`) that gives a Lock's lease back, with
+ * one argument: whether this connection holds the lock now (it then stays held, as an ordinary hold).
+ */
+export const LEASE_BACK = 'leaseBack';
 /** The manager method (object id 0) that answers once every earlier frame of its connection ran. */
 export const SYNC = 'sync';
 /**

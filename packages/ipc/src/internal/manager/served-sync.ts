@@ -11,6 +11,8 @@
 
 import { LockError } from '@multiproc/shared';
 import { checkReleaseCount } from './counts.js';
+import { LEASED } from './rpc.js';
+import { LeaseBook, type LeaseHome } from './served-lease.js';
 import { afterPoll, neverEnds, type Owner, WaitList, type WireTimeout } from './wait-list.js';
 
 /** An object the manager serves: methods called by name for an owner. */
@@ -22,7 +24,17 @@ export interface Served {
   abandonWaits?(): number;
   /** Fields its proxies' references carry (a Barrier's default timeout). */
   readonly refFields?: Record<string, unknown>;
+  /** It is served as object `id` of `home` (a Lock's lease revokes through it). */
+  placed?(id: number, home: LeaseHome): void;
+  /** `owner` gives a Lock's lease back (a QUIET LEASE_BACK); `held`: it holds the lock now. */
+  leaseBack?(owner: Owner, held: boolean): void;
 }
+
+/**
+ * Added by a connection to the arguments of an acquire of tag LEASE (a symbol, so no frame can
+ * carry it): the lock may be leased to the caller (served-lease.ts).
+ */
+export const MAY_LEASE: unique symbol = Symbol('multiproc.mayLease');
 
 /** Calls `obj[method](owner, ...args)` if `method` is one of `allowed`. */
 export function dispatch(
@@ -43,6 +55,8 @@ export class ServedLock implements Served {
   owner: Owner | null = null;
   count = 0;
   readonly #waiters = new WaitList<boolean>();
+  // A plain Lock's lease (served-lease.ts): while one is out, `count` is 1 and `owner` the holder.
+  readonly #lease = new LeaseBook();
 
   constructor(reentrant: boolean) {
     this.reentrant = reentrant;
@@ -52,11 +66,21 @@ export class ServedLock implements Served {
     return dispatch(this, LOCK_METHODS, method, owner, args);
   }
 
-  acquire(owner: Owner, timeoutMs: WireTimeout): boolean | Promise<boolean> {
+  placed(id: number, home: LeaseHome): void {
+    if (!this.reentrant) this.#lease.placed(id, home);
+  }
+
+  /** Answers true, false, or LEASED (true, and leased to `owner`: only with {@link MAY_LEASE}). */
+  acquire(owner: Owner, timeoutMs: WireTimeout, mayLease?: unknown): boolean | number | Promise<boolean> {
+    if (this.#lease.holder !== null) {
+      const since = Date.now();
+      const left = () => (timeoutMs < 0 ? -1 : Math.max(0, timeoutMs - (Date.now() - since)));
+      return this.#lease.defer(owner, () => this.acquire(owner, left()) as boolean | Promise<boolean>);
+    }
     if (this.count === 0) {
       this.owner = owner;
       this.count = 1;
-      return true;
+      return this.#lease.granted(owner, mayLease === MAY_LEASE) ? LEASED : true;
     }
     if (this.reentrant && this.owner === owner) {
       this.count++;
@@ -65,7 +89,8 @@ export class ServedLock implements Served {
     return this.#waiters.wait(owner, timeoutMs, () => false); // 0: see afterPoll
   }
 
-  release(owner: Owner): void {
+  release(owner: Owner): void | Promise<void> {
+    if (this.#lease.holder !== null) return this.#lease.defer(owner, () => this.release(owner));
     if (this.count === 0)
       throw new LockError(`Cannot release an unlocked ${this.reentrant ? 'RLock' : 'Lock'}.`);
     if (this.reentrant && this.owner !== owner) {
@@ -74,8 +99,28 @@ export class ServedLock implements Served {
     if (--this.count === 0) this.#handOver();
   }
 
-  locked(_owner: Owner): boolean | Promise<boolean> {
+  locked(owner: Owner): boolean | Promise<boolean> {
+    if (this.#lease.holder !== null) return this.#lease.defer(owner, () => this.locked(owner));
     return this.count === 0 ? false : afterPoll(() => this.count > 0); // held: see afterPoll
+  }
+
+  leaseBack(owner: Owner, held: boolean): void {
+    if (!this.#lease.back(owner)) return; // stale: it was taken back already (its connection ended)
+    if (!held) {
+      this.count = 0;
+      this.#handOver();
+    }
+    this.#lease.drain();
+  }
+
+  /** A Condition uses this lock: it is never leased again (one out is asked back). */
+  stopLeasing(): void {
+    this.#lease.stopLeasing();
+  }
+
+  /** Runs `call` (a Condition's method) at once, or once a lease out is back. */
+  unleased(owner: Owner, call: () => unknown): unknown {
+    return this.#lease.holder === null ? call() : this.#lease.defer(owner, call);
   }
 
   /** Releases the lock fully and returns the recursion count (Condition.wait). */
@@ -96,6 +141,14 @@ export class ServedLock implements Served {
 
   ownerGone(owner: Owner, endedNormally: boolean): void {
     this.#waiters.dropOwner(owner);
+    this.#lease.dropOwner(owner);
+    if (this.#lease.back(owner)) {
+      // A lease its connection did not give back (a normal end gives it back first): held or not, released.
+      this.count = 0;
+      this.#handOver();
+      this.#lease.drain();
+      return;
+    }
     // A plain Lock has no owner in Python: one that ended normally leaves it held for another to release.
     if (endedNormally && !this.reentrant) return;
     if (this.count > 0 && this.owner === owner) {
@@ -113,6 +166,7 @@ export class ServedLock implements Served {
     }
     this.owner = next;
     this.count = 1;
+    this.#lease.granted(next, false);
     this.#waiters.wake(true);
   }
 }

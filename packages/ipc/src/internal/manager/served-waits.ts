@@ -58,18 +58,19 @@ export class ServedCondition implements Served {
 
   constructor(lock: ServedLock | undefined) {
     this.lock = lock ?? new ServedLock(true); // Python: Condition() makes an RLock
+    this.lock.stopLeasing(); // its state is read here directly (isOwnedBy, releaseAll)
   }
 
   invoke(method: string, args: unknown[], owner: Owner): unknown {
-    return dispatch(this, CONDITION_METHODS, method, owner, args);
+    return this.lock.unleased(owner, () => dispatch(this, CONDITION_METHODS, method, owner, args));
   }
 
-  acquire(owner: Owner, timeoutMs: WireTimeout): boolean | Promise<boolean> {
+  acquire(owner: Owner, timeoutMs: WireTimeout): boolean | number | Promise<boolean> {
     return this.lock.acquire(owner, timeoutMs);
   }
 
-  release(owner: Owner): void {
-    this.lock.release(owner);
+  release(owner: Owner): void | Promise<void> {
+    return this.lock.release(owner);
   }
 
   async wait(owner: Owner, timeoutMs: WireTimeout): Promise<boolean> {

@@ -6,9 +6,22 @@
  */
 import type net from 'node:net';
 import { sendFrame } from './frame-io.js';
-import { answerFrame, ENDS_NORMALLY, FAILED, LATE, OK, QUIET, REQUEST, TASKS_FROM, WRITE } from './rpc.js';
+import {
+  answerFrame,
+  ENDS_NORMALLY,
+  FAILED,
+  LATE,
+  LEASE,
+  LEASE_BACK,
+  OK,
+  QUIET,
+  REQUEST,
+  REVOKE,
+  TASKS_FROM,
+  WRITE,
+} from './rpc.js';
 import { decodeRequest, requestMethod } from './rpc-read.js';
-import type { Served } from './served-sync.js';
+import { MAY_LEASE, type Served } from './served-sync.js';
 import { afterPoll, type Owner } from './wait-list.js';
 import { type ErrorRecord, type Request, toRecord } from './wire.js';
 import type { Writers } from './writers.js';
@@ -60,7 +73,7 @@ export class Conn {
     let call: Request | null = null;
     let error: ErrorRecord | null = null;
     try {
-      if (tag !== REQUEST && tag !== QUIET && tag !== WRITE)
+      if (tag !== REQUEST && tag !== QUIET && tag !== WRITE && tag !== LEASE)
         throw new TypeError('Malformed manager request.');
       call = decodeRequest(buf, start, end);
     } catch (err) {
@@ -88,7 +101,8 @@ export class Conn {
       else this.#reply(seq, FAILED, error);
       return;
     }
-    const failed = this.late.size === 0 ? undefined : this.late.get(id);
+    // A lease given back always runs: the lock's other callers wait for it (served-lease.ts).
+    const failed = this.late.size === 0 || call[1] === LEASE_BACK ? undefined : this.late.get(id);
     if (failed !== undefined) {
       // Not run: its caller learns of the failed pipelined call first (a QUIET one leaves it for the next).
       if (tag !== QUIET) {
@@ -103,7 +117,13 @@ export class Conn {
       return;
     }
     if (tag === WRITE) this.#server.writers.add(id, this.owner);
+    else if (tag === LEASE) call[2].push(MAY_LEASE); // a symbol: no frame can carry it
     this.#handle(seq, call);
+  }
+
+  /** Asks this connection for the lease of Lock `id` back (served-lease.ts). */
+  revoke(id: number): void {
+    this.#reply(id, REVOKE, undefined);
   }
 
   #handle(seq: number, [id, method, args]: Request): void {
@@ -137,7 +157,11 @@ export class Conn {
     }
     let r: unknown;
     try {
-      r = this.#server.object(id).invoke(method, args, this.owner);
+      const obj = this.#server.object(id);
+      r =
+        method === LEASE_BACK
+          ? obj.leaseBack?.(this.owner, args[0] === true)
+          : obj.invoke(method, args, this.owner);
     } catch (err) {
       this.#failLate(id, method, toRecord(err));
       return;

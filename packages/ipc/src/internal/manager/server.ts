@@ -14,6 +14,7 @@ import type { Address } from '../net/endpoint.js';
 import { type Feed, MANAGER_HELLO, type ManagerHello } from '../net/handshake.js';
 import { FrameSplitter } from './frame-io.js';
 import { SYNC } from './rpc.js';
+import type { LeaseHome } from './served-lease.js';
 import type { Served } from './served-sync.js';
 import { Conn, type ConnServer } from './server-conn.js';
 import { type HostedServer, hostServer, managerKey, unhostServer } from './stuck.js';
@@ -37,6 +38,11 @@ export class ManagerServer implements HostedServer {
   // Connections of pool workers whose tasks come from this thread (TASKS_FROM).
   readonly #workersOfHere = new Set<net.Socket>();
   readonly #writers = new Writers();
+  // Live connections by owner, for a Lock's lease revoke (served-lease.ts).
+  readonly #conns = new Map<number, Conn>();
+  readonly #leaseHome: LeaseHome = {
+    revoke: (owner, id) => this.#conns.get(owner)?.revoke(id),
+  };
   #nextId = 1;
   #nextOwner = 1;
   #closed = false;
@@ -99,6 +105,7 @@ export class ManagerServer implements HostedServer {
     const id = this.#nextId++;
     const served = make(args, this);
     this.#objects.set(id, served);
+    served.placed?.(id, this.#leaseHome);
     const ref = { address: this.address, authkey: this.authkey, id, typeid, server: this.instance };
     return { ...ref, ...served.refFields, ...(make.auto ? { auto: true } : {}) };
   }
@@ -141,6 +148,7 @@ export class ManagerServer implements HostedServer {
     this.listener.close();
     for (const socket of this.#sockets) socket.destroy();
     this.#sockets.clear();
+    this.#conns.clear();
     this.#objects.clear();
     this.#writers.clear();
   }
@@ -153,6 +161,7 @@ export class ManagerServer implements HostedServer {
     }
     const conn = new Conn(socket, this.#nextOwner++, this.#forConns);
     this.#sockets.add(socket);
+    this.#conns.set(conn.owner, conn);
     const splitter = new FrameSplitter((seq, tag, buf, start, end) =>
       conn.onFrame(seq, tag, buf, start, end),
     );
@@ -173,6 +182,7 @@ export class ManagerServer implements HostedServer {
       this.#sockets.delete(socket);
       this.#workersOfHere.delete(socket);
       conn.gone = () => {
+        this.#conns.delete(conn.owner);
         this.#writers.dropOwner(conn.owner);
         if (!this.#closed)
           for (const obj of this.#objects.values()) obj.ownerGone?.(conn.owner, conn.endsNormally);
