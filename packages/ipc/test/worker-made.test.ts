@@ -40,11 +40,7 @@ async function drainQueue(q: Queue<number>, first: number[] = []): Promise<numbe
 }
 
 describe.each<Context>(['thread', 'process'])('a pipe and a queue made in a worker (%s)', (context) => {
-  // 'return' is left out here: a parent copy of the pipe connecting while the worker's event loop
-  // drains by itself still loses the pipe's values now and then under load (2 of 6 runs of this
-  // file with a CPU hog, never with throw or exit, nor when the parent reads afterwards); the
-  // cause is not found yet (packages/ipc/DESIGN.md, "A home that ends").
-  it.each(['throw', 'exit'])(
+  it.each(['return', 'throw', 'exit'])(
     'what the worker sent and put before it ended (%s) arrives in order while the parent reads, then EOFError',
     async (how) => {
       const back = new Queue<[Connection<number>, Queue<number>]>();

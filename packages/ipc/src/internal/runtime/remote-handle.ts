@@ -19,7 +19,7 @@ import type { GetResult, Handle, HandleData, HandleKeeper, PutResult } from './h
 import { encodeCopy, keptCopy } from './remote-copies.js';
 import { CopySync, settleWait } from './remote-sync.js';
 import { STUCK, Waiter } from './waiter.js';
-import { hasWill, readWill, willPath } from './will.js';
+import { hasWill, readWill, removeWill, willPath } from './will.js';
 
 export interface RemoteOptions {
   readonly maxsize: number;
@@ -92,13 +92,17 @@ export class RemoteHandle implements Handle {
     const proto = this.#proto;
     if (!port) link.send(Op.R_HELLO, data.id, data.end, data.token ?? '');
     if (here) this.#syncHere();
-    // A copy dialling its home's broker: if the home ends before taking it, it leaves what this
-    // copy would have been sent in a will (will.ts).
-    let will =
+    // A copy dialling its home's broker: if the home ends before taking it, or before this side
+    // saw its connection complete, it leaves what this copy would have been sent in a will
+    // (will.ts; home-runtime.ts, flushSync).
+    const will =
       link instanceof SocketLink && !opts.socket && data.token ? willPath(data.path, data.token) : null;
-    if (will) (link as SocketLink).giveUp = () => hasWill(will!);
+    if (will) (link as SocketLink).giveUp = () => hasWill(will);
+    let heard = false;
+    let heir = false;
     link.onFrame = (op, a, b, body) => {
-      will = null; // the home took this copy: what it had for it comes over the link
+      heard = true; // what the home had for this copy comes over the link
+      if (op === Op.H_HEIR) heir = true;
       proto.frame(op, a, b, body);
     };
     link.onBatch = () => {
@@ -106,7 +110,8 @@ export class RemoteHandle implements Handle {
     };
     link.beforeFlush = () => proto.beforeFlush();
     link.onClose = () => {
-      if (will) readWill(will, (op, a, b, body) => proto.frame(op, a, b, body));
+      if (will && !heard) readWill(will, (op, a, b, body) => proto.frame(op, a, b, body));
+      else if (will && heir) removeWill(will); // its link delivered the same frames
       untrackRemote(this);
       proto.linkClosed();
       this.#onGone?.();
