@@ -86,6 +86,36 @@ describe.each<Context>(['thread', 'process'])('a pipe and a queue made in a work
     },
   );
 
+  // Python's items in a killed child's queue are gone too (they sit in its feeder or pipe); here
+  // the parent is told so, at once, rather than waiting or seeing a plain end.
+  it.each(['kill', 'terminate'])(
+    'a get on a queue whose creating worker was stopped (%s) rejects with EOFError saying its items are lost',
+    async (how) => {
+      const back = new Queue<[Connection<number>, Queue<number>]>();
+      const [gate] = Pipe<string>({ duplex: false }); // never sent on: the worker waits until stopped
+      const p = startProcess(context, tasks.makeSendAndEnd, [back, 'return', gate]);
+      const [, q] = await back.get({ timeout: 20_000 });
+      expect(await q.get({ timeout: 20_000 })).toBe(0);
+      if (how === 'kill') p.kill();
+      else await p.terminate();
+      let err: unknown;
+      for (;;) {
+        try {
+          await q.get({ timeout: 20_000 }); // what was pushed here before the end is still served
+        } catch (e) {
+          err = e;
+          break;
+        }
+      }
+      expect(err).toBeInstanceOf(EOFError);
+      expect((err as EOFError).code).toBe('MP_EOF');
+      expect((err as Error).message).toMatch(/lost/);
+      await p.join();
+      gate.close();
+      back.close();
+    },
+  );
+
   it.each([{}, { maxTasksPerChild: 1 }])(
     'a queue a pool task made and returned keeps its items when its worker is replaced (%o)',
     async (options) => {

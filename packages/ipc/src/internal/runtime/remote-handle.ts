@@ -110,7 +110,9 @@ export class RemoteHandle implements Handle {
     };
     link.beforeFlush = () => proto.beforeFlush();
     link.onClose = () => {
-      if (will && !heard) readWill(will, (op, a, b, body) => proto.frame(op, a, b, body));
+      // What a will holds is the home's bequest, as H_HEIR says over a link.
+      if (will && !heard && readWill(will, (op, a, b, body) => proto.frame(op, a, b, body)))
+        proto.frame(Op.H_HEIR, 0, 0, undefined as never);
       else if (will && heir) removeWill(will); // its link delivered the same frames
       untrackRemote(this);
       proto.linkClosed();
@@ -193,6 +195,10 @@ export class RemoteHandle implements Handle {
 
   getNowait(): Item | typeof EOF | undefined {
     return this.#sync.getNowait(this.#proto);
+  }
+
+  homeLost(): boolean {
+    return this.#proto.homeLost;
   }
 
   ready(): boolean {
