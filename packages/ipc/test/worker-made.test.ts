@@ -92,7 +92,8 @@ describe.each<Context>(['thread', 'process'])('a pipe and a queue made in a work
     'a get on a queue whose creating worker was stopped (%s) rejects with EOFError saying its items are lost',
     async (how) => {
       const back = new Queue<[Connection<number>, Queue<number>]>();
-      const [gate] = Pipe<string>({ duplex: false }); // never sent on: the worker waits until stopped
+      // Nothing is sent on `go`: the worker waits until stopped (`go` must stay open meanwhile).
+      const [gate, go] = Pipe<string>({ duplex: false });
       const p = startProcess(context, tasks.makeSendAndEnd, [back, 'return', gate]);
       const [, q] = await back.get({ timeout: 20_000 });
       expect(await q.get({ timeout: 20_000 })).toBe(0);
@@ -112,6 +113,7 @@ describe.each<Context>(['thread', 'process'])('a pipe and a queue made in a work
       expect((err as Error).message).toMatch(/lost/);
       await p.join();
       gate.close();
+      go.close();
       back.close();
     },
   );

@@ -63,6 +63,8 @@ export class HomeRuntime implements HomeActions, HomeObject {
 
   send(c: HomeCopy, op: number, a: number, b: number, body?: Item): void {
     (c.link as CopyLink | null)?.link.send(op, a, b, body);
+    // A get of a copy here was served: it no longer holds what could answer it.
+    if (c.here && op === Op.H_DATA) queueMicrotask(() => this.proto.refreshHolds());
   }
 
   sendNow(c: HomeCopy, op: number, a: number, b: number, value: unknown): boolean {
@@ -196,8 +198,10 @@ export class HomeRuntime implements HomeActions, HomeObject {
   ): void {
     const cl: CopyLink = { link, held: false, here, shared, will };
     c.link = cl;
+    c.here = here;
     link.onFrame = (op, a, b, body) => {
       this.proto.frame(c, op, a, b, body);
+      if (here) this.proto.refreshHolds();
       // A thread copy may be blocked in getNowait(), putNowait() or taskDone() until this
       // answer: send it now and wake it.
       if (shared && (op === Op.R_TRY || op === Op.R_SLOT || op === Op.R_TASK_DONE)) {
