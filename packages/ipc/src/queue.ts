@@ -120,8 +120,10 @@ export class Queue<T = unknown> {
    *   the queue has now without waiting for one, asking the queue's thread from another worker.
    * @throws {QueueEmptyError} when still empty after `timeout` ms.
    * @throws {ValidationError} when the item does not match the schema (the next get() gets the next item).
-   * @throws {EOFError} when the process that owns the queue has exited, or when nothing left in the
-   *   program could put an item (no other copy is open in a live worker, and nothing else runs).
+   * @throws {EOFError} when the process that owns the queue has exited (once what it handed on is
+   *   served; if it was killed or crashed, the message says the items it still held are lost), or
+   *   when nothing left in the program could put an item (no other copy is open in a live worker,
+   *   and nothing else runs).
    * @throws {ClosedError} after `close()`, and at once when this copy is closed while it waits.
    * @example
    * const q = new Queue<string>();

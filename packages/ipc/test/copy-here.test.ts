@@ -1,7 +1,7 @@
 // A pipe end or queue received in the very thread where its home lives (sent through a pipe or
 // queue there): what it sends reaches a wait at home even when nothing else holds the event loop,
-// and a wait that only such an unused copy could end still rejects with EOFError (CONTRACT
-// "Delivery"). Each case runs in a fresh program, where the loop can run dry: in its main thread,
+// a wait that only such an unused copy could end still rejects with EOFError, and so does a wait
+// on such a copy itself once nothing could put to it (CONTRACT "Delivery"). Each case runs in a fresh program, where the loop can run dry: in its main thread,
 // and inside a Process in each context.
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +24,7 @@ const EXPECTED = [
   'queue via pipe: put on the copy',
   'queue via queue: after a macrotask EOFError',
   'unused copy: EOFError function',
+  'get on the copy: there EOFError',
 ];
 
 describe('a copy received in its home thread', () => {

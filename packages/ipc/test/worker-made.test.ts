@@ -40,11 +40,7 @@ async function drainQueue(q: Queue<number>, first: number[] = []): Promise<numbe
 }
 
 describe.each<Context>(['thread', 'process'])('a pipe and a queue made in a worker (%s)', (context) => {
-  // 'return' is left out here: a parent copy of the pipe connecting while the worker's event loop
-  // drains by itself still loses the pipe's values now and then under load (2 of 6 runs of this
-  // file with a CPU hog, never with throw or exit, nor when the parent reads afterwards); the
-  // cause is not found yet (packages/ipc/DESIGN.md, "A home that ends").
-  it.each(['throw', 'exit'])(
+  it.each(['return', 'throw', 'exit'])(
     'what the worker sent and put before it ended (%s) arrives in order while the parent reads, then EOFError',
     async (how) => {
       const back = new Queue<[Connection<number>, Queue<number>]>();
@@ -86,6 +82,38 @@ describe.each<Context>(['thread', 'process'])('a pipe and a queue made in a work
       await p.join();
       expect(await drainPipe(conn, firstSent)).toEqual(expected);
       expect(await drainQueue(q, firstPut)).toEqual(expected);
+      back.close();
+    },
+  );
+
+  // Python's items in a killed child's queue are gone too (they sit in its feeder or pipe); here
+  // the parent is told so, at once, rather than waiting or seeing a plain end.
+  it.each(['kill', 'terminate'])(
+    'a get on a queue whose creating worker was stopped (%s) rejects with EOFError saying its items are lost',
+    async (how) => {
+      const back = new Queue<[Connection<number>, Queue<number>]>();
+      // Nothing is sent on `go`: the worker waits until stopped (`go` must stay open meanwhile).
+      const [gate, go] = Pipe<string>({ duplex: false });
+      const p = startProcess(context, tasks.makeSendAndEnd, [back, 'return', gate]);
+      const [, q] = await back.get({ timeout: 20_000 });
+      expect(await q.get({ timeout: 20_000 })).toBe(0);
+      if (how === 'kill') p.kill();
+      else await p.terminate();
+      let err: unknown;
+      for (;;) {
+        try {
+          await q.get({ timeout: 20_000 }); // what was pushed here before the end is still served
+        } catch (e) {
+          err = e;
+          break;
+        }
+      }
+      expect(err).toBeInstanceOf(EOFError);
+      expect((err as EOFError).code).toBe('MP_EOF');
+      expect((err as Error).message).toMatch(/lost/);
+      await p.join();
+      gate.close();
+      go.close();
       back.close();
     },
   );

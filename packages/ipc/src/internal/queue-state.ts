@@ -142,7 +142,14 @@ export class QueueState<T> {
     }
     if (r === EOF) {
       if (this.#closed) throw new ClosedError('The queue was closed while waiting.');
-      throw new EOFError('The process that owns this queue has exited.');
+      throw new EOFError(
+        this.#h.homeLost?.()
+          ? `The ${this.#name} was created in a worker that ended without running its exit hooks (it was ` +
+              'terminated, killed or crashed): the items it still held, if any, were never sent and are lost ' +
+              "(as with Python's queue of a killed child). Create the queue in the reading process and pass " +
+              'it to the worker to keep what the worker put.'
+          : 'The process that owns this queue has exited.',
+      );
     }
     if (r === STUCK) throw waitsForever(`${this.#name}.get()`);
     const value = fromItem(r);

@@ -53,6 +53,8 @@ export class SocketLink extends Link {
   readonly #out = new SocketWriter();
   /** Connecting: stop retrying a refused connection when this says so (the home left a will). */
   giveUp: (() => boolean) | null = null;
+  /** Home side: the copy dialled this thread's broker (so it looks for a will when the home ends). */
+  dialled = false;
 
   /** Wraps an accepted (home side) socket. */
   constructor(socket?: net.Socket) {

@@ -18,7 +18,7 @@
  */
 import type { Channel } from './channel.js';
 import type { HomeActions } from './home-copy.js';
-import type { Item } from './item.js';
+import { type Item, MOVED } from './item.js';
 import { Op } from './ops.js';
 import type { ChannelEndpoint, ReaderCopy } from './reader-copy.js';
 
@@ -90,4 +90,31 @@ export function bequeath(
     for (const c of ch.readers) if (c.phase === 'open') out.send(c, Op.H_HEIR, 0, 0);
   }
   return lost;
+}
+
+/**
+ * Leaves, for each open reading copy in another process (`willOf` gives its token), what it was
+ * sent and has not reported taken (after {@link bequeath}, the bequest too) in a will as well; its
+ * frames still go over its socket. Such a copy may not have seen its connection complete: libuv
+ * reports a Unix socket's connect on a later turn by reading the socket's pending error, and the
+ * home's process closing its end while frames the copy sent are unread there sets that error
+ * (ECONNRESET), so Node reports a failed connect and drops every byte the home wrote. The copy
+ * reads the will only if nothing came over its link, and removes it once its link delivered the
+ * bequest (H_HEIR). A copy holding bytes written from the sender's memory (not kept at home) gets
+ * no will: it would skip them.
+ */
+export function leaveUnconfirmed(
+  endpoints: readonly ChannelEndpoint[],
+  willOf: (c: ReaderCopy) => string | null,
+  leave: Leave,
+): void {
+  for (const e of endpoints) {
+    if (!e.read) continue;
+    for (const c of e.copies) {
+      const token = willOf(c);
+      if (!token || c.phase !== 'open' || c.delivered.length === 0) continue;
+      const items = [...c.delivered.peekAll()];
+      if (!items.includes(MOVED)) leave(token, items);
+    }
+  }
 }

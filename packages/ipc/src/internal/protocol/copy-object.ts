@@ -91,9 +91,16 @@ export abstract class CopyObject {
     this.hold();
   }
 
+  /**
+   * Whether a get waiting here holds the link (keeps the program alive). Not for a copy whose home
+   * is in this very thread: the home counts its gets as its own (they hold what could answer
+   * them, and end with EOFError when nothing can), so they must not hold the program themselves.
+   */
+  waitsHold = true;
+
   /** Recomputes whether the link must keep the program alive. */
   protected hold(): void {
-    const on = this.state !== 'gone' && (this.#asks.size > 0 || this.waiting());
+    const on = this.state !== 'gone' && (this.#asks.size > 0 || (this.waitsHold && this.waiting()));
     if (on !== this.#held) {
       this.#held = on;
       this.out.hold(on);

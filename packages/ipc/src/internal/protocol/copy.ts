@@ -35,6 +35,12 @@ export interface SlotWait extends Wait {
 export class CopyProtocol extends CopyObject {
   /** The queue's size and unfinished tasks as last reported by the home. */
   homeSize = 0;
+  /**
+   * The link went while this copy was open, with neither EOF nor the bequest (H_HEIR) from its
+   * home: the home's thread or process ended without its exit hooks (terminated, killed, crashed),
+   * and what it held that was not pushed here is gone.
+   */
+  homeLost = false;
   unfinished = 0;
   /** Pipes: the other end is closed everywhere (H_BROKEN); sends fail. */
   broken = false;
@@ -222,6 +228,11 @@ export class CopyProtocol extends CopyObject {
         this.#rx.inherit();
         break;
     }
+  }
+
+  override linkClosed(): void {
+    if (this.state === 'open' && !this.#rx.heir && !this.#rx.eof) this.homeLost = true;
+    super.linkClosed();
   }
 
   protected waiting(): boolean {

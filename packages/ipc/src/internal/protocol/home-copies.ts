@@ -224,11 +224,17 @@ export abstract class HomeOfCopies extends HomeObject<ReaderCopy, ChannelEndpoin
   }
 
   // A get on a channel its copies write, a put on a channel they read, a join.
+  /** After a frame of a copy in this thread: its gets count as local waits. */
+  refreshHolds(): void {
+    this.updateHolds();
+  }
+
   protected waitsOn(e: ChannelEndpoint): boolean {
     return (
       this.tasks.localJoins > 0 ||
       (e.write !== null && e.write.localWaiting > 0) ||
-      (e.read !== null && e.read.localPutters > 0)
+      (e.read !== null && e.read.localPutters > 0) ||
+      (e.write !== null && [...e.write.readers].some((c) => c.here && c.hard > 0))
     );
   }
 

@@ -67,6 +67,8 @@ export class HomeCopy {
   readonly holder: boolean;
   /** A reservation made for copies made later (a pool's initargs): nobody claims it. */
   keeper = false;
+  /** A copy in the home's own thread (a handle sent through a queue and got back here): its gets are local waits. */
+  here = false;
   /** The token it was reserved with (a copy for another process), if any. */
   token: string | null = null;
   /** R_SYNC answers held until what the copy gave back is complete. */

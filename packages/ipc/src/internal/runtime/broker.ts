@@ -81,6 +81,8 @@ class Broker {
    */
   adopt(socket: net.Socket, holdMs = 0): void {
     const link = new SocketLink(socket);
+    // A copy that dialled this broker (not a Listener's client) finds a will this side leaves.
+    link.dialled = holdMs === 0;
     // A Listener's connection: what this side sends waits for the peer's hello (its copy is not
     // attached before), so the program stays alive until the hello (or the socket's close), for
     // at most `holdMs`; at exit the attached link then delivers what is pending.

@@ -57,6 +57,11 @@ export interface Handle {
    * count (a thread copy), or granted by the home (asked synchronously: false if it cannot answer).
    */
   putNowait(item: Item): boolean;
+  /**
+   * A copy: its home's thread or process ended without its exit hooks (terminated, killed,
+   * crashed), so what it held and had not handed out is lost. A home never loses its own.
+   */
+  homeLost?(): boolean;
   /** Takes an item, waiting up to `timeoutMs` (0: one the home has now, Python's `block=False`). */
   get(timeoutMs: number | undefined): GetResult | Promise<GetResult>;
   /**

@@ -9,7 +9,7 @@ import { BYTES_KIND } from '../link/frames.js';
 import type { Link } from '../link/link.js';
 import { PortLink } from '../link/port-link.js';
 import type { SocketLink } from '../link/socket-link.js';
-import { bequeath } from '../protocol/bequest.js';
+import { bequeath, leaveUnconfirmed } from '../protocol/bequest.js';
 import type { Channel } from '../protocol/channel.js';
 import { CONSUMED, COPY_SHARED_BYTES, RESERVED, WAKE } from '../protocol/count.js';
 import { type HomeKind, HomeProtocol } from '../protocol/home.js';
@@ -30,6 +30,11 @@ interface CopyLink {
   /** A copy in this very thread: it runs only when something else runs, so it holds nothing alive. */
   readonly here: boolean;
   readonly shared: Int32Array | null;
+  /**
+   * A copy in another process that dialled this thread's broker: the token its will would be named
+   * by (see {@link HomeRuntime.flushSync}); null for a port, a copy here, or a Listener's client.
+   */
+  readonly will: string | null;
 }
 
 export class HomeRuntime implements HomeActions, HomeObject {
@@ -58,6 +63,8 @@ export class HomeRuntime implements HomeActions, HomeObject {
 
   send(c: HomeCopy, op: number, a: number, b: number, body?: Item): void {
     (c.link as CopyLink | null)?.link.send(op, a, b, body);
+    // A get of a copy here was served: it no longer holds what could answer it.
+    if (c.here && op === Op.H_DATA) queueMicrotask(() => this.proto.refreshHolds());
   }
 
   sendNow(c: HomeCopy, op: number, a: number, b: number, value: unknown): boolean {
@@ -110,7 +117,8 @@ export class HomeRuntime implements HomeActions, HomeObject {
 
   connect(end: number, token: string, link: SocketLink): boolean {
     const here = claimedHere(token);
-    return this.proto.claim(end, token, (c) => this.#wire(c, link, null, here)) !== null;
+    const will = here || !link.dialled ? null : token;
+    return this.proto.claim(end, token, (c) => this.#wire(c, link, null, here, will)) !== null;
   }
 
   /** Describes a new copy of endpoint `end` for `ctx`: a port for a thread, a token for a process. */
@@ -181,11 +189,19 @@ export class HomeRuntime implements HomeActions, HomeObject {
     return link;
   }
 
-  #wire(c: ReaderCopy, link: Link, shared: Int32Array | null, here = false): void {
-    const cl: CopyLink = { link, held: false, here, shared };
+  #wire(
+    c: ReaderCopy,
+    link: Link,
+    shared: Int32Array | null,
+    here = false,
+    will: string | null = null,
+  ): void {
+    const cl: CopyLink = { link, held: false, here, shared, will };
     c.link = cl;
+    c.here = here;
     link.onFrame = (op, a, b, body) => {
       this.proto.frame(c, op, a, b, body);
+      if (here) this.proto.refreshHolds();
       // A thread copy may be blocked in getNowait(), putNowait() or taskDone() until this
       // answer: send it now and wake it.
       if (shared && (op === Op.R_TRY || op === Op.R_SLOT || op === Op.R_TASK_DONE)) {
@@ -233,6 +249,8 @@ export class HomeRuntime implements HomeActions, HomeObject {
       ? (token: string, items: Item[]) => writeWill(willPath(broker().path, token), items)
       : null;
     const lost = bequeath(this.proto.endpoints, this, leave);
+    if (leave)
+      leaveUnconfirmed(this.proto.endpoints, (c) => (c.link as CopyLink | null)?.will ?? null, leave);
     if (lost > 0) reportLost(this.proto.isQueue, lost);
     for (const e of this.proto.endpoints) {
       for (const c of e.copies) {

@@ -19,7 +19,7 @@ import type { GetResult, Handle, HandleData, HandleKeeper, PutResult } from './h
 import { encodeCopy, keptCopy } from './remote-copies.js';
 import { CopySync, settleWait } from './remote-sync.js';
 import { STUCK, Waiter } from './waiter.js';
-import { hasWill, readWill, willPath } from './will.js';
+import { hasWill, readWill, removeWill, willPath } from './will.js';
 
 export interface RemoteOptions {
   readonly maxsize: number;
@@ -90,29 +90,33 @@ export class RemoteHandle implements Handle {
       },
     );
     const proto = this.#proto;
+    proto.waitsHold = !here; // not a Listener's Client here: its home does not count its gets
     if (!port) link.send(Op.R_HELLO, data.id, data.end, data.token ?? '');
     if (here) this.#syncHere();
-    // A copy dialling its home's broker: if the home ends before taking it, it leaves what this
-    // copy would have been sent in a will (will.ts).
-    let will =
+    // Dialling its home's broker: a home that ends before taking this copy, or before it saw its
+    // connection complete, leaves what it would have sent it in a will (will.ts, bequest.ts).
+    const will =
       link instanceof SocketLink && !opts.socket && data.token ? willPath(data.path, data.token) : null;
-    if (will) (link as SocketLink).giveUp = () => hasWill(will!);
+    if (will) (link as SocketLink).giveUp = () => hasWill(will);
+    let [heard, heir] = [false, false];
     link.onFrame = (op, a, b, body) => {
-      will = null; // the home took this copy: what it had for it comes over the link
+      heard = true; // what the home has for this copy comes over the link
+      if (op === Op.H_HEIR) heir = true;
       proto.frame(op, a, b, body);
     };
     if (link instanceof PortLink) {
       link.onDataRun = (epoch, tag, text, n) => {
-        will = null;
+        heard = true;
         proto.dataRun(epoch, tag, text, n);
       };
     }
-    link.onBatch = () => {
-      proto.clock = performance.now();
-    };
+    link.onBatch = () => void (proto.clock = performance.now());
     link.beforeFlush = () => proto.beforeFlush();
     link.onClose = () => {
-      if (will) readWill(will, (op, a, b, body) => proto.frame(op, a, b, body));
+      // A will holds the home's bequest (H_HEIR over a link).
+      if (will && !heard && readWill(will, (op, a, b, body) => proto.frame(op, a, b, body)))
+        proto.frame(Op.H_HEIR, 0, 0, undefined as never);
+      else if (will && heir) removeWill(will); // its link delivered the same frames
       untrackRemote(this);
       proto.linkClosed();
       this.#onGone?.();
@@ -122,9 +126,8 @@ export class RemoteHandle implements Handle {
 
   /**
    * A copy whose home is in this very thread (a handle sent through a pipe or queue and received
-   * here): its home does not count it as something live that could end a wait there (it runs only
-   * when something else runs), but what it has sent must arrive. So until the home has read what
-   * it sent (its hello first), a question answered after that keeps its link holding the loop.
+   * here) runs only when something else runs, but what it sent must arrive: until the home has
+   * read it (its hello first), a question answered after that keeps its link holding the loop.
    */
   #syncHere(): void {
     if (this.#syncingHere) return;
@@ -194,6 +197,10 @@ export class RemoteHandle implements Handle {
 
   getNowait(): Item | typeof EOF | undefined {
     return this.#sync.getNowait(this.#proto);
+  }
+
+  homeLost(): boolean {
+    return this.#proto.homeLost;
   }
 
   ready(): boolean {
@@ -287,9 +294,8 @@ export class RemoteHandle implements Handle {
   }
 
   /**
-   * A copy of this copy's endpoint of its own, which only makes further copies: a port attached
-   * through this copy's link (a thread copy) or a reservation it claims over a socket of its own.
-   * It asks for nothing, so nothing is sent to it; it ends when released or with this worker.
+   * A copy of this endpoint of its own that only makes further copies (a port attached through
+   * this link, or a reservation claimed over a socket of its own); it asks for nothing.
    */
   keep(): HandleKeeper {
     const data = keptCopy(this.#data, this.#link);

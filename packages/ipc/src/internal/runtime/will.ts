@@ -39,6 +39,13 @@ export function hasWill(path: string): boolean {
   return process.getBuiltinModule('node:fs').existsSync(path);
 }
 
+/** Removes the will at `path` unread, if there is one (its copy got the same frames over its link). */
+export function removeWill(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {}
+}
+
 /** Reads and removes the will at `path`, handing each of its frames to `onFrame`; false if none. */
 export function readWill(path: string, onFrame: FrameHandler): boolean {
   let bytes: Uint8Array;
