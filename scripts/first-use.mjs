@@ -72,7 +72,20 @@ function firstUseError(error, direct) {
   const guide = 'https://github.com/multiproc/multiproc/blob/main/apps/docs/guide/';
   const code = error?.code;
   const said = String(error?.message).split('\\n')[0];
-  if (code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND') {
+  const notFound = code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND';
+  if (notFound && process.versions.pnp !== undefined) {
+    // Before module.registerHooks (Node 22.15, 24), require() of an ES module resolves its imports
+    // with Node's own ES loader, which knows neither Yarn's zip archives nor its package map (Yarn's
+    // loader hooks run for import() only). Seen failing on 20.20 and 22.12, working on 22.23 and 24.
+    return new FirstUseContextError(
+      'multiproc cannot load its first-use code (' + decodeURI(jsUrl.pathname) + ") under Yarn Plug'n'Play on " +
+        'Node.js ' + process.version + ' (' + said + '): this Node.js resolves what require() of an ES module ' +
+        "imports without Yarn's hooks. Set nodeLinker: node-modules in .yarnrc.yml and run yarn install, or run " +
+        'Node.js 22.15+ or 24 (' + guide + 'runtimes.md#package-managers).',
+      { cause: error },
+    );
+  }
+  if (notFound) {
     const { existsSync } = process.getBuiltinModule('node:fs');
     const gone = (direct ? [jsUrl] : [stubUrl, jsUrl]).filter((url) => !existsSync(url));
     const what = gone.length > 0 ? gone.map((url) => decodeURI(url.pathname)).join(' and ') : 'a file';
