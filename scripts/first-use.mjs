@@ -42,8 +42,12 @@ function load() {
   }
   return loaded;
 }
-// The two files loaded from disk on first use.
-const firstUseFiles = () => [new URL(${JSON.stringify(stub)}, import.meta.url), new URL(${JSON.stringify(placeholder)}, import.meta.url)];
+// The two files loaded from disk on first use. A file tracer (@vercel/nft: Next.js standalone
+// output, Vercel, Nitro) copies what an import.meta.resolve() of a literal names, and what that imports.
+const firstUseFiles = () =>
+  typeof import.meta.resolve === 'function'
+    ? [import.meta.resolve(${JSON.stringify(stub)}), import.meta.resolve(${JSON.stringify(placeholder)})].map((url) => new URL(url))
+    : [new URL(${JSON.stringify(stub)}, import.meta.url), new URL(${JSON.stringify(placeholder)}, import.meta.url)];
 function loadFromDisk() {
   const load = process.getBuiltinModule('node:module').createRequire(import.meta.url);
   // On Node, the stub: no require hook claims its extension, so Node's own loader runs it as an
