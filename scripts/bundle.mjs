@@ -292,10 +292,15 @@ for (const file of outputs.flatMap((m) => Object.keys(m.outputs)).filter((f) => 
     // An import() of a path known only at run time (a task module, tsx's loader) is Node's to do:
     // the minifier drops the source's magic comments, so a bundler would take it over.
     .replace(/\bimport\((?=[A-Za-z_$])/g, 'import(/* webpackIgnore: true */ /* @vite-ignore */ ')
-    .replace(new RegExp(`"${LAZY}([^"]+)"`, 'g'), (_, out) => {
+    // esbuild's lineLimit may break a long string with a line continuation, anywhere in the prefix too.
+    .replace(new RegExp(`"${['', ...LAZY].join('(?:\\\\\n)?')}([^"]+)"`, 'g'), (_, split) => {
+      const out = split.replace(/\\\n/g, '');
       const rel = posix.relative(posix.dirname(relative('dist', file).split('\\').join('/')), out);
       return JSON.stringify(rel.startsWith('.') ? rel : `./${rel}`);
     });
+  // A placeholder left in would fail only at run time, on first use: fail the build instead.
+  if (fixed.replace(/\\\n/g, '').includes(LAZY))
+    throw new Error(`${file}: a lazy placeholder was not rewritten`);
   if (fixed !== text) writeFileSync(file, fixed);
 }
 if (lazyRequired) writeFileSync(join('dist', `${FIRST_USE_OUT}${FIRST_USE_STUB_EXT}`), FIRST_USE_STUB);

@@ -28,7 +28,7 @@ export const FIRST_USE_STUB =
 /** The proxy runtime, one copy in the main entry's output. `PATH` is rewritten by bundle.mjs. */
 function runtimeSource(placeholder, stub, codecs) {
   return `
-import { registerCodec } from '@multiproc/shared';
+import { ContextError as FirstUseContextError, registerCodec } from '@multiproc/shared';
 let loaded;
 function load() {
   if (loaded === undefined) {
@@ -37,30 +37,100 @@ function load() {
       // A bundle of the user's app saw (and bundled) this require; plain ESM has no require.
       loaded = require(${JSON.stringify(placeholder)});
     } catch {
-      const load = process.getBuiltinModule('node:module').createRequire(import.meta.url);
-      // On Node, the stub: no require hook claims its extension, so Node's own loader runs it as an
-      // ES module of the one module map, and what it imports is what the program already loaded.
-      // The .js file would go through a TypeScript runner's hook (tsx), which compiles it and all it
-      // imports into a second, CommonJS copy of the packages. Bun and Deno load the .js file.
-      loaded = typeof Bun === 'object' || typeof Deno === 'object' ? load(${JSON.stringify(placeholder)}) : load(${JSON.stringify(stub)});
+      loaded = loadFromDisk();
     }
   }
   return loaded;
 }
+// The two files loaded from disk on first use. A file tracer (@vercel/nft: Next.js standalone
+// output, Vercel, Nitro) copies what an import.meta.resolve() of a literal names, and what that imports.
+const firstUseFiles = () =>
+  typeof import.meta.resolve === 'function'
+    ? [import.meta.resolve(${JSON.stringify(stub)}), import.meta.resolve(${JSON.stringify(placeholder)})].map((url) => new URL(url))
+    : [new URL(${JSON.stringify(stub)}, import.meta.url), new URL(${JSON.stringify(placeholder)}, import.meta.url)];
+function loadFromDisk() {
+  const load = process.getBuiltinModule('node:module').createRequire(import.meta.url);
+  // On Node, the stub: no require hook claims its extension, so Node's own loader runs it as an
+  // ES module of the one module map, and what it imports is what the program already loaded.
+  // The .js file would go through a TypeScript runner's hook (tsx), which compiles it and all it
+  // imports into a second, CommonJS copy of the packages. Bun and Deno load the .js file.
+  const direct = typeof Bun === 'object' || typeof Deno === 'object';
+  try {
+    if (direct) return load(${JSON.stringify(placeholder)});
+    try {
+      return load(${JSON.stringify(stub)});
+    } catch (error) {
+      // Jest's require() (the one createRequire gives a test) runs the stub as CommonJS, a syntax
+      // error, and loads the .js file as an ES module of the test's own module registry: the same
+      // classes the test imported (Jest 30 on Node 24.9+ with --experimental-vm-modules).
+      if (error?.name !== 'SyntaxError' && error?.cause?.name !== 'SyntaxError') throw error;
+      return load(${JSON.stringify(placeholder)});
+    }
+  } catch (error) {
+    throw firstUseError(error, direct);
+  }
+}
+// A failed load as a ContextError that says what to do, or the error itself when it is not ours.
+function firstUseError(error, direct) {
+  const [stubUrl, jsUrl] = firstUseFiles();
+  const guide = 'https://github.com/multiproc/multiproc/blob/main/apps/docs/guide/';
+  const code = error?.code;
+  const said = String(error?.message).split('\\n')[0];
+  const notFound = code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND';
+  if (notFound && process.versions.pnp !== undefined) {
+    // Before module.registerHooks (Node 22.15, 24), require() of an ES module resolves its imports
+    // with Node's own ES loader, which knows neither Yarn's zip archives nor its package map (Yarn's
+    // loader hooks run for import() only). Seen failing on 20.20 and 22.12, working on 22.23 and 24.
+    return new FirstUseContextError(
+      'multiproc cannot load its first-use code (' + decodeURI(jsUrl.pathname) + ") under Yarn Plug'n'Play on " +
+        'Node.js ' + process.version + ' (' + said + '): this Node.js resolves what require() of an ES module ' +
+        "imports without Yarn's hooks. Set nodeLinker: node-modules in .yarnrc.yml and run yarn install, or run " +
+        'Node.js 22.15+ or 24 (' + guide + 'runtimes.md#package-managers).',
+      { cause: error },
+    );
+  }
+  if (notFound) {
+    const { existsSync } = process.getBuiltinModule('node:fs');
+    const gone = (direct ? [jsUrl] : [stubUrl, jsUrl]).filter((url) => !existsSync(url));
+    const what = gone.length > 0 ? gone.map((url) => decodeURI(url.pathname)).join(' and ') : 'a file';
+    return new FirstUseContextError(
+      'multiproc could not load ' + what + ' (' + said + '): it loads its dist/lazy/ files the first time ' +
+        'Process, Pool, a queue or a pipe is used, and a bundler or a file tracer left them out. Deploy the ' +
+        "package's whole folder, or bundle the app as " + guide + 'bundling.md says.',
+      { cause: error },
+    );
+  }
+  if (process.env.JEST_WORKER_ID !== undefined) {
+    return new FirstUseContextError(
+      'multiproc cannot load ' + decodeURI(jsUrl.pathname) + ' under Jest on Node.js ' + process.version + ' (' +
+        said + '): it loads Process, Pool, queues and pipes on first use with require() of an ES module, which ' +
+        "Jest's require() does from Node.js 24.9 on (with NODE_OPTIONS=--experimental-vm-modules). Run these " +
+        'tests on Node.js 24.9+, or with vitest or node:test, which host multiproc on every supported Node ' +
+        '(' + guide + 'runtimes.md#test-runners).',
+      { cause: error },
+    );
+  }
+  return error;
+}
 // Loading on first use needs require() of an ES module, which Node has from 20.19 and 22.12 on;
 // older lines fail deep inside it (ERR_REQUIRE_ESM) with advice that does not apply to the user.
-import { ContextError as FirstUseContextError } from '@multiproc/shared';
+// The version decides: a sandbox such as Jest's gives its tests a process whose
+// process.features.require_module is false on every Node.
 let requireModuleOk = typeof Bun === 'object' || typeof Deno === 'object';
 function assertRequireModule() {
-  if (requireModuleOk || process.features.require_module === true) {
+  if (requireModuleOk || process.features.require_module === true || nodeRequiresModules()) {
     requireModuleOk = true;
     return;
   }
   throw new FirstUseContextError(
     'multiproc needs Node.js ^20.19.0 or >=22.12.0 (or 24 and later), and this is Node.js ' + process.version +
-      ': it loads parts of itself with require() of an ES module, which this Node cannot do' +
-      ' (process.features.require_module is not true). Upgrade Node.js to 20.19+, 22.12+ or 24.',
+      ': it loads parts of itself with require() of an ES module, which this Node cannot do.' +
+      ' Upgrade Node.js to 20.19+, 22.12+ or 24.',
   );
+}
+function nodeRequiresModules() {
+  const [major, minor] = String(process.versions.node).split('.').map(Number);
+  return major > 22 || (major === 22 && minor >= 12) || (major === 20 && minor >= 19);
 }
 // A value of a lazily loaded class can arrive before this thread used the class: its decoder loads it.
 const registry = globalThis[Symbol.for('multiproc.codec.registry')];

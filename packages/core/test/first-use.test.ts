@@ -35,3 +35,12 @@ it('on a Node without require() of ES modules, the first use throws ContextError
   const named = { contextError: true, code: 'MP_CONTEXT', namesVersions: true, namesRunning: true };
   expect(JSON.parse(stdout)).toEqual({ process1: named, process2: named, listener: named, cpuCount: true });
 });
+
+it('a supported Node whose process.features.require_module is false (Jest sandbox) still loads on first use', {
+  timeout: 30_000,
+}, async ({ expect }) => {
+  const { stdout, stderr, code } = await runProgram('features-off.mjs');
+  expect(stderr).toBe('');
+  expect(code).toBe(0);
+  expect(JSON.parse(stdout)).toEqual({ squares: [4, 9], same: true });
+});

@@ -37,8 +37,30 @@ function candidates(kind: WorkerEntryKind): string[] {
   const own = ownFile();
   const main = process.argv[1];
   const dirs = [own && dirname(own), main && dirname(resolve(main))].filter((d): d is string => !!d);
-  const installed = own ? [join(dirname(own), '..', 'worker', `${kind}-entry.js`)] : [];
+  const installed = own
+    ? [installedEntry(kind) ?? join(dirname(own), '..', 'worker', `${kind}-entry.js`)]
+    : [];
   return [...new Set(dirs)].flatMap(named).concat(installed);
+}
+
+/**
+ * The entry in this package's `dist/worker/` (every file that holds this code sits one folder
+ * below `dist/`). Written as `import.meta.resolve()` of literals so that a file tracer (@vercel/nft:
+ * Next.js standalone output, Vercel, Nitro) copies the entries and what they import; a relative
+ * specifier resolves without looking at the disk, so this is the same path `join()` would give.
+ */
+function installedEntry(kind: WorkerEntryKind): string | undefined {
+  if (typeof import.meta.resolve !== 'function') return undefined;
+  try {
+    const url =
+      kind === 'pool'
+        ? import.meta.resolve('../worker/pool-entry.js')
+        : import.meta.resolve('../worker/process-entry.js');
+    // A loader's resolve hook (tsx's) may answer the .ts file beside a missing .js: not ours.
+    return url.startsWith('file:') && url.endsWith(`/${kind}-entry.js`) ? fileURLToPath(url) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
