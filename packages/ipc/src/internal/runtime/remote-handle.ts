@@ -29,10 +29,7 @@ export interface RemoteOptions {
   readonly eager: boolean;
   /** An authenticated socket to the home (a `Client`), instead of dialling the home's broker. */
   readonly socket?: Socket;
-  /**
-   * The home is in this thread (a `Client` of this thread's own `Listener`): at exit nothing here
-   * can answer a sync, so what is pending is only written, not waited for.
-   */
+  /** The home is in this thread (a `Client` of its own `Listener`): at exit pending is only written. */
   readonly homeHere?: boolean;
 }
 
@@ -104,12 +101,11 @@ export class RemoteHandle implements Handle {
       if (op === Op.H_HEIR) heir = true;
       proto.frame(op, a, b, body);
     };
-    if (link instanceof PortLink) {
+    if (link instanceof PortLink)
       link.onDataRun = (epoch, tag, text, n) => {
         heard = true;
         proto.dataRun(epoch, tag, text, n);
       };
-    }
     link.onBatch = () => void (proto.clock = performance.now());
     link.beforeFlush = () => proto.beforeFlush();
     link.onClose = () => {
@@ -293,10 +289,7 @@ export class RemoteHandle implements Handle {
     return encodeCopy(this.#data, this.#link, ctx);
   }
 
-  /**
-   * A copy of this endpoint of its own that only makes further copies (a port attached through
-   * this link, or a reservation claimed over a socket of its own); it asks for nothing.
-   */
+  /** A copy of its own that only makes further copies (a port or a reservation); asks nothing. */
   keep(): HandleKeeper {
     const data = keptCopy(this.#data, this.#link);
     const copy = new RemoteHandle(data, { maxsize: this.#maxsize, acked: false, eager: false });
