@@ -13,6 +13,7 @@ import {
   type SpareMessage,
   type StartMessage,
 } from './runner.js';
+import { childExecArgv } from './start-args.js';
 import { isStartFailure, startError } from './start-failure.js';
 import { workerEntryPath } from './worker-entries.js';
 
@@ -33,6 +34,7 @@ function forkEntry(): ChildProcess {
     child = process.getBuiltinModule('node:child_process').fork(workerEntryPath('process'), [], {
       serialization: 'advanced',
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      execArgv: childExecArgv(),
       env: reapedEnv(process.env),
       cwd: process.cwd(),
     });

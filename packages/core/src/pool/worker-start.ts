@@ -19,6 +19,7 @@ import { currentProcess, inheritedAuthkey } from '../identity.js';
 import { childDepth } from '../internal/bootstrap.js';
 import { forwardChildOutput } from '../internal/output.js';
 import { reapedEnv, reapWithProgram } from '../internal/reaper.js';
+import { childExecArgv, threadExecArgv } from '../internal/start-args.js';
 import type { AdapterConfig } from './tinypool.js';
 
 /** After a refused start, the pool waits this long before it starts a worker again (ms)... */
@@ -209,6 +210,7 @@ export function tinypoolOptions(config: AdapterConfig, entry: URL): TinypoolOpti
     env: poolEnv(threads),
     ...(threads
       ? {
+          execArgv: threadExecArgv(),
           resourceLimits: limits,
           // An idle thread waits on its event loop, not in tinypool's Atomics.wait (which holds it
           // until tinypool's next task): side chunks come on the slot's port (`side-lane.ts`).
@@ -217,7 +219,7 @@ export function tinypoolOptions(config: AdapterConfig, entry: URL): TinypoolOpti
       : {
           serialization: 'advanced' as const,
           execArgv: [
-            ...process.execArgv,
+            ...childExecArgv(),
             ...(limits?.maxOldGenerationSizeMb
               ? [`--max-old-space-size=${limits.maxOldGenerationSizeMb}`]
               : []),

@@ -1,0 +1,92 @@
+/**
+ * Host side: what a worker thread or child process is started with besides its entry.
+ *
+ * - **execArgv**: the program's Node flags without those that name the program's source or are
+ *   spent (`-e`, `-p`, `--input-type`, `--test`, `--env-file`, ...): a child given `-e <code>` runs
+ *   the program instead of its entry and, seeing itself as the main program, starts workers of its
+ *   own without end. The `--env-file` values are in `process.env` already.
+ */
+/** Flags followed by a value (`-e <code>` or `--eval=<code>`) that a worker must not get. */
+const DROPPED_WITH_VALUE = new Set([
+  '-e',
+  '--eval',
+  '-p',
+  '--print',
+  '-pe',
+  '-ep',
+  '--input-type',
+  '--env-file',
+  '--env-file-if-exists',
+  '--watch-path',
+]);
+/** Switches a worker must not get: a REPL, a syntax check, a test run, a file watcher. */
+const DROPPED_SWITCHES = new Set(['-i', '--interactive', '-c', '--check', '--test', '--watch']);
+
+/** A flag's name: `--import=x` -> `--import`. Short flags never carry `=`. */
+function flagName(arg: string): string {
+  const eq = arg.indexOf('=');
+  return arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
+}
+
+/** `args` made fit for a worker (see the module comment). */
+export function fitArgs(args: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    const name = flagName(arg);
+    const inline = name !== arg;
+    if (DROPPED_WITH_VALUE.has(name)) {
+      if (!inline) i++;
+      continue;
+    }
+    if (DROPPED_SWITCHES.has(arg)) continue;
+    out.push(arg);
+  }
+  return out;
+}
+
+/** The Node flags for a forked child. */
+export function childExecArgv(): string[] {
+  return fitArgs(process.execArgv);
+}
+
+/**
+ * The Node flags for a worker thread, or `undefined` to inherit the program's (Node's default) when
+ * nothing needs changing. Node refuses process-wide flags (`--max-old-space-size`, `--title`) in a
+ * Worker's `execArgv` though a thread inherits their effect: those are left out.
+ */
+export function threadExecArgv(): string[] | undefined {
+  const fit = fitArgs(process.execArgv);
+  if (fit.length === process.execArgv.length && fit.every((arg, i) => arg === process.execArgv[i]))
+    return undefined;
+  const key = fit.join('\0');
+  let accepted = acceptedByThreads.get(key);
+  if (accepted === undefined) {
+    accepted = fit;
+    for (let refused = threadRefuses(accepted); refused.length > 0; refused = threadRefuses(accepted)) {
+      const before = accepted.length;
+      accepted = accepted.filter((arg) => !refused.includes(arg));
+      if (accepted.length === before) break;
+    }
+    acceptedByThreads.set(key, accepted);
+  }
+  return accepted;
+}
+
+const acceptedByThreads = new Map<string, string[]>();
+
+/** The flags of `execArgv` that `new Worker()` refuses, as its error lists them. */
+function threadRefuses(execArgv: string[]): string[] {
+  const { Worker } = process.getBuiltinModule('node:worker_threads');
+  try {
+    // An uncloneable workerData throws after Node checked execArgv and before the thread starts.
+    const probe = new Worker('', { eval: true, execArgv, workerData: Symbol() });
+    void probe.terminate();
+  } catch (error) {
+    const { code, message } = error as { code?: unknown; message?: string };
+    // "Initiated Worker with invalid execArgv flags: --title=x, --stack-size"
+    if (code === 'ERR_WORKER_INVALID_EXEC_ARGV')
+      return (message ?? '').split(': ').slice(1).join(': ').split(', ');
+  }
+  return [];
+}

@@ -1,0 +1,51 @@
+// How workers start: the program's arguments, its Node flags (never `-e <code>`: a child would run
+// the program again), and its relative preloads after a chdir. Whole programs in their own process
+// group, under a thread limit and a kill timer, so a program that forks again cannot run away.
+import { describe, it } from 'vitest';
+import { runNodeInGroup } from './group.ts';
+import { fixture } from './helpers.ts';
+
+const DIR = fixture('start-args');
+
+function evalProgram(context: string, body: string): string {
+  return `import { isMain, Pool } from '@multiproc/core';
+console.log('generation', process.pid, isMain());
+${body}
+if (isMain()) {
+  const pool = new Pool({ processes: 1, context: '${context}' });
+  try { console.log('result', await pool.apply(tasks.scaled, [3], { timeout: 15000 })); }
+  catch (e) { console.log('rejected', e.name); }
+  await pool.terminate();
+}`;
+}
+
+describe.concurrent.each(['thread', 'process'])('workers started in %s context', (context) => {
+  it('a program given with -e whose tasks are in a file runs them once, with no second generation', async ({
+    expect,
+    onTestFinished,
+  }) => {
+    const code = evalProgram(context, "const { tasks } = await import('./tasks.mjs');");
+    const run = runNodeInGroup(['--input-type=module', '-e', code], 30, onTestFinished, 'eval', { cwd: DIR });
+    const { stdout, code: exit } = await run.done;
+    expect(stdout.match(/^generation/gm)).toHaveLength(1);
+    expect(stdout).toContain('result 3');
+    expect(exit).toBe(0);
+  }, 40_000);
+
+  it('defineTasks() in code given with -e throws ValidationError, and nothing forks', async ({
+    expect,
+    onTestFinished,
+  }) => {
+    const code = evalProgram(
+      context,
+      `import { defineTasks } from '@multiproc/core';
+let tasks;
+try { tasks = defineTasks(import.meta.url, { scaled: (x) => x }); }
+catch (e) { console.log('defineTasks', e.name, e.code); process.exit(0); }`,
+    );
+    const run = runNodeInGroup(['--input-type=module', '-e', code], 30, onTestFinished, 'eval', { cwd: DIR });
+    const { stdout } = await run.done;
+    expect(stdout.match(/^generation/gm)).toHaveLength(1);
+    expect(stdout).toContain('defineTasks ValidationError MP_VALIDATION');
+  }, 40_000);
+});
