@@ -1,6 +1,7 @@
 // How workers start: the program's arguments, its Node flags (never `-e <code>`: a child would run
 // the program again), and its relative preloads after a chdir. Whole programs in their own process
 // group, under a thread limit and a kill timer, so a program that forks again cannot run away.
+import { join } from 'node:path';
 import { describe, it } from 'vitest';
 import { runNodeInGroup } from './group.ts';
 import { fixture } from './helpers.ts';
@@ -47,5 +48,17 @@ catch (e) { console.log('defineTasks', e.name, e.code); process.exit(0); }`,
     const { stdout } = await run.done;
     expect(stdout.match(/^generation/gm)).toHaveLength(1);
     expect(stdout).toContain('defineTasks ValidationError MP_VALIDATION');
+  }, 40_000);
+
+  it("pool workers and a Process get the program's arguments in process.argv", async ({
+    expect,
+    onTestFinished,
+  }) => {
+    const run = runNodeInGroup([join(DIR, 'argv.mjs'), '10', context], 30, onTestFinished);
+    const { stdout, code } = await run.done;
+    expect(stdout).toContain('map [10,20,30]');
+    expect(stdout).toContain(`pool argv ["10","${context}"]`);
+    expect(stdout).toContain('process scaled 40');
+    expect(code).toBe(0);
   }, 40_000);
 });

@@ -13,7 +13,7 @@ import {
   type SpareMessage,
   type StartMessage,
 } from './runner.js';
-import { childExecArgv } from './start-args.js';
+import { childExecArgv, workerArgv } from './start-args.js';
 import { isStartFailure, startError } from './start-failure.js';
 import { workerEntryPath } from './worker-entries.js';
 
@@ -31,7 +31,7 @@ export function signalExitCode(signal: string): number {
 function forkEntry(): ChildProcess {
   let child: ChildProcess;
   try {
-    child = process.getBuiltinModule('node:child_process').fork(workerEntryPath('process'), [], {
+    child = process.getBuiltinModule('node:child_process').fork(workerEntryPath('process'), workerArgv(), {
       serialization: 'advanced',
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       execArgv: childExecArgv(),

@@ -1,6 +1,9 @@
 /**
  * Host side: what a worker thread or child process is started with besides its entry.
  *
+ * - **argv**: the program's own arguments (`process.argv.slice(2)`), as Python's spawn gives its
+ *   children the parent's `sys.argv`: a task module that reads `process.argv` at its top level
+ *   computes the same values in every worker. Our entries never read them.
  * - **execArgv**: the program's Node flags without those that name the program's source or are
  *   spent (`-e`, `-p`, `--input-type`, `--test`, `--env-file`, ...): a child given `-e <code>` runs
  *   the program instead of its entry and, seeing itself as the main program, starts workers of its
@@ -21,6 +24,11 @@ const DROPPED_WITH_VALUE = new Set([
 ]);
 /** Switches a worker must not get: a REPL, a syntax check, a test run, a file watcher. */
 const DROPPED_SWITCHES = new Set(['-i', '--interactive', '-c', '--check', '--test', '--watch']);
+
+/** The arguments after the script, for `fork(entry, args)` and a Worker's `argv`. */
+export function workerArgv(): string[] {
+  return process.argv.slice(2);
+}
 
 /** A flag's name: `--import=x` -> `--import`. Short flags never carry `=`. */
 function flagName(arg: string): string {

@@ -13,7 +13,7 @@ import {
   type SpareMessage,
   type StartMessage,
 } from './runner.js';
-import { threadExecArgv } from './start-args.js';
+import { threadExecArgv, workerArgv } from './start-args.js';
 import { isStartFailure, startError } from './start-failure.js';
 import { workerEntryUrl } from './worker-entries.js';
 
@@ -44,6 +44,7 @@ function newWorker(options: WorkerOptions): Worker {
   try {
     return new Worker(workerEntryUrl('process'), {
       ...options,
+      argv: workerArgv(),
       execArgv: threadExecArgv(),
     });
   } catch (error) {

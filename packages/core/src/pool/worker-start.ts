@@ -19,7 +19,7 @@ import { currentProcess, inheritedAuthkey } from '../identity.js';
 import { childDepth } from '../internal/bootstrap.js';
 import { forwardChildOutput } from '../internal/output.js';
 import { reapedEnv, reapWithProgram } from '../internal/reaper.js';
-import { childExecArgv, threadExecArgv } from '../internal/start-args.js';
+import { childExecArgv, threadExecArgv, workerArgv } from '../internal/start-args.js';
 import type { AdapterConfig } from './tinypool.js';
 
 /** After a refused start, the pool waits this long before it starts a worker again (ms)... */
@@ -208,6 +208,7 @@ export function tinypoolOptions(config: AdapterConfig, entry: URL): TinypoolOpti
     // Never (Infinity) is the adapter's to keep (see `TinypoolAdapter.#adopt`): a longer timer fires at once.
     idleTimeout: Math.min(config.idleTimeout, MAX_TIMEOUT_MS),
     env: poolEnv(threads),
+    argv: workerArgv(),
     ...(threads
       ? {
           execArgv: threadExecArgv(),
