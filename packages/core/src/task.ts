@@ -14,6 +14,8 @@ import {
   setBarrierActionRunner,
   ValidationError,
 } from '@multiproc/shared';
+// Recorded at import, before a program can change directory (workers resolve its flags against it).
+import './internal/start-dir.js';
 import { callSiteIn, checkTaskName, claimTaskName, forgetSites } from './task-sites.js';
 
 // Per-realm registry: module URL -> the functions that module defined. A worker imports the module,

@@ -1,6 +1,8 @@
 // How workers start: the program's arguments, its Node flags (never `-e <code>`: a child would run
 // the program again), and its relative preloads after a chdir. Whole programs in their own process
 // group, under a thread limit and a kill timer, so a program that forks again cannot run away.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'vitest';
 import { runNodeInGroup } from './group.ts';
@@ -60,5 +62,30 @@ catch (e) { console.log('defineTasks', e.name, e.code); process.exit(0); }`,
     expect(stdout).toContain(`pool argv ["10","${context}"]`);
     expect(stdout).toContain('process scaled 40');
     expect(code).toBe(0);
+  }, 40_000);
+
+  it('a relative --import still loads in workers after process.chdir()', async ({
+    expect,
+    onTestFinished,
+  }) => {
+    const elsewhere = mkdtempSync(join(tmpdir(), 'mp-chdir-'));
+    const args = ['--import', './register.mjs', join(DIR, 'chdir.mjs'), elsewhere, context];
+    const run = runNodeInGroup(args, 30, onTestFinished, 'chdir', { cwd: DIR });
+    const { stdout, stderr } = await run.done;
+    expect(stdout, stderr).toBe('loaded true\n');
+  }, 40_000);
+
+  it('a relative --import in NODE_OPTIONS still loads in workers after process.chdir()', async ({
+    expect,
+    onTestFinished,
+  }) => {
+    const elsewhere = mkdtempSync(join(tmpdir(), 'mp-chdir-'));
+    const env = { ...process.env, NODE_OPTIONS: '--import ./register.mjs' };
+    const run = runNodeInGroup([join(DIR, 'chdir.mjs'), elsewhere, context], 30, onTestFinished, 'chdir', {
+      cwd: DIR,
+      env,
+    });
+    const { stdout, stderr } = await run.done;
+    expect(stdout, stderr).toBe('loaded true\n');
   }, 40_000);
 });

@@ -13,7 +13,7 @@ import {
   type SpareMessage,
   type StartMessage,
 } from './runner.js';
-import { childExecArgv, workerArgv } from './start-args.js';
+import { childExecArgv, workerArgv, workerEnv } from './start-args.js';
 import { isStartFailure, startError } from './start-failure.js';
 import { workerEntryPath } from './worker-entries.js';
 
@@ -35,7 +35,7 @@ function forkEntry(): ChildProcess {
       serialization: 'advanced',
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       execArgv: childExecArgv(),
-      env: reapedEnv(process.env),
+      env: workerEnv(reapedEnv(process.env)),
       cwd: process.cwd(),
     });
   } catch (error) {

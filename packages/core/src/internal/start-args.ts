@@ -7,8 +7,15 @@
  * - **execArgv**: the program's Node flags without those that name the program's source or are
  *   spent (`-e`, `-p`, `--input-type`, `--test`, `--env-file`, ...): a child given `-e <code>` runs
  *   the program instead of its entry and, seeing itself as the main program, starts workers of its
- *   own without end. The `--env-file` values are in `process.env` already.
+ *   own without end. The `--env-file` values are in `process.env` already. After a
+ *   `process.chdir()`, the specifiers of `--import`/`--require`/`--loader` are resolved against the
+ *   start-up directory (`start-dir.ts`), as Node resolved them for the program.
+ * - **env**: with the specifiers of `NODE_OPTIONS` resolved the same way (Node applies
+ *   `NODE_OPTIONS` to threads and children).
  */
+import { startDir } from './start-dir.js';
+import { resolveSpecifier, SPECIFIER_FLAGS } from './start-specifiers.js';
+
 /** Flags followed by a value (`-e <code>` or `--eval=<code>`) that a worker must not get. */
 const DROPPED_WITH_VALUE = new Set([
   '-e',
@@ -36,8 +43,8 @@ function flagName(arg: string): string {
   return arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
 }
 
-/** `args` made fit for a worker (see the module comment). */
-export function fitArgs(args: readonly string[]): string[] {
+/** `args` made fit for a worker (see the module comment); `baseDir` set when the directory changed. */
+export function fitArgs(args: readonly string[], baseDir: string | undefined): string[] {
   const out: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] as string;
@@ -48,14 +55,33 @@ export function fitArgs(args: readonly string[]): string[] {
       continue;
     }
     if (DROPPED_SWITCHES.has(arg)) continue;
+    if (baseDir !== undefined && SPECIFIER_FLAGS.has(name)) {
+      const spec = inline ? arg.slice(name.length + 1) : args[i + 1];
+      if (spec !== undefined) {
+        const resolved = resolveSpecifier(name, spec, baseDir);
+        out.push(inline ? `${name}=${resolved}` : name, ...(inline ? [] : [resolved]));
+        if (!inline) i++;
+        continue;
+      }
+    }
     out.push(arg);
   }
   return out;
 }
 
+/** The start-up directory when the program has changed directory since, else `undefined`. */
+function movedFrom(): string | undefined {
+  const start = startDir();
+  let now: string | undefined;
+  try {
+    now = process.cwd();
+  } catch {}
+  return start !== undefined && start !== now ? start : undefined;
+}
+
 /** The Node flags for a forked child. */
 export function childExecArgv(): string[] {
-  return fitArgs(process.execArgv);
+  return fitArgs(process.execArgv, movedFrom());
 }
 
 /**
@@ -64,7 +90,7 @@ export function childExecArgv(): string[] {
  * Worker's `execArgv` though a thread inherits their effect: those are left out.
  */
 export function threadExecArgv(): string[] | undefined {
-  const fit = fitArgs(process.execArgv);
+  const fit = fitArgs(process.execArgv, movedFrom());
   if (fit.length === process.execArgv.length && fit.every((arg, i) => arg === process.execArgv[i]))
     return undefined;
   const key = fit.join('\0');
@@ -97,4 +123,23 @@ function threadRefuses(execArgv: string[]): string[] {
       return (message ?? '').split(': ').slice(1).join(': ').split(', ');
   }
   return [];
+}
+
+/** `env` for a worker: its `NODE_OPTIONS` fit as the flags are. */
+export function workerEnv<T extends Record<string, string | undefined>>(env: T): T {
+  const moved = movedFrom();
+  const options = env.NODE_OPTIONS;
+  if (moved === undefined || !options) return env;
+  return { ...env, NODE_OPTIONS: fitNodeOptions(options, moved) };
+}
+
+/** `NODE_OPTIONS` split as Node splits it (whitespace; double quotes group, `\` escapes inside). */
+function fitNodeOptions(options: string, baseDir: string): string {
+  const tokens = options.match(/(?:[^\s"]+|"(?:\\.|[^"\\])*")+/g) ?? [];
+  const unquoted = tokens.map((token) =>
+    token.replace(/"((?:\\.|[^"\\])*)"/g, (_, s) => s.replace(/\\(.)/g, '$1')),
+  );
+  return fitArgs(unquoted, baseDir)
+    .map((arg) => (/[\s"\\]/.test(arg) ? `"${arg.replace(/(["\\])/g, '\\$1')}"` : arg))
+    .join(' ');
 }

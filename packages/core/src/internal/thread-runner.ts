@@ -13,7 +13,7 @@ import {
   type SpareMessage,
   type StartMessage,
 } from './runner.js';
-import { threadExecArgv, workerArgv } from './start-args.js';
+import { threadExecArgv, workerArgv, workerEnv } from './start-args.js';
 import { isStartFailure, startError } from './start-failure.js';
 import { workerEntryUrl } from './worker-entries.js';
 
@@ -46,6 +46,7 @@ function newWorker(options: WorkerOptions): Worker {
       ...options,
       argv: workerArgv(),
       execArgv: threadExecArgv(),
+      env: workerEnv(process.env),
     });
   } catch (error) {
     // Anything else (an argument structured clone refuses) is the caller's to report.

@@ -19,7 +19,7 @@ import { currentProcess, inheritedAuthkey } from '../identity.js';
 import { childDepth } from '../internal/bootstrap.js';
 import { forwardChildOutput } from '../internal/output.js';
 import { reapedEnv, reapWithProgram } from '../internal/reaper.js';
-import { childExecArgv, threadExecArgv, workerArgv } from '../internal/start-args.js';
+import { childExecArgv, threadExecArgv, workerArgv, workerEnv } from '../internal/start-args.js';
 import type { AdapterConfig } from './tinypool.js';
 
 /** After a refused start, the pool waits this long before it starts a worker again (ms)... */
@@ -143,7 +143,7 @@ export function poolEnv(threads: boolean): Record<string, string> {
       authkey: inheritedAuthkey(),
     }),
   };
-  return threads ? env : (reapedEnv(env) as Record<string, string>);
+  return workerEnv(threads ? env : (reapedEnv(env) as Record<string, string>));
 }
 
 /** Whether terminating a thread that is still importing modules leaks a file descriptor (Node 20). */
