@@ -83,7 +83,7 @@ export const DECLARED_READS: Readonly<Record<string, string>> = {
   'core fs.readFileSync':
     "tsx's package.json, only to load a TypeScript task module the user named, when no TS loader is active; and the package.json of a package a bare --import/--loader flag of the program names, only after the program changed directory (to pass workers its entry by path).",
   'core env.NODE_OPTIONS':
-    'Not read for itself: passed on to workers, with the module specifiers of its --import/--require/--loader flags resolved against the start-up directory once the program changed directory.',
+    'Passed on to workers, with the module specifiers of its --import/--require/--loader flags resolved against the start-up directory once the program changed directory; read in a worker only to see whether a TypeScript loader other than tsx (--loader ts-node/esm) is active.',
   'core process.cwd':
     "Passed to child processes so they start in the parent's working directory (the contract); recorded once at import as the start-up directory (Python's ORIGINAL_DIR), against which the program's relative preload flags are resolved for workers after a chdir.",
   'ipc fs.existsSync':
