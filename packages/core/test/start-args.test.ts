@@ -88,4 +88,28 @@ catch (e) { console.log('defineTasks', e.name, e.code); process.exit(0); }`,
     const { stdout, stderr } = await run.done;
     expect(stdout, stderr).toBe('loaded true\n');
   }, 40_000);
+
+  it("workers do not get node:test's NODE_TEST_CONTEXT", async ({ expect, onTestFinished }) => {
+    const env = { ...process.env, NODE_TEST_CONTEXT: 'child-v8' };
+    const run = runNodeInGroup([join(DIR, 'test-context.mjs'), context], 30, onTestFinished, 'env', { env });
+    const { stdout, stderr } = await run.done;
+    expect(stdout, stderr).toBe('test context null\n');
+  }, 40_000);
+});
+
+describe('tasks defined in a test file', () => {
+  it('under node --test, each call rejects saying to move the tasks, and the tests do not run again', async ({
+    expect,
+    onTestFinished,
+  }) => {
+    const run = runNodeInGroup(['--test', 'inline.test.mjs'], 60, onTestFinished, 'node --test', {
+      cwd: DIR,
+    });
+    const { stdout, code } = await run.done;
+    expect(stdout).toMatch(/^# pass 2$/m);
+    expect(stdout).toMatch(/^# fail 0$/m);
+    expect(stdout.match(/^ok \d/gm)).toHaveLength(2);
+    expect(stdout).not.toContain('test:enqueue');
+    expect(code).toBe(0);
+  }, 70_000);
 });

@@ -141,6 +141,14 @@ async function importTypeScript(moduleUrl: string): Promise<void> {
   await importModule(moduleUrl);
 }
 
+// `x.test.ts`, `x.spec.mjs`, `__tests__/x.js`: where test runners look for tests.
+const TEST_FILE = /\.(test|spec)\.[cm]?[jt]sx?$|\/__tests__\//;
+// What vitest, Jest and Mocha throw when a test file is imported outside their run.
+const TEST_RUNNER_ERROR = /vitest|jest|\b(describe|it|test|expect|beforeEach|afterEach) is not defined/i;
+const OWN_MODULE =
+  'Define the tasks in a module of their own (tasks.mjs, with defineTasks(import.meta.url, ...)) ' +
+  'and import it from the test; see "Testing code that uses multiproc" in the guide.';
+
 const loading = new Map<string, Promise<void>>();
 
 /** Imports `moduleUrl` once per realm. */
@@ -155,16 +163,24 @@ export function importTaskModule(moduleUrl: string): Promise<void> {
           `Refusing to import the task module ${moduleUrl.slice(0, 80)}: task modules must be files.`,
         );
       }
+      // Its import would run its tests in the worker (node:test), or fail outside the runner.
+      if (TEST_FILE.test(new URL(moduleUrl).pathname)) {
+        throw new ProcessError(
+          `Refusing to import the task module ${moduleUrl} in a worker: it is a test file, and a worker ` +
+            `that imports it runs its tests again. ${OWN_MODULE}`,
+        );
+      }
       try {
         if (TS_EXTENSION.test(new URL(moduleUrl).pathname) && !loaderAlreadyActive())
           await importTypeScript(moduleUrl);
         else await importModule(moduleUrl);
       } catch (err) {
         if (isBootstrapError(err) || err instanceof ProcessError) throw err;
-        throw new ProcessError(
-          `Cannot import the task module ${moduleUrl}: ${(err as Error)?.message ?? String(err)}`,
-          { cause: err },
-        );
+        const message = (err as Error)?.message ?? String(err);
+        const hint = TEST_RUNNER_ERROR.test(message) ? ` The module uses a test runner: ${OWN_MODULE}` : '';
+        throw new ProcessError(`Cannot import the task module ${moduleUrl}: ${message}${hint}`, {
+          cause: err,
+        });
       }
     })();
     loading.set(moduleUrl, done);

@@ -10,8 +10,9 @@
  *   own without end. The `--env-file` values are in `process.env` already. After a
  *   `process.chdir()`, the specifiers of `--import`/`--require`/`--loader` are resolved against the
  *   start-up directory (`start-dir.ts`), as Node resolved them for the program.
- * - **env**: with the specifiers of `NODE_OPTIONS` resolved the same way (Node applies
- *   `NODE_OPTIONS` to threads and children).
+ * - **env**: without `NODE_TEST_CONTEXT` (node:test's private channel to its runner: a child given
+ *   it writes the runner's binary stream to its stdout), and with the specifiers of `NODE_OPTIONS`
+ *   resolved the same way (Node applies `NODE_OPTIONS` to threads and children).
  */
 import { startDir } from './start-dir.js';
 import { resolveSpecifier, SPECIFIER_FLAGS } from './start-specifiers.js';
@@ -29,6 +30,7 @@ const DROPPED_WITH_VALUE = new Set([
   '--env-file-if-exists',
   '--watch-path',
 ]);
+const TEST_CONTEXT = 'NODE_TEST_CONTEXT';
 /** Switches a worker must not get: a REPL, a syntax check, a test run, a file watcher. */
 const DROPPED_SWITCHES = new Set(['-i', '--interactive', '-c', '--check', '--test', '--watch']);
 
@@ -125,12 +127,15 @@ function threadRefuses(execArgv: string[]): string[] {
   return [];
 }
 
-/** `env` for a worker: its `NODE_OPTIONS` fit as the flags are. */
+/** `env` for a worker: without node:test's channel, its `NODE_OPTIONS` fit as the flags are. */
 export function workerEnv<T extends Record<string, string | undefined>>(env: T): T {
   const moved = movedFrom();
   const options = env.NODE_OPTIONS;
-  if (moved === undefined || !options) return env;
-  return { ...env, NODE_OPTIONS: fitNodeOptions(options, moved) };
+  if (!(TEST_CONTEXT in env) && (moved === undefined || !options)) return env;
+  const out: Record<string, string | undefined> = { ...env };
+  delete out[TEST_CONTEXT];
+  if (moved !== undefined && options) out.NODE_OPTIONS = fitNodeOptions(options, moved);
+  return out as T;
 }
 
 /** `NODE_OPTIONS` split as Node splits it (whitespace; double quotes group, `\` escapes inside). */
