@@ -113,3 +113,20 @@ describe('tasks defined in a test file', () => {
     expect(code).toBe(0);
   }, 70_000);
 });
+
+describe('a child killed by a signal while it starts', () => {
+  it.for(['SIGINT', 'SIGTERM'])(
+    'rejects with WorkerStartError naming %s, without the system-limits advice',
+    async (signal, { expect, onTestFinished }) => {
+      const env = { ...process.env, KILL_AT_START: signal };
+      const args = ['--import', './kill-at-start.mjs', 'killed-main.mjs'];
+      const run = runNodeInGroup(args, 40, onTestFinished, 'killed', { cwd: DIR, env });
+      const { stdout, stderr } = await run.done;
+      expect(stdout, stderr).toContain(
+        `WorkerStartError Cannot start a child process: it was killed by ${signal}`,
+      );
+      expect(stdout).not.toMatch(/fewer workers|limits\./);
+    },
+    50_000,
+  );
+});
