@@ -117,6 +117,7 @@ describe('tasks defined in a test file', () => {
 describe('a child killed by a signal while it starts', () => {
   it.for(['SIGINT', 'SIGTERM'])(
     'rejects with WorkerStartError naming %s, without the system-limits advice',
+    { timeout: 50_000 },
     async (signal, { expect, onTestFinished }) => {
       const env = { ...process.env, KILL_AT_START: signal };
       const args = ['--import', './kill-at-start.mjs', 'killed-main.mjs'];
@@ -127,6 +128,5 @@ describe('a child killed by a signal while it starts', () => {
       );
       expect(stdout).not.toMatch(/fewer workers|limits\./);
     },
-    50_000,
   );
 });
