@@ -102,9 +102,15 @@ describe('tasks defined in a test file', () => {
     expect,
     onTestFinished,
   }) => {
-    const run = runNodeInGroup(['--test', 'inline.test.mjs'], 60, onTestFinished, 'node --test', {
-      cwd: DIR,
-    });
+    const run = runNodeInGroup(
+      ['--test', '--test-reporter=tap', 'inline.test.mjs'],
+      60,
+      onTestFinished,
+      'node --test',
+      {
+        cwd: DIR,
+      },
+    );
     const { stdout, code } = await run.done;
     expect(stdout).toMatch(/^# pass 2$/m);
     expect(stdout).toMatch(/^# fail 0$/m);
