@@ -136,3 +136,28 @@ describe('a child killed by a signal while it starts', () => {
     },
   );
 });
+
+describe("Node's permission model without --allow-worker / --allow-child-process", () => {
+  it('Pool and Process refuse with ContextError naming the flag, and nothing is uncaught', async ({
+    expect,
+    onTestFinished,
+  }) => {
+    const flag = process.allowedNodeEnvironmentFlags.has('--permission')
+      ? '--permission'
+      : '--experimental-permission';
+    const args = ['--no-warnings', flag, '--allow-fs-read=*', join(DIR, 'permission-main.mjs')];
+    const run = runNodeInGroup(args, 40, onTestFinished, 'permission');
+    const { stdout, stderr, code } = await run.done;
+    expect(stdout, stderr).toBe(
+      [
+        'thread Pool ContextError true',
+        'thread Process ContextError true',
+        'process Pool ContextError true',
+        'process Process ContextError true',
+        'went on',
+        '',
+      ].join('\n'),
+    );
+    expect(code).toBe(0);
+  }, 50_000);
+});
