@@ -77,13 +77,15 @@ export const DECLARED_READS: Readonly<Record<string, string>> = {
   'core env[dynamic]':
     "A warm spare's target gets the parent's environment as it is at start(): the variables the parent set or removed since the spare was made are written into the spare's own env; nothing is read from it.",
   'core fs.existsSync':
-    "Only to find the library's own worker entry files: beside its module, beside the program's main file, or in MULTIPROC_WORKER_DIR.",
+    "Only to find the library's own worker entry files: beside its module, beside the program's main file, or in MULTIPROC_WORKER_DIR; and, after the program changed directory, the package a bare --import/--loader flag of the program names, looked for from the start-up directory up as Node looked for it.",
   'core fs.statSync':
-    'Only of the path the user gave defineTasks(), to refuse a folder (import.meta.dirname) at once; nothing is read from it.',
+    'Only of the path the user gave defineTasks(), to refuse a folder (import.meta.dirname) or code run with -e (file:///…/[eval1]) at once; nothing is read from it.',
   'core fs.readFileSync':
-    "tsx's package.json, only to load a TypeScript task module the user named, when no TS loader is active.",
+    "tsx's package.json, only to load a TypeScript task module the user named, when no TS loader is active; and the package.json of a package a bare --import/--loader flag of the program names, only after the program changed directory (to pass workers its entry by path).",
+  'core env.NODE_OPTIONS':
+    'Passed on to workers, with the module specifiers of its --import/--require/--loader flags resolved against the start-up directory once the program changed directory; read in a worker only to see whether a TypeScript loader other than tsx (--loader ts-node/esm) is active.',
   'core process.cwd':
-    "Passed to child processes so they start in the parent's working directory (the contract).",
+    "Passed to child processes so they start in the parent's working directory (the contract); recorded once at import as the start-up directory (Python's ORIGINAL_DIR), against which the program's relative preload flags are resolved for workers after a chdir.",
   'ipc fs.existsSync':
     "Only a will file next to a queue's Unix socket: what a worker that made the queue left for a reader that had not connected yet when it ended.",
   'ipc fs.readFileSync':

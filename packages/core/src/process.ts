@@ -7,6 +7,7 @@ import { type WaitReadiness, waitable } from '@multiproc/ipc';
 import { ClosedError, ProcessError, resolveTimeout, type Timeout } from '@multiproc/shared';
 import { getWorkerIdentity } from './identity.js';
 import { assertMayStartWorkers } from './internal/bootstrap.js';
+import { assertPermitted } from './internal/permission.js';
 import { checkTarget } from './internal/process-checks.js';
 import { launchProcess, logStarted } from './internal/process-launch.js';
 import { type ExitInfo, endsWithin, type Runner, TERMINATE_GRACE_MS } from './internal/runner.js';
@@ -139,7 +140,8 @@ export class Process<F extends TaskFunction = TaskFunction> {
   /**
    * Starts the worker and returns at once.
    * @throws {ProcessError} when already started. {@link SerializationError} for an argument that cannot be sent.
-   * {@link ContextError} for shared memory sent to a `'process'` context, and when called at the top
+   * {@link ContextError} under Node's permission model without `--allow-worker` (`'thread'`) or
+   * `--allow-child-process` (`'process'`), for shared memory sent to a `'process'` context, and when called at the top
    * level of a module a worker is importing (the missing `if (isMain())` guard).
    * {@link WorkerStartError} when Node cannot create the thread or process at once (the process stays
    * unstarted, so `start()` may be called again); a refusal Node reports later (a child process's
@@ -149,6 +151,7 @@ export class Process<F extends TaskFunction = TaskFunction> {
     this.#checkOpen();
     if (this.#state !== 'initial') throw new ProcessError(`${this.#name} cannot be started twice.`);
     assertMayStartWorkers('a Process');
+    assertPermitted('a Process', this.#context);
     const { runner, receiverEnded } = launchProcess({
       target: this.#target,
       args: this.#args,

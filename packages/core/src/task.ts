@@ -11,6 +11,8 @@ import {
   setBarrierActionRunner,
   ValidationError,
 } from '@multiproc/shared';
+// Recorded at import, before a program can change directory (workers resolve its flags against it).
+import './internal/start-dir.js';
 import { callSiteIn, checkTaskName, claimTaskName, forgetSites } from './task-sites.js';
 
 // Node's modules are read when defineTasks() first runs, not imported: an ES import of `node:fs`
@@ -95,7 +97,8 @@ registerCodec(TASK_REF_TYPE, (data: { module: string; taskName: string }) =>
  * `pathToFileURL(__filename)`.
  * @param fns The functions, by name.
  * @throws {ValidationError} when `moduleUrl` is neither a `file:` URL nor an absolute path, names a
- * folder (`import.meta.dirname` instead of `import.meta.url`), `fns` is not an object (`null`, a
+ * folder (`import.meta.dirname` instead of `import.meta.url`), is the URL of code run with
+ * `node -e`/`-p` or from stdin (`file:///…/[eval1]`: no file a worker could import), `fns` is not an object (`null`, a
  * number), a value of `fns` is not a function,
  * or another `defineTasks()` call of the same module already gave another function that name (a
  * worker finds a task by module and name, so it could run only one of them; Python refuses to
@@ -155,7 +158,7 @@ function taskModuleUrl(given: unknown): string {
     return notDirectory(node.url().pathToFileURL(moduleUrl).href, moduleUrl);
   }
   if (typeof moduleUrl === 'string' && moduleUrl.startsWith('file:'))
-    return notDirectory(moduleUrl, moduleUrl);
+    return notInline(notDirectory(moduleUrl, moduleUrl));
   const got = typeof moduleUrl === 'string' ? `'${moduleUrl}'` : String(moduleUrl);
   throw new ValidationError(
     `defineTasks() needs the URL of the module that defines the tasks, got ${got}. ` +
@@ -163,6 +166,24 @@ function taskModuleUrl(given: unknown): string {
       "pathToFileURL(__filename).href (from 'node:url'). In a CommonJS bundle, import.meta.url is " +
       'undefined: use __filename, or bundle as ESM.',
   );
+}
+
+// What Node names code given with `-e`/`--eval`, `-p`/`--print` or on stdin: `file:///cwd/[eval1]`.
+const INLINE_CODE = /\/\[(eval|stdin)\d*\]$/;
+
+/**
+ * Refuses the URL of code given inline: no file holds it, so a worker could not import it, and a
+ * child given the same `-e` would run the whole program again (Python's `-c` fails in the child).
+ */
+function notInline(url: string): string {
+  if (INLINE_CODE.test(url) && !statSync(fileURLToPath(url), { throwIfNoEntry: false })) {
+    throw new ValidationError(
+      `defineTasks() got ${url}, the URL of code run with -e/--eval, -p/--print or from stdin: no ` +
+        'file holds it, so no worker can import its tasks. Put the tasks (and the code that uses them) ' +
+        'in a file and run it with node <file>.',
+    );
+  }
+  return url;
 }
 
 /**

@@ -52,11 +52,25 @@ export function runInGroup(
   limitS = 30,
   onTestFinished?: (kill: () => void) => void,
 ): GroupRun {
+  return runNodeInGroup([fixture(name), ...args], limitS, onTestFinished, name);
+}
+
+/**
+ * {@link runInGroup} with Node's whole command line given (`['--input-type=module', '-e', code]`),
+ * run in `cwd`.
+ */
+export function runNodeInGroup(
+  nodeArgs: string[],
+  limitS = 30,
+  onTestFinished?: (kill: () => void) => void,
+  name = nodeArgs.join(' '),
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): GroupRun {
   const nproc = userThreads() + EXTRA_THREADS;
   const child = spawn(
     'prlimit',
-    [`--nproc=${nproc}`, 'timeout', '-s', 'KILL', String(limitS), process.execPath, fixture(name), ...args],
-    { detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+    [`--nproc=${nproc}`, 'timeout', '-s', 'KILL', String(limitS), process.execPath, ...nodeArgs],
+    { detached: true, stdio: ['ignore', 'pipe', 'pipe'], ...options },
   );
   const kill = () => killGroup(child);
   if (onTestFinished) onTestFinished(kill);

@@ -71,4 +71,19 @@ describe('diedStarting', () => {
     const error = diedStarting('thread', 1, null, undefined);
     expect(error.message).toMatch(/exited with code 1 before it was ready.*limits/);
   });
+
+  it.each(['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGKILL'])(
+    'says a child killed by %s while starting was signalled from outside, without the limits advice',
+    (signal) => {
+      const error = diedStarting('process', null, signal, undefined);
+      expect(error).toBeInstanceOf(WorkerStartError);
+      expect(error.message).toContain(`killed by ${signal} while starting`);
+      expect(error.message).not.toMatch(/fewer workers|limits\./);
+    },
+  );
+
+  it('keeps the limits advice for a child that aborted while starting (SIGABRT)', () => {
+    const error = diedStarting('process', null, 'SIGABRT', undefined);
+    expect(error.message).toMatch(/killed by SIGABRT before it was ready.*limits/);
+  });
 });

@@ -13,6 +13,7 @@ import {
   type SpareMessage,
   type StartMessage,
 } from './runner.js';
+import { childExecArgv, workerArgv, workerEnv } from './start-args.js';
 import { isStartFailure, startError } from './start-failure.js';
 import { workerEntryPath } from './worker-entries.js';
 
@@ -30,10 +31,11 @@ export function signalExitCode(signal: string): number {
 function forkEntry(): ChildProcess {
   let child: ChildProcess;
   try {
-    child = process.getBuiltinModule('node:child_process').fork(workerEntryPath('process'), [], {
+    child = process.getBuiltinModule('node:child_process').fork(workerEntryPath('process'), workerArgv(), {
       serialization: 'advanced',
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      env: reapedEnv(process.env),
+      execArgv: childExecArgv(),
+      env: workerEnv(reapedEnv(process.env)),
       cwd: process.cwd(),
     });
   } catch (error) {

@@ -7,7 +7,9 @@
  * registered here. It is looked for where the running tsx came from first (its loader path is in
  * `process.execArgv`: `npx tsx` runs it from npx's cache, not from the project), then from the task
  * module, the main script, the working directory and this package (tsx is an optional peer).
- * Deno and Bun load TypeScript themselves: tsx is never registered there.
+ * Deno and Bun load TypeScript themselves: tsx is never registered there. Under another loader
+ * (`--loader ts-node/esm`), the module is imported as it is first, as its hooks may load it; tsx is
+ * registered only if Node then refuses the extension (and can import it again: Node 22 and later).
  */
 import { ProcessError } from '@multiproc/shared';
 import { forgetModule, hasModule, lookupTask, type TaskFunction } from '../task.js';
@@ -31,6 +33,27 @@ function loaderAlreadyActive(): boolean {
   // node:worker_threads is read here, not imported: a child process does not load it (issue #18).
   const { isMainThread } = process.getBuiltinModule('node:worker_threads');
   return isMainThread && process.execArgv.some((arg) => TSX_FLAG.test(arg));
+}
+
+// Flags that install module hooks, and preloads that register a TypeScript hook other than tsx.
+const HOOK_FLAGS = new Set(['--loader', '--experimental-loader']);
+const PRELOAD_FLAGS = new Set(['--import', '--require', '-r']);
+const TS_PRELOAD = /ts-node|@swc-node|esbuild-register|@esbuild-kit|sucrase|@babel[/\\]register/;
+// Node 20 keeps a module's failed load: an import() of the same URL after registering tsx fails again.
+const RETRIES_LOAD = Number(process.versions.node.split('.')[0]) >= 22;
+
+/** The specifier of a loader other than tsx that the program runs under, if any. */
+function otherLoader(): string | undefined {
+  const args = [...process.execArgv, ...(process.env.NODE_OPTIONS?.split(/\s+/) ?? [])];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
+    const name = eq > 0 ? arg.slice(0, eq) : arg;
+    const value = eq > 0 ? arg.slice(eq + 1) : args[i + 1];
+    if (value === undefined || TSX_FLAG.test(value)) continue;
+    if (HOOK_FLAGS.has(name) || (PRELOAD_FLAGS.has(name) && TS_PRELOAD.test(value))) return value;
+  }
+  return undefined;
 }
 
 // The tsx package directory inside a loader path such as `.../node_modules/tsx/dist/loader.mjs`.
@@ -85,10 +108,49 @@ async function registerTsx(moduleUrl: string): Promise<void> {
     throw new ProcessError(
       `Cannot load the TypeScript task module ${moduleUrl} in a worker: Node ${process.version} does not ` +
         "run TypeScript by itself and 'tsx' was not found. Install it in your project (npm i -D tsx), " +
-        'or run compiled JavaScript.',
+        'or run compiled JavaScript. (ts-node and other loaders do not reach the workers: use tsx.)',
     );
   }
 }
+
+function importModule(moduleUrl: string): Promise<unknown> {
+  // A bundler must leave this import to Node: the task module is a file known only at run time.
+  return whileImporting(moduleUrl, () => import(/* webpackIgnore: true */ /* @vite-ignore */ moduleUrl));
+}
+
+/** A `.ts` module with no TypeScript loader known to be active here. */
+async function importTypeScript(moduleUrl: string): Promise<void> {
+  const loader = otherLoader();
+  if (loader === undefined) {
+    await registerTsx(moduleUrl);
+    await importModule(moduleUrl);
+    return;
+  }
+  try {
+    await importModule(moduleUrl);
+    return;
+  } catch (err) {
+    if ((err as { code?: unknown })?.code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw err;
+    if (!RETRIES_LOAD) {
+      throw new ProcessError(
+        `Cannot load the TypeScript task module ${moduleUrl} in a worker: the program's loader ` +
+          `'${loader}' does not reach it there (ts-node's does not). Run the program with tsx ` +
+          '(node --import tsx, or npx tsx), or run compiled JavaScript.',
+        { cause: err },
+      );
+    }
+  }
+  await registerTsx(moduleUrl);
+  await importModule(moduleUrl);
+}
+
+// `x.test.ts`, `x.spec.mjs`, `__tests__/x.js`: where test runners look for tests.
+const TEST_FILE = /\.(test|spec)\.[cm]?[jt]sx?$|\/__tests__\//;
+// What vitest, Jest and Mocha throw when a test file is imported outside their run.
+const TEST_RUNNER_ERROR = /vitest|jest|\b(describe|it|test|expect|beforeEach|afterEach) is not defined/i;
+const OWN_MODULE =
+  'Define the tasks in a module of their own (tasks.mjs, with defineTasks(import.meta.url, ...)) ' +
+  'and import it from the test; see "Testing code that uses multiproc" in the guide.';
 
 const loading = new Map<string, Promise<void>>();
 
@@ -104,17 +166,24 @@ export function importTaskModule(moduleUrl: string): Promise<void> {
           `Refusing to import the task module ${moduleUrl.slice(0, 80)}: task modules must be files.`,
         );
       }
-      if (TS_EXTENSION.test(new URL(moduleUrl).pathname) && !loaderAlreadyActive())
-        await registerTsx(moduleUrl);
-      try {
-        // A bundler must leave this import to Node: the task module is a file known only at run time.
-        await whileImporting(moduleUrl, () => import(/* webpackIgnore: true */ /* @vite-ignore */ moduleUrl));
-      } catch (err) {
-        if (isBootstrapError(err)) throw err;
+      // Its import would run its tests in the worker (node:test), or fail outside the runner.
+      if (TEST_FILE.test(new URL(moduleUrl).pathname)) {
         throw new ProcessError(
-          `Cannot import the task module ${moduleUrl}: ${(err as Error)?.message ?? String(err)}`,
-          { cause: err },
+          `Refusing to import the task module ${moduleUrl} in a worker: it is a test file, and a worker ` +
+            `that imports it runs its tests again. ${OWN_MODULE}`,
         );
+      }
+      try {
+        if (TS_EXTENSION.test(new URL(moduleUrl).pathname) && !loaderAlreadyActive())
+          await importTypeScript(moduleUrl);
+        else await importModule(moduleUrl);
+      } catch (err) {
+        if (isBootstrapError(err) || err instanceof ProcessError) throw err;
+        const message = (err as Error)?.message ?? String(err);
+        const hint = TEST_RUNNER_ERROR.test(message) ? ` The module uses a test runner: ${OWN_MODULE}` : '';
+        throw new ProcessError(`Cannot import the task module ${moduleUrl}: ${message}${hint}`, {
+          cause: err,
+        });
       }
     })();
     loading.set(moduleUrl, done);

@@ -72,6 +72,13 @@ export function diedStarting(
     return new WorkerEntryNotFoundError('pool', [entry], { advice: TINYPOOL_ENTRY_ADVICE, cause });
   }
   if (cause !== undefined && isStartFailure(cause)) return startError(context, cause);
+  if (signal !== null && OUTSIDE_SIGNALS.has(signal)) {
+    return new WorkerStartError(context, {
+      detail: `it was killed by ${signal} while starting, before it was ready`,
+      advice: OUTSIDE_SIGNAL_ADVICE,
+      ...(cause === undefined ? {} : { cause }),
+    });
+  }
   const how = signal ? `was killed by ${signal}` : `exited with code ${exitCode}`;
   if (cause instanceof Error && !isOutOfMemory(cause)) {
     return new WorkerStartError(context, {
@@ -85,6 +92,13 @@ export function diedStarting(
     ...(cause === undefined ? {} : { cause }),
   });
 }
+
+// Signals that come from outside the worker (Ctrl-C to the group, kill, a service manager, the
+// kernel's out-of-memory killer), never from Node failing to create its threads (that aborts).
+const OUTSIDE_SIGNALS = new Set(['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGKILL']);
+const OUTSIDE_SIGNAL_ADVICE =
+  'The signal came from outside the worker (Ctrl-C sends SIGINT to the whole process group; for ' +
+  "SIGKILL, also the kernel's out-of-memory killer): no limit was hit. If you did not send it, find what did.";
 
 /** What to do when tinypool's entries are not beside its own code. */
 const TINYPOOL_ENTRY_ADVICE =

@@ -13,6 +13,7 @@ import {
   type SpareMessage,
   type StartMessage,
 } from './runner.js';
+import { threadExecArgv, workerArgv, workerEnv } from './start-args.js';
 import { isStartFailure, startError } from './start-failure.js';
 import { workerEntryUrl } from './worker-entries.js';
 
@@ -41,7 +42,12 @@ export function startThread(message: StartMessage, transfer: readonly object[]):
 /** `new Worker()` on the process entry; a thread Node cannot create throws {@link WorkerStartError}. */
 function newWorker(options: WorkerOptions): Worker {
   try {
-    return new Worker(workerEntryUrl('process'), options);
+    return new Worker(workerEntryUrl('process'), {
+      ...options,
+      argv: workerArgv(),
+      execArgv: threadExecArgv(),
+      env: workerEnv(process.env),
+    });
   } catch (error) {
     // Anything else (an argument structured clone refuses) is the caller's to report.
     throw isStartFailure(error) ? startError('thread', error) : error;

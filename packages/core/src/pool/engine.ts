@@ -4,8 +4,10 @@
  * call to them, and the stopping of them all. `pool.ts` is the public face (Python's method names,
  * their documentation); this file owns the parts behind it.
  */
+
 import type { EventEmitter } from 'node:events';
 import type { TaskSpec } from '../internal/batch.js';
+import { assertPermitted } from '../internal/permission.js';
 import { type ContextName, parseOptions } from '../options.js';
 import { getStartMethod } from '../start-method.js';
 import type { TaskRef } from '../task.js';
@@ -45,6 +47,7 @@ export class PoolEngine {
     const opts = parseOptions(poolOptionsSchema, options, 'Pool', poolOptionsQuick);
     const resolved = resolvePoolOptions(opts as PoolOptions);
     this.context = opts.context ?? getStartMethod();
+    assertPermitted('a Pool', this.context);
     this.processes = resolved.processes;
     this.#messages = new CallerMessages(this.context === 'thread');
     const poolId = ++poolCounter;

@@ -34,7 +34,8 @@ type ArgLists<F> = Iterable<TaskArgs<F>> | AsyncIterable<TaskArgs<F>>;
  * and `'drain'`. `NODE_DEBUG=multiproc` logs each worker's start, exit (`closed` after `join()`,
  * `terminated` after `terminate()`), crash, retirement and replacement to stderr.
  * @throws {ValidationError} from the constructor for bad options, naming the option.
- * @throws {ContextError} from the constructor at the top level of a module a worker is importing
+ * @throws {ContextError} from the constructor under Node's permission model without `--allow-worker`
+ * (`'thread'`) or `--allow-child-process` (`'process'`), and at the top level of a module a worker is importing
  * (guard it with `if (isMain())`).
  * @example
  * const pool = new Pool({ processes: 4 });

@@ -19,6 +19,7 @@ import { currentProcess, inheritedAuthkey } from '../identity.js';
 import { childDepth } from '../internal/bootstrap.js';
 import { forwardChildOutput } from '../internal/output.js';
 import { reapedEnv, reapWithProgram } from '../internal/reaper.js';
+import { childExecArgv, threadExecArgv, workerArgv, workerEnv } from '../internal/start-args.js';
 import type { AdapterConfig } from './tinypool.js';
 
 /** After a refused start, the pool waits this long before it starts a worker again (ms)... */
@@ -142,7 +143,7 @@ export function poolEnv(threads: boolean): Record<string, string> {
       authkey: inheritedAuthkey(),
     }),
   };
-  return threads ? env : (reapedEnv(env) as Record<string, string>);
+  return workerEnv(threads ? env : (reapedEnv(env) as Record<string, string>));
 }
 
 /** Whether terminating a thread that is still importing modules leaks a file descriptor (Node 20). */
@@ -207,8 +208,10 @@ export function tinypoolOptions(config: AdapterConfig, entry: URL): TinypoolOpti
     // Never (Infinity) is the adapter's to keep (see `TinypoolAdapter.#adopt`): a longer timer fires at once.
     idleTimeout: Math.min(config.idleTimeout, MAX_TIMEOUT_MS),
     env: poolEnv(threads),
+    argv: workerArgv(),
     ...(threads
       ? {
+          execArgv: threadExecArgv(),
           resourceLimits: limits,
           // An idle thread waits on its event loop, not in tinypool's Atomics.wait (which holds it
           // until tinypool's next task): side chunks come on the slot's port (`side-lane.ts`).
@@ -217,7 +220,7 @@ export function tinypoolOptions(config: AdapterConfig, entry: URL): TinypoolOpti
       : {
           serialization: 'advanced' as const,
           execArgv: [
-            ...process.execArgv,
+            ...childExecArgv(),
             ...(limits?.maxOldGenerationSizeMb
               ? [`--max-old-space-size=${limits.maxOldGenerationSizeMb}`]
               : []),

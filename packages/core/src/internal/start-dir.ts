@@ -1,0 +1,25 @@
+/**
+ * The working directory the program started in (Python's `multiprocessing.process.ORIGINAL_DIR`),
+ * recorded when this package is first imported: Node resolved the program's relative `--import`,
+ * `--require` and `--loader` specifiers against it, so a worker started after `process.chdir()`
+ * must get them resolved against it too (`start-args.ts`). Kept on `globalThis`: the worker entries
+ * carry their own copy of this module, and the first copy in a realm is the one that saw the start.
+ */
+const START_DIR = Symbol.for('multiproc.startDir');
+const realm = globalThis as { [START_DIR]?: string };
+
+function currentDir(): string | undefined {
+  try {
+    return process.cwd();
+  } catch {
+    // The directory was removed before this package loaded: nothing to resolve against.
+    return undefined;
+  }
+}
+
+realm[START_DIR] ??= currentDir();
+
+/** The directory at start-up, or `undefined` when it could not be read. */
+export function startDir(): string | undefined {
+  return realm[START_DIR];
+}
