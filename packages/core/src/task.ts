@@ -176,7 +176,10 @@ const INLINE_CODE = /\/\[(eval|stdin)\d*\]$/;
  * child given the same `-e` would run the whole program again (Python's `-c` fails in the child).
  */
 function notInline(url: string): string {
-  if (INLINE_CODE.test(url) && !statSync(fileURLToPath(url), { throwIfNoEntry: false })) {
+  if (
+    INLINE_CODE.test(url) &&
+    !node.fs().statSync(node.url().fileURLToPath(url), { throwIfNoEntry: false })
+  ) {
     throw new ValidationError(
       `defineTasks() got ${url}, the URL of code run with -e/--eval, -p/--print or from stdin: no ` +
         'file holds it, so no worker can import its tasks. Put the tasks (and the code that uses them) ' +
