@@ -61,6 +61,7 @@ export class ManagerClient implements IdleWaiter {
   // started again at the address) ends it at once: old proxies never reach its objects by their ids.
   readonly #expected: string | undefined;
   #server: string | undefined;
+  readonly managerShutDown = (): void => this.#die(new Error('The manager was shut down.'));
 
   constructor(address: Address, authkey: string, forget: () => void, expected?: string) {
     this.key = managerKey(address, authkey);
