@@ -27,6 +27,10 @@ const liveChildren = new Set<Process>();
 // Asked by @multiproc/shared when the main thread's loop runs dry with a lock or event wait
 // pending: a live child (a daemon thread is unref'd) may still release it, so it waits on.
 (globalThis as Record<symbol, unknown>)[Symbol.for('multiproc.threadsAlive')] = () => liveChildren.size > 0;
+// Asked by a pool worker that is ending in order (its pool's join(), a retirement, an idle timeout):
+// the non-daemon Processes its tasks started keep it alive until they end (worker/join-children.ts).
+(globalThis as Record<symbol, unknown>)[Symbol.for('multiproc.nonDaemonChildren')] = (): Process[] =>
+  [...liveChildren].filter((child) => !child.daemon);
 
 /**
  * The `Process` objects this program started that are still running. Python: `active_children()`.

@@ -18,6 +18,7 @@ import {
   readingInto,
 } from './internal/net/endpoint.js';
 import { type Feed, keyBytes, type ManagerHello } from './internal/net/handshake.js';
+import { forgetSocketFile, removeSocketFileAtEnd } from './internal/runtime/socket-files.js';
 
 export type { Address } from './internal/net/endpoint.js';
 
@@ -106,6 +107,8 @@ export class Listener implements AsyncDisposable {
       this.#server.once('listening', () => {
         const a = this.#server.address();
         if (a && typeof a !== 'string') this.#bound = [a.address, a.port];
+        // Bound by this listener (not someone else's file): removed however the program ends.
+        if (this.#path !== null && !this.#closed) removeSocketFileAtEnd(this.#path);
         resolve();
       });
       this.#server.once('error', reject);
@@ -194,6 +197,7 @@ export class Listener implements AsyncDisposable {
       try {
         unlinkSync(this.#path);
       } catch {}
+      forgetSocketFile(this.#path);
     }
   }
 

@@ -145,6 +145,11 @@ export interface BatchReply {
   readonly ms: number;
   /** Set once the worker has served `maxTasksPerChild`: the host stops and replaces it. */
   readonly retire?: true;
+  /**
+   * Set when a task left a non-daemon `Process` running in this worker: an orderly stop waits for
+   * the worker's exit, which comes once they have ended, without the usual bound.
+   */
+  readonly children?: true;
   /** Set when the initializer ran in this batch and succeeded. */
   readonly initialized?: true;
   /** The initializer failed in this worker: no job ran, and none ever will here. */

@@ -14,6 +14,9 @@
  * - A thread stopped so (`stopThread`) is asked to `process.exit(0)` itself on its slot's port:
  *   `worker.terminate()` ends it without running its exit hooks, so the managers whose locks it
  *   holds would never hear that it ended normally.
+ * - A worker whose tasks left non-daemon Processes running (`hasChildren`) joins them before it
+ *   exits (`worker/join-children.ts`): its polite stop then waits for its exit without a bound,
+ *   as a program waits for its non-daemon children. `terminate()` is not polite: it ends them.
  */
 import type { ChildProcess } from 'node:child_process';
 import type { Worker } from 'node:worker_threads';
@@ -24,17 +27,19 @@ export const GRACEFUL_EXIT_MS = 1000;
 
 /**
  * Stops `child`: politely first when `graceful`, then through `terminate` (tinypool's forced
- * path), keeping the program alive until the child has exited.
+ * path), keeping the program alive until the child has exited. `hasChildren`: its polite exit is
+ * waited for until its non-daemon Processes have ended, however long.
  */
 export async function stopChild(
   child: ChildProcess,
   graceful: boolean,
   terminate: () => Promise<unknown>,
+  hasChildren = false,
 ): Promise<unknown> {
   child.ref();
   if (graceful && child.connected && !hasExited(child)) {
     child.disconnect();
-    await exitedWithin(child, GRACEFUL_EXIT_MS);
+    await exitedWithin(child, hasChildren ? Number.POSITIVE_INFINITY : GRACEFUL_EXIT_MS);
   }
   return terminate();
 }
@@ -48,6 +53,7 @@ export async function stopThread(
   thread: Worker,
   link: ThreadLink,
   terminate: () => Promise<unknown>,
+  hasChildren = false,
 ): Promise<unknown> {
   // threadId reads -1 once the thread has exited.
   if (thread.threadId >= 0 && link.askToExit()) {
@@ -57,7 +63,7 @@ export async function stopThread(
         thread.off('exit', done);
         resolve();
       };
-      const timer = setTimeout(done, GRACEFUL_EXIT_MS);
+      const timer = hasChildren ? undefined : setTimeout(done, GRACEFUL_EXIT_MS);
       thread.once('exit', done);
     });
   }
@@ -77,7 +83,7 @@ function exitedWithin(child: ChildProcess, ms: number): Promise<void> {
       child.off('exit', done);
       resolve();
     };
-    const timer = setTimeout(done, ms);
+    const timer = Number.isFinite(ms) ? setTimeout(done, ms) : undefined;
     child.once('exit', done);
   });
 }

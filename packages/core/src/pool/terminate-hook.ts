@@ -46,7 +46,7 @@ export function hookTerminate(worker: TinypoolWorker, slot: Slot, end: () => Poo
     const polite = graceful || (!destroying && (isStopping(slot, 'idle') || isStopping(slot, 'retired')));
     if (!child) {
       if (!polite || !thread || dead || slot.failed) return terminate();
-      return stopThread(thread, slot.link as ThreadLink, terminate);
+      return stopThread(thread, slot.link as ThreadLink, terminate, slot.children);
     }
     // Nothing more goes to a child being stopped: tinypool relays a batch it posted just before
     // (a worker's start-up batch) through the child's channel later, on the next turn, and a send
@@ -54,7 +54,7 @@ export function hookTerminate(worker: TinypoolWorker, slot: Slot, end: () => Poo
     worker.isTerminating = true;
     // tinypool reads any exit before its own terminate() as a crash: not a polite one.
     if (polite && worker.onUnexpectedExit) child.off('exit', worker.onUnexpectedExit);
-    return stopChild(child, polite, terminate);
+    return stopChild(child, polite, terminate, slot.children);
   };
 }
 

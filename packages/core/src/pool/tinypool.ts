@@ -161,6 +161,7 @@ export class TinypoolAdapter {
       slot.tasks += jobs.claimed;
       slot.answered(flight);
       if (reply.initError) slot.failed = true;
+      slot.children = reply.children === true;
       this.#lanes.answered(slot);
       if (reply.retire) this.evict(slot, 'retired');
     }

@@ -78,6 +78,16 @@ export function openedOutput(): readonly NodeJS.WriteStream[] {
 }
 
 let guarded = false;
+let channelClosed: (code: number) => void = (code) => process.exit(code);
+
+/**
+ * Replaces how this child exits when its channel closes: a pool worker first joins the non-daemon
+ * Processes its tasks started (`join-children.ts`). Should the parent have died instead, the
+ * watchdog or the reaper still ends this child.
+ */
+export function onChannelClosed(exit: (code: number) => void): void {
+  channelClosed = exit;
+}
 
 /**
  * Whether this realm is a forked child's main thread (else a worker thread), answered on Node
@@ -100,7 +110,7 @@ export function guardChildProcess(): void {
   blockingOnFirstUse('stdout');
   blockingOnFirstUse('stderr');
   const ppid = process.ppid;
-  process.once('disconnect', () => process.exit(CHANNEL_CLOSED_EXIT_CODE));
+  process.once('disconnect', () => channelClosed(CHANNEL_CLOSED_EXIT_CODE));
   process.on('error', onChannelError);
   // Spelt out (REAPED_BY_ENV) so the environment audit of the reliability suite sees the read.
   const reapedBy = process.env.MULTIPROC_REAPED_BY;

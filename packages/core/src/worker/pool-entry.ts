@@ -7,7 +7,7 @@
  */
 import type { BroadcastChannel } from 'node:worker_threads';
 import { sendChecked } from './caller-send.js';
-import { guardChildProcess, isForkedChild } from './child-guard.js';
+import { guardChildProcess, isForkedChild, onChannelClosed } from './child-guard.js';
 import { enableCompileCache } from './compile-cache.js';
 import { writeOutputDirectly } from './direct-output.js';
 
@@ -15,8 +15,10 @@ import { writeOutputDirectly } from './direct-output.js';
 const isMainThread = isForkedChild();
 
 // First, before any user code: a child never outlives its parent; no line is lost at exit.
-if (isMainThread) guardChildProcess();
-else writeOutputDirectly();
+if (isMainThread) {
+  guardChildProcess();
+  onChannelClosed(exitAfterChildren);
+} else writeOutputDirectly();
 // Before the task module and the packages it imports are loaded.
 enableCompileCache();
 
@@ -39,6 +41,7 @@ import { clockMs } from '../internal/clock.js';
 import { type ErrorRecord, toErrorRecord } from '../internal/error-record.js';
 import { loadTask } from '../internal/load-task.js';
 import { lookupTask } from '../task.js';
+import { exitAfterChildren, hasNonDaemonChildren } from './join-children.js';
 import { context, isThenable, packCallResult, replyTransfer, runMap, runNumberChunk } from './map-run.js';
 import { endCallMessages, runWithMessages } from './message-scope.js';
 import { listenForCancel, type Reporter, reporterFor } from './reporter.js';
@@ -229,12 +232,17 @@ export default function runBatch(batch: Batch): BatchReply | Promise<BatchReply>
  * thread's host knows this itself: owner-death.ts). A failed initializer is no normal end.
  */
 function retiring(reply: BatchReply): BatchReply {
-  if (reply.retire && !reply.initError) {
+  // A movable reply (withTransfer) carries the plain one inside.
+  const plain = ((reply as unknown as Record<symbol, unknown>)[VALUE_OF] ?? reply) as MutableReply;
+  if (hasNonDaemonChildren()) plain.children = true;
+  if (plain.retire && !plain.initError) {
     const flush = (globalThis as Record<symbol, unknown>)[FLUSH_KEY] as FlushHook | undefined;
     flush?.endsNormally?.();
   }
   return reply;
 }
+
+const VALUE_OF = Symbol.for('Tinypool.valueOf');
 
 type MutableReply = { -readonly [K in keyof BatchReply]: BatchReply[K] };
 

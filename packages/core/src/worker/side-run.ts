@@ -11,6 +11,7 @@ import { clockMs } from '../internal/clock.js';
 import { SIDE_CANCEL, SIDE_ITEM, SIDE_RUNNING } from '../internal/control.js';
 import { toErrorRecord } from '../internal/error-record.js';
 import { lookupTask } from '../task.js';
+import { exitAfterChildren } from './join-children.js';
 import { replyTransfer, runNumberChunk } from './map-run.js';
 import { type Reporter, Step } from './reporter.js';
 
@@ -54,7 +55,11 @@ export function listenForSideChunks(
 
 function accept(message: SideChunk | SideCancel | SlotExit): void {
   // The pool ends this idle thread normally (SlotExit): exit's hooks tell its managers so.
-  if ('exit' in message) process.exit(0);
+  // The non-daemon Processes its tasks started are joined first (join-children.ts).
+  if ('exit' in message) {
+    exitAfterChildren(0);
+    return;
+  }
   if ('cancel' in message) {
     cancelled.add(message.cancel);
     return;

@@ -107,10 +107,14 @@ export class Pipelining {
     warnLate(buf, start, end);
   }
 
-  /** The connection died: nothing is held or written any more. */
+  /**
+   * The connection died: nothing is held or written any more, and nothing is left unconfirmed (a
+   * later error of its socket, such as the EPIPE of a write in flight, warns of no loss).
+   */
   clear(): void {
     this.#held.clear();
     this.#writer.clear();
     this.leases.clear();
+    this.#quietRead = this.#quietSent;
   }
 }

@@ -40,3 +40,13 @@ export function clientFor(address: Address, authkey: string, server?: string): M
 export function hasClient(address: Address, authkey: string): boolean {
   return clients.has(managerKey(address, authkey));
 }
+
+/**
+ * Manager instance `server`, served in this thread, shuts down: this thread's connections to it
+ * end first (`ManagerClient.managerShutDown`, their proxies reject with `ManagerClosedError`), before
+ * the server drops their sockets. What they pipelined is moot (the objects go with the manager), so
+ * that break is no loss to warn of (MP_LATE_WRITE).
+ */
+export function serverShutDown(server: string): void {
+  for (const c of new Set(clients.values())) if (c.server === server) c.managerShutDown();
+}

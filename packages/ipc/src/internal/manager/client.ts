@@ -58,17 +58,14 @@ export class ManagerClient implements IdleWaiter {
   // What this connection holds and writes, and its pipelined frames (client-pipeline.ts).
   readonly #pipe = new Pipelining();
   /** Calls of the Locks leased to this connection, answered here (client-lease.ts). */
-  readonly leases = new LeaseCalls(
-    () => this.#dead,
-    this.#pipe,
-    (n) => void this.#sendQuiet(n),
-  );
+  readonly leases = new LeaseCalls(() => this.#dead, this.#pipe, (n) => void this.#sendQuiet(n));
   // Whether ENDS_NORMALLY was sent (endsNormally()).
   #endsSent = false;
   // The server instance of the proxies using it, and the one that answered. Another one (a manager
   // started again at the address) ends it at once: old proxies never reach its objects by their ids.
   readonly #expected: string | undefined;
   #server: string | undefined;
+  readonly managerShutDown = (): void => this.#die(new Error('The manager was shut down.'));
 
   constructor(address: Address, authkey: string, forget: () => void, expected?: string) {
     this.key = managerKey(address, authkey);

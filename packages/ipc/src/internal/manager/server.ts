@@ -12,6 +12,7 @@ import type net from 'node:net';
 import { Listener } from '../../listener.js';
 import type { Address } from '../net/endpoint.js';
 import { type Feed, MANAGER_HELLO, type ManagerHello } from '../net/handshake.js';
+import { serverShutDown } from './client-registry.js';
 import { FrameSplitter } from './frame-io.js';
 import { SYNC } from './rpc.js';
 import type { LeaseHome } from './served-lease.js';
@@ -145,6 +146,8 @@ export class ManagerServer implements HostedServer {
     if (this.#closed) return;
     this.#closed = true;
     unhostServer(managerKey(this.address, this.authkey), this);
+    // This thread's proxies end first: the sockets dropped below would read as a broken connection.
+    serverShutDown(this.instance);
     this.listener.close();
     for (const socket of this.#sockets) socket.destroy();
     this.#sockets.clear();

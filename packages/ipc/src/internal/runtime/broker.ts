@@ -7,7 +7,7 @@
  * A home object is anything that implements {@link HomeObject}: the queue and pipe runtime
  * (home-runtime.ts) is one; a later kind of shared object plugs in the same way.
  */
-import { chmodSync, unlinkSync } from 'node:fs';
+import { chmodSync } from 'node:fs';
 import type net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +15,7 @@ import { threadId } from 'node:worker_threads';
 import { SocketLink } from '../link/socket-link.js';
 import { textOf } from '../protocol/home.js';
 import { Op } from '../protocol/ops.js';
+import { removeSocketFileAtEnd } from './socket-files.js';
 
 /** An object living in this thread that copies elsewhere connect to. */
 export interface HomeObject {
@@ -66,11 +67,7 @@ class Broker {
       // Private to the user: connecting needs write access to the socket file, which the umask may
       // grant to the group. The path is bound synchronously by listen() for a pipe server.
       chmodSync(this.path, 0o600);
-      process.once('exit', () => {
-        try {
-          unlinkSync(this.path);
-        } catch {}
-      });
+      removeSocketFileAtEnd(this.path);
     }
   }
 

@@ -1,0 +1,102 @@
+// A non-daemon Process that a pool task started and did not join outlives the task: the worker's
+// orderly end (a closed pool's join(), a retirement after maxTasksPerChild, an idle timeout)
+// waits for it, as a program waits for its non-daemon children. terminate() still ends it.
+import { readFileSync } from 'node:fs';
+import { Pool } from '@multiproc/core';
+import { Queue } from '@multiproc/ipc';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { tasks } from './fixtures/task-children-tasks.mjs';
+
+type Context = 'thread' | 'process';
+const MIXES: [Context, Context][] = [
+  ['thread', 'thread'],
+  ['process', 'process'],
+  ['thread', 'process'],
+  ['process', 'thread'],
+];
+// Long enough that an unjoined child would still be sleeping when the worker is stopped.
+const CHILD_MS = 1500;
+
+const open: { close(): unknown }[] = [];
+afterEach(() => {
+  for (const q of open.splice(0)) q.close();
+});
+
+/** Whether `pid` runs (a zombie does not: a thread worker that forked it is gone, so nobody reaps it). */
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+}
+
+function queue(): Queue<string> {
+  const q = new Queue<string>();
+  open.push(q);
+  return q;
+}
+
+describe.each(MIXES)('a %s pool whose task starts a %s Process', (outer, inner) => {
+  it('close() then join() waits for the Process, which delivers its value', async () => {
+    const q = queue();
+    const pool = new Pool({ processes: 1, context: outer });
+    await pool.apply(tasks.startAndReturn, [q, inner, CHILD_MS, 'joined'], { timeout: 20_000 });
+    pool.close();
+    await pool.join();
+    await expect(q.get({ timeout: 10_000 })).resolves.toBe('joined');
+  }, 40_000);
+
+  it('a worker retired by maxTasksPerChild lets the Process finish while the pool stays open', async () => {
+    const q = queue();
+    const pool = new Pool({ processes: 1, context: outer, maxTasksPerChild: 1 });
+    try {
+      await pool.apply(tasks.startAndReturn, [q, inner, CHILD_MS, 'retired'], { timeout: 20_000 });
+      await expect(q.get({ timeout: 15_000 })).resolves.toBe('retired');
+      // The replacement worker serves the next call.
+      await expect(
+        pool.apply(tasks.startAndReturn, [q, inner, 0, 'next'], { timeout: 20_000 }),
+      ).resolves.toBeTypeOf('number');
+      await expect(q.get({ timeout: 15_000 })).resolves.toBe('next');
+    } finally {
+      pool.close();
+      await pool.join();
+    }
+  }, 60_000);
+});
+
+describe.each(['thread', 'process'] as const)('a %s pool', (outer) => {
+  it('a worker ended by idleTimeout lets the Process finish', async () => {
+    const q = queue();
+    const pool = new Pool({ processes: 1, context: outer, idleTimeout: 200, minProcesses: 0 });
+    try {
+      await pool.apply(tasks.startAndReturn, [q, 'process', CHILD_MS, 'idle'], { timeout: 20_000 });
+      await expect(q.get({ timeout: 15_000 })).resolves.toBe('idle');
+    } finally {
+      pool.close();
+      await pool.join();
+    }
+  }, 40_000);
+
+  it('terminate() still ends the Process a task left running', async () => {
+    const q = queue();
+    const pool = new Pool({ processes: 1, context: outer });
+    const pid = await pool.apply(tasks.startAndReturn, [q, 'process', 60_000, 'never'], { timeout: 20_000 });
+    expect(running(pid)).toBe(true);
+    await pool.terminate();
+    await vi.waitFor(() => expect(running(pid)).toBe(false), { timeout: 20_000, interval: 50 });
+  }, 40_000);
+
+  it('join() does not wait for a daemon Process a task left running', async () => {
+    const q = queue();
+    const pool = new Pool({ processes: 1, context: outer });
+    const pid = await pool.apply(tasks.startAndReturn, [q, 'process', 60_000, 'never', true], {
+      timeout: 20_000,
+    });
+    pool.close();
+    // Settles long before the daemon's 60 s sleep (the test's bound is 40 s).
+    await pool.join();
+    await vi.waitFor(() => expect(running(pid)).toBe(false), { timeout: 20_000, interval: 50 });
+  }, 40_000);
+});

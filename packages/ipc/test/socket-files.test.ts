@@ -1,0 +1,84 @@
+// The socket files a program binds in os.tmpdir() (a Manager's, a Listener's, the queue broker's)
+// are removed however it ends: process.exit(), an uncaught error, SIGINT or SIGTERM (the exit
+// status stays the signal's), and a program's own SIGINT handler keeps the say (Python removes
+// its files in all these ends too).
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const PROGRAM = new URL('./fixtures/socket-files-program.mjs', import.meta.url).pathname;
+
+interface Ended {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  left: string[];
+  during: string[];
+}
+
+/** Runs the program with a private TMPDIR, sends `signal` once it is ready, lists what it left. */
+function run(how: string, signal?: NodeJS.Signals): Promise<Ended> {
+  const dir = mkdtempSync(join(tmpdir(), 'mp-files-test-'));
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [PROGRAM, how], {
+      env: { ...process.env, TMPDIR: dir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let during: string[] = [];
+    const timer = setTimeout(() => child.kill('SIGKILL'), 40_000);
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+      if (signal && stdout.includes('READY') && during.length === 0) {
+        during = readdirSync(dir);
+        child.kill(signal);
+      }
+    });
+    child.stderr.resume();
+    child.on('error', reject);
+    child.on('close', (code, sig) => {
+      clearTimeout(timer);
+      // Only ours: Node 22+ keeps its module compile cache there too.
+      const left = readdirSync(dir).filter((f) => f.startsWith('mp-'));
+      rmSync(dir, { recursive: true, force: true });
+      resolve({ code, signal: sig, stdout, left, during });
+    });
+  });
+}
+
+describe.skipIf(process.platform === 'win32')('socket files at the end of a program', () => {
+  it('process.exit() leaves none', async () => {
+    const ended = await run('exit');
+    expect(ended.stdout).toContain('READY');
+    expect(ended.code).toBe(0);
+    expect(ended.left).toEqual([]);
+  }, 60_000);
+
+  it('an uncaught error leaves none and still exits 1', async () => {
+    const ended = await run('uncaught');
+    expect(ended.stdout).toContain('READY');
+    expect(ended.code).toBe(1);
+    expect(ended.left).toEqual([]);
+  }, 60_000);
+
+  it.each(['SIGINT', 'SIGTERM'] as const)(
+    '%s leaves none, and the program still dies of it',
+    async (signal) => {
+      const ended = await run('wait', signal);
+      // The listener's, the manager's and the broker's files were there.
+      expect(ended.during.filter((f) => f.endsWith('.sock')).length).toBeGreaterThanOrEqual(3);
+      expect(ended.signal).toBe(signal);
+      expect(ended.left).toEqual([]);
+    },
+    60_000,
+  );
+
+  it("a program's own SIGINT handler runs and decides the end; its exit then removes the files", async () => {
+    const ended = await run('own-handler', 'SIGINT');
+    expect(ended.stdout).toContain('handled');
+    expect(ended.code).toBe(5);
+    expect(ended.left).toEqual([]);
+  }, 60_000);
+});
