@@ -58,9 +58,12 @@ export class ManagerClient implements IdleWaiter {
   // What this connection holds and writes, and its pipelined frames (client-pipeline.ts).
   readonly #pipe = new Pipelining();
   /** Calls of the Locks leased to this connection, answered here (client-lease.ts). */
-  readonly leases = new LeaseCalls(() => this.#dead, this.#pipe, (n) => void this.#sendQuiet(n));
-  // Whether ENDS_NORMALLY was sent (endsNormally()).
-  #endsSent = false;
+  readonly leases = new LeaseCalls(
+    () => this.#dead,
+    this.#pipe,
+    (n) => void this.#sendQuiet(n),
+  );
+  #endsSent = false; // whether ENDS_NORMALLY was sent (endsNormally())
   // The server instance of the proxies using it, and the one that answered. Another one (a manager
   // started again at the address) ends it at once: old proxies never reach its objects by their ids.
   readonly #expected: string | undefined;
