@@ -72,6 +72,8 @@ function channel(kind: string): Channel {
 
 const COUNT = 4;
 const SPACING_MS = 50;
+/** A median delay above this is a flush that waited for a timer, not scheduling noise. */
+const LATE_MS = 250;
 
 describe.each<Context>(['thread', 'process'])(
   'latency of sends from code that never yields (%s)',
@@ -102,9 +104,12 @@ describe.each<Context>(['thread', 'process'])(
         await p.join();
         // Every message arrived before its sender yielded once: it waited for each acknowledgement.
         expect(p.exitCode).toBe(0);
-        // Received well within the spacing (the median: a loaded machine may deschedule either side).
+        // And promptly: the acknowledgements above already prove each message left while its sender
+        // spun; this bound catches a flush that waits for a slow timer. It is generous because CI runs
+        // every package's suite at once on 2 cores, where the scheduler parks either thread for tens
+        // of ms (medians above 40 ms were seen there).
         delays.sort((x, y) => x - y);
-        expect(delays[COUNT >> 1]).toBeLessThan(40);
+        expect(delays[COUNT >> 1]).toBeLessThan(LATE_MS);
       },
     );
 
