@@ -27,3 +27,11 @@ export function managerTestKit() {
     },
   };
 }
+
+const PENDING = Symbol('pending');
+/** Whether `p` is already settled (a settled promise wins a race against a resolved one after it). */
+export const isSettled = (p: Promise<unknown>): Promise<boolean> =>
+  Promise.race([p, Promise.resolve(PENDING)]).then(
+    (v) => v !== PENDING,
+    () => true,
+  );

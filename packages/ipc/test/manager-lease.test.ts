@@ -5,18 +5,11 @@
 import { LockError, Manager, Queue } from '@multiproc/ipc';
 import { describe, expect, it } from 'vitest';
 import { core } from './core.js';
-import { managerTestKit } from './manager-kit.js';
+import { isSettled, managerTestKit } from './manager-kit.js';
 
 const { tasks } = await import(new URL('./fixtures/lease-tasks.mjs', import.meta.url).href);
 
 const { cleanup, manager, start } = managerTestKit();
-
-const PENDING = Symbol('pending');
-const isSettled = (p: Promise<unknown>) =>
-  Promise.race([p, Promise.resolve(PENDING)]).then(
-    (v) => v !== PENDING,
-    () => true,
-  );
 
 /** A Queue closed after the test. */
 function queue<T>(): Queue<T> {

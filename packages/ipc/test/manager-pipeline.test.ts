@@ -5,19 +5,11 @@
 import { LockError, Manager, ManagerClosedError, Queue } from '@multiproc/ipc';
 import { describe, expect, it } from 'vitest';
 import { core } from './core.js';
-import { managerTestKit } from './manager-kit.js';
+import { isSettled, managerTestKit } from './manager-kit.js';
 
 const { tasks } = await import(new URL('./fixtures/pipeline-tasks.mjs', import.meta.url).href);
 
 const { cleanup, manager, start } = managerTestKit();
-
-const PENDING = Symbol('pending');
-/** Whether `p` is already settled (a settled promise wins a race against a resolved one after it). */
-const isSettled = (p: Promise<unknown>) =>
-  Promise.race([p, Promise.resolve(PENDING)]).then(
-    (v) => v !== PENDING,
-    () => true,
-  );
 
 describe.each(['thread', 'process'])('pipelined release (%s)', (context) => {
   it('a killed owner releases what it held after pipelined pairs', { timeout: 20_000 }, async () => {
