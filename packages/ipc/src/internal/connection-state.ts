@@ -82,12 +82,25 @@ export class ConnectionState<T> {
     this.#put(bytesToItem(view));
   }
 
-  async recv(): Promise<T> {
-    this.#checkRead();
-    const r = this.#h.get(undefined);
-    const value = fromItem(this.#item(r instanceof Promise ? await r : r));
-    return this.#schema ? validate(this.#schema, value, 'Received value') : (value as T);
+  // Not an async function: `then` on the wait's promise is one object less per recv() than an
+  // async function's frame, and a ping-pong calls this once per message. Every error still
+  // rejects the returned promise, never throws.
+  recv(): Promise<T> {
+    let r: GetResult | Promise<GetResult>;
+    try {
+      this.#checkRead();
+      r = this.#h.get(undefined);
+      if (!(r instanceof Promise)) return Promise.resolve(this.#value(r));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return r.then(this.#value);
   }
+
+  readonly #value = (r: GetResult): T => {
+    const value = fromItem(this.#item(r));
+    return this.#schema ? validate(this.#schema, value, 'Received value') : (value as T);
+  };
 
   async recvBytes(maxlength: number | null | undefined): Promise<Uint8Array> {
     if (maxlength != null && (!Number.isInteger(maxlength) || maxlength < 0)) {

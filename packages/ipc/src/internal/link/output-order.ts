@@ -61,13 +61,18 @@ function tick(): void {
   for (const resolve of now) resolve();
 }
 
+/** Whether a wait settled now may be resolved at once (no child's line can still be in its pipe). */
+export function resolvesNow(): boolean {
+  return !ticking && (fromSocket === 0 || !forwardsChildOutput());
+}
+
 /** Calls `resolve` now, or after the next poll phase when a child's line may still be in its pipe. */
 export function resolveAfterOutput(resolve: () => void): void {
+  if (resolvesNow()) {
+    resolve();
+    return;
+  }
   if (!ticking) {
-    if (fromSocket === 0 || !forwardsChildOutput()) {
-      resolve();
-      return;
-    }
     ticking = true;
     setImmediate(tick);
   }

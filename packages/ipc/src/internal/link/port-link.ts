@@ -21,15 +21,11 @@ import { type MessagePort, receiveMessageOnPort } from 'node:worker_threads';
 import { type Decoded, type Item, isDecoded, movable } from '../protocol/item.js';
 import { Op } from '../protocol/ops.js';
 import { Link } from './link.js';
+import { tellAtTurnEnd } from './scheduler.js';
 
 /** An `H_DATA_RUN` frame's `b` is `tag + length * 2^RUN_LENGTH_SHIFT` (tags, MOVED_TAG included, are below 8). */
 const RUN_LENGTH_SHIFT = 3;
 const RUN_TAG_MASK = (1 << RUN_LENGTH_SHIFT) - 1;
-
-interface Batch {
-  frames: unknown[];
-  transfer: ArrayBuffer[];
-}
 
 export class PortLink extends Link {
   /**
@@ -130,7 +126,7 @@ export class PortLink extends Link {
   postNow(op: number, a: number, b: number, value: unknown): boolean {
     if (this.#hot || !this.sending) return false;
     this.#hot = true;
-    process.nextTick(this.#cool);
+    tellAtTurnEnd(this);
     this.#run = null;
     this.#batch.push(op, a, b, value);
     this.flush();
@@ -144,9 +140,10 @@ export class PortLink extends Link {
     this.#textRuns.add(run);
   }
 
-  #cool = (): void => {
+  /** @internal The scheduler: the turn is over, the next send may leave at once again. */
+  turnEnded(): void {
     this.#hot = false;
-  };
+  }
 
   /** Sends `port` (and `shared`, shared memory) to the other side, after every frame sent so far. */
   attach(port: MessagePort, shared: unknown): void {
@@ -176,8 +173,8 @@ export class PortLink extends Link {
 
   flushSync(): boolean {
     // A port's messages are delivered before its close, even when this thread ends right after.
-    const batch = this.takeBatchNow() as Batch | null;
-    if (batch !== null) this.write(batch);
+    const frames = this.takeBatchNow() as unknown[] | null;
+    if (frames !== null) this.write(frames);
     return true;
   }
 
@@ -222,7 +219,7 @@ export class PortLink extends Link {
     return this.#bytes;
   }
 
-  protected takeBatch(): Batch | null {
+  protected takeBatch(): unknown[] | null {
     if (this.#batch.length === 0) return null;
     const frames = this.#batch;
     for (const at of this.#runs) {
@@ -232,19 +229,23 @@ export class PortLink extends Link {
       if (frames[at] === Op.H_DATA_RUN)
         frames[at + 2] = (frames[at + 2] as number) + run.length * (1 << RUN_LENGTH_SHIFT);
     }
-    this.#runs = [];
+    if (this.#runs.length > 0) this.#runs = [];
     if (this.#textRuns.size > 0) this.#textRuns.clear();
     this.#run = null;
-    const batch: Batch = { frames, transfer: this.#transfer };
     this.#batch = [];
     this.#bytes = 0;
-    if (this.#transfer.length > 0) this.#transfer = [];
-    return batch;
+    return frames;
   }
 
-  protected write(batch: Batch): void {
-    if (batch.transfer.length === 0) this.#port.postMessage(batch.frames);
-    else this.#port.postMessage(batch.frames, batch.transfer);
+  // Always right after takeBatch(), so the buffers to move are still the batch's (no object per
+  // batch to carry them: a ping-pong posts one batch per message).
+  protected write(frames: unknown[]): void {
+    const transfer = this.#transfer;
+    if (transfer.length === 0) this.#port.postMessage(frames);
+    else {
+      this.#transfer = [];
+      this.#port.postMessage(frames, transfer);
+    }
   }
 
   protected setRef(ref: boolean): void {

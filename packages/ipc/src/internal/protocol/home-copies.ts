@@ -234,11 +234,17 @@ export abstract class HomeOfCopies extends HomeObject<ReaderCopy, ChannelEndpoin
       this.tasks.localJoins > 0 ||
       (e.write !== null && e.write.localWaiting > 0) ||
       (e.read !== null && e.read.localPutters > 0) ||
-      (e.write !== null && [...e.write.readers].some((c) => c.here && c.hard > 0))
+      (e.write !== null && waitsHere(e.write.readers))
     );
   }
 
   protected syncWaits(c: ReaderCopy): boolean {
     return c.pending !== null;
   }
+}
+
+// A copy in this very thread waits for an item (asked here on every local get: no array per call).
+function waitsHere(readers: Iterable<ReaderCopy>): boolean {
+  for (const c of readers) if (c.here && c.hard > 0) return true;
+  return false;
 }

@@ -118,7 +118,11 @@ export class HomeProtocol extends HomeOfCopies {
     const ch = this.endpoints[end]!.write!;
     const c = this.#takesNow(ch);
     if (!c?.moves) return false;
-    return c.pushNow(ch, (tag) => this.out.sendNow(c, Op.H_DATA_VALUE, c.epoch, tag, value));
+    // pushNow() without a closure per send: this is every send of a ping-pong.
+    const tag = c.nowTag;
+    if (!this.out.sendNow(c, Op.H_DATA_VALUE, c.epoch, tag, value)) return false;
+    c.pushedNow(ch, tag);
+    return true;
   }
 
   /**

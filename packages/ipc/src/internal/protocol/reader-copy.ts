@@ -114,9 +114,20 @@ export class ReaderCopy extends HomeCopy {
    * value unserialized over a port, or bytes straight from the sender's memory over a socket.
    */
   pushNow(ch: Channel, send: (tag: number) => boolean): boolean {
-    const soft = this.hard === 0;
-    if (!send(soft ? 0 : 1)) return false;
-    if (soft) {
+    const tag = this.nowTag;
+    if (!send(tag)) return false;
+    this.pushedNow(ch, tag);
+    return true;
+  }
+
+  /** The tag of an item pushed now: 1 when a get of the copy waits for it, 0 when read ahead. */
+  get nowTag(): number {
+    return this.hard === 0 ? 0 : 1;
+  }
+
+  /** An item tagged `tag` ({@link nowTag} before it left) was pushed at once: what {@link pushNow} does once sent. */
+  pushedNow(ch: Channel, tag: number): void {
+    if (tag === 0) {
       this.soft--;
       this.markSoft(ch);
     } else {
@@ -125,7 +136,6 @@ export class ReaderCopy extends HomeCopy {
     }
     this.delivered.push(MOVED);
     ch.inFlight++;
-    return true;
   }
 
   /** Its consumed count (cumulative, mod 2^32) is `total`: that many more of what it holds are used. */

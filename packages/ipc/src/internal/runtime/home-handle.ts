@@ -1,6 +1,7 @@
 /** The home thread's own handle of a queue or pipe end: direct calls on its protocol. */
 import type { EncodeContext } from '@multiproc/shared';
 import type { Channel } from '../protocol/channel.js';
+import type { Wait } from '../protocol/home-copy.js';
 import { BROKEN, type Item, type Taken, TIMEOUT } from '../protocol/item.js';
 import type { PutWait } from '../protocol/reader-copy.js';
 import type { GetResult, Handle, HandleData, HandleKeeper, PutResult } from './handle.js';
@@ -19,6 +20,8 @@ export class HomeHandle implements Handle {
   readonly #write: Channel | null;
   #closed = false;
   #puts = 0;
+  // Withdraws an abandoned get: one function for all of them, not one per get.
+  readonly #cancelGet = (w: Wait): void => void this.#proto.cancel(this.#end, w, false);
   // This handle's waiting puts and joins, and onReady watchers: ended when it closes.
   readonly #waits = new Set<Waiter<any>>();
   readonly #watchers = new Set<() => void>();
@@ -84,9 +87,10 @@ export class HomeHandle implements Handle {
     const now = proto.tryTake(this.#end);
     if (now !== undefined) return now;
     if (timeoutMs === 0) return TIMEOUT;
-    const w = new Waiter<Taken | typeof TIMEOUT>((x) => proto.cancel(this.#end, x, false));
+    const w = new Waiter<Taken | typeof TIMEOUT>(this.#cancelGet);
     proto.waitTake(this.#end, w);
-    w.expireAfter(timeoutMs, () => proto.cancel(this.#end, w, false) && w.settle(TIMEOUT));
+    if (timeoutMs !== undefined)
+      w.expireAfter(timeoutMs, () => proto.cancel(this.#end, w, false) && w.settle(TIMEOUT));
     return w.promise;
   }
 

@@ -49,6 +49,8 @@ export class RemoteHandle implements Handle {
   #syncedAt = -1;
   readonly #homeHere: boolean;
   #syncingHere = false;
+  // Withdraws an abandoned get: one function for all of them, not one per get.
+  readonly #cancelGet = (w: Wait): void => void this.#proto.cancel(w);
 
   constructor(data: HandleData, opts: RemoteOptions) {
     this.#data = data;
@@ -179,7 +181,7 @@ export class RemoteHandle implements Handle {
     const now = proto.get(null);
     if (now !== undefined) return now;
     proto.clock = performance.now();
-    const w = new Waiter<Taken | typeof TIMEOUT>((x) => proto.cancel(x));
+    const w = new Waiter<Taken | typeof TIMEOUT>(this.#cancelGet);
     if (timeoutMs === 0) {
       const r = proto.tryGet(w);
       if (r === undefined) return w.promise;
@@ -187,7 +189,7 @@ export class RemoteHandle implements Handle {
       return r;
     }
     proto.get(w);
-    w.expireAfter(timeoutMs, () => proto.cancel(w) && w.settle(TIMEOUT));
+    if (timeoutMs !== undefined) w.expireAfter(timeoutMs, () => proto.cancel(w) && w.settle(TIMEOUT));
     return w.promise;
   }
 

@@ -7,7 +7,7 @@
  * of the program ending on an unsettled await.
  */
 
-import { resolveAfterOutput } from '../link/output-order.js';
+import { resolveAfterOutput, resolvesNow } from '../link/output-order.js';
 import type { Wait } from '../protocol/home-copy.js';
 
 /** What a wait ends with when nothing left in the program could answer it. */
@@ -50,10 +50,12 @@ export class Waiter<T> implements Wait {
     if (this.#settled) return;
     this.#settled = true;
     this.done = true;
-    clearTimeout(this.#timer);
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
     pending.delete(this);
-    // The caller sees it after any line a child printed before sending what settled it.
-    resolveAfterOutput(() => this.#resolve(r));
+    // The caller sees it after any line a child printed before sending what settled it (the test
+    // first: no closure per wait on the common path).
+    if (resolvesNow()) this.#resolve(r);
+    else resolveAfterOutput(() => this.#resolve(r));
   }
 
   /** Calls `onExpiry` after `ms` unless settled first (a finite timeout). */
