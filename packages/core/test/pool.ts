@@ -222,6 +222,27 @@ export function describePool(context: 'thread' | 'process'): void {
       expect(await pool.apply(tasks.square, [4])).toBe(16);
     });
 
+    it('calls run in the order they were made, whatever their form (apply waits its turn like applyAsync)', async () => {
+      const pool = makePool({ processes: 1, context });
+      await pool.apply(tasks.square, [1]); // the worker is up and idle
+      // Python's pool has one task queue: the first call made runs first. The awaited forms were
+      // admitted a microtask later than the ...Async forms, so a later applyAsync jumped ahead.
+      const calls = [
+        pool.apply(tasks.logOrder, ['apply', 200]),
+        pool.apply(tasks.logOrder, ['apply+timeout'], { timeout: 20_000 }),
+        pool.apply(tasks.logOrder, ['apply+signal'], { signal: new AbortController().signal }),
+        pool.map(tasks.logOrder, ['map']),
+        pool.starmap(tasks.logOrder, [['starmap']]),
+        pool.applyAsync(tasks.logOrder, ['applyAsync']),
+        pool.mapAsync(tasks.logOrder, ['mapAsync']),
+      ];
+      await Promise.all(calls);
+      expect(await pool.apply(tasks.logOrder, ['last'])).toEqual([
+        ...['apply', 'apply+timeout', 'apply+signal', 'map', 'starmap', 'applyAsync', 'mapAsync'],
+        'last',
+      ]);
+    });
+
     it('an uncaught error thrown later inside the worker is a crash too', async () => {
       const pool = makePool({ processes: 1, context });
       await expect(pool.apply(tasks.throwLater, [])).rejects.toBeInstanceOf(WorkerCrashedError);

@@ -98,7 +98,14 @@ export class PoolEngine {
 
   /** Admits a call of an awaited form, then runs it; counted as open for `join()` from now on. */
   admitted(method: string, task: unknown, options: object, input: CallInput, run: () => Promise<unknown>) {
-    return this.gate.track(this.gate.admit(task, options, method, input).then(run));
+    let started: Promise<unknown>;
+    try {
+      const room = this.gate.admitOrWait(task, options, method, input);
+      started = room ? room.then(run) : run(); // with room: dispatched now, in submission order
+    } catch (error) {
+      started = Promise.reject(error);
+    }
+    return this.gate.track(started);
   }
 
   /** One spec object per task ref, so a batch's task table dedupes by identity. */

@@ -46,13 +46,22 @@ export class Gate {
     }
   }
 
-  /** Checks a submission that returns a Promise, and waits for room in the queue. */
-  async admit(task: unknown, options: object, method: string, input: CallInput): Promise<void> {
+  /**
+   * Checks a submission that returns a Promise: `undefined` when it is admitted now, else a promise
+   * that resolves once the queue has room. Admitting at once when there is room keeps the awaited
+   * forms (`apply`, `map`) in submission order with the `…Async` forms, which are admitted
+   * synchronously: a pool runs its calls in the order they were made, as Python's task queue does.
+   */
+  admitOrWait(task: unknown, options: object, method: string, input: CallInput): Promise<void> | undefined {
     this.#check(task, options, method, input);
-    while (this.#full()) {
+    return this.#full() ? this.#waitForRoom() : undefined;
+  }
+
+  async #waitForRoom(): Promise<void> {
+    do {
       await this.room.wait();
       if (this.state !== 'running') throw this.#closedError();
-    }
+    } while (this.#full());
   }
 
   /**

@@ -3,6 +3,8 @@
  * registry through which a pool's terminate() stops the streams that wait on their input.
  */
 
+import type { Float64Buffers } from './buffers.js';
+
 /** Ends a stream with `error`: its consumer's pending or next `next()` rejects with it. */
 export type StopStream = (error: unknown) => void;
 
@@ -58,5 +60,54 @@ export function closeUnawaited(it: AnyIterator | undefined): void {
       (done as PromiseLike<unknown>).then(undefined, () => {});
   } catch {
     // The input's own failure to close is no news for a call that already failed.
+  }
+}
+
+/**
+ * One chunk being read from an input that is not an array: numbers go into a buffer taken from
+ * `buffers` while every item is one, else into a plain array.
+ */
+export class ChunkFill<I> {
+  readonly #size: number;
+  readonly #buffers: Float64Buffers | undefined;
+  #packed: Float64Array | undefined;
+  #items: unknown[] = [];
+  #count = 0;
+
+  constructor(size: number, buffers: Float64Buffers | undefined) {
+    this.#size = size;
+    this.#buffers = buffers;
+    this.#packed = buffers?.take(size);
+  }
+
+  full(): boolean {
+    return this.#count >= this.#size;
+  }
+
+  /** Adds one step's value; false once the input is done. Throws for a step that is not an object. */
+  add(step: IteratorResult<unknown>): boolean {
+    // As `for...of` does: a result that is not an object would read as an endless input.
+    if (Object(step) !== step) throw notAnIteratorResult(step);
+    if (step.done) return false;
+    const value = step.value;
+    if (this.#packed) {
+      if (typeof value === 'number') {
+        this.#packed[this.#count++] = value;
+        return true;
+      }
+      this.#items = Array.from(this.#packed.subarray(0, this.#count));
+      this.#buffers!.give(this.#packed);
+      this.#packed = undefined;
+    }
+    this.#items.push(value);
+    this.#count++;
+    return true;
+  }
+
+  /** The chunk read: the buffer (cut to the items read) or the array. */
+  items(): I {
+    const packed = this.#packed;
+    if (!packed) return this.#items as I;
+    return (this.#count === this.#size ? packed : packed.subarray(0, this.#count)) as I;
   }
 }

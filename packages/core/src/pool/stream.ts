@@ -6,7 +6,7 @@
  * the chunks still out. What a chunk is sent as, and what its reply holds, is the caller's.
  */
 import { AdaptiveChunks, defaultChunksize, knownLength, tailCap } from './chunks.js';
-import { closeUnawaited, iteratorOf, notAnIteratorResult } from './stream-input.js';
+import { ChunkFill, closeUnawaited, iteratorOf } from './stream-input.js';
 import type { ChunkResults, Pending, StreamOptions, SubmitChunk } from './stream-options.js';
 import { ItemFailure } from './stream-options.js';
 
@@ -97,7 +97,9 @@ export async function* streamChunks<
   const isAsync = typeof (source as AsyncIterable<unknown>)?.[Symbol.asyncIterator] === 'function';
   let position = 0;
 
-  const readChunk = async (): Promise<I> => {
+  // A sync input is read synchronously, so a call's first chunks reach the dispatcher in the same
+  // turn as the call: a later call cannot run before them (submission order, as in Python).
+  const readChunk = (): I | Promise<I> => {
     const size =
       fixed ??
       (measured ? Math.min(adaptive.next(), cap, tailCap(total, read, options.processes, adaptive)) : 1);
@@ -107,40 +109,42 @@ export async function* streamChunks<
       if (position >= array.length) inputDone = true;
       return items as I;
     }
-    const buffers = options.buffers;
-    let packed = buffers?.take(size);
-    let items: unknown[] = [];
-    let count = 0;
+    const chunk = new ChunkFill<I>(size, options.buffers);
+    if (isAsync) return readAsyncInto(chunk);
     try {
-      while (count < size) {
-        if (interrupted) throw interrupted.error;
-        if (expired) throw expired.error;
-        const step = isAsync ? await readAsync() : (it!.next() as IteratorResult<unknown>);
-        // As `for...of` does: a result that is not an object would read as an endless input.
-        if (Object(step) !== step) throw notAnIteratorResult(step);
-        if (step.done) {
+      while (!chunk.full()) {
+        stopCheck();
+        if (!chunk.add(it!.next() as IteratorResult<unknown>)) {
           inputDone = true;
           break;
         }
-        const value = step.value;
-        if (packed) {
-          if (typeof value === 'number') {
-            packed[count++] = value;
-            continue;
-          }
-          items = Array.from(packed.subarray(0, count));
-          buffers!.give(packed);
-          packed = undefined;
-        }
-        items.push(value);
-        count++;
       }
     } catch (error) {
-      inputDone = true;
-      inputError = { error };
+      failRead(error);
     }
-    if (!packed) return items as I;
-    return (count === size ? packed : packed.subarray(0, count)) as I;
+    return chunk.items();
+  };
+  const readAsyncInto = async (chunk: ChunkFill<I>): Promise<I> => {
+    try {
+      while (!chunk.full()) {
+        stopCheck();
+        if (!chunk.add(await readAsync())) {
+          inputDone = true;
+          break;
+        }
+      }
+    } catch (error) {
+      failRead(error);
+    }
+    return chunk.items();
+  };
+  const stopCheck = (): void => {
+    if (interrupted) throw interrupted.error;
+    if (expired) throw expired.error;
+  };
+  const failRead = (error: unknown): void => {
+    inputDone = true;
+    inputError = { error };
   };
 
   // One step of an async input, raced against an interrupt without keeping a reaction on any
@@ -283,7 +287,8 @@ export async function* streamChunks<
 
   const fillLoop = async (): Promise<void> => {
     while (mayFill()) {
-      const items = await readChunk();
+      const next = readChunk();
+      const items = next instanceof Promise ? await next : next;
       if (items.length === 0 || stopped || interrupted || expired) break;
       const { handle, reply } = submit(items, read);
       track(handle, reply, items.length);
