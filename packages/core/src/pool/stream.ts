@@ -165,7 +165,8 @@ export async function* streamChunks<
   // Only chunks still running count once the consumer is not the one who paces the call.
   const refills = (): boolean => options.keepsAll === true || readingAll;
   const room = (): boolean =>
-    (refills() ? running : pending.length) < (measured ? options.inflight : options.processes);
+    (refills() ? running : pending.length) <
+    (measured ? options.inflight : Math.min(options.inflight, options.processes));
   // Whether a fill may read and submit more. The fill loop and the refill after it ask the same
   // question: a refill that asked less would start fills that read nothing, one after another,
   // forever, in microtasks (a call stopped before its first read spun the event loop so).
