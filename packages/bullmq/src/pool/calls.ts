@@ -7,10 +7,11 @@ import {
   type CallOptions,
   type ImapOptions,
   type MapOptions,
+  PoolClosedError,
   type TaskRef,
   ValidationError,
 } from '@multiproc/core';
-import { AdaptiveChunks, knownLength, streamChunks } from '@multiproc/core/internal';
+import { AdaptiveChunks, knownLength, streamChunks, watchAbort } from '@multiproc/core/internal';
 import { thrownOrError } from '../internal/error-record.js';
 import type { JobKind, ResultPayload } from '../internal/protocol.js';
 import { moduleNameOf, taskIdOf } from '../internal/task-ids.js';
@@ -34,6 +35,30 @@ interface ChunkResult {
  */
 const chunkSizer = () => new AdaptiveChunks({ first: 16, max: 65_536, targetMs: 50, growWhileFast: true });
 
+/** The map-style methods, by the name their errors give. */
+export type MapMethod = 'map' | 'starmap' | 'imap' | 'imapUnordered';
+
+/** Makes a stream read its whole input (`StreamOptions.readsOn`). */
+type ReadAll = (leftError: () => unknown) => Promise<void>;
+
+/** What an imap loop that left at a failed item gets should it go on after the pool closed. */
+const leftClosed = () =>
+  new PoolClosedError(
+    'The pool was closed while this imap loop was stopped at a failed item: the rest of its input was not run. Read on before close() to run it.',
+  );
+
+/**
+ * What a map call's timeout says, as in the local pool. A `map` fails as a whole; an `imap`
+ * (`keepsReceived`) yields what arrived in time and fails only the rest.
+ */
+function timeoutMessage(method: MapMethod, keepsReceived: boolean): (ms: number) => string {
+  if (!keepsReceived) return (ms) => `The ${method} call did not finish within ${ms} ms.`;
+  return (ms) =>
+    `The ${method} call did not receive every result within ${ms} ms of the call (its timeout): ` +
+    'the results received by then were yielded, the items not done by then (or not yet read from ' +
+    'the input) timed out.';
+}
+
 /** What the calls need from their pool. */
 export interface CallsHost {
   readonly jobs: Jobs;
@@ -55,6 +80,8 @@ export class Calls {
   readonly #host: CallsHost;
   readonly #owners = new Map<string, string>();
   readonly #idle: Array<() => void> = [];
+  /** The open `imap` calls, each as the function that makes it read the rest of its input (`close()`). */
+  readonly #readers = new Set<() => Promise<void>>();
   #starting = 0;
   /** `apply`/`map`-style calls still running (a map may be between chunks, reading its input). */
   #running = 0;
@@ -114,7 +141,8 @@ export class Calls {
     const out: unknown[] = [];
     this.#running++;
     try {
-      for await (const chunk of this.chunks(task, iterable, options, kind, true, 4)) {
+      const method = kind === 'star' ? 'starmap' : 'map';
+      for await (const chunk of this.chunks(task, iterable, options, kind, method)) {
         for (let i = 0; i < chunk.length; i++) out.push(chunk[i]);
       }
     } finally {
@@ -124,21 +152,52 @@ export class Calls {
     return out;
   }
 
-  /** The results of a map-style call, a chunk at a time; starts when first iterated. */
+  /**
+   * `close()`: every `imap` whose consumer may not have read it all reads the rest of its input now
+   * (Python's task handler feeds every task of a call whatever its consumer reads), and counts as
+   * running, so `join()` waits for it, until it has nothing more to run or the pool is stopped.
+   */
+  close(): void {
+    const stopped = new Promise<void>((resolve) => watchAbort(this.#host.stop, resolve));
+    for (const readAll of this.#readers) {
+      this.#running++;
+      void Promise.race([readAll(), stopped]).finally(() => {
+        this.#running--;
+        this.wake();
+      });
+    }
+    this.#readers.clear();
+  }
+
+  /**
+   * The results of a map-style call, a chunk at a time; starts when first iterated (or when the
+   * pool is closed, for an `imap`). A `map` keeps every result (its chunks go as fast as workers
+   * take them); an `imap` is paced by its consumer until `close()`.
+   */
   chunks(
     task: TaskRef,
     iterable: unknown,
     options: ImapOptions,
     kind: JobKind,
-    ordered: boolean,
-    inflightPerWorker: number,
+    method: MapMethod,
   ): AsyncGenerator<ArrayLike<unknown>, void, undefined> {
+    const keepsAll = method === 'map' || method === 'starmap';
     const call = ++this.#seq;
     let chunk = 0;
     const self = this;
     const host = this.#host;
-    return (async function* () {
-      const scope = openScope(options, host.stop);
+    // Set once the stream runs: makes it read its whole input (see StreamOptions.readsOn).
+    let handOver!: (readAll: ReadAll | undefined) => void;
+    const readAllReady = new Promise<ReadAll | undefined>((resolve) => {
+      handOver = resolve;
+    });
+    let first: Promise<IteratorResult<ArrayLike<unknown>, void>> | undefined;
+    let started = false;
+    const body = (async function* () {
+      const scope = openScope(options, host.stop, {
+        timeoutMessage: timeoutMessage(method, !keepsAll),
+        unrefTimer: !keepsAll,
+      });
       // This call's jobs not settled yet: once it stops (`signal`, `timeout`, an early exit, a
       // failure), those still queued are removed and the running ones stopped on their workers.
       const live = new Set<string>();
@@ -169,17 +228,55 @@ export class Calls {
         yield* streamChunks(iterable as Iterable<unknown>, submit, (ids) => self.#cancel(ids), {
           processes,
           chunksize: options.chunksize,
-          inflight: options.inflight ?? inflightPerWorker * processes,
-          ordered,
+          inflight: options.inflight ?? (keepsAll ? 4 : 2) * processes,
+          ordered: method !== 'imapUnordered',
+          keepsAll,
           onProgress: options.onProgress,
           read: (result: ChunkResult) => result,
           sizer: chunkSizer(),
+          // The call's end (timeout, signal, the pool stopped) ends the stream at once, also while
+          // it waits on an input that stopped yielding: no job of its own may be out then. An
+          // imap's timeout stops only its reading: what it received in time is still yielded.
+          interruptible: (stop, stopReading) =>
+            scope.onStop((error, timedOut) => (timedOut && !keepsAll ? stopReading : stop)(error)),
+          onReceived: () => scope.received(),
+          readsOn: handOver,
         });
       } finally {
+        handOver(undefined);
         scope.dispose();
         if (live.size > 0) self.#cancel([...live]);
       }
     })();
+    const forget = keepsAll
+      ? undefined
+      : this.#reading(async () => {
+          if (!started && first === undefined) {
+            // The body runs up to the stream's start, which hands over readAll.
+            first = body.next();
+            first.catch(() => {});
+          }
+          return (await readAllReady)?.(leftClosed);
+        });
+    return (async function* () {
+      started = true;
+      try {
+        if (first !== undefined) {
+          const step = await first;
+          if (step.done) return;
+          yield step.value;
+        }
+        yield* body;
+      } finally {
+        forget?.();
+      }
+    })();
+  }
+
+  /** Registers an `imap`'s `readAll` for `close()`; returns the function that forgets it. */
+  #reading(readAll: () => Promise<void>): () => void {
+    this.#readers.add(readAll);
+    return () => this.#readers.delete(readAll);
   }
 
   /** The portable id of `task`, refusing two modules that would share a name on the workers. */
