@@ -7,57 +7,18 @@ import {
   type CallOptions,
   type ImapOptions,
   type MapOptions,
-  PoolClosedError,
   type TaskRef,
   ValidationError,
 } from '@multiproc/core';
-import { AdaptiveChunks, knownLength, streamChunks, watchAbort } from '@multiproc/core/internal';
+import { knownLength, watchAbort } from '@multiproc/core/internal';
 import { thrownOrError } from '../internal/error-record.js';
-import type { JobKind, ResultPayload } from '../internal/protocol.js';
+import type { JobKind } from '../internal/protocol.js';
 import { moduleNameOf, taskIdOf } from '../internal/task-ids.js';
 import { allPlain, assertPortable } from '../internal/wire.js';
 import type { Jobs } from './jobs.js';
+import { type MapCallSite, type MapChunks, type MapMethod, mapStream } from './map-stream.js';
 import { type CallScope, openScope } from './scope.js';
 import type { Session } from './session.js';
-
-/** A chunk's outcome: the results before the first failure, and that failure if any. */
-interface ChunkResult {
-  readonly values: readonly unknown[];
-  readonly error?: unknown;
-  /** Worker time the chunk took, for adaptive sizing. */
-  readonly ms: number;
-}
-
-/**
- * Chunks of an input of unknown length start small, then each takes about 50 ms of worker time,
- * growing while a chunk's time is mostly its Redis round trip: trivial items travel by thousands
- * and slow items one by one.
- */
-const chunkSizer = () => new AdaptiveChunks({ first: 16, max: 65_536, targetMs: 50, growWhileFast: true });
-
-/** The map-style methods, by the name their errors give. */
-export type MapMethod = 'map' | 'starmap' | 'imap' | 'imapUnordered';
-
-/** Makes a stream read its whole input (`StreamOptions.readsOn`). */
-type ReadAll = (leftError: () => unknown) => Promise<void>;
-
-/** What an imap loop that left at a failed item gets should it go on after the pool closed. */
-const leftClosed = () =>
-  new PoolClosedError(
-    'The pool was closed while this imap loop was stopped at a failed item: the rest of its input was not run. Read on before close() to run it.',
-  );
-
-/**
- * What a map call's timeout says, as in the local pool. A `map` fails as a whole; an `imap`
- * (`keepsReceived`) yields what arrived in time and fails only the rest.
- */
-function timeoutMessage(method: MapMethod, keepsReceived: boolean): (ms: number) => string {
-  if (!keepsReceived) return (ms) => `The ${method} call did not finish within ${ms} ms.`;
-  return (ms) =>
-    `The ${method} call did not receive every result within ${ms} ms of the call (its timeout): ` +
-    'the results received by then were yielded, the items not done by then (or not yet read from ' +
-    'the input) timed out.';
-}
 
 /** What the calls need from their pool. */
 export interface CallsHost {
@@ -87,8 +48,25 @@ export class Calls {
   #running = 0;
   #seq = 0;
 
+  /** What the map-style calls use of these calls. */
+  readonly #site: MapCallSite;
+
   constructor(host: CallsHost) {
     this.#host = host;
+    this.#site = {
+      stop: host.stop,
+      nextCall: () => ++this.#seq,
+      taskId: (task) => this.#taskId(task),
+      started: (scope) => this.#started(scope),
+      plan: (options, iterable) => this.#plan(options, iterable),
+      submit: (id, task, kind, base, payload, onMessage) =>
+        host.jobs.submit({ id, task, kind, base, payload, onMessage }),
+      cancel: (ids) => this.#cancel(ids),
+      reading: (readAll) => {
+        this.#readers.add(readAll);
+        return () => this.#readers.delete(readAll);
+      },
+    };
   }
 
   /** Calls waiting for the connection (counted as queued). */
@@ -122,7 +100,14 @@ export class Calls {
       if (!allPlain(args)) assertPortable(args, 'args');
       await this.#started(scope);
       id = `a${++this.#seq}`;
-      const reply = this.#submit(id, taskId, 'apply', 0, args, scope.onMessage);
+      const reply = this.#host.jobs.submit({
+        id,
+        task: taskId,
+        kind: 'apply',
+        base: 0,
+        payload: args,
+        onMessage: scope.onMessage,
+      });
       const result = await Promise.race([reply, scope.stopped]);
       if (!result.ok) throw thrownOrError(result.error);
       return (result as { value: unknown }).value;
@@ -143,6 +128,8 @@ export class Calls {
     try {
       const method = kind === 'star' ? 'starmap' : 'map';
       for await (const chunk of this.chunks(task, iterable, options, kind, method)) {
+        // Only an `imap` goes on after a failed item: a map's stream throws instead.
+        if (!('length' in chunk)) throw chunk.error;
         for (let i = 0; i < chunk.length; i++) out.push(chunk[i]);
       }
     } finally {
@@ -170,9 +157,8 @@ export class Calls {
   }
 
   /**
-   * The results of a map-style call, a chunk at a time; starts when first iterated (or when the
-   * pool is closed, for an `imap`). A `map` keeps every result (its chunks go as fast as workers
-   * take them); an `imap` is paced by its consumer until `close()`.
+   * The results of a map-style call, a chunk at a time (a failed item the call goes on after as
+   * its own entry); starts when first iterated (or when the pool is closed, for an `imap`).
    */
   chunks(
     task: TaskRef,
@@ -180,103 +166,8 @@ export class Calls {
     options: ImapOptions,
     kind: JobKind,
     method: MapMethod,
-  ): AsyncGenerator<ArrayLike<unknown>, void, undefined> {
-    const keepsAll = method === 'map' || method === 'starmap';
-    const call = ++this.#seq;
-    let chunk = 0;
-    const self = this;
-    const host = this.#host;
-    // Set once the stream runs: makes it read its whole input (see StreamOptions.readsOn).
-    let handOver!: (readAll: ReadAll | undefined) => void;
-    const readAllReady = new Promise<ReadAll | undefined>((resolve) => {
-      handOver = resolve;
-    });
-    let first: Promise<IteratorResult<ArrayLike<unknown>, void>> | undefined;
-    let started = false;
-    const body = (async function* () {
-      const scope = openScope(options, host.stop, {
-        timeoutMessage: timeoutMessage(method, !keepsAll),
-        unrefTimer: !keepsAll,
-      });
-      // This call's jobs not settled yet: once it stops (`signal`, `timeout`, an early exit, a
-      // failure), those still queued are removed and the running ones stopped on their workers.
-      const live = new Set<string>();
-      try {
-        const taskId = self.#taskId(task);
-        await self.#started(scope);
-        const processes = await self.#plan(options, iterable);
-        const submit = (items: unknown[], base: number) => {
-          const id = `m${call}-${chunk++}`;
-          if (host.stop.aborted) return { handle: id, reply: Promise.reject(host.stop.reason) };
-          // An item is named by its index in the input, as the core Pool names it (`items[3].cb`).
-          if (!allPlain(items)) {
-            for (let i = 0; i < items.length; i++) assertPortable(items[i], `items[${base + i}]`);
-          }
-          live.add(id);
-          const reply = self.#submit(id, taskId, kind, base, items, scope.onMessage).then(
-            (r) => {
-              live.delete(id);
-              return chunkResult(r, base);
-            },
-            (error: unknown) => {
-              live.delete(id);
-              throw error;
-            },
-          );
-          return { handle: id, reply: Promise.race([reply, scope.stopped]) };
-        };
-        yield* streamChunks(iterable as Iterable<unknown>, submit, (ids) => self.#cancel(ids), {
-          processes,
-          chunksize: options.chunksize,
-          inflight: options.inflight ?? (keepsAll ? 4 : 2) * processes,
-          ordered: method !== 'imapUnordered',
-          keepsAll,
-          onProgress: options.onProgress,
-          read: (result: ChunkResult) => result,
-          sizer: chunkSizer(),
-          // The call's end (timeout, signal, the pool stopped) ends the stream at once, also while
-          // it waits on an input that stopped yielding: no job of its own may be out then. An
-          // imap's timeout stops only its reading: what it received in time is still yielded.
-          interruptible: (stop, stopReading) =>
-            scope.onStop((error, timedOut) => (timedOut && !keepsAll ? stopReading : stop)(error)),
-          onReceived: () => scope.received(),
-          readsOn: handOver,
-        });
-      } finally {
-        handOver(undefined);
-        scope.dispose();
-        if (live.size > 0) self.#cancel([...live]);
-      }
-    })();
-    const forget = keepsAll
-      ? undefined
-      : this.#reading(async () => {
-          if (!started && first === undefined) {
-            // The body runs up to the stream's start, which hands over readAll.
-            first = body.next();
-            first.catch(() => {});
-          }
-          return (await readAllReady)?.(leftClosed);
-        });
-    return (async function* () {
-      started = true;
-      try {
-        if (first !== undefined) {
-          const step = await first;
-          if (step.done) return;
-          yield step.value;
-        }
-        yield* body;
-      } finally {
-        forget?.();
-      }
-    })();
-  }
-
-  /** Registers an `imap`'s `readAll` for `close()`; returns the function that forgets it. */
-  #reading(readAll: () => Promise<void>): () => void {
-    this.#readers.add(readAll);
-    return () => this.#readers.delete(readAll);
+  ): MapChunks {
+    return mapStream(this.#site, task, iterable, options, kind, method);
   }
 
   /** The portable id of `task`, refusing two modules that would share a name on the workers. */
@@ -304,17 +195,6 @@ export class Calls {
     }
   }
 
-  #submit(
-    id: string,
-    task: string,
-    kind: JobKind,
-    base: number,
-    payload: unknown[],
-    onMessage?: (v: unknown) => void,
-  ) {
-    return this.#host.jobs.submit({ id, task, kind, base, payload, onMessage });
-  }
-
   #cancel(ids: readonly string[]): void {
     const host = this.#host;
     if (host.stop.aborted) return; // terminate() stops everything at once
@@ -329,14 +209,4 @@ export class Calls {
     }
     return host.processes();
   }
-}
-
-/** A worker's chunk result, with a failed item's `taskIndex` counted from the call's first item. */
-function chunkResult(result: ResultPayload, base: number): ChunkResult {
-  if (result.ok) return result as ChunkResult;
-  const error = thrownOrError(result.error);
-  const index = error instanceof Error ? (error as { taskIndex?: unknown }).taskIndex : undefined;
-  if (typeof index === 'number')
-    Object.defineProperty(error, 'taskIndex', { value: index + base, enumerable: true });
-  return { values: result.values ?? [], error, ms: result.ms ?? 0 };
 }
