@@ -145,7 +145,8 @@ export function mapStream(
           };
         // An item is named by its index in the input, as the core Pool names it (`items[3].cb`).
         if (!allPlain(items)) {
-          for (let i = 0; i < items.length; i++) assertPortable(items[i], `items[${base + i}]`);
+          // Each item is held by its chunk's list, as an argument is by the argument list.
+          for (let i = 0; i < items.length; i++) assertPortable(items[i], `items[${base + i}]`, undefined, 1);
         }
         live.add(id);
         const reply = site.submit(id, taskId, kind, base, items, scope.onMessage).then(
