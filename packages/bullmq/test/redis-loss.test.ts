@@ -72,6 +72,40 @@ describe.skipIf(redisMissing || process.env.REDIS_URL)('Redis lost under a pool'
     await p.join();
   }, 60_000);
 
+  test('Redis restarted without its data while a map waits on a stalled input: it rejects with RedisConnectionError and calls return()', async () => {
+    await worker();
+    const p = pool();
+    let returned = 0;
+    let answered!: () => void;
+    const reached = new Promise<void>((resolve) => {
+      answered = resolve;
+    });
+    // Yields 1 and 2, then never again; its return() answers, so the test sees it was called.
+    const items = [1, 2];
+    const stalled: AsyncIterableIterator<number> = {
+      next: () =>
+        items.length > 0 ? Promise.resolve({ value: items.shift()!, done: false }) : new Promise(() => {}),
+      return: () => {
+        returned++;
+        return Promise.resolve({ value: undefined, done: true });
+      },
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+    };
+    const onProgress = (done: number) => done === 2 && answered();
+    const result = settled(p.map(tasks.square, stalled, { chunksize: 1, onProgress }));
+    // Both items answered: the call has no job out and waits on its input.
+    await reached;
+    await redis.restart();
+    const outcome = (await result) as { error: Error };
+    expect(outcome.error).toBeInstanceOf(RedisConnectionError);
+    expect(outcome.error.message).toMatch(/lost this pool's keys/);
+    expect(returned).toBe(1);
+    p.close();
+    await p.join();
+  }, 60_000);
+
   test('Redis gone for good mid-call: the call rejects with RedisConnectionError after connectTimeout, join() settles', async () => {
     const w = await worker();
     const p = pool({ connectTimeout: 2000 });

@@ -28,11 +28,18 @@ export function allPlain(items: readonly unknown[]): boolean {
 }
 
 /**
+ * How many containers may hold an object that is sent, as in the local pool (its codec's limit):
+ * a deeper value would overflow the receiving worker's stack as it is rebuilt.
+ */
+const MAX_NESTING = 1000;
+
+/**
  * Throws for the first part of `value` that cannot travel to another machine, naming its path:
  * `SerializationError` for a function, symbol, task reference, `MessagePort` or multiproc queue or
- * pipe; `ContextError` for shared memory (as for a `'process'` context).
+ * pipe, or a value nested more than {@link MAX_NESTING} levels deep (`depth`: how many containers
+ * hold `value`); `ContextError` for shared memory (as for a `'process'` context).
  */
-export function assertPortable(value: unknown, path: string, seen = new Set<object>()): void {
+export function assertPortable(value: unknown, path: string, seen = new Set<object>(), depth = 0): void {
   const t = typeof value;
   if (t === 'symbol') throw unsendable(path, 'a symbol');
   if (t === 'function') {
@@ -60,22 +67,37 @@ export function assertPortable(value: unknown, path: string, seen = new Set<obje
   if (typeof MessagePort === 'function' && value instanceof MessagePort)
     throw unsendable(path, 'a MessagePort');
   if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer || value instanceof Date) return;
+  if (depth >= MAX_NESTING) throw tooDeep(path);
+  const inner = depth + 1;
   if (value instanceof Map) {
     for (const [k, v] of value) {
-      assertPortable(k, `${path}.keys()`, seen);
-      assertPortable(v, `${path}.get(${String(k)})`, seen);
+      assertPortable(k, `${path}.keys()`, seen, inner);
+      assertPortable(v, `${path}.get(${String(k)})`, seen, inner);
     }
     return;
   }
   if (value instanceof Set) {
-    for (const v of value) assertPortable(v, `${path}.values()`, seen);
+    for (const v of value) assertPortable(v, `${path}.values()`, seen, inner);
     return;
   }
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) assertPortable(value[i], `${path}[${i}]`, seen);
+    for (let i = 0; i < value.length; i++) assertPortable(value[i], `${path}[${i}]`, seen, inner);
     return;
   }
-  for (const key of Object.keys(value as object)) assertPortable((value as any)[key], `${path}.${key}`, seen);
+  for (const key of Object.keys(value as object)) {
+    assertPortable((value as any)[key], `${path}.${key}`, seen, inner);
+  }
+}
+
+/** A value nested deeper than {@link MAX_NESTING} levels, met at `path` (thousands of characters long). */
+function tooDeep(path: string): SerializationError {
+  const short = path.length <= 120 ? path : `${path.slice(0, 60)}…${path.slice(-50)}`;
+  return new SerializationError(
+    path,
+    `Cannot send ${short}: the value is nested more than ${MAX_NESTING} levels deep, which the ` +
+      'worker cannot rebuild (its stack would overflow). Flatten it (for example a list of nodes ' +
+      'with parent indexes) or send it as a string you parse on the other side.',
+  );
 }
 
 function isSharedView(value: object): boolean {

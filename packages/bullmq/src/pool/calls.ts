@@ -10,29 +10,15 @@ import {
   type TaskRef,
   ValidationError,
 } from '@multiproc/core';
-import { AdaptiveChunks, knownLength, streamChunks } from '@multiproc/core/internal';
+import { knownLength, watchAbort } from '@multiproc/core/internal';
 import { thrownOrError } from '../internal/error-record.js';
-import type { JobKind, ResultPayload } from '../internal/protocol.js';
+import type { JobKind } from '../internal/protocol.js';
 import { moduleNameOf, taskIdOf } from '../internal/task-ids.js';
 import { allPlain, assertPortable } from '../internal/wire.js';
 import type { Jobs } from './jobs.js';
+import { type MapCallSite, type MapChunks, type MapMethod, mapStream } from './map-stream.js';
 import { type CallScope, openScope } from './scope.js';
 import type { Session } from './session.js';
-
-/** A chunk's outcome: the results before the first failure, and that failure if any. */
-interface ChunkResult {
-  readonly values: readonly unknown[];
-  readonly error?: unknown;
-  /** Worker time the chunk took, for adaptive sizing. */
-  readonly ms: number;
-}
-
-/**
- * Chunks of an input of unknown length start small, then each takes about 50 ms of worker time,
- * growing while a chunk's time is mostly its Redis round trip: trivial items travel by thousands
- * and slow items one by one.
- */
-const chunkSizer = () => new AdaptiveChunks({ first: 16, max: 65_536, targetMs: 50, growWhileFast: true });
 
 /** What the calls need from their pool. */
 export interface CallsHost {
@@ -55,13 +41,32 @@ export class Calls {
   readonly #host: CallsHost;
   readonly #owners = new Map<string, string>();
   readonly #idle: Array<() => void> = [];
+  /** The open `imap` calls, each as the function that makes it read the rest of its input (`close()`). */
+  readonly #readers = new Set<() => Promise<void>>();
   #starting = 0;
   /** `apply`/`map`-style calls still running (a map may be between chunks, reading its input). */
   #running = 0;
   #seq = 0;
 
+  /** What the map-style calls use of these calls. */
+  readonly #site: MapCallSite;
+
   constructor(host: CallsHost) {
     this.#host = host;
+    this.#site = {
+      stop: host.stop,
+      nextCall: () => ++this.#seq,
+      taskId: (task) => this.#taskId(task),
+      started: (scope) => this.#started(scope),
+      plan: (options, iterable) => this.#plan(options, iterable),
+      submit: (id, task, kind, base, payload, onMessage) =>
+        host.jobs.submit({ id, task, kind, base, payload, onMessage }),
+      cancel: (ids) => this.#cancel(ids),
+      reading: (readAll) => {
+        this.#readers.add(readAll);
+        return () => this.#readers.delete(readAll);
+      },
+    };
   }
 
   /** Calls waiting for the connection (counted as queued). */
@@ -95,7 +100,14 @@ export class Calls {
       if (!allPlain(args)) assertPortable(args, 'args');
       await this.#started(scope);
       id = `a${++this.#seq}`;
-      const reply = this.#submit(id, taskId, 'apply', 0, args, scope.onMessage);
+      const reply = this.#host.jobs.submit({
+        id,
+        task: taskId,
+        kind: 'apply',
+        base: 0,
+        payload: args,
+        onMessage: scope.onMessage,
+      });
       const result = await Promise.race([reply, scope.stopped]);
       if (!result.ok) throw thrownOrError(result.error);
       return (result as { value: unknown }).value;
@@ -114,7 +126,10 @@ export class Calls {
     const out: unknown[] = [];
     this.#running++;
     try {
-      for await (const chunk of this.chunks(task, iterable, options, kind, true, 4)) {
+      const method = kind === 'star' ? 'starmap' : 'map';
+      for await (const chunk of this.chunks(task, iterable, options, kind, method)) {
+        // Only an `imap` goes on after a failed item: a map's stream throws instead.
+        if (!('length' in chunk)) throw chunk.error;
         for (let i = 0; i < chunk.length; i++) out.push(chunk[i]);
       }
     } finally {
@@ -124,62 +139,35 @@ export class Calls {
     return out;
   }
 
-  /** The results of a map-style call, a chunk at a time; starts when first iterated. */
+  /**
+   * `close()`: every `imap` whose consumer may not have read it all reads the rest of its input now
+   * (Python's task handler feeds every task of a call whatever its consumer reads), and counts as
+   * running, so `join()` waits for it, until it has nothing more to run or the pool is stopped.
+   */
+  close(): void {
+    const stopped = new Promise<void>((resolve) => watchAbort(this.#host.stop, resolve));
+    for (const readAll of this.#readers) {
+      this.#running++;
+      void Promise.race([readAll(), stopped]).finally(() => {
+        this.#running--;
+        this.wake();
+      });
+    }
+    this.#readers.clear();
+  }
+
+  /**
+   * The results of a map-style call, a chunk at a time (a failed item the call goes on after as
+   * its own entry); starts when first iterated (or when the pool is closed, for an `imap`).
+   */
   chunks(
     task: TaskRef,
     iterable: unknown,
     options: ImapOptions,
     kind: JobKind,
-    ordered: boolean,
-    inflightPerWorker: number,
-  ): AsyncGenerator<ArrayLike<unknown>, void, undefined> {
-    const call = ++this.#seq;
-    let chunk = 0;
-    const self = this;
-    const host = this.#host;
-    return (async function* () {
-      const scope = openScope(options, host.stop);
-      // This call's jobs not settled yet: once it stops (`signal`, `timeout`, an early exit, a
-      // failure), those still queued are removed and the running ones stopped on their workers.
-      const live = new Set<string>();
-      try {
-        const taskId = self.#taskId(task);
-        await self.#started(scope);
-        const processes = await self.#plan(options, iterable);
-        const submit = (items: unknown[], base: number) => {
-          const id = `m${call}-${chunk++}`;
-          if (host.stop.aborted) return { handle: id, reply: Promise.reject(host.stop.reason) };
-          // An item is named by its index in the input, as the core Pool names it (`items[3].cb`).
-          if (!allPlain(items)) {
-            for (let i = 0; i < items.length; i++) assertPortable(items[i], `items[${base + i}]`);
-          }
-          live.add(id);
-          const reply = self.#submit(id, taskId, kind, base, items, scope.onMessage).then(
-            (r) => {
-              live.delete(id);
-              return chunkResult(r, base);
-            },
-            (error: unknown) => {
-              live.delete(id);
-              throw error;
-            },
-          );
-          return { handle: id, reply: Promise.race([reply, scope.stopped]) };
-        };
-        yield* streamChunks(iterable as Iterable<unknown>, submit, (ids) => self.#cancel(ids), {
-          processes,
-          chunksize: options.chunksize,
-          inflight: options.inflight ?? inflightPerWorker * processes,
-          ordered,
-          onProgress: options.onProgress,
-          read: (result: ChunkResult) => result,
-          sizer: chunkSizer(),
-        });
-      } finally {
-        scope.dispose();
-        if (live.size > 0) self.#cancel([...live]);
-      }
-    })();
+    method: MapMethod,
+  ): MapChunks {
+    return mapStream(this.#site, task, iterable, options, kind, method);
   }
 
   /** The portable id of `task`, refusing two modules that would share a name on the workers. */
@@ -207,17 +195,6 @@ export class Calls {
     }
   }
 
-  #submit(
-    id: string,
-    task: string,
-    kind: JobKind,
-    base: number,
-    payload: unknown[],
-    onMessage?: (v: unknown) => void,
-  ) {
-    return this.#host.jobs.submit({ id, task, kind, base, payload, onMessage });
-  }
-
   #cancel(ids: readonly string[]): void {
     const host = this.#host;
     if (host.stop.aborted) return; // terminate() stops everything at once
@@ -232,14 +209,4 @@ export class Calls {
     }
     return host.processes();
   }
-}
-
-/** A worker's chunk result, with a failed item's `taskIndex` counted from the call's first item. */
-function chunkResult(result: ResultPayload, base: number): ChunkResult {
-  if (result.ok) return result as ChunkResult;
-  const error = thrownOrError(result.error);
-  const index = error instanceof Error ? (error as { taskIndex?: unknown }).taskIndex : undefined;
-  if (typeof index === 'number')
-    Object.defineProperty(error, 'taskIndex', { value: index + base, enumerable: true });
-  return { values: result.values ?? [], error, ms: result.ms ?? 0 };
 }

@@ -283,11 +283,7 @@ export class Pool extends EventEmitter implements AsyncDisposable {
     options: ImapOptions = {},
   ): AsyncGenerator<TaskResult<F>, void, undefined> {
     this.#admit(task, options, 'imap', { iterable });
-    return new Flatten(this.#calls.chunks(task, iterable, options, 'map', true, 2)) as AsyncGenerator<
-      TaskResult<F>,
-      void,
-      undefined
-    >;
+    return this.#results<TaskResult<F>>(task, iterable, options, 'imap');
   }
 
   /**
@@ -302,26 +298,31 @@ export class Pool extends EventEmitter implements AsyncDisposable {
     options: ImapOptions = {},
   ): AsyncGenerator<TaskResult<F>, void, undefined> {
     this.#admit(task, options, 'imapUnordered', { iterable });
-    return new Flatten(this.#calls.chunks(task, iterable, options, 'map', false, 2)) as AsyncGenerator<
-      TaskResult<F>,
-      void,
-      undefined
-    >;
+    return this.#results<TaskResult<F>>(task, iterable, options, 'imapUnordered');
+  }
+
+  /** The results of an `imap`-style call one by one. */
+  #results<R>(task: TaskRef, iterable: unknown, options: ImapOptions, method: 'imap' | 'imapUnordered') {
+    return new Flatten(this.#calls.chunks(task, iterable, options, 'map', method)) as AsyncGenerator<R, void>;
   }
 
   /**
-   * Stops accepting calls; those submitted still run. Python: `close`.
+   * Stops accepting calls; those submitted still run, and an `imap` whose loop has not read it all
+   * runs the rest of its input (its results wait for the loop), as in Python. Python: `close`.
    * @example
    * pool.close();
    * await pool.join();
    */
   close(): void {
-    if (this.#state === 'running') this.#state = 'closed';
+    if (this.#state !== 'running') return;
+    this.#state = 'closed';
+    this.#calls.close();
   }
 
   /**
-   * Waits for every submitted job to finish, then unregisters the pool, waits for its workers to
-   * detach and deletes all its keys. Call `close()` or `terminate()` first. Python: `join`.
+   * Waits for every submitted call to finish (a map still reading its input too), then unregisters
+   * the pool, waits for its workers to detach and deletes its keys. Call `close()` or `terminate()`
+   * first. Python: `join`.
    * @throws {ProcessError} (as a rejection) when the pool is still running.
    * @example
    * pool.close();
@@ -334,8 +335,8 @@ export class Pool extends EventEmitter implements AsyncDisposable {
   }
 
   /**
-   * Rejects pending calls with `PoolClosedError`, cancels their jobs on the workers, and tears
-   * down as `join()` does. Python: `terminate`.
+   * Rejects pending calls with `PoolClosedError` (those waiting on a stalled input too), cancels
+   * their jobs on the workers, and tears down as `join()` does. Python: `terminate`.
    * @example
    * await pool.terminate();
    */
@@ -344,7 +345,7 @@ export class Pool extends EventEmitter implements AsyncDisposable {
     await this.#teardown();
   }
 
-  /** `await using pool = new Pool(...)` terminates it at the end of the scope (the messages say so). */
+  /** `await using pool = new Pool(...)` terminates it at the end of its scope (the messages say so). */
   async [Symbol.asyncDispose](): Promise<void> {
     if (this.#state !== 'terminated') this.#disposed = true;
     await this.terminate();

@@ -13,6 +13,13 @@ export interface CallScope {
   readonly stopped: Promise<never>;
   /** Whether it has stopped. */
   readonly isStopped: () => boolean;
+  /**
+   * Tells `listener` why the call stopped, once: at once if it has stopped already. `timedOut`:
+   * its `timeout` passed (an `imap` then keeps the results it received in time).
+   */
+  readonly onStop: (listener: (error: unknown, timedOut: boolean) => void) => void;
+  /** Every result has arrived: the timeout no longer applies (the consumer may read them later). */
+  readonly received: () => void;
   readonly dispose: () => void;
   /**
    * The call's `onMessage`, made safe: it runs on a Redis event, where a throw would be lost (or
@@ -31,6 +38,22 @@ export function abortErrorFor(signal: AbortSignal): Error {
   return error;
 }
 
+/** How a call's timeout reads, given the timeout in ms. */
+export type TimeoutMessage = (ms: number) => string;
+
+const TASK_TIMEOUT: TimeoutMessage = (ms) => `The task did not finish within ${ms} ms.`;
+
+/** What a scope is opened with besides the call's own options. */
+export interface ScopeOptions {
+  /** What the `TimeoutError` says (the local pool's words for each kind of call). */
+  readonly timeoutMessage?: TimeoutMessage;
+  /**
+   * The timer does not keep the program alive by itself (an `imap`: while its jobs are out the
+   * pool does, and a loop left at a failed item holds nothing, as in the local pool).
+   */
+  readonly unrefTimer?: boolean;
+}
+
 /**
  * Opens a scope for a call with `options.signal`/`options.timeout`/`options.onMessage`, also
  * stopped by `pool` (aborted with the error to reject with, such as `PoolClosedError`).
@@ -38,14 +61,17 @@ export function abortErrorFor(signal: AbortSignal): Error {
 export function openScope(
   options: { signal?: AbortSignal; timeout?: number | null; onMessage?: (value: unknown) => void },
   pool: AbortSignal,
+  { timeoutMessage = TASK_TIMEOUT, unrefTimer = false }: ScopeOptions = {},
 ): CallScope {
-  let stop!: (error: unknown) => void;
-  let stoppedWith: { error: unknown } | undefined;
+  let stop!: (error: unknown, timedOut?: boolean) => void;
+  let stoppedWith: { error: unknown; timedOut: boolean } | undefined;
+  let onStop: ((error: unknown, timedOut: boolean) => void) | undefined;
   const stopped = new Promise<never>((_, reject) => {
-    stop = (error) => {
+    stop = (error, timedOut = false) => {
       if (stoppedWith) return;
-      stoppedWith = { error };
+      stoppedWith = { error, timedOut };
       reject(error);
+      onStop?.(error, timedOut);
     };
   });
   stopped.catch(() => {});
@@ -54,10 +80,8 @@ export function openScope(
   // Longer than a timer can measure (about 24.8 days), Infinity or null (Python's None): no limit,
   // as in the local Pool.
   if (timeout != null && timeout <= MAX_TIMEOUT_MS) {
-    timer = setTimeout(
-      () => stop(new TimeoutError(`The task did not finish within ${timeout} ms.`)),
-      timeout,
-    );
+    timer = setTimeout(() => stop(new TimeoutError(timeoutMessage(timeout)), true), timeout);
+    if (unrefTimer) timer.unref();
   }
   // One listener on each signal for all the calls in flight (core's `watchAbort`).
   const unwatchSignal = signal ? watchAbort(signal, () => stop(abortErrorFor(signal))) : undefined;
@@ -76,6 +100,11 @@ export function openScope(
         }
       }),
     isStopped: () => stoppedWith !== undefined,
+    onStop: (listener) => {
+      if (stoppedWith) listener(stoppedWith.error, stoppedWith.timedOut);
+      else onStop = listener;
+    },
+    received: () => clearTimeout(timer),
     dispose: () => {
       clearTimeout(timer);
       unwatchSignal?.();

@@ -1,0 +1,240 @@
+/**
+ * One map-style call of a BullMQ pool (`map`, `starmap`, `imap`, `imapUnordered`): one job per
+ * chunk, fed by core's stream engine, with the local pool's failure and delivery rules. The call's
+ * end (its `timeout`, its `signal`, the pool stopped) ends the stream at once, also while it waits
+ * on an input that stopped yielding; an `imap` goes on after a failed item, as Python's does; an
+ * open `imap` reads the rest of its input when the pool is closed.
+ */
+import { type ImapOptions, type MapOptions, PoolClosedError, type TaskRef } from '@multiproc/core';
+import { AdaptiveChunks, streamChunks } from '@multiproc/core/internal';
+import { RedisConnectionError, UnknownTaskError } from '../errors.js';
+import { thrownOrError } from '../internal/error-record.js';
+import type { JobKind, ResultPayload } from '../internal/protocol.js';
+import { allPlain, assertPortable } from '../internal/wire.js';
+import { type CallScope, openScope } from './scope.js';
+
+/** The map-style methods, by the name their errors give. */
+export type MapMethod = 'map' | 'starmap' | 'imap' | 'imapUnordered';
+
+/** What the stream yields: a chunk's results, or a failed item the call goes on after (`imap`). */
+export type MapChunks = ReturnType<typeof streamChunks>;
+
+/**
+ * A chunk's outcome: the results before the first failure, that failure if any, and (an `imap`
+ * without `chunksize`) the outcome of its items after the failure, sent again.
+ */
+interface ChunkResult {
+  readonly values: readonly unknown[];
+  readonly error?: unknown;
+  readonly more?: ChunkResult;
+  /** Worker time the chunk took, for adaptive sizing. */
+  readonly ms: number;
+}
+
+/** What a map-style call needs from the pool's calls. */
+export interface MapCallSite {
+  /** Aborted (with the error to reject with) when the pool is terminated or lost. */
+  readonly stop: AbortSignal;
+  /** A number unique to the call, for its job ids. */
+  nextCall(): number;
+  /** The portable id of `task` (throws `ValidationError` for a name clash). */
+  taskId(task: TaskRef): string;
+  /** Waits for the pool's connection (rejects when the call or the pool stops meanwhile). */
+  started(scope: CallScope): Promise<void>;
+  /** How many workers to plan the chunks for. */
+  plan(options: MapOptions, iterable: unknown): Promise<number>;
+  submit(
+    id: string,
+    task: string,
+    kind: JobKind,
+    base: number,
+    payload: unknown[],
+    onMessage: ((value: unknown) => void) | undefined,
+  ): Promise<ResultPayload>;
+  /** Removes queued jobs and stops running ones (nothing once the pool has stopped). */
+  cancel(ids: readonly string[]): void;
+  /** Registers an `imap`'s `readAll` for `close()`; returns the function that forgets it. */
+  reading(readAll: () => Promise<void>): () => void;
+}
+
+/** Makes a stream read its whole input (`StreamOptions.readsOn`). */
+type ReadAll = (leftError: () => unknown) => Promise<void>;
+
+/**
+ * Chunks of an input of unknown length start small, then each takes about 50 ms of worker time,
+ * growing while a chunk's time is mostly its Redis round trip: trivial items travel by thousands
+ * and slow items one by one.
+ */
+const chunkSizer = () => new AdaptiveChunks({ first: 16, max: 65_536, targetMs: 50, growWhileFast: true });
+
+/** What an imap loop that left at a failed item gets should it go on after the pool closed. */
+const leftClosed = () =>
+  new PoolClosedError(
+    'The pool was closed while this imap loop was stopped at a failed item: the rest of its input was not run. Read on before close() to run it.',
+  );
+
+/**
+ * What a map call's timeout says, as in the local pool. A `map` fails as a whole; an `imap`
+ * (`keepsReceived`) yields what arrived in time and fails only the rest.
+ */
+function timeoutMessage(method: MapMethod, keepsReceived: boolean): (ms: number) => string {
+  if (!keepsReceived) return (ms) => `The ${method} call did not finish within ${ms} ms.`;
+  return (ms) =>
+    `The ${method} call did not receive every result within ${ms} ms of the call (its timeout): ` +
+    'the results received by then were yielded, the items not done by then (or not yet read from ' +
+    'the input) timed out.';
+}
+
+/**
+ * Whether `error` fails only the items it came with while an `imap` goes on: not when the call
+ * itself ended (its abort, timeout, `onMessage` throwing, the pool stopped) or no later item can
+ * run either (the pool lost Redis, the workers lack the task).
+ */
+function failsOnlyItems(error: unknown, scope: CallScope, stop: AbortSignal): boolean {
+  if (scope.isStopped() || stop.aborted) return false;
+  return !(
+    error instanceof PoolClosedError ||
+    error instanceof RedisConnectionError ||
+    error instanceof UnknownTaskError
+  );
+}
+
+/** Yields the results of `task` applied to each item of `iterable`, a chunk at a time. */
+export function mapStream(
+  site: MapCallSite,
+  task: TaskRef,
+  iterable: unknown,
+  options: ImapOptions,
+  kind: JobKind,
+  method: MapMethod,
+): MapChunks {
+  const keepsAll = method === 'map' || method === 'starmap';
+  // An imap without chunksize sends a failed chunk's items after the failed one again, so that
+  // each item fails or succeeds alone, as with Python's default of one item a task.
+  const resends = !keepsAll && options.chunksize === undefined;
+  const call = site.nextCall();
+  let chunk = 0;
+  // Set once the stream runs: makes it read its whole input (see StreamOptions.readsOn).
+  let handOver!: (readAll: ReadAll | undefined) => void;
+  const readAllReady = new Promise<ReadAll | undefined>((resolve) => {
+    handOver = resolve;
+  });
+  let first: ReturnType<MapChunks['next']> | undefined;
+  let started = false;
+  const body = (async function* () {
+    const scope = openScope(options, site.stop, {
+      timeoutMessage: timeoutMessage(method, !keepsAll),
+      unrefTimer: !keepsAll,
+    });
+    // This call's jobs not settled yet: once it stops (`signal`, `timeout`, an early exit, a
+    // failure), those still queued are removed and the running ones stopped on their workers.
+    const live = new Set<string>();
+    // Set once the stream has ended: a failed chunk's rest is not sent after that.
+    let ended = false;
+    try {
+      const taskId = site.taskId(task);
+      await site.started(scope);
+      const processes = await site.plan(options, iterable);
+      const send = (items: unknown[], base: number): { id: string; reply: Promise<ChunkResult> } => {
+        const id = `m${call}-${chunk++}`;
+        if (site.stop.aborted) return { id, reply: Promise.reject(site.stop.reason) };
+        if (ended)
+          return {
+            id,
+            reply: Promise.reject(new PoolClosedError('The call ended before these items were sent.')),
+          };
+        // An item is named by its index in the input, as the core Pool names it (`items[3].cb`).
+        if (!allPlain(items)) {
+          // Each item is held by its chunk's list, as an argument is by the argument list.
+          for (let i = 0; i < items.length; i++) assertPortable(items[i], `items[${base + i}]`, undefined, 1);
+        }
+        live.add(id);
+        const reply = site.submit(id, taskId, kind, base, items, scope.onMessage).then(
+          (r): ChunkResult | Promise<ChunkResult> => {
+            live.delete(id);
+            const result = chunkResult(r, base);
+            const from = result.values.length + 1;
+            if (!resends || result.error === undefined || from >= items.length) return result;
+            // The chunk's reply waits for its rest's: it stays one chunk of the call (its place in
+            // the input order, its share of `inflight`), and an early exit cancels the rest too.
+            return send(items.slice(from), base + from).reply.then(
+              (more): ChunkResult => ({ ...result, more, ms: result.ms + more.ms }),
+              (error: unknown): ChunkResult => ({ ...result, more: { values: [], error, ms: 0 } }),
+            );
+          },
+          (error: unknown) => {
+            live.delete(id);
+            throw error;
+          },
+        );
+        return { id, reply: Promise.race([reply, scope.stopped]) };
+      };
+      const submit = (items: unknown[], base: number) => {
+        const { id, reply } = send(items, base);
+        return { handle: id, reply };
+      };
+      yield* streamChunks(iterable as Iterable<unknown>, submit, (ids) => site.cancel(ids), {
+        processes,
+        chunksize: options.chunksize,
+        inflight: options.inflight ?? (keepsAll ? 4 : 2) * processes,
+        ordered: method !== 'imapUnordered',
+        keepsAll,
+        onProgress: options.onProgress,
+        count: countResults,
+        read: (result: ChunkResult) => result,
+        sizer: chunkSizer(),
+        // The call's end ends the stream at once, also while it waits on an input that stopped
+        // yielding (no job of its own may be out then). An imap's timeout stops only its
+        // reading: what it received in time is still yielded.
+        interruptible: (stop, stopReading) =>
+          scope.onStop((error, timedOut) => (timedOut && !keepsAll ? stopReading : stop)(error)),
+        onReceived: () => scope.received(),
+        readsOn: handOver,
+        ...(keepsAll ? {} : { itemFailure: (error: unknown) => failsOnlyItems(error, scope, site.stop) }),
+      });
+    } finally {
+      ended = true;
+      handOver(undefined);
+      scope.dispose();
+      if (live.size > 0) site.cancel([...live]);
+    }
+  })();
+  const forget = keepsAll
+    ? undefined
+    : site.reading(async () => {
+        if (!started && first === undefined) {
+          // The body runs up to the stream's start, which hands over readAll.
+          first = body.next();
+          first.catch(() => {});
+        }
+        return (await readAllReady)?.(leftClosed);
+      });
+  return (async function* () {
+    started = true;
+    try {
+      if (first !== undefined) {
+        const step = await first;
+        if (step.done) return;
+        yield step.value;
+      }
+      yield* body;
+    } finally {
+      forget?.();
+    }
+  })();
+}
+
+/** How many results a chunk's outcome holds (those of its items sent again included). */
+function countResults(result: ChunkResult): number {
+  return result.values.length + (result.more ? countResults(result.more) : 0);
+}
+
+/** A worker's chunk result, with a failed item's `taskIndex` counted from the call's first item. */
+function chunkResult(result: ResultPayload, base: number): ChunkResult {
+  if (result.ok) return result as ChunkResult;
+  const error = thrownOrError(result.error);
+  const index = error instanceof Error ? (error as { taskIndex?: unknown }).taskIndex : undefined;
+  if (typeof index === 'number')
+    Object.defineProperty(error, 'taskIndex', { value: index + base, enumerable: true });
+  return { values: result.values ?? [], error, ms: result.ms ?? 0 };
+}

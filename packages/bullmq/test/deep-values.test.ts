@@ -1,0 +1,65 @@
+/**
+ * A value nested deeper than the local pool's codec takes (1000 levels) is refused at the sender
+ * with `SerializationError` naming its path, as on the local pool, instead of overflowing a stack
+ * here (a `RangeError`) or on the worker (where the job failed as `WorkerCrashedError`).
+ */
+import { SerializationError } from '@multiproc/core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { Pool } from '../dist/index.js';
+import { tasks } from './fixtures/tasks.mjs';
+import { type RedisServer, redisMissing, startRedis } from './redis.js';
+import { SECRET, startWorkerHere } from './workers.js';
+
+/** `{ c: { c: … 0 } }`, `levels` objects deep. */
+function nested(levels: number): unknown {
+  let value: unknown = 0;
+  for (let i = 0; i < levels; i++) value = { c: value };
+  return value;
+}
+
+const failure = (promise: Promise<unknown>) =>
+  promise.then(
+    () => {
+      throw new Error('resolved');
+    },
+    (error: unknown) => error as SerializationError,
+  );
+
+describe.skipIf(redisMissing)('a value nested deeper than 1000 levels', () => {
+  let redis: RedisServer;
+  let worker: Awaited<ReturnType<typeof startWorkerHere>>;
+  let pool: Pool;
+
+  beforeAll(async () => {
+    redis = await startRedis({ db: 10 });
+    worker = await startWorkerHere(redis.url, { concurrency: 2 });
+    pool = new Pool({ connection: redis.url, secret: SECRET, processes: 2 });
+  }, 60_000);
+  afterAll(async () => {
+    await pool?.terminate();
+    await worker?.handle.stop();
+    await redis?.stop();
+  }, 30_000);
+
+  test('as an argument or a map item: SerializationError naming the path and the limit; the pool goes on', {
+    timeout: 30_000,
+  }, async () => {
+    // The argument list counts as a level: 999 below it is the most that goes.
+    expect(await pool.apply(tasks.echo, [nested(999)])).toEqual(nested(999));
+    const deepArg = await failure(pool.apply(tasks.echo, [nested(3000)]));
+    expect(deepArg).toBeInstanceOf(SerializationError);
+    expect(deepArg.path).toMatch(/^args\[0\](\.c)+$/);
+    expect(deepArg.message).toMatch(/1000/);
+    for (const call of [
+      () => pool.map(tasks.echo, [1, nested(2000)]),
+      async () => {
+        for await (const _ of pool.imap(tasks.echo, [1, nested(1000)]));
+      },
+    ]) {
+      const deepItem = await failure(call());
+      expect(deepItem).toBeInstanceOf(SerializationError);
+      expect(deepItem.path).toMatch(/^items\[1\](\.c)+$/);
+    }
+    expect(await pool.apply(tasks.square, [3])).toBe(9);
+  });
+});

@@ -1,0 +1,262 @@
+/**
+ * An async input that stops yielding, like a socket that goes quiet: every way a map-style call
+ * can end still ends it at once, as on the local Pool: `terminate()`, its `timeout`, its `signal`,
+ * `close()` + `join()` (which waits for it until `terminate()`), the pool's own end. The input
+ * is read no further, and its `return()` is called. (`chunksize: 1` where a test waits for results:
+ * a chunk of an input of unknown length is sent once full, so with more items a call would hold
+ * them behind the stalled read.)
+ */
+import { type ImapOptions, PoolClosedError, type TaskRef, TimeoutError } from '@multiproc/core';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { Pool } from '../dist/index.js';
+import { tasks } from './fixtures/tasks.mjs';
+import { type RedisServer, redisMissing, startRedis } from './redis.js';
+import { SECRET, startWorkerHere } from './workers.js';
+
+/**
+ * An async iterator yielding `items`, then never again. Not a generator: a generator's `return()`
+ * waits behind its pending `next()`, this one's answers, so a test can see it was called.
+ */
+function stalling(items: unknown[]) {
+  const state = { returned: 0, reads: 0 };
+  let i = 0;
+  const iterator: AsyncIterableIterator<unknown> = {
+    next: () => {
+      state.reads++;
+      return i < items.length ? Promise.resolve({ value: items[i++], done: false }) : new Promise(() => {});
+    },
+    return: () => {
+      state.returned++;
+      return Promise.resolve({ value: undefined, done: true });
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+  return { iterator, state };
+}
+
+async function* flowing(items: unknown[]): AsyncGenerator<unknown> {
+  yield* items;
+}
+
+const drain = async (it: AsyncIterable<unknown>) => {
+  const out: unknown[] = [];
+  for await (const v of it) out.push(v);
+  return out;
+};
+
+type Method = 'map' | 'mapAsync' | 'starmap' | 'imap' | 'imapUnordered';
+const METHODS: Method[] = ['map', 'mapAsync', 'starmap', 'imap', 'imapUnordered'];
+
+/** What `method` takes as its input's items: argument lists for starmap, the items otherwise. */
+const shaped = (method: Method, items: number[]): unknown[] =>
+  method === 'starmap' ? items.map((item) => [item]) : items;
+
+type Task = TaskRef<(x: number) => unknown>;
+
+/** Runs `method` of `pool` over `input` (made with {@link shaped} items) to its end. */
+function call(
+  pool: Pool,
+  method: Method,
+  input: AsyncIterable<unknown>,
+  options: ImapOptions = {},
+  task: Task = tasks.square,
+): Promise<unknown> {
+  if (method === 'starmap') return pool.starmap(task, input as AsyncIterable<[number]>, options);
+  const items = input as AsyncIterable<number>;
+  if (method === 'map') return pool.map(task, items, options);
+  if (method === 'mapAsync') return Promise.resolve(pool.mapAsync(task, items, options));
+  return drain(pool[method](task, items, options));
+}
+
+/** The error `promise` rejects with (a resolution fails the test). */
+const failure = (promise: Promise<unknown>) =>
+  promise.then(
+    (v) => {
+      throw new Error(`resolved with ${JSON.stringify(v)}`);
+    },
+    (e: unknown) => e as Error,
+  );
+
+/** Resolves once `onProgress` reported `n` results. */
+function progress(n: number): { onProgress: (done: number) => void; reached: Promise<void> } {
+  let reached!: () => void;
+  const promise = new Promise<void>((resolve) => {
+    reached = resolve;
+  });
+  return { onProgress: (done) => done >= n && reached(), reached: promise };
+}
+
+describe.skipIf(redisMissing)('a map-style call over an async input that stops yielding', () => {
+  let redis: RedisServer;
+  let worker: Awaited<ReturnType<typeof startWorkerHere>>;
+  const pools: Pool[] = [];
+  const makePool = () => {
+    const pool = new Pool({ connection: redis.url, secret: SECRET, processes: 2 });
+    pools.push(pool);
+    return pool;
+  };
+
+  beforeAll(async () => {
+    redis = await startRedis({ db: 8 });
+    worker = await startWorkerHere(redis.url, { concurrency: 2 });
+  }, 60_000);
+  afterEach(async () => {
+    await Promise.all(pools.splice(0).map((p) => p.terminate()));
+  }, 30_000);
+  afterAll(async () => {
+    await worker?.handle.stop();
+    await redis?.stop();
+  }, 30_000);
+
+  describe.each(METHODS)('%s', (method) => {
+    test('terminate() once every item read has answered rejects it with PoolClosedError and calls return()', {
+      timeout: 30_000,
+    }, async () => {
+      const pool = makePool();
+      const { iterator, state } = stalling(shaped(method, [1, 2]));
+      const { onProgress, reached } = progress(2);
+      const settled = failure(call(pool, method, iterator, { onProgress, chunksize: 1 }));
+      // Both items answered: the call has no job out and waits on its input.
+      await reached;
+      await pool.terminate();
+      const error = await settled;
+      expect(error).toBeInstanceOf(PoolClosedError);
+      expect((error as PoolClosedError).code).toBe('MP_POOL_CLOSED');
+      expect(state.returned).toBe(1);
+      expect(state.reads).toBe(3);
+    });
+
+    test('terminate() while one of its jobs still runs rejects it with PoolClosedError and calls return()', {
+      timeout: 30_000,
+    }, async () => {
+      const pool = makePool();
+      // The second item runs for a minute: only terminate() ends it in time.
+      const { iterator, state } = stalling(shaped(method, [0, 60_000]));
+      const { onProgress, reached } = progress(1);
+      const settled = failure(call(pool, method, iterator, { onProgress, chunksize: 1 }, tasks.sleep));
+      await reached;
+      await pool.terminate();
+      expect(await settled).toBeInstanceOf(PoolClosedError);
+      expect(state.returned).toBe(1);
+    });
+
+    test('its timeout rejects it with TimeoutError naming the call, and calls return()', {
+      timeout: 30_000,
+    }, async () => {
+      const pool = makePool();
+      const { iterator, state } = stalling(shaped(method, [1, 2]));
+      const error = await failure(call(pool, method, iterator, { timeout: 1500 }));
+      expect(error).toBeInstanceOf(TimeoutError);
+      const name = method === 'mapAsync' ? 'map' : method;
+      expect(error.message).toMatch(new RegExp(`The ${name} call did not`));
+      expect(state.returned).toBe(1);
+      // The pool goes on.
+      expect(await pool.map(tasks.square, [3])).toEqual([9]);
+    });
+
+    test('an aborted signal rejects it with AbortError (the reason as cause), and calls return()', {
+      timeout: 30_000,
+    }, async () => {
+      const pool = makePool();
+      const { iterator, state } = stalling(shaped(method, [1, 2]));
+      const controller = new AbortController();
+      const { onProgress, reached } = progress(2);
+      const settled = failure(
+        call(pool, method, iterator, { onProgress, chunksize: 1, signal: controller.signal }),
+      );
+      await reached;
+      controller.abort('stop');
+      const error = await settled;
+      expect(error.name).toBe('AbortError');
+      expect(error.cause).toBe('stop');
+      expect(state.returned).toBe(1);
+      expect(await pool.map(tasks.square, [3])).toEqual([9]);
+    });
+
+    test('close() then join(): join() waits for it; terminate() ends both, the call with PoolClosedError', {
+      timeout: 30_000,
+    }, async () => {
+      const pool = makePool();
+      const { iterator, state } = stalling(shaped(method, [1, 2]));
+      const { onProgress, reached } = progress(2);
+      const settled = failure(call(pool, method, iterator, { onProgress, chunksize: 1 }));
+      await reached;
+      pool.close();
+      let joined = false;
+      const joining = pool.join().then(() => {
+        joined = true;
+      });
+      // Long enough for join() to have torn the pool down, had it not waited for the call.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(joined).toBe(false);
+      await pool.terminate();
+      await joining;
+      expect(await settled).toBeInstanceOf(PoolClosedError);
+      expect(state.returned).toBe(1);
+    });
+  });
+
+  test('a slow async generator input: terminate() ends the call at once, and the generator finally runs once its read settles', {
+    timeout: 30_000,
+  }, async () => {
+    const pool = makePool();
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let finished = false;
+    let readAfter = false;
+    async function* slow() {
+      try {
+        yield 1;
+        yield 2;
+        await held;
+        readAfter = true;
+        yield 3;
+      } finally {
+        finished = true;
+      }
+    }
+    const { onProgress, reached } = progress(2);
+    const settled = failure(pool.map(tasks.square, slow(), { onProgress, chunksize: 1 }));
+    await reached;
+    await pool.terminate();
+    expect(await settled).toBeInstanceOf(PoolClosedError);
+    expect(finished).toBe(false);
+    release();
+    await expect.poll(() => finished, { timeout: 5000 }).toBe(true);
+    // return() was queued behind the pending read: the generator resumed to its finally, not past it.
+    expect(readAfter).toBe(true);
+  });
+
+  test('terminate() in the same turn as calls over async inputs settles every one with PoolClosedError', {
+    timeout: 30_000,
+  }, async () => {
+    const pool = makePool();
+    await pool.map(tasks.square, [1, 2, 3, 4]);
+    const calls = METHODS.flatMap((method) => [
+      call(pool, method, flowing(shaped(method, [1, 2, 3]))),
+      call(pool, method, stalling(shaped(method, [1, 2])).iterator),
+      call(pool, method, stalling([]).iterator),
+    ]);
+    const settled = Promise.all(calls.map((c) => failure(c)));
+    await pool.terminate();
+    const errors = await settled;
+    expect(errors.filter((e) => !(e instanceof PoolClosedError))).toEqual([]);
+  });
+
+  test('map, mapAsync and starmap over a stalled input reject at once with a failed item error', {
+    timeout: 30_000,
+  }, async () => {
+    const pool = makePool();
+    for (const method of ['map', 'mapAsync', 'starmap'] as const) {
+      const { iterator, state } = stalling(shaped(method, [1, 2, 3]));
+      const error = await failure(call(pool, method, iterator, { chunksize: 1 }, tasks.failAt as Task));
+      expect(error).toBeInstanceOf(RangeError);
+      expect(error.message).toBe('bad item 3');
+      expect(state.returned).toBe(1);
+    }
+  });
+});
