@@ -64,10 +64,20 @@ function homeEnds(sys: System, copies: CopySim[], mayLose: Set<string>): Map<str
     for (const item of cs.movedHere) mayLose.add(item);
   };
   Object.assign(home, { frame, linkClosed: () => {}, taken: () => {}, reservedBy: () => {} });
+  // Gets waiting in open copies that were not recalled, and the items the home held for them.
+  const ch = home.endpoints[0]!.read!;
+  const waiting = [...ch.readers].filter((c) => c.phase === 'open' && !c.recalled && c.hard > 0);
+  const gets = waiting.reduce((n, c) => n + c.hard, 0);
+  const held = ch.items.length;
   bequeath(home.endpoints, sys, (token, items) => {
     will.set(token, items);
     return true;
   });
+  // Each of those gets took an item, in the order asked, while the home had items for them: a
+  // waiting reader is not sent EOF while another copy is handed everything.
+  const unserved = waiting.reduce((n, c) => n + c.hard, 0);
+  if (held >= gets)
+    expect(unserved, 'a get waited in a copy while the home handed its items to another').toBe(0);
   for (const c of copies) if (c.attached) sys.end(c.home);
   return will;
 }

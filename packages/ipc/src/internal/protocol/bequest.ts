@@ -9,7 +9,9 @@
  *             ─► links close: each copy serves what it holds, then EOF
  * ```
  *
- * The heir is a copy with a get waiting, else one reading ahead, else any open reader. With no
+ * First each get still waiting in an open copy (not recalled) takes the next item, in the order
+ * they asked, so no waiting reader is sent EOF while another copy is handed everything. The heir
+ * takes the rest: a copy with a get waiting, else one reading ahead, else any open reader. With no
  * open reader, a reading copy still on its way to a process (reserved, not connected) inherits
  * through `leave`: the runtime writes the frames it would have sent into a file its copy reads
  * when it finds the home gone (runtime/will.ts), as Python's pipe keeps unread data in the OS.
@@ -77,6 +79,8 @@ export function bequeath(
       const back = c.pending ? c.takeBack(0, true) : null;
       if (back && back.slots > 0) ch.unshift(back.items, back.slots);
     }
+    // Gets waiting in copies first, in the order they asked; the heir takes the rest.
+    ch.serveWaitingAtEnd();
     const heir = heirOf(ch);
     if (heir)
       for (let item = ch.items.shift(); item !== undefined; item = ch.items.shift())
