@@ -6,40 +6,13 @@ import { describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain JavaScript fixture (no types), loaded as is by the workers.
 import { nested, tasks as t } from './fixtures/deep-tasks.mjs';
 import { poolMaker, serializationFailure } from './helpers.ts';
+import { call as callWith, failure, METHODS, type Method, shaped, stalls } from './input-kit.ts';
 
 const makePool = poolMaker();
 
-/** Yields 1 and 2, then waits forever, like a socket that stops sending. */
-async function* stalls(star = false): AsyncGenerator<unknown> {
-  yield star ? [1] : 1;
-  yield star ? [2] : 2;
-  await new Promise(() => {});
-}
-
-const drain = async (it: AsyncIterable<unknown>) => {
-  const out: unknown[] = [];
-  for await (const v of it) out.push(v);
-  return out;
-};
-
-type Method = 'map' | 'mapAsync' | 'starmap' | 'imap' | 'imapUnordered';
-const METHODS: Method[] = ['map', 'mapAsync', 'starmap', 'imap', 'imapUnordered'];
-
-function call(pool: ReturnType<typeof makePool>, method: Method, options: object): Promise<unknown> {
-  if (method === 'map') return pool.map(t.square, stalls(), options);
-  if (method === 'starmap') return pool.starmap(t.square, stalls(true) as AsyncIterable<[number]>, options);
-  if (method === 'mapAsync') return Promise.resolve(pool.mapAsync(t.square, stalls(), options));
-  return drain(pool[method](t.square, stalls(), options));
-}
-
-/** The error `promise` rejects with (a resolution fails the test). */
-const failure = (promise: Promise<unknown>) =>
-  promise.then(
-    (v) => {
-      throw new Error(`resolved with ${JSON.stringify(v)}`);
-    },
-    (e: unknown) => e as Error,
-  );
+/** Runs `method` over an input that yields 1 and 2, then waits forever, like a socket that stops sending. */
+const call = (pool: ReturnType<typeof makePool>, method: Method, options: object) =>
+  callWith(pool, method, t.square, stalls(shaped(method, [1, 2])), options);
 
 describe.each(['thread', 'process'] as const)('in the %s context', (context) => {
   describe.each(METHODS)('%s over an async input that stops yielding', (method) => {

@@ -1,74 +1,13 @@
 // An async input that stops yielding, like a socket that goes quiet: terminate() still ends a call
 // waiting on it (the call has no job in the pool for terminate() to fail), also in the same turn
 // as fresh calls, and a failed item or finished results are not held behind the stalled read.
-import { type Pool, PoolClosedError, type TaskRef } from '@multiproc/core';
+import { PoolClosedError } from '@multiproc/core';
 import { describe, expect, it } from 'vitest';
 import { tasks as t } from './fixtures/stall-tasks.mjs';
 import { poolMaker, runProgram } from './helpers.ts';
+import { call, failure, flowing, METHODS, shaped, stalling } from './input-kit.ts';
 
 const makePool = poolMaker();
-
-/**
- * An async iterator yielding `items`, then never again. Not a generator: a generator's `return()`
- * waits behind its pending `next()`, this one's answers, so a test can see it was called.
- */
-function stalling(items: unknown[]) {
-  const state = { returned: 0 };
-  let i = 0;
-  const iterator: AsyncIterableIterator<unknown> = {
-    next: () =>
-      i < items.length ? Promise.resolve({ value: items[i++], done: false }) : new Promise(() => {}),
-    return: () => {
-      state.returned++;
-      return Promise.resolve({ value: undefined, done: true });
-    },
-    [Symbol.asyncIterator]() {
-      return this;
-    },
-  };
-  return { iterator, state };
-}
-
-async function* flowing(items: unknown[]): AsyncGenerator<unknown> {
-  yield* items;
-}
-
-const drain = async (it: AsyncIterable<unknown>) => {
-  const out: unknown[] = [];
-  for await (const v of it) out.push(v);
-  return out;
-};
-
-type Method = 'map' | 'mapAsync' | 'starmap' | 'imap' | 'imapUnordered';
-const METHODS: Method[] = ['map', 'mapAsync', 'starmap', 'imap', 'imapUnordered'];
-
-/** What `method` takes as its input's items: argument lists for starmap, the items otherwise. */
-const shaped = (method: Method, items: number[]): unknown[] =>
-  method === 'starmap' ? items.map((item) => [item]) : items;
-
-/** Runs `method` of `pool` over `input` (made with {@link shaped} items) to its end. */
-function call(
-  pool: Pool,
-  method: Method,
-  input: AsyncIterable<unknown>,
-  options: object = {},
-  task: TaskRef<(x: number) => unknown> = t.square,
-): Promise<unknown> {
-  if (method === 'starmap') return pool.starmap(task, input as AsyncIterable<[number]>, options);
-  const items = input as AsyncIterable<number>;
-  if (method === 'map') return pool.map(task, items, options);
-  if (method === 'mapAsync') return Promise.resolve(pool.mapAsync(task, items, options));
-  return drain(pool[method](task, items, options));
-}
-
-/** The error `promise` rejects with (a resolution fails the test). */
-const failure = (promise: Promise<unknown>) =>
-  promise.then(
-    (v) => {
-      throw new Error(`resolved with ${JSON.stringify(v)}`);
-    },
-    (e: unknown) => e as Error,
-  );
 
 /** Resolves once `onProgress` reported `n` results. */
 function progress(n: number): { onProgress: (done: number) => void; reached: Promise<void> } {
@@ -88,7 +27,7 @@ describe.each(['thread', 'process'] as const)('in the %s context', (context) => 
       const { iterator, state } = stalling(shaped(method, [1, 2]));
       // Both items answered: the call has no chunk left in the pool and waits on its input.
       const { onProgress, reached } = progress(2);
-      const settled = failure(call(pool, method, iterator, { onProgress }));
+      const settled = failure(call(pool, method, t.square, iterator, { onProgress }));
       await reached;
       await pool.terminate();
       const err = await settled;
@@ -104,7 +43,7 @@ describe.each(['thread', 'process'] as const)('in the %s context', (context) => 
       // The second item runs for a minute: only terminate() ends it in time.
       const { iterator, state } = stalling(shaped(method, [0, 60_000]));
       const { onProgress, reached } = progress(1);
-      const settled = failure(call(pool, method, iterator, { onProgress }, t.sleep));
+      const settled = failure(call(pool, method, t.sleep, iterator, { onProgress }));
       await reached;
       await pool.terminate();
       expect(await settled).toBeInstanceOf(PoolClosedError);
@@ -124,9 +63,9 @@ describe.each(['thread', 'process'] as const)('in the %s context', (context) => 
       const pool = makePool({ processes: 2, context });
       if (warm) await pool.map(t.square, [1, 2, 3, 4]);
       const calls = METHODS.flatMap((method) => [
-        call(pool, method, flowing(shaped(method, [1, 2, 3]))),
-        call(pool, method, stalling(shaped(method, [1, 2])).iterator),
-        call(pool, method, stalling([]).iterator),
+        call(pool, method, t.square, flowing(shaped(method, [1, 2, 3]))),
+        call(pool, method, t.square, stalling(shaped(method, [1, 2])).iterator),
+        call(pool, method, t.square, stalling([]).iterator),
       ]);
       const settled = Promise.all(calls.map((c) => failure(c)));
       await pool.terminate();
@@ -141,7 +80,7 @@ describe.each(['thread', 'process'] as const)('in the %s context', (context) => 
     const pool = makePool({ processes: 2, context });
     for (const method of ['map', 'mapAsync', 'starmap'] as const) {
       const { iterator, state } = stalling(shaped(method, [1, 2, 3]));
-      const err = await failure(call(pool, method, iterator, { chunksize: 1 }, t.failOn2));
+      const err = await failure(call(pool, method, t.failOn2, iterator, { chunksize: 1 }));
       expect(err).toBeInstanceOf(RangeError);
       expect(err.message).toBe('bad item 2');
       expect(state.returned).toBe(1);

@@ -1,11 +1,11 @@
 // A non-daemon Process that a pool task started and did not join outlives the task: the worker's
 // orderly end (a closed pool's join(), a retirement after maxTasksPerChild, an idle timeout)
 // waits for it, as a program waits for its non-daemon children. terminate() still ends it.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { Pool } from '@multiproc/core';
 import { Queue } from '@multiproc/ipc';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { tasks } from './fixtures/task-children-tasks.mjs';
+import { lateFile, tasks } from './fixtures/task-children-tasks.mjs';
 
 type Context = 'thread' | 'process';
 const MIXES: [Context, Context][] = [
@@ -67,6 +67,30 @@ describe.each(MIXES)('a %s pool whose task starts a %s Process', (outer, inner) 
 });
 
 describe.each(['thread', 'process'] as const)('a %s pool', (outer) => {
+  it.each([
+    ['thread', 0],
+    ['process', 1],
+  ])(
+    'close() then join() waits for a %s Process a map chunk over numbers started (a thread pool runs it on its side lane)',
+    async (inner, parity) => {
+      // Even items start a thread Process, odd ones a process.
+      const x = 2 * Math.floor(Math.random() * 1e9) + parity;
+      const file = lateFile(x);
+      const pool = new Pool({ processes: 1, context: outer });
+      try {
+        // A worker that ran a task of the pool takes a lone chunk of numbers outside tinypool.
+        await pool.apply(tasks.noop, [], { timeout: 20_000 });
+        expect(await pool.map(tasks.startOnItem, [x], { timeout: 20_000 })).toEqual([x]);
+        pool.close();
+        await pool.join();
+        expect(existsSync(file) && readFileSync(file, 'utf8')).toBe(inner);
+      } finally {
+        rmSync(file, { force: true });
+      }
+    },
+    40_000,
+  );
+
   it('a worker ended by idleTimeout lets the Process finish', async () => {
     const q = queue();
     const pool = new Pool({ processes: 1, context: outer, idleTimeout: 200, minProcesses: 0 });

@@ -221,8 +221,8 @@ export class Listener implements AsyncDisposable {
 
   /**
    * @internal Each client as it comes, authenticated, as a bare socket for a manager's server
-   * (see manager/rpc.ts; waits here never hold the program), told `hello` last. Its sockets end
-   * with `close()`, also those still in their handshake.
+   * (see manager/rpc.ts; waits here never hold the program), told `hello` last. Sockets still in
+   * their handshake end with `close()`; one handed to `onSocket` is the caller's to end.
    */
   serve(onSocket: (socket: net.Socket, feed: Feed) => void, hello: ManagerHello): void {
     this.#serving = true;
@@ -236,7 +236,10 @@ export class Listener implements AsyncDisposable {
         socket.once('close', () => this.#served.delete(socket));
         socket.unref();
         acceptManagerSocket(socket, this.#key, feed, hello).then(
-          (s) => onSocket(s, feed),
+          (s) => {
+            this.#served.delete(s);
+            onSocket(s, feed);
+          },
           () => {},
         );
       }

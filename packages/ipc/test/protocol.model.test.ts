@@ -9,6 +9,16 @@ import type { HomeKind } from '../src/internal/protocol/home.js';
 import { EOF } from '../src/internal/protocol/item.js';
 import { check, deliveredOnce, perSenderFifo } from './model/check.js';
 import { giveUpWaiting, putNowait } from './model/nowait.js';
+import {
+  cancelArb,
+  deliverArb,
+  isSharedStep,
+  pauseArb,
+  runOptions,
+  runSharedStep,
+  type SharedStep,
+  traced,
+} from './model/steps.js';
 import { type CopySim, type Probe, System } from './model/system.js';
 
 const SOAK = process.env.MP_SOAK === '1';
@@ -18,13 +28,10 @@ const LIMIT_MS = SOAK ? 0 : 120_000;
 const SEED = Number(process.env.MP_SEED ?? (SOAK ? Date.now() : 0x5eed));
 
 type Step =
+  | SharedStep
   | { t: 'put'; who: number }
   | { t: 'putNowait'; who: number; abandon: boolean }
-  | { t: 'get'; who: number; timeout: 'wait' | 'now' | 'later' }
-  | { t: 'cancel'; which: number }
-  | { t: 'deliver'; n: number }
   | { t: 'close' | 'kill' | 'exit' | 'flush'; who: number }
-  | { t: 'pause' }
   | { t: 'expire'; which: number }
   | { t: 'taskDone'; who: number };
 
@@ -43,8 +50,8 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
       timeout: fc.constantFrom('wait' as const, 'wait' as const, 'now' as const, 'later' as const),
     }),
   },
-  { weight: 1, arbitrary: fc.nat(9).map((which) => ({ t: 'cancel' as const, which })) },
-  { weight: 6, arbitrary: fc.integer({ min: 1, max: 6 }).map((n) => ({ t: 'deliver' as const, n })) },
+  { weight: 1, arbitrary: cancelArb },
+  { weight: 6, arbitrary: deliverArb },
   {
     weight: 2,
     arbitrary: fc.record({
@@ -52,7 +59,7 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
       who: fc.nat(2),
     }),
   },
-  { weight: 1, arbitrary: fc.constant({ t: 'pause' as const }) },
+  { weight: 1, arbitrary: pauseArb },
   { weight: 1, arbitrary: fc.nat(9).map((which) => ({ t: 'expire' as const, which })) },
   { weight: 2, arbitrary: who.map((w) => ({ t: 'taskDone' as const, who: w })) },
 );
@@ -83,9 +90,20 @@ async function runQueue(kind: HomeKind & { kind: 'queue' }, steps: Step[], s: fc
     return ok;
   };
 
+  const scope = {
+    sys,
+    s,
+    reader: (who: number) => (usable(copy(who)) ? copy(who) : undefined),
+    cancellable: () => gets,
+    later: gets,
+  };
   for (const step of steps) {
     sys.log.push(JSON.stringify(step));
     if ('who' in step && step.who >= 0) giveUpWaiting(copies[step.who]!);
+    if (isSharedStep(step)) {
+      await runSharedStep(step, scope);
+      continue;
+    }
     switch (step.t) {
       case 'put': {
         const c = copy(step.who);
@@ -98,24 +116,6 @@ async function runQueue(kind: HomeKind & { kind: 'queue' }, steps: Step[], s: fc
           puts.push(putNowait(sys, c, () => nextItem(c?.name ?? 'home'), kind.maxsize, step.abandon));
         break;
       }
-      case 'get': {
-        const c = copy(step.who);
-        if (!usable(c)) break;
-        const p = sys.get(c, step.timeout === 'now' ? 0 : 1000);
-        if (step.timeout === 'later') gets.push(p);
-        break;
-      }
-      case 'cancel': {
-        const p = gets[step.which % Math.max(1, gets.length)];
-        if (p) sys.cancelGet(p);
-        break;
-      }
-      case 'deliver':
-        for (let i = 0; i < step.n && s.count() > 0; i++) await s.waitOne();
-        break;
-      case 'pause':
-        sys.clock += 100; // the consumers stop streaming
-        break;
       case 'taskDone': {
         const c = copy(step.who);
         if (!kind.joinable || !usable(c)) break;
@@ -219,16 +219,22 @@ async function runPipe(steps: Step[], s: fc.Scheduler, log: string[], joinAt = 0
   };
   const local = [true, true];
   const usable = (c: CopySim) => c.alive && c.attached && c.proto.state === 'open';
+  const scope = {
+    sys,
+    s,
+    reader: (who: number) =>
+      who < 0 ? (local[0] ? null : undefined) : usable(copies[who]!) ? copies[who]! : undefined,
+    cancellable: () => [...sys.local, ...copies.flatMap((x) => x.probes)].filter((p) => !p.done),
+  };
   for (const [i, raw] of steps.entries()) {
     const step: Step = raw.t === 'putNowait' ? { t: 'put', who: raw.who } : raw;
     if (i === joinAt) sys.attach(copies[1]!);
     sys.log.push(JSON.stringify(step));
-    const c =
-      step.t === 'pause' || step.t === 'deliver' || step.t === 'cancel' || step.t === 'expire'
-        ? null
-        : step.who < 0
-          ? null
-          : copies[step.who]!;
+    if (isSharedStep(step)) {
+      await runSharedStep(step, scope);
+      continue;
+    }
+    const c = step.t === 'expire' || step.who < 0 ? null : copies[step.who]!;
     switch (step.t) {
       case 'put': {
         const item = nextItem(c?.name ?? 'home');
@@ -240,22 +246,6 @@ async function runPipe(steps: Step[], s: fc.Scheduler, log: string[], joinAt = 0
         sent.push({ item, by: c?.name ?? 'home' });
         break;
       }
-      case 'get':
-        if (!c && local[0]) sys.get(null, step.timeout === 'now' ? 0 : 1000, 0);
-        else if (c && usable(c)) sys.get(c, step.timeout === 'now' ? 0 : 1000);
-        break;
-      case 'cancel': {
-        const pending = [...sys.local, ...copies.flatMap((x) => x.probes)].filter((p) => !p.done);
-        const p = pending[step.which % Math.max(1, pending.length)];
-        if (p) sys.cancelGet(p);
-        break;
-      }
-      case 'deliver':
-        for (let i = 0; i < step.n && s.count() > 0; i++) await s.waitOne();
-        break;
-      case 'pause':
-        sys.clock += 100;
-        break;
       case 'expire': {
         const end = step.which % 2;
         if (local[end]) {
@@ -350,17 +340,10 @@ describe('home/copy protocol model', () => {
           fc.nat(100),
           async (s, steps, joinAt) => {
             const log: string[] = [];
-            try {
-              await runPipe(steps, s, log, joinAt);
-            } catch (err) {
-              if (process.env.MP_MODEL_TRACE === '1') console.log(log.join('\n'));
-              throw err;
-            }
+            await traced(log, () => runPipe(steps, s, log, joinAt));
           },
         ),
-        process.env.MP_MODEL_REPLAY
-          ? { ...JSON.parse(process.env.MP_MODEL_REPLAY), numRuns: RUNS }
-          : { seed: SEED, numRuns: RUNS },
+        runOptions(SEED, RUNS),
       );
     },
     LIMIT_MS,
@@ -382,9 +365,7 @@ describe('home/copy protocol model', () => {
               await runQueue(kind, steps, s);
             },
           ),
-          process.env.MP_MODEL_REPLAY
-            ? { ...JSON.parse(process.env.MP_MODEL_REPLAY), numRuns: RUNS }
-            : { seed: SEED, numRuns: RUNS, verbose: 1 },
+          runOptions(SEED, RUNS, { verbose: 1 }),
         );
       },
       LIMIT_MS,

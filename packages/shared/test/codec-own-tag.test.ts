@@ -1,26 +1,11 @@
 // A plain object of the user's own that has the codec's tag key (parsed JSON may) arrives as it
 // was sent, also beside a library object in the same value, where the receiver decodes records.
-import {
-  CODEC_TAG,
-  decodeValue,
-  type EncodeContext,
-  encodeSymbol,
-  encodeValue,
-  registerCodec,
-} from '@multiproc/shared';
+import { CODEC_TAG, decodeValue, encodeValue } from '@multiproc/shared';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { codecClass } from './codec-kit.ts';
 
-class Tagged {
-  readonly n: number;
-  constructor(n: number) {
-    this.n = n;
-  }
-  [encodeSymbol](_ctx: EncodeContext) {
-    return { type: 'test.OwnTag', data: this.n };
-  }
-}
-registerCodec('test.OwnTag', (n: number) => new Tagged(n));
+const Tagged = codecClass('test.OwnTag');
 
 function roundTrip<T>(value: T, target: 'thread' | 'process'): T {
   const out = encodeValue(value, target, 'value');

@@ -2,27 +2,12 @@
 // members, an Error's cause and own fields, nested mixes of them) encodes and decodes alike: an
 // object with a codec arrives live there, never as its wire envelope or a plain copy of its fields.
 import { deserialize, serialize } from 'node:v8';
-import {
-  CODEC_TAG,
-  decodeValue,
-  type EncodeContext,
-  encodeSymbol,
-  encodeValue,
-  registerCodec,
-} from '@multiproc/shared';
+import { CODEC_TAG, decodeValue, encodeValue } from '@multiproc/shared';
 import { describe, expect, it } from 'vitest';
+import { codecClass } from './codec-kit.ts';
 
-class Token {
-  readonly id: number;
-  constructor(id: number) {
-    this.id = id;
-  }
-  [encodeSymbol](_ctx: EncodeContext) {
-    return { type: 'test.places.Token', data: this.id };
-  }
-}
-
-registerCodec('test.places.Token', (id: number) => new Token(id));
+const Token = codecClass('test.places.Token');
+type Token = InstanceType<typeof Token>;
 
 const PLACES: Record<string, (x: Token) => unknown> = {
   'object field': (x) => ({ f: x }),

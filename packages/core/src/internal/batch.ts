@@ -233,6 +233,16 @@ export interface SlotExit {
 }
 
 /**
+ * A thread's answer to {@link SlotExit} when it first joins the non-daemon Processes its tasks
+ * started, however late they started (a map chunk on its side lane sends no batch reply): the host
+ * then waits for its exit without the usual bound. Posted on the slot's port, which the host reads
+ * with `receiveMessageOnPort`.
+ */
+export interface SlotJoining {
+  readonly joining: true;
+}
+
+/**
  * A worker's answer to a side chunk: its reply, `refused` (it did not run: its task is not loaded
  * here yet, send it through tinypool), or `skipped` (it did not run: the host gave it up).
  */

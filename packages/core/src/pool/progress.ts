@@ -19,6 +19,7 @@ import type {
   PostedReply,
   ProgressMessage,
   SlotExit,
+  SlotJoining,
 } from '../internal/batch.js';
 import { Control, Phase } from '../internal/control.js';
 import { toErrorRecord } from '../internal/error-record.js';
@@ -99,6 +100,17 @@ export class ThreadLink implements SlotLink {
     const exit: SlotExit = { exit: 0 };
     this.#port.postMessage(exit);
     return true;
+  }
+
+  /**
+   * Whether the thread, asked to exit, said it first joins its non-daemon Processes (a
+   * {@link SlotJoining} on the port; nothing else is posted there once the slot is idle).
+   */
+  joiningChildren(): boolean {
+    for (let m = receiveMessageOnPort(this.#port); m; m = receiveMessageOnPort(this.#port)) {
+      if ((m.message as Partial<SlotJoining> | null)?.joining === true) return true;
+    }
+    return false;
   }
 
   unsent(flight: Flight): void {

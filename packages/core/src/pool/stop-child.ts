@@ -17,6 +17,9 @@
  * - A worker whose tasks left non-daemon Processes running (`hasChildren`) joins them before it
  *   exits (`worker/join-children.ts`): its polite stop then waits for its exit without a bound,
  *   as a program waits for its non-daemon children. `terminate()` is not polite: it ends them.
+ *   A thread also says so when asked to exit (`ThreadLink.joiningChildren`), which covers the
+ *   Processes no batch reply told of (those a map chunk on its side lane started); a child can
+ *   start them only inside a batch (`internal/bootstrap.ts`), whose reply tells.
  */
 import type { ChildProcess } from 'node:child_process';
 import type { Worker } from 'node:worker_threads';
@@ -63,7 +66,12 @@ export async function stopThread(
         thread.off('exit', done);
         resolve();
       };
-      const timer = hasChildren ? undefined : setTimeout(done, GRACEFUL_EXIT_MS);
+      // A thread that answered it joins its Processes first is waited for, however long.
+      const timer = hasChildren
+        ? undefined
+        : setTimeout(() => {
+            if (!link.joiningChildren()) done();
+          }, GRACEFUL_EXIT_MS);
       thread.once('exit', done);
     });
   }

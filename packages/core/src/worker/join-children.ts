@@ -4,7 +4,9 @@
  * before it exits, as a Node program waits for them and as a `Process` target's end does. Without
  * this, ending the worker would end them with it (a thread's nested threads die with it; a child's
  * children see their parent gone). The batch reply says when there are any
- * (`BatchReply.children`), so the host waits for the worker's exit without its usual bound.
+ * (`BatchReply.children`), and a thread asked to exit says so again then (`SlotJoining`: a map
+ * chunk on its side lane sends no batch reply), so the host waits for the worker's exit without
+ * its usual bound.
  * `terminate()` still ends them at once.
  */
 

@@ -5,13 +5,21 @@
  * which one runs, so a host that sees this thread die fails that chunk alone.
  */
 import type { MessagePort } from 'node:worker_threads';
-import type { MapReply, SideCancel, SideChunk, SideReply, SlotExit, TaskSpec } from '../internal/batch.js';
+import type {
+  MapReply,
+  SideCancel,
+  SideChunk,
+  SideReply,
+  SlotExit,
+  SlotJoining,
+  TaskSpec,
+} from '../internal/batch.js';
 import { taskEnded, taskStarted } from '../internal/bootstrap.js';
 import { clockMs } from '../internal/clock.js';
 import { SIDE_CANCEL, SIDE_ITEM, SIDE_RUNNING } from '../internal/control.js';
 import { toErrorRecord } from '../internal/error-record.js';
 import { lookupTask } from '../task.js';
-import { exitAfterChildren } from './join-children.js';
+import { exitAfterChildren, hasNonDaemonChildren } from './join-children.js';
 import { replyTransfer, runNumberChunk } from './map-run.js';
 import { type Reporter, Step } from './reporter.js';
 
@@ -57,6 +65,8 @@ function accept(message: SideChunk | SideCancel | SlotExit): void {
   // The pool ends this idle thread normally (SlotExit): exit's hooks tell its managers so.
   // The non-daemon Processes its tasks started are joined first (join-children.ts).
   if ('exit' in message) {
+    // Said before the host's bound for an unresponsive thread runs out, whenever they started.
+    if (hasNonDaemonChildren()) port!.postMessage({ joining: true } satisfies SlotJoining);
     exitAfterChildren(0);
     return;
   }

@@ -205,7 +205,7 @@ export class ConnectionState<T> {
     if (typeof r !== 'symbol') return r;
     if (this.#closed) throw new ClosedError('This Connection was closed while receiving.');
     if (r === STUCK) throw waitsForever('Connection.recv()');
-    throw new EOFError('The other end of the pipe was closed (or its process exited) and nothing is left.');
+    throw new EOFError(endMessage(this.#h.homeLost?.() ?? false));
   }
 
   // Python's _bad_message_length(): a duplex end becomes write-only, a receive-only end is closed.
@@ -225,4 +225,22 @@ export class ConnectionState<T> {
     if (this.#closed) throw new ClosedError('This Connection was closed.');
     if (!this.#writable) throw notWritable();
   }
+}
+
+/** What `recv()` says at the end: nothing left, or (`lost`: Handle.homeLost) what was lost. */
+function endMessage(lost: boolean | number): string {
+  const fix =
+    'Create the pipe in the reading process and pass the sending end to the worker to keep what it sends.';
+  if (lost === false)
+    return 'The other end of the pipe was closed (or its process exited) and nothing is left.';
+  if (lost === true)
+    return (
+      'The other end of the pipe was in a worker that ended without running its exit hooks (it was ' +
+      `terminated, killed or crashed): what it had sent and this end had not received, if anything, is lost. ${fix}`
+    );
+  return (
+    `${lost} message(s) the other end sent before its worker ended are lost: sendBytes() of 16 KiB or more ` +
+    "is written from the sender's memory, and this end's connection was reset before it read them. " +
+    fix
+  );
 }

@@ -30,6 +30,7 @@ import {
   REQUEST,
   REVOKE,
   requestFrame,
+  SHUT_DOWN,
   SYNC,
   TASKS_FROM,
   WRITE,
@@ -267,12 +268,10 @@ export class ManagerClient implements IdleWaiter {
     s.resume();
   }
 
-  #settle(seq: number, tag: number, buf: Buffer, start: number, end: number): void {
-    if (tag === LATE || tag === REVOKE) {
-      if (tag === LATE) this.#pipe.failedLate(seq, buf, start, end);
-      else this.leases.revoked(seq);
-      return;
-    }
+  #settle(seq: number, tag: number, buf: Buffer, start: number, end: number) {
+    if (tag === LATE) return this.#pipe.failedLate(seq, buf, start, end);
+    if (tag === REVOKE) return this.leases.revoked(seq);
+    if (tag === SHUT_DOWN) return this.managerShutDown(); // its end is no loss: nothing to warn of
     const p = this.#pending.take(seq);
     if (!p) return;
     this.#hold.answered(p.idle);

@@ -43,6 +43,11 @@ export const WRITE = 5;
 export const LEASE = 6;
 /** The manager asks for a Lock's lease back (no answer; its seq field is the object id). */
 export const REVOKE = 7;
+/**
+ * The manager was shut down (server to client, seq 0, no answer to anything): what the connection
+ * sent and was not answered is moot, the objects went with the manager, so its end is no loss.
+ */
+export const SHUT_DOWN = 8;
 /** A LEASE acquire's answer: true, and the lock stays leased to this connection after its release. */
 export const LEASED = 2;
 /**

@@ -13,14 +13,34 @@ import { Listener } from '../../listener.js';
 import type { Address } from '../net/endpoint.js';
 import { type Feed, MANAGER_HELLO, type ManagerHello } from '../net/handshake.js';
 import { serverShutDown } from './client-registry.js';
-import { FrameSplitter } from './frame-io.js';
-import { SYNC } from './rpc.js';
+import { FrameSplitter, sendFrame } from './frame-io.js';
+import { answerFrame, SHUT_DOWN, SYNC } from './rpc.js';
 import type { LeaseHome } from './served-lease.js';
 import type { Served } from './served-sync.js';
 import { Conn, type ConnServer } from './server-conn.js';
 import { type HostedServer, hostServer, managerKey, unhostServer } from './stuck.js';
 import type { ProxyRef } from './wire.js';
 import { Writers } from './writers.js';
+
+/** How long a shut-down manager keeps reading a client's socket for the client to close it (ms). */
+const SHUT_DOWN_LINGER_MS = 2000;
+
+/**
+ * Tells a client its manager was shut down (SHUT_DOWN) and half-closes the socket. Destroying it
+ * at once would drop what the client sent that is still unread: the kernel then resets the
+ * connection (ECONNRESET), or the client's next write fails (EPIPE), and a client with pipelined
+ * calls unanswered would warn of a loss (MP_LATE_WRITE) where there is none. So the socket is read
+ * (and what comes dropped) until the client, told, closes it, or for {@link SHUT_DOWN_LINGER_MS}.
+ */
+function sayShutDown(socket: net.Socket): void {
+  if (socket.destroyed) return;
+  sendFrame(socket, answerFrame(0, SHUT_DOWN, undefined));
+  socket.end();
+  const timer = setTimeout(() => socket.destroy(), SHUT_DOWN_LINGER_MS);
+  timer.unref();
+  socket.once('close', () => clearTimeout(timer));
+  socket.unref();
+}
 
 /** Makes the served object of a type from the arguments of its creation. */
 export type ServedFactory = ((args: unknown[], server: ManagerServer) => Served) & { auto?: boolean };
@@ -149,7 +169,7 @@ export class ManagerServer implements HostedServer {
     // This thread's proxies end first: the sockets dropped below would read as a broken connection.
     serverShutDown(this.instance);
     this.listener.close();
-    for (const socket of this.#sockets) socket.destroy();
+    for (const socket of this.#sockets) sayShutDown(socket);
     this.#sockets.clear();
     this.#conns.clear();
     this.#objects.clear();
@@ -169,6 +189,7 @@ export class ManagerServer implements HostedServer {
       conn.onFrame(seq, tag, buf, start, end),
     );
     feed.sink = (chunk) => {
+      if (this.#closed) return; // read and dropped until the client closes (sayShutDown)
       try {
         splitter.push(chunk, true);
       } catch {

@@ -9,7 +9,9 @@
  *             ─► links close: each copy serves what it holds, then EOF
  * ```
  *
- * The heir is a copy with a get waiting, else one reading ahead, else any open reader. With no
+ * First each get still waiting in an open copy (not recalled) takes the next item, in the order
+ * they asked, so no waiting reader is sent EOF while another copy is handed everything. The heir
+ * takes the rest: a copy with a get waiting, else one reading ahead, else any open reader. With no
  * open reader, a reading copy still on its way to a process (reserved, not connected) inherits
  * through `leave`: the runtime writes the frames it would have sent into a file its copy reads
  * when it finds the home gone (runtime/will.ts), as Python's pipe keeps unread data in the OS.
@@ -53,9 +55,10 @@ function heirOf(ch: Channel): ReaderCopy | undefined {
 }
 
 /**
- * Leaves `items` to the reserved copy holding `token` (it has not connected): false when it cannot.
+ * Leaves `items` to the reserved copy holding `token` (it has not connected), then says `lost`
+ * more items are lost: false when it cannot.
  */
-export type Leave = (token: string, items: Item[]) => boolean;
+export type Leave = (token: string, items: Item[], lost?: number) => boolean;
 
 /**
  * The home ends now (at exit, no event loop left): pushes each channel's items to its heir, tells
@@ -76,6 +79,8 @@ export function bequeath(
       const back = c.pending ? c.takeBack(0, true) : null;
       if (back && back.slots > 0) ch.unshift(back.items, back.slots);
     }
+    // Gets waiting in copies first, in the order they asked; the heir takes the rest.
+    ch.serveWaitingAtEnd();
     const heir = heirOf(ch);
     if (heir)
       for (let item = ch.items.shift(); item !== undefined; item = ch.items.shift())
@@ -100,8 +105,9 @@ export function bequeath(
  * home's process closing its end while frames the copy sent are unread there sets that error
  * (ECONNRESET), so Node reports a failed connect and drops every byte the home wrote. The copy
  * reads the will only if nothing came over its link, and removes it once its link delivered the
- * bequest (H_HEIR). A copy holding bytes written from the sender's memory (not kept at home) gets
- * no will: it would skip them.
+ * bequest (H_HEIR). Bytes written from the sender's memory are not kept at home: a copy holding
+ * some is left what came before the first of them and the number of items from there on, which
+ * it reports lost (its get ends with EOFError saying so) rather than skip them.
  */
 export function leaveUnconfirmed(
   endpoints: readonly ChannelEndpoint[],
@@ -114,7 +120,9 @@ export function leaveUnconfirmed(
       const token = willOf(c);
       if (!token || c.phase !== 'open' || c.delivered.length === 0) continue;
       const items = [...c.delivered.peekAll()];
-      if (!items.includes(MOVED)) leave(token, items);
+      const moved = items.indexOf(MOVED);
+      if (moved < 0) leave(token, items);
+      else leave(token, items.slice(0, moved), items.length - moved);
     }
   }
 }

@@ -229,6 +229,20 @@ export class Channel extends ChannelRoom {
     if (local > 0 && this.localTakers + this.localPutters === 0) this.opts.onLocalDone();
   }
 
+  /**
+   * The home ends (bequest.ts): each copy's get still waiting takes the next item, in the order
+   * they asked, though a copy reading ahead holds older ones (it keeps them: H_HEIR), so a reader
+   * that waits is not sent EOF while its home had items. A recalled copy is left to the heir rule.
+   */
+  serveWaitingAtEnd(): void {
+    for (const t of this.#takers.drain()) {
+      if (this.items.length === 0 || !isCopy(t) || t.hard <= 0 || t.phase !== 'open' || t.recalled) continue;
+      t.hard--;
+      this.hardWaiting--;
+      t.push(this.out, this, this.items.shift()!, 1);
+    }
+  }
+
   /** Cancels a local get or put; false when it was already over. */
   cancel(w: Wait, isPut: boolean): boolean {
     if (w.done) return false;

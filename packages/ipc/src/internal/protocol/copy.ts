@@ -41,6 +41,11 @@ export class CopyProtocol extends CopyObject {
    * and what it held that was not pushed here is gone.
    */
   homeLost = false;
+  /**
+   * How many items its home had sent it that the will it read says are lost (`H_LOST`: bytes sent
+   * from the sender's memory, over a connection reset before this copy read them); 0: none.
+   */
+  lostAtEnd = 0;
   unfinished = 0;
   /** Pipes: the other end is closed everywhere (H_BROKEN); sends fail. */
   broken = false;

@@ -121,6 +121,11 @@ export const Op = {
    * (pushed to one reading copy, its heir). EOF follows when the link closes, after them.
    */
   H_HEIR: 35,
+  /**
+   * In a will only (runtime/will.ts): `a` items the home had sent this copy after the ones before
+   * this frame are lost (bytes written from the sender's memory, which the home does not keep).
+   */
+  H_LOST: 36,
 } as const;
 
 /** Called for each frame a link receives. */

@@ -59,9 +59,11 @@ export interface Handle {
   putNowait(item: Item): boolean;
   /**
    * A copy: its home's thread or process ended without its exit hooks (terminated, killed,
-   * crashed), so what it held and had not handed out is lost. A home never loses its own.
+   * crashed), so what it held and had not handed out is lost (true); or it ended in order but
+   * that many items it had sent here are lost (a number: bytes sent from the sender's memory over
+   * a connection reset before they were read). A home never loses its own.
    */
-  homeLost?(): boolean;
+  homeLost?(): boolean | number;
   /** Takes an item, waiting up to `timeoutMs` (0: one the home has now, Python's `block=False`). */
   get(timeoutMs: number | undefined): GetResult | Promise<GetResult>;
   /**

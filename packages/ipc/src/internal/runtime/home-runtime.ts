@@ -246,7 +246,8 @@ export class HomeRuntime implements HomeActions, HomeObject {
     // Only a worker leaves a will: a program's main thread ending ends its program, whose copies in
     // workers end with it (a will nobody reads would stay in the temporary directory).
     const leave = inWorker()
-      ? (token: string, items: Item[]) => writeWill(willPath(broker().path, token), items)
+      ? (token: string, items: Item[], lost?: number) =>
+          writeWill(willPath(broker().path, token), items, lost)
       : null;
     const lost = bequeath(this.proto.endpoints, this, leave);
     if (leave)

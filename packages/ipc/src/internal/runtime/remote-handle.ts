@@ -12,7 +12,7 @@ import { SocketLink } from '../link/socket-link.js';
 import { CopyProtocol, ROOM_COUNTED } from '../protocol/copy.js';
 import type { Wait } from '../protocol/home-copy.js';
 import { BROKEN, EOF, type Item, type Taken, TIMEOUT } from '../protocol/item.js';
-import { Op } from '../protocol/ops.js';
+import { type FrameHandler, Op } from '../protocol/ops.js';
 import { dialHere } from './broker.js';
 import { trackRemote, untrackRemote } from './exit.js';
 import type { GetResult, Handle, HandleData, HandleKeeper, PutResult } from './handle.js';
@@ -111,8 +111,10 @@ export class RemoteHandle implements Handle {
     link.onBatch = () => void (proto.clock = performance.now());
     link.beforeFlush = () => proto.beforeFlush();
     link.onClose = () => {
-      // A will holds the home's bequest (H_HEIR over a link).
-      if (will && !heard && readWill(will, (op, a, b, body) => proto.frame(op, a, b, body)))
+      // A will holds the home's bequest (H_HEIR over a link), or what came before items it lost.
+      const fromWill: FrameHandler = (op, a, b, body) =>
+        op === Op.H_LOST ? void (proto.lostAtEnd = a) : proto.frame(op, a, b, body);
+      if (will && !heard && readWill(will, fromWill) && proto.lostAtEnd === 0)
         proto.frame(Op.H_HEIR, 0, 0, undefined as never);
       else if (will && heir) removeWill(will); // its link delivered the same frames
       untrackRemote(this);
@@ -197,8 +199,8 @@ export class RemoteHandle implements Handle {
     return this.#sync.getNowait(this.#proto);
   }
 
-  homeLost(): boolean {
-    return this.#proto.homeLost;
+  homeLost(): boolean | number {
+    return this.#proto.lostAtEnd || this.#proto.homeLost;
   }
 
   ready(): boolean {

@@ -20,10 +20,14 @@ export function willPath(socketPath: string, token: string): string {
   return process.platform === 'win32' ? join(tmpdir(), `mp-${token}.left`) : `${socketPath}.${token}.left`;
 }
 
-/** Writes `items` as the H_DATA frames of a copy that never connected; false when it cannot. */
-export function writeWill(path: string, items: readonly Item[]): boolean {
+/**
+ * Writes `items` as the H_DATA frames of a copy that never connected, then, when `lost` > 0, an
+ * H_LOST frame saying that many items after them are lost; false when it cannot.
+ */
+export function writeWill(path: string, items: readonly Item[], lost = 0): boolean {
   const out = new FrameWriter();
   for (const item of items) out.frame(Op.H_DATA, 0, 0, item);
+  if (lost > 0) out.frame(Op.H_LOST, lost, 0);
   const bytes = out.take();
   if (!bytes) return true;
   try {
