@@ -16,11 +16,21 @@
 // `dist/lazy/<its path>.js`, reaching what it shares with the index through the hub, so esbuild's
 // splitting never scatters the index into more chunks than the one it shares with the hub.
 //
-// An entry listed in `multiprocBuild.selfContained` (core: the process worker entry, which every
-// `Process` worker loads) does not load the hub, which holds the pool's and the host's code too: it
-// reaches the index's modules through `dist/chunks/hub-main.js`, which re-exports only those, and
-// carries its own copy of every other module it uses. A module copied so must keep no state that
-// has to exist once per realm (or keep it on `globalThis`, as `internal/bootstrap.ts` does).
+// With `multiprocBuild.fromIndex` (core) the index is one file too, with no chunk: an import of the
+// package loads one file of it, and a worker two (its entry and the index). The other files reach
+// a module of the index in one of two ways, each module listed in `package.json`:
+// - `fromIndex`: every value it exports is a public export of the index, so the other files import
+//   those names from the index itself (one copy of each class: `instanceof` holds everywhere);
+// - `copied`: it keeps no per-realm state, or keeps it on `globalThis` (the task registry, the
+//   worker's identity), so the other files carry their own copy.
+// Any other module of the index that another file imports fails the build. What the other files
+// share with one another and not with the index (the pool's and the host's code, loaded on first
+// use) goes to one hub, `dist/chunks/hub.js`, which they import.
+//
+// An entry listed in `multiprocBuild.selfContained` (core: the worker entries, which every worker
+// loads) does not load that hub: it carries its own copy of every module it uses that is not the
+// index's. A module copied so must keep no state that has to exist once per realm (or keep it on
+// `globalThis`, as `internal/bootstrap.ts` does).
 //
 // Exports that must stay synchronous (a class, a function) but that an import never needs are
 // listed in `package.json` (`multiprocBuild.loadOnFirstUse`): the index gets a facade for each and
@@ -43,12 +53,16 @@ import { FIRST_USE_OUT, FIRST_USE_STUB, FIRST_USE_STUB_EXT, firstUse } from './f
 
 const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
 const HUB = 'chunks/hub';
-const HUB_MAIN = 'chunks/hub-main';
 /** Entries that carry their own copy of what they do not share with the index (see above). */
 const selfContained = new Set((pkg.multiprocBuild?.selfContained ?? []).map((f) => resolve(f)));
 const LAZY = '__multiproc_lazy__/';
 /** Whether the other entries import the index's modules from the index (see above). */
 const indexIsHub = pkg.multiprocBuild?.indexIsHub === true;
+/** Modules of the index the other files import from it, and those they copy (see above). */
+const fromIndex = pkg.multiprocBuild?.fromIndex
+  ? new Set(pkg.multiprocBuild.fromIndex.map((f) => resolve(f)))
+  : null;
+const copied = new Set((pkg.multiprocBuild?.copied ?? []).map((f) => resolve(f)));
 /** Bare specifiers bundled in rather than left external (see above). */
 const inline = new Set(pkg.multiprocBuild?.inline ?? []);
 const require = createRequire(resolve('package.json'));
@@ -153,6 +167,29 @@ function viaHub(shared, outFile, hubName = HUB) {
   };
 }
 
+/**
+ * With `fromIndex`, for a file other than the index: an import of a module the index holds becomes
+ * an import of the index (a `fromIndex` module) or a copy (a `copied` one); any other fails the build.
+ */
+function viaIndex(outFile) {
+  const index = posix.relative(posix.dirname(outFile), `${main.out}.js`);
+  const spec = index.startsWith('.') ? index : `./${index}`;
+  return {
+    name: 'via-index',
+    setup(b) {
+      b.onResolve({ filter: /^\./ }, (args) => {
+        const path = resolve(args.resolveDir, args.path.replace(/\.js$/, '.ts'));
+        if (!inMain.has(path) || copied.has(path)) return undefined;
+        if (fromIndex.has(path)) return { path: spec, external: true };
+        const name = relative('.', path);
+        throw new Error(
+          `${outFile} imports ${name}, a module of the index: list it in multiprocBuild.fromIndex or .copied`,
+        );
+      });
+    },
+  };
+}
+
 /** Whether `entry` is listed in `multiprocBuild.selfContained`. */
 const isSelfContained = (entry) => typeof entry.in === 'string' && selfContained.has(resolve(entry.in));
 
@@ -196,69 +233,87 @@ if (rest.length === 0) {
     const onlyMain = files === firstUseSources || isSelfContained(rest[i]);
     for (const f of files) if (onlyMain ? inMain.has(f) : mainSide(f)) shared.add(f);
   });
-  // What the hub-main file re-exports: the modules the index shares with the other files. The hub
-  // re-exports the same ones, so esbuild keeps them in one chunk for the index and both hubs.
-  const mainShared = new Set([...shared].filter((f) => inMain.has(f)));
   const reExports = (files) =>
     [...files]
       .sort()
       .map((f) => `export * from ${JSON.stringify(`./${relative('src', f).split('\\').join('/')}`)};`)
       .join('\n');
-  // No hub when the other entries share nothing with the index (the umbrella's `bundle` entry), or
-  // when they import it from the index.
-  if (indexIsHub && rest.some(isSelfContained)) throw new Error('indexIsHub takes no selfContained entry');
-  const hubs = shared.size > 0 && !indexIsHub ? { 'hub-entry': { out: HUB, source: reExports(shared) } } : {};
-  if (rest.some(isSelfContained)) hubs['hub-main-entry'] = { out: HUB_MAIN, source: reExports(mainShared) };
-  outputs.push(
-    (
-      await build({
-        ...common,
-        entryPoints: [main, ...Object.entries(hubs).map(([name, hub]) => ({ in: name, out: hub.out }))],
-        outdir: 'dist',
-        splitting: true,
-        chunkNames: 'chunks/[name]-[hash]',
-        plugins: [
-          inlinePlugin,
-          lazyPlugin,
-          ...mainPlugins,
-          {
-            name: 'hub-entry',
-            setup(b) {
-              b.onResolve({ filter: /^hub(-main)?-entry$/ }, (args) => ({
-                path: args.path,
-                namespace: 'hub',
-              }));
-              b.onLoad({ filter: /.*/, namespace: 'hub' }, (args) => ({
-                contents: hubs[args.path].source,
-                resolveDir: resolve('src'),
-                loader: 'ts',
-              }));
-            },
-          },
-        ],
-      })
-    ).metafile,
-  );
-  for (const entry of rest) {
-    const outFile = `${entry.out}.js`;
+  if (fromIndex) await buildFromIndex(shared);
+  else {
+    if (rest.some(isSelfContained)) throw new Error('selfContained entries need multiprocBuild.fromIndex');
+    // No hub when the other entries share nothing with the index (the umbrella's `bundle` entry),
+    // or when they import it from the index.
+    const hubs =
+      shared.size > 0 && !indexIsHub ? { 'hub-entry': { out: HUB, source: reExports(shared) } } : {};
     outputs.push(
       (
         await build({
           ...common,
-          ...entryOptions(entry.in),
-          outfile: join('dist', outFile),
+          entryPoints: [main, ...Object.entries(hubs).map(([name, hub]) => ({ in: name, out: hub.out }))],
+          outdir: 'dist',
+          splitting: true,
+          chunkNames: 'chunks/[name]-[hash]',
           plugins: [
             inlinePlugin,
             lazyPlugin,
-            isSelfContained(entry)
-              ? viaHub(mainShared, outFile, HUB_MAIN)
-              : viaHub(shared, outFile, indexIsHub ? main.out : HUB),
+            ...mainPlugins,
+            {
+              name: 'hub-entry',
+              setup(b) {
+                b.onResolve({ filter: /^hub-entry$/ }, (args) => ({ path: args.path, namespace: 'hub' }));
+                b.onLoad({ filter: /.*/, namespace: 'hub' }, (args) => ({
+                  contents: hubs[args.path].source,
+                  resolveDir: resolve('src'),
+                  loader: 'ts',
+                }));
+              },
+            },
           ],
         })
       ).metafile,
     );
+    for (const entry of rest) {
+      const outFile = `${entry.out}.js`;
+      outputs.push(
+        (
+          await build({
+            ...common,
+            ...entryOptions(entry.in),
+            outfile: join('dist', outFile),
+            plugins: [inlinePlugin, lazyPlugin, viaHub(shared, outFile, indexIsHub ? main.out : HUB)],
+          })
+        ).metafile,
+      );
+    }
   }
-  if (indexIsHub) checkIndexExports(outputs);
+
+  /** With `fromIndex`: the index as one file, the hub of what only the other files share, then each. */
+  async function buildFromIndex(shared) {
+    const plugins = [inlinePlugin, lazyPlugin, ...mainPlugins];
+    outputs.push((await build({ ...common, entryPoints: [main], outdir: 'dist', plugins })).metafile);
+    // The hub holds the one copy of a `copied` module that the files loading the hub share.
+    const hubShared = new Set([...shared].filter((f) => !inMain.has(f) || copied.has(f)));
+    const own = (outFile, hub) => [
+      inlinePlugin,
+      lazyPlugin,
+      viaIndex(outFile),
+      ...(hub ? [viaHub(hubShared, outFile)] : []),
+    ];
+    if (hubShared.size > 0) {
+      const stdin = { contents: reExports(hubShared), resolveDir: resolve('src'), loader: 'ts' };
+      const outfile = join('dist', `${HUB}.js`);
+      outputs.push((await build({ ...common, stdin, outfile, plugins: own(`${HUB}.js`, false) })).metafile);
+    }
+    for (const entry of rest) {
+      const outFile = `${entry.out}.js`;
+      const plugins = own(outFile, hubShared.size > 0 && !isSelfContained(entry));
+      outputs.push(
+        (await build({ ...common, ...entryOptions(entry.in), outfile: join('dist', outFile), plugins }))
+          .metafile,
+      );
+    }
+  }
+  if (indexIsHub || fromIndex) checkIndexExports(outputs);
 }
 
 /**
@@ -277,7 +332,8 @@ function checkIndexExports(metafiles) {
         .split(',')
         .map((spec) => spec.trim().split(/\s+as\s+/)[0])
         .filter((name) => name && !exported.has(name));
-      if (missing.length > 0) throw new Error(`${file} imports ${missing.join(', ')} from the index, which does not export it`);
+      if (missing.length > 0)
+        throw new Error(`${file} imports ${missing.join(', ')} from the index, which does not export it`);
     }
   }
 }

@@ -6,12 +6,12 @@ import * as ipc from '@multiproc/ipc';
 import * as shared from '@multiproc/shared';
 import { cpuCount, currentProcess, isMain, parentProcess } from './identity.js';
 import { callableMembers } from './internal/callable.js';
-import type { ContextName } from './options.js';
+import { assertContextName, type ContextName } from './options.js';
 import type { PoolOptions } from './pool/options.js';
 import { Pool } from './pool/pool.js';
 import { activeChildren, Process, type ProcessOptions } from './process.js';
 import { type ProcessPrimitives, processPrimitives } from './process-primitives.js';
-import { assertContextName, getStartMethod } from './start-method.js';
+import { getStartMethod } from './start-method.js';
 import type { TaskFunction } from './task.js';
 
 const isObject = (value: unknown): value is object =>

@@ -8,7 +8,7 @@
  * program's first Pool or Process does not pay for it either; anything else goes through zod,
  * which gives the error message.
  */
-import { notAnObject, spellingOf, unknownOption, ValidationError } from '@multiproc/shared';
+import { ContextError, notAnObject, spellingOf, unknownOption, ValidationError } from '@multiproc/shared';
 import type * as Z from 'zod';
 import { isTaskRef } from './task.js';
 
@@ -144,6 +144,18 @@ export function parseOptions<T>(
 
 /** Python's start methods: each is a child process, the 'process' context here. */
 export const PYTHON_START_METHODS: readonly string[] = ['spawn', 'fork', 'forkserver'];
+
+/** Throws `ContextError` unless `name` is a context multiproc knows. */
+export function assertContextName(name: unknown): asserts name is ContextName {
+  if (!CONTEXT_NAMES.includes(name as ContextName)) {
+    const python = PYTHON_START_METHODS.includes(name as string)
+      ? ` Python's start method '${name}' is multiproc's 'process' context (a child process).`
+      : '';
+    throw new ContextError(
+      `Unknown context ${JSON.stringify(name)}: use one of ${CONTEXT_NAMES.map((n) => `'${n}'`).join(', ')}.${python}`,
+    );
+  }
+}
 
 /** Python's option names that are spelt differently here (the rest only change case). */
 // (maxtasksperchild, error_callback and daemonic are shared's spellingOf's own Python names.)

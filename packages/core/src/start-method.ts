@@ -1,22 +1,10 @@
 /** The default context. Python: `set_start_method()` / `get_start_method()`. */
 import { ContextError, checkOptionKeys } from '@multiproc/shared';
-import { CONTEXT_NAMES, type ContextName, PYTHON_START_METHODS } from './options.js';
+import { assertContextName, CONTEXT_NAMES, type ContextName } from './options.js';
 
 const DEFAULT_CONTEXT: ContextName = 'thread';
 let current: ContextName = DEFAULT_CONTEXT;
 let setExplicitly = false;
-
-/** Throws `ContextError` unless `name` is a context multiproc knows. */
-export function assertContextName(name: unknown): asserts name is ContextName {
-  if (!CONTEXT_NAMES.includes(name as ContextName)) {
-    const python = PYTHON_START_METHODS.includes(name as string)
-      ? ` Python's start method '${name}' is multiproc's 'process' context (a child process).`
-      : '';
-    throw new ContextError(
-      `Unknown context ${JSON.stringify(name)}: use one of ${CONTEXT_NAMES.map((n) => `'${n}'`).join(', ')}.${python}`,
-    );
-  }
-}
 
 /**
  * Sets the default context for `Process` and `Pool`. Like Python, a second call throws unless

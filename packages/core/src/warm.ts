@@ -16,8 +16,7 @@ import type {
   StartMessage,
 } from './internal/runner.js';
 import { startThreadSpare, type ThreadSpare } from './internal/thread-runner.js';
-import { CONTEXT_NAMES, type ContextName } from './options.js';
-import { assertContextName } from './start-method.js';
+import { assertContextName, CONTEXT_NAMES, type ContextName } from './options.js';
 import { isTaskRef, type TaskRef } from './task.js';
 
 /** Options of {@link enableWarmStart}. */

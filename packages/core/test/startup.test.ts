@@ -2,7 +2,8 @@
 // node:crypto, node:child_process, node:v8, node:perf_hooks, tinypool and the files loaded on first
 // use (`dist/lazy/`: core's tinypool adapter; ipc's managers and Listener/Client) stay unloaded
 // until something needs them, in the program and in its workers; a Process worker loads only its
-// entry and what its task module imports (not core's hub, nor node:worker_threads in a child), and
+// entry and what its task module imports (core's index, one file: not core's hub, nor a chunk, nor
+// node:worker_threads in a child), and
 // so does a pool worker;
 // options that skip zod are still refused with zod's messages when they are wrong.
 import { Pool, Process, ValidationError } from '@multiproc/core';
@@ -11,10 +12,10 @@ import { tasks } from './fixtures/pool-tasks.ts';
 import { runProgram } from './helpers.ts';
 
 const NOTHING = { builtins: [], zod: false, lazy: [] };
-/** The files of core's `dist` a `Process` worker parses (its chunk's hash left out). */
-const PROCESS_WORKER_FILES = ['chunks/chunk.js', 'chunks/hub-main.js', 'index.js', 'worker/process-entry.js'];
+/** The files of core's `dist` a `Process` worker parses: its entry, and the index (one file, no chunk). */
+const PROCESS_WORKER_FILES = ['index.js', 'worker/process-entry.js'];
 /** The same for a pool worker. */
-const POOL_WORKER_FILES = ['chunks/chunk.js', 'chunks/hub-main.js', 'index.js', 'worker/pool-entry.js'];
+const POOL_WORKER_FILES = ['index.js', 'worker/pool-entry.js'];
 
 describe('start-up loads only what is used', () => {
   it('the import (no worker_threads or os either), Process and pool workers load no zod, net, crypto, child_process, v8, perf_hooks or lazy file', async () => {
