@@ -43,6 +43,11 @@ export const WRITE = 5;
 export const LEASE = 6;
 /** The manager asks for a Lock's lease back (no answer; its seq field is the object id). */
 export const REVOKE = 7;
+/**
+ * The answer of a call of tag LEASE that leases a data object (a dict) to its connection: its value
+ * is `[result, entries]`, the object's entries after the call (client-data-lease.ts).
+ */
+export const GRANTED = 8;
 /** A LEASE acquire's answer: true, and the lock stays leased to this connection after its release. */
 export const LEASED = 2;
 /**
