@@ -33,9 +33,11 @@ describe('a leased manager dict in this thread', () => {
     }
     expect(local).toBeGreaterThan(10);
     expect(await d.get('k')).toEqual({ n: [19] });
-    expect(await d.callMethod('get', 'k')).toEqual({ n: [19] }); // the manager agrees
+    expect(await d.callMethod('get', 'k')).toEqual({ n: [19] }); // by name: the replica too
     expect(await d.pop('k')).toEqual({ n: [19] });
-    expect(await d.callMethod('len')).toBe(0);
+    // A method the replica lacks: the lease goes back, and the manager refuses it as before.
+    await expect(d.callMethod('nosuch')).rejects.toBeInstanceOf(TypeError);
+    expect(await d.len()).toBe(0);
   });
 });
 

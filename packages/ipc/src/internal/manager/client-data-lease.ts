@@ -152,8 +152,9 @@ export class DataCalls {
     return true;
   }
 
-  /** Gives every lease back (a pool task's end, a normal end). */
-  giveAllBack(): void {
+  /** Gives every lease back, the Locks' of `locks` too (a pool task's end, a normal end). */
+  giveAllBack(locks: { giveAllBack(): void }): void {
+    locks.giveAllBack();
     for (const id of this.#pipe.data.ids()) this.giveBack(id);
   }
 

@@ -113,13 +113,14 @@ export class ManagerClient implements IdleWaiter {
   }
 
   /**
-   * Calls `method` of object `id`; resolves to its answer. `holds`: a lock's or semaphore's acquire
-   * (true counts it held here). `unbounded`: a wait without a timeout (stuck.ts). `tag` LEASE: a
-   * Lock's acquire that accepts a lease (client-lease.ts).
+   * Calls `method` of object `id`; resolves to its answer (a leased dict's replica answers it, if
+   * it can). `holds`: a lock's or semaphore's acquire (true counts it held here). `unbounded`: a
+   * wait without a timeout (stuck.ts). `tag` LEASE: a Lock's acquire that accepts a lease.
    */
   request(id: number, method: string, args: unknown[], holds = false, unbounded = false, tag = REQUEST) {
-    if (this.#pipe.data.size > 0) this.#data.giveBack(id); // a dict's method by name: asked there
-    return this.#send(id, method, args, tag, holds ? id : -1, -1, unbounded);
+    const again = () => this.request(id, method, args);
+    const local = this.#pipe.data.size === 0 ? null : this.#data.call(id, method, args, again);
+    return local ?? this.#send(id, method, args, tag, holds ? id : -1, -1, unbounded);
   }
 
   /** stuck.ts ends `n` idle waits: their answers are on the way, so the socket holds the loop. */
@@ -134,8 +135,10 @@ export class ManagerClient implements IdleWaiter {
    * is a registered writer of the object, else a round trip that registers it.
    */
   write(id: number, method: string, args: unknown[]): Promise<unknown> {
-    const again = () => this.write(id, method, args);
-    const local = this.#pipe.data.size === 0 ? null : this.#data.call(id, method, args, again);
+    const local =
+      this.#pipe.data.size === 0
+        ? null
+        : this.#data.call(id, method, args, () => this.write(id, method, args));
     if (local !== null) return local;
     if (!this.#pipe.isWriter(id) || !this.#open()) return this.#send(id, method, args, WRITE, -1, id);
     let n: number;
@@ -165,7 +168,7 @@ export class ManagerClient implements IdleWaiter {
    */
   async flush(): Promise<void> {
     // A pool worker's loop may stop until its next task: nobody could get a lease back meanwhile.
-    if (!this.#dead) this.#giveLeasesBack();
+    if (!this.#dead) this.#data.giveAllBack(this.leases);
     const s = this.#socket;
     if (this.#dead || (this.#queued === null && this.#pending.size === 0 && s !== null && this.#out.idle))
       return;
@@ -198,7 +201,7 @@ export class ManagerClient implements IdleWaiter {
     if (this.#dead || this.#endsSent || this.#queued?.length === 0) return;
     this.#endsSent = true;
     // Leases first, so the manager knows what this realm holds when it ends (client-lease.ts).
-    this.#giveLeasesBack();
+    this.#data.giveAllBack(this.leases);
     const n = requestFrame(0, 0, ENDS_NORMALLY, [], QUIET);
     if (this.#queued !== null) this.#queued.push(copyFrame(n));
     else void this.#sendQuiet(n);
@@ -223,12 +226,6 @@ export class ManagerClient implements IdleWaiter {
     if (this.#queued !== null) this.#queued.push(copyFrame(n));
     else void this.#out.send(n);
     return p;
-  }
-
-  // Every lease (a Lock's, a dict's) back, each after every call made under it.
-  #giveLeasesBack(): void {
-    this.leases.giveAllBack();
-    this.#data.giveAllBack();
   }
 
   // Whether a pipelined frame can be written now: connected, authenticated, alive.
