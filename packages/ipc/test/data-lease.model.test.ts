@@ -9,7 +9,7 @@ import { DataCalls } from '../src/internal/manager/client-data-lease.js';
 import { Pipelining } from '../src/internal/manager/client-pipeline.js';
 import { encoded, HEADER_BYTES, LEASE_BACK } from '../src/internal/manager/rpc.js';
 import { decodeRequest } from '../src/internal/manager/rpc-read.js';
-import { Granted, LeasedData } from '../src/internal/manager/served-data-lease.js';
+import { Granted, LeasedDict } from '../src/internal/manager/served-data-lease.js';
 import { ManagedDict } from '../src/internal/manager/served-dict.js';
 import { MAY_LEASE } from '../src/internal/manager/served-sync.js';
 
@@ -57,9 +57,9 @@ class Conn {
   pipe = new Pipelining();
   calls: DataCalls;
   readonly owner: number;
-  readonly #dict: LeasedData;
+  readonly #dict: LeasedDict;
 
-  constructor(owner: number, dict: LeasedData) {
+  constructor(owner: number, dict: LeasedDict) {
     this.owner = owner;
     this.#dict = dict;
     this.calls = this.#fresh();
@@ -101,7 +101,7 @@ class Conn {
     );
     return r.then((v) => {
       if (!(v instanceof Granted)) return structuredClone(v);
-      this.pipe.data.grant(ID, mark, v.kind, structuredClone(v.state));
+      this.pipe.data.grant(ID, mark, structuredClone(v.items));
       return structuredClone(v.value);
     });
   }
@@ -116,7 +116,7 @@ const scribble = <T>(v: T): T => {
 
 async function run(steps: Step[]): Promise<void> {
   const revokes: number[] = [];
-  const dict = new LeasedData('dict', new ManagedDict());
+  const dict = new LeasedDict(new ManagedDict());
   dict.placed(ID, { revoke: (owner) => revokes.push(owner), othersWrite: () => false });
   const conns = new Map<number, Conn>(OWNERS.map((o) => [o, new Conn(o, dict)]));
   const model = new Map<string, [unknown, unknown]>(); // the plain dict: its keys by value

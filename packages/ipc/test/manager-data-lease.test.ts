@@ -3,7 +3,6 @@
 // semantics with real threads and processes (exact read-modify-writes under a Lock, revokes while
 // the holder idles, writes seen elsewhere, durability at a SIGKILL, a manager gone, proxy values).
 import { Manager, Queue } from '@multiproc/ipc';
-import { ValidationError } from '@multiproc/shared';
 import { describe, expect, it } from 'vitest';
 import { core } from './core.js';
 import { isSettled, managerTestKit } from './manager-kit.js';
@@ -39,31 +38,6 @@ describe('a leased manager dict in this thread', () => {
     // A method the replica lacks: the lease goes back, and the manager refuses it as before.
     await expect(d.callMethod('nosuch')).rejects.toBeInstanceOf(TypeError);
     expect(await d.len()).toBe(0);
-  });
-});
-
-describe('a leased manager Value and Namespace in this thread', () => {
-  it('answers a counter under a leased Lock here, and the manager agrees', { timeout: 20_000 }, async () => {
-    const m = await manager();
-    const [lock, v, ns] = [m.Lock(), m.Value('i', 0), m.Namespace({ a: 1 })];
-    let local = 0;
-    for (let i = 0; i < 50; i++) {
-      await lock.acquire();
-      const p = v.get();
-      if (await isSettled(p)) local++;
-      await v.set((await p) + 1);
-      await lock.release();
-    }
-    expect(local).toBeGreaterThan(30);
-    await expect(v.set(2 ** 40)).rejects.toBeInstanceOf(ValidationError); // refused here, as there
-    for (let i = 0; i < 5; i++) await ns.set('a', { n: i });
-    const got = (await ns.get('a')) as { n: number };
-    got.n = 99; // a copy
-    expect(await ns.copy()).toEqual({ a: { n: 4 } });
-    // Another thread's reads see it all (the leases come back first).
-    const pool = new core.Pool({ processes: 1, context: 'thread' });
-    cleanup.push(() => pool.terminate());
-    expect(await pool.apply(tasks.readBoth, [v, ns])).toEqual([50, { a: { n: 4 } }]);
   });
 });
 

@@ -11,7 +11,7 @@ import {
   ServedObject,
   ServedQueue,
 } from '../internal/manager/served-data.js';
-import { LeasedData } from '../internal/manager/served-data-lease.js';
+import { LeasedDict } from '../internal/manager/served-data-lease.js';
 import { ManagedDict } from '../internal/manager/served-dict.js';
 import { ServedLock, ServedSemaphore } from '../internal/manager/served-sync.js';
 import { ServedBarrier, ServedCondition, ServedEvent } from '../internal/manager/served-waits.js';
@@ -60,15 +60,18 @@ export class SyncManager extends BaseManager {
     // Here, not only in BaseManager: a bundler may rename the class that `new.target` would name.
     super(readOptions(options, MANAGER_KEYS, 'new SyncManager()'));
     const data = (make: (args: unknown[]) => object) => (args: unknown[]) => new ServedObject(make(args));
-    this.registerServed('dict', (a) => new LeasedData('dict', new ManagedDict(a[0] as never)));
+    this.registerServed('dict', (a) => new LeasedDict(new ManagedDict(a[0] as never)));
     this.registerServed(
       'list',
       data((a) => new ManagedList(a[0] as never)),
     );
-    this.registerServed('Namespace', (a) => new LeasedData('Namespace', new ManagedNamespace(a[0] as never)));
+    this.registerServed(
+      'Namespace',
+      data((a) => new ManagedNamespace(a[0] as never)),
+    );
     this.registerServed(
       'Value',
-      (a) => new LeasedData('Value', new ManagedValue(a[0] as Typecode, a[1] as never)),
+      data((a) => new ManagedValue(a[0] as Typecode, a[1] as never)),
     );
     this.registerServed(
       'Array',

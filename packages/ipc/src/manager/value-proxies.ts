@@ -4,7 +4,7 @@
  * trip, never through a `.value` property). Reads are copies, as in data-proxies.ts.
  */
 import { ContextError, ValidationError } from '@multiproc/shared';
-import { BaseProxy, leasable, namedArgs, pipelined, proxyClass } from './proxy.js';
+import { BaseProxy, namedArgs, pipelined, proxyClass } from './proxy.js';
 
 /** `call()` when `name` is a string; else a rejection with a TypeError, nothing sent. */
 function withName<R>(name: unknown, where: string, call: () => Promise<R>): Promise<R> {
@@ -31,7 +31,7 @@ export class NamespaceProxy extends BaseProxy {
    *   (Python: `attribute name must be string`).
    */
   get(name: string): Promise<unknown> {
-    return withName(name, 'Namespace.get()', () => this[leasable]('get', name));
+    return withName(name, 'Namespace.get()', () => this.callMethod('get', name));
   }
   /** Sets `name`. Python: `ns.name = value`. Sent without waiting, as a dict's `set()`. */
   set(name: string, value: unknown): Promise<void> {
@@ -41,11 +41,11 @@ export class NamespaceProxy extends BaseProxy {
   }
   /** Removes `name`; resolves to whether it was set. Python: `del ns.name`. */
   delete(name: string): Promise<boolean> {
-    return withName(name, 'Namespace.delete()', () => this[leasable]('delete', name)) as Promise<boolean>;
+    return withName(name, 'Namespace.delete()', () => this.callMethod('delete', name)) as Promise<boolean>;
   }
   /** Every name and value, as a plain object. */
   copy(): Promise<Record<string, unknown>> {
-    return this[leasable]('copy') as Promise<Record<string, unknown>>;
+    return this.callMethod('copy') as Promise<Record<string, unknown>>;
   }
 }
 proxyClass('Namespace', NamespaceProxy);
@@ -63,11 +63,11 @@ proxyClass('Namespace', NamespaceProxy);
 export class ValueProxy<T extends number | bigint = number> extends BaseProxy {
   /** The value. Python: `v.value`. */
   get(): Promise<T> {
-    return this[leasable]('get') as Promise<T>;
+    return this.callMethod('get') as Promise<T>;
   }
   /** Sets the value. Python: `v.value = x`. @throws {ValidationError} when it does not fit the typecode. */
   set(value: T): Promise<void> {
-    return this[leasable]('set', value) as Promise<void>;
+    return this.callMethod('set', value) as Promise<void>;
   }
   /**
    * Not readable here: the value lives in the manager, so reading it is a round trip. Use

@@ -68,9 +68,9 @@ export class PendingCalls {
     // The caller sees the answer after any line a child printed before the call it answers.
     if (tag === FAILED) resolveAfterOutput(() => p.reject(fromRecord(value as ErrorRecord)));
     else if (tag === GRANTED) {
-      // The object is leased here too (client-data-lease.ts): the answer carries its state.
-      const [result, kind, state] = value as [unknown, string, unknown];
-      pipe.data.grant(p.id, p.mark, kind, state);
+      // The object is leased here too (client-data-lease.ts): the answer carries its entries.
+      const [result, items] = value as [unknown, [unknown, unknown][]];
+      pipe.data.grant(p.id, p.mark, items);
       resolveAfterOutput(() => p.resolve(result));
     } else {
       const answer = pipe.answered(p.holds, p.writes, value);

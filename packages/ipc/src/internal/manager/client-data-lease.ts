@@ -23,18 +23,13 @@
  *   call sent meanwhile would fail only later).
  */
 import type { Pipelining } from './client-pipeline.js';
-import { DATA_KINDS, type DataKind } from './data-kinds.js';
 import { LEASE_BACK, QUIET, requestFrame } from './rpc.js';
-
-/** A leased object's replica, and its kind. */
-interface Replica {
-  readonly obj: object;
-  readonly kind: DataKind;
-}
+import { DICT_READS, DICT_WRITES, isPlain } from './served-data-lease.js';
+import { ManagedDict } from './served-dict.js';
 
 /** The replicas of the dicts leased to one connection, and what marks each call sent. */
 export class DataLeases {
-  readonly #replicas = new Map<number, Replica>();
+  readonly #replicas = new Map<number, ManagedDict>();
   // Per object id: the mark of the last call of it sent (a clock of calls sent).
   readonly #sent = new Map<number, number>();
   #clock = 0;
@@ -46,7 +41,7 @@ export class DataLeases {
   }
 
   /** The replica of object `id`, or undefined when it is not leased here. */
-  replica(id: number): Replica | undefined {
+  replica(id: number): ManagedDict | undefined {
     return this.#replicas.size === 0 ? undefined : this.#replicas.get(id);
   }
 
@@ -58,14 +53,12 @@ export class DataLeases {
   }
 
   /**
-   * The call of object `id` marked `mark` was answered GRANTED with its `kind` and `state`: the
-   * object is leased here, unless another call of it was sent after that one (its effect would be
-   * missing here).
+   * The call of object `id` marked `mark` was answered GRANTED with `items`: the object is leased
+   * here, unless another call of it was sent after that one (its effect would be missing here).
    */
-  grant(id: number, mark: number, kind: string, state: unknown): void {
-    const of = DATA_KINDS[kind];
-    if (this.#sent.get(id) !== mark || this.#replicas.has(id) || of === undefined) this.onRefused(id);
-    else this.#replicas.set(id, { obj: of.replica(state), kind: of });
+  grant(id: number, mark: number, items: [unknown, unknown][]): void {
+    if (this.#sent.get(id) !== mark || this.#replicas.has(id)) this.onRefused(id);
+    else this.#replicas.set(id, new ManagedDict(items));
   }
 
   /** Drops the replica of `id`; returns whether there was one. */
@@ -85,6 +78,16 @@ export class DataLeases {
 
 /** A copy of `v` as the wire would make it (a replica's values are plain: see isPlain). */
 const copy = (v: unknown): unknown => (typeof v === 'object' && v !== null ? structuredClone(v) : v);
+
+/** Whether the arguments of `method` are plain data (a dict's keys are checked by its proxy). */
+function plainArgs(method: string, args: readonly unknown[]): boolean {
+  if (method === 'update') {
+    const e = args[0];
+    const values = Array.isArray(e) ? e.map((p) => (p as unknown[])[1]) : Object.values(e as object);
+    return values.every(isPlain);
+  }
+  return args.length < 2 || isPlain(args[1]);
+}
 
 /** A connection's calls of the dicts leased to it: each answers here, or null (ask the manager). */
 export class DataCalls {
@@ -110,20 +113,19 @@ export class DataCalls {
    * the loop has polled (after LOCAL_RUN local answers).
    */
   call(id: number, method: string, args: unknown[], again: () => Promise<unknown>): Promise<unknown> | null {
-    const r = this.#pipe.data.replica(id);
-    if (r === undefined) return null;
+    const d = this.#pipe.data.replica(id);
+    if (d === undefined) return null;
     const dead = this.#dead();
     if (dead) return Promise.reject(dead);
-    const { obj: d, kind } = r;
-    const reads = kind.reads.has(method);
-    if ((!reads && !kind.writes.has(method)) || !kind.plainArgs(method, args)) {
+    const reads = DICT_READS.has(method);
+    if ((!reads && !DICT_WRITES.has(method)) || !plainArgs(method, args)) {
       this.giveBack(id);
       return null;
     }
-    const pipelined = kind.pipelined.has(method); // never answered, as before
+    const pipelined = method === 'set' || method === 'update'; // never answered, as before
     const leases = this.#pipe.leases;
     if (!pipelined && !leases.mayTakeNow()) return leases.polled().then(again); // a revoke may wait
-    const run = (d as Record<string, unknown>)[method] as (...a: unknown[]) => unknown;
+    const run = d[method as 'get'] as (...a: unknown[]) => unknown;
     if (reads) {
       try {
         return Promise.resolve(copy(run.apply(d, args)));

@@ -44,9 +44,8 @@ export const LEASE = 6;
 /** The manager asks for a Lock's lease back (no answer; its seq field is the object id). */
 export const REVOKE = 7;
 /**
- * The answer of a call of tag LEASE that leases a data object (a dict, Namespace, Value) to its
- * connection: its value is `[result, kind, state]`, the object's state after the call
- * (data-kinds.ts, client-data-lease.ts).
+ * The answer of a call of tag LEASE that leases a data object (a dict) to its connection: its value
+ * is `[result, entries]`, the object's entries after the call (client-data-lease.ts).
  */
 export const GRANTED = 8;
 /** A LEASE acquire's answer: true, and the lock stays leased to this connection after its release. */

@@ -126,10 +126,6 @@ export class ManagedValue {
   constructor(typecode: Typecode, v?: number | bigint) {
     this.#v = new RawValue(typecode, v as never);
   }
-  /** Its typecode (a replica is made with it: data-kinds.ts). */
-  get typecode(): Typecode {
-    return this.#v.typecode;
-  }
   get(): number | bigint {
     return this.#v.value;
   }

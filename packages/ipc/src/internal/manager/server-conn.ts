@@ -191,7 +191,7 @@ export class Conn {
     if (this.socket.destroyed || this.#server.isClosed()) return;
     let n: number;
     try {
-      n = answerFrame(seq, GRANTED, [g.value, g.kind, g.state]);
+      n = answerFrame(seq, GRANTED, [g.value, g.items]);
     } catch {
       g.undo(); // not leased after all: the plain answer (or its failure) goes instead
       this.#reply(seq, OK, g.value);
