@@ -90,6 +90,12 @@ function sortReverse(options: unknown): boolean {
  * process that was told of the write on another channel sees it, as in Python. An argument that
  * cannot be sent rejects at the call; a write the manager refuses anyway is reported late (see
  * `set()`).
+ *
+ * A dict that one thread or process keeps using, that no other writes, and whose values are all
+ * plain data (up to 64 KiB) is leased to it: its reads are answered there, without a message, and
+ * its writes still reach the manager in order; any other thread's or process's call gets the
+ * lease back first, so every answer is the same as without it (the Sharing state guide says what
+ * each case costs).
  * @example
  * const manager = Manager();
  * const d = manager.dict<string, number>();
