@@ -1,5 +1,5 @@
 """Manager and connection cases: a manager Lock's acquire/release pairs and a manager dict's
-set/get pairs, made from a child process (and the Lock's from two at once, taking it in turn); the floor under them (two round trips on a bare
+set/get pairs, made from a child process (and each from two at once, taking turns); the floor under them (two round trips on a bare
 socket); small objects one way from a Client to a Listener.
 
 Manager cases time themselves in the child (a Pool of one process, so the proxy travels as a task
@@ -49,6 +49,33 @@ def case_contended(n, runs):
 
         def both(count):
             calls = [pool.apply_async(pairs_together, (start, lock, count)) for _ in range(2)]
+            for c in calls:
+                c.get()
+
+        both(20)  # warm: both children connect
+
+        def run():
+            both(n)
+
+        return {"samples": timed(runs, run, 2 * n)}
+
+
+def dict_pairs_together(start, d, n):
+    start.wait()
+    for i in range(n):
+        d["k"] = i
+        d["k"]
+
+
+def case_dict_contended(n, runs):
+    """Two pool children each make n set/get pairs on one dict at once (a manager Barrier starts
+    both): all pairs per second, timed here."""
+    with Manager() as manager, Pool(2) as pool:
+        d = manager.dict()
+        start = manager.Barrier(2)
+
+        def both(count):
+            calls = [pool.apply_async(dict_pairs_together, (start, d, count)) for _ in range(2)]
             for c in calls:
                 c.get()
 
@@ -131,4 +158,4 @@ def case_listener(n, runs):
 
 
 if __name__ == "__main__":
-    main({"lock": case_lock, "contended": case_contended, "dict": case_dict, "floor": case_floor, "listener": case_listener})
+    main({"lock": case_lock, "contended": case_contended, "dict": case_dict, "dictContended": case_dict_contended, "floor": case_floor, "listener": case_listener})

@@ -4,7 +4,9 @@
  * `Listener` with an authkey, each against Python's `Manager().Lock()`, `Manager().dict()` and
  * `multiprocessing.connection` measured in the same run. The Lock's pairs are measured from two
  * child processes at once too (contended: a lease goes back and forth). The floor under a manager
- * pair, two round trips on a bare Unix socket, is measured in both languages too.
+ * pair, two round trips on a bare Unix socket, is measured in both languages too, and so are the
+ * dict's pairs from two child processes at once on one key (a data lease, if one was granted, is
+ * revoked each time the other process asks).
  *
  * The manager cases hand the proxy to a pool of one child process, which times its own loop and
  * returns the samples (Python: the same, `Pool(1).apply`). The Listener case times in the parent,
@@ -22,7 +24,7 @@ import type { Target } from '../targets.js';
 import type { BenchCase, Measurement } from '../types.js';
 
 const AUTHKEY = 'bench';
-type Which = 'lock' | 'contended' | 'dict' | 'floor' | 'listener';
+type Which = 'lock' | 'contended' | 'dict' | 'dictContended' | 'floor' | 'listener';
 
 const QUESTIONS: Record<Which, { title: string; unit: BenchCase['unit'] }> = {
   lock: { title: 'manager Lock acquire/release pairs from a child process', unit: 'pairs/s' },
@@ -31,6 +33,10 @@ const QUESTIONS: Record<Which, { title: string; unit: BenchCase['unit'] }> = {
     unit: 'pairs/s',
   },
   dict: { title: 'manager dict set/get pairs from a child process', unit: 'pairs/s' },
+  dictContended: {
+    title: 'manager dict set/get pairs, two child processes on one key at once',
+    unit: 'pairs/s',
+  },
   floor: { title: 'the floor: two bare socket round trips from a child process', unit: 'pairs/s' },
   listener: { title: 'Listener/Client small objects one way, with an authkey', unit: 'msgs/s' },
 };
@@ -56,7 +62,7 @@ function base(which: Which, id: string, impl: string, kind: BenchCase['kind']) {
 
 /** Sizes: a pair is two round trips (to the manager), far dearer than a message one way. */
 function countOf(which: Which, smallMsgs: number): number {
-  if (which === 'contended') return Math.max(1000, smallMsgs / 40); // per child: long enough to overlap
+  if (which === 'contended' || which === 'dictContended') return Math.max(1000, smallMsgs / 40); // per child: long enough to overlap
   return which === 'listener' ? Math.max(1000, smallMsgs / 4) : Math.max(200, smallMsgs / 100);
 }
 
@@ -106,37 +112,40 @@ function mpManager(which: 'lock' | 'dict', roundTrip = false): BenchCase {
 }
 
 /**
- * Two pool children each make `n` acquire/release pairs on one manager Lock at once, so they take
- * it in turn (a lease, if one was granted, is handed back each time the other asks): all pairs
- * per second, timed in the parent from sending both tasks to both answers.
+ * Two pool children each make `n` pairs on one manager Lock (acquire/release) or dict key
+ * (set/get) at once, so they take turns (a lease, if one was granted, is handed back each time the
+ * other asks): all pairs per second, timed in the parent from sending both tasks to both answers.
  */
-const mpContended: BenchCase = {
-  ...base('contended', 'multiproc', 'multiproc Manager Lock, 2 processes (process)', 'multiproc'),
-  unavailable: needs(['Manager', 'Pool', 'defineTasks']),
-  measure: async ({ runs, warmup, sizes }): Promise<Measurement> => {
-    const mp = await multiproc();
-    const tasks = await managerTasks();
-    const manager = await mp.Manager.start();
-    const pool = new mp.Pool({ processes: 2, context: 'process' });
-    try {
-      const lock = manager.Lock();
-      const start = manager.Barrier(2); // both loops start together, so they overlap
-      const both = (n: number) =>
-        Promise.all([0, 1].map(() => pool.apply(tasks.lockPairsTogether, [start, lock, n])));
-      await both(20); // warm: both children connect and compile their loop
-      const n = countOf('contended', sizes.smallMsgs);
-      const samples = await sampleRuns({ runs, warmup }, async () => {
-        const t0 = nowMs();
-        await both(n);
-        return perSecond(2 * n, nowMs() - t0);
-      });
-      return { samples };
-    } finally {
-      await pool.terminate();
-      await manager.shutdown();
-    }
-  },
-};
+function mpContended(which: 'contended' | 'dictContended'): BenchCase {
+  const name = which === 'contended' ? 'Lock' : 'dict';
+  return {
+    ...base(which, 'multiproc', `multiproc Manager ${name}, 2 processes (process)`, 'multiproc'),
+    unavailable: needs(['Manager', 'Pool', 'defineTasks']),
+    measure: async ({ runs, warmup, sizes }): Promise<Measurement> => {
+      const mp = await multiproc();
+      const tasks = await managerTasks();
+      const manager = await mp.Manager.start();
+      const pool = new mp.Pool({ processes: 2, context: 'process' });
+      try {
+        const obj = which === 'contended' ? manager.Lock() : manager.dict();
+        const task = which === 'contended' ? tasks.lockPairsTogether : tasks.dictPairsTogether;
+        const start = manager.Barrier(2); // both loops start together, so they overlap
+        const both = (n: number) => Promise.all([0, 1].map(() => pool.apply(task, [start, obj, n])));
+        await both(20); // warm: both children connect and compile their loop
+        const n = countOf(which, sizes.smallMsgs);
+        const samples = await sampleRuns({ runs, warmup }, async () => {
+          const t0 = nowMs();
+          await both(n);
+          return perSecond(2 * n, nowMs() - t0);
+        });
+        return { samples };
+      } finally {
+        await pool.terminate();
+        await manager.shutdown();
+      }
+    },
+  };
+}
 
 /**
  * What any manager pair costs at least in Node: two round trips of a small frame between a child
@@ -206,6 +215,7 @@ function python(which: Which): BenchCase {
     lock: 'python Manager().Lock()',
     contended: 'python Manager().Lock(), 2 processes',
     dict: 'python Manager().dict()',
+    dictContended: 'python Manager().dict(), 2 processes',
     floor: 'python bare Unix socket (blocking recv)',
     listener: 'python connection.Listener/Client',
   }[which];
@@ -223,11 +233,13 @@ export function managerCases(): BenchCase[] {
     mpManager('lock'),
     mpManager('lock', true),
     python('lock'),
-    mpContended,
+    mpContended('contended'),
     python('contended'),
     mpManager('dict'),
     mpManager('dict', true),
     python('dict'),
+    mpContended('dictContended'),
+    python('dictContended'),
     nodeFloor,
     python('floor'),
     mpListener,

@@ -11,6 +11,7 @@ import {
   ServedObject,
   ServedQueue,
 } from '../internal/manager/served-data.js';
+import { LeasedDict } from '../internal/manager/served-data-lease.js';
 import { ManagedDict } from '../internal/manager/served-dict.js';
 import { ServedLock, ServedSemaphore } from '../internal/manager/served-sync.js';
 import { ServedBarrier, ServedCondition, ServedEvent } from '../internal/manager/served-waits.js';
@@ -59,10 +60,7 @@ export class SyncManager extends BaseManager {
     // Here, not only in BaseManager: a bundler may rename the class that `new.target` would name.
     super(readOptions(options, MANAGER_KEYS, 'new SyncManager()'));
     const data = (make: (args: unknown[]) => object) => (args: unknown[]) => new ServedObject(make(args));
-    this.registerServed(
-      'dict',
-      data((a) => new ManagedDict(a[0] as never)),
-    );
+    this.registerServed('dict', (a) => new LeasedDict(new ManagedDict(a[0] as never)));
     this.registerServed(
       'list',
       data((a) => new ManagedList(a[0] as never)),

@@ -21,6 +21,8 @@ const TYPE = 'multiproc.Proxy';
 
 /** @internal A proxy's pipelined write (a symbol: an AutoProxy's string keys are the served object's). */
 export const pipelined: unique symbol = Symbol('multiproc.pipelinedWrite');
+/** @internal A call of a dict's method, which a dict leased to this thread answers here. */
+export const leasable: unique symbol = Symbol('multiproc.leasableCall');
 const classes = new Map<string, new (ref: ProxyRef) => any>();
 // Node's `util.inspect.custom`, without importing node:util.
 const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
@@ -107,6 +109,9 @@ class DeferredCalls {
   }
   write(_id: number, method: string, args: unknown[]): Promise<unknown> {
     return this.#ready.then(({ client, id }) => client.write(id, method, args));
+  }
+  dataCall(_id: number, method: string, args: unknown[]): Promise<unknown> {
+    return this.#ready.then(({ client, id }) => client.dataCall(id, method, args));
   }
   release(_id: number, n = 1): Promise<unknown> {
     return this.#ready.then(({ client, id }) => client.release(id, n));
@@ -202,6 +207,14 @@ export class BaseProxy {
    */
   [pipelined](method: string, ...args: unknown[]): Promise<void> {
     return this.client().write(this.#ref.id, method, args) as Promise<void>;
+  }
+
+  /**
+   * @internal Calls `method` of a dict: answered by this thread's replica while the manager leases
+   * the dict to it (internal/manager/client-data-lease.ts), else by the manager.
+   */
+  [leasable](method: string, ...args: unknown[]): Promise<unknown> {
+    return this.client().dataCall(this.#ref.id, method, args);
   }
 
   /**

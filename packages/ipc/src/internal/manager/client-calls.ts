@@ -4,7 +4,7 @@
  */
 import { resolveAfterOutput } from '../link/output-order.js';
 import type { Pipelining } from './client-pipeline.js';
-import { FAILED } from './rpc.js';
+import { FAILED, GRANTED } from './rpc.js';
 import { decodeAnswer } from './rpc-read.js';
 import { type ErrorRecord, fromRecord } from './wire.js';
 
@@ -20,6 +20,9 @@ export interface Pending {
   quietBefore: number;
   /** An unbounded wait on a manager this thread serves: it holds no ref (stuck.ts). */
   idle: boolean;
+  /** The object called, and the mark of this call (client-data-lease.ts, DataLeases.touch). */
+  id: number;
+  mark: number;
 }
 
 /** One connection's requests waiting for their answers. */
@@ -31,9 +34,17 @@ export class PendingCalls {
   }
 
   /** Request `seq` was made: the promise of its answer. */
-  add(seq: number, holds: number, writes: number, quietBefore: number, idle: boolean): Promise<unknown> {
+  add(
+    seq: number,
+    holds: number,
+    writes: number,
+    quietBefore: number,
+    idle: boolean,
+    id: number,
+    mark: number,
+  ) {
     return new Promise<unknown>((resolve, reject) =>
-      this.#pending.set(seq, { resolve, reject, holds, writes, quietBefore, idle }),
+      this.#pending.set(seq, { resolve, reject, holds, writes, quietBefore, idle, id, mark }),
     );
   }
 
@@ -56,7 +67,12 @@ export class PendingCalls {
     }
     // The caller sees the answer after any line a child printed before the call it answers.
     if (tag === FAILED) resolveAfterOutput(() => p.reject(fromRecord(value as ErrorRecord)));
-    else {
+    else if (tag === GRANTED) {
+      // The object is leased here too (client-data-lease.ts): the answer carries its entries.
+      const [result, items] = value as [unknown, [unknown, unknown][]];
+      pipe.data.grant(p.id, p.mark, items);
+      resolveAfterOutput(() => p.resolve(result));
+    } else {
       const answer = pipe.answered(p.holds, p.writes, value);
       resolveAfterOutput(() => p.resolve(answer));
     }

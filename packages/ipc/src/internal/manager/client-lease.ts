@@ -125,6 +125,31 @@ export function acquireLock(
   return c.request(id, 'acquire', [timeoutMs], true, unbounded, lease ? LEASE : REQUEST) as Promise<boolean>;
 }
 
+/**
+ * Releases object `id` (a lock or semaphore; `n` permits of a semaphore) for connection `c`:
+ * here while leased here; pipelined (`sendQuiet`, when `open`) when `c` holds it by its own count
+ * (client-pipeline.ts) and `n` is 1; else a round trip that reports a `LockError` on this call.
+ */
+export function releaseLock(
+  c: LockCaller,
+  pipe: Pipelining,
+  id: number,
+  n: number,
+  open: boolean,
+  sendQuiet: (n: number) => Promise<unknown>,
+): Promise<unknown> {
+  const local = n === 1 ? (c.leases?.release(id) ?? null) : null;
+  if (local !== null) return local;
+  if (n !== 1) {
+    // A semaphore's release(n): a round trip (it may fail: a BoundedSemaphore past its bound).
+    for (let i = 0; i < n && pipe.holds(id); i++) pipe.dropHold(id);
+    return c.request(id, 'release', [n]);
+  }
+  if (!pipe.holds(id) || !open) return c.request(id, 'release', []);
+  pipe.dropHold(id);
+  return sendQuiet(requestFrame(0, id, 'release', [], QUIET));
+}
+
 /** Whether lock `id` is held anywhere: answered here while it is leased here. */
 export function isLocked(c: LockCaller, id: number): Promise<boolean> {
   return c.leases?.locked(id) ?? (c.request(id, 'locked', []) as Promise<boolean>);

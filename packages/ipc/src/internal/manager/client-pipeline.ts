@@ -23,6 +23,7 @@
  * what the kernel had not taken is written at exit, in order (client-out.ts), and the manager reads
  * it before it sees the end of the socket.
  */
+import { DataLeases } from './client-data-lease.js';
 import { Leases } from './client-lease.js';
 import { warnLate } from './client-warnings.js';
 import { LEASED } from './rpc.js';
@@ -38,6 +39,8 @@ export class Pipelining {
   #quietRead = 0;
   /** The Locks leased to this connection (client-lease.ts). */
   readonly leases = new Leases();
+  /** The dicts leased to this connection, with their replicas (client-data-lease.ts). */
+  readonly data = new DataLeases();
 
   /** Pipelined frames sent so far: the answer of a request sent now shows them read. */
   get sent(): number {
@@ -115,6 +118,7 @@ export class Pipelining {
     this.#held.clear();
     this.#writer.clear();
     this.leases.clear();
+    this.data.clear();
     this.#quietRead = this.#quietSent;
   }
 }

@@ -1,13 +1,12 @@
 /**
- * A thread's connection to one manager (found with `clientFor()`, client-registry.ts), shared by
- * all of its proxies there: one socket carrying manager frames (rpc.ts). Requests are written at
- * once, in the order they are made (the server runs them in that order); answers come back by
- * sequence number. The socket holds the program open only while a request waits, so an idle proxy
- * never keeps its program alive. An unbounded wait sent to a manager this thread serves holds
- * nothing: stuck.ts decides whether another party could still answer it, or ends it.
- * Pipelined calls (tag QUIET: a held lock's release, a registered writer's write) save a round
- * trip (client-pipeline.ts); calls nobody awaits are applied before a worker's task result or end
- * is reported (exit-connect.ts). A leased Lock's pairs cost no frame (client-lease.ts).
+ * A thread's connection to one manager (`clientFor()`, client-registry.ts), shared by its proxies
+ * there: one socket of manager frames (rpc.ts). Requests are written at once, in the order made
+ * (the server runs them in that order); answers come back by sequence number. The socket holds the
+ * program open only while a request waits. An unbounded wait sent to a manager this thread serves
+ * holds nothing (stuck.ts). Pipelined calls (tag QUIET: a held lock's release, a registered
+ * writer's write) save a round trip (client-pipeline.ts); calls nobody awaits are applied before a
+ * worker's task result or end is reported (exit-connect.ts). A leased Lock's pairs cost no frame
+ * (client-lease.ts), nor a leased dict's reads (client-data-lease.ts).
  */
 import type net from 'node:net';
 import { handleSocketFrames } from '../link/output-order.js';
@@ -15,8 +14,9 @@ import { type Address, connectManagerSocket, netAddress, openSocket } from '../n
 import type { Feed, ManagerHello } from '../net/handshake.js';
 import { trackRemote, untrackRemote } from '../runtime/exit.js';
 import { PendingCalls } from './client-calls.js';
+import { DataCalls } from './client-data-lease.js';
 import { LoopHold } from './client-hold.js';
-import { LeaseCalls } from './client-lease.js';
+import { LeaseCalls, releaseLock } from './client-lease.js';
 import { ClientOut } from './client-out.js';
 import { Pipelining } from './client-pipeline.js';
 import { managerGone, warnBroken, warnUndelivered } from './client-warnings.js';
@@ -26,6 +26,7 @@ import {
   copyFrame,
   ENDS_NORMALLY,
   LATE,
+  LEASE,
   QUIET,
   REQUEST,
   REVOKE,
@@ -59,11 +60,10 @@ export class ManagerClient implements IdleWaiter {
   // What this connection holds and writes, and its pipelined frames (client-pipeline.ts).
   readonly #pipe = new Pipelining();
   /** Calls of the Locks leased to this connection, answered here (client-lease.ts). */
-  readonly leases = new LeaseCalls(
-    () => this.#dead,
-    this.#pipe,
-    (n) => void this.#sendQuiet(n),
-  );
+  readonly #quiet = (n: number): Promise<unknown> => this.#sendQuiet(n);
+  readonly leases = new LeaseCalls(() => this.#dead, this.#pipe, this.#quiet);
+  // Calls of the dicts leased to this connection, answered here (client-data-lease.ts).
+  readonly #data = new DataCalls(() => this.#dead, this.#pipe, this.#quiet);
   #endsSent = false; // whether ENDS_NORMALLY was sent (endsNormally())
   // The server instance of the proxies using it, and the one that answered. Another one (a manager
   // started again at the address) ends it at once: old proxies never reach its objects by their ids.
@@ -114,13 +114,14 @@ export class ManagerClient implements IdleWaiter {
   }
 
   /**
-   * Calls `method` of object `id`; resolves to its answer. With `holds` (a lock's or semaphore's
-   * acquire), an answer true counts the object as held by this connection. With `unbounded` (a
-   * wait without a timeout), a manager this thread serves does not hold the loop for it (stuck.ts).
-   * `tag` LEASE: a Lock's acquire that accepts a lease (client-lease.ts).
+   * Calls `method` of object `id`; resolves to its answer (a leased dict's replica answers it, if
+   * it can). `holds`: a lock's or semaphore's acquire (true counts it held here). `unbounded`: a
+   * wait without a timeout (stuck.ts). `tag` LEASE: a Lock's acquire that accepts a lease.
    */
   request(id: number, method: string, args: unknown[], holds = false, unbounded = false, tag = REQUEST) {
-    return this.#send(id, method, args, tag, holds ? id : -1, -1, unbounded);
+    const again = () => this.request(id, method, args);
+    const local = this.#pipe.data.size === 0 ? null : this.#data.call(id, method, args, again);
+    return local ?? this.#send(id, method, args, tag, holds ? id : -1, -1, unbounded);
   }
 
   /** stuck.ts ends `n` idle waits: their answers are on the way, so the socket holds the loop. */
@@ -131,10 +132,15 @@ export class ManagerClient implements IdleWaiter {
 
   /**
    * Calls `method` of object `id`, a write whose result is undefined and that the manager cannot
-   * refuse (see client-pipeline.ts): pipelined once this connection is a registered writer of the object,
-   * else a round trip that registers it. An argument that cannot be sent rejects this call.
+   * refuse (client-pipeline.ts): applied here too while leased here; pipelined once this connection
+   * is a registered writer of the object, else a round trip that registers it.
    */
   write(id: number, method: string, args: unknown[]): Promise<unknown> {
+    const local =
+      this.#pipe.data.size === 0
+        ? null
+        : this.#data.call(id, method, args, () => this.write(id, method, args));
+    if (local !== null) return local;
     if (!this.#pipe.isWriter(id) || !this.#open()) return this.#send(id, method, args, WRITE, -1, id);
     let n: number;
     try {
@@ -142,25 +148,19 @@ export class ManagerClient implements IdleWaiter {
     } catch (err) {
       return Promise.reject(err);
     }
+    this.#pipe.data.touch(id);
     return this.#sendQuiet(n);
   }
 
-  /**
-   * Releases object `id` (a lock or semaphore; `n` permits of a semaphore): pipelined when this
-   * connection holds it by its own count (see client-pipeline.ts) and `n` is 1, else a round trip
-   * that reports a `LockError` on this call.
-   */
+  /** Calls `method` of dict `id`: answered here while leased here, else asked with tag LEASE. */
+  dataCall(id: number, method: string, args: unknown[]): Promise<unknown> {
+    const again = () => this.dataCall(id, method, args);
+    return this.#data.call(id, method, args, again) ?? this.#send(id, method, args, LEASE, -1, -1);
+  }
+
+  /** Releases object `id` (a lock or semaphore; `n` permits of a semaphore): see releaseLock. */
   release(id: number, n = 1): Promise<unknown> {
-    const local = n === 1 ? this.leases.release(id) : null;
-    if (local !== null) return local;
-    if (n !== 1) {
-      // A semaphore's release(n): a round trip (it may fail: a BoundedSemaphore past its bound).
-      for (let i = 0; i < n && this.#pipe.holds(id); i++) this.#pipe.dropHold(id);
-      return this.request(id, 'release', [n]);
-    }
-    if (!this.#pipe.holds(id) || !this.#open()) return this.request(id, 'release', []);
-    this.#pipe.dropHold(id);
-    return this.#sendQuiet(requestFrame(0, id, 'release', [], QUIET));
+    return releaseLock(this, this.#pipe, id, n, this.#open(), this.#quiet);
   }
 
   /**
@@ -169,17 +169,14 @@ export class ManagerClient implements IdleWaiter {
    */
   async flush(): Promise<void> {
     // A pool worker's loop may stop until its next task: nobody could get a lease back meanwhile.
-    if (!this.#dead) this.leases.giveAllBack();
+    if (!this.#dead) this.#data.giveAllBack(this.leases);
     const s = this.#socket;
     if (this.#dead || (this.#queued === null && this.#pending.size === 0 && s !== null && this.#out.idle))
       return;
     await this.request(0, SYNC, []).catch(() => {}); // a manager gone: nothing left to wait for
   }
 
-  /**
-   * At exit nothing can be awaited: frames written with `writeSync` are in the kernel already, and
-   * frames still waiting for the connection go over one made synchronously now (exit-connect.ts).
-   */
+  /** At exit: frames not in the kernel yet are written synchronously (exit-connect.ts, client-out.ts). */
   flushSync(deadline: number, exitCode?: number): void {
     if (exitCode === 0) this.endsNormally();
     const frames = this.#queued;
@@ -197,16 +194,15 @@ export class ManagerClient implements IdleWaiter {
   }
 
   /**
-   * Says this thread or process ends normally (ENDS_NORMALLY, pipelined, once): when its connection
-   * closes, the manager leaves the plain Locks and semaphore permits it holds taken, as in Python,
-   * for another owner to release. Not sent by a connection that never sent anything (it holds
-   * nothing); a realm that fails never sends it, so what it holds is given back.
+   * Says this realm ends normally (ENDS_NORMALLY, pipelined, once): the plain Locks and semaphore
+   * permits it holds then stay taken when it closes, as in Python. Not sent by a connection that
+   * never sent anything; a realm that fails never sends it, so what it holds is given back.
    */
   endsNormally(): void {
     if (this.#dead || this.#endsSent || this.#queued?.length === 0) return;
     this.#endsSent = true;
     // Leases first, so the manager knows what this realm holds when it ends (client-lease.ts).
-    this.leases.giveAllBack();
+    this.#data.giveAllBack(this.leases);
     const n = requestFrame(0, 0, ENDS_NORMALLY, [], QUIET);
     if (this.#queued !== null) this.#queued.push(copyFrame(n));
     else void this.#sendQuiet(n);
@@ -224,7 +220,7 @@ export class ManagerClient implements IdleWaiter {
     }
     const quietBefore = this.#pipe.sent;
     const idle = wait && isHosted(this.key);
-    const p = this.#pending.add(seq, holds, writes, quietBefore, idle);
+    const p = this.#pending.add(seq, holds, writes, quietBefore, idle, id, this.#pipe.data.touch(id));
     this.#hold.waiting(idle);
     if (idle) watchIdleWaits(this);
     this.#holdLoop();
@@ -268,10 +264,14 @@ export class ManagerClient implements IdleWaiter {
     s.resume();
   }
 
-  #settle(seq: number, tag: number, buf: Buffer, start: number, end: number) {
-    if (tag === LATE) return this.#pipe.failedLate(seq, buf, start, end);
-    if (tag === REVOKE) return this.leases.revoked(seq);
+  #settle(seq: number, tag: number, buf: Buffer, start: number, end: number): void {
     if (tag === SHUT_DOWN) return this.managerShutDown(); // its end is no loss: nothing to warn of
+    if (tag === LATE || tag === REVOKE) {
+      // A dict's lease goes back on either (its next call then learns of a late failure there).
+      if (tag === LATE) this.#pipe.failedLate(seq, buf, start, end);
+      if (!this.#data.revoked(seq) && tag === REVOKE) this.leases.revoked(seq);
+      return;
+    }
     const p = this.#pending.take(seq);
     if (!p) return;
     this.#hold.answered(p.idle);

@@ -48,6 +48,11 @@ export const REVOKE = 7;
  * sent and was not answered is moot, the objects went with the manager, so its end is no loss.
  */
 export const SHUT_DOWN = 8;
+/**
+ * The answer of a call of tag LEASE that leases a data object (a dict) to its connection: its value
+ * is `[result, entries]`, the object's entries after the call (client-data-lease.ts).
+ */
+export const GRANTED = 9;
 /** A LEASE acquire's answer: true, and the lock stays leased to this connection after its release. */
 export const LEASED = 2;
 /**

@@ -6,7 +6,7 @@ import { RawArray, RawValue, type Typecode, ValidationError } from '@multiproc/s
 import { EOFError, QueueEmptyError, QueueFullError } from '../../errors.js';
 import { Deque } from '../deque.js';
 import { pySort } from './py-order.js';
-import { dispatch, type Served } from './served-sync.js';
+import { dispatch, MAY_LEASE, type Served } from './served-sync.js';
 import { type Owner, WaitList, type WireTimeout } from './wait-list.js';
 
 /** Serves any object's own methods by name (`BaseManager.register()` factories, collections). */
@@ -16,6 +16,8 @@ export class ServedObject implements Served {
     this.target = target;
   }
   invoke(method: string, args: unknown[]): unknown {
+    // A lease offer (a dict or Lock proxy's call of tag LEASE) means nothing to a registered object.
+    if (args.length > 0 && args[args.length - 1] === MAY_LEASE) args.pop();
     const fn = (this.target as Record<string, unknown>)[method];
     if (method.startsWith('_') || method === 'constructor' || typeof fn !== 'function') {
       throw new TypeError(`The managed object has no public method '${method}'.`);

@@ -31,6 +31,8 @@ const MAX_RUN = 64;
 /** Where a lease lives: the manager sends a connection REVOKE for object `id`. */
 export interface LeaseHome {
   revoke(owner: Owner, id: number): void;
+  /** Whether a connection other than `owner` pipelines writes of object `id` (writers.ts). */
+  othersWrite?(id: number, owner: Owner): boolean;
 }
 
 /** A call of the lock waiting for its lease to come back. */
@@ -88,6 +90,13 @@ export class LeaseBook {
       });
       this.#revoke();
     });
+  }
+
+  /** A lease {@link granted} could not go out after all (a data lease too big): none, backed off. */
+  refused(): void {
+    this.holder = null;
+    this.#run = 0;
+    this.#threshold = Math.min(this.#threshold * 2, MAX_RUN);
   }
 
   /** No lease from now on (a Condition uses the lock); one out is asked back. */

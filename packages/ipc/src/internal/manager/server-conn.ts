@@ -10,6 +10,7 @@ import {
   answerFrame,
   ENDS_NORMALLY,
   FAILED,
+  GRANTED,
   LATE,
   LEASE,
   LEASE_BACK,
@@ -21,6 +22,7 @@ import {
   WRITE,
 } from './rpc.js';
 import { decodeRequest, requestMethod } from './rpc-read.js';
+import { Granted } from './served-data-lease.js';
 import { MAY_LEASE, type Served } from './served-sync.js';
 import { afterPoll, type Owner } from './wait-list.js';
 import { type ErrorRecord, type Request, toRecord } from './wire.js';
@@ -121,7 +123,7 @@ export class Conn {
     this.#handle(seq, call);
   }
 
-  /** Asks this connection for the lease of Lock `id` back (served-lease.ts). */
+  /** Asks this connection for the lease of object `id` back (served-lease.ts). */
   revoke(id: number): void {
     this.#reply(id, REVOKE, undefined);
   }
@@ -137,6 +139,7 @@ export class Conn {
           (v) => this.#reply(seq, OK, v),
           (e: unknown) => this.#reply(seq, FAILED, toRecord(e)),
         );
+      else if (r instanceof Granted) this.#grant(seq, r);
       else this.#reply(seq, OK, r);
     } catch (err) {
       this.#reply(seq, FAILED, toRecord(err));
@@ -181,6 +184,20 @@ export class Conn {
     };
     this.late.set(id, record);
     this.#reply(id, LATE, record);
+  }
+
+  // A call's answer that leases its object to this connection (served-data-lease.ts).
+  #grant(seq: number, g: Granted): void {
+    if (this.socket.destroyed || this.#server.isClosed()) return;
+    let n: number;
+    try {
+      n = answerFrame(seq, GRANTED, [g.value, g.items]);
+    } catch {
+      g.undo(); // not leased after all: the plain answer (or its failure) goes instead
+      this.#reply(seq, OK, g.value);
+      return;
+    }
+    sendFrame(this.socket, n);
   }
 
   #reply(seq: number, tag: number, value: unknown): void {

@@ -59,10 +59,11 @@ export class ManagerServer implements HostedServer {
   // Connections of pool workers whose tasks come from this thread (TASKS_FROM).
   readonly #workersOfHere = new Set<net.Socket>();
   readonly #writers = new Writers();
-  // Live connections by owner, for a Lock's lease revoke (served-lease.ts).
+  // Live connections by owner, for a lease's revoke (served-lease.ts).
   readonly #conns = new Map<number, Conn>();
   readonly #leaseHome: LeaseHome = {
     revoke: (owner, id) => this.#conns.get(owner)?.revoke(id),
+    othersWrite: (id, owner) => this.#writers.othersOf(id, owner),
   };
   #nextId = 1;
   #nextOwner = 1;
