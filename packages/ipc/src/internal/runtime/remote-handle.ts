@@ -275,15 +275,9 @@ export class RemoteHandle implements Handle {
   flushSync(deadline: number): void {
     const proto = this.#proto;
     if (proto.state === 'gone') return;
-    if (this.#link instanceof PortLink) {
-      this.#link.flushSync();
-      return;
-    }
+    if (this.#link instanceof PortLink) return void this.#link.flushSync();
     if (this.#sent === this.#syncedAt) return;
-    if (this.#homeHere) {
-      this.#link.flushSync(deadline);
-      return;
-    }
+    if (this.#homeHere) return void this.#link.flushSync(deadline);
     const w: Wait = { done: false };
     proto.ask(Op.R_SYNC, w);
     this.#link.flushSync(deadline, () => w.done);
