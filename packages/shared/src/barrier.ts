@@ -6,6 +6,7 @@
  * and the owner table that breaks a cycle when a party's thread dies) is `internal/barrier-cycle.ts`,
  * with the memory layout drawn atop it.
  */
+import { refuseStructuredClone } from './clone-guard.js';
 import { type EncodeContext, type Encoded, encodeSymbol, isEncodable, registerCodec } from './codec.js';
 import { SerializationError, ValidationError } from './errors.js';
 import { type BarrierAction, runAction } from './internal/barrier-action.js';
@@ -97,6 +98,7 @@ export class Barrier implements Abandonable {
       this.#w = createWords(parties);
     }
     trackAbandonable(this);
+    refuseStructuredClone(this, 'a Barrier');
   }
 
   /** How many threads the barrier waits for. */

@@ -4,7 +4,9 @@
  * internal/ring-wait.ts, the options in byte-channel-options.ts; this module adds timeouts,
  * closing, the MPMC side locks and the codec.
  */
+
 import type { ByteChannelOptions, ChannelReadOptions, ChannelWaitOptions } from './byte-channel-options.js';
+import { refuseStructuredClone } from './clone-guard.js';
 import { type EncodeContext, type Encoded, encodeSymbol, registerCodec } from './codec.js';
 import { ClosedError, TimeoutError, ValidationError } from './errors.js';
 import { type CheckedChannelOptions, channelOptions } from './internal/channel-options.js';
@@ -114,6 +116,7 @@ export class ByteChannel implements Abandonable {
     this.#wmutex = new Int32Array(sab, WRITE_MUTEX, MUTEX_BYTES / 4);
     this.#multi = this.#h[MULTI] === 1;
     if (this.#multi) trackAbandonable(this);
+    refuseStructuredClone(this, 'a ByteChannel');
   }
 
   /** The largest message this channel accepts, in bytes. */

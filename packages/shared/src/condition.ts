@@ -9,6 +9,8 @@
  * woken waiter returns `true` only if it takes a token, so at most n waiters return per notify(n).
  * The lock's own word is separate (any `Lock` or `RLock`), and travels with the condition.
  */
+
+import { refuseStructuredClone } from './clone-guard.js';
 import { type EncodeContext, type Encoded, encodeSymbol, registerCodec } from './codec.js';
 import { LockError, ValidationError } from './errors.js';
 import { addOwned, OWNER_TABLE_WORDS, takeOwned } from './internal/owner-table.js';
@@ -88,6 +90,7 @@ export class Condition implements Abandonable {
     this.#lock = lock ?? new RLock();
     this.#w = new Int32Array(adopting ?? new SharedArrayBuffer(4 * (TABLE + OWNER_TABLE_WORDS)));
     trackAbandonable(this);
+    refuseStructuredClone(this, 'a Condition');
   }
 
   /** The condition's lock. */

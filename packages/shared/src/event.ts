@@ -3,6 +3,8 @@
  *
  * Words (Int32): [0] FLAG 0 clear | 1 set. Waiters sleep on FLAG == 0; set() wakes them all.
  */
+
+import { refuseStructuredClone } from './clone-guard.js';
 import { type EncodeContext, type Encoded, encodeSymbol, registerCodec } from './codec.js';
 import { assertThreadTarget } from './internal/shared-codec.js';
 import { deadlineFor, waitAsync, waitSync } from './internal/wait.js';
@@ -24,6 +26,7 @@ export class Event {
 
   constructor() {
     this.#w = new Int32Array(adopting ?? new SharedArrayBuffer(4));
+    refuseStructuredClone(this, 'an Event');
   }
 
   /** Whether the flag is set. Python: `is_set()`. */

@@ -1,6 +1,8 @@
 /**
  * `Lock`: a non-recursive mutex on shared memory (layout and fairness: see internal/mutex.ts).
  */
+
+import { refuseStructuredClone } from './clone-guard.js';
 import { type EncodeContext, type Encoded, encodeSymbol, registerCodec } from './codec.js';
 import { LockError } from './errors.js';
 import {
@@ -65,6 +67,7 @@ export class Lock implements ConditionLock, Abandonable {
     ME ||= getOwnerId();
     this.#w = new Int32Array(adopting ?? new SharedArrayBuffer(MUTEX_BYTES));
     trackAbandonable(this);
+    refuseStructuredClone(this, 'a Lock');
   }
 
   /**

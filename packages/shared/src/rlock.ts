@@ -2,6 +2,8 @@
  * `RLock`: a re-entrant mutex on shared memory. Same words and fairness as `Lock` (see
  * internal/mutex.ts); word [3] COUNT holds the recursion depth, touched only by the owner.
  */
+
+import { refuseStructuredClone } from './clone-guard.js';
 import { type EncodeContext, type Encoded, encodeSymbol, registerCodec } from './codec.js';
 import { LockError } from './errors.js';
 import {
@@ -58,6 +60,7 @@ export class RLock implements ConditionLock, Abandonable {
     ME ||= getOwnerId();
     this.#w = new Int32Array(adopting ?? new SharedArrayBuffer(MUTEX_BYTES));
     trackAbandonable(this);
+    refuseStructuredClone(this, 'an RLock');
   }
 
   #enter(r: LockResult): boolean {

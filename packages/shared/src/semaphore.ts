@@ -10,6 +10,8 @@
  * starvation hand-off, so a waiter is not starved while its timeout allows, but no bound is
  * promised under unbounded contention.
  */
+
+import { refuseStructuredClone } from './clone-guard.js';
 import { type EncodeContext, type Encoded, encodeSymbol, registerCodec } from './codec.js';
 import { LockError, ValidationError } from './errors.js';
 import { addOwned, OWNER_TABLE_WORDS, takeOwned } from './internal/owner-table.js';
@@ -90,6 +92,7 @@ export class Semaphore implements Abandonable {
       if (this instanceof BoundedSemaphore) this.#w[BOUNDED] = 1;
     }
     trackAbandonable(this);
+    refuseStructuredClone(this, this instanceof BoundedSemaphore ? 'a BoundedSemaphore' : 'a Semaphore');
   }
 
   /**
