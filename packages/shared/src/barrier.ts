@@ -158,6 +158,8 @@ export class Barrier implements Abandonable {
    * @default the barrier's `timeout` option
    * @returns this party's arrival index.
    * @throws {BrokenBarrierError} when the barrier is or becomes broken while waiting.
+   * @throws {ContextError} on a browser page's main thread when it would have to block (the browser
+   *   refuses it there): use the async form on the page.
    */
   waitSync(timeoutMs?: Timeout): number {
     const w = this.#w;

@@ -9,6 +9,7 @@ import type { ByteChannelOptions, ChannelReadOptions, ChannelWaitOptions } from 
 import { refuseStructuredClone } from './clone-guard.js';
 import { type EncodeContext, type Encoded, encodeSymbol, registerCodec } from './codec.js';
 import { ClosedError, TimeoutError, ValidationError } from './errors.js';
+import { newSharedBuffer } from './internal/browser-limits.js';
 import { type CheckedChannelOptions, channelOptions } from './internal/channel-options.js';
 import {
   abandonWord,
@@ -106,7 +107,7 @@ export class ByteChannel implements Abandonable {
           `new ByteChannel(): multi must be true or false, got ${describeValue(multi)}.`,
         );
       }
-      sab = new SharedArrayBuffer(HEADER_BYTES + frameBytes(capacity));
+      sab = newSharedBuffer(HEADER_BYTES + frameBytes(capacity));
       new Int32Array(sab)[MULTI] = multi ? 1 : 0;
     }
     this.#ring = ringOf(sab);
@@ -196,6 +197,8 @@ export class ByteChannel implements Abandonable {
    * @returns `true` once written, `false` on timeout.
    * @throws {ValidationError} for a message larger than `capacity`.
    * @throws {ClosedError} after `close()` (also when it closes while waiting).
+   * @throws {ContextError} on a browser page's main thread when it would have to block (the browser
+   *   refuses it there): use the async form on the page.
    */
   writeSync(bytes: Uint8Array, options?: number | ChannelWaitOptions): boolean {
     const o = channelOptions(options, 'ByteChannel.writeSync()');
@@ -291,6 +294,8 @@ export class ByteChannel implements Abandonable {
    * @throws {ValidationError} when the message does not fit `into`.
    * @returns the message, or `null` once the channel is closed and drained.
    * @throws {TimeoutError} when nothing arrived in time.
+   * @throws {ContextError} on a browser page's main thread when it would have to block (the browser
+   *   refuses it there): use the async form on the page.
    */
   readSync(options?: number | ChannelReadOptions): Uint8Array | null {
     const o = channelOptions(options, 'ByteChannel.readSync()');

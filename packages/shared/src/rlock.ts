@@ -6,6 +6,7 @@
 import { refuseStructuredClone } from './clone-guard.js';
 import { type EncodeContext, type Encoded, encodeSymbol, registerCodec } from './codec.js';
 import { LockError } from './errors.js';
+import { newSharedBuffer } from './internal/browser-limits.js';
 import {
   ABANDONED,
   ACQUIRED_ABANDONED,
@@ -58,7 +59,7 @@ export class RLock implements ConditionLock, Abandonable {
 
   constructor() {
     ME ||= getOwnerId();
-    this.#w = new Int32Array(adopting ?? new SharedArrayBuffer(MUTEX_BYTES));
+    this.#w = new Int32Array(adopting ?? newSharedBuffer(MUTEX_BYTES));
     trackAbandonable(this);
     refuseStructuredClone(this, 'an RLock');
   }
@@ -114,6 +115,8 @@ export class RLock implements ConditionLock, Abandonable {
    * const r = new RLock();
    * r.acquireSync();
    * r.release();
+   * @throws {ContextError} on a browser page's main thread when it would have to block (the browser
+   *   refuses it there): use the async form on the page.
    */
   acquireSync(options?: AcquireOptions): boolean {
     const deadline = deadlineFor(options, 'RLock.acquireSync()', true);
