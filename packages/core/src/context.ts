@@ -86,7 +86,7 @@ const contexts = new Map<ContextName, Context>();
  * const ctx = getContext('process');
  * const p = new ctx.Process({ target: tasks.work });
  * const lock = ctx.Lock(); // process-safe: a proxy of a manager started on first use
- * const q = ctx.Queue(); // or `new ctx.Queue<number>()`: every member works both ways
+ * const q = ctx.Queue<number>(); // or `new ctx.Queue<number>()`: every member works both ways
  */
 export function getContext(name: 'process'): ProcessContext;
 export function getContext(name: 'thread'): ThreadContext;
