@@ -21,7 +21,9 @@ import type {
   Typecode,
   TypecodeValue,
 } from '@multiproc/shared';
-import type { Process, ProcessOptions } from '../process.js';
+import type { CheckedPoolOptions } from '../pool/options.js';
+import type { Pool } from '../pool/pool.js';
+import type { CheckedProcessOptions, Process } from '../process.js';
 import type { TaskFunction } from '../task.js';
 
 /**
@@ -49,7 +51,8 @@ export interface CallForms {
   Queue: <T = unknown>(options?: QueueOptions<T> | null) => Queue<T>;
   JoinableQueue: <T = unknown>(options?: QueueOptions<T> | null) => JoinableQueue<T>;
   SimpleQueue: <T = unknown>(options?: SimpleQueueOptions<T> | null) => SimpleQueue<T>;
-  Process: <F extends TaskFunction = TaskFunction>(options: ProcessOptions<F>) => Process<F>;
+  Process: <F extends TaskFunction = TaskFunction>(options: CheckedProcessOptions<F>) => Process<F>;
+  Pool: <I extends TaskFunction = TaskFunction>(options?: CheckedPoolOptions<I> | null) => Pool<I>;
   Value: ValueCall;
   RawValue: <C extends Typecode>(typecode: C, value?: TypecodeValue<C>) => RawValue<C>;
   SharedArray: ArrayCall;
