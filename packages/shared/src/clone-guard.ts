@@ -41,7 +41,11 @@ function guardFor(what: string): symbol {
  *   constructor() { refuseStructuredClone(this, 'a Counter'); }
  *   [encodeSymbol]() { return { type: 'app.Counter', data: this.#view.buffer }; }
  * }
- * try { structuredClone(new Counter()); } catch (e) { console.log(e.name); } // DataCloneError
+ * try {
+ *   structuredClone(new Counter());
+ * } catch (e) {
+ *   console.log((e as Error).name); // DataCloneError
+ * }
  */
 export function refuseStructuredClone(obj: object, what: string): void {
   Object.defineProperty(obj, CLONE_GUARD_KEY, {
