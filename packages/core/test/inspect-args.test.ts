@@ -35,11 +35,12 @@ describe.concurrent('a program run with the inspector on', () => {
       expect(stdout).toContain('map 1,2,3,4');
       expect(stdout).toContain('process scaled 5');
       expect(stdout).toContain('process exit 0');
-      // The program's own listener, then one per child (two pool workers and the Process).
+      // The program's own listener, then one per child: the Process, and each pool worker that
+      // started (the second may still be starting when the first has run all four items).
       const ports = [...stderr.matchAll(/Debugger listening on ws:\/\/127\.0\.0\.1:(\d+)\//g)].map(
         (m) => m[1],
       );
-      expect(ports.length).toBeGreaterThanOrEqual(4);
+      expect(ports.length).toBeGreaterThanOrEqual(3);
       expect(new Set(ports).size).toBe(ports.length);
       expect(code).toBe(0);
     },
