@@ -133,8 +133,12 @@ function nodeRequiresModules() {
   return major > 22 || (major === 22 && minor >= 12) || (major === 20 && minor >= 19);
 }
 // A value of a lazily loaded class can arrive before this thread used the class: its decoder loads it.
+// A decoder already registered is the real one: a bundle ran the first-use code before this file
+// (Rollup's transformMixedEsModules hoists the require() above into an import), and load() will
+// not run it again to register it a second time.
 const registry = globalThis[Symbol.for('multiproc.codec.registry')];
 for (const type of ${JSON.stringify(codecs)}) {
+  if (registry.has(type)) continue;
   const decode = (data, ctx) => {
     load();
     const real = registry.get(type);

@@ -7,9 +7,9 @@ import * as shared from '@multiproc/shared';
 import { cpuCount, currentProcess, isMain, parentProcess } from './identity.js';
 import { callableMembers } from './internal/callable.js';
 import { assertContextName, type ContextName } from './options.js';
-import type { PoolOptions } from './pool/options.js';
+import type { CheckedPoolOptions } from './pool/options.js';
 import { Pool } from './pool/pool.js';
-import { activeChildren, Process, type ProcessOptions } from './process.js';
+import { activeChildren, type CheckedProcessOptions, Process } from './process.js';
 import { type ProcessPrimitives, processPrimitives } from './process-primitives.js';
 import { getStartMethod } from './start-method.js';
 import type { TaskFunction } from './task.js';
@@ -19,14 +19,15 @@ const isObject = (value: unknown): value is object =>
 
 function bindContext(name: ContextName) {
   class ContextProcess<F extends TaskFunction = TaskFunction> extends Process<F> {
-    constructor(options: ProcessOptions<F>) {
+    constructor(options: CheckedProcessOptions<F>) {
       // Anything but an options object goes through as given, for Process to name the mistake.
       super(isObject(options) ? { context: name, ...options } : options);
     }
   }
-  class ContextPool extends Pool {
-    constructor(options: PoolOptions | null = {}) {
-      super(options === null || isObject(options) ? { context: name, ...options } : options);
+  class ContextPool<I extends TaskFunction = TaskFunction> extends Pool<I> {
+    constructor(options?: CheckedPoolOptions<I> | null) {
+      const given = options ?? {};
+      super((isObject(given) ? { context: name, ...given } : given) as CheckedPoolOptions<I>);
     }
   }
   Object.defineProperty(ContextProcess, 'name', { value: 'Process' });
@@ -86,7 +87,7 @@ const contexts = new Map<ContextName, Context>();
  * const ctx = getContext('process');
  * const p = new ctx.Process({ target: tasks.work });
  * const lock = ctx.Lock(); // process-safe: a proxy of a manager started on first use
- * const q = ctx.Queue(); // or `new ctx.Queue<number>()`: every member works both ways
+ * const q = ctx.Queue<number>(); // or `new ctx.Queue<number>()`: every member works both ways
  */
 export function getContext(name: 'process'): ProcessContext;
 export function getContext(name: 'thread'): ThreadContext;

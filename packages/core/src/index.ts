@@ -46,13 +46,19 @@ export type {
 export type {
   AsyncCallOptions,
   CallOptions,
+  CheckedPoolOptions,
   ImapOptions,
   MapOptions,
   PoolOptions,
   PoolResourceLimits,
 } from './pool/options.js';
 export { Pool, type PoolStats } from './pool/pool.js';
-export { activeChildren, Process, type ProcessOptions } from './process.js';
+export {
+  activeChildren,
+  type CheckedProcessOptions,
+  Process,
+  type ProcessOptions,
+} from './process.js';
 export type {
   PrimitiveFactory,
   ProcessPrimitives,
@@ -61,6 +67,7 @@ export type {
 export { ProcessSentinel } from './process-sentinel.js';
 export { getAllStartMethods, getStartMethod, setStartMethod } from './start-method.js';
 export {
+  type ArgsOption,
   defineTasks,
   isTaskRef,
   type TaskArgs,

@@ -12,7 +12,7 @@ import {
   type QuickCheck,
   taskRefSchema,
 } from './options.js';
-import { isTaskRef, type TaskArgs, type TaskFunction, type TaskRef } from './task.js';
+import { type ArgsOption, isTaskRef, type TaskArgs, type TaskFunction, type TaskRef } from './task.js';
 
 /** Options of {@link Process}. */
 export interface ProcessOptions<F extends TaskFunction = TaskFunction> {
@@ -33,6 +33,14 @@ export interface ProcessOptions<F extends TaskFunction = TaskFunction> {
   /** `'thread'` (worker_threads) or `'process'` (child_process.fork), or a context from `getContext()`. @default getStartMethod() */
   context?: ContextName | ContextLike;
 }
+
+/**
+ * What `new Process()` takes: {@link ProcessOptions} with `args` required when the target has a
+ * required parameter (`new Process({ target: tasks.square })` is a type error, as Python's
+ * `Process(target=square).start()` fails with `TypeError`).
+ */
+export type CheckedProcessOptions<F extends TaskFunction = TaskFunction> = ProcessOptions<F> &
+  ArgsOption<F, 'args'>;
 
 export const processOptionsSchema = lazySchema((z) =>
   z

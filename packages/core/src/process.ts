@@ -13,12 +13,17 @@ import { launchProcess, logStarted } from './internal/process-launch.js';
 import { type ExitInfo, endsWithin, type Runner, TERMINATE_GRACE_MS } from './internal/runner.js';
 import { assertRuntimeSupports } from './internal/runtime.js';
 import { type ContextName, parseOptions } from './options.js';
-import { type ProcessOptions, processOptionsQuick, processOptionsSchema } from './process-options.js';
+import {
+  type CheckedProcessOptions,
+  type ProcessOptions,
+  processOptionsQuick,
+  processOptionsSchema,
+} from './process-options.js';
 import { ProcessSentinel } from './process-sentinel.js';
 import { getStartMethod } from './start-method.js';
 import type { TaskFunction, TaskRef } from './task.js';
 
-export type { ProcessOptions } from './process-options.js';
+export type { CheckedProcessOptions, ProcessOptions } from './process-options.js';
 
 type State = 'initial' | 'started' | 'stopped' | 'closed';
 
@@ -79,7 +84,7 @@ export class Process<F extends TaskFunction = TaskFunction> {
   #joins = 0;
   #sentinel: ProcessSentinel | undefined;
 
-  constructor(options: ProcessOptions<F>) {
+  constructor(options: CheckedProcessOptions<F>) {
     checkTarget(this, options);
     const opts = parseOptions(processOptionsSchema, options, 'Process', processOptionsQuick);
     this.#target = opts.target as TaskRef<F>;

@@ -59,6 +59,16 @@ export type TaskRef<F extends TaskFunction = TaskFunction> = F & {
 
 /** The arguments a task takes. */
 export type TaskArgs<T> = T extends (...args: infer A) => unknown ? A : never;
+/**
+ * The option `K` that carries the arguments of task `F` (`args` of a `Process`, `initargs` of a
+ * `Pool`): optional when `F` has no required parameter, required when it has one, as Python raises
+ * `TypeError: f() missing 1 required positional argument` for a call without it.
+ */
+export type ArgsOption<F, K extends string> = [F] extends [never]
+  ? { [P in K]?: unknown[] } // a target typed `never` (a cast): nothing to check against
+  : [] extends TaskArgs<F>
+    ? { [P in K]?: TaskArgs<F> }
+    : { [P in K]-?: TaskArgs<F> };
 /** What a task resolves to once awaited. */
 export type TaskResult<T> = T extends (...args: any[]) => infer R ? Awaited<R> : never;
 

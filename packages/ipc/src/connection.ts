@@ -10,6 +10,7 @@ import {
   encodeSymbol,
   type Keeper,
   keepSymbol,
+  refuseStructuredClone,
   registerCodec,
   type Timeout,
 } from '@multiproc/shared';
@@ -53,6 +54,7 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
   private constructor(h: Handle, readable: boolean, writable: boolean, schema: Schema<T> | undefined) {
     if (!h) throw new TypeError('Illegal constructor: get a Connection from Pipe(), accept() or Client()');
     this.#s = new ConnectionState(this, h, readable, writable, schema);
+    refuseStructuredClone(this, 'a Connection');
     closeWhenCollected(this, h);
   }
 

@@ -10,6 +10,7 @@ import {
   encodeSymbol,
   type Keeper,
   keepSymbol,
+  refuseStructuredClone,
   registerCodec,
 } from '@multiproc/shared';
 import { closeWhenCollected } from './internal/finalize.js';
@@ -45,6 +46,7 @@ export class Queue<T = unknown> {
 
   /** @param options - `maxsize` and `schema`; `null` is read as no options. */
   constructor(options: QueueOptions<T> | null = {}) {
+    refuseStructuredClone(this, `a ${this[queueName]}`);
     const a = takeAdopted();
     if (a) {
       this.maxsize = a.maxsize;

@@ -5,6 +5,7 @@ import {
   encodeSymbol,
   type Keeper,
   keepSymbol,
+  refuseStructuredClone,
   registerCodec,
 } from '@multiproc/shared';
 import { parseSimpleQueueOptions } from './internal/options.js';
@@ -42,6 +43,7 @@ export class SimpleQueue<T = unknown> {
 
   /** @param options - `schema`. @throws {ValidationError} for bad options. */
   constructor(options: SimpleQueueOptions<T> | null = {}) {
+    refuseStructuredClone(this, 'a SimpleQueue');
     if (pending) {
       this.#q = pending;
       pending = null;

@@ -40,3 +40,16 @@ describe('exports loaded on first use', () => {
     30_000,
   );
 });
+
+describe('first-use code that ran before the index (a bundle that hoisted it)', () => {
+  it('keeps the decoders it registered instead of replacing them with loading stand-ins', async () => {
+    const program = fileURLToPath(new URL('./fixtures/first-use-order.mjs', import.meta.url));
+    const { stdout, stderr } = await new Promise<{ stdout: string; stderr: string }>((resolve, reject) => {
+      execFile(process.execPath, [program], { timeout: 20_000 }, (err, out, errOut) =>
+        err ? reject(Object.assign(err, { stderr: errOut })) : resolve({ stdout: out, stderr: errOut }),
+      );
+    });
+    expect(stderr).toBe('');
+    expect(JSON.parse(stdout)).toEqual([true, true]);
+  }, 30_000);
+});

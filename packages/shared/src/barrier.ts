@@ -6,6 +6,7 @@
  * and the owner table that breaks a cycle when a party's thread dies) is `internal/barrier-cycle.ts`,
  * with the memory layout drawn atop it.
  */
+import { refuseStructuredClone } from './clone-guard.js';
 import { type EncodeContext, type Encoded, encodeSymbol, isEncodable, registerCodec } from './codec.js';
 import { SerializationError, ValidationError } from './errors.js';
 import { type BarrierAction, runAction } from './internal/barrier-action.js';
@@ -97,6 +98,7 @@ export class Barrier implements Abandonable {
       this.#w = createWords(parties);
     }
     trackAbandonable(this);
+    refuseStructuredClone(this, 'a Barrier');
   }
 
   /** How many threads the barrier waits for. */
@@ -156,6 +158,8 @@ export class Barrier implements Abandonable {
    * @default the barrier's `timeout` option
    * @returns this party's arrival index.
    * @throws {BrokenBarrierError} when the barrier is or becomes broken while waiting.
+   * @throws {ContextError} on a browser page's main thread when it would have to block (the browser
+   *   refuses it there): use the async form on the page.
    */
   waitSync(timeoutMs?: Timeout): number {
     const w = this.#w;

@@ -4,9 +4,12 @@
  * internal/ring-wait.ts, the options in byte-channel-options.ts; this module adds timeouts,
  * closing, the MPMC side locks and the codec.
  */
+
 import type { ByteChannelOptions, ChannelReadOptions, ChannelWaitOptions } from './byte-channel-options.js';
+import { refuseStructuredClone } from './clone-guard.js';
 import { type EncodeContext, type Encoded, encodeSymbol, registerCodec } from './codec.js';
 import { ClosedError, TimeoutError, ValidationError } from './errors.js';
+import { newSharedBuffer } from './internal/browser-limits.js';
 import { type CheckedChannelOptions, channelOptions } from './internal/channel-options.js';
 import {
   abandonWord,
@@ -104,7 +107,7 @@ export class ByteChannel implements Abandonable {
           `new ByteChannel(): multi must be true or false, got ${describeValue(multi)}.`,
         );
       }
-      sab = new SharedArrayBuffer(HEADER_BYTES + frameBytes(capacity));
+      sab = newSharedBuffer(HEADER_BYTES + frameBytes(capacity));
       new Int32Array(sab)[MULTI] = multi ? 1 : 0;
     }
     this.#ring = ringOf(sab);
@@ -114,6 +117,7 @@ export class ByteChannel implements Abandonable {
     this.#wmutex = new Int32Array(sab, WRITE_MUTEX, MUTEX_BYTES / 4);
     this.#multi = this.#h[MULTI] === 1;
     if (this.#multi) trackAbandonable(this);
+    refuseStructuredClone(this, 'a ByteChannel');
   }
 
   /** The largest message this channel accepts, in bytes. */
@@ -193,6 +197,8 @@ export class ByteChannel implements Abandonable {
    * @returns `true` once written, `false` on timeout.
    * @throws {ValidationError} for a message larger than `capacity`.
    * @throws {ClosedError} after `close()` (also when it closes while waiting).
+   * @throws {ContextError} on a browser page's main thread when it would have to block (the browser
+   *   refuses it there): use the async form on the page.
    */
   writeSync(bytes: Uint8Array, options?: number | ChannelWaitOptions): boolean {
     const o = channelOptions(options, 'ByteChannel.writeSync()');
@@ -288,6 +294,8 @@ export class ByteChannel implements Abandonable {
    * @throws {ValidationError} when the message does not fit `into`.
    * @returns the message, or `null` once the channel is closed and drained.
    * @throws {TimeoutError} when nothing arrived in time.
+   * @throws {ContextError} on a browser page's main thread when it would have to block (the browser
+   *   refuses it there): use the async form on the page.
    */
   readSync(options?: number | ChannelReadOptions): Uint8Array | null {
     const o = channelOptions(options, 'ByteChannel.readSync()');

@@ -9,8 +9,11 @@
  * woken waiter returns `true` only if it takes a token, so at most n waiters return per notify(n).
  * The lock's own word is separate (any `Lock` or `RLock`), and travels with the condition.
  */
+
+import { refuseStructuredClone } from './clone-guard.js';
 import { type EncodeContext, type Encoded, encodeSymbol, registerCodec } from './codec.js';
 import { LockError, ValidationError } from './errors.js';
+import { newSharedBuffer } from './internal/browser-limits.js';
 import { addOwned, OWNER_TABLE_WORDS, takeOwned } from './internal/owner-table.js';
 import {
   type Abandonable,
@@ -86,8 +89,9 @@ export class Condition implements Abandonable {
       throw new ValidationError(`Condition(lock) needs a Lock or an RLock, got ${describeValue(lock)}.`);
     }
     this.#lock = lock ?? new RLock();
-    this.#w = new Int32Array(adopting ?? new SharedArrayBuffer(4 * (TABLE + OWNER_TABLE_WORDS)));
+    this.#w = new Int32Array(adopting ?? newSharedBuffer(4 * (TABLE + OWNER_TABLE_WORDS)));
     trackAbandonable(this);
+    refuseStructuredClone(this, 'a Condition');
   }
 
   /** The condition's lock. */
@@ -99,7 +103,11 @@ export class Condition implements Abandonable {
   acquire(options?: AcquireOptions): Promise<boolean> {
     return this.#lock.acquire(options);
   }
-  /** Acquires the condition's lock, blocking this thread. @returns `false` on timeout. */
+  /**
+   * Acquires the condition's lock, blocking this thread. @returns `false` on timeout.
+   * @throws {ContextError} on a browser page's main thread when it would have to block (the browser
+   *   refuses it there): use the async form on the page.
+   */
   acquireSync(options?: AcquireOptions): boolean {
     return this.#lock.acquireSync(options);
   }
@@ -173,6 +181,8 @@ export class Condition implements Abandonable {
    * Like {@link Condition.wait}, blocking this thread.
    * @returns `false` on timeout.
    * @throws {LockError} when this thread does not hold the lock.
+   * @throws {ContextError} on a browser page's main thread when it would have to block (the browser
+   *   refuses it there): use the async form on the page.
    */
   waitSync(timeoutMs?: Timeout): boolean {
     return this.#waitSyncUntil(deadlineFor(timeoutMs, 'Condition.waitSync()'));
@@ -223,7 +233,11 @@ export class Condition implements Abandonable {
     return result;
   }
 
-  /** Like {@link Condition.waitFor}, blocking this thread. @returns the predicate's last value. */
+  /**
+   * Like {@link Condition.waitFor}, blocking this thread. @returns the predicate's last value.
+   * @throws {ContextError} on a browser page's main thread when it would have to block (the browser
+   *   refuses it there): use the async form on the page.
+   */
   waitForSync<T>(predicate: () => T, timeoutMs?: Timeout): T {
     const deadline = deadlineFor(timeoutMs, 'Condition.waitForSync()');
     let result = predicate();

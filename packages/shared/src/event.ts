@@ -3,7 +3,10 @@
  *
  * Words (Int32): [0] FLAG 0 clear | 1 set. Waiters sleep on FLAG == 0; set() wakes them all.
  */
+
+import { refuseStructuredClone } from './clone-guard.js';
 import { type EncodeContext, type Encoded, encodeSymbol, registerCodec } from './codec.js';
+import { newSharedBuffer } from './internal/browser-limits.js';
 import { assertThreadTarget } from './internal/shared-codec.js';
 import { deadlineFor, waitAsync, waitSync } from './internal/wait.js';
 import { definePythonNames } from './python-names.js';
@@ -23,7 +26,8 @@ export class Event {
   readonly #w: Int32Array;
 
   constructor() {
-    this.#w = new Int32Array(adopting ?? new SharedArrayBuffer(4));
+    this.#w = new Int32Array(adopting ?? newSharedBuffer(4));
+    refuseStructuredClone(this, 'an Event');
   }
 
   /** Whether the flag is set. Python: `is_set()`. */
@@ -69,6 +73,8 @@ export class Event {
    * @param timeoutMs how long to wait, in ms.
    * @default Infinity
    * @returns the flag at the end: `false` on timeout.
+   * @throws {ContextError} on a browser page's main thread when it would have to block (the browser
+   *   refuses it there): use the async form on the page.
    */
   waitSync(timeoutMs?: Timeout): boolean {
     const deadline = deadlineFor(timeoutMs, 'Event.waitSync()');

@@ -11,6 +11,7 @@ export {
   type ChannelReadOptions,
   type ChannelWaitOptions,
 } from './byte-channel.js';
+export { refuseStructuredClone } from './clone-guard.js';
 export {
   CODEC_TAG,
   type CodecTarget,

@@ -1,8 +1,11 @@
 /**
  * `Lock`: a non-recursive mutex on shared memory (layout and fairness: see internal/mutex.ts).
  */
+
+import { refuseStructuredClone } from './clone-guard.js';
 import { type EncodeContext, type Encoded, encodeSymbol, registerCodec } from './codec.js';
 import { LockError } from './errors.js';
+import { newSharedBuffer } from './internal/browser-limits.js';
 import {
   ABANDONED,
   ACQUIRED_ABANDONED,
@@ -63,8 +66,9 @@ export class Lock implements ConditionLock, Abandonable {
 
   constructor() {
     ME ||= getOwnerId();
-    this.#w = new Int32Array(adopting ?? new SharedArrayBuffer(MUTEX_BYTES));
+    this.#w = new Int32Array(adopting ?? newSharedBuffer(MUTEX_BYTES));
     trackAbandonable(this);
+    refuseStructuredClone(this, 'a Lock');
   }
 
   /**
@@ -101,6 +105,8 @@ export class Lock implements ConditionLock, Abandonable {
    * lock.acquireSync();
    * try { counter.value += 1; } finally { lock.release(); }
    * console.log(counter.value); // 1
+   * @throws {ContextError} on a browser page's main thread when it would have to block (the browser
+   *   refuses it there): use the async form on the page.
    */
   acquireSync(options?: AcquireOptions): boolean {
     const deadline = deadlineFor(options, 'Lock.acquireSync()', true);

@@ -2,8 +2,11 @@
  * `RLock`: a re-entrant mutex on shared memory. Same words and fairness as `Lock` (see
  * internal/mutex.ts); word [3] COUNT holds the recursion depth, touched only by the owner.
  */
+
+import { refuseStructuredClone } from './clone-guard.js';
 import { type EncodeContext, type Encoded, encodeSymbol, registerCodec } from './codec.js';
 import { LockError } from './errors.js';
+import { newSharedBuffer } from './internal/browser-limits.js';
 import {
   ABANDONED,
   ACQUIRED_ABANDONED,
@@ -56,8 +59,9 @@ export class RLock implements ConditionLock, Abandonable {
 
   constructor() {
     ME ||= getOwnerId();
-    this.#w = new Int32Array(adopting ?? new SharedArrayBuffer(MUTEX_BYTES));
+    this.#w = new Int32Array(adopting ?? newSharedBuffer(MUTEX_BYTES));
     trackAbandonable(this);
+    refuseStructuredClone(this, 'an RLock');
   }
 
   #enter(r: LockResult): boolean {
@@ -111,6 +115,8 @@ export class RLock implements ConditionLock, Abandonable {
    * const r = new RLock();
    * r.acquireSync();
    * r.release();
+   * @throws {ContextError} on a browser page's main thread when it would have to block (the browser
+   *   refuses it there): use the async form on the page.
    */
   acquireSync(options?: AcquireOptions): boolean {
     const deadline = deadlineFor(options, 'RLock.acquireSync()', true);

@@ -10,8 +10,11 @@
  * starvation hand-off, so a waiter is not starved while its timeout allows, but no bound is
  * promised under unbounded contention.
  */
+
+import { refuseStructuredClone } from './clone-guard.js';
 import { type EncodeContext, type Encoded, encodeSymbol, registerCodec } from './codec.js';
 import { LockError, ValidationError } from './errors.js';
+import { newSharedBuffer } from './internal/browser-limits.js';
 import { addOwned, OWNER_TABLE_WORDS, takeOwned } from './internal/owner-table.js';
 import { type Abandonable, kAbandon } from './internal/protocol.js';
 import { assertThreadTarget } from './internal/shared-codec.js';
@@ -82,7 +85,7 @@ export class Semaphore implements Abandonable {
           `Semaphore value must be an integer from 0 to 2**31-1, got ${describeValue(value)}.`,
         );
       }
-      this.#w = new Int32Array(new SharedArrayBuffer(4 * (TABLE + OWNER_TABLE_WORDS)));
+      this.#w = new Int32Array(newSharedBuffer(4 * (TABLE + OWNER_TABLE_WORDS)));
       this.#w[VALUE] = value;
       this.#w[MAX] = value;
       // `instanceof`, not `new.target === BoundedSemaphore`: `new.target` is the subclass for a
@@ -90,6 +93,7 @@ export class Semaphore implements Abandonable {
       if (this instanceof BoundedSemaphore) this.#w[BOUNDED] = 1;
     }
     trackAbandonable(this);
+    refuseStructuredClone(this, this instanceof BoundedSemaphore ? 'a BoundedSemaphore' : 'a Semaphore');
   }
 
   /**
@@ -132,6 +136,8 @@ export class Semaphore implements Abandonable {
    * sem.acquireSync();
    * console.log(sem.getValue()); // 1
    * sem.release();
+   * @throws {ContextError} on a browser page's main thread when it would have to block (the browser
+   *   refuses it there): use the async form on the page.
    */
   acquireSync(options?: AcquireOptions): boolean {
     const w = this.#w;

@@ -3,6 +3,7 @@
  * typecode. Memory: one SharedArrayBuffer, items from offset 0, rounded up to 8 bytes; a
  * synchronized array also carries a `Lock` (its own buffer, or the one given as `{ lock }`).
  */
+import { refuseStructuredClone } from './clone-guard.js';
 import { type EncodeContext, type Encoded, encodeSymbol, registerCodec } from './codec.js';
 import { ValidationError } from './errors.js';
 import { inspectSymbol, showContents } from './internal/inspect.js';
@@ -50,6 +51,7 @@ export class RawArray<C extends Typecode = Typecode> implements Iterable<Typecod
     const spec = specOf(typecode);
     this.#typecode = typecode;
     this.#spec = spec;
+    refuseStructuredClone(this, 'a RawArray');
     if (adopting !== undefined) {
       this.#view = spec.make(adopting, sizeOrValues as number) as TypecodeArray<C>;
       return;
@@ -222,6 +224,7 @@ export class SynchronizedArray<C extends Typecode = Typecode> extends RawArray<C
   constructor(typecode: C, sizeOrValues: number | Iterable<TypecodeValue<C>>, lock: Lock | RLock) {
     super(typecode, sizeOrValues);
     this.#lock = lock;
+    refuseStructuredClone(this, 'a SharedArray');
   }
 
   /** The lock that guards this array. Python: `get_lock()`. */

@@ -4,6 +4,7 @@
  * Memory: one SharedArrayBuffer of 8 bytes; the item sits at offset 0. A synchronized `Value`
  * also carries a `Lock` (its own 16-byte buffer, or the lock given as `{ lock }`).
  */
+import { refuseStructuredClone } from './clone-guard.js';
 import { type EncodeContext, type Encoded, encodeSymbol, registerCodec } from './codec.js';
 import { ValidationError } from './errors.js';
 import { inspectSymbol, showContents } from './internal/inspect.js';
@@ -70,6 +71,7 @@ export class RawValue<C extends Typecode = Typecode> {
     const spec = specOf(typecode);
     this.#typecode = typecode;
     this.#spec = spec;
+    refuseStructuredClone(this, 'a RawValue');
     const sab = adopting ?? allocate(spec, 1, typecode);
     this.#view = spec.make(sab, 1) as never;
     if (adopting === undefined && value !== undefined) this.value = value;
@@ -136,6 +138,7 @@ export class SynchronizedValue<C extends Typecode = Typecode> extends RawValue<C
   constructor(typecode: C, value: TypecodeValue<C> | undefined, lock: Lock | RLock) {
     super(typecode, value);
     this.#lock = lock;
+    refuseStructuredClone(this, 'a Value');
   }
 
   /** The lock that guards this value. Python: `get_lock()`. */

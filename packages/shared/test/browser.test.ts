@@ -14,7 +14,10 @@ const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 const ROUTES: Record<string, string> = {
   '/': here('./fixtures/browser/index.html'),
   '/worker.mjs': here('./fixtures/browser/worker.mjs'),
+  '/mistakes.html': here('./fixtures/browser/mistakes.html'),
 };
+// A path under this prefix is served without the isolation headers, as a page whose server lacks them.
+const PLAIN = '/plain';
 const TYPES: Record<string, string> = { html: 'text/html', mjs: 'text/javascript', js: 'text/javascript' };
 
 let server: Server;
@@ -22,7 +25,9 @@ let origin: string;
 
 beforeAll(async () => {
   server = createServer(async (req, res) => {
-    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    const asked = new URL(req.url ?? '/', 'http://x').pathname;
+    const isolate = !asked.startsWith(`${PLAIN}/`);
+    const path = isolate ? asked : asked.slice(PLAIN.length);
     if (path === '/favicon.ico') {
       res.writeHead(204).end();
       return;
@@ -36,8 +41,9 @@ beforeAll(async () => {
     }
     res.writeHead(200, {
       'Content-Type': TYPES[file.split('.').pop()!] ?? 'application/octet-stream',
-      'Cross-Origin-Opener-Policy': 'same-origin',
-      'Cross-Origin-Embedder-Policy': 'require-corp',
+      ...(isolate
+        ? { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' }
+        : {}),
     });
     res.end(await readFile(file));
   });
@@ -85,6 +91,69 @@ describe('in a browser', () => {
       } finally {
         await browser.close();
       }
+    },
+    30_000,
+  );
+});
+
+/** Loads `path` in headless Chromium and returns what the page put in `window.result`. */
+async function resultOf(path: string): Promise<Record<string, unknown>> {
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+  try {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(`${origin}${path}`);
+    const handle = await page.waitForFunction(() => (globalThis as { result?: unknown }).result, undefined, {
+      timeout: 20_000,
+    });
+    expect(errors).toEqual([]);
+    return (await handle.jsonValue()) as Record<string, unknown>;
+  } finally {
+    await browser.close();
+  }
+}
+
+const contextError = (says: RegExp) => ({
+  name: 'ContextError',
+  code: 'MP_CONTEXT',
+  says: expect.stringMatching(says),
+});
+
+describe('the documented browser mistakes give named errors that say what to do', () => {
+  it.skipIf(!hasChromium)(
+    'a page without cross-origin isolation: new Value() throws ContextError naming the COOP/COEP headers',
+    async () => {
+      const result = await resultOf(`${PLAIN}/mistakes.html`);
+      expect(result).toEqual({
+        isolated: false,
+        value: contextError(
+          /Cross-Origin-Opener-Policy: same-origin.*Cross-Origin-Embedder-Policy: require-corp/s,
+        ),
+      });
+    },
+    30_000,
+  );
+
+  it.skipIf(!hasChromium)(
+    "a blocking wait on the page's main thread: acquireSync()/waitSync() throw ContextError naming the async form; a raw postMessage of a Lock throws DataCloneError",
+    async () => {
+      const result = await resultOf('/mistakes.html');
+      expect(result).toEqual({
+        isolated: true,
+        value: { returned: 0 },
+        heldLock: contextError(/await lock\.acquire\(\)/),
+        unsetEvent: contextError(/await lock\.acquire\(\)/),
+        asyncForm: false,
+        posted: {
+          name: 'DataCloneError',
+          code: 25,
+          says: expect.stringContaining('a Lock cannot be posted as itself'),
+        },
+      });
     },
     30_000,
   );

@@ -38,14 +38,14 @@ export const processCases: Case[] = [
     input: "Python's start method",
     expect: 'ValidationError',
     says: "'process'",
-    run: () => new Process({ target: tasks.sleep, context: 'fork' as never }),
+    run: () => new Process({ target: tasks.sleep, args: [1], context: 'fork' as never }),
   },
   {
     api: 'new Process({ daemon: "yes" })',
     input: 'daemon not a boolean',
     expect: 'ValidationError',
     says: 'daemon',
-    run: () => new Process({ target: tasks.sleep, daemon: 'yes' as never }),
+    run: () => new Process({ target: tasks.sleep, args: [1], daemon: 'yes' as never }),
   },
   {
     api: 'p.join() before start()',

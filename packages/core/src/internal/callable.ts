@@ -9,12 +9,28 @@
  * built self-contained (it imports nothing), so the umbrella's import does not load core's hub of
  * pool and host code (issue #18). The first-use file carries a second copy for `getContext()`;
  * the wrappers live on `globalThis`, so both copies hand out the same wrapper per constructor.
+ * (Its imports below are types only: erased from the built file.)
  */
+import type { JoinableQueue, Queue, QueueOptions, SimpleQueue, SimpleQueueOptions } from '@multiproc/ipc';
+import type {
+  RawArray,
+  RawValue,
+  SynchronizedArray,
+  SynchronizedOptions,
+  SynchronizedValue,
+  Typecode,
+  TypecodeValue,
+} from '@multiproc/shared';
+import type { CheckedPoolOptions } from '../pool/options.js';
+import type { Pool } from '../pool/pool.js';
+import type { CheckedProcessOptions, Process } from '../process.js';
+import type { TaskFunction } from '../task.js';
 
 /**
  * A constructor that can also be called without `new`, or a factory that can also be used with
- * `new`, with the same result either way. (The call form of a generic class takes no type
- * arguments: `ctx.Queue()` is a `Queue<unknown>`; write `new ctx.Queue<number>()` for one.)
+ * `new`, with the same result either way. The call form derived here keeps one overload and drops
+ * type parameters (a TypeScript limit), so the generic and overloaded members get theirs from
+ * {@link CallForms} instead.
  */
 export type Callable<C> = C extends abstract new (
   ...args: infer A
@@ -26,15 +42,70 @@ export type Callable<C> = C extends abstract new (
       : C
     : C;
 
-/** Every capitalised member of `T` made {@link Callable}; other members are unchanged. */
+/**
+ * The call forms of the generic classes and overloaded factories, written out: `mp.Queue<number>()`
+ * is a `Queue<number>`, `mp.Value('q', 0n)` a `Value<'q'>` (its `value` a `bigint`) and
+ * `mp.Process({ target, args })` checks `args` against the target, as their `new` forms do.
+ */
+export interface CallForms {
+  Queue: <T = unknown>(options?: QueueOptions<T> | null) => Queue<T>;
+  JoinableQueue: <T = unknown>(options?: QueueOptions<T> | null) => JoinableQueue<T>;
+  SimpleQueue: <T = unknown>(options?: SimpleQueueOptions<T> | null) => SimpleQueue<T>;
+  Process: <F extends TaskFunction = TaskFunction>(options: CheckedProcessOptions<F>) => Process<F>;
+  Pool: <I extends TaskFunction = TaskFunction>(options?: CheckedPoolOptions<I> | null) => Pool<I>;
+  Value: ValueCall;
+  RawValue: <C extends Typecode>(typecode: C, value?: TypecodeValue<C>) => RawValue<C>;
+  SharedArray: ArrayCall;
+  /** Python's `ctx.Array` on a context object: the `SharedArray` factory. */
+  Array: ArrayCall;
+  RawArray: <C extends Typecode>(
+    typecode: C,
+    sizeOrValues: number | Iterable<TypecodeValue<C>>,
+  ) => RawArray<C>;
+}
+
+/** `Value(...)` called without `new`: the overloads of `new Value(...)`. */
+interface ValueCall {
+  <C extends Typecode>(
+    typecode: C,
+    value: TypecodeValue<C> | undefined,
+    options: { lock: false },
+  ): RawValue<C>;
+  <C extends Typecode>(
+    typecode: C,
+    value?: TypecodeValue<C>,
+    options?: SynchronizedOptions,
+  ): SynchronizedValue<C>;
+}
+
+/** `SharedArray(...)` called without `new`: the overloads of `new SharedArray(...)`. */
+interface ArrayCall {
+  <C extends Typecode>(
+    typecode: C,
+    sizeOrValues: number | Iterable<TypecodeValue<C>>,
+    options: { lock: false },
+  ): RawArray<C>;
+  <C extends Typecode>(
+    typecode: C,
+    sizeOrValues: number | Iterable<TypecodeValue<C>>,
+    options?: SynchronizedOptions,
+  ): SynchronizedArray<C>;
+}
+
+/**
+ * Every capitalised member of `T` made {@link Callable} (with its {@link CallForms} entry where it
+ * has one); other members are unchanged.
+ */
 export type CallableMembers<T> = {
-  readonly [K in keyof T]: K extends `${infer First}${string}`
-    ? First extends Uppercase<First>
-      ? First extends Lowercase<First>
-        ? T[K]
-        : Callable<T[K]>
-      : T[K]
-    : T[K];
+  readonly [K in keyof T]: K extends keyof CallForms
+    ? T[K] & CallForms[K]
+    : K extends `${infer First}${string}`
+      ? First extends Uppercase<First>
+        ? First extends Lowercase<First>
+          ? T[K]
+          : Callable<T[K]>
+        : T[K]
+      : T[K];
 };
 
 // Per realm, not per copy of this module (see above): constructor -> its callable wrapper.

@@ -14,6 +14,7 @@
  *   it writes the runner's binary stream to its stdout), and with the specifiers of `NODE_OPTIONS`
  *   resolved the same way (Node applies `NODE_OPTIONS` to threads and children).
  */
+import { childInspectArgs, hasInspectArgs } from './inspect-args.js';
 import { startDir } from './start-dir.js';
 import { resolveSpecifier, SPECIFIER_FLAGS } from './start-specifiers.js';
 
@@ -81,9 +82,9 @@ function movedFrom(): string | undefined {
   return start !== undefined && start !== now ? start : undefined;
 }
 
-/** The Node flags for a forked child. */
+/** The Node flags for a forked child, its inspector on a port of its own (`inspect-args.ts`). */
 export function childExecArgv(): string[] {
-  return fitArgs(process.execArgv, movedFrom());
+  return childInspectArgs(fitArgs(process.execArgv, movedFrom()));
 }
 
 /**
@@ -127,24 +128,28 @@ function threadRefuses(execArgv: string[]): string[] {
   return [];
 }
 
-/** `env` for a worker: without node:test's channel, its `NODE_OPTIONS` fit as the flags are. */
+/**
+ * `env` for a worker: without node:test's channel, its `NODE_OPTIONS` fit as the flags are (an
+ * `--inspect` there too: Node applies `NODE_OPTIONS` to a forked child).
+ */
 export function workerEnv<T extends Record<string, string | undefined>>(env: T): T {
   const moved = movedFrom();
   const options = env.NODE_OPTIONS;
-  if (!(TEST_CONTEXT in env) && (moved === undefined || !options)) return env;
+  const inspects = options !== undefined && hasInspectArgs(options.split(/\s+/));
+  if (!(TEST_CONTEXT in env) && !inspects && (moved === undefined || !options)) return env;
   const out: Record<string, string | undefined> = { ...env };
   delete out[TEST_CONTEXT];
-  if (moved !== undefined && options) out.NODE_OPTIONS = fitNodeOptions(options, moved);
+  if ((moved !== undefined || inspects) && options) out.NODE_OPTIONS = fitNodeOptions(options, moved);
   return out as T;
 }
 
 /** `NODE_OPTIONS` split as Node splits it (whitespace; double quotes group, `\` escapes inside). */
-function fitNodeOptions(options: string, baseDir: string): string {
+function fitNodeOptions(options: string, baseDir: string | undefined): string {
   const tokens = options.match(/(?:[^\s"]+|"(?:\\.|[^"\\])*")+/g) ?? [];
   const unquoted = tokens.map((token) =>
     token.replace(/"((?:\\.|[^"\\])*)"/g, (_, s) => s.replace(/\\(.)/g, '$1')),
   );
-  return fitArgs(unquoted, baseDir)
+  return childInspectArgs(fitArgs(unquoted, baseDir))
     .map((arg) => (/[\s"\\]/.test(arg) ? `"${arg.replace(/(["\\])/g, '\\$1')}"` : arg))
     .join(' ');
 }

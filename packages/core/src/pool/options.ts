@@ -12,7 +12,7 @@ import {
   type QuickCheck,
   taskRefSchema,
 } from '../options.js';
-import type { TaskRef } from '../task.js';
+import type { ArgsOption, TaskArgs, TaskFunction, TaskRef } from '../task.js';
 import { isTaskRef } from '../task.js';
 
 /** Per-worker memory limits (thread context: Worker `resourceLimits`; process context: the V8 heap flag). */
@@ -25,8 +25,15 @@ export interface PoolResourceLimits {
   stackSizeMb?: number;
 }
 
+/**
+ * What `new Pool()` takes: {@link PoolOptions} with `initargs` required when the initializer has a
+ * required parameter.
+ */
+export type CheckedPoolOptions<I extends TaskFunction = TaskFunction> = PoolOptions<I> &
+  ArgsOption<I, 'initargs'>;
+
 /** Options of {@link Pool}. */
-export interface PoolOptions {
+export interface PoolOptions<I extends TaskFunction = TaskFunction> {
   /**
    * How many workers: an integer from 1 to 4096 (more is refused with `ValidationError`, as a typo
    * that would exhaust memory). Python: `processes`; `null` (Python's `None`) also means the default.
@@ -47,15 +54,16 @@ export interface PoolOptions {
    * @example
    * const pool = new Pool({ initializer: tasks.connect, initargs: ['postgres://db'] });
    */
-  initializer?: TaskRef | null;
+  initializer?: TaskRef<I> | null;
   /**
    * The initializer's arguments. Python: `initargs`. Encoded for each worker as it starts, so a
    * `Queue`, pipe end or manager proxy here is that worker's own copy (replacements get one too).
    * The pool keeps a copy of each queue and pipe end from the constructor on, so the caller may
    * close its own handle right after `new Pool()`, as in Python.
+   * Checked against the initializer's parameters, like a pool call's arguments.
    * @default []
    */
-  initargs?: unknown[];
+  initargs?: TaskArgs<I>;
   /**
    * Replace a worker after it has run this many tasks. Python: `maxtasksperchild`. A hard cap: a
    * worker never starts more, however calls are batched. One `apply`/`applyAsync` call is one

@@ -12,7 +12,14 @@ import { PoolEngine } from './engine.js';
 import type { PoolEvents } from './events.js';
 import type { Gate } from './gate.js';
 import { collectAll, imapResults } from './map-call.js';
-import type { AsyncCallOptions, CallOptions, ImapOptions, MapOptions, PoolOptions } from './options.js';
+import type {
+  AsyncCallOptions,
+  CallOptions,
+  CheckedPoolOptions,
+  ImapOptions,
+  MapOptions,
+  PoolOptions,
+} from './options.js';
 import type { PoolStats } from './types.js';
 import { settleCall } from './util.js';
 
@@ -44,14 +51,21 @@ type ArgLists<F> = Iterable<TaskArgs<F>> | AsyncIterable<TaskArgs<F>>;
  * pool.close();
  * await pool.join();
  */
-export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
+export class Pool<I extends TaskFunction = TaskFunction>
+  extends EventEmitter<PoolEvents>
+  implements AsyncDisposable
+{
   readonly #engine: PoolEngine;
   readonly #gate: Gate;
 
-  constructor(options: PoolOptions | null = {}) {
+  /**
+   * @param options `initargs` are checked against `initializer`'s parameters (`I`), and required
+   *   when it has a required one.
+   */
+  constructor(options?: CheckedPoolOptions<I> | null) {
     super();
     assertMayStartWorkers('a Pool');
-    this.#engine = new PoolEngine(this, options);
+    this.#engine = new PoolEngine(this, (options === undefined ? {} : options) as PoolOptions | null);
     this.#gate = this.#engine.gate;
   }
 

@@ -8,6 +8,7 @@ import {
   type EncodeContext,
   type Encoded,
   encodeSymbol,
+  refuseStructuredClone,
   registerCodec,
   SerializationError,
 } from '@multiproc/shared';
@@ -138,6 +139,7 @@ export class BaseProxy {
   /** @internal Proxies come from a manager; there is no public constructor. */
   constructor(ref: ProxyRef) {
     this.#ref = ref;
+    refuseStructuredClone(this, 'a manager proxy');
   }
 
   /** @internal See {@link pendingProxy}. */

@@ -20,8 +20,10 @@
  * one. A generation only ever moves when every party of it has left or been released, so a
  * waiter can tell "released" (generation moved) from "broken" (BROKEN set) without any history.
  */
+
 import { BrokenBarrierError } from '../errors.js';
 import { getOwnerId } from '../owner.js';
+import { newSharedBuffer } from './browser-limits.js';
 import { OWNER_TABLE_WORDS, ownerRow, takeOwned } from './owner-table.js';
 import { type WaitResult, waitAsync, waitSync } from './wait.js';
 
@@ -55,7 +57,7 @@ export function knowOwner(): void {
 
 /** New words for a barrier of `parties` (already checked) with an empty owner table. */
 export function createWords(parties: number): Int32Array {
-  const w = new Int32Array(new SharedArrayBuffer(4 * (TABLE + OWNER_TABLE_WORDS)));
+  const w = new Int32Array(newSharedBuffer(4 * (TABLE + OWNER_TABLE_WORDS)));
   w[PARTIES] = parties;
   return w;
 }

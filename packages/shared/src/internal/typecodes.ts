@@ -3,6 +3,7 @@
  * on Windows and in the contract), `q`/`Q` hold bigints.
  */
 import { ValidationError } from '../errors.js';
+import { notIsolated } from './browser-limits.js';
 
 /** A Python typecode. */
 export type Typecode = 'b' | 'B' | 'h' | 'H' | 'i' | 'I' | 'l' | 'L' | 'q' | 'Q' | 'f' | 'd';
@@ -144,6 +145,7 @@ export function allocate(spec: Spec, length: number, typecode: string): SharedAr
       `${what} is above the most shared memory holds: at most ${most} items of '${typecode}' (2**53-1 bytes).`,
     );
   }
+  if (typeof SharedArrayBuffer !== 'function') throw notIsolated();
   try {
     return new SharedArrayBuffer(bytes);
   } catch (cause) {

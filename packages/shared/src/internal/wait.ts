@@ -2,8 +2,10 @@
  * Thin wrappers over `Atomics.wait` / `Atomics.waitAsync` plus deadline arithmetic, so every
  * primitive measures time and treats `timeout` the same way.
  */
+
 import { LockError, ValidationError } from '../errors.js';
 import { resolveTimeout } from '../timeout.js';
+import { atomicsWait } from './browser-limits.js';
 
 /** What a futex wait ended with, as reported by `Atomics.wait`. */
 export type WaitResult = 'ok' | 'not-equal' | 'timed-out';
@@ -41,7 +43,7 @@ export function deadlineOf(timeoutMs: number | null | undefined, what = 'timeout
 export function waitSync(array: Int32Array, index: number, value: number, deadline: number): WaitResult {
   const ms = deadline === Number.POSITIVE_INFINITY ? Number.POSITIVE_INFINITY : deadline - now();
   if (ms <= 0) return 'timed-out';
-  return Atomics.wait(array, index, value, ms);
+  return atomicsWait(array, index, value, ms);
 }
 
 let notEqualStreak = 0;

@@ -1,0 +1,55 @@
+/**
+ * A tripwire for structured clone. `postMessage()`, `workerData` and `structuredClone()` copy only
+ * an object's own enumerable fields and drop its class and private fields, so a `Lock`, `Value`,
+ * `Queue`… sent that way would arrive as `{}` (or a few bare numbers), and what the receiver writes to
+ * it would go nowhere, without an error anywhere. Each such object therefore carries one own
+ * enumerable field whose value is a symbol: a symbol cannot be cloned, so the sender's call throws
+ * `DataCloneError` at once, and the engine quotes the symbol's description (which says what to do)
+ * in its message. `encodeValue()` (and so `Process`/`Pool` arguments, queues and pipes) replaces
+ * these objects by records before anything is cloned, so it never meets the field.
+ */
+
+/** The field's name: what `Object.keys()` and `console.log()` show on a guarded object. */
+export const CLONE_GUARD_KEY = 'multiproc';
+
+const guards = new Map<string, symbol>();
+
+/** One symbol per class, so two objects of a class stay deep-equal (`toEqual`, `isDeepStrictEqual`). */
+function guardFor(what: string): symbol {
+  let guard = guards.get(what);
+  if (!guard) {
+    guard = Symbol(
+      // At most ~120 characters: V8 (Node 22+) cuts a longer one out of the DataCloneError's message.
+      `${what} cannot be posted as itself (it arrives as {}): send encodeValue(x, 'thread').value, then decodeValue()`,
+    );
+    guards.set(what, guard);
+  }
+  return guard;
+}
+
+/**
+ * Makes structured clone refuse `obj` (a `DataCloneError` quoting how to send it) instead of copying
+ * it as an empty object. multiproc's own classes call it in their constructors; call it in yours when
+ * they implement `encodeSymbol` and keep their state in private fields.
+ * @param obj The object to guard; gets a read-only enumerable field named `multiproc`.
+ * @param what The object in words for the message, with its article: `'a Lock'`.
+ * @example
+ * import { encodeSymbol, refuseStructuredClone } from '@multiproc/shared';
+ * class Counter {
+ *   #view = new Int32Array(new SharedArrayBuffer(4));
+ *   constructor() { refuseStructuredClone(this, 'a Counter'); }
+ *   [encodeSymbol]() { return { type: 'app.Counter', data: this.#view.buffer }; }
+ * }
+ * try {
+ *   structuredClone(new Counter());
+ * } catch (e) {
+ *   console.log((e as Error).name); // DataCloneError
+ * }
+ */
+export function refuseStructuredClone(obj: object, what: string): void {
+  Object.defineProperty(obj, CLONE_GUARD_KEY, {
+    value: guardFor(what),
+    enumerable: true,
+    configurable: true,
+  });
+}
