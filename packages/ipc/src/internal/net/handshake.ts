@@ -197,10 +197,7 @@ async function answer(
 
 /** What the listener tells the client's copy to claim. */
 export interface Endpoint {
-  /**
-   * The socket of the home's broker, on the listener's machine: a copy of the client's end made
-   * for a worker dials it to claim its own reservation (absent from an older listener).
-   */
+  /** The home's broker socket (listener's machine): a worker's copy of the client's end dials it. */
   readonly path?: string;
   readonly id: number;
   readonly end: number;
@@ -288,15 +285,10 @@ export function parseManagerHello(m: unknown): ManagerHello | undefined {
 
 function parseEndpoint(m: unknown): Endpoint | undefined {
   const e = m as Endpoint | null;
-  if (
-    e &&
-    Number.isInteger(e.id) &&
-    Number.isInteger(e.end) &&
-    typeof e.token === 'string' &&
-    (e.path === undefined || typeof e.path === 'string')
-  )
-    return e;
-  return undefined;
+  const pathOk = e?.path === undefined || typeof e.path === 'string';
+  return e && Number.isInteger(e.id) && Number.isInteger(e.end) && typeof e.token === 'string' && pathOk
+    ? e
+    : undefined;
 }
 
 /** An `authkey` option as bytes; null for none. */
