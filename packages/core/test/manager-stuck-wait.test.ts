@@ -58,6 +58,19 @@ describe('manager-backed waits that nothing can end', () => {
     expect(stdout).toBe('remote event resolved true\n');
   });
 
+  it('wait for the call that ends them when this thread sends it later, from a timer or another async function', async () => {
+    const { stdout, stderr, code } = await runProgram('manager-stuck-wait.mjs', ['timer']);
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    expect(stdout.split('\n')).toEqual([
+      'condition resolved true',
+      'lock resolved true',
+      'queue resolved 1',
+      'barrier resolved 0',
+      'turns resolved 1',
+      '',
+    ]);
+  });
+
   it('reject once the only other client ends while they wait', async () => {
     const { stdout, stderr, code } = await runProgram('manager-stuck-wait.mjs', ['child-ends']);
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });

@@ -167,7 +167,9 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
   /**
    * Whether a recv() would answer at once; with `timeout`, waits up to that many ms. Python: `poll(timeout)`.
    * @param timeout - ms to wait; @default 0 (answer at once; a negative timeout too, as in Python).
-   *   `Infinity` or `null` (Python's `None`) waits until data or EOF.
+   *   `Infinity` or `null` (Python's `None`) waits until data or EOF. Without a wait, `true` comes
+   *   at once and `false` after one turn of the event loop, which reads what arrived meanwhile:
+   *   a busy loop `while (!(await conn.poll())) {}` sees the data, as Python's does.
    * @throws {EOFError} when waiting without a limit and nothing left in the program could send.
    * @throws {ClosedError} after `close()`, and at once when this copy is closed while it waits;
    *   {@link ProcessError} on the send-only end.

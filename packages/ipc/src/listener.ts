@@ -3,7 +3,6 @@
  * one machine (a Unix socket) or across machines (TCP). Mirrors Python's
  * `multiprocessing.connection.Listener`; the connecting side, `Client()`, is in client.ts.
  */
-import { unlinkSync } from 'node:fs';
 import type net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +17,7 @@ import {
   readingInto,
 } from './internal/net/endpoint.js';
 import { type Feed, keyBytes, type ManagerHello } from './internal/net/handshake.js';
-import { forgetSocketFile, removeSocketFileAtEnd } from './internal/runtime/socket-files.js';
+import { removeSocketFile, removeSocketFileAtEnd } from './internal/runtime/socket-files.js';
 
 export type { Address } from './internal/net/endpoint.js';
 
@@ -84,6 +83,8 @@ export class Listener implements AsyncDisposable {
   #error: Error | null = null;
   #closed = false;
   #serving = false;
+  // Whether this listener bound its Unix path (then it removes the file at close()).
+  #ownsPath = false;
   #lastAccepted: Address | null = null;
   // A TCP listener's [host, port] once bound, kept after close() (Python's `address` stays readable).
   #bound: readonly [host: string, port: number] | null = null;
@@ -108,7 +109,10 @@ export class Listener implements AsyncDisposable {
         const a = this.#server.address();
         if (a && typeof a !== 'string') this.#bound = [a.address, a.port];
         // Bound by this listener (not someone else's file): removed however the program ends.
-        if (this.#path !== null && !this.#closed) removeSocketFileAtEnd(this.#path);
+        if (this.#path !== null && !this.#closed) {
+          this.#ownsPath = true;
+          removeSocketFileAtEnd(this.#path);
+        }
         resolve();
       });
       this.#server.once('error', reject);
@@ -193,12 +197,10 @@ export class Listener implements AsyncDisposable {
     for (const s of this.#served) s.destroy();
     for (const w of this.#waiting.splice(0))
       w.reject(new ClosedError('The Listener was closed while accept() waited.'));
-    if (this.#path !== null && process.platform !== 'win32') {
-      try {
-        unlinkSync(this.#path);
-      } catch {}
-      forgetSocketFile(this.#path);
-    }
+    // Only the file this listener bound (registered once listening): a bind that failed
+    // (EADDRINUSE) leaves whatever is at the path, another listener's socket or a user's file.
+    // Closed before 'listening' came: the server's own close removes what it bound.
+    if (this.#path !== null && this.#ownsPath) removeSocketFile(this.#path);
   }
 
   /**

@@ -1,7 +1,7 @@
 /** wait(): the first of several connections, queues or processes to be ready. */
 
 import { type Timeout, ValidationError } from '@multiproc/shared';
-import { readyHandle, type Waitable, whenReady } from './internal/ready.js';
+import { ioTurn, readyHandle, type Waitable, whenReady } from './internal/ready.js';
 import { STUCK } from './internal/runtime/waiter.js';
 import { checkTimeout } from './internal/schema.js';
 import { waitsForever } from './internal/waits-forever.js';
@@ -57,8 +57,12 @@ export async function wait<W extends Waitable | WaitableObject>(
   const ready = () => list.filter((_, i) => handles[i]!.ready());
   const now = ready();
   if (now.length > 0 || ms === 0) {
-    if (now.length === 0) for (const h of handles) h.onReady(() => {})(); // fetch ahead for next time
-    return now;
+    if (now.length === list.length) return now;
+    for (const h of handles) if (!h.ready()) h.onReady(() => {})(); // fetch ahead for next time
+    // What has arrived for the others is read meanwhile: a loop of waits sees every ready object.
+    await ioTurn();
+    for (const o of list) readinessOf(o); // one closed meanwhile: ClosedError, as when called after
+    return list.filter((o, i) => now.includes(o) || handles[i]!.ready());
   }
   const r = await whenReady(handles, ms);
   for (const o of list) readinessOf(o); // one closed meanwhile: ClosedError, as when called after

@@ -18,7 +18,7 @@ import { BufferTooShortError, EOFError, MessageTooLongError } from '../errors.js
 import { brokenPipe, encodeConnection, notReadable, notWritable } from './connection-parts.js';
 import { forget } from './finalize.js';
 import { BROKEN, EOF, type Item, MOVE_MIN_BYTES } from './protocol/item.js';
-import { whenReady } from './ready.js';
+import { ioTurn, whenReady } from './ready.js';
 import type { GetResult, Handle } from './runtime/handle.js';
 import { keeperOf } from './runtime/keeper.js';
 import { STUCK } from './runtime/waiter.js';
@@ -144,7 +144,8 @@ export class ConnectionState<T> {
     if (h.ready()) return true;
     if (ms === 0) {
       h.onReady(() => {})(); // starts reading ahead, so a later poll sees what arrives
-      return h.ready();
+      await ioTurn(); // what has arrived is read meanwhile (a busy poll() loop makes progress)
+      return this.handle.ready(); // closed meanwhile: ClosedError, as when called after close()
     }
     const r = await whenReady([h], ms);
     if (this.#closed) throw new ClosedError('This Connection was closed while poll() waited.');

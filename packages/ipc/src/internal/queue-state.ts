@@ -11,6 +11,7 @@ import { forget } from './finalize.js';
 import { EOF, TIMEOUT } from './protocol/item.js';
 import type { QueueData } from './queue-copy.js';
 import { queueName } from './queue-name.js';
+import { ioTurn } from './ready.js';
 import type { GetResult, Handle, PutResult } from './runtime/handle.js';
 import { keeperOf } from './runtime/keeper.js';
 import { STUCK } from './runtime/waiter.js';
@@ -92,7 +93,12 @@ export class QueueState<T> {
   async get(options: TimeoutOptions | undefined): Promise<T> {
     const h = this.handle;
     const timeout = options === undefined ? undefined : checkTimeout(options, `${this.#name}.get()`, BLOCK);
-    const r = h.get(timeout);
+    let r = h.get(timeout);
+    if (r === TIMEOUT && timeout === 0) {
+      // None at once: once more after the loop read what arrived (a busy get loop makes progress).
+      await ioTurn();
+      r = this.handle.get(0);
+    }
     return this.#value(r instanceof Promise ? await r : r, timeout);
   }
 

@@ -30,3 +30,14 @@ export function whenReady(
   else w.expireAfter(ms, done);
   return w.promise;
 }
+
+/**
+ * Resolves after the event loop had one turn to read what arrived (setImmediate runs after its
+ * poll phase: sockets and worker ports are read there). A "nothing yet" answer that needs no wait
+ * (`poll()`, `wait(objects, 0)`, `get({ block: false })`) settles after it, so a Python-style busy
+ * loop of them (`while (!(await conn.poll())) {}`) lets the data in: an `await` of a promise
+ * settled at once never yields to I/O. An answer "yes, it is here" does not wait for it.
+ */
+export function ioTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}

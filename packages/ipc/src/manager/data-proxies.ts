@@ -185,9 +185,14 @@ export class DictProxy<K = unknown, V = unknown> extends BaseProxy implements As
   copy(): Promise<Map<K, V>> {
     return this[leasable]('copy') as Promise<Map<K, V>>;
   }
-  /** `for await (const k of d)`: the keys at the time the loop starts. */
+  /**
+   * `for await (const k of d)`: the keys the dict had when the loop started, in insertion order,
+   * skipping each one deleted before the loop reaches it (as a `Map` iterator skips it; Python's
+   * iterator raises `RuntimeError` once the dict changed size). Keys added meanwhile are not
+   * visited. Each key costs one round trip, as each `next()` of Python's iterator proxy does.
+   */
   async *[Symbol.asyncIterator](): AsyncIterator<K> {
-    yield* await this.keys();
+    for (const key of await this.keys()) if (await this.has(key)) yield key;
   }
 }
 proxyClass('dict', DictProxy);

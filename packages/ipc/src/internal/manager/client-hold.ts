@@ -13,6 +13,21 @@ export class LoopHold {
   #refs = 0;
   #idle = 0;
   #answers = 0;
+  #activity = 0;
+  readonly #quietSent: () => number;
+
+  /** `quietSent`: the connection's pipelined frames sent so far. */
+  constructor(quietSent: () => number) {
+    this.#quietSent = quietSent;
+  }
+
+  /**
+   * Requests and pipelined frames sent and answers read so far: stuck.ts ends idle waits only if
+   * nothing moved since a sync showed the manager had read all that was sent.
+   */
+  get activity(): number {
+    return this.#activity + this.#quietSent();
+  }
 
   /** Unbounded waits pending that hold no ref (stuck.ts). */
   get idle(): number {
@@ -26,12 +41,14 @@ export class LoopHold {
 
   /** A request is sent; `idle`: an unbounded wait on a manager this thread serves. */
   waiting(idle: boolean): void {
+    this.#activity++;
     if (idle) this.#idle++;
     else this.#refs++;
   }
 
   /** A request sent with `idle` was answered. */
   answered(idle: boolean): void {
+    this.#activity++;
     if (!idle) this.#refs--;
     else {
       this.#idle--;

@@ -52,7 +52,8 @@ export class ManagerClient implements IdleWaiter {
   #socket: net.Socket | null = null;
   // Writes frames in order, and at exit what is left of them (client-out.ts).
   readonly #out = new ClientOut();
-  readonly #hold = new LoopHold();
+  // What holds the loop, read by stuck.ts too (its idle waits; what moved since a sync).
+  readonly hold = new LoopHold(() => this.#pipe.sent);
   // Frames made before the socket is authenticated, written then in order; null after.
   #queued: Buffer[] | null = [];
   #seq = 0;
@@ -108,11 +109,6 @@ export class ManagerClient implements IdleWaiter {
     return this.#dead !== null;
   }
 
-  /** Unbounded waits pending that hold no ref (stuck.ts). */
-  get idleWaits(): number {
-    return this.#hold.idle;
-  }
-
   /**
    * Calls `method` of object `id`; resolves to its answer (a leased dict's replica answers it, if
    * it can). `holds`: a lock's or semaphore's acquire (true counts it held here). `unbounded`: a
@@ -126,7 +122,7 @@ export class ManagerClient implements IdleWaiter {
 
   /** stuck.ts ends `n` idle waits: their answers are on the way, so the socket holds the loop. */
   expectAnswers(n: number): void {
-    this.#hold.expect(n);
+    this.hold.expect(n);
     this.#holdLoop();
   }
 
@@ -221,7 +217,7 @@ export class ManagerClient implements IdleWaiter {
     const quietBefore = this.#pipe.sent;
     const idle = wait && isHosted(this.key);
     const p = this.#pending.add(seq, holds, writes, quietBefore, idle, id, this.#pipe.data.touch(id));
-    this.#hold.waiting(idle);
+    this.hold.waiting(idle);
     if (idle) watchIdleWaits(this);
     this.#holdLoop();
     if (this.#queued !== null) this.#queued.push(copyFrame(n));
@@ -274,13 +270,13 @@ export class ManagerClient implements IdleWaiter {
     }
     const p = this.#pending.take(seq);
     if (!p) return;
-    this.#hold.answered(p.idle);
+    this.hold.answered(p.idle);
     this.#holdLoop();
     this.#pending.settle(p, tag, buf, start, end, this.#pipe);
   }
 
   #holdLoop(): void {
-    this.#hold.apply(this.#socket, this.#pending.size, this.#queued !== null);
+    this.hold.apply(this.#socket, this.#pending.size, this.#queued !== null);
   }
 
   #die(cause: unknown): void {
@@ -293,7 +289,7 @@ export class ManagerClient implements IdleWaiter {
     this.#out.closed();
     this.#queued = null;
     this.#pending.rejectAll(err);
-    this.#hold.clear();
+    this.hold.clear();
     this.#pipe.clear();
   }
 }

@@ -142,10 +142,11 @@ export async function acceptSocket(
           release = cb;
         },
       };
-      const { id, end, token } = remote.encode(ctx);
+      // `path`: the broker a copy of the client's end, made for the client's workers, dials.
+      const { path, id, end, token } = remote.encode(ctx);
       claimedHere = token!;
       homedHere.set(claimedHere, home);
-      return { id, end, token: token! };
+      return { path, id, end, token: token! };
     });
   } catch (err) {
     (release as (() => void) | null)?.();
@@ -190,7 +191,13 @@ export async function connectSocket(socket: net.Socket, key: Buffer | null): Pro
   // Its home cannot wait at exit for this copy to take what it sent: both end with this thread.
   home?.deliverAtExit(false);
   const handle = new RemoteHandle(
-    { path: '', id: endpoint.id, end: endpoint.end, token: endpoint.token },
+    {
+      path: endpoint.path ?? '',
+      id: endpoint.id,
+      end: endpoint.end,
+      token: endpoint.token,
+      viaClient: true,
+    },
     { maxsize: 0, acked: false, eager: true, socket, homeHere },
   );
   socket.resume();

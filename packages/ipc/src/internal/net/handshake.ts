@@ -14,7 +14,7 @@
  *                                         ◄─  #CHALLENGE#{sha256}<40 random bytes>
  *   {sha256}HMAC-SHA256(key, challenge)   ─►
  *                                         ◄─  #WELCOME# | #FAILURE#
- *   {"id","end","token"} (JSON)           ─►  then both sides speak ipc frames
+ *   {"path","id","end","token"} (JSON)    ─►  then both sides speak ipc frames
  * ```
  *
  * A challenge is fresh random bytes each time, so a recorded answer is worth nothing later; a
@@ -197,6 +197,8 @@ async function answer(
 
 /** What the listener tells the client's copy to claim. */
 export interface Endpoint {
+  /** The home's broker socket (listener's machine): a worker's copy of the client's end dials it. */
+  readonly path?: string;
   readonly id: number;
   readonly end: number;
   readonly token: string;
@@ -283,8 +285,10 @@ export function parseManagerHello(m: unknown): ManagerHello | undefined {
 
 function parseEndpoint(m: unknown): Endpoint | undefined {
   const e = m as Endpoint | null;
-  if (e && Number.isInteger(e.id) && Number.isInteger(e.end) && typeof e.token === 'string') return e;
-  return undefined;
+  const pathOk = e?.path === undefined || typeof e.path === 'string';
+  return e && Number.isInteger(e.id) && Number.isInteger(e.end) && typeof e.token === 'string' && pathOk
+    ? e
+    : undefined;
 }
 
 /** An `authkey` option as bytes; null for none. */

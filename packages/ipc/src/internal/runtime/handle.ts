@@ -20,6 +20,11 @@ export interface HandleData {
   /** Beside a port, for a queue: its size, which thread copies count in (protocol/count.ts). */
   readonly count?: SharedArrayBuffer;
   readonly token?: string;
+  /**
+   * This copy is a `Client()` connection over its own socket to a listener's program; never sent
+   * (a copy made of it dials the home's broker at `path` like any other).
+   */
+  readonly viaClient?: boolean;
 }
 
 /**

@@ -3,8 +3,9 @@
  * copy's link with its own shared words; otherwise a reservation the home keeps under a token that
  * the new copy claims over a socket of its own.
  */
+import { existsSync } from 'node:fs';
 import { MessageChannel } from 'node:worker_threads';
-import type { EncodeContext } from '@multiproc/shared';
+import { type EncodeContext, SerializationError } from '@multiproc/shared';
 import type { Link } from '../link/link.js';
 import { PortLink } from '../link/port-link.js';
 import { COPY_SHARED_BYTES } from '../protocol/count.js';
@@ -21,6 +22,7 @@ export function encodeCopy(data: HandleData, link: Link, ctx: EncodeContext): Ha
     ctx.transfer(port2);
     return { path, id, end, port: port2, shared, count: data.count };
   }
+  if (data.viaClient) assertHomeReachable(path, ctx.path);
   const token = process.getBuiltinModule('node:crypto').randomUUID();
   const tracked = typeof ctx.onReceiverEnd === 'function';
   link.send(Op.R_RESERVE, tracked ? 1 : 0, 0, token);
@@ -38,8 +40,27 @@ export function keptCopy(data: HandleData, link: Link): HandleData {
     link.attach(port1, shared);
     return { path, id, end, port: port2, shared, count: data.count };
   }
+  if (data.viaClient) assertHomeReachable(path, 'initargs');
   const token = process.getBuiltinModule('node:crypto').randomUUID();
   link.send(Op.R_RESERVE, 0, 0, token);
   link.flush();
   return { path, id, end, token };
+}
+
+/**
+ * A new copy over a socket dials its home's broker at `path`. A `Client()` connection's home is
+ * the listener's program: its broker is on this machine only if the listener is (the path is
+ * empty when the listener is of a version that did not say it). Asked only for such a copy: a
+ * queue's or pipe's copy whose home ended is still sent (it gets EOF after its bequest). Throws before anything is
+ * reserved, so nothing is sent to a copy that could never claim it.
+ * @throws {SerializationError} naming `where`, saying to connect from the worker instead.
+ */
+function assertHomeReachable(path: string, where: string): void {
+  if (path !== '' && (process.platform === 'win32' || existsSync(path))) return;
+  throw new SerializationError(
+    where,
+    `Cannot send ${where}: it is a Connection made by Client() to a Listener on another machine, ` +
+      'and its socket cannot move to another process or thread. Pass the listener address ' +
+      'instead and call Client() in the worker.',
+  );
 }

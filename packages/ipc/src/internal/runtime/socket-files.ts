@@ -10,22 +10,39 @@
  *   ends the program with the same 130/143), but only when it is the only listener: a program
  *   that handles the signal itself decides what happens, and its own end removes the files.
  *
+ * Only a file this realm bound is removed, and only while it is the same file (its inode): a
+ * Listener whose bind failed (EADDRINUSE: another listener's socket, or a user's regular file at
+ * that path) never registers it, and a path bound again by someone else after ours went is theirs.
+ *
  * SIGKILL cannot be helped (Python leaves its directory too). Windows pipes leave no file.
  */
-import { unlinkSync } from 'node:fs';
+import { statSync, unlinkSync } from 'node:fs';
 
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
-const paths = new Set<string>();
+/** Each registered path, with the inode it had when this realm bound it. */
+const paths = new Map<string, number>();
 let listening = false;
 
-/** Removes `path` when this realm ends, unless {@link forgetSocketFile} is called first. */
+/**
+ * Removes `path`, which this realm has just bound, when this realm ends, unless
+ * {@link forgetSocketFile} or {@link removeSocketFile} is called first.
+ */
 export function removeSocketFileAtEnd(path: string): void {
   if (process.platform === 'win32') return;
-  paths.add(path);
+  const ino = inodeOf(path);
+  if (ino === null) return; // gone already: nothing of ours to remove
+  paths.set(path, ino);
   if (listening) return;
   listening = true;
   process.on('exit', removeAll);
   for (const signal of SIGNALS) process.on(signal, onSignal);
+}
+
+/** Removes `path` now if this realm registered it and it is still that file; forgets it. */
+export function removeSocketFile(path: string): void {
+  const ino = paths.get(path);
+  if (ino !== undefined) unlinkIfSame(path, ino);
+  forgetSocketFile(path);
 }
 
 /** `path` is gone or no longer ours (its `close()` removed it). */
@@ -42,12 +59,23 @@ function stopListening(): void {
 }
 
 function removeAll(): void {
-  for (const path of paths) {
-    try {
-      unlinkSync(path);
-    } catch {}
-  }
+  for (const [path, ino] of paths) unlinkIfSame(path, ino);
   paths.clear();
+}
+
+function inodeOf(path: string): number | null {
+  try {
+    return statSync(path).ino;
+  } catch {
+    return null;
+  }
+}
+
+function unlinkIfSame(path: string, ino: number): void {
+  if (inodeOf(path) !== ino) return;
+  try {
+    unlinkSync(path);
+  } catch {}
 }
 
 function onSignal(signal: NodeJS.Signals): void {

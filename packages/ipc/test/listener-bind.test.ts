@@ -1,0 +1,74 @@
+// A Listener (or a manager) whose bind failed with EADDRINUSE owns nothing at that path: closing
+// it, shutting the manager down, or the program ending leaves the other listener's socket file,
+// or the user's regular file, where it was (Python unlinks a path only after its own bind).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BaseManager, Client } from '@multiproc/ipc';
+import { describe, expect, it } from 'vitest';
+import { cleanup, listen } from './net-kit.js';
+
+function scratch(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'mp-bind-test-'));
+  cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+describe('a Listener whose bind failed with EADDRINUSE', () => {
+  it("leaves a user's regular file at that path when closed", async () => {
+    const file = join(scratch(), 'notes.txt');
+    writeFileSync(file, 'keep me\n');
+    const l = listen(file);
+    await expect(l.ready()).rejects.toMatchObject({ code: 'EADDRINUSE' });
+    l.close();
+    expect(readFileSync(file, 'utf8')).toBe('keep me\n');
+  }, 10_000);
+
+  it('leaves the live listener at that path reachable when closed', async () => {
+    const first = listen(join(scratch(), 'a.sock'));
+    await first.ready();
+    const second = listen(first.address);
+    await expect(second.accept()).rejects.toMatchObject({ code: 'EADDRINUSE' });
+    second.close();
+    const accepted = first.accept();
+    const c = await Client(first.address);
+    cleanup.push(() => c.close());
+    c.send('still here');
+    expect(await (await accepted).recv()).toBe('still here');
+  }, 10_000);
+
+  it('leaves the live listener socket file when another program fails to bind it and ends', async () => {
+    const first = listen(join(scratch(), 'b.sock'));
+    await first.ready();
+    const program = `
+      import { Listener } from ${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)};
+      const l = new Listener(${JSON.stringify(first.address)});
+      await l.ready().catch((e) => console.log(e.code));
+      l.close();
+      process.exit(0);`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', program], {
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(r.stdout.trim()).toBe('EADDRINUSE');
+    expect(existsSync(first.address as string)).toBe(true);
+  }, 25_000);
+
+  it("a manager started on a user's file fails, and its shutdown leaves the file", async () => {
+    const file = join(scratch(), 'data.txt');
+    writeFileSync(file, 'manager must not eat me\n');
+    const m = new BaseManager({ address: file });
+    await expect(m.start()).rejects.toMatchObject({ code: 'EADDRINUSE' });
+    await m.shutdown().catch(() => {});
+    expect(readFileSync(file, 'utf8')).toBe('manager must not eat me\n');
+  }, 10_000);
+
+  it('a listener that bound its path removes its own socket file on close', async () => {
+    const l = listen(join(scratch(), 'own.sock'));
+    await l.ready();
+    expect(existsSync(l.address as string)).toBe(true);
+    l.close();
+    expect(existsSync(l.address as string)).toBe(false);
+  }, 10_000);
+});
