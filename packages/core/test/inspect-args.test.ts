@@ -19,8 +19,9 @@ async function freePort(): Promise<number> {
 }
 
 describe.concurrent('a program run with the inspector on', () => {
-  it.for(['execArgv', 'NODE_OPTIONS'])(
+  it.for<string>(['execArgv', 'NODE_OPTIONS'])(
     'with --inspect=127.0.0.1:<port> in %s, every child listens on a port of its own',
+    { timeout: 70_000 },
     async (where, { expect, onTestFinished }) => {
       const flag = `--inspect=127.0.0.1:${await freePort()}`;
       const run = runNodeInGroup(
@@ -44,6 +45,5 @@ describe.concurrent('a program run with the inspector on', () => {
       expect(new Set(ports).size).toBe(ports.length);
       expect(code).toBe(0);
     },
-    70_000,
   );
 });

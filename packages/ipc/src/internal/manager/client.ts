@@ -261,7 +261,10 @@ export class ManagerClient implements IdleWaiter {
   }
 
   #settle(seq: number, tag: number, buf: Buffer, start: number, end: number): void {
-    if (tag === SHUT_DOWN) return this.managerShutDown(); // its end is no loss: nothing to warn of
+    if (tag === SHUT_DOWN) {
+      this.managerShutDown(); // its end is no loss: nothing to warn of
+      return;
+    }
     if (tag === LATE || tag === REVOKE) {
       // A dict's lease goes back on either (its next call then learns of a late failure there).
       if (tag === LATE) this.#pipe.failedLate(seq, buf, start, end);
