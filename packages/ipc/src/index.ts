@@ -20,6 +20,7 @@ export {
   BrokenPipeError,
   BufferTooShortError,
   EOFError,
+  KeyError,
   ManagerClosedError,
   MessageTooLongError,
   QueueEmptyError,

@@ -134,6 +134,19 @@ export class DictProxy<K = unknown, V = unknown> extends BaseProxy implements As
       fallback === undefined ? this.callMethod('pop', key) : this.callMethod('pop', key, fallback),
     ) as Promise<V | undefined>;
   }
+  /**
+   * Removes the entry inserted last and resolves to it as `[key, value]` (a tuple key as its
+   * array). Python: `popitem()` (LIFO, as since Python 3.7).
+   * @throws {KeyError} (as a rejection) when the dict is empty, as Python's `KeyError`.
+   * @example
+   * const manager = Manager();
+   * const d = manager.dict([['a', 1], ['b', 2]]);
+   * console.log(await d.popitem(), await d.len()); // [ 'b', 2 ] 1
+   * await manager.shutdown();
+   */
+  popitem(): Promise<[K, V]> {
+    return this.callMethod('popitem') as Promise<[K, V]>;
+  }
   /** The value of `key`, set to `value` first if absent. Python: `setdefault(k, default)`. */
   setdefault(key: K, value: V): Promise<V> {
     return withKey(key, 'dict.setdefault()', () =>

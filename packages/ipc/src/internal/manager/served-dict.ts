@@ -7,6 +7,7 @@
  *   #tuples: tuple's encoding -> symbol
  *   #keyOf:  symbol -> the array first stored under it (what keys() and items() give back)
  */
+import { KeyError } from '../../errors.js';
 import { tupleKeyOf } from './dict-key.js';
 
 /** The slot of a tuple never stored: in no Map (`undefined` may be a key). */
@@ -81,6 +82,19 @@ export class ManagedDict {
     this.#map.delete(slot);
     this.#forget(slot);
     return v;
+  }
+  /** Removes the last inserted entry and returns it as `[key, value]` (Python 3.7+: LIFO). */
+  popitem(): [unknown, unknown] {
+    // A Map cannot be read from its end: walk to it (O(size), fine next to a round trip).
+    let last: unknown = ABSENT;
+    for (const slot of this.#map.keys()) last = slot;
+    if (last === ABSENT) {
+      throw new KeyError('dict.popitem(): the dict is empty. Check await d.len() first.');
+    }
+    const item: [unknown, unknown] = [this.#keyFor(last), this.#map.get(last)];
+    this.#map.delete(last);
+    this.#forget(last);
+    return item;
   }
   setdefault(k: unknown, d?: unknown): unknown {
     const slot = this.#slot(k, 'dict.setdefault()', true);
