@@ -1,8 +1,8 @@
 // A manager dict and list as CPython's test suite uses them (TestSyncManagerTypes, test_dict,
 // test_list): the methods Python has, with Python's results and Python's errors, here and from a
 // worker in both contexts.
-import { KeyError, ValidationError } from '@multiproc/ipc';
-import { describe, expect, it } from 'vitest';
+import { type DictProxy, KeyError, ValidationError } from '@multiproc/ipc';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { managerTestKit } from './manager-kit.js';
 
 const { tasks } = await import(new URL('./fixtures/py-types-tasks.mjs', import.meta.url).href);
@@ -36,8 +36,51 @@ describe('DictProxy.popitem()', () => {
   });
 });
 
+describe('DictProxy.pop()', () => {
+  it('rejects with KeyError for a missing key given no fallback, as Python; the dict is unchanged', async () => {
+    const d = (await manager()).dict<unknown, number>([['a', 1]]);
+    for (const key of ['b', 2, 2n, null, undefined, [1, [2]]]) {
+      const err = await d.pop(key).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(KeyError);
+      expect(err).toMatchObject({ code: 'MP_KEY' });
+    }
+    expect(await d.items()).toEqual([['a', 1]]);
+    expect(await d.pop('a')).toBe(1);
+    expect(await d.len()).toBe(0);
+  });
+
+  it('resolves the fallback for a missing key, also an explicit undefined (the argument counts, not its value)', async () => {
+    const d = (await manager()).dict<unknown, number | null>([[[1, 2], 3]]);
+    expect(await d.pop('b', 7)).toBe(7);
+    expect(await d.pop('b', null)).toBeNull();
+    expect(await d.pop('b', undefined)).toBeUndefined();
+    expect(await d.pop([1, 2], undefined)).toBe(3);
+    expect(await d.len()).toBe(0);
+  });
+
+  it('pop(key) is typed as the value, pop(key, fallback) as the value or the fallback', () => {
+    // Types only: never called (a call would need a live manager).
+    const types = (d: DictProxy<string, number>) => {
+      expectTypeOf(d.pop('k')).resolves.toEqualTypeOf<number>();
+      expectTypeOf(d.pop('k', undefined)).resolves.toEqualTypeOf<number | undefined>();
+      expectTypeOf(d.pop('k', 'none')).resolves.toEqualTypeOf<number | string>();
+    };
+    expectTypeOf(types).toBeFunction();
+  });
+
+  it('a value undefined under a present key pops as itself, with or without a fallback', async () => {
+    const d = (await manager()).dict<string, number | undefined>([
+      ['u', undefined],
+      ['v', undefined],
+    ]);
+    expect(await d.pop('u')).toBeUndefined();
+    expect(await d.pop('v', 1)).toBeUndefined();
+    expect(await d.len()).toBe(0);
+  });
+});
+
 describe.each(['thread', 'process'])('CPython _test_dict from a worker (%s)', (context) => {
-  it('len, get, items, keys, values, copy, then popitem() is [foo, 5] and a second one is a KeyError', {
+  it('len, get, items, keys, values, copy, popitem() is [foo, 5]; then popitem() and pop(missing) are KeyErrors', {
     timeout: 20_000,
   }, async () => {
     const m = await manager();
@@ -55,6 +98,9 @@ describe.each(['thread', 'process'])('CPython _test_dict from a worker (%s)', (c
       copy: [['foo', 5]],
       popitem: { value: ['foo', 5] },
       popitemEmpty: { error: 'KeyError', code: 'MP_KEY' },
+      popMissing: { error: 'KeyError', code: 'MP_KEY' },
+      popFallback: { value: 0 },
+      popUndefined: { value: 'undefined' },
     });
     expect(await obj.len()).toBe(0);
   });

@@ -128,11 +128,25 @@ export class DictProxy<K = unknown, V = unknown> extends BaseProxy implements As
   delete(key: K): Promise<boolean> {
     return withKey(key, 'dict.delete()', () => this.callMethod('delete', key)) as Promise<boolean>;
   }
-  /** Removes `key` and resolves to its value (or `fallback`). Python: `pop(k, default)`. */
-  pop(key: K, fallback?: V): Promise<V | undefined> {
-    return withKey(key, 'dict.pop()', () =>
-      fallback === undefined ? this.callMethod('pop', key) : this.callMethod('pop', key, fallback),
-    ) as Promise<V | undefined>;
+  /**
+   * Removes `key` and resolves to its value. A missing key resolves to `fallback` when one is
+   * given (also `undefined`: `d.pop(k, undefined)`), and rejects with `KeyError` when none is, as
+   * Python's `pop(k)` raises `KeyError`. Python: `pop(k[, default])`.
+   * @throws {KeyError} (as a rejection) for a missing key and no `fallback` argument.
+   * @throws {TypeError} (as a rejection) for an unhashable key.
+   * @example
+   * const manager = Manager();
+   * const d = manager.dict([['a', 1]]);
+   * console.log(await d.pop('a'), await d.pop('a', 0)); // 1 0
+   * await d.pop('a').catch((err) => console.log(err.name)); // KeyError
+   * await manager.shutdown();
+   */
+  pop(key: K): Promise<V>;
+  pop<D = V>(key: K, fallback: D): Promise<V | D>;
+  pop(key: K, ...fallback: unknown[]): Promise<unknown> {
+    // The argument count, not the value, says whether a fallback was given (Python's `pop(k)` vs
+    // `pop(k, None)`); without one the request stays JSON (the wire's cheap path).
+    return withKey(key, 'dict.pop()', () => this.callMethod('pop', key, ...fallback.slice(0, 1)));
   }
   /**
    * Removes the entry inserted last and resolves to it as `[key, value]` (a tuple key as its

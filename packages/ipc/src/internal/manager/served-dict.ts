@@ -13,6 +13,14 @@ import { tupleKeyOf } from './dict-key.js';
 /** The slot of a tuple never stored: in no Map (`undefined` may be a key). */
 const ABSENT = Symbol('absent');
 
+/** A key as a message shows it: a string quoted, a bigint with `n`, a tuple as `[a, b]`. */
+function describeKey(k: unknown): string {
+  if (typeof k === 'string') return JSON.stringify(k.length > 60 ? `${k.slice(0, 60)}...` : k);
+  if (typeof k === 'bigint') return `${k}n`;
+  if (Array.isArray(k)) return `[${k.map(describeKey).join(', ')}]`;
+  return String(k);
+}
+
 export class ManagedDict {
   readonly #map = new Map<unknown, unknown>();
   readonly #tuples = new Map<string, symbol>();
@@ -75,9 +83,15 @@ export class ManagedDict {
     this.#forget(slot);
     return true;
   }
-  pop(k: unknown, d?: unknown): unknown {
+  /** Python's `pop(k)` (no fallback: a missing key throws KeyError) and `pop(k, d)`. */
+  pop(k: unknown, ...fallback: unknown[]): unknown {
     const slot = this.#slot(k, 'dict.pop()', false);
-    if (!this.#map.has(slot)) return d;
+    if (!this.#map.has(slot)) {
+      if (fallback.length > 0) return fallback[0];
+      throw new KeyError(
+        `dict.pop(): no key ${describeKey(k)}. Pass a fallback (d.pop(key, undefined)) or check d.has(key) first.`,
+      );
+    }
     const v = this.#map.get(slot);
     this.#map.delete(slot);
     this.#forget(slot);
