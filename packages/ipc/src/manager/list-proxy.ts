@@ -121,6 +121,58 @@ export class ListProxy<T = unknown> extends BaseProxy implements AsyncIterable<T
   copy(): Promise<T[]> {
     return this.callMethod('copy') as Promise<T[]>;
   }
+  /**
+   * The items from `start` up to `end` (exclusive), every `step`-th, as a new array, in one round
+   * trip; the list is unchanged. Python: `l[start:end:step]`. Without `step` this is
+   * `Array.prototype.slice` (and a manager `Array`'s `slice()`): a negative bound counts from the
+   * end, an out-of-range one is clamped. A negative `step` walks backwards from `start` (default:
+   * the last item) down to `end` (default: past the first), as in Python. `undefined` or `null`
+   * (Python's `None`) leaves a bound or the step to its default.
+   * @param start First index taken. @default 0 (the last item when `step` is negative)
+   * @param end Index where it stops, not taken. @default the length (past the first item when `step` is negative)
+   * @param step Distance between the items taken, not 0. @default 1
+   * @throws {ValidationError} (as a rejection) when a bound or the step is not an integer
+   *   (`Infinity` is a bound too), or the step is 0 (Python's `ValueError`).
+   * @example
+   * const manager = Manager();
+   * const l = manager.list([0, 1, 2, 3, 4]);
+   * console.log(await l.slice(2, 10), await l.slice(-2)); // [ 2, 3, 4 ] [ 3, 4 ]
+   * console.log(await l.slice(null, null, -2)); // [ 4, 2, 0 ]
+   * await manager.shutdown();
+   */
+  slice(start?: number | null, end?: number | null, step?: number | null): Promise<T[]> {
+    // Trailing bounds left out are not sent: `slice()` and `slice(i, j)` stay JSON on the wire.
+    const args = [start, end, step];
+    while (args.length > 0 && args[args.length - 1] === undefined) args.pop();
+    return this.callMethod('slice', ...args) as Promise<T[]>;
+  }
+  /**
+   * Repeats the items `n` times in place: `n <= 0` empties the list, `1` leaves it as it is.
+   * Python: `l *= n` (`operator.imul`). For `l += values` use {@link extend}.
+   * @throws {ValidationError} (as a rejection) when `n` is not an integer, or the list would hold
+   *   more items than an array can (Python's `MemoryError`); the list is left as it was.
+   * @example
+   * const manager = Manager();
+   * const l = manager.list([1, 2]);
+   * await l.imul(2);
+   * console.log(await l.copy()); // [ 1, 2, 1, 2 ]
+   * await manager.shutdown();
+   */
+  imul(n: number): Promise<void> {
+    return this.callMethod('imul', n) as Promise<void>;
+  }
+  /**
+   * A copy of the items followed by `items`, as `Array.prototype.concat` (an array among `items`
+   * adds its items); the list is unchanged. Python: `l + values`.
+   * @example
+   * const manager = Manager();
+   * const l = manager.list([1, 2]);
+   * console.log(await l.concat([3, 4], 5)); // [ 1, 2, 3, 4, 5 ]
+   * await manager.shutdown();
+   */
+  async concat(...items: (T | ConcatArray<T>)[]): Promise<T[]> {
+    return (await this.copy()).concat(...items);
+  }
   /** `for await (const v of l)`: the items at the time the loop starts. */
   async *[Symbol.asyncIterator](): AsyncIterator<T> {
     yield* await this.copy();
