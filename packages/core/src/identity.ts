@@ -4,6 +4,7 @@
  */
 
 import { processAuthkey, setProcessAuthkey } from '@multiproc/ipc';
+import { ValidationError } from '@multiproc/shared';
 
 // node:worker_threads (with the stream modules it loads) and node:os are read on first use, not at
 // import: a program's main thread that imports the package has not loaded them yet (issue #18),
@@ -69,10 +70,44 @@ export function cpuCount(): number {
   return process.getBuiltinModule('node:os').availableParallelism();
 }
 
+// A name given with `currentProcess().name = ...`, per realm (thread) like the identity: on
+// globalThis, as the pool worker entry carries its own copy of this module.
+const NAME_KEY = Symbol.for('multiproc.processName');
+
+/** What `currentProcess().name` reads in this realm (internal). */
+export function ownName(): string {
+  const renamed = (globalThis as any)[NAME_KEY];
+  if (typeof renamed === 'string') return renamed;
+  return (
+    getWorkerIdentity()?.name ?? (threads().isMainThread ? 'MainProcess' : `Thread-${threads().threadId}`)
+  );
+}
+
+/** The name a worker this realm starts reports as its parent's: as read now (internal). */
+export function nameForChildren(): string {
+  const renamed = (globalThis as any)[NAME_KEY];
+  return typeof renamed === 'string' ? renamed : (getWorkerIdentity()?.name ?? 'MainProcess');
+}
+
+function setOwnName(name: unknown): void {
+  if (typeof name !== 'string') {
+    throw new ValidationError(
+      `currentProcess().name must be a string, got ${name === null ? 'null' : typeof name} (Python: name must be a string).`,
+    );
+  }
+  (globalThis as any)[NAME_KEY] = name;
+}
+
 /** What {@link currentProcess} describes. Python: the `Process` object `current_process()` returns. */
 export interface ProcessInfo {
-  /** `'MainProcess'` in the main program; the `Process`'s or pool worker's name in a worker. */
-  readonly name: string;
+  /**
+   * `'MainProcess'` in the main program; the `Process`'s or pool worker's name in a worker.
+   * Assignable, as in Python (`currentProcess().name = 'worker-a'`, a logging idiom): every later
+   * `currentProcess().name` in this process (or worker thread) reads it, and workers it starts
+   * after report it as their `parentProcess().name`. The `Process` object in the parent keeps its
+   * own name. Assigning anything but a string throws `ValidationError` (Python: an `AssertionError`).
+   */
+  name: string;
   /** The OS process id (for a thread, the pid of the process hosting it). */
   readonly pid: number;
   /** Alias of {@link ProcessInfo.pid}, as in Python. */
@@ -115,15 +150,24 @@ const alive = (): boolean => true;
 
 /**
  * Describes the process (or worker thread) this code runs in. Python: `current_process()`.
+ * Its `name` and `authkey` can be assigned (see {@link ProcessInfo}).
+ * @throws {ValidationError} from assigning `name` anything but a string.
  * @example
  * const me = currentProcess();
  * console.log(me.name, me.isAlive(), me.exitCode); // 'MainProcess' true null
  * console.log(me.authkey.length); // 32
+ * currentProcess().name = 'worker-a';
+ * console.log(currentProcess().name); // 'worker-a'
  */
 export function currentProcess(): ProcessInfo {
   const me = getWorkerIdentity();
   return {
-    name: me?.name ?? (threads().isMainThread ? 'MainProcess' : `Thread-${threads().threadId}`),
+    get name(): string {
+      return ownName();
+    },
+    set name(name: string) {
+      setOwnName(name);
+    },
     pid: process.pid,
     ident: process.pid,
     threadId: threads().threadId,

@@ -8,6 +8,7 @@ export {
   BrokenPipeError,
   BufferTooShortError,
   EOFError,
+  KeyError,
   ManagerClosedError,
   MessageTooLongError,
   QueueEmptyError,

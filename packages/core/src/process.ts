@@ -4,7 +4,7 @@
  */
 
 import { type WaitReadiness, waitable } from '@multiproc/ipc';
-import { ClosedError, ProcessError, resolveTimeout, type Timeout } from '@multiproc/shared';
+import { ClosedError, ProcessError, resolveTimeout, type Timeout, ValidationError } from '@multiproc/shared';
 import { getWorkerIdentity } from './identity.js';
 import { assertMayStartWorkers } from './internal/bootstrap.js';
 import { assertPermitted } from './internal/permission.js';
@@ -100,9 +100,18 @@ export class Process<F extends TaskFunction = TaskFunction> {
   get name(): string {
     return this.#name;
   }
-  /** Renames it; the name a running worker reports does not change. */
+  /**
+   * Renames it, before or after `start()`, as in Python; a worker already started keeps reporting
+   * the name it started with (it can rename itself with `currentProcess().name = ...`).
+   * @throws {ValidationError} for anything but a string (Python: an `AssertionError`).
+   */
   set name(value: string) {
-    this.#name = String(value);
+    if (typeof value !== 'string') {
+      throw new ValidationError(
+        `Process name must be a string, got ${value === null ? 'null' : typeof value} (Python: name must be a string).`,
+      );
+    }
+    this.#name = value;
   }
 
   /** Whether the process is ended when its parent exits. Set it before `start()`. */

@@ -3,7 +3,7 @@
  * `@multiproc/shared` (each class is defined once, in the lowest package that throws it) and follow
  * its style: `name` and `code` are getters, so subclasses and re-exports keep them stable.
  */
-import { ClosedError, ProcessError } from '@multiproc/shared';
+import { ClosedError, ProcessError, ValidationError } from '@multiproc/shared';
 
 /**
  * `getNowait()` found the queue empty, or `get({ timeout })` waited `timeout` ms without an item.
@@ -177,5 +177,26 @@ export class ManagerClosedError extends ClosedError {
   /** `'MP_MANAGER_CLOSED'`. */
   override get code(): string {
     return 'MP_MANAGER_CLOSED';
+  }
+}
+
+/**
+ * A manager dict has no such key: `pop(key)` without a fallback on a missing key, or `popitem()`
+ * on an empty dict. It extends `ValidationError`, as a list's out-of-range index does (Python's
+ * `IndexError` and `KeyError` are both lookup errors). Mirrors Python's `KeyError`.
+ * @example
+ * const manager = Manager();
+ * const d = manager.dict();
+ * await d.popitem().catch((err) => console.log(err instanceof KeyError, err.code)); // true MP_KEY
+ * await manager.shutdown();
+ */
+export class KeyError extends ValidationError {
+  /** The class name, `'KeyError'`, also for instances that crossed from a worker. */
+  override get name(): string {
+    return 'KeyError';
+  }
+  /** `'MP_KEY'`. */
+  override get code(): string {
+    return 'MP_KEY';
   }
 }

@@ -20,6 +20,7 @@ export {
   BrokenPipeError,
   BufferTooShortError,
   EOFError,
+  KeyError,
   ManagerClosedError,
   MessageTooLongError,
   QueueEmptyError,
@@ -28,7 +29,8 @@ export {
 export { JoinableQueue } from './joinable-queue.js';
 export { type Address, Listener, type ListenerOptions } from './listener.js';
 export { BaseManager, type Factory, type ManagerOptions } from './manager/base-manager.js';
-export { DictProxy, ListProxy, type ListSortOptions } from './manager/data-proxies.js';
+export { DictProxy } from './manager/data-proxies.js';
+export { ListProxy, type ListSortOptions } from './manager/list-proxy.js';
 export { Manager, type ManagerFactory, processManager, SyncManager } from './manager/manager.js';
 export { type AutoProxy, BaseProxy } from './manager/proxy.js';
 export { QueueProxy } from './manager/queue-proxy.js';

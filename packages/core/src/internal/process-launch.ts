@@ -4,7 +4,7 @@
  * keeps the state; this file owns what crosses to the worker.
  */
 import { encodeValue, SerializationError } from '@multiproc/shared';
-import { getWorkerIdentity, inheritedAuthkey } from '../identity.js';
+import { inheritedAuthkey, nameForChildren } from '../identity.js';
 import type { ContextName } from '../options.js';
 import type { TaskRef } from '../task.js';
 import { runOnSpare } from '../warm.js';
@@ -48,7 +48,6 @@ export function launchProcess(spec: LaunchSpec): Launched {
   } = encodeValue(spec.args, context, 'args', {
     tracksReceiver: true,
   });
-  const me = getWorkerIdentity();
   const message: StartMessage = {
     kind: 'mp:start',
     module: spec.target.module,
@@ -60,7 +59,7 @@ export function launchProcess(spec: LaunchSpec): Launched {
       identity: spec.identity,
       daemon,
       context,
-      parent: { pid: process.pid, name: me?.name ?? 'MainProcess' },
+      parent: { pid: process.pid, name: nameForChildren() },
       depth: childDepth(),
       authkey: inheritedAuthkey(),
     },

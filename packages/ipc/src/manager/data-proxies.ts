@@ -1,17 +1,16 @@
 /**
- * Proxies of the manager's containers, `dict` and `list`, with the checks of their arguments that
- * must happen at the call (a pipelined write has no answer to carry an error). Every read returns
- * a copy: mutating a value read from a proxy does not write back (Python's well-known gotcha:
- * `d.get('k').push(1)` changes nothing in the manager; `d.set('k', [...v, 1])` does). Namespace,
- * Value and Array proxies live in value-proxies.ts, the Queue proxy in queue-proxy.ts.
+ * The proxy of the manager's `dict`, with the checks of its arguments that must happen at the call
+ * (a pipelined write has no answer to carry an error). Every read returns a copy: mutating a value
+ * read from a proxy does not write back (Python's well-known gotcha: `d.get('k').push(1)` changes
+ * nothing in the manager; `d.set('k', [...v, 1])` does). The list proxy lives in list-proxy.ts,
+ * Namespace, Value and Array proxies in value-proxies.ts, the Queue proxy in queue-proxy.ts.
  */
-import { unknownOption, ValidationError } from '@multiproc/shared';
+import { ValidationError } from '@multiproc/shared';
 import { checkDictKey } from '../internal/manager/dict-key.js';
 import { BaseProxy, leasable, namedArgs, pipelined, proxyClass } from './proxy.js';
 
 // A SerializationError names the argument as the caller wrote it (`value.onDone`, not `args[1].onDone`).
 const KV = ['key', 'value'];
-const IV = ['index', 'value'];
 
 /**
  * A dict's initial or `update()` entries as pairs or a plain object, every key checked here (the
@@ -45,33 +44,6 @@ function withKey<R>(key: unknown, where: string, call: () => Promise<R>): Promis
     return Promise.reject(err);
   }
   return call();
-}
-
-/** Options of {@link ListProxy.sort}. Python: `sort(*, key=None, reverse=False)`. */
-export interface ListSortOptions {
-  /** Largest first (equal items keep their order). @default false */
-  reverse?: boolean;
-}
-
-/** `sort()`'s argument as the `reverse` flag: `true`/`false` (the positional form) or the options. */
-function sortReverse(options: unknown): boolean {
-  if (options === undefined || typeof options === 'boolean') return options === true;
-  if (typeof options === 'object' && options !== null) {
-    const { reverse, ...rest } = options as Record<string, unknown>;
-    if ('key' in rest) {
-      throw new ValidationError(
-        'list.sort(): a key function cannot be sent to the manager. Sort a copy instead: ' +
-          'const items = await l.copy(); items.sort(compare); await l.clear(); await l.extend(items).',
-      );
-    }
-    const unknown = Object.keys(rest);
-    if (unknown.length > 0) throw unknownOption(unknown[0]!, ['reverse'], 'list.sort()');
-    if (reverse === undefined || typeof reverse === 'boolean') return reverse === true;
-    throw new ValidationError(`list.sort(): reverse must be a boolean, got ${typeof reverse}.`);
-  }
-  throw new ValidationError(
-    `list.sort(): expected { reverse?: boolean } or a boolean, got ${typeof options}.`,
-  );
 }
 
 /**
@@ -134,11 +106,38 @@ export class DictProxy<K = unknown, V = unknown> extends BaseProxy implements As
   delete(key: K): Promise<boolean> {
     return withKey(key, 'dict.delete()', () => this[leasable]('delete', key)) as Promise<boolean>;
   }
-  /** Removes `key` and resolves to its value (or `fallback`). Python: `pop(k, default)`. */
-  pop(key: K, fallback?: V): Promise<V | undefined> {
-    return withKey(key, 'dict.pop()', () =>
-      fallback === undefined ? this[leasable]('pop', key) : this[leasable]('pop', key, fallback),
-    ) as Promise<V | undefined>;
+  /**
+   * Removes `key` and resolves to its value. A missing key resolves to `fallback` when one is
+   * given (also `undefined`: `d.pop(k, undefined)`), and rejects with `KeyError` when none is, as
+   * Python's `pop(k)` raises `KeyError`. Python: `pop(k[, default])`.
+   * @throws {KeyError} (as a rejection) for a missing key and no `fallback` argument.
+   * @throws {TypeError} (as a rejection) for an unhashable key.
+   * @example
+   * const manager = Manager();
+   * const d = manager.dict([['a', 1]]);
+   * console.log(await d.pop('a'), await d.pop('a', 0)); // 1 0
+   * await d.pop('a').catch((err) => console.log(err.name)); // KeyError
+   * await manager.shutdown();
+   */
+  pop(key: K): Promise<V>;
+  pop<D = V>(key: K, fallback: D): Promise<V | D>;
+  pop(key: K, ...fallback: unknown[]): Promise<unknown> {
+    // The argument count, not the value, says whether a fallback was given (Python's `pop(k)` vs
+    // `pop(k, None)`); without one the request stays JSON (the wire's cheap path).
+    return withKey(key, 'dict.pop()', () => this[leasable]('pop', key, ...fallback.slice(0, 1)));
+  }
+  /**
+   * Removes the entry inserted last and resolves to it as `[key, value]` (a tuple key as its
+   * array). Python: `popitem()` (LIFO, as since Python 3.7).
+   * @throws {KeyError} (as a rejection) when the dict is empty, as Python's `KeyError`.
+   * @example
+   * const manager = Manager();
+   * const d = manager.dict([['a', 1], ['b', 2]]);
+   * console.log(await d.popitem(), await d.len()); // [ 'b', 2 ] 1
+   * await manager.shutdown();
+   */
+  popitem(): Promise<[K, V]> {
+    return this[leasable]('popitem') as Promise<[K, V]>;
   }
   /** The value of `key`, set to `value` first if absent. Python: `setdefault(k, default)`. */
   setdefault(key: K, value: V): Promise<V> {
@@ -196,97 +195,3 @@ export class DictProxy<K = unknown, V = unknown> extends BaseProxy implements As
   }
 }
 proxyClass('dict', DictProxy);
-
-/**
- * A manager's `list`. Mirrors Python's `ListProxy`. Indexes may be negative; reads are copies.
- * @example
- * const manager = Manager();
- * const l = manager.list([1, 2, 3]);
- * await l.reverse();
- * console.log(await l.copy()); // [ 3, 2, 1 ]
- * await manager.shutdown();
- */
-export class ListProxy<T = unknown> extends BaseProxy implements AsyncIterable<T> {
-  /** The item at `index`. Python: `l[i]`. @throws {ValidationError} when out of range. */
-  get(index: number): Promise<T> {
-    return this.callMethod('get', index) as Promise<T>;
-  }
-  /** Replaces the item at `index`. Python: `l[i] = v`. @throws {ValidationError} when out of range. */
-  set(index: number, value: T): Promise<void> {
-    return namedArgs(IV, this.callMethod('set', index, value)) as Promise<void>;
-  }
-  /** Adds `value` at the end. Python: `append()`. Sent without waiting, as a dict's `set()`. */
-  append(value: T): Promise<void> {
-    return namedArgs(['value'], this[pipelined]('append', value));
-  }
-  /** Adds every value at the end. Python: `extend()`. Sent without waiting, as a dict's `set()`. */
-  extend(values: Iterable<T>): Promise<void> {
-    return namedArgs(['values'], this[pipelined]('extend', [...values]));
-  }
-  /** Inserts `value` before `index`. Python: `insert()`. */
-  insert(index: number, value: T): Promise<void> {
-    return namedArgs(IV, this.callMethod('insert', index, value)) as Promise<void>;
-  }
-  /** Removes and resolves to the item at `index`. Python: `pop(i=-1)`. */
-  pop(index = -1): Promise<T> {
-    return this.callMethod('pop', index) as Promise<T>;
-  }
-  /** Removes the first item equal (`===`) to `value`. Python: `remove()`. @throws {ValidationError} if absent. */
-  remove(value: T): Promise<void> {
-    return this.callMethod('remove', value) as Promise<void>;
-  }
-  /** The index of the first item equal to `value`. Python: `index()`. @throws {ValidationError} if absent. */
-  index(value: T): Promise<number> {
-    return this.callMethod('index', value) as Promise<number>;
-  }
-  /** How many items equal `value`. Python: `count()`. */
-  count(value: T): Promise<number> {
-    return this.callMethod('count', value) as Promise<number>;
-  }
-  /** The number of items. Python: `len(l)`. */
-  len(): Promise<number> {
-    return this.callMethod('len') as Promise<number>;
-  }
-  /** Reverses the list in place. Python: `reverse()`. */
-  reverse(): Promise<void> {
-    return this.callMethod('reverse') as Promise<void>;
-  }
-  /**
-   * Sorts in place, stable, in Python's order: numbers with bigints and booleans by value, strings
-   * by code point, arrays item by item, Dates by time. Python: `sort(reverse=False)`.
-   * @param options `{ reverse }` (or `reverse` itself, as a boolean). @default { reverse: false }
-   * @throws {TypeError} (as a rejection) when two items cannot be ordered (a string and a number,
-   *   `null`, plain objects), as Python's `'<' not supported`; the list is left as it was.
-   * @throws {ValidationError} (as a rejection) for a `key` function (it cannot reach the manager:
-   *   sort a copy instead) or any other option.
-   * @example
-   * import { Manager } from '@multiproc/ipc';
-   * const manager = Manager();
-   * const l = manager.list([3, 1n, 2]);
-   * await l.sort({ reverse: true });
-   * console.log(await l.copy()); // [ 3, 2, 1n ]
-   * await manager.shutdown();
-   */
-  sort(options?: ListSortOptions | boolean): Promise<void> {
-    let reverse: boolean;
-    try {
-      reverse = sortReverse(options);
-    } catch (e) {
-      return Promise.reject(e);
-    }
-    return this.callMethod('sort', reverse) as Promise<void>;
-  }
-  /** Removes every item. Python: `clear()`. */
-  clear(): Promise<void> {
-    return this.callMethod('clear') as Promise<void>;
-  }
-  /** A copy as an array. Python: `list(l)` / `l[:]`. */
-  copy(): Promise<T[]> {
-    return this.callMethod('copy') as Promise<T[]>;
-  }
-  /** `for await (const v of l)`: the items at the time the loop starts. */
-  async *[Symbol.asyncIterator](): AsyncIterator<T> {
-    yield* await this.copy();
-  }
-}
-proxyClass('list', ListProxy);

@@ -17,7 +17,8 @@ import { ServedLock, ServedSemaphore } from '../internal/manager/served-sync.js'
 import { ServedBarrier, ServedCondition, ServedEvent } from '../internal/manager/served-waits.js';
 import { wireTimeout } from '../internal/manager/wire.js';
 import { BaseManager, MANAGER_KEYS, type ManagerOptions } from './base-manager.js';
-import { type DictProxy, dictEntries, type ListProxy } from './data-proxies.js';
+import { type DictProxy, dictEntries } from './data-proxies.js';
+import type { ListProxy } from './list-proxy.js';
 import type { QueueProxy } from './queue-proxy.js';
 import type {
   BarrierProxy,

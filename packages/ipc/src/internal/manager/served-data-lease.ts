@@ -47,6 +47,7 @@ export const DICT_WRITES: ReadonlySet<string> = new Set([
   'update',
   'delete',
   'pop',
+  'popitem',
   'setdefault',
   'clear',
 ]);

@@ -6,6 +6,7 @@ import { RawArray, RawValue, type Typecode, ValidationError } from '@multiproc/s
 import { EOFError, QueueEmptyError, QueueFullError } from '../../errors.js';
 import { Deque } from '../deque.js';
 import { pySort } from './py-order.js';
+import { pySlice } from './py-slice.js';
 import { dispatch, MAY_LEASE, type Served } from './served-sync.js';
 import { type Owner, WaitList, type WireTimeout } from './wait-list.js';
 
@@ -42,6 +43,9 @@ function checkName(name: unknown, where: string): string {
   );
 }
 
+/** The most items a JavaScript array holds. */
+const MAX_LENGTH = 2 ** 32 - 1;
+
 /** Python's `list`. */
 export class ManagedList {
   readonly #a: unknown[];
@@ -58,7 +62,8 @@ export class ManagedList {
     this.#a.push(v);
   }
   extend(vs: Iterable<unknown>): void {
-    this.#a.push(...vs);
+    // Not push(...vs): spreading a long array overflows the call stack (about 100k items).
+    for (const v of vs) this.#a.push(v);
   }
   insert(i: number, v: unknown): void {
     const n = this.#a.length;
@@ -94,6 +99,22 @@ export class ManagedList {
   }
   copy(): unknown[] {
     return [...this.#a];
+  }
+  slice(start?: number | null, end?: number | null, step?: number | null): unknown[] {
+    return pySlice(this.#a, start, end, step, 'list.slice()');
+  }
+  /** Python's `l *= n`: the items repeated `n` times in place (`n <= 0` empties the list). */
+  imul(n: number): void {
+    if (!Number.isInteger(n))
+      throw new ValidationError(`list.imul(): n must be an integer, got ${String(n)}.`);
+    const length = this.#a.length;
+    if (n > 1 && length * n > MAX_LENGTH) {
+      throw new ValidationError(
+        `list.imul(): ${length} items ${n} times is more than an array holds (${MAX_LENGTH}).`,
+      );
+    }
+    if (n <= 0) this.#a.length = 0;
+    for (let i = length; i < length * n; i++) this.#a.push(this.#a[i - length]);
   }
 }
 

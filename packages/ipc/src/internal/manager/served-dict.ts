@@ -7,10 +7,19 @@
  *   #tuples: tuple's encoding -> symbol
  *   #keyOf:  symbol -> the array first stored under it (what keys() and items() give back)
  */
+import { KeyError } from '../../errors.js';
 import { tupleKeyOf } from './dict-key.js';
 
 /** The slot of a tuple never stored: in no Map (`undefined` may be a key). */
 const ABSENT = Symbol('absent');
+
+/** A key as a message shows it: a string quoted, a bigint with `n`, a tuple as `[a, b]`. */
+function describeKey(k: unknown): string {
+  if (typeof k === 'string') return JSON.stringify(k.length > 60 ? `${k.slice(0, 60)}...` : k);
+  if (typeof k === 'bigint') return `${k}n`;
+  if (Array.isArray(k)) return `[${k.map(describeKey).join(', ')}]`;
+  return String(k);
+}
 
 export class ManagedDict {
   readonly #map = new Map<unknown, unknown>();
@@ -74,13 +83,32 @@ export class ManagedDict {
     this.#forget(slot);
     return true;
   }
-  pop(k: unknown, d?: unknown): unknown {
+  /** Python's `pop(k)` (no fallback: a missing key throws KeyError) and `pop(k, d)`. */
+  pop(k: unknown, ...fallback: unknown[]): unknown {
     const slot = this.#slot(k, 'dict.pop()', false);
-    if (!this.#map.has(slot)) return d;
+    if (!this.#map.has(slot)) {
+      if (fallback.length > 0) return fallback[0];
+      throw new KeyError(
+        `dict.pop(): no key ${describeKey(k)}. Pass a fallback (d.pop(key, undefined)) or check d.has(key) first.`,
+      );
+    }
     const v = this.#map.get(slot);
     this.#map.delete(slot);
     this.#forget(slot);
     return v;
+  }
+  /** Removes the last inserted entry and returns it as `[key, value]` (Python 3.7+: LIFO). */
+  popitem(): [unknown, unknown] {
+    // A Map cannot be read from its end: walk to it (O(size), fine next to a round trip).
+    let last: unknown = ABSENT;
+    for (const slot of this.#map.keys()) last = slot;
+    if (last === ABSENT) {
+      throw new KeyError('dict.popitem(): the dict is empty. Check await d.len() first.');
+    }
+    const item: [unknown, unknown] = [this.#keyFor(last), this.#map.get(last)];
+    this.#map.delete(last);
+    this.#forget(last);
+    return item;
   }
   setdefault(k: unknown, d?: unknown): unknown {
     const slot = this.#slot(k, 'dict.setdefault()', true);

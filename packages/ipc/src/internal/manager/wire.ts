@@ -12,7 +12,7 @@ import {
   TimeoutError,
   ValidationError,
 } from '@multiproc/shared';
-import { EOFError, QueueEmptyError, QueueFullError } from '../../errors.js';
+import { EOFError, KeyError, QueueEmptyError, QueueFullError } from '../../errors.js';
 import type { Address } from '../net/endpoint.js';
 import type { WireTimeout } from './wait-list.js';
 
@@ -55,6 +55,7 @@ const CLASSES: Record<string, new (message: string) => any> = {
   BrokenBarrierError,
   ClosedError,
   EOFError,
+  KeyError,
   LockError,
   ProcessError,
   QueueEmptyError,

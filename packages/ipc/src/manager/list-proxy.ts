@@ -1,0 +1,181 @@
+/**
+ * The proxy of the manager's `list`. Reads are copies, as a dict's (data-proxies.ts).
+ */
+import { unknownOption, ValidationError } from '@multiproc/shared';
+import { BaseProxy, namedArgs, pipelined, proxyClass } from './proxy.js';
+
+// A SerializationError names the argument as the caller wrote it (`value.onDone`, not `args[1].onDone`).
+const IV = ['index', 'value'];
+
+/** Options of {@link ListProxy.sort}. Python: `sort(*, key=None, reverse=False)`. */
+export interface ListSortOptions {
+  /** Largest first (equal items keep their order). @default false */
+  reverse?: boolean;
+}
+
+/** `sort()`'s argument as the `reverse` flag: `true`/`false` (the positional form) or the options. */
+function sortReverse(options: unknown): boolean {
+  if (options === undefined || typeof options === 'boolean') return options === true;
+  if (typeof options === 'object' && options !== null) {
+    const { reverse, ...rest } = options as Record<string, unknown>;
+    if ('key' in rest) {
+      throw new ValidationError(
+        'list.sort(): a key function cannot be sent to the manager. Sort a copy instead: ' +
+          'const items = await l.copy(); items.sort(compare); await l.clear(); await l.extend(items).',
+      );
+    }
+    const unknown = Object.keys(rest);
+    if (unknown.length > 0) throw unknownOption(unknown[0]!, ['reverse'], 'list.sort()');
+    if (reverse === undefined || typeof reverse === 'boolean') return reverse === true;
+    throw new ValidationError(`list.sort(): reverse must be a boolean, got ${typeof reverse}.`);
+  }
+  throw new ValidationError(
+    `list.sort(): expected { reverse?: boolean } or a boolean, got ${typeof options}.`,
+  );
+}
+
+/**
+ * A manager's `list`. Mirrors Python's `ListProxy`. Indexes may be negative; reads are copies.
+ * @example
+ * const manager = Manager();
+ * const l = manager.list([1, 2, 3]);
+ * await l.reverse();
+ * console.log(await l.copy()); // [ 3, 2, 1 ]
+ * await manager.shutdown();
+ */
+export class ListProxy<T = unknown> extends BaseProxy implements AsyncIterable<T> {
+  /** The item at `index`. Python: `l[i]`. @throws {ValidationError} when out of range. */
+  get(index: number): Promise<T> {
+    return this.callMethod('get', index) as Promise<T>;
+  }
+  /** Replaces the item at `index`. Python: `l[i] = v`. @throws {ValidationError} when out of range. */
+  set(index: number, value: T): Promise<void> {
+    return namedArgs(IV, this.callMethod('set', index, value)) as Promise<void>;
+  }
+  /** Adds `value` at the end. Python: `append()`. Sent without waiting, as a dict's `set()`. */
+  append(value: T): Promise<void> {
+    return namedArgs(['value'], this[pipelined]('append', value));
+  }
+  /** Adds every value at the end. Python: `extend()`. Sent without waiting, as a dict's `set()`. */
+  extend(values: Iterable<T>): Promise<void> {
+    return namedArgs(['values'], this[pipelined]('extend', [...values]));
+  }
+  /** Inserts `value` before `index`. Python: `insert()`. */
+  insert(index: number, value: T): Promise<void> {
+    return namedArgs(IV, this.callMethod('insert', index, value)) as Promise<void>;
+  }
+  /** Removes and resolves to the item at `index`. Python: `pop(i=-1)`. */
+  pop(index = -1): Promise<T> {
+    return this.callMethod('pop', index) as Promise<T>;
+  }
+  /** Removes the first item equal (`===`) to `value`. Python: `remove()`. @throws {ValidationError} if absent. */
+  remove(value: T): Promise<void> {
+    return this.callMethod('remove', value) as Promise<void>;
+  }
+  /** The index of the first item equal to `value`. Python: `index()`. @throws {ValidationError} if absent. */
+  index(value: T): Promise<number> {
+    return this.callMethod('index', value) as Promise<number>;
+  }
+  /** How many items equal `value`. Python: `count()`. */
+  count(value: T): Promise<number> {
+    return this.callMethod('count', value) as Promise<number>;
+  }
+  /** The number of items. Python: `len(l)`. */
+  len(): Promise<number> {
+    return this.callMethod('len') as Promise<number>;
+  }
+  /** Reverses the list in place. Python: `reverse()`. */
+  reverse(): Promise<void> {
+    return this.callMethod('reverse') as Promise<void>;
+  }
+  /**
+   * Sorts in place, stable, in Python's order: numbers with bigints and booleans by value, strings
+   * by code point, arrays item by item, Dates by time. Python: `sort(reverse=False)`.
+   * @param options `{ reverse }` (or `reverse` itself, as a boolean). @default { reverse: false }
+   * @throws {TypeError} (as a rejection) when two items cannot be ordered (a string and a number,
+   *   `null`, plain objects), as Python's `'<' not supported`; the list is left as it was.
+   * @throws {ValidationError} (as a rejection) for a `key` function (it cannot reach the manager:
+   *   sort a copy instead) or any other option.
+   * @example
+   * import { Manager } from '@multiproc/ipc';
+   * const manager = Manager();
+   * const l = manager.list([3, 1n, 2]);
+   * await l.sort({ reverse: true });
+   * console.log(await l.copy()); // [ 3, 2, 1n ]
+   * await manager.shutdown();
+   */
+  sort(options?: ListSortOptions | boolean): Promise<void> {
+    let reverse: boolean;
+    try {
+      reverse = sortReverse(options);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this.callMethod('sort', reverse) as Promise<void>;
+  }
+  /** Removes every item. Python: `clear()`. */
+  clear(): Promise<void> {
+    return this.callMethod('clear') as Promise<void>;
+  }
+  /** A copy as an array. Python: `list(l)` / `l[:]`. */
+  copy(): Promise<T[]> {
+    return this.callMethod('copy') as Promise<T[]>;
+  }
+  /**
+   * The items from `start` up to `end` (exclusive), every `step`-th, as a new array, in one round
+   * trip; the list is unchanged. Python: `l[start:end:step]`. Without `step` this is
+   * `Array.prototype.slice` (and a manager `Array`'s `slice()`): a negative bound counts from the
+   * end, an out-of-range one is clamped. A negative `step` walks backwards from `start` (default:
+   * the last item) down to `end` (default: past the first), as in Python. `undefined` or `null`
+   * (Python's `None`) leaves a bound or the step to its default.
+   * @param start First index taken. @default 0 (the last item when `step` is negative)
+   * @param end Index where it stops, not taken. @default the length (past the first item when `step` is negative)
+   * @param step Distance between the items taken, not 0. @default 1
+   * @throws {ValidationError} (as a rejection) when a bound or the step is not an integer
+   *   (`Infinity` is a bound too), or the step is 0 (Python's `ValueError`).
+   * @example
+   * const manager = Manager();
+   * const l = manager.list([0, 1, 2, 3, 4]);
+   * console.log(await l.slice(2, 10), await l.slice(-2)); // [ 2, 3, 4 ] [ 3, 4 ]
+   * console.log(await l.slice(null, null, -2)); // [ 4, 2, 0 ]
+   * await manager.shutdown();
+   */
+  slice(start?: number | null, end?: number | null, step?: number | null): Promise<T[]> {
+    // Trailing bounds left out are not sent: `slice()` and `slice(i, j)` stay JSON on the wire.
+    const args = [start, end, step];
+    while (args.length > 0 && args[args.length - 1] === undefined) args.pop();
+    return this.callMethod('slice', ...args) as Promise<T[]>;
+  }
+  /**
+   * Repeats the items `n` times in place: `n <= 0` empties the list, `1` leaves it as it is.
+   * Python: `l *= n` (`operator.imul`). For `l += values` use {@link extend}.
+   * @throws {ValidationError} (as a rejection) when `n` is not an integer, or the list would hold
+   *   more items than an array can (Python's `MemoryError`); the list is left as it was.
+   * @example
+   * const manager = Manager();
+   * const l = manager.list([1, 2]);
+   * await l.imul(2);
+   * console.log(await l.copy()); // [ 1, 2, 1, 2 ]
+   * await manager.shutdown();
+   */
+  imul(n: number): Promise<void> {
+    return this.callMethod('imul', n) as Promise<void>;
+  }
+  /**
+   * A copy of the items followed by `items`, as `Array.prototype.concat` (an array among `items`
+   * adds its items); the list is unchanged. Python: `l + values`.
+   * @example
+   * const manager = Manager();
+   * const l = manager.list([1, 2]);
+   * console.log(await l.concat([3, 4], 5)); // [ 1, 2, 3, 4, 5 ]
+   * await manager.shutdown();
+   */
+  async concat(...items: (T | ConcatArray<T>)[]): Promise<T[]> {
+    return (await this.copy()).concat(...items);
+  }
+  /** `for await (const v of l)`: the items at the time the loop starts. */
+  async *[Symbol.asyncIterator](): AsyncIterator<T> {
+    yield* await this.copy();
+  }
+}
+proxyClass('list', ListProxy);
