@@ -87,7 +87,9 @@ export const DECLARED_READS: Readonly<Record<string, string>> = {
   'core process.cwd':
     "Passed to child processes so they start in the parent's working directory (the contract); recorded once at import as the start-up directory (Python's ORIGINAL_DIR), against which the program's relative preload flags are resolved for workers after a chdir.",
   'ipc fs.existsSync':
-    "Only a will file next to a queue's Unix socket: what a worker that made the queue left for a reader that had not connected yet when it ended.",
+    "Only a will file next to a queue's Unix socket: what a worker that made the queue left for a reader that had not connected yet when it ended; and, when a Client() connection is sent to a worker, whether its listener's broker socket is on this machine (nothing is read from it).",
+  'ipc fs.statSync':
+    "Only of a socket file this program's Listener, Manager or queue broker made, to remove it at the end only if it is still that file (its inode): a file another program or the user put at that path stays; nothing is read from it.",
   'ipc fs.readFileSync':
     "Only such a will file (mode 0600, named by the reader's token), read once and removed by the reader it names.",
   'ipc os.tmpdir':
