@@ -48,7 +48,20 @@ export class Gate {
 
   /** Checks a submission that returns a Promise, and waits for room in the queue. */
   async admit(task: unknown, options: object, method: string, input: CallInput): Promise<void> {
+    await this.admitting(task, options, method, input);
+  }
+
+  /**
+   * Checks a submission that returns a Promise now (throws when closed or bad), and returns the
+   * wait for room in the queue, or undefined when there is room now: a call takes its arguments
+   * at once and is queued once the wait ends.
+   */
+  admitting(task: unknown, options: object, method: string, input: CallInput): Promise<void> | undefined {
     this.#check(task, options, method, input);
+    return this.#full() ? this.#waitForRoom() : undefined;
+  }
+
+  async #waitForRoom(): Promise<void> {
     while (this.#full()) {
       await this.room.wait();
       if (this.state !== 'running') throw this.#closedError();
