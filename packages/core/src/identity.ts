@@ -184,7 +184,9 @@ export function currentProcess(): ProcessInfo {
 }
 
 /**
- * The parent of this worker, or `null` in the main program. Python: `parent_process()`.
+ * The parent of this worker, or `null` in the main program. Python: `parent_process()`. Its
+ * enumerable fields are `{ pid, name }`, so it structured-clones (a task may return it); `ident`
+ * and `isAlive()` are there too, not enumerable.
  * @example
  * const parent = parentProcess(); // in a worker
  * if (parent) console.log(parent.name, parent.pid, parent.isAlive()); // 'MainProcess' 1234 true
@@ -195,5 +197,12 @@ export function parentProcess(): ParentProcessInfo | null {
   const { pid, name } = parent;
   // In a child process, the parent is the process that forked it: once that ends, ppid changes.
   const hosted = pid === process.pid;
-  return { pid, ident: pid, name, isAlive: () => hosted || process.ppid === pid };
+  // `ident` and `isAlive()` are not enumerable: the object is `{ pid, name }` data to structured
+  // clone, so a task may return it (a function field could not be sent).
+  const info = { pid, name } as ParentProcessInfo;
+  Object.defineProperties(info, {
+    ident: { value: pid },
+    isAlive: { value: () => hosted || process.ppid === pid },
+  });
+  return info;
 }

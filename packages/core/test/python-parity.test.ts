@@ -55,6 +55,17 @@ describe.each(['thread', 'process'] as const)('in the %s context', (context) => 
     expect(inPool.parent).toEqual({ pid: process.pid, name: 'MainProcess', alive: true });
   });
 
+  it('a task may return parentProcess(): it arrives as { pid, name }; ident and isAlive() stay in the worker', async () => {
+    const pool = new Pool({ processes: 1, context });
+    pools.push(pool);
+    expect(await pool.apply(tasks.parentItself, [])).toEqual({ pid: process.pid, name: 'MainProcess' });
+    expect(await pool.apply(tasks.parentMembers, [])).toEqual({
+      ident: process.pid,
+      alive: true,
+      keys: ['pid', 'name'],
+    });
+  });
+
   it('a daemon Process cannot start children (ContextError); others, and pool tasks, can', async () => {
     const q = queue();
     const daemon = await run({ target: tasks.startChild, args: [q, context], daemon: true, context });

@@ -6,6 +6,7 @@
 export {
   BrokenBarrierError,
   ClosedError,
+  ContextError,
   LockError,
   ProcessError,
   SerializationError,

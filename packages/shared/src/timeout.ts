@@ -136,8 +136,13 @@ export function resolveTimeout(
 function checkMs(ms: number, method: string, options: ResolveTimeoutOptions): number {
   if (ms < 0 && options.negativeIsZero !== false) return 0;
   if (Number.isNaN(ms) || ms < 0) {
+    // Where negatives are taken, they mean "do not wait" (Python clamps them to 0): say so.
+    const rule =
+      options.negativeIsZero === false
+        ? 'a number of milliseconds >= 0'
+        : 'a number of milliseconds (0 or less: do not wait, as in Python)';
     throw new ValidationError(
-      `${method}: the timeout must be a number of milliseconds >= 0, got ${describe(ms)}. ${forms(method, options)}`,
+      `${method}: the timeout must be ${rule}, got ${describe(ms)}. ${forms(method, options)}`,
     );
   }
   if (ms > 0 && ms < 1 && !Number.isInteger(ms)) {

@@ -38,7 +38,7 @@ describe('resolveTimeout()', () => {
 
   it.each([
     ['a negative number where refused', -1, { negativeIsZero: false }, /milliseconds >= 0/],
-    ['NaN', Number.NaN, {}, /milliseconds >= 0/],
+    ['NaN, saying that a negative number does not wait', Number.NaN, {}, /0 or less: do not wait/],
     ['seconds, as in Python', 0.5, {}, /pass 500/],
     ['a boolean block argument', true, { block: true }, /\{ block: false \}/],
     ['false where block is not accepted', false, {}, /pass 0/],

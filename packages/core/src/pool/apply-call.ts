@@ -4,6 +4,7 @@ import {
   decodeValue,
   encodeValue,
   type JsonEncoded,
+  type Keeper,
   SerializationError,
 } from '@multiproc/shared';
 import type { CallReply, TaskSpec } from '../internal/batch.js';
@@ -22,33 +23,53 @@ export interface CallPool {
   readonly context: ContextName;
 }
 
-/** Runs `spec(...args)` on a worker; `settled` is told when the call settles, before its promise does. */
+/**
+ * Runs `spec(...args)` on a worker; `settled` is told when the call settles, before its promise
+ * does. The arguments are encoded now, before the wait for `room` (a full queue) and the queue's
+ * wait for a worker: a queue, pipe end or proxy among them gets the call's own copy at once (kept
+ * for a second post after a crash), so the caller may close its own right after the call, as
+ * Python's parent may. Plain data is not copied here: like Python's, it is read when posted.
+ */
 export function applyCall(
   pool: CallPool,
   spec: TaskSpec,
   args: unknown[],
   options: CallOptions,
   settled: () => void,
+  room?: Promise<void>,
 ): Promise<unknown> {
   const { dispatcher, context } = pool;
   return new Promise((resolve, reject) => {
     let entry: Entry | undefined;
+    let submitted = false;
+    // The reservations the call's copies are made from (the codec's keepSymbol), until it settles.
+    const kept = new Map<object, Keeper>();
+    const giveBack = () => {
+      for (const keeper of kept.values()) keeper.release();
+      kept.clear();
+    };
+    const encode = () =>
+      encodeValue(args, context, 'args', { ...ERRORS_AS_VALUES, keep: kept }) as typeof packed;
     const hold = beginCall(options, pool.messages, (error) => {
-      if (entry) dispatcher.abort([entry], error);
-      else reject(error);
+      if (entry && submitted) return dispatcher.abort([entry], error);
+      // Still waiting for room: never queued, so it ends here.
+      entry = undefined;
+      hold.dispose();
+      giveBack();
+      reject(error);
     });
     if (hold.aborted) return reject(hold.aborted);
     const release = () => {
       hold.dispose();
+      giveBack();
       settled();
     };
     let packed: { value: unknown[]; transfer: object[]; encoded: boolean };
     try {
-      packed = allPrimitive(args)
-        ? plain(args)
-        : (encodeValue(args, context, 'args', ERRORS_AS_VALUES) as typeof packed);
+      packed = allPrimitive(args) ? plain(args) : encode();
     } catch (error) {
       hold.dispose();
+      giveBack();
       return reject(error);
     }
     const job = {
@@ -68,7 +89,7 @@ export function applyCall(
       build: () => {
         if (posted && packed.transfer.length > 0) {
           if (moves) throw movedAway();
-          packed = encodeValue(args, context, 'args', ERRORS_AS_VALUES) as typeof packed;
+          packed = encode();
           job.args = packed.value;
         }
         posted = true;
@@ -104,7 +125,20 @@ export function applyCall(
         }
       }
     }
-    dispatcher.submit(entry);
+    const submit = () => {
+      // Aborted or timed out while it waited for room: the room it was woken for goes to the next.
+      if (entry === undefined) return settled();
+      submitted = true;
+      dispatcher.submit(entry);
+    };
+    if (room === undefined) return submit();
+    room.then(submit, (error: unknown) => {
+      if (entry === undefined) return;
+      entry = undefined;
+      hold.dispose();
+      giveBack();
+      reject(error);
+    });
   });
 }
 

@@ -100,7 +100,7 @@ export class PoolEngine {
   admitted(method: string, task: unknown, options: object, input: CallInput, run: () => Promise<unknown>) {
     let started: Promise<unknown>;
     try {
-      const room = this.gate.admitOrWait(task, options, method, input);
+      const room = this.gate.admitting(task, options, method, input);
       started = room ? room.then(run) : run(); // with room: dispatched now, in submission order
     } catch (error) {
       started = Promise.reject(error);
@@ -118,10 +118,27 @@ export class PoolEngine {
     return spec;
   }
 
-  /** Runs one `apply` call. */
-  call(task: TaskRef, args: unknown[], options: CallOptions): Promise<unknown> {
+  /**
+   * Runs one `apply` call; `room`: the wait for room in the queue (`Gate.admitting`), after
+   * which the call is queued. Its arguments are taken now either way.
+   */
+  call(task: TaskRef, args: unknown[], options: CallOptions, room?: Promise<void>): Promise<unknown> {
     const pool = { dispatcher: this.#dispatcher, messages: this.#messages, context: this.context };
-    return applyCall(pool, this.spec(task), args, options, () => this.gate.room.wakeOne());
+    return applyCall(pool, this.spec(task), args, options, () => this.gate.room.wakeOne(), room);
+  }
+
+  /**
+   * `apply`: checks the call and takes its arguments now (the copies of its queues and pipe ends
+   * are the call's from this moment, whatever the caller closes next), then waits for room.
+   */
+  apply(task: TaskRef, args: unknown[], options: CallOptions): Promise<unknown> {
+    let room: Promise<void> | undefined;
+    try {
+      room = this.gate.admitting(task, options, 'apply', { args });
+    } catch (error) {
+      return this.gate.track(Promise.reject(error));
+    }
+    return this.gate.track(this.call(task, args, options, room));
   }
 
   /** What a `map`/`starmap`/`imap` call needs of the pool. */

@@ -47,12 +47,13 @@ export class Gate {
   }
 
   /**
-   * Checks a submission that returns a Promise: `undefined` when it is admitted now, else a promise
-   * that resolves once the queue has room. Admitting at once when there is room keeps the awaited
+   * Checks a submission that returns a Promise now (throws when closed or bad), and returns the
+   * wait for room in the queue, or undefined when there is room now: a call takes its arguments at
+   * once and is queued once the wait ends. Admitting at once when there is room keeps the awaited
    * forms (`apply`, `map`) in submission order with the `…Async` forms, which are admitted
    * synchronously: a pool runs its calls in the order they were made, as Python's task queue does.
    */
-  admitOrWait(task: unknown, options: object, method: string, input: CallInput): Promise<void> | undefined {
+  admitting(task: unknown, options: object, method: string, input: CallInput): Promise<void> | undefined {
     this.#check(task, options, method, input);
     return this.#full() ? this.#waitForRoom() : undefined;
   }

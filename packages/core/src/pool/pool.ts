@@ -110,9 +110,7 @@ export class Pool<I extends TaskFunction = TaskFunction>
     options: CallOptions = {},
   ): Promise<TaskResult<F>> {
     options ??= {}; // null: Python's None, no options
-    return this.#engine.admitted('apply', task, options, { args }, () =>
-      this.#engine.call(task, args as unknown[], options),
-    ) as Promise<TaskResult<F>>;
+    return this.#engine.apply(task, args as unknown[], options) as Promise<TaskResult<F>>;
   }
 
   /**

@@ -2,6 +2,7 @@
  * The proxy of a manager's `Barrier`: the thread `Barrier`'s API, each call crossing to the manager.
  */
 import { ContextError, type Timeout } from '@multiproc/shared';
+import { noSyncWait } from '../internal/manager/no-sync.js';
 import { proxyRef } from '../internal/manager/server.js';
 import { wireTimeout } from '../internal/manager/wire.js';
 import { BaseProxy, proxyClass } from './proxy.js';
@@ -56,6 +57,13 @@ export class BarrierProxy extends BaseProxy {
     const ms =
       timeout === undefined ? (this[proxyRef].timeout ?? null) : wireTimeout(timeout, 'Barrier.wait()');
     return this.waitCall('wait', ms ?? -1, ms === null ? [null] : [ms]) as Promise<number>;
+  }
+  /**
+   * Not here: blocking this thread cannot wait for the manager's answer. Use `await bar.wait(timeout)`.
+   * @throws {ContextError} always, saying so.
+   */
+  waitSync(_timeout?: Timeout): never {
+    throw noSyncWait('Barrier', 'waitSync', 'await bar.wait(timeout)');
   }
   /** Breaks the waits in progress, then makes the barrier usable again. Python: `reset()`. */
   reset(): Promise<void> {

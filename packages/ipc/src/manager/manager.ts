@@ -72,12 +72,13 @@ export class SyncManager extends BaseManager {
     );
     this.registerServed(
       'Value',
-      data((a) => new ManagedValue(a[0] as Typecode, a[1] as never)),
+      (a) => new ServedObject(new ManagedValue(a[0] as Typecode, a[1] as never), { typecode: a[0] }),
     );
-    this.registerServed(
-      'Array',
-      data((a) => new ManagedArray(a[0] as Typecode, a[1] as never)),
-    );
+    // An Array's length and typecode are fixed: its proxies read them at once (`a.length`).
+    this.registerServed('Array', (a) => {
+      const array = new ManagedArray(a[0] as Typecode, a[1] as never);
+      return new ServedObject(array, { length: array.len(), typecode: a[0] });
+    });
     this.registerServed('Lock', () => new ServedLock(false));
     this.registerServed('RLock', () => new ServedLock(true));
     this.registerServed('Semaphore', (a) => new ServedSemaphore(a[0] as number, false));

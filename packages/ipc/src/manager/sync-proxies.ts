@@ -7,6 +7,7 @@
 import type { AcquireOptions, Timeout } from '@multiproc/shared';
 import { acquireLock, isLocked } from '../internal/manager/client-lease.js';
 import { checkNotifyCount, checkReleaseCount } from '../internal/manager/counts.js';
+import { noSyncWait } from '../internal/manager/no-sync.js';
 import { proxyRef } from '../internal/manager/server.js';
 import { wireTimeout } from '../internal/manager/wire.js';
 import { BaseProxy, proxyClass } from './proxy.js';
@@ -78,6 +79,16 @@ export class LockProxy extends BaseProxy {
   /** Whether anyone holds the lock. Python: `locked()`. */
   locked(): Promise<boolean> {
     return isLocked(this.client(), this[proxyRef].id);
+  }
+
+  /**
+   * Not here: blocking this thread cannot wait for the manager's answer. Use `await lock.acquire(timeout)`.
+   * (A thread `Lock`'s `acquireSync()` works.)
+   * @throws {ContextError} always, saying so.
+   */
+  acquireSync(_timeout?: AcquireArg): never {
+    const name = this.typeid === 'Condition' ? 'cond' : this.typeid.endsWith('Semaphore') ? 'sem' : 'lock';
+    throw noSyncWait(this.typeid, 'acquireSync', `await ${name}.acquire(timeout)`);
   }
 
   /**
@@ -176,6 +187,14 @@ export class EventProxy extends BaseProxy {
   async wait(timeout?: Timeout): Promise<boolean> {
     return this.waitCall('wait', wireTimeout(timeout, 'Event.wait()')) as Promise<boolean>;
   }
+
+  /**
+   * Not here: blocking this thread cannot wait for the manager's answer. Use `await ev.wait(timeout)`.
+   * @throws {ContextError} always, saying so.
+   */
+  waitSync(_timeout?: Timeout): never {
+    throw noSyncWait('Event', 'waitSync', 'await ev.wait(timeout)');
+  }
 }
 proxyClass('Event', EventProxy);
 
@@ -241,6 +260,22 @@ export class ConditionProxy extends LockProxy {
     return (
       n === Number.POSITIVE_INFINITY ? this.notifyAll() : this.callMethod('notify', n)
     ) as Promise<void>;
+  }
+
+  /**
+   * Not here: use `await cond.wait(timeout)`.
+   * @throws {ContextError} always, saying so.
+   */
+  waitSync(_timeout?: Timeout): never {
+    throw noSyncWait('Condition', 'waitSync', 'await cond.wait(timeout)');
+  }
+
+  /**
+   * Not here: use `await cond.waitFor(predicate, timeout)`.
+   * @throws {ContextError} always, saying so.
+   */
+  waitForSync(_predicate: () => unknown, _timeout?: Timeout): never {
+    throw noSyncWait('Condition', 'waitForSync', 'await cond.waitFor(predicate, timeout)');
   }
 
   /** Wakes every waiter. Python: `notify_all()`. @throws {LockError} without the lock. */

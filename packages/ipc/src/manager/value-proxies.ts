@@ -3,7 +3,8 @@
  * and `Array` (the manager's counterparts of `@multiproc/shared`'s, read and written by a round
  * trip, never through a `.value` property). Reads are copies, as in data-proxies.ts.
  */
-import { ContextError, ValidationError } from '@multiproc/shared';
+import { ContextError, type Typecode, ValidationError } from '@multiproc/shared';
+import { proxyRef } from '../internal/manager/server.js';
 import { BaseProxy, namedArgs, pipelined, proxyClass } from './proxy.js';
 
 /** `call()` when `name` is a string; else a rejection with a TypeError, nothing sent. */
@@ -84,8 +85,37 @@ export class ValueProxy<T extends number | bigint = number> extends BaseProxy {
   set value(_: never) {
     throw noValueProperty();
   }
+  /** The typecode, fixed at creation. Python: `v._typecode`. */
+  get typecode(): Typecode {
+    return fixed(this, 'typecode') as Typecode;
+  }
+  /**
+   * Not here: the value's memory is in another process, so no typed-array view of it can exist.
+   * Use `await v.get()` / `await v.set(x)`.
+   * @throws {ContextError} always, saying so.
+   */
+  get view(): never {
+    throw noView('Value', '`await v.get()` and `await v.set(x)`');
+  }
 }
 proxyClass('Value', ValueProxy);
+
+/** A field fixed at creation that the proxy's reference carries. @throws {ContextError} when it does not (an older manager). */
+function fixed(proxy: BaseProxy, field: 'length' | 'typecode'): number | string {
+  const v = proxy[proxyRef][field];
+  if (v === undefined) {
+    throw new ContextError(
+      `This proxy's manager (another version) did not send its ${field}: use \`await a.len()\` for the length.`,
+    );
+  }
+  return v;
+}
+
+const noView = (kind: string, use: string): ContextError =>
+  new ContextError(
+    `A manager's (or getContext('process')'s) ${kind} lives in another process: no view of its memory ` +
+      `can exist here. Use ${use}; \`.view\` works on a thread ${kind} only.`,
+  );
 
 const noValueProperty = (): ContextError =>
   new ContextError(
@@ -114,6 +144,26 @@ export class ArrayProxy<T extends number | bigint = number> extends BaseProxy {
   /** The length. Python: `len(a)`. */
   len(): Promise<number> {
     return this.callMethod('len') as Promise<number>;
+  }
+  /**
+   * The length, fixed at creation, so readable at once (as a thread `SharedArray`'s). Python: `len(a)`.
+   * @example
+   * console.log(Manager().Array('i', 3).length); // 3
+   */
+  get length(): number {
+    return fixed(this, 'length') as number;
+  }
+  /** The typecode, fixed at creation. Python: `a._typecode`. */
+  get typecode(): Typecode {
+    return fixed(this, 'typecode') as Typecode;
+  }
+  /**
+   * Not here: the items are in another process, so no typed-array view of them can exist. Use
+   * `await a.copy()`, `await a.slice(start, end)` and `await a.setSlice(start, values)`.
+   * @throws {ContextError} always, saying so.
+   */
+  get view(): never {
+    throw noView('Array', '`await a.copy()`, `await a.slice()` and `await a.setSlice()`');
   }
   /** A copy as an array. Python: `a[:]`. */
   copy(): Promise<T[]> {

@@ -13,8 +13,11 @@ import { type Owner, WaitList, type WireTimeout } from './wait-list.js';
 /** Serves any object's own methods by name (`BaseManager.register()` factories, collections). */
 export class ServedObject implements Served {
   readonly target: object;
-  constructor(target: object) {
+  /** What its proxies carry besides the reference (fixed at creation: an Array's length). */
+  readonly refFields?: Record<string, unknown>;
+  constructor(target: object, refFields?: Record<string, unknown>) {
     this.target = target;
+    if (refFields) this.refFields = refFields;
   }
   invoke(method: string, args: unknown[]): unknown {
     // A lease offer (a dict or Lock proxy's call of tag LEASE) means nothing to a registered object.

@@ -45,6 +45,10 @@ export interface ProxyRef {
   readonly timeout?: number;
   /** A Barrier's parties (fixed at creation). */
   readonly parties?: number;
+  /** An Array's length (fixed at creation). */
+  readonly length?: number;
+  /** A Value's or Array's typecode. */
+  readonly typecode?: string;
   /** Registered with `BaseManager.register()`: an AutoProxy, whatever the typeid. */
   readonly auto?: boolean;
   /** A synchronized Value or Array (`getContext('process').Value()`): the lock every copy shares. */
