@@ -40,26 +40,6 @@ def pairs_together(start, lock, n):
         lock.release()
 
 
-def case_contended(n, runs):
-    """Two pool children each make n pairs on one lock at once (a manager Barrier starts both):
-    all pairs per second, timed here."""
-    with Manager() as manager, Pool(2) as pool:
-        lock = manager.Lock()
-        start = manager.Barrier(2)
-
-        def both(count):
-            calls = [pool.apply_async(pairs_together, (start, lock, count)) for _ in range(2)]
-            for c in calls:
-                c.get()
-
-        both(20)  # warm: both children connect
-
-        def run():
-            both(n)
-
-        return {"samples": timed(runs, run, 2 * n)}
-
-
 def dict_pairs_together(start, d, n):
     start.wait()
     for i in range(n):
@@ -67,24 +47,36 @@ def dict_pairs_together(start, d, n):
         d["k"]
 
 
+def two_at_once(manager, pool, pairs, shared, n, runs):
+    """Two pool children each make n pairs (`pairs(start, shared, n)`) at once, a manager Barrier
+    starting both: their samples, all pairs per second, timed here."""
+    start = manager.Barrier(2)
+
+    def both(count):
+        calls = [pool.apply_async(pairs, (start, shared, count)) for _ in range(2)]
+        for c in calls:
+            c.get()
+
+    both(20)  # warm: both children connect
+
+    def run():
+        both(n)
+
+    return timed(runs, run, 2 * n)
+
+
+def case_contended(n, runs):
+    """Two pool children each make n pairs on one lock at once (a manager Barrier starts both):
+    all pairs per second, timed here."""
+    with Manager() as manager, Pool(2) as pool:
+        return {"samples": two_at_once(manager, pool, pairs_together, manager.Lock(), n, runs)}
+
+
 def case_dict_contended(n, runs):
     """Two pool children each make n set/get pairs on one dict at once (a manager Barrier starts
     both): all pairs per second, timed here."""
     with Manager() as manager, Pool(2) as pool:
-        d = manager.dict()
-        start = manager.Barrier(2)
-
-        def both(count):
-            calls = [pool.apply_async(dict_pairs_together, (start, d, count)) for _ in range(2)]
-            for c in calls:
-                c.get()
-
-        both(20)  # warm: both children connect
-
-        def run():
-            both(n)
-
-        return {"samples": timed(runs, run, 2 * n)}
+        return {"samples": two_at_once(manager, pool, dict_pairs_together, manager.dict(), n, runs)}
 
 
 def case_dict(n, runs):
