@@ -5,35 +5,11 @@
 // running, with inlined callees folded into it.
 // Usage: node experiments/roundtrip-alloc.mjs floor-pipe|floor-port [round trips] [frames per site]
 import { Session } from 'node:inspector/promises';
-import { MessageChannel } from 'node:worker_threads';
-import * as mp from '@multiproc/multiproc';
-import { decodeValue, encodeValue } from '@multiproc/shared';
+import { floorRoundTrip } from './roundtrip-floor.mjs';
 
 const mode = process.argv[2] ?? 'floor-pipe';
 const n = Number(process.argv[3] ?? 20000);
-const item = (i) => ({ id: i, name: 'item', value: 1.5 });
-let roundTrip;
-if (mode === 'floor-pipe') {
-  const [a, b] = mp.Pipe();
-  const copy = decodeValue(encodeValue(b, 'thread').value, 'thread');
-  void (async () => {
-    for (;;) copy.send(await copy.recv());
-  })();
-  roundTrip = async (i) => {
-    a.send(item(i));
-    await a.recv();
-  };
-} else {
-  const { port1, port2 } = new MessageChannel();
-  port2.on('message', (m) => port2.postMessage(m));
-  let answered;
-  port1.on('message', (m) => answered(m));
-  roundTrip = (i) =>
-    new Promise((resolve) => {
-      answered = resolve;
-      port1.postMessage(item(i));
-    });
-}
+const roundTrip = floorRoundTrip(mode);
 for (let i = 0; i < n; i++) await roundTrip(i);
 const session = new Session();
 session.connect();

@@ -10,15 +10,14 @@
 import { once } from 'node:events';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import * as mp from '@multiproc/multiproc';
-import { decodeValue, encodeValue } from '@multiproc/shared';
 import { median } from './common.mjs';
 import { tasks } from './roundtrip-cpu-tasks.mjs';
+import { floorRoundTrip, item } from './roundtrip-floor.mjs';
 import { threadCpuNs } from './thread-cpu.mjs';
 
 const mode = process.argv[2] ?? 'pipe';
 const n = Number(process.argv[3] ?? 20_000);
 const runs = Number(process.argv[4] ?? 5);
-const item = (i) => ({ id: i, name: 'item', value: 1.5 });
 const wallUs = [];
 const mainUs = [];
 const workerUs = [];
@@ -27,28 +26,7 @@ let send;
 let next;
 let end;
 if (mode.startsWith('floor-')) {
-  let roundTrip;
-  if (mode === 'floor-pipe') {
-    const [a, b] = mp.Pipe();
-    const copy = decodeValue(encodeValue(b, 'thread').value, 'thread');
-    void (async () => {
-      for (;;) copy.send(await copy.recv());
-    })();
-    roundTrip = async (i) => {
-      a.send(item(i));
-      await a.recv();
-    };
-  } else {
-    const { port1, port2 } = new MessageChannel();
-    port2.on('message', (m) => port2.postMessage(m));
-    let answered;
-    port1.on('message', (m) => answered(m));
-    roundTrip = (i) =>
-      new Promise((resolve) => {
-        answered = resolve;
-        port1.postMessage(item(i));
-      });
-  }
+  const roundTrip = floorRoundTrip(mode);
   for (let r = 0; r < runs + 1; r++) {
     const c0 = threadCpuNs();
     for (let i = 0; i < n; i++) await roundTrip(i);
