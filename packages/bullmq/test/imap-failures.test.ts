@@ -5,11 +5,10 @@
  * waits for it, and the results wait for the loop.
  */
 import { PoolClosedError } from '@multiproc/core';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { Pool } from '../dist/index.js';
+import { describe, expect, test } from 'vitest';
 import { tasks } from './fixtures/tasks.mjs';
-import { type RedisServer, redisMissing, startRedis } from './redis.js';
-import { SECRET, startWorkerHere } from './workers.js';
+import { poolsOnRedis } from './pool-suite.js';
+import { redisMissing } from './redis.js';
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
@@ -32,26 +31,7 @@ const numbers = (seen: unknown[]) =>
   seen.filter((v) => typeof v === 'number').sort((a, b) => Number(a) - Number(b));
 
 describe.skipIf(redisMissing)('imap after a failed item, and close() under an open imap', () => {
-  let redis: RedisServer;
-  let worker: Awaited<ReturnType<typeof startWorkerHere>>;
-  const pools: Pool[] = [];
-  const makePool = () => {
-    const pool = new Pool({ connection: redis.url, secret: SECRET, processes: 2 });
-    pools.push(pool);
-    return pool;
-  };
-
-  beforeAll(async () => {
-    redis = await startRedis({ db: 9 });
-    worker = await startWorkerHere(redis.url, { concurrency: 2 });
-  }, 60_000);
-  afterEach(async () => {
-    await Promise.all(pools.splice(0).map((p) => p.terminate()));
-  }, 30_000);
-  afterAll(async () => {
-    await worker?.handle.stop();
-    await redis?.stop();
-  }, 30_000);
+  const makePool = poolsOnRedis(9);
 
   test('imap rejects the failed item next() and yields every later item in order, an async input too', {
     timeout: 30_000,

@@ -7,11 +7,11 @@
  * them behind the stalled read.)
  */
 import { type ImapOptions, PoolClosedError, type TaskRef, TimeoutError } from '@multiproc/core';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { Pool } from '../dist/index.js';
+import { describe, expect, test } from 'vitest';
+import type { Pool } from '../dist/index.js';
 import { tasks } from './fixtures/tasks.mjs';
-import { type RedisServer, redisMissing, startRedis } from './redis.js';
-import { SECRET, startWorkerHere } from './workers.js';
+import { poolsOnRedis } from './pool-suite.js';
+import { redisMissing } from './redis.js';
 
 /**
  * An async iterator yielding `items`, then never again. Not a generator: a generator's `return()`
@@ -89,26 +89,7 @@ function progress(n: number): { onProgress: (done: number) => void; reached: Pro
 }
 
 describe.skipIf(redisMissing)('a map-style call over an async input that stops yielding', () => {
-  let redis: RedisServer;
-  let worker: Awaited<ReturnType<typeof startWorkerHere>>;
-  const pools: Pool[] = [];
-  const makePool = () => {
-    const pool = new Pool({ connection: redis.url, secret: SECRET, processes: 2 });
-    pools.push(pool);
-    return pool;
-  };
-
-  beforeAll(async () => {
-    redis = await startRedis({ db: 8 });
-    worker = await startWorkerHere(redis.url, { concurrency: 2 });
-  }, 60_000);
-  afterEach(async () => {
-    await Promise.all(pools.splice(0).map((p) => p.terminate()));
-  }, 30_000);
-  afterAll(async () => {
-    await worker?.handle.stop();
-    await redis?.stop();
-  }, 30_000);
+  const makePool = poolsOnRedis(8);
 
   describe.each(METHODS)('%s', (method) => {
     test('terminate() once every item read has answered rejects it with PoolClosedError and calls return()', {
