@@ -88,6 +88,32 @@ function progress(n: number): { onProgress: (done: number) => void; reached: Pro
   return { onProgress: (done) => done >= n && reached(), reached: promise };
 }
 
+/**
+ * Starts `method` of `pool` over a {@link stalling} input of `items` (default `[1, 2]`), one item a
+ * chunk, with `options` and `task` (default `tasks.square`): `reached` resolves once `answered`
+ * items (default all) answered, `settled` with the error the call rejects with.
+ */
+function startStalled(
+  pool: Pool,
+  method: Method,
+  {
+    items = [1, 2],
+    answered = items.length,
+    task = tasks.square,
+    options = {},
+  }: {
+    items?: number[];
+    answered?: number;
+    task?: Task;
+    options?: ImapOptions;
+  } = {},
+) {
+  const { iterator, state } = stalling(shaped(method, items));
+  const { onProgress, reached } = progress(answered);
+  const settled = failure(call(pool, method, iterator, { onProgress, chunksize: 1, ...options }, task));
+  return { state, reached, settled };
+}
+
 describe.skipIf(redisMissing)('a map-style call over an async input that stops yielding', () => {
   const makePool = poolsOnRedis(8);
 
@@ -96,9 +122,7 @@ describe.skipIf(redisMissing)('a map-style call over an async input that stops y
       timeout: 30_000,
     }, async () => {
       const pool = makePool();
-      const { iterator, state } = stalling(shaped(method, [1, 2]));
-      const { onProgress, reached } = progress(2);
-      const settled = failure(call(pool, method, iterator, { onProgress, chunksize: 1 }));
+      const { state, reached, settled } = startStalled(pool, method);
       // Both items answered: the call has no job out and waits on its input.
       await reached;
       await pool.terminate();
@@ -114,9 +138,11 @@ describe.skipIf(redisMissing)('a map-style call over an async input that stops y
     }, async () => {
       const pool = makePool();
       // The second item runs for a minute: only terminate() ends it in time.
-      const { iterator, state } = stalling(shaped(method, [0, 60_000]));
-      const { onProgress, reached } = progress(1);
-      const settled = failure(call(pool, method, iterator, { onProgress, chunksize: 1 }, tasks.sleep));
+      const { state, reached, settled } = startStalled(pool, method, {
+        items: [0, 60_000],
+        answered: 1,
+        task: tasks.sleep,
+      });
       await reached;
       await pool.terminate();
       expect(await settled).toBeInstanceOf(PoolClosedError);
@@ -141,12 +167,10 @@ describe.skipIf(redisMissing)('a map-style call over an async input that stops y
       timeout: 30_000,
     }, async () => {
       const pool = makePool();
-      const { iterator, state } = stalling(shaped(method, [1, 2]));
       const controller = new AbortController();
-      const { onProgress, reached } = progress(2);
-      const settled = failure(
-        call(pool, method, iterator, { onProgress, chunksize: 1, signal: controller.signal }),
-      );
+      const { state, reached, settled } = startStalled(pool, method, {
+        options: { signal: controller.signal },
+      });
       await reached;
       controller.abort('stop');
       const error = await settled;
@@ -160,9 +184,7 @@ describe.skipIf(redisMissing)('a map-style call over an async input that stops y
       timeout: 30_000,
     }, async () => {
       const pool = makePool();
-      const { iterator, state } = stalling(shaped(method, [1, 2]));
-      const { onProgress, reached } = progress(2);
-      const settled = failure(call(pool, method, iterator, { onProgress, chunksize: 1 }));
+      const { state, reached, settled } = startStalled(pool, method);
       await reached;
       pool.close();
       let joined = false;
