@@ -10,6 +10,7 @@ type Module = Record<string, any>;
 let mpPromise: Promise<Module> | undefined;
 let sharedPromise: Promise<Module> | undefined;
 let tasksPromise: Promise<Module> | undefined;
+let startTasksPromise: Promise<Module> | undefined;
 
 async function load(specifier: string): Promise<Module> {
   try {
@@ -35,6 +36,15 @@ export function sharedPackage(): Promise<Module> {
 export async function mpTasks(): Promise<Record<string, any>> {
   tasksPromise ??= import(fixtureUrl('mp-tasks.mjs').href) as Promise<Module>;
   return (await tasksPromise).tasks as Record<string, any>;
+}
+
+/**
+ * The task references of `fixtures/mp-start-tasks.mjs` (needs `defineTasks`): the start-up rows'
+ * trivial target, in a module that imports only the umbrella.
+ */
+export async function mpStartTasks(): Promise<Record<string, any>> {
+  startTasksPromise ??= import(fixtureUrl('mp-start-tasks.mjs').href) as Promise<Module>;
+  return (await startTasksPromise).tasks as Record<string, any>;
 }
 
 /**

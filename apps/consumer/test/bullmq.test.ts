@@ -5,8 +5,8 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanEnv, run } from './exec.ts';
-import { consumer, withFixtures } from './project.ts';
+import { cleanEnv, envFor, run } from './exec.ts';
+import { consumer, scratch, withFixtures } from './project.ts';
 
 const hasRedis = spawnSync('redis-server', ['--version']).status === 0;
 if (!hasRedis && process.env.CI === 'true')
@@ -38,8 +38,14 @@ function freePort(): Promise<number> {
 }
 
 /** Starts `command` and resolves once a line of its stdout matches `ready`. */
-function startUntil(command: string, args: string[], ready: RegExp, cwd: string): Promise<ChildProcess> {
-  const child = spawn(command, args, { cwd, env: cleanEnv({ MULTIPROC_SECRET: SECRET }) });
+function startUntil(
+  command: string,
+  args: string[],
+  ready: RegExp,
+  cwd: string,
+  env: NodeJS.ProcessEnv = cleanEnv(),
+): Promise<ChildProcess> {
+  const child = spawn(command, args, { cwd, env: { ...env, MULTIPROC_SECRET: SECRET } });
   started.push(child);
   let seen = '';
   return new Promise((resolve, reject) => {
@@ -74,4 +80,73 @@ describe.skipIf(!hasRedis)('@multiproc/bullmq', () => {
     expect(ran.stderr).toBe('');
     expect(ran.stdout).toBe('[1,4,9,16,25]\n');
   });
+});
+
+// The README's command, `multiproc-worker --tasks ./tasks.ts`, in a project without tsx: the worker
+// loads TypeScript as the local Pool does, through the running tsx (here only in npx's cache) or
+// Node's own type stripping (Node 22.18+ and 24), and asks for tsx only when neither is there.
+const TS_TASKS = {
+  'package.json': '{ "type": "module" }\n',
+  'tasks.ts': [
+    "import { defineTasks } from '@multiproc/core';",
+    'export const tasks = defineTasks(import.meta.url, { square: (x: number): number => x * x });',
+    '',
+  ].join('\n'),
+};
+const { nodes, npmGlobalConfig: npmrc } = consumer();
+const workerJs = () =>
+  join(consumer().app, 'node_modules', '@multiproc', 'bullmq', 'dist', 'worker', 'cli.js');
+const strips = (node: string) =>
+  spawnSync(node, ['-p', 'Boolean(process.features.typescript)'], { encoding: 'utf8' }).stdout.trim() ===
+  'true';
+
+describe.skipIf(!hasRedis)('@multiproc/bullmq with a TypeScript task module', () => {
+  async function redisUrl(cwd: string): Promise<string> {
+    const port = await freePort();
+    const redisArgs = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+    await startUntil('redis-server', redisArgs, /Ready to accept connections/, cwd);
+    return `redis://127.0.0.1:${port}`;
+  }
+
+  it("serves ./tasks.ts under npx tsx (tsx only in npx's cache)", async () => {
+    const cwd = scratch(TS_TASKS);
+    const url = await redisUrl(cwd);
+    const args = ['--yes', 'tsx', workerJs(), '--redis', url, '--tasks', './tasks.ts', '--concurrency', '1'];
+    const worker = await startUntil('npx', args, / connected .*tasks#square/, cwd, cleanEnv());
+    expect(worker.exitCode).toBe(null);
+  }, 120_000);
+
+  const stripping = nodes.filter((n) => n.path && strips(n.path));
+  it.skipIf(stripping.length === 0).each(stripping)(
+    'serves ./tasks.ts by type stripping, no tsx anywhere ($label)',
+    async ({ path: node }) => {
+      const cwd = scratch(TS_TASKS);
+      const url = await redisUrl(cwd);
+      const args = [workerJs(), '--redis', url, '--tasks', './tasks.ts', '--concurrency', '1'];
+      const worker = await startUntil(node, args, / connected .*tasks#square/, cwd, envFor(node, npmrc));
+      expect(worker.exitCode).toBe(null);
+    },
+    120_000,
+  );
+
+  const plain = nodes.find((n) => n.path && !strips(n.path));
+  it.skipIf(!plain)(
+    'on a Node without type stripping and no tsx, says what to install',
+    async () => {
+      const node = plain!;
+      const cwd = scratch(TS_TASKS);
+      const ran = await run(
+        node.path,
+        [workerJs(), '--redis', 'redis://127.0.0.1:1', '--tasks', './tasks.ts'],
+        {
+          cwd,
+          env: envFor(node.path, npmrc, { MULTIPROC_SECRET: SECRET }),
+        },
+      );
+      expect(ran.code).toBe(1);
+      expect(ran.stderr).toMatch(/npm i -D tsx/);
+      expect(ran.stderr).toMatch(/22\.18/);
+    },
+    120_000,
+  );
 });

@@ -32,7 +32,8 @@ export class UnknownTaskError extends ProcessError {
 }
 
 /**
- * Redis could not be reached within `connectTimeout`, or refused the credentials. The cause is
+ * Redis could not be reached within `connectTimeout`, refused the credentials, lost the pool's
+ * keys, or is out of memory and refused to store jobs or results (an `OOM` reply). The cause is
  * the driver's last error.
  * @example
  * try { await pool.apply(tasks.square, [3]); }

@@ -271,10 +271,12 @@ export const CASES: Case[] = [
       };
     },
     expected: Object.fromEntries([
-      ...['map', 'mapNull', 'starmap', 'options', 'args', 'chunksize', 'timeout'].map((k) => [
+      ...['map', 'mapNull', 'starmap', 'options', 'args', 'chunksize'].map((k) => [
         k,
         { ok: false, error: expect.objectContaining({ class: 'ValidationError' }) },
       ]),
+      // A negative timeout is a deadline already passed (Python: it does not wait), not bad input.
+      ['timeout', { ok: false, error: expect.objectContaining({ class: 'TimeoutError' }) }],
       ...['mapAsync', 'imap', 'imapUnordered', 'inflight'].map((k) => [
         k,
         { threw: expect.objectContaining({ class: 'ValidationError' }) },
@@ -307,6 +309,32 @@ export const CASES: Case[] = [
       return paths;
     },
     expected: ['SerializationError items[3].cb', 'SerializationError items[1][1]'],
+  },
+  {
+    name: 'a value structured clone refuses (WeakMap, Promise, WeakSet): SerializationError naming its path',
+    run: async (p) => {
+      const paths = [];
+      for (const call of [
+        () => p.apply(tasks.echo, [{ x: new WeakMap() }]),
+        () => p.apply(tasks.echo, [[1, Promise.resolve()]]),
+        () => p.map(tasks.echo, [1, new WeakMap(), 3], { chunksize: 3 }),
+        () =>
+          p.starmap(tasks.add, [
+            [1, 2],
+            [3, new WeakSet()],
+          ] as never),
+      ]) {
+        const { error } = (await outcome(call())) as any;
+        paths.push(`${error.name} ${error.path}`);
+      }
+      return paths;
+    },
+    expected: [
+      'SerializationError args[0].x',
+      'SerializationError args[0][1]',
+      'SerializationError items[1]',
+      'SerializationError items[1][1]',
+    ],
   },
   {
     name: 'sendToCaller messages reach onMessage in order',

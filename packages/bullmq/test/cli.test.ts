@@ -1,6 +1,6 @@
 /** The `multiproc-worker` command refuses to start without what it needs, with one clear line. */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,6 +44,16 @@ describe('multiproc-worker', () => {
     expect(exportsNothing.stderr).toMatch(
       /ValidationError: --tasks: .*no-tasks\.mjs exports no task references/,
     );
+  }, 120_000);
+
+  test('--version and -V print the package version, nothing else needed', async () => {
+    const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+    const [long, short] = await Promise.all([run(['--version']), run(['-V'])]);
+    for (const ran of [long, short]) {
+      expect(ran.code).toBe(0);
+      expect(ran.stdout.trim()).toBe(version);
+      expect(ran.stderr).toBe('');
+    }
   }, 120_000);
 
   test('--help shows the defaults and never the password in $REDIS_URL', async () => {

@@ -69,7 +69,11 @@ describe.skipIf(redisMissing || process.env.REDIS_URL)('credentials and TLS', ()
     );
     const p = pool({ host: '127.0.0.1', port: redis.port, password: PASSWORD });
     expect(await p.apply(tasks.square, [6])).toBe(36);
-    const wrong = pool({ host: '127.0.0.1', port: redis.port, password: 'nope' }, { connectTimeout: 1000 });
+    // Refused credentials are final: reported at once, not after connectTimeout (past this test's bound).
+    const wrong = pool(
+      { host: '127.0.0.1', port: redis.port, password: 'nope' },
+      { connectTimeout: 600_000 },
+    );
     const error = await wrong.apply(tasks.square, [6]).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RedisConnectionError);
     expect((error as RedisConnectionError).code).toBe('MP_REDIS_CONNECTION');
@@ -79,6 +83,17 @@ describe.skipIf(redisMissing || process.env.REDIS_URL)('credentials and TLS', ()
     expect((error as Error).message).not.toMatch(
       /Cannot reach|Start redis-server|once Redis is reachable|\.\./,
     );
+    const url = `redis://:nope@127.0.0.1:${redis.port}`;
+    const refused = await startWorker({
+      tasks: [TASKS],
+      connection: url,
+      secret: SECRET,
+      connectTimeout: 600_000,
+    })
+      .then((w) => w.stop())
+      .catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(RedisConnectionError);
+    expect((refused as Error).message).toMatch(/refused the credentials/);
   }, 60_000);
 
   test("an ACL user without rights on the prefix's keys: RedisConnectionError saying what to grant", async () => {
@@ -117,4 +132,30 @@ describe.skipIf(redisMissing || process.env.REDIS_URL)('credentials and TLS', ()
     await expect(p.apply(tasks.square, [1])).rejects.toBeInstanceOf(RedisConnectionError);
     await expect(p.map(tasks.square, [1])).rejects.toBeInstanceOf(RedisConnectionError);
   }, 60_000);
+});
+
+describe.skipIf(redisMissing)('the connect timeout counts only time the event loop could wait', () => {
+  let redis: RedisServer;
+  let worker: WorkerProcess;
+
+  beforeAll(async () => {
+    redis = await startRedis({ db: 14 });
+    worker = await startWorkerProcess(redis.url, ['--concurrency', '1']);
+  }, 60_000);
+  afterAll(async () => {
+    await worker?.stop();
+    await redis?.stop();
+  });
+
+  test('synchronous work longer than connectTimeout right after new Pool() is no RedisConnectionError', async () => {
+    const p = new Pool({ connection: redis.url, secret: SECRET, connectTimeout: 500 });
+    try {
+      // The socket gets no turn while the loop is blocked: that time is not the connection's.
+      const until = performance.now() + 1500;
+      while (performance.now() < until) {}
+      expect(await p.apply(tasks.square, [3])).toBe(9);
+    } finally {
+      await p.terminate();
+    }
+  }, 30_000);
 });

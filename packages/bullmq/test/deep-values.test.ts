@@ -62,4 +62,13 @@ describe.skipIf(redisMissing)('a value nested deeper than 1000 levels', () => {
     }
     expect(await pool.apply(tasks.square, [3])).toBe(9);
   });
+
+  test('a platform object Redis cannot carry (a Blob): SerializationError naming its path; the pool goes on', {
+    timeout: 30_000,
+  }, async () => {
+    const blob = await failure(pool.apply(tasks.echo, [{ file: new Blob(['q']) }]));
+    expect(blob).toBeInstanceOf(SerializationError);
+    expect(blob.path).toBe('args[0].file');
+    expect(await pool.apply(tasks.square, [3])).toBe(9);
+  });
 });

@@ -89,6 +89,23 @@ describe.skipIf(redisMissing)('faults', () => {
     expect(await long).toBeInstanceOf(PoolClosedError);
   }, 90_000);
 
+  test('terminate() with calls in flight: each rejects with PoolClosedError after terminate() resolved, also with its handler attached only then', async () => {
+    const w = await worker(...STEADY);
+    const p = pool();
+    // No handler yet on any of them: a rejection while terminate() still talks to Redis would be
+    // reported unhandled (vitest fails the run, a program exits with code 1).
+    const applied = p.apply(tasks.sleep, [60_000]);
+    const mapped = p.map(tasks.sleep, [60_000, 60_000], { chunksize: 1 });
+    const looped = (async () => {
+      for await (const _ of p.imap(tasks.sleep, [60_000, 60_000], { chunksize: 1 })) {
+        // never reached: the first item runs for a minute
+      }
+    })();
+    await w.waitFor(/job started /);
+    await p.terminate();
+    for (const call of [applied, mapped, looped]) await expect(call).rejects.toBeInstanceOf(PoolClosedError);
+  }, 60_000);
+
   test('a second stop() (a second SIGTERM) hands the running jobs back at once', async () => {
     const a = await startWorkerHere(redis.url, { grace: 60_000, ...STEADY_HERE });
     const p = pool();
@@ -155,4 +172,27 @@ describe.skipIf(redisMissing)('faults', () => {
     }
     expect(await redis.client.zcard('multiproc:pools')).toBe(0);
   }, 60_000);
+
+  test.each(['timeout', 'abort'] as const)(
+    'a call ended by its %s while its worker was dead: its job never runs again',
+    async (how) => {
+      // Its lock outlasts the call (a job whose lock expired is simply removed by the call's cancel).
+      const a = await worker('--lock-duration', '5000');
+      const p = pool();
+      const controller = new AbortController();
+      const options = how === 'timeout' ? { timeout: 1500 } : { signal: controller.signal };
+      const call = p.apply(tasks.sleep, [3000], options).catch((e: unknown) => e);
+      await a.waitFor(/job started .* job=a1 /);
+      a.child.kill('SIGKILL');
+      await a.exited;
+      controller.abort();
+      expect(await call).toMatchObject({ name: how === 'timeout' ? 'TimeoutError' : 'AbortError' });
+      // The next worker takes the dead one's job back (BullMQ's stalled check) and refuses to run it.
+      const b = await worker();
+      await b.waitFor(/ job cancelled .* job=a1 .*before="it ran again"/);
+      expect(b.lines.some((l) => / job started .* job=a1 /.test(l))).toBe(false);
+      expect(await p.apply(tasks.square, [3])).toBe(9);
+    },
+    60_000,
+  );
 });

@@ -47,6 +47,8 @@ describe('options', () => {
     bad(() => new Pool({ secret: SECRET, maxTasksPerChild: 3 } as any), /--max-tasks-per-child/);
     bad(() => new Pool({ secret: SECRET, colour: 'red' } as any), /unknown option 'colour'/);
     bad(() => new Pool({ secret: SECRET, moduleNames: { 'a#b': './x.js' } }), /module name/);
+    bad(() => new Pool({ secret: SECRET, noWorkerWarning: 0 }), /noWorkerWarning.*or false/);
+    bad(() => new Pool({ secret: SECRET, noWorkerWarning: true } as any), /noWorkerWarning.*or false/);
   });
 
   test('Pool: each option that belongs to the workers gets advice a user can follow', () => {

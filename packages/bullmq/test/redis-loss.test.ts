@@ -3,6 +3,8 @@
  * or `terminate()` hangs: pending and later calls reject with `RedisConnectionError` saying what
  * was lost, and the pool lets go of Redis.
  */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { PoolClosedError } from '@multiproc/core';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { Pool, RedisConnectionError } from '../dist/index.js';
@@ -10,6 +12,7 @@ import { tasks } from './fixtures/tasks.mjs';
 import { type RedisServer, redisMissing, startRedis } from './redis.js';
 import { SECRET, startWorkerProcess, type WorkerProcess } from './workers.js';
 
+const LOST_REDIS = fileURLToPath(new URL('./fixtures/lost-redis.mjs', import.meta.url));
 const STEADY = ['--lock-duration', '15000', '--stalled-interval', '5000', '--ttl', '15000'];
 const settled = (p: Promise<unknown>) =>
   p.then(
@@ -72,6 +75,23 @@ describe.skipIf(redisMissing || process.env.REDIS_URL)('Redis lost under a pool'
     await p.join();
   }, 60_000);
 
+  test('a call made while Redis is down waits until the pool knows whether Redis kept its keys', async () => {
+    await worker();
+    const p = pool();
+    expect(await p.apply(tasks.square, [2])).toBe(4);
+    await redis.kill();
+    // Made while the connection is down: the worker may come back before the pool's next
+    // heartbeat, so without the check the job would run on a Redis that lost the pool.
+    const call = settled(p.apply(tasks.square, [3], { timeout: 20_000 }));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await redis.restart();
+    const outcome = (await call) as { error: Error };
+    expect(outcome.error).toBeInstanceOf(RedisConnectionError);
+    expect(outcome.error.message).toMatch(/lost this pool's keys/);
+    p.close();
+    await p.join();
+  }, 60_000);
+
   test('Redis restarted without its data while a map waits on a stalled input: it rejects with RedisConnectionError and calls return()', async () => {
     await worker();
     const p = pool();
@@ -129,4 +149,50 @@ describe.skipIf(redisMissing || process.env.REDIS_URL)('Redis lost under a pool'
     await p.terminate();
     expect(((await call) as { error: unknown }).error).toBeInstanceOf(PoolClosedError);
   }, 60_000);
+
+  test('a worker stopped while Redis is gone exits by itself once its grace period is over', async () => {
+    const w = await startWorkerProcess(redis.url, ['--concurrency', '2', '--grace', '1500', ...STEADY]);
+    started.push(w);
+    const p = pool();
+    void settled(p.apply(tasks.sleep, [30_000]));
+    await w.waitFor(/job started .* job=a1 /);
+    await redis.kill();
+    // `stop()` SIGKILLs after 10 s: an exit code (not null) means the worker ended by itself.
+    expect(await w.stop()).not.toBeNull();
+    expect(w.lines.join('\n')).toMatch(/ stop forced .*Redis unreachable/);
+  }, 60_000);
+
+  test('a worker stopped while Redis is gone exits at once on a second signal, whatever its grace period', async () => {
+    const w = await startWorkerProcess(redis.url, ['--concurrency', '2', '--grace', '600000', ...STEADY]);
+    started.push(w);
+    // Served a call: the worker is past its start.
+    expect(await pool().apply(tasks.square, [2])).toBe(4);
+    await redis.kill();
+    w.child.kill('SIGTERM');
+    await w.waitFor(/ stopping /);
+    expect(await w.stop()).not.toBeNull();
+    expect(w.lines.join('\n')).toMatch(/ stop forced .*second signal/);
+  }, 60_000);
+
+  test.each(['join', 'terminate'])(
+    'a program whose Redis died ends as soon as %s() settles',
+    async (how) => {
+      await worker();
+      const child = spawn(process.execPath, [LOST_REDIS, redis.url, how], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      let stdout = '';
+      child.stdout.setEncoding('utf8').on('data', (text: string) => {
+        stdout += text;
+        if (text.includes('ready')) void redis.kill();
+      });
+      const timer = setTimeout(() => child.kill('SIGKILL'), 40_000);
+      const code = await new Promise((resolve) => child.on('close', resolve));
+      clearTimeout(timer);
+      expect(stdout).toMatch(/ended/);
+      expect(stdout).not.toMatch(/still alive/);
+      expect(code).toBe(0);
+    },
+    60_000,
+  );
 });

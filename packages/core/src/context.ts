@@ -4,6 +4,7 @@
  */
 import * as ipc from '@multiproc/ipc';
 import * as shared from '@multiproc/shared';
+import { ContextError } from '@multiproc/shared';
 import { cpuCount, currentProcess, isMain, parentProcess } from './identity.js';
 import { callableMembers } from './internal/callable.js';
 import { assertContextName, type ContextName } from './options.js';
@@ -11,7 +12,7 @@ import type { CheckedPoolOptions } from './pool/options.js';
 import { Pool } from './pool/pool.js';
 import { activeChildren, type CheckedProcessOptions, Process } from './process.js';
 import { type ProcessPrimitives, processPrimitives } from './process-primitives.js';
-import { getStartMethod } from './start-method.js';
+import { getAllStartMethods, getStartMethod } from './start-method.js';
 import type { TaskFunction } from './task.js';
 
 const isObject = (value: unknown): value is object =>
@@ -51,6 +52,16 @@ function bindContext(name: ContextName) {
       parentProcess,
       /** The context this object is bound to. Python: `ctx.get_start_method()`. */
       getStartMethod: (): ContextName => name,
+      /** This context with no name (or `null`), else the one named. Python: `ctx.get_context(method)`. */
+      getContext: (method?: ContextName | null): Context => getContext(method ?? name),
+      getAllStartMethods,
+      /** Throws `ContextError`: a context object is bound to its context (Python raises `ValueError`). */
+      setStartMethod: (_method?: ContextName | null, _options?: { force?: boolean | null } | null): never => {
+        throw new ContextError(
+          `getContext('${name}').setStartMethod(): a context object is bound to '${name}' (Python: "cannot set ` +
+            'start method of concrete context"). Call setStartMethod() of the library to change the default.',
+        );
+      },
     }),
   );
 }
@@ -81,7 +92,9 @@ const contexts = new Map<ContextName, Context>();
 
 /**
  * The API bound to a context: `'thread'` (worker_threads) or `'process'` (child processes); the
- * default context when no name is given. Python: `multiprocessing.get_context(method)`.
+ * default context ({@link getStartMethod}) when no name (or `null`) is given. Python:
+ * `multiprocessing.get_context(method)`. The object also has `getContext()`, `getStartMethod()`,
+ * `getAllStartMethods()`, and a `setStartMethod()` that throws, as Python's context objects do.
  * @throws {ContextError} for an unknown name.
  * @example
  * const ctx = getContext('process');
@@ -91,8 +104,8 @@ const contexts = new Map<ContextName, Context>();
  */
 export function getContext(name: 'process'): ProcessContext;
 export function getContext(name: 'thread'): ThreadContext;
-export function getContext(name?: ContextName): Context;
-export function getContext(name?: ContextName): Context | ProcessContext {
+export function getContext(name?: ContextName | null): Context;
+export function getContext(name?: ContextName | null): Context | ProcessContext {
   const resolved = name ?? getStartMethod();
   assertContextName(resolved);
   let ctx = contexts.get(resolved);

@@ -35,7 +35,8 @@ export class WorkerCrashedError extends ProcessError {
   /**
    * Why it died, when known: `'out of memory'` when its JavaScript heap reached its limit (a
    * thread's `resourceLimits`, a child's `--max-old-space-size`; V8 then aborts a child, so
-   * `signal` is `'SIGABRT'`), else `null`.
+   * `signal` is `'SIGABRT'`), else `null`. When it died of an uncaught error or an unhandled
+   * rejection, `cause` is that error (or the thrown value), in both contexts.
    */
   readonly reason: 'out of memory' | null;
   constructor(

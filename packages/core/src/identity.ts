@@ -141,7 +141,9 @@ export interface ParentProcessInfo {
   /**
    * Whether the parent still runs. A worker thread's parent always does while the worker runs (a
    * thread ends with its parent); a child process's parent does while it is still the child's OS
-   * parent. Python: `is_alive()`.
+   * parent, and a child is ended when its parent ends without joining it (terminated, killed,
+   * crashed), so this reads `true` for as long as the worker runs, where Python's orphan sees
+   * `False`. Python: `is_alive()`.
    */
   isAlive(): boolean;
 }

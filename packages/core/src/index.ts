@@ -66,11 +66,19 @@ export type {
   ProcessSynchronizedOptions,
 } from './process-primitives.js';
 export { ProcessSentinel } from './process-sentinel.js';
-export { getAllStartMethods, getStartMethod, setStartMethod } from './start-method.js';
 export {
+  type GetStartMethodOptions,
+  getAllStartMethods,
+  getStartMethod,
+  setStartMethod,
+} from './start-method.js';
+export {
+  type ApplyParams,
   type ArgsOption,
   defineTasks,
   isTaskRef,
+  type OneArgTask,
+  type TaskArgList,
   type TaskArgs,
   type TaskFunction,
   type TaskRef,

@@ -9,6 +9,7 @@
  * @internal
  */
 
+export { assertNotBootstrapping, whileImporting } from './internal/bootstrap.js';
 export {
   type ErrorRecord,
   fromErrorRecord,
@@ -16,6 +17,7 @@ export {
   thrownOrError,
   toErrorRecord,
 } from './internal/error-record.js';
+export { importTaskModule } from './internal/load-task.js';
 export { AdaptiveChunks, defaultChunksize, knownLength } from './pool/chunks.js';
 export { Flatten } from './pool/flatten.js';
 export { submitClosedError, terminatedError } from './pool/gate.js';
@@ -27,4 +29,5 @@ export {
   type SubmitChunk,
   streamChunks,
 } from './pool/stream.js';
-export { type CallInput, checkCall, settleCall, watchAbort } from './pool/util.js';
+export { type CallInput, callOptions, checkCall, settleCall, watchAbort } from './pool/util.js';
+export { moduleTaskNames } from './task.js';

@@ -8,7 +8,14 @@
  * program's first Pool or Process does not pay for it either; anything else goes through zod,
  * which gives the error message.
  */
-import { ContextError, notAnObject, spellingOf, unknownOption, ValidationError } from '@multiproc/shared';
+import {
+  ContextError,
+  notAnObject,
+  omitNullOptions,
+  spellingOf,
+  unknownOption,
+  ValidationError,
+} from '@multiproc/shared';
 import type * as Z from 'zod';
 import { isTaskRef } from './task.js';
 
@@ -104,14 +111,17 @@ function passesQuick(input: unknown, quick: QuickCheck): input is Record<string,
 /**
  * Parses `input` with `schema`, or throws a `ValidationError` naming the first bad option, plus
  * the multiproc spelling when the mistake is a Python habit (`new Pool(5)`, `maxtasksperchild`,
- * `context: 'spawn'`).
+ * `context: 'spawn'`). An option set to `null` (Python's `None`) is one not given, but for those
+ * in `keepNull`, whose schema reads `null` itself (`idleTimeout: null`: never).
  */
 export function parseOptions<T>(
   schema: () => Z.ZodType<T>,
-  input: unknown,
+  given: unknown,
   what: string,
   quick?: QuickCheck,
+  keepNull?: readonly string[],
 ): T {
+  const input = omitNullOptions(given, keepNull);
   if (quick && passesQuick(input ?? {}, quick)) return { ...(input ?? {}) } as T;
   const s = schema();
   const known = Object.keys((s as { shape?: Record<string, unknown> }).shape ?? {});

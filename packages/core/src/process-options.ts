@@ -12,7 +12,7 @@ import {
   type QuickCheck,
   taskRefSchema,
 } from './options.js';
-import { type ArgsOption, isTaskRef, type TaskArgs, type TaskFunction, type TaskRef } from './task.js';
+import { type ArgsOption, isTaskRef, type TaskArgList, type TaskFunction, type TaskRef } from './task.js';
 
 /** Options of {@link Process}. */
 export interface ProcessOptions<F extends TaskFunction = TaskFunction> {
@@ -25,13 +25,13 @@ export interface ProcessOptions<F extends TaskFunction = TaskFunction> {
    * The target's arguments, type-checked against the target's parameters like a pool call's; sent by
    * structured clone (multiproc objects by the codec protocol). @default []
    */
-  args?: TaskArgs<F>;
+  args?: TaskArgList<F>;
   /** A name for logs and `currentProcess().name`. @default 'Process-N' */
-  name?: string;
+  name?: string | null;
   /** A daemon is ended when its parent exits, and does not keep the program alive. @default false */
-  daemon?: boolean;
+  daemon?: boolean | null;
   /** `'thread'` (worker_threads) or `'process'` (child_process.fork), or a context from `getContext()`. @default getStartMethod() */
-  context?: ContextName | ContextLike;
+  context?: ContextName | ContextLike | null;
 }
 
 /**

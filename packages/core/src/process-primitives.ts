@@ -19,7 +19,7 @@ import {
   SynchronizedValueProxy,
   ValueProxy,
 } from '@multiproc/ipc';
-import { checkOptionKeys, type Typecode, ValidationError } from '@multiproc/shared';
+import { checkOptionKeys, readOptions, type Typecode, ValidationError } from '@multiproc/shared';
 
 /** A factory callable with or without `new`, as Python's `ctx.Lock()` reads and as `new Lock()` is written. */
 export type PrimitiveFactory<A extends unknown[], R> = { (...args: A): R; new (...args: A): R };
@@ -91,8 +91,7 @@ export interface ProcessPrimitives {
 
 /** The lock a synchronized Value/Array carries, or undefined for the raw form. */
 function lockFor(options: ProcessSynchronizedOptions | undefined, what: string): LockProxy | undefined {
-  checkOptionKeys(options, ['lock'], what);
-  const option = options?.lock;
+  const { lock: option } = readOptions(options, ['lock'], what); // null: Python's None, a new lock
   if (option === undefined || option === true) return processManager().Lock();
   if (option === false) return undefined;
   // A SemaphoreProxy is a LockProxy too; Python takes a Lock or RLock here.

@@ -7,6 +7,7 @@ import { type WaitReadiness, waitable } from '@multiproc/ipc';
 import { ClosedError, ProcessError, resolveTimeout, type Timeout, ValidationError } from '@multiproc/shared';
 import { getWorkerIdentity } from './identity.js';
 import { assertMayStartWorkers } from './internal/bootstrap.js';
+import { type Inspect, inspectSymbol, showFields } from './internal/inspect.js';
 import { assertPermitted } from './internal/permission.js';
 import { checkTarget } from './internal/process-checks.js';
 import { launchProcess, logStarted } from './internal/process-launch.js';
@@ -80,6 +81,8 @@ export class Process<F extends TaskFunction = TaskFunction> {
   readonly #identity: number[];
   #state: State = 'initial';
   #runner: Runner | undefined;
+  // Its queues and pipes serve it nothing more once kill() or terminate() is called (ipc).
+  #ending: () => void = () => {};
   #exit: ExitInfo | undefined;
   #joins = 0;
   #sentinel: ProcessSentinel | undefined;
@@ -170,7 +173,7 @@ export class Process<F extends TaskFunction = TaskFunction> {
     if (this.#state !== 'initial') throw new ProcessError(`${this.#name} cannot be started twice.`);
     assertMayStartWorkers('a Process');
     assertPermitted('a Process', this.#context);
-    const { runner, receiverEnded } = launchProcess({
+    const { runner, receiverEnded, receiverEnding } = launchProcess({
       target: this.#target,
       args: this.#args,
       context: this.#context,
@@ -179,6 +182,7 @@ export class Process<F extends TaskFunction = TaskFunction> {
       daemon: this.#daemon,
     });
     this.#runner = runner;
+    this.#ending = receiverEnding;
     this.#state = 'started';
     liveChildren.add(this);
     if (this.#daemon) runner.unref();
@@ -291,6 +295,7 @@ export class Process<F extends TaskFunction = TaskFunction> {
     if (!runner || this.#exit) return;
     // A daemon is unref'd; the await below must keep the program alive until the end is seen.
     runner.ref();
+    this.#ending();
     runner.terminate();
     if (await endsWithin(runner.exited, TERMINATE_GRACE_MS)) return;
     runner.kill();
@@ -301,6 +306,7 @@ export class Process<F extends TaskFunction = TaskFunction> {
   kill(): void {
     this.#checkOpen();
     if (!this.#runner || this.#exit) return;
+    this.#ending();
     this.#runner.kill();
   }
 
@@ -329,6 +335,26 @@ export class Process<F extends TaskFunction = TaskFunction> {
             ? 'started'
             : 'initial';
     return `<Process name='${this.#name}' ${status}${this.#daemon ? ' daemon' : ''}>`;
+  }
+
+  /**
+   * What `console.log(p)` shows: `Process { name: 'Process-1', pid: 4242, exitCode: null, alive: true }`
+   * (`closed: true` instead once closed). Python: the repr `<Process name='Process-1' pid=4242 started>`.
+   * @throws Nothing: it reads the state without the checks of `pid` and `exitCode`, also after `close()`.
+   * @example
+   * const p = new Process({ target: tasks.greet, args: ['bob'], name: 'greeter' });
+   * console.log(p); // Process { name: 'greeter', pid: null, exitCode: null, alive: false }
+   */
+  [inspectSymbol](_depth: number, options: unknown, inspect?: Inspect): string {
+    if (this.#state === 'closed')
+      return showFields('Process', { name: this.#name, closed: true }, options, inspect);
+    const fields = {
+      name: this.#name,
+      pid: this.#runner?.pid ?? null,
+      exitCode: this.#exit?.exitCode ?? null,
+      alive: this.#state === 'started' && this.#exit === undefined,
+    };
+    return showFields('Process', fields, options, inspect);
   }
 
   #checkOpen(): void {

@@ -1,5 +1,6 @@
 /** The default context. Python: `set_start_method()` / `get_start_method()`. */
-import { ContextError, checkOptionKeys } from '@multiproc/shared';
+import { ContextError, describeValue, readOptions, ValidationError } from '@multiproc/shared';
+import { getWorkerIdentity } from './identity.js';
 import { assertContextName, CONTEXT_NAMES, type ContextName } from './options.js';
 
 const DEFAULT_CONTEXT: ContextName = 'thread';
@@ -21,16 +22,19 @@ let setExplicitly = false;
  * setStartMethod(null, { force: true });
  * console.log(getStartMethod(true)); // null
  */
-export function setStartMethod(name: ContextName | null, options: { force?: boolean } = {}): void {
+export function setStartMethod(
+  name: ContextName | null,
+  options: { force?: boolean | null } | null = {},
+): void {
   if (name !== null) assertContextName(name);
-  checkOptionKeys(options, ['force'], 'setStartMethod()');
-  if (setExplicitly && !options.force) {
+  const { force } = readOptions(options, ['force'], 'setStartMethod()');
+  if (setExplicitly && !force) {
     throw new ContextError(
       `The start method is already set to '${current}': pass { force: true } to change it.`,
     );
   }
-  if (name === null && options.force) {
-    current = DEFAULT_CONTEXT;
+  if (name === null && force) {
+    current = DEFAULT_CONTEXT; // a worker's own context applies again
     setExplicitly = false;
     return;
   }
@@ -38,19 +42,46 @@ export function setStartMethod(name: ContextName | null, options: { force?: bool
   setExplicitly = true;
 }
 
+/** The options form of {@link getStartMethod}'s argument (Python's keyword `allow_none`). */
+export interface GetStartMethodOptions {
+  /** Answer `null` while no start method was set; `null` (Python's `None`) as `false`. @default false */
+  allowNone?: boolean | null;
+}
+
 /**
- * The default context: `'thread'` unless {@link setStartMethod} changed it.
+ * The default context: `'thread'` unless {@link setStartMethod} changed it. In a worker, until the
+ * worker calls `setStartMethod()` itself, it is the context the worker runs in, as a Python child
+ * takes its own start method: a `'process'` worker's `new Process()` then starts a child process.
  * Python: `get_start_method(allow_none=False)`.
- * @param allowNone - answer `null` while no start method was set. @default false
+ * @param allowNone - answer `null` while no start method was set: a boolean, or `{ allowNone }`
+ *   (`null` or nothing: `false`). @default false
+ * @throws {ValidationError} for another argument (a string, a number) or an unknown option.
  * @example
  * console.log(getStartMethod()); // 'thread'
  * console.log(getStartMethod(true)); // null, until setStartMethod() is called
+ * console.log(getStartMethod({ allowNone: true })); // the same
  */
-export function getStartMethod(allowNone: true): ContextName | null;
-export function getStartMethod(allowNone?: false): ContextName;
-export function getStartMethod(allowNone?: boolean): ContextName | null;
-export function getStartMethod(allowNone = false): ContextName | null {
-  return allowNone && !setExplicitly ? null : current;
+export function getStartMethod(allowNone: true | { allowNone: true }): ContextName | null;
+export function getStartMethod(allowNone?: false | { allowNone?: false | null } | null): ContextName;
+export function getStartMethod(allowNone?: boolean | GetStartMethodOptions | null): ContextName | null;
+export function getStartMethod(arg: boolean | GetStartMethodOptions | null = false): ContextName | null {
+  const allowNone = readAllowNone(arg);
+  if (setExplicitly) return current;
+  return getWorkerIdentity()?.context ?? (allowNone ? null : DEFAULT_CONTEXT);
+}
+
+function readAllowNone(arg: unknown): boolean {
+  if (typeof arg === 'boolean') return arg;
+  if (arg === null || arg === undefined) return false;
+  const { allowNone = false } =
+    typeof arg === 'object' && !Array.isArray(arg)
+      ? readOptions(arg as GetStartMethodOptions, ['allowNone'], 'getStartMethod()')
+      : { allowNone: arg };
+  if (typeof allowNone === 'boolean') return allowNone;
+  throw new ValidationError(
+    `getStartMethod() takes true, false or { allowNone }, got ${describeValue(allowNone)}. ` +
+      `Python's get_start_method(allow_none=True) is getStartMethod(true).`,
+  );
 }
 
 /**

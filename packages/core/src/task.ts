@@ -65,10 +65,40 @@ export type TaskArgs<T> = T extends (...args: infer A) => unknown ? A : never;
  * `TypeError: f() missing 1 required positional argument` for a call without it.
  */
 export type ArgsOption<F, K extends string> = [F] extends [never]
-  ? { [P in K]?: unknown[] } // a target typed `never` (a cast): nothing to check against
+  ? { [P in K]?: readonly unknown[] } // a target typed `never` (a cast): nothing to check against
   : [] extends TaskArgs<F>
-    ? { [P in K]?: TaskArgs<F> }
-    : { [P in K]-?: TaskArgs<F> };
+    ? { [P in K]?: TaskArgList<F> }
+    : { [P in K]-?: TaskArgList<F> };
+/**
+ * An argument list for task `F` as a caller passes it: {@link TaskArgs}, read-only, so an
+ * `as const` tuple or a `ReadonlyArray` is accepted too (the library never changes it).
+ * @example
+ * const pair = [1, 2] as const;
+ * console.log(await pool.apply(tasks.add, pair)); // 3
+ */
+export type TaskArgList<F> = Readonly<TaskArgs<F>>;
+/**
+ * The parameters of `Pool.apply()`/`applyAsync()` after the task: `args` may be left out only when
+ * `F` has no required parameter (Python: `TypeError: f() missing 1 required positional argument`),
+ * then the call's options `O`.
+ * @example
+ * await pool.apply(tasks.square, [3]); // fine: 9
+ * // await pool.apply(tasks.square); // a type error: square needs its x
+ */
+export type ApplyParams<F, O> =
+  [] extends TaskArgs<F>
+    ? [args?: TaskArgList<F> | null, options?: O | null]
+    : [args: TaskArgList<F>, options?: O | null];
+/**
+ * A task that `Pool.map()`, `mapAsync()`, `imap()` and `imapUnordered()` can call: they pass one
+ * argument per item, so it has at most one required parameter. A task with more takes
+ * `starmap()` (Python: `map(add, ...)` fails with `TypeError: add() missing 1 required positional
+ * argument`).
+ * @example
+ * await pool.map(tasks.square, [1, 2]); // fine
+ * // await pool.map(tasks.add, [1, 2]); // type error: use pool.starmap(tasks.add, [[1, 2]])
+ */
+export type OneArgTask = (item: any) => unknown;
 /** What a task resolves to once awaited. */
 export type TaskResult<T> = T extends (...args: any[]) => infer R ? Awaited<R> : never;
 
@@ -169,6 +199,8 @@ function taskModuleUrl(given: unknown): string {
   }
   if (typeof moduleUrl === 'string' && moduleUrl.startsWith('file:'))
     return notInline(notDirectory(moduleUrl, moduleUrl));
+  // CommonJS code given with -e/-p or on stdin: its __filename is '[eval]' or '[stdin]'.
+  if (typeof moduleUrl === 'string' && INLINE_NAME.test(moduleUrl)) throw inlineCodeError(moduleUrl);
   const got = typeof moduleUrl === 'string' ? `'${moduleUrl}'` : String(moduleUrl);
   throw new ValidationError(
     `defineTasks() needs the URL of the module that defines the tasks, got ${got}. ` +
@@ -180,6 +212,16 @@ function taskModuleUrl(given: unknown): string {
 
 // What Node names code given with `-e`/`--eval`, `-p`/`--print` or on stdin: `file:///cwd/[eval1]`.
 const INLINE_CODE = /\/\[(eval|stdin)\d*\]$/;
+// The `__filename` of such code run as CommonJS (Node's default for `-e`): `[eval]`, `[stdin]`.
+const INLINE_NAME = /^\[(eval|stdin)\d*\](-wrapper)?$/;
+
+function inlineCodeError(got: string): ValidationError {
+  return new ValidationError(
+    `defineTasks() got ${got}, the ${got.startsWith('file:') ? 'URL' : 'name'} of code run with -e/--eval, -p/--print ` +
+      'or from stdin: no file holds it, so no worker can import its tasks. Tasks must live in a module ' +
+      'file a worker can import: put them (and the code that uses them) in a file and run it with node <file>.',
+  );
+}
 
 /**
  * Refuses the URL of code given inline: no file holds it, so a worker could not import it, and a
@@ -190,11 +232,7 @@ function notInline(url: string): string {
     INLINE_CODE.test(url) &&
     !node.fs().statSync(node.url().fileURLToPath(url), { throwIfNoEntry: false })
   ) {
-    throw new ValidationError(
-      `defineTasks() got ${url}, the URL of code run with -e/--eval, -p/--print or from stdin: no ` +
-        'file holds it, so no worker can import its tasks. Put the tasks (and the code that uses them) ' +
-        'in a file and run it with node <file>.',
-    );
+    throw inlineCodeError(url);
   }
   return url;
 }
@@ -244,6 +282,15 @@ export function forgetModule(module: string): void {
 /** Whether the module has registered any tasks in this realm (internal). */
 export function hasModule(module: string): boolean {
   return tasksByModule.has(module);
+}
+
+/**
+ * The names of the tasks a module registered in this realm, sorted (internal: what tells two
+ * modules of one file name apart across machines); empty when it registered none here.
+ */
+export function moduleTaskNames(module: string): string[] {
+  const fns = tasksByModule.get(module);
+  return fns ? Object.keys(fns).sort() : [];
 }
 
 // A Barrier shared between threads takes a task reference as its `action`; the last party to

@@ -2,7 +2,7 @@
 // each is required when its function has a required parameter. The type checks run in the
 // package's `typecheck` task (this file is in its tsconfig); the tests also build the valid forms.
 import { defineTasks, getContext, Pool, Process } from '@multiproc/core';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 
 // Never run in a worker: only their types are used.
 const tasks = defineTasks(import.meta.url, {
@@ -63,5 +63,66 @@ describe('Process args follow the target', () => {
       getContext('thread').Process({ target: tasks.add });
     };
     expect(typeof wrong).toBe('function'); // compiled, never run
+  });
+});
+
+describe('Pool calls follow the task', () => {
+  // Compiled, never run: only their types are checked.
+  const calls = (pool: Pool) => {
+    const pair = [1, 2] as const;
+    const pairs: ReadonlyArray<readonly [number, number]> = [pair];
+    const one: readonly [number] = [3];
+    return [
+      pool.apply(tasks.noop),
+      pool.apply(tasks.hello),
+      pool.applyAsync(tasks.noop),
+      pool.apply(tasks.add, pair),
+      pool.applyAsync(tasks.square, one, { callback: (v) => v.toFixed() }),
+      pool.starmap(tasks.add, pairs),
+      pool.starmapAsync(tasks.add, [pair]),
+      pool.map(tasks.square, [1, 2]),
+      pool.map(tasks.hello, ['a']),
+      pool.mapAsync(tasks.noop, [1]),
+      pool.imap(tasks.square, new Set([1])),
+      pool.imapUnordered(tasks.square, [1]),
+    ];
+  };
+
+  it('accepts readonly argument lists and leaves args out only for a task without required parameters', () => {
+    expect(typeof calls).toBe('function');
+    const made = new Process({ target: tasks.add, args: [1, 2] as const });
+    expect(made.exitCode).toBe(null);
+    expectTypeOf(calls).returns.items.not.toBeNever();
+  });
+
+  it('rejects apply without args for a task that needs them, and map over a task with 2+ required parameters', () => {
+    const wrong = (pool: Pool) => {
+      // @ts-expect-error: square needs x (Python: TypeError, missing 1 required positional argument)
+      pool.apply(tasks.square);
+      // @ts-expect-error: the same for applyAsync
+      pool.applyAsync(tasks.add);
+      // @ts-expect-error: map passes one argument: add needs starmap
+      pool.map(tasks.add, [1, 2]);
+      // @ts-expect-error: the same for mapAsync
+      pool.mapAsync(tasks.add, [1, 2]);
+      // @ts-expect-error: and for imap
+      pool.imap(tasks.add, [1, 2]);
+      // @ts-expect-error: and for imapUnordered
+      pool.imapUnordered(tasks.add, [1, 2]);
+      // @ts-expect-error: a readonly list is still checked: add takes numbers
+      pool.apply(tasks.add, ['a', 'b'] as const);
+    };
+    expect(typeof wrong).toBe('function');
+  });
+});
+
+describe('readonly initargs and args', () => {
+  it('accepts as-const initargs and Process args', async () => {
+    const pair = [1, 2] as const;
+    const pool = new Pool({ processes: 1, initializer: tasks.add, initargs: pair });
+    const p = getContext('thread').Process({ target: tasks.square, args: [2] as const });
+    expect(new Process({ target: tasks.add, args: pair }).exitCode).toBe(null);
+    expect(p.exitCode).toBe(null);
+    await pool.terminate();
   });
 });

@@ -1,6 +1,6 @@
 // The adaptive chunk sizer (issue 18): what a call's one-item first chunk may change.
 import { describe, expect, it } from 'vitest';
-import { AdaptiveChunks } from '../src/pool/chunks.js';
+import { AdaptiveChunks, adaptiveSize, coverMs } from '../src/pool/chunks.js';
 
 describe('AdaptiveChunks.probe', () => {
   it('learns from a probe when nothing was learned yet', () => {
@@ -28,5 +28,23 @@ describe('AdaptiveChunks.probe', () => {
     sizer.record(63, 3); // the smallest files, at the end of the last call: 210 a chunk
     sizer.probe(50); // the biggest file first: 210 of them would take 10 s
     expect(sizer.next()).toBe(1);
+  });
+});
+
+describe('coverMs and adaptiveSize (an ordered call behind a slow chunk)', () => {
+  it('asks half the longest chunk of each chunk with 2 workers and 4 chunks ahead', () => {
+    expect(coverMs(150, 2, 4)).toBe(75);
+    expect(coverMs(150, 4, 8)).toBe(112.5);
+    // A window no larger than the pool: each chunk must cover the whole of it.
+    expect(coverMs(150, 2, 2)).toBe(150);
+  });
+
+  it('lengthens a chunk to the cover, within Python size and the tail cap', () => {
+    const sizer = new AdaptiveChunks();
+    sizer.record(10, 20); // 2 ms an item: 5 a chunk
+    expect(adaptiveSize(sizer, 1000, 0, 2, 0)).toBe(5);
+    expect(adaptiveSize(sizer, 1000, 0, 2, 75)).toBe(38);
+    expect(adaptiveSize(sizer, 200, 0, 2, 75)).toBe(25); // Python's size, ceil(200 / 8)
+    expect(adaptiveSize(sizer, 1000, 960, 2, 75)).toBe(10); // a fourth of the 40 left
   });
 });

@@ -7,6 +7,7 @@ import {
   Process,
   setStartMethod,
 } from '@multiproc/core';
+import { ValidationError } from '@multiproc/shared';
 import { describe, expect, it } from 'vitest';
 import { tasks } from './fixtures/tasks.ts';
 
@@ -76,6 +77,38 @@ describe('contexts', () => {
     setStartMethod(null, { force: true });
     setStartMethod(null); // None without force while unset: the default, now set
     expect(getStartMethod(true)).toBe('thread');
+    setStartMethod(null, { force: true });
+  });
+  // Python: get_start_method(allow_none=True); the keyword is an options object here.
+  it('getStartMethod() takes { allowNone } as well as a boolean, and refuses anything else', () => {
+    setStartMethod(null, { force: true });
+    expect(getStartMethod({ allowNone: true })).toBeNull();
+    expect(getStartMethod({ allowNone: null })).toBe('thread');
+    expect(getStartMethod({})).toBe('thread');
+    expect(getStartMethod(null)).toBe('thread');
+    expect(() => getStartMethod('yes' as never)).toThrow(ValidationError);
+    expect(() => getStartMethod({ allow_none: true } as never)).toThrow(/allowNone/);
+    expect(() => getStartMethod({ allowNone: 1 } as never)).toThrow(ValidationError);
+    setStartMethod('process');
+    expect(getStartMethod({ allowNone: true })).toBe('process');
+    setStartMethod(null, { force: true });
+  });
+
+  // Python: ctx.get_context() is ctx, ctx.get_context('spawn') that context, ctx.set_start_method()
+  // raises ValueError ("cannot set start method of concrete context"); get_context() is the default.
+  it('a context object has getContext, getAllStartMethods and a setStartMethod that throws', () => {
+    const ctx = getContext('process');
+    expect(ctx.getContext()).toBe(ctx);
+    expect(ctx.getContext(null)).toBe(ctx);
+    expect(ctx.getContext('thread')).toBe(getContext('thread'));
+    expect(() => ctx.getContext('fork' as never)).toThrow(ContextError);
+    expect(ctx.getAllStartMethods()).toEqual(['thread', 'process']);
+    expect(() => ctx.setStartMethod('thread')).toThrow(ContextError);
+    expect(getStartMethod(true)).toBeNull();
+    expect(getContext()).toBe(getContext('thread'));
+    expect(getContext(null)).toBe(getContext('thread'));
+    setStartMethod('process');
+    expect(getContext()).toBe(ctx);
     setStartMethod(null, { force: true });
   });
 });

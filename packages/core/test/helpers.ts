@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { Pool, SerializationError } from '@multiproc/core';
+import { Pool, Process, SerializationError } from '@multiproc/core';
+import { Queue } from '@multiproc/ipc';
 import { afterEach, expect } from 'vitest';
 
 export const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
@@ -49,6 +50,39 @@ export function poolMaker(): (options?: ConstructorParameters<typeof Pool>[0]) =
     const pool = new Pool(options);
     pools.push(pool);
     return pool;
+  };
+}
+
+/**
+ * Makers of Pools, Processes (not started) and Queues that are all ended after each test of the
+ * file that calls this (at its top level): pools terminated, live processes terminated, queues
+ * closed.
+ */
+export function ownedWorkers() {
+  const pools: Pool[] = [];
+  const processes: Process[] = [];
+  const queues: Queue<unknown>[] = [];
+  afterEach(async () => {
+    await Promise.all(pools.splice(0).map((p) => p.terminate()));
+    await Promise.all(processes.splice(0).map((p) => (p.isAlive() ? p.terminate() : undefined)));
+    for (const q of queues.splice(0)) q.close();
+  });
+  return {
+    pool(options?: ConstructorParameters<typeof Pool>[0]): Pool {
+      const pool = new Pool(options);
+      pools.push(pool);
+      return pool;
+    },
+    process(options: ConstructorParameters<typeof Process>[0]): Process {
+      const p = new Process(options);
+      processes.push(p);
+      return p;
+    },
+    queue(): Queue<any> {
+      const q = new Queue<unknown>();
+      queues.push(q);
+      return q;
+    },
   };
 }
 

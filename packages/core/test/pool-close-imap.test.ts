@@ -132,6 +132,77 @@ describe.each(['thread', 'process'] as const)(
       expect(starts()).toBe(0);
     });
 
+    it.each([
+      ['join', 'sync'],
+      ['join', 'async'],
+      ['terminate', 'sync'],
+      ['terminate', 'async'],
+    ] as const)(
+      'a loop that left at a failed item has its input closed by %s() (%s input)',
+      async (end, kind) => {
+        for (let round = 0; round < 3; round++) {
+          const pool = makePool({ processes: 2, context });
+          let reads = 0;
+          let closes = 0;
+          function* sync(): Generator<number> {
+            try {
+              for (let x = 0; x < 1000; x++, reads++) yield x;
+            } finally {
+              closes++;
+            }
+          }
+          async function* async(): AsyncGenerator<number> {
+            try {
+              for (let x = 0; x < 1000; x++, reads++) {
+                await null;
+                yield x;
+              }
+            } finally {
+              closes++;
+            }
+          }
+          const got: number[] = [];
+          // A for await loop leaves at the failed item without calling the input's return().
+          await expect(
+            (async () => {
+              for await (const v of pool.imap(failing.failOn5, kind === 'sync' ? sync() : async()))
+                got.push(v);
+            })(),
+          ).rejects.toBeInstanceOf(RangeError);
+          expect(got).toEqual([0, 1, 2, 3, 4]);
+          expect(closes).toBe(0);
+          const readThen = reads;
+          if (end === 'join') {
+            pool.close();
+            await pool.join();
+          } else await pool.terminate();
+          expect(closes).toBe(1);
+          expect(reads).toBe(readThen);
+        }
+      },
+      60_000,
+    );
+
+    it('an input closed for a loop that left is not closed again when the loop goes on', async () => {
+      const pool = makePool({ processes: 2, context });
+      let closes = 0;
+      async function* input(): AsyncGenerator<number> {
+        try {
+          for (let x = 0; x < 1000; x++) yield x;
+        } finally {
+          closes++;
+        }
+      }
+      const it = pool.imap(failing.failOn5, input(), { chunksize: 1 });
+      for (let x = 0; x < 5; x++) expect((await it.next()).value).toBe(x);
+      await expect(it.next()).rejects.toBeInstanceOf(RangeError);
+      pool.close();
+      await pool.join();
+      expect(closes).toBe(1);
+      await expect(rest(it)).rejects.toBeInstanceOf(PoolClosedError);
+      expect(closes).toBe(1);
+    });
+
     it('an endless input keeps join() pending after close(); terminate() ends the call and join()', async () => {
       const log = logFile();
       const pool = makePool({ processes: 2, context });

@@ -1,6 +1,6 @@
 // A task that returned its value and then calls process.exit() at once (in a microtask, or in the
-// reaction to a resolved promise) has finished: its result is delivered, also a 64 MiB one, and
-// the worker, which exited, is replaced.
+// reaction to a resolved promise) or a turn later (a timer) has finished: its result is delivered,
+// also a 64 MiB one, and the worker, which exited, is replaced.
 import { describe, expect, it } from 'vitest';
 import { tasks } from './fixtures/close-imap-tasks.mjs';
 import { poolMaker } from './helpers.ts';
@@ -35,5 +35,19 @@ describe.each(['thread', 'process'] as const)(
       pool.close();
       await pool.join();
     });
+
+    it.each(['immediate', 0, 30] as const)(
+      'a 5 MiB result is delivered whole when the task exits a turn later (%s); a map chunk too',
+      async (how) => {
+        const pool = makePool({ processes: 1, context });
+        const text = await pool.apply(tasks.bigThenExitLater, [5, how]);
+        expect(text.length).toBe(5 * 1024 * 1024);
+        const [chunk] = await pool.starmap(tasks.bigThenExitLater, [[5, how]]);
+        expect(chunk?.length).toBe(5 * 1024 * 1024);
+        expect(await pool.apply(tasks.square, [6])).toBe(36);
+        pool.close();
+        await pool.join();
+      },
+    );
   },
 );

@@ -113,12 +113,20 @@ export function describePoolFailures(context: 'thread' | 'process'): void {
       expect(pool.stats().workers).toBe(0);
       expect(created).toBe(before);
 
+      // An initializer that exits: once the pool gave up, it starts no worker while idle (20 calls
+      // used to leave it starting and retiring workers forever, which kept the program alive).
       const exiting = makePool({ processes: 2, context, initializer: t.exitingInit, initargs: [4] });
-      const crashed = await Promise.allSettled(Array.from({ length: 5 }, () => exiting.apply(t.quick, [])));
+      let exitingCreated = 0;
+      exiting.on('workerCreate', () => exitingCreated++);
+      const crashed = await Promise.allSettled(Array.from({ length: 20 }, () => exiting.apply(t.quick, [])));
       for (const r of crashed) {
         expect((r as PromiseRejectedResult).reason).toBeInstanceOf(WorkerCrashedError);
         expect((r as PromiseRejectedResult).reason.exitCode).toBe(4);
       }
+      await vi.waitFor(() => expect(exiting.stats().workers).toBe(0), { timeout: 10_000, interval: 20 });
+      const settledCreated = exitingCreated;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      expect(exitingCreated).toBe(settledCreated);
     });
 
     it('case 7: 8 one-second tasks on 4 workers take about 2 s, never batched behind each other', {

@@ -126,6 +126,37 @@ describe('Pool specifics', () => {
     },
   );
 
+  it.each(['thread', 'process'] as const)(
+    'maxQueue: calls still waiting for room when close() is called run before join() resolves; terminate() fails them (%s)',
+    async (context) => {
+      const pool = makePool({ processes: 1, maxQueue: 1, context });
+      const [release, gate] = Pipe();
+      const running = pool.apply(edge.recvThen, [gate]);
+      const queued = pool.apply(edge.echo, ['b']);
+      const waiting = pool.apply(edge.echo, ['c']);
+      const mapped = pool.map(edge.echo, ['d', 'e'], { chunksize: 1 });
+      pool.close();
+      expect(() => pool.applyAsync(edge.echo, ['new'])).toThrow(PoolClosedError);
+      release.send('a');
+      expect(await Promise.all([running, queued, waiting, mapped])).toEqual(['a', 'b', 'c', ['d', 'e']]);
+      await pool.join();
+      release.close();
+      gate.close();
+
+      const doomed = makePool({ processes: 1, maxQueue: 1, context });
+      const [hold, held] = Pipe();
+      const busy = doomed.apply(edge.recvThen, [held]).catch((e: unknown) => e);
+      const late = doomed.apply(edge.echo, ['y']).catch((e: unknown) => e);
+      doomed.close();
+      await doomed.terminate();
+      expect(await late).toBeInstanceOf(PoolClosedError);
+      expect(((await late) as Error).message).toMatch(/terminated before this task finished/);
+      expect(await busy).toBeInstanceOf(PoolClosedError);
+      hold.close();
+      held.close();
+    },
+  );
+
   it('grows from minProcesses on demand and shrinks after idleTimeout', async () => {
     const pool = makePool({ processes: 3, minProcesses: 1, idleTimeout: 100 });
     // Counted by events: on a loaded machine the first worker may run all three items before a

@@ -1,31 +1,19 @@
 // Python lets a program rename itself: `current_process().name = 'worker-a'` (a logging idiom),
 // and `Process.name` before or after start. Here too, in the main program, in Processes and in
 // pool workers of both contexts; a non-string is refused with ValidationError.
-import { currentProcess, Pool, Process, ValidationError } from '@multiproc/core';
-import { Queue } from '@multiproc/ipc';
+import { currentProcess, type Process, ValidationError } from '@multiproc/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tasks } from './fixtures/name-tasks.ts';
+import { ownedWorkers } from './helpers.ts';
 
-const pools: Pool[] = [];
-const processes: Process[] = [];
-const queues: Queue<unknown>[] = [];
+const own = ownedWorkers();
 const original = currentProcess().name;
-afterEach(async () => {
+afterEach(() => {
   currentProcess().name = original;
-  await Promise.all(pools.splice(0).map((p) => p.terminate()));
-  await Promise.all(processes.splice(0).map((p) => (p.isAlive() ? p.terminate() : undefined)));
-  for (const q of queues.splice(0)) q.close();
 });
 
-function queue(): Queue<any> {
-  const q = new Queue<unknown>();
-  queues.push(q);
-  return q;
-}
-
 function started(options: ConstructorParameters<typeof Process>[0]): Process {
-  const p = new Process(options);
-  processes.push(p);
+  const p = own.process(options);
   p.start();
   return p;
 }
@@ -57,7 +45,7 @@ describe.each(['thread', 'process'] as const)('renaming in the %s context', (con
   it('a Process renames itself; a child it starts then reports that name as its parent', {
     timeout: 30_000,
   }, async () => {
-    const [q, childQ] = [queue(), queue()];
+    const [q, childQ] = [own.queue(), own.queue()];
     const p = started({
       target: tasks.renameThenStart,
       args: [q, 'worker-a', childQ, context],
@@ -79,7 +67,7 @@ describe.each(['thread', 'process'] as const)('renaming in the %s context', (con
     timeout: 30_000,
   }, async () => {
     currentProcess().name = 'renamed-main';
-    const q = queue();
+    const q = own.queue();
     const p = started({ target: tasks.reportNames, args: [q], context });
     expect(await q.get({ timeout: 20_000 })).toEqual({ name: p.name, parent: 'renamed-main' });
     await p.join(20_000);
@@ -88,9 +76,8 @@ describe.each(['thread', 'process'] as const)('renaming in the %s context', (con
   it('Process#name set before start() is the worker name; set after, only the object changes', {
     timeout: 30_000,
   }, async () => {
-    const q = queue();
-    const p = new Process({ target: tasks.reportNames, args: [q], context });
-    processes.push(p);
+    const q = own.queue();
+    const p = own.process({ target: tasks.reportNames, args: [q], context });
     p.name = 'before-start';
     p.start();
     p.name = 'after-start';
@@ -104,8 +91,7 @@ describe.each(['thread', 'process'] as const)('renaming in the %s context', (con
   });
 
   it('a pool worker renames itself; its later tasks read the new name', { timeout: 30_000 }, async () => {
-    const pool = new Pool({ processes: 1, context });
-    pools.push(pool);
+    const pool = own.pool({ processes: 1, context });
     const first = await pool.apply(tasks.rename, ['pool-a']);
     expect(first).toMatchObject({ after: 'pool-a', refused: { name: 'ValidationError' } });
     expect(first.before).toMatch(/PoolWorker/);

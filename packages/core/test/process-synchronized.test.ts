@@ -71,6 +71,15 @@ describe("getContext('process').Value()/Array() getLock()", () => {
     expect(ctx.RawValue('i', 0)).toBeInstanceOf(ctx.Value);
   });
 
+  it('getLock() returns the very lock given as { lock } (Python: get_lock() is lock)', () => {
+    for (const lock of [ctx.Lock(), ctx.RLock()]) {
+      expect(ctx.Value('i', 5, { lock }).getLock()).toBe(lock);
+      expect(new ctx.Value('i', 5, { lock }).getLock()).toBe(lock);
+      expect(ctx.Array('i', [1, 2], { lock }).getLock()).toBe(lock);
+      expect(new ctx.SharedArray('i', 2, { lock }).getLock()).toBe(lock);
+    }
+  });
+
   it('a thread Lock (or anything else) as { lock } is a ValidationError naming ctx.Lock()', () => {
     for (const bad of [new Lock(), ctx.Semaphore(), 1]) {
       expect(() => ctx.Value('i', 0, { lock: bad as never })).toThrow(ValidationError);

@@ -1,29 +1,23 @@
 // Behaviours the contract leaves to Python: current_process() and parent_process() inside and
 // outside workers, daemonic processes having children, and tasks that raise something other than
 // an Error. Each in both contexts, with real workers.
-import { ContextError, currentProcess, Pool, Process, parentProcess, TimeoutError } from '@multiproc/core';
-import { Queue } from '@multiproc/ipc';
-import { afterEach, describe, expect, it } from 'vitest';
+import {
+  ContextError,
+  currentProcess,
+  getStartMethod,
+  type Process,
+  parentProcess,
+  TimeoutError,
+} from '@multiproc/core';
+import { Pipe } from '@multiproc/ipc';
+import { describe, expect, it } from 'vitest';
 import { tasks } from './fixtures/parity-tasks.ts';
+import { ownedWorkers } from './helpers.ts';
 
-const pools: Pool[] = [];
-const processes: Process[] = [];
-const queues: Queue<unknown>[] = [];
-afterEach(async () => {
-  await Promise.all(pools.splice(0).map((p) => p.terminate()));
-  await Promise.all(processes.splice(0).map((p) => (p.isAlive() ? p.terminate() : undefined)));
-  for (const q of queues.splice(0)) q.close();
-});
-
-function queue(): Queue<any> {
-  const q = new Queue<unknown>();
-  queues.push(q);
-  return q;
-}
+const own = ownedWorkers();
 
 async function run(options: ConstructorParameters<typeof Process>[0]): Promise<Process> {
-  const p = new Process(options);
-  processes.push(p);
+  const p = own.process(options);
   p.start();
   await p.join(20_000);
   return p;
@@ -39,7 +33,7 @@ it('currentProcess() in the main thread is alive, has a pid and no exit code; no
 
 describe.each(['thread', 'process'] as const)('in the %s context', (context) => {
   it('currentProcess() and parentProcess() inside a Process and a pool worker', async () => {
-    const q = queue();
+    const q = own.queue();
     const p = await run({ target: tasks.reportMe, args: [q], name: 'reporter', context });
     expect(p.exitCode).toBe(0);
     const inProcess = await q.get({ timeout: 10_000 });
@@ -48,16 +42,14 @@ describe.each(['thread', 'process'] as const)('in the %s context', (context) => 
     expect(inProcess.ident).toBe(inProcess.pid);
     expect(inProcess.parent).toEqual({ pid: process.pid, name: 'MainProcess', alive: true });
 
-    const pool = new Pool({ processes: 1, context });
-    pools.push(pool);
+    const pool = own.pool({ processes: 1, context });
     const inPool = await pool.apply(tasks.describeMe, []);
     expect(inPool).toMatchObject({ daemon: true, alive: true, exitCode: null });
     expect(inPool.parent).toEqual({ pid: process.pid, name: 'MainProcess', alive: true });
   });
 
   it('a task may return parentProcess(): it arrives as { pid, name }; ident and isAlive() stay in the worker', async () => {
-    const pool = new Pool({ processes: 1, context });
-    pools.push(pool);
+    const pool = own.pool({ processes: 1, context });
     expect(await pool.apply(tasks.parentItself, [])).toEqual({ pid: process.pid, name: 'MainProcess' });
     expect(await pool.apply(tasks.parentMembers, [])).toEqual({
       ident: process.pid,
@@ -67,7 +59,7 @@ describe.each(['thread', 'process'] as const)('in the %s context', (context) => 
   });
 
   it('a daemon Process cannot start children (ContextError); others, and pool tasks, can', async () => {
-    const q = queue();
+    const q = own.queue();
     const daemon = await run({ target: tasks.startChild, args: [q, context], daemon: true, context });
     expect(daemon.exitCode).toBe(0);
     expect(await q.get({ timeout: 10_000 })).toEqual({
@@ -78,22 +70,44 @@ describe.each(['thread', 'process'] as const)('in the %s context', (context) => 
     const plain = await run({ target: tasks.startChild, args: [q, context], context });
     expect(plain.exitCode).toBe(0);
     expect(await q.get({ timeout: 10_000 })).toEqual({ started: true, exitCode: 0 });
-    const pool = new Pool({ processes: 1, context });
-    pools.push(pool);
+    const pool = own.pool({ processes: 1, context });
     await pool.apply(tasks.startChild, [q, context]);
     expect(await q.get({ timeout: 10_000 })).toEqual({ started: true, exitCode: 0 });
+  }, 60_000); // three Processes and a pool, one after another: 18 s alone on a loaded 2-core machine
+
+  it("a worker's start method is its own context, so what it starts without a context runs there too (CPython TestStartMethod)", async () => {
+    const q = own.queue();
+    const p = await run({ target: tasks.reportStartMethod, args: [q], context });
+    const expected = { method: context, allowNone: context, defaultProcess: context };
+    expect(await q.get({ timeout: 10_000 })).toEqual(expected);
+    expect(p.exitCode).toBe(0);
+    expect(await own.pool({ processes: 1, context }).apply(tasks.startMethod, [])).toEqual(expected);
+    expect(getStartMethod(true)).toBeNull(); // the main program's own choice is untouched
+  });
+
+  it('a chain of five Processes, each started inside the target above it (CPython TestForkAwareThreadLock)', {
+    timeout: 60_000,
+  }, async () => {
+    const [r, w] = Pipe({ duplex: false });
+    const p = own.process({ target: tasks.chain, args: [5, w, context], context });
+    p.start();
+    w.close();
+    const names = (await r.recv()) as string[];
+    expect(names[0]).toMatch(/^Process-\d+$/);
+    expect(names).toEqual([0, 1, 2, 3, 4].map((depth) => names[0] + ':1'.repeat(depth)));
+    await p.join(40_000);
+    expect(p.exitCode).toBe(0);
+    r.close();
   });
 
   it('join(-1), AsyncResult.get(-1) and wait(-1) do not wait, as Python', async () => {
-    const q = queue();
-    const p = new Process({ target: tasks.waitFor, args: [q], context });
-    processes.push(p);
+    const q = own.queue();
+    const p = own.process({ target: tasks.waitFor, args: [q], context });
     p.start();
     await p.join(-1);
     expect(p.isAlive()).toBe(true); // it cannot end before the put below
     expect(p.exitCode).toBeNull();
-    const pool = new Pool({ processes: 1, context });
-    pools.push(pool);
+    const pool = own.pool({ processes: 1, context });
     const r = pool.applyAsync(tasks.waitFor, [q]);
     await expect(r.get(-1)).rejects.toBeInstanceOf(TimeoutError);
     expect(await r.wait({ timeout: -1 })).toBe(false);
@@ -104,9 +118,20 @@ describe.each(['thread', 'process'] as const)('in the %s context', (context) => 
     expect(p.exitCode).toBe(0);
   });
 
+  it('a pool call with a timeout of 0 or less rejects with TimeoutError, as a deadline already passed (Python: a negative timeout does not wait)', async () => {
+    const pool = own.pool({ processes: 1, context });
+    for (const timeout of [0, -1, -0.5, Number.NEGATIVE_INFINITY]) {
+      await expect(pool.apply(tasks.noop, [], { timeout })).rejects.toBeInstanceOf(TimeoutError);
+      await expect(pool.map(tasks.noop, [1, 2], { timeout })).rejects.toBeInstanceOf(TimeoutError);
+    }
+    await expect(pool.apply(tasks.noop, [], { timeout: Number.NaN })).rejects.toThrow(
+      /timeout must be a number/,
+    );
+    expect(await pool.apply(tasks.describeMe, [])).toMatchObject({ alive: true }); // the pool still serves
+  });
+
   it('a task that throws a plain object or a string rejects with that very value, not an Error', async () => {
-    const pool = new Pool({ processes: 1, context });
-    pools.push(pool);
+    const pool = own.pool({ processes: 1, context });
     const err = await pool.apply(tasks.throwPlain, []).catch((e: unknown) => e);
     expect(err).not.toBeInstanceOf(Error);
     expect(err).toEqual({ code: 42, msg: 'x', nested: { deep: [1, 2] } });

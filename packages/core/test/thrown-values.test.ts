@@ -82,7 +82,7 @@ describe.each(['thread', 'process'] as const)('non-Error throws in %s context', 
     expect(seen).toEqual(['a']);
     let viaCallback: unknown = 'unset';
     const r = pool.applyAsync(tasks.throwIt, [0], {
-      errorCallback: (e) => {
+      errorCallback: (e: unknown) => {
         viaCallback = e;
       },
     });

@@ -17,7 +17,7 @@ export interface ClientOptions {
    * The secret the listener was given; see {@link ListenerOptions.authkey}.
    * @default none
    */
-  authkey?: string | Uint8Array;
+  authkey?: string | Uint8Array | null;
 }
 
 /**
@@ -31,7 +31,8 @@ export interface ClientOptions {
  * @throws {AuthenticationError} when the keys differ, or one side has a key and the other none.
  * @throws {EOFError} when the listener closes the connection during the handshake (it was closed,
  *   or its program ended, before it accepted this client), or stalls mid-handshake for 20 s.
- * @throws {ValidationError} for a bad address, or an unknown option (`authKey`).
+ * @throws {ValidationError} for a bad address (also a Windows named-pipe address, `\\.\pipe\name`,
+ *   elsewhere than on Windows: Python's `AF_PIPE` family), or an unknown option (`authKey`).
  * @throws {Error} Node's connection error (`ECONNREFUSED`, `ENOENT`) when nobody listens there.
  * @example
  * const listener = new Listener(undefined, { authkey: 'k' });

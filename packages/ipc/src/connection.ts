@@ -5,6 +5,7 @@
  * process) is decided when the connection is sent, see README.
  */
 import {
+  disposableInEveryRealm,
   type EncodeContext,
   type Encoded,
   encodeSymbol,
@@ -97,8 +98,8 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
    * messages still wait for the reader, this first blocks until it drains them, as Python's does,
    * but for at most 20 ms without progress (then the message is queued).
    * @param buf - the bytes; written or copied before this returns, so `buf` may change after.
-   * @param offset - @default 0
-   * @param size - @default the rest of `buf`
+   * @param offset - `null` (Python's `None`) as when left out. @default 0
+   * @param size - `null` (Python's `None`) as when left out. @default the rest of `buf`
    * @throws {ValidationError} when `buf` is not bytes, or `offset`/`size` fall outside it.
    * @throws {ClosedError} after `close()`; {@link ProcessError} on the receive-only end.
    * @throws {BrokenPipeError} once the other end is known to be closed everywhere, as {@link send}.
@@ -107,8 +108,8 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
    * a.sendBytes(new Uint8Array([1, 2, 3, 4]), 1, 2);
    * console.log(await b.recvBytes()); // Uint8Array(2) [ 2, 3 ]
    */
-  sendBytes(buf: ArrayBufferView | ArrayBuffer, offset = 0, size?: number): void {
-    this.#s.sendBytes(buf, offset, size);
+  sendBytes(buf: ArrayBufferView | ArrayBuffer, offset?: number | null, size?: number | null): void {
+    this.#s.sendBytes(buf, offset ?? 0, size ?? undefined);
   }
 
   /**
@@ -149,7 +150,8 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
   }
 
   /**
-   * Receives the next message into `buf` at byte `offset`; resolves to its length. Python: `recv_bytes_into`.
+   * Receives the next message into `buf` at byte `offset` (default 0; `null` too); resolves to its
+   * length. Python: `recv_bytes_into`.
    * @throws {BufferTooShortError} when it does not fit; the message is in the error's `data`.
    * @throws {ValidationError} when `buf` is not bytes or `offset` is not an integer inside it,
    *   checked before anything is received (the message stays for the next receive).
@@ -160,8 +162,8 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
    * const buf = new Uint8Array(4);
    * console.log(await b.recvBytesInto(buf, 1), buf); // 2 Uint8Array(4) [ 0, 7, 8, 0 ]
    */
-  recvBytesInto(buf: ArrayBufferView | ArrayBuffer, offset = 0): Promise<number> {
-    return this.#s.recvBytesInto(buf, offset);
+  recvBytesInto(buf: ArrayBufferView | ArrayBuffer, offset?: number | null): Promise<number> {
+    return this.#s.recvBytesInto(buf, offset ?? 0);
   }
 
   /**
@@ -251,3 +253,5 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
 registerCodec(CONNECTION_TYPE, (data: ConnectionData) =>
   createConnection(remoteConnectionHandle(data), data.readable, data.writable, schemaFromData(data.schema)),
 );
+
+disposableInEveryRealm(Connection.prototype);

@@ -29,7 +29,12 @@ export {
 } from './errors.js';
 export { JoinableQueue } from './joinable-queue.js';
 export { type Address, Listener, type ListenerOptions } from './listener.js';
-export { BaseManager, type Factory, type ManagerOptions } from './manager/base-manager.js';
+export {
+  BaseManager,
+  type Factory,
+  type ManagerOptions,
+  type RegisterOptions,
+} from './manager/base-manager.js';
 export { DictProxy } from './manager/data-proxies.js';
 export { ListProxy, type ListSortOptions } from './manager/list-proxy.js';
 export { Manager, type ManagerFactory, processManager, SyncManager } from './manager/manager.js';

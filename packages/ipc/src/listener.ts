@@ -6,7 +6,13 @@
 import type net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ClosedError, ProcessError, readOptions, ValidationError } from '@multiproc/shared';
+import {
+  ClosedError,
+  disposableInEveryRealm,
+  ProcessError,
+  readOptions,
+  ValidationError,
+} from '@multiproc/shared';
 import { checkKey } from './client.js';
 import type { Connection } from './connection.js';
 import {
@@ -31,12 +37,12 @@ export interface ListenerOptions {
    * with `AuthenticationError`. A string is taken as UTF-8.
    * @default none: no authentication (any local peer that can reach the address may connect)
    */
-  authkey?: string | Uint8Array;
+  authkey?: string | Uint8Array | null;
   /**
    * How many connections the system queues before `accept()` takes them.
    * @default 511 (Node's default)
    */
-  backlog?: number;
+  backlog?: number | null;
 }
 
 /**
@@ -63,8 +69,8 @@ interface Pending {
  * `127.0.0.1`; port `0` picks a free port (read it from `address`).
  * @param address - where to listen. @default a new Unix socket path in the temp directory
  * @param options - `authkey` and `backlog`.
- * @throws {ValidationError} for a bad address or options, naming an unknown option (a misspelt
- *   `authKey` is refused, never taken as "no authentication").
+ * @throws {ValidationError} for a bad address (a named pipe, `\\.\pipe\name`, off Windows: Python's
+ *   `AF_PIPE`) or options, naming an unknown option (`authKey` is refused, not taken as no key).
  * @example
  * const listener = new Listener(['localhost', 0], { authkey: 'secret password' });
  * const client = Client(await listener.ready(), { authkey: 'secret password' });
@@ -290,3 +296,5 @@ function peerAddress(s: net.Socket, path: string | null): Address | null {
   if (path !== null) return path;
   return s.remoteAddress && s.remotePort !== undefined ? [s.remoteAddress, s.remotePort] : null;
 }
+
+disposableInEveryRealm(Listener.prototype);

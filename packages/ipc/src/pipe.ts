@@ -10,7 +10,7 @@ export interface PipeOptions<T> {
    * Both ends send and receive. With `false`, the first end only receives and the second only sends.
    * @default true
    */
-  duplex?: boolean;
+  duplex?: boolean | null;
   /**
    * A zod schema every received value is checked against (senders are not checked); recv() then
    * resolves to the schema's output type. A bad value rejects that recv() with `ValidationError`.
@@ -20,7 +20,7 @@ export interface PipeOptions<T> {
    * or a type such as `z.date()`, `z.bigint()`, `z.map()`): it is never weakened there. A send-only
    * end (`Pipe({ duplex: false })[1]`) carries no schema and can always be sent.
    */
-  schema?: Schema<T>;
+  schema?: Schema<T> | null;
 }
 
 /**
@@ -36,7 +36,7 @@ export interface PipeOptions<T> {
  */
 export function Pipe<T = unknown>(options: PipeOptions<T> | null = {}): [Connection<T>, Connection<T>] {
   const { duplex = true, schema: checked } = parsePipeOptions(options);
-  const schema = checked as PipeOptions<T>['schema'];
+  const schema = (checked ?? undefined) as Schema<T> | undefined;
   const [first, second] = HomeHandle.pipe(duplex);
   return [createConnection(first, true, duplex, schema), createConnection(second, duplex, true, schema)];
 }

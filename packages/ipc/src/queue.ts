@@ -5,6 +5,7 @@
  */
 import {
   type ClosedError,
+  disposableInEveryRealm,
   type EncodeContext,
   type Encoded,
   encodeSymbol,
@@ -21,7 +22,7 @@ import { QueueState } from './internal/queue-state.js';
 import { readyHandle } from './internal/ready.js';
 import type { Handle } from './internal/runtime/handle.js';
 import { HomeHandle } from './internal/runtime/home-handle.js';
-import { schemaFromData } from './internal/schema.js';
+import { type Schema, schemaFromData } from './internal/schema.js';
 import type { QueueOptions, TimeoutOptions } from './queue-options.js';
 
 /**
@@ -44,20 +45,24 @@ export class Queue<T = unknown> {
     return 'Queue';
   }
 
-  /** @param options - `maxsize` and `schema`; `null` is read as no options. */
-  constructor(options: QueueOptions<T> | null = {}) {
+  /**
+   * @param options - `maxsize` and `schema`; a number is the `maxsize` (Python's `Queue(10)`);
+   *   `null` is read as no options.
+   */
+  constructor(options: QueueOptions<T> | number | null = {}) {
     refuseStructuredClone(this, `a ${this[queueName]}`);
     const a = takeAdopted();
     if (a) {
       this.maxsize = a.maxsize;
-      this.#s = new QueueState(this, a.h, a.maxsize, a.schema as QueueOptions<T>['schema']);
+      this.#s = new QueueState(this, a.h, a.maxsize, (a.schema ?? undefined) as Schema<T> | undefined);
       closeWhenCollected(this, a.h);
       return;
     }
-    const opts = parseQueueOptions(options, `new ${this[queueName]}()`);
+    const given = typeof options === 'number' ? { maxsize: options } : options;
+    const opts = parseQueueOptions(given, `new ${this[queueName]}()`);
     this.maxsize = Math.max(0, opts.maxsize ?? 0);
     const h = HomeHandle.queue(this.maxsize, this.joinable);
-    this.#s = new QueueState(this, h, this.maxsize, opts.schema as QueueOptions<T>['schema']);
+    this.#s = new QueueState(this, h, this.maxsize, (opts.schema ?? undefined) as Schema<T> | undefined);
     closeWhenCollected(this, h);
   }
 
@@ -273,3 +278,5 @@ export class Queue<T = unknown> {
 registerCodec('multiproc.Queue', (data: QueueData) =>
   adoptQueue(() => new Queue(), remoteQueueHandle(data, false), data.maxsize, schemaFromData(data.schema)),
 );
+
+disposableInEveryRealm(Queue.prototype);

@@ -1,5 +1,6 @@
 /** SimpleQueue: an unbounded FIFO with only put/get/empty/close. Mirrors Python's `multiprocessing.SimpleQueue`. */
 import {
+  disposableInEveryRealm,
   type EncodeContext,
   type Encoded,
   encodeSymbol,
@@ -7,6 +8,7 @@ import {
   keepSymbol,
   refuseStructuredClone,
   registerCodec,
+  ValidationError,
 } from '@multiproc/shared';
 import { parseSimpleQueueOptions } from './internal/options.js';
 import { adoptQueue, type QueueData, remoteQueueHandle } from './internal/queue-copy.js';
@@ -27,7 +29,7 @@ class SimpleQueueCore<T> extends Queue<T> {
 /** Options of {@link SimpleQueue}. */
 export interface SimpleQueueOptions<T> {
   /** A zod schema every received value is checked against; see {@link QueueOptions.schema}. */
-  schema?: Schema<T>;
+  schema?: Schema<T> | null;
 }
 
 /**
@@ -67,7 +69,9 @@ export class SimpleQueue<T = unknown> {
   }
 
   /**
-   * Removes and returns the oldest item, waiting for one. Python: `get()`.
+   * Removes and returns the oldest item, waiting for one. Python: `get()`, which takes no
+   * timeout either: use a `Queue` for `get({ timeout })` or `get({ block: false })`.
+   * @throws {ValidationError} (rejects) when given any argument.
    * @throws {ClosedError} (rejects) after `close()`.
    * @throws {EOFError} (rejects) when the process that owns the queue has exited.
    * @example
@@ -75,7 +79,16 @@ export class SimpleQueue<T = unknown> {
    * await sq.put('x');
    * console.log(await sq.get()); // x
    */
-  get(): Promise<T> {
+  get(): Promise<T>;
+  get(...none: unknown[]): Promise<T> {
+    if (none.length > 0) {
+      return Promise.reject(
+        new ValidationError(
+          "SimpleQueue.get() takes no argument and always waits for an item (Python's neither takes a timeout): " +
+            'use a Queue for get({ timeout }) or get({ block: false }).',
+        ),
+      );
+    }
     return this.#q.get();
   }
 
@@ -151,3 +164,5 @@ registerCodec('multiproc.SimpleQueue', (data: QueueData) => {
   );
   return new SimpleQueue();
 });
+
+disposableInEveryRealm(SimpleQueue.prototype);

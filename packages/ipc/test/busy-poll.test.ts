@@ -2,10 +2,10 @@
 // without reading) make progress: an answer "nothing yet" settles after the event loop had a turn
 // to read what arrived, so the data a peer sent is seen. Each loop is bounded by a bail-out (an
 // `await` of an at-once answer never yields to timers, so no test timeout could stop it).
-import { Client, type Connection, Pipe, Queue, QueueEmptyError, wait } from '@multiproc/ipc';
+import { type Connection, Pipe, Queue, QueueEmptyError, wait } from '@multiproc/ipc';
 import { afterEach, describe, expect, it } from 'vitest';
 import { killProcesses, startProcess } from './core.js';
-import { cleanup, listen } from './net-kit.js';
+import { connectedPair } from './net-kit.js';
 
 const { tasks } = await import(new URL('./fixtures/tasks.mjs', import.meta.url).href);
 
@@ -29,11 +29,7 @@ async function pollUntilData(conn: Connection): Promise<boolean | undefined> {
 
 describe('a busy poll() loop', () => {
   it('sees a message a Client sends from a timer of this thread (Listener/Client)', async () => {
-    const l = listen();
-    const accepted = l.accept();
-    const c = await Client(l.address);
-    const s = await accepted;
-    cleanup.push(() => c.close());
+    const { c, s } = await connectedPair();
     setTimeout(() => c.send('x'), 20);
     expect(await pollUntilData(s)).toBe(true);
     expect(await s.recv()).toBe('x');
@@ -77,11 +73,7 @@ describe('a busy get({ block: false }) loop', () => {
 
 describe('wait() in a loop that does not read', () => {
   it('reports every ready object, also a Listener connection beside a pipe and a queue', async () => {
-    const l = listen();
-    const accepted = l.accept();
-    const c = await Client(l.address);
-    const s = await accepted;
-    cleanup.push(() => c.close());
+    const { c, s } = await connectedPair();
     const [a, b] = Pipe();
     const q = new Queue<number>();
     b.send(1);
@@ -93,5 +85,21 @@ describe('wait() in a loop that does not read', () => {
     });
     expect(all).toEqual([a, q, s]);
     expect([await a.recv(), await q.get(), await s.recv()]).toEqual([1, 2, 3]);
+  }, 30_000);
+
+  it('reports a Listener connection and a pipe end whose peers sent in the same tick, on the first wait (Python: select sees both)', async () => {
+    const { c, s } = await connectedPair();
+    const [a, b] = Pipe();
+    for (let round = 0; round < 5; round++) {
+      c.send(round);
+      b.send(round);
+      expect(await wait([s, a], 2000)).toEqual([s, a]);
+      expect([await s.recv(), await a.recv()]).toEqual([round, round]);
+      c.send('again');
+      expect(await s.poll()).toBe(true);
+      expect(await s.recv()).toBe('again');
+    }
+    a.close();
+    b.close();
   }, 30_000);
 });

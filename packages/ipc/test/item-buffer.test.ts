@@ -1,5 +1,6 @@
 // What a queue copy holds before its consumer takes it: items, and runs of JSON values kept as the
-// text they came in until the first of them is taken (protocol/item-buffer.ts). As a property
+// text they came in until the first of them is taken, or parsed at once when gets wait for their
+// first values (protocol/item-buffer.ts). As a property
 // against a plain array, then through a real port: a copy reading a flood ahead hands every value
 // out in order, and what it still holds goes back to the queue, in order, when it closes.
 import { Queue } from '@multiproc/ipc';
@@ -9,11 +10,17 @@ import { describe, expect, it } from 'vitest';
 import { type Item, isDecoded } from '../src/internal/protocol/item.js';
 import { ItemBuffer } from '../src/internal/protocol/item-buffer.js';
 
-type Step = { push: number; moved: boolean } | { run: number[] } | { shift: true } | { drain: true };
+type Step =
+  | { push: number; moved: boolean }
+  | { run: number[] }
+  | { runAfter: number[]; takes: number }
+  | { shift: true }
+  | { drain: true };
 
 const stepArb: fc.Arbitrary<Step> = fc.oneof(
   fc.record({ push: fc.integer(), moved: fc.boolean() }),
   fc.record({ run: fc.array(fc.integer(), { maxLength: 6 }) }),
+  fc.record({ runAfter: fc.array(fc.integer(), { maxLength: 6 }), takes: fc.nat(8) }),
   fc.record({ shift: fc.constant(true as const) }),
   fc.record({ drain: fc.constant(true as const) }),
 );
@@ -22,7 +29,7 @@ const decodedValue = (item: Item | undefined): unknown =>
   item !== undefined && isDecoded(item) ? item.value : item;
 
 describe('ItemBuffer', () => {
-  it('hands out items and run values oldest first, counts unparsed runs, gives back only moved items', () => {
+  it('hands out items and run values oldest first (waiting gets first), counts unparsed runs, gives back only moved items', () => {
     fc.assert(
       fc.property(fc.array(stepArb, { maxLength: 60 }), (steps) => {
         const buf = new ItemBuffer(false);
@@ -36,6 +43,17 @@ describe('ItemBuffer', () => {
           } else if ('run' in s) {
             buf.pushRun(JSON.stringify(s.run), s.run.length);
             for (const v of s.run) model.push({ value: v, plain: false, moved: false });
+          } else if ('runAfter' in s) {
+            // A run that arrives while `takes` gets wait (so nothing is held): they take its first
+            // values, in order; the rest is held as a run.
+            if (model.length > 0) continue;
+            const handed: unknown[] = [];
+            const take = (item: Item) => handed.length < s.takes && handed.push(decodedValue(item)) > 0;
+            const held = buf.pushRunAfter(JSON.stringify(s.runAfter), take);
+            const k = Math.min(s.takes, s.runAfter.length);
+            expect(handed).toEqual(s.runAfter.slice(0, k));
+            expect(held).toBe(k < s.runAfter.length);
+            for (const v of s.runAfter.slice(k)) model.push({ value: v, plain: false, moved: false });
           } else if ('shift' in s) {
             const item = buf.shift();
             const want = model.shift();

@@ -3,6 +3,7 @@
 // and a forged or replayed challenge, all over real sockets.
 import { execFile, spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import net from 'node:net';
 import {
   AuthenticationError,
@@ -270,12 +271,32 @@ describe('Listener and Client', () => {
     expect(() => new Listener('')).toThrow(ValidationError);
     expect(() => new Listener(undefined, { authkey: 3 as never })).toThrow(ValidationError);
     await expect(Client(42 as never)).rejects.toBeInstanceOf(ValidationError);
+    // Options given first (Python's Listener(authkey=...)): the message names the fix, never the key.
+    expect(() => new Listener({ authkey: 'k3y-value' } as never)).toThrow(
+      /got an object with the keys authkey\. Options come second: write new Listener\(undefined, \{ authkey \}\)/,
+    );
+    expect(() => new Listener({ authkey: 'k3y-value' } as never)).not.toThrow(/k3y-value/);
+    await expect(Client({ authkey: 'k' } as never)).rejects.toThrow(
+      /write Client\(listener\.address, \{ authkey \}\)/,
+    );
     const l = new Listener();
     const pending = l.accept();
     l.close();
     await expect(pending).rejects.toBeInstanceOf(ClosedError);
     await expect(l.accept()).rejects.toBeInstanceOf(ClosedError);
   });
+
+  it.skipIf(process.platform === 'win32')(
+    "a Windows named-pipe address is a ValidationError here (Python's TestInvalidFamily)",
+    async () => {
+      for (const address of ['\\\\.\\test', '\\\\.\\pipe\\multiproc-x']) {
+        expect(() => new Listener(address)).toThrow(ValidationError);
+        expect(() => new Listener(address)).toThrow(/AF_PIPE/);
+        await expect(Client(address)).rejects.toBeInstanceOf(ValidationError);
+      }
+      expect(existsSync('\\\\.\\test')).toBe(false);
+    },
+  );
 
   it('address stays readable after close(), as in Python: the Unix path, or the bound [host, port]', async () => {
     const unix = new Listener();

@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { ServedLock } from '../src/internal/manager/served-sync.js';
 import { ServedCondition } from '../src/internal/manager/served-waits.js';
-import { managerTestKit } from './manager-kit.js';
+import { core } from './core.js';
+import { isSettled, managerTestKit } from './manager-kit.js';
 
 const { tasks } = await import(new URL('./fixtures/manager-tasks.mjs', import.meta.url).href);
 const { manager, start } = managerTestKit();
@@ -68,4 +69,50 @@ describe.each(['thread', 'process'])('a %s that dies in Condition.wait() leaves 
     expect(await cond.acquire(10_000)).toBe(true);
     await cond.release();
   });
+});
+
+describe('a Condition waiter notified by another task of its own thread (a timer)', () => {
+  it('re-takes the RLock only once the notifier released it: two releases for two acquires', async () => {
+    const cond = new ServedCondition(undefined);
+    cond.acquire(WAITER, -1);
+    const woken = cond.wait(WAITER, -1);
+    expect(cond.acquire(WAITER, -1)).toBe(true); // the timer: same owner, the lock is free
+    cond.notifyAll(WAITER);
+    await turn();
+    expect(await isSettled(woken)).toBe(false); // the timer still holds it
+    expect(cond.lock.count).toBe(1);
+    cond.release(WAITER);
+    expect(await woken).toBe(true);
+    expect(cond.lock.count).toBe(1);
+    cond.release(WAITER);
+    expect(cond.lock.count).toBe(0);
+  });
+
+  it.each([
+    ["getContext('process').Condition()", async () => core.getContext('process').Condition()],
+    ['Manager().Condition()', async () => (await manager()).Condition()],
+  ])(
+    '%s: main waits, a timer acquires, notifies and releases; the lock ends free',
+    { timeout: 30_000 },
+    async (_, make) => {
+      const cond = await make();
+      await cond.acquire();
+      const timer = new Promise<void>((resolve, reject) =>
+        setTimeout(() => {
+          (async () => {
+            await cond.acquire();
+            await cond.notifyAll();
+            await cond.release();
+          })().then(resolve, reject);
+        }, 50),
+      );
+      expect(await cond.wait(20_000)).toBe(true);
+      await cond.release();
+      await timer;
+      expect(await cond.acquire({ timeout: 0 })).toBe(true);
+      await cond.release();
+      expect(await cond.acquire({ timeout: 0 })).toBe(true); // no late release error came
+      await cond.release();
+    },
+  );
 });

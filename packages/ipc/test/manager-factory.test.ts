@@ -1,6 +1,13 @@
 // What each way of getting a manager returns (Python: `multiprocessing.Manager()` is a started
 // SyncManager, usable at once and with `with`; `SyncManager()` is not started until `start()`).
-import { ClosedError, Manager, ManagerClosedError, SyncManager, ValidationError } from '@multiproc/ipc';
+import {
+  BaseManager,
+  ClosedError,
+  Manager,
+  ManagerClosedError,
+  SyncManager,
+  ValidationError,
+} from '@multiproc/ipc';
 import { afterEach, describe, expect, it } from 'vitest';
 import { core } from './core.js';
 
@@ -80,5 +87,68 @@ describe('new SyncManager()', () => {
     expect(() => m.dict()).toThrow(ClosedError);
     await m.start();
     expect(await serves(m)).toBe(true);
+  });
+});
+
+// CPython's test_manager_initializer: `m.start(1)` raises TypeError; `m.start(initializer, (ns,))`
+// runs the initializer before the manager serves.
+describe('SyncManager.start(initializer, initargs)', () => {
+  it('runs the initializer with its arguments, once, before serving', { timeout: 10_000 }, async () => {
+    const other = kept(Manager());
+    const ns = other.Namespace();
+    await ns.set('test', 0);
+    const seen: unknown[] = [];
+    const m = kept(new SyncManager());
+    await m.start(
+      async (n: typeof ns, tag: string) => {
+        try {
+          seen.push(tag, m.address);
+        } catch (error) {
+          seen.push(tag, (error as Error).name);
+        }
+        await n.set('test', 1);
+      },
+      [ns, 'init'],
+    );
+    expect(seen).toEqual(['init', 'ClosedError']); // not serving yet
+    expect(await ns.get('test')).toBe(1);
+    expect(await serves(m)).toBe(true);
+  });
+
+  it('refuses what is not a function or an array, and serves nothing when the initializer throws', {
+    timeout: 10_000,
+  }, async () => {
+    const m = kept(new SyncManager());
+    await expect(m.start(1 as never)).rejects.toBeInstanceOf(ValidationError);
+    await expect(m.start(() => {}, 'x' as never)).rejects.toBeInstanceOf(ValidationError);
+    await expect(m.start(null)).resolves.toBeDefined();
+    const failing = kept(new SyncManager());
+    await expect(failing.start(() => Promise.reject(new Error('no')))).rejects.toThrow('no');
+    expect(() => failing.address).toThrow(ClosedError);
+  });
+});
+
+// CPython's _TestMyManager (`list(baz) == [i*i for i in range(10)]`, an AutoProxy of a generator)
+// and TestSyncManagerTypes.test_array (`list(arr) == [0, 1]`).
+describe('for await over manager proxies', () => {
+  it('iterates an AutoProxy of a served generator, and an Array proxy', { timeout: 10_000 }, async () => {
+    const m = new BaseManager();
+    m.register('baz', function* () {
+      for (let i = 0; i < 10; i++) yield i * i;
+    });
+    await m.start();
+    try {
+      const baz = await m.create('baz');
+      const got: unknown[] = [];
+      for await (const v of baz as unknown as AsyncIterable<number>) got.push(v);
+      expect(got).toEqual([0, 1, 4, 9, 16, 25, 36, 49, 64, 81]);
+    } finally {
+      await m.shutdown();
+    }
+    const sm = kept(Manager());
+    const arr = sm.Array('i', [0, 1]);
+    const items: number[] = [];
+    for await (const v of arr) items.push(v);
+    expect(items).toEqual([0, 1]);
   });
 });

@@ -38,6 +38,17 @@ describe('a manager Queue proxy', () => {
     expect(await unbounded.full()).toBe(false);
   });
 
+  it('a maxsize of 0 or less is unbounded, as new Queue({ maxsize: -1 }) (Python: Queue(-1))', async () => {
+    const m = await manager();
+    for (const q of [m.Queue<number>(-1), m.JoinableQueue<number>(-5), m.Queue<number>(0)]) {
+      for (let i = 0; i < 5; i++) await q.putNowait(i);
+      expect(await q.full()).toBe(false);
+      expect(await q.qsize()).toBe(5);
+    }
+    expect(() => m.Queue(1.5)).toThrow(ValidationError);
+    expect(() => m.JoinableQueue('2' as never)).toThrow(ValidationError);
+  });
+
   it('names the JavaScript spelling when Python’s is used', async () => {
     const q = (await manager()).JoinableQueue() as unknown as Record<string, unknown>;
     expect(() => q.put_nowait).toThrow(ValidationError);

@@ -31,7 +31,7 @@ type Step =
   | SharedStep
   | { t: 'put'; who: number }
   | { t: 'putNowait'; who: number; abandon: boolean }
-  | { t: 'close' | 'kill' | 'exit' | 'flush'; who: number }
+  | { t: 'close' | 'kill' | 'stop' | 'exit' | 'flush'; who: number }
   | { t: 'expire'; which: number }
   | { t: 'taskDone'; who: number };
 
@@ -55,7 +55,13 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
   {
     weight: 2,
     arbitrary: fc.record({
-      t: fc.constantFrom('close' as const, 'kill' as const, 'exit' as const, 'flush' as const),
+      t: fc.constantFrom(
+        'close' as const,
+        'kill' as const,
+        'stop' as const,
+        'exit' as const,
+        'flush' as const,
+      ),
       who: fc.nat(2),
     }),
   },
@@ -139,7 +145,7 @@ async function runQueue(kind: HomeKind & { kind: 'queue' }, steps: Step[], s: fc
         if (!c.alive) break;
         if (step.t === 'close') c.proto.close();
         else if (step.t === 'flush') c.proto.giveBack();
-        if (step.t === 'kill') sys.kill(c);
+        if (step.t === 'kill' || step.t === 'stop') sys.kill(c, step.t === 'stop');
         else if (step.t === 'exit') sys.exit(c);
         else sys.flush(c);
       }
@@ -156,6 +162,7 @@ async function runQueue(kind: HomeKind & { kind: 'queue' }, steps: Step[], s: fc
   // Quiesce: every frame delivered. Then nothing may be stuck: no get waits while an item it could
   // take is at home (a live copy's, or the home thread's).
   await s.waitAll();
+  expect(sys.servedStopped).toEqual([]);
   const waiting = [
     ...sys.local,
     ...copies.filter((c) => c.alive && c.proto.state === 'open').flatMap((c) => c.probes),
@@ -260,7 +267,7 @@ async function runPipe(steps: Step[], s: fc.Scheduler, log: string[], joinAt = 0
         if (!c?.alive || !c.attached) break;
         if (step.t === 'close') c.proto.close();
         else if (step.t === 'flush') c.proto.giveBack();
-        if (step.t === 'kill') sys.kill(c);
+        if (step.t === 'kill' || step.t === 'stop') sys.kill(c, step.t === 'stop');
         else if (step.t === 'exit') sys.exit(c);
         else sys.flush(c);
       }
@@ -268,6 +275,7 @@ async function runPipe(steps: Step[], s: fc.Scheduler, log: string[], joinAt = 0
   }
   await s.waitAll();
   expect(sys.badEofs).toEqual([]);
+  expect(sys.servedStopped).toEqual([]);
   // Nothing may be stuck: no get on end 0 waits while an item sits at home or read ahead there.
   const readers = [copies[0]!, copies[1]!].filter(usable);
   const waiting = [...sys.local, ...readers.flatMap((c) => c.probes)].filter(
@@ -301,6 +309,7 @@ async function runPipe(steps: Step[], s: fc.Scheduler, log: string[], joinAt = 0
     expect(r, `${c.name} after every writer left`).toBe(EOF);
   }
   expect(sys.badEofs).toEqual([]);
+  expect(sys.servedStopped).toEqual([]);
   for (const c of copies) {
     if (!c.alive) continue;
     c.proto.close();

@@ -10,6 +10,7 @@ import {
   ValidationError,
   wait,
 } from '@multiproc/ipc';
+import { decodeValue, encodeValue } from '@multiproc/shared';
 import { afterEach, describe, expect, expectTypeOf, it, vi } from 'vitest';
 import { z } from 'zod';
 import { type Context, killAll, startPeer } from './helpers.js';
@@ -115,6 +116,45 @@ describe('Queue in one thread', () => {
     expect(err).toBeInstanceOf(ValidationError);
     expect(err.issues[0].path).toEqual(['id']);
     expect(await q.get()).toEqual({ id: 2 });
+  });
+
+  it('get() reports every failure by rejecting, also when its item is already here', async () => {
+    const q = new Queue({ schema: z.number() });
+    const copy = decodeValue(encodeValue(q, 'thread').value, 'thread') as Queue<number>;
+    // Items here at once: a bad one rejects, the good ones after it resolve in order.
+    await (q as Queue<unknown>).put('x');
+    await q.put(1);
+    await q.put(2);
+    const calls: Array<() => Promise<number>> = [
+      () => q.get(),
+      () => q.get(),
+      () => q.get({ timeout: Number.NaN }),
+      () => q.get({ block: false }),
+      () => q.get(),
+    ];
+    const settled: Array<Promise<number>> = [];
+    for (const call of calls) {
+      let p: Promise<number> | undefined;
+      expect(() => {
+        p = call();
+      }).not.toThrow();
+      settled.push(p as Promise<number>);
+      if (settled.length === 4) q.close(); // the last get comes after close()
+    }
+    const out = await Promise.allSettled(settled);
+    expect(out.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).name))).toEqual([
+      'ValidationError',
+      1,
+      'ValidationError',
+      2,
+      'ClosedError',
+    ]);
+    copy.close();
+    let p: Promise<number> | undefined;
+    expect(() => {
+      p = copy.get();
+    }).not.toThrow();
+    await expect(p).rejects.toBeInstanceOf(ClosedError);
   });
 
   it('throws ClosedError after close(); joinThread() needs close()', async () => {

@@ -110,13 +110,28 @@ describe('ipc waiting methods take ms or { timeout } (and { block: false } for q
     b.close();
   });
 
-  it("a manager Lock's or Semaphore's acquire({ block: false, timeout }) throws ValidationError, as Python's raises ValueError", async () => {
+  it("a manager lock's acquire({ block: false, timeout }) ignores the timeout, as Python's mp.Lock's does", {
+    timeout: 10_000,
+  }, async () => {
     const manager = await Manager.start();
     try {
-      for (const lock of [manager.Lock(), manager.RLock(), manager.Semaphore(1)]) {
-        await expect(lock.acquire({ block: false, timeout: 5 })).rejects.toBeInstanceOf(ValidationError);
-        expect(await lock.acquire({ block: false })).toBe(true);
+      const locks = [
+        manager.Lock(),
+        manager.RLock(),
+        manager.Semaphore(1),
+        manager.BoundedSemaphore(1),
+        manager.Condition(),
+      ];
+      for (const lock of locks) {
+        // Free: taken at once; held: refused at once (a 60 s wait would outlast the test).
+        expect(await lock.acquire({ block: false, timeout: 60_000 })).toBe(true);
+        const again = await lock.acquire({ block: false, timeout: 60_000 });
+        expect(again).toBe(lock.typeid === 'RLock' || lock.typeid === 'Condition');
+        if (again) await lock.release();
         await lock.release();
+        await expect(lock.acquire({ block: false, timeout: '5' } as never)).rejects.toBeInstanceOf(
+          ValidationError,
+        );
       }
     } finally {
       await manager.shutdown();

@@ -30,6 +30,7 @@ import {
   timeOutEntering,
   waitingIn,
 } from './internal/barrier-cycle.js';
+import { type Inspect, inspectSymbol, showFields } from './internal/inspect.js';
 import { type Abandonable, kAbandon } from './internal/protocol.js';
 import { assertThreadTarget } from './internal/shared-codec.js';
 import { deadlineFor } from './internal/wait.js';
@@ -45,7 +46,7 @@ const BARRIER_KEYS = ['action', 'timeout'];
 /** Options of `new Barrier()`. */
 export interface BarrierOptions {
   /** Runs in the last party to arrive, before the others are released. Pass a `TaskRef` to share the barrier. */
-  action?: BarrierAction;
+  action?: BarrierAction | null;
   /**
    * The default timeout of `wait()`/`waitSync()`, in ms; `null` (Python's `None`) waits without
    * limit. Read as `wait()` reads its own: a fraction such as `0.5` (seconds) throws `ValidationError`.
@@ -58,7 +59,9 @@ let adopting: { sab: SharedArrayBuffer } | undefined;
 
 /**
  * A rendezvous for a fixed number of threads. Mirrors Python's `multiprocessing.Barrier`. Beyond
- * Python, a thread started by multiproc that dies while waiting breaks the barrier for the others.
+ * Python, a thread started by multiproc that dies while waiting, or fails (throws at top level, is
+ * terminated or killed) after it waited here, breaks the barrier: the others get
+ * `BrokenBarrierError` rather than wait forever for a party that can never come.
  * @example
  * const bar = new Barrier(2, { action: () => console.log('all here') });
  * const [a, b] = await Promise.all([bar.wait(), bar.wait()]);
@@ -85,7 +88,7 @@ export class Barrier implements Abandonable {
     }
     // Read as wait() will read it, so a bad one (`0.5`: seconds by Python habit) fails here.
     if (timeout !== undefined) deadlineFor(timeout, 'new Barrier()');
-    this.#action = action;
+    this.#action = action ?? undefined;
     this.#timeout = timeout;
     if (adopting) {
       this.#w = new Int32Array(adopting.sab);
@@ -112,6 +115,34 @@ export class Barrier implements Abandonable {
   /** Whether the barrier is broken (aborted, timed out, its action threw, or a party died) until `reset()`. */
   get broken(): boolean {
     return isBroken(this.#w);
+  }
+
+  /**
+   * Its state, as Python's repr: `<Barrier(waiters=1/3)>` (waiting in this cycle, of `parties`),
+   * or `<Barrier(broken)>`. Python: `repr(barrier)` (`<threading.Barrier at 0x…: waiters=1/3>`).
+   * @throws Nothing.
+   * @example
+   * import { Barrier } from '@multiproc/shared';
+   * const bar = new Barrier(3);
+   * console.log(String(bar)); // <Barrier(waiters=0/3)>
+   * bar.abort();
+   * console.log(String(bar)); // <Barrier(broken)>
+   */
+  toString(): string {
+    return this.broken ? '<Barrier(broken)>' : `<Barrier(waiters=${this.nWaiting}/${this.parties})>`;
+  }
+
+  /**
+   * What `console.log(barrier)` shows: `Barrier { parties: 3, nWaiting: 0, broken: false }`.
+   * Python: `repr(barrier)`, which {@link Barrier.toString} gives.
+   * @throws Nothing.
+   * @example
+   * import { Barrier } from '@multiproc/shared';
+   * console.log(new Barrier(3)); // Barrier { parties: 3, nWaiting: 0, broken: false }
+   */
+  [inspectSymbol](_depth: number, options: unknown, inspect?: Inspect): string {
+    const fields = { parties: this.parties, nWaiting: this.nWaiting, broken: this.broken };
+    return showFields('Barrier', fields, options, inspect);
   }
 
   /**
@@ -205,8 +236,8 @@ export class Barrier implements Abandonable {
   }
 
   /** Called by `abandonOwner()`: a thread that ended waiting here, however it ended, breaks the cycle it was in. */
-  [kAbandon](ownerId: number): number {
-    return abandon(this.#w, ownerId);
+  [kAbandon](ownerId: number, failed: boolean): number {
+    return abandon(this.#w, ownerId, failed);
   }
 
   /**

@@ -8,13 +8,13 @@ export interface ByteChannelOptions {
    * messages share the room (a 1024-byte channel holds 43 messages of 16 bytes, 24 bytes each).
    * @default 1048576 (1 MiB)
    */
-  capacity?: number;
+  capacity?: number | null;
   /**
    * `true` for many writers and many readers at once (MPMC); `false` when at most one thread
    * writes and one reads at a time (SPSC, no locking).
    * @default false
    */
-  multi?: boolean;
+  multi?: boolean | null;
 }
 
 /** Options of a channel read or write. */
@@ -29,7 +29,7 @@ export interface ChannelWaitOptions {
    * for a background reader that should not hold the program open by itself.
    * @default true
    */
-  keepAlive?: boolean;
+  keepAlive?: boolean | null;
 }
 
 /** Options of a channel read. */
@@ -39,5 +39,5 @@ export interface ChannelReadOptions extends ChannelWaitOptions {
    * holds the message: no allocation, which matters for large messages. A message that does not
    * fit throws `ValidationError` and stays queued.
    */
-  into?: Uint8Array;
+  into?: Uint8Array | null;
 }

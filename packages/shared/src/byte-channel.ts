@@ -8,6 +8,7 @@
 import type { ByteChannelOptions, ChannelReadOptions, ChannelWaitOptions } from './byte-channel-options.js';
 import { refuseStructuredClone } from './clone-guard.js';
 import { type EncodeContext, type Encoded, encodeSymbol, registerCodec } from './codec.js';
+import { disposableInEveryRealm } from './dispose-keys.js';
 import { ClosedError, TimeoutError, ValidationError } from './errors.js';
 import { newSharedBuffer } from './internal/browser-limits.js';
 import { type CheckedChannelOptions, channelOptions } from './internal/channel-options.js';
@@ -48,7 +49,7 @@ import {
 } from './internal/ring-wait.js';
 import { assertThreadTarget } from './internal/shared-codec.js';
 import { now } from './internal/wait.js';
-import { checkOptionKeys, describeValue, readOptions } from './options.js';
+import { describeValue, readOptions } from './options.js';
 import { getOwnerId, trackAbandonable } from './owner.js';
 
 const DEFAULT_CAPACITY = 1 << 20;
@@ -279,10 +280,10 @@ export class ByteChannel implements Abandonable {
    * @throws {ValidationError} when the message does not fit `into`, or for an unknown option.
    */
   tryRead(options?: ChannelReadOptions): Uint8Array | undefined {
-    if (options !== undefined) checkOptionKeys(options, READ_KEYS, 'ByteChannel.tryRead()');
+    const { into } = readOptions(options, READ_KEYS, 'ByteChannel.tryRead()');
     if (this.#multi && !tryTake(this.#rmutex)) return undefined;
     try {
-      return (Atomics.load(this.#h, USED) & USED_MASK) === 0 ? undefined : this.#take(options?.into);
+      return (Atomics.load(this.#h, USED) & USED_MASK) === 0 ? undefined : this.#take(into);
     } finally {
       if (this.#multi) unlock(this.#rmutex, ME);
     }
@@ -373,3 +374,5 @@ registerCodec('multiproc.ByteChannel', (sab: SharedArrayBuffer) => {
     adopting = undefined;
   }
 });
+
+disposableInEveryRealm(ByteChannel.prototype);

@@ -52,4 +52,28 @@ export function refuseStructuredClone(obj: object, what: string): void {
     enumerable: true,
     configurable: true,
   });
+  // console.log() would show the guard as a field (`Lock { multiproc: Symbol(...) }`): a class
+  // without a view of its own is shown without it. Not enumerable, so clones never meet it.
+  if ((obj as Record<symbol, unknown>)[INSPECT] === undefined) {
+    Object.defineProperty(obj, INSPECT, { value: showWithoutGuard, configurable: true, writable: true });
+  }
+}
+
+// Node's `util.inspect.custom`, reached without importing `node:util` (this package runs in browsers).
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
+
+/** `Lock {}`, `Queue {}`: the class name and the object's own fields but the guard. */
+function showWithoutGuard(
+  this: object,
+  _depth: number,
+  options: unknown,
+  inspect?: (value: unknown, options?: unknown) => string,
+): string {
+  const fields: Record<string, unknown> = {};
+  for (const key of Object.keys(this)) {
+    if (key !== CLONE_GUARD_KEY) fields[key] = (this as Record<string, unknown>)[key];
+  }
+  const name = this.constructor?.name ?? 'Object';
+  if (Object.keys(fields).length === 0) return `${name} {}`;
+  return `${name} ${inspect ? inspect(fields, options) : JSON.stringify(fields)}`;
 }

@@ -40,6 +40,12 @@ export interface EncodeContext {
    * sender promised to report it (`EncodeOptions.tracksReceiver`); otherwise nobody will.
    */
   readonly onReceiverEnd?: (cb: () => void) => void;
+  /**
+   * Runs `cb` once when the worker that receives this value is being stopped (`kill()`,
+   * `terminate()`), before it has ended: from then on it takes nothing new. Present with
+   * {@link onReceiverEnd}, and with `EncodeOptions.tracksEnding`.
+   */
+  readonly onReceiverEnding?: (cb: () => void) => void;
   /** `EncodeOptions.destination`, for error messages. */
   readonly destination?: string;
 }
@@ -53,6 +59,12 @@ export interface EncodeOptions {
    */
   readonly tracksReceiver?: boolean;
   /**
+   * The caller may call `EncodeResult.receiverEnding` when the worker it sent the value to is
+   * stopped (a pool call whose timeout or abort recycles its worker); implied by `tracksReceiver`.
+   * @default false
+   */
+  readonly tracksEnding?: boolean;
+  /**
    * Where the value goes when `target` is `'process'`, as error messages say it ("through a queue,
    * ..."). @default 'to a child process' ('back to the parent process' for a path `result…`)
    */
@@ -62,6 +74,13 @@ export interface EncodeOptions {
    * first meet; the caller releases the keepers once it will send no more.
    */
   readonly keep?: Map<object, Keeper>;
+  /**
+   * Only makes the keepers of `keep` for the objects in the value (a sender that encodes the value
+   * later takes its copies now): nothing is encoded, and the result's `value` is the input.
+   * Unsendable parts are not reported (the later encode names them).
+   * @default false
+   */
+  readonly keepOnly?: boolean;
   /**
    * Encodes every `Error` in the value (anywhere in it) through this function rather than by
    * structured clone, which keeps only a built-in class, the message, stack and cause: core sends
@@ -122,6 +141,11 @@ export interface EncodeResult<T = unknown> {
    * encoders registered with `ctx.onReceiverEnd` (once; later calls do nothing).
    */
   readonly receiverEnded: () => void;
+  /**
+   * Call when the worker the value went to is being stopped (killed or terminated), before it has
+   * ended: runs what encoders registered with `ctx.onReceiverEnding` (once; later calls do nothing).
+   */
+  readonly receiverEnding: () => void;
 }
 
 /**

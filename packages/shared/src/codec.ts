@@ -53,6 +53,7 @@ import {
   unsendable,
 } from './internal/unsendable.js';
 import {
+  copiesOut,
   copyArray,
   isHole,
   isMoved,
@@ -67,7 +68,9 @@ import {
   namedFields,
   namedFieldsDepth,
   ownIndexesFrom,
+  spansBuffer,
 } from './internal/value-kinds.js';
+import { BUFFER_TYPE, VIEW_TYPE } from './internal/views.js';
 
 export {
   CODEC_TAG,
@@ -120,26 +123,10 @@ export function isEncodable(value: unknown): value is Encodable {
   );
 }
 
-const BUFFER_TYPE = 'node.Buffer';
-
-/** Whether the view spans its whole buffer, so moving the buffer moves nothing else with it. */
-function spansBuffer(view: ArrayBufferView): boolean {
-  return view.byteOffset === 0 && view.byteLength === view.buffer.byteLength;
-}
-
-// A Buffer travels as its own bytes only (a small one is a window on a shared 8 KiB slab, which
-// structured clone would copy whole) and is rebuilt as a Buffer (structured clone makes it a
-// plain Uint8Array, whose toString() joins numbers).
-registerCodec(BUFFER_TYPE, (bytes: Uint8Array) => {
-  // From a child process the bytes are a window on the whole received message: copy them out.
-  const own = spansBuffer(bytes) ? bytes : bytes.slice();
-  return NodeBuffer ? NodeBuffer.from(own.buffer, own.byteOffset, own.byteLength) : own;
-});
-
 /** {@link isPlainData}, false when the value throws while it is scanned. */
-function isPlainDataSafe(value: unknown, errors: boolean, namedDepth: number): boolean {
+function isPlainDataSafe(value: unknown, errors: boolean, namedDepth: number, views: boolean): boolean {
   try {
-    return isPlainData(value, errors, namedDepth);
+    return isPlainData(value, errors, namedDepth, views);
   } catch {
     return false;
   }
@@ -178,15 +165,17 @@ export function encodeValue<T>(
   rootPath = 'value',
   options: EncodeOptions = {},
 ): EncodeResult<T> {
-  // Most values need nothing: send them as they are, without building paths or copies. (A Proxy
-  // whose trap throws makes the scan throw: the walk below then names where.)
+  // Most values need nothing: sent as they are, no paths or copies (a throwing Proxy: the walk names where).
   // How deep arrays have their named fields looked into (value-kinds.ts), decided once.
   const namedDepth = namedFieldsDepth(value, options.listLength);
-  if (isPlainDataSafe(value, options.errors !== undefined, namedDepth))
-    return { value, transfer: [], encoded: false, receiverEnded: NOTHING };
+  const asItIs = { value, transfer: [], encoded: false, receiverEnded: NOTHING, receiverEnding: NOTHING };
+  if (isPlainDataSafe(value, options.errors !== undefined, namedDepth, target === 'process')) return asItIs;
   const transfer: TransferItem[] = [];
   const onEnd: (() => void)[] = [];
+  const onEnding: (() => void)[] = [];
   const onReceiverEnd = options.tracksReceiver ? (cb: () => void) => void onEnd.push(cb) : undefined;
+  const tracksEnding = options.tracksReceiver || options.tracksEnding;
+  const onReceiverEnding = tracksEnding ? (cb: () => void) => void onEnding.push(cb) : undefined;
   // An encoder lists the port it puts in its data, which the walk then meets again.
   const addTransfer = (item: TransferItem): void => {
     if (!transfer.includes(item)) transfer.push(item);
@@ -226,12 +215,13 @@ export function encodeValue<T>(
         if (target === 'process') throw sharedToProcess(path, options.destination);
         return obj;
       }
-      if (NodeBuffer?.isBuffer(obj)) return encodeBuffer(obj as Uint8Array);
+      if (NodeBuffer?.isBuffer(obj)) return options.keepOnly ? obj : encodeBuffer(obj as Uint8Array);
       if (isUncloneable(obj)) throw unsendable(path, obj);
       if (obj instanceof ArrayBuffer || ArrayBuffer.isView(obj)) {
         if (isDetached(obj)) throw detachedError(path);
         // A moved buffer or typed array goes to a thread by transfer (no copy); it is detached here.
         if (target === 'thread' && isMoved(obj)) addTransfer(obj instanceof ArrayBuffer ? obj : obj.buffer);
+        else if (target === 'process' && copiesOut(obj)) return encodeView(obj as ArrayBufferView);
       } else if (isPlatform(obj) && !platformSendable(obj, target)) {
         throw platformError(path, obj, target);
       }
@@ -347,6 +337,13 @@ export function encodeValue<T>(
     return out;
   };
 
+  // A small typed array or DataView, copied out of the message by the receiver (views.ts).
+  const encodeView = (view: ArrayBufferView): unknown => {
+    encoded = true;
+    const record = { [CODEC_TAG]: VIEW_TYPE, data: view };
+    seen.set(view, record);
+    return record;
+  };
   const encodeBuffer = (buffer: Uint8Array): unknown => {
     const moved = target === 'thread' && isMoved(buffer) && spansBuffer(buffer);
     // Its own bytes: the buffer itself when moved whole, else a copy, which a thread gets by transfer.
@@ -366,8 +363,13 @@ export function encodeValue<T>(
       path,
       transfer: addTransfer,
       onReceiverEnd,
+      onReceiverEnding,
       destination: options.destination,
     };
+    if (options.keepOnly) {
+      if (!builtin) keeperOf(obj as Encodable, ctx, options.keep);
+      return obj;
+    }
     const { type, data } = builtin
       ? builtin()
       : keeperOf(obj as Encodable, ctx, options.keep)[encodeSymbol](ctx);
@@ -381,12 +383,18 @@ export function encodeValue<T>(
   let out: T;
   try {
     out = walk(value, rootPath, 0) as T;
+    if (options.keepOnly) return asItIs;
   } catch (err) {
+    if (options.keepOnly) return asItIs;
     for (const cb of onEnd.splice(0)) cb(); // nothing is sent: what was encoded will not arrive
     throw err instanceof ProcessError ? err : unreadable(at, err);
   }
   const receiverEnded = (): void => {
+    onEnding.length = 0;
     for (const cb of onEnd.splice(0)) cb();
   };
-  return { value: out, transfer, encoded, receiverEnded };
+  const receiverEnding = (): void => {
+    for (const cb of onEnding.splice(0)) cb();
+  };
+  return { value: out, transfer, encoded, receiverEnded, receiverEnding };
 }

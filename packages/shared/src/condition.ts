@@ -6,7 +6,8 @@
  * that dies while waiting stops being counted as a waiter
  *
  * notify(n) grants min(n, WAITERS - TOKENS) tokens, bumps SEQ and wakes that many sleepers; a
- * woken waiter returns `true` only if it takes a token, so at most n waiters return per notify(n).
+ * woken waiter returns `true` only if it takes a token, so at most n waiters return per notify(n),
+ * and only a waiter that entered before a notify (SEQ moved since) may take one.
  * The lock's own word is separate (any `Lock` or `RLock`), and travels with the condition.
  */
 
@@ -14,6 +15,7 @@ import { refuseStructuredClone } from './clone-guard.js';
 import { type EncodeContext, type Encoded, encodeSymbol, registerCodec } from './codec.js';
 import { LockError, ValidationError } from './errors.js';
 import { newSharedBuffer } from './internal/browser-limits.js';
+import { type Inspect, inspectSymbol, showFields } from './internal/inspect.js';
 import { addOwned, OWNER_TABLE_WORDS, takeOwned } from './internal/owner-table.js';
 import {
   type Abandonable,
@@ -99,6 +101,35 @@ export class Condition implements Abandonable {
     return this.#lock;
   }
 
+  /**
+   * Its state, as Python's repr: its lock's, and how many waiters are not notified yet, e.g.
+   * `<Condition(<RLock(None, 0)>, 0)>`. Python: `repr(cond)`.
+   * @throws Nothing.
+   * @example
+   * import { Condition, Lock } from '@multiproc/shared';
+   * console.log(String(new Condition(new Lock()))); // <Condition(<Lock(owner=None)>, 0)>
+   */
+  toString(): string {
+    return `<Condition(${String(this.#lock)}, ${this.#waiting()})>`;
+  }
+
+  /**
+   * What `console.log(cond)` shows: `Condition { lock: RLock { ... }, waiters: 0 }`. Python:
+   * `repr(cond)`, which {@link Condition.toString} gives.
+   * @throws Nothing.
+   * @example
+   * import { Condition, Lock } from '@multiproc/shared';
+   * console.log(new Condition(new Lock())); // Condition { lock: Lock { locked: false, owner: null }, waiters: 0 }
+   */
+  [inspectSymbol](_depth: number, options: unknown, inspect?: Inspect): string {
+    return showFields('Condition', { lock: this.#lock, waiters: this.#waiting() }, options, inspect);
+  }
+
+  // Python's count: the waiters (sleeping) minus those notified and not yet awake (woken).
+  #waiting(): number {
+    return Math.max(0, Atomics.load(this.#w, WAITERS) - Atomics.load(this.#w, TOKENS));
+  }
+
   /** Acquires the condition's lock without blocking the event loop. @returns `false` on timeout. */
   acquire(options?: AcquireOptions): Promise<boolean> {
     return this.#lock.acquire(options);
@@ -135,16 +166,26 @@ export class Condition implements Abandonable {
     const lock = this.#lock as unknown as ConditionLock;
     if (!lock[kIsOwned]())
       throw new LockError(`Condition.${what}() needs the condition's lock held by this thread.`);
+    const seq = Atomics.load(this.#w, SEQ);
     Atomics.add(this.#w, WAITERS, 1);
     addOwned(this.#w, TABLE, ME, 1);
-    const seq = Atomics.load(this.#w, SEQ);
     return { seq, saved: lock[kReleaseAll]() };
   }
 
-  #leave(): boolean {
+  /**
+   * Takes a wake-up if one was granted since this waiter entered (SEQ moved from `entered`): a
+   * notify wakes only those already waiting, as Python's does. A waiter that comes back to `wait()`
+   * right after a notify (it took the lock before the notified one) would otherwise take the
+   * wake-up meant for the older waiter, and both sleep with nobody left to notify.
+   */
+  #woken(entered: number): boolean {
+    return Atomics.load(this.#w, SEQ) !== entered && takeToken(this.#w);
+  }
+
+  #leave(entered: number): boolean {
     Atomics.sub(this.#w, WAITERS, 1);
     // A notify that counted us just before we timed out: take its token rather than strand it.
-    return takeToken(this.#w);
+    return this.#woken(entered);
   }
 
   /**
@@ -161,15 +202,16 @@ export class Condition implements Abandonable {
 
   async #waitUntil(deadline: number): Promise<boolean> {
     let { seq, saved } = this.#enter('wait');
+    const entered = seq;
     let counted = true;
     try {
       for (;;) {
-        if (takeToken(this.#w)) return true;
+        if (this.#woken(entered)) return true;
         if ((await waitAsync(this.#w, SEQ, seq, deadline)) === 'timed-out') break;
         seq = Atomics.load(this.#w, SEQ);
       }
       counted = false;
-      return this.#leave();
+      return this.#leave(entered);
     } finally {
       if (counted) Atomics.sub(this.#w, WAITERS, 1);
       addOwned(this.#w, TABLE, ME, -1);
@@ -190,15 +232,16 @@ export class Condition implements Abandonable {
 
   #waitSyncUntil(deadline: number): boolean {
     let { seq, saved } = this.#enter('waitSync');
+    const entered = seq;
     let counted = true;
     try {
       for (;;) {
-        if (takeToken(this.#w)) return true;
+        if (this.#woken(entered)) return true;
         if (waitSync(this.#w, SEQ, seq, deadline) === 'timed-out') break;
         seq = Atomics.load(this.#w, SEQ);
       }
       counted = false;
-      return this.#leave();
+      return this.#leave(entered);
     } finally {
       if (counted) Atomics.sub(this.#w, WAITERS, 1);
       addOwned(this.#w, TABLE, ME, -1);

@@ -7,6 +7,7 @@
 import { refuseStructuredClone } from './clone-guard.js';
 import { type EncodeContext, type Encoded, encodeSymbol, registerCodec } from './codec.js';
 import { newSharedBuffer } from './internal/browser-limits.js';
+import { type Inspect, inspectSymbol, showFields } from './internal/inspect.js';
 import { assertThreadTarget } from './internal/shared-codec.js';
 import { deadlineFor, waitAsync, waitSync } from './internal/wait.js';
 import { definePythonNames } from './python-names.js';
@@ -33,6 +34,33 @@ export class Event {
   /** Whether the flag is set. Python: `is_set()`. */
   isSet(): boolean {
     return Atomics.load(this.#w, FLAG) === 1;
+  }
+
+  /**
+   * Its state, as Python's repr: `<Event(set)>` or `<Event(unset)>`. Python: `repr(event)`
+   * (`<Event at 0x… set>`).
+   * @throws Nothing.
+   * @example
+   * import { Event } from '@multiproc/shared';
+   * const ev = new Event();
+   * console.log(String(ev)); // <Event(unset)>
+   * ev.set();
+   * console.log(String(ev)); // <Event(set)>
+   */
+  toString(): string {
+    return this.isSet() ? '<Event(set)>' : '<Event(unset)>';
+  }
+
+  /**
+   * What `console.log(event)` shows: `Event { isSet: false }`. Python: `repr(event)`, which
+   * {@link Event.toString} gives.
+   * @throws Nothing.
+   * @example
+   * import { Event } from '@multiproc/shared';
+   * console.log(new Event()); // Event { isSet: false }
+   */
+  [inspectSymbol](_depth: number, options: unknown, inspect?: Inspect): string {
+    return showFields('Event', { isSet: this.isSet() }, options, inspect);
   }
 
   /** Sets the flag and wakes every waiter. */

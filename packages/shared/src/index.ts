@@ -33,6 +33,7 @@ export {
 } from './codec.js';
 export { Condition } from './condition.js';
 export { decodeValue } from './decode.js';
+export { disposableInEveryRealm } from './dispose-keys.js';
 export {
   BrokenBarrierError,
   ClosedError,
@@ -50,9 +51,11 @@ export {
   checkOptionKeys,
   describeValue,
   notAnObject,
+  omitNullOptions,
   readOptions,
   spellingOf,
   unknownOption,
+  type WithoutNulls,
 } from './options.js';
 export { type AbandonOptions, abandonOwner, getOwnerId, ownerIdOfThread } from './owner.js';
 export { definePythonNames } from './python-names.js';

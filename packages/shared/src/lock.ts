@@ -6,10 +6,12 @@ import { refuseStructuredClone } from './clone-guard.js';
 import { type EncodeContext, type Encoded, encodeSymbol, registerCodec } from './codec.js';
 import { LockError } from './errors.js';
 import { newSharedBuffer } from './internal/browser-limits.js';
+import { holderName, type Inspect, inspectSymbol, showFields } from './internal/inspect.js';
 import {
   ABANDONED,
   ACQUIRED_ABANDONED,
   abandonWord,
+  heldBy,
   holderOf,
   lockAsync,
   lockSync,
@@ -73,8 +75,9 @@ export class Lock implements ConditionLock, Abandonable {
 
   /**
    * Waits for the lock without blocking the event loop.
-   * @param options `timeout` in ms, or `{ block: false }` to try once.
-   * @throws {ValidationError} for another form, or a timeout with `{ block: false }` (Python: `ValueError`).
+   * @param options `timeout` in ms, or `{ block: false }` to try once (a `timeout` given with it is
+   *   ignored, as by Python's `multiprocessing` locks).
+   * @throws {ValidationError} for another form.
    * @returns `true` once acquired, `false` on timeout.
    * @throws {LockError} in a program's main thread, when nothing left could end the wait (a deadlock).
    * @example
@@ -95,8 +98,9 @@ export class Lock implements ConditionLock, Abandonable {
 
   /**
    * Waits for the lock, blocking this thread (for worker hot loops; not on a browser main thread).
-   * @param options `timeout` in ms, or `{ block: false }` to try once.
-   * @throws {ValidationError} for another form, or a timeout with `{ block: false }` (Python: `ValueError`).
+   * @param options `timeout` in ms, or `{ block: false }` to try once (a `timeout` given with it is
+   *   ignored, as by Python's `multiprocessing` locks).
+   * @throws {ValidationError} for another form.
    * @returns `true` once acquired, `false` on timeout.
    * @example
    * import { Lock, RawValue } from '@multiproc/shared';
@@ -176,6 +180,37 @@ export class Lock implements ConditionLock, Abandonable {
    */
   withLock<T>(fn: () => T | Promise<T>, options?: AcquireOptions): Promise<T> {
     return runLocked(this, fn, options, 'Lock');
+  }
+
+  /**
+   * Its state, as Python's repr: `<Lock(owner=None)>` when free, `<Lock(owner=MainProcess)>`
+   * when this thread holds it (its `currentProcess().name`), `<Lock(owner=SomeOtherProcess)>`
+   * when another worker does. Python: `repr(lock)`.
+   * @throws Nothing.
+   * @example
+   * import { Lock } from '@multiproc/shared';
+   * const lock = new Lock();
+   * console.log(String(lock)); // <Lock(owner=None)>
+   * lock.acquireSync();
+   * console.log(String(lock)); // <Lock(owner=MainProcess)>
+   * lock.release();
+   */
+  toString(): string {
+    return `<Lock(owner=${holderName(heldBy(Atomics.load(this.#w, STATE)))})>`;
+  }
+
+  /**
+   * What `console.log(lock)` shows: `Lock { locked: true, owner: 'MainProcess' }` (`owner: null`
+   * when free). Python: `repr(lock)`, which {@link Lock.toString} gives.
+   * @throws Nothing.
+   * @example
+   * import { Lock } from '@multiproc/shared';
+   * console.log(new Lock()); // Lock { locked: false, owner: null }
+   */
+  [inspectSymbol](_depth: number, options: unknown, inspect?: Inspect): string {
+    const holder = heldBy(Atomics.load(this.#w, STATE));
+    const fields = { locked: holder !== 0, owner: holder === 0 ? null : holderName(holder) };
+    return showFields('Lock', fields, options, inspect);
   }
 
   /** @internal Used by `Condition`. */

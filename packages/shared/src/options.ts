@@ -62,12 +62,38 @@ export function checkOptionKeys(options: unknown, known: readonly string[], what
 const NO_OPTIONS = Object.freeze({});
 
 /**
+ * `options` with every own key whose value is `null` (Python's `None`) left out, so `null` reads as
+ * "not given", as `undefined` does: `{ chunksize: null }` is `{}`, as Python's `chunksize=None` is
+ * the default. Every options object in multiproc is read through it. Returns `options` itself when
+ * no key holds `null` (no allocation on the usual path). Beyond Python.
+ * @param options an options object, or `undefined`/`null` (returned as given).
+ * @param keep keys whose `null` means something of its own, kept as given (a timeout's `null`:
+ *   no limit, where leaving it out means a default wait).
+ * @returns `options`, or a shallow copy of it without its `null` keys.
+ * @example
+ * import { omitNullOptions } from '@multiproc/shared';
+ * console.log(omitNullOptions({ chunksize: null, timeout: 5 })); // { timeout: 5 }
+ * console.log(omitNullOptions({ idleTimeout: null }, ['idleTimeout'])); // { idleTimeout: null }
+ */
+export function omitNullOptions<T>(options: T, keep: readonly string[] = []): T {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) return options;
+  let copy: Record<string, unknown> | undefined;
+  for (const key of Object.keys(options)) {
+    if ((options as Record<string, unknown>)[key] !== null || keep.includes(key)) continue;
+    if (copy === undefined) copy = { ...(options as Record<string, unknown>) };
+    delete copy[key];
+  }
+  return (copy ?? options) as T;
+}
+
+/**
  * Checks an options argument as {@link checkOptionKeys} does and returns it, with `undefined` and
- * `null` (Python's `None`) read as no options: an empty object. Beyond Python.
+ * `null` (Python's `None`) read as no options: an empty object, and an option set to `null` read as
+ * not given ({@link omitNullOptions}). Beyond Python.
  * @param options what the caller passed as options.
  * @param known every option name the call takes.
  * @param what the call for the message, such as `'new Queue()'`.
- * @returns `options`, or a frozen empty object for `undefined`/`null`.
+ * @returns `options` without its `null` options, or a frozen empty object for `undefined`/`null`.
  * @throws {ValidationError} when `options` is not an object, or has a key `known` does not list.
  * @example
  * const { maxsize = 0 } = readOptions<{ maxsize?: number }>(null, ['maxsize'], 'new Queue()'); // 0
@@ -76,10 +102,19 @@ export function readOptions<T extends object>(
   options: T | null | undefined,
   known: readonly string[],
   what: string,
-): T {
+): WithoutNulls<T> {
   checkOptionKeys(options, known, what);
-  return options ?? (NO_OPTIONS as T);
+  return (omitNullOptions(options) ?? NO_OPTIONS) as WithoutNulls<T>;
 }
+
+/**
+ * An options type with `null` taken out of each option's type: what {@link readOptions} returns.
+ * Beyond Python.
+ * @example
+ * import type { WithoutNulls } from '@multiproc/shared';
+ * type Read = WithoutNulls<{ maxsize?: number | null }>; // { maxsize?: number }
+ */
+export type WithoutNulls<T> = { [K in keyof T]: Exclude<T[K], null> };
 
 /**
  * The error for an options argument that is not an object (`new Queue(5)`).

@@ -7,11 +7,13 @@ import { refuseStructuredClone } from './clone-guard.js';
 import { type EncodeContext, type Encoded, encodeSymbol, registerCodec } from './codec.js';
 import { LockError } from './errors.js';
 import { newSharedBuffer } from './internal/browser-limits.js';
+import { holderName, type Inspect, inspectSymbol, showFields } from './internal/inspect.js';
 import {
   ABANDONED,
   ACQUIRED_ABANDONED,
   abandonWord,
   COUNT,
+  heldBy,
   holderOf,
   type LockResult,
   lockAsync,
@@ -85,8 +87,9 @@ export class RLock implements ConditionLock, Abandonable {
 
   /**
    * Waits for the lock without blocking the event loop; succeeds at once if this thread holds it.
-   * @param options `timeout` in ms, or `{ block: false }` to try once.
-   * @throws {ValidationError} for another form, or a timeout with `{ block: false }` (Python: `ValueError`).
+   * @param options `timeout` in ms, or `{ block: false }` to try once (a `timeout` given with it is
+   *   ignored, as by Python's `multiprocessing` locks).
+   * @throws {ValidationError} for another form.
    * @returns `true` once acquired, `false` on timeout.
    * @throws {LockError} in a program's main thread, when nothing left could end the wait (a deadlock),
    *   or when this thread already holds it 2**31-1 times (the most its depth counts).
@@ -106,8 +109,9 @@ export class RLock implements ConditionLock, Abandonable {
 
   /**
    * Waits for the lock, blocking this thread; succeeds at once if this thread holds it.
-   * @param options `timeout` in ms, or `{ block: false }` to try once.
-   * @throws {ValidationError} for another form, or a timeout with `{ block: false }` (Python: `ValueError`).
+   * @param options `timeout` in ms, or `{ block: false }` to try once (a `timeout` given with it is
+   *   ignored, as by Python's `multiprocessing` locks).
+   * @throws {ValidationError} for another form.
    * @throws {LockError} when this thread already holds it 2**31-1 times (the most its depth counts).
    * @returns `true` once acquired, `false` on timeout.
    * @example
@@ -178,6 +182,45 @@ export class RLock implements ConditionLock, Abandonable {
    */
   withLock<T>(fn: () => T | Promise<T>, options?: AcquireOptions): Promise<T> {
     return runLocked(this, fn, options, 'RLock');
+  }
+
+  /**
+   * Its state, as Python's repr: `<RLock(None, 0)>` when free, `<RLock(MainProcess, 3)>` when
+   * this thread holds it three levels deep (its `currentProcess().name`), and
+   * `<RLock(SomeOtherProcess, nonzero)>` when another worker does. Python: `repr(rlock)`.
+   * @throws Nothing.
+   * @example
+   * import { RLock } from '@multiproc/shared';
+   * const r = new RLock();
+   * console.log(String(r)); // <RLock(None, 0)>
+   * r.acquireSync();
+   * r.acquireSync();
+   * console.log(String(r)); // <RLock(MainProcess, 2)>
+   * r.release();
+   * r.release();
+   */
+  toString(): string {
+    const holder = heldBy(Atomics.load(this.#w, STATE));
+    if (holder === 0) return '<RLock(None, 0)>';
+    const count = holder === ME ? Atomics.load(this.#w, COUNT) : 'nonzero';
+    return `<RLock(${holderName(holder)}, ${count})>`;
+  }
+
+  /**
+   * What `console.log(rlock)` shows: `RLock { locked: true, owner: 'MainProcess', count: 2 }`
+   * (`owner: null, count: 0` when free). Python: `repr(rlock)`, which {@link RLock.toString} gives.
+   * @throws Nothing.
+   * @example
+   * import { RLock } from '@multiproc/shared';
+   * console.log(new RLock()); // RLock { locked: false, owner: null, count: 0 }
+   */
+  [inspectSymbol](_depth: number, options: unknown, inspect?: Inspect): string {
+    const holder = heldBy(Atomics.load(this.#w, STATE));
+    const fields =
+      holder === 0
+        ? { locked: false, owner: null, count: 0 }
+        : { locked: true, owner: holderName(holder), count: Atomics.load(this.#w, COUNT) };
+    return showFields('RLock', fields, options, inspect);
   }
 
   /** @internal Used by `Condition`. */

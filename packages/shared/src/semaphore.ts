@@ -15,7 +15,8 @@ import { refuseStructuredClone } from './clone-guard.js';
 import { type EncodeContext, type Encoded, encodeSymbol, registerCodec } from './codec.js';
 import { LockError, ValidationError } from './errors.js';
 import { newSharedBuffer } from './internal/browser-limits.js';
-import { addOwned, OWNER_TABLE_WORDS, takeOwned } from './internal/owner-table.js';
+import { type Inspect, inspectSymbol, showFields } from './internal/inspect.js';
+import { freeIfEmpty, OWNER_TABLE_WORDS, ownedSlot, takeOwned } from './internal/owner-table.js';
 import { type Abandonable, kAbandon } from './internal/protocol.js';
 import { assertThreadTarget } from './internal/shared-codec.js';
 import { deadlineFor, now, waitAsync, waitSync } from './internal/wait.js';
@@ -36,14 +37,21 @@ const SPIN = 32;
 let ME = 0;
 let adopting: SharedArrayBuffer | undefined;
 
-// Takes a permit if one is free, and records it as this thread's.
+// Takes a permit if one is free, and records it as this thread's in the same instant: the row is
+// found first, and the record is a plain write right after the CAS (no call, not even an Atomics
+// one, and no loop between), so a terminate() cannot leave a permit taken and not recorded (lost
+// for good: the others would wait forever). See internal/owner-table.ts.
 function tryDecrement(w: Int32Array): boolean {
-  for (let v = Atomics.load(w, VALUE); v > 0; v = Atomics.load(w, VALUE)) {
+  let v = Atomics.load(w, VALUE);
+  if (v <= 0) return false;
+  const slot = ownedSlot(w, TABLE, ME, true);
+  for (; v > 0; v = Atomics.load(w, VALUE)) {
     if (Atomics.compareExchange(w, VALUE, v, v - 1) === v) {
-      addOwned(w, TABLE, ME, 1);
+      if (slot >= 0) w[slot] = (w[slot]! + 1) | 0;
       return true;
     }
   }
+  freeIfEmpty(w, slot);
   return false;
 }
 
@@ -98,8 +106,9 @@ export class Semaphore implements Abandonable {
 
   /**
    * Takes a permit, waiting without blocking the event loop.
-   * @param options `timeout` in ms, or `{ block: false }` to try once.
-   * @throws {ValidationError} for another form, or a timeout with `{ block: false }` (Python: `ValueError`).
+   * @param options `timeout` in ms, or `{ block: false }` to try once (a `timeout` given with it is
+   *   ignored, as by Python's `multiprocessing` locks).
+   * @throws {ValidationError} for another form.
    * @returns `true` once taken, `false` on timeout.
    * @throws {LockError} in a program's main thread, when nothing left could end the wait (a deadlock).
    * @example
@@ -127,8 +136,9 @@ export class Semaphore implements Abandonable {
 
   /**
    * Takes a permit, blocking this thread while there is none.
-   * @param options `timeout` in ms, or `{ block: false }` to try once.
-   * @throws {ValidationError} for another form, or a timeout with `{ block: false }` (Python: `ValueError`).
+   * @param options `timeout` in ms, or `{ block: false }` to try once (a `timeout` given with it is
+   *   ignored, as by Python's `multiprocessing` locks).
+   * @throws {ValidationError} for another form.
    * @returns `true` once taken, `false` on timeout.
    * @example
    * import { Semaphore } from '@multiproc/shared';
@@ -182,6 +192,7 @@ export class Semaphore implements Abandonable {
     // An unbounded count stops at the largest Int32 rather than wrapping negative (Python's
     // semaphore stops at SEM_VALUE_MAX the same way).
     const max = bounded ? Atomics.load(w, MAX) : 0x7fff_ffff;
+    const slot = ownedSlot(w, TABLE, ME, false);
     for (;;) {
       const v = Atomics.load(w, VALUE);
       if (v + n > max) {
@@ -191,9 +202,12 @@ export class Semaphore implements Abandonable {
             : `Semaphore released too many times: its value ${v} plus ${n} would exceed 2**31-1, the most it holds.`,
         );
       }
-      if (Atomics.compareExchange(w, VALUE, v, v + n) === v) break;
+      if (Atomics.compareExchange(w, VALUE, v, v + n) === v) {
+        if (slot >= 0) w[slot] = (w[slot]! - n) | 0; // in the same instant, as in tryDecrement
+        break;
+      }
     }
-    addOwned(w, TABLE, ME, -n);
+    freeIfEmpty(w, slot);
     if (Atomics.load(w, WAITERS) !== 0) Atomics.notify(w, VALUE, n);
   }
 
@@ -205,6 +219,41 @@ export class Semaphore implements Abandonable {
   /** Whether no permit is free now (an acquire would wait). */
   locked(): boolean {
     return Atomics.load(this.#w, VALUE) <= 0;
+  }
+
+  /**
+   * Its state, as Python's repr: `<Semaphore(value=2)>`, the permits left now; a
+   * `BoundedSemaphore` adds its initial value, `<BoundedSemaphore(value=1, maxvalue=2)>`.
+   * Python: `repr(sem)`.
+   * @throws Nothing.
+   * @example
+   * import { BoundedSemaphore, Semaphore } from '@multiproc/shared';
+   * console.log(String(new Semaphore(2))); // <Semaphore(value=2)>
+   * const b = new BoundedSemaphore(2);
+   * b.acquireSync();
+   * console.log(String(b)); // <BoundedSemaphore(value=1, maxvalue=2)>
+   */
+  toString(): string {
+    const { value, maxValue } = this.#state();
+    return `<${this.#kind}(value=${value}${maxValue === undefined ? '' : `, maxvalue=${maxValue}`})>`;
+  }
+
+  /**
+   * What `console.log(sem)` shows: `Semaphore { value: 2 }`, or
+   * `BoundedSemaphore { value: 1, maxValue: 2 }`. Python: `repr(sem)`, which `toString()` gives.
+   * @throws Nothing.
+   * @example
+   * import { Semaphore } from '@multiproc/shared';
+   * console.log(new Semaphore(3)); // Semaphore { value: 3 }
+   */
+  [inspectSymbol](_depth: number, options: unknown, inspect?: Inspect): string {
+    const { value, maxValue } = this.#state();
+    return showFields(this.#kind, maxValue === undefined ? { value } : { value, maxValue }, options, inspect);
+  }
+
+  #state(): { value: number; maxValue?: number } {
+    const value = Atomics.load(this.#w, VALUE);
+    return Atomics.load(this.#w, BOUNDED) === 1 ? { value, maxValue: Atomics.load(this.#w, MAX) } : { value };
   }
 
   /**

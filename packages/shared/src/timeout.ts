@@ -18,9 +18,9 @@ export interface WaitOptions {
 /** The options form of a timeout argument where Python has a `block` argument too. */
 export interface BlockingWaitOptions extends WaitOptions {
   /**
-   * `false`: do not wait at all (Python's `block=False`). As in Python, a `timeout` given with it is
-   * ignored by `Queue.get/put` and refused with `ValidationError` by a lock's or semaphore's
-   * `acquire()` (Python: "can't specify a timeout for a non-blocking call").
+   * `false`: do not wait at all (Python's `block=False`). As in Python's `multiprocessing`, a
+   * `timeout` given with it is ignored: `Queue.get/put` and a lock's or semaphore's `acquire()`
+   * answer at once.
    * @default true
    */
   block?: boolean;
@@ -41,12 +41,6 @@ export interface ResolvedTimeout {
 export interface ResolveTimeoutOptions {
   /** Whether `{ block: false }` is accepted (Python has `block`: `Queue.get/put`, `Lock.acquire`). */
   block?: boolean;
-  /**
-   * With `block`: `{ block: false, timeout }` throws `ValidationError`, as Python's
-   * `Lock.acquire(False, 5)` raises `ValueError` (its `Queue.get/put` ignore the timeout instead).
-   * @default false
-   */
-  refuseTimeoutWithoutBlock?: boolean;
   /**
    * The wait when no timeout is given, in ms (`Connection.poll()` answers at once: `0`). An explicit
    * `null` (Python's `None`) still waits without limit.
@@ -75,6 +69,7 @@ export interface ResolveTimeoutOptions {
 export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
 const FOREVER: ResolvedTimeout = Object.freeze({ timeoutMs: Number.POSITIVE_INFINITY, block: true });
+const NOT_BLOCKING: ResolvedTimeout = Object.freeze({ timeoutMs: 0, block: false });
 
 /**
  * Reads the timeout argument of a waiting method: a number of milliseconds, `{ timeout }` (plus
@@ -119,18 +114,13 @@ export function resolveTimeout(
     }
     block = blockArg;
   }
-  if (!block) {
-    if (options.refuseTimeoutWithoutBlock && timeout !== undefined && timeout !== null) {
-      throw new ValidationError(
-        `${method}: a timeout cannot be given with { block: false } (Python: "can't specify a timeout ` +
-          `for a non-blocking call"). Pass { block: false } to try once, or { timeout } to wait.`,
-      );
-    }
-    return { timeoutMs: 0, block: false };
-  }
-  if (timeout === undefined || timeout === null) return resolveTimeout(timeout, method, options);
+  if (timeout === undefined || timeout === null)
+    return block ? resolveTimeout(timeout, method, options) : NOT_BLOCKING;
   if (typeof timeout !== 'number') throw badForm(timeout, method, options);
-  return { timeoutMs: checkMs(timeout, method, options), block: true };
+  const timeoutMs = checkMs(timeout, method, options);
+  // Python's multiprocessing checks a timeout given with block=False, then ignores it
+  // (`SemLock.acquire`, `Queue.get/put`): try once.
+  return block ? { timeoutMs, block: true } : NOT_BLOCKING;
 }
 
 function checkMs(ms: number, method: string, options: ResolveTimeoutOptions): number {

@@ -18,7 +18,7 @@ import {
   type TypecodeValue,
 } from './internal/typecodes.js';
 import { Lock } from './lock.js';
-import { checkOptionKeys } from './options.js';
+import { readOptions } from './options.js';
 import { definePythonNames } from './python-names.js';
 import { RLock } from './rlock.js';
 
@@ -31,15 +31,15 @@ export interface SynchronizedOptions {
    * form (no `getLock()`).
    * @default true
    */
-  lock?: boolean | Lock | RLock;
+  lock?: boolean | Lock | RLock | null;
 }
 
 const SYNCHRONIZED_KEYS = ['lock'];
 
 /** Resolves the `lock` option of `what`, refusing unknown options. @internal */
 export function lockFrom(options: SynchronizedOptions | undefined, what: string): Lock | RLock | undefined {
-  checkOptionKeys(options, SYNCHRONIZED_KEYS, what);
-  const option = options?.lock;
+  // `lock: null` (Python's `lock=None`) is a new lock, as when it is left out.
+  const { lock: option } = readOptions(options, SYNCHRONIZED_KEYS, what);
   if (option === undefined || option === true) return new Lock();
   if (option === false) return undefined;
   if (option instanceof Lock || option instanceof RLock) return option;

@@ -61,43 +61,22 @@ describe('in a browser', () => {
       ? 'a Lock-protected counter is exact and ByteChannel messages arrive whole, in two Web Workers'
       : `a Lock-protected counter is exact and ByteChannel messages arrive whole, in two Web Workers (skipped: no Chromium at ${CHROMIUM})`,
     async () => {
-      const browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+      expect(await resultOf('/', { consoleErrors: true })).toEqual({
+        total: 40_000,
+        expected: 40_000,
+        isolated: true,
+        messages: [1, 1, 1, 2, 2, 2],
       });
-      try {
-        const page = await browser.newPage();
-        const errors: string[] = [];
-        page.on('pageerror', (e) => errors.push(String(e)));
-        page.on('console', (m) => {
-          if (m.type() === 'error') errors.push(m.text());
-        });
-        await page.goto(`${origin}/`);
-        const handle = await page.waitForFunction(
-          () => (globalThis as { result?: unknown }).result,
-          undefined,
-          {
-            timeout: 20_000,
-          },
-        );
-        const result = (await handle.jsonValue()) as Record<string, unknown>;
-        expect(errors).toEqual([]);
-        expect(result).toEqual({
-          total: 40_000,
-          expected: 40_000,
-          isolated: true,
-          messages: [1, 1, 1, 2, 2, 2],
-        });
-      } finally {
-        await browser.close();
-      }
     },
     30_000,
   );
 });
 
-/** Loads `path` in headless Chromium and returns what the page put in `window.result`. */
-async function resultOf(path: string): Promise<Record<string, unknown>> {
+/**
+ * Loads `path` in headless Chromium and returns what the page put in `window.result`; fails on a
+ * page error, and with `consoleErrors` on a `console.error` too.
+ */
+async function resultOf(path: string, { consoleErrors = false } = {}): Promise<Record<string, unknown>> {
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
@@ -106,6 +85,11 @@ async function resultOf(path: string): Promise<Record<string, unknown>> {
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(String(e)));
+    if (consoleErrors) {
+      page.on('console', (m) => {
+        if (m.type() === 'error') errors.push(m.text());
+      });
+    }
     await page.goto(`${origin}${path}`);
     const handle = await page.waitForFunction(() => (globalThis as { result?: unknown }).result, undefined, {
       timeout: 20_000,

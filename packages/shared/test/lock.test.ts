@@ -1,6 +1,8 @@
 import {
   abandonOwner,
   Barrier,
+  BoundedSemaphore,
+  Condition,
   ContextError,
   Event,
   encodeValue,
@@ -189,4 +191,34 @@ describe('RLock', () => {
     r.release();
     expect(r.locked()).toBe(false);
   });
+});
+
+describe("acquire({ block: false, timeout }) ignores the timeout, as Python's multiprocessing locks do", () => {
+  for (const [name, make] of [
+    ['Lock', () => new Lock()],
+    ['RLock', () => new RLock()],
+    ['Semaphore', () => new Semaphore(1)],
+    ['BoundedSemaphore', () => new BoundedSemaphore(1)],
+  ] as const) {
+    it(`${name}: held by another thread it answers false at once, free it answers true`, {
+      timeout: 5000,
+    }, async () => {
+      const lock = make();
+      const release = new Event();
+      const w = startWorker('hold-lock', { lock, release });
+      await nextMessage(w);
+      // A 60 s timeout would outlast the test's 5 s: answering proves it was not waited for.
+      expect(await lock.acquire({ block: false, timeout: 60_000 })).toBe(false);
+      expect(lock.acquireSync({ block: false, timeout: 60_000 })).toBe(false);
+      if (lock instanceof Lock || lock instanceof RLock) {
+        expect(await new Condition(lock).acquire({ block: false, timeout: 60_000 })).toBe(false);
+      }
+      release.set();
+      expect(await nextMessage(w)).toBe('released');
+      expect(await lock.acquire({ block: false, timeout: 60_000 })).toBe(true);
+      lock.release();
+      expect(lock.acquireSync({ block: false, timeout: -1 })).toBe(true);
+      lock.release();
+    });
+  }
 });

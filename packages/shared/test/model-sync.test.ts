@@ -80,7 +80,9 @@ describe('Condition under random wait/notify interleavings', () => {
             cond.release();
           });
           await s.waitFor(Promise.all(notifiers));
-          await s.waitFor(turns(5));
+          // Each woken waiter takes the lock back in turn, one hand-off a few turns long.
+          for (let i = 0; i < 100 && woken < granted; i++) await s.waitFor(turns(1));
+          await s.waitFor(turns(5)); // and no more than granted wake up
           expect(woken).toBe(granted);
           await cond.acquire();
           cond.notifyAll(); // the rest, so every waiter ends

@@ -4,7 +4,7 @@
  */
 import { bareUmbrellaPool } from '../floors.js';
 import { nowMs, type SamplePlan, sampleRuns } from '../harness.js';
-import { endPool, mpTasks, multiproc, needs } from '../mp.js';
+import { endPool, mpStartTasks, mpTasks, multiproc, needs } from '../mp.js';
 import { fixtureUrl } from '../paths.js';
 import { createPeer, type PeerName } from '../peers.js';
 import { pythonUnavailable, runPython } from '../python.js';
@@ -129,7 +129,7 @@ function mpStartup(context: 'thread' | 'process'): BenchCase {
     unavailable: needs(['Pool', 'defineTasks']),
     measure: async ({ runs, warmup }) => {
       const mp = await multiproc();
-      const tasks = await mpTasks();
+      const tasks = await mpStartTasks();
       const samples = await sampleRuns({ runs, warmup }, async () => {
         const t0 = nowMs();
         const pool = new mp.Pool({ processes: 2, context });

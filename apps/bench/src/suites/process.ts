@@ -6,7 +6,7 @@
 
 import { bareUmbrellaStart } from '../floors.js';
 import { nowMs, sampleRuns, sleep, waitUntil } from '../harness.js';
-import { mpTasks, multiproc, needs } from '../mp.js';
+import { mpStartTasks, mpTasks, multiproc, needs } from '../mp.js';
 import { pythonUnavailable, runPython } from '../python.js';
 import { bareFork, bareWorker } from '../raw.js';
 import type { BenchCase } from '../types.js';
@@ -39,7 +39,7 @@ function mpStart(context: 'thread' | 'process'): BenchCase {
     unavailable: needs(['Process', 'defineTasks']),
     measure: async ({ runs, warmup, sizes }) => {
       const mp = await multiproc();
-      const tasks = await mpTasks();
+      const tasks = await mpStartTasks();
       const once = async () => {
         const t0 = nowMs();
         const p = new mp.Process({ target: tasks.noop, context });
@@ -122,7 +122,7 @@ function warmSpare(context: 'thread' | 'process'): BenchCase {
     unavailable: needs(['Process', 'enableWarmStart', 'disableWarmStart']),
     measure: async ({ runs, warmup, sizes }) => {
       const mp = await multiproc();
-      const tasks = await mpTasks();
+      const tasks = await mpStartTasks();
       mp.enableWarmStart({ context, preload: [tasks.noop] });
       try {
         // Untimed: give the replacement spare time to boot and preload before each timed start.

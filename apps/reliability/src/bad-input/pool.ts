@@ -104,11 +104,19 @@ export const poolCases: Case[] = [
   },
   {
     api: 'pool.apply(task, [], { timeout: -1 })',
-    input: 'a negative timeout',
+    input: "a negative timeout (a deadline already passed: as in Python's multiprocessing, it does not wait)",
+    expect: 'TimeoutError',
+    async: true,
+    run: (_, env) => env.pool('thread').apply(tasks.identity, [1], { timeout: -1 }),
+    next: poolWorks,
+  },
+  {
+    api: 'pool.apply(task, [], { timeout: NaN })',
+    input: 'a timeout that is not a number',
     expect: 'ValidationError',
     says: 'timeout',
     async: true,
-    run: (_, env) => env.pool('thread').apply(tasks.identity, [1], { timeout: -1 }),
+    run: (_, env) => env.pool('thread').apply(tasks.identity, [1], { timeout: Number.NaN }),
     next: poolWorks,
   },
   {

@@ -108,39 +108,125 @@ export function permissionError(error: unknown, label: string, prefix: string, w
   );
 }
 
+/**
+ * A Redis refusal to store `what` for lack of memory (an `OOM` reply: used memory over
+ * `maxmemory`, nothing more to evict) as a {@link RedisConnectionError} saying what to do, with the
+ * driver's error as `cause`; `undefined` for any other error.
+ */
+export function redisRefusal(error: unknown, what: string, label?: string): RedisConnectionError | undefined {
+  const said = (error as Error | undefined)?.message;
+  if (typeof said !== 'string' || !/^OOM\b/.test(said)) return undefined;
+  return new RedisConnectionError(
+    `Redis${label ? ` at ${label}` : ''} is out of memory and refused to store ${what} ` +
+      `(${said.replace(/\.+$/, '')}). Raise its maxmemory (CONFIG SET maxmemory, or redis.conf), or ` +
+      'keep less in Redis at once: a smaller inflight or chunksize, smaller arguments and results. A ' +
+      'pool keeps there only its jobs in flight and the results it has not read yet; an evicting ' +
+      "maxmemory-policy is no way out (it would evict the pools' own keys).",
+    { cause: error },
+  );
+}
+
+/** A BullMQ object (`Queue`, `QueueEvents`, `Worker`) as far as cutting its connections goes. */
+interface BullConnections {
+  getBackend(): { readonly client: Promise<unknown>; readonly blockingClient?: Promise<unknown> | undefined };
+}
+
+/**
+ * Disconnects the Redis clients of BullMQ objects at once, without waiting for Redis (which may be
+ * gone): what their `close()` would wait for never comes then.
+ */
+export function cutConnections(owners: readonly (BullConnections | undefined)[]): void {
+  for (const owner of owners) {
+    const backend = owner?.getBackend();
+    for (const client of [backend?.client, backend?.blockingClient]) {
+      void client?.then(
+        (c) => cutClient(c as Redis),
+        () => {},
+      );
+    }
+  }
+}
+
+/**
+ * Disconnects `client` and fails its pending commands. ioredis's `disconnect()` while it waits to
+ * reconnect (Redis is down) neither ends the client nor rejects the commands it queued, so their
+ * callers wait forever: BullMQ's blocking event read is raced against a ref'd watchdog timer of
+ * its blocking timeout + 1 s, which then keeps the program alive that long.
+ */
+export function cutClient(client: Redis): void {
+  client.disconnect();
+  if (client.status === 'end') return;
+  const queued = client as unknown as { flushQueue?: (error: Error) => void };
+  queued.flushQueue?.(new Error('Connection is closed.'));
+}
+
 /** What Redis answers to wrong or missing credentials. */
 const AUTH_REFUSED = /^(WRONGPASS|NOAUTH)\b|invalid password|invalid username-password/i;
 
+/** How often a connect deadline looks at the clock (see {@link loopDeadline}). */
+const DEADLINE_STEP_MS = 100;
+
+/**
+ * Calls `onTimeout` once the event loop could have waited `ms` for the connection. Time it was
+ * blocked (synchronous work right after `new Pool()`) counts as two steps at most: the socket got
+ * no turn then, and after a long block the expired timer runs before the socket's events, so a
+ * wall-clock timer would give up on a connection that never had a chance.
+ */
+function loopDeadline(ms: number, onTimeout: () => void): () => void {
+  const step = Math.min(ms, DEADLINE_STEP_MS);
+  let waited = 0;
+  let last = performance.now();
+  const tick = () => {
+    const now = performance.now();
+    waited += Math.min(now - last, 2 * step);
+    last = now;
+    if (waited >= ms) onTimeout();
+    else timer = setTimeout(tick, Math.min(step, ms - waited));
+  };
+  let timer = setTimeout(tick, step);
+  return () => clearTimeout(timer);
+}
+
 /**
  * Resolves once `client` is ready; rejects with {@link RedisConnectionError} (the driver's last
- * error as `cause`) when it is not within `timeoutMs`; `then` ends its message (what happens next).
+ * error as `cause`) when it is not within `timeoutMs` of time the event loop could wait (see
+ * {@link loopDeadline}), or at once when Redis refuses the credentials; `then` ends its message
+ * (what happens next).
  */
 export function waitReady(client: Redis, timeoutMs: number, label: string, then = ''): Promise<void> {
   if (client.status === 'ready') return Promise.resolve();
   return new Promise((resolve, reject) => {
     let last: Error | undefined;
+    const fail = (message: string) => {
+      done();
+      reject(new RedisConnectionError(message, last ? { cause: last } : undefined));
+    };
     const onError = (error: Error) => {
       last = error;
+      // Refused credentials are final (Redis answers so at once, and again at each retry): no wait.
+      const said = error.message.replace(/\.+$/, '');
+      if (AUTH_REFUSED.test(said)) {
+        fail(
+          `Redis at ${label} refused the credentials: ${said}. Give the right user and password ` +
+            `(redis://user:password@host:port, or the username and password options).${then}`,
+        );
+      }
     };
     const done = () => {
-      clearTimeout(timer);
+      clearDeadline();
       client.off('ready', onReady).off('error', onError);
     };
     const onReady = () => {
       done();
       resolve();
     };
-    const timer = setTimeout(() => {
-      done();
+    const clearDeadline = loopDeadline(timeoutMs, () => {
       const said = last?.message.replace(/\.+$/, '');
-      const message =
-        said && AUTH_REFUSED.test(said)
-          ? `Redis at ${label} refused the credentials: ${said}. Give the right user and password ` +
-            `(redis://user:password@host:port, or the username and password options).${then}`
-          : `Cannot reach Redis at ${label} within ${timeoutMs} ms${said ? `: ${said}` : ''}. Start ` +
-            `redis-server there, or pass the right connection (URL, credentials, tls).${then}`;
-      reject(new RedisConnectionError(message, last ? { cause: last } : undefined));
-    }, timeoutMs);
+      fail(
+        `Cannot reach Redis at ${label} within ${timeoutMs} ms${said ? `: ${said}` : ''}. Start ` +
+          `redis-server there, or pass the right connection (URL, credentials, tls).${then}`,
+      );
+    });
     client.on('ready', onReady).on('error', onError);
   });
 }

@@ -5,6 +5,11 @@
  * {@link JobData}. Its result (BullMQ's return value) and each message a task sends with
  * `sendToCaller()` (BullMQ's job progress) are {@link Signed} bodies. Every signature covers the
  * queue and the job id, so nothing signed can be moved into another pool or job.
+ *
+ * A result larger than {@link INLINE_RESULT_MAX} bytes does not travel in the return value (which
+ * BullMQ copies into the queue's event stream, read by one blocking XREAD with a watchdog): the
+ * worker stores its bytes in {@link resultKey} and returns a {@link HeldResult}; the pool reads
+ * that key once and deletes it.
  */
 import type { ErrorRecord } from './error-record.js';
 import type { Signer } from './signing.js';
@@ -19,6 +24,8 @@ export interface JobData {
   readonly base: number;
   /** Whether the caller listens to `sendToCaller()` messages. */
   readonly msg: boolean;
+  /** The fingerprint of the task's module (`tasksFingerprint`), '' when the caller knows none. */
+  readonly mod: string;
   readonly body: string;
   readonly sig: string;
 }
@@ -34,6 +41,42 @@ export type ResultPayload =
   | { readonly ok: true; readonly values: unknown[]; readonly ms: number }
   | { readonly ok: false; readonly error: ErrorRecord; readonly values?: unknown[]; readonly ms?: number };
 
+/** A result held in {@link resultKey}: its size in bytes and the signature of those bytes. */
+export interface HeldResult {
+  readonly held: number;
+  readonly sig: string;
+}
+
+/** The largest result (v8-serialized bytes) that travels inside the job's return value. */
+export const INLINE_RESULT_MAX = 64 * 1024;
+
+/** How long a held result waits in Redis for its pool (ms): a safety net, the pool deletes it on read. */
+export const HELD_RESULT_TTL_MS = 3_600_000;
+
+/** The key holding the bytes of job `jobId`'s result (under the queue, so the pool's sweep deletes it). */
+export function resultKey(prefix: string, queue: string, jobId: string): string {
+  return `${prefix}:${queue}:result:${jobId}`;
+}
+
+export function signHeld(signer: Signer, queue: string, jobId: string, bytes: Uint8Array): HeldResult {
+  return { held: bytes.length, sig: signer.sign('held', queue, jobId, bytes) };
+}
+
+export function isHeld(value: unknown): value is HeldResult {
+  const h = value as Partial<HeldResult> | null;
+  return !!h && typeof h === 'object' && typeof h.held === 'number' && typeof h.sig === 'string';
+}
+
+export function verifyHeld(
+  signer: Signer,
+  queue: string,
+  jobId: string,
+  held: HeldResult,
+  bytes: Uint8Array,
+): boolean {
+  return bytes.length === held.held && signer.verify(held.sig, 'held', queue, jobId, bytes);
+}
+
 export function signJob(
   signer: Signer,
   queue: string,
@@ -41,7 +84,7 @@ export function signJob(
   task: string,
   d: Omit<JobData, 'sig' | 'v'>,
 ) {
-  return signer.sign('job', queue, jobId, task, d.kind, String(d.base), d.msg ? '1' : '0', d.body);
+  return signer.sign('job', queue, jobId, task, d.kind, String(d.base), d.msg ? '1' : '0', d.mod, d.body);
 }
 
 export function verifyJob(
@@ -54,8 +97,9 @@ export function verifyJob(
   const d = data as Partial<JobData> | null;
   if (!d || typeof d !== 'object' || d.v !== 1 || typeof d.body !== 'string') return false;
   if (d.kind !== 'apply' && d.kind !== 'map' && d.kind !== 'star') return false;
-  if (typeof d.base !== 'number' || typeof d.msg !== 'boolean') return false;
-  return signer.verify(d.sig, 'job', queue, jobId, task, d.kind, String(d.base), d.msg ? '1' : '0', d.body);
+  if (typeof d.base !== 'number' || typeof d.msg !== 'boolean' || typeof d.mod !== 'string') return false;
+  const { kind, base, msg, mod, body } = d;
+  return signer.verify(d.sig, 'job', queue, jobId, task, kind, String(base), msg ? '1' : '0', mod, body);
 }
 
 export function signBody(

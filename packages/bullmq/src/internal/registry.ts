@@ -60,11 +60,20 @@ redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
 return redis.call('ZRANGEBYSCORE', KEYS[2], '(' .. now, '+inf')`,
   ],
-  // KEYS: attached zsets...; ARGV: member, ttlMs. Refreshes the member where it is present.
-  mpTouchPresent: [
-    -1,
-    `${NOW}\nfor i = 1, #KEYS do redis.call('ZADD', KEYS[i], 'XX', now + tonumber(ARGV[2]), ARGV[1]) end
-return now`,
+  // KEYS: workers; ARGV: member, ttlMs, tasks (the worker's task ids, '\n'-joined). Adds the member
+  // as mpTouch(expireKey) does, unless a live worker of the prefix lists other tasks: then returns
+  // that worker's member and how long (ms) its entry lives without a heartbeat.
+  mpJoin: [
+    1,
+    `${NOW}\nfor _, m in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. now, '+inf')) do
+  local ok, w = pcall(cjson.decode, m)
+  if ok and type(w) == 'table' and type(w.tasks) == 'table' and table.concat(w.tasks, '\\n') ~= ARGV[3] then
+    return {m, tonumber(redis.call('ZSCORE', KEYS[1], m)) - now}
+  end
+end
+redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
+if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return false`,
   ],
 } as const;
 
@@ -87,6 +96,10 @@ export class Keys {
   }
   attached(queue: string): string {
     return `${this.prefix}:${queue}:attached`;
+  }
+  /** The ids of the pool's jobs its calls gave up on (timed out, aborted, ended early). */
+  cancelled(queue: string): string {
+    return `${this.prefix}:${queue}:cancelled`;
   }
   /** A SCAN pattern matching every key of the queue (glob characters escaped). */
   pattern(queue: string): string {
@@ -117,14 +130,16 @@ export class Registry {
   touch(key: string, member: string, ttlMs: number, expireKey = false): Promise<number> {
     return this.#call('mpTouch', key, member, ttlMs, expireKey ? '1' : '0');
   }
+  /**
+   * Registers a worker `member` in the workers zset, unless a live worker lists other `tasks`:
+   * then `[its member, ms its entry lives on]`.
+   */
+  async join(member: string, tasks: readonly string[], ttlMs: number): Promise<[string, number] | null> {
+    return this.#call('mpJoin', this.keys.workers, member, ttlMs, tasks.join('\n'));
+  }
   /** Whether `pool` is registered (expired or not). */
   async registered(pool: string): Promise<boolean> {
     return (await this.#redis.zscore(this.keys.pools, pool)) !== null;
-  }
-  touchPresent(keys: readonly string[], member: string, ttlMs: number): Promise<number> {
-    return keys.length === 0
-      ? Promise.resolve(0)
-      : this.#call('mpTouchPresent', keys.length, ...keys, member, ttlMs);
   }
   /** The live members; `prune` also drops the expired ones (never for pools: they are claimed and swept). */
   live(key: string, prune = false): Promise<string[]> {

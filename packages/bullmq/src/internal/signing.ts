@@ -41,14 +41,14 @@ export class Signer {
   }
 
   /** The hex signature of `parts` (each length-prefixed, so no two lists sign alike). */
-  sign(...parts: readonly string[]): string {
+  sign(...parts: readonly (string | Uint8Array)[]): string {
     const hmac = createHmac('sha256', this.#key);
     for (const part of parts) hmac.update(`${part.length}:`).update(part);
     return hmac.digest('hex');
   }
 
   /** Whether `signature` is the signature of `parts`, compared in constant time. */
-  verify(signature: unknown, ...parts: readonly string[]): boolean {
+  verify(signature: unknown, ...parts: readonly (string | Uint8Array)[]): boolean {
     if (typeof signature !== 'string' || signature.length !== 64) return false;
     const expected = Buffer.from(this.sign(...parts), 'hex');
     const given = Buffer.from(signature, 'hex');

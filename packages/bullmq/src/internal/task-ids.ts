@@ -6,6 +6,7 @@
  * `moduleNames`, the worker's `--tasks name=path`). A worker answers only the ids of the modules it
  * was started with.
  */
+import { createHash } from 'node:crypto';
 import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ValidationError } from '@multiproc/core';
@@ -29,10 +30,26 @@ export function checkModuleName(name: string, who: string): string {
   return name;
 }
 
-/** A module given as a URL or a path, as a file URL. */
-export function moduleUrlOf(pathOrUrl: string): string {
-  if (/^[a-z][a-z0-9+.-]*:/i.test(pathOrUrl) && !isAbsolute(pathOrUrl)) return new URL(pathOrUrl).href;
-  return pathToFileURL(pathOrUrl).href;
+/**
+ * A module given as a URL or an absolute path, as a URL; `undefined` for anything else (a relative
+ * path would be resolved against the working directory, not against the module naming it).
+ */
+export function moduleUrlOf(pathOrUrl: string): string | undefined {
+  if (/^[a-z][a-z0-9+.-]*:/i.test(pathOrUrl) && !isAbsolute(pathOrUrl)) {
+    return URL.canParse(pathOrUrl) ? new URL(pathOrUrl).href : undefined;
+  }
+  return isAbsolute(pathOrUrl) ? pathToFileURL(pathOrUrl).href : undefined;
+}
+
+/**
+ * What tells two modules of one portable name apart: a short hash of the names of the tasks the
+ * module defines (the same in its `src/x.ts` and `dist/x.js`, unlike its path). A job carries its
+ * module's; a worker whose module of that name defines other tasks refuses the job instead of
+ * running another module's function.
+ */
+export function tasksFingerprint(taskNames: readonly string[]): string {
+  if (taskNames.length === 0) return '';
+  return createHash('sha256').update(taskNames.join('\n')).digest('base64url').slice(0, 16);
 }
 
 /** The portable id of a task. */

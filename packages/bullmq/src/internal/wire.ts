@@ -18,6 +18,43 @@ export function unpack(text: string): unknown {
   return deserialize(Buffer.from(text, 'base64'));
 }
 
+/** `value`'s structured clone as bytes (a large result, stored as it is). */
+export function packBytes(value: unknown): Buffer {
+  return serialize(value);
+}
+
+/** The value {@link packBytes} packed. */
+export function unpackBytes(bytes: Uint8Array): unknown {
+  return deserialize(bytes);
+}
+
+/**
+ * Why structured clone refused what {@link assertPortable} let through (a `WeakMap`, a `Promise`, a
+ * `Blob`: what only v8 refuses), named as the local pool names it: core's codec walks the value
+ * again, on this failure path only. `payload` is an `apply`'s argument list, or the items of a
+ * map's job, the first being item `base` of the call's input.
+ */
+export function unclonable(
+  error: unknown,
+  payload: readonly unknown[],
+  kind: 'apply' | 'map' | 'star',
+  base: number,
+): SerializationError {
+  try {
+    if (kind === 'apply') encodeValue(payload, 'process', 'args');
+    else for (let i = 0; i < payload.length; i++) encodeValue(payload[i], 'process', `items[${base + i}]`);
+  } catch (named) {
+    if (named instanceof SerializationError) return named;
+  }
+  const path = kind === 'apply' ? 'args' : 'items';
+  return new SerializationError(
+    path,
+    `Cannot send ${path} through Redis: ${(error as Error)?.message ?? String(error)}. Send plain data ` +
+      '(structured-cloneable values) instead.',
+    { cause: error },
+  );
+}
+
 /** Whether every item is a primitive other than a symbol (the common case: nothing to walk). */
 export function allPlain(items: readonly unknown[]): boolean {
   for (let i = 0; i < items.length; i++) {

@@ -10,10 +10,11 @@ import {
   type TaskRef,
   ValidationError,
 } from '@multiproc/core';
-import { knownLength, watchAbort } from '@multiproc/core/internal';
+import { knownLength, moduleTaskNames, watchAbort } from '@multiproc/core/internal';
+import type { WithoutNulls } from '@multiproc/shared';
 import { thrownOrError } from '../internal/error-record.js';
 import type { JobKind } from '../internal/protocol.js';
-import { moduleNameOf, taskIdOf } from '../internal/task-ids.js';
+import { moduleNameOf, taskIdOf, tasksFingerprint } from '../internal/task-ids.js';
 import { allPlain, assertPortable } from '../internal/wire.js';
 import type { Jobs } from './jobs.js';
 import { type MapCallSite, type MapChunks, type MapMethod, mapStream } from './map-stream.js';
@@ -28,6 +29,8 @@ export interface CallsHost {
   readonly ready: Promise<void>;
   /** Aborted (with the error to reject with) when the pool is terminated. */
   readonly stop: AbortSignal;
+  /** While `terminate()` runs: resolves when it has (the calls it stopped reject after that). */
+  readonly terminating: () => Promise<void> | undefined;
   /** The pool's registry member, named in cancel messages. */
   readonly member: string;
   /** module URL -> portable name, from the `moduleNames` option. */
@@ -40,6 +43,8 @@ export interface CallsHost {
 export class Calls {
   readonly #host: CallsHost;
   readonly #owners = new Map<string, string>();
+  /** Portable task id -> the fingerprint of its module's task names, as of its last call. */
+  readonly #fingerprints = new Map<string, string>();
   readonly #idle: Array<() => void> = [];
   /** The open `imap` calls, each as the function that makes it read the rest of its input (`close()`). */
   readonly #readers = new Set<() => Promise<void>>();
@@ -58,9 +63,10 @@ export class Calls {
       nextCall: () => ++this.#seq,
       taskId: (task) => this.#taskId(task),
       started: (scope) => this.#started(scope),
+      afterTerminate: () => this.#afterTerminate(),
       plan: (options, iterable) => this.#plan(options, iterable),
       submit: (id, task, kind, base, payload, onMessage) =>
-        host.jobs.submit({ id, task, kind, base, payload, onMessage }),
+        host.jobs.submit({ id, task, kind, base, payload, onMessage, mod: this.#fingerprintOf(task) }),
       cancel: (ids) => this.#cancel(ids),
       reading: (readAll) => {
         this.#readers.add(readAll);
@@ -90,7 +96,7 @@ export class Calls {
   }
 
   /** One `apply`: one job. */
-  async apply(task: TaskRef, args: unknown[], options: CallOptions): Promise<unknown> {
+  async apply(task: TaskRef, args: unknown[], options: WithoutNulls<CallOptions>): Promise<unknown> {
     const scope = openScope(options, this.#host.stop);
     let id: string | undefined;
     this.#running++;
@@ -107,12 +113,14 @@ export class Calls {
         base: 0,
         payload: args,
         onMessage: scope.onMessage,
+        mod: this.#fingerprintOf(taskId),
       });
       const result = await Promise.race([reply, scope.stopped]);
       if (!result.ok) throw thrownOrError(result.error);
       return (result as { value: unknown }).value;
     } catch (error) {
       if (id !== undefined && scope.isStopped()) this.#cancel([id]);
+      await this.#afterTerminate();
       throw error;
     } finally {
       scope.dispose();
@@ -122,7 +130,12 @@ export class Calls {
   }
 
   /** A `map`/`starmap`: every chunk's results, in input order. */
-  async collect(task: TaskRef, iterable: unknown, options: MapOptions, kind: JobKind): Promise<unknown[]> {
+  async collect(
+    task: TaskRef,
+    iterable: unknown,
+    options: WithoutNulls<MapOptions>,
+    kind: JobKind,
+  ): Promise<unknown[]> {
     const out: unknown[] = [];
     this.#running++;
     try {
@@ -163,7 +176,7 @@ export class Calls {
   chunks(
     task: TaskRef,
     iterable: unknown,
-    options: ImapOptions,
+    options: WithoutNulls<ImapOptions>,
     kind: JobKind,
     method: MapMethod,
   ): MapChunks {
@@ -181,7 +194,24 @@ export class Calls {
           "give one of them another name with the pool's moduleNames option (and --tasks name=path).",
       );
     }
-    return taskIdOf(name, task.taskName);
+    const id = taskIdOf(name, task.taskName);
+    // Read again at each call: a module may register more tasks after its first call.
+    this.#fingerprints.set(id, tasksFingerprint(moduleTaskNames(task.module)));
+    return id;
+  }
+
+  /** The fingerprint of the module of a task id {@link #taskId} made. */
+  #fingerprintOf(taskId: string): string {
+    return this.#fingerprints.get(taskId) ?? '';
+  }
+
+  /**
+   * A call `terminate()` stopped rejects once `terminate()` has resolved, as the local pool's do:
+   * `const r = pool.apply(...); await pool.terminate(); await r.catch(...)` must not see its
+   * rejection reported unhandled while `terminate()` talks to Redis.
+   */
+  async #afterTerminate(): Promise<void> {
+    await this.#host.terminating()?.catch(() => {});
   }
 
   /** Waits for the connection; counts the call as starting meanwhile. */
@@ -189,6 +219,8 @@ export class Calls {
     this.#starting++;
     try {
       await Promise.race([this.#host.ready, scope.stopped]);
+      // After a dropped connection, not before the pool knows whether Redis kept its keys.
+      await Promise.race([this.#host.session.checked(), scope.stopped]);
       if (this.#host.stop.aborted) throw this.#host.stop.reason;
     } finally {
       this.#starting--;
@@ -198,11 +230,11 @@ export class Calls {
   #cancel(ids: readonly string[]): void {
     const host = this.#host;
     if (host.stop.aborted) return; // terminate() stops everything at once
-    host.jobs.cancel(ids, (jobs) => host.session.publish({ t: 'cancel', pool: host.member, jobs }));
+    host.jobs.cancel(ids, (jobs) => host.session.cancel(jobs));
   }
 
   /** How many workers to plan for: the option, else (for an input of known length) a fresh count. */
-  async #plan(options: MapOptions, iterable: unknown): Promise<number> {
+  async #plan(options: WithoutNulls<MapOptions>, iterable: unknown): Promise<number> {
     const host = this.#host;
     if (!host.fixedProcesses && options.chunksize === undefined && knownLength(iterable) !== undefined) {
       await host.session.refresh();

@@ -5,20 +5,35 @@
  *
  * Jobs are removed from Redis as soon as they finish (`removeOnComplete`/`removeOnFail`); their
  * signed results travel in the `completed` event, which the pool reads from the stream's start,
- * so no event between creating the queue and the first read is missed.
+ * so no event between creating the queue and the first read is missed. A large result comes as a
+ * reference to its key (`HeldResult`), read once and deleted. Events read are trimmed from the
+ * stream (XTRIM MINID, Redis 6.2+), so Redis holds only what is in flight, not the pool's history.
  */
 import type { EventEmitter } from 'node:events';
 import { ProcessError, WorkerCrashedError } from '@multiproc/core';
 import type { ConnectionOptions, JobsOptions, Queue, QueueEvents } from 'bullmq';
-import { AuthenticationError } from '../errors.js';
-import { debug, type ResolvedConnection } from '../internal/connection.js';
+import type { Redis } from 'ioredis';
+import { AuthenticationError, RedisConnectionError } from '../errors.js';
+import { cutConnections, debug, type ResolvedConnection, redisRefusal } from '../internal/connection.js';
 import { fromErrorRecord } from '../internal/error-record.js';
-import { type JobData, type JobKind, type ResultPayload, signJob, verifyBody } from '../internal/protocol.js';
+import {
+  type HeldResult,
+  isHeld,
+  type JobData,
+  type JobKind,
+  type ResultPayload,
+  resultKey,
+  signJob,
+  verifyBody,
+  verifyHeld,
+} from '../internal/protocol.js';
 import type { Signer } from '../internal/signing.js';
-import { pack, unpack } from '../internal/wire.js';
+import { pack, unclonable, unpack, unpackBytes } from '../internal/wire.js';
 
-/** Events kept in the queue's stream; results are read from it as they come. */
+/** At most this many events stay in the queue's stream (those read are trimmed sooner). */
 const EVENTS_MAX_LEN = 50_000;
+/** How long after an event is read the stream is trimmed up to it, in ms (trims are batched). */
+const TRIM_DELAY_MS = 200;
 /** How long closing BullMQ's connections may take before they are cut. */
 const CLOSE_WAIT_MS = 3000;
 
@@ -41,6 +56,8 @@ export interface JobSpec {
   readonly base: number;
   readonly payload: unknown[];
   readonly onMessage: ((value: unknown) => void) | undefined;
+  /** The fingerprint of the task's module (see `tasksFingerprint`). */
+  readonly mod: string;
 }
 
 interface Pending {
@@ -65,6 +82,10 @@ export class Jobs {
   #batch: BulkJob[] = [];
   #active = 0;
   #drained = true;
+  /** The id of the last event read, the one the stream was last trimmed to, and a pending trim. */
+  #lastEvent: string | undefined;
+  #trimmedTo: string | undefined;
+  #trimTimer: NodeJS.Timeout | undefined;
   completed = 0;
   failed = 0;
 
@@ -102,23 +123,50 @@ export class Jobs {
     this.#events = events;
     q.on('error', (error) => debug('bullmq: queue %s: %s', queue, error.message));
     events.on('error', (error) => debug('bullmq: events of %s: %s', queue, error.message));
-    events.on('completed', ({ jobId, returnvalue }) => this.#completed(jobId, returnvalue));
-    events.on('failed', ({ jobId, failedReason }) => this.#failed(jobId, failedReason));
-    events.on('active', ({ jobId }) => this.#setActive(jobId, true));
-    events.on('waiting', ({ jobId, prev }) => prev === 'active' && this.#setActive(jobId, false));
+    events.on('completed', ({ jobId, returnvalue }, id) => {
+      this.#read(id);
+      if (isHeld(returnvalue)) void this.#fetch(jobId, returnvalue);
+      else this.#completed(jobId, returnvalue);
+    });
+    events.on('failed', ({ jobId, failedReason }, id) => {
+      this.#read(id);
+      this.#failed(jobId, failedReason);
+    });
+    events.on('active', ({ jobId }, id) => {
+      this.#read(id);
+      this.#setActive(jobId, true);
+    });
+    events.on('waiting', ({ jobId, prev }, id) => {
+      this.#read(id);
+      if (prev === 'active') this.#setActive(jobId, false);
+    });
     events.on('stalled', ({ jobId }) => {
       const p = this.#pending.get(jobId);
       if (p) this.#o.events.emit('stalled', { jobId, task: p.task });
     });
-    events.on('progress', ({ jobId, data }) => this.#message(jobId, data));
+    events.on('progress', ({ jobId, data }, id) => {
+      this.#read(id);
+      this.#message(jobId, data);
+    });
     await Promise.all([q.waitUntilReady(), events.waitUntilReady()]);
   }
 
   /** Adds a signed job; resolves with the worker's verified result. */
   submit(spec: JobSpec): Promise<ResultPayload> {
     const { signer, queue, attempts } = this.#o;
-    const body = pack(spec.payload);
-    const fields = { kind: spec.kind, base: spec.base, msg: spec.onMessage !== undefined, body };
+    let body: string;
+    try {
+      body = pack(spec.payload);
+    } catch (error) {
+      return Promise.reject(unclonable(error, spec.payload, spec.kind, spec.base));
+    }
+    const fields = {
+      kind: spec.kind,
+      base: spec.base,
+      msg: spec.onMessage !== undefined,
+      mod: spec.mod,
+      body,
+    };
     const data: JobData = { v: 1, ...fields, sig: signJob(signer, queue, spec.id, spec.task, fields) };
     const opts: JobsOptions = { jobId: spec.id, attempts, removeOnComplete: true, removeOnFail: true };
     return new Promise((resolve, reject) => {
@@ -139,7 +187,9 @@ export class Jobs {
     this.#batch = [];
     if (batch.length === 0) return;
     this.#queue!.addBulk(batch).catch((error) => {
-      for (const job of batch) this.#settle(job.opts.jobId!)?.reject(error);
+      const failure =
+        redisRefusal(error, `${batch.length} job(s) of this pool`, this.#o.connection.label) ?? error;
+      for (const job of batch) this.#settle(job.opts.jobId!)?.reject(failure);
     });
   }
 
@@ -161,10 +211,12 @@ export class Jobs {
 
   /**
    * Closes BullMQ's connections. With Redis gone (`gone`, or when closing does not end within
-   * {@link CLOSE_WAIT_MS}) their clients are disconnected instead: BullMQ's `close()` would wait
-   * for a reconnection that may never come.
+   * {@link CLOSE_WAIT_MS}) their clients are cut instead, their pending commands failed: BullMQ's
+   * `close()` would wait for a reconnection that may never come, and its event reader's watchdog
+   * timer (its blocking timeout + 1 s) would keep the program alive that long.
    */
   async close(gone = false): Promise<void> {
+    clearTimeout(this.#trimTimer);
     const closing = Promise.allSettled([this.#events?.close(), this.#queue?.close()]);
     if (!gone) {
       let timer: NodeJS.Timeout | undefined;
@@ -177,15 +229,7 @@ export class Jobs {
       clearTimeout(timer);
       if (closed) return;
     }
-    for (const owner of [this.#events, this.#queue]) {
-      const backend = owner?.getBackend();
-      for (const client of [backend?.client, backend?.blockingClient]) {
-        void client?.then(
-          (c) => c.disconnect(),
-          () => {},
-        );
-      }
-    }
+    cutConnections([this.#events, this.#queue]);
   }
 
   #settle(id: string): Pending | undefined {
@@ -215,11 +259,84 @@ export class Jobs {
     this.#checkDrained();
   }
 
-  #completed(id: string, returnvalue: unknown): void {
+  /**
+   * Every event before `id` has been read (QueueEvents reads the stream in order and emits each
+   * entry at once): soon, the stream is trimmed up to it.
+   */
+  #read(id: string): void {
+    this.#lastEvent = id;
+    this.#trimTimer ??= setTimeout(() => {
+      this.#trimTimer = undefined;
+      void this.#trim();
+    }, TRIM_DELAY_MS).unref();
+  }
+
+  async #trim(): Promise<void> {
+    const to = this.#lastEvent;
+    if (!this.#queue || to === undefined || to === this.#trimmedTo) return;
+    this.#trimmedTo = to;
+    try {
+      await (await this.#client()).xtrim(this.#queue.keys.events!, 'MINID', to);
+    } catch (error) {
+      // Redis before 6.2 knows no MINID: the stream is capped at EVENTS_MAX_LEN entries only.
+      debug('bullmq: trimming the events of %s failed: %s', this.#o.queue, (error as Error).message);
+    }
+  }
+
+  /** The queue's client (not the blocking one reading events). */
+  async #client(): Promise<Redis> {
+    return (await this.#queue!.getBackend().client) as unknown as Redis;
+  }
+
+  /** A result held in its own key: read and deleted at once, then delivered as any other. */
+  async #fetch(id: string, held: HeldResult): Promise<void> {
+    const key = resultKey(this.#o.prefix, this.#o.queue, id);
+    let bytes: Buffer | null = null;
+    let failure: unknown;
+    try {
+      const client = await this.#client();
+      if (!this.#pending.has(id)) {
+        await client.del(key);
+        return;
+      }
+      const replies = await client.multi().getBuffer(key).del(key).exec();
+      if (replies?.[0]?.[0]) throw replies[0][0];
+      bytes = (replies?.[0]?.[1] as Buffer | null) ?? null;
+    } catch (error) {
+      failure = error;
+    }
+    const label = this.#o.connection.label;
+    if (bytes === null) {
+      this.#settle(id)?.reject(
+        new RedisConnectionError(
+          failure === undefined
+            ? `The result of job ${id} is gone from Redis at ${label} before this pool read it: Redis ` +
+                'evicted it (run Redis with maxmemory-policy noeviction) or was flushed.'
+            : `Cannot read the result of job ${id} from Redis at ${label}: ${(failure as Error)?.message}.`,
+          failure === undefined ? undefined : { cause: failure },
+        ),
+      );
+      return;
+    }
+    const result = bytes;
+    this.#completed(
+      id,
+      held,
+      (s) => verifyHeld(s, this.#o.queue, id, held, result),
+      () => unpackBytes(result),
+    );
+  }
+
+  #completed(
+    id: string,
+    returnvalue: unknown,
+    verify = (signer: Signer) => verifyBody(signer, 'result', this.#o.queue, id, returnvalue),
+    decode = () => unpack((returnvalue as { body: string }).body),
+  ): void {
     const p = this.#settle(id);
     if (!p) return;
-    const { signer, queue } = this.#o;
-    if (!verifyBody(signer, 'result', queue, id, returnvalue)) {
+    const { signer } = this.#o;
+    if (!verify(signer)) {
       this.failed++;
       const error = new AuthenticationError(
         `The result of job ${id} (${p.task}) is not signed with this pool's secret: it was forged or ` +
@@ -231,7 +348,7 @@ export class Jobs {
     }
     let result: ResultPayload;
     try {
-      result = unpack(returnvalue.body) as ResultPayload;
+      result = decode() as ResultPayload;
     } catch (error) {
       p.reject(new ProcessError(`The result of job ${id} could not be decoded.`, { cause: error }));
       return;

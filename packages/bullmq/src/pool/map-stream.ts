@@ -7,6 +7,7 @@
  */
 import { type ImapOptions, type MapOptions, PoolClosedError, type TaskRef } from '@multiproc/core';
 import { AdaptiveChunks, streamChunks } from '@multiproc/core/internal';
+import type { WithoutNulls } from '@multiproc/shared';
 import { RedisConnectionError, UnknownTaskError } from '../errors.js';
 import { thrownOrError } from '../internal/error-record.js';
 import type { JobKind, ResultPayload } from '../internal/protocol.js';
@@ -42,7 +43,7 @@ export interface MapCallSite {
   /** Waits for the pool's connection (rejects when the call or the pool stops meanwhile). */
   started(scope: CallScope): Promise<void>;
   /** How many workers to plan the chunks for. */
-  plan(options: MapOptions, iterable: unknown): Promise<number>;
+  plan(options: WithoutNulls<MapOptions>, iterable: unknown): Promise<number>;
   submit(
     id: string,
     task: string,
@@ -55,6 +56,8 @@ export interface MapCallSite {
   cancel(ids: readonly string[]): void;
   /** Registers an `imap`'s `readAll` for `close()`; returns the function that forgets it. */
   reading(readAll: () => Promise<void>): () => void;
+  /** Resolves once a running `terminate()` has (a call it stopped rejects after that). */
+  afterTerminate(): Promise<void>;
 }
 
 /** Makes a stream read its whole input (`StreamOptions.readsOn`). */
@@ -104,7 +107,7 @@ export function mapStream(
   site: MapCallSite,
   task: TaskRef,
   iterable: unknown,
-  options: ImapOptions,
+  options: WithoutNulls<ImapOptions>,
   kind: JobKind,
   method: MapMethod,
 ): MapChunks {
@@ -192,6 +195,9 @@ export function mapStream(
         readsOn: handOver,
         ...(keepsAll ? {} : { itemFailure: (error: unknown) => failsOnlyItems(error, scope, site.stop) }),
       });
+    } catch (error) {
+      await site.afterTerminate();
+      throw error;
     } finally {
       ended = true;
       handOver(undefined);

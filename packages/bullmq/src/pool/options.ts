@@ -41,14 +41,30 @@ export interface PoolOptions {
    * @default 30000
    */
   clientTtl?: number;
-  /** How long (ms) to wait for Redis before calls reject with `RedisConnectionError`. @default 10000 */
+  /**
+   * How long (ms) to wait for Redis before calls reject with `RedisConnectionError`. Time the event
+   * loop is blocked by synchronous work does not count (the connection could not proceed then).
+   * @default 10000
+   */
   connectTimeout?: number;
   /**
    * Portable names for task modules whose file base name is not the name the workers use: name ->
-   * module URL (`import.meta.url` style) or absolute path. Mirrors `multiproc-worker --tasks name=path`.
+   * module URL (`import.meta.url` style) or absolute path (anything else throws `ValidationError`).
+   * Mirrors `multiproc-worker --tasks name=path`. A job carries a fingerprint of its module's task
+   * names: a worker whose module of that name defines other tasks refuses it (`UnknownTaskError`).
    * @default each module is named by its file's base name without extension
    */
   moduleNames?: Record<string, string>;
+  /**
+   * How long (ms) calls may wait with no worker serving this pool before the pool says so, once,
+   * with a process warning of type `ProcessWarning` and code `MP_NO_WORKER` (what to check: is a
+   * `multiproc-worker` running, on the same Redis, `--prefix` and secret?). The calls go on
+   * waiting (a worker started later serves them); give them a `timeout` to bound the wait.
+   * `false` turns the warning off. Python's manager client fails at once instead
+   * (`ConnectionRefusedError`, `AuthenticationError`).
+   * @default 10000
+   */
+  noWorkerWarning?: number | false;
 }
 
 /** The pool's options with defaults filled in. */
@@ -60,6 +76,8 @@ export interface ResolvedPoolOptions {
   readonly connectTimeout: number;
   /** module URL -> portable name */
   readonly moduleNames: ReadonlyMap<string, string>;
+  /** ms, or `undefined` for no warning. */
+  readonly noWorkerWarning: number | undefined;
 }
 
 const KNOWN = new Set([
@@ -71,6 +89,7 @@ const KNOWN = new Set([
   'clientTtl',
   'connectTimeout',
   'moduleNames',
+  'noWorkerWarning',
 ]);
 const SETUP =
   'has no counterpart on the workers: do the setup at the top level of a task module given to ' +
@@ -117,8 +136,17 @@ export function resolvePoolOptions(options: PoolOptions): ResolvedPoolOptions {
       throw bad('moduleNames', 'an object of name -> module URL or path', options.moduleNames);
     }
     for (const [name, where] of Object.entries(options.moduleNames)) {
-      if (typeof where !== 'string') throw bad(`moduleNames.${name}`, 'a module URL or path', where);
-      names.set(moduleUrlOf(where), checkModuleName(name, 'Pool: option moduleNames'));
+      const moduleName = checkModuleName(name, 'Pool: option moduleNames');
+      const url = typeof where === 'string' ? moduleUrlOf(where) : undefined;
+      if (url === undefined) {
+        throw bad(
+          `moduleNames.${name}`,
+          "a module URL (import.meta.url style: new URL('./tasks.js', import.meta.url).href) or an " +
+            'absolute path; a relative path would be read from the working directory, not from this module',
+          where,
+        );
+      }
+      names.set(url, moduleName);
     }
   }
   return {
@@ -128,7 +156,17 @@ export function resolvePoolOptions(options: PoolOptions): ResolvedPoolOptions {
     clientTtl: optionalInt('clientTtl', options.clientTtl, 1000) ?? 30_000,
     connectTimeout: optionalInt('connectTimeout', options.connectTimeout, 1) ?? 10_000,
     moduleNames: names,
+    noWorkerWarning: noWorkerWarning(options.noWorkerWarning),
   };
+}
+
+function noWorkerWarning(value: unknown): number | undefined {
+  if (value === false) return undefined;
+  if (value === undefined) return 10_000;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+    throw bad('noWorkerWarning', 'an integer >= 1 (ms) or false', value);
+  }
+  return value;
 }
 
 function optionalInt(name: string, value: unknown, min: number): number | undefined {

@@ -8,40 +8,42 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import {
+  type ApplyParams,
   type AsyncCallOptions,
   AsyncResult,
   type CallOptions,
   cpuCount,
   type ImapOptions,
   type MapOptions,
+  type OneArgTask,
   PoolClosedError,
   type PoolStats,
   ProcessError,
-  type TaskArgs,
   type TaskFunction,
   type TaskRef,
   type TaskResult,
 } from '@multiproc/core';
 import {
+  assertNotBootstrapping,
   type CallInput,
+  callOptions,
   checkCall,
   Flatten,
   settleCall,
   submitClosedError,
   terminatedError,
 } from '@multiproc/core/internal';
+import { disposableInEveryRealm, type WithoutNulls } from '@multiproc/shared';
 import { permissionError, resolveConnection } from '../internal/connection.js';
 import { poolMember } from '../internal/control.js';
 import { resolveSecret, Signer } from '../internal/signing.js';
+import type { ArgLists, Given, Items } from './call-types.js';
 import { Calls } from './calls.js';
 import { Jobs } from './jobs.js';
 import { type PoolOptions, type ResolvedPoolOptions, resolvePoolOptions } from './options.js';
-import { Session, type WorkerInfo } from './session.js';
+import { reapedError, Session, type WorkerInfo } from './session.js';
 
 type State = 'running' | 'closed' | 'terminated';
-type ItemOf<F> = TaskArgs<F> extends [] ? unknown : TaskArgs<F>[0];
-type Items<F> = Iterable<ItemOf<F>> | AsyncIterable<ItemOf<F>>;
-type ArgLists<F> = Iterable<TaskArgs<F>> | AsyncIterable<TaskArgs<F>>;
 
 /**
  * A pool whose workers are `multiproc-worker` processes on other machines, reached through BullMQ
@@ -52,6 +54,7 @@ type ArgLists<F> = Iterable<TaskArgs<F>> | AsyncIterable<TaskArgs<F>>;
  * `failed`, `stalled` (`{ jobId, task }`, per job), `workerCreate` / `workerDestroy` (a worker
  * started or stopped serving this pool, {@link WorkerInfo}).
  * @throws {ValidationError} from the constructor for bad options or a missing secret.
+ * @throws {ContextError} from the constructor in a module a worker is importing (no `isMain()` guard).
  * @example
  * import { defineTasks, isMain } from '@multiproc/core';
  * import { Pool } from '@multiproc/bullmq';
@@ -82,26 +85,24 @@ export class Pool extends EventEmitter implements AsyncDisposable {
 
   constructor(options: PoolOptions = {}) {
     super();
+    assertNotBootstrapping('a Pool'); // its jobs would import this module again, on the workers
     this.#o = resolvePoolOptions(options);
     const signer = new Signer(resolveSecret(options.secret, 'Pool'));
     const connection = resolveConnection(options.connection, 'Pool');
-    const { prefix, clientTtl, connectTimeout, attempts } = this.#o;
+    const { prefix, attempts } = this.#o;
     const queue = `pool-${randomBytes(6).toString('hex')}`;
     this.#keyPrefix = `${prefix}:${queue}:`;
     const member = poolMember(queue, signer);
-    const onReaped = () => this.#reaped();
-    const onLost = (error: Error) => this.#lose(error);
     this.#session = new Session({
+      ...this.#o,
       connection,
       signer,
-      prefix,
       queue,
       member,
-      clientTtl,
-      connectTimeout,
       events: this,
-      onReaped,
-      onLost,
+      onReaped: () => this.#reaped(),
+      onLost: (error: Error) => this.#lose(error),
+      waiting: () => this.#jobs.size > 0,
     });
     this.#jobs = new Jobs({
       connection,
@@ -119,6 +120,7 @@ export class Pool extends EventEmitter implements AsyncDisposable {
       session: this.#session,
       ready: this.#ready,
       stop: this.#stop.signal,
+      terminating: () => (this.#state === 'terminated' ? this.#shutdown : undefined),
       member,
       moduleNames: this.#o.moduleNames,
       fixedProcesses: this.#o.processes !== undefined,
@@ -177,11 +179,11 @@ export class Pool extends EventEmitter implements AsyncDisposable {
    */
   async apply<F extends TaskFunction>(
     task: TaskRef<F>,
-    args: TaskArgs<F> = [] as unknown as TaskArgs<F>,
-    options: CallOptions = {},
+    ...rest: ApplyParams<F, CallOptions>
   ): Promise<TaskResult<F>> {
-    this.#admit(task, options, 'apply', { args });
-    return this.#calls.apply(task, args as unknown[], options) as Promise<TaskResult<F>>;
+    const [args, given] = rest as unknown as Given<CallOptions>; // null (Python's None): not given
+    const options = this.#admit(task, given, 'apply', { args });
+    return this.#calls.apply(task, (args ?? []) as unknown[], options) as Promise<TaskResult<F>>;
   }
 
   /**
@@ -194,13 +196,12 @@ export class Pool extends EventEmitter implements AsyncDisposable {
    */
   applyAsync<F extends TaskFunction>(
     task: TaskRef<F>,
-    args: TaskArgs<F> = [] as unknown as TaskArgs<F>,
-    options: AsyncCallOptions<TaskResult<F>> = {},
+    ...rest: ApplyParams<F, AsyncCallOptions<TaskResult<F>>>
   ): AsyncResult<TaskResult<F>> {
-    this.#admit(task, options, 'applyAsync', { args });
-    return new AsyncResult(
-      settleCall(this.#calls.apply(task, args as unknown[], options) as Promise<TaskResult<F>>, options),
-    );
+    const [args, given] = rest as unknown as Given<AsyncCallOptions<TaskResult<F>>>;
+    const options = this.#admit(task, given, 'applyAsync', { args });
+    const call = this.#calls.apply(task, (args ?? []) as unknown[], options) as Promise<TaskResult<F>>;
+    return new AsyncResult(settleCall(call, options));
   }
 
   /**
@@ -212,13 +213,13 @@ export class Pool extends EventEmitter implements AsyncDisposable {
    * @example
    * console.log(await pool.map(tasks.square, [1, 2, 3])); // [1, 4, 9]
    */
-  async map<F extends TaskFunction>(
+  async map<F extends OneArgTask>(
     task: TaskRef<F>,
     iterable: Items<F>,
-    options: MapOptions = {},
+    options: MapOptions | null = {},
   ): Promise<TaskResult<F>[]> {
-    this.#admit(task, options, 'map', { iterable });
-    return this.#calls.collect(task, iterable, options, 'map') as Promise<TaskResult<F>[]>;
+    const opts = this.#admit(task, options, 'map', { iterable });
+    return this.#calls.collect(task, iterable, opts, 'map') as Promise<TaskResult<F>[]>;
   }
 
   /**
@@ -227,14 +228,14 @@ export class Pool extends EventEmitter implements AsyncDisposable {
    * @example
    * console.log(await pool.mapAsync(tasks.square, [1, 2, 3]).get()); // [1, 4, 9]
    */
-  mapAsync<F extends TaskFunction>(
+  mapAsync<F extends OneArgTask>(
     task: TaskRef<F>,
     iterable: Items<F>,
-    options: MapOptions & AsyncCallOptions<TaskResult<F>[]> = {},
+    options: (MapOptions & AsyncCallOptions<TaskResult<F>[]>) | null = {},
   ): AsyncResult<TaskResult<F>[]> {
-    this.#admit(task, options, 'mapAsync', { iterable });
+    const opts = this.#admit(task, options, 'mapAsync', { iterable });
     return new AsyncResult(
-      settleCall(this.#calls.collect(task, iterable, options, 'map') as Promise<TaskResult<F>[]>, options),
+      settleCall(this.#calls.collect(task, iterable, opts, 'map') as Promise<TaskResult<F>[]>, opts),
     );
   }
 
@@ -247,10 +248,10 @@ export class Pool extends EventEmitter implements AsyncDisposable {
   async starmap<F extends TaskFunction>(
     task: TaskRef<F>,
     iterable: ArgLists<F>,
-    options: MapOptions = {},
+    options: MapOptions | null = {},
   ): Promise<TaskResult<F>[]> {
-    this.#admit(task, options, 'starmap', { iterable });
-    return this.#calls.collect(task, iterable, options, 'star') as Promise<TaskResult<F>[]>;
+    const opts = this.#admit(task, options, 'starmap', { iterable });
+    return this.#calls.collect(task, iterable, opts, 'star') as Promise<TaskResult<F>[]>;
   }
 
   /**
@@ -262,11 +263,11 @@ export class Pool extends EventEmitter implements AsyncDisposable {
   starmapAsync<F extends TaskFunction>(
     task: TaskRef<F>,
     iterable: ArgLists<F>,
-    options: MapOptions & AsyncCallOptions<TaskResult<F>[]> = {},
+    options: (MapOptions & AsyncCallOptions<TaskResult<F>[]>) | null = {},
   ): AsyncResult<TaskResult<F>[]> {
-    this.#admit(task, options, 'starmapAsync', { iterable });
+    const opts = this.#admit(task, options, 'starmapAsync', { iterable });
     return new AsyncResult(
-      settleCall(this.#calls.collect(task, iterable, options, 'star') as Promise<TaskResult<F>[]>, options),
+      settleCall(this.#calls.collect(task, iterable, opts, 'star') as Promise<TaskResult<F>[]>, opts),
     );
   }
 
@@ -277,13 +278,13 @@ export class Pool extends EventEmitter implements AsyncDisposable {
    * @example
    * for await (const y of pool.imap(tasks.square, [1, 2, 3])) console.log(y); // 1, 4, 9
    */
-  imap<F extends TaskFunction>(
+  imap<F extends OneArgTask>(
     task: TaskRef<F>,
     iterable: Items<F>,
-    options: ImapOptions = {},
+    options: ImapOptions | null = {},
   ): AsyncGenerator<TaskResult<F>, void, undefined> {
-    this.#admit(task, options, 'imap', { iterable });
-    return this.#results<TaskResult<F>>(task, iterable, options, 'imap');
+    const opts = this.#admit(task, options, 'imap', { iterable });
+    return this.#results<TaskResult<F>>(task, iterable, opts, 'imap');
   }
 
   /**
@@ -292,18 +293,18 @@ export class Pool extends EventEmitter implements AsyncDisposable {
    * @example
    * for await (const y of pool.imapUnordered(tasks.square, [1, 2, 3])) console.log(y);
    */
-  imapUnordered<F extends TaskFunction>(
+  imapUnordered<F extends OneArgTask>(
     task: TaskRef<F>,
     iterable: Items<F>,
-    options: ImapOptions = {},
+    options: ImapOptions | null = {},
   ): AsyncGenerator<TaskResult<F>, void, undefined> {
-    this.#admit(task, options, 'imapUnordered', { iterable });
-    return this.#results<TaskResult<F>>(task, iterable, options, 'imapUnordered');
+    const opts = this.#admit(task, options, 'imapUnordered', { iterable });
+    return this.#results<TaskResult<F>>(task, iterable, opts, 'imapUnordered');
   }
 
   /** The results of an `imap`-style call one by one. */
-  #results<R>(task: TaskRef, iterable: unknown, options: ImapOptions, method: 'imap' | 'imapUnordered') {
-    return new Flatten(this.#calls.chunks(task, iterable, options, 'map', method)) as AsyncGenerator<R, void>;
+  #results<R>(task: TaskRef, iterable: unknown, o: WithoutNulls<ImapOptions>, m: 'imap' | 'imapUnordered') {
+    return new Flatten(this.#calls.chunks(task, iterable, o, 'map', m)) as AsyncGenerator<R, void>;
   }
 
   /**
@@ -359,10 +360,7 @@ export class Pool extends EventEmitter implements AsyncDisposable {
   }
 
   #reaped(): void {
-    this.#reapedWith = new PoolClosedError(
-      `This pool missed its heartbeats for clientTtl (${this.#o.clientTtl} ms) and the workers removed it; ` +
-        'its calls were cancelled. Raise clientTtl if the event loop is blocked for that long.',
-    );
+    this.#reapedWith = reapedError(this.#o.clientTtl);
     this.#terminate(this.#reapedWith);
   }
 
@@ -387,14 +385,14 @@ export class Pool extends EventEmitter implements AsyncDisposable {
     return this.#shutdown;
   }
 
-  /** Checks a call as the local pool does (same errors), then whether the pool takes calls. */
-  #admit(task: unknown, options: object, method: string, input: CallInput): void {
-    if (this.#reapedWith) {
-      throw new PoolClosedError(`No new tasks can be submitted: ${this.#reapedWith.message}`, {
-        cause: this.#reapedWith,
-      });
-    }
+  /** Checks a call as the local pool does (same errors, null: not given) and that the pool takes it. */
+  #admit<O extends object>(task: unknown, given: O | null | undefined, method: string, input: CallInput) {
+    const options = callOptions(given);
+    const r = this.#reapedWith;
+    if (r) throw new PoolClosedError(`No new tasks can be submitted: ${r.message}`, { cause: r });
     if (this.#state !== 'running') throw submitClosedError(this.#state, this.#disposed);
     checkCall(task, options, method, input);
+    return options;
   }
 }
+disposableInEveryRealm(Pool.prototype);

@@ -80,7 +80,8 @@ export function openScope(
   // Longer than a timer can measure (about 24.8 days), Infinity or null (Python's None): no limit,
   // as in the local Pool.
   if (timeout != null && timeout <= MAX_TIMEOUT_MS) {
-    timer = setTimeout(() => stop(new TimeoutError(timeoutMessage(timeout)), true), timeout);
+    const ms = Math.max(0, timeout); // 0 or less: a deadline already passed, as in the local Pool
+    timer = setTimeout(() => stop(new TimeoutError(timeoutMessage(ms)), true), ms);
     if (unrefTimer) timer.unref();
   }
   // One listener on each signal for all the calls in flight (core's `watchAbort`).

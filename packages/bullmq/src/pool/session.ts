@@ -4,12 +4,20 @@
  * (`workerCreate` / `workerDestroy` events), and the teardown that deletes its keys.
  */
 import type { EventEmitter } from 'node:events';
+import { PoolClosedError } from '@multiproc/core';
 import type { Redis } from 'ioredis';
 import { RedisConnectionError } from '../errors.js';
-import { createClient, debug, type ResolvedConnection, waitReady } from '../internal/connection.js';
+import {
+  createClient,
+  cutClient,
+  debug,
+  type ResolvedConnection,
+  waitReady,
+} from '../internal/connection.js';
 import { type ControlMessage, encodeControl, sweepQueue } from '../internal/control.js';
 import { Keys, Registry } from '../internal/registry.js';
 import type { Signer } from '../internal/signing.js';
+import { UnservedWatch, warnNoWorker } from './unserved.js';
 
 /** A worker process serving a pool, as it registered itself. */
 export interface WorkerInfo {
@@ -46,6 +54,10 @@ export interface SessionOptions {
    * Redis came back without the pool's keys (restarted without persistence, flushed).
    */
   readonly onLost: (error: RedisConnectionError) => void;
+  /** After how long (ms) jobs waiting with no worker get a warning; `undefined`: never. */
+  readonly noWorkerWarning: number | undefined;
+  /** Whether the pool has jobs out (waiting for a worker or running). */
+  readonly waiting: () => boolean;
 }
 
 export class Session {
@@ -60,9 +72,16 @@ export class Session {
   /** Since when the connection is down, or `undefined` while it is up. */
   #downSince: number | undefined;
   #lost = false;
+  /**
+   * Set while the connection is down and until the first heartbeat after it came back has run:
+   * calls wait on it, so none goes to a Redis that lost the pool's keys before the pool knows.
+   */
+  #back: { promise: Promise<void>; resolve: () => void } | undefined;
+  readonly #unserved: UnservedWatch;
 
   constructor(options: SessionOptions) {
     this.#o = options;
+    this.#unserved = new UnservedWatch(options.noWorkerWarning);
   }
 
   /** Workers serving the pool at the last heartbeat. */
@@ -95,10 +114,32 @@ export class Session {
     this.#registry = new Registry(redis, new Keys(o.prefix));
     redis.on('close', () => {
       this.#downSince ??= Date.now();
+      if (!this.#back) {
+        let resolve!: () => void;
+        const promise = new Promise<void>((r) => {
+          resolve = r;
+        });
+        this.#back = { promise, resolve };
+      }
     });
     redis.on('ready', () => {
       this.#downSince = undefined;
+      const back = this.#back;
+      if (back) void this.refresh().finally(() => this.#reopened(back));
     });
+  }
+
+  /**
+   * Resolves once the connection is up and checked: at once, or (after it dropped) when the first
+   * heartbeat since it came back has run, or when the pool gave up on Redis. Never rejects.
+   */
+  checked(): Promise<void> {
+    return this.#back?.promise ?? Promise.resolve();
+  }
+
+  #reopened(back: { resolve: () => void }): void {
+    if (this.#back === back && this.#downSince === undefined) this.#back = undefined;
+    back.resolve();
   }
 
   /** Whether the connection is up right now. */
@@ -114,6 +155,20 @@ export class Session {
     this.#lastBeat = Date.now();
     await this.publish({ t: 'open', pool: o.member });
     this.#timer = setInterval(() => void this.refresh(), Math.min(MAX_TICK_MS, o.clientTtl / 3));
+  }
+
+  /**
+   * Cancels jobs: notes them in Redis, where a worker looks before it runs a job again (its first
+   * worker died: the cancel message reached no one holding it), and tells the workers.
+   */
+  cancel(jobs: readonly string[]): Promise<unknown> {
+    const o = this.#o;
+    const keys = this.#registry!.keys;
+    const message = encodeControl({ t: 'cancel', pool: o.member, jobs }, o.signer);
+    return this.#redis!.multi()
+      .sadd(keys.cancelled(o.queue), ...jobs)
+      .publish(keys.control, message)
+      .exec();
   }
 
   publish(message: ControlMessage): Promise<unknown> {
@@ -177,6 +232,20 @@ export class Session {
       this.#workers.delete(id);
       o.events.emit('workerDestroy', info);
     }
+    const waitedMs = this.#unserved.check(o.waiting(), this.#workers.size > 0);
+    if (waitedMs !== undefined) await this.#warnUnserved(waitedMs);
+  }
+
+  /** The one `MP_NO_WORKER` warning, telling "no worker at all" from "workers with another secret". */
+  async #warnUnserved(waitedMs: number): Promise<void> {
+    const o = this.#o;
+    let workersOnPrefix = 0;
+    try {
+      workersOnPrefix = (await this.#registry!.live(this.#registry!.keys.workers)).length;
+    } catch (error) {
+      debug('bullmq: reading the workers of %s failed: %s', o.prefix, (error as Error).message);
+    }
+    warnNoWorker({ label: o.connection.label, prefix: o.prefix, waitedMs, workersOnPrefix });
   }
 
   #lose(message: string): void {
@@ -184,6 +253,7 @@ export class Session {
     this.#lost = true;
     this.#registered = false;
     this.#o.onLost(new RedisConnectionError(message));
+    this.#back?.resolve();
   }
 
   /**
@@ -207,16 +277,26 @@ export class Session {
     }
     for (const info of this.#workers.values()) o.events.emit('workerDestroy', info);
     this.#workers.clear();
-    if (redis?.status === 'ready') await redis.quit().catch(() => redis.disconnect());
-    else redis?.disconnect();
+    if (redis?.status === 'ready') await redis.quit().catch(() => cutClient(redis));
+    else if (redis) cutClient(redis);
   }
+}
+
+/** Why a pool that missed its heartbeats for `clientTtl` ms stopped: the workers removed it. */
+export function reapedError(clientTtl: number): PoolClosedError {
+  return new PoolClosedError(
+    `This pool missed its heartbeats for clientTtl (${clientTtl} ms) and the workers removed it; ` +
+      'its calls were cancelled. Raise clientTtl if the event loop is blocked for that long.',
+  );
 }
 
 /** A registry member back into a {@link WorkerInfo}, or `undefined` when malformed. */
 export function parseWorker(member: string): WorkerInfo | undefined {
   try {
     const w = JSON.parse(member);
-    if (typeof w?.id === 'string' && typeof w.concurrency === 'number') return w as WorkerInfo;
+    // Only these fields: the entry also lists the worker's tasks, for the workers' own check.
+    const { id, host, pid, concurrency } = w ?? {};
+    if (typeof id === 'string' && typeof concurrency === 'number') return { id, host, pid, concurrency };
   } catch {}
   return undefined;
 }

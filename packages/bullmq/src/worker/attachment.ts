@@ -4,7 +4,7 @@
  * worker stops: running jobs may finish within the grace period, then go back to the queue).
  */
 import { Worker as BullWorker, type ConnectionOptions } from 'bullmq';
-import { debug } from '../internal/connection.js';
+import { cutConnections, debug } from '../internal/connection.js';
 import { describeError, type StatusLog } from './log.js';
 import { type ProcessorContext, processJob, type StopReason } from './processor.js';
 
@@ -20,7 +20,11 @@ export interface AttachmentOptions {
   readonly stalledInterval: number;
   readonly maxStalledCount: number;
   readonly log: StatusLog;
-  readonly context: Omit<ProcessorContext, 'queue' | 'cancelled'>;
+  readonly context: Omit<ProcessorContext, 'queue' | 'cancelled' | 'wasCancelled' | 'hold'>;
+  /** Whether the pool of `queue` noted job `id` as cancelled in Redis. */
+  readonly isCancelled: (queue: string, id: string) => Promise<boolean>;
+  /** Stores the bytes of a large result of a job of `queue` (see `HeldResults`). */
+  readonly hold: (queue: string, id: string, bytes: Buffer) => Promise<unknown>;
 }
 
 export class Attachment {
@@ -31,7 +35,13 @@ export class Attachment {
 
   constructor(queue: string, o: AttachmentOptions) {
     this.queue = queue;
-    const ctx: ProcessorContext = { ...o.context, queue, cancelled: this.#cancelled };
+    const ctx: ProcessorContext = {
+      ...o.context,
+      queue,
+      cancelled: this.#cancelled,
+      wasCancelled: (id) => o.isCancelled(queue, id),
+      hold: (id, bytes) => o.hold(queue, id, bytes),
+    };
     this.#worker = new BullWorker(queue, (job, token, signal) => processJob(ctx, job, token, signal!), {
       connection: o.connection,
       prefix: o.prefix,
@@ -80,6 +90,15 @@ export class Attachment {
   /** Hands running jobs back at once (a second signal while draining). */
   handBack(): void {
     this.#worker.cancelAllJobs('handback' satisfies StopReason);
+  }
+
+  /**
+   * Lets go of the queue without Redis (a stop past its deadline, Redis unreachable): the
+   * connections are cut, so what `drain()` waits for fails; jobs still locked here run again on
+   * another worker once their lock expires (BullMQ's stalled jobs).
+   */
+  abandon(): void {
+    cutConnections([this.#worker]);
   }
 
   waitUntilReady(): Promise<void> {

@@ -7,8 +7,17 @@ import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type Pool as LocalPool, type TaskRef, ValidationError } from '@multiproc/core';
-import { checkModuleName, moduleNameOf, taskIdOf } from '../internal/task-ids.js';
+import { checkModuleName, moduleNameOf, taskIdOf, tasksFingerprint } from '../internal/task-ids.js';
 import { describeTasks } from './describe.js';
+
+/** A task a worker answers, with what tells its module apart from others of its name. */
+export interface CatalogEntry {
+  readonly ref: TaskRef;
+  /** The fingerprint of its module's task names (see `tasksFingerprint`). */
+  readonly fingerprint: string;
+  /** Those names, for the message refusing a job of another module. */
+  readonly moduleTasks: readonly string[];
+}
 
 /** A task module to load, with the name the pools use for it. */
 export interface TaskModuleSpec {
@@ -39,9 +48,9 @@ function realpath(path: string): string {
 export async function loadCatalog(
   pool: LocalPool,
   modules: readonly TaskModuleSpec[],
-): Promise<Map<string, TaskRef>> {
+): Promise<Map<string, CatalogEntry>> {
   const owners = new Map<string, string>();
-  const catalog = new Map<string, TaskRef>();
+  const catalog = new Map<string, CatalogEntry>();
   for (const spec of modules) {
     const other = owners.get(spec.name);
     if (other !== undefined && other !== spec.url) {
@@ -52,12 +61,14 @@ export async function loadCatalog(
     }
     owners.set(spec.name, spec.url);
     let refs: TaskRef[];
+    let names: Record<string, string[]>;
     try {
-      refs = await pool.apply(describeTasks.describeModule, [spec.url]);
+      ({ refs, names } = await pool.apply(describeTasks.describeModule, [spec.url]));
     } catch (error) {
-      throw new ValidationError(`--tasks: cannot load ${spec.url}: ${(error as Error).message}`, {
-        cause: error,
-      });
+      // The message names the module already when it comes from the import ("Cannot import the task module <url>: ...").
+      const message = String((error as Error)?.message ?? error);
+      const text = message.includes(spec.url) ? message : `cannot load ${spec.url}: ${message}`;
+      throw new ValidationError(`--tasks: ${text}`, { cause: error });
     }
     if (refs.length === 0) {
       throw new ValidationError(
@@ -67,7 +78,12 @@ export async function loadCatalog(
     }
     for (const ref of refs) {
       const name = ref.module === spec.url ? spec.name : moduleNameOf(ref.module);
-      catalog.set(taskIdOf(name, ref.taskName), ref);
+      const moduleTasks = names[ref.module] ?? [];
+      catalog.set(taskIdOf(name, ref.taskName), {
+        ref,
+        fingerprint: tasksFingerprint(moduleTasks),
+        moduleTasks,
+      });
     }
   }
   return catalog;

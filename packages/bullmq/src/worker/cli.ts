@@ -64,7 +64,17 @@ function range(option: keyof typeof WORKER_BOUNDS): string {
 // A closed stdout (the reader went away) must not stop a worker that is serving jobs.
 process.stdout.on('error', () => {});
 
+/** This package's version, for `--version`. */
+function packageVersion(): string {
+  return JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version;
+}
+
 const program = new Command('multiproc-worker')
+  .version(
+    packageVersion(),
+    '-V, --version',
+    "print multiproc-worker's version (the @multiproc/bullmq version)",
+  )
   .description(
     'Serves @multiproc/bullmq pools: runs their jobs on a local multiproc Pool, one status line per event.',
   )

@@ -6,18 +6,24 @@
  * stopping worker returns to the queue for another worker.
  */
 import { setMaxListeners } from 'node:events';
-import {
-  type Pool as LocalPool,
-  SerializationError,
-  type TaskRef,
-  WorkerCrashedError,
-} from '@multiproc/core';
+import { type Pool as LocalPool, SerializationError, WorkerCrashedError } from '@multiproc/core';
 import { type Job, UnrecoverableError, WaitingError } from 'bullmq';
 import { UnknownTaskError } from '../errors.js';
+import { redisRefusal } from '../internal/connection.js';
 import { toErrorRecord } from '../internal/error-record.js';
-import { type JobData, type ResultPayload, type Signed, signBody, verifyJob } from '../internal/protocol.js';
+import {
+  type HeldResult,
+  INLINE_RESULT_MAX,
+  type JobData,
+  type ResultPayload,
+  type Signed,
+  signBody,
+  signHeld,
+  verifyJob,
+} from '../internal/protocol.js';
 import type { Signer } from '../internal/signing.js';
-import { pack, unpack } from '../internal/wire.js';
+import { pack, packBytes, unpack } from '../internal/wire.js';
+import type { CatalogEntry } from './catalog.js';
 import { describeError, type StatusLog } from './log.js';
 
 /** Why a running job is stopped (the reason given to BullMQ's `cancelJob`). */
@@ -26,13 +32,17 @@ export type StopReason = 'cancel' | 'detach' | 'handback';
 export interface ProcessorContext {
   readonly queue: string;
   readonly signer: Signer;
-  readonly catalog: ReadonlyMap<string, TaskRef>;
+  readonly catalog: ReadonlyMap<string, CatalogEntry>;
   readonly local: LocalPool;
   readonly log: StatusLog;
   /** The local workers' heap limit (MB) given to this worker, if one was. */
   readonly maxOldSpaceSize: number | undefined;
   /** Jobs cancelled before they started here (a cancel can overtake the fetch). */
   readonly cancelled: ReadonlySet<string>;
+  /** Whether the pool noted the job as cancelled in Redis (asked of a job that runs again). */
+  readonly wasCancelled: (jobId: string) => Promise<boolean>;
+  /** Stores the bytes of a result too large to travel in the return value (`resultKey`). */
+  readonly hold: (jobId: string, bytes: Buffer) => Promise<unknown>;
 }
 
 export async function processJob(
@@ -40,7 +50,7 @@ export async function processJob(
   job: Job,
   token: string | undefined,
   signal: AbortSignal,
-): Promise<Signed> {
+): Promise<Signed | HeldResult> {
   const { queue, signer, log } = ctx;
   const id = job.id!;
   const fields = { pool: queue, job: id, task: job.name };
@@ -51,17 +61,20 @@ export async function processJob(
     );
   }
   const data = job.data as JobData;
-  const ref = ctx.catalog.get(job.name);
-  if (!ref) {
-    const error = new UnknownTaskError(
-      job.name,
-      `The worker has no task '${job.name}': start multiproc-worker with --tasks naming the module that ` +
-        `exports it (its tasks: ${[...ctx.catalog.keys()].join(', ') || 'none'}).`,
-    );
+  const entry = ctx.catalog.get(job.name);
+  const error = entry ? otherModule(job.name, data.mod, entry) : noSuchTask(job.name, ctx.catalog);
+  if (error) {
     log.event('job rejected', { ...fields, reason: describeError(error) });
     return sign(ctx, id, { ok: false, error: toErrorRecord(error) });
   }
+  const ref = entry!.ref;
   if (ctx.cancelled.has(id)) throw new UnrecoverableError('cancelled by its pool');
+  // A job that ran before (its worker died, or it is retried) may belong to a call that ended
+  // meanwhile: its cancel went out while no live worker held it.
+  if ((job.stalledCounter > 0 || job.attemptsStarted > 1) && (await ctx.wasCancelled(id))) {
+    log.event('job cancelled', { ...fields, by: 'its pool', before: 'it ran again' });
+    throw new UnrecoverableError('cancelled by its pool');
+  }
   const payload = unpack(data.body) as unknown[];
   const messages: Promise<unknown>[] = [];
   // Settled (allSettled) before the job ends; a message for a job its pool cancelled meanwhile
@@ -110,6 +123,32 @@ export async function processJob(
   return sign(ctx, id, result);
 }
 
+function noSuchTask(taskId: string, catalog: ReadonlyMap<string, CatalogEntry>): UnknownTaskError {
+  return new UnknownTaskError(
+    taskId,
+    `The worker has no task '${taskId}': start multiproc-worker with --tasks naming the module that ` +
+      `exports it (its tasks: ${[...catalog.keys()].join(', ') || 'none'}).`,
+  );
+}
+
+/**
+ * The job names a task of a module that defines other tasks than this worker's module of that
+ * name: two modules share a file name (`src/a/tasks.js`, `src/b/tasks.js`), or caller and worker
+ * run different versions of it. Running this worker's function of that name could run other code.
+ */
+function otherModule(taskId: string, mod: string, entry: CatalogEntry): UnknownTaskError | undefined {
+  if (mod === '' || entry.fingerprint === '' || mod === entry.fingerprint) return undefined;
+  const name = taskId.slice(0, taskId.indexOf('#'));
+  return new UnknownTaskError(
+    taskId,
+    `The worker's module named '${name}' (${entry.ref.module}, tasks: ${entry.moduleTasks.join(', ')}) ` +
+      `is not the caller's: the caller's module of that name defines other tasks, so '${taskId}' did ` +
+      'not run here. Two task modules with the same file name need distinct names: give yours one with ' +
+      "the pool's moduleNames option and multiproc-worker --tasks name=path (or deploy the same version " +
+      'of the module on both sides).',
+  );
+}
+
 /**
  * The local pool's advice for a task that ran out of memory names its own option
  * (`resourceLimits`), which a BullMQ pool refuses: the limit is set on this worker. Same class
@@ -149,16 +188,30 @@ async function stopped(
   throw new UnrecoverableError(`cancelled (${reason})`);
 }
 
-function sign(ctx: ProcessorContext, id: string, result: ResultPayload): Signed {
-  let body: string;
+/**
+ * The signed result: inline when small, else its bytes go to the result key on the worker's own
+ * connection (not BullMQ's, whose lock renewals must not wait behind them) and a reference comes back.
+ */
+async function sign(ctx: ProcessorContext, id: string, result: ResultPayload): Promise<Signed | HeldResult> {
+  let bytes: Buffer;
   try {
-    body = pack(result);
+    bytes = packBytes(result);
   } catch (error) {
     const unsendable = new SerializationError(
       'result',
       `Cannot send the result back through Redis: ${describeError(error)}`,
     );
-    body = pack({ ok: false, error: toErrorRecord(unsendable) });
+    bytes = packBytes({ ok: false, error: toErrorRecord(unsendable) });
   }
-  return signBody(ctx.signer, 'result', ctx.queue, id, body);
+  if (bytes.length > INLINE_RESULT_MAX) {
+    try {
+      await ctx.hold(id, bytes);
+      return signHeld(ctx.signer, ctx.queue, id, bytes);
+    } catch (error) {
+      const refused = redisRefusal(error, `the result of job ${id} (${bytes.length} bytes)`) ?? error;
+      ctx.log.event('redis error', { pool: ctx.queue, job: id, error: describeError(refused) });
+      bytes = packBytes({ ok: false, error: toErrorRecord(refused) });
+    }
+  }
+  return signBody(ctx.signer, 'result', ctx.queue, id, bytes.toString('base64'));
 }

@@ -6,15 +6,23 @@
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { cpuCount, Pool as LocalPool, type TaskRef } from '@multiproc/core';
+import { cpuCount, Pool as LocalPool } from '@multiproc/core';
 import type { ConnectionOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { createClient, permissionError, resolveConnection, waitReady } from '../internal/connection.js';
+import {
+  createClient,
+  cutClient,
+  permissionError,
+  resolveConnection,
+  waitReady,
+} from '../internal/connection.js';
 import { decodeControl, queueOfMember, sweepQueue } from '../internal/control.js';
 import { Keys, Registry } from '../internal/registry.js';
 import { resolveSecret, Signer } from '../internal/signing.js';
 import { Attachment } from './attachment.js';
-import { loadCatalog, parseTaskModule } from './catalog.js';
+import { type CatalogEntry, loadCatalog, parseTaskModule } from './catalog.js';
+import { HeldResults } from './held.js';
+import { joinPrefix } from './join.js';
 import { describeError, type LogWriter, StatusLog } from './log.js';
 import { checkWorkerOptions, type WorkerOptions } from './options.js';
 
@@ -35,13 +43,21 @@ export interface WorkerHandle {
 
 type State = 'starting' | 'running' | 'stopping' | 'stopped';
 
+/**
+ * How long a stop may go on past its grace period while Redis is up (jobs being handed back);
+ * with Redis down it ends at the grace period (nothing can be handed back), at once on a second
+ * signal.
+ */
+const STOP_MARGIN_MS = 5000;
+
 class RemoteWorker implements WorkerHandle {
   readonly id = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   readonly #o: ReturnType<typeof checkWorkerOptions> & { readonly concurrency: number };
   readonly #signer: Signer;
   readonly #conn: ReturnType<typeof resolveConnection>;
   readonly #log: StatusLog;
-  readonly #member: string;
+  /** Its entry in the registry (JSON: id, host, pid, concurrency, tasks), set once its tasks are known. */
+  #member = '';
   readonly #attachments = new Map<string, Promise<Attachment | undefined>>();
   /** queue -> the pool's registry member, for the pools attached. */
   readonly #members = new Map<string, string>();
@@ -49,14 +65,19 @@ class RemoteWorker implements WorkerHandle {
   readonly #draining = new Set<Attachment>();
   /** Set by a second stop(): every attachment, draining now or later, hands its jobs back at once. */
   #handBack = false;
+  /** Registry members of the live pools signed with another secret (already logged). */
+  #foreign = new Set<string>();
   #registry!: Registry;
   #redis: Redis | undefined;
   #sub: Redis | undefined;
   #local: LocalPool | undefined;
-  #catalog = new Map<string, TaskRef>();
+  #held: HeldResults | undefined;
+  #catalog = new Map<string, CatalogEntry>();
   #timer: NodeJS.Timeout | undefined;
   #state: State = 'starting';
   #stopping: Promise<void> | undefined;
+  /** Ends a stop that cannot finish in order (Redis unreachable past the grace period). */
+  #forceStop: (why: string) => void = () => {};
   #grace: number;
   readonly stopped: Promise<void>;
   #markStopped!: () => void;
@@ -68,8 +89,6 @@ class RemoteWorker implements WorkerHandle {
     this.#signer = new Signer(resolveSecret(options.secret, 'multiproc-worker'));
     this.#conn = resolveConnection(options.connection, 'multiproc-worker');
     this.#log = new StatusLog(write, this.#o.quiet);
-    const { concurrency } = this.#o;
-    this.#member = JSON.stringify({ id: this.id, host: hostname(), pid: process.pid, concurrency });
     this.stopped = new Promise((resolve) => {
       this.#markStopped = resolve;
     });
@@ -83,23 +102,36 @@ class RemoteWorker implements WorkerHandle {
     const o = this.#o;
     try {
       // Task modules first: a bad one fails the start whether or not Redis is up.
-      this.#local = new LocalPool({
-        processes: o.concurrency,
+      const local = {
         context: o.context,
-        maxTasksPerChild: o.maxTasksPerChild,
         ...(o.maxOldSpaceSize === undefined
           ? {}
           : { resourceLimits: { maxOldGenerationSizeMb: o.maxOldSpaceSize } }),
+      };
+      this.#local = new LocalPool({
+        processes: o.concurrency,
+        maxTasksPerChild: o.maxTasksPerChild,
+        ...local,
       });
-      this.#catalog = await loadCatalog(this.#local, o.tasks.map(parseTaskModule));
+      // The start-up probe is no task of the user's: with a task cap per local worker it runs on a
+      // pool of its own, so the first local worker still serves --max-tasks-per-child tasks.
+      const probe = o.maxTasksPerChild ? new LocalPool({ processes: 1, ...local }) : this.#local;
+      try {
+        this.#catalog = await loadCatalog(probe, o.tasks.map(parseTaskModule));
+      } finally {
+        if (probe !== this.#local) await probe.terminate();
+      }
       this.#redis = createClient(this.#conn, `multiproc-worker:${this.id}`);
       await waitReady(this.#redis, o.connectTimeout, this.#conn.label);
       this.#registry = new Registry(this.#redis, new Keys(o.prefix));
-      this.#sub = this.#redis.duplicate({ connectionName: `multiproc-worker-sub:${this.id}` });
-      this.#sub.on('error', () => {});
+      this.#held = new HeldResults(o.prefix, () => this.#client('results'));
+      this.#sub = this.#client('sub');
       this.#sub.on('message', (_channel: string, text: string) => this.#onControl(text));
       await this.#sub.subscribe(this.#registry.keys.control);
-      await this.#registry.touch(this.#registry.keys.workers, this.#member, o.ttl, true);
+      const tasks = [...this.tasks].sort();
+      const info = { id: this.id, host: hostname(), pid: process.pid, concurrency: o.concurrency, tasks };
+      this.#member = JSON.stringify(info);
+      await joinPrefix(this.#registry, this.#member, tasks, o.ttl, this.#conn.label);
     } catch (error) {
       await this.#release();
       throw permissionError(
@@ -122,6 +154,13 @@ class RemoteWorker implements WorkerHandle {
     this.#timer = setInterval(() => void this.#tick(), o.ttl / 3);
   }
 
+  /** Another connection to Redis, for `what` (`sub`, `results`). */
+  #client(what: string): Redis {
+    const client = this.#redis!.duplicate({ connectionName: `multiproc-worker-${what}:${this.id}` });
+    client.on('error', () => {});
+    return client;
+  }
+
   #onControl(text: string): void {
     const message = decodeControl(text, this.#signer);
     if (!message || this.#state !== 'running') return;
@@ -139,17 +178,17 @@ class RemoteWorker implements WorkerHandle {
     const o = this.#o;
     try {
       await registry.touch(registry.keys.workers, this.#member, o.ttl, true);
-      await registry.touchPresent(
-        [...this.#attachments.keys()].map((q) => registry.keys.attached(q)),
-        this.#member,
-        o.ttl,
-      );
+      // Through `attach` (the pool must still live): a pool prunes a worker whose heartbeat came late.
+      await Promise.all([...this.#members].map(([q, m]) => registry.attach(m, q, this.#member, o.ttl)));
       await registry.live(registry.keys.workers, true);
       const live = new Map<string, string>();
+      const foreign = new Set<string>();
       for (const member of await registry.live(registry.keys.pools)) {
         const queue = queueOfMember(member, this.#signer);
         if (queue) live.set(queue, member);
+        else foreign.add(member);
       }
+      this.#noteForeign(foreign);
       const expired = new Map<string, string>();
       for (const member of await registry.expired(registry.keys.pools)) {
         const queue = queueOfMember(member, this.#signer);
@@ -174,6 +213,21 @@ class RemoteWorker implements WorkerHandle {
     }
   }
 
+  /**
+   * Pools under this prefix signed with another secret, which this worker never serves: one status
+   * line for each, the first time it is seen (their clients get an MP_NO_WORKER warning).
+   */
+  #noteForeign(members: Set<string>): void {
+    for (const member of members) {
+      if (this.#foreign.has(member)) continue;
+      this.#log.event('pool ignored', {
+        pool: member.slice(0, Math.max(0, member.lastIndexOf('.'))) || member,
+        why: 'signed with another secret than this worker holds: give the pool and its workers the same secret (MULTIPROC_SECRET)',
+      });
+    }
+    this.#foreign = members;
+  }
+
   #attach(member: string): Promise<unknown> {
     const queue = queueOfMember(member, this.#signer);
     if (!queue || this.#attachments.has(queue) || this.#state !== 'running') return Promise.resolve();
@@ -189,6 +243,12 @@ class RemoteWorker implements WorkerHandle {
         stalledInterval: o.stalledInterval,
         maxStalledCount: o.maxStalledCount,
         log: this.#log,
+        hold: (q, id, bytes) => this.#held!.hold(q, id, bytes),
+        isCancelled: (q, id) =>
+          this.#redis!.sismember(this.#registry.keys.cancelled(q), id).then(
+            (n) => n === 1,
+            () => false,
+          ),
         context: {
           signer: this.#signer,
           catalog: this.#catalog,
@@ -254,6 +314,8 @@ class RemoteWorker implements WorkerHandle {
       if (options.grace === 0) {
         this.#handBack = true;
         for (const attachment of this.#draining) attachment.handBack();
+        if (this.#redis?.status !== 'ready') this.#forceStop('a second signal, Redis unreachable');
+        else setTimeout(() => this.#forceStop('a second signal'), STOP_MARGIN_MS).unref();
       }
       return this.#stopping;
     }
@@ -267,10 +329,31 @@ class RemoteWorker implements WorkerHandle {
     this.#state = 'stopping';
     clearInterval(this.#timer);
     if (wasRunning) this.#log.event('stopping', { pools: this.#attachments.size, grace: `${this.#grace}ms` });
-    await this.#redis?.zrem(this.#registry.keys.workers, this.#member).catch(() => {});
-    await Promise.all(
-      [...this.#attachments.keys()].map((q) => this.#detach(q, 'worker stopping', this.#grace)),
-    );
+    const attachments = [...this.#attachments.values()];
+    const orderly = (async () => {
+      await this.#redis?.zrem(this.#registry.keys.workers, this.#member).catch(() => {});
+      await Promise.all(
+        [...this.#attachments.keys()].map((q) => this.#detach(q, 'worker stopping', this.#grace)),
+      );
+    })();
+    const forced = new Promise<string>((resolve) => {
+      this.#forceStop = resolve;
+    });
+    // Past the grace period, a stop waits on Redis only while Redis is there (then for the margin).
+    const timer = setTimeout(() => {
+      if (this.#redis?.status !== 'ready') this.#forceStop('Redis unreachable past the grace period');
+    }, this.#grace);
+    const deadline = setTimeout(() => this.#forceStop('past the grace period'), this.#grace + STOP_MARGIN_MS);
+    const why = await Promise.race([orderly.then(() => undefined), forced]);
+    clearTimeout(timer);
+    clearTimeout(deadline);
+    if (why !== undefined) {
+      this.#log.event('stop forced', {
+        why,
+        jobs: 'those still locked here run again on another worker once their lock expires',
+      });
+      for (const attaching of attachments) void attaching.then((a) => a?.abandon());
+    }
     await this.#release();
     this.#log.event('stopped', { worker: this.id });
   }
@@ -278,10 +361,11 @@ class RemoteWorker implements WorkerHandle {
   async #release(): Promise<void> {
     this.#state = 'stopped';
     clearInterval(this.#timer);
-    this.#sub?.disconnect();
+    if (this.#sub) cutClient(this.#sub);
     await this.#local?.terminate();
+    await this.#held?.close();
     if (this.#redis?.status === 'ready') await this.#redis.quit().catch(() => {});
-    this.#redis?.disconnect();
+    if (this.#redis) cutClient(this.#redis);
     this.#markStopped();
   }
 }
@@ -291,7 +375,8 @@ class RemoteWorker implements WorkerHandle {
  * runs, for programs that embed it. It loads the given task modules (only those), runs jobs on a
  * local multiproc `Pool` of `concurrency` workers and writes one status line per event.
  * Python: `BaseManager.get_server().serve_forever()`.
- * @throws {ValidationError} for bad options, a missing secret, or a task module that cannot load.
+ * @throws {ValidationError} for bad options, a missing secret, a task module that cannot load, or
+ *   a live worker of the same prefix that loads other tasks.
  * @throws {RedisConnectionError} when Redis cannot be reached within `connectTimeout`.
  * @example
  * import { startWorker } from '@multiproc/bullmq';

@@ -191,6 +191,17 @@ export interface CallerMessage {
   readonly from?: number;
 }
 
+/** The key of a {@link CrashMessage}. */
+export const CRASH_KEY = '__multiproc_crash__';
+
+/**
+ * What a pool worker process sends its host just before it dies of an uncaught error or an
+ * unhandled rejection (worker/crash-report.ts): the error, which becomes the crashed call's `cause`.
+ */
+export interface CrashMessage {
+  readonly [CRASH_KEY]: ErrorRecord;
+}
+
 /**
  * A thread worker's reply posted on the slot's port: a call reply that did not fit its control
  * block, or a map chunk's reply that moves memory back (its results buffer), which thus needs no

@@ -12,8 +12,13 @@
 import { ContextError } from '@multiproc/shared';
 import { getWorkerIdentity } from '../identity.js';
 
-/** How many levels of workers may be nested: the main program is 0, its workers 1, ... */
-export const NESTING_LIMIT = 4;
+/**
+ * How many levels of workers may be nested: the main program is 0, its workers 1, ... Python has
+ * no limit; CPython's own tests nest five levels of Processes. This one only stops recursion that
+ * would never end (a task that starts a pool that runs it again, a top-level timer that starts
+ * workers in every worker) before it exhausts the machine.
+ */
+export const NESTING_LIMIT = 10;
 
 interface Phase {
   /** Task modules being imported right now in this realm. */
@@ -86,16 +91,28 @@ export function assertMayStartWorkers(what: 'a Pool' | 'a Process'): void {
         'or run this work from a pool task.',
     );
   }
+  assertNotBootstrapping(what);
+  if ((me.depth ?? 1) >= NESTING_LIMIT) {
+    refuse(
+      `Cannot create ${what} ${NESTING_LIMIT} levels of workers deep (the limit): this looks like runaway recursion, ` +
+        "a task or target that starts workers that run it again. If it comes from a module's top level (a timer, " +
+        `a callback), guard it: ${GUARD_HINT}`,
+    );
+  }
+}
+
+/**
+ * Throws `ContextError` while this worker imports a task module, and in a pool worker outside a
+ * task: a pool made there would run again in every worker that imports the module (the missing
+ * `isMain()` guard). For pools that start no local worker too (the BullMQ pool), whose jobs
+ * would import the module again on other machines.
+ */
+export function assertNotBootstrapping(what: string): void {
   if (phase.importing.length > 0) {
     refuse(`Cannot create ${what} while this worker is importing ${phase.importing.at(-1)}. ${GUARD_HINT}`);
   }
   if (phase.running === 0) {
     refuse(`Cannot create ${what} in a pool worker outside a running task. ${GUARD_HINT}`);
-  }
-  if ((me.depth ?? 1) >= NESTING_LIMIT) {
-    refuse(
-      `Cannot create ${what} ${NESTING_LIMIT} levels of workers deep: this looks like runaway recursion. ${GUARD_HINT}`,
-    );
   }
 }
 

@@ -10,15 +10,21 @@
  * Deno and Bun load TypeScript themselves: tsx is never registered there. Under another loader
  * (`--loader ts-node/esm`), the module is imported as it is first, as its hooks may load it; tsx is
  * registered only if Node then refuses the extension (and can import it again: Node 22 and later).
+ * A program whose main file runs on Node's own type stripping has its modules imported as Node
+ * imports them, without tsx (`type-stripping.ts`).
  */
 import { ProcessError } from '@multiproc/shared';
 import { forgetModule, hasModule, lookupTask, type TaskFunction } from '../task.js';
 import { isBootstrapError, whileImporting } from './bootstrap.js';
+import {
+  nodeStripsTypes,
+  otherLoader,
+  programStripsTypes,
+  TS_EXTENSION,
+  TSX_FLAG,
+} from './type-stripping.js';
 
-const TS_EXTENSION = /\.[cm]?tsx?$/;
 const LOADER_KEY = Symbol.for('multiproc.tsLoader');
-// `--import tsx`, `--import tsx/esm`, or a path inside the tsx package (the tsx CLI passes those).
-const TSX_FLAG = /^tsx(\/(esm|cjs))?$|[/\\]node_modules[/\\]tsx[/\\]/;
 
 // Deno and Bun run TypeScript themselves. Registering tsx there would put its CommonJS hook in front
 // of their own loaders (on Deno it then broke every module the first-use code `require()`s).
@@ -28,6 +34,8 @@ function runsTypeScriptNatively(): boolean {
 
 function loaderAlreadyActive(): boolean {
   if ((globalThis as any)[LOADER_KEY] || runsTypeScriptNatively()) return true;
+  // The program runs on Node's own type stripping: the module is loaded as Node loaded it there.
+  if (programStripsTypes() && nodeStripsTypes()) return true;
   // A child process forked from a parent running under tsx inherits its --import/--require flags
   // and loads them; a worker thread sees the same execArgv but may not run them (Node 20).
   // node:worker_threads is read here, not imported: a child process does not load it (issue #18).
@@ -35,26 +43,8 @@ function loaderAlreadyActive(): boolean {
   return isMainThread && process.execArgv.some((arg) => TSX_FLAG.test(arg));
 }
 
-// Flags that install module hooks, and preloads that register a TypeScript hook other than tsx.
-const HOOK_FLAGS = new Set(['--loader', '--experimental-loader']);
-const PRELOAD_FLAGS = new Set(['--import', '--require', '-r']);
-const TS_PRELOAD = /ts-node|@swc-node|esbuild-register|@esbuild-kit|sucrase|@babel[/\\]register/;
 // Node 20 keeps a module's failed load: an import() of the same URL after registering tsx fails again.
 const RETRIES_LOAD = Number(process.versions.node.split('.')[0]) >= 22;
-
-/** The specifier of a loader other than tsx that the program runs under, if any. */
-function otherLoader(): string | undefined {
-  const args = [...process.execArgv, ...(process.env.NODE_OPTIONS?.split(/\s+/) ?? [])];
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] as string;
-    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
-    const name = eq > 0 ? arg.slice(0, eq) : arg;
-    const value = eq > 0 ? arg.slice(eq + 1) : args[i + 1];
-    if (value === undefined || TSX_FLAG.test(value)) continue;
-    if (HOOK_FLAGS.has(name) || (PRELOAD_FLAGS.has(name) && TS_PRELOAD.test(value))) return value;
-  }
-  return undefined;
-}
 
 // The tsx package directory inside a loader path such as `.../node_modules/tsx/dist/loader.mjs`.
 const TSX_DIR = /^(.*[/\\]node_modules[/\\]tsx)[/\\]/;
@@ -103,12 +93,12 @@ async function registerTsx(moduleUrl: string): Promise<void> {
     (globalThis as any)[LOADER_KEY] = true;
     return;
   }
-  const nodeStrips = (process.features as { typescript?: unknown }).typescript;
-  if (!nodeStrips) {
+  if (!nodeStripsTypes()) {
     throw new ProcessError(
       `Cannot load the TypeScript task module ${moduleUrl} in a worker: Node ${process.version} does not ` +
         "run TypeScript by itself and 'tsx' was not found. Install it in your project (npm i -D tsx), " +
-        'or run compiled JavaScript. (ts-node and other loaders do not reach the workers: use tsx.)',
+        'run Node 22.18+ or 24 (they strip types themselves), or run compiled JavaScript. (ts-node and ' +
+        'other loaders do not reach the workers: use tsx.)',
     );
   }
 }

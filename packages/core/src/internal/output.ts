@@ -1,7 +1,8 @@
 /**
  * Forwards a worker's stdout/stderr to the parent's stream one whole line at a time, so output from
  * concurrent workers never interleaves inside a line (Python's own output can: see the source
- * document's Ans6). A trailing partial line is written when the stream ends.
+ * document's Ans6). A trailing partial line is written when the stream ends, as it is: a newline the
+ * worker never wrote is not added (Python adds none either).
  *
  * A daemon child is not waited for, so when the program exits, lines it wrote may still sit in the
  * pipe. {@link drainAtExit} reads such pipes synchronously from the `'exit'` handler and writes out
@@ -53,7 +54,7 @@ class LineForwarder {
     this.#ended = true;
     const rest = this.#pending + this.#decoder.end();
     this.#pending = '';
-    if (rest) write(rest.endsWith('\n') ? rest : `${rest}\n`);
+    if (rest) write(rest);
   }
 
   /** Reads what is left in the pipe `fd` now, without waiting, and writes it to `targetFd`. */

@@ -29,6 +29,8 @@ export interface LaunchSpec {
 export interface Launched {
   runner: Runner;
   receiverEnded: () => void;
+  /** Call when the worker is being stopped (kill, terminate): its queues and pipes serve it no more. */
+  receiverEnding: () => void;
 }
 
 /**
@@ -45,6 +47,7 @@ export function launchProcess(spec: LaunchSpec): Launched {
     transfer,
     encoded,
     receiverEnded,
+    receiverEnding,
   } = encodeValue(spec.args, context, 'args', {
     tracksReceiver: true,
   });
@@ -69,7 +72,7 @@ export function launchProcess(spec: LaunchSpec): Launched {
     // A daemon thread must not read its output (that would keep the program alive): no spare.
     const spare = daemon && context === 'thread' ? undefined : runOnSpare(context, message, transfer);
     const runner = spare ?? (context === 'process' ? startChild : startThread)(message, transfer);
-    return { runner, receiverEnded };
+    return { runner, receiverEnded, receiverEnding };
   } catch (err) {
     receiverEnded();
     if ((err as Error)?.name === 'DataCloneError') {

@@ -17,6 +17,7 @@
 import { childInspectArgs, hasInspectArgs } from './inspect-args.js';
 import { startDir } from './start-dir.js';
 import { resolveSpecifier, SPECIFIER_FLAGS } from './start-specifiers.js';
+import { programStripsTypes, STRIPS_TYPES_ENV } from './type-stripping.js';
 
 /** Flags followed by a value (`-e <code>` or `--eval=<code>`) that a worker must not get. */
 const DROPPED_WITH_VALUE = new Set([
@@ -130,16 +131,21 @@ function threadRefuses(execArgv: string[]): string[] {
 
 /**
  * `env` for a worker: without node:test's channel, its `NODE_OPTIONS` fit as the flags are (an
- * `--inspect` there too: Node applies `NODE_OPTIONS` to a forked child).
+ * `--inspect` there too: Node applies `NODE_OPTIONS` to a forked child), and saying whether the
+ * program runs on Node's own type stripping (`type-stripping.ts`).
  */
 export function workerEnv<T extends Record<string, string | undefined>>(env: T): T {
   const moved = movedFrom();
   const options = env.NODE_OPTIONS;
   const inspects = options !== undefined && hasInspectArgs(options.split(/\s+/));
-  if (!(TEST_CONTEXT in env) && !inspects && (moved === undefined || !options)) return env;
+  const strips = programStripsTypes() ? '1' : undefined;
+  const stripsSaid = env[STRIPS_TYPES_ENV] === strips;
+  if (!(TEST_CONTEXT in env) && !inspects && (moved === undefined || !options) && stripsSaid) return env;
   const out: Record<string, string | undefined> = { ...env };
   delete out[TEST_CONTEXT];
   if ((moved !== undefined || inspects) && options) out.NODE_OPTIONS = fitNodeOptions(options, moved);
+  if (strips) out[STRIPS_TYPES_ENV] = strips;
+  else delete out[STRIPS_TYPES_ENV];
   return out as T;
 }
 

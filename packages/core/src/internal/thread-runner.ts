@@ -1,6 +1,7 @@
 /** The 'thread' context: a `node:worker_threads` Worker running the process entry. */
 import { isMainThread, type TransferListItem, Worker, type WorkerOptions } from 'node:worker_threads';
 import { writesOutputDirectly } from '../worker/direct-output.js';
+import { rescueOutput } from '../worker/output-board.js';
 import { isOutOfMemory, processOutOfMemoryLine } from './out-of-memory.js';
 import { forwardLines } from './output.js';
 import { recoverOnExit } from './owner-death.js';
@@ -90,8 +91,11 @@ export function startThreadSpare(
   worker.on('error', () => {
     if (!online) failed = true;
   });
+  const threadId = worker.threadId; // -1 once it has exited
   worker.once('exit', () => {
     failed = true;
+    // A spare disposed of unused: its place on the output board is free again.
+    rescueOutput(threadId);
   });
   return {
     get failed() {
@@ -128,6 +132,8 @@ function threadRunner(worker: Worker, lineBuffered: boolean, online = false): Ru
   });
   const exited = new Promise<ExitInfo>((resolve) => {
     worker.once('exit', (code) => {
+      // What it printed last without a newline, when it was terminated: written now, never lost.
+      rescueOutput(threadId);
       if (failedToStart) {
         resolve({ exitCode: 1, signal: null, startError: failedToStart });
         return;

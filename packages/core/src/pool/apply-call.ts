@@ -49,9 +49,18 @@ export function applyCall(
       kept.clear();
     };
     const encode = () =>
-      encodeValue(args, context, 'args', { ...ERRORS_AS_VALUES, keep: kept }) as typeof packed;
+      encodeValue(args, context, 'args', {
+        ...ERRORS_AS_VALUES,
+        keep: kept,
+        tracksEnding: true,
+      }) as typeof packed;
     const hold = beginCall(options, pool.messages, (error) => {
-      if (entry && submitted) return dispatcher.abort([entry], error);
+      if (entry && submitted) {
+        // A running call's worker is recycled: the queues and pipes among its args serve it no more
+        // (a call not started yet never reaches a worker, so this stops nothing it needs).
+        packed.receiverEnding?.();
+        return dispatcher.abort([entry], error);
+      }
       // Still waiting for room: never queued, so it ends here.
       entry = undefined;
       hold.dispose();
@@ -64,7 +73,7 @@ export function applyCall(
       giveBack();
       settled();
     };
-    let packed: { value: unknown[]; transfer: object[]; encoded: boolean };
+    let packed: { value: unknown[]; transfer: object[]; encoded: boolean; receiverEnding?: () => void };
     try {
       packed = allPrimitive(args) ? plain(args) : encode();
     } catch (error) {

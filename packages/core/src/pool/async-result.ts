@@ -3,6 +3,7 @@
  * `multiprocessing.pool.AsyncResult`, and is also awaitable like a Promise.
  */
 import { ProcessError, resolveTimeout, type Timeout, TimeoutError } from '@multiproc/shared';
+import { type Inspect, inspectSymbol, showFields } from '../internal/inspect.js';
 
 type State = 'pending' | 'fulfilled' | 'rejected';
 
@@ -91,6 +92,21 @@ export class AsyncResult<R> implements PromiseLike<R> {
     resolveTimeout(timeoutMs, 'AsyncResult.wait()', { negativeIsZero: true });
     await this.get(timeoutMs).catch(() => {});
     return this.ready();
+  }
+
+  /**
+   * What `console.log(r)` shows: `AsyncResult { ready: false }`, then `AsyncResult { ready: true,
+   * successful: true }` (Python's `ready()` and `successful()`).
+   * @throws Nothing: unlike `successful()`, it does not throw while the call is pending.
+   * @example
+   * const r = pool.applyAsync(tasks.square, [7]);
+   * await r;
+   * console.log(r); // AsyncResult { ready: true, successful: true }
+   */
+  [inspectSymbol](_depth: number, options: unknown, inspect?: Inspect): string {
+    const fields =
+      this.#state === 'pending' ? { ready: false } : { ready: true, successful: this.#state === 'fulfilled' };
+    return showFields('AsyncResult', fields, options, inspect);
   }
 
   /** Whether the call has completed. Python: `ready()`. */

@@ -13,6 +13,7 @@
 import { encodeValue, SerializationError, ValidationError } from '@multiproc/shared';
 import { ERRORS_AS_VALUES } from '../internal/error-record.js';
 import type { Float64Buffers } from './buffers.js';
+import type { ChunkKeeps } from './item-keeps.js';
 
 const TARGET_CHUNK_MS = 10;
 const FIRST_ADAPTIVE_CHUNK = 1;
@@ -95,12 +96,15 @@ export class AdaptiveChunks {
     return Math.max(1, Math.min(this.#max, Math.round(ms / perItem)));
   }
 
-  /** The size of the next chunk. */
-  next(): number {
+  /**
+   * The size of the next chunk: about the target of worker time, or `atLeastMs` if that is more
+   * (an ordered call's cover, see {@link coverMs}).
+   */
+  next(atLeastMs = 0): number {
     const perItem = this.#perItemMs;
     if (perItem === undefined) return this.#first;
     if (perItem <= 0) return this.#max;
-    let size = Math.round(this.#targetMs / perItem);
+    let size = Math.round(Math.max(this.#targetMs, atLeastMs) / perItem);
     if (this.#growWhileFast && this.#last.ms < this.#targetMs / 2)
       size = Math.max(size, this.#last.items * 2);
     return Math.max(1, Math.min(this.#max, size));
@@ -132,11 +136,12 @@ export function prepareChunk(
   star: boolean,
   buffers?: Float64Buffers,
   base = 0,
+  keeps?: ChunkKeeps,
 ): PreparedChunk {
   if (items instanceof Float64Array) return packedChunk(items, target, buffers);
   if (star) checkArgLists(items, base);
   for (let i = 0; i < items.length; i++) {
-    if (typeof items[i] !== 'number') return new FixedChunk(encodeChunk(items, target, base));
+    if (typeof items[i] !== 'number') return new FixedChunk(encodeChunk(items, target, base, keeps));
   }
   return new NumberArrayChunk(items as number[], target);
 }
@@ -218,11 +223,16 @@ function checkArgLists(items: unknown[], base: number): void {
 }
 
 /**
- * Encodes a chunk's items. An unsendable part is named by its item's index in the call's input,
+ * Encodes a chunk's items (each through `keeps[i]`, its copies). An unsendable part is named by its item's index in the call's input,
  * `items[5]` (map, imap) or `items[5][1].cb` (starmap: the item is the argument list), as
  * results are named `result[5]`.
  */
-function encodeChunk(items: unknown[], target: 'thread' | 'process', base: number): PackedChunk {
+function encodeChunk(
+  items: unknown[],
+  target: 'thread' | 'process',
+  base: number,
+  keeps: ChunkKeeps,
+): PackedChunk {
   let encoded = false;
   const transfer: object[] = [];
   let out: unknown[] | undefined;
@@ -236,7 +246,9 @@ function encodeChunk(items: unknown[], target: 'thread' | 'process', base: numbe
     ) {
       continue;
     }
-    const result = encodeValue(item, target, `items[${base + i}]`, options);
+    // Through the copies the item took when it was read (item-keeps.ts), if it holds a queue or pipe end.
+    const keep = keeps?.[i];
+    const result = encodeValue(item, target, `items[${base + i}]`, keep ? { ...options, keep } : options);
     if (result.encoded || result.value !== item) {
       out ??= items.slice();
       out[i] = result.value;
@@ -284,6 +296,19 @@ export function unsendableNamedField(
   return undefined;
 }
 
+/**
+ * The worker time each chunk of an ordered call (`imap`) should take so that a chunk as long as its
+ * longest so far (`longestMs`) does not leave the other workers idle while it is the oldest one
+ * unread. The consumer takes results in input order and at most `inflight` chunks are read ahead
+ * of it, so once that chunk is the oldest, the other `processes - 1` workers have the chunks they
+ * are running and the `inflight - processes` read after those: these must hold `processes - 1`
+ * times its work. A window counted in chunks covers a slow item only if its chunks are long
+ * enough (issue 18: `.js` files parsed in path order, some 40 ms among 1 ms ones).
+ */
+export function coverMs(longestMs: number, processes: number, inflight: number): number {
+  return (longestMs * (processes - 1)) / Math.max(1, inflight - processes);
+}
+
 /** Near the end of an input of known length, a chunk holds at most 1/(TAIL_SHARE * processes) of the rest... */
 const TAIL_SHARE = 2;
 /** ...unless the learned rate says that is under this much work. */
@@ -304,4 +329,20 @@ export function tailCap(
 ): number {
   if (total === undefined) return Number.POSITIVE_INFINITY;
   return Math.max(Math.ceil((total - read) / (TAIL_SHARE * processes)), sizer.sizeFor(TAIL_FLOOR_MS));
+}
+
+/**
+ * The next adaptive chunk's size: the sizer's (at least `atLeastMs` of worker time, see
+ * {@link coverMs}), never above Python's size for an input of known length (`total`), and within
+ * {@link tailCap} once `read` items were sent.
+ */
+export function adaptiveSize(
+  sizer: AdaptiveChunks,
+  total: number | undefined,
+  read: number,
+  processes: number,
+  atLeastMs: number,
+): number {
+  const python = total === undefined ? Number.POSITIVE_INFINITY : defaultChunksize(total, processes);
+  return Math.min(sizer.next(atLeastMs), python, tailCap(total, read, processes, sizer));
 }

@@ -17,10 +17,13 @@ import { Dispatcher } from './dispatcher.js';
 import { type PoolEvents, tell } from './events.js';
 import { Gate } from './gate.js';
 import { PoolInit } from './init.js';
-import type { MapCallPool } from './map-call.js';
+import { ItemKeeps } from './item-keeps.js';
+import { whileHeld } from './keep-alive.js';
+import { collectAll, type MapCallPool } from './map-call.js';
 import { CallerMessages } from './messages.js';
 import {
   type CallOptions,
+  type MapOptions,
   type PoolOptions,
   poolOptionsQuick,
   poolOptionsSchema,
@@ -32,7 +35,12 @@ import type { CallInput } from './util.js';
 
 let poolCounter = 0;
 
-/** The parts of one Pool; `events` is the Pool itself, which emits {@link PoolEvents}. */
+/**
+ * The parts of one Pool; `owner` is the Pool itself, which emits {@link PoolEvents}. The engine
+ * holds it weakly: the workers' handlers reach the engine, and a Pool its program dropped without
+ * `close()`/`terminate()` must still be collected, which terminates its workers (`pool.ts`), as
+ * Python's `Pool.__del__` does. A pending call keeps its Pool alive (`pool.ts`).
+ */
 export class PoolEngine {
   readonly context: ContextName;
   readonly processes: number;
@@ -43,8 +51,12 @@ export class PoolEngine {
   readonly #messages: CallerMessages;
 
   /** @throws {ValidationError} for bad options, naming the option. */
-  constructor(events: EventEmitter<PoolEvents>, options: PoolOptions | null) {
-    const opts = parseOptions(poolOptionsSchema, options, 'Pool', poolOptionsQuick);
+  constructor(owner: WeakRef<EventEmitter<PoolEvents>>, options: PoolOptions | null) {
+    const emit = <K extends keyof PoolEvents>(event: K, ...args: PoolEvents[K]) => {
+      const pool = owner.deref();
+      if (pool) tell(pool, event, ...args);
+    };
+    const opts = parseOptions(poolOptionsSchema, options, 'Pool', poolOptionsQuick, ['idleTimeout']);
     const resolved = resolvePoolOptions(opts as PoolOptions);
     this.context = opts.context ?? getStartMethod();
     assertPermitted('a Pool', this.context);
@@ -65,7 +77,7 @@ export class PoolEngine {
       closedError: () => this.gate.terminatedError(),
       messages: this.context === 'thread' ? this.#messages.name : null,
       messagesSent: (sent) => this.#messages.expect(sent),
-      onDrain: () => tell(events, 'drain'),
+      onDrain: () => emit('drain'),
       onRoom: () => this.gate.room.wakeOne(),
     });
     this.#ready = startAdapter({
@@ -77,10 +89,10 @@ export class PoolEngine {
       onCallerMessage: (message) => this.#messages.sink.postMessage(message),
       onNoWorkers: (error) => this.#dispatcher.refuse(error),
       onBatchStart: () => this.gate.room.wakeOne(),
-      onWorkerCreate: (worker) => tell(events, 'workerCreate', worker),
+      onWorkerCreate: (worker) => emit('workerCreate', worker),
       onWorkerExit: (exit) => {
-        if (exit.reason === 'crashed') tell(events, 'crash', exit as PoolEvents['crash'][0]);
-        tell(events, 'workerDestroy', exit);
+        if (exit.reason === 'crashed') emit('crash', exit as PoolEvents['crash'][0]);
+        emit('workerDestroy', exit);
       },
     });
     this.#ready.then(
@@ -106,6 +118,18 @@ export class PoolEngine {
       started = Promise.reject(error);
     }
     return this.gate.track(started);
+  }
+
+  /**
+   * Runs one `map`/`starmap` call once admitted. An array's items take their copies of queues and
+   * pipe ends now (item-keeps.ts), before any wait for room, as `apply`'s arguments do.
+   */
+  mapCall(method: string, task: TaskRef, options: MapOptions, iterable: unknown, star: boolean) {
+    const keeps = ItemKeeps.atCall(this.context, iterable);
+    const run = () => collectAll(this.mapPool(), this.spec(task), iterable, options, star, keeps);
+    const call = this.admitted(method, task, options, { iterable }, run);
+    call.catch(() => keeps.end()); // never run: what it took goes back (a run ends it itself)
+    return call;
   }
 
   /** One spec object per task ref, so a batch's task table dedupes by identity. */
@@ -149,7 +173,16 @@ export class PoolEngine {
       context: this.context,
       processes: this.processes,
       reading: (readAll) => this.gate.reading(readAll),
+      afterTerminate: (error) => this.gate.afterTerminate(error),
     };
+  }
+
+  /** Set once `join()` ended or `terminate()` began: the workers are stopped or stopping. */
+  #stopped = false;
+
+  /** The Pool was collected (`pool.ts`): its workers are terminated unless they were stopped. */
+  dropped(): void {
+    if (!this.#stopped) this.terminate().catch(() => {});
   }
 
   /** `join()` once the gate is closed: every call settled, the workers stopped. */
@@ -157,7 +190,10 @@ export class PoolEngine {
     await this.gate.whenSettled();
     await this.#dispatcher.whenIdle();
     const adapter = await this.#ready.catch(() => undefined);
+    // The workers' initializers the pool started with (`Dispatcher.attach`), run to their end.
+    await whileHeld(this.#dispatcher.whenIdle());
     await adapter?.destroy(this.gate.state === 'closed');
+    this.#stopped = true;
     this.#messages.close();
   }
 
@@ -165,8 +201,17 @@ export class PoolEngine {
    * `terminate()`: closes the gate, fails every pending call and stops the workers at once.
    * `disposed`: called by `[Symbol.asyncDispose]` (the messages then say so), unless terminated before.
    */
-  async terminate(disposed = false): Promise<void> {
+  terminate(disposed = false): Promise<void> {
     if (disposed && this.gate.state !== 'terminated') this.gate.disposed = true;
+    this.#stopped = true;
+    const done = this.#stop();
+    // The calls it fails reject once it has resolved (Gate.afterTerminate); set before they do.
+    const gate = this.gate;
+    gate.terminating = gate.terminating ? Promise.all([gate.terminating, done]).then(() => {}) : done;
+    return done;
+  }
+
+  async #stop(): Promise<void> {
     this.gate.close('terminated');
     this.#dispatcher.terminate();
     const adapter = await this.#ready.catch(() => undefined);

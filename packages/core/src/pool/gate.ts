@@ -11,9 +11,11 @@ export type PoolState = 'running' | 'closed' | 'terminated';
 export class Gate {
   readonly #maxQueue: number;
   readonly #queued: () => number;
-  /** Calls waiting for room in the queue; woken one per settled call, all at close. */
+  /** Calls waiting for room in the queue; woken one per settled call, all at close and terminate. */
   readonly room = new Waiters();
   state: PoolState = 'running';
+  /** While `terminate()` runs (or once it has): settles when it has (never rejects). */
+  terminating: Promise<void> | undefined;
   /** Set when `[Symbol.asyncDispose]` terminated the pool (an `await using` block ended), for the messages. */
   disposed = false;
   /** Calls of the apply and map forms not settled yet, counted from the moment they are made. */
@@ -24,7 +26,7 @@ export class Gate {
    * `StreamOptions.readsOn`): `close()` makes them read their input to the end, as Python's task
    * handler does, and counts them open until they ran it all. A call leaves once its loop ended.
    */
-  readonly #readers = new Set<() => Promise<void>>();
+  readonly #readers = new Set<(terminated: boolean) => Promise<void>>();
   /** Resolved by `terminate()`: a call still reading its input no longer holds up `join()`. */
   #terminated: (() => void) | undefined;
   readonly #whenTerminated = new Promise<void>((resolve) => {
@@ -58,10 +60,14 @@ export class Gate {
     return this.#full() ? this.#waitForRoom() : undefined;
   }
 
+  /**
+   * Waits until the queue has room. A call made before `close()` still runs (Python's `close()`
+   * stops new submissions, not the ones already made); `terminate()` fails it.
+   */
   async #waitForRoom(): Promise<void> {
     do {
       await this.room.wait();
-      if (this.state !== 'running') throw this.#closedError();
+      if (this.state === 'terminated') throw this.terminatedError();
     } while (this.#full());
   }
 
@@ -72,11 +78,30 @@ export class Gate {
    */
   track<T>(promise: Promise<T>): Promise<T> {
     this.#open++;
-    const leave = () => {
-      if (--this.#open === 0) this.#settled.wakeAll();
-    };
-    promise.then(leave, leave);
-    return promise;
+    return promise.then(
+      (value) => {
+        this.#leave();
+        return value;
+      },
+      (error: unknown) => {
+        this.#leave();
+        return this.afterTerminate(error);
+      },
+    );
+  }
+
+  #leave(): void {
+    if (--this.#open === 0) this.#settled.wakeAll();
+  }
+
+  /**
+   * Rejects with `error`, once a running `terminate()` has resolved: a call it stopped must not
+   * reject while the caller still awaits `terminate()` (`const r = pool.apply(...); await
+   * pool.terminate(); await r.catch(...)` would see an unhandled rejection end the program).
+   */
+  async afterTerminate(error: unknown): Promise<never> {
+    if (this.terminating) await this.terminating;
+    throw error;
   }
 
   /** Resolves once no call of the apply and map forms is open. */
@@ -85,7 +110,7 @@ export class Gate {
   }
 
   /** Registers an open `imap` call's `readAll`; returns the function that forgets it. */
-  reading(readAll: () => Promise<void>): () => void {
+  reading(readAll: (terminated: boolean) => Promise<void>): () => void {
     this.#readers.add(readAll);
     return () => this.#readers.delete(readAll);
   }
@@ -93,16 +118,23 @@ export class Gate {
   /**
    * Takes no more calls; a second close keeps the first state unless it terminates. Closing makes
    * every open `imap` call run the rest of its input (`join()` waits for that); terminating ends
-   * them instead.
+   * them instead. Both close the input of a loop that left at a failed item (a `for await` calls
+   * no `return()` then): nothing can read it any more.
    */
   close(state: 'closed' | 'terminated'): void {
     const wasRunning = this.state === 'running';
     if (state === 'terminated' || wasRunning) this.state = state;
-    if (state === 'terminated') this.#terminated?.();
-    else if (wasRunning) {
-      for (const readAll of this.#readers) this.track(Promise.race([readAll(), this.#whenTerminated]));
+    if (state === 'terminated') {
+      this.#terminated?.();
+      for (const readAll of this.#readers) readAll(true).catch(() => {});
+      this.#readers.clear();
+    } else if (wasRunning) {
+      // Kept until the pool is terminated or the loop ends: one that leaves at a failed item later
+      // has its input closed by terminate().
+      for (const readAll of this.#readers) {
+        this.track(Promise.race([readAll(false), this.#whenTerminated])).catch(() => {});
+      }
     }
-    this.#readers.clear();
     this.room.wakeAll();
   }
 

@@ -6,6 +6,7 @@ import { Float64Buffers } from './buffers.js';
 import { AdaptiveChunks } from './chunks.js';
 import type { Dispatcher, Entry } from './dispatcher.js';
 import { Flatten } from './flatten.js';
+import { ItemKeeps } from './item-keeps.js';
 import { type ChunkCall, ChunkEntry, type ChunkReply, countResults, readChunk } from './map-chunk.js';
 import type { CallerMessages } from './messages.js';
 import type { ImapOptions, MapOptions } from './options.js';
@@ -28,7 +29,7 @@ export function imapResults<T>(
   const { dispatcher } = pool;
   const method = ordered ? 'imap' : 'imapUnordered';
   const chunks = mapChunks(pool, spec, iterable, { ...options, goesOn: true, method }, ordered, false);
-  return new Flatten<T>(chunks, () => dispatcher.poll());
+  return new Flatten<T>(chunks, () => dispatcher.poll(), pool.afterTerminate);
 }
 
 /** What an imap loop that left at a failed item gets should it go on after the pool closed. */
@@ -47,7 +48,9 @@ export interface MapCallPool {
    * Registers an `imap` call's `readAll` (`StreamOptions.readsOn`), which the pool's `close()`
    * calls; returns the function that forgets it (`Gate.reading`).
    */
-  readonly reading?: (readAll: () => Promise<void>) => () => void;
+  readonly reading?: (readAll: (terminated: boolean) => Promise<void>) => () => void;
+  /** Rejects with `error` once a running `terminate()` has resolved (`Gate.afterTerminate`). */
+  readonly afterTerminate?: (error: unknown) => Promise<never>;
 }
 
 /**
@@ -72,7 +75,12 @@ function sizerOf(spec: TaskSpec): AdaptiveChunks {
  * with Python's default of one item a task. With `chunksize` a chunk is one task, as in Python:
  * its items after the failed one do not run.
  */
-type MapCallOptions = ImapOptions & { keepsAll?: boolean; goesOn?: boolean; method: string };
+type MapCallOptions = ImapOptions & {
+  keepsAll?: boolean;
+  goesOn?: boolean;
+  method: string;
+  keeps?: ItemKeeps;
+};
 
 /**
  * What a map call's timeout says. A `map` fails as a whole. An `imap` keeps what arrived: the
@@ -138,6 +146,8 @@ export function mapChunks(
   const buffers = star ? undefined : new Float64Buffers(2 * inflight + 4);
   // Set once the consumer is done with the call: a failed chunk's rest is not sent after that.
   let ended = false;
+  // The copies of the queues and pipe ends its items hold: an array's are taken at the call.
+  const keeps = options.keeps ?? ItemKeeps.atCall(context, iterable);
   const submit = (items: unknown[] | Float64Array, base: number) => {
     let entry: ChunkEntry | undefined;
     const reply = new Promise<ChunkReply>((resolve, reject) => {
@@ -159,6 +169,7 @@ export function mapChunks(
     live,
     hold,
     messages: pool.messages,
+    keeps,
     resend: resendsRest ? (items, base) => submit(items, base).reply : undefined,
   };
   const state = {
@@ -168,13 +179,15 @@ export function mapChunks(
     hold,
   };
   // An imap's consumer paces it until the pool closes; then the call reads the rest of its input
-  // on its own (see Gate.close), started here if its loop has not started yet.
-  let readAll: ((leftError: () => unknown) => Promise<void>) | undefined;
+  // on its own (see Gate.close), started here if its loop has not started yet. A terminated pool
+  // only closes the input of a loop that left at a failed item.
+  let readAll: ((leftError: () => unknown, terminated?: boolean) => Promise<void>) | undefined;
   let first: Promise<IteratorResult<ArrayLike<unknown> | ItemFailure, void>> | undefined;
   let started = false;
   const forget = options.keepsAll
     ? undefined
-    : pool.reading?.(() => {
+    : pool.reading?.((terminated) => {
+        if (terminated) return readAll?.(leftClosed, true) ?? Promise.resolve();
         if (!started && first === undefined) {
           // The stream's body runs up to its first await here, which hands over readAll.
           first = inner.next();
@@ -184,15 +197,16 @@ export function mapChunks(
       });
   const inner = streamChunks(iterable as Iterable<unknown>, submit, () => dispatcher.cancel([...live]), {
     processes: pool.processes,
-    chunksize: options.chunksize,
+    chunksize: options.chunksize ?? undefined,
     inflight,
     ordered,
     keepsAll: options.keepsAll,
-    onProgress: options.onProgress,
+    onProgress: options.onProgress ?? undefined,
     count: countResults,
     byWorkerTime: true,
     ...(buffers === undefined ? {} : { buffers, recycleResults: context === 'thread' }),
     sizer: sizerOf(spec),
+    onItem: (value, index) => keeps.take(value, index),
     interruptible: (stop, stopReading) => {
       if (aborted) stop(aborted.error);
       else {
@@ -221,6 +235,7 @@ export function mapChunks(
       ended = true;
       forget?.();
       hold.dispose();
+      keeps.end();
     }
   })();
 }
@@ -232,13 +247,15 @@ export async function collectAll(
   iterable: unknown,
   options: MapOptions,
   star: boolean,
+  keeps?: ItemKeeps,
 ): Promise<unknown[]> {
   const out: unknown[] = [];
+  const method = star ? 'starmap' : 'map';
   const chunks = mapChunks(
     pool,
     spec,
     iterable,
-    { ...options, inflight: pool.processes * 4, keepsAll: true, method: star ? 'starmap' : 'map' },
+    { ...options, inflight: pool.processes * 4, keepsAll: true, method, ...(keeps ? { keeps } : {}) },
     true,
     star,
   );

@@ -9,6 +9,7 @@ import type { ContextName } from '../options.js';
 import type { Float64Buffers } from './buffers.js';
 import { type PreparedChunk, prepareChunk, unsendableNamedField } from './chunks.js';
 import type { Entry, Held } from './dispatcher.js';
+import type { ChunkKeeps, ItemKeeps } from './item-keeps.js';
 import type { CallerMessages } from './messages.js';
 import type { ChunkResults } from './stream.js';
 import type { CallHold } from './util.js';
@@ -58,6 +59,8 @@ export interface ChunkCall {
   /** Its `onMessage`'s failure, once it threw. */
   readonly hold: CallHold;
   readonly messages: CallerMessages;
+  /** The items' copies of queues and pipe ends, taken when each was read (item-keeps.ts). */
+  readonly keeps: ItemKeeps;
   /** Sends a failed chunk's items after the failed one again, as a chunk of their own (`imap` without `chunksize`). */
   readonly resend: ((items: unknown[] | Float64Array, base: number) => Promise<ChunkReply>) | undefined;
 }
@@ -78,6 +81,8 @@ export class ChunkEntry implements Entry {
   readonly #call: ChunkCall;
   readonly #items: unknown[] | Float64Array;
   readonly #chunk: PreparedChunk;
+  // Its items' copies, given up when it settles.
+  readonly #keeps: ChunkKeeps;
   readonly #resolve: (reply: ChunkReply) => void;
   readonly #reject: (error: unknown) => void;
 
@@ -94,7 +99,14 @@ export class ChunkEntry implements Entry {
     this.items = items.length;
     this.#call = call;
     this.#items = items;
-    this.#chunk = prepareChunk(items, call.context, call.star, call.buffers, base);
+    const keeps = items instanceof Float64Array ? undefined : call.keeps.claim(base, items.length);
+    this.#keeps = keeps;
+    try {
+      this.#chunk = prepareChunk(items, call.context, call.star, call.buffers, base, keeps);
+    } catch (error) {
+      call.keeps.settled(keeps, base); // it never goes out
+      throw error;
+    }
     this.#resolve = resolve;
     this.#reject = reject;
   }
@@ -116,8 +128,8 @@ export class ChunkEntry implements Entry {
 
   resolve(reply: JobReply): void {
     const rest = this.#restAfter(reply as MapReply);
-    // Released below: the rest's items are copied out first.
-    this.#release();
+    // Released below: the rest's items are copied out first (and keep their copies).
+    this.#release(rest === undefined ? undefined : rest.base - this.taskIndex);
     const { listener, context, messages } = this.#call;
     // A thread's messages travel on another channel than its reply (which told the pool how many
     // it sent): the chunk settles once they have reached onMessage, as an apply call does.
@@ -163,9 +175,13 @@ export class ChunkEntry implements Entry {
     return unsendableNamedField(this.#items, this.#call.context, this.taskIndex);
   }
 
-  /** Settled: the chunk is never sent again, so its items go back to the call's buffers. */
-  #release(): void {
+  /**
+   * Settled: the chunk is never sent again, so its items go back to the call's buffers and their
+   * copies are given up (but those of the items from `restFrom` on, sent again).
+   */
+  #release(restFrom?: number): void {
     this.#call.live.delete(this);
+    this.#call.keeps.settled(this.#keeps, this.taskIndex, restFrom);
     if (this.#items instanceof Float64Array) this.#call.buffers?.give(this.#items);
   }
 }

@@ -12,7 +12,7 @@ import {
   type QuickCheck,
   taskRefSchema,
 } from '../options.js';
-import type { ArgsOption, TaskArgs, TaskFunction, TaskRef } from '../task.js';
+import type { ArgsOption, TaskArgList, TaskFunction, TaskRef } from '../task.js';
 import { isTaskRef } from '../task.js';
 
 /** Per-worker memory limits (thread context: Worker `resourceLimits`; process context: the V8 heap flag). */
@@ -41,9 +41,11 @@ export interface PoolOptions<I extends TaskFunction = TaskFunction> {
    */
   processes?: number | null;
   /** `'thread'` (worker_threads) or `'process'` (child processes), or a context from `getContext()` (Python: `Pool(context=ctx)`). @default getStartMethod() */
-  context?: ContextName | ContextLike;
+  context?: ContextName | ContextLike | null;
   /**
    * A task every worker runs once before its first task (replacements too). Python: `initializer`.
+   * As in Python, the workers the pool keeps (`minProcesses`) start at once and run it then, with
+   * no task submitted; `join()` waits for it.
    *
    * If it throws (or kills the worker), no task ever runs in that worker: the calls it was given
    * reject with the initializer's error (`WorkerCrashedError` if it killed the worker) and the
@@ -63,7 +65,7 @@ export interface PoolOptions<I extends TaskFunction = TaskFunction> {
    * Checked against the initializer's parameters, like a pool call's arguments.
    * @default []
    */
-  initargs?: TaskArgs<I>;
+  initargs?: TaskArgList<I>;
   /**
    * Replace a worker after it has run this many tasks. Python: `maxtasksperchild`. A hard cap: a
    * worker never starts more, however calls are batched. One `apply`/`applyAsync` call is one
@@ -78,14 +80,15 @@ export interface PoolOptions<I extends TaskFunction = TaskFunction> {
    * Workers kept even when idle; more start on demand up to `processes`. More than an explicit
    * `processes` throws `ValidationError`. @default processes
    */
-  minProcesses?: number;
+  minProcesses?: number | null;
   /**
    * How long (ms) a worker above `minProcesses` may stay idle before it is stopped. More than
    * 2^31 - 1 ms (about 24.8 days, the longest timer) or `Infinity`: never. In milliseconds, as
-   * every timeout: a fraction such as `0.5` throws `ValidationError`.
+   * every timeout: a fraction such as `0.5` throws `ValidationError`. `null` (Python's `None`, as
+   * for every timeout): never.
    * @default 30000
    */
-  idleTimeout?: number;
+  idleTimeout?: number | null;
   /**
    * The most queued (not yet running) tasks; past it `apply`/`map` wait and `…Async` throw
    * `QueueFullError`. A task handed ahead to a busy worker, not started, is queued: with
@@ -93,9 +96,9 @@ export interface PoolOptions<I extends TaskFunction = TaskFunction> {
    * One `apply` call is one task; one chunk of a map call is one task.
    * @default unlimited
    */
-  maxQueue?: number;
+  maxQueue?: number | null;
   /** Memory limits per worker; exceeding them is a `WorkerCrashedError`, and the pool goes on. */
-  resourceLimits?: PoolResourceLimits;
+  resourceLimits?: PoolResourceLimits | null;
 }
 
 /** Options every submitting call takes. */
@@ -105,13 +108,14 @@ export interface CallOptions {
    * a task not started never runs, and a running one is stopped by recycling its worker. The
    * call's listener is removed when it settles, so one signal can serve any number of calls.
    */
-  signal?: AbortSignal;
+  signal?: AbortSignal | null;
   /**
    * Rejects with `TimeoutError` this many ms after the call was submitted (like Python's
    * `apply_async(...).get(timeout)`): time spent waiting for a free worker counts (more than
    * 2^31 - 1 ms, about 24.8 days, `Infinity` or `null` (Python's `None`): no limit). In
    * milliseconds, as every timeout: a fraction such as `0.5` (seconds, by Python habit) throws
-   * `ValidationError` (for half a second pass `500`). For `imap`/`imapUnordered` it fails only the
+   * `ValidationError` (for half a second pass `500`); 0 or less (a deadline already passed):
+   * `TimeoutError` at once, as Python's negative timeouts do not wait. For `imap`/`imapUnordered` it fails only the
    * results not received by then: those received are still yielded, however slow the loop; the
    * `TimeoutError` comes after them. A task not
    * started by then never runs; a running one is stopped by recycling its worker. A call with a
@@ -129,7 +133,7 @@ export interface CallOptions {
    * await pool.apply(tasks.crunch, [1e6], { onMessage: (m) => seen.push(m) });
    * console.log(seen.length); // every message crunch sent
    */
-  onMessage?: (value: unknown) => void;
+  onMessage?: ((value: unknown) => void) | null;
 }
 
 /** Options of the `…Async` calls. */
@@ -142,7 +146,7 @@ export interface AsyncCallOptions<R> extends CallOptions {
    * @example
    * pool.applyAsync(tasks.square, [7], { callback: (v) => console.log('got', v) }); // got 49
    */
-  callback?: (result: R) => void;
+  callback?: ((result: R) => void) | null;
   /**
    * Called with the error on failure: the task's error, or the error `onMessage`/`onProgress`
    * threw. Python: `error_callback`. If it throws, the `AsyncResult` rejects with that error
@@ -150,7 +154,7 @@ export interface AsyncCallOptions<R> extends CallOptions {
    * @example
    * pool.applyAsync(tasks.fail, [], { errorCallback: (e) => console.error('failed:', e) });
    */
-  errorCallback?: (error: unknown) => void;
+  errorCallback?: ((error: unknown) => void) | null;
 }
 
 /** Options of the map-style calls. */
@@ -160,7 +164,7 @@ export interface MapOptions extends CallOptions {
    * @default adaptive: each call starts with one item a chunk, then about 10 ms of worker time per
    * chunk; for an input of known length never more than Python's size, length / (4 * processes)
    */
-  chunksize?: number;
+  chunksize?: number | null;
   /**
    * Called as each chunk finishes (in completion order, not input order) with the number of
    * results ready so far and the input length when known; the last call has every result.
@@ -170,13 +174,19 @@ export interface MapOptions extends CallOptions {
    * const items = [1, 2, 3, 4];
    * await pool.map(tasks.square, items, { chunksize: 2, onProgress: (done, total) => console.log(`${done}/${total}`) }); // 2/4 4/4
    */
-  onProgress?: (done: number, total: number | undefined) => void;
+  onProgress?: ((done: number, total: number | undefined) => void) | null;
 }
 
 /** Options of `imap`/`imapUnordered`. */
 export interface ImapOptions extends MapOptions {
-  /** How many chunks may be read ahead of the consumer. @default 2 * processes */
-  inflight?: number;
+  /**
+   * How many chunks may be read ahead of the consumer. With the automatic `chunksize`, an `imap`
+   * (results in input order) makes its chunks long enough that, while a chunk as slow as its
+   * slowest so far holds up the results, the chunks read after it keep the other workers busy: at
+   * least (processes - 1) / (inflight - processes) of that chunk's worker time each.
+   * @default 2 * processes
+   */
+  inflight?: number | null;
 }
 
 const positiveInt = (z: any) => z.number().int().positive();
@@ -193,9 +203,12 @@ export const poolOptionsSchema = lazySchema((z) =>
       initargs: z.array(z.unknown()).optional(),
       maxTasksPerChild: positiveInt(z).nullable().optional(),
       minProcesses: z.number().int().nonnegative().optional(),
-      // Infinity (never) too; resolvePoolOptions reads it as every timeout is read.
+      // Infinity or null (never) too; resolvePoolOptions reads it as every timeout is read.
       idleTimeout: z
-        .custom<number>((v) => typeof v === 'number' && v >= 0, 'expected a number of ms >= 0')
+        .custom<number | null>(
+          (v) => v === null || (typeof v === 'number' && v >= 0),
+          'expected a number of ms >= 0, or null for never',
+        )
         .optional(),
       maxQueue: positiveInt(z).optional(),
       resourceLimits: z
@@ -222,20 +235,35 @@ export const poolOptionsQuick: QuickCheck = {
   initargs: optional(Array.isArray),
   maxTasksPerChild: noneOr(intIn(1)),
   minProcesses: optional(intIn(0)),
-  idleTimeout: optional((v) => typeof v === 'number' && v >= 0),
+  idleTimeout: noneOr((v) => typeof v === 'number' && v >= 0),
   maxQueue: optional(intIn(1)),
-  resourceLimits: (v) => v === undefined,
+  resourceLimits: optional(isResourceLimits),
 };
+
+const LIMIT_KEYS = ['maxOldGenerationSizeMb', 'maxYoungGenerationSizeMb', 'stackSizeMb'];
+
+/** A plain object of known limits, each a positive number (what the schema surely accepts). */
+function isResourceLimits(v: unknown): boolean {
+  if (typeof v !== 'object' || v === null || Object.getPrototypeOf(v) !== Object.prototype) return false;
+  return Reflect.ownKeys(v).every((key) => {
+    const limit = (v as Record<PropertyKey, unknown>)[key];
+    return (
+      LIMIT_KEYS.includes(key as string) &&
+      (limit === undefined || (typeof limit === 'number' && limit > 0 && Number.isFinite(limit)))
+    );
+  });
+}
 
 export const callOptionsSchema = lazySchema((z) =>
   z
     .object({
       signal: z.custom<AbortSignal>((v) => v instanceof AbortSignal, 'expected an AbortSignal').optional(),
-      // Infinity or null (no limit) too, as every other timeout in multiproc takes.
+      // Infinity or null (no limit) too, and 0 or less (do not wait), as every other timeout in
+      // multiproc takes; checkCall reads the number as every wait does (NaN, seconds refused).
       timeout: z
         .custom<number | null>(
-          (v) => v === null || (typeof v === 'number' && v >= 0),
-          'expected a number of ms >= 0, or null for no limit',
+          (v) => v === null || typeof v === 'number',
+          'expected a number of ms (0 or less: do not wait), or null for no limit',
         )
         .optional(),
       callback: fn(z).optional(),
@@ -248,6 +276,25 @@ export const callOptionsSchema = lazySchema((z) =>
     .strict(),
 );
 
+const isFunction = (v: unknown) => typeof v === 'function';
+
+/**
+ * The usual call options, checked without zod (see `parseOptions`): the first call that passes a
+ * `timeout`, a `signal` or a `chunksize` would otherwise stop the program for zod's import (0.3-2.5 s
+ * on a busy machine), and with it every timer, socket and abort due then, and the call's first item.
+ * Only a bad option loads zod, for its message.
+ */
+export const callOptionsQuick: QuickCheck = {
+  signal: optional((v) => v instanceof AbortSignal),
+  timeout: optional((v) => v === null || typeof v === 'number'),
+  callback: optional(isFunction),
+  errorCallback: optional(isFunction),
+  chunksize: optional(intIn(1)),
+  onProgress: optional(isFunction),
+  onMessage: optional(isFunction),
+  inflight: optional(intIn(1)),
+};
+
 export const taskSchema = lazySchema((z) => z.object({ task: taskRefSchema(z) }));
 
 /**
@@ -256,7 +303,7 @@ export const taskSchema = lazySchema((z) => z.object({ task: taskRefSchema(z) })
  * `cpuCount()`, it is capped there, so a program behaves alike on machines of any size).
  */
 export function resolvePoolOptions(opts: PoolOptions) {
-  if (opts.processes != null && opts.minProcesses !== undefined && opts.minProcesses > opts.processes) {
+  if (opts.processes != null && opts.minProcesses != null && opts.minProcesses > opts.processes) {
     throw new ValidationError(
       `Pool: minProcesses (${opts.minProcesses}) must not exceed processes (${opts.processes}). Lower minProcesses, or raise processes.`,
     );

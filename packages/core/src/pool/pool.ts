@@ -3,10 +3,19 @@
  * tinypool (worker management) with multiproc's batching, crash handling and laziness around it.
  */
 import { EventEmitter } from 'node:events';
-import { ProcessError } from '@multiproc/shared';
+import { disposableInEveryRealm, ProcessError } from '@multiproc/shared';
 import { assertMayStartWorkers } from '../internal/bootstrap.js';
+import { type Inspect, inspectSymbol, showFields } from '../internal/inspect.js';
 import type { ContextName } from '../options.js';
-import type { TaskArgs, TaskFunction, TaskRef, TaskResult } from '../task.js';
+import type {
+  ApplyParams,
+  OneArgTask,
+  TaskArgList,
+  TaskArgs,
+  TaskFunction,
+  TaskRef,
+  TaskResult,
+} from '../task.js';
 import { AsyncResult } from './async-result.js';
 import { PoolEngine } from './engine.js';
 import type { PoolEvents } from './events.js';
@@ -21,14 +30,26 @@ import type {
   PoolOptions,
 } from './options.js';
 import type { PoolStats } from './types.js';
-import { settleCall } from './util.js';
+import { callOptions, settleCall } from './util.js';
 
 export type { PoolStats } from './types.js';
 
 /** What `map` feeds a task: its first parameter (anything, for a task that takes none). */
 type ItemOf<F> = TaskArgs<F> extends [] ? unknown : TaskArgs<F>[0];
 type Items<F> = Iterable<ItemOf<F>> | AsyncIterable<ItemOf<F>>;
-type ArgLists<F> = Iterable<TaskArgs<F>> | AsyncIterable<TaskArgs<F>>;
+type ArgLists<F> = Iterable<TaskArgList<F>> | AsyncIterable<TaskArgList<F>>;
+
+/**
+ * Each call's result (Promise, `AsyncResult`, `imap` iterator) keeps its Pool alive, as Python's
+ * results hold their pool: `await new Pool().apply(...)` runs to its end (nothing kept past it). */
+const owners = new WeakMap<object, Pool>();
+
+/**
+ * Terminates the workers of a Pool collected while it was running, or closed but never joined
+ * (Python: `Pool.__del__` and the `_terminate_pool` finalizer): a program that drops its pools
+ * without `close()`/`terminate()` does not keep their workers for its whole life.
+ */
+const finalizer = new FinalizationRegistry<PoolEngine>((engine) => engine.dropped());
 
 /**
  * A pool of workers. Python: `multiprocessing.Pool`.
@@ -36,6 +57,9 @@ type ArgLists<F> = Iterable<TaskArgs<F>> | AsyncIterable<TaskArgs<F>>;
  * A worker that dies (throws at top level, calls `process.exit()`, is killed, runs out of memory)
  * fails only the call it was running, with `WorkerCrashedError`, and is replaced; calls that had
  * finished keep their results and calls it had not started run on another worker, once.
+ *
+ * A pool dropped without `close()`/`terminate()` is terminated once garbage collected (Python:
+ * `Pool.__del__`); a pending call (its Promise, `AsyncResult` or `imap` iterator) keeps it alive.
  *
  * It is an `EventEmitter` of {@link PoolEvents}: `'workerCreate'`, `'workerDestroy'`, `'crash'`
  * and `'drain'`. `NODE_DEBUG=multiproc` logs each worker's start, exit (`closed` after `join()`,
@@ -65,8 +89,18 @@ export class Pool<I extends TaskFunction = TaskFunction>
   constructor(options?: CheckedPoolOptions<I> | null) {
     super();
     assertMayStartWorkers('a Pool');
-    this.#engine = new PoolEngine(this, (options === undefined ? {} : options) as PoolOptions | null);
+    this.#engine = new PoolEngine(
+      new WeakRef(this),
+      (options === undefined ? {} : options) as PoolOptions | null,
+    );
     this.#gate = this.#engine.gate;
+    finalizer.register(this, this.#engine);
+  }
+
+  /** `result`, which keeps this pool alive while it is reachable (see `owners`). */
+  #keeps<T extends object>(result: T): T {
+    owners.set(result, this);
+    return result;
   }
 
   /** The context the workers run in. */
@@ -77,6 +111,29 @@ export class Pool<I extends TaskFunction = TaskFunction>
   /** The number of workers. */
   get processes(): number {
     return this.#engine.processes;
+  }
+
+  /**
+   * What `console.log(pool)` shows: `Pool { state: 'running', processes: 2, context: 'thread' }`
+   * (`state` is `'running'`, `'closed'` or `'terminated'`). Python: the repr
+   * `<multiprocessing.pool.Pool state=RUN pool_size=2>`.
+   * @throws Nothing: it only reads the pool's state, also after `terminate()`.
+   * @example
+   * console.log(pool); // Pool { state: 'running', processes: 2, context: 'thread' }
+   */
+  [inspectSymbol](_depth: number, options: unknown, inspect?: Inspect): string {
+    const fields = { state: this.#gate.state, processes: this.processes, context: this.context };
+    return showFields('Pool', fields, options, inspect);
+  }
+
+  /**
+   * A short description, as Python's repr `<multiprocessing.pool.Pool state=RUN pool_size=2>`.
+   * @throws Nothing: it only reads the pool's state.
+   * @example
+   * console.log(String(pool)); // <Pool state=running processes=2 context=thread>
+   */
+  override toString(): string {
+    return `<Pool state=${this.#gate.state} processes=${this.processes} context=${this.context}>`;
   }
 
   /**
@@ -106,11 +163,11 @@ export class Pool<I extends TaskFunction = TaskFunction>
    */
   apply<F extends TaskFunction>(
     task: TaskRef<F>,
-    args: TaskArgs<F> = [] as unknown as TaskArgs<F>,
-    options: CallOptions = {},
+    ...rest: ApplyParams<F, CallOptions>
   ): Promise<TaskResult<F>> {
-    options ??= {}; // null: Python's None, no options
-    return this.#engine.apply(task, args as unknown[], options) as Promise<TaskResult<F>>;
+    const [args, given] = rest as unknown as [(unknown[] | null)?, (CallOptions | null)?];
+    const options = callOptions(given); // null (Python's None): no options, as is an option set to null
+    return this.#keeps(this.#engine.apply(task, args ?? [], options) as Promise<TaskResult<F>>);
   }
 
   /**
@@ -126,15 +183,18 @@ export class Pool<I extends TaskFunction = TaskFunction>
    */
   applyAsync<F extends TaskFunction>(
     task: TaskRef<F>,
-    args: TaskArgs<F> = [] as unknown as TaskArgs<F>,
-    options: AsyncCallOptions<TaskResult<F>> = {},
+    ...rest: ApplyParams<F, AsyncCallOptions<TaskResult<F>>>
   ): AsyncResult<TaskResult<F>> {
-    options ??= {}; // null: Python's None, no options
+    const [argList, given] = rest as unknown as [
+      (unknown[] | null)?,
+      (AsyncCallOptions<TaskResult<F>> | null)?,
+    ];
+    const [args, options] = [argList ?? [], callOptions(given)]; // null (Python's None): as for apply()
     this.#gate.admitNow(task, options, 'applyAsync', { args });
-    const promise = this.#gate.track(this.#engine.call(task, args as unknown[], options)) as Promise<
-      TaskResult<F>
-    >;
-    return new AsyncResult(settleCall(promise, options));
+    const promise = this.#keeps(
+      this.#gate.track(this.#engine.call(task, args as unknown[], options)),
+    ) as Promise<TaskResult<F>>;
+    return this.#keeps(new AsyncResult(settleCall(promise, options)));
   }
 
   /**
@@ -151,15 +211,15 @@ export class Pool<I extends TaskFunction = TaskFunction>
    * @example
    * console.log(await pool.map(tasks.square, [1, 2, 3], { chunksize: 2 })); // [ 1, 4, 9 ]
    */
-  map<F extends TaskFunction>(
+  map<F extends OneArgTask>(
     task: TaskRef<F>,
     iterable: Items<F>,
-    options: MapOptions = {},
+    options: MapOptions | null = {},
   ): Promise<TaskResult<F>[]> {
-    options ??= {}; // null: Python's None, no options
-    return this.#engine.admitted('map', task, options, { iterable }, () =>
-      collectAll(this.#engine.mapPool(), this.#engine.spec(task), iterable, options, false),
-    ) as Promise<TaskResult<F>[]>;
+    options = callOptions(options); // null (Python's None): no options, as is an option set to null
+    return this.#keeps(
+      this.#engine.mapCall('map', task, options, iterable, false) as Promise<TaskResult<F>[]>,
+    );
   }
 
   /**
@@ -172,17 +232,17 @@ export class Pool<I extends TaskFunction = TaskFunction>
    * const r = pool.mapAsync(tasks.square, [4, 5]);
    * console.log(await r); // [ 16, 25 ]
    */
-  mapAsync<F extends TaskFunction>(
+  mapAsync<F extends OneArgTask>(
     task: TaskRef<F>,
     iterable: Items<F>,
-    options: MapOptions & AsyncCallOptions<TaskResult<F>[]> = {},
+    options: (MapOptions & AsyncCallOptions<TaskResult<F>[]>) | null = {},
   ): AsyncResult<TaskResult<F>[]> {
-    options ??= {}; // null: Python's None, no options
+    options = callOptions(options); // null (Python's None): no options, as is an option set to null
     this.#gate.admitNow(task, options, 'mapAsync', { iterable });
-    const promise = this.#gate.track(
-      collectAll(this.#engine.mapPool(), this.#engine.spec(task), iterable, options, false),
+    const promise = this.#keeps(
+      this.#gate.track(collectAll(this.#engine.mapPool(), this.#engine.spec(task), iterable, options, false)),
     ) as Promise<TaskResult<F>[]>;
-    return new AsyncResult(settleCall(promise, options));
+    return this.#keeps(new AsyncResult(settleCall(promise, options)));
   }
 
   /**
@@ -196,12 +256,12 @@ export class Pool<I extends TaskFunction = TaskFunction>
   starmap<F extends TaskFunction>(
     task: TaskRef<F>,
     iterable: ArgLists<F>,
-    options: MapOptions = {},
+    options: MapOptions | null = {},
   ): Promise<TaskResult<F>[]> {
-    options ??= {}; // null: Python's None, no options
-    return this.#engine.admitted('starmap', task, options, { iterable }, () =>
-      collectAll(this.#engine.mapPool(), this.#engine.spec(task), iterable, options, true),
-    ) as Promise<TaskResult<F>[]>;
+    options = callOptions(options); // null (Python's None): no options, as is an option set to null
+    return this.#keeps(
+      this.#engine.mapCall('starmap', task, options, iterable, true) as Promise<TaskResult<F>[]>,
+    );
   }
 
   /**
@@ -215,14 +275,14 @@ export class Pool<I extends TaskFunction = TaskFunction>
   starmapAsync<F extends TaskFunction>(
     task: TaskRef<F>,
     iterable: ArgLists<F>,
-    options: MapOptions & AsyncCallOptions<TaskResult<F>[]> = {},
+    options: (MapOptions & AsyncCallOptions<TaskResult<F>[]>) | null = {},
   ): AsyncResult<TaskResult<F>[]> {
-    options ??= {}; // null: Python's None, no options
+    options = callOptions(options); // null (Python's None): no options, as is an option set to null
     this.#gate.admitNow(task, options, 'starmapAsync', { iterable });
-    const promise = this.#gate.track(
-      collectAll(this.#engine.mapPool(), this.#engine.spec(task), iterable, options, true),
+    const promise = this.#keeps(
+      this.#gate.track(collectAll(this.#engine.mapPool(), this.#engine.spec(task), iterable, options, true)),
     ) as Promise<TaskResult<F>[]>;
-    return new AsyncResult(settleCall(promise, options));
+    return this.#keeps(new AsyncResult(settleCall(promise, options)));
   }
 
   /**
@@ -243,14 +303,14 @@ export class Pool<I extends TaskFunction = TaskFunction>
    * @example
    * for await (const sq of pool.imap(tasks.square, [1, 2, 3], { chunksize: 1 })) console.log(sq);
    */
-  imap<F extends TaskFunction>(
+  imap<F extends OneArgTask>(
     task: TaskRef<F>,
     iterable: Items<F>,
-    options: ImapOptions = {},
+    options: ImapOptions | null = {},
   ): AsyncGenerator<TaskResult<F>, void, undefined> {
-    options ??= {}; // null: Python's None, no options
+    options = callOptions(options); // null (Python's None): no options, as is an option set to null
     this.#gate.admitNow(task, options, 'imap', { iterable });
-    return imapResults(this.#engine.mapPool(), this.#engine.spec(task), iterable, options, true);
+    return this.#keeps(imapResults(this.#engine.mapPool(), this.#engine.spec(task), iterable, options, true));
   }
 
   /**
@@ -263,14 +323,16 @@ export class Pool<I extends TaskFunction = TaskFunction>
    * for await (const sq of pool.imapUnordered(tasks.square, [1, 2, 3])) results.push(sq);
    * console.log(results.sort()); // [ 1, 4, 9 ]
    */
-  imapUnordered<F extends TaskFunction>(
+  imapUnordered<F extends OneArgTask>(
     task: TaskRef<F>,
     iterable: Items<F>,
-    options: ImapOptions = {},
+    options: ImapOptions | null = {},
   ): AsyncGenerator<TaskResult<F>, void, undefined> {
-    options ??= {}; // null: Python's None, no options
+    options = callOptions(options); // null (Python's None): no options, as is an option set to null
     this.#gate.admitNow(task, options, 'imapUnordered', { iterable });
-    return imapResults(this.#engine.mapPool(), this.#engine.spec(task), iterable, options, false);
+    return this.#keeps(
+      imapResults(this.#engine.mapPool(), this.#engine.spec(task), iterable, options, false),
+    );
   }
 
   /**
@@ -299,9 +361,11 @@ export class Pool<I extends TaskFunction = TaskFunction>
    * pool.close();
    * await pool.join(); // every submitted task has finished, the workers have stopped
    */
-  async join(): Promise<void> {
-    if (this.#gate.state === 'running') throw new ProcessError('join() needs close() or terminate() first.');
-    await this.#engine.join();
+  join(): Promise<void> {
+    if (this.#gate.state === 'running') {
+      return Promise.reject(new ProcessError('join() needs close() or terminate() first.'));
+    }
+    return this.#keeps(this.#engine.join()); // a pool dropped while joined is not terminated
   }
 
   /**
@@ -331,3 +395,5 @@ export class Pool<I extends TaskFunction = TaskFunction>
     await this.#engine.terminate(true);
   }
 }
+
+disposableInEveryRealm(Pool.prototype);

@@ -82,8 +82,13 @@ export class ThreadLink implements SlotLink {
       this.#portSent = this.#portOut;
       this.#portOut = undefined;
     }
-    this.#current = new ThreadProgress(this.#control, this.#port, flight);
-    return this.#current;
+    const progress = new ThreadProgress(this.#control, this.#port, flight, () => {
+      // Collected: what it read (the batch's results) is its flight's now, never the link's, so
+      // an idle worker's last results die with their call (CPython bpo-29861).
+      if (this.#current === progress) this.#current = undefined;
+    });
+    this.#current = progress;
+    return progress;
   }
 
   /** The port and control words side chunks use (`side-lane.ts`); undefined until the worker has them. */
@@ -130,14 +135,16 @@ export class ThreadLink implements SlotLink {
 class ThreadProgress implements Progress {
   readonly #control: Control;
   readonly #port: MessagePort;
-  /** Dropped once collected: the link keeps its last progress until the next batch. */
+  /** Dropped once collected, as the link drops this progress (`collected`). */
   #flight: Flight | undefined;
   #state: JobsState | undefined;
+  readonly #collected: () => void;
 
-  constructor(control: Control, port: MessagePort, flight: Flight) {
+  constructor(control: Control, port: MessagePort, flight: Flight, collected: () => void) {
     this.#control = control;
     this.#port = port;
     this.#flight = flight;
+    this.#collected = collected;
   }
 
   collect(): JobsState {
@@ -164,6 +171,7 @@ class ThreadProgress implements Progress {
     }
     const phase = control.phase();
     this.#state = { claimed, replies, map, item: control.item(), inInit: phase === Phase.INIT };
+    this.#collected();
     return this.#state;
   }
 

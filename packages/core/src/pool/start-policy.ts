@@ -33,6 +33,12 @@ export interface StartPolicyHooks {
   slots(): Iterable<Slot>;
   /** Flights handed to tinypool and not posted to a worker yet. */
   unbound(): Iterable<Flight>;
+  /**
+   * Whether the pool keeps workers: false once its initializer failed too often, unless calls
+   * still wait in tinypool (tinypool's own queue then still holds the empty batches that start
+   * workers, which would start one after another forever).
+   */
+  wantsWorkers(): boolean;
 }
 
 export class StartPolicy {
@@ -65,6 +71,7 @@ export class StartPolicy {
   kick(): void {
     const tp = this.#tp;
     if (this.#stopped || tp.queueSize === 0 || tp.threads.length >= tp.options.maxThreads) return;
+    if (!this.#hooks.wantsWorkers()) return;
     this.#startOne();
   }
 

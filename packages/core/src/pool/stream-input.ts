@@ -64,20 +64,57 @@ export function closeUnawaited(it: AnyIterator | undefined): void {
 }
 
 /**
+ * Asks the input of a consumer that left at a failed item to finish (a generator's `finally` runs,
+ * the file or cursor behind it is released), resolving once it has. A read in progress
+ * (`cancelRead`) is given up with `error` and the input closed unawaited, as a stopped call's is.
+ * What its `return()` throws is dropped: nobody is there to get it.
+ */
+export function closeLeftInput(
+  it: AnyIterator,
+  cancelRead: ((error: unknown) => void) | undefined,
+  error: unknown,
+): Promise<void> {
+  if (cancelRead) {
+    cancelRead(error);
+    closeUnawaited(it);
+    return Promise.resolve();
+  }
+  return Promise.resolve()
+    .then(() => it.return?.())
+    .then(
+      () => {},
+      () => {},
+    );
+}
+
+/**
  * One chunk being read from an input that is not an array: numbers go into a buffer taken from
  * `buffers` while every item is one, else into a plain array.
  */
 export class ChunkFill<I> {
   readonly #size: number;
   readonly #buffers: Float64Buffers | undefined;
+  readonly #base: number;
+  readonly #onItem: ((value: unknown, index: number) => void) | undefined;
   #packed: Float64Array | undefined;
   #items: unknown[] = [];
   #count = 0;
 
-  constructor(size: number, buffers: Float64Buffers | undefined) {
+  /**
+   * @param base - the input position of the chunk's first item.
+   * @param onItem - told of each item that is not a number as it is read (StreamOptions.onItem).
+   */
+  constructor(
+    size: number,
+    buffers: Float64Buffers | undefined,
+    base = 0,
+    onItem?: (value: unknown, index: number) => void,
+  ) {
     this.#size = size;
     this.#buffers = buffers;
     this.#packed = buffers?.take(size);
+    this.#base = base;
+    this.#onItem = onItem;
   }
 
   full(): boolean {
@@ -99,6 +136,7 @@ export class ChunkFill<I> {
       this.#buffers!.give(this.#packed);
       this.#packed = undefined;
     }
+    this.#onItem?.(value, this.#base + this.#count);
     this.#items.push(value);
     this.#count++;
     return true;

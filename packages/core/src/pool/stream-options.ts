@@ -100,9 +100,12 @@ export interface StreamOptions<R> {
    * Its promise resolves once the call has nothing more to run: its input ended or failed, or the
    * call ended, and every chunk it sent has ended (or the consumer left). A consumer that was
    * last handed a failed item has left (a `for await` calls no `return()` then): the stream reads
-   * no more, and ends with `leftError()` should that consumer go on after all.
+   * no more, calls the input's `return()` (the promise waits for it unless a read was pending),
+   * and ends with `leftError()` should that consumer go on after all. With `terminated` (the pool
+   * was terminated) it only does the latter: a stream whose consumer left at a failed item closes
+   * its input, any other is left as it is.
    */
-  readonly readsOn?: (readAll: (leftError: () => unknown) => Promise<void>) => void;
+  readonly readsOn?: (readAll: (leftError: () => unknown, terminated?: boolean) => Promise<void>) => void;
   /**
    * Yielded `Float64Array` results are `buffers`' to reuse once the consumer asks for the next
    * chunk (it has read them by then). Default false.
@@ -110,6 +113,12 @@ export interface StreamOptions<R> {
   readonly recycleResults?: boolean;
   /** Sizes the adaptive chunks (shared, it carries what earlier calls learned); a new one by default. */
   readonly sizer?: AdaptiveChunks;
+  /**
+   * Told of each item of an input that is not an array as it is read (numbers packed into a
+   * buffer are not), with its position in the input: a map call takes the item's copies of queues
+   * and pipe ends then.
+   */
+  readonly onItem?: (value: unknown, index: number) => void;
 }
 
 /** A chunk the stream sent, until the consumer has read its results. */

@@ -5,8 +5,8 @@
  * input order (or completion order). Leaving the loop early stops reading the input and cancels
  * the chunks still out. What a chunk is sent as, and what its reply holds, is the caller's.
  */
-import { AdaptiveChunks, defaultChunksize, knownLength, tailCap } from './chunks.js';
-import { ChunkFill, closeUnawaited, iteratorOf } from './stream-input.js';
+import { AdaptiveChunks, adaptiveSize, coverMs, defaultChunksize, knownLength } from './chunks.js';
+import { ChunkFill, closeLeftInput, closeUnawaited, iteratorOf } from './stream-input.js';
 import type { ChunkResults, Pending, StreamOptions, SubmitChunk } from './stream-options.js';
 import { ItemFailure } from './stream-options.js';
 
@@ -53,12 +53,13 @@ export async function* streamChunks<
   const python = total === undefined ? undefined : defaultChunksize(total, options.processes);
   const fixed = options.chunksize ?? (options.byWorkerTime ? undefined : python);
   const adaptive = options.sizer ?? new AdaptiveChunks();
-  const cap = python ?? Number.POSITIVE_INFINITY;
-  // byWorkerTime: until a chunk of this call comes back, every input goes one item a chunk, no
-  // more chunks than workers: what a shared sizer learned from earlier calls says nothing about
-  // this call's first items (the last call may have ended on its smallest files, this one may start
-  // on its biggest). The first reply then moves the learned size (issue 18, workloads2).
+  // byWorkerTime: one item a chunk, no more chunks than workers, until a chunk of this call comes
+  // back: what a shared sizer learned from earlier calls says nothing about this call's first
+  // items. The first reply then moves the learned size (issue 18, workloads2).
   let measured = fixed !== undefined || !options.byWorkerTime;
+  let longest = 0; // this call's longest chunk so far (worker ms): an ordered window covers it
+  const cover = () =>
+    options.ordered && !options.keepsAll ? coverMs(longest, options.processes, options.inflight) : 0;
   let ready = 0;
   const pending: Pending<H, R>[] = [];
   let inputDone = false;
@@ -82,8 +83,8 @@ export async function* streamChunks<
   let ending = false;
   // Whether the consumer was handed a failed item and has not asked for more since.
   let leftAtFailure = false;
-  // Set by readsOn's readAll; `allRead` resolves its promise once nothing more can run.
-  let readingAll = false;
+  let inputClosed = false; // asked to finish for a consumer that left so (readsOn)
+  let readingAll = false; // set by readsOn's readAll; `allRead` resolves it once nothing more can run
   let allRead: (() => void) | undefined;
   const checkAllRead = (): void => {
     if (!allRead) return;
@@ -100,16 +101,14 @@ export async function* streamChunks<
   // A sync input is read synchronously, so a call's first chunks reach the dispatcher in the same
   // turn as the call: a later call cannot run before them (submission order, as in Python).
   const readChunk = (): I | Promise<I> => {
-    const size =
-      fixed ??
-      (measured ? Math.min(adaptive.next(), cap, tailCap(total, read, options.processes, adaptive)) : 1);
+    const size = fixed ?? (measured ? adaptiveSize(adaptive, total, read, options.processes, cover()) : 1);
     if (array) {
       const items = array.slice(position, position + size);
       position += items.length;
       if (position >= array.length) inputDone = true;
       return items as I;
     }
-    const chunk = new ChunkFill<I>(size, options.buffers);
+    const chunk = new ChunkFill<I>(size, options.buffers, read, options.onItem);
     if (isAsync) return readAsyncInto(chunk);
     try {
       while (!chunk.full()) {
@@ -245,6 +244,7 @@ export async function* streamChunks<
     measured = true;
     try {
       if (r.ms !== undefined) {
+        if (r.ms > longest) longest = r.ms;
         if (probe && count === 1) adaptive.probe(r.ms);
         else adaptive.record(count, r.ms);
       }
@@ -329,14 +329,17 @@ export async function* streamChunks<
     cancelRead?.(error);
     wake?.();
   });
-  options.readsOn?.((leftError) => {
+  options.readsOn?.((leftError, terminated = false) => {
     if (leftAtFailure) {
-      // A `for await` whose next() rejected has left without return(): nothing more is read. A
-      // consumer that goes on all the same gets the results out, then `leftError`.
+      // A `for await` whose next() rejected left without return(): nothing more is read, the input
+      // is asked to finish. A consumer that goes on after all gets the results out, then `leftError`.
       ending = true;
       inputError ??= { error: leftError() };
-      return Promise.resolve();
+      if (inputDone || inputClosed || it === undefined) return Promise.resolve();
+      inputClosed = true;
+      return closeLeftInput(it, cancelRead, inputError.error);
     }
+    if (terminated) return Promise.resolve();
     readingAll = true;
     const done = new Promise<void>((resolve) => {
       allRead = resolve;
@@ -390,7 +393,7 @@ export async function* streamChunks<
         interrupted?.error ?? expired?.error ?? new Error('The call ended while it waited on its input.'),
       );
       closeUnawaited(it);
-    } else if (!inputDone) await (it as AsyncIterator<unknown> | undefined)?.return?.();
+    } else if (!inputDone && !inputClosed) await (it as AsyncIterator<unknown> | undefined)?.return?.();
     const handles = pending.flatMap((p) => (p.handle === undefined ? [] : [p.handle]));
     if (handles.length > 0) cancel(handles);
   }

@@ -96,6 +96,8 @@ export class TinypoolAdapter {
       scan: () => this.#scan(),
       slots: () => this.#slots,
       unbound: () => this.#unbound,
+      // A broken pool keeps no worker: it starts one only for calls tinypool still holds.
+      wantsWorkers: () => !this.#broken || this.#unbound.size > 0,
     });
     this.#lanes = new SideLanes(
       () => this.#slots,
@@ -111,6 +113,14 @@ export class TinypoolAdapter {
    */
   startWorkers(): void {
     this.#starts.fill();
+  }
+
+  /** How many of the workers the pool keeps (`minProcesses`) are not started yet. */
+  unstarted(): number {
+    return Math.max(
+      0,
+      Math.min(this.#config.minProcesses, this.#tp.options.maxThreads) - this.#tp.threads.length,
+    );
   }
 
   /** Workers alive now. */

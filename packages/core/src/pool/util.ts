@@ -2,15 +2,23 @@
 import {
   MAX_TIMEOUT_MS,
   notAnObject,
+  omitNullOptions,
   resolveTimeout,
   spellingOf,
   TimeoutError,
   ValidationError,
+  type WithoutNulls,
 } from '@multiproc/shared';
 import { parseOptions } from '../options.js';
 import { isTaskRef } from '../task.js';
 import type { CallerMessages } from './messages.js';
-import { type AsyncCallOptions, type CallOptions, callOptionsSchema, taskSchema } from './options.js';
+import {
+  type AsyncCallOptions,
+  type CallOptions,
+  callOptionsQuick,
+  callOptionsSchema,
+  taskSchema,
+} from './options.js';
 
 /** The error a call rejects with when its signal aborts: an `AbortError` with the signal's reason as `cause`. */
 export function abortErrorFor(signal: AbortSignal | undefined): Error {
@@ -70,13 +78,21 @@ export function plain(args: unknown[]) {
   return { value: args, transfer: NO_TRANSFER, encoded: false };
 }
 
+/**
+ * A call's options as the pool reads them: `null` (Python's `None`) is no options, and an option
+ * set to `null` is one not given (`{ chunksize: null }`, Python's `chunksize=None`).
+ */
+export function callOptions<T extends object>(given: T | null | undefined): WithoutNulls<T> {
+  return omitNullOptions(given ?? {}) as WithoutNulls<T>;
+}
+
 /** A call's arguments (`apply`) or input (the map forms), checked before anything is sent. */
 export type CallInput = { args: unknown } | { iterable: unknown };
 
 /** Checks a call's task, input and options; the common case (a task ref, no options) skips zod. */
 export function checkCall(task: unknown, options: object, method: string, input: CallInput): void {
   if (!isTaskRef(task)) parseOptions(taskSchema, { task }, `Pool.${method}`);
-  if ('args' in input && input.args !== undefined && !Array.isArray(input.args)) {
+  if ('args' in input && input.args != null && !Array.isArray(input.args)) {
     throw new ValidationError(
       `Pool.${method}(): args must be an array of the task's arguments, got ${typeof input.args}. Write pool.${method}(task, [arg]).`,
     );
@@ -91,7 +107,7 @@ export function checkCall(task: unknown, options: object, method: string, input:
   }
   for (const _ in options) {
     checkOptionNames(options, method);
-    parseOptions(callOptionsSchema, options, `Pool.${method}`);
+    parseOptions(callOptionsSchema, options, `Pool.${method}`, callOptionsQuick);
     // Read as every wait reads its timeout: `0.5` (seconds, by Python habit) is refused.
     const { timeout } = options as CallOptions;
     if (typeof timeout === 'number') resolveTimeout(timeout, `Pool.${method}()`);
@@ -227,7 +243,9 @@ export function beginCall(
 ): CallHold {
   const { signal, onMessage } = options;
   // Longer than a timer can measure (about 24.8 days), Infinity or null: no limit (shared's resolveTimeout).
-  const timeout = options.timeout != null && options.timeout <= MAX_TIMEOUT_MS ? options.timeout : undefined;
+  // 0 or less: a deadline already passed (Python: a negative timeout does not wait).
+  const timeout =
+    options.timeout != null && options.timeout <= MAX_TIMEOUT_MS ? Math.max(0, options.timeout) : undefined;
   const abortable = signal !== undefined || timeout !== undefined;
   if (!abortable && onMessage === undefined) return PLAIN_CALL; // the common case: nothing to hold
   let timer: NodeJS.Timeout | undefined;
@@ -241,7 +259,7 @@ export function beginCall(
   // A user's onMessage runs on a channel's event, where a throw would end the program: it fails
   // this call instead, the way a throwing task does, and is not called again.
   const listener =
-    onMessage === undefined
+    onMessage == null
       ? undefined
       : messages.add((value) => {
           if (failure) return;
@@ -274,6 +292,12 @@ export function beginCall(
   if (signal?.aborted) {
     dispose();
     hold.aborted = abortErrorFor(signal);
+    return hold;
+  }
+  if (timeout === 0) {
+    // A deadline already passed: rejected at once, like an aborted signal; no task runs.
+    dispose();
+    hold.aborted = new TimeoutError(timeoutMessage(0));
     return hold;
   }
   if (signal) unwatch = watchAbort(signal, () => fire(abortErrorFor(signal)));

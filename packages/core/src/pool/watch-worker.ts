@@ -5,13 +5,16 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import type { Worker } from 'node:worker_threads';
+import { CRASH_KEY, type CrashMessage } from '../internal/batch.js';
 import { guardChannel } from '../internal/channel-guard.js';
 import { describeThrown } from '../internal/describe-thrown.js';
+import { thrownOrError } from '../internal/error-record.js';
 import { StartOutput } from '../internal/load-failure.js';
 import { ChildOutOfMemory } from '../internal/out-of-memory.js';
 import { recoverOnExit } from '../internal/owner-death.js';
 import { osExitCode } from '../internal/runner.js';
 import { startError } from '../internal/start-failure.js';
+import { rescueOutput } from '../worker/output-board.js';
 import type { Slot } from './slot.js';
 import { adoptChild } from './worker-start.js';
 
@@ -67,6 +70,9 @@ export function watchChild(slot: Slot, child: ChildProcess): void {
     child.kill('SIGKILL');
   });
   child.on('message', (message: { ready?: unknown; __tinypool_worker_message__?: unknown }) => {
+    // The error it is dying of, sent just before Node prints it (crash-report.ts): the cause.
+    const crash = (message as Partial<CrashMessage> | null)?.[CRASH_KEY];
+    if (crash) slot.cause ??= thrownOrError(crash, 'process');
     if (message?.ready !== true || !message.__tinypool_worker_message__) return;
     startOutput.ready();
     if (slot.state.name === 'starting') slot.transition({ name: 'idle' });
@@ -94,6 +100,7 @@ export function watchChild(slot: Slot, child: ChildProcess): void {
 }
 
 export function watchThread(slot: Slot, worker: TinypoolWorker, thread: Worker, on: ThreadHooks): void {
+  ignoreStrayMessages(thread);
   recoverOnExit(thread, on.endedNormally);
   thread.on('message', (message: { ready?: unknown }) => {
     if (message?.ready === true && slot.state.name === 'starting') slot.transition({ name: 'idle' });
@@ -111,12 +118,33 @@ export function watchThread(slot: Slot, worker: TinypoolWorker, thread: Worker, 
     slot.cause ??= error;
     on.left();
   });
+  const threadId = thread.threadId; // -1 once it has exited
   thread.once('exit', (code) => {
+    // What it printed last without a newline, when it was stopped: written now, never lost.
+    rescueOutput(threadId);
     const crashed = slot.state.name !== 'stopping';
     slot.exit(osExitCode(code), null);
     // tinypool ignores a thread's exit; an 'error' makes it reject the task and replace the worker.
     if (crashed && !slot.dying) worker.emit('error', new StopSignal('exited'));
   });
+}
+
+/**
+ * A thread's `parentPort` carries one message of tinypool's, `{ ready: true }` (its calls go on a
+ * port of their own); tinypool treats any other as a broken worker (`Unexpected message on
+ * Worker`), kills it and fails the call it ran, or not, by whichever of the two messages came
+ * first. What a task posts there (code ported from piscina, which delivers it as an event) is
+ * ignored instead, as a child's `process.send()` is: the listeners tinypool added when it created
+ * the thread (before the adapter sees it) see `ready` messages only. `sendToCaller()` is the
+ * documented channel from a task to its caller.
+ */
+function ignoreStrayMessages(thread: Worker): void {
+  for (const listener of thread.listeners('message') as ((message: unknown) => void)[]) {
+    thread.off('message', listener);
+    thread.on('message', (message: { ready?: unknown } | null) => {
+      if (message?.ready === true) listener(message);
+    });
+  }
 }
 
 /** Writes a worker's uncaught error to stderr: its stack, or the thrown value described. */

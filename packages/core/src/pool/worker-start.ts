@@ -20,6 +20,7 @@ import { childDepth } from '../internal/bootstrap.js';
 import { forwardChildOutput } from '../internal/output.js';
 import { reapedEnv, reapWithProgram } from '../internal/reaper.js';
 import { childExecArgv, threadExecArgv, workerArgv, workerEnv } from '../internal/start-args.js';
+import { outputBoard } from '../worker/output-board.js';
 import type { AdapterConfig } from './tinypool.js';
 
 /** After a refused start, the pool waits this long before it starts a worker again (ms)... */
@@ -46,6 +47,8 @@ type RuntimeWorker = {
 
 // Per pool (its env object, made once per pool by `poolEnv`): the workers it started so far.
 const started = new WeakMap<object, number>();
+// Per pool (the same key): makes the env of a worker starting now (see `numbered`).
+const current = new WeakMap<object, () => Record<string, string>>();
 
 /**
  * Wraps the `initialize()` of `worker`'s class (once per class) so a refused creation never throws,
@@ -82,14 +85,18 @@ export function guardWorkerStarts(worker: object, env?: object, existing = 0): v
 /**
  * `options` of a new worker with its number in the pool in its env (`MULTIPROC_POOL_WORKER`):
  * 1, 2, 3, ... never repeated, also for a worker that replaces another (Python numbers pool workers
- * so: `ForkPoolWorker-3`). tinypool's own worker id is its slot, which a replacement reuses.
+ * so: `ForkPoolWorker-3`). tinypool's own worker id is its slot, which a replacement reuses. The
+ * env is the program's as it is now, not as it was when the pool was made: a worker started later
+ * (a replacement, one started on demand) sees what the program set since, as a Python pool worker
+ * forked or spawned later does.
  */
 function numbered(options: unknown): unknown {
   const env = (options as { env?: Record<string, string> } | null)?.env;
   if (typeof env !== 'object' || env === null) return options;
   const n = (started.get(env) ?? 0) + 1;
   started.set(env, n);
-  return { ...(options as object), env: { ...env, MULTIPROC_POOL_WORKER: String(n) } };
+  const now = current.get(env)?.() ?? env;
+  return { ...(options as object), env: { ...now, MULTIPROC_POOL_WORKER: String(n) } };
 }
 
 /** Gives `worker` a thread or child that never ran and reports `error` on the next tick. */
@@ -146,6 +153,13 @@ export function poolEnv(threads: boolean): Record<string, string> {
   return workerEnv(threads ? env : (reapedEnv(env) as Record<string, string>));
 }
 
+/** A pool's env (the key of its workers' count), whose workers get `poolEnv()` as it is when each starts. */
+function envOf(threads: boolean): Record<string, string> {
+  const env = poolEnv(threads);
+  current.set(env, () => poolEnv(threads));
+  return env;
+}
+
 /** Whether terminating a thread that is still importing modules leaks a file descriptor (Node 20). */
 export const LOADER_LEAKS_FDS = Number(process.versions.node.split('.')[0]) < 22;
 /** How long a pool waits for a starting thread to load before it terminates it anyway (ms). */
@@ -168,9 +182,9 @@ export function loadedOrExited(thread: Worker): Promise<void> {
 }
 
 /**
- * Takes over a pool child's life and output as soon as the adapter sees it (in the turn tinypool
- * forked it): lists it with the program's reaper (it was forked without a watchdog thread of its
- * own, see {@link poolEnv}), and forwards its output whole-line to the end. tinypool pipes a
+ * Takes over a pool child's life, input and output as soon as the adapter sees it (in the turn
+ * tinypool forked it): closes its stdin, lists it with the program's reaper (it was forked without
+ * a watchdog thread of its own, see {@link poolEnv}), and forwards its output whole-line to the end. tinypool pipes a
  * child's output and unpipes it as soon as the child has exited, before its pipes are read to the
  * end, so its last lines were lost. `onOutOfMemory`: V8's out-of-memory message crossed its stderr;
  * `onStderr` sees its stderr text.
@@ -181,6 +195,10 @@ export function adoptChild(
   onStderr?: (text: string) => void,
 ): void {
   reapWithProgram(child);
+  // tinypool forks with `stdio: 'pipe'`: the child's stdin is a pipe nobody writes to or closes,
+  // so a task reading it waited forever. Closed here, it reads as at its end at once, as a
+  // `Process` child's (`'ignore'`: /dev/null) and Python's (`os.devnull`, bpo-5155) do.
+  child.stdin?.destroy();
   const { stdout, stderr } = child;
   if (!stdout || !stderr) return;
   stdout.unpipe(process.stdout);
@@ -200,6 +218,8 @@ export function adoptChild(
 export function tinypoolOptions(config: AdapterConfig, entry: URL): TinypoolOptions {
   const limits = config.resourceLimits;
   const threads = config.context === 'thread';
+  // Made before the first thread, which inherits it (see `worker/output-board.ts`).
+  if (threads) outputBoard();
   return {
     filename: entry.href,
     runtime: threads ? 'worker_threads' : 'child_process',
@@ -207,7 +227,7 @@ export function tinypoolOptions(config: AdapterConfig, entry: URL): TinypoolOpti
     maxThreads: config.processes,
     // Never (Infinity) is the adapter's to keep (see `TinypoolAdapter.#adopt`): a longer timer fires at once.
     idleTimeout: Math.min(config.idleTimeout, MAX_TIMEOUT_MS),
-    env: poolEnv(threads),
+    env: envOf(threads),
     argv: workerArgv(),
     ...(threads
       ? {

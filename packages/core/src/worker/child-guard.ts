@@ -16,6 +16,10 @@
  *      a watchdog thread here, which checks `process.ppid` every {@link WATCH_INTERVAL_MS}. A
  *      child that forks covers its own children the same way, so a killed program takes its
  *      whole tree with it, level by level.
+ * 3. A big message it sends its parent (a task's result, a map chunk's) is in the pipe once
+ *    `process.send()` returns: libuv wrote what the pipe took at once and queued the rest, which a
+ *    child that then calls `process.exit()` (a turn later, from a timer) never wrote, and its
+ *    finished call read as a crash. Python's `send()` writes synchronously too.
  */
 /** Set in a child's environment by a parent whose reaper covers it: the parent's pid. */
 export const REAPED_BY_ENV = 'MULTIPROC_REAPED_BY';
@@ -103,12 +107,58 @@ export function isForkedChild(): boolean {
   return typeof process.send === 'function';
 }
 
-/** Makes this forked child's output blocking and ties its life to its parent's. Idempotent. */
+/** Messages from this size (bytes, or UTF-16 units of a JSON channel's text) are written whole. */
+const WHOLE_WRITE_BYTES = 16 * 1024;
+
+type ChannelWrite = (
+  this: ChannelHandle,
+  req: unknown,
+  data: Uint8Array | string,
+  ...rest: unknown[]
+) => unknown;
+interface ChannelHandle {
+  writeQueueSize: number;
+  setBlocking(blocking: boolean): unknown;
+  writeBuffer?: ChannelWrite;
+  writeUtf8String?: ChannelWrite;
+}
+
+/**
+ * Makes the IPC channel write a big message whole before `process.send()` returns: the pipe is
+ * blocking during that one write (not while reading, where libuv would wait for more). Only when
+ * nothing is queued before it: behind a queue, the write waits for the event loop anyway. Node
+ * keeps the channel's handle under a symbol only; without it, sends stay as they were.
+ */
+function writeBigMessagesWhole(): void {
+  const key = Object.getOwnPropertySymbols(process).find((s) => s.description === 'kChannelHandle');
+  const handle = key && (process as unknown as Record<symbol, ChannelHandle | undefined>)[key];
+  if (!handle || typeof handle.setBlocking !== 'function') return;
+  for (const method of ['writeBuffer', 'writeUtf8String'] as const) {
+    const write = handle[method];
+    if (typeof write !== 'function') continue;
+    handle[method] = function (this: ChannelHandle, req, data, ...rest) {
+      const size = typeof data === 'string' ? data.length : data.byteLength;
+      if (size < WHOLE_WRITE_BYTES || this.writeQueueSize > 0) return write.call(this, req, data, ...rest);
+      this.setBlocking(true);
+      try {
+        return write.call(this, req, data, ...rest);
+      } finally {
+        this.setBlocking(false);
+      }
+    };
+  }
+}
+
+/**
+ * Makes this forked child's output blocking, its big messages written whole, and ties its life to
+ * its parent's. Idempotent.
+ */
 export function guardChildProcess(): void {
   if (guarded || typeof process.send !== 'function') return;
   guarded = true;
   blockingOnFirstUse('stdout');
   blockingOnFirstUse('stderr');
+  writeBigMessagesWhole();
   const ppid = process.ppid;
   process.once('disconnect', () => channelClosed(CHANNEL_CLOSED_EXIT_CODE));
   process.on('error', onChannelError);

@@ -1,3 +1,15 @@
+import {
+  ATOMIC_WRITE_BYTES,
+  claimCell,
+  lockOutput,
+  outputBoard,
+  putSlot,
+  takeSlot,
+  unlockOutput,
+  writeAll,
+  writeShort,
+} from './output-board.js';
+
 /**
  * Worker side, threads only: a worker thread's `process.stdout`/`stderr` normally post each write
  * to the main thread, which writes it out on its own event loop, later. Two things went wrong:
@@ -12,39 +24,22 @@
  * Here the worker writes to file descriptors 1 and 2 itself, synchronously, as a Python thread
  * does: a line is out once `console.log()` returns, before anything the worker does next.
  *
- * With `wholeLines` (a `Process` thread that is not a daemon) a write goes out up to its last
- * newline and the rest waits for the line's end, so lines from concurrent workers never interleave
- * inside a line, as when the main thread forwarded them line by line: lines go out in pieces of
- * at most {@link ATOMIC_WRITE_BYTES}, cut at line ends, which a pipe keeps whole. An unfinished
- * line is written, with a newline, when the thread exits (not when it is terminated). Without it
- * (daemons, pool workers) every write goes out at once, as written, since a daemon is not waited
- * for and what it holds would be lost when the program ends.
+ * Lines from concurrent workers never mix inside a line: a write goes out up to its last newline,
+ * under the output board's lock (`output-board.ts`), so no other thread of this process writes
+ * in between however long the lines are or however the descriptor takes them; the rest waits for
+ * its line's end. The unfinished line waits on the board, where the thread's parent writes it if
+ * the thread is terminated (or the program ends under a daemon); a thread that exits writes it
+ * itself. It is written as it is, without a newline it never had, as Python does.
  */
 
-// `EAGAIN`: the descriptor is a non-blocking pipe whose reader is behind; wait a little and retry.
-const RETRY_WAIT_MS = 1;
-/** POSIX's `PIPE_BUF` on Linux: a pipe never splits a write of up to this many bytes. */
-const ATOMIC_WRITE_BYTES = 4096;
 const NEWLINE = 0x0a;
-const sleeper = new Int32Array(new SharedArrayBuffer(4));
 /** Set in a realm whose stdout reaches descriptor 1 synchronously (see {@link writesOutputDirectly}). */
 const DIRECT_KEY = Symbol.for('multiproc.directOutput');
 
-function writeAll(fd: number, data: Uint8Array): void {
-  // Read here, not imported: an ES import of `node:fs` loads Node's stream modules (issue #18).
-  const { writeSync } = process.getBuiltinModule('node:fs');
-  let offset = 0;
-  while (offset < data.length) {
-    try {
-      offset += writeSync(fd, data, offset);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
-      Atomics.wait(sleeper, 0, 0, RETRY_WAIT_MS);
-    }
-  }
-}
-
-/** Writes whole lines in pieces a pipe keeps whole, each cut after a newline where one fits. */
+/**
+ * Writes whole lines in pieces a pipe keeps whole, each cut after a newline where one fits: a
+ * forked child writing to the same pipe cannot cut into them either.
+ */
 function writeLines(fd: number, data: Uint8Array): void {
   let start = 0;
   while (data.length - start > ATOMIC_WRITE_BYTES) {
@@ -57,35 +52,54 @@ function writeLines(fd: number, data: Uint8Array): void {
   if (start < data.length) writeAll(fd, data.subarray(start));
 }
 
-/** One descriptor's writer: at once, or whole lines with the unfinished one kept back. */
+/** One descriptor's writer: whole lines at once, the unfinished one kept back. */
 class DirectWriter {
   readonly #fd: number;
-  wholeLines = false;
-  #pending: Buffer | null = null;
+  /** Where this writer's unfinished line is: nowhere, on the board, or here (too long for a slot). */
+  #pending: 'none' | 'slot' | Buffer = 'none';
 
   constructor(fd: number) {
     this.#fd = fd;
   }
 
   write(data: Buffer): void {
-    if (!this.wholeLines) {
-      this.flush();
-      writeAll(this.#fd, data);
-      return;
+    // The common case, short whole lines (`console.log()`): written at once, alongside other threads'.
+    if (this.#pending === 'none' && data[data.length - 1] === NEWLINE && writeShort(this.#fd, data)) return;
+    lockOutput();
+    try {
+      const before = this.#take();
+      const all = before ? Buffer.concat([before, data]) : data;
+      const cut = all.lastIndexOf(NEWLINE) + 1;
+      if (cut > 0) writeLines(this.#fd, cut === all.length ? all : all.subarray(0, cut));
+      if (cut < all.length) this.#keep(all.subarray(cut));
+    } finally {
+      unlockOutput();
     }
-    const all = this.#pending ? Buffer.concat([this.#pending, data]) : data;
-    const cut = all.lastIndexOf(NEWLINE) + 1;
-    // Copied: the caller may reuse a buffer it wrote once write() returned.
-    this.#pending = cut < all.length ? Buffer.from(all.subarray(cut)) : null;
-    if (cut > 0) writeLines(this.#fd, all.subarray(0, cut));
   }
 
-  /** Writes an unfinished line now, ended with a newline (as the line forwarders end one). */
+  /** Writes the unfinished line now, as it is. */
   flush(): void {
-    const rest = this.#pending;
-    if (!rest) return;
-    this.#pending = null;
-    writeAll(this.#fd, Buffer.concat([rest, Buffer.from('\n')]));
+    if (this.#pending === 'none') return;
+    lockOutput();
+    try {
+      const rest = this.#take();
+      if (rest) writeAll(this.#fd, rest);
+    } finally {
+      unlockOutput();
+    }
+  }
+
+  // Both with the lock held. A line on the board may have been written by the parent meanwhile.
+  #take(): Buffer | null {
+    const pending = this.#pending;
+    this.#pending = 'none';
+    if (pending === 'none') return null;
+    return pending === 'slot' ? takeSlot(this.#fd) : pending;
+  }
+
+  #keep(rest: Uint8Array): void {
+    // Copied: the caller may reuse a buffer it wrote once write() returned.
+    this.#pending = putSlot(this.#fd, rest) ? 'slot' : Buffer.from(rest);
   }
 }
 
@@ -120,25 +134,20 @@ function redirect(stream: NodeJS.WriteStream, out: DirectWriter): void {
 
 let writers: readonly [DirectWriter, DirectWriter] | null = null;
 
-/**
- * Makes this worker thread's stdout and stderr write straight to descriptors 1 and 2. A later call
- * changes `wholeLines` only (a warm spare learns it runs a daemon with its start message).
- */
-export function writeOutputDirectly(wholeLines = false): void {
-  if (!writers) {
-    writers = [new DirectWriter(1), new DirectWriter(2)];
-    redirect(process.stdout, writers[0]);
-    redirect(process.stderr, writers[1]);
-    // A thread that ends by itself or by `process.exit()` emits 'exit'; a terminated one does not.
-    process.on('exit', () => {
-      for (const w of writers!) w.flush();
-    });
-    (globalThis as Record<symbol, unknown>)[DIRECT_KEY] = true;
-  }
-  for (const w of writers) {
-    w.wholeLines = wholeLines;
-    if (!wholeLines) w.flush();
-  }
+/** Makes this worker thread's stdout and stderr write straight to descriptors 1 and 2, line by line. */
+export function writeOutputDirectly(): void {
+  if (writers) return;
+  outputBoard();
+  claimCell();
+  writers = [new DirectWriter(1), new DirectWriter(2)];
+  redirect(process.stdout, writers[0]);
+  redirect(process.stderr, writers[1]);
+  // A thread that ends by itself or by `process.exit()` emits 'exit'; a terminated one does not
+  // (its parent writes its unfinished lines then, see `output-board.ts`).
+  process.on('exit', () => {
+    for (const w of writers!) w.flush();
+  });
+  (globalThis as Record<symbol, unknown>)[DIRECT_KEY] = true;
 }
 
 /**
@@ -149,6 +158,9 @@ export function writeOutputDirectly(wholeLines = false): void {
  * `process.stderr.write` was replaced, goes through this thread's streams instead.
  */
 export function writesOutputDirectly(isMainThread: boolean): boolean {
+  // Before the thread is made, which inherits the board then: a thread that writes directly
+  // anyway (a daemon) is then one whose unfinished line this thread writes when it ends.
+  outputBoard();
   // A program that replaced its `process.stdout.write` (a capture, a logger, a progress bar) sees a
   // thread's lines only through it: such a thread keeps Node's route.
   if (Object.hasOwn(process.stdout, 'write') || Object.hasOwn(process.stderr, 'write')) return false;

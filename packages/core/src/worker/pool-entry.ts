@@ -9,6 +9,7 @@ import type { BroadcastChannel } from 'node:worker_threads';
 import { sendChecked } from './caller-send.js';
 import { guardChildProcess, isForkedChild, onChannelClosed } from './child-guard.js';
 import { enableCompileCache } from './compile-cache.js';
+import { reportUncaught } from './crash-report.js';
 import { writeOutputDirectly } from './direct-output.js';
 
 // A child (tinypool's child_process runtime) does not load node:worker_threads (issue #18).
@@ -18,6 +19,7 @@ const isMainThread = isForkedChild();
 if (isMainThread) {
   guardChildProcess();
   onChannelClosed(exitAfterChildren);
+  reportUncaught();
 } else writeOutputDirectly();
 // Before the task module and the packages it imports are loaded.
 enableCompileCache();
@@ -220,8 +222,10 @@ const noJobs = (): BatchReply => ({ ran: 0, ms: 0 });
 export default function runBatch(batch: Batch): BatchReply | Promise<BatchReply> {
   if (batch.port && batch.control && !isMainThread) listenForSideChunks(batch.port, batch.control, sideGate);
   if (batch.initArgs && batch.init) initArgs.set(batch.init.id, batch.initArgs);
-  // No jobs: the pool only wanted a worker started, or held this one until its side chunks ran.
-  if (batch.jobs.length === 0) return batch.hold ? (sideIdle()?.then(noJobs) ?? noJobs()) : noJobs();
+  // No jobs: the pool wanted a worker started (initialized: Python starts them so), or held one
+  // until its side chunks ran.
+  if (batch.jobs.length === 0 && batch.hold) return sideIdle()?.then(noJobs) ?? noJobs();
+  if (batch.jobs.length === 0 && (!batch.init || initialized.has(batch.init.id))) return noJobs();
   const reply = runNumberBatch(batch) ?? runAnyBatch(batch);
   return reply instanceof Promise ? reply.then(retiring) : retiring(reply);
 }

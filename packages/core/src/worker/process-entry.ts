@@ -21,7 +21,7 @@ const threads = inChild ? undefined : process.getBuiltinModule('node:worker_thre
 // thread whose host writes to descriptor 1 itself does so too, a whole line at a time: a line it
 // prints is out before anything it sends next (see direct-output.ts).
 if (inChild) guardChildProcess();
-else if ((threads!.workerData as StartMessage | SpareMessage).directOutput) writeOutputDirectly(true);
+else if ((threads!.workerData as StartMessage | SpareMessage).directOutput) writeOutputDirectly();
 // Before the task module and the packages it imports are loaded.
 enableCompileCache();
 
@@ -63,7 +63,8 @@ const UNSETTLED_EXIT_CODE = 13;
 async function run(start: StartMessage): Promise<void> {
   setWorkerIdentity(start.identity);
   const source = inChild ? 'process' : 'thread';
-  // A daemon thread's output must not be in flight, nor held back, when the program ends.
+  // A daemon thread's output must not be in flight when the program ends (an unfinished line
+  // waits on the output board, which the main thread writes out then).
   if (!inChild && start.identity.daemon) writeOutputDirectly();
   // The channel only carried the start message; it must not keep the child alive by itself.
   // (Deno throws on reading process.channel inside a worker thread.)

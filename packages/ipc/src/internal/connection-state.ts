@@ -206,7 +206,7 @@ export class ConnectionState<T> {
     if (typeof r !== 'symbol') return r;
     if (this.#closed) throw new ClosedError('This Connection was closed while receiving.');
     if (r === STUCK) throw waitsForever('Connection.recv()');
-    throw new EOFError(endMessage(this.#h.homeLost?.() ?? false));
+    throw new EOFError(endMessage(this.#h.homeLost?.() ?? false, this.#h.writerStopped?.() ?? false));
   }
 
   // Python's _bad_message_length(): a duplex end becomes write-only, a receive-only end is closed.
@@ -228,10 +228,21 @@ export class ConnectionState<T> {
   }
 }
 
-/** What `recv()` says at the end: nothing left, or (`lost`: Handle.homeLost) what was lost. */
-function endMessage(lost: boolean | number): string {
+/**
+ * What `recv()` says at the end: nothing left, or (`lost`: Handle.homeLost) what was lost, or
+ * (`stopped`: Handle.writerStopped) that a writer's last sends may be.
+ */
+function endMessage(lost: boolean | number, stopped: boolean): string {
   const fix =
     'Create the pipe in the reading process and pass the sending end to the worker to keep what it sends.';
+  if (lost === false && stopped)
+    return (
+      'The other end of the pipe was closed and nothing more came, but a worker writing to it was killed ' +
+      'or terminated: what it sent in its last moments may be lost (bytes the operating system had not taken ' +
+      "yet, with the pipe full, were still in the sending process's memory; a thread's sends of the turn it " +
+      'was stopped in had not left it). Let the worker end by itself (return or process.exit()) to deliver ' +
+      'everything it sent.'
+    );
   if (lost === false)
     return 'The other end of the pipe was closed (or its process exited) and nothing is left.';
   if (lost === true)

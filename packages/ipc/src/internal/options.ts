@@ -1,5 +1,5 @@
 /** Option checking shared by the public constructors: bad options throw ValidationError naming the option. */
-import { checkOptionKeys, ValidationError } from '@multiproc/shared';
+import { checkOptionKeys, omitNullOptions, ValidationError } from '@multiproc/shared';
 import type { z } from 'zod';
 import { zod } from './zod.js';
 
@@ -39,10 +39,12 @@ const KEYS = {
 function parse<T>(
   pick: (s: NonNullable<typeof schemas>) => z.ZodType<T>,
   keys: readonly string[],
-  value: unknown,
+  given: unknown,
   what: string,
 ): T {
-  // No options at all: nothing to check, and no need to load zod.
+  // No options at all: nothing to check, and no need to load zod. An option set to null (Python's
+  // None) is one not given.
+  const value = omitNullOptions(given);
   if (value === undefined || value === null) return {} as T;
   // The one message every options object gives for an unknown key, with the right spelling.
   checkOptionKeys(value, keys, what);

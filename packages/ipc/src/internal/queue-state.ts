@@ -90,16 +90,32 @@ export class QueueState<T> {
       throw new QueueFullError(`The queue is full (maxsize ${this.#maxsize}).`);
   }
 
-  async get(options: TimeoutOptions | undefined): Promise<T> {
-    const h = this.handle;
-    const timeout = options === undefined ? undefined : checkTimeout(options, `${this.#name}.get()`, BLOCK);
-    let r = h.get(timeout);
-    if (r === TIMEOUT && timeout === 0) {
+  // Not an async method: a get whose item is here already (a consumer working through what it
+  // read ahead: the hot path) then costs one settled promise, not an async function's frame too.
+  get(options: TimeoutOptions | undefined): Promise<T> {
+    let r: GetResult | Promise<GetResult>;
+    let timeout: number | undefined;
+    try {
+      const h = this.handle;
+      timeout = options === undefined ? undefined : checkTimeout(options, `${this.#name}.get()`, BLOCK);
+      r = h.get(timeout);
+      if (!(r instanceof Promise) && (r !== TIMEOUT || timeout !== 0))
+        return Promise.resolve(this.#value(r, timeout));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.#getEnded(r, timeout);
+  }
+
+  async #getEnded(result: GetResult | Promise<GetResult>, timeout: number | undefined): Promise<T> {
+    let r = result instanceof Promise ? await result : result;
+    if (r === TIMEOUT && timeout === 0 && !(result instanceof Promise)) {
       // None at once: once more after the loop read what arrived (a busy get loop makes progress).
       await ioTurn();
-      r = this.handle.get(0);
+      const again = this.handle.get(0);
+      r = again instanceof Promise ? await again : again;
     }
-    return this.#value(r instanceof Promise ? await r : r, timeout);
+    return this.#value(r, timeout);
   }
 
   getNowait(): T {

@@ -32,12 +32,16 @@ export function whenReady(
 }
 
 /**
- * Resolves after the event loop had one turn to read what arrived (setImmediate runs after its
- * poll phase: sockets and worker ports are read there). A "nothing yet" answer that needs no wait
- * (`poll()`, `wait(objects, 0)`, `get({ block: false })`) settles after it, so a Python-style busy
- * loop of them (`while (!(await conn.poll())) {}`) lets the data in: an `await` of a promise
- * settled at once never yields to I/O. An answer "yes, it is here" does not wait for it.
+ * Resolves after the event loop passed its poll phase once, where sockets and worker ports are
+ * read: two setImmediates, since one called from a poll-phase callback (a socket's data, a
+ * port's message) runs in the same turn's check phase, before the next poll, and what this
+ * thread's own sends flushed at the end of this turn is read only then. A "nothing yet" answer that
+ * needs no wait (`poll()`, `wait(objects, 0)`, `get({ block: false })`) settles after it, so a
+ * Python-style busy loop of them (`while (!(await conn.poll())) {}`) lets the data in (an `await`
+ * of a promise settled at once never yields to I/O), and `wait()` reports every object whose data
+ * was sent before it was called, as Python's `select` does. An answer "yes, it is here" does not
+ * wait for it.
  */
 export function ioTurn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
+  return new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
 }

@@ -2,46 +2,36 @@
  * BaseManager: serves objects from one program to others, on this machine or across a network.
  * Mirrors Python's `multiprocessing.managers.BaseManager`.
  */
-import { ClosedError, readOptions, ValidationError } from '@multiproc/shared';
+import {
+  ClosedError,
+  disposableInEveryRealm,
+  readOptions,
+  ValidationError,
+  type WithoutNulls,
+} from '@multiproc/shared';
 import { processAuthkey } from '../authkey.js';
 import { ManagerClosedError } from '../errors.js';
 import { clientFor, hasClient } from '../internal/manager/client-registry.js';
 import { ServedObject } from '../internal/manager/served-data.js';
 import type { Served } from '../internal/manager/served-sync.js';
 import { ManagerServer, type ServedFactory } from '../internal/manager/server.js';
+import { madeHere } from '../internal/manager/unsent.js';
 import type { ProxyRef } from '../internal/manager/wire.js';
 import { type Address, netAddress } from '../internal/net/endpoint.js';
 import { keyBytes } from '../internal/net/handshake.js';
 import { type AutoProxy, makeProxy, pendingProxy } from './proxy.js';
+import {
+  checkInitializer,
+  type Factory,
+  isClass,
+  MANAGER_KEYS,
+  type ManagerOptions,
+  type RegisterOptions,
+  readExposed,
+} from './register-options.js';
 
-/** The options a manager takes. @internal */
-export const MANAGER_KEYS: readonly string[] = ['address', 'authkey'];
-
-/** Options of {@link BaseManager} and `Manager`. */
-export interface ManagerOptions {
-  /**
-   * Where the manager listens (`start()`) or is reached (`connect()`): a Unix socket path or
-   * `[host, port]`. Give a host other than `'localhost'`/`'127.0.0.1'` only to serve other machines.
-   * @default a new Unix socket path in the temp directory (this machine only)
-   */
-  address?: Address;
-  /**
-   * The secret every client must prove it holds (HMAC challenge/response, both ways); peers without
-   * it are refused with `AuthenticationError`. Proxies sent to workers carry it.
-   * @default this program's key, `processAuthkey()` (32 random bytes a worker inherits from its parent)
-   */
-  authkey?: string | Uint8Array;
-}
-
-/**
- * A registered type: what the server calls to make the object a proxy then stands for, a function
- * or a class (constructed with `new`, as Python's `register('Maths', MathsClass)` calls the class).
- */
-export type Factory = ((...args: any[]) => unknown) | (new (...args: any[]) => unknown);
-
-/** Whether `f` is a `class` (it must be called with `new`). */
-const isClass = (f: Factory): f is new (...args: any[]) => unknown =>
-  Function.prototype.toString.call(f).startsWith('class');
+export type { Factory, ManagerOptions, RegisterOptions } from './register-options.js';
+export { MANAGER_KEYS } from './register-options.js';
 
 type State = 'initial' | 'serving' | 'connected' | 'shutdown';
 
@@ -69,14 +59,14 @@ type State = 'initial' | 'serving' | 'connected' | 'shutdown';
  */
 export class BaseManager implements AsyncDisposable {
   readonly #factories = new Map<string, ServedFactory>();
-  readonly #options: ManagerOptions;
+  readonly #options: WithoutNulls<ManagerOptions>;
   #server: ManagerServer | null = null;
   #state: State = 'initial';
   #address: Address | undefined;
   #authkey: string | null = null;
 
-  constructor(options: ManagerOptions | null = {}) {
-    options = readOptions(options, MANAGER_KEYS, 'new BaseManager()');
+  constructor(given: ManagerOptions | null = {}) {
+    const options = readOptions(given, MANAGER_KEYS, 'new BaseManager()');
     if (options.address !== undefined) netAddress(options.address, 'new BaseManager()');
     if (
       options.authkey !== undefined &&
@@ -91,16 +81,28 @@ export class BaseManager implements AsyncDisposable {
 
   /**
    * Registers `typeid`: on a serving manager, `factory(...args)` makes each object; on a connecting
-   * one, the factory is not needed (the server has it). Python: `register(typeid, callable)`.
+   * one, the factory is not needed (the server has it). Python: `register(typeid, callable, exposed=...)`.
    * @param typeid - the name clients `create()` it by.
    * @param factory - makes the object, a function or a class (called with `new`); its public
    *   methods become the proxy's (async) methods.
-   * @throws {ValidationError} for an empty typeid, or a factory that is not a function or class.
+   * @param options - `exposed`: the only method names the proxies may call (Python's `exposed=`;
+   *   names starting with `_` too); calling another rejects with `ValidationError`, in every
+   *   program, without reaching the object. @default every public method (not starting with `_`)
+   * @throws {ValidationError} for an empty typeid, a factory that is not a function or class, an
+   *   `exposed` that is not an array of method names, or another option (Python's `proxytype=`,
+   *   `method_to_typeid=`, … are not provided).
+   * @example
+   * const server = new BaseManager().register('Bar', () => ({ f: () => 1, g: () => 2 }), { exposed: ['g'] });
+   * await server.start();
+   * const bar = await server.create<{ f(): number; g(): number }>('Bar');
+   * console.log(await bar.g()); // 2 (bar.f() rejects: ValidationError)
+   * await server.shutdown();
    */
-  register(typeid: string, factory?: Factory): this {
+  register(typeid: string, factory?: Factory, options?: RegisterOptions): this {
     if (typeof typeid !== 'string' || typeid.length === 0) {
       throw new ValidationError('register(): typeid must be a non-empty string.');
     }
+    const exposed = readExposed(typeid, options);
     if (factory !== undefined && typeof factory !== 'function') {
       throw new ValidationError(
         `register('${typeid}'): the factory must be a function or a class that makes the object, got ${typeof factory}.`,
@@ -110,7 +112,8 @@ export class BaseManager implements AsyncDisposable {
       const create = isClass(factory)
         ? (args: unknown[]) => new factory(...args)
         : (args: unknown[]) => factory(...args);
-      const make: ServedFactory = (args) => new ServedObject(create(args) as object);
+      const fields = exposed === undefined ? undefined : { exposed };
+      const make: ServedFactory = (args) => new ServedObject(create(args) as object, fields);
       make.auto = true;
       this.#factories.set(typeid, make);
     }
@@ -124,10 +127,24 @@ export class BaseManager implements AsyncDisposable {
 
   /**
    * Starts serving the registered types from this program; resolves to the address clients use.
-   * Python: `start()` / `get_server().serve_forever()`.
+   * `initializer(...initargs)` (`initargs` default `[]`; `null`: none) runs and is awaited first:
+   * Python runs it in the manager's server process, which here is this program. Python:
+   * `start(initializer, initargs)` / `get_server().serve_forever()`.
    * @throws {ProcessError} when already started or connected.
+   * @throws {ValidationError} when `initializer` is not a function or `initargs` not an array
+   *   (Python: `TypeError`); what `initializer` throws rejects the call, and nothing is served.
+   * @example
+   * const m = new SyncManager();
+   * await m.start(() => console.log('serving soon'));
+   * await m.shutdown();
    */
-  async start(): Promise<Address> {
+  async start(
+    initializer?: ((...args: any[]) => unknown) | null,
+    initargs: readonly unknown[] = [],
+  ): Promise<Address> {
+    checkInitializer(initializer, initargs);
+    this.#checkState('initial', 'start()');
+    if (initializer != null) await initializer(...initargs);
     this.#address = await this.#serve().start();
     return this.#address;
   }
@@ -196,7 +213,7 @@ export class BaseManager implements AsyncDisposable {
       typeid,
       args,
     ])) as ProxyRef;
-    return makeProxy(ref);
+    return makeProxy(madeHere(ref));
   }
 
   /**
@@ -213,7 +230,22 @@ export class BaseManager implements AsyncDisposable {
         `Cannot create a ${typeid}: the manager is ${this.#state === 'shutdown' ? 'shut down' : 'not started'}.`,
       );
     }
-    return makeProxy(this.#server.create(typeid, args));
+    return makeProxy(madeHere(this.#server.create(typeid, args)));
+  }
+
+  /** @internal Whether this manager serves from this program (not connected, not shut down). */
+  protected get serving(): boolean {
+    return this.#state === 'serving';
+  }
+
+  /**
+   * How many objects the manager serves (one no proxy anywhere refers to is freed once its last
+   * proxy is collected). Python: `_number_of_objects()`. @throws {ManagerClosedError} when it is gone.
+   */
+  async numberOfObjects(): Promise<number> {
+    if (this.#server) return this.#server.objectCount;
+    this.#checkState('connected', 'numberOfObjects()');
+    return (await clientFor(this.#address!, this.#authkey!).request(0, 'numberOfObjects', [])) as number;
   }
 
   /** @internal The served object a proxy of this manager stands for. */
@@ -257,3 +289,5 @@ export class BaseManager implements AsyncDisposable {
     }
   }
 }
+
+disposableInEveryRealm(BaseManager.prototype);

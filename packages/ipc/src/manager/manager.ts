@@ -3,6 +3,7 @@
  * conditions, barriers and queues of `multiprocessing.Manager()`.
  */
 import { readOptions, type Typecode, ValidationError } from '@multiproc/shared';
+import { checkCount as count, checkQueueSize as queueSize } from '../internal/manager/counts.js';
 import {
   ManagedArray,
   ManagedList,
@@ -15,10 +16,13 @@ import { LeasedDict } from '../internal/manager/served-data-lease.js';
 import { ManagedDict } from '../internal/manager/served-dict.js';
 import { ServedLock, ServedSemaphore } from '../internal/manager/served-sync.js';
 import { ServedBarrier, ServedCondition, ServedEvent } from '../internal/manager/served-waits.js';
+import { proxyRef } from '../internal/manager/server.js';
+import { madeHere } from '../internal/manager/unsent.js';
 import { wireTimeout } from '../internal/manager/wire.js';
 import { BaseManager, MANAGER_KEYS, type ManagerOptions } from './base-manager.js';
 import { type DictProxy, dictEntries } from './data-proxies.js';
 import type { ListProxy } from './list-proxy.js';
+import { makeProxy } from './proxy.js';
 import type { QueueProxy } from './queue-proxy.js';
 import type {
   BarrierProxy,
@@ -29,13 +33,6 @@ import type {
   SemaphoreProxy,
 } from './sync-proxies.js';
 import type { ArrayProxy, NamespaceProxy, ValueProxy } from './value-proxies.js';
-
-function count(n: unknown, min: number, where: string): number {
-  if (!Number.isInteger(n) || (n as number) < min) {
-    throw new ValidationError(`${where} must be an integer >= ${min}, got ${String(n)}.`);
-  }
-  return n as number;
-}
 
 /** `number` or `bigint` for a literal the caller passed (`Value('d', 0.5)` holds any number, not only 0.5). */
 type Widened<T> = T extends bigint ? bigint : number;
@@ -190,11 +187,15 @@ export class SyncManager extends BaseManager {
    * @throws {ValidationError} when `lock` is not a lock of this manager.
    */
   Condition(lock?: LockProxy | null): ConditionProxy {
-    const served = lock == null ? undefined : this.resolveLocal(lock);
-    if (lock != null && !(served instanceof ServedLock)) {
+    // Python's Condition() makes an RLock: here an object of its own, so its proxy can name it.
+    const over = lock ?? (this.serving ? this.RLock() : null);
+    const served = over == null ? undefined : this.resolveLocal(over);
+    if (over != null && !(served instanceof ServedLock)) {
       throw new ValidationError('Condition(lock): lock must be a Lock() or RLock() of this manager.');
     }
-    return this.createLocal('Condition', [served]);
+    const cond = this.createLocal<ConditionProxy>('Condition', [served]);
+    // Its holds are its lock's (client-lease.ts, holdKey); its proxies carry the lock's reference.
+    return over == null ? cond : makeProxy(madeHere({ ...cond[proxyRef], over: over[proxyRef] }));
   }
 
   /**
@@ -213,14 +214,22 @@ export class SyncManager extends BaseManager {
     return this.createLocal('Barrier', [count(parties, 1, 'Barrier(parties)'), ms, action]);
   }
 
-  /** A FIFO `Queue` served by the manager. Python: `manager.Queue(maxsize=0)`. */
+  /**
+   * A FIFO `Queue` served by the manager; `maxsize` 0 or less means no limit, as for
+   * `new Queue({ maxsize })`. Python: `manager.Queue(maxsize=0)`.
+   * @throws {ValidationError} when `maxsize` is not an integer.
+   */
   Queue<T = unknown>(maxsize = 0): QueueProxy<T> {
-    return this.createLocal('Queue', [count(maxsize, 0, 'Queue(maxsize)')]);
+    return this.createLocal('Queue', [queueSize(maxsize, 'Queue(maxsize)')]);
   }
 
-  /** A `JoinableQueue` (`taskDone()`, `join()`). Python: `manager.JoinableQueue(maxsize=0)`. */
+  /**
+   * A `JoinableQueue` (`taskDone()`, `join()`); `maxsize` as for `Queue()`. Python:
+   * `manager.JoinableQueue(maxsize=0)`.
+   * @throws {ValidationError} when `maxsize` is not an integer.
+   */
   JoinableQueue<T = unknown>(maxsize = 0): QueueProxy<T> {
-    return this.createLocal('JoinableQueue', [count(maxsize, 0, 'JoinableQueue(maxsize)')]);
+    return this.createLocal('JoinableQueue', [queueSize(maxsize, 'JoinableQueue(maxsize)')]);
   }
 }
 

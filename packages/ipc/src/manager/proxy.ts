@@ -13,9 +13,13 @@ import {
   SerializationError,
 } from '@multiproc/shared';
 import type { ManagerClient } from '../internal/manager/client.js';
+import { adopt, sending, using } from '../internal/manager/client-refs.js';
 import { clientFor } from '../internal/manager/client-registry.js';
+import { guardIndexForms } from '../internal/manager/index-guard.js';
+import { remoteIterator } from '../internal/manager/remote-iterator.js';
 import { proxyRef } from '../internal/manager/server.js';
-import type { ProxyRef } from '../internal/manager/wire.js';
+import { madeHere, sendingRef } from '../internal/manager/unsent.js';
+import { notExposed, type ProxyRef } from '../internal/manager/wire.js';
 import type { Address } from '../internal/net/endpoint.js';
 
 const TYPE = 'multiproc.Proxy';
@@ -62,13 +66,18 @@ export function namedArgs<T>(names: readonly string[], call: Promise<T>): Promis
   });
 }
 
-/** @internal Makes the proxy class of `typeid` (its own, or an {@link AutoProxy}). */
-export function makeProxy<P>(ref: ProxyRef): P {
+/**
+ * @internal Makes the proxy class of `typeid` (its own, or an {@link AutoProxy}), counted among
+ * this thread's proxies of the object (client-refs.ts); `decoded`: a copy that was sent here.
+ */
+export function makeProxy<P>(ref: ProxyRef, decoded = false): P {
   // A Value or Array that carries a lock is the synchronized class of its typeid.
   const C = ref.auto
     ? undefined
     : classes.get(ref.lock === undefined ? ref.typeid : `Synchronized${ref.typeid}`);
-  return (C ? new C(ref) : autoProxy(ref)) as P;
+  const proxy = C ? new C(ref) : autoProxy(ref);
+  adopt(proxy, ref, decoded);
+  return proxy as P;
 }
 
 /** @internal Declares the proxy class of a built-in type. */
@@ -101,8 +110,8 @@ const settleRef: unique symbol = Symbol('multiproc.settleRef');
 // waits for the reference, then goes to the connection with the object's real id.
 class DeferredCalls {
   readonly dead = false;
-  readonly #ready: Promise<{ client: ManagerClient; id: number }>;
-  constructor(ready: Promise<{ client: ManagerClient; id: number }>) {
+  readonly #ready: Promise<{ client: ManagerClient; id: number; ref: ProxyRef }>;
+  constructor(ready: Promise<{ client: ManagerClient; id: number; ref: ProxyRef }>) {
     this.#ready = ready;
   }
   request(_id: number, method: string, args: unknown[], holds = false, unbounded = false, tag?: number) {
@@ -114,8 +123,8 @@ class DeferredCalls {
   dataCall(_id: number, method: string, args: unknown[]): Promise<unknown> {
     return this.#ready.then(({ client, id }) => client.dataCall(id, method, args));
   }
-  release(_id: number, n = 1): Promise<unknown> {
-    return this.#ready.then(({ client, id }) => client.release(id, n));
+  release(_ref: ProxyRef, n = 1): Promise<unknown> {
+    return this.#ready.then(({ client, ref }) => client.release(ref, n));
   }
 }
 
@@ -145,9 +154,10 @@ export class BaseProxy {
   /** @internal See {@link pendingProxy}. */
   [settleRef](created: Promise<ProxyRef>): void {
     const ready = created.then((ref) => {
-      this.#ref = ref;
+      this.#ref = madeHere(ref);
       this.#deferred = null;
-      return { client: this.client(), id: ref.id };
+      adopt(this, ref, false);
+      return { client: this.client(), id: ref.id, ref };
     });
     ready.catch(() => {}); // each call reports the failure
     this.#deferred = new DeferredCalls(ready);
@@ -235,6 +245,7 @@ export class BaseProxy {
     if (client === null || client.dead) {
       client = clientFor(this.#ref.address, this.#ref.authkey, this.#ref.server);
       this.#client = client;
+      using(this.#ref, client); // this thread holds the object from its first call (client-refs.ts)
     }
     return client;
   }
@@ -248,9 +259,15 @@ export class BaseProxy {
           'Await one of its calls first, or make it with `await manager.create(typeid)`.',
       );
     }
-    return { type: TYPE, data: this.#ref };
+    const ref = this.#ref;
+    sendingRef(ref); // others may reach it from now on (a Lock's release() asks the manager)
+    sending(ref, () => clientFor(ref.address, ref.authkey, ref.server));
+    return { type: TYPE, data: ref };
   }
 }
+
+// `d['k'] = 1`, `l[0]`, `ns.x = 1`: a ContextError naming the method, never a silent local property.
+guardIndexForms(BaseProxy.prototype);
 
 /**
  * A proxy for a type registered without a proxy class: every method of the served object is an
@@ -265,14 +282,19 @@ function autoProxy(ref: ProxyRef): BaseProxy {
   const base = new BaseProxy(ref);
   return new Proxy(base, {
     get(target, prop) {
+      if (prop === Symbol.asyncIterator && (ref.exposed === undefined || ref.exposed.includes('next')))
+        return () => remoteIterator(() => target.callMethod('next')); // Python's IteratorProxy
       if (typeof prop === 'symbol' || prop in target || prop === 'then') {
         // The target itself as `this`: its private fields are not reachable through the Proxy.
         const v = Reflect.get(target, prop);
         return typeof v === 'function' ? v.bind(target) : v;
       }
+      const exposed = ref.exposed;
+      if (exposed !== undefined && !exposed.includes(prop))
+        return () => Promise.reject(notExposed(prop, exposed)); // as Python's proxy, which lacks it
       return (...args: unknown[]) => target.callMethod(prop, ...args);
     },
   });
 }
 
-registerCodec(TYPE, (data: ProxyRef) => makeProxy(data));
+registerCodec(TYPE, (data: ProxyRef) => makeProxy(data, true));

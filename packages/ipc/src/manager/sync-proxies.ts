@@ -2,110 +2,18 @@
  * Proxies of the manager's synchronisation primitives. Their methods have the names and forms of
  * the thread primitives in `@multiproc/shared` (`await lock.acquire({ timeout })`,
  * `await ev.wait(ms)`), so code moves between a thread `Lock` and a manager `Lock` unchanged; the
- * ones that are synchronous there return a Promise here (they cross to the manager).
+ * ones that are synchronous there return a Promise here (they cross to the manager). The Lock's
+ * own proxy, the base of the others here, is in lock-proxy.ts.
  */
-import type { AcquireOptions, Timeout } from '@multiproc/shared';
-import { acquireLock, isLocked } from '../internal/manager/client-lease.js';
+import { ContextError, type Timeout } from '@multiproc/shared';
 import { checkNotifyCount, checkReleaseCount } from '../internal/manager/counts.js';
 import { noSyncWait } from '../internal/manager/no-sync.js';
 import { proxyRef } from '../internal/manager/server.js';
 import { wireTimeout } from '../internal/manager/wire.js';
-import { BaseProxy, proxyClass } from './proxy.js';
+import { type AcquireArg, LockProxy } from './lock-proxy.js';
+import { BaseProxy, makeProxy, proxyClass } from './proxy.js';
 
-/** `acquire()`'s argument: ms, `{ timeout }`, or `{ block: false }` (answer at once). */
-export type AcquireArg = AcquireOptions | null | undefined;
-
-/**
- * A manager's `Lock` (or `RLock`): mutual exclusion between threads and processes. Mirrors
- * Python's `AcquirerProxy` of `SyncManager.Lock()`. If the thread or process holding it fails (an
- * uncaught error, a non-zero exit, a signal), the manager releases it. One that ends normally (exit
- * code 0, a pool worker retired after `maxTasksPerChild`) leaves a `Lock` held, as in Python, for
- * another thread or process to release; an `RLock`, which only its holder may release, is released
- * however its holder ended.
- *
- * A plain `Lock` that one thread or process takes again and again while nobody else asks for it is
- * leased to it: its `acquire()`, `release()` and `locked()` then answer at once, without a message
- * to the manager, until another thread or process asks for the lock, which first gets it back
- * from the holder (one more round trip for that asker). A lease holder whose event loop is blocked
- * (a long synchronous computation) delays the asker until its loop runs again.
- * @example
- * const manager = Manager();
- * const lock = manager.Lock();
- * await lock.withLock(async () => console.log('held')); // held
- * await manager.shutdown();
- */
-export class LockProxy extends BaseProxy {
-  /**
-   * Acquires the lock, waiting up to `timeout` ms; resolves to whether it did. Python: `acquire(block, timeout)`.
-   * @param timeout - ms, `{ timeout }` or `{ block: false }`. @default waits without limit
-   * @throws {ValidationError} for another form of timeout, or a timeout with `{ block: false }`
-   *   (Python: ValueError "can't specify a timeout for a non-blocking call").
-   * @throws {LockError} without a timeout, when nothing could ever release it: the manager is
-   *   served from this thread, no other thread, process or program uses it, and this program has
-   *   nothing else left to do (a deadlock Python would block in forever).
-   * @throws {ManagerClosedError} when the manager is gone.
-   */
-  acquire(timeout?: AcquireArg): Promise<boolean> {
-    let ms: number;
-    try {
-      ms = wireTimeout(timeout, `${this.typeid}.acquire()`, 'acquire');
-    } catch (err) {
-      return Promise.reject(err);
-    }
-    // Not async: a leased lock's acquire is settled at once (client-lease.ts).
-    return acquireLock(this.client(), this[proxyRef].id, ms, this.typeid === 'Lock', ms < 0);
-  }
-
-  /** Acquires the lock if it is free now; resolves to whether it did. */
-  tryAcquire(): Promise<boolean> {
-    return acquireLock(this.client(), this[proxyRef].id, 0, this.typeid === 'Lock', false);
-  }
-
-  /**
-   * Releases the lock. Python: `release()`. When this thread or process holds it by its own count
-   * of acquires and releases, the release is sent without waiting for the manager's answer and the
-   * promise is already settled (so `lock.release()` without `await` works, as with a thread
-   * `Lock`); this thread's or process's later calls run after it, and another's `acquire()` gets
-   * the lock once the manager has read it. If another thread or process released it first (a
-   * plain `Lock` or `Semaphore` allows that), the error is emitted as a warning and rejects this
-   * thread's next call of this lock.
-   * @throws {LockError} when it is not held (an `RLock`: not held by this thread or process).
-   * @throws {ManagerClosedError} when the manager is gone.
-   */
-  release(): Promise<void> {
-    return this.client().release(this[proxyRef].id) as Promise<void>;
-  }
-
-  /** Whether anyone holds the lock. Python: `locked()`. */
-  locked(): Promise<boolean> {
-    return isLocked(this.client(), this[proxyRef].id);
-  }
-
-  /**
-   * Not here: blocking this thread cannot wait for the manager's answer. Use `await lock.acquire(timeout)`.
-   * (A thread `Lock`'s `acquireSync()` works.)
-   * @throws {ContextError} always, saying so.
-   */
-  acquireSync(_timeout?: AcquireArg): never {
-    const name = this.typeid === 'Condition' ? 'cond' : this.typeid.endsWith('Semaphore') ? 'sem' : 'lock';
-    throw noSyncWait(this.typeid, 'acquireSync', `await ${name}.acquire(timeout)`);
-  }
-
-  /**
-   * Runs `fn` holding the lock, and releases it after (Python: `with lock:`).
-   * @param fn - what to run; its result is returned.
-   */
-  async withLock<R>(fn: () => R | Promise<R>): Promise<R> {
-    await this.acquire();
-    try {
-      return await fn();
-    } finally {
-      await this.release();
-    }
-  }
-}
-proxyClass('Lock', LockProxy);
-proxyClass('RLock', LockProxy);
+export { type AcquireArg, LockProxy };
 
 /**
  * A manager's `Semaphore` or `BoundedSemaphore`. Mirrors Python's `SyncManager.Semaphore(value)`.
@@ -127,7 +35,8 @@ export class SemaphoreProxy extends LockProxy {
    * @param n - Permits to release, a positive integer.
    * @default 1
    * @throws {ValidationError} when `n` is not a positive integer.
-   * @throws {LockError} for a `BoundedSemaphore` whose value would exceed its initial value.
+   * @throws {LockError} for a `BoundedSemaphore` whose value would exceed its initial value: at
+   *   once when only this thread or process can reach it (never sent elsewhere), else by rejecting.
    * @example
    * const manager = Manager();
    * const sem = manager.Semaphore(0);
@@ -141,7 +50,7 @@ export class SemaphoreProxy extends LockProxy {
     } catch (err) {
       return Promise.reject(err);
     }
-    return this.client().release(this[proxyRef].id, n) as Promise<void>;
+    return this.client().release(this[proxyRef], n) as Promise<void>;
   }
 
   /** The current count. Python: `get_value()`. */
@@ -210,6 +119,25 @@ proxyClass('Event', EventProxy);
  * await manager.shutdown();
  */
 export class ConditionProxy extends LockProxy {
+  #lock: LockProxy | undefined;
+
+  /**
+   * The condition's lock: the one given to `Condition(lock)`, or the `RLock` made for it. Taking
+   * either takes the other. Python: `cond._lock`.
+   * @throws {ContextError} for a Condition a connected manager made without a lock given (its
+   *   lock has no proxy): make it with `Condition(lock)` to reach the lock.
+   */
+  get lock(): LockProxy {
+    const over = this[proxyRef].over;
+    if (over === undefined) {
+      throw new ContextError(
+        'This Condition was made by a connected manager without a lock: its RLock has no proxy. Make it with Condition(lock) to reach the lock.',
+      );
+    }
+    this.#lock ??= makeProxy<LockProxy>(over);
+    return this.#lock;
+  }
+
   /**
    * Releases the lock, waits for `notify()` or `timeout` ms, re-acquires; resolves to whether it
    * was notified. Python: `wait(timeout)`.

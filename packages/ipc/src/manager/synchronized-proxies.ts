@@ -27,7 +27,11 @@ function lockOf(self: ValueProxy<never> | ArrayProxy<never>, cached: LockProxy |
 export class SynchronizedValueProxy<T extends number | bigint = number> extends ValueProxy<T> {
   #lock: LockProxy | undefined;
 
-  /** The lock that guards this value (a process-safe `Lock`, or the one given as `{ lock }`). Python: `get_lock()`. */
+  /**
+   * The lock that guards this value: a process-safe `Lock`, or the very object given as `{ lock }`
+   * (in the process that made the value; a copy sent elsewhere returns a proxy of the same lock).
+   * Python: `get_lock()`.
+   */
   getLock(): LockProxy {
     this.#lock = lockOf(this as never, this.#lock);
     return this.#lock;
@@ -38,7 +42,10 @@ export class SynchronizedValueProxy<T extends number | bigint = number> extends 
     value: ValueProxy<T>,
     lock: LockProxy,
   ): SynchronizedValueProxy<T> {
-    return makeProxy({ ...value[proxyRef], lock: lock[proxyRef] });
+    const synchronized = makeProxy<SynchronizedValueProxy<T>>({ ...value[proxyRef], lock: lock[proxyRef] });
+    // The lock given is the one getLock() returns (Python: `Value(..., lock=lk).get_lock() is lk`).
+    synchronized.#lock = lock;
+    return synchronized;
   }
 }
 proxyClass('SynchronizedValue', SynchronizedValueProxy);
@@ -55,7 +62,11 @@ proxyClass('SynchronizedValue', SynchronizedValueProxy);
 export class SynchronizedArrayProxy<T extends number | bigint = number> extends ArrayProxy<T> {
   #lock: LockProxy | undefined;
 
-  /** The lock that guards this array (a process-safe `Lock`, or the one given as `{ lock }`). Python: `get_lock()`. */
+  /**
+   * The lock that guards this array: a process-safe `Lock`, or the very object given as `{ lock }`
+   * (in the process that made the array; a copy sent elsewhere returns a proxy of the same lock).
+   * Python: `get_lock()`.
+   */
   getLock(): LockProxy {
     this.#lock = lockOf(this as never, this.#lock);
     return this.#lock;
@@ -66,7 +77,10 @@ export class SynchronizedArrayProxy<T extends number | bigint = number> extends 
     array: ArrayProxy<T>,
     lock: LockProxy,
   ): SynchronizedArrayProxy<T> {
-    return makeProxy({ ...array[proxyRef], lock: lock[proxyRef] });
+    const synchronized = makeProxy<SynchronizedArrayProxy<T>>({ ...array[proxyRef], lock: lock[proxyRef] });
+    // The lock given is the one getLock() returns (Python: `Array(..., lock=lk).get_lock() is lk`).
+    synchronized.#lock = lock;
+    return synchronized;
   }
 }
 proxyClass('SynchronizedArray', SynchronizedArrayProxy);

@@ -4,6 +4,7 @@
  * trip, never through a `.value` property). Reads are copies, as in data-proxies.ts.
  */
 import { ContextError, type Typecode, ValidationError } from '@multiproc/shared';
+import { noSyncRead } from '../internal/manager/no-sync.js';
 import { proxyRef } from '../internal/manager/server.js';
 import { BaseProxy, namedArgs, pipelined, proxyClass } from './proxy.js';
 
@@ -97,6 +98,14 @@ export class ValueProxy<T extends number | bigint = number> extends BaseProxy {
   get view(): never {
     throw noView('Value', '`await v.get()` and `await v.set(x)`');
   }
+  /**
+   * Not here: `JSON.stringify()` cannot wait for the manager's answer (it would write `{}`).
+   * Use `JSON.stringify(await v.get())`. (A thread `Value`'s `toJSON()` works.)
+   * @throws {ContextError} always, saying so.
+   */
+  toJSON(): never {
+    throw noSyncRead('Value', 'toJSON()', 'JSON.stringify(await v.get())');
+  }
 }
 proxyClass('Value', ValueProxy);
 
@@ -170,6 +179,24 @@ export class ArrayProxy<T extends number | bigint = number> extends BaseProxy {
     return this.callMethod('copy') as Promise<T[]>;
   }
   /**
+   * A copy of every item as a plain array, in one round trip: a thread `SharedArray`'s
+   * `toArray()`, awaited here. Python: `a[:]`.
+   * @example
+   * const a = Manager().Array('i', [1, 2]);
+   * console.log(await a.toArray()); // [ 1, 2 ]
+   */
+  toArray(): Promise<T[]> {
+    return this.copy();
+  }
+  /**
+   * Not here: `JSON.stringify()` cannot wait for the manager's answer (it would write `{}`).
+   * Use `JSON.stringify(await a.toArray())`. (A thread `SharedArray`'s `toJSON()` works.)
+   * @throws {ContextError} always, saying so.
+   */
+  toJSON(): never {
+    throw noSyncRead('Array', 'toJSON()', 'JSON.stringify(await a.toArray())');
+  }
+  /**
    * Items `start` to `end` (exclusive), in one round trip, with Python's slice rules for negative
    * and out-of-range bounds (as a thread `SharedArray`'s `slice()`). Python: `a[start:end]`.
    * @example
@@ -192,6 +219,10 @@ export class ArrayProxy<T extends number | bigint = number> extends BaseProxy {
     if (values === null || typeof (values as Partial<Iterable<T>>)?.[Symbol.iterator] !== 'function')
       return Promise.reject(new ValidationError('Array.setSlice(start, values): values must be iterable.'));
     return this.callMethod('setSlice', start, [...values]) as Promise<void>;
+  }
+  /** `for await (const v of a)`: the items at the time the loop starts (Python: `list(a)`). */
+  async *[Symbol.asyncIterator](): AsyncIterator<T> {
+    yield* await this.copy();
   }
 }
 proxyClass('Array', ArrayProxy);

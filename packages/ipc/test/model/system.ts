@@ -6,7 +6,7 @@ import { CopyProtocol, ROOM_COUNTED } from '../../src/internal/protocol/copy.js'
 import { QueueCount } from '../../src/internal/protocol/count.js';
 import { type HomeKind, HomeProtocol } from '../../src/internal/protocol/home.js';
 import type { Endpoint, HomeActions, Wait } from '../../src/internal/protocol/home-copy.js';
-import { EOF, type Item, TIMEOUT } from '../../src/internal/protocol/item.js';
+import { EOF, type Item, isDecoded, MOVED_TAG, TIMEOUT } from '../../src/internal/protocol/item.js';
 import { Op } from '../../src/internal/protocol/ops.js';
 import type { PutWait, ReaderCopy } from '../../src/internal/protocol/reader-copy.js';
 
@@ -18,6 +18,21 @@ export interface Frame {
 }
 const END: Frame = { op: -1, a: 0, b: 0, body: '' };
 const OPS = Object.fromEntries(Object.entries(Op).map(([k, v]) => [v, k]));
+// Whether a port link would carry `f` to `cs` in a run: an item pushed to a thread copy or to a
+// pipe end over a port, not one sent by move.
+function inRun(cs: CopySim, f: Frame): boolean {
+  if (f === END || f.op !== Op.H_DATA || (cs.count === null && !cs.moves) || (f.b & MOVED_TAG) !== 0)
+    return false;
+  const body = f.body;
+  return (
+    typeof body === 'string' || (isDecoded(body) && body.moved !== true && typeof body.value === 'string')
+  );
+}
+
+function runValue(body: Item): unknown {
+  return typeof body === 'string' ? body : (body as { value: unknown }).value;
+}
+
 function show(f: Frame): string {
   const body = typeof f.body === 'object' && 'value' in f.body ? `moved ${f.body.value}` : String(f.body);
   return f === END ? 'END' : `${OPS[f.op]}(${f.a},${f.b}${f.body ? `,${body}` : ''})`;
@@ -91,6 +106,8 @@ export class System implements HomeActions {
   readonly moved = new Set<string>();
   /** EOFs seen while their channel had not ended: must stay empty. */
   readonly badEofs: string[] = [];
+  /** Items the home sent to a copy after it was told the copy's worker is being stopped: must stay empty. */
+  readonly servedStopped: string[] = [];
   /** Items a put waiting for room left at home when admitted (copy name + seq -> item). */
   readonly admitted = new Set<string>();
   readonly timers: PutWait[] = [];
@@ -114,6 +131,8 @@ export class System implements HomeActions {
     const cs = this.#linkOf.get(c);
     if (!cs) return;
     this.#sentTo.add(cs);
+    if (op === Op.H_DATA && c.ending)
+      this.servedStopped.push(`${cs.name}: ${show({ op, a, b, body: body ?? '' })}`);
     if (op === Op.H_DATA || op === Op.H_RECALL)
       this.log.push(`    (home sends ${show({ op, a, b, body: body ?? '' })} to ${cs.name})`);
     if (op === Op.H_PUT_DONE && b === 1) this.#admittedPut(cs, a);
@@ -211,8 +230,13 @@ export class System implements HomeActions {
   }
 
   /** A copy's thread is terminated: what it had not flushed is lost; its link then closes. */
-  kill(cs: CopySim): void {
+  /**
+   * A copy's worker dies. `stopping`: the home was told first (Process.kill(), a recycled pool
+   * call: its holder is ending), so it sends that copy no item from then on.
+   */
+  kill(cs: CopySim, stopping = false): void {
     if (!cs.alive) return;
+    if (stopping && cs.attached) this.home.holderEnding(cs.home);
     cs.alive = false;
     cs.pending = [];
     this.#up(cs, END);
@@ -347,17 +371,33 @@ export class System implements HomeActions {
   #down(cs: CopySim, f: Frame): void {
     cs.down.push(f);
     this.#schedule(`${cs.name}↓`, () => {
-      const frame = cs.down.shift()!;
+      const frame = cs.down.shift();
+      if (frame === undefined) return; // it went with a run before it
       this.log.push(`  home -> ${cs.name}: ${show(frame)}${cs.alive ? '' : ' (dead)'}`);
       if (!cs.alive) return;
       cs.proto.clock = this.clock;
       const before = cs.proto.buffered;
       if (frame === END) cs.proto.linkClosed();
+      else if (inRun(cs, frame)) this.#deliverRun(cs, frame);
       else cs.proto.frame(frame.op, frame.a, frame.b, frame.body);
       if (cs.sawEof && cs.proto.buffered > before)
         this.badEofs.push(`${cs.name} got EOF before ${show(frame)}`);
       this.flush(cs);
     });
+  }
+
+  // A port link (a thread copy, or a pipe end whose items move) carries consecutive items of one
+  // epoch and tag as one run of JSON values (port-link.ts): the copy gets `frame` and the items
+  // queued right behind it as one `dataRun`, as if the home had sent them in one batch.
+  #deliverRun(cs: CopySim, frame: Frame): void {
+    const values = [runValue(frame.body)];
+    for (let next = cs.down[0]; next !== undefined && inRun(cs, next); next = cs.down[0]) {
+      if (next.a !== frame.a || next.b !== frame.b) break;
+      cs.down.shift();
+      this.log.push(`  home -> ${cs.name}: ${show(next)} (in the run)`);
+      values.push(runValue(next.body));
+    }
+    cs.proto.dataRun(frame.a, frame.b, JSON.stringify(values), values.length);
   }
 
   /** The home's turn ends: each batch leaving for a copy carries its state report (queues). */

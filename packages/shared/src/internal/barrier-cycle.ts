@@ -6,8 +6,9 @@
  *
  *   [0] STATE    bits 0-15 parties inside this cycle | bit 16 BROKEN | bit 17 DRAINING | bits 18-30 generation
  *   [1] PARTIES
- *   [2] ...      owner table (owner-table.ts): per thread, (generation << 16 | waits) of its
- *                waits in progress, so a thread that dies at the barrier breaks it for the others
+ *   [2] ...      owner table (owner-table.ts): per thread that waited here, PARTY | generation << 16
+ *                | its waits in progress, so a thread that dies at the barrier, or fails between two
+ *                waits, breaks it for the others
  *
  * Arrival is one CAS on STATE (the count before it is the arrival index). The last party bumps the
  * count to `parties`, runs `action`, then moves to the next generation with a count of 0 and wakes
@@ -24,7 +25,7 @@
 import { BrokenBarrierError } from '../errors.js';
 import { getOwnerId } from '../owner.js';
 import { newSharedBuffer } from './browser-limits.js';
-import { OWNER_TABLE_WORDS, ownerRow, takeOwned } from './owner-table.js';
+import { OWNER_TABLE_WORDS, ownedSlot, ownerRow, takeOwned } from './owner-table.js';
 import { type WaitResult, waitAsync, waitSync } from './wait.js';
 
 const STATE = 0;
@@ -37,6 +38,8 @@ const BROKEN = 1 << 16;
 const DRAINING = 1 << 17;
 const GEN_SHIFT = 18;
 const GEN_MASK = 0x1fff;
+/** In an owner-table cell: this thread has waited at the barrier (bits 16-28 the generation, 0-15 its waits). */
+const PARTY = 1 << 29;
 // This thread's owner id, set by the first barrier made here: `getOwnerId()` loads
 // node:worker_threads, which an import of this package must not pay for (issue #18).
 let ME = 0;
@@ -125,6 +128,7 @@ export function resetCycle(w: Int32Array): void {
 // previous cycle, or its last party is still running the action.
 export function arrive(w: Int32Array): Arrival | number {
   const parties = partiesOf(w);
+  const cell = ownedSlot(w, TABLE, ME, true);
   for (;;) {
     const s = Atomics.load(w, STATE);
     if (s & DRAINING) return s;
@@ -132,9 +136,15 @@ export function arrive(w: Int32Array): Arrival | number {
     const count = s & COUNT_MASK;
     if (count >= parties) return s;
     if (Atomics.compareExchange(w, STATE, s, s + 1) === s) {
-      const a = { index: count, gen: genOf(s) };
-      track(w, a.gen, 1);
-      return a;
+      // Recorded in the same instant as the arrival, with plain reads and writes of this thread's
+      // own cell (no call, not even an Atomics one, and no loop between, where a terminate() could
+      // land): a party that dies now is always known to have arrived. See owner-table.ts.
+      const gen = (s >>> GEN_SHIFT) & GEN_MASK;
+      if (cell >= 0) {
+        const tag = w[cell]!;
+        w[cell] = ((tag >>> 16) & GEN_MASK) === gen ? tag + 1 : PARTY | (gen << 16) | 1;
+      }
+      return { index: count, gen };
     }
   }
 }
@@ -142,7 +152,7 @@ export function arrive(w: Int32Array): Arrival | number {
 // Whether the cycle `a` arrived in was released; throws (after leaving) when it broke instead.
 export function isReleased(w: Int32Array, s: number, a: Arrival): boolean {
   if (genOf(s) !== a.gen) {
-    track(w, a.gen, -1);
+    untrack(w, a.gen);
     return true;
   }
   if (s & BROKEN) {
@@ -180,7 +190,7 @@ export function release(w: Int32Array, a: Arrival): number {
     leave(w, a);
     throw brokenError();
   }
-  track(w, a.gen, -1);
+  untrack(w, a.gen);
   Atomics.notify(w, STATE);
   return a.index;
 }
@@ -191,12 +201,25 @@ export function fail(w: Int32Array, a: Arrival): void {
   leave(w, a);
 }
 
-/** A thread that ended waiting here breaks the cycle it was in; returns 1 if it did, else 0. */
-export function abandon(w: Int32Array, ownerId: number): number {
+/**
+ * A thread that ended in `wait()` breaks the barrier; returns 1 if it was there, else 0. Still
+ * counted in its cycle: that cycle breaks and loses its count. Released but ended before `wait()`
+ * returned (a `terminate()` that came while it slept lands there, at the first instruction after
+ * the wake-up): the cycle now running breaks, since the others would wait in it for a party that
+ * can never come, as Python's `abort()` would have them not.
+ */
+export function abandon(w: Int32Array, ownerId: number, failed: boolean): number {
   const tag = takeOwned(w, TABLE, ownerId);
-  const gen = tag >>> 16;
+  const gen = (tag >>> 16) & GEN_MASK;
   const waits = tag & COUNT_MASK;
-  if (waits === 0 || genOf(Atomics.load(w, STATE)) !== gen) return 0;
+  if (tag === 0 || (waits === 0 && !failed)) return 0;
+  if (waits === 0 || genOf(Atomics.load(w, STATE)) !== gen) {
+    // A party that failed between two waits, or released and not yet out of wait(): the cycle
+    // now running waits for a party that can never come.
+    if (!failed) return 0;
+    update(w, (s) => (s & DRAINING ? s : s | BROKEN));
+    return 1;
+  }
   update(w, (s) => (genOf(s) === gen ? s | BROKEN : s));
   drop(w, gen, waits);
   return 1;
@@ -204,7 +227,7 @@ export function abandon(w: Int32Array, ownerId: number): number {
 
 // Leaves a broken cycle.
 function leave(w: Int32Array, a: Arrival): void {
-  track(w, a.gen, -1);
+  untrack(w, a.gen);
   drop(w, a.gen, 1);
 }
 
@@ -219,18 +242,15 @@ function drop(w: Int32Array, gen: number, n: number): void {
   });
 }
 
-// Counts this thread's waits in cycle `gen` in the owner table: (gen << 16) | waits.
-function track(w: Int32Array, gen: number, delta: number): void {
-  const i = ownerRow(w, TABLE, ME, delta > 0);
+// Takes one of this thread's waits in cycle `gen` off the owner table, whose cell holds
+// (PARTY | gen << 16 | waits). The row stays while the thread lives (PARTY: it took part), so a
+// thread that fails between two waits still breaks the barrier (see `abandon`).
+function untrack(w: Int32Array, gen: number): void {
+  const i = ownerRow(w, TABLE, ME, false);
   if (i < 0) return;
   const cell = TABLE + 2 * i + 1;
   const tag = Atomics.load(w, cell);
-  const waits = (tag >>> 16 === gen ? tag & COUNT_MASK : 0) + delta;
-  if (waits > 0) Atomics.store(w, cell, (gen << 16) | waits);
-  else if (tag >>> 16 === gen) {
-    Atomics.store(w, cell, 0);
-    Atomics.store(w, TABLE + 2 * i, 0);
-  }
+  if (((tag >>> 16) & GEN_MASK) === gen && (tag & COUNT_MASK) > 0) Atomics.store(w, cell, (tag - 1) | PARTY);
 }
 
 function genOf(s: number): number {

@@ -3,7 +3,7 @@
  * its timeout (`resolveTimeout()`): a number of ms, or `{ timeout, keepAlive, into }`.
  */
 import { ValidationError } from '../errors.js';
-import { checkOptionKeys } from '../options.js';
+import { readOptions } from '../options.js';
 import { resolveTimeout } from '../timeout.js';
 
 /** Options after checking: `timeoutMs` is `Infinity` when none was given. */
@@ -25,8 +25,8 @@ export function channelOptions(options: unknown, method: string): CheckedChannel
       `${method} takes a timeout in ms or { timeout, keepAlive, into }, got ${typeof options}.`,
     );
   }
-  checkOptionKeys(options, KEYS, method);
-  const { timeout, keepAlive, into } = options as {
+  // An option set to null (Python's None) is one not given; `timeout: null` is no limit.
+  const { timeout, keepAlive, into } = readOptions(options, KEYS, method) as {
     timeout?: unknown;
     keepAlive?: boolean;
     into?: Uint8Array;

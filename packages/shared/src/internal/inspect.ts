@@ -1,12 +1,15 @@
 /**
- * How `console.log()` and `util.inspect()` show shared objects: by their contents, like
- * `Value('i', 5)`, instead of an empty-looking object (their state lives in private fields).
+ * How `console.log()`, `util.inspect()` and `String()` show shared objects: by their contents or
+ * state, like `Value('i', 5)` or Python's `<Lock(owner=None)>`, instead of an empty-looking object
+ * or `[object Object]` (their state lives in private fields and shared memory).
  */
+import { getOwnerId } from '../owner.js';
 
 /** Node's `util.inspect.custom`, reached without importing `node:util` (this package runs in browsers). */
 export const inspectSymbol: unique symbol = Symbol.for('nodejs.util.inspect.custom') as never;
 
-type Inspect = (value: unknown, options?: unknown) => string;
+/** Node's `inspect`, as it passes it to an `[inspectSymbol]` method (the third argument). */
+export type Inspect = (value: unknown, options?: unknown) => string;
 
 /** Formats `Name('typecode', contents)`, with Node's `inspect` for the contents when given. */
 export function showContents(
@@ -20,4 +23,42 @@ export function showContents(
     ? inspect(contents, options)
     : JSON.stringify(contents, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v));
   return `${name}('${typecode}', ${shown})`;
+}
+
+/** `Name { key: value, ... }` (as core's `Process` shows), with Node's `inspect` for the fields when given. */
+export function showFields(
+  name: string,
+  fields: Record<string, unknown>,
+  options: unknown,
+  inspect: Inspect | undefined,
+): string {
+  if (inspect) return `${name} ${inspect(fields, options)}`;
+  const shown = Object.entries(fields).map(([k, v]) => `${k}: ${typeof v === 'string' ? `'${v}'` : v}`);
+  return `${name} { ${shown.join(', ')} }`;
+}
+
+// Where @multiproc/core keeps this realm's `currentProcess().name` (a name assigned to it, or the
+// identity of the worker it started here): read, not imported, as this package depends on nothing.
+const RENAMED_KEY = Symbol.for('multiproc.processName');
+const IDENTITY_KEY = Symbol.for('multiproc.workerIdentity');
+
+/** This realm's `currentProcess().name`: `'MainProcess'` in a program's main thread. */
+function ownProcessName(me: number): string {
+  const g = globalThis as Record<symbol, unknown>;
+  const renamed = g[RENAMED_KEY];
+  if (typeof renamed === 'string') return renamed;
+  const identity = g[IDENTITY_KEY] as { name?: unknown } | undefined;
+  if (typeof identity?.name === 'string') return identity.name;
+  return me === 1 ? 'MainProcess' : `Thread-${me - 1}`;
+}
+
+/**
+ * Who holds a lock, as Python's lock reprs name it: `'None'` when nobody does (`holder` 0), this
+ * realm's process name when it does, else `'SomeOtherProcess'` (another worker: in the thread
+ * context each `Process` and pool worker is a thread of its own, Python's other process).
+ */
+export function holderName(holder: number): string {
+  if (holder === 0) return 'None';
+  const me = getOwnerId();
+  return holder === me ? ownProcessName(me) : 'SomeOtherProcess';
 }

@@ -41,6 +41,12 @@ export function holderOf(s: number): number {
   return s > 0 ? s & ~CONTENDED : 0;
 }
 
+/** The owner id that holds a lock whose STATE is `s`, counting a hand-off as its receiver's (0: free). */
+export function heldBy(s: number): number {
+  if (s > 0) return s & ~CONTENDED;
+  return s < 0 && s !== ABANDONED ? -s : 0;
+}
+
 /** Results of a lock attempt. */
 export const TIMED_OUT = 0;
 export const ACQUIRED = 1;

@@ -15,9 +15,13 @@
  * goes untracked: it works as before, but its share is not recovered if it dies.
  *
  * A share is recorded just after it is taken (a permit after its CAS, an arrival after the
- * barrier's CAS), never before: a thread killed in the few instructions between the two is not
- * recovered (a permit stays lost, a barrier waits for its timeout), but a share is never given
- * back that was not taken, which could let two threads into a critical section.
+ * barrier's CAS), never before, so a share is never given back that was not taken, which could let
+ * two threads into a critical section. A semaphore finds its row first (`ownedSlot`) and records
+ * the permit with a plain write right after its CAS, where `worker.terminate()` cannot land: it
+ * interrupts JavaScript only where a call begins (a function's entry, and a call of an `Atomics`
+ * method too: measured, a second `Atomics.add` right after a first is cut off from it in about a
+ * third of terminates, a plain write never) or a loop turns. Only the row's owner writes its
+ * value word while it lives; others read it once the owner has ended.
  */
 
 /** Rows per table. */
@@ -41,6 +45,25 @@ export function ownerRow(w: Int32Array, base: number, owner: number, claim: bool
     if (Atomics.compareExchange(w, base + 2 * i, 0, owner) === 0) return i;
   }
   return -1;
+}
+
+/**
+ * The index of the VALUE word of `owner`'s row (claiming a free row when `claim`), or -1. A caller
+ * that must record a share in the same instant it takes it finds the word first, then writes it
+ * with a plain write right after its CAS, with no call (an `Atomics` one included) or loop
+ * between (see above), then calls `freeIfEmpty`.
+ */
+export function ownedSlot(w: Int32Array, base: number, owner: number, claim: boolean): number {
+  const i = ownerRow(w, base, owner, claim);
+  return i < 0 ? -1 : base + 2 * i + 1;
+}
+
+/** Frees the row whose VALUE word is `slot` when its count is 0 or below. */
+export function freeIfEmpty(w: Int32Array, slot: number): void {
+  if (slot >= 0 && Atomics.load(w, slot) <= 0) {
+    Atomics.store(w, slot, 0);
+    Atomics.store(w, slot - 1, 0);
+  }
 }
 
 /** Adds `delta` to this thread's count; frees the row when it drops to 0 or below. */

@@ -54,6 +54,25 @@ export function isPlatform(value: object): boolean {
   return isPassThrough(value);
 }
 
+/** The largest typed array or DataView (in bytes) a process receives with a buffer of its own. */
+export const MAX_COPIED_VIEW_BYTES = 64 * 1024;
+
+/** Whether the view spans its whole buffer, so moving the buffer moves nothing else with it. */
+export function spansBuffer(view: ArrayBufferView): boolean {
+  return view.byteOffset === 0 && view.byteLength === view.buffer.byteLength;
+}
+
+/** Whether `obj` goes to a process as a codec record copied out there (internal/views.ts). */
+export function copiesOut(obj: object): boolean {
+  return (
+    ArrayBuffer.isView(obj) &&
+    obj.byteLength > 0 &&
+    obj.byteLength <= MAX_COPIED_VIEW_BYTES &&
+    !NodeBuffer?.isBuffer(obj) &&
+    !isShared(obj)
+  );
+}
+
 /** The mark `move()` (in `@multiproc/core`) puts on a buffer or typed array to transfer it. */
 const MOVE_MARK = Symbol.for('multiproc.move');
 
@@ -235,12 +254,20 @@ const MAX_VISITS = 10_000_000;
  * 100k-node tree, more than half of a structured clone. A cycle shows up as a path deeper than
  * {@link MAX_NESTING}; then (and past {@link MAX_VISITS}) it scans again with a Set.
  */
-export function isPlainData(value: unknown, errors = false, namedDepth = namedFieldsDepth(value)): boolean {
+export function isPlainData(
+  value: unknown,
+  errors = false,
+  namedDepth = namedFieldsDepth(value),
+  views = false,
+): boolean {
   const t = typeof value;
   if (t !== 'object') return t !== 'function' && t !== 'symbol';
   if (value === null) return true;
   const obj = value as object;
-  return scan(obj, undefined, errors, namedDepth) ?? (scan(obj, new Set(), errors, namedDepth) as boolean);
+  return (
+    scan(obj, undefined, errors, namedDepth, views) ??
+    (scan(obj, new Set(), errors, namedDepth, views) as boolean)
+  );
 }
 
 /** The scan; `undefined` when it gave up (only without `seen`). With `errors`, an Error is not plain. */
@@ -249,6 +276,7 @@ function scan(
   seen: Set<object> | undefined,
   errors: boolean,
   namedDepth: number,
+  views: boolean,
 ): boolean | undefined {
   const stack: object[] = [value];
   const depths: number[] = [0];
@@ -308,6 +336,7 @@ function scan(
     const proto = Object.getPrototypeOf(obj);
     if (proto !== Object.prototype && proto !== null) {
       if (errors && obj instanceof Error) return false;
+      if (views && copiesOut(obj)) return false;
       const kind = kindOf(obj, proto);
       if (kind === LEAF) continue;
       if (kind === SPECIAL) return false;

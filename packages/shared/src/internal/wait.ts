@@ -173,11 +173,10 @@ async function pollWait(array: Int32Array, index: number, value: number, ms?: nu
 /**
  * The deadline for a waiting method's timeout argument (ms, `{ timeout }`, or `{ block: false }`
  * where `block` is accepted), read by {@link resolveTimeout}; nothing given waits forever.
- * `acquire`: the argument of a lock's or semaphore's acquire, which takes `{ block: false }` and,
- * as in Python, refuses a timeout with it.
+ * `acquire`: the argument of a lock's or semaphore's acquire, which takes `{ block: false }` (a
+ * timeout given with it is ignored, as by Python's `multiprocessing` locks).
  */
 export function deadlineFor(arg: unknown, method: string, acquire = false): number {
   if (arg === undefined) return Number.POSITIVE_INFINITY;
-  const options = { block: acquire, refuseTimeoutWithoutBlock: acquire };
-  return deadlineOf(resolveTimeout(arg, method, options).timeoutMs);
+  return deadlineOf(resolveTimeout(arg, method, { block: acquire }).timeoutMs);
 }

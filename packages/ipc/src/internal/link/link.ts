@@ -16,8 +16,9 @@ import {
   QUIET_MS,
   releaseAtTurnEnd,
 } from './scheduler.js';
+import { flushBefore, join, keepOrder, leave, type Ordered } from './send-order.js';
 
-export abstract class Link {
+export abstract class Link implements Ordered {
   /** Receives every frame. */
   onFrame: FrameHandler = () => {};
   /** Called before the frames of each received batch (the runtime reads its clock once per batch). */
@@ -26,6 +27,11 @@ export abstract class Link {
   onClose: () => void = () => {};
   /** Called just before a batch leaves, to append frames summarising it (consumed-reports). */
   beforeFlush: () => void = () => {};
+  /** @internal In this thread's send order (send-order.ts, which keeps it). */
+  inOrder = false;
+  #framed = false;
+  // beforeFlush() runs: what it sends joins the batch leaving now.
+  #flushing = false;
   #due = false;
   #idleDue = false;
   #holds = 0;
@@ -38,6 +44,11 @@ export abstract class Link {
   #count = 0;
   #batchAt = 0;
   #seenAt = Number.NEGATIVE_INFINITY;
+
+  /** @internal Whether the pending batch holds frames (send-order.ts). */
+  get framed(): boolean {
+    return this.#framed;
+  }
 
   get closed(): boolean {
     return this.#closed;
@@ -57,8 +68,20 @@ export abstract class Link {
    */
   send(op: number, a: number, b: number, payload?: Item): void {
     if (!this.sending) return;
+    if (this.#flushing) {
+      this.append(op, a, b, payload);
+      return;
+    }
+    this.#addsFrame();
     if (this.append(op, a, b, payload) >= FLUSH_BYTES || this.#dueNow()) this.flush();
     else this.requestFlush();
+  }
+
+  // A frame joins the pending batch: after everything this thread sent before (send-order.ts).
+  #addsFrame(): void {
+    keepOrder(this);
+    join(this);
+    this.#framed = true;
   }
 
   // Whether the batch just added to leaves now: it is the first send after a quiet spell, or the
@@ -77,35 +100,71 @@ export abstract class Link {
 
   /** Flushes at the end of this turn, even if nothing is sent meanwhile (for `beforeFlush`). */
   requestFlush(): void {
-    if (this.#due || !this.sending) return;
+    if (!this.sending) return;
+    join(this);
+    if (this.#due) return;
     this.#due = true;
     flushAtTurnEnd(this);
   }
 
   /** Flushes once the loop has handled the I/O waiting now (a report that may wait). */
   requestFlushWhenIdle(): void {
-    if (this.#idleDue || this.#due || !this.sending) return;
+    if (!this.sending) return;
+    join(this);
+    if (this.#idleDue || this.#due) return;
     this.#idleDue = true;
     flushWhenIdle(this);
   }
 
-  /** Sends the frames collected so far now. */
+  /**
+   * Sends the frames collected so far now, after every batch of this thread pending before them;
+   * the batches pending after them follow at once (a worker killed meanwhile loses less).
+   */
   flush(): void {
-    this.#due = false;
-    this.#idleDue = false;
-    this.#count = 0;
-    if (this.#closed) return;
-    this.beforeFlush();
+    if (this.#readyToSend(false)) {
+      const batch = this.takeBatch();
+      if (batch !== null) this.write(batch);
+    }
+    flushBefore(null);
+  }
+
+  /**
+   * A frame leaves now, written by the subclass with the pending batch: every batch of this
+   * thread pending goes first (all are older than that frame), and this one's report joins it.
+   * False when the link is closed.
+   */
+  protected startFlush(): boolean {
+    return this.#readyToSend(true);
+  }
+
+  /** Sends every batch of this thread pending now, this one's too (before a message sent aside). */
+  protected flushAll(): void {
+    if (!this.startFlush()) return;
     const batch = this.takeBatch();
     if (batch !== null) this.write(batch);
   }
 
-  /** A batch leaves now, sent by the subclass: the end-of-turn flush is not due, reports join it. */
-  protected startFlush(): void {
+  // The pending batch may be taken: the batches before it (or all, with `all`) left, and the
+  // report joined it. False when the link is closed.
+  #readyToSend(all: boolean): boolean {
     this.#due = false;
     this.#idleDue = false;
     this.#count = 0;
-    this.beforeFlush();
+    if (all) {
+      keepOrder(this); // links after it now hold only reports (moved ahead of it), or it left first
+      join(this);
+    }
+    flushBefore(this);
+    leave(this);
+    if (this.#closed) return false;
+    this.#flushing = true;
+    try {
+      this.beforeFlush();
+    } finally {
+      this.#flushing = false;
+    }
+    this.#framed = false;
+    return true;
   }
 
   /**
@@ -169,14 +228,12 @@ export abstract class Link {
 
   /** The pending batch, with the frames `beforeFlush` appends, for a synchronous write. */
   protected takeBatchNow(): unknown {
-    this.#due = false;
-    this.#count = 0;
-    this.beforeFlush();
-    return this.takeBatch();
+    return this.#readyToSend(false) ? this.takeBatch() : null;
   }
 
   /** Subclasses call this once the transport is gone. */
   protected markClosed(): void {
+    leave(this);
     if (this.#closed) return;
     this.#closed = true;
     this.onClose();

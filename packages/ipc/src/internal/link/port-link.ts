@@ -127,9 +127,10 @@ export class PortLink extends Link {
     if (this.#hot || !this.sending) return false;
     this.#hot = true;
     tellAtTurnEnd(this);
+    this.startFlush(); // what this thread sent before goes first, this link's report with it
     this.#run = null;
     this.#batch.push(op, a, b, value);
-    this.flush();
+    this.write(this.takeBatch()!);
     return true;
   }
 
@@ -147,7 +148,7 @@ export class PortLink extends Link {
 
   /** Sends `port` (and `shared`, shared memory) to the other side, after every frame sent so far. */
   attach(port: MessagePort, shared: unknown): void {
-    this.flush();
+    this.flushAll();
     this.#port.postMessage({ attach: port, shared }, [port]);
   }
 

@@ -158,7 +158,7 @@ export class SocketLink extends Link {
   override sendBytesNow(op: number, a: number, b: number, kind: number, bytes: Uint8Array): boolean {
     if (!this.sending || !this.#socket) return false;
     this.#out.waitForRoom();
-    this.startFlush(); // reports first: nothing may come between this header and its body
+    this.startFlush(); // every batch pending first: nothing may come between this header and its body
     this.#batch.header(op, a, b, bytes.byteLength + 1, kind);
     const batch = this.takeBatch()!;
     batch.push(bytes);

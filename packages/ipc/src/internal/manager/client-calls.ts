@@ -6,7 +6,7 @@ import { resolveAfterOutput } from '../link/output-order.js';
 import type { Pipelining } from './client-pipeline.js';
 import { FAILED, GRANTED } from './rpc.js';
 import { decodeAnswer } from './rpc-read.js';
-import { type ErrorRecord, fromRecord } from './wire.js';
+import { type ErrorRecord, fromRecord, withCallerStack } from './wire.js';
 
 /** A request waiting for its answer. */
 export interface Pending {
@@ -43,9 +43,22 @@ export class PendingCalls {
     id: number,
     mark: number,
   ) {
+    // The caller's lines join a served object's error here (withCallerStack).
     return new Promise<unknown>((resolve, reject) =>
       this.#pending.set(seq, { resolve, reject, holds, writes, quietBefore, idle, id, mark }),
-    );
+    ).catch(withCallerStack);
+  }
+
+  /** Whether a request of object `id` waits for its answer. */
+  waitsOn(id: number): boolean {
+    for (const p of this.#pending.values()) if (p.id === id) return true;
+    return false;
+  }
+
+  /** Whether an acquire of object `key` (a Pending's `holds`) waits for its answer. */
+  acquiring(key: number): boolean {
+    for (const p of this.#pending.values()) if (p.holds === key) return true;
+    return false;
   }
 
   /** Takes request `seq` out, or undefined when none waits. */

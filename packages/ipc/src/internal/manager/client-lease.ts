@@ -35,7 +35,9 @@
 import { LockError } from '@multiproc/shared';
 import type { Pipelining } from './client-pipeline.js';
 import { LEASE, LEASE_BACK, QUIET, REQUEST, requestFrame } from './rpc.js';
+import { isSuccessor, isUnsent } from './unsent.js';
 import { afterPoll } from './wait-list.js';
+import type { ProxyRef } from './wire.js';
 
 /** Local acquires of leased locks between two polls of this thread's sockets. */
 export const LOCAL_RUN = 16;
@@ -96,14 +98,18 @@ export class Leases {
   }
 }
 
+/** An acquire's `holds`: true for the object called, or the id its holds count by (a Condition's lock). */
+export type Holds = boolean | number;
+
 /** What a lock's calls need of a connection (client.ts; a proxy's deferred calls have no leases). */
 export interface LockCaller {
   readonly leases?: LeaseCalls;
+  readonly dead?: boolean;
   request(
     id: number,
     method: string,
     args: unknown[],
-    holds?: boolean,
+    holds?: Holds,
     unbounded?: boolean,
     tag?: number,
   ): Promise<unknown>;
@@ -111,7 +117,8 @@ export interface LockCaller {
 
 /**
  * Acquires lock or semaphore `id` (`timeoutMs`, -1: no limit): here when it is leased here, else
- * at the manager; with `lease` (a plain Lock), the manager may lease it to this connection.
+ * at the manager; with `lease` (a plain Lock), the manager may lease it to this connection. `key`:
+ * the id its holds are counted by when not `id` (a Condition's: its lock's, see {@link holdKey}).
  */
 export function acquireLock(
   c: LockCaller,
@@ -119,35 +126,73 @@ export function acquireLock(
   timeoutMs: number,
   lease: boolean,
   unbounded: boolean,
+  key: number = id,
 ): Promise<boolean> {
-  const local = c.leases?.acquire(id, timeoutMs, () => acquireLock(c, id, timeoutMs, lease, unbounded));
+  const local = c.leases?.acquire(id, timeoutMs, () => acquireLock(c, id, timeoutMs, lease, unbounded, key));
   if (local) return local;
-  return c.request(id, 'acquire', [timeoutMs], true, unbounded, lease ? LEASE : REQUEST) as Promise<boolean>;
+  const holds = key === id ? true : key;
+  return c.request(id, 'acquire', [timeoutMs], holds, unbounded, lease ? LEASE : REQUEST) as Promise<boolean>;
 }
 
 /**
- * Releases object `id` (a lock or semaphore; `n` permits of a semaphore) for connection `c`:
- * here while leased here; pipelined (`sendQuiet`, when `open`) when `c` holds it by its own count
+ * The id a connection counts its holds of `ref`'s object by: a Condition's are its lock's (taking
+ * one takes the other), so `cond.acquire(); lock.release()` is known to be held here.
+ */
+export function holdKey(ref: ProxyRef): number {
+  return ref.over === undefined ? ref.id : ref.over.id;
+}
+
+/**
+ * Releases `n` permits of `ref`'s object (a lock, Condition or semaphore) for connection `c`: here
+ * while leased here; pipelined (`sendQuiet`, when `open`) when `c` holds it by its own count
  * (client-pipeline.ts) and `n` is 1; else a round trip that reports a `LockError` on this call.
+ * @throws {LockError} at once when this connection knows the release fails (see {@link knownToFail}).
  */
 export function releaseLock(
   c: LockCaller,
   pipe: Pipelining,
-  id: number,
+  ref: ProxyRef,
   n: number,
   open: boolean,
   sendQuiet: (n: number) => Promise<unknown>,
+  pending: { acquiring(key: number): boolean },
 ): Promise<unknown> {
+  const id = ref.id;
   const local = n === 1 ? (c.leases?.release(id) ?? null) : null;
   if (local !== null) return local;
+  const key = holdKey(ref);
+  // A connection that died, or replaces one that did, cannot tell what this realm held: ask.
+  const ask = c.dead === true || isSuccessor(c) || pending.acquiring(key);
+  const refusal = ask ? null : knownToFail(ref, pipe.count(key), n);
+  if (refusal !== null) throw new LockError(refusal);
   if (n !== 1) {
     // A semaphore's release(n): a round trip (it may fail: a BoundedSemaphore past its bound).
-    for (let i = 0; i < n && pipe.holds(id); i++) pipe.dropHold(id);
+    for (let i = 0; i < n && pipe.holds(key); i++) pipe.dropHold(key);
     return c.request(id, 'release', [n]);
   }
-  if (!pipe.holds(id) || !open) return c.request(id, 'release', []);
-  pipe.dropHold(id);
+  if (!pipe.holds(key) || !open) return c.request(id, 'release', []);
+  pipe.dropHold(key);
   return sendQuiet(requestFrame(0, id, 'release', [], QUIET));
+}
+
+/**
+ * Why a release of `n` permits of `ref`'s object is sure to fail, or null when only the manager
+ * can tell. `held`: this connection's own count of it (no acquire of it on its way). Python's rules: an RLock only its holder may release; a plain Lock anyone may, while it
+ * is held (so this connection can tell only when nobody else can reach it, unsent.ts); a
+ * BoundedSemaphore not past its initial value (the same).
+ */
+function knownToFail(ref: ProxyRef, held: number, n: number): string | null {
+  if (held >= n) return null;
+  const type = ref.typeid === 'Condition' ? (ref.over?.typeid ?? 'RLock') : ref.typeid;
+  if (type === 'RLock') {
+    return 'Cannot release an RLock this thread or process does not hold: only the one that acquired it may release it.';
+  }
+  if (!isUnsent(ref)) return null; // another thread or process may hold it
+  if (type === 'Lock') return 'Cannot release an unlocked Lock: acquire() it first.';
+  if (type === 'BoundedSemaphore') {
+    return `BoundedSemaphore released too many times: ${held === 0 ? 'nothing holds it' : `only ${held} permit(s) are held`}, so it would pass its initial value.`;
+  }
+  return null;
 }
 
 /** Whether lock `id` is held anywhere: answered here while it is leased here. */
@@ -206,16 +251,25 @@ export class LeaseCalls {
     return state === 'held' ? HELD : NOT_HELD;
   }
 
-  /** A release of lock `id`: free here while leased here, or LockError when it is not held. */
+  /**
+   * A release of lock `id`: free here while leased here, null when not leased here.
+   * @throws {LockError} at once when it is leased here and not held (nobody else can hold it).
+   */
   release(id: number): Promise<undefined> | null {
     const leases = this.#pipe.leases;
     const state = leases.state(id);
     if (state === undefined) return null;
     const dead = this.#dead();
     if (dead) return Promise.reject(dead);
-    if (state === 'free') return Promise.reject(new LockError('Cannot release an unlocked Lock.'));
+    if (state === 'free') throw new LockError('Cannot release an unlocked Lock: acquire() it first.');
     leases.set(id, 'free');
     return DONE;
+  }
+
+  /** Whether this connection holds lock `key` now: by its own count of acquires, or leased and held. */
+  holds(key: number): boolean {
+    const pipe = this.#pipe;
+    return pipe.holds(key) || pipe.leases.state(key) === 'held';
   }
 
   /** The manager sent REVOKE for `id` (unknown: given back already, that frame on its way). */

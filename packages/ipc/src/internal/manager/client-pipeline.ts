@@ -62,6 +62,11 @@ export class Pipelining {
     return (this.#held.get(id) ?? 0) !== 0;
   }
 
+  /** How many times this connection holds object `id` by its own count. */
+  count(id: number): number {
+    return this.#held.get(id) ?? 0;
+  }
+
   /** A pipelined release of object `id` is sent: one hold fewer. */
   dropHold(id: number): void {
     const n = this.#held.get(id) ?? 0;

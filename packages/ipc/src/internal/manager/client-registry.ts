@@ -7,13 +7,21 @@
  */
 import type { Address } from '../net/endpoint.js';
 import { ManagerClient } from './client.js';
+import { reportThrough } from './client-refs.js';
 import { managerKey } from './stuck.js';
+import { madeAfterDeath } from './unsent.js';
 
 // By managerKey (a connection made not knowing the instance: connect()), and by managerKey|instance.
 const clients = new Map<string, ManagerClient>();
+// Keys whose connection died (their next one is a successor, unsent.ts).
+const ended = new Set<string>();
 
 function forget(c: ManagerClient): void {
-  for (const [key, v] of clients) if (v === c) clients.delete(key);
+  for (const [key, v] of clients) {
+    if (v !== c) continue;
+    clients.delete(key);
+    ended.add(key);
+  }
 }
 
 /**
@@ -30,6 +38,7 @@ export function clientFor(address: Address, authkey: string, server?: string): M
   if (known !== undefined && !known.dead && known.server === server) c = known;
   else {
     const made: ManagerClient = new ManagerClient(address, authkey, () => forget(made), server);
+    if (ended.has(key)) madeAfterDeath(made);
     c = made;
   }
   clients.set(key, c);
@@ -50,3 +59,10 @@ export function hasClient(address: Address, authkey: string): boolean {
 export function serverShutDown(server: string): void {
   for (const c of new Set(clients.values())) if (c.server === server) c.managerShutDown();
 }
+
+// Refcount reports go through the live connection a proxy of `ref` uses, never a new one.
+reportThrough((ref) => {
+  const base = managerKey(ref.address, ref.authkey);
+  const c = clients.get(`${base}|${ref.server}`) ?? clients.get(base);
+  return c !== undefined && !c.dead && c.server === ref.server ? c : null;
+});

@@ -1,12 +1,11 @@
 /**
  * A thread's connection to one manager (`clientFor()`, client-registry.ts), shared by its proxies
- * there: one socket of manager frames (rpc.ts). Requests are written at once, in the order made
- * (the server runs them in that order); answers come back by sequence number. The socket holds the
- * program open only while a request waits. An unbounded wait sent to a manager this thread serves
- * holds nothing (stuck.ts). Pipelined calls (tag QUIET: a held lock's release, a registered
- * writer's write) save a round trip (client-pipeline.ts); calls nobody awaits are applied before a
- * worker's task result or end is reported (exit-connect.ts). A leased Lock's pairs cost no frame
- * (client-lease.ts), nor a leased dict's reads (client-data-lease.ts).
+ * there: one socket of manager frames (rpc.ts), requests written in order, answers matched by
+ * sequence number. The socket holds the program open only while a request waits (not an unbounded
+ * wait on a manager this thread serves: stuck.ts). Pipelined calls (QUIET: a held lock's release, a
+ * registered writer's write) save a round trip (client-pipeline.ts); calls nobody awaits are
+ * applied before a worker's result or end is reported (exit-connect.ts); leased Locks and dicts
+ * answer here (client-lease.ts, client-data-lease.ts).
  */
 import type net from 'node:net';
 import { handleSocketFrames } from '../link/output-order.js';
@@ -16,7 +15,7 @@ import { trackRemote, untrackRemote } from '../runtime/exit.js';
 import { PendingCalls } from './client-calls.js';
 import { DataCalls } from './client-data-lease.js';
 import { LoopHold } from './client-hold.js';
-import { LeaseCalls, releaseLock } from './client-lease.js';
+import { type Holds, LeaseCalls, releaseLock } from './client-lease.js';
 import { ClientOut } from './client-out.js';
 import { Pipelining } from './client-pipeline.js';
 import { managerGone, warnBroken, warnUndelivered } from './client-warnings.js';
@@ -37,6 +36,7 @@ import {
   WRITE,
 } from './rpc.js';
 import { type IdleWaiter, isHosted, managerKey, watchIdleWaits } from './stuck.js';
+import type { ProxyRef } from './wire.js';
 
 export class ManagerClient implements IdleWaiter {
   /** The connection's key (stuck.ts, managerKey). */
@@ -44,10 +44,9 @@ export class ManagerClient implements IdleWaiter {
   readonly #address: Address;
   readonly #key: Buffer;
   readonly #forget: () => void;
-  readonly #pending = new PendingCalls();
-  readonly #splitter = new FrameSplitter((seq, tag, buf, start, end) =>
-    this.#settle(seq, tag, buf, start, end),
-  );
+  /** Requests waiting for their answers (client-refs.ts asks whether one is on an object). */
+  readonly pending = new PendingCalls();
+  readonly #splitter = new FrameSplitter((seq, tag, buf, from, to) => this.#settle(seq, tag, buf, from, to));
   // Set once connected; ref'd exactly while a request that holds the loop waits (#holdLoop).
   #socket: net.Socket | null = null;
   // Writes frames in order, and at exit what is left of them (client-out.ts).
@@ -60,14 +59,14 @@ export class ManagerClient implements IdleWaiter {
   #dead: Error | null = null;
   // What this connection holds and writes, and its pipelined frames (client-pipeline.ts).
   readonly #pipe = new Pipelining();
-  /** Calls of the Locks leased to this connection, answered here (client-lease.ts). */
+  // Calls of the Locks (`leases`) and dicts leased to this connection, answered here
+  // (client-lease.ts, client-data-lease.ts).
   readonly #quiet = (n: number): Promise<unknown> => this.#sendQuiet(n);
   readonly leases = new LeaseCalls(() => this.#dead, this.#pipe, this.#quiet);
-  // Calls of the dicts leased to this connection, answered here (client-data-lease.ts).
   readonly #data = new DataCalls(() => this.#dead, this.#pipe, this.#quiet);
   #endsSent = false; // whether ENDS_NORMALLY was sent (endsNormally())
-  // The server instance of the proxies using it, and the one that answered. Another one (a manager
-  // started again at the address) ends it at once: old proxies never reach its objects by their ids.
+  // The server instance its proxies expect, and the one that answered: another (a manager started
+  // again at the address) ends it at once, so old proxies never reach its objects by their ids.
   readonly #expected: string | undefined;
   #server: string | undefined;
   readonly managerShutDown = (): void => this.#die(new Error('The manager was shut down.'));
@@ -79,8 +78,7 @@ export class ManagerClient implements IdleWaiter {
     this.#expected = expected;
     this.#server = expected;
     trackRemote(this);
-    const key = Buffer.from(authkey, 'hex');
-    this.#key = key;
+    const key = (this.#key = Buffer.from(authkey, 'hex'));
     // In a pool worker, whose thread runs code only while a task runs: say whose tasks (core sets it).
     const from = (globalThis as Record<symbol, unknown>)[Symbol.for('multiproc.tasksFrom')];
     if (typeof from === 'string')
@@ -111,13 +109,14 @@ export class ManagerClient implements IdleWaiter {
 
   /**
    * Calls `method` of object `id`; resolves to its answer (a leased dict's replica answers it, if
-   * it can). `holds`: a lock's or semaphore's acquire (true counts it held here). `unbounded`: a
+   * it can). `holds`: a lock's or semaphore's acquire (true counts it held here). `endless`: a
    * wait without a timeout (stuck.ts). `tag` LEASE: a Lock's acquire that accepts a lease.
    */
-  request(id: number, method: string, args: unknown[], holds = false, unbounded = false, tag = REQUEST) {
+  request(id: number, method: string, args: unknown[], holds: Holds = false, endless = false, tag = REQUEST) {
     const again = () => this.request(id, method, args);
     const local = this.#pipe.data.size === 0 ? null : this.#data.call(id, method, args, again);
-    return local ?? this.#send(id, method, args, tag, holds ? id : -1, -1, unbounded);
+    const key = holds === true ? id : holds === false ? -1 : holds; // a Condition's: its lock's
+    return local ?? this.#send(id, method, args, tag, key, -1, endless);
   }
 
   /** stuck.ts ends `n` idle waits: their answers are on the way, so the socket holds the loop. */
@@ -154,9 +153,9 @@ export class ManagerClient implements IdleWaiter {
     return this.#data.call(id, method, args, again) ?? this.#send(id, method, args, LEASE, -1, -1);
   }
 
-  /** Releases object `id` (a lock or semaphore; `n` permits of a semaphore): see releaseLock. */
-  release(id: number, n = 1): Promise<unknown> {
-    return releaseLock(this, this.#pipe, id, n, this.#open(), this.#quiet);
+  /** Releases `ref`'s object (a lock or semaphore; `n` permits of a semaphore): see releaseLock. */
+  release(ref: ProxyRef, n = 1): Promise<unknown> {
+    return releaseLock(this, this.#pipe, ref, n, this.#open(), this.#quiet, this.pending);
   }
 
   /**
@@ -166,8 +165,7 @@ export class ManagerClient implements IdleWaiter {
   async flush(): Promise<void> {
     // A pool worker's loop may stop until its next task: nobody could get a lease back meanwhile.
     if (!this.#dead) this.#data.giveAllBack(this.leases);
-    const s = this.#socket;
-    if (this.#dead || (this.#queued === null && this.#pending.size === 0 && s !== null && this.#out.idle))
+    if (this.#dead || (this.#queued === null && this.pending.size === 0 && this.#socket && this.#out.idle))
       return;
     await this.request(0, SYNC, []).catch(() => {}); // a manager gone: nothing left to wait for
   }
@@ -190,16 +188,20 @@ export class ManagerClient implements IdleWaiter {
   }
 
   /**
-   * Says this realm ends normally (ENDS_NORMALLY, pipelined, once): the plain Locks and semaphore
-   * permits it holds then stay taken when it closes, as in Python. Not sent by a connection that
-   * never sent anything; a realm that fails never sends it, so what it holds is given back.
+   * Says this realm ends normally (ENDS_NORMALLY, pipelined, once, if it sent anything): its plain Locks
+   * and permits then stay taken when it closes, as in Python (a realm that fails gives them back).
    */
   endsNormally(): void {
     if (this.#dead || this.#endsSent || this.#queued?.length === 0) return;
     this.#endsSent = true;
     // Leases first, so the manager knows what this realm holds when it ends (client-lease.ts).
     this.#data.giveAllBack(this.leases);
-    const n = requestFrame(0, 0, ENDS_NORMALLY, [], QUIET);
+    this.pushQuiet(requestFrame(0, 0, ENDS_NORMALLY, [], QUIET));
+  }
+
+  /** Sends the pipelined frame just encoded (`n` bytes; a refcount report: client-refs.ts). */
+  pushQuiet(n: number): void {
+    if (this.#dead) return;
     if (this.#queued !== null) this.#queued.push(copyFrame(n));
     else void this.#sendQuiet(n);
   }
@@ -216,7 +218,7 @@ export class ManagerClient implements IdleWaiter {
     }
     const quietBefore = this.#pipe.sent;
     const idle = wait && isHosted(this.key);
-    const p = this.#pending.add(seq, holds, writes, quietBefore, idle, id, this.#pipe.data.touch(id));
+    const p = this.pending.add(seq, holds, writes, quietBefore, idle, id, this.#pipe.data.touch(id));
     this.hold.waiting(idle);
     if (idle) watchIdleWaits(this);
     this.#holdLoop();
@@ -271,15 +273,15 @@ export class ManagerClient implements IdleWaiter {
       if (!this.#data.revoked(seq) && tag === REVOKE) this.leases.revoked(seq);
       return;
     }
-    const p = this.#pending.take(seq);
+    const p = this.pending.take(seq);
     if (!p) return;
     this.hold.answered(p.idle);
     this.#holdLoop();
-    this.#pending.settle(p, tag, buf, start, end, this.#pipe);
+    this.pending.settle(p, tag, buf, start, end, this.#pipe);
   }
 
   #holdLoop(): void {
-    this.hold.apply(this.#socket, this.#pending.size, this.#queued !== null);
+    this.hold.apply(this.#socket, this.pending.size, this.#queued !== null);
   }
 
   #die(cause: unknown): void {
@@ -291,7 +293,7 @@ export class ManagerClient implements IdleWaiter {
     this.#socket?.destroy();
     this.#out.closed();
     this.#queued = null;
-    this.#pending.rejectAll(err);
+    this.pending.rejectAll(err);
     this.hold.clear();
     this.#pipe.clear();
   }

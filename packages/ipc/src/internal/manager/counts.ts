@@ -1,5 +1,6 @@
 /**
- * The count arguments of a manager's semaphore and condition, checked by the proxy (so a bad one
+ * The count arguments of a manager's objects (a semaphore's value, a barrier's parties, a queue's
+ * maxsize) and of its semaphore's and condition's calls, checked by the proxy (so a bad one
  * rejects before anything is sent) and again by the served object (a raw `callMethod()`), as the
  * thread primitives check theirs.
  */
@@ -23,4 +24,20 @@ export function checkNotifyCount(n: unknown): number {
     );
   }
   return n;
+}
+
+/** A semaphore's value or a barrier's parties: an integer from `min`. */
+export function checkCount(n: unknown, min: number, where: string): number {
+  if (!Number.isInteger(n) || (n as number) < min) {
+    throw new ValidationError(`${where} must be an integer >= ${min}, got ${show(n)}.`);
+  }
+  return n as number;
+}
+
+/** A queue's `maxsize`: any integer, 0 or less meaning no limit (Python's `queue.Queue`). */
+export function checkQueueSize(n: unknown, where: string): number {
+  if (!Number.isInteger(n)) {
+    throw new ValidationError(`${where} must be an integer (0 or less: no limit), got ${show(n)}.`);
+  }
+  return Math.max(0, n as number);
 }

@@ -49,10 +49,18 @@ export function sendFrame(socket: net.Socket, n: number): Promise<void> | null {
 /** Called once per whole frame, with its body at `buf[start, end)`. */
 export type OnFrame = (seq: number, tag: number, buf: Buffer, start: number, end: number) => void;
 
-/** Splits a socket's chunks into frames; a chunk that holds whole frames costs no copy. */
+/**
+ * Splits a socket's chunks into frames; a chunk that holds whole frames costs no copy. A frame
+ * that spans chunks is copied once, into a buffer of its own whose size its header gives, so a big
+ * value costs its size (joining each chunk to what came before would copy it once per chunk).
+ */
 export class FrameSplitter {
   readonly #onFrame: OnFrame;
+  // A frame's first bytes, too few to give its length.
   #rest: Buffer | null = null;
+  // The frame being filled chunk by chunk, and how many of its bytes came so far.
+  #frame: Buffer | null = null;
+  #filled = 0;
 
   constructor(onFrame: OnFrame) {
     this.#onFrame = onFrame;
@@ -64,7 +72,17 @@ export class FrameSplitter {
    */
   push(chunk: Buffer, reused = false): void {
     let buf = chunk;
-    if (this.#rest !== null) {
+    const frame = this.#frame;
+    if (frame !== null) {
+      const n = Math.min(frame.length - this.#filled, chunk.length);
+      chunk.copy(frame, this.#filled, 0, n);
+      this.#filled += n;
+      if (this.#filled < frame.length) return;
+      this.#frame = null;
+      this.#emit(frame, 0, frame.length);
+      if (n === chunk.length) return;
+      buf = chunk.subarray(n);
+    } else if (this.#rest !== null) {
       buf = Buffer.concat([this.#rest, chunk]);
       this.#rest = null;
     }
@@ -73,12 +91,22 @@ export class FrameSplitter {
       const n = buf.readUInt32LE(start);
       if (n < HEADER_BYTES - 4 || n > MAX_FRAME_BYTES) throw new RangeError(`Bad manager frame length ${n}.`);
       const end = start + 4 + n;
-      if (end > buf.length) break;
-      this.#onFrame(buf.readUInt32LE(start + 4), buf[start + 8]!, buf, start + HEADER_BYTES, end);
+      if (end > buf.length) {
+        // Unfinished: its bytes so far into a buffer of the frame's size, filled by the next chunks.
+        const f = Buffer.allocUnsafe(4 + n);
+        this.#filled = buf.copy(f, 0, start);
+        this.#frame = f;
+        return;
+      }
+      this.#emit(buf, start, end);
       start = end;
     }
     if (start < buf.length) {
       this.#rest = reused && buf === chunk ? Buffer.from(buf.subarray(start)) : buf.subarray(start);
     }
+  }
+
+  #emit(buf: Buffer, start: number, end: number): void {
+    this.#onFrame(buf.readUInt32LE(start + 4), buf[start + 8]!, buf, start + HEADER_BYTES, end);
   }
 }

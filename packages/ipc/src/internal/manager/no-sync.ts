@@ -15,3 +15,15 @@ export function noSyncWait(kind: string, method: string, asyncForm: string): Con
       `instead; ${method}() works on a thread ${kind} only.`,
   );
 }
+
+/**
+ * The error `<kind>.<member>` throws on a proxy when it must read the manager synchronously (a
+ * getter, `JSON.stringify()`'s `toJSON()`): names what to use instead.
+ * @example noSyncRead('Value', 'toJSON()', 'JSON.stringify(await v.get())')
+ */
+export function noSyncRead(kind: string, member: string, instead: string): ContextError {
+  return new ContextError(
+    `${member} cannot read a manager's (or getContext('process')'s) ${kind} at once: it lives in ` +
+      `another process. Use \`${instead}\` instead; ${member} works on a thread ${kind} only.`,
+  );
+}

@@ -131,7 +131,7 @@ function put(v: unknown, path: string): void {
   // Objects, bigints, strings UTF-8 cannot carry (lone surrogates): as an item.
   if (jsonExact(v)) {
     const text = JSON.stringify(v);
-    room(6 + text.length * 3);
+    room(6 + utf8Room(text));
     out[at + 5] = STRING_KIND;
     const n = 1 + out.write(text, at + 6, 'utf8');
     out[at] = ITEM;
@@ -145,6 +145,14 @@ function put(v: unknown, path: string): void {
   out.writeUInt32LE(item.length, at + 1);
   out.set(item, at + 5);
   at += 5 + item.length;
+}
+
+/**
+ * Room for `s` as UTF-8: at most 3 bytes a char, counted exactly for a long string (a 50 MiB one
+ * would ask for 150 MiB).
+ */
+function utf8Room(s: string): number {
+  return s.length <= KEEP_BYTES ? s.length * 3 : Buffer.byteLength(s, 'utf8');
 }
 
 /** ES2024's `String.prototype.isWellFormed` (Node 20+), not yet in this project's lib. */
@@ -169,7 +177,7 @@ function putString(s: string): boolean {
     }
   }
   if (!(s as WellFormed).isWellFormed()) return false;
-  room(5 + n * 3);
+  room(5 + utf8Room(s));
   const bytes = out.write(s, at + 5, 'utf8');
   out[at] = STRING;
   out.writeUInt32LE(bytes, at + 1);

@@ -63,6 +63,9 @@ export function isPlain(v: unknown): boolean {
   return t === 'object' && jsonExact(v);
 }
 
+/** The fewest bytes {@link sizeOf} gives an entry (an empty string key, then a value). */
+const MIN_ENTRY_BYTES = 10;
+
 /** About how many bytes `v` takes on the wire; Infinity when it is not plain. */
 function sizeOf(v: unknown): number {
   if (typeof v === 'string') return v.length + 5;
@@ -125,6 +128,12 @@ export class LeasedDict implements Served {
     const place = this.#place;
     const eligible = mayLease && place !== null && !place.home.othersWrite?.(place.id, owner);
     if (!this.#lease.granted(owner, eligible)) return r;
+    // Too many entries to fit, whatever they are: refused without copying them (a big dict would
+    // pay a copy of every entry at each try, quadratic over a drain).
+    if (this.#dict.len() > LEASE_BYTES / MIN_ENTRY_BYTES) {
+      this.#lease.refused();
+      return r;
+    }
     const items = this.#dict.items();
     if (fitsLease(items)) return new Granted(r, items, () => this.#lease.refused());
     this.#lease.refused();

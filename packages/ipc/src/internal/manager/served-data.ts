@@ -9,6 +9,7 @@ import { pySort } from './py-order.js';
 import { pySlice } from './py-slice.js';
 import { dispatch, MAY_LEASE, type Served } from './served-sync.js';
 import { type Owner, WaitList, type WireTimeout } from './wait-list.js';
+import { notExposed } from './wire.js';
 
 /** Serves any object's own methods by name (`BaseManager.register()` factories, collections). */
 export class ServedObject implements Served {
@@ -22,8 +23,14 @@ export class ServedObject implements Served {
   invoke(method: string, args: unknown[]): unknown {
     // A lease offer (a dict or Lock proxy's call of tag LEASE) means nothing to a registered object.
     if (args.length > 0 && args[args.length - 1] === MAY_LEASE) args.pop();
+    const exposed = this.refFields?.exposed as string[] | undefined;
+    if (exposed !== undefined && !exposed.includes(method)) throw notExposed(method, exposed);
     const fn = (this.target as Record<string, unknown>)[method];
-    if (method.startsWith('_') || method === 'constructor' || typeof fn !== 'function') {
+    if (
+      method === 'constructor' ||
+      typeof fn !== 'function' ||
+      (exposed === undefined && method.startsWith('_'))
+    ) {
       throw new TypeError(`The managed object has no public method '${method}'.`);
     }
     return (fn as (...a: unknown[]) => unknown).apply(this.target, args);

@@ -6,6 +6,13 @@
  *   #map:    slot -> value            (slot: the primitive key itself, or a tuple's symbol)
  *   #tuples: tuple's encoding -> symbol
  *   #keyOf:  symbol -> the array first stored under it (what keys() and items() give back)
+ *   #order:  every slot in the order it was added (a Map cannot be read from its end), with
+ *            slots deleted since left in place: popitem() pops from its end past those, O(1)
+ *            amortized; it is rebuilt from #map once it is more than twice as long.
+ *
+ * The last slot of #order that #map holds is #map's last key: a slot is pushed only when added
+ * (a set of a present key keeps its place, in both), so an entry after a present slot's own latest
+ * one is of a slot deleted since.
  */
 import { KeyError } from '../../errors.js';
 import { tupleKeyOf } from './dict-key.js';
@@ -25,6 +32,7 @@ export class ManagedDict {
   readonly #map = new Map<unknown, unknown>();
   readonly #tuples = new Map<string, symbol>();
   readonly #keyOf = new Map<symbol, unknown>();
+  #order: unknown[] = [];
 
   constructor(init?: Iterable<[unknown, unknown]> | Record<string, unknown>) {
     if (init) this.#assign(init, 'manager.dict()');
@@ -41,6 +49,14 @@ export class ManagedDict {
     this.#tuples.set(tuple, slot);
     this.#keyOf.set(slot, k);
     return slot;
+  }
+
+  /** Deletes present `slot`; #order is rebuilt once deleted slots make it twice as long (amortized O(1)). */
+  #remove(slot: unknown): void {
+    const map = this.#map;
+    map.delete(slot);
+    this.#forget(slot);
+    if (this.#order.length > 2 * map.size + 32) this.#order = [...map.keys()];
   }
 
   #forget(slot: unknown): void {
@@ -64,7 +80,15 @@ export class ManagedDict {
       tupleKeyOf(k, where);
       checked.push([k, v]);
     }
-    for (const [k, v] of checked) this.#map.set(this.#slot(k, where, true), v);
+    for (const [k, v] of checked) this.#put(this.#slot(k, where, true), v);
+  }
+
+  /** Stores `v` at `slot`, which goes last when it is new. */
+  #put(slot: unknown, v: unknown): void {
+    const map = this.#map;
+    const n = map.size;
+    map.set(slot, v);
+    if (map.size !== n) this.#order.push(slot);
   }
 
   get(k: unknown, d?: unknown): unknown {
@@ -72,15 +96,15 @@ export class ManagedDict {
     return this.#map.has(slot) ? this.#map.get(slot) : d;
   }
   set(k: unknown, v: unknown): void {
-    this.#map.set(this.#slot(k, 'dict.set()', true), v);
+    this.#put(this.#slot(k, 'dict.set()', true), v);
   }
   has(k: unknown): boolean {
     return this.#map.has(this.#slot(k, 'dict.has()', false));
   }
   delete(k: unknown): boolean {
     const slot = this.#slot(k, 'dict.delete()', false);
-    if (!this.#map.delete(slot)) return false;
-    this.#forget(slot);
+    if (!this.#map.has(slot)) return false;
+    this.#remove(slot);
     return true;
   }
   /** Python's `pop(k)` (no fallback: a missing key throws KeyError) and `pop(k, d)`. */
@@ -93,26 +117,26 @@ export class ManagedDict {
       );
     }
     const v = this.#map.get(slot);
-    this.#map.delete(slot);
-    this.#forget(slot);
+    this.#remove(slot);
     return v;
   }
   /** Removes the last inserted entry and returns it as `[key, value]` (Python 3.7+: LIFO). */
   popitem(): [unknown, unknown] {
-    // A Map cannot be read from its end: walk to it (O(size), fine next to a round trip).
-    let last: unknown = ABSENT;
-    for (const slot of this.#map.keys()) last = slot;
-    if (last === ABSENT) {
+    const map = this.#map;
+    if (map.size === 0) {
+      this.#order = [];
       throw new KeyError('dict.popitem(): the dict is empty. Check await d.len() first.');
     }
-    const item: [unknown, unknown] = [this.#keyFor(last), this.#map.get(last)];
-    this.#map.delete(last);
-    this.#forget(last);
+    const order = this.#order;
+    let last = order.pop();
+    while (!map.has(last)) last = order.pop(); // deleted since it was added
+    const item: [unknown, unknown] = [this.#keyFor(last), map.get(last)];
+    this.#remove(last);
     return item;
   }
   setdefault(k: unknown, d?: unknown): unknown {
     const slot = this.#slot(k, 'dict.setdefault()', true);
-    if (!this.#map.has(slot)) this.#map.set(slot, d);
+    if (!this.#map.has(slot)) this.#put(slot, d);
     return this.#map.get(slot);
   }
   update(entries: Iterable<[unknown, unknown]> | Record<string, unknown>): void {
@@ -131,6 +155,7 @@ export class ManagedDict {
     return this.#map.size;
   }
   clear(): void {
+    this.#order = [];
     this.#map.clear();
     this.#tuples.clear();
     this.#keyOf.clear();

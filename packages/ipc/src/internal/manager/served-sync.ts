@@ -123,6 +123,21 @@ export class ServedLock implements Served {
     return this.#lease.holder === null ? call() : this.#lease.defer(owner, call);
   }
 
+  /**
+   * A Condition's waiter takes the lock back with its saved recursion `depth` (Python's
+   * `_acquire_restore`): once the lock is free, even when `owner` holds it meanwhile (another task
+   * of the same thread, e.g. the notifier), so every acquire stays matched by one release.
+   */
+  async restore(owner: Owner, depth: number): Promise<void> {
+    if (this.count === 0) {
+      this.owner = owner;
+      this.count = depth;
+      return;
+    }
+    await this.#waiters.wait(owner, -1, () => false);
+    this.count += depth - 1; // #handOver gave it with a count of 1
+  }
+
   /** Releases the lock fully and returns the recursion count (Condition.wait). */
   releaseAll(): number {
     const n = this.count;
@@ -136,7 +151,11 @@ export class ServedLock implements Served {
   }
 
   abandonWaits(): number {
-    return this.#waiters.abandon(neverEnds());
+    const kind = this.reentrant ? 'RLock' : 'Lock';
+    const fix = this.reentrant
+      ? 'Release it in the thread or process that holds it first'
+      : 'Release it before acquiring it again (an RLock may be acquired again by its holder)';
+    return this.#waiters.abandon(neverEnds(`${kind}.acquire()`, 'release it', fix));
   }
 
   ownerGone(owner: Owner, endedNormally: boolean): void {
@@ -222,7 +241,8 @@ export class ServedSemaphore implements Served {
   }
 
   abandonWaits(): number {
-    return this.#waiters.abandon(neverEnds());
+    const fix = 'Release a permit first (or start the thread or process that will)';
+    return this.#waiters.abandon(neverEnds('Semaphore.acquire()', 'release a permit', fix));
   }
 
   ownerGone(owner: Owner, endedNormally: boolean): void {

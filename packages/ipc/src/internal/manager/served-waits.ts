@@ -38,7 +38,8 @@ export class ServedEvent implements Served {
   }
 
   abandonWaits(): number {
-    return this.#waiters.abandon(neverEnds());
+    const fix = 'Start the thread or process that will set() it first (keep it alive until it does)';
+    return this.#waiters.abandon(neverEnds('Event.wait()', 'set() this Event', fix));
   }
 
   ownerGone(owner: Owner): void {
@@ -82,16 +83,16 @@ export class ServedCondition implements Served {
     } finally {
       // Also when the wait could never end (stuck.ts): the caller holds the lock again, as in Python;
       // never for an owner that is gone, which would hold it forever (the lock is given back then).
-      if (!this.#goneInWait.has(owner)) await this.lock.acquire(owner, -1);
-      if (this.#goneInWait.has(owner)) {
-        if (this.lock.isOwnedBy(owner)) this.lock.releaseAll();
-      } else this.lock.count = depth;
+      if (!this.#goneInWait.has(owner)) await this.lock.restore(owner, depth);
+      if (this.#goneInWait.has(owner) && this.lock.isOwnedBy(owner)) this.lock.releaseAll();
       this.#leaveWait(owner, 1);
     }
   }
 
   abandonWaits(): number {
-    return this.#waiters.abandon(neverEnds()) + this.lock.abandonWaits();
+    const fix = 'Start the thread or process that will notify() it first (keep it alive until it does)';
+    const waits = this.#waiters.abandon(neverEnds('Condition.wait()', 'notify() this Condition', fix));
+    return waits + this.lock.abandonWaits();
   }
 
   notify(owner: Owner, n: unknown = 1): void {

@@ -45,7 +45,7 @@ export interface ConnServer {
   /** The served object `id`; ReferenceError when the server no longer serves it. */
   object(id: number): Served;
   /** A call of the manager itself (object id 0). */
-  managerCall(method: string, args: unknown[]): unknown;
+  managerCall(method: string, args: unknown[], owner: Owner): unknown;
   /** This connection is a pool worker's whose tasks come from the server's thread (TASKS_FROM). */
   workerOfHere(socket: net.Socket): void;
 }
@@ -132,7 +132,7 @@ export class Conn {
     try {
       const r =
         id === 0
-          ? this.#server.managerCall(method, args)
+          ? this.#server.managerCall(method, args, this.owner)
           : this.#server.object(id).invoke(method, args, this.owner);
       if (r instanceof Promise)
         r.then(
@@ -156,6 +156,14 @@ export class Conn {
   #runQuiet([id, method, args]: Request): void {
     if (id === 0 && method === TASKS_FROM) {
       if (args[0] === thisThread()) this.#server.workerOfHere(this.socket);
+      return;
+    }
+    if (id === 0) {
+      try {
+        this.#server.managerCall(method, args, this.owner); // a refcount report (served-refs.ts)
+      } catch {
+        // not one: nothing a client of ours sends
+      }
       return;
     }
     let r: unknown;

@@ -12,10 +12,12 @@ import type net from 'node:net';
 import { Listener } from '../../listener.js';
 import type { Address } from '../net/endpoint.js';
 import { type Feed, MANAGER_HELLO, type ManagerHello } from '../net/handshake.js';
+import { serveLocally } from './client-refs.js';
 import { serverShutDown } from './client-registry.js';
 import { FrameSplitter, sendFrame } from './frame-io.js';
 import { answerFrame, SHUT_DOWN, SYNC } from './rpc.js';
 import type { LeaseHome } from './served-lease.js';
+import { DECREF, INCREF, LOCAL, PIN, ServedRefs } from './served-refs.js';
 import type { Served } from './served-sync.js';
 import { Conn, type ConnServer } from './server-conn.js';
 import { type HostedServer, hostServer, managerKey, unhostServer } from './stuck.js';
@@ -65,6 +67,8 @@ export class ManagerServer implements HostedServer {
     revoke: (owner, id) => this.#conns.get(owner)?.revoke(id),
     othersWrite: (id, owner) => this.#writers.othersOf(id, owner),
   };
+  // Which objects some proxy still refers to; the others are freed (served-refs.ts).
+  readonly refs = new ServedRefs((id) => this.#objects.delete(id));
   #nextId = 1;
   #nextOwner = 1;
   #closed = false;
@@ -74,7 +78,7 @@ export class ManagerServer implements HostedServer {
     isClosed: () => this.#closed,
     writers: this.#writers,
     object: (id) => this.#object(id),
-    managerCall: (method, args) => this.#managerCall(method, args),
+    managerCall: (method, args, owner) => this.#managerCall(method, args, owner),
     workerOfHere: (socket) => {
       if (this.#sockets.has(socket)) this.#workersOfHere.add(socket);
     },
@@ -120,13 +124,17 @@ export class ManagerServer implements HostedServer {
     return this.#address ?? this.listener.address;
   }
 
-  /** Creates an object of `typeid` here, at once; returns the reference its proxies carry. */
-  create(typeid: string, args: unknown[]): ProxyRef {
+  /**
+   * Creates an object of `typeid` here, at once, for `owner` (its first proxy's thread: this one
+   * by default); returns the reference its proxies carry.
+   */
+  create(typeid: string, args: unknown[], owner = LOCAL): ProxyRef {
     const make = this.#types.get(typeid);
     if (!make) throw new TypeError(`This manager serves no type '${typeid}'; register() it first.`);
     const id = this.#nextId++;
     const served = make(args, this);
     this.#objects.set(id, served);
+    this.refs.created(id, owner);
     served.placed?.(id, this.#leaseHome);
     const ref = { address: this.address, authkey: this.authkey, id, typeid, server: this.instance };
     return { ...ref, ...served.refFields, ...(make.auto ? { auto: true } : {}) };
@@ -137,6 +145,11 @@ export class ManagerServer implements HostedServer {
     const ref = (value as { [proxyRef]?: ProxyRef } | null)?.[proxyRef];
     if (!ref || ref.authkey !== this.authkey) return undefined;
     return this.#objects.get(ref.id);
+  }
+
+  /** How many objects it serves (Python's `_number_of_objects()`). */
+  get objectCount(): number {
+    return this.#objects.size;
   }
 
   typeids(): string[] {
@@ -167,6 +180,7 @@ export class ManagerServer implements HostedServer {
     if (this.#closed) return;
     this.#closed = true;
     unhostServer(managerKey(this.address, this.authkey), this);
+    serveLocally(this.instance, null);
     // This thread's proxies end first: the sockets dropped below would read as a broken connection.
     serverShutDown(this.instance);
     this.listener.close();
@@ -209,6 +223,7 @@ export class ManagerServer implements HostedServer {
       conn.gone = () => {
         this.#conns.delete(conn.owner);
         this.#writers.dropOwner(conn.owner);
+        this.refs.ownerGone(conn.owner);
         if (!this.#closed)
           for (const obj of this.#objects.values()) obj.ownerGone?.(conn.owner, conn.endsNormally);
       };
@@ -220,6 +235,7 @@ export class ManagerServer implements HostedServer {
   // This thread's proxies of this manager: their unbounded waits go idle (stuck.ts).
   #host(): void {
     hostServer(managerKey(this.address, this.authkey), this);
+    serveLocally(this.instance, this.refs);
   }
 
   #object(id: number): Served {
@@ -228,9 +244,12 @@ export class ManagerServer implements HostedServer {
     return obj;
   }
 
-  #managerCall(method: string, args: unknown[]): unknown {
-    if (method === 'create') return this.create(args[0] as string, args[1] as unknown[]);
+  #managerCall(method: string, args: unknown[], owner: number): unknown {
+    if (method === 'create') return this.create(args[0] as string, args[1] as unknown[], owner);
     if (method === 'typeids') return this.typeids();
+    if (method === 'numberOfObjects') return this.objectCount;
+    if (method === INCREF || method === DECREF || method === PIN)
+      return this.refs.report(owner, method, args);
     if (method === SYNC) return undefined; // run after the connection's earlier frames (client.ts, flush)
     throw new TypeError(`The manager has no method '${method}'.`);
   }

@@ -27,14 +27,14 @@ export function afterPoll<T>(f: () => T): Promise<T> {
 }
 
 /**
- * The error of a lock, semaphore, event or condition wait that nothing can end (stuck.ts), worded
- * as the thread primitives' one.
+ * The error of a lock, semaphore, event or condition wait that nothing can end (stuck.ts): `call`
+ * is what waited (`'Event.wait()'`), `could` what nothing left could do (`'set() it'`), `fix` what
+ * to do instead. A `LockError`, as the thread primitives' one (CONTRACT names no other class for it).
  */
-export function neverEnds(): LockError {
+export function neverEnds(call: string, could: string, fix: string): LockError {
   return new LockError(
-    'This wait can never end: no other thread or process uses this manager and nothing else left in ' +
-      'the program could release or set what it waits for (a deadlock; Python would block forever). ' +
-      'Release it first, or give a timeout.',
+    `${call} can never end: no other thread or process uses this manager and nothing else left in ` +
+      `the program could ${could} (a deadlock; Python would block forever). ${fix}, or give a timeout.`,
   );
 }
 

@@ -49,10 +49,14 @@ export interface ProxyRef {
   readonly length?: number;
   /** A Value's or Array's typecode. */
   readonly typecode?: string;
+  /** A registered type's `exposed` methods (`register(typeid, factory, { exposed })`): only those. */
+  readonly exposed?: readonly string[];
   /** Registered with `BaseManager.register()`: an AutoProxy, whatever the typeid. */
   readonly auto?: boolean;
   /** A synchronized Value or Array (`getContext('process').Value()`): the lock every copy shares. */
   readonly lock?: ProxyRef;
+  /** A Condition's lock (the one given to `Condition(lock)`, or the RLock made for it). */
+  readonly over?: ProxyRef;
 }
 
 const CLASSES: Record<string, new (message: string) => any> = {
@@ -70,6 +74,14 @@ const CLASSES: Record<string, new (message: string) => any> = {
   RangeError,
   ReferenceError,
 };
+
+/** A registered type's method not in its `exposed` list (Python: `AttributeError`, "not in exposed"). */
+export function notExposed(method: string, exposed: readonly string[]): ValidationError {
+  return new ValidationError(
+    `Method '${method}' is not exposed by this managed object (exposed: ${exposed.join(', ') || 'none'}). ` +
+      "Add it to register(typeid, factory, { exposed }) to call it (Python's exposed=).",
+  );
+}
 
 const isPrimitive = (v: unknown): boolean => v === null || (typeof v !== 'object' && typeof v !== 'function');
 
@@ -106,7 +118,10 @@ export function fromRecord(r: ErrorRecord): unknown {
   const C = CLASSES[r.name];
   const e: Error = C ? new C(r.message) : new Error(r.message);
   if (!C) e.name = r.name;
-  if (r.stack !== undefined) e.stack = r.stack;
+  if (r.stack !== undefined) {
+    e.stack = r.stack;
+    Object.defineProperty(e, managerStack, { value: r.stack, configurable: true });
+  }
   if (r.fields) {
     for (const [key, value] of Object.entries(r.fields)) {
       if (!(key in e))
@@ -120,12 +135,38 @@ export function fromRecord(r: ErrorRecord): unknown {
   return e;
 }
 
+/** Where an error rebuilt from a record keeps the served object's stack (see {@link withCallerStack}). */
+const managerStack: unique symbol = Symbol('multiproc.managerStack');
+
+/**
+ * Rethrows `err`; one a served object threw gets the stack of the call that awaited it here (its
+ * caller's lines, as a local error has: V8 follows the awaiting async functions from this promise
+ * reaction), then the manager's stack, as Python shows the local and the remote traceback. Use it
+ * as the rejection handler of the promise the proxy's caller awaits.
+ */
+export function withCallerStack(err: unknown): never {
+  const remote = (err as { [managerStack]?: string } | null)?.[managerStack];
+  if (remote === undefined) throw err;
+  const here: { stack?: string } = {};
+  Error.captureStackTrace(here, withCallerStack);
+  const frames = (here.stack ?? '').split('\n').slice(1);
+  if (frames.length === 0) throw err; // nothing awaited it: the manager's stack says the most
+  const e = err as Error;
+  const remoteFrames = remote.split('\n').filter((l) => /^\s+at /.test(l));
+  e.stack = [
+    `${e.name}: ${e.message}`,
+    ...frames,
+    "  The manager's stack, where the served object threw it:",
+    ...remoteFrames,
+  ].join('\n');
+  throw e;
+}
+
 /**
  * A proxy method's timeout argument as ms on the wire (-1: no limit). `block`: `{ block: false }`
- * is accepted; `'acquire'`: also, and a timeout with it is refused (Python's `Lock.acquire`).
+ * is accepted (a timeout given with it is ignored, as by Python's `multiprocessing` locks and queues).
  */
-export function wireTimeout(arg: unknown, method: string, block: boolean | 'acquire' = false): WireTimeout {
-  const options = { block: block !== false, refuseTimeoutWithoutBlock: block === 'acquire' };
-  const { timeoutMs } = resolveTimeout(arg, method, options);
+export function wireTimeout(arg: unknown, method: string, block = false): WireTimeout {
+  const { timeoutMs } = resolveTimeout(arg, method, { block });
   return timeoutMs === Number.POSITIVE_INFINITY ? -1 : timeoutMs;
 }

@@ -31,6 +31,13 @@ export function netAddress(
   address: unknown,
   where: string,
 ): { path: string } | { host: string; port: number } {
+  if (typeof address === 'string' && address.startsWith('\\\\') && process.platform !== 'win32') {
+    // Python's address_type(): a string starting with two backslashes is family 'AF_PIPE'.
+    throw new ValidationError(
+      `${where}: ${JSON.stringify(address)} is a Windows named-pipe address (Python's family 'AF_PIPE'), ` +
+        `which is not available on ${process.platform}: use a Unix socket path or [host, port].`,
+    );
+  }
   if (typeof address === 'string' && address.length > 0) return { path: address };
   if (Array.isArray(address) && address.length === 2) {
     const [host, port] = address as [unknown, unknown];
@@ -44,11 +51,26 @@ export function netAddress(
       return { host: host === 'localhost' ? '127.0.0.1' : host, port: port as number };
     }
   }
+  // An object where the address goes is most likely the options, given first: name the fix, and
+  // show its keys only (its values may hold the authkey).
+  const optionsFirst = address !== null && typeof address === 'object' && !Array.isArray(address);
+  const got = optionsFirst
+    ? `an object with the keys ${Object.keys(address).join(', ') || '(none)'}`
+    : JSON.stringify(address);
+  const fix = optionsFirst && OPTIONS_SECOND[where] ? ` Options come second: ${OPTIONS_SECOND[where]}.` : '';
   throw new ValidationError(
     `${where}: address must be a Unix socket path (a non-empty string) or [host, port] with a port ` +
-      `from 0 to 65535, got ${JSON.stringify(address)}.`,
+      `from 0 to 65535, got ${got}.${fix}`,
   );
 }
+
+/** How to pass options without an address, for the calls that take the address first. */
+const OPTIONS_SECOND: Record<string, string> = {
+  'new Listener()':
+    'write new Listener(undefined, { authkey }) to listen on a new Unix socket path in the temp ' +
+    "directory (Python's Listener(authkey=...))",
+  'Client()': 'write Client(listener.address, { authkey })',
+};
 
 /** Node's `onread` option: chunks read into `buffer`, each handed to `feed.sink` as it comes. */
 function onreadInto(buffer: Buffer, feed: Feed): net.OnReadOpts {

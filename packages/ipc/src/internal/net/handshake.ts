@@ -24,10 +24,10 @@
 import type net from 'node:net';
 import { AuthenticationError, EOFError } from '../../errors.js';
 
-export const CHALLENGE = Buffer.from('#CHALLENGE#');
-export const WELCOME = Buffer.from('#WELCOME#');
-export const FAILURE = Buffer.from('#FAILURE#');
-export const DIGEST = Buffer.from('{sha256}');
+export const CHALLENGE: Buffer = Buffer.from('#CHALLENGE#');
+export const WELCOME: Buffer = Buffer.from('#WELCOME#');
+export const FAILURE: Buffer = Buffer.from('#FAILURE#');
+export const DIGEST: Buffer = Buffer.from('{sha256}');
 export const MESSAGE_BYTES = 40;
 const MIN_CHALLENGE_BYTES = 20;
 /** The longest handshake message either side accepts (Python: 256). */

@@ -34,6 +34,8 @@ export class Channel extends ChannelRoom {
   readerHandles = 0;
   /** Pipes: every reader handle is gone; sends fail from now on (never reset). */
   broken = false;
+  /** A writer's worker was killed or terminated: its last sends may be lost (EOF says so). */
+  writerStopped = false;
 
   readonly #pushAhead = (c: ReaderCopy, item: Item): void => c.push(this.out, this, item, 0);
 
@@ -102,7 +104,8 @@ export class Channel extends ChannelRoom {
   /** {@link tryTake} without admitting waiting puts: the caller pumps once it has placed the item. */
   takeNow(who: ReaderCopy | null): Item | typeof EOF | undefined {
     if (this.items.length === 0) return this.atEof ? EOF : undefined;
-    if (this.localTakers + this.hardWaiting > 0 || who?.recalled || this.waitingBacks > 0) return undefined;
+    if (this.localTakers + this.hardWaiting > 0 || who?.recalled || who?.ending || this.waitingBacks > 0)
+      return undefined;
     return this.ahead.blocks(who) ? undefined : this.items.shift()!;
   }
 
@@ -126,7 +129,7 @@ export class Channel extends ChannelRoom {
 
   /** A copy asks for `hard` more items for waiting gets and `soft` more to read ahead. */
   demand(c: ReaderCopy, hard: number, soft: number): void {
-    if (c.phase !== 'open' || !this.readers.has(c)) return;
+    if (c.phase !== 'open' || !this.readers.has(c) || c.ending) return;
     c.hard += hard;
     this.hardWaiting += hard;
     for (let i = 0; i < hard; i++) this.#takers.push(c);

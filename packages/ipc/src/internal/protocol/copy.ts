@@ -108,6 +108,11 @@ export class CopyProtocol extends CopyObject {
     this.#rx.watch();
   }
 
+  /** The last poll() or wait() stopped watching this copy. */
+  unwatch(): void {
+    this.#rx.unwatch();
+  }
+
   /** Ends a get whose time ran out; false when it was already over. */
   cancel(w: Wait): boolean {
     return this.#rx.cancel(w);

@@ -21,9 +21,13 @@
  * ```
  *
  * A thread copy that dies leaves `reserved - arrived` slots taken for items that never came: the
- * home gives them back (home.ts). Each side writes its own word before it changes `count` where
- * dying in between would let the queue grow past `maxsize` (see remote-handle.ts), so a thread
- * terminated between the two can only make the queue look one item fuller, never overfull.
+ * home gives them back (home-runtime.ts), and counts what it had `consumed` as taken. A thread copy
+ * changes `count` with one `Atomics` call and records it in its own word right after with a plain
+ * write (`tryReserve(…, mine)`, `consume()`): `worker.terminate()` lands only where a call begins
+ * (an `Atomics` call too) or a loop turns, never between an `Atomics` operation and the plain
+ * writes after it, so the home, which reads the words once the thread has ended, never finds them
+ * disagreeing with `count`. (Recorded with a second `Atomics` call, one terminate in about 100
+ * left `empty()` false with nothing to get.) Only the copy writes its words while it lives.
  */
 
 /** Word indexes of a thread copy's shared buffer. */
@@ -56,21 +60,32 @@ export class QueueCount {
 
   /**
    * Takes room for one item: false when `maxsize` items are counted, or (unless `waited`: for the
-   * put first in line at home) while a put waits at home for room.
+   * put first in line at home) while a put waits at home for room. `mine`: a thread copy's words,
+   * whose `RESERVED` counts the room in the same instant.
    */
-  tryReserve(waited = false): boolean {
+  tryReserve(waited = false, mine?: Int32Array): boolean {
     const w = this.#word;
     if (this.#max <= 0) {
       Atomics.add(w, 0, 1);
+      if (mine) mine[RESERVED] = (mine[RESERVED]! + 1) | 0; // plain: no interrupt point (above)
       return true;
     }
     if (!waited && Atomics.load(w, 1) !== 0) return false;
     for (let n = Atomics.load(w, 0); n < this.#max; ) {
       const seen = Atomics.compareExchange(w, 0, n, n + 1);
-      if (seen === n) return true;
+      if (seen === n) {
+        if (mine) mine[RESERVED] = (mine[RESERVED]! + 1) | 0;
+        return true;
+      }
       n = seen;
     }
     return false;
+  }
+
+  /** A thread copy handed out its `total`-th item: its `CONSUMED` word and `count`, in one instant. */
+  consume(mine: Int32Array, total: number): void {
+    Atomics.sub(this.#word, 0, 1);
+    mine[CONSUMED] = total; // plain, right after: no interrupt point between (above)
   }
 
   /** The home: whether a put waits for room. */

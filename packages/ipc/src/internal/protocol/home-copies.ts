@@ -183,6 +183,21 @@ export abstract class HomeOfCopies extends HomeObject<ReaderCopy, ChannelEndpoin
     if (ch?.readers.delete(c) && !this.isQueue) ch.ahead.tellAlone(ch.readers);
   }
 
+  override holderEnding(c: ReaderCopy): void {
+    if (c.ending || c.phase === 'gone') return;
+    c.ending = true;
+    if (c.end.write) c.end.write.writerStopped = true; // its last sends may be lost: EOF says so
+    const ch = c.end.read;
+    if (!ch) return;
+    // Its demand goes, not its place among the holders: what it read ahead still comes back
+    // before anyone is served newer items (its link's close gives it back).
+    ch.hardWaiting -= c.hard;
+    c.hard = 0;
+    c.soft = 0;
+    ch.ahead.settled(c);
+    ch.pump(); // what it was about to get goes to the next taker, in order
+  }
+
   // Its puts still waiting for room did not complete, and any that arrive now cannot.
   protected holderEnded(c: ReaderCopy): void {
     c.holderGone = true;

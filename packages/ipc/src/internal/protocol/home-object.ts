@@ -106,6 +106,18 @@ export abstract class HomeObject<C extends HomeCopy, E extends Endpoint<C>> {
     else if (c.phase !== 'gone') this.holderEnded(c);
   }
 
+  /** The worker the copy holding `token` went to is being stopped: see {@link holderEnding}. */
+  ending(token: string): void {
+    const c = this.#tokens.get(token);
+    if (c && c !== RELEASED) this.holderEnding(c);
+  }
+
+  /**
+   * The worker holding `c` is being stopped (killed or terminated; it has not ended yet): serve it
+   * nothing more. What it holds stays until its link closes.
+   */
+  holderEnding(_c: C): void {}
+
   /** The copy's link is gone: it closed, or its thread or process died. */
   linkClosed(c: C): void {
     if (c.phase !== 'gone' && c.phase !== 'reserved') this.gone(c);

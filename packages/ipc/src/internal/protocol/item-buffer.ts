@@ -50,11 +50,29 @@ export class ItemBuffer {
     if (moved) this.#movedHere.add(item);
   }
 
-  /** Adds a run of `n` values, `text` their JSON array, parsed when the first of them is taken. */
-  pushRun(text: string, n: number): void {
-    if (n <= 0) return;
+  /** Adds a run of `n` values, `text` their JSON array, parsed when the first is taken; whether any. */
+  pushRun(text: string, n: number): boolean {
+    if (n <= 0) return false;
     this.#entries.push(new Run(text, n));
     this.#length += n;
+    return true;
+  }
+
+  /**
+   * Parses a run's JSON array `text` now and offers its values to `take`, in order, while it takes
+   * them (waiting gets: the buffer is empty then); the rest is added as one run. Whether any is.
+   */
+  pushRunAfter(text: string, take: (item: Item) => boolean): boolean {
+    const values = JSON.parse(text) as unknown[];
+    let k = 0;
+    while (k < values.length && take({ value: values[k] })) k++;
+    if (k === values.length) return false;
+    const run = new Run('', values.length);
+    run.values = values;
+    run.at = k;
+    this.#entries.push(run);
+    this.#length += values.length - k;
+    return true;
   }
 
   /** Takes the oldest item (a run's value as a decoded item); undefined when empty. */

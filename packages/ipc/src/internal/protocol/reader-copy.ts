@@ -76,6 +76,12 @@ export class ReaderCopy extends HomeCopy {
   pending: PendingGiveBack | null = null;
   /** Its worker has ended (frames it sent before may still come). */
   holderGone = false;
+  /**
+   * Its worker is being stopped (kill, terminate): it is served nothing more, so nothing newer
+   * than what it holds goes to it and comes back behind items handed out since; what it holds
+   * stays its own until its link closes (a report of what it took may still come).
+   */
+  ending = false;
   /** Its puts waiting for room (cancelled if it goes away: a put that did not complete). */
   readonly puts = new Set<PutWait>();
   /**

@@ -45,6 +45,8 @@ export class Demand {
   #softOut = 0;
   // The only reader of its channel (a pipe end, told by the home): its gets need no demand.
   #alone = false;
+  // A poll() or wait() watches this pipe end (see waiters()).
+  #watched = false;
   #window = 0;
   #lastItemAt = Number.NEGATIVE_INFINITY;
   // Read-ahead is off until then (recalled: other consumers share the channel); see FIRST_CALM_MS.
@@ -81,6 +83,7 @@ export class Demand {
 
   /** Asks for what `getters` waiting gets and the window need beyond what is asked and `held` here. */
   ask(getters: number, held: number): void {
+    getters = this.waiters(getters, held);
     const covered = this.#alone ? this.#hardOut + this.#softOut : this.#hardOut;
     const hard = Math.max(0, getters - covered);
     const window = this.#window;
@@ -132,6 +135,24 @@ export class Demand {
   /** wait() or poll() watches the copy: it reads at least one item ahead. */
   watch(): void {
     if (this.#window === 0) this.#window = 1;
+    this.#watched = this.#eager;
+  }
+
+  /** No wait() or poll() watches the copy any more; whether one did. */
+  unwatch(): boolean {
+    const was = this.#watched;
+    this.#watched = false;
+    return was;
+  }
+
+  /**
+   * The gets the home should count as waiting here, `held` items being here. A poll() or wait() on
+   * a pipe end that shares its channel counts as one: the home recalls what another reader read
+   * ahead only for a consumer that waits. A socket's data goes to whoever reads it, not to a copy
+   * that read it ahead and is busy elsewhere (a parent's Client() connection while its child polls).
+   */
+  waiters(getters: number, held: number): number {
+    return this.#watched && !this.#alone && getters === 0 && held === 0 ? 1 : getters;
   }
 
   /**
@@ -156,9 +177,11 @@ export class Demand {
 
   /**
    * The home recalled what the copy read ahead, at `clock` (ms): a calm period begins, and what is
-   * out is one item for each of the `getters` waiting, the rest read-ahead.
+   * out is one item for each of the `getters` waiting (a poll() may count, see waiters()), the rest
+   * read-ahead. Returns that count of waiting gets, which the home is told.
    */
-  recalled(clock: number, getters: number): void {
+  recalled(clock: number, getters: number): number {
+    getters = this.waiters(getters, 0);
     if (!this.#eager) {
       this.#window = 0;
       const again = clock - this.#calmUntil < this.#calmMs;
@@ -168,5 +191,6 @@ export class Demand {
     const out = this.#hardOut + this.#softOut;
     this.#hardOut = Math.min(getters, out);
     this.#softOut = out - this.#hardOut;
+    return getters;
   }
 }

@@ -1,18 +1,16 @@
 /**
- * The receiving side of a queue or pipe copy. Receiving is demand-driven: a get that finds nothing
- * here asks the home for one item (hard demand, served in turn with every other consumer). A copy
- * also reads ahead (soft demand) while its consumer streams (receiver-demand.ts keeps what it asks
- * for and its window). What it read ahead it returns when the home recalls it (another consumer
- * waits), gives back when the worker flushes, and leaves behind when it closes. A pipe end reads
- * everything as it comes, as a socket would.
+ * The receiving side of a queue or pipe copy. Receiving is demand-driven: a get that finds nothing here
+ * asks the home for one item (hard demand, served in turn with every other consumer). A copy also reads
+ * ahead (soft demand) while its consumer streams (receiver-demand.ts keeps what it asks for and its
+ * window). What it read ahead it returns when the home recalls it (another consumer waits), gives back when
+ * the worker flushes, and leaves behind when it closes. A pipe end reads everything as it comes, as a
+ * socket would.
  *
- * Demand made for a get can end up served by another item (an item read ahead, or a get that timed
- * out), so both sides count it loosely until a recall settles it (R_UNUSED carries the gets still
- * waiting; nothing is on its way then).
- *
- * A pipe end that the home says is the only reader of its channel (H_ALONE) lets its read-ahead
- * credit serve its gets: they send no demand, so a round trip is one message each way. With another
- * reader, a waiting get must ask: the home recalls what that reader holds only for a get it knows of.
+ * Demand made for a get can end up served by another item (an item read ahead, or a get that timed out), so
+ * both sides count it loosely until a recall settles it (R_UNUSED carries the gets still waiting; nothing
+ * is on its way then). A pipe end that the home says is the only reader of its channel (H_ALONE) lets its
+ * read-ahead credit serve its gets: they send no demand, so a round trip is one message each way. With
+ * another reader, a waiting get (or poll) must ask: the home recalls what that reader holds only for it.
  */
 import { Deque } from '../deque.js';
 import type { Wait } from './home-copy.js';
@@ -35,10 +33,7 @@ export interface ReceiverHost {
 }
 
 export class Receiver {
-  /**
-   * The time (ms, any origin) of the current event, set by the runtime when items arrive and when
-   * a get has to wait (the only moments read-ahead is decided).
-   */
+  /** The time (ms, any origin) of the current event: set when items arrive and when a get waits. */
   clock = 0;
   eof = false;
   /** The home is ending (H_HEIR): what is here stays here, served before EOF; nothing goes back. */
@@ -83,8 +78,13 @@ export class Receiver {
     const item = this.#buffer.shift();
     if (item !== undefined) {
       this.#consume();
-      // Half the window used: the next half is asked for now, see #refill.
-      if (this.#demand.tookHere(this.#buffer.length) && this.#host.isOpen()) this.#refill();
+      // A consumer taking read-ahead items get after get may not end its turn until the buffer is
+      // empty (each get settles at once): once half the window is used it asks for the next half
+      // now, so the home sends more meanwhile rather than idle until the end of the turn.
+      if (this.#demand.tookHere(this.#buffer.length) && this.#host.isOpen()) {
+        this.#ask();
+        this.#host.flushNow();
+      }
       return item;
     }
     if (this.eof) return EOF;
@@ -113,6 +113,12 @@ export class Receiver {
     if (this.eof || this.#buffer.length > 0) return;
     this.#demand.watch();
     this.#ask();
+  }
+
+  /** The last poll() or wait() stopped watching: what it asked for becomes read-ahead, as a get's. */
+  unwatch(): void {
+    const n = this.#demand.unwatch() ? this.#demand.soften(this.liveGetters, this.#host.isOpen()) : 0;
+    if (n > 0) this.#host.send(Op.R_SOFTEN, n, 0);
   }
 
   /** The home says whether this copy is the only reader of its channel; a waiting get asks if not. */
@@ -151,14 +157,13 @@ export class Receiver {
 
   // Another consumer waits behind what this copy read ahead: what is here and unused goes back.
   // Nothing the home pushed is on its way now (it pushes nothing to a copy it recalled), so both
-  // sides agree on the demand left: one item for each waiting get, the rest read-ahead.
+  // sides agree on the demand left: one item for each waiting get (see Demand.recalled).
   recalled(): void {
     if (this.heir) return;
     const n = this.#buffer.length;
     this.#gaveBack(n);
     this.returnBuffered();
-    this.#demand.recalled(this.clock, this.liveGetters);
-    this.#host.send(Op.R_UNUSED, n, this.liveGetters);
+    this.#host.send(Op.R_UNUSED, n, this.#demand.recalled(this.clock, this.liveGetters));
     this.#ask(); // gets the demand left does not cover
   }
 
@@ -181,29 +186,25 @@ export class Receiver {
         return;
       }
     }
-    for (let g = this.#getters.shift(); g; g = this.#getters.shift()) {
-      if (g.done) continue;
-      this.liveGetters--;
-      this.#handOut(g, item);
-      return;
-    }
+    if (this.#toGetter(item)) return;
     this.#buffer.push(item, moved);
     this.#host.ready();
   }
 
   /**
    * `n` JSON values pushed in `epoch` with `tag` as one JSON array `text`: {@link data} for each, in
-   * order; with no get or try waiting, buffered as text and parsed when reached (item-buffer.ts).
+   * order. Gets waiting take the first (nothing is buffered then); the rest stay one run, parsed
+   * when reached if no get waited (item-buffer.ts). A consumer that keeps up waits at every batch.
    */
   dataRun(epoch: number, tag: number, text: string, n: number): void {
-    const waits = this.liveGetters > 0 || this.#tries.length > 0 || (tag & MOVED_TAG) !== 0;
-    if (waits || epoch !== this.#epoch || !this.#host.isOpen()) {
+    if (this.#tries.length > 0 || (tag & MOVED_TAG) !== 0 || epoch !== this.#epoch || !this.#host.isOpen()) {
       for (const value of JSON.parse(text) as unknown[]) this.data(epoch, tag, { value });
       return;
     }
     for (let i = 0; i < n; i++) this.#demand.arrived(tag);
-    this.#buffer.pushRun(text, n);
-    this.#host.ready();
+    const buf = this.#buffer;
+    if (this.liveGetters === 0 ? buf.pushRun(text, n) : buf.pushRunAfter(text, this.#toGetter))
+      this.#host.ready();
   }
 
   /** The home is ending (H_HEIR): what it pushed here is this copy's to serve; it keeps it. */
@@ -222,9 +223,8 @@ export class Receiver {
   }
 
   /**
-   * The home says every writer is gone and nothing more comes (H_EOF, sent after `backs` of this
-   * copy's give-backs): true unless a give-back of ours crossed it, since what we gave back may
-   * come to us again (the home sends a new EOF after it).
+   * The home says nothing more comes (H_EOF, sent after `backs` of our give-backs): true unless a
+   * give-back of ours crossed it, as what we gave back may come again (the home sends a new EOF).
    */
   ended(backs: number): boolean {
     if (backs !== this.#backs) return false;
@@ -261,13 +261,24 @@ export class Receiver {
     for (const item of this.#buffer.drainMoved()) this.#host.send(Op.R_RETURN, 0, 0, item);
   }
 
-  // A give-back of `held` items from here is about to leave. An EOF that reaches us later was sent
-  // before the home saw it (stale); one we had already has not come true if items go back, since
-  // they may come to us again: the home sends a new EOF once nothing is out.
+  // A give-back of `held` items is about to leave. A later EOF was sent before the home saw it
+  // (stale); one we had has not come true if items go back (they may come to us again): the home
+  // sends a new EOF once nothing is out.
   #gaveBack(held: number): void {
     this.#backs = (this.#backs + 1) >>> 0;
     if (held > 0) this.eof = false;
   }
+
+  // Hands `item` to the oldest get still waiting; false when none waits.
+  readonly #toGetter = (item: Item): boolean => {
+    for (let g = this.#getters.shift(); g; g = this.#getters.shift()) {
+      if (g.done) continue;
+      this.liveGetters--;
+      this.#handOut(g, item);
+      return true;
+    }
+    return false;
+  };
 
   #handOut(w: Wait, item: Item): void {
     w.done = true;
@@ -281,15 +292,6 @@ export class Receiver {
     const first = this.#consumed === this.#reported;
     this.#consumed = (this.#consumed + 1) >>> 0;
     this.#host.consumed(this.#consumed, first);
-  }
-
-  // A consumer taking what it read ahead, get after get, may not end its turn until the buffer is
-  // empty (each get settles at once), so a demand sent at the end of the turn would leave the home
-  // idle until then and the consumer idle for the round trip after. Once half the window is used,
-  // it asks for the next half now, so the home sends more while the consumer works through the rest.
-  #refill(): void {
-    this.#ask();
-    this.#host.flushNow();
   }
 
   #ask(): void {

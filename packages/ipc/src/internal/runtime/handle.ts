@@ -69,6 +69,8 @@ export interface Handle {
    * a connection reset before they were read). A home never loses its own.
    */
   homeLost?(): boolean | number;
+  /** A pipe end at home: a worker writing to it was killed or terminated (its last sends may be lost). */
+  writerStopped?(): boolean;
   /** Takes an item, waiting up to `timeoutMs` (0: one the home has now, Python's `block=False`). */
   get(timeoutMs: number | undefined): GetResult | Promise<GetResult>;
   /**

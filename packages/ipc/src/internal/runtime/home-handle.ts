@@ -49,6 +49,14 @@ export class HomeHandle implements Handle {
     this.#rt.deliversAtExit = on;
   }
 
+  /**
+   * A pipe end at home: a worker writing to it was killed or terminated (not one that ended in
+   * order), so what it sent in its last moments may never have left it.
+   */
+  writerStopped(): boolean {
+    return this.#rt.proto.endpoints[this.#end]!.read?.writerStopped === true;
+  }
+
   get #proto() {
     return this.#rt.proto;
   }

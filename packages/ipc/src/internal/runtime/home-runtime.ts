@@ -125,8 +125,9 @@ export class HomeRuntime implements HomeActions, HomeObject {
   encode(end: number, ctx: EncodeContext): HandleData {
     const b = broker();
     if (ctx.target === 'thread') {
-      const { port, shared, link } = this.openPort(end);
+      const { port, shared, link, copy } = this.openPort(end);
       ctx.transfer(port);
+      ctx.onReceiverEnding?.(() => this.proto.holderEnding(copy));
       const count = this.proto.isQueue ? this.proto.main.count!.buffer : undefined;
       // The thread's 'exit' can come before its port's 'close': settle the copy at the exit, so
       // a put it left waiting for room is never admitted after its Process was joined.
@@ -137,6 +138,7 @@ export class HomeRuntime implements HomeActions, HomeObject {
     const token = process.getBuiltinModule('node:crypto').randomUUID();
     const holder = typeof ctx.onReceiverEnd === 'function';
     this.proto.reserve(end, token, holder);
+    ctx.onReceiverEnding?.(() => this.proto.ending(token));
     ctx.onReceiverEnd?.(() => {
       this.proto.release(token);
       this.#forgetIfUnused();
@@ -167,26 +169,26 @@ export class HomeRuntime implements HomeActions, HomeObject {
   }
 
   /** A new copy of endpoint `end` served over a port, for another thread. */
-  openPort(end: number): { port: MessagePort; shared: SharedArrayBuffer; link: PortLink } {
+  openPort(end: number): { port: MessagePort; shared: SharedArrayBuffer; link: PortLink; copy: ReaderCopy } {
     const { port1, port2 } = new MessageChannel();
     const shared = new SharedArrayBuffer(COPY_SHARED_BYTES);
-    const link = this.#attachPort(end, port1, shared);
-    return { port: port2, shared, link };
+    const { link, copy } = this.#attachPort(end, port1, shared);
+    return { port: port2, shared, link, copy };
   }
 
-  #attachPort(end: number, port: MessagePort, shared: unknown): PortLink {
+  #attachPort(end: number, port: MessagePort, shared: unknown): { link: PortLink; copy: ReaderCopy } {
     const link = new PortLink(port);
     // A pipe end's only reader returns what it does not use: its items may move.
     const moves = !this.proto.isQueue;
     link.moveData = moves;
     const words = shared instanceof SharedArrayBuffer ? new Int32Array(shared) : null;
-    this.proto.attach(end, (c) => {
+    const copy = this.proto.attach(end, (c) => {
       c.moves = moves;
       // A queue's thread copy counts its own puts and gets in the queue's shared count.
       c.countsOwn = this.proto.isQueue && words !== null;
       this.#wire(c, link, words);
     });
-    return link;
+    return { link, copy };
   }
 
   #wire(

@@ -83,6 +83,7 @@ export class RemoteHandle implements Handle {
         consumed: (total, first) => {
           sync.consumed(total);
           // A pipe end's report over a socket only frees the home's copies: once per loop turn.
+          // It leaves before anything else this thread sends (link.ts, `due`).
           if (first) opts.eager && !port ? link.requestFlushWhenIdle() : link.requestFlush();
         },
         flushNow: () => link.flush(),
@@ -212,7 +213,9 @@ export class RemoteHandle implements Handle {
     this.#link.hold();
     this.#proto.watch();
     return () => {
-      if (this.#listeners.delete(cb)) this.#link.release();
+      if (!this.#listeners.delete(cb)) return;
+      this.#link.release();
+      if (this.#listeners.size === 0) this.#proto.unwatch();
     };
   }
 

@@ -9,7 +9,7 @@ import type { Link } from '../link/link.js';
 import { PortLink } from '../link/port-link.js';
 import type { SocketLink } from '../link/socket-link.js';
 import { type CopyProtocol, ROOM_COUNTED, ROOM_GRANTED, type SlotWait } from '../protocol/copy.js';
-import { CONSUMED, QueueCount, RESERVED, WAKE } from '../protocol/count.js';
+import { CONSUMED, QueueCount, WAKE } from '../protocol/count.js';
 import type { Wait } from '../protocol/home-copy.js';
 import { type EOF, type Item, TIMEOUT } from '../protocol/item.js';
 import { broker } from './broker.js';
@@ -60,23 +60,19 @@ export class CopySync {
     this.count = data.count && this.#shared ? new QueueCount(maxsize, data.count) : null;
   }
 
-  /** This copy consumed its `total`-th item: said in its shared words first. */
+  /** This copy consumed its `total`-th item: its shared word and the count change in one instant. */
   consumed(total: number): void {
-    if (this.#shared) {
-      // This word first: dying before the next line leaves the queue looking fuller, never overfull.
-      Atomics.store(this.#shared, CONSUMED, total);
-      this.count?.add(-1);
-    }
+    if (!this.#shared) return;
+    if (this.count) this.count.consume(this.#shared, total);
+    else this.#shared[CONSUMED] = total;
   }
 
   // A thread copy takes room in the shared count (false when full); others leave it to the home.
   reserve(): boolean {
     const count = this.count;
     if (!count) return false;
-    if (!count.tryReserve()) return false;
-    // After the count: dying in between leaves the queue looking fuller, never overfull.
-    Atomics.add(this.#shared!, RESERVED, 1);
-    return true;
+    // The room and this copy's record of it change in one instant (count.ts).
+    return count.tryReserve(false, this.#shared!);
   }
 
   putNowait(proto: CopyProtocol, item: Item): boolean {

@@ -5,10 +5,11 @@
  * - `close()` removes its file and forgets it ({@link forgetSocketFile});
  * - `process.exit()`, an uncaught error and a normal end run `'exit'` listeners, synchronously:
  *   one removes what is left;
- * - SIGINT and SIGTERM end a Node program without `'exit'`. While a file is registered, a listener
- *   here removes the files and raises the signal again (no listener of ours left, so Node's default
- *   ends the program with the same 130/143), but only when it is the only listener: a program
- *   that handles the signal itself decides what happens, and its own end removes the files.
+ * - SIGINT, SIGTERM, SIGHUP (the terminal closed) and SIGQUIT end a Node program without
+ *   `'exit'`. While a file is registered, a listener here removes the files and raises the signal
+ *   again (no listener of ours left, so Node's default ends the program as the signal would:
+ *   130/143/129, a core dump for SIGQUIT), but only when it is the only listener: a program that
+ *   handles the signal itself decides what happens, and its own end removes the files.
  *
  * Only a file this realm bound is removed, and only while it is the same file (its inode): a
  * Listener whose bind failed (EADDRINUSE: another listener's socket, or a user's regular file at
@@ -18,7 +19,7 @@
  */
 import { statSync, unlinkSync } from 'node:fs';
 
-const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const;
 /** Each registered path, with the inode it had when this realm bound it. */
 const paths = new Map<string, number>();
 let listening = false;

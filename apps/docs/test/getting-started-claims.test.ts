@@ -1,0 +1,91 @@
+// What Getting started says happens on one Node line and not on others, checked where it applies:
+// under Node's own type stripping an example importing './tasks.js' fails and runs once the import
+// names './tasks.ts'; on Node 20, tsx running CommonJS TypeScript that imports multiproc fails
+// with the error the page quotes.
+import { execFile } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findExamples, matchLines, nodeAtLeast } from './examples.ts';
+import { copyInto, DOCS, makeProject, type Project } from './project.ts';
+
+const run = promisify(execFile);
+const page = readFileSync(join(DOCS, 'guide/getting-started.md'), 'utf8');
+const ENV = { ...process.env, NODE_OPTIONS: '', FORCE_COLOR: '0', NO_COLOR: '1' };
+
+/** Runs `node ...args` in `cwd`; resolves with its outcome whether it fails or not. */
+async function node(args: string[], cwd: string) {
+  try {
+    const { stdout, stderr } = await run(process.execPath, args, { cwd, env: ENV, timeout: 50_000 });
+    return { ok: true, stdout, stderr };
+  } catch (error) {
+    const e = error as { stdout: string; stderr: string };
+    return { ok: false, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe.skipIf(!nodeAtLeast([22, 18]))("Node's own type stripping", () => {
+  let project: Project;
+  let pool: string;
+  beforeAll(() => {
+    project = makeProject('module');
+    pool = copyInto(project, 'examples/pool', 'pool');
+  });
+  afterAll(() => project?.dispose());
+
+  it('says relative imports name the .ts file, where it says what else changes', () => {
+    const section = page.slice(page.indexOf("### Node's own type stripping"), page.indexOf('## Testing'));
+    expect(section).toMatch(/from\s+'\.\/tasks\.ts'/);
+    expect(section).toMatch(/ERR_MODULE_NOT_FOUND/);
+  });
+
+  it("a Pool example importing './tasks.js' fails as the page says, and runs with './tasks.ts'", {
+    timeout: 120_000,
+  }, async () => {
+    const asShipped = await node(['methods.ts'], pool);
+    expect(asShipped.ok).toBe(false);
+    expect(asShipped.stderr).toMatch(/ERR_MODULE_NOT_FOUND/);
+    const file = join(pool, 'methods.ts');
+    writeFileSync(file, readFileSync(file, 'utf8').replace("from './tasks.js'", "from './tasks.ts'"));
+    const fixed = await node(['methods.ts'], pool);
+    expect(fixed.stderr).toBe('');
+    const example = findExamples(join(DOCS, 'examples')).find((e) => e.file === join('pool', 'methods.ts'))!;
+    const lines = fixed.stdout.replace(/\n$/, '').split('\n');
+    if (!matchLines(lines, example.output, example.anyOrder)) {
+      expect(lines.join('\n')).toBe(example.output.join('\n'));
+    }
+  });
+});
+
+describe.skipIf(nodeAtLeast([22, 0]))('tsx and CommonJS TypeScript on Node 20', () => {
+  let project: Project;
+  beforeAll(() => {
+    project = makeProject('commonjs');
+  });
+  afterAll(() => project?.dispose());
+
+  it('fails with the error the page quotes', { timeout: 60_000 }, async () => {
+    const quoted =
+      /fails with `(Error: request for '@multiproc\/core' is not in cache)` \(code\s+`(\w+)`\)/.exec(
+        page.replace(/\n/g, ' '),
+      );
+    expect(quoted).not.toBeNull();
+    writeFileSync(
+      join(project.dir, 'square.cts'),
+      [
+        "import { pathToFileURL } from 'node:url';",
+        "import { defineTasks, isMain, Pool } from '@multiproc/multiproc';",
+        'export const tasks = defineTasks(pathToFileURL(__filename).href, { square: (x: number) => x * x });',
+        'if (isMain()) {',
+        '  const pool = new Pool();',
+        '  pool.map(tasks.square, [1, 2, 3]).then(console.log).finally(() => pool.terminate());',
+        '}',
+      ].join('\n'),
+    );
+    const ran = await node(['--import', 'tsx', 'square.cts'], project.dir);
+    expect(ran.ok).toBe(false);
+    expect(ran.stderr).toContain(quoted![1]);
+    expect(ran.stderr).toContain(`code: '${quoted![2]}'`);
+  });
+});

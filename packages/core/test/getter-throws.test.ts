@@ -1,0 +1,102 @@
+// A value whose getter (or Proxy trap) throws cannot be sent: every way of sending it throws
+// SerializationError naming the part's path, with the getter's error as its cause, whichever
+// fast path (JSON, plain data, the codec) would have carried it.
+import { SerializationError } from '@multiproc/core';
+import { Pipe, SimpleQueue } from '@multiproc/ipc';
+import { describe, expect, it } from 'vitest';
+import { tasks } from './fixtures/pool-tasks.ts';
+import { ownedWorkers } from './helpers.ts';
+
+const own = ownedWorkers();
+const boom = new Error('getter boom');
+const shapes = [
+  [
+    'a getter',
+    () => ({
+      a: 1,
+      get bad() {
+        throw boom;
+      },
+    }),
+    'bad',
+  ],
+  [
+    'a deep getter',
+    () => ({
+      a: {
+        b: [
+          1,
+          {
+            get bad() {
+              throw boom;
+            },
+          },
+        ],
+      },
+    }),
+    'a.b[1].bad',
+  ],
+  [
+    'a Proxy trap',
+    () => ({
+      p: new Proxy(
+        {},
+        {
+          ownKeys() {
+            throw boom;
+          },
+        },
+      ),
+    }),
+    'p',
+  ],
+] as const;
+
+async function caught(send: () => unknown): Promise<SerializationError> {
+  try {
+    await send();
+  } catch (err) {
+    return err as SerializationError;
+  }
+  throw new Error('it was sent');
+}
+
+function expectNamed(err: SerializationError, path: string): void {
+  expect(err).toBeInstanceOf(SerializationError);
+  expect(err.path).toBe(path);
+  expect(err.cause).toBe(boom);
+}
+
+describe.each(shapes)('%s', (_, make, part) => {
+  it('Queue.put/putNowait, SimpleQueue.put and Connection.send name value.<path>', {
+    timeout: 10_000,
+  }, async () => {
+    const q = own.queue();
+    expectNamed(await caught(() => q.put(make())), `value.${part}`);
+    expectNamed(await caught(() => q.putNowait(make())), `value.${part}`);
+    const sq = new SimpleQueue();
+    expectNamed(await caught(() => sq.put(make())), `value.${part}`);
+    sq.close();
+    const [a, b] = Pipe();
+    expectNamed(await caught(() => a.send(make())), `value.${part}`);
+    // Nothing half-sent: the next value is the first to arrive.
+    await q.put(1);
+    a.send(2);
+    expect(await q.get({ timeout: 5000 })).toBe(1);
+    expect(await b.recv()).toBe(2);
+    a.close();
+    b.close();
+  });
+
+  it.each(['thread', 'process'] as const)(
+    'a %s pool call and Process args name args[0].<path> (items[1] for map)',
+    { timeout: 20_000 },
+    async (context) => {
+      const pool = own.pool({ processes: 1, context });
+      expectNamed(await caught(() => pool.apply(tasks.echo, [make()])), `args[0].${part}`);
+      expectNamed(await caught(() => pool.map(tasks.echo, [1, make()])), `items[1].${part}`);
+      const p = own.process({ target: tasks.echo, args: [make()], context });
+      expectNamed(await caught(() => p.start()), `args[0].${part}`);
+    },
+  );
+});

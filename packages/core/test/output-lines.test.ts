@@ -1,0 +1,113 @@
+// What concurrent workers print reaches the program's stdout and stderr in whole lines, whatever
+// they are (a pipe, as a test harness reads them, or a file), however long the lines and in however
+// many writes a line is made; and a worker's last words without a newline are never lost.
+import { spawn } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, it } from 'vitest';
+import { fixture } from './helpers.ts';
+
+const TIMEOUT_MS = 60_000;
+const dir = mkdtempSync(join(tmpdir(), 'output-lines-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/**
+ * Runs a fixture with its stdout and stderr on files, or on a pipe (a real one, as a shell's `|` or
+ * a harness makes: Node's own `'pipe'` is a socket, which takes a long write whole). Through the
+ * pipe comes stdout, or stderr when `stream` says so; the code is then the pipe reader's.
+ */
+function run(
+  name: string,
+  args: string[],
+  to: 'pipe' | 'file',
+  stream: 'stdout' | 'stderr' = 'stdout',
+): Promise<{ stdout: string; stderr: string; code: number | null }> {
+  const files = to === 'file' ? [join(dir, `${args.join('-')}.out`), join(dir, `${args.join('-')}.err`)] : [];
+  const fds = files.map((file) => openSync(file, 'w'));
+  const command = [process.execPath, fixture(name), ...args];
+  const child =
+    to === 'file'
+      ? spawn(command[0]!, command.slice(1), {
+          stdio: ['ignore', fds[0]!, fds[1]!],
+          timeout: TIMEOUT_MS - 5000,
+        })
+      : spawn('sh', ['-c', `"$0" "$@" ${stream === 'stderr' ? '2>&1 >/dev/null ' : ''}| cat`, ...command], {
+          stdio: ['ignore', 'pipe', 'pipe'],
+          timeout: TIMEOUT_MS - 5000,
+        });
+  for (const fd of fds) closeSync(fd);
+  const out: Buffer[] = [];
+  const rest: Buffer[] = [];
+  child.stdout?.on('data', (chunk: Buffer) => out.push(chunk));
+  child.stderr?.on('data', (chunk: Buffer) => rest.push(chunk));
+  return new Promise((resolve) => {
+    child.once('close', (code) => {
+      if (files.length) {
+        const [stdout, stderr] = files.map((file) => readFileSync(file, 'utf8'));
+        resolve({ stdout: stdout!, stderr: stderr!, code });
+        return;
+      }
+      const [piped, other] = [Buffer.concat(out).toString(), Buffer.concat(rest).toString()];
+      resolve(
+        stream === 'stdout' ? { stdout: piped, stderr: other, code } : { stdout: other, stderr: piped, code },
+      );
+    });
+  });
+}
+
+const LINE = /^<(A\d+:A+|B\d+:B+|C\d+:C+|D\d+:D+)>$/;
+// [kind, how, lines per worker, bytes per line]: a line in 3 writes, or 20 KB in one (beyond what a
+// pipe writes whole), on stdout and stderr; pool tasks, Processes and daemon Processes.
+const CASES = [
+  ['pool', 'split', 200, 3000],
+  ['pool', 'long', 60, 20_000],
+  ['pool', 'err', 60, 20_000],
+  ['process', 'split', 200, 3000],
+  ['process', 'long', 60, 20_000],
+  ['process', 'err', 60, 20_000],
+  ['daemon', 'split', 200, 500],
+  ['daemon', 'long', 60, 20_000],
+] as const;
+
+describe.concurrent.each(['thread', 'process'])('output of concurrent workers in %s context', (context) => {
+  describe.each(['pipe', 'file'] as const)('to a %s', (to) => {
+    it.for(CASES)(
+      '%s workers, %s lines: never cut inside a line',
+      { timeout: TIMEOUT_MS },
+      async ([kind, how, n, len], { expect }) => {
+        const args = [context, kind, how, String(n), String(len)];
+        const { stdout, stderr, code } = await run(
+          'output-lines.mjs',
+          args,
+          to,
+          how === 'err' ? 'stderr' : 'stdout',
+        );
+        expect(code).toBe(0);
+        const text = how === 'err' ? stderr : stdout;
+        expect(text.endsWith('\n')).toBe(true);
+        const lines = text.slice(0, -1).split('\n');
+        expect(lines).toHaveLength(4 * n);
+        expect(lines.filter((line) => !LINE.test(line)).map((line) => line.slice(0, 40))).toEqual([]);
+      },
+    );
+  });
+
+  it.for(['return', 'exit', 'terminate', 'daemon', 'pool', 'pool-open', 'pool-terminate'])(
+    "a worker's last words without a newline (%s): written once, as they are",
+    { timeout: TIMEOUT_MS },
+    async (mode, { expect }) => {
+      const { stdout } = await run('output-tail.mjs', [context, mode], 'pipe');
+      expect(stdout).toBe(`tail:${mode}`);
+    },
+  );
+
+  it(
+    'a worker terminated in the middle of a line does not stop the others from writing',
+    async ({ expect }) => {
+      const { stdout } = await run('output-tail.mjs', [context, 'cut'], 'pipe');
+      expect(stdout.match(/<B\d+:B{100}>\n/g)).toHaveLength(50);
+    },
+    TIMEOUT_MS,
+  );
+});

@@ -1,0 +1,79 @@
+// A Pool the program dropped without close()/terminate(): Python's finalizer terminates it once it
+// is collected (CPython `_TestPool.test_del_pool`, and `Pool.__del__`'s "unclosed running
+// multiprocessing pool"), so a long-running program that forgets close() does not keep every
+// pool's workers for its whole life. A pending call keeps its pool alive.
+import { existsSync, readdirSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { Pool } from '@multiproc/core';
+import { describe, expect, it } from 'vitest';
+// @ts-expect-error: a plain JavaScript fixture (no types), loaded as is by the workers.
+import { tasks as t } from './fixtures/pool-start-tasks.mjs';
+import { isRunning } from './helpers.ts';
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Collects until `done()` holds (finalizers run in a later task), for at most `ms`. */
+async function collectUntil(done: () => boolean, ms = 20_000): Promise<boolean> {
+  for (const end = Date.now() + ms; Date.now() < end; ) {
+    await new Promise((resolve) => setImmediate(resolve));
+    gc();
+    if (done()) return true;
+    await sleep(50);
+  }
+  return done();
+}
+
+/** This process's OS threads (a worker thread is one). */
+const threads = () => readdirSync('/proc/self/task').length;
+
+describe.each(['thread', 'process'] as const)('a dropped pool (%s)', (context) => {
+  it('is collected, used or not, and its workers end', { timeout: 90_000 }, async () => {
+    const linux = existsSync('/proc/self/task');
+    const before = linux ? threads() : 0;
+    const refs: WeakRef<Pool>[] = [];
+    // In a frame of its own: the test's frame may keep its last locals alive.
+    const make = async (): Promise<number[]> => {
+      const used = new Pool({ processes: 2, context });
+      refs.push(new WeakRef(used), new WeakRef(new Pool({ processes: 1, context })));
+      return used.map(t.pid, [1, 2, 3, 4], { chunksize: 1 });
+    };
+    const pids = await make();
+    expect(await collectUntil(() => refs.every((ref) => ref.deref() === undefined))).toBe(true);
+    if (context === 'process') {
+      const children = pids.filter((pid) => pid !== process.pid);
+      expect(children.length).toBeGreaterThan(0);
+      expect(await collectUntil(() => children.every((pid) => !isRunning(pid)))).toBe(true);
+    } else if (linux) {
+      expect(await collectUntil(() => threads() <= before)).toBe(true);
+    }
+  });
+
+  it('is kept alive by a pending call, which completes', { timeout: 60_000 }, async () => {
+    const call = new Pool({ processes: 1, context }).apply(t.square, [7]);
+    for (let i = 0; i < 5; i++) {
+      await sleep(20);
+      gc();
+    }
+    expect(await call).toBe(49);
+    // Fire and forget: the AsyncResult dropped too, a callback takes the result.
+    const called = new Promise((callback) => {
+      new Pool({ processes: 1, context }).applyAsync(t.square, [5], { callback });
+    });
+    for (let i = 0; i < 5; i++) {
+      await sleep(20);
+      gc();
+    }
+    expect(await called).toBe(25);
+    const results = new Pool({ processes: 1, context }).imap(t.square, [1, 2, 3], { chunksize: 1 });
+    const seen: number[] = [];
+    for await (const r of results) {
+      gc();
+      await sleep(20);
+      seen.push(r);
+    }
+    expect(seen).toEqual([1, 4, 9]);
+  });
+});

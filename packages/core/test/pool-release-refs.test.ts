@@ -1,0 +1,44 @@
+// What a pool keeps of its calls once they settled: nothing (CPython `_TestPool.
+// test_release_task_refs`, bpo-29861: "task arguments and results should not be kept alive after
+// we are done with them"). An idle worker must not pin the last results it sent, whatever kind
+// of call they came from.
+
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { describe, expect, it } from 'vitest';
+// @ts-expect-error: a plain JavaScript fixture (no types), loaded as is by the workers.
+import { tasks as t } from './fixtures/pool-start-tasks.mjs';
+import { poolMaker } from './helpers.ts';
+
+const makePool = poolMaker();
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+/** Collects in later turns (a WeakRef read in a turn keeps its target until the turn ends). */
+async function collect(): Promise<void> {
+  for (let pass = 0; pass < 3; pass++) {
+    await new Promise((resolve) => setImmediate(resolve));
+    gc();
+  }
+}
+
+describe.each(['thread', 'process'] as const)('results a pool no longer needs (%s)', (context) => {
+  it('are collectable once the caller dropped them: map, apply, applyAsync, imap', {
+    timeout: 60_000,
+  }, async () => {
+    const pool = makePool({ processes: 2, context });
+    const refs: WeakRef<object>[] = [];
+    // In a frame of its own: the test's frame may keep its last locals alive.
+    const run = async () => {
+      for (const r of await pool.map(t.big, [1, 1, 1, 1], { chunksize: 1 })) refs.push(new WeakRef(r));
+      refs.push(new WeakRef(await pool.apply(t.big, [1])));
+      refs.push(new WeakRef(await pool.applyAsync(t.big, [1]).get(10_000)));
+      for await (const r of pool.imap(t.big, [1, 1], { chunksize: 1 })) refs.push(new WeakRef(r));
+    };
+    await run();
+    await collect();
+    expect(refs.filter((ref) => ref.deref() !== undefined)).toHaveLength(0);
+    expect(await pool.apply(t.square, [3])).toBe(9); // the pool goes on
+  });
+});

@@ -1,0 +1,144 @@
+/**
+ * This thread's side of the manager's refcounts (served-refs.ts): how many proxies of each object
+ * live here, told to the manager as they come and go. A proxy collected by the garbage collector
+ * (a `FinalizationRegistry`) counts down; when none of an object is left here, a DECREF goes to the
+ * manager (batched, sent without an answer). A proxy decoded here (one sent by another thread or
+ * process, or given back by a call) takes up the sender's pin; this thread becomes a holder with
+ * its first call of the object (INCREF), so a proxy that only passes through opens no connection.
+ * The thread that serves the manager reports to its server directly.
+ */
+import type { ManagerClient } from './client.js';
+import { QUIET, requestFrame } from './rpc.js';
+import { DECREF, INCREF, LOCAL, PIN, type ServedRefs } from './served-refs.js';
+import type { ProxyRef } from './wire.js';
+
+interface Tracked {
+  readonly ref: ProxyRef;
+  /** Proxies of the object alive in this thread. */
+  live: number;
+  /** Copies decoded here whose pin the manager was not told of yet. */
+  unpins: number;
+  /** Whether this thread's connection told the manager it holds the object. */
+  held: boolean;
+}
+
+// Servers this thread serves, by instance: reported to directly.
+const localServers = new Map<string, ServedRefs>();
+// By `instance|id`.
+const tracked = new Map<string, Tracked>();
+const registry = new FinalizationRegistry<string>((key) => collected(key));
+// Where the connections' reports go: set by client.ts (a function, so this file needs no import of it).
+let connectionOf: ((ref: ProxyRef) => ManagerClient | null) | null = null;
+const batches = new Map<ManagerClient, Map<string, number[]>>();
+let flushing = false;
+
+const keyOf = (ref: ProxyRef): string => `${ref.server ?? ref.address}|${ref.id}`;
+
+/** Server `instance` is served by this thread (null: no longer). */
+export function serveLocally(instance: string, refs: ServedRefs | null): void {
+  refs === null ? localServers.delete(instance) : localServers.set(instance, refs);
+}
+
+/** @internal Set by client-registry.ts: this thread's live connection for `ref`, if any (made when `make`). */
+export function reportThrough(find: (ref: ProxyRef) => ManagerClient | null): void {
+  connectionOf = find;
+}
+
+/**
+ * Proxy `proxy` of `ref` was made in this thread. `decoded`: a copy that was sent (it takes up the
+ * sender's pin); else the object was just created for this thread (its holder already).
+ */
+export function adopt(proxy: object, ref: ProxyRef, decoded: boolean): void {
+  if (ref.server === undefined || ref.id < 0) return; // an older manager, or not created yet
+  if (ref.lock !== undefined) adopt(proxy, ref.lock, decoded); // a synchronized Value's lock lives as long
+  const key = keyOf(ref);
+  let t = tracked.get(key);
+  if (t === undefined) tracked.set(key, (t = { ref, live: 0, unpins: 0, held: !decoded }));
+  t.live++;
+  registry.register(proxy, key);
+  const local = localServers.get(ref.server);
+  if (local !== undefined) {
+    if (decoded || t.live === 1) local.incref(LOCAL, ref.id, decoded ? 1 : 0);
+    t.held = true;
+  } else if (decoded) t.unpins++;
+}
+
+/** A proxy of `ref` is about to make a call through `client`: this thread holds the object. */
+export function using(ref: ProxyRef, client: ManagerClient): void {
+  if (ref.server === undefined) return;
+  if (ref.lock !== undefined) using(ref.lock, client);
+  const t = tracked.get(keyOf(ref));
+  if (t === undefined || (t.held && t.unpins === 0)) return;
+  if (localServers.has(ref.server)) return;
+  queue(client, INCREF, ref.id, t.unpins);
+  t.held = true;
+  t.unpins = 0;
+}
+
+/** A proxy of `ref` is being encoded to be sent: the object is pinned until a receiver takes it up. */
+export function sending(ref: ProxyRef, client: () => ManagerClient): void {
+  if (ref.server === undefined || ref.id < 0) return;
+  if (ref.lock !== undefined) sending(ref.lock, client);
+  const local = localServers.get(ref.server);
+  if (local !== undefined) local.pin(ref.id);
+  // After this encoding (a frame may be half written): the receiver's report may come first, which
+  // the manager's signed count allows.
+  else queueMicrotask(() => report(client(), PIN, [ref.id, 1]));
+}
+
+function collected(key: string): void {
+  const t = tracked.get(key);
+  if (t === undefined || --t.live > 0) return;
+  tracked.delete(key);
+  release(key, t.ref, t.held, t.unpins);
+}
+
+// No proxy of `ref` is left here: the manager is told, once no call of this thread on it waits
+// for its answer (the object must outlive the call, as the caller's proxy does in Python).
+function release(key: string, ref: ProxyRef, held: boolean, unpins: number): void {
+  const again = tracked.get(key);
+  if (again !== undefined) {
+    again.unpins += unpins; // a new proxy of it came meanwhile: it reports these with its own
+    return;
+  }
+  const client = connectionOf?.(ref) ?? null;
+  if (client?.pending.waitsOn(ref.id)) {
+    setTimeout(() => release(key, ref, held, unpins), 250).unref();
+    return;
+  }
+  const local = localServers.get(ref.server!);
+  if (local !== undefined) local.decref(LOCAL, ref.id, 0);
+  else if (client !== null && (held || unpins > 0)) queue(client, DECREF, ref.id, unpins);
+  // (no connection: it ended, and the manager dropped what it held)
+}
+
+// Reports go out together, after this turn, each method's as one frame; an INCREF at once, before
+// the call that makes this thread a holder.
+function queue(client: ManagerClient, method: string, id: number, n: number): void {
+  let byMethod = batches.get(client);
+  if (byMethod === undefined) batches.set(client, (byMethod = new Map()));
+  let list = byMethod.get(method);
+  if (list === undefined) byMethod.set(method, (list = []));
+  list.push(id, n);
+  if (method === INCREF) {
+    byMethod.delete(INCREF);
+    report(client, INCREF, list);
+    return;
+  }
+  if (!flushing) {
+    flushing = true;
+    setImmediate(flush).unref();
+  }
+}
+
+function flush(): void {
+  flushing = false;
+  for (const [client, byMethod] of batches) {
+    for (const [method, list] of byMethod) report(client, method, list);
+  }
+  batches.clear();
+}
+
+function report(client: ManagerClient, method: string, args: number[]): void {
+  if (!client.dead) client.pushQuiet(requestFrame(0, 0, method, args, QUIET));
+}
