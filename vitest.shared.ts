@@ -1,4 +1,17 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
+
+/**
+ * Tests come in two tiers. `npm test` (what CI runs on every change) runs every behaviour at least
+ * once and must finish well inside 15 minutes on 2 cores. `npm run test:full` adds the long tier:
+ * stress loops, death at random instants, chaos, and the wide matrices of cases. Run it before a
+ * release and after a change to what those suites guard.
+ */
+export const FULL_TESTS = process.env.MULTIPROC_TESTS === 'full';
+
+/** A package's test files that only the full tier runs: pass them as the package's `exclude`. */
+export function longTier(files: string[]): string[] {
+  return [...configDefaults.exclude, ...(FULL_TESTS ? [] : files)];
+}
 
 // Every package's tests share these settings. Tests start real workers and child processes, so
 // each one is bounded: a hang fails that test instead of stalling CI. Packages are imported from

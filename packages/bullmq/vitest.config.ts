@@ -1,4 +1,9 @@
 import { defineConfig, mergeConfig } from 'vitest/config';
 import shared from '../../vitest.shared.ts';
 
-export default mergeConfig(shared, defineConfig({ test: { globalSetup: ['test/global-setup.ts'] } }));
+// Three files at a time: each starts its own Redis server, and most of a file's time is spent
+// waiting on BullMQ's timers (lock renewals, stalled-job checks, retries), not on the CPU.
+export default mergeConfig(
+  shared,
+  defineConfig({ test: { globalSetup: ['test/global-setup.ts'], maxWorkers: 3 } }),
+);

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { defineConfig, mergeConfig } from 'vitest/config';
-import shared from '../../vitest.shared.ts';
+import shared, { longTier } from '../../vitest.shared.ts';
 
 // Most tests here start pools of child processes; in CI every package's suite runs at once on
 // 2 cores, and a pool of 3 children has taken over 15 s to answer its first call there.
@@ -9,5 +9,16 @@ import shared from '../../vitest.shared.ts';
 // The heaviest suites have one file per context (pool-*-thread, pool-*-process) to spread them.
 export default mergeConfig(
   shared,
-  defineConfig({ test: { testTimeout: 30_000, maxWorkers: Math.max(2, availableParallelism() - 1) } }),
+  defineConfig({
+    test: {
+      testTimeout: 30_000,
+      maxWorkers: Math.max(2, availableParallelism() - 1),
+      // Chaos, loops of deaths and aborts: `npm run test:full` (see vitest.shared.ts).
+      exclude: longTier([
+        'test/pool-chaos-*.test.ts',
+        'test/pool-abort-next.test.ts',
+        'test/owner-death-loops.test.ts',
+      ]),
+    },
+  }),
 );

@@ -4,6 +4,12 @@ import { Pool, Process, SerializationError } from '@multiproc/core';
 import { Queue } from '@multiproc/ipc';
 import { afterEach, expect } from 'vitest';
 
+/**
+ * Whether the long tier runs (`npm run test:full`, see vitest.shared.ts): a file with a wide matrix
+ * of cases runs all of them then, and a representative few in CI.
+ */
+export const FULL_TESTS = process.env.MULTIPROC_TESTS === 'full';
+
 export const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 
 /** Runs a fixture program (TypeScript through tsx, JavaScript as is) and returns its output; it is killed after `timeoutMs`. */

@@ -177,7 +177,9 @@ describe.each(['thread', 'process'] as const)(
             await pool.join();
           } else await pool.terminate();
           expect(closes).toBe(1);
-          expect(reads).toBe(readThen);
+          // An async input's next() asked for before the loop left may still finish (one step):
+          // what join()/terminate() must not do is ask for another.
+          expect(reads - readThen).toBeLessThanOrEqual(kind === 'async' ? 1 : 0);
         }
       },
       60_000,
