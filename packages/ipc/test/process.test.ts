@@ -18,6 +18,9 @@ afterEach(async () => {
   for (const p of started.splice(0)) if (p.isAlive()) p.kill();
 });
 
+// CI puts 1000 per producer, `npm run test:full` (see vitest.shared.ts) 5000.
+const PER_PRODUCER = process.env.MULTIPROC_TESTS === 'full' ? 5000 : 1000;
+
 describe.each(['thread', 'process'])('as Process args (%s)', (context) => {
   it('a pipe end echoes, and EOF follows the process end', async () => {
     const [a, b] = Pipe();
@@ -54,13 +57,15 @@ describe.each(['thread', 'process'])('as Process args (%s)', (context) => {
   it('2 producer and 2 consumer processes share a queue, counted exactly', async () => {
     const q = new Queue<[number, number] | null>();
     const results = new Queue<number>();
-    const producers = [0, 1].map((id) => start({ target: tasks.produce, args: [q, id, 5000], context }));
+    const producers = [0, 1].map((id) =>
+      start({ target: tasks.produce, args: [q, id, PER_PRODUCER], context }),
+    );
     const consumers = [0, 1].map(() => start({ target: tasks.consume, args: [q, results], context }));
     await Promise.all(producers.map((p) => p.join()));
     await q.put(null);
     await q.put(null);
     const counts = [await results.get(), await results.get()];
-    expect(counts[0]! + counts[1]!).toBe(10_000);
+    expect(counts[0]! + counts[1]!).toBe(2 * PER_PRODUCER);
     await Promise.all(consumers.map((p) => p.join()));
     // Nothing consumed comes back (no duplicate) once the consumers are gone.
     await vi.waitFor(() => expect(q.qsize()).toBe(0), { timeout: 5000 });
