@@ -14,12 +14,7 @@ import { launchProcess, logStarted } from './internal/process-launch.js';
 import { type ExitInfo, endsWithin, type Runner, TERMINATE_GRACE_MS } from './internal/runner.js';
 import { assertRuntimeSupports } from './internal/runtime.js';
 import { type ContextName, parseOptions } from './options.js';
-import {
-  type CheckedProcessOptions,
-  type ProcessOptions,
-  processOptionsQuick,
-  processOptionsSchema,
-} from './process-options.js';
+import { type CheckedProcessOptions, processOptionsQuick, processOptionsSchema } from './process-options.js';
 import { ProcessSentinel } from './process-sentinel.js';
 import { getStartMethod } from './start-method.js';
 import type { TaskFunction, TaskRef } from './task.js';

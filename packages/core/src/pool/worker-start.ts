@@ -162,8 +162,11 @@ function envOf(threads: boolean): Record<string, string> {
 
 /** Whether terminating a thread that is still importing modules leaks a file descriptor (Node 20). */
 export const LOADER_LEAKS_FDS = Number(process.versions.node.split('.')[0]) < 22;
-/** How long a pool waits for a starting thread to load before it terminates it anyway (ms). */
-export const LOADING_MS = 2000;
+/**
+ * How long a pool waits for a starting thread to load before it terminates it anyway (ms): a
+ * thread's start took over 2 s on a loaded 2-core machine, and was then cut mid-load.
+ */
+export const LOADING_MS = 5000;
 
 /** Resolves once `thread` says it is ready (its modules are loaded) or exits. */
 export function loadedOrExited(thread: Worker): Promise<void> {
