@@ -140,6 +140,7 @@ describe('the documented browser mistakes give named errors that say what to do'
         value: { returned: 0 },
         heldLock: contextError(/await lock\.acquire\(\)/),
         unsetEvent: contextError(/await lock\.acquire\(\)/),
+        timeUp: [contextError(/await lock\.acquire\(\)/), contextError(/await lock\.acquire\(\)/)],
         asyncForm: false,
         posted: {
           name: 'DataCloneError',

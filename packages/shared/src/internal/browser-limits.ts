@@ -45,3 +45,16 @@ export function atomicsWait(array: Int32Array, index: number, value: number, ms:
 }
 
 type WaitOutcome = 'ok' | 'not-equal' | 'timed-out';
+
+let mayBlock = false;
+
+/**
+ * Throws the ContextError of {@link atomicsWait} where this thread may not block (a page's main
+ * thread), even when the wait's time is already up: a call that asked to wait must fail the same
+ * way however long the machine took to reach the wait. Probed once per realm.
+ */
+export function assertMayBlock(): void {
+  if (mayBlock) return;
+  atomicsWait(new Int32Array(newSharedBuffer(4)), 0, 1, 0);
+  mayBlock = true;
+}

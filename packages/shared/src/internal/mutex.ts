@@ -23,6 +23,7 @@
  * no other load; only a release that finds the flag (or is not its owner's) takes the slow path.
  * Owner ids are below CONTENDED (30 bits, see `owner.ts`).
  */
+import { assertMayBlock } from './browser-limits.js';
 import { now, waitAsync, waitSync } from './wait.js';
 
 export const STATE = 0;
@@ -205,6 +206,7 @@ class Attempt {
 
 /** Blocking acquire for worker hot loops. */
 export function lockSync(w: Int32Array, me: number, deadline: number): LockResult {
+  const start = now();
   for (let i = 0; i < SPIN; i++) {
     const s = Atomics.load(w, STATE);
     if (s === 0 || s === ABANDONED) {
@@ -212,7 +214,11 @@ export function lockSync(w: Int32Array, me: number, deadline: number): LockResul
       if (r !== TIMED_OUT) return r;
     }
   }
-  if (deadline <= now()) return TIMED_OUT;
+  if (deadline <= now()) {
+    // Asked to wait, but the spin used up the time (a loaded machine): still a blocking call.
+    if (deadline > start) assertMayBlock();
+    return TIMED_OUT;
+  }
   const a = new Attempt(w, me, deadline);
   Atomics.add(w, WAITERS, 1);
   try {

@@ -5,7 +5,7 @@
 
 import { LockError, ValidationError } from '../errors.js';
 import { resolveTimeout } from '../timeout.js';
-import { atomicsWait } from './browser-limits.js';
+import { assertMayBlock, atomicsWait } from './browser-limits.js';
 
 /** What a futex wait ended with, as reported by `Atomics.wait`. */
 export type WaitResult = 'ok' | 'not-equal' | 'timed-out';
@@ -42,8 +42,9 @@ export function deadlineOf(timeoutMs: number | null | undefined, what = 'timeout
 /** Blocks this thread while `array[index] === value`, at most until `deadline`. */
 export function waitSync(array: Int32Array, index: number, value: number, deadline: number): WaitResult {
   const ms = deadline === Number.POSITIVE_INFINITY ? Number.POSITIVE_INFINITY : deadline - now();
-  if (ms <= 0) return 'timed-out';
-  return atomicsWait(array, index, value, ms);
+  if (ms > 0) return atomicsWait(array, index, value, ms);
+  assertMayBlock();
+  return 'timed-out';
 }
 
 let notEqualStreak = 0;
