@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './helpers.js';
 
 const ANS5 = '[1, 4, 9, 16, 25, 36, 49, 64, 81, 100]';
-const TIMEOUT = 60_000;
+const TIMEOUT = 120_000; // ms; a run took 30 s in CI with every package's tests at once
 
 const missing = (() => {
   try {
@@ -55,7 +55,9 @@ describe.skipIf(missing)('--backend bullmq', () => {
     redis?.kill('SIGTERM');
   });
 
-  it('runs Ans5 on Redis workers the demo starts, and stops them', { timeout: TIMEOUT }, async () => {
+  it('runs Ans5 on Redis workers the demo starts, and stops them', {
+    timeout: TIMEOUT + 10_000,
+  }, async () => {
     const run = await runCli(['--backend', 'bullmq', '--redis', url], TIMEOUT);
     expect(run.code, run.stderr).toBe(0);
     expect(run.lines[0]).toMatch(/BullMQ on 127\.0\.0\.1:\d+, 2 multiproc-worker processes/);
@@ -65,7 +67,7 @@ describe.skipIf(missing)('--backend bullmq', () => {
   });
 
   it('refuses examples that need the local backend, and a missing --redis', {
-    timeout: TIMEOUT,
+    timeout: 2 * TIMEOUT + 10_000,
   }, async () => {
     const wrong = await runCli(['--backend', 'bullmq', '--redis', url, '--only', 'ans3'], TIMEOUT);
     expect(wrong.code).toBe(2);

@@ -4,10 +4,12 @@ import { runCli } from './helpers.js';
 const ANS5 = '[1, 4, 9, 16, 25, 36, 49, 64, 81, 100]';
 const ALL = ['ans3', 'ans5', 'ans6', 'ans1', 'ans2', 'ans4', 'ipc', 'faults'];
 
-// Each run starts real workers; a few seconds is plenty on an idle machine, these bounds leave
-// room for a busy CI runner.
-const SHORT = 20_000;
-const LONG = 80_000;
+// Each run starts real workers: under a second on an idle machine, but CI runs every package's
+// tests at once on 2 cores and a run has taken over 20 s there. A run is killed after SHORT or LONG
+// ms; the test's own bound is MARGIN later, so a slow run fails with the demo's output.
+const SHORT = 90_000;
+const LONG = 180_000;
+const MARGIN = 10_000;
 
 interface JsonOutcome {
   name: string;
@@ -19,19 +21,19 @@ interface JsonOutcome {
 }
 
 describe('multiproc-demo, the source examples', () => {
-  it('Ans3 prints exactly "This is my process."', { timeout: SHORT }, async () => {
+  it('Ans3 prints exactly "This is my process."', { timeout: SHORT + MARGIN }, async () => {
     const run = await runCli(['--only', 'ans3'], SHORT);
     expect(run.code, run.stderr).toBe(0);
     expect(run.lines).toContain('This is my process.');
   });
 
-  it("Ans5 prints the squares the way Python's print() does", { timeout: SHORT }, async () => {
+  it("Ans5 prints the squares the way Python's print() does", { timeout: SHORT + MARGIN }, async () => {
     const run = await runCli(['--only', 'ans5'], SHORT);
     expect(run.code, run.stderr).toBe(0);
     expect(run.lines).toContain(ANS5);
   });
 
-  it('Ans6 prints four whole lines, in any order', { timeout: SHORT }, async () => {
+  it('Ans6 prints four whole lines, in any order', { timeout: SHORT + MARGIN }, async () => {
     const run = await runCli(['--only', 'ans6'], SHORT);
     expect(run.code, run.stderr).toBe(0);
     const numbers = run.lines.filter((line) => line.includes('Number'));
@@ -45,13 +47,13 @@ describe('multiproc-demo, the source examples', () => {
     expect(numbers.filter((line) => !/^Number: [1-4]$/.test(line))).toHaveLength(1);
   });
 
-  it('--quiet prints only the result', { timeout: SHORT }, async () => {
+  it('--quiet prints only the result', { timeout: SHORT + MARGIN }, async () => {
     const run = await runCli(['--only', 'ans5', '--quiet'], SHORT);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toBe(`${ANS5}\n`);
   });
 
-  it('--context process runs them in child processes', { timeout: SHORT }, async () => {
+  it('--context process runs them in child processes', { timeout: SHORT + MARGIN }, async () => {
     const run = await runCli(['--context', 'process', '--only', 'ans3,ans5,ans6', '--quiet'], SHORT);
     expect(run.code, run.stderr).toBe(0);
     expect(run.lines[0]).toBe('This is my process.');
@@ -61,7 +63,9 @@ describe('multiproc-demo, the source examples', () => {
 });
 
 describe('multiproc-demo options', () => {
-  it('--only takes a comma list and repeats, and runs in the default order', { timeout: SHORT }, async () => {
+  it('--only takes a comma list and repeats, and runs in the default order', {
+    timeout: SHORT + MARGIN,
+  }, async () => {
     const run = await runCli(['--only', 'ans5', '--only', 'ans3'], SHORT);
     expect(run.code, run.stderr).toBe(0);
     const headings = run.lines.filter((line) => line.startsWith('== '));
@@ -71,7 +75,7 @@ describe('multiproc-demo options', () => {
     expect(run.stdout).not.toContain('Number: 1');
   });
 
-  it('--list names every example and runs none', { timeout: SHORT }, async () => {
+  it('--list names every example and runs none', { timeout: SHORT + MARGIN }, async () => {
     const run = await runCli(['--list'], SHORT);
     expect(run.code, run.stderr).toBe(0);
     expect(run.lines.slice(2).map((line) => line.split(/\s+/)[0])).toEqual(ALL);
@@ -80,7 +84,7 @@ describe('multiproc-demo options', () => {
     expect(json.examples.map((e: { name: string }) => e.name)).toEqual(ALL);
   });
 
-  it('rejects an unknown example name, listing the valid ones', { timeout: SHORT }, async () => {
+  it('rejects an unknown example name, listing the valid ones', { timeout: SHORT + MARGIN }, async () => {
     const run = await runCli(['--only', 'ans3,nope'], SHORT);
     expect(run.code).not.toBe(0);
     expect(run.stderr).toContain("'nope'");
@@ -88,14 +92,16 @@ describe('multiproc-demo options', () => {
     expect(run.stdout).not.toContain('This is my process.');
   });
 
-  it('rejects an unknown context', { timeout: SHORT }, async () => {
+  it('rejects an unknown context', { timeout: SHORT + MARGIN }, async () => {
     const run = await runCli(['--context', 'fiber', '--only', 'ans3'], SHORT);
     expect(run.code).not.toBe(0);
     expect(run.stderr).toContain('fiber');
     expect(run.stderr).toMatch(/thread.*process/);
   });
 
-  it('--json prints one JSON document with every example and its result', { timeout: LONG }, async () => {
+  it('--json prints one JSON document with every example and its result', {
+    timeout: LONG + MARGIN,
+  }, async () => {
     const run = await runCli(['--json'], LONG);
     const doc = JSON.parse(run.stdout) as { ok: boolean; context: string; examples: JsonOutcome[] };
     const failed = doc.examples.filter((e) => !e.ok).map((e) => `${e.name}: ${JSON.stringify(e.error)}`);
