@@ -139,11 +139,14 @@ export function watchThread(slot: Slot, worker: TinypoolWorker, thread: Worker, 
  * documented channel from a task to its caller.
  */
 function ignoreStrayMessages(thread: Worker): void {
+  // Each filter is added before its listener goes: the 'message' listeners never drop to none,
+  // which unrefs the thread's port, and the next one added refs it again (on Node 22 and 24 the
+  // port then stayed ref'd, and a pool used and never closed kept its program alive for good).
   for (const listener of thread.listeners('message') as ((message: unknown) => void)[]) {
-    thread.off('message', listener);
     thread.on('message', (message: { ready?: unknown } | null) => {
       if (message?.ready === true) listener(message);
     });
+    thread.off('message', listener);
   }
 }
 
