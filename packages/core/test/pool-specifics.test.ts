@@ -109,6 +109,23 @@ describe('Pool specifics', () => {
     expect(pool.stats()).toMatchObject({ busy: 0, queued: 0 });
   });
 
+  it.each([
+    ['a warm, idle pool', 1, true],
+    ['a new pool whose workers are still starting', 2, false],
+  ] as const)(
+    'maxQueue: a burst of applyAsync calls on %s fills the free workers first, then the queue',
+    async (_, processes, warm) => {
+      const pool = makePool({ processes, maxQueue: processes, context: 'thread' });
+      if (warm) await pool.apply(edge.echo, ['warm']);
+      const ev = new Event();
+      // In one turn: none is posted to a worker yet, but `processes` of them will run at once.
+      const taken = Array.from({ length: 2 * processes }, () => pool.applyAsync(edge.waitFor, [ev]));
+      expect(() => pool.applyAsync(edge.echo, ['over'])).toThrow(QueueFullError);
+      ev.set();
+      expect(await Promise.all(taken)).toEqual(taken.map(() => 'released'));
+    },
+  );
+
   it.each(['thread', 'process'] as const)(
     'maxQueue: an awaited map waiting for room goes on when map chunks (not only apply calls) finish (%s)',
     async (context) => {

@@ -69,7 +69,12 @@ export class PoolEngine {
       this.context,
       poolId,
     );
-    this.gate = new Gate(resolved.maxQueue, () => this.#dispatcher.queued);
+    // A job a free worker will take (the pool posts it a turn later, or the worker is starting)
+    // is not waiting: without this a burst of …Async calls on an idle pool overflowed maxQueue.
+    this.gate = new Gate(resolved.maxQueue, () => {
+      const free = Math.max(0, this.processes - this.#dispatcher.busy);
+      return Math.max(0, this.#dispatcher.queued - free);
+    });
     this.#dispatcher = new Dispatcher({
       processes: resolved.processes,
       maxTasksPerChild: resolved.maxTasksPerChild,

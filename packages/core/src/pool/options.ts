@@ -92,7 +92,9 @@ export interface PoolOptions<I extends TaskFunction = TaskFunction> {
   /**
    * The most queued (not yet running) tasks; past it `apply`/`map` wait and `…Async` throw
    * `QueueFullError`. A task handed ahead to a busy worker, not started, is queued: with
-   * `processes: 1, maxQueue: 1`, one task runs and one waits (`stats()` counts them the same way).
+   * `processes: 1, maxQueue: 1`, one task runs and one waits. A task that a free (idle or starting)
+   * worker will take is not: an idle pool of `processes` workers takes a burst of
+   * `processes + maxQueue` calls made in one turn (`stats().queued` counts them all until posted).
    * One `apply` call is one task; one chunk of a map call is one task.
    * @default unlimited
    */
