@@ -6,7 +6,7 @@ import { TimeoutError } from '@multiproc/core';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain JavaScript fixture (no types), loaded as is by the workers.
 import { tasks as t } from './fixtures/edge-tasks.mjs';
-import { poolMaker } from './helpers.ts';
+import { poolMaker, runProgram } from './helpers.ts';
 
 const makePool = poolMaker();
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -21,6 +21,20 @@ async function warmPool(context: 'thread' | 'process') {
 }
 
 describe.each(['thread', 'process'] as const)('imap timeout, %s context', (context) => {
+  it.each(['imap', 'imapUnordered'] as const)(
+    '%s: a loop waiting on a stalled input gets its TimeoutError: the timeout holds the program',
+    { timeout: 60_000 },
+    async (method) => {
+      const { stdout, stderr, code } = await runProgram(
+        'imap-stalled-input.mjs',
+        [context, method],
+        {},
+        50_000,
+      );
+      expect({ code, stdout, stderr }).toEqual({ code: 0, stdout: '[1,4,"TimeoutError"]\n', stderr: '' });
+    },
+  );
+
   it.each(['imap', 'imapUnordered'] as const)(
     '%s: a consumer slower than the timeout still gets every result received in time',
     { timeout: 30_000 },

@@ -222,16 +222,38 @@ export function mapChunks(
     },
     ...(options.goesOn ? { itemFailure: (error: unknown) => failsOnlyItems(error, state) } : {}),
   });
+  // While the consumer waits on a step, the call's timeout holds the program (see beginCall).
+  const step = async (next: Promise<IteratorResult<ArrayLike<unknown> | ItemFailure, void>>) => {
+    hold.waiting(true);
+    try {
+      return await next;
+    } finally {
+      hold.waiting(false);
+    }
+  };
   return (async function* () {
     started = true;
+    let innerDone = false;
     try {
       if (first !== undefined) {
-        const step = await first;
-        if (step.done) return;
-        yield step.value;
+        const head = await step(first);
+        if (head.done) return;
+        yield head.value;
       }
-      yield* inner;
+      for (;;) {
+        const next = await step(inner.next()).catch((error: unknown) => {
+          innerDone = true;
+          throw error;
+        });
+        if (next.done) {
+          innerDone = true;
+          return;
+        }
+        yield next.value;
+      }
     } finally {
+      // Left at a yield (return()): the stream stops reading and drops what has not started.
+      if (!innerDone) await inner.return();
       ended = true;
       forget?.();
       hold.dispose();

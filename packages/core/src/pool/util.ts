@@ -208,6 +208,11 @@ export interface CallHold {
   dispose(): void;
   /** Every result has arrived (a map call whose consumer has yet to read them): the timeout no longer applies. */
   received(): void;
+  /**
+   * Whether a consumer waits on the call now: its timeout keeps the program alive only then (an
+   * `imap` loop waiting on a stalled input gets its `TimeoutError` instead of the program ending).
+   */
+  waiting(on: boolean): void;
 }
 
 const PLAIN_CALL: CallHold = {
@@ -217,6 +222,7 @@ const PLAIN_CALL: CallHold = {
   failure: undefined,
   dispose() {},
   received() {},
+  waiting() {},
 };
 
 /** How a call's timeout reads: what did not happen within `ms` (an `apply` call's task by default). */
@@ -230,9 +236,10 @@ const TASK_TIMEOUT: TimeoutMessage = (ms) => `The task did not finish within ${m
  * from submission, like Python's `get(timeout)` right after `apply_async`; `timedOut` is then
  * true, and `timeoutMessage` says what did not happen in time), or its `onMessage` throws (that
  * very error: see {@link CallHold.failure}). `dispose()` removes every listener, so
- * one long-lived signal shared by many calls keeps none of them. `unrefTimer`: the timeout does
- * not keep the program alive by itself (an `imap`: while its chunks run the pool does, and a loop
- * left after a failed item, or never started, holds nothing, as a plain one does).
+ * one long-lived signal shared by many calls keeps none of them. `unrefTimer`: the timeout keeps
+ * the program alive only while {@link CallHold.waiting} says a consumer waits (an `imap`: while its
+ * chunks run the pool does, and a loop left after a failed item, or never started, holds nothing,
+ * as a plain one does).
  */
 export function beginCall(
   options: CallOptions,
@@ -288,6 +295,9 @@ export function beginCall(
     },
     dispose,
     received: () => clearTimeout(timer),
+    waiting: (on: boolean) => {
+      if (unrefTimer && !done) on ? timer?.ref() : timer?.unref();
+    },
   };
   if (signal?.aborted) {
     dispose();
