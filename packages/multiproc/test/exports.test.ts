@@ -95,6 +95,12 @@ describe('the umbrella package', () => {
     // Constructors are not public API, so check the prototype chains rather than building errors.
     expect(mp.ValidationError.prototype).toBeInstanceOf(shared.ProcessError);
     expect(core.WorkerCrashedError.prototype).toBeInstanceOf(mp.ProcessError);
+    // The namespace's error classes are the classes themselves, not callable stand-ins.
+    for (const name of Object.keys(mp).filter((key) => key.endsWith('Error'))) {
+      expect(mp[name as keyof typeof mp], name).toBe(umbrella[name as keyof typeof umbrella]);
+    }
+    expect(mp.TimeoutError).toBe(shared.TimeoutError);
+    expect(Object.getPrototypeOf(mp.PoolClosedError)).toBe(mp.ClosedError);
   });
 
   it('reads like `import multiprocessing as mp`', () => {

@@ -99,13 +99,15 @@ interface ArrayCall {
 export type CallableMembers<T> = {
   readonly [K in keyof T]: K extends keyof CallForms
     ? T[K] & CallForms[K]
-    : K extends `${infer First}${string}`
-      ? First extends Uppercase<First>
-        ? First extends Lowercase<First>
-          ? T[K]
-          : Callable<T[K]>
-        : T[K]
-      : T[K];
+    : K extends `${string}Error`
+      ? T[K]
+      : K extends `${infer First}${string}`
+        ? First extends Uppercase<First>
+          ? First extends Lowercase<First>
+            ? T[K]
+            : Callable<T[K]>
+          : T[K]
+        : T[K];
 };
 
 // Per realm, not per copy of this module (see above): constructor -> its callable wrapper.
@@ -159,12 +161,14 @@ export function callableConstructor<T>(fn: T): Callable<T> {
 
 /**
  * A copy of `members` whose capitalised members (classes and factories: `Queue`, `Lock`, `Value`)
- * are {@link callableConstructor}s; functions such as `wait` or `cpuCount` stay as they are.
+ * are {@link callableConstructor}s; functions such as `wait` or `cpuCount` stay as they are, and
+ * so do the error classes (`…Error`): each is one class (`mp.TimeoutError === TimeoutError`, and
+ * `err.constructor === mp.TimeoutError`), and their constructors are not part of the API.
  */
 export function callableMembers<T extends object>(members: T): CallableMembers<T> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(members)) {
-    out[key] = /^[A-Z]/.test(key) ? callableConstructor(value) : value;
+    out[key] = /^[A-Z]/.test(key) && !key.endsWith('Error') ? callableConstructor(value) : value;
   }
   return out as CallableMembers<T>;
 }
