@@ -25,3 +25,25 @@ describe.each(['thread', 'process'] as const)(
     );
   },
 );
+
+describe.each(['thread', 'process'] as const)('a failing target or task, %s context', (context) => {
+  it("a Process target's error is printed with its own fields and its cause, as Node prints an uncaught one", {
+    timeout: 60_000,
+  }, async () => {
+    const { stdout, stderr } = await runProgram('target-cause.mjs', [context, 'process'], {}, 40_000);
+    expect(stdout).toBe('exitCode 1\n');
+    expect(stderr).toMatch(/^Process Process-1:\nError: outer failure\n\s+at /);
+    expect(stderr).toContain("code: 'E_OUTER'");
+    expect(stderr).toMatch(/\[cause\]: RangeError: inner cause/);
+  });
+
+  it("a pool worker's late uncaught AggregateError is printed with its errors", {
+    timeout: 60_000,
+  }, async () => {
+    const { stdout, stderr } = await runProgram('target-cause.mjs', [context, 'pool'], {}, 40_000);
+    expect(stdout).toBe('armed\n');
+    // A thread's error crosses to the main thread as an Error named AggregateError ("Error [AggregateError]").
+    expect(stderr).toMatch(/AggregateError\]?: late aggregate/);
+    expect(stderr).toMatch(/\[errors\]: \[\s*TypeError: first of many/);
+  });
+});

@@ -16,3 +16,17 @@ export function describeThrown(value: unknown): string {
     return String(value);
   }
 }
+
+/**
+ * How an error reads on stderr, as Node prints an uncaught one (and Python a chained traceback):
+ * its stack, then its own fields, its `[cause]` and an `AggregateError`'s `[errors]`. Anything else
+ * as {@link describeThrown}.
+ */
+export function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return describeThrown(error);
+  try {
+    return process.getBuiltinModule('node:util').inspect(error, { depth: 4 });
+  } catch {
+    return error.stack ?? `${error.name}: ${error.message}`;
+  }
+}

@@ -2,6 +2,7 @@
 import { isMainThread, type TransferListItem, Worker, type WorkerOptions } from 'node:worker_threads';
 import { writesOutputDirectly } from '../worker/direct-output.js';
 import { rescueOutput } from '../worker/output-board.js';
+import { describeError } from './describe-thrown.js';
 import { isOutOfMemory, processOutOfMemoryLine } from './out-of-memory.js';
 import { forwardLines } from './output.js';
 import { recoverOnExit } from './owner-death.js';
@@ -151,7 +152,7 @@ function threadRunner(worker: Worker, lineBuffered: boolean, online = false): Ru
       return;
     }
     // An error thrown at the worker's top level also ends it with code 1; print it like Python.
-    process.stderr.write(`${(err as Error)?.stack ?? String(err)}\n`);
+    process.stderr.write(`${describeError(err)}\n`);
     if (isOutOfMemory(err)) process.stderr.write(processOutOfMemoryLine(process.pid, threadId));
   });
   return {

@@ -7,7 +7,7 @@ import type { ChildProcess } from 'node:child_process';
 import type { Worker } from 'node:worker_threads';
 import { CRASH_KEY, type CrashMessage } from '../internal/batch.js';
 import { guardChannel } from '../internal/channel-guard.js';
-import { describeThrown } from '../internal/describe-thrown.js';
+import { describeError, describeThrown } from '../internal/describe-thrown.js';
 import { thrownOrError } from '../internal/error-record.js';
 import { StartOutput } from '../internal/load-failure.js';
 import { ChildOutOfMemory } from '../internal/out-of-memory.js';
@@ -152,6 +152,6 @@ function ignoreStrayMessages(thread: Worker): void {
 
 /** Writes a worker's uncaught error to stderr: its stack, or the thrown value described. */
 function printUncaught(error: unknown): void {
-  const text = error instanceof Error && error.stack ? error.stack : `Uncaught ${describeThrown(error)}`;
+  const text = error instanceof Error ? describeError(error) : `Uncaught ${describeThrown(error)}`;
   process.stderr.write(`${text}\n`);
 }

@@ -28,7 +28,7 @@ enableCompileCache();
 import '@multiproc/ipc'; // registers the decoders of connections and queues in this realm
 import { decodeValue } from '@multiproc/shared';
 import { setWorkerIdentity } from '../identity.js';
-import { describeThrown } from '../internal/describe-thrown.js';
+import { describeError, describeThrown } from '../internal/describe-thrown.js';
 import { importTaskModule, loadTask } from '../internal/load-task.js';
 import type { InheritedState, PreloadFailedMessage, SpareMessage, StartMessage } from '../internal/runner.js';
 
@@ -95,8 +95,7 @@ async function run(start: StartMessage): Promise<void> {
     settled = true;
   } catch (err) {
     settled = true;
-    const text = err instanceof Error ? (err.stack ?? `${err.name}: ${err.message}`) : describeThrown(err);
-    process.stderr.write(`Process ${start.identity.name}:\n${text}\n`);
+    process.stderr.write(`Process ${start.identity.name}:\n${describeError(err)}\n`);
     threw = true;
   }
   await flushIpc();
