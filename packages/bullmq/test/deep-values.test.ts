@@ -63,12 +63,20 @@ describe.skipIf(redisMissing)('a value nested deeper than 1000 levels', () => {
     expect(await pool.apply(tasks.square, [3])).toBe(9);
   });
 
-  test('a platform object Redis cannot carry (a Blob): SerializationError naming its path; the pool goes on', {
+  test('a platform object Redis cannot carry (a Blob, a URL): SerializationError naming its path; the pool goes on', {
     timeout: 30_000,
   }, async () => {
+    // v8's serializer turns them into {} (a Blob too on Node 22+): refused, never sent as {}.
     const blob = await failure(pool.apply(tasks.echo, [{ file: new Blob(['q']) }]));
     expect(blob).toBeInstanceOf(SerializationError);
     expect(blob.path).toBe('args[0].file');
+    expect(blob.message).toMatch(/a Blob, a platform object/);
+    const url = await failure(pool.map(tasks.echo, [1, new URL('http://example.com/')]));
+    expect(url).toBeInstanceOf(SerializationError);
+    expect(url.path).toBe('items[1]');
+    const result = await failure(pool.apply(tasks.urlOf, ['http://example.com/']));
+    expect(result).toBeInstanceOf(SerializationError);
+    expect(result.path).toBe('result');
     expect(await pool.apply(tasks.square, [3])).toBe(9);
   });
 });

@@ -64,6 +64,13 @@ export function allPlain(items: readonly unknown[]): boolean {
   return true;
 }
 
+/** `Object.prototype.toString` tags of what v8's serializer copies whole (data, not platform objects). */
+const DATA_TAGS = new Set(
+  ['Object', 'Array', 'Map', 'Set', 'RegExp', 'Error', 'Boolean', 'Number', 'String', 'BigInt'].map(
+    (name) => `[object ${name}]`,
+  ),
+);
+
 /**
  * How many containers may hold an object that is sent, as in the local pool (its codec's limit):
  * a deeper value would overflow the receiving worker's stack as it is rebuilt.
@@ -104,6 +111,16 @@ export function assertPortable(value: unknown, path: string, seen = new Set<obje
   if (typeof MessagePort === 'function' && value instanceof MessagePort)
     throw unsendable(path, 'a MessagePort');
   if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer || value instanceof Date) return;
+  const tag = Object.prototype.toString.call(value);
+  if (!DATA_TAGS.has(tag)) {
+    // A platform object (a URL, a Blob, Headers, an AbortSignal): v8's serializer turns it into {}
+    // (a Blob too on Node 22+; Node 20 threw for it), so it would arrive as an empty object.
+    throw unsendable(
+      path,
+      `a ${tag.slice(8, -1)}, a platform object (it would arrive as {})`,
+      "Send its data instead: a URL's href, a Blob's bytes (await blob.arrayBuffer()), a plain object of Headers",
+    );
+  }
   if (depth >= MAX_NESTING) throw tooDeep(path);
   const inner = depth + 1;
   if (value instanceof Map) {

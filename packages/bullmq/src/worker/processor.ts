@@ -22,7 +22,7 @@ import {
   verifyJob,
 } from '../internal/protocol.js';
 import type { Signer } from '../internal/signing.js';
-import { pack, packBytes, unpack } from '../internal/wire.js';
+import { allPlain, assertPortable, pack, packBytes, unpack } from '../internal/wire.js';
 import type { CatalogEntry } from './catalog.js';
 import { describeError, type StatusLog } from './log.js';
 
@@ -189,18 +189,36 @@ async function stopped(
 }
 
 /**
+ * Throws `SerializationError` (path `result`, or `result[i]` for a map job's item) for what the
+ * result holds that v8's serializer would not carry whole: a platform object such as a URL or a
+ * Blob would arrive as {}.
+ */
+function checkResult(result: ResultPayload): void {
+  if ('value' in result) {
+    if (!allPlain([result.value])) assertPortable(result.value, 'result');
+  } else if (result.values !== undefined && !allPlain(result.values)) {
+    for (let i = 0; i < result.values.length; i++)
+      assertPortable(result.values[i], `result[${i}]`, undefined, 1);
+  }
+}
+
+/**
  * The signed result: inline when small, else its bytes go to the result key on the worker's own
  * connection (not BullMQ's, whose lock renewals must not wait behind them) and a reference comes back.
  */
 async function sign(ctx: ProcessorContext, id: string, result: ResultPayload): Promise<Signed | HeldResult> {
   let bytes: Buffer;
   try {
+    checkResult(result);
     bytes = packBytes(result);
   } catch (error) {
-    const unsendable = new SerializationError(
-      'result',
-      `Cannot send the result back through Redis: ${describeError(error)}`,
-    );
+    const unsendable =
+      error instanceof SerializationError
+        ? error
+        : new SerializationError(
+            'result',
+            `Cannot send the result back through Redis: ${describeError(error)}`,
+          );
     bytes = packBytes({ ok: false, error: toErrorRecord(unsendable) });
   }
   if (bytes.length > INLINE_RESULT_MAX) {
