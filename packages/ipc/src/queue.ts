@@ -112,6 +112,7 @@ export class Queue<T = unknown> {
    * Room freed while a `put()` waits for it is that put's, wherever either is called.
    * @throws {QueueFullError} when the queue holds `maxsize` items, or a `put()` waits for room.
    * @throws {SerializationError} when part of `value` cannot be sent; {@link ClosedError} after `close()`.
+   * @throws {EOFError} when the thread or process that owns the queue has ended (as `put()` rejects).
    * @example
    * const q = new Queue<string>({ maxsize: 1 });
    * q.putNowait('a');

@@ -85,9 +85,9 @@ export class QueueState<T> {
   }
 
   putNowait(value: T): void {
-    const h = this.handle;
-    if (!h.putNowait(toItem(value)))
-      throw new QueueFullError(`The queue is full (maxsize ${this.#maxsize}).`);
+    const r = this.handle.putNowait(toItem(value));
+    if (r === EOF) throw new EOFError('Cannot put: the process that owns this queue has exited.');
+    if (!r) throw new QueueFullError(`The queue is full (maxsize ${this.#maxsize}).`);
   }
 
   // Not an async method: a get whose item is here already (a consumer working through what it

@@ -60,8 +60,9 @@ export interface Handle {
   /**
    * Adds an item if the queue has room, without waiting for room: taken at home, in the shared
    * count (a thread copy), or granted by the home (asked synchronously: false if it cannot answer).
+   * EOF: the home is gone (nothing was added).
    */
-  putNowait(item: Item): boolean;
+  putNowait(item: Item): boolean | typeof EOF;
   /**
    * A copy: its home's thread or process ended without its exit hooks (terminated, killed,
    * crashed), so what it held and had not handed out is lost (true); or it ended in order but

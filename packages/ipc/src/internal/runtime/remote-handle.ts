@@ -175,7 +175,9 @@ export class RemoteHandle implements Handle {
     return true;
   }
 
-  putNowait(item: Item): boolean {
+  putNowait(item: Item): boolean | typeof EOF {
+    // As put(): an item for a home that is gone would be counted here and never delivered.
+    if (this.#proto.state === 'gone') return EOF;
     return this.#sync.putNowait(this.#proto, item);
   }
 
