@@ -112,6 +112,28 @@ describe.each(['thread', 'process'])('Manager proxies in a Process (%s)', (conte
     }
   });
 
+  it('a permit another released for a killed holder is not given back twice (a BoundedSemaphore never throws past its bound)', {
+    timeout: 20_000,
+  }, async () => {
+    const m = await manager();
+    for (const [sem, bounded] of [
+      [m.BoundedSemaphore(1), true],
+      [m.Semaphore(1), false],
+    ] as const) {
+      const said = new Queue<string>();
+      const p = start(tasks.holdForever, [sem, said], context);
+      expect(await said.get()).toBe('held');
+      await sem.release(); // anyone may release (Python): the holder's permit is back
+      p.kill();
+      await p.join();
+      // Its end released nothing more: the manager did not throw, the value is still 1.
+      expect(await sem.acquire({ block: false })).toBe(true);
+      expect(await sem.acquire({ block: false })).toBe(false);
+      await sem.release();
+      if (bounded) await expect(sem.release()).rejects.toBeInstanceOf(LockError);
+    }
+  });
+
   it('a party that dies at a Barrier breaks it for the others', { timeout: 20_000 }, async () => {
     const m = await manager();
     const bar = m.Barrier(3);

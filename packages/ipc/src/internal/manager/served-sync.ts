@@ -226,7 +226,9 @@ export class ServedSemaphore implements Served {
       throw new LockError(`BoundedSemaphore released too many times (its initial value is ${this.#bound}).`);
     }
     for (let i = 0; i < n; i++) {
-      if ((this.#held.get(owner) ?? 0) > 0) this.#count(owner, -1);
+      // A permit released by one that holds none was taken by another (anyone may release, as in
+      // Python): it is no longer that holder's, so its end gives back only what it still holds.
+      this.#count(this.#held.has(owner) ? owner : this.#held.keys().next().value, -1);
       const next = this.#waiters.peek();
       if (next === undefined) this.#value++;
       else {
@@ -250,10 +252,16 @@ export class ServedSemaphore implements Served {
     const n = this.#held.get(owner) ?? 0;
     // Permits taken by an owner that ended normally stay taken, as in Python: anyone may release them.
     if (endedNormally) this.#held.delete(owner);
-    else if (n > 0) this.#release(owner, n);
+    // Never past a BoundedSemaphore's bound: this runs on a connection's end, where a throw would
+    // end the manager's program.
+    else if (n > 0) {
+      this.#release(owner, this.#bound === null ? n : Math.min(n, this.#bound - this.#value));
+      this.#held.delete(owner);
+    }
   }
 
-  #count(owner: Owner, d: number): void {
+  #count(owner: Owner | undefined, d: number): void {
+    if (owner === undefined) return;
     const n = (this.#held.get(owner) ?? 0) + d;
     n > 0 ? this.#held.set(owner, n) : this.#held.delete(owner);
   }
