@@ -5,6 +5,7 @@
  * process) is decided when the connection is sent, see README.
  */
 import {
+  describeValue,
   disposableInEveryRealm,
   type EncodeContext,
   type Encoded,
@@ -14,6 +15,7 @@ import {
   refuseStructuredClone,
   registerCodec,
   type Timeout,
+  ValidationError,
 } from '@multiproc/shared';
 import { EOFError } from './errors.js';
 import { CONNECTION_TYPE, type ConnectionData, remoteConnectionHandle } from './internal/connection-parts.js';
@@ -120,6 +122,8 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
    * @throws {ValidationError} when the value does not match the schema; the next recv() gets the next value.
    * @throws {ClosedError} after `close()`.
    * @throws {ProcessError} on the send-only end of a one-way pipe.
+   * @throws {ValidationError} (rejects) when given an argument: it takes no timeout (Python's
+   *   neither); wait with `poll(ms)` first.
    * @example
    * const [a, b] = Pipe<string>();
    * a.send('hi');
@@ -127,7 +131,16 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
    * console.log(await b.recv()); // hi
    * await b.recv().catch((err) => console.log(err.name)); // EOFError
    */
-  recv(): Promise<T> {
+  recv(): Promise<T>;
+  recv(...none: unknown[]): Promise<T> {
+    if (none.length > 0 && none[0] !== undefined) {
+      return Promise.reject(
+        new ValidationError(
+          `Connection.recv() takes no argument (got ${describeValue(none[0])}) and waits for a value, as Python's ` +
+            'recv() does: to wait at most ms, call `if (await conn.poll(ms)) v = await conn.recv()`.',
+        ),
+      );
+    }
     return this.#s.recv();
   }
 

@@ -1,7 +1,7 @@
 // Python's spellings of the queue calls: `Queue(10)` (a positional maxsize) works as in Python and
 // as a manager's `Queue(10)` does; `SimpleQueue.get()` takes no argument in Python, so a timeout
 // given to it is refused rather than ignored (it used to wait for an item regardless).
-import { JoinableQueue, Queue, QueueFullError, SimpleQueue, ValidationError } from '@multiproc/ipc';
+import { JoinableQueue, Pipe, Queue, QueueFullError, SimpleQueue, ValidationError } from '@multiproc/ipc';
 import { describe, expect, it } from 'vitest';
 
 describe('Python spellings of the queue calls', () => {
@@ -30,6 +30,20 @@ describe('Python spellings of the queue calls', () => {
       expect((err as Error).message).toMatch(/takes no argument.*use a Queue/);
       expect(await sq.get()).toBe('kept');
       sq.close();
+    },
+  );
+
+  it.each([[100], [{ timeout: 100 }], [null]])(
+    'Connection.recv(%j) rejects with ValidationError naming poll(), and takes no value (it used to wait regardless)',
+    async (arg) => {
+      const [a, b] = Pipe<string>();
+      a.send('kept');
+      const err = await (b.recv as (...args: unknown[]) => Promise<string>)(arg).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ValidationError);
+      expect((err as Error).message).toMatch(/recv\(\) takes no argument.*poll\(ms\)/);
+      expect(await b.recv()).toBe('kept');
+      a.close();
+      b.close();
     },
   );
 });
