@@ -101,3 +101,39 @@ describe('ListProxy.sort()', { timeout: 20_000 }, () => {
     expect(await l.copy()).toEqual([2, 1]);
   });
 });
+
+// count(), index() and remove() compare as Python's `==` does: by value, since what a proxy sends
+// arrives as a copy (they compared by identity and never matched an array, an object or a date).
+describe('ListProxy.count(), index(), remove()', { timeout: 20_000 }, () => {
+  it('find arrays, plain objects, dates, maps, sets, typed arrays and bigints by value', async () => {
+    const m = await manager();
+    const items = [
+      [1, 2],
+      { a: 1, b: [2] },
+      new Date(0),
+      new Map([['k', 1]]),
+      new Set([1]),
+      new Uint8Array([3]),
+      5n,
+      NaN,
+    ];
+    const l = m.list([...items, [1, 2]]);
+    expect(await l.count([1, 2])).toBe(2);
+    expect(await l.count({ b: [2], a: 1 })).toBe(1);
+    expect(await l.count(new Date(0))).toBe(1);
+    expect(await l.count(new Map([['k', 1]]))).toBe(1);
+    expect(await l.count(new Set([1]))).toBe(1);
+    expect(await l.count(new Uint8Array([3]))).toBe(1);
+    expect(await l.count(5n)).toBe(1);
+    expect(await l.count(NaN)).toBe(1);
+    // Not equal: other content, another kind, another type.
+    expect(await l.count([1, 2, 3])).toBe(0);
+    expect(await l.count({ a: 1 })).toBe(0);
+    expect(await l.count(new Uint16Array([3]))).toBe(0);
+    expect(await l.count('5')).toBe(0);
+    expect(await l.index(new Date(0))).toBe(2);
+    await l.remove([1, 2]);
+    expect(await l.index([1, 2])).toBe(items.length - 1);
+    await expect(l.remove({ a: 2 })).rejects.toBeInstanceOf(ValidationError);
+  });
+});

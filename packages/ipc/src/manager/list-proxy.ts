@@ -68,15 +68,19 @@ export class ListProxy<T = unknown> extends BaseProxy implements AsyncIterable<T
   pop(index = -1): Promise<T> {
     return this.callMethod('pop', index) as Promise<T>;
   }
-  /** Removes the first item equal (`===`) to `value`. Python: `remove()`. @throws {ValidationError} if absent. */
+  /**
+   * Removes the first item equal to `value`, compared by value as Python's `==` (the value arrives
+   * as a copy): arrays and plain objects deeply, dates by time, maps, sets and typed arrays by
+   * content. Python: `remove()`. @throws {ValidationError} if absent.
+   */
   remove(value: T): Promise<void> {
     return this.callMethod('remove', value) as Promise<void>;
   }
-  /** The index of the first item equal to `value`. Python: `index()`. @throws {ValidationError} if absent. */
+  /** The index of the first item equal to `value` (by value, as `remove()`). Python: `index()`. @throws {ValidationError} if absent. */
   index(value: T): Promise<number> {
     return this.callMethod('index', value) as Promise<number>;
   }
-  /** How many items equal `value`. Python: `count()`. */
+  /** How many items equal `value` (by value, as `remove()`). Python: `count()`. */
   count(value: T): Promise<number> {
     return this.callMethod('count', value) as Promise<number>;
   }

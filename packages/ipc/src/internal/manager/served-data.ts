@@ -5,6 +5,7 @@
 import { RawArray, RawValue, type Typecode, ValidationError } from '@multiproc/shared';
 import { EOFError, QueueEmptyError, QueueFullError } from '../../errors.js';
 import { Deque } from '../deque.js';
+import { pyEquals } from './py-equals.js';
 import { pySort } from './py-order.js';
 import { pySlice } from './py-slice.js';
 import { dispatch, MAY_LEASE, type Served } from './served-sync.js';
@@ -83,17 +84,17 @@ export class ManagedList {
     return this.#a.splice(index(i, this.#a.length, 'list.pop()'), 1)[0];
   }
   remove(v: unknown): void {
-    const i = this.#a.indexOf(v);
+    const i = this.#a.findIndex((x) => pyEquals(x, v));
     if (i < 0) throw new ValidationError('list.remove(): the value is not in the list.');
     this.#a.splice(i, 1);
   }
   index(v: unknown): number {
-    const i = this.#a.indexOf(v);
+    const i = this.#a.findIndex((x) => pyEquals(x, v));
     if (i < 0) throw new ValidationError('list.index(): the value is not in the list.');
     return i;
   }
   count(v: unknown): number {
-    return this.#a.filter((x) => x === v).length;
+    return this.#a.filter((x) => pyEquals(x, v)).length;
   }
   len(): number {
     return this.#a.length;
