@@ -57,14 +57,14 @@ describe.each(['thread', 'process'] as const)('non-Error throws in %s context', 
     expect(String(buffer)).toBe('hi');
   }, 20_000);
 
-  it.each(['function', 'symbol', 'holder'])(
+  it.each(['function', 'symbol', 'holder', 'proxy'])(
     'a thrown %s that cannot be sent rejects with an Error that shows it and says why, and the worker lives on',
     async (which) => {
       const pool = makePool(context);
       const error = await caught(pool.apply(tasks.throwNamed, [which]));
       expect(error).toBeInstanceOf(Error);
       expect((error as Error).message).toMatch(/A non-Error value was thrown: .*cannot be sent back/);
-      if (which === 'holder') expect(error).toMatchObject({ status: 409 });
+      if (which === 'holder' || which === 'proxy') expect(error).toMatchObject({ status: 409 });
       expect(await pool.apply(tasks.noop, [])).toBe('ran');
     },
     20_000,

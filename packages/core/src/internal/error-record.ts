@@ -255,6 +255,9 @@ function packThrown(
   }
   try {
     const out = encodeValue(value, target, 'error');
+    // The codec passes a Proxy through (it reads like its target): the reply's clone would refuse
+    // it, failing the call as an unsendable result instead of describing what was thrown.
+    if (!out.encoded && !cloneable(out.value)) return { reason: 'structured clone cannot copy it' };
     return { thrown: out.value, thrownEncoded: out.encoded };
   } catch (err) {
     return { reason: err instanceof Error ? err.message : describeThrown(err) };
