@@ -176,8 +176,7 @@ export class RemoteHandle implements Handle {
   }
 
   putNowait(item: Item): boolean | typeof EOF {
-    // As put(): an item for a home that is gone would be counted here and never delivered.
-    if (this.#proto.state === 'gone') return EOF;
+    if (this.#proto.state === 'gone') return EOF; // as put(): it would be counted, never delivered
     return this.#sync.putNowait(this.#proto, item);
   }
 
