@@ -174,7 +174,13 @@ export type ProgressMessage =
       /** The job started right after this one, or -1. */
       readonly next: number;
     }
-  | { readonly __multiproc_batch__: number; readonly step: 'item'; readonly item: number }
+  /** The map chunk reached item `item`; `final`: sent as the child exits, it was running that item. */
+  | {
+      readonly __multiproc_batch__: number;
+      readonly step: 'item';
+      readonly item: number;
+      readonly final?: true;
+    }
   /** Sent as the child exits: job `job` was announced as started, yet none of it ran. */
   | { readonly __multiproc_batch__: number; readonly step: 'unstart'; readonly job: number };
 

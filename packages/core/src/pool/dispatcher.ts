@@ -280,6 +280,7 @@ export class Dispatcher {
     const init = judge(batch, held.entries, outcome, this.#config.closedError, {
       done: (entry, reply) => this.#finish(entry, true, reply),
       failed: (entry, error) => this.#finish(entry, false, error),
+      crashed: (entry, error, item, exact) => this.#finish(entry, false, error, { item, exact }),
       again: (entry) => {
         if (!entry.settled) again.push(entry);
       },
@@ -293,7 +294,8 @@ export class Dispatcher {
     this.#config.onRoom();
   }
 
-  #finish(entry: Entry, ok: boolean, value: unknown): void {
+  /** `crashedAt`: the worker died running that item of the (map chunk) entry. */
+  #finish(entry: Entry, ok: boolean, value: unknown, crashedAt?: { item: number; exact: boolean }): void {
     if (entry.settled) return;
     entry.settled = true;
     entry.held = undefined;
@@ -304,7 +306,8 @@ export class Dispatcher {
       entry.resolve(reply);
     } else {
       this.failed++;
-      entry.reject(value);
+      if (crashedAt !== undefined && entry.crashed) entry.crashed(value, crashedAt.item, crashedAt.exact);
+      else entry.reject(value);
     }
   }
 

@@ -21,6 +21,11 @@ export interface Entry {
   resolve(reply: JobReply): void;
   reject(error: unknown): void;
   /**
+   * Its worker died running item `item` of it (a map chunk; `exact` false: at or after it);
+   * without this, `reject(error)`.
+   */
+  crashed?(error: unknown, item: number, exact: boolean): void;
+  /**
    * What fails the job, alone in its batch, when structured clone refused what the codec passed
    * (`error`: the platform's); undefined: the pool's own "Cannot send args" error.
    */

@@ -67,15 +67,16 @@ export class ItemKeeps {
   }
 
   /**
-   * A chunk settled: its items' copies are given up, but those from position `from` on, which are
-   * sent again as a chunk of their own (input positions from `base + from`), come back here.
+   * A chunk settled: its items' copies are given up, but those from position `from` on (but the
+   * one at `skip`), which are sent again as chunks of their own (input positions from
+   * `base + from`), come back here.
    */
-  settled(keeps: ChunkKeeps, base: number, from = Number.POSITIVE_INFINITY): void {
+  settled(keeps: ChunkKeeps, base: number, from = Number.POSITIVE_INFINITY, skip = -1): void {
     if (keeps === undefined) return;
     for (let i = 0; i < keeps.length; i++) {
       const kept = keeps[i];
       if (kept === undefined) continue;
-      if (i >= from && !this.#ended) this.#byIndex.set(base + i, kept);
+      if (i >= from && i !== skip && !this.#ended) this.#byIndex.set(base + i, kept);
       else giveBack(kept);
     }
   }

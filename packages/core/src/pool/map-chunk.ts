@@ -16,35 +16,60 @@ import type { CallHold } from './util.js';
 
 /**
  * A chunk's reply: `rest`, when its items after a failed one were sent again (`ChunkCall.resend`),
- * is their reply, or what that failed with.
+ * is their reply, or what that failed with. A chunk whose worker died has an empty `reply` and its
+ * results in `parts`, in input order: its other items sent again, and the crashed one's error.
  */
 export interface ChunkReply {
   readonly reply: MapReply;
   readonly base: number;
-  readonly rest?: ChunkReply | { readonly failure: unknown };
+  readonly rest?: Part | undefined;
+  readonly parts?: readonly Part[];
   readonly ms?: number | undefined;
 }
 
+/** What a part of a chunk sent again failed with as a whole (its call ended...), or a crashed item's error. */
+type Failed = { readonly failure: unknown };
+type Part = ChunkReply | Failed;
+
 /** How many results a chunk's reply holds (those sent again included). */
 export function countResults(chunk: ChunkReply): number {
-  const { reply, rest } = chunk;
-  const own = reply.count ?? reply.values.length;
-  return rest === undefined || 'failure' in rest ? own : own + countResults(rest);
+  const { reply, rest, parts } = chunk;
+  let n = (reply.count ?? reply.values.length) + partCount(rest);
+  if (parts) for (const part of parts) n += partCount(part);
+  return n;
 }
 
-export function readChunk(chunk: ChunkReply, context: ContextName): ChunkResults {
-  const { reply, base, rest } = chunk;
+function partCount(part: Part | undefined): number {
+  return part === undefined || 'failure' in part ? 0 : countResults(part);
+}
+
+/** A chunk's results, in input order, then `then` (what comes after them). */
+export function readChunk(chunk: ChunkReply, context: ContextName, then?: ChunkResults): ChunkResults {
+  const { reply, base, rest, parts } = chunk;
+  if (parts) {
+    let out = then;
+    for (let i = parts.length - 1; i >= 0; i--) out = readPart(parts[i], context, out);
+    return out ?? { values: [] };
+  }
   const values = reply.json
     ? (decodeJson(reply.json) as unknown[])
     : reply.encoded
       ? // The worker encodes each result as a value of its own (map-run.ts): decode each so.
         (reply.values as unknown[]).map((v) => decodeValue(v, context))
       : reply.values;
-  if (!reply.error) return { values };
+  if (!reply.error) return then === undefined ? { values } : { values, more: then };
   const error = withTaskIndex(thrownOrError(reply.error, context), base + values.length);
-  if (rest === undefined) return { values, error };
-  const more = 'failure' in rest ? { values: [], error: rest.failure } : readChunk(rest, context);
-  return { values, error, more };
+  return { values, error, more: readPart(rest, context, then) };
+}
+
+function readPart(
+  part: Part | undefined,
+  context: ContextName,
+  then: ChunkResults | undefined,
+): ChunkResults | undefined {
+  if (part === undefined) return then;
+  if ('failure' in part) return { values: [], error: part.failure, more: then };
+  return readChunk(part, context, then);
 }
 
 /** What the chunks of one map call share. */
@@ -170,6 +195,47 @@ export class ChunkEntry implements Entry {
     this.#reject(error);
   }
 
+  /**
+   * Its worker died running item `item` (`exact`; else at or after it: a child process killed
+   * outright tells nothing more). With `resend` (no `chunksize`) only that item fails: the others
+   * go again, those after it (never started) and those before it (they ran, but their results
+   * died with the worker: they run a second time). When the item is not known, the items from
+   * `item` on go again one a chunk: one that kills its worker again then fails alone. Without
+   * `resend` the chunk fails whole, as one task.
+   */
+  crashed(error: unknown, item: number, exact: boolean): void {
+    const call = this.#call;
+    if (!call.resend) {
+      this.reject(error);
+      return;
+    }
+    const all = this.#items;
+    const n = all.length;
+    const at = Math.min(Math.max(item, 0), n - 1);
+    const known = exact || at === n - 1;
+    const base = this.taskIndex;
+    // [from, to) of the chunk, sent again (sliced before #release gives a buffer back).
+    const spans: [number, number][] = [];
+    if (at > 0) spans.push([0, at]);
+    if (known && at + 1 < n) spans.push([at + 1, n]);
+    if (!known) for (let i = at; i < n; i++) spans.push([i, i + 1]);
+    const slices = spans.map(([from, to]) => all.slice(from, to));
+    this.#release(0, known ? at : -1);
+    const failure = call.hold.failure;
+    if (failure) {
+      this.#reject(failure.error);
+      return;
+    }
+    const parts = spans.map(([from], i) =>
+      call.resend!(slices[i]!, base + from).then(
+        (reply): Part => reply,
+        (failure: unknown): Part => ({ failure }),
+      ),
+    );
+    if (known) parts.splice(at > 0 ? 1 : 0, 0, Promise.resolve({ failure: error }));
+    void Promise.all(parts).then((done) => this.#resolve({ reply: CRASHED, base, parts: done }));
+  }
+
   unsent(): Error | undefined {
     if (this.#items instanceof Float64Array) return undefined;
     return unsendableNamedField(this.#items, this.#call.context, this.taskIndex);
@@ -177,14 +243,17 @@ export class ChunkEntry implements Entry {
 
   /**
    * Settled: the chunk is never sent again, so its items go back to the call's buffers and their
-   * copies are given up (but those of the items from `restFrom` on, sent again).
+   * copies are given up (but those of the items from `restFrom` on, but `skip`, sent again).
    */
-  #release(restFrom?: number): void {
+  #release(restFrom?: number, skip?: number): void {
     this.#call.live.delete(this);
-    this.#call.keeps.settled(this.#keeps, this.taskIndex, restFrom);
+    this.#call.keeps.settled(this.#keeps, this.taskIndex, restFrom, skip);
     if (this.#items instanceof Float64Array) this.#call.buffers?.give(this.#items);
   }
 }
+
+/** A crashed chunk's own reply: its worker's results died with it. */
+const CRASHED: MapReply = { values: [], encoded: false };
 
 function sumMs(a: number | undefined, b: number | undefined): number | undefined {
   return a === undefined || b === undefined ? undefined : a + b;

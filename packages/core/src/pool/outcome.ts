@@ -18,6 +18,11 @@ export interface JobsState {
   readonly map?: MapReply | undefined;
   /** The item the batch's map chunk had reached (its index within the chunk). */
   readonly item: number;
+  /**
+   * False when `item` is only where the chunk was at least (a child process killed outright, which
+   * could not tell the item it was running: the item of its loop's last pause).
+   */
+  readonly itemExact?: boolean;
   /** The worker was still running the pool's initializer. */
   readonly inInit: boolean;
 }

@@ -244,6 +244,8 @@ class ProcessProgress implements Progress {
   readonly #replies: (CallReply | undefined)[] = [];
   #claimed = 0;
   #item = 0;
+  // Whether the child told the item it was running as it exited (else #item is where it paused last).
+  #itemExact = false;
   #inInit = false;
   #state: JobsState | undefined;
 
@@ -267,6 +269,7 @@ class ProcessProgress implements Progress {
         break;
       case 'item':
         this.#item = message.item;
+        this.#itemExact = message.final === true;
         break;
       case 'unstart':
         // The child died between announcing this job and running any of it: it runs elsewhere.
@@ -278,6 +281,7 @@ class ProcessProgress implements Progress {
   #started(job: number): void {
     this.#inInit = false;
     this.#item = 0;
+    this.#itemExact = false;
     this.#claimed = Math.max(this.#claimed, job + 1);
   }
 
@@ -287,6 +291,7 @@ class ProcessProgress implements Progress {
         claimed: this.#claimed,
         replies: this.#replies,
         item: this.#item,
+        itemExact: this.#itemExact,
         inInit: this.#inInit,
       };
       this.#close();

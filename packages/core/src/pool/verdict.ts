@@ -6,6 +6,10 @@
  * | ------------ | ------------------ | ----------------------- | ---------------- |
  * | `reply`      | their replies      | (none)                  | run again        |
  * | `crashed`    | their replies      | `WorkerCrashedError`    | run again        |
+ *
+ * (A map chunk's running job is its item: `sink.crashed` names it, and an `imap` without
+ * `chunksize` sends the chunk's other items again, see `ChunkEntry.crashed`.)
+ *
  * | `handedBack` | (none)             | (none)                  | run again        |
  * | `aborted`    | the one call was rejected when it was aborted                   |
  * | `terminated` | every job rejects with `PoolClosedError`                         |
@@ -27,6 +31,8 @@ import type { Outcome } from './outcome.js';
 export interface VerdictSink {
   done(entry: Entry, reply: JobReply): void;
   failed(entry: Entry, error: unknown): void;
+  /** The worker died running item `item` (its index in the chunk; `exact` false: at or after it) of this map chunk. */
+  crashed(entry: Entry, error: unknown, item: number, exact: boolean): void;
   /** The job never started: it runs again, on some worker. */
   again(entry: Entry): void;
 }
@@ -86,7 +92,10 @@ export function judge(
         const isMap = batch.jobs[job]!.kind === 'map';
         const r = isMap ? jobs.map : jobs.replies[job];
         if (r) sink.done(entry, r);
-        else sink.failed(entry, crashError(outcome, entry, isMap ? jobs.item : 0, false));
+        else if (isMap) {
+          const error = crashError(outcome, entry, jobs.item, false);
+          sink.crashed(entry, error, jobs.item, jobs.itemExact !== false);
+        } else sink.failed(entry, crashError(outcome, entry, 0, false));
       });
       break;
     }

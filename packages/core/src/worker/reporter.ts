@@ -152,6 +152,8 @@ class ProcessReporter implements Reporter {
   #pending: Extract<ProgressMessage, { step: 'done' }> | undefined;
   /** The job announced as started whose code has not begun, or -1. */
   #announced = -1;
+  /** The item of its map chunk the loop last reached (told the host at exit), or -1. */
+  #item = -1;
   #paused = clockMs();
   #checked: number | undefined;
   #stride = 1;
@@ -177,6 +179,7 @@ class ProcessReporter implements Reporter {
     this.#pending = undefined;
     this.#paused = clockMs();
     this.#announced = job;
+    this.#item = -1;
     return send(pending ? { ...pending, next: job } : { __multiproc_batch__: this.seq, step: 'start', job });
   }
 
@@ -191,6 +194,11 @@ class ProcessReporter implements Reporter {
     if (pending) sendNow(pending);
     if (this.#announced >= 0)
       sendNow({ __multiproc_batch__: this.seq, step: 'unstart', job: this.#announced });
+    // The item its map chunk was running: the host names it in the WorkerCrashedError and sends the
+    // chunk's other items again (an imap without chunksize). A SIGKILL or a fatal error skips this:
+    // the host then knows only the item of the loop's last pause.
+    else if (this.#item >= 0)
+      sendNow({ __multiproc_batch__: this.seq, step: 'item', item: this.#item, final: true });
     this.#announced = -1;
   }
 
@@ -213,7 +221,8 @@ class ProcessReporter implements Reporter {
     if (current === this) current = undefined;
   }
 
-  item(): number {
+  item(item: number): number {
+    this.#item = item;
     if (--this.#countdown > 0) return Step.GO;
     const now = clockMs();
     const fast = this.#checked !== undefined && now - this.#checked < FAST_ITEM_MS * this.#stride;
