@@ -1,5 +1,8 @@
-// Every class and factory of both contexts works called (Python: `ctx.Queue()`) and with `new`.
+// Every class and factory of both contexts works called (Python: `ctx.Queue()`) and with `new`;
+// the error classes are the classes themselves.
+import * as core from '@multiproc/core';
 import { getContext, Pool, Process } from '@multiproc/core';
+import * as ipc from '@multiproc/ipc';
 import { Connection, Listener, Queue } from '@multiproc/ipc';
 import { Lock, SharedArray } from '@multiproc/shared';
 import { describe, expect, expectTypeOf, it } from 'vitest';
@@ -43,7 +46,15 @@ describe.each(['thread', 'process'] as const)('members of getContext(%s)', (name
     }
   });
 
-  it.each(members.filter((k) => !skipped.has(k)))(
+  it('gives the error classes themselves: each name is one class', () => {
+    const errors = members.filter((k) => k.endsWith('Error'));
+    expect(errors).toContain('TimeoutError');
+    for (const k of errors) {
+      expect(ctx[k], k).toBe((core as Record<string, unknown>)[k] ?? (ipc as Record<string, unknown>)[k]);
+    }
+  });
+
+  it.each(members.filter((k) => !skipped.has(k) && !k.endsWith('Error')))(
     '%s works with and without new, with the same kind of result',
     {
       timeout: 20_000,
