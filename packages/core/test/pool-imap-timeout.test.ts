@@ -31,7 +31,12 @@ describe.each(['thread', 'process'] as const)('imap timeout, %s context', (conte
         {},
         50_000,
       );
-      expect({ code, stdout, stderr }).toEqual({ code: 0, stdout: '[1,4,"TimeoutError"]\n', stderr: '' });
+      expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+      // On a loaded machine the two results may not all be back by the deadline (it counts from
+      // the call, workers' start included): what came is among them, then the TimeoutError.
+      const got = JSON.parse(stdout) as unknown[];
+      expect(got.at(-1)).toBe('TimeoutError');
+      expect([1, 4]).toEqual(expect.arrayContaining(got.slice(0, -1)));
     },
   );
 
