@@ -132,11 +132,11 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
    * await b.recv().catch((err) => console.log(err.name)); // EOFError
    */
   recv(): Promise<T>;
-  recv(...none: unknown[]): Promise<T> {
-    if (none.length > 0 && none[0] !== undefined) {
+  recv(none?: unknown): Promise<T> {
+    if (none !== undefined) {
       return Promise.reject(
         new ValidationError(
-          `Connection.recv() takes no argument (got ${describeValue(none[0])}) and waits for a value, as Python's ` +
+          `Connection.recv() takes no argument (got ${describeValue(none)}) and waits for a value, as Python's ` +
             'recv() does: to wait at most ms, call `if (await conn.poll(ms)) v = await conn.recv()`.',
         ),
       );

@@ -117,7 +117,7 @@ describe('ListProxy.count(), index(), remove()', { timeout: 20_000 }, () => {
       5n,
       NaN,
     ];
-    const l = m.list([...items, [1, 2]]);
+    const l = m.list<unknown>([...items, [1, 2]]);
     expect(await l.count([1, 2])).toBe(2);
     expect(await l.count({ b: [2], a: 1 })).toBe(1);
     expect(await l.count(new Date(0))).toBe(1);
