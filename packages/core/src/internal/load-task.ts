@@ -142,6 +142,13 @@ const OWN_MODULE =
   'Define the tasks in a module of their own (tasks.mjs, with defineTasks(import.meta.url, ...)) ' +
   'and import it from the test; see "Testing code that uses multiproc" in the guide.';
 
+// Node ran an ES module as CommonJS: its package.json says "type": "commonjs" (as `npm init -y`
+// writes), so a .ts or .js file is CommonJS whatever its syntax.
+const CJS_SYNTAX_ERROR = /Cannot use import statement outside a module|Unexpected token 'export'/;
+const AS_COMMONJS =
+  'Node loaded it as CommonJS, as the nearest package.json says ("type": "commonjs", as npm init -y ' +
+  'writes): name it .mts (or .mjs), or set "type": "module" in that package.json.';
+
 const loading = new Map<string, Promise<void>>();
 
 /** Imports `moduleUrl` once per realm. */
@@ -170,7 +177,11 @@ export function importTaskModule(moduleUrl: string): Promise<void> {
       } catch (err) {
         if (isBootstrapError(err) || err instanceof ProcessError) throw err;
         const message = (err as Error)?.message ?? String(err);
-        const hint = TEST_RUNNER_ERROR.test(message) ? ` The module uses a test runner: ${OWN_MODULE}` : '';
+        const hint = TEST_RUNNER_ERROR.test(message)
+          ? ` The module uses a test runner: ${OWN_MODULE}`
+          : CJS_SYNTAX_ERROR.test(message)
+            ? `${/[.!?]$/.test(message) ? '' : '.'} ${AS_COMMONJS}`
+            : '';
         throw new ProcessError(`Cannot import the task module ${moduleUrl}: ${message}${hint}`, {
           cause: err,
         });

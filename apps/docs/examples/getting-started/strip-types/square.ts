@@ -1,4 +1,4 @@
-// square.ts: run with `node square.ts` (Node 22.18+ and 24 strip the types themselves)
+// square.ts: run with `node square.ts` (Node 22.18+ and 24 strip the types themselves; under "type": "commonjs", as `npm init -y` writes, name it square.mts)
 // needs: node >= 22.18
 import { defineTasks, isMain, Pool } from '@multiproc/multiproc';
 
