@@ -74,6 +74,10 @@ describe.skipIf(redisMissing)('a value nested deeper than 1000 levels', () => {
     const url = await failure(pool.map(tasks.echo, [1, new URL('http://example.com/')]));
     expect(url).toBeInstanceOf(SerializationError);
     expect(url.path).toBe('items[1]');
+    const cause = await failure(
+      pool.apply(tasks.echo, [new Error('e', { cause: new URL('http://example.com/') })]),
+    );
+    expect(cause.path).toBe('args[0].cause');
     const result = await failure(pool.apply(tasks.urlOf, ['http://example.com/']));
     expect(result).toBeInstanceOf(SerializationError);
     expect(result.path).toBe('result');

@@ -123,6 +123,14 @@ export function assertPortable(value: unknown, path: string, seen = new Set<obje
   }
   if (depth >= MAX_NESTING) throw tooDeep(path);
   const inner = depth + 1;
+  if (value instanceof Error) {
+    // Not enumerable, so the walk of own keys below would not see them.
+    if (Object.hasOwn(value, 'cause')) assertPortable(value.cause, `${path}.cause`, seen, inner);
+    if (value instanceof AggregateError && Array.isArray(value.errors)) {
+      for (let i = 0; i < value.errors.length; i++)
+        assertPortable(value.errors[i], `${path}.errors[${i}]`, seen, inner);
+    }
+  }
   if (value instanceof Map) {
     for (const [k, v] of value) {
       assertPortable(k, `${path}.keys()`, seen, inner);
