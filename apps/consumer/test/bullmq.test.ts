@@ -16,14 +16,28 @@ if (!hasRedis) console.warn('[consumer] skipping @multiproc/bullmq: no redis-ser
 const SECRET = 'consumer-secret-0123456789';
 const started: ChildProcess[] = [];
 
+// Each command runs in a process group of its own, ended whole: `npx tsx cli.js` is three
+// processes, and on Node 22/24 a SIGTERM to npx alone left tsx and the worker running for good.
+const killGroup = (child: ChildProcess, signal: NodeJS.Signals) => {
+  try {
+    process.kill(-child.pid!, signal);
+  } catch {
+    // the group is gone already
+  }
+};
+
 afterEach(async () => {
   for (const child of started.splice(0).reverse()) {
-    if (child.exitCode !== null || child.signalCode !== null) continue;
+    if (child.exitCode !== null || child.signalCode !== null) {
+      killGroup(child, 'SIGKILL'); // what it started may still run
+      continue;
+    }
     const exited = once(child, 'exit');
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    killGroup(child, 'SIGTERM');
+    const timer = setTimeout(() => killGroup(child, 'SIGKILL'), 10_000);
     await exited;
     clearTimeout(timer);
+    killGroup(child, 'SIGKILL');
   }
 });
 
@@ -45,7 +59,7 @@ function startUntil(
   cwd: string,
   env: NodeJS.ProcessEnv = cleanEnv(),
 ): Promise<ChildProcess> {
-  const child = spawn(command, args, { cwd, env: { ...env, MULTIPROC_SECRET: SECRET } });
+  const child = spawn(command, args, { cwd, env: { ...env, MULTIPROC_SECRET: SECRET }, detached: true });
   started.push(child);
   let seen = '';
   return new Promise((resolve, reject) => {
