@@ -64,6 +64,15 @@ export function allPlain(items: readonly unknown[]): boolean {
   return true;
 }
 
+/**
+ * {@link assertPortable} for each of `items`, each named `${name}[${base + i}]` and held by the list
+ * (depth 1), as the core Pool names a map item (`items[3].cb`) or a result (`result[3]`).
+ */
+export function assertItemsPortable(items: readonly unknown[], name: string, base = 0): void {
+  if (allPlain(items)) return;
+  for (let i = 0; i < items.length; i++) assertPortable(items[i], `${name}[${base + i}]`, undefined, 1);
+}
+
 /** `Object.prototype.toString` tags of what v8's serializer copies whole (data, not platform objects). */
 const DATA_TAGS = new Set(
   ['Object', 'Array', 'Map', 'Set', 'RegExp', 'Error', 'Boolean', 'Number', 'String', 'BigInt'].map(

@@ -11,7 +11,7 @@ import type { WithoutNulls } from '@multiproc/shared';
 import { RedisConnectionError, UnknownTaskError } from '../errors.js';
 import { thrownOrError } from '../internal/error-record.js';
 import type { JobKind, ResultPayload } from '../internal/protocol.js';
-import { allPlain, assertPortable } from '../internal/wire.js';
+import { assertItemsPortable } from '../internal/wire.js';
 import { type CallScope, openScope } from './scope.js';
 
 /** The map-style methods, by the name their errors give. */
@@ -147,10 +147,7 @@ export function mapStream(
             reply: Promise.reject(new PoolClosedError('The call ended before these items were sent.')),
           };
         // An item is named by its index in the input, as the core Pool names it (`items[3].cb`).
-        if (!allPlain(items)) {
-          // Each item is held by its chunk's list, as an argument is by the argument list.
-          for (let i = 0; i < items.length; i++) assertPortable(items[i], `items[${base + i}]`, undefined, 1);
-        }
+        assertItemsPortable(items, 'items', base);
         live.add(id);
         const reply = site.submit(id, taskId, kind, base, items, scope.onMessage).then(
           (r): ChunkResult | Promise<ChunkResult> => {

@@ -22,7 +22,7 @@ import {
   verifyJob,
 } from '../internal/protocol.js';
 import type { Signer } from '../internal/signing.js';
-import { allPlain, assertPortable, pack, packBytes, unpack } from '../internal/wire.js';
+import { allPlain, assertItemsPortable, assertPortable, pack, packBytes, unpack } from '../internal/wire.js';
 import type { CatalogEntry } from './catalog.js';
 import { describeError, type StatusLog } from './log.js';
 
@@ -196,10 +196,7 @@ async function stopped(
 function checkResult(result: ResultPayload): void {
   if ('value' in result) {
     if (!allPlain([result.value])) assertPortable(result.value, 'result');
-  } else if (result.values !== undefined && !allPlain(result.values)) {
-    for (let i = 0; i < result.values.length; i++)
-      assertPortable(result.values[i], `result[${i}]`, undefined, 1);
-  }
+  } else if (result.values !== undefined) assertItemsPortable(result.values, 'result');
 }
 
 /**

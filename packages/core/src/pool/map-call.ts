@@ -233,7 +233,6 @@ export function mapChunks(
   };
   return (async function* () {
     started = true;
-    let innerDone = false;
     try {
       if (first !== undefined) {
         const head = await step(first);
@@ -241,19 +240,14 @@ export function mapChunks(
         yield head.value;
       }
       for (;;) {
-        const next = await step(inner.next()).catch((error: unknown) => {
-          innerDone = true;
-          throw error;
-        });
-        if (next.done) {
-          innerDone = true;
-          return;
-        }
+        const next = await step(inner.next());
+        if (next.done) return;
         yield next.value;
       }
     } finally {
-      // Left at a yield (return()): the stream stops reading and drops what has not started.
-      if (!innerDone) await inner.return();
+      // Left at a yield (return()): the stream stops reading and drops what has not started. A
+      // stream that ended or threw answers return() at once.
+      await inner.return();
       ended = true;
       forget?.();
       hold.dispose();
