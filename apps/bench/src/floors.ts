@@ -10,13 +10,17 @@ import { Worker } from 'node:worker_threads';
 import { nowMs } from './harness.js';
 import { fixturePath, fixtureUrl } from './paths.js';
 
-/** A bare `new Worker()` / `fork()` of a module that imports the umbrella, until its 'exit'; ms. */
-export async function bareUmbrellaStart(runtime: 'thread' | 'process'): Promise<number> {
+/** What a start-up floor's module imports: the umbrella, or a peer library of about its size. */
+export type FloorImport = 'umbrella' | 'tinypool';
+
+/** A bare `new Worker()` / `fork()` of a module that imports `what`, until its 'exit'; ms. */
+export async function bareImportStart(runtime: 'thread' | 'process', what: FloorImport): Promise<number> {
+  const module = `${what}-import.mjs`;
   const t0 = nowMs();
   const started =
     runtime === 'thread'
-      ? new Worker(fixtureUrl('umbrella-import.mjs'))
-      : fork(fixturePath('umbrella-import.mjs'), [], { stdio: 'inherit' });
+      ? new Worker(fixtureUrl(module))
+      : fork(fixturePath(module), [], { stdio: 'inherit' });
   await once(started, 'exit');
   return nowMs() - t0;
 }

@@ -258,6 +258,19 @@ export const TARGETS: Target[] = [
       threshold: 1.2,
     }),
   ),
+  // How far the start-up rows are from the limit any library meets: a bare start whose module
+  // imports a peer library (tinypool) instead of the umbrella already misses 1.2x of the bare row.
+  ...(['thread', 'process'] as const).map(
+    (context): Target => ({
+      issue: 18,
+      suite: 'process',
+      text: `Process start+join (${context}) within 1.2x of a bare start importing a peer library (tinypool)`,
+      caseId: `process/start/multiproc-${context}`,
+      versus: `process/start/tinypool-floor-${context}`,
+      op: '<=',
+      threshold: 1.2,
+    }),
+  ),
   {
     issue: 18,
     suite: 'process',

@@ -4,7 +4,7 @@
  * it waits in `join()`. Each sample is the mean of `starts` start+join cycles.
  */
 
-import { bareUmbrellaStart } from '../floors.js';
+import { bareImportStart, type FloorImport } from '../floors.js';
 import { nowMs, sampleRuns, sleep, waitUntil } from '../harness.js';
 import { mpStartTasks, mpTasks, multiproc, needs } from '../mp.js';
 import { pythonUnavailable, runPython } from '../python.js';
@@ -72,21 +72,29 @@ function bare(which: 'worker' | 'fork'): BenchCase {
   };
 }
 
-/** The floor: a bare worker or child whose module imports the umbrella (what a task module does). */
-function floor(runtime: 'thread' | 'process'): BenchCase {
+/**
+ * The floor: a bare worker or child whose module imports the umbrella (what a task module does).
+ * With `tinypool`, the same whose module imports a peer library instead: what importing any
+ * library of that size adds to a bare start, so a target read against the bare row has a limit.
+ */
+function floor(runtime: 'thread' | 'process', what: FloorImport = 'umbrella'): BenchCase {
+  const bareStart = runtime === 'thread' ? 'new Worker()' : 'fork()';
   return {
-    id: `process/start/floor-${runtime}`,
+    id: `process/start/${what === 'umbrella' ? 'floor' : `${what}-floor`}-${runtime}`,
     suite: 'process',
     group: `process.start-${runtime}`,
     title: TITLE,
-    impl: `floor: bare ${runtime === 'thread' ? 'new Worker()' : 'fork()'} importing the umbrella, to exit`,
+    impl:
+      what === 'umbrella'
+        ? `floor: bare ${bareStart} importing the umbrella, to exit`
+        : `peer: bare ${bareStart} importing ${what}, to exit`,
     kind: 'baseline',
     unit: 'ms',
     better: 'lower',
     measure: async ({ runs, warmup, sizes }) => {
       return {
         samples: await sampleRuns({ runs, warmup }, () =>
-          meanOf(sizes.starts, () => bareUmbrellaStart(runtime)),
+          meanOf(sizes.starts, () => bareImportStart(runtime, what)),
         ),
       };
     },
@@ -187,9 +195,11 @@ export function processCases(): BenchCase[] {
     mpStart('thread'),
     bare('worker'),
     floor('thread'),
+    floor('thread', 'tinypool'),
     mpStart('process'),
     bare('fork'),
     floor('process'),
+    floor('process', 'tinypool'),
     python('fork'),
     python('spawn'),
     warmSpare('thread'),
