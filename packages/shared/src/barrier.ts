@@ -30,6 +30,7 @@ import {
   timeOutEntering,
   waitingIn,
 } from './internal/barrier-cycle.js';
+import { refuseThenable } from './internal/callbacks.js';
 import { type Inspect, inspectSymbol, showFields } from './internal/inspect.js';
 import { type Abandonable, kAbandon } from './internal/protocol.js';
 import { assertThreadTarget } from './internal/shared-codec.js';
@@ -151,6 +152,8 @@ export class Barrier implements Abandonable {
    * @default the barrier's `timeout` option
    * @returns this party's arrival index, 0..parties-1, distinct within a cycle.
    * @throws {BrokenBarrierError} when the barrier is or becomes broken while waiting.
+   * @throws what the action throws (or its Promise rejects with), in the party that ran it; the
+   *   barrier is then broken, as in Python.
    * @example
    * import { Barrier } from '@multiproc/shared';
    * const bar = new Barrier(2);
@@ -184,11 +187,15 @@ export class Barrier implements Abandonable {
   }
 
   /**
-   * Like {@link Barrier.wait}, blocking this thread. A Promise the action returns is not awaited.
+   * Like {@link Barrier.wait}, blocking this thread. The action must be synchronous here: one that
+   * returns a Promise (an async function, or an async task) breaks the barrier, and the
+   * `waitSync()` that ran it throws `ValidationError` (use `await wait()` for such an action).
    * @param timeoutMs how long to wait, in ms (or `{ timeout }`); a timeout breaks the barrier.
    * @default the barrier's `timeout` option
    * @returns this party's arrival index.
    * @throws {BrokenBarrierError} when the barrier is or becomes broken while waiting.
+   * @throws {ValidationError} in the party that ran the action, when the action returned a Promise
+   *   (the other parties get `BrokenBarrierError`); an error the action throws comes out as it is.
    * @throws {ContextError} on a browser page's main thread when it would have to block (the browser
    *   refuses it there): use the async form on the page.
    */
@@ -202,7 +209,13 @@ export class Barrier implements Abandonable {
     }
     if (a.index === this.parties - 1) {
       try {
-        runAction(this.#action);
+        // A Promise cannot be awaited here: refused (and its rejection handled), as a throw is.
+        refuseThenable(
+          runAction(this.#action),
+          'Barrier.waitSync(): the action returned a Promise, which a blocking wait cannot await; ' +
+            'the barrier is now broken. Under waitSync() the action must be synchronous: use ' +
+            'await barrier.wait() for an async action.',
+        );
       } catch (err) {
         fail(w, a);
         throw err;
