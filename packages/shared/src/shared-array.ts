@@ -17,6 +17,7 @@ import {
   type TypecodeValue,
 } from './internal/typecodes.js';
 import type { Lock } from './lock.js';
+import { describeValue } from './options.js';
 import { definePythonNames } from './python-names.js';
 import type { RLock } from './rlock.js';
 import { lockFrom, type SynchronizedOptions } from './value.js';
@@ -27,7 +28,9 @@ let adopting: SharedArrayBuffer | undefined;
  * A fixed-length typed array in shared memory, without a lock. Mirrors Python's
  * `multiprocessing.RawArray`. Indexes may be negative (from the end), as in Python, and bracket
  * access works like `get()`/`set()`: `a[0] = 5` stores 5 (checked against the typecode), `a[-1]`
- * reads the last item, and an index out of range throws `ValidationError`.
+ * reads the last item, and an index out of range or a key that reads as a number but is not an
+ * integer (`a[1.5]`, `a[NaN]`, `a['0x1']`) throws `ValidationError` (Python: `IndexError`,
+ * `TypeError`), read or written: it never makes a local property the other threads do not see.
  * @example
  * const ra = new RawArray('i', [1, 2, 3]);
  * ra.set(-1, 30);
@@ -121,26 +124,42 @@ export class RawArray<C extends Typecode = Typecode> implements Iterable<Typecod
   /**
    * A copy of items `start` to `end` (exclusive) as a plain array, with Python's slice rules for
    * negative and out-of-range bounds. Python: `arr[start:end]`.
+   * @param start the first index; negative counts from the end; `undefined` or `null` (Python's
+   *   `None`): from the first item.
+   * @param end the index to stop before; `undefined` or `null`: to the end.
+   * @throws {ValidationError} for a bound that is not an integer (`1.5`, `NaN`, `Infinity`, `'1'`,
+   *   `1n`), as Python raises `TypeError`.
    */
-  slice(start?: number, end?: number): TypecodeValue<C>[] {
-    return Array.from(this.#view.subarray(start, end) as Iterable<TypecodeValue<C>>);
+  slice(start?: number | null, end?: number | null): TypecodeValue<C>[] {
+    const view = this.#view.subarray(sliceBound(start, 'start'), sliceBound(end, 'end'));
+    return Array.from(view as Iterable<TypecodeValue<C>>);
   }
 
   /**
    * Stores `values` at `start`, `start + 1`, … (a negative `start` counts from the end): all of
    * them, or none when one does not fit. Python: `arr[start:start + len(values)] = values`.
-   * @throws {ValidationError} when `start` is not an integer, the values run past the end, or a
-   *   value does not fit the typecode (nothing is written then).
+   * @throws {ValidationError} when `start` is not an integer, `values` is not iterable, the values
+   *   run past the end, or a value does not fit the typecode (nothing is written then).
    * @example
    * const arr = new SharedArray('i', 5);
    * arr.setSlice(1, [7, 8, 9]);
    * console.log(arr.slice(0, 5)); // [ 0, 7, 8, 9, 0 ]
    */
   setSlice(start: number, values: Iterable<TypecodeValue<C>>): void {
+    if (!Number.isInteger(start)) {
+      throw new ValidationError(
+        `setSlice(start, values) takes an integer start (negative from the end), got ${describeValue(start)}.`,
+      );
+    }
+    if (typeof (values as { [Symbol.iterator]?: unknown } | null)?.[Symbol.iterator] !== 'function') {
+      throw new ValidationError(
+        `setSlice(start, values) takes the values as an iterable (an array, a typed array, a Set), got ${describeValue(values)}.`,
+      );
+    }
     const items = [...values];
     const len = this.#view.length;
-    const at = Number.isInteger(start) && start < 0 ? start + len : start;
-    if (!Number.isInteger(start) || at < 0 || at + items.length > len) {
+    const at = start < 0 ? start + len : start;
+    if (at < 0 || at + items.length > len) {
       throw new ValidationError(
         `setSlice(${String(start)}, ${items.length} values) does not fit an array of length ${len}: ` +
           'the start must be an integer and the values must end by the last index.',
@@ -161,9 +180,10 @@ export class RawArray<C extends Typecode = Typecode> implements Iterable<Typecod
     return (this.#view as unknown as Iterable<TypecodeValue<C>>)[Symbol.iterator]();
   }
 
-  /** The items, for `JSON.stringify()`. */
-  toJSON(): TypecodeValue<C>[] {
-    return this.toArray();
+  /** The items, for `JSON.stringify()` (a bigint is not JSON: `q`/`Q` give decimal strings). */
+  toJSON(): (number | string)[] {
+    const items = this.toArray() as (number | bigint)[];
+    return typeof items[0] === 'bigint' ? items.map(String) : (items as number[]);
   }
 
   /** What `console.log()` shows: the typecode and the items, e.g. `SharedArray('d', [ 1, 2 ])`. */
@@ -183,21 +203,52 @@ export class RawArray<C extends Typecode = Typecode> implements Iterable<Typecod
   }
 }
 
+/** A bound of `slice()`: an integer, or `undefined` for none (`null`, Python's `None`). */
+function sliceBound(bound: unknown, which: 'start' | 'end'): number | undefined {
+  if (bound === undefined || bound === null) return undefined;
+  if (Number.isInteger(bound)) return bound as number;
+  throw new ValidationError(
+    `slice(start, end) takes integer bounds (negative from the end) or undefined or null for none, ` +
+      `got ${describeValue(bound)} as its ${which}.`,
+  );
+}
+
 // Bracket access: a Proxy placed between RawArray.prototype and Object.prototype sees only the
 // lookups nothing above it answers (the instance has no own index properties), so `a[0]` and
 // `a[0] = x` reach get()/set() while every method and accessor is found, at full speed, first.
-const INDEX_KEY = /^-?(?:0|[1-9]\d*)$/;
+// A key that reads as a number but is no integer index (`a[1.5]`: the key '1.5'; 'NaN', '1e+21',
+// ' 1', '0x1') goes to get()/set() too, which refuse it: not a local property nobody else sees.
+const INDEX_KEY = /^(?:0|-?[1-9]\d*)$/;
+/**
+ * What get()/set() are given for a key that is not an integer index: its number when the key is
+ * that number's spelling ('1.5', 'NaN', '1e+21'), else the key itself (' 1', '0x1'), so the
+ * error names what was written; `undefined` for a key that does not read as a number ('foo', '').
+ */
+function badIndex(key: string): number | string | undefined {
+  const n = Number(key);
+  if (key === 'NaN' || String(n) === key) return n;
+  return Number.isNaN(n) || key.trim() === '' ? undefined : key;
+}
 Object.setPrototypeOf(
   RawArray.prototype,
   new Proxy(Object.prototype, {
     get(target, key, receiver) {
-      if (typeof key === 'string' && INDEX_KEY.test(key)) return (receiver as RawArray).get(Number(key));
+      if (typeof key === 'string') {
+        if (INDEX_KEY.test(key)) return (receiver as RawArray).get(Number(key));
+        const bad = badIndex(key);
+        if (bad !== undefined) return (receiver as RawArray).get(bad as number);
+      }
       return Reflect.get(target, key, receiver);
     },
     set(target, key, value, receiver) {
-      if (typeof key !== 'string' || !INDEX_KEY.test(key)) return Reflect.set(target, key, value, receiver);
-      (receiver as RawArray).set(Number(key), value);
-      return true;
+      if (typeof key === 'string') {
+        const index = INDEX_KEY.test(key) ? Number(key) : badIndex(key);
+        if (index !== undefined) {
+          (receiver as RawArray).set(index as number, value);
+          return true;
+        }
+      }
+      return Reflect.set(target, key, value, receiver);
     },
   }),
 );

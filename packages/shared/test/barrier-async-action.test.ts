@@ -51,6 +51,7 @@ describe('Barrier action returning a Promise', () => {
     const bar = new Barrier(1, { action: async () => void ran++ });
     expect(() => bar.waitSync()).toThrow(ValidationError);
     expect([ran, bar.broken]).toEqual([1, true]);
+    // biome-ignore lint/suspicious/noThenProperty: a thenable that is no Promise, on purpose
     const thenable = new Barrier(1, { action: () => ({ then: () => undefined }) });
     expect(() => thenable.waitSync()).toThrow(ValidationError);
     expect(thenable.broken).toBe(true);
