@@ -15,6 +15,7 @@ import { refuseStructuredClone } from './clone-guard.js';
 import { type EncodeContext, type Encoded, encodeSymbol, registerCodec } from './codec.js';
 import { LockError, ValidationError } from './errors.js';
 import { newSharedBuffer } from './internal/browser-limits.js';
+import { assertCallback, refuseThenable } from './internal/callbacks.js';
 import { type Inspect, inspectSymbol, showFields } from './internal/inspect.js';
 import { addOwned, OWNER_TABLE_WORDS, takeOwned } from './internal/owner-table.js';
 import {
@@ -156,9 +157,11 @@ export class Condition implements Abandonable {
   }
   /**
    * Runs `fn` holding the condition's lock. Python: `with cond:`.
+   * @throws {ValidationError} when `fn` is not a function.
    * @throws {TimeoutError} when the lock was not acquired within `options.timeout` ms.
    */
-  withLock<T>(fn: () => T | Promise<T>, options?: AcquireOptions): Promise<T> {
+  async withLock<T>(fn: () => T | Promise<T>, options?: AcquireOptions): Promise<T> {
+    assertCallback(fn, 'Condition.withLock(fn)', 'the function to run holding the lock');
     return this.#lock.withLock(fn, options);
   }
 
@@ -255,6 +258,7 @@ export class Condition implements Abandonable {
    * @param timeoutMs the total time to wait, in ms.
    * @default Infinity
    * @returns the predicate's last value (falsy on timeout).
+   * @throws {ValidationError} when `predicate` is not a function.
    * @throws {LockError} when this thread does not hold the lock.
    * @example
    * import { Condition, Lock } from '@multiproc/shared';
@@ -266,6 +270,7 @@ export class Condition implements Abandonable {
    * cond.release();
    */
   async waitFor<T>(predicate: () => T | Promise<T>, timeoutMs?: Timeout): Promise<T> {
+    assertCallback(predicate, 'Condition.waitFor(predicate)', PREDICATE);
     const deadline = deadlineFor(timeoutMs, 'Condition.waitFor()');
     let result = await predicate();
     while (!result) {
@@ -277,17 +282,22 @@ export class Condition implements Abandonable {
   }
 
   /**
-   * Like {@link Condition.waitFor}, blocking this thread. @returns the predicate's last value.
+   * Like {@link Condition.waitFor}, blocking this thread. The predicate must be synchronous: a
+   * blocking wait cannot await a Promise (which is truthy), so one returned is refused.
+   * @returns the predicate's last value.
+   * @throws {ValidationError} when `predicate` is not a function, or returns a Promise (use
+   *   `await cond.waitFor(predicate)` for an async one); the lock is still held then.
    * @throws {ContextError} on a browser page's main thread when it would have to block (the browser
    *   refuses it there): use the async form on the page.
    */
   waitForSync<T>(predicate: () => T, timeoutMs?: Timeout): T {
+    assertCallback(predicate, 'Condition.waitForSync(predicate)', PREDICATE);
     const deadline = deadlineFor(timeoutMs, 'Condition.waitForSync()');
-    let result = predicate();
+    let result = syncPredicate(predicate);
     while (!result) {
       if (deadline - now() <= 0) break;
       this.#waitSyncUntil(deadline);
-      result = predicate();
+      result = syncPredicate(predicate);
     }
     return result;
   }
@@ -352,6 +362,19 @@ export class Condition implements Abandonable {
     assertThreadTarget(ctx, 'Condition');
     return { type: 'multiproc.Condition', data: { sab: this.#w.buffer, lock: this.#lock } };
   }
+}
+
+const PREDICATE = 'the predicate as a function (called with the lock held)';
+
+/** `predicate()`, refused when it answers with a Promise (a blocking wait cannot await it). */
+function syncPredicate<T>(predicate: () => T): T {
+  const result = predicate();
+  refuseThenable(
+    result,
+    'Condition.waitForSync(predicate): the predicate returned a Promise, which a blocking wait ' +
+      'cannot await (and would read as true). Use await cond.waitFor(predicate) for an async predicate.',
+  );
+  return result;
 }
 
 definePythonNames(Condition.prototype, { wait_for: 'waitFor()', notify_all: 'notifyAll()' });

@@ -171,6 +171,7 @@ export class Lock implements ConditionLock, Abandonable {
    * Runs `fn` holding the lock and releases it afterwards, even if `fn` throws. Python: `with lock:`.
    * @param fn the critical section; may be async.
    * @param options `timeout` in ms for acquiring.
+   * @throws {ValidationError} when `fn` is not a function (nothing is acquired).
    * @throws {TimeoutError} when the lock was not acquired in time.
    * @example
    * import { Lock } from '@multiproc/shared';

@@ -174,6 +174,7 @@ export class RLock implements ConditionLock, Abandonable {
 
   /**
    * Runs `fn` holding the lock, releasing it afterwards even if `fn` throws.
+   * @throws {ValidationError} when `fn` is not a function (nothing is acquired).
    * @throws {TimeoutError} when the lock was not acquired within `options.timeout` ms.
    * @example
    * import { RLock } from '@multiproc/shared';

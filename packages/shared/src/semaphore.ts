@@ -258,6 +258,7 @@ export class Semaphore implements Abandonable {
 
   /**
    * Runs `fn` holding one permit, giving it back afterwards even if `fn` throws.
+   * @throws {ValidationError} when `fn` is not a function (nothing is acquired).
    * @throws {TimeoutError} when no permit was free within `options.timeout` ms.
    * @example
    * import { Semaphore } from '@multiproc/shared';
@@ -266,7 +267,7 @@ export class Semaphore implements Abandonable {
    * console.log(doubled); // [ 2, 4, 6 ]
    */
   withLock<T>(fn: () => T | Promise<T>, options?: AcquireOptions): Promise<T> {
-    return runLocked(this, fn, options, 'A permit');
+    return runLocked(this, fn, options, 'A permit', this.#kind);
   }
 
   /**
