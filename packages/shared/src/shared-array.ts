@@ -6,7 +6,7 @@
 import { refuseStructuredClone } from './clone-guard.js';
 import { type EncodeContext, type Encoded, encodeSymbol, registerCodec } from './codec.js';
 import { ValidationError } from './errors.js';
-import { inspectSymbol, showContents } from './internal/inspect.js';
+import { inspectSymbol, REPR_MAX_ITEMS, reprContents, showContents } from './internal/inspect.js';
 import { assertThreadTarget } from './internal/shared-codec.js';
 import {
   allocate,
@@ -184,6 +184,19 @@ export class RawArray<C extends Typecode = Typecode> implements Iterable<Typecod
   toJSON(): (number | string)[] {
     const items = this.toArray() as (number | bigint)[];
     return typeof items[0] === 'bigint' ? items.map(String) : (items as number[]);
+  }
+
+  /**
+   * The typecode and the items (the first 100 of a longer array), in the style of the primitives'
+   * reprs: `<SharedArray('i', [1, 2, 3])>`, `<RawArray('q', [5n])>`. Python: `repr(arr)`.
+   * @throws Nothing.
+   * @example
+   * import { SharedArray } from '@multiproc/shared';
+   * console.log(String(new SharedArray('i', [1, 2, 3]))); // <SharedArray('i', [1, 2, 3])>
+   */
+  toString(): string {
+    const name = this instanceof SynchronizedArray ? 'SharedArray' : 'RawArray';
+    return reprContents(name, this.#typecode, this.slice(0, REPR_MAX_ITEMS), this.length);
   }
 
   /** What `console.log()` shows: the typecode and the items, e.g. `SharedArray('d', [ 1, 2 ])`. */

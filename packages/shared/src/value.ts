@@ -7,7 +7,7 @@
 import { refuseStructuredClone } from './clone-guard.js';
 import { type EncodeContext, type Encoded, encodeSymbol, registerCodec } from './codec.js';
 import { ValidationError } from './errors.js';
-import { inspectSymbol, showContents } from './internal/inspect.js';
+import { inspectSymbol, reprContents, showContents } from './internal/inspect.js';
 import { assertThreadTarget } from './internal/shared-codec.js';
 import {
   allocate,
@@ -101,6 +101,18 @@ export class RawValue<C extends Typecode = Typecode> {
   toJSON(): number | string {
     const v = this.value;
     return typeof v === 'bigint' ? v.toString() : v;
+  }
+
+  /**
+   * The typecode and the value, in the style of the primitives' reprs: `<Value('i', 5)>`,
+   * `<RawValue('q', 5n)>`. Python: `repr(v)` (`<Synchronized wrapper for c_int(5)>`).
+   * @throws Nothing.
+   * @example
+   * import { Value } from '@multiproc/shared';
+   * console.log(String(new Value('i', 5))); // <Value('i', 5)>
+   */
+  toString(): string {
+    return reprContents(this instanceof SynchronizedValue ? 'Value' : 'RawValue', this.#typecode, this.value);
   }
 
   /** What `console.log()` shows: the typecode and the value, e.g. `Value('i', 5)`. */

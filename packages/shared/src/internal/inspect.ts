@@ -25,6 +25,27 @@ export function showContents(
   return `${name}('${typecode}', ${shown})`;
 }
 
+/** The most items `String()` of an array shows (as `console.log()` shows at most 100). */
+export const REPR_MAX_ITEMS = 100;
+
+/**
+ * What `String()` of a shared value or array gives, in the style of the primitives' reprs
+ * (`<Lock(owner=None)>`): `<Value('i', 5)>`, `<RawArray('q', [1n, 2n])>`; of an array of `length`
+ * items, `items` holds the first {@link REPR_MAX_ITEMS} and the rest are counted.
+ */
+export function reprContents(
+  name: string,
+  typecode: string,
+  contents: number | bigint | readonly (number | bigint)[],
+  length = 0,
+): string {
+  const show = (v: number | bigint) => (typeof v === 'bigint' ? `${v}n` : String(v));
+  if (!Array.isArray(contents)) return `<${name}('${typecode}', ${show(contents as number | bigint)})>`;
+  const more = length - contents.length;
+  const items = contents.map(show).join(', ') + (more > 0 ? `, ... ${more} more items` : '');
+  return `<${name}('${typecode}', [${items}])>`;
+}
+
 /** `Name { key: value, ... }` (as core's `Process` shows), with Node's `inspect` for the fields when given. */
 export function showFields(
   name: string,
