@@ -4,9 +4,9 @@
  */
 import * as ipc from '@multiproc/ipc';
 import * as shared from '@multiproc/shared';
-import { ContextError } from '@multiproc/shared';
+import { ContextError, definePythonNames } from '@multiproc/shared';
 import { cpuCount, currentProcess, isMain, parentProcess } from './identity.js';
-import { callableMembers } from './internal/callable.js';
+import { callableMembers, PYTHON_MODULE_NAMES } from './internal/callable.js';
 import { assertContextName, type ContextName } from './options.js';
 import type { CheckedPoolOptions } from './pool/options.js';
 import { Pool } from './pool/pool.js';
@@ -34,36 +34,37 @@ function bindContext(name: ContextName) {
   Object.defineProperty(ContextProcess, 'name', { value: 'Process' });
   Object.defineProperty(ContextPool, 'name', { value: 'Pool' });
   // Every class and factory can be called with or without `new` (Python: `ctx.Queue()`).
-  return Object.freeze(
-    callableMembers({
-      ...shared,
-      ...ipc,
-      // Python's `ctx.Array`: this library's `SharedArray` (the name `Array` is JavaScript's own).
-      Array: shared.SharedArray,
-      // SharedArrayBuffer primitives cannot reach a child process: there, manager-backed ones.
-      ...(name === 'process' ? (processPrimitives as unknown as typeof shared) : {}),
-      name,
-      Process: ContextProcess as typeof Process,
-      Pool: ContextPool as typeof Pool,
-      activeChildren,
-      cpuCount,
-      currentProcess,
-      isMain,
-      parentProcess,
-      /** The context this object is bound to. Python: `ctx.get_start_method()`. */
-      getStartMethod: (): ContextName => name,
-      /** This context with no name (or `null`), else the one named. Python: `ctx.get_context(method)`. */
-      getContext: (method?: ContextName | null): Context => getContext(method ?? name),
-      getAllStartMethods,
-      /** Throws `ContextError`: a context object is bound to its context (Python raises `ValueError`). */
-      setStartMethod: (_method?: ContextName | null, _options?: { force?: boolean | null } | null): never => {
-        throw new ContextError(
-          `getContext('${name}').setStartMethod(): a context object is bound to '${name}' (Python: "cannot set ` +
-            'start method of concrete context"). Call setStartMethod() of the library to change the default.',
-        );
-      },
-    }),
-  );
+  const members = callableMembers({
+    ...shared,
+    ...ipc,
+    // Python's `ctx.Array`: this library's `SharedArray` (the name `Array` is JavaScript's own).
+    Array: shared.SharedArray,
+    // SharedArrayBuffer primitives cannot reach a child process: there, manager-backed ones.
+    ...(name === 'process' ? (processPrimitives as unknown as typeof shared) : {}),
+    name,
+    Process: ContextProcess as typeof Process,
+    Pool: ContextPool as typeof Pool,
+    activeChildren,
+    cpuCount,
+    currentProcess,
+    isMain,
+    parentProcess,
+    /** The context this object is bound to. Python: `ctx.get_start_method()`. */
+    getStartMethod: (): ContextName => name,
+    /** This context with no name (or `null`), else the one named. Python: `ctx.get_context(method)`. */
+    getContext: (method?: ContextName | null): Context => getContext(method ?? name),
+    getAllStartMethods,
+    /** Throws `ContextError`: a context object is bound to its context (Python raises `ValueError`). */
+    setStartMethod: (_method?: ContextName | null, _options?: { force?: boolean | null } | null): never => {
+      throw new ContextError(
+        `getContext('${name}').setStartMethod(): a context object is bound to '${name}' (Python: "cannot set ` +
+          'start method of concrete context"). Call setStartMethod() of the library to change the default.',
+      );
+    },
+  });
+  // `ctx.cpu_count()`: a ValidationError naming `cpuCount()` rather than `undefined` (hidden names).
+  definePythonNames(members, PYTHON_MODULE_NAMES);
+  return Object.freeze(members);
 }
 
 /**

@@ -85,8 +85,9 @@ describe('Barrier action returning a Promise', () => {
         order.push('action');
       },
     });
-    const both = Promise.all([ok.wait(), ok.wait()]).then((indexes) => order.push('released') && indexes);
-    expect((await both).sort()).toEqual([0, 1]);
+    const both = await Promise.all([ok.wait(), ok.wait()]);
+    order.push('released');
+    expect(both.sort()).toEqual([0, 1]);
     expect(order).toEqual(['action', 'released']);
 
     const failure = new Error('async action failed');

@@ -110,6 +110,50 @@ export type CallableMembers<T> = {
         : T[K];
 };
 
+/**
+ * Python's spellings of the `multiprocessing` module's own names (`mp.cpu_count()`,
+ * `mp.set_start_method()`), for `definePythonNames()` on the umbrella's default namespace and on
+ * each context object: reading one throws `ValidationError` naming the member to write instead
+ * (or why there is none), where it would otherwise be plain `undefined`. Hidden (not enumerable).
+ */
+export const PYTHON_MODULE_NAMES: Readonly<Record<string, string | { readonly message: string }>> = {
+  cpu_count: 'cpuCount()',
+  current_process: 'currentProcess()',
+  parent_process: 'parentProcess()',
+  active_children: 'activeChildren()',
+  get_context: 'getContext()',
+  get_start_method: 'getStartMethod()',
+  get_all_start_methods: 'getAllStartMethods()',
+  set_start_method: 'setStartMethod()',
+  set_forkserver_preload: 'enableWarmStart({ preload })',
+  BufferTooShort: 'BufferTooShortError',
+  freeze_support: {
+    message:
+      "freeze_support is Python's spelling; multiproc needs no such call (Node programs are not frozen " +
+      'that way): guard the main program with if (isMain()) { ... }.',
+  },
+  set_executable: {
+    message:
+      "set_executable is Python's spelling; multiproc has none: a child process runs the same node as " +
+      'its parent (process.execPath), with its flags.',
+  },
+  allow_connection_pickling: {
+    message:
+      "allow_connection_pickling is Python's spelling; multiproc needs none: connections and queues can " +
+      'always be sent to workers as arguments.',
+  },
+  get_logger: {
+    message:
+      "get_logger is Python's spelling; multiproc has none: use console or your logging library in each " +
+      'worker (their output reaches yours line by line; NODE_DEBUG=multiproc logs workers starting and exiting).',
+  },
+  log_to_stderr: {
+    message:
+      "log_to_stderr is Python's spelling; multiproc has none: console.error in a worker already reaches " +
+      'your stderr, line by line (NODE_DEBUG=multiproc logs workers starting and exiting).',
+  },
+};
+
 // Per realm, not per copy of this module (see above): constructor -> its callable wrapper.
 const WRAPPED_KEY = Symbol.for('multiproc.callableWrappers');
 const wrapped: WeakMap<object, unknown> = ((globalThis as any)[WRAPPED_KEY] ??= new WeakMap());
