@@ -172,4 +172,36 @@ export const sharedMemoryCases: Case[] = [
     },
     next: arrWorks,
   },
+  {
+    api: 'a[1.5] = 9',
+    input: 'bracket assignment at a fractional index (no local property)',
+    expect: 'ValidationError',
+    says: 'integer',
+    setup: arr,
+    run: (a) => {
+      a[1.5] = 9;
+    },
+    next: (a) => {
+      assert(!Object.hasOwn(a, '1.5'), 'no local property was made');
+      arrWorks(a);
+    },
+  },
+  {
+    api: 'a.slice(1.5)',
+    input: 'a fractional slice bound',
+    expect: 'ValidationError',
+    says: 'integer',
+    setup: arr,
+    run: (a) => a.slice(1.5),
+    next: arrWorks,
+  },
+  {
+    api: 'a.setSlice(0, 5)',
+    input: 'values that are not iterable',
+    expect: 'ValidationError',
+    says: 'iterable',
+    setup: arr,
+    run: (a) => a.setSlice(0, 5 as never),
+    next: arrWorks,
+  },
 ];

@@ -196,6 +196,42 @@ export const sharedSyncCases: Case[] = [
     run: (c) => c.wait_for(() => true),
   },
   {
+    api: 'lock.withLock(5)',
+    input: 'a critical section that is not a function',
+    expect: 'ValidationError',
+    says: 'function',
+    async: true,
+    setup: () => new Lock(),
+    run: (l) => l.withLock(5 as never),
+    next: lockWorks,
+  },
+  {
+    api: 'cond.waitForSync(async () => false)',
+    input: 'an async predicate in a blocking wait (a Promise is truthy)',
+    expect: 'ValidationError',
+    says: 'waitFor(predicate)',
+    setup: () => {
+      const c = new Condition();
+      c.acquireSync();
+      return c;
+    },
+    run: (c) => c.waitForSync(async () => false, 1000),
+    next: (c) => c.release(),
+  },
+  {
+    api: 'bar.waitSync()',
+    input: 'an action that returns a Promise, which a blocking wait cannot await',
+    expect: 'ValidationError',
+    says: 'wait()',
+    setup: () => new Barrier(1, { action: async () => undefined }),
+    run: (b) => b.waitSync(),
+    next: async (b) => {
+      assert(b.broken, 'the barrier broke');
+      b.reset();
+      await b.wait();
+    },
+  },
+  {
     api: 'new Barrier(0)',
     input: 'zero parties',
     expect: 'ValidationError',
