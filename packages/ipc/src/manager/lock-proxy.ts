@@ -4,7 +4,14 @@
  * `@multiproc/shared`; those that are synchronous there return a Promise here (they cross to the
  * manager), but for what this thread or process knows by itself (client-lease.ts).
  */
-import { type AcquireOptions, ContextError, resolveTimeout, TimeoutError } from '@multiproc/shared';
+import {
+  type AcquireOptions,
+  ContextError,
+  describeValue,
+  resolveTimeout,
+  TimeoutError,
+  ValidationError,
+} from '@multiproc/shared';
 import type { ManagerClient } from '../internal/manager/client.js';
 import { acquireLock, holdKey, isLocked } from '../internal/manager/client-lease.js';
 import { noSyncWait } from '../internal/manager/no-sync.js';
@@ -151,9 +158,11 @@ export class LockProxy extends BaseProxy {
    * Runs `fn` holding the lock, and releases it after, even if `fn` throws (Python: `with lock:`).
    * @param fn - what to run; its result is returned.
    * @param options - `timeout` in ms for acquiring (ms, `{ timeout }`). @default no limit
+   * @throws {ValidationError} when `fn` is not a function (nothing is acquired).
    * @throws {TimeoutError} when the lock was not acquired in time (`fn` did not run).
    */
   async withLock<R>(fn: () => R | Promise<R>, options?: AcquireOptions): Promise<R> {
+    assertFunction(fn, `${this.typeid}.withLock(fn)`, 'the function to run holding the lock');
     if (!(await this.acquire(options))) {
       const { timeoutMs } = resolveTimeout(options, 'withLock()', { block: true });
       throw new TimeoutError(`${this.typeid} not acquired within ${timeoutMs} ms.`);
@@ -165,5 +174,13 @@ export class LockProxy extends BaseProxy {
     }
   }
 }
+/**
+ * Throws `ValidationError` unless `fn` is a function, as the thread primitives do (their
+ * `internal/callbacks.ts` in @multiproc/shared), rather than a bare `TypeError` after acquiring.
+ */
+export function assertFunction(fn: unknown, what: string, role: string): void {
+  if (typeof fn !== 'function') throw new ValidationError(`${what} takes ${role}, got ${describeValue(fn)}.`);
+}
+
 proxyClass('Lock', LockProxy);
 proxyClass('RLock', LockProxy);

@@ -10,7 +10,7 @@ import { checkNotifyCount, checkReleaseCount } from '../internal/manager/counts.
 import { noSyncWait } from '../internal/manager/no-sync.js';
 import { proxyRef } from '../internal/manager/server.js';
 import { wireTimeout } from '../internal/manager/wire.js';
-import { type AcquireArg, LockProxy } from './lock-proxy.js';
+import { type AcquireArg, assertFunction, LockProxy } from './lock-proxy.js';
 import { BaseProxy, makeProxy, proxyClass } from './proxy.js';
 
 export { type AcquireArg, LockProxy };
@@ -151,8 +151,14 @@ export class ConditionProxy extends LockProxy {
   /**
    * Waits until `predicate()` is truthy (checked here, under the lock), at most `timeout` ms;
    * resolves to its last value. Python: `wait_for(predicate, timeout)`.
+   * @throws {ValidationError} when `predicate` is not a function.
    */
   async waitFor<R>(predicate: () => R | Promise<R>, timeout?: Timeout): Promise<R> {
+    assertFunction(
+      predicate,
+      'Condition.waitFor(predicate)',
+      'the predicate as a function (called with the lock held)',
+    );
     const ms = wireTimeout(timeout, 'Condition.waitFor()');
     const end = ms < 0 ? Number.POSITIVE_INFINITY : Date.now() + ms;
     let r = await predicate();
