@@ -19,7 +19,7 @@ import type { GetResult, Handle, HandleData, HandleKeeper, PutResult } from './h
 import { encodeCopy, keptCopy } from './remote-copies.js';
 import { CopySync, settleWait } from './remote-sync.js';
 import { STUCK, Waiter } from './waiter.js';
-import { hasWill, isEmptyWill, readWill, removeWill, willPath } from './will.js';
+import { hasWill, readWillAtClose, willPath } from './will.js';
 
 export interface RemoteOptions {
   readonly maxsize: number;
@@ -116,14 +116,8 @@ export class RemoteHandle implements Handle {
       // an empty one says only that the home ran its exit hooks (bequest.ts, leaveUnconfirmed).
       const fromWill: FrameHandler = (op, a, b, body) =>
         op === Op.H_LOST ? void (proto.lostAtEnd = a) : proto.frame(op, a, b, body);
-      if (will && !heard && readWill(will, fromWill) && proto.lostAtEnd === 0)
+      if (will && readWillAtClose(will, heard, heir, fromWill) && proto.lostAtEnd === 0)
         proto.frame(Op.H_HEIR, 0, 0, undefined as never);
-      else if (will && !heir && isEmptyWill(will)) {
-        // Its link closed before the home's last frames (reset): the home ended in order and had
-        // nothing unconfirmed for this copy, so nothing is lost.
-        removeWill(will);
-        proto.frame(Op.H_HEIR, 0, 0, undefined as never);
-      } else if (will) removeWill(will); // its link delivered the same frames, or it cannot tell
       untrackRemote(this);
       proto.linkClosed();
       this.#onGone?.();

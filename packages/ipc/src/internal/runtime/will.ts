@@ -44,8 +44,23 @@ export function hasWill(path: string): boolean {
   return process.getBuiltinModule('node:fs').existsSync(path);
 }
 
+/**
+ * A copy's link closed (`heard`: frames came over it; `heir`: H_HEIR among them): reads its will at
+ * `path` if nothing came (its frames go to `onFrame`), else removes it. True when the copy is to
+ * take the will as its home's H_HEIR: it read one (see {@link readWill}), or its link brought
+ * frames but closed before H_HEIR (a reset) and the will is empty: the home ended in order with
+ * nothing unconfirmed for it. A non-empty will after frames came cannot be read (the copy cannot
+ * tell which of its items it received): it is removed, and the end says items may be lost.
+ */
+export function readWillAtClose(path: string, heard: boolean, heir: boolean, onFrame: FrameHandler): boolean {
+  if (!heard) return readWill(path, onFrame);
+  const empty = !heir && isEmptyWill(path);
+  removeWill(path);
+  return empty;
+}
+
 /** The will at `path` is there and empty: its home ran its exit hooks and left this copy nothing. */
-export function isEmptyWill(path: string): boolean {
+function isEmptyWill(path: string): boolean {
   try {
     return process.getBuiltinModule('node:fs').statSync(path).size === 0;
   } catch {
