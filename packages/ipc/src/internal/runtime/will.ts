@@ -44,6 +44,21 @@ export function hasWill(path: string): boolean {
   return process.getBuiltinModule('node:fs').existsSync(path);
 }
 
+/** How many items the will at `path` holds (its H_DATA frames), without removing it; null if none. */
+export function countWillItems(path: string): number | null {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch {
+    return null;
+  }
+  let n = 0;
+  new FrameReader().push(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), (op) => {
+    if (op === Op.H_DATA) n++;
+  });
+  return n;
+}
+
 /**
  * A copy's link closed (`heard`: frames came over it; `heir`: H_HEIR among them): reads its will at
  * `path` if nothing came (its frames go to `onFrame`), else removes it. True when the copy is to
