@@ -39,7 +39,9 @@ function allNames(): All {
  * writes `mp.Lock()` and `mp.Queue()`, so every class and factory on it can be called with or
  * without `new` (as on a `getContext()` object), and gives the same object either way; functions
  * and constants are the named exports themselves. The named exports stay the classes: import
- * `Lock` to extend it; `mp.Lock() instanceof Lock` is true. Python: `import multiprocessing as mp`.
+ * `Lock` to extend it; `mp.Lock() instanceof Lock` is true. A member shares its class's prototype,
+ * which names the member as its `constructor`: `mp.Lock().constructor === mp.Lock`.
+ * Python: `import multiprocessing as mp`.
  * @example
  * import mp from '@multiproc/multiproc';
  * const lock = mp.Lock(); // or new mp.Lock()
