@@ -41,7 +41,12 @@ function load() {
     }
     // Every facade takes its real export now: a class's prototype reached through another export
     // (a factory lending its class's prototype, such as Manager's) names its wrapper at once.
-    for (const resolve of resolvers) resolve();
+    // (An export that fails to resolve says so when it is used, as before.)
+    for (const resolve of resolvers) {
+      try {
+        resolve();
+      } catch {}
+    }
   }
   return loaded;
 }
