@@ -39,6 +39,14 @@ function load() {
     } catch {
       loaded = loadFromDisk();
     }
+    // Every facade takes its real export now: a class's prototype reached through another export
+    // (a factory lending its class's prototype, such as Manager's) names its wrapper at once.
+    // (An export that fails to resolve says so when it is used, as before.)
+    for (const resolve of resolvers) {
+      try {
+        resolve();
+      } catch {}
+    }
   }
   return loaded;
 }
@@ -147,6 +155,23 @@ for (const type of ${JSON.stringify(codecs)}) {
   };
   registerCodec(type, decode);
 }
+// Each facade with its real export once loaded (null until then), and the callable wrappers of
+// @multiproc/core's internal/callable.ts (both on globalThis, per realm): a wrapper made of a
+// facade before it loads (the umbrella's \`mp.Pool\`) becomes the \`constructor\` its real class's
+// prototype names once it loads, so \`new mp.Pool().constructor === mp.Pool\` (claimConstructor
+// there; a wrapper made later reads the real export here).
+const facades = (globalThis[Symbol.for('multiproc.firstUse.facades')] ??= new WeakMap());
+const resolvers = [];
+function claimConstructor(real, facade) {
+  const wrapper = globalThis[Symbol.for('multiproc.callableWrappers')]?.get(facade);
+  const prototype = real.prototype;
+  if (wrapper === undefined || typeof prototype !== 'object' || prototype === null) return;
+  const own = Object.getOwnPropertyDescriptor(prototype, 'constructor');
+  if (!own?.writable || own.value !== real) return;
+  try {
+    Object.defineProperty(prototype, 'constructor', { ...own, value: wrapper });
+  } catch {}
+}
 export function lazyExport(name, kind) {
   // The target has the shape of the real export (kind, from the source: see kindOf() in
   // scripts/first-use.mjs), so that what the Proxy must report of it (a Proxy's invariants) is
@@ -162,6 +187,8 @@ export function lazyExport(name, kind) {
       if (typeof real !== 'function') throw new Error('multiproc: first-use export ' + name + ' is not a function');
       const proto = Object.getOwnPropertyDescriptor(real, 'prototype');
       if (proto) Object.defineProperty(target, 'prototype', proto);
+      facades.set(proxy, real);
+      claimConstructor(real, proxy);
     }
     return real;
   };
@@ -211,6 +238,8 @@ export function lazyExport(name, kind) {
       return Reflect.preventExtensions(t);
     },
   });
+  facades.set(proxy, null);
+  resolvers.push(get);
   return proxy;
 }
 `;

@@ -166,6 +166,8 @@ export class Queue<T = unknown> {
    * holder, as Python's shared semaphore does. Python: `qsize()`. In the queue's process it is
    * read from shared memory, so it is exact in every thread there; a copy in another process asks
    * the queue's process (blocking until it answers, at most 1 s, then the last size it was told).
+   * Once the queue's process or thread has ended (a queue made in a worker), a copy counts the
+   * items it still holds, those the queue's end handed it included.
    * Other workers may change it right after, so it is a snapshot, as in Python.
    * @throws {ClosedError} after `close()`.
    * @example

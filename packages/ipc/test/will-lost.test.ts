@@ -4,7 +4,7 @@
 // know it yet"), they cannot be handed on. The home's will then carries what came before them and
 // how many are lost, and the reader gets those first, then EOFError saying how many were lost,
 // instead of a bare end (silent loss). Before, such a reader got no will at all.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Connection, EOFError } from '@multiproc/ipc';
@@ -13,7 +13,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { leaveUnconfirmed } from '../src/internal/protocol/bequest.js';
 import { type Item, MOVED } from '../src/internal/protocol/item.js';
 import type { ChannelEndpoint } from '../src/internal/protocol/reader-copy.js';
-import { willPath, writeWill } from '../src/internal/runtime/will.js';
+import { readWillAtClose, willPath, writeWill } from '../src/internal/runtime/will.js';
 import { bytesToItem } from '../src/internal/serialize.js';
 
 const dirs: string[] = [];
@@ -72,5 +72,28 @@ describe('the will of a copy holding bytes moved from the sender', () => {
     } finally {
       conn.close();
     }
+  });
+
+  it('an empty will says the home ran its exit hooks, also to a copy whose link closed before H_HEIR', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mp-will-lost-'));
+    dirs.push(dir);
+    const path = join(dir, 'copy.left');
+    const frames: number[] = [];
+    const onFrame = (op: number) => void frames.push(op);
+    // Nothing came over the link: the empty will is read (no frames) and taken as H_HEIR.
+    expect(writeWill(path, [])).toBe(true);
+    expect(readWillAtClose(path, false, false, onFrame)).toBe(true);
+    expect(existsSync(path)).toBe(false);
+    // Frames came, H_HEIR did not (a reset): an empty will still says nothing was lost.
+    expect(writeWill(path, [])).toBe(true);
+    expect(readWillAtClose(path, true, false, onFrame)).toBe(true);
+    expect(existsSync(path)).toBe(false);
+    // Frames came and the will holds items: the copy cannot tell which it got; removed unread.
+    expect(writeWill(path, ['x'])).toBe(true);
+    expect(readWillAtClose(path, true, false, onFrame)).toBe(false);
+    expect(existsSync(path)).toBe(false);
+    expect(frames).toEqual([]);
+    // No will: a killed home.
+    expect(readWillAtClose(path, false, false, onFrame)).toBe(false);
   });
 });

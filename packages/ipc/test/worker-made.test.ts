@@ -89,6 +89,61 @@ describe.each<Context>(['thread', 'process'])('a pipe and a queue made in a work
     },
   );
 
+  // The parent's copies connect while the worker ends: whether the worker's exit hooks ran (and
+  // what a copy says at its end) must not depend on which side learned of the end first. Several
+  // rounds: each once lost that race about one time in three.
+  it.each(['return', 'exit'])(
+    'a queue and a pipe made in a worker that ended by itself (%s) end with EOFError that says nothing is lost',
+    async (how) => {
+      for (let round = 0; round < 8; round++) {
+        const back = new Queue<[Connection<number>, Queue<number>]>();
+        const p = startProcess(context, tasks.makeAndEnd, [back, how]);
+        const [conn, q] = await back.get({ timeout: 20_000 });
+        await p.join();
+        const errors = [
+          await q.get({ timeout: 20_000 }).catch((e: unknown) => e),
+          await conn.recv().catch((e: unknown) => e),
+        ];
+        for (const err of errors) {
+          expect(err).toBeInstanceOf(EOFError);
+          expect((err as Error).message).not.toMatch(/lost|exit hooks/);
+        }
+        back.close();
+        q.close();
+        conn.close();
+      }
+    },
+  );
+
+  // After its home ended, a copy's qsize() is what it still holds: the shared count (a thread copy)
+  // and the home's last report (another process) still counted what the home's end handed it,
+  // after it was got (100 after draining 100). It must not say less than is left either.
+  it.each(['before', 'after'])(
+    'qsize() of a queue whose creating worker ended counts what is left to get, 0 once drained (copy made %s the end)',
+    async (when) => {
+      for (let round = 0; round < 3; round++) {
+        const back = new Queue<[Connection<number>, Queue<number>]>();
+        const p = startProcess(context, tasks.makeSendAndEnd, [back, 'return', null]);
+        if (when === 'after') await p.join();
+        const [conn, q] = await back.get({ timeout: 20_000 });
+        await p.join();
+        const sizes = [q.qsize()];
+        for (let got = 1; got <= COUNT; got++) {
+          expect(await q.get({ timeout: 20_000 })).toBe(got - 1);
+          sizes.push(q.qsize());
+        }
+        await expect(q.get({ timeout: 20_000 })).rejects.toBeInstanceOf(EOFError);
+        // Never less than what is left to get (it may say more while the home's end is on its way).
+        expect(sizes.filter((n, got) => n < COUNT - got)).toEqual([]);
+        expect(q.qsize()).toBe(0);
+        expect(q.empty()).toBe(true);
+        back.close();
+        q.close();
+        conn.close();
+      }
+    },
+  );
+
   // Python's items in a killed child's queue are gone too (they sit in its feeder or pipe); here
   // the parent is told so, at once, rather than waiting or seeing a plain end.
   it.each(['kill', 'terminate'])(
@@ -132,6 +187,9 @@ describe.each<Context>(['thread', 'process'])('a pipe and a queue made in a work
         const got = [];
         for (let i = 0; i < 3; i++) got.push(await q.get({ timeout: 20_000 }));
         expect(got).toEqual([0, 1, 2]);
+        // A thread copy reads the queue's shared count while the home lives; its home gone, what it holds.
+        expect(q.qsize()).toBe(0);
+        expect(q.empty()).toBe(true);
       } finally {
         await pool.terminate();
       }

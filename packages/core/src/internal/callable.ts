@@ -3,7 +3,10 @@
  * `ctx.Lock()`, JavaScript code `new ctx.Queue()`. A class cannot be called, so a context hands out
  * a Proxy of each constructor whose call trap constructs. The Proxy forwards `prototype` and every
  * static, so `x instanceof ctx.Queue`, `ctx.Queue.name` and `ctx.Manager.start()` behave as on the
- * class itself.
+ * class itself, and `class X extends mp.Process` extends the class. The class's prototype names
+ * the Proxy as its `constructor`: `new mp.Pool().constructor === mp.Pool` with `mp.Pool.prototype
+ * === Pool.prototype` can hold only so (the named export `Pool` stays the class, a different
+ * object: making it the Proxy would turn every package's exported classes into Proxies).
  *
  * Also core's `./internal/callable` entry, which the umbrella imports for its default namespace:
  * built self-contained (it imports nothing), so the umbrella's import does not load core's hub of
@@ -157,6 +160,10 @@ export const PYTHON_MODULE_NAMES: Readonly<Record<string, string | { readonly me
 // Per realm, not per copy of this module (see above): constructor -> its callable wrapper.
 const WRAPPED_KEY = Symbol.for('multiproc.callableWrappers');
 const wrapped: WeakMap<object, unknown> = ((globalThis as any)[WRAPPED_KEY] ??= new WeakMap());
+// The first-use facades (scripts/first-use.mjs), each with its real export once loaded (null
+// until then: reading the facade's `prototype` would load it; it claims its constructor for its
+// wrapper, above, once it loads).
+const FACADES_KEY = Symbol.for('multiproc.firstUse.facades');
 
 /** Whether `fn` can be used with `new` (classes and plain functions; not arrows or methods). */
 function isConstructor(fn: unknown): fn is new (...args: unknown[]) => unknown {
@@ -168,6 +175,26 @@ function isConstructor(fn: unknown): fn is new (...args: unknown[]) => unknown {
     return true;
   } catch {
     return false;
+  }
+}
+
+/**
+ * Makes `wrapper` the `constructor` that the prototype of class `fn` names, so that every instance
+ * (made through the wrapper, the class, or a context's wrapper of a subclass) says `x.constructor
+ * === mp.Pool`, while `mp.Pool.prototype` stays the class's own prototype (`instanceof` holds both
+ * ways). Only a prototype that names `fn` itself: a factory that lends its class's prototype
+ * (`Value` → `SynchronizedValue`, `Manager` → `SyncManager`) leaves it to the class's wrapper. The
+ * first-use facades carry a copy of this (scripts/first-use.mjs).
+ */
+function claimConstructor(fn: object, wrapper: unknown): void {
+  const prototype = (fn as { prototype?: unknown }).prototype;
+  if (typeof prototype !== 'object' || prototype === null) return;
+  const own = Object.getOwnPropertyDescriptor(prototype, 'constructor');
+  if (!own?.writable || own.value !== fn) return;
+  try {
+    Object.defineProperty(prototype, 'constructor', { ...own, value: wrapper });
+  } catch {
+    // A frozen prototype keeps its constructor.
   }
 }
 
@@ -184,7 +211,8 @@ function hasPrototype(fn: object): boolean {
 /**
  * `fn` made callable without `new` when it is a constructor (a class, or a factory such as
  * `Value`); anything else is returned as it is. The same constructor always gives the same
- * wrapper, so two contexts share their common members.
+ * wrapper, so two contexts share their common members, and the wrapper is the `constructor` its
+ * instances name (see claimConstructor).
  */
 export function callableConstructor<T>(fn: T): Callable<T> {
   if (!isConstructor(fn)) return fn as Callable<T>;
@@ -199,6 +227,10 @@ export function callableConstructor<T>(fn: T): Callable<T> {
       },
     });
     wrapped.set(fn, proxy);
+    // A first-use facade stands for its real export, and claims it itself once it loads.
+    const facades: WeakMap<object, object | null> | undefined = (globalThis as any)[FACADES_KEY];
+    const real = facades?.has(fn as object) ? facades.get(fn as object) : fn;
+    if (real) claimConstructor(real, proxy);
   }
   return proxy as Callable<T>;
 }

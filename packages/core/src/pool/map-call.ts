@@ -246,12 +246,16 @@ export function mapChunks(
       }
     } finally {
       // Left at a yield (return()): the stream stops reading and drops what has not started. A
-      // stream that ended or threw answers return() at once.
-      await inner.return();
-      ended = true;
-      forget?.();
-      hold.dispose();
-      keeps.end();
+      // stream that ended or threw answers return() at once. What the input's return() throws
+      // reaches the consumer after the call let go of everything.
+      try {
+        await inner.return();
+      } finally {
+        ended = true;
+        forget?.();
+        hold.dispose();
+        keeps.end();
+      }
     }
   })();
 }

@@ -64,6 +64,42 @@ export function closeUnawaited(it: AnyIterator | undefined): void {
 }
 
 /**
+ * Asks the input to finish as its stream ends, unless it was read to its end (`open` false).
+ * Stopped from outside (`stop.stopped`: a terminated pool, an interrupt, a timeout before the
+ * input's end) or while a read is in progress (`cancelRead`: given up with `stop.error`, if any),
+ * the input is closed
+ * unawaited: an async input whose `next()` is still pending (stalled, maybe for good) would
+ * answer an awaited `return()` only after it. Otherwise its `return()` is awaited. What that
+ * throws reaches the consumer only when the stream ends without an error of its own (a consumer
+ * that left the loop early); a stream that ends by throwing (`failed`: a task's error,
+ * `PoolClosedError` after `terminate()`) keeps its error, as `for...of` keeps the loop's error
+ * over the one its iterator's `return()` throws.
+ */
+export async function closeInputAtEnd(
+  it: AnyIterator | undefined,
+  cancelRead: ((error: unknown) => void) | undefined,
+  stop: { readonly stopped: boolean; readonly error: unknown },
+  open: boolean,
+  failed: boolean,
+): Promise<void> {
+  if (stop.stopped || cancelRead) {
+    cancelRead?.(stop.error ?? new Error('The call ended while it waited on its input.'));
+    closeUnawaited(it);
+    return;
+  }
+  if (!open || !it) return;
+  if (!failed) {
+    await it.return?.();
+    return;
+  }
+  try {
+    await it.return?.();
+  } catch {
+    // The stream's own error is the news (see above).
+  }
+}
+
+/**
  * Asks the input of a consumer that left at a failed item to finish (a generator's `finally` runs,
  * the file or cursor behind it is released), resolving once it has. A read in progress
  * (`cancelRead`) is given up with `error` and the input closed unawaited, as a stopped call's is.

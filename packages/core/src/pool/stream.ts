@@ -6,7 +6,7 @@
  * the chunks still out. What a chunk is sent as, and what its reply holds, is the caller's.
  */
 import { AdaptiveChunks, adaptiveSize, coverMs, defaultChunksize, knownLength } from './chunks.js';
-import { ChunkFill, closeLeftInput, closeUnawaited, iteratorOf } from './stream-input.js';
+import { ChunkFill, closeInputAtEnd, closeLeftInput, iteratorOf } from './stream-input.js';
 import type { ChunkResults, Pending, StreamOptions, SubmitChunk } from './stream-options.js';
 import { ItemFailure } from './stream-options.js';
 
@@ -84,6 +84,7 @@ export async function* streamChunks<
   // Whether the consumer was handed a failed item and has not asked for more since.
   let leftAtFailure = false;
   let inputClosed = false; // asked to finish for a consumer that left so (readsOn)
+  let failed = false; // the stream ends by throwing: the input's own failure to close is dropped
   let readingAll = false; // set by readsOn's readAll; `allRead` resolves it once nothing more can run
   let allRead: (() => void) | undefined;
   const checkAllRead = (): void => {
@@ -381,20 +382,17 @@ export async function* streamChunks<
     if (interrupted) throw interrupted.error;
     if (expired?.unread) throw expired.error;
     if (inputError) throw inputError.error;
+  } catch (error) {
+    failed = true;
+    throw error;
   } finally {
-    // Early exit or failure: stop reading and drop what has not started. An async input whose
-    // `next()` is still pending (stalled, maybe for good) would answer an awaited `return()` only
-    // after it: the read is given up and the input asked to finish unawaited.
+    // Early exit or failure: stop reading and drop what has not started, first: the input's
+    // return() may throw (stream-input.ts).
     stopped = true;
     checkAllRead();
-    const reading = cancelRead;
-    if (interrupted || expired?.unread || reading) {
-      reading?.(
-        interrupted?.error ?? expired?.error ?? new Error('The call ended while it waited on its input.'),
-      );
-      closeUnawaited(it);
-    } else if (!inputDone && !inputClosed) await (it as AsyncIterator<unknown> | undefined)?.return?.();
     const handles = pending.flatMap((p) => (p.handle === undefined ? [] : [p.handle]));
     if (handles.length > 0) cancel(handles);
+    const stop = { stopped: !!(interrupted || expired?.unread), error: interrupted?.error ?? expired?.error };
+    await closeInputAtEnd(it, cancelRead, stop, !inputDone && !inputClosed, failed);
   }
 }

@@ -98,16 +98,25 @@ export function bequeath(
 }
 
 /**
- * Leaves, for each open reading copy in another process (`willOf` gives its token), what it was
- * sent and has not reported taken (after {@link bequeath}, the bequest too) in a will as well; its
- * frames still go over its socket. Such a copy may not have seen its connection complete: libuv
- * reports a Unix socket's connect on a later turn by reading the socket's pending error, and the
- * home's process closing its end while frames the copy sent are unread there sets that error
- * (ECONNRESET), so Node reports a failed connect and drops every byte the home wrote. The copy
- * reads the will only if nothing came over its link, and removes it once its link delivered the
- * bequest (H_HEIR). Bytes written from the sender's memory are not kept at home: a copy holding
- * some is left what came before the first of them and the number of items from there on, which
- * it reports lost (its get ends with EOFError saying so) rather than skip them.
+ * Leaves a will to every reading copy in another process that may not hear the end over its link:
+ *
+ * - each open copy that dialled this home's broker (`willOf` gives its token): what it was sent and
+ *   has not reported taken (after {@link bequeath}, the bequest too). Its frames still go over its
+ *   socket, but the copy may not have seen its connection complete: libuv reports a Unix socket's
+ *   connect on a later turn by reading the socket's pending error, and the home's process closing
+ *   its end while frames the copy sent are unread there sets that error (ECONNRESET), so Node
+ *   reports a failed connect and drops every byte the home wrote;
+ * - each reading copy still reserved (on its way, or connected with its hello not read yet: this
+ *   home ends before it could take it) that {@link bequeath} left nothing to.
+ *
+ * A will may be empty: it still says that the home ran its exit hooks, so a copy whose link closed
+ * before anything came ends with a plain EOF, not with "its home was killed" (which side learns of
+ * the end first, the link's close or the home's frames, is a race). The copy reads the will only
+ * if nothing came over its link (or, an empty one, if its link closed before H_HEIR), and removes
+ * it once its link delivered the bequest (H_HEIR). Bytes written from the sender's memory are not
+ * kept at home: a copy holding some is left what came before the first of them and the number of
+ * items from there on, which it reports lost (its get ends with EOFError saying so) rather than
+ * skip them.
  */
 export function leaveUnconfirmed(
   endpoints: readonly ChannelEndpoint[],
@@ -117,8 +126,10 @@ export function leaveUnconfirmed(
   for (const e of endpoints) {
     if (!e.read) continue;
     for (const c of e.copies) {
+      // A reserved copy bequeath() left items to has its will already (leave() never overwrites).
+      if (c.phase === 'reserved' && !c.keeper && c.token) leave(c.token, []);
       const token = willOf(c);
-      if (!token || c.phase !== 'open' || c.delivered.length === 0) continue;
+      if (!token || c.phase !== 'open') continue;
       const items = [...c.delivered.peekAll()];
       const moved = items.indexOf(MOVED);
       if (moved < 0) leave(token, items);

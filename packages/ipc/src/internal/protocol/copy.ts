@@ -83,6 +83,15 @@ export class CopyProtocol extends CopyObject {
     return this.#rx.buffered;
   }
 
+  /**
+   * Nothing more can come to this copy: its home handed it what it will get (H_HEIR: the home is
+   * ending; H_EOF) or its link is gone. What it holds (`buffered`) is then all it will serve:
+   * the frames before H_HEIR or H_EOF, and a will read as the link closed, came first.
+   */
+  get homeEnded(): boolean {
+    return this.state === 'gone' || this.#rx.heir || this.#rx.eof;
+  }
+
   /** @internal For traces: the demand counters. */
   get debugState(): string {
     return this.#rx.debugState;

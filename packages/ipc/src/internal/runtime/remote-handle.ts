@@ -14,12 +14,13 @@ import type { Wait } from '../protocol/home-copy.js';
 import { BROKEN, EOF, type Item, type Taken, TIMEOUT } from '../protocol/item.js';
 import { type FrameHandler, Op } from '../protocol/ops.js';
 import { dialHere } from './broker.js';
+import { CopyWill } from './copy-will.js';
 import { trackRemote, untrackRemote } from './exit.js';
 import type { GetResult, Handle, HandleData, HandleKeeper, PutResult } from './handle.js';
 import { encodeCopy, keptCopy } from './remote-copies.js';
 import { CopySync, settleWait } from './remote-sync.js';
 import { STUCK, Waiter } from './waiter.js';
-import { hasWill, readWill, removeWill, willPath } from './will.js';
+import { willPath } from './will.js';
 
 export interface RemoteOptions {
   readonly maxsize: number;
@@ -45,6 +46,7 @@ export class RemoteHandle implements Handle {
   readonly #puts = new Set<Promise<unknown>>();
   #closing: Promise<void> | null = null;
   #onGone: (() => void) | null = null;
+  readonly #will: CopyWill | null;
   #sent = 0;
   #syncedAt = -1;
   readonly #homeHere: boolean;
@@ -96,28 +98,25 @@ export class RemoteHandle implements Handle {
     // Dialling its home's broker: a home that ends before taking this copy, or before it saw its
     // connection complete, leaves what it would have sent it in a will (will.ts, bequest.ts).
     const will =
-      link instanceof SocketLink && !opts.socket && data.token ? willPath(data.path, data.token) : null;
-    if (will) (link as SocketLink).giveUp = () => hasWill(will);
-    let [heard, heir] = [false, false];
+      link instanceof SocketLink && !opts.socket && data.token
+        ? new CopyWill(willPath(data.path, data.token))
+        : null;
+    this.#will = will;
+    if (will) (link as SocketLink).giveUp = () => will.exists();
     link.onFrame = (op, a, b, body) => {
-      heard = true; // what the home has for this copy comes over the link
-      if (op === Op.H_HEIR) heir = true;
+      will?.heard(op); // what the home has for this copy comes over the link
       proto.frame(op, a, b, body);
     };
     if (link instanceof PortLink)
-      link.onDataRun = (epoch, tag, text, n) => {
-        heard = true;
-        proto.dataRun(epoch, tag, text, n);
-      };
+      link.onDataRun = (epoch, tag, text, n) => proto.dataRun(epoch, tag, text, n);
     link.onBatch = () => void (proto.clock = performance.now());
     link.beforeFlush = () => proto.beforeFlush();
     link.onClose = () => {
-      // A will holds the home's bequest (H_HEIR over a link), or what came before items it lost.
+      // A will holds the home's bequest (H_HEIR over a link), or what came before items it lost;
+      // an empty one says only that the home ran its exit hooks (bequest.ts, leaveUnconfirmed).
       const fromWill: FrameHandler = (op, a, b, body) =>
         op === Op.H_LOST ? void (proto.lostAtEnd = a) : proto.frame(op, a, b, body);
-      if (will && !heard && readWill(will, fromWill) && proto.lostAtEnd === 0)
-        proto.frame(Op.H_HEIR, 0, 0, undefined as never);
-      else if (will && heir) removeWill(will); // its link delivered the same frames
+      if (will?.atClose(fromWill) && proto.lostAtEnd === 0) proto.frame(Op.H_HEIR, 0, 0, undefined as never);
       untrackRemote(this);
       proto.linkClosed();
       this.#onGone?.();
@@ -221,7 +220,7 @@ export class RemoteHandle implements Handle {
   }
 
   size(): number {
-    return this.#sync.size(this.#proto);
+    return this.#sync.size(this.#proto, () => this.#will?.items() ?? null);
   }
 
   full(): boolean {

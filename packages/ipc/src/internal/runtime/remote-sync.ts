@@ -131,15 +131,25 @@ export class CopySync {
     return w.result !== false;
   }
 
-  size(proto: CopyProtocol): number {
+  /**
+   * The queue's size: while its home lives, the shared count (a thread copy) or the home's answer
+   * (the last size it reported if it cannot answer in time). Once the home has ended (or ends
+   * while this asks), what this copy holds: the count and the last report still count the items
+   * the home's end handed here, after they were got. `willItems` gives the items a will holds for
+   * this copy while its link has not said the home ended yet (null: no will); they count too, so
+   * the size never says empty while they wait for it.
+   */
+  size(proto: CopyProtocol, willItems: () => number | null): number {
+    if (proto.homeEnded) return proto.buffered;
     if (this.count) return this.count.value;
     if (proto.state === 'open') {
-      // Another process: the home's size now (the last one reported if it cannot answer in time).
       const w: SyncWait = { done: false };
       proto.askState(w);
-      this.#waitSync(w);
+      if (this.#waitSync(w)) return proto.homeSize;
     }
-    return proto.homeSize;
+    if (proto.homeEnded) return proto.buffered; // its last frames came while this waited
+    const left = willItems();
+    return left === null ? proto.homeSize : proto.buffered + left;
   }
 
   /**

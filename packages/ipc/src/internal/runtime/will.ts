@@ -22,14 +22,15 @@ export function willPath(socketPath: string, token: string): string {
 
 /**
  * Writes `items` as the H_DATA frames of a copy that never connected, then, when `lost` > 0, an
- * H_LOST frame saying that many items after them are lost; false when it cannot.
+ * H_LOST frame saying that many items after them are lost; false when it cannot (or a will is
+ * there already: it is never overwritten). With no items it writes an empty will, which still says
+ * the home ran its exit hooks (see {@link readWill}).
  */
 export function writeWill(path: string, items: readonly Item[], lost = 0): boolean {
   const out = new FrameWriter();
   for (const item of items) out.frame(Op.H_DATA, 0, 0, item);
   if (lost > 0) out.frame(Op.H_LOST, lost, 0);
-  const bytes = out.take();
-  if (!bytes) return true;
+  const bytes = out.take() ?? new Uint8Array(0);
   try {
     writeFileSync(path, bytes, { mode: 0o600, flag: 'wx' });
     return true;
@@ -43,6 +44,45 @@ export function hasWill(path: string): boolean {
   return process.getBuiltinModule('node:fs').existsSync(path);
 }
 
+/** How many items the will at `path` holds (its H_DATA frames), without removing it; null if none. */
+export function countWillItems(path: string): number | null {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch {
+    return null;
+  }
+  let n = 0;
+  new FrameReader().push(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), (op) => {
+    if (op === Op.H_DATA) n++;
+  });
+  return n;
+}
+
+/**
+ * A copy's link closed (`heard`: frames came over it; `heir`: H_HEIR among them): reads its will at
+ * `path` if nothing came (its frames go to `onFrame`), else removes it. True when the copy is to
+ * take the will as its home's H_HEIR: it read one (see {@link readWill}), or its link brought
+ * frames but closed before H_HEIR (a reset) and the will is empty: the home ended in order with
+ * nothing unconfirmed for it. A non-empty will after frames came cannot be read (the copy cannot
+ * tell which of its items it received): it is removed, and the end says items may be lost.
+ */
+export function readWillAtClose(path: string, heard: boolean, heir: boolean, onFrame: FrameHandler): boolean {
+  if (!heard) return readWill(path, onFrame);
+  const empty = !heir && isEmptyWill(path);
+  removeWill(path);
+  return empty;
+}
+
+/** The will at `path` is there and empty: its home ran its exit hooks and left this copy nothing. */
+function isEmptyWill(path: string): boolean {
+  try {
+    return process.getBuiltinModule('node:fs').statSync(path).size === 0;
+  } catch {
+    return false;
+  }
+}
+
 /** Removes the will at `path` unread, if there is one (its copy got the same frames over its link). */
 export function removeWill(path: string): void {
   try {
@@ -50,7 +90,10 @@ export function removeWill(path: string): void {
   } catch {}
 }
 
-/** Reads and removes the will at `path`, handing each of its frames to `onFrame`; false if none. */
+/**
+ * Reads and removes the will at `path`, handing each of its frames to `onFrame`; false if none.
+ * True for an empty will too: its home ended running its exit hooks.
+ */
 export function readWill(path: string, onFrame: FrameHandler): boolean {
   let bytes: Uint8Array;
   try {
