@@ -48,9 +48,11 @@ function allNames(): All {
  * A Python user writes `mp.Lock()` and `mp.Queue()`, so every class and factory on it can be
  * called with or without `new` (as on a `getContext()` object), and gives the same object either
  * way; functions and constants are the named exports themselves. The named exports stay the
- * classes: import `Lock` to extend it; `mp.Lock() instanceof Lock` is true. Python's spellings of
- * the module's functions (`mp.cpu_count()`, `mp.set_start_method()`) throw `ValidationError`
- * naming the member to write (`cpuCount()`); they are hidden from `Object.keys(mp)` and printing.
+ * classes: import `Lock` to extend it; `mp.Lock() instanceof Lock` is true. A member shares its
+ * class's prototype, which names the member as its `constructor`: `mp.Lock().constructor ===
+ * mp.Lock`. Python's spellings of the module's functions (`mp.cpu_count()`,
+ * `mp.set_start_method()`) throw `ValidationError` naming the member to write (`cpuCount()`);
+ * they are hidden from `Object.keys(mp)` and printing.
  * Python: `import multiprocessing as mp`.
  * @example
  * import mp from '@multiproc/multiproc';
