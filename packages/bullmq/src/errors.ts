@@ -47,3 +47,20 @@ export class RedisConnectionError extends ProcessError {
     return 'MP_REDIS_CONNECTION';
   }
 }
+
+/**
+ * The pool and a worker speak different wire formats: one of them runs an older
+ * `@multiproc/bullmq` (the format changes when values travel differently). Nothing ran; upgrade
+ * `@multiproc/bullmq` on the older side, so that the pool and its workers run the same version.
+ * @example
+ * try { await pool.apply(tasks.square, [3]); }
+ * catch (err) { if (err instanceof VersionMismatchError) console.log(err.message); }
+ */
+export class VersionMismatchError extends ProcessError {
+  override get name(): string {
+    return 'VersionMismatchError';
+  }
+  override get code(): string {
+    return 'MP_VERSION_MISMATCH';
+  }
+}

@@ -4,7 +4,12 @@
  * shared secret. Mirrors Python's `multiprocessing.managers` serving a pool with an `authkey`.
  * @module @multiproc/bullmq
  */
-export { AuthenticationError, RedisConnectionError, UnknownTaskError } from './errors.js';
+export {
+  AuthenticationError,
+  RedisConnectionError,
+  UnknownTaskError,
+  VersionMismatchError,
+} from './errors.js';
 export type { RedisConnectionOptions } from './internal/connection.js';
 export type { PoolOptions } from './pool/options.js';
 export { Pool } from './pool/pool.js';

@@ -76,21 +76,21 @@ export interface WorkerProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Starts `multiproc-worker` (with the fixture tasks unless `args` give `--tasks`) and waits for `connected`. */
+/**
+ * Starts `multiproc-worker` (with the fixture tasks unless `args` give `--tasks`) and waits for
+ * `connected`; `node` runs it (another Node version's binary, say).
+ */
 export async function startWorkerProcess(
   redisUrl: string,
   args: string[] = [],
   env: NodeJS.ProcessEnv = {},
+  node = process.execPath,
 ): Promise<WorkerProcess> {
   const tasks = args.includes('--tasks') ? [] : ['--tasks', TASKS];
-  const child = spawn(
-    process.execPath,
-    [CLI, '--redis', redisUrl, ...tasks, '--concurrency', '2', ...FAST, ...args],
-    {
-      env: { ...process.env, MULTIPROC_SECRET: SECRET, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const child = spawn(node, [CLI, '--redis', redisUrl, ...tasks, '--concurrency', '2', ...FAST, ...args], {
+    env: { ...process.env, MULTIPROC_SECRET: SECRET, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   running.add(child);
   const log = new StatusLines();
   let stderr = '';

@@ -11,6 +11,7 @@
 
 export { assertNotBootstrapping, whileImporting } from './internal/bootstrap.js';
 export {
+  ERRORS_AS_VALUES,
   type ErrorRecord,
   fromErrorRecord,
   registerErrorClasses,

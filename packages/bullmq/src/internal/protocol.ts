@@ -2,7 +2,7 @@
  * What a job and its result look like in Redis, and what their signatures cover.
  *
  * A job's BullMQ name is the portable task id (`<module name>#<task name>`); its data is
- * {@link JobData}. Its result (BullMQ's return value) and each message a task sends with
+ * {@link JobData}, its body packed by `wire.ts`. Its result (BullMQ's return value) and each message a task sends with
  * `sendToCaller()` (BullMQ's job progress) are {@link Signed} bodies. Every signature covers the
  * queue and the job id, so nothing signed can be moved into another pool or job.
  *
@@ -11,6 +11,8 @@
  * worker stores its bytes in {@link resultKey} and returns a {@link HeldResult}; the pool reads
  * that key once and deletes it.
  */
+import { WorkerCrashedError } from '@multiproc/core';
+import { VersionMismatchError } from '../errors.js';
 import type { ErrorRecord } from './error-record.js';
 import type { Signer } from './signing.js';
 
@@ -18,7 +20,8 @@ import type { Signer } from './signing.js';
 export type JobKind = 'apply' | 'map' | 'star';
 
 export interface JobData {
-  readonly v: 1;
+  /** The wire format (`WIRE_FORMAT` of `wire.ts`); not signed, so a worker can name a mismatch. */
+  readonly v: number;
   readonly kind: JobKind;
   /** The position of the chunk's first item in its call's input (for `taskIndex`). */
   readonly base: number;
@@ -95,7 +98,7 @@ export function verifyJob(
   data: unknown,
 ): boolean {
   const d = data as Partial<JobData> | null;
-  if (!d || typeof d !== 'object' || d.v !== 1 || typeof d.body !== 'string') return false;
+  if (!d || typeof d !== 'object' || typeof d.v !== 'number' || typeof d.body !== 'string') return false;
   if (d.kind !== 'apply' && d.kind !== 'map' && d.kind !== 'star') return false;
   if (typeof d.base !== 'number' || typeof d.msg !== 'boolean' || typeof d.mod !== 'string') return false;
   const { kind, base, msg, mod, body } = d;
@@ -125,5 +128,32 @@ export function verifyBody(
     typeof s === 'object' &&
     typeof s.body === 'string' &&
     signer.verify(s.sig, kind, queue, jobId, s.body)
+  );
+}
+
+/**
+ * How a worker of wire format 1 refuses a job it cannot verify (every job of a later format: it
+ * knows only `v: 1`). A worker of a later format names its format in that message.
+ */
+const OLD_WORKER_REFUSAL =
+  /^AuthenticationError: job \S+ is not signed with the worker's secret; it did not run/;
+
+/**
+ * The error of a job that failed in BullMQ itself (`failedReason`): our workers return task errors
+ * as signed results, so it lost its worker more often than allowed (the stalled limit) or a worker
+ * refused it, which a worker of wire format 1 does with every job of this format.
+ */
+export function failedJobError(id: string, task: string, reason: string): Error {
+  if (OLD_WORKER_REFUSAL.test(reason)) {
+    return new VersionMismatchError(
+      `Job ${id} (${task}) was refused by a worker of an older @multiproc/bullmq, which cannot read ` +
+        "this pool's jobs and takes them for forged ones; it did not run. Upgrade @multiproc/bullmq " +
+        'on every worker to the version of this pool.',
+    );
+  }
+  return new WorkerCrashedError(
+    `Job ${id} (${task}) failed on the worker side: ${reason}. Its worker may have died ` +
+      '(see the worker option --max-stalled-count).',
+    { exitCode: null, signal: null },
   );
 }

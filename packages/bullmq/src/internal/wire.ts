@@ -1,51 +1,180 @@
 /**
- * Values through Redis: the structured-clone algorithm (`v8.serialize`, as between local
- * processes) in base64, so Maps, Dates, typed arrays, bigints and errors arrive as they were sent.
- * Before a value is packed, {@link assertPortable} names the first part that cannot leave this
- * machine (a function, a queue, shared memory) with the same error classes as the local pool.
+ * Values through Redis, as between local processes: core's value codec (`encodeValue` for a
+ * `'process'` target, with errors as core's error records, as the local pool sends task
+ * arguments and results), then v8's serializer. So an error passed or returned as a value keeps
+ * its class, own fields (`code`, `errno`), `cause` and an `AggregateError`'s `errors`, a `URL`
+ * arrives as a `URL`, and no `Error` object is left for v8 to serialize: its format for an error
+ * with a `cause` differs between Node majors (a Node 24 worker could not read one from Node 20).
+ *
+ * Packed bytes start with one byte saying whether the value needs `decodeValue`: {@link PLAIN}
+ * or {@link ENCODED}. Wire format 1 (before the codec) packed bare v8 bytes, which start with
+ * 0xFF: such bytes are still read. Anything else comes from a newer format.
+ *
+ * Before a value is packed, the codec names the first part that cannot be sent (a function, a
+ * `WeakMap`, a `Blob`) with the local pool's error classes; {@link assertPortable} then refuses
+ * what the codec would send to a process of this machine only (a queue, a pipe end, shared memory).
  */
 import { deserialize, serialize } from 'node:v8';
 import { ContextError, isTaskRef, SerializationError } from '@multiproc/core';
-import { encodeValue, isEncodable } from '@multiproc/shared';
+import { ERRORS_AS_VALUES } from '@multiproc/core/internal';
+import { decodeValue, encodeValue, isEncodable } from '@multiproc/shared';
+import { VersionMismatchError } from '../errors.js';
+import type { JobKind } from './protocol.js';
 
-/** `value` as base64 text of its structured clone. */
-export function pack(value: unknown): string {
-  return serialize(value).toString('base64');
+/**
+ * The wire format of jobs and results: 2 since values go through the codec. A job of another
+ * format is refused with `VersionMismatchError` (see `worker/processor.ts`).
+ */
+export const WIRE_FORMAT = 2;
+
+/** The first byte of packed bytes: what follows is v8's serialization of the value as it is... */
+const PLAIN = 0;
+/** ...or of the codec's form of it, to pass to `decodeValue`. */
+const ENCODED = 1;
+/** The first byte of a v8 serialization: bytes of wire format 1, bare. */
+const BARE_V8 = 0xff;
+
+/** How errors name where a value was going. */
+const DESTINATION = 'through Redis to another machine';
+
+/** A value in the form that travels, and whether the receiver must decode it. */
+export interface Encoded {
+  readonly value: unknown;
+  readonly encoded: boolean;
+}
+
+/**
+ * `value` as it travels: errors as records, a `URL` as its text, small views copied out.
+ * @throws {SerializationError} naming the path (under `path`) of a part that cannot be sent.
+ * @throws {ContextError} for shared memory.
+ */
+export function encodeForRedis(value: unknown, path: string, listLength?: number): Encoded {
+  const t = typeof value;
+  if ((t !== 'object' || value === null) && t !== 'function' && t !== 'symbol') {
+    return { value, encoded: false };
+  }
+  let out: { value: unknown; encoded: boolean };
+  try {
+    out = encodeValue(value, 'process', path, {
+      ...ERRORS_AS_VALUES,
+      destination: DESTINATION,
+      ...(listLength === undefined ? {} : { listLength }),
+    });
+  } catch (error) {
+    // Said as for Redis where the codec's advice is for processes of one machine (shared memory,
+    // a MessagePort); what only the codec refuses (a WeakMap, a Blob) is said by the codec.
+    assertPortable(value, path, undefined, listLength === undefined ? 0 : 1);
+    throw pathAsWritten(error);
+  }
+  // Something was encoded: a queue or pipe end among it was encoded for a process of this machine.
+  if (out.encoded) assertPortable(value, path, undefined, listLength === undefined ? 0 : 1);
+  return { value: out.value, encoded: out.encoded };
+}
+
+/**
+ * The codec names a part of an error sent as a value by its place in the error's record
+ * (`args[0]<data>.props.file`): named as the value was written (`args[0].file`).
+ */
+function pathAsWritten(error: unknown): unknown {
+  if (!(error instanceof SerializationError) || !error.path.includes('<data>')) return error;
+  const path = error.path.replace(/<data>(\.props)?/g, '');
+  return new SerializationError(
+    path,
+    error.message.replaceAll(error.path, path),
+    error.cause === undefined ? undefined : { cause: error.cause },
+  );
+}
+
+/** Each of `items` encoded, named `${name}[${base + i}]` (a map's items, its results). */
+export function encodeList(items: readonly unknown[], name: string, base = 0): Encoded {
+  if (allPlain(items)) return { value: items, encoded: false };
+  let out: { value: unknown; encoded: boolean };
+  try {
+    // One walk of the list (the codec's quick scan finds plain data at once), not one per item.
+    out = encodeValue(items, 'process', name, { ...ERRORS_AS_VALUES, destination: DESTINATION });
+  } catch {
+    // Item by item, each named by its index in the input (and not counting the list as a level).
+    return encodeItems(items, name, base);
+  }
+  if (out.encoded) {
+    for (let i = 0; i < items.length; i++) assertPortable(items[i], `${name}[${base + i}]`, undefined, 1);
+  }
+  return { value: out.value, encoded: out.encoded };
+}
+
+function encodeItems(items: readonly unknown[], name: string, base: number): Encoded {
+  let out: unknown[] | undefined;
+  let encoded = false;
+  for (let i = 0; i < items.length; i++) {
+    const item = encodeForRedis(items[i], `${name}[${base + i}]`, items.length);
+    encoded ||= item.encoded;
+    if (item.value !== items[i]) (out ??= items.slice())[i] = item.value;
+  }
+  return { value: out ?? items, encoded };
+}
+
+/** The bytes of an encoded value: its flag, then v8's serialization. */
+export function packBytes(value: Encoded): Buffer {
+  const body = serialize(value.value);
+  const bytes = Buffer.allocUnsafe(body.length + 1);
+  bytes[0] = value.encoded ? ENCODED : PLAIN;
+  body.copy(bytes, 1);
+  return bytes;
+}
+
+/** The value of bytes {@link packBytes} packed (or wire format 1's bare v8 bytes). */
+export function unpackBytes(bytes: Uint8Array): unknown {
+  const flag = bytes[0];
+  if (flag === BARE_V8) return deserialize(bytes);
+  if (flag !== PLAIN && flag !== ENCODED) {
+    throw new VersionMismatchError(
+      'Received a value packed by a newer @multiproc/bullmq than this one (its first byte is ' +
+        `${flag}): upgrade @multiproc/bullmq here to the version of the other side.`,
+    );
+  }
+  const value = deserialize(bytes.subarray(1));
+  return flag === ENCODED ? decodeValue(value, 'process') : value;
+}
+
+/** `value` encoded (named `path`) and packed, as base64 text. */
+export function pack(value: unknown, path = 'value'): string {
+  return packBytes(encodeForRedis(value, path)).toString('base64');
 }
 
 /** The value {@link pack} packed. */
 export function unpack(text: string): unknown {
-  return deserialize(Buffer.from(text, 'base64'));
+  return unpackBytes(Buffer.from(text, 'base64'));
 }
 
-/** `value`'s structured clone as bytes (a large result, stored as it is). */
-export function packBytes(value: unknown): Buffer {
+/** A value as wire format 1 packed it (bare v8 bytes): what a worker answers a pool of that format. */
+export function packBare(value: unknown): Buffer {
   return serialize(value);
 }
 
-/** The value {@link packBytes} packed. */
-export function unpackBytes(bytes: Uint8Array): unknown {
-  return deserialize(bytes);
+/**
+ * The body of a job: an `apply`'s argument list (`args`) or a map job's items (`items[base + i]`)
+ * encoded and packed.
+ * @throws {SerializationError} (or `ContextError`) naming the part that cannot be sent.
+ */
+export function packPayload(payload: readonly unknown[], kind: JobKind, base: number): string {
+  const value =
+    kind !== 'apply'
+      ? encodeList(payload, 'items', base)
+      : allPlain(payload)
+        ? { value: payload, encoded: false }
+        : encodeForRedis(payload, 'args');
+  try {
+    return packBytes(value).toString('base64');
+  } catch (error) {
+    throw unclonable(error, kind);
+  }
 }
 
 /**
- * Why structured clone refused what {@link assertPortable} let through (a `WeakMap`, a `Promise`, a
- * `Blob`: what only v8 refuses), named as the local pool names it: core's codec walks the value
- * again, on this failure path only. `payload` is an `apply`'s argument list, or the items of a
- * map's job, the first being item `base` of the call's input.
+ * v8's serializer refused what the codec let through (a Proxy, which the codec reads like its
+ * target): the call's arguments or items as a whole, with v8's error as the cause.
  */
-export function unclonable(
-  error: unknown,
-  payload: readonly unknown[],
-  kind: 'apply' | 'map' | 'star',
-  base: number,
-): SerializationError {
-  try {
-    if (kind === 'apply') encodeValue(payload, 'process', 'args');
-    else for (let i = 0; i < payload.length; i++) encodeValue(payload[i], 'process', `items[${base + i}]`);
-  } catch (named) {
-    if (named instanceof SerializationError) return named;
-  }
+function unclonable(error: unknown, kind: JobKind): SerializationError {
   const path = kind === 'apply' ? 'args' : 'items';
   return new SerializationError(
     path,
@@ -65,22 +194,6 @@ export function allPlain(items: readonly unknown[]): boolean {
 }
 
 /**
- * {@link assertPortable} for each of `items`, each named `${name}[${base + i}]` and held by the list
- * (depth 1), as the core Pool names a map item (`items[3].cb`) or a result (`result[3]`).
- */
-export function assertItemsPortable(items: readonly unknown[], name: string, base = 0): void {
-  if (allPlain(items)) return;
-  for (let i = 0; i < items.length; i++) assertPortable(items[i], `${name}[${base + i}]`, undefined, 1);
-}
-
-/** `Object.prototype.toString` tags of what v8's serializer copies whole (data, not platform objects). */
-const DATA_TAGS = new Set(
-  ['Object', 'Array', 'Map', 'Set', 'RegExp', 'Error', 'Boolean', 'Number', 'String', 'BigInt'].map(
-    (name) => `[object ${name}]`,
-  ),
-);
-
-/**
  * How many containers may hold an object that is sent, as in the local pool (its codec's limit):
  * a deeper value would overflow the receiving worker's stack as it is rebuilt.
  */
@@ -89,10 +202,12 @@ const MAX_NESTING = 1000;
 /**
  * Throws for the first part of `value` that cannot travel to another machine, naming its path:
  * `SerializationError` for a function, symbol, task reference, `MessagePort` or multiproc queue or
- * pipe, or a value nested more than {@link MAX_NESTING} levels deep (`depth`: how many containers
- * hold `value`); `ContextError` for shared memory (as for a `'process'` context).
+ * pipe (what the codec sends to a process of this machine only), or a value nested more than
+ * {@link MAX_NESTING} levels deep (`depth`: how many containers hold `value`); `ContextError` for
+ * shared memory, saying that it exists on one machine only. Called after the codec, which has
+ * refused what cannot be sent to any process (a `WeakMap`, a `Blob`) and lets a `URL` through.
  */
-export function assertPortable(value: unknown, path: string, seen = new Set<object>(), depth = 0): void {
+function assertPortable(value: unknown, path: string, seen = new Set<object>(), depth = 0): void {
   const t = typeof value;
   if (t === 'symbol') throw unsendable(path, 'a symbol');
   if (t === 'function') {
@@ -120,16 +235,6 @@ export function assertPortable(value: unknown, path: string, seen = new Set<obje
   if (typeof MessagePort === 'function' && value instanceof MessagePort)
     throw unsendable(path, 'a MessagePort');
   if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer || value instanceof Date) return;
-  const tag = Object.prototype.toString.call(value);
-  if (!DATA_TAGS.has(tag)) {
-    // A platform object (a URL, a Blob, Headers, an AbortSignal): v8's serializer turns it into {}
-    // (a Blob too on Node 22+; Node 20 threw for it), so it would arrive as an empty object.
-    throw unsendable(
-      path,
-      `a ${tag.slice(8, -1)}, a platform object (it would arrive as {})`,
-      "Send its data instead: a URL's href, a Blob's bytes (await blob.arrayBuffer()), a plain object of Headers",
-    );
-  }
   if (depth >= MAX_NESTING) throw tooDeep(path);
   const inner = depth + 1;
   if (value instanceof Error) {

@@ -15,7 +15,7 @@ import type { WithoutNulls } from '@multiproc/shared';
 import { thrownOrError } from '../internal/error-record.js';
 import type { JobKind } from '../internal/protocol.js';
 import { moduleNameOf, taskIdOf, tasksFingerprint } from '../internal/task-ids.js';
-import { allPlain, assertPortable } from '../internal/wire.js';
+import { packPayload } from '../internal/wire.js';
 import type { Jobs } from './jobs.js';
 import { type MapCallSite, type MapChunks, type MapMethod, mapStream } from './map-stream.js';
 import { type CallScope, openScope } from './scope.js';
@@ -65,8 +65,8 @@ export class Calls {
       started: (scope) => this.#started(scope),
       afterTerminate: () => this.#afterTerminate(),
       plan: (options, iterable) => this.#plan(options, iterable),
-      submit: (id, task, kind, base, payload, onMessage) =>
-        host.jobs.submit({ id, task, kind, base, payload, onMessage, mod: this.#fingerprintOf(task) }),
+      submit: (id, task, kind, base, body, onMessage) =>
+        host.jobs.submit({ id, task, kind, base, body, onMessage, mod: this.#fingerprintOf(task) }),
       cancel: (ids) => this.#cancel(ids),
       reading: (readAll) => {
         this.#readers.add(readAll);
@@ -103,7 +103,8 @@ export class Calls {
     try {
       const taskId = this.#taskId(task);
       if (!Array.isArray(args)) throw new ValidationError("Pool.apply: 'args' must be an array.");
-      if (!allPlain(args)) assertPortable(args, 'args');
+      // Taken now: a later change to the arguments does not reach the task.
+      const body = packPayload(args, 'apply', 0);
       await this.#started(scope);
       id = `a${++this.#seq}`;
       const reply = this.#host.jobs.submit({
@@ -111,7 +112,7 @@ export class Calls {
         task: taskId,
         kind: 'apply',
         base: 0,
-        payload: args,
+        body,
         onMessage: scope.onMessage,
         mod: this.#fingerprintOf(taskId),
       });

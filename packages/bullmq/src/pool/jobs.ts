@@ -10,13 +10,14 @@
  * stream (XTRIM MINID, Redis 6.2+), so Redis holds only what is in flight, not the pool's history.
  */
 import type { EventEmitter } from 'node:events';
-import { ProcessError, WorkerCrashedError } from '@multiproc/core';
+import { ProcessError } from '@multiproc/core';
 import type { ConnectionOptions, JobsOptions, Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { AuthenticationError, RedisConnectionError } from '../errors.js';
 import { cutConnections, debug, type ResolvedConnection, redisRefusal } from '../internal/connection.js';
 import { fromErrorRecord } from '../internal/error-record.js';
 import {
+  failedJobError,
   type HeldResult,
   isHeld,
   type JobData,
@@ -28,7 +29,7 @@ import {
   verifyHeld,
 } from '../internal/protocol.js';
 import type { Signer } from '../internal/signing.js';
-import { pack, unclonable, unpack, unpackBytes } from '../internal/wire.js';
+import { unpack, unpackBytes, WIRE_FORMAT } from '../internal/wire.js';
 
 /** At most this many events stay in the queue's stream (those read are trimmed sooner). */
 const EVENTS_MAX_LEN = 50_000;
@@ -54,7 +55,8 @@ export interface JobSpec {
   readonly task: string;
   readonly kind: JobKind;
   readonly base: number;
-  readonly payload: unknown[];
+  /** The arguments or items, packed (`packPayload`). */
+  readonly body: string;
   readonly onMessage: ((value: unknown) => void) | undefined;
   /** The fingerprint of the task's module (see `tasksFingerprint`). */
   readonly mod: string;
@@ -154,20 +156,18 @@ export class Jobs {
   /** Adds a signed job; resolves with the worker's verified result. */
   submit(spec: JobSpec): Promise<ResultPayload> {
     const { signer, queue, attempts } = this.#o;
-    let body: string;
-    try {
-      body = pack(spec.payload);
-    } catch (error) {
-      return Promise.reject(unclonable(error, spec.payload, spec.kind, spec.base));
-    }
     const fields = {
       kind: spec.kind,
       base: spec.base,
       msg: spec.onMessage !== undefined,
       mod: spec.mod,
-      body,
+      body: spec.body,
     };
-    const data: JobData = { v: 1, ...fields, sig: signJob(signer, queue, spec.id, spec.task, fields) };
+    const data: JobData = {
+      v: WIRE_FORMAT,
+      ...fields,
+      sig: signJob(signer, queue, spec.id, spec.task, fields),
+    };
     const opts: JobsOptions = { jobId: spec.id, attempts, removeOnComplete: true, removeOnFail: true };
     return new Promise((resolve, reject) => {
       this.#pending.set(spec.id, {
@@ -367,13 +367,7 @@ export class Jobs {
     const p = this.#settle(id);
     if (!p) return;
     this.failed++;
-    // Our workers return task errors as signed results; a job that fails in BullMQ itself lost its
-    // worker more often than allowed (the stalled limit) or was refused by it.
-    const error = new WorkerCrashedError(
-      `Job ${id} (${p.task}) failed on the worker side: ${reason}. Its worker may have died ` +
-        '(see the worker option --max-stalled-count).',
-      { exitCode: null, signal: null },
-    );
+    const error = failedJobError(id, p.task, reason);
     this.#o.events.emit('failed', { jobId: id, task: p.task, error });
     p.reject(error);
   }

@@ -11,7 +11,7 @@ import type { WithoutNulls } from '@multiproc/shared';
 import { RedisConnectionError, UnknownTaskError } from '../errors.js';
 import { thrownOrError } from '../internal/error-record.js';
 import type { JobKind, ResultPayload } from '../internal/protocol.js';
-import { assertItemsPortable } from '../internal/wire.js';
+import { packPayload } from '../internal/wire.js';
 import { type CallScope, openScope } from './scope.js';
 
 /** The map-style methods, by the name their errors give. */
@@ -49,7 +49,8 @@ export interface MapCallSite {
     task: string,
     kind: JobKind,
     base: number,
-    payload: unknown[],
+    /** The items, packed (`packPayload`). */
+    body: string,
     onMessage: ((value: unknown) => void) | undefined,
   ): Promise<ResultPayload>;
   /** Removes queued jobs and stops running ones (nothing once the pool has stopped). */
@@ -147,9 +148,9 @@ export function mapStream(
             reply: Promise.reject(new PoolClosedError('The call ended before these items were sent.')),
           };
         // An item is named by its index in the input, as the core Pool names it (`items[3].cb`).
-        assertItemsPortable(items, 'items', base);
+        const body = packPayload(items, kind, base);
         live.add(id);
-        const reply = site.submit(id, taskId, kind, base, items, scope.onMessage).then(
+        const reply = site.submit(id, taskId, kind, base, body, scope.onMessage).then(
           (r): ChunkResult | Promise<ChunkResult> => {
             live.delete(id);
             const result = chunkResult(r, base);

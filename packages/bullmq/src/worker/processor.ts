@@ -8,7 +8,7 @@
 import { setMaxListeners } from 'node:events';
 import { type Pool as LocalPool, SerializationError, WorkerCrashedError } from '@multiproc/core';
 import { type Job, UnrecoverableError, WaitingError } from 'bullmq';
-import { UnknownTaskError } from '../errors.js';
+import { UnknownTaskError, VersionMismatchError } from '../errors.js';
 import { redisRefusal } from '../internal/connection.js';
 import { toErrorRecord } from '../internal/error-record.js';
 import {
@@ -22,7 +22,16 @@ import {
   verifyJob,
 } from '../internal/protocol.js';
 import type { Signer } from '../internal/signing.js';
-import { allPlain, assertItemsPortable, assertPortable, pack, packBytes, unpack } from '../internal/wire.js';
+import {
+  type Encoded,
+  encodeForRedis,
+  encodeList,
+  pack,
+  packBare,
+  packBytes,
+  unpack,
+  WIRE_FORMAT,
+} from '../internal/wire.js';
 import type { CatalogEntry } from './catalog.js';
 import { describeError, type StatusLog } from './log.js';
 
@@ -56,11 +65,14 @@ export async function processJob(
   const fields = { pool: queue, job: id, task: job.name };
   if (!verifyJob(signer, queue, id, job.name, job.data)) {
     log.event('job rejected', { ...fields, reason: 'AuthenticationError: not signed with this secret' });
+    // A pool of wire format 2 or later reads "wire format" in this text as a forged job, not as
+    // the refusal of a worker of format 1 (see OLD_WORKER_REFUSAL in pool/jobs.ts).
     throw new UnrecoverableError(
-      `AuthenticationError: job ${id} is not signed with the worker's secret; it did not run.`,
+      `AuthenticationError: job ${id} is not signed with the worker's secret (wire format ${WIRE_FORMAT}); it did not run.`,
     );
   }
   const data = job.data as JobData;
+  if (data.v !== WIRE_FORMAT) return otherFormat(ctx, job, data.v, fields);
   const entry = ctx.catalog.get(job.name);
   const error = entry ? otherModule(job.name, data.mod, entry) : noSuchTask(job.name, ctx.catalog);
   if (error) {
@@ -81,7 +93,9 @@ export async function processJob(
   // (its key removed: "Missing key") is not wanted any more, and must not be an unhandled rejection.
   const onMessage = data.msg
     ? (value: unknown) => {
-        const sent = job.updateProgress(signBody(signer, 'message', queue, id, pack(value)) as any);
+        const sent = job.updateProgress(
+          signBody(signer, 'message', queue, id, pack(value, 'message')) as any,
+        );
         sent.catch(() => {});
         messages.push(sent);
       }
@@ -121,6 +135,30 @@ export async function processJob(
   await Promise.allSettled(messages);
   if (result.ok) log.event('job completed', { ...fields, ms: Math.round(performance.now() - started) });
   return sign(ctx, id, result);
+}
+
+/**
+ * A job of another wire format (a pool of another version of this package): refused without
+ * reading its body, with an answer the pool can read. Format 1 read bare v8 bytes; a later
+ * format's pool knows this one's answers.
+ */
+function otherFormat(
+  ctx: ProcessorContext,
+  job: Job,
+  format: number,
+  fields: Record<string, unknown>,
+): Signed {
+  const newer = format > WIRE_FORMAT;
+  const error = new VersionMismatchError(
+    `Job ${job.id} (${job.name}) comes from a pool of ${newer ? 'a newer' : 'an older'} @multiproc/bullmq ` +
+      `(wire format ${format}) than this worker's (wire format ${WIRE_FORMAT}); it did not run. ` +
+      `Upgrade @multiproc/bullmq ${newer ? 'on this worker' : 'in the program that made the pool'}, so that ` +
+      'the pool and its workers run the same version.',
+  );
+  ctx.log.event('job rejected', { ...fields, reason: describeError(error) });
+  const result = { ok: false, error: toErrorRecord(error) };
+  const body = format === 1 ? packBare(result) : packBytes({ value: result, encoded: false });
+  return signBody(ctx.signer, 'result', ctx.queue, job.id!, body.toString('base64'));
 }
 
 function noSuchTask(taskId: string, catalog: ReadonlyMap<string, CatalogEntry>): UnknownTaskError {
@@ -189,14 +227,21 @@ async function stopped(
 }
 
 /**
- * Throws `SerializationError` (path `result`, or `result[i]` for a map job's item) for what the
- * result holds that v8's serializer would not carry whole: a platform object such as a URL or a
- * Blob would arrive as {}.
+ * `result` as it travels: its value or values encoded (named `result`, `result[i]`, as the local
+ * pool names them), its error record too (the fields of an error may hold errors).
+ * @throws {SerializationError} (or `ContextError`) for a part that cannot travel through Redis.
  */
-function checkResult(result: ResultPayload): void {
-  if ('value' in result) {
-    if (!allPlain([result.value])) assertPortable(result.value, 'result');
-  } else if (result.values !== undefined) assertItemsPortable(result.values, 'result');
+function encodeResult(result: ResultPayload): Encoded {
+  const out: Record<string, unknown> = { ...result };
+  let encoded = false;
+  const put = (key: string, value: Encoded) => {
+    out[key] = value.value;
+    encoded ||= value.encoded;
+  };
+  if ('value' in result) put('value', encodeForRedis(result.value, 'result'));
+  if ('values' in result && result.values !== undefined) put('values', encodeList(result.values, 'result'));
+  if (!result.ok) put('error', encodeForRedis(result.error, 'error'));
+  return { value: out, encoded };
 }
 
 /**
@@ -206,8 +251,7 @@ function checkResult(result: ResultPayload): void {
 async function sign(ctx: ProcessorContext, id: string, result: ResultPayload): Promise<Signed | HeldResult> {
   let bytes: Buffer;
   try {
-    checkResult(result);
-    bytes = packBytes(result);
+    bytes = packBytes(encodeResult(result));
   } catch (error) {
     const unsendable =
       error instanceof SerializationError
@@ -216,7 +260,7 @@ async function sign(ctx: ProcessorContext, id: string, result: ResultPayload): P
             'result',
             `Cannot send the result back through Redis: ${describeError(error)}`,
           );
-    bytes = packBytes({ ok: false, error: toErrorRecord(unsendable) });
+    bytes = packBytes(encodeResult({ ok: false, error: toErrorRecord(unsendable) }));
   }
   if (bytes.length > INLINE_RESULT_MAX) {
     try {
@@ -225,7 +269,7 @@ async function sign(ctx: ProcessorContext, id: string, result: ResultPayload): P
     } catch (error) {
       const refused = redisRefusal(error, `the result of job ${id} (${bytes.length} bytes)`) ?? error;
       ctx.log.event('redis error', { pool: ctx.queue, job: id, error: describeError(refused) });
-      bytes = packBytes({ ok: false, error: toErrorRecord(refused) });
+      bytes = packBytes(encodeResult({ ok: false, error: toErrorRecord(refused) }));
     }
   }
   return signBody(ctx.signer, 'result', ctx.queue, id, bytes.toString('base64'));
