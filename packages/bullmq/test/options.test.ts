@@ -24,6 +24,7 @@ describe('options', () => {
       'Pool',
       'RedisConnectionError',
       'UnknownTaskError',
+      'VersionMismatchError',
       'startWorker',
     ]);
     // One AuthenticationError in the whole library: the ipc class, re-exported by core and here.

@@ -84,9 +84,9 @@ function labelOf(text: string): string {
 }
 
 /** A client of our own (registry scripts, publishing, cleanup), with errors kept quiet but logged. */
-export function createClient(conn: ResolvedConnection, name: string): Redis {
+export function createClient(conn: ResolvedConnection, name: string, extra: RedisOptions = {}): Redis {
   const { url, ...rest } = conn.options;
-  const options: RedisOptions = { ...rest, connectionName: name };
+  const options: RedisOptions = { ...rest, ...extra, connectionName: name };
   const client = url ? new Redis(url, options) : new Redis(options);
   client.on('error', (error) => debug('bullmq: redis %s: %s', conn.label, error.message));
   return client;

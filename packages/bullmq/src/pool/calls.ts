@@ -38,6 +38,8 @@ export interface CallsHost {
   /** Whether `processes` was given (else a map plans with a fresh count of workers). */
   readonly fixedProcesses: boolean;
   readonly processes: () => number;
+  /** Told whether calls are pending (they keep the program alive; an idle pool does not). */
+  readonly keepAlive: (busy: boolean) => void;
 }
 
 export class Calls {
@@ -85,9 +87,11 @@ export class Calls {
     while (this.#busy()) await new Promise<void>((resolve) => this.#idle.push(resolve));
   }
 
-  /** Wakes `whenIdle()` waiters when nothing is left (called as jobs settle). */
+  /** Wakes `whenIdle()` waiters when nothing is left (called as jobs are submitted and settle). */
   wake(): void {
-    if (this.#busy()) return;
+    const busy = this.#busy();
+    this.#host.keepAlive(busy);
+    if (busy) return;
     for (const resolve of this.#idle.splice(0)) resolve();
   }
 
@@ -100,6 +104,7 @@ export class Calls {
     const scope = openScope(options, this.#host.stop);
     let id: string | undefined;
     this.#running++;
+    this.#host.keepAlive(true);
     try {
       const taskId = this.#taskId(task);
       if (!Array.isArray(args)) throw new ValidationError("Pool.apply: 'args' must be an array.");
@@ -139,6 +144,7 @@ export class Calls {
   ): Promise<unknown[]> {
     const out: unknown[] = [];
     this.#running++;
+    this.#host.keepAlive(true);
     try {
       const method = kind === 'star' ? 'starmap' : 'map';
       for await (const chunk of this.chunks(task, iterable, options, kind, method)) {
@@ -162,6 +168,7 @@ export class Calls {
     const stopped = new Promise<void>((resolve) => watchAbort(this.#host.stop, resolve));
     for (const readAll of this.#readers) {
       this.#running++;
+      this.#host.keepAlive(true);
       void Promise.race([readAll(), stopped]).finally(() => {
         this.#running--;
         this.wake();
@@ -218,6 +225,7 @@ export class Calls {
   /** Waits for the connection; counts the call as starting meanwhile. */
   async #started(scope: CallScope): Promise<void> {
     this.#starting++;
+    this.#host.keepAlive(true);
     try {
       await Promise.race([this.#host.ready, scope.stopped]);
       // After a dropped connection, not before the pool knows whether Redis kept its keys.
@@ -225,20 +233,31 @@ export class Calls {
       if (this.#host.stop.aborted) throw this.#host.stop.reason;
     } finally {
       this.#starting--;
+      this.wake();
     }
   }
 
   #cancel(ids: readonly string[]): void {
     const host = this.#host;
     if (host.stop.aborted) return; // terminate() stops everything at once
-    host.jobs.cancel(ids, (jobs) => host.session.cancel(jobs));
+    host.jobs.cancel(ids, (jobs) => this.#holding(host.session.cancel(jobs)));
+  }
+
+  /** `work` (a talk with Redis on a call's behalf) counts as running until it settles. */
+  #holding<T>(work: Promise<T>): Promise<T> {
+    this.#running++;
+    this.#host.keepAlive(true);
+    return work.finally(() => {
+      this.#running--;
+      this.wake();
+    });
   }
 
   /** How many workers to plan for: the option, else (for an input of known length) a fresh count. */
   async #plan(options: WithoutNulls<MapOptions>, iterable: unknown): Promise<number> {
     const host = this.#host;
     if (!host.fixedProcesses && options.chunksize === undefined && knownLength(iterable) !== undefined) {
-      await host.session.refresh();
+      await this.#holding(host.session.refresh());
     }
     return host.processes();
   }

@@ -1,6 +1,6 @@
 /**
  * The pool's jobs in its BullMQ queue: signed submission (the jobs of one event-loop turn go in
- * one `addBulk`), results and events read from the queue's event stream (`QueueEvents`),
+ * one `addBulk`), results and events read from the queue's event stream (`events.ts`),
  * cancellation, and the counts behind `stats()`.
  *
  * Jobs are removed from Redis as soon as they finish (`removeOnComplete`/`removeOnFail`); their
@@ -11,7 +11,7 @@
  */
 import type { EventEmitter } from 'node:events';
 import { ProcessError } from '@multiproc/core';
-import type { ConnectionOptions, JobsOptions, Queue, QueueEvents } from 'bullmq';
+import type { ConnectionOptions, JobsOptions, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { AuthenticationError, RedisConnectionError } from '../errors.js';
 import { cutConnections, debug, type ResolvedConnection, redisRefusal } from '../internal/connection.js';
@@ -30,6 +30,8 @@ import {
 } from '../internal/protocol.js';
 import type { Signer } from '../internal/signing.js';
 import { unpack, unpackBytes, WIRE_FORMAT } from '../internal/wire.js';
+import { dispatchEvent, EventReader } from './events.js';
+import type { Liveness } from './liveness.js';
 
 /** At most this many events stay in the queue's stream (those read are trimmed sooner). */
 const EVENTS_MAX_LEN = 50_000;
@@ -45,8 +47,10 @@ export interface JobsOptionsIn {
   readonly queue: string;
   readonly attempts: number;
   readonly events: EventEmitter;
-  /** Called whenever a job settles (the pool checks whether it has become idle). */
-  readonly onSettle: () => void;
+  /** Keeps the program alive while the pool has work (its connections and timers follow it). */
+  readonly liveness: Liveness;
+  /** Called whenever a job is submitted or settles (the pool checks whether it is idle). */
+  readonly onChange: () => void;
 }
 
 /** One job to submit. */
@@ -80,7 +84,7 @@ export class Jobs {
   readonly #o: JobsOptionsIn;
   readonly #pending = new Map<string, Pending>();
   #queue: Queue | undefined;
-  #events: QueueEvents | undefined;
+  #events: EventReader | undefined;
   #batch: BulkJob[] = [];
   #active = 0;
   #drained = true;
@@ -111,46 +115,42 @@ export class Jobs {
   }
 
   async open(): Promise<void> {
-    const { prefix, queue } = this.#o;
+    const { prefix, queue, liveness } = this.#o;
     const connection = this.#o.connection.options as ConnectionOptions;
     // Loaded here, not at import: BullMQ takes a while to load, and meanwhile the pool connects.
-    const { Queue, QueueEvents } = await import('bullmq');
+    const { Queue } = await import('bullmq');
     const q = new Queue(queue, {
       connection,
       prefix,
       streams: { events: { maxLen: EVENTS_MAX_LEN } },
     });
-    const events = new QueueEvents(queue, { connection, prefix, lastEventId: '0' });
     this.#queue = q;
-    this.#events = events;
     q.on('error', (error) => debug('bullmq: queue %s: %s', queue, error.message));
-    events.on('error', (error) => debug('bullmq: events of %s: %s', queue, error.message));
-    events.on('completed', ({ jobId, returnvalue }, id) => {
-      this.#read(id);
-      if (isHeld(returnvalue)) void this.#fetch(jobId, returnvalue);
-      else this.#completed(jobId, returnvalue);
-    });
-    events.on('failed', ({ jobId, failedReason }, id) => {
-      this.#read(id);
-      this.#failed(jobId, failedReason);
-    });
-    events.on('active', ({ jobId }, id) => {
-      this.#read(id);
-      this.#setActive(jobId, true);
-    });
-    events.on('waiting', ({ jobId, prev }, id) => {
-      this.#read(id);
-      if (prev === 'active') this.#setActive(jobId, false);
-    });
-    events.on('stalled', ({ jobId }) => {
-      const p = this.#pending.get(jobId);
-      if (p) this.#o.events.emit('stalled', { jobId, task: p.task });
-    });
-    events.on('progress', ({ jobId, data }, id) => {
-      this.#read(id);
-      this.#message(jobId, data);
-    });
-    await Promise.all([q.waitUntilReady(), events.waitUntilReady()]);
+    const events = new EventReader(
+      this.#o.connection,
+      `multiproc:${queue}:events`,
+      q.keys.events!,
+      liveness,
+      (event, id) => {
+        this.#read(id);
+        dispatchEvent(event, {
+          completed: (jobId, returnvalue) => {
+            if (isHeld(returnvalue)) void this.#fetch(jobId, returnvalue);
+            else this.#completed(jobId, returnvalue);
+          },
+          failed: (jobId, reason) => this.#failed(jobId, reason),
+          active: (jobId, active) => this.#setActive(jobId, active),
+          stalled: (jobId) => {
+            const p = this.#pending.get(jobId);
+            if (p) this.#o.events.emit('stalled', { jobId, task: p.task });
+          },
+          progress: (jobId, data) => this.#message(jobId, data),
+        });
+      },
+    );
+    this.#events = events;
+    await Promise.all([q.waitUntilReady(), events.open()]);
+    liveness.client(await this.#client());
   }
 
   /** Adds a signed job; resolves with the worker's verified result. */
@@ -178,6 +178,7 @@ export class Jobs {
         active: false,
       });
       this.#drained = false;
+      this.#o.onChange();
       if (this.#batch.push({ name: spec.task, data, opts }) === 1) queueMicrotask(() => this.#flush());
     });
   }
@@ -210,14 +211,15 @@ export class Jobs {
   }
 
   /**
-   * Closes BullMQ's connections. With Redis gone (`gone`, or when closing does not end within
-   * {@link CLOSE_WAIT_MS}) their clients are cut instead, their pending commands failed: BullMQ's
-   * `close()` would wait for a reconnection that may never come, and its event reader's watchdog
-   * timer (its blocking timeout + 1 s) would keep the program alive that long.
+   * Closes the connections: the event reader's at once (its blocking read cannot be asked to end),
+   * the queue's by BullMQ. With Redis gone (`gone`, or when closing does not end within
+   * {@link CLOSE_WAIT_MS}) the queue's client is cut instead, its pending commands failed: BullMQ's
+   * `close()` would wait for a reconnection that may never come.
    */
   async close(gone = false): Promise<void> {
     clearTimeout(this.#trimTimer);
-    const closing = Promise.allSettled([this.#events?.close(), this.#queue?.close()]);
+    this.#events?.close();
+    const closing = Promise.allSettled([this.#queue?.close()]);
     if (!gone) {
       let timer: NodeJS.Timeout | undefined;
       const closed = await Promise.race([
@@ -229,7 +231,7 @@ export class Jobs {
       clearTimeout(timer);
       if (closed) return;
     }
-    cutConnections([this.#events, this.#queue]);
+    cutConnections([this.#queue]);
   }
 
   #settle(id: string): Pending | undefined {
@@ -238,7 +240,7 @@ export class Jobs {
     this.#pending.delete(id);
     if (p.active) this.#active--;
     this.#checkDrained();
-    this.#o.onSettle();
+    this.#o.onChange();
     return p;
   }
 
@@ -260,7 +262,7 @@ export class Jobs {
   }
 
   /**
-   * Every event before `id` has been read (QueueEvents reads the stream in order and emits each
+   * Every event before `id` has been read (the reader reads the stream in order and hands on each
    * entry at once): soon, the stream is trimmed up to it.
    */
   #read(id: string): void {

@@ -125,11 +125,13 @@ export function mapStream(
   });
   let first: ReturnType<MapChunks['next']> | undefined;
   let started = false;
+  let opened: CallScope | undefined;
   const body = (async function* () {
     const scope = openScope(options, site.stop, {
       timeoutMessage: timeoutMessage(method, !keepsAll),
       unrefTimer: !keepsAll,
     });
+    opened = scope;
     // This call's jobs not settled yet: once it stops (`signal`, `timeout`, an early exit, a
     // failure), those still queued are removed and the running ones stopped on their workers.
     const live = new Set<string>();
@@ -213,16 +215,38 @@ export function mapStream(
         }
         return (await readAllReady)?.(leftClosed);
       });
+  // While the consumer waits on a step, the call's timeout holds the program (see CallScope.waiting).
+  const step = async (next: ReturnType<MapChunks['next']>) => {
+    opened?.waiting(true);
+    try {
+      return await next;
+    } finally {
+      opened?.waiting(false);
+    }
+  };
   return (async function* () {
     started = true;
+    let bodyDone = false;
     try {
       if (first !== undefined) {
-        const step = await first;
-        if (step.done) return;
-        yield step.value;
+        const head = await step(first);
+        if (head.done) return;
+        yield head.value;
       }
-      yield* body;
+      for (;;) {
+        const next = await step(body.next()).catch((error: unknown) => {
+          bodyDone = true;
+          throw error;
+        });
+        if (next.done) {
+          bodyDone = true;
+          return;
+        }
+        yield next.value;
+      }
     } finally {
+      // Left at a yield (return()): the stream stops reading and cancels what is out.
+      if (!bodyDone) await body.return();
       forget?.();
     }
   })();

@@ -40,6 +40,7 @@ import { resolveSecret, Signer } from '../internal/signing.js';
 import type { ArgLists, Given, Items } from './call-types.js';
 import { Calls } from './calls.js';
 import { Jobs } from './jobs.js';
+import { Liveness } from './liveness.js';
 import { type PoolOptions, type ResolvedPoolOptions, resolvePoolOptions } from './options.js';
 import { reapedError, Session, type WorkerInfo } from './session.js';
 
@@ -76,6 +77,7 @@ export class Pool extends EventEmitter implements AsyncDisposable {
   readonly #ready: Promise<void>;
   readonly #stop = new AbortController();
   readonly #calls: Calls;
+  readonly #liveness = new Liveness();
   #state: State = 'running';
   // Set when `[Symbol.asyncDispose]` terminated the pool (an `await using` block ended), for the messages.
   #disposed = false;
@@ -93,26 +95,16 @@ export class Pool extends EventEmitter implements AsyncDisposable {
     const queue = `pool-${randomBytes(6).toString('hex')}`;
     this.#keyPrefix = `${prefix}:${queue}:`;
     const member = poolMember(queue, signer);
+    const shared = { connection, signer, queue, events: this, liveness: this.#liveness };
     this.#session = new Session({
       ...this.#o,
-      connection,
-      signer,
-      queue,
+      ...shared,
       member,
-      events: this,
       onReaped: () => this.#reaped(),
       onLost: (error: Error) => this.#lose(error),
       waiting: () => this.#jobs.size > 0,
     });
-    this.#jobs = new Jobs({
-      connection,
-      signer,
-      prefix,
-      queue,
-      attempts,
-      events: this,
-      onSettle: () => this.#calls.wake(),
-    });
+    this.#jobs = new Jobs({ ...shared, prefix, attempts, onChange: () => this.#calls.wake() });
     this.#ready = this.#open(connection.label);
     this.#ready.catch(() => {});
     this.#calls = new Calls({
@@ -125,6 +117,8 @@ export class Pool extends EventEmitter implements AsyncDisposable {
       moduleNames: this.#o.moduleNames,
       fixedProcesses: this.#o.processes !== undefined,
       processes: () => this.processes,
+      // Work keeps the program alive, and so does join() or terminate() under way.
+      keepAlive: (busy) => this.#liveness.set(busy || this.#shutdown !== undefined),
     });
   }
 
@@ -377,6 +371,7 @@ export class Pool extends EventEmitter implements AsyncDisposable {
   }
 
   #teardown(): Promise<void> {
+    this.#liveness.set(true);
     this.#shutdown ??= (async () => {
       await this.#ready.catch(() => {});
       await this.#jobs.close(!this.#session.connected);

@@ -20,6 +20,12 @@ export interface CallScope {
   readonly onStop: (listener: (error: unknown, timedOut: boolean) => void) => void;
   /** Every result has arrived: the timeout no longer applies (the consumer may read them later). */
   readonly received: () => void;
+  /**
+   * Whether the call's consumer waits for a result (an `imap` loop at its `next()`): then an
+   * unref'd timeout (`unrefTimer`) holds the program, so that it fires even while nothing else
+   * does (the pool idle, the input stalled), as the local pool's does.
+   */
+  readonly waiting: (on: boolean) => void;
   readonly dispose: () => void;
   /**
    * The call's `onMessage`, made safe: it runs on a Redis event, where a throw would be lost (or
@@ -48,8 +54,9 @@ export interface ScopeOptions {
   /** What the `TimeoutError` says (the local pool's words for each kind of call). */
   readonly timeoutMessage?: TimeoutMessage;
   /**
-   * The timer does not keep the program alive by itself (an `imap`: while its jobs are out the
-   * pool does, and a loop left at a failed item holds nothing, as in the local pool).
+   * The timer keeps the program alive only while {@link CallScope.waiting} says the consumer waits
+   * (an `imap`: while its jobs are out the pool does, and a loop left at a failed item, or never
+   * started, holds nothing, as in the local pool).
    */
   readonly unrefTimer?: boolean;
 }
@@ -106,6 +113,9 @@ export function openScope(
       else onStop = listener;
     },
     received: () => clearTimeout(timer),
+    waiting: (on) => {
+      if (unrefTimer && !stoppedWith) on ? timer?.ref() : timer?.unref();
+    },
     dispose: () => {
       clearTimeout(timer);
       unwatchSignal?.();

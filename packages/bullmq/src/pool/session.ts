@@ -17,6 +17,7 @@ import {
 import { type ControlMessage, encodeControl, sweepQueue } from '../internal/control.js';
 import { Keys, Registry } from '../internal/registry.js';
 import type { Signer } from '../internal/signing.js';
+import type { Liveness } from './liveness.js';
 import { UnservedWatch, warnNoWorker } from './unserved.js';
 
 /** A worker process serving a pool, as it registered itself. */
@@ -47,6 +48,8 @@ export interface SessionOptions {
   readonly clientTtl: number;
   readonly connectTimeout: number;
   readonly events: EventEmitter;
+  /** Keeps the program alive while the pool has work: the client and heartbeat follow it. */
+  readonly liveness: Liveness;
   /** Called when Redis no longer lists the pool (it missed heartbeats for `clientTtl`). */
   readonly onReaped: () => void;
   /**
@@ -105,6 +108,7 @@ export class Session {
     const o = this.#o;
     const redis = createClient(o.connection, `multiproc:${o.queue}`);
     this.#redis = redis;
+    o.liveness.client(redis);
     try {
       await waitReady(redis, o.connectTimeout, o.connection.label, GAVE_UP);
     } catch (error) {
@@ -154,7 +158,8 @@ export class Session {
     this.#registered = true;
     this.#lastBeat = Date.now();
     await this.publish({ t: 'open', pool: o.member });
-    this.#timer = setInterval(() => void this.refresh(), Math.min(MAX_TICK_MS, o.clientTtl / 3));
+    const tick = Math.min(MAX_TICK_MS, o.clientTtl / 3);
+    this.#timer = o.liveness.timer(setInterval(() => void this.refresh(), tick));
   }
 
   /**
@@ -262,6 +267,7 @@ export class Session {
    */
   async close(): Promise<void> {
     clearInterval(this.#timer);
+    this.#o.liveness.forget(this.#timer);
     const redis = this.#redis;
     const registry = this.#registry;
     const o = this.#o;

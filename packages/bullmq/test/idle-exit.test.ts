@@ -1,0 +1,103 @@
+/**
+ * An idle BullMQ pool does not keep its program alive, as the contract says of every pool: a
+ * program that made one, ran calls and never closed it ends by itself; a pending call keeps it
+ * alive until its result arrives.
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { type RedisServer, redisMissing, startRedis } from './redis.js';
+import { SECRET, startWorkerHere } from './workers.js';
+
+const PROGRAM = fileURLToPath(new URL('./fixtures/idle-exit.mjs', import.meta.url));
+
+/** Runs the program in `mode`; its JSON lines, how it exited, and how long it ran after 'end'. */
+function run(url: string, mode: string, boundMs = 20_000) {
+  return new Promise<{ lines: unknown[][]; code: number | null; afterEndMs: number }>((resolve, reject) => {
+    const child = spawn(process.execPath, [PROGRAM, url, mode], {
+      env: { ...process.env, MULTIPROC_SECRET: SECRET },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const lines: unknown[][] = [];
+    let ended = 0;
+    let out = '';
+    let err = '';
+    child.stdout.setEncoding('utf8').on('data', (text: string) => {
+      out += text;
+      const parts = out.split('\n');
+      out = parts.pop()!;
+      for (const line of parts) {
+        lines.push(JSON.parse(line));
+        if (line === '["end"]') ended = performance.now();
+      }
+    });
+    child.stderr.setEncoding('utf8').on('data', (text: string) => {
+      err += text;
+    });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`'${mode}' still ran after ${boundMs} ms: ${JSON.stringify(lines)} ${err}`));
+    }, boundMs);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ lines, code, afterEndMs: performance.now() - ended });
+    });
+  });
+}
+
+describe.skipIf(redisMissing)('an idle pool lets its program end', () => {
+  let redis: RedisServer;
+  let worker: Awaited<ReturnType<typeof startWorkerHere>>;
+
+  beforeAll(async () => {
+    redis = await startRedis({ db: 0 });
+    worker = await startWorkerHere(redis.url, { concurrency: 2 });
+  }, 60_000);
+  afterAll(async () => {
+    await worker?.handle.stop();
+    await redis?.stop();
+  }, 30_000);
+
+  test('a pool that ran calls and was never closed: the program ends by itself', {
+    timeout: 30_000,
+  }, async () => {
+    const { lines, code, afterEndMs } = await run(redis.url, 'calls');
+    expect(lines).toEqual([['apply', 49], ['map', [1, 4, 9]], ['imap', [16, 25]], ['end'], ['exit', 0]]);
+    expect(code).toBe(0);
+    expect(afterEndMs).toBeLessThan(3000);
+  });
+
+  test.each([
+    [
+      'break',
+      [
+        ['first', 'number'],
+        ['timeout', 'TimeoutError'],
+      ],
+    ],
+    ['join', [['apply', 9], ['joined']]],
+    ['stalled-timeout', [['imap', [4], 'TimeoutError']]],
+  ])('%s: the program ends by itself', { timeout: 30_000 }, async (mode, said) => {
+    const { lines, code, afterEndMs } = await run(redis.url, mode);
+    expect(lines).toEqual([...said, ['end'], ['exit', 0]]);
+    expect(code).toBe(0);
+    expect(afterEndMs).toBeLessThan(3000);
+  });
+
+  test('a pool made and never called: the program ends by itself', { timeout: 30_000 }, async () => {
+    const { lines, code, afterEndMs } = await run(redis.url, 'unused');
+    expect(lines).toEqual([['end'], ['exit', 0]]);
+    expect(code).toBe(0);
+    expect(afterEndMs).toBeLessThan(3000);
+  });
+
+  test.each(['pending', 'pending-map'])(
+    'a pending call (%s) keeps the program alive until its result, which ends it',
+    { timeout: 30_000 },
+    async (mode) => {
+      const { lines, code } = await run(redis.url, mode);
+      expect(lines).toEqual([['end'], ['result', mode === 'pending' ? 1500 : [4, 9]], ['exit', 0]]);
+      expect(code).toBe(0);
+    },
+  );
+});
