@@ -1,8 +1,9 @@
 /**
  * The workers of one prefix load the same task modules: any of them takes the jobs of every pool of
  * the prefix, so a worker without a job's task would fail that call at random. A worker whose
- * tasks differ from a live worker's refuses to start, saying what to do; the entry of a worker
- * killed just now is waited out (its ttl), so a redeploy after a crash still starts.
+ * tasks differ from a live worker's refuses to start at once, saying what to do, and the pools
+ * whose jobs no worker serves then say so at once (MP_NO_WORKER); the entry of a worker killed just
+ * now is waited out (its ttl, said in a status line), so a redeploy after a crash still starts.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { Pool } from '../dist/index.js';
@@ -15,8 +16,8 @@ const OTHER = new URL('./fixtures/other.mjs', import.meta.url).pathname;
 describe.skipIf(redisMissing)('workers of one prefix on different task modules', () => {
   let redis: RedisServer;
   const started: WorkerProcess[] = [];
-  const start = async (args: string[]) => {
-    const w = await startWorkerProcess(redis.url, args);
+  const start = async (args: string[], env: NodeJS.ProcessEnv = {}) => {
+    const w = await startWorkerProcess(redis.url, args, env);
     started.push(w);
     return w;
   };
@@ -54,10 +55,46 @@ describe.skipIf(redisMissing)('workers of one prefix on different task modules',
   }, 90_000);
 
   test('the entry of a worker killed just now does not block a worker with other modules', async () => {
-    const first = await start(['--prefix', 'redeploy']);
+    const first = await start(['--prefix', 'redeploy', '--ttl', '6000']);
     await first.stop('SIGKILL');
-    // Its entry lives on for its --ttl (1500 ms): the new worker waits that out, then starts.
+    // Its entry lives on for its --ttl: the new worker waits that out, says so, then starts.
     const next = await start(['--prefix', 'redeploy', '--tasks', OTHER]);
+    expect(
+      next.lines.some((l) => / join waiting for=\S+ ms=\d+ why=".*has no connection to Redis/.test(l)),
+    ).toBe(true);
     expect(next.lines.some((l) => / connected .*tasks=other#cube/.test(l))).toBe(true);
   }, 60_000);
+
+  test("the refusal comes at once, not after the live worker's --ttl; a pool no worker serves says it at once", async () => {
+    // A live worker with a long registration, holding another secret than the pool's: it serves
+    // no pool of that secret, and keeps any worker with other modules out of the prefix.
+    await start(['--prefix', 'held', '--ttl', '60000'], { MULTIPROC_SECRET: 'another-secret-0123456789' });
+    const pool = new Pool({ connection: redis.url, secret: SECRET, prefix: 'held' });
+    const warned = new Promise<Error & { code?: string }>((resolve) => {
+      const onWarning = (w: Error & { code?: string }) => {
+        if (w.code !== 'MP_NO_WORKER') return;
+        process.off('warning', onWarning);
+        resolve(w);
+      };
+      process.on('warning', onWarning);
+    });
+    const call = pool.apply(tasks.square, [3], { timeout: 30_000 }).catch((e: unknown) => e);
+    try {
+      const began = performance.now();
+      const error = await start(['--prefix', 'held', '--tasks', OTHER]).catch((e: unknown) => e as Error);
+      const refusedMs = performance.now() - began;
+      expect((error as Error).message).toMatch(/the worker exited \(1\).*load other task modules/s);
+      // It used to wait out the live worker's entry (60 s here) before saying anything.
+      expect(refusedMs).toBeLessThan(15_000);
+      const warning = await warned;
+      // Before the pool's noWorkerWarning (10 s): it names the refusal.
+      expect(performance.now() - began).toBeLessThan(refusedMs + 5000);
+      expect(warning.message).toMatch(
+        /no worker serves it: a multiproc-worker holding this pool's secret \(\S+\) refused to start with prefix 'held' .*load other task modules/,
+      );
+    } finally {
+      await pool.terminate();
+      await call;
+    }
+  }, 90_000);
 });

@@ -94,6 +94,10 @@ export class Keys {
   get control(): string {
     return `${this.prefix}:control`;
   }
+  /** The last refusal of a worker to join the prefix (signed JSON, expires): pools waiting read it. */
+  get refused(): string {
+    return `${this.prefix}:refused`;
+  }
   attached(queue: string): string {
     return `${this.prefix}:${queue}:attached`;
   }
@@ -136,6 +140,34 @@ export class Registry {
    */
   async join(member: string, tasks: readonly string[], ttlMs: number): Promise<[string, number] | null> {
     return this.#call('mpJoin', this.keys.workers, member, ttlMs, tasks.join('\n'));
+  }
+  /** When `member` of `key` expires (ms, Redis's clock), or `null` when it is not there. */
+  async expiry(key: string, member: string): Promise<number | null> {
+    const score = await this.#redis.zscore(key, member);
+    return score === null ? null : Number(score);
+  }
+  /**
+   * Whether a client named `name` or `<kind>:…` ending in `:<id>` is connected to Redis now (our
+   * worker names each of its connections so), or `undefined` when Redis does not say (an ACL
+   * without CLIENT).
+   */
+  async connected(id: string): Promise<boolean | undefined> {
+    let list: string;
+    try {
+      list = String(await this.#redis.client('LIST'));
+    } catch {
+      return undefined;
+    }
+    return list.split('\n').some((line) => / name=multiproc-worker[^ :]*:(\S+)/.exec(line)?.[1] === id);
+  }
+  /** The refusal text under {@link Keys.refused}, or `null`. */
+  refusal(): Promise<string | null> {
+    return this.#redis.get(this.keys.refused);
+  }
+  /** Stores a refusal text for `ttlMs`; `null` deletes the one stored. */
+  async noteRefusal(text: string | null, ttlMs = 0): Promise<void> {
+    if (text === null) await this.#redis.del(this.keys.refused);
+    else await this.#redis.set(this.keys.refused, text, 'PX', ttlMs);
   }
   /** Whether `pool` is registered (expired or not). */
   async registered(pool: string): Promise<boolean> {

@@ -18,7 +18,7 @@ import { type ControlMessage, encodeControl, sweepQueue } from '../internal/cont
 import { Keys, Registry } from '../internal/registry.js';
 import type { Signer } from '../internal/signing.js';
 import type { Liveness } from './liveness.js';
-import { UnservedWatch, warnNoWorker } from './unserved.js';
+import { readRefusal, UnservedWatch, warnNoWorker } from './unserved.js';
 
 /** A worker process serving a pool, as it registered itself. */
 export interface WorkerInfo {
@@ -237,8 +237,28 @@ export class Session {
       this.#workers.delete(id);
       o.events.emit('workerDestroy', info);
     }
-    const waitedMs = this.#unserved.check(o.waiting(), this.#workers.size > 0);
+    const waiting = o.waiting();
+    const waitedMs = this.#unserved.check(waiting, this.#workers.size > 0);
     if (waitedMs !== undefined) await this.#warnUnserved(waitedMs);
+    else if (waiting && this.#workers.size === 0 && this.#unserved.armed) await this.#checkRefused();
+  }
+
+  /**
+   * Jobs wait with no worker attached: a worker that holds this pool's secret and refused to start
+   * (its tasks differ from a live worker's of the prefix) makes the warning come now, saying why.
+   */
+  async #checkRefused(): Promise<void> {
+    const refusal = await readRefusal(this.#registry!, this.#o.signer).catch(() => undefined);
+    if (!refusal || !this.#unserved.armed) return;
+    this.#unserved.settle();
+    const o = this.#o;
+    warnNoWorker({
+      label: o.connection.label,
+      prefix: o.prefix,
+      waitedMs: this.#unserved.waited(),
+      workersOnPrefix: 0,
+      refusal,
+    });
   }
 
   /** The one `MP_NO_WORKER` warning, telling "no worker at all" from "workers with another secret". */

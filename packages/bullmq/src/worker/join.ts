@@ -1,40 +1,92 @@
 /**
  * A worker joins its prefix only if every live worker there loads the same tasks: any worker of a
  * prefix takes the jobs of every pool of that prefix, so one without a job's task would fail the
- * call (`UnknownTaskError`) by lot, depending on which worker took the job.
+ * call (`UnknownTaskError`) by lot, depending on which worker took the job. A refusal is said at
+ * once (the command line exits with it) and noted for the pools of the prefix.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ValidationError } from '@multiproc/core';
 import type { Registry } from '../internal/registry.js';
+import type { Signer } from '../internal/signing.js';
+import type { StatusLog } from './log.js';
 
 /** How many task ids the refusal lists on each side. */
 const LISTED = 6;
 
+/** What a worker joining its prefix needs besides the registry. */
+export interface JoinOptions {
+  /** Its id and its entry in the workers zset (JSON: id, host, pid, concurrency, tasks). */
+  readonly id: string;
+  readonly member: string;
+  readonly tasks: readonly string[];
+  readonly ttlMs: number;
+  /** Where Redis is, for messages. */
+  readonly where: string;
+  readonly signer: Signer;
+  readonly log: StatusLog;
+}
+
+/** How often a worker waiting out another's entry looks whether that one is alive after all. */
+const POLL_MS = 200;
+
+/** How long pools can read a refusal (see {@link noteRefusal}). */
+export const REFUSAL_TTL_MS = 10 * 60_000;
+
 /**
- * Registers `member` (a worker serving `tasks`) in the prefix's workers zset. The entry of a
- * worker that died just now lives on until its ttl runs out: that is waited out once per worker.
+ * Registers the worker in the prefix's workers zset. A live worker there that loads other tasks
+ * makes it refuse at once: one connected to Redis now, or whose entry is refreshed while this one
+ * looks (its heartbeat). The entry of a worker that died just now lives on until its ttl runs
+ * out: that is waited out once per worker, saying so in a status line, unless its heartbeat shows
+ * it alive meanwhile. A refusal is noted in Redis for the pools of the prefix, whose calls no
+ * worker may serve then (see `pool/unserved.ts`); a worker that joins clears it.
  * @throws {ValidationError} when a live worker of the prefix loads other tasks.
  */
-export async function joinPrefix(
-  registry: Registry,
-  member: string,
-  tasks: readonly string[],
-  ttlMs: number,
-  where: string,
-): Promise<void> {
+export async function joinPrefix(registry: Registry, o: JoinOptions): Promise<void> {
   const waited = new Set<string>();
   for (;;) {
-    const other = await registry.join(member, tasks, ttlMs);
-    if (!other) return;
+    const other = await registry.join(o.member, o.tasks, o.ttlMs);
+    if (!other) {
+      await registry.noteRefusal(null).catch(() => {});
+      return;
+    }
     const [theirs, msLeft] = other;
     const info = JSON.parse(theirs) as { id: string; tasks: string[] };
-    if (!waited.has(info.id)) {
-      waited.add(info.id);
-      await sleep(Math.max(0, Number(msLeft)) + 100);
-      continue;
+    if (waited.has(info.id) || (await registry.connected(info.id))) {
+      const error = disagree(registry.keys.prefix, o.where, info, o.tasks);
+      await noteRefusal(registry, o, error).catch(() => {});
+      throw error;
     }
-    throw disagree(registry.keys.prefix, where, info, tasks);
+    waited.add(info.id);
+    o.log.event('join waiting', {
+      for: info.id,
+      ms: Math.max(0, Number(msLeft)),
+      why: 'it loads other tasks and has no connection to Redis (killed just now?): its entry expires then',
+    });
+    // Then the loop joins again: refused if the entry is still there (its worker is alive).
+    await untilExpiredOrRefreshed(registry, theirs, Math.max(0, Number(msLeft)) + 100);
   }
+}
+
+/**
+ * Waits until the entry `member` of the workers zset expires (`ms` at most), or until its expiry
+ * moves on (its worker's heartbeat: it is alive after all).
+ */
+async function untilExpiredOrRefreshed(registry: Registry, member: string, ms: number): Promise<void> {
+  const key = registry.keys.workers;
+  const first = await registry.expiry(key, member);
+  for (const end = Date.now() + ms; Date.now() < end; ) {
+    await sleep(Math.min(POLL_MS, Math.max(0, end - Date.now())));
+    const now = await registry.expiry(key, member);
+    if (now === null || (first !== null && now > first)) return;
+  }
+}
+
+/** The refusal, signed, where the pools of the prefix read it (`pool/unserved.ts`). */
+function noteRefusal(registry: Registry, o: JoinOptions, error: Error): Promise<void> {
+  const at = Date.now();
+  const text = `${error.name}: ${error.message}`;
+  const sig = o.signer.sign('refused', registry.keys.prefix, o.id, String(at), text);
+  return registry.noteRefusal(JSON.stringify({ worker: o.id, at, text, sig }), REFUSAL_TTL_MS);
 }
 
 function disagree(

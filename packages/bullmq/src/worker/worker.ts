@@ -131,7 +131,9 @@ class RemoteWorker implements WorkerHandle {
       const tasks = [...this.tasks].sort();
       const info = { id: this.id, host: hostname(), pid: process.pid, concurrency: o.concurrency, tasks };
       this.#member = JSON.stringify(info);
-      await joinPrefix(this.#registry, this.#member, tasks, o.ttl, this.#conn.label);
+      const where = this.#conn.label;
+      const joining = { id: this.id, member: this.#member, tasks, where, signer: this.#signer };
+      await joinPrefix(this.#registry, { ...joining, ttlMs: o.ttl, log: this.#log });
     } catch (error) {
       await this.#release();
       throw permissionError(
