@@ -2,9 +2,9 @@
  * An async input that stops yielding, like a socket that goes quiet: every way a map-style call
  * can end still ends it at once, as on the local Pool: `terminate()`, its `timeout`, its `signal`,
  * `close()` + `join()` (which waits for it until `terminate()`), the pool's own end. The input
- * is read no further, and its `return()` is called. (`chunksize: 1` where a test waits for results:
- * a chunk of an input of unknown length is sent once full, so with more items a call would hold
- * them behind the stalled read.)
+ * is read no further, and its `return()` is called. Without `chunksize`, the items read before the
+ * input paused are sent as they are (an automatic chunk does not wait to fill), so their results
+ * flow, as on the local Pool.
  */
 import { type ImapOptions, PoolClosedError, type TaskRef, TimeoutError } from '@multiproc/core';
 import { describe, expect, test } from 'vitest';
@@ -114,6 +114,17 @@ function startStalled(
   return { state, reached, settled };
 }
 
+/** The results an `imap` loop over `input` got before it failed, and its error. */
+async function loop(it: AsyncIterable<unknown>): Promise<{ got: unknown[]; error: unknown }> {
+  const got: unknown[] = [];
+  try {
+    for await (const v of it) got.push(v);
+  } catch (error) {
+    return { got, error };
+  }
+  return { got, error: undefined };
+}
+
 describe.skipIf(redisMissing)('a map-style call over an async input that stops yielding', () => {
   const makePool = poolsOnRedis(8);
 
@@ -198,6 +209,55 @@ describe.skipIf(redisMissing)('a map-style call over an async input that stops y
       await joining;
       expect(await settled).toBeInstanceOf(PoolClosedError);
       expect(state.returned).toBe(1);
+    });
+  });
+
+  describe.each(['imap', 'imapUnordered'] as const)('%s without chunksize (automatic chunks)', (method) => {
+    test('the items read before the input stalls are sent, their results reach the loop; terminate() ends it', {
+      timeout: 30_000,
+    }, async () => {
+      const pool = makePool();
+      const { iterator, state } = stalling([1, 2, 3]);
+      const got: unknown[] = [];
+      let three!: () => void;
+      const reached = new Promise<void>((resolve) => {
+        three = resolve;
+      });
+      const looping = loop(
+        (async function* () {
+          for await (const v of pool[method](tasks.square, iterator as AsyncIterable<number>)) {
+            got.push(v);
+            if (got.length === 3) three();
+            yield v;
+          }
+        })(),
+      );
+      // They used to wait, unsent, for the automatic chunk to fill (16 items) behind the stalled read.
+      await reached;
+      expect([...got].sort()).toEqual([1, 4, 9]);
+      await pool.terminate();
+      const { error } = await looping;
+      expect(error).toBeInstanceOf(PoolClosedError);
+      expect(state.returned).toBe(1);
+      expect(state.reads).toBe(4);
+    });
+
+    test('a slow input: each result arrives while the input is still slow, not once a chunk is full', {
+      timeout: 30_000,
+    }, async () => {
+      const pool = makePool();
+      async function* slow() {
+        for (let i = 1; i <= 4; i++) {
+          yield i;
+          await new Promise((resolve) => setTimeout(resolve, 400));
+        }
+      }
+      const began = performance.now();
+      const at: number[] = [];
+      for await (const _ of pool[method](tasks.square, slow())) at.push(performance.now() - began);
+      expect(at).toHaveLength(4);
+      // The first result comes while the input waits 400 ms before its second item.
+      expect(at[0]).toBeLessThan(1200);
     });
   });
 

@@ -114,3 +114,40 @@ describe('the map stream', () => {
     expect(code).toBe(0);
   });
 });
+
+describe('an automatic chunk over an async input that pauses', () => {
+  it.each(['imap', 'imapUnordered'] as const)(
+    '%s: the items read before the pause are sent, not held until the chunk fills',
+    { timeout: 20_000 },
+    async (method) => {
+      const pool = makePool({ processes: 2 });
+      let resume!: () => void;
+      const paused = new Promise<void>((resolve) => {
+        resume = resolve;
+      });
+      // Fast enough that the chunks grow past a few items, then a pause as long as the test wants.
+      async function* input() {
+        for (let i = 0; i < 300; i++) yield i;
+        await paused;
+        yield 300;
+      }
+      const got: number[] = [];
+      let before!: () => void;
+      const allBefore = new Promise<void>((resolve) => {
+        before = resolve;
+      });
+      const looping = (async () => {
+        for await (const v of pool[method](t.square, input())) {
+          got.push(v as number);
+          if (got.length === 300) before();
+        }
+      })();
+      // Every result of the 300 items read before the pause arrives during it (the last ones used to
+      // wait, unsent, in a chunk that filled only once the input went on).
+      await allBefore;
+      resume();
+      await looping;
+      expect(got).toHaveLength(301);
+    },
+  );
+});

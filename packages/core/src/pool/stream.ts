@@ -9,6 +9,7 @@ import { AdaptiveChunks, adaptiveSize, coverMs, defaultChunksize, knownLength } 
 import { ChunkFill, closeInputAtEnd, closeLeftInput, iteratorOf } from './stream-input.js';
 import type { ChunkResults, Pending, StreamOptions, SubmitChunk } from './stream-options.js';
 import { ItemFailure } from './stream-options.js';
+import { AsyncSteps, ChunkPause, PAUSED } from './stream-steps.js';
 
 export { InputWaits, type StopStream } from './stream-input.js';
 export { type ChunkResults, ItemFailure, type StreamOptions, type SubmitChunk } from './stream-options.js';
@@ -77,8 +78,6 @@ export async function* streamChunks<
   let expired: { error: unknown; unread: boolean } | undefined;
   let completions = 0;
   let received = false;
-  // Rejects the input read in progress, whose own promise may never settle.
-  let cancelRead: ((error: unknown) => void) | undefined;
   // Set once a chunk failed with an error that ends the call: nothing more is read.
   let ending = false;
   // Whether the consumer was handed a failed item and has not asked for more since.
@@ -124,17 +123,29 @@ export async function* streamChunks<
     }
     return chunk.items();
   };
+  // An async input's steps; a chunk of automatic size is sent once the input pauses (stream-steps.ts).
+  const steps = isAsync
+    ? new AsyncSteps(it as AsyncIterator<unknown>, options.inputWaits, interrupt, () => !!interrupted)
+    : undefined;
   const readAsyncInto = async (chunk: ChunkFill<I>): Promise<I> => {
+    const pause = fixed === undefined ? new ChunkPause(() => steps!.pause()) : undefined;
+    let count = 0;
     try {
       while (!chunk.full()) {
         stopCheck();
-        if (!chunk.add(await readAsync())) {
+        const step = await steps!.next(pause !== undefined && count > 0);
+        if (step === PAUSED) break;
+        if (!chunk.add(step)) {
           inputDone = true;
           break;
         }
+        count++;
+        pause?.item();
       }
     } catch (error) {
       failRead(error);
+    } finally {
+      pause?.end();
     }
     return chunk.items();
   };
@@ -146,21 +157,6 @@ export async function* streamChunks<
     inputDone = true;
     inputError = { error };
   };
-
-  // One step of an async input, raced against an interrupt without keeping a reaction on any
-  // long-lived promise (one per step would pile up over a long imap).
-  const readAsync = (): Promise<IteratorResult<unknown>> =>
-    new Promise<IteratorResult<unknown>>((resolve, reject) => {
-      cancelRead = reject;
-      options.inputWaits?.add(interrupt);
-      // Stopped at once (the pool was terminated already): the input is not read further.
-      if (interrupted) return;
-      // `for await` awaits whatever next() returns, a plain value too.
-      Promise.resolve((it as AsyncIterator<unknown>).next()).then(resolve, reject);
-    }).finally(() => {
-      cancelRead = undefined;
-      options.inputWaits?.delete(interrupt);
-    });
 
   // Only chunks still running count once the consumer is not the one who paces the call.
   const refills = (): boolean => options.keepsAll === true || readingAll;
@@ -321,13 +317,13 @@ export async function* streamChunks<
   function interrupt(error: unknown): void {
     if (interrupted) return;
     interrupted = { error };
-    cancelRead?.(error);
+    steps?.cancel(error);
     wake?.();
   }
   options.interruptible?.(interrupt, (error) => {
     if (interrupted || expired) return;
     expired = { error, unread: !inputDone };
-    cancelRead?.(error);
+    steps?.cancel(error);
     wake?.();
   });
   options.readsOn?.((leftError, terminated = false) => {
@@ -338,7 +334,7 @@ export async function* streamChunks<
       inputError ??= { error: leftError() };
       if (inputDone || inputClosed || it === undefined) return Promise.resolve();
       inputClosed = true;
-      return closeLeftInput(it, cancelRead, inputError.error);
+      return closeLeftInput(it, steps?.pending ? (e) => steps.cancel(e) : undefined, inputError.error);
     }
     if (terminated) return Promise.resolve();
     readingAll = true;
@@ -393,6 +389,7 @@ export async function* streamChunks<
     const handles = pending.flatMap((p) => (p.handle === undefined ? [] : [p.handle]));
     if (handles.length > 0) cancel(handles);
     const stop = { stopped: !!(interrupted || expired?.unread), error: interrupted?.error ?? expired?.error };
+    const cancelRead = steps?.pending ? (error: unknown) => steps.cancel(error) : undefined;
     await closeInputAtEnd(it, cancelRead, stop, !inputDone && !inputClosed, failed);
   }
 }
