@@ -85,11 +85,12 @@ describe.skipIf(redisMissing)('a value nested deeper than 1000 levels', () => {
       'args[0].file',
       expect.stringMatching(/^Cannot send args\[0\]\.file: /),
     ]);
-    // The codec carries a URL (its text), as the local pool does: in arguments, items, causes, results.
+    // The codec carries a URL (its text), as the local pool does: in arguments, items, results.
     const url = new URL('http://example.com/a?b=1');
     expect(await pool.map(tasks.echo, [1, url])).toEqual([1, url]);
+    // As an error's cause: a URL on Node 20, its text on Node 22+ (whose structured clone refuses a
+    // URL), as on the local pool, whose error records carry it.
     const withCause = (await pool.apply(tasks.echo, [new Error('e', { cause: url })])) as Error;
-    expect(withCause.cause).toBeInstanceOf(URL);
     expect(String(withCause.cause)).toBe(url.href);
     const result = await pool.apply(tasks.urlOf, ['http://example.com/']);
     expect(result).toBeInstanceOf(URL);

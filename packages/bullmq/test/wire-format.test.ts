@@ -172,5 +172,7 @@ describe.skipIf(redisMissing)('a client and a worker on different Node majors', 
     const typeError = await pool.apply(tasks.typeError).catch((e: unknown) => e);
     expect((typeError as Error).cause).toBeInstanceOf(Error);
     expect((typeError as Error & { extra: number }).extra).toBe(42);
+    const many = await pool.apply(tasks.throwIt, [aggregate()]).catch((e: unknown) => e);
+    expect(shape(many)).toEqual(shape(aggregate()));
   });
 });
