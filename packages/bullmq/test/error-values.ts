@@ -17,7 +17,15 @@ export function shape(value: unknown): unknown {
     };
   }
   if (value instanceof URL) return { url: value.href };
-  if (Array.isArray(value)) return value.map(shape);
+  if (Array.isArray(value)) {
+    // An array's named fields too (a RegExp match's `index`, yours), which a structured clone keeps.
+    const named = Object.keys(value).filter((key) => !/^\d+$/.test(key));
+    if (named.length === 0) return value.map(shape);
+    return {
+      items: value.map(shape),
+      ...Object.fromEntries(named.map((k) => [k, shape((value as any)[k])])),
+    };
+  }
   if (value instanceof Map) return new Map([...value].map(([k, v]) => [k, shape(v)]));
   if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, shape(v)]));

@@ -81,6 +81,11 @@ describe.skipIf(redisMissing)('values through Redis, as on the local pool', () =
     expect(mapped[1].own.code).toBe('ECODE');
     expect(mapped[2].errors[1].own).toEqual({ code: 'E2' });
     await onBoth((p) => p.starmap(tasks.echo, [[fieldedError()], [aggregate()]]));
+    // An error in an array item's named field, in a map's results as in its items.
+    const named = (await onBoth((p) =>
+      p.map(tasks.echo, [Object.assign([1], { err: fieldedError() })]),
+    )) as any[];
+    expect(named[0].err.own.code).toBe('ECODE');
     await onBoth(async (p) => {
       const out: unknown[] = [];
       for await (const v of p.imap(

@@ -19,7 +19,7 @@ import { ContextError, isTaskRef, SerializationError } from '@multiproc/core';
 import { ERRORS_AS_VALUES } from '@multiproc/core/internal';
 import { decodeValue, encodeValue, isEncodable } from '@multiproc/shared';
 import { VersionMismatchError } from '../errors.js';
-import type { JobKind } from './protocol.js';
+import type { JobKind, ResultPayload } from './protocol.js';
 
 /**
  * The wire format of jobs and results: 2 since values go through the codec. A job of another
@@ -144,6 +144,41 @@ export function pack(value: unknown, path = 'value'): string {
 /** The value {@link pack} packed. */
 export function unpack(text: string): unknown {
   return unpackBytes(Buffer.from(text, 'base64'));
+}
+
+/** The parts of a {@link ResultPayload} that may hold values, each encoded as a value of its own. */
+const RESULT_PARTS = ['value', 'values', 'error'] as const;
+
+/**
+ * `result` as it travels: its value or values encoded (named `result`, `result[i]`, as the local
+ * pool names them), its error record too (the fields of an error may hold errors); `enc` lists the
+ * parts to decode, each on its own, as it was encoded ({@link decodeResult}).
+ * @throws {SerializationError} (or `ContextError`) for a part that cannot travel through Redis.
+ */
+export function encodeResult(result: ResultPayload): Encoded {
+  const out: Record<string, unknown> = { ...result };
+  const enc: string[] = [];
+  const put = (key: (typeof RESULT_PARTS)[number], part: Encoded) => {
+    out[key] = part.value;
+    if (part.encoded) enc.push(key);
+  };
+  if ('value' in result) put('value', encodeForRedis(result.value, 'result'));
+  if ('values' in result && result.values !== undefined) put('values', encodeList(result.values, 'result'));
+  if (!result.ok) put('error', encodeForRedis(result.error, 'error'));
+  if (enc.length > 0) out.enc = enc;
+  return { value: out, encoded: false };
+}
+
+/** The result {@link encodeResult} encoded, once unpacked: its encoded parts decoded. */
+export function decodeResult(unpacked: unknown): ResultPayload {
+  const result = unpacked as Record<string, unknown> & { enc?: unknown };
+  if (Array.isArray(result.enc)) {
+    for (const key of RESULT_PARTS) {
+      if (result.enc.includes(key)) result[key] = decodeValue(result[key], 'process');
+    }
+    delete result.enc;
+  }
+  return result as unknown as ResultPayload;
 }
 
 /** A value as wire format 1 packed it (bare v8 bytes): what a worker answers a pool of that format. */

@@ -29,7 +29,7 @@ import {
   verifyHeld,
 } from '../internal/protocol.js';
 import type { Signer } from '../internal/signing.js';
-import { unpack, unpackBytes, WIRE_FORMAT } from '../internal/wire.js';
+import { decodeResult, unpack, unpackBytes, WIRE_FORMAT } from '../internal/wire.js';
 import { dispatchEvent, EventReader } from './events.js';
 import type { Liveness } from './liveness.js';
 
@@ -350,7 +350,7 @@ export class Jobs {
     }
     let result: ResultPayload;
     try {
-      result = decode() as ResultPayload;
+      result = decodeResult(decode());
     } catch (error) {
       p.reject(new ProcessError(`The result of job ${id} could not be decoded.`, { cause: error }));
       return;

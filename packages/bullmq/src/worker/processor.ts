@@ -22,16 +22,7 @@ import {
   verifyJob,
 } from '../internal/protocol.js';
 import type { Signer } from '../internal/signing.js';
-import {
-  type Encoded,
-  encodeForRedis,
-  encodeList,
-  pack,
-  packBare,
-  packBytes,
-  unpack,
-  WIRE_FORMAT,
-} from '../internal/wire.js';
+import { encodeResult, pack, packBare, packBytes, unpack, WIRE_FORMAT } from '../internal/wire.js';
 import type { CatalogEntry } from './catalog.js';
 import { describeError, type StatusLog } from './log.js';
 
@@ -224,24 +215,6 @@ async function stopped(
   }
   log.event('job cancelled', { ...fields, by: reason === 'cancel' ? 'its pool' : 'pool closed or gone' });
   throw new UnrecoverableError(`cancelled (${reason})`);
-}
-
-/**
- * `result` as it travels: its value or values encoded (named `result`, `result[i]`, as the local
- * pool names them), its error record too (the fields of an error may hold errors).
- * @throws {SerializationError} (or `ContextError`) for a part that cannot travel through Redis.
- */
-function encodeResult(result: ResultPayload): Encoded {
-  const out: Record<string, unknown> = { ...result };
-  let encoded = false;
-  const put = (key: string, value: Encoded) => {
-    out[key] = value.value;
-    encoded ||= value.encoded;
-  };
-  if ('value' in result) put('value', encodeForRedis(result.value, 'result'));
-  if ('values' in result && result.values !== undefined) put('values', encodeList(result.values, 'result'));
-  if (!result.ok) put('error', encodeForRedis(result.error, 'error'));
-  return { value: out, encoded };
 }
 
 /**
