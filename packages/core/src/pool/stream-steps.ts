@@ -1,8 +1,8 @@
 /**
  * Stepping an async input for the stream of map chunks: one `next()` at a time, given up at once
  * when the call is stopped (the input's own promise may never settle), and, for a chunk of
- * automatic size, a pause: when the input has not answered for {@link INPUT_PAUSE_MS} ms, the
- * chunk being filled is sent with the items it has, so their results flow while the input is slow
+ * automatic size, a pause: when the input has given no item for {@link INPUT_PAUSE_MS} ms (up to
+ * twice that), the chunk being filled is sent with the items it has, so their results flow while the input is slow
  * or has stopped yielding. The step in progress then begins the next chunk.
  */
 import type { InputWaits, StopStream } from './stream-input.js';
@@ -22,12 +22,13 @@ export class AsyncSteps {
   readonly #waits: InputWaits | undefined;
   readonly #stop: StopStream;
   readonly #stopped: () => boolean;
-  /** The input's step in progress, or answered and not taken yet (a paused chunk left it to the next). */
-  #step: Promise<IteratorResult<unknown>> | undefined;
-  /** Whether that step is in progress: the input has not answered it. */
+  /** The input's step a paused read left to the next one (in progress, or answered since). */
+  #carried: Promise<IteratorResult<unknown>> | undefined;
+  /** Whether the input's latest step is in progress: the input has not answered it. */
   #inFlight = false;
-  /** Ends the read being awaited: with an error (the call stopped), or paused. */
+  /** Rejects the read being awaited (a no-op once it has settled). */
   #cancel: ((error: unknown) => void) | undefined;
+  /** Ends the pausable read being awaited with {@link PAUSED}. */
   #pause: (() => void) | undefined;
 
   /**
@@ -67,38 +68,28 @@ export class AsyncSteps {
    */
   next(pausable = false): Promise<IteratorResult<unknown> | typeof PAUSED> {
     return new Promise((resolve, reject) => {
-      let over = false;
-      const end = (): boolean => {
-        if (over) return false;
-        over = true;
-        this.#cancel = undefined;
-        this.#pause = undefined;
-        return true;
-      };
-      this.#cancel = (error) => end() && reject(error);
-      if (pausable) this.#pause = () => end() && resolve(PAUSED);
-      let step = this.#step;
+      this.#cancel = reject;
+      let step = this.#carried;
+      this.#carried = undefined;
+      this.#pause = undefined;
       if (step === undefined) {
         this.#waits?.add(this.#stop);
         // Stopped at once (the pool was terminated already): the input is not read further.
         if (this.#stopped()) return;
         // `for await` awaits whatever next() returns, a plain value too.
-        step = this.#step = Promise.resolve(this.#it.next());
+        step = Promise.resolve(this.#it.next());
         this.#inFlight = true;
         step.then(this.#answered, this.#answered);
       }
-      step.then(
-        (result) => {
-          if (!end()) return;
-          this.#step = undefined;
-          resolve(result);
-        },
-        (error: unknown) => {
-          if (!end()) return;
-          this.#step = undefined;
-          reject(error);
-        },
-      );
+      if (pausable) {
+        const carried = step;
+        this.#pause = () => {
+          this.#pause = undefined;
+          this.#carried = carried;
+          resolve(PAUSED);
+        };
+      }
+      step.then(resolve, reject);
     });
   }
 
@@ -110,13 +101,14 @@ export class AsyncSteps {
 
 /**
  * Watches the filling of one chunk of automatic size: {@link item} after each item read; once the
- * input has not answered for `ms` since the last one, `onPause` (one timer a chunk, set again only
- * while the input is slower than `ms`).
+ * input has given no item for `ms` (`ms` to `2 ms` after the last one: one timer a chunk, set again
+ * only while items come), `onPause`.
  */
 export class ChunkPause {
   readonly #ms: number;
   readonly #onPause: () => void;
-  #last = 0;
+  #items = 0;
+  #seen = 0;
   #timer: NodeJS.Timeout | undefined;
 
   constructor(onPause: () => void, ms = INPUT_PAUSE_MS) {
@@ -125,7 +117,7 @@ export class ChunkPause {
   }
 
   item(): void {
-    this.#last = performance.now();
+    this.#items++;
     this.#timer ??= setTimeout(this.#check, this.#ms);
   }
 
@@ -135,9 +127,9 @@ export class ChunkPause {
   }
 
   readonly #check = (): void => {
-    const idle = performance.now() - this.#last;
-    if (idle < this.#ms) {
-      this.#timer = setTimeout(this.#check, this.#ms - idle);
+    if (this.#items !== this.#seen) {
+      this.#seen = this.#items;
+      this.#timer = setTimeout(this.#check, this.#ms);
       return;
     }
     this.#timer = undefined;
