@@ -68,8 +68,14 @@ describe.skipIf(redisMissing)('workers of one prefix on different task modules',
   test("the refusal comes at once, not after the live worker's --ttl; a pool no worker serves says it at once", async () => {
     // A live worker with a long registration, holding another secret than the pool's: it serves
     // no pool of that secret, and keeps any worker with other modules out of the prefix.
-    await start(['--prefix', 'held', '--ttl', '60000'], { MULTIPROC_SECRET: 'another-secret-0123456789' });
-    const pool = new Pool({ connection: redis.url, secret: SECRET, prefix: 'held' });
+    await start(['--prefix', 'held', '--ttl', '120000'], { MULTIPROC_SECRET: 'another-secret-0123456789' });
+    // Its own warning would come after 2 minutes: one that comes sooner is the refusal's.
+    const pool = new Pool({
+      connection: redis.url,
+      secret: SECRET,
+      prefix: 'held',
+      noWorkerWarning: 120_000,
+    });
     const warned = new Promise<Error & { code?: string }>((resolve) => {
       const onWarning = (w: Error & { code?: string }) => {
         if (w.code !== 'MP_NO_WORKER') return;
@@ -78,17 +84,17 @@ describe.skipIf(redisMissing)('workers of one prefix on different task modules',
       };
       process.on('warning', onWarning);
     });
-    const call = pool.apply(tasks.square, [3], { timeout: 30_000 }).catch((e: unknown) => e);
+    const call = pool.apply(tasks.square, [3], { timeout: 80_000 }).catch((e: unknown) => e);
     try {
       const began = performance.now();
       const error = await start(['--prefix', 'held', '--tasks', OTHER]).catch((e: unknown) => e as Error);
       const refusedMs = performance.now() - began;
       expect((error as Error).message).toMatch(/the worker exited \(1\).*load other task modules/s);
-      // It used to wait out the live worker's entry (60 s here) before saying anything.
-      expect(refusedMs).toBeLessThan(15_000);
+      // It used to wait out the live worker's entry (2 minutes here) before saying anything.
+      expect(refusedMs).toBeLessThan(45_000);
       const warning = await warned;
-      // Before the pool's noWorkerWarning (10 s): it names the refusal.
-      expect(performance.now() - began).toBeLessThan(refusedMs + 5000);
+      // Long before the pool's noWorkerWarning: at its next heartbeat, naming the refusal.
+      expect(performance.now() - began).toBeLessThan(refusedMs + 10_000);
       expect(warning.message).toMatch(
         /no worker serves it: a multiproc-worker holding this pool's secret \(\S+\) refused to start with prefix 'held' .*load other task modules/,
       );
@@ -96,5 +102,5 @@ describe.skipIf(redisMissing)('workers of one prefix on different task modules',
       await pool.terminate();
       await call;
     }
-  }, 90_000);
+  }, 120_000);
 });
