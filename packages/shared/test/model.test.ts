@@ -1,6 +1,6 @@
 // Model-based property tests: random sequences of operations on a real primitive, checked step
 // by step against a tiny model of what Python's primitive would do.
-import { BoundedSemaphore, Lock, LockError, RLock, Semaphore } from '@multiproc/shared';
+import { BoundedSemaphore, Condition, Lock, LockError, RLock, Semaphore } from '@multiproc/shared';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
@@ -119,4 +119,123 @@ describe('model-based sequences', () => {
       { numRuns: 30 },
     );
   });
+});
+
+// Another thread's step between any two atomic steps of this one. Every `Atomics` call is counted;
+// before the calls fast-check picks, an action runs as another thread would run it there: a
+// notify() or notifyAll(), or a new wait(). It takes the condition's lock with tryAcquire() (a
+// Lock has no owner, so this models another thread: it is skipped where that thread would block),
+// so it can land wherever the lock is free, e.g. between a woken waiter taking its wake-up and
+// leaving the waiters' count (bbW's lost wake-up: a notify there was spent on a waiter already
+// awake, and the next waiter slept forever).
+const ATOMIC_OPS = ['load', 'store', 'add', 'sub', 'compareExchange', 'exchange', 'notify'] as const;
+
+async function withPreemption<T>(at: Map<number, () => void>, body: () => Promise<T>): Promise<T> {
+  const table = Atomics as unknown as Record<string, (...args: unknown[]) => unknown>;
+  const saved = ATOMIC_OPS.map((k) => [k, table[k]!] as const);
+  let calls = 0;
+  let inside = false;
+  for (const [k, f] of saved) {
+    table[k] = (...args: unknown[]) => {
+      if (!inside) {
+        const act = at.get(++calls);
+        if (act) {
+          inside = true;
+          try {
+            act();
+          } finally {
+            inside = false;
+          }
+        }
+      }
+      return f.apply(Atomics, args);
+    };
+  }
+  try {
+    return await body();
+  } finally {
+    for (const [k, f] of saved) table[k] = f;
+  }
+}
+
+const tick = () => new Promise((r) => setImmediate(r));
+
+describe('Condition with another thread stepping in between any two atomic steps', () => {
+  it('wakes exactly as many waiters as notify() counted, and the last notifyAll() wakes the rest', async () => {
+    type Act = 'notify' | 'notifyAll' | 'wait';
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.constantFrom<'wait' | number>('wait', 'wait', 1, 2, Number.POSITIVE_INFINITY), {
+          minLength: 1,
+          maxLength: 10,
+        }),
+        fc.array(fc.tuple(fc.integer({ min: 1, max: 400 }), fc.constantFrom<Act>('notify', 'notifyAll', 'wait')), {
+          maxLength: 8,
+        }),
+        async (script, steps) => {
+          const cond = new Condition(new Lock());
+          // The model: waiters that entered wait(), those a notify counted, those that returned true.
+          let registered = 0;
+          let notified = 0;
+          let woken = 0;
+          const waits: Promise<void>[] = [];
+          const startWait = () => {
+            registered++;
+            waits.push(
+              cond.wait(30_000).then((r) => {
+                if (r) woken++;
+                cond.release();
+              }),
+            );
+          };
+          const notify = (n: number) => {
+            notified += Math.min(n, registered - notified);
+            cond.notify(n);
+          };
+          const acts: Record<Act, () => void> = {
+            notify: () => notify(1),
+            notifyAll: () => notify(Number.POSITIVE_INFINITY),
+            wait: startWait,
+          };
+          const at = new Map(
+            steps.map(([i, act]) => [
+              i,
+              () => {
+                if (!cond.lock.tryAcquire()) return; // that thread would block here
+                acts[act]();
+                if (act !== 'wait') cond.release(); // wait() released it
+              },
+            ]),
+          );
+          const settle = async () => {
+            for (let i = 0; i < 200 && woken < notified; i++) await tick();
+            for (let i = 0; i < 5; i++) await tick(); // and no more than counted wake up
+          };
+          await withPreemption(at, async () => {
+            for (const op of script) {
+              await tick();
+              await cond.acquire();
+              if (op === 'wait') startWait();
+              else {
+                notify(op);
+                cond.release();
+              }
+            }
+            await settle();
+          });
+          expect(woken).toBe(notified);
+          await cond.acquire();
+          notify(Number.POSITIVE_INFINITY);
+          cond.release();
+          await settle();
+          expect({ woken, waiting: String(cond) }).toEqual({
+            woken: registered,
+            waiting: '<Condition(<Lock(owner=None)>, 0)>',
+          });
+          await Promise.all(waits);
+        },
+      ),
+      { numRuns: 300, seed: 22 },
+    );
+  }, 60_000);
 });
