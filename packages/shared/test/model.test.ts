@@ -169,9 +169,12 @@ describe('Condition with another thread stepping in between any two atomic steps
           minLength: 1,
           maxLength: 10,
         }),
-        fc.array(fc.tuple(fc.integer({ min: 1, max: 400 }), fc.constantFrom<Act>('notify', 'notifyAll', 'wait')), {
-          maxLength: 8,
-        }),
+        fc.array(
+          fc.tuple(fc.integer({ min: 1, max: 400 }), fc.constantFrom<Act>('notify', 'notifyAll', 'wait')),
+          {
+            maxLength: 8,
+          },
+        ),
         async (script, steps) => {
           const cond = new Condition(new Lock());
           // The model: waiters that entered wait(), those a notify counted, those that returned true.
