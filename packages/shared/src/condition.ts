@@ -7,6 +7,7 @@
 import { refuseStructuredClone } from './clone-guard.js';
 import { type EncodeContext, type Encoded, encodeSymbol, registerCodec } from './codec.js';
 import { LockError, ValidationError } from './errors.js';
+import { assertMayBlock, canBlock } from './internal/browser-limits.js';
 import { assertCallback, refuseThenable } from './internal/callbacks.js';
 import {
   abandonWaits,
@@ -29,7 +30,7 @@ import {
   kRestoreSync,
 } from './internal/protocol.js';
 import { assertThreadTarget } from './internal/shared-codec.js';
-import { deadlineFor, now, type WaitResult, waitAsync, waitSync } from './internal/wait.js';
+import { deadlineFor, NO_WAIT, now, type WaitResult, waitAsync, waitSync } from './internal/wait.js';
 import { type AcquireOptions, Lock } from './lock.js';
 import { describeValue } from './options.js';
 import { getOwnerId, trackAbandonable } from './owner.js';
@@ -209,6 +210,14 @@ export class Condition implements Abandonable {
 
   #waitSyncUntil(deadline: number): boolean {
     const lock = this.#lock as unknown as ConditionLock;
+    if (!canBlock()) {
+      // A page's main thread: refused before it registers or lets go of the lock, unless it never
+      // waits (a timeout of 0: it then cannot be notified, and taking the lock back could block).
+      if (!lock[kIsOwned]())
+        throw new LockError("Condition.waitSync() needs the condition's lock held by this thread.");
+      if (deadline === NO_WAIT) return false;
+      assertMayBlock();
+    }
     let { entered, saved } = this.#enter('waitSync');
     for (let seq = entered; ; ) {
       let r: WaitResult;

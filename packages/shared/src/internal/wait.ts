@@ -26,8 +26,15 @@ export function now(): number {
 }
 
 /**
+ * The deadline of a timeout of 0 or less: a call that tries once and never asked to wait, so it
+ * answers as it would on any thread, also where this thread may not block (a page's main thread).
+ * Earlier than every time, so every "is the time up" comparison says yes.
+ */
+export const NO_WAIT = Number.NEGATIVE_INFINITY;
+
+/**
  * Turns a `timeout` option (ms) into an absolute deadline on {@link now}'s clock.
- * `undefined`/`null`/`Infinity` wait forever; a negative timeout counts as 0 (try once).
+ * `undefined`/`null`/`Infinity` wait forever; 0 or a negative timeout tries once ({@link NO_WAIT}).
  */
 export function deadlineOf(timeoutMs: number | null | undefined, what = 'timeout'): number {
   if (timeoutMs === undefined || timeoutMs === null || timeoutMs === Number.POSITIVE_INFINITY) {
@@ -36,7 +43,7 @@ export function deadlineOf(timeoutMs: number | null | undefined, what = 'timeout
   if (typeof timeoutMs !== 'number' || Number.isNaN(timeoutMs)) {
     throw new ValidationError(`${what} must be a number of milliseconds, got ${String(timeoutMs)}.`);
   }
-  return now() + Math.max(0, timeoutMs);
+  return timeoutMs <= 0 ? NO_WAIT : now() + timeoutMs;
 }
 
 /**
@@ -69,7 +76,8 @@ export function waitSync(array: Int32Array, index: number, value: number, deadli
     return r === 'timed-out' ? 'ok' : r; // a wake-up that may have gone astray: the caller looks again
   }
   if (ms > 0) return atomicsWait(array, index, value, ms);
-  assertMayBlock();
+  // The time is up: a call that asked to wait still fails where it may not (see assertMayBlock).
+  if (deadline !== NO_WAIT) assertMayBlock();
   return 'timed-out';
 }
 
