@@ -138,6 +138,7 @@ describe('the documented browser mistakes give named errors that say what to do'
       expect(result).toEqual({
         isolated: true,
         value: { returned: 0 },
+        holder: '<Lock(owner=MainProcess)>',
         heldLock: contextError(/await lock\.acquire\(\)/),
         unsetEvent: contextError(/await lock\.acquire\(\)/),
         timeUp: [contextError(/await lock\.acquire\(\)/), contextError(/await lock\.acquire\(\)/)],
