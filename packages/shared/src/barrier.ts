@@ -30,11 +30,12 @@ import {
   timeOutEntering,
   waitingIn,
 } from './internal/barrier-cycle.js';
+import { blockingRefused, canBlock } from './internal/browser-limits.js';
 import { refuseThenable } from './internal/callbacks.js';
 import { type Inspect, inspectSymbol, showFields } from './internal/inspect.js';
 import { type Abandonable, kAbandon } from './internal/protocol.js';
 import { assertThreadTarget } from './internal/shared-codec.js';
-import { deadlineFor } from './internal/wait.js';
+import { deadlineFor, NO_WAIT } from './internal/wait.js';
 import { readOptions } from './options.js';
 import { trackAbandonable } from './owner.js';
 import { definePythonNames } from './python-names.js';
@@ -163,11 +164,11 @@ export class Barrier implements Abandonable {
   async wait(timeoutMs?: Timeout): Promise<number> {
     const w = this.#w;
     const deadline = deadlineFor(timeoutMs ?? this.#timeout, 'Barrier.wait()');
-    let a = arrive(w);
+    let a = arrive(w)!;
     while (typeof a === 'number') {
       const r = await sleepAsync(w, a, deadline);
       if (r === 'timed-out' || r === 'stuck') timeOutEntering(w, a, r);
-      a = arrive(w);
+      a = arrive(w)!;
     }
     if (a.index === this.parties - 1) {
       try {
@@ -202,11 +203,15 @@ export class Barrier implements Abandonable {
   waitSync(timeoutMs?: Timeout): number {
     const w = this.#w;
     const deadline = deadlineFor(timeoutMs ?? this.#timeout, 'Barrier.waitSync()');
-    let a = arrive(w);
+    // Where this thread may not block (a page's main thread), only a party that never waits
+    // arrives: the last one, or one with a timeout of 0; any other is refused before it counts.
+    const onlyIfLast = deadline !== NO_WAIT && !canBlock();
+    let a = arrive(w, onlyIfLast);
     while (typeof a === 'number') {
       if (sleepSync(w, a, deadline) === 'timed-out') timeOutEntering(w, a);
-      a = arrive(w);
+      a = arrive(w, onlyIfLast);
     }
+    if (a === null) throw blockingRefused();
     if (a.index === this.parties - 1) {
       try {
         // A Promise cannot be awaited here: refused (and its rejection handled), as a throw is.

@@ -11,7 +11,14 @@ import { type EncodeContext, type Encoded, encodeSymbol, registerCodec } from '.
 import { disposableInEveryRealm } from './dispose-keys.js';
 import { ClosedError, TimeoutError, ValidationError } from './errors.js';
 import { newSharedBuffer } from './internal/browser-limits.js';
-import { type CheckedChannelOptions, channelOptions } from './internal/channel-options.js';
+import {
+  type CheckedChannelOptions,
+  channelOptions,
+  constructorOptions,
+  intoBytes,
+  READ_KEYS,
+} from './internal/channel-options.js';
+import { type Inspect, inspectSymbol, showFields } from './internal/inspect.js';
 import {
   abandonWord,
   lockAsync,
@@ -49,17 +56,12 @@ import {
 } from './internal/ring-wait.js';
 import { assertThreadTarget } from './internal/shared-codec.js';
 import { now } from './internal/wait.js';
-import { describeValue, readOptions } from './options.js';
+import { readOptions } from './options.js';
 import { getOwnerId, trackAbandonable } from './owner.js';
 
-const DEFAULT_CAPACITY = 1 << 20;
-const MAX_CAPACITY = 1 << 29;
 // This thread's owner id, set by the first constructor: `getOwnerId()` loads node:worker_threads,
 // which an import of this package must not pay for (issue #18).
 let ME = 0;
-
-const CHANNEL_KEYS = ['capacity', 'multi'];
-const READ_KEYS = ['timeout', 'keepAlive', 'into'];
 
 export type { ByteChannelOptions, ChannelReadOptions, ChannelWaitOptions } from './byte-channel-options.js';
 
@@ -93,21 +95,7 @@ export class ByteChannel implements Abandonable {
     ME ||= getOwnerId();
     let sab = adopting;
     if (sab === undefined) {
-      const { capacity = DEFAULT_CAPACITY, multi = false } = readOptions(
-        options,
-        CHANNEL_KEYS,
-        'new ByteChannel()',
-      );
-      if (!Number.isInteger(capacity) || capacity < 1 || capacity > MAX_CAPACITY) {
-        throw new ValidationError(
-          `new ByteChannel(): capacity must be an integer from 1 to ${MAX_CAPACITY} bytes, got ${describeValue(capacity)}.`,
-        );
-      }
-      if (typeof multi !== 'boolean') {
-        throw new ValidationError(
-          `new ByteChannel(): multi must be true or false, got ${describeValue(multi)}.`,
-        );
-      }
+      const { capacity, multi } = constructorOptions(options);
       sab = newSharedBuffer(HEADER_BYTES + frameBytes(capacity));
       new Int32Array(sab)[MULTI] = multi ? 1 : 0;
     }
@@ -140,6 +128,28 @@ export class ByteChannel implements Abandonable {
   /** Whether this channel allows many writers and readers at once. */
   get multi(): boolean {
     return this.#multi;
+  }
+
+  /**
+   * Its state, in the style of the primitives' reprs: `<ByteChannel(capacity=1024, count=2)>`
+   * (messages queued), with `, multi` and `, closed` when they hold.
+   * @throws Nothing.
+   * @example
+   * import { ByteChannel } from '@multiproc/shared';
+   * console.log(String(new ByteChannel({ capacity: 1024 }))); // <ByteChannel(capacity=1024, count=0)>
+   */
+  toString(): string {
+    const flags = (this.#multi ? ', multi' : '') + (this.closed ? ', closed' : '');
+    return `<ByteChannel(capacity=${this.capacity}, count=${this.count}${flags})>`;
+  }
+
+  /**
+   * What `console.log(channel)` shows: `ByteChannel { capacity: 1024, count: 0, size: 0, multi: false, closed: false }`.
+   * @throws Nothing.
+   */
+  [inspectSymbol](_depth: number, options: unknown, inspect?: Inspect): string {
+    const { capacity, count, size, multi, closed } = this;
+    return showFields('ByteChannel', { capacity, count, size, multi, closed }, options, inspect);
   }
 
   /**
@@ -275,12 +285,15 @@ export class ByteChannel implements Abandonable {
 
   /**
    * Reads one message if one is queued.
-   * @param options `into`: a buffer to copy the message into.
+   * @param options `into`: a buffer to copy the message into (see {@link ChannelReadOptions.into}).
    * @returns the message, or `undefined` when none is queued (check `closed` to tell why).
-   * @throws {ValidationError} when the message does not fit `into`, or for an unknown option.
+   * @throws {ValidationError} when the message does not fit `into`, `into` is not a buffer, or for an unknown option.
    */
   tryRead(options?: ChannelReadOptions): Uint8Array | undefined {
-    const { into } = readOptions(options, READ_KEYS, 'ByteChannel.tryRead()');
+    const into = intoBytes(
+      readOptions(options, READ_KEYS, 'ByteChannel.tryRead()').into,
+      'ByteChannel.tryRead()',
+    );
     if (this.#multi && !tryTake(this.#rmutex)) return undefined;
     try {
       return (Atomics.load(this.#h, USED) & USED_MASK) === 0 ? undefined : this.#take(into);
@@ -292,14 +305,14 @@ export class ByteChannel implements Abandonable {
   /**
    * Reads one message, blocking this thread while the ring is empty.
    * @param options a timeout in ms, or `{ timeout, keepAlive, into }` (`into`: a buffer to copy the message into).
-   * @throws {ValidationError} when the message does not fit `into`.
+   * @throws {ValidationError} when the message does not fit `into`, or at once when `into` is not a buffer.
    * @returns the message, or `null` once the channel is closed and drained.
    * @throws {TimeoutError} when nothing arrived in time.
    * @throws {ContextError} on a browser page's main thread when it would have to block (the browser
    *   refuses it there): use the async form on the page.
    */
   readSync(options?: number | ChannelReadOptions): Uint8Array | null {
-    const o = channelOptions(options, 'ByteChannel.readSync()');
+    const o = channelOptions(options, 'ByteChannel.readSync()', true);
     const h = this.#h;
     if (!this.#multi && (Atomics.load(h, USED) & USED_MASK) !== 0) return this.#take(o.into);
     const deadline = now() + o.timeoutMs;
@@ -314,7 +327,7 @@ export class ByteChannel implements Abandonable {
   /**
    * Reads one message, waiting without blocking the event loop while the ring is empty.
    * @param options a timeout in ms, or `{ timeout, keepAlive, into }` (`into`: a buffer to copy the message into).
-   * @throws {ValidationError} when the message does not fit `into`.
+   * @throws {ValidationError} when the message does not fit `into`, or at once when `into` is not a buffer.
    * @returns the message, or `null` once the channel is closed and drained.
    * @throws {TimeoutError} when nothing arrived in time.
    * @example
@@ -325,7 +338,7 @@ export class ByteChannel implements Abandonable {
    * for (let m = await ch.read(); m !== null; m = await ch.read()) console.log(m.byteLength); // 2
    */
   async read(options?: number | ChannelReadOptions): Promise<Uint8Array | null> {
-    const o = channelOptions(options, 'ByteChannel.read()');
+    const o = channelOptions(options, 'ByteChannel.read()', true);
     const h = this.#h;
     if (!this.#multi && (Atomics.load(h, USED) & USED_MASK) !== 0) return this.#take(o.into);
     const deadline = now() + o.timeoutMs;

@@ -1,23 +1,25 @@
 /**
- * `Condition`: wait until notified, releasing a lock meanwhile.
- *
- * Words (Int32): [0] SEQ bumped by every notify | [1] WAITERS in wait() | [2] TOKENS wake-ups granted
- * | [4...] owner table (internal/owner-table.ts): each thread's waits in progress, so a thread
- * that dies while waiting stops being counted as a waiter
- *
- * notify(n) grants min(n, WAITERS - TOKENS) tokens, bumps SEQ and wakes that many sleepers; a
- * woken waiter returns `true` only if it takes a token, so at most n waiters return per notify(n),
- * and only a waiter that entered before a notify (SEQ moved since) may take one.
- * The lock's own word is separate (any `Lock` or `RLock`), and travels with the condition.
+ * `Condition`: wait until notified, releasing a lock meanwhile. The protocol on its shared words
+ * (who may take a wake-up, and the invariants that keep one from being lost) is
+ * internal/condition-words.ts; this module is the public class.
  */
 
 import { refuseStructuredClone } from './clone-guard.js';
 import { type EncodeContext, type Encoded, encodeSymbol, registerCodec } from './codec.js';
 import { LockError, ValidationError } from './errors.js';
-import { newSharedBuffer } from './internal/browser-limits.js';
+import { assertMayBlock, canBlock } from './internal/browser-limits.js';
 import { assertCallback, refuseThenable } from './internal/callbacks.js';
+import {
+  abandonWaits,
+  createWords,
+  enterWait,
+  grant,
+  leaveWait,
+  leaveWaitUnlocked,
+  SEQ,
+  waitingIn,
+} from './internal/condition-words.js';
 import { type Inspect, inspectSymbol, showFields } from './internal/inspect.js';
-import { addOwned, OWNER_TABLE_WORDS, takeOwned } from './internal/owner-table.js';
 import {
   type Abandonable,
   type ConditionLock,
@@ -28,7 +30,7 @@ import {
   kRestoreSync,
 } from './internal/protocol.js';
 import { assertThreadTarget } from './internal/shared-codec.js';
-import { deadlineFor, now, waitAsync, waitSync } from './internal/wait.js';
+import { deadlineFor, NO_WAIT, now, type WaitResult, waitAsync, waitSync } from './internal/wait.js';
 import { type AcquireOptions, Lock } from './lock.js';
 import { describeValue } from './options.js';
 import { getOwnerId, trackAbandonable } from './owner.js';
@@ -36,21 +38,10 @@ import { definePythonNames } from './python-names.js';
 import { RLock } from './rlock.js';
 import type { Timeout } from './timeout.js';
 
-const SEQ = 0;
-const WAITERS = 1;
-const TOKENS = 2;
-const TABLE = 4;
 // This thread's owner id, set by the first constructor: `getOwnerId()` loads node:worker_threads,
 // which an import of this package must not pay for (issue #18).
 let ME = 0;
 let adopting: SharedArrayBuffer | undefined;
-
-function takeToken(w: Int32Array): boolean {
-  for (let t = Atomics.load(w, TOKENS); t > 0; t = Atomics.load(w, TOKENS)) {
-    if (Atomics.compareExchange(w, TOKENS, t, t - 1) === t) return true;
-  }
-  return false;
-}
 
 /**
  * A condition variable shared between threads. Mirrors Python's `multiprocessing.Condition`:
@@ -92,7 +83,7 @@ export class Condition implements Abandonable {
       throw new ValidationError(`Condition(lock) needs a Lock or an RLock, got ${describeValue(lock)}.`);
     }
     this.#lock = lock ?? new RLock();
-    this.#w = new Int32Array(adopting ?? newSharedBuffer(4 * (TABLE + OWNER_TABLE_WORDS)));
+    this.#w = adopting ? new Int32Array(adopting) : createWords();
     trackAbandonable(this);
     refuseStructuredClone(this, 'a Condition');
   }
@@ -111,7 +102,7 @@ export class Condition implements Abandonable {
    * console.log(String(new Condition(new Lock()))); // <Condition(<Lock(owner=None)>, 0)>
    */
   toString(): string {
-    return `<Condition(${String(this.#lock)}, ${this.#waiting()})>`;
+    return `<Condition(${String(this.#lock)}, ${waitingIn(this.#w)})>`;
   }
 
   /**
@@ -123,12 +114,7 @@ export class Condition implements Abandonable {
    * console.log(new Condition(new Lock())); // Condition { lock: Lock { locked: false, owner: null }, waiters: 0 }
    */
   [inspectSymbol](_depth: number, options: unknown, inspect?: Inspect): string {
-    return showFields('Condition', { lock: this.#lock, waiters: this.#waiting() }, options, inspect);
-  }
-
-  // Python's count: the waiters (sleeping) minus those notified and not yet awake (woken).
-  #waiting(): number {
-    return Math.max(0, Atomics.load(this.#w, WAITERS) - Atomics.load(this.#w, TOKENS));
+    return showFields('Condition', { lock: this.#lock, waiters: waitingIn(this.#w) }, options, inspect);
   }
 
   /** Acquires the condition's lock without blocking the event loop. @returns `false` on timeout. */
@@ -165,30 +151,12 @@ export class Condition implements Abandonable {
     return this.#lock.withLock(fn, options);
   }
 
-  #enter(what: string): { seq: number; saved: number } {
+  #enter(what: string): { entered: number; saved: number } {
     const lock = this.#lock as unknown as ConditionLock;
     if (!lock[kIsOwned]())
       throw new LockError(`Condition.${what}() needs the condition's lock held by this thread.`);
-    const seq = Atomics.load(this.#w, SEQ);
-    Atomics.add(this.#w, WAITERS, 1);
-    addOwned(this.#w, TABLE, ME, 1);
-    return { seq, saved: lock[kReleaseAll]() };
-  }
-
-  /**
-   * Takes a wake-up if one was granted since this waiter entered (SEQ moved from `entered`): a
-   * notify wakes only those already waiting, as Python's does. A waiter that comes back to `wait()`
-   * right after a notify (it took the lock before the notified one) would otherwise take the
-   * wake-up meant for the older waiter, and both sleep with nobody left to notify.
-   */
-  #woken(entered: number): boolean {
-    return Atomics.load(this.#w, SEQ) !== entered && takeToken(this.#w);
-  }
-
-  #leave(entered: number): boolean {
-    Atomics.sub(this.#w, WAITERS, 1);
-    // A notify that counted us just before we timed out: take its token rather than strand it.
-    return this.#woken(entered);
+    const entered = enterWait(this.#w, ME);
+    return { entered, saved: lock[kReleaseAll]() };
   }
 
   /**
@@ -204,21 +172,28 @@ export class Condition implements Abandonable {
   }
 
   async #waitUntil(deadline: number): Promise<boolean> {
-    let { seq, saved } = this.#enter('wait');
-    const entered = seq;
-    let counted = true;
-    try {
-      for (;;) {
-        if (this.#woken(entered)) return true;
-        if ((await waitAsync(this.#w, SEQ, seq, deadline)) === 'timed-out') break;
-        seq = Atomics.load(this.#w, SEQ);
+    const lock = this.#lock as unknown as ConditionLock;
+    let { entered, saved } = this.#enter('wait');
+    for (let seq = entered; ; ) {
+      let stuck: unknown;
+      const r = await waitAsync(this.#w, SEQ, seq, deadline).catch((e: unknown) => {
+        stuck = e;
+        return 'timed-out' as const;
+      });
+      try {
+        await lock[kRestoreAsync](saved);
+      } catch (err) {
+        leaveWaitUnlocked(this.#w, ME, entered);
+        throw err;
       }
-      counted = false;
-      return this.#leave(entered);
-    } finally {
-      if (counted) Atomics.sub(this.#w, WAITERS, 1);
-      addOwned(this.#w, TABLE, ME, -1);
-      await (this.#lock as unknown as ConditionLock)[kRestoreAsync](saved);
+      const left = leaveWait(this.#w, ME, entered, r === 'timed-out' || now() >= deadline);
+      if (left === true) return true;
+      if (left === false) {
+        if (stuck !== undefined) throw stuck;
+        return false;
+      }
+      seq = Atomics.load(this.#w, SEQ);
+      saved = lock[kReleaseAll]();
     }
   }
 
@@ -234,21 +209,30 @@ export class Condition implements Abandonable {
   }
 
   #waitSyncUntil(deadline: number): boolean {
-    let { seq, saved } = this.#enter('waitSync');
-    const entered = seq;
-    let counted = true;
-    try {
-      for (;;) {
-        if (this.#woken(entered)) return true;
-        if (waitSync(this.#w, SEQ, seq, deadline) === 'timed-out') break;
-        seq = Atomics.load(this.#w, SEQ);
+    const lock = this.#lock as unknown as ConditionLock;
+    if (!canBlock()) {
+      // A page's main thread: refused before it registers or lets go of the lock, unless it never
+      // waits (a timeout of 0: it then cannot be notified, and taking the lock back could block).
+      if (!lock[kIsOwned]())
+        throw new LockError("Condition.waitSync() needs the condition's lock held by this thread.");
+      if (deadline === NO_WAIT) return false;
+      assertMayBlock();
+    }
+    let { entered, saved } = this.#enter('waitSync');
+    for (let seq = entered; ; ) {
+      let r: WaitResult;
+      try {
+        r = waitSync(this.#w, SEQ, seq, deadline);
+      } catch (err) {
+        lock[kRestoreSync](saved);
+        leaveWait(this.#w, ME, entered, true);
+        throw err;
       }
-      counted = false;
-      return this.#leave(entered);
-    } finally {
-      if (counted) Atomics.sub(this.#w, WAITERS, 1);
-      addOwned(this.#w, TABLE, ME, -1);
-      (this.#lock as unknown as ConditionLock)[kRestoreSync](saved);
+      lock[kRestoreSync](saved);
+      const left = leaveWait(this.#w, ME, entered, r === 'timed-out' || now() >= deadline);
+      if (left !== null) return left;
+      seq = Atomics.load(this.#w, SEQ);
+      saved = lock[kReleaseAll]();
     }
   }
 
@@ -333,12 +317,7 @@ export class Condition implements Abandonable {
     if (!(this.#lock as unknown as ConditionLock)[kIsOwned]()) {
       throw new LockError(`Condition.${what}() needs the condition's lock held by this thread.`);
     }
-    const w = this.#w;
-    const grant = Math.min(n, Atomics.load(w, WAITERS) - Atomics.load(w, TOKENS));
-    if (grant <= 0) return;
-    Atomics.add(w, TOKENS, grant);
-    Atomics.add(w, SEQ, 1);
-    Atomics.notify(w, SEQ, grant);
+    grant(this.#w, n);
   }
 
   /**
@@ -346,15 +325,7 @@ export class Condition implements Abandonable {
    * else can end them). Its lock recovers itself, by the rule of that lock's class.
    */
   [kAbandon](ownerId: number): number {
-    const w = this.#w;
-    const waits = takeOwned(w, TABLE, ownerId);
-    if (waits <= 0) return 0;
-    Atomics.sub(w, WAITERS, waits);
-    // Wake-ups granted to the dead waiters that nobody alive can take would wake a later wait().
-    for (let t = Atomics.load(w, TOKENS); t > Atomics.load(w, WAITERS); t = Atomics.load(w, TOKENS)) {
-      if (Atomics.compareExchange(w, TOKENS, t, Math.max(0, Atomics.load(w, WAITERS))) === t) break;
-    }
-    return 1;
+    return abandonWaits(this.#w, ownerId);
   }
 
   /** Sends the condition (and its lock) to a worker thread; both keep working on the same memory. */

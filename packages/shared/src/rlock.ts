@@ -19,6 +19,7 @@ import {
   lockAsync,
   lockSync,
   MUTEX_BYTES,
+  type Owner,
   STATE,
   TIMED_OUT,
   tryLock,
@@ -66,12 +67,23 @@ export class RLock implements ConditionLock, Abandonable {
     refuseStructuredClone(this, 'an RLock');
   }
 
-  #enter(r: LockResult): boolean {
+  /** Async acquires through this object waiting in this thread. */
+  #waiting = 0;
+
+  /** Counts the first level of a lock just taken; `self` is 1 from an async acquire that was counted in #waiting. */
+  #enter(r: LockResult, self = 0): boolean {
     if (r === TIMED_OUT) return false;
     this.#abandoned = r === ACQUIRED_ABANDONED;
     Atomics.store(this.#w, COUNT, 1);
+    // Other async acquires of this thread asleep on the word: now theirs too, so they re-enter.
+    if (this.#waiting > self) Atomics.notify(this.#w, STATE);
     return true;
   }
+
+  // An async acquire counts its level in the instant it takes the lock, and re-enters if another
+  // acquire of this thread took it while it waited: never after an await, where another acquire
+  // of this thread could come between (it would be overwritten, or wait for its own thread).
+  readonly #owner: Owner = { taken: (r) => this.#enter(r, 1), reenter: () => this.#reenter() };
 
   #reenter(): boolean {
     if (holderOf(Atomics.load(this.#w, STATE)) !== ME) return false;
@@ -104,7 +116,12 @@ export class RLock implements ConditionLock, Abandonable {
   async acquire(options?: AcquireOptions): Promise<boolean> {
     const deadline = deadlineFor(options, 'RLock.acquire()', true);
     if (this.#reenter()) return true;
-    return this.#enter(await lockAsync(this.#w, ME, deadline));
+    this.#waiting++;
+    try {
+      return (await lockAsync(this.#w, ME, deadline, true, this.#owner)) !== TIMED_OUT;
+    } finally {
+      this.#waiting--;
+    }
   }
 
   /**
@@ -243,7 +260,8 @@ export class RLock implements ConditionLock, Abandonable {
   /** @internal Used by `Condition`. */
   async [kRestoreAsync](depth: number): Promise<void> {
     await this.acquire();
-    Atomics.store(this.#w, COUNT, depth);
+    // Added to the level acquire() counted, keeping any a re-entry of this thread counted meanwhile.
+    Atomics.add(this.#w, COUNT, depth - 1);
   }
 
   /**

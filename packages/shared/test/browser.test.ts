@@ -132,15 +132,31 @@ describe('the documented browser mistakes give named errors that say what to do'
   );
 
   it.skipIf(!hasChromium)(
-    "a blocking wait on the page's main thread: acquireSync()/waitSync() throw ContextError naming the async form; a raw postMessage of a Lock throws DataCloneError",
+    "a blocking wait on the page's main thread: acquireSync()/waitSync() throw ContextError naming the async form before they count as waiting, calls that never wait answer as elsewhere; a raw postMessage of a Lock throws DataCloneError",
     async () => {
       const result = await resultOf('/mistakes.html');
       expect(result).toEqual({
         isolated: true,
         value: { returned: 0 },
+        holder: '<Lock(owner=MainProcess)>',
         heldLock: contextError(/await lock\.acquire\(\)/),
         unsetEvent: contextError(/await lock\.acquire\(\)/),
         timeUp: [contextError(/await lock\.acquire\(\)/), contextError(/await lock\.acquire\(\)/)],
+        neverWaits: {
+          heldLock: { returned: false },
+          semaphore: { returned: false },
+          event: { returned: false },
+          eventNegative: { returned: false },
+          setEvent: { returned: true },
+          condition: { returned: [false, 0, true] },
+          channel: 'TimeoutError',
+          barrier: ['BrokenBarrierError', true],
+          lastParty: { returned: 0 },
+        },
+        refusedLeavesNothing: {
+          condition: ['ContextError', true, true],
+          barrier: ['ContextError', 0, false],
+        },
         asyncForm: false,
         posted: {
           name: 'DataCloneError',

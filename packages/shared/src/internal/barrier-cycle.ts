@@ -125,8 +125,9 @@ export function resetCycle(w: Int32Array): void {
 }
 
 // Arrives in the current cycle, or returns the STATE value to sleep on: a reset is draining the
-// previous cycle, or its last party is still running the action.
-export function arrive(w: Int32Array): Arrival | number {
+// previous cycle, or its last party is still running the action. `onlyIfLast` (a thread that may
+// not block): arrives only as the last party, which never waits; else returns null, arriving not.
+export function arrive(w: Int32Array, onlyIfLast = false): Arrival | number | null {
   const parties = partiesOf(w);
   const cell = ownedSlot(w, TABLE, ME, true);
   for (;;) {
@@ -135,6 +136,7 @@ export function arrive(w: Int32Array): Arrival | number {
     if (s & BROKEN) throw brokenError();
     const count = s & COUNT_MASK;
     if (count >= parties) return s;
+    if (onlyIfLast && count < parties - 1) return null;
     if (Atomics.compareExchange(w, STATE, s, s + 1) === s) {
       // Recorded in the same instant as the arrival, with plain reads and writes of this thread's
       // own cell (no call, not even an Atomics one, and no loop between, where a terminate() could

@@ -35,26 +35,51 @@ export function atomicsWait(array: Int32Array, index: number, value: number, ms:
     return Atomics.wait(array, index, value, ms);
   } catch (cause) {
     if (!(cause instanceof TypeError)) throw cause;
-    throw new ContextError(
-      "A blocking wait (acquireSync(), waitSync(), …) cannot run on a browser page's main thread: the " +
-        'browser refuses Atomics.wait there. On the page, use the async form (await lock.acquire(), await ' +
-        'event.wait(), await barrier.wait(), …); keep the …Sync forms for Web Workers.',
-      { cause },
-    );
+    throw refusal(cause);
   }
 }
 
 type WaitOutcome = 'ok' | 'not-equal' | 'timed-out';
 
-let mayBlock = false;
+function refusal(cause: unknown): ContextError {
+  return new ContextError(
+    "A blocking wait (acquireSync(), waitSync(), …) cannot run on a browser page's main thread: the " +
+      'browser refuses Atomics.wait there. On the page, use the async form (await lock.acquire(), await ' +
+      'event.wait(), await barrier.wait(), …); keep the …Sync forms for Web Workers.',
+    { cause },
+  );
+}
+
+let mayBlock: boolean | undefined;
+let refused: unknown;
+
+/** Whether this thread may block in `Atomics.wait` (not on a page's main thread). Probed once per realm. */
+export function canBlock(): boolean {
+  if (mayBlock === undefined) {
+    try {
+      Atomics.wait(new Int32Array(newSharedBuffer(4)), 0, 1, 0);
+      mayBlock = true;
+    } catch (cause) {
+      if (!(cause instanceof TypeError)) throw cause;
+      refused = cause;
+      mayBlock = false;
+    }
+  }
+  return mayBlock;
+}
+
+/** The ContextError of {@link atomicsWait}, for a call refused before it waits. */
+export function blockingRefused(): ContextError {
+  return refusal(refused);
+}
 
 /**
  * Throws the ContextError of {@link atomicsWait} where this thread may not block (a page's main
  * thread), even when the wait's time is already up: a call that asked to wait must fail the same
- * way however long the machine took to reach the wait. Probed once per realm.
+ * way however long the machine took to reach the wait. A call that never asked to wait (a timeout
+ * of 0: `NO_WAIT` in wait.ts) answers as on any thread instead. Primitives with waiters' counts
+ * call it before they count this one, so a refused call leaves nothing behind.
  */
 export function assertMayBlock(): void {
-  if (mayBlock) return;
-  atomicsWait(new Int32Array(newSharedBuffer(4)), 0, 1, 0);
-  mayBlock = true;
+  if (!canBlock()) throw refusal(refused);
 }

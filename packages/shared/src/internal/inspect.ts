@@ -63,14 +63,19 @@ export function showFields(
 const RENAMED_KEY = Symbol.for('multiproc.processName');
 const IDENTITY_KEY = Symbol.for('multiproc.workerIdentity');
 
-/** This realm's `currentProcess().name`: `'MainProcess'` in a program's main thread. */
+/**
+ * This realm's `currentProcess().name`: `'MainProcess'` in a program's main thread, Node's (owner
+ * id 1) or a browser page's (its global is the window; a Web Worker's is a `WorkerGlobalScope`).
+ * Other threads are `Thread-<owner id - 1>`: Node's thread id, a random number in a Web Worker.
+ */
 function ownProcessName(me: number): string {
-  const g = globalThis as Record<symbol, unknown>;
+  const g = globalThis as Record<PropertyKey, unknown>;
   const renamed = g[RENAMED_KEY];
   if (typeof renamed === 'string') return renamed;
   const identity = g[IDENTITY_KEY] as { name?: unknown } | undefined;
   if (typeof identity?.name === 'string') return identity.name;
-  return me === 1 ? 'MainProcess' : `Thread-${me - 1}`;
+  const page = g.window === globalThis && g.WorkerGlobalScope === undefined;
+  return me === 1 || page ? 'MainProcess' : `Thread-${me - 1}`;
 }
 
 /**

@@ -130,12 +130,21 @@ export function abandonWord(w: Int32Array, owner: number, giveBackHeld = true): 
   return released;
 }
 
+/**
+ * The attempt of this realm that holds its thread's reservation of a lock (by the lock's view). A
+ * reservation and its hand-off are addressed to the thread (its owner id), and one thread may have
+ * several attempts on one lock: async ones, and one blocking acquire that stops the others from
+ * running. So any attempt of the thread takes a hand-off to it, and tells the one that reserved.
+ */
+const reservations = new WeakMap<Int32Array, Attempt>();
+
 /** The state a slow-path acquire carries between steps; shared by the sync and async loops. */
 class Attempt {
   readonly start = now();
   readonly w: Int32Array;
   readonly me: number;
   readonly deadline: number;
+  /** This attempt holds the thread's reservation, until it takes the hand-off or another attempt of the thread does. */
   reserved = false;
   /** The STATE value `step()` last saw held: sleep only while it is still that. */
   sleepOn = 0;
@@ -159,9 +168,10 @@ class Attempt {
       }
       return null;
     }
-    if (s === -me && this.reserved) {
-      if (Atomics.compareExchange(w, STATE, -me, me | CONTENDED) === -me) return ACQUIRED;
-      return null;
+    if (s === -me && (this.reserved || reservations.has(w))) {
+      if (Atomics.compareExchange(w, STATE, -me, me | CONTENDED) !== -me) return null;
+      this.#handedOff();
+      return ACQUIRED;
     }
     // Flag the holder's word before sleeping on it, so its release wakes us (a changed word: retry).
     if (s > 0 && (s & CONTENDED) === 0 && Atomics.compareExchange(w, STATE, s, s | CONTENDED) !== s)
@@ -170,23 +180,43 @@ class Attempt {
     const t = now();
     if (!this.reserved && t - this.start >= STARVATION_MS) {
       this.reserved = Atomics.compareExchange(w, RESERVED, 0, me) === 0;
+      if (this.reserved) reservations.set(w, this);
     }
     return t >= this.deadline ? TIMED_OUT : null;
+  }
+
+  /** The hand-off to this thread was taken (by this attempt, or by another that could run while it could not). */
+  #handedOff(): void {
+    const holder = reservations.get(this.w);
+    if (holder !== undefined) holder.reserved = false;
+    reservations.delete(this.w);
+    this.reserved = false;
   }
 
   #cancelReservationAfterTaking(): void {
     // We took the lock by CAS from free, so no release can have claimed the reservation since.
     Atomics.compareExchange(this.w, RESERVED, this.me, 0);
-    this.reserved = false;
+    this.#handedOff();
   }
 
   /**
    * At the deadline: withdraw the reservation. Returns true when a release already claimed it, in
-   * which case the lock is (or is about to be) handed to us and we must take it.
+   * which case the lock is (or is about to be) handed to this thread and we must take it (unless
+   * another attempt of the thread takes it first: {@link takeHandoff}).
    */
   claimedAtDeadline(): boolean {
     if (!this.reserved) return false;
-    return Atomics.compareExchange(this.w, RESERVED, this.me, 0) !== this.me;
+    if (Atomics.compareExchange(this.w, RESERVED, this.me, 0) !== this.me) return true;
+    this.#handedOff();
+    return false;
+  }
+
+  /** Takes the hand-off claimedAtDeadline() announced; false when another attempt of the thread took it. */
+  takeHandoff(): boolean | null {
+    if (!this.reserved) return false;
+    if (Atomics.compareExchange(this.w, STATE, -this.me, this.me | CONTENDED) !== -this.me) return null;
+    this.#handedOff();
+    return true;
   }
 
   /** A woken waiter that gives up passes the wake-up on, so a free lock never strands sleepers. */
@@ -225,7 +255,7 @@ export function lockSync(w: Int32Array, me: number, deadline: number): LockResul
     for (;;) {
       const r = a.step();
       if (r === TIMED_OUT) {
-        if (a.claimedAtDeadline()) return takeHandoffSync(w, me);
+        if (a.claimedAtDeadline()) return takeHandoffSync(a);
         a.passWakeup();
         return TIMED_OUT;
       }
@@ -239,11 +269,11 @@ export function lockSync(w: Int32Array, me: number, deadline: number): LockResul
   }
 }
 
-function takeHandoffSync(w: Int32Array, me: number): LockResult {
+function takeHandoffSync(a: Attempt): LockResult {
   // The releaser is between claiming our reservation and storing -me: a few microseconds.
-  while (Atomics.compareExchange(w, STATE, -me, me | CONTENDED) !== -me)
-    waitSync(w, STATE, Atomics.load(w, STATE), now() + 1);
-  return ACQUIRED;
+  let r = a.takeHandoff();
+  for (; r === null; r = a.takeHandoff()) waitSync(a.w, STATE, Atomics.load(a.w, STATE), now() + 1);
+  return r ? ACQUIRED : TIMED_OUT;
 }
 
 /** Sleeps on the word `a` saw held; a wait that can never end withdraws `a` before it rejects. */
@@ -257,34 +287,70 @@ async function sleepAsync(a: Attempt, deadline: number, keepAlive: boolean): Pro
   }
 }
 
+/**
+ * What an owner-counting lock (`RLock`) does at the instants that decide an async acquire, so that
+ * no other acquire of its thread can run in between: `taken` runs in the same synchronous step as
+ * the CAS that took the lock (its depth is set there, not after an await, where a re-entry made
+ * meanwhile would be overwritten); `reenter` is asked before each step whether this thread took
+ * the lock meanwhile (by another acquire), and counts one more level if so.
+ */
+export interface Owner {
+  taken(r: LockResult): void;
+  reenter(): boolean;
+}
+
 /** Acquire that never blocks the event loop. */
 export async function lockAsync(
   w: Int32Array,
   me: number,
   deadline: number,
   keepAlive = true,
+  owner?: Owner,
 ): Promise<LockResult> {
   const first = tryLock(w, me);
+  if (first !== TIMED_OUT) owner?.taken(first);
   if (first !== TIMED_OUT || deadline <= now()) return first;
   const a = new Attempt(w, me, deadline);
   Atomics.add(w, WAITERS, 1);
   try {
     for (;;) {
+      if (owner !== undefined && reentered(a, owner)) return ACQUIRED;
       const r = a.step();
       if (r === TIMED_OUT) {
         if (a.claimedAtDeadline()) {
-          while (Atomics.compareExchange(w, STATE, -me, me | CONTENDED) !== -me) {
+          let r = a.takeHandoff();
+          for (; r === null; r = a.takeHandoff())
             await waitAsync(w, STATE, Atomics.load(w, STATE), now() + 1, keepAlive);
-          }
+          // Taken by another attempt of this thread (a blocking acquire) while this one slept.
+          if (!r) return TIMED_OUT;
+          owner?.taken(ACQUIRED);
           return ACQUIRED;
         }
         a.passWakeup();
         return TIMED_OUT;
       }
-      if (r !== null) return r;
+      if (r !== null) {
+        owner?.taken(r);
+        return r;
+      }
       if (a.sleepOn !== 0) await sleepAsync(a, deadline, keepAlive);
     }
   } finally {
     Atomics.sub(w, WAITERS, 1);
+  }
+}
+
+/** Whether this thread holds the lock now (counted by `owner`); the waiter then steps aside. */
+function reentered(a: Attempt, owner: Owner): boolean {
+  let again = true; // a throw (the depth's limit) steps aside too
+  try {
+    again = owner.reenter();
+    return again;
+  } finally {
+    // Held by this thread, so no release can be handing it to us: only the reservation to withdraw.
+    if (again) {
+      a.claimedAtDeadline();
+      a.passWakeup();
+    }
   }
 }

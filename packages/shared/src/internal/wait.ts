@@ -26,8 +26,15 @@ export function now(): number {
 }
 
 /**
+ * The deadline of a timeout of 0 or less: a call that tries once and never asked to wait, so it
+ * answers as it would on any thread, also where this thread may not block (a page's main thread).
+ * Earlier than every time, so every "is the time up" comparison says yes.
+ */
+export const NO_WAIT = Number.NEGATIVE_INFINITY;
+
+/**
  * Turns a `timeout` option (ms) into an absolute deadline on {@link now}'s clock.
- * `undefined`/`null`/`Infinity` wait forever; a negative timeout counts as 0 (try once).
+ * `undefined`/`null`/`Infinity` wait forever; 0 or a negative timeout tries once ({@link NO_WAIT}).
  */
 export function deadlineOf(timeoutMs: number | null | undefined, what = 'timeout'): number {
   if (timeoutMs === undefined || timeoutMs === null || timeoutMs === Number.POSITIVE_INFINITY) {
@@ -36,14 +43,41 @@ export function deadlineOf(timeoutMs: number | null | undefined, what = 'timeout
   if (typeof timeoutMs !== 'number' || Number.isNaN(timeoutMs)) {
     throw new ValidationError(`${what} must be a number of milliseconds, got ${String(timeoutMs)}.`);
   }
-  return now() + Math.max(0, timeoutMs);
+  return timeoutMs <= 0 ? NO_WAIT : now() + timeoutMs;
+}
+
+/**
+ * Async waits of this thread pending, by the shared memory they wait on. A futex wakes its sleepers
+ * in order, async ones too: a wake-up that goes to an async wait of a thread that is blocked (in
+ * `waitSync` on the same memory: `const p = lock.acquire(); lock.acquireSync()`) waits until that
+ * thread runs again, and the blocked wait, which it was meant for, would sleep on. So such a
+ * blocking wait sleeps in slices of {@link SLICE_MS} and looks again (its callers loop anyway).
+ */
+const asyncWaits = new Map<ArrayBufferLike, number>();
+const SLICE_MS = 2;
+
+function trackAsync<T>(array: Int32Array, woken: Promise<T>): Promise<T> {
+  const buffer = array.buffer;
+  asyncWaits.set(buffer, (asyncWaits.get(buffer) ?? 0) + 1);
+  const done = () => {
+    const n = asyncWaits.get(buffer)! - 1;
+    if (n === 0) asyncWaits.delete(buffer);
+    else asyncWaits.set(buffer, n);
+  };
+  woken.then(done, done);
+  return woken;
 }
 
 /** Blocks this thread while `array[index] === value`, at most until `deadline`. */
 export function waitSync(array: Int32Array, index: number, value: number, deadline: number): WaitResult {
   const ms = deadline === Number.POSITIVE_INFINITY ? Number.POSITIVE_INFINITY : deadline - now();
+  if (ms > SLICE_MS && asyncWaits.has(array.buffer)) {
+    const r = atomicsWait(array, index, value, SLICE_MS);
+    return r === 'timed-out' ? 'ok' : r; // a wake-up that may have gone astray: the caller looks again
+  }
   if (ms > 0) return atomicsWait(array, index, value, ms);
-  assertMayBlock();
+  // The time is up: a call that asked to wait still fails where it may not (see assertMayBlock).
+  if (deadline !== NO_WAIT) assertMayBlock();
   return 'timed-out';
 }
 
@@ -76,11 +110,12 @@ export async function waitAsync(
     return r.value;
   }
   notEqualStreak = 0;
-  if (!keepAlive) return r.value;
-  if (ms === undefined && isNodeMainThread()) return untilWokenOrStuck(r.value);
+  const woken = trackAsync(array, r.value);
+  if (!keepAlive) return woken;
+  if (ms === undefined && isNodeMainThread()) return untilWokenOrStuck(woken);
   const timer = setTimeout(noop, KEEP_ALIVE_MS);
   try {
-    return await r.value;
+    return await woken;
   } finally {
     clearTimeout(timer);
   }
