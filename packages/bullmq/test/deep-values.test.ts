@@ -88,10 +88,12 @@ describe.skipIf(redisMissing)('a value nested deeper than 1000 levels', () => {
     // The codec carries a URL (its text), as the local pool does: in arguments, items, results.
     const url = new URL('http://example.com/a?b=1');
     expect(await pool.map(tasks.echo, [1, url])).toEqual([1, url]);
-    // As an error's cause: a URL on Node 20, its text on Node 22+ (whose structured clone refuses a
-    // URL), as on the local pool, whose error records carry it.
+    // As an error's cause too, on every Node version (its error record sends it through the codec).
     const withCause = (await pool.apply(tasks.echo, [new Error('e', { cause: url })])) as Error;
+    expect(withCause.cause).toBeInstanceOf(URL);
     expect(String(withCause.cause)).toBe(url.href);
+    const thrown = await failure(pool.apply(tasks.throwIt, [new Error('e', { cause: url })]));
+    expect(thrown.cause).toBeInstanceOf(URL);
     const result = await pool.apply(tasks.urlOf, ['http://example.com/']);
     expect(result).toBeInstanceOf(URL);
     expect(await pool.apply(tasks.square, [3])).toBe(9);

@@ -105,11 +105,18 @@ describe.skipIf(redisMissing)('values through Redis, as on the local pool', () =
   });
 
   test('a message (sendToCaller) keeps them', { timeout: 30_000 }, async () => {
-    await onBoth(async (p) => {
+    // Both pools once lost them alike (the local pool sent messages by structured clone).
+    const told = (await onBoth(async (p) => {
       const told: unknown[] = [];
       await p.apply(tasks.tell, [fieldedError()], { onMessage: (m) => told.push(m) });
+      await p.apply(tasks.tell, [new SerializationError('message.x', 'ours')], {
+        onMessage: (m) => told.push(m),
+      });
       return told;
-    });
+    })) as Record<string, any>[];
+    expect(told[0]!.own).toEqual({ code: 'ECODE', errno: -2, extra: { depth: [1, 2] } });
+    expect(told[0]!.cause.class).toBe('TypeError');
+    expect(told[1]).toMatchObject({ class: 'SerializationError', own: { path: 'message.x' } });
   });
 
   test('a thrown error keeps its own fields, cause and errors, as on the local pool', {

@@ -19,7 +19,9 @@ export function setMessageSink(sink: MessageSink | undefined): void {
  * (and sends nothing) outside a pool task, when the call has no `onMessage`, or when the call
  * whose task sent it is over (a timer or stream the task left behind): a message only ever
  * reaches the call whose task sent it, never the next call the worker runs.
- * @param value Any structured-cloneable value.
+ * @param value Anything a task could return: it travels as a result does, so an error in it keeps
+ *   its class (a `TypeError`, one of this library's) and own fields (`code`), and a `URL` stays a
+ *   `URL`. Plain data is sent as it is (a primitive is not even looked at).
  * @returns `true` when the message was sent to the caller, `false` when it was dropped.
  * @example
  * export const tasks = defineTasks(import.meta.url, {
@@ -32,8 +34,8 @@ export function setMessageSink(sink: MessageSink | undefined): void {
  *   pool.close();
  *   await pool.join();
  * }
- * @throws {SerializationError} when `value` cannot be sent (a function, a symbol), its `path`
- *   naming the part (`message.onDone`); the same in both contexts.
+ * @throws {SerializationError} when `value` cannot be sent (a function, a symbol, a `Headers`),
+ *   its `path` naming the part (`message.onDone`); the same in both contexts.
  */
 export function sendToCaller(value: unknown): boolean {
   const sink = (globalThis as any)[SINK_KEY] as MessageSink | undefined;

@@ -61,6 +61,21 @@ describe.each(['thread', 'process'] as const)('sendToCaller() delivery (%s)', (c
     expect((thrown as SerializationError).path).toBe('message');
   }, 15_000);
 
+  // Before, messages went by structured clone: the error lost code and details, ours came back as
+  // a plain Error, and the URL arrived as {} (Node 20) or was refused (Node 22+).
+  it('sendToCaller() values travel as results do: errors keep their class and own fields, a URL stays one', async () => {
+    const got: any[] = [];
+    expect(await pool.apply(tasks.sendRich, [], { onMessage: (m) => got.push(m) })).toBe(true);
+    const [plain, ours, nested] = got;
+    expect(plain).toBeInstanceOf(Error);
+    expect([plain.message, plain.code, plain.details]).toEqual(['x', 'E1', { a: 1 }]);
+    expect(ours).toBeInstanceOf(SerializationError);
+    expect([ours.code, ours.path]).toEqual(['MP_SERIALIZATION', 'message.part']);
+    expect(nested.list[0]).toBeInstanceOf(TypeError);
+    expect(nested.at).toBeInstanceOf(URL);
+    expect(nested.at.href).toBe('https://example.org/m');
+  }, 15_000);
+
   it('sendToCaller() returns true for every message it delivers, also in a burst', async () => {
     const got: unknown[] = [];
     const refused = await pool.apply(tasks.burst, [5000], { onMessage: (m) => got.push(m) });

@@ -2,6 +2,7 @@
 // structured clone drops without a word on some Node versions and refuses on others. Each one
 // arrives as itself or is refused at the send with a SerializationError naming its path, the same
 // way on every Node version and in both contexts (bb10 F14).
+import { SerializationError } from '@multiproc/core';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain JavaScript fixture (no types), loaded as is by the workers.
 import { tasks as t } from './fixtures/platform-tasks.mjs';
@@ -72,5 +73,46 @@ describe.each(['thread', 'process'] as const)('platform objects in the %s contex
         expect(err.message).toContain('arrayBuffer()');
       }
     }
+  });
+  // A thrown error's cause and own fields go through the value codec, as results do: before, a URL
+  // cause arrived as {} on Node 20 and as its String() on Node 22+, a Headers as {} or
+  // '[object Headers]', a Blob as {} from a process.
+  it('an error whose cause is a platform object: rebuilt where the codec carries it, else a SerializationError naming it', {
+    timeout: 20_000,
+  }, async () => {
+    const pool = makePool({ processes: 1, context });
+    const thrown = (kind: string) =>
+      pool.apply(t.throwWithCause, [kind]).then(
+        () => expect.unreachable(),
+        (e: any) => e,
+      );
+    const url = await thrown('url');
+    expect(url.message).toBe('failed with a url cause');
+    expect(url.cause).toBeInstanceOf(URL);
+    expect(url.cause.href).toBe('https://example.org/p?q=1');
+    expect(url.at).toBeInstanceOf(URL);
+    const params = await thrown('params');
+    expect(params.cause).toBeInstanceOf(URLSearchParams);
+    expect(params.cause.get('b')).toBe('2');
+    const nested = await thrown('nested');
+    expect(nested.cause.at).toBeInstanceOf(URL);
+    expect(nested.cause.list[0]).toBeInstanceOf(TypeError);
+    expect(nested.cause.list[0].message).toBe('inner');
+    const refused = context === 'thread' ? ['headers', 'fn'] : ['headers', 'blob', 'fn'];
+    for (const kind of refused) {
+      const err = await thrown(kind);
+      expect(err.message).toBe(`failed with a ${kind} cause`); // the task's own error, kept
+      expect(err.cause).toBeInstanceOf(SerializationError);
+      expect(err.cause.path).toBe('error.cause');
+      expect(err.at).toBeInstanceOf(SerializationError);
+      expect(err.at.path).toBe('error.at');
+    }
+    expect((await thrown('headers')).cause.message).toContain('Headers');
+    if (context === 'thread') {
+      const blob = await thrown('blob');
+      expect(blob.cause).toBeInstanceOf(Blob);
+      expect(await blob.cause.text()).toBe('hi');
+    }
+    expect(await pool.apply(t.echo, [7])).toBe(7); // the worker lives on
   });
 });

@@ -99,8 +99,11 @@ export interface EncodeOptions {
   readonly listLength?: number;
 }
 
-/** Encodes an error met at `path` (see {@link EncodeOptions.errors}). */
-export type ErrorEncoder = (error: Error, path: string) => Encoded;
+/**
+ * Encodes an error met at `path`, for the `target` the value is encoded for (see
+ * {@link EncodeOptions.errors}).
+ */
+export type ErrorEncoder = (error: Error, path: string, target: CodecTarget) => Encoded;
 
 /** Something a worker message can transfer instead of copying: an `ArrayBuffer`, a `MessagePort`. */
 export type TransferItem = object;

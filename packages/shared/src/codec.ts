@@ -201,8 +201,8 @@ export function encodeValue<T>(
     if (isEncodable(obj)) return encodeOne(obj, path, depth);
     const builtin = builtinEncoder(Object.getPrototypeOf(obj));
     if (builtin) return encodeOne(obj, path, depth, () => builtin(obj, target, path));
-    const encodeError = options.errors;
-    if (encodeError && obj instanceof Error) return encodeOne(obj, path, depth, () => encodeError(obj, path));
+    const ofError = options.errors;
+    if (ofError && obj instanceof Error) return encodeOne(obj, path, depth, () => ofError(obj, path, target));
     if (isPort(obj)) {
       if (target === 'process') throw portToProcess(path, options.destination);
       // A port can only be transferred, never copied: list it, as postMessage requires.

@@ -193,6 +193,8 @@ export interface CancelMessage {
 export interface CallerMessage {
   readonly __multiproc_message__: number;
   readonly value: unknown;
+  /** `value` went through the value codec: the host passes it to `decodeValue()`. */
+  readonly encoded?: true;
   /** The sending thread's id (thread workers): the host counts each thread's messages apart. */
   readonly from?: number;
 }

@@ -12,15 +12,16 @@
  *
  * The class is found by walking the thrown error's prototype chain to the nearest class in these
  * tables, so a user subclass of `TypeError` comes back as a `TypeError` with the user's `name`.
- * `stack` is the worker's; `cause` and own fields are kept where they can be cloned.
+ * `stack` is the worker's. `cause` and own fields travel through the value codec, as results do:
+ * a `URL` cause comes back as a `URL` on every Node version. One the codec cannot send (a function,
+ * a `Headers`, a `Blob` to a process) comes back as a `SerializationError` naming it (`error.cause`).
  */
-import * as ipc from '@multiproc/ipc';
 import * as shared from '@multiproc/shared';
-import { type CodecTarget, decodeValue, encodeValue } from '@multiproc/shared';
-import * as errors from '../errors.js';
+import { type CodecTarget, decodeValue, type ErrorEncoder, encodeValue } from '@multiproc/shared';
 import { describeThrown } from './describe-thrown.js';
+import { builtinClass, classify, type Family, ourClass } from './error-classes.js';
 
-type Family = 'builtin' | 'dom' | 'ours' | 'other';
+export { registerErrorClasses } from './error-classes.js';
 
 /** An error as it travels between threads or processes. */
 export interface ErrorRecord {
@@ -49,61 +50,10 @@ export interface ErrorRecord {
   readonly isError: boolean;
 }
 
-type ErrorClass = abstract new (...args: any[]) => Error;
-
-const BUILTINS = new Map<object, string>();
-for (const name of [
-  'Error',
-  'TypeError',
-  'RangeError',
-  'SyntaxError',
-  'ReferenceError',
-  'EvalError',
-  'URIError',
-  'AggregateError',
-  'SuppressedError',
-]) {
-  const C = (globalThis as any)[name];
-  if (typeof C === 'function') BUILTINS.set(C.prototype, name);
-}
-const WASM = (globalThis as any).WebAssembly ?? {};
-for (const name of ['CompileError', 'LinkError', 'RuntimeError']) {
-  if (typeof WASM[name] === 'function') BUILTINS.set(WASM[name].prototype, `WebAssembly.${name}`);
-}
-
-// multiproc's classes, by prototype on the sending side and by name on the receiving side. On
-// globalThis: the pool worker entry carries its own copy of this module (see scripts/bundle.mjs),
-// and a class another package registers must be known to both.
-const REGISTRY_KEY = Symbol.for('multiproc.errorClasses');
-const { OURS, OURS_BY_NAME } = ((globalThis as any)[REGISTRY_KEY] ??= {
-  OURS: new Map<object, string>(),
-  OURS_BY_NAME: new Map<string, ErrorClass>(),
-}) as { OURS: Map<object, string>; OURS_BY_NAME: Map<string, ErrorClass> };
-
-/**
- * Makes the `ProcessError` classes among `values` travel as themselves, like the classes of
- * shared, ipc and core do (another multiproc package registers its own; other values are skipped).
- */
-export function registerErrorClasses(values: Iterable<unknown>): void {
-  for (const C of values) {
-    if (
-      typeof C === 'function' &&
-      (C === shared.ProcessError || C.prototype instanceof shared.ProcessError)
-    ) {
-      OURS.set(C.prototype, C.prototype.name);
-      OURS_BY_NAME.set(C.prototype.name, C as ErrorClass);
-    }
-  }
-}
-// Only the exports named `…Error` are read: reading any other (ipc's Manager, Listener, …) would
-// load the code ipc keeps for first use (issue #18).
-registerErrorClasses(
-  Object.entries({ ...shared, ...ipc, ...errors })
-    .filter(([name]) => name.endsWith('Error'))
-    .map(([, value]) => value),
-);
-
 const MAX_DEPTH = 8;
+
+/** The codec type of an error sent as a value (a task's result or argument), not thrown. */
+const ERROR_CODEC = 'multiproc.Error';
 
 function cloneable(value: unknown): boolean {
   try {
@@ -138,53 +88,93 @@ function deeperThan(value: unknown, limit: number): boolean {
   return false;
 }
 
-/** A nested value (cause, aggregated error, error-valued field) as it can travel. */
-function packNested(value: unknown, depth: number, path: string): unknown {
+/**
+ * How the nested values of a record (`cause`, own fields, aggregated errors) travel: through the
+ * value codec for `target`, as results do. `refuse`: a part the codec cannot send fails the send
+ * (an error sent as a value); otherwise (a thrown error, which must reach the caller) that part is
+ * replaced by the codec's `SerializationError` naming it.
+ */
+interface Packing {
+  readonly target: CodecTarget;
+  readonly refuse: boolean;
+}
+
+/**
+ * A nested value (cause, aggregated error, error-valued field) as it can travel. Through the codec,
+ * never by a bare structured clone: that turns a `URL` into `{}` on Node 20 and refuses it on 22+
+ * (so it went as `String(value)` there), and gives `{}` for a `Headers` or `Blob` to a process.
+ * With the codec a `URL` (`URLSearchParams`, `DOMException`, an error in a plain object, ...) comes
+ * back as itself on every Node version, and what it cannot send is named, never turned into `{}`.
+ */
+function packNested(value: unknown, depth: number, path: string, how: Packing): unknown {
   if (value instanceof Error && depth < MAX_DEPTH) {
-    return { __errorRecord: toErrorRecord(value, depth + 1, path) };
+    return { __errorRecord: toErrorRecord(value, depth + 1, path, how.target, how.refuse) };
   }
+  const t = typeof value;
+  if ((t !== 'object' && t !== 'function' && t !== 'symbol') || value === null) return value;
   // Structured clone takes it here (a worker's deep stack), the caller's thread could not read it:
   // the codec's SerializationError names the path and the limit (toErrorRecord sends that instead).
   if (deeperThan(value, CODEC_NESTING)) encodeValue(value, 'thread', path);
-  return cloneable(value) ? value : String(value);
-}
-
-function unpackNested(value: unknown): unknown {
-  const v = value as { __errorRecord?: ErrorRecord } | null;
-  return v && typeof v === 'object' && v.__errorRecord ? fromErrorRecord(v.__errorRecord) : value;
-}
-
-function classify(err: Error): { family: Family; className?: string } {
-  if (typeof DOMException === 'function' && err instanceof DOMException) return { family: 'dom' };
-  for (let proto = Object.getPrototypeOf(err); proto !== null; proto = Object.getPrototypeOf(proto)) {
-    const ours = OURS.get(proto);
-    if (ours) return { family: 'ours', className: ours };
-    const builtin = BUILTINS.get(proto);
-    // A plain Error and a user class straight under Error are rebuilt alike, as an Error; a user
-    // class under TypeError, say, is still a TypeError.
-    if (builtin === 'Error') return { family: 'other' };
-    if (builtin) return { family: 'builtin', className: builtin };
+  // Errors inside it (`cause: { errors: [e] }`) become records too, down to MAX_DEPTH.
+  const errors: ErrorEncoder | undefined =
+    depth + 1 < MAX_DEPTH
+      ? (e, at) => ({ type: ERROR_CODEC, data: toErrorRecord(e, depth + 1, at, how.target, how.refuse) })
+      : undefined;
+  let refusal: unknown;
+  try {
+    const out = encodeValue(value, how.target, path, errors ? { errors } : {});
+    // The codec passes a Proxy through (it reads like its target); the record's clone would refuse it.
+    if (out.encoded || cloneable(out.value)) return out.value;
+    refusal = new shared.SerializationError(path, `Cannot send ${path}: structured clone cannot copy it.`);
+  } catch (error) {
+    if (!(error instanceof shared.ProcessError)) throw error;
+    refusal = error;
   }
-  return { family: 'other' };
+  if (how.refuse) throw refusal;
+  return { __errorRecord: toErrorRecord(refusal, MAX_DEPTH, path) };
+}
+
+/** A nested value as {@link packNested} packed it, rebuilt (`source`: where it came from). */
+function unpackNested(value: unknown, source: CodecTarget): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  const record = (value as { __errorRecord?: ErrorRecord }).__errorRecord;
+  if (record) return fromErrorRecord(record, source);
+  try {
+    return decodeValue(value, source);
+  } catch (error) {
+    // No decoder here for a class the worker encoded: say so in its place, as the worker would.
+    return error;
+  }
 }
 
 /**
  * Turns anything thrown into a record that can be posted. A thrown non-Error value travels as
  * itself: through the value codec of `target` when given (as a pool worker's results do), else when
- * structured clone takes it.
+ * structured clone takes it. The error's `cause` and own fields go through the value codec of
+ * `target` (`'process'` when not given: what one process can read, any can): see {@link packNested}.
+ * `refuse`: the error is a value being sent (a result, an argument), and a part of it the codec
+ * cannot send throws its `SerializationError` instead of being described in the record.
  */
-export function toErrorRecord(err: unknown, depth = 0, path = 'error', target?: CodecTarget): ErrorRecord {
+export function toErrorRecord(
+  err: unknown,
+  depth = 0,
+  path = 'error',
+  target?: CodecTarget,
+  refuse = false,
+): ErrorRecord {
   // An error that throws while it is read (a getter, a Proxy's trap) cannot be sent: the caller
   // gets a SerializationError naming the part, with what was thrown as its cause.
   const reading = { path };
+  const how: Packing = { target: target ?? 'process', refuse };
   try {
     return err instanceof Error
-      ? errorRecord(err, depth, reading)
-      : thrownRecord(err, depth, reading, target);
+      ? errorRecord(err, depth, reading, how)
+      : thrownRecord(err, depth, reading, target, how);
   } catch (readErr) {
+    if (refuse && readErr instanceof shared.ProcessError) throw readErr;
     // A part too deep to send: the codec's own error says where and why.
-    if (readErr instanceof shared.SerializationError) return errorRecord(readErr, depth, { path });
-    return errorRecord(unreadableError(err, reading.path, readErr), depth, { path });
+    if (readErr instanceof shared.SerializationError) return errorRecord(readErr, depth, { path }, how);
+    return errorRecord(unreadableError(err, reading.path, readErr), depth, { path }, how);
   }
 }
 
@@ -204,14 +194,14 @@ function unreadableError(err: unknown, path: string, readErr: unknown): shared.S
   );
 }
 
-function errorRecord(err: Error, depth: number, reading: { path: string }): ErrorRecord {
+function errorRecord(err: Error, depth: number, reading: { path: string }, how: Packing): ErrorRecord {
   const { family, className } = classify(err);
   const props: Record<string, unknown> = {};
   const base = reading.path;
   for (const key of Object.keys(err)) {
     if (key === 'cause' || key === 'stack' || key === 'message') continue;
     reading.path = `${base}.${key}`;
-    props[key] = packNested((err as any)[key], depth, reading.path);
+    props[key] = packNested((err as any)[key], depth, reading.path, how);
   }
   reading.path = base;
   // A `code` getter (a DOMException's, ours) is answered by the rebuilt class itself.
@@ -227,16 +217,16 @@ function errorRecord(err: Error, depth: number, reading: { path: string }): Erro
   };
   if (className) record.className = className;
   reading.path = `${base}.cause`;
-  if ('cause' in err) record.cause = packNested(err.cause, depth, reading.path);
+  if ('cause' in err) record.cause = packNested(err.cause, depth, reading.path, how);
   if (className === 'AggregateError' && Array.isArray((err as AggregateError).errors)) {
     record.errors = (err as AggregateError).errors.map((e, i) =>
-      packNested(e, depth, `${base}.errors[${i}]`),
+      packNested(e, depth, `${base}.errors[${i}]`, how),
     );
   }
   if (className === 'SuppressedError') {
     record.suppressed = [
-      packNested((err as any).error, depth, `${base}.error`),
-      packNested((err as any).suppressed, depth, `${base}.suppressed`),
+      packNested((err as any).error, depth, `${base}.error`, how),
+      packNested((err as any).suppressed, depth, `${base}.suppressed`, how),
     ];
   }
   reading.path = base;
@@ -276,6 +266,7 @@ function thrownRecord(
   depth: number,
   reading: { path: string },
   target: CodecTarget | undefined,
+  how: Packing,
 ): ErrorRecord {
   const packed = packThrown(value, target);
   if ('thrown' in packed) {
@@ -301,8 +292,8 @@ function thrownRecord(
       const field = (value as Record<string, unknown>)[key];
       if (key === 'name' && typeof field === 'string' && field) name = field;
       else if (key === 'message' && typeof field === 'string') message = field;
-      else if (key === 'cause') cause = { cause: packNested(field, depth, reading.path) };
-      else if (key !== 'stack') props[key] = packNested(field, depth, reading.path);
+      else if (key === 'cause') cause = { cause: packNested(field, depth, reading.path, how) };
+      else if (key !== 'stack') props[key] = packNested(field, depth, reading.path, how);
     }
   }
   reading.path = base;
@@ -326,31 +317,28 @@ function thrownRecord(
  * sent (decoded for `source`, the context it came from), else the rebuilt Error.
  */
 export function thrownOrError(record: ErrorRecord, source: CodecTarget = 'process'): unknown {
-  if (record.isError || !record.thrownSent) return fromErrorRecord(record);
+  if (record.isError || !record.thrownSent) return fromErrorRecord(record, source);
   return record.thrownEncoded ? decodeValue(record.thrown, source) : record.thrown;
 }
 
-function builtinClass(className: string): ErrorClass {
-  const [a, b] = className.split('.') as [string, string | undefined];
-  const C = b ? (globalThis as any)[a]?.[b] : (globalThis as any)[a];
-  return typeof C === 'function' ? C : Error;
-}
-
-function construct(record: ErrorRecord): Error {
+function construct(record: ErrorRecord, source: CodecTarget): Error {
   switch (record.family) {
     case 'dom':
       return new DOMException(record.message, record.name);
     case 'ours': {
-      const C = OURS_BY_NAME.get(record.className ?? '') ?? Error;
+      const C = ourClass(record.className ?? '') ?? Error;
       // A real Error object (its constructor's arguments differ by class) with the class's prototype.
       return Reflect.construct(Error, [record.message], C);
     }
     case 'builtin': {
       if (record.className === 'AggregateError') {
-        return new AggregateError((record.errors ?? []).map(unpackNested), record.message);
+        return new AggregateError(
+          (record.errors ?? []).map((e) => unpackNested(e, source)),
+          record.message,
+        );
       }
       if (record.className === 'SuppressedError') {
-        const [error, suppressed] = (record.suppressed ?? []).map(unpackNested);
+        const [error, suppressed] = (record.suppressed ?? []).map((e) => unpackNested(e, source));
         return new (globalThis as any).SuppressedError(error, suppressed, record.message);
       }
       const C = builtinClass(record.className ?? 'Error') as unknown as new (m: string) => Error;
@@ -365,36 +353,36 @@ function define(target: object, key: string, value: unknown, enumerable = false)
   Object.defineProperty(target, key, { value, writable: true, configurable: true, enumerable });
 }
 
-/** Rebuilds an error from its record: same class by identity, same name, message, stack and fields. */
-export function fromErrorRecord(record: ErrorRecord): Error {
-  const err = construct(record);
+/**
+ * Rebuilds an error from its record: same class by identity, same name, message, stack and fields;
+ * `source` is the context it came from (what the codec's decoders are told).
+ */
+export function fromErrorRecord(record: ErrorRecord, source: CodecTarget = 'process'): Error {
+  const err = construct(record, source);
   define(err, 'stack', record.stack);
   if (err.name !== record.name) define(err, 'name', record.name);
   for (const [key, value] of Object.entries(record.props)) {
     try {
-      define(err, key, unpackNested(value), true);
+      define(err, key, unpackNested(value, source), true);
     } catch {
       // A getter on the prototype (such as `code`) already answers for it.
     }
   }
-  if ('cause' in record) define(err, 'cause', unpackNested(record.cause));
+  if ('cause' in record) define(err, 'cause', unpackNested(record.cause, source));
   if (!record.isError && 'thrown' in record) define(err, 'thrown', record.thrown);
   return err;
 }
-
-/** The codec type of an error sent as a value (a task's result or argument), not thrown. */
-const ERROR_CODEC = 'multiproc.Error';
 
 /**
  * Sends an error that is a value (a task returns it, or passes it as an argument) by the rules a
  * thrown one follows (`EncodeOptions.errors`), instead of structured clone, which would turn one
  * of this library's classes or a user's class into a plain `Error` without its name and fields.
  */
-export const encodeError: shared.ErrorEncoder = (error, path) => ({
+export const encodeError: shared.ErrorEncoder = (error, path, target) => ({
   type: ERROR_CODEC,
-  data: toErrorRecord(error, 0, path),
+  data: toErrorRecord(error, 0, path, target, true),
 });
 /** `encodeValue()` options for task arguments and results: errors in them go by {@link encodeError}. */
 export const ERRORS_AS_VALUES = { errors: encodeError } as const;
 // Every realm that loads this module can read such a value (the registry is one per realm).
-shared.registerCodec(ERROR_CODEC, (record) => fromErrorRecord(record as ErrorRecord));
+shared.registerCodec(ERROR_CODEC, (record, ctx) => fromErrorRecord(record as ErrorRecord, ctx.source));

@@ -4,9 +4,14 @@
  * processes send over their IPC channel, which tinypool hands to the per-run `channel` below.
  */
 import { BroadcastChannel } from 'node:worker_threads';
+import { decodeValue } from '@multiproc/shared';
 import type { CallerMessage } from '../internal/batch.js';
 
-type Listener = (value: unknown) => void;
+/**
+ * A call's listener: `read()` gives the message's value, decoded when the worker encoded it (a
+ * decoder missing here throws its `SerializationError` there, where the call can fail with it).
+ */
+type Listener = (read: () => unknown) => void;
 
 /** How long a settled call's listener waits for messages a thread worker reported sending. */
 const LATE_MESSAGE_MS = 5_000;
@@ -154,8 +159,12 @@ export class CallerMessages {
 
   #route(message: unknown): void {
     if (message === null || typeof message !== 'object' || !('__multiproc_message__' in message)) return;
-    const { __multiproc_message__: id, value, from } = message as CallerMessage;
-    this.#listeners.get(id)?.(value);
+    const { __multiproc_message__: id, value, from, encoded } = message as CallerMessage;
+    const listener = this.#listeners.get(id);
+    if (listener) {
+      const source = this.#threads ? 'thread' : 'process';
+      listener(encoded ? () => decodeValue(value, source) : () => value);
+    }
     if (!this.#threads) return;
     const received = (this.#received.get(id) ?? 0) + 1;
     this.#received.set(id, received);

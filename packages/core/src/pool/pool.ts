@@ -157,7 +157,7 @@ export class Pool<I extends TaskFunction = TaskFunction>
    * @throws {WorkerCrashedError} (rejects) when the worker died while running this call.
    * @throws {TimeoutError} (rejects) when `timeout` ms passed; an `AbortError` when `signal` aborted.
    * @throws {SerializationError} (rejects) when an argument or the result cannot be sent.
-   * Also rejects with whatever the task threw: same class, message and stack.
+   * Also rejects with what the task threw: same class, message, stack; `cause`, fields sent as results are.
    * @example
    * console.log(await pool.apply(tasks.add, [2, 3])); // 5
    */

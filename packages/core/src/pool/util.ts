@@ -268,10 +268,10 @@ export function beginCall(
   const listener =
     onMessage == null
       ? undefined
-      : messages.add((value) => {
+      : messages.add((read) => {
           if (failure) return;
           try {
-            onMessage(value);
+            onMessage(read());
           } catch (error) {
             failure = { error };
             if (done) reportLateFailure(error);

@@ -30,7 +30,6 @@ import { setWorkerIdentity } from '../identity.js';
 import type {
   Batch,
   BatchReply,
-  CallerMessage,
   CallJob,
   CallReply,
   InitArgs,
@@ -111,7 +110,7 @@ async function runInit(init: InitSpec, report: Reporter): Promise<ErrorRecord | 
     initialized.set(init.id, undefined);
     return 'ran';
   } catch (err) {
-    const record = toErrorRecord(err);
+    const record = toErrorRecord(err, 0, 'error', context);
     initialized.set(init.id, record);
     return record;
   }
@@ -201,8 +200,8 @@ const threadId = (): number => process.getBuiltinModule('node:worker_threads').t
 /** Posts a task's messages to the host: over a BroadcastChannel between threads, over IPC from a child. */
 function sinkFor(name: string | null, listener: number) {
   return (value: unknown): boolean => {
-    const message: CallerMessage = { __multiproc_message__: listener, value };
-    if (isMainThread) return sendChecked(value, () => process.send!(message), process.connected === true);
+    if (isMainThread)
+      return sendChecked(value, listener, (m) => process.send!(m), process.connected === true);
     if (!name) return false;
     let channel = channels.get(name);
     if (!channel) {
@@ -210,7 +209,7 @@ function sinkFor(name: string | null, listener: number) {
       (channel as { unref?(): void }).unref?.();
       channels.set(name, channel);
     }
-    sendChecked(value, () => channel.postMessage({ ...message, from: threadId() }));
+    sendChecked(value, listener, (m) => channel.postMessage(m), true, threadId());
     sent.set(listener, (sent.get(listener) ?? 0) + 1);
     return true;
   };

@@ -135,7 +135,7 @@ function answer(message: SideReply, transfer: object[] = []): void {
   try {
     replies!.postMessage(message, transfer as never);
   } catch (err) {
-    const failed: MapReply = { values: [], encoded: false, error: toErrorRecord(err) };
+    const failed: MapReply = { values: [], encoded: false, error: toErrorRecord(err, 0, 'error', 'thread') };
     replies!.postMessage({ seq: message.seq, reply: failed });
   }
 }
