@@ -242,6 +242,10 @@ export class Barrier implements Abandonable {
   /**
    * Returns the barrier to its empty state; threads waiting in it get `BrokenBarrierError`, and a
    * thread that calls `wait()` while they are still leaving joins the next cycle (as in Python).
+   * Called while the last party runs the action, it waits for the action, as Python's (which runs
+   * it under the barrier's lock): that cycle is released as usual, every party passing, and the
+   * barrier is then empty; if the action throws, the reset takes effect once that cycle breaks.
+   * It never blocks: the waiting is done by the cycle, not by this call.
    * @example
    * import { Barrier } from '@multiproc/shared';
    * const bar = new Barrier(2);
