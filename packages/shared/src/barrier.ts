@@ -51,7 +51,7 @@ export interface BarrierOptions {
   action?: BarrierAction | null;
   /**
    * The default timeout of `wait()`/`waitSync()`, in ms; `null` (Python's `None`) waits without
-   * limit. Read as `wait()` reads its own: a fraction such as `0.5` (seconds) throws `ValidationError`.
+   * limit. Read as `wait()` reads its own: `NaN` or a string throws `ValidationError`.
    * @default Infinity
    */
   timeout?: number | null;
@@ -88,7 +88,7 @@ export class Barrier implements Abandonable {
     if (!adopting && action !== undefined && typeof action !== 'function' && !isEncodable(action)) {
       throw new ValidationError('Barrier action must be a function or a task reference.');
     }
-    // Read as wait() will read it, so a bad one (`0.5`: seconds by Python habit) fails here.
+    // Read as wait() will read it, so a bad one (`NaN`, a string) fails here.
     if (timeout !== undefined) deadlineFor(timeout, 'new Barrier()');
     this.#action = action ?? undefined;
     this.#timeout = timeout;
