@@ -12,7 +12,7 @@ const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
 // The Event's state word, to learn when all `n` waiters sleep on it: Atomics.notify() counts the
 // sleepers it wakes, and a waiter woken with the state unchanged goes back to sleep.
 function stateWord(ev: Event): Int32Array {
-  const { value } = encodeValue(ev, 'thread', 'ev') as { value: { data: SharedArrayBuffer } };
+  const { value } = encodeValue(ev, 'thread', 'ev') as unknown as { value: { data: SharedArrayBuffer } };
   return new Int32Array(value.data);
 }
 
