@@ -10,6 +10,7 @@ import {
   registerCodec,
   setBarrierActionRunner,
   ValidationError,
+  withArticle,
 } from '@multiproc/shared';
 // Recorded at import, before a program can change directory (workers resolve its flags against it).
 import './internal/start-dir.js';
@@ -175,7 +176,7 @@ export function defineTasks<T extends Record<string, TaskFunction>>(
   for (const [name, fn] of entries) {
     if (typeof fn !== 'function') {
       throw new ValidationError(
-        `defineTasks(): '${name}' is a ${typeof fn}, not a function. Pass only top-level functions.`,
+        `defineTasks(): '${name}' is ${withArticle(typeof fn)}, not a function. Pass only top-level functions.`,
       );
     }
     checkTaskName(url, name, fn, registered[name], site);

@@ -51,7 +51,7 @@ export interface BarrierOptions {
   action?: BarrierAction | null;
   /**
    * The default timeout of `wait()`/`waitSync()`, in ms; `null` (Python's `None`) waits without
-   * limit. Read as `wait()` reads its own: a fraction such as `0.5` (seconds) throws `ValidationError`.
+   * limit. Read as `wait()` reads its own: `NaN` or a string throws `ValidationError`.
    * @default Infinity
    */
   timeout?: number | null;
@@ -88,7 +88,7 @@ export class Barrier implements Abandonable {
     if (!adopting && action !== undefined && typeof action !== 'function' && !isEncodable(action)) {
       throw new ValidationError('Barrier action must be a function or a task reference.');
     }
-    // Read as wait() will read it, so a bad one (`0.5`: seconds by Python habit) fails here.
+    // Read as wait() will read it, so a bad one (`NaN`, a string) fails here.
     if (timeout !== undefined) deadlineFor(timeout, 'new Barrier()');
     this.#action = action ?? undefined;
     this.#timeout = timeout;
@@ -242,6 +242,10 @@ export class Barrier implements Abandonable {
   /**
    * Returns the barrier to its empty state; threads waiting in it get `BrokenBarrierError`, and a
    * thread that calls `wait()` while they are still leaving joins the next cycle (as in Python).
+   * Called while the last party runs the action, it waits for the action, as Python's (which runs
+   * it under the barrier's lock): that cycle is released as usual, every party passing, and the
+   * barrier is then empty; if the action throws, the reset takes effect once that cycle breaks.
+   * It never blocks: the waiting is done by the cycle, not by this call.
    * @example
    * import { Barrier } from '@multiproc/shared';
    * const bar = new Barrier(2);

@@ -7,6 +7,13 @@
  * `DataCloneError` at once, and the engine quotes the symbol's description (which says what to do)
  * in its message. `encodeValue()` (and so `Process`/`Pool` arguments, queues and pipes) replaces
  * these objects by records before anything is cloned, so it never meets the field.
+ *
+ * The field must stay enumerable, though `Object.keys()`, `Object.entries()` and `{ ...obj }`
+ * show it: structured clone visits exactly the own enumerable string-keyed fields, so a
+ * non-enumerable (or symbol-keyed) guard is skipped and the object is copied as `{}` without an
+ * error, the silent loss this guard exists to stop (checked on Node 20, 22 and 24). Node's
+ * `markAsUncloneable()` would hide it, but it is Node 22.10+ only, absent from browsers, and its
+ * error cannot say what to do instead.
  */
 
 /** The field's name: what `Object.keys()` and `console.log()` show on a guarded object. */

@@ -1,7 +1,14 @@
 /**
  * `Event`: a shared flag that threads can wait for.
  *
- * Words (Int32): [0] FLAG 0 clear | 1 set. Waiters sleep on FLAG == 0; set() wakes them all.
+ * Words (Int32):
+ *
+ *   [0] STATE    bit 0 the flag (1 set) | bits 1-31 generation, moved by every set() of a clear flag
+ *
+ * A waiter sleeps on the clear STATE it read and returns as soon as STATE differs from it. clear()
+ * only drops bit 0, so STATE never goes back to a value a waiter sleeps on (until 2^31 set()s wrap
+ * the generation): a set() followed at once by clear() still wakes, and releases, every thread that
+ * was waiting, even one that had not yet fallen asleep. Python's `threading.Event` does the same.
  */
 
 import { refuseStructuredClone } from './clone-guard.js';
@@ -13,7 +20,8 @@ import { deadlineFor, waitAsync, waitSync } from './internal/wait.js';
 import { definePythonNames } from './python-names.js';
 import type { Timeout } from './timeout.js';
 
-const FLAG = 0;
+const STATE = 0;
+const FLAG_BIT = 1;
 let adopting: SharedArrayBuffer | undefined;
 
 /**
@@ -33,7 +41,7 @@ export class Event {
 
   /** Whether the flag is set. Python: `is_set()`. */
   isSet(): boolean {
-    return Atomics.load(this.#w, FLAG) === 1;
+    return (Atomics.load(this.#w, STATE) & FLAG_BIT) !== 0;
   }
 
   /**
@@ -63,22 +71,34 @@ export class Event {
     return showFields('Event', { isSet: this.isSet() }, options, inspect);
   }
 
-  /** Sets the flag and wakes every waiter. */
+  /**
+   * Sets the flag and wakes every waiter; each of them returns `true`, even when `clear()` comes
+   * before it runs again (as Python's `threading.Event`; a `multiprocessing.Event` waiter there
+   * may return `False`).
+   */
   set(): void {
-    Atomics.store(this.#w, FLAG, 1);
-    Atomics.notify(this.#w, FLAG);
+    const w = this.#w;
+    for (;;) {
+      const s = Atomics.load(w, STATE);
+      // Already set: nobody sleeps on a set STATE, and the set() that made it so woke the rest.
+      if (s & FLAG_BIT) return;
+      // Next generation, flag on: `s` is even, so +3 is (generation + 1) << 1 | 1 (wrapping at 2^31).
+      if (Atomics.compareExchange(w, STATE, s, (s + 3) | 0) === s) break;
+    }
+    Atomics.notify(w, STATE);
   }
 
-  /** Clears the flag; later waits wait again. */
+  /** Clears the flag; later waits wait again (waiters a `set()` already woke still return `true`). */
   clear(): void {
-    Atomics.store(this.#w, FLAG, 0);
+    Atomics.and(this.#w, STATE, ~FLAG_BIT);
   }
 
   /**
    * Waits until the flag is set, without blocking the event loop.
    * @param timeoutMs how long to wait, in ms.
    * @default Infinity
-   * @returns the flag at the end: `false` on timeout.
+   * @returns `true` when the flag was set, or was set during the wait (even if cleared again since,
+   *   as Python's `threading.Event`); `false` on timeout.
    * @throws {LockError} in a program's main thread, when nothing left could end the wait (a deadlock).
    * @example
    * import { Event } from '@multiproc/shared';
@@ -88,28 +108,34 @@ export class Event {
    * console.log(await ev.wait(100)); // true
    */
   async wait(timeoutMs?: Timeout): Promise<boolean> {
-    if (Atomics.load(this.#w, FLAG) === 1) return true;
+    const w = this.#w;
+    const start = Atomics.load(w, STATE);
+    if (start & FLAG_BIT) return true;
     const deadline = deadlineFor(timeoutMs, 'Event.wait()');
-    while (Atomics.load(this.#w, FLAG) === 0) {
-      if ((await waitAsync(this.#w, FLAG, 0, deadline)) === 'timed-out') break;
+    while (Atomics.load(w, STATE) === start) {
+      if ((await waitAsync(w, STATE, start, deadline)) === 'timed-out') break;
     }
-    return this.isSet();
+    return Atomics.load(w, STATE) !== start;
   }
 
   /**
    * Waits until the flag is set, blocking this thread.
    * @param timeoutMs how long to wait, in ms.
    * @default Infinity
-   * @returns the flag at the end: `false` on timeout.
+   * @returns `true` when the flag was set, or was set during the wait (even if cleared again since);
+   *   `false` on timeout.
    * @throws {ContextError} on a browser page's main thread when it would have to block (the browser
    *   refuses it there): use the async form on the page.
    */
   waitSync(timeoutMs?: Timeout): boolean {
+    const w = this.#w;
     const deadline = deadlineFor(timeoutMs, 'Event.waitSync()');
-    while (Atomics.load(this.#w, FLAG) === 0) {
-      if (waitSync(this.#w, FLAG, 0, deadline) === 'timed-out') break;
+    const start = Atomics.load(w, STATE);
+    if (start & FLAG_BIT) return true;
+    while (Atomics.load(w, STATE) === start) {
+      if (waitSync(w, STATE, start, deadline) === 'timed-out') break;
     }
-    return this.isSet();
+    return Atomics.load(w, STATE) !== start;
   }
 
   /** Sends the event to a worker thread; it keeps working there on the same memory. */

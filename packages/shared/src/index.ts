@@ -56,6 +56,7 @@ export {
   spellingOf,
   unknownOption,
   type WithoutNulls,
+  withArticle,
 } from './options.js';
 export { type AbandonOptions, abandonOwner, getOwnerId, ownerIdOfThread } from './owner.js';
 export { definePythonNames } from './python-names.js';

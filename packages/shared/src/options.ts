@@ -133,6 +133,26 @@ export function notAnObject(options: unknown, known: readonly string[], what: st
 }
 
 /**
+ * A word with its indefinite article, as messages name a class or type: `a Lock`, `an Event`,
+ * `an RLock` and `an HTTPError` (an initialism is read letter by letter), `a URL`, `a Uint8Array`,
+ * `an object`. Beyond Python.
+ * @param word a class name, or a `typeof` answer.
+ * @returns `a word` or `an word`.
+ * @example
+ * withArticle('RLock'); // "an RLock"
+ */
+export function withArticle(word: string): string {
+  const first = word.charAt(0);
+  let an: boolean;
+  if (/^[A-Z][A-Z0-9]/.test(word))
+    an = 'AEFHILMNORSX'.includes(first); // RLock: "ar-lock"
+  else if (/^uni|^uint|^use/i.test(word))
+    an = false; // Uint8Array: "you-int"
+  else an = /^[aeiou]/i.test(first);
+  return `${an ? 'an' : 'a'} ${word}`;
+}
+
+/**
  * A value as an error message shows it, with its type: `the number 5`, `the string '2'`, `null`,
  * `an array`, `a function (f)`. Beyond Python.
  * @param value any value.

@@ -68,7 +68,9 @@ function passWakeup(w: Int32Array): false {
  * in Python, for another thread to release. Beyond Python, the permits a worker thread started by
  * multiproc took and had not released are given back when it fails (throws at top level, exits
  * non-zero, is terminated or killed, runs out of memory: see `abandonOwner()`), never raising the
- * value above its initial one.
+ * value above its initial one. Such a permit is like any other: unlike `Lock` and `RLock`, a
+ * semaphore has no `abandoned` flag (its permits are a count, and whoever takes the given-back
+ * one is not told); guard data that a failed worker could leave half-updated with a `Lock`.
  * @example
  * const sem = new Semaphore(2);
  * await sem.withLock(async () => {

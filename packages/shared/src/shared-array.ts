@@ -17,7 +17,7 @@ import {
   type TypecodeValue,
 } from './internal/typecodes.js';
 import type { Lock } from './lock.js';
-import { describeValue } from './options.js';
+import { describeValue, withArticle } from './options.js';
 import { definePythonNames } from './python-names.js';
 import type { RLock } from './rlock.js';
 import { lockFrom, type SynchronizedOptions } from './value.js';
@@ -95,7 +95,7 @@ export class RawArray<C extends Typecode = Typecode> implements Iterable<Typecod
     if (Number.isInteger(i) && i >= -len && i < len) return i < 0 ? i + len : i;
     if (!Number.isInteger(i)) {
       const got =
-        typeof i === 'string' ? `the string '${i}'` : typeof i === 'number' ? `${i}` : `a ${typeof i}`;
+        typeof i === 'string' ? `the string '${i}'` : typeof i === 'number' ? `${i}` : withArticle(typeof i);
       throw new ValidationError(`An index must be an integer number (as in Python), got ${got}.`);
     }
     throw new ValidationError(

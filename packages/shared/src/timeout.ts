@@ -9,8 +9,10 @@ import { spellingOf } from './options.js';
 export interface WaitOptions {
   /**
    * How long to wait, in milliseconds; `0` tries once, and so does a negative timeout (as in
-   * Python's `multiprocessing`); `Infinity`, `null` (or leaving it out) waits as long as the call
-   * allows, and so does anything above `MAX_TIMEOUT_MS` (2^31 - 1 ms, about 24.8 days).
+   * Python's `multiprocessing`); a fraction is taken as it is (`deadline - performance.now()` often
+   * is one: below 1 ms, a short wait of about the timer's least step); `Infinity`, `null` (or leaving
+   * it out) waits as long as the call allows, and so does anything above `MAX_TIMEOUT_MS` (2^31 - 1
+   * ms, about 24.8 days).
    */
   timeout?: number | null;
 }
@@ -75,17 +77,17 @@ const NOT_BLOCKING: ResolvedTimeout = Object.freeze({ timeoutMs: 0, block: false
  * Reads the timeout argument of a waiting method: a number of milliseconds, `{ timeout }` (plus
  * `{ block: false }` where Python has `block`), or nothing. Anything else throws, with a message that
  * names the method, the accepted forms, and the multiproc spelling of a Python habit (a boolean
- * `block` argument, a timeout in seconds).
+ * `block` argument). Any number of milliseconds >= 0 is a timeout, fractions too.
  * @param arg what the caller passed.
  * @param method the method's name for messages, such as `'Queue.get()'`.
  * @param options whether `block` is accepted, and the default wait.
  * @returns the wait in ms (`Infinity` for no limit, also for more than `MAX_TIMEOUT_MS`; `0` for a
  *   negative timeout, as in Python) and whether to block.
  * @throws {ValidationError} for any other form: a boolean, a string, a `NaN` timeout (or a negative
- *   one with `negativeIsZero: false`), an unknown option, or a fraction of a millisecond that looks
- *   like seconds (`0.5`).
+ *   one with `negativeIsZero: false`), or an unknown option.
  * @example
  * resolveTimeout(500, 'Queue.get()');                              // { timeoutMs: 500, block: true }
+ * resolveTimeout(0.25, 'Queue.get()');                             // { timeoutMs: 0.25, block: true }
  * resolveTimeout({ block: false }, 'Queue.get()', { block: true }); // { timeoutMs: 0, block: false }
  * resolveTimeout(undefined, 'Connection.poll()', { defaultMs: 0 }); // { timeoutMs: 0, block: true }
  * resolveTimeout(null, 'Connection.poll()', { defaultMs: 0 });      // { timeoutMs: Infinity, block: true }
@@ -133,12 +135,6 @@ function checkMs(ms: number, method: string, options: ResolveTimeoutOptions): nu
         : 'a number of milliseconds (0 or less: do not wait, as in Python)';
     throw new ValidationError(
       `${method}: the timeout must be ${rule}, got ${describe(ms)}. ${forms(method, options)}`,
-    );
-  }
-  if (ms > 0 && ms < 1 && !Number.isInteger(ms)) {
-    throw new ValidationError(
-      `${method}: timeouts are in milliseconds, not seconds as in Python: got ${ms}; ` +
-        `for ${ms} s pass ${Math.round(ms * 1000)} (or { timeout: ${Math.round(ms * 1000)} }).`,
     );
   }
   // Longer than a timer can measure (24.8 days): no limit, rather than Node's 1 ms fallback.

@@ -88,6 +88,25 @@ describe('a shared object sent by structured clone without encodeValue()', () =>
     expect(copy.arr.get(1)).toBe(5);
   });
 
+  it('the guard is an enumerable field on purpose: structured clone skips a hidden one', () => {
+    for (const [, make] of made) {
+      const obj = make();
+      expect(Object.getOwnPropertyDescriptor(obj, 'multiproc')?.enumerable).toBe(true);
+      expect(typeof (obj as Record<string, unknown>).multiproc).toBe('symbol');
+    }
+    // The same guard, made non-enumerable, lets the clone through as an empty object: no error.
+    const hidden = new Lock();
+    Object.defineProperty(hidden, 'multiproc', { enumerable: false });
+    expect(structuredClone({ lock: hidden })).toEqual({ lock: {} });
+    const { port1, port2 } = new MessageChannel();
+    try {
+      expect(() => port1.postMessage(hidden)).not.toThrow();
+    } finally {
+      port1.close();
+      port2.close();
+    }
+  });
+
   it('two objects of one class stay deep-equal, and JSON.stringify is unchanged', () => {
     expect(new Event()).toStrictEqual(new Event());
     expect(JSON.stringify(new Lock())).toBe('{}');

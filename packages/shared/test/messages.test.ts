@@ -8,9 +8,11 @@ import {
   encodeValue,
   RawArray,
   RawValue,
+  RLock,
   SharedArray,
   ValidationError,
   Value,
+  withArticle,
 } from '@multiproc/shared';
 import { describe, expect, it } from 'vitest';
 
@@ -39,6 +41,28 @@ describe('error messages', () => {
     expect(thrown(() => encodeValue(new SharedArray('d', 1), 'process', 'args')).message).toMatch(
       /\(a SharedArray\)/,
     );
+    // An initialism is read letter by letter: "an RLock" ("ar-lock").
+    expect(thrown(() => encodeValue([new RLock()], 'process', 'args')).message).toMatch(
+      /args\[0\] \(an RLock\) to a child process/,
+    );
+  });
+
+  it('withArticle() gives each class or type name the article it is read with', () => {
+    const cases: [string, string][] = [
+      ['Lock', 'a Lock'],
+      ['Event', 'an Event'],
+      ['RLock', 'an RLock'],
+      ['RawValue', 'a RawValue'],
+      ['URL', 'a URL'],
+      ['Uint8Array', 'a Uint8Array'],
+      ['Int32Array', 'an Int32Array'],
+      ['HTTPError', 'an HTTPError'],
+      ['object', 'an object'],
+      ['undefined', 'an undefined'],
+      ['bigint', 'a bigint'],
+    ];
+    for (const [word, phrase] of cases) expect(withArticle(word)).toBe(phrase);
+    expect(thrown(() => new SharedArray('i', 1).get({} as never)).message).toMatch(/got an object/);
   });
 
   it('an index that is not an integer says so, not "out of range"', () => {

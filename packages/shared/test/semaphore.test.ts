@@ -1,8 +1,10 @@
 import {
   Barrier,
   BoundedSemaphore,
+  Lock,
   LockError,
   RawArray,
+  RLock,
   Semaphore,
   ValidationError,
 } from '@multiproc/shared';
@@ -50,6 +52,15 @@ describe('Semaphore', () => {
     expect(gauge.get(1)).toBeGreaterThanOrEqual(1);
     expect(gauge.get(1)).toBeLessThanOrEqual(2);
     expect(sem.getValue()).toBe(2);
+  });
+});
+
+describe('abandoned', () => {
+  it('only locks have it: a permit given back to a semaphore is like any other', () => {
+    expect(new Lock().abandoned).toBe(false);
+    expect(new RLock().abandoned).toBe(false);
+    expect('abandoned' in new Semaphore(1)).toBe(false);
+    expect('abandoned' in new BoundedSemaphore(1)).toBe(false);
   });
 });
 

@@ -31,9 +31,8 @@ export const queueCases: Case[] = [
   },
   {
     api: 'q.get(0.5)',
-    input: 'a timeout in seconds',
-    expect: 'ValidationError',
-    says: '500',
+    input: 'a fraction of a millisecond on an empty queue (waits that long)',
+    expect: 'QueueEmptyError',
     async: true,
     setup: queue,
     run: (q) => q.get(0.5),

@@ -17,7 +17,7 @@
 import { deserialize, serialize } from 'node:v8';
 import { ContextError, isTaskRef, SerializationError } from '@multiproc/core';
 import { ERRORS_AS_VALUES } from '@multiproc/core/internal';
-import { decodeValue, encodeValue, isEncodable } from '@multiproc/shared';
+import { decodeValue, encodeValue, isEncodable, withArticle } from '@multiproc/shared';
 import { VersionMismatchError } from '../errors.js';
 import type { JobKind, ResultPayload } from './protocol.js';
 
@@ -264,7 +264,7 @@ function assertPortable(value: unknown, path: string, seen = new Set<object>(), 
     }
     throw unsendable(
       path,
-      `a ${(value as { constructor?: { name?: string } }).constructor?.name ?? 'multiproc object'}`,
+      withArticle((value as { constructor?: { name?: string } }).constructor?.name ?? 'multiproc object'),
     );
   }
   if (typeof MessagePort === 'function' && value instanceof MessagePort)

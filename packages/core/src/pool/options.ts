@@ -84,8 +84,7 @@ export interface PoolOptions<I extends TaskFunction = TaskFunction> {
   /**
    * How long (ms) a worker above `minProcesses` may stay idle before it is stopped. More than
    * 2^31 - 1 ms (about 24.8 days, the longest timer) or `Infinity`: never. In milliseconds, as
-   * every timeout: a fraction such as `0.5` throws `ValidationError`. `null` (Python's `None`, as
-   * for every timeout): never.
+   * every timeout (fractions too). `null` (Python's `None`, as for every timeout): never.
    * @default 30000
    */
   idleTimeout?: number | null;
@@ -115,8 +114,8 @@ export interface CallOptions {
    * Rejects with `TimeoutError` this many ms after the call was submitted (like Python's
    * `apply_async(...).get(timeout)`): time spent waiting for a free worker counts (more than
    * 2^31 - 1 ms, about 24.8 days, `Infinity` or `null` (Python's `None`): no limit). In
-   * milliseconds, as every timeout: a fraction such as `0.5` (seconds, by Python habit) throws
-   * `ValidationError` (for half a second pass `500`); 0 or less (a deadline already passed):
+   * milliseconds, as every timeout (for half a second pass `500`; a fraction of a millisecond
+   * is taken as it is); 0 or less (a deadline already passed):
    * `TimeoutError` at once, as Python's negative timeouts do not wait. For `imap`/`imapUnordered` it fails only the
    * results not received by then: those received are still yielded, however slow the loop; the
    * `TimeoutError` comes after them. A task not
@@ -261,7 +260,7 @@ export const callOptionsSchema = lazySchema((z) =>
     .object({
       signal: z.custom<AbortSignal>((v) => v instanceof AbortSignal, 'expected an AbortSignal').optional(),
       // Infinity or null (no limit) too, and 0 or less (do not wait), as every other timeout in
-      // multiproc takes; checkCall reads the number as every wait does (NaN, seconds refused).
+      // multiproc takes; checkCall reads the number as every wait does (NaN refused).
       timeout: z
         .custom<number | null>(
           (v) => v === null || typeof v === 'number',

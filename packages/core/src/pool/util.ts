@@ -108,7 +108,7 @@ export function checkCall(task: unknown, options: object, method: string, input:
   for (const _ in options) {
     checkOptionNames(options, method);
     parseOptions(callOptionsSchema, options, `Pool.${method}`, callOptionsQuick);
-    // Read as every wait reads its timeout: `0.5` (seconds, by Python habit) is refused.
+    // Read as every wait reads its timeout: NaN is refused.
     const { timeout } = options as CallOptions;
     if (typeof timeout === 'number') resolveTimeout(timeout, `Pool.${method}()`);
     break;

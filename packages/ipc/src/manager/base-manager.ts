@@ -8,6 +8,7 @@ import {
   readOptions,
   ValidationError,
   type WithoutNulls,
+  withArticle,
 } from '@multiproc/shared';
 import { processAuthkey } from '../authkey.js';
 import { ManagerClosedError } from '../errors.js';
@@ -227,7 +228,7 @@ export class BaseManager implements AsyncDisposable {
     }
     if (this.#state !== 'serving' || !this.#server) {
       throw new ClosedError(
-        `Cannot create a ${typeid}: the manager is ${this.#state === 'shutdown' ? 'shut down' : 'not started'}.`,
+        `Cannot create ${withArticle(typeid)}: the manager is ${this.#state === 'shutdown' ? 'shut down' : 'not started'}.`,
       );
     }
     return makeProxy(madeHere(this.#server.create(typeid, args)));

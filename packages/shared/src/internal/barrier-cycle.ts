@@ -5,6 +5,7 @@
  * Words (Int32):
  *
  *   [0] STATE    bits 0-15 parties inside this cycle | bit 16 BROKEN | bit 17 DRAINING | bits 18-30 generation
+ *                | bit 31 RESET_PENDING
  *   [1] PARTIES
  *   [2] ...      owner table (owner-table.ts): per thread that waited here, PARTY | generation << 16
  *                | its waits in progress, so a thread that dies at the barrier, or fails between two
@@ -20,6 +21,12 @@
  * calls `wait()` again meanwhile sleeps until then, and so joins the next cycle, never the broken
  * one. A generation only ever moves when every party of it has left or been released, so a
  * waiter can tell "released" (generation moved) from "broken" (BROKEN set) without any history.
+ *
+ * A `reset()` while the last party runs the action (the count is `parties`, not broken) waits for
+ * it, as Python's does (its action runs under the barrier's lock): it only sets RESET_PENDING. The
+ * action returns: the cycle is released as usual, which leaves the barrier empty, so the reset has
+ * nothing left to do. The action throws (or the cycle breaks otherwise): the reset takes effect
+ * then, and the broken cycle drains as above, so the barrier is usable again.
  */
 
 import { BrokenBarrierError } from '../errors.js';
@@ -38,6 +45,7 @@ const BROKEN = 1 << 16;
 const DRAINING = 1 << 17;
 const GEN_SHIFT = 18;
 const GEN_MASK = 0x1fff;
+const RESET_PENDING = 1 << 31;
 /** In an owner-table cell: this thread has waited at the barrier (bits 16-28 the generation, 0-15 its waits). */
 const PARTY = 1 << 29;
 // This thread's owner id, set by the first barrier made here: `getOwnerId()` loads
@@ -112,14 +120,17 @@ function update(w: Int32Array, change: (s: number) => number): void {
 
 /** Breaks the barrier: current and later waiters get `BrokenBarrierError` until a reset. */
 export function abortCycle(w: Int32Array): void {
-  update(w, (s) => (s | BROKEN) & ~DRAINING);
+  update(w, (s) => (s | BROKEN) & ~(DRAINING | RESET_PENDING));
 }
 
 /** Empties the barrier: with parties inside, breaks their cycle and drains it first. */
 export function resetCycle(w: Int32Array): void {
   update(w, (s) => {
     if (s & DRAINING) return s;
-    if ((s & COUNT_MASK) !== 0) return s | BROKEN | DRAINING;
+    const count = s & COUNT_MASK;
+    // The last party is running the action: the reset waits for it (see the header).
+    if (count >= partiesOf(w) && !(s & BROKEN)) return s | RESET_PENDING;
+    if (count !== 0) return broken(s | DRAINING);
     return s & BROKEN ? nextGen(s) : s;
   });
 }
@@ -169,7 +180,7 @@ export function timeOut(w: Int32Array, a: Arrival, why: GaveUp = 'timed-out'): n
   for (;;) {
     const s = Atomics.load(w, STATE);
     if (isReleased(w, s, a)) return a.index;
-    if (Atomics.compareExchange(w, STATE, s, s | BROKEN) === s) {
+    if (Atomics.compareExchange(w, STATE, s, broken(s)) === s) {
       Atomics.notify(w, STATE);
       leave(w, a);
       throw brokenError(why);
@@ -181,16 +192,21 @@ export function timeOut(w: Int32Array, a: Arrival, why: GaveUp = 'timed-out'): n
 // timeout at the barrier does in Python.
 export function timeOutEntering(w: Int32Array, s: number, why: GaveUp = 'timed-out'): never {
   if (s & DRAINING) abortCycle(w);
-  else update(w, (t) => (genOf(t) === genOf(s) ? t | BROKEN : t));
+  else update(w, (t) => (genOf(t) === genOf(s) ? broken(t) : t));
   throw brokenError(why);
 }
 
 /** The last party, its action done: starts the next generation, which releases the others. */
 export function release(w: Int32Array, a: Arrival): number {
   const full = (a.gen << GEN_SHIFT) | partiesOf(w);
-  if (Atomics.compareExchange(w, STATE, full, nextGen(full)) !== full) {
-    leave(w, a);
-    throw brokenError();
+  for (;;) {
+    // A reset() that came during the action (RESET_PENDING) is done by this release.
+    const s = Atomics.load(w, STATE);
+    if ((s & ~RESET_PENDING) !== full) {
+      leave(w, a);
+      throw brokenError();
+    }
+    if (Atomics.compareExchange(w, STATE, s, nextGen(full)) === s) break;
   }
   untrack(w, a.gen);
   Atomics.notify(w, STATE);
@@ -199,7 +215,7 @@ export function release(w: Int32Array, a: Arrival): number {
 
 // The action threw: break the cycle, then leave it.
 export function fail(w: Int32Array, a: Arrival): void {
-  update(w, (s) => (genOf(s) === a.gen ? s | BROKEN : s));
+  update(w, (s) => (genOf(s) === a.gen ? broken(s) : s));
   leave(w, a);
 }
 
@@ -219,10 +235,10 @@ export function abandon(w: Int32Array, ownerId: number, failed: boolean): number
     // A party that failed between two waits, or released and not yet out of wait(): the cycle
     // now running waits for a party that can never come.
     if (!failed) return 0;
-    update(w, (s) => (s & DRAINING ? s : s | BROKEN));
+    update(w, (s) => (s & DRAINING ? s : broken(s)));
     return 1;
   }
-  update(w, (s) => (genOf(s) === gen ? s | BROKEN : s));
+  update(w, (s) => (genOf(s) === gen ? broken(s) : s));
   drop(w, gen, waits);
   return 1;
 }
@@ -257,6 +273,10 @@ function untrack(w: Int32Array, gen: number): void {
 
 function genOf(s: number): number {
   return (s >>> GEN_SHIFT) & GEN_MASK;
+}
+// `s` broken; a reset that waited for the action (RESET_PENDING) takes effect now: the cycle drains.
+function broken(s: number): number {
+  return s & RESET_PENDING ? (s & ~RESET_PENDING) | BROKEN | DRAINING : s | BROKEN;
 }
 // The next generation's empty, unbroken state.
 function nextGen(s: number): number {

@@ -4,7 +4,7 @@
  * and those of the constructor.
  */
 import { ValidationError } from '../errors.js';
-import { describeValue, readOptions } from '../options.js';
+import { describeValue, readOptions, withArticle } from '../options.js';
 import { resolveTimeout } from '../timeout.js';
 
 const DEFAULT_CAPACITY = 1 << 20;
@@ -83,5 +83,5 @@ export function intoBytes(into: unknown, method: string): Uint8Array | undefined
 
 function tagged(value: object): string {
   const tag = Object.prototype.toString.call(value).slice(8, -1);
-  return tag === 'Object' ? 'an object' : `a ${tag}`;
+  return tag === 'Object' ? 'an object' : withArticle(tag);
 }

@@ -15,6 +15,7 @@
  * - To a process nothing else goes: the child's serializer keeps no platform object.
  */
 import { SerializationError } from '../errors.js';
+import { withArticle } from '../options.js';
 
 type Target = 'thread' | 'process';
 type BuiltinEncoder = (value: any, target: Target, path: string) => { type: string; data: unknown };
@@ -138,7 +139,7 @@ export function platformError(path: string, value: object, target: Target): Seri
   const where = target === 'process' ? 'to another process' : 'to a worker';
   return new SerializationError(
     path,
-    `Cannot send ${path}: it is ${/^[AEIOU]/.test(name) ? 'an' : 'a'} ${name}, a platform object whose ` +
+    `Cannot send ${path}: it is ${withArticle(name)}, a platform object whose ` +
       `state a structured clone ${where} does not carry ` +
       `(it would arrive as {} or be refused). Instead, ${hintFor(name, target)}.`,
   );

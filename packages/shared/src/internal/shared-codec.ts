@@ -4,11 +4,7 @@
  */
 import type { EncodeContext } from '../codec.js';
 import { ContextError, SerializationError } from '../errors.js';
-
-/** `a Lock`, `an Event`. */
-function withArticle(name: string): string {
-  return `${/^[AEIOU]/.test(name) ? 'an' : 'a'} ${name}`;
-}
+import { withArticle } from '../options.js';
 
 // The process-safe counterpart's factory name (a RawArray's is Array, as a SharedArray's).
 const FACTORY: Readonly<Record<string, string>> = {

@@ -4,6 +4,7 @@
  * not survive the copy.
  */
 import { SerializationError, ValidationError } from '../errors.js';
+import { withArticle } from '../options.js';
 import { MAX_NESTING } from './nesting.js';
 
 // What the structured-clone algorithm refuses, found here so the error can name the path.
@@ -49,7 +50,7 @@ export function instanceError(path: string, value: object, methods: string[]): S
 function describe(value: unknown): string {
   if (typeof value === 'function') return `a function${value.name ? ` (${value.name})` : ''}`;
   if (typeof value === 'symbol') return `a symbol (${String(value.description ?? '')})`;
-  if (typeof value === 'object' && value !== null) return `a ${value.constructor?.name ?? 'object'}`;
+  if (typeof value === 'object' && value !== null) return withArticle(value.constructor?.name ?? 'object');
   return typeof value;
 }
 
@@ -98,7 +99,7 @@ export function checkCodecArgs(type: unknown, decode: unknown): void {
 function describeArg(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (value === null || typeof value !== 'object') return String(value);
-  return `a ${(value as object).constructor?.name ?? 'object'}`;
+  return withArticle((value as object).constructor?.name ?? 'object');
 }
 
 /** A path shortened for a message: its start and end (a too-deep value's path is thousands long). */
