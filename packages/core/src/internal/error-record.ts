@@ -20,7 +20,7 @@ import { type CodecTarget, decodeValue, encodeValue } from '@multiproc/shared';
 import * as errors from '../errors.js';
 import { describeThrown } from './describe-thrown.js';
 
-type Family = 'builtin' | 'dom' | 'ours' | 'other';
+type Family = shared.ErrorFamily;
 
 /** An error as it travels between threads or processes. */
 export interface ErrorRecord {
@@ -49,52 +49,12 @@ export interface ErrorRecord {
   readonly isError: boolean;
 }
 
-type ErrorClass = abstract new (...args: any[]) => Error;
-
-const BUILTINS = new Map<object, string>();
-for (const name of [
-  'Error',
-  'TypeError',
-  'RangeError',
-  'SyntaxError',
-  'ReferenceError',
-  'EvalError',
-  'URIError',
-  'AggregateError',
-  'SuppressedError',
-]) {
-  const C = (globalThis as any)[name];
-  if (typeof C === 'function') BUILTINS.set(C.prototype, name);
-}
-const WASM = (globalThis as any).WebAssembly ?? {};
-for (const name of ['CompileError', 'LinkError', 'RuntimeError']) {
-  if (typeof WASM[name] === 'function') BUILTINS.set(WASM[name].prototype, `WebAssembly.${name}`);
-}
-
-// multiproc's classes, by prototype on the sending side and by name on the receiving side. On
-// globalThis: the pool worker entry carries its own copy of this module (see scripts/bundle.mjs),
-// and a class another package registers must be known to both.
-const REGISTRY_KEY = Symbol.for('multiproc.errorClasses');
-const { OURS, OURS_BY_NAME } = ((globalThis as any)[REGISTRY_KEY] ??= {
-  OURS: new Map<object, string>(),
-  OURS_BY_NAME: new Map<string, ErrorClass>(),
-}) as { OURS: Map<object, string>; OURS_BY_NAME: Map<string, ErrorClass> };
-
 /**
  * Makes the `ProcessError` classes among `values` travel as themselves, like the classes of
  * shared, ipc and core do (another multiproc package registers its own; other values are skipped).
+ * The registry is `@multiproc/shared`'s (error-classes.ts), which ipc's manager replies use too.
  */
-export function registerErrorClasses(values: Iterable<unknown>): void {
-  for (const C of values) {
-    if (
-      typeof C === 'function' &&
-      (C === shared.ProcessError || C.prototype instanceof shared.ProcessError)
-    ) {
-      OURS.set(C.prototype, C.prototype.name);
-      OURS_BY_NAME.set(C.prototype.name, C as ErrorClass);
-    }
-  }
-}
+export const registerErrorClasses: (values: Iterable<unknown>) => void = shared.registerErrorClasses;
 // Only the exports named `…Error` are read: reading any other (ipc's Manager, Listener, …) would
 // load the code ipc keeps for first use (issue #18).
 registerErrorClasses(
@@ -154,19 +114,7 @@ function unpackNested(value: unknown): unknown {
   return v && typeof v === 'object' && v.__errorRecord ? fromErrorRecord(v.__errorRecord) : value;
 }
 
-function classify(err: Error): { family: Family; className?: string } {
-  if (typeof DOMException === 'function' && err instanceof DOMException) return { family: 'dom' };
-  for (let proto = Object.getPrototypeOf(err); proto !== null; proto = Object.getPrototypeOf(proto)) {
-    const ours = OURS.get(proto);
-    if (ours) return { family: 'ours', className: ours };
-    const builtin = BUILTINS.get(proto);
-    // A plain Error and a user class straight under Error are rebuilt alike, as an Error; a user
-    // class under TypeError, say, is still a TypeError.
-    if (builtin === 'Error') return { family: 'other' };
-    if (builtin) return { family: 'builtin', className: builtin };
-  }
-  return { family: 'other' };
-}
+const classify = shared.classifyError;
 
 /**
  * Turns anything thrown into a record that can be posted. A thrown non-Error value travels as
@@ -330,18 +278,14 @@ export function thrownOrError(record: ErrorRecord, source: CodecTarget = 'proces
   return record.thrownEncoded ? decodeValue(record.thrown, source) : record.thrown;
 }
 
-function builtinClass(className: string): ErrorClass {
-  const [a, b] = className.split('.') as [string, string | undefined];
-  const C = b ? (globalThis as any)[a]?.[b] : (globalThis as any)[a];
-  return typeof C === 'function' ? C : Error;
-}
+const builtinClass = shared.builtinErrorClass;
 
 function construct(record: ErrorRecord): Error {
   switch (record.family) {
     case 'dom':
       return new DOMException(record.message, record.name);
     case 'ours': {
-      const C = OURS_BY_NAME.get(record.className ?? '') ?? Error;
+      const C = shared.ourErrorClass(record.className ?? '') ?? Error;
       // A real Error object (its constructor's arguments differ by class) with the class's prototype.
       return Reflect.construct(Error, [record.message], C);
     }
