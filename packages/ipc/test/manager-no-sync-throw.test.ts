@@ -21,6 +21,10 @@ const SYNC = new Set([
   'acquireSync',
   'waitSync',
   'waitForSync',
+  // Throws LockError at once when this side knows it fails, as a thread Lock's release() does: a
+  // documented exception (sharing-state.md, "A lock's release() answers at once";
+  // manager-release-known.test.ts).
+  'release',
 ]);
 
 /** Every method name a proxy's class chain defines, down to BaseProxy's (getters left out). */

@@ -164,7 +164,7 @@ export function releaseLock(
   // A connection that died, or replaces one that did, cannot tell what this realm held: ask.
   const ask = c.dead === true || isSuccessor(c) || pending.acquiring(key);
   const refusal = ask ? null : knownToFail(ref, pipe.count(key), n);
-  if (refusal !== null) return Promise.reject(new LockError(refusal)); // a Promise-returning call never throws
+  if (refusal !== null) throw new LockError(refusal);
   if (n !== 1) {
     // A semaphore's release(n): a round trip (it may fail: a BoundedSemaphore past its bound).
     for (let i = 0; i < n && pipe.holds(key); i++) pipe.dropHold(key);
@@ -253,8 +253,7 @@ export class LeaseCalls {
 
   /**
    * A release of lock `id`: free here while leased here, null when not leased here.
-   * @throws {LockError} (as a rejection) at once when it is leased here and not held (nobody else
-   *   can hold it).
+   * @throws {LockError} at once when it is leased here and not held (nobody else can hold it).
    */
   release(id: number): Promise<undefined> | null {
     const leases = this.#pipe.leases;
@@ -262,8 +261,7 @@ export class LeaseCalls {
     if (state === undefined) return null;
     const dead = this.#dead();
     if (dead) return Promise.reject(dead);
-    if (state === 'free')
-      return Promise.reject(new LockError('Cannot release an unlocked Lock: acquire() it first.'));
+    if (state === 'free') throw new LockError('Cannot release an unlocked Lock: acquire() it first.');
     leases.set(id, 'free');
     return DONE;
   }

@@ -193,6 +193,8 @@ export class Conn {
         : '(Neither it nor the pipelined writes of this object after it were applied; this call was not made.)';
     const record: ErrorRecord = {
       name: r.name,
+      // Its class, as the thrower's (wire.ts): a LockError comes back as a LockError.
+      ...(r.family === undefined ? {} : { family: r.family, className: r.className }),
       message: `An earlier ${method ? `${method}()` : 'call'} of this object, sent without waiting for its answer, failed: ${r.message} ${why}`,
       method,
     };
