@@ -3,7 +3,7 @@
  * `@multiproc/shared` (each class is defined once, in the lowest package that throws it) and follow
  * its style: `name` and `code` are getters, so subclasses and re-exports keep them stable.
  */
-import { ClosedError, ProcessError, ValidationError } from '@multiproc/shared';
+import { ClosedError, ProcessError, registerErrorClasses, ValidationError } from '@multiproc/shared';
 
 /**
  * `getNowait()` found the queue empty, or `get({ timeout })` waited `timeout` ms without an item.
@@ -200,3 +200,17 @@ export class KeyError extends ValidationError {
     return 'MP_KEY';
   }
 }
+
+// These come back from a manager, a pool task or a worker as themselves, told by class, not by name
+// (@multiproc/shared's error-classes.ts).
+registerErrorClasses([
+  QueueEmptyError,
+  QueueFullError,
+  EOFError,
+  BrokenPipeError,
+  MessageTooLongError,
+  BufferTooShortError,
+  AuthenticationError,
+  ManagerClosedError,
+  KeyError,
+]);

@@ -36,8 +36,9 @@ export {
   type RegisterOptions,
 } from './manager/base-manager.js';
 export { DictProxy } from './manager/data-proxies.js';
-export { ListProxy, type ListSortOptions } from './manager/list-proxy.js';
-export { Manager, type ManagerFactory, processManager, SyncManager } from './manager/manager.js';
+export { type ItemsProxy, ListProxy, type ListSortOptions } from './manager/list-proxy.js';
+export { Manager, type ManagerFactory, SyncManager } from './manager/manager.js';
+export { processManager } from './manager/process-manager.js';
 export { type AutoProxy, BaseProxy } from './manager/proxy.js';
 export { QueueProxy } from './manager/queue-proxy.js';
 export {

@@ -35,6 +35,13 @@ export { Condition } from './condition.js';
 export { decodeValue } from './decode.js';
 export { disposableInEveryRealm } from './dispose-keys.js';
 export {
+  builtinErrorClass,
+  classifyError,
+  type ErrorFamily,
+  ourErrorClass,
+  registerErrorClasses,
+} from './error-classes.js';
+export {
   BrokenBarrierError,
   ClosedError,
   ContextError,

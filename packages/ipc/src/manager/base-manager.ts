@@ -202,7 +202,9 @@ export class BaseManager implements AsyncDisposable {
 
   /**
    * Makes a new object of a registered type in the manager and resolves to its proxy. Python: the
-   * `typeid()` method `register()` adds.
+   * `typeid()` method `register()` adds. The proxy has methods only, as Python's `AutoProxy`: any
+   * name read on it (`p.x`) is a function calling the method of that name, which rejects (a
+   * `TypeError`, or `ValidationError` outside `exposed`) when the object has no such public method.
    * @param typeid - a registered type.
    * @param args - the factory's arguments.
    * @throws {ManagerClosedError} when the manager is gone.

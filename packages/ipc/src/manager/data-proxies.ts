@@ -7,6 +7,8 @@
  */
 import { ValidationError } from '@multiproc/shared';
 import { checkDictKey } from '../internal/manager/dict-key.js';
+import { refOf } from '../internal/manager/referent.js';
+import type { ListProxy } from './list-proxy.js';
 import { BaseProxy, leasable, namedArgs, pipelined, proxyClass } from './proxy.js';
 
 // A SerializationError names the argument as the caller wrote it (`value.onDone`, not `args[1].onDone`).
@@ -18,6 +20,8 @@ const KV = ['key', 'value'];
  * @internal
  */
 export function dictEntries(entries: unknown, where: string): unknown {
+  // A proxy stands for its object's entries: the manager reads them there (referent.ts).
+  if (refOf(entries) !== undefined) return entries;
   if (entries instanceof Map) entries = [...entries];
   if (typeof entries === 'object' && entries !== null) {
     if (!(Symbol.iterator in entries)) return entries;
@@ -146,18 +150,30 @@ export class DictProxy<K = unknown, V = unknown> extends BaseProxy implements As
     ) as Promise<V>;
   }
   /**
-   * Sets every entry of `entries` (pairs, a Map, or a plain object). Python: `update()`. Sent
-   * without waiting for the manager's answer, as `set()`.
-   * @throws {ValidationError} (as a rejection) when `entries` is not pairs, a Map or an object.
+   * Sets every entry of `entries` (pairs, a Map, a plain object, or another dict's proxy). Python:
+   * `update()`. Sent without waiting for the manager's answer, as `set()`, except from a proxy:
+   * the manager copies the entries of the dict it stands for (as Python's manager reads a proxy
+   * argument's referent), and this call waits for that.
+   * @throws {ValidationError} (as a rejection) when `entries` is not pairs, a Map, an object or a
+   *   dict proxy (a Namespace proxy gives its names; a list proxy its items, each a pair), or is a
+   *   proxy of a manager this one cannot read (pass `await p.copy()`).
    * @throws {TypeError} (as a rejection) for an unhashable key among `entries`; nothing is written.
+   * @example
+   * const manager = Manager();
+   * const d = manager.dict([['a', 1]]);
+   * await d.update(manager.dict([['b', 2]]));
+   * console.log(await d.copy()); // Map(2) { 'a' => 1, 'b' => 2 }
+   * await manager.shutdown();
    */
-  update(entries: Iterable<[K, V]> | Record<string, V>): Promise<void> {
+  update(entries: Iterable<[K, V]> | Record<string, V> | DictProxy<K, V> | ListProxy<[K, V]>): Promise<void> {
     let checked: unknown;
     try {
       checked = dictEntries(entries, 'dict.update()');
     } catch (err) {
       return Promise.reject(err);
     }
+    // The manager may refuse a proxy (not a dict's, another manager's): the call waits for it.
+    if (refOf(checked) !== undefined) return this.callMethod('update', checked) as Promise<void>;
     return namedArgs(['entries'], this[pipelined]('update', checked));
   }
   /** The keys, in insertion order. Python: `keys()`. */

@@ -2,10 +2,20 @@
  * The proxy of the manager's `list`. Reads are copies, as a dict's (data-proxies.ts).
  */
 import { unknownOption, ValidationError } from '@multiproc/shared';
+import { iterableItems } from '../internal/manager/items.js';
+import { refOf } from '../internal/manager/referent.js';
+import type { DictProxy } from './data-proxies.js';
 import { BaseProxy, namedArgs, pipelined, proxyClass } from './proxy.js';
+import type { ArrayProxy } from './value-proxies.js';
 
 // A SerializationError names the argument as the caller wrote it (`value.onDone`, not `args[1].onDone`).
 const IV = ['index', 'value'];
+
+/**
+ * A proxy whose object's items `extend()` and `manager.list()` copy: a list's or an Array's items,
+ * a dict's keys (Python's `list(proxy)`).
+ */
+export type ItemsProxy<T> = ListProxy<T> | ArrayProxy<number> | ArrayProxy<bigint> | DictProxy<T, unknown>;
 
 /** Options of {@link ListProxy.sort}. Python: `sort(*, key=None, reverse=False)`. */
 export interface ListSortOptions {
@@ -56,11 +66,35 @@ export class ListProxy<T = unknown> extends BaseProxy implements AsyncIterable<T
   append(value: T): Promise<void> {
     return namedArgs(['value'], this[pipelined]('append', value));
   }
-  /** Adds every value at the end. Python: `extend()`. Sent without waiting, as a dict's `set()`. */
-  extend(values: Iterable<T>): Promise<void> {
-    return namedArgs(['values'], this[pipelined]('extend', [...values]));
+  /**
+   * Adds every value at the end. Python: `extend()` (`l += values`). Sent without waiting, as a
+   * dict's `set()`, except from a proxy: the manager adds the items of the list or Array it stands
+   * for (a dict's keys), as Python's manager reads a proxy argument's referent, and this call
+   * waits for that (`l.extend(l)` doubles the list).
+   * @throws {ValidationError} (as a rejection) when `values` is not iterable (pass an array) or
+   *   is a proxy that holds no items (a Lock's, another manager's: pass `await p.copy()`).
+   * @example
+   * const manager = Manager();
+   * const l = manager.list([1]);
+   * await l.extend(manager.list([2, 3]));
+   * console.log(await l.copy()); // [ 1, 2, 3 ]
+   * await manager.shutdown();
+   */
+  extend(values: Iterable<T> | ItemsProxy<T>): Promise<void> {
+    if (refOf(values) !== undefined) return this.callMethod('extend', values) as Promise<void>;
+    let items: T[];
+    try {
+      items = iterableItems(values, 'list.extend()');
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return namedArgs(['values'], this[pipelined]('extend', items));
   }
-  /** Inserts `value` before `index`. Python: `insert()`. */
+  /**
+   * Inserts `value` before `index` (negative counts from the end; out of range: at an end, as
+   * Python). Python: `insert()`.
+   * @throws {ValidationError} (as a rejection) when `index` is not an integer, as `get()`.
+   */
   insert(index: number, value: T): Promise<void> {
     return namedArgs(IV, this.callMethod('insert', index, value)) as Promise<void>;
   }
@@ -71,14 +105,31 @@ export class ListProxy<T = unknown> extends BaseProxy implements AsyncIterable<T
   /**
    * Removes the first item equal to `value`, compared by value as Python's `==` (the value arrives
    * as a copy): arrays and plain objects deeply, dates by time, maps, sets and typed arrays by
-   * content. Python: `remove()`. @throws {ValidationError} if absent.
+   * content, a manager proxy by the object it stands for (two proxies of one object are equal).
+   * Python: `remove()`. @throws {ValidationError} if absent.
    */
   remove(value: T): Promise<void> {
     return this.callMethod('remove', value) as Promise<void>;
   }
-  /** The index of the first item equal to `value` (by value, as `remove()`). Python: `index()`. @throws {ValidationError} if absent. */
-  index(value: T): Promise<number> {
-    return this.callMethod('index', value) as Promise<number>;
+  /**
+   * The index of the first item equal to `value` (by value, as `remove()`) among
+   * `l[start:end]`. Python: `index(value, start, end)`: negative bounds count from the end, an
+   * out-of-range one is clamped.
+   * @param start first index searched. @default 0
+   * @param end index where the search stops, not searched. @default the length
+   * @throws {ValidationError} (as a rejection) when absent there (Python's `ValueError`), or a
+   *   bound is not an integer.
+   * @example
+   * const manager = Manager();
+   * const l = manager.list([1, 2, 1]);
+   * console.log(await l.index(1), await l.index(1, 1), await l.index(1, -1)); // 0 2 2
+   * await manager.shutdown();
+   */
+  index(value: T, start?: number, end?: number): Promise<number> {
+    // Bounds left out are not sent: `index(v)` stays as it was on the wire.
+    const args: unknown[] = [value, start, end];
+    while (args.length > 1 && args[args.length - 1] === undefined) args.pop();
+    return this.callMethod('index', ...args) as Promise<number>;
   }
   /** How many items equal `value` (by value, as `remove()`). Python: `count()`. */
   count(value: T): Promise<number> {

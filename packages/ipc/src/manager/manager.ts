@@ -4,9 +4,10 @@
  */
 import { readOptions, type Typecode, ValidationError } from '@multiproc/shared';
 import { checkCount as count, checkQueueSize as queueSize } from '../internal/manager/counts.js';
+import { iterableItems } from '../internal/manager/items.js';
+import { refOf } from '../internal/manager/referent.js';
 import {
   ManagedArray,
-  ManagedList,
   ManagedNamespace,
   ManagedValue,
   ServedObject,
@@ -14,6 +15,7 @@ import {
 } from '../internal/manager/served-data.js';
 import { LeasedDict } from '../internal/manager/served-data-lease.js';
 import { ManagedDict } from '../internal/manager/served-dict.js';
+import { ManagedList } from '../internal/manager/served-list.js';
 import { ServedLock, ServedSemaphore } from '../internal/manager/served-sync.js';
 import { ServedBarrier, ServedCondition, ServedEvent } from '../internal/manager/served-waits.js';
 import { proxyRef } from '../internal/manager/server.js';
@@ -21,7 +23,7 @@ import { madeHere } from '../internal/manager/unsent.js';
 import { wireTimeout } from '../internal/manager/wire.js';
 import { BaseManager, MANAGER_KEYS, type ManagerOptions } from './base-manager.js';
 import { type DictProxy, dictEntries } from './data-proxies.js';
-import type { ListProxy } from './list-proxy.js';
+import type { ItemsProxy, ListProxy } from './list-proxy.js';
 import { makeProxy } from './proxy.js';
 import type { QueueProxy } from './queue-proxy.js';
 import type {
@@ -118,17 +120,28 @@ export class SyncManager extends BaseManager {
    * @throws {TypeError} for an unhashable key in `init` (an object, Date, Map, or an array holding one).
    * @throws {ValidationError} when `init` is not pairs, a Map or a plain object.
    */
-  dict<K = unknown, V = unknown>(init?: Iterable<[K, V]> | Record<string, V>): DictProxy<K, V> {
+  dict<K = unknown, V = unknown>(
+    init?: Iterable<[K, V]> | Record<string, V> | DictProxy<K, V> | ListProxy<[K, V]>,
+  ): DictProxy<K, V> {
     return this.createLocal('dict', [init === undefined ? init : dictEntries(init, 'manager.dict()')]);
   }
 
-  /** A shared `list`. Python: `manager.list(sequence)`. */
-  list<T = unknown>(init?: Iterable<T>): ListProxy<T> {
-    return this.createLocal('list', [init ? [...init] : []]);
+  /**
+   * A shared `list`. Python: `manager.list(sequence)`. From a list or Array proxy (a dict's: its
+   * keys) it holds a copy of that object's items, as Python's `list(proxy)`.
+   * @throws {ValidationError} when `init` is not iterable, or is a proxy that holds no items.
+   */
+  list<T = unknown>(init?: Iterable<T> | ItemsProxy<T>): ListProxy<T> {
+    if (init === undefined || init === null) return this.createLocal('list', [[]]);
+    return this.createLocal('list', [refOf(init) ? init : iterableItems(init, 'manager.list()')]);
   }
 
-  /** A shared `Namespace` of named values. Python: `manager.Namespace()`. */
-  Namespace(init?: Record<string, unknown>): NamespaceProxy {
+  /**
+   * A shared `Namespace` of named values. Python: `manager.Namespace(**attrs)`. From a Namespace
+   * or dict proxy it holds a copy of that object's names and values.
+   * @throws {ValidationError} for a proxy that holds no names (a list's, a Lock's).
+   */
+  Namespace(init?: Record<string, unknown> | NamespaceProxy | DictProxy<string>): NamespaceProxy {
     return this.createLocal('Namespace', [init ?? {}]);
   }
 
@@ -276,25 +289,3 @@ Manager.start = (options?: ManagerOptions | null) => SyncManager.start(options);
 
 /** A started {@link SyncManager}: what {@link Manager}`()` returns. */
 export type Manager = SyncManager;
-
-let defaultManager: SyncManager | null = null;
-
-/**
- * The manager behind the process-safe primitives of `getContext('process')` (`ctx.Lock()`,
- * `ctx.Value()`, …): started in this program on first use, on a private Unix socket, and shut down
- * when the program exits. It never keeps the program alive by itself: a wait without a timeout
- * keeps it alive only while a live child, pool worker or connected program could end it, and
- * rejects (`LockError`, `BrokenBarrierError`, `EOFError`) once none is left.
- * @returns the same manager on every call (in this thread).
- * @example
- * const lock = processManager().Lock(); // what getContext('process').Lock() returns
- * console.log(await lock.acquire()); // true
- */
-export function processManager(): SyncManager {
-  if (!defaultManager) {
-    const m = SyncManager.startNow();
-    process.once('exit', () => void m.shutdown());
-    defaultManager = m;
-  }
-  return defaultManager;
-}

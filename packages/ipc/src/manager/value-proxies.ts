@@ -3,7 +3,8 @@
  * and `Array` (the manager's counterparts of `@multiproc/shared`'s, read and written by a round
  * trip, never through a `.value` property). Reads are copies, as in data-proxies.ts.
  */
-import { ContextError, type Typecode, ValidationError } from '@multiproc/shared';
+import { ContextError, type Typecode } from '@multiproc/shared';
+import { iterableItems } from '../internal/manager/items.js';
 import { noSyncRead } from '../internal/manager/no-sync.js';
 import { proxyRef } from '../internal/manager/server.js';
 import { BaseProxy, namedArgs, pipelined, proxyClass } from './proxy.js';
@@ -216,9 +217,14 @@ export class ArrayProxy<T extends number | bigint = number> extends BaseProxy {
    * console.log(await a.copy()); // [ 0, 7, 8, 0 ]
    */
   setSlice(start: number, values: Iterable<T>): Promise<void> {
-    if (values === null || typeof (values as Partial<Iterable<T>>)?.[Symbol.iterator] !== 'function')
-      return Promise.reject(new ValidationError('Array.setSlice(start, values): values must be iterable.'));
-    return this.callMethod('setSlice', start, [...values]) as Promise<void>;
+    let items: T[];
+    try {
+      // An iterable that throws while read rejects this call too, as a bad one does.
+      items = iterableItems(values, 'Array.setSlice(start, values)');
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.callMethod('setSlice', start, items) as Promise<void>;
   }
   /** `for await (const v of a)`: the items at the time the loop starts (Python: `list(a)`). */
   async *[Symbol.asyncIterator](): AsyncIterator<T> {

@@ -23,6 +23,7 @@
  *   call sent meanwhile would fail only later).
  */
 import type { Pipelining } from './client-pipeline.js';
+import { refOf } from './referent.js';
 import { LEASE_BACK, QUIET, requestFrame } from './rpc.js';
 import { DICT_READS, DICT_WRITES, isPlain } from './served-data-lease.js';
 import { ManagedDict } from './served-dict.js';
@@ -83,6 +84,7 @@ const copy = (v: unknown): unknown => (typeof v === 'object' && v !== null ? str
 function plainArgs(method: string, args: readonly unknown[]): boolean {
   if (method === 'update') {
     const e = args[0];
+    if (refOf(e) !== undefined) return false; // a proxy's entries are read by the manager (referent.ts)
     const values = Array.isArray(e) ? e.map((p) => (p as unknown[])[1]) : Object.values(e as object);
     return values.every(isPlain);
   }

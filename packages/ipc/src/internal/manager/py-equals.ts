@@ -5,8 +5,11 @@
  * objects by their own keys, `Map`s and `Set`s by content (their keys by SameValueZero), dates by
  * time, typed arrays by kind and bytes' values, regular expressions by source and flags. Primitives
  * compare as `Map` keys do (`NaN` equals `NaN`; `1` and `true` differ: JavaScript's types, not
- * Python's). Anything else is equal only to itself.
+ * Python's). A manager proxy equals a proxy of the same object (`l.count(inner)`, `l.remove(inner)`
+ * find the proxies of `inner` the list holds). Anything else is equal only to itself.
  */
+
+import { refOf, sameReferent } from './referent.js';
 
 /** Containers nested deeper than this compare unequal (it also ends a cycle). */
 const MAX_DEPTH = 64;
@@ -14,6 +17,8 @@ const MAX_DEPTH = 64;
 export function pyEquals(a: unknown, b: unknown, depth = 0): boolean {
   if (a === b || (Number.isNaN(a) && Number.isNaN(b))) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  // Two proxies (each decoded anew here) are equal when they stand for one object.
+  if (refOf(a) !== undefined || refOf(b) !== undefined) return sameReferent(a, b);
   if (depth >= MAX_DEPTH || Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return false;
   const inner = depth + 1;
   if (Array.isArray(a)) {

@@ -112,6 +112,14 @@ export class LeasedDict implements Served {
     this.#served = new ServedObject(dict);
   }
 
+  get referent(): object {
+    return this.#dict;
+  }
+
+  leasedTo(): Owner | null {
+    return this.#lease.holder;
+  }
+
   placed(id: number, home: LeaseHome): void {
     this.#place = { id, home };
     this.#lease.placed(id, home);

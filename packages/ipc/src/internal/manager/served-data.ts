@@ -1,13 +1,12 @@
 /**
- * The containers a manager serves: dict, list, Namespace, Value, Array, Queue, JoinableQueue.
- * Values live here; a proxy's read returns a copy (mutating it changes nothing here).
+ * The containers a manager serves: Namespace, Value, Array, Queue, JoinableQueue (the dict in
+ * served-dict.ts, the list in served-list.ts). Values live here; a proxy's read returns a copy
+ * (mutating it changes nothing here).
  */
 import { RawArray, RawValue, type Typecode, ValidationError } from '@multiproc/shared';
 import { EOFError, QueueEmptyError, QueueFullError } from '../../errors.js';
 import { Deque } from '../deque.js';
-import { pyEquals } from './py-equals.js';
-import { pySort } from './py-order.js';
-import { pySlice } from './py-slice.js';
+import { entriesOf } from './referent.js';
 import { dispatch, MAY_LEASE, type Served } from './served-sync.js';
 import { type Owner, WaitList, type WireTimeout } from './wait-list.js';
 import { notExposed } from './wire.js';
@@ -20,6 +19,9 @@ export class ServedObject implements Served {
   constructor(target: object, refFields?: Record<string, unknown>) {
     this.target = target;
     if (refFields) this.refFields = refFields;
+  }
+  get referent(): object {
+    return this.target;
   }
   invoke(method: string, args: unknown[]): unknown {
     // A lease offer (a dict or Lock proxy's call of tag LEASE) means nothing to a registered object.
@@ -38,15 +40,6 @@ export class ServedObject implements Served {
   }
 }
 
-function index(i: unknown, length: number, where: string): number {
-  if (!Number.isInteger(i))
-    throw new ValidationError(`${where}: index must be an integer, got ${String(i)}.`);
-  const j = (i as number) < 0 ? (i as number) + length : (i as number);
-  if (j < 0 || j >= length)
-    throw new ValidationError(`${where}: index ${i} is out of range (length ${length}).`);
-  return j;
-}
-
 function checkName(name: unknown, where: string): string {
   if (typeof name === 'string') return name;
   throw new TypeError(
@@ -54,87 +47,17 @@ function checkName(name: unknown, where: string): string {
   );
 }
 
-/** The most items a JavaScript array holds. */
-const MAX_LENGTH = 2 ** 32 - 1;
-
-/** Python's `list`. */
-export class ManagedList {
-  readonly #a: unknown[];
-  constructor(init?: Iterable<unknown>) {
-    this.#a = init ? [...init] : [];
-  }
-  get(i: number): unknown {
-    return this.#a[index(i, this.#a.length, 'list.get()')];
-  }
-  set(i: number, v: unknown): void {
-    this.#a[index(i, this.#a.length, 'list.set()')] = v;
-  }
-  append(v: unknown): void {
-    this.#a.push(v);
-  }
-  extend(vs: Iterable<unknown>): void {
-    // Not push(...vs): spreading a long array overflows the call stack (about 100k items).
-    for (const v of vs) this.#a.push(v);
-  }
-  insert(i: number, v: unknown): void {
-    const n = this.#a.length;
-    this.#a.splice(Math.max(0, Math.min(n, i < 0 ? i + n : i)), 0, v);
-  }
-  pop(i = -1): unknown {
-    return this.#a.splice(index(i, this.#a.length, 'list.pop()'), 1)[0];
-  }
-  remove(v: unknown): void {
-    const i = this.#a.findIndex((x) => pyEquals(x, v));
-    if (i < 0) throw new ValidationError('list.remove(): the value is not in the list.');
-    this.#a.splice(i, 1);
-  }
-  index(v: unknown): number {
-    const i = this.#a.findIndex((x) => pyEquals(x, v));
-    if (i < 0) throw new ValidationError('list.index(): the value is not in the list.');
-    return i;
-  }
-  count(v: unknown): number {
-    return this.#a.filter((x) => pyEquals(x, v)).length;
-  }
-  len(): number {
-    return this.#a.length;
-  }
-  reverse(): void {
-    this.#a.reverse();
-  }
-  sort(reverse = false): void {
-    pySort(this.#a, reverse === true);
-  }
-  clear(): void {
-    this.#a.length = 0;
-  }
-  copy(): unknown[] {
-    return [...this.#a];
-  }
-  slice(start?: number | null, end?: number | null, step?: number | null): unknown[] {
-    return pySlice(this.#a, start, end, step, 'list.slice()');
-  }
-  /** Python's `l *= n`: the items repeated `n` times in place (`n <= 0` empties the list). */
-  imul(n: number): void {
-    if (!Number.isInteger(n))
-      throw new ValidationError(`list.imul(): n must be an integer, got ${String(n)}.`);
-    const length = this.#a.length;
-    if (n > 1 && length * n > MAX_LENGTH) {
-      throw new ValidationError(
-        `list.imul(): ${length} items ${n} times is more than an array holds (${MAX_LENGTH}).`,
-      );
-    }
-    if (n <= 0) this.#a.length = 0;
-    for (let i = length; i < length * n; i++) this.#a.push(this.#a[i - length]);
-  }
-}
-
 /** Python's `Namespace`: named attributes. */
 export class ManagedNamespace {
   // No prototype: `get('constructor')` or `set('__proto__', v)` are names like any other.
   readonly #o: Record<string, unknown> = Object.create(null);
   constructor(init?: Record<string, unknown>) {
-    Object.assign(this.#o, init);
+    const entries = entriesOf(init, 'manager.Namespace()');
+    if (entries === undefined) Object.assign(this.#o, init);
+    else {
+      for (const [k] of entries) checkName(k, 'manager.Namespace()');
+      for (const [k, v] of entries) this.#o[k as string] = v;
+    }
   }
   get(name: string): unknown {
     return this.#o[checkName(name, 'Namespace.get()')];

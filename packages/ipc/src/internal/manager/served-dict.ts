@@ -16,6 +16,7 @@
  */
 import { KeyError } from '../../errors.js';
 import { tupleKeyOf } from './dict-key.js';
+import { entriesOf } from './referent.js';
 
 /** The slot of a tuple never stored: in no Map (`undefined` may be a key). */
 const ABSENT = Symbol('absent');
@@ -71,9 +72,10 @@ export class ManagedDict {
 
   #assign(entries: Iterable<[unknown, unknown]> | Record<string, unknown>, where: string): void {
     const pairs =
-      Symbol.iterator in Object(entries)
+      entriesOf(entries, where) ??
+      (Symbol.iterator in Object(entries)
         ? (entries as Iterable<[unknown, unknown]>)
-        : Object.entries(entries);
+        : Object.entries(entries));
     const checked: [unknown, unknown][] = [];
     // Every key is checked before any is stored: a refused update changes nothing.
     for (const [k, v] of pairs) {

@@ -28,6 +28,13 @@ export interface Served {
   placed?(id: number, home: LeaseHome): void;
   /** `owner` gives a Lock's lease back (a QUIET LEASE_BACK); `held`: it holds the lock now. */
   leaseBack?(owner: Owner, held: boolean): void;
+  /**
+   * The container it serves (a dict, list, Namespace or Array), read when one of its proxies is
+   * the argument of a call that copies contents (`d.update(p)`, `l.extend(p)`: referent.ts).
+   */
+  readonly referent?: object;
+  /** The connection a dict is leased to, or null (referent.ts: a read of it waits one poll). */
+  leasedTo?(): Owner | null;
 }
 
 /**

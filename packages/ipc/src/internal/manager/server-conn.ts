@@ -48,6 +48,8 @@ export interface ConnServer {
   managerCall(method: string, args: unknown[], owner: Owner): unknown;
   /** This connection is a pool worker's whose tasks come from the server's thread (TASKS_FROM). */
   workerOfHere(socket: net.Socket): void;
+  /** Whether `call` copies a proxy argument's object that another connection may be writing (referent.ts). */
+  readsOthersWrites(call: Request, owner: Owner): boolean;
 }
 
 /** One client connection: one thread or process, the owner of what it acquires. */
@@ -83,8 +85,12 @@ export class Conn {
     }
     const id = call !== null ? call[0] : end - start >= 4 ? buf.readUInt32LE(start) : 0;
     if (this.deferred !== null) this.deferred.push({ seq, tag, id, call, error });
-    else if (id !== 0 && this.#server.writers.othersOf(id, this.owner)) {
-      // Another client may have pipelined writes of this object still unread (writers.ts).
+    else if (
+      (id !== 0 && this.#server.writers.othersOf(id, this.owner)) ||
+      (call !== null && this.#server.readsOthersWrites(call, this.owner))
+    ) {
+      // Another client may have pipelined writes of this object (or of the one a proxy argument
+      // stands for) still unread (writers.ts).
       this.deferred = [{ seq, tag, id, call, error }];
       void afterPoll(() => this.#drain());
     } else this.#run(seq, tag, id, call, error);
@@ -187,6 +193,8 @@ export class Conn {
         : '(Neither it nor the pipelined writes of this object after it were applied; this call was not made.)';
     const record: ErrorRecord = {
       name: r.name,
+      // Its class, as the thrower's (wire.ts): a LockError comes back as a LockError.
+      ...(r.family === undefined ? {} : { family: r.family, className: r.className }),
       message: `An earlier ${method ? `${method}()` : 'call'} of this object, sent without waiting for its answer, failed: ${r.message} ${why}`,
       method,
     };

@@ -15,13 +15,14 @@ import { type Feed, MANAGER_HELLO, type ManagerHello } from '../net/handshake.js
 import { serveLocally } from './client-refs.js';
 import { serverShutDown } from './client-registry.js';
 import { FrameSplitter, sendFrame } from './frame-io.js';
+import { hostReferents, readsOthersWrites, type WritesOf } from './referent.js';
 import { answerFrame, SHUT_DOWN, SYNC } from './rpc.js';
 import type { LeaseHome } from './served-lease.js';
 import { DECREF, INCREF, LOCAL, PIN, ServedRefs } from './served-refs.js';
 import type { Served } from './served-sync.js';
 import { Conn, type ConnServer } from './server-conn.js';
 import { type HostedServer, hostServer, managerKey, unhostServer } from './stuck.js';
-import type { ProxyRef } from './wire.js';
+import { type ProxyRef, proxyRef } from './wire.js';
 import { Writers } from './writers.js';
 
 /** How long a shut-down manager keeps reading a client's socket for the client to close it (ms). */
@@ -47,8 +48,7 @@ function sayShutDown(socket: net.Socket): void {
 /** Makes the served object of a type from the arguments of its creation. */
 export type ServedFactory = ((args: unknown[], server: ManagerServer) => Served) & { auto?: boolean };
 
-/** Where a proxy's own id lives, so an argument that is a proxy of this server means its object. */
-export const proxyRef: unique symbol = Symbol('multiproc.proxyRef');
+export { proxyRef };
 
 export class ManagerServer implements HostedServer {
   readonly listener: Listener;
@@ -82,7 +82,10 @@ export class ManagerServer implements HostedServer {
     workerOfHere: (socket) => {
       if (this.#sockets.has(socket)) this.#workersOfHere.add(socket);
     },
+    readsOthersWrites: (call, owner) => readsOthersWrites(this.#writesOf, call, owner),
   };
+  // What a call copying a proxy argument's referent asks of this server (referent.ts).
+  readonly #writesOf: WritesOf;
 
   constructor(
     address: Address | undefined,
@@ -92,6 +95,11 @@ export class ManagerServer implements HostedServer {
     const key = authkey ?? process.getBuiltinModule('node:crypto').randomBytes(32);
     this.authkey = Buffer.from(key).toString('hex');
     this.instance = process.getBuiltinModule('node:crypto').randomBytes(8).toString('hex');
+    this.#writesOf = {
+      instance: this.instance,
+      othersWrite: (id, owner) => this.#writers.othersOf(id, owner),
+      object: (id) => this.#objects.get(id),
+    };
     this.listener = new Listener(address, { authkey: key });
     this.#types = types;
   }
@@ -181,6 +189,7 @@ export class ManagerServer implements HostedServer {
     this.#closed = true;
     unhostServer(managerKey(this.address, this.authkey), this);
     serveLocally(this.instance, null);
+    hostReferents(this.instance, null);
     // This thread's proxies end first: the sockets dropped below would read as a broken connection.
     serverShutDown(this.instance);
     this.listener.close();
@@ -236,6 +245,7 @@ export class ManagerServer implements HostedServer {
   #host(): void {
     hostServer(managerKey(this.address, this.authkey), this);
     serveLocally(this.instance, this.refs);
+    hostReferents(this.instance, (id) => this.#objects.get(id));
   }
 
   #object(id: number): Served {

@@ -1,26 +1,33 @@
 /**
  * What travels between a proxy and its manager over one socket per thread and manager (framed
  * as rpc.ts says): requests `[objectId, method, args]` (object 0 is the manager itself), answers
- * a value or an ErrorRecord. Errors travel as records and are rebuilt as the same class.
+ * a value or an ErrorRecord. Errors travel as records and are rebuilt as the same class, told by
+ * the class itself as core's error codec does (`@multiproc/shared` error-classes.ts): one of ours
+ * or a built-in comes back as itself, any other error as an `Error` of its name, never as one of
+ * ours because its name matches (a served object's own `Error` named `'KeyError'`).
  */
 import {
-  BrokenBarrierError,
-  ClosedError,
-  LockError,
-  ProcessError,
+  builtinErrorClass,
+  classifyError,
+  type ErrorFamily,
+  ourErrorClass,
   resolveTimeout,
-  TimeoutError,
   ValidationError,
 } from '@multiproc/shared';
-import { EOFError, KeyError, QueueEmptyError, QueueFullError } from '../../errors.js';
 import type { Address } from '../net/endpoint.js';
 import type { WireTimeout } from './wait-list.js';
 
 export type Request = [id: number, method: string, args: unknown[]];
 
+/** Where a proxy's own id lives, so an argument that is a proxy of this server means its object. */
+export const proxyRef: unique symbol = Symbol('multiproc.proxyRef');
+
 export interface ErrorRecord {
   readonly name: string;
   readonly message: string;
+  /** Which table the error's class was found in (by prototype, at the thrower), and its key there. */
+  readonly family?: ErrorFamily;
+  readonly className?: string;
   /** For a pipelined call's late failure: the method that failed. */
   readonly method?: string;
   /** The served object's stack, where the error was thrown. */
@@ -59,22 +66,6 @@ export interface ProxyRef {
   readonly over?: ProxyRef;
 }
 
-const CLASSES: Record<string, new (message: string) => any> = {
-  BrokenBarrierError,
-  ClosedError,
-  EOFError,
-  KeyError,
-  LockError,
-  ProcessError,
-  QueueEmptyError,
-  QueueFullError,
-  TimeoutError,
-  ValidationError,
-  TypeError,
-  RangeError,
-  ReferenceError,
-};
-
 /** A registered type's method not in its `exposed` list (Python: `AttributeError`, "not in exposed"). */
 export function notExposed(method: string, exposed: readonly string[]): ValidationError {
   return new ValidationError(
@@ -97,6 +88,7 @@ export function toRecord(err: unknown, depth = 0): ErrorRecord {
   const record: { -readonly [K in keyof ErrorRecord]: ErrorRecord[K] } = {
     name: err.name,
     message: err.message,
+    ...classifyError(err),
   };
   if (typeof err.stack === 'string') record.stack = err.stack;
   for (const [key, value] of Object.entries(err)) {
@@ -108,6 +100,23 @@ export function toRecord(err: unknown, depth = 0): ErrorRecord {
   return record;
 }
 
+/** A new error of the record's class: ours or a built-in by identity, else a plain `Error`. */
+function construct(r: ErrorRecord): Error {
+  const name = r.className ?? '';
+  if (r.family === 'ours') {
+    const C = ourErrorClass(name);
+    // A real Error (the classes' constructors take different arguments) with the class's prototype.
+    if (C) return Reflect.construct(Error, [r.message], C);
+  } else if (r.family === 'builtin') {
+    if (name === 'AggregateError') return new AggregateError([], r.message);
+    const C = builtinErrorClass(name) as unknown as new (m: string) => Error;
+    if (name !== 'SuppressedError') return new C(r.message);
+  } else if (r.family === 'dom' && typeof DOMException === 'function') {
+    return new DOMException(r.message, r.name);
+  }
+  return new Error(r.message);
+}
+
 /**
  * What a record stands for: the thrown value itself, or an error of the same class when it is
  * one of ours or a built-in (else an `Error` of that name), with the served object's stack, the
@@ -115,9 +124,9 @@ export function toRecord(err: unknown, depth = 0): ErrorRecord {
  */
 export function fromRecord(r: ErrorRecord): unknown {
   if (r.thrown) return r.thrown.value;
-  const C = CLASSES[r.name];
-  const e: Error = C ? new C(r.message) : new Error(r.message);
-  if (!C) e.name = r.name;
+  const e = construct(r);
+  if (e.name !== r.name)
+    Object.defineProperty(e, 'name', { value: r.name, writable: true, configurable: true });
   if (r.stack !== undefined) {
     e.stack = r.stack;
     Object.defineProperty(e, managerStack, { value: r.stack, configurable: true });

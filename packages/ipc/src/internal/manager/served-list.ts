@@ -1,0 +1,112 @@
+/**
+ * Python's `list` as a manager serves it. Items live here; a proxy's read returns a copy. Items
+ * compare as Python's `==` (py-equals.ts), order as its `<` (py-order.ts), slice as its `l[a:b:c]`.
+ */
+import { ValidationError } from '@multiproc/shared';
+import { pyEquals } from './py-equals.js';
+import { pySort } from './py-order.js';
+import { pySlice } from './py-slice.js';
+import { itemsOf } from './referent.js';
+
+function index(i: unknown, length: number, where: string): number {
+  if (!Number.isInteger(i))
+    throw new ValidationError(`${where}: index must be an integer, got ${String(i)}.`);
+  const j = (i as number) < 0 ? (i as number) + length : (i as number);
+  if (j < 0 || j >= length)
+    throw new ValidationError(`${where}: index ${i} is out of range (length ${length}).`);
+  return j;
+}
+
+/** A slice bound of `list.index()`: negative counts from the end, clamped to `[0, n]`. */
+function bound(i: unknown, fallback: number, n: number, what: string): number {
+  if (i === undefined) return fallback;
+  if (!Number.isInteger(i))
+    throw new ValidationError(`list.index(): ${what} must be an integer, got ${String(i)}.`);
+  const j = (i as number) < 0 ? (i as number) + n : (i as number);
+  return Math.max(0, Math.min(n, j));
+}
+
+/** The most items a JavaScript array holds. */
+const MAX_LENGTH = 2 ** 32 - 1;
+
+/** Python's `list`. */
+export class ManagedList {
+  readonly #a: unknown[];
+  constructor(init?: Iterable<unknown>) {
+    this.#a = init ? [...(itemsOf(init, 'manager.list()') ?? init)] : [];
+  }
+  get(i: number): unknown {
+    return this.#a[index(i, this.#a.length, 'list.get()')];
+  }
+  set(i: number, v: unknown): void {
+    this.#a[index(i, this.#a.length, 'list.set()')] = v;
+  }
+  append(v: unknown): void {
+    this.#a.push(v);
+  }
+  extend(vs: Iterable<unknown>): void {
+    // A copy first: `l.extend(l)` (its own proxy) doubles the list, and a value that is not
+    // iterable throws before any item is added.
+    const items = itemsOf(vs, 'list.extend()') ?? [...vs];
+    // Not push(...items): spreading a long array overflows the call stack (about 100k items).
+    for (const v of items) this.#a.push(v);
+  }
+  insert(i: number, v: unknown): void {
+    if (!Number.isInteger(i))
+      throw new ValidationError(`list.insert(): index must be an integer, got ${String(i)}.`);
+    const n = this.#a.length;
+    this.#a.splice(Math.max(0, Math.min(n, i < 0 ? i + n : i)), 0, v);
+  }
+  pop(i = -1): unknown {
+    return this.#a.splice(index(i, this.#a.length, 'list.pop()'), 1)[0];
+  }
+  remove(v: unknown): void {
+    const i = this.#a.findIndex((x) => pyEquals(x, v));
+    if (i < 0) throw new ValidationError('list.remove(): the value is not in the list.');
+    this.#a.splice(i, 1);
+  }
+  /** Python's `index(v, start, end)`: the first equal item of `l[start:end]` (bounds as a slice's). */
+  index(v: unknown, start?: number, end?: number): number {
+    const n = this.#a.length;
+    const from = bound(start, 0, n, 'start');
+    const to = bound(end, n, n, 'end');
+    for (let i = from; i < to; i++) if (pyEquals(this.#a[i], v)) return i;
+    throw new ValidationError(
+      `list.index(): the value is not in the list${from > 0 || to < n ? ` between ${from} and ${to}` : ''}.`,
+    );
+  }
+  count(v: unknown): number {
+    return this.#a.filter((x) => pyEquals(x, v)).length;
+  }
+  len(): number {
+    return this.#a.length;
+  }
+  reverse(): void {
+    this.#a.reverse();
+  }
+  sort(reverse = false): void {
+    pySort(this.#a, reverse === true);
+  }
+  clear(): void {
+    this.#a.length = 0;
+  }
+  copy(): unknown[] {
+    return [...this.#a];
+  }
+  slice(start?: number | null, end?: number | null, step?: number | null): unknown[] {
+    return pySlice(this.#a, start, end, step, 'list.slice()');
+  }
+  /** Python's `l *= n`: the items repeated `n` times in place (`n <= 0` empties the list). */
+  imul(n: number): void {
+    if (!Number.isInteger(n))
+      throw new ValidationError(`list.imul(): n must be an integer, got ${String(n)}.`);
+    const length = this.#a.length;
+    if (n > 1 && length * n > MAX_LENGTH) {
+      throw new ValidationError(
+        `list.imul(): ${length} items ${n} times is more than an array holds (${MAX_LENGTH}).`,
+      );
+    }
+    if (n <= 0) this.#a.length = 0;
+    for (let i = length; i < length * n; i++) this.#a.push(this.#a[i - length]);
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * Which error classes are this library's, told by the class itself (its prototype), never by
+ * `name`: an error crossing a thread, process or manager socket comes back as one of ours only
+ * when it was one of ours, so a user's own `Error` named `'KeyError'` stays a plain `Error` (the
+ * Pool contract in CONTRACT.md). Core's error codec (packages/core/src/internal/error-record.ts)
+ * and ipc's manager replies (packages/ipc/src/internal/manager/wire.ts) both classify with this.
+ *
+ * The registry lives on `globalThis` under one `Symbol.for` key: a pool worker's entry bundles its
+ * own copy of these modules (scripts/bundle.mjs), and a class one copy registers must be known to all.
+ */
+import {
+  BrokenBarrierError,
+  ClosedError,
+  ContextError,
+  LockError,
+  ProcessError,
+  SerializationError,
+  TimeoutError,
+  ValidationError,
+} from './errors.js';
+
+type ErrorClass = abstract new (...args: any[]) => Error;
+
+/** How an error's class travels: one of ours, a built-in, a `DOMException`, or anything else. */
+export type ErrorFamily = 'builtin' | 'dom' | 'ours' | 'other';
+
+const REGISTRY_KEY = Symbol.for('multiproc.errorClasses');
+const { OURS, OURS_BY_NAME } = ((globalThis as any)[REGISTRY_KEY] ??= {
+  OURS: new Map<object, string>(),
+  OURS_BY_NAME: new Map<string, ErrorClass>(),
+}) as { OURS: Map<object, string>; OURS_BY_NAME: Map<string, ErrorClass> };
+
+const BUILTINS = new Map<object, string>();
+for (const name of [
+  'Error',
+  'TypeError',
+  'RangeError',
+  'SyntaxError',
+  'ReferenceError',
+  'EvalError',
+  'URIError',
+  'AggregateError',
+  'SuppressedError',
+]) {
+  const C = (globalThis as any)[name];
+  if (typeof C === 'function') BUILTINS.set(C.prototype, name);
+}
+const WASM = (globalThis as any).WebAssembly ?? {};
+for (const name of ['CompileError', 'LinkError', 'RuntimeError']) {
+  if (typeof WASM[name] === 'function') BUILTINS.set(WASM[name].prototype, `WebAssembly.${name}`);
+}
+
+/**
+ * Makes the `ProcessError` classes among `values` travel as themselves (every multiproc package
+ * registers its own error classes when it loads; other values are skipped).
+ * @internal
+ */
+export function registerErrorClasses(values: Iterable<unknown>): void {
+  for (const C of values) {
+    if (typeof C === 'function' && (C === ProcessError || C.prototype instanceof ProcessError)) {
+      OURS.set(C.prototype, C.prototype.name);
+      OURS_BY_NAME.set(C.prototype.name, C as ErrorClass);
+    }
+  }
+}
+
+/**
+ * The family of `err`'s class and its key there, found by walking its prototype chain to the
+ * nearest class of ours or built-in one: a user subclass of `TypeError` is a `TypeError`, a user
+ * class straight under `Error` (or a plain `Error` of any `name`) is `'other'`.
+ * @internal
+ */
+export function classifyError(err: Error): { family: ErrorFamily; className?: string } {
+  if (typeof DOMException === 'function' && err instanceof DOMException) return { family: 'dom' };
+  for (let proto = Object.getPrototypeOf(err); proto !== null; proto = Object.getPrototypeOf(proto)) {
+    const ours = OURS.get(proto);
+    if (ours) return { family: 'ours', className: ours };
+    const builtin = BUILTINS.get(proto);
+    if (builtin === 'Error') return { family: 'other' };
+    if (builtin) return { family: 'builtin', className: builtin };
+  }
+  return { family: 'other' };
+}
+
+/** The registered class of ours named `className`, or undefined. @internal */
+export function ourErrorClass(className: string): ErrorClass | undefined {
+  return OURS_BY_NAME.get(className);
+}
+
+/** The built-in class `className` names (`'TypeError'`, `'WebAssembly.LinkError'`), else `Error`. @internal */
+export function builtinErrorClass(className: string): ErrorClass {
+  const [a, b] = className.split('.') as [string, string | undefined];
+  const C = b ? (globalThis as any)[a]?.[b] : (globalThis as any)[a];
+  return typeof C === 'function' ? C : Error;
+}
+
+registerErrorClasses([
+  ProcessError,
+  ValidationError,
+  LockError,
+  BrokenBarrierError,
+  ClosedError,
+  ContextError,
+  SerializationError,
+  TimeoutError,
+]);
