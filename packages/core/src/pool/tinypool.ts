@@ -131,7 +131,8 @@ export class TinypoolAdapter {
     if (this.#filled || batch.init || this.#config.context !== 'thread') return;
     const job = batch.jobs[0];
     const module = job && batch.tasks[job.task]?.module;
-    if (module && this.#tp.options.workerData === undefined) this.#tp.options.workerData = { preload: module };
+    if (module && this.#tp.options.workerData === undefined)
+      this.#tp.options.workerData = { preload: module };
   }
 
   /** How many of the workers the pool keeps (`minProcesses`) are not started yet. */

@@ -7,7 +7,8 @@ const FLUSH_KEY = Symbol.for('multiproc.ipc.flush');
 
 type FlushHook = (() => Promise<void>) & { idle?: () => boolean; endsNormally?: () => void };
 
-const hook = (): FlushHook | undefined => (globalThis as Record<symbol, unknown>)[FLUSH_KEY] as FlushHook | undefined;
+const hook = (): FlushHook | undefined =>
+  (globalThis as Record<symbol, unknown>)[FLUSH_KEY] as FlushHook | undefined;
 
 /** Gives back what this realm's copies fetched ahead, and sends what they put. */
 export async function flushIpc(): Promise<void> {
