@@ -12,24 +12,53 @@ import { ValidationError } from '@multiproc/shared';
 const SITES_KEY = Symbol.for('multiproc.taskSites');
 const sitesByModule: Map<string, Map<string, string>> = ((globalThis as any)[SITES_KEY] ??= new Map());
 
+/** The index of `callSiteIn()`'s caller's caller among its stack's frames. */
+const OWN_FRAME = 2;
+
 /**
  * The frame of the stack that is the calling module's own line (where `defineTasks()` was called
  * from, or a helper in it), or `''` when stacks are turned off.
  */
 export function callSiteIn(url: string): string {
-  const lines = (new Error().stack ?? '').split('\n').slice(1);
   let path = url;
   try {
     // Read when called (as in task.ts): an ES import of a Node module costs every import of core.
     path = process.getBuiltinModule('node:url').fileURLToPath(url);
   } catch {}
-  const own = lines.find((line) => line.includes(url) || line.includes(path));
-  // Frames: this function, defineTasks(), then its caller. A query or hash on the module's URL
-  // (`tasks.mjs?v=2`, a test or hot reload importing it afresh) is the same file and line.
-  return (own ?? lines[2] ?? '')
+  const isOwn = (line: string) => line.includes(url) || line.includes(path);
+  // Frames: this function, defineTasks(), then its caller, which is nearly always the module's own
+  // line: a stack of those three frames finds it without writing out the loader's frames, whose
+  // files' line tables V8 would build for it (every worker importing the module calls this: issue
+  // #18). Otherwise, the whole stack, as before.
+  const limit = Error.stackTraceLimit;
+  const shortened = typeof limit === 'number' && limit > OWN_FRAME + 1 && setStackLimit(OWN_FRAME + 1);
+  let lines: string[];
+  try {
+    lines = (new Error().stack ?? '').split('\n').slice(1);
+  } finally {
+    if (shortened) setStackLimit(limit);
+  }
+  let own = lines.find(isOwn);
+  if (own === undefined && shortened) {
+    lines = (new Error().stack ?? '').split('\n').slice(1);
+    own = lines.find(isOwn);
+  }
+  // A query or hash on the module's URL (`tasks.mjs?v=2`, a test or hot reload importing it
+  // afresh) is the same file and line.
+  return (own ?? lines[OWN_FRAME] ?? '')
     .trim()
     .replace(/^at /, '')
     .replace(/[?#][^\s:)]*(?=:\d+:\d+)/, '');
+}
+
+/** Sets `Error.stackTraceLimit`; false where it cannot be set (a frozen `Error`). */
+function setStackLimit(limit: number): boolean {
+  try {
+    Error.stackTraceLimit = limit;
+    return Error.stackTraceLimit === limit;
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -40,8 +40,9 @@ import type {
 import { markPoolWorker, taskEnded, taskStarted } from '../internal/bootstrap.js';
 import { clockMs } from '../internal/clock.js';
 import { type ErrorRecord, toErrorRecord } from '../internal/error-record.js';
-import { loadTask } from '../internal/load-task.js';
+import { importTaskModule, loadTask } from '../internal/load-task.js';
 import { lookupTask } from '../task.js';
+import { flushIpc, ipcEndsNormally, ipcIdle } from './ipc-flush.js';
 import { exitAfterChildren, hasNonDaemonChildren } from './join-children.js';
 import { context, isThenable, packCallResult, replyTransfer, runMap, runNumberChunk } from './map-run.js';
 import { endCallMessages, runWithMessages } from './message-scope.js';
@@ -84,6 +85,13 @@ setWorkerIdentity({
 markPoolWorker();
 
 if (isMainThread) listenForCancel();
+
+// A thread started with its pool is told the module of the pool's first batch (`TinypoolAdapter`):
+// its import starts now, while tinypool's ready message goes to the host and the batch comes back,
+// instead of once the batch is here (issue #18). The batch's own load waits for this one; an
+// import that fails is tried again there, and fails the call as it would have.
+const preload = (process as any).__tinypool_state__?.workerData?.preload;
+if (typeof preload === 'string') importTaskModule(preload).catch(() => {});
 
 // Per pool (a worker may serve nested pools' ids too): undefined once its initializer succeeded,
 // or the record of the error it failed with; no task ever runs in a worker whose initializer failed.
@@ -170,21 +178,6 @@ function failure(err: unknown): CallReply {
   return { ok: false, error: toErrorRecord(err, 0, 'error', context) };
 }
 
-const FLUSH_KEY = Symbol.for('multiproc.ipc.flush');
-
-type FlushHook = (() => Promise<void>) & { idle?: () => boolean; endsNormally?: () => void };
-
-/** ipc's flush hook (see its `internal/runtime/exit.ts`): gives back what was fetched ahead, sends what was put. */
-async function flushIpc(): Promise<void> {
-  const flush = (globalThis as Record<symbol, unknown>)[FLUSH_KEY] as FlushHook | undefined;
-  if (flush) await flush().catch(() => {});
-}
-
-/** Whether flushing would do nothing: no copy of a connection or queue lives in this realm. */
-function ipcIdle(): boolean {
-  const flush = (globalThis as Record<symbol, unknown>)[FLUSH_KEY] as FlushHook | undefined;
-  return flush === undefined || flush.idle?.() === true;
-}
 /** A side chunk runs once its pool's initializer succeeded here, with no ipc copy to flush. */
 function sideGate(init: string | null): boolean {
   if (init !== null && (!initialized.has(init) || initialized.get(init) !== undefined)) return false;
@@ -238,10 +231,7 @@ function retiring(reply: BatchReply): BatchReply {
   // A movable reply (withTransfer) carries the plain one inside.
   const plain = ((reply as unknown as Record<symbol, unknown>)[VALUE_OF] ?? reply) as MutableReply;
   if (hasNonDaemonChildren()) plain.children = true;
-  if (plain.retire && !plain.initError) {
-    const flush = (globalThis as Record<symbol, unknown>)[FLUSH_KEY] as FlushHook | undefined;
-    flush?.endsNormally?.();
-  }
+  if (plain.retire && !plain.initError) ipcEndsNormally();
   return reply;
 }
 
