@@ -81,6 +81,14 @@ export class HomeRuntime implements HomeActions, HomeObject {
     (c.link as CopyLink | null)?.link.end();
   }
 
+  linger(c: HomeCopy): void {
+    const cl = c.link as CopyLink | null;
+    if (!cl) return;
+    cl.link.send(Op.H_CLOSED, 0, 0);
+    if (cl.held) cl.link.release();
+    cl.held = false;
+  }
+
   settle(w: Wait, result: Item | symbol | boolean): void {
     (w as Partial<Waiter<unknown>>).settle?.(result);
   }
