@@ -25,7 +25,11 @@ describe.each<[Context, Context]>([
     const [mine, theirs] = Pipe<string>();
     const [go, gate] = Pipe<string>();
     pipes.push(mine, go);
-    const p = new Process({ target: tasks.failAfterStart, args: [theirs, gate, inner, late], context: outer });
+    const p = new Process({
+      target: tasks.failAfterStart,
+      args: [theirs, gate, inner, late],
+      context: outer,
+    });
     started.push(p);
     p.start();
     theirs.close();
