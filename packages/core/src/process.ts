@@ -54,6 +54,10 @@ export function activeChildren(): Process[] {
 
 /**
  * Runs a task in a worker thread or a child process. Mirrors Python's `multiprocessing.Process`.
+ * Its worker ends once its target has returned or thrown (exit code 1, the error printed at once)
+ * and the non-daemon Processes the target started have ended, as Python joins them. A target that
+ * calls `process.exit()` ends them at once instead, daemon or not: Node runs nothing asynchronous
+ * after it, so nothing can wait for them (`await child.join()` before calling it).
  * @throws {ValidationError} from the constructor for bad options, for a missing `target`, and for a
  * subclass that overrides `run()` (move its body into a task and pass that as `target`).
  * @throws {ContextError} from the constructor for a context this runtime cannot run (Bun, Deno).

@@ -5,7 +5,6 @@
  * process) is decided when the connection is sent, see README.
  */
 import {
-  describeValue,
   disposableInEveryRealm,
   type EncodeContext,
   type Encoded,
@@ -15,9 +14,9 @@ import {
   refuseStructuredClone,
   registerCodec,
   type Timeout,
-  ValidationError,
 } from '@multiproc/shared';
 import { EOFError } from './errors.js';
+import { rejectArguments, tooManyArguments } from './internal/arity.js';
 import { CONNECTION_TYPE, type ConnectionData, remoteConnectionHandle } from './internal/connection-parts.js';
 import { ConnectionState } from './internal/connection-state.js';
 import { closeWhenCollected } from './internal/finalize.js';
@@ -91,6 +90,7 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
    * console.log(await b.recv()); // { n: 1 }
    */
   send(value: T): void {
+    if (arguments.length > 1) throw tooManyArguments('Connection.send', arguments.length);
     this.#s.send(value);
   }
 
@@ -111,6 +111,7 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
    * console.log(await b.recvBytes()); // Uint8Array(2) [ 2, 3 ]
    */
   sendBytes(buf: ArrayBufferView | ArrayBuffer, offset?: number | null, size?: number | null): void {
+    if (arguments.length > 3) throw tooManyArguments('Connection.sendBytes', arguments.length);
     this.#s.sendBytes(buf, offset ?? 0, size ?? undefined);
   }
 
@@ -131,16 +132,8 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
    * console.log(await b.recv()); // hi
    * await b.recv().catch((err) => console.log(err.name)); // EOFError
    */
-  recv(): Promise<T>;
-  recv(none?: unknown): Promise<T> {
-    if (none !== undefined) {
-      return Promise.reject(
-        new ValidationError(
-          `Connection.recv() takes no argument (got ${describeValue(none)}) and waits for a value, as Python's ` +
-            'recv() does: to wait at most ms, call `if (await conn.poll(ms)) v = await conn.recv()`.',
-        ),
-      );
-    }
+  recv(): Promise<T> {
+    if (arguments.length > 0) return rejectArguments('Connection.recv', arguments.length);
     return this.#s.recv();
   }
 
@@ -159,6 +152,7 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
    * console.log(new TextDecoder().decode(await b.recvBytes())); // hello
    */
   recvBytes(maxlength?: number | null): Promise<Uint8Array> {
+    if (arguments.length > 1) return rejectArguments('Connection.recvBytes', arguments.length);
     return this.#s.recvBytes(maxlength);
   }
 
@@ -176,6 +170,7 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
    * console.log(await b.recvBytesInto(buf, 1), buf); // 2 Uint8Array(4) [ 0, 7, 8, 0 ]
    */
   recvBytesInto(buf: ArrayBufferView | ArrayBuffer, offset?: number | null): Promise<number> {
+    if (arguments.length > 2) return rejectArguments('Connection.recvBytesInto', arguments.length);
     return this.#s.recvBytesInto(buf, offset ?? 0);
   }
 
@@ -195,6 +190,7 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
    * console.log(await b.poll(1_000)); // true
    */
   poll(timeout?: Timeout): Promise<boolean> {
+    if (arguments.length > 1) return rejectArguments('Connection.poll', arguments.length);
     return this.#s.poll(timeout);
   }
 
@@ -207,6 +203,7 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
    * console.log(a.closed, await b.poll()); // true true: b sees the EOF
    */
   close(): void {
+    if (arguments.length > 0) throw tooManyArguments('Connection.close', arguments.length);
     this.#s.close();
   }
 

@@ -1,6 +1,7 @@
 /** JoinableQueue: a Queue whose consumers mark items done. Mirrors Python's `multiprocessing.JoinableQueue`. */
 import { registerCodec, ValidationError } from '@multiproc/shared';
 import { EOFError } from './errors.js';
+import { tooManyArguments } from './internal/arity.js';
 import { EOF } from './internal/protocol/item.js';
 import { adoptQueue, type QueueData, remoteQueueHandle } from './internal/queue-copy.js';
 import { queueName } from './internal/queue-name.js';
@@ -42,6 +43,7 @@ export class JoinableQueue<T = unknown> extends Queue<T> {
    * try { jq.taskDone(); } catch (err) { if (err instanceof ValidationError) console.log(err.code); } // MP_VALIDATION
    */
   taskDone(): void {
+    if (arguments.length > 0) throw tooManyArguments('JoinableQueue.taskDone', arguments.length);
     if (!this.handle.taskDone()) {
       throw new ValidationError(
         'taskDone() was called more times than items were put: no task of this queue is unfinished. ' +
@@ -58,6 +60,8 @@ export class JoinableQueue<T = unknown> extends Queue<T> {
    * message says how many items were got and never marked done, and how many are still queued.
    * Python's `join()` blocks forever there.
    * @throws {EOFError} when the process that owns this queue exited first.
+   * @throws {ValidationError} when given an argument: Python's `join()` takes no timeout either
+   *   (race it with a timer to stop waiting).
    * @throws {ClosedError} after `close()`, and at once when this copy is closed while it waits.
    * @example
    * const jq = new JoinableQueue<number>();
@@ -68,6 +72,7 @@ export class JoinableQueue<T = unknown> extends Queue<T> {
    * await done; // resolves now
    */
   async join(): Promise<void> {
+    if (arguments.length > 0) throw tooManyArguments('JoinableQueue.join', arguments.length);
     const r = await this.handle.join();
     if (r !== STUCK && r !== EOF) return; // joined
     const closed = this.closedWhileWaiting('join()');

@@ -14,6 +14,7 @@ import {
   refuseStructuredClone,
   registerCodec,
 } from '@multiproc/shared';
+import { rejectArguments, tooManyArguments } from './internal/arity.js';
 import { closeWhenCollected } from './internal/finalize.js';
 import { parseQueueOptions } from './internal/options.js';
 import { adoptQueue, type QueueData, remoteQueueHandle, takeAdopted } from './internal/queue-copy.js';
@@ -100,6 +101,7 @@ export class Queue<T = unknown> {
    * await q.put(2, { timeout: 10 }).catch((err) => console.log(err.name)); // QueueFullError
    */
   put(value: T, options?: TimeoutOptions): Promise<void> {
+    if (arguments.length > 2) return rejectArguments('Queue.put', arguments.length);
     return this.#s.put(value, options);
   }
 
@@ -119,6 +121,7 @@ export class Queue<T = unknown> {
    * try { q.putNowait('b'); } catch (err) { if (err instanceof QueueFullError) console.log(err.code); } // MP_QUEUE_FULL
    */
   putNowait(value: T): void {
+    if (arguments.length > 1) throw tooManyArguments('Queue.putNowait', arguments.length);
     this.#s.putNowait(value);
   }
 
@@ -140,6 +143,7 @@ export class Queue<T = unknown> {
    * await q.get({ timeout: 10 }).catch((err) => console.log(err.name)); // QueueEmptyError
    */
   get(options?: TimeoutOptions): Promise<T> {
+    if (arguments.length > 1) return rejectArguments('Queue.get', arguments.length);
     return this.#s.get(options);
   }
 
@@ -149,7 +153,8 @@ export class Queue<T = unknown> {
    * queue's thread for an item and blocks until it answers (at most 1 s; a thread copy asks only
    * when `qsize()` is above 0). An item another worker put may still be on its way (counted by
    * `qsize()` already, as in Python), and items another consumer read ahead are not taken back
-   * for this call: then it throws, as Python's does while its pipe is empty.
+   * for this call: then it throws, as Python's does while its pipe is empty. In the queue's own
+   * thread, items a thread worker put arrive only when its event loop runs (not while it blocks).
    * @throws {QueueEmptyError} when there is none.
    * @throws {ValidationError} when the item does not match the schema; {@link ClosedError} after `close()`.
    * @example
@@ -158,6 +163,7 @@ export class Queue<T = unknown> {
    * console.log(q.getNowait()); // 7
    */
   getNowait(): T {
+    if (arguments.length > 0) throw tooManyArguments('Queue.getNowait', arguments.length);
     return this.#s.getNowait();
   }
 
@@ -176,6 +182,7 @@ export class Queue<T = unknown> {
    * console.log(q.qsize()); // 1
    */
   qsize(): number {
+    if (arguments.length > 0) throw tooManyArguments('Queue.qsize', arguments.length);
     return this.handle.size();
   }
 
@@ -187,6 +194,7 @@ export class Queue<T = unknown> {
    * console.log(new Queue().empty()); // true
    */
   empty(): boolean {
+    if (arguments.length > 0) throw tooManyArguments('Queue.empty', arguments.length);
     return this.handle.size() === 0;
   }
 
@@ -200,6 +208,7 @@ export class Queue<T = unknown> {
    * console.log(q.full()); // true
    */
   full(): boolean {
+    if (arguments.length > 0) throw tooManyArguments('Queue.full', arguments.length);
     return this.handle.full();
   }
 
@@ -213,6 +222,7 @@ export class Queue<T = unknown> {
    * await q.put(1).catch((err) => console.log(err.name)); // ClosedError
    */
   close(): void {
+    if (arguments.length > 0) throw tooManyArguments('Queue.close', arguments.length);
     this.#s.close();
   }
 
@@ -241,6 +251,7 @@ export class Queue<T = unknown> {
    * await q.joinThread(); // everything this copy put has reached the queue
    */
   joinThread(): Promise<void> {
+    if (arguments.length > 0) return rejectArguments('Queue.joinThread', arguments.length);
     return this.#s.joinThread();
   }
 
@@ -254,6 +265,7 @@ export class Queue<T = unknown> {
    * await q.joinThread(); // returns at once
    */
   cancelJoinThread(): void {
+    if (arguments.length > 0) throw tooManyArguments('Queue.cancelJoinThread', arguments.length);
     this.#s.cancelJoinThread();
   }
 

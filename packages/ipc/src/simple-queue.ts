@@ -8,8 +8,8 @@ import {
   keepSymbol,
   refuseStructuredClone,
   registerCodec,
-  ValidationError,
 } from '@multiproc/shared';
+import { rejectArguments, tooManyArguments } from './internal/arity.js';
 import { parseSimpleQueueOptions } from './internal/options.js';
 import { adoptQueue, type QueueData, remoteQueueHandle } from './internal/queue-copy.js';
 import { queueName } from './internal/queue-name.js';
@@ -65,6 +65,7 @@ export class SimpleQueue<T = unknown> {
    * console.log(sq.empty()); // false
    */
   put(value: T): Promise<void> {
+    if (arguments.length > 1) return rejectArguments('SimpleQueue.put', arguments.length);
     return this.#q.put(value);
   }
 
@@ -79,16 +80,8 @@ export class SimpleQueue<T = unknown> {
    * await sq.put('x');
    * console.log(await sq.get()); // x
    */
-  get(): Promise<T>;
-  get(...none: unknown[]): Promise<T> {
-    if (none.length > 0) {
-      return Promise.reject(
-        new ValidationError(
-          "SimpleQueue.get() takes no argument and always waits for an item (Python's neither takes a timeout): " +
-            'use a Queue for get({ timeout }) or get({ block: false }).',
-        ),
-      );
-    }
+  get(): Promise<T> {
+    if (arguments.length > 0) return rejectArguments('SimpleQueue.get', arguments.length);
     return this.#q.get();
   }
 
@@ -100,6 +93,7 @@ export class SimpleQueue<T = unknown> {
    * console.log(new SimpleQueue().empty()); // true
    */
   empty(): boolean {
+    if (arguments.length > 0) throw tooManyArguments('SimpleQueue.empty', arguments.length);
     return this.#q.empty();
   }
 
@@ -112,6 +106,7 @@ export class SimpleQueue<T = unknown> {
    * await sq.get().catch((err) => console.log(err.name)); // ClosedError
    */
   close(): void {
+    if (arguments.length > 0) throw tooManyArguments('SimpleQueue.close', arguments.length);
     this.#q.close();
   }
 

@@ -18,6 +18,7 @@ function homeWithCopy(pipe = false) {
     sendNow: () => false,
     sendBytesNow: () => false,
     end: () => {},
+    linger: () => {},
     settle: () => {},
     startTimer: () => {},
     hold: () => {},

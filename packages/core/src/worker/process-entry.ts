@@ -1,8 +1,9 @@
 /**
  * Worker side of `Process`: the entry every 'thread' worker and 'process' child starts with.
  * It records who it is (so `isMain()` is false and `currentProcess()` answers), imports the task's
- * module, decodes the arguments and runs the target. A target that throws ends the worker at
- * once with 1 (its stack printed to stderr, as Python). One that returns ends it as a Node program
+ * module, decodes the arguments and runs the target. A target that throws ends the worker with 1
+ * (its stack printed to stderr at once, as Python) once the non-daemon Processes it started have
+ * ended, as Python joins them. One that returns ends it as a Node program
  * ends: once what it started has run (0, the `process.exitCode` it set, 1 for an unhandled
  * rejection or a later uncaught error), or whatever it passed to `process.exit()`. A target whose
  * promise never settles, with nothing else left to run, ends with {@link UNSETTLED_EXIT_CODE} and
@@ -11,6 +12,7 @@
 import { guardChildProcess, isForkedChild, openedOutput } from './child-guard.js';
 import { enableCompileCache } from './compile-cache.js';
 import { writeOutputDirectly } from './direct-output.js';
+import { exitAfterChildren } from './join-children.js';
 
 // `node:worker_threads` is read only in a thread, where it is loaded already: in a child it would
 // load ~25 stream and worker modules, 2.5 to 5 ms of CPU per child (issue #18).
@@ -101,7 +103,9 @@ async function run(start: StartMessage): Promise<void> {
   await flushIpc();
   // A child's output streams are blocking: only those something used are flushed (not created).
   await Promise.all((inChild ? openedOutput() : [process.stdout, process.stderr]).map(flush));
-  if (threw) process.exit(1);
+  // Python joins a process's non-daemon children however its target ends (`_exit_function` in
+  // `_bootstrap`'s finally): a target that threw waits for them too, then fails with 1.
+  if (threw) exitAfterChildren(1);
   // A target that returned ends the worker as a Node program ends: what it started and did not
   // await runs to the end (Python joins the non-daemon threads too), an unhandled rejection or a
   // late throw is printed and gives 1, and a `process.exitCode` it set is kept. Nothing of ours

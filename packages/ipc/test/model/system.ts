@@ -153,6 +153,9 @@ export class System implements HomeActions {
     const cs = this.#linkOf.get(c);
     if (cs) this.#down(cs, END);
   }
+  linger(c: ReaderCopy): void {
+    this.send(c, Op.H_CLOSED, 0, 0);
+  }
   settle(w: Wait, result: Item | symbol | boolean): void {
     const p = w as Probe;
     if (p.kind === undefined) return; // a copy's put waiting at home

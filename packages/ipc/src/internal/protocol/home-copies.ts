@@ -57,7 +57,12 @@ export abstract class HomeOfCopies extends HomeObject<ReaderCopy, ChannelEndpoin
   }
 
   frame(c: ReaderCopy, op: number, a: number, b: number, body: Item): void {
-    if (c.phase === 'gone' || this.lifecycleFrame(c, op, a, body)) return;
+    if (c.phase === 'gone') {
+      // A closed sponsor's link still reports the end of workers it started (home-copy.ts).
+      if (op === Op.R_UNRESERVE) this.lifecycleFrame(c, op, a, body);
+      return;
+    }
+    if (this.lifecycleFrame(c, op, a, body)) return;
     const { read, write } = c.end;
     switch (op) {
       case Op.R_PUT:

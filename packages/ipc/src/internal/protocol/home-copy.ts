@@ -8,9 +8,15 @@
  *   attach(port) ────────────────────────────────► open                                     ▲
  *   reserved ──release(token): its worker ended unconnected──────────────────────────────────┤
  *   open | closing ──linkClosed: the worker died or the link broke───────────────────────────┘
+ *   reserved by a copy for its holder's worker ──that copy's link closed (its holder ended)──┘
  * ```
  * A reserved copy counts as a handle until it connects or its worker is reported ended, so a copy
- * that is never used still ends with its worker.
+ * that is never used still ends with its worker. A copy that made reservations for workers its
+ * holder started (Process arguments, pool tasks) is their sponsor: a child never outlives its
+ * parent, so the sponsor's link closing (its holder ended: returned, threw, exited, was killed)
+ * releases those still unclaimed, whose ends nobody is left to report. A sponsor that closes
+ * while some are unclaimed keeps its link (H_CLOSED instead of the link's end) until they are
+ * claimed or released: the link still carries their R_UNRESERVE, and its close tells the home.
  */
 import type { Item } from './item.js';
 
@@ -44,6 +50,11 @@ export interface HomeActions {
   sendBytesNow(copy: HomeCopy, op: number, a: number, b: number, bytes: Uint8Array): boolean;
   /** Ends `copy`'s link after every frame sent to it so far. */
   end(copy: HomeCopy): void;
+  /**
+   * `copy` is gone (its close is complete) but its link stays open, holding nothing alive, for the
+   * R_UNRESERVE of workers its holder started: tell it so (H_CLOSED); {@link end} follows later.
+   */
+  linger(copy: HomeCopy): void;
   /** A wait is over: a get's item or EOF, a put's or join's `true`, a put's `false` (timed out). */
   settle(w: Wait, result: Item | symbol | boolean): void;
   /** Starts the timer of a wait the home keeps for a copy; on expiry call the home's `expire(w)`. */
@@ -73,6 +84,13 @@ export class HomeCopy {
   token: string | null = null;
   /** R_SYNC answers held until what the copy gave back is complete. */
   readonly syncs: number[] = [];
+  /**
+   * The unclaimed reservations this copy made for workers its holder started (R_RESERVE `a` = 1):
+   * they end with its link, as those workers end with their parent. Null while there are none.
+   */
+  sponsored: Set<HomeCopy> | null = null;
+  /** A reservation made by a copy for a worker its holder started: that copy. */
+  sponsor: HomeCopy | null = null;
 
   constructor(end: Endpoint, phase: CopyPhase, holder: boolean) {
     this.end = end;

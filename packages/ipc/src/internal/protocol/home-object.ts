@@ -80,6 +80,7 @@ export abstract class HomeObject<C extends HomeCopy, E extends Endpoint<C>> {
     if (known === RELEASED) return null;
     if (known) {
       if (known.phase !== 'reserved') return null;
+      this.#unsponsor(known);
       known.phase = 'open';
       init?.(known);
       this.opened(known);
@@ -121,6 +122,8 @@ export abstract class HomeObject<C extends HomeCopy, E extends Endpoint<C>> {
   /** The copy's link is gone: it closed, or its thread or process died. */
   linkClosed(c: C): void {
     if (c.phase !== 'gone' && c.phase !== 'reserved') this.gone(c);
+    // Its holder ended, and the workers it started with it: nobody will report their ends.
+    if (c.sponsored) for (const r of [...c.sponsored]) this.release(r.token!);
   }
 
   /** Handles a lifecycle frame from `c`; false for any other op (the kind handles those). */
@@ -131,10 +134,18 @@ export abstract class HomeObject<C extends HomeCopy, E extends Endpoint<C>> {
         c.phase = 'closing';
         this.closing(c);
         return true;
-      case Op.R_RESERVE:
+      case Op.R_RESERVE: {
         this.out.listen();
-        this.reserve(c.end.index, textOf(body), a === 1);
+        const token = textOf(body);
+        const known = this.#tokens.has(token);
+        this.reserve(c.end.index, token, a === 1);
+        const r = this.#tokens.get(token);
+        if (a === 1 && !known && r && r !== RELEASED) {
+          r.sponsor = c;
+          (c.sponsored ??= new Set()).add(r);
+        }
         return true;
+      }
       case Op.R_UNRESERVE:
         this.release(textOf(body));
         return true;
@@ -158,8 +169,10 @@ export abstract class HomeObject<C extends HomeCopy, E extends Endpoint<C>> {
     c.phase = 'gone';
     if (was === 'open' || was === 'closing') {
       this.left(c);
-      this.out.end(c);
-    }
+      // Its link still carries the R_UNRESERVE of workers it started (see home-copy.ts).
+      if (c.sponsored) this.out.linger(c);
+      else this.out.end(c);
+    } else this.#unsponsor(c);
     c.end.copies.delete(c);
     this.counted(c.end as E, -1);
     if (c.end.held) this.out.hold(c.end, true);
@@ -175,6 +188,17 @@ export abstract class HomeObject<C extends HomeCopy, E extends Endpoint<C>> {
         this.out.hold(e, on);
       }
     }
+  }
+
+  // A reservation is claimed or gone: its sponsor, closed, ends its link once it sponsors none.
+  #unsponsor(r: C): void {
+    const s = r.sponsor;
+    if (!s) return;
+    r.sponsor = null;
+    s.sponsored!.delete(r);
+    if (s.sponsored!.size > 0) return;
+    s.sponsored = null;
+    if (s.phase === 'gone') this.out.end(s);
   }
 
   #add(c: C): void {

@@ -126,6 +126,12 @@ export const Op = {
    * this frame are lost (bytes written from the sender's memory, which the home does not keep).
    */
   H_LOST: 36,
+  /**
+   * Your R_CLOSE is complete, but reservations you made for workers your holder started are not
+   * claimed yet: the link stays open (held by nothing) to carry their R_UNRESERVE, and its close
+   * releases them (your holder ended, so did they). The home ends it once none is left.
+   */
+  H_CLOSED: 37,
 } as const;
 
 /** Called for each frame a link receives. */

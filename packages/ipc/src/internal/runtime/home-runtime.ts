@@ -21,7 +21,7 @@ import { broker, claimedHere, type HomeObject } from './broker.js';
 import { flushAtExit } from './exit.js';
 import type { HandleData, HandleKeeper } from './handle.js';
 import { keepAlive, type Waiter } from './waiter.js';
-import { willPath, writeWill } from './will.js';
+import { inWorker, reportLost, willPath, writeWill } from './will.js';
 
 /** The runtime side of a copy: its link, whether it holds the program alive, its shared words. */
 interface CopyLink {
@@ -79,6 +79,14 @@ export class HomeRuntime implements HomeActions, HomeObject {
 
   end(c: HomeCopy): void {
     (c.link as CopyLink | null)?.link.end();
+  }
+
+  linger(c: HomeCopy): void {
+    const cl = c.link as CopyLink | null;
+    if (!cl) return;
+    cl.link.send(Op.H_CLOSED, 0, 0);
+    if (cl.held) cl.link.release();
+    cl.held = false;
   }
 
   settle(w: Wait, result: Item | symbol | boolean): void {
@@ -279,22 +287,4 @@ export class HomeRuntime implements HomeActions, HomeObject {
       );
     });
   }
-}
-
-// A worker thread, or a child process started with an IPC channel (a 'process' context worker).
-function inWorker(): boolean {
-  return !process.getBuiltinModule('node:worker_threads').isMainThread || typeof process.send === 'function';
-}
-
-// Said on stderr, synchronously (nothing else runs at exit): a value is never lost silently.
-function reportLost(isQueue: boolean, n: number): void {
-  const what = isQueue ? 'A Queue' : 'A Pipe';
-  const text =
-    `multiproc: ${what} created in this worker (pid ${process.pid}) ended with it holding ${n} item(s) ` +
-    'for a reader that had not connected yet, and they could not be left for it in the temporary ' +
-    'directory; they are lost. Keep the worker alive until the reader took them, or create the queue ' +
-    'or pipe in the reading process and pass it to the worker.\n';
-  try {
-    process.getBuiltinModule('node:fs').writeSync(2, text);
-  } catch {}
 }

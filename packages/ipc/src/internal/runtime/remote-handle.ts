@@ -12,8 +12,9 @@ import { SocketLink } from '../link/socket-link.js';
 import { CopyProtocol, ROOM_COUNTED } from '../protocol/copy.js';
 import type { Wait } from '../protocol/home-copy.js';
 import { BROKEN, EOF, type Item, type Taken, TIMEOUT } from '../protocol/item.js';
-import { type FrameHandler, Op } from '../protocol/ops.js';
+import { Op } from '../protocol/ops.js';
 import { dialHere } from './broker.js';
+import { wireCopyEnd } from './copy-end.js';
 import { CopyWill } from './copy-will.js';
 import { trackRemote, untrackRemote } from './exit.js';
 import type { GetResult, Handle, HandleData, HandleKeeper, PutResult } from './handle.js';
@@ -103,24 +104,15 @@ export class RemoteHandle implements Handle {
         : null;
     this.#will = will;
     if (will) (link as SocketLink).giveUp = () => will.exists();
-    link.onFrame = (op, a, b, body) => {
-      will?.heard(op); // what the home has for this copy comes over the link
-      proto.frame(op, a, b, body);
-    };
+    wireCopyEnd(link, proto, will, (lingering) => {
+      untrackRemote(this);
+      if (lingering) link.release(); // the hold close() took
+      this.#onGone?.();
+    });
     if (link instanceof PortLink)
       link.onDataRun = (epoch, tag, text, n) => proto.dataRun(epoch, tag, text, n);
     link.onBatch = () => void (proto.clock = performance.now());
     link.beforeFlush = () => proto.beforeFlush();
-    link.onClose = () => {
-      // A will holds the home's bequest (H_HEIR over a link), or what came before items it lost;
-      // an empty one says only that the home ran its exit hooks (bequest.ts, leaveUnconfirmed).
-      const fromWill: FrameHandler = (op, a, b, body) =>
-        op === Op.H_LOST ? void (proto.lostAtEnd = a) : proto.frame(op, a, b, body);
-      if (will?.atClose(fromWill) && proto.lostAtEnd === 0) proto.frame(Op.H_HEIR, 0, 0, undefined as never);
-      untrackRemote(this);
-      proto.linkClosed();
-      this.#onGone?.();
-    };
     trackRemote(this);
   }
 

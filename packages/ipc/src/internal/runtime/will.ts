@@ -105,3 +105,21 @@ export function readWill(path: string, onFrame: FrameHandler): boolean {
   new FrameReader().push(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), onFrame);
   return true;
 }
+
+/** Whether this is a worker thread, or a child process started with an IPC channel (a worker). */
+export function inWorker(): boolean {
+  return !process.getBuiltinModule('node:worker_threads').isMainThread || typeof process.send === 'function';
+}
+
+/** Says on stderr, synchronously (nothing else runs at exit), that `n` items are lost: never silently. */
+export function reportLost(isQueue: boolean, n: number): void {
+  const what = isQueue ? 'A Queue' : 'A Pipe';
+  const text =
+    `multiproc: ${what} created in this worker (pid ${process.pid}) ended with it holding ${n} item(s) ` +
+    'for a reader that had not connected yet, and they could not be left for it in the temporary ' +
+    'directory; they are lost. Keep the worker alive until the reader took them, or create the queue ' +
+    'or pipe in the reading process and pass it to the worker.\n';
+  try {
+    process.getBuiltinModule('node:fs').writeSync(2, text);
+  } catch {}
+}

@@ -1,0 +1,59 @@
+/**
+ * Refusing arguments a method does not take. JavaScript drops extra arguments silently, so a
+ * timeout passed where none is taken (`jq.join(100)`, `q.getNowait(1000)`, `sq.put(v, { timeout })`)
+ * was ignored: the call waited without limit, or did not wait at all. Each public method of the
+ * queues and connections compares `arguments.length` with what it takes (a comparison, no array:
+ * these are hot paths) and throws, or rejects, with the error made here.
+ */
+import { ValidationError } from '@multiproc/shared';
+
+const TIMEOUT = 'ms, or { timeout, block }';
+
+/** What each method takes, and what to do instead, by `Class.method`. */
+const TAKES: Readonly<Record<string, readonly [takes: string, instead?: string]>> = {
+  'Queue.put': [`a value and an optional timeout (${TIMEOUT})`],
+  'Queue.putNowait': ['one value', 'it never waits: use put(value, { timeout }) to wait for room'],
+  'Queue.get': [`an optional timeout (${TIMEOUT})`],
+  'Queue.getNowait': ['no argument', 'it never waits: use get({ timeout }) to wait at most ms'],
+  'JoinableQueue.taskDone': ['no argument', "call it once per item got, as Python's task_done()"],
+  'JoinableQueue.join': [
+    'no argument',
+    "it waits until every item is marked done, as Python's join() does; to wait at most ms, race it: " +
+      "Promise.race([jq.join(), setTimeout(ms)]) with setTimeout from 'node:timers/promises'",
+  ],
+  'SimpleQueue.put': [
+    'one value',
+    "Python's SimpleQueue.put() takes no timeout: use a Queue for put(value, { timeout })",
+  ],
+  'SimpleQueue.get': [
+    'no argument',
+    "it always waits for an item (Python's neither takes a timeout): use a Queue for get({ timeout }) or get({ block: false })",
+  ],
+  'Connection.send': ['one value', 'send several as one array'],
+  'Connection.sendBytes': ['a buffer, an optional offset and an optional size'],
+  'Connection.recv': [
+    'no argument',
+    "it waits for a value, as Python's recv() does: to wait at most ms, call `if (await conn.poll(ms)) v = await conn.recv()`",
+  ],
+  'Connection.recvBytes': ['an optional maxlength'],
+  'Connection.recvBytesInto': ['a buffer and an optional offset'],
+  'Connection.poll': ['an optional timeout (ms)'],
+};
+
+/**
+ * The error for a call of `method` (`'Queue.getNowait'`) given `got` arguments, more than it takes.
+ * @example
+ * if (arguments.length > 0) throw tooManyArguments('Queue.getNowait', arguments.length);
+ */
+export function tooManyArguments(method: string, got: number): ValidationError {
+  const [takes, instead] = TAKES[method] ?? ['no argument'];
+  return new ValidationError(
+    `${method}() takes ${takes}, but was given ${got} argument${got === 1 ? '' : 's'}` +
+      (instead ? `: ${instead}.` : '; the others would be ignored.'),
+  );
+}
+
+/** {@link tooManyArguments} as a rejected promise, for the methods that return one. */
+export function rejectArguments<T>(method: string, got: number): Promise<T> {
+  return Promise.reject(tooManyArguments(method, got));
+}
