@@ -22,7 +22,7 @@
  * `failed-outcome.ts` reads what became of a batch whose `run()` rejected.
  */
 import { Tinypool } from 'tinypool';
-import type { Batch, BatchReply, CallerMessage } from '../internal/batch.js';
+import type { BatchReply, CallerMessage } from '../internal/batch.js';
 import { isStartFailure, type StartFailure, startError } from '../internal/start-failure.js';
 import type { ContextName } from '../options.js';
 import { announce, type PoolWatcher } from './events.js';
@@ -68,8 +68,6 @@ export class TinypoolAdapter {
   readonly #aborted = new WeakSet<Flight>();
   #nextId = 0;
   #destroying = false;
-  /** Set once the workers the pool keeps were started (`startWorkers()`). */
-  #filled = false;
   /** Set by `stopWorkers()`: the pool keeps no worker. */
   #broken = false;
   /** Set by `destroy(true)` (a closed pool's `join()`): children are asked to exit, not signalled. */
@@ -115,24 +113,6 @@ export class TinypoolAdapter {
    */
   startWorkers(): void {
     this.#starts.fill();
-    this.#filled = true;
-    // Only the workers started with the pool import its first batch's module ahead (`#preload`).
-    this.#tp.options.workerData = undefined;
-  }
-
-  /**
-   * Names the module of the first batch handed over before the pool's workers started to the
-   * threads that start with the pool (tinypool gives each new worker `options.workerData`): each
-   * starts importing it as soon as the pool worker entry has loaded, while tinypool's ready message
-   * goes to the host and the batch comes back (`pool-entry.ts`, issue #18). Not with an
-   * initializer, whose module is imported, and which runs, before any task module is.
-   */
-  #preload(batch: Batch): void {
-    if (this.#filled || batch.init || this.#config.context !== 'thread') return;
-    const job = batch.jobs[0];
-    const module = job && batch.tasks[job.task]?.module;
-    if (module && this.#tp.options.workerData === undefined)
-      this.#tp.options.workerData = { preload: module };
   }
 
   /** How many of the workers the pool keeps (`minProcesses`) are not started yet. */
@@ -165,7 +145,6 @@ export class TinypoolAdapter {
         (outcome) => flight.diverted || done(flight, outcome),
       );
     };
-    this.#preload(flight.batch);
     let run: Promise<BatchReply>;
     try {
       run = this.#tp.run(flight.batch, { transferList: flight.transfer as never, channel: flight as never });

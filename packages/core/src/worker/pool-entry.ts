@@ -40,7 +40,7 @@ import type {
 import { markPoolWorker, taskEnded, taskStarted } from '../internal/bootstrap.js';
 import { clockMs } from '../internal/clock.js';
 import { type ErrorRecord, toErrorRecord } from '../internal/error-record.js';
-import { importTaskModule, loadTask } from '../internal/load-task.js';
+import { loadTask } from '../internal/load-task.js';
 import { lookupTask } from '../task.js';
 import { flushIpc, ipcEndsNormally, ipcIdle } from './ipc-flush.js';
 import { exitAfterChildren, hasNonDaemonChildren } from './join-children.js';
@@ -85,13 +85,6 @@ setWorkerIdentity({
 markPoolWorker();
 
 if (isMainThread) listenForCancel();
-
-// A thread started with its pool is told the module of the pool's first batch (`TinypoolAdapter`):
-// its import starts now, while tinypool's ready message goes to the host and the batch comes back,
-// instead of once the batch is here (issue #18). The batch's own load waits for this one; an
-// import that fails is tried again there, and fails the call as it would have.
-const preload = (process as any).__tinypool_state__?.workerData?.preload;
-if (typeof preload === 'string') importTaskModule(preload).catch(() => {});
 
 // Per pool (a worker may serve nested pools' ids too): undefined once its initializer succeeded,
 // or the record of the error it failed with; no task ever runs in a worker whose initializer failed.

@@ -11,9 +11,15 @@ const TIMEOUT = 'ms, or { timeout, block }';
 
 /** What each method takes, and what to do instead, by `Class.method`. */
 const TAKES: Readonly<Record<string, readonly [takes: string, instead?: string]>> = {
-  'Queue.put': [`a value and an optional timeout (${TIMEOUT})`],
+  'Queue.put': [
+    `a value and an optional timeout (${TIMEOUT})`,
+    "Python's put(obj, block, timeout) is put(obj, { timeout }) here, in ms, and put(obj, False) is put(obj, { block: false })",
+  ],
   'Queue.putNowait': ['one value', 'it never waits: use put(value, { timeout }) to wait for room'],
-  'Queue.get': [`an optional timeout (${TIMEOUT})`],
+  'Queue.get': [
+    `an optional timeout (${TIMEOUT})`,
+    "Python's get(block, timeout) is get({ timeout }) here, in ms, and get(False) is get({ block: false })",
+  ],
   'Queue.getNowait': ['no argument', 'it never waits: use get({ timeout }) to wait at most ms'],
   'JoinableQueue.taskDone': ['no argument', "call it once per item got, as Python's task_done()"],
   'JoinableQueue.join': [
