@@ -145,6 +145,13 @@ export class StartPolicy {
     this.kick();
   }
 
+  /** Adopts the workers tinypool started in its own handlers, and starts one if work waits. */
+  adopt(): void {
+    this.limit();
+    this.#hooks.scan();
+    this.kick();
+  }
+
   /** Starts a worker when tinypool holds waiting work and fewer workers than it may have. */
   kick(): void {
     const tp = this.#tp;

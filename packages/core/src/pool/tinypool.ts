@@ -335,8 +335,11 @@ export class TinypoolAdapter {
     if (to.reason === 'crashed' && from.name === 'starting') {
       if (this.#starts.diedStarting(slot, to)) return;
     } else if (to.reason === 'crashed') this.#leave(slot);
-    // Let the replacement tinypool starts in its own handlers be adopted, and start what it won't.
-    queueMicrotask(() => this.#starts.refill());
+    // A worker the bounds held a place for (stopped by the pool, or dying once ready): tinypool
+    // did not replace it, so the pool does now. Otherwise tinypool replaced it in its own handler
+    // (or, for one that died loading, will not): it is adopted, and one starts if work waits.
+    const held = from.name === 'stopping' || (slot.dying && from.name !== 'starting');
+    queueMicrotask(() => (held ? this.#starts.refill() : this.#starts.adopt()));
   }
 
   /** Notes a worker tinypool is about to replace (once), for the replacement's debug line. */
