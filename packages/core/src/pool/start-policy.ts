@@ -76,6 +76,11 @@ export class StartPolicy {
   #floor: number;
   /** Workers being stopped that took longer than EXIT_WAIT_MS: no longer counted. */
   readonly #overdue = new WeakSet<Slot>();
+  /**
+   * Set when the pool gave up ({@link #giveUp}): it starts no worker on its own (to fill its floor,
+   * or to replace one that left) until a call is handed to it ({@link wake}).
+   */
+  #dormant = false;
   #stopped = false;
 
   constructor(tp: Tinypool, config: AdapterConfig, hooks: StartPolicyHooks) {
@@ -94,6 +99,11 @@ export class StartPolicy {
   initialized(): void {
     this.#failures = 0;
     this.#proven = true;
+  }
+
+  /** A call is being handed to tinypool: the pool starts workers again after giving up. */
+  wake(): void {
+    this.#dormant = false;
   }
 
   /** The pool is being destroyed: no more retries. */
@@ -162,6 +172,7 @@ export class StartPolicy {
   /** Starts workers up to the floor (at creation, when one left, once a failure's delay has passed). */
   fill(): void {
     const tp = this.#tp;
+    if (this.#dormant) return;
     const target = Math.min(this.#floor, tp.options.maxThreads);
     // An empty batch starts a worker only when none is free: else a free one takes it (one round
     // trip), and the next finds it busy. tinypool's own `_ensureMinimumWorkers`, which would not
@@ -248,6 +259,7 @@ export class StartPolicy {
     this.#held = undefined;
     this.#failures = 0;
     this.#proven = false;
+    this.#dormant = true;
     this.limit();
     for (const flight of this.#hooks.unbound()) flight.refused = error();
     this.#tp.cancelPendingTasks();

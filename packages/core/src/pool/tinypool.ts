@@ -142,6 +142,7 @@ export class TinypoolAdapter {
       );
     };
     let run: Promise<BatchReply>;
+    this.#starts.wake();
     try {
       run = this.#tp.run(flight.batch, { transferList: flight.transfer as never, channel: flight as never });
     } catch (error) {
