@@ -28,8 +28,12 @@ export class WorkerCrashedError extends ProcessError {
   readonly signal: string | null;
   /**
    * For a `map`/`starmap`/`imap` call: the position in its input of the item that was running.
-   * Exact in the `'thread'` context; in the `'process'` context, the item the child last reported
-   * (exact once items take more than a few ms; never before the first item of its chunk).
+   * Exact in the `'thread'` context, and in the `'process'` context when the child could say
+   * (`process.exit()`, an uncaught error). A child killed outright (SIGKILL, a heap abort) says
+   * nothing as it dies: this is then the last item it reported starting, which it reports once
+   * 0.5 ms have passed since its last report. So it is exact for items of 0.5 ms or more, and for
+   * faster items it may be an earlier item of the same chunk (at most ~0.5 ms of work before the
+   * one running), never a later one.
    */
   readonly taskIndex: number | undefined;
   /**

@@ -54,8 +54,11 @@ describe.each(['thread', 'process'] as const)('Pool events in %s context', (cont
     expect(says(/worker 3 .* started, replacing worker 2$/)).toBe(1);
     expect(says(/worker 1 .* exited \((code \d+|signal SIGTERM), retired\)$/)).toBe(1);
     expect(says(/worker 2 .* exited \(code 3, crashed\)$/)).toBe(1);
-    // The program's close() + join() ends the last worker gracefully: not the word for terminate().
-    expect(says(/exited \((code \d+|signal SIGTERM), closed\)$/)).toBe(1);
+    // Worker 3 retires after its task; a closed pool with nothing left to run starts no
+    // replacement once it has exited (as Python's), and close() + join() ends any worker
+    // gracefully: not the word for terminate().
+    expect(says(/worker 3 .* exited \((code \d+|signal SIGTERM), retired\)$/)).toBe(1);
+    expect(says(/exited \((code \d+|signal SIGTERM), closed\)$/)).toBeLessThanOrEqual(1);
     expect(says(/terminated/)).toBe(0);
   });
 

@@ -19,12 +19,6 @@ import { judge } from './verdict.js';
 
 export type { DispatcherConfig, Entry, Held } from './entry.js';
 
-/**
- * Initializer policy: each worker whose initializer fails (throws, or kills it) fails the calls it
- * was given and is replaced; after this many such failures in a row, with no initializer
- * succeeding in between, the pool is broken: queued and later calls reject with that error at once.
- */
-export const INIT_FAILURE_LIMIT = 3;
 /** Worker time one batch of calls should take, once the task's speed is known. */
 const TARGET_BATCH_MS = 2;
 
@@ -43,13 +37,12 @@ export class Dispatcher {
   #scheduled = false;
   #terminated = false;
   #seq = 0;
-  #initFailures = 0;
   /**
    * Set while there is work, so 'drain' is told once each time the pool runs out of it; while set,
    * the program is kept alive (`keep-alive.ts`): a call is awaited.
    */
   #working: (() => void) | undefined;
-  /** Set once the initializer failed INIT_FAILURE_LIMIT times in a row: the error every call gets. */
+  /** Set once the pool's workers cannot be managed at all (tinypool failed to load): the error every call gets. */
   #broken: (() => unknown) | undefined;
   completed = 0;
   failed = 0;
@@ -171,12 +164,13 @@ export class Dispatcher {
   }
 
   /**
-   * No worker can start (`WorkerStartError`): everything queued fails with `error`. Calls made
-   * later try again; with `forGood` (the pool's workers cannot be managed at all) they fail too.
+   * No worker can serve (none could start, or initialise: `start-policy.ts`): everything queued
+   * fails with `error()`. Calls made later try again; with `forGood` (the pool's workers cannot be
+   * managed at all) they fail too.
    */
-  refuse(error: unknown, forGood = false): void {
-    if (forGood) this.#broken ??= () => error;
-    for (const entry of this.#queue.drain()) this.#finish(entry, false, error);
+  refuse(error: () => unknown, forGood = false): void {
+    if (forGood) this.#broken ??= error;
+    for (const entry of this.#queue.drain()) this.#finish(entry, false, error());
     this.#checkIdle();
   }
 
@@ -285,8 +279,9 @@ export class Dispatcher {
         if (!entry.settled) again.push(entry);
       },
     });
-    if (init.initialized) this.#initFailures = 0;
-    if (init.initFailure) this.#initFailed(init.initFailure);
+    // Only the calls posted to a worker whose initializer failed have failed: the policy decides
+    // when the pool starts the next worker, and whether the calls still waiting can be served.
+    if (init.initFailure) this.#adapter?.initFailed(init.initFailure);
     this.#requeue(again);
     this.#flush();
     this.#takeBack();
@@ -324,14 +319,6 @@ export class Dispatcher {
       return;
     }
     this.#queue.unshift(entries);
-  }
-
-  /** Counts a worker whose initializer failed; too many in a row break the pool (see INIT_FAILURE_LIMIT). */
-  #initFailed(error: () => unknown): void {
-    if (++this.#initFailures < INIT_FAILURE_LIMIT || this.#broken) return;
-    this.#broken = error;
-    for (const entry of this.#queue.drain()) this.#finish(entry, false, error());
-    this.#adapter?.stopWorkers();
   }
 
   /**

@@ -103,7 +103,7 @@ export class PoolEngine {
     this.#ready.then(
       (adapter) => this.#dispatcher.attach(adapter),
       // Without its workers' manager the pool can run nothing: no call may wait for it.
-      (error) => this.#dispatcher.refuse(error, true),
+      (error) => this.#dispatcher.refuse(() => error, true),
     );
   }
 

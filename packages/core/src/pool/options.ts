@@ -49,10 +49,12 @@ export interface PoolOptions<I extends TaskFunction = TaskFunction> {
    *
    * If it throws (or kills the worker), no task ever runs in that worker: the calls it was given
    * reject with the initializer's error (`WorkerCrashedError` if it killed the worker) and the
-   * worker is replaced. After 3 such failures in a row, with no initializer succeeding in between,
-   * the pool is broken: every queued and later call rejects with that error at once, and no more
-   * workers are started for it. (Python respawns failing workers forever.) `null` (Python's `None`)
-   * means none, as when it is left out.
+   * worker is replaced, after a delay that grows with each failure in a row (100 ms to 5 s). Only
+   * those calls fail: workers whose initializer succeeded keep serving. The calls still waiting
+   * reject with the error only when no live worker has initialised and the last `2 × processes`
+   * initializers failed (`8 × processes` once one has succeeded in this pool); a later call tries
+   * again. (Python respawns failing workers forever.) `null` (Python's `None`) means none, as
+   * when it is left out.
    * @example
    * const pool = new Pool({ initializer: tasks.connect, initargs: ['postgres://db'] });
    */
@@ -72,7 +74,9 @@ export interface PoolOptions<I extends TaskFunction = TaskFunction> {
    * task; one chunk of a `map`/`starmap`/`imap` is one task (as in Python). `null` (Python's
    * `None`) means unlimited, as when it is left out. Each worker's `currentProcess().name` is
    * `ThreadPoolWorker-N` (`ProcessPoolWorker-N` in the `'process'` context), N counting the
-   * workers the pool started, so a replacement has a new name, as in Python.
+   * workers the pool started, so a replacement has a new name, as in Python. The replacement
+   * starts once the worker it replaces has exited (or 2 s after it was told to stop), so live
+   * workers never exceed `processes`, as in Python.
    * @default unlimited
    */
   maxTasksPerChild?: number | null;

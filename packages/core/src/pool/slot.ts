@@ -56,6 +56,8 @@ export class Slot implements PoolWorkerInfo {
   dying = false;
   /** Set when the worker failed without dying (its initializer threw): its end is not a normal one. */
   failed = false;
+  /** Set once the pool's initializer succeeded in this worker: it can serve calls. */
+  initialized = false;
   /** Its last batch left a non-daemon Process running: an orderly stop waits for it (`stop-child.ts`). */
   children = false;
   /** Batches this worker was handed, and tasks (calls, map chunks) it started. */

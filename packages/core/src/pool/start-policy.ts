@@ -1,15 +1,29 @@
 /**
- * When a pool starts workers, and what it does when one cannot start (`WorkerStartError`:
- * `EAGAIN` under RLIMIT_NPROC, a child that aborts before it is ready, an entry that throws while
- * loading):
+ * When a pool starts workers, how many it may have, and what it does when one cannot start or
+ * cannot initialise.
  *
- * - no worker left alive, or {@link START_FAILURES_PER_WORKER}` × processes` failed starts in a
- *   row with no worker ready: whatever waits for one fails with the error (tinypool's queue and
- *   the dispatcher's), and the pool starts no worker on its own; the next call tries again;
- * - some alive: the pool serves with those, and tinypool may start no new worker (its
- *   `maxThreads` is lowered to the live count) until a delay has passed that doubles with each
- *   refusal in a row (`startRetryDelay`); then it fills up again. Never a tight respawn loop, and
- *   never an endless one (workers that fail slower than the delay kept one alive at each failure).
+ * **How many.** Live workers never exceed `processes`, as in Python's `_maintain_pool`, which
+ * starts a replacement only once the worker it replaces has exited: a worker being stopped
+ * (retired by `maxTasksPerChild`, aborted, idled out) or dying (a thread that threw) counts until
+ * it has exited, or until {@link EXIT_WAIT_MS} have passed (a child stuck in its exit, one joining
+ * its non-daemon Processes). tinypool drops such a worker at once and would start its replacement
+ * at once: its `maxThreads`/`minThreads` are lowered by that many until then ({@link limit}).
+ *
+ * **A failed start** (`WorkerStartError`: `EAGAIN` under RLIMIT_NPROC, a child that aborts before
+ * it is ready, an entry that throws while loading) or **a failed initializer** (it threw, or
+ * killed its worker: the calls posted to that worker fail, `verdict.ts`):
+ *
+ * - the pool serves with the workers it has, and starts no new one until a delay has passed that
+ *   doubles with each failure in a row (`startRetryDelay`, 100 ms to 5 s); then it fills up again.
+ *   A failure in a row is one with no worker started (or, with an initializer, initialised)
+ *   since the last: never a tight respawn loop, and healthy workers are never stopped for it;
+ * - it gives up only when no live worker can serve: no worker left at all after a refused start,
+ *   or {@link START_FAILURES_PER_WORKER}` × processes` failures in a row with no live worker
+ *   ready (with an initializer: none whose initializer succeeded; and {@link PROVEN_INIT_FACTOR}
+ *   times as many once an initializer has succeeded in this pool). Then what waits for a worker
+ *   fails with the last error (tinypool's queue and the dispatcher's), the pool starts no worker
+ *   on its own, and the count starts over: the next call starts workers again, never meeting a
+ *   stale error.
  */
 import type { Tinypool } from 'tinypool';
 import type { StartFailure } from '../internal/start-failure.js';
@@ -19,8 +33,20 @@ import type { Slot, SlotState } from './slot.js';
 import type { AdapterConfig } from './tinypool.js';
 import { startRetryDelay } from './worker-start.js';
 
-/** Failed starts in a row, per worker of the pool, after which it stops retrying while none is ready. */
+/** Failed starts or initializers in a row, per worker of the pool, after which it gives up while none is ready. */
 export const START_FAILURES_PER_WORKER = 2;
+/**
+ * ...times this once an initializer has succeeded in the pool (since it last gave up): a flaky
+ * initializer that can succeed is retried longer before calls that were never posted fail.
+ */
+export const PROVEN_INIT_FACTOR = 4;
+
+/**
+ * How long a worker being stopped still counts against `processes` (ms): its polite end (1 s)
+ * and tinypool's SIGTERM-then-SIGKILL (1 s) bound it, except for a worker joining its non-daemon
+ * Processes, which may take any time.
+ */
+export const EXIT_WAIT_MS = 2000;
 
 /** An empty batch: posted to make tinypool start a worker. */
 const IDLE = { seq: -1, init: null, messages: null, tasks: [], maxTasks: 0, jobs: [] };
@@ -33,32 +59,51 @@ export interface StartPolicyHooks {
   slots(): Iterable<Slot>;
   /** Flights handed to tinypool and not posted to a worker yet. */
   unbound(): Iterable<Flight>;
-  /**
-   * Whether the pool keeps workers: false once its initializer failed too often, unless calls
-   * still wait in tinypool (tinypool's own queue then still holds the empty batches that start
-   * workers, which would start one after another forever).
-   */
-  wantsWorkers(): boolean;
 }
 
 export class StartPolicy {
   readonly #tp: Tinypool;
   readonly #config: AdapterConfig;
   readonly #hooks: StartPolicyHooks;
-  /** Refused starts in a row. */
+  /** Failed starts and initializers in a row. */
   #failures = 0;
+  /** An initializer succeeded since the pool started or last gave up. */
+  #proven = false;
   #retry: NodeJS.Timeout | undefined;
+  /** While the delay after a failure runs: the most workers the pool may have. */
+  #held: number | undefined;
+  /** How many idle workers tinypool keeps, before {@link limit} caps it. */
+  #floor: number;
+  /** Workers being stopped that took longer than EXIT_WAIT_MS: no longer counted. */
+  readonly #overdue = new WeakSet<Slot>();
+  /**
+   * Set when the pool gave up ({@link #giveUp}): it starts no worker on its own (to fill its floor,
+   * or to replace one that left) until a call is handed to it ({@link wake}).
+   */
+  #dormant = false;
   #stopped = false;
 
   constructor(tp: Tinypool, config: AdapterConfig, hooks: StartPolicyHooks) {
     this.#tp = tp;
     this.#config = config;
     this.#hooks = hooks;
+    this.#floor = config.minProcesses;
   }
 
-  /** A worker became ready. */
+  /** A worker became ready: with no initializer, that ends a run of failures. */
   started(): void {
+    if (!this.#config.init) this.#failures = 0;
+  }
+
+  /** A worker's initializer succeeded. */
+  initialized(): void {
     this.#failures = 0;
+    this.#proven = true;
+  }
+
+  /** A call is being handed to tinypool: the pool starts workers again after giving up. */
+  wake(): void {
+    this.#dormant = false;
   }
 
   /** The pool is being destroyed: no more retries. */
@@ -67,21 +112,73 @@ export class StartPolicy {
     clearTimeout(this.#retry);
   }
 
+  /** tinypool keeps at least `count` idle workers from now on (`idleTimeout` Infinity). */
+  keep(count: number): void {
+    this.#floor = Math.max(this.#floor, count);
+    this.limit();
+  }
+
+  /**
+   * Sets tinypool's bounds: `processes` less the workers still leaving, and no more than are live
+   * while a delay after a failure runs. Called on every change of a worker's state.
+   */
+  limit(): void {
+    let leaving = 0;
+    for (const slot of this.#hooks.slots()) if (this.#isLeaving(slot)) leaving++;
+    const room = Math.max(0, this.#config.processes - leaving);
+    const max = Math.min(room, this.#held ?? room);
+    this.#tp.options.maxThreads = max;
+    this.#tp.options.minThreads = Math.min(this.#floor, max);
+  }
+
+  #isLeaving(slot: Slot): boolean {
+    const state = slot.state.name;
+    return (state === 'stopping' || (slot.dying && state !== 'exited')) && !this.#overdue.has(slot);
+  }
+
+  /** `slot` is being stopped or is dying: it counts until it exits, or EXIT_WAIT_MS from now. */
+  leaving(slot: Slot): void {
+    this.limit();
+    setTimeout(() => {
+      if (slot.state.name === 'exited') return;
+      this.#overdue.add(slot);
+      this.refill();
+    }, EXIT_WAIT_MS).unref();
+  }
+
+  /** A worker left for good (or was given up on): start what the pool is short of. */
+  refill(): void {
+    if (this.#stopped) return;
+    this.limit();
+    this.#hooks.scan();
+    this.fill();
+    this.kick();
+  }
+
+  /** Adopts the workers tinypool started in its own handlers, and starts one if work waits. */
+  adopt(): void {
+    this.limit();
+    this.#hooks.scan();
+    this.kick();
+  }
+
   /** Starts a worker when tinypool holds waiting work and fewer workers than it may have. */
   kick(): void {
     const tp = this.#tp;
     if (this.#stopped || tp.queueSize === 0 || tp.threads.length >= tp.options.maxThreads) return;
-    if (!this.#hooks.wantsWorkers()) return;
     this.#startOne();
   }
 
-  /** Starts workers up to `minProcesses` (at creation, and once a refusal's delay has passed). */
+  /** Starts workers up to the floor (at creation, when one left, once a failure's delay has passed). */
   fill(): void {
     const tp = this.#tp;
-    const target = Math.min(this.#config.minProcesses, tp.options.maxThreads);
-    while (!this.#stopped && tp.threads.length < target) {
-      const before = tp.threads.length;
-      if (!this.#startOne() || tp.threads.length === before) break;
+    if (this.#dormant) return;
+    const target = Math.min(this.#floor, tp.options.maxThreads);
+    // An empty batch starts a worker only when none is free: else a free one takes it (one round
+    // trip), and the next finds it busy. tinypool's own `_ensureMinimumWorkers`, which would not
+    // need this, is private; it runs only when a worker errors, before the one leaving has exited.
+    for (let tries = 2 * target; !this.#stopped && tp.threads.length < target && tries > 0; tries--) {
+      if (!this.#startOne()) break;
     }
   }
 
@@ -111,40 +208,73 @@ export class StartPolicy {
     }
     void slot.exited.then(() => {
       failed();
-      this.#hooks.scan();
-      this.kick();
+      this.refill();
     });
     return true;
   }
 
   /** A worker could not start; returns `error`. */
   failed(error: StartFailure): StartFailure {
-    const tp = this.#tp;
     if (this.#stopped) return error;
     this.#failures++;
-    clearTimeout(this.#retry);
+    const { live, ready } = this.#count((slot) => !this.#config.init || slot.initialized);
+    if (live === 0 || this.#exhausted(ready)) this.#giveUp(() => error);
+    else this.#backOff(live);
+    return error;
+  }
+
+  /**
+   * A worker's initializer failed (the calls posted to it have failed with `error()`; it is
+   * leaving). Healthy workers go on serving; while none is, a run of such failures gives up.
+   */
+  initFailed(error: () => unknown): void {
+    if (this.#stopped) return;
+    this.#failures++;
+    const { live, ready } = this.#count((slot) => slot.initialized);
+    if (this.#exhausted(ready)) this.#giveUp(error);
+    else this.#backOff(live);
+  }
+
+  #exhausted(ready: number): boolean {
+    const perWorker = START_FAILURES_PER_WORKER * (this.#proven ? PROVEN_INIT_FACTOR : 1);
+    return ready === 0 && this.#failures >= perWorker * this.#config.processes;
+  }
+
+  /** Live workers (not leaving) and, of those, the ones that can serve. */
+  #count(serves: (slot: Slot) => boolean): { live: number; ready: number } {
     let live = 0;
     let ready = 0;
     for (const slot of this.#hooks.slots()) {
       const state = slot.state.name;
-      if (state === 'idle' || state === 'busy') ready++;
-      if (state !== 'stopping' && state !== 'exited') live++;
+      if (state === 'stopping' || state === 'exited' || slot.dying) continue;
+      live++;
+      if (state !== 'starting' && serves(slot)) ready++;
     }
-    const givenUp = ready === 0 && this.#failures >= START_FAILURES_PER_WORKER * this.#config.processes;
-    if (live === 0 || givenUp) {
-      tp.options.maxThreads = this.#config.processes;
-      for (const flight of this.#hooks.unbound()) flight.refused = error;
-      tp.cancelPendingTasks();
-      this.#config.onNoWorkers(error);
-      return error;
-    }
-    tp.options.maxThreads = live;
+    return { live, ready };
+  }
+
+  /** What waits for a worker fails; nothing starts until a call comes, and the count starts over. */
+  #giveUp(error: () => unknown): void {
+    clearTimeout(this.#retry);
+    this.#held = undefined;
+    this.#failures = 0;
+    this.#proven = false;
+    this.#dormant = true;
+    this.limit();
+    for (const flight of this.#hooks.unbound()) flight.refused = error();
+    this.#tp.cancelPendingTasks();
+    this.#config.onNoWorkers(error);
+  }
+
+  /** No new worker until the delay has passed. */
+  #backOff(live: number): void {
+    clearTimeout(this.#retry);
+    this.#held = live;
+    this.limit();
     this.#retry = setTimeout(() => {
-      tp.options.maxThreads = this.#config.processes;
-      this.fill();
-      this.kick();
+      this.#held = undefined;
+      this.refill();
     }, startRetryDelay(this.#failures));
     this.#retry.unref();
-    return error;
   }
 }

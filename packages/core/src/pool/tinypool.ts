@@ -23,7 +23,7 @@
  */
 import { Tinypool } from 'tinypool';
 import type { BatchReply, CallerMessage } from '../internal/batch.js';
-import { isStartFailure, type StartFailure, startError } from '../internal/start-failure.js';
+import { isStartFailure, startError } from '../internal/start-failure.js';
 import type { ContextName } from '../options.js';
 import { announce, type PoolWatcher } from './events.js';
 import { failedOutcome } from './failed-outcome.js';
@@ -49,8 +49,8 @@ export interface AdapterConfig extends PoolWatcher {
   readonly init: PoolInit | null;
   /** `sendToCaller()` messages from child processes. */
   onCallerMessage(message: CallerMessage): void;
-  /** No worker is alive and the last one could not start: what waits for a worker fails with `error`. */
-  onNoWorkers(error: StartFailure): void;
+  /** No worker can serve (none could start, or initialise): what waits for a worker fails with `error()`. */
+  onNoWorkers(error: () => unknown): void;
   /** A batch was posted to a worker: it runs now, and no longer counts as queued. */
   onBatchStart(): void;
 }
@@ -68,8 +68,6 @@ export class TinypoolAdapter {
   readonly #aborted = new WeakSet<Flight>();
   #nextId = 0;
   #destroying = false;
-  /** Set by `stopWorkers()`: the pool keeps no worker. */
-  #broken = false;
   /** Set by `destroy(true)` (a closed pool's `join()`): children are asked to exit, not signalled. */
   #graceful = false;
   /** Flights handed to tinypool and not yet posted to a worker. */
@@ -84,8 +82,6 @@ export class TinypoolAdapter {
     const tp = new Tinypool(tinypoolOptions(config, entry));
     // A worker that dies while idle is reported as a pool 'error' event; the slot has seen it.
     tp.on('error', () => {});
-    // Kept by tinypool after a crash (`_ensureMinimumWorkers`) and for its idle timeout.
-    tp.options.minThreads = config.minProcesses;
     return new TinypoolAdapter(tp, config);
   }
 
@@ -96,9 +92,9 @@ export class TinypoolAdapter {
       scan: () => this.#scan(),
       slots: () => this.#slots,
       unbound: () => this.#unbound,
-      // A broken pool keeps no worker: it starts one only for calls tinypool still holds.
-      wantsWorkers: () => !this.#broken || this.#unbound.size > 0,
     });
+    // Kept by tinypool after a crash (`_ensureMinimumWorkers`) and for its idle timeout.
+    this.#starts.limit();
     this.#lanes = new SideLanes(
       () => this.#slots,
       config.context === 'thread' && config.minProcesses >= config.processes,
@@ -146,6 +142,7 @@ export class TinypoolAdapter {
       );
     };
     let run: Promise<BatchReply>;
+    this.#starts.wake();
     try {
       run = this.#tp.run(flight.batch, { transferList: flight.transfer as never, channel: flight as never });
     } catch (error) {
@@ -171,6 +168,10 @@ export class TinypoolAdapter {
       slot.tasks += jobs.claimed;
       slot.answered(flight);
       if (reply.initError) slot.failed = true;
+      if (reply.initialized) {
+        slot.initialized = true;
+        this.#starts.initialized();
+      }
       slot.children = reply.children === true;
       this.#lanes.answered(slot);
       if (reply.retire) this.evict(slot, 'retired');
@@ -223,23 +224,9 @@ export class TinypoolAdapter {
     this.#scan(); // tinypool started the replacement in its 'error' handler
   }
 
-  /**
-   * The pool is broken (its initializer failed too often): no worker is kept any more, and each
-   * stops once no batch handed over before is left for it (those fail with the initializer's
-   * error), as no call will ever run on it.
-   */
-  stopWorkers(): void {
-    this.#broken = true;
-    this.#tp.options.minThreads = 0;
-    this.#retireIdle();
-  }
-
-  #retireIdle(): void {
-    if (!this.#broken || this.#destroying || this.#unbound.size > 0) return;
-    for (const slot of this.#slots) {
-      const state = slot.state.name;
-      if (state === 'idle' || state === 'starting') this.evict(slot, 'retired');
-    }
+  /** A worker's initializer failed (`StartPolicy.initFailed`); the calls posted to it failed with `error()`. */
+  initFailed(error: () => unknown): void {
+    if (!this.#destroying) this.#starts.initFailed(error);
   }
 
   /**
@@ -284,9 +271,7 @@ export class TinypoolAdapter {
     // Workers that never idle out (`idleTimeout` Infinity): tinypool stops an idle worker only
     // while it has more than `minThreads`, so that floor follows every worker started. (A timer
     // cannot say never: Node fires one longer than 2^31 - 1 ms after 1 ms.)
-    if (this.#config.idleTimeout === Number.POSITIVE_INFINITY) {
-      this.#tp.options.minThreads = Math.max(this.#tp.options.minThreads, this.#tp.threads.length);
-    }
+    if (this.#config.idleTimeout === Number.POSITIVE_INFINITY) this.#starts.keep(this.#tp.threads.length);
     const child = worker.process;
     const thread = worker.thread;
     const slot: Slot = new Slot({
@@ -326,6 +311,7 @@ export class TinypoolAdapter {
         endedNormally: () => endedNormally(slot),
         left: () => {
           this.#leave(slot);
+          if (!this.#destroying) this.#starts.leaving(slot);
           queueMicrotask(() => this.#scan());
         },
       });
@@ -341,19 +327,20 @@ export class TinypoolAdapter {
   #observe(slot: Slot, from: SlotState, to: SlotState): void {
     announce(this.#config, slot, to);
     if (from.name === 'starting' && to.name !== 'stopping' && to.name !== 'exited') this.#starts.started();
-    if (this.#broken && to.name === 'idle') queueMicrotask(() => this.#retireIdle());
     if (to.name === 'stopping' && to.reason !== 'idle') this.#leave(slot);
+    // A worker on its way out still counts against `processes` until it has exited.
+    if (to.name === 'stopping' && !this.#destroying) this.#starts.leaving(slot);
     if (to.name !== 'exited') return;
     this.#slots.delete(slot);
     if (this.#destroying) return;
     if (to.reason === 'crashed' && from.name === 'starting') {
       if (this.#starts.diedStarting(slot, to)) return;
     } else if (to.reason === 'crashed') this.#leave(slot);
-    // Let the replacement tinypool starts in its own handlers be adopted, and start one if it won't.
-    queueMicrotask(() => {
-      this.#scan();
-      this.#starts.kick();
-    });
+    // A worker the bounds held a place for (stopped by the pool, or dying once ready): tinypool
+    // did not replace it, so the pool does now. Otherwise tinypool replaced it in its own handler
+    // (or, for one that died loading, will not): it is adopted, and one starts if work waits.
+    const held = from.name === 'stopping' || (slot.dying && from.name !== 'starting');
+    queueMicrotask(() => (held ? this.#starts.refill() : this.#starts.adopt()));
   }
 
   /** Notes a worker tinypool is about to replace (once), for the replacement's debug line. */

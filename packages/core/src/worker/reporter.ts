@@ -37,6 +37,13 @@ export const Step = { GO: 0, CANCELLED: 1, PAUSE: 2 } as const;
 const MAX_STRIDE = 256;
 const FAST_ITEM_MS = 0.02;
 const PAUSE_AFTER_MS = 5;
+/**
+ * At a clock check, once this long has passed since it last told the host which item its map loop
+ * runs, a child tells it again, without waiting (a small message on an idle channel is in the pipe
+ * when `send()` returns, so a SIGKILL during that item cannot lose it): an item of half a millisecond or
+ * more is named exactly when the child is killed outright, at one message per 0.5 ms at most.
+ */
+const REPORT_ITEM_MS = 0.5;
 
 export interface Reporter {
   /** The initializer is about to run. */
@@ -155,6 +162,8 @@ class ProcessReporter implements Reporter {
   /** The item of its map chunk the loop last reached (told the host at exit), or -1. */
   #item = -1;
   #paused = clockMs();
+  /** When the host was last told which item runs (an `item` message, or the job's start). */
+  #reported = this.#paused;
   #checked: number | undefined;
   #stride = 1;
   #countdown = 1;
@@ -178,6 +187,7 @@ class ProcessReporter implements Reporter {
     const pending = this.#pending;
     this.#pending = undefined;
     this.#paused = clockMs();
+    this.#reported = this.#paused;
     this.#announced = job;
     this.#item = -1;
     return send(pending ? { ...pending, next: job } : { __multiproc_batch__: this.seq, step: 'start', job });
@@ -196,7 +206,7 @@ class ProcessReporter implements Reporter {
       sendNow({ __multiproc_batch__: this.seq, step: 'unstart', job: this.#announced });
     // The item its map chunk was running: the host names it in the WorkerCrashedError and sends the
     // chunk's other items again (an imap without chunksize). A SIGKILL or a fatal error skips this:
-    // the host then knows only the item of the loop's last pause.
+    // the host then knows only the item it last reported (see REPORT_ITEM_MS).
     else if (this.#item >= 0)
       sendNow({ __multiproc_batch__: this.seq, step: 'item', item: this.#item, final: true });
     this.#announced = -1;
@@ -230,16 +240,30 @@ class ProcessReporter implements Reporter {
     this.#checked = now;
     this.#countdown = this.#stride;
     if (this.cancelled) return Step.CANCELLED;
-    return now - this.#paused >= PAUSE_AFTER_MS ? Step.PAUSE : Step.GO;
+    if (now - this.#paused >= PAUSE_AFTER_MS) return Step.PAUSE;
+    if (now - this.#reported >= REPORT_ITEM_MS) {
+      this.#reported = now;
+      process.send?.(
+        { __multiproc_batch__: this.seq, step: 'item', item } satisfies ProgressMessage,
+        undefined,
+        undefined,
+        ignore,
+      );
+    }
+    return Step.GO;
   }
 
   async pause(item: number): Promise<boolean> {
     await send({ __multiproc_batch__: this.seq, step: 'item', item });
     await new Promise((resolve) => setImmediate(resolve));
     this.#paused = clockMs();
+    this.#reported = this.#paused;
     return !this.cancelled;
   }
 }
+
+/** A send's callback that has nothing to do (a channel that is gone fails it: nothing more to tell). */
+function ignore(): void {}
 
 /** Sends a progress message and resolves once the pipe has it (or the channel is gone). */
 function send(message: ProgressMessage): Promise<void> {
