@@ -195,4 +195,25 @@ describe.skipIf(redisMissing)('faults', () => {
     },
     60_000,
   );
+
+  test.each(['join', 'terminate'])(
+    'a worker SIGKILLed holding none of the jobs: %s() does not wait for its registration to expire',
+    async (how) => {
+      const [a, b] = await Promise.all([worker(...STEADY), worker(...STEADY)]);
+      const p = pool();
+      expect(await p.map(tasks.square, range(4), { chunksize: 1 })).toEqual([0, 1, 4, 9]);
+      await Promise.all([a.waitFor(/ attached /), b.waitFor(/ attached /)]);
+      await a.stop('SIGKILL');
+      // Its entry stays live for its TTL (15 s); the pool waited up to 10 s for it to detach.
+      expect(await p.map(tasks.square, range(4), { chunksize: 1 })).toEqual([0, 1, 4, 9]);
+      const t0 = performance.now();
+      if (how === 'join') {
+        p.close();
+        await p.join();
+      } else await p.terminate();
+      expect(performance.now() - t0).toBeLessThan(3000);
+      await b.waitFor(/ detached /);
+    },
+    60_000,
+  );
 });

@@ -192,6 +192,8 @@ describe.skipIf(redisMissing || process.env.REDIS_URL)('Redis lost under a pool'
       expect(stdout).toMatch(/ended/);
       expect(stdout).not.toMatch(/still alive/);
       expect(code).toBe(0);
+      // At once: ioredis's disconnect timer (2 s) held it before.
+      expect(Number(/lingered (\d+) ms/.exec(stdout)?.[1])).toBeLessThan(300);
     },
     60_000,
   );

@@ -11,6 +11,13 @@ import { describe, expect, test } from 'vitest';
 const PROGRAM = fileURLToPath(new URL('./fixtures/unreachable.mjs', import.meta.url));
 /** Far beyond what the program needs (a 300 ms connect timeout twice): only a hang reaches it. */
 const BOUND_MS = 20_000;
+/**
+ * How long the program may live on after its last call settled (or terminate() did): only the
+ * process's own teardown. ioredis's disconnect timer (2 s) held it before.
+ */
+const LINGER_MS = 300;
+
+const lingered = (stdout: string) => Number(/lingered (\d+) ms/.exec(stdout)?.[1] ?? Number.NaN);
 
 /** A local port that was free a moment ago, and is closed now. */
 async function closedPort(): Promise<number> {
@@ -42,7 +49,19 @@ describe('a pool that cannot reach Redis', () => {
     const ran = await run([`redis://127.0.0.1:${port}`]);
     expect(ran.signal).toBeNull();
     expect(ran.code).toBe(0);
-    expect(ran.stdout).toBe('RedisConnectionError MP_REDIS_CONNECTION\n'.repeat(2));
+    expect(ran.stdout.replace(/lingered \d+ ms\n$/, '')).toBe(
+      'RedisConnectionError MP_REDIS_CONNECTION\n'.repeat(2),
+    );
+    expect(lingered(ran.stdout)).toBeLessThan(LINGER_MS);
+  }, 30_000);
+
+  test('lets the program end at once after terminate() (no driver timer left behind)', async () => {
+    const port = await closedPort();
+    const ran = await run([`redis://127.0.0.1:${port}`, 'terminate']);
+    expect(ran.signal).toBeNull();
+    expect(ran.code).toBe(0);
+    expect(ran.stdout).toMatch(/^(RedisConnectionError MP_REDIS_CONNECTION\n){2}lingered \d+ ms\n$/);
+    expect(lingered(ran.stdout)).toBeLessThan(LINGER_MS);
   }, 30_000);
 
   test('says in its message that it stopped trying and what to do', async () => {

@@ -89,7 +89,26 @@ export function createClient(conn: ResolvedConnection, name: string, extra: Redi
   const options: RedisOptions = { ...rest, ...extra, connectionName: name };
   const client = url ? new Redis(url, options) : new Redis(options);
   client.on('error', (error) => debug('bullmq: redis %s: %s', conn.label, error.message));
+  releaseClosedSockets(client);
   return client;
+}
+
+/** The part of ioredis's connector that {@link releaseClosedSockets} and {@link cutClient} touch. */
+type Connector = { stream?: { destroyed?: boolean; destroy(): void } };
+
+/**
+ * Makes the driver let go of each socket of `client` once it has closed (Redis refused or dropped
+ * the connection; the client waits to reconnect, and opens a new socket then). ioredis's
+ * `disconnect()` ends its socket and arms a ref'd timer (`disconnectTimeout`, 2 s) that only that
+ * socket's `close` event clears; a socket that closed already never closes again, so every
+ * `disconnect()` (and `quit()`, as BullMQ's `close()` calls it) while Redis is down would hold the
+ * program 2 s after the pool gave up on Redis or terminated.
+ */
+export function releaseClosedSockets(client: Redis): void {
+  client.on('close', () => {
+    const connector = (client as unknown as { connector?: Connector }).connector;
+    if (connector?.stream?.destroyed) connector.stream = undefined;
+  });
 }
 
 /**
@@ -152,9 +171,17 @@ export function cutConnections(owners: readonly (BullConnections | undefined)[])
  * reconnect (Redis is down) neither ends the client nor rejects the commands it queued, so their
  * callers wait forever: BullMQ's blocking event read is raced against a ref'd watchdog timer of
  * its blocking timeout + 1 s, which then keeps the program alive that long.
+ *
+ * Nor does it let go of a live socket at once: it ends it and waits for its `close` up to
+ * `disconnectTimeout` (2 s) on a ref'd timer, so the socket is destroyed right after, and that
+ * `close` comes now. A closed one is taken from the driver first (see {@link releaseClosedSockets}).
  */
 export function cutClient(client: Redis): void {
+  const connector = (client as unknown as { connector?: Connector }).connector;
+  const stream = connector?.stream;
+  if (connector && stream?.destroyed) connector.stream = undefined;
   client.disconnect();
+  if (stream && !stream.destroyed) stream.destroy();
   if (client.status === 'end') return;
   const queued = client as unknown as { flushQueue?: (error: Error) => void };
   queued.flushQueue?.(new Error('Connection is closed.'));

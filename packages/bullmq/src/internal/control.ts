@@ -47,12 +47,20 @@ export function decodeControl(text: string, signer: Signer): ControlMessage | un
 
 /** How long a pool waits for its workers to detach before deleting its keys anyway. */
 export const DETACH_WAIT_MS = 10_000;
+/**
+ * How long it waits when no worker holds a job of the queue (its BullMQ `active` list is empty):
+ * a live worker detaches within milliseconds of the pool's `close`, so what is still attached then
+ * is most likely dead (killed: its entry stays until its TTL runs out) and has nothing to write. A
+ * live worker slower than this deletes the keys itself once it detached (the last one out).
+ */
+export const IDLE_DETACH_WAIT_MS = 1000;
 const DETACH_POLL_MS = 25;
 const SCAN_COUNT = 1000;
 
 /**
- * Waits (at most `waitMs`) until no live worker is attached to `queue`, then deletes every key of
- * the queue. Workers detach before they let go of the queue, so nothing writes there afterwards.
+ * Waits (at most `waitMs`, at most {@link IDLE_DETACH_WAIT_MS} while no worker holds a job of the
+ * queue) until no live worker is attached to `queue`, then deletes every key of the queue. Workers
+ * detach before they let go of the queue, so nothing writes there afterwards.
  */
 export async function sweepQueue(
   redis: Redis,
@@ -60,8 +68,13 @@ export async function sweepQueue(
   queue: string,
   waitMs = DETACH_WAIT_MS,
 ): Promise<void> {
-  const deadline = Date.now() + waitMs;
+  const start = Date.now();
+  const deadline = start + waitMs;
+  const idleDeadline = start + Math.min(waitMs, IDLE_DETACH_WAIT_MS);
   while ((await registry.live(registry.keys.attached(queue))).length > 0 && Date.now() < deadline) {
+    // BullMQ's list of the queue's jobs that a worker holds (`<prefix>:<queue>:active`).
+    if (Date.now() >= idleDeadline && (await redis.llen(`${registry.keys.prefix}:${queue}:active`)) === 0)
+      break;
     await sleep(DETACH_POLL_MS);
   }
   let cursor = '0';

@@ -14,7 +14,13 @@ import { ProcessError } from '@multiproc/core';
 import type { ConnectionOptions, JobsOptions, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { AuthenticationError, RedisConnectionError } from '../errors.js';
-import { cutConnections, debug, type ResolvedConnection, redisRefusal } from '../internal/connection.js';
+import {
+  cutConnections,
+  debug,
+  type ResolvedConnection,
+  redisRefusal,
+  releaseClosedSockets,
+} from '../internal/connection.js';
 import { fromErrorRecord } from '../internal/error-record.js';
 import {
   failedJobError,
@@ -150,7 +156,9 @@ export class Jobs {
     );
     this.#events = events;
     await Promise.all([q.waitUntilReady(), events.open()]);
-    liveness.client(await this.#client());
+    const client = await this.#client();
+    liveness.client(client);
+    releaseClosedSockets(client);
   }
 
   /** Adds a signed job; resolves with the worker's verified result. */

@@ -112,7 +112,7 @@ export class Session {
     try {
       await waitReady(redis, o.connectTimeout, o.connection.label, GAVE_UP);
     } catch (error) {
-      redis.disconnect();
+      cutClient(redis);
       throw error;
     }
     this.#registry = new Registry(redis, new Keys(o.prefix));
