@@ -8,16 +8,7 @@
  * The registry lives on `globalThis` under one `Symbol.for` key: a pool worker's entry bundles its
  * own copy of these modules (scripts/bundle.mjs), and a class one copy registers must be known to all.
  */
-import {
-  BrokenBarrierError,
-  ClosedError,
-  ContextError,
-  LockError,
-  ProcessError,
-  SerializationError,
-  TimeoutError,
-  ValidationError,
-} from './errors.js';
+import * as errors from './errors.js';
 
 type ErrorClass = abstract new (...args: any[]) => Error;
 
@@ -57,7 +48,10 @@ for (const name of ['CompileError', 'LinkError', 'RuntimeError']) {
  */
 export function registerErrorClasses(values: Iterable<unknown>): void {
   for (const C of values) {
-    if (typeof C === 'function' && (C === ProcessError || C.prototype instanceof ProcessError)) {
+    if (
+      typeof C === 'function' &&
+      (C === errors.ProcessError || C.prototype instanceof errors.ProcessError)
+    ) {
       OURS.set(C.prototype, C.prototype.name);
       OURS_BY_NAME.set(C.prototype.name, C as ErrorClass);
     }
@@ -94,13 +88,5 @@ export function builtinErrorClass(className: string): ErrorClass {
   return typeof C === 'function' ? C : Error;
 }
 
-registerErrorClasses([
-  ProcessError,
-  ValidationError,
-  LockError,
-  BrokenBarrierError,
-  ClosedError,
-  ContextError,
-  SerializationError,
-  TimeoutError,
-]);
+// Every class errors.ts exports (it exports nothing else), so a class added there is never missed.
+registerErrorClasses(Object.values(errors));
