@@ -25,6 +25,7 @@ import {
   release,
   resetCycle,
   sleepAsync,
+  sleepDeadline,
   sleepSync,
   timeOut,
   timeOutEntering,
@@ -163,12 +164,17 @@ export class Barrier implements Abandonable {
    */
   async wait(timeoutMs?: Timeout): Promise<number> {
     const w = this.#w;
-    const deadline = deadlineFor(timeoutMs ?? this.#timeout, 'Barrier.wait()');
+    const timeout = timeoutMs ?? this.#timeout;
+    let deadline = deadlineFor(timeout, 'Barrier.wait()');
     let a = arrive(w)!;
-    while (typeof a === 'number') {
-      const r = await sleepAsync(w, a, deadline);
-      if (r === 'timed-out' || r === 'stuck') timeOutEntering(w, a, r);
-      a = arrive(w)!;
+    if (typeof a === 'number') {
+      while (typeof a === 'number') {
+        const r = await sleepAsync(w, a, sleepDeadline(w, a, deadline));
+        if (r === 'timed-out' || r === 'stuck') timeOutEntering(w, a, r);
+        a = arrive(w)!;
+      }
+      // As in Python, the timeout bounds the wait in the cycle, not the wait to enter it.
+      deadline = deadlineFor(timeout, 'Barrier.wait()');
     }
     if (a.index === this.parties - 1) {
       try {
@@ -182,8 +188,11 @@ export class Barrier implements Abandonable {
     for (;;) {
       const s = loadState(w);
       if (isReleased(w, s, a)) return a.index;
-      const r = await sleepAsync(w, s, deadline);
-      if (r === 'timed-out' || r === 'stuck') return timeOut(w, a, r);
+      const r = await sleepAsync(w, s, sleepDeadline(w, s, deadline));
+      if (r === 'timed-out' || r === 'stuck') {
+        const index = timeOut(w, a, r);
+        if (index !== null) return index;
+      }
     }
   }
 
@@ -202,14 +211,17 @@ export class Barrier implements Abandonable {
    */
   waitSync(timeoutMs?: Timeout): number {
     const w = this.#w;
-    const deadline = deadlineFor(timeoutMs ?? this.#timeout, 'Barrier.waitSync()');
+    let deadline = deadlineFor(timeoutMs ?? this.#timeout, 'Barrier.waitSync()');
     // Where this thread may not block (a page's main thread), only a party that never waits
     // arrives: the last one, or one with a timeout of 0; any other is refused before it counts.
     const onlyIfLast = deadline !== NO_WAIT && !canBlock();
     let a = arrive(w, onlyIfLast);
-    while (typeof a === 'number') {
-      if (sleepSync(w, a, deadline) === 'timed-out') timeOutEntering(w, a);
-      a = arrive(w, onlyIfLast);
+    if (typeof a === 'number') {
+      while (typeof a === 'number') {
+        if (sleepSync(w, a, sleepDeadline(w, a, deadline)) === 'timed-out') timeOutEntering(w, a);
+        a = arrive(w, onlyIfLast);
+      }
+      deadline = deadlineFor(timeoutMs ?? this.#timeout, 'Barrier.waitSync()');
     }
     if (a === null) throw blockingRefused();
     if (a.index === this.parties - 1) {
@@ -230,7 +242,10 @@ export class Barrier implements Abandonable {
     for (;;) {
       const s = loadState(w);
       if (isReleased(w, s, a)) return a.index;
-      if (sleepSync(w, s, deadline) === 'timed-out') return timeOut(w, a);
+      if (sleepSync(w, s, sleepDeadline(w, s, deadline)) === 'timed-out') {
+        const index = timeOut(w, a);
+        if (index !== null) return index;
+      }
     }
   }
 
