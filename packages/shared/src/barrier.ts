@@ -25,6 +25,7 @@ import {
   release,
   resetCycle,
   sleepAsync,
+  sleepDeadline,
   sleepSync,
   timeOut,
   timeOutEntering,
@@ -64,6 +65,11 @@ let adopting: { sab: SharedArrayBuffer } | undefined;
  * Python, a thread started by multiproc that dies while waiting, or fails (throws at top level, is
  * terminated or killed) after it waited here, breaks the barrier: the others get
  * `BrokenBarrierError` rather than wait forever for a party that can never come.
+ *
+ * While the last party runs the action, only the action decides the cycle, as in Python (whose
+ * action runs under the barrier's lock): `reset()`, `abort()` and a party's expiring timeout wait
+ * for it. An action that returns releases the cycle, every party passing; an action that throws
+ * breaks it. See {@link Barrier.abort}, {@link Barrier.reset} and {@link Barrier.wait}.
  * @example
  * const bar = new Barrier(2, { action: () => console.log('all here') });
  * const [a, b] = await Promise.all([bar.wait(), bar.wait()]);
@@ -149,7 +155,11 @@ export class Barrier implements Abandonable {
 
   /**
    * Waits for all parties without blocking the event loop; awaits the action if it returns a Promise.
-   * @param timeoutMs how long to wait, in ms (or `{ timeout }`); a timeout breaks the barrier, as in Python.
+   * @param timeoutMs how long to wait, in ms (or `{ timeout }`); a timeout breaks the barrier, as in
+   *   Python, except while the last party runs the action: this party then waits for the action and
+   *   passes with the others. A party that must wait for an action to end before it can enter the
+   *   next cycle gets its whole timeout once it enters (Python's timeout bounds only the wait in the
+   *   cycle).
    * @default the barrier's `timeout` option
    * @returns this party's arrival index, 0..parties-1, distinct within a cycle.
    * @throws {BrokenBarrierError} when the barrier is or becomes broken while waiting.
@@ -163,12 +173,17 @@ export class Barrier implements Abandonable {
    */
   async wait(timeoutMs?: Timeout): Promise<number> {
     const w = this.#w;
-    const deadline = deadlineFor(timeoutMs ?? this.#timeout, 'Barrier.wait()');
+    const timeout = timeoutMs ?? this.#timeout;
+    let deadline = deadlineFor(timeout, 'Barrier.wait()');
     let a = arrive(w)!;
-    while (typeof a === 'number') {
-      const r = await sleepAsync(w, a, deadline);
-      if (r === 'timed-out' || r === 'stuck') timeOutEntering(w, a, r);
-      a = arrive(w)!;
+    if (typeof a === 'number') {
+      while (typeof a === 'number') {
+        const r = await sleepAsync(w, a, sleepDeadline(w, a, deadline));
+        if (r === 'timed-out' || r === 'stuck') timeOutEntering(w, a, r);
+        a = arrive(w)!;
+      }
+      // As in Python, the timeout bounds the wait in the cycle, not the wait to enter it.
+      deadline = deadlineFor(timeout, 'Barrier.wait()');
     }
     if (a.index === this.parties - 1) {
       try {
@@ -182,8 +197,11 @@ export class Barrier implements Abandonable {
     for (;;) {
       const s = loadState(w);
       if (isReleased(w, s, a)) return a.index;
-      const r = await sleepAsync(w, s, deadline);
-      if (r === 'timed-out' || r === 'stuck') return timeOut(w, a, r);
+      const r = await sleepAsync(w, s, sleepDeadline(w, s, deadline));
+      if (r === 'timed-out' || r === 'stuck') {
+        const index = timeOut(w, a, r);
+        if (index !== null) return index;
+      }
     }
   }
 
@@ -191,7 +209,8 @@ export class Barrier implements Abandonable {
    * Like {@link Barrier.wait}, blocking this thread. The action must be synchronous here: one that
    * returns a Promise (an async function, or an async task) breaks the barrier, and the
    * `waitSync()` that ran it throws `ValidationError` (use `await wait()` for such an action).
-   * @param timeoutMs how long to wait, in ms (or `{ timeout }`); a timeout breaks the barrier.
+   * @param timeoutMs how long to wait, in ms (or `{ timeout }`); a timeout breaks the barrier, but
+   *   not while the action runs (as {@link Barrier.wait}).
    * @default the barrier's `timeout` option
    * @returns this party's arrival index.
    * @throws {BrokenBarrierError} when the barrier is or becomes broken while waiting.
@@ -202,14 +221,17 @@ export class Barrier implements Abandonable {
    */
   waitSync(timeoutMs?: Timeout): number {
     const w = this.#w;
-    const deadline = deadlineFor(timeoutMs ?? this.#timeout, 'Barrier.waitSync()');
+    let deadline = deadlineFor(timeoutMs ?? this.#timeout, 'Barrier.waitSync()');
     // Where this thread may not block (a page's main thread), only a party that never waits
     // arrives: the last one, or one with a timeout of 0; any other is refused before it counts.
     const onlyIfLast = deadline !== NO_WAIT && !canBlock();
     let a = arrive(w, onlyIfLast);
-    while (typeof a === 'number') {
-      if (sleepSync(w, a, deadline) === 'timed-out') timeOutEntering(w, a);
-      a = arrive(w, onlyIfLast);
+    if (typeof a === 'number') {
+      while (typeof a === 'number') {
+        if (sleepSync(w, a, sleepDeadline(w, a, deadline)) === 'timed-out') timeOutEntering(w, a);
+        a = arrive(w, onlyIfLast);
+      }
+      deadline = deadlineFor(timeoutMs ?? this.#timeout, 'Barrier.waitSync()');
     }
     if (a === null) throw blockingRefused();
     if (a.index === this.parties - 1) {
@@ -230,11 +252,28 @@ export class Barrier implements Abandonable {
     for (;;) {
       const s = loadState(w);
       if (isReleased(w, s, a)) return a.index;
-      if (sleepSync(w, s, deadline) === 'timed-out') return timeOut(w, a);
+      if (sleepSync(w, s, sleepDeadline(w, s, deadline)) === 'timed-out') {
+        const index = timeOut(w, a);
+        if (index !== null) return index;
+      }
     }
   }
 
-  /** Breaks the barrier: current and later waiters get `BrokenBarrierError` until `reset()`. */
+  /**
+   * Breaks the barrier: current and later waiters get `BrokenBarrierError` until `reset()`.
+   * Called while the last party runs the action, it waits for the action, as Python's (which runs
+   * it under the barrier's lock): that cycle is released, every party passing, and the barrier is
+   * broken from the next `wait()` on (`broken` reads `true` at once). A `reset()` made after it,
+   * still during the action, wins (the barrier is then whole), and the other way round.
+   * It never blocks: the waiting is done by the cycle, not by this call.
+   * @throws Nothing.
+   * @example
+   * import { Barrier } from '@multiproc/shared';
+   * const bar = new Barrier(2);
+   * const waiting = bar.wait().catch((err) => err.name);
+   * bar.abort();
+   * console.log(await waiting, bar.broken); // BrokenBarrierError true
+   */
   abort(): void {
     abortCycle(this.#w);
   }

@@ -10,7 +10,7 @@ import { refuseStructuredClone } from './clone-guard.js';
 import { type EncodeContext, type Encoded, encodeSymbol, registerCodec } from './codec.js';
 import { disposableInEveryRealm } from './dispose-keys.js';
 import { ClosedError, TimeoutError, ValidationError } from './errors.js';
-import { newSharedBuffer } from './internal/browser-limits.js';
+import { assertMayBlock, newSharedBuffer } from './internal/browser-limits.js';
 import {
   type CheckedChannelOptions,
   channelOptions,
@@ -217,6 +217,8 @@ export class ByteChannel implements Abandonable {
     const h = this.#h;
     const used = Atomics.load(h, USED);
     if (!this.#multi && this.#dataBytes - used >= need) return this.#putTrue(bytes, need);
+    // Full (and open): refused where this thread may not block, before it takes the write side.
+    if (o.timeoutMs > 0 && this.#dataBytes - used < need && !(used & CLOSED_BIT)) assertMayBlock();
     const deadline = now() + o.timeoutMs;
     if (this.#multi && lockSync(this.#wmutex, ME, deadline) === TIMED_OUT) return false;
     try {
@@ -315,6 +317,8 @@ export class ByteChannel implements Abandonable {
     const o = channelOptions(options, 'ByteChannel.readSync()', true);
     const h = this.#h;
     if (!this.#multi && (Atomics.load(h, USED) & USED_MASK) !== 0) return this.#take(o.into);
+    // Empty and open: refused where this thread may not block, before it takes the read side.
+    if (o.timeoutMs > 0 && Atomics.load(h, USED) === 0) assertMayBlock();
     const deadline = now() + o.timeoutMs;
     if (this.#multi && lockSync(this.#rmutex, ME, deadline) === TIMED_OUT) throw readTimeout(o);
     try {

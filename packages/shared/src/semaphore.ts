@@ -14,12 +14,12 @@
 import { refuseStructuredClone } from './clone-guard.js';
 import { type EncodeContext, type Encoded, encodeSymbol, registerCodec } from './codec.js';
 import { LockError, ValidationError } from './errors.js';
-import { newSharedBuffer } from './internal/browser-limits.js';
+import { assertMayBlock, newSharedBuffer } from './internal/browser-limits.js';
 import { type Inspect, inspectSymbol, showFields } from './internal/inspect.js';
 import { freeIfEmpty, OWNER_TABLE_WORDS, ownedSlot, takeOwned } from './internal/owner-table.js';
 import { type Abandonable, kAbandon } from './internal/protocol.js';
 import { assertThreadTarget } from './internal/shared-codec.js';
-import { deadlineFor, now, waitAsync, waitSync } from './internal/wait.js';
+import { deadlineFor, NO_WAIT, now, waitAsync, waitSync } from './internal/wait.js';
 import { runLocked } from './internal/with-lock.js';
 import type { AcquireOptions } from './lock.js';
 import { describeValue } from './options.js';
@@ -155,6 +155,12 @@ export class Semaphore implements Abandonable {
     const w = this.#w;
     const deadline = deadlineFor(options, `${this.#kind}.acquireSync()`, true);
     for (let i = 0; i < SPIN; i++) if (tryDecrement(w)) return true;
+    // A call that asked to wait is refused where this thread may not block (a page's main
+    // thread), however long the spin took, and before it counts as a waiter: a release must not
+    // be spent on it, nor getValue()/a waiter count read wrong meanwhile. One that never waits
+    // (a timeout of 0, or whose time is up) answers without counting itself either.
+    if (deadline !== NO_WAIT) assertMayBlock();
+    if (now() >= deadline) return false;
     Atomics.add(w, WAITERS, 1);
     try {
       for (;;) {

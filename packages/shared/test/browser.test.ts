@@ -15,6 +15,8 @@ const ROUTES: Record<string, string> = {
   '/': here('./fixtures/browser/index.html'),
   '/worker.mjs': here('./fixtures/browser/worker.mjs'),
   '/mistakes.html': here('./fixtures/browser/mistakes.html'),
+  '/refusals.html': here('./fixtures/browser/refusals.html'),
+  '/holder.mjs': here('./fixtures/browser/holder.mjs'),
 };
 // A path under this prefix is served without the isolation headers, as a page whose server lacks them.
 const PLAIN = '/plain';
@@ -164,6 +166,28 @@ describe('the documented browser mistakes give named errors that say what to do'
           says: expect.stringContaining('a Lock cannot be posted as itself'),
         },
       });
+    },
+    180_000, // the test that runs first also waits for Chromium's start
+  );
+});
+
+describe("a blocking call refused on the page's main thread touches no shared word first", () => {
+  it.skipIf(!hasChromium)(
+    'every …Sync wait of every primitive that would have to wait: ContextError, and its words (Atomics writes, wake-ups, the words after) unchanged',
+    async () => {
+      const result = await resultOf('/refusals.html');
+      const { pendingParty, ...cases } = result;
+      expect(Object.keys(cases)).toHaveLength(20);
+      for (const [name, outcome] of Object.entries(cases)) {
+        expect({ name, ...(outcome as object) }).toEqual({
+          name,
+          outcome: 'ContextError',
+          touched: [],
+          changed: [],
+        });
+      }
+      // The page's own async wait() at the barrier was not disturbed by the refused waitSync().
+      expect(pendingParty).toBe('BrokenBarrierError');
     },
     180_000, // the test that runs first also waits for Chromium's start
   );

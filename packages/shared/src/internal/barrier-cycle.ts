@@ -4,8 +4,8 @@
  *
  * Words (Int32):
  *
- *   [0] STATE    bits 0-15 parties inside this cycle | bit 16 BROKEN | bit 17 DRAINING | bits 18-30 generation
- *                | bit 31 RESET_PENDING
+ *   [0] STATE    bits 0-15 parties inside this cycle | bit 16 BROKEN | bit 17 DRAINING | bits 18-29 generation
+ *                | bit 30 ABORT_PENDING | bit 31 RESET_PENDING
  *   [1] PARTIES
  *   [2] ...      owner table (owner-table.ts): per thread that waited here, PARTY | generation << 16
  *                | its waits in progress, so a thread that dies at the barrier, or fails between two
@@ -22,17 +22,26 @@
  * one. A generation only ever moves when every party of it has left or been released, so a
  * waiter can tell "released" (generation moved) from "broken" (BROKEN set) without any history.
  *
- * A `reset()` while the last party runs the action (the count is `parties`, not broken) waits for
- * it, as Python's does (its action runs under the barrier's lock): it only sets RESET_PENDING. The
- * action returns: the cycle is released as usual, which leaves the barrier empty, so the reset has
- * nothing left to do. The action throws (or the cycle breaks otherwise): the reset takes effect
- * then, and the broken cycle drains as above, so the barrier is usable again.
+ * While the last party runs the action (the count is `parties`, not broken) nothing but the action
+ * decides the cycle, as in Python, whose action runs under the barrier's lock, so `reset()`,
+ * `abort()` and a waiter's timeout wait for it:
+ * - `reset()` sets RESET_PENDING. The action returns: the cycle is released as usual, which leaves
+ *   the barrier empty, so the reset has nothing left to do. The action throws (or the cycle breaks
+ *   otherwise): the reset takes effect then, and the broken cycle drains as above.
+ * - `abort()` sets ABORT_PENDING (and the barrier reads as broken from then on, as after Python's
+ *   `abort()` returns). The action returns: the cycle is released, every party passes, and the
+ *   next generation starts broken. Whichever of the two came last wins, as in Python's lock order.
+ * - A party whose timeout expires, in the cycle or waiting to enter the next one, sleeps on without
+ *   a limit until the action has ended, then sees the outcome: released, it passes (Python's
+ *   `wait_for` re-reads the state once it holds the lock again). A party that waited for an action
+ *   to end before it could arrive gets its whole timeout in the next cycle (Python's timeout only
+ *   bounds `_wait`). Only an action that never ends keeps it: so does Python's.
  */
 
 import { BrokenBarrierError } from '../errors.js';
 import { getOwnerId } from '../owner.js';
 import { newSharedBuffer } from './browser-limits.js';
-import { OWNER_TABLE_WORDS, ownedSlot, ownerRow, takeOwned } from './owner-table.js';
+import { freeIfEmpty, OWNER_TABLE_WORDS, ownedSlot, ownerRow, takeOwned } from './owner-table.js';
 import { type WaitResult, waitAsync, waitSync } from './wait.js';
 
 const STATE = 0;
@@ -44,9 +53,11 @@ const COUNT_MASK = 0xffff;
 const BROKEN = 1 << 16;
 const DRAINING = 1 << 17;
 const GEN_SHIFT = 18;
-const GEN_MASK = 0x1fff;
+const GEN_MASK = 0xfff;
+const ABORT_PENDING = 1 << 30;
 const RESET_PENDING = 1 << 31;
-/** In an owner-table cell: this thread has waited at the barrier (bits 16-28 the generation, 0-15 its waits). */
+const PENDING = ABORT_PENDING | RESET_PENDING;
+/** In an owner-table cell: this thread has waited at the barrier (bits 16-27 the generation, 0-15 its waits). */
 const PARTY = 1 << 29;
 // This thread's owner id, set by the first barrier made here: `getOwnerId()` loads
 // node:worker_threads, which an import of this package must not pay for (issue #18).
@@ -77,15 +88,24 @@ export function partiesOf(w: Int32Array): number {
   return w[PARTIES]!;
 }
 
-/** Parties waiting in the current cycle (0 while broken). */
+/** Parties waiting in the current cycle (0 while broken, or aborted while its action runs). */
 export function waitingIn(w: Int32Array): number {
   const s = Atomics.load(w, STATE);
-  return s & BROKEN ? 0 : Math.min(s & COUNT_MASK, partiesOf(w));
+  return s & (BROKEN | ABORT_PENDING) ? 0 : Math.min(s & COUNT_MASK, partiesOf(w));
 }
 
-/** Broken and not draining (a reset in progress reads as not broken, as in Python). */
+/**
+ * Broken and not draining (a reset in progress reads as not broken, as in Python), or aborted
+ * while the action runs (as Python's `abort()`, which returns once the action has ended).
+ */
 export function isBroken(w: Int32Array): boolean {
-  return (Atomics.load(w, STATE) & (BROKEN | DRAINING)) === BROKEN;
+  const s = Atomics.load(w, STATE);
+  return (s & (BROKEN | DRAINING)) === BROKEN || (s & ABORT_PENDING) !== 0;
+}
+
+/** Whether STATE `s` is a full cycle whose last party runs the action (nothing else may decide it). */
+export function actionRunning(w: Int32Array, s: number): boolean {
+  return !(s & BROKEN) && (s & COUNT_MASK) >= partiesOf(w);
 }
 
 export function loadState(w: Int32Array): number {
@@ -118,18 +138,23 @@ function update(w: Int32Array, change: (s: number) => number): void {
   }
 }
 
-/** Breaks the barrier: current and later waiters get `BrokenBarrierError` until a reset. */
+/**
+ * Breaks the barrier: current and later waiters get `BrokenBarrierError` until a reset. While the
+ * action runs, the cycle is released first and the next one starts broken (see the header).
+ */
 export function abortCycle(w: Int32Array): void {
-  update(w, (s) => (s | BROKEN) & ~(DRAINING | RESET_PENDING));
+  update(w, (s) =>
+    actionRunning(w, s) ? (s | ABORT_PENDING) & ~RESET_PENDING : (s | BROKEN) & ~(DRAINING | PENDING),
+  );
 }
 
 /** Empties the barrier: with parties inside, breaks their cycle and drains it first. */
 export function resetCycle(w: Int32Array): void {
   update(w, (s) => {
     if (s & DRAINING) return s;
-    const count = s & COUNT_MASK;
     // The last party is running the action: the reset waits for it (see the header).
-    if (count >= partiesOf(w) && !(s & BROKEN)) return s | RESET_PENDING;
+    if (actionRunning(w, s)) return (s | RESET_PENDING) & ~ABORT_PENDING;
+    const count = s & COUNT_MASK;
     if (count !== 0) return broken(s | DRAINING);
     return s & BROKEN ? nextGen(s) : s;
   });
@@ -137,17 +162,23 @@ export function resetCycle(w: Int32Array): void {
 
 // Arrives in the current cycle, or returns the STATE value to sleep on: a reset is draining the
 // previous cycle, or its last party is still running the action. `onlyIfLast` (a thread that may
-// not block): arrives only as the last party, which never waits; else returns null, arriving not.
+// not block): arrives only as the last party, which never waits; else returns null, arriving not,
+// and having written nothing (its owner-table row is claimed only by a party that may arrive).
 export function arrive(w: Int32Array, onlyIfLast = false): Arrival | number | null {
   const parties = partiesOf(w);
+  if (onlyIfLast && mustWait(w, Atomics.load(w, STATE))) return null;
   const cell = ownedSlot(w, TABLE, ME, true);
   for (;;) {
     const s = Atomics.load(w, STATE);
+    if (onlyIfLast && mustWait(w, s)) {
+      // The state moved since the first look: give back the row claimed for nothing.
+      if (cell >= 0 && Atomics.load(w, cell) === 0) freeIfEmpty(w, cell);
+      return null;
+    }
     if (s & DRAINING) return s;
-    if (s & BROKEN) throw brokenError();
+    if (s & (BROKEN | ABORT_PENDING)) throw brokenError();
     const count = s & COUNT_MASK;
     if (count >= parties) return s;
-    if (onlyIfLast && count < parties - 1) return null;
     if (Atomics.compareExchange(w, STATE, s, s + 1) === s) {
       // Recorded in the same instant as the arrival, with plain reads and writes of this thread's
       // own cell (no call, not even an Atomics one, and no loop between, where a terminate() could
@@ -160,6 +191,14 @@ export function arrive(w: Int32Array, onlyIfLast = false): Arrival | number | nu
       return { index: count, gen };
     }
   }
+}
+
+// Whether a party arriving at STATE `s` would have to wait: it may not enter yet (a drain, an
+// action running) or would not be the last. A broken barrier answers at once (it throws).
+function mustWait(w: Int32Array, s: number): boolean {
+  if (s & DRAINING) return true;
+  if (s & (BROKEN | ABORT_PENDING)) return false;
+  return (s & COUNT_MASK) !== partiesOf(w) - 1;
 }
 
 // Whether the cycle `a` arrived in was released; throws (after leaving) when it broke instead.
@@ -175,11 +214,15 @@ export function isReleased(w: Int32Array, s: number, a: Arrival): boolean {
   return false;
 }
 
-/** A party's wait timed out: released meanwhile, it returns its index; else it breaks the cycle. */
-export function timeOut(w: Int32Array, a: Arrival, why: GaveUp = 'timed-out'): number {
+/**
+ * A party's wait timed out: released meanwhile, it returns its index; while the action runs, null
+ * (the caller sleeps on without a limit: see the header); else it breaks the cycle.
+ */
+export function timeOut(w: Int32Array, a: Arrival, why: GaveUp = 'timed-out'): number | null {
   for (;;) {
     const s = Atomics.load(w, STATE);
     if (isReleased(w, s, a)) return a.index;
+    if (why === 'timed-out' && actionRunning(w, s)) return null;
     if (Atomics.compareExchange(w, STATE, s, broken(s)) === s) {
       Atomics.notify(w, STATE);
       leave(w, a);
@@ -188,25 +231,34 @@ export function timeOut(w: Int32Array, a: Arrival, why: GaveUp = 'timed-out'): n
   }
 }
 
-// Timed out before arriving (draining or waiting out the action): breaks the barrier, as a
-// timeout at the barrier does in Python.
-export function timeOutEntering(w: Int32Array, s: number, why: GaveUp = 'timed-out'): never {
+// Gave up before arriving. Waiting out a reset's drain: breaks the barrier, as a timeout at the
+// barrier does in Python. Waiting out an action: a timeout does nothing (the caller sleeps on
+// without a limit, see the header); a wait nothing could end breaks that cycle.
+export function timeOutEntering(w: Int32Array, s: number, why: GaveUp = 'timed-out'): void {
   if (s & DRAINING) abortCycle(w);
+  else if (why === 'timed-out') return;
   else update(w, (t) => (genOf(t) === genOf(s) ? broken(t) : t));
   throw brokenError(why);
+}
+
+/** The deadline to sleep on STATE `s` with: none while the action runs (see the header). */
+export function sleepDeadline(w: Int32Array, s: number, deadline: number): number {
+  return actionRunning(w, s) ? Number.POSITIVE_INFINITY : deadline;
 }
 
 /** The last party, its action done: starts the next generation, which releases the others. */
 export function release(w: Int32Array, a: Arrival): number {
   const full = (a.gen << GEN_SHIFT) | partiesOf(w);
   for (;;) {
-    // A reset() that came during the action (RESET_PENDING) is done by this release.
+    // A reset() that came during the action (RESET_PENDING) is done by this release; an abort()
+    // (ABORT_PENDING) takes effect in the next generation, which starts broken.
     const s = Atomics.load(w, STATE);
-    if ((s & ~RESET_PENDING) !== full) {
+    if ((s & ~PENDING) !== full) {
       leave(w, a);
       throw brokenError();
     }
-    if (Atomics.compareExchange(w, STATE, s, nextGen(full)) === s) break;
+    const next = s & ABORT_PENDING ? nextGen(full) | BROKEN : nextGen(full);
+    if (Atomics.compareExchange(w, STATE, s, next) === s) break;
   }
   untrack(w, a.gen);
   Atomics.notify(w, STATE);
@@ -274,9 +326,10 @@ function untrack(w: Int32Array, gen: number): void {
 function genOf(s: number): number {
   return (s >>> GEN_SHIFT) & GEN_MASK;
 }
-// `s` broken; a reset that waited for the action (RESET_PENDING) takes effect now: the cycle drains.
+// `s` broken; a reset that waited for the action (RESET_PENDING) takes effect now: the cycle
+// drains. An abort that waited for it (ABORT_PENDING) has nothing more to do.
 function broken(s: number): number {
-  return s & RESET_PENDING ? (s & ~RESET_PENDING) | BROKEN | DRAINING : s | BROKEN;
+  return s & RESET_PENDING ? (s & ~PENDING) | BROKEN | DRAINING : (s & ~ABORT_PENDING) | BROKEN;
 }
 // The next generation's empty, unbroken state.
 function nextGen(s: number): number {

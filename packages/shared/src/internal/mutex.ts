@@ -249,6 +249,9 @@ export function lockSync(w: Int32Array, me: number, deadline: number): LockResul
     if (deadline > start) assertMayBlock();
     return TIMED_OUT;
   }
+  // Refused where this thread may not block (a page's main thread) before the attempt touches
+  // anything: no waiter counted, no CONTENDED flag on the holder's word, no reservation.
+  assertMayBlock();
   const a = new Attempt(w, me, deadline);
   Atomics.add(w, WAITERS, 1);
   try {

@@ -11,6 +11,7 @@
  * may stop reading before the batch is free, that first wait ends after {@link BATCH_WAIT_MS};
  * from then on the writer asks for just the room its frame needs, and waits for it without limit.
  */
+import { assertMayBlock } from './browser-limits.js';
 import { CLOSED_BIT, type Ring, RWAIT, USED, USED_MASK, WNEED, WWAIT } from './ring.js';
 import { now, waitAsync, waitSync } from './wait.js';
 
@@ -55,6 +56,8 @@ export function waitRoomSync(r: Ring, need: number, deadline: number): RoomWait 
     const t = now();
     if (t >= deadline) return 'timed-out';
     if (spinWhile(h, u)) continue;
+    // Refused where this thread may not block before it asks for room or counts as a waiter.
+    assertMayBlock();
     const batch = t < batchEnd;
     Atomics.store(h, WNEED, batch ? batchTarget(r, need) : need);
     Atomics.add(h, WWAIT, 1);
@@ -81,8 +84,12 @@ export async function waitRoom(
     const batch = t < batchEnd;
     Atomics.store(h, WNEED, batch ? batchTarget(r, need) : need);
     Atomics.add(h, WWAIT, 1);
-    await waitAsync(h, USED, u, batch ? Math.min(deadline, batchEnd) : deadline, keepAlive);
-    Atomics.sub(h, WWAIT, 1);
+    // A wait that can never end rejects (wait.ts): it must not leave a waiter counted.
+    try {
+      await waitAsync(h, USED, u, batch ? Math.min(deadline, batchEnd) : deadline, keepAlive);
+    } finally {
+      Atomics.sub(h, WWAIT, 1);
+    }
   }
 }
 
@@ -94,6 +101,7 @@ export function waitMessageSync(h: Int32Array, deadline: number): MessageWait {
     if (u !== 0) return 'closed'; // closed and drained
     if (now() >= deadline) return 'timed-out';
     if (spinWhile(h, u)) continue;
+    assertMayBlock();
     Atomics.add(h, RWAIT, 1);
     waitSync(h, USED, u, deadline);
     Atomics.sub(h, RWAIT, 1);
@@ -112,7 +120,10 @@ export async function waitMessage(
     if (u !== 0) return 'closed'; // closed and drained
     if (now() >= deadline) return 'timed-out';
     Atomics.add(h, RWAIT, 1);
-    await waitAsync(h, USED, u, deadline, keepAlive);
-    Atomics.sub(h, RWAIT, 1);
+    try {
+      await waitAsync(h, USED, u, deadline, keepAlive);
+    } finally {
+      Atomics.sub(h, RWAIT, 1);
+    }
   }
 }
