@@ -202,7 +202,13 @@ function taskModuleUrl(given: unknown): string {
     return notInline(notDirectory(moduleUrl, moduleUrl));
   // CommonJS code given with -e/-p or on stdin: its __filename is '[eval]' or '[stdin]'.
   if (typeof moduleUrl === 'string' && INLINE_NAME.test(moduleUrl)) throw inlineCodeError(moduleUrl);
-  const got = typeof moduleUrl === 'string' ? `'${moduleUrl}'` : String(moduleUrl);
+  if (typeof moduleUrl === 'object' && moduleUrl !== null && !Array.isArray(moduleUrl)) {
+    throw new ValidationError(
+      'defineTasks() got the tasks object first: the URL of the module comes before it. ' +
+        'Write defineTasks(import.meta.url, { square, cube }) (in CommonJS: defineTasks(__filename, { ... })).',
+    );
+  }
+  const got = typeof moduleUrl === 'string' ? `'${moduleUrl}'` : describeValue(moduleUrl);
   throw new ValidationError(
     `defineTasks() needs the URL of the module that defines the tasks, got ${got}. ` +
       'In an ES module pass import.meta.url; in CommonJS pass __filename or ' +
