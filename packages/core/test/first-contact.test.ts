@@ -77,8 +77,6 @@ describe('first mistakes in arguments and options say what to write', () => {
 
   it('a Process args that is not an array says to wrap it', async () => {
     const { Process } = await import('@multiproc/core');
-    expect(() => new Process({ target: tasks.square, args: 5 as never })).toThrow(
-      /'args'.*args: \[x\]/,
-    );
+    expect(() => new Process({ target: tasks.square, args: 5 as never })).toThrow(/'args'.*args: \[x\]/);
   });
 });

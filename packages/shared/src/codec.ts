@@ -43,13 +43,7 @@ import {
   platformSendable,
 } from './internal/platform.js';
 import { portToProcess, sharedToProcess } from './internal/shared-codec.js';
-import {
-  checkCodecArgs,
-  isUncloneable,
-  tooDeep,
-  unreadable,
-  unsendable,
-} from './internal/unsendable.js';
+import { checkCodecArgs, isUncloneable, tooDeep, unreadable, unsendable } from './internal/unsendable.js';
 import {
   copiesOut,
   copyArray,

@@ -307,7 +307,10 @@ export class SynchronizedArray<C extends Typecode = Typecode> extends RawArray<C
    * console.log(arr.get(0)); // 7
    */
   getObj(): RawArray<C> {
-    return adopt((this.view as Int8Array).buffer as SharedArrayBuffer, () => new RawArray(this.typecode, this.length));
+    return adopt(
+      (this.view as Int8Array).buffer as SharedArrayBuffer,
+      () => new RawArray(this.typecode, this.length),
+    );
   }
 
   /** Sends the array and its lock to a worker thread. */

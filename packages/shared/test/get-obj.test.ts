@@ -5,7 +5,12 @@ import { nextMessage, startWorker } from './helpers.js';
 
 describe('getObj()', () => {
   it('gives a RawValue over the value memory, for every typecode', () => {
-    for (const [code, x] of [['i', 5], ['d', 2.5], ['q', 7n], ['B', 200]] as const) {
+    for (const [code, x] of [
+      ['i', 5],
+      ['d', 2.5],
+      ['q', 7n],
+      ['B', 200],
+    ] as const) {
       const v = new Value(code, undefined);
       const raw = v.getObj();
       expect(raw).toBeInstanceOf(RawValue);

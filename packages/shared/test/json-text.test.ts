@@ -131,7 +131,9 @@ describe('encodeJson / decodeJson: JSON where it gives what a structured clone g
       }
     }
     expect(encodeJson({ deep: [new Account()] })).toBeDefined();
-    expect(difference(roundTrip({ deep: [new Account()] }), structuredClone({ deep: [new Account()] }))).toBe('');
+    expect(difference(roundTrip({ deep: [new Account()] }), structuredClone({ deep: [new Account()] }))).toBe(
+      '',
+    );
   });
 
   it('answers undefined for primitives and when a toJSON would change what JSON writes', () => {
