@@ -14,7 +14,13 @@ import {
 } from '@multiproc/shared';
 // Recorded at import, before a program can change directory (workers resolve its flags against it).
 import './internal/start-dir.js';
-import { callSiteIn, checkTaskName, claimTaskName, forgetSites } from './task-sites.js';
+import {
+  callSiteIn,
+  checkTaskName,
+  claimTaskName,
+  forgetSites,
+  refuseCallFromElsewhere,
+} from './task-sites.js';
 
 // Node's modules are read when defineTasks() first runs, not imported: an ES import of `node:fs`
 // builds its whole namespace, which loads Node's ~20 stream modules (issue #18), and an import of
@@ -172,6 +178,7 @@ export function defineTasks<T extends Record<string, TaskFunction>>(
   const registered = Object.assign(Object.create(null), tasksByModule.get(url));
   const refs: Record<string, TaskRef> = {};
   const site = callSiteIn(url);
+  refuseCallFromElsewhere(url, site);
   const entries = Object.entries(fns);
   for (const [name, fn] of entries) {
     if (typeof fn !== 'function') {

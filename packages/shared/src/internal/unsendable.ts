@@ -26,7 +26,7 @@ function describe(value: unknown): string {
 }
 
 /** Whether `path` names a task's return value (`result`, `result.a`, `result[3]`). */
-const isResult = (path: string): boolean => /^result(?:$|[.[])/.test(path);
+export const isResult = (path: string): boolean => /^result(?:$|[.[])/.test(path);
 
 /** A function, a symbol or an uncloneable object at `path`. */
 export function unsendable(path: string, value: unknown): SerializationError {
