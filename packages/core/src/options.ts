@@ -193,8 +193,19 @@ function pythonHint(schema: Z.ZodType, issue: Z.core.$ZodIssue, input: unknown, 
     const fixes = issue.keys.map((key, i) => (names[i] ? `'${key}' is spelt ${names[i]}` : undefined));
     if (fixes.some(Boolean)) return `In multiproc, ${fixes.filter(Boolean).join('; ')}.`;
   }
-  return '';
+  const name = issue.path.at(-1);
+  return typeof name === 'string' && Object.hasOwn(OPTION_HINTS, name) ? OPTION_HINTS[name]! : '';
 }
+
+/** What to write, for the options people most often get wrong (the zod issue says what was wrong). */
+const OPTION_HINTS: Readonly<Record<string, string>> = {
+  processes: 'Give the number of workers, a whole number from 1 to 4096, or leave it out for cpuCount().',
+  args: "Give the arguments as an array, even for one: args: [x] (Python's args=(x,)).",
+  initargs: "Give the initializer's arguments as an array, even for one: initargs: [x].",
+  maxTasksPerChild: 'Give a whole number of tasks of 1 or more, or null for no limit.',
+  name: "Give a string, such as name: 'worker-1'.",
+  daemon: 'Give true or false.',
+};
 
 function optionAt(input: unknown, path: readonly PropertyKey[]): unknown {
   let v = input;

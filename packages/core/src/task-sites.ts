@@ -88,3 +88,74 @@ export function claimTaskName(url: string, name: string, site: string): void {
 export function forgetSites(url: string): void {
   sitesByModule.delete(url);
 }
+
+/**
+ * Refuses a `defineTasks()` call made inside a function of the module at `url` that code in
+ * another module called, and not during that module's own evaluation (a wrapper such as
+ * `export const tasksOf = (fns) => defineTasks(import.meta.url, fns)` used from `app.mjs`). A
+ * worker imports only `url` to find a task, and that import does not make the call: the task would
+ * be found only by workers that had imported the calling module for another task, so calls would
+ * fail or succeed by worker. Python finds a function by its own module, so the same call always
+ * works or always fails.
+ * @param site what {@link callSiteIn} returned for this call.
+ * @throws {ValidationError} naming both modules and the line to write instead.
+ */
+export function refuseCallFromElsewhere(url: string, site: string): void {
+  // Only a named function's frame (`name (location)`) can be a wrapper: the usual case,
+  // defineTasks() in the module's top-level code, stops here without reading the stack again.
+  if (!isFunctionFrame(site)) return;
+  let path = url;
+  try {
+    path = process.getBuiltinModule('node:url').fileURLToPath(url);
+  } catch {}
+  const own = (frame: string) => {
+    const file = fileOf(frame);
+    return file === url || file === path;
+  };
+  const limit = Error.stackTraceLimit;
+  const deeper = typeof limit === 'number' && limit < STACK_READ && setStackLimit(STACK_READ);
+  let frames: string[];
+  try {
+    frames = (new Error().stack ?? '')
+      .split('\n')
+      .slice(1)
+      .map((line) => line.trim().replace(/^at /, ''));
+  } finally {
+    if (deeper) setStackLimit(limit);
+  }
+  // The module's own evaluation on the stack (its top-level code, or a callback it handed to
+  // other code) is what a worker's import runs too; so is a stack cut short before it shows.
+  if (frames.some((frame) => own(frame) && !isFunctionFrame(frame))) return;
+  if (frames.length >= STACK_READ) return;
+  const at = frames.findIndex(own);
+  const caller = frames.slice(at + 1).find((frame) => !own(frame)) ?? '';
+  const file = fileOf(caller);
+  if (at < 0 || !/^(?:file:|\/|[A-Za-z]:\\)/.test(file)) return;
+  const name = (f: string) => f.replace(/^.*[/\\]/, '');
+  const fn = /^(?:async )?(\S+) \(/.exec(site)?.[1];
+  throw new ValidationError(
+    `defineTasks() for ${name(path)} was called from ${name(file)}, through ${fn}() in ${name(path)}: ` +
+      `a worker imports only ${name(path)} to find these tasks, and that import does not make this call, ` +
+      `so they would run only on workers that happened to import ${name(file)} first. Call ` +
+      `defineTasks(import.meta.url, { ... }) (in CommonJS: defineTasks(__filename, { ... })) in ${name(file)} itself, ` +
+      'for the functions defined there.',
+  );
+}
+
+/** How many frames {@link refuseCallFromElsewhere} reads: enough to reach a module's evaluation. */
+const STACK_READ = 64;
+
+/** A frame of a named function (`name (location)`), not of a module's top-level code. */
+function isFunctionFrame(frame: string): boolean {
+  const name = /^(?:async )?(\S+) \(.+\)$/.exec(frame)?.[1];
+  // CommonJS's module wrapper, and code evaluated by a loader or test runner, print a name too.
+  return (
+    name !== undefined && name !== 'Object.<anonymous>' && name !== 'eval' && !name.startsWith('Module.')
+  );
+}
+
+/** The file (URL or path) of a stack frame, without a query or hash. */
+function fileOf(frame: string): string {
+  const location = /\((.+)\)$/.exec(frame)?.[1] ?? frame.replace(/^async /, '');
+  return location.replace(/:\d+:\d+$/, '').replace(/[?#].*$/, '');
+}

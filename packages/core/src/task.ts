@@ -14,7 +14,13 @@ import {
 } from '@multiproc/shared';
 // Recorded at import, before a program can change directory (workers resolve its flags against it).
 import './internal/start-dir.js';
-import { callSiteIn, checkTaskName, claimTaskName, forgetSites } from './task-sites.js';
+import {
+  callSiteIn,
+  checkTaskName,
+  claimTaskName,
+  forgetSites,
+  refuseCallFromElsewhere,
+} from './task-sites.js';
 
 // Node's modules are read when defineTasks() first runs, not imported: an ES import of `node:fs`
 // builds its whole namespace, which loads Node's ~20 stream modules (issue #18), and an import of
@@ -172,6 +178,7 @@ export function defineTasks<T extends Record<string, TaskFunction>>(
   const registered = Object.assign(Object.create(null), tasksByModule.get(url));
   const refs: Record<string, TaskRef> = {};
   const site = callSiteIn(url);
+  refuseCallFromElsewhere(url, site);
   const entries = Object.entries(fns);
   for (const [name, fn] of entries) {
     if (typeof fn !== 'function') {
@@ -202,7 +209,13 @@ function taskModuleUrl(given: unknown): string {
     return notInline(notDirectory(moduleUrl, moduleUrl));
   // CommonJS code given with -e/-p or on stdin: its __filename is '[eval]' or '[stdin]'.
   if (typeof moduleUrl === 'string' && INLINE_NAME.test(moduleUrl)) throw inlineCodeError(moduleUrl);
-  const got = typeof moduleUrl === 'string' ? `'${moduleUrl}'` : String(moduleUrl);
+  if (typeof moduleUrl === 'object' && moduleUrl !== null && !Array.isArray(moduleUrl)) {
+    throw new ValidationError(
+      'defineTasks() got the tasks object first: the URL of the module comes before it. ' +
+        'Write defineTasks(import.meta.url, { square, cube }) (in CommonJS: defineTasks(__filename, { ... })).',
+    );
+  }
+  const got = typeof moduleUrl === 'string' ? `'${moduleUrl}'` : describeValue(moduleUrl);
   throw new ValidationError(
     `defineTasks() needs the URL of the module that defines the tasks, got ${got}. ` +
       'In an ES module pass import.meta.url; in CommonJS pass __filename or ' +

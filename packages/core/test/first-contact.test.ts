@@ -56,3 +56,27 @@ describe('defineTasks() in code run with node -e as CommonJS', () => {
     expect(ran.stderr).toMatch(/module file a worker can import/);
   });
 });
+
+describe('first mistakes in arguments and options say what to write', () => {
+  it('defineTasks() given the tasks object first names the URL that comes before it', async () => {
+    const { defineTasks, ValidationError } = await import('@multiproc/core');
+    const call = () => defineTasks({ d: () => 1 } as never, undefined as never);
+    expect(call).toThrow(ValidationError);
+    expect(call).toThrow(/got the tasks object first.*defineTasks\(import\.meta\.url, \{/);
+    expect(() => defineTasks(42 as never, {})).toThrow(/got the number 42/);
+  });
+
+  it.each([
+    [() => new Pool({ processes: 0 }), /'processes'.*whole number from 1 to 4096/],
+    [() => new Pool({ processes: 2.5 }), /'processes'.*leave it out for cpuCount\(\)/],
+    [() => new Pool({ initargs: 1 as never }), /'initargs'.*initargs: \[x\]/],
+    [() => new Pool({ maxTasksPerChild: 0 }), /'maxTasksPerChild'.*or null for no limit/],
+  ])('%#: a bad option names it and what to give', (make, message) => {
+    expect(make).toThrow(message);
+  });
+
+  it('a Process args that is not an array says to wrap it', async () => {
+    const { Process } = await import('@multiproc/core');
+    expect(() => new Process({ target: tasks.square, args: 5 as never })).toThrow(/'args'.*args: \[x\]/);
+  });
+});

@@ -6,6 +6,7 @@ import {
   Pool,
   PoolClosedError,
   QueueFullError,
+  SerializationError,
   ValidationError,
   WorkerCrashedError,
 } from '@multiproc/core';
@@ -70,6 +71,16 @@ describe('Pool specifics', () => {
     await expect(pool.apply((() => 1) as any, [])).rejects.toBeInstanceOf(ValidationError);
     expect(() => pool.applyAsync((() => 1) as any, [])).toThrow(ValidationError);
   });
+
+  it('a shared-memory result from a process worker rejects with SerializationError naming result…', async () => {
+    const pool = makePool({ processes: 1, context: 'process' });
+    const err: any = await pool.apply(tasks.sharedResult, []).catch((e: any) => e);
+    expect(err).toBeInstanceOf(SerializationError);
+    expect(err.path).toBe('result.v[0]');
+    expect(err.message).toMatch(/back to the parent process/);
+    // The worker lives on: the next call runs.
+    expect(await pool.apply(tasks.echo, [5])).toBe(5);
+  }, 30_000);
 
   it('refuses shared memory for a process pool as the rejection of the call', async () => {
     const pool = makePool({ processes: 1, context: 'process' });

@@ -89,7 +89,28 @@ describe("getContext('process').Value()/Array() getLock()", () => {
     }
   });
 
+  it('getObj() is the same value or array without its lock, here and in a child (Python: get_obj())', {
+    timeout: 60_000,
+  }, async () => {
+    const v = ctx.Value('i', 0);
+    const raw = v.getObj();
+    expect('getLock' in raw).toBe(false);
+    expect(raw).toBeInstanceOf(ctx.Value);
+    await raw.set(5);
+    expect(await v.get()).toBe(5);
+    const ps = [0, 1].map(() => start(lockTasks.incrementObjUnderGetLock, [v, 40]));
+    for (const p of ps) await p.join();
+    expect(ps.map((p) => p.exitCode)).toEqual([0, 0]);
+    expect(await v.get()).toBe(85);
+    const a = ctx.Array('i', [1, 2, 3]);
+    const rawArray = a.getObj();
+    expect('getLock' in rawArray).toBe(false);
+    await rawArray.set(0, 7);
+    expect(await a.copy()).toEqual([7, 2, 3]);
+  });
+
   it("get_lock, Python's spelling, names getLock()", () => {
     expect(() => (ctx.Value('i', 0) as unknown as { get_lock: unknown }).get_lock).toThrow(/getLock\(\)/);
+    expect(() => (ctx.Array('i', 1) as unknown as { get_obj: unknown }).get_obj).toThrow(/getObj\(\)/);
   });
 });

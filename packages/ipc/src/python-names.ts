@@ -30,5 +30,5 @@ definePythonNames(Connection.prototype, {
   recv_bytes_into: 'recvBytesInto()',
 });
 // Lock-carrying manager values (getContext('process').Value()/Array()).
-definePythonNames(SynchronizedValueProxy.prototype, { get_lock: 'getLock()' });
-definePythonNames(SynchronizedArrayProxy.prototype, { get_lock: 'getLock()' });
+definePythonNames(SynchronizedValueProxy.prototype, { get_lock: 'getLock()', get_obj: 'getObj()' });
+definePythonNames(SynchronizedArrayProxy.prototype, { get_lock: 'getLock()', get_obj: 'getObj()' });

@@ -43,15 +43,7 @@ import {
   platformSendable,
 } from './internal/platform.js';
 import { portToProcess, sharedToProcess } from './internal/shared-codec.js';
-import {
-  checkCodecArgs,
-  instanceError,
-  isUncloneable,
-  methodsOf,
-  tooDeep,
-  unreadable,
-  unsendable,
-} from './internal/unsendable.js';
+import { checkCodecArgs, isUncloneable, tooDeep, unreadable, unsendable } from './internal/unsendable.js';
 import {
   copiesOut,
   copyArray,
@@ -150,7 +142,7 @@ function keeperOf(obj: Encodable, ctx: EncodeContext, keep: Map<object, Keeper> 
  * Copies only the containers on the way to an encoded object; the rest is shared with the input.
  * `URL`, `URLSearchParams`, `DOMException` (and `File`, to a thread) are encoded and rebuilt.
  * @throws {SerializationError} for a function or symbol anywhere in `value`, a `WeakMap`, `WeakSet`,
- *   `WeakRef` or `Promise`, an instance of a class with methods (it would arrive without them), a
+ *   `WeakRef` or `Promise`, a
  *   platform object whose clone would lose its state (`Headers`, `AbortSignal`; any to a process,
  *   `Blob` too), a buffer an earlier send moved away (detached), or a value nested more than
  *   1000 containers deep (the receiver's deserializer would overflow its stack; Python's pickle
@@ -289,9 +281,8 @@ export function encodeValue<T>(
       return out;
     }
     // Plain objects, errors and class instances: structured clone copies own fields only, so an
-    // instance would arrive as a plain object without its methods.
-    const methods = methodsOf(obj);
-    if (methods.length > 0) throw instanceError(path, obj, methods);
+    // instance arrives as a plain object (the contract's structured-clone rule; a class that must
+    // keep its methods says how it travels with [encodeSymbol] and registerCodec()).
     seen.set(obj, obj);
     if (obj instanceof Error) return walkError(obj, path, depth);
     let out: Record<string, unknown> | undefined;

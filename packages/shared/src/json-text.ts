@@ -8,8 +8,8 @@
  * same tree. JSON round-trips only part of what a structured clone copies, so
  * {@link encodeJson} first proves that the value is in that part, or can be patched into it:
  *
- * - every object is a plain object (or an instance of a class without methods, which a clone
- *   also turns into a plain object) or a dense array without named fields;
+ * - every object is a plain object (or an instance of a class without its own `toJSON()`, which a
+ *   clone also turns into a plain object) or a dense array without named fields;
  * - every leaf is a string, a boolean, null or a finite number other than -0, or one of the few
  *   values JSON writes in place (so the key order stays) and the receiver puts back from a list
  *   sent beside the text: a `RegExp`, a `Date`, NaN, ±Infinity, -0, an `undefined` array item
@@ -202,6 +202,8 @@ function scan(root: object, holes: [object, string | number][], isProxy: IsProxy
     if (proto !== Object.prototype && proto !== null && proto !== lastProto) {
       // An error's message and stack are not enumerable: JSON would send `{}`.
       if (obj instanceof Error || kindOf(obj, proto) !== FIELDS) return false;
+      // A class's own toJSON() would change what JSON writes; a clone copies the fields.
+      if ((obj as { toJSON?: unknown }).toJSON !== undefined) return false;
       // for-in below lists inherited enumerable fields too, which JSON and a clone skip.
       for (const _ in Object.create(proto)) return false;
       lastProto = proto;

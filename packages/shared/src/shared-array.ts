@@ -296,13 +296,30 @@ export class SynchronizedArray<C extends Typecode = Typecode> extends RawArray<C
     return this.#lock;
   }
 
+  /**
+   * The array without its lock: a {@link RawArray} over the same shared memory, so a write through
+   * either is seen by both. Python: `get_obj()`.
+   * @returns a new `RawArray` on each call (each one reads and writes the same memory).
+   * @throws Nothing.
+   * @example
+   * const arr = new SharedArray('i', [1, 2, 3]);
+   * arr.getObj()[0] = 7;
+   * console.log(arr.get(0)); // 7
+   */
+  getObj(): RawArray<C> {
+    return adopt(
+      (this.view as Int8Array).buffer as SharedArrayBuffer,
+      () => new RawArray(this.typecode, this.length),
+    );
+  }
+
   /** Sends the array and its lock to a worker thread. */
   override [encodeSymbol](ctx: EncodeContext): Encoded {
     const { data } = super[encodeSymbol](ctx) as { data: object };
     return { type: 'multiproc.SharedArray', data: { ...data, lock: this.#lock } };
   }
 }
-definePythonNames(SynchronizedArray.prototype, { get_lock: 'getLock()' });
+definePythonNames(SynchronizedArray.prototype, { get_lock: 'getLock()', get_obj: 'getObj()' });
 
 /** The constructor of {@link SharedArray}: `{ lock: false }` gives a {@link RawArray}. */
 export interface SharedArrayConstructor {

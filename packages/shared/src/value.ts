@@ -158,6 +158,20 @@ export class SynchronizedValue<C extends Typecode = Typecode> extends RawValue<C
     return this.#lock;
   }
 
+  /**
+   * The value without its lock: a {@link RawValue} over the same shared memory, so a write through
+   * either is seen by both. Python: `get_obj()`.
+   * @returns a new `RawValue` on each call (each one reads and writes the same memory).
+   * @throws Nothing.
+   * @example
+   * const v = new Value('i', 1);
+   * v.getObj().value = 5;
+   * console.log(v.value); // 5
+   */
+  getObj(): RawValue<C> {
+    return adopt((this.view as Int8Array).buffer as SharedArrayBuffer, () => new RawValue(this.typecode));
+  }
+
   /** Sends the value and its lock to a worker thread. */
   override [encodeSymbol](ctx: EncodeContext): Encoded {
     const { data } = super[encodeSymbol](ctx) as { data: object };
@@ -172,7 +186,7 @@ definePythonNames(RawValue.prototype, {
       'A raw value has no lock (Python: AttributeError): use new Value(typecode, value) for one with a lock, or a separate Lock.',
   },
 });
-definePythonNames(SynchronizedValue.prototype, { get_lock: 'getLock()' });
+definePythonNames(SynchronizedValue.prototype, { get_lock: 'getLock()', get_obj: 'getObj()' });
 
 /** The constructor of {@link Value}: `{ lock: false }` gives a {@link RawValue}. */
 export interface ValueConstructor {

@@ -135,7 +135,7 @@ describe('codec protocol', () => {
     }
   });
 
-  it('names the path of a class instance with methods, a WeakMap or a Promise', () => {
+  it('names the path of a WeakMap or a Promise; a class instance travels as its own fields', () => {
     class Account {
       balance = 1;
       deposit(n: number) {
@@ -152,7 +152,10 @@ describe('codec protocol', () => {
         return [(e as SerializationError).name, (e as SerializationError).path];
       }
     };
-    expect(pathOf([{ acct: new Account() }])).toEqual(['SerializationError', 'args[0].acct']);
+    // As structured clone copies it (the contract's rule): own fields, no methods, no class.
+    expect(pathOf([{ acct: new Account() }])).toBeUndefined();
+    const { value } = encodeValue({ acct: new Account() }, 'process', 'value');
+    expect(structuredClone(decodeValue(structuredClone(value), 'process'))).toEqual({ acct: { balance: 1 } });
     expect(pathOf([1, new WeakMap()])).toEqual(['SerializationError', 'args[1]']);
     expect(pathOf([Promise.resolve(1)])).toEqual(['SerializationError', 'args[0]']);
     // Fields only: it arrives as a plain object with the same fields, as structured clone does.

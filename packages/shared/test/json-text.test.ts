@@ -96,9 +96,10 @@ describe('encodeJson / decodeJson: JSON where it gives what a structured clone g
   });
 
   it('answers undefined for objects the codec acts on or a clone copies whole', () => {
-    class WithMethod {
-      m() {
-        return 1;
+    class WithToJson {
+      x = 1;
+      toJSON() {
+        return 'changed';
       }
     }
     const encodable = { [encodeSymbol]: () => ({ type: 'x', data: 1 }) };
@@ -109,7 +110,7 @@ describe('encodeJson / decodeJson: JSON where it gives what a structured clone g
       Buffer.from('ab'),
       new ArrayBuffer(8),
       new Error('e'),
-      new WithMethod(),
+      new WithToJson(),
       encodable,
       new Proxy({}, {}),
       new URL('https://example.com/'),
@@ -117,6 +118,22 @@ describe('encodeJson / decodeJson: JSON where it gives what a structured clone g
       expect(encodeJson({ deep: [{ inner }] })).toBeUndefined();
     expect(encodeJson(new Proxy({ a: 1 }, {}))).toBeUndefined();
     expect(encodeJson(/x/)).toBeUndefined();
+  });
+
+  it('writes a class instance with methods as its own fields, as a clone copies it', () => {
+    class Account {
+      balance = 1;
+      deposit(n: number) {
+        this.balance += n;
+      }
+      get doubled() {
+        return this.balance * 2;
+      }
+    }
+    expect(encodeJson({ deep: [new Account()] })).toBeDefined();
+    expect(difference(roundTrip({ deep: [new Account()] }), structuredClone({ deep: [new Account()] }))).toBe(
+      '',
+    );
   });
 
   it('answers undefined for primitives and when a toJSON would change what JSON writes', () => {

@@ -1,5 +1,5 @@
 // cpu-bound.ts: the same CPU-bound work, first in one thread, then on a pool of every core.
-import { cpuCount, defineTasks, isMain, Pool } from '@multiproc/multiproc';
+import { Barrier, cpuCount, defineTasks, isMain, Pool } from '@multiproc/multiproc';
 
 /** Counts the primes below n, slowly on purpose: pure CPU work, no I/O. */
 function countPrimes(n: number): number {
@@ -17,18 +17,27 @@ function countPrimes(n: number): number {
   return count;
 }
 
-export const tasks = defineTasks(import.meta.url, { countPrimes });
+export const tasks = defineTasks(import.meta.url, {
+  countPrimes,
+  /** Holds its worker until every worker has one: each worker imports this module once, untimed. */
+  warmUp: async (barrier: Barrier) => {
+    await barrier.wait(30_000);
+  },
+});
 
 if (isMain()) {
-  const inputs = Array.from({ length: 8 }, () => 200_000);
+  const inputs = Array.from({ length: 8 }, () => 600_000);
 
   let t = performance.now();
   const serial = inputs.map(countPrimes); // one core: the event loop is blocked meanwhile
   const serialMs = performance.now() - t;
 
-  const pool = new Pool(); // processes: cpuCount()
+  const processes = cpuCount();
+  const pool = new Pool({ processes });
   try {
-    await pool.apply(tasks.countPrimes, [10]); // start the workers before timing
+    // Start every worker before timing: each one takes exactly one warmUp.
+    const barrier = new Barrier(processes);
+    await pool.map(tasks.warmUp, Array(processes).fill(barrier), { chunksize: 1 });
     t = performance.now();
     const parallel = await pool.map(tasks.countPrimes, inputs);
     const parallelMs = performance.now() - t;

@@ -30,7 +30,7 @@ export const closeBoth = ([a, b]: ReturnType<typeof pipe>) => {
   b.close();
 };
 
-/** A class with a method: its instances cannot cross a worker boundary whole. */
+/** A class with a method: its instances cross a worker boundary as their fields only (structured clone). */
 export class Account {
   balance = 0;
   deposit(n: number) {

@@ -13,6 +13,12 @@ function lockOf(self: ValueProxy<never> | ArrayProxy<never>, cached: LockProxy |
   return cached ?? makeProxy<LockProxy>(self[proxyRef].lock as ProxyRef);
 }
 
+/** A proxy of the same referent without the lock (Python's `get_obj()`). */
+function objOf<P>(self: ValueProxy<never> | ArrayProxy<never>): P {
+  const { lock: _lock, ...ref } = self[proxyRef];
+  return makeProxy<P>(ref);
+}
+
 /**
  * A process-shared `Value` with a lock: what `getContext('process').Value()` returns. Mirrors
  * Python's `Synchronized` (`ctx.Value(typecode, v)`): `getLock()` returns the lock that guards
@@ -35,6 +41,20 @@ export class SynchronizedValueProxy<T extends number | bigint = number> extends 
   getLock(): LockProxy {
     this.#lock = lockOf(this as never, this.#lock);
     return this.#lock;
+  }
+
+  /**
+   * The value without its lock: a `ValueProxy` of the same shared value, whose calls do not take the
+   * lock. Python: `get_obj()`.
+   * @returns a new proxy on each call (each one reads and writes the same value).
+   * @throws Nothing.
+   * @example
+   * const v = getContext('process').Value('i', 1);
+   * await v.getObj().set(5);
+   * console.log(await v.get()); // 5
+   */
+  getObj(): ValueProxy<T> {
+    return objOf<ValueProxy<T>>(this as never);
   }
 
   /** @internal `value` with `lock` attached (the process context's `Value()`). */
@@ -70,6 +90,20 @@ export class SynchronizedArrayProxy<T extends number | bigint = number> extends 
   getLock(): LockProxy {
     this.#lock = lockOf(this as never, this.#lock);
     return this.#lock;
+  }
+
+  /**
+   * The array without its lock: a `ArrayProxy` of the same shared array, whose calls do not take the
+   * lock. Python: `get_obj()`.
+   * @returns a new proxy on each call (each one reads and writes the same array).
+   * @throws Nothing.
+   * @example
+   * const a = getContext('process').Array('i', [1, 2, 3]);
+   * await a.getObj().set(0, 7);
+   * console.log(await a.get(0)); // 7
+   */
+  getObj(): ArrayProxy<T> {
+    return objOf<ArrayProxy<T>>(this as never);
   }
 
   /** @internal `array` with `lock` attached (the process context's `Array()`). */

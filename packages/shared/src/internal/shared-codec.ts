@@ -5,6 +5,7 @@
 import type { EncodeContext } from '../codec.js';
 import { ContextError, SerializationError } from '../errors.js';
 import { withArticle } from '../options.js';
+import { isResult } from './unsendable.js';
 
 // The process-safe counterpart's factory name (a RawArray's is Array, as a SharedArray's).
 const FACTORY: Readonly<Record<string, string>> = {
@@ -23,8 +24,17 @@ function whereTo(path: string, destination: string | undefined): string {
 }
 
 /**
+ * The error for shared memory on its way to another process: `ContextError` for an argument or a
+ * value sent (the contract's "shared memory sent to a process"), `SerializationError` with the path
+ * for a task's result (the contract's "a result the worker cannot send back").
+ */
+function sharedError(path: string, message: string): ContextError | SerializationError {
+  return isResult(path) ? new SerializationError(path, message) : new ContextError(message);
+}
+
+/**
  * Shared memory cannot cross a process boundary: fail fast, naming the argument and the fix.
- * @throws {ContextError} when `ctx.target` is `'process'`.
+ * @throws {ContextError} when `ctx.target` is `'process'` (`SerializationError` for a result).
  */
 export function assertThreadTarget(ctx: EncodeContext, className: string): void {
   if (ctx.target !== 'process') return;
@@ -37,15 +47,20 @@ export function assertThreadTarget(ctx: EncodeContext, className: string): void 
     ctx.destination === undefined
       ? `Use the 'thread' context, or ${other}.`
       : `Pass it to threads as an argument of a 'thread' Process or pool task instead, or use ${other}.`;
-  throw new ContextError(
+  throw sharedError(
+    ctx.path,
     `Cannot send ${ctx.path} (${withArticle(className)}) ${whereTo(ctx.path, ctx.destination)}: it lives ` +
       `in shared memory, which only threads of one process can share. ${instead}`,
   );
 }
 
 /** A SharedArrayBuffer (or a view of one) met by the walk for a `'process'` target. */
-export function sharedToProcess(path: string, destination: string | undefined): ContextError {
-  return new ContextError(
+export function sharedToProcess(
+  path: string,
+  destination: string | undefined,
+): ContextError | SerializationError {
+  return sharedError(
+    path,
     `Cannot send ${path} ${whereTo(path, destination)}: it is backed by a SharedArrayBuffer, and shared ` +
       "memory cannot cross a process boundary. Use the 'thread' context; or, for a lock, value or other " +
       "primitive, getContext('process').Lock() (Value(), Event(), …) or a Manager, whose proxies work " +

@@ -1,7 +1,6 @@
 /**
- * What the structured-clone algorithm refuses or silently changes, found before sending so the
- * error can name the path: weak collections, promises, and class instances whose methods would
- * not survive the copy.
+ * What the structured-clone algorithm refuses, found before sending so the error can name the
+ * path: weak collections and promises (and functions and symbols anywhere in a value).
  */
 import { SerializationError, ValidationError } from '../errors.js';
 import { withArticle } from '../options.js';
@@ -19,34 +18,6 @@ export function isUncloneable(value: object): boolean {
   return UNCLONEABLE.some((c) => value instanceof c);
 }
 
-// The methods and accessors an object's class chain adds (a plain object or an error has none).
-export function methodsOf(value: object): string[] {
-  const names: string[] = [];
-  if (value instanceof Error) return names;
-  for (
-    let p = Object.getPrototypeOf(value);
-    p !== null && p !== Object.prototype;
-    p = Object.getPrototypeOf(p)
-  ) {
-    for (const key of Object.getOwnPropertyNames(p)) {
-      if (key === 'constructor') continue;
-      const d = Object.getOwnPropertyDescriptor(p, key)!;
-      if (typeof d.value === 'function' || d.get || d.set) names.push(key);
-    }
-  }
-  return names;
-}
-
-export function instanceError(path: string, value: object, methods: string[]): SerializationError {
-  const cls = (value.constructor as { name?: string } | undefined)?.name || 'a class';
-  return new SerializationError(
-    path,
-    `Cannot send ${path}: it is an instance of ${cls}, and a structured clone keeps only its own fields, ` +
-      `so it would arrive as a plain object without ${methods.slice(0, 3).join(', ')}${methods.length > 3 ? ', ...' : ''}. ` +
-      'Send plain data (and rebuild the object on the other side), or make the class encodable with registerCodec().',
-  );
-}
-
 function describe(value: unknown): string {
   if (typeof value === 'function') return `a function${value.name ? ` (${value.name})` : ''}`;
   if (typeof value === 'symbol') return `a symbol (${String(value.description ?? '')})`;
@@ -55,7 +26,7 @@ function describe(value: unknown): string {
 }
 
 /** Whether `path` names a task's return value (`result`, `result.a`, `result[3]`). */
-const isResult = (path: string): boolean => /^result(?:$|[.[])/.test(path);
+export const isResult = (path: string): boolean => /^result(?:$|[.[])/.test(path);
 
 /** A function, a symbol or an uncloneable object at `path`. */
 export function unsendable(path: string, value: unknown): SerializationError {

@@ -12,7 +12,7 @@
 
 import { MAX_NESTING } from './nesting.js';
 import { builtinEncoder } from './platform.js';
-import { isUncloneable, methodsOf } from './unsendable.js';
+import { isUncloneable } from './unsendable.js';
 
 /** The symbol behind `encodeSymbol` (kept here so this module needs nothing from codec.ts). */
 export const ENCODE_SYMBOL = Symbol.for('multiproc.codec.encode');
@@ -229,12 +229,12 @@ export function kindOf(obj: object, proto: object): Kind {
   if (obj instanceof Map || obj instanceof Set || isPort(obj)) return SPECIAL;
   let kind = protoKinds.get(proto);
   if (kind === undefined) {
-    // What structured clone refuses, and class instances that would lose their methods, are
-    // errors the full walk names with their path.
+    // What structured clone refuses is an error the full walk names with its path; a class
+    // instance travels as its own fields, as a structured clone copies it.
     // Platform objects (a URL, a Blob) are encoded, checked per target, or refused by the walk.
     if (isUncloneable(obj) || builtinEncoder(proto) !== undefined) kind = SPECIAL;
     else if (isPassThrough(obj)) kind = isPlatform(obj) ? SPECIAL : LEAF;
-    else kind = methodsOf(obj).length > 0 ? SPECIAL : FIELDS;
+    else kind = FIELDS;
     protoKinds.set(proto, kind);
   }
   return kind;
