@@ -40,7 +40,9 @@ describe('error messages', () => {
     expect(back.message).toMatch(/\(a RawValue\) back to the parent process/);
     // A result that cannot come back is a SerializationError naming its path (the contract's Pool rule).
     expect(back).toMatchObject({ code: 'MP_SERIALIZATION', path: 'result' });
-    const deep = thrown(() => encodeValue({ v: [new Int32Array(new SharedArrayBuffer(8))] }, 'process', 'result'));
+    const deep = thrown(() =>
+      encodeValue({ v: [new Int32Array(new SharedArrayBuffer(8))] }, 'process', 'result'),
+    );
     expect(deep).toMatchObject({ code: 'MP_SERIALIZATION', path: 'result.v[0]' });
     expect(thrown(() => encodeValue(new SharedArray('d', 1), 'process', 'args')).message).toMatch(
       /\(a SharedArray\)/,
