@@ -94,7 +94,7 @@ export class HomeHandle implements Handle {
     const proto = this.#proto;
     const now = proto.tryTake(this.#end);
     if (now !== undefined) return now;
-    if (timeoutMs === 0) return TIMEOUT;
+    if (timeoutMs === 0) return this.getNowait() ?? TIMEOUT;
     const w = new Waiter<Taken | typeof TIMEOUT>(this.#cancelGet);
     proto.waitTake(this.#end, w);
     if (timeoutMs !== undefined)
@@ -103,12 +103,17 @@ export class HomeHandle implements Handle {
   }
 
   getNowait(): Taken | undefined {
+    const now = this.#proto.tryTake(this.#end);
+    if (now !== undefined) return now;
+    this.#rt.catchUp(this.#end); // what thread copies sent while this thread did not yield
     return this.#proto.tryTake(this.#end);
   }
 
   ready(): boolean {
     const ch = this.#proto.endpoints[this.#end]!.read;
-    return !!ch && (ch.items.length > 0 || ch.atEof);
+    if (!ch) return false;
+    if (ch.items.length === 0 && !ch.atEof) this.#rt.catchUp(this.#end);
+    return ch.items.length > 0 || ch.atEof;
   }
 
   onReady(cb: () => void): () => void {

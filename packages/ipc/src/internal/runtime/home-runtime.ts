@@ -18,24 +18,11 @@ import type { Item } from '../protocol/item.js';
 import { Op } from '../protocol/ops.js';
 import type { ReaderCopy } from '../protocol/reader-copy.js';
 import { broker, claimedHere, type HomeObject } from './broker.js';
+import { type CopyLink, catchUp } from './catch-up.js';
 import { flushAtExit } from './exit.js';
 import type { HandleData, HandleKeeper } from './handle.js';
 import { keepAlive, type Waiter } from './waiter.js';
 import { inWorker, reportLost, willPath, writeWill } from './will.js';
-
-/** The runtime side of a copy: its link, whether it holds the program alive, its shared words. */
-interface CopyLink {
-  readonly link: Link;
-  held: boolean;
-  /** A copy in this very thread: it runs only when something else runs, so it holds nothing alive. */
-  readonly here: boolean;
-  readonly shared: Int32Array | null;
-  /**
-   * A copy in another process that dialled this thread's broker: the token its will would be named
-   * by (see {@link HomeRuntime.flushSync}); null for a port, a copy here, or a Listener's client.
-   */
-  readonly will: string | null;
-}
 
 export class HomeRuntime implements HomeActions, HomeObject {
   readonly id: number;
@@ -206,10 +193,13 @@ export class HomeRuntime implements HomeActions, HomeObject {
     here = false,
     will: string | null = null,
   ): void {
-    const cl: CopyLink = { link, held: false, here, shared, will };
+    const cl: CopyLink = { link, held: false, here, shared, will, received: 0 };
     c.link = cl;
     c.here = here;
     link.onFrame = (op, a, b, body) => {
+      if (op === Op.R_PUT) cl.received = (cl.received + 1) | 0;
+      // Python's get_nowait() from a copy: after what other thread copies put and not sent yet.
+      else if (op === Op.R_TRY) this.catchUp(c.end.index);
       this.proto.frame(c, op, a, b, body);
       if (here) this.proto.refreshHolds();
       // A thread copy may be blocked in getNowait(), putNowait() or taskDone() until this
@@ -236,6 +226,15 @@ export class HomeRuntime implements HomeActions, HomeObject {
       link.onAttach = (port, shared) => this.#attachPort(c.end.index, port, shared);
     }
     if (c.end.held) this.hold(c.end, true);
+  }
+
+  /**
+   * Before a synchronous answer about what endpoint `end` reads: takes in what thread copies
+   * have sent so far, also while this thread does not yield (catch-up.ts).
+   */
+  catchUp(end: number): void {
+    const ch = this.proto.endpoints[end]?.read;
+    if (ch) catchUp(this.proto.endpoints, () => ch.items.length > 0 || ch.atEof);
   }
 
   /** The home thread's handle of `end` closed. */

@@ -75,6 +75,7 @@ export class RemoteHandle implements Handle {
       {
         send: (op, a, b, body) => {
           this.#sent++;
+          if (op === Op.R_PUT) sync.sent();
           link.send(op, a, b, body);
           if (here && op !== Op.R_SYNC) this.#syncHere();
         },
@@ -154,6 +155,7 @@ export class RemoteHandle implements Handle {
     if (this.#acked || proto.state !== 'open' || proto.broken || !(link instanceof PortLink)) return false;
     if (!link.postNow(Op.R_PUT_VALUE, 0, 0, value)) return false;
     this.#sent++;
+    this.#sync.sent(); // posted already: counted for the home only to match what it receives
     return true;
   }
 
