@@ -4,6 +4,7 @@ import type { Channel } from '../protocol/channel.js';
 import type { Wait } from '../protocol/home-copy.js';
 import { BROKEN, type Item, type Taken, TIMEOUT } from '../protocol/item.js';
 import type { PutWait } from '../protocol/reader-copy.js';
+import { dropCarried } from './carried.js';
 import type { GetResult, Handle, HandleData, HandleKeeper, PutResult } from './handle.js';
 import { HomeRuntime } from './home-runtime.js';
 import { type STUCK, Waiter } from './waiter.js';
@@ -63,18 +64,20 @@ export class HomeHandle implements Handle {
 
   put(item: Item, timeoutMs: number | undefined): PutResult | Promise<PutResult> {
     const ch = this.#write;
-    if (ch?.broken) return BROKEN;
+    if (ch?.broken) return dropped(item, BROKEN);
     if (ch ? ch.tryPut(item) : this.#proto.tryPut(this.#end, item)) {
       if (++this.#puts < PUTS_PER_TURN) return true;
       this.#puts = 0;
       return new Promise((resolve) => setImmediate(resolve, true));
     }
-    if (timeoutMs === 0) return false;
+    if (timeoutMs === 0) return dropped(item, false);
     const proto = this.#proto;
     const w = new Waiter<boolean>((x) => proto.cancel(this.#end, x, true)) as Waiter<boolean> & PutWait;
     Object.assign(w, { item, copy: null, seq: 0, local: true });
     proto.waitPut(this.#end, w);
     w.expireAfter(timeoutMs, () => proto.cancel(this.#end, w, true) && w.settle(false));
+    // Not admitted (timed out, withdrawn): what the item carries is released.
+    void w.promise.then((r) => r !== true && dropCarried(item));
     return this.#track(w);
   }
 
@@ -87,7 +90,7 @@ export class HomeHandle implements Handle {
   }
 
   putNowait(item: Item): boolean {
-    return this.#proto.tryPut(this.#end, item);
+    return this.#proto.tryPut(this.#end, item) || dropped(item, false);
   }
 
   get(timeoutMs: number | undefined): GetResult | Promise<GetResult> {
@@ -173,4 +176,10 @@ export class HomeHandle implements Handle {
   keep(): HandleKeeper {
     return this.#rt.keep(this.#end);
   }
+}
+
+/** `item` is not put: what it carries is released (carried.ts); returns `result`. */
+function dropped<R>(item: Item, result: R): R {
+  dropCarried(item);
+  return result;
 }

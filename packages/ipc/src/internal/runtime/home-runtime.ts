@@ -9,8 +9,7 @@ import { BYTES_KIND } from '../link/frames.js';
 import type { Link } from '../link/link.js';
 import { PortLink } from '../link/port-link.js';
 import type { SocketLink } from '../link/socket-link.js';
-import { bequeath, leaveUnconfirmed } from '../protocol/bequest.js';
-import type { Channel } from '../protocol/channel.js';
+import { bequeath, leaveUnconfirmed, undelivered } from '../protocol/bequest.js';
 import { CONSUMED, COPY_SHARED_BYTES, RESERVED, WAKE } from '../protocol/count.js';
 import { type HomeKind, HomeProtocol } from '../protocol/home.js';
 import type { Endpoint, HomeActions, HomeCopy, Wait } from '../protocol/home-copy.js';
@@ -18,6 +17,7 @@ import type { Item } from '../protocol/item.js';
 import { Op } from '../protocol/ops.js';
 import type { ReaderCopy } from '../protocol/reader-copy.js';
 import { broker, claimedHere, type HomeObject } from './broker.js';
+import { dropCarried, dropItemsOf } from './carried.js';
 import { type CopyLink, catchUp } from './catch-up.js';
 import { flushAtExit } from './exit.js';
 import type { HandleData, HandleKeeper } from './handle.js';
@@ -28,6 +28,7 @@ export class HomeRuntime implements HomeActions, HomeObject {
   readonly id: number;
   readonly proto: HomeProtocol;
   readonly #reservedHeld = new Map<Endpoint, boolean>();
+  #forgotten = false;
   /**
    * Waits here never keep the program alive (a manager's server reading its clients' requests: the
    * clients hold their own links while they wait for answers).
@@ -106,6 +107,14 @@ export class HomeRuntime implements HomeActions, HomeObject {
 
   listen(): void {
     broker().listen();
+  }
+
+  dropped = dropCarried;
+
+  /** A copy carried by an item dropped untaken (carried.ts): its reservation goes. */
+  releaseCarried(token: string): void {
+    this.proto.releaseReserved(token);
+    this.#forgetIfUnused();
   }
 
   // ── copies ─────────────────────────────────────────────────────────────────────────────────
@@ -215,7 +224,13 @@ export class HomeRuntime implements HomeActions, HomeObject {
       // A copy that died recorded what it consumed, and the room it took, where its last report
       // may not have come from.
       if (shared) {
-        this.proto.taken(c, Atomics.load(shared, CONSUMED));
+        // Items it took and never reported (its thread died open), maybe before it claimed what they
+        // carry: released unless claimed (carried.ts).
+        const total = Atomics.load(shared, CONSUMED);
+        const n = c.phase === 'open' ? (total - c.taken) >>> 0 : 0;
+        const took = n > 0 ? [...c.delivered.peekAll()].slice(0, n) : [];
+        this.proto.taken(c, total);
+        for (const item of took) dropCarried(item);
         this.proto.reservedBy(c, Atomics.load(shared, RESERVED));
       }
       this.proto.linkClosed(c);
@@ -244,7 +259,10 @@ export class HomeRuntime implements HomeActions, HomeObject {
   }
 
   #forgetIfUnused(): void {
-    if (this.proto.unused) broker().delete(this.id);
+    if (!this.proto.unused || this.#forgotten) return;
+    this.#forgotten = true;
+    broker().delete(this.id);
+    dropItemsOf(this.proto.endpoints); // nobody can take them any more
   }
 
   /**
@@ -262,28 +280,16 @@ export class HomeRuntime implements HomeActions, HomeObject {
     if (leave)
       leaveUnconfirmed(this.proto.endpoints, (c) => (c.link as CopyLink | null)?.will ?? null, leave);
     if (lost > 0) reportLost(this.proto.isQueue, lost);
+    // A worker's: nobody will take what is left here; what it carries is released (carried.ts).
+    if (leave) dropItemsOf(this.proto.endpoints);
     for (const e of this.proto.endpoints) {
       for (const c of e.copies) {
         const link = (c.link as CopyLink | null)?.link;
         if (!link) continue;
-        if (this.deliversAtExit) link.flushSync(deadline, () => link.closed || !this.#undelivered());
+        if (this.deliversAtExit)
+          link.flushSync(deadline, () => link.closed || !undelivered(this.proto.endpoints));
         else link.flushSync(deadline);
       }
     }
-  }
-
-  // Whether a copy that reads has not taken everything yet: an item waits here (it did not ask for
-  // it yet) or was sent and not reported taken. Ending before that would lose it: a socket closed
-  // with the copy's frames unread is reset, and the peer's kernel drops what it had not read.
-  #undelivered(): boolean {
-    return this.proto.endpoints.some((e) => {
-      const { read, write } = e as { read?: Channel | null; write?: Channel | null };
-      return [read, write].some(
-        (ch) =>
-          ch &&
-          ch.readers.size > 0 &&
-          (ch.items.length > 0 || [...ch.readers].some((c) => c.delivered.length > 0)),
-      );
-    });
   }
 }

@@ -14,6 +14,7 @@ import type { Wait } from '../protocol/home-copy.js';
 import { BROKEN, EOF, type Item, type Taken, TIMEOUT } from '../protocol/item.js';
 import { Op } from '../protocol/ops.js';
 import { dialHere } from './broker.js';
+import { dropCarried } from './carried.js';
 import { wireCopyEnd } from './copy-end.js';
 import { CopyWill } from './copy-will.js';
 import { trackRemote, untrackRemote } from './exit.js';
@@ -134,8 +135,10 @@ export class RemoteHandle implements Handle {
 
   put(item: Item, timeoutMs: number | undefined): PutResult | Promise<PutResult> {
     const proto = this.#proto;
-    if (proto.state === 'gone') return EOF;
-    if (proto.broken) return BROKEN;
+    if (proto.state === 'gone' || proto.broken) {
+      dropCarried(item); // never sent: what it carries is released
+      return proto.state === 'gone' ? EOF : BROKEN;
+    }
     if (!this.#acked) {
       proto.put(item, null, 0, this.#sync.reserve() ? ROOM_COUNTED : 0);
       return this.#link.needsDrain() ? this.#link.drained().then(() => true) : true;
@@ -169,8 +172,11 @@ export class RemoteHandle implements Handle {
   }
 
   putNowait(item: Item): boolean | typeof EOF {
-    if (this.#proto.state === 'gone') return EOF; // as put(): it would be counted, never delivered
-    return this.#sync.putNowait(this.#proto, item);
+    // Gone: as put(), it would be counted, never delivered. Refused: never sent. Either way what
+    // the item carries is released (carried.ts).
+    const r = this.#proto.state === 'gone' ? EOF : this.#sync.putNowait(this.#proto, item);
+    if (r !== true) dropCarried(item);
+    return r;
   }
 
   get(timeoutMs: number | undefined): GetResult | Promise<GetResult> {
