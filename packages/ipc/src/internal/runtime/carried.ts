@@ -52,7 +52,7 @@ function collect(v: unknown, found: HandleData[], seen: Set<object>): void {
     if (h && typeof h.token === 'string') found.push(h);
     return;
   }
-  if (v instanceof Map) for (const [k, x] of v) collect(k, found, seen), collect(x, found, seen);
+  if (v instanceof Map) collect([...v.keys(), ...v.values()], found, seen);
   else if (v instanceof Set || Array.isArray(v)) for (const x of v) collect(x, found, seen);
   else for (const k of Object.keys(v)) collect(rec[k], found, seen);
 }
