@@ -153,8 +153,10 @@ export class Queue<T = unknown> {
    * queue's thread for an item and blocks until it answers (at most 1 s; a thread copy asks only
    * when `qsize()` is above 0). An item another worker put may still be on its way (counted by
    * `qsize()` already, as in Python), and items another consumer read ahead are not taken back
-   * for this call: then it throws, as Python's does while its pipe is empty. In the queue's own
-   * thread, items a thread worker put arrive only when its event loop runs (not while it blocks).
+   * for this call: then it throws, as Python's does while its pipe is empty. In the queue's
+   * process it takes what a thread worker put once its `put()` returned, also when the calling
+   * thread never yields (it reads the workers' ports, waiting at most 200 ms for a put still
+   * batched in its worker's turn).
    * @throws {QueueEmptyError} when there is none.
    * @throws {ValidationError} when the item does not match the schema; {@link ClosedError} after `close()`.
    * @example

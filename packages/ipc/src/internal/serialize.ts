@@ -92,6 +92,18 @@ export function fromItem(item: Item): unknown {
   return kind === KIND_ENCODED ? decodeValue(value, 'process') : value;
 }
 
+/**
+ * What an item that went through the codec carries, still encoded (its queues and pipe ends are
+ * codec records, not handles: nothing is claimed); undefined for any other item.
+ */
+export function encodedValue(item: Item): unknown {
+  if (!(item instanceof Uint8Array) || item.length === 0 || item[0] !== KIND_ENCODED) return undefined;
+  const des = new (v8().DefaultDeserializer)(item);
+  des.readUint32();
+  des.readHeader();
+  return des.readValue();
+}
+
 /** A byte view over `buf` (its own memory, not a copy); ValidationError when it is not bytes. */
 export function bytesOf(buf: unknown, method: string, hint: string): Uint8Array {
   if (ArrayBuffer.isView(buf)) return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);

@@ -56,6 +56,8 @@ export class PortLink extends Link {
   #textRuns = new Set<unknown[]>();
   // A send already went out at once this turn (postNow): the sends after it batch.
   #hot = false;
+  // A message is being handled: what the port holds after it waits (readNow).
+  #reading = false;
 
   constructor(port: MessagePort) {
     super();
@@ -80,7 +82,30 @@ export class PortLink extends Link {
     this.#port.close();
   }
 
+  /**
+   * Handles now, in order, what the other side has posted and this thread's event loop has not
+   * delivered yet (`receiveMessageOnPort`): for an answer given synchronously (catch-up.ts). Does
+   * nothing while this link's own message is being handled (its later messages come after it).
+   */
+  readNow(): void {
+    if (this.#reading || this.closed) return;
+    for (let m = receiveMessageOnPort(this.#port); m !== undefined; m = receiveMessageOnPort(this.#port)) {
+      this.#dispatch(m.message);
+      if (this.closed) return;
+    }
+  }
+
   #dispatch(msg: unknown): void {
+    const was = this.#reading;
+    this.#reading = true;
+    try {
+      this.#handle(msg);
+    } finally {
+      this.#reading = was;
+    }
+  }
+
+  #handle(msg: unknown): void {
     if (Array.isArray(msg)) this.#receive(msg);
     else if (msg && typeof msg === 'object' && 'attach' in msg) {
       const m = msg as { attach: MessagePort; shared: unknown };

@@ -137,3 +137,19 @@ export function leaveUnconfirmed(
     }
   }
 }
+
+/**
+ * Whether a copy that reads has not taken everything yet: an item waits here (it did not ask for
+ * it yet) or was sent and not reported taken. Ending before that would lose it: a socket closed
+ * with the copy's frames unread is reset, and the peer's kernel drops what it had not read.
+ */
+export function undelivered(endpoints: readonly ChannelEndpoint[]): boolean {
+  return endpoints.some((e) =>
+    [e.read, e.write].some(
+      (ch) =>
+        ch &&
+        ch.readers.size > 0 &&
+        (ch.items.length > 0 || [...ch.readers].some((c) => c.delivered.length > 0)),
+    ),
+  );
+}

@@ -13,11 +13,13 @@
  *                              room (the home's, or a copy's): room freed then is its, so a copy's
  *                              putNowait() takes none, as the home's own does not
  *
- *   per thread copy (its `shared` buffer, Int32 words)
- *   ┌─────────────┬─────────────┬──────────┐
- *   │ 0: consumed │ 1: reserved │ 2: wake  │  consumed: items it handed out (mod 2^32);
- *   └─────────────┴─────────────┴──────────┘  reserved: room it took in `count` (mod 2^32);
- *                                             wake: bumped by the home after a synchronous answer
+ *   per thread copy (its `shared` buffer, Int32 words; queues and pipe ends)
+ *   ┌─────────────┬─────────────┬──────────┬─────────┐
+ *   │ 0: consumed │ 1: reserved │ 2: wake  │ 3: sent │  consumed: items it handed out (mod 2^32);
+ *   └─────────────┴─────────────┴──────────┴─────────┘  reserved: room it took in `count` (mod 2^32);
+ *                                  wake: bumped by the home after a synchronous answer;
+ *                                  sent: items it sent as R_PUT (mod 2^32), written before they
+ *                                  leave, so the home knows what is on its way (catch-up.ts)
  * ```
  *
  * A thread copy that dies leaves `reserved - arrived` slots taken for items that never came: the
@@ -34,8 +36,9 @@
 export const CONSUMED = 0;
 export const RESERVED = 1;
 export const WAKE = 2;
+export const SENT = 3;
 /** Bytes of a thread copy's shared buffer. */
-export const COPY_SHARED_BYTES = 12;
+export const COPY_SHARED_BYTES = 16;
 
 export class QueueCount {
   readonly buffer: SharedArrayBuffer;

@@ -46,6 +46,7 @@ export abstract class HomeOfCopies extends HomeObject<ReaderCopy, ChannelEndpoin
     w.done = true;
     w.copy.puts.delete(w);
     w.copy.end.write?.putsChanged();
+    this.out.dropped?.(w.item);
     this.out.send(w.copy, Op.H_PUT_DONE, w.seq, 0);
   }
 
@@ -60,6 +61,7 @@ export abstract class HomeOfCopies extends HomeObject<ReaderCopy, ChannelEndpoin
     if (c.phase === 'gone') {
       // A closed sponsor's link still reports the end of workers it started (home-copy.ts).
       if (op === Op.R_UNRESERVE) this.lifecycleFrame(c, op, a, body);
+      else if (op === Op.R_PUT || op === Op.R_PUT_WAIT) this.out.dropped?.(body);
       return;
     }
     if (this.lifecycleFrame(c, op, a, body)) return;
@@ -88,6 +90,7 @@ export abstract class HomeOfCopies extends HomeObject<ReaderCopy, ChannelEndpoin
         break;
       case Op.R_PUT_WAIT:
         if (write && !c.holderGone) c.putWaiting(this.out, write, a, b, body);
+        else this.out.dropped?.(body);
         break;
       case Op.R_DEMAND:
         read?.demand(c, a, b);
@@ -175,12 +178,12 @@ export abstract class HomeOfCopies extends HomeObject<ReaderCopy, ChannelEndpoin
   }
 
   protected closing(c: ReaderCopy): void {
-    c.dropPuts();
+    c.dropPuts(this.out);
     this.#giveBack(c, false);
   }
 
   protected left(c: ReaderCopy): void {
-    c.dropPuts();
+    c.dropPuts(this.out);
     this.#giveBack(c, true);
     // Room it took for puts that never came (it died before sending them, or a grant crossed its close).
     c.end.write?.unreserve(c.unusedRoom());
@@ -206,7 +209,7 @@ export abstract class HomeOfCopies extends HomeObject<ReaderCopy, ChannelEndpoin
   // Its puts still waiting for room did not complete, and any that arrive now cannot.
   protected holderEnded(c: ReaderCopy): void {
     c.holderGone = true;
-    c.dropPuts();
+    c.dropPuts(this.out);
   }
 
   protected counted(e: ChannelEndpoint, delta: number): void {

@@ -67,6 +67,11 @@ export interface HomeActions {
   hold(end: Endpoint, on: boolean): void;
   /** A copy is about to be sent to a process: copies must be able to connect. */
   listen(): void;
+  /**
+   * An item is dropped without being admitted or taken (a put refused or withdrawn): the queues
+   * and pipe ends it carries are released (runtime/carried.ts). Optional: a test's actions skip it.
+   */
+  dropped?(item: Item): void;
 }
 
 export class HomeCopy {

@@ -107,6 +107,15 @@ export abstract class HomeObject<C extends HomeCopy, E extends Endpoint<C>> {
     else if (c.phase !== 'gone') this.holderEnded(c);
   }
 
+  /**
+   * Releases `token` unless a copy claimed it: the reservation was carried by an item dropped
+   * untaken, or taken by a thread that died (runtime/carried.ts); a claimed copy is its holder's.
+   */
+  releaseReserved(token: string): void {
+    const c = this.#tokens.get(token);
+    if (c === undefined || c === RELEASED || c.phase === 'reserved') this.release(token);
+  }
+
   /** The worker the copy holding `token` went to is being stopped: see {@link holderEnding}. */
   ending(token: string): void {
     const c = this.#tokens.get(token);

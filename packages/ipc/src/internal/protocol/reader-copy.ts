@@ -167,8 +167,10 @@ export class ReaderCopy extends HomeCopy {
     if (ch.tryPut(item)) {
       this.dirty = true;
       out.send(this, Op.H_PUT_DONE, seq, 1);
-    } else if (timeoutMs === 0) out.send(this, Op.H_PUT_DONE, seq, 0);
-    else {
+    } else if (timeoutMs === 0) {
+      out.dropped?.(item);
+      out.send(this, Op.H_PUT_DONE, seq, 0);
+    } else {
       const w: PutWait = { done: false, item, copy: this, seq, local: false };
       this.puts.add(w);
       ch.waitPut(w);
@@ -184,9 +186,12 @@ export class ReaderCopy extends HomeCopy {
   }
 
   /** Its puts still waiting for room did not complete (it closed, died or its worker ended). */
-  dropPuts(): void {
+  dropPuts(out?: HomeActions): void {
     if (this.puts.size === 0) return;
-    for (const p of this.puts) p.done = true;
+    for (const p of this.puts) {
+      p.done = true;
+      out?.dropped?.(p.item);
+    }
     this.puts.clear();
     this.end.write?.putsChanged();
   }

@@ -26,6 +26,8 @@ export interface HomeObject {
   connect(end: number, token: string, link: SocketLink): boolean;
   /** At exit, with no event loop left: sends what is pending to its copies now. */
   flushSync(deadline: number): void;
+  /** The copy reserved under `token` was carried by an item dropped untaken (carried.ts): released. */
+  releaseCarried?(token: string): void;
 }
 
 class Broker {
@@ -43,6 +45,11 @@ class Broker {
     const id = this.#nextId++;
     this.#objects.set(id, obj);
     return id;
+  }
+
+  /** The object living here under `id`, if it still does. */
+  get(id: number): HomeObject | undefined {
+    return this.#objects.get(id);
   }
 
   /** Every object living here (for the flush at exit). */

@@ -4,6 +4,7 @@ import type { Channel } from '../protocol/channel.js';
 import type { Wait } from '../protocol/home-copy.js';
 import { BROKEN, type Item, type Taken, TIMEOUT } from '../protocol/item.js';
 import type { PutWait } from '../protocol/reader-copy.js';
+import { dropCarried } from './carried.js';
 import type { GetResult, Handle, HandleData, HandleKeeper, PutResult } from './handle.js';
 import { HomeRuntime } from './home-runtime.js';
 import { type STUCK, Waiter } from './waiter.js';
@@ -63,18 +64,20 @@ export class HomeHandle implements Handle {
 
   put(item: Item, timeoutMs: number | undefined): PutResult | Promise<PutResult> {
     const ch = this.#write;
-    if (ch?.broken) return BROKEN;
+    if (ch?.broken) return dropped(item, BROKEN);
     if (ch ? ch.tryPut(item) : this.#proto.tryPut(this.#end, item)) {
       if (++this.#puts < PUTS_PER_TURN) return true;
       this.#puts = 0;
       return new Promise((resolve) => setImmediate(resolve, true));
     }
-    if (timeoutMs === 0) return false;
+    if (timeoutMs === 0) return dropped(item, false);
     const proto = this.#proto;
     const w = new Waiter<boolean>((x) => proto.cancel(this.#end, x, true)) as Waiter<boolean> & PutWait;
     Object.assign(w, { item, copy: null, seq: 0, local: true });
     proto.waitPut(this.#end, w);
     w.expireAfter(timeoutMs, () => proto.cancel(this.#end, w, true) && w.settle(false));
+    // Not admitted (timed out, withdrawn): what the item carries is released.
+    void w.promise.then((r) => r !== true && dropCarried(item));
     return this.#track(w);
   }
 
@@ -87,14 +90,14 @@ export class HomeHandle implements Handle {
   }
 
   putNowait(item: Item): boolean {
-    return this.#proto.tryPut(this.#end, item);
+    return this.#proto.tryPut(this.#end, item) || dropped(item, false);
   }
 
   get(timeoutMs: number | undefined): GetResult | Promise<GetResult> {
     const proto = this.#proto;
     const now = proto.tryTake(this.#end);
     if (now !== undefined) return now;
-    if (timeoutMs === 0) return TIMEOUT;
+    if (timeoutMs === 0) return this.getNowait() ?? TIMEOUT;
     const w = new Waiter<Taken | typeof TIMEOUT>(this.#cancelGet);
     proto.waitTake(this.#end, w);
     if (timeoutMs !== undefined)
@@ -103,12 +106,17 @@ export class HomeHandle implements Handle {
   }
 
   getNowait(): Taken | undefined {
+    const now = this.#proto.tryTake(this.#end);
+    if (now !== undefined) return now;
+    this.#rt.catchUp(this.#end); // what thread copies sent while this thread did not yield
     return this.#proto.tryTake(this.#end);
   }
 
   ready(): boolean {
     const ch = this.#proto.endpoints[this.#end]!.read;
-    return !!ch && (ch.items.length > 0 || ch.atEof);
+    if (!ch) return false;
+    if (ch.items.length === 0 && !ch.atEof) this.#rt.catchUp(this.#end);
+    return ch.items.length > 0 || ch.atEof;
   }
 
   onReady(cb: () => void): () => void {
@@ -168,4 +176,10 @@ export class HomeHandle implements Handle {
   keep(): HandleKeeper {
     return this.#rt.keep(this.#end);
   }
+}
+
+/** `item` is not put: what it carries is released (carried.ts); returns `result`. */
+function dropped<R>(item: Item, result: R): R {
+  dropCarried(item);
+  return result;
 }

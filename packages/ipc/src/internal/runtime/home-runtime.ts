@@ -9,8 +9,7 @@ import { BYTES_KIND } from '../link/frames.js';
 import type { Link } from '../link/link.js';
 import { PortLink } from '../link/port-link.js';
 import type { SocketLink } from '../link/socket-link.js';
-import { bequeath, leaveUnconfirmed } from '../protocol/bequest.js';
-import type { Channel } from '../protocol/channel.js';
+import { bequeath, leaveUnconfirmed, undelivered } from '../protocol/bequest.js';
 import { CONSUMED, COPY_SHARED_BYTES, RESERVED, WAKE } from '../protocol/count.js';
 import { type HomeKind, HomeProtocol } from '../protocol/home.js';
 import type { Endpoint, HomeActions, HomeCopy, Wait } from '../protocol/home-copy.js';
@@ -18,29 +17,18 @@ import type { Item } from '../protocol/item.js';
 import { Op } from '../protocol/ops.js';
 import type { ReaderCopy } from '../protocol/reader-copy.js';
 import { broker, claimedHere, type HomeObject } from './broker.js';
+import { dropCarried, dropItemsOf } from './carried.js';
+import { type CopyLink, catchUp } from './catch-up.js';
 import { flushAtExit } from './exit.js';
 import type { HandleData, HandleKeeper } from './handle.js';
 import { keepAlive, type Waiter } from './waiter.js';
 import { inWorker, reportLost, willPath, writeWill } from './will.js';
 
-/** The runtime side of a copy: its link, whether it holds the program alive, its shared words. */
-interface CopyLink {
-  readonly link: Link;
-  held: boolean;
-  /** A copy in this very thread: it runs only when something else runs, so it holds nothing alive. */
-  readonly here: boolean;
-  readonly shared: Int32Array | null;
-  /**
-   * A copy in another process that dialled this thread's broker: the token its will would be named
-   * by (see {@link HomeRuntime.flushSync}); null for a port, a copy here, or a Listener's client.
-   */
-  readonly will: string | null;
-}
-
 export class HomeRuntime implements HomeActions, HomeObject {
   readonly id: number;
   readonly proto: HomeProtocol;
   readonly #reservedHeld = new Map<Endpoint, boolean>();
+  #forgotten = false;
   /**
    * Waits here never keep the program alive (a manager's server reading its clients' requests: the
    * clients hold their own links while they wait for answers).
@@ -119,6 +107,14 @@ export class HomeRuntime implements HomeActions, HomeObject {
 
   listen(): void {
     broker().listen();
+  }
+
+  dropped = dropCarried;
+
+  /** A copy carried by an item dropped untaken (carried.ts): its reservation goes. */
+  releaseCarried(token: string): void {
+    this.proto.releaseReserved(token);
+    this.#forgetIfUnused();
   }
 
   // ── copies ─────────────────────────────────────────────────────────────────────────────────
@@ -206,10 +202,13 @@ export class HomeRuntime implements HomeActions, HomeObject {
     here = false,
     will: string | null = null,
   ): void {
-    const cl: CopyLink = { link, held: false, here, shared, will };
+    const cl: CopyLink = { link, held: false, here, shared, will, received: 0 };
     c.link = cl;
     c.here = here;
     link.onFrame = (op, a, b, body) => {
+      if (op === Op.R_PUT) cl.received = (cl.received + 1) | 0;
+      // Python's get_nowait() from a copy: after what other thread copies put and not sent yet.
+      else if (op === Op.R_TRY) this.catchUp(c.end.index);
       this.proto.frame(c, op, a, b, body);
       if (here) this.proto.refreshHolds();
       // A thread copy may be blocked in getNowait(), putNowait() or taskDone() until this
@@ -225,7 +224,13 @@ export class HomeRuntime implements HomeActions, HomeObject {
       // A copy that died recorded what it consumed, and the room it took, where its last report
       // may not have come from.
       if (shared) {
-        this.proto.taken(c, Atomics.load(shared, CONSUMED));
+        // Items it took and never reported (its thread died open), maybe before it claimed what they
+        // carry: released unless claimed (carried.ts).
+        const total = Atomics.load(shared, CONSUMED);
+        const n = c.phase === 'open' ? (total - c.taken) >>> 0 : 0;
+        const took = n > 0 ? [...c.delivered.peekAll()].slice(0, n) : [];
+        this.proto.taken(c, total);
+        for (const item of took) dropCarried(item);
         this.proto.reservedBy(c, Atomics.load(shared, RESERVED));
       }
       this.proto.linkClosed(c);
@@ -238,6 +243,15 @@ export class HomeRuntime implements HomeActions, HomeObject {
     if (c.end.held) this.hold(c.end, true);
   }
 
+  /**
+   * Before a synchronous answer about what endpoint `end` reads: takes in what thread copies
+   * have sent so far, also while this thread does not yield (catch-up.ts).
+   */
+  catchUp(end: number): void {
+    const ch = this.proto.endpoints[end]?.read;
+    if (ch) catchUp(this.proto.endpoints, () => ch.items.length > 0 || ch.atEof);
+  }
+
   /** The home thread's handle of `end` closed. */
   closeLocal(end: number): void {
     this.proto.closeLocal(end);
@@ -245,7 +259,10 @@ export class HomeRuntime implements HomeActions, HomeObject {
   }
 
   #forgetIfUnused(): void {
-    if (this.proto.unused) broker().delete(this.id);
+    if (!this.proto.unused || this.#forgotten) return;
+    this.#forgotten = true;
+    broker().delete(this.id);
+    dropItemsOf(this.proto.endpoints); // nobody can take them any more
   }
 
   /**
@@ -263,28 +280,16 @@ export class HomeRuntime implements HomeActions, HomeObject {
     if (leave)
       leaveUnconfirmed(this.proto.endpoints, (c) => (c.link as CopyLink | null)?.will ?? null, leave);
     if (lost > 0) reportLost(this.proto.isQueue, lost);
+    // A worker's: nobody will take what is left here; what it carries is released (carried.ts).
+    if (leave) dropItemsOf(this.proto.endpoints);
     for (const e of this.proto.endpoints) {
       for (const c of e.copies) {
         const link = (c.link as CopyLink | null)?.link;
         if (!link) continue;
-        if (this.deliversAtExit) link.flushSync(deadline, () => link.closed || !this.#undelivered());
+        if (this.deliversAtExit)
+          link.flushSync(deadline, () => link.closed || !undelivered(this.proto.endpoints));
         else link.flushSync(deadline);
       }
     }
-  }
-
-  // Whether a copy that reads has not taken everything yet: an item waits here (it did not ask for
-  // it yet) or was sent and not reported taken. Ending before that would lose it: a socket closed
-  // with the copy's frames unread is reset, and the peer's kernel drops what it had not read.
-  #undelivered(): boolean {
-    return this.proto.endpoints.some((e) => {
-      const { read, write } = e as { read?: Channel | null; write?: Channel | null };
-      return [read, write].some(
-        (ch) =>
-          ch &&
-          ch.readers.size > 0 &&
-          (ch.items.length > 0 || [...ch.readers].some((c) => c.delivered.length > 0)),
-      );
-    });
   }
 }

@@ -14,6 +14,7 @@ import type { Wait } from '../protocol/home-copy.js';
 import { BROKEN, EOF, type Item, type Taken, TIMEOUT } from '../protocol/item.js';
 import { Op } from '../protocol/ops.js';
 import { dialHere } from './broker.js';
+import { dropCarried } from './carried.js';
 import { wireCopyEnd } from './copy-end.js';
 import { CopyWill } from './copy-will.js';
 import { trackRemote, untrackRemote } from './exit.js';
@@ -75,6 +76,7 @@ export class RemoteHandle implements Handle {
       {
         send: (op, a, b, body) => {
           this.#sent++;
+          if (op === Op.R_PUT) sync.sent();
           link.send(op, a, b, body);
           if (here && op !== Op.R_SYNC) this.#syncHere();
         },
@@ -133,8 +135,10 @@ export class RemoteHandle implements Handle {
 
   put(item: Item, timeoutMs: number | undefined): PutResult | Promise<PutResult> {
     const proto = this.#proto;
-    if (proto.state === 'gone') return EOF;
-    if (proto.broken) return BROKEN;
+    if (proto.state === 'gone' || proto.broken) {
+      dropCarried(item); // never sent: what it carries is released
+      return proto.state === 'gone' ? EOF : BROKEN;
+    }
     if (!this.#acked) {
       proto.put(item, null, 0, this.#sync.reserve() ? ROOM_COUNTED : 0);
       return this.#link.needsDrain() ? this.#link.drained().then(() => true) : true;
@@ -154,6 +158,7 @@ export class RemoteHandle implements Handle {
     if (this.#acked || proto.state !== 'open' || proto.broken || !(link instanceof PortLink)) return false;
     if (!link.postNow(Op.R_PUT_VALUE, 0, 0, value)) return false;
     this.#sent++;
+    this.#sync.sent(); // posted already: counted for the home only to match what it receives
     return true;
   }
 
@@ -167,8 +172,11 @@ export class RemoteHandle implements Handle {
   }
 
   putNowait(item: Item): boolean | typeof EOF {
-    if (this.#proto.state === 'gone') return EOF; // as put(): it would be counted, never delivered
-    return this.#sync.putNowait(this.#proto, item);
+    // Gone: as put(), it would be counted, never delivered. Refused: never sent. Either way what
+    // the item carries is released (carried.ts).
+    const r = this.#proto.state === 'gone' ? EOF : this.#sync.putNowait(this.#proto, item);
+    if (r !== true) dropCarried(item);
+    return r;
   }
 
   get(timeoutMs: number | undefined): GetResult | Promise<GetResult> {

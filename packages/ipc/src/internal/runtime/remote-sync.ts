@@ -9,7 +9,7 @@ import type { Link } from '../link/link.js';
 import { PortLink } from '../link/port-link.js';
 import type { SocketLink } from '../link/socket-link.js';
 import { type CopyProtocol, ROOM_COUNTED, ROOM_GRANTED, type SlotWait } from '../protocol/copy.js';
-import { CONSUMED, QueueCount, WAKE } from '../protocol/count.js';
+import { CONSUMED, QueueCount, SENT, WAKE } from '../protocol/count.js';
 import type { Wait } from '../protocol/home-copy.js';
 import { type EOF, type Item, TIMEOUT } from '../protocol/item.js';
 import { broker } from './broker.js';
@@ -65,6 +65,15 @@ export class CopySync {
     if (!this.#shared) return;
     if (this.count) this.count.consume(this.#shared, total);
     else this.#shared[CONSUMED] = total;
+  }
+
+  /**
+   * This copy sent an item (R_PUT), which may leave only at the end of its turn: a thread copy
+   * counts it first, so a home that answers synchronously knows to wait for it (catch-up.ts).
+   */
+  sent(): void {
+    const words = this.#shared;
+    if (words) words[SENT] = (words[SENT]! + 1) | 0; // read by the home, which only waits longer
   }
 
   // A thread copy takes room in the shared count (false when full); others leave it to the home.

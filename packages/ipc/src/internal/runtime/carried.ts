@@ -1,0 +1,69 @@
+/**
+ * Queues and pipe ends carried inside an item (a `Connection` put on a queue or sent on a pipe).
+ * Encoding the value reserved a copy of each at its home, under a token (for a process: a queue may
+ * be read anywhere), which whoever takes the item claims when it decodes it. The item owns those
+ * reservations until then: an item dropped without being taken (its queue or pipe is gone, every
+ * handle of it closed or ended; or its put was refused or withdrawn) releases them, so the carried
+ * end's home no longer counts a handle nobody can use, and its other end sees EOF once nothing
+ * else holds it, as the contract wants of a peer that is gone.
+ *
+ * A release is the claim and close of a copy, as a taker that closes at once would do: over this
+ * thread's own call when the home is here (`HomeObject.releaseCarried`), else through a copy that
+ * dials the home's broker, says hello with the token and closes. Nothing new on the wire.
+ */
+import { CODEC_TAG } from '@multiproc/shared';
+import type { Item } from '../protocol/item.js';
+import type { ChannelEndpoint } from '../protocol/reader-copy.js';
+import { encodedValue } from '../serialize.js';
+import { broker } from './broker.js';
+import type { HandleData } from './handle.js';
+import { RemoteHandle } from './remote-handle.js';
+
+/** The codec types whose data holds a handle's copy (`data.h`). */
+const HANDLE_TYPES = new Set([
+  'multiproc.Connection',
+  'multiproc.Queue',
+  'multiproc.JoinableQueue',
+  'multiproc.SimpleQueue',
+]);
+
+/** Releases the copies `item` carries (none for items that went through no encoder). */
+export function dropCarried(item: Item | undefined): void {
+  if (item === undefined) return;
+  const value = encodedValue(item);
+  if (value === undefined) return;
+  const found: HandleData[] = [];
+  collect(value, found, new Set());
+  for (const h of found) release(h);
+}
+
+/** Releases what the items left in the channels of `endpoints` carry (a queue or pipe forgotten). */
+export function dropItemsOf(endpoints: readonly ChannelEndpoint[]): void {
+  const channels = new Set(endpoints.flatMap((e) => [e.read, e.write]));
+  for (const ch of channels) if (ch) for (const item of ch.items.peekAll()) dropCarried(item);
+}
+
+function collect(v: unknown, found: HandleData[], seen: Set<object>): void {
+  if (typeof v !== 'object' || v === null || seen.has(v) || ArrayBuffer.isView(v)) return;
+  seen.add(v);
+  const rec = v as Record<string, unknown>;
+  if (typeof rec[CODEC_TAG] === 'string' && HANDLE_TYPES.has(rec[CODEC_TAG])) {
+    const h = (rec.data as { h?: HandleData } | undefined)?.h;
+    if (h && typeof h.token === 'string') found.push(h);
+    return;
+  }
+  if (v instanceof Map) collect([...v.keys(), ...v.values()], found, seen);
+  else if (v instanceof Set || Array.isArray(v)) for (const x of v) collect(x, found, seen);
+  else for (const k of Object.keys(v)) collect(rec[k], found, seen);
+}
+
+function release(h: HandleData): void {
+  try {
+    const b = broker();
+    if (h.path === b.path) return void b.get(h.id)?.releaseCarried?.(h.token!);
+    // Claimed and closed at once: a pipe end's copy, read ahead nothing, asks nothing.
+    void new RemoteHandle(h, { maxsize: 0, acked: false, eager: false }).close();
+  } catch {
+    // A home that cannot be reached any more has ended: nothing is left to release there.
+  }
+}

@@ -1,0 +1,111 @@
+// A pipe end put on a queue travels inside the queue's item: its copy is reserved at its home when
+// the value is encoded and claimed when someone gets the item. The item owns that reservation, so
+// when the item is dropped without being got (the queue is gone: every handle of it closed or
+// ended; or the put was refused: full queue, timed out), the reservation is released and the
+// pipe's other end sees EOFError once nothing else holds it (CONTRACT: a recv() never waits forever
+// on a peer that is gone). Before, the reservation counted as a live handle for good.
+import { EOFError, Pipe, Queue } from '@multiproc/ipc';
+import { Event } from '@multiproc/shared';
+import { afterEach, describe, expect, it } from 'vitest';
+import { killProcesses, startProcess } from './core.js';
+import type { Context } from './helpers.js';
+
+const { tasks, SlowDecode } = await import(new URL('./fixtures/carried-tasks.mjs', import.meta.url).href);
+
+afterEach(killProcesses);
+
+/** The end sees EOF within `ms`: poll() answers true and recv() rejects with EOFError. */
+async function seesEof(end: ReturnType<typeof Pipe>[0], ms = 10_000): Promise<void> {
+  expect(await end.poll(ms)).toBe(true);
+  await expect(end.recv()).rejects.toBeInstanceOf(EOFError);
+}
+
+describe('an item dropped at home', () => {
+  it('a queue closed here with a pipe end in it never got: the other end sees EOF', async () => {
+    const [mine, theirs] = Pipe();
+    const q = new Queue<unknown>();
+    await q.put({ end: theirs });
+    theirs.close();
+    await q.close();
+    await seesEof(mine);
+  });
+
+  it('a refused putNowait(): the copy it reserved is released', async () => {
+    const [mine, theirs] = Pipe();
+    const q = new Queue<unknown>({ maxsize: 1 });
+    q.putNowait('x');
+    expect(() => q.putNowait(theirs)).toThrow(expect.objectContaining({ code: 'MP_QUEUE_FULL' }));
+    await expect(q.put([theirs], { timeout: 10 })).rejects.toMatchObject({ code: 'MP_QUEUE_FULL' });
+    theirs.close();
+    await seesEof(mine);
+    expect(await q.get()).toBe('x');
+  });
+});
+
+describe('a thread worker that took the item', () => {
+  it('and was stopped before it decoded the end in it: the end is released', async () => {
+    const [mine, theirs] = Pipe();
+    const q = new Queue<unknown>();
+    // Decoded in order: the worker is stopped inside SlowDecode's decoder, before the pipe end's.
+    await q.put([new SlowDecode(), theirs]);
+    theirs.close();
+    const started = new Event();
+    const p = startProcess('thread', tasks.takeSlowly, [q, started]);
+    expect(await started.wait(20_000)).toBe(true);
+    expect(q.qsize()).toBe(0); // taken: its thread counted it got
+    p.kill();
+    await p.join();
+    await seesEof(mine);
+  });
+});
+
+describe.each<Context>(['thread', 'process'])('a %s worker', (context) => {
+  it('holds the queue and ends; the parent closes its own: the end in the item is released', async () => {
+    const [mine, theirs] = Pipe();
+    const q = new Queue<unknown>();
+    const p = startProcess(context, tasks.holds, [q]);
+    await q.put(theirs);
+    theirs.close();
+    await q.close();
+    await p.join();
+    await seesEof(mine);
+  });
+
+  it('holds the queue and ends last: the end in the item is released when it ends', async () => {
+    const [mine, theirs] = Pipe();
+    const q = new Queue<unknown>();
+    const [gate, gateEnd] = Pipe<string>();
+    const p = startProcess(context, tasks.holds, [q, gateEnd]);
+    await q.put([1, { end: theirs }]);
+    theirs.close();
+    await q.close();
+    expect(await mine.poll(200)).toBe(false); // the worker could still take it
+    gate.send('end');
+    await p.join();
+    await seesEof(mine);
+  });
+
+  it('puts the end on a queue of its own and ends: the end in the item is released', async () => {
+    const [mine, theirs] = Pipe();
+    const p = startProcess(context, tasks.putInOwnQueue, [theirs]);
+    theirs.close();
+    await p.join();
+    await seesEof(mine);
+  });
+
+  it.each(['nowait', 'timeout'])(
+    'whose put (%s) of a pipe end is refused releases its copy',
+    async (form) => {
+      const [mine, theirs] = Pipe();
+      const q = new Queue<unknown>({ maxsize: 1 });
+      q.putNowait('x');
+      const [report, reportEnd] = Pipe<string>();
+      const p = startProcess(context, tasks.putRefused, [q, theirs, form, reportEnd]);
+      theirs.close();
+      expect(await report.recv()).toBe('MP_QUEUE_FULL');
+      await p.join();
+      await seesEof(mine);
+      expect(q.qsize()).toBe(1);
+    },
+  );
+});
