@@ -7,36 +7,26 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { AuthenticationError, Pool, UnknownTaskError } from '../dist/index.js';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { AuthenticationError, type Pool, UnknownTaskError } from '../dist/index.js';
 import { pack } from '../dist/internal/wire.js';
 import { other } from './fixtures/other.mjs';
 import { tasks } from './fixtures/tasks.mjs';
-import { type RedisServer, redisMissing, startRedis } from './redis.js';
-import { SECRET, startWorkerProcess, type WorkerProcess } from './workers.js';
+import { redisMissing } from './redis.js';
+import { useRedisPools } from './redis-pools.js';
+import { startWorkerProcess, type WorkerProcess } from './workers.js';
 
 describe.skipIf(redisMissing)('authentication', () => {
-  let redis: RedisServer;
+  const on = useRedisPools({ db: 3 });
   let worker: WorkerProcess;
   let dir: string;
-  const pools: Pool[] = [];
-  const pool = (options = {}) => {
-    const p = new Pool({ connection: redis.url, secret: SECRET, ...options });
-    pools.push(p);
-    return p;
-  };
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'mp-bullmq-'));
-    redis = await startRedis({ db: 3 });
-    worker = await startWorkerProcess(redis.url, ['--concurrency', '1'], { MARKER_DIR: dir });
+    worker = await startWorkerProcess(on.redis.url, ['--concurrency', '1'], { MARKER_DIR: dir });
   }, 60_000);
-  afterEach(async () => {
-    await Promise.all(pools.splice(0).map((p) => p.terminate()));
-  });
   afterAll(async () => {
     await worker?.stop();
-    await redis?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -44,13 +34,13 @@ describe.skipIf(redisMissing)('authentication', () => {
   async function inject(p: Pool, jobId: string, data: Record<string, unknown>): Promise<void> {
     await p.apply(tasks.square, [1]); // the pool is registered and served
     const [prefix, name] = p.keyPrefix.split(':') as [string, string];
-    const queue = new Queue(name, { connection: { url: redis.url }, prefix });
+    const queue = new Queue(name, { connection: { url: on.redis.url }, prefix });
     await queue.add('tasks#touch', data, { jobId, removeOnFail: false });
     await queue.close();
   }
 
   test('a forged or unsigned job is rejected and never runs', async () => {
-    const p = pool();
+    const p = on.pool();
     const path = join(dir, 'forged');
     const body = pack([path, 'pwned']);
     await inject(p, 'forged1', { v: 1, kind: 'apply', base: 0, msg: false, body, sig: 'f'.repeat(64) });
@@ -63,7 +53,7 @@ describe.skipIf(redisMissing)('authentication', () => {
   }, 60_000);
 
   test('a job naming a task the worker did not load: UnknownTaskError, and nothing is imported', async () => {
-    const p = pool();
+    const p = on.pool();
     const error = await p.apply(other.cube, [3]).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UnknownTaskError);
     expect((error as UnknownTaskError).code).toBe('MP_UNKNOWN_TASK');
@@ -81,12 +71,12 @@ describe.skipIf(redisMissing)('authentication', () => {
   }, 60_000);
 
   test('a forged result is rejected with AuthenticationError', async () => {
-    const p = pool();
+    const p = on.pool();
     const active = new Promise<string>((resolve) => p.once('active', ({ jobId }) => resolve(jobId)));
     const call = p.apply(tasks.sleep, [5000]).catch((e: unknown) => e);
     const jobId = await active;
     const forged = JSON.stringify({ body: pack({ ok: true, value: 666 }), sig: '0'.repeat(64) });
-    await redis.client.xadd(
+    await on.redis.client.xadd(
       `${p.keyPrefix}events`,
       '*',
       'event',
@@ -102,7 +92,7 @@ describe.skipIf(redisMissing)('authentication', () => {
   }, 60_000);
 
   test('a worker with another secret never serves the pool, and says once that it ignores it', async () => {
-    const p = pool({ secret: 'another-secret-0123456789' });
+    const p = on.pool({ secret: 'another-secret-0123456789' });
     const error = await p.apply(tasks.square, [2], { timeout: 1500 }).catch((e: unknown) => e);
     expect((error as Error).name).toBe('TimeoutError');
     const queue = p.keyPrefix.split(':')[1]!;

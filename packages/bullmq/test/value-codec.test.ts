@@ -145,13 +145,13 @@ describe.skipIf(redisMissing)('values through Redis, as on the local pool', () =
       const port = await failure(pool.apply(tasks.echo, [{ q: port1 }]));
       expect(port).toBeInstanceOf(SerializationError);
       expect(port.path).toBe('args[0].q');
-      expect(port.message).toMatch(/a MessagePort cannot travel through Redis/);
+      expect(port.message).toMatch(/it is a MessagePort\. .*cannot travel through Redis/);
     } finally {
       port1.close();
     }
     const lock = await failure(pool.map(tasks.echo, [1, { lock: new Lock() }]));
     expect(lock).toBeInstanceOf(ContextError);
-    expect(lock.message).toMatch(/items\[1\]\.lock.*one machine only/);
+    expect(lock.message).toMatch(/items\[1\]\.lock \(a Lock\) through Redis.*A Lock cannot cross machines/);
     class Point {
       readonly x: number;
       constructor(x: number) {

@@ -13,13 +13,14 @@ import { deserialize, serialize } from 'node:v8';
 import { fromErrorRecord } from '@multiproc/core/internal';
 import { Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { Pool, VersionMismatchError } from '../dist/index.js';
+import { type Pool, VersionMismatchError } from '../dist/index.js';
 import { signJob } from '../dist/internal/protocol.js';
 import { Signer } from '../dist/internal/signing.js';
 import { pack, unpack } from '../dist/internal/wire.js';
 import { aggregate, fieldedError, shape, systemError } from './error-values.js';
 import { tasks } from './fixtures/tasks.mjs';
-import { type RedisServer, redisMissing, startRedis } from './redis.js';
+import { redisMissing } from './redis.js';
+import { useRedisPools } from './redis-pools.js';
 import { SECRET, startWorkerHere, startWorkerProcess, type WorkerProcess } from './workers.js';
 
 /** The queue of pool `p` (its BullMQ name and prefix). */
@@ -29,33 +30,22 @@ function queueOf(p: Pool, url: string): Queue {
 }
 
 describe.skipIf(redisMissing)('pools and workers of different wire formats', () => {
-  let redis: RedisServer;
+  const on = useRedisPools({ db: 0 });
   let dir: string;
-  const pools: Pool[] = [];
-  const pool = (options = {}) => {
-    const p = new Pool({ connection: redis.url, secret: SECRET, ...options });
-    pools.push(p);
-    return p;
-  };
 
-  beforeAll(async () => {
+  beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'mp-wire-'));
-    redis = await startRedis({ db: 0 });
-  }, 60_000);
-  afterAll(async () => {
-    await Promise.all(pools.map((p) => p.terminate()));
-    await redis?.stop();
-    rmSync(dir, { recursive: true, force: true });
-  }, 30_000);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   test('a job of another format never runs: its pool reads VersionMismatchError saying what to upgrade', {
     timeout: 60_000,
   }, async () => {
-    const worker = await startWorkerHere(redis.url);
+    const worker = await startWorkerHere(on.redis.url);
     try {
-      const p = pool();
+      const p = on.pool();
       expect(await p.apply(tasks.square, [2])).toBe(4); // registered and served
-      const queue = queueOf(p, redis.url);
+      const queue = queueOf(p, on.redis.url);
       const signer = new Signer(Buffer.from(SECRET));
       for (const v of [1, 3]) {
         const path = join(dir, `ran-${v}`);
@@ -94,7 +84,7 @@ describe.skipIf(redisMissing)('pools and workers of different wire formats', () 
   test('a worker of format 1 refusing the jobs: the call rejects with VersionMismatchError, not a crash', {
     timeout: 60_000,
   }, async () => {
-    const p = pool({ prefix: 'old-worker', noWorkerWarning: false });
+    const p = on.pool({ prefix: 'old-worker', noWorkerWarning: false });
     await p.apply(tasks.square, [2], { timeout: 1 }).catch(() => {}); // the pool is registered
     const [prefix, name] = p.keyPrefix.split(':') as [string, string];
     // What a worker of format 1 does with every job of a later format: it cannot verify it.
@@ -105,7 +95,7 @@ describe.skipIf(redisMissing)('pools and workers of different wire formats', () 
           `AuthenticationError: job ${job.id} is not signed with the worker's secret; it did not run.`,
         );
       },
-      { connection: { url: redis.url }, prefix },
+      { connection: { url: on.redis.url }, prefix },
     );
     try {
       const error = await p.apply(tasks.square, [3]).catch((e: unknown) => e);
@@ -136,23 +126,18 @@ function otherNode(): { bin: string } | { missing: string } {
 }
 
 describe.skipIf(redisMissing)('a client and a worker on different Node majors', () => {
-  let redis: RedisServer;
+  const on = useRedisPools({ db: 0 });
   let worker: WorkerProcess | undefined;
   let missing: string | undefined;
   let pool: Pool;
 
   beforeAll(async () => {
-    redis = await startRedis({ db: 0 });
     const other = otherNode();
     if ('missing' in other) missing = other.missing;
-    else worker = await startWorkerProcess(redis.url, [], {}, other.bin);
-    pool = new Pool({ connection: redis.url, secret: SECRET, processes: 2 });
+    else worker = await startWorkerProcess(on.redis.url, [], {}, other.bin);
+    pool = on.pool({ processes: 2 });
   }, 300_000);
-  afterAll(async () => {
-    await pool?.terminate();
-    await worker?.stop();
-    await redis?.stop();
-  }, 30_000);
+  afterAll(() => worker?.stop(), 30_000);
 
   test('errors with a cause and own fields go both ways: arguments, results, thrown errors', {
     timeout: 60_000,

@@ -50,17 +50,24 @@ export const DETACH_WAIT_MS = 10_000;
 /**
  * How long it waits when no worker holds a job of the queue (its BullMQ `active` list is empty):
  * a live worker detaches within milliseconds of the pool's `close`, so what is still attached then
- * is most likely dead (killed: its entry stays until its TTL runs out) and has nothing to write. A
- * live worker slower than this deletes the keys itself once it detached (the last one out).
+ * is most likely dead (frozen, or cut off: its entry stays until its TTL runs out) and has nothing
+ * to write. A live worker slower than this deletes the keys itself once it detached (the last one out).
  */
 export const IDLE_DETACH_WAIT_MS = 1000;
 const DETACH_POLL_MS = 25;
+/** How often the wait asks Redis which attached workers are still connected (CLIENT LIST). */
+const CONNECTED_POLL_MS = 100;
 const SCAN_COUNT = 1000;
 
 /**
  * Waits (at most `waitMs`, at most {@link IDLE_DETACH_WAIT_MS} while no worker holds a job of the
  * queue) until no live worker is attached to `queue`, then deletes every key of the queue. Workers
  * detach before they let go of the queue, so nothing writes there afterwards.
+ *
+ * Live: attached (its entry refreshed within its TTL) and connected to Redis. A killed worker's
+ * connections close with its process, so one killed while it held a job of the queue is not
+ * waited for (it was, for its whole TTL, up to `waitMs`); a frozen one's stay open, so it is
+ * waited for until its entry expires; a live worker, slow or not, is never cut short.
  */
 export async function sweepQueue(
   redis: Redis,
@@ -71,10 +78,18 @@ export async function sweepQueue(
   const start = Date.now();
   const deadline = start + waitMs;
   const idleDeadline = start + Math.min(waitMs, IDLE_DETACH_WAIT_MS);
-  while ((await registry.live(registry.keys.attached(queue))).length > 0 && Date.now() < deadline) {
+  let lookedAt = 0;
+  for (;;) {
+    const attached = await registry.live(registry.keys.attached(queue));
+    if (attached.length === 0 || Date.now() >= deadline) break;
     // BullMQ's list of the queue's jobs that a worker holds (`<prefix>:<queue>:active`).
     if (Date.now() >= idleDeadline && (await redis.llen(`${registry.keys.prefix}:${queue}:active`)) === 0)
       break;
+    if (Date.now() - lookedAt >= CONNECTED_POLL_MS) {
+      lookedAt = Date.now();
+      const connected = await registry.connectedWorkers();
+      if (connected && !attached.some((member) => connected.has(workerIdOf(member)))) break;
+    }
     await sleep(DETACH_POLL_MS);
   }
   let cursor = '0';
@@ -83,4 +98,25 @@ export async function sweepQueue(
     cursor = next;
     if (keys.length > 0) await redis.unlink(...keys);
   } while (cursor !== '0');
+}
+
+/**
+ * The workers attached to `queue` that are live by the rule of {@link sweepQueue}: entry not
+ * expired, and connected to Redis (all of those with an entry when Redis does not say).
+ */
+export async function liveAttached(registry: Registry, queue: string): Promise<string[]> {
+  const attached = await registry.live(registry.keys.attached(queue));
+  if (attached.length === 0) return attached;
+  const connected = await registry.connectedWorkers();
+  return connected ? attached.filter((member) => connected.has(workerIdOf(member))) : attached;
+}
+
+/** The id in a worker's registry entry (JSON with `id`), or `''` when it has none. */
+function workerIdOf(member: string): string {
+  try {
+    const id = (JSON.parse(member) as { id?: unknown })?.id;
+    return typeof id === 'string' ? id : '';
+  } catch {
+    return '';
+  }
 }

@@ -8,6 +8,7 @@
  *                                                        (the zset expires with its last live worker)
  * <prefix>:<queue>:attached     worker info  -> expiry   workers serving that pool's queue
  * <prefix>:control              pub/sub channel: open, close, cancel (signed)
+ * <prefix>:ping                 pub/sub channel: a worker id; that worker heartbeats at once
  * <prefix>:<queue>:*            the pool's BullMQ queue; deleted with the pool
  * ```
  *
@@ -94,6 +95,13 @@ export class Keys {
   get control(): string {
     return `${this.prefix}:control`;
   }
+  /**
+   * Pub/sub channel: a worker id, sent to ask that worker to heartbeat at once (a worker joining
+   * the prefix tells a live worker from a frozen one so). Unsigned: all it can make is a heartbeat.
+   */
+  get ping(): string {
+    return `${this.prefix}:ping`;
+  }
   /** The last refusal of a worker to join the prefix (signed JSON, expires): pools waiting read it. */
   get refused(): string {
     return `${this.prefix}:refused`;
@@ -147,18 +155,32 @@ export class Registry {
     return score === null ? null : Number(score);
   }
   /**
-   * Whether a client named `name` or `<kind>:…` ending in `:<id>` is connected to Redis now (our
-   * worker names each of its connections so), or `undefined` when Redis does not say (an ACL
-   * without CLIENT).
+   * The ids of the workers connected to Redis now (our worker names each of its connections
+   * `multiproc-worker[-<kind>]:<id>`), or `undefined` when Redis does not say (an ACL without
+   * CLIENT). A killed worker's connections close with its process, so it is missing at once; a
+   * frozen one's stay open.
    */
-  async connected(id: string): Promise<boolean | undefined> {
+  async connectedWorkers(): Promise<Set<string> | undefined> {
     let list: string;
     try {
       list = String(await this.#redis.client('LIST'));
     } catch {
       return undefined;
     }
-    return list.split('\n').some((line) => / name=multiproc-worker[^ :]*:(\S+)/.exec(line)?.[1] === id);
+    const ids = new Set<string>();
+    for (const line of list.split('\n')) {
+      const id = / name=multiproc-worker[^ :]*:(\S+)/.exec(line)?.[1];
+      if (id !== undefined) ids.add(id);
+    }
+    return ids;
+  }
+  /** Whether worker `id` is connected to Redis now, or `undefined` when Redis does not say. */
+  async connected(id: string): Promise<boolean | undefined> {
+    return (await this.connectedWorkers())?.has(id);
+  }
+  /** Asks worker `id` to heartbeat now (see {@link Keys.ping}): only a live one can. */
+  ping(id: string): Promise<number> {
+    return this.#redis.publish(this.keys.ping, id);
   }
   /** The refusal text under {@link Keys.refused}, or `null`. */
   refusal(): Promise<string | null> {

@@ -17,9 +17,10 @@
 import { deserialize, serialize } from 'node:v8';
 import { ContextError, isTaskRef, SerializationError } from '@multiproc/core';
 import { ERRORS_AS_VALUES } from '@multiproc/core/internal';
-import { decodeValue, encodeValue, isEncodable, withArticle } from '@multiproc/shared';
+import { decodeValue, encodeValue, isEncodable } from '@multiproc/shared';
 import { VersionMismatchError } from '../errors.js';
 import type { JobKind, ResultPayload } from './protocol.js';
+import { MAX_NESTING, sharedMemory, tooDeep, unclonable, unsendable } from './unsendable.js';
 
 /**
  * The wire format of jobs and results: 2 since values go through the codec. A job of another
@@ -201,22 +202,25 @@ export function packPayload(payload: readonly unknown[], kind: JobKind, base: nu
   try {
     return packBytes(value).toString('base64');
   } catch (error) {
-    throw unclonable(error, kind);
+    throw unclonablePayload(payload, kind, base, error);
   }
 }
 
 /**
  * v8's serializer refused what the codec let through (a Proxy, which the codec reads like its
- * target): the call's arguments or items as a whole, with v8's error as the cause.
+ * target): named as the local pool names it, `args` for an `apply`'s arguments; for a map job the
+ * first item v8 refuses (`items[i]`).
  */
-function unclonable(error: unknown, kind: JobKind): SerializationError {
-  const path = kind === 'apply' ? 'args' : 'items';
-  return new SerializationError(
-    path,
-    `Cannot send ${path} through Redis: ${(error as Error)?.message ?? String(error)}. Send plain data ` +
-      '(structured-cloneable values) instead.',
-    { cause: error },
-  );
+function unclonablePayload(payload: readonly unknown[], kind: JobKind, base: number, error: unknown) {
+  if (kind === 'apply') return unclonable('args', payload, error);
+  for (let i = 0; i < payload.length; i++) {
+    try {
+      serialize(payload[i]);
+    } catch (itemError) {
+      return unclonable(`items[${base + i}]`, payload[i], itemError);
+    }
+  }
+  return unclonable('items', payload, error);
 }
 
 /** Whether every item is a primitive other than a symbol (the common case: nothing to walk). */
@@ -229,12 +233,6 @@ export function allPlain(items: readonly unknown[]): boolean {
 }
 
 /**
- * How many containers may hold an object that is sent, as in the local pool (its codec's limit):
- * a deeper value would overflow the receiving worker's stack as it is rebuilt.
- */
-const MAX_NESTING = 1000;
-
-/**
  * Throws for the first part of `value` that cannot travel to another machine, naming its path:
  * `SerializationError` for a function, symbol, task reference, `MessagePort` or multiproc queue or
  * pipe (what the codec sends to a process of this machine only), or a value nested more than
@@ -244,31 +242,23 @@ const MAX_NESTING = 1000;
  */
 function assertPortable(value: unknown, path: string, seen = new Set<object>(), depth = 0): void {
   const t = typeof value;
-  if (t === 'symbol') throw unsendable(path, 'a symbol');
-  if (t === 'function') {
-    throw isTaskRef(value)
-      ? unsendable(path, 'a task reference', 'pass its name and pick the task inside the task function')
-      : unsendable(path, 'a function');
-  }
+  if (t === 'symbol' || t === 'function') throw unsendable(path, value, isTaskRef(value));
   if (t !== 'object' || value === null || seen.has(value as object)) return;
   const object = value as object;
   seen.add(object);
-  if (object instanceof SharedArrayBuffer || isSharedView(object)) throw sharedMemory(path);
+  if (object instanceof SharedArrayBuffer || isSharedView(object)) throw sharedMemory(path, value);
   if (isEncodable(value)) {
     // Shared memory gets a ContextError, as for a 'process' context; anything else that owns a
     // local resource (a Queue, a Pipe end) cannot travel through Redis at all.
     try {
       encodeValue(value, 'process', path);
     } catch (error) {
-      throw error instanceof ContextError ? sharedMemory(path, error) : error;
+      if (error instanceof ContextError) throw sharedMemory(path, value);
+      throw error;
     }
-    throw unsendable(
-      path,
-      withArticle((value as { constructor?: { name?: string } }).constructor?.name ?? 'multiproc object'),
-    );
+    throw unsendable(path, value);
   }
-  if (typeof MessagePort === 'function' && value instanceof MessagePort)
-    throw unsendable(path, 'a MessagePort');
+  if (typeof MessagePort === 'function' && value instanceof MessagePort) throw unsendable(path, value);
   if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer || value instanceof Date) return;
   if (depth >= MAX_NESTING) throw tooDeep(path);
   const inner = depth + 1;
@@ -300,33 +290,6 @@ function assertPortable(value: unknown, path: string, seen = new Set<object>(), 
   }
 }
 
-/** A value nested deeper than {@link MAX_NESTING} levels, met at `path` (thousands of characters long). */
-function tooDeep(path: string): SerializationError {
-  const short = path.length <= 120 ? path : `${path.slice(0, 60)}…${path.slice(-50)}`;
-  return new SerializationError(
-    path,
-    `Cannot send ${short}: the value is nested more than ${MAX_NESTING} levels deep, which the ` +
-      'worker cannot rebuild (its stack would overflow). Flatten it (for example a list of nodes ' +
-      'with parent indexes) or send it as a string you parse on the other side.',
-  );
-}
-
 function isSharedView(value: object): boolean {
   return ArrayBuffer.isView(value) && value.buffer instanceof SharedArrayBuffer;
-}
-
-function sharedMemory(path: string, cause?: unknown): ContextError {
-  return new ContextError(
-    `Cannot send ${path} through Redis: it is backed by a SharedArrayBuffer, and shared memory exists ` +
-      'on one machine only. Send a copy of its values (for example Array.from(view)) instead.',
-    cause === undefined ? undefined : { cause },
-  );
-}
-
-function unsendable(path: string, what: string, hint?: string): SerializationError {
-  return new SerializationError(
-    path,
-    `Cannot send ${path}: ${what} cannot travel through Redis to another machine. ` +
-      `${hint ?? 'Send plain data (structured-cloneable values) instead'}.`,
-  );
 }

@@ -33,12 +33,20 @@ const POLL_MS = 200;
 export const REFUSAL_TTL_MS = 10 * 60_000;
 
 /**
+ * How long a joining worker waits for a worker it pinged to heartbeat: a live worker answers within
+ * milliseconds (its event loop is free: tasks run on its local pool), a frozen one never does.
+ */
+export const PING_WAIT_MS = 2000;
+
+/**
  * Registers the worker in the prefix's workers zset. A live worker there that loads other tasks
- * makes it refuse at once: one connected to Redis now, or whose entry is refreshed while this one
- * looks (its heartbeat). The entry of a worker that died just now lives on until its ttl runs
- * out: that is waited out once per worker, saying so in a status line, unless its heartbeat shows
- * it alive meanwhile. A refusal is noted in Redis for the pools of the prefix, whose calls no
- * worker may serve then (see `pool/unserved.ts`); a worker that joins clears it.
+ * makes it refuse at once. Live, as for a pool waiting on its workers (`internal/control.ts`):
+ * connected to Redis and heartbeating. So the other worker is asked to heartbeat now (a ping): one
+ * that does refuses this one at once; one that does not (frozen: SIGSTOP, a debugger) or has no
+ * connection (killed just now) refuses nothing: its entry, which lives on until its ttl runs out,
+ * is waited out, once per worker, saying so in a status line, unless a heartbeat shows it alive
+ * meanwhile. A refusal is noted in Redis for the pools of the prefix, whose calls no worker may
+ * serve then (see `pool/unserved.ts`); a worker that joins clears it.
  * @throws {ValidationError} when a live worker of the prefix loads other tasks.
  */
 export async function joinPrefix(registry: Registry, o: JoinOptions): Promise<void> {
@@ -51,7 +59,9 @@ export async function joinPrefix(registry: Registry, o: JoinOptions): Promise<vo
     }
     const [theirs, msLeft] = other;
     const info = JSON.parse(theirs) as { id: string; tasks: string[] };
-    if (waited.has(info.id) || (await registry.connected(info.id))) {
+    const left = Math.max(0, Number(msLeft));
+    const state = waited.has(info.id) ? 'live' : await probe(registry, info.id, theirs, left);
+    if (state === 'live') {
       const error = disagree(registry.keys.prefix, o.where, info, o.tasks);
       await noteRefusal(registry, o, error).catch(() => {});
       throw error;
@@ -59,25 +69,52 @@ export async function joinPrefix(registry: Registry, o: JoinOptions): Promise<vo
     waited.add(info.id);
     o.log.event('join waiting', {
       for: info.id,
-      ms: Math.max(0, Number(msLeft)),
-      why: 'it loads other tasks and has no connection to Redis (killed just now?): its entry expires then',
+      ms: left,
+      why:
+        state === 'gone'
+          ? 'it loads other tasks and has no connection to Redis (killed just now?): its entry expires then'
+          : 'it loads other tasks and did not answer a ping (frozen?): its entry expires then',
     });
     // Then the loop joins again: refused if the entry is still there (its worker is alive).
-    await untilExpiredOrRefreshed(registry, theirs, Math.max(0, Number(msLeft)) + 100);
+    await untilExpiredOrRefreshed(registry, theirs, left + 100);
   }
 }
 
 /**
- * Waits until the entry `member` of the workers zset expires (`ms` at most), or until its expiry
- * moves on (its worker's heartbeat: it is alive after all).
+ * Whether worker `id` (entry `member`, `msLeft` ms to live) is alive: `gone` when it has no
+ * connection to Redis (a killed process's sockets close with it), else `live` when it heartbeats
+ * within {@link PING_WAIT_MS} of a ping, `silent` when it does not.
  */
-async function untilExpiredOrRefreshed(registry: Registry, member: string, ms: number): Promise<void> {
+async function probe(
+  registry: Registry,
+  id: string,
+  member: string,
+  msLeft: number,
+): Promise<'live' | 'gone' | 'silent'> {
+  if ((await registry.connected(id)) === false) return 'gone';
+  const before = await registry.expiry(registry.keys.workers, member);
+  await registry.ping(id);
+  await untilExpiredOrRefreshed(registry, member, Math.min(PING_WAIT_MS, msLeft), before);
+  const now = await registry.expiry(registry.keys.workers, member);
+  return now !== null && before !== null && now > before ? 'live' : 'silent';
+}
+
+/**
+ * Waits until the entry `member` of the workers zset expires (`ms` at most), or until its expiry
+ * moves on from `first` (its worker's heartbeat: it is alive after all).
+ */
+async function untilExpiredOrRefreshed(
+  registry: Registry,
+  member: string,
+  ms: number,
+  first?: number | null,
+): Promise<void> {
   const key = registry.keys.workers;
-  const first = await registry.expiry(key, member);
+  const from = first === undefined ? await registry.expiry(key, member) : first;
   for (const end = Date.now() + ms; Date.now() < end; ) {
     await sleep(Math.min(POLL_MS, Math.max(0, end - Date.now())));
     const now = await registry.expiry(key, member);
-    if (now === null || (first !== null && now > first)) return;
+    if (now === null || (from !== null && now > from)) return;
   }
 }
 

@@ -35,3 +35,19 @@ export function describeError(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message.split('\n')[0]}`;
   return String(error);
 }
+
+/**
+ * Pools under the prefix signed with another secret (`members`), which a worker never serves: one
+ * status line for each, the first time it is seen (`seen`: those of the last look; their clients
+ * get an MP_NO_WORKER warning). Returns the set to pass as `seen` next time.
+ */
+export function noteForeign(log: StatusLog, members: Set<string>, seen: ReadonlySet<string>): Set<string> {
+  for (const member of members) {
+    if (seen.has(member)) continue;
+    log.event('pool ignored', {
+      pool: member.slice(0, Math.max(0, member.lastIndexOf('.'))) || member,
+      why: 'signed with another secret than this worker holds: give the pool and its workers the same secret (MULTIPROC_SECRET)',
+    });
+  }
+  return members;
+}

@@ -6,7 +6,12 @@
  * stopping worker returns to the queue for another worker.
  */
 import { setMaxListeners } from 'node:events';
-import { type Pool as LocalPool, SerializationError, WorkerCrashedError } from '@multiproc/core';
+import {
+  ContextError,
+  type Pool as LocalPool,
+  SerializationError,
+  WorkerCrashedError,
+} from '@multiproc/core';
 import { type Job, UnrecoverableError, WaitingError } from 'bullmq';
 import { UnknownTaskError, VersionMismatchError } from '../errors.js';
 import { redisRefusal } from '../internal/connection.js';
@@ -22,6 +27,7 @@ import {
   verifyJob,
 } from '../internal/protocol.js';
 import type { Signer } from '../internal/signing.js';
+import { unclonable } from '../internal/unsendable.js';
 import { encodeResult, pack, packBare, packBytes, unpack, WIRE_FORMAT } from '../internal/wire.js';
 import type { CatalogEntry } from './catalog.js';
 import { describeError, type StatusLog } from './log.js';
@@ -226,13 +232,11 @@ async function sign(ctx: ProcessorContext, id: string, result: ResultPayload): P
   try {
     bytes = packBytes(encodeResult(result));
   } catch (error) {
+    // What the codec refused comes named; what v8's serializer refused is said as core says it.
     const unsendable =
-      error instanceof SerializationError
+      error instanceof SerializationError || error instanceof ContextError
         ? error
-        : new SerializationError(
-            'result',
-            `Cannot send the result back through Redis: ${describeError(error)}`,
-          );
+        : unclonable('result', 'value' in result ? result.value : result, error);
     bytes = packBytes(encodeResult({ ok: false, error: toErrorRecord(unsendable) }));
   }
   if (bytes.length > INLINE_RESULT_MAX) {

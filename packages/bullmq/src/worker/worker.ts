@@ -23,7 +23,8 @@ import { Attachment } from './attachment.js';
 import { type CatalogEntry, loadCatalog, parseTaskModule } from './catalog.js';
 import { HeldResults } from './held.js';
 import { joinPrefix } from './join.js';
-import { describeError, type LogWriter, StatusLog } from './log.js';
+import { CLOSE_WAIT_MS, closeWithin, sweepIfGone } from './leave.js';
+import { describeError, type LogWriter, noteForeign, StatusLog } from './log.js';
 import { checkWorkerOptions, type WorkerOptions } from './options.js';
 
 /** A running worker, as {@link startWorker} returns it. */
@@ -61,6 +62,8 @@ class RemoteWorker implements WorkerHandle {
   readonly #attachments = new Map<string, Promise<Attachment | undefined>>();
   /** queue -> the pool's registry member, for the pools attached. */
   readonly #members = new Map<string, string>();
+  /** Every detach under way (awaited by a stop). */
+  readonly #leaving = new Set<Promise<void>>();
   /** Attachments letting their jobs finish while this worker stops (a second signal hands them back). */
   readonly #draining = new Set<Attachment>();
   /** Set by a second stop(): every attachment, draining now or later, hands its jobs back at once. */
@@ -126,8 +129,12 @@ class RemoteWorker implements WorkerHandle {
       this.#registry = new Registry(this.#redis, new Keys(o.prefix));
       this.#held = new HeldResults(o.prefix, () => this.#client('results'));
       this.#sub = this.#client('sub');
-      this.#sub.on('message', (_channel: string, text: string) => this.#onControl(text));
-      await this.#sub.subscribe(this.#registry.keys.control);
+      const { control, ping } = this.#registry.keys;
+      this.#sub.on('message', (channel: string, text: string) => {
+        if (channel === control) this.#onControl(text);
+        else if (text === this.id && this.#state === 'running') void this.#beat().catch(() => {});
+      });
+      await this.#sub.subscribe(control, ping);
       const tasks = [...this.tasks].sort();
       const info = { id: this.id, host: hostname(), pid: process.pid, concurrency: o.concurrency, tasks };
       this.#member = JSON.stringify(info);
@@ -173,13 +180,18 @@ class RemoteWorker implements WorkerHandle {
     else void this.#attachments.get(queue)?.then((a) => a?.cancel(message.jobs));
   }
 
+  /** Refreshes this worker's entry in the prefix's workers zset (also when pinged: it is alive). */
+  #beat(): Promise<number> {
+    return this.#registry.touch(this.#registry.keys.workers, this.#member, this.#o.ttl, true);
+  }
+
   /** Heartbeat; serve new pools, leave vanished ones, and clean up after expired clients. */
   async #tick(): Promise<void> {
     if (this.#state !== 'running') return;
     const registry = this.#registry;
     const o = this.#o;
     try {
-      await registry.touch(registry.keys.workers, this.#member, o.ttl, true);
+      await this.#beat();
       // Through `attach` (the pool must still live): a pool prunes a worker whose heartbeat came late.
       await Promise.all([...this.#members].map(([q, m]) => registry.attach(m, q, this.#member, o.ttl)));
       await registry.live(registry.keys.workers, true);
@@ -190,7 +202,7 @@ class RemoteWorker implements WorkerHandle {
         if (queue) live.set(queue, member);
         else foreign.add(member);
       }
-      this.#noteForeign(foreign);
+      this.#foreign = noteForeign(this.#log, foreign, this.#foreign);
       const expired = new Map<string, string>();
       for (const member of await registry.expired(registry.keys.pools)) {
         const queue = queueOfMember(member, this.#signer);
@@ -213,21 +225,6 @@ class RemoteWorker implements WorkerHandle {
     } catch (error) {
       this.#log.event('redis error', { error: describeError(error) });
     }
-  }
-
-  /**
-   * Pools under this prefix signed with another secret, which this worker never serves: one status
-   * line for each, the first time it is seen (their clients get an MP_NO_WORKER warning).
-   */
-  #noteForeign(members: Set<string>): void {
-    for (const member of members) {
-      if (this.#foreign.has(member)) continue;
-      this.#log.event('pool ignored', {
-        pool: member.slice(0, Math.max(0, member.lastIndexOf('.'))) || member,
-        why: 'signed with another secret than this worker holds: give the pool and its workers the same secret (MULTIPROC_SECRET)',
-      });
-    }
-    this.#foreign = members;
   }
 
   #attach(member: string): Promise<unknown> {
@@ -271,7 +268,14 @@ class RemoteWorker implements WorkerHandle {
     return attaching;
   }
 
-  async #detach(queue: string, why: string, graceMs?: number): Promise<void> {
+  /** Lets go of `queue`: at once (its pool is gone), or within `graceMs` (this worker stops). */
+  #detach(queue: string, why: string, graceMs?: number): Promise<void> {
+    const leaving = this.#leave(queue, why, graceMs).finally(() => this.#leaving.delete(leaving));
+    this.#leaving.add(leaving);
+    return leaving;
+  }
+
+  async #leave(queue: string, why: string, graceMs?: number): Promise<void> {
     const attaching = this.#attachments.get(queue);
     if (!attaching) return;
     this.#attachments.delete(queue);
@@ -279,35 +283,23 @@ class RemoteWorker implements WorkerHandle {
     if (!attachment) return;
     const member = this.#members.get(queue);
     this.#members.delete(queue);
-    if (graceMs === undefined) await attachment.detach();
-    else {
+    if (graceMs === undefined) {
+      if (!(await closeWithin(attachment))) {
+        this.#log.event('detach forced', {
+          pool: queue,
+          why: `its queue did not close within ${CLOSE_WAIT_MS} ms (Redis restarted under its jobs?): its connections were cut`,
+        });
+      }
+    } else {
       this.#draining.add(attachment);
       if (this.#handBack) attachment.handBack();
       await attachment.drain(graceMs);
       this.#draining.delete(attachment);
     }
     await this.#redis?.zrem(this.#registry.keys.attached(queue), this.#member).catch(() => {});
-    if (graceMs === undefined && member !== undefined) await this.#sweepIfGone(queue, member);
+    if (graceMs === undefined && member !== undefined)
+      await sweepIfGone(this.#redis, this.#registry, queue, member, this.#log);
     this.#log.event('detached', { pool: queue, why });
-  }
-
-  /**
-   * A worker that let go of a pool's queue after the pool had stopped waiting for it (it was
-   * frozen, or cut off, past its registration) may have written the queue's keys again while it
-   * closed: the last worker out of a pool that is gone deletes them.
-   */
-  async #sweepIfGone(queue: string, member: string): Promise<void> {
-    const redis = this.#redis;
-    const registry = this.#registry;
-    if (redis?.status !== 'ready') return;
-    try {
-      if (await registry.registered(member)) return;
-      if ((await registry.live(registry.keys.attached(queue))).length > 0) return;
-      if ((await redis.exists(`${registry.keys.prefix}:${queue}:meta`)) === 0) return;
-      await sweepQueue(redis, registry, queue, 0);
-    } catch (error) {
-      this.#log.event('redis error', { pool: queue, error: describeError(error) });
-    }
   }
 
   stop(options: { grace?: number } = {}): Promise<void> {
@@ -332,11 +324,12 @@ class RemoteWorker implements WorkerHandle {
     clearInterval(this.#timer);
     if (wasRunning) this.#log.event('stopping', { pools: this.#attachments.size, grace: `${this.#grace}ms` });
     const attachments = [...this.#attachments.values()];
+    const members = new Map(this.#members);
     const orderly = (async () => {
       await this.#redis?.zrem(this.#registry.keys.workers, this.#member).catch(() => {});
-      await Promise.all(
-        [...this.#attachments.keys()].map((q) => this.#detach(q, 'worker stopping', this.#grace)),
-      );
+      for (const q of [...this.#attachments.keys()]) void this.#detach(q, 'worker stopping', this.#grace);
+      // Also the pools it was leaving already (each closes within CLOSE_WAIT_MS, then sweeps).
+      await Promise.all([...this.#leaving]);
     })();
     const forced = new Promise<string>((resolve) => {
       this.#forceStop = resolve;
@@ -356,6 +349,9 @@ class RemoteWorker implements WorkerHandle {
       });
       for (const attaching of attachments) void attaching.then((a) => a?.abandon());
     }
+    // Its queues' connections are closed or cut: what they wrote for a pool gone meanwhile goes.
+    for (const [queue, member] of members)
+      await sweepIfGone(this.#redis, this.#registry, queue, member, this.#log);
     await this.#release();
     this.#log.event('stopped', { worker: this.id });
   }

@@ -1,0 +1,178 @@
+/**
+ * The errors for a value that cannot travel through Redis, worded as the local pool words them
+ * (`@multiproc/core`, `'process'` context): the same class, path and cause, the same first
+ * sentence (`Cannot send args[0]: it is a function.`), and core's own advice wherever it also
+ * holds across machines. Only where core's advice names something that works on one machine only
+ * (a task reference, the `'thread'` context, a Manager, a Pipe) does the advice say what to do
+ * instead through Redis, for that kind of value.
+ */
+import { ContextError, SerializationError } from '@multiproc/core';
+import {
+  Barrier,
+  BoundedSemaphore,
+  ByteChannel,
+  Condition,
+  Event,
+  Lock,
+  RawArray,
+  RawValue,
+  RLock,
+  Semaphore,
+  SynchronizedArray,
+  SynchronizedValue,
+  withArticle,
+} from '@multiproc/shared';
+
+/** How a value is named after `it is`, as core's codec names it. */
+function describe(value: unknown): string {
+  if (typeof value === 'function') return `a function${value.name ? ` (${value.name})` : ''}`;
+  if (typeof value === 'symbol') return `a symbol (${String(value.description ?? '')})`;
+  return withArticle((value as { constructor?: { name?: string } })?.constructor?.name ?? 'object');
+}
+
+/** Whether `path` names a task's return value (`result`, `result.a`, `result[3]`), as core tells. */
+const isResult = (path: string): boolean => /^result(?:$|[.[])/.test(path);
+
+/** Core's advice for a value structured clone refuses: it holds across machines too. */
+const CLONEABLE_ONLY = 'Only structured-cloneable values (and multiproc objects) can be sent.';
+const RETURN_CLONEABLE = 'A task can return only structured-cloneable values (and multiproc objects).';
+
+/**
+ * A function (a task reference among them), a symbol, a `MessagePort` or a multiproc object that
+ * owns a resource of this machine (a `Queue`, a `Pipe` end) at `path`.
+ */
+export function unsendable(path: string, value: unknown, taskRef = false): SerializationError {
+  let hint: string;
+  if (taskRef) {
+    hint =
+      'A task reference cannot travel through Redis to another machine: pass its name and pick ' +
+      'the task inside the task function.';
+  } else if (typeof value === 'function') {
+    hint = isResult(path)
+      ? 'A function cannot travel through Redis to another machine: return data (plain values) from ' +
+        'the task instead, and call the function inside the task.'
+      : 'A function cannot travel through Redis to another machine: pass data (a name, say) and pick ' +
+        'the function inside the task instead.';
+  } else if (typeof value === 'symbol') {
+    hint = isResult(path) ? RETURN_CLONEABLE : CLONEABLE_ONLY;
+  } else {
+    const what = (value as { constructor?: { name?: string } }).constructor?.name ?? 'It';
+    hint =
+      `${what === 'MessagePort' ? 'A MessagePort only connects threads of one process' : `${withArticle(what)} only connects processes of one machine`}: ` +
+      'it cannot travel through Redis to another machine. Send the values themselves, and return ' +
+      "the task's values as its result (imap streams them back one by one).";
+  }
+  return new SerializationError(path, `Cannot send ${path}: it is ${describe(value)}. ${hint}`);
+}
+
+/**
+ * v8's serializer refused what the codec let through (a Proxy, which the codec reads like its
+ * target), sent at `path`: core's message and, as its cause, the `DataCloneError` structured
+ * clone throws for `value` (v8's serializer throws a plain `Error` with the same sentence).
+ */
+export function unclonable(path: string, value: unknown, error: unknown): SerializationError {
+  let cause = error;
+  try {
+    structuredClone(value);
+  } catch (cloneError) {
+    if ((cloneError as Error)?.name === 'DataCloneError') cause = cloneError;
+  }
+  // The platform's sentence ends with its own period ("... could not be cloned.").
+  const why = String((cause as Error)?.message ?? cause).replace(/\.+$/, '');
+  // Core says no more for a result (its worker's answer), and gives its advice for arguments.
+  const hint = isResult(path) ? '' : ` ${CLONEABLE_ONLY}`;
+  return new SerializationError(path, `Cannot send ${path}: ${why}.${hint}`, { cause });
+}
+
+/** What a kind of shared object is for, which says what to use instead across machines. */
+type SharedKind = 'lock' | 'signal' | 'data' | 'bytes';
+
+// Subclasses before their base classes: the first match names the value, as its own encoder names
+// it to core (a SynchronizedArray is a SharedArray, a SynchronizedValue a Value).
+const SHARED_CLASSES: ReadonlyArray<
+  readonly [abstract new (...args: never[]) => object, string, SharedKind]
+> = [
+  [BoundedSemaphore, 'BoundedSemaphore', 'lock'],
+  [Semaphore, 'Semaphore', 'lock'],
+  [RLock, 'RLock', 'lock'],
+  [Lock, 'Lock', 'lock'],
+  [Condition, 'Condition', 'signal'],
+  [Event, 'Event', 'signal'],
+  [Barrier, 'Barrier', 'signal'],
+  [SynchronizedArray, 'SharedArray', 'data'],
+  [RawArray, 'RawArray', 'data'],
+  [SynchronizedValue, 'Value', 'data'],
+  [RawValue, 'RawValue', 'data'],
+  [ByteChannel, 'ByteChannel', 'bytes'],
+];
+
+/** `a Lock` as the start of a sentence: `A Lock`, `An RLock`. */
+const capitalArticle = (name: string) => withArticle(name).replace(/^a/, 'A');
+
+/** What to use instead of a shared object of class `name` when the work is on other machines. */
+function sharedAdvice(name: string, kind: SharedKind): string {
+  const one = capitalArticle(name);
+  switch (kind) {
+    case 'lock':
+      return (
+        `${one} cannot cross machines: to keep workers on several machines apart, take a lock in ` +
+        `Redis itself (SET key token NX PX <ms>, or the redlock package); ${withArticle(name)} made ` +
+        'inside the task guards only the threads of that worker.'
+      );
+    case 'signal':
+      return (
+        `${one} cannot cross machines: coordinate the workers through ` +
+        'Redis itself (a key they poll, or pub/sub), or split the work into steps the caller awaits ' +
+        '(one pool call per step).'
+      );
+    case 'data':
+      return (
+        `${one} cannot cross machines: send a copy of ` +
+        `${name.endsWith('Array') ? 'its values (Array.from(array.view))' : 'its value (value.value)'} and ` +
+        'return the new values as the result of the task.'
+      );
+    case 'bytes':
+      return (
+        'A ByteChannel cannot cross machines: send the bytes themselves (a Uint8Array) and return ' +
+        "the task's bytes as its result."
+      );
+  }
+}
+
+/**
+ * Shared memory at `path`: a multiproc shared object (a `Lock`, a `SharedArray`) named by its class
+ * with what to use across machines, as core names it for a child process; or a `SharedArrayBuffer`
+ * or a view of one, whose values can be sent as a copy.
+ */
+export function sharedMemory(path: string, value: unknown): ContextError {
+  const found = SHARED_CLASSES.find(([c]) => value instanceof c);
+  if (found) {
+    const [, name, kind] = found;
+    return new ContextError(
+      `Cannot send ${path} (${withArticle(name)}) through Redis to another machine: it lives in ` +
+        `shared memory, which only threads of one process can share. ${sharedAdvice(name, kind)}`,
+    );
+  }
+  return new ContextError(
+    `Cannot send ${path} through Redis to another machine: it is backed by a SharedArrayBuffer, and ` +
+      'shared memory cannot cross a process boundary. Send a copy of its values (for example ' +
+      'Array.from(view)) instead, and return the new values as the result of the task.',
+  );
+}
+
+/**
+ * How many containers may hold an object that is sent, as in the local pool (its codec's limit):
+ * a deeper value would overflow the receiving worker's stack as it is rebuilt.
+ */
+export const MAX_NESTING = 1000;
+
+/** A value nested deeper than {@link MAX_NESTING} levels, met at `path` (thousands of characters long). */
+export function tooDeep(path: string): SerializationError {
+  const short = path.length <= 120 ? path : `${path.slice(0, 60)}…${path.slice(-50)}`;
+  return new SerializationError(
+    path,
+    `Cannot send ${short}: the value is nested more than ${MAX_NESTING} levels deep, which the ` +
+      'worker cannot rebuild (its stack would overflow). Flatten it (for example a list of nodes ' +
+      'with parent indexes) or send it as a string you parse on the other side.',
+  );
+}
