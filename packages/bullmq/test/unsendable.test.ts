@@ -54,7 +54,6 @@ const CORE_WORDS = new Set([
   'Proxy inside an object',
   'WeakMap',
   'Promise',
-  'private fields',
 ]);
 const SHARED = /Lock|Semaphore|Event|Condition|Barrier|Value|Array$/;
 
@@ -106,6 +105,18 @@ describe.skipIf(redisMissing)('unsendable values, beside the local pool', () => 
       const bull = await pool.apply(unsendable.make, [make() as string]).catch((e: unknown) => e);
       expect(core, kind).toBeInstanceOf(Error);
       expectSame(kind, shape(bull), shape(core));
+    }
+  });
+
+  test('a class instance is not among them: it travels as its own fields, here as locally', {
+    timeout: 30_000,
+  }, async () => {
+    const { Account } = await import('./fixtures/unsendable.mjs');
+    for (const p of [local, thread, pool]) {
+      const sent = await p.apply(unsendable.echo, [new Account()]);
+      expect(sent).toEqual({});
+      expect(Object.getPrototypeOf(sent)).toBe(Object.prototype);
+      expect(await p.apply(unsendable.account, [])).toEqual({});
     }
   });
 

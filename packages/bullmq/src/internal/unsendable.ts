@@ -144,20 +144,28 @@ function sharedAdvice(name: string, kind: SharedKind): string {
  * with what to use across machines, as core names it for a child process; or a `SharedArrayBuffer`
  * or a view of one, whose values can be sent as a copy.
  */
-export function sharedMemory(path: string, value: unknown): ContextError {
-  const found = SHARED_CLASSES.find(([c]) => value instanceof c);
+export function sharedMemory(path: string, value: unknown): ContextError | SerializationError {
+  // As core says it: a result that cannot come back is a SerializationError naming its path.
+  const error = (message: string) =>
+    /^result(?:$|[.[])/.test(path) ? new SerializationError(path, message) : new ContextError(message);
+  const found = sharedClassOf(value);
   if (found) {
     const [, name, kind] = found;
-    return new ContextError(
+    return error(
       `Cannot send ${path} (${withArticle(name)}) through Redis to another machine: it lives in ` +
         `shared memory, which only threads of one process can share. ${sharedAdvice(name, kind)}`,
     );
   }
-  return new ContextError(
+  return error(
     `Cannot send ${path} through Redis to another machine: it is backed by a SharedArrayBuffer, and ` +
       'shared memory cannot cross a process boundary. Send a copy of its values (for example ' +
       'Array.from(view)) instead, and return the new values as the result of the task.',
   );
+}
+
+/** The entry of {@link SHARED_CLASSES} `value` is an instance of, if any. */
+export function sharedClassOf(value: unknown): (typeof SHARED_CLASSES)[number] | undefined {
+  return SHARED_CLASSES.find(([c]) => value instanceof c);
 }
 
 /**

@@ -20,7 +20,7 @@ import { ERRORS_AS_VALUES } from '@multiproc/core/internal';
 import { decodeValue, encodeValue, isEncodable } from '@multiproc/shared';
 import { VersionMismatchError } from '../errors.js';
 import type { JobKind, ResultPayload } from './protocol.js';
-import { MAX_NESTING, sharedMemory, tooDeep, unclonable, unsendable } from './unsendable.js';
+import { MAX_NESTING, sharedClassOf, sharedMemory, tooDeep, unclonable, unsendable } from './unsendable.js';
 
 /**
  * The wire format of jobs and results: 2 since values go through the codec. A job of another
@@ -47,7 +47,7 @@ export interface Encoded {
 /**
  * `value` as it travels: errors as records, a `URL` as its text, small views copied out.
  * @throws {SerializationError} naming the path (under `path`) of a part that cannot be sent.
- * @throws {ContextError} for shared memory.
+ * @throws {ContextError} for shared memory (`SerializationError` naming it in a result).
  */
 export function encodeForRedis(value: unknown, path: string, listLength?: number): Encoded {
   const t = typeof value;
@@ -253,7 +253,7 @@ function assertPortable(value: unknown, path: string, seen = new Set<object>(), 
     try {
       encodeValue(value, 'process', path);
     } catch (error) {
-      if (error instanceof ContextError) throw sharedMemory(path, value);
+      if (error instanceof ContextError || sharedClassOf(value)) throw sharedMemory(path, value);
       throw error;
     }
     throw unsendable(path, value);
