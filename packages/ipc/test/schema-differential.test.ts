@@ -5,7 +5,9 @@
 // copy is refused at the send; the ones refused are listed, so refusing is not a way out.
 import { inspect, isDeepStrictEqual } from 'node:util';
 import { SerializationError } from '@multiproc/ipc';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { schemaFromData, schemaToData } from '../src/internal/schema.js';
 import { commonInputs, schemaTable } from './schema-table.js';
 
@@ -53,5 +55,99 @@ describe('a copy of a schema answers as the original', () => {
         differences.push(`${inspect(x)}: ${inspect(home)} here, ${inspect(there)} there`);
     }
     expect(differences).toEqual([]);
+  });
+});
+
+// The same, as a property: schemas composed at random from leaves, wrappers in any order and
+// containers in every mode, probed with random JSON-like values and undefined.
+const keys = ['a', 'b', 'c'];
+type Make = () => z.ZodType;
+const leafArb = fc.constantFrom<Make>(
+  () => z.number(),
+  () => z.number().int().min(0),
+  () => z.string(),
+  () => z.string().min(1).startsWith('a'),
+  () => z.boolean(),
+  () => z.null(),
+  () => z.enum(['a', 'b']),
+  () => z.literal(1),
+  () => z.any(),
+  () => z.email(),
+);
+const wrap = (arb: fc.Arbitrary<Make>, f: (s: z.ZodType) => z.ZodType) =>
+  arb.map(
+    (m): Make =>
+      () =>
+        f(m()),
+  );
+const objectOf = (mode: string, shape: Record<string, z.ZodType>) =>
+  mode === 'strip' ? z.object(shape) : mode === 'strict' ? z.strictObject(shape) : z.looseObject(shape);
+const schemaArb = fc.letrec<{ s: Make }>((tie) => ({
+  s: fc.oneof(
+    { depthSize: 'small' },
+    leafArb,
+    wrap(tie('s'), (s) => s.optional()),
+    wrap(tie('s'), (s) => s.nullable()),
+    wrap(tie('s'), (s) => s.nullish()),
+    wrap(tie('s'), (s) => s.readonly()),
+    wrap(tie('s'), (s) => s.exactOptional()),
+    wrap(tie('s'), (s) => s.nonoptional()),
+    fc.tuple(tie('s'), fc.constantFrom<unknown>(0, 'x', null, { a: 1 }, [1])).map(
+      ([m, d]): Make =>
+        () =>
+          m().default(d as never),
+    ),
+    fc.tuple(tie('s'), fc.constantFrom<unknown>(0, 'x', { a: 1 })).map(
+      ([m, d]): Make =>
+        () =>
+          m().prefault(d as never),
+    ),
+    wrap(tie('s'), (s) => z.array(s)),
+    fc.tuple(fc.array(tie('s'), { maxLength: 3 }), fc.constantFrom('strip', 'strict', 'loose')).map(
+      ([ms, mode]): Make =>
+        () =>
+          objectOf(mode, Object.fromEntries(ms.map((m, i) => [keys[i], m()]))),
+    ),
+    fc.tuple(fc.array(tie('s'), { minLength: 1, maxLength: 2 }), fc.option(tie('s'))).map(
+      ([ms, rest]): Make =>
+        () => {
+          const items = ms.map((m) => m()) as [z.ZodType];
+          return rest ? z.tuple(items, rest()) : z.tuple(items);
+        },
+    ),
+    fc.array(tie('s'), { minLength: 2, maxLength: 3 }).map(
+      (ms): Make =>
+        () =>
+          z.union(ms.map((m) => m())),
+    ),
+    fc.tuple(tie('s'), tie('s')).map(
+      ([l, r]): Make =>
+        () =>
+          z.intersection(l(), r()),
+    ),
+    wrap(tie('s'), (s) => z.record(z.string(), s)),
+    wrap(tie('s'), (s) => z.record(z.enum(['a', 'b']), s)),
+  ),
+})).s;
+const valueArb = fc.letrec<{ v: unknown }>((tie) => ({
+  v: fc.oneof(
+    { depthSize: 'small' },
+    fc.constantFrom(undefined, null, 0, 1, -1, 1.5, '', 'a', 'ab', 'x@y.co', true, false),
+    fc.array(tie('v'), { maxLength: 3 }),
+    fc.dictionary(fc.constantFrom('a', 'b', 'c', 'd'), tie('v'), { maxKeys: 3 }),
+  ),
+})).v;
+
+describe('a copy of a schema answers as the original (random schemas)', () => {
+  it('every random composition round-trips exactly', { timeout: 60_000 }, () => {
+    fc.assert(
+      fc.property(schemaArb, fc.array(valueArb, { minLength: 5, maxLength: 15 }), (make, values) => {
+        const schema = make();
+        const copy = schemaFromData(structuredClone(schemaToData(schema, 'args[0]')));
+        if (!copy) throw new Error('no schema rebuilt');
+        for (const x of values) expect([x, answer(copy, x)]).toEqual([x, answer(schema, x)]);
+      }),
+      { numRuns: 500 },
+    );
   });
 });

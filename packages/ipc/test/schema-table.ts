@@ -221,6 +221,8 @@ export const schemaTable: Row[] = [
     'default with unknown keys',
     z.object({ a: z.object({ b: z.number() }).default({ b: 1, c: 2 } as never) }),
   ],
+  ['nullable null', z.null().nullable(), [null]],
+  ['nullable of union with null', z.union([z.null(), z.string()]).nullable()],
   ['union nullable of union', z.union([z.string(), z.number()]).nullable()],
   ['exactOptional in tuple', z.tuple([z.number(), z.string().exactOptional()]), [[1, undefined], [1]]],
   // more checks

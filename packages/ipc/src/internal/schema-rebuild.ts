@@ -173,9 +173,13 @@ function reshapeObject(node: Zod, change: (obj: Zod) => Zod): Zod {
   throw new Error(`an object step on a ${def.type} schema`);
 }
 
-/** `inner.nullable()` from the union `[inner, null]` (or `[a, b, null]`, JSON's compact form). */
+/**
+ * `inner.nullable()` from the union `[inner, null]` (or `[a, b, null]`, JSON's compact form; or
+ * `null` alone, what `z.null().nullable()` compacts to).
+ */
 function nullable(node: Zod): Zod {
   const def = defOf(node);
+  if (def.type === 'null') return node.nullable();
   if (def.type !== 'union') throw new Error(`a nullable step on a ${def.type} schema`);
   const options = [...(def.options as Zod[])];
   const at = options.findLastIndex((o) => defOf(o).type === 'null');
