@@ -14,9 +14,10 @@ export interface PipeOptions<T> {
   /**
    * A zod schema every received value is checked against (senders are not checked); recv() then
    * resolves to the schema's output type. A bad value rejects that recv() with `ValidationError`.
-   * An end sent to another worker checks with the schema rebuilt from its JSON Schema, so sending
-   * an end that receives throws `SerializationError` when JSON Schema cannot carry the schema
-   * exactly (a `refine()`, `transform()`, `pipe()`, `z.coerce`, `catch()`, `z.lazy()`, `z.custom()`,
+   * An end sent to another worker checks with the schema rebuilt from its JSON Schema, which
+   * answers every value as `schema.safeParse()` does here (output included), so sending an end that
+   * receives throws `SerializationError` when the schema cannot be rebuilt exactly (a `refine()`,
+   * `transform()`, `pipe()`, `z.coerce`, `catch()`, `z.lazy()`, `z.custom()`, a regex with flags,
    * or a type such as `z.date()`, `z.bigint()`, `z.map()`): it is never weakened there. A send-only
    * end (`Pipe({ duplex: false })[1]`) carries no schema and can always be sent.
    */

@@ -1,5 +1,6 @@
 // Every error of a queue names the class the user holds: a SimpleQueue (which wraps a Queue) and a
-// manager's JoinableQueue used to say "Queue" (bb11 F6).
+// manager's JoinableQueue used to say "Queue" (bb11 F6); a connection's recvBytes() and
+// recvBytesInto() that can never be answered said "Connection.recv()" (bbK2).
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { ClosedError, JoinableQueue, Manager, SimpleQueue, ValidationError } from '@multiproc/ipc';
@@ -53,7 +54,7 @@ describe('queue errors name the class the user holds', () => {
     expect((await thrown(() => local.get())).message).toContain('JoinableQueue');
   });
 
-  it('a wait nothing can answer names SimpleQueue and JoinableQueue (program)', {
+  it('a wait nothing can answer names the method and class (program)', {
     timeout: 30_000,
   }, async () => {
     const stdout = await new Promise<string>((resolve, reject) => {
@@ -67,6 +68,9 @@ describe('queue errors name the class the user holds', () => {
         .split('\n')
         .map((l) => [l.slice(0, l.indexOf(' ')), l.slice(l.indexOf(' ') + 1)]),
     );
+    expect(lines['conn-recv']).toMatch(/^EOFError Connection\.recv\(\) would wait forever/);
+    expect(lines['conn-recvBytes']).toMatch(/^EOFError Connection\.recvBytes\(\) would wait forever/);
+    expect(lines['conn-recvBytesInto']).toMatch(/^EOFError Connection\.recvBytesInto\(\) would wait forever/);
     expect(lines['simple-get']).toMatch(/^EOFError SimpleQueue\.get\(\) would wait forever/);
     expect(lines['joinable-get']).toMatch(/^EOFError JoinableQueue\.get\(\) would wait forever/);
     expect(lines['manager-join']).toMatch(/^EOFError JoinableQueue\.join\(\) would wait forever/);

@@ -96,6 +96,42 @@ describe('schemas in workers', () => {
     q.close();
   });
 
+  // bbK2: each of these answered differently in a worker (undefined refused, unknown keys kept, a
+  // record's missing key accepted). The in-process table is schema-differential.test.ts.
+  const sameEverywhere: [string, z.ZodType, unknown[]][] = [
+    ['optional', z.number().optional(), [undefined, 1, 'x']],
+    ['array of optional', z.array(z.number().optional()), [[1, undefined], [null]]],
+    ['strip object', z.object({ a: z.number() }), [{ a: 1, secret: 'x' }, { b: 1 }]],
+    [
+      'exhaustive record',
+      z.record(z.enum(['a', 'b']), z.number()),
+      [{ a: 1 }, { a: 1, b: 2 }, { a: 1, b: 2, c: 3 }],
+    ],
+    [
+      'nested defaults and unions',
+      z.array(z.union([z.object({ k: z.literal('a'), n: z.number().default(0) }), z.string().nullish()])),
+      [[{ k: 'a', x: 1 }, undefined, null, 's'], [{ k: 'b' }]],
+    ],
+  ];
+  for (const context of ['thread', 'process'] as const) {
+    it(`a ${context} worker's copy answers as schema.safeParse here`, { timeout: 30_000 }, async () => {
+      started = new core.Pool({ processes: 1, context }) as TestPool;
+      for (const [name, schema, values] of sameEverywhere) {
+        const expected = values.map((v) => {
+          const r = schema.safeParse(v);
+          return r.success ? ['value', r.data] : ['ValidationError', 'MP_VALIDATION'];
+        });
+        const q = new Queue<any>({ schema });
+        for (const v of values) await q.put(v);
+        expect([name, await started.apply(tasks.getMany, [q, values.length])]).toEqual([name, expected]);
+        const [a, b] = Pipe({ schema });
+        for (const v of values) a.send(v);
+        expect([name, await started.apply(tasks.recvMany, [b, values.length])]).toEqual([name, expected]);
+        for (const c of [q, a, b]) c.close();
+      }
+    });
+  }
+
   it("a schema JSON Schema carries is enforced by the worker's copy", { timeout: 20_000 }, async () => {
     const pool = newPool();
     const schema = z.object({ n: z.number().int().min(0), tag: z.enum(['a', 'b']).default('a') });

@@ -98,7 +98,7 @@ export class ConnectionState<T> {
   }
 
   readonly #value = (r: GetResult): T => {
-    const value = fromItem(this.#item(r));
+    const value = fromItem(this.#item(r, 'recv'));
     return this.#schema ? validate(this.#schema, value, 'Received value') : (value as T);
   };
 
@@ -110,7 +110,7 @@ export class ConnectionState<T> {
     }
     this.#checkRead();
     const r = this.#h.get(undefined);
-    const bytes = itemBytes(this.#item(r instanceof Promise ? await r : r));
+    const bytes = itemBytes(this.#item(r instanceof Promise ? await r : r, 'recvBytes'));
     if (maxlength != null && bytes.length > maxlength) {
       this.#refuseLength();
       throw new MessageTooLongError(
@@ -126,7 +126,7 @@ export class ConnectionState<T> {
     const target = recvIntoTarget(buf, offset);
     this.#checkRead();
     const r = this.#h.get(undefined);
-    const bytes = itemBytes(this.#item(r instanceof Promise ? await r : r));
+    const bytes = itemBytes(this.#item(r instanceof Promise ? await r : r, 'recvBytesInto'));
     if (bytes.length > target.length - offset) {
       throw new BufferTooShortError(
         `recvBytesInto(): a ${bytes.length}-byte message does not fit ${target.length - offset} bytes; it is in err.data.`,
@@ -202,10 +202,11 @@ export class ConnectionState<T> {
     if (r === BROKEN || r === EOF) throw brokenPipe(r);
   }
 
-  #item(r: GetResult): Item {
+  /** `r` as an item, or the error that ends the receive `method` (named in the message). */
+  #item(r: GetResult, method: 'recv' | 'recvBytes' | 'recvBytesInto'): Item {
     if (typeof r !== 'symbol') return r;
     if (this.#closed) throw new ClosedError('This Connection was closed while receiving.');
-    if (r === STUCK) throw waitsForever('Connection.recv()');
+    if (r === STUCK) throw waitsForever(`Connection.${method}()`);
     throw new EOFError(endMessage(this.#h.homeLost?.() ?? false, this.#h.writerStopped?.() ?? false));
   }
 

@@ -1,12 +1,14 @@
 /**
  * Optional zod schemas on receivers. A schema cannot be sent as it is (it holds functions), so a
- * copy sent to another worker carries its JSON Schema and rebuilds a checking schema from it:
- * types, shapes, bounds, formats, enums and defaults travel. A schema that JSON Schema cannot
- * carry exactly (a refinement, transform, pipe, coercion, `catch`, `lazy`, `z.custom`, a regex with
- * flags, a value-changing step such as `trim()` or `toLowerCase()`, or a type such as `z.date()`,
- * `z.bigint()`, `z.map()`) is never quietly weakened: sending a copy that can
- * receive throws SerializationError saying what to do. (One known difference: an object schema
- * rebuilt there keeps unknown keys that zod's default object strips.)
+ * copy sent to another worker carries its JSON Schema, with the steps zod takes beyond what the
+ * keywords say (`schema-json.ts`), and rebuilds from them a schema that answers every value as
+ * the original does, success and output alike (`schema-rebuild.ts`): types, shapes and their
+ * strip/strict/loose modes, bounds, formats, enums, optional/nullable/default anywhere, exhaustive
+ * records, recursion. A schema that cannot be rebuilt exactly (a refinement, transform, pipe,
+ * coercion, `catch`, `lazy`, `z.custom`, a regex with flags, a value-changing step such as `trim()`,
+ * a format with options such as `z.url({ protocol })`, or a type such as `z.date()`, `z.bigint()`,
+ * `z.map()`) is never quietly weakened: sending a copy that can receive throws SerializationError
+ * saying what to do.
  */
 import {
   type ResolveTimeoutOptions,
@@ -15,6 +17,8 @@ import {
   ValidationError,
 } from '@multiproc/shared';
 import type { z } from 'zod';
+import { convert } from './schema-json.js';
+import { rebuildSchema } from './schema-rebuild.js';
 import { zod } from './zod.js';
 
 /** A zod schema whose output type is `T`. */
@@ -30,64 +34,18 @@ export function validate<T>(schema: Schema<T>, value: unknown, what: string): T 
   });
 }
 
-// Schema node types (zod's `def.type`) that JSON Schema cannot carry: they run code or change values.
-const RUNS_CODE = new Set(['pipe', 'transform', 'catch', 'custom', 'lazy', 'promise', 'function']);
-
 /** Per schema: its JSON Schema, or why it has none that checks exactly the same. */
 const converted = new WeakMap<object, { json: unknown } | { why: string }>();
 
-function convert(schema: Schema<unknown>): { json: unknown } | { why: string } {
-  const why: string[] = [];
+function check(schema: Schema<unknown>): { json: unknown } | { why: string } {
   try {
-    const json = zod().toJSONSchema(schema, {
-      io: 'input',
-      unrepresentable: 'throw',
-      override: ({ zodSchema }) => {
-        const def = (zodSchema as { _zod: { def: ZodDef } })._zod.def;
-        if (RUNS_CODE.has(def.type)) why.push(def.type === 'pipe' ? 'a transform or pipe' : `z.${def.type}`);
-        if (def.coerce) why.push('z.coerce');
-        for (const check of [def, ...(def.checks ?? []).map((c) => c._zod?.def ?? {})]) {
-          const step = inexactStep(check);
-          if (step) why.push(step);
-        }
-      },
-    });
-    if (why.length > 0) return { why: [...new Set(why)].join(', ') };
-    zod().fromJSONSchema(json as Parameters<typeof z.fromJSONSchema>[0]);
-    return { json };
+    const r = convert(schema);
+    // Rebuilt here too, so a schema the receiver could not rebuild is refused at the send.
+    if ('json' in r) rebuildSchema(structuredClone(r.json));
+    return r;
   } catch (err) {
     return { why: (err as Error).message };
   }
-}
-
-interface CheckDef {
-  check?: string;
-  format?: string;
-  pattern?: RegExp;
-  tx?: (input: unknown) => unknown;
-}
-
-interface ZodDef extends CheckDef {
-  type: string;
-  coerce?: boolean;
-  checks?: { _zod?: { def?: CheckDef } }[];
-}
-
-/**
- * The step of a check JSON Schema cannot carry, named for the message: a refine(), a regex with
- * flags (`pattern` has none: `/^abc$/i` would become `/^abc$/` there), or a step that changes the
- * value (`trim()`, `toLowerCase()`, `toUpperCase()`, `normalize()`), which JSON Schema drops.
- */
-function inexactStep(check: CheckDef): string | undefined {
-  if (check.check === 'custom') return 'a refine()';
-  if (check.check === 'overwrite') {
-    const name = /\.(\w+)\(/.exec(String(check.tx))?.[1];
-    return name ? `${name}()` : 'a step that changes the value';
-  }
-  // g and y only change how a RegExp is reused, which zod resets: the others change what matches.
-  const flags = check.format === 'regex' ? check.pattern?.flags.replace(/[gy]/g, '') : '';
-  if (flags) return `regex(${String(check.pattern)}): JSON Schema patterns have no flags (${flags})`;
-  return undefined;
 }
 
 /**
@@ -99,7 +57,7 @@ export function schemaToData(schema: Schema<unknown> | undefined, path: string):
   if (!schema) return undefined;
   let r = converted.get(schema);
   if (r === undefined) {
-    r = convert(schema);
+    r = check(schema);
     converted.set(schema, r);
   }
   if ('json' in r) return r.json;
@@ -115,7 +73,7 @@ export function schemaToData(schema: Schema<unknown> | undefined, path: string):
 /** Rebuilds the schema a copy carried. */
 export function schemaFromData(data: unknown): Schema<unknown> | undefined {
   if (data === undefined) return undefined;
-  return zod().fromJSONSchema(data as Parameters<typeof z.fromJSONSchema>[0]) as Schema<unknown>;
+  return rebuildSchema(data) as Schema<unknown>;
 }
 
 /**
