@@ -34,13 +34,13 @@ export function callSiteIn(url: string): string {
   const shortened = typeof limit === 'number' && limit > OWN_FRAME + 1 && setStackLimit(OWN_FRAME + 1);
   let lines: string[];
   try {
-    lines = (new Error().stack ?? '').split('\n').slice(1);
+    lines = stackLines();
   } finally {
     if (shortened) setStackLimit(limit);
   }
   let own = lines.find(isOwn);
   if (own === undefined && shortened) {
-    lines = (new Error().stack ?? '').split('\n').slice(1);
+    lines = stackLines();
     own = lines.find(isOwn);
   }
   // A query or hash on the module's URL (`tasks.mjs?v=2`, a test or hot reload importing it
@@ -116,10 +116,7 @@ export function refuseCallFromElsewhere(url: string, site: string): void {
   const deeper = typeof limit === 'number' && limit < STACK_READ && setStackLimit(STACK_READ);
   let frames: string[];
   try {
-    frames = (new Error().stack ?? '')
-      .split('\n')
-      .slice(1)
-      .map((line) => line.trim().replace(/^at /, ''));
+    frames = stackLines().map((line) => line.trim().replace(/^at /, ''));
   } finally {
     if (deeper) setStackLimit(limit);
   }
@@ -127,10 +124,20 @@ export function refuseCallFromElsewhere(url: string, site: string): void {
   // other code) is what a worker's import runs too; so is a stack cut short before it shows.
   if (frames.some((frame) => own(frame) && !isFunctionFrame(frame))) return;
   if (frames.length >= STACK_READ) return;
+  // Refused only when another module's own evaluation (its top-level code, run by Node's module
+  // loader) led to this call: code run later (a timer, a callback) may be what the module itself
+  // awaits, and another runner's loader (a test runner's) is left alone.
   const at = frames.findIndex(own);
-  const caller = frames.slice(at + 1).find((frame) => !own(frame)) ?? '';
-  const file = fileOf(caller);
-  if (at < 0 || !/^(?:file:|\/|[A-Za-z]:\\)/.test(file)) return;
+  const by = frames.findIndex(
+    (frame, i) =>
+      i > at &&
+      !own(frame) &&
+      !isFunctionFrame(frame) &&
+      /^(?:file:|\/|[A-Za-z]:\\)/.test(fileOf(frame)) &&
+      /node:internal\/modules\//.test(frames[i + 1] ?? ''),
+  );
+  if (at < 0 || by < 0) return;
+  const file = fileOf(frames[by]!);
   const name = (f: string) => f.replace(/^.*[/\\]/, '');
   const fn = /^(?:async )?(\S+) \(/.exec(site)?.[1];
   throw new ValidationError(
@@ -140,6 +147,12 @@ export function refuseCallFromElsewhere(url: string, site: string): void {
       `defineTasks(import.meta.url, { ... }) (in CommonJS: defineTasks(__filename, { ... })) in ${name(file)} itself, ` +
       'for the functions defined there.',
   );
+}
+
+/** The frames of a new stack trace, or none where `Error.prepareStackTrace` makes it no string. */
+function stackLines(): string[] {
+  const stack: unknown = new Error().stack;
+  return typeof stack === 'string' ? stack.split('\n').slice(1) : [];
 }
 
 /** How many frames {@link refuseCallFromElsewhere} reads: enough to reach a module's evaluation. */

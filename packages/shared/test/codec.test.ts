@@ -135,6 +135,26 @@ describe('codec protocol', () => {
     }
   });
 
+  it('sends a class with its own Symbol.toStringTag, or a Date subclass, as a structured clone does', () => {
+    class Tagged {
+      x = 1;
+      get [Symbol.toStringTag]() {
+        return 'Tagged';
+      }
+    }
+    class MyDate extends Date {}
+    for (const target of ['thread', 'process'] as const) {
+      const { value } = encodeValue({ t: new Tagged(), d: new MyDate(5) }, target, 'value');
+      const got = decodeValue(structuredClone(value), target) as { t: unknown; d: unknown };
+      expect(got.t).toEqual({ x: 1 });
+      expect(got.d).toBeInstanceOf(Date);
+      expect((got.d as Date).getTime()).toBe(5);
+    }
+    // A platform object is still one, also when the program's class extends it.
+    class MyBlob extends Blob {}
+    expect(() => encodeValue([new MyBlob(['x'])], 'process', 'args')).toThrow(SerializationError);
+  });
+
   it('names the path of a WeakMap or a Promise; a class instance travels as its own fields', () => {
     class Account {
       balance = 1;

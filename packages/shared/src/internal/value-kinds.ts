@@ -38,9 +38,40 @@ export function isPassThrough(value: object): boolean {
   if (value instanceof Error) return false;
   // Platform objects (MessagePort, Blob, ...) are cloned or transferred by the platform itself.
   const tag = Object.prototype.toString.call(value);
-  return (
-    tag !== '[object Object]' && tag !== '[object Array]' && tag !== '[object Map]' && tag !== '[object Set]'
-  );
+  if (
+    tag === '[object Object]' ||
+    tag === '[object Array]' ||
+    tag === '[object Map]' ||
+    tag === '[object Set]'
+  ) {
+    return false;
+  }
+  // The program's own class all the way up is data whatever its Symbol.toStringTag says: a clone
+  // copies its own fields.
+  return hasRuntimeClass(proto);
+}
+
+/**
+ * Whether a prototype of the chain from `proto` belongs to one of the runtime's own classes (a
+ * global such as `Blob`, `URL` or `Date`, or an `Intl` class), not to the program's.
+ */
+function hasRuntimeClass(proto: object | null): boolean {
+  const g = globalThis as Record<string, unknown>;
+  const intl = (typeof Intl === 'object' ? Intl : {}) as Record<string, unknown>;
+  for (let p = proto; p !== null && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
+    const C = Object.hasOwn(p, 'constructor') ? (p as { constructor: unknown }).constructor : undefined;
+    const name = typeof C === 'function' ? C.name : '';
+    if (name !== '' && (g[name] === C || intl[name] === C)) return true;
+  }
+  return false;
+}
+
+/** Whether `proto`'s chain holds a data class a clone copies whole (a `Date` subclass is a `Date`). */
+function hasDataClass(proto: object | null): boolean {
+  for (let p = proto; p !== null && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
+    if (PASS_THROUGH.has(p)) return true;
+  }
+  return false;
 }
 
 /**
@@ -50,7 +81,7 @@ export function isPassThrough(value: object): boolean {
 export function isPlatform(value: object): boolean {
   if (ArrayBuffer.isView(value)) return false;
   const proto = Object.getPrototypeOf(value);
-  if (proto === null || proto === Object.prototype || PASS_THROUGH.has(proto)) return false;
+  if (proto === null || proto === Object.prototype || hasDataClass(proto)) return false;
   return isPassThrough(value);
 }
 
