@@ -4,8 +4,9 @@
 // path names the Proxy: `args[1].q[0]`, `items[1]` for a map item, `result.x[1]` for a result.
 // A SharedArrayBuffer in a Map sent to a process names the entry's key (`.get(1)`), as the codec
 // names Map entries everywhere.
-import { describe, expect, it } from 'vitest';
+
 import { ContextError, Process } from '@multiproc/core';
+import { describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain JavaScript fixture (no types), loaded as is by the workers.
 import { tasks as t } from './fixtures/unsendable-tasks.mjs';
 import { poolMaker, serializationFailure } from './helpers.ts';
@@ -29,6 +30,19 @@ describe.each(['thread', 'process'] as const)('a Proxy in the %s context', (cont
     expect(nested.path).toBe('result.x[1]');
     expectDataCloneCause(nested);
     expect(await pool.apply(t.echo, [7])).toBe(7);
+  });
+
+  it('among map results: SerializationError (path result…), not a crash; the worker lives on', {
+    timeout: 20_000,
+  }, async () => {
+    const pool = makePool({ processes: 1, context });
+    const before = await pool.apply(t.workerId, []);
+    for (const chunksize of [1, 3]) {
+      const err = await serializationFailure(pool.map(t.proxyAt1, [0, 1, 2], { chunksize }));
+      expect(err.path).toMatch(/^result/);
+      expectDataCloneCause(err);
+    }
+    expect(await pool.apply(t.workerId, [])).toBe(before);
   });
 
   it('as an argument: named by its path, cause a DataCloneError', { timeout: 20_000 }, async () => {

@@ -15,6 +15,9 @@ import { SerializationError } from '@multiproc/shared';
 /** What an argument or item the channel refused is told. */
 export const UNSENDABLE_ADVICE = 'Only structured-cloneable values (and multiproc objects) can be sent.';
 
+/** What a result the channel refused is told. */
+export const RESULT_ADVICE = 'A task can return only structured-cloneable values: return plain data.';
+
 /** The DOMException name structured clone refuses a value with. */
 const DATA_CLONE_ERROR = 'DataCloneError';
 
@@ -30,6 +33,11 @@ export function asDataCloneError(err: unknown): unknown {
   if (err.stack !== undefined)
     Object.defineProperty(out, 'stack', { value: err.stack, configurable: true, writable: true });
   return out;
+}
+
+/** Whether `err` is structured clone refusing a value (a thread's DataCloneError, a child's plain Error). */
+export function isCloneRefusal(err: unknown): boolean {
+  return err instanceof Error && (err.name === DATA_CLONE_ERROR || asDataCloneError(err) !== err);
 }
 
 /** How far {@link proxyPath} looks: a value this big or deep that failed is named by its root. */

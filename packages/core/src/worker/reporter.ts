@@ -22,7 +22,7 @@ import type {
   ProgressMessage,
 } from '../internal/batch.js';
 import { clockMs } from '../internal/clock.js';
-import { refusedAt } from '../internal/clone-refusal.js';
+import { RESULT_ADVICE, refusedAt } from '../internal/clone-refusal.js';
 import { Control, Phase } from '../internal/control.js';
 import { toErrorRecord } from '../internal/error-record.js';
 
@@ -311,12 +311,7 @@ function blockChannel(): void {
  */
 function cloneFailure(err: unknown, reply?: CallReply | MapReply): Extract<CallReply, { ok: false }> {
   const value = reply !== undefined && 'ok' in reply && reply.ok ? reply.value : undefined;
-  const error = refusedAt(
-    value,
-    'result',
-    err,
-    'A task can return only structured-cloneable values: return plain data.',
-  );
+  const error = refusedAt(value, 'result', err, RESULT_ADVICE);
   return { ok: false, error: toErrorRecord(error) };
 }
 
