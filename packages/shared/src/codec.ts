@@ -43,7 +43,14 @@ import {
   platformSendable,
 } from './internal/platform.js';
 import { portToProcess, sharedToProcess } from './internal/shared-codec.js';
-import { checkCodecArgs, isUncloneable, tooDeep, unreadable, unsendable } from './internal/unsendable.js';
+import {
+  checkCodecArgs,
+  isUncloneable,
+  keyName,
+  tooDeep,
+  unreadable,
+  unsendable,
+} from './internal/unsendable.js';
 import {
   copiesOut,
   copyArray,
@@ -255,7 +262,7 @@ export function encodeValue<T>(
       const entries: [unknown, unknown][] = [];
       for (const [k, item] of obj) {
         const key = walk(k, `${path}.<key>`, depth + 1);
-        const next = walk(item, `${path}.get(${typeof k === 'string' ? JSON.stringify(k) : '…'})`, depth + 1);
+        const next = walk(item, `${path}.get(${keyName(k)})`, depth + 1);
         at = path;
         changed ||= key !== k || next !== item;
         entries.push([key, next]);

@@ -83,6 +83,11 @@ describe('codec protocol', () => {
       [proxy, 'value'],
       [{ list: [1, proxy] }, 'value.list[1]'],
       [new Map([['k', proxy]]), 'value.get("k")'],
+      // A primitive key is spelt as in JavaScript; an object key has no short spelling.
+      [new Map<unknown, unknown>([[1, proxy]]), 'value.get(1)'],
+      [new Map<unknown, unknown>([[2n, proxy]]), 'value.get(2n)'],
+      [new Map<unknown, unknown>([[null, proxy]]), 'value.get(null)'],
+      [new Map<unknown, unknown>([[{}, proxy]]), 'value.get(…)'],
       [
         {
           a: 1,

@@ -2,7 +2,8 @@
  * Checks a `Process` makes before it starts a worker: the target it was given, and that its start
  * message can cross to a child process.
  */
-import { SerializationError, ValidationError } from '@multiproc/shared';
+import { ValidationError } from '@multiproc/shared';
+import { refusedAt } from './clone-refusal.js';
 import type { StartMessage } from './runner.js';
 
 /** A Process needs a task reference: Python's `run()` override cannot reach a worker. */
@@ -31,13 +32,17 @@ export function checkTarget(self: object, options: unknown): void {
   }
 }
 
-export function assertSerializable(message: StartMessage): void {
+/** @throws {SerializationError} naming the Proxy among `args` (the user's), cause a `DataCloneError`. */
+export function assertSerializable(message: StartMessage, args: unknown): void {
   try {
     // node:v8 only when a child process is started (not at import: issue #18).
     process.getBuiltinModule('node:v8').serialize(message);
   } catch (err) {
-    throw new SerializationError('args', `Cannot send args to a child process: ${(err as Error).message}`, {
-      cause: err,
-    });
+    throw refusedAt(
+      args,
+      'args',
+      err,
+      'Only structured-cloneable values (and multiproc objects) can be sent to a child process.',
+    );
   }
 }

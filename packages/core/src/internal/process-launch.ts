@@ -3,13 +3,14 @@
  * to a warm spare or to a new thread or child, and logs its start and exit. The `Process` object
  * keeps the state; this file owns what crosses to the worker.
  */
-import { encodeValue, SerializationError } from '@multiproc/shared';
+import { encodeValue } from '@multiproc/shared';
 import { inheritedAuthkey, nameForChildren } from '../identity.js';
 import type { ContextName } from '../options.js';
 import type { TaskRef } from '../task.js';
 import { runOnSpare } from '../warm.js';
 import { childDepth } from './bootstrap.js';
 import { startChild } from './child-runner.js';
+import { refusedAt } from './clone-refusal.js';
 import { debugLog } from './debug-log.js';
 import { assertSerializable } from './process-checks.js';
 import type { ExitInfo, Runner, StartMessage } from './runner.js';
@@ -68,7 +69,7 @@ export function launchProcess(spec: LaunchSpec): Launched {
     },
   };
   try {
-    if (context === 'process') assertSerializable(message);
+    if (context === 'process') assertSerializable(message, spec.args);
     // A daemon thread must not read its output (that would keep the program alive): no spare.
     const spare = daemon && context === 'thread' ? undefined : runOnSpare(context, message, transfer);
     const runner = spare ?? (context === 'process' ? startChild : startThread)(message, transfer);
@@ -76,7 +77,12 @@ export function launchProcess(spec: LaunchSpec): Launched {
   } catch (err) {
     receiverEnded();
     if ((err as Error)?.name === 'DataCloneError') {
-      throw new SerializationError('args', `Cannot send args: ${(err as Error).message}`, { cause: err });
+      throw refusedAt(
+        spec.args,
+        'args',
+        err,
+        'Only structured-cloneable values (and multiproc objects) can be sent.',
+      );
     }
     throw err;
   }

@@ -8,6 +8,7 @@ import {
   SerializationError,
 } from '@multiproc/shared';
 import type { CallReply, TaskSpec } from '../internal/batch.js';
+import { refusedAt, UNSENDABLE_ADVICE } from '../internal/clone-refusal.js';
 import { ERRORS_AS_VALUES, thrownOrError } from '../internal/error-record.js';
 import { holdsMoved } from '../move.js';
 import type { ContextName } from '../options.js';
@@ -106,6 +107,7 @@ export function applyCall(
       },
       batchable: !hold.abortable && !moves,
       taskIndex: undefined,
+      unsent: (error) => refusedAt(args, 'args', error, UNSENDABLE_ADVICE),
       held: undefined,
       settled: false,
       resolve: (reply) => {

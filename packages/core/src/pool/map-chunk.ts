@@ -4,6 +4,7 @@
  */
 import { decodeJson, decodeValue } from '@multiproc/shared';
 import type { Job, JobReply, MapJob, MapReply, TaskSpec } from '../internal/batch.js';
+import { proxyPath, refusedAt, UNSENDABLE_ADVICE } from '../internal/clone-refusal.js';
 import { thrownOrError } from '../internal/error-record.js';
 import type { ContextName } from '../options.js';
 import type { Float64Buffers } from './buffers.js';
@@ -236,9 +237,23 @@ export class ChunkEntry implements Entry {
     void Promise.all(parts).then((done) => this.#resolve({ reply: CRASHED, base, parts: done }));
   }
 
-  unsent(): Error | undefined {
+  /** Names the item structured clone refused (`items[5].cb`, `items[5][0]`): never `args`. */
+  unsent(error: unknown): Error | undefined {
     if (this.#items instanceof Float64Array) return undefined;
-    return unsendableNamedField(this.#items, this.#call.context, this.taskIndex);
+    const items = this.#items;
+    const base = this.taskIndex;
+    const named = unsendableNamedField(items, this.#call.context, base);
+    if (named) return named;
+    for (let i = 0; i < items.length; i++) {
+      if (proxyPath(items[i], 'item') !== undefined)
+        return refusedAt(items[i], `items[${base + i}]`, error, UNSENDABLE_ADVICE);
+    }
+    return refusedAt(
+      undefined,
+      items.length === 1 ? `items[${base}]` : `items[${base}..${base + items.length - 1}]`,
+      error,
+      UNSENDABLE_ADVICE,
+    );
   }
 
   /**

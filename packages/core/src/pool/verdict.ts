@@ -18,10 +18,11 @@
  * A worker whose initializer failed (threw, or killed it) ran none of its jobs: they all reject
  * with the initializer's error, or `WorkerCrashedError` when it killed the worker.
  */
-import { ProcessError, SerializationError } from '@multiproc/shared';
+import { ProcessError, type SerializationError } from '@multiproc/shared';
 import { WorkerCrashedError } from '../errors.js';
 import type { Batch, JobReply } from '../internal/batch.js';
 import { isChannelCorruption } from '../internal/channel-guard.js';
+import { refusedAt, UNSENDABLE_ADVICE } from '../internal/clone-refusal.js';
 import { thrownOrError } from '../internal/error-record.js';
 import { isOutOfMemory } from '../internal/out-of-memory.js';
 import type { Entry } from './dispatcher.js';
@@ -128,10 +129,7 @@ export function judge(
 }
 
 function unsendable(error: unknown): SerializationError {
-  // The platform's sentence ends with its own period ("... could not be cloned.").
-  const why = String((error as Error)?.message ?? error).replace(/\.+$/, '');
-  const message = `Cannot send args: ${why}. Only structured-cloneable values (and multiproc objects) can be sent.`;
-  return new SerializationError('args', message, { cause: error });
+  return refusedAt(undefined, 'args', error, UNSENDABLE_ADVICE);
 }
 
 function crashError(

@@ -6,12 +6,13 @@
  *
  * A value the codec or the channel refuses throws `SerializationError` naming the bad part
  * (`message.cb`), the same in both contexts (a thread's `postMessage` throws `DataCloneError`, a
- * child's `process.send` a plain `Error`). A message handed to the channel counts as sent:
+ * child's `process.send` a plain `Error`, made a `DataCloneError` too). A message handed to the channel counts as sent:
  * `process.send()` returns `false` when its pipe is backed up, yet the message is queued and
  * delivered, so that is not passed on.
  */
-import { encodeValue, SerializationError } from '@multiproc/shared';
+import { encodeValue } from '@multiproc/shared';
 import type { CallerMessage } from '../internal/batch.js';
+import { refusedAt } from '../internal/clone-refusal.js';
 import { ERRORS_AS_VALUES } from '../internal/error-record.js';
 import { isForkedChild } from './child-guard.js';
 
@@ -47,17 +48,8 @@ export function sendChecked(
   try {
     post(message);
   } catch (error) {
-    throw unsendableMessage(error);
+    // The codec let it through but the channel refused it (a Proxy, say).
+    throw refusedAt(value, ROOT, error, 'sendToCaller() takes structured-cloneable values: send plain data.');
   }
   return true;
-}
-
-/** The error for a value the codec let through but the channel refused (a Proxy, say). */
-function unsendableMessage(cause: unknown): SerializationError {
-  const reason = cause instanceof Error ? cause.message.replace(/\.+$/, '') : String(cause);
-  return new SerializationError(
-    ROOT,
-    `Cannot send ${ROOT}: ${reason}. sendToCaller() takes structured-cloneable values: send plain data.`,
-    { cause },
-  );
 }

@@ -11,6 +11,7 @@ import { guardChildProcess, isForkedChild, onChannelClosed } from './child-guard
 import { enableCompileCache } from './compile-cache.js';
 import { reportUncaught } from './crash-report.js';
 import { writeOutputDirectly } from './direct-output.js';
+import { guardReplySends } from './reply-guard.js';
 
 // A child (tinypool's child_process runtime) does not load node:worker_threads (issue #18).
 const isMainThread = isForkedChild();
@@ -20,6 +21,7 @@ if (isMainThread) {
   guardChildProcess();
   onChannelClosed(exitAfterChildren);
   reportUncaught();
+  guardReplySends();
 } else writeOutputDirectly();
 // Before the task module and the packages it imports are loaded.
 enableCompileCache();

@@ -13,7 +13,6 @@
  *   pending: the reply of the call that finished, and that the job it announced never ran.
  */
 import type { MessagePort } from 'node:worker_threads';
-import { SerializationError } from '@multiproc/shared';
 import type {
   Batch,
   CallReply,
@@ -23,6 +22,7 @@ import type {
   ProgressMessage,
 } from '../internal/batch.js';
 import { clockMs } from '../internal/clock.js';
+import { RESULT_ADVICE, refusedAt } from '../internal/clone-refusal.js';
 import { Control, Phase } from '../internal/control.js';
 import { toErrorRecord } from '../internal/error-record.js';
 
@@ -116,7 +116,7 @@ class ThreadReporter implements Reporter {
       slotPort!.postMessage(message, transfer as never);
     } catch (err) {
       // The value passed the codec yet cannot be cloned: the call fails, the batch goes on.
-      slotPort!.postMessage({ seq: this.#seq, job, reply: cloneFailure(err) });
+      slotPort!.postMessage({ seq: this.#seq, job, reply: cloneFailure(err, reply) });
     }
     this.#control.posted(job);
   }
@@ -274,7 +274,7 @@ function send(message: ProgressMessage): Promise<void> {
       process.send(message, undefined, undefined, done);
     } catch (err) {
       if (message.step !== 'done') return resolve();
-      process.send({ ...message, reply: cloneFailure(err) }, undefined, undefined, done);
+      process.send({ ...message, reply: cloneFailure(err, message.reply) }, undefined, undefined, done);
     }
   });
 }
@@ -304,10 +304,15 @@ function blockChannel(): void {
   }
 }
 
-/** The reply of a call whose result passed the codec but still could not be cloned. */
-function cloneFailure(err: unknown): Extract<CallReply, { ok: false }> {
-  const message = `Cannot send result: ${(err as Error)?.message ?? String(err)}`;
-  return { ok: false, error: toErrorRecord(new SerializationError('result', message, { cause: err })) };
+/**
+ * The reply of a call whose result passed the codec but still could not be cloned (a Proxy in it),
+ * named at the Proxy in a call's result (`result.x[0]`); the cause is a `DataCloneError` in both
+ * contexts.
+ */
+function cloneFailure(err: unknown, reply?: CallReply | MapReply): Extract<CallReply, { ok: false }> {
+  const value = reply !== undefined && 'ok' in reply && reply.ok ? reply.value : undefined;
+  const error = refusedAt(value, 'result', err, RESULT_ADVICE);
+  return { ok: false, error: toErrorRecord(error) };
 }
 
 /** The reporter for one batch, for this kind of worker. */

@@ -16,6 +16,7 @@ import type {
 } from '../internal/batch.js';
 import { taskEnded, taskStarted } from '../internal/bootstrap.js';
 import { clockMs } from '../internal/clock.js';
+import { isCloneRefusal, RESULT_ADVICE, refusedAt } from '../internal/clone-refusal.js';
 import { SIDE_CANCEL, SIDE_ITEM, SIDE_RUNNING } from '../internal/control.js';
 import { toErrorRecord } from '../internal/error-record.js';
 import { lookupTask } from '../task.js';
@@ -135,7 +136,14 @@ function answer(message: SideReply, transfer: object[] = []): void {
   try {
     replies!.postMessage(message, transfer as never);
   } catch (err) {
-    const failed: MapReply = { values: [], encoded: false, error: toErrorRecord(err, 0, 'error', 'thread') };
+    // The results passed the codec but not the clone (a Proxy): the chunk fails as a result that
+    // cannot be sent, as on the slot's port (`Reporter.postMap`), not as the task's own error.
+    const error = isCloneRefusal(err) ? refusedAt(undefined, 'result', err, RESULT_ADVICE) : err;
+    const failed: MapReply = {
+      values: [],
+      encoded: false,
+      error: toErrorRecord(error, 0, 'error', 'thread'),
+    };
     replies!.postMessage({ seq: message.seq, reply: failed });
   }
 }

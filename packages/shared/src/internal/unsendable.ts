@@ -25,6 +25,26 @@ function describe(value: unknown): string {
   return typeof value;
 }
 
+/**
+ * How a Map entry's key reads in a path (`args[0].get("sab")`, `.get(1)`, `.get(2n)`, `.get(null)`):
+ * a primitive key as JavaScript spells it, an object key as `…` (it has no short spelling).
+ */
+export function keyName(key: unknown): string {
+  switch (typeof key) {
+    case 'string':
+      return JSON.stringify(key);
+    case 'number':
+      return Object.is(key, -0) ? '-0' : String(key);
+    case 'bigint':
+      return `${key}n`;
+    case 'boolean':
+    case 'undefined':
+      return String(key);
+    default:
+      return key === null ? 'null' : '…';
+  }
+}
+
 /** Whether `path` names a task's return value (`result`, `result.a`, `result[3]`). */
 export const isResult = (path: string): boolean => /^result(?:$|[.[])/.test(path);
 
