@@ -10,6 +10,7 @@
  */
 
 export { assertNotBootstrapping, whileImporting } from './internal/bootstrap.js';
+export { proxyPath } from './internal/clone-refusal.js';
 export {
   ERRORS_AS_VALUES,
   type ErrorRecord,

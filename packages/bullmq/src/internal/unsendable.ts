@@ -6,7 +6,9 @@
  * (a task reference, the `'thread'` context, a Manager, a Pipe) does the advice say what to do
  * instead through Redis, for that kind of value.
  */
+import { types } from 'node:util';
 import { ContextError, SerializationError } from '@multiproc/core';
+import { proxyPath } from '@multiproc/core/internal';
 import {
   Barrier,
   BoundedSemaphore,
@@ -70,7 +72,11 @@ export function unsendable(path: string, value: unknown, taskRef = false): Seria
  * target), sent at `path`: core's message and, as its cause, the `DataCloneError` structured
  * clone throws for `value` (v8's serializer throws a plain `Error` with the same sentence).
  */
-export function unclonable(path: string, value: unknown, error: unknown): SerializationError {
+export function unclonable(root: string, value: unknown, error: unknown): SerializationError {
+  // Named at the Proxy in it where there is one (`args[0].inner`), in core's words.
+  const path = proxyPath(value, root) ?? root;
+  const what =
+    path === root && !types.isProxy(value) ? '' : 'it is a Proxy, which structured clone cannot copy: ';
   let cause = error;
   try {
     structuredClone(value);
@@ -81,7 +87,7 @@ export function unclonable(path: string, value: unknown, error: unknown): Serial
   const why = String((cause as Error)?.message ?? cause).replace(/\.+$/, '');
   // Core says no more for a result (its worker's answer), and gives its advice for arguments.
   const hint = isResult(path) ? '' : ` ${CLONEABLE_ONLY}`;
-  return new SerializationError(path, `Cannot send ${path}: ${why}.${hint}`, { cause });
+  return new SerializationError(path, `Cannot send ${path}: ${what}${why}.${hint}`, { cause });
 }
 
 /** What a kind of shared object is for, which says what to use instead across machines. */

@@ -208,8 +208,8 @@ export function packPayload(payload: readonly unknown[], kind: JobKind, base: nu
 
 /**
  * v8's serializer refused what the codec let through (a Proxy, which the codec reads like its
- * target): named as the local pool names it, `args` for an `apply`'s arguments; for a map job the
- * first item v8 refuses (`items[i]`).
+ * target): named as the local pool names it, by the Proxy's own path (`args[0].inner`,
+ * `items[3]`), else `args` for an `apply`'s arguments or the first item v8 refuses (`items[i]`).
  */
 function unclonablePayload(payload: readonly unknown[], kind: JobKind, base: number, error: unknown) {
   if (kind === 'apply') return unclonable('args', payload, error);
