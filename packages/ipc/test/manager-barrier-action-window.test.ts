@@ -15,6 +15,14 @@ const fixture = await import(new URL('./fixtures/barrier-window-tasks.mjs', impo
 const { actions, tasks, actionsStarted, openGate } = fixture;
 const { cleanup, manager } = managerTestKit();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Waits until two parties wait at `bar` (fails when it breaks first, or after 10 s). */
+async function bothWaiting(bar: any): Promise<void> {
+  const end = Date.now() + 10_000;
+  for (let s = await bar.state(); s.nWaiting < 2; s = await bar.state()) {
+    if (s.broken || Date.now() > end) throw new Error(`the parties did not both wait: ${JSON.stringify(s)}`);
+    await sleep(5);
+  }
+}
 /** Waits until a gated action has started after `n` had (fails after 10 s rather than hang). */
 async function actionStartedAfter(n: number): Promise<void> {
   const end = Date.now() + 10_000;
@@ -43,8 +51,11 @@ async function cycle(
 ) {
   const bar = await make();
   const p = pool();
+  // Both workers started and the tasks loaded first: a short timeout must expire during the
+  // action, not while the second child is still starting (that would break the barrier legitimately).
+  await Promise.all([p.apply(tasks.waits, [bar, []]), p.apply(tasks.waits, [bar, []])]);
   const theirs = [p.apply(tasks.waits, [bar, [ms]]), p.apply(tasks.waits, [bar, [ms]])];
-  while ((await bar.state()).nWaiting < 2) await sleep(5);
+  await bothWaiting(bar);
   const before = actionsStarted();
   const mine = bar.wait(10_000).catch((e: Error) => e.name);
   await actionStartedAfter(before);
@@ -58,14 +69,14 @@ describe('a manager Barrier while its action runs', () => {
   it('a waiting party whose timeout expires passes with the others; the barrier stays whole', {
     timeout: 30_000,
   }, async () => {
-    const { bar, results } = await cycle(actions.gated, 300, () => sleep(800));
+    const { bar, results } = await cycle(actions.gated, 1000, () => sleep(2000));
     expect(results).toEqual(['index', 'index', 'index']);
     expect((await bar.state()).broken).toBe(false);
   });
 
   it("the same with getContext('process').Barrier", { timeout: 30_000 }, async () => {
     const make = async () => core.getContext('process').Barrier(3, { action: actions.gated });
-    const { bar, results } = await cycle(actions.gated, 300, () => sleep(800), make);
+    const { bar, results } = await cycle(actions.gated, 1000, () => sleep(2000), make);
     expect(results).toEqual(['index', 'index', 'index']);
     expect((await bar.state()).broken).toBe(false);
   });
@@ -90,7 +101,7 @@ describe('a manager Barrier while its action runs', () => {
     expect((await bar.state()).broken).toBe(false);
     const p = pool();
     const again = [p.apply(tasks.waits, [bar, [10_000]]), p.apply(tasks.waits, [bar, [10_000]])];
-    while ((await bar.state()).nWaiting < 2) await sleep(5);
+    await bothWaiting(bar);
     const n = actionsStarted();
     const mine = bar.wait(10_000);
     await actionStartedAfter(n);
@@ -130,14 +141,15 @@ describe('a manager Barrier while its action runs', () => {
     const bar = (await manager()).Barrier(2, { action: actions.gated });
     const p = pool();
     // A waits twice; this thread arrives last (the action starts); C arrives during the action
-    // with a 1 s timeout, which expires while the action still holds; A's second wait meets C.
+    // with a 2 s timeout, which expires while the action still holds; A's second wait meets C.
+    await Promise.all([p.apply(tasks.waits, [bar, []]), p.apply(tasks.waits, [bar, []])]);
     const a = p.apply(tasks.waits, [bar, [10_000, 10_000]]);
     while ((await bar.state()).nWaiting < 1) await sleep(5);
     const before = actionsStarted();
     const mine = bar.wait(10_000);
     await actionStartedAfter(before);
-    const c = p.apply(tasks.waits, [bar, [1000]]);
-    await sleep(1500);
+    const c = p.apply(tasks.waits, [bar, [2000]]);
+    await sleep(3000);
     openGate();
     await actionStartedAfter(before + 1);
     openGate(); // the second cycle's action (A's second wait with C)
