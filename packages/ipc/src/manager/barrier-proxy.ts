@@ -47,6 +47,10 @@ export interface ManagerBarrierOptions {
 export class BarrierProxy extends BaseProxy {
   /**
    * Waits until `parties` have called it; resolves to this party's arrival index. Python: `wait(timeout)`.
+   * A timeout that expires while the last party's async action runs does not end the wait: the
+   * party passes with the others once the action returns (Python: `wait_for` looks again once the
+   * action let go of the lock). A wait made while an action runs enters the next cycle after it,
+   * its `timeout` (ms) counting from then.
    * @throws {BrokenBarrierError} when the barrier is broken, reset, aborted, or times out, or
    *   when nothing could ever bring the other parties (no other thread, process or program uses this
    *   manager, served from this thread, and this program has nothing else left to do): it is then broken.
@@ -65,11 +69,18 @@ export class BarrierProxy extends BaseProxy {
   waitSync(_timeout?: Timeout): never {
     throw noSyncWait('Barrier', 'waitSync', 'await bar.wait(timeout)');
   }
-  /** Breaks the waits in progress, then makes the barrier usable again. Python: `reset()`. */
+  /**
+   * Breaks the waits in progress, then makes the barrier usable again. Python: `reset()`. Made
+   * while an async action runs, it takes effect once the action has ended (that cycle passes, or
+   * breaks if the action throws), as Python's, which waits for the barrier's lock.
+   */
   reset(): Promise<void> {
     return this.callMethod('reset') as Promise<void>;
   }
-  /** Breaks the barrier for good (until `reset()`). Python: `abort()`. */
+  /**
+   * Breaks the barrier for good (until `reset()`). Python: `abort()`. Made while an async action
+   * runs, it takes effect once the action has ended: that cycle passes, later waits are broken.
+   */
   abort(): Promise<void> {
     return this.callMethod('abort') as Promise<void>;
   }

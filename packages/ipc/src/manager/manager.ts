@@ -6,6 +6,7 @@ import { readOptions, type Typecode, ValidationError } from '@multiproc/shared';
 import { checkCount as count, checkQueueSize as queueSize } from '../internal/manager/counts.js';
 import { iterableItems } from '../internal/manager/items.js';
 import { refOf } from '../internal/manager/referent.js';
+import { ServedBarrier } from '../internal/manager/served-barrier.js';
 import {
   ManagedArray,
   ManagedNamespace,
@@ -17,7 +18,7 @@ import { LeasedDict } from '../internal/manager/served-data-lease.js';
 import { ManagedDict } from '../internal/manager/served-dict.js';
 import { ManagedList } from '../internal/manager/served-list.js';
 import { ServedLock, ServedSemaphore } from '../internal/manager/served-sync.js';
-import { ServedBarrier, ServedCondition, ServedEvent } from '../internal/manager/served-waits.js';
+import { ServedCondition, ServedEvent } from '../internal/manager/served-waits.js';
 import { proxyRef } from '../internal/manager/server.js';
 import { madeHere } from '../internal/manager/unsent.js';
 import { wireTimeout } from '../internal/manager/wire.js';

@@ -279,15 +279,30 @@ function takeHandoffSync(a: Attempt): LockResult {
   return r ? ACQUIRED : TIMED_OUT;
 }
 
-/** Sleeps on the word `a` saw held; a wait that can never end withdraws `a` before it rejects. */
-async function sleepAsync(a: Attempt, deadline: number, keepAlive: boolean): Promise<void> {
+/**
+ * Sleeps on the word `a` saw held. A wait that can never end (the LockError of internal/wait.ts)
+ * withdraws `a` and rethrows, unless a release has already claimed its reservation: the lock is
+ * then handed to this thread, and rejecting would leave it handed to nobody (held by no one,
+ * takeable by no one). So the hand-off is taken instead and this returns true (the lock is held).
+ */
+async function sleepAsync(a: Attempt, deadline: number, keepAlive: boolean): Promise<boolean> {
   try {
     await waitAsync(a.w, STATE, a.sleepOn, deadline, keepAlive);
+    return false;
   } catch (e) {
-    a.claimedAtDeadline();
+    if (a.claimedAtDeadline() && (await takeHandoffAsync(a, keepAlive))) return true;
     a.passWakeup();
     throw e;
   }
+}
+
+/** Takes the hand-off claimedAtDeadline() announced; false when another attempt of the thread took it. */
+async function takeHandoffAsync(a: Attempt, keepAlive: boolean): Promise<boolean> {
+  // The releaser is between claiming our reservation and storing -me: a few microseconds.
+  let r = a.takeHandoff();
+  for (; r === null; r = a.takeHandoff())
+    await waitAsync(a.w, STATE, Atomics.load(a.w, STATE), now() + 1, keepAlive);
+  return r;
 }
 
 /**
@@ -321,11 +336,8 @@ export async function lockAsync(
       const r = a.step();
       if (r === TIMED_OUT) {
         if (a.claimedAtDeadline()) {
-          let r = a.takeHandoff();
-          for (; r === null; r = a.takeHandoff())
-            await waitAsync(w, STATE, Atomics.load(w, STATE), now() + 1, keepAlive);
-          // Taken by another attempt of this thread (a blocking acquire) while this one slept.
-          if (!r) return TIMED_OUT;
+          // False: taken by another attempt of this thread (a blocking acquire) while this one slept.
+          if (!(await takeHandoffAsync(a, keepAlive))) return TIMED_OUT;
           owner?.taken(ACQUIRED);
           return ACQUIRED;
         }
@@ -336,7 +348,10 @@ export async function lockAsync(
         owner?.taken(r);
         return r;
       }
-      if (a.sleepOn !== 0) await sleepAsync(a, deadline, keepAlive);
+      if (a.sleepOn !== 0 && (await sleepAsync(a, deadline, keepAlive))) {
+        owner?.taken(ACQUIRED);
+        return ACQUIRED;
+      }
     }
   } finally {
     Atomics.sub(w, WAITERS, 1);

@@ -1,11 +1,11 @@
 /**
  * The synchronisation primitives a manager serves: Lock, RLock, Semaphore, BoundedSemaphore here;
- * Event, Condition and Barrier, which wait for other owners, in served-waits.ts. They live in the
- * manager's thread; each call comes from an owner (a client connection: one thread or process), so
- * when a connection ends, what only its owner could release is released (an RLock, its waits) and
- * a barrier it waited at is broken (`ownerGone`), as the shared primitives' owner-death recovery. A
- * plain Lock and semaphore permits, which any owner may release (as in Python), are released too
- * only when the owner did not end normally. This file also holds what every served object shares
+ * Event, Condition and Barrier, which wait for other owners, in served-waits.ts and
+ * served-barrier.ts. They live in the manager's thread; each call comes from an owner (a client
+ * connection: one thread or process), so when a connection ends, what only its owner could release
+ * is released (an RLock, its waits) and a barrier it waited at is broken (`ownerGone`), as the
+ * shared primitives' owner-death recovery. A plain Lock and semaphore permits, which any owner may
+ * release (as in Python), are released too only when the owner did not end normally. This file also holds what every served object shares
  * ({@link Served}, {@link dispatch}).
  */
 

@@ -1,10 +1,10 @@
 /**
  * The manager's served primitives that wait for other owners (see served-sync.ts, which holds the
- * locks and semaphores): Event, Condition (around a served lock) and Barrier. A wait ends when
- * another owner sets, notifies or arrives; when its owner's connection ends, its waits are dropped,
- * and a barrier it waited at is broken.
+ * locks and semaphores): Event and Condition (around a served lock); Barrier is served-barrier.ts.
+ * A wait ends when another owner sets or notifies; when its owner's connection ends, its waits are
+ * dropped.
  */
-import { BrokenBarrierError, LockError } from '@multiproc/shared';
+import { LockError } from '@multiproc/shared';
 import { checkNotifyCount } from './counts.js';
 import { dispatch, type Served, ServedLock } from './served-sync.js';
 import { neverEnds, type Owner, WaitList, type WireTimeout } from './wait-list.js';
@@ -126,112 +126,5 @@ export class ServedCondition implements Served {
     if (!this.lock.isOwnedBy(owner)) {
       throw new LockError(`Condition.${method}() needs the condition's lock: acquire() it first.`);
     }
-  }
-}
-
-const BARRIER_METHODS = new Set(['wait', 'reset', 'abort', 'state']);
-
-/** A manager Barrier's action: run here, in the thread serving the manager (as Python does). */
-export type ServedBarrierAction = () => unknown;
-
-export class ServedBarrier implements Served {
-  readonly #parties: number;
-  readonly #defaultTimeout: WireTimeout;
-  readonly #action: ServedBarrierAction | undefined;
-  #broken = false;
-  #arrived = 0;
-  #waiters = new WaitList<number>();
-
-  constructor(parties: number, defaultTimeout: WireTimeout, action?: ServedBarrierAction) {
-    this.#parties = parties;
-    this.#defaultTimeout = defaultTimeout;
-    this.#action = action;
-  }
-
-  /**
-   * What its proxies carry: `parties`, which never changes (read without a round trip), and the
-   * default timeout, so a wait without one is known to be bounded.
-   */
-  get refFields(): { parties: number; timeout?: number } {
-    const parties = this.#parties;
-    return this.#defaultTimeout >= 0 ? { parties, timeout: this.#defaultTimeout } : { parties };
-  }
-
-  invoke(method: string, args: unknown[], owner: Owner): unknown {
-    return dispatch(this, BARRIER_METHODS, method, owner, args);
-  }
-
-  wait(owner: Owner, timeoutMs: WireTimeout | null): number | Promise<number> {
-    if (this.#broken) throw new BrokenBarrierError('The barrier is broken: reset() it first.');
-    const index = this.#arrived++;
-    if (this.#arrived === this.#parties) {
-      // Everyone is here: the action runs, then the others are released with their own indexes.
-      // A new cycle starts at once (who arrives meanwhile waits for the next passing).
-      const waiters = this.#waiters;
-      this.#waiters = new WaitList<number>();
-      this.#arrived = 0;
-      const release = () => {
-        for (let i = 0; waiters.wake(i); i++);
-        return index;
-      };
-      const failed = (err: unknown): never => {
-        // Python: an action that raises breaks the barrier; its party gets the error.
-        this.#broken = true;
-        waiters.wakeAll(0, new BrokenBarrierError('The barrier action threw; the barrier is now broken.'));
-        this.#breakWaiters('The barrier action threw; the barrier is now broken.');
-        throw err;
-      };
-      let result: unknown;
-      try {
-        result = this.#action?.();
-      } catch (err) {
-        return failed(err);
-      }
-      if (result instanceof Promise) return result.then(release, failed);
-      return release();
-    }
-    const ms = timeoutMs ?? this.#defaultTimeout;
-    return this.#waiters.wait(owner, ms, () => {
-      this.abort(owner); // Python: a timeout breaks the barrier for everyone
-      throw new BrokenBarrierError('Barrier.wait() timed out; the barrier is now broken.');
-    });
-  }
-
-  reset(_owner: Owner): void {
-    this.#breakWaiters('The barrier was reset while this party waited.');
-    this.#broken = false;
-  }
-
-  abort(_owner: Owner): void {
-    this.#broken = true;
-    this.#breakWaiters('The barrier was aborted.');
-  }
-
-  state(_owner: Owner): { broken: boolean; nWaiting: number; parties: number } {
-    return { broken: this.#broken, nWaiting: this.#waiters.size, parties: this.#parties };
-  }
-
-  abandonWaits(): number {
-    const n = this.#waiters.size;
-    if (n === 0) return 0;
-    this.#broken = true;
-    this.#breakWaiters(
-      'The Barrier could never be passed: no other thread or process uses this manager and nothing ' +
-        'else left in the program could bring the other parties to wait(), so it is now broken. ' +
-        'Start the parties before waiting; call reset() to reuse it.',
-    );
-    return n;
-  }
-
-  ownerGone(owner: Owner): void {
-    if (!this.#waiters.has(owner)) return;
-    this.#waiters.dropOwner(owner);
-    this.#broken = true;
-    this.#breakWaiters('A party waiting at the barrier died (its thread or process ended).');
-  }
-
-  #breakWaiters(message: string): void {
-    this.#arrived = 0;
-    this.#waiters.wakeAll(0, new BrokenBarrierError(message));
   }
 }

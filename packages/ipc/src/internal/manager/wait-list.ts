@@ -49,6 +49,8 @@ interface Entry<T> {
   readonly resolve: (v: T) => void;
   readonly reject: (e: unknown) => void;
   timer: NodeJS.Timeout | null;
+  /** Its timeout no longer applies (keepAll): a give-up already scheduled does nothing. */
+  kept?: boolean;
 }
 
 export class WaitList<T> {
@@ -69,7 +71,7 @@ export class WaitList<T> {
       if (timeoutMs >= 0) {
         // Gives up only after one more poll (see afterPoll), as a wake may already be in a socket.
         const giveUp = () => {
-          if (!this.#remove(e)) return;
+          if (e.kept || !this.#remove(e)) return;
           try {
             resolve(onTimeout());
           } catch (err) {
@@ -85,6 +87,18 @@ export class WaitList<T> {
         }
       }
     });
+  }
+
+  /**
+   * Stops every waiter's timeout: they wait for `wake()` alone (a Barrier's cycle whose action
+   * runs: Python's `wait_for` re-reads the state once the action let go of the lock).
+   */
+  keepAll(): void {
+    for (const e of this.#entries) {
+      if (e.timer) clearTimeout(e.timer);
+      e.timer = null;
+      e.kept = true;
+    }
   }
 
   /** The owner of the first waiter, or undefined. */
