@@ -10,7 +10,7 @@
  *   `items[3][0]`, `result.get("k")`), looked for on the failure path only.
  */
 import { types } from 'node:util';
-import { SerializationError } from '@multiproc/shared';
+import { keyName, SerializationError } from '@multiproc/shared';
 
 /** What an argument or item the channel refused is told. */
 export const UNSENDABLE_ADVICE = 'Only structured-cloneable values (and multiproc objects) can be sent.';
@@ -81,23 +81,6 @@ export function proxyPath(value: unknown, root: string): string | undefined {
     return undefined;
   }
   return undefined;
-}
-
-/** A Map key as the codec spells it in a path (`keyName` in `@multiproc/shared`'s codec). */
-function keyName(key: unknown): string {
-  switch (typeof key) {
-    case 'string':
-      return JSON.stringify(key);
-    case 'number':
-      return Object.is(key, -0) ? '-0' : String(key);
-    case 'bigint':
-      return `${key}n`;
-    case 'boolean':
-    case 'undefined':
-      return String(key);
-    default:
-      return key === null ? 'null' : '…';
-  }
 }
 
 /**

@@ -28,6 +28,7 @@ function describe(value: unknown): string {
 /**
  * How a Map entry's key reads in a path (`args[0].get("sab")`, `.get(1)`, `.get(2n)`, `.get(null)`):
  * a primitive key as JavaScript spells it, an object key as `…` (it has no short spelling).
+ * @internal
  */
 export function keyName(key: unknown): string {
   switch (typeof key) {
