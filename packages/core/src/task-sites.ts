@@ -34,13 +34,13 @@ export function callSiteIn(url: string): string {
   const shortened = typeof limit === 'number' && limit > OWN_FRAME + 1 && setStackLimit(OWN_FRAME + 1);
   let lines: string[];
   try {
-    lines = stackLines();
+    lines = linesOf(new Error().stack);
   } finally {
     if (shortened) setStackLimit(limit);
   }
   let own = lines.find(isOwn);
   if (own === undefined && shortened) {
-    lines = stackLines();
+    lines = linesOf(new Error().stack);
     own = lines.find(isOwn);
   }
   // A query or hash on the module's URL (`tasks.mjs?v=2`, a test or hot reload importing it
@@ -116,7 +116,7 @@ export function refuseCallFromElsewhere(url: string, site: string): void {
   const deeper = typeof limit === 'number' && limit < STACK_READ && setStackLimit(STACK_READ);
   let frames: string[];
   try {
-    frames = stackLines().map((line) => line.trim().replace(/^at /, ''));
+    frames = linesOf(new Error().stack).map((line) => line.trim().replace(/^at /, ''));
   } finally {
     if (deeper) setStackLimit(limit);
   }
@@ -149,9 +149,11 @@ export function refuseCallFromElsewhere(url: string, site: string): void {
   );
 }
 
-/** The frames of a new stack trace, or none where `Error.prepareStackTrace` makes it no string. */
-function stackLines(): string[] {
-  const stack: unknown = new Error().stack;
+/**
+ * The frames of a stack trace, or none where `Error.prepareStackTrace` made it no string. The
+ * caller makes the `Error`, so that the frames counted above stay its own.
+ */
+function linesOf(stack: unknown): string[] {
   return typeof stack === 'string' ? stack.split('\n').slice(1) : [];
 }
 
