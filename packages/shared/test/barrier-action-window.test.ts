@@ -6,26 +6,11 @@
 // each waiter passes or not depending on which thread gets the lock first). Real threads; the
 // action blocks on a gate that a director thread opens, so the test's own thread may be a party,
 // blocked (waitSync) or not (wait), waiting or running the action.
-import {
-  Barrier,
-  type EncodeContext,
-  encodeSymbol,
-  registerCodec,
-  setBarrierActionRunner,
-} from '@multiproc/shared';
+import { Barrier, setBarrierActionRunner } from '@multiproc/shared';
 import { describe, expect, it } from 'vitest';
+import { GateAction } from './gate-action.ts';
 import { nextMessage, startWorker } from './helpers.ts';
 
-class GateAction {
-  readonly ctl: Int32Array;
-  constructor(ctl: Int32Array) {
-    this.ctl = ctl;
-  }
-  [encodeSymbol](_ctx: EncodeContext) {
-    return { type: 'test.GateAction', data: this.ctl };
-  }
-}
-registerCodec('test.GateAction', (ctl: Int32Array) => new GateAction(ctl));
 // The same gate when this thread is the last party (barrier-window.mjs has its own).
 setBarrierActionRunner((action) => {
   const { ctl } = action as GateAction;

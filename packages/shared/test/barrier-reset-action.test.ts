@@ -2,20 +2,10 @@
 // so reset() waits for it: a cycle whose action returned releases all its parties, and a reset
 // during an action that throws takes effect after it (the barrier is usable again). Real threads,
 // sync and async parties; the action blocks on a gate the test opens after its reset().
-import { Barrier, type EncodeContext, encodeSymbol, registerCodec } from '@multiproc/shared';
+import { Barrier } from '@multiproc/shared';
 import { describe, expect, it } from 'vitest';
+import { GateAction } from './gate-action.ts';
 import { nextMessage, startWorker } from './helpers.ts';
-
-class GateAction {
-  readonly ctl: Int32Array;
-  constructor(ctl: Int32Array) {
-    this.ctl = ctl;
-  }
-  [encodeSymbol](_ctx: EncodeContext) {
-    return { type: 'test.GateAction', data: this.ctl };
-  }
-}
-registerCodec('test.GateAction', (ctl: Int32Array) => new GateAction(ctl));
 
 const STARTED = 0;
 const OPEN = 1;
