@@ -8,6 +8,18 @@ import { FAILED, GRANTED } from './rpc.js';
 import { decodeAnswer } from './rpc-read.js';
 import { type ErrorRecord, fromRecord, withCallerStack } from './wire.js';
 
+/** A call that waits for no other party (request()'s `wait`). */
+export const NO_WAIT = 0;
+/** A call that may wait for another party, up to a timeout (an acquire, a wait, a blocking get). */
+export const WAITS = 1;
+/** Such a call without a timeout (stuck.ts). */
+export const ENDLESS = 2;
+
+/** request()'s `wait` for a call that waits up to `timeoutMs` (-1: no limit, 0: answers at once). */
+export function waitFor(timeoutMs: number): number {
+  return timeoutMs < 0 ? ENDLESS : timeoutMs === 0 ? NO_WAIT : WAITS;
+}
+
 /** A request waiting for its answer. */
 export interface Pending {
   resolve(v: unknown): void;
@@ -25,15 +37,28 @@ export interface Pending {
   mark: number;
 }
 
+/** One object's requests waiting for their answers: how many, and the last one that waits for no other party. */
+interface PerObject {
+  n: number;
+  last: Promise<unknown> | null;
+  lastSeq: number;
+}
+
 /** One connection's requests waiting for their answers. */
 export class PendingCalls {
   readonly #pending = new Map<number, Pending>();
+  // Per object id: how many of its calls wait for their answers, and the last one of them that
+  // waits for no other party (see inOrder).
+  readonly #perObject = new Map<number, PerObject>();
 
   get size(): number {
     return this.#pending.size;
   }
 
-  /** Request `seq` was made: the promise of its answer. */
+  /**
+   * Request `seq` was made: the promise of its answer. `waits`: it may wait for another party (an
+   * acquire, a wait, a blocking get or put), so later calls do not settle after it (see inOrder).
+   */
   add(
     seq: number,
     holds: number,
@@ -42,17 +67,40 @@ export class PendingCalls {
     idle: boolean,
     id: number,
     mark: number,
+    waits = false,
   ) {
     // The caller's lines join a served object's error here (withCallerStack).
-    return new Promise<unknown>((resolve, reject) =>
+    const p = new Promise<unknown>((resolve, reject) =>
       this.#pending.set(seq, { resolve, reject, holds, writes, quietBefore, idle, id, mark }),
     ).catch(withCallerStack);
+    const o = this.#perObject.get(id) ?? { n: 0, last: null, lastSeq: 0 };
+    o.n++;
+    if (!waits) {
+      o.last = p;
+      o.lastSeq = seq;
+    }
+    this.#perObject.set(id, o);
+    return p;
   }
 
   /** Whether a request of object `id` waits for its answer. */
   waitsOn(id: number): boolean {
-    for (const p of this.#pending.values()) if (p.id === id) return true;
-    return false;
+    return this.#perObject.has(id);
+  }
+
+  /**
+   * `sent`, a pipelined call of object `id` just sent, settled after the last call of that object
+   * still unanswered that waits for no other party: calls of one object settle in the order they
+   * were made (a waiting call does not hold the later ones back).
+   */
+  inOrder<T>(id: number, sent: Promise<T>): Promise<T> {
+    const before = this.#perObject.size === 0 ? undefined : this.#perObject.get(id)?.last;
+    if (!before) return sent;
+    sent.catch(() => {}); // its caller gets it below: not unhandled meanwhile
+    return before.then(
+      () => sent,
+      () => sent,
+    );
   }
 
   /** Whether an acquire of object `key` (a Pending's `holds`) waits for its answer. */
@@ -64,7 +112,11 @@ export class PendingCalls {
   /** Takes request `seq` out, or undefined when none waits. */
   take(seq: number): Pending | undefined {
     const p = this.#pending.get(seq);
-    if (p) this.#pending.delete(seq);
+    if (!p) return undefined;
+    this.#pending.delete(seq);
+    const o = this.#perObject.get(p.id)!;
+    if (--o.n === 0) this.#perObject.delete(p.id);
+    else if (o.lastSeq === seq) o.last = null;
     return p;
   }
 
@@ -95,5 +147,6 @@ export class PendingCalls {
   rejectAll(err: Error): void {
     for (const p of this.#pending.values()) p.reject(err);
     this.#pending.clear();
+    this.#perObject.clear();
   }
 }

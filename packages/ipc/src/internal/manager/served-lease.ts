@@ -21,6 +21,7 @@
  * a run of grants to the same connection before it is leased again (up to {@link MAX_RUN}); a lock
  * two processes take in turn is thus never leased.
  */
+import { startedWith, startsLater } from './call-start.js';
 import type { Owner } from './wait-list.js';
 
 /** Grants in a row to one connection before its first lease. */
@@ -77,19 +78,26 @@ export class LeaseBook {
    * returns (a value, or a promise of one).
    */
   defer<T>(owner: Owner, call: () => T | Promise<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
+    let began: (p: Promise<unknown>) => void = () => {};
+    const started = new Promise<unknown>((resolve) => (began = resolve));
+    const answer: Promise<T> = new Promise<T>((resolve, reject) => {
       this.#waiting.push({
         owner,
         run: () => {
+          let value: T | Promise<T> | undefined;
           try {
-            resolve(call());
+            value = call();
+            resolve(value);
           } catch (err) {
             reject(err);
           }
+          began(startedWith(answer, value));
         },
       });
       this.#revoke();
     });
+    // Not started until it runs (call-start.ts): its connection's next call waits for that.
+    return startsLater(answer, started);
   }
 
   /** A lease {@link granted} could not go out after all (a data lease too big): none, backed off. */

@@ -5,6 +5,7 @@
  * dropped.
  */
 import { LockError } from '@multiproc/shared';
+import { startsLater } from './call-start.js';
 import { checkNotifyCount } from './counts.js';
 import { dispatch, type Served, ServedLock } from './served-sync.js';
 import { neverEnds, type Owner, WaitList, type WireTimeout } from './wait-list.js';
@@ -74,12 +75,19 @@ export class ServedCondition implements Served {
     return this.lock.release(owner);
   }
 
-  async wait(owner: Owner, timeoutMs: WireTimeout): Promise<boolean> {
+  wait(owner: Owner, timeoutMs: WireTimeout): Promise<boolean> {
     this.#checkOwned(owner, 'wait');
     const depth = this.lock.releaseAll();
     this.#inWait.set(owner, (this.#inWait.get(owner) ?? 0) + 1);
+    const waited = this.#waiters.wait(owner, timeoutMs, () => false);
+    const done = this.#retake(owner, depth, waited);
+    // A wait(0) has started once it gave up (call-start.ts); the lock is taken back after that.
+    return timeoutMs === 0 ? startsLater(done, waited) : done;
+  }
+
+  async #retake(owner: Owner, depth: number, waited: Promise<boolean>): Promise<boolean> {
     try {
-      return await this.#waiters.wait(owner, timeoutMs, () => false);
+      return await waited;
     } finally {
       // Also when the wait could never end (stuck.ts): the caller holds the lock again, as in Python;
       // never for an owner that is gone, which would hold it forever (the lock is given back then).
