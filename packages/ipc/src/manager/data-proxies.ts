@@ -100,7 +100,7 @@ export class DictProxy<K = unknown, V = unknown> extends BaseProxy implements As
    * @throws {TypeError} (as a rejection) for an unhashable key: an object that is not an array.
    */
   set(key: K, value: V): Promise<void> {
-    return withKey(key, 'dict.set()', () => namedArgs(KV, this[pipelined]('set', key, value)));
+    return withKey(key, 'dict.set()', () => namedArgs(KV, () => this[pipelined]('set', key, value)));
   }
   /** Whether `key` is present. Python: `k in d`. */
   has(key: K): Promise<boolean> {
@@ -146,7 +146,7 @@ export class DictProxy<K = unknown, V = unknown> extends BaseProxy implements As
   /** The value of `key`, set to `value` first if absent. Python: `setdefault(k, default)`. */
   setdefault(key: K, value: V): Promise<V> {
     return withKey(key, 'dict.setdefault()', () =>
-      namedArgs(KV, this[leasable]('setdefault', key, value)),
+      namedArgs(KV, () => this[leasable]('setdefault', key, value)),
     ) as Promise<V>;
   }
   /**
@@ -174,7 +174,7 @@ export class DictProxy<K = unknown, V = unknown> extends BaseProxy implements As
     }
     // The manager may refuse a proxy (not a dict's, another manager's): the call waits for it.
     if (refOf(checked) !== undefined) return this.callMethod('update', checked) as Promise<void>;
-    return namedArgs(['entries'], this[pipelined]('update', checked));
+    return namedArgs(['entries'], () => this[pipelined]('update', checked));
   }
   /** The keys, in insertion order. Python: `keys()`. */
   keys(): Promise<K[]> {

@@ -19,6 +19,7 @@ import { clientFor } from '../internal/manager/client-registry.js';
 import { DeferredCalls } from '../internal/manager/deferred-calls.js';
 import { guardIndexForms } from '../internal/manager/index-guard.js';
 import { remoteIterator } from '../internal/manager/remote-iterator.js';
+import { argNames } from '../internal/manager/rpc.js';
 import { proxyRef } from '../internal/manager/server.js';
 import { madeHere, sendingRef } from '../internal/manager/unsent.js';
 import { notExposed, type ProxyRef } from '../internal/manager/wire.js';
@@ -53,12 +54,22 @@ const READ_HINTS: Record<string, string> = {
 };
 
 /**
- * @internal `call`'s result, a SerializationError naming an argument the way the caller wrote it:
+ * @internal `call()`'s result, a SerializationError naming an argument the way the caller wrote it:
  * `args[0].onDone` of the request becomes `value.onDone` for `names` `['value']`, as for a value
- * put on a queue (the `args[i]` form is for task and process arguments).
+ * put on a queue (the `args[i]` form is for task and process arguments). Named as it is encoded,
+ * so its promise is the call's own (it settles in the order of the calls), else renamed after.
  */
-export function namedArgs<T>(names: readonly string[], call: Promise<T>): Promise<T> {
-  return call.catch((err: unknown) => {
+export function namedArgs<T>(names: readonly string[], call: () => Promise<T>): Promise<T> {
+  const encoded = argNames(names);
+  let p: Promise<T>;
+  try {
+    p = call();
+  } catch (err) {
+    encoded(); // forgets the names
+    throw err;
+  }
+  if (encoded()) return p;
+  return p.catch((err: unknown) => {
     const at = err instanceof SerializationError ? /^args\[(\d+)\]/.exec(err.path) : null;
     const name = at ? names[Number(at[1])] : undefined;
     if (!at || name === undefined) throw err;
