@@ -35,13 +35,14 @@ export interface Pending {
   /** The object called, and the mark of this call (client-data-lease.ts, DataLeases.touch). */
   id: number;
   mark: number;
+  /** Settles the pipelined calls of its object made after it (inOrder), once it settled. */
+  after?: (() => void)[];
 }
 
 /** One object's requests waiting for their answers: how many, and the last one that waits for no other party. */
 interface PerObject {
   n: number;
-  last: Promise<unknown> | null;
-  lastSeq: number;
+  last: Pending | null;
 }
 
 /** One connection's requests waiting for their answers. */
@@ -69,16 +70,15 @@ export class PendingCalls {
     mark: number,
     waits = false,
   ) {
+    let entry: Pending;
     // The caller's lines join a served object's error here (withCallerStack).
-    const p = new Promise<unknown>((resolve, reject) =>
-      this.#pending.set(seq, { resolve, reject, holds, writes, quietBefore, idle, id, mark }),
-    ).catch(withCallerStack);
-    const o = this.#perObject.get(id) ?? { n: 0, last: null, lastSeq: 0 };
+    const p = new Promise<unknown>((resolve, reject) => {
+      entry = { resolve, reject, holds, writes, quietBefore, idle, id, mark };
+      this.#pending.set(seq, entry);
+    }).catch(withCallerStack);
+    const o = this.#perObject.get(id) ?? { n: 0, last: null };
     o.n++;
-    if (!waits) {
-      o.last = p;
-      o.lastSeq = seq;
-    }
+    if (!waits) o.last = entry!;
     this.#perObject.set(id, o);
     return p;
   }
@@ -89,18 +89,22 @@ export class PendingCalls {
   }
 
   /**
-   * `sent`, a pipelined call of object `id` just sent, settled after the last call of that object
-   * still unanswered that waits for no other party: calls of one object settle in the order they
-   * were made (a waiting call does not hold the later ones back).
+   * `sent`, a pipelined call of object `id` just sent, settled right after the last call of that
+   * object still unanswered that waits for no other party: calls of one object settle in the order
+   * they were made (a waiting call does not hold the later ones back).
    */
   inOrder<T>(id: number, sent: Promise<T>): Promise<T> {
-    const before = this.#perObject.size === 0 ? undefined : this.#perObject.get(id)?.last;
-    if (!before) return sent;
-    sent.catch(() => {}); // its caller gets it below: not unhandled meanwhile
-    return before.then(
-      () => sent,
-      () => sent,
+    const before = this.#perObject.size === 0 ? null : (this.#perObject.get(id)?.last ?? null);
+    if (before === null) return sent;
+    let out: { v: T } | null = null;
+    sent.then(
+      (v) => (out = { v }),
+      () => {}, // its caller gets it below
     );
+    // Settled as that call's answer settles, one step later as a request's own promise (add()).
+    return new Promise<T>((resolve) =>
+      (before.after ??= []).push(() => resolve(out === null ? sent : out.v)),
+    ).then((v) => v);
   }
 
   /** Whether an acquire of object `key` (a Pending's `holds`) waits for its answer. */
@@ -116,7 +120,7 @@ export class PendingCalls {
     this.#pending.delete(seq);
     const o = this.#perObject.get(p.id)!;
     if (--o.n === 0) this.#perObject.delete(p.id);
-    else if (o.lastSeq === seq) o.last = null;
+    else if (o.last === p) o.last = null;
     return p;
   }
 
@@ -127,26 +131,33 @@ export class PendingCalls {
     try {
       value = decodeAnswer(buf, start, end);
     } catch (err) {
-      resolveAfterOutput(() => p.reject(err));
+      resolveAfterOutput(() => done(p, false, err));
       return;
     }
     // The caller sees the answer after any line a child printed before the call it answers.
-    if (tag === FAILED) resolveAfterOutput(() => p.reject(fromRecord(value as ErrorRecord)));
+    if (tag === FAILED) resolveAfterOutput(() => done(p, false, fromRecord(value as ErrorRecord)));
     else if (tag === GRANTED) {
       // The object is leased here too (client-data-lease.ts): the answer carries its entries.
       const [result, items] = value as [unknown, [unknown, unknown][]];
       pipe.data.grant(p.id, p.mark, items);
-      resolveAfterOutput(() => p.resolve(result));
+      resolveAfterOutput(() => done(p, true, result));
     } else {
       const answer = pipe.answered(p.holds, p.writes, value);
-      resolveAfterOutput(() => p.resolve(answer));
+      resolveAfterOutput(() => done(p, true, answer));
     }
   }
 
   /** The connection died: every request rejects with `err`. */
   rejectAll(err: Error): void {
-    for (const p of this.#pending.values()) p.reject(err);
+    for (const p of this.#pending.values()) done(p, false, err);
     this.#pending.clear();
     this.#perObject.clear();
   }
+}
+
+// Settles request `p` with `v` (resolved when `ok`), then the pipelined calls made after it.
+function done(p: Pending, ok: boolean, v: unknown): void {
+  if (ok) p.resolve(v);
+  else p.reject(v);
+  if (p.after) for (const f of p.after) f();
 }

@@ -79,19 +79,21 @@ export class ServedCondition implements Served {
     this.#checkOwned(owner, 'wait');
     const depth = this.lock.releaseAll();
     this.#inWait.set(owner, (this.#inWait.get(owner) ?? 0) + 1);
+    let blocked = () => {};
+    const retaking = new Promise<void>((resolve) => (blocked = resolve));
     const waited = this.#waiters.wait(owner, timeoutMs, () => false);
-    const done = this.#retake(owner, depth, waited);
-    // A wait(0) has started once it gave up (call-start.ts); the lock is taken back after that.
-    return timeoutMs === 0 ? startsLater(done, waited) : done;
+    const done = this.#retake(owner, depth, waited, blocked);
+    // A wait(0) has started (call-start.ts) once it has the lock back, or waits for it (held by another).
+    return timeoutMs === 0 ? startsLater(done, Promise.race([done, retaking])) : done;
   }
 
-  async #retake(owner: Owner, depth: number, waited: Promise<boolean>): Promise<boolean> {
+  async #retake(owner: Owner, depth: number, waited: Promise<boolean>, blocked: () => void) {
     try {
       return await waited;
     } finally {
       // Also when the wait could never end (stuck.ts): the caller holds the lock again, as in Python;
       // never for an owner that is gone, which would hold it forever (the lock is given back then).
-      if (!this.#goneInWait.has(owner)) await this.lock.restore(owner, depth);
+      if (!this.#goneInWait.has(owner)) await this.lock.restore(owner, depth, blocked);
       if (this.#goneInWait.has(owner) && this.lock.isOwnedBy(owner)) this.lock.releaseAll();
       this.#leaveWait(owner, 1);
     }
