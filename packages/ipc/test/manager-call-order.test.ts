@@ -128,6 +128,53 @@ describe.each(['thread', 'process'])('a call that waits for another party (%s)',
   });
 });
 
+describe.each(['thread', 'process'])('two %ss each holding a dict the other calls', (context) => {
+  it('both get their answer: a lease given back is not held behind its own call', {
+    timeout: 30_000,
+  }, async () => {
+    const m = await manager();
+    for (let round = 0; round < 3; round++) {
+      const [d, e] = [m.dict<string, number>([['k', 0]]), m.dict<string, number>([['k', 0]])];
+      const [said, go] = [new Queue<string>(), new Queue<string>()];
+      cleanup.push(
+        () => said.close(),
+        () => go.close(),
+      );
+      const ps = [start(tasks.leaseThenCross, [d, e, 10, said, go], context)];
+      ps.push(start(tasks.leaseThenCross, [e, d, 20, said, go], context));
+      expect([await said.get(10_000), await said.get(10_000)]).toEqual(['leased', 'leased']);
+      await go.put('go');
+      await go.put('go');
+      // Each read the other's dict as it was, or with one or both writes made before its read.
+      const read = [await said.get(10_000), await said.get(10_000)];
+      for (const r of read) expect(['0', '10', '11', '20', '21']).toContain(r);
+      for (const p of ps) await p.join();
+      expect(ps.map((p) => p.exitCode)).toEqual([0, 0]);
+      expect([await d.get('k'), await e.get('k')]).toEqual([11, 21]);
+    }
+  });
+});
+
+describe.each(['thread', 'process'])('a %s killed while its call waits for a lease', (context) => {
+  it('is gone at once: what it held is released', { timeout: 30_000 }, async () => {
+    const m = await manager();
+    const [lock, rlock] = [m.Lock(), m.RLock()];
+    const said = new Queue<string>();
+    cleanup.push(() => said.close());
+    const holder = start(tasks.leaseThenBlock, [lock, said], context);
+    expect(await said.get(10_000)).toBe('leased');
+    const asker = start(tasks.holdThenAsk, [rlock, lock, said], context);
+    expect(await said.get(10_000)).toBe('held');
+    await new Promise((r) => setTimeout(r, 200)); // its locked() waits at the manager for the lease
+    asker.kill();
+    await asker.join();
+    // The holder never gives the lease back, yet the asker's end is not held behind its call.
+    expect(await rlock.acquire(10_000)).toBe(true);
+    await rlock.release();
+    holder.kill();
+  });
+});
+
 describe('calls made before an answer that leases the Lock', () => {
   it('run in order once the lease came back, with no hang', { timeout: 20_000 }, async () => {
     const m = await manager();
