@@ -7,7 +7,7 @@
 // settles after theirs. A call that waits for another party (an acquire of a lock held elsewhere,
 // a wait, a blocking get) takes its place in that order and does not hold back the later calls
 // of its thread, which may be what ends it (as another Python thread would).
-import { Queue } from '@multiproc/ipc';
+import { Queue, SyncManager } from '@multiproc/ipc';
 import { describe, expect, it } from 'vitest';
 import { core } from './core.js';
 import { isSettled, managerTestKit } from './manager-kit.js';
@@ -189,6 +189,25 @@ describe('calls made before an answer that leases the Lock', () => {
       const released = taken.then(() => lock.release());
       expect([await taken, await locked, await released]).toEqual([true, true, undefined]);
       expect(await lock.locked()).toBe(false);
+    }
+  });
+});
+
+describe("a connected manager's proxy still being created", () => {
+  it('sends the calls made meanwhile before one made as the object comes', { timeout: 20_000 }, async () => {
+    const server = await SyncManager.start({ authkey: 'call-order' });
+    cleanup.push(() => server.shutdown());
+    const c = new SyncManager({ address: server.address, authkey: 'call-order' });
+    await c.connect();
+    const other = c.list<number>();
+    await other.len();
+    for (let round = 0; round < 10; round++) {
+      const l = c.list<number>(); // its calls wait for the object's reference
+      l.append(1);
+      // Answered in the same read as the creation: this call is made as the reference comes.
+      const second = other.len().then(() => l.append(2));
+      await second;
+      expect(await l.copy()).toEqual([1, 2]);
     }
   });
 });
