@@ -62,7 +62,8 @@ function withKey<R>(key: unknown, where: string, call: () => Promise<R>): Promis
  * `JSON.stringify(key)` instead.
  *
  * `set()` and `update()` do not wait for the manager's answer once this thread has written to the
- * dict before: they resolve once the write is sent, and every later call from any thread or
+ * dict before: they resolve once the write is sent (and an earlier call of the dict settled), and
+ * every later call from any thread or
  * process that was told of the write on another channel sees it, as in Python. An argument that
  * cannot be sent rejects at the call; a write the manager refuses anyway is reported late (see
  * `set()`).
