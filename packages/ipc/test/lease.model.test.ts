@@ -79,7 +79,7 @@ class Conn {
       .catch(() => this.late++);
   }
 
-  request(id: number, method: string, args: unknown[], holds = false, _u = false, tag = REQUEST) {
+  request(id: number, method: string, args: unknown[], holds = false, _wait = 0, tag = REQUEST) {
     const call = tag === LEASE ? [...args, MAY_LEASE] : args;
     return new Promise((resolve) => resolve(this.#lock.invoke(method, call, this.owner))).then((v) =>
       this.pipe.answered(holds ? id : -1, -1, v),

@@ -4,7 +4,7 @@
 import { ContextError, type Timeout } from '@multiproc/shared';
 import { noSyncWait } from '../internal/manager/no-sync.js';
 import { proxyRef } from '../internal/manager/server.js';
-import { wireTimeout } from '../internal/manager/wire.js';
+import { callOrReject, wireTimeout } from '../internal/manager/wire.js';
 import { BaseProxy, proxyClass } from './proxy.js';
 
 /** What {@link BarrierProxy.state} reports. */
@@ -55,12 +55,14 @@ export class BarrierProxy extends BaseProxy {
    *   when nothing could ever bring the other parties (no other thread, process or program uses this
    *   manager, served from this thread, and this program has nothing else left to do): it is then broken.
    */
-  async wait(timeout?: Timeout): Promise<number> {
-    // Without a timeout the barrier's default applies (the reference carries it): a wait bounded
-    // by it times out as Python's; an unbounded one breaks sooner when nothing could ever come.
-    const ms =
-      timeout === undefined ? (this[proxyRef].timeout ?? null) : wireTimeout(timeout, 'Barrier.wait()');
-    return this.waitCall('wait', ms ?? -1, ms === null ? [null] : [ms]) as Promise<number>;
+  wait(timeout?: Timeout): Promise<number> {
+    return callOrReject(() => {
+      // Without a timeout the barrier's default applies (the reference carries it): a wait bounded
+      // by it times out as Python's; an unbounded one breaks sooner when nothing could ever come.
+      const ms =
+        timeout === undefined ? (this[proxyRef].timeout ?? null) : wireTimeout(timeout, 'Barrier.wait()');
+      return this.waitCall('wait', ms ?? -1, ms === null ? [null] : [ms]) as Promise<number>;
+    });
   }
   /**
    * Not here: blocking this thread cannot wait for the manager's answer. Use `await bar.wait(timeout)`.

@@ -62,7 +62,8 @@ function withKey<R>(key: unknown, where: string, call: () => Promise<R>): Promis
  * `JSON.stringify(key)` instead.
  *
  * `set()` and `update()` do not wait for the manager's answer once this thread has written to the
- * dict before: they resolve once the write is sent, and every later call from any thread or
+ * dict before: they resolve once the write is sent (and an earlier call of the dict settled), and
+ * every later call from any thread or
  * process that was told of the write on another channel sees it, as in Python. An argument that
  * cannot be sent rejects at the call; a write the manager refuses anyway is reported late (see
  * `set()`).
@@ -100,7 +101,7 @@ export class DictProxy<K = unknown, V = unknown> extends BaseProxy implements As
    * @throws {TypeError} (as a rejection) for an unhashable key: an object that is not an array.
    */
   set(key: K, value: V): Promise<void> {
-    return withKey(key, 'dict.set()', () => namedArgs(KV, this[pipelined]('set', key, value)));
+    return withKey(key, 'dict.set()', () => namedArgs(KV, () => this[pipelined]('set', key, value)));
   }
   /** Whether `key` is present. Python: `k in d`. */
   has(key: K): Promise<boolean> {
@@ -146,7 +147,7 @@ export class DictProxy<K = unknown, V = unknown> extends BaseProxy implements As
   /** The value of `key`, set to `value` first if absent. Python: `setdefault(k, default)`. */
   setdefault(key: K, value: V): Promise<V> {
     return withKey(key, 'dict.setdefault()', () =>
-      namedArgs(KV, this[leasable]('setdefault', key, value)),
+      namedArgs(KV, () => this[leasable]('setdefault', key, value)),
     ) as Promise<V>;
   }
   /**
@@ -174,7 +175,7 @@ export class DictProxy<K = unknown, V = unknown> extends BaseProxy implements As
     }
     // The manager may refuse a proxy (not a dict's, another manager's): the call waits for it.
     if (refOf(checked) !== undefined) return this.callMethod('update', checked) as Promise<void>;
-    return namedArgs(['entries'], this[pipelined]('update', checked));
+    return namedArgs(['entries'], () => this[pipelined]('update', checked));
   }
   /** The keys, in insertion order. Python: `keys()`. */
   keys(): Promise<K[]> {

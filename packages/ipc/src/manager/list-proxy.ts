@@ -60,11 +60,11 @@ export class ListProxy<T = unknown> extends BaseProxy implements AsyncIterable<T
   }
   /** Replaces the item at `index`. Python: `l[i] = v`. @throws {ValidationError} when out of range. */
   set(index: number, value: T): Promise<void> {
-    return namedArgs(IV, this.callMethod('set', index, value)) as Promise<void>;
+    return namedArgs(IV, () => this.callMethod('set', index, value)) as Promise<void>;
   }
   /** Adds `value` at the end. Python: `append()`. Sent without waiting, as a dict's `set()`. */
   append(value: T): Promise<void> {
-    return namedArgs(['value'], this[pipelined]('append', value));
+    return namedArgs(['value'], () => this[pipelined]('append', value));
   }
   /**
    * Adds every value at the end. Python: `extend()` (`l += values`). Sent without waiting, as a
@@ -88,7 +88,7 @@ export class ListProxy<T = unknown> extends BaseProxy implements AsyncIterable<T
     } catch (err) {
       return Promise.reject(err);
     }
-    return namedArgs(['values'], this[pipelined]('extend', items));
+    return namedArgs(['values'], () => this[pipelined]('extend', items));
   }
   /**
    * Inserts `value` before `index` (negative counts from the end; out of range: at an end, as
@@ -96,7 +96,7 @@ export class ListProxy<T = unknown> extends BaseProxy implements AsyncIterable<T
    * @throws {ValidationError} (as a rejection) when `index` is not an integer, as `get()`.
    */
   insert(index: number, value: T): Promise<void> {
-    return namedArgs(IV, this.callMethod('insert', index, value)) as Promise<void>;
+    return namedArgs(IV, () => this.callMethod('insert', index, value)) as Promise<void>;
   }
   /** Removes and resolves to the item at `index`. Python: `pop(i=-1)`. */
   pop(index = -1): Promise<T> {

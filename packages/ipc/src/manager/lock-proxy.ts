@@ -73,9 +73,10 @@ export class LockProxy extends BaseProxy {
   /**
    * Releases the lock. Python: `release()`. When this thread or process holds it by its own count
    * of acquires and releases, the release is sent without waiting for the manager's answer and the
-   * promise is already settled (so `lock.release()` without `await` works, as with a thread
-   * `Lock`); this thread's or process's later calls run after it, and another's `acquire()` gets
-   * the lock once the manager has read it. If another thread or process released it first (a
+   * promise never rejects (so `lock.release()` without `await` works, as with a thread `Lock`): it
+   * settles at once, or right after an earlier call of this lock still unanswered (`cond.notify();
+   * cond.release()` settle in that order); this thread's or process's later calls run after it,
+   * and another's `acquire()` gets the lock once the manager has read it. If another thread or process released it first (a
    * plain `Lock` or `Semaphore` allows that), the error is emitted as a warning and rejects this
    * thread's next call of this lock.
    *

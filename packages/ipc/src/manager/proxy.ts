@@ -13,10 +13,13 @@ import {
   SerializationError,
 } from '@multiproc/shared';
 import type { ManagerClient } from '../internal/manager/client.js';
+import { waitFor } from '../internal/manager/client-calls.js';
 import { adopt, sending, using } from '../internal/manager/client-refs.js';
 import { clientFor } from '../internal/manager/client-registry.js';
+import { DeferredCalls } from '../internal/manager/deferred-calls.js';
 import { guardIndexForms } from '../internal/manager/index-guard.js';
 import { remoteIterator } from '../internal/manager/remote-iterator.js';
+import { argNames } from '../internal/manager/rpc.js';
 import { proxyRef } from '../internal/manager/server.js';
 import { madeHere, sendingRef } from '../internal/manager/unsent.js';
 import { notExposed, type ProxyRef } from '../internal/manager/wire.js';
@@ -51,12 +54,22 @@ const READ_HINTS: Record<string, string> = {
 };
 
 /**
- * @internal `call`'s result, a SerializationError naming an argument the way the caller wrote it:
+ * @internal `call()`'s result, a SerializationError naming an argument the way the caller wrote it:
  * `args[0].onDone` of the request becomes `value.onDone` for `names` `['value']`, as for a value
- * put on a queue (the `args[i]` form is for task and process arguments).
+ * put on a queue (the `args[i]` form is for task and process arguments). Named as it is encoded,
+ * so its promise is the call's own (it settles in the order of the calls), else renamed after.
  */
-export function namedArgs<T>(names: readonly string[], call: Promise<T>): Promise<T> {
-  return call.catch((err: unknown) => {
+export function namedArgs<T>(names: readonly string[], call: () => Promise<T>): Promise<T> {
+  const encoded = argNames(names);
+  let p: Promise<T>;
+  try {
+    p = call();
+  } catch (err) {
+    encoded(); // forgets the names
+    throw err;
+  }
+  if (encoded()) return p;
+  return p.catch((err: unknown) => {
     const at = err instanceof SerializationError ? /^args\[(\d+)\]/.exec(err.path) : null;
     const name = at ? names[Number(at[1])] : undefined;
     if (!at || name === undefined) throw err;
@@ -106,28 +119,6 @@ export function pendingProxy<P>(
 
 const settleRef: unique symbol = Symbol('multiproc.settleRef');
 
-// What a proxy whose object is still being created calls instead of its connection: each call
-// waits for the reference, then goes to the connection with the object's real id.
-class DeferredCalls {
-  readonly dead = false;
-  readonly #ready: Promise<{ client: ManagerClient; id: number; ref: ProxyRef }>;
-  constructor(ready: Promise<{ client: ManagerClient; id: number; ref: ProxyRef }>) {
-    this.#ready = ready;
-  }
-  request(_id: number, method: string, args: unknown[], holds = false, unbounded = false, tag?: number) {
-    return this.#ready.then(({ client, id }) => client.request(id, method, args, holds, unbounded, tag));
-  }
-  write(_id: number, method: string, args: unknown[]): Promise<unknown> {
-    return this.#ready.then(({ client, id }) => client.write(id, method, args));
-  }
-  dataCall(_id: number, method: string, args: unknown[]): Promise<unknown> {
-    return this.#ready.then(({ client, id }) => client.dataCall(id, method, args));
-  }
-  release(_ref: ProxyRef, n = 1): Promise<unknown> {
-    return this.#ready.then(({ client, ref }) => client.release(ref, n));
-  }
-}
-
 /**
  * The base of every manager proxy: the served object's type and id, and the way to call it.
  * Values read through a proxy are copies: mutating one does not change the managed object
@@ -155,11 +146,15 @@ export class BaseProxy {
   [settleRef](created: Promise<ProxyRef>): void {
     const ready = created.then((ref) => {
       this.#ref = madeHere(ref);
-      this.#deferred = null;
       adopt(this, ref, false);
-      return { client: this.client(), id: ref.id, ref };
+      return { client: this.#connection(), id: ref.id, ref };
     });
-    ready.catch(() => {}); // each call reports the failure
+    // Calls go straight to the connection only after those made meanwhile went (in the order made):
+    // this runs first of the callbacks of `ready`, each call made meanwhile is one after it.
+    ready.then(
+      () => (this.#deferred = null),
+      () => {}, // each call reports the failure
+    );
     this.#deferred = new DeferredCalls(ready);
   }
 
@@ -235,12 +230,16 @@ export class BaseProxy {
    * open only while another party could end it (internal/manager/stuck.ts).
    */
   protected waitCall(method: string, timeoutMs: number, args: unknown[] = [timeoutMs]): Promise<unknown> {
-    return this.client().request(this.#ref.id, method, args, false, timeoutMs < 0);
+    return this.client().request(this.#ref.id, method, args, false, waitFor(timeoutMs));
   }
 
   /** @internal This thread's connection to the manager (a new one after the last one died). */
   protected client(): ManagerClient {
     if (this.#deferred !== null) return this.#deferred as unknown as ManagerClient;
+    return this.#connection();
+  }
+
+  #connection(): ManagerClient {
     let client = this.#client;
     if (client === null || client.dead) {
       client = clientFor(this.#ref.address, this.#ref.authkey, this.#ref.server);

@@ -4,7 +4,7 @@
  * rejects with EOFError (internal/manager/stuck.ts).
  */
 import type { Timeout } from '@multiproc/shared';
-import { wireTimeout } from '../internal/manager/wire.js';
+import { callOrReject, wireTimeout } from '../internal/manager/wire.js';
 import { BaseProxy, namedArgs, proxyClass } from './proxy.js';
 
 /**
@@ -25,9 +25,11 @@ export class QueueProxy<T = unknown> extends BaseProxy {
    *   served from this thread, no other thread, process or program uses it, and this program has
    *   nothing else left to do.
    */
-  async put(value: T, timeout?: Timeout | { timeout?: number; block?: boolean }): Promise<void> {
-    const ms = wireTimeout(timeout, `${this.typeid}.put()`, true);
-    return namedArgs(['value'], this.waitCall('put', ms, [value, ms])) as Promise<void>;
+  put(value: T, timeout?: Timeout | { timeout?: number; block?: boolean }): Promise<void> {
+    return callOrReject(() => {
+      const ms = wireTimeout(timeout, `${this.typeid}.put()`, true);
+      return namedArgs(['value'], () => this.waitCall('put', ms, [value, ms])) as Promise<void>;
+    });
   }
   /**
    * Adds `value` if there is room now. Python: `put_nowait(obj)`. A round trip, so it returns a
@@ -50,8 +52,10 @@ export class QueueProxy<T = unknown> extends BaseProxy {
    * @throws {QueueEmptyError} when none came within `timeout` (or at once with `{ block: false }`).
    * @throws {EOFError} without a timeout, when nothing could ever put one (as `put()`).
    */
-  async get(timeout?: Timeout | { timeout?: number; block?: boolean }): Promise<T> {
-    return this.waitCall('get', wireTimeout(timeout, `${this.typeid}.get()`, true)) as Promise<T>;
+  get(timeout?: Timeout | { timeout?: number; block?: boolean }): Promise<T> {
+    return callOrReject(
+      () => this.waitCall('get', wireTimeout(timeout, `${this.typeid}.get()`, true)) as Promise<T>,
+    );
   }
   /**
    * Takes the next value if there is one now. Python: `get_nowait()`. A round trip, so it returns

@@ -9,7 +9,7 @@ import { ContextError, type Timeout } from '@multiproc/shared';
 import { checkNotifyCount, checkReleaseCount } from '../internal/manager/counts.js';
 import { noSyncWait } from '../internal/manager/no-sync.js';
 import { proxyRef } from '../internal/manager/server.js';
-import { wireTimeout } from '../internal/manager/wire.js';
+import { callOrReject, wireTimeout } from '../internal/manager/wire.js';
 import { type AcquireArg, assertFunction, LockProxy } from './lock-proxy.js';
 import { BaseProxy, makeProxy, proxyClass } from './proxy.js';
 
@@ -93,8 +93,10 @@ export class EventProxy extends BaseProxy {
    * @param timeout - ms or `{ timeout }`. @default no limit
    * @throws {LockError} without a timeout, when nothing could ever set it (as `LockProxy.acquire()`).
    */
-  async wait(timeout?: Timeout): Promise<boolean> {
-    return this.waitCall('wait', wireTimeout(timeout, 'Event.wait()')) as Promise<boolean>;
+  wait(timeout?: Timeout): Promise<boolean> {
+    return callOrReject(
+      () => this.waitCall('wait', wireTimeout(timeout, 'Event.wait()')) as Promise<boolean>,
+    );
   }
 
   /**
@@ -144,8 +146,9 @@ export class ConditionProxy extends LockProxy {
    * @throws {LockError} when this thread or process does not hold the lock, or without a timeout
    *   when nothing could ever notify it (as `LockProxy.acquire()`; the lock is held again then).
    */
-  async wait(timeout?: Timeout): Promise<boolean> {
-    return this.waitCall('wait', wireTimeout(timeout, 'Condition.wait()')) as Promise<boolean>;
+  wait(timeout?: Timeout): Promise<boolean> {
+    const ms = () => wireTimeout(timeout, 'Condition.wait()');
+    return callOrReject(() => this.waitCall('wait', ms()) as Promise<boolean>);
   }
 
   /**

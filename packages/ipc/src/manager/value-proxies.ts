@@ -39,7 +39,7 @@ export class NamespaceProxy extends BaseProxy {
   /** Sets `name`. Python: `ns.name = value`. Sent without waiting, as a dict's `set()`. */
   set(name: string, value: unknown): Promise<void> {
     return withName(name, 'Namespace.set()', () =>
-      namedArgs(['name', 'value'], this[pipelined]('set', name, value)),
+      namedArgs(['name', 'value'], () => this[pipelined]('set', name, value)),
     );
   }
   /** Removes `name`; resolves to whether it was set. Python: `del ns.name`. */

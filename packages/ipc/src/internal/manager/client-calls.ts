@@ -8,6 +8,18 @@ import { FAILED, GRANTED } from './rpc.js';
 import { decodeAnswer } from './rpc-read.js';
 import { type ErrorRecord, fromRecord, withCallerStack } from './wire.js';
 
+/** A call that waits for no other party (request()'s `wait`). */
+export const NO_WAIT = 0;
+/** A call that may wait for another party, up to a timeout (an acquire, a wait, a blocking get). */
+export const WAITS = 1;
+/** Such a call without a timeout (stuck.ts). */
+export const ENDLESS = 2;
+
+/** request()'s `wait` for a call that waits up to `timeoutMs` (-1: no limit, 0: answers at once). */
+export function waitFor(timeoutMs: number): number {
+  return timeoutMs < 0 ? ENDLESS : timeoutMs === 0 ? NO_WAIT : WAITS;
+}
+
 /** A request waiting for its answer. */
 export interface Pending {
   resolve(v: unknown): void;
@@ -23,17 +35,31 @@ export interface Pending {
   /** The object called, and the mark of this call (client-data-lease.ts, DataLeases.touch). */
   id: number;
   mark: number;
+  /** Settles the pipelined calls of its object made after it (inOrder), once it settled. */
+  after?: (() => void)[];
+}
+
+/** One object's requests waiting for their answers: how many, and the last one that waits for no other party. */
+interface PerObject {
+  n: number;
+  last: Pending | null;
 }
 
 /** One connection's requests waiting for their answers. */
 export class PendingCalls {
   readonly #pending = new Map<number, Pending>();
+  // Per object id: how many of its calls wait for their answers, and the last one of them that
+  // waits for no other party (see inOrder).
+  readonly #perObject = new Map<number, PerObject>();
 
   get size(): number {
     return this.#pending.size;
   }
 
-  /** Request `seq` was made: the promise of its answer. */
+  /**
+   * Request `seq` was made: the promise of its answer. `waits`: it may wait for another party (an
+   * acquire, a wait, a blocking get or put), so later calls do not settle after it (see inOrder).
+   */
   add(
     seq: number,
     holds: number,
@@ -42,17 +68,43 @@ export class PendingCalls {
     idle: boolean,
     id: number,
     mark: number,
+    waits = false,
   ) {
+    let entry: Pending;
     // The caller's lines join a served object's error here (withCallerStack).
-    return new Promise<unknown>((resolve, reject) =>
-      this.#pending.set(seq, { resolve, reject, holds, writes, quietBefore, idle, id, mark }),
-    ).catch(withCallerStack);
+    const p = new Promise<unknown>((resolve, reject) => {
+      entry = { resolve, reject, holds, writes, quietBefore, idle, id, mark };
+      this.#pending.set(seq, entry);
+    }).catch(withCallerStack);
+    const o = this.#perObject.get(id) ?? { n: 0, last: null };
+    o.n++;
+    if (!waits) o.last = entry!;
+    this.#perObject.set(id, o);
+    return p;
   }
 
   /** Whether a request of object `id` waits for its answer. */
   waitsOn(id: number): boolean {
-    for (const p of this.#pending.values()) if (p.id === id) return true;
-    return false;
+    return this.#perObject.has(id);
+  }
+
+  /**
+   * `sent`, a pipelined call of object `id` just sent, settled right after the last call of that
+   * object still unanswered that waits for no other party: calls of one object settle in the order
+   * they were made (a waiting call does not hold the later ones back).
+   */
+  inOrder<T>(id: number, sent: Promise<T>): Promise<T> {
+    const before = this.#perObject.size === 0 ? null : (this.#perObject.get(id)?.last ?? null);
+    if (before === null) return sent;
+    let out: { v: T } | null = null;
+    sent.then(
+      (v) => (out = { v }),
+      () => {}, // its caller gets it below
+    );
+    // Settled as that call's answer settles, one step later as a request's own promise (add()).
+    return new Promise<T>((resolve) =>
+      (before.after ??= []).push(() => resolve(out === null ? sent : out.v)),
+    ).then((v) => v);
   }
 
   /** Whether an acquire of object `key` (a Pending's `holds`) waits for its answer. */
@@ -64,7 +116,11 @@ export class PendingCalls {
   /** Takes request `seq` out, or undefined when none waits. */
   take(seq: number): Pending | undefined {
     const p = this.#pending.get(seq);
-    if (p) this.#pending.delete(seq);
+    if (!p) return undefined;
+    this.#pending.delete(seq);
+    const o = this.#perObject.get(p.id)!;
+    if (--o.n === 0) this.#perObject.delete(p.id);
+    else if (o.last === p) o.last = null;
     return p;
   }
 
@@ -75,25 +131,33 @@ export class PendingCalls {
     try {
       value = decodeAnswer(buf, start, end);
     } catch (err) {
-      resolveAfterOutput(() => p.reject(err));
+      resolveAfterOutput(() => done(p, false, err));
       return;
     }
     // The caller sees the answer after any line a child printed before the call it answers.
-    if (tag === FAILED) resolveAfterOutput(() => p.reject(fromRecord(value as ErrorRecord)));
+    if (tag === FAILED) resolveAfterOutput(() => done(p, false, fromRecord(value as ErrorRecord)));
     else if (tag === GRANTED) {
       // The object is leased here too (client-data-lease.ts): the answer carries its entries.
       const [result, items] = value as [unknown, [unknown, unknown][]];
       pipe.data.grant(p.id, p.mark, items);
-      resolveAfterOutput(() => p.resolve(result));
+      resolveAfterOutput(() => done(p, true, result));
     } else {
       const answer = pipe.answered(p.holds, p.writes, value);
-      resolveAfterOutput(() => p.resolve(answer));
+      resolveAfterOutput(() => done(p, true, answer));
     }
   }
 
   /** The connection died: every request rejects with `err`. */
   rejectAll(err: Error): void {
-    for (const p of this.#pending.values()) p.reject(err);
+    for (const p of this.#pending.values()) done(p, false, err);
     this.#pending.clear();
+    this.#perObject.clear();
   }
+}
+
+// Settles request `p` with `v` (resolved when `ok`), then the pipelined calls made after it.
+function done(p: Pending, ok: boolean, v: unknown): void {
+  if (ok) p.resolve(v);
+  else p.reject(v);
+  if (p.after) for (const f of p.after) f();
 }

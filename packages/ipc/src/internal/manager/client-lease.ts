@@ -33,9 +33,9 @@
  */
 
 import { LockError } from '@multiproc/shared';
+import { ENDLESS, type PendingCalls, waitFor } from './client-calls.js';
 import type { Pipelining } from './client-pipeline.js';
 import { LEASE, LEASE_BACK, QUIET, REQUEST, requestFrame } from './rpc.js';
-import { isSuccessor, isUnsent } from './unsent.js';
 import { afterPoll } from './wait-list.js';
 import type { ProxyRef } from './wire.js';
 
@@ -110,7 +110,7 @@ export interface LockCaller {
     method: string,
     args: unknown[],
     holds?: Holds,
-    unbounded?: boolean,
+    wait?: number,
     tag?: number,
   ): Promise<unknown>;
 }
@@ -131,7 +131,8 @@ export function acquireLock(
   const local = c.leases?.acquire(id, timeoutMs, () => acquireLock(c, id, timeoutMs, lease, unbounded, key));
   if (local) return local;
   const holds = key === id ? true : key;
-  return c.request(id, 'acquire', [timeoutMs], holds, unbounded, lease ? LEASE : REQUEST) as Promise<boolean>;
+  const wait = unbounded ? ENDLESS : waitFor(timeoutMs);
+  return c.request(id, 'acquire', [timeoutMs], holds, wait, lease ? LEASE : REQUEST) as Promise<boolean>;
 }
 
 /**
@@ -140,59 +141,6 @@ export function acquireLock(
  */
 export function holdKey(ref: ProxyRef): number {
   return ref.over === undefined ? ref.id : ref.over.id;
-}
-
-/**
- * Releases `n` permits of `ref`'s object (a lock, Condition or semaphore) for connection `c`: here
- * while leased here; pipelined (`sendQuiet`, when `open`) when `c` holds it by its own count
- * (client-pipeline.ts) and `n` is 1; else a round trip that reports a `LockError` on this call.
- * @throws {LockError} at once when this connection knows the release fails (see {@link knownToFail}).
- */
-export function releaseLock(
-  c: LockCaller,
-  pipe: Pipelining,
-  ref: ProxyRef,
-  n: number,
-  open: boolean,
-  sendQuiet: (n: number) => Promise<unknown>,
-  pending: { acquiring(key: number): boolean },
-): Promise<unknown> {
-  const id = ref.id;
-  const local = n === 1 ? (c.leases?.release(id) ?? null) : null;
-  if (local !== null) return local;
-  const key = holdKey(ref);
-  // A connection that died, or replaces one that did, cannot tell what this realm held: ask.
-  const ask = c.dead === true || isSuccessor(c) || pending.acquiring(key);
-  const refusal = ask ? null : knownToFail(ref, pipe.count(key), n);
-  if (refusal !== null) throw new LockError(refusal);
-  if (n !== 1) {
-    // A semaphore's release(n): a round trip (it may fail: a BoundedSemaphore past its bound).
-    for (let i = 0; i < n && pipe.holds(key); i++) pipe.dropHold(key);
-    return c.request(id, 'release', [n]);
-  }
-  if (!pipe.holds(key) || !open) return c.request(id, 'release', []);
-  pipe.dropHold(key);
-  return sendQuiet(requestFrame(0, id, 'release', [], QUIET));
-}
-
-/**
- * Why a release of `n` permits of `ref`'s object is sure to fail, or null when only the manager
- * can tell. `held`: this connection's own count of it (no acquire of it on its way). Python's rules: an RLock only its holder may release; a plain Lock anyone may, while it
- * is held (so this connection can tell only when nobody else can reach it, unsent.ts); a
- * BoundedSemaphore not past its initial value (the same).
- */
-function knownToFail(ref: ProxyRef, held: number, n: number): string | null {
-  if (held >= n) return null;
-  const type = ref.typeid === 'Condition' ? (ref.over?.typeid ?? 'RLock') : ref.typeid;
-  if (type === 'RLock') {
-    return 'Cannot release an RLock this thread or process does not hold: only the one that acquired it may release it.';
-  }
-  if (!isUnsent(ref)) return null; // another thread or process may hold it
-  if (type === 'Lock') return 'Cannot release an unlocked Lock: acquire() it first.';
-  if (type === 'BoundedSemaphore') {
-    return `BoundedSemaphore released too many times: ${held === 0 ? 'nothing holds it' : `only ${held} permit(s) are held`}, so it would pass its initial value.`;
-  }
-  return null;
 }
 
 /** Whether lock `id` is held anywhere: answered here while it is leased here. */
@@ -209,15 +157,32 @@ export class LeaseCalls {
   readonly #dead: () => Error | null;
   readonly #pipe: Pipelining;
   readonly #sendQuiet: (n: number) => void;
+  readonly #calls: Pick<PendingCalls, 'waitsOn'> | undefined;
 
   /**
    * @param dead - why the connection is over, or null while it works.
    * @param sendQuiet - writes the pipelined frame just encoded (`n` bytes, rpc.ts `encoded()`).
+   * @param calls - the connection's calls waiting for their answers.
    */
-  constructor(dead: () => Error | null, pipe: Pipelining, sendQuiet: (n: number) => void) {
+  constructor(
+    dead: () => Error | null,
+    pipe: Pipelining,
+    sendQuiet: (n: number) => void,
+    calls?: Pick<PendingCalls, 'waitsOn'>,
+  ) {
     this.#dead = dead;
     this.#pipe = pipe;
     this.#sendQuiet = sendQuiet;
+    this.#calls = calls;
+  }
+
+  // The lease of `id`, for a call answered here. While a call of it sent to the manager waits for
+  // its answer, none: the lease goes back first, and this call goes after that one, in order.
+  #state(id: number): LeaseState | undefined {
+    const state = this.#pipe.leases.state(id);
+    if (state === undefined || this.#calls?.waitsOn(id) !== true) return state;
+    this.giveBack(id);
+    return undefined;
   }
 
   /**
@@ -226,7 +191,7 @@ export class LeaseCalls {
    */
   acquire(id: number, timeoutMs: number, again: () => Promise<boolean>): Promise<boolean> | null {
     const leases = this.#pipe.leases;
-    const state = leases.state(id);
+    const state = this.#state(id);
     if (state === undefined) return null;
     const dead = this.#dead();
     if (dead) return Promise.reject(dead);
@@ -244,7 +209,7 @@ export class LeaseCalls {
 
   /** `locked()` of lock `id`: while it is leased here, nobody else can hold it. */
   locked(id: number): Promise<boolean> | null {
-    const state = this.#pipe.leases.state(id);
+    const state = this.#state(id);
     if (state === undefined) return null;
     const dead = this.#dead();
     if (dead) return Promise.reject(dead);
@@ -257,7 +222,7 @@ export class LeaseCalls {
    */
   release(id: number): Promise<undefined> | null {
     const leases = this.#pipe.leases;
-    const state = leases.state(id);
+    const state = this.#state(id);
     if (state === undefined) return null;
     const dead = this.#dead();
     if (dead) return Promise.reject(dead);

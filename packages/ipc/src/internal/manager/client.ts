@@ -12,12 +12,13 @@ import { handleSocketFrames } from '../link/output-order.js';
 import { type Address, connectManagerSocket, netAddress, openSocket } from '../net/endpoint.js';
 import type { Feed, ManagerHello } from '../net/handshake.js';
 import { trackRemote, untrackRemote } from '../runtime/exit.js';
-import { PendingCalls } from './client-calls.js';
+import { ENDLESS, NO_WAIT, PendingCalls } from './client-calls.js';
 import { DataCalls } from './client-data-lease.js';
 import { LoopHold } from './client-hold.js';
-import { type Holds, LeaseCalls, releaseLock } from './client-lease.js';
+import { type Holds, LeaseCalls } from './client-lease.js';
 import { ClientOut } from './client-out.js';
 import { Pipelining } from './client-pipeline.js';
+import { releaseLock } from './client-release.js';
 import { managerGone, warnBroken, warnUndelivered } from './client-warnings.js';
 import { deliverAtExit } from './exit-connect.js';
 import { FrameSplitter } from './frame-io.js';
@@ -62,7 +63,7 @@ export class ManagerClient implements IdleWaiter {
   // Calls of the Locks (`leases`) and dicts leased to this connection, answered here
   // (client-lease.ts, client-data-lease.ts).
   readonly #quiet = (n: number): Promise<unknown> => this.#sendQuiet(n);
-  readonly leases = new LeaseCalls(() => this.#dead, this.#pipe, this.#quiet);
+  readonly leases = new LeaseCalls(() => this.#dead, this.#pipe, this.#quiet, this.pending);
   readonly #data = new DataCalls(() => this.#dead, this.#pipe, this.#quiet);
   #endsSent = false; // whether ENDS_NORMALLY was sent (endsNormally())
   // The server instance its proxies expect, and the one that answered: another (a manager started
@@ -109,14 +110,14 @@ export class ManagerClient implements IdleWaiter {
 
   /**
    * Calls `method` of object `id`; resolves to its answer (a leased dict's replica answers it, if
-   * it can). `holds`: a lock's or semaphore's acquire (true counts it held here). `endless`: a
-   * wait without a timeout (stuck.ts). `tag` LEASE: a Lock's acquire that accepts a lease.
+   * it can). `holds`: a lock's or semaphore's acquire (true counts it held here). `wait`: may it wait
+   * for another party (client-calls.ts; ENDLESS: no timeout). `tag` LEASE: a Lock's lease-taking acquire.
    */
-  request(id: number, method: string, args: unknown[], holds: Holds = false, endless = false, tag = REQUEST) {
+  request(id: number, method: string, args: unknown[], holds: Holds = false, wait = NO_WAIT, tag = REQUEST) {
     const again = () => this.request(id, method, args);
     const local = this.#pipe.data.size === 0 ? null : this.#data.call(id, method, args, again);
     const key = holds === true ? id : holds === false ? -1 : holds; // a Condition's: its lock's
-    return local ?? this.#send(id, method, args, tag, key, -1, endless);
+    return local ?? this.#send(id, method, args, tag, key, -1, wait);
   }
 
   /** stuck.ts ends `n` idle waits: their answers are on the way, so the socket holds the loop. */
@@ -144,7 +145,7 @@ export class ManagerClient implements IdleWaiter {
       return Promise.reject(err);
     }
     this.#pipe.data.touch(id);
-    return this.#sendQuiet(n);
+    return this.pending.inOrder(id, this.#sendQuiet(n));
   }
 
   /** Calls `method` of dict `id`: answered here while leased here, else asked with tag LEASE. */
@@ -206,8 +207,8 @@ export class ManagerClient implements IdleWaiter {
     else void this.#sendQuiet(n);
   }
 
-  // `holds`, `writes`: see PendingCalls.add (client-calls.ts); `wait`: an unbounded wait (request()).
-  #send(id: number, name: string, args: unknown[], tag: number, holds: number, writes: number, wait = false) {
+  // `holds`, `writes`: see PendingCalls.add (client-calls.ts); `wait`: see request() (0: NO_WAIT).
+  #send(id: number, name: string, args: unknown[], tag: number, holds: number, writes: number, wait = 0) {
     if (this.#dead) return Promise.reject(this.#dead);
     const seq = (this.#seq = (this.#seq + 1) >>> 0);
     let n: number;
@@ -216,9 +217,8 @@ export class ManagerClient implements IdleWaiter {
     } catch (err) {
       return Promise.reject(err); // an argument that cannot be sent: this call fails, not the rest
     }
-    const quietBefore = this.#pipe.sent;
-    const idle = wait && isHosted(this.key);
-    const p = this.pending.add(seq, holds, writes, quietBefore, idle, id, this.#pipe.data.touch(id));
+    const [idle, mark] = [wait === ENDLESS && isHosted(this.key), this.#pipe.data.touch(id)];
+    const p = this.pending.add(seq, holds, writes, this.#pipe.sent, idle, id, mark, wait !== NO_WAIT);
     this.hold.waiting(idle);
     if (idle) watchIdleWaits(this);
     this.#holdLoop();

@@ -214,6 +214,23 @@ export function shrink(): void {
   if (out.length > KEEP_BYTES) out = Buffer.allocUnsafe(4096);
 }
 
+// The names of the arguments of the next object call encoded (see argNames), or null.
+let names: readonly string[] | null = null;
+
+/**
+ * The next call of a served object encoded (not a lease given back) names its arguments `next`
+ * in a SerializationError (`value.onDone`, not `args[1].onDone`); returns a function that says
+ * whether it was encoded (and forgets `next` if not).
+ */
+export function argNames(next: readonly string[]): () => boolean {
+  names = next;
+  return () => {
+    const used = names !== next;
+    if (!used) names = null;
+    return used;
+  };
+}
+
 /**
  * Encodes a request frame (call `method` of object `id` with `args`) into {@link encoded}; returns
  * its length. SerializationError names a bad argument.
@@ -225,12 +242,14 @@ export function requestFrame(
   args: readonly unknown[],
   tag = REQUEST,
 ): number {
+  const named = id === 0 || method === LEASE_BACK ? null : names;
+  if (named !== null) names = null;
   at = HEADER_BYTES;
   room(4);
   out.writeUInt32LE(id, at);
   at += 4;
   put(method, 'method');
-  for (let i = 0; i < args.length; i++) put(args[i], `args[${i}]`);
+  for (let i = 0; i < args.length; i++) put(args[i], named?.[i] ?? `args[${i}]`);
   return finish(seq, tag);
 }
 

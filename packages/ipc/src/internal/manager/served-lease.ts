@@ -21,6 +21,7 @@
  * a run of grants to the same connection before it is leased again (up to {@link MAX_RUN}); a lock
  * two processes take in turn is thus never leased.
  */
+import { startedWith, startOf, startsLater } from './call-start.js';
 import type { Owner } from './wait-list.js';
 
 /** Grants in a row to one connection before its first lease. */
@@ -38,7 +39,8 @@ export interface LeaseHome {
 /** A call of the lock waiting for its lease to come back. */
 interface Waiting {
   readonly owner: Owner;
-  readonly run: () => void;
+  /** Runs it; returns its start when it has not started yet (call-start.ts). */
+  readonly run: () => Promise<unknown> | undefined;
 }
 
 /** One lock's lease: who holds it, and the calls waiting for it. */
@@ -77,19 +79,28 @@ export class LeaseBook {
    * returns (a value, or a promise of one).
    */
   defer<T>(owner: Owner, call: () => T | Promise<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
+    let began: (p: Promise<unknown>) => void = () => {};
+    const started = new Promise<unknown>((resolve) => (began = resolve));
+    const answer: Promise<T> = new Promise<T>((resolve, reject) => {
       this.#waiting.push({
         owner,
         run: () => {
+          let value: T | Promise<T> | undefined;
           try {
-            resolve(call());
+            value = call();
+            resolve(value);
           } catch (err) {
             reject(err);
           }
+          const start = startedWith(answer, value);
+          began(start);
+          return startOf(value) === undefined ? undefined : start;
         },
       });
       this.#revoke();
     });
+    // Not started until it runs (call-start.ts): its connection's next call waits for that.
+    return startsLater(answer, started);
   }
 
   /** A lease {@link granted} could not go out after all (a data lease too big): none, backed off. */
@@ -116,16 +127,22 @@ export class LeaseBook {
     return true;
   }
 
-  /** Runs the calls that waited for the lease, in arrival order (none of them gets a lease). */
+  /**
+   * Runs the calls that waited for the lease, in arrival order (none of them gets a lease), each
+   * once the one before has started (a `locked()` answered after a poll is computed before a
+   * release queued after it runs).
+   */
   drain(): void {
-    const waiting = this.#waiting;
-    this.#waiting = [];
     this.#draining = true;
-    try {
-      for (const w of waiting) w.run();
-    } finally {
-      this.#draining = false;
+    while (this.#waiting.length > 0) {
+      const start = this.#waiting.shift()!.run();
+      if (start !== undefined) {
+        const next = () => this.drain();
+        start.then(next, next);
+        return;
+      }
     }
+    this.#draining = false;
   }
 
   /** The calls of `owner`, whose connection ended, never run (nobody reads their answers). */

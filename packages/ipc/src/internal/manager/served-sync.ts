@@ -134,13 +134,15 @@ export class ServedLock implements Served {
    * A Condition's waiter takes the lock back with its saved recursion `depth` (Python's
    * `_acquire_restore`): once the lock is free, even when `owner` holds it meanwhile (another task
    * of the same thread, e.g. the notifier), so every acquire stays matched by one release.
+   * `blocked` is called when it has to wait.
    */
-  async restore(owner: Owner, depth: number): Promise<void> {
+  async restore(owner: Owner, depth: number, blocked?: () => void): Promise<void> {
     if (this.count === 0) {
       this.owner = owner;
       this.count = depth;
       return;
     }
+    blocked?.();
     await this.#waiters.wait(owner, -1, () => false);
     this.count += depth - 1; // #handOver gave it with a count of 1
   }

@@ -5,6 +5,7 @@
  * dropped.
  */
 import { LockError } from '@multiproc/shared';
+import { startsLater } from './call-start.js';
 import { checkNotifyCount } from './counts.js';
 import { dispatch, type Served, ServedLock } from './served-sync.js';
 import { neverEnds, type Owner, WaitList, type WireTimeout } from './wait-list.js';
@@ -74,16 +75,25 @@ export class ServedCondition implements Served {
     return this.lock.release(owner);
   }
 
-  async wait(owner: Owner, timeoutMs: WireTimeout): Promise<boolean> {
+  wait(owner: Owner, timeoutMs: WireTimeout): Promise<boolean> {
     this.#checkOwned(owner, 'wait');
     const depth = this.lock.releaseAll();
     this.#inWait.set(owner, (this.#inWait.get(owner) ?? 0) + 1);
+    let blocked = () => {};
+    const retaking = new Promise<void>((resolve) => (blocked = resolve));
+    const waited = this.#waiters.wait(owner, timeoutMs, () => false);
+    const done = this.#retake(owner, depth, waited, blocked);
+    // A wait(0) has started (call-start.ts) once it has the lock back, or waits for it (held by another).
+    return timeoutMs === 0 ? startsLater(done, Promise.race([done, retaking])) : done;
+  }
+
+  async #retake(owner: Owner, depth: number, waited: Promise<boolean>, blocked: () => void) {
     try {
-      return await this.#waiters.wait(owner, timeoutMs, () => false);
+      return await waited;
     } finally {
       // Also when the wait could never end (stuck.ts): the caller holds the lock again, as in Python;
       // never for an owner that is gone, which would hold it forever (the lock is given back then).
-      if (!this.#goneInWait.has(owner)) await this.lock.restore(owner, depth);
+      if (!this.#goneInWait.has(owner)) await this.lock.restore(owner, depth, blocked);
       if (this.#goneInWait.has(owner) && this.lock.isOwnedBy(owner)) this.lock.releaseAll();
       this.#leaveWait(owner, 1);
     }

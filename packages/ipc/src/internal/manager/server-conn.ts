@@ -1,10 +1,14 @@
 /**
  * One client connection of a manager's server (server.ts): one thread or process, the owner of
- * what it acquires. It owns the order in which that connection's frames run (each as it comes, or
- * queued behind a frame that waits one more poll for another connection's pipelined writes,
- * writers.ts), its pipelined (QUIET) calls and their LATE failures, and its answers.
+ * what it acquires. It owns the order in which that connection's frames run: each as it comes,
+ * or queued behind a frame that waits one more poll for another connection's pipelined writes
+ * (writers.ts) or behind a call that has not started yet (call-start.ts: an answer put off by a
+ * poll, a timeout-0 wait, a lease coming back), so the calls of one thread or process take effect
+ * in the order it made them; a call waiting for another party does not hold the next ones back.
+ * It also owns its pipelined (QUIET) calls and their LATE failures, and its answers.
  */
 import type net from 'node:net';
+import { startOf } from './call-start.js';
 import { sendFrame } from './frame-io.js';
 import {
   answerFrame,
@@ -58,10 +62,13 @@ export class Conn {
   readonly owner: Owner;
   /** Per object id: the failure of this connection's pipelined call, for its next call of it. */
   readonly late = new Map<number, ErrorRecord>();
-  /** Frames waiting for a poll, in arrival order (later ones queue behind); null when none. */
+  /**
+   * Frames waiting for a poll or for an earlier call to start, in arrival order (later ones queue
+   * behind); null when none waits.
+   */
   deferred: Deferred[] | null = null;
-  /** Set at close: what ends this owner, run once no frame of it waits. */
-  gone: (() => void) | null = null;
+  /** What ends this owner once no frame of it waits (set at close: see {@link ended}). */
+  #gone: (() => void) | null = null;
   /** Set when its thread or process said it ends normally (ENDS_NORMALLY) before it closed. */
   endsNormally = false;
   readonly #server: ConnServer;
@@ -84,26 +91,79 @@ export class Conn {
       error = { ...toRecord(err), method: requestMethod(buf, start, end) };
     }
     const id = call !== null ? call[0] : end - start >= 4 ? buf.readUInt32LE(start) : 0;
-    if (this.deferred !== null) this.deferred.push({ seq, tag, id, call, error });
-    else if (
+    const f: Deferred = { seq, tag, id, call, error };
+    if (this.deferred !== null) {
+      if (tag === QUIET && call?.[1] === LEASE_BACK) this.#leaseBack(f, this.deferred);
+      else this.deferred.push(f);
+    } else if (
       (id !== 0 && this.#server.writers.othersOf(id, this.owner)) ||
       (call !== null && this.#server.readsOthersWrites(call, this.owner))
     ) {
       // Another client may have pipelined writes of this object (or of the one a proxy argument
       // stands for) still unread (writers.ts).
-      this.deferred = [{ seq, tag, id, call, error }];
-      void afterPoll(() => this.#drain());
-    } else this.#run(seq, tag, id, call, error);
+      this.#pauseUntil(
+        afterPoll(() => undefined),
+        [f],
+      );
+    } else this.#pauseUntil(this.#run(f));
   }
 
-  #drain(): void {
+  /**
+   * The socket closed: the frames still queued run (once a poll has passed, not waiting for
+   * another start: nobody reads their answers, and the calls of a gone owner that wait for a
+   * lease never run), then `gone` ends the owner.
+   */
+  ended(gone: () => void): void {
+    this.#gone = gone;
+    if (this.deferred === null) this.#end();
+    else void afterPoll(() => this.#drain(true));
+  }
+
+  /**
+   * A lease of object `id` given back (QUIET LEASE_BACK) runs at once, after the frames of that
+   * object queued before it: the calls that wait for it may be what holds this connection (its own
+   * call sent before the lease came, or another connection's that waits for this one), and what
+   * it did under the lease took effect here when it was made.
+   */
+  #leaseBack(f: Deferred, queue: Deferred[]): void {
+    const mine = queue.filter((q) => q.id === f.id);
+    if (mine.length > 0) queue.splice(0, queue.length, ...queue.filter((q) => q.id !== f.id));
+    for (const q of mine) this.#run(q);
+    this.#run(f);
+  }
+
+  // Queues this connection's later frames (behind `first`) until `start` settles; none when undefined.
+  #pauseUntil(start: Promise<unknown> | undefined, first: Deferred[] = []): void {
+    if (start === undefined) return;
+    const queue: Deferred[] = (this.deferred = first);
+    const drain = () => {
+      if (this.deferred === queue) this.#drain(false);
+    };
+    start.then(drain, drain);
+  }
+
+  // Runs the queued frames in order, until one has not started yet (unless `all`: the socket closed).
+  #drain(all: boolean): void {
     const frames = this.deferred ?? [];
     this.deferred = null;
-    for (const f of frames) this.#run(f.seq, f.tag, f.id, f.call, f.error);
-    this.gone?.();
+    while (frames.length > 0) {
+      const start = this.#run(frames.shift()!);
+      if (start !== undefined && !all) {
+        this.#pauseUntil(start, frames);
+        return;
+      }
+    }
+    this.#end();
   }
 
-  #run(seq: number, tag: number, id: number, call: Request | null, error: ErrorRecord | null): void {
+  #end(): void {
+    const gone = this.#gone;
+    this.#gone = null;
+    gone?.();
+  }
+
+  // Runs one frame; returns the start of its call when it has not started yet (call-start.ts).
+  #run({ seq, tag, id, call, error }: Deferred): Promise<unknown> | undefined {
     if (call === null) {
       if (tag === QUIET) this.#failLate(id, error!.method ?? '', error!);
       else this.#reply(seq, FAILED, error);
@@ -121,12 +181,12 @@ export class Conn {
     }
     if (tag === QUIET) {
       if (call[0] === 0 && call[1] === ENDS_NORMALLY) this.endsNormally = true;
-      else this.#runQuiet(call);
+      else return this.#runQuiet(call);
       return;
     }
     if (tag === WRITE) this.#server.writers.add(id, this.owner);
     else if (tag === LEASE) call[2].push(MAY_LEASE); // a symbol: no frame can carry it
-    this.#handle(seq, call);
+    return this.#handle(seq, call);
   }
 
   /** Asks this connection for the lease of object `id` back (served-lease.ts). */
@@ -134,18 +194,20 @@ export class Conn {
     this.#reply(id, REVOKE, undefined);
   }
 
-  #handle(seq: number, [id, method, args]: Request): void {
+  #handle(seq: number, [id, method, args]: Request): Promise<unknown> | undefined {
     try {
       const r =
         id === 0
           ? this.#server.managerCall(method, args, this.owner)
           : this.#server.object(id).invoke(method, args, this.owner);
-      if (r instanceof Promise)
+      if (r instanceof Promise) {
         r.then(
           (v) => this.#reply(seq, OK, v),
           (e: unknown) => this.#reply(seq, FAILED, toRecord(e)),
         );
-      else if (r instanceof Granted) this.#grant(seq, r);
+        return startOf(r);
+      }
+      if (r instanceof Granted) this.#grant(seq, r);
       else this.#reply(seq, OK, r);
     } catch (err) {
       this.#reply(seq, FAILED, toRecord(err));
@@ -159,7 +221,7 @@ export class Conn {
    * write done, is rejected with that failure instead of run, and pipelined ones until then are
    * dropped (as if the failed call had thrown where it was made).
    */
-  #runQuiet([id, method, args]: Request): void {
+  #runQuiet([id, method, args]: Request): Promise<unknown> | undefined {
     if (id === 0 && method === TASKS_FROM) {
       if (args[0] === thisThread()) this.#server.workerOfHere(this.socket);
       return;
@@ -183,7 +245,9 @@ export class Conn {
       this.#failLate(id, method, toRecord(err));
       return;
     }
-    if (r instanceof Promise) r.catch((err: unknown) => this.#failLate(id, method, toRecord(err)));
+    if (!(r instanceof Promise)) return;
+    r.catch((err: unknown) => this.#failLate(id, method, toRecord(err)));
+    return startOf(r);
   }
 
   #failLate(id: number, method: string, r: ErrorRecord): void {

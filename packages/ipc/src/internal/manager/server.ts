@@ -229,14 +229,13 @@ export class ManagerServer implements HostedServer {
     socket.once('close', () => {
       this.#sockets.delete(socket);
       this.#workersOfHere.delete(socket);
-      conn.gone = () => {
+      conn.ended(() => {
         this.#conns.delete(conn.owner);
         this.#writers.dropOwner(conn.owner);
         this.refs.ownerGone(conn.owner);
         if (!this.#closed)
           for (const obj of this.#objects.values()) obj.ownerGone?.(conn.owner, conn.endsNormally);
-      };
-      if (conn.deferred === null) conn.gone();
+      });
     });
     socket.resume();
   }

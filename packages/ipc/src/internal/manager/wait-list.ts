@@ -3,6 +3,7 @@
  * an optional timeout. One helper for every served primitive (locks, semaphores, events, queues).
  */
 import { LockError } from '@multiproc/shared';
+import { startsLater } from './call-start.js';
 
 /**
  * Runs `f` once the manager's event loop has polled its sockets again (two `setImmediate` turns
@@ -13,15 +14,18 @@ import { LockError } from '@multiproc/shared';
  * process the signal wakes, as Python guarantees.
  */
 export function afterPoll<T>(f: () => T): Promise<T> {
-  return new Promise<T>((resolve, reject) =>
-    setImmediate(() =>
-      setImmediate(() => {
-        try {
-          resolve(f());
-        } catch (err) {
-          reject(err);
-        }
-      }),
+  // A call answered so has not taken effect before then: its connection's next call waits (call-start.ts).
+  return startsLater(
+    new Promise<T>((resolve, reject) =>
+      setImmediate(() =>
+        setImmediate(() => {
+          try {
+            resolve(f());
+          } catch (err) {
+            reject(err);
+          }
+        }),
+      ),
     ),
   );
 }
@@ -62,10 +66,11 @@ export class WaitList<T> {
 
   /**
    * Waits for `wake()`; after `timeoutMs` (-1: never) and one more poll resolves to `onTimeout()`
-   * instead. With 0, a waiter that a frame already in a socket wakes gets its wake.
+   * instead. With 0, a waiter that a frame already in a socket wakes gets its wake; such a wait
+   * has not started until it ends (call-start.ts): its connection's next call runs after it.
    */
   wait(owner: Owner, timeoutMs: WireTimeout, onTimeout: () => T): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
+    const p = new Promise<T>((resolve, reject) => {
       const e: Entry<T> = { owner, resolve, reject, timer: null };
       this.#entries.push(e);
       if (timeoutMs >= 0) {
@@ -87,6 +92,7 @@ export class WaitList<T> {
         }
       }
     });
+    return timeoutMs === 0 ? startsLater(p) : p;
   }
 
   /**

@@ -179,3 +179,15 @@ export function wireTimeout(arg: unknown, method: string, block = false): WireTi
   const { timeoutMs } = resolveTimeout(arg, method, { block });
   return timeoutMs === Number.POSITIVE_INFINITY ? -1 : timeoutMs;
 }
+
+/**
+ * `call()`, or a rejection with what it threw: a proxy method's own promise, not an async
+ * function's (which settles two microtasks later, after a call made after it).
+ */
+export function callOrReject<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return call();
+  } catch (err) {
+    return Promise.reject(err);
+  }
+}
