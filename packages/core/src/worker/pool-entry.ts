@@ -12,6 +12,7 @@ import { enableCompileCache } from './compile-cache.js';
 import { reportUncaught } from './crash-report.js';
 import { writeOutputDirectly } from './direct-output.js';
 import { guardReplySends } from './reply-guard.js';
+import { closeUnstarted } from './unstarted.js';
 
 // A child (tinypool's child_process runtime) does not load node:worker_threads (issue #18).
 const isMainThread = isForkedChild();
@@ -291,6 +292,7 @@ async function runAnyBatch(batch: Batch): Promise<BatchReply> {
   taskStarted();
   try {
     const reply = await runBatchNow(batch);
+    if (!isMainThread) closeUnstarted(batch.jobs, reply.ran);
     return replyTransfer.length > 0 ? await withTransfer(reply, replyTransfer.splice(0)) : reply;
   } finally {
     taskEnded();
