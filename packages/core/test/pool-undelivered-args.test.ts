@@ -135,6 +135,51 @@ describe.each(['thread', 'process'] as const)('a pipe end among the arguments of
   });
 });
 
+describe('a call taken back from a busy thread (thread)', () => {
+  // Calls of a task the pool knows to be quick go in batches; a worker that goes idle takes back
+  // the calls a busy one has not started. Their ports went to the busy thread with its batch, and
+  // the calls run elsewhere with new copies: the busy thread closes those it never decoded when
+  // its batch ends (before, they stayed open until it exited).
+  it('its first copy is closed by the thread it went to, when that batch ends', { timeout: 30_000 }, async () => {
+    const pool = makePool({ processes: 2, context: 'thread' });
+    await Promise.all(Array.from({ length: 200 }, () => pool.apply(t.step, [])));
+    const [gate, gateEnd] = Pipe<string>();
+    const pipes = Array.from({ length: 4 }, () => Pipe());
+    // In one turn: [held, 1] go to one thread, [2, 3] to the other, which then takes 1 back.
+    const held = pool.apply(t.step, [pipes[0]![1], gateEnd]);
+    const rest = pipes.slice(1).map(([, theirs]) => pool.apply(t.step, [theirs]));
+    gateEnd.close();
+    for (const [, theirs] of pipes) theirs.close();
+    expect(await gate.recv()).toBe('started');
+    // All three ran while the first thread is held: the call after `held` was taken back.
+    expect(await Promise.all(rest)).toEqual(['ok', 'ok', 'ok']);
+    gate.send('go');
+    expect(await held).toBe('ok');
+    for (const [mine] of pipes) await seesEof(mine);
+  });
+});
+
+describe.each(['thread', 'process'] as const)('a map chunk posted again (%s)', (context) => {
+  // With maxTasksPerChild 1, the chunk tinypool posts to a worker that has served its task goes
+  // back unrun, and is posted to the next worker: the port of a thread's copy went with the first
+  // post, so the chunk is encoded again (before, it failed: "MessagePort ... already detached").
+  it('after its worker retired without running it: it runs with new copies', { timeout: 30_000 }, async () => {
+    const pool = makePool({ processes: 1, context, maxTasksPerChild: 1 });
+    const pipes = Array.from({ length: 4 }, () => Pipe<string>());
+    const sent = await pool.map(
+      t.greet,
+      pipes.map(([, theirs]) => theirs),
+      { chunksize: 1 },
+    );
+    expect(sent).toEqual(['sent', 'sent', 'sent', 'sent']);
+    for (const [mine, theirs] of pipes) {
+      theirs.close();
+      expect(await mine.recv()).toBe('hi');
+      await seesEof(mine);
+    }
+  });
+});
+
 describe.each(['thread', 'process'] as const)('a pipe end in the args of a Process never started (%s)', (context) => {
   it('is the parent\'s own: closed there, the other end sees EOF', { timeout: 20_000 }, async () => {
     const [mine, theirs] = Pipe();
