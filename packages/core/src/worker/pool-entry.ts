@@ -11,7 +11,7 @@ import { guardChildProcess, isForkedChild, onChannelClosed } from './child-guard
 import { enableCompileCache } from './compile-cache.js';
 import { reportUncaught } from './crash-report.js';
 import { writeOutputDirectly } from './direct-output.js';
-import { guardReplySends } from './reply-guard.js';
+import { answering, guardReplySends } from './reply-guard.js';
 import { closeUnstarted } from './unstarted.js';
 
 // A child (tinypool's child_process runtime) does not load node:worker_threads (issue #18).
@@ -208,6 +208,7 @@ const noJobs = (): BatchReply => ({ ran: 0, ms: 0 });
 
 /** Runs one batch. tinypool calls this once per task it hands to this worker. */
 export default function runBatch(batch: Batch): BatchReply | Promise<BatchReply> {
+  if (isMainThread) answering(batch);
   if (batch.port && batch.control && !isMainThread) listenForSideChunks(batch.port, batch.control, sideGate);
   if (batch.initArgs && batch.init) initArgs.set(batch.init.id, batch.initArgs);
   // No jobs: the pool wanted a worker started (initialized: Python starts them so), or held one
