@@ -27,8 +27,6 @@ import {
   type EncodeOptions,
   type EncodeResult,
   encodeSymbol,
-  type Keeper,
-  keepSymbol,
   type TransferItem,
 } from './codec-types.js';
 import { ProcessError } from './errors.js';

@@ -25,7 +25,11 @@ export function refusedMap(reply: MapReply, base: number, err: unknown): MapRepl
     const error = toErrorRecord(refusedAt(values[i], at, err, RESULT_ADVICE));
     return { values: values.slice(0, i), encoded: reply.encoded, error, ...(ms === undefined ? {} : { ms }) };
   }
-  return { values: [], encoded: false, error: toErrorRecord(refusedAt(undefined, 'result', err, RESULT_ADVICE)) };
+  return {
+    values: [],
+    encoded: false,
+    error: toErrorRecord(refusedAt(undefined, 'result', err, RESULT_ADVICE)),
+  };
 }
 
 /** The index in its call of the first item of the map chunk this child answers now (see `answering`). */

@@ -33,4 +33,5 @@ function closePorts(v: unknown, seen: Set<object>): void {
 }
 
 /** Read at use: a pool worker in a child process never gets here and loads no worker_threads. */
-const isPort = (v: object): boolean => v instanceof process.getBuiltinModule('node:worker_threads').MessagePort;
+const isPort = (v: object): boolean =>
+  v instanceof process.getBuiltinModule('node:worker_threads').MessagePort;

@@ -4,10 +4,14 @@
  * whose reservations go back. Nothing here imports `@multiproc/ipc`: it reaches ipc's release
  * through a hook on `globalThis`.
  */
-import { type EncodeContext, type Encodable, type Keeper, keepSymbol } from '../codec-types.js';
+import { type Encodable, type EncodeContext, type Keeper, keepSymbol } from '../codec-types.js';
 
 /** What encodes `obj`: itself, or its keeper when the send keeps objects. */
-export function keeperOf(obj: Encodable, ctx: EncodeContext, keep: Map<object, Keeper> | undefined): Encodable {
+export function keeperOf(
+  obj: Encodable,
+  ctx: EncodeContext,
+  keep: Map<object, Keeper> | undefined,
+): Encodable {
   const make = (obj as Partial<Record<typeof keepSymbol, (ctx: EncodeContext) => Keeper>>)[keepSymbol];
   if (!keep || typeof make !== 'function') return obj;
   let keeper = keep.get(obj);
