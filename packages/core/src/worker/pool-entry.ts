@@ -49,7 +49,7 @@ import { flushIpc, ipcEndsNormally, ipcIdle } from './ipc-flush.js';
 import { exitAfterChildren, hasNonDaemonChildren } from './join-children.js';
 import { context, isThenable, packCallResult, replyTransfer, runMap, runNumberChunk } from './map-run.js';
 import { endCallMessages, runWithMessages } from './message-scope.js';
-import { listenForCancel, type Reporter, reporterFor } from './reporter.js';
+import { adoptSlot, listenForCancel, type Reporter, reporterFor } from './reporter.js';
 import { listenForSideChunks, sideIdle } from './side-run.js';
 
 // The worker's number in its pool, never repeated (worker-start.ts); tinypool's id is its slot.
@@ -209,7 +209,10 @@ const noJobs = (): BatchReply => ({ ran: 0, ms: 0 });
 /** Runs one batch. tinypool calls this once per task it hands to this worker. */
 export default function runBatch(batch: Batch): BatchReply | Promise<BatchReply> {
   if (isMainThread) answering(batch);
-  if (batch.port && batch.control && !isMainThread) listenForSideChunks(batch.port, batch.control, sideGate);
+  if (batch.port && batch.control && !isMainThread) {
+    adoptSlot(batch);
+    listenForSideChunks(batch.port, batch.control, sideGate);
+  }
   if (batch.initArgs && batch.init) initArgs.set(batch.init.id, batch.initArgs);
   // No jobs: the pool wanted a worker started (initialized: Python starts them so), or held one
   // until its side chunks ran.

@@ -80,6 +80,17 @@ export interface Reporter {
 let slotPort: MessagePort | undefined;
 let slotControl: Control | undefined;
 
+/**
+ * Takes this thread's slot from `batch` when it carries it (its first batch), also one that runs
+ * nothing (a batch the host emptied as it gave it up, a worker's start): later batches report there.
+ */
+export function adoptSlot(batch: Batch): void {
+  if (!batch.port || batch.port === slotPort) return;
+  slotPort?.close();
+  slotPort = batch.port;
+  slotControl = new Control(batch.control!);
+}
+
 class ThreadReporter implements Reporter {
   readonly #control: Control;
   readonly #seq: number;
@@ -87,11 +98,7 @@ class ThreadReporter implements Reporter {
   #started = false;
 
   constructor(batch: Batch) {
-    if (batch.port) {
-      slotPort?.close();
-      slotPort = batch.port;
-      slotControl = new Control(batch.control!);
-    }
+    adoptSlot(batch);
     this.#control = slotControl!;
     this.#seq = batch.seq;
     this.#jobs = batch.jobs;
