@@ -42,6 +42,28 @@ describe('an item dropped at home', () => {
   });
 });
 
+describe('a value the codec or structured clone refused part-way', () => {
+  it('a put or send whose later part cannot be sent: the pipe end before it is released', async () => {
+    const ends = Array.from({ length: 4 }, () => Pipe());
+    const [e0, e1, e2, e3] = ends.map(([, theirs]) => theirs);
+    const q = new Queue<unknown>();
+    const [, sendEnd] = Pipe<unknown>();
+    // The codec refuses a symbol; structured clone refuses a Proxy the codec let through.
+    await expect(q.put([e0, Symbol('no')])).rejects.toMatchObject({ code: 'MP_SERIALIZATION' });
+    expect(() => q.putNowait({ end: e1, p: new Proxy({}, {}) })).toThrow(
+      expect.objectContaining({ code: 'MP_SERIALIZATION' }),
+    );
+    expect(() => sendEnd.send([e2, () => 1])).toThrow(expect.objectContaining({ code: 'MP_SERIALIZATION' }));
+    expect(() => sendEnd.send(new Map([[e3, new Proxy([], {})]]))).toThrow(
+      expect.objectContaining({ code: 'MP_SERIALIZATION' }),
+    );
+    for (const [, theirs] of ends) theirs.close();
+    for (const [mine] of ends) await seesEof(mine);
+    expect(q.qsize()).toBe(0);
+    await q.close();
+  });
+});
+
 describe('a thread worker that took the item', () => {
   it('and was stopped before it decoded the end in it: the end is released', async () => {
     const [mine, theirs] = Pipe();

@@ -27,13 +27,12 @@ import {
   type EncodeOptions,
   type EncodeResult,
   encodeSymbol,
-  type Keeper,
-  keepSymbol,
   type TransferItem,
 } from './codec-types.js';
 import { ProcessError } from './errors.js';
 import { codecRegistry, ESCAPED_TYPE } from './internal/codec-registry.js';
 import { copyError } from './internal/error-copy.js';
+import { dropUndelivered, keeperOf } from './internal/keepers.js';
 import {
   BUILTIN_DECODERS,
   builtinEncoder,
@@ -134,15 +133,6 @@ function isPlainDataSafe(value: unknown, errors: boolean, namedDepth: number, vi
 /** The `receiverEnded` of a value that encoded nothing. */
 const NOTHING = (): void => {};
 
-/** What encodes `obj`: itself, or its keeper when the send keeps objects. */
-function keeperOf(obj: Encodable, ctx: EncodeContext, keep: Map<object, Keeper> | undefined): Encodable {
-  const make = (obj as Partial<Record<typeof keepSymbol, (ctx: EncodeContext) => Keeper>>)[keepSymbol];
-  if (!keep || typeof make !== 'function') return obj;
-  let keeper = keep.get(obj);
-  if (!keeper) keep.set(obj, (keeper = make.call(obj, ctx)));
-  return keeper;
-}
-
 /**
  * Walks `value`, encodes every {@link Encodable} in it for `target`, and checks that the rest can
  * be structured-cloned, naming the path (`rootPath` first) of the first part that cannot.
@@ -181,6 +171,7 @@ export function encodeValue<T>(
   };
   let encoded = false;
   const seen = new Map<object, unknown>();
+  const made: unknown[] = []; // the records of objects' own encoders: given back if the walk throws
   // The path being read, for an error thrown by the value itself (a getter, a Proxy's trap).
   let at = rootPath;
 
@@ -372,8 +363,11 @@ export function encodeValue<T>(
       ? builtin()
       : keeperOf(obj as Encodable, ctx, options.keep)[encodeSymbol](ctx);
     encoded = true;
-    // The record is a container too: its data sits one level deeper.
-    const record = { [CODEC_TAG]: type, data: walk(data, `${path}<data>`, depth + 1) };
+    // The record is a container too: its data sits one level deeper. Listed before that is walked:
+    // what the encoder reserved goes back if the walk throws.
+    const record = { [CODEC_TAG]: type, data };
+    made.push(record);
+    record.data = walk(data, `${path}<data>`, depth + 1);
     seen.set(obj, record);
     return record;
   };
@@ -385,6 +379,7 @@ export function encodeValue<T>(
   } catch (err) {
     if (options.keepOnly) return asItIs;
     for (const cb of onEnd.splice(0)) cb(); // nothing is sent: what was encoded will not arrive
+    dropUndelivered(made);
     throw err instanceof ProcessError ? err : unreadable(at, err);
   }
   const receiverEnded = (): void => {

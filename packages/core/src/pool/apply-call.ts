@@ -15,6 +15,7 @@ import type { ContextName } from '../options.js';
 import type { Dispatcher, Entry } from './dispatcher.js';
 import type { CallerMessages } from './messages.js';
 import type { CallOptions } from './options.js';
+import { dropEncoded } from './undelivered.js';
 import { allPrimitive, beginCall, plain } from './util.js';
 
 /** What a call needs from its pool. */
@@ -49,6 +50,16 @@ export function applyCall(
       for (const keeper of kept.values()) keeper.release();
       kept.clear();
     };
+    let packed: { value: unknown[]; transfer: object[]; encoded: boolean; receiverEnding?: () => void };
+    // What the encoding reserved for a worker goes back once no worker will decode it (`Entry.drop`),
+    // or when the call is posted again with a new encoding.
+    let dropped = false;
+    const drop = () => {
+      // (Called only once `packed` is set: by an abort, a failed wait for room, the dispatcher.)
+      if (dropped || !packed.encoded) return;
+      dropped = true;
+      dropEncoded(packed.value);
+    };
     const encode = () =>
       encodeValue(args, context, 'args', {
         ...ERRORS_AS_VALUES,
@@ -65,6 +76,7 @@ export function applyCall(
       // Still waiting for room: never queued, so it ends here.
       entry = undefined;
       hold.dispose();
+      drop();
       giveBack();
       reject(error);
     });
@@ -74,7 +86,6 @@ export function applyCall(
       giveBack();
       settled();
     };
-    let packed: { value: unknown[]; transfer: object[]; encoded: boolean; receiverEnding?: () => void };
     try {
       packed = allPrimitive(args) ? plain(args) : encode();
     } catch (error) {
@@ -99,7 +110,11 @@ export function applyCall(
       build: () => {
         if (posted && packed.transfer.length > 0) {
           if (moves) throw movedAway();
+          // The last post was not started: what it carried is nobody's (a thread's port is closed
+          // by the worker it went to, or here when it never left).
+          drop();
           packed = encode();
+          dropped = false;
           job.args = packed.value;
         }
         posted = true;
@@ -108,6 +123,7 @@ export function applyCall(
       batchable: !hold.abortable && !moves,
       taskIndex: undefined,
       unsent: (error) => refusedAt(args, 'args', error, UNSENDABLE_ADVICE),
+      drop,
       held: undefined,
       settled: false,
       resolve: (reply) => {
@@ -147,6 +163,7 @@ export function applyCall(
       if (entry === undefined) return;
       entry = undefined;
       hold.dispose();
+      drop();
       giveBack();
       reject(error);
     });

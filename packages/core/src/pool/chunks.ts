@@ -14,6 +14,7 @@ import { encodeValue, SerializationError, ValidationError } from '@multiproc/sha
 import { ERRORS_AS_VALUES } from '../internal/error-record.js';
 import type { Float64Buffers } from './buffers.js';
 import type { ChunkKeeps } from './item-keeps.js';
+import { dropEncoded } from './undelivered.js';
 
 const TARGET_CHUNK_MS = 10;
 const FIRST_ADAPTIVE_CHUNK = 1;
@@ -121,6 +122,8 @@ export interface PackedChunk {
 /** A chunk checked and encoded at submission; `pack()` gives a fresh copy to post each time. */
 export interface PreparedChunk {
   pack(): PackedChunk;
+  /** The chunk will not be posted again and no live worker holds it decoded: see `Entry.drop`. */
+  drop?(): void;
 }
 
 /**
@@ -141,7 +144,7 @@ export function prepareChunk(
   if (items instanceof Float64Array) return packedChunk(items, target, buffers);
   if (star) checkArgLists(items, base);
   for (let i = 0; i < items.length; i++) {
-    if (typeof items[i] !== 'number') return new FixedChunk(encodeChunk(items, target, base, keeps));
+    if (typeof items[i] !== 'number') return new EncodedChunk(items, target, base, keeps);
   }
   return new NumberArrayChunk(items as number[], target);
 }
@@ -179,6 +182,46 @@ class PackedThreadChunk implements PreparedChunk {
     const copy = this.#buffers ? this.#buffers.take(items.length) : new Float64Array(items.length);
     copy.set(items);
     return { items: copy, encoded: false, transfer: [copy.buffer] };
+  }
+}
+
+/**
+ * Items through the codec: posted as encoded, and encoded again for a post after one that was not
+ * started (a hand-back, a crash) when the last one transferred something (a queue's or pipe end's
+ * port, a Buffer's bytes): that went to the worker it was posted to. What the last encoding
+ * reserved for a worker goes back then, and in `drop()`.
+ */
+class EncodedChunk implements PreparedChunk {
+  readonly #items: unknown[];
+  readonly #target: 'thread' | 'process';
+  readonly #base: number;
+  readonly #keeps: ChunkKeeps;
+  #packed: PackedChunk;
+  #posted = false;
+  #dropped = false;
+
+  constructor(items: unknown[], target: 'thread' | 'process', base: number, keeps: ChunkKeeps) {
+    this.#items = items;
+    this.#target = target;
+    this.#base = base;
+    this.#keeps = keeps;
+    this.#packed = encodeChunk(items, target, base, keeps);
+  }
+
+  pack(): PackedChunk {
+    if (this.#posted && this.#packed.transfer.length > 0) {
+      this.drop();
+      this.#packed = encodeChunk(this.#items, this.#target, this.#base, this.#keeps);
+      this.#dropped = false;
+    }
+    this.#posted = true;
+    return this.#packed;
+  }
+
+  drop(): void {
+    if (this.#dropped || !this.#packed.encoded) return;
+    this.#dropped = true;
+    dropEncoded(this.#packed.items);
   }
 }
 
@@ -238,23 +281,31 @@ function encodeChunk(
   let out: unknown[] | undefined;
   // The worker decodes the chunk as one list: each item is encoded as an item of it.
   const options = { ...ERRORS_AS_VALUES, listLength: items.length };
-  for (let i = 0; i < items.length; i++) {
-    const item = items[i];
-    if (
-      item === null ||
-      (typeof item !== 'object' && typeof item !== 'function' && typeof item !== 'symbol')
-    ) {
-      continue;
+  // The items encoded so far: what they reserved goes back if a later one cannot be sent.
+  const made: unknown[] = [];
+  try {
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i];
+      if (
+        item === null ||
+        (typeof item !== 'object' && typeof item !== 'function' && typeof item !== 'symbol')
+      ) {
+        continue;
+      }
+      // Through the copies the item took when it was read (item-keeps.ts), if it holds a queue or pipe end.
+      const keep = keeps?.[i];
+      const result = encodeValue(item, target, `items[${base + i}]`, keep ? { ...options, keep } : options);
+      if (result.encoded || result.value !== item) {
+        out ??= items.slice();
+        out[i] = result.value;
+      }
+      if (result.encoded) made.push(result.value);
+      encoded ||= result.encoded;
+      transfer.push(...result.transfer);
     }
-    // Through the copies the item took when it was read (item-keeps.ts), if it holds a queue or pipe end.
-    const keep = keeps?.[i];
-    const result = encodeValue(item, target, `items[${base + i}]`, keep ? { ...options, keep } : options);
-    if (result.encoded || result.value !== item) {
-      out ??= items.slice();
-      out[i] = result.value;
-    }
-    encoded ||= result.encoded;
-    transfer.push(...result.transfer);
+  } catch (error) {
+    dropEncoded(made);
+    throw error;
   }
   return { items: out ?? items, encoded, transfer };
 }

@@ -15,7 +15,7 @@ import { holdLoop } from './keep-alive.js';
 import type { Flight, Outcome } from './outcome.js';
 import { InputWaits } from './stream-input.js';
 import type { TinypoolAdapter } from './tinypool.js';
-import { judge } from './verdict.js';
+import { heldDecoded, judge } from './verdict.js';
 
 export type { DispatcherConfig, Entry, Held } from './entry.js';
 
@@ -191,13 +191,15 @@ export class Dispatcher {
       else entry.settled = true;
       if (!held) {
         this.#queue.remove(entry);
+        entry.drop?.(); // it never left here
         continue;
       }
       if (--held.live === 0) stop.add(held);
     }
     for (const held of stop) {
-      if (abort) this.#adapter?.abort(held);
-      else this.#adapter?.cancel(held);
+      // A batch no worker has got is emptied: its jobs' copies go back now, not when it is posted.
+      const emptied = abort ? this.#adapter?.abort(held) : this.#adapter?.cancel(held);
+      if (emptied) for (const entry of held.entries) entry?.drop?.();
     }
     this.#checkIdle();
     this.#config.onRoom();
@@ -279,6 +281,11 @@ export class Dispatcher {
         if (!entry.settled) again.push(entry);
       },
     });
+    // What the settled jobs' encodings reserved goes back, unless a live worker has them decoded.
+    for (let job = 0; job < held.entries.length; job++) {
+      const entry = held.entries[job];
+      if (entry?.settled && !heldDecoded(outcome, job)) entry.drop?.();
+    }
     // Only the calls posted to a worker whose initializer failed have failed: the policy decides
     // when the pool starts the next worker, and whether the calls still waiting can be served.
     if (init.initFailure) this.#adapter?.initFailed(init.initFailure);
@@ -293,6 +300,8 @@ export class Dispatcher {
   #finish(entry: Entry, ok: boolean, value: unknown, crashedAt?: { item: number; exact: boolean }): void {
     if (entry.settled) return;
     entry.settled = true;
+    // Not in a batch: its job never reached a worker this time (a held one's goes back in #settle).
+    if (entry.held === undefined) entry.drop?.();
     entry.held = undefined;
     if (ok) {
       const reply = value as JobReply;

@@ -30,6 +30,13 @@ export interface Entry {
    * (`error`: the platform's); undefined: the pool's own "Cannot send args" error.
    */
   unsent?(error: unknown): Error | undefined;
+  /**
+   * Gives back what its job's encoding reserved for a worker (the copies of the queues and pipe ends
+   * among its arguments or items, `undelivered.ts`). The dispatcher calls it once the job is settled
+   * or given up and no live worker holds it decoded: it never reached a worker, or the one it
+   * reached did not start it, or is gone. It may be called more than once.
+   */
+  drop?(): void;
   /** The dispatcher's bookkeeping (fields, not maps: they are set for every call). */
   held?: Held | undefined;
   /** Settled, or given up by its call. */

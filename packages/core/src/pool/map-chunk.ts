@@ -196,6 +196,11 @@ export class ChunkEntry implements Entry {
     this.#reject(error);
   }
 
+  /** See `Entry.drop`: its items' copies made for a worker that will not decode them go back. */
+  drop(): void {
+    this.#chunk.drop?.();
+  }
+
   /**
    * Its worker died running item `item` (`exact`; else at or after it: a child process killed
    * outright tells nothing more). With `resend` (no `chunksize`) only that item fails: the others

@@ -194,11 +194,21 @@ export class TinypoolAdapter {
     return flight.slot?.progressOf(flight)?.takeBack(count) ?? -1;
   }
 
-  /** Runs nothing more of `flight`: a worker stops its map chunk at the next item. */
-  cancel(flight: Flight): void {
+  /**
+   * Runs nothing more of `flight`: a worker stops its map chunk at the next item. One that no worker
+   * has got yet (in tinypool's queue) goes empty, as `SideLanes.divert` sends one: true then, and
+   * what its jobs carry (a queue's or pipe end's port for a thread) is never transferred.
+   */
+  cancel(flight: Flight): boolean {
     flight.cancelled = true;
     if (flight.lane) flight.lane.cancel(flight);
-    else flight.slot?.progressOf(flight)?.cancel();
+    else if (flight.slot) flight.slot.progressOf(flight)?.cancel();
+    else if (!flight.diverted) {
+      (flight.batch as { jobs: unknown[] }).jobs = [];
+      flight.transfer.length = 0;
+      return true;
+    }
+    return false;
   }
 
   /** Whether a worker runs `flight` now: posted to it and not answered, or started on its side lane. */
@@ -208,13 +218,13 @@ export class TinypoolAdapter {
     return state?.name === 'busy' && state.flight === flight;
   }
 
-  /** Stops the call of `flight`: by stopping its worker if it was posted to one. */
-  abort(flight: Flight): void {
+  /** Stops the call of `flight`: by stopping its worker if it was posted to one (else see `cancel`). */
+  abort(flight: Flight): boolean {
     const slot = flight.slot;
-    if (slot && this.isRunning(flight)) {
-      this.#aborted.add(flight);
-      this.evict(slot, 'aborted');
-    } else this.cancel(flight);
+    if (!slot || !this.isRunning(flight)) return this.cancel(flight);
+    this.#aborted.add(flight);
+    this.evict(slot, 'aborted');
+    return false;
   }
 
   /** Stops a worker; tinypool replaces it. */

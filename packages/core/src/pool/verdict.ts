@@ -128,6 +128,16 @@ export function judge(
   return { initialized: false };
 }
 
+/**
+ * Whether a live worker may hold job `job` of a batch decoded, given the batch's `outcome`: one that
+ * answered and had started it. A job it did not start, or whose worker died or is being stopped
+ * (crashed, aborted, terminated), or that never reached a worker, is held decoded by none: what its
+ * encoding reserved may go back once it is settled (`Entry.drop`).
+ */
+export function heldDecoded(outcome: Outcome, job: number): boolean {
+  return outcome.kind === 'reply' && !outcome.reply.initError && job < outcome.jobs.claimed;
+}
+
 function unsendable(error: unknown): SerializationError {
   return refusedAt(undefined, 'args', error, UNSENDABLE_ADVICE);
 }

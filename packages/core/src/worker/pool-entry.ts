@@ -11,7 +11,8 @@ import { guardChildProcess, isForkedChild, onChannelClosed } from './child-guard
 import { enableCompileCache } from './compile-cache.js';
 import { reportUncaught } from './crash-report.js';
 import { writeOutputDirectly } from './direct-output.js';
-import { guardReplySends } from './reply-guard.js';
+import { answering, guardReplySends } from './reply-guard.js';
+import { closeUnstarted } from './unstarted.js';
 
 // A child (tinypool's child_process runtime) does not load node:worker_threads (issue #18).
 const isMainThread = isForkedChild();
@@ -48,7 +49,7 @@ import { flushIpc, ipcEndsNormally, ipcIdle } from './ipc-flush.js';
 import { exitAfterChildren, hasNonDaemonChildren } from './join-children.js';
 import { context, isThenable, packCallResult, replyTransfer, runMap, runNumberChunk } from './map-run.js';
 import { endCallMessages, runWithMessages } from './message-scope.js';
-import { listenForCancel, type Reporter, reporterFor } from './reporter.js';
+import { adoptSlot, listenForCancel, type Reporter, reporterFor } from './reporter.js';
 import { listenForSideChunks, sideIdle } from './side-run.js';
 
 // The worker's number in its pool, never repeated (worker-start.ts); tinypool's id is its slot.
@@ -207,7 +208,11 @@ const noJobs = (): BatchReply => ({ ran: 0, ms: 0 });
 
 /** Runs one batch. tinypool calls this once per task it hands to this worker. */
 export default function runBatch(batch: Batch): BatchReply | Promise<BatchReply> {
-  if (batch.port && batch.control && !isMainThread) listenForSideChunks(batch.port, batch.control, sideGate);
+  if (isMainThread) answering(batch);
+  if (batch.port && batch.control && !isMainThread) {
+    adoptSlot(batch);
+    listenForSideChunks(batch.port, batch.control, sideGate);
+  }
   if (batch.initArgs && batch.init) initArgs.set(batch.init.id, batch.initArgs);
   // No jobs: the pool wanted a worker started (initialized: Python starts them so), or held one
   // until its side chunks ran.
@@ -291,6 +296,7 @@ async function runAnyBatch(batch: Batch): Promise<BatchReply> {
   taskStarted();
   try {
     const reply = await runBatchNow(batch);
+    if (!isMainThread) closeUnstarted(batch.jobs, reply.ran);
     return replyTransfer.length > 0 ? await withTransfer(reply, replyTransfer.splice(0)) : reply;
   } finally {
     taskEnded();

@@ -3,12 +3,43 @@
  * the codec passes: it reads like its target). tinypool's child entry answers a batch with
  * `process.send(response)`, which throws there, out of its handler: the child died and the call
  * failed with WorkerCrashedError. This wraps the send so that such an answer goes instead
- * with the chunk failed by a `SerializationError` (path `result…`, cause a `DataCloneError`), as a
- * thread's does (`Reporter.postMap`), and the worker lives on.
+ * with the chunk failed by a `SerializationError` (path `result[i]…`, cause a `DataCloneError`), as
+ * a thread's does (`Reporter.postMap`), and the worker lives on.
  */
-import type { MapReply } from '../internal/batch.js';
-import { isCloneRefusal, RESULT_ADVICE, refusedAt } from '../internal/clone-refusal.js';
+import type { Batch, MapReply } from '../internal/batch.js';
+import { isCloneRefusal, proxyPath, RESULT_ADVICE, refusedAt } from '../internal/clone-refusal.js';
 import { toErrorRecord } from '../internal/error-record.js';
+
+/**
+ * A map chunk's reply that structured clone refused (a Proxy among its results: the codec passes
+ * it). The chunk ends at the first result holding a Proxy, as at a result the codec refuses
+ * (`map-run.ts`): the results before it go back, and a `SerializationError` named at it by its
+ * index in the call (`result[5]`, `result[5].x[1]`; `base` is the chunk's first). Without a Proxy
+ * to name, the chunk fails whole, at `result`.
+ */
+export function refusedMap(reply: MapReply, base: number, err: unknown): MapReply {
+  const { values, ms } = reply;
+  for (let i = 0; !(values instanceof Float64Array) && i < values.length; i++) {
+    const at = `result[${base + i}]`;
+    if (proxyPath(values[i], at) === undefined) continue;
+    const error = toErrorRecord(refusedAt(values[i], at, err, RESULT_ADVICE));
+    return { values: values.slice(0, i), encoded: reply.encoded, error, ...(ms === undefined ? {} : { ms }) };
+  }
+  return {
+    values: [],
+    encoded: false,
+    error: toErrorRecord(refusedAt(undefined, 'result', err, RESULT_ADVICE)),
+  };
+}
+
+/** The index in its call of the first item of the map chunk this child answers now (see `answering`). */
+let mapBase = 0;
+
+/** A child is running `batch`: its answer, which tinypool sends when it is over, is that batch's. */
+export function answering(batch: Batch): void {
+  const job = batch.jobs[0];
+  mapBase = job?.kind === 'map' ? (job.base ?? 0) : 0;
+}
 
 /** tinypool's answer to a batch, as its child entry sends it. */
 interface Answer {
@@ -33,8 +64,7 @@ export function guardReplySends(): void {
       const answer = message as Answer | null;
       const map = answer?.__tinypool_worker_message__ ? answer.result?.map : undefined;
       if (!map || !isCloneRefusal(err)) throw err;
-      const error = refusedAt(undefined, 'result', err, RESULT_ADVICE);
-      const failed: MapReply = { values: [], encoded: false, error: toErrorRecord(error) };
+      const failed = refusedMap(map, mapBase, err);
       return send.call(this, { ...answer, result: { ...answer!.result, map: failed } }, ...rest);
     }
   };

@@ -17,6 +17,7 @@ import type {
   Batch,
   CallReply,
   CancelMessage,
+  MapJob,
   MapReply,
   PostedReply,
   ProgressMessage,
@@ -25,6 +26,7 @@ import { clockMs } from '../internal/clock.js';
 import { RESULT_ADVICE, refusedAt } from '../internal/clone-refusal.js';
 import { Control, Phase } from '../internal/control.js';
 import { toErrorRecord } from '../internal/error-record.js';
+import { refusedMap } from './reply-guard.js';
 
 /** What `item()` asks of the map loop. */
 export const Step = { GO: 0, CANCELLED: 1, PAUSE: 2 } as const;
@@ -78,19 +80,28 @@ export interface Reporter {
 let slotPort: MessagePort | undefined;
 let slotControl: Control | undefined;
 
+/**
+ * Takes this thread's slot from `batch` when it carries it (its first batch), also one that runs
+ * nothing (a batch the host emptied as it gave it up, a worker's start): later batches report there.
+ */
+export function adoptSlot(batch: Batch): void {
+  if (!batch.port || batch.port === slotPort) return;
+  slotPort?.close();
+  slotPort = batch.port;
+  slotControl = new Control(batch.control!);
+}
+
 class ThreadReporter implements Reporter {
   readonly #control: Control;
   readonly #seq: number;
+  readonly #jobs: Batch['jobs'];
   #started = false;
 
   constructor(batch: Batch) {
-    if (batch.port) {
-      slotPort?.close();
-      slotPort = batch.port;
-      slotControl = new Control(batch.control!);
-    }
+    adoptSlot(batch);
     this.#control = slotControl!;
     this.#seq = batch.seq;
+    this.#jobs = batch.jobs;
   }
 
   initStarting(): void {
@@ -126,8 +137,8 @@ class ThreadReporter implements Reporter {
     try {
       slotPort!.postMessage(message, transfer as never);
     } catch (err) {
-      const failed: MapReply = { values: [], encoded: false, error: cloneFailure(err).error };
-      slotPort!.postMessage({ seq: this.#seq, job, reply: failed });
+      const base = (this.#jobs[job] as MapJob | undefined)?.base ?? 0;
+      slotPort!.postMessage({ seq: this.#seq, job, reply: refusedMap(reply, base, err) });
     }
     this.#control.posted(job);
     return true;

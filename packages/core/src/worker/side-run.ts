@@ -16,12 +16,13 @@ import type {
 } from '../internal/batch.js';
 import { taskEnded, taskStarted } from '../internal/bootstrap.js';
 import { clockMs } from '../internal/clock.js';
-import { isCloneRefusal, RESULT_ADVICE, refusedAt } from '../internal/clone-refusal.js';
+import { isCloneRefusal } from '../internal/clone-refusal.js';
 import { SIDE_CANCEL, SIDE_ITEM, SIDE_RUNNING } from '../internal/control.js';
 import { toErrorRecord } from '../internal/error-record.js';
 import { lookupTask } from '../task.js';
 import { exitAfterChildren, hasNonDaemonChildren } from './join-children.js';
 import { replyTransfer, runNumberChunk } from './map-run.js';
+import { refusedMap } from './reply-guard.js';
 import { type Reporter, Step } from './reporter.js';
 
 /** Whether a chunk may run here now (its pool's initializer succeeded, no ipc copy to flush). */
@@ -101,12 +102,12 @@ function pump(): void {
     const map = run(chunk, chunk.spec, fn as (item: number) => unknown);
     if (map instanceof Promise) {
       void map.then((done) => {
-        finish(chunk.seq, done);
+        finish(chunk.seq, done, chunk.job.base);
         pump();
       });
       return;
     }
-    finish(chunk.seq, map);
+    finish(chunk.seq, map, chunk.job.base);
   }
   pumping = false;
   for (const resolve of idleWaiters.splice(0)) resolve();
@@ -124,26 +125,25 @@ function run(chunk: SideChunk, spec: TaskSpec, fn: (item: number) => unknown): M
   }
 }
 
-function finish(seq: number, map: MapReply): void {
+function finish(seq: number, map: MapReply, base = 0): void {
   taskEnded();
-  answer({ seq, reply: map }, replyTransfer);
+  answer({ seq, reply: map }, replyTransfer, base);
   replyTransfer.length = 0;
   // After the reply: a host that finds the thread dead reads the reply before this word.
   Atomics.store(words!, SIDE_RUNNING, 0);
 }
 
-function answer(message: SideReply, transfer: object[] = []): void {
+function answer(message: SideReply, transfer: object[] = [], base = 0): void {
   try {
     replies!.postMessage(message, transfer as never);
   } catch (err) {
     // The results passed the codec but not the clone (a Proxy): the chunk fails as a result that
     // cannot be sent, as on the slot's port (`Reporter.postMap`), not as the task's own error.
-    const error = isCloneRefusal(err) ? refusedAt(undefined, 'result', err, RESULT_ADVICE) : err;
-    const failed: MapReply = {
-      values: [],
-      encoded: false,
-      error: toErrorRecord(error, 0, 'error', 'thread'),
-    };
+    const reply = 'reply' in message ? message.reply : undefined;
+    const failed: MapReply =
+      reply && isCloneRefusal(err)
+        ? refusedMap(reply, base, err)
+        : { values: [], encoded: false, error: toErrorRecord(err, 0, 'error', 'thread') };
     replies!.postMessage({ seq: message.seq, reply: failed });
   }
 }

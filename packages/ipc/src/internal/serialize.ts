@@ -12,6 +12,7 @@
 import { decodeValue, encodeValue, SerializationError, ValidationError } from '@multiproc/shared';
 import { copiedBytes, copyMetAgain, jsonCopy, NO_COPY, plainGraph } from './json-walk.js';
 import { BYTES_KIND, STRING_KIND } from './link/frames.js';
+import { dropEncoded } from './runtime/carried.js';
 
 export { jsonExact } from './json-walk.js';
 
@@ -54,6 +55,8 @@ export function toItem(value: unknown, path = 'value', exact = false): Item {
   try {
     ser.writeValue(encoded);
   } catch (err) {
+    // Structured clone refused what the codec let through (a Proxy): the copies it made go back.
+    if (needsDecode) dropEncoded(encoded);
     throw new SerializationError(
       path,
       `Cannot send ${path}: ${String((err as Error).message).replace(/\.+$/, '')}. Only structured-cloneable values (and multiproc objects) can be sent.`,

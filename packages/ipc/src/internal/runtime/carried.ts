@@ -10,6 +10,12 @@
  * A release is the claim and close of a copy, as a taker that closes at once would do: over this
  * thread's own call when the home is here (`HomeObject.releaseCarried`), else through a copy that
  * dials the home's broker, says hello with the token and closes. Nothing new on the wire.
+ *
+ * The same holds for any value the codec encoded and that was dropped undelivered (a pool call
+ * that never reached a worker, a send the codec refused part-way): {@link dropEncoded}, which
+ * other packages reach through `globalThis[Symbol.for('multiproc.ipc.dropEncoded')]` (core cannot
+ * import this module: ipc's index exports the public API only). A copy for a thread is a port: it
+ * is closed (a no-op once it was transferred: the thread that got it closes it, or its end does).
  */
 import { CODEC_TAG } from '@multiproc/shared';
 import type { Item } from '../protocol/item.js';
@@ -37,6 +43,23 @@ export function dropCarried(item: Item | undefined): void {
   for (const h of found) release(h);
 }
 
+/**
+ * Releases the copies an encoded value (what `encodeValue()` returned) carries, which no receiver
+ * decoded or ever will: each reservation a token names, and, with `ports`, each copy's port still
+ * here. Only for a value never delivered; a port sent away is not this realm's to close.
+ */
+export function dropEncoded(value: unknown, ports = true): void {
+  const found: HandleData[] = [];
+  collect(value, found, new Set());
+  for (const h of found) {
+    if (h.port) {
+      if (ports) h.port.close();
+    } else if (typeof h.token === 'string') release(h);
+  }
+}
+
+(globalThis as Record<symbol, unknown>)[Symbol.for('multiproc.ipc.dropEncoded')] = dropEncoded;
+
 /** Releases what the items left in the channels of `endpoints` carry (a queue or pipe forgotten). */
 export function dropItemsOf(endpoints: readonly ChannelEndpoint[]): void {
   const channels = new Set(endpoints.flatMap((e) => [e.read, e.write]));
@@ -49,7 +72,7 @@ function collect(v: unknown, found: HandleData[], seen: Set<object>): void {
   const rec = v as Record<string, unknown>;
   if (typeof rec[CODEC_TAG] === 'string' && HANDLE_TYPES.has(rec[CODEC_TAG])) {
     const h = (rec.data as { h?: HandleData } | undefined)?.h;
-    if (h && typeof h.token === 'string') found.push(h);
+    if (h && (typeof h.token === 'string' || h.port)) found.push(h);
     return;
   }
   if (v instanceof Map) collect([...v.keys(), ...v.values()], found, seen);
