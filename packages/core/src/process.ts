@@ -150,7 +150,9 @@ export class Process<F extends TaskFunction = TaskFunction> {
 
   /**
    * `null` while running or before start; then 0, 1 (target threw), the `process.exit()` code, 13
-   * (the target's promise never settled and nothing else was pending), or -N for signal N.
+   * (the target's promise, or the task module's top-level await, never settled and nothing else was
+   * pending), or -N for signal N. Set when the worker itself exits, even while a program a child
+   * started still holds the child's stdout or stderr.
    */
   get exitCode(): number | null {
     this.#checkOpen();
@@ -197,7 +199,8 @@ export class Process<F extends TaskFunction = TaskFunction> {
 
   /**
    * Waits until the process ends, or until the timeout passes (then `exitCode` is still `null`).
-   * Python: `join(timeout)`.
+   * A child process has ended when it exits, after the output it wrote was forwarded, even while a
+   * program it started still holds its stdout or stderr. Python: `join(timeout)`.
    * @param timeoutMs a number of ms or `{ timeout }`; nothing waits until the end; a negative one
    *   does not wait, as in Python.
    * @throws {ProcessError} when the process was never started.

@@ -54,6 +54,20 @@ it('a target whose promise never settles exits with code 13 and says so, in both
   expect(stderr).toMatch(/never-process: the target returned a promise that never settled/);
 });
 
+it('a task module whose top-level await never settles: exit code 13, and the line says the module never loaded', async () => {
+  const { stdout, stderr } = await runInGroup('unsettled-import.mjs', [], 60).done;
+  expect(stdout).toContain('thread exitCode=13');
+  expect(stdout).toContain('process exitCode=13');
+  for (const context of ['thread', 'process']) {
+    expect(stderr).toMatch(
+      new RegExp(
+        `loading-${context}: the task module file://\\S+/unsettled-import\\.mjs never finished loading: its top-level await`,
+      ),
+    );
+  }
+  expect(stderr).not.toMatch(/the target returned a promise/);
+});
+
 // Run by hand with LOST_OUTPUT_ROUNDS=20 (and on Node 22 and 24): these losses were intermittent.
 const ROUNDS = Number(process.env.LOST_OUTPUT_ROUNDS ?? 1);
 

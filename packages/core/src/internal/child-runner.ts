@@ -120,9 +120,11 @@ function childRunner(child: ChildProcess): Runner {
       );
       return;
     }
+    // The child has ended at its 'exit', whoever still holds its pipes (a program it started with
+    // its stdout): what it wrote is read then, and the Process ends (internal/output.ts).
     const done = (code: number | null, signal: NodeJS.Signals | null) => {
       const info = { exitCode: code ?? (signal ? signalExitCode(signal) : 1), signal };
-      void output.then(() => {
+      void output.childExited().then(() => {
         if (outOfMemory) process.stderr.write(processOutOfMemoryLine(child.pid ?? -1));
         resolve(info);
       });

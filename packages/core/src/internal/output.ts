@@ -5,8 +5,15 @@
  * worker never wrote is not added (Python adds none either).
  *
  * A daemon child is not waited for, so when the program exits, lines it wrote may still sit in the
- * pipe. {@link drainAtExit} reads such pipes synchronously from the `'exit'` handler and writes out
+ * pipe. {@link drainAll} reads such pipes synchronously from the `'exit'` handler and writes out
  * what is there, so every line written before the program ended arrives.
+ *
+ * A child's pipes end when every process holding them has closed them, not when the child exits: a
+ * program the child started with its stdout or stderr (a server, `stdio: 'inherit'`, detached)
+ * keeps them open after the child is gone. So a child's end is its `'exit'`, and then
+ * {@link ChildOutput.childExited} reads what the child wrote, which is in the pipes by then (a dead
+ * process writes nothing more), and lets go of the pipes: what such a program prints later is
+ * still forwarded while this program runs, but the pipes no longer keep it alive.
  */
 import { readSync, writeSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
@@ -16,16 +23,21 @@ import { saysHeapOutOfMemory } from './out-of-memory.js';
 /** Pipes `source` into `target` line by line. */
 class LineForwarder {
   readonly #decoder = new StringDecoder('utf8');
+  readonly #source: Readable;
+  /** Writes forwarded text to the target stream (after `watch` saw it). */
+  readonly #write: (text: string) => void;
   #pending = '';
   #ended = false;
   /** Resolves when `source` has ended. */
   readonly done: Promise<void>;
 
   constructor(source: Readable, target: Writable, watch?: (text: string) => void) {
+    this.#source = source;
     const write = (text: string) => {
       watch?.(text);
       writeForwarded(target, text);
     };
+    this.#write = write;
     this.done = new Promise((resolve) => {
       source.on('data', (chunk: Buffer | string) => this.#push(chunk, write));
       const finish = () => {
@@ -57,8 +69,11 @@ class LineForwarder {
     if (rest) write(rest);
   }
 
-  /** Reads what is left in the pipe `fd` now, without waiting, and writes it to `targetFd`. */
-  drainSync(fd: number | undefined, targetFd: number, target: Writable): void {
+  /**
+   * At this program's exit: reads what is left in the pipe now, without waiting, and writes it to
+   * `targetFd` synchronously, the last partial line included.
+   */
+  drainSync(targetFd: number, target: Writable): void {
     if (this.#ended) return;
     let open = !isClosed(target);
     const write = (text: string) => {
@@ -70,6 +85,34 @@ class LineForwarder {
         open = false;
       }
     };
+    this.#readPipe(write);
+    this.#finish(write);
+  }
+
+  /**
+   * At the child's exit: forwards, in order, what it wrote and was not read yet (in the stream's
+   * buffer, then in the pipe), and its last partial line. The stream goes on forwarding what
+   * another holder of the pipe writes later. Returns whether the pipe could be read here (it has
+   * a descriptor, or it has ended); when not, the caller waits for its end instead.
+   */
+  drainNow(): boolean {
+    if (this.#ended) return true;
+    const source = this.#source;
+    // Anything the stream holds goes out first, through its own 'data' listener (read() in flowing
+    // mode emits what it returns).
+    while (source.readableLength > 0 && source.read() !== null) {}
+    const fd = pipeFd(source);
+    if (fd === undefined) return this.#ended || source.readableEnded || source.destroyed;
+    this.#readPipe(this.#write);
+    const rest = this.#pending + this.#decoder.end();
+    this.#pending = '';
+    if (rest) this.#write(rest);
+    return true;
+  }
+
+  /** Reads the stream's pipe until it is empty for now (or at its end), without waiting. */
+  #readPipe(write: (text: string) => void): void {
+    const fd = pipeFd(this.#source);
     const buffer = Buffer.allocUnsafe(DRAIN_CHUNK_BYTES);
     for (let total = 0; fd !== undefined && total < DRAIN_LIMIT_BYTES; ) {
       let n: number;
@@ -82,7 +125,6 @@ class LineForwarder {
       total += n;
       this.#push(buffer.subarray(0, n), write);
     }
-    this.#finish(write);
   }
 }
 
@@ -137,18 +179,34 @@ function pipeFd(stream: Readable): number | undefined {
   return typeof fd === 'number' && fd >= 0 ? fd : undefined;
 }
 
+/** A child's forwarded output (see {@link forwardChildOutput}). */
+export interface ChildOutput {
+  /** Resolves when both streams have ended: when every process holding the pipes closed them. */
+  readonly done: Promise<void>;
+  /**
+   * Call it at the child's `'exit'`: forwards what the child wrote and was not read yet, and lets
+   * go of the pipes (unref'd). Resolves once that is written (at once where the pipes can be read
+   * synchronously; elsewhere when they end, or after {@link LAST_OUTPUT_MS}).
+   */
+  childExited(): Promise<void>;
+}
+
+/** Where a pipe cannot be read synchronously: how long a child's exit waits for its end (ms). */
+export const LAST_OUTPUT_MS = 1000;
+
 /**
  * Forwards a child's stdout and stderr line by line and, if the program exits first (a daemon
- * child, or `process.exit()`), drains at exit what it wrote and was not read yet. Resolves when
- * both streams have ended. `onOutOfMemory` is called once V8's out-of-memory message crosses stderr;
- * `onStderr` sees each piece of stderr text (whole lines) as it is forwarded.
+ * child, or `process.exit()`), drains at exit what it wrote and was not read yet. `onOutOfMemory`
+ * is called once V8's out-of-memory message crosses stderr; `onStderr` sees each piece of stderr
+ * text (whole lines) as it is forwarded. The child's end is its `'exit'`, not the end of its pipes
+ * (see the module's comment): call {@link ChildOutput.childExited} then.
  */
 export function forwardChildOutput(
   stdout: Readable,
   stderr: Readable,
   onOutOfMemory?: () => void,
   onStderr?: (text: string) => void,
-): Promise<void> {
+): ChildOutput {
   const out = new LineForwarder(stdout, process.stdout);
   let toldMemory = false;
   const err = new LineForwarder(stderr, process.stderr, (text) => {
@@ -158,17 +216,45 @@ export function forwardChildOutput(
     onOutOfMemory();
   });
   const drain: Drain = () => {
-    out.drainSync(pipeFd(stdout), 1, process.stdout);
-    err.drainSync(pipeFd(stderr), 2, process.stderr);
+    out.drainSync(1, process.stdout);
+    err.drainSync(2, process.stderr);
   };
   if (!hooked) process.on('exit', drainAll);
   hooked = true;
   atExit.add(drain);
+  // Counted while the child can still write: ipc orders its waits behind its lines (see above).
   forwarding.live++;
-  return Promise.all([out.done, err.done]).then(() => {
-    atExit.delete(drain);
+  let live = true;
+  const notLive = () => {
+    if (!live) return;
+    live = false;
     forwarding.live--;
+  };
+  const done = Promise.all([out.done, err.done]).then(() => {
+    atExit.delete(drain);
+    notLive();
   });
+  let exited: Promise<void> | undefined;
+  return {
+    done,
+    childExited() {
+      if (exited) return exited;
+      const drained = out.drainNow() && err.drainNow();
+      notLive();
+      for (const stream of [stdout, stderr]) (stream as { unref?(): void }).unref?.();
+      exited = drained ? Promise.resolve() : endedWithin(done, LAST_OUTPUT_MS);
+      return exited;
+    },
+  };
+}
+
+/** `promise`, or `ms` later, whichever comes first (the timer holds the program meanwhile). */
+function endedWithin(promise: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
 }
 
 function drainAll(): void {

@@ -205,9 +205,9 @@ export class Pool<I extends TaskFunction = TaskFunction>
    * @throws {PoolClosedError} (rejects) after `close()` or `terminate()`.
    * @throws {WorkerCrashedError} (rejects) when a worker died running one of its chunks.
    * @throws {ValidationError} (rejects) for a bad task or option.
-   * Also rejects with the first error an item's task threw (marked with `taskIndex`, its position
-   * in the input), or the error the input iterable threw; the chunks already sent stop at their
-   * next item.
+   * Also rejects with the input iterable's error, or with the first failed item's in INPUT order
+   * (`taskIndex`: its position) once every item before it has finished (Python waits for every item,
+   * then raises the first failure in time); running chunks finish, unstarted ones never run.
    * @example
    * console.log(await pool.map(tasks.square, [1, 2, 3], { chunksize: 2 })); // [ 1, 4, 9 ]
    */
@@ -227,7 +227,7 @@ export class Pool<I extends TaskFunction = TaskFunction>
    * @throws {PoolClosedError} at once after `close()` or `terminate()`.
    * @throws {ValidationError} at once for a bad task or option.
    * @throws {QueueFullError} at once when `maxQueue` tasks are already waiting.
-   * The result rejects as {@link map} does.
+   * The result rejects as {@link map} does, at the same moment; `errorCallback` gets that error.
    * @example
    * const r = pool.mapAsync(tasks.square, [4, 5]);
    * console.log(await r); // [ 16, 25 ]
@@ -249,7 +249,7 @@ export class Pool<I extends TaskFunction = TaskFunction>
    * Like {@link map}, with each item an argument list. Python: `starmap`.
    * @throws {PoolClosedError} (rejects) after `close()` or `terminate()`.
    * @throws {WorkerCrashedError} (rejects) when a worker died running one of its chunks.
-   * Also rejects as {@link map} does.
+   * Also rejects as {@link map} does (the first failed item in input order, once those before ended).
    * @example
    * console.log(await pool.starmap(tasks.add, [[1, 2], [3, 4]])); // [ 3, 7 ]
    */
@@ -268,7 +268,7 @@ export class Pool<I extends TaskFunction = TaskFunction>
    * Like {@link starmap}, returning an {@link AsyncResult}. Python: `starmap_async`.
    * @throws {PoolClosedError} at once after `close()` or `terminate()`.
    * @throws {QueueFullError} at once when `maxQueue` tasks are already waiting.
-   * The result rejects as {@link starmap} does.
+   * The result rejects as {@link starmap} does, at the same moment; `errorCallback` gets that error.
    * @example
    * console.log(await pool.starmapAsync(tasks.add, [[5, 6]])); // [ 11 ]
    */

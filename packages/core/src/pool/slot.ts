@@ -164,11 +164,14 @@ export class Slot implements PoolWorkerInfo {
 /**
  * `promise`, or `ms` later. The limit ends after the I/O phase that follows its timer: a host whose
  * event loop was held up for longer than `ms` still reads what the worker sent before its exit.
+ * The timer does not hold the program; the immediate after it does, for that one turn: unref'd, it
+ * let the poll phase block until some handle had an event (a pipe a worker's own child still held
+ * open kept a pool's join() waiting until that child ended).
  */
 export function settleWithin(promise: Promise<void>, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const limit = new Promise<void>((resolve) => {
-    timer = setTimeout(() => setImmediate(resolve).unref(), ms);
+    timer = setTimeout(() => setImmediate(resolve), ms);
     timer.unref();
   });
   return Promise.race([promise, limit]).finally(() => clearTimeout(timer));

@@ -55,7 +55,7 @@ export function watchChild(slot: Slot, child: ChildProcess): void {
   // V8 aborts a child whose heap is full (SIGABRT) after saying so on its stderr. A child that dies
   // while loading can only print why: its stderr is kept until it is ready.
   const startOutput = new StartOutput();
-  adoptChild(
+  const output = adoptChild(
     child,
     () => {
       slot.cause ??= new ChildOutOfMemory();
@@ -82,14 +82,14 @@ export function watchChild(slot: Slot, child: ChildProcess): void {
     slot.dying = true;
   });
   child.once('exit', (code, signal) => {
-    // What the child sent before it died is read until its channel and stderr close.
-    const closed = (stream: NodeJS.EventEmitter | null, event: string, done: boolean) =>
-      done || !stream ? undefined : new Promise<void>((resolve) => stream.once(event, () => resolve()));
+    // What the child sent before it died is read until its channel closes; what it printed is read
+    // now, from its pipes, which a program it started may hold open long after (see
+    // internal/output.ts): its stderr's end is not the child's.
     const waits = [
-      closed(child, 'disconnect', !child.connected),
-      closed(child.stderr, 'close', child.stderr?.destroyed ?? true),
+      child.connected ? new Promise<void>((resolve) => child.once('disconnect', () => resolve())) : undefined,
+      output?.childExited(),
     ].filter((w) => w !== undefined);
-    // The error a child that never became ready printed is its cause (read once stderr has ended).
+    // The error a child that never became ready printed is its cause (read once its stderr was read).
     const readCause = () => {
       slot.cause ??= startOutput.error();
     };

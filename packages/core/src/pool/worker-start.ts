@@ -17,7 +17,7 @@ import { MAX_TIMEOUT_MS } from '@multiproc/shared';
 import type { Options as TinypoolOptions } from 'tinypool';
 import { currentProcess, inheritedAuthkey } from '../identity.js';
 import { childDepth } from '../internal/bootstrap.js';
-import { forwardChildOutput } from '../internal/output.js';
+import { type ChildOutput, forwardChildOutput } from '../internal/output.js';
 import { reapedEnv, reapWithProgram } from '../internal/reaper.js';
 import { childExecArgv, threadExecArgv, workerArgv, workerEnv } from '../internal/start-args.js';
 import { outputBoard } from '../worker/output-board.js';
@@ -190,26 +190,28 @@ export function loadedOrExited(thread: Worker): Promise<void> {
  * a watchdog thread of its own, see {@link poolEnv}), and forwards its output whole-line to the end. tinypool pipes a
  * child's output and unpipes it as soon as the child has exited, before its pipes are read to the
  * end, so its last lines were lost. `onOutOfMemory`: V8's out-of-memory message crossed its stderr;
- * `onStderr` sees its stderr text.
+ * `onStderr` sees its stderr text. Returns its forwarded output (none for a stand-in without
+ * pipes), whose `childExited()` is for the child's 'exit'.
  */
 export function adoptChild(
   child: ChildProcess,
   onOutOfMemory?: () => void,
   onStderr?: (text: string) => void,
-): void {
+): ChildOutput | undefined {
   reapWithProgram(child);
   // tinypool forks with `stdio: 'pipe'`: the child's stdin is a pipe nobody writes to or closes,
   // so a task reading it waited forever. Closed here, it reads as at its end at once, as a
   // `Process` child's (`'ignore'`: /dev/null) and Python's (`os.devnull`, bpo-5155) do.
   child.stdin?.destroy();
   const { stdout, stderr } = child;
-  if (!stdout || !stderr) return;
+  if (!stdout || !stderr) return undefined;
   stdout.unpipe(process.stdout);
   stderr.unpipe(process.stderr);
-  void forwardChildOutput(stdout, stderr, onOutOfMemory, onStderr);
+  const output = forwardChildOutput(stdout, stderr, onOutOfMemory, onStderr);
   // unpipe() paused them, and a 'data' listener does not resume an explicitly paused stream.
   stdout.resume();
   stderr.resume();
+  return output;
 }
 
 /**

@@ -7,7 +7,9 @@
  * ends: once what it started has run (0, the `process.exitCode` it set, 1 for an unhandled
  * rejection or a later uncaught error), or whatever it passed to `process.exit()`. A target whose
  * promise never settles, with nothing else left to run, ends with {@link UNSETTLED_EXIT_CODE} and
- * a line on stderr, as Node does for an unsettled top-level await, instead of passing for a success.
+ * a line on stderr, as Node does for an unsettled top-level await, instead of passing for a success;
+ * so does one whose task module never finished loading (its own top-level await never settled),
+ * and the line then says so.
  */
 import { guardChildProcess, isForkedChild, openedOutput } from './child-guard.js';
 import { enableCompileCache } from './compile-cache.js';
@@ -72,6 +74,9 @@ async function run(start: StartMessage): Promise<void> {
   // (Deno throws on reading process.channel inside a worker thread.)
   if (inChild) process.channel?.unref();
   let settled = false;
+  // Until the task module has loaded, what never settles is its top-level await (or that of a
+  // module it imports): the target has not run yet.
+  let loaded = false;
   // The event loop ran dry while the target's promise was pending. Other 'beforeExit' listeners
   // may still give it work (ipc ends a wait nothing can answer, or lets a manager served here read
   // a request one turn later): the verdict waits until they all ran (a microtask runs after the
@@ -81,9 +86,7 @@ async function run(start: StartMessage): Promise<void> {
     queueMicrotask(() => {
       if (settled || process.getActiveResourcesInfo().length > 0) return;
       process.off('beforeExit', onLoopDry);
-      process.stderr.write(
-        `Process ${start.identity.name}: the target returned a promise that never settled, and nothing else was left to run (exit code ${UNSETTLED_EXIT_CODE}, as for an unsettled top-level await).\n`,
-      );
+      process.stderr.write(`Process ${start.identity.name}: ${unsettled(loaded, start.module)}\n`);
       process.exit(UNSETTLED_EXIT_CODE);
     });
   };
@@ -92,6 +95,7 @@ async function run(start: StartMessage): Promise<void> {
   try {
     if (start.inherit) inherit(start.inherit);
     const target = await loadTask(start.module, start.taskName);
+    loaded = true;
     const args = start.encoded ? decodeValue(start.args, source) : start.args;
     await target(...args);
     settled = true;
@@ -110,6 +114,14 @@ async function run(start: StartMessage): Promise<void> {
   // await runs to the end (Python joins the non-daemon threads too), an unhandled rejection or a
   // late throw is printed and gives 1, and a `process.exitCode` it set is kept. Nothing of ours
   // holds the event loop: the channel is unref'd above, ipc copies let go once flushed.
+}
+
+/** What a worker whose event loop ran dry says: which promise never settled. */
+function unsettled(loaded: boolean, module: string): string {
+  const code = `(exit code ${UNSETTLED_EXIT_CODE}, as for an unsettled top-level await)`;
+  return loaded
+    ? `the target returned a promise that never settled, and nothing else was left to run ${code}.`
+    : `the task module ${module} never finished loading: its top-level await (or that of a module it imports) never settled, and nothing else was left to run, so the target never ran ${code}.`;
 }
 
 /**
