@@ -32,30 +32,34 @@ const QUEUES: [string, () => Queue<number>][] = [
 ];
 
 describe('the home thread blocks synchronously', () => {
-  it.each(QUEUES)('%s: await put() in a thread worker returns', async (_, make) => {
-    for (let round = 0; round < 3; round++) {
-      const q = make();
-      const done = new Event();
-      const p = startProcess('thread', tasks.produce, [q, done, N, false, SPIN_MS]);
-      expect(done.waitSync(BLOCK_MS), `round ${round}: the worker's put() did not return`).toBe(true);
-      expect(q.qsize()).toBe(N);
-      if (q instanceof JoinableQueue) {
-        // Counted before put() returned, though some are still on their way.
-        let joined = false;
-        const join = q.join().then(() => {
-          joined = true;
-        });
-        for (const i of upTo(N)) {
-          expect(await q.get({ timeout: 10_000 })).toBe(i);
-          await turns(3);
-          expect(joined, `join() returned with item ${i} not marked done`).toBe(false);
-          q.taskDone();
-        }
-        await join;
-      } else for (const i of upTo(N)) expect(await q.get({ timeout: 10_000 })).toBe(i);
-      await p.join();
-    }
-  }, 30_000);
+  it.each(QUEUES)(
+    '%s: await put() in a thread worker returns',
+    async (_, make) => {
+      for (let round = 0; round < 3; round++) {
+        const q = make();
+        const done = new Event();
+        const p = startProcess('thread', tasks.produce, [q, done, N, false, SPIN_MS]);
+        expect(done.waitSync(BLOCK_MS), `round ${round}: the worker's put() did not return`).toBe(true);
+        expect(q.qsize()).toBe(N);
+        if (q instanceof JoinableQueue) {
+          // Counted before put() returned, though some are still on their way.
+          let joined = false;
+          const join = q.join().then(() => {
+            joined = true;
+          });
+          for (const i of upTo(N)) {
+            expect(await q.get({ timeout: 10_000 })).toBe(i);
+            await turns(3);
+            expect(joined, `join() returned with item ${i} not marked done`).toBe(false);
+            q.taskDone();
+          }
+          await join;
+        } else for (const i of upTo(N)) expect(await q.get({ timeout: 10_000 })).toBe(i);
+        await p.join();
+      }
+    },
+    30_000,
+  );
 
   it('JoinableQueue: putNowait() in a thread worker is counted before it returns', async () => {
     for (let round = 0; round < 5; round++) {

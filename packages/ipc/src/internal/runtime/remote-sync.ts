@@ -1,7 +1,8 @@
 /**
  * A copy's synchronous calls (remote-handle.ts): Python's `put_nowait`, `get_nowait`, `qsize` and
  * `task_done` from another thread or process. A thread copy of a queue answers from the queue's count in
- * shared memory and its own words there (count.ts); otherwise the call asks the home and blocks
+ * shared memory and its own words there (count.ts), and puts an item it has room for (counting a
+ * JoinableQueue's task there too) without asking; otherwise the call asks the home and blocks
  * on a bare wait for its answer, at most {@link SYNC_ANSWER_MS}, then answers from what the copy
  * knows.
  */
@@ -12,6 +13,7 @@ import { type CopyProtocol, ROOM_COUNTED, ROOM_GRANTED, type SlotWait } from '..
 import { CONSUMED, QueueCount, SENT, WAKE } from '../protocol/count.js';
 import type { Wait } from '../protocol/home-copy.js';
 import { type EOF, type Item, TIMEOUT } from '../protocol/item.js';
+import { Op } from '../protocol/ops.js';
 import { broker } from './broker.js';
 import type { HandleData } from './handle.js';
 import { Waiter } from './waiter.js';
@@ -44,6 +46,7 @@ export class CopySync {
   readonly #link: Link;
   readonly #maxsize: number;
   readonly #homeHere: boolean;
+  readonly #joinable: boolean;
   #homeIsHere: boolean | null = null;
   // A thread copy's words (count.ts): what it consumed and the room it took, for the home to read
   // if this thread dies, and the word the home bumps after a synchronous answer.
@@ -51,11 +54,12 @@ export class CopySync {
   /** A thread copy of a queue: the queue's size in shared memory, which it reads and counts in. */
   readonly count: QueueCount | null;
 
-  constructor(data: HandleData, link: Link, maxsize: number, homeHere: boolean) {
+  constructor(data: HandleData, link: Link, maxsize: number, homeHere: boolean, joinable: boolean) {
     this.#data = data;
     this.#link = link;
     this.#maxsize = maxsize;
     this.#homeHere = homeHere;
+    this.#joinable = joinable;
     this.#shared = data.shared ? new Int32Array(data.shared) : null;
     this.count = data.count && this.#shared ? new QueueCount(maxsize, data.count) : null;
   }
@@ -76,21 +80,28 @@ export class CopySync {
     if (words) words[SENT] = (words[SENT]! + 1) | 0; // read by the home, which only waits longer
   }
 
-  // A thread copy takes room in the shared count (false when full); others leave it to the home.
-  reserve(): boolean {
+  /**
+   * Sends a put now, when it needs no answer: a thread copy's with room, as Python's put() takes
+   * the queue's semaphores (the room and a JoinableQueue's task are counted in shared memory, then
+   * the item is sent: complete without the home, which may be blocked), or one not `acked` (an
+   * unbounded queue's or a pipe's, from another process: on its way). False when it was not sent:
+   * no shared count, the queue is full, a put waits at home for room, or a put of this copy waits
+   * for the home's answer (which goes first: per-sender FIFO).
+   */
+  putNow(proto: CopyProtocol, item: Item, acked = true): boolean {
     const count = this.count;
-    if (!count) return false;
-    // The room and this copy's record of it change in one instant (count.ts).
-    return count.tryReserve(false, this.#shared!);
+    if (!count && !acked) proto.put(item, null, 0);
+    if (!count || (this.#maxsize > 0 && proto.putsPending)) return !count && !acked;
+    // The room and this copy's record of it change in one instant, then the task (count.ts).
+    if (!count.tryReserve(false, this.#shared!)) return false;
+    if (this.#joinable) count.addTask(this.#shared!);
+    proto.put(item, null, 0, ROOM_COUNTED, this.#joinable);
+    return true;
   }
 
   putNowait(proto: CopyProtocol, item: Item): boolean {
     // A put of ours waiting for room (or its answer) goes first: the home decides, in order.
-    if (this.count && !(this.#maxsize > 0 && proto.putsPending)) {
-      if (!this.reserve()) return false;
-      proto.put(item, null, 0, ROOM_COUNTED);
-      return true;
-    }
+    if (this.count && !(this.#maxsize > 0 && proto.putsPending)) return this.putNow(proto, item);
     if (this.#maxsize > 0 && proto.state === 'open' && !SYNC_SOCKETS && !(this.#link instanceof PortLink)) {
       // No synchronous question over this socket (Windows): from the last size the home told.
       if (proto.homeSize >= this.#maxsize) return false;
@@ -129,15 +140,38 @@ export class CopySync {
   }
 
   /**
-   * Python's `task_done()` from a copy: the home marks one of the queue's tasks done, asked
-   * synchronously; false when none was unfinished. Unanswered in time (or when this copy cannot
+   * Python's `task_done()` from a copy: a thread copy marks one of the queue's tasks done in the
+   * shared count (telling the home when none is left, for its joins); another copy asks the home
+   * synchronously. False when none was unfinished. Unanswered in time (or when this copy cannot
    * wait), the call counts as done: the home still applies it when it arrives.
    */
   taskDone(proto: CopyProtocol): boolean {
+    if (this.count) {
+      const left = this.count.tasksDone(1);
+      if (left === 0) proto.tasksAtZero();
+      return left >= 0;
+    }
     const w: SyncWait = { done: false };
     proto.taskDone(w);
     if (!w.done && !this.#waitSync(w)) return true;
     return w.result !== false;
+  }
+
+  /**
+   * A join: true when no task is unfinished now (a thread copy reads the shared count); else
+   * asks the home (R_JOIN), which settles `w` once none is, or none was since this began.
+   */
+  join(proto: CopyProtocol, w: Wait): boolean {
+    const count = this.count;
+    const zeros = count?.zeros ?? 0; // first: a change to 0 after this read moves it on
+    if (count?.unfinished === 0) return true;
+    proto.ask(Op.R_JOIN, w, zeros);
+    return false;
+  }
+
+  /** A JoinableQueue's unfinished tasks (a thread copy: now) and its size as the home last said. */
+  taskCounts(proto: CopyProtocol): { unfinished: number; queued: number } {
+    return { unfinished: this.count?.unfinished ?? proto.unfinished, queued: proto.homeSize };
   }
 
   /**
