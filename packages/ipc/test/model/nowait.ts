@@ -1,7 +1,7 @@
 // putNowait() in the protocol model: the home thread's (room taken at home), a thread copy's (room
 // taken in the queue's shared count, then R_PUT with room taken), and a process copy's (R_SLOT,
 // then the item once room is granted; a question it stopped waiting for gives the room back).
-import { ROOM_COUNTED, ROOM_GRANTED, type SlotWait } from '../../src/internal/protocol/copy.js';
+import { ROOM_GRANTED, type SlotWait } from '../../src/internal/protocol/copy.js';
 import type { CopySim, Probe, System } from './system.js';
 
 /**
@@ -26,12 +26,9 @@ export function putNowait(
   c.probes.push(p);
   if (c.count && !(maxsize > 0 && c.proto.putsPending)) {
     p.done = true;
-    p.result = c.count.tryReserve();
-    if (p.result) {
-      c.roomTaken++;
-      p.item = item();
-      c.proto.put(p.item, null, 0, ROOM_COUNTED);
-    }
+    const name = item();
+    p.result = sys.putNow(c, name);
+    if (p.result) p.item = name;
   } else if (maxsize <= 0) {
     p.done = true;
     p.result = true;

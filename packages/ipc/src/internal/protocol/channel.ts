@@ -54,10 +54,7 @@ export class Channel extends ChannelRoom {
     return this.ended && this.items.length === 0 && this.inFlight === 0;
   }
 
-  /**
-   * Adds an item now, room or not (room is the caller's business); `reserved`: already counted;
-   * `task`: its task too (a JoinableQueue's thread copy counts it before its put returns).
-   */
+  /** Adds an item now, room or not (the caller's business); `reserved`, `task`: counted already. */
   admit(item: Item, reserved = false, task = false): void {
     if (!reserved) this.opts.count?.add(1);
     this.opts.onAdmit?.(task);
