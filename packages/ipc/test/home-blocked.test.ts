@@ -20,6 +20,7 @@ const BLOCK_MS = 3000;
 // A producer that runs on this long without yielding after it set the Event: its puts batched in
 // that turn are posted only then.
 const SPIN_MS = 50;
+const BIG = 8 * 1024 * 1024;
 const upTo = (n: number) => Array.from({ length: n }, (_, i) => i);
 const turns = async (n: number) => {
   for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
@@ -108,4 +109,69 @@ describe('the home thread blocks synchronously', () => {
     expect(await jq.get()).toBe(3);
     await p.join();
   }, 30_000);
+});
+
+describe('join() waits for what a worker put', () => {
+  it.each(['thread', 'process'] as const)(
+    'JoinableQueue: putNowait() in a %s worker counts before join() can return',
+    async (context) => {
+      for (let round = 0; round < 5; round++) {
+        const jq = new JoinableQueue<number | string>();
+        const [said, saidTheirs] = Pipe<string>();
+        // A big item first: its socket is still being read when 'done' comes on the other one.
+        const p = startProcess(context, tasks.putNowaitThenSay, [jq, N, saidTheirs, BIG]);
+        expect(await said.recv()).toBe('done');
+        let joined = false;
+        const join = jq.join().then(() => {
+          joined = true;
+        });
+        await turns(3);
+        expect(joined, `round ${round}: join() returned before any item was marked done`).toBe(false);
+        expect(await jq.get({ timeout: 10_000 })).toHaveLength(BIG);
+        jq.taskDone();
+        for (const i of upTo(N)) {
+          expect(await jq.get({ timeout: 10_000 })).toBe(i);
+          jq.taskDone();
+        }
+        await join;
+        await p.join();
+      }
+    },
+    60_000,
+  );
+});
+
+describe('a thread worker stopped in the middle of its puts', () => {
+  // It counts an item's room and task before the item leaves, in the turn of its put: stopped
+  // before the item left, what it counted goes back, so join() returns once what arrived is done.
+  it.each([0, 100_000])(
+    'leaves the task count exact (maxsize %i)',
+    async (maxsize) => {
+      for (let round = 0; round < 10; round++) {
+        const jq = new JoinableQueue<number>({ maxsize });
+        const [flag, theirFlag] = Pipe<string>();
+        const p = startProcess('thread', tasks.putHot, [jq, theirFlag]);
+        expect(await flag.recv()).toBe('putting');
+        await new Promise((r) => setTimeout(r, round % 5));
+        if (round % 2) p.kill();
+        else await p.terminate();
+        await p.join();
+        const got: number[] = [];
+        while (!jq.empty()) {
+          got.push(await jq.get({ timeout: 1000 }));
+          jq.taskDone();
+        }
+        expect(got).toEqual(got.map((_, i) => i));
+        const joined = await Promise.race([
+          jq.join().then(() => 'joined'),
+          new Promise((r) => setTimeout(r, 5000, 'join() still waits')),
+        ]);
+        expect(joined, `round ${round}: ${got.length} items got and done`).toBe('joined');
+        expect(() => jq.taskDone()).toThrow(expect.objectContaining({ code: 'MP_VALIDATION' }));
+        jq.close();
+        flag.close();
+      }
+    },
+    120_000,
+  );
 });

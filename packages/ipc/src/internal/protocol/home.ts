@@ -27,6 +27,7 @@ export class HomeProtocol extends HomeOfCopies {
   readonly isQueue: boolean;
   /** A JoinableQueue's unfinished tasks. */
   readonly tasks: Tasks;
+  readonly joinable: boolean;
 
   constructor(kind: HomeKind, out: HomeActions) {
     const isQueue = kind.kind === 'queue';
@@ -64,6 +65,7 @@ export class HomeProtocol extends HomeOfCopies {
     }
     super(out, endpoints);
     this.isQueue = isQueue;
+    this.joinable = joinable;
     this.tasks = tasks;
     onLocalDone = () => this.updateHolds();
     for (const e of this.endpoints) this.openLocal(e.index);

@@ -107,7 +107,8 @@ export const Op = {
    */
   H_BROKEN: 31,
   /**
-   * Bounded queues: take room for one item now, if there is room and no put waits for it; answered
+   * Bounded and joinable queues: take room for one item now (a JoinableQueue: and count its
+   * task), if there is room and no put waits for it; answered
    * by H_PUT_DONE `a`, `b` = 1 granted. A copy in another process asks this synchronously for
    * `putNowait()` (a thread copy too while puts of its own wait), then sends the item as R_PUT
    * with `a` = 2, or gives the room back.

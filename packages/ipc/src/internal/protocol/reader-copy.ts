@@ -182,9 +182,14 @@ export class ReaderCopy extends HomeCopy {
     }
   }
 
+  /** Room granted to it (R_SLOT) for items that never came: a JoinableQueue counted their tasks. */
+  unusedGrants(): number {
+    return Math.max(0, (this.granted - this.used) | 0);
+  }
+
   /** Room it took for items that never came: to give back once it is gone. */
   unusedRoom(): number {
-    const granted = Math.max(0, (this.granted - this.used) | 0);
+    const granted = this.unusedGrants();
     const own = this.selfReserved === null ? 0 : Math.max(0, (this.selfReserved - this.selfUsed) | 0);
     return granted + own;
   }

@@ -102,22 +102,26 @@ export class CopySync {
   putNowait(proto: CopyProtocol, item: Item): boolean {
     // A put of ours waiting for room (or its answer) goes first: the home decides, in order.
     if (this.count && !(this.#maxsize > 0 && proto.putsPending)) return this.putNow(proto, item);
-    if (this.#maxsize > 0 && proto.state === 'open' && !SYNC_SOCKETS && !(this.#link instanceof PortLink)) {
+    // A bounded queue's room, or a JoinableQueue's task, is the home's to count (another process).
+    const asks = (this.#maxsize > 0 || this.#joinable) && proto.state === 'open';
+    if (asks && !SYNC_SOCKETS && !(this.#link instanceof PortLink)) {
       // No synchronous question over this socket (Windows): from the last size the home told.
-      if (proto.homeSize >= this.#maxsize) return false;
+      if (this.#maxsize > 0 && proto.homeSize >= this.#maxsize) return false;
       proto.put(item, null, 0);
       return true;
     }
-    if (this.#maxsize > 0 && proto.state === 'open') {
-      // The home grants room for it first, as Python's shared semaphore would.
+    if (asks) {
+      // The home grants room for it and counts its task first, as Python's shared semaphores would.
       const w: SlotWait & SyncWait = { done: false, abandoned: false };
       proto.askSlot(w);
       if (!this.#waitSync(w)) {
-        w.abandoned = true; // room granted later goes back
-        return false;
+        w.abandoned = true; // room (and a task) granted later goes back
+        if (this.#maxsize > 0) return false;
+        proto.put(item, null, 0); // unbounded: counted as it arrives, as before it asked
+        return true;
       }
       if (w.result !== true) return false;
-      proto.put(item, null, 0, ROOM_GRANTED);
+      proto.put(item, null, 0, ROOM_GRANTED, this.#joinable);
       return true;
     }
     proto.put(item, null, 0);
