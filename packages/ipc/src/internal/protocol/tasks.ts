@@ -26,6 +26,8 @@ export class Tasks {
   readonly #joiners = new Deque<Joiner>();
   readonly #out: HomeActions;
   readonly #count: QueueCount;
+  // `zeros` at the last check: joins left then all began at it (none ends while it stays, above 0).
+  #checked = 0;
 
   constructor(out: HomeActions, count: QueueCount) {
     this.#out = out;
@@ -85,6 +87,8 @@ export class Tasks {
     if (this.#joiners.length === 0) return;
     const zeros = this.#count.zeros;
     const all = this.#count.unfinished === 0;
+    if (!all && zeros === this.#checked) return;
+    this.#checked = zeros;
     const left: Joiner[] = [];
     for (let j = this.#joiners.shift(); j; j = this.#joiners.shift()) {
       if (!all && j.zeros === zeros) left.push(j);
