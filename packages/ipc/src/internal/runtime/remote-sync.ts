@@ -114,14 +114,14 @@ export class CopySync {
       // The home grants room for it and counts its task first, as Python's shared semaphores would.
       const w: SlotWait & SyncWait = { done: false, abandoned: false };
       proto.askSlot(w);
-      if (!this.#waitSync(w)) {
-        w.abandoned = true; // room (and a task) granted later goes back
-        if (this.#maxsize > 0) return false;
-        proto.put(item, null, 0); // unbounded: counted as it arrives, as before it asked
-        return true;
-      }
-      if (w.result !== true) return false;
-      proto.put(item, null, 0, ROOM_GRANTED, this.#joinable);
+      const answered = this.#waitSync(w);
+      if (!answered) w.abandoned = true; // room (and a task) granted later goes back
+      // Unanswered, an unbounded queue's item goes all the same, counted as it arrives.
+      if (answered ? w.result !== true : this.#maxsize > 0) return false;
+      proto.put(item, null, 0, answered ? ROOM_GRANTED : 0, answered && this.#joinable);
+      // Now, as Python's feeder sends it: the question just sent would hold it in this turn's batch,
+      // and code that never yields has no next send to take it along (link/scheduler.ts).
+      this.#link.flush();
       return true;
     }
     proto.put(item, null, 0);
