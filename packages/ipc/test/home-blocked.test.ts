@@ -2,9 +2,11 @@
 // Python's put() counts the item (and a JoinableQueue's unfinished task) in shared semaphores, so
 // it returns while the process that made the queue blocks. Here the home thread blocks in
 // `Event.waitSync()` (no event loop turn) until the worker says it is done: `await put()` on a
-// JoinableQueue and on a bounded Queue with room, `taskDone()` (refused past the count),
-// `qsize()`, `empty()` and `full()` return meanwhile; `join()` still waits for every item a put
-// counted, also one still on its way; a worker stopped mid-put leaves the count exact.
+// JoinableQueue and on a bounded Queue with room, `putNowait()`, `taskDone()` (refused past the
+// count), `qsize()`, `empty()`, `full()` and `close()` return meanwhile; `join()` still waits for
+// every item a put counted, also one still on its way (a child process's `putNowait()` too: it asks
+// the queue's process, which counts the task as it grants room); a worker stopped mid-put leaves
+// the count exact.
 import { JoinableQueue, Pipe, Queue } from '@multiproc/ipc';
 import { Event } from '@multiproc/shared';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -84,7 +86,7 @@ describe('the home thread blocks synchronously', () => {
     }
   }, 30_000);
 
-  it('JoinableQueue: taskDone(), qsize(), empty() and full() in a thread worker return', async () => {
+  it('JoinableQueue: taskDone(), qsize(), empty(), full() and close() in a thread worker return', async () => {
     const jq = new JoinableQueue<number>({ maxsize: 4 });
     for (const i of upTo(3)) await jq.put(i);
     const [out, theirs] = Pipe<string[]>();
