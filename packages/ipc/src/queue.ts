@@ -244,7 +244,8 @@ export class Queue<T = unknown> {
   }
 
   /**
-   * Resolves once everything this copy put has reached the queue. Call after `close()`. Python: `join_thread()`.
+   * Resolves once everything this copy put has reached the queue (from another thread: was handed
+   * to the port it arrives by, whatever that thread does next). Call after `close()`. Python: `join_thread()`.
    * @throws {ProcessError} when called before `close()`.
    * @example
    * const q = new Queue<number>();

@@ -3,7 +3,7 @@
 // it returns while the process that made the queue blocks. Here the home thread blocks in
 // `Event.waitSync()` (no event loop turn) until the worker says it is done: `await put()` on a
 // JoinableQueue and on a bounded Queue with room, `putNowait()`, `taskDone()` (refused past the
-// count), `qsize()`, `empty()`, `full()` and `close()` return meanwhile; `join()` still waits for
+// count), `qsize()`, `empty()`, `full()`, `close()` and `joinThread()` return meanwhile; `join()` still waits for
 // every item a put counted, also one still on its way (a child process's `putNowait()` too: it asks
 // the queue's process, which counts the task as it grants room); a worker stopped mid-put leaves
 // the count exact.
@@ -60,6 +60,24 @@ describe('the home thread blocks synchronously', () => {
         } else for (const i of upTo(N)) expect(await q.get({ timeout: 10_000 })).toBe(i);
         await p.join();
       }
+    },
+    30_000,
+  );
+
+  it.each([['Queue', () => new Queue<number>()], ...QUEUES])(
+    '%s: close() then await joinThread() in a thread worker return',
+    async (_, make) => {
+      const q = make();
+      const done = new Event();
+      const p = startProcess('thread', tasks.putCloseJoin, [q, done, N]);
+      expect(done.waitSync(BLOCK_MS), "the worker's joinThread() did not return").toBe(true);
+      for (const i of upTo(N)) {
+        expect(await q.get({ timeout: 10_000 })).toBe(i);
+        if (q instanceof JoinableQueue) q.taskDone();
+      }
+      if (q instanceof JoinableQueue) await q.join();
+      await p.join();
+      expect(p.exitCode).toBe(0);
     },
     30_000,
   );

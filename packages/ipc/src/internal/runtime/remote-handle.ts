@@ -21,7 +21,7 @@ import { trackRemote, untrackRemote } from './exit.js';
 import type { GetResult, Handle, HandleData, HandleKeeper, PutResult } from './handle.js';
 import { encodeCopy, keptCopy } from './remote-copies.js';
 import { CopySync, settleWait } from './remote-sync.js';
-import { STUCK, Waiter } from './waiter.js';
+import { type STUCK, Waiter } from './waiter.js';
 import { willPath } from './will.js';
 
 export interface RemoteOptions {
@@ -237,12 +237,7 @@ export class RemoteHandle implements Handle {
   }
 
   join(): Promise<undefined | typeof STUCK | typeof EOF> {
-    const w = new Waiter<undefined>(() => {});
-    if (this.#sync.join(this.#proto, w)) return Promise.resolve(undefined);
-    // EOF: closed meanwhile (asks end with it), or the home is gone; not a join that completed.
-    return w.promise.then((r) =>
-      r === STUCK || (r as unknown) === EOF ? (r as typeof STUCK | typeof EOF) : undefined,
-    );
+    return this.#sync.join(this.#proto);
   }
 
   close(): Promise<void> {
@@ -252,9 +247,14 @@ export class RemoteHandle implements Handle {
     });
     if (this.#proto.state === 'gone') this.#onGone?.();
     else {
-      // Whoever awaits joinThread() must not see the program exit before the home answered.
-      this.#link.hold();
+      this.#link.hold(); // the program lives on until the home answered
       this.#proto.close(); // ends this copy's gets, puts and joins with EOF
+      // Posted to a port, it arrives whatever this thread does next: joinThread() need not wait
+      // for the home's answer (a home blocked in waitSync() gives none), as Python's does not.
+      if (this.#link instanceof PortLink) {
+        this.#link.flush();
+        this.#onGone?.();
+      }
     }
     for (const cb of [...this.#listeners]) cb(); // a poll() or wait() on it: the caller, closed, says so
     return this.#closing;

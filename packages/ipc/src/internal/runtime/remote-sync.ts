@@ -12,11 +12,11 @@ import type { SocketLink } from '../link/socket-link.js';
 import { type CopyProtocol, ROOM_COUNTED, ROOM_GRANTED, type SlotWait } from '../protocol/copy.js';
 import { CONSUMED, QueueCount, SENT, WAKE } from '../protocol/count.js';
 import type { Wait } from '../protocol/home-copy.js';
-import { type EOF, type Item, TIMEOUT } from '../protocol/item.js';
+import { EOF, type Item, TIMEOUT } from '../protocol/item.js';
 import { Op } from '../protocol/ops.js';
 import { broker } from './broker.js';
 import type { HandleData } from './handle.js';
-import { Waiter } from './waiter.js';
+import { STUCK, Waiter } from './waiter.js';
 
 /**
  * The longest a synchronous method of a queue copy (`putNowait`, `getNowait`, `qsize`, …) waits for
@@ -162,15 +162,19 @@ export class CopySync {
   }
 
   /**
-   * A join: true when no task is unfinished now (a thread copy reads the shared count); else
-   * asks the home (R_JOIN), which settles `w` once none is, or none was since this began.
+   * A join: over at once when no task is unfinished now (a thread copy reads the shared count);
+   * else asks the home (R_JOIN), which answers once none is, or none was since this began. EOF:
+   * closed meanwhile (asks end with it), or the home is gone; STUCK: nothing could answer.
    */
-  join(proto: CopyProtocol, w: Wait): boolean {
+  join(proto: CopyProtocol): Promise<undefined | typeof STUCK | typeof EOF> {
     const count = this.count;
     const zeros = count?.zeros ?? 0; // first: a change to 0 after this read moves it on
-    if (count?.unfinished === 0) return true;
+    if (count?.unfinished === 0) return Promise.resolve(undefined);
+    const w = new Waiter<undefined>(() => {});
     proto.ask(Op.R_JOIN, w, zeros);
-    return false;
+    return w.promise.then((r) =>
+      r === STUCK || (r as unknown) === EOF ? (r as typeof STUCK | typeof EOF) : undefined,
+    );
   }
 
   /** A JoinableQueue's unfinished tasks (a thread copy: now) and its size as the home last said. */
