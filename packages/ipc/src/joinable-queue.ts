@@ -29,8 +29,9 @@ export class JoinableQueue<T = unknown> extends Queue<T> {
   /**
    * Marks one item got from the queue as done. Python: `task_done()`. Any holder of the queue may
    * call it, for an item any holder got: it counts against the queue's unfinished tasks, not this
-   * copy's (a copy in another thread or process asks the queue's home synchronously, at most 1 s;
-   * unanswered by then, the call counts and the home applies it when it arrives).
+   * copy's. In the queue's process (any thread) the count is in shared memory, as Python's
+   * semaphore: no round trip. A copy in another process asks the queue's process synchronously,
+   * at most 1 s; unanswered by then, the call counts and the home applies it when it arrives.
    * @throws {ValidationError} when the queue has no unfinished task: called more times than items
    * were put (Python's ValueError).
    * @throws {ClosedError} after this copy's `close()` (Python allows it; here `close()` ends this
@@ -53,7 +54,9 @@ export class JoinableQueue<T = unknown> extends Queue<T> {
   }
 
   /**
-   * Resolves once every item put so far has been marked done. Python: `join()`.
+   * Resolves once every item put so far has been marked done (or once none was unfinished at some
+   * moment since the call, as Python's `join()` wakes when the count reaches zero). Python: `join()`.
+   * An item a worker's `put()` returned for counts, also while it is still on its way.
    * @throws {EOFError} when tasks are unfinished and nothing left could mark them done (no other
    * copy of the queue is open in a live worker, and the program has nothing else to do): for
    * example a worker got an item and ended (exited, was killed) before its `taskDone()`. The

@@ -84,10 +84,10 @@ export class Queue<T = unknown> {
 
   /**
    * Adds `value`, waiting while the queue is full. Python: `put(obj, block=True, timeout)`.
-   * Resolves once the item is in the queue (in the thread that created it), or, from another
-   * thread or process, once the queue holds it (bounded and joinable queues) or it is on its way
-   * (unbounded: it arrives, in order, even if the worker exits right after). Items from one sender
-   * arrive in the order it put them; between senders there is no order.
+   * Resolves once the item is in the queue; from another thread, once its room (and a JoinableQueue's
+   * task) is counted in shared memory and it is on its way, whether the queue's thread runs or not;
+   * from another process, once the queue holds it (bounded, joinable) or it is on its way. It then
+   * arrives even if the worker exits right after; one sender's items arrive in the order put.
    * @param value - structured-cloneable; multiproc objects inside travel by reference.
    * @param options - ms to wait for room, or `{ timeout?, block? }`; `{ block: false }` does not wait.
    * @throws {QueueFullError} when still full after `timeout` ms.
@@ -244,7 +244,8 @@ export class Queue<T = unknown> {
   }
 
   /**
-   * Resolves once everything this copy put has reached the queue. Call after `close()`. Python: `join_thread()`.
+   * Resolves once everything this copy put has reached the queue (from another thread: was handed
+   * to the port it arrives by, whatever that thread does next). Call after `close()`. Python: `join_thread()`.
    * @throws {ProcessError} when called before `close()`.
    * @example
    * const q = new Queue<number>();

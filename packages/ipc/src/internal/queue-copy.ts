@@ -44,13 +44,15 @@ export function takeAdopted(): Adopted | null {
 }
 
 /**
- * A copy's handle: its puts wait for the home's answer when the queue is bounded or joinable (a
- * thread copy's putNowait takes room in the queue's shared count instead; remote-handle.ts).
+ * A copy's handle: its puts wait for the home's answer when the queue is bounded or joinable,
+ * unless it is a thread copy with room (it takes room, and counts the task, in the queue's shared
+ * count instead; remote-sync.ts).
  */
 export function remoteQueueHandle(data: QueueData, joinable: boolean): Handle {
   return new RemoteHandle(data.h, {
     maxsize: data.maxsize,
     acked: joinable || data.maxsize > 0,
     eager: false,
+    joinable,
   });
 }

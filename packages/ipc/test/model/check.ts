@@ -42,13 +42,15 @@ export function check(sys: System, copies: CopySim[], puts: Probe[], acked: bool
     if (p.item === undefined) continue; // a putNowait() that found no room sent nothing
     const item = p.item;
     const c = copies.find((x) => x.name === p.who);
-    const completed = p.nowait
-      ? p.result === true
-      : !acked || p.who === 'home'
-        ? p.result === true || !p.done || p.who !== 'home'
-        : sys.admitted.has(item);
-    // A putNowait() or unbounded put sends its item at the end of its turn: a killed copy loses it.
-    const lostWithCopy = c !== undefined && (!acked || p.nowait) && !seen.has(item) && !c.alive;
+    const completed =
+      p.nowait || p.direct
+        ? p.result === true
+        : !acked || p.who === 'home'
+          ? p.result === true || !p.done || p.who !== 'home'
+          : sys.admitted.has(item);
+    // A putNowait(), an unbounded put or a thread copy's put with room sends its item at the end of
+    // its turn: a killed copy loses it.
+    const lostWithCopy = c !== undefined && (!acked || p.nowait || p.direct) && !seen.has(item) && !c.alive;
     if (p.who === 'home' && !p.done) continue; // a local put still waiting for room
     if (completed && !lostWithCopy) expect(seen.has(item), `${item} (put by ${p.who}) lost`).toBe(true);
     if (!completed) expect(seen.has(item), `${item}: its put never completed, yet it arrived`).toBe(false);

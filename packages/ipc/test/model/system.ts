@@ -46,6 +46,8 @@ export interface Probe extends Wait {
   item?: string;
   /** A putNowait(): its item may be lost with a copy killed before its turn ended. */
   nowait?: boolean;
+  /** A thread copy's put that took room itself: complete once sent, lost likewise. */
+  direct?: boolean;
   /** Runs when it settles (a copy's synchronous question answered: nowait.ts). */
   onSettle?: (result: unknown) => void;
 }
@@ -75,6 +77,11 @@ export class CopySim {
   count: QueueCount | null = null;
   /** The room it took in `count`, as recorded in its shared memory. */
   roomTaken = 0;
+  /** A JoinableQueue's copy: a thread copy counts the task of each put in `count` (remote-sync.ts). */
+  joinable = false;
+  maxsize = 0;
+  /** The tasks it counted in `count`, as recorded in its shared memory. */
+  tasksTaken = 0;
   /** Values sent to it by move, in order (the home keeps no copy to look at). */
   readonly movedHere: string[] = [];
   /** The items of its R_PUT_WAIT frames the home received, by sequence. */
@@ -170,7 +177,14 @@ export class System implements HomeActions {
   // ── building ─────────────────────────────────────────────────────────────────────────────
   addCopy(
     end: number,
-    opts: { maxsize: number; acked: boolean; eager: boolean; moves?: boolean; counts?: boolean },
+    opts: {
+      maxsize: number;
+      acked: boolean;
+      eager: boolean;
+      moves?: boolean;
+      counts?: boolean;
+      joinable?: boolean;
+    },
     attach = true,
   ): CopySim {
     const name = `c${this.copies.length}`;
@@ -194,6 +208,8 @@ export class System implements HomeActions {
         ),
     );
     cs.moves = opts.moves ?? false;
+    cs.joinable = opts.joinable ?? false;
+    cs.maxsize = opts.maxsize;
     if (opts.counts) cs.count = new QueueCount(opts.maxsize, this.home.main.count!.buffer);
     this.copies.push(cs);
     if (attach) this.attach(cs);
@@ -303,18 +319,35 @@ export class System implements HomeActions {
       }
       return p;
     }
-    if (acked) who.proto.put(item, p, timeoutMs);
+    // A thread copy with room takes it (and a JoinableQueue's task) in the shared count and
+    // sends the item: the put is complete (remote-sync.ts, putNow).
+    if (who.count && this.putNow(who, item)) {
+      p.direct = true;
+      p.done = true;
+      p.result = true;
+    } else if (acked) who.proto.put(item, p, timeoutMs);
     else {
-      // A thread copy counts an unbounded put in the shared count at once (remote-handle.ts).
-      const counted = who.count?.tryReserve() === true;
-      if (counted) who.roomTaken++;
-      who.proto.put(item, null, 0, counted ? ROOM_COUNTED : 0);
+      who.proto.put(item, null, 0);
       p.done = true;
       p.result = true;
     }
     who.probes.push(p);
     this.flush(who);
     return p;
+  }
+
+  /** A thread copy's put that needs no answer (remote-sync.ts): false when it must ask the home. */
+  putNow(who: CopySim, item: string): boolean {
+    const count = who.count!;
+    if (who.maxsize > 0 && who.proto.putsPending) return false;
+    if (!count.tryReserve()) return false;
+    who.roomTaken++;
+    if (who.joinable) {
+      count.addTask();
+      who.tasksTaken++;
+    }
+    who.proto.put(item, null, 0, ROOM_COUNTED, who.joinable);
+    return true;
   }
 
   // ── internals ────────────────────────────────────────────────────────────────────────────
@@ -350,6 +383,7 @@ export class System implements HomeActions {
         // used. What the copy never used goes back, and may reach others after later items.
         this.home.taken(cs.home, cs.counter);
         if (cs.count) this.home.reservedBy(cs.home, cs.roomTaken);
+        if (cs.count) this.home.tasksBy(cs.home, cs.tasksTaken);
         for (const item of drainView(cs.home)) this.late.add(item);
         this.home.linkClosed(cs.home);
       } else {

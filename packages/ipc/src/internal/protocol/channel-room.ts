@@ -16,8 +16,11 @@ export interface ChannelOptions {
   readonly maxsize: number;
   /** A pipe direction ends (EOF) once its last writer is gone; a queue never does. */
   readonly endsWithWriters: boolean;
-  /** Counts admitted items as unfinished tasks (JoinableQueue). */
-  readonly onAdmit: (() => void) | null;
+  /**
+   * Counts an admitted item as an unfinished task (JoinableQueue); `counted`: its thread copy
+   * counted it already, before its put returned.
+   */
+  readonly onAdmit: ((counted: boolean) => void) | null;
   /** The last local get or put waiting here is over (what copies held alive for it can let go). */
   readonly onLocalDone: () => void;
   /** A queue's size in shared memory (count.ts); null for a pipe direction, which counts here. */
@@ -119,7 +122,7 @@ export abstract class ChannelRoom {
       this.#putters.shift();
       p.done = true;
       if (p.local) this.localPutters--;
-      this.opts.onAdmit?.();
+      this.opts.onAdmit?.(false);
       this.items.push(p.item);
       if (p.copy) {
         p.copy.puts.delete(p);

@@ -54,10 +54,10 @@ export class Channel extends ChannelRoom {
     return this.ended && this.items.length === 0 && this.inFlight === 0;
   }
 
-  /** Adds an item now, room or not (room is the caller's business); `reserved`: already counted. */
-  admit(item: Item, reserved = false): void {
+  /** Adds an item now, room or not (the caller's business); `reserved`, `task`: counted already. */
+  admit(item: Item, reserved = false, task = false): void {
     if (!reserved) this.opts.count?.add(1);
-    this.opts.onAdmit?.();
+    this.opts.onAdmit?.(task);
     // A producer streaming to one reading copy: what pump() would do, without the queue round trip.
     const c = this.#quiet() ? this.ahead.takesNext() : null;
     if (c) this.#pushAhead(c, item);

@@ -139,10 +139,11 @@ export class CopyProtocol extends CopyObject {
 
   /**
    * Sends an item: `w` waits for the home's answer when puts are acked (null: admitted anyway);
-   * `room`: where the room for it was taken (0: nowhere yet; see {@link Room}).
+   * `room`: where the room for it was taken (0: nowhere yet; see {@link Room}); `task`: a
+   * JoinableQueue's thread copy counted its task in the shared count already.
    */
-  put(item: Item, w: Wait | null, timeoutMs: number, room: Room = 0): void {
-    if (!this.#opts.acked || !w) this.send(Op.R_PUT, room, 0, item);
+  put(item: Item, w: Wait | null, timeoutMs: number, room: Room = 0, task = false): void {
+    if (!this.#opts.acked || !w) this.send(Op.R_PUT, room, task ? 1 : 0, item);
     else this.#puts.add(this.ask(Op.R_PUT_WAIT, w, timeoutMs, item));
   }
 
@@ -171,6 +172,11 @@ export class CopyProtocol extends CopyObject {
    */
   taskDone(w: Wait): void {
     this.ask(Op.R_TASK_DONE, w);
+  }
+
+  /** A thread copy's taskDone() left the shared count at 0: the home ends the joins that waited. */
+  tasksAtZero(): void {
+    if (this.state === 'open') this.send(Op.R_TASK_DONE, 0, 1);
   }
 
   /** Closes this copy: waits end, puts still waiting did not happen, what it read ahead goes back. */

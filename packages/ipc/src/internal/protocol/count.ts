@@ -6,20 +6,27 @@
  *
  * ```
  *   count (Int32 words, shared by the home and its thread copies)
- *   ┌──────────┬────────────┐
- *   │ 0: items │ 1: waiting │  items: +1 a put reserves room (CAS below maxsize), or is admitted
- *   └──────────┴────────────┘  unreserved at home; -1 a get hands an item out (at home, or in the
- *                              thread copy that used it). waiting: 1 while a put waits at home for
- *                              room (the home's, or a copy's): room freed then is its, so a copy's
- *                              putNowait() takes none, as the home's own does not
+ *   ┌──────────┬────────────┬──────────────┬──────────┐
+ *   │ 0: items │ 1: waiting │ 2: unfinished│ 3: zeros │
+ *   └──────────┴────────────┴──────────────┴──────────┘
+ *   items: +1 a put reserves room (CAS below maxsize), or is admitted unreserved at home; -1 a get
+ *     hands an item out (at home, or in the thread copy that used it).
+ *   waiting: 1 while a put waits at home for room (the home's, or a copy's): room freed then is
+ *     its, so a copy's putNowait() takes none, as the home's own does not.
+ *   unfinished: a JoinableQueue's unfinished tasks (Python's `_unfinished_tasks` semaphore): +1 a
+ *     thread copy's put before it returns, or an item admitted at home uncounted; -1 a taskDone()
+ *     anywhere in the process (CAS above 0: none left refuses it).
+ *   zeros: bumped after each change that left `unfinished` at 0 (mod 2^32): a join that began at
+ *     another value is over (Python's join() wakes when the count reaches zero).
  *
  *   per thread copy (its `shared` buffer, Int32 words; queues and pipe ends)
- *   ┌─────────────┬─────────────┬──────────┬─────────┐
- *   │ 0: consumed │ 1: reserved │ 2: wake  │ 3: sent │  consumed: items it handed out (mod 2^32);
- *   └─────────────┴─────────────┴──────────┴─────────┘  reserved: room it took in `count` (mod 2^32);
- *                                  wake: bumped by the home after a synchronous answer;
- *                                  sent: items it sent as R_PUT (mod 2^32), written before they
- *                                  leave, so the home knows what is on its way (catch-up.ts)
+ *   ┌─────────────┬─────────────┬──────────┬─────────┬──────────┐
+ *   │ 0: consumed │ 1: reserved │ 2: wake  │ 3: sent │ 4: tasks │
+ *   └─────────────┴─────────────┴──────────┴─────────┴──────────┘
+ *   consumed: items it handed out (mod 2^32); reserved: room it took in `count` (mod 2^32);
+ *   wake: bumped by the home after a synchronous answer; sent: items it sent as R_PUT (mod 2^32),
+ *   written before they leave, so the home knows what is on its way (catch-up.ts); tasks: tasks
+ *   it counted in `unfinished` for its puts (mod 2^32): those whose item never came go back.
  * ```
  *
  * A thread copy that dies leaves `reserved - arrived` slots taken for items that never came: the
@@ -28,7 +35,7 @@
  * write (`tryReserve(…, mine)`, `consume()`): `worker.terminate()` lands only where a call begins
  * (an `Atomics` call too) or a loop turns, never between an `Atomics` operation and the plain
  * writes after it, so the home, which reads the words once the thread has ended, never finds them
- * disagreeing with `count`. (Recorded with a second `Atomics` call, one terminate in about 100
+ * disagreeing with `count` (a task is counted the same way, after its room). (Recorded with a second `Atomics` call, one terminate in about 100
  * left `empty()` false with nothing to get.) Only the copy writes its words while it lives.
  */
 
@@ -37,8 +44,12 @@ export const CONSUMED = 0;
 export const RESERVED = 1;
 export const WAKE = 2;
 export const SENT = 3;
+export const TASKS = 4;
 /** Bytes of a thread copy's shared buffer. */
-export const COPY_SHARED_BYTES = 16;
+export const COPY_SHARED_BYTES = 20;
+// Word indexes of `count`.
+const UNFINISHED = 2;
+const ZEROS = 3;
 
 export class QueueCount {
   readonly buffer: SharedArrayBuffer;
@@ -46,9 +57,9 @@ export class QueueCount {
   readonly #max: number;
 
   /** @param max - `maxsize`; 0: unbounded. @param buffer - the home's, in a copy. */
-  constructor(max: number, buffer: SharedArrayBuffer = new SharedArrayBuffer(8)) {
+  constructor(max: number, buffer: SharedArrayBuffer = new SharedArrayBuffer(16)) {
     this.buffer = buffer;
-    this.#word = new Int32Array(buffer, 0, 2);
+    this.#word = new Int32Array(buffer, 0, 4);
     this.#max = max;
   }
 
@@ -98,5 +109,39 @@ export class QueueCount {
 
   add(n: number): void {
     if (n !== 0) Atomics.add(this.#word, 0, n);
+  }
+
+  /** A JoinableQueue's unfinished tasks. */
+  get unfinished(): number {
+    return Atomics.load(this.#word, UNFINISHED);
+  }
+
+  /** How many times `unfinished` was left at 0 (mod 2^32): read it before `unfinished`. */
+  get zeros(): number {
+    return Atomics.load(this.#word, ZEROS);
+  }
+
+  /** Counts a task: `mine`, a thread copy's words, whose `TASKS` counts it in the same instant. */
+  addTask(mine?: Int32Array): void {
+    Atomics.add(this.#word, UNFINISHED, 1);
+    if (mine) mine[TASKS] = (mine[TASKS]! + 1) | 0; // plain: no interrupt point (above)
+  }
+
+  /**
+   * Marks `n` tasks done: the tasks left, or -1 when fewer than `n` were unfinished (nothing
+   * changes). `clamp`: as many as there are (tasks of puts that never came, given back).
+   */
+  tasksDone(n: number, clamp = false): number {
+    const w = this.#word;
+    for (let cur = Atomics.load(w, UNFINISHED); ; ) {
+      const take = clamp ? Math.min(n, cur) : n;
+      if (take > cur || take <= 0) return take === 0 && clamp ? cur : -1;
+      const seen = Atomics.compareExchange(w, UNFINISHED, cur, cur - take);
+      if (seen === cur) {
+        if (cur === take) Atomics.add(w, ZEROS, 1);
+        return cur - take;
+      }
+      cur = seen;
+    }
   }
 }

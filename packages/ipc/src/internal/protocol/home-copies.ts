@@ -17,6 +17,8 @@ export abstract class HomeOfCopies extends HomeObject<ReaderCopy, ChannelEndpoin
   abstract readonly isQueue: boolean;
   /** A JoinableQueue's unfinished tasks. */
   abstract readonly tasks: Tasks;
+  /** A JoinableQueue: room it grants a copy (R_SLOT) counts the item's task too. */
+  abstract readonly joinable: boolean;
   /** Marks `n` tasks done; false when more were marked than put. */
   abstract taskDone(n: number): boolean;
 
@@ -38,6 +40,11 @@ export abstract class HomeOfCopies extends HomeObject<ReaderCopy, ChannelEndpoin
    */
   reservedBy(c: ReaderCopy, total: number): void {
     if (c.phase !== 'gone' && c.phase !== 'reserved') c.selfReserved = total | 0;
+  }
+
+  /** A JoinableQueue's thread copy's link closed: the tasks it had counted for its puts (`total`, mod 2^32). */
+  tasksBy(c: ReaderCopy, total: number): void {
+    if (c.phase !== 'gone' && c.phase !== 'reserved') c.selfTasks = total | 0;
   }
 
   /** A copy's put waiting for room timed out. */
@@ -70,7 +77,8 @@ export abstract class HomeOfCopies extends HomeObject<ReaderCopy, ChannelEndpoin
       case Op.R_PUT:
         if (a === 1) c.selfUsed = (c.selfUsed + 1) | 0;
         else if (a === 2) c.used = (c.used + 1) | 0;
-        write?.admit(body, a !== 0);
+        if (b === 1 && a === 1) c.selfTasksUsed = (c.selfTasksUsed + 1) | 0;
+        write?.admit(body, a !== 0, b === 1);
         c.dirty = true;
         break;
       case Op.R_STATE:
@@ -81,12 +89,14 @@ export abstract class HomeOfCopies extends HomeObject<ReaderCopy, ChannelEndpoin
       case Op.R_SLOT: {
         const ok = write !== null && !c.holderGone && write.reserve();
         if (ok) c.granted = (c.granted + 1) | 0;
+        if (ok && this.joinable) this.tasks.add(); // its R_PUT comes with `b` = 1
         this.out.send(c, Op.H_PUT_DONE, a, ok ? 1 : 0);
         break;
       }
       case Op.R_UNSLOT:
         c.used = (c.used + a) | 0;
         write?.unreserve(a);
+        if (this.joinable) this.tasks.giveBack(a);
         break;
       case Op.R_PUT_WAIT:
         if (write && !c.holderGone) c.putWaiting(this.out, write, a, b, body);
@@ -121,13 +131,20 @@ export abstract class HomeOfCopies extends HomeObject<ReaderCopy, ChannelEndpoin
         this.#putBack(c, c.returnArrived(isDecoded(body) ? { value: body.value } : body));
         break;
       case Op.R_TASK_DONE: {
+        // A thread copy left the shared count at 0: joins may be over.
+        if (b === 1) {
+          this.tasks.check();
+          this.updateHolds(); // a local join that ended held the copies' links
+          break;
+        }
         // The queue's count, not the copy's: any holder may mark any item done, as in Python.
         const ok = this.taskDone(1);
         if (a !== 0) this.out.send(c, Op.H_TASK_DONE, a, ok ? 1 : 0);
         break;
       }
       case Op.R_JOIN:
-        this.tasks.joinRemote(c, a);
+        // A thread copy's join began when it read the shared count (`b`: the count's zeros then).
+        this.tasks.joinRemote(c, a, c.countsOwn ? b : null);
         break;
       case Op.R_TRY: {
         const item = read?.takeNow(c);
@@ -186,7 +203,10 @@ export abstract class HomeOfCopies extends HomeObject<ReaderCopy, ChannelEndpoin
     c.dropPuts(this.out);
     this.#giveBack(c, true);
     // Room it took for puts that never came (it died before sending them, or a grant crossed its close).
+    if (this.joinable) this.tasks.giveBack(c.unusedGrants());
     c.end.write?.unreserve(c.unusedRoom());
+    // Tasks a thread copy counted for puts whose items never came; a join it may have ended.
+    if (c.countsOwn && this.isQueue) this.tasks.giveBack(c.unusedTasks());
     const ch = c.end.read;
     if (ch?.readers.delete(c) && !this.isQueue) ch.ahead.tellAlone(ch.readers);
   }

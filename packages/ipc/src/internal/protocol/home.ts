@@ -27,19 +27,22 @@ export class HomeProtocol extends HomeOfCopies {
   readonly isQueue: boolean;
   /** A JoinableQueue's unfinished tasks. */
   readonly tasks: Tasks;
+  readonly joinable: boolean;
 
   constructor(kind: HomeKind, out: HomeActions) {
     const isQueue = kind.kind === 'queue';
     const joinable = kind.kind === 'queue' && kind.joinable;
-    let tasks: Tasks | null = null;
+    // A queue's size and unfinished tasks, in shared memory (count.ts).
+    const count = new QueueCount(isQueue ? Math.max(0, kind.maxsize) : 0);
+    const tasks = new Tasks(out, count);
     let onLocalDone = () => {};
     const channel = (maxsize: number) =>
       new Channel(out, {
         maxsize,
-        count: isQueue ? new QueueCount(maxsize) : null,
+        count: isQueue ? count : null,
         endsWithWriters: !isQueue,
-        // Only a JoinableQueue counts puts: a plain queue's put calls nothing here.
-        onAdmit: joinable ? () => void tasks!.unfinished++ : null,
+        // Only a JoinableQueue counts puts (unless a thread copy did): a plain queue's calls nothing.
+        onAdmit: joinable ? (counted) => counted || tasks.add() : null,
         onLocalDone: () => onLocalDone(),
       });
     const endpoint = (index: number, read: Channel | null, write: Channel | null): ChannelEndpoint => ({
@@ -62,7 +65,7 @@ export class HomeProtocol extends HomeOfCopies {
     }
     super(out, endpoints);
     this.isQueue = isQueue;
-    tasks = new Tasks(out);
+    this.joinable = joinable;
     this.tasks = tasks;
     onLocalDone = () => this.updateHolds();
     for (const e of this.endpoints) this.openLocal(e.index);

@@ -6,8 +6,9 @@
  */
 export const Op = {
   /**
-   * An item for the home's channel, admitted at once (sends, unbounded puts, putNowait); `a`: the
-   * room for it was taken already, 1 by a thread copy in the shared count, 2 by an R_SLOT grant.
+   * An item for the home's channel, admitted at once (sends, unbounded puts, putNowait, a thread
+   * copy's put that took room); `a`: the room for it was taken already, 1 by a thread copy in the
+   * shared count, 2 by an R_SLOT grant; `b` = 1: a JoinableQueue's thread copy counted its task.
    */
   R_PUT: 1,
   /** A put that waits for room: `a` = sequence, `b` = timeout ms or -1. Answered by H_PUT_DONE. */
@@ -27,10 +28,14 @@ export const Op = {
   R_RESERVE: 7,
   /**
    * One call of taskDone(): marks one of the queue's unfinished tasks done, whoever got its item.
-   * `a` = sequence, answered by H_TASK_DONE `a` (0: no answer wanted).
+   * `a` = sequence, answered by H_TASK_DONE `a` (0: no answer wanted). `b` = 1: a thread copy's
+   * call left the shared count at 0 (it counted it there): end the joins that are over.
    */
   R_TASK_DONE: 8,
-  /** Answer H_JOINED `a` once no task is unfinished. */
+  /**
+   * Answer H_JOINED `a` once no task is unfinished; a thread copy's `b`: the shared count's zeros
+   * when its join began (it ends once they move on).
+   */
   R_JOIN: 9,
   /**
    * Take back every item pushed here and not reported taken, including those still on their way
@@ -102,7 +107,8 @@ export const Op = {
    */
   H_BROKEN: 31,
   /**
-   * Bounded queues: take room for one item now, if there is room and no put waits for it; answered
+   * Bounded and joinable queues: take room for one item now (a JoinableQueue: and count its
+   * task), if there is room and no put waits for it; answered
    * by H_PUT_DONE `a`, `b` = 1 granted. A copy in another process asks this synchronously for
    * `putNowait()` (a thread copy too while puts of its own wait), then sends the item as R_PUT
    * with `a` = 2, or gives the room back.

@@ -97,6 +97,10 @@ export class ReaderCopy extends HomeCopy {
   selfUsed = 0;
   /** A thread copy that died: the room it had taken in the shared count, as it recorded it. */
   selfReserved: number | null = null;
+  /** A JoinableQueue's thread copy: its items that came with their task counted (R_PUT `b` = 1). */
+  selfTasksUsed = 0;
+  /** A thread copy that died: the tasks it had counted for its puts, as it recorded them. */
+  selfTasks: number | null = null;
 
   /** Pushes `item` to this copy: `tag` 1 for a waiting get, 0 read ahead, 2 for a try. */
   push(out: HomeActions, ch: Channel, item: Item, tag: number): void {
@@ -178,11 +182,21 @@ export class ReaderCopy extends HomeCopy {
     }
   }
 
+  /** Room granted to it (R_SLOT) for items that never came: a JoinableQueue counted their tasks. */
+  unusedGrants(): number {
+    return Math.max(0, (this.granted - this.used) | 0);
+  }
+
   /** Room it took for items that never came: to give back once it is gone. */
   unusedRoom(): number {
-    const granted = Math.max(0, (this.granted - this.used) | 0);
+    const granted = this.unusedGrants();
     const own = this.selfReserved === null ? 0 : Math.max(0, (this.selfReserved - this.selfUsed) | 0);
     return granted + own;
+  }
+
+  /** Tasks it counted for items that never came: to give back once it is gone. */
+  unusedTasks(): number {
+    return this.selfTasks === null ? 0 : Math.max(0, (this.selfTasks - this.selfTasksUsed) | 0);
   }
 
   /** Its puts still waiting for room did not complete (it closed, died or its worker ended). */

@@ -1,48 +1,78 @@
 /**
- * A JoinableQueue's unfinished tasks at home: each admitted item adds one, each `taskDone()` (local
- * or a copy's R_TASK_DONE) removes one, and joins (local waits, copies' R_JOIN) end once none is left.
+ * A JoinableQueue's unfinished tasks at home. The count itself is in the queue's shared memory
+ * (count.ts), as Python's `_unfinished_tasks` semaphore: an item admitted here uncounted adds one,
+ * a thread copy counts its own puts before they return, and `taskDone()` removes one wherever it is
+ * called (here, a process copy's R_TASK_DONE, or a thread copy in the count itself). Joins (local
+ * waits, copies' R_JOIN) end once the count is 0, or once it reached 0 after they began (`zeros`
+ * moved on): a thread copy that left it at 0 says so (R_TASK_DONE `b` = 1) and {@link check} runs.
  */
 import { Deque } from '../deque.js';
+import type { QueueCount } from './count.js';
 import type { HomeActions, Wait } from './home-copy.js';
 import { Op } from './ops.js';
 import type { ReaderCopy } from './reader-copy.js';
 
-interface RemoteJoin {
-  readonly copy: ReaderCopy;
+interface Joiner {
+  /** `zeros` when the join began: it is over once that moved on. */
+  readonly zeros: number;
+  readonly w: Wait | null;
+  readonly copy: ReaderCopy | null;
   readonly seq: number;
 }
 
 export class Tasks {
-  unfinished = 0;
   /** Local joins waiting (what keeps copies holding the program alive). */
   localJoins = 0;
-  readonly #joiners = new Deque<Wait | RemoteJoin>();
+  readonly #joiners = new Deque<Joiner>();
   readonly #out: HomeActions;
+  readonly #count: QueueCount;
+  // `zeros` at the last check: joins left then all began at it (none ends while it stays, above 0).
+  #checked = 0;
 
-  constructor(out: HomeActions) {
+  constructor(out: HomeActions, count: QueueCount) {
     this.#out = out;
+    this.#count = count;
+  }
+
+  get unfinished(): number {
+    return this.#count.unfinished;
+  }
+
+  /** An item admitted here whose task nobody counted yet. */
+  add(): void {
+    this.#count.addTask();
   }
 
   /** Marks `n` tasks done; false when fewer are unfinished. */
   done(n: number): boolean {
-    if (n > this.unfinished) return false;
-    this.unfinished -= n;
-    if (this.unfinished === 0) this.#joined();
+    if (this.#count.tasksDone(n) < 0) return false;
+    this.check();
     return true;
+  }
+
+  /** Tasks counted for `n` items that never came (their thread copy died first) go back. */
+  giveBack(n: number): void {
+    if (n > 0) this.#count.tasksDone(n, true);
+    this.check();
   }
 
   /** True when no task is unfinished; otherwise queues the local join `w`. */
   join(w: Wait): boolean {
-    if (this.unfinished === 0) return true;
+    const zeros = this.#count.zeros; // first: a change to 0 after this read moves it on
+    if (this.#count.unfinished === 0) return true;
     this.localJoins++;
-    this.#joiners.push(w);
+    this.#joiners.push({ zeros, w, copy: null, seq: 0 });
     return false;
   }
 
-  /** A copy's R_JOIN `seq`: answered (H_JOINED) once no task is unfinished. */
-  joinRemote(copy: ReaderCopy, seq: number): void {
-    if (this.unfinished === 0) this.#out.send(copy, Op.H_JOINED, seq, 0);
-    else this.#joiners.push({ copy, seq });
+  /**
+   * A copy's R_JOIN `seq`: answered (H_JOINED) once no task is unfinished. `zeros`: what a thread
+   * copy read when its join began (null: a process copy's, which begins here and now).
+   */
+  joinRemote(copy: ReaderCopy, seq: number, zeros: number | null): void {
+    const z = zeros ?? this.#count.zeros;
+    if (this.#count.unfinished === 0 || z !== this.#count.zeros) this.#out.send(copy, Op.H_JOINED, seq, 0);
+    else this.#joiners.push({ zeros: z, w: null, copy, seq });
   }
 
   /** Ends a local join that was abandoned. */
@@ -52,15 +82,24 @@ export class Tasks {
     this.localJoins--;
   }
 
-  #joined(): void {
+  /** Ends the joins that are over: the count is 0, or it was since they began. */
+  check(): void {
+    if (this.#joiners.length === 0) return;
+    const zeros = this.#count.zeros;
+    const all = this.#count.unfinished === 0;
+    if (!all && zeros === this.#checked) return;
+    this.#checked = zeros;
+    const left: Joiner[] = [];
     for (let j = this.#joiners.shift(); j; j = this.#joiners.shift()) {
-      if ('copy' in j) {
+      if (!all && j.zeros === zeros) left.push(j);
+      else if (j.copy) {
         if (j.copy.phase !== 'gone') this.#out.send(j.copy, Op.H_JOINED, j.seq, 0);
-      } else if (!j.done) {
-        j.done = true;
-        this.#out.settle(j, true);
+      } else if (!j.w!.done) {
+        j.w!.done = true;
+        this.localJoins--;
+        this.#out.settle(j.w!, true);
       }
     }
-    this.localJoins = 0;
+    for (const j of left) this.#joiners.push(j);
   }
 }

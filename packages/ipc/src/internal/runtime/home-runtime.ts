@@ -10,7 +10,7 @@ import type { Link } from '../link/link.js';
 import { PortLink } from '../link/port-link.js';
 import type { SocketLink } from '../link/socket-link.js';
 import { bequeath, leaveUnconfirmed, undelivered } from '../protocol/bequest.js';
-import { CONSUMED, COPY_SHARED_BYTES, RESERVED, WAKE } from '../protocol/count.js';
+import { CONSUMED, COPY_SHARED_BYTES, RESERVED, TASKS, WAKE } from '../protocol/count.js';
 import { type HomeKind, HomeProtocol } from '../protocol/home.js';
 import type { Endpoint, HomeActions, HomeCopy, Wait } from '../protocol/home-copy.js';
 import type { Item } from '../protocol/item.js';
@@ -221,8 +221,8 @@ export class HomeRuntime implements HomeActions, HomeObject {
     };
     link.beforeFlush = () => this.proto.beforeFlush(c);
     link.onClose = () => {
-      // A copy that died recorded what it consumed, and the room it took, where its last report
-      // may not have come from.
+      // A copy that died recorded what it consumed, and the room and tasks it took, where its
+      // last report may not have come from.
       if (shared) {
         // Items it took and never reported (its thread died open), maybe before it claimed what they
         // carry: released unless claimed (carried.ts).
@@ -232,6 +232,7 @@ export class HomeRuntime implements HomeActions, HomeObject {
         this.proto.taken(c, total);
         for (const item of took) dropCarried(item);
         this.proto.reservedBy(c, Atomics.load(shared, RESERVED));
+        this.proto.tasksBy(c, Atomics.load(shared, TASKS));
       }
       this.proto.linkClosed(c);
       this.#forgetIfUnused();

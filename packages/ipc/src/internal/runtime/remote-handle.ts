@@ -9,7 +9,7 @@ import { BYTES_KIND } from '../link/frames.js';
 import type { Link } from '../link/link.js';
 import { PortLink } from '../link/port-link.js';
 import { SocketLink } from '../link/socket-link.js';
-import { CopyProtocol, ROOM_COUNTED } from '../protocol/copy.js';
+import { CopyProtocol } from '../protocol/copy.js';
 import type { Wait } from '../protocol/home-copy.js';
 import { BROKEN, EOF, type Item, type Taken, TIMEOUT } from '../protocol/item.js';
 import { Op } from '../protocol/ops.js';
@@ -21,7 +21,7 @@ import { trackRemote, untrackRemote } from './exit.js';
 import type { GetResult, Handle, HandleData, HandleKeeper, PutResult } from './handle.js';
 import { encodeCopy, keptCopy } from './remote-copies.js';
 import { CopySync, settleWait } from './remote-sync.js';
-import { STUCK, Waiter } from './waiter.js';
+import { type STUCK, Waiter } from './waiter.js';
 import { willPath } from './will.js';
 
 export interface RemoteOptions {
@@ -30,6 +30,8 @@ export interface RemoteOptions {
   readonly acked: boolean;
   /** Receive everything as it comes (pipes) rather than on demand (queues). */
   readonly eager: boolean;
+  /** A JoinableQueue's: a thread copy counts the task of each item it puts. */
+  readonly joinable?: boolean;
   /** An authenticated socket to the home (a `Client`), instead of dialling the home's broker. */
   readonly socket?: Socket;
   /** The home is in this thread (a `Client` of its own `Listener`): at exit pending is only written. */
@@ -69,7 +71,7 @@ export class RemoteHandle implements Handle {
         ? new SocketLink(opts.socket)
         : SocketLink.connect(data.path);
     const link = this.#link;
-    const sync = new CopySync(data, link, opts.maxsize, this.#homeHere);
+    const sync = new CopySync(data, link, opts.maxsize, this.#homeHere, opts.joinable === true);
     this.#sync = sync;
     this.#proto = new CopyProtocol(
       { maxsize: opts.maxsize, acked: opts.acked, eager: opts.eager, moves: opts.eager && !!port },
@@ -139,10 +141,9 @@ export class RemoteHandle implements Handle {
       dropCarried(item); // never sent: what it carries is released
       return proto.state === 'gone' ? EOF : BROKEN;
     }
-    if (!this.#acked) {
-      proto.put(item, null, 0, this.#sync.reserve() ? ROOM_COUNTED : 0);
+    // Sent now (room taken here, or not acked): on its way. Else it waits for the home's answer.
+    if (this.#sync.putNow(proto, item, this.#acked))
       return this.#link.needsDrain() ? this.#link.drained().then(() => true) : true;
-    }
     const w = new Waiter<boolean>(() => {});
     const t = timeoutMs === undefined || timeoutMs > 0x7fffffff ? -1 : Math.floor(timeoutMs);
     proto.put(item, w, t);
@@ -232,16 +233,11 @@ export class RemoteHandle implements Handle {
   }
 
   taskCounts(): { unfinished: number; queued: number } {
-    return { unfinished: this.#proto.unfinished, queued: this.#proto.homeSize };
+    return this.#sync.taskCounts(this.#proto);
   }
 
   join(): Promise<undefined | typeof STUCK | typeof EOF> {
-    const w = new Waiter<undefined>(() => {});
-    this.#proto.ask(Op.R_JOIN, w);
-    // EOF: closed meanwhile (asks end with it), or the home is gone; not a join that completed.
-    return w.promise.then((r) =>
-      r === STUCK || (r as unknown) === EOF ? (r as typeof STUCK | typeof EOF) : undefined,
-    );
+    return this.#sync.join(this.#proto);
   }
 
   close(): Promise<void> {
@@ -251,9 +247,14 @@ export class RemoteHandle implements Handle {
     });
     if (this.#proto.state === 'gone') this.#onGone?.();
     else {
-      // Whoever awaits joinThread() must not see the program exit before the home answered.
-      this.#link.hold();
+      this.#link.hold(); // the program lives on until the home answered
       this.#proto.close(); // ends this copy's gets, puts and joins with EOF
+      // Posted to a port, it arrives whatever this thread does next: joinThread() need not wait
+      // for the home's answer (a home blocked in waitSync() gives none), as Python's does not.
+      if (this.#link instanceof PortLink) {
+        this.#link.flush();
+        this.#onGone?.();
+      }
     }
     for (const cb of [...this.#listeners]) cb(); // a poll() or wait() on it: the caller, closed, says so
     return this.#closing;

@@ -1,7 +1,8 @@
 /**
  * A copy's synchronous calls (remote-handle.ts): Python's `put_nowait`, `get_nowait`, `qsize` and
  * `task_done` from another thread or process. A thread copy of a queue answers from the queue's count in
- * shared memory and its own words there (count.ts); otherwise the call asks the home and blocks
+ * shared memory and its own words there (count.ts), and puts an item it has room for (counting a
+ * JoinableQueue's task there too) without asking; otherwise the call asks the home and blocks
  * on a bare wait for its answer, at most {@link SYNC_ANSWER_MS}, then answers from what the copy
  * knows.
  */
@@ -11,10 +12,11 @@ import type { SocketLink } from '../link/socket-link.js';
 import { type CopyProtocol, ROOM_COUNTED, ROOM_GRANTED, type SlotWait } from '../protocol/copy.js';
 import { CONSUMED, QueueCount, SENT, WAKE } from '../protocol/count.js';
 import type { Wait } from '../protocol/home-copy.js';
-import { type EOF, type Item, TIMEOUT } from '../protocol/item.js';
+import { EOF, type Item, TIMEOUT } from '../protocol/item.js';
+import { Op } from '../protocol/ops.js';
 import { broker } from './broker.js';
 import type { HandleData } from './handle.js';
-import { Waiter } from './waiter.js';
+import { STUCK, Waiter } from './waiter.js';
 
 /**
  * The longest a synchronous method of a queue copy (`putNowait`, `getNowait`, `qsize`, …) waits for
@@ -44,6 +46,7 @@ export class CopySync {
   readonly #link: Link;
   readonly #maxsize: number;
   readonly #homeHere: boolean;
+  readonly #joinable: boolean;
   #homeIsHere: boolean | null = null;
   // A thread copy's words (count.ts): what it consumed and the room it took, for the home to read
   // if this thread dies, and the word the home bumps after a synchronous answer.
@@ -51,11 +54,12 @@ export class CopySync {
   /** A thread copy of a queue: the queue's size in shared memory, which it reads and counts in. */
   readonly count: QueueCount | null;
 
-  constructor(data: HandleData, link: Link, maxsize: number, homeHere: boolean) {
+  constructor(data: HandleData, link: Link, maxsize: number, homeHere: boolean, joinable: boolean) {
     this.#data = data;
     this.#link = link;
     this.#maxsize = maxsize;
     this.#homeHere = homeHere;
+    this.#joinable = joinable;
     this.#shared = data.shared ? new Int32Array(data.shared) : null;
     this.count = data.count && this.#shared ? new QueueCount(maxsize, data.count) : null;
   }
@@ -76,37 +80,48 @@ export class CopySync {
     if (words) words[SENT] = (words[SENT]! + 1) | 0; // read by the home, which only waits longer
   }
 
-  // A thread copy takes room in the shared count (false when full); others leave it to the home.
-  reserve(): boolean {
+  /**
+   * Sends a put now, when it needs no answer: a thread copy's with room, as Python's put() takes
+   * the queue's semaphores (the room and a JoinableQueue's task are counted in shared memory, then
+   * the item is sent: complete without the home, which may be blocked), or one not `acked` (an
+   * unbounded queue's or a pipe's, from another process: on its way). False when it was not sent:
+   * no shared count, the queue is full, a put waits at home for room, or a put of this copy waits
+   * for the home's answer (which goes first: per-sender FIFO).
+   */
+  putNow(proto: CopyProtocol, item: Item, acked = true): boolean {
     const count = this.count;
-    if (!count) return false;
-    // The room and this copy's record of it change in one instant (count.ts).
-    return count.tryReserve(false, this.#shared!);
+    if (!count && !acked) proto.put(item, null, 0);
+    if (!count || (this.#maxsize > 0 && proto.putsPending)) return !count && !acked;
+    // The room and this copy's record of it change in one instant, then the task (count.ts).
+    if (!count.tryReserve(false, this.#shared!)) return false;
+    if (this.#joinable) count.addTask(this.#shared!);
+    proto.put(item, null, 0, ROOM_COUNTED, this.#joinable);
+    return true;
   }
 
   putNowait(proto: CopyProtocol, item: Item): boolean {
     // A put of ours waiting for room (or its answer) goes first: the home decides, in order.
-    if (this.count && !(this.#maxsize > 0 && proto.putsPending)) {
-      if (!this.reserve()) return false;
-      proto.put(item, null, 0, ROOM_COUNTED);
-      return true;
-    }
-    if (this.#maxsize > 0 && proto.state === 'open' && !SYNC_SOCKETS && !(this.#link instanceof PortLink)) {
+    if (this.count && !(this.#maxsize > 0 && proto.putsPending)) return this.putNow(proto, item);
+    // A bounded queue's room, or a JoinableQueue's task, is the home's to count (another process).
+    const asks = (this.#maxsize > 0 || this.#joinable) && proto.state === 'open';
+    if (asks && !SYNC_SOCKETS && !(this.#link instanceof PortLink)) {
       // No synchronous question over this socket (Windows): from the last size the home told.
-      if (proto.homeSize >= this.#maxsize) return false;
+      if (this.#maxsize > 0 && proto.homeSize >= this.#maxsize) return false;
       proto.put(item, null, 0);
       return true;
     }
-    if (this.#maxsize > 0 && proto.state === 'open') {
-      // The home grants room for it first, as Python's shared semaphore would.
+    if (asks) {
+      // The home grants room for it and counts its task first, as Python's shared semaphores would.
       const w: SlotWait & SyncWait = { done: false, abandoned: false };
       proto.askSlot(w);
-      if (!this.#waitSync(w)) {
-        w.abandoned = true; // room granted later goes back
-        return false;
-      }
-      if (w.result !== true) return false;
-      proto.put(item, null, 0, ROOM_GRANTED);
+      const answered = this.#waitSync(w);
+      if (!answered) w.abandoned = true; // room (and a task) granted later goes back
+      // Unanswered, an unbounded queue's item goes all the same, counted as it arrives.
+      if (answered ? w.result !== true : this.#maxsize > 0) return false;
+      proto.put(item, null, 0, answered ? ROOM_GRANTED : 0, answered && this.#joinable);
+      // Now, as Python's feeder sends it: the question just sent would hold it in this turn's batch,
+      // and code that never yields has no next send to take it along (link/scheduler.ts).
+      this.#link.flush();
       return true;
     }
     proto.put(item, null, 0);
@@ -129,15 +144,42 @@ export class CopySync {
   }
 
   /**
-   * Python's `task_done()` from a copy: the home marks one of the queue's tasks done, asked
-   * synchronously; false when none was unfinished. Unanswered in time (or when this copy cannot
+   * Python's `task_done()` from a copy: a thread copy marks one of the queue's tasks done in the
+   * shared count (telling the home when none is left, for its joins); another copy asks the home
+   * synchronously. False when none was unfinished. Unanswered in time (or when this copy cannot
    * wait), the call counts as done: the home still applies it when it arrives.
    */
   taskDone(proto: CopyProtocol): boolean {
+    if (this.count) {
+      const left = this.count.tasksDone(1);
+      if (left === 0) proto.tasksAtZero();
+      return left >= 0;
+    }
     const w: SyncWait = { done: false };
     proto.taskDone(w);
     if (!w.done && !this.#waitSync(w)) return true;
     return w.result !== false;
+  }
+
+  /**
+   * A join: over at once when no task is unfinished now (a thread copy reads the shared count);
+   * else asks the home (R_JOIN), which answers once none is, or none was since this began. EOF:
+   * closed meanwhile (asks end with it), or the home is gone; STUCK: nothing could answer.
+   */
+  join(proto: CopyProtocol): Promise<undefined | typeof STUCK | typeof EOF> {
+    const count = this.count;
+    const zeros = count?.zeros ?? 0; // first: a change to 0 after this read moves it on
+    if (count?.unfinished === 0) return Promise.resolve(undefined);
+    const w = new Waiter<undefined>(() => {});
+    proto.ask(Op.R_JOIN, w, zeros);
+    return w.promise.then((r) =>
+      r === STUCK || (r as unknown) === EOF ? (r as typeof STUCK | typeof EOF) : undefined,
+    );
+  }
+
+  /** A JoinableQueue's unfinished tasks (a thread copy: now) and its size as the home last said. */
+  taskCounts(proto: CopyProtocol): { unfinished: number; queued: number } {
+    return { unfinished: this.count?.unfinished ?? proto.unfinished, queued: proto.homeSize };
   }
 
   /**
