@@ -10,7 +10,7 @@ export interface PipeOptions<T> {
    * Both ends send and receive. With `false`, the first end only receives and the second only sends.
    * @default true
    */
-  duplex?: boolean | null;
+  duplex?: boolean | null | undefined;
   /**
    * A zod schema every received value is checked against (senders are not checked); recv() then
    * resolves to the schema's output type. A bad value rejects that recv() with `ValidationError`.
@@ -21,7 +21,7 @@ export interface PipeOptions<T> {
    * or a type such as `z.date()`, `z.bigint()`, `z.map()`): it is never weakened there. A send-only
    * end (`Pipe({ duplex: false })[1]`) carries no schema and can always be sent.
    */
-  schema?: Schema<T> | null;
+  schema?: Schema<T> | null | undefined;
 }
 
 /**

@@ -8,7 +8,7 @@ export interface QueueOptions<T> {
    * How many items the queue holds before put() waits; 0 (or less) means no limit, as in Python.
    * @default 0
    */
-  maxsize?: number | null;
+  maxsize?: number | null | undefined;
   /**
    * A zod schema every received value is checked against (put() is not checked); get() then
    * resolves to the schema's output type. A bad value rejects that get() with `ValidationError`.
@@ -19,7 +19,7 @@ export interface QueueOptions<T> {
    * or a type such as `z.date()`, `z.bigint()`, `z.map()`): it is never weakened there. Use such a schema
    * only in the queue's own thread, or validate in the worker yourself.
    */
-  schema?: Schema<T> | null;
+  schema?: Schema<T> | null | undefined;
 }
 
 /**
