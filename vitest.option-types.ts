@@ -118,6 +118,21 @@ export function checkOptionTypes(entry: URL, tsconfig: URL): OptionTypesReport {
   for (const exported of checker.getExportsOfModule(moduleSymbol)) {
     const symbol = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
     if (symbol.flags & ts.SymbolFlags.Value) visitValue(symbol);
+    // An exported interface of callables (a context's members, `ProcessPrimitives`): what a
+    // function returns is reached through it.
+    if (symbol.flags & (ts.SymbolFlags.Interface | ts.SymbolFlags.TypeAlias)) {
+      const type = checker.getDeclaredTypeOfSymbol(symbol);
+      for (const m of type.getProperties().filter(isPublicMember)) {
+        if (m.name.endsWith('Error')) continue;
+        const member = checker.getTypeOfSymbol(m);
+        visitSignatures(member, `${symbol.name}.${m.name}`);
+        for (const sig of member.getConstructSignatures()) {
+          for (const p of sig.getParameters()) {
+            visitType(checker.getTypeOfSymbol(p), `new ${symbol.name}.${m.name}(${p.name})`, 0);
+          }
+        }
+      }
+    }
   }
   return {
     checked: checked.size,

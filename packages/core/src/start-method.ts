@@ -62,7 +62,9 @@ export interface GetStartMethodOptions {
  * console.log(getStartMethod({ allowNone: true })); // the same
  */
 export function getStartMethod(allowNone: true | { allowNone: true }): ContextName | null;
-export function getStartMethod(allowNone?: false | { allowNone?: false | null | undefined } | null): ContextName;
+export function getStartMethod(
+  allowNone?: false | { allowNone?: false | null | undefined } | null,
+): ContextName;
 export function getStartMethod(allowNone?: boolean | GetStartMethodOptions | null): ContextName | null;
 export function getStartMethod(arg: boolean | GetStartMethodOptions | null = false): ContextName | null {
   const allowNone = readAllowNone(arg);

@@ -6,6 +6,6 @@ describeOptionTypesGuard(
   new URL('../src/index.ts', import.meta.url),
   new URL('../tsconfig.json', import.meta.url),
   {
-    minChecked: 30,
+    minChecked: 60,
   },
 );

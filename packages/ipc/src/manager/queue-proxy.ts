@@ -25,7 +25,10 @@ export class QueueProxy<T = unknown> extends BaseProxy {
    *   served from this thread, no other thread, process or program uses it, and this program has
    *   nothing else left to do.
    */
-  async put(value: T, timeout?: Timeout | { timeout?: number | undefined; block?: boolean | undefined }): Promise<void> {
+  async put(
+    value: T,
+    timeout?: Timeout | { timeout?: number | undefined; block?: boolean | undefined },
+  ): Promise<void> {
     const ms = wireTimeout(timeout, `${this.typeid}.put()`, true);
     return namedArgs(['value'], this.waitCall('put', ms, [value, ms])) as Promise<void>;
   }
