@@ -12,14 +12,15 @@ export interface PipeOptions<T> {
    */
   duplex?: boolean | null | undefined;
   /**
-   * A zod schema every received value is checked against (senders are not checked); recv() then
+   * A zod 4 schema (from `zod` or `zod/mini`) every received value is checked against (senders are not checked); recv() then
    * resolves to the schema's output type. A bad value rejects that recv() with `ValidationError`.
    * An end sent to another worker checks with the schema rebuilt from its JSON Schema, which
    * answers every value as `schema.safeParse()` does here (output included), so sending an end that
    * receives throws `SerializationError` when the schema cannot be rebuilt exactly (a `refine()`,
    * `transform()`, `pipe()`, `z.coerce`, `catch()`, `z.lazy()`, `z.custom()`, a regex with flags,
    * or a type such as `z.date()`, `z.bigint()`, `z.map()`): it is never weakened there. A send-only
-   * end (`Pipe({ duplex: false })[1]`) carries no schema and can always be sent.
+   * end (`Pipe({ duplex: false })[1]`) carries no schema and can always be sent. A zod 3 schema
+   * (`zod/v3`) throws `ValidationError` here: it has no JSON Schema to travel with.
    */
   schema?: Schema<T> | null | undefined;
 }
