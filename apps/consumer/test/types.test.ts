@@ -1,7 +1,8 @@
 // TypeScript in the consumer project: a correct program compiles, and each wrong task argument is a
 // compile error (Pool calls and Process args alike). One compiler run checks both files. Then the
 // correct programs with exactOptionalPropertyTypes, on this TypeScript and on TypeScript 6 and 7
-// (fetched with `npx -p typescript@N`, skipped with the reason printed when that fails).
+// (fetched with `npx -p typescript@N`, skipped with the reason printed when that fails), and
+// @multiproc/shared in a browser project.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -112,4 +113,28 @@ describe.concurrent('the correct programs under exactOptionalPropertyTypes', () 
       expect(ran.code).toBe(0);
     });
   }
+});
+
+describe('@multiproc/shared in a browser project', () => {
+  it('compiles with lib es2022 and dom only, no @types/node, declarations checked', {
+    timeout: 150_000,
+  }, async () => {
+    const dir = withFixtures('browser.mts');
+    const compilerOptions = {
+      module: 'nodenext',
+      target: 'es2022',
+      lib: ['es2022', 'dom'],
+      types: [],
+      strict: true,
+      noEmit: true,
+      skipLibCheck: false,
+    };
+    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions, files: ['browser.mts'] }));
+    const ran = await run(process.execPath, [tsc, '-p', 'tsconfig.json', '--pretty', 'false'], {
+      cwd: dir,
+      timeoutMs: 120_000,
+    });
+    expect(ran.stdout.split('\n').filter((l) => / error TS/.test(l))).toEqual([]);
+    expect(ran.code).toBe(0);
+  });
 });
