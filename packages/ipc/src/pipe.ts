@@ -51,6 +51,7 @@ export interface SendEnd<T = unknown> extends Connection<T> {
   recvBytesInto: never;
   /** Throws `ProcessError`: this end only sends. */
   poll: never;
+  /** Throws `ProcessError`: this end only sends (`for await` receives). */
   [Symbol.asyncIterator]: never;
 }
 

@@ -23,7 +23,9 @@ describe('zod/mini schemas', () => {
     const jq = new JoinableQueue({ schema: zm.object({ a: zm.string() }) });
     const sq = new SimpleQueue({ schema: zm.array(zm.boolean()) });
     const [a, b] = Pipe({ schema: zm.string() });
-    closers.push(() => [q, jq, sq, a, b].forEach((c) => c.close()));
+    closers.push(() => {
+      for (const c of [q, jq, sq, a, b]) c.close();
+    });
     expectTypeOf(q).toEqualTypeOf<Queue<number>>();
     expectTypeOf(jq).toEqualTypeOf<JoinableQueue<{ a: string }>>();
     expectTypeOf(sq).toEqualTypeOf<SimpleQueue<boolean[]>>();
@@ -48,7 +50,9 @@ describe('zod/mini schemas', () => {
       const values = [{ n: 'x' }, { n: 1 }];
       const q = new Queue<unknown>({ schema });
       const [a, b] = Pipe<unknown>({ schema });
-      closers.push(() => [q, a, b].forEach((c) => c.close()));
+      closers.push(() => {
+        for (const c of [q, a, b]) c.close();
+      });
       for (const v of values) {
         await q.put(v);
         a.send(v);
