@@ -1,5 +1,8 @@
 // TypeScript in the consumer project: a correct program compiles, and each wrong task argument is a
-// compile error (Pool calls and Process args alike). One compiler run checks both files.
+// compile error (Pool calls and Process args alike). One compiler run checks both files. Then the
+// correct programs with exactOptionalPropertyTypes, on this TypeScript and on TypeScript 6 and 7
+// (fetched with `npx -p typescript@N`, skipped with the reason printed when that fails), and
+// @multiproc/shared in a browser project.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -47,5 +50,91 @@ describe('types from the packed .d.ts files', () => {
     expect(ran.code).not.toBe(0);
     expect(wrongLines).toHaveLength(4);
     expect([...new Set(errorsIn(ran, 'mistyped.mts'))]).toEqual(wrongLines);
+  });
+});
+
+// A first download of a TypeScript takes tens of seconds; a cached one, a few.
+const FETCH_TS_TIMEOUT_MS = 150_000;
+const STRICT_FILES = ['typed.mts', 'strict.mts'];
+const strictOptions = {
+  module: 'nodenext',
+  target: 'es2023',
+  strict: true,
+  exactOptionalPropertyTypes: true,
+  noEmit: true,
+  skipLibCheck: true,
+  // TypeScript 6 and later load no @types package unless told to.
+  types: ['node'],
+};
+
+describe.concurrent('the correct programs under exactOptionalPropertyTypes', () => {
+  it("on this repository's TypeScript", { timeout: 150_000 }, async () => {
+    const dir = withFixtures(...STRICT_FILES);
+    writeFileSync(
+      join(dir, 'tsconfig.json'),
+      JSON.stringify({ compilerOptions: strictOptions, files: STRICT_FILES }),
+    );
+    const ran = await run(process.execPath, [tsc, '-p', 'tsconfig.json', '--pretty', 'false'], {
+      cwd: dir,
+      timeoutMs: 120_000,
+    });
+    expect(ran.stdout.split('\n').filter((l) => / error TS/.test(l))).toEqual([]);
+    expect(ran.code).toBe(0);
+  });
+
+  for (const major of [6, 7]) {
+    it(`on TypeScript ${major}`, { timeout: FETCH_TS_TIMEOUT_MS + 150_000 }, async (ctx) => {
+      const dir = withFixtures(...STRICT_FILES);
+      writeFileSync(
+        join(dir, 'tsconfig.json'),
+        JSON.stringify({ compilerOptions: strictOptions, files: STRICT_FILES }),
+      );
+      const version = await run('npx', ['-y', '-p', `typescript@${major}`, 'tsc', '--version'], {
+        cwd: dir,
+        timeoutMs: FETCH_TS_TIMEOUT_MS,
+      });
+      if (version.code !== 0 || !version.stdout.includes(`Version ${major}.`)) {
+        const reason = `npx -p typescript@${major} failed (exit ${version.code}): ${(version.stderr || version.stdout).trim().slice(0, 300)}`;
+        console.warn(`[consumer] TypeScript ${major} skipped: ${reason}`);
+        ctx.skip(reason);
+      }
+      const ran = await run(
+        'npx',
+        ['-y', '-p', `typescript@${major}`, 'tsc', '-p', 'tsconfig.json', '--pretty', 'false'],
+        {
+          cwd: dir,
+          timeoutMs: 120_000,
+        },
+      );
+      expect([version.stdout.trim(), ran.stdout.split('\n').filter((l) => / error TS/.test(l))]).toEqual([
+        version.stdout.trim(),
+        [],
+      ]);
+      expect(ran.code).toBe(0);
+    });
+  }
+});
+
+describe('@multiproc/shared in a browser project', () => {
+  it('compiles with lib es2022 and dom only, no @types/node, declarations checked', {
+    timeout: 150_000,
+  }, async () => {
+    const dir = withFixtures('browser.mts');
+    const compilerOptions = {
+      module: 'nodenext',
+      target: 'es2022',
+      lib: ['es2022', 'dom'],
+      types: [],
+      strict: true,
+      noEmit: true,
+      skipLibCheck: false,
+    };
+    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions, files: ['browser.mts'] }));
+    const ran = await run(process.execPath, [tsc, '-p', 'tsconfig.json', '--pretty', 'false'], {
+      cwd: dir,
+      timeoutMs: 120_000,
+    });
+    expect(ran.stdout.split('\n').filter((l) => / error TS/.test(l))).toEqual([]);
+    expect(ran.code).toBe(0);
   });
 });

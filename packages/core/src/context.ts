@@ -55,7 +55,10 @@ function bindContext(name: ContextName) {
     getContext: (method?: ContextName | null): Context => getContext(method ?? name),
     getAllStartMethods,
     /** Throws `ContextError`: a context object is bound to its context (Python raises `ValueError`). */
-    setStartMethod: (_method?: ContextName | null, _options?: { force?: boolean | null } | null): never => {
+    setStartMethod: (
+      _method?: ContextName | null,
+      _options?: { force?: boolean | null | undefined } | null,
+    ): never => {
       throw new ContextError(
         `getContext('${name}').setStartMethod(): a context object is bound to '${name}' (Python: "cannot set ` +
           'start method of concrete context"). Call setStartMethod() of the library to change the default.',

@@ -62,8 +62,12 @@ export {
 } from './process.js';
 export type {
   PrimitiveFactory,
+  ProcessArrayFactory,
   ProcessPrimitives,
+  ProcessRawArrayFactory,
+  ProcessRawValueFactory,
   ProcessSynchronizedOptions,
+  ProcessValueFactory,
 } from './process-primitives.js';
 export { ProcessSentinel } from './process-sentinel.js';
 export {

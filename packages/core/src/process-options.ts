@@ -25,13 +25,13 @@ export interface ProcessOptions<F extends TaskFunction = TaskFunction> {
    * The target's arguments, type-checked against the target's parameters like a pool call's; sent by
    * structured clone (multiproc objects by the codec protocol). @default []
    */
-  args?: TaskArgList<F>;
+  args?: TaskArgList<F> | undefined;
   /** A name for logs and `currentProcess().name`. @default 'Process-N' */
-  name?: string | null;
+  name?: string | null | undefined;
   /** A daemon is ended when its parent exits, and does not keep the program alive. @default false */
-  daemon?: boolean | null;
+  daemon?: boolean | null | undefined;
   /** `'thread'` (worker_threads) or `'process'` (child_process.fork), or a context from `getContext()`. @default getStartMethod() */
-  context?: ContextName | ContextLike | null;
+  context?: ContextName | ContextLike | null | undefined;
 }
 
 /**

@@ -19,7 +19,13 @@ import {
   SynchronizedValueProxy,
   ValueProxy,
 } from '@multiproc/ipc';
-import { checkOptionKeys, readOptions, type Typecode, ValidationError } from '@multiproc/shared';
+import {
+  checkOptionKeys,
+  readOptions,
+  type Typecode,
+  type TypecodeValue,
+  ValidationError,
+} from '@multiproc/shared';
 
 /** A factory callable with or without `new`, as Python's `ctx.Lock()` reads and as `new Lock()` is written. */
 export type PrimitiveFactory<A extends unknown[], R> = { (...args: A): R; new (...args: A): R };
@@ -31,7 +37,61 @@ export type PrimitiveFactory<A extends unknown[], R> = { (...args: A): R; new (.
  */
 export interface ProcessSynchronizedOptions {
   /** `true`: a new process-safe `Lock`; a `ctx.Lock()`/`ctx.RLock()`: that one; `false`: none. @default true */
-  lock?: boolean | LockProxy;
+  lock?: boolean | LockProxy | undefined;
+}
+
+/**
+ * `ctx.Value(typecode, value?, { lock? })`, called or with `new`. The proxy's value type follows
+ * the typecode, as `Value` of `@multiproc/shared`: `bigint` for `'q'`/`'Q'`, `number` for the
+ * others (a `bigint` for another typecode does not compile; at run time it throws
+ * `ValidationError`). `{ lock: false }` gives the raw form, without `getLock()`. One signature
+ * (not an overload for `{ lock: false }`, as the thread context's `Value` has): a call on a
+ * `Context` of either kind must resolve, and TypeScript resolves a call on a union of
+ * functions only when at most one of them is overloaded.
+ */
+export interface ProcessValueFactory {
+  <C extends Typecode>(
+    typecode: C,
+    value?: TypecodeValue<C>,
+    options?: ProcessSynchronizedOptions,
+  ): SynchronizedValueProxy<TypecodeValue<C>>;
+  new <C extends Typecode>(
+    typecode: C,
+    value?: TypecodeValue<C>,
+    options?: ProcessSynchronizedOptions,
+  ): SynchronizedValueProxy<TypecodeValue<C>>;
+}
+
+/**
+ * `ctx.Array(typecode, sizeOrItems, { lock? })`, called or with `new`; its item type follows the
+ * typecode, as {@link ProcessValueFactory}'s value type does.
+ */
+export interface ProcessArrayFactory {
+  <C extends Typecode>(
+    typecode: C,
+    init: number | readonly TypecodeValue<C>[],
+    options?: ProcessSynchronizedOptions,
+  ): SynchronizedArrayProxy<TypecodeValue<C>>;
+  new <C extends Typecode>(
+    typecode: C,
+    init: number | readonly TypecodeValue<C>[],
+    options?: ProcessSynchronizedOptions,
+  ): SynchronizedArrayProxy<TypecodeValue<C>>;
+}
+
+/** `ctx.RawValue(typecode, value?)`, called or with `new`; typed as {@link ProcessValueFactory}. */
+export interface ProcessRawValueFactory {
+  <C extends Typecode>(typecode: C, value?: TypecodeValue<C>): ValueProxy<TypecodeValue<C>>;
+  new <C extends Typecode>(typecode: C, value?: TypecodeValue<C>): ValueProxy<TypecodeValue<C>>;
+}
+
+/** `ctx.RawArray(typecode, sizeOrItems)`, called or with `new`; typed as {@link ProcessArrayFactory}. */
+export interface ProcessRawArrayFactory {
+  <C extends Typecode>(typecode: C, init: number | readonly TypecodeValue<C>[]): ArrayProxy<TypecodeValue<C>>;
+  new <C extends Typecode>(
+    typecode: C,
+    init: number | readonly TypecodeValue<C>[],
+  ): ArrayProxy<TypecodeValue<C>>;
 }
 
 /** The primitives of `getContext('process')`: each returns a proxy of the program's process manager. */
@@ -65,28 +125,19 @@ export interface ProcessPrimitives {
    *   `false` or a `Lock()`/`RLock()` of this context (a thread `Lock` cannot reach a process), or
    *   an unknown option (`lok`).
    */
-  Value: PrimitiveFactory<
-    [typecode: Typecode, value?: number | bigint, options?: ProcessSynchronizedOptions],
-    SynchronizedValueProxy<number>
-  >;
+  Value: ProcessValueFactory;
   /**
    * A process-shared `Array` carrying a lock (`a.getLock()`, as `Value`). Python:
    * `ctx.Array(typecode, size_or_sequence, lock=True)`; `{ lock: false }` gives the raw form.
    * @throws {ValidationError} as `Value`.
    */
-  Array: PrimitiveFactory<
-    [typecode: Typecode, init: number | readonly (number | bigint)[], options?: ProcessSynchronizedOptions],
-    SynchronizedArrayProxy<number>
-  >;
+  Array: ProcessArrayFactory;
   /** The same as `Array` (this library's name for Python's `Array`). */
   SharedArray: ProcessPrimitives['Array'];
   /** A process-shared `Array` without a lock (no `getLock()`). Python: `ctx.RawArray(typecode, init)`. */
-  RawArray: PrimitiveFactory<
-    [typecode: Typecode, init: number | readonly (number | bigint)[]],
-    ArrayProxy<number>
-  >;
+  RawArray: ProcessRawArrayFactory;
   /** A process-shared `Value` without a lock (no `getLock()`). Python: `ctx.RawValue(typecode, v)`. */
-  RawValue: PrimitiveFactory<[typecode: Typecode, value?: number | bigint], ValueProxy<number>>;
+  RawValue: ProcessRawValueFactory;
 }
 
 /** The lock a synchronized Value/Array carries, or undefined for the raw form. */

@@ -24,7 +24,7 @@ let setExplicitly = false;
  */
 export function setStartMethod(
   name: ContextName | null,
-  options: { force?: boolean | null } | null = {},
+  options: { force?: boolean | null | undefined } | null = {},
 ): void {
   if (name !== null) assertContextName(name);
   const { force } = readOptions(options, ['force'], 'setStartMethod()');
@@ -45,7 +45,7 @@ export function setStartMethod(
 /** The options form of {@link getStartMethod}'s argument (Python's keyword `allow_none`). */
 export interface GetStartMethodOptions {
   /** Answer `null` while no start method was set; `null` (Python's `None`) as `false`. @default false */
-  allowNone?: boolean | null;
+  allowNone?: boolean | null | undefined;
 }
 
 /**
@@ -62,7 +62,9 @@ export interface GetStartMethodOptions {
  * console.log(getStartMethod({ allowNone: true })); // the same
  */
 export function getStartMethod(allowNone: true | { allowNone: true }): ContextName | null;
-export function getStartMethod(allowNone?: false | { allowNone?: false | null } | null): ContextName;
+export function getStartMethod(
+  allowNone?: false | { allowNone?: false | null | undefined } | null,
+): ContextName;
 export function getStartMethod(allowNone?: boolean | GetStartMethodOptions | null): ContextName | null;
 export function getStartMethod(arg: boolean | GetStartMethodOptions | null = false): ContextName | null {
   const allowNone = readAllowNone(arg);

@@ -22,7 +22,7 @@ import { isTaskRef, type TaskRef } from './task.js';
 /** Options of {@link enableWarmStart}. */
 export interface WarmStartOptions {
   /** Which contexts keep a spare ready. @default both */
-  context?: ContextName | readonly ContextName[] | null;
+  context?: ContextName | readonly ContextName[] | null | undefined;
   /**
    * Task modules (their URLs, or task refs from them) each spare imports ahead, so a start skips
    * that import too. Python: `set_forkserver_preload()`. A preloaded module's top level runs
@@ -30,7 +30,7 @@ export interface WarmStartOptions {
    * env (and working directory) of `start()`. A module that fails to import there is named once
    * in a process warning (code `MP_PRELOAD_FAILED`). @default []
    */
-  preload?: ReadonlyArray<string | URL | TaskRef> | null;
+  preload?: ReadonlyArray<string | URL | TaskRef> | null | undefined;
 }
 
 /** A ready worker, and the parent's state it was made with (it got a copy of both). */

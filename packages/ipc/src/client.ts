@@ -17,7 +17,7 @@ export interface ClientOptions {
    * The secret the listener was given; see {@link ListenerOptions.authkey}.
    * @default none
    */
-  authkey?: string | Uint8Array | null;
+  authkey?: string | Uint8Array | null | undefined;
 }
 
 /**

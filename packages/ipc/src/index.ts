@@ -53,7 +53,7 @@ export {
 } from './manager/sync-proxies.js';
 export { SynchronizedArrayProxy, SynchronizedValueProxy } from './manager/synchronized-proxies.js';
 export { ArrayProxy, NamespaceProxy, ValueProxy } from './manager/value-proxies.js';
-export { Pipe, type PipeOptions } from './pipe.js';
+export { Pipe, type PipeOptions, type ReceiveEnd, type SendEnd } from './pipe.js';
 export { Queue } from './queue.js';
 export type { QueueOptions, TimeoutOptions } from './queue-options.js';
 export { SimpleQueue, type SimpleQueueOptions } from './simple-queue.js';

@@ -37,12 +37,12 @@ export interface ListenerOptions {
    * with `AuthenticationError`. A string is taken as UTF-8.
    * @default none: no authentication (any local peer that can reach the address may connect)
    */
-  authkey?: string | Uint8Array | null;
+  authkey?: string | Uint8Array | null | undefined;
   /**
    * How many connections the system queues before `accept()` takes them.
    * @default 511 (Node's default)
    */
-  backlog?: number | null;
+  backlog?: number | null | undefined;
 }
 
 /**

@@ -8,18 +8,19 @@ export interface QueueOptions<T> {
    * How many items the queue holds before put() waits; 0 (or less) means no limit, as in Python.
    * @default 0
    */
-  maxsize?: number | null;
+  maxsize?: number | null | undefined;
   /**
-   * A zod schema every received value is checked against (put() is not checked); get() then
+   * A zod 4 schema (from `zod` or `zod/mini`) every received value is checked against (put() is not checked); get() then
    * resolves to the schema's output type. A bad value rejects that get() with `ValidationError`.
    * A copy in another worker checks with the schema rebuilt from its JSON Schema, which answers
    * every value as `schema.safeParse()` does here (output included), so sending the queue to a
    * worker throws `SerializationError` when the schema cannot be rebuilt exactly (a `refine()`,
    * `transform()`, `pipe()`, `z.coerce`, `catch()`, `z.lazy()`, `z.custom()`, a regex with flags,
    * or a type such as `z.date()`, `z.bigint()`, `z.map()`): it is never weakened there. Use such a schema
-   * only in the queue's own thread, or validate in the worker yourself.
+   * only in the queue's own thread, or validate in the worker yourself. A zod 3 schema (`zod/v3`)
+   * throws `ValidationError` here: it has no JSON Schema to travel with.
    */
-  schema?: Schema<T> | null;
+  schema?: Schema<T> | null | undefined;
 }
 
 /**

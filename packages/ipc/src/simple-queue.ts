@@ -29,7 +29,7 @@ class SimpleQueueCore<T> extends Queue<T> {
 /** Options of {@link SimpleQueue}. */
 export interface SimpleQueueOptions<T> {
   /** A zod schema every received value is checked against; see {@link QueueOptions.schema}. */
-  schema?: Schema<T> | null;
+  schema?: Schema<T> | null | undefined;
 }
 
 /**

@@ -63,7 +63,7 @@ describe.each(['thread', 'process'])('Manager proxies in a Process (%s)', (conte
 
   it('Array slice() and setSlice() read and write a run in one call each', { timeout: 20_000 }, async () => {
     const m = await manager();
-    const arr = m.Array<number>('i', [0, 1, 2, 3, 4, 5]);
+    const arr = m.Array('i', [0, 1, 2, 3, 4, 5]);
     const p = start(tasks.negateSlice, [arr, 1, 4], context);
     await p.join();
     expect(p.exitCode).toBe(0);
@@ -208,7 +208,7 @@ describe('Manager', () => {
 
   it('bad arguments are ValidationErrors at the call', async () => {
     const m = await manager();
-    expect(() => m.Value('x' as never, 1)).toThrow(ValidationError);
+    expect(() => m.Value('x' as never, 1 as never)).toThrow(ValidationError);
     expect(() => m.Semaphore(-1)).toThrow(ValidationError);
     expect(() => m.Barrier(0)).toThrow(ValidationError);
     await expect(m.Lock().acquire(true as never)).rejects.toBeInstanceOf(ValidationError);

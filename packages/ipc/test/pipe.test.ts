@@ -7,6 +7,8 @@ import {
   EOFError,
   Pipe,
   ProcessError,
+  type ReceiveEnd,
+  type SendEnd,
   SerializationError,
   ValidationError,
   wait,
@@ -67,11 +69,33 @@ describe('Pipe in one thread', () => {
     expect(await b.poll()).toBe(true);
   });
 
-  it('one-way pipes refuse the wrong direction, naming the end', () => {
+  it('one-way pipes refuse the wrong direction, naming the end (and the types refuse it too)', () => {
     const [r, w] = Pipe({ duplex: false });
+    // @ts-expect-error: the receive-only end has no send()
     expect(() => r.send(1)).toThrow(/receive-only end/);
+    // @ts-expect-error: the receive-only end has no send()
     expect(() => r.send(1)).toThrow(ProcessError);
+    // @ts-expect-error: the receive-only end has no sendBytes()
+    expect(() => r.sendBytes(new Uint8Array(1))).toThrow(ProcessError);
+    // @ts-expect-error: the send-only end has no recv()
     return expect(w.recv()).rejects.toThrow(/send-only end/);
+  });
+
+  it('types the ends of a one-way pipe as ReceiveEnd and SendEnd, each still a Connection', async () => {
+    const [r, w] = Pipe<number>({ duplex: false });
+    expectTypeOf(r).toEqualTypeOf<ReceiveEnd<number>>();
+    expectTypeOf(w).toEqualTypeOf<SendEnd<number>>();
+    expectTypeOf(r).toExtend<Connection<number>>();
+    expectTypeOf(w).toExtend<Connection<number>>();
+    expectTypeOf(r.recv).returns.resolves.toEqualTypeOf<number>();
+    expect([r.readable, r.writable, w.readable, w.writable]).toEqual([true, false, false, true]);
+    w.send(7);
+    expect(await wait([r], 5_000)).toEqual([r]); // a ReceiveEnd goes wherever a Connection goes
+    expect(await r.recv()).toBe(7);
+    // A duplex flag known only at run time: both ends are plain Connections.
+    const duplex = Math.random() > 2;
+    expectTypeOf(Pipe({ duplex })).toEqualTypeOf<[Connection<unknown>, Connection<unknown>]>();
+    for (const end of [r, w]) end.close();
   });
 
   it('throws ClosedError after close() on this side only', async () => {

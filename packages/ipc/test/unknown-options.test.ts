@@ -16,6 +16,9 @@ import {
   ValidationError,
 } from '@multiproc/ipc';
 import { afterEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import * as zm from 'zod/mini';
+import { z as z3 } from 'zod/v3';
 
 const listeners: Listener[] = [];
 const managers: SyncManager[] = [];
@@ -109,12 +112,26 @@ describe('the schema option', () => {
     },
   };
   for (const [name, make] of Object.entries(makers)) {
-    it(`${name} takes the same shapes as every other: an object with safeParse()`, () => {
-      expect(() => make({ safeParse: (v: unknown) => ({ success: true, data: v }) })).not.toThrow();
-      for (const bad of [{ parse: (v: unknown) => v }, 5]) {
+    it(`${name} takes the same shapes as every other: a zod 4 schema, classic or mini`, () => {
+      expect(() => make(z.number())).not.toThrow();
+      expect(() => make(zm.number())).not.toThrow();
+      // An object with only a safeParse() method checked here, but had no JSON Schema for a copy
+      // in another worker: refused at once, as the type refuses it.
+      for (const bad of [
+        { safeParse: (v: unknown) => ({ success: true, data: v }) },
+        { parse: (v: unknown) => v },
+        5,
+      ]) {
         expect(() => make(bad)).toThrow(ValidationError);
-        expect(() => make(bad)).toThrow(/expected a zod schema \(an object with a safeParse\(\) method\)/);
+        expect(() => make(bad)).toThrow(
+          /Invalid option schema .*expected a zod 4 schema \(from `zod` or `zod\/mini`\)/,
+        );
       }
+    });
+
+    it(`${name} refuses a zod 3 schema at once, saying to build it with zod 4`, () => {
+      expect(() => make(z3.number())).toThrow(ValidationError);
+      expect(() => make(z3.number())).toThrow(/got a zod 3 one .*import \{ z \} from 'zod'/);
     });
   }
 });

@@ -12,6 +12,7 @@
  * const pool = new mp.Pool({ processes: mp.cpuCount() });
  * @module @multiproc/multiproc
  */
+
 import * as core from '@multiproc/core';
 import {
   type CallableMembers,
@@ -20,17 +21,20 @@ import {
 } from '@multiproc/core/internal/callable';
 import * as ipc from '@multiproc/ipc';
 import * as shared from '@multiproc/shared';
+import type * as names from './names.js';
 
 export * from '@multiproc/core';
 export * from '@multiproc/ipc';
 export * from '@multiproc/shared';
 
 /**
- * Every public name of the three packages (what the star exports above export), and Python's
- * `Array` (the `SharedArray` factory, as on a context object): on the default namespace only,
- * since a named export `Array` would shadow JavaScript's own in `import * as` and `export *` code.
+ * Every public name of the three packages (what the star exports above export, read from one
+ * namespace that star-exports them: see `names.ts` for why not an intersection of the three), and
+ * Python's `Array` (the `SharedArray` factory, as on a context object): on the default namespace
+ * only, since a named export `Array` would shadow JavaScript's own in `import * as` and `export *`
+ * code.
  */
-type All = typeof core & typeof ipc & typeof shared & { Array: typeof shared.SharedArray };
+type All = typeof names & { Array: typeof shared.SharedArray };
 
 /** The three namespaces as one object, its names in the order of a module namespace (sorted). */
 function allNames(): All {

@@ -49,13 +49,13 @@ const BARRIER_KEYS = ['action', 'timeout'];
 /** Options of `new Barrier()`. */
 export interface BarrierOptions {
   /** Runs in the last party to arrive, before the others are released. Pass a `TaskRef` to share the barrier. */
-  action?: BarrierAction | null;
+  action?: BarrierAction | null | undefined;
   /**
    * The default timeout of `wait()`/`waitSync()`, in ms; `null` (Python's `None`) waits without
    * limit. Read as `wait()` reads its own: `NaN` or a string throws `ValidationError`.
    * @default Infinity
    */
-  timeout?: number | null;
+  timeout?: number | null | undefined;
 }
 
 let adopting: { sab: SharedArrayBuffer } | undefined;

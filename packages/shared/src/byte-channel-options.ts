@@ -10,13 +10,13 @@ export interface ByteChannelOptions {
    * 43 messages of 16 bytes, 24 bytes each).
    * @default 1048576 (1 MiB)
    */
-  capacity?: number | null;
+  capacity?: number | null | undefined;
   /**
    * `true` for many writers and many readers at once (MPMC); `false` when at most one thread
    * writes and one reads at a time (SPSC, no locking).
    * @default false
    */
-  multi?: boolean | null;
+  multi?: boolean | null | undefined;
 }
 
 /** Options of a channel read or write. */
@@ -25,13 +25,13 @@ export interface ChannelWaitOptions {
    * How long to wait, in milliseconds; `0` tries once.
    * @default Infinity
    */
-  timeout?: number;
+  timeout?: number | undefined;
   /**
    * Whether an async wait keeps the event loop (and so the program or worker) alive. Pass `false`
    * for a background reader that should not hold the program open by itself.
    * @default true
    */
-  keepAlive?: boolean | null;
+  keepAlive?: boolean | null | undefined;
 }
 
 /** Options of a channel read. */
@@ -44,5 +44,5 @@ export interface ChannelReadOptions extends ChannelWaitOptions {
    * message that does not fit throws `ValidationError` and stays queued; anything else than a
    * buffer throws `ValidationError` before the read looks for a message.
    */
-  into?: ArrayBufferView | ArrayBuffer | SharedArrayBuffer | null;
+  into?: ArrayBufferView | ArrayBuffer | SharedArrayBuffer | null | undefined;
 }

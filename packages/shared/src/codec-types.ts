@@ -57,37 +57,37 @@ export interface EncodeOptions {
    * has ended (as `Process` does), so encoders may rely on it.
    * @default false
    */
-  readonly tracksReceiver?: boolean;
+  readonly tracksReceiver?: boolean | undefined;
   /**
    * The caller may call `EncodeResult.receiverEnding` when the worker it sent the value to is
    * stopped (a pool call whose timeout or abort recycles its worker); implied by `tracksReceiver`.
    * @default false
    */
-  readonly tracksEnding?: boolean;
+  readonly tracksEnding?: boolean | undefined;
   /**
    * Where the value goes when `target` is `'process'`, as error messages say it ("through a queue,
    * ..."). @default 'to a child process' ('back to the parent process' for a path `result…`)
    */
-  readonly destination?: string;
+  readonly destination?: string | undefined;
   /**
    * Objects implementing {@link keepSymbol} are encoded through their keeper in this map, made on
    * first meet; the caller releases the keepers once it will send no more.
    */
-  readonly keep?: Map<object, Keeper>;
+  readonly keep?: Map<object, Keeper> | undefined;
   /**
    * Only makes the keepers of `keep` for the objects in the value (a sender that encodes the value
    * later takes its copies now): nothing is encoded, and the result's `value` is the input.
    * Unsendable parts are not reported (the later encode names them).
    * @default false
    */
-  readonly keepOnly?: boolean;
+  readonly keepOnly?: boolean | undefined;
   /**
    * Encodes every `Error` in the value (anywhere in it) through this function rather than by
    * structured clone, which keeps only a built-in class, the message, stack and cause: core sends
    * task results so, by the rules its thrown errors follow (a class of its own comes back as
    * itself, any other keeps its name and own fields). A `DOMException` keeps its own codec.
    */
-  readonly errors?: ErrorEncoder;
+  readonly errors?: ErrorEncoder | undefined;
   /**
    * The value is one item of a list of this many items that the receiver decodes as one value
    * (a pool's map chunk), sent item by item so that an error names the item: arrays have their
@@ -96,7 +96,7 @@ export interface EncodeOptions {
    * over pairs) so pay no `Object.keys()` per pair.
    * @default undefined: the value is sent on its own
    */
-  readonly listLength?: number;
+  readonly listLength?: number | undefined;
 }
 
 /**

@@ -1,3 +1,8 @@
+// The declarations name `Symbol.dispose` and `Disposable` (ByteChannel, `using`): a browser
+// project without @types/node gets them from this lib instead of failing in our .d.ts files. Kept
+// in the emitted index.d.ts (`preserve`), which every program using this package (or one built on
+// it) loads; harmless where the lib or @types/node already declares them (TS 5.9, 6, 7 checked).
+/// <reference lib="esnext.disposable" preserve="true" />
 /**
  * `@multiproc/shared`: SharedArrayBuffer memory and synchronisation (`Value`, `SharedArray`, `Lock`,
  * `RLock`, `Semaphore`, `Event`, `Condition`, `Barrier`, `ByteChannel`) and the codec protocol.

@@ -103,7 +103,7 @@ export interface AbandonOptions {
    * terminated or killed, out of memory): those are given back too.
    * @default false
    */
-  readonly endedNormally?: boolean | null;
+  readonly endedNormally?: boolean | null | undefined;
 }
 
 /**

@@ -14,7 +14,7 @@ export interface WaitOptions {
    * it out) waits as long as the call allows, and so does anything above `MAX_TIMEOUT_MS` (2^31 - 1
    * ms, about 24.8 days).
    */
-  timeout?: number | null;
+  timeout?: number | null | undefined;
 }
 
 /** The options form of a timeout argument where Python has a `block` argument too. */
@@ -25,7 +25,7 @@ export interface BlockingWaitOptions extends WaitOptions {
    * answer at once.
    * @default true
    */
-  block?: boolean;
+  block?: boolean | undefined;
 }
 
 /** What a waiting method takes: milliseconds, or `{ timeout }`, or nothing. */
@@ -42,13 +42,13 @@ export interface ResolvedTimeout {
 /** How {@link resolveTimeout} reads an argument for one method. */
 export interface ResolveTimeoutOptions {
   /** Whether `{ block: false }` is accepted (Python has `block`: `Queue.get/put`, `Lock.acquire`). */
-  block?: boolean;
+  block?: boolean | undefined;
   /**
    * The wait when no timeout is given, in ms (`Connection.poll()` answers at once: `0`). An explicit
    * `null` (Python's `None`) still waits without limit.
    * @default Infinity
    */
-  defaultMs?: number;
+  defaultMs?: number | undefined;
   /**
    * Whether a negative timeout means "do not wait" (as `0`). Python's `multiprocessing` reads it so
    * everywhere: `Queue.get/put(timeout=-1)` raise `Empty`/`Full` at once, `Event.wait(-1)` and a
@@ -58,7 +58,7 @@ export interface ResolveTimeoutOptions {
    * negative timeout with `ValidationError`, for a method beyond Python.
    * @default true
    */
-  negativeIsZero?: boolean;
+  negativeIsZero?: boolean | undefined;
 }
 
 /**

@@ -31,7 +31,7 @@ export interface SynchronizedOptions {
    * form (no `getLock()`).
    * @default true
    */
-  lock?: boolean | Lock | RLock | null;
+  lock?: boolean | Lock | RLock | null | undefined;
 }
 
 const SYNCHRONIZED_KEYS = ['lock'];

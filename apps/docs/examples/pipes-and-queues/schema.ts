@@ -17,7 +17,8 @@ if (isMain()) {
   }
   console.log(await rx.recv()); // the next value is still delivered
   try {
-    rx.send({ id: 4, qty: 1 }); // the receive-only end of a one-way pipe
+    // @ts-expect-error: the receive-only end (a ReceiveEnd) has no send(); JavaScript gets:
+    rx.send({ id: 4, qty: 1 });
   } catch (err) {
     console.log((err as Error).name);
   }

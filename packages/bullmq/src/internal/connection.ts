@@ -13,7 +13,7 @@ export type RedisConnectionOptions =
   | string
   | (RedisOptions & {
       /** A `redis://` or `rediss://` URL; the other options override what it says. */
-      url?: string;
+      url?: string | undefined;
     });
 
 /** The connection as BullMQ takes it, and a printable label without credentials. */

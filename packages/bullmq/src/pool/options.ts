@@ -10,43 +10,43 @@ export interface PoolOptions {
    * options (`host`, `port`, `username`, `password`, `tls`, `db`, ...), passed through to BullMQ.
    * @default process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
    */
-  connection?: RedisConnectionOptions;
+  connection?: RedisConnectionOptions | undefined;
   /**
    * The shared secret that signs jobs and results (HMAC-SHA256), at least 16 bytes; every worker
    * needs the same. Python: `authkey`.
    * @default process.env.MULTIPROC_SECRET
    */
-  secret?: string | Uint8Array;
+  secret?: string | Uint8Array | undefined;
   /**
    * The key prefix shared with the workers (`multiproc-worker --prefix`). Each pool keeps its jobs
    * under a unique `<prefix>:pool-<id>:` and deletes them all in `join()`/`terminate()`.
    * @default 'multiproc'
    */
-  prefix?: string;
+  prefix?: string | undefined;
   /**
    * How many workers to plan chunks for (automatic `chunksize`, default `inflight`).
    * @default the concurrency of the workers serving the pool when a call starts, else `cpuCount()`
    */
-  processes?: number;
+  processes?: number | undefined;
   /**
    * How many times a job may run when its task throws or its local worker crashes (BullMQ's
    * `attempts`); the last failure is the call's. A job whose worker machine dies is retried
    * separately, up to the worker's `--max-stalled-count`.
    * @default 1
    */
-  attempts?: number;
+  attempts?: number | undefined;
   /**
    * How long (ms) the pool's registration lives without a heartbeat. When a client vanishes,
    * workers cancel its running jobs and delete its keys once this has passed.
    * @default 30000
    */
-  clientTtl?: number;
+  clientTtl?: number | undefined;
   /**
    * How long (ms) to wait for Redis before calls reject with `RedisConnectionError`. Time the event
    * loop is blocked by synchronous work does not count (the connection could not proceed then).
    * @default 10000
    */
-  connectTimeout?: number;
+  connectTimeout?: number | undefined;
   /**
    * Portable names for task modules whose file base name is not the name the workers use: name ->
    * module URL (`import.meta.url` style) or absolute path (anything else throws `ValidationError`).
@@ -54,7 +54,7 @@ export interface PoolOptions {
    * names: a worker whose module of that name defines other tasks refuses it (`UnknownTaskError`).
    * @default each module is named by its file's base name without extension
    */
-  moduleNames?: Record<string, string>;
+  moduleNames?: Record<string, string> | undefined;
   /**
    * How long (ms) calls may wait with no worker serving this pool before the pool says so, once,
    * with a process warning of type `ProcessWarning` and code `MP_NO_WORKER` (what to check: is a
@@ -64,7 +64,7 @@ export interface PoolOptions {
    * (`ConnectionRefusedError`, `AuthenticationError`).
    * @default 10000
    */
-  noWorkerWarning?: number | false;
+  noWorkerWarning?: number | false | undefined;
 }
 
 /** The pool's options with defaults filled in. */

@@ -14,17 +14,17 @@ export interface WorkerOptions {
    */
   tasks: readonly string[];
   /** Where Redis is (URL or ioredis options). @default process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' */
-  connection?: RedisConnectionOptions;
+  connection?: RedisConnectionOptions | undefined;
   /** The shared secret; must equal the pools'. @default process.env.MULTIPROC_SECRET */
-  secret?: string | Uint8Array;
+  secret?: string | Uint8Array | undefined;
   /** The key prefix shared with the pools. @default 'multiproc' */
-  prefix?: string;
+  prefix?: string | undefined;
   /** Tasks run at once: the size of the local pool, and BullMQ's `concurrency`; 1 to 4096. @default cpuCount() */
-  concurrency?: number;
+  concurrency?: number | undefined;
   /** Where the local pool runs tasks: `'thread'` or `'process'`. @default getStartMethod() */
-  context?: ContextName;
+  context?: ContextName | undefined;
   /** Replace a local worker after this many tasks (at least 1). Python: `maxtasksperchild`. @default unlimited */
-  maxTasksPerChild?: number;
+  maxTasksPerChild?: number | undefined;
   /**
    * The JavaScript heap limit (MB, at least 16) of each local worker that runs tasks, thread or
    * child process, as the local Pool's `resourceLimits.maxOldGenerationSizeMb`. A task that
@@ -32,28 +32,28 @@ export interface WorkerOptions {
    * is replaced; this process (Redis, the queues) is not limited by it.
    * @default Node's own limit
    */
-  maxOldSpaceSize?: number;
+  maxOldSpaceSize?: number | undefined;
   /**
    * How long (ms) a job's lock lives unless renewed (BullMQ `lockDuration`). A job whose worker
    * dies is handed to another once its lock has expired and a stalled check has seen it twice.
    * At least 100.
    * @default 30000
    */
-  lockDuration?: number;
+  lockDuration?: number | undefined;
   /** How often (ms, at least 100) this worker looks for jobs whose worker died (BullMQ `stalledInterval`). @default 30000 */
-  stalledInterval?: number;
+  stalledInterval?: number | undefined;
   /** How many times a job may lose its worker before it fails (BullMQ `maxStalledCount`). @default 1 */
-  maxStalledCount?: number;
+  maxStalledCount?: number | undefined;
   /** How long (ms, at least 300) this worker's registration lives without a heartbeat. @default 15000 */
-  ttl?: number;
+  ttl?: number | undefined;
   /** On `stop()`/SIGTERM, how long (ms) running jobs may finish before they go back to the queue. @default 30000 */
-  grace?: number;
+  grace?: number | undefined;
   /** How long (ms) to wait for Redis at start. @default 10000 */
-  connectTimeout?: number;
+  connectTimeout?: number | undefined;
   /** Where status lines go. @default one line each to stdout */
-  log?: LogWriter;
+  log?: LogWriter | undefined;
   /** Log only lifecycle events and failures, not every job started and completed. @default false */
-  quiet?: boolean;
+  quiet?: boolean | undefined;
 }
 
 const PREFIX = /^[A-Za-z0-9_.{}-][A-Za-z0-9_.{}:-]{0,63}$/;

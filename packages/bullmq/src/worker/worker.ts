@@ -37,7 +37,7 @@ export interface WorkerHandle {
    * Stops serving: running jobs may finish for `grace` ms (default: the `grace` option), then go
    * back to their queues for other workers; then the local pool and connections close.
    */
-  stop(options?: { grace?: number }): Promise<void>;
+  stop(options?: { grace?: number | undefined }): Promise<void>;
   /** Resolves once it has stopped. */
   readonly stopped: Promise<void>;
 }

@@ -18,11 +18,11 @@ import { isTaskRef } from '../task.js';
 /** Per-worker memory limits (thread context: Worker `resourceLimits`; process context: the V8 heap flag). */
 export interface PoolResourceLimits {
   /** The maximum size of the main heap, in MB. */
-  maxOldGenerationSizeMb?: number;
+  maxOldGenerationSizeMb?: number | undefined;
   /** The maximum size of the heap's young generation, in MB (thread context only). */
-  maxYoungGenerationSizeMb?: number;
+  maxYoungGenerationSizeMb?: number | undefined;
   /** The default maximum stack size of the thread, in MB (thread context only). */
-  stackSizeMb?: number;
+  stackSizeMb?: number | undefined;
 }
 
 /**
@@ -39,9 +39,9 @@ export interface PoolOptions<I extends TaskFunction = TaskFunction> {
    * that would exhaust memory). Python: `processes`; `null` (Python's `None`) also means the default.
    * @default cpuCount()
    */
-  processes?: number | null;
+  processes?: number | null | undefined;
   /** `'thread'` (worker_threads) or `'process'` (child processes), or a context from `getContext()` (Python: `Pool(context=ctx)`). @default getStartMethod() */
-  context?: ContextName | ContextLike | null;
+  context?: ContextName | ContextLike | null | undefined;
   /**
    * A task every worker runs once before its first task (replacements too). Python: `initializer`.
    * As in Python, the workers the pool keeps (`minProcesses`) start at once and run it then, with
@@ -58,7 +58,7 @@ export interface PoolOptions<I extends TaskFunction = TaskFunction> {
    * @example
    * const pool = new Pool({ initializer: tasks.connect, initargs: ['postgres://db'] });
    */
-  initializer?: TaskRef<I> | null;
+  initializer?: TaskRef<I> | null | undefined;
   /**
    * The initializer's arguments. Python: `initargs`. Encoded for each worker as it starts, so a
    * `Queue`, pipe end or manager proxy here is that worker's own copy (replacements get one too).
@@ -67,7 +67,7 @@ export interface PoolOptions<I extends TaskFunction = TaskFunction> {
    * Checked against the initializer's parameters, like a pool call's arguments.
    * @default []
    */
-  initargs?: TaskArgList<I>;
+  initargs?: TaskArgList<I> | undefined;
   /**
    * Replace a worker after it has run this many tasks. Python: `maxtasksperchild`. A hard cap: a
    * worker never starts more, however calls are batched. One `apply`/`applyAsync` call is one
@@ -79,19 +79,19 @@ export interface PoolOptions<I extends TaskFunction = TaskFunction> {
    * workers never exceed `processes`, as in Python.
    * @default unlimited
    */
-  maxTasksPerChild?: number | null;
+  maxTasksPerChild?: number | null | undefined;
   /**
    * Workers kept even when idle; more start on demand up to `processes`. More than an explicit
    * `processes` throws `ValidationError`. @default processes
    */
-  minProcesses?: number | null;
+  minProcesses?: number | null | undefined;
   /**
    * How long (ms) a worker above `minProcesses` may stay idle before it is stopped. More than
    * 2^31 - 1 ms (about 24.8 days, the longest timer) or `Infinity`: never. In milliseconds, as
    * every timeout (fractions too). `null` (Python's `None`, as for every timeout): never.
    * @default 30000
    */
-  idleTimeout?: number | null;
+  idleTimeout?: number | null | undefined;
   /**
    * The most queued (not yet running) tasks; past it `apply`/`map` wait and `…Async` throw
    * `QueueFullError`. A task handed ahead to a busy worker, not started, is queued: with
@@ -101,9 +101,9 @@ export interface PoolOptions<I extends TaskFunction = TaskFunction> {
    * One `apply` call is one task; one chunk of a map call is one task.
    * @default unlimited
    */
-  maxQueue?: number | null;
+  maxQueue?: number | null | undefined;
   /** Memory limits per worker; exceeding them is a `WorkerCrashedError`, and the pool goes on. */
-  resourceLimits?: PoolResourceLimits | null;
+  resourceLimits?: PoolResourceLimits | null | undefined;
 }
 
 /** Options every submitting call takes. */
@@ -113,7 +113,7 @@ export interface CallOptions {
    * a task not started never runs, and a running one is stopped by recycling its worker. The
    * call's listener is removed when it settles, so one signal can serve any number of calls.
    */
-  signal?: AbortSignal | null;
+  signal?: AbortSignal | null | undefined;
   /**
    * Rejects with `TimeoutError` this many ms after the call was submitted (like Python's
    * `apply_async(...).get(timeout)`): time spent waiting for a free worker counts (more than
@@ -126,7 +126,7 @@ export interface CallOptions {
    * started by then never runs; a running one is stopped by recycling its worker. A call with a
    * `signal` or a `timeout` gets a worker of its own (it is never batched with other calls).
    */
-  timeout?: number | null;
+  timeout?: number | null | undefined;
   /**
    * Receives what the task sends with `sendToCaller()` while it runs (progress, partial results).
    * Every message a task sent before it returned has been received when the call settles (for
@@ -138,7 +138,7 @@ export interface CallOptions {
    * await pool.apply(tasks.crunch, [1e6], { onMessage: (m) => seen.push(m) });
    * console.log(seen.length); // every message crunch sent
    */
-  onMessage?: ((value: unknown) => void) | null;
+  onMessage?: ((value: unknown) => void) | null | undefined;
 }
 
 /** Options of the `…Async` calls. */
@@ -151,7 +151,7 @@ export interface AsyncCallOptions<R> extends CallOptions {
    * @example
    * pool.applyAsync(tasks.square, [7], { callback: (v) => console.log('got', v) }); // got 49
    */
-  callback?: ((result: R) => void) | null;
+  callback?: ((result: R) => void) | null | undefined;
   /**
    * Called with the error on failure: the task's error, or the error `onMessage`/`onProgress`
    * threw. Python: `error_callback`. If it throws, the `AsyncResult` rejects with that error
@@ -159,7 +159,7 @@ export interface AsyncCallOptions<R> extends CallOptions {
    * @example
    * pool.applyAsync(tasks.fail, [], { errorCallback: (e) => console.error('failed:', e) });
    */
-  errorCallback?: ((error: unknown) => void) | null;
+  errorCallback?: ((error: unknown) => void) | null | undefined;
 }
 
 /** Options of the map-style calls. */
@@ -169,7 +169,7 @@ export interface MapOptions extends CallOptions {
    * @default adaptive: each call starts with one item a chunk, then about 10 ms of worker time per
    * chunk; for an input of known length never more than Python's size, length / (4 * processes)
    */
-  chunksize?: number | null;
+  chunksize?: number | null | undefined;
   /**
    * Called as each chunk finishes (in completion order, not input order) with the number of
    * results ready so far and the input length when known; the last call has every result.
@@ -179,7 +179,7 @@ export interface MapOptions extends CallOptions {
    * const items = [1, 2, 3, 4];
    * await pool.map(tasks.square, items, { chunksize: 2, onProgress: (done, total) => console.log(`${done}/${total}`) }); // 2/4 4/4
    */
-  onProgress?: ((done: number, total: number | undefined) => void) | null;
+  onProgress?: ((done: number, total: number | undefined) => void) | null | undefined;
 }
 
 /** Options of `imap`/`imapUnordered`. */
@@ -191,7 +191,7 @@ export interface ImapOptions extends MapOptions {
    * least (processes - 1) / (inflight - processes) of that chunk's worker time each.
    * @default 2 * processes
    */
-  inflight?: number | null;
+  inflight?: number | null | undefined;
 }
 
 const positiveInt = (z: any) => z.number().int().positive();

@@ -1,11 +1,12 @@
 /** Option checking shared by the public constructors: bad options throw ValidationError naming the option. */
 import { checkOptionKeys, omitNullOptions, ValidationError } from '@multiproc/shared';
 import type { z } from 'zod';
+import type { Schema } from './schema.js';
 import { zod } from './zod.js';
 
-type QueueOptions = { maxsize?: number | undefined; schema?: z.ZodType | undefined };
-type PipeOptions = { duplex?: boolean | undefined; schema?: z.ZodType | undefined };
-type SimpleQueueOptions = { schema?: z.ZodType | undefined };
+type QueueOptions = { maxsize?: number | undefined; schema?: Schema<unknown> | undefined };
+type PipeOptions = { duplex?: boolean | undefined; schema?: Schema<unknown> | undefined };
+type SimpleQueueOptions = { schema?: Schema<unknown> | undefined };
 
 let schemas:
   | {
@@ -15,12 +16,29 @@ let schemas:
     }
   | undefined;
 
+/** Whether `v` is a zod 3 schema (`zod@3`, or `zod/v3` of zod 4): `_def` and `safeParse`, no `_zod`. */
+const isZod3 = (v: unknown): boolean =>
+  typeof v === 'object' &&
+  v !== null &&
+  !('_zod' in v) &&
+  '_def' in v &&
+  typeof (v as { safeParse?: unknown }).safeParse === 'function';
+
 function build() {
   const z = zod();
+  // A zod 4 schema, classic or mini: what every path checks with, here and (as JSON Schema) in
+  // another worker. A zod 3 one would check here and fail only when sent: refused at once.
   const schemaOption = z
-    .custom<z.ZodType>((v) => typeof (v as { safeParse?: unknown })?.safeParse === 'function', {
-      message: 'expected a zod schema (an object with a safeParse() method)',
-    })
+    .custom<Schema<unknown>>(
+      (v) => typeof (v as { _zod?: { def?: unknown } } | null)?._zod?.def === 'object',
+      {
+        error: (issue) =>
+          isZod3(issue.input)
+            ? "expected a zod 4 schema, got a zod 3 one (zod@3 or 'zod/v3'): it cannot be checked in " +
+              "another worker. Build it with zod 4: `import { z } from 'zod'` or `import * as z from 'zod/mini'`"
+            : 'expected a zod 4 schema (from `zod` or `zod/mini`)',
+      },
+    )
     .optional();
   // Strict: a misspelt option (maxSize) must not be ignored silently.
   return {

@@ -46,7 +46,7 @@ interface Node {
 type Json = Record<string, unknown>;
 
 /** The JSON Schema of `schema` with its steps, or why it cannot be checked the same elsewhere. */
-export function convert(schema: z.ZodType): { json: unknown } | { why: string } {
+export function convert(schema: z.core.$ZodType): { json: unknown } | { why: string } {
   const why: string[] = [];
   const json = zod().toJSONSchema(schema, {
     io: 'input',

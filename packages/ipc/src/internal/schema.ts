@@ -21,12 +21,17 @@ import { convert } from './schema-json.js';
 import { rebuildSchema } from './schema-rebuild.js';
 import { zod } from './zod.js';
 
-/** A zod schema whose output type is `T`. */
-export type Schema<T> = z.ZodType<T>;
+/**
+ * A zod 4 schema whose output type is `T`: zod core's `$ZodType`, which the schemas of `zod`
+ * (classic) and `zod/mini` both are. A zod 3 schema (`zod@3`, `zod/v3`) is not one: it has no JSON
+ * Schema to travel to another worker with, and is refused where the options are read.
+ */
+export type Schema<T> = z.core.$ZodType<T>;
 
 /** Parses `value`, or throws ValidationError with zod's issues and their paths. */
 export function validate<T>(schema: Schema<T>, value: unknown, what: string): T {
-  const r = schema.safeParse(value);
+  // zod's function rather than the schema's method: any zod 4 schema (classic, mini, core) has `_zod`.
+  const r = zod().safeParse(schema, value);
   if (r.success) return r.data;
   throw new ValidationError(`${what} does not match the schema:\n${zod().prettifyError(r.error)}`, {
     cause: r.error,
@@ -71,9 +76,9 @@ export function schemaToData(schema: Schema<unknown> | undefined, path: string):
 }
 
 /** Rebuilds the schema a copy carried. */
-export function schemaFromData(data: unknown): Schema<unknown> | undefined {
+export function schemaFromData(data: unknown): z.ZodType | undefined {
   if (data === undefined) return undefined;
-  return rebuildSchema(data) as Schema<unknown>;
+  return rebuildSchema(data);
 }
 
 /**

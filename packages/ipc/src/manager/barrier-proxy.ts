@@ -27,12 +27,12 @@ export interface ManagerBarrierOptions {
    * `BrokenBarrierError`: the barrier is broken until `reset()`.
    * @default none
    */
-  action?: (() => unknown) | null;
+  action?: (() => unknown) | null | undefined;
   /**
    * The wait of `wait()` without a timeout, in ms; a wait that times out breaks the barrier.
    * @default no limit
    */
-  timeout?: number | null;
+  timeout?: number | null | undefined;
 }
 
 /**

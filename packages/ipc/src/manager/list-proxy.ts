@@ -20,7 +20,7 @@ export type ItemsProxy<T> = ListProxy<T> | ArrayProxy<number> | ArrayProxy<bigin
 /** Options of {@link ListProxy.sort}. Python: `sort(*, key=None, reverse=False)`. */
 export interface ListSortOptions {
   /** Largest first (equal items keep their order). @default false */
-  reverse?: boolean;
+  reverse?: boolean | undefined;
 }
 
 /** `sort()`'s argument as the `reverse` flag: `true`/`false` (the positional form) or the options. */

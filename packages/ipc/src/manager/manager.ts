@@ -2,7 +2,7 @@
  * Manager() and SyncManager: Python's `multiprocessing.Manager()` and `SyncManager`, the shared dict, list, Namespace, Value, Array, locks, events,
  * conditions, barriers and queues of `multiprocessing.Manager()`.
  */
-import { readOptions, type Typecode, ValidationError } from '@multiproc/shared';
+import { readOptions, type Typecode, type TypecodeValue, ValidationError } from '@multiproc/shared';
 import { checkCount as count, checkQueueSize as queueSize } from '../internal/manager/counts.js';
 import { iterableItems } from '../internal/manager/items.js';
 import { refOf } from '../internal/manager/referent.js';
@@ -37,8 +37,6 @@ import type {
 } from './sync-proxies.js';
 import type { ArrayProxy, NamespaceProxy, ValueProxy } from './value-proxies.js';
 
-/** `number` or `bigint` for a literal the caller passed (`Value('d', 0.5)` holds any number, not only 0.5). */
-type Widened<T> = T extends bigint ? bigint : number;
 /**
  * Serves shared objects from one home to every thread and process: `dict()`, `list()`,
  * `Namespace()`, `Value()`, `Array()`, `Lock()`, `RLock()`, `Semaphore()`, `BoundedSemaphore()`,
@@ -147,22 +145,30 @@ export class SyncManager extends BaseManager {
   }
 
   /**
-   * A shared `Value`. Python: `manager.Value(typecode, value)`.
+   * A shared `Value`. Python: `manager.Value(typecode, value)`. Its value type follows the typecode,
+   * as `Value` of `@multiproc/shared`: `bigint` for `'q'`/`'Q'`, `number` for the others.
    * @throws {ValidationError} for a bad typecode or a value that does not fit it.
+   * @example
+   * const manager = await SyncManager.start();
+   * const big = manager.Value('q', 5n); // a ValueProxy<bigint>
+   * await big.set((await big.get()) + 1n);
+   * console.log(await big.get()); // 6n
+   * await manager.shutdown();
    */
-  Value<T extends number | bigint = number>(typecode: Typecode, value?: T): ValueProxy<Widened<T>> {
+  Value<C extends Typecode>(typecode: C, value?: TypecodeValue<C>): ValueProxy<TypecodeValue<C>> {
     new ManagedValue(typecode, value); // checks here, where the caller can see it
     return this.createLocal('Value', [typecode, value]);
   }
 
   /**
    * A shared `Array` from a length or the initial items. Python: `manager.Array(typecode, sequence)`.
+   * Its item type follows the typecode, as `Value`'s.
    * @throws {ValidationError} for a bad typecode or item.
    */
-  Array<T extends number | bigint = number>(
-    typecode: Typecode,
-    init: number | readonly T[],
-  ): ArrayProxy<Widened<T>> {
+  Array<C extends Typecode>(
+    typecode: C,
+    init: number | readonly TypecodeValue<C>[],
+  ): ArrayProxy<TypecodeValue<C>> {
     new ManagedArray(typecode, init as never);
     return this.createLocal('Array', [typecode, init]);
   }

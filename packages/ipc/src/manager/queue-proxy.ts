@@ -25,7 +25,10 @@ export class QueueProxy<T = unknown> extends BaseProxy {
    *   served from this thread, no other thread, process or program uses it, and this program has
    *   nothing else left to do.
    */
-  put(value: T, timeout?: Timeout | { timeout?: number; block?: boolean }): Promise<void> {
+  put(
+    value: T,
+    timeout?: Timeout | { timeout?: number | undefined; block?: boolean | undefined },
+  ): Promise<void> {
     return callOrReject(() => {
       const ms = wireTimeout(timeout, `${this.typeid}.put()`, true);
       return namedArgs(['value'], () => this.waitCall('put', ms, [value, ms])) as Promise<void>;
@@ -52,7 +55,7 @@ export class QueueProxy<T = unknown> extends BaseProxy {
    * @throws {QueueEmptyError} when none came within `timeout` (or at once with `{ block: false }`).
    * @throws {EOFError} without a timeout, when nothing could ever put one (as `put()`).
    */
-  get(timeout?: Timeout | { timeout?: number; block?: boolean }): Promise<T> {
+  get(timeout?: Timeout | { timeout?: number | undefined; block?: boolean | undefined }): Promise<T> {
     return callOrReject(
       () => this.waitCall('get', wireTimeout(timeout, `${this.typeid}.get()`, true)) as Promise<T>,
     );

@@ -12,19 +12,19 @@ export interface ManagerOptions {
    * `[host, port]`. Give a host other than `'localhost'`/`'127.0.0.1'` only to serve other machines.
    * @default a new Unix socket path in the temp directory (this machine only)
    */
-  address?: Address | null;
+  address?: Address | null | undefined;
   /**
    * The secret every client must prove it holds (HMAC challenge/response, both ways); peers without
    * it are refused with `AuthenticationError`. Proxies sent to workers carry it.
    * @default this program's key, `processAuthkey()` (32 random bytes a worker inherits from its parent)
    */
-  authkey?: string | Uint8Array | null;
+  authkey?: string | Uint8Array | null | undefined;
 }
 
 /** `register()`'s options. */
 export interface RegisterOptions {
   /** The only methods the proxies may call (Python's `exposed=`). */
-  readonly exposed?: readonly string[] | null;
+  readonly exposed?: readonly string[] | null | undefined;
 }
 
 const REGISTER_KEYS: readonly string[] = ['exposed'];

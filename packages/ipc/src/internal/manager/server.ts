@@ -46,7 +46,9 @@ function sayShutDown(socket: net.Socket): void {
 }
 
 /** Makes the served object of a type from the arguments of its creation. */
-export type ServedFactory = ((args: unknown[], server: ManagerServer) => Served) & { auto?: boolean };
+export type ServedFactory = ((args: unknown[], server: ManagerServer) => Served) & {
+  auto?: boolean | undefined;
+};
 
 export { proxyRef };
 

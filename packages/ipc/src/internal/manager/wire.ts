@@ -47,23 +47,23 @@ export interface ProxyRef {
   readonly id: number;
   readonly typeid: string;
   /** The server instance that made it (a manager started again at the address is another). */
-  readonly server?: string;
+  readonly server?: string | undefined;
   /** A Barrier's default wait in ms (its proxies' waits without a timeout are bounded by it). */
-  readonly timeout?: number;
+  readonly timeout?: number | undefined;
   /** A Barrier's parties (fixed at creation). */
-  readonly parties?: number;
+  readonly parties?: number | undefined;
   /** An Array's length (fixed at creation). */
-  readonly length?: number;
+  readonly length?: number | undefined;
   /** A Value's or Array's typecode. */
-  readonly typecode?: string;
+  readonly typecode?: string | undefined;
   /** A registered type's `exposed` methods (`register(typeid, factory, { exposed })`): only those. */
-  readonly exposed?: readonly string[];
+  readonly exposed?: readonly string[] | undefined;
   /** Registered with `BaseManager.register()`: an AutoProxy, whatever the typeid. */
-  readonly auto?: boolean;
+  readonly auto?: boolean | undefined;
   /** A synchronized Value or Array (`getContext('process').Value()`): the lock every copy shares. */
-  readonly lock?: ProxyRef;
+  readonly lock?: ProxyRef | undefined;
   /** A Condition's lock (the one given to `Condition(lock)`, or the RLock made for it). */
-  readonly over?: ProxyRef;
+  readonly over?: ProxyRef | undefined;
 }
 
 /** A registered type's method not in its `exposed` list (Python: `AttributeError`, "not in exposed"). */

@@ -273,7 +273,7 @@ export const MANAGER_HELLO = { rpc: 'multiproc.manager/1' } as const;
  */
 export interface ManagerHello {
   readonly rpc: typeof MANAGER_HELLO.rpc;
-  readonly server?: string;
+  readonly server?: string | undefined;
 }
 
 /** A manager's hello, or undefined for anything else (a plain Listener's endpoint). */
