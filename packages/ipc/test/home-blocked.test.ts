@@ -18,7 +18,8 @@ afterEach(killProcesses);
 
 const N = 5;
 // Long enough for a put that waits for the home to show; the old behaviour blocked until this ran out.
-const BLOCK_MS = 3000;
+// It also covers the worker's start (on a loaded machine that alone can take seconds).
+const BLOCK_MS = 10_000;
 // A producer that runs on this long without yielding after it set the Event: its puts batched in
 // that turn are posted only then.
 const SPIN_MS = 50;
@@ -61,7 +62,7 @@ describe('the home thread blocks synchronously', () => {
         await p.join();
       }
     },
-    30_000,
+    60_000,
   );
 
   it.each([['Queue', () => new Queue<number>()], ...QUEUES])(
@@ -79,7 +80,7 @@ describe('the home thread blocks synchronously', () => {
       await p.join();
       expect(p.exitCode).toBe(0);
     },
-    30_000,
+    60_000,
   );
 
   it('JoinableQueue: putNowait() in a thread worker is counted before it returns', async () => {
@@ -102,7 +103,7 @@ describe('the home thread blocks synchronously', () => {
       await join;
       await p.join();
     }
-  }, 30_000);
+  }, 60_000);
 
   it('JoinableQueue: taskDone(), qsize(), empty(), full() and close() in a thread worker return', async () => {
     const jq = new JoinableQueue<number>({ maxsize: 4 });
@@ -128,7 +129,7 @@ describe('the home thread blocks synchronously', () => {
     expect(() => jq.taskDone()).toThrow(expect.objectContaining({ code: 'MP_VALIDATION' }));
     expect(await jq.get()).toBe(3);
     await p.join();
-  }, 30_000);
+  }, 60_000);
 });
 
 describe('join() waits for what a worker put', () => {
