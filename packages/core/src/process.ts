@@ -7,7 +7,6 @@ import { type WaitReadiness, waitable } from '@multiproc/ipc';
 import { ClosedError, ProcessError, resolveTimeout, type Timeout, ValidationError } from '@multiproc/shared';
 import { getWorkerIdentity } from './identity.js';
 import { assertMayStartWorkers } from './internal/bootstrap.js';
-import { noteWaitOnChildren } from './internal/daemon-end.js';
 import { type Inspect, inspectSymbol, showFields } from './internal/inspect.js';
 import { assertPermitted } from './internal/permission.js';
 import { checkTarget } from './internal/process-checks.js';
@@ -28,10 +27,7 @@ let childCounter = 0;
 const liveChildren = new Set<Process>();
 // Asked by @multiproc/shared when the main thread's loop runs dry with a lock or event wait
 // pending: a live child (a daemon thread is unref'd) may still release it, so it waits on.
-(globalThis as Record<symbol, unknown>)[Symbol.for('multiproc.threadsAlive')] = () => {
-  noteWaitOnChildren();
-  return liveChildren.size > 0;
-};
+(globalThis as Record<symbol, unknown>)[Symbol.for('multiproc.threadsAlive')] = () => liveChildren.size > 0;
 // Asked by a pool worker that is ending in order (its pool's join(), a retirement, an idle timeout):
 // the non-daemon Processes its tasks started keep it alive until they end (worker/join-children.ts).
 (globalThis as Record<symbol, unknown>)[Symbol.for('multiproc.nonDaemonChildren')] = (): Process[] =>

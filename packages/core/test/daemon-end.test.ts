@@ -67,4 +67,13 @@ describe.concurrent('a daemon child when its program ends', { timeout: 90_000 },
       await expect.poll(() => isRunning(pid), { timeout: 10_000 }).toBe(false);
     });
   }
+
+  it('is not terminated while the program waits on a lock it holds (the program has not ended)', async ({
+    expect,
+  }) => {
+    const { stdout, stderr, code } = await runProgram('daemon-lock-wait.mjs', [], {}, 60_000);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toEqual({ alive: true, exitCode: null });
+  });
 });

@@ -6,9 +6,9 @@
  * - The program ends by itself (its event loop ran out): at that `'beforeExit'`, each daemon child
  *   still running gets SIGTERM, and SIGKILL if it is still running {@link TERMINATE_GRACE_MS} later,
  *   as `Process.terminate()` does; the program ends once they have (their output forwarded). Not
- *   while a wait of this program is pending on a live child (the deadlock rule of
- *   `@multiproc/shared` and `@multiproc/ipc` asks core's `multiproc.threadsAlive` hook then, and
- *   keeps the loop running): the program has not ended yet.
+ *   while another `'beforeExit'` listener keeps the loop running (the deadlock rule of
+ *   `@multiproc/shared` and `@multiproc/ipc` does while a wait of this program is pending and a live
+ *   child could still end it): the program has not ended yet.
  * - It calls `process.exit()`, throws, or is killed: no asynchronous code runs any more, so the
  *   program's reaper does the same after it has gone (`reaper.ts`, a `t pid` line); the program
  *   itself ends at once. The child, whose IPC channel then closes, waits for that SIGTERM instead of
@@ -22,12 +22,6 @@ import { endsWithin, type Runner, TERMINATE_GRACE_MS } from './runner.js';
 
 const daemons = new Set<Runner>();
 let listening = false;
-let waitAsked = false;
-
-/** Called by core's `multiproc.threadsAlive` hook: a pending wait relies on live children. */
-export function noteWaitOnChildren(): void {
-  waitAsked = true;
-}
 
 /** Ends `runner`, a daemon `Process`'s child, with SIGTERM then SIGKILL when its program ends. */
 export function endDaemonAtProgramEnd(runner: Runner): void {
@@ -36,15 +30,23 @@ export function endDaemonAtProgramEnd(runner: Runner): void {
   void runner.exited.then(() => daemons.delete(runner));
   if (listening) return;
   listening = true;
-  process.on('beforeExit', onLoopDry);
+  // First among the listeners, to see what the others schedule.
+  process.prependListener('beforeExit', onLoopDry);
+}
+
+/** How many things keep the loop running (`undefined` where the runtime cannot tell). */
+function pending(): number | undefined {
+  return (process as { getActiveResourcesInfo?: () => string[] }).getActiveResourcesInfo?.().length;
 }
 
 function onLoopDry(): void {
   if (daemons.size === 0) return;
-  waitAsked = false;
-  // The other 'beforeExit' listeners (a pending wait's recheck) have run by then.
-  setImmediate(() => {
-    if (waitAsked) return;
+  const before = pending();
+  // After every other 'beforeExit' listener: one that scheduled work (a pending wait's recheck
+  // timer, a round trip to a manager) keeps the program running; it has not ended yet.
+  queueMicrotask(() => {
+    const after = pending();
+    if (before !== undefined && after !== undefined && after > before) return;
     void Promise.all([...daemons].map(terminate));
   });
 }
