@@ -28,7 +28,11 @@ export interface ProcessOptions<F extends TaskFunction = TaskFunction> {
   args?: TaskArgList<F> | undefined;
   /** A name for logs and `currentProcess().name`. @default 'Process-N' */
   name?: string | null | undefined;
-  /** A daemon is ended when its parent exits, and does not keep the program alive. @default false */
+  /**
+   * A daemon is ended when its parent exits, and does not keep the program alive: a child process
+   * gets SIGTERM, then SIGKILL after 1 s, as Python's exit function `terminate()`s daemonic
+   * children; a thread is ended as `terminate()` ends it. @default false
+   */
   daemon?: boolean | null | undefined;
   /** `'thread'` (worker_threads) or `'process'` (child_process.fork), or a context from `getContext()`. @default getStartMethod() */
   context?: ContextName | ContextLike | null | undefined;

@@ -11,6 +11,7 @@ import { runOnSpare } from '../warm.js';
 import { childDepth } from './bootstrap.js';
 import { startChild } from './child-runner.js';
 import { refusedAt } from './clone-refusal.js';
+import { endDaemonAtProgramEnd } from './daemon-end.js';
 import { debugLog } from './debug-log.js';
 import { assertSerializable } from './process-checks.js';
 import type { ExitInfo, Runner, StartMessage } from './runner.js';
@@ -73,6 +74,7 @@ export function launchProcess(spec: LaunchSpec): Launched {
     // A daemon thread must not read its output (that would keep the program alive): no spare.
     const spare = daemon && context === 'thread' ? undefined : runOnSpare(context, message, transfer);
     const runner = spare ?? (context === 'process' ? startChild : startThread)(message, transfer);
+    if (daemon && context === 'process') endDaemonAtProgramEnd(runner);
     return { runner, receiverEnded, receiverEnding };
   } catch (err) {
     receiverEnded();

@@ -3,9 +3,12 @@
  * needs no watchdog thread of its own to be sure it never outlives this program.
  *
  * The reaper is a tiny `/bin/sh` loop started at the first fork. It reads `+pid` / `-pid` lines on
- * its stdin, one per child forked and per child exited; when its stdin ends (this program exited
- * or was killed, even with SIGKILL: the kernel closes the pipe), it SIGKILLs every child still
- * listed and exits. It ignores SIGINT, SIGTERM and SIGHUP, so a signal sent to the whole process
+ * its stdin, one per child forked and per child exited, and a `t pid` line for a daemon `Process`'s
+ * child; when its stdin ends (this program exited or was killed, even with SIGKILL: the kernel
+ * closes the pipe), it sends SIGTERM to the daemons still listed and gives them up to
+ * {@link TERMINATE_GRACE_MS} to end (Python's exit function calls `terminate()` on daemonic
+ * children), then SIGKILLs every child still listed and exits. The program does not wait for
+ * this: a program that calls `process.exit()` ends at once. It ignores SIGINT, SIGTERM and SIGHUP, so a signal sent to the whole process
  * group does not take it down before it has done its work.
  *
  * A child learns that it is covered from {@link REAPED_BY_ENV} (this program's pid, which must equal
@@ -17,18 +20,36 @@
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { REAPED_BY_ENV } from '../worker/child-guard.js';
+import { TERMINATE_GRACE_MS } from './runner.js';
 
 const SHELL = '/bin/sh';
 
 // POSIX sh only. `${l%% $p *}` / `${l#* $p }` cut one ` pid ` out of the space-padded list.
+// `$t` lists the daemons: SIGTERM first, then up to GRACE_TICKS looks 0.1 s apart (`kill -0`; the
+// children, orphaned, are reaped by init) before the SIGKILL. A `sleep` without fractions waits 1 s.
+const GRACE_TICKS = Math.ceil(TERMINATE_GRACE_MS / 100);
 const REAPER_SCRIPT = `trap '' INT TERM HUP
 l=' '
+t=' '
 while read -r op p; do
   case $op in
     +) l="$l$p " ;;
-    -) case $l in *" $p "*) l="\${l%% $p *} \${l#* $p }" ;; esac ;;
+    t) t="$t$p " ;;
+    -) case $l in *" $p "*) l="\${l%% $p *} \${l#* $p }" ;; esac
+       case $t in *" $p "*) t="\${t%% $p *} \${t#* $p }" ;; esac ;;
   esac
 done
+if [ "$t" != ' ' ]; then
+  kill -15 $t 2>/dev/null
+  n=0
+  while [ $n -lt ${GRACE_TICKS} ]; do
+    a=
+    for p in $t; do kill -0 $p 2>/dev/null && a=1; done
+    [ -z "$a" ] && break
+    sleep 0.1 2>/dev/null || n=${GRACE_TICKS}
+    n=$((n+1))
+  done
+fi
 [ "$l" = ' ' ] || kill -9 $l 2>/dev/null
 exit 0`;
 
@@ -94,4 +115,13 @@ export function reapWithProgram(child: ChildProcess): void {
   child.once('exit', () => {
     if (reaper) tell(`- ${pid}\n`);
   });
+}
+
+/**
+ * Marks a listed child (see {@link reapWithProgram}) as a daemon: when this program ends without
+ * having ended it, the reaper sends it SIGTERM and waits up to {@link TERMINATE_GRACE_MS} before the
+ * SIGKILL. Does nothing for a child the reaper does not list.
+ */
+export function terminateFirstAtEnd(pid: number): void {
+  if (reaper && pid > 0) tell(`t ${pid}\n`);
 }

@@ -7,6 +7,8 @@ import type { EventEmitter } from 'node:events';
 import { debugLog } from '../internal/debug-log.js';
 import type { Slot, SlotState } from './slot.js';
 
+type ExitedState = Extract<SlotState, { name: 'exited' }>;
+
 /** A worker of a pool, as the pool's events describe it. */
 export interface PoolWorkerInfo {
   /** Numbers the workers of one pool from 1, in the order they were started. */
@@ -87,7 +89,7 @@ export function announce(watcher: PoolWatcher, slot: Slot, state: SlotState, rep
     line(`retiring after ${slot.tasks} task${slot.tasks === 1 ? '' : 's'}`);
   } else if (state.name === 'exited') {
     const { exitCode, signal, reason } = state;
-    const how = signal ? `signal ${signal}` : `code ${exitCode}`;
+    const how = exitHow(slot, state);
     if (reason === 'crashed') {
       line(`crashed (${how})${slot.cause ? `: ${String(slot.cause)}` : ''}`);
       watcher.onWorkerExit({ ...worker, exitCode, signal, reason, cause: slot.cause });
@@ -96,6 +98,19 @@ export function announce(watcher: PoolWatcher, slot: Slot, state: SlotState, rep
     }
     line(`exited (${how}, ${reason})`);
   }
+}
+
+/**
+ * How a worker exited, in debug lines: a thread the pool ended with `worker.terminate()` exits with
+ * code 1, which Node gives every terminated thread (a thread never asked to exit politely because
+ * it never ran a batch, one that did not exit within the grace, a `terminate()`d pool's): that is
+ * no exit code of its own.
+ */
+function exitHow(slot: Slot, { exitCode, signal, reason }: ExitedState): string {
+  if (signal) return `signal ${signal}`;
+  const stopped = slot.forced && !slot.dying && reason !== 'crashed';
+  if (stopped && slot.threadId !== undefined) return 'stopped by the pool with worker.terminate()';
+  return `code ${exitCode}`;
 }
 
 /** How a worker is named in debug lines. */

@@ -56,6 +56,11 @@ export class Slot implements PoolWorkerInfo {
   dying = false;
   /** Set when the worker failed without dying (its initializer threw): its end is not a normal one. */
   failed = false;
+  /**
+   * Set once the pool ended the worker itself (tinypool's `terminate()`: SIGTERM for a child,
+   * `worker.terminate()` for a thread, whose exit code 1 then says nothing of the thread).
+   */
+  forced = false;
   /** Set once the pool's initializer succeeded in this worker: it can serve calls. */
   initialized = false;
   /** Its last batch left a non-daemon Process running: an orderly stop waits for it (`stop-child.ts`). */

@@ -23,7 +23,11 @@ export interface PoolEnd {
 export function hookTerminate(worker: TinypoolWorker, slot: Slot, end: () => PoolEnd): void {
   const child = worker.process;
   const thread = worker.thread;
-  const terminate = worker.terminate.bind(worker);
+  const forcedStop = worker.terminate.bind(worker);
+  const terminate = () => {
+    slot.forced = true;
+    return forcedStop();
+  };
   const loaded = thread && LOADER_LEAKS_FDS ? loadedOrExited(thread) : undefined;
   worker.terminate = () => {
     // A child that was never spawned has nothing to stop and will never emit 'exit'.

@@ -82,6 +82,7 @@ export function openedOutput(): readonly NodeJS.WriteStream[] {
 }
 
 let guarded = false;
+let reaped = false;
 let channelClosed: (code: number) => void = (code) => process.exit(code);
 
 /**
@@ -166,8 +167,14 @@ export function guardChildProcess(): void {
   const reapedBy = process.env.MULTIPROC_REAPED_BY;
   // Not for user code, nor for this child's own children (their parent is this child).
   delete process.env.MULTIPROC_REAPED_BY;
-  if (reapedBy === String(ppid)) return;
+  reaped = reapedBy === String(ppid);
+  if (reaped) return;
   startWatchdog(ppid);
+}
+
+/** Whether this child's parent program's reaper ends it when that program ends (`internal/reaper.ts`). */
+export function reapedByParent(): boolean {
+  return reaped;
 }
 
 // What a send without a callback reports (on `process`, as an 'error' event) when the channel is

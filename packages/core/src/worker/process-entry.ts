@@ -11,7 +11,13 @@
  * so does one whose task module never finished loading (its own top-level await never settled),
  * and the line then says so.
  */
-import { guardChildProcess, isForkedChild, openedOutput } from './child-guard.js';
+import {
+  guardChildProcess,
+  isForkedChild,
+  onChannelClosed,
+  openedOutput,
+  reapedByParent,
+} from './child-guard.js';
 import { enableCompileCache } from './compile-cache.js';
 import { writeOutputDirectly } from './direct-output.js';
 import { exitAfterChildren } from './join-children.js';
@@ -34,7 +40,13 @@ import { decodeValue } from '@multiproc/shared';
 import { setWorkerIdentity } from '../identity.js';
 import { describeError, describeThrown } from '../internal/describe-thrown.js';
 import { importTaskModule, loadTask } from '../internal/load-task.js';
-import type { InheritedState, PreloadFailedMessage, SpareMessage, StartMessage } from '../internal/runner.js';
+import {
+  type InheritedState,
+  type PreloadFailedMessage,
+  type SpareMessage,
+  type StartMessage,
+  TERMINATE_GRACE_MS,
+} from '../internal/runner.js';
 
 /**
  * Resolves once what `stream` holds has been handed on. A stream holding nothing is done at once:
@@ -73,6 +85,12 @@ async function run(start: StartMessage): Promise<void> {
   // The channel only carried the start message; it must not keep the child alive by itself.
   // (Deno throws on reading process.channel inside a worker thread.)
   if (inChild) process.channel?.unref();
+  // A daemon's program that ended by `process.exit()` (or died) has its reaper send SIGTERM, then
+  // SIGKILL after the grace (internal/daemon-end.ts): the channel's close, which comes first, must
+  // not end this child before its SIGTERM handler can run. Exits by itself should neither come.
+  if (inChild && start.identity.daemon && reapedByParent()) {
+    onChannelClosed((code) => setTimeout(() => process.exit(code), 2 * TERMINATE_GRACE_MS));
+  }
   let settled = false;
   // Until the task module has loaded, what never settles is its top-level await (or that of a
   // module it imports): the target has not run yet.
