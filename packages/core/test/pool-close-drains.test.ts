@@ -2,6 +2,8 @@
 // task left behind (a timer that prints or puts) runs before join() resolves, as Python's workers
 // join their non-daemon threads. A worker left with an endless interval keeps join() waiting (as
 // Python's does), NODE_DEBUG=multiproc says which; terminate() still stops workers at once.
+import { once } from 'node:events';
+import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { Pool } from '@multiproc/core';
 import { Queue } from '@multiproc/ipc';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -46,6 +48,39 @@ describe.each(CONTEXTS)('a closed %s pool', (context) => {
     const got: string[] = [];
     while (got.length < left.length) got.push(await q.get({ timeout: 5000 }));
     expect(got.sort()).toEqual(['long-0', 'long-1', 'short-0', 'short-1']);
+  }, 30_000);
+
+  it('join() does not wait for sockets: workers whose initializer keeps a TCP connection open end promptly', async () => {
+    const peers: Socket[] = [];
+    const server = createServer((socket) => {
+      peers.push(socket);
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const { port } = server.address() as AddressInfo;
+      const pool = new Pool({ processes: 2, context, initializer: tasks.connectTo, initargs: [port] });
+      pools.push(pool);
+      await expect(pool.map(tasks.sleep, [20, 20, 20, 20], { chunksize: 1 })).resolves.toEqual([
+        20, 20, 20, 20,
+      ]);
+      expect(peers.length).toBeGreaterThan(0);
+      pool.close();
+      const started = performance.now();
+      const joined = await Promise.race([
+        pool.join().then(() => true),
+        new Promise<false>((resolve) => setTimeout(resolve, 2000, false)),
+      ]);
+      expect({ joined, ms: joined ? performance.now() - started < 2000 : 'timed out' }).toEqual({
+        joined: true,
+        ms: true,
+      });
+      // The workers' exit closed their connections, as a Python worker's exit does.
+      await Promise.all(peers.filter((s) => !s.closed).map((s) => once(s, 'close')));
+    } finally {
+      for (const s of peers) s.destroy();
+      server.close();
+    }
   }, 30_000);
 
   it('terminate() stops a worker whose timer is pending at once: the timer never runs', async () => {

@@ -14,8 +14,9 @@
  * - A thread stopped so (`stopThread`) is asked to `process.exit(0)` itself on its slot's port:
  *   `worker.terminate()` ends it without running its exit hooks, so the managers whose locks it
  *   holds would never hear that it ended normally.
- * - A worker stopped politely ends as a `Process` does: once its event loop has run dry, so what
- *   its tasks left behind (a timer, a write) runs first (`worker/loop-watch.ts`).
+ * - A worker stopped politely ends once no timer, immediate or fs call its tasks left is pending, so
+ *   what they left behind (a timer, a write) runs first; sockets and other handles do not hold it,
+ *   its exit closes them (`worker/loop-watch.ts`).
  * - A closed pool's `join()` waits for that without a bound (`PoliteStop.unbounded`), as Python's
  *   `join()` waits for a worker's non-daemon threads (a worker left with an endless `setInterval`
  *   keeps `join()` waiting, which `NODE_DEBUG=multiproc` names after {@link GRACEFUL_EXIT_MS}); so

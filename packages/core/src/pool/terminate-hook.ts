@@ -49,8 +49,8 @@ export function hookTerminate(worker: TinypoolWorker, slot: Slot, end: () => Poo
     // shared ones: endedNormally), and its exit hooks run: a queue or pipe made there hands what it
     // holds to a copy elsewhere (ipc's bequest), which a forced stop would lose.
     const polite = graceful || (!destroying && (isStopping(slot, 'idle') || isStopping(slot, 'retired')));
-    // A closed pool's join() waits, however long, until the worker's loop ran dry (what its tasks
-    // left behind ran), as Python's join() waits for a worker's non-daemon threads; so does any
+    // A closed pool's join() waits, however long, until the timers the worker's tasks left behind
+    // ran (worker/loop-watch.ts: open sockets do not hold it), as Python's join() waits for a worker's non-daemon threads; so does any
     // polite stop of a worker whose tasks left non-daemon Processes running. terminate() cuts it short.
     const stop: PoliteStop = {
       unbounded: graceful || slot.children,
@@ -75,8 +75,8 @@ export function hookTerminate(worker: TinypoolWorker, slot: Slot, end: () => Poo
 function lingering(poolId: number, slot: Slot): void {
   const who = slot.threadId === undefined ? `pid ${slot.pid}` : `thread ${slot.threadId}`;
   debugLog(
-    'pool %d: worker %d (%s) has not exited yet: it ends once its event loop is empty (a timer, interval, ' +
-      'socket or non-daemon Process a task left behind), and join() waits for that; terminate() stops it',
+    'pool %d: worker %d (%s) has not exited yet: it ends once no timer or interval a task left behind is ' +
+      'pending and its non-daemon Processes ended, and join() waits for that; terminate() stops it',
     poolId,
     slot.id,
     who,

@@ -13,9 +13,11 @@
  * while one is pending, a timer looks again every {@link RECHECK_MS} instead of a verdict.
  *
  * Once its pool ends it normally (a closed pool's `join()`, an idle timeout, a retirement), the
- * worker lets go of the channel for good and exits when its loop runs dry: what its tasks left
- * behind (a timer, an unsettled write) runs first, as a `Process` ends and as Python's worker
- * joins its non-daemon threads.
+ * worker lets go of the channel for good and exits as soon as no timer, immediate or file-system
+ * call its tasks left is pending: those run first, as Python's worker joins its non-daemon threads.
+ * Sockets, servers, watchers, ports and child processes it still holds do not keep it (a database
+ * connection its initializer opened would otherwise hold a closed pool's `join()` forever): the
+ * exit closes them, as a Python process's exit does, which waits for threads, not for sockets.
  */
 import { CRASH_KEY, type CrashMessage } from '../internal/batch.js';
 import { taskEnded, taskStarted } from '../internal/bootstrap.js';
@@ -33,8 +35,10 @@ const held: Holdable[] = [];
 let running = 0;
 /** `Atomics.waitAsync` calls pending in this realm (see {@link countAtomicWaits}). */
 let atomicWaits = 0;
-/** Set once the pool ended this worker normally: called with 0 when its loop runs dry. */
+/** Set once the pool ended this worker normally: called with 0 once its leftovers ran (see {@link end}). */
 let ending: ((code: number) => void) | undefined;
+/** Set once `ending` was called (it may still join non-daemon Processes before it exits). */
+let ended = false;
 let holding = true;
 let watching = false;
 
@@ -118,13 +122,51 @@ export function watchLoop(inChild: boolean): void {
 }
 
 /**
- * The pool ends this worker normally: it exits through `exit(0)` once its loop runs dry, after
- * what its tasks left behind has run.
+ * The pool ends this worker normally: it exits through `exit(0)` once no task runs and no timer,
+ * immediate or fs call its tasks left is pending ({@link lookForLeftovers}), or its loop runs dry.
  */
 export function endWhenDry(exit: (code: number) => void): void {
-  ending ??= exit;
+  if (ending) return;
+  ending = exit;
   watch();
   apply();
+  lookForLeftovers();
+}
+
+/** Calls `ending` once. */
+function end(): void {
+  if (ended || !ending) return;
+  ended = true;
+  ending(0);
+}
+
+/** How often an ending worker looks whether what its tasks left behind has run (ms). */
+const LEFTOVER_POLL_MS = 20;
+
+/**
+ * What keeps an ending worker alive, as `process.getActiveResourcesInfo()` names it: ref'd timers
+ * and immediates (the work Python's non-daemon threads would do) and file-system calls in flight
+ * (a write Python would have made synchronously). Handles (sockets, servers, pipes, watchers,
+ * child processes, ports) are not listed: the exit closes them.
+ */
+function isLeftover(name: string): boolean {
+  return name === 'Timeout' || name === 'Immediate' || name.startsWith('FSReq');
+}
+
+/**
+ * Ends the worker (the exit `endWhenDry` was given) once no task runs and nothing listed by
+ * {@link isLeftover} is pending, even if sockets or other handles keep its loop alive. Its own
+ * timer is unref'd, so neither lists it nor holds the loop; a loop that runs dry ends it first
+ * (`onLoopDry`).
+ */
+function lookForLeftovers(): void {
+  const timer = setTimeout(() => {
+    if (running === 0 && !process.getActiveResourcesInfo().some(isLeftover)) end();
+    else if (!ended) lookForLeftovers();
+  }, LEFTOVER_POLL_MS) as unknown as Timer;
+  timer.unref();
+  // Not a timer a task waits on (mayStillSettle).
+  unrefTimers.delete(timer);
 }
 
 /**
@@ -138,7 +180,7 @@ function onLoopDry(): void {
   queueMicrotask(() => {
     if (gotWork()) return;
     if (running === 0) {
-      ending?.(0);
+      end();
       return;
     }
     if (mayStillSettle()) setTimeout(() => {}, RECHECK_MS);
