@@ -6,7 +6,8 @@ import { ClosedError, ProcessError } from '@multiproc/shared';
 
 /**
  * A worker died while it ran this task: the task threw at top level (an uncaught error, also one
- * thrown later from a timer), called `process.exit()`, was killed, or ran out of memory. The pool
+ * thrown later from a timer), called `process.exit()`, was killed, ran out of memory, or returned
+ * a promise that nothing left in the worker could ever settle (`reason: 'never settled'`). The pool
  * replaced the worker. Only the call that was running fails: calls that had finished keep their
  * results and calls the worker had not started run on another worker, once.
  * Python's `Pool` hangs in this case.
@@ -39,10 +40,14 @@ export class WorkerCrashedError extends ProcessError {
   /**
    * Why it died, when known: `'out of memory'` when its JavaScript heap reached its limit (a
    * thread's `resourceLimits`, a child's `--max-old-space-size`; V8 then aborts a child, so
-   * `signal` is `'SIGABRT'`), else `null`. When it died of an uncaught error or an unhandled
-   * rejection, `cause` is that error (or the thrown value), in both contexts.
+   * `signal` is `'SIGABRT'`); `'never settled'` when the task returned a promise that nothing
+   * left in the worker could settle (no timer, I/O, port, socket or child process of its own, no
+   * other task): the worker then ends itself with `exitCode` 13, as a `Process` whose target
+   * never settles does, instead of the call hanging forever; else `null`. When it died of an
+   * uncaught error or an unhandled rejection, `cause` is that error (or the thrown value), in
+   * both contexts.
    */
-  readonly reason: 'out of memory' | null;
+  readonly reason: 'out of memory' | 'never settled' | null;
   constructor(
     message: string,
     details: {
@@ -50,7 +55,7 @@ export class WorkerCrashedError extends ProcessError {
       signal: string | null;
       taskIndex?: number;
       cause?: unknown;
-      reason?: 'out of memory';
+      reason?: 'out of memory' | 'never settled';
     },
   ) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });

@@ -14,9 +14,15 @@
  * - A thread stopped so (`stopThread`) is asked to `process.exit(0)` itself on its slot's port:
  *   `worker.terminate()` ends it without running its exit hooks, so the managers whose locks it
  *   holds would never hear that it ended normally.
- * - A worker whose tasks left non-daemon Processes running (`hasChildren`) joins them before it
- *   exits (`worker/join-children.ts`): its polite stop then waits for its exit without a bound,
- *   as a program waits for its non-daemon children. `terminate()` is not polite: it ends them.
+ * - A worker stopped politely ends once no timer, immediate or fs call its tasks left is pending, so
+ *   what they left behind (a timer, a write) runs first; sockets and other handles do not hold it,
+ *   its exit closes them (`worker/loop-watch.ts`).
+ * - A closed pool's `join()` waits for that without a bound (`PoliteStop.unbounded`), as Python's
+ *   `join()` waits for a worker's non-daemon threads (a worker left with an endless `setInterval`
+ *   keeps `join()` waiting, which `NODE_DEBUG=multiproc` names after {@link GRACEFUL_EXIT_MS}); so
+ *   does any polite stop of a worker whose tasks left non-daemon Processes running, which it joins
+ *   before it exits (`worker/join-children.ts`). `terminate()` is not polite: it ends them, also
+ *   while such a wait is on (`PoliteStop.forced`).
  *   A thread also says so when asked to exit (`ThreadLink.joiningChildren`), which covers the
  *   Processes no batch reply told of (those a map chunk on its side lane started); a child can
  *   start them only inside a batch (`internal/bootstrap.ts`), whose reply tells.
@@ -25,24 +31,41 @@ import type { ChildProcess } from 'node:child_process';
 import type { Worker } from 'node:worker_threads';
 import type { ThreadLink } from './progress.js';
 
-/** How long a child of a closed pool gets to exit after its channel is closed (ms). */
+/**
+ * How long a worker stopped politely gets to exit (ms) after it was asked to (an idle timeout, a
+ * retirement); for a wait without a bound, when `NODE_DEBUG=multiproc` says it still waits.
+ */
 export const GRACEFUL_EXIT_MS = 1000;
+
+/** How a polite stop waits for the worker's exit. */
+export interface PoliteStop {
+  /** Waited for however long (a closed pool's `join()`, a worker joining its Processes). */
+  readonly unbounded: boolean;
+  /** Resolves when `terminate()` cuts the wait short. */
+  readonly forced: Promise<void>;
+  /** Called once when an unbounded wait has lasted {@link GRACEFUL_EXIT_MS}. */
+  lingering(): void;
+}
 
 /**
  * Stops `child`: politely first when `graceful`, then through `terminate` (tinypool's forced
- * path), keeping the program alive until the child has exited. `hasChildren`: its polite exit is
- * waited for until its non-daemon Processes have ended, however long.
+ * path), keeping the program alive until the child has exited.
  */
 export async function stopChild(
   child: ChildProcess,
   graceful: boolean,
   terminate: () => Promise<unknown>,
-  hasChildren = false,
+  stop: PoliteStop,
 ): Promise<unknown> {
   child.ref();
   if (graceful && child.connected && !hasExited(child)) {
     child.disconnect();
-    await exitedWithin(child, hasChildren ? Number.POSITIVE_INFINITY : GRACEFUL_EXIT_MS);
+    if (!hasExited(child))
+      await exitOrBound(
+        stop,
+        (done) => child.once('exit', done),
+        () => false,
+      );
   }
   return terminate();
 }
@@ -56,24 +79,16 @@ export async function stopThread(
   thread: Worker,
   link: ThreadLink,
   terminate: () => Promise<unknown>,
-  hasChildren = false,
+  stop: PoliteStop,
 ): Promise<unknown> {
-  // threadId reads -1 once the thread has exited.
+  // threadId reads -1 once the thread has exited. A thread that answered it joins its Processes
+  // first is waited for, however long.
   if (thread.threadId >= 0 && link.askToExit()) {
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        thread.off('exit', done);
-        resolve();
-      };
-      // A thread that answered it joins its Processes first is waited for, however long.
-      const timer = hasChildren
-        ? undefined
-        : setTimeout(() => {
-            if (!link.joiningChildren()) done();
-          }, GRACEFUL_EXIT_MS);
-      thread.once('exit', done);
-    });
+    await exitOrBound(
+      stop,
+      (done) => thread.once('exit', done),
+      () => link.joiningChildren(),
+    );
   }
   return terminate();
 }
@@ -82,16 +97,28 @@ function hasExited(child: ChildProcess): boolean {
   return child.exitCode !== null || child.signalCode !== null;
 }
 
-/** Resolves once `child` has exited, or after `ms`. */
-function exitedWithin(child: ChildProcess, ms: number): Promise<void> {
-  if (hasExited(child)) return Promise.resolve();
+/**
+ * Resolves once the worker has exited (`onExit` registers the callback), on `stop.forced`, or, for a
+ * bounded stop, after {@link GRACEFUL_EXIT_MS} unless `moreTime()` says it is joining its Processes.
+ */
+function exitOrBound(
+  stop: PoliteStop,
+  onExit: (done: () => void) => void,
+  moreTime: () => boolean,
+): Promise<void> {
   return new Promise((resolve) => {
+    let settled = false;
     const done = () => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
-      child.off('exit', done);
       resolve();
     };
-    const timer = Number.isFinite(ms) ? setTimeout(done, ms) : undefined;
-    child.once('exit', done);
+    const timer = setTimeout(() => {
+      if (stop.unbounded) stop.lingering();
+      else if (!moreTime()) done();
+    }, GRACEFUL_EXIT_MS);
+    onExit(done);
+    void stop.forced.then(done);
   });
 }

@@ -5,9 +5,10 @@
  * (`stop-child.ts`). {@link endedNormally} then tells owner death how the worker ended.
  */
 
+import { debugLog } from '../internal/debug-log.js';
 import type { ThreadLink } from './progress.js';
 import { type Slot, type StopReason, settleWithin } from './slot.js';
-import { stopChild, stopThread } from './stop-child.js';
+import { type PoliteStop, stopChild, stopThread } from './stop-child.js';
 import type { TinypoolWorker } from './watch-worker.js';
 import { LOADER_LEAKS_FDS, LOADING_MS, loadedOrExited } from './worker-start.js';
 
@@ -17,6 +18,10 @@ export interface PoolEnd {
   readonly destroying: boolean;
   /** A closed pool's `join()`: children are asked to exit, not signalled. */
   readonly graceful: boolean;
+  /** Resolves when `terminate()` cuts a polite stop short. */
+  readonly forced: Promise<void>;
+  /** Numbers the pool in debug lines. */
+  readonly poolId: number;
 }
 
 /** Replaces tinypool's `worker.terminate()` for the worker of `slot`; `end` is read at each call. */
@@ -32,7 +37,7 @@ export function hookTerminate(worker: TinypoolWorker, slot: Slot, end: () => Poo
   worker.terminate = () => {
     // A child that was never spawned has nothing to stop and will never emit 'exit'.
     if (child && child.pid === undefined) return Promise.resolve();
-    const { destroying, graceful } = end();
+    const { destroying, graceful, forced, poolId } = end();
     const starting = slot.state.name === 'starting';
     const dead =
       slot.dying ||
@@ -48,9 +53,17 @@ export function hookTerminate(worker: TinypoolWorker, slot: Slot, end: () => Poo
     // shared ones: endedNormally), and its exit hooks run: a queue or pipe made there hands what it
     // holds to a copy elsewhere (ipc's bequest), which a forced stop would lose.
     const polite = graceful || (!destroying && (isStopping(slot, 'idle') || isStopping(slot, 'retired')));
+    // A closed pool's join() waits, however long, until the timers the worker's tasks left behind
+    // ran (worker/loop-watch.ts: open sockets do not hold it), as Python's join() waits for a worker's non-daemon threads; so does any
+    // polite stop of a worker whose tasks left non-daemon Processes running. terminate() cuts it short.
+    const stop: PoliteStop = {
+      unbounded: graceful || slot.children,
+      forced,
+      lingering: () => lingering(poolId, slot),
+    };
     if (!child) {
       if (!polite || !thread || dead || slot.failed) return terminate();
-      return stopThread(thread, slot.link as ThreadLink, terminate, slot.children);
+      return stopThread(thread, slot.link as ThreadLink, terminate, stop);
     }
     // Nothing more goes to a child being stopped: tinypool relays a batch it posted just before
     // (a worker's start-up batch) through the child's channel later, on the next turn, and a send
@@ -58,8 +71,20 @@ export function hookTerminate(worker: TinypoolWorker, slot: Slot, end: () => Poo
     worker.isTerminating = true;
     // tinypool reads any exit before its own terminate() as a crash: not a polite one.
     if (polite && worker.onUnexpectedExit) child.off('exit', worker.onUnexpectedExit);
-    return stopChild(child, polite, terminate, slot.children);
+    return stopChild(child, polite, terminate, stop);
   };
+}
+
+/** The debug line for a worker whose polite stop is still waited for (`PoliteStop.lingering`). */
+function lingering(poolId: number, slot: Slot): void {
+  const who = slot.threadId === undefined ? `pid ${slot.pid}` : `thread ${slot.threadId}`;
+  debugLog(
+    'pool %d: worker %d (%s) has not exited yet: it ends once no timer or interval a task left behind is ' +
+      'pending and its non-daemon Processes ended, and join() waits for that; terminate() stops it',
+    poolId,
+    slot.id,
+    who,
+  );
 }
 
 /**

@@ -70,6 +70,11 @@ export class TinypoolAdapter {
   #destroying = false;
   /** Set by `destroy(true)` (a closed pool's `join()`): children are asked to exit, not signalled. */
   #graceful = false;
+  #force!: () => void;
+  /** Resolved by `destroy(false)` (`terminate()`): a polite stop still waited for ends at once. */
+  readonly #forced = new Promise<void>((resolve) => {
+    this.#force = resolve;
+  });
   /** Flights handed to tinypool and not yet posted to a worker. */
   readonly #unbound = new Set<Flight>();
   readonly #starts: StartPolicy;
@@ -244,6 +249,8 @@ export class TinypoolAdapter {
    * `join()`) asks children to exit before it signals them (`stop-child.ts`).
    */
   async destroy(graceful = false): Promise<void> {
+    // terminate() during a closed pool's join(): the workers it still waits for stop at once.
+    if (!graceful) this.#force();
     this.#graceful = graceful && !this.#destroying;
     this.#destroying = true;
     this.#starts.stop();
@@ -314,7 +321,12 @@ export class TinypoolAdapter {
       }
       if (processChannel) setChannel?.(processChannel);
     };
-    hookTerminate(worker, slot, () => ({ destroying: this.#destroying, graceful: this.#graceful }));
+    hookTerminate(worker, slot, () => ({
+      destroying: this.#destroying,
+      graceful: this.#graceful,
+      forced: this.#forced,
+      poolId: this.#config.poolId,
+    }));
     if (child) watchChild(slot, child);
     else if (thread) {
       watchThread(slot, worker, thread, {

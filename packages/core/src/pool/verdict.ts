@@ -24,6 +24,7 @@ import type { Batch, JobReply } from '../internal/batch.js';
 import { isChannelCorruption } from '../internal/channel-guard.js';
 import { refusedAt, UNSENDABLE_ADVICE } from '../internal/clone-refusal.js';
 import { thrownOrError } from '../internal/error-record.js';
+import { isNeverSettled, NEVER_SETTLED_EXIT_CODE } from '../internal/never-settled.js';
 import { isOutOfMemory } from '../internal/out-of-memory.js';
 import type { Entry } from './dispatcher.js';
 import type { Outcome } from './outcome.js';
@@ -149,6 +150,7 @@ function crashError(
   inInit: boolean,
 ): WorkerCrashedError {
   const { exitCode, signal, cause } = outcome;
+  if (isNeverSettled(cause)) return neverSettledError(entry, item, inInit);
   const memory = isOutOfMemory(cause);
   const how = isChannelCorruption(cause)
     ? 'corrupted its IPC channel (it wrote bytes that are not a message to fd 3) and was killed'
@@ -170,4 +172,20 @@ function crashError(
     ...(entry?.taskIndex === undefined ? {} : { taskIndex: entry.taskIndex + item }),
     ...(cause === undefined ? {} : { cause }),
   });
+}
+
+/** The worker ended itself: the task (or initializer) it ran returned a promise that could never settle. */
+function neverSettledError(entry: Entry | undefined, item: number, inInit: boolean): WorkerCrashedError {
+  const what = inInit ? "The pool's initializer returned a promise that" : "This task's promise";
+  return new WorkerCrashedError(
+    `${what} never settled: nothing was left in its worker that could settle it (no timer, I/O, child ` +
+      'process, port or socket of its own, no other task), so the worker ended with code ' +
+      `${NEVER_SETTLED_EXIT_CODE} and the pool replaced it. Resolve or reject every promise a task returns.`,
+    {
+      exitCode: NEVER_SETTLED_EXIT_CODE,
+      signal: null,
+      reason: 'never settled',
+      ...(entry?.taskIndex === undefined ? {} : { taskIndex: entry.taskIndex + item }),
+    },
+  );
 }

@@ -103,6 +103,9 @@ export function watchThread(slot: Slot, worker: TinypoolWorker, thread: Worker, 
   ignoreStrayMessages(thread);
   recoverOnExit(thread, on.endedNormally);
   thread.on('message', (message: { ready?: unknown }) => {
+    // Why it is about to exit, when it says (worker/loop-watch.ts: a task that can never settle).
+    const crash = (message as Partial<CrashMessage> | null)?.[CRASH_KEY];
+    if (crash) slot.cause ??= thrownOrError(crash, 'thread');
     if (message?.ready === true && slot.state.name === 'starting') slot.transition({ name: 'idle' });
   });
   // Runs before tinypool's own listener: the slot knows the worker is dying before tinypool

@@ -20,7 +20,8 @@ const isMainThread = isForkedChild();
 // First, before any user code: a child never outlives its parent; no line is lost at exit.
 if (isMainThread) {
   guardChildProcess();
-  onChannelClosed(exitAfterChildren);
+  // Its pool closed the channel: it ends once what its tasks left behind has run (loop-watch.ts).
+  onChannelClosed(() => endWhenDry(exitAfterChildren));
   reportUncaught();
   guardReplySends();
 } else writeOutputDirectly();
@@ -40,13 +41,14 @@ import type {
   MapReply,
   TaskSpec,
 } from '../internal/batch.js';
-import { markPoolWorker, taskEnded, taskStarted } from '../internal/bootstrap.js';
+import { markPoolWorker } from '../internal/bootstrap.js';
 import { clockMs } from '../internal/clock.js';
 import { type ErrorRecord, toErrorRecord } from '../internal/error-record.js';
 import { loadTask } from '../internal/load-task.js';
 import { lookupTask } from '../task.js';
 import { flushIpc, ipcEndsNormally, ipcIdle } from './ipc-flush.js';
 import { exitAfterChildren, hasNonDaemonChildren } from './join-children.js';
+import { endWhenDry, holdWhileIdle, taskBegins, taskEnds, watchLoop } from './loop-watch.js';
 import { context, isThenable, packCallResult, replyTransfer, runMap, runNumberChunk } from './map-run.js';
 import { endCallMessages, runWithMessages } from './message-scope.js';
 import { adoptSlot, listenForCancel, type Reporter, reporterFor } from './reporter.js';
@@ -88,6 +90,8 @@ setWorkerIdentity({
 markPoolWorker();
 
 if (isMainThread) listenForCancel();
+// The pool's channel holds this worker's loop only while it idles: last, see watchLoop.
+watchLoop(isMainThread);
 
 // Per pool (a worker may serve nested pools' ids too): undefined once its initializer succeeded,
 // or the record of the error it failed with; no task ever runs in a worker whose initializer failed.
@@ -211,6 +215,7 @@ export default function runBatch(batch: Batch): BatchReply | Promise<BatchReply>
   if (isMainThread) answering(batch);
   if (batch.port && batch.control && !isMainThread) {
     adoptSlot(batch);
+    holdWhileIdle(batch.port);
     listenForSideChunks(batch.port, batch.control, sideGate);
   }
   if (batch.initArgs && batch.init) initArgs.set(batch.init.id, batch.initArgs);
@@ -263,19 +268,19 @@ function runNumberBatch(batch: Batch): BatchReply | Promise<BatchReply> | undefi
   tasksDone++;
   report.starting(0);
   report.entered(0);
-  taskStarted();
+  taskBegins();
   let map: MapReply | Promise<MapReply>;
   try {
     map = runNumberChunk(job, spec, fn as (item: number) => unknown, report, started);
   } catch (err) {
-    taskEnded();
+    taskEnds();
     throw err;
   }
   if (!(map instanceof Promise)) {
-    taskEnded();
+    taskEnds();
     return closeNumberBatch(map, report, cap);
   }
-  return map.then((done) => closeNumberBatch(done, report, cap)).finally(taskEnded);
+  return map.then((done) => closeNumberBatch(done, report, cap)).finally(taskEnds);
 }
 
 /** The answer of a batch `runNumberBatch` ran (a function, not a closure a chunk: issue 18). */
@@ -293,13 +298,13 @@ function closeNumberBatch(map: MapReply, report: Reporter, cap: number): BatchRe
 
 async function runAnyBatch(batch: Batch): Promise<BatchReply> {
   // Pools and processes may be started by a running task only (see internal/bootstrap.ts).
-  taskStarted();
+  taskBegins();
   try {
     const reply = await runBatchNow(batch);
     if (!isMainThread) closeUnstarted(batch.jobs, reply.ran);
     return replyTransfer.length > 0 ? await withTransfer(reply, replyTransfer.splice(0)) : reply;
   } finally {
-    taskEnded();
+    taskEnds();
   }
 }
 

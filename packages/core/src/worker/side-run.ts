@@ -14,13 +14,13 @@ import type {
   SlotJoining,
   TaskSpec,
 } from '../internal/batch.js';
-import { taskEnded, taskStarted } from '../internal/bootstrap.js';
 import { clockMs } from '../internal/clock.js';
 import { isCloneRefusal } from '../internal/clone-refusal.js';
 import { SIDE_CANCEL, SIDE_ITEM, SIDE_RUNNING } from '../internal/control.js';
 import { toErrorRecord } from '../internal/error-record.js';
 import { lookupTask } from '../task.js';
 import { exitAfterChildren, hasNonDaemonChildren } from './join-children.js';
+import { endWhenDry, taskBegins, taskEnds } from './loop-watch.js';
 import { replyTransfer, runNumberChunk } from './map-run.js';
 import { refusedMap } from './reply-guard.js';
 import { type Reporter, Step } from './reporter.js';
@@ -69,7 +69,8 @@ function accept(message: SideChunk | SideCancel | SlotExit): void {
   if ('exit' in message) {
     // Said before the host's bound for an unresponsive thread runs out, whenever they started.
     if (hasNonDaemonChildren()) port!.postMessage({ joining: true } satisfies SlotJoining);
-    exitAfterChildren(0);
+    // What its tasks left behind (a timer) runs first, as a Process ends (loop-watch.ts).
+    endWhenDry(exitAfterChildren);
     return;
   }
   if ('cancel' in message) {
@@ -117,7 +118,7 @@ function run(chunk: SideChunk, spec: TaskSpec, fn: (item: number) => unknown): M
   Atomics.store(words!, SIDE_ITEM, 0);
   Atomics.store(words!, SIDE_RUNNING, chunk.seq);
   reporter.seq = chunk.seq;
-  taskStarted();
+  taskBegins();
   try {
     return runNumberChunk(chunk.job, spec, fn, reporter, clockMs());
   } catch (err) {
@@ -126,7 +127,7 @@ function run(chunk: SideChunk, spec: TaskSpec, fn: (item: number) => unknown): M
 }
 
 function finish(seq: number, map: MapReply, base = 0): void {
-  taskEnded();
+  taskEnds();
   answer({ seq, reply: map }, replyTransfer, base);
   replyTransfer.length = 0;
   // After the reply: a host that finds the thread dead reads the reply before this word.
