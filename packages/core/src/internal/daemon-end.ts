@@ -8,7 +8,7 @@
  *   as `Process.terminate()` does; the program ends once they have (their output forwarded). Not
  *   while another `'beforeExit'` listener keeps the loop running (the deadlock rule of
  *   `@multiproc/shared` and `@multiproc/ipc` does while a wait of this program is pending and a live
- *   child could still end it): the program has not ended yet.
+ *   child could still end it): the program has not ended yet (the rule of `loop-work.ts`).
  * - It calls `process.exit()`, throws, or is killed: no asynchronous code runs any more, so the
  *   program's reaper does the same after it has gone (`reaper.ts`, a `t pid` line); the program
  *   itself ends at once. The child, whose IPC channel then closes, waits for that SIGTERM instead of
@@ -17,6 +17,7 @@
  * A thread-context daemon is not covered: Node ends a program's worker threads with it, as
  * `worker.terminate()` does, which no code can handle.
  */
+import { ifLoopStaysDry, takeLoopStock } from './loop-work.js';
 import { terminateFirstAtEnd } from './reaper.js';
 import { endsWithin, type Runner, TERMINATE_GRACE_MS } from './runner.js';
 
@@ -34,21 +35,11 @@ export function endDaemonAtProgramEnd(runner: Runner): void {
   process.prependListener('beforeExit', onLoopDry);
 }
 
-/** How many things keep the loop running (`undefined` where the runtime cannot tell). */
-function pending(): number | undefined {
-  return (process as { getActiveResourcesInfo?: () => string[] }).getActiveResourcesInfo?.().length;
-}
-
 function onLoopDry(): void {
   if (daemons.size === 0) return;
-  const before = pending();
   // After every other 'beforeExit' listener: one that scheduled work (a pending wait's recheck
   // timer, a round trip to a manager) keeps the program running; it has not ended yet.
-  queueMicrotask(() => {
-    const after = pending();
-    if (before !== undefined && after !== undefined && after > before) return;
-    void Promise.all([...daemons].map(terminate));
-  });
+  ifLoopStaysDry(takeLoopStock(), () => void Promise.all([...daemons].map(terminate)));
 }
 
 async function terminate(runner: Runner): Promise<void> {

@@ -22,6 +22,7 @@
 import { CRASH_KEY, type CrashMessage } from '../internal/batch.js';
 import { taskEnded, taskStarted } from '../internal/bootstrap.js';
 import { toErrorRecord } from '../internal/error-record.js';
+import { ifLoopStaysDry, type LoopStock, takeLoopStock } from '../internal/loop-work.js';
 import { NEVER_SETTLED_EXIT_CODE, TaskNeverSettled } from '../internal/never-settled.js';
 
 /** A handle of the pool's channel: it holds the loop while ref'd. */
@@ -65,25 +66,13 @@ function watch(): void {
 }
 
 /**
- * What `process.getActiveResourcesInfo()` listed as the loop ran dry, before any 'beforeExit'
- * listener ran: none of it is work (a child's stdout pipe, ref'd but not active, is listed too).
+ * What keeps the loop alive as it ran dry, before any other 'beforeExit' listener ran: none of it
+ * is work (a child's stdout pipe, ref'd but not active, is listed too).
  */
-let dryStock: string[] = [];
+let dryStock: LoopStock = [];
 
 function takeStock(): void {
-  dryStock = process.getActiveResourcesInfo();
-}
-
-/** Whether a 'beforeExit' listener gave the loop work: a timer, an immediate, a request, a handle. */
-function gotWork(): boolean {
-  const counts = new Map<string, number>();
-  for (const name of dryStock) counts.set(name, (counts.get(name) ?? 0) + 1);
-  for (const name of process.getActiveResourcesInfo()) {
-    const left = counts.get(name) ?? 0;
-    if (left === 0) return true;
-    counts.set(name, left - 1);
-  }
-  return false;
+  dryStock = takeLoopStock();
 }
 
 /** `handle` is part of the pool's channel: it holds the loop only while the worker idles. */
@@ -173,12 +162,11 @@ function lookForLeftovers(): void {
  * The loop ran dry. Other 'beforeExit' listeners may still give it work (ipc ends a wait nothing
  * can answer, which settles a task with EOFError; a manager served here reads a request a turn
  * later): each schedules a timer then, so the verdict waits for a microtask after them all and is
- * given only if none did.
+ * given only if none did (`internal/loop-work.ts`).
  */
 function onLoopDry(): void {
   if (running === 0 && ending === undefined) return;
-  queueMicrotask(() => {
-    if (gotWork()) return;
+  ifLoopStaysDry(dryStock, () => {
     if (running === 0) {
       end();
       return;
