@@ -4,11 +4,6 @@
 // export `Array` would shadow JavaScript's), and Python's spellings of the module's functions
 // (`mp.cpu_count()`, `mp.set_start_method()`) throw a ValidationError naming the camelCase member,
 // as the prototypes do for `get_lock()`, instead of being plain `undefined`.
-import multiprocessing as mp`: `mp.Array('i', 5)` is Python's
-// `multiprocessing.Array`, the default context's `Array` (a `SharedArray` until setStartMethod('process'):
-// see start-method-factories.test.ts; on the namespace only: a named export `Array` would shadow JavaScript's), and Python's spellings of the module's
-// functions (`mp.cpu_count()`, `mp.set_start_method()`) throw a ValidationError naming the
-// camelCase member, as the prototypes do for `get_lock()`, instead of being plain `undefined`.
 import { inspect } from 'node:util';
 import mp, * as umbrella from '@multiproc/multiproc';
 import { SharedArray, type SynchronizedArray, ValidationError } from '@multiproc/shared';
