@@ -45,7 +45,8 @@ export interface WaitableObject {
 /**
  * Whether `value` implements the {@link waitable} protocol.
  * @example
- * import { defineTasks, isMain, isWaitableObject, Process } from '@multiproc/multiproc';
+ * import { defineTasks, isMain, Process } from '@multiproc/multiproc';
+ * import { isWaitableObject } from '@multiproc/ipc';
  * export const tasks = defineTasks(import.meta.url, {
  *   nap: (ms: number) => new Promise((resolve) => setTimeout(resolve, ms)),
  * });

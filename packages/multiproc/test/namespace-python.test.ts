@@ -1,16 +1,17 @@
 // The default namespace reads like `import multiprocessing as mp`: `mp.Array('i', 5)` is Python's
-// `multiprocessing.Array`, the same function as `getContext('thread').Array` (on the namespace only:
-// a named export `Array` would shadow JavaScript's), and Python's spellings of the module's
-// functions (`mp.cpu_count()`, `mp.set_start_method()`) throw a ValidationError naming the
-// camelCase member, as the prototypes do for `get_lock()`, instead of being plain `undefined`.
+// `multiprocessing.Array`, the default context's `Array` (a `SharedArray` until
+// setStartMethod('process'): see start-method-factories.test.ts; on the namespace only: a named
+// export `Array` would shadow JavaScript's), and Python's spellings of the module's functions
+// (`mp.cpu_count()`, `mp.set_start_method()`) throw a ValidationError naming the camelCase member,
+// as the prototypes do for `get_lock()`, instead of being plain `undefined`.
 import { inspect } from 'node:util';
 import mp, * as umbrella from '@multiproc/multiproc';
 import { SharedArray, type SynchronizedArray, ValidationError } from '@multiproc/shared';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 
 describe('mp.Array', () => {
-  it("is Python's Array: the SharedArray factory, the thread context's very member", () => {
-    expect(mp.Array).toBe(mp.getContext('thread').Array);
+  it("is Python's Array: the SharedArray factory of the default context", () => {
+    expect(mp.Array.prototype).toBe(mp.getContext('thread').Array.prototype);
     expect(mp.Array).toBe(mp.SharedArray);
     const a = mp.Array('i', 5);
     expect(a).toBeInstanceOf(SharedArray);
