@@ -78,7 +78,9 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
 );
 
 async function runQueue(kind: HomeKind & { kind: 'queue' }, steps: Step[], s: fc.Scheduler): Promise<void> {
-  const acked = kind.maxsize > 0 || kind.joinable;
+  // An unbounded JoinableQueue's process copies pipeline their puts (the home counts the tasks as
+  // they arrive; a join runs the flush barrier first).
+  const acked = kind.maxsize > 0;
   const sys = new System(kind, (label, run) => void s.schedule(Promise.resolve(label)).then(run));
   // c0 is a thread copy (it counts in the queue's shared count), c1 and c2 copies in processes.
   const copies = [0, 1, 2].map((i) =>
@@ -115,11 +117,23 @@ async function runQueue(kind: HomeKind & { kind: 'queue' }, steps: Step[], s: fc
   // Joins: each may end only once no task was unfinished at some moment since it began (then, or
   // when it ends, or the count's zeros moved on); `badJoins` lists those that ended otherwise.
   const count = sys.home.main.count!;
-  const joins: (Probe & { zeros: number; exact: boolean })[] = [];
+  const joins: (Probe & { zeros: number; exact: boolean; barrier: boolean })[] = [];
   const badJoins: string[] = [];
+  // A process copy's put that resolved before a join began (causally: anything earlier in a run)
+  // counts for it, also while still on its way: the join waits until the item arrived (unless its
+  // copy died first: then it never came) and the count was 0 since (flush-barrier.ts).
+  // (A bounded queue's put from a process resolves once the home counted it: none is on its way.)
+  const onTheirWay = () =>
+    puts.filter(
+      (p) =>
+        !acked && p.done && p.result === true && p.item !== undefined && !p.direct && p.who !== 'home' &&
+        copies.some((c) => c.name === p.who && !c.count) && !sys.arrived.has(p.item),
+    );
   const join = (c: CopySim | null) => {
     const zeros = count.zeros;
     const zeroAtStart = count.unfinished === 0;
+    const barrier = count.remote > 0;
+    const before = onTheirWay();
     const p: Probe = {
       done: false,
       kind: 'join',
@@ -127,6 +141,15 @@ async function runQueue(kind: HomeKind & { kind: 'queue' }, steps: Step[], s: fc
       onSettle: (r) => {
         if (r === true && !zeroAtStart && count.unfinished !== 0 && count.zeros === zeros)
           badJoins.push(`${p.who}'s join ended with ${count.unfinished} task(s) unfinished`);
+        if (r !== true) return;
+        for (const put of before) {
+          const sender = copies.find((x) => x.name === put.who)!;
+          const z = sys.arrivedAtZeros.get(put.item!);
+          if (z === undefined && sender.home.phase !== 'gone')
+            badJoins.push(`${p.who}'s join ended before ${put.item} (put before it began) arrived`);
+          else if (z !== undefined && count.unfinished !== 0 && count.zeros === z)
+            badJoins.push(`${p.who}'s join ended with ${put.item}'s task unfinished`);
+        }
       },
     };
     const now = () => {
@@ -138,12 +161,12 @@ async function runQueue(kind: HomeKind & { kind: 'queue' }, steps: Step[], s: fc
     } else {
       c.probes.push(p);
       // A thread copy reads the shared count first (remote-sync.ts, join).
-      if (c.count && c.count.unfinished === 0) now();
+      if (c.count && c.count.unfinished === 0 && c.count.remote === 0) now();
       else c.proto.ask(Op.R_JOIN, p, c.count ? zeros : 0);
       sys.flush(c);
     }
     // The home thread's join and a thread copy's begin where they read the count: exact.
-    return Object.assign(p, { zeros, exact: !c || c.count !== null });
+    return Object.assign(p, { zeros, exact: !c || c.count !== null, barrier });
   };
 
   const scope = {
@@ -259,9 +282,14 @@ async function runQueue(kind: HomeKind & { kind: 'queue' }, steps: Step[], s: fc
   if (kind.joinable) {
     const open = (p: Probe) =>
       p.who === 'home' || copies.some((c) => c.name === p.who && c.alive && c.proto.state === 'open');
+    // A join that ran the flush barrier (copies in other processes existed) begins once it is
+    // over: then only a count of 0 now says it must have ended (items that came meanwhile count).
     const over = (p: (typeof joins)[number]) =>
-      count.unfinished === 0 || (p.exact && p.zeros !== count.zeros);
+      count.unfinished === 0 || (p.exact && !p.barrier && p.zeros !== count.zeros);
     const stuck = joins.filter((p) => !p.done && open(p) && over(p));
+    if (stuck.length > 0 && process.env.MP_MODEL_TRACE === '1') console.log(sys.log.join('\n'));
+    // Every barrier is over: each copy answered, or its link closed.
+    expect(sys.barriers.filter((t) => !t.done).length, 'flush barriers left waiting').toBe(0);
     expect(
       stuck.map((p) => p.who),
       'joins left waiting with no task unfinished',

@@ -252,6 +252,10 @@ export class CopyProtocol extends CopyObject {
       case Op.H_HEIR:
         this.#rx.inherit();
         break;
+      case Op.H_FLUSH:
+        // A join at home asks: the answer leaves behind everything this copy sent (flush-barrier.ts).
+        this.send(Op.R_FLUSHED, a, 0);
+        break;
     }
   }
 

@@ -138,6 +138,13 @@ export const Op = {
    * releases them (your holder ended, so did they). The home ends it once none is left.
    */
   H_CLOSED: 37,
+  /**
+   * A JoinableQueue's join asks (flush barrier, flush-barrier.ts): answer R_FLUSHED `a` after
+   * everything this copy sent before it, so the items it put arrive first.
+   */
+  H_FLUSH: 38,
+  /** Answer to H_FLUSH `a` (and every H_FLUSH before it): what this copy put came before it. */
+  R_FLUSHED: 39,
 } as const;
 
 /** Called for each frame a link receives. */

@@ -102,11 +102,12 @@ export class CopySync {
   putNowait(proto: CopyProtocol, item: Item): boolean {
     // A put of ours waiting for room (or its answer) goes first: the home decides, in order.
     if (this.count && !(this.#maxsize > 0 && proto.putsPending)) return this.putNow(proto, item);
-    // A bounded queue's room, or a JoinableQueue's task, is the home's to count (another process).
-    const asks = (this.#maxsize > 0 || this.#joinable) && proto.state === 'open';
+    // A bounded queue's room (and a JoinableQueue's task with it) is the home's to count (another
+    // process). An unbounded JoinableQueue's task is counted as the item arrives, as for put().
+    const asks = this.#maxsize > 0 && proto.state === 'open';
     if (asks && !SYNC_SOCKETS && !(this.#link instanceof PortLink)) {
       // No synchronous question over this socket (Windows): from the last size the home told.
-      if (this.#maxsize > 0 && proto.homeSize >= this.#maxsize) return false;
+      if (proto.homeSize >= this.#maxsize) return false;
       proto.put(item, null, 0);
       return true;
     }
@@ -116,9 +117,8 @@ export class CopySync {
       proto.askSlot(w);
       const answered = this.#waitSync(w);
       if (!answered) w.abandoned = true; // room (and a task) granted later goes back
-      // Unanswered, an unbounded queue's item goes all the same, counted as it arrives.
-      if (answered ? w.result !== true : this.#maxsize > 0) return false;
-      proto.put(item, null, 0, answered ? ROOM_GRANTED : 0, answered && this.#joinable);
+      if (!answered || w.result !== true) return false;
+      proto.put(item, null, 0, ROOM_GRANTED, this.#joinable);
       // Now, as Python's feeder sends it: the question just sent would hold it in this turn's batch,
       // and code that never yields has no next send to take it along (link/scheduler.ts).
       this.#link.flush();
@@ -162,14 +162,15 @@ export class CopySync {
   }
 
   /**
-   * A join: over at once when no task is unfinished now (a thread copy reads the shared count);
-   * else asks the home (R_JOIN), which answers once none is, or none was since this began. EOF:
-   * closed meanwhile (asks end with it), or the home is gone; STUCK: nothing could answer.
+   * A join: over at once when no task is unfinished now (a thread copy reads the shared count, and
+   * no copy in another process, whose puts may be on their way, exists); else asks the home
+   * (R_JOIN), which answers once none is, or none was since this began (after its flush barrier).
+   * EOF: closed meanwhile (asks end with it), or the home is gone; STUCK: nothing could answer.
    */
   join(proto: CopyProtocol): Promise<undefined | typeof STUCK | typeof EOF> {
     const count = this.count;
     const zeros = count?.zeros ?? 0; // first: a change to 0 after this read moves it on
-    if (count?.unfinished === 0) return Promise.resolve(undefined);
+    if (count?.unfinished === 0 && count.remote === 0) return Promise.resolve(undefined);
     const w = new Waiter<undefined>(() => {});
     proto.ask(Op.R_JOIN, w, zeros);
     return w.promise.then((r) =>
