@@ -118,6 +118,8 @@ export class System implements HomeActions {
   /** Items a put waiting for room left at home when admitted (copy name + seq -> item). */
   readonly admitted = new Set<string>();
   readonly timers: PutWait[] = [];
+  /** Warnings the copies gave (a taskDone() sent on its way and refused at home). */
+  readonly warnings: string[] = [];
   /** The timers of joins' flush barriers (flush-barrier.ts). */
   readonly barriers: Wait[] = [];
   /** Items that reached the home in an R_PUT (admitted there), and the count's zeros then. */
@@ -211,6 +213,7 @@ export class System implements HomeActions {
               self.count?.add(-1);
             },
             flushNow: () => this.flush(self),
+            warn: (m) => this.warnings.push(`${self.name}: ${m}`),
           },
         ),
     );

@@ -40,6 +40,11 @@ export function settleWait(w: Wait, r: Item | symbol | boolean): void {
   }
 }
 
+/** A misuse the home found after the call returned (a taskDone() sent on its way refused). */
+export function warnLate(message: string): void {
+  process.emitWarning(message, { type: 'MultiprocWarning', code: 'MP_TASK_DONE' });
+}
+
 /** One copy's synchronous calls, and a thread copy's words in shared memory. */
 export class CopySync {
   readonly #data: HandleData;
@@ -53,6 +58,10 @@ export class CopySync {
   readonly #shared: Int32Array | null;
   /** A thread copy of a queue: the queue's size in shared memory, which it reads and counts in. */
   readonly count: QueueCount | null;
+  // Items this copy handed out, and its taskDone() calls counted (mod 2^32): while it got more
+  // than it marked done, a call from another process needs no answer.
+  #got = 0;
+  #marked = 0;
 
   constructor(data: HandleData, link: Link, maxsize: number, homeHere: boolean, joinable: boolean) {
     this.#data = data;
@@ -66,6 +75,7 @@ export class CopySync {
 
   /** This copy consumed its `total`-th item: its shared word and the count change in one instant. */
   consumed(total: number): void {
+    this.#got = total;
     if (!this.#shared) return;
     if (this.count) this.count.consume(this.#shared, total);
     else this.#shared[CONSUMED] = total;
@@ -145,9 +155,12 @@ export class CopySync {
 
   /**
    * Python's `task_done()` from a copy: a thread copy marks one of the queue's tasks done in the
-   * shared count (telling the home when none is left, for its joins); another copy asks the home
-   * synchronously. False when none was unfinished. Unanswered in time (or when this copy cannot
-   * wait), the call counts as done: the home still applies it when it arrives.
+   * shared count (telling the home when none is left, for its joins). A copy in another process
+   * that got more items than it marked done sends the call on its way (the home counted those
+   * items' tasks before it handed them out: one is unfinished unless another holder marked more
+   * done than it got, and then the home refuses it and this process gets a warning); otherwise it
+   * asks the home synchronously. False when none was unfinished. Unanswered in time (or when this
+   * copy cannot wait), the call counts as done: the home still applies it when it arrives.
    */
   taskDone(proto: CopyProtocol): boolean {
     if (this.count) {
@@ -155,10 +168,16 @@ export class CopySync {
       if (left === 0) proto.tasksAtZero();
       return left >= 0;
     }
+    if (((this.#got - this.#marked) | 0) > 0 && proto.state === 'open') {
+      this.#marked = (this.#marked + 1) | 0;
+      proto.taskDoneLater();
+      return true;
+    }
     const w: SyncWait = { done: false };
     proto.taskDone(w);
-    if (!w.done && !this.#waitSync(w)) return true;
-    return w.result !== false;
+    const counted = (w.done || this.#waitSync(w) ? w.result : true) !== false;
+    if (counted) this.#marked = (this.#marked + 1) | 0;
+    return counted;
   }
 
   /**
