@@ -128,8 +128,14 @@ async function runQueue(kind: HomeKind & { kind: 'queue' }, steps: Step[], s: fc
   const onTheirWay = () =>
     puts.filter(
       (p) =>
-        !acked && p.done && p.result === true && p.item !== undefined && !p.direct && p.who !== 'home' &&
-        copies.some((c) => c.name === p.who && !c.count) && !sys.arrived.has(p.item),
+        !acked &&
+        p.done &&
+        p.result === true &&
+        p.item !== undefined &&
+        !p.direct &&
+        p.who !== 'home' &&
+        copies.some((c) => c.name === p.who && !c.count) &&
+        !sys.arrived.has(p.item),
     );
   const join = (c: CopySim | null) => {
     const zeros = count.zeros;

@@ -14,12 +14,14 @@
  *   all done, or BARRIER_MS passed ──► the join looks at the count (and waits for it to be 0)
  * ```
  *
- * A reserved copy (on its way to a process) is asked once it connects. A copy that does not answer
- * within {@link BARRIER_MS} (its thread runs a long synchronous loop, or it never connects) is
- * passed over: what it put before it stopped yielding was handed to the kernel before any later
- * send of its thread (link/send-order.ts), and the home has read it meanwhile. Each join runs its
- * own round: a round that began before it cannot vouch for puts made after its question arrived.
- * With no such copy (only thread copies, which count in shared memory) nothing is asked.
+ * A reserved copy (on its way to a process) is asked once it connects. A copy from which nothing
+ * came for {@link BARRIER_MS} while the round waited for its answer (its thread runs a long
+ * synchronous loop, or it never connects) is passed over: what it put before any later send of its
+ * thread on another link was handed to the kernel first (link/send-order.ts) and has been read
+ * here meanwhile; items it put and still holds in this turn's batch count when they arrive. A copy
+ * that keeps sending (a backlog its socket is still writing) is waited for. Each join runs its own
+ * round: a round that began before it cannot vouch for puts made after its question arrived. With
+ * no such copy (only thread copies, which count in shared memory) nothing is asked.
  */
 import type { QueueCount } from './count.js';
 import type { HomeActions, Wait } from './home-copy.js';
@@ -27,14 +29,16 @@ import { Op } from './ops.js';
 import type { ReaderCopy } from './reader-copy.js';
 
 /**
- * The longest a join waits (ms) for the copies in other processes to confirm that what they put
- * has arrived, as long as a copy's synchronous question waits for its home (remote-sync.ts).
+ * How long (ms) a join waits for a copy in another process that sends nothing to confirm what it
+ * put, as long as a copy's synchronous question waits for its home (remote-sync.ts).
  */
 export const BARRIER_MS = 1000;
 
 interface Round {
   readonly seq: number;
   readonly waiting: Set<ReaderCopy>;
+  /** The copies it waits for that sent a frame since its timer started. */
+  readonly heard: Set<ReaderCopy>;
   readonly then: () => void;
 }
 
@@ -84,10 +88,14 @@ export class FlushBarrier {
   /** Runs `then` once every copy in another process confirmed what it put, or at once if none can have. */
   run(then: () => void): void {
     const waiting = new Set<ReaderCopy>();
-    for (const c of this.#copies()) if (remote(c) && (c.phase === 'open' || c.phase === 'reserved')) waiting.add(c);
-    if (waiting.size === 0) return then();
+    for (const c of this.#copies())
+      if (remote(c) && (c.phase === 'open' || c.phase === 'reserved')) waiting.add(c);
+    if (waiting.size === 0) {
+      then();
+      return;
+    }
     this.#seq = (this.#seq + 1) >>> 0;
-    const round: Round = { seq: this.#seq, waiting, then };
+    const round: Round = { seq: this.#seq, waiting, heard: new Set(), then };
     const timer = new BarrierTimer(round);
     this.#rounds.set(round, timer);
     for (const c of waiting) if (c.phase === 'open') this.#out.send(c, Op.H_FLUSH, round.seq, 0);
@@ -101,6 +109,12 @@ export class FlushBarrier {
     if (last !== -1) this.#out.send(c, Op.H_FLUSH, last, 0);
   }
 
+  /** A frame came from `c`: the rounds waiting for it wait on (it is not blocked). */
+  heard(c: ReaderCopy): void {
+    if (this.#rounds.size === 0) return;
+    for (const r of this.#rounds.keys()) if (r.waiting.has(c)) r.heard.add(c);
+  }
+
   /** `c` answered round `seq`, and with it every round that asked it before. */
   answered(c: ReaderCopy, seq: number): void {
     for (const r of [...this.#rounds.keys()]) {
@@ -108,9 +122,14 @@ export class FlushBarrier {
     }
   }
 
-  /** A round's time is up: the copies that did not answer are passed over. */
+  /** A round's time is up: the copies it waits for that sent nothing meanwhile are passed over. */
   expire(t: BarrierTimer): void {
-    if (!t.done) this.#end(t.round);
+    if (t.done) return;
+    const r = t.round;
+    for (const c of [...r.waiting]) if (!r.heard.has(c)) r.waiting.delete(c);
+    r.heard.clear();
+    if (r.waiting.size === 0) this.#end(r);
+    else this.#out.startTimer(t, BARRIER_MS, true); // the others are still sending: wait on
   }
 
   /** `c` closed (R_CLOSE came after what it put) or is gone (its link closed, or released unconnected). */

@@ -179,6 +179,7 @@ export class HomeProtocol extends HomeOfCopies {
   // ── a JoinableQueue's flush barrier (flush-barrier.ts) ─────────────────────────────────────
 
   override frame(c: ReaderCopy, op: number, a: number, b: number, body: Item): void {
+    this.#barrier.heard(c);
     if (op === Op.R_FLUSHED) this.#barrier.answered(c, a);
     else super.frame(c, op, a, b, body);
     // What it put before R_CLOSE came before it: a join need not wait for its link to end.
@@ -188,7 +189,10 @@ export class HomeProtocol extends HomeOfCopies {
 
   /** A copy's put waiting for room timed out, or a flush barrier's time is up. */
   override expire(w: PutWait | BarrierTimer): void {
-    if (!(w instanceof BarrierTimer)) return super.expire(w);
+    if (!(w instanceof BarrierTimer)) {
+      super.expire(w);
+      return;
+    }
     this.#barrier.expire(w);
     this.updateHolds();
   }

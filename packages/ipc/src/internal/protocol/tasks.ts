@@ -82,7 +82,10 @@ export class Tasks {
    * copies in other processes exist, the join begins once the flush barrier is over.
    */
   joinRemote(copy: ReaderCopy, seq: number, zeros: number | null): void {
-    if (this.#barrier.needed) return this.#barrier.run(() => this.#begin(copy, seq, null));
+    if (this.#barrier.needed) {
+      this.#barrier.run(() => this.#begin(copy, seq, null));
+      return;
+    }
     const z = zeros ?? this.#count.zeros;
     if (this.#count.unfinished === 0 || z !== this.#count.zeros) this.#out.send(copy, Op.H_JOINED, seq, 0);
     else this.#joiners.push({ zeros: z, w: null, copy, seq });
