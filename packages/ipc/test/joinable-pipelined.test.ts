@@ -54,12 +54,12 @@ describe('JoinableQueue: put() in a child process resolves once on its way', () 
   it('resolves while the queue’s thread is blocked; a join() begun once the parent knew waits for it', async () => {
     const N = 3;
     const jq = new JoinableQueue<number>();
-    const ready = file('ready');
-    const done = file('done');
-    startProcess('process', tasks.timedPuts, [jq, N, ready, done]);
+    const [ready, go, done] = [file('ready'), file('go'), file('done')];
+    startProcess('process', tasks.timedPuts, [jq, N, ready, go, done]);
     await appears(ready);
     while (jq.qsize() < 1) await sleep(5); // item 0 is here
     // This thread now answers nothing until the child says its puts resolved (through a file).
+    writeFileSync(go, 'go');
     expect(appearsBlocking(done, 5000), 'put() waited for the blocked queue thread').toBe(true);
     expect(Number(readFileSync(done, 'utf8'))).toBeLessThan(1000);
     // Still without yielding: item 0 marked done leaves no task counted here yet, but items 1..N
