@@ -30,8 +30,11 @@ export class JoinableQueue<T = unknown> extends Queue<T> {
    * Marks one item got from the queue as done. Python: `task_done()`. Any holder of the queue may
    * call it, for an item any holder got: it counts against the queue's unfinished tasks, not this
    * copy's. In the queue's process (any thread) the count is in shared memory, as Python's
-   * semaphore: no round trip. A copy in another process asks the queue's process synchronously,
-   * at most 1 s; unanswered by then, the call counts and the home applies it when it arrives.
+   * semaphore: no round trip. A copy in another process that got more items than it marked done
+   * sends the call on its way (no round trip; if another holder marked more items done than it
+   * got, the queue's process refuses it as it arrives and this process gets a `MultiprocWarning`,
+   * code `MP_TASK_DONE`); otherwise it asks the queue's process synchronously, at most 1 s;
+   * unanswered by then, the call counts and the home applies it when it arrives.
    * @throws {ValidationError} when the queue has no unfinished task: called more times than items
    * were put (Python's ValueError).
    * @throws {ClosedError} after this copy's `close()` (Python allows it; here `close()` ends this
@@ -56,7 +59,9 @@ export class JoinableQueue<T = unknown> extends Queue<T> {
   /**
    * Resolves once every item put so far has been marked done (or once none was unfinished at some
    * moment since the call, as Python's `join()` wakes when the count reaches zero). Python: `join()`.
-   * An item a worker's `put()` returned for counts, also while it is still on its way.
+   * An item a worker's `put()` returned for counts, also while it is still on its way: with copies
+   * of the queue in other processes, join() first asks each of them to confirm that what it sent
+   * has arrived (a copy that sends nothing for 1 s meanwhile, its thread blocked, is passed over).
    * @throws {EOFError} when tasks are unfinished and nothing left could mark them done (no other
    * copy of the queue is open in a live worker, and the program has nothing else to do): for
    * example a worker got an item and ended (exited, was killed) before its `taskDone()`. The

@@ -86,8 +86,8 @@ export class Queue<T = unknown> {
    * Adds `value`, waiting while the queue is full. Python: `put(obj, block=True, timeout)`.
    * Resolves once the item is in the queue; from another thread, once its room (and a JoinableQueue's
    * task) is counted in shared memory and it is on its way, whether the queue's thread runs or not;
-   * from another process, once the queue holds it (bounded, joinable) or it is on its way. It then
-   * arrives even if the worker exits right after; one sender's items arrive in the order put.
+   * from another process, once the queue holds it (bounded) or it is on its way (unbounded: a
+   * JoinableQueue's join() waits for it). It then arrives even if the worker exits; FIFO per sender.
    * @param value - structured-cloneable; multiproc objects inside travel by reference.
    * @param options - ms to wait for room, or `{ timeout?, block? }`; `{ block: false }` does not wait.
    * @throws {QueueFullError} when still full after `timeout` ms.

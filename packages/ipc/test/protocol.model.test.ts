@@ -78,7 +78,9 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
 );
 
 async function runQueue(kind: HomeKind & { kind: 'queue' }, steps: Step[], s: fc.Scheduler): Promise<void> {
-  const acked = kind.maxsize > 0 || kind.joinable;
+  // An unbounded JoinableQueue's process copies pipeline their puts (the home counts the tasks as
+  // they arrive; a join runs the flush barrier first).
+  const acked = kind.maxsize > 0;
   const sys = new System(kind, (label, run) => void s.schedule(Promise.resolve(label)).then(run));
   // c0 is a thread copy (it counts in the queue's shared count), c1 and c2 copies in processes.
   const copies = [0, 1, 2].map((i) =>
@@ -96,6 +98,8 @@ async function runQueue(kind: HomeKind & { kind: 'queue' }, steps: Step[], s: fc
   const usable = (c: CopySim | null) => c === null || (c.alive && c.proto.state === 'open');
   // A JoinableQueue's taskDone() calls, as the home decided them and as their callers heard.
   const tasks = { accepted: 0, refused: 0, calls: [] as Probe[], local: [] as boolean[] };
+  // A process copy's taskDone() calls counted (remote-sync.ts): beyond the items it got, it asks.
+  const marked = new Map<CopySim, number>();
   // Tasks of items that never came go back, but not below 0 (their task was marked done meanwhile:
   // one call too many, which the count could not tell then): `absorbed` counts those.
   let absorbed = 0;
@@ -115,11 +119,29 @@ async function runQueue(kind: HomeKind & { kind: 'queue' }, steps: Step[], s: fc
   // Joins: each may end only once no task was unfinished at some moment since it began (then, or
   // when it ends, or the count's zeros moved on); `badJoins` lists those that ended otherwise.
   const count = sys.home.main.count!;
-  const joins: (Probe & { zeros: number; exact: boolean })[] = [];
+  const joins: (Probe & { zeros: number; exact: boolean; barrier: boolean })[] = [];
   const badJoins: string[] = [];
+  // A process copy's put that resolved before a join began (causally: anything earlier in a run)
+  // counts for it, also while still on its way: the join waits until the item arrived (unless its
+  // copy died first: then it never came) and the count was 0 since (flush-barrier.ts).
+  // (A bounded queue's put from a process resolves once the home counted it: none is on its way.)
+  const onTheirWay = () =>
+    puts.filter(
+      (p) =>
+        !acked &&
+        p.done &&
+        p.result === true &&
+        p.item !== undefined &&
+        !p.direct &&
+        p.who !== 'home' &&
+        copies.some((c) => c.name === p.who && !c.count) &&
+        !sys.arrived.has(p.item),
+    );
   const join = (c: CopySim | null) => {
     const zeros = count.zeros;
     const zeroAtStart = count.unfinished === 0;
+    const barrier = count.remote > 0;
+    const before = onTheirWay();
     const p: Probe = {
       done: false,
       kind: 'join',
@@ -127,6 +149,15 @@ async function runQueue(kind: HomeKind & { kind: 'queue' }, steps: Step[], s: fc
       onSettle: (r) => {
         if (r === true && !zeroAtStart && count.unfinished !== 0 && count.zeros === zeros)
           badJoins.push(`${p.who}'s join ended with ${count.unfinished} task(s) unfinished`);
+        if (r !== true) return;
+        for (const put of before) {
+          const sender = copies.find((x) => x.name === put.who)!;
+          const z = sys.arrivedAtZeros.get(put.item!);
+          if (z === undefined && sender.home.phase !== 'gone')
+            badJoins.push(`${p.who}'s join ended before ${put.item} (put before it began) arrived`);
+          else if (z !== undefined && count.unfinished !== 0 && count.zeros === z)
+            badJoins.push(`${p.who}'s join ended with ${put.item}'s task unfinished`);
+        }
       },
     };
     const now = () => {
@@ -138,12 +169,12 @@ async function runQueue(kind: HomeKind & { kind: 'queue' }, steps: Step[], s: fc
     } else {
       c.probes.push(p);
       // A thread copy reads the shared count first (remote-sync.ts, join).
-      if (c.count && c.count.unfinished === 0) now();
+      if (c.count && c.count.unfinished === 0 && c.count.remote === 0) now();
       else c.proto.ask(Op.R_JOIN, p, c.count ? zeros : 0);
       sys.flush(c);
     }
     // The home thread's join and a thread copy's begin where they read the count: exact.
-    return Object.assign(p, { zeros, exact: !c || c.count !== null });
+    return Object.assign(p, { zeros, exact: !c || c.count !== null, barrier });
   };
 
   const scope = {
@@ -188,8 +219,15 @@ async function runQueue(kind: HomeKind & { kind: 'queue' }, steps: Step[], s: fc
             if (left < 0) break;
           }
           sys.flush(c);
+        } else if (((c.counter - (marked.get(c) ?? 0)) | 0) > 0) {
+          // A process copy that got more items than it marked done sends the call on its way
+          // (remote-sync.ts): the home says only if it refused it (a warning there).
+          marked.set(c, (marked.get(c) ?? 0) + 1);
+          c.proto.taskDoneLater();
+          sys.flush(c);
         } else {
           const p: Probe = { done: false, kind: 'sync', who: c.name };
+          p.onSettle = (r) => r !== false && marked.set(c, (marked.get(c) ?? 0) + 1);
           c.proto.taskDone(p);
           tasks.calls.push(p);
           c.probes.push(p);
@@ -259,9 +297,14 @@ async function runQueue(kind: HomeKind & { kind: 'queue' }, steps: Step[], s: fc
   if (kind.joinable) {
     const open = (p: Probe) =>
       p.who === 'home' || copies.some((c) => c.name === p.who && c.alive && c.proto.state === 'open');
+    // A join that ran the flush barrier (copies in other processes existed) begins once it is
+    // over: then only a count of 0 now says it must have ended (items that came meanwhile count).
     const over = (p: (typeof joins)[number]) =>
-      count.unfinished === 0 || (p.exact && p.zeros !== count.zeros);
+      count.unfinished === 0 || (p.exact && !p.barrier && p.zeros !== count.zeros);
     const stuck = joins.filter((p) => !p.done && open(p) && over(p));
+    if (stuck.length > 0 && process.env.MP_MODEL_TRACE === '1') console.log(sys.log.join('\n'));
+    // Every barrier is over: each copy answered, or its link closed.
+    expect(sys.barriers.filter((t) => !t.done).length, 'flush barriers left waiting').toBe(0);
     expect(
       stuck.map((p) => p.who),
       'joins left waiting with no task unfinished',
@@ -291,6 +334,7 @@ async function runQueue(kind: HomeKind & { kind: 'queue' }, steps: Step[], s: fc
     expect(heard(false), 'a taskDone() refused that the home did not refuse').toBeLessThanOrEqual(
       tasks.refused,
     );
+    expect(heard(false) + sys.warnings.length, 'refusals heard or warned').toBeLessThanOrEqual(tasks.refused);
   }
   try {
     check(sys, copies, puts, acked);

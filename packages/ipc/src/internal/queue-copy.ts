@@ -44,14 +44,16 @@ export function takeAdopted(): Adopted | null {
 }
 
 /**
- * A copy's handle: its puts wait for the home's answer when the queue is bounded or joinable,
- * unless it is a thread copy with room (it takes room, and counts the task, in the queue's shared
- * count instead; remote-sync.ts).
+ * A copy's handle: its puts wait for the home's answer when the queue is bounded, unless it is a
+ * thread copy with room (it takes room, and counts a JoinableQueue's task, in the queue's shared
+ * count instead; remote-sync.ts). An unbounded JoinableQueue's copy in another process sends its
+ * puts on their way: the home counts each task as it arrives, and a join asks that copy first
+ * (protocol/flush-barrier.ts).
  */
 export function remoteQueueHandle(data: QueueData, joinable: boolean): Handle {
   return new RemoteHandle(data.h, {
     maxsize: data.maxsize,
-    acked: joinable || data.maxsize > 0,
+    acked: data.maxsize > 0,
     eager: false,
     joinable,
   });

@@ -1,7 +1,8 @@
 // putNowait() in the protocol model: the home thread's (room taken at home), a thread copy's (room
 // and a JoinableQueue's task taken in the queue's shared count, then R_PUT with room taken), and a
-// process copy's of a bounded or joinable queue (R_SLOT: the home takes room and counts the task,
-// then the item once granted; a question it stopped waiting for gives both back).
+// process copy's: of a bounded queue, R_SLOT (the home takes room and counts a JoinableQueue's
+// task, then the item once granted; a question it stopped waiting for gives both back); of an
+// unbounded one, R_PUT (a JoinableQueue's task counted as it arrives).
 import { ROOM_GRANTED, type SlotWait } from '../../src/internal/protocol/copy.js';
 import type { CopySim, Probe, System } from './system.js';
 
@@ -30,32 +31,21 @@ export function putNowait(
     const name = item();
     p.result = sys.putNow(c, name);
     if (p.result) p.item = name;
-  } else if (maxsize <= 0 && !c.joinable) {
+  } else if (maxsize <= 0) {
+    // Unbounded (a JoinableQueue's too: its task is counted as the item arrives): on its way.
     p.done = true;
     p.result = true;
     p.item = item();
     c.proto.put(p.item, null, 0);
   } else {
-    const w = Object.assign(p, { abandoned: abandon }) as Probe & SlotWait & { giveUp?: () => void };
-    // An unbounded JoinableQueue's copy that stopped waiting sends its item all the same, counted
-    // as it arrives (remote-sync.ts): complete, whatever the late answer says.
-    if (maxsize <= 0)
-      w.giveUp = () => {
-        if (p.item !== undefined || !c.alive || c.proto.state !== 'open') return;
-        p.item = item();
-        p.done = true;
-        p.result = true;
-        c.proto.put(p.item, null, 0);
-      };
+    const w = Object.assign(p, { abandoned: abandon }) as Probe & SlotWait;
     p.onSettle = (r) => {
-      if (maxsize <= 0 && p.item !== undefined) p.result = true;
       if (r !== true || w.abandoned || !c.alive) return;
       p.item = item();
       c.proto.put(p.item, null, 0, ROOM_GRANTED, c.joinable); // a JoinableQueue's task counted at the grant
       sys.flush(c);
     };
     c.proto.askSlot(w);
-    if (abandon) w.giveUp?.();
   }
   sys.flush(c);
   return p;
@@ -68,8 +58,6 @@ export function putNowait(
 export function giveUpWaiting(c: CopySim): void {
   for (const p of c.probes) {
     if (!p.nowait || p.done) continue;
-    const w = p as Probe & SlotWait & { giveUp?: () => void };
-    w.abandoned = true;
-    w.giveUp?.();
+    (p as Probe & SlotWait).abandoned = true;
   }
 }

@@ -118,6 +118,13 @@ export class System implements HomeActions {
   /** Items a put waiting for room left at home when admitted (copy name + seq -> item). */
   readonly admitted = new Set<string>();
   readonly timers: PutWait[] = [];
+  /** Warnings the copies gave (a taskDone() sent on its way and refused at home). */
+  readonly warnings: string[] = [];
+  /** The timers of joins' flush barriers (flush-barrier.ts). */
+  readonly barriers: Wait[] = [];
+  /** Items that reached the home in an R_PUT (admitted there), and the count's zeros then. */
+  readonly arrived = new Set<string>();
+  readonly arrivedAtZeros = new Map<string, number>();
   readonly eofs: string[] = [];
   clock = 0;
   /** What happened, for the report of a failing run. */
@@ -168,8 +175,10 @@ export class System implements HomeActions {
     if (p.kind === undefined) return; // a copy's put waiting at home
     this.#settled(p, result);
   }
-  startTimer(w: Wait): void {
-    this.timers.push(w as PutWait);
+  startTimer(w: Wait, _ms: number, holds?: boolean): void {
+    // A join's flush barrier: its copies answer in time here (they never block); put waits expire.
+    if (holds) this.barriers.push(w);
+    else this.timers.push(w as PutWait);
   }
   hold(_e: Endpoint, _on: boolean): void {}
   listen(): void {}
@@ -204,6 +213,7 @@ export class System implements HomeActions {
               self.count?.add(-1);
             },
             flushNow: () => this.flush(self),
+            warn: (m) => this.warnings.push(`${self.name}: ${m}`),
           },
         ),
     );
@@ -388,6 +398,10 @@ export class System implements HomeActions {
         this.home.linkClosed(cs.home);
       } else {
         if (frame.op === Op.R_PUT_WAIT) cs.putSeqs.set(frame.a, frame.body as string);
+        if (frame.op === Op.R_PUT) {
+          this.arrived.add(frame.body as string);
+          this.arrivedAtZeros.set(frame.body as string, this.home.main.count?.zeros ?? 0);
+        }
         const late = frame.op === Op.R_CLOSE || (frame.op === Op.R_SOFTEN && cs.timeoutSoftens-- > 0);
         if (late) {
           for (const item of drainView(cs.home)) this.late.add(item);

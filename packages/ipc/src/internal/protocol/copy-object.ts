@@ -30,6 +30,8 @@ export interface CopyActions {
   consumed(total: number, first: boolean): void;
   /** Sends the frames sent so far now, rather than at the end of the turn. */
   flushNow(): void;
+  /** A misuse found late, which no call can throw any more (a process warning). */
+  warn?(message: string): void;
 }
 
 export abstract class CopyObject {

@@ -32,6 +32,10 @@ export interface SlotWait extends Wait {
   abandoned: boolean;
 }
 
+const TASK_REFUSED =
+  'JoinableQueue.taskDone() found no unfinished task at the queue: taskDone() was called more times ' +
+  'than items were put (by some holder of the queue); this call was not counted.';
+
 export class CopyProtocol extends CopyObject {
   /** The queue's size and unfinished tasks as last reported by the home. */
   homeSize = 0;
@@ -174,6 +178,14 @@ export class CopyProtocol extends CopyObject {
     this.ask(Op.R_TASK_DONE, w);
   }
 
+  /**
+   * Marks one task done without waiting (a copy in another process, for an item it got: the home
+   * counted that item's task before handing it out). The home says only if it refused it.
+   */
+  taskDoneLater(): void {
+    this.send(Op.R_TASK_DONE, 0, 0);
+  }
+
   /** A thread copy's taskDone() left the shared count at 0: the home ends the joins that waited. */
   tasksAtZero(): void {
     if (this.state === 'open') this.send(Op.R_TASK_DONE, 0, 1);
@@ -221,7 +233,8 @@ export class CopyProtocol extends CopyObject {
         break;
       }
       case Op.H_TASK_DONE:
-        this.answer(a, b === 1);
+        if (a === 0) this.out.warn?.(TASK_REFUSED);
+        else this.answer(a, b === 1);
         break;
       case Op.H_JOINED:
       case Op.H_SYNCED:
@@ -251,6 +264,10 @@ export class CopyProtocol extends CopyObject {
         break;
       case Op.H_HEIR:
         this.#rx.inherit();
+        break;
+      case Op.H_FLUSH:
+        // A join at home asks: the answer leaves behind everything this copy sent (flush-barrier.ts).
+        this.send(Op.R_FLUSHED, a, 0);
         break;
     }
   }

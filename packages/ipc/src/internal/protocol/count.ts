@@ -6,9 +6,9 @@
  *
  * ```
  *   count (Int32 words, shared by the home and its thread copies)
- *   ┌──────────┬────────────┬──────────────┬──────────┐
- *   │ 0: items │ 1: waiting │ 2: unfinished│ 3: zeros │
- *   └──────────┴────────────┴──────────────┴──────────┘
+ *   ┌──────────┬────────────┬──────────────┬──────────┬────────────┐
+ *   │ 0: items │ 1: waiting │ 2: unfinished│ 3: zeros │ 4: remote  │
+ *   └──────────┴────────────┴──────────────┴──────────┴────────────┘
  *   items: +1 a put reserves room (CAS below maxsize), or is admitted unreserved at home; -1 a get
  *     hands an item out (at home, or in the thread copy that used it).
  *   waiting: 1 while a put waits at home for room (the home's, or a copy's): room freed then is
@@ -18,6 +18,9 @@
  *     anywhere in the process (CAS above 0: none left refuses it).
  *   zeros: bumped after each change that left `unfinished` at 0 (mod 2^32): a join that began at
  *     another value is over (Python's join() wakes when the count reaches zero).
+ *   remote: a JoinableQueue's copies a join must ask first (flush-barrier.ts: copies in other
+ *     processes, reserved or open), written by the home: at 0 a thread copy's join reads the
+ *     count alone.
  *
  *   per thread copy (its `shared` buffer, Int32 words; queues and pipe ends)
  *   ┌─────────────┬─────────────┬──────────┬─────────┬──────────┐
@@ -50,6 +53,7 @@ export const COPY_SHARED_BYTES = 20;
 // Word indexes of `count`.
 const UNFINISHED = 2;
 const ZEROS = 3;
+const REMOTE = 4;
 
 export class QueueCount {
   readonly buffer: SharedArrayBuffer;
@@ -57,9 +61,9 @@ export class QueueCount {
   readonly #max: number;
 
   /** @param max - `maxsize`; 0: unbounded. @param buffer - the home's, in a copy. */
-  constructor(max: number, buffer: SharedArrayBuffer = new SharedArrayBuffer(16)) {
+  constructor(max: number, buffer: SharedArrayBuffer = new SharedArrayBuffer(20)) {
     this.buffer = buffer;
-    this.#word = new Int32Array(buffer, 0, 4);
+    this.#word = new Int32Array(buffer, 0, 5);
     this.#max = max;
   }
 
@@ -119,6 +123,16 @@ export class QueueCount {
   /** How many times `unfinished` was left at 0 (mod 2^32): read it before `unfinished`. */
   get zeros(): number {
     return Atomics.load(this.#word, ZEROS);
+  }
+
+  /** A JoinableQueue's copies in other processes, which a join asks first (flush-barrier.ts). */
+  get remote(): number {
+    return Atomics.load(this.#word, REMOTE);
+  }
+
+  /** The home: how many copies a join must ask first. */
+  setRemote(n: number): void {
+    Atomics.store(this.#word, REMOTE, n);
   }
 
   /** Counts a task: `mine`, a thread copy's words, whose `TASKS` counts it in the same instant. */

@@ -137,9 +137,10 @@ export abstract class HomeOfCopies extends HomeObject<ReaderCopy, ChannelEndpoin
           this.updateHolds(); // a local join that ended held the copies' links
           break;
         }
-        // The queue's count, not the copy's: any holder may mark any item done, as in Python.
+        // The queue's count, not the copy's: any holder may mark any item done, as in Python. A
+        // call sent on its way (`a` = 0) hears only of a refusal.
         const ok = this.taskDone(1);
-        if (a !== 0) this.out.send(c, Op.H_TASK_DONE, a, ok ? 1 : 0);
+        if (a !== 0 || !ok) this.out.send(c, Op.H_TASK_DONE, a, ok ? 1 : 0);
         break;
       }
       case Op.R_JOIN:

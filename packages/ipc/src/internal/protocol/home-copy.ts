@@ -57,8 +57,12 @@ export interface HomeActions {
   linger(copy: HomeCopy): void;
   /** A wait is over: a get's item or EOF, a put's or join's `true`, a put's `false` (timed out). */
   settle(w: Wait, result: Item | symbol | boolean): void;
-  /** Starts the timer of a wait the home keeps for a copy; on expiry call the home's `expire(w)`. */
-  startTimer(w: Wait, ms: number): void;
+  /**
+   * Starts the timer of a wait the home keeps for a copy; on expiry call the home's `expire(w)`.
+   * `holds`: the timer keeps the program alive, and sets `w.stop` to a function that clears it (a
+   * join's flush barrier, flush-barrier.ts); else it holds nothing (the copy holds its own link).
+   */
+  startTimer(w: Wait & { stop?: (() => void) | null }, ms: number, holds?: boolean): void;
   /**
    * Whether the copies of endpoint `end` keep this program alive (a local wait they could end is
    * pending); emitted when that changes, and when its copies change while it holds. Open copies

@@ -212,9 +212,13 @@ export abstract class HomeObject<C extends HomeCopy, E extends Endpoint<C>> {
 
   #add(c: C): void {
     c.end.copies.add(c);
+    this.added(c);
     this.counted(c.end as E, 1);
     if (c.end.held) this.out.hold(c.end, true);
   }
+
+  /** `c` (reserved, or open at once) joined its endpoint's copies. */
+  protected added(_c: C): void {}
 
   protected abstract newCopy(e: E, phase: CopyPhase, holder: boolean): C;
   /** `c` opened: start serving it. */

@@ -12,6 +12,7 @@
  */
 import { Channel } from './channel.js';
 import { QueueCount } from './count.js';
+import { BarrierTimer, FlushBarrier } from './flush-barrier.js';
 import { HomeOfCopies } from './home-copies.js';
 import type { HomeActions, Wait } from './home-copy.js';
 import { type Item, MOVED_TAG, type Taken } from './item.js';
@@ -28,13 +29,17 @@ export class HomeProtocol extends HomeOfCopies {
   /** A JoinableQueue's unfinished tasks. */
   readonly tasks: Tasks;
   readonly joinable: boolean;
+  // A JoinableQueue's join asks its copies in other processes first (flush-barrier.ts).
+  readonly #barrier: FlushBarrier;
 
   constructor(kind: HomeKind, out: HomeActions) {
     const isQueue = kind.kind === 'queue';
     const joinable = kind.kind === 'queue' && kind.joinable;
     // A queue's size and unfinished tasks, in shared memory (count.ts).
     const count = new QueueCount(isQueue ? Math.max(0, kind.maxsize) : 0);
-    const tasks = new Tasks(out, count);
+    let copies: () => Iterable<ReaderCopy> = () => [];
+    const barrier = new FlushBarrier(out, count, () => copies());
+    const tasks = new Tasks(out, count, barrier);
     let onLocalDone = () => {};
     const channel = (maxsize: number) =>
       new Channel(out, {
@@ -67,6 +72,8 @@ export class HomeProtocol extends HomeOfCopies {
     this.isQueue = isQueue;
     this.joinable = joinable;
     this.tasks = tasks;
+    this.#barrier = barrier;
+    copies = () => this.endpoints[0]!.copies;
     onLocalDone = () => this.updateHolds();
     for (const e of this.endpoints) this.openLocal(e.index);
   }
@@ -166,6 +173,43 @@ export class HomeProtocol extends HomeOfCopies {
   /** Ends a local join that was abandoned. */
   cancelJoin(w: Wait): void {
     this.tasks.cancel(w);
+    this.updateHolds();
+  }
+
+  // ── a JoinableQueue's flush barrier (flush-barrier.ts) ─────────────────────────────────────
+
+  override frame(c: ReaderCopy, op: number, a: number, b: number, body: Item): void {
+    this.#barrier.heard(c);
+    if (op === Op.R_FLUSHED) this.#barrier.answered(c, a);
+    else super.frame(c, op, a, b, body);
+    // What it put before R_CLOSE came before it: a join need not wait for its link to end.
+    if (op === Op.R_CLOSE && this.joinable) this.#barrier.drop(c);
+    if (op === Op.R_FLUSHED || op === Op.R_CLOSE) this.updateHolds(); // a local join may have ended
+  }
+
+  /** A copy's put waiting for room timed out, or a flush barrier's time is up. */
+  override expire(w: PutWait | BarrierTimer): void {
+    if (!(w instanceof BarrierTimer)) {
+      super.expire(w);
+      return;
+    }
+    this.#barrier.expire(w);
+    this.updateHolds();
+  }
+
+  protected override added(c: ReaderCopy): void {
+    if (this.joinable) this.#barrier.counted(c, 1);
+  }
+
+  protected override opened(c: ReaderCopy): void {
+    super.opened(c);
+    if (this.joinable) this.#barrier.opened(c);
+  }
+
+  protected override gone(c: ReaderCopy): void {
+    super.gone(c);
+    if (!this.joinable) return;
+    this.#barrier.counted(c, -1);
     this.updateHolds();
   }
 }

@@ -28,8 +28,9 @@ export const Op = {
   R_RESERVE: 7,
   /**
    * One call of taskDone(): marks one of the queue's unfinished tasks done, whoever got its item.
-   * `a` = sequence, answered by H_TASK_DONE `a` (0: no answer wanted). `b` = 1: a thread copy's
-   * call left the shared count at 0 (it counted it there): end the joins that are over.
+   * `a` = sequence, answered by H_TASK_DONE `a` (0: on its way, for an item the copy got: answered
+   * only if refused). `b` = 1: a thread copy's call left the shared count at 0 (it counted it
+   * there): end the joins that are over.
    */
   R_TASK_DONE: 8,
   /**
@@ -118,7 +119,8 @@ export const Op = {
   R_UNSLOT: 33,
   /**
    * Answer to R_TASK_DONE `a`: `b` = 1 when a task was marked done, 0 when none was unfinished
-   * (the call was one too many: Python's ValueError). A copy asks this synchronously.
+   * (the call was one too many: Python's ValueError). A copy asks this synchronously; `a` = 0: a
+   * call it sent on its way was refused (another holder marked more items done than it got).
    */
   H_TASK_DONE: 34,
   /**
@@ -138,6 +140,13 @@ export const Op = {
    * releases them (your holder ended, so did they). The home ends it once none is left.
    */
   H_CLOSED: 37,
+  /**
+   * A JoinableQueue's join asks (flush barrier, flush-barrier.ts): answer R_FLUSHED `a` after
+   * everything this copy sent before it, so the items it put arrive first.
+   */
+  H_FLUSH: 38,
+  /** Answer to H_FLUSH `a` (and every H_FLUSH before it): what this copy put came before it. */
+  R_FLUSHED: 39,
 } as const;
 
 /** Called for each frame a link receives. */

@@ -5,9 +5,13 @@
  * called (here, a process copy's R_TASK_DONE, or a thread copy in the count itself). Joins (local
  * waits, copies' R_JOIN) end once the count is 0, or once it reached 0 after they began (`zeros`
  * moved on): a thread copy that left it at 0 says so (R_TASK_DONE `b` = 1) and {@link check} runs.
+ * A copy in another process counts nothing itself: its put is on its way when it resolves, and its
+ * task is counted here on arrival. So while such copies exist a join first runs the flush barrier
+ * (flush-barrier.ts), and begins, reading `zeros`, only once what they put before has arrived.
  */
 import { Deque } from '../deque.js';
 import type { QueueCount } from './count.js';
+import type { FlushBarrier } from './flush-barrier.js';
 import type { HomeActions, Wait } from './home-copy.js';
 import { Op } from './ops.js';
 import type { ReaderCopy } from './reader-copy.js';
@@ -26,12 +30,14 @@ export class Tasks {
   readonly #joiners = new Deque<Joiner>();
   readonly #out: HomeActions;
   readonly #count: QueueCount;
+  readonly #barrier: FlushBarrier;
   // `zeros` at the last check: joins left then all began at it (none ends while it stays, above 0).
   #checked = 0;
 
-  constructor(out: HomeActions, count: QueueCount) {
+  constructor(out: HomeActions, count: QueueCount, barrier: FlushBarrier) {
     this.#out = out;
     this.#count = count;
+    this.#barrier = barrier;
   }
 
   get unfinished(): number {
@@ -56,23 +62,52 @@ export class Tasks {
     this.check();
   }
 
-  /** True when no task is unfinished; otherwise queues the local join `w`. */
+  /**
+   * True when no task is unfinished (and no copy in another process may have puts on their way);
+   * otherwise queues the local join `w`, which the flush barrier may hold first.
+   */
   join(w: Wait): boolean {
     const zeros = this.#count.zeros; // first: a change to 0 after this read moves it on
-    if (this.#count.unfinished === 0) return true;
+    const barrier = this.#barrier.needed;
+    if (this.#count.unfinished === 0 && !barrier) return true;
     this.localJoins++;
-    this.#joiners.push({ zeros, w, copy: null, seq: 0 });
+    if (barrier) this.#barrier.run(() => this.#begin(null, 0, w));
+    else this.#joiners.push({ zeros, w, copy: null, seq: 0 });
     return false;
   }
 
   /**
    * A copy's R_JOIN `seq`: answered (H_JOINED) once no task is unfinished. `zeros`: what a thread
-   * copy read when its join began (null: a process copy's, which begins here and now).
+   * copy read when its join began (null: a process copy's, which begins here and now). While
+   * copies in other processes exist, the join begins once the flush barrier is over.
    */
   joinRemote(copy: ReaderCopy, seq: number, zeros: number | null): void {
+    if (this.#barrier.needed) {
+      this.#barrier.run(() => this.#begin(copy, seq, null));
+      return;
+    }
     const z = zeros ?? this.#count.zeros;
     if (this.#count.unfinished === 0 || z !== this.#count.zeros) this.#out.send(copy, Op.H_JOINED, seq, 0);
     else this.#joiners.push({ zeros: z, w: null, copy, seq });
+  }
+
+  // A join whose flush barrier is over begins: what copies put before it came is counted now.
+  #begin(copy: ReaderCopy | null, seq: number, w: Wait | null): void {
+    if (w?.done || copy?.phase === 'gone') return; // abandoned meanwhile
+    const zeros = this.#count.zeros;
+    const j: Joiner = { zeros, w, copy, seq };
+    if (this.#count.unfinished === 0) this.#end(j);
+    else this.#joiners.push(j);
+  }
+
+  #end(j: Joiner): void {
+    if (j.copy) {
+      if (j.copy.phase !== 'gone') this.#out.send(j.copy, Op.H_JOINED, j.seq, 0);
+    } else if (!j.w!.done) {
+      j.w!.done = true;
+      this.localJoins--;
+      this.#out.settle(j.w!, true);
+    }
   }
 
   /** Ends a local join that was abandoned. */
@@ -92,13 +127,7 @@ export class Tasks {
     const left: Joiner[] = [];
     for (let j = this.#joiners.shift(); j; j = this.#joiners.shift()) {
       if (!all && j.zeros === zeros) left.push(j);
-      else if (j.copy) {
-        if (j.copy.phase !== 'gone') this.#out.send(j.copy, Op.H_JOINED, j.seq, 0);
-      } else if (!j.w!.done) {
-        j.w!.done = true;
-        this.localJoins--;
-        this.#out.settle(j.w!, true);
-      }
+      else this.#end(j);
     }
     for (const j of left) this.#joiners.push(j);
   }

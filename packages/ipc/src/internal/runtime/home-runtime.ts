@@ -81,9 +81,10 @@ export class HomeRuntime implements HomeActions, HomeObject {
     (w as Partial<Waiter<unknown>>).settle?.(result);
   }
 
-  startTimer(w: Wait, ms: number): void {
+  startTimer(w: Wait & { stop?: (() => void) | null }, ms: number, holds = false): void {
     const t = setTimeout(() => this.proto.expire(w as never), ms);
-    t.unref(); // the copy waiting on it holds its own link
+    if (holds) w.stop = () => clearTimeout(t);
+    else t.unref(); // the copy waiting on it holds its own link
   }
 
   hold(e: Endpoint, on: boolean): void {

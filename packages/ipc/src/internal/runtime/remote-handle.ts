@@ -20,7 +20,7 @@ import { CopyWill } from './copy-will.js';
 import { trackRemote, untrackRemote } from './exit.js';
 import type { GetResult, Handle, HandleData, HandleKeeper, PutResult } from './handle.js';
 import { encodeCopy, keptCopy } from './remote-copies.js';
-import { CopySync, settleWait } from './remote-sync.js';
+import { CopySync, settleWait, warnLate } from './remote-sync.js';
 import { type STUCK, Waiter } from './waiter.js';
 import { willPath } from './will.js';
 
@@ -94,6 +94,7 @@ export class RemoteHandle implements Handle {
           if (first) opts.eager && !port ? link.requestFlushWhenIdle() : link.requestFlush();
         },
         flushNow: () => link.flush(),
+        warn: warnLate,
       },
     );
     const proto = this.#proto;
@@ -102,11 +103,8 @@ export class RemoteHandle implements Handle {
     if (here) this.#syncHere();
     // Dialling its home's broker: a home that ends before taking this copy, or before it saw its
     // connection complete, leaves what it would have sent it in a will (will.ts, bequest.ts).
-    const will =
-      link instanceof SocketLink && !opts.socket && data.token
-        ? new CopyWill(willPath(data.path, data.token))
-        : null;
-    this.#will = will;
+    const dials = link instanceof SocketLink && !opts.socket && data.token;
+    const will = (this.#will = dials ? new CopyWill(willPath(data.path, data.token!)) : null);
     if (will) (link as SocketLink).giveUp = () => will.exists();
     wireCopyEnd(link, proto, will, (lingering) => {
       untrackRemote(this);

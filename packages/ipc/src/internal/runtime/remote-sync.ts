@@ -40,6 +40,11 @@ export function settleWait(w: Wait, r: Item | symbol | boolean): void {
   }
 }
 
+/** A misuse the home found after the call returned (a taskDone() sent on its way refused). */
+export function warnLate(message: string): void {
+  process.emitWarning(message, { type: 'MultiprocWarning', code: 'MP_TASK_DONE' });
+}
+
 /** One copy's synchronous calls, and a thread copy's words in shared memory. */
 export class CopySync {
   readonly #data: HandleData;
@@ -53,6 +58,10 @@ export class CopySync {
   readonly #shared: Int32Array | null;
   /** A thread copy of a queue: the queue's size in shared memory, which it reads and counts in. */
   readonly count: QueueCount | null;
+  // Items this copy handed out, and its taskDone() calls counted (mod 2^32): while it got more
+  // than it marked done, a call from another process needs no answer.
+  #got = 0;
+  #marked = 0;
 
   constructor(data: HandleData, link: Link, maxsize: number, homeHere: boolean, joinable: boolean) {
     this.#data = data;
@@ -66,6 +75,7 @@ export class CopySync {
 
   /** This copy consumed its `total`-th item: its shared word and the count change in one instant. */
   consumed(total: number): void {
+    this.#got = total;
     if (!this.#shared) return;
     if (this.count) this.count.consume(this.#shared, total);
     else this.#shared[CONSUMED] = total;
@@ -102,11 +112,12 @@ export class CopySync {
   putNowait(proto: CopyProtocol, item: Item): boolean {
     // A put of ours waiting for room (or its answer) goes first: the home decides, in order.
     if (this.count && !(this.#maxsize > 0 && proto.putsPending)) return this.putNow(proto, item);
-    // A bounded queue's room, or a JoinableQueue's task, is the home's to count (another process).
-    const asks = (this.#maxsize > 0 || this.#joinable) && proto.state === 'open';
+    // A bounded queue's room (and a JoinableQueue's task with it) is the home's to count (another
+    // process). An unbounded JoinableQueue's task is counted as the item arrives, as for put().
+    const asks = this.#maxsize > 0 && proto.state === 'open';
     if (asks && !SYNC_SOCKETS && !(this.#link instanceof PortLink)) {
       // No synchronous question over this socket (Windows): from the last size the home told.
-      if (this.#maxsize > 0 && proto.homeSize >= this.#maxsize) return false;
+      if (proto.homeSize >= this.#maxsize) return false;
       proto.put(item, null, 0);
       return true;
     }
@@ -116,9 +127,8 @@ export class CopySync {
       proto.askSlot(w);
       const answered = this.#waitSync(w);
       if (!answered) w.abandoned = true; // room (and a task) granted later goes back
-      // Unanswered, an unbounded queue's item goes all the same, counted as it arrives.
-      if (answered ? w.result !== true : this.#maxsize > 0) return false;
-      proto.put(item, null, 0, answered ? ROOM_GRANTED : 0, answered && this.#joinable);
+      if (!answered || w.result !== true) return false;
+      proto.put(item, null, 0, ROOM_GRANTED, this.#joinable);
       // Now, as Python's feeder sends it: the question just sent would hold it in this turn's batch,
       // and code that never yields has no next send to take it along (link/scheduler.ts).
       this.#link.flush();
@@ -145,9 +155,12 @@ export class CopySync {
 
   /**
    * Python's `task_done()` from a copy: a thread copy marks one of the queue's tasks done in the
-   * shared count (telling the home when none is left, for its joins); another copy asks the home
-   * synchronously. False when none was unfinished. Unanswered in time (or when this copy cannot
-   * wait), the call counts as done: the home still applies it when it arrives.
+   * shared count (telling the home when none is left, for its joins). A copy in another process
+   * that got more items than it marked done sends the call on its way (the home counted those
+   * items' tasks before it handed them out: one is unfinished unless another holder marked more
+   * done than it got, and then the home refuses it and this process gets a warning); otherwise it
+   * asks the home synchronously. False when none was unfinished. Unanswered in time (or when this
+   * copy cannot wait), the call counts as done: the home still applies it when it arrives.
    */
   taskDone(proto: CopyProtocol): boolean {
     if (this.count) {
@@ -155,21 +168,28 @@ export class CopySync {
       if (left === 0) proto.tasksAtZero();
       return left >= 0;
     }
+    if (((this.#got - this.#marked) | 0) > 0 && proto.state === 'open') {
+      this.#marked = (this.#marked + 1) | 0;
+      proto.taskDoneLater();
+      return true;
+    }
     const w: SyncWait = { done: false };
     proto.taskDone(w);
-    if (!w.done && !this.#waitSync(w)) return true;
-    return w.result !== false;
+    const counted = (w.done || this.#waitSync(w) ? w.result : true) !== false;
+    if (counted) this.#marked = (this.#marked + 1) | 0;
+    return counted;
   }
 
   /**
-   * A join: over at once when no task is unfinished now (a thread copy reads the shared count);
-   * else asks the home (R_JOIN), which answers once none is, or none was since this began. EOF:
-   * closed meanwhile (asks end with it), or the home is gone; STUCK: nothing could answer.
+   * A join: over at once when no task is unfinished now (a thread copy reads the shared count, and
+   * no copy in another process, whose puts may be on their way, exists); else asks the home
+   * (R_JOIN), which answers once none is, or none was since this began (after its flush barrier).
+   * EOF: closed meanwhile (asks end with it), or the home is gone; STUCK: nothing could answer.
    */
   join(proto: CopyProtocol): Promise<undefined | typeof STUCK | typeof EOF> {
     const count = this.count;
     const zeros = count?.zeros ?? 0; // first: a change to 0 after this read moves it on
-    if (count?.unfinished === 0) return Promise.resolve(undefined);
+    if (count?.unfinished === 0 && count.remote === 0) return Promise.resolve(undefined);
     const w = new Waiter<undefined>(() => {});
     proto.ask(Op.R_JOIN, w, zeros);
     return w.promise.then((r) =>
