@@ -29,13 +29,32 @@ describe('start-up loads only what is used', () => {
       afterThreadProcess: { ...NOTHING, lazy: ['core/first-use'] },
       // A Process worker loads its entry and what the task module's import loads, not the hub
       // (the pool's and the host's code); a child process does not load node:worker_threads.
-      inThreadProcess: { workerThreads: true, zod: false, lazy: [], core: PROCESS_WORKER_FILES },
-      inProcessProcess: { workerThreads: false, zod: false, lazy: [], core: PROCESS_WORKER_FILES },
+      inThreadProcess: {
+        workerThreads: true,
+        zod: false,
+        lazy: [],
+        core: PROCESS_WORKER_FILES,
+        utilLazy: [],
+      },
+      inProcessProcess: {
+        workerThreads: false,
+        zod: false,
+        lazy: [],
+        core: PROCESS_WORKER_FILES,
+        utilLazy: [],
+      },
       inPoolWorker: NOTHING,
       inProcessPoolWorker: { zod: false, lazy: [] },
-      // A pool worker loads its entry and the task module's imports, not the hub either.
-      poolWorkerLoads: { workerThreads: true, zod: false, lazy: [], core: POOL_WORKER_FILES },
-      processPoolWorkerLoads: { workerThreads: false, zod: false, lazy: [], core: POOL_WORKER_FILES },
+      // A pool worker loads its entry and the task module's imports, not the hub either, nor the
+      // modules behind node:util's lazy exports (an ES import of node:util loads them).
+      poolWorkerLoads: { workerThreads: true, zod: false, lazy: [], core: POOL_WORKER_FILES, utilLazy: [] },
+      processPoolWorkerLoads: {
+        workerThreads: false,
+        zod: false,
+        lazy: [],
+        core: POOL_WORKER_FILES,
+        utilLazy: [],
+      },
       zodAfterPool: false,
       lazyAfterPool: ['core/first-use', 'core/pool/tinypool', 'tinypool'],
     });

@@ -9,8 +9,14 @@
  * - {@link proxyPath}: the path of the first Proxy in a value, in the codec's form (`args[1].x`,
  *   `items[3][0]`, `result.get("k")`), looked for on the failure path only.
  */
-import { types } from 'node:util';
 import { keyName, SerializationError } from '@multiproc/shared';
+
+/**
+ * `node:util`'s type checks, read on the failure path only: an ES import of `node:util` makes Node
+ * load the modules behind its lazy exports too (`parseArgs`, `MIMEType`), in every pool worker,
+ * before its first task (issue #18).
+ */
+const types = () => process.getBuiltinModule('node:util').types;
 
 /** What an argument or item the channel refused is told. */
 export const UNSENDABLE_ADVICE = 'Only structured-cloneable values (and multiproc objects) can be sent.';
@@ -57,10 +63,10 @@ export function proxyPath(value: unknown, root: string): string | undefined {
     while (stack.length > 0) {
       const [v, path, depth] = stack.pop()!;
       if ((typeof v !== 'object' && typeof v !== 'function') || v === null) continue;
-      if (types.isProxy(v)) return path;
+      if (types().isProxy(v)) return path;
       if (seen.has(v) || depth >= MAX_DEPTH || seen.size >= MAX_VISITS) continue;
       seen.add(v);
-      if (ArrayBuffer.isView(v) || types.isAnyArrayBuffer(v)) continue;
+      if (ArrayBuffer.isView(v) || types().isAnyArrayBuffer(v)) continue;
       // Pushed in reverse, so the first part in reading order is met first.
       const parts: [unknown, string][] = [];
       if (v instanceof Map) {
@@ -92,6 +98,6 @@ export function refusedAt(value: unknown, root: string, err: unknown, advice: st
   const cause = asDataCloneError(err);
   const why = String((cause as Error)?.message ?? cause).replace(/\.+$/, '');
   const what =
-    path === root && !types.isProxy(value) ? '' : 'it is a Proxy, which structured clone cannot copy: ';
+    path === root && !types().isProxy(value) ? '' : 'it is a Proxy, which structured clone cannot copy: ';
   return new SerializationError(path, `Cannot send ${path}: ${what}${why}. ${advice}`, { cause });
 }
