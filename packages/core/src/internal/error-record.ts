@@ -20,8 +20,8 @@
 import * as shared from '@multiproc/shared';
 import { type CodecTarget, decodeValue, type ErrorEncoder, encodeValue } from '@multiproc/shared';
 import { describeThrown } from './describe-thrown.js';
-import { construct } from './error-construct.js';
 import { classify, type Family } from './error-classes.js';
+import { construct } from './error-construct.js';
 
 export { registerErrorClasses } from './error-classes.js';
 

@@ -45,7 +45,7 @@ function float16Of(bits: Uint16Array): unknown {
     const node = (globalThis as { process?: { version?: string } }).process?.version;
     throw new SerializationError(
       'value',
-      `Received a Float16Array (${bits.length} item${bits.length === 1 ? "" : "s"}), but this runtime${node ? ` (Node ${node})` : ''} ` +
+      `Received a Float16Array (${bits.length} item${bits.length === 1 ? '' : 's'}), but this runtime${node ? ` (Node ${node})` : ''} ` +
         'has no Float16Array class (Node 24 and later have it): it cannot be rebuilt here. Send it as ' +
         'a Float32Array (new Float32Array(values)), or run Node 24 or later on both sides.',
     );
