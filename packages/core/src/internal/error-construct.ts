@@ -18,13 +18,12 @@ function globalClass(name: string): Ctor | undefined {
   return typeof C === 'function' ? (C as Ctor) : undefined;
 }
 
-/** An `Error` with `fields` as own, non-enumerable properties (as the missing class has them). */
+/**
+ * An `Error` with `fields` as own properties. Enumerable, unlike the missing class's: so they are
+ * the error's own fields, which go on with it when it is sent on (to a worker's local pool).
+ */
 function errorWith(message: string, fields: Record<string, unknown>): Error {
-  const err = new Error(message);
-  for (const [key, value] of Object.entries(fields)) {
-    Object.defineProperty(err, key, { value, writable: true, configurable: true, enumerable: false });
-  }
-  return err;
+  return Object.assign(new Error(message), fields);
 }
 
 function build(record: ErrorRecord, unpack: Unpack): Error {
