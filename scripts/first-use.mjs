@@ -57,22 +57,28 @@ const firstUseFiles = () =>
     ? [import.meta.resolve(${JSON.stringify(stub)}), import.meta.resolve(${JSON.stringify(placeholder)})].map((url) => new URL(url))
     : [new URL(${JSON.stringify(stub)}, import.meta.url), new URL(${JSON.stringify(placeholder)}, import.meta.url)];
 function loadFromDisk() {
-  const load = process.getBuiltinModule('node:module').createRequire(import.meta.url);
   // On Node, the stub: no require hook claims its extension, so Node's own loader runs it as an
   // ES module of the one module map, and what it imports is what the program already loaded.
   // The .js file would go through a TypeScript runner's hook (tsx), which compiles it and all it
   // imports into a second, CommonJS copy of the packages. Bun and Deno load the .js file.
   const direct = typeof Bun === 'object' || typeof Deno === 'object';
+  // Node 22.12 prints an ExperimentalWarning for a require() of an ES module made by a file outside
+  // node_modules, as this package's own files are when it is linked (a workspace, npm link): this
+  // require() is made as from the package's node_modules folder, as an installed copy makes it.
+  const from = direct ? import.meta.url : new URL('./node_modules/', import.meta.url);
+  const load = process.getBuiltinModule('node:module').createRequire(from);
+  const { fileURLToPath } = process.getBuiltinModule('node:url');
+  const [stubUrl, jsUrl] = firstUseFiles();
   try {
-    if (direct) return load(${JSON.stringify(placeholder)});
+    if (direct) return load(fileURLToPath(jsUrl));
     try {
-      return load(${JSON.stringify(stub)});
+      return load(fileURLToPath(stubUrl));
     } catch (error) {
       // Jest's require() (the one createRequire gives a test) runs the stub as CommonJS, a syntax
       // error, and loads the .js file as an ES module of the test's own module registry: the same
       // classes the test imported (Jest 30 on Node 24.9+ with --experimental-vm-modules).
       if (error?.name !== 'SyntaxError' && error?.cause?.name !== 'SyntaxError') throw error;
-      return load(${JSON.stringify(placeholder)});
+      return load(fileURLToPath(jsUrl));
     }
   } catch (error) {
     throw firstUseError(error, direct);
@@ -108,6 +114,9 @@ function firstUseError(error, direct) {
       { cause: error },
     );
   }
+  if (code === 'ERR_REQUIRE_ESM' && process.env.JEST_WORKER_ID === undefined && nodeRequiresModules()) {
+    return requireModuleOff(error);
+  }
   if (process.env.JEST_WORKER_ID !== undefined) {
     return new FirstUseContextError(
       'multiproc cannot load ' + decodeURI(jsUrl.pathname) + ' under Jest on Node.js ' + process.version + ' (' +
@@ -122,11 +131,19 @@ function firstUseError(error, direct) {
 }
 // Loading on first use needs require() of an ES module, which Node has from 20.19 and 22.12 on;
 // older lines fail deep inside it (ERR_REQUIRE_ESM) with advice that does not apply to the user.
-// The version decides: a sandbox such as Jest's gives its tests a process whose
-// process.features.require_module is false on every Node.
+// The version decides, and the program's flags: process.features.require_module is false when the
+// program turned it off (--no-experimental-require-module), and also in a sandbox such as Jest's,
+// whose process says false on every Node (and whose require() loads ES modules all the same).
 let requireModuleOk = typeof Bun === 'object' || typeof Deno === 'object';
 function assertRequireModule() {
-  if (requireModuleOk || process.features.require_module === true || nodeRequiresModules()) {
+  if (requireModuleOk || process.features.require_module === true) {
+    requireModuleOk = true;
+    return;
+  }
+  if (nodeRequiresModules()) {
+    if (process.features.require_module === false && requireModuleFlaggedOff()) {
+      throw requireModuleOff();
+    }
     requireModuleOk = true;
     return;
   }
@@ -134,6 +151,20 @@ function assertRequireModule() {
     'multiproc needs Node.js ^20.19.0 or >=22.12.0 (or 24 and later), and this is Node.js ' + process.version +
       ': it loads parts of itself with require() of an ES module, which this Node cannot do.' +
       ' Upgrade Node.js to 20.19+, 22.12+ or 24.',
+  );
+}
+function requireModuleFlaggedOff() {
+  const options = String(process.env.NODE_OPTIONS ?? '').split(/\\s+/);
+  return [...process.execArgv, ...options].includes('--no-experimental-require-module');
+}
+// This Node can require() an ES module, but the program turned that off.
+function requireModuleOff(cause) {
+  return new FirstUseContextError(
+    'multiproc cannot load Process, Pool, queues and pipes on Node.js ' + process.version + ': it loads them on ' +
+      'first use with require() of an ES module, which this program turned off with ' +
+      '--no-experimental-require-module (process.features.require_module is false). Remove that flag from ' +
+      'NODE_OPTIONS or the node command line.',
+    cause === undefined ? undefined : { cause },
   );
 }
 function nodeRequiresModules() {

@@ -44,3 +44,20 @@ it('a supported Node whose process.features.require_module is false (Jest sandbo
   expect(code).toBe(0);
   expect(JSON.parse(stdout)).toEqual({ squares: [4, 9], same: true });
 });
+
+it.for([
+  ['on the command line', ['--no-experimental-require-module'], {}],
+  ['in NODE_OPTIONS', [], { NODE_OPTIONS: '--no-experimental-require-module' }],
+] as const)(
+  'with require() of ES modules turned off %s, the first use throws ContextError naming the flag',
+  {
+    timeout: 30_000,
+  },
+  async ([, flags, env], { expect }) => {
+    const { stdout, stderr, code } = await runProgram('require-module-off.mjs', [], env, 20_000, flags);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const named = { contextError: true, code: 'MP_CONTEXT', namesFlag: true };
+    expect(JSON.parse(stdout)).toEqual({ pool: named, listener: named });
+  },
+);

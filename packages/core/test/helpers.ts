@@ -18,9 +18,10 @@ export function runProgram(
   args: string[] = [],
   env: NodeJS.ProcessEnv = {},
   timeoutMs = 20_000,
+  nodeFlags: readonly string[] = [],
 ): Promise<{ stdout: string; stderr: string; code: number | null }> {
   const file = fixture(name);
-  const nodeArgs = file.endsWith('.ts') ? ['--import', 'tsx', file, ...args] : [file, ...args];
+  const nodeArgs = [...nodeFlags, ...(file.endsWith('.ts') ? ['--import', 'tsx', file] : [file]), ...args];
   return new Promise((resolve) => {
     execFile(
       process.execPath,

@@ -145,7 +145,8 @@ describe("Node's permission model without --allow-worker / --allow-child-process
     const flag = process.allowedNodeEnvironmentFlags.has('--permission')
       ? '--permission'
       : '--experimental-permission';
-    const args = ['--no-warnings', flag, '--allow-fs-read=*', join(DIR, 'permission-main.mjs')];
+    // The error's hint names the flag this Node accepts (Node 20 and 22.12: --experimental-permission).
+    const args = ['--no-warnings', flag, '--allow-fs-read=*', join(DIR, 'permission-main.mjs'), flag];
     const run = runNodeInGroup(args, 40, onTestFinished, 'permission');
     const { stdout, stderr, code } = await run.done;
     expect(stdout, stderr).toBe(

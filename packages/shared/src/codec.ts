@@ -68,7 +68,7 @@ import {
   ownIndexesFrom,
   spansBuffer,
 } from './internal/value-kinds.js';
-import { BUFFER_TYPE, VIEW_TYPE } from './internal/views.js';
+import { BUFFER_TYPE, viewRecord } from './internal/views.js';
 
 export {
   CODEC_TAG,
@@ -326,10 +326,11 @@ export function encodeValue<T>(
     return out;
   };
 
-  // A small typed array or DataView, copied out of the message by the receiver (views.ts).
+  // A small typed array or DataView (any Float16Array), copied out by the receiver (views.ts).
   const encodeView = (view: ArrayBufferView): unknown => {
     encoded = true;
-    const record = { [CODEC_TAG]: VIEW_TYPE, data: view };
+    const { type, data } = viewRecord(view);
+    const record = { [CODEC_TAG]: type, data };
     seen.set(view, record);
     return record;
   };

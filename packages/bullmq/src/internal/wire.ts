@@ -137,6 +137,21 @@ export function unpackBytes(bytes: Uint8Array): unknown {
   return flag === ENCODED ? decodeValue(value, 'process') : value;
 }
 
+/**
+ * Why a value received through Redis cannot be rebuilt here (`what`: `The result of job a3 (sq)`),
+ * such as a `Float16Array` from Node 24 on Node 22, which has no such class: a `SerializationError`
+ * naming this Node, with the decoder's error as its cause (a `VersionMismatchError` as it is).
+ */
+export function undecodable(what: string, path: string, side: string, cause: unknown): Error {
+  if (cause instanceof VersionMismatchError) return cause;
+  const reason = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+  return new SerializationError(
+    path,
+    `${what} could not be decoded on this ${side} (Node ${process.version}): ${reason}`,
+    { cause },
+  );
+}
+
 /** `value` encoded (named `path`) and packed, as base64 text. */
 export function pack(value: unknown, path = 'value'): string {
   return packBytes(encodeForRedis(value, path)).toString('base64');

@@ -10,7 +10,6 @@
  * stream (XTRIM MINID, Redis 6.2+), so Redis holds only what is in flight, not the pool's history.
  */
 import type { EventEmitter } from 'node:events';
-import { ProcessError } from '@multiproc/core';
 import type { ConnectionOptions, JobsOptions, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { AuthenticationError, RedisConnectionError } from '../errors.js';
@@ -35,7 +34,7 @@ import {
   verifyHeld,
 } from '../internal/protocol.js';
 import type { Signer } from '../internal/signing.js';
-import { decodeResult, unpack, unpackBytes, WIRE_FORMAT } from '../internal/wire.js';
+import { decodeResult, undecodable, unpack, unpackBytes, WIRE_FORMAT } from '../internal/wire.js';
 import { dispatchEvent, EventReader } from './events.js';
 import type { Liveness } from './liveness.js';
 
@@ -357,10 +356,12 @@ export class Jobs {
       return;
     }
     let result: ResultPayload;
+    let error: unknown;
     try {
       result = decodeResult(decode());
-    } catch (error) {
-      p.reject(new ProcessError(`The result of job ${id} could not be decoded.`, { cause: error }));
+      if (!result.ok) error = fromErrorRecord(result.error);
+    } catch (cause) {
+      p.reject(undecodable(`The result of job ${id} (${p.task})`, 'result', 'client', cause));
       return;
     }
     if (result.ok) {
@@ -368,7 +369,7 @@ export class Jobs {
       this.#o.events.emit('completed', { jobId: id, task: p.task });
     } else {
       this.failed++;
-      this.#o.events.emit('failed', { jobId: id, task: p.task, error: fromErrorRecord(result.error) });
+      this.#o.events.emit('failed', { jobId: id, task: p.task, error });
     }
     p.resolve(result);
   }

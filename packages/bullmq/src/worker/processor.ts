@@ -28,7 +28,15 @@ import {
 } from '../internal/protocol.js';
 import type { Signer } from '../internal/signing.js';
 import { unclonable } from '../internal/unsendable.js';
-import { encodeResult, pack, packBare, packBytes, unpack, WIRE_FORMAT } from '../internal/wire.js';
+import {
+  encodeResult,
+  pack,
+  packBare,
+  packBytes,
+  undecodable,
+  unpack,
+  WIRE_FORMAT,
+} from '../internal/wire.js';
 import type { CatalogEntry } from './catalog.js';
 import { describeError, type StatusLog } from './log.js';
 
@@ -84,7 +92,16 @@ export async function processJob(
     log.event('job cancelled', { ...fields, by: 'its pool', before: 'it ran again' });
     throw new UnrecoverableError('cancelled by its pool');
   }
-  const payload = unpack(data.body) as unknown[];
+  let payload: unknown[];
+  try {
+    payload = unpack(data.body) as unknown[];
+  } catch (cause) {
+    // Not a crash: this Node cannot rebuild what the caller sent (a Float16Array on Node 22).
+    const what = `The ${data.kind === 'apply' ? 'arguments' : 'items'} of job ${id} (${job.name})`;
+    const refusal = undecodable(what, data.kind === 'apply' ? 'args' : 'items', 'worker', cause);
+    log.event('job rejected', { ...fields, reason: describeError(refusal) });
+    return sign(ctx, id, { ok: false, error: toErrorRecord(refusal) });
+  }
   const messages: Promise<unknown>[] = [];
   // Settled (allSettled) before the job ends; a message for a job its pool cancelled meanwhile
   // (its key removed: "Missing key") is not wanted any more, and must not be an unhandled rejection.

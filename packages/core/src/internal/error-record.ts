@@ -3,7 +3,8 @@
  * identity of their class, never by `name` alone:
  *
  * - `builtin`: `TypeError`, `RangeError`, `AggregateError` (with its `errors`), `SuppressedError`,
- *   the WebAssembly errors, ... come back as the same built-in class;
+ *   the WebAssembly errors, ... come back as the same built-in class (as an `Error` of that name
+ *   with the same fields where this Node lacks the class: a `SuppressedError` on Node 20 and 22);
  * - `dom`: a `DOMException` comes back as a `DOMException` with its `name` (a task's own
  *   `AbortSignal.timeout()` stays a DOMException `TimeoutError`, not ours);
  * - `ours`: a class of `@multiproc/shared`, `ipc` or `core` comes back as that very class;
@@ -19,7 +20,8 @@
 import * as shared from '@multiproc/shared';
 import { type CodecTarget, decodeValue, type ErrorEncoder, encodeValue } from '@multiproc/shared';
 import { describeThrown } from './describe-thrown.js';
-import { builtinClass, classify, type Family, ourClass } from './error-classes.js';
+import { classify, type Family } from './error-classes.js';
+import { construct } from './error-construct.js';
 
 export { registerErrorClasses } from './error-classes.js';
 
@@ -318,34 +320,12 @@ function thrownRecord(
  */
 export function thrownOrError(record: ErrorRecord, source: CodecTarget = 'process'): unknown {
   if (record.isError || !record.thrownSent) return fromErrorRecord(record, source);
-  return record.thrownEncoded ? decodeValue(record.thrown, source) : record.thrown;
-}
-
-function construct(record: ErrorRecord, source: CodecTarget): Error {
-  switch (record.family) {
-    case 'dom':
-      return new DOMException(record.message, record.name);
-    case 'ours': {
-      const C = ourClass(record.className ?? '') ?? Error;
-      // A real Error object (its constructor's arguments differ by class) with the class's prototype.
-      return Reflect.construct(Error, [record.message], C);
-    }
-    case 'builtin': {
-      if (record.className === 'AggregateError') {
-        return new AggregateError(
-          (record.errors ?? []).map((e) => unpackNested(e, source)),
-          record.message,
-        );
-      }
-      if (record.className === 'SuppressedError') {
-        const [error, suppressed] = (record.suppressed ?? []).map((e) => unpackNested(e, source));
-        return new (globalThis as any).SuppressedError(error, suppressed, record.message);
-      }
-      const C = builtinClass(record.className ?? 'Error') as unknown as new (m: string) => Error;
-      return new C(record.message);
-    }
-    default:
-      return new Error(record.message);
+  if (!record.thrownEncoded) return record.thrown;
+  try {
+    return decodeValue(record.thrown, source);
+  } catch (error) {
+    // Not rebuildable here (no decoder, a class this Node lacks): the call fails with why.
+    return error instanceof Error ? error : new shared.SerializationError('error', String(error));
   }
 }
 
@@ -358,7 +338,7 @@ function define(target: object, key: string, value: unknown, enumerable = false)
  * `source` is the context it came from (what the codec's decoders are told).
  */
 export function fromErrorRecord(record: ErrorRecord, source: CodecTarget = 'process'): Error {
-  const err = construct(record, source);
+  const err = construct(record, (e) => unpackNested(e, source));
   define(err, 'stack', record.stack);
   if (err.name !== record.name) define(err, 'name', record.name);
   for (const [key, value] of Object.entries(record.props)) {

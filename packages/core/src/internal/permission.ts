@@ -22,6 +22,17 @@ export function assertPermitted(what: 'a Pool' | 'a Process', context: 'thread' 
   throw new ContextError(
     `Cannot create ${what} in the '${context}' context: Node's permission model forbids ` +
       `${threads ? 'worker threads' : 'child processes'} in this program. Run it with ${flag} ` +
-      `as well (node --permission ${flag} ...).`,
+      `as well (node ${permissionFlag()} ${flag} ...).`,
   );
+}
+
+/**
+ * The flag that turns the permission model on in this Node: `--permission` from 22.13 and 23.5 on,
+ * `--experimental-permission` before (Node 20, 22.12), which rejects `--permission` as a bad option.
+ */
+export function permissionFlag(): string {
+  const flags = process.allowedNodeEnvironmentFlags;
+  return flags.has('--permission') || !flags.has('--experimental-permission')
+    ? '--permission'
+    : '--experimental-permission';
 }

@@ -93,15 +93,12 @@ export function spansBuffer(view: ArrayBufferView): boolean {
   return view.byteOffset === 0 && view.byteLength === view.buffer.byteLength;
 }
 
-/** Whether `obj` goes to a process as a codec record copied out there (internal/views.ts). */
+/** Whether `obj` goes to a process as a codec record copied out there (or a Float16Array: views.ts). */
 export function copiesOut(obj: object): boolean {
-  return (
-    ArrayBuffer.isView(obj) &&
-    obj.byteLength > 0 &&
-    obj.byteLength <= MAX_COPIED_VIEW_BYTES &&
-    !NodeBuffer?.isBuffer(obj) &&
-    !isShared(obj)
-  );
+  if (!ArrayBuffer.isView(obj) || NodeBuffer?.isBuffer(obj) || isShared(obj)) return false;
+  // A Float16Array always: Node 20 and 22 cannot read Node 24's serialization of one (views.ts).
+  if ((obj as { [Symbol.toStringTag]?: string })[Symbol.toStringTag] === 'Float16Array') return true;
+  return obj.byteLength > 0 && obj.byteLength <= MAX_COPIED_VIEW_BYTES;
 }
 
 /** The mark `move()` (in `@multiproc/core`) puts on a buffer or typed array to transfer it. */
