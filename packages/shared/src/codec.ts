@@ -32,6 +32,7 @@ import {
 import { ProcessError } from './errors.js';
 import { codecRegistry, ESCAPED_TYPE } from './internal/codec-registry.js';
 import { copyError } from './internal/error-copy.js';
+import { hostObjectRefusal } from './internal/host-objects.js';
 import { dropUndelivered, keeperOf } from './internal/keepers.js';
 import {
   BUILTIN_DECODERS,
@@ -193,6 +194,8 @@ export function encodeValue<T>(
     if (builtin) return encodeOne(obj, path, depth, () => builtin(obj, target, path));
     const ofError = options.errors;
     if (ofError && obj instanceof Error) return encodeOne(obj, path, depth, () => ofError(obj, path, target));
+    const host = hostObjectRefusal(obj, target, path, options.destination);
+    if (host) throw host;
     if (isPort(obj)) {
       if (target === 'process') throw portToProcess(path, options.destination);
       // A port can only be transferred, never copied: list it, as postMessage requires.
