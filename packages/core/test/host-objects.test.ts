@@ -4,7 +4,7 @@
 // WebAssembly.Memory (tinypool's send threw an uncaught error that ended the program): each is
 // refused at the sender, naming its path, by every route to another process (bbE 1-3).
 import { BlockList } from 'node:net';
-import { ContextError, Process, SerializationError } from '@multiproc/core';
+import { ContextError, SerializationError } from '@multiproc/core';
 import { Pipe } from '@multiproc/ipc';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain JavaScript fixture (no types), loaded as is by the workers.
@@ -44,15 +44,17 @@ describe.each(['thread', 'process'] as const)('host objects in the %s context', 
       expect((await serializationFailure(pool.apply(t.tag, [new BlockList()]))).path).toBe('args[0]');
     }
     // Refused in both: a Memory that is not shared, a Global.
-    expect((await serializationFailure(pool.apply(t.tag, [1, new WebAssembly.Memory({ initial: 1 })]))).path).toBe(
-      'args[1]',
-    );
+    expect(
+      (await serializationFailure(pool.apply(t.tag, [1, new WebAssembly.Memory({ initial: 1 })]))).path,
+    ).toBe('args[1]');
     const global = new WebAssembly.Global({ value: 'i32', mutable: true }, 1);
     expect((await serializationFailure(pool.apply(t.tag, [[global]]))).path).toBe('args[0][0]');
     expect(await pool.apply(t.echo, [7])).toBe(7); // the pool lives on
   });
 
-  it('Process.start() refuses them for a child process, naming the argument', { timeout: 20_000 }, async () => {
+  it('Process.start() refuses them for a child process, naming the argument', {
+    timeout: 20_000,
+  }, async () => {
     if (context === 'thread') {
       const p = own.process({ target: t.tag, args: [wasmModule(), sharedMemory()], context });
       p.start();

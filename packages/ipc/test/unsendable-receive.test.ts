@@ -53,7 +53,7 @@ describe('a schema with an asynchronous step', () => {
     }
   });
 
-  it("getNowait() hands the item it took on the error, then refuses before taking one", () => {
+  it('getNowait() hands the item it took on the error, then refuses before taking one', () => {
     const q = new Queue<number>({ schema: z.number().refine(async () => true) });
     try {
       q.putNowait(1);

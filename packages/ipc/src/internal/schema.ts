@@ -66,7 +66,7 @@ export function asyncSchemaError(method: string, ...taken: [unknown?]): Validati
     `${method} cannot check a value against this schema: it has an asynchronous step (an async refine() ` +
       'or transform()), which only an awaited method can wait for. Use the awaited form (get(), or ' +
       `get({ block: false }) for a get that does not wait for an item).${
-        taken.length > 0 ? ' The item this call took is in this error\'s `value` field, unchecked.' : ''
+        taken.length > 0 ? " The item this call took is in this error's `value` field, unchecked." : ''
       }`,
   );
   if (taken.length > 0) Object.defineProperty(err, 'value', { value: taken[0], enumerable: true });

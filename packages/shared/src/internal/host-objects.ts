@@ -98,7 +98,7 @@ export function hostObjectRefusal(
         ? 'its state is not carried by a structured clone to another process (it would arrive as {} or ' +
           'be refused). Send the data it is made from (an address, a key exported with export(), a PEM ' +
           'text) and rebuild it there'
-        : 'structured clone cannot copy it. Send the data it holds (a Memory\'s bytes: new ' +
+        : "structured clone cannot copy it. Send the data it holds (a Memory's bytes: new " +
           'Uint8Array(memory.buffer).slice()) and rebuild it on the other side';
   return new SerializationError(path, `Cannot send ${path}: it is ${withArticle(what)}; ${hint}.`);
 }
