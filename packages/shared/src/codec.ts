@@ -32,6 +32,7 @@ import {
 import { ProcessError } from './errors.js';
 import { codecRegistry, ESCAPED_TYPE } from './internal/codec-registry.js';
 import { copyError } from './internal/error-copy.js';
+import { hostObjectRefusal } from './internal/host-objects.js';
 import { dropUndelivered, keeperOf } from './internal/keepers.js';
 import {
   BUILTIN_DECODERS,
@@ -46,6 +47,7 @@ import {
   checkCodecArgs,
   isUncloneable,
   keyName,
+  readOrRefuse,
   tooDeep,
   unreadable,
   unsendable,
@@ -139,11 +141,13 @@ const NOTHING = (): void => {};
  * Copies only the containers on the way to an encoded object; the rest is shared with the input.
  * `URL`, `URLSearchParams`, `DOMException` (and `File`, to a thread) are encoded and rebuilt.
  * @throws {SerializationError} for a function or symbol anywhere in `value`, a `WeakMap`, `WeakSet`,
- *   `WeakRef` or `Promise`, a
- *   platform object whose clone would lose its state (`Headers`, `AbortSignal`; any to a process,
- *   `Blob` too), a buffer an earlier send moved away (detached), or a value nested more than
- *   1000 containers deep (the receiver's deserializer would overflow its stack; Python's pickle
- *   raises RecursionError).
+ *   `WeakRef` or `Promise`, a platform object whose clone would lose its state (`Headers`,
+ *   `AbortSignal`; any to a process, `Blob` too), a WebAssembly object but a `Module` or shared
+ *   `Memory` to a thread (to a process: none), Node's `BlockList`, `SocketAddress`, `KeyObject` or
+ *   `X509Certificate` to a process, a buffer an earlier send moved away (detached), or a value nested
+ *   more than 1000 containers deep (Python's pickle raises RecursionError).
+ * @throws {ContextError} for shared memory (a SharedArrayBuffer, a shared `WebAssembly.Memory`)
+ *   to a process (`SerializationError` for a result: a path `result…`).
  * @example
  * const { value, encoded } = encodeValue({ at: new URL('https://example.com'), n: 1 }, 'thread');
  * console.log(encoded); // true: a decodeValue() call is needed on the other side
@@ -156,7 +160,7 @@ export function encodeValue<T>(
 ): EncodeResult<T> {
   // Most values need nothing: sent as they are, no paths or copies (a throwing Proxy: the walk names where).
   // How deep arrays have their named fields looked into (value-kinds.ts), decided once.
-  const namedDepth = namedFieldsDepth(value, options.listLength);
+  const namedDepth = readOrRefuse(() => namedFieldsDepth(value, options.listLength), rootPath);
   const asItIs = { value, transfer: [], encoded: false, receiverEnded: NOTHING, receiverEnding: NOTHING };
   if (isPlainDataSafe(value, options.errors !== undefined, namedDepth, target === 'process')) return asItIs;
   const transfer: TransferItem[] = [];
@@ -193,6 +197,8 @@ export function encodeValue<T>(
     if (builtin) return encodeOne(obj, path, depth, () => builtin(obj, target, path));
     const ofError = options.errors;
     if (ofError && obj instanceof Error) return encodeOne(obj, path, depth, () => ofError(obj, path, target));
+    const host = hostObjectRefusal(obj, target, path, options.destination);
+    if (host) throw host;
     if (isPort(obj)) {
       if (target === 'process') throw portToProcess(path, options.destination);
       // A port can only be transferred, never copied: list it, as postMessage requires.

@@ -30,7 +30,7 @@ import type {
   PoolOptions,
 } from './options.js';
 import type { PoolStats } from './types.js';
-import { callOptions, settleCall } from './util.js';
+import { callOptions, rejectsInsteadOfThrowing, settleCall } from './util.js';
 
 export type { PoolStats } from './types.js';
 
@@ -397,3 +397,4 @@ export class Pool<I extends TaskFunction = TaskFunction>
 }
 
 disposableInEveryRealm(Pool.prototype);
+rejectsInsteadOfThrowing(Pool.prototype, ['apply', 'map', 'starmap']);

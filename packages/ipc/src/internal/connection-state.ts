@@ -97,7 +97,7 @@ export class ConnectionState<T> {
     return r.then(this.#value);
   }
 
-  readonly #value = (r: GetResult): T => {
+  readonly #value = (r: GetResult): T | Promise<T> => {
     const value = fromItem(this.#item(r, 'recv'));
     return this.#schema ? validate(this.#schema, value, 'Received value') : (value as T);
   };

@@ -15,7 +15,14 @@ import { ioTurn } from './ready.js';
 import type { GetResult, Handle, PutResult } from './runtime/handle.js';
 import { keeperOf } from './runtime/keeper.js';
 import { STUCK } from './runtime/waiter.js';
-import { checkTimeout, type Schema, schemaToData, validate } from './schema.js';
+import {
+  assertSyncSchema,
+  asyncSchemaError,
+  checkTimeout,
+  type Schema,
+  schemaToData,
+  validate,
+} from './schema.js';
 import { fromItem, toItem } from './serialize.js';
 import { waitsForever } from './waits-forever.js';
 
@@ -119,7 +126,15 @@ export class QueueState<T> {
   }
 
   getNowait(): T {
-    return this.#value(this.handle.getNowait() ?? TIMEOUT, 0);
+    assertSyncSchema(this.#schema, `${this.#name}.getNowait()`);
+    const value = this.#value(this.handle.getNowait() ?? TIMEOUT, 0, true);
+    if (!(value instanceof Promise)) return value;
+    // The schema showed an asynchronous step only now, on an item already taken: it is handed over
+    // unchecked on the error rather than lost (later calls refuse before taking anything).
+    value.catch(() => {});
+    const taken = this.#taken;
+    this.#taken = undefined;
+    throw asyncSchemaError(`${this.#name}.getNowait()`, taken);
   }
 
   close(): void {
@@ -156,7 +171,10 @@ export class QueueState<T> {
     return { type: type(), data };
   }
 
-  #value(r: GetResult, timeout: number | undefined): T {
+  /** The value getNowait() took, before its check (what an async schema's first one hands over). */
+  #taken: unknown;
+
+  #value(r: GetResult, timeout: number | undefined, nowait = false): T | Promise<T> {
     if (r === TIMEOUT) {
       throw new QueueEmptyError(
         timeout ? `The queue stayed empty for ${timeout} ms.` : 'The queue is empty.',
@@ -175,6 +193,9 @@ export class QueueState<T> {
     }
     if (r === STUCK) throw waitsForever(`${this.#name}.get()`);
     const value = fromItem(r);
-    return this.#schema ? validate(this.#schema, value, `${this.#name} item`) : (value as T);
+    if (!this.#schema) return value as T;
+    const checked = validate(this.#schema, value, `${this.#name} item`);
+    if (nowait && checked instanceof Promise) this.#taken = value;
+    return checked;
   }
 }

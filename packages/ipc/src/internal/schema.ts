@@ -28,10 +28,52 @@ import { zod } from './zod.js';
  */
 export type Schema<T> = z.core.$ZodType<T>;
 
-/** Parses `value`, or throws ValidationError with zod's issues and their paths. */
-export function validate<T>(schema: Schema<T>, value: unknown, what: string): T {
-  // zod's function rather than the schema's method: any zod 4 schema (classic, mini, core) has `_zod`.
-  const r = zod().safeParse(schema, value);
+/** Schemas seen to need an asynchronous parse (a `refine()` or `transform()` returning a promise). */
+const asyncSchemas = new WeakSet<object>();
+
+/**
+ * Parses `value`, or throws ValidationError with zod's issues and their paths. A schema with an
+ * asynchronous step (zod's `$ZodAsyncError` on a synchronous parse) is parsed with
+ * `safeParseAsync()` instead, then and for every later value: the result is then a promise.
+ */
+export function validate<T>(schema: Schema<T>, value: unknown, what: string): T | Promise<T> {
+  if (!asyncSchemas.has(schema)) {
+    try {
+      // zod's function rather than the schema's method: any zod 4 schema (classic, mini, core) has `_zod`.
+      return judged(zod().safeParse(schema, value), what);
+    } catch (err) {
+      // By name: the schema's own copy of zod throws it (an ESM import beside this require()'s CJS).
+      if (!(err instanceof Error && err.constructor.name === '$ZodAsyncError')) throw err;
+      asyncSchemas.add(schema);
+    }
+  }
+  return zod()
+    .safeParseAsync(schema, value)
+    .then((r) => judged(r, what));
+}
+
+/**
+ * {@link validate} for a method that must answer at once (`getNowait()`).
+ * @throws {ValidationError} before anything is taken when `schema` is known to be asynchronous.
+ */
+export function assertSyncSchema(schema: Schema<unknown> | undefined, method: string): void {
+  if (schema && asyncSchemas.has(schema)) throw asyncSchemaError(method);
+}
+
+/** What a synchronous method is told about a schema with an asynchronous step. */
+export function asyncSchemaError(method: string, ...taken: [unknown?]): ValidationError {
+  const err = new ValidationError(
+    `${method} cannot check a value against this schema: it has an asynchronous step (an async refine() ` +
+      'or transform()), which only an awaited method can wait for. Use the awaited form (get(), or ' +
+      `get({ block: false }) for a get that does not wait for an item).${
+        taken.length > 0 ? " The item this call took is in this error's `value` field, unchecked." : ''
+      }`,
+  );
+  if (taken.length > 0) Object.defineProperty(err, 'value', { value: taken[0], enumerable: true });
+  return err;
+}
+
+function judged<T>(r: z.ZodSafeParseResult<T>, what: string): T {
   if (r.success) return r.data;
   throw new ValidationError(`${what} does not match the schema:\n${zod().prettifyError(r.error)}`, {
     cause: r.error,

@@ -88,11 +88,31 @@ export function fromItem(item: Item): unknown {
   const kind = item[0];
   if (kind === KIND_JSON) return JSON.parse(textDecoder.decode(item.subarray(1)));
   if (kind === KIND_BYTES) return item.subarray(1);
-  const des = new (v8().DefaultDeserializer)(item);
-  des.readUint32();
-  des.readHeader();
-  const value = des.readValue();
+  let value: unknown;
+  try {
+    const des = new (v8().DefaultDeserializer)(item);
+    des.readUint32();
+    des.readHeader();
+    value = des.readValue();
+  } catch (err) {
+    throw undecodable(err);
+  }
   return kind === KIND_ENCODED ? decodeValue(value, 'process') : value;
+}
+
+/**
+ * A received item this process cannot rebuild (V8 refused its bytes): the senders refuse every
+ * value known to fail so (host-objects.ts in shared), so this is a value of a kind nobody listed.
+ */
+function undecodable(err: unknown): SerializationError {
+  const why = String((err as Error)?.message ?? err).replace(/\.+$/, '');
+  return new SerializationError(
+    'value',
+    `Cannot decode a received value: ${why}. It was sent by another process with something this process ` +
+      'cannot rebuild (an engine object such as a compiled WebAssembly.Module), and is consumed: the next ' +
+      'get() or recv() gets the next value. Send plain data (the bytes or fields it is made from) instead.',
+    { cause: err },
+  );
 }
 
 /**

@@ -74,6 +74,15 @@ export function unreadable(path: string, err: unknown): SerializationError {
   );
 }
 
+/** What `read()` returns; a SerializationError naming `path` when it throws (a revoked Proxy). */
+export function readOrRefuse<T>(read: () => T, path: string): T {
+  try {
+    return read();
+  } catch (err) {
+    throw unreadable(path, err);
+  }
+}
+
 /** `registerCodec()`'s arguments, checked so a mistake shows where it is made, not at a receive. */
 export function checkCodecArgs(type: unknown, decode: unknown): void {
   if (typeof type !== 'string' || type === '') {

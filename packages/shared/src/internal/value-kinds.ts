@@ -10,6 +10,7 @@
  * the path) is walked again in full.
  */
 
+import { isHostObject } from './host-objects.js';
 import { MAX_NESTING } from './nesting.js';
 import { builtinEncoder } from './platform.js';
 import { isUncloneable } from './unsendable.js';
@@ -254,12 +255,11 @@ export function kindOf(obj: object, proto: object): Kind {
   }
   if (typeof SharedArrayBuffer !== 'undefined' && obj instanceof SharedArrayBuffer) return SPECIAL;
   if (PASS_THROUGH.has(proto)) return LEAF;
-  if (obj instanceof Map || obj instanceof Set || isPort(obj)) return SPECIAL;
+  if (obj instanceof Map || obj instanceof Set || isPort(obj) || isHostObject(obj, proto)) return SPECIAL;
   let kind = protoKinds.get(proto);
   if (kind === undefined) {
-    // What structured clone refuses is an error the full walk names with its path; a class
-    // instance travels as its own fields, as a structured clone copies it.
-    // Platform objects (a URL, a Blob) are encoded, checked per target, or refused by the walk.
+    // What structured clone refuses is an error the full walk names with its path; a class instance travels
+    // as its own fields. Platform (a URL) and host objects are encoded, checked per target, or refused.
     if (isUncloneable(obj) || builtinEncoder(proto) !== undefined) kind = SPECIAL;
     else if (isPassThrough(obj)) kind = isPlatform(obj) ? SPECIAL : LEAF;
     else kind = FIELDS;

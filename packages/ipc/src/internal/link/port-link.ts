@@ -155,7 +155,14 @@ export class PortLink extends Link {
     this.startFlush(); // what this thread sent before goes first, this link's report with it
     this.#run = null;
     this.#batch.push(op, a, b, value);
-    this.write(this.takeBatch()!);
+    try {
+      this.write(this.takeBatch()!);
+    } catch (err) {
+      // Structured clone refused what passed as JSON-exact (a Proxy reads like its target): the
+      // caller sends it the ordinary way, as a JSON copy, as it goes to a process (serialize.ts).
+      if ((err as Error)?.name === 'DataCloneError') return false;
+      throw err;
+    }
     return true;
   }
 
