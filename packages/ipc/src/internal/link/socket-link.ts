@@ -116,7 +116,8 @@ export class SocketLink extends Link {
         return this.markClosed();
       }
       this.#retryTimer = setTimeout(() => this.#dial(path, deadline), RETRY_DELAY_MS);
-      if (!this.#ref) this.#retryTimer.unref();
+      // What was sent meanwhile (a put) keeps the program alive until it connected or gave up.
+      if (!this.#ref && this.#out.idle) this.#retryTimer.unref();
     };
     s.once('error', onError);
     s.once('connect', () => {
