@@ -191,6 +191,8 @@ export class BaseProxy {
    * @param method - a public method of the served object.
    * @param args - its arguments (sent like a queue item).
    * @throws {ManagerClosedError} when the manager is gone.
+   * @throws {AuthenticationError} when the key does not match (a proxy from another program: ref-keys.ts).
+   * @throws {ProcessError} (`errno` `'EMFILE'`) when no connection can be opened: out of descriptors.
    * @example
    * const manager = Manager();
    * const l = manager.list([3, 1, 2]);
