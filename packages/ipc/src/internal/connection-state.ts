@@ -17,6 +17,7 @@ import {
 import { BufferTooShortError, EOFError, MessageTooLongError } from '../errors.js';
 import { brokenPipe, encodeConnection, notReadable, notWritable } from './connection-parts.js';
 import { forget } from './finalize.js';
+import { unreachedHome } from './net/os-errors.js';
 import { BROKEN, EOF, type Item, MOVE_MIN_BYTES } from './protocol/item.js';
 import { ioTurn, whenReady } from './ready.js';
 import type { GetResult, Handle } from './runtime/handle.js';
@@ -199,7 +200,7 @@ export class ConnectionState<T> {
 
   #put(item: Item): void {
     const r = this.#h.put(item, undefined);
-    if (r === BROKEN || r === EOF) throw brokenPipe(r);
+    if (r === BROKEN || r === EOF) throw unreachedHome(this.#h, 'pipe') ?? brokenPipe(r);
   }
 
   /** `r` as an item, or the error that ends the receive `method` (named in the message). */
@@ -207,6 +208,8 @@ export class ConnectionState<T> {
     if (typeof r !== 'symbol') return r;
     if (this.#closed) throw new ClosedError('This Connection was closed while receiving.');
     if (r === STUCK) throw waitsForever(`Connection.${method}()`);
+    const unreached = unreachedHome(this.#h, 'pipe');
+    if (unreached) throw unreached;
     throw new EOFError(endMessage(this.#h.homeLost?.() ?? false, this.#h.writerStopped?.() ?? false));
   }
 

@@ -8,6 +8,7 @@ import { ClosedError, type EncodeContext, type Encoded, type Keeper, ProcessErro
 import { EOFError, QueueEmptyError, QueueFullError } from '../errors.js';
 import type { TimeoutOptions } from '../queue-options.js';
 import { forget } from './finalize.js';
+import { unreachedHome } from './net/os-errors.js';
 import { EOF, TIMEOUT } from './protocol/item.js';
 import type { QueueData } from './queue-copy.js';
 import { queueName } from './queue-name.js';
@@ -55,6 +56,11 @@ export class QueueState<T> {
     return this.#owner[queueName];
   }
 
+  // This copy never reached its home: this side's own condition (EMFILE), not the home's end.
+  #unreached(): Error | null {
+    return unreachedHome(this.#h, this.#name);
+  }
+
   /** The error of a wait that ended because this copy was closed meanwhile, or null. */
   closedWhileWaiting(what: string): ClosedError | null {
     return this.#closed ? new ClosedError(`This ${this.#name} was closed while ${what} waited.`) : null;
@@ -84,7 +90,8 @@ export class QueueState<T> {
     const r = result instanceof Promise ? await result : result;
     if (r === true) return;
     if (this.#closed) throw new ClosedError(`This ${this.#name} was closed while put() waited.`);
-    if (r === EOF) throw new EOFError('Cannot put: the process that owns this queue has exited.');
+    if (r === EOF)
+      throw this.#unreached() ?? new EOFError('Cannot put: the process that owns this queue has exited.');
     if (r === STUCK) throw waitsForever(`${this.#name}.put()`);
     throw new QueueFullError(
       timeout ? `The queue stayed full (maxsize ${this.#maxsize}) for ${timeout} ms.` : 'The queue is full.',
@@ -93,7 +100,8 @@ export class QueueState<T> {
 
   putNowait(value: T): void {
     const r = this.handle.putNowait(toItem(value));
-    if (r === EOF) throw new EOFError('Cannot put: the process that owns this queue has exited.');
+    if (r === EOF)
+      throw this.#unreached() ?? new EOFError('Cannot put: the process that owns this queue has exited.');
     if (!r) throw new QueueFullError(`The queue is full (maxsize ${this.#maxsize}).`);
   }
 
@@ -182,6 +190,8 @@ export class QueueState<T> {
     }
     if (r === EOF) {
       if (this.#closed) throw new ClosedError('The queue was closed while waiting.');
+      const unreached = this.#unreached();
+      if (unreached) throw unreached;
       throw new EOFError(
         this.#h.homeLost?.()
           ? `The ${this.#name} was created in a worker that ended without running its exit hooks (it was ` +

@@ -18,6 +18,8 @@ import { adopt, sending, using } from '../internal/manager/client-refs.js';
 import { clientFor } from '../internal/manager/client-registry.js';
 import { DeferredCalls } from '../internal/manager/deferred-calls.js';
 import { guardIndexForms } from '../internal/manager/index-guard.js';
+import { noJson, readHint } from '../internal/manager/read-hints.js';
+import { refReceived, refToSend, type SentRef } from '../internal/manager/ref-keys.js';
 import { remoteIterator } from '../internal/manager/remote-iterator.js';
 import { argNames } from '../internal/manager/rpc.js';
 import { proxyRef } from '../internal/manager/server.js';
@@ -34,24 +36,6 @@ export const leasable: unique symbol = Symbol('multiproc.leasableCall');
 const classes = new Map<string, new (ref: ProxyRef) => any>();
 // Node's `util.inspect.custom`, without importing node:util.
 const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
-
-// How to read what a proxy stands for: `inspect` cannot wait for the manager's answer.
-const copyHint = (v: string, what: string) => `await ${v}.copy() for the ${what}`;
-const READ_HINTS: Record<string, string> = {
-  dict: copyHint('d', 'contents'),
-  list: copyHint('l', 'items'),
-  Namespace: copyHint('ns', 'values'),
-  Value: 'await v.get() for the value',
-  Array: copyHint('a', 'items'),
-  Queue: 'await q.get() for an item, await q.qsize() for how many',
-  JoinableQueue: 'await q.get() for an item, await q.qsize() for how many',
-  Lock: 'await lock.locked() for its state',
-  RLock: 'await lock.locked() for its state',
-  Semaphore: 'await s.getValue() for its value',
-  BoundedSemaphore: 'await s.getValue() for its value',
-  Event: 'await e.isSet() for its state',
-  Barrier: 'await b.state() for its state',
-};
 
 /**
  * @internal `call()`'s result, a SerializationError naming an argument the way the caller wrote it:
@@ -181,8 +165,7 @@ export class BaseProxy {
     // `this` may be an AutoProxy's Proxy (Node calls this with it): public members only, no #fields.
     const ref = this[proxyRef];
     const name = ref.auto ? 'AutoProxy' : this.constructor.name;
-    const hint = (!ref.auto && READ_HINTS[ref.typeid]) || 'its methods are async: await p.method()';
-    return `${name} <manager '${ref.typeid}' #${ref.id}: ${hint}>`;
+    return `${name} <manager '${ref.typeid}' #${ref.id}: ${readHint(ref)}>`;
   }
 
   /** The same text as `console.log()` shows (see the inspect method): `${d}` tells what `d` is. */
@@ -191,11 +174,25 @@ export class BaseProxy {
   }
 
   /**
+   * Refuses `JSON.stringify(proxy)`, which would write `{}`: the proxy holds only its object's
+   * reference. Python's `json.dumps(proxy)` raises TypeError.
+   * @throws {ContextError} always; read the object first (`JSON.stringify(await l.copy())`).
+   * @example
+   * const l = Manager().list([1, 2]);
+   * console.log(JSON.stringify(await l.copy())); // [1,2]
+   */
+  toJSON(): never {
+    throw noJson(this[proxyRef]);
+  }
+
+  /**
    * Calls `method` of the managed object with `args` and resolves to its result. Python:
    * `_callmethod(methodname, args)`.
    * @param method - a public method of the served object.
    * @param args - its arguments (sent like a queue item).
    * @throws {ManagerClosedError} when the manager is gone.
+   * @throws {AuthenticationError} when the key does not match (a proxy from another program: ref-keys.ts).
+   * @throws {ProcessError} (`errno` `'EMFILE'`) when no connection can be opened: out of descriptors.
    * @example
    * const manager = Manager();
    * const l = manager.list([3, 1, 2]);
@@ -261,7 +258,7 @@ export class BaseProxy {
     const ref = this.#ref;
     sendingRef(ref); // others may reach it from now on (a Lock's release() asks the manager)
     sending(ref, () => clientFor(ref.address, ref.authkey, ref.server));
-    return { type: TYPE, data: ref };
+    return { type: TYPE, data: refToSend(ref) }; // never the key itself (ref-keys.ts)
   }
 }
 
@@ -296,4 +293,4 @@ function autoProxy(ref: ProxyRef): BaseProxy {
   });
 }
 
-registerCodec(TYPE, (data: ProxyRef) => makeProxy(data, true));
+registerCodec(TYPE, (data: SentRef) => makeProxy(refReceived(data), true));

@@ -104,7 +104,7 @@ export class ValueProxy<T extends number | bigint = number> extends BaseProxy {
    * Use `JSON.stringify(await v.get())`. (A thread `Value`'s `toJSON()` works.)
    * @throws {ContextError} always, saying so.
    */
-  toJSON(): never {
+  override toJSON(): never {
     throw noSyncRead('Value', 'toJSON()', 'JSON.stringify(await v.get())');
   }
 }
@@ -194,7 +194,7 @@ export class ArrayProxy<T extends number | bigint = number> extends BaseProxy {
    * Use `JSON.stringify(await a.toArray())`. (A thread `SharedArray`'s `toJSON()` works.)
    * @throws {ContextError} always, saying so.
    */
-  toJSON(): never {
+  override toJSON(): never {
     throw noSyncRead('Array', 'toJSON()', 'JSON.stringify(await a.toArray())');
   }
   /**

@@ -8,6 +8,7 @@
  */
 import { readSync } from 'node:fs';
 import type net from 'node:net';
+import { isLocalOsError } from '../net/os-errors.js';
 import type { Item } from '../protocol/item.js';
 import type { FrameHandler } from '../protocol/ops.js';
 import { FrameReader } from './frames.js';
@@ -28,8 +29,17 @@ const READ_BUFFER = new Uint8Array(256 * 1024);
 /** Queued bytes past which a producer waits for `drained()`. */
 const HIGH_WATER = 1 << 20;
 // The server is not listening yet (a copy passed on before its home started serving), or its
-// backlog is full for a moment.
-const RETRY_CODES = new Set(['ENOENT', 'ECONNREFUSED', 'EAGAIN']);
+// backlog is full for a moment; or this side is out of file descriptors, memory or ports for a while.
+const RETRY_CODES = new Set([
+  'ENOENT',
+  'ECONNREFUSED',
+  'EAGAIN',
+  'EMFILE',
+  'ENFILE',
+  'ENOBUFS',
+  'ENOMEM',
+  'EADDRNOTAVAIL',
+]);
 const SLEEP = new Int32Array(new SharedArrayBuffer(4));
 // waitSync() polls the socket this often at first (ms), doubling while nothing comes, up to MAX.
 const MIN_POLL_MS = 0.02;
@@ -55,6 +65,8 @@ export class SocketLink extends Link {
   giveUp: (() => boolean) | null = null;
   /** Home side: the copy dialled this thread's broker (so it looks for a will when the home ends). */
   dialled = false;
+  /** Connecting: the system error of this side's own (EMFILE) that left it unconnected (os-errors.ts). */
+  failure: Error | null = null;
 
   /** Wraps an accepted (home side) socket. */
   constructor(socket?: net.Socket) {
@@ -98,9 +110,14 @@ export class SocketLink extends Link {
       s.destroy();
       this.#dialing = null;
       const retry = RETRY_CODES.has(err.code ?? '') && Date.now() < deadline && !this.giveUp?.();
-      if (!retry || this.closed) return this.markClosed();
+      if (!retry || this.closed) {
+        if (isLocalOsError(err)) this.failure = err;
+        this.#out.closed(); // a put waiting for the bytes to drain: they never will
+        return this.markClosed();
+      }
       this.#retryTimer = setTimeout(() => this.#dial(path, deadline), RETRY_DELAY_MS);
-      if (!this.#ref) this.#retryTimer.unref();
+      // What was sent meanwhile (a put) keeps the program alive until it connected or gave up.
+      if (!this.#ref && this.#out.idle) this.#retryTimer.unref();
     };
     s.once('error', onError);
     s.once('connect', () => {

@@ -53,6 +53,7 @@ export function adopt(proxy: object, ref: ProxyRef, decoded: boolean): void {
   if (ref.lock !== undefined) adopt(proxy, ref.lock, decoded); // a synchronized Value's lock lives as long
   const key = keyOf(ref);
   let t = tracked.get(key);
+  if (ref.again) decoded = true; // an object served already: pinned for this proxy (server.ts, create)
   if (t === undefined) tracked.set(key, (t = { ref, live: 0, unpins: 0, held: !decoded }));
   t.live++;
   registry.register(proxy, key);

@@ -8,6 +8,7 @@
 import type { Address } from '../net/endpoint.js';
 import { ManagerClient } from './client.js';
 import { reportThrough } from './client-refs.js';
+import { learnKey } from './ref-keys.js';
 import { managerKey } from './stuck.js';
 import { madeAfterDeath } from './unsent.js';
 
@@ -31,6 +32,7 @@ function forget(c: ManagerClient): void {
 export function clientFor(address: Address, authkey: string, server?: string): ManagerClient {
   const base = managerKey(address, authkey);
   const key = server === undefined ? base : `${base}|${server}`;
+  if (server === undefined) learnKey(address, authkey); // connect(), a manager's own calls
   let c = clients.get(key);
   if (c) return c;
   // The connection connect() made serves that instance's proxies too, once it knows it is that one.

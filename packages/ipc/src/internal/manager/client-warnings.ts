@@ -6,6 +6,7 @@
 import { writeSync } from 'node:fs';
 import { AuthenticationError, ManagerClosedError } from '../../errors.js';
 import type { Address } from '../net/endpoint.js';
+import { localOsError } from '../net/os-errors.js';
 import { decodeAnswer } from './rpc-read.js';
 import type { ErrorRecord } from './wire.js';
 
@@ -40,11 +41,30 @@ export function warnUndelivered(what: string, address: Address): void {
   );
 }
 
-/** The error of every call of a connection that died of `cause` (a wrong authkey stays itself). */
+/**
+ * The error of every call of a connection that died of `cause`: a wrong authkey, or this side's
+ * own system condition (EMFILE: the manager is not gone, a later call connects again), says so.
+ */
 export function managerGone(address: Address, cause: unknown): Error {
-  if (cause instanceof AuthenticationError) return cause;
+  const at = JSON.stringify(address);
+  if (cause instanceof AuthenticationError) {
+    return new AuthenticationError(
+      `The manager at ${at} refused this connection: the authkey does not match (${cause.message}). A proxy ` +
+        "received from another program uses this program's processAuthkey(), or the authkey it " +
+        'started or connected a manager at that address with: connect a BaseManager to that address ' +
+        "with the manager's authkey first, or set the same processAuthkey() in both programs.",
+      { cause },
+    );
+  }
+  const local = localOsError(
+    cause,
+    `connect to the manager at ${at}`,
+    'The manager is not known to be gone: this call failed, the next one connects again ' +
+      '(close files or sockets you no longer need, or raise the limit).',
+  );
+  if (local) return local;
   return new ManagerClosedError(
-    `The manager at ${JSON.stringify(address)} is gone (shut down, or its program ended): ` +
+    `The manager at ${at} is gone (shut down, or its program ended): ` +
       'its proxies no longer work. Keep the manager running while its proxies are in use.',
     { cause },
   );

@@ -15,6 +15,7 @@ import { type Feed, MANAGER_HELLO, type ManagerHello } from '../net/handshake.js
 import { serveLocally } from './client-refs.js';
 import { serverShutDown } from './client-registry.js';
 import { FrameSplitter, sendFrame } from './frame-io.js';
+import { learnKey } from './ref-keys.js';
 import { hostReferents, readsOthersWrites, type WritesOf } from './referent.js';
 import { answerFrame, SHUT_DOWN, SYNC } from './rpc.js';
 import type { LeaseHome } from './served-lease.js';
@@ -71,6 +72,8 @@ export class ManagerServer implements HostedServer {
   };
   // Which objects some proxy still refers to; the others are freed (served-refs.ts).
   readonly refs = new ServedRefs((id) => this.#objects.delete(id));
+  // A registered type's objects by identity: a factory that gives one again gets its id (Python: id(obj)).
+  readonly #ids = new WeakMap<object, { readonly id: number; readonly typeid: string }>();
   #nextId = 1;
   #nextOwner = 1;
   #closed = false;
@@ -141,13 +144,29 @@ export class ManagerServer implements HostedServer {
   create(typeid: string, args: unknown[], owner = LOCAL): ProxyRef {
     const make = this.#types.get(typeid);
     if (!make) throw new TypeError(`This manager serves no type '${typeid}'; register() it first.`);
-    const id = this.#nextId++;
     const served = make(args, this);
-    this.#objects.set(id, served);
-    this.refs.created(id, owner);
-    served.placed?.(id, this.#leaseHome);
+    const again = make.auto ? this.#served(served.referent, typeid) : undefined;
+    const id = again ?? this.#nextId++;
+    if (again === undefined) {
+      this.#objects.set(id, served);
+      this.refs.created(id, owner);
+      served.placed?.(id, this.#leaseHome);
+      if (make.auto && served.referent !== undefined) this.#ids.set(served.referent, { id, typeid });
+    } else this.refs.pin(id); // taken up as a sent copy's: its owner may be dropping an older proxy
     const ref = { address: this.address, authkey: this.authkey, id, typeid, server: this.instance };
-    return { ...ref, ...served.refFields, ...(make.auto ? { auto: true } : {}) };
+    return {
+      ...ref,
+      ...served.refFields,
+      ...(make.auto ? { auto: true } : {}),
+      ...(again ? { again: true } : {}),
+    };
+  }
+
+  /** The id `referent` is served under as `typeid` already, if it is. */
+  #served(referent: object | undefined, typeid: string): number | undefined {
+    const known = referent === undefined ? undefined : this.#ids.get(referent);
+    if (known === undefined || known.typeid !== typeid) return undefined;
+    return this.#objects.get(known.id)?.referent === referent ? known.id : undefined;
   }
 
   /** The object a proxy of this server stands for, or undefined. */
@@ -245,6 +264,7 @@ export class ManagerServer implements HostedServer {
   // This thread's proxies of this manager: their unbounded waits go idle (stuck.ts).
   #host(): void {
     hostServer(managerKey(this.address, this.authkey), this);
+    learnKey(this.address, this.authkey); // its proxies sent back here by another program
     serveLocally(this.instance, this.refs);
     hostReferents(this.instance, (id) => this.#objects.get(id));
   }

@@ -60,6 +60,11 @@ export interface ProxyRef {
   readonly exposed?: readonly string[] | undefined;
   /** Registered with `BaseManager.register()`: an AutoProxy, whatever the typeid. */
   readonly auto?: boolean | undefined;
+  /**
+   * Its factory gave an object served already (one id per object, as Python's `id(obj)`): the new
+   * proxy takes up a pin as a sent copy does, so a release of an older one in flight cannot free it.
+   */
+  readonly again?: boolean | undefined;
   /** A synchronized Value or Array (`getContext('process').Value()`): the lock every copy shares. */
   readonly lock?: ProxyRef | undefined;
   /** A Condition's lock (the one given to `Condition(lock)`, or the RLock made for it). */

@@ -4,6 +4,7 @@
  * over a link); the public classes do not care which.
  */
 
+import type { Socket } from 'node:net';
 import type { MessagePort } from 'node:worker_threads';
 import type { EncodeContext } from '@multiproc/shared';
 import type { BROKEN, EOF, Item, TIMEOUT } from '../protocol/item.js';
@@ -70,6 +71,8 @@ export interface Handle {
    * a connection reset before they were read). A home never loses its own.
    */
   homeLost?(): boolean | number;
+  /** A copy: the system error of its own (EMFILE) that kept it from connecting to its home (os-errors.ts). */
+  unreachable?(): Error | null;
   /** A pipe end at home: a worker writing to it was killed or terminated (its last sends may be lost). */
   writerStopped?(): boolean;
   /** Takes an item, waiting up to `timeoutMs` (0: one the home has now, Python's `block=False`). */
@@ -107,4 +110,19 @@ export interface Handle {
   encode(ctx: EncodeContext): HandleData;
   /** Reserves copies to make later, independently of this handle's own close. */
   keep(): HandleKeeper;
+}
+
+/** How a copy's handle (remote-handle.ts) talks to its home. */
+export interface RemoteOptions {
+  readonly maxsize: number;
+  /** Puts wait for the home's answer (bounded and joinable queues). */
+  readonly acked: boolean;
+  /** Receive everything as it comes (pipes) rather than on demand (queues). */
+  readonly eager: boolean;
+  /** A JoinableQueue's: a thread copy counts the task of each item it puts. */
+  readonly joinable?: boolean;
+  /** An authenticated socket to the home (a `Client`), instead of dialling the home's broker. */
+  readonly socket?: Socket;
+  /** The home is in this thread (a `Client` of its own `Listener`): at exit pending is only written. */
+  readonly homeHere?: boolean;
 }

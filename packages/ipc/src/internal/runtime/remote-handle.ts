@@ -3,7 +3,6 @@
  * thread, or a socket to the home's process), waiters and the flush hooks. Its synchronous calls
  * are in remote-sync.ts, the making of further copies in remote-copies.ts.
  */
-import type { Socket } from 'node:net';
 import type { EncodeContext } from '@multiproc/shared';
 import { BYTES_KIND } from '../link/frames.js';
 import type { Link } from '../link/link.js';
@@ -18,25 +17,11 @@ import { dropCarried } from './carried.js';
 import { wireCopyEnd } from './copy-end.js';
 import { CopyWill } from './copy-will.js';
 import { trackRemote, untrackRemote } from './exit.js';
-import type { GetResult, Handle, HandleData, HandleKeeper, PutResult } from './handle.js';
+import type { GetResult, Handle, HandleData, HandleKeeper, PutResult, RemoteOptions } from './handle.js';
 import { encodeCopy, keptCopy } from './remote-copies.js';
 import { CopySync, settleWait, warnLate } from './remote-sync.js';
 import { type STUCK, Waiter } from './waiter.js';
 import { willPath } from './will.js';
-
-export interface RemoteOptions {
-  readonly maxsize: number;
-  /** Puts wait for the home's answer (bounded and joinable queues). */
-  readonly acked: boolean;
-  /** Receive everything as it comes (pipes) rather than on demand (queues). */
-  readonly eager: boolean;
-  /** A JoinableQueue's: a thread copy counts the task of each item it puts. */
-  readonly joinable?: boolean;
-  /** An authenticated socket to the home (a `Client`), instead of dialling the home's broker. */
-  readonly socket?: Socket;
-  /** The home is in this thread (a `Client` of its own `Listener`): at exit pending is only written. */
-  readonly homeHere?: boolean;
-}
 
 export class RemoteHandle implements Handle {
   readonly #data: HandleData;
@@ -141,7 +126,9 @@ export class RemoteHandle implements Handle {
     }
     // Sent now (room taken here, or not acked): on its way. Else it waits for the home's answer.
     if (this.#sync.putNow(proto, item, this.#acked))
-      return this.#link.needsDrain() ? this.#link.drained().then(() => true) : true;
+      return this.#link.needsDrain()
+        ? this.#link.drained().then(() => this.unreachable() === null || EOF)
+        : true;
     const w = new Waiter<boolean>(() => {});
     const t = timeoutMs === undefined || timeoutMs > 0x7fffffff ? -1 : Math.floor(timeoutMs);
     proto.put(item, w, t);
@@ -201,6 +188,10 @@ export class RemoteHandle implements Handle {
 
   homeLost(): boolean | number {
     return this.#proto.lostAtEnd || this.#proto.homeLost;
+  }
+
+  unreachable(): Error | null {
+    return this.#link instanceof SocketLink ? this.#link.failure : null;
   }
 
   ready(): boolean {
