@@ -2,13 +2,7 @@
  * BaseManager: serves objects from one program to others, on this machine or across a network.
  * Mirrors Python's `multiprocessing.managers.BaseManager`.
  */
-import {
-  ClosedError,
-  disposableInEveryRealm,
-  ValidationError,
-  type WithoutNulls,
-  withArticle,
-} from '@multiproc/shared';
+import { ClosedError, disposableInEveryRealm, type WithoutNulls, withArticle } from '@multiproc/shared';
 import { processAuthkey } from '../authkey.js';
 import { clientFor } from '../internal/manager/client-registry.js';
 import { reachManager } from '../internal/manager/connect.js';
@@ -33,13 +27,7 @@ import {
   type TypeidMethod,
 } from './register-options.js';
 
-export type {
-  Factory,
-  ManagerOptions,
-  ManagerServerHandle,
-  RegisterOptions,
-  TypeidMethod,
-} from './register-options.js';
+export type { Factory, ManagerOptions, RegisterOptions } from './register-options.js';
 export { MANAGER_KEYS } from './register-options.js';
 
 type State = 'initial' | 'serving' | 'connected' | 'shutdown';
@@ -152,9 +140,10 @@ export class BaseManager implements AsyncDisposable {
    * @throws {ClosedError} when the manager is connected or shut down (a `ProcessError`).
    * @throws {ValidationError} and what `start()` throws, when it starts the manager.
    * @example
-   * const m = new BaseManager({ address: ['127.0.0.1', 50000], authkey: 'abracadabra' });
-   * m.register('getQueue', () => queue);
+   * const m = new BaseManager({ address: ['127.0.0.1', 0], authkey: 'abracadabra' });
+   * setTimeout(() => void m.shutdown(), 100); // or a served object's method, SIGINT, SIGTERM
    * await m.serveForever(); // Python: m.get_server().serve_forever()
+   * console.log('shut down');
    */
   async serveForever(): Promise<void> {
     if (this.#state === 'initial') await this.start();
@@ -163,13 +152,14 @@ export class BaseManager implements AsyncDisposable {
   }
 
   /**
-   * The manager's server, not started yet: `serveForever()` serves, and `address` tells where.
-   * Python: `get_server()`.
+   * The manager's server, not started yet: `serveForever()` serves, `address` tells where. Python: `get_server()`.
    * @throws {ClosedError} when started, connected or shut down (Python's `ProcessError`).
    * @example
-   * const server = new BaseManager({ address: ['127.0.0.1', 50000] }).register('jobs', () => jobs).getServer();
-   * console.log('serving at', server.address);
-   * await server.serveForever();
+   * const m = new BaseManager({ address: ['127.0.0.1', 0] });
+   * const server = m.getServer();
+   * setTimeout(() => void m.shutdown(), 100);
+   * await server.serveForever(); // Python: m.get_server().serve_forever()
+   * console.log(server.address); // [ '127.0.0.1', <the port the system picked> ]
    */
   getServer(): ManagerServerHandle {
     this.#checkState('initial', 'getServer()');
@@ -202,12 +192,7 @@ export class BaseManager implements AsyncDisposable {
    */
   async connect(): Promise<void> {
     this.#checkState('initial', 'connect()');
-    const key = keyBytes(this.#options.authkey) ?? Buffer.from(processAuthkey());
-    if (!this.#address) {
-      throw new ValidationError('connect() needs the { address } the serving manager was given.');
-    }
-    this.#authkey = key.toString('hex');
-    await reachManager(this.#address, this.#authkey);
+    this.#authkey = await reachManager(this.#address, this.#options.authkey);
     this.#state = 'connected';
   }
 
@@ -280,7 +265,6 @@ export class BaseManager implements AsyncDisposable {
    */
   async shutdown(): Promise<void> {
     this.#state = 'shutdown';
-    this.#server?.shutdown();
     if (this.#server) shutDownBy(this, this.#server);
   }
 

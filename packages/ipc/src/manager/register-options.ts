@@ -31,11 +31,12 @@ export interface ManagerOptions {
  * What `getServer()` returns: the manager's server, to serve with. Python: `managers.Server`
  * (`get_server()`'s result, with `address` and `serve_forever()`).
  * @example
- * const m = new BaseManager({ address: ['127.0.0.1', 50000], authkey: 'abracadabra' });
- * m.register('getQueue', () => queue);
+ * const m = new BaseManager({ address: ['127.0.0.1', 0], authkey: 'abracadabra' });
+ * m.register('jobs', () => ({ count: () => 3 }));
  * const server = m.getServer();
- * console.log(server.address); // [ '127.0.0.1', 50000 ]
- * await server.serveForever(); // until m.shutdown(), SIGINT or SIGTERM
+ * setTimeout(() => void m.shutdown(), 100); // or a served object's method, SIGINT, SIGTERM
+ * await server.serveForever(); // Python: server.serve_forever()
+ * console.log(server.address); // [ '127.0.0.1', <the port the system picked> ]
  */
 export interface ManagerServerHandle {
   /**

@@ -48,6 +48,7 @@ export function serveWhileReachable(manager: object, server: ManagerServer): voi
 
 /** `manager` shuts its `server` down itself (`shutdown()`): its serveForever() waits end. */
 export function shutDownBy(manager: object, server: ManagerServer): void {
+  server.shutdown();
   registry.unregister(manager);
   managers.delete(server.instance);
   forever.get(server)?.();
