@@ -41,6 +41,7 @@ export { Manager, type ManagerFactory, SyncManager } from './manager/manager.js'
 export { processManager } from './manager/process-manager.js';
 export { type AutoProxy, BaseProxy } from './manager/proxy.js';
 export { QueueProxy } from './manager/queue-proxy.js';
+export type { ManagerServerHandle, TypeidMethod } from './manager/register-options.js';
 export {
   type AcquireArg,
   BarrierProxy,

@@ -2,33 +2,29 @@
  * BaseManager: serves objects from one program to others, on this machine or across a network.
  * Mirrors Python's `multiprocessing.managers.BaseManager`.
  */
-import {
-  ClosedError,
-  disposableInEveryRealm,
-  readOptions,
-  ValidationError,
-  type WithoutNulls,
-  withArticle,
-} from '@multiproc/shared';
+import { ClosedError, disposableInEveryRealm, type WithoutNulls, withArticle } from '@multiproc/shared';
 import { processAuthkey } from '../authkey.js';
-import { ManagerClosedError } from '../errors.js';
-import { clientFor, hasClient } from '../internal/manager/client-registry.js';
-import { ServedObject } from '../internal/manager/served-data.js';
+import { clientFor } from '../internal/manager/client-registry.js';
+import { reachManager } from '../internal/manager/connect.js';
+import { serveUntilShutDown, serveWhileReachable, shutDownBy } from '../internal/manager/manager-life.js';
 import type { Served } from '../internal/manager/served-sync.js';
 import { ManagerServer, type ServedFactory } from '../internal/manager/server.js';
 import { madeHere } from '../internal/manager/unsent.js';
 import type { ProxyRef } from '../internal/manager/wire.js';
-import { type Address, netAddress } from '../internal/net/endpoint.js';
+import type { Address } from '../internal/net/endpoint.js';
 import { keyBytes } from '../internal/net/handshake.js';
 import { type AutoProxy, makeProxy, pendingProxy } from './proxy.js';
 import {
+  addTypeidMethod,
   checkInitializer,
   type Factory,
-  isClass,
-  MANAGER_KEYS,
   type ManagerOptions,
+  type ManagerServerHandle,
   type RegisterOptions,
-  readExposed,
+  readManagerOptions,
+  servedFactory,
+  serverHandle,
+  type TypeidMethod,
 } from './register-options.js';
 
 export type { Factory, ManagerOptions, RegisterOptions } from './register-options.js';
@@ -39,10 +35,12 @@ type State = 'initial' | 'serving' | 'connected' | 'shutdown';
 /**
  * Serves objects made by registered factories, from this program, to proxies in any thread,
  * process or program that holds the address and `authkey`. Mirrors Python's `BaseManager`
- * (`register`, `start`/`get_server().serve_forever()`, `connect`, `shutdown`). Unlike Python's
+ * (`register`, `start`, `get_server().serve_forever()`, `connect`, `shutdown`). Unlike Python's
  * `start()`, the objects are served from this program's thread (no server process is started):
- * they live as long as this program or until `shutdown()`, and the server never keeps the program
- * alive by itself.
+ * they live until `shutdown()`, and the server never keeps the program alive by itself
+ * (`serveForever()` does). As in Python, a serving manager that the program and the proxies it
+ * made no longer reach is shut down once garbage-collected, when no other thread, process or
+ * program holds a proxy of its objects any more and no call to it waits.
  * @throws {ValidationError} from the constructor for a bad address or authkey, or an unknown
  *   option (a misspelt `authKey` is refused, not replaced by a random key).
  * @example
@@ -67,22 +65,16 @@ export class BaseManager implements AsyncDisposable {
   #authkey: string | null = null;
 
   constructor(given: ManagerOptions | null = {}) {
-    const options = readOptions(given, MANAGER_KEYS, 'new BaseManager()');
-    if (options.address !== undefined) netAddress(options.address, 'new BaseManager()');
-    if (
-      options.authkey !== undefined &&
-      typeof options.authkey !== 'string' &&
-      !(options.authkey instanceof Uint8Array)
-    ) {
-      throw new ValidationError('new BaseManager(): authkey must be a string or a Uint8Array.');
-    }
-    this.#options = options;
-    this.#address = options.address;
+    this.#options = readManagerOptions(given);
+    this.#address = this.#options.address;
   }
 
   /**
    * Registers `typeid`: on a serving manager, `factory(...args)` makes each object; on a connecting
    * one, the factory is not needed (the server has it). Python: `register(typeid, callable, exposed=...)`.
+   * As Python's, it adds the method `m[typeid](...args)`, which is `m.create(typeid, ...args)`,
+   * unless `typeid` names a member of the manager already (`start`, `shutdown`, `dict`, …; Python
+   * would replace it): then use `create()`. The returned manager is typed with that method.
    * @param typeid - the name clients `create()` it by.
    * @param factory - makes the object, a function or a class (called with `new`); its public
    *   methods become the proxy's (async) methods.
@@ -95,30 +87,19 @@ export class BaseManager implements AsyncDisposable {
    * @example
    * const server = new BaseManager().register('Bar', () => ({ f: () => 1, g: () => 2 }), { exposed: ['g'] });
    * await server.start();
-   * const bar = await server.create<{ f(): number; g(): number }>('Bar');
+   * const bar = await server.Bar(); // or await server.create<{ f(): number; g(): number }>('Bar')
    * console.log(await bar.g()); // 2 (bar.f() rejects: ValidationError)
    * await server.shutdown();
    */
-  register(typeid: string, factory?: Factory, options?: RegisterOptions): this {
-    if (typeof typeid !== 'string' || typeid.length === 0) {
-      throw new ValidationError('register(): typeid must be a non-empty string.');
-    }
-    const exposed = readExposed(typeid, options);
-    if (factory !== undefined && typeof factory !== 'function') {
-      throw new ValidationError(
-        `register('${typeid}'): the factory must be a function or a class that makes the object, got ${typeof factory}.`,
-      );
-    }
-    if (factory) {
-      const create = isClass(factory)
-        ? (args: unknown[]) => new factory(...args)
-        : (args: unknown[]) => factory(...args);
-      const fields = exposed === undefined ? undefined : { exposed };
-      const make: ServedFactory = (args) => new ServedObject(create(args) as object, fields);
-      make.auto = true;
-      this.#factories.set(typeid, make);
-    }
-    return this;
+  register<K extends string, F extends Factory = Factory>(
+    typeid: K,
+    factory?: F,
+    options?: RegisterOptions,
+  ): this & TypeidMethod<this, K, F> {
+    const make = servedFactory(typeid, factory, options);
+    if (make) this.#factories.set(typeid, make);
+    addTypeidMethod(this, typeid);
+    return this as this & TypeidMethod<this, K, F>;
   }
 
   /** @internal Registers a built-in type whose served object the factory makes itself. */
@@ -130,7 +111,7 @@ export class BaseManager implements AsyncDisposable {
    * Starts serving the registered types from this program; resolves to the address clients use.
    * `initializer(...initargs)` (`initargs` default `[]`; `null`: none) runs and is awaited first:
    * Python runs it in the manager's server process, which here is this program. Python:
-   * `start(initializer, initargs)` / `get_server().serve_forever()`.
+   * `start(initializer, initargs)`; `serveForever()` also keeps the program alive.
    * @throws {ProcessError} when already started or connected.
    * @throws {ValidationError} when `initializer` is not a function or `initargs` not an array
    *   (Python: `TypeError`); what `initializer` throws rejects the call, and nothing is served.
@@ -150,6 +131,41 @@ export class BaseManager implements AsyncDisposable {
     return this.#address;
   }
 
+  /**
+   * Serves until `shutdown()`, keeping the program alive meanwhile (the server alone does not);
+   * starts it first when not started. SIGINT (Ctrl-C) or SIGTERM shuts it down, and the program
+   * then ends as usual. Resolves once it is shut down. Python: `get_server().serve_forever()`
+   * (which exits the program with status 0 on Ctrl-C). Another program's connected manager cannot
+   * end it: its `shutdown()` drops its own connection only.
+   * @throws {ClosedError} when the manager is connected or shut down (a `ProcessError`).
+   * @throws {ValidationError} and what `start()` throws, when it starts the manager.
+   * @example
+   * const m = new BaseManager({ address: ['127.0.0.1', 0], authkey: 'abracadabra' });
+   * setTimeout(() => void m.shutdown(), 100); // or a served object's method, SIGINT, SIGTERM
+   * await m.serveForever(); // Python: m.get_server().serve_forever()
+   * console.log('shut down');
+   */
+  async serveForever(): Promise<void> {
+    if (this.#state === 'initial') await this.start();
+    this.#checkState('serving', 'serveForever()');
+    await serveUntilShutDown(this, this.#server!);
+  }
+
+  /**
+   * The manager's server, not started yet: `serveForever()` serves, `address` tells where. Python: `get_server()`.
+   * @throws {ClosedError} when started, connected or shut down (Python's `ProcessError`).
+   * @example
+   * const m = new BaseManager({ address: ['127.0.0.1', 0] });
+   * const server = m.getServer();
+   * setTimeout(() => void m.shutdown(), 100);
+   * await server.serveForever(); // Python: m.get_server().serve_forever()
+   * console.log(server.address); // [ '127.0.0.1', <the port the system picked> ]
+   */
+  getServer(): ManagerServerHandle {
+    this.#checkState('initial', 'getServer()');
+    return serverHandle(this, this.#options.address, () => this.#state === 'initial');
+  }
+
   /** @internal Starts serving on a Unix socket path at once (the default manager of contexts). */
   protected startNow(): void {
     this.#address = this.#serve().startNow();
@@ -162,6 +178,7 @@ export class BaseManager implements AsyncDisposable {
     this.#server = server;
     this.#authkey = server.authkey;
     this.#state = 'serving';
+    serveWhileReachable(this, server);
     return server;
   }
 
@@ -175,21 +192,7 @@ export class BaseManager implements AsyncDisposable {
    */
   async connect(): Promise<void> {
     this.#checkState('initial', 'connect()');
-    const key = keyBytes(this.#options.authkey) ?? Buffer.from(processAuthkey());
-    if (!this.#address) {
-      throw new ValidationError('connect() needs the { address } the serving manager was given.');
-    }
-    this.#authkey = key.toString('hex');
-    // A connection this thread made before may be to a manager that has ended since (one started
-    // again at the address is another), its close not read yet: asked, it fails; then ask anew.
-    const reused = hasClient(this.#address, this.#authkey);
-    const client = clientFor(this.#address, this.#authkey);
-    try {
-      await client.request(0, 'typeids', []);
-    } catch (err) {
-      if (!reused || !(err instanceof ManagerClosedError)) throw err;
-      await clientFor(this.#address, this.#authkey).request(0, 'typeids', []);
-    }
+    this.#authkey = await reachManager(this.#address, this.#options.authkey);
     this.#state = 'connected';
   }
 
@@ -262,7 +265,7 @@ export class BaseManager implements AsyncDisposable {
    */
   async shutdown(): Promise<void> {
     this.#state = 'shutdown';
-    this.#server?.shutdown();
+    if (this.#server) shutDownBy(this, this.#server);
   }
 
   /** `await using m = …` shuts it down at the end of the block. Python: `with Manager() as m:`. */

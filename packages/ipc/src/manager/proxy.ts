@@ -18,6 +18,7 @@ import { adopt, sending, using } from '../internal/manager/client-refs.js';
 import { clientFor } from '../internal/manager/client-registry.js';
 import { DeferredCalls } from '../internal/manager/deferred-calls.js';
 import { guardIndexForms } from '../internal/manager/index-guard.js';
+import { holdManager } from '../internal/manager/manager-life.js';
 import { noJson, readHint } from '../internal/manager/read-hints.js';
 import { refReceived, refToSend, type SentRef } from '../internal/manager/ref-keys.js';
 import { remoteIterator } from '../internal/manager/remote-iterator.js';
@@ -69,12 +70,12 @@ export function namedArgs<T>(names: readonly string[], call: () => Promise<T>): 
  */
 export function makeProxy<P>(ref: ProxyRef, decoded = false): P {
   // A Value or Array that carries a lock is the synchronized class of its typeid.
-  const C = ref.auto
-    ? undefined
-    : classes.get(ref.lock === undefined ? ref.typeid : `Synchronized${ref.typeid}`);
-  const proxy = C ? new C(ref) : autoProxy(ref);
-  adopt(proxy, ref, decoded);
-  return proxy as P;
+  const name = ref.lock === undefined ? ref.typeid : `Synchronized${ref.typeid}`;
+  const C = ref.auto ? undefined : classes.get(name);
+  const base = C ? new C(ref) : new BaseProxy(ref);
+  if (!decoded) holdManager(base, ref); // Python's BaseProxy._manager (manager-life.ts)
+  adopt(base, ref, decoded); // the target: an AutoProxy's methods read off it hold it, not the Proxy
+  return (C ? base : autoProxy(base)) as P;
 }
 
 /** @internal Declares the proxy class of a built-in type. */
@@ -96,7 +97,7 @@ export function pendingProxy<P>(
 ): P {
   const C = classes.get(typeid);
   const provisional: ProxyRef = { address, authkey, id: -1, typeid };
-  const proxy = (C ? new C(provisional) : autoProxy(provisional)) as BaseProxy;
+  const proxy = (C ? new C(provisional) : autoProxy(new BaseProxy(provisional))) as BaseProxy;
   proxy[settleRef](created);
   return proxy as P;
 }
@@ -274,18 +275,17 @@ export type AutoProxy<T = Record<string, (...args: never[]) => unknown>> = BaseP
   [K in keyof T]: T[K] extends (...args: infer A) => infer R ? (...args: A) => Promise<Awaited<R>> : never;
 };
 
-function autoProxy(ref: ProxyRef): BaseProxy {
-  const base = new BaseProxy(ref);
+function autoProxy(base: BaseProxy): BaseProxy {
+  const { exposed } = base[proxyRef];
   return new Proxy(base, {
     get(target, prop) {
-      if (prop === Symbol.asyncIterator && (ref.exposed === undefined || ref.exposed.includes('next')))
+      if (prop === Symbol.asyncIterator && (exposed === undefined || exposed.includes('next')))
         return () => remoteIterator(() => target.callMethod('next')); // Python's IteratorProxy
       if (typeof prop === 'symbol' || prop in target || prop === 'then') {
         // The target itself as `this`: its private fields are not reachable through the Proxy.
         const v = Reflect.get(target, prop);
         return typeof v === 'function' ? v.bind(target) : v;
       }
-      const exposed = ref.exposed;
       if (exposed !== undefined && !exposed.includes(prop))
         return () => Promise.reject(notExposed(prop, exposed)); // as Python's proxy, which lacks it
       return (...args: unknown[]) => target.callMethod(prop, ...args);

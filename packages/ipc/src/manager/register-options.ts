@@ -1,6 +1,12 @@
-/** A manager's options and `register()`'s arguments: their types and how they are read. */
-import { readOptions, ValidationError } from '@multiproc/shared';
-import type { Address } from '../internal/net/endpoint.js';
+/**
+ * A manager's options, `register()`'s arguments and `getServer()`'s result: their types and how
+ * they are read.
+ */
+import { readOptions, ValidationError, type WithoutNulls } from '@multiproc/shared';
+import { ServedObject } from '../internal/manager/served-data.js';
+import type { ServedFactory } from '../internal/manager/server.js';
+import { type Address, netAddress } from '../internal/net/endpoint.js';
+import type { AutoProxy } from './proxy.js';
 
 /** The options a manager takes. @internal */
 export const MANAGER_KEYS: readonly string[] = ['address', 'authkey'];
@@ -19,6 +25,58 @@ export interface ManagerOptions {
    * @default this program's key, `processAuthkey()` (32 random bytes a worker inherits from its parent)
    */
   authkey?: string | Uint8Array | null | undefined;
+}
+
+/**
+ * What `getServer()` returns: the manager's server, to serve with. Python: `managers.Server`
+ * (`get_server()`'s result, with `address` and `serve_forever()`).
+ * @example
+ * const m = new BaseManager({ address: ['127.0.0.1', 0], authkey: 'abracadabra' });
+ * m.register('jobs', () => ({ count: () => 3 }));
+ * const server = m.getServer();
+ * setTimeout(() => void m.shutdown(), 100); // or a served object's method, SIGINT, SIGTERM
+ * await server.serveForever(); // Python: server.serve_forever()
+ * console.log(server.address); // [ '127.0.0.1', <the port the system picked> ]
+ */
+export interface ManagerServerHandle {
+  /**
+   * Where it serves (or will): the address the manager was given, a Unix socket path or
+   * `[host, port]`, or the one it bound once serving.
+   * @throws {ClosedError} before serving when no address or a port of 0 was given (the system
+   *   picks it when it binds): read it after `serveForever()` started, or use `await m.start()`.
+   */
+  readonly address: Address;
+  /** The manager's `serveForever()`. */
+  serveForever(): Promise<void>;
+}
+
+/** The manager's options read and checked. @throws {ValidationError} for a bad address or authkey. */
+export function readManagerOptions(given: ManagerOptions | null): WithoutNulls<ManagerOptions> {
+  const options = readOptions(given, MANAGER_KEYS, 'new BaseManager()');
+  if (options.address !== undefined) netAddress(options.address, 'new BaseManager()');
+  const { authkey } = options;
+  if (authkey !== undefined && typeof authkey !== 'string' && !(authkey instanceof Uint8Array)) {
+    throw new ValidationError('new BaseManager(): authkey must be a string or a Uint8Array.');
+  }
+  return options;
+}
+
+/**
+ * `getServer()`'s result for `manager`, given `given` as its address: that address while `initial()`
+ * (unless the system picks it: none given, or port 0), else the manager's.
+ */
+export function serverHandle(
+  manager: { readonly address: Address; serveForever(): Promise<void> },
+  given: Address | undefined,
+  initial: () => boolean,
+): ManagerServerHandle {
+  const literal = typeof given === 'string' || (given !== undefined && given[1] !== 0);
+  return {
+    get address(): Address {
+      return initial() && literal ? given! : manager.address;
+    },
+    serveForever: () => manager.serveForever(),
+  };
 }
 
 /** `register()`'s options. */
@@ -50,6 +108,77 @@ export type Factory = ((...args: any[]) => unknown) | (new (...args: any[]) => u
 /** Whether `f` is a `class` (it must be called with `new`). */
 export const isClass = (f: Factory): f is new (...args: any[]) => unknown =>
   Function.prototype.toString.call(f).startsWith('class');
+
+/** The arguments a factory takes (any, when registered without one: a connecting manager). */
+type FactoryArgs<F> = Factory extends F
+  ? unknown[]
+  : F extends new (
+        ...args: infer A
+      ) => unknown
+    ? A
+    : F extends (...args: infer A) => unknown
+      ? A
+      : unknown[];
+
+/** The object a factory makes (a class's instance, a function's result). */
+type Made<F> = Factory extends F
+  ? Record<string, (...args: any[]) => unknown>
+  : F extends new (
+        ...args: any[]
+      ) => infer I
+    ? I
+    : F extends (...args: any[]) => infer R
+      ? R
+      : Record<string, Factory>;
+
+/**
+ * The method `register(typeid, factory)` adds to a manager `M`: `m[typeid](...args)` is
+ * `m.create(typeid, ...args)`, typed by the factory (or by `T`: `m.getQueue<Q>()`, on a connecting
+ * manager registered without one). None for a typeid that names a member of the
+ * manager (`start`, `shutdown`, `dict`, …: `create()` only), nor for a typeid not known as a literal.
+ */
+export type TypeidMethod<M, K extends string, F> = string extends K
+  ? unknown
+  : { [P in Exclude<K, keyof M>]: <T = Made<F>>(...args: FactoryArgs<F>) => Promise<AutoProxy<T>> };
+
+/** What a serving manager calls to make an object of `typeid` (undefined without a factory). */
+export function servedFactory(
+  typeid: string,
+  factory: Factory | undefined,
+  options: RegisterOptions | undefined,
+): ServedFactory | undefined {
+  if (typeof typeid !== 'string' || typeid.length === 0) {
+    throw new ValidationError('register(): typeid must be a non-empty string.');
+  }
+  const exposed = readExposed(typeid, options);
+  if (factory !== undefined && typeof factory !== 'function') {
+    throw new ValidationError(
+      `register('${typeid}'): the factory must be a function or a class that makes the object, got ${typeof factory}.`,
+    );
+  }
+  if (!factory) return undefined;
+  const create = isClass(factory)
+    ? (args: unknown[]) => new factory(...args)
+    : (args: unknown[]) => factory(...args);
+  const fields = exposed === undefined ? undefined : { exposed };
+  const make: ServedFactory = (args) => new ServedObject(create(args) as object, fields);
+  make.auto = true;
+  return make;
+}
+
+/**
+ * Adds `manager[typeid](...args)`, which is `manager.create(typeid, ...args)` (Python's `register`
+ * adds the method `typeid` to the manager's class), unless `typeid` names a member of the manager
+ * already (a method such as `start` or `dict`, or one added before): Python would replace it.
+ */
+export function addTypeidMethod(
+  manager: { create(typeid: string, ...args: unknown[]): Promise<unknown> },
+  typeid: string,
+): void {
+  if (typeid in manager) return;
+  const method = { [typeid]: (...args: unknown[]) => manager.create(typeid, ...args) }[typeid];
+  Object.defineProperty(manager, typeid, { value: method, writable: true, configurable: true });
+}
 
 /** Checks `start(initializer, initargs)`: a function (or null) and an array, as Python's `TypeError` does. */
 export function checkInitializer(initializer: unknown, initargs: unknown): void {

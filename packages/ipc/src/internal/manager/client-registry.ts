@@ -62,6 +62,12 @@ export function serverShutDown(server: string): void {
   for (const c of new Set(clients.values())) if (c.server === server) c.managerShutDown();
 }
 
+/** Whether a call of this thread to manager instance `server` waits for its answer. */
+export function callsPending(server: string): boolean {
+  for (const c of clients.values()) if (c.server === server && !c.dead && c.pending.size > 0) return true;
+  return false;
+}
+
 // Refcount reports go through the live connection a proxy of `ref` uses, never a new one.
 reportThrough((ref) => {
   const base = managerKey(ref.address, ref.authkey);

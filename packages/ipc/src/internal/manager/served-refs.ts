@@ -72,6 +72,16 @@ export class ServedRefs {
     return this.#holders.size;
   }
 
+  /**
+   * Whether an owner other than {@link LOCAL} (another thread's, process's or program's connection)
+   * holds some object, or a copy of a proxy is on its way to one (manager-life.ts).
+   */
+  get heldElsewhere(): boolean {
+    for (const [owner, ids] of this.#held) if (owner !== LOCAL && ids.size > 0) return true;
+    for (const n of this.#pins.values()) if (n > 0) return true;
+    return false;
+  }
+
   /** Reads a QUIET refcount call of `owner`: `[id, unpins]` pairs flattened. */
   report(owner: Owner, method: string, args: unknown[]): void {
     for (let i = 0; i + 1 < args.length; i += 2) {

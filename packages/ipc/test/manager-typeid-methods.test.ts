@@ -1,0 +1,93 @@
+// register(typeid, factory) adds the method `m[typeid](...args)`, which is `m.create(typeid, ...args)`
+// (Python's `MyManager.register('Foo1', Foo1)` then `m.Foo1()`), typed by the factory, on a serving
+// and a connecting manager; never over a member of the manager (`start`, a SyncManager's `dict`).
+import { BaseManager, SyncManager } from '@multiproc/ipc';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+
+class Counter {
+  n: number;
+  constructor(start: number) {
+    this.n = start;
+  }
+  add(k: number): number {
+    this.n += k;
+    return this.n;
+  }
+}
+
+describe('the typeid methods register() adds', () => {
+  it('make objects as create() does, typed by the factory', { timeout: 20_000 }, async () => {
+    const m = new BaseManager()
+      .register('Counter', Counter)
+      .register('greeter', (name: string) => ({ hello: () => `hello ${name}` }));
+    await m.start();
+    try {
+      const c = await m.Counter(10);
+      expect(await c.add(5)).toBe(15);
+      expectTypeOf(m.Counter).parameters.toEqualTypeOf<[start: number]>();
+      expectTypeOf(c.add).returns.resolves.toBeNumber();
+      const g = await m.greeter('Ada');
+      expect(await g.hello()).toBe('hello Ada');
+      expect(await m.numberOfObjects()).toBe(2);
+    } finally {
+      await m.shutdown();
+    }
+  });
+
+  it('work on a connecting manager registered without a factory', { timeout: 20_000 }, async () => {
+    const server = new BaseManager({ address: ['127.0.0.1', 0], authkey: 'k' });
+    server.register('box', () => ({ get: () => 42 }));
+    const address = await server.start();
+    try {
+      const m = new BaseManager({ address, authkey: 'k' }).register('box');
+      await m.connect();
+      const box = await m.box<{ get(): number }>();
+      expect(await box.get()).toBe(42);
+      expectTypeOf(box.get).returns.resolves.toBeNumber();
+    } finally {
+      await server.shutdown();
+    }
+  });
+
+  it('never replace a member of the manager: create() serves such a typeid', {
+    timeout: 20_000,
+  }, async () => {
+    const m = new SyncManager()
+      .register('start', () => ({ f: () => 1 }))
+      .register('dict', () => ({ f: () => 2 }));
+    const start = m.start; // still the manager's own
+    expect(start).toBe(SyncManager.prototype.start);
+    expectTypeOf(m.start).toEqualTypeOf<SyncManager['start']>();
+    await m.start();
+    try {
+      expect(await (await m.create<{ f(): number }>('start')).f()).toBe(1);
+      expect(Object.hasOwn(m, 'dict')).toBe(false);
+      const typeid: string = 'Stack';
+      const named = m.register(typeid, () => ({ f: () => 3 }));
+      expectTypeOf(named).toEqualTypeOf<typeof m>(); // a typeid not known as a literal adds no type
+      expect(
+        await (m as unknown as Record<string, () => Promise<{ f(): Promise<number> }>>).Stack!().then((s) =>
+          s.f(),
+        ),
+      ).toBe(3);
+    } finally {
+      await m.shutdown();
+    }
+  });
+
+  it("keep a SyncManager's own factories", { timeout: 20_000 }, async () => {
+    const m = new SyncManager().register('Queue2', () => ({ ok: () => true }));
+    await m.start();
+    try {
+      const d = m.dict<string, number>();
+      await d.set('a', 1);
+      expect(await d.get('a')).toBe(1);
+      const q = m.Queue<number>();
+      await q.put(1);
+      expect(await q.get()).toBe(1);
+      expect(await (await m.Queue2()).ok()).toBe(true);
+    } finally {
+      await m.shutdown();
+    }
+  });
+});
