@@ -3,9 +3,11 @@
  * typecode. Memory: one SharedArrayBuffer, items from offset 0, rounded up to 8 bytes; a
  * synchronized array also carries a `Lock` (its own buffer, or the one given as `{ lock }`).
  */
+
 import { refuseStructuredClone } from './clone-guard.js';
 import { type EncodeContext, type Encoded, encodeSymbol, registerCodec } from './codec.js';
 import { ValidationError } from './errors.js';
+import { NONE, tooManyArguments } from './internal/arity.js';
 import { inspectSymbol, REPR_MAX_ITEMS, reprContents, showContents } from './internal/inspect.js';
 import { assertThreadTarget } from './internal/shared-codec.js';
 import {
@@ -51,6 +53,13 @@ export class RawArray<C extends Typecode = Typecode> implements Iterable<Typecod
    *   shared memory as the machine can give), or an item that does not fit the typecode.
    */
   constructor(typecode: C, sizeOrValues: number | Iterable<TypecodeValue<C>>) {
+    if (arguments.length > 2)
+      throw tooManyArguments(
+        'new RawArray()',
+        arguments.length,
+        'a typecode and a size or the values',
+        "a RawArray has no lock (nor has Python's RawArray a lock argument): use new SharedArray(typecode, sizeOrValues, { lock }) for one with a lock",
+      );
     const spec = specOf(typecode);
     this.#typecode = typecode;
     this.#spec = spec;
@@ -108,6 +117,7 @@ export class RawArray<C extends Typecode = Typecode> implements Iterable<Typecod
    * @throws {ValidationError} unless `-length <= index < length`.
    */
   get(index: number): TypecodeValue<C> {
+    if (arguments.length > 1) throw tooManyArguments('SharedArray.get()', arguments.length, 'an index');
     return (this.#view as unknown as TypecodeValue<C>[])[this.#index(index)]!;
   }
 
@@ -116,6 +126,8 @@ export class RawArray<C extends Typecode = Typecode> implements Iterable<Typecod
    * @throws {ValidationError} for an index out of range or a value that does not fit the typecode.
    */
   set(index: number, value: TypecodeValue<C>): void {
+    if (arguments.length > 2)
+      throw tooManyArguments('SharedArray.set()', arguments.length, 'an index and a value');
     const i = this.#index(index);
     checkValue(this.#spec, this.#typecode, value);
     (this.#view as unknown as TypecodeValue<C>[])[i] = value;
@@ -131,6 +143,8 @@ export class RawArray<C extends Typecode = Typecode> implements Iterable<Typecod
    *   `1n`), as Python raises `TypeError`.
    */
   slice(start?: number | null, end?: number | null): TypecodeValue<C>[] {
+    if (arguments.length > 2)
+      throw tooManyArguments('SharedArray.slice()', arguments.length, 'an optional start and end');
     const view = this.#view.subarray(sliceBound(start, 'start'), sliceBound(end, 'end'));
     return Array.from(view as Iterable<TypecodeValue<C>>);
   }
@@ -146,6 +160,8 @@ export class RawArray<C extends Typecode = Typecode> implements Iterable<Typecod
    * console.log(arr.slice(0, 5)); // [ 0, 7, 8, 9, 0 ]
    */
   setSlice(start: number, values: Iterable<TypecodeValue<C>>): void {
+    if (arguments.length > 2)
+      throw tooManyArguments('SharedArray.setSlice()', arguments.length, 'a start and the values');
     if (!Number.isInteger(start)) {
       throw new ValidationError(
         `setSlice(start, values) takes an integer start (negative from the end), got ${describeValue(start)}.`,
@@ -172,6 +188,7 @@ export class RawArray<C extends Typecode = Typecode> implements Iterable<Typecod
 
   /** A copy of every item as a plain array. Python: `arr[:]`. */
   toArray(): TypecodeValue<C>[] {
+    if (arguments.length > 0) throw tooManyArguments('SharedArray.toArray()', arguments.length, NONE);
     return this.slice();
   }
 
@@ -293,6 +310,7 @@ export class SynchronizedArray<C extends Typecode = Typecode> extends RawArray<C
 
   /** The lock that guards this array. Python: `get_lock()`. */
   getLock(): Lock | RLock {
+    if (arguments.length > 0) throw tooManyArguments('SharedArray.getLock()', arguments.length, NONE);
     return this.#lock;
   }
 
@@ -307,6 +325,7 @@ export class SynchronizedArray<C extends Typecode = Typecode> extends RawArray<C
    * console.log(arr.get(0)); // 7
    */
   getObj(): RawArray<C> {
+    if (arguments.length > 0) throw tooManyArguments('SharedArray.getObj()', arguments.length, NONE);
     return adopt(
       (this.view as Int8Array).buffer as SharedArrayBuffer,
       () => new RawArray(this.typecode, this.length),
@@ -351,6 +370,12 @@ export const SharedArray: SharedArrayConstructor = function SharedArray<C extend
   sizeOrValues: number | Iterable<TypecodeValue<C>>,
   options?: SynchronizedOptions,
 ) {
+  if (arguments.length > 3)
+    throw tooManyArguments(
+      'new SharedArray()',
+      arguments.length,
+      'a typecode, a size or the values, and optional options ({ lock })',
+    );
   const lock = lockFrom(options, 'new SharedArray()');
   return lock === undefined
     ? new RawArray(typecode, sizeOrValues)
