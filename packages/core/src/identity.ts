@@ -116,7 +116,7 @@ function setOwnDaemon(daemon: unknown): void {
 function setOwnName(name: unknown): void {
   if (typeof name !== 'string') {
     throw new ValidationError(
-      `currentProcess().name must be a string, got ${name === null ? 'null' : typeof name} (Python: name must be a string).`,
+      `currentProcess().name must be a string, got ${describeValue(name)} (Python: name must be a string).`,
     );
   }
   (globalThis as any)[NAME_KEY] = name;

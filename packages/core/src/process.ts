@@ -4,7 +4,14 @@
  */
 
 import { type WaitReadiness, waitable } from '@multiproc/ipc';
-import { ClosedError, ProcessError, resolveTimeout, type Timeout, ValidationError } from '@multiproc/shared';
+import {
+  ClosedError,
+  describeValue,
+  ProcessError,
+  resolveTimeout,
+  type Timeout,
+  ValidationError,
+} from '@multiproc/shared';
 import { getWorkerIdentity } from './identity.js';
 import { tooManyArguments } from './internal/arity.js';
 import { assertMayStartWorkers } from './internal/bootstrap.js';
@@ -112,7 +119,7 @@ export class Process<F extends TaskFunction = TaskFunction> {
   set name(value: string) {
     if (typeof value !== 'string') {
       throw new ValidationError(
-        `Process name must be a string, got ${value === null ? 'null' : typeof value} (Python: name must be a string).`,
+        `Process name must be a string, got ${describeValue(value)} (Python: name must be a string).`,
       );
     }
     this.#name = value;

@@ -39,7 +39,7 @@ import { type Inspect, inspectSymbol, showFields } from './internal/inspect.js';
 import { type Abandonable, kAbandon } from './internal/protocol.js';
 import { assertThreadTarget } from './internal/shared-codec.js';
 import { deadlineFor, NO_WAIT } from './internal/wait.js';
-import { readOptions } from './options.js';
+import { describeValue, readOptions } from './options.js';
 import { trackAbandonable } from './owner.js';
 import { definePythonNames } from './python-names.js';
 import type { Timeout } from './timeout.js';
@@ -112,7 +112,7 @@ export class Barrier implements Abandonable {
     } else {
       if (!Number.isInteger(parties) || parties < 1 || parties > MAX_PARTIES) {
         throw new ValidationError(
-          `Barrier parties must be an integer from 1 to 65535, got ${String(parties)}.`,
+          `Barrier parties must be an integer from 1 to 65535, got ${describeValue(parties)}.`,
         );
       }
       this.#w = createWords(parties);

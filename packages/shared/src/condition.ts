@@ -340,9 +340,8 @@ export class Condition implements Abandonable {
 
   #notify(n: number, what: string): void {
     if (typeof n !== 'number' || !(Number.isInteger(n) || n === Number.POSITIVE_INFINITY) || n < 0) {
-      const got = typeof n === 'string' ? JSON.stringify(n) : String(n);
       throw new ValidationError(
-        `notify(n) needs the number of waiters to wake, an integer from 0 (or Infinity: all), got ${got}.`,
+        `notify(n) needs the number of waiters to wake, an integer from 0 (or Infinity: all), got ${describeValue(n)}.`,
       );
     }
     if (!(this.#lock as unknown as ConditionLock)[kIsOwned]()) {

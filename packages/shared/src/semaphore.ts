@@ -209,7 +209,7 @@ export class Semaphore implements Abandonable {
     if (arguments.length > 1)
       throw tooManyArguments('Semaphore.release()', arguments.length, 'an optional count n');
     if (!Number.isInteger(n) || n < 1)
-      throw new ValidationError(`release(n) needs a positive integer, got ${n}.`);
+      throw new ValidationError(`release(n) needs a positive integer, got ${describeValue(n)}.`);
     const w = this.#w;
     const bounded = Atomics.load(w, BOUNDED) !== 0;
     // An unbounded count stops at the largest Int32 rather than wrapping negative (Python's

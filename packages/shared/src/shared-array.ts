@@ -19,7 +19,7 @@ import {
   type TypecodeValue,
 } from './internal/typecodes.js';
 import type { Lock } from './lock.js';
-import { describeValue, withArticle } from './options.js';
+import { describeValue } from './options.js';
 import { definePythonNames } from './python-names.js';
 import type { RLock } from './rlock.js';
 import { lockFrom, type SynchronizedOptions } from './value.js';
@@ -72,7 +72,9 @@ export class RawArray<C extends Typecode = Typecode> implements Iterable<Typecod
     let length: number;
     if (typeof sizeOrValues === 'number') {
       if (!Number.isInteger(sizeOrValues) || sizeOrValues < 0) {
-        throw new ValidationError(`Array size must be a non-negative integer, got ${sizeOrValues}.`);
+        throw new ValidationError(
+          `Array size must be a non-negative integer, got ${describeValue(sizeOrValues)}.`,
+        );
       }
       length = sizeOrValues;
     } else if (sizeOrValues !== null && typeof sizeOrValues === 'object' && Symbol.iterator in sizeOrValues) {
@@ -103,9 +105,9 @@ export class RawArray<C extends Typecode = Typecode> implements Iterable<Typecod
     const len = this.#view.length;
     if (Number.isInteger(i) && i >= -len && i < len) return i < 0 ? i + len : i;
     if (!Number.isInteger(i)) {
-      const got =
-        typeof i === 'string' ? `the string '${i}'` : typeof i === 'number' ? `${i}` : withArticle(typeof i);
-      throw new ValidationError(`An index must be an integer number (as in Python), got ${got}.`);
+      throw new ValidationError(
+        `An index must be an integer number (as in Python), got ${describeValue(i)}.`,
+      );
     }
     throw new ValidationError(
       `Index ${i} is out of range for an array of length ${len} (use -${len} to ${len - 1}).`,

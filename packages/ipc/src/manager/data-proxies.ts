@@ -5,7 +5,7 @@
  * nothing in the manager; `d.set('k', [...v, 1])` does). The list proxy lives in list-proxy.ts,
  * Namespace, Value and Array proxies in value-proxies.ts, the Queue proxy in queue-proxy.ts.
  */
-import { ValidationError } from '@multiproc/shared';
+import { describeValue, ValidationError } from '@multiproc/shared';
 import { checkDictKey } from '../internal/manager/dict-key.js';
 import { refOf } from '../internal/manager/referent.js';
 import type { ListProxy } from './list-proxy.js';
@@ -36,7 +36,7 @@ export function dictEntries(entries: unknown, where: string): unknown {
     return pairs;
   }
   throw new ValidationError(
-    `${where}: expected pairs, a Map or a plain object, got ${entries === null ? 'null' : typeof entries}.`,
+    `${where}: expected pairs, a Map or a plain object, got ${describeValue(entries)}.`,
   );
 }
 
