@@ -29,7 +29,7 @@ afterEach(async () => {
   await Promise.all(pools.splice(0).map((p) => p.terminate()));
 });
 
-const call = (f: (...args: unknown[]) => unknown, ...args: unknown[]) => f(...args);
+const call = (f: Function, ...args: unknown[]) => (f as (...a: unknown[]) => unknown)(...args);
 
 describe.each(['thread', 'process'] as const)('a %s Process', (context) => {
   it('refuses kill(signal), terminate(ms), start(x), isAlive(x), join(ms, x), close(x): nothing is done', {

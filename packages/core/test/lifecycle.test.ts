@@ -53,7 +53,9 @@ it('a target whose promise never settles exits with code 13 and says so, in both
     // handle though nothing can come through it; the loop is dry all the same.
     for (const context of ['thread', 'process']) {
       expect(stdout).toContain(`${label} ${context} exitCode=13`);
-      expect(stderr).toMatch(new RegExp(`${label}-${context}: the target returned a promise that never settled`));
+      expect(stderr).toMatch(
+        new RegExp(`${label}-${context}: the target returned a promise that never settled`),
+      );
     }
   }
   expect(stdout.match(/^a line before the promise$/gm)).toHaveLength(2);
