@@ -8,7 +8,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   ClosedError,
-  describeValue,
   disposableInEveryRealm,
   ProcessError,
   readOptions,
@@ -103,9 +102,7 @@ export class Listener implements AsyncDisposable {
     const target = netAddress(address ?? defaultPath(), where);
     const backlog = options.backlog ?? 511;
     if (!Number.isInteger(backlog) || backlog < 0) {
-      throw new ValidationError(
-        `${where}: backlog must be a non-negative integer, got ${describeValue(backlog)}.`,
-      );
+      throw new ValidationError(`${where}: backlog must be a non-negative integer, got ${backlog}.`);
     }
     this.#key = keyBytes(checkKey(options.authkey, where));
     this.#path = 'path' in target ? target.path : null;

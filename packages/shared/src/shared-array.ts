@@ -373,11 +373,7 @@ export const SharedArray: SharedArrayConstructor = function SharedArray<C extend
   options?: SynchronizedOptions,
 ) {
   if (arguments.length > 3)
-    throw tooManyArguments(
-      'new SharedArray()',
-      arguments.length,
-      'a typecode, a size or the values, and optional options ({ lock })',
-    );
+    throw tooManyArguments('new SharedArray()', arguments.length, 'a typecode, a size or values, options');
   const lock = lockFrom(options, 'new SharedArray()');
   return lock === undefined
     ? new RawArray(typecode, sizeOrValues)
