@@ -4,7 +4,7 @@
  */
 
 import { processAuthkey, setProcessAuthkey } from '@multiproc/ipc';
-import { ValidationError } from '@multiproc/shared';
+import { describeValue, ProcessError, ValidationError } from '@multiproc/shared';
 
 // node:worker_threads (with the stream modules it loads) and node:os are read on first use, not at
 // import: a program's main thread that imports the package has not loaded them yet (issue #18),
@@ -89,10 +89,34 @@ export function nameForChildren(): string {
   return typeof renamed === 'string' ? renamed : (getWorkerIdentity()?.name ?? 'MainProcess');
 }
 
+// `currentProcess().daemon = true` in the main program, per realm (Python allows it there; the
+// program may then start no workers). On globalThis, as the name above.
+const DAEMON_KEY = Symbol.for('multiproc.mainDaemon');
+
+/** Whether the main program made itself a daemon with `currentProcess().daemon = true` (internal). */
+export function mainIsDaemon(): boolean {
+  return (globalThis as any)[DAEMON_KEY] === true;
+}
+
+function setOwnDaemon(daemon: unknown): void {
+  const me = getWorkerIdentity();
+  if (me) {
+    // Python: `AssertionError: process has already started` (a worker's Process has started).
+    throw new ProcessError(
+      `currentProcess().daemon cannot be set in ${me.name}: the process has already started (Python: ` +
+        'AssertionError). Set daemon before start(): new Process({ target, daemon }).',
+    );
+  }
+  if (typeof daemon !== 'boolean') {
+    throw new ValidationError(`currentProcess().daemon must be true or false, got ${describeValue(daemon)}.`);
+  }
+  (globalThis as any)[DAEMON_KEY] = daemon;
+}
+
 function setOwnName(name: unknown): void {
   if (typeof name !== 'string') {
     throw new ValidationError(
-      `currentProcess().name must be a string, got ${name === null ? 'null' : typeof name} (Python: name must be a string).`,
+      `currentProcess().name must be a string, got ${describeValue(name)} (Python: name must be a string).`,
     );
   }
   (globalThis as any)[NAME_KEY] = name;
@@ -114,8 +138,14 @@ export interface ProcessInfo {
   readonly ident: number;
   /** The worker thread's id, `0` in a process's main thread. */
   readonly threadId: number;
-  /** Whether it is a daemon: ended when its parent exits. */
-  readonly daemon: boolean;
+  /**
+   * Whether it is a daemon: ended when its parent exits. Assignable in the main program only, as in
+   * Python (`currentProcess().daemon = true`): a daemon may not have children, so creating a
+   * `Process` or `Pool` there then throws `ContextError`. Assigning it in a worker throws
+   * `ProcessError` (Python: `AssertionError`, "process has already started"); assigning anything but
+   * a boolean throws `ValidationError`.
+   */
+  daemon: boolean;
   /** Always `null`: the code asking is still running. Python: `exitcode`. */
   readonly exitCode: null;
   /** Always `true`: the code asking is still running. Python: `is_alive()`. */
@@ -153,7 +183,9 @@ const alive = (): boolean => true;
 /**
  * Describes the process (or worker thread) this code runs in. Python: `current_process()`.
  * Its `name` and `authkey` can be assigned (see {@link ProcessInfo}).
- * @throws {ValidationError} from assigning `name` anything but a string.
+ * @throws {ValidationError} from assigning `name` anything but a string, or `daemon` anything but a
+ *   boolean.
+ * @throws {ProcessError} from assigning `daemon` in a worker (it has started; Python: `AssertionError`).
  * @example
  * const me = currentProcess();
  * console.log(me.name, me.isAlive(), me.exitCode); // 'MainProcess' true null
@@ -173,7 +205,12 @@ export function currentProcess(): ProcessInfo {
     pid: process.pid,
     ident: process.pid,
     threadId: threads().threadId,
-    daemon: me?.daemon ?? false,
+    get daemon(): boolean {
+      return me?.daemon ?? mainIsDaemon();
+    },
+    set daemon(daemon: boolean) {
+      setOwnDaemon(daemon);
+    },
     exitCode: null,
     isAlive: alive,
     get authkey(): Uint8Array {

@@ -10,6 +10,7 @@
  */
 import {
   ContextError,
+  describeValue,
   notAnObject,
   omitNullOptions,
   spellingOf,
@@ -144,12 +145,26 @@ export function parseOptions<T>(
   const name = issue.path.length ? issue.path.join('.') : 'options';
   const hint = pythonHint(s, issue, input, what);
   throw new ValidationError(
-    `Invalid option '${name}' for ${what}: ${issue.message}.${hint ? ` ${hint}` : ''}`,
+    `Invalid option '${name}' for ${what}: ${issue.message}${gotAt(input, issue.path)}.${hint ? ` ${hint}` : ''}`,
     {
       cause: result.error,
       issues: result.error.issues,
     },
   );
+}
+
+/** `, got <the value at path>` for a message, or nothing when it cannot be read (a throwing getter). */
+function gotAt(input: unknown, path: readonly PropertyKey[]): string {
+  if (path.length === 0) return '';
+  try {
+    const value = path.reduce<unknown>(
+      (at, key) => (at as Record<PropertyKey, unknown> | null)?.[key],
+      input,
+    );
+    return `; got ${describeValue(value)}`;
+  } catch {
+    return '';
+  }
 }
 
 /** Python's start methods: each is a child process, the 'process' context here. */

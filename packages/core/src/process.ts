@@ -4,8 +4,16 @@
  */
 
 import { type WaitReadiness, waitable } from '@multiproc/ipc';
-import { ClosedError, ProcessError, resolveTimeout, type Timeout, ValidationError } from '@multiproc/shared';
+import {
+  ClosedError,
+  describeValue,
+  ProcessError,
+  resolveTimeout,
+  type Timeout,
+  ValidationError,
+} from '@multiproc/shared';
 import { getWorkerIdentity } from './identity.js';
+import { tooManyArguments } from './internal/arity.js';
 import { assertMayStartWorkers } from './internal/bootstrap.js';
 import { type Inspect, inspectSymbol, showFields } from './internal/inspect.js';
 import { assertPermitted } from './internal/permission.js';
@@ -87,6 +95,7 @@ export class Process<F extends TaskFunction = TaskFunction> {
   #sentinel: ProcessSentinel | undefined;
 
   constructor(options: CheckedProcessOptions<F>) {
+    if (arguments.length > 1) throw tooManyArguments('new Process', arguments.length);
     checkTarget(this, options);
     const opts = parseOptions(processOptionsSchema, options, 'Process', processOptionsQuick);
     this.#target = opts.target as TaskRef<F>;
@@ -110,7 +119,7 @@ export class Process<F extends TaskFunction = TaskFunction> {
   set name(value: string) {
     if (typeof value !== 'string') {
       throw new ValidationError(
-        `Process name must be a string, got ${value === null ? 'null' : typeof value} (Python: name must be a string).`,
+        `Process name must be a string, got ${describeValue(value)} (Python: name must be a string).`,
       );
     }
     this.#name = value;
@@ -170,6 +179,7 @@ export class Process<F extends TaskFunction = TaskFunction> {
    * `EAGAIN`) comes from `join()` instead (Python raises `OSError` from `start()` in both cases).
    */
   start(): void {
+    if (arguments.length > 0) throw tooManyArguments('Process.start', arguments.length);
     this.#checkOpen();
     if (this.#state !== 'initial') throw new ProcessError(`${this.#name} cannot be started twice.`);
     assertMayStartWorkers('a Process');
@@ -208,6 +218,7 @@ export class Process<F extends TaskFunction = TaskFunction> {
    * @throws {ValidationError} for a timeout in another form.
    */
   async join(timeoutMs?: Timeout): Promise<void> {
+    if (arguments.length > 1) throw tooManyArguments('Process.join', arguments.length);
     const ms = resolveTimeout(timeoutMs, 'Process.join()', { negativeIsZero: true }).timeoutMs;
     this.#checkOpen();
     const runner = this.#runner;
@@ -272,6 +283,7 @@ export class Process<F extends TaskFunction = TaskFunction> {
 
   /** Whether the process has started and not yet ended. */
   isAlive(): boolean {
+    if (arguments.length > 0) throw tooManyArguments('Process.isAlive', arguments.length);
     this.#checkOpen();
     return this.#state === 'started' && this.#exit === undefined;
   }
@@ -292,6 +304,7 @@ export class Process<F extends TaskFunction = TaskFunction> {
    * console.log(p.exitCode); // -15 (or -9 if it ignored SIGTERM for 1 s)
    */
   async terminate(): Promise<void> {
+    if (arguments.length > 0) throw tooManyArguments('Process.terminate', arguments.length);
     this.#checkOpen();
     const runner = this.#runner;
     if (!runner || this.#exit) return;
@@ -306,6 +319,7 @@ export class Process<F extends TaskFunction = TaskFunction> {
 
   /** Stops the process at once (SIGKILL for a child, `worker.terminate()` for a thread); `exitCode` becomes -9. */
   kill(): void {
+    if (arguments.length > 0) throw tooManyArguments('Process.kill', arguments.length);
     this.#checkOpen();
     if (!this.#runner || this.#exit) return;
     this.#ending();
@@ -317,6 +331,7 @@ export class Process<F extends TaskFunction = TaskFunction> {
    * @throws {ProcessError} when the process is still running.
    */
   close(): void {
+    if (arguments.length > 0) throw tooManyArguments('Process.close', arguments.length);
     if (this.#state === 'closed') return;
     if (this.#runner && !this.#exit) {
       throw new ProcessError(

@@ -16,7 +16,7 @@ let setExplicitly = false;
  *   set the default, `'thread'`.
  * @param options - `force`: change a start method that was already set. @default { force: false }
  * @throws {ContextError} for an unknown name, or a second call without `force`.
- * @throws {ValidationError} for an unknown option.
+ * @throws {ValidationError} for an unknown option, or a `force` that is not a boolean (or `null`).
  * @example
  * setStartMethod('process');
  * setStartMethod(null, { force: true });
@@ -28,6 +28,9 @@ export function setStartMethod(
 ): void {
   if (name !== null) assertContextName(name);
   const { force } = readOptions(options, ['force'], 'setStartMethod()');
+  if (force !== undefined && typeof force !== 'boolean') {
+    throw new ValidationError(`setStartMethod(): force must be true or false, got ${describeValue(force)}.`);
+  }
   if (setExplicitly && !force) {
     throw new ContextError(
       `The start method is already set to '${current}': pass { force: true } to change it.`,

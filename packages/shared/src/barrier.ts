@@ -6,9 +6,11 @@
  * and the owner table that breaks a cycle when a party's thread dies) is `internal/barrier-cycle.ts`,
  * with the memory layout drawn atop it.
  */
+
 import { refuseStructuredClone } from './clone-guard.js';
 import { type EncodeContext, type Encoded, encodeSymbol, isEncodable, registerCodec } from './codec.js';
 import { SerializationError, ValidationError } from './errors.js';
+import { TAKES_TIMEOUT, tooManyArguments } from './internal/arity.js';
 import { type BarrierAction, runAction } from './internal/barrier-action.js';
 import {
   abandon,
@@ -37,7 +39,7 @@ import { type Inspect, inspectSymbol, showFields } from './internal/inspect.js';
 import { type Abandonable, kAbandon } from './internal/protocol.js';
 import { assertThreadTarget } from './internal/shared-codec.js';
 import { deadlineFor, NO_WAIT } from './internal/wait.js';
-import { readOptions } from './options.js';
+import { describeValue, readOptions } from './options.js';
 import { trackAbandonable } from './owner.js';
 import { definePythonNames } from './python-names.js';
 import type { Timeout } from './timeout.js';
@@ -86,6 +88,13 @@ export class Barrier implements Abandonable {
    * @throws {ValidationError} for a bad `parties`, `action` or `timeout`, or an unknown option (`timout`).
    */
   constructor(parties: number, options: BarrierOptions | null = {}) {
+    if (arguments.length > 2)
+      throw tooManyArguments(
+        'new Barrier()',
+        arguments.length,
+        'parties and optional options ({ action, timeout })',
+        "Python's Barrier(parties, action, timeout) is new Barrier(parties, { action, timeout }) here",
+      );
     knowOwner();
     const { action, timeout } = adopting
       ? (options ?? {})
@@ -103,7 +112,7 @@ export class Barrier implements Abandonable {
     } else {
       if (!Number.isInteger(parties) || parties < 1 || parties > MAX_PARTIES) {
         throw new ValidationError(
-          `Barrier parties must be an integer from 1 to 65535, got ${String(parties)}.`,
+          `Barrier parties must be an integer from 1 to 65535, got ${describeValue(parties)}.`,
         );
       }
       this.#w = createWords(parties);
@@ -172,6 +181,7 @@ export class Barrier implements Abandonable {
    * console.log(indexes.sort()); // [ 0, 1 ]
    */
   async wait(timeoutMs?: Timeout): Promise<number> {
+    if (arguments.length > 1) throw tooManyArguments('Barrier.wait()', arguments.length, TAKES_TIMEOUT);
     const w = this.#w;
     const timeout = timeoutMs ?? this.#timeout;
     let deadline = deadlineFor(timeout, 'Barrier.wait()');
@@ -220,6 +230,7 @@ export class Barrier implements Abandonable {
    *   refuses it there): use the async form on the page.
    */
   waitSync(timeoutMs?: Timeout): number {
+    if (arguments.length > 1) throw tooManyArguments('Barrier.waitSync()', arguments.length, TAKES_TIMEOUT);
     const w = this.#w;
     let deadline = deadlineFor(timeoutMs ?? this.#timeout, 'Barrier.waitSync()');
     // Where this thread may not block (a page's main thread), only a party that never waits
@@ -275,6 +286,7 @@ export class Barrier implements Abandonable {
    * console.log(await waiting, bar.broken); // BrokenBarrierError true
    */
   abort(): void {
+    if (arguments.length > 0) throw tooManyArguments('Barrier.abort()', arguments.length, 'no argument');
     abortCycle(this.#w);
   }
 
@@ -293,6 +305,7 @@ export class Barrier implements Abandonable {
    * console.log(await waiting); // BrokenBarrierError
    */
   reset(): void {
+    if (arguments.length > 0) throw tooManyArguments('Barrier.reset()', arguments.length, 'no argument');
     resetCycle(this.#w);
   }
 

@@ -7,6 +7,7 @@
 import { refuseStructuredClone } from './clone-guard.js';
 import { type EncodeContext, type Encoded, encodeSymbol, registerCodec } from './codec.js';
 import { LockError, ValidationError } from './errors.js';
+import { rejectArguments, TAKES_ACQUIRE, TAKES_TIMEOUT, tooManyArguments } from './internal/arity.js';
 import { assertMayBlock, canBlock } from './internal/browser-limits.js';
 import { assertCallback, refuseThenable } from './internal/callbacks.js';
 import {
@@ -77,6 +78,8 @@ export class Condition implements Abandonable {
    * @throws {ValidationError} when `lock` is not a `Lock` or `RLock`.
    */
   constructor(lock?: Lock | RLock | null) {
+    if (arguments.length > 1)
+      throw tooManyArguments('new Condition()', arguments.length, 'an optional Lock or RLock');
     ME ||= getOwnerId();
     // `null` is Python's `None`: a new RLock, as when it is left out.
     if (lock != null && !(lock instanceof Lock) && !(lock instanceof RLock)) {
@@ -119,6 +122,7 @@ export class Condition implements Abandonable {
 
   /** Acquires the condition's lock without blocking the event loop. @returns `false` on timeout. */
   acquire(options?: AcquireOptions): Promise<boolean> {
+    if (arguments.length > 1) return rejectArguments('Condition.acquire()', arguments.length, TAKES_ACQUIRE);
     return this.#lock.acquire(options);
   }
   /**
@@ -127,10 +131,13 @@ export class Condition implements Abandonable {
    *   refuses it there): use the async form on the page.
    */
   acquireSync(options?: AcquireOptions): boolean {
+    if (arguments.length > 1)
+      throw tooManyArguments('Condition.acquireSync()', arguments.length, TAKES_ACQUIRE);
     return this.#lock.acquireSync(options);
   }
   /** Releases the condition's lock. @throws {LockError} when it is not held. */
   release(): void {
+    if (arguments.length > 0) throw tooManyArguments('Condition.release()', arguments.length, 'no argument');
     try {
       this.#lock.release();
     } catch (err) {
@@ -147,6 +154,12 @@ export class Condition implements Abandonable {
    * @throws {TimeoutError} when the lock was not acquired within `options.timeout` ms.
    */
   async withLock<T>(fn: () => T | Promise<T>, options?: AcquireOptions): Promise<T> {
+    if (arguments.length > 2)
+      throw tooManyArguments(
+        'Condition.withLock()',
+        arguments.length,
+        'the function to run and an optional timeout (ms, or { timeout, block })',
+      );
     assertCallback(fn, 'Condition.withLock(fn)', 'the function to run holding the lock');
     return this.#lock.withLock(fn, options);
   }
@@ -168,6 +181,7 @@ export class Condition implements Abandonable {
    * nothing left could notify it (a deadlock; the lock is held again first).
    */
   async wait(timeoutMs?: Timeout): Promise<boolean> {
+    if (arguments.length > 1) throw tooManyArguments('Condition.wait()', arguments.length, TAKES_TIMEOUT);
     return this.#waitUntil(deadlineFor(timeoutMs, 'Condition.wait()'));
   }
 
@@ -205,6 +219,7 @@ export class Condition implements Abandonable {
    *   refuses it there): use the async form on the page.
    */
   waitSync(timeoutMs?: Timeout): boolean {
+    if (arguments.length > 1) throw tooManyArguments('Condition.waitSync()', arguments.length, TAKES_TIMEOUT);
     return this.#waitSyncUntil(deadlineFor(timeoutMs, 'Condition.waitSync()'));
   }
 
@@ -254,6 +269,12 @@ export class Condition implements Abandonable {
    * cond.release();
    */
   async waitFor<T>(predicate: () => T | Promise<T>, timeoutMs?: Timeout): Promise<T> {
+    if (arguments.length > 2)
+      throw tooManyArguments(
+        'Condition.waitFor()',
+        arguments.length,
+        'a predicate and an optional timeout (ms, or { timeout })',
+      );
     assertCallback(predicate, 'Condition.waitFor(predicate)', PREDICATE);
     const deadline = deadlineFor(timeoutMs, 'Condition.waitFor()');
     let result = await predicate();
@@ -275,6 +296,12 @@ export class Condition implements Abandonable {
    *   refuses it there): use the async form on the page.
    */
   waitForSync<T>(predicate: () => T, timeoutMs?: Timeout): T {
+    if (arguments.length > 2)
+      throw tooManyArguments(
+        'Condition.waitForSync()',
+        arguments.length,
+        'a predicate and an optional timeout (ms, or { timeout })',
+      );
     assertCallback(predicate, 'Condition.waitForSync(predicate)', PREDICATE);
     const deadline = deadlineFor(timeoutMs, 'Condition.waitForSync()');
     let result = syncPredicate(predicate);
@@ -299,19 +326,22 @@ export class Condition implements Abandonable {
    * cond.release();
    */
   notify(n = 1): void {
+    if (arguments.length > 1)
+      throw tooManyArguments('Condition.notify()', arguments.length, 'an optional number of waiters n');
     this.#notify(n, 'notify');
   }
 
   /** Wakes every waiter. Python: `notify_all()`. @throws {LockError} when the lock is not held. */
   notifyAll(): void {
+    if (arguments.length > 0)
+      throw tooManyArguments('Condition.notifyAll()', arguments.length, 'no argument');
     this.#notify(Number.POSITIVE_INFINITY, 'notifyAll');
   }
 
   #notify(n: number, what: string): void {
     if (typeof n !== 'number' || !(Number.isInteger(n) || n === Number.POSITIVE_INFINITY) || n < 0) {
-      const got = typeof n === 'string' ? JSON.stringify(n) : String(n);
       throw new ValidationError(
-        `notify(n) needs the number of waiters to wake, an integer from 0 (or Infinity: all), got ${got}.`,
+        `notify(n) needs the number of waiters to wake, an integer from 0 (or Infinity: all), got ${describeValue(n)}.`,
       );
     }
     if (!(this.#lock as unknown as ConditionLock)[kIsOwned]()) {

@@ -13,6 +13,7 @@
 
 import { refuseStructuredClone } from './clone-guard.js';
 import { type EncodeContext, type Encoded, encodeSymbol, registerCodec } from './codec.js';
+import { TAKES_TIMEOUT, tooManyArguments } from './internal/arity.js';
 import { newSharedBuffer } from './internal/browser-limits.js';
 import { type Inspect, inspectSymbol, showFields } from './internal/inspect.js';
 import { assertThreadTarget } from './internal/shared-codec.js';
@@ -35,12 +36,20 @@ export class Event {
   readonly #w: Int32Array;
 
   constructor() {
+    if (arguments.length > 0)
+      throw tooManyArguments(
+        'new Event()',
+        arguments.length,
+        'no argument',
+        "Python's Event() takes none either",
+      );
     this.#w = new Int32Array(adopting ?? newSharedBuffer(4));
     refuseStructuredClone(this, 'an Event');
   }
 
   /** Whether the flag is set. Python: `is_set()`. */
   isSet(): boolean {
+    if (arguments.length > 0) throw tooManyArguments('Event.isSet()', arguments.length, 'no argument');
     return (Atomics.load(this.#w, STATE) & FLAG_BIT) !== 0;
   }
 
@@ -77,6 +86,7 @@ export class Event {
    * may return `False`).
    */
   set(): void {
+    if (arguments.length > 0) throw tooManyArguments('Event.set()', arguments.length, 'no argument');
     const w = this.#w;
     for (;;) {
       const s = Atomics.load(w, STATE);
@@ -90,6 +100,7 @@ export class Event {
 
   /** Clears the flag; later waits wait again (waiters a `set()` already woke still return `true`). */
   clear(): void {
+    if (arguments.length > 0) throw tooManyArguments('Event.clear()', arguments.length, 'no argument');
     Atomics.and(this.#w, STATE, ~FLAG_BIT);
   }
 
@@ -108,6 +119,7 @@ export class Event {
    * console.log(await ev.wait(100)); // true
    */
   async wait(timeoutMs?: Timeout): Promise<boolean> {
+    if (arguments.length > 1) throw tooManyArguments('Event.wait()', arguments.length, TAKES_TIMEOUT);
     const w = this.#w;
     const start = Atomics.load(w, STATE);
     if (start & FLAG_BIT) return true;
@@ -128,6 +140,7 @@ export class Event {
    *   refuses it there): use the async form on the page.
    */
   waitSync(timeoutMs?: Timeout): boolean {
+    if (arguments.length > 1) throw tooManyArguments('Event.waitSync()', arguments.length, TAKES_TIMEOUT);
     const w = this.#w;
     const deadline = deadlineFor(timeoutMs, 'Event.waitSync()');
     const start = Atomics.load(w, STATE);

@@ -5,6 +5,7 @@
 import { refuseStructuredClone } from './clone-guard.js';
 import { type EncodeContext, type Encoded, encodeSymbol, registerCodec } from './codec.js';
 import { LockError } from './errors.js';
+import { rejectArguments, TAKES_ACQUIRE, tooManyArguments } from './internal/arity.js';
 import { newSharedBuffer } from './internal/browser-limits.js';
 import { holderName, type Inspect, inspectSymbol, showFields } from './internal/inspect.js';
 import {
@@ -67,6 +68,13 @@ export class Lock implements ConditionLock, Abandonable {
   #abandoned = false;
 
   constructor() {
+    if (arguments.length > 0)
+      throw tooManyArguments(
+        'new Lock()',
+        arguments.length,
+        'no argument',
+        "Python's Lock() takes none either",
+      );
     ME ||= getOwnerId();
     this.#w = new Int32Array(adopting ?? newSharedBuffer(MUTEX_BYTES));
     trackAbandonable(this);
@@ -88,6 +96,7 @@ export class Lock implements ConditionLock, Abandonable {
    * lock.release();
    */
   async acquire(options?: AcquireOptions): Promise<boolean> {
+    if (arguments.length > 1) throw tooManyArguments('Lock.acquire()', arguments.length, TAKES_ACQUIRE);
     const deadline = deadlineFor(options, 'Lock.acquire()', true);
     if (Atomics.compareExchange(this.#w, STATE, 0, ME) === 0) {
       this.#abandoned = false;
@@ -113,6 +122,7 @@ export class Lock implements ConditionLock, Abandonable {
    *   refuses it there): use the async form on the page.
    */
   acquireSync(options?: AcquireOptions): boolean {
+    if (arguments.length > 1) throw tooManyArguments('Lock.acquireSync()', arguments.length, TAKES_ACQUIRE);
     const deadline = deadlineFor(options, 'Lock.acquireSync()', true);
     if (Atomics.compareExchange(this.#w, STATE, 0, ME) === 0) {
       this.#abandoned = false;
@@ -130,6 +140,13 @@ export class Lock implements ConditionLock, Abandonable {
    * lock.release();
    */
   tryAcquire(): boolean {
+    if (arguments.length > 0)
+      throw tooManyArguments(
+        'Lock.tryAcquire()',
+        arguments.length,
+        'no argument',
+        'it never waits: use acquire({ timeout }) to wait at most ms',
+      );
     return this.#took(tryLock(this.#w, ME));
   }
 
@@ -149,12 +166,14 @@ export class Lock implements ConditionLock, Abandonable {
    * lock.release(); // a second release() would throw LockError
    */
   release(): void {
+    if (arguments.length > 0) throw tooManyArguments('Lock.release()', arguments.length, 'no argument');
     if (!unlock(this.#w, ME))
       throw new LockError('Cannot release a Lock that is not held. Call acquire() first.');
   }
 
   /** Whether some thread holds the lock. Python: `Lock.locked()` (3.14). */
   locked(): boolean {
+    if (arguments.length > 0) throw tooManyArguments('Lock.locked()', arguments.length, 'no argument');
     const s = Atomics.load(this.#w, STATE);
     return s !== 0 && s !== ABANDONED;
   }
@@ -180,6 +199,12 @@ export class Lock implements ConditionLock, Abandonable {
    * console.log(n, lock.locked()); // 42 false
    */
   withLock<T>(fn: () => T | Promise<T>, options?: AcquireOptions): Promise<T> {
+    if (arguments.length > 2)
+      return rejectArguments(
+        'Lock.withLock()',
+        arguments.length,
+        'the function to run and an optional timeout (ms, or { timeout, block })',
+      );
     return runLocked(this, fn, options, 'Lock');
   }
 

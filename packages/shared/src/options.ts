@@ -15,13 +15,15 @@ const PYTHON_SPELLINGS: Readonly<Record<string, string>> = {
 
 /**
  * The known option that `key` most likely meant: one that differs only in case or underscores
- * (`authKey` -> `authkey`, `max_size` -> `maxsize`, `init_args` -> `initargs`), or Python's
- * spelling of it. Beyond Python.
+ * (`authKey` -> `authkey`, `max_size` -> `maxsize`, `init_args` -> `initargs`), Python's
+ * spelling of it, or the only one a slip of one letter away (`tagret` -> `target`, `timout` ->
+ * `timeout`; for keys of 4 letters or more). Beyond Python.
  * @param key the unknown key as written.
  * @param known the option names the call takes.
  * @returns the known name, or `undefined` when none is close.
  * @example
  * spellingOf('authKey', ['authkey', 'backlog']); // 'authkey'
+ * spellingOf('timout', ['timeout']);            // 'timeout'
  * spellingOf('colour', ['authkey', 'backlog']);  // undefined
  */
 export function spellingOf(key: string, known: readonly string[]): string | undefined {
@@ -29,7 +31,23 @@ export function spellingOf(key: string, known: readonly string[]): string | unde
   if (python !== undefined && known.includes(python)) return python;
   const fold = (name: string) => name.replace(/[_-]/g, '').toLowerCase();
   const folded = fold(key);
-  return known.find((name) => fold(name) === folded);
+  const same = known.find((name) => fold(name) === folded);
+  if (same !== undefined || folded.length < 4) return same;
+  // A slip of one letter (`tagret`, `timout`, `deamon`): the one known name it is that close to.
+  const near = known.filter((name) => oneSlipApart(folded, fold(name)));
+  return near.length === 1 ? near[0] : undefined;
+}
+
+/** Whether `a` becomes `b` by one edit: a letter added, dropped, changed, or two neighbours swapped. */
+function oneSlipApart(a: string, b: string): boolean {
+  if (Math.abs(a.length - b.length) > 1 || a === b) return false;
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  if (a.length === b.length) {
+    if (a.slice(i + 1) === b.slice(i + 1)) return true; // changed
+    return a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2); // swapped
+  }
+  return a.length > b.length ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
 }
 
 /**
@@ -154,7 +172,8 @@ export function withArticle(word: string): string {
 
 /**
  * A value as an error message shows it, with its type: `the number 5`, `the string '2'`, `null`,
- * `an array`, `a function (f)`. Beyond Python.
+ * `undefined`, `an array [1,2]`, `an object {"a":1}` (its JSON text cut at 40 characters), an
+ * instance by its class (`a Set`, `a Float64Array`), `a function (f)`. Beyond Python.
  * @param value any value.
  * @returns a short phrase.
  * @example
@@ -176,8 +195,43 @@ export function describeValue(value: unknown): string {
     case 'symbol':
       return `a symbol (${String(value)})`;
     default:
-      return value === null ? 'null' : Array.isArray(value) ? 'an array' : 'an object';
+      return describeObject(value as object | null);
   }
+}
+
+/** An object as {@link describeValue} shows it: `null`, `an array [1,2]`, `a Set`, `an object {"a":1}`. */
+function describeObject(value: object | null): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return `an array ${shortJson(value)}`.trimEnd();
+  let name: unknown;
+  try {
+    name = Object.getPrototypeOf(value)?.constructor?.name;
+  } catch {
+    // A Proxy whose trap throws: shown as an object.
+  }
+  if (typeof name === 'string' && name !== '' && name !== 'Object') return withArticle(name);
+  return `an object ${shortJson(value)}`.trimEnd();
+}
+
+/** The JSON text of `value` cut at 40 characters, or nothing when it has none (a cycle, a throwing getter). */
+function shortJson(value: object): string {
+  let text: string | undefined;
+  try {
+    // What JSON would drop or refuse is shown as a message names it: [f] is not [null].
+    text = JSON.stringify(value, (_key, item: unknown) =>
+      typeof item === 'function'
+        ? `<function ${item.name}>`.replace(' >', '>')
+        : typeof item === 'bigint'
+          ? `${item}n`
+          : item === undefined
+            ? '<undefined>'
+            : item,
+    );
+  } catch {
+    return '';
+  }
+  if (text === undefined) return '';
+  return text.length > 40 ? `${text.slice(0, 40)}...` : text;
 }
 
 /**

@@ -13,7 +13,7 @@
  */
 import { ValidationError } from './errors.js';
 import { type Abandonable, kAbandon } from './internal/protocol.js';
-import { checkOptionKeys } from './options.js';
+import { checkOptionKeys, describeValue } from './options.js';
 
 const OWNER_KEY = Symbol.for('multiproc.ownerId');
 const REGISTRY_KEY = Symbol.for('multiproc.abandonables');
@@ -71,7 +71,7 @@ export function getOwnerId(): number {
  */
 export function ownerIdOfThread(threadId: number): number {
   if (!Number.isInteger(threadId) || threadId < 0 || threadId >= MAX_OWNER_ID) {
-    throw new ValidationError(`threadId must be a non-negative integer, got ${String(threadId)}.`);
+    throw new ValidationError(`threadId must be a non-negative integer, got ${describeValue(threadId)}.`);
   }
   return threadId + 1;
 }
@@ -134,13 +134,13 @@ export interface AbandonOptions {
  */
 export function abandonOwner(ownerId: number, options?: AbandonOptions): number {
   if (!Number.isInteger(ownerId) || ownerId <= 0 || ownerId > 0x7fff_ffff) {
-    throw new ValidationError(`ownerId must be a positive 31-bit integer, got ${String(ownerId)}.`);
+    throw new ValidationError(`ownerId must be a positive 31-bit integer, got ${describeValue(ownerId)}.`);
   }
   checkOptionKeys(options, ['endedNormally'], 'abandonOwner()');
   const endedNormally = options?.endedNormally ?? false;
   if (typeof endedNormally !== 'boolean') {
     throw new ValidationError(
-      `abandonOwner() options.endedNormally must be true or false, got ${String(endedNormally)}.`,
+      `abandonOwner() options.endedNormally must be true or false, got ${describeValue(endedNormally)}.`,
     );
   }
   let released = 0;

@@ -6,6 +6,7 @@
 import { refuseStructuredClone } from './clone-guard.js';
 import { type EncodeContext, type Encoded, encodeSymbol, registerCodec } from './codec.js';
 import { LockError } from './errors.js';
+import { rejectArguments, TAKES_ACQUIRE, tooManyArguments } from './internal/arity.js';
 import { newSharedBuffer } from './internal/browser-limits.js';
 import { holderName, type Inspect, inspectSymbol, showFields } from './internal/inspect.js';
 import {
@@ -61,6 +62,13 @@ export class RLock implements ConditionLock, Abandonable {
   #abandoned = false;
 
   constructor() {
+    if (arguments.length > 0)
+      throw tooManyArguments(
+        'new RLock()',
+        arguments.length,
+        'no argument',
+        "Python's RLock() takes none either",
+      );
     ME ||= getOwnerId();
     this.#w = new Int32Array(adopting ?? newSharedBuffer(MUTEX_BYTES));
     trackAbandonable(this);
@@ -114,6 +122,7 @@ export class RLock implements ConditionLock, Abandonable {
    * r.release();
    */
   async acquire(options?: AcquireOptions): Promise<boolean> {
+    if (arguments.length > 1) throw tooManyArguments('RLock.acquire()', arguments.length, TAKES_ACQUIRE);
     const deadline = deadlineFor(options, 'RLock.acquire()', true);
     if (this.#reenter()) return true;
     this.#waiting++;
@@ -140,6 +149,7 @@ export class RLock implements ConditionLock, Abandonable {
    *   refuses it there): use the async form on the page.
    */
   acquireSync(options?: AcquireOptions): boolean {
+    if (arguments.length > 1) throw tooManyArguments('RLock.acquireSync()', arguments.length, TAKES_ACQUIRE);
     const deadline = deadlineFor(options, 'RLock.acquireSync()', true);
     if (this.#reenter()) return true;
     return this.#enter(lockSync(this.#w, ME, deadline));
@@ -147,6 +157,13 @@ export class RLock implements ConditionLock, Abandonable {
 
   /** Takes the lock if it is free now or already this thread's. Python: `acquire(block=False)`. */
   tryAcquire(): boolean {
+    if (arguments.length > 0)
+      throw tooManyArguments(
+        'RLock.tryAcquire()',
+        arguments.length,
+        'no argument',
+        'it never waits: use acquire({ timeout }) to wait at most ms',
+      );
     return this.#reenter() || this.#enter(tryLock(this.#w, ME));
   }
 
@@ -162,6 +179,7 @@ export class RLock implements ConditionLock, Abandonable {
    * r.release(); // free
    */
   release(): void {
+    if (arguments.length > 0) throw tooManyArguments('RLock.release()', arguments.length, 'no argument');
     const s = Atomics.load(this.#w, STATE);
     if (holderOf(s) !== ME) {
       throw new LockError(
@@ -175,12 +193,14 @@ export class RLock implements ConditionLock, Abandonable {
 
   /** Whether some thread holds the lock. */
   locked(): boolean {
+    if (arguments.length > 0) throw tooManyArguments('RLock.locked()', arguments.length, 'no argument');
     const s = Atomics.load(this.#w, STATE);
     return s !== 0 && s !== ABANDONED;
   }
 
   /** Whether this thread holds the lock. Python: `RLock._is_owned()`. */
   isOwned(): boolean {
+    if (arguments.length > 0) throw tooManyArguments('RLock.isOwned()', arguments.length, 'no argument');
     return holderOf(Atomics.load(this.#w, STATE)) === ME;
   }
 
@@ -199,6 +219,12 @@ export class RLock implements ConditionLock, Abandonable {
    * await r.withLock(() => r.withLock(() => console.log('inside'))); // inside
    */
   withLock<T>(fn: () => T | Promise<T>, options?: AcquireOptions): Promise<T> {
+    if (arguments.length > 2)
+      return rejectArguments(
+        'RLock.withLock()',
+        arguments.length,
+        'the function to run and an optional timeout (ms, or { timeout, block })',
+      );
     return runLocked(this, fn, options, 'RLock');
   }
 

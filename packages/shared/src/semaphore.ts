@@ -14,6 +14,7 @@
 import { refuseStructuredClone } from './clone-guard.js';
 import { type EncodeContext, type Encoded, encodeSymbol, registerCodec } from './codec.js';
 import { LockError, ValidationError } from './errors.js';
+import { rejectArguments, TAKES_ACQUIRE, tooManyArguments } from './internal/arity.js';
 import { assertMayBlock, newSharedBuffer } from './internal/browser-limits.js';
 import { type Inspect, inspectSymbol, showFields } from './internal/inspect.js';
 import { freeIfEmpty, OWNER_TABLE_WORDS, ownedSlot, takeOwned } from './internal/owner-table.js';
@@ -87,6 +88,8 @@ export class Semaphore implements Abandonable {
    * @throws {ValidationError} when `value` is not an integer in 0..2**31-1.
    */
   constructor(value = 1) {
+    if (arguments.length > 1)
+      throw tooManyArguments('new Semaphore()', arguments.length, 'an optional initial value');
     ME ||= getOwnerId();
     if (adopting) this.#w = new Int32Array(adopting);
     else {
@@ -121,6 +124,7 @@ export class Semaphore implements Abandonable {
    * sem.release();
    */
   async acquire(options?: AcquireOptions): Promise<boolean> {
+    if (arguments.length > 1) throw tooManyArguments('Semaphore.acquire()', arguments.length, TAKES_ACQUIRE);
     const w = this.#w;
     const deadline = deadlineFor(options, `${this.#kind}.acquire()`, true);
     if (tryDecrement(w)) return true;
@@ -152,6 +156,8 @@ export class Semaphore implements Abandonable {
    *   refuses it there): use the async form on the page.
    */
   acquireSync(options?: AcquireOptions): boolean {
+    if (arguments.length > 1)
+      throw tooManyArguments('Semaphore.acquireSync()', arguments.length, TAKES_ACQUIRE);
     const w = this.#w;
     const deadline = deadlineFor(options, `${this.#kind}.acquireSync()`, true);
     for (let i = 0; i < SPIN; i++) if (tryDecrement(w)) return true;
@@ -175,6 +181,13 @@ export class Semaphore implements Abandonable {
 
   /** Takes a permit if one is free now. Python: `acquire(block=False)`. */
   tryAcquire(): boolean {
+    if (arguments.length > 0)
+      throw tooManyArguments(
+        'Semaphore.tryAcquire()',
+        arguments.length,
+        'no argument',
+        'it never waits: use acquire({ timeout }) to wait at most ms',
+      );
     return tryDecrement(this.#w);
   }
 
@@ -193,8 +206,10 @@ export class Semaphore implements Abandonable {
    * console.log(sem.getValue()); // 2
    */
   release(n = 1): void {
+    if (arguments.length > 1)
+      throw tooManyArguments('Semaphore.release()', arguments.length, 'an optional count n');
     if (!Number.isInteger(n) || n < 1)
-      throw new ValidationError(`release(n) needs a positive integer, got ${n}.`);
+      throw new ValidationError(`release(n) needs a positive integer, got ${describeValue(n)}.`);
     const w = this.#w;
     const bounded = Atomics.load(w, BOUNDED) !== 0;
     // An unbounded count stops at the largest Int32 rather than wrapping negative (Python's
@@ -221,11 +236,13 @@ export class Semaphore implements Abandonable {
 
   /** Permits left now. Python: `get_value()`. */
   getValue(): number {
+    if (arguments.length > 0) throw tooManyArguments('Semaphore.getValue()', arguments.length, 'no argument');
     return Atomics.load(this.#w, VALUE);
   }
 
   /** Whether no permit is free now (an acquire would wait). */
   locked(): boolean {
+    if (arguments.length > 0) throw tooManyArguments('Semaphore.locked()', arguments.length, 'no argument');
     return Atomics.load(this.#w, VALUE) <= 0;
   }
 
@@ -275,6 +292,12 @@ export class Semaphore implements Abandonable {
    * console.log(doubled); // [ 2, 4, 6 ]
    */
   withLock<T>(fn: () => T | Promise<T>, options?: AcquireOptions): Promise<T> {
+    if (arguments.length > 2)
+      return rejectArguments(
+        'Semaphore.withLock()',
+        arguments.length,
+        'the function to run and an optional timeout (ms, or { timeout, block })',
+      );
     return runLocked(this, fn, options, 'A permit', this.#kind);
   }
 

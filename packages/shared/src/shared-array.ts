@@ -3,9 +3,11 @@
  * typecode. Memory: one SharedArrayBuffer, items from offset 0, rounded up to 8 bytes; a
  * synchronized array also carries a `Lock` (its own buffer, or the one given as `{ lock }`).
  */
+
 import { refuseStructuredClone } from './clone-guard.js';
 import { type EncodeContext, type Encoded, encodeSymbol, registerCodec } from './codec.js';
 import { ValidationError } from './errors.js';
+import { NONE, tooManyArguments } from './internal/arity.js';
 import { inspectSymbol, REPR_MAX_ITEMS, reprContents, showContents } from './internal/inspect.js';
 import { assertThreadTarget } from './internal/shared-codec.js';
 import {
@@ -17,7 +19,7 @@ import {
   type TypecodeValue,
 } from './internal/typecodes.js';
 import type { Lock } from './lock.js';
-import { describeValue, withArticle } from './options.js';
+import { describeValue } from './options.js';
 import { definePythonNames } from './python-names.js';
 import type { RLock } from './rlock.js';
 import { lockFrom, type SynchronizedOptions } from './value.js';
@@ -51,6 +53,13 @@ export class RawArray<C extends Typecode = Typecode> implements Iterable<Typecod
    *   shared memory as the machine can give), or an item that does not fit the typecode.
    */
   constructor(typecode: C, sizeOrValues: number | Iterable<TypecodeValue<C>>) {
+    if (arguments.length > 2)
+      throw tooManyArguments(
+        'new RawArray()',
+        arguments.length,
+        'a typecode and a size or the values',
+        "a RawArray has no lock (nor has Python's RawArray a lock argument): use new SharedArray(typecode, sizeOrValues, { lock }) for one with a lock",
+      );
     const spec = specOf(typecode);
     this.#typecode = typecode;
     this.#spec = spec;
@@ -63,7 +72,9 @@ export class RawArray<C extends Typecode = Typecode> implements Iterable<Typecod
     let length: number;
     if (typeof sizeOrValues === 'number') {
       if (!Number.isInteger(sizeOrValues) || sizeOrValues < 0) {
-        throw new ValidationError(`Array size must be a non-negative integer, got ${sizeOrValues}.`);
+        throw new ValidationError(
+          `Array size must be a non-negative integer, got ${describeValue(sizeOrValues)}.`,
+        );
       }
       length = sizeOrValues;
     } else if (sizeOrValues !== null && typeof sizeOrValues === 'object' && Symbol.iterator in sizeOrValues) {
@@ -94,9 +105,9 @@ export class RawArray<C extends Typecode = Typecode> implements Iterable<Typecod
     const len = this.#view.length;
     if (Number.isInteger(i) && i >= -len && i < len) return i < 0 ? i + len : i;
     if (!Number.isInteger(i)) {
-      const got =
-        typeof i === 'string' ? `the string '${i}'` : typeof i === 'number' ? `${i}` : withArticle(typeof i);
-      throw new ValidationError(`An index must be an integer number (as in Python), got ${got}.`);
+      throw new ValidationError(
+        `An index must be an integer number (as in Python), got ${describeValue(i)}.`,
+      );
     }
     throw new ValidationError(
       `Index ${i} is out of range for an array of length ${len} (use -${len} to ${len - 1}).`,
@@ -108,6 +119,7 @@ export class RawArray<C extends Typecode = Typecode> implements Iterable<Typecod
    * @throws {ValidationError} unless `-length <= index < length`.
    */
   get(index: number): TypecodeValue<C> {
+    if (arguments.length > 1) throw tooManyArguments('SharedArray.get()', arguments.length, 'an index');
     return (this.#view as unknown as TypecodeValue<C>[])[this.#index(index)]!;
   }
 
@@ -116,6 +128,8 @@ export class RawArray<C extends Typecode = Typecode> implements Iterable<Typecod
    * @throws {ValidationError} for an index out of range or a value that does not fit the typecode.
    */
   set(index: number, value: TypecodeValue<C>): void {
+    if (arguments.length > 2)
+      throw tooManyArguments('SharedArray.set()', arguments.length, 'an index and a value');
     const i = this.#index(index);
     checkValue(this.#spec, this.#typecode, value);
     (this.#view as unknown as TypecodeValue<C>[])[i] = value;
@@ -131,6 +145,8 @@ export class RawArray<C extends Typecode = Typecode> implements Iterable<Typecod
    *   `1n`), as Python raises `TypeError`.
    */
   slice(start?: number | null, end?: number | null): TypecodeValue<C>[] {
+    if (arguments.length > 2)
+      throw tooManyArguments('SharedArray.slice()', arguments.length, 'an optional start and end');
     const view = this.#view.subarray(sliceBound(start, 'start'), sliceBound(end, 'end'));
     return Array.from(view as Iterable<TypecodeValue<C>>);
   }
@@ -146,6 +162,8 @@ export class RawArray<C extends Typecode = Typecode> implements Iterable<Typecod
    * console.log(arr.slice(0, 5)); // [ 0, 7, 8, 9, 0 ]
    */
   setSlice(start: number, values: Iterable<TypecodeValue<C>>): void {
+    if (arguments.length > 2)
+      throw tooManyArguments('SharedArray.setSlice()', arguments.length, 'a start and the values');
     if (!Number.isInteger(start)) {
       throw new ValidationError(
         `setSlice(start, values) takes an integer start (negative from the end), got ${describeValue(start)}.`,
@@ -172,6 +190,7 @@ export class RawArray<C extends Typecode = Typecode> implements Iterable<Typecod
 
   /** A copy of every item as a plain array. Python: `arr[:]`. */
   toArray(): TypecodeValue<C>[] {
+    if (arguments.length > 0) throw tooManyArguments('SharedArray.toArray()', arguments.length, NONE);
     return this.slice();
   }
 
@@ -293,6 +312,7 @@ export class SynchronizedArray<C extends Typecode = Typecode> extends RawArray<C
 
   /** The lock that guards this array. Python: `get_lock()`. */
   getLock(): Lock | RLock {
+    if (arguments.length > 0) throw tooManyArguments('SharedArray.getLock()', arguments.length, NONE);
     return this.#lock;
   }
 
@@ -307,6 +327,7 @@ export class SynchronizedArray<C extends Typecode = Typecode> extends RawArray<C
    * console.log(arr.get(0)); // 7
    */
   getObj(): RawArray<C> {
+    if (arguments.length > 0) throw tooManyArguments('SharedArray.getObj()', arguments.length, NONE);
     return adopt(
       (this.view as Int8Array).buffer as SharedArrayBuffer,
       () => new RawArray(this.typecode, this.length),
@@ -351,6 +372,8 @@ export const SharedArray: SharedArrayConstructor = function SharedArray<C extend
   sizeOrValues: number | Iterable<TypecodeValue<C>>,
   options?: SynchronizedOptions,
 ) {
+  if (arguments.length > 3)
+    throw tooManyArguments('new SharedArray()', arguments.length, 'a typecode, a size or values, options');
   const lock = lockFrom(options, 'new SharedArray()');
   return lock === undefined
     ? new RawArray(typecode, sizeOrValues)

@@ -3,7 +3,7 @@
  * `recv`/`poll`, `acquire`, `wait`), so they all accept the same forms and reject the same mistakes.
  */
 import { ValidationError } from './errors.js';
-import { spellingOf } from './options.js';
+import { describeValue, spellingOf } from './options.js';
 
 /** The options form of a timeout argument. */
 export interface WaitOptions {
@@ -22,10 +22,10 @@ export interface BlockingWaitOptions extends WaitOptions {
   /**
    * `false`: do not wait at all (Python's `block=False`). As in Python's `multiprocessing`, a
    * `timeout` given with it is ignored: `Queue.get/put` and a lock's or semaphore's `acquire()`
-   * answer at once.
+   * answer at once. `null` (Python's `None`) is read as not given.
    * @default true
    */
-  block?: boolean | undefined;
+  block?: boolean | null | undefined;
 }
 
 /** What a waiting method takes: milliseconds, or `{ timeout }`, or nothing. */
@@ -59,6 +59,12 @@ export interface ResolveTimeoutOptions {
    * @default true
    */
   negativeIsZero?: boolean | undefined;
+  /**
+   * The method takes its timeout only as an option of an options object (`pool.apply(task, args,
+   * { timeout })`), never as a bare number: messages then name that form alone.
+   * @default false
+   */
+  optionOnly?: boolean | undefined;
 }
 
 /**
@@ -110,9 +116,10 @@ export function resolveTimeout(
     if (key !== 'timeout' && !(key === 'block' && options.block)) throw badForm(arg, method, options, key);
   }
   const { timeout, block: blockArg } = arg as BlockingWaitOptions;
-  if (blockArg !== undefined) {
+  // `null` is Python's `None`: the default, as for every other option.
+  if (blockArg !== undefined && blockArg !== null) {
     if (typeof blockArg !== 'boolean') {
-      throw new ValidationError(`${method}: block must be true or false, got ${describe(blockArg)}.`);
+      throw new ValidationError(`${method}: block must be true or false, got ${describeValue(blockArg)}.`);
     }
     block = blockArg;
   }
@@ -134,7 +141,7 @@ function checkMs(ms: number, method: string, options: ResolveTimeoutOptions): nu
         ? 'a number of milliseconds >= 0'
         : 'a number of milliseconds (0 or less: do not wait, as in Python)';
     throw new ValidationError(
-      `${method}: the timeout must be ${rule}, got ${describe(ms)}. ${forms(method, options)}`,
+      `${method}: the timeout must be ${rule}, got ${describeValue(ms)}. ${forms(method, options)}`,
     );
   }
   // Longer than a timer can measure (24.8 days): no limit, rather than Node's 1 ms fallback.
@@ -157,23 +164,13 @@ function badForm(
       : ` To not wait pass 0.`;
   }
   return new ValidationError(
-    `${method}: got ${describe(arg)} as its timeout.${hint} ${forms(method, options)}`,
+    `${method}: got ${describeValue(arg)} as its timeout.${hint} ${forms(method, options)}`,
   );
 }
 
 function forms(method: string, options: ResolveTimeoutOptions): string {
+  if (options.optionOnly)
+    return `${method} takes its timeout as an option only: { timeout: ms }, or null for no limit.`;
   const block = options.block ? ', { block: false }' : '';
   return `${method} accepts a number of milliseconds, { timeout: ms }${block}, or nothing.`;
-}
-
-function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'object' && value !== null) {
-    try {
-      return JSON.stringify(value) ?? String(value);
-    } catch {
-      return Object.prototype.toString.call(value);
-    }
-  }
-  return String(value);
 }

@@ -4,9 +4,11 @@
  * Memory: one SharedArrayBuffer of 8 bytes; the item sits at offset 0. A synchronized `Value`
  * also carries a `Lock` (its own 16-byte buffer, or the lock given as `{ lock }`).
  */
+
 import { refuseStructuredClone } from './clone-guard.js';
 import { type EncodeContext, type Encoded, encodeSymbol, registerCodec } from './codec.js';
 import { ValidationError } from './errors.js';
+import { tooManyArguments } from './internal/arity.js';
 import { inspectSymbol, reprContents, showContents } from './internal/inspect.js';
 import { assertThreadTarget } from './internal/shared-codec.js';
 import {
@@ -68,6 +70,13 @@ export class RawValue<C extends Typecode = Typecode> {
    * @throws {ValidationError} for a bad typecode or a value that does not fit it.
    */
   constructor(typecode: C, value?: TypecodeValue<C>) {
+    if (arguments.length > 2)
+      throw tooManyArguments(
+        'new RawValue()',
+        arguments.length,
+        'a typecode and an optional value',
+        "a RawValue has no lock (nor has Python's RawValue a lock argument): use new Value(typecode, value, { lock }) for one with a lock",
+      );
     const spec = specOf(typecode);
     this.#typecode = typecode;
     this.#spec = spec;
@@ -155,6 +164,7 @@ export class SynchronizedValue<C extends Typecode = Typecode> extends RawValue<C
 
   /** The lock that guards this value. Python: `get_lock()`. */
   getLock(): Lock | RLock {
+    if (arguments.length > 0) throw tooManyArguments('Value.getLock()', arguments.length, 'no argument');
     return this.#lock;
   }
 
@@ -169,6 +179,7 @@ export class SynchronizedValue<C extends Typecode = Typecode> extends RawValue<C
    * console.log(v.value); // 5
    */
   getObj(): RawValue<C> {
+    if (arguments.length > 0) throw tooManyArguments('Value.getObj()', arguments.length, 'no argument');
     return adopt((this.view as Int8Array).buffer as SharedArrayBuffer, () => new RawValue(this.typecode));
   }
 
@@ -218,6 +229,12 @@ export const Value: ValueConstructor = function Value<C extends Typecode>(
   value?: TypecodeValue<C>,
   options?: SynchronizedOptions,
 ) {
+  if (arguments.length > 3)
+    throw tooManyArguments(
+      'new Value()',
+      arguments.length,
+      'a typecode, an optional value and optional options ({ lock })',
+    );
   const lock = lockFrom(options, 'new Value()');
   return lock === undefined ? new RawValue(typecode, value) : new SynchronizedValue(typecode, value, lock);
 } as unknown as ValueConstructor;

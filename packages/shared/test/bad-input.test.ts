@@ -147,6 +147,12 @@ describe('readOptions() and describeValue()', () => {
     expect(describeValue(5n)).toBe('the bigint 5n');
     expect(describeValue(null)).toBe('null');
     expect(describeValue(() => 1)).toBe('a function');
-    expect(describeValue({})).toBe('an object');
+    expect(describeValue({})).toBe('an object {}');
+    expect(describeValue(undefined)).toBe('undefined');
+    expect(describeValue({ timout: 5 })).toBe('an object {"timout":5}');
+    expect(describeValue([1, 2])).toBe('an array [1,2]');
+    expect(describeValue(new Set())).toBe('a Set');
+    expect(describeValue(Float64Array)).toBe('a function (Float64Array)');
+    expect(describeValue({ k: 'x'.repeat(50) })).toMatch(/^an object \{"k":"x+\.\.\.$/);
   });
 });

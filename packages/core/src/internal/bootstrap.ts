@@ -10,7 +10,7 @@
  * {@link NESTING_LIMIT} levels of workers.
  */
 import { ContextError } from '@multiproc/shared';
-import { getWorkerIdentity } from '../identity.js';
+import { getWorkerIdentity, mainIsDaemon } from '../identity.js';
 
 /**
  * How many levels of workers may be nested: the main program is 0, its workers 1, ... Python has
@@ -83,7 +83,15 @@ const GUARD_HINT =
  */
 export function assertMayStartWorkers(what: 'a Pool' | 'a Process'): void {
   const me = getWorkerIdentity();
-  if (!me) return;
+  if (!me) {
+    if (mainIsDaemon()) {
+      throw new ContextError(
+        `Cannot create ${what}: this program made itself a daemon (currentProcess().daemon = true), and daemonic ` +
+          'processes are not allowed to have children (Python: AssertionError). Set it back to false first.',
+      );
+    }
+    return;
+  }
   if (me.daemon && phase.running === undefined) {
     throw new ContextError(
       `Cannot create ${what} in ${me.name}: it is a daemon Process, and daemonic processes are not allowed to have children ` +

@@ -2,7 +2,7 @@
  * Checks a `Process` makes before it starts a worker: the target it was given, and that its start
  * message can cross to a child process.
  */
-import { ValidationError } from '@multiproc/shared';
+import { describeValue, spellingOf, ValidationError } from '@multiproc/shared';
 import { refusedAt } from './clone-refusal.js';
 import type { StartMessage } from './runner.js';
 
@@ -18,15 +18,20 @@ export function checkTarget(self: object, options: unknown): void {
   }
   if (options === undefined || options === null) {
     throw new ValidationError(
-      `new Process() needs its options, got ${String(options)}: options are an object with a target. ` +
+      `new Process() needs its options, got ${describeValue(options)}: options are an object with a target. ` +
         'Register the function with defineTasks(import.meta.url, { work }) and write new Process({ target: tasks.work, args: [...] }).',
     );
   }
   // A bare task (Python's positional target) and any other non-object are left to the options
   // parser, which names the spelling or says options are an object.
   if (target === undefined && typeof options === 'object' && !Array.isArray(options)) {
+    // A misspelt target (`tagret`, `Target`) is named, with its right spelling.
+    const slip = Object.keys(options).find(
+      (key) => key !== 'target' && spellingOf(key, ['target']) === 'target',
+    );
+    const named = slip === undefined ? '' : ` It was given '${slip}': did you mean target?`;
     throw new ValidationError(
-      "Invalid option 'target' for Process: a Process needs a target. Register the function with " +
+      `Invalid option 'target' for Process: a Process needs a target.${named} Register the function with ` +
         'defineTasks(import.meta.url, { work }) and pass { target: tasks.work, args }.',
     );
   }

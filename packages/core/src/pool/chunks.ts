@@ -10,7 +10,7 @@
  * Packing: a chunk whose items are all numbers travels as a Float64Array (transferred between
  * threads), which clones ~5x faster than an array; results come back packed the same way.
  */
-import { encodeValue, SerializationError, ValidationError } from '@multiproc/shared';
+import { describeValue, encodeValue, SerializationError, ValidationError } from '@multiproc/shared';
 import { ERRORS_AS_VALUES } from '../internal/error-record.js';
 import type { Float64Buffers } from './buffers.js';
 import type { ChunkKeeps } from './item-keeps.js';
@@ -258,9 +258,8 @@ function checkArgLists(items: unknown[], base: number): void {
     if (Array.isArray(item)) continue;
     if (typeof item === 'string' || (item !== null && typeof item === 'object' && Symbol.iterator in item))
       continue;
-    const shown = typeof item === 'string' ? JSON.stringify(item) : String(item);
     throw new ValidationError(
-      `Pool.starmap(): item ${base + i} is not an argument list (got ${typeof item} ${shown.slice(0, 40)}). Each item is spread into the task's arguments: write [[1, 2], [3]], or use map() for one argument per item.`,
+      `Pool.starmap(): item ${base + i} is not an argument list (got ${describeValue(item)}). Each item is spread into the task's arguments: write [[1, 2], [3]], or use map() for one argument per item.`,
     );
   }
 }

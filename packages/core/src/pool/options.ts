@@ -194,7 +194,15 @@ export interface ImapOptions extends MapOptions {
   inflight?: number | null | undefined;
 }
 
-const positiveInt = (z: any) => z.number().int().positive();
+/**
+ * A count option: an integer from `min` (to `max`), its message saying what the count is and what
+ * to do; zod's own ("Too small: expected number to be >0") says neither.
+ */
+const count = (z: any, min: number, what: string, max = Number.POSITIVE_INFINITY) =>
+  z.custom(
+    (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max,
+    `expected an integer ${max === Number.POSITIVE_INFINITY ? `>= ${min}` : `from ${min} to ${max}`}: ${what}`,
+  );
 /** The most workers a pool may ask for; more is a typo (and would exhaust memory at once). */
 export const MAX_PROCESSES = 4096;
 const fn = (z: any) => z.custom((v: unknown) => typeof v === 'function', 'expected a function');
@@ -202,12 +210,24 @@ const fn = (z: any) => z.custom((v: unknown) => typeof v === 'function', 'expect
 export const poolOptionsSchema = lazySchema((z) =>
   z
     .object({
-      processes: positiveInt(z).max(MAX_PROCESSES).nullable().optional(),
+      processes: count(z, 1, 'the number of workers; null or leave it out for cpuCount()', MAX_PROCESSES)
+        .nullable()
+        .optional(),
       context: contextSchema(z).optional(),
       initializer: taskRefSchema(z).nullable().optional(),
       initargs: z.array(z.unknown()).optional(),
-      maxTasksPerChild: positiveInt(z).nullable().optional(),
-      minProcesses: z.number().int().nonnegative().optional(),
+      maxTasksPerChild: count(
+        z,
+        1,
+        'tasks a worker runs before it is replaced; null or leave it out for no limit',
+      )
+        .nullable()
+        .optional(),
+      minProcesses: count(
+        z,
+        0,
+        'workers kept when idle, at most processes; leave it out to keep them all',
+      ).optional(),
       // Infinity or null (never) too; resolvePoolOptions reads it as every timeout is read.
       idleTimeout: z
         .custom<number | null>(
@@ -215,7 +235,11 @@ export const poolOptionsSchema = lazySchema((z) =>
           'expected a number of ms >= 0, or null for never',
         )
         .optional(),
-      maxQueue: positiveInt(z).optional(),
+      maxQueue: count(
+        z,
+        1,
+        'tasks that may wait beyond those the workers run; leave it out for no limit',
+      ).optional(),
       resourceLimits: z
         .object({
           maxOldGenerationSizeMb: z.number().positive().optional(),
@@ -273,10 +297,14 @@ export const callOptionsSchema = lazySchema((z) =>
         .optional(),
       callback: fn(z).optional(),
       errorCallback: fn(z).optional(),
-      chunksize: positiveInt(z).optional(),
+      chunksize: count(
+        z,
+        1,
+        'items per message to a worker; null or leave it out for an automatic size',
+      ).optional(),
       onProgress: fn(z).optional(),
       onMessage: fn(z).optional(),
-      inflight: positiveInt(z).optional(),
+      inflight: count(z, 1, 'chunks read ahead of the consumer; leave it out for 2 * processes').optional(),
     })
     .strict(),
 );

@@ -4,18 +4,11 @@
  */
 import { EventEmitter } from 'node:events';
 import { disposableInEveryRealm, ProcessError } from '@multiproc/shared';
+import { rejectArguments, tooManyArguments } from '../internal/arity.js';
 import { assertMayStartWorkers } from '../internal/bootstrap.js';
 import { type Inspect, inspectSymbol, showFields } from '../internal/inspect.js';
 import type { ContextName } from '../options.js';
-import type {
-  ApplyParams,
-  OneArgTask,
-  TaskArgList,
-  TaskArgs,
-  TaskFunction,
-  TaskRef,
-  TaskResult,
-} from '../task.js';
+import type { ApplyParams, OneArgTask, TaskFunction, TaskRef, TaskResult } from '../task.js';
 import { AsyncResult } from './async-result.js';
 import { PoolEngine } from './engine.js';
 import type { PoolEvents } from './events.js';
@@ -29,15 +22,10 @@ import type {
   MapOptions,
   PoolOptions,
 } from './options.js';
-import type { PoolStats } from './types.js';
+import type { ArgLists, Items, PoolStats } from './types.js';
 import { callOptions, rejectsInsteadOfThrowing, settleCall } from './util.js';
 
 export type { PoolStats } from './types.js';
-
-/** What `map` feeds a task: its first parameter (anything, for a task that takes none). */
-type ItemOf<F> = TaskArgs<F> extends [] ? unknown : TaskArgs<F>[0];
-type Items<F> = Iterable<ItemOf<F>> | AsyncIterable<ItemOf<F>>;
-type ArgLists<F> = Iterable<TaskArgList<F>> | AsyncIterable<TaskArgList<F>>;
 
 /**
  * Each call's result (Promise, `AsyncResult`, `imap` iterator) keeps its Pool alive, as Python's
@@ -87,6 +75,7 @@ export class Pool<I extends TaskFunction = TaskFunction>
    *   when it has a required one.
    */
   constructor(options?: CheckedPoolOptions<I> | null) {
+    if (arguments.length > 1) throw tooManyArguments('new Pool', arguments.length);
     super();
     assertMayStartWorkers('a Pool');
     this.#engine = new PoolEngine(
@@ -144,6 +133,7 @@ export class Pool<I extends TaskFunction = TaskFunction>
    * console.log(pool.stats().workers); // 2
    */
   stats(): PoolStats {
+    if (arguments.length > 0) throw tooManyArguments('Pool.stats', arguments.length);
     return this.#engine.stats();
   }
 
@@ -349,6 +339,7 @@ export class Pool<I extends TaskFunction = TaskFunction>
    * console.log(await results); // [ 1, 4 ]
    */
   close(): void {
+    if (arguments.length > 0) throw tooManyArguments('Pool.close', arguments.length);
     this.#gate.close('closed');
   }
 
@@ -362,6 +353,7 @@ export class Pool<I extends TaskFunction = TaskFunction>
    * await pool.join(); // every submitted task has finished, the workers have stopped
    */
   join(): Promise<void> {
+    if (arguments.length > 0) return rejectArguments('Pool.join', arguments.length);
     if (this.#gate.state === 'running') {
       return Promise.reject(new ProcessError('join() needs close() or terminate() first.'));
     }
@@ -378,6 +370,7 @@ export class Pool<I extends TaskFunction = TaskFunction>
    * await pool.apply(tasks.square, [4]).catch((err) => console.log(err.name)); // PoolClosedError
    */
   async terminate(): Promise<void> {
+    if (arguments.length > 0) throw tooManyArguments('Pool.terminate', arguments.length);
     await this.#engine.terminate();
   }
 

@@ -3,6 +3,7 @@
  * registry through which a pool's terminate() stops the streams that wait on their input.
  */
 
+import { describeValue } from '@multiproc/shared';
 import type { Float64Buffers } from './buffers.js';
 
 /** Ends a stream with `error`: its consumer's pending or next `next()` rejects with it. */
@@ -38,10 +39,23 @@ export type AnyIterator = Iterator<unknown> | AsyncIterator<unknown>;
 
 export function iteratorOf(source: Iterable<unknown> | AsyncIterable<unknown>): AnyIterator {
   const asyncIt = (source as AsyncIterable<unknown>)?.[Symbol.asyncIterator];
-  if (typeof asyncIt === 'function') return asyncIt.call(source);
+  if (typeof asyncIt === 'function') return checkedIterator(asyncIt.call(source), 'Symbol.asyncIterator');
   const syncIt = (source as Iterable<unknown>)?.[Symbol.iterator];
-  if (typeof syncIt === 'function') return syncIt.call(source);
+  if (typeof syncIt === 'function') return checkedIterator(syncIt.call(source), 'Symbol.iterator');
   throw new TypeError('The input must be an iterable or an async iterable.');
+}
+
+/** `it`, when it is an iterator; else the TypeError `for...of` would throw, saying what it is. */
+function checkedIterator(it: unknown, method: string): AnyIterator {
+  if (
+    (typeof it === 'object' || typeof it === 'function') &&
+    typeof (it as AnyIterator | null)?.next === 'function'
+  )
+    return it as AnyIterator;
+  throw new TypeError(
+    `The input's [${method}]() returned ${describeValue(it)}, not an iterator (an object with a next() method); ` +
+      'Python: "iter() returned non-iterator". Make it a generator method, or return an iterator from it.',
+  );
 }
 
 /** The error `for...of` throws for an iterator whose `next()` returned `step`, not an object. */

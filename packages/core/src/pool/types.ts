@@ -1,4 +1,12 @@
 /** Public types of `Pool` that its own file has no room for. */
+import type { TaskArgList, TaskArgs } from '../task.js';
+
+/** What `map` feeds a task: its first parameter (anything, for a task that takes none). */
+type ItemOf<F> = TaskArgs<F> extends [] ? unknown : TaskArgs<F>[0];
+/** What `map`, `imap` and their variants take: the items, each a task's first argument. */
+export type Items<F> = Iterable<ItemOf<F>> | AsyncIterable<ItemOf<F>>;
+/** What `starmap` and `starmapAsync` take: the items, each a task's argument list. */
+export type ArgLists<F> = Iterable<TaskArgList<F>> | AsyncIterable<TaskArgList<F>>;
 
 /** What `Pool.stats()` reports. */
 export interface PoolStats {

@@ -1,5 +1,6 @@
 /** Small helpers of the Pool: abort errors, callbacks, and waiting for queue room. */
 import {
+  describeValue,
   MAX_TIMEOUT_MS,
   notAnObject,
   omitNullOptions,
@@ -116,12 +117,12 @@ export function checkCall(task: unknown, options: object, method: string, input:
   if (!isTaskRef(task)) parseOptions(taskSchema, { task }, `Pool.${method}`);
   if ('args' in input && input.args != null && !Array.isArray(input.args)) {
     throw new ValidationError(
-      `Pool.${method}(): args must be an array of the task's arguments, got ${typeof input.args}. Write pool.${method}(task, [arg]).`,
+      `Pool.${method}(): args must be an array of the task's arguments, got ${describeValue(input.args)}. Write pool.${method}(task, [arg]).`,
     );
   }
   if ('iterable' in input && !isIterable(input.iterable)) {
     throw new ValidationError(
-      `Pool.${method}(): the input must be an iterable or an async iterable (an array, a generator, ...), got ${typeof input.iterable}.`,
+      `Pool.${method}(): the input must be an iterable or an async iterable (an array, a generator, ...), got ${describeValue(input.iterable)}.`,
     );
   }
   if (typeof options !== 'object' || Array.isArray(options)) {
@@ -132,7 +133,7 @@ export function checkCall(task: unknown, options: object, method: string, input:
     parseOptions(callOptionsSchema, options, `Pool.${method}`, callOptionsQuick);
     // Read as every wait reads its timeout: NaN is refused.
     const { timeout } = options as CallOptions;
-    if (typeof timeout === 'number') resolveTimeout(timeout, `Pool.${method}()`);
+    if (typeof timeout === 'number') resolveTimeout(timeout, `Pool.${method}()`, { optionOnly: true });
     break;
   }
 }

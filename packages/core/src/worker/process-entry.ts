@@ -40,6 +40,7 @@ import { decodeValue } from '@multiproc/shared';
 import { setWorkerIdentity } from '../identity.js';
 import { describeError, describeThrown } from '../internal/describe-thrown.js';
 import { importTaskModule, loadTask } from '../internal/load-task.js';
+import { ifLoopStaysDry, type LoopStock, takeLoopStock } from '../internal/loop-work.js';
 import {
   type InheritedState,
   type PreloadFailedMessage,
@@ -97,17 +98,23 @@ async function run(start: StartMessage): Promise<void> {
   let loaded = false;
   // The event loop ran dry while the target's promise was pending. Other 'beforeExit' listeners
   // may still give it work (ipc ends a wait nothing can answer, or lets a manager served here read
-  // a request one turn later): the verdict waits until they all ran (a microtask runs after the
-  // emit, before Node looks at the loop again), and is given only if none of them scheduled any.
+  // a request one turn later): the verdict waits until they all ran, and is given only if none of
+  // them scheduled any (internal/loop-work.ts). What the loop held as it ran dry is not work: a
+  // child's stdout pipe its target wrote to stays listed, ref'd and idle.
+  let dryStock: LoopStock = [];
+  const takeStock = (): void => {
+    dryStock = takeLoopStock();
+  };
   const onLoopDry = (): void => {
     if (settled) return;
-    queueMicrotask(() => {
-      if (settled || process.getActiveResourcesInfo().length > 0) return;
+    ifLoopStaysDry(dryStock, () => {
+      if (settled) return;
       process.off('beforeExit', onLoopDry);
       process.stderr.write(`Process ${start.identity.name}: ${unsettled(loaded, start.module)}\n`);
       process.exit(UNSETTLED_EXIT_CODE);
     });
   };
+  process.prependListener('beforeExit', takeStock);
   process.on('beforeExit', onLoopDry);
   let threw = false;
   try {

@@ -7,6 +7,7 @@
  */
 import {
   ClosedError,
+  describeValue,
   type EncodeContext,
   type Encoded,
   type Keeper,
@@ -106,7 +107,7 @@ export class ConnectionState<T> {
   async recvBytes(maxlength: number | null | undefined): Promise<Uint8Array> {
     if (maxlength != null && (!Number.isInteger(maxlength) || maxlength < 0)) {
       throw new ValidationError(
-        `recvBytes(maxlength): maxlength must be a non-negative integer number of bytes, got ${String(maxlength)}. Omit it for no limit.`,
+        `recvBytes(maxlength): maxlength must be a non-negative integer number of bytes, got ${describeValue(maxlength)}. Omit it for no limit.`,
       );
     }
     this.#checkRead();

@@ -9,7 +9,13 @@
  * (`value.onDone`). They are encoded for a process because a queue may be read anywhere.
  */
 
-import { decodeValue, encodeValue, SerializationError, ValidationError } from '@multiproc/shared';
+import {
+  decodeValue,
+  describeValue,
+  encodeValue,
+  SerializationError,
+  ValidationError,
+} from '@multiproc/shared';
 import { copiedBytes, copyMetAgain, jsonCopy, NO_COPY, plainGraph } from './json-walk.js';
 import { BYTES_KIND, STRING_KIND } from './link/frames.js';
 import { dropEncoded } from './runtime/carried.js';
@@ -132,18 +138,28 @@ export function bytesOf(buf: unknown, method: string, hint: string): Uint8Array 
   if (ArrayBuffer.isView(buf)) return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
   if (buf instanceof ArrayBuffer || buf instanceof SharedArrayBuffer) return new Uint8Array(buf);
   throw new ValidationError(
-    `${method} takes bytes (a Uint8Array, Buffer, typed array, DataView or ArrayBuffer), got ${Array.isArray(buf) ? 'an array' : typeof buf}. ${hint}`,
+    `${method} takes bytes (a Uint8Array, Buffer, typed array, DataView or ArrayBuffer), got ${describeValue(buf)}. ${hint}`,
   );
 }
 
 /** `sendBytes(buf, offset, size)`'s bytes, checked: a view of `buf` (no copy). */
 export function sendBytesView(buf: unknown, offset: number, size: number | undefined): Uint8Array {
   const bytes = bytesOf(buf, 'sendBytes()', 'Use send() for other values.');
+  // Python: TypeError for a number that is not an integer, ValueError for one outside the buffer.
+  for (const [name, v] of [
+    ['offset', offset],
+    ['size', size],
+  ] as const) {
+    if (v !== undefined && !Number.isInteger(v)) {
+      throw new ValidationError(
+        `sendBytes(): ${name} must be an integer number of bytes, got ${describeValue(v)}.`,
+      );
+    }
+  }
   const n = size ?? bytes.length - offset;
-  if (!Number.isInteger(offset) || !Number.isInteger(n) || offset < 0 || n < 0 || offset + n > bytes.length) {
-    throw new ValidationError(
-      `sendBytes(): offset ${offset} and size ${size} do not fit a buffer of ${bytes.length} bytes.`,
-    );
+  if (offset < 0 || n < 0 || offset + n > bytes.length) {
+    const sized = size === undefined ? `offset ${offset} does` : `offset ${offset} and size ${size} do`;
+    throw new ValidationError(`sendBytes(): ${sized} not fit a buffer of ${bytes.length} bytes.`);
   }
   return bytes.subarray(offset, offset + n);
 }
@@ -151,9 +167,14 @@ export function sendBytesView(buf: unknown, offset: number, size: number | undef
 /** `recvBytesInto(buf, offset)`'s target, checked before anything is received (as Python). */
 export function recvIntoTarget(buf: unknown, offset: number): Uint8Array {
   const target = bytesOf(buf, 'recvBytesInto()', 'It writes into that memory.');
-  if (!Number.isInteger(offset) || offset < 0 || offset > target.length) {
+  if (!Number.isInteger(offset)) {
     throw new ValidationError(
-      `recvBytesInto(): offset ${String(offset)} is not a byte position inside a buffer of ${target.length} bytes.`,
+      `recvBytesInto(): offset must be an integer number of bytes, got ${describeValue(offset)}.`,
+    );
+  }
+  if (offset < 0 || offset > target.length) {
+    throw new ValidationError(
+      `recvBytesInto(): offset ${offset} is not a byte position inside a buffer of ${target.length} bytes.`,
     );
   }
   return target;

@@ -5,7 +5,7 @@
  * nothing in the manager; `d.set('k', [...v, 1])` does). The list proxy lives in list-proxy.ts,
  * Namespace, Value and Array proxies in value-proxies.ts, the Queue proxy in queue-proxy.ts.
  */
-import { ValidationError } from '@multiproc/shared';
+import { describeValue, ValidationError } from '@multiproc/shared';
 import { checkDictKey } from '../internal/manager/dict-key.js';
 import { refOf } from '../internal/manager/referent.js';
 import type { ListProxy } from './list-proxy.js';
@@ -36,13 +36,24 @@ export function dictEntries(entries: unknown, where: string): unknown {
     return pairs;
   }
   throw new ValidationError(
-    `${where}: expected pairs, a Map or a plain object, got ${entries === null ? 'null' : typeof entries}.`,
+    `${where}: expected pairs, a Map or a plain object, got ${describeValue(entries)}.`,
   );
 }
 
-/** `call()` unless `key` is unhashable: then a rejection with the TypeError, nothing sent. */
-function withKey<R>(key: unknown, where: string, call: () => Promise<R>): Promise<R> {
+/**
+ * `call()` unless `key` is unhashable (a rejection with the TypeError, nothing sent), or the call
+ * was `given` fewer arguments than the `needs` it takes (JavaScript fills them with `undefined`,
+ * which is a key of its own: `d.set()` stored `undefined` under `undefined`; Python: TypeError).
+ */
+function withKey<R>(key: unknown, where: string, call: () => Promise<R>, given = 1, needs = 1): Promise<R> {
   try {
+    if (given < needs) {
+      const what = needs === 1 ? 'a key' : 'a key and a value';
+      throw new ValidationError(
+        `${where} takes ${what}, but was given ${given === 0 ? 'none' : given}: to use undefined as ` +
+          'the key or value, pass it explicitly (Python: TypeError, a missing argument).',
+      );
+    }
     checkDictKey(key, where);
   } catch (err) {
     return Promise.reject(err);
@@ -87,8 +98,11 @@ export class DictProxy<K = unknown, V = unknown> extends BaseProxy implements As
    */
   get(key: K, fallback?: V): Promise<V | undefined> {
     // No fallback, no second argument: the request then stays JSON (the wire's cheap path).
-    return withKey(key, 'dict.get()', () =>
-      fallback === undefined ? this[leasable]('get', key) : this[leasable]('get', key, fallback),
+    return withKey(
+      key,
+      'dict.get()',
+      () => (fallback === undefined ? this[leasable]('get', key) : this[leasable]('get', key, fallback)),
+      arguments.length,
     ) as Promise<V | undefined>;
   }
   /**
@@ -101,15 +115,26 @@ export class DictProxy<K = unknown, V = unknown> extends BaseProxy implements As
    * @throws {TypeError} (as a rejection) for an unhashable key: an object that is not an array.
    */
   set(key: K, value: V): Promise<void> {
-    return withKey(key, 'dict.set()', () => namedArgs(KV, () => this[pipelined]('set', key, value)));
+    return withKey(
+      key,
+      'dict.set()',
+      () => namedArgs(KV, () => this[pipelined]('set', key, value)),
+      arguments.length,
+      2,
+    );
   }
   /** Whether `key` is present. Python: `k in d`. */
   has(key: K): Promise<boolean> {
-    return withKey(key, 'dict.has()', () => this[leasable]('has', key)) as Promise<boolean>;
+    return withKey(key, 'dict.has()', () => this[leasable]('has', key), arguments.length) as Promise<boolean>;
   }
   /** Removes `key`; resolves to whether it was there. Python: `del d[k]`. */
   delete(key: K): Promise<boolean> {
-    return withKey(key, 'dict.delete()', () => this[leasable]('delete', key)) as Promise<boolean>;
+    return withKey(
+      key,
+      'dict.delete()',
+      () => this[leasable]('delete', key),
+      arguments.length,
+    ) as Promise<boolean>;
   }
   /**
    * Removes `key` and resolves to its value. A missing key resolves to `fallback` when one is
@@ -129,7 +154,12 @@ export class DictProxy<K = unknown, V = unknown> extends BaseProxy implements As
   pop(key: K, ...fallback: unknown[]): Promise<unknown> {
     // The argument count, not the value, says whether a fallback was given (Python's `pop(k)` vs
     // `pop(k, None)`); without one the request stays JSON (the wire's cheap path).
-    return withKey(key, 'dict.pop()', () => this[leasable]('pop', key, ...fallback.slice(0, 1)));
+    return withKey(
+      key,
+      'dict.pop()',
+      () => this[leasable]('pop', key, ...fallback.slice(0, 1)),
+      arguments.length,
+    );
   }
   /**
    * Removes the entry inserted last and resolves to it as `[key, value]` (a tuple key as its
@@ -146,8 +176,11 @@ export class DictProxy<K = unknown, V = unknown> extends BaseProxy implements As
   }
   /** The value of `key`, set to `value` first if absent. Python: `setdefault(k, default)`. */
   setdefault(key: K, value: V): Promise<V> {
-    return withKey(key, 'dict.setdefault()', () =>
-      namedArgs(KV, () => this[leasable]('setdefault', key, value)),
+    return withKey(
+      key,
+      'dict.setdefault()',
+      () => namedArgs(KV, () => this[leasable]('setdefault', key, value)),
+      arguments.length,
     ) as Promise<V>;
   }
   /**

@@ -236,10 +236,11 @@ export class SyncManager extends BaseManager {
 
   /**
    * A FIFO `Queue` served by the manager; `maxsize` 0 or less means no limit, as for
-   * `new Queue({ maxsize })`. Python: `manager.Queue(maxsize=0)`.
-   * @throws {ValidationError} when `maxsize` is not an integer.
+   * `new Queue({ maxsize })`, and may be given so too: `Queue({ maxsize: 2 })`.
+   * Python: `manager.Queue(maxsize=0)`.
+   * @throws {ValidationError} when `maxsize` is not an integer, or for an unknown option.
    */
-  Queue<T = unknown>(maxsize = 0): QueueProxy<T> {
+  Queue<T = unknown>(maxsize: number | { maxsize?: number | null } = 0): QueueProxy<T> {
     return this.createLocal('Queue', [queueSize(maxsize, 'Queue(maxsize)')]);
   }
 
@@ -248,7 +249,7 @@ export class SyncManager extends BaseManager {
    * `manager.JoinableQueue(maxsize=0)`.
    * @throws {ValidationError} when `maxsize` is not an integer.
    */
-  JoinableQueue<T = unknown>(maxsize = 0): QueueProxy<T> {
+  JoinableQueue<T = unknown>(maxsize: number | { maxsize?: number | null } = 0): QueueProxy<T> {
     return this.createLocal('JoinableQueue', [queueSize(maxsize, 'JoinableQueue(maxsize)')]);
   }
 }

@@ -48,7 +48,7 @@ export function channelOptions(options: unknown, method: string, read = false): 
   const keys = read ? READ_KEYS : WRITE_KEYS;
   if (typeof options !== 'object' || Array.isArray(options)) {
     throw new ValidationError(
-      `${method} takes a timeout in ms or { ${keys.join(', ')} }, got ${typeof options}.`,
+      `${method} takes a timeout in ms or { ${keys.join(', ')} }, got ${describeValue(options)}.`,
     );
   }
   // An option set to null (Python's None) is one not given; `timeout: null` is no limit.

@@ -3,6 +3,7 @@
  * on Windows and in the contract), `q`/`Q` hold bigints.
  */
 import { ValidationError } from '../errors.js';
+import { describeValue } from '../options.js';
 import { notIsolated } from './browser-limits.js';
 
 /** A Python typecode. */
@@ -89,7 +90,10 @@ export function specOf(typecode: unknown): Spec {
     typeof typecode === 'string' && Object.hasOwn(SPECS, typecode) ? SPECS[typecode as Typecode] : undefined;
   if (spec === undefined) {
     throw new ValidationError(
-      `Unknown typecode ${JSON.stringify(typecode)}: use one of b B h H i I l L q Q f d.`,
+      `Unknown typecode: got ${describeValue(typecode)}; use one of the strings b B h H i I l L q Q f d` +
+        (typeof typecode === 'function'
+          ? ` (a typed array class is not a typecode: Float64Array is 'd').`
+          : '.'),
     );
   }
   return spec;
@@ -122,9 +126,7 @@ export function checkValue(spec: Spec, typecode: string, value: unknown): void {
       : spec.kind === 'bigint'
         ? `a bigint from ${spec.min}n to ${spec.max}n`
         : `an integer from ${spec.min} to ${spec.max}`;
-  const got =
-    typeof value === 'bigint' ? `${value}n` : typeof value === 'number' ? String(value) : typeof value;
-  throw new ValidationError(`Typecode '${typecode}' holds ${want}; got ${got}.`);
+  throw new ValidationError(`Typecode '${typecode}' holds ${want}; got ${describeValue(value)}.`);
 }
 
 /** The most bytes a SharedArrayBuffer may hold (2**53-1, less the rounding to 8). */

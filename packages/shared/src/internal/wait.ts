@@ -4,6 +4,7 @@
  */
 
 import { LockError, ValidationError } from '../errors.js';
+import { describeValue } from '../options.js';
 import { resolveTimeout } from '../timeout.js';
 import { assertMayBlock, atomicsWait } from './browser-limits.js';
 
@@ -41,7 +42,7 @@ export function deadlineOf(timeoutMs: number | null | undefined, what = 'timeout
     return Number.POSITIVE_INFINITY;
   }
   if (typeof timeoutMs !== 'number' || Number.isNaN(timeoutMs)) {
-    throw new ValidationError(`${what} must be a number of milliseconds, got ${String(timeoutMs)}.`);
+    throw new ValidationError(`${what} must be a number of milliseconds, got ${describeValue(timeoutMs)}.`);
   }
   return timeoutMs <= 0 ? NO_WAIT : now() + timeoutMs;
 }

@@ -4,9 +4,7 @@
  * rejects before anything is sent) and again by the served object (a raw `callMethod()`), as the
  * thread primitives check theirs.
  */
-import { ValidationError } from '@multiproc/shared';
-
-const show = (n: unknown): string => (typeof n === 'string' ? JSON.stringify(n) : String(n));
+import { readOptions, describeValue as show, ValidationError } from '@multiproc/shared';
 
 /** `Semaphore.release(n)`: a positive integer. */
 export function checkReleaseCount(n: unknown): number {
@@ -34,8 +32,14 @@ export function checkCount(n: unknown, min: number, where: string): number {
   return n as number;
 }
 
-/** A queue's `maxsize`: any integer, 0 or less meaning no limit (Python's `queue.Queue`). */
+/**
+ * A queue's `maxsize`: any integer, 0 or less meaning no limit (Python's `queue.Queue`), given as
+ * itself or as `{ maxsize }` (Python's keyword `maxsize=`, and what `new Queue({ maxsize })` takes).
+ */
 export function checkQueueSize(n: unknown, where: string): number {
+  if (typeof n === 'object' && n !== null && !Array.isArray(n)) {
+    n = readOptions(n as { maxsize?: unknown }, ['maxsize'], where.replace('(maxsize)', '()')).maxsize ?? 0;
+  }
   if (!Number.isInteger(n)) {
     throw new ValidationError(`${where} must be an integer (0 or less: no limit), got ${show(n)}.`);
   }

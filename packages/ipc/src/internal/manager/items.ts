@@ -3,7 +3,7 @@
  * values)`, `manager.list(init)`), read at the call, so that what cannot be read rejects the call
  * (a method returning a Promise never throws synchronously).
  */
-import { ValidationError } from '@multiproc/shared';
+import { describeValue, ValidationError } from '@multiproc/shared';
 
 /** The items of `values`, an iterable; a ValidationError saying what to pass when it is none. */
 export function iterableItems<T>(values: unknown, where: string): T[] {
@@ -13,6 +13,6 @@ export function iterableItems<T>(values: unknown, where: string): T[] {
   )
     return [...(values as Iterable<T>)];
   throw new ValidationError(
-    `${where}: expected an iterable (an array, a Set, a string, ...), got ${values === null ? 'null' : typeof values}.`,
+    `${where}: expected an iterable (an array, a Set, a string, ...), got ${describeValue(values)}.`,
   );
 }

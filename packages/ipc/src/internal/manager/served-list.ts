@@ -2,7 +2,7 @@
  * Python's `list` as a manager serves it. Items live here; a proxy's read returns a copy. Items
  * compare as Python's `==` (py-equals.ts), order as its `<` (py-order.ts), slice as its `l[a:b:c]`.
  */
-import { ValidationError } from '@multiproc/shared';
+import { describeValue, ValidationError } from '@multiproc/shared';
 import { pyEquals } from './py-equals.js';
 import { pySort } from './py-order.js';
 import { pySlice } from './py-slice.js';
@@ -10,7 +10,7 @@ import { itemsOf } from './referent.js';
 
 function index(i: unknown, length: number, where: string): number {
   if (!Number.isInteger(i))
-    throw new ValidationError(`${where}: index must be an integer, got ${String(i)}.`);
+    throw new ValidationError(`${where}: index must be an integer, got ${describeValue(i)}.`);
   const j = (i as number) < 0 ? (i as number) + length : (i as number);
   if (j < 0 || j >= length)
     throw new ValidationError(`${where}: index ${i} is out of range (length ${length}).`);
@@ -21,7 +21,7 @@ function index(i: unknown, length: number, where: string): number {
 function bound(i: unknown, fallback: number, n: number, what: string): number {
   if (i === undefined) return fallback;
   if (!Number.isInteger(i))
-    throw new ValidationError(`list.index(): ${what} must be an integer, got ${String(i)}.`);
+    throw new ValidationError(`list.index(): ${what} must be an integer, got ${describeValue(i)}.`);
   const j = (i as number) < 0 ? (i as number) + n : (i as number);
   return Math.max(0, Math.min(n, j));
 }
@@ -53,7 +53,7 @@ export class ManagedList {
   }
   insert(i: number, v: unknown): void {
     if (!Number.isInteger(i))
-      throw new ValidationError(`list.insert(): index must be an integer, got ${String(i)}.`);
+      throw new ValidationError(`list.insert(): index must be an integer, got ${describeValue(i)}.`);
     const n = this.#a.length;
     this.#a.splice(Math.max(0, Math.min(n, i < 0 ? i + n : i)), 0, v);
   }
@@ -99,7 +99,7 @@ export class ManagedList {
   /** Python's `l *= n`: the items repeated `n` times in place (`n <= 0` empties the list). */
   imul(n: number): void {
     if (!Number.isInteger(n))
-      throw new ValidationError(`list.imul(): n must be an integer, got ${String(n)}.`);
+      throw new ValidationError(`list.imul(): n must be an integer, got ${describeValue(n)}.`);
     const length = this.#a.length;
     if (n > 1 && length * n > MAX_LENGTH) {
       throw new ValidationError(

@@ -1,0 +1,54 @@
+/**
+ * Refusing arguments a method of Process or Pool does not take. JavaScript drops extra arguments
+ * silently, so `p.kill('SIGINT')` sent SIGKILL and `p.terminate(5000)` ignored its number, where
+ * Python raises `TypeError`. Each such method compares `arguments.length` with what it takes and
+ * throws, or rejects where it returns a promise, with the error made here (shared's primitives and
+ * ipc's queues do the same, each with its own copy: `@multiproc/shared` exports no internals).
+ */
+import { ValidationError } from '@multiproc/shared';
+
+const RACE = "race it: Promise.race([it, setTimeout(ms)]) with setTimeout from 'node:timers/promises'";
+
+/** What each method takes, and what to do instead, by `Class.method`. */
+const TAKES: Readonly<Record<string, readonly [takes: string, instead?: string]>> = {
+  'new Process': ['one options object ({ target, args, name, daemon, context })'],
+  'Process.start': ['no argument', 'pass the target its arguments as new Process({ target, args })'],
+  'Process.join': ['an optional timeout (ms, or { timeout })'],
+  'Process.isAlive': ['no argument'],
+  'Process.terminate': [
+    'no argument',
+    `it sends SIGTERM, then SIGKILL after a grace of 1000 ms; to wait at most ms for the end, ${RACE}`,
+  ],
+  'Process.kill': [
+    'no argument',
+    "it always sends SIGKILL, as Python's kill() does; for another signal to a 'process' context child, " +
+      "call process.kill(p.pid, signal) from 'node:process'",
+  ],
+  'Process.close': ['no argument'],
+  'new Pool': [
+    'one options object ({ processes, initializer, initargs, ... })',
+    "Python's Pool(processes, initializer, initargs) is new Pool({ processes, initializer, initargs }) here",
+  ],
+  'Pool.stats': ['no argument'],
+  'Pool.close': ['no argument'],
+  'Pool.join': ['no argument', `it waits for every submitted task; to wait at most ms, ${RACE}`],
+  'Pool.terminate': ['no argument', 'it stops the workers at once, without a grace or a timeout'],
+};
+
+/**
+ * The error for a call of `method` (`'Process.kill'`) given `got` arguments, more than it takes.
+ * @example
+ * if (arguments.length > 0) throw tooManyArguments('Process.kill', arguments.length);
+ */
+export function tooManyArguments(method: string, got: number): ValidationError {
+  const [takes, instead] = TAKES[method] ?? ['no argument'];
+  return new ValidationError(
+    `${method}() takes ${takes}, but was given ${got} argument${got === 1 ? '' : 's'}` +
+      (instead ? `: ${instead}.` : ': JavaScript would ignore the others silently.'),
+  );
+}
+
+/** {@link tooManyArguments} as a rejected promise, for the methods that return one without `async`. */
+export function rejectArguments<T>(method: string, got: number): Promise<T> {
+  return Promise.reject(tooManyArguments(method, got));
+}

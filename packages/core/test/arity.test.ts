@@ -1,0 +1,150 @@
+// Process and Pool methods refuse arguments they do not take (Python raises TypeError), instead
+// of ignoring them: p.kill('SIGINT') sent SIGKILL, p.terminate(5000) and pool.terminate(5000)
+// ignored their number. Sync methods throw, Promise-returning ones reject; nothing is done.
+// Also the other misuse core now refuses or names: setStartMethod's force, currentProcess().daemon,
+// a misspelt target, a count option's message, an input whose iterator is not one.
+import {
+  ContextError,
+  currentProcess,
+  getStartMethod,
+  Pool,
+  Process,
+  ProcessError,
+  setStartMethod,
+  ValidationError,
+} from '@multiproc/core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { tasks } from './fixtures/arity-tasks.mjs';
+
+const started: Process[] = [];
+const pools: Pool[] = [];
+afterEach(async () => {
+  for (const p of started.splice(0)) {
+    try {
+      p.kill(); // does nothing once it ended
+    } catch {
+      // closed by the test
+    }
+  }
+  await Promise.all(pools.splice(0).map((p) => p.terminate()));
+});
+
+const call = (f: Function, ...args: unknown[]) => (f as (...a: unknown[]) => unknown)(...args);
+
+describe.each(['thread', 'process'] as const)('a %s Process', (context) => {
+  it('refuses kill(signal), terminate(ms), start(x), isAlive(x), join(ms, x), close(x): nothing is done', {
+    timeout: 20_000,
+  }, async () => {
+    const p = new Process({ target: tasks.nap, args: [60_000], context });
+    started.push(p);
+    expect(() => call(p.start.bind(p), 1)).toThrow(ValidationError);
+    expect(p.pid).toBeNull(); // not started
+    p.start();
+    expect(() => call(p.kill.bind(p), 'SIGINT')).toThrow(
+      /Process\.kill\(\) takes no argument.*process\.kill\(p\.pid, signal\)/,
+    );
+    await expect(call(p.terminate.bind(p), 5000) as Promise<void>).rejects.toThrow(ValidationError);
+    await expect(call(p.join.bind(p), 10, 'x') as Promise<void>).rejects.toThrow(ValidationError);
+    expect(() => call(p.isAlive.bind(p), 1)).toThrow(ValidationError);
+    expect(p.isAlive()).toBe(true); // none of them stopped it
+    expect(p.exitCode).toBeNull();
+    p.kill();
+    await p.join();
+    expect(p.exitCode).toBe(-9);
+    expect(() => call(p.close.bind(p), 1)).toThrow(ValidationError);
+    p.close();
+  });
+});
+
+describe('Pool', () => {
+  it('refuses terminate(ms), join(ms), close(x), stats(x) and a second constructor argument', {
+    timeout: 20_000,
+  }, async () => {
+    expect(() => new (Pool as new (...args: unknown[]) => Pool)({ processes: 1 }, 2)).toThrow(
+      /new Pool\(\) takes one options object/,
+    );
+    const pool = new Pool({ processes: 1 });
+    pools.push(pool);
+    await expect(call(pool.terminate.bind(pool), 5000) as Promise<void>).rejects.toThrow(
+      /Pool\.terminate\(\) takes no argument/,
+    );
+    expect(() => call(pool.close.bind(pool), 1)).toThrow(ValidationError);
+    expect(() => call(pool.stats.bind(pool), 1)).toThrow(ValidationError);
+    expect(await pool.apply(tasks.nap, [1])).toBeUndefined(); // still running
+    pool.close();
+    await expect(call(pool.join.bind(pool), 1000) as Promise<void>).rejects.toThrow(
+      /Pool\.join\(\) takes no argument/,
+    );
+    await pool.join();
+  });
+
+  it("names what a count option is and what to do, and the value given (not zod's bare text)", () => {
+    expect(() => new Pool({ processes: 2, minProcesses: -1 })).toThrow(
+      /minProcesses.*expected an integer >= 0: workers kept when idle.*leave it out.*got the number -1/,
+    );
+    expect(() => new Pool({ maxQueue: 0 })).toThrow(/maxQueue.*expected an integer >= 1: .*got the number 0/);
+  });
+
+  it('a map option: chunksize says what it is; a timeout given as a NaN option names the option form only', {
+    timeout: 20_000,
+  }, async () => {
+    const pool = new Pool({ processes: 1 });
+    pools.push(pool);
+    await expect(pool.map(tasks.nap, [1], { chunksize: 0 })).rejects.toThrow(
+      /chunksize.*items per message to a worker.*got the number 0/,
+    );
+    await expect(pool.apply(tasks.nap, [1], { timeout: Number.NaN })).rejects.toThrow(
+      /got the number NaN\. Pool\.apply\(\) takes its timeout as an option only: \{ timeout: ms \}/,
+    );
+    // An iterable whose [Symbol.iterator]() returns no iterator: named, as Python's iter() does.
+    const junk = { [Symbol.iterator]: () => 5 } as unknown as Iterable<number>;
+    await expect(pool.map(tasks.nap, junk)).rejects.toThrow(
+      /\[Symbol\.iterator\]\(\) returned the number 5, not an iterator/,
+    );
+  });
+});
+
+describe('setStartMethod() and currentProcess().daemon', () => {
+  it('force must be a boolean (null: not given)', () => {
+    const before = getStartMethod(true);
+    try {
+      expect(() => setStartMethod('thread', { force: 'yes' as never })).toThrow(
+        /force must be true or false, got the string 'yes'/,
+      );
+      setStartMethod('thread', { force: null });
+    } finally {
+      setStartMethod(before, { force: true });
+    }
+  });
+
+  it('the main program may make itself a daemon, as in Python; it then may not have children', () => {
+    expect(currentProcess().daemon).toBe(false);
+    expect(() => {
+      currentProcess().daemon = 1 as never;
+    }).toThrow(ValidationError);
+    currentProcess().daemon = true;
+    try {
+      expect(currentProcess().daemon).toBe(true);
+      const p = new Process({ target: tasks.nap, args: [1] });
+      expect(() => p.start()).toThrow(ContextError); // as Python's start() asserts
+      expect(() => new Pool({ processes: 1 })).toThrow(/daemonic processes are not allowed to have children/);
+    } finally {
+      currentProcess().daemon = false;
+    }
+    expect(currentProcess().daemon).toBe(false);
+  });
+
+  it('a worker (a started process) cannot: ProcessError, as Python\'s "process has already started"', {
+    timeout: 20_000,
+  }, async () => {
+    const pool = new Pool({ processes: 1 });
+    pools.push(pool);
+    expect(await pool.apply(tasks.setDaemon, [])).toBe(`ProcessError ${new ProcessError('x').code}`);
+  });
+
+  it('a misspelt target is named, with its right spelling', () => {
+    expect(() => new Process({ tagret: tasks.nap } as never)).toThrow(
+      /a Process needs a target\. It was given 'tagret': did you mean target\?/,
+    );
+  });
+});
