@@ -240,7 +240,7 @@ export class SyncManager extends BaseManager {
    * Python: `manager.Queue(maxsize=0)`.
    * @throws {ValidationError} when `maxsize` is not an integer, or for an unknown option.
    */
-  Queue<T = unknown>(maxsize: number | { maxsize?: number | null } = 0): QueueProxy<T> {
+  Queue<T = unknown>(maxsize: number | { maxsize?: number | null | undefined } = 0): QueueProxy<T> {
     return this.createLocal('Queue', [queueSize(maxsize, 'Queue(maxsize)')]);
   }
 
@@ -249,7 +249,7 @@ export class SyncManager extends BaseManager {
    * `manager.JoinableQueue(maxsize=0)`.
    * @throws {ValidationError} when `maxsize` is not an integer.
    */
-  JoinableQueue<T = unknown>(maxsize: number | { maxsize?: number | null } = 0): QueueProxy<T> {
+  JoinableQueue<T = unknown>(maxsize: number | { maxsize?: number | null | undefined } = 0): QueueProxy<T> {
     return this.createLocal('JoinableQueue', [queueSize(maxsize, 'JoinableQueue(maxsize)')]);
   }
 }
