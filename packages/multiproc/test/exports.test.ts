@@ -41,6 +41,7 @@ const INTERNAL = {
     'resolveTimeout',
     'setBarrierActionRunner',
     'spellingOf',
+    'tooManyArguments',
     'unknownOption',
     'withArticle',
   ],

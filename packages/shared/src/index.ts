@@ -57,6 +57,7 @@ export {
   ValidationError,
 } from './errors.js';
 export { Event } from './event.js';
+export { tooManyArguments } from './internal/arity.js';
 export { keyName } from './internal/unsendable.js';
 export { decodeJson, encodeJson, type JsonEncoded } from './json-text.js';
 export { type AcquireOptions, Lock } from './lock.js';

@@ -2,10 +2,10 @@
  * Refusing arguments a method of Process or Pool does not take. JavaScript drops extra arguments
  * silently, so `p.kill('SIGINT')` sent SIGKILL and `p.terminate(5000)` ignored its number, where
  * Python raises `TypeError`. Each such method compares `arguments.length` with what it takes and
- * throws, or rejects where it returns a promise, with the error made here (shared's primitives and
- * ipc's queues do the same, each with its own copy: `@multiproc/shared` exports no internals).
+ * throws, or rejects where it returns a promise, with the error shared's `tooManyArguments` makes
+ * (shared's primitives and ipc's queues do the same, each with its own table of what they take).
  */
-import { ValidationError } from '@multiproc/shared';
+import { tooManyArguments as refusal, type ValidationError } from '@multiproc/shared';
 
 const RACE = "race it: Promise.race([it, setTimeout(ms)]) with setTimeout from 'node:timers/promises'";
 
@@ -42,10 +42,7 @@ const TAKES: Readonly<Record<string, readonly [takes: string, instead?: string]>
  */
 export function tooManyArguments(method: string, got: number): ValidationError {
   const [takes, instead] = TAKES[method] ?? ['no argument'];
-  return new ValidationError(
-    `${method}() takes ${takes}, but was given ${got} argument${got === 1 ? '' : 's'}` +
-      (instead ? `: ${instead}.` : ': JavaScript would ignore the others silently.'),
-  );
+  return refusal(`${method}()`, got, takes, instead);
 }
 
 /** {@link tooManyArguments} as a rejected promise, for the methods that return one without `async`. */

@@ -3,9 +3,9 @@
  * timeout passed where none is taken (`jq.join(100)`, `q.getNowait(1000)`, `sq.put(v, { timeout })`)
  * was ignored: the call waited without limit, or did not wait at all. Each public method of the
  * queues and connections compares `arguments.length` with what it takes (a comparison, no array:
- * these are hot paths) and throws, or rejects, with the error made here.
+ * these are hot paths) and throws, or rejects, with the error shared's `tooManyArguments` makes.
  */
-import { ValidationError } from '@multiproc/shared';
+import { tooManyArguments as refusal, type ValidationError } from '@multiproc/shared';
 
 const TIMEOUT = 'ms, or { timeout, block }';
 
@@ -53,10 +53,7 @@ const TAKES: Readonly<Record<string, readonly [takes: string, instead?: string]>
  */
 export function tooManyArguments(method: string, got: number): ValidationError {
   const [takes, instead] = TAKES[method] ?? ['no argument'];
-  return new ValidationError(
-    `${method}() takes ${takes}, but was given ${got} argument${got === 1 ? '' : 's'}` +
-      (instead ? `: ${instead}.` : '; the others would be ignored.'),
-  );
+  return refusal(`${method}()`, got, takes, instead);
 }
 
 /** {@link tooManyArguments} as a rejected promise, for the methods that return one. */
