@@ -8,7 +8,17 @@
  * The registry lives on `globalThis` under one `Symbol.for` key: a pool worker's entry bundles its
  * own copy of these modules (scripts/bundle.mjs), and a class one copy registers must be known to all.
  */
-import * as errors from './errors.js';
+import type * as errorModule from './errors.js';
+import {
+  BrokenBarrierError,
+  ClosedError,
+  ContextError,
+  LockError,
+  ProcessError,
+  SerializationError,
+  TimeoutError,
+  ValidationError,
+} from './errors.js';
 
 type ErrorClass = abstract new (...args: any[]) => Error;
 
@@ -48,10 +58,7 @@ for (const name of ['CompileError', 'LinkError', 'RuntimeError']) {
  */
 export function registerErrorClasses(values: Iterable<unknown>): void {
   for (const C of values) {
-    if (
-      typeof C === 'function' &&
-      (C === errors.ProcessError || C.prototype instanceof errors.ProcessError)
-    ) {
+    if (typeof C === 'function' && (C === ProcessError || C.prototype instanceof ProcessError)) {
       OURS.set(C.prototype, C.prototype.name);
       OURS_BY_NAME.set(C.prototype.name, C as ErrorClass);
     }
@@ -88,5 +95,17 @@ export function builtinErrorClass(className: string): ErrorClass {
   return typeof C === 'function' ? C : Error;
 }
 
-// Every class errors.ts exports (it exports nothing else), so a class added there is never missed.
-registerErrorClasses(Object.values(errors));
+// Every class errors.ts exports (it exports nothing else): the type makes the list exact, so a class
+// added there is never missed. Named, not read from `import * as`: a bundled module's namespace is
+// an object of getters, each compiled at its first read in every realm (issue #18).
+const ERROR_CLASSES: { readonly [K in keyof typeof errorModule]: (typeof errorModule)[K] } = {
+  BrokenBarrierError,
+  ClosedError,
+  ContextError,
+  LockError,
+  ProcessError,
+  SerializationError,
+  TimeoutError,
+  ValidationError,
+};
+registerErrorClasses(Object.values(ERROR_CLASSES));

@@ -244,7 +244,11 @@ export function callableConstructor<T>(fn: T): Callable<T> {
 export function callableMembers<T extends object>(members: T): CallableMembers<T> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(members)) {
-    out[key] = /^[A-Z]/.test(key) && !key.endsWith('Error') ? callableConstructor(value) : value;
+    // A capital first letter (A-Z), read by code: a regular expression here was compiled in
+    // every worker that imports the umbrella (issue #18).
+    const first = key.charCodeAt(0);
+    const capital = first >= 65 && first <= 90;
+    out[key] = capital && !key.endsWith('Error') ? callableConstructor(value) : value;
   }
   return out as CallableMembers<T>;
 }
