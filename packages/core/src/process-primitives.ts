@@ -21,6 +21,8 @@ import {
 } from '@multiproc/ipc';
 import {
   checkOptionKeys,
+  type LockChoice,
+  type LockedResult,
   readOptions,
   type Typecode,
   type TypecodeValue,
@@ -44,39 +46,40 @@ export interface ProcessSynchronizedOptions {
  * `ctx.Value(typecode, value?, { lock? })`, called or with `new`. The proxy's value type follows
  * the typecode, as `Value` of `@multiproc/shared`: `bigint` for `'q'`/`'Q'`, `number` for the
  * others (a `bigint` for another typecode does not compile; at run time it throws
- * `ValidationError`). `{ lock: false }` gives the raw form, without `getLock()`. One signature
- * (not an overload for `{ lock: false }`, as the thread context's `Value` has): a call on a
- * `Context` of either kind must resolve, and TypeScript resolves a call on a union of
- * functions only when at most one of them is overloaded.
+ * `ValidationError`). `{ lock: false }` gives the raw form, a `ValueProxy` without `getLock()`,
+ * and is typed so ({@link LockedResult}). One generic signature, with the same type parameters as
+ * the thread context's `Value`: a call on a `Context` of either kind must resolve, and TypeScript
+ * unites the signatures of a union of functions only when their type parameters are the same.
  */
 export interface ProcessValueFactory {
-  <C extends Typecode>(
+  <C extends Typecode, const O extends LockChoice | undefined = undefined>(
     typecode: C,
     value?: TypecodeValue<C>,
-    options?: ProcessSynchronizedOptions,
-  ): SynchronizedValueProxy<TypecodeValue<C>>;
-  new <C extends Typecode>(
+    options?: O & ProcessSynchronizedOptions,
+  ): LockedResult<O, ValueProxy<TypecodeValue<C>>, SynchronizedValueProxy<TypecodeValue<C>>>;
+  new <C extends Typecode, const O extends LockChoice | undefined = undefined>(
     typecode: C,
     value?: TypecodeValue<C>,
-    options?: ProcessSynchronizedOptions,
-  ): SynchronizedValueProxy<TypecodeValue<C>>;
+    options?: O & ProcessSynchronizedOptions,
+  ): LockedResult<O, ValueProxy<TypecodeValue<C>>, SynchronizedValueProxy<TypecodeValue<C>>>;
 }
 
 /**
  * `ctx.Array(typecode, sizeOrItems, { lock? })`, called or with `new`; its item type follows the
- * typecode, as {@link ProcessValueFactory}'s value type does.
+ * typecode, and its result the `lock` option, as {@link ProcessValueFactory}'s do (`{ lock: false }`:
+ * an `ArrayProxy`).
  */
 export interface ProcessArrayFactory {
-  <C extends Typecode>(
+  <C extends Typecode, const O extends LockChoice | undefined = undefined>(
     typecode: C,
     init: number | readonly TypecodeValue<C>[],
-    options?: ProcessSynchronizedOptions,
-  ): SynchronizedArrayProxy<TypecodeValue<C>>;
-  new <C extends Typecode>(
+    options?: O & ProcessSynchronizedOptions,
+  ): LockedResult<O, ArrayProxy<TypecodeValue<C>>, SynchronizedArrayProxy<TypecodeValue<C>>>;
+  new <C extends Typecode, const O extends LockChoice | undefined = undefined>(
     typecode: C,
     init: number | readonly TypecodeValue<C>[],
-    options?: ProcessSynchronizedOptions,
-  ): SynchronizedArrayProxy<TypecodeValue<C>>;
+    options?: O & ProcessSynchronizedOptions,
+  ): LockedResult<O, ArrayProxy<TypecodeValue<C>>, SynchronizedArrayProxy<TypecodeValue<C>>>;
 }
 
 /** `ctx.RawValue(typecode, value?)`, called or with `new`; typed as {@link ProcessValueFactory}. */

@@ -92,6 +92,10 @@ export {
   type WaitOptions,
 } from './timeout.js';
 export {
+  type LockChoice,
+  type LockedChoice,
+  type LockedResult,
+  type RawChoice,
   RawValue,
   type SynchronizedOptions,
   SynchronizedValue,

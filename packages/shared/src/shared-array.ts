@@ -22,7 +22,7 @@ import type { Lock } from './lock.js';
 import { describeValue } from './options.js';
 import { definePythonNames } from './python-names.js';
 import type { RLock } from './rlock.js';
-import { lockFrom, type SynchronizedOptions } from './value.js';
+import { type LockChoice, type LockedResult, lockFrom, type SynchronizedOptions } from './value.js';
 
 let adopting: SharedArrayBuffer | undefined;
 
@@ -342,18 +342,16 @@ export class SynchronizedArray<C extends Typecode = Typecode> extends RawArray<C
 }
 definePythonNames(SynchronizedArray.prototype, { get_lock: 'getLock()', get_obj: 'getObj()' });
 
-/** The constructor of {@link SharedArray}: `{ lock: false }` gives a {@link RawArray}. */
+/**
+ * The constructor of {@link SharedArray}: `{ lock: false }` gives a {@link RawArray}, typed so
+ * (see {@link LockedResult}).
+ */
 export interface SharedArrayConstructor {
-  new <C extends Typecode>(
+  new <C extends Typecode, const O extends LockChoice | undefined = undefined>(
     typecode: C,
     sizeOrValues: number | Iterable<TypecodeValue<C>>,
-    options: { lock: false },
-  ): RawArray<C>;
-  new <C extends Typecode>(
-    typecode: C,
-    sizeOrValues: number | Iterable<TypecodeValue<C>>,
-    options?: SynchronizedOptions,
-  ): SynchronizedArray<C>;
+    options?: O & SynchronizedOptions,
+  ): LockedResult<O, RawArray<C>, SynchronizedArray<C>>;
   /** The prototype of the arrays it makes. */
   readonly prototype: SynchronizedArray;
 }

@@ -36,6 +36,41 @@ export interface SynchronizedOptions {
   lock?: boolean | Lock | RLock | null | undefined;
 }
 
+/**
+ * The type parameter of the options of every `Value()`/`Array()` factory (this package's, the
+ * thread and process contexts'): anything with an optional `lock`. One constraint for all, so a
+ * call on a `Context` that may be either kind resolves (TypeScript unites the signatures of a
+ * union of functions when their type parameters are the same); each factory's `options`
+ * parameter is `O &` its own options type, which checks the `lock` given.
+ */
+export interface LockChoice {
+  /** The lock option as given: each factory's own options type says what it accepts. */
+  readonly lock?: unknown;
+}
+
+/**
+ * What a `Value()`/`Array()` factory returns for options of type `O`: `Raw` for `{ lock: false }`
+ * (Python returns the raw object for `lock=False`), `Synced` for `true`, a lock, `null` or no
+ * `lock`, and either for a `lock` typed `boolean`.
+ */
+export type LockedResult<O, Raw, Synced> = O extends RawChoice
+  ? Raw
+  : O extends LockedChoice | null | undefined
+    ? Synced
+    : Raw | Synced;
+
+/** Options that ask for the raw form (see {@link LockedResult}). */
+export interface RawChoice {
+  /** `false`: no lock. */
+  readonly lock: false;
+}
+
+/** Options that ask for a lock (see {@link LockedResult}). */
+export interface LockedChoice {
+  /** `true`, `null` or left out: a new lock; an object: that lock. */
+  readonly lock?: true | object | null | undefined;
+}
+
 const SYNCHRONIZED_KEYS = ['lock'];
 
 /** Resolves the `lock` option of `what`, refusing unknown options. @internal */
@@ -199,18 +234,16 @@ definePythonNames(RawValue.prototype, {
 });
 definePythonNames(SynchronizedValue.prototype, { get_lock: 'getLock()', get_obj: 'getObj()' });
 
-/** The constructor of {@link Value}: `{ lock: false }` gives a {@link RawValue}. */
+/**
+ * The constructor of {@link Value}: `{ lock: false }` gives a {@link RawValue}, typed so (see
+ * {@link LockedResult}).
+ */
 export interface ValueConstructor {
-  new <C extends Typecode>(
-    typecode: C,
-    value: TypecodeValue<C> | undefined,
-    options: { lock: false },
-  ): RawValue<C>;
-  new <C extends Typecode>(
+  new <C extends Typecode, const O extends LockChoice | undefined = undefined>(
     typecode: C,
     value?: TypecodeValue<C>,
-    options?: SynchronizedOptions,
-  ): SynchronizedValue<C>;
+    options?: O & SynchronizedOptions,
+  ): LockedResult<O, RawValue<C>, SynchronizedValue<C>>;
   /** The prototype of the values it makes. */
   readonly prototype: SynchronizedValue;
 }

@@ -16,6 +16,8 @@
  */
 import type { JoinableQueue, Queue, QueueOptions, SimpleQueue, SimpleQueueOptions } from '@multiproc/ipc';
 import type {
+  LockChoice,
+  LockedResult,
   RawArray,
   RawValue,
   SynchronizedArray,
@@ -67,33 +69,19 @@ export interface CallForms {
   ) => RawArray<C>;
 }
 
-/** `Value(...)` called without `new`: the overloads of `new Value(...)`. */
-interface ValueCall {
-  <C extends Typecode>(
-    typecode: C,
-    value: TypecodeValue<C> | undefined,
-    options: { lock: false },
-  ): RawValue<C>;
-  <C extends Typecode>(
-    typecode: C,
-    value?: TypecodeValue<C>,
-    options?: SynchronizedOptions,
-  ): SynchronizedValue<C>;
-}
+/** `Value(...)` called without `new`: the signature of `new Value(...)`. */
+type ValueCall = <C extends Typecode, const O extends LockChoice | undefined = undefined>(
+  typecode: C,
+  value?: TypecodeValue<C>,
+  options?: O & SynchronizedOptions,
+) => LockedResult<O, RawValue<C>, SynchronizedValue<C>>;
 
-/** `SharedArray(...)` called without `new`: the overloads of `new SharedArray(...)`. */
-interface ArrayCall {
-  <C extends Typecode>(
-    typecode: C,
-    sizeOrValues: number | Iterable<TypecodeValue<C>>,
-    options: { lock: false },
-  ): RawArray<C>;
-  <C extends Typecode>(
-    typecode: C,
-    sizeOrValues: number | Iterable<TypecodeValue<C>>,
-    options?: SynchronizedOptions,
-  ): SynchronizedArray<C>;
-}
+/** `SharedArray(...)` called without `new`: the signature of `new SharedArray(...)`. */
+type ArrayCall = <C extends Typecode, const O extends LockChoice | undefined = undefined>(
+  typecode: C,
+  sizeOrValues: number | Iterable<TypecodeValue<C>>,
+  options?: O & SynchronizedOptions,
+) => LockedResult<O, RawArray<C>, SynchronizedArray<C>>;
 
 /**
  * Every capitalised member of `T` made {@link Callable} (with its {@link CallForms} entry where it

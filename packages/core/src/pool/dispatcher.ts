@@ -22,6 +22,19 @@ export type { DispatcherConfig, Entry, Held } from './entry.js';
 /** Worker time one batch of calls should take, once the task's speed is known. */
 const TARGET_BATCH_MS = 2;
 
+/**
+ * A call not started that was in flight in this many workers that died, each death charged to no
+ * started call (the worker died reading the batch, or between a job's announcement and its code),
+ * fails with `WorkerCrashedError` and is never sent again: what it carries kills the worker before
+ * it can start (its arguments exceed the worker's heap as they are read, its task module exits as
+ * it loads), and resending it would replace workers forever. Three, not one or two: the first
+ * death may be another call's of its batch (the calls of that batch go alone from then on, so an
+ * innocent one never dies with the culprit again), and one death the call did not cause (a timer
+ * an earlier task left, a worker killed from outside) must not fail it; three deaths, the last two
+ * with the call alone in a fresh worker, are the call's own. Each costs one worker start.
+ */
+export const MAX_UNSTARTED_DEATHS = 3;
+
 export class Dispatcher {
   readonly #config: DispatcherConfig;
   readonly #queue = new JobQueue<Entry>();
@@ -277,8 +290,15 @@ export class Dispatcher {
       done: (entry, reply) => this.#finish(entry, true, reply),
       failed: (entry, error) => this.#finish(entry, false, error),
       crashed: (entry, error, item, exact) => this.#finish(entry, false, error, { item, exact }),
-      again: (entry) => {
-        if (!entry.settled) again.push(entry);
+      again: (entry, died) => {
+        if (entry.settled) return;
+        if (died) {
+          const deaths = (entry.deaths ?? 0) + 1;
+          entry.deaths = deaths;
+          if (deaths >= MAX_UNSTARTED_DEATHS) return this.#finish(entry, false, died(deaths));
+          if (held.live > 1) entry.alone = true;
+        }
+        again.push(entry);
       },
     });
     // What the settled jobs' encodings reserved goes back, unless a live worker has them decoded.

@@ -41,8 +41,13 @@ export interface Entry {
   held?: Held | undefined;
   /** Settled, or given up by its call. */
   settled?: boolean;
-  /** Set once its batch could not be sent: it goes on its own from then on. */
+  /**
+   * Set once its batch could not be sent, or its worker died before it started: it goes on its
+   * own from then on.
+   */
   alone?: boolean;
+  /** Workers that died holding it before it started, each death charged to no started call. */
+  deaths?: number;
   /** The call a map chunk belongs to, and its item count: a worker may queue it behind that call's chunk only. */
   readonly group?: object;
   readonly items?: number;

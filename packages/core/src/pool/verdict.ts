@@ -5,7 +5,7 @@
  * | outcome      | finished jobs      | the running job         | jobs not started |
  * | ------------ | ------------------ | ----------------------- | ---------------- |
  * | `reply`      | their replies      | (none)                  | run again        |
- * | `crashed`    | their replies      | `WorkerCrashedError`    | run again        |
+ * | `crashed`    | their replies      | `WorkerCrashedError`    | run again (*)    |
  *
  * (A map chunk's running job is its item: `sink.crashed` names it, and an `imap` without
  * `chunksize` sends the chunk's other items again, see `ChunkEntry.crashed`.)
@@ -14,6 +14,10 @@
  * | `aborted`    | the one call was rejected when it was aborted                   |
  * | `terminated` | every job rejects with `PoolClosedError`                         |
  * | `refused`    | no worker could start: every job rejects with `WorkerStartError` |
+ *
+ * (*) When no started job was running as the worker died (it died reading the batch, or between
+ * jobs), the death is charged to none: the jobs not started go again alone, and one that was in
+ * flight in `MAX_UNSTARTED_DEATHS` such workers fails with `WorkerCrashedError` instead.
  *
  * A worker whose initializer failed (threw, or killed it) ran none of its jobs: they all reject
  * with the initializer's error, or `WorkerCrashedError` when it killed the worker.
@@ -35,8 +39,12 @@ export interface VerdictSink {
   failed(entry: Entry, error: unknown): void;
   /** The worker died running item `item` (its index in the chunk; `exact` false: at or after it) of this map chunk. */
   crashed(entry: Entry, error: unknown, item: number, exact: boolean): void;
-  /** The job never started: it runs again, on some worker. */
-  again(entry: Entry): void;
+  /**
+   * The job never started: it runs again, on some worker. `died`: its worker died holding it
+   * while no started job of the batch was running (the death is charged to no call), and makes
+   * the error the job fails with once that happened too often (`deathsError`).
+   */
+  again(entry: Entry, died?: (deaths: number) => WorkerCrashedError): void;
 }
 
 /** What the batch said about the worker's initializer. */
@@ -88,8 +96,15 @@ export function judge(
         failAll((entry) => crashError(outcome, entry, 0, true));
         return { initFailure: () => crashError(outcome, undefined, 0, true), initialized: false };
       }
+      // The last job started and has no reply: it was running, the death is its own. Else the
+      // worker died between jobs, or before the first (reading the batch, loading a job): every
+      // job not started is suspect (see `MAX_UNSTARTED_DEATHS` in dispatcher.ts).
+      const last = jobs.claimed - 1;
+      const charged = last >= 0 && !(batch.jobs[last]!.kind === 'map' ? jobs.map : jobs.replies[last]);
       each((entry, job) => {
-        if (job >= jobs.claimed) return sink.again(entry); // never started
+        // never started
+        if (job >= jobs.claimed)
+          return sink.again(entry, charged ? undefined : (deaths) => deathsError(outcome, entry, deaths));
         // A map chunk whose thread committed its reply (posted) before dying had finished.
         const isMap = batch.jobs[job]!.kind === 'map';
         const r = isMap ? jobs.map : jobs.replies[job];
@@ -172,6 +187,37 @@ function crashError(
     ...(entry?.taskIndex === undefined ? {} : { taskIndex: entry.taskIndex + item }),
     ...(cause === undefined ? {} : { cause }),
   });
+}
+
+/**
+ * A call that was in flight, not started, in `deaths` workers that died in a row: what it carries
+ * kills the worker before it can start (arguments too large for the worker's heap to read, a task
+ * module that exits as it loads): it runs no more.
+ */
+function deathsError(
+  outcome: Extract<Outcome, { kind: 'crashed' }>,
+  entry: Entry,
+  deaths: number,
+): WorkerCrashedError {
+  const { exitCode, signal, cause } = outcome;
+  const memory = isOutOfMemory(cause);
+  const how = memory
+    ? `ran out of memory (${signal ? `killed by ${signal}` : `exit code ${exitCode}`})`
+    : signal
+      ? `was killed by ${signal}`
+      : `exited with code ${exitCode}`;
+  return new WorkerCrashedError(
+    `This call was in flight in ${deaths} workers that died before it could start (the last one ${how}); ` +
+      'the pool does not send it again. Its arguments or its task module kill the worker as they are ' +
+      'read or loaded: send smaller arguments, or raise the heap limit (resourceLimits.maxOldGenerationSizeMb).',
+    {
+      exitCode: signal ? null : exitCode,
+      signal,
+      ...(memory ? { reason: 'out of memory' as const } : {}),
+      ...(entry.taskIndex === undefined ? {} : { taskIndex: entry.taskIndex }),
+      ...(cause === undefined ? {} : { cause }),
+    },
+  );
 }
 
 /** The worker ended itself: the task (or initializer) it ran returned a promise that could never settle. */

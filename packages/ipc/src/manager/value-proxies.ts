@@ -19,38 +19,62 @@ function withName<R>(name: unknown, where: string, call: () => Promise<R>): Prom
 
 /**
  * A manager's `Namespace`: named values. Mirrors Python's `NamespaceProxy` (`ns.x = 1` is
- * `await ns.set('x', 1)` here). Reads are copies.
+ * `await ns.set('x', 1)` here). Reads are copies. As in Python, a name that starts with `_` is
+ * this proxy's own: `get`, `set` and `delete` of `'_x'` keep it on this proxy object and never
+ * reach the manager (another proxy of the same Namespace, or `copy()`, does not see it).
  * @example
  * const manager = Manager();
  * const ns = manager.Namespace({ x: 1 });
  * await ns.set('y', 'two');
+ * await ns.set('_note', 'local'); // this proxy's own, as in Python
  * console.log(await ns.copy()); // { x: 1, y: 'two' }
  * await manager.shutdown();
  */
 export class NamespaceProxy extends BaseProxy {
+  /** The names starting with `_`: Python's NamespaceProxy keeps them on the proxy object itself. */
+  readonly #own = new Map<string, unknown>();
+
   /**
-   * The value named `name` (`undefined` when unset). Python: `ns.name`.
+   * The value named `name` (`undefined` when unset). Python: `ns.name`. A name starting with `_`
+   * is read from this proxy (see the class).
    * @throws {TypeError} (as a rejection, as `set()` and `delete()`) when `name` is not a string
    *   (Python: `attribute name must be string`).
    */
   get(name: string): Promise<unknown> {
-    return withName(name, 'Namespace.get()', () => this.callMethod('get', name));
-  }
-  /** Sets `name`. Python: `ns.name = value`. Sent without waiting, as a dict's `set()`. */
-  set(name: string, value: unknown): Promise<void> {
-    return withName(name, 'Namespace.set()', () =>
-      namedArgs(['name', 'value'], () => this[pipelined]('set', name, value)),
+    return withName(name, 'Namespace.get()', () =>
+      isOwn(name) ? Promise.resolve(this.#own.get(name)) : this.callMethod('get', name),
     );
   }
-  /** Removes `name`; resolves to whether it was set. Python: `del ns.name`. */
-  delete(name: string): Promise<boolean> {
-    return withName(name, 'Namespace.delete()', () => this.callMethod('delete', name)) as Promise<boolean>;
+  /**
+   * Sets `name`. Python: `ns.name = value`. Sent without waiting, as a dict's `set()`; a name
+   * starting with `_` is set on this proxy only.
+   */
+  set(name: string, value: unknown): Promise<void> {
+    return withName(name, 'Namespace.set()', () => {
+      if (!isOwn(name)) return namedArgs(['name', 'value'], () => this[pipelined]('set', name, value));
+      this.#own.set(name, value);
+      return Promise.resolve();
+    });
   }
-  /** Every name and value, as a plain object. */
+  /**
+   * Removes `name`; resolves to whether it was set. Python: `del ns.name`. A name starting with
+   * `_` is removed from this proxy only.
+   */
+  delete(name: string): Promise<boolean> {
+    return withName(name, 'Namespace.delete()', () =>
+      isOwn(name)
+        ? Promise.resolve(this.#own.delete(name))
+        : (this.callMethod('delete', name) as Promise<boolean>),
+    );
+  }
+  /** Every name and value in the manager, as a plain object (not this proxy's `_` names). */
   copy(): Promise<Record<string, unknown>> {
     return this.callMethod('copy') as Promise<Record<string, unknown>>;
   }
 }
+
+/** Python's `NamespaceProxy` test: `key[0] == '_'` stays on the proxy. */
+const isOwn = (name: string): boolean => name.startsWith('_');
 proxyClass('Namespace', NamespaceProxy);
 
 /**

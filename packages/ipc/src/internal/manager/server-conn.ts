@@ -29,7 +29,7 @@ import { decodeRequest, requestMethod } from './rpc-read.js';
 import { Granted } from './served-data-lease.js';
 import { MAY_LEASE, type Served } from './served-sync.js';
 import { afterPoll, type Owner } from './wait-list.js';
-import { type ErrorRecord, type Request, toRecord } from './wire.js';
+import { type ErrorRecord, leanerRecord, type Request, toRecord } from './wire.js';
 import type { Writers } from './writers.js';
 
 /** A frame waiting for one more poll of the manager's sockets (writers.ts). */
@@ -286,7 +286,9 @@ export class Conn {
     try {
       n = answerFrame(seq, tag, value);
     } catch (err) {
-      n = answerFrame(seq, FAILED, toRecord(err)); // a result that cannot be sent
+      // An error with a nested value the codec refuses goes without those (wire.ts); a result that
+      // cannot be sent, as the error saying so.
+      n = answerFrame(seq, FAILED, (tag === FAILED && leanerRecord(value)) || toRecord(err));
     }
     sendFrame(this.socket, n);
   }

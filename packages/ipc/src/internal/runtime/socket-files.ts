@@ -15,9 +15,12 @@
  * Listener whose bind failed (EADDRINUSE: another listener's socket, or a user's regular file at
  * that path) never registers it, and a path bound again by someone else after ours went is theirs.
  *
- * SIGKILL cannot be helped (Python leaves its directory too). Windows pipes leave no file.
+ * SIGKILL cannot be helped here (Python leaves its directory too): the next program of this
+ * library that binds a socket file removes the files of owners that are gone (stale-sockets.ts).
+ * Windows pipes leave no file.
  */
 import { statSync, unlinkSync } from 'node:fs';
+import { sweepStaleSockets } from './stale-sockets.js';
 
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const;
 /** Each registered path, with the inode it had when this realm bound it. */
@@ -33,6 +36,7 @@ export function removeSocketFileAtEnd(path: string): void {
   const ino = inodeOf(path);
   if (ino === null) return; // gone already: nothing of ours to remove
   paths.set(path, ino);
+  sweepStaleSockets();
   if (listening) return;
   listening = true;
   process.on('exit', removeAll);

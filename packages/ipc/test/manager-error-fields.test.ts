@@ -1,0 +1,102 @@
+// An error a served object throws keeps over the manager wire what it keeps through a Pool (core's
+// error codec, CONTRACT.md Pool): an AggregateError's `errors`, a SuppressedError's `error` and
+// `suppressed` (Node 24 has the class; on Node 20 and 22 an Error named so with those two fields),
+// its `cause` whatever it is, and its own fields, objects too. They were dropped (`errors` came
+// back empty, `error` and `suppressed` missing, an object cause or field gone).
+import { BaseManager } from '@multiproc/ipc';
+import { describe, expect, it } from 'vitest';
+import { managerTestKit } from './manager-kit.js';
+
+const kit = managerTestKit();
+
+const SuppressedErrorClass = (
+  globalThis as { SuppressedError?: new (e: unknown, s: unknown, m: string) => Error }
+).SuppressedError;
+
+/** A SuppressedError: the class where this Node has it, else an Error named so with its fields. */
+function suppressedError(error: unknown, suppressed: unknown, message: string): Error {
+  if (SuppressedErrorClass) return new SuppressedErrorClass(error, suppressed, message);
+  return Object.assign(new Error(message), { name: 'SuppressedError', error, suppressed });
+}
+
+class Thrower {
+  aggregate(): never {
+    throw new AggregateError([new TypeError('first'), new RangeError('second'), 'third'], 'all failed');
+  }
+  suppressed(): never {
+    throw suppressedError(new TypeError('while disposing'), new Error('the original'), 'disposal failed');
+  }
+  objectCause(): never {
+    throw new Error('outer', { cause: { code: 7, list: [1, 2] } });
+  }
+  objectField(): never {
+    throw Object.assign(new Error('with fields'), {
+      code: 'E_X',
+      details: { at: [1, 2, 3] },
+      inner: new RangeError('inner'),
+    });
+  }
+  unsendableField(): never {
+    throw Object.assign(new Error('with a function'), { code: 'E_FN', fn: () => 1 });
+  }
+}
+
+type ThrowerProxy = Record<keyof Thrower, () => Promise<never>>;
+
+async function serve(): Promise<ThrowerProxy> {
+  const server = new BaseManager();
+  server.register('Thrower', Thrower);
+  await server.start();
+  kit.cleanup.push(() => server.shutdown());
+  return (await server.create('Thrower')) as never;
+}
+
+const thrown = (p: Promise<unknown>) =>
+  p.then(
+    () => {
+      throw new Error('expected a rejection');
+    },
+    (e: unknown) => e as Error & Record<string, unknown>,
+  );
+
+describe("a served object's error keeps its nested values over the manager wire", () => {
+  it("an AggregateError's errors", async () => {
+    const err = await thrown((await serve()).aggregate());
+    expect(err).toBeInstanceOf(AggregateError);
+    expect(err.message).toBe('all failed');
+    const errors = err.errors as unknown[];
+    expect(errors).toHaveLength(3);
+    expect(errors[0]).toBeInstanceOf(TypeError);
+    expect(errors[0]).toMatchObject({ message: 'first' });
+    expect(errors[1]).toBeInstanceOf(RangeError);
+    expect(errors[2]).toBe('third');
+  });
+
+  it("a SuppressedError's error and suppressed", async () => {
+    const err = await thrown((await serve()).suppressed());
+    expect(err.name).toBe('SuppressedError');
+    expect(err.message).toBe('disposal failed');
+    if (SuppressedErrorClass) expect(err).toBeInstanceOf(SuppressedErrorClass);
+    expect(err.error).toBeInstanceOf(TypeError);
+    expect(err.error).toMatchObject({ message: 'while disposing' });
+    expect(err.suppressed).toBeInstanceOf(Error);
+    expect(err.suppressed).toMatchObject({ message: 'the original' });
+  });
+
+  it('a cause that is an object, and own fields that are objects or errors', async () => {
+    const proxy = await serve();
+    const caused = await thrown(proxy.objectCause());
+    expect(caused.cause).toEqual({ code: 7, list: [1, 2] });
+    const fields = await thrown(proxy.objectField());
+    expect(fields).toMatchObject({ code: 'E_X', details: { at: [1, 2, 3] } });
+    expect(fields.inner).toBeInstanceOf(RangeError);
+    expect(fields.inner).toMatchObject({ message: 'inner' });
+  });
+
+  it('an error with a field the codec refuses still comes back, without that field', async () => {
+    const err = await thrown((await serve()).unsendableField());
+    expect(err.message).toBe('with a function');
+    expect(err.code).toBe('E_FN');
+    expect(err.fn).toBeUndefined();
+  });
+});
