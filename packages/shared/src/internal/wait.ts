@@ -72,6 +72,7 @@ function trackAsync<T>(array: Int32Array, woken: Promise<T>): Promise<T> {
 /** Blocks this thread while `array[index] === value`, at most until `deadline`. */
 export function waitSync(array: Int32Array, index: number, value: number, deadline: number): WaitResult {
   const ms = deadline === Number.POSITIVE_INFINITY ? Number.POSITIVE_INFINITY : deadline - now();
+  if (ms > 0) beforeBlocking();
   if (ms > SLICE_MS && asyncWaits.has(array.buffer)) {
     const r = atomicsWait(array, index, value, SLICE_MS);
     return r === 'timed-out' ? 'ok' : r; // a wake-up that may have gone astray: the caller looks again
@@ -80,6 +81,18 @@ export function waitSync(array: Int32Array, index: number, value: number, deadli
   // The time is up: a call that asked to wait still fails where it may not (see assertMayBlock).
   if (deadline !== NO_WAIT) assertMayBlock();
   return 'timed-out';
+}
+
+const BEFORE_BLOCKING = Symbol.for('multiproc.beforeBlocking');
+
+/**
+ * Tells whoever installed the hook `Symbol.for('multiproc.beforeBlocking')` that this thread is
+ * about to block: `@multiproc/ipc` warns once when this thread serves a manager others use (its
+ * requests wait until this thread's event loop runs again).
+ */
+function beforeBlocking(): void {
+  const hook = (globalThis as Record<symbol, unknown>)[BEFORE_BLOCKING];
+  if (typeof hook === 'function') hook();
 }
 
 let notEqualStreak = 0;
