@@ -231,6 +231,11 @@ function gotWork(): boolean {
 
 function onLoopDry(): void {
   if (stuckWaits.size === 0) return;
+  // A turn more (the one that delivers a wake-up on its way, or that the rejected callers get),
+  // set now so that the other listeners' verdicts see it as work (core's loop-work.ts), and
+  // counted in the stock so that this one does not.
+  setTimeout(noop, 0);
+  stock?.push('Timeout');
   queueMicrotask(verdict);
 }
 
@@ -241,11 +246,7 @@ function verdict(): void {
     if (word !== w.seen) moved = true;
     w.seen = word;
   }
-  if (moved) {
-    setTimeout(noop, 0);
-    return;
-  }
-  if (stuckWaits.size === 0 || gotWork()) return;
+  if (moved || stuckWaits.size === 0 || gotWork()) return;
   const threadsAlive = (globalThis as Record<symbol, unknown>)[Symbol.for('multiproc.threadsAlive')];
   if (typeof threadsAlive === 'function' && threadsAlive() === true) {
     setTimeout(noop, RECHECK_MS);
@@ -253,9 +254,6 @@ function verdict(): void {
   }
   const waits = [...stuckWaits];
   stuckWaits.clear();
-  // One more turn of the loop, so that a wait the rejected callers start next meets this rule too
-  // (Node emits 'beforeExit' again only after a turn that had work).
-  setTimeout(noop, 0);
   for (const { reject } of waits) {
     reject(
       new LockError(

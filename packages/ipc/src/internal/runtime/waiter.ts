@@ -39,15 +39,19 @@ function gotWork(): boolean {
 }
 
 function onLoopDry(): void {
-  if (pending.size > 0) queueMicrotask(abandonAll);
+  if (pending.size === 0) return;
+  // A turn more for the verdict's outcome, set now so that the other listeners' verdicts see it
+  // as work (core's loop-work.ts), and counted in the stock so that this one does not.
+  setTimeout(() => {}, 0);
+  stock?.push('Timeout');
+  queueMicrotask(abandonAll);
 }
 
 function abandonAll(): void {
   if (pending.size === 0 || gotWork()) return;
+  // The timer set above gives the rejected callers a turn: Node emits 'beforeExit' again only
+  // after a turn that had work, so a wait they start next meets this rule too.
   for (const w of [...pending]) w.abandon();
-  // One more turn of the loop: Node emits 'beforeExit' again only after a turn that had work, so
-  // without it a wait that the rejected callers start next would end the program unsettled.
-  setTimeout(() => {}, 0);
 }
 
 export class Waiter<T> implements Wait {
