@@ -72,6 +72,7 @@ function trackAsync<T>(array: Int32Array, woken: Promise<T>): Promise<T> {
 /** Blocks this thread while `array[index] === value`, at most until `deadline`. */
 export function waitSync(array: Int32Array, index: number, value: number, deadline: number): WaitResult {
   const ms = deadline === Number.POSITIVE_INFINITY ? Number.POSITIVE_INFINITY : deadline - now();
+  if (ms > 0) beforeBlocking();
   if (ms > SLICE_MS && asyncWaits.has(array.buffer)) {
     const r = atomicsWait(array, index, value, SLICE_MS);
     return r === 'timed-out' ? 'ok' : r; // a wake-up that may have gone astray: the caller looks again
@@ -80,6 +81,18 @@ export function waitSync(array: Int32Array, index: number, value: number, deadli
   // The time is up: a call that asked to wait still fails where it may not (see assertMayBlock).
   if (deadline !== NO_WAIT) assertMayBlock();
   return 'timed-out';
+}
+
+const BEFORE_BLOCKING = Symbol.for('multiproc.beforeBlocking');
+
+/**
+ * Tells whoever installed the hook `Symbol.for('multiproc.beforeBlocking')` that this thread is
+ * about to block: `@multiproc/ipc` warns once when this thread serves a manager others use (its
+ * requests wait until this thread's event loop runs again).
+ */
+function beforeBlocking(): void {
+  const hook = (globalThis as Record<symbol, unknown>)[BEFORE_BLOCKING];
+  if (typeof hook === 'function') hook();
 }
 
 let notEqualStreak = 0;
@@ -113,7 +126,7 @@ export async function waitAsync(
   notEqualStreak = 0;
   const woken = trackAsync(array, r.value);
   if (!keepAlive) return woken;
-  if (ms === undefined && isNodeMainThread()) return untilWokenOrStuck(woken);
+  if (ms === undefined && isNodeMainThread()) return untilWokenOrStuck(woken, array, index, value);
   const timer = setTimeout(noop, KEEP_ALIVE_MS);
   try {
     return await woken;
@@ -126,20 +139,39 @@ export async function waitAsync(
  * The deadlock rule for a program's main thread (the contract's "a pending wait keeps the program
  * alive while something live could still satisfy it; when nothing can any more, it rejects"):
  * an unbounded wait holds no timer there. Worker threads that are ref'd keep the loop running by
- * themselves; when the loop runs dry (`beforeExit`) with waits pending, either a thread this
- * library started still runs (a daemon, unref'd: the hook `Symbol.for('multiproc.threadsAlive')`
- * that core installs says so) and a short timer looks again later, or nothing is left that could
- * ever wake them, and each rejects with {@link LockError}. In a worker thread the timer stays: its
- * waits may be answered by the main thread, which ends the worker when it exits.
+ * themselves; when the loop runs dry (`beforeExit`) with waits pending, the verdict waits until
+ * every `'beforeExit'` listener of that turn ran (a microtask after the emit), and then:
+ * - a wait whose word changed meanwhile (a listener set the event, released the lock: its wake-up
+ *   is a task Node has not run yet) stays, and a timer gives the loop the turn that delivers it;
+ * - if the loop got new work during the turn (a listener scheduled a timer, a request: the same
+ *   rule as core's loop-work.ts, by `process.getActiveResourcesInfo()`), every wait stays: Node
+ *   runs that work and emits `'beforeExit'` again once the loop is dry;
+ * - if a thread this library started still runs (a daemon, unref'd: the hook
+ *   `Symbol.for('multiproc.threadsAlive')` that core installs says so), a short timer looks again
+ *   later;
+ * - else nothing is left that could ever wake them, and each rejects with {@link LockError}.
+ * In a worker thread the timer stays: its waits may be answered by the main thread, which ends the
+ * worker when it exits.
  */
-const stuckWaits = new Set<(e: Error) => void>();
+interface StuckWait {
+  array: Int32Array;
+  index: number;
+  value: number;
+  /** The word when the rule last looked: a change since then counts once (a wake-up on its way). */
+  seen: number;
+  reject: (e: Error) => void;
+}
+const stuckWaits = new Set<StuckWait>();
 let mainThread: boolean | undefined;
 let watching = false;
+let stock: string[] | undefined;
 const RECHECK_MS = 50;
 
 interface NodeProcess {
   getBuiltinModule?: (id: string) => unknown;
   on?: (event: string, listener: () => void) => void;
+  prependListener?: (event: string, listener: () => void) => void;
+  getActiveResourcesInfo?: () => string[];
 }
 
 function nodeProcess(): NodeProcess | undefined {
@@ -156,22 +188,65 @@ function isNodeMainThread(): boolean {
   return mainThread;
 }
 
-function untilWokenOrStuck(woken: Promise<'ok' | 'timed-out'>): Promise<WaitResult> {
+function untilWokenOrStuck(
+  woken: Promise<'ok' | 'timed-out'>,
+  array: Int32Array,
+  index: number,
+  value: number,
+): Promise<WaitResult> {
   return new Promise<WaitResult>((resolve, reject) => {
-    stuckWaits.add(reject);
+    const wait: StuckWait = { array, index, value, seen: value, reject };
+    stuckWaits.add(wait);
     if (!watching) {
       watching = true;
-      nodeProcess()?.on?.('beforeExit', onLoopDry);
+      const proc = nodeProcess();
+      // The stock first, before every other listener: what they add to the loop is their work.
+      proc?.prependListener?.('beforeExit', takeStock);
+      proc?.on?.('beforeExit', onLoopDry);
     }
     void woken.then((r) => {
-      stuckWaits.delete(reject);
+      stuckWaits.delete(wait);
       resolve(r);
     });
   });
 }
 
+function takeStock(): void {
+  stock = nodeProcess()?.getActiveResourcesInfo?.();
+}
+
+/** Whether some kind of resource is listed more often now than in the stock (core's loop-work.ts). */
+function gotWork(): boolean {
+  const now = nodeProcess()?.getActiveResourcesInfo?.();
+  if (stock === undefined || now === undefined) return false;
+  const left = new Map<string, number>();
+  for (const name of stock) left.set(name, (left.get(name) ?? 0) + 1);
+  for (const name of now) {
+    const n = left.get(name) ?? 0;
+    if (n === 0) return true;
+    left.set(name, n - 1);
+  }
+  return false;
+}
+
 function onLoopDry(): void {
   if (stuckWaits.size === 0) return;
+  // A turn more (the one that delivers a wake-up on its way, or that the rejected callers get),
+  // set now so that the other listeners' verdicts see it as work (core's loop-work.ts), and
+  // counted in the stock so that this one does not.
+  setTimeout(noop, 0);
+  stock?.push('Timeout');
+  queueMicrotask(verdict);
+}
+
+function verdict(): void {
+  let moved = false;
+  for (const w of stuckWaits) {
+    const word = Atomics.load(w.array, w.index);
+    if (word !== w.seen) moved = true;
+    w.seen = word;
+  }
+  if (moved || stuckWaits.size === 0 || gotWork()) return;
   const threadsAlive = (globalThis as Record<symbol, unknown>)[Symbol.for('multiproc.threadsAlive')];
   if (typeof threadsAlive === 'function' && threadsAlive() === true) {
     setTimeout(noop, RECHECK_MS);
@@ -179,10 +254,7 @@ function onLoopDry(): void {
   }
   const waits = [...stuckWaits];
   stuckWaits.clear();
-  // One more turn of the loop, so that a wait the rejected callers start next meets this rule too
-  // (Node emits 'beforeExit' again only after a turn that had work).
-  setTimeout(noop, 0);
-  for (const reject of waits) {
+  for (const { reject } of waits) {
     reject(
       new LockError(
         'This wait can never end: nothing left in the program could release or set what it waits ' +

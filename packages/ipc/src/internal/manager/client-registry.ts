@@ -52,6 +52,13 @@ export function hasClient(address: Address, authkey: string): boolean {
   return clients.has(managerKey(address, authkey));
 }
 
+/** Whether this thread has a live connection to manager instance `server` at `address`. */
+export function hasClientOf(address: Address, authkey: string, server: string): boolean {
+  const base = managerKey(address, authkey);
+  const c = clients.get(`${base}|${server}`) ?? clients.get(base);
+  return c !== undefined && !c.dead && (c.server === undefined || c.server === server);
+}
+
 /**
  * Manager instance `server`, served in this thread, shuts down: this thread's connections to it
  * end first (`ManagerClient.managerShutDown`, their proxies reject with `ManagerClosedError`), before

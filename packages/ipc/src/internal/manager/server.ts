@@ -12,6 +12,7 @@ import type net from 'node:net';
 import { Listener } from '../../listener.js';
 import type { Address } from '../net/endpoint.js';
 import { type Feed, MANAGER_HELLO, type ManagerHello } from '../net/handshake.js';
+import { servedHere } from './blocked-server.js';
 import { serveLocally } from './client-refs.js';
 import { serverShutDown } from './client-registry.js';
 import { FrameSplitter, sendFrame } from './frame-io.js';
@@ -209,6 +210,7 @@ export class ManagerServer implements HostedServer {
     if (this.#closed) return;
     this.#closed = true;
     unhostServer(managerKey(this.address, this.authkey), this);
+    servedHere(this, false);
     serveLocally(this.instance, null);
     hostReferents(this.instance, null);
     // This thread's proxies end first: the sockets dropped below would read as a broken connection.
@@ -264,6 +266,7 @@ export class ManagerServer implements HostedServer {
   // This thread's proxies of this manager: their unbounded waits go idle (stuck.ts).
   #host(): void {
     hostServer(managerKey(this.address, this.authkey), this);
+    servedHere(this, true);
     learnKey(this.address, this.authkey); // its proxies sent back here by another program
     serveLocally(this.instance, this.refs);
     hostReferents(this.instance, (id) => this.#objects.get(id));

@@ -5,11 +5,10 @@
  * - `close()` removes its file and forgets it ({@link forgetSocketFile});
  * - `process.exit()`, an uncaught error and a normal end run `'exit'` listeners, synchronously:
  *   one removes what is left;
- * - SIGINT, SIGTERM, SIGHUP (the terminal closed) and SIGQUIT end a Node program without
- *   `'exit'`. While a file is registered, a listener here removes the files and raises the signal
- *   again (no listener of ours left, so Node's default ends the program as the signal would:
- *   130/143/129, a core dump for SIGQUIT), but only when it is the only listener: a program that
- *   handles the signal itself decides what happens, and its own end removes the files.
+ * - a signal (SIGINT, SIGTERM, SIGHUP, SIGQUIT) ends the program as it ends any Node program, with
+ *   no listener of ours: a JavaScript listener runs only when the event loop turns, so it would
+ *   keep a main thread that blocks (`acquireSync()`) or computes from ever ending on the signal.
+ *   The file stays, as Python's do on SIGTERM, until the next program of this library sweeps it.
  *
  * Only a file this realm bound is removed, and only while it is the same file (its inode): a
  * Listener whose bind failed (EADDRINUSE: another listener's socket, or a user's regular file at
@@ -22,7 +21,6 @@
 import { statSync, unlinkSync } from 'node:fs';
 import { sweepStaleSockets } from './stale-sockets.js';
 
-const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const;
 /** Each registered path, with the inode it had when this realm bound it. */
 const paths = new Map<string, number>();
 let listening = false;
@@ -40,7 +38,6 @@ export function removeSocketFileAtEnd(path: string): void {
   if (listening) return;
   listening = true;
   process.on('exit', removeAll);
-  for (const signal of SIGNALS) process.on(signal, onSignal);
 }
 
 /** Removes `path` now if this realm registered it and it is still that file; forgets it. */
@@ -60,7 +57,6 @@ function stopListening(): void {
   if (!listening) return;
   listening = false;
   process.off('exit', removeAll);
-  for (const signal of SIGNALS) process.off(signal, onSignal);
 }
 
 function removeAll(): void {
@@ -81,13 +77,4 @@ function unlinkIfSame(path: string, ino: number): void {
   try {
     unlinkSync(path);
   } catch {}
-}
-
-function onSignal(signal: NodeJS.Signals): void {
-  // Another listener is the program's own: it chose not to die of this signal (or to end later).
-  if (process.listenerCount(signal) > 1) return;
-  removeAll();
-  stopListening();
-  // With no listener left, Node's default action ends the program, killed by this signal.
-  process.kill(process.pid, signal);
 }

@@ -4,7 +4,11 @@
  * copy, a live home, a reserved copy's running worker), that thing keeps the event loop alive. So
  * when the loop runs dry with a call still waiting, nothing can answer it any more: at
  * `beforeExit` every such call ends with {@link STUCK} (its method rejects with `EOFError`) instead
- * of the program ending on an unsettled await.
+ * of the program ending on an unsettled await. Unless another `'beforeExit'` listener answers it
+ * or gives the loop work (a timer that will): the verdict waits until every listener of that turn
+ * ran (a microtask after the emit), and is not given if the loop got work meanwhile (the rule of
+ * core's loop-work.ts, by `process.getActiveResourcesInfo()`): Node runs that work and emits
+ * `'beforeExit'` again once the loop is dry.
  */
 
 import { resolveAfterOutput, resolvesNow } from '../link/output-order.js';
@@ -16,12 +20,38 @@ export const STUCK: unique symbol = Symbol('multiproc.stuck');
 const pending = new Set<Waiter<any>>();
 let watching = false;
 
-function abandonAll(): void {
+let stock: string[] | undefined;
+
+function takeStock(): void {
+  stock = process.getActiveResourcesInfo();
+}
+
+/** Whether some kind of resource is listed more often now than in the stock. */
+function gotWork(): boolean {
+  const left = new Map<string, number>();
+  for (const name of stock ?? []) left.set(name, (left.get(name) ?? 0) + 1);
+  for (const name of process.getActiveResourcesInfo()) {
+    const n = left.get(name) ?? 0;
+    if (n === 0) return true;
+    left.set(name, n - 1);
+  }
+  return false;
+}
+
+function onLoopDry(): void {
   if (pending.size === 0) return;
-  for (const w of [...pending]) w.abandon();
-  // One more turn of the loop: Node emits 'beforeExit' again only after a turn that had work, so
-  // without it a wait that the rejected callers start next would end the program unsettled.
+  // A turn more for the verdict's outcome, set now so that the other listeners' verdicts see it
+  // as work (core's loop-work.ts), and counted in the stock so that this one does not.
   setTimeout(() => {}, 0);
+  stock?.push('Timeout');
+  queueMicrotask(abandonAll);
+}
+
+function abandonAll(): void {
+  if (pending.size === 0 || gotWork()) return;
+  // The timer set above gives the rejected callers a turn: Node emits 'beforeExit' again only
+  // after a turn that had work, so a wait they start next meets this rule too.
+  for (const w of [...pending]) w.abandon();
 }
 
 export class Waiter<T> implements Wait {
@@ -41,7 +71,9 @@ export class Waiter<T> implements Wait {
     pending.add(this);
     if (!watching) {
       watching = true;
-      process.on('beforeExit', abandonAll);
+      // The stock first, before every other listener: what they add to the loop is their work.
+      process.prependListener('beforeExit', takeStock);
+      process.on('beforeExit', onLoopDry);
     }
   }
 
