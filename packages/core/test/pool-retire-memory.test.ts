@@ -15,7 +15,10 @@ describe.each(['thread', 'process'] as const)('a pool retiring its workers (%s)'
       '--expose-gc',
     ]);
     expect(run.code, run.stderr).toBe(0);
-    const grew = JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '{}') as { heap: number; arrayBuffers: number };
+    const grew = JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '{}') as {
+      heap: number;
+      arrayBuffers: number;
+    };
     // Before the fix: thread 4.3 MB of heap and 16 MB of SharedArrayBuffer, process 1.7 MB of heap;
     // after it, 0.25 MB of heap either way.
     expect(grew.arrayBuffers).toBeLessThan(2 * 1024 * 1024);
