@@ -72,7 +72,7 @@ export function diedStarting(
     return new WorkerEntryNotFoundError('pool', [entry], { advice: TINYPOOL_ENTRY_ADVICE, cause });
   }
   if (cause !== undefined && isStartFailure(cause)) return startError(context, cause);
-  if (signal !== null && OUTSIDE_SIGNALS.has(signal)) {
+  if (killedFromOutside(signal)) {
     return new WorkerStartError(context, {
       detail: `it was killed by ${signal} while starting, before it was ready`,
       advice: OUTSIDE_SIGNAL_ADVICE,
@@ -91,6 +91,14 @@ export function diedStarting(
     detail: `it ${how} before it was ready (as Node does when it cannot create its own threads)`,
     ...(cause === undefined ? {} : { cause }),
   });
+}
+
+/**
+ * Whether a worker that ended by `signal` before it was ready was stopped from outside: nothing
+ * refused it, so the pool tries again after its delay even when no worker is left (`start-policy.ts`).
+ */
+export function killedFromOutside(signal: string | null): boolean {
+  return signal !== null && OUTSIDE_SIGNALS.has(signal);
 }
 
 // Signals that come from outside the worker (Ctrl-C to the group, kill, a service manager, the

@@ -17,7 +17,8 @@
  *   doubles with each failure in a row (`startRetryDelay`, 100 ms to 5 s); then it fills up again.
  *   A failure in a row is one with no worker started (or, with an initializer, initialised)
  *   since the last: never a tight respawn loop, and healthy workers are never stopped for it;
- * - it gives up only when no live worker can serve: no worker left at all after a refused start,
+ * - it gives up only when no live worker can serve: no worker left at all after a refused start
+ *   (not after a worker killed from outside while it started, `killedFromOutside`),
  *   or {@link START_FAILURES_PER_WORKER}` × processes` failures in a row with no live worker
  *   ready (with an initializer: none whose initializer succeeded; and {@link PROVEN_INIT_FACTOR}
  *   times as many once an initializer has succeeded in this pool). Then what waits for a worker
@@ -27,7 +28,7 @@
  */
 import type { Tinypool } from 'tinypool';
 import type { StartFailure } from '../internal/start-failure.js';
-import { diedStarting, isStartFailure, startError } from '../internal/start-failure.js';
+import { diedStarting, isStartFailure, killedFromOutside, startError } from '../internal/start-failure.js';
 import type { Flight } from './outcome.js';
 import type { Slot, SlotState } from './slot.js';
 import type { AdapterConfig } from './tinypool.js';
@@ -200,8 +201,11 @@ export class StartPolicy {
    * the only place where it can say why, has been read: then the pool starts the next worker.
    */
   diedStarting(slot: Slot, exit: Extract<SlotState, { name: 'exited' }>): boolean {
+    // Killed from outside while starting (not refused): retried after the delay even with no worker
+    // left, until the failures in a row reach the bound.
+    const outside = killedFromOutside(exit.signal);
     const failed = () =>
-      this.failed(diedStarting(this.#config.context, exit.exitCode, exit.signal, slot.cause));
+      this.failed(diedStarting(this.#config.context, exit.exitCode, exit.signal, slot.cause), outside);
     if (slot.cause !== undefined || this.#config.context === 'thread') {
       failed();
       return false;
@@ -213,12 +217,15 @@ export class StartPolicy {
     return true;
   }
 
-  /** A worker could not start; returns `error`. */
-  failed(error: StartFailure): StartFailure {
+  /**
+   * A worker could not start; returns `error`. With no worker left, the pool gives up at once unless
+   * `retry` (a worker killed from outside while it started: nothing refused it).
+   */
+  failed(error: StartFailure, retry = false): StartFailure {
     if (this.#stopped) return error;
     this.#failures++;
     const { live, ready } = this.#count((slot) => !this.#config.init || slot.initialized);
-    if (live === 0 || this.#exhausted(ready)) this.#giveUp(() => error);
+    if ((live === 0 && !retry) || this.#exhausted(ready)) this.#giveUp(() => error);
     else this.#backOff(live);
     return error;
   }

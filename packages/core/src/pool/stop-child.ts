@@ -22,7 +22,7 @@
  *   keeps `join()` waiting, which `NODE_DEBUG=multiproc` names after {@link GRACEFUL_EXIT_MS}); so
  *   does any polite stop of a worker whose tasks left non-daemon Processes running, which it joins
  *   before it exits (`worker/join-children.ts`). `terminate()` is not polite: it ends them, also
- *   while such a wait is on (`PoliteStop.forced`).
+ *   while such a wait is on (`PoliteStop.onForced`).
  *   A thread also says so when asked to exit (`ThreadLink.joiningChildren`), which covers the
  *   Processes no batch reply told of (those a map chunk on its side lane started); a child can
  *   start them only inside a batch (`internal/bootstrap.ts`), whose reply tells.
@@ -37,12 +37,45 @@ import type { ThreadLink } from './progress.js';
  */
 export const GRACEFUL_EXIT_MS = 1000;
 
+/**
+ * The pool's `terminate()`, as the polite stops still waiting see it. A callback, not a Promise that
+ * stays pending for the pool's life: each stop takes its own back when it ends, so the stops of a
+ * long-lived pool (a retirement every `maxTasksPerChild` tasks) leave nothing behind that would
+ * hold their worker (a reaction on a pending Promise can never be removed).
+ */
+export class ForceSignal {
+  #fired = false;
+  readonly #waiting = new Set<() => void>();
+
+  /** Calls `done` once `fire()` was called (at once if it was); returns what unsubscribes it. */
+  subscribe(done: () => void): () => void {
+    if (this.#fired) {
+      done();
+      return () => {};
+    }
+    this.#waiting.add(done);
+    return () => this.#waiting.delete(done);
+  }
+
+  /** Calls, once, every callback subscribed and not taken back. */
+  fire(): void {
+    if (this.#fired) return;
+    this.#fired = true;
+    const waiting = [...this.#waiting];
+    this.#waiting.clear();
+    for (const done of waiting) done();
+  }
+}
+
 /** How a polite stop waits for the worker's exit. */
 export interface PoliteStop {
   /** Waited for however long (a closed pool's `join()`, a worker joining its Processes). */
   readonly unbounded: boolean;
-  /** Resolves when `terminate()` cuts the wait short. */
-  readonly forced: Promise<void>;
+  /**
+   * Calls `done` when `terminate()` cuts the wait short (at once if it did already); returns what
+   * takes `done` back, called when the wait ends otherwise (see {@link ForceSignal}).
+   */
+  onForced(done: () => void): () => void;
   /** Called once when an unbounded wait has lasted {@link GRACEFUL_EXIT_MS}. */
   lingering(): void;
 }
@@ -98,7 +131,7 @@ function hasExited(child: ChildProcess): boolean {
 }
 
 /**
- * Resolves once the worker has exited (`onExit` registers the callback), on `stop.forced`, or, for a
+ * Resolves once the worker has exited (`onExit` registers the callback), on `stop.onForced`, or, for a
  * bounded stop, after {@link GRACEFUL_EXIT_MS} unless `moreTime()` says it is joining its Processes.
  */
 function exitOrBound(
@@ -108,10 +141,12 @@ function exitOrBound(
 ): Promise<void> {
   return new Promise((resolve) => {
     let settled = false;
+    let unforced: (() => void) | undefined;
     const done = () => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      unforced?.();
       resolve();
     };
     const timer = setTimeout(() => {
@@ -119,6 +154,6 @@ function exitOrBound(
       else if (!moreTime()) done();
     }, GRACEFUL_EXIT_MS);
     onExit(done);
-    void stop.forced.then(done);
+    if (!settled) unforced = stop.onForced(done);
   });
 }

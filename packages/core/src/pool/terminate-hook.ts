@@ -8,7 +8,7 @@
 import { debugLog } from '../internal/debug-log.js';
 import type { ThreadLink } from './progress.js';
 import { type Slot, type StopReason, settleWithin } from './slot.js';
-import { type PoliteStop, stopChild, stopThread } from './stop-child.js';
+import { type ForceSignal, type PoliteStop, stopChild, stopThread } from './stop-child.js';
 import type { TinypoolWorker } from './watch-worker.js';
 import { LOADER_LEAKS_FDS, LOADING_MS, loadedOrExited } from './worker-start.js';
 
@@ -18,8 +18,8 @@ export interface PoolEnd {
   readonly destroying: boolean;
   /** A closed pool's `join()`: children are asked to exit, not signalled. */
   readonly graceful: boolean;
-  /** Resolves when `terminate()` cuts a polite stop short. */
-  readonly forced: Promise<void>;
+  /** Fired when `terminate()` cuts a polite stop short. */
+  readonly forced: ForceSignal;
   /** Numbers the pool in debug lines. */
   readonly poolId: number;
 }
@@ -58,7 +58,7 @@ export function hookTerminate(worker: TinypoolWorker, slot: Slot, end: () => Poo
     // polite stop of a worker whose tasks left non-daemon Processes running. terminate() cuts it short.
     const stop: PoliteStop = {
       unbounded: graceful || slot.children,
-      forced,
+      onForced: (done) => forced.subscribe(done),
       lingering: () => lingering(poolId, slot),
     };
     if (!child) {

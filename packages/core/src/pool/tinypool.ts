@@ -35,6 +35,7 @@ import { isProgressMessage, ProcessLink, ThreadLink } from './progress.js';
 import { SideLanes } from './side-lane.js';
 import { LAST_MESSAGES_MS, Slot, type SlotState, type StopReason, settleWithin } from './slot.js';
 import { StartPolicy } from './start-policy.js';
+import { ForceSignal } from './stop-child.js';
 import { endedNormally, hookTerminate } from './terminate-hook.js';
 import { StopSignal, type TinypoolWorker, watchChild, watchThread } from './watch-worker.js';
 import { guardWorkerStarts, tinypoolOptions } from './worker-start.js';
@@ -70,11 +71,8 @@ export class TinypoolAdapter {
   #destroying = false;
   /** Set by `destroy(true)` (a closed pool's `join()`): children are asked to exit, not signalled. */
   #graceful = false;
-  #force!: () => void;
-  /** Resolved by `destroy(false)` (`terminate()`): a polite stop still waited for ends at once. */
-  readonly #forced = new Promise<void>((resolve) => {
-    this.#force = resolve;
-  });
+  /** Fired by `destroy(false)` (`terminate()`): a polite stop still waited for ends at once. */
+  readonly #forced = new ForceSignal();
   /** Flights handed to tinypool and not yet posted to a worker. */
   readonly #unbound = new Set<Flight>();
   readonly #starts: StartPolicy;
@@ -250,7 +248,7 @@ export class TinypoolAdapter {
    */
   async destroy(graceful = false): Promise<void> {
     // terminate() during a closed pool's join(): the workers it still waits for stop at once.
-    if (!graceful) this.#force();
+    if (!graceful) this.#forced.fire();
     this.#graceful = graceful && !this.#destroying;
     this.#destroying = true;
     this.#starts.stop();

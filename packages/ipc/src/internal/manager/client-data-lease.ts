@@ -62,6 +62,11 @@ export class DataLeases {
     else this.#replicas.set(id, new ManagedDict(items));
   }
 
+  /** No proxy of `id` is left here: a grant of it that comes now is refused (given back). */
+  forget(id: number): void {
+    this.#sent.delete(id);
+  }
+
   /** Drops the replica of `id`; returns whether there was one. */
   drop(id: number): boolean {
     return this.#replicas.delete(id);

@@ -175,6 +175,10 @@ export class LeaseCalls {
     this.#sendQuiet = sendQuiet;
     this.#calls = calls;
   }
+  /** No proxy of object `id` is left in this thread (client-refs.ts): its call state goes. */
+  noProxyLeft(id: number): void {
+    this.#pipe.forget(id);
+  }
 
   // The lease of `id`, for a call answered here. While a call of it sent to the manager waits for
   // its answer, none: the lease goes back first, and this call goes after that one, in order.

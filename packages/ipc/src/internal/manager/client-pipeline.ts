@@ -115,6 +115,12 @@ export class Pipelining {
     warnLate(buf, start, end);
   }
 
+  /** No proxy of object `id` is left in this thread: what was kept of it for its calls goes. */
+  forget(id: number): void {
+    this.#writer.delete(id);
+    this.data.forget(id);
+  }
+
   /**
    * The connection died: nothing is held or written any more, and nothing is left unconfirmed (a
    * later error of its socket, such as the EPIPE of a write in flight, warns of no loss).

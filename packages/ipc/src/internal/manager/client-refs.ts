@@ -107,6 +107,7 @@ function release(key: string, ref: ProxyRef, held: boolean, unpins: number): voi
     setTimeout(() => release(key, ref, held, unpins), 250).unref();
     return;
   }
+  client?.leases.noProxyLeft(ref.id);
   const local = localServers.get(ref.server!);
   if (local !== undefined) local.decref(LOCAL, ref.id, 0);
   else if (client !== null && (held || unpins > 0)) queue(client, DECREF, ref.id, unpins);

@@ -43,6 +43,18 @@ export function learnKey(address: Address, authkey: string): void {
   known.set(JSON.stringify(address), authkey);
 }
 
+/**
+ * The manager at `address` that this thread served with `authkey` shut down: its key is no longer
+ * needed to reach it (a manager started there later records its own), nor its seal.
+ */
+export function forgetKey(address: Address, authkey: string): void {
+  const at = JSON.stringify(address);
+  if (known.get(at) !== authkey) return;
+  known.delete(at);
+  for (const key of known.values()) if (key === authkey) return;
+  sealer?.seals.delete(authkey);
+}
+
 function currentSealer(): Sealer {
   const own = Buffer.from(processAuthkey());
   const hex = own.toString('hex');

@@ -16,7 +16,7 @@ import { servedHere } from './blocked-server.js';
 import { serveLocally } from './client-refs.js';
 import { serverShutDown } from './client-registry.js';
 import { FrameSplitter, sendFrame } from './frame-io.js';
-import { learnKey } from './ref-keys.js';
+import { forgetKey, learnKey } from './ref-keys.js';
 import { hostReferents, readsOthersWrites, type WritesOf } from './referent.js';
 import { answerFrame, SHUT_DOWN, SYNC } from './rpc.js';
 import type { LeaseHome } from './served-lease.js';
@@ -72,7 +72,10 @@ export class ManagerServer implements HostedServer {
     othersWrite: (id, owner) => this.#writers.othersOf(id, owner),
   };
   // Which objects some proxy still refers to; the others are freed (served-refs.ts).
-  readonly refs = new ServedRefs((id) => this.#objects.delete(id));
+  readonly refs = new ServedRefs((id) => {
+    this.#objects.delete(id);
+    this.#writers.dropObject(id);
+  });
   // A registered type's objects by identity: a factory that gives one again gets its id (Python: id(obj)).
   readonly #ids = new WeakMap<object, { readonly id: number; readonly typeid: string }>();
   #nextId = 1;
@@ -221,6 +224,7 @@ export class ManagerServer implements HostedServer {
     this.#conns.clear();
     this.#objects.clear();
     this.#writers.clear();
+    forgetKey(this.address, this.authkey);
   }
 
   // `feed` hands on what the socket reads, into a buffer read into again (endpoint.ts, readingInto).

@@ -36,6 +36,16 @@ export class Writers {
     }
   }
 
+  /** Object `id` was freed (no proxy refers to it): nobody writes it any more. */
+  dropObject(id: number): void {
+    this.#byObject.delete(id);
+  }
+
+  /** How many objects have writers registered (for the tests). */
+  get size(): number {
+    return this.#byObject.size;
+  }
+
   clear(): void {
     this.#byObject.clear();
   }
