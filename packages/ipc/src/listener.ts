@@ -4,8 +4,6 @@
  * `multiprocessing.connection.Listener`; the connecting side, `Client()`, is in client.ts.
  */
 import type net from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   ClosedError,
   disposableInEveryRealm,
@@ -23,6 +21,7 @@ import {
   readingInto,
 } from './internal/net/endpoint.js';
 import { type Feed, keyBytes, type ManagerHello } from './internal/net/handshake.js';
+import { bindFailed, newSocketPath } from './internal/net/socket-path.js';
 import { removeSocketFile, removeSocketFileAtEnd } from './internal/runtime/socket-files.js';
 
 export type { Address } from './internal/net/endpoint.js';
@@ -99,7 +98,8 @@ export class Listener implements AsyncDisposable {
   constructor(address?: Address | null, options: ListenerOptions | null = {}) {
     const where = 'new Listener()';
     options = readOptions(options, LISTENER_KEYS, where);
-    const target = netAddress(address ?? defaultPath(), where);
+    const chosen = address ?? null;
+    const target = netAddress(chosen ?? newSocketPath(`mp-listener-${process.pid}`), where);
     const backlog = options.backlog ?? 511;
     if (!Number.isInteger(backlog) || backlog < 0) {
       throw new ValidationError(`${where}: backlog must be a non-negative integer, got ${backlog}.`);
@@ -125,6 +125,12 @@ export class Listener implements AsyncDisposable {
     });
     this.#listening.catch(() => {});
     this.#server.listen({ ...target, backlog });
+    if (chosen === null && process.platform !== 'win32' && !this.#server.listening) {
+      // A path of ours is bound synchronously: its folder went away since it was chosen.
+      this.#closed = true;
+      this.#server.close();
+      throw bindFailed(this.#path as string);
+    }
     this.#server.unref(); // ref'd only while accept() waits
   }
 
@@ -285,11 +291,6 @@ export class Listener implements AsyncDisposable {
     this.#error = err;
     for (const w of this.#waiting.splice(0)) w.reject(err);
   }
-}
-
-function defaultPath(): string {
-  const name = `mp-listener-${process.pid}-${process.getBuiltinModule('node:crypto').randomBytes(6).toString('hex')}.sock`;
-  return process.platform === 'win32' ? `\\\\?\\pipe\\${name}` : join(tmpdir(), name);
 }
 
 function peerAddress(s: net.Socket, path: string | null): Address | null {
