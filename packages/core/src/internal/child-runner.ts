@@ -14,8 +14,14 @@ import {
   type StartMessage,
 } from './runner.js';
 import { childExecArgv, workerArgv, workerEnv } from './start-args.js';
+import { workingDir } from './start-dir.js';
 import { isStartFailure, startError } from './start-failure.js';
 import { workerEntryPath } from './worker-entries.js';
+
+function cwdOption(): { cwd?: string } {
+  const cwd = workingDir();
+  return cwd === undefined ? {} : { cwd };
+}
 
 /** Python's convention: a child ended by signal N has exit code -N. */
 export function signalExitCode(signal: string): number {
@@ -36,7 +42,9 @@ function forkEntry(): ChildProcess {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       execArgv: childExecArgv(),
       env: workerEnv(reapedEnv(process.env)),
-      cwd: process.cwd(),
+      // Not given when it was removed: the child inherits it as it is, as a bare fork() does
+      // (Node would report the failed uv_cwd as a spawn error, ENOENT).
+      ...cwdOption(),
     });
   } catch (error) {
     throw isStartFailure(error) ? startError('process', error) : error;
