@@ -21,7 +21,7 @@ import {
   readingInto,
 } from './internal/net/endpoint.js';
 import { type Feed, keyBytes, type ManagerHello } from './internal/net/handshake.js';
-import { bindFailed, newSocketPath } from './internal/net/socket-path.js';
+import { assertBound, newSocketPath } from './internal/net/socket-path.js';
 import { removeSocketFile, removeSocketFileAtEnd } from './internal/runtime/socket-files.js';
 
 export type { Address } from './internal/net/endpoint.js';
@@ -66,10 +66,14 @@ interface Pending {
  * {@link Connection} per client, with `send`/`recv`/`sendBytes`/`poll`/`close`, usable with
  * `wait()`. Mirrors Python's `multiprocessing.connection.Listener`. `'localhost'` is bound as
  * `127.0.0.1`; port `0` picks a free port (read it from `address`).
- * @param address - where to listen. @default a new Unix socket path in the temp directory
+ * @param address - where to listen. @default a new Unix socket path in the temp folder
  * @param options - `authkey` and `backlog`.
  * @throws {ValidationError} for a bad address (a named pipe, `\\.\pipe\name`, off Windows: Python's
- *   `AF_PIPE`) or options, naming an unknown option (`authKey` is refused, not taken as no key).
+ *   `AF_PIPE`; a Unix socket path longer than the system binds, 107 bytes on Linux, 103 on macOS:
+ *   Python's `OSError: AF_UNIX path too long`) or options, naming an unknown option (`authKey` is
+ *   refused, not taken as no key).
+ * @throws {ProcessError} without an address, when no temp folder can hold a socket (Python's
+ *   `gettempdir()` order: `TMPDIR`, `TEMP`, `TMP`, `/tmp`, …) or the one chosen went away.
  * @example
  * const listener = new Listener(['localhost', 0], { authkey: 'secret password' });
  * const client = Client(await listener.ready(), { authkey: 'secret password' });
@@ -125,12 +129,7 @@ export class Listener implements AsyncDisposable {
     });
     this.#listening.catch(() => {});
     this.#server.listen({ ...target, backlog });
-    if (chosen === null && process.platform !== 'win32' && !this.#server.listening) {
-      // A path of ours is bound synchronously: its folder went away since it was chosen.
-      this.#closed = true;
-      this.#server.close();
-      throw bindFailed(this.#path as string);
-    }
+    if (chosen === null) assertBound(this.#server, this.#path);
     this.#server.unref(); // ref'd only while accept() waits
   }
 

@@ -11,6 +11,7 @@
  * may then get the same name), Node 22 and later refuse it with `EINVAL`.
  */
 import { accessSync, constants, statSync } from 'node:fs';
+import type net from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { ProcessError, ValidationError } from '@multiproc/shared';
 
@@ -74,6 +75,17 @@ export function bindFailed(path: string, cause?: unknown): ProcessError {
       `processes and clients: ${why}. ${ADVICE}`,
     cause === undefined ? undefined : { cause },
   );
+}
+
+/**
+ * After `server.listen(path)` on a path of ours: a pipe server binds synchronously, so `listening`
+ * is false at once when the bind failed (its error comes on the next tick).
+ * @throws {ProcessError} ({@link bindFailed}) then, the server closed.
+ */
+export function assertBound(server: net.Server, path: string | null): void {
+  if (path === null || process.platform === 'win32' || server.listening) return;
+  server.close();
+  throw bindFailed(path);
 }
 
 /** The first usable folder of `list` (each `[where, value]`); a ProcessError naming all if none. */

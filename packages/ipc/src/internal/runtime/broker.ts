@@ -11,7 +11,7 @@ import { chmodSync } from 'node:fs';
 import type net from 'node:net';
 import { threadId } from 'node:worker_threads';
 import { SocketLink } from '../link/socket-link.js';
-import { bindFailed, newSocketPath } from '../net/socket-path.js';
+import { assertBound, bindFailed, newSocketPath } from '../net/socket-path.js';
 import { textOf } from '../protocol/home.js';
 import { Op } from '../protocol/ops.js';
 import { removeSocketFileAtEnd } from './socket-files.js';
@@ -76,13 +76,8 @@ class Broker {
     const path = this.path;
     const server = process.getBuiltinModule('node:net').createServer((socket) => this.adopt(socket));
     server.on('error', () => {});
-    // A pipe server binds synchronously: `listening` is false at once when the bind failed (its
-    // error is emitted on the next tick).
     server.listen(path);
-    if (!server.listening) {
-      server.close();
-      throw bindFailed(path);
-    }
+    assertBound(server, path);
     server.unref();
     if (process.platform !== 'win32') {
       // Private to the user: connecting needs write access to the socket file, which the umask may
