@@ -61,7 +61,8 @@ describe('an unusable TMPDIR is skipped (Python: tempfile.gettempdir())', () => 
       expect(Buffer.byteLength(String(out.listenerAddress))).toBeLessThanOrEqual(
         process.platform === 'linux' ? 107 : 103,
       );
-      expect(readdirSync(tmp)).toEqual([]);
+      // Node 22+ may keep its compile cache there: only sockets count.
+      expect(readdirSync(tmp).filter((f) => f.endsWith('.sock'))).toEqual([]);
     }
   });
 
