@@ -167,7 +167,7 @@ export class WorkerStartError extends ProcessError {
     },
   ) {
     super(
-      startMessage(context, details.errno, details.detail, details.advice),
+      startMessage(context, details.errno, details.detail, details.advice, details.syscall),
       details.cause === undefined ? undefined : { cause: details.cause },
     );
     this.context = context;
@@ -181,9 +181,17 @@ function startMessage(
   errno: string | undefined,
   detail: string | undefined,
   advice = "Start fewer workers, or check the system's limits.",
+  syscall?: string,
 ): string {
   const what = context === 'thread' ? 'worker thread' : 'child process';
   const head = `Cannot start a ${what}`;
+  if (syscall === 'uv_cwd') {
+    // Node reads the working directory to start a worker thread; it fails once it was removed.
+    return (
+      `${head}: the working folder of this program no longer exists (it was removed or renamed while ` +
+      `the program ran; uv_cwd: ${errno ?? 'failed'}). Call process.chdir() with an existing folder first.`
+    );
+  }
   switch (errno) {
     case 'EAGAIN':
       return (

@@ -214,7 +214,9 @@ export class Process<F extends TaskFunction = TaskFunction> {
    * @param timeoutMs a number of ms or `{ timeout }`; nothing waits until the end; a negative one
    *   does not wait, as in Python.
    * @throws {ProcessError} when the process was never started.
-   * @throws {WorkerStartError} when the worker could not start (see `start()`); `exitCode` is then 1.
+   * @throws {WorkerStartError} when the worker could not start (see `start()`); `exitCode` is then 1,
+   *   or, for a child that died before Node ran any of its JavaScript (SIGABRT under a process
+   *   limit, 9 for an option in `NODE_OPTIONS` Node refuses), the code it ended with (`-6`, `9`).
    * @throws {ValidationError} for a timeout in another form.
    */
   async join(timeoutMs?: Timeout): Promise<void> {

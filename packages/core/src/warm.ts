@@ -15,6 +15,7 @@ import type {
   SpareMessage,
   StartMessage,
 } from './internal/runner.js';
+import { workingDir } from './internal/start-dir.js';
 import { startThreadSpare, type ThreadSpare } from './internal/thread-runner.js';
 import { assertContextName, CONTEXT_NAMES, type ContextName } from './options.js';
 import { isTaskRef, type TaskRef } from './task.js';
@@ -37,7 +38,8 @@ export interface WarmStartOptions {
 interface Spare {
   readonly worker: ThreadSpare | ChildSpare;
   readonly env: Readonly<Record<string, string | undefined>>;
-  readonly cwd: string;
+  /** `undefined` when the working directory was removed then. */
+  readonly cwd: string | undefined;
 }
 
 let message: SpareMessage | undefined;
@@ -61,7 +63,7 @@ function startSpare(context: ContextName): void {
   if (!message || !enabled.has(context) || ready.has(context)) return;
   try {
     const env = { ...process.env };
-    const cwd = process.cwd();
+    const cwd = workingDir();
     const worker =
       context === 'thread'
         ? startThreadSpare(message, warnPreloadFailed)
@@ -140,6 +142,12 @@ export function runOnSpare(
     spare?.worker.dispose();
     return undefined;
   }
+  // A child's working directory removed since: a spare cannot be moved there (no path left to
+  // give it); a child of its own inherits it as it is, as a bare fork() does.
+  if (context === 'process' && workingDir() === undefined) {
+    spare.worker.dispose();
+    return undefined;
+  }
   const inherit = changedSince(spare, context);
   return spare.worker.activate(inherit ? { ...start, inherit } : start, transfer);
 }
@@ -163,7 +171,7 @@ function changedSince(spare: Spare, context: ContextName): InheritedState | unde
       changed = true;
     }
   }
-  const cwd = context === 'process' ? process.cwd() : spare.cwd;
+  const cwd = context === 'process' ? workingDir() : spare.cwd;
   if (!changed && cwd === spare.cwd) return undefined;
   return { ...(changed ? { env: { set, unset } } : {}), ...(cwd === spare.cwd ? {} : { cwd }) };
 }

@@ -4,8 +4,6 @@
  * `multiprocessing.connection.Listener`; the connecting side, `Client()`, is in client.ts.
  */
 import type net from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   ClosedError,
   disposableInEveryRealm,
@@ -23,6 +21,7 @@ import {
   readingInto,
 } from './internal/net/endpoint.js';
 import { type Feed, keyBytes, type ManagerHello } from './internal/net/handshake.js';
+import { assertBound, newSocketPath } from './internal/net/socket-path.js';
 import { removeSocketFile, removeSocketFileAtEnd } from './internal/runtime/socket-files.js';
 
 export type { Address } from './internal/net/endpoint.js';
@@ -67,10 +66,14 @@ interface Pending {
  * {@link Connection} per client, with `send`/`recv`/`sendBytes`/`poll`/`close`, usable with
  * `wait()`. Mirrors Python's `multiprocessing.connection.Listener`. `'localhost'` is bound as
  * `127.0.0.1`; port `0` picks a free port (read it from `address`).
- * @param address - where to listen. @default a new Unix socket path in the temp directory
+ * @param address - where to listen. @default a new Unix socket path in the temp folder
  * @param options - `authkey` and `backlog`.
  * @throws {ValidationError} for a bad address (a named pipe, `\\.\pipe\name`, off Windows: Python's
- *   `AF_PIPE`) or options, naming an unknown option (`authKey` is refused, not taken as no key).
+ *   `AF_PIPE`; a Unix socket path longer than the system binds, 107 bytes on Linux, 103 on macOS:
+ *   Python's `OSError: AF_UNIX path too long`) or options, naming an unknown option (`authKey` is
+ *   refused, not taken as no key).
+ * @throws {ProcessError} without an address, when no temp folder can hold a socket (Python's
+ *   `gettempdir()` order: `TMPDIR`, `TEMP`, `TMP`, `/tmp`, …) or the one chosen went away.
  * @example
  * const listener = new Listener(['localhost', 0], { authkey: 'secret password' });
  * const client = Client(await listener.ready(), { authkey: 'secret password' });
@@ -99,7 +102,8 @@ export class Listener implements AsyncDisposable {
   constructor(address?: Address | null, options: ListenerOptions | null = {}) {
     const where = 'new Listener()';
     options = readOptions(options, LISTENER_KEYS, where);
-    const target = netAddress(address ?? defaultPath(), where);
+    const chosen = address ?? null;
+    const target = netAddress(chosen ?? newSocketPath(`mp-listener-${process.pid}`), where);
     const backlog = options.backlog ?? 511;
     if (!Number.isInteger(backlog) || backlog < 0) {
       throw new ValidationError(`${where}: backlog must be a non-negative integer, got ${backlog}.`);
@@ -125,6 +129,7 @@ export class Listener implements AsyncDisposable {
     });
     this.#listening.catch(() => {});
     this.#server.listen({ ...target, backlog });
+    if (chosen === null) assertBound(this.#server, this.#path);
     this.#server.unref(); // ref'd only while accept() waits
   }
 
@@ -285,11 +290,6 @@ export class Listener implements AsyncDisposable {
     this.#error = err;
     for (const w of this.#waiting.splice(0)) w.reject(err);
   }
-}
-
-function defaultPath(): string {
-  const name = `mp-listener-${process.pid}-${process.getBuiltinModule('node:crypto').randomBytes(6).toString('hex')}.sock`;
-  return process.platform === 'win32' ? `\\\\?\\pipe\\${name}` : join(tmpdir(), name);
 }
 
 function peerAddress(s: net.Socket, path: string | null): Address | null {

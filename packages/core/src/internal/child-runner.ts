@@ -1,6 +1,7 @@
 /** The 'process' context: a `child_process.fork` child running the process entry. */
 import type { ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
+import type { WorkerStartError } from '../errors.js';
 import { guardChannel } from './channel-guard.js';
 import { processOutOfMemoryLine } from './out-of-memory.js';
 import { forwardChildOutput } from './output.js';
@@ -9,13 +10,37 @@ import {
   type ExitInfo,
   isPreloadFailed,
   type PreloadFailedMessage,
+  READY_MESSAGE,
   type Runner,
   type SpareMessage,
   type StartMessage,
 } from './runner.js';
 import { childExecArgv, workerArgv, workerEnv } from './start-args.js';
-import { isStartFailure, startError } from './start-failure.js';
+import { workingDir } from './start-dir.js';
+import { diedStarting, isStartFailure, startError } from './start-failure.js';
 import { workerEntryPath } from './worker-entries.js';
+
+function cwdOption(): { cwd?: string } {
+  const cwd = workingDir();
+  return cwd === undefined ? {} : { cwd };
+}
+
+// Children whose Node booted (they sent READY_MESSAGE): one that ends before never started.
+const booted = new WeakSet<ChildProcess>();
+// How long an ended child's channel may take to deliver its last messages (its ready message).
+const CHANNEL_DRAIN_MS = 1000;
+
+/** Resolves once `child`'s channel has delivered all it holds (closed), or after {@link CHANNEL_DRAIN_MS}. */
+function channelDrained(child: ChildProcess): Promise<void> {
+  if (!child.connected) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, CHANNEL_DRAIN_MS);
+    child.once('disconnect', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
 
 /** Python's convention: a child ended by signal N has exit code -N. */
 export function signalExitCode(signal: string): number {
@@ -36,12 +61,17 @@ function forkEntry(): ChildProcess {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       execArgv: childExecArgv(),
       env: workerEnv(reapedEnv(process.env)),
-      cwd: process.cwd(),
+      // Not given when it was removed: the child inherits it as it is, as a bare fork() does
+      // (Node would report the failed uv_cwd as a spawn error, ENOENT).
+      ...cwdOption(),
     });
   } catch (error) {
     throw isStartFailure(error) ? startError('process', error) : error;
   }
   reapWithProgram(child);
+  child.on('message', (message: unknown) => {
+    if ((message as { kind?: unknown } | null)?.kind === READY_MESSAGE.kind) booted.add(child);
+  });
   // A send that fails because the child already died surfaces through 'exit'.
   child.on('error', () => {});
   // Nothing travels from a Process's child to here on its channel: junk written there (which could
@@ -109,6 +139,8 @@ export function startChildSpare(
 
 function childRunner(child: ChildProcess): Runner {
   let outOfMemory = false;
+  // terminate()/kill() before the child was ready: an ending asked for, not a failed start.
+  let stopped = false;
   const output = forwardChildOutput(child.stdout!, child.stderr!, () => {
     outOfMemory = true;
   });
@@ -124,9 +156,14 @@ function childRunner(child: ChildProcess): Runner {
     // its stdout): what it wrote is read then, and the Process ends (internal/output.ts).
     const done = (code: number | null, signal: NodeJS.Signals | null) => {
       const info = { exitCode: code ?? (signal ? signalExitCode(signal) : 1), signal };
-      void output.childExited().then(() => {
+      void output.childExited().then(async () => {
         if (outOfMemory) process.stderr.write(processOutOfMemoryLine(child.pid ?? -1));
-        resolve(info);
+        if (!booted.has(child)) await channelDrained(child);
+        if (booted.has(child) || stopped) return resolve(info);
+        // It died before Node ran any of its JavaScript (SIGABRT: Node could not create its own
+        // threads under a process limit): it never started, as the Pool reports it.
+        const failure = diedStarting('process', info.exitCode, signal, undefined);
+        resolve({ ...info, startError: failure as WorkerStartError });
       });
     };
     if (child.exitCode !== null || child.signalCode !== null) done(child.exitCode, child.signalCode);
@@ -137,9 +174,11 @@ function childRunner(child: ChildProcess): Runner {
     threadId: undefined,
     exited,
     terminate() {
+      stopped = true;
       child.kill('SIGTERM');
     },
     kill() {
+      stopped = true;
       child.kill('SIGKILL');
     },
     unref() {

@@ -16,6 +16,7 @@
 import { ProcessError } from '@multiproc/shared';
 import { forgetModule, hasModule, lookupTask, type TaskFunction } from '../task.js';
 import { isBootstrapError, whileImporting } from './bootstrap.js';
+import { workingDir } from './start-dir.js';
 import {
   nodeStripsTypes,
   otherLoader,
@@ -61,7 +62,9 @@ function tsxSearchBases(moduleUrl: string): string[] {
     .filter((dir): dir is string => dir !== undefined)
     .map((dir) => join(dir, 'package.json'));
   const main = process.argv[1] ? [process.argv[1]] : [];
-  return [...running, moduleUrl, ...main, join(process.cwd(), 'package.json'), import.meta.url];
+  const cwd = workingDir(); // undefined once removed
+  const here = cwd === undefined ? [] : [join(cwd, 'package.json')];
+  return [...running, moduleUrl, ...main, ...here, import.meta.url];
 }
 
 function resolveTsx(moduleUrl: string): string | undefined {

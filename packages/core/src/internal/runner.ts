@@ -59,6 +59,9 @@ export interface SpareMessage {
   readonly directOutput?: boolean;
 }
 
+/** What a child tells the host once Node has booted in it (child-runner.ts). */
+export const READY_MESSAGE = { kind: 'mp:ready' } as const;
+
 /** What a spare tells the host when a module it was told to preload failed to import. */
 export interface PreloadFailedMessage {
   readonly kind: 'mp:preload-failed';

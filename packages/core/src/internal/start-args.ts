@@ -15,7 +15,7 @@
  *   resolved the same way (Node applies `NODE_OPTIONS` to threads and children).
  */
 import { childInspectArgs, hasInspectArgs } from './inspect-args.js';
-import { startDir } from './start-dir.js';
+import { startDir, workingDir } from './start-dir.js';
 import { resolveSpecifier, SPECIFIER_FLAGS } from './start-specifiers.js';
 import { programStripsTypes, STRIPS_TYPES_ENV } from './type-stripping.js';
 
@@ -76,10 +76,7 @@ export function fitArgs(args: readonly string[], baseDir: string | undefined): s
 /** The start-up directory when the program has changed directory since, else `undefined`. */
 function movedFrom(): string | undefined {
   const start = startDir();
-  let now: string | undefined;
-  try {
-    now = process.cwd();
-  } catch {}
+  const now = workingDir();
   return start !== undefined && start !== now ? start : undefined;
 }
 

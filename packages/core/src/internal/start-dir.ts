@@ -8,16 +8,20 @@
 const START_DIR = Symbol.for('multiproc.startDir');
 const realm = globalThis as { [START_DIR]?: string };
 
-function currentDir(): string | undefined {
+/**
+ * The working directory now, or `undefined` when it was removed (`process.cwd()` then throws
+ * `ENOENT` from `uv_cwd`): a child forked then inherits it as it is, as a bare `fork()` does.
+ */
+export function workingDir(): string | undefined {
   try {
     return process.cwd();
   } catch {
-    // The directory was removed before this package loaded: nothing to resolve against.
     return undefined;
   }
 }
 
-realm[START_DIR] ??= currentDir();
+// The directory removed before this package loaded: nothing to resolve against.
+realm[START_DIR] ??= workingDir();
 
 /** The directory at start-up, or `undefined` when it could not be read. */
 export function startDir(): string | undefined {

@@ -87,8 +87,13 @@ export function diedStarting(
       cause,
     });
   }
+  // Node exits with 9 when it refuses an option (NODE_OPTIONS, execArgv) before running anything.
+  const why =
+    exitCode === 9 && signal === null
+      ? 'as Node does for an option it refuses, in NODE_OPTIONS or execArgv: its message is on stderr above'
+      : 'as Node does when it cannot create its own threads';
   return new WorkerStartError(context, {
-    detail: `it ${how} before it was ready (as Node does when it cannot create its own threads)`,
+    detail: `it ${how} before it was ready (${why})`,
     ...(cause === undefined ? {} : { cause }),
   });
 }

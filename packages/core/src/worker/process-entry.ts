@@ -44,6 +44,7 @@ import { ifLoopStaysDry, type LoopStock, takeLoopStock } from '../internal/loop-
 import {
   type InheritedState,
   type PreloadFailedMessage,
+  READY_MESSAGE,
   type SpareMessage,
   type StartMessage,
   TERMINATE_GRACE_MS,
@@ -185,6 +186,9 @@ const SPARE_IDENTITY = {
 } as const;
 
 if (inChild) {
+  // Node booted and runs JavaScript: a child that dies from here on started (its exit code is the
+  // target's); one that dies before never did (child-runner.ts: WorkerStartError from join()).
+  process.send?.(READY_MESSAGE);
   process.on('message', function onMessage(message: StartMessage | SpareMessage) {
     if (message.kind === 'mp:spare') return void prepare(message);
     process.off('message', onMessage);

@@ -20,6 +20,7 @@ import {
   parseManagerHello,
   serverHandshake,
 } from './handshake.js';
+import { checkSocketPath } from './socket-path.js';
 
 const READ_BUFFER_BYTES = 64 * 1024;
 
@@ -38,7 +39,10 @@ export function netAddress(
         `which is not available on ${process.platform}: use a Unix socket path or [host, port].`,
     );
   }
-  if (typeof address === 'string' && address.length > 0) return { path: address };
+  if (typeof address === 'string' && address.length > 0) {
+    checkSocketPath(address, where);
+    return { path: address };
+  }
   if (Array.isArray(address) && address.length === 2) {
     const [host, port] = address as [unknown, unknown];
     if (

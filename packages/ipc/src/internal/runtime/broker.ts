@@ -9,10 +9,9 @@
  */
 import { chmodSync } from 'node:fs';
 import type net from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { SocketLink } from '../link/socket-link.js';
+import { assertBound, bindFailed, newSocketPath } from '../net/socket-path.js';
 import { textOf } from '../protocol/home.js';
 import { Op } from '../protocol/ops.js';
 import { removeSocketFileAtEnd } from './socket-files.js';
@@ -31,14 +30,19 @@ export interface HomeObject {
 }
 
 class Broker {
-  readonly path: string;
+  #path: string | undefined;
   readonly #objects = new Map<number, HomeObject>();
   #nextId = 1;
   #server: net.Server | null = null;
 
-  constructor() {
-    const name = `mp-${process.pid}-${threadId}-${process.getBuiltinModule('node:crypto').randomBytes(6).toString('hex')}.sock`;
-    this.path = process.platform === 'win32' ? `\\\\?\\pipe\\${name}` : join(tmpdir(), name);
+  /**
+   * The socket path copies in other processes dial, chosen at first need (socket-path.ts), so a
+   * program that never sends a queue or pipe to a process never looks for a folder.
+   * @throws {ProcessError} when no folder can hold a socket.
+   */
+  get path(): string {
+    this.#path ??= newSocketPath(`mp-${process.pid}-${threadId}`);
+    return this.#path;
   }
 
   add(obj: HomeObject): number {
@@ -62,20 +66,31 @@ class Broker {
     this.#objects.delete(id);
   }
 
-  /** Starts the socket server if it is not running; the path is bound before this returns. */
+  /**
+   * Starts the socket server if it is not running; the path is bound before this returns.
+   * @throws {ProcessError} when it cannot be bound (no usable folder, or the folder went away):
+   *   never a copy handed out that dials nothing.
+   */
   listen(): void {
     if (this.#server) return;
+    const path = this.path;
     const server = process.getBuiltinModule('node:net').createServer((socket) => this.adopt(socket));
     server.on('error', () => {});
-    server.listen(this.path);
+    server.listen(path);
+    assertBound(server, path);
     server.unref();
-    this.#server = server;
     if (process.platform !== 'win32') {
       // Private to the user: connecting needs write access to the socket file, which the umask may
-      // grant to the group. The path is bound synchronously by listen() for a pipe server.
-      chmodSync(this.path, 0o600);
-      removeSocketFileAtEnd(this.path);
+      // grant to the group.
+      try {
+        chmodSync(path, 0o600);
+      } catch (err) {
+        server.close();
+        throw bindFailed(path, err);
+      }
+      removeSocketFileAtEnd(path);
     }
+    this.#server = server;
   }
 
   /**

@@ -139,6 +139,8 @@ export class HomeRuntime implements HomeActions, HomeObject {
       ctx.onReceiverEnd?.(() => link.peerEnded());
       return { path: b.path, id: this.id, end, port, shared, count };
     }
+    // Bound first: a folder that cannot hold the socket throws here, before anything is reserved.
+    b.listen();
     // node:crypto is loaded on first use: it costs ~10 ms of a cold import.
     const token = process.getBuiltinModule('node:crypto').randomUUID();
     const holder = typeof ctx.onReceiverEnd === 'function';
@@ -148,7 +150,6 @@ export class HomeRuntime implements HomeActions, HomeObject {
       this.proto.release(token);
       this.#forgetIfUnused();
     });
-    b.listen();
     return { path: b.path, id: this.id, end, token };
   }
 
