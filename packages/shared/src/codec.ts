@@ -333,9 +333,9 @@ export function encodeValue<T>(
   };
 
   // Byte objects as views.ts and byte-sharing.ts say (their form is settled at the end).
-  const byteObjects = new ByteObjects(target);
+  let byteObjects: ByteObjects | undefined;
   const encodeView = (obj: ArrayBuffer | ArrayBufferView): unknown => {
-    const out = byteObjects.encode(obj);
+    const out = (byteObjects ??= new ByteObjects(target)).encode(obj);
     if (out !== obj) encoded = !!seen.set(obj, out);
     return out;
   };
@@ -348,7 +348,7 @@ export function encodeValue<T>(
     if (target === 'thread') addTransfer(bytes.buffer);
     encoded = true;
     const record = { [CODEC_TAG]: BUFFER_TYPE, data: bytes };
-    if (!moved) byteObjects.view(buffer, record);
+    if (!moved) (byteObjects ??= new ByteObjects(target)).view(buffer, record, true);
     seen.set(buffer, record);
     return record;
   };
@@ -382,7 +382,7 @@ export function encodeValue<T>(
   try {
     out = walk(value, rootPath, 0) as T;
     if (options.keepOnly) return asItIs;
-    byteObjects.settle();
+    byteObjects?.settle();
   } catch (err) {
     if (options.keepOnly) return asItIs;
     for (const cb of onEnd.splice(0)) cb(); // nothing is sent: what was encoded will not arrive

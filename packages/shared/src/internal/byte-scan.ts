@@ -1,5 +1,9 @@
 /** The fast path's side of byte-sharing.ts (value-kinds.ts, scan): which byte objects need the walk. */
 
+/** Whether `obj` is an ArrayBuffer or a view of one. */
+export const isByteObject = (obj: object): obj is ArrayBuffer | ArrayBufferView =>
+  obj instanceof ArrayBuffer || ArrayBuffer.isView(obj);
+
 /** Whether a byte object met in a value (to a process) makes it take the full walk. */
 export class ByteScan {
   #first: ArrayBufferLike | undefined;

@@ -29,19 +29,17 @@ interface Met {
   readonly isBuffer: boolean;
 }
 
-const isBuffer = (v: unknown): boolean =>
-  (globalThis as { Buffer?: { isBuffer(v: unknown): boolean } }).Buffer?.isBuffer(v) === true;
-
 /** Whether `view` spans its whole buffer. */
 const spans = (view: ArrayBufferView): boolean =>
   view.byteOffset === 0 && view.byteLength === view.buffer.byteLength;
 
-/** The byte objects one walk met (codec.ts, encodeValue to a process). */
+/** The byte objects one walk met (codec.ts, encodeValue): made at its first one. */
 export class ByteObjects {
-  // Per buffer: its ArrayBuffer and typed arrays / DataViews met; and its Buffers met.
-  readonly #plain = new Map<ArrayBufferLike, number>();
-  readonly #buffers = new Map<ArrayBufferLike, number>();
+  // The buffers of the ArrayBuffers, typed arrays and DataViews met (the walk meets each object once).
+  readonly #plain: ArrayBufferLike[] = [];
+  // The views met as codec records: every one to a process, only Buffers to a thread.
   readonly #met: Met[] = [];
+  #buffers = 0; // how many of `#met` are Buffers
   // To a thread, structured clone keeps typed arrays and DataViews as they are: only a Buffer's
   // record (its own bytes, as a Buffer) needs the buffer it shares.
   readonly #target: CodecTarget;
@@ -57,7 +55,7 @@ export class ByteObjects {
    */
   encode(obj: ArrayBuffer | ArrayBufferView): unknown {
     if (obj instanceof ArrayBuffer || this.#target === 'thread') {
-      this.buffer(obj instanceof ArrayBuffer ? obj : obj.buffer);
+      this.#plain.push(obj instanceof ArrayBuffer ? obj : obj.buffer);
       return obj;
     }
     const { type, data } = copiesOut(obj) ? viewRecord(obj) : { type: WINDOW_TYPE, data: obj as unknown };
@@ -66,24 +64,36 @@ export class ByteObjects {
     return record;
   }
 
-  /** An `ArrayBuffer` of the value (sent as itself). */
-  buffer(ab: ArrayBufferLike): void {
-    this.#plain.set(ab, (this.#plain.get(ab) ?? 0) + 1);
-  }
-
-  /** A view whose codec record is `record` (its form is settled by {@link settle}). */
-  view(view: ArrayBufferView, record: CodecRecord): void {
-    const buffer = isBuffer(view);
-    const counts = buffer ? this.#buffers : this.#plain;
-    counts.set(view.buffer, (counts.get(view.buffer) ?? 0) + 1);
+  /** A view whose codec record is `record` (its form is settled by {@link settle}); `buffer`: a Buffer. */
+  view(view: ArrayBufferView, record: CodecRecord, buffer = false): void {
+    if (buffer) this.#buffers++;
+    else this.#plain.push(view.buffer);
     this.#met.push({ record, view, isBuffer: buffer });
   }
 
   /** Turns the views that share their buffer, or do not span it, into their buffer's form. */
   settle(): void {
-    for (const { record, view, isBuffer: buffer } of this.#met) {
-      const plain = this.#plain.get(view.buffer) ?? 0;
-      const shared = buffer ? plain > 0 : plain + (this.#buffers.get(view.buffer) ?? 0) > 1 || !spans(view);
+    const met = this.#met;
+    if (met.length === 0) return;
+    const total = this.#plain.length + this.#buffers;
+    // Counted by scanning while there are few (the usual case), else by maps.
+    const plainCounts = total > 16 ? countsOf(this.#plain) : undefined;
+    const bufferCounts =
+      total > 16 ? countsOf(met.flatMap((m) => (m.isBuffer ? [m.view.buffer] : []))) : undefined;
+    for (const { record, view, isBuffer: buffer } of met) {
+      let shared: boolean;
+      if (total === 1) shared = !buffer && !spans(view);
+      else {
+        const ab = view.buffer;
+        const others = plainCounts ? (plainCounts.get(ab) ?? 0) : count(this.#plain, ab);
+        const buffers =
+          buffer || this.#buffers === 0
+            ? 0
+            : bufferCounts
+              ? (bufferCounts.get(ab) ?? 0)
+              : count(met, ab, true);
+        shared = buffer ? others > 0 : others + buffers > 1 || !spans(view);
+      }
       if (!shared) continue;
       const name = buffer ? 'Buffer' : (view as { [Symbol.toStringTag]?: string })[Symbol.toStringTag];
       const length = view instanceof DataView ? view.byteLength : (view as Uint8Array).length;
@@ -91,6 +101,22 @@ export class ByteObjects {
       record.data = [view.buffer, name ?? 'DataView', view.byteOffset, length];
     }
   }
+}
+
+function countsOf(buffers: readonly ArrayBufferLike[]): Map<ArrayBufferLike, number> {
+  const counts = new Map<ArrayBufferLike, number>();
+  for (const b of buffers) counts.set(b, (counts.get(b) ?? 0) + 1);
+  return counts;
+}
+
+/** How many of `items` use buffer `ab` (of `met`, the Buffers only). A value holds few byte objects. */
+function count(items: readonly (ArrayBufferLike | Met)[], ab: ArrayBufferLike, buffers = false): number {
+  let n = 0;
+  for (const item of items) {
+    if (!buffers) n += item === ab ? 1 : 0;
+    else if ((item as Met).isBuffer && (item as Met).view.buffer === ab) n++;
+  }
+  return n;
 }
 
 type ViewClass = new (buffer: ArrayBufferLike, byteOffset: number, length: number) => unknown;

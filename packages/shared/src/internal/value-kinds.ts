@@ -10,7 +10,7 @@
  * the path) is walked again in full.
  */
 
-import { ByteScan } from './byte-scan.js';
+import { ByteScan, isByteObject } from './byte-scan.js';
 import { isHostObject } from './host-objects.js';
 import { MAX_NESTING } from './nesting.js';
 import { builtinEncoder } from './platform.js';
@@ -366,7 +366,8 @@ function scan(
     const proto = Object.getPrototypeOf(obj);
     if (proto !== Object.prototype && proto !== null) {
       if (errors && obj instanceof Error) return false;
-      if (views && (copiesOut(obj) || (bytes ??= new ByteScan()).needsWalk(obj))) return false;
+      if (views && (copiesOut(obj) || (isByteObject(obj) && (bytes ??= new ByteScan()).needsWalk(obj))))
+        return false;
       const kind = kindOf(obj, proto);
       if (kind === LEAF) continue;
       if (kind === SPECIAL) return false;
