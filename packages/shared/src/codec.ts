@@ -30,6 +30,7 @@ import {
   type TransferItem,
 } from './codec-types.js';
 import { ProcessError } from './errors.js';
+import { ByteObjects } from './internal/byte-sharing.js';
 import { codecRegistry, ESCAPED_TYPE } from './internal/codec-registry.js';
 import { copyError } from './internal/error-copy.js';
 import { hostObjectRefusal } from './internal/host-objects.js';
@@ -53,7 +54,6 @@ import {
   unsendable,
 } from './internal/unsendable.js';
 import {
-  copiesOut,
   copyArray,
   isHole,
   isMoved,
@@ -70,7 +70,7 @@ import {
   ownIndexesFrom,
   spansBuffer,
 } from './internal/value-kinds.js';
-import { BUFFER_TYPE, viewRecord } from './internal/views.js';
+import { BUFFER_TYPE } from './internal/views.js';
 
 export {
   CODEC_TAG,
@@ -217,7 +217,7 @@ export function encodeValue<T>(
         if (isDetached(obj)) throw detachedError(path);
         // A moved buffer or typed array goes to a thread by transfer (no copy); it is detached here.
         if (target === 'thread' && isMoved(obj)) addTransfer(obj instanceof ArrayBuffer ? obj : obj.buffer);
-        else if (target === 'process' && copiesOut(obj)) return encodeView(obj as ArrayBufferView);
+        else return encodeView(obj);
       } else if (isPlatform(obj) && !platformSendable(obj, target)) {
         throw platformError(path, obj, target);
       }
@@ -332,13 +332,12 @@ export function encodeValue<T>(
     return out;
   };
 
-  // A small typed array or DataView (any Float16Array), copied out by the receiver (views.ts).
-  const encodeView = (view: ArrayBufferView): unknown => {
-    encoded = true;
-    const { type, data } = viewRecord(view);
-    const record = { [CODEC_TAG]: type, data };
-    seen.set(view, record);
-    return record;
+  // Byte objects as views.ts and byte-sharing.ts say (their form is settled at the end).
+  let byteObjects: ByteObjects | undefined;
+  const encodeView = (obj: ArrayBuffer | ArrayBufferView): unknown => {
+    const out = (byteObjects ??= new ByteObjects(target)).encode(obj);
+    if (out !== obj) encoded = !!seen.set(obj, out);
+    return out;
   };
   const encodeBuffer = (buffer: Uint8Array): unknown => {
     const moved = target === 'thread' && isMoved(buffer) && spansBuffer(buffer);
@@ -349,6 +348,7 @@ export function encodeValue<T>(
     if (target === 'thread') addTransfer(bytes.buffer);
     encoded = true;
     const record = { [CODEC_TAG]: BUFFER_TYPE, data: bytes };
+    if (!moved) (byteObjects ??= new ByteObjects(target)).view(buffer, record, true);
     seen.set(buffer, record);
     return record;
   };
@@ -370,8 +370,7 @@ export function encodeValue<T>(
       ? builtin()
       : keeperOf(obj as Encodable, ctx, options.keep)[encodeSymbol](ctx);
     encoded = true;
-    // The record is a container too: its data sits one level deeper. Listed before that is walked:
-    // what the encoder reserved goes back if the walk throws.
+    // A container too (its data one level deeper), listed before that is walked: undone if the walk throws.
     const record = { [CODEC_TAG]: type, data };
     made.push(record);
     record.data = walk(data, `${path}<data>`, depth + 1);
@@ -383,6 +382,7 @@ export function encodeValue<T>(
   try {
     out = walk(value, rootPath, 0) as T;
     if (options.keepOnly) return asItIs;
+    byteObjects?.settle();
   } catch (err) {
     if (options.keepOnly) return asItIs;
     for (const cb of onEnd.splice(0)) cb(); // nothing is sent: what was encoded will not arrive

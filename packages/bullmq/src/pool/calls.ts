@@ -187,8 +187,9 @@ export class Calls {
     options: WithoutNulls<ImapOptions>,
     kind: JobKind,
     method: MapMethod,
+    onAbandon?: (abandoned: () => void) => void,
   ): MapChunks {
-    return mapStream(this.#site, task, iterable, options, kind, method);
+    return mapStream(this.#site, task, iterable, options, kind, method, onAbandon);
   }
 
   /** The portable id of `task`, refusing two modules that would share a name on the workers. */

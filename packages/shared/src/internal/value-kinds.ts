@@ -10,6 +10,7 @@
  * the path) is walked again in full.
  */
 
+import { ByteScan, isByteObject } from './byte-scan.js';
 import { isHostObject } from './host-objects.js';
 import { MAX_NESTING } from './nesting.js';
 import { builtinEncoder } from './platform.js';
@@ -309,6 +310,7 @@ function scan(
   const stack: object[] = [value];
   const depths: number[] = [0];
   let visits = 0;
+  let bytes: ByteScan | undefined; // to a process: byte objects that share a buffer (byte-sharing.ts)
   while (stack.length > 0) {
     const obj = stack.pop() as object;
     const depth = (depths.pop() as number) + 1;
@@ -364,7 +366,8 @@ function scan(
     const proto = Object.getPrototypeOf(obj);
     if (proto !== Object.prototype && proto !== null) {
       if (errors && obj instanceof Error) return false;
-      if (views && copiesOut(obj)) return false;
+      if (views && (copiesOut(obj) || (isByteObject(obj) && (bytes ??= new ByteScan()).needsWalk(obj))))
+        return false;
       const kind = kindOf(obj, proto);
       if (kind === LEAF) continue;
       if (kind === SPECIAL) return false;
