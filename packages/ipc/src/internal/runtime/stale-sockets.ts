@@ -18,8 +18,8 @@
  * it) and ignores every error: it is housekeeping.
  */
 import { lstat, readdir, unlink } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { socketDir } from '../net/socket-path.js';
 
 /** The names this library gives the socket files it binds in the temp folder; group 1 is the owner's pid. */
 const OURS = /^mp-(?:listener-)?(\d+)-(?:\d+-)?[0-9a-f]{12}\.sock$/;
@@ -53,7 +53,7 @@ export async function staleSocketsSwept(): Promise<void> {
 }
 
 async function sweep(): Promise<void> {
-  const dir = tmpdir();
+  const dir = socketDir(); // where this program binds: bound once already, so it is usable
   const uid = process.getuid?.();
   for (const name of await readdir(dir)) {
     const pid = Number(OURS.exec(name)?.[1] ?? Number.NaN);
