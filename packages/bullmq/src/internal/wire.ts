@@ -204,10 +204,10 @@ export function packBare(value: unknown): Buffer {
 
 /**
  * The body of a job: an `apply`'s argument list (`args`) or a map job's items (`items[base + i]`)
- * encoded and packed.
+ * encoded and packed (bytes: base64 text in the job, or held in its own key when large).
  * @throws {SerializationError} (or `ContextError`) naming the part that cannot be sent.
  */
-export function packPayload(payload: readonly unknown[], kind: JobKind, base: number): string {
+export function packPayload(payload: readonly unknown[], kind: JobKind, base: number): Buffer {
   const value =
     kind !== 'apply'
       ? encodeList(payload, 'items', base)
@@ -215,7 +215,7 @@ export function packPayload(payload: readonly unknown[], kind: JobKind, base: nu
         ? { value: payload, encoded: false }
         : encodeForRedis(payload, 'args');
   try {
-    return packBytes(value).toString('base64');
+    return packBytes(value);
   } catch (error) {
     throw unclonablePayload(payload, kind, base, error);
   }
