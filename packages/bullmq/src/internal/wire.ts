@@ -23,7 +23,8 @@ import type { JobKind, ResultPayload } from './protocol.js';
 import { MAX_NESTING, sharedClassOf, sharedMemory, tooDeep, unclonable, unsendable } from './unsendable.js';
 
 /**
- * The wire format of jobs and results: 2 since values go through the codec. A job of another
+ * The wire format of jobs and results: 2 since values go through the codec (3: the same, with a
+ * large payload held in its own key, `HELD_ARGS_FORMAT`). A job of another
  * format is refused with `VersionMismatchError` (see `worker/processor.ts`).
  */
 export const WIRE_FORMAT = 2;

@@ -114,7 +114,9 @@ export async function processJob(
       `AuthenticationError: job ${id} is not signed with the worker's secret (wire format ${WIRE_FORMAT}); it did not run.`,
     );
   }
-  if (data.v !== WIRE_FORMAT && data.v !== HELD_ARGS_FORMAT) return otherFormat(ctx, job, data.v, fields);
+  // Format 3 is format 2 with the payload held in its own key.
+  const known = data.v === WIRE_FORMAT || (data.v === HELD_ARGS_FORMAT && held !== undefined);
+  if (!known) return otherFormat(ctx, job, data.v, fields);
   const entry = ctx.catalog.get(job.name);
   const error = entry ? otherModule(job.name, data.mod, entry) : noSuchTask(job.name, ctx.catalog);
   if (error) {
