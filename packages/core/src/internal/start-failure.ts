@@ -87,6 +87,13 @@ export function diedStarting(
       cause,
     });
   }
+  if (isOutOfMemory(cause)) {
+    // A child whose heap limit is too small to load its code (V8 aborts it: SIGTRAP or SIGABRT).
+    return new WorkerStartError(context, {
+      detail: `it ran out of memory while booting (it ${how}); raise the \`resourceLimits\` given to it`,
+      cause,
+    });
+  }
   return new WorkerStartError(context, {
     detail: `it ${how} before it was ready (as Node does when it cannot create its own threads)`,
     ...(cause === undefined ? {} : { cause }),
