@@ -14,7 +14,7 @@ import { poolMaker } from './helpers.ts';
 const makePool = poolMaker();
 
 /** The ValidationError `new Pool(options)` throws (fails the test when it throws none). */
-function refusal(options: ConstructorParameters<typeof makePool>[0]): ValidationError {
+function refusal(options: Parameters<typeof makePool>[0]): ValidationError {
   let error: unknown;
   try {
     makePool(options);
