@@ -41,19 +41,19 @@ describe('resourceLimits a context cannot apply are refused when the pool is mad
     expect(await pool.apply(tasks.square, [7])).toBe(49);
   });
 
-  it('process: maxOldGenerationSizeMb not a whole number of at least 8 MB', () => {
-    for (const maxOldGenerationSizeMb of [0.001, 1, 1.5, 4, 7.9]) {
+  it('process: maxOldGenerationSizeMb not a whole number of at least 16 MB', () => {
+    for (const maxOldGenerationSizeMb of [0.001, 1, 1.5, 4, 8, 15.9]) {
       expect(refusal({ context: 'process', resourceLimits: { maxOldGenerationSizeMb } }).message).toMatch(
-        /^Pool: resourceLimits\.maxOldGenerationSizeMb must be a whole number of MB, at least 8, in the 'process' context/,
+        /^Pool: resourceLimits\.maxOldGenerationSizeMb must be a whole number of MB, at least 16, in the 'process' context/,
       );
     }
   });
 
-  it('process: the smallest heap allowed boots a child that runs a task', { timeout: 30_000 }, async () => {
+  it('process: a small heap boots a child that runs a task', { timeout: 30_000 }, async () => {
     const pool = makePool({
       processes: 1,
       context: 'process',
-      resourceLimits: { maxOldGenerationSizeMb: 8 },
+      resourceLimits: { maxOldGenerationSizeMb: 32 },
     });
     expect(await pool.apply(tasks.square, [8])).toBe(64);
   });

@@ -20,7 +20,7 @@ import { isTaskRef } from '../task.js';
  * flag). What a context cannot apply is refused by `new Pool()` with `ValidationError`.
  */
 export interface PoolResourceLimits {
-  /** The maximum size of the main heap, in MB ('process' context: a whole number, at least 8). */
+  /** The maximum size of the main heap, in MB ('process' context: a whole number, at least 16). */
   maxOldGenerationSizeMb?: number | undefined;
   /** The maximum size of the heap's young generation, in MB ('thread' context only). */
   maxYoungGenerationSizeMb?: number | undefined;
@@ -108,7 +108,7 @@ export interface PoolOptions<I extends TaskFunction = TaskFunction> {
   /**
    * Memory limits per worker; exceeding them is a `WorkerCrashedError`, and the pool goes on.
    * A limit the context cannot apply (`stackSizeMb` or `maxYoungGenerationSizeMb` with 'process',
-   * `stackSizeMb` outside 0.5 to 1024, a 'process' heap that is fractional or under 8 MB) throws
+   * `stackSizeMb` outside 0.5 to 1024, a 'process' heap that is fractional or under 16 MB) throws
    * `ValidationError` naming it.
    * @example new Pool({ context: 'thread', resourceLimits: { maxOldGenerationSizeMb: 256, stackSizeMb: 8 } })
    */

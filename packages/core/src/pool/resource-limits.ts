@@ -21,9 +21,10 @@ export const MAX_STACK_SIZE_MB = 1024;
 /**
  * The smallest `maxOldGenerationSizeMb` for a child process, in MB (a whole number: Node's
  * `--max-old-space-size` takes no fraction). Measured: a child needs about 5 MB of heap to boot
- * and load the pool's code; 4 or less runs out of memory before it is ready. Taken with margin.
+ * and load the pool's code (Node 20-24), 4 or less runs out of memory before it is ready, and a
+ * loader (tsx, vitest) or larger task modules take more: taken with margin.
  */
-export const MIN_CHILD_HEAP_MB = 8;
+export const MIN_CHILD_HEAP_MB = 16;
 
 /**
  * Checks `limits` against what `context` can apply.
