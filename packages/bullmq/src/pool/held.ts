@@ -45,9 +45,10 @@ export async function storePayloads(
   queue: string,
   jobs: readonly { readonly id: string; readonly bytes: Buffer }[],
 ): Promise<void> {
-  const multi = client.multi();
-  for (const { id, bytes } of jobs) multi.set(argsKey(prefix, queue, id), bytes);
-  const replies = await multi.exec();
+  // A pipeline, not MULTI: a refusal (Redis out of memory) comes as its own error, not EXECABORT.
+  const pipeline = client.pipeline();
+  for (const { id, bytes } of jobs) pipeline.set(argsKey(prefix, queue, id), bytes);
+  const replies = await pipeline.exec();
   const refused = replies?.find(([error]) => error)?.[0];
   if (refused) throw refused;
 }
