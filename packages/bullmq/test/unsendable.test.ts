@@ -6,8 +6,10 @@
  * Manager, a Pipe): a Lock is said not to cross machines, with what to use instead.
  */
 import { fileURLToPath } from 'node:url';
-import { Pool as LocalPool } from '@multiproc/core';
+import { Pool as LocalPool, SerializationError } from '@multiproc/core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+// Not a dependency of this package: the monorepo's build of it.
+import { Pipe } from '../../ipc/dist/index.js';
 import type { Pool } from '../dist/index.js';
 import { tasks } from './fixtures/tasks.mjs';
 import { MAKERS, unsendable } from './fixtures/unsendable.mjs';
@@ -106,6 +108,35 @@ describe.skipIf(redisMissing)('unsendable values, beside the local pool', () => 
       expect(core, kind).toBeInstanceOf(Error);
       expectSame(kind, shape(bull), shape(core));
     }
+  });
+
+  test('a Pipe end is named by its public class, each sentence with a capital', {
+    timeout: 30_000,
+  }, async () => {
+    const [a, b] = Pipe();
+    try {
+      const error = await pool.apply(tasks.echo, [a]).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(SerializationError);
+      // Before: "it is a _Connection. a _Connection only connects processes of one machine".
+      expect((error as Error).message).toMatch(
+        /^Cannot send args\[0\]: it is a Connection\. A Connection \(a Pipe end\) only connects processes of one machine/,
+      );
+      expect((error as Error).message).not.toMatch(/_Connection|\. [a-z]/);
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+
+  test('a payload too big for one job: said so, with what to do', { timeout: 60_000 }, async () => {
+    // Cloneable, but more than Redis takes in one value (Redis closed the connection at 600 MB; up
+    // to 512 MB, v8's base64 text refused it with "Cannot create a string longer than ...").
+    const error = await pool.apply(tasks.echo, [new Uint8Array(513 * 1024 * 1024)]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SerializationError);
+    expect((error as SerializationError).path).toBe('args');
+    expect((error as Error).message).toMatch(
+      /^Cannot send args: it is 513 MB packed, more than one job can carry through Redis \(512 MB.*Split the data across several calls/,
+    );
   });
 
   test('a class instance is not among them: it travels as its own fields, here as locally', {

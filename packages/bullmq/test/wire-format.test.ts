@@ -47,9 +47,9 @@ describe.skipIf(redisMissing)('pools and workers of different wire formats', () 
       expect(await p.apply(tasks.square, [2])).toBe(4); // registered and served
       const queue = queueOf(p, on.redis.url);
       const signer = new Signer(Buffer.from(SECRET));
-      for (const v of [1, 3]) {
+      for (const v of [1, 4]) {
         const path = join(dir, `ran-${v}`);
-        // Format 1 packed bare v8 bytes; format 3 is a future one.
+        // Format 1 packed bare v8 bytes; format 4 is a future one (3 holds a large payload in a key).
         const body = v === 1 ? serialize([path, 'ran']).toString('base64') : pack([path, 'ran']);
         const jobId = `other-format-${v}`;
         const fields = { kind: 'apply' as const, base: 0, msg: false, mod: '', body };
@@ -69,7 +69,7 @@ describe.skipIf(redisMissing)('pools and workers of different wire formats', () 
         expect(error.message).toMatch(
           v === 1
             ? /older @multiproc\/bullmq \(wire format 1\).*Upgrade @multiproc\/bullmq in the program that made the pool/
-            : /newer @multiproc\/bullmq \(wire format 3\).*Upgrade @multiproc\/bullmq on this worker/,
+            : /newer @multiproc\/bullmq \(wire format 4\).*Upgrade @multiproc\/bullmq on this worker/,
         );
         expect(existsSync(path)).toBe(false);
         await worker.log.waitFor(new RegExp(`job rejected .*job=${jobId} .*VersionMismatchError`));

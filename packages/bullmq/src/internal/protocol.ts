@@ -29,8 +29,28 @@ export interface JobData {
   readonly msg: boolean;
   /** The fingerprint of the task's module (`tasksFingerprint`), '' when the caller knows none. */
   readonly mod: string;
+  /** The packed payload as base64 text; '' when its bytes are held in {@link argsKey} (`held`). */
   readonly body: string;
+  /** The size in bytes of a payload held in {@link argsKey} (jobs of {@link HELD_ARGS_FORMAT}). */
+  readonly held?: number;
   readonly sig: string;
+}
+
+/**
+ * The wire format of a job whose payload is larger than {@link INLINE_ARGS_MAX} bytes: its bytes
+ * wait in {@link argsKey}, not in the job's data, which BullMQ's scripts copy and its worker parses
+ * before the task starts (a 100 MB payload inline kept the worker's event loop busy for seconds,
+ * past a short job lock: the job was taken back as stalled while it ran). A worker of format 2
+ * refuses such a job as from a newer pool (VersionMismatchError), not as a forged one.
+ */
+export const HELD_ARGS_FORMAT = 3;
+
+/** The largest payload (packed bytes) that travels inside the job's data. */
+export const INLINE_ARGS_MAX = 64 * 1024;
+
+/** The key holding the bytes of job `jobId`'s payload (under the queue, so the pool's sweep deletes it). */
+export function argsKey(prefix: string, queue: string, jobId: string): string {
+  return `${prefix}:${queue}:args:${jobId}`;
 }
 
 export interface Signed {
@@ -80,14 +100,17 @@ export function verifyHeld(
   return bytes.length === held.held && signer.verify(held.sig, 'held', queue, jobId, bytes);
 }
 
+/** The signature of a job: over its payload's text, or over its held bytes (`held`). */
 export function signJob(
   signer: Signer,
   queue: string,
   jobId: string,
   task: string,
-  d: Omit<JobData, 'sig' | 'v'>,
+  d: Omit<JobData, 'sig' | 'v' | 'held'>,
+  held?: Uint8Array,
 ) {
-  return signer.sign('job', queue, jobId, task, d.kind, String(d.base), d.msg ? '1' : '0', d.mod, d.body);
+  const body = held ?? d.body;
+  return signer.sign('job', queue, jobId, task, d.kind, String(d.base), d.msg ? '1' : '0', d.mod, body);
 }
 
 export function verifyJob(
@@ -96,12 +119,15 @@ export function verifyJob(
   jobId: string,
   task: string,
   data: unknown,
+  held?: Uint8Array,
 ): boolean {
   const d = data as Partial<JobData> | null;
   if (!d || typeof d !== 'object' || typeof d.v !== 'number' || typeof d.body !== 'string') return false;
   if (d.kind !== 'apply' && d.kind !== 'map' && d.kind !== 'star') return false;
   if (typeof d.base !== 'number' || typeof d.msg !== 'boolean' || typeof d.mod !== 'string') return false;
-  const { kind, base, msg, mod, body } = d;
+  if (held !== undefined && held.length !== d.held) return false;
+  const { kind, base, msg, mod } = d;
+  const body = held ?? d.body;
   return signer.verify(d.sig, 'job', queue, jobId, task, kind, String(base), msg ? '1' : '0', mod, body);
 }
 

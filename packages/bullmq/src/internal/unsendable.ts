@@ -29,7 +29,16 @@ import {
 function describe(value: unknown): string {
   if (typeof value === 'function') return `a function${value.name ? ` (${value.name})` : ''}`;
   if (typeof value === 'symbol') return `a symbol (${String(value.description ?? '')})`;
-  return withArticle((value as { constructor?: { name?: string } })?.constructor?.name ?? 'object');
+  return withArticle(className(value) ?? 'object');
+}
+
+/**
+ * The public name of `value`'s class: the bundler renames a class it must tell apart from another
+ * of the same name (ipc's `Connection`, a Pipe end, is `_Connection` at run time).
+ */
+function className(value: unknown): string | undefined {
+  const name = (value as { constructor?: { name?: string } })?.constructor?.name;
+  return name ? name.replace(/^_+(?=[A-Z])/, '') : undefined;
 }
 
 /** Whether `path` names a task's return value (`result`, `result.a`, `result[3]`), as core tells. */
@@ -58,9 +67,10 @@ export function unsendable(path: string, value: unknown, taskRef = false): Seria
   } else if (typeof value === 'symbol') {
     hint = isResult(path) ? RETURN_CLONEABLE : CLONEABLE_ONLY;
   } else {
-    const what = (value as { constructor?: { name?: string } }).constructor?.name ?? 'It';
+    const what = className(value) ?? 'It';
+    const one = what === 'Connection' ? 'A Connection (a Pipe end)' : capitalArticle(what);
     hint =
-      `${what === 'MessagePort' ? 'A MessagePort only connects threads of one process' : `${withArticle(what)} only connects processes of one machine`}: ` +
+      `${what === 'MessagePort' ? 'A MessagePort only connects threads of one process' : `${one} only connects processes of one machine`}: ` +
       'it cannot travel through Redis to another machine. Send the values themselves, and return ' +
       "the task's values as its result (imap streams them back one by one).";
   }

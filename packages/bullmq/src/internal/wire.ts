@@ -23,7 +23,8 @@ import type { JobKind, ResultPayload } from './protocol.js';
 import { MAX_NESTING, sharedClassOf, sharedMemory, tooDeep, unclonable, unsendable } from './unsendable.js';
 
 /**
- * The wire format of jobs and results: 2 since values go through the codec. A job of another
+ * The wire format of jobs and results: 2 since values go through the codec (3: the same, with a
+ * large payload held in its own key, `HELD_ARGS_FORMAT`). A job of another
  * format is refused with `VersionMismatchError` (see `worker/processor.ts`).
  */
 export const WIRE_FORMAT = 2;
@@ -204,21 +205,47 @@ export function packBare(value: unknown): Buffer {
 
 /**
  * The body of a job: an `apply`'s argument list (`args`) or a map job's items (`items[base + i]`)
- * encoded and packed.
+ * encoded and packed (bytes: base64 text in the job, or held in its own key when large).
  * @throws {SerializationError} (or `ContextError`) naming the part that cannot be sent.
  */
-export function packPayload(payload: readonly unknown[], kind: JobKind, base: number): string {
+export function packPayload(payload: readonly unknown[], kind: JobKind, base: number): Buffer {
   const value =
     kind !== 'apply'
       ? encodeList(payload, 'items', base)
       : allPlain(payload)
         ? { value: payload, encoded: false }
         : encodeForRedis(payload, 'args');
+  const path = kind === 'apply' ? 'args' : 'items';
+  let bytes: Buffer;
   try {
-    return packBytes(value).toString('base64');
+    bytes = packBytes(value);
   } catch (error) {
+    // v8 could not allocate the bytes (gigabytes): cloneable, but too big.
+    if (error instanceof RangeError) throw tooBig(path, undefined, error);
     throw unclonablePayload(payload, kind, base, error);
   }
+  if (bytes.length > MAX_JOB_BYTES) throw tooBig(path, bytes.length);
+  return bytes;
+}
+
+/**
+ * The most bytes one job's payload may take packed: Redis refuses a longer value (its
+ * `proto-max-bulk-len`, 512 MB by default) by closing the connection.
+ */
+export const MAX_JOB_BYTES = 512 * 1024 * 1024;
+
+/** A payload too big for one job: said as such, with what to do, not as a value that cannot be cloned. */
+function tooBig(path: string, size: number | undefined, cause?: unknown): SerializationError {
+  const mb = (n: number) => `${Math.round(n / (1024 * 1024))} MB`;
+  const how = size === undefined ? 'too big to pack' : `${mb(size)} packed`;
+  return new SerializationError(
+    path,
+    `Cannot send ${path}: it is ${how}, more than one job can carry through Redis ` +
+      `(${mb(MAX_JOB_BYTES)}, Redis's proto-max-bulk-len). Split the data across several calls ` +
+      '(map over chunks of it), or store it where the workers can read it (a file on shared storage, ' +
+      'an object store) and send its location.',
+    cause === undefined ? undefined : { cause },
+  );
 }
 
 /**

@@ -23,10 +23,11 @@ import {
 import { fromErrorRecord } from '../internal/error-record.js';
 import {
   failedJobError,
+  HELD_ARGS_FORMAT,
   type HeldResult,
+  INLINE_ARGS_MAX,
   isHeld,
   type JobData,
-  type JobKind,
   type ResultPayload,
   resultKey,
   signJob,
@@ -36,6 +37,7 @@ import {
 import type { Signer } from '../internal/signing.js';
 import { decodeResult, undecodable, unpack, unpackBytes, WIRE_FORMAT } from '../internal/wire.js';
 import { dispatchEvent, EventReader } from './events.js';
+import { type BulkJob, dropPayload, type JobSpec, type Pending, storePayloads, takeResult } from './held.js';
 import type { Liveness } from './liveness.js';
 
 /** At most this many events stay in the queue's stream (those read are trimmed sooner). */
@@ -56,33 +58,6 @@ export interface JobsOptionsIn {
   readonly liveness: Liveness;
   /** Called whenever a job is submitted or settles (the pool checks whether it is idle). */
   readonly onChange: () => void;
-}
-
-/** One job to submit. */
-export interface JobSpec {
-  readonly id: string;
-  readonly task: string;
-  readonly kind: JobKind;
-  readonly base: number;
-  /** The arguments or items, packed (`packPayload`). */
-  readonly body: string;
-  readonly onMessage: ((value: unknown) => void) | undefined;
-  /** The fingerprint of the task's module (see `tasksFingerprint`). */
-  readonly mod: string;
-}
-
-interface Pending {
-  readonly task: string;
-  readonly onMessage: ((value: unknown) => void) | undefined;
-  readonly resolve: (result: ResultPayload) => void;
-  readonly reject: (error: unknown) => void;
-  active: boolean;
-}
-
-interface BulkJob {
-  name: string;
-  data: JobData;
-  opts: JobsOptions;
 }
 
 export class Jobs {
@@ -163,17 +138,21 @@ export class Jobs {
   /** Adds a signed job; resolves with the worker's verified result. */
   submit(spec: JobSpec): Promise<ResultPayload> {
     const { signer, queue, attempts } = this.#o;
+    // A large payload waits in its own key: BullMQ copies and parses a job's data as it hands the
+    // job to a worker, with the job's lock already running.
+    const held = spec.body.length > INLINE_ARGS_MAX ? spec.body : undefined;
     const fields = {
       kind: spec.kind,
       base: spec.base,
       msg: spec.onMessage !== undefined,
       mod: spec.mod,
-      body: spec.body,
+      body: held ? '' : spec.body.toString('base64'),
     };
     const data: JobData = {
-      v: WIRE_FORMAT,
+      v: held ? HELD_ARGS_FORMAT : WIRE_FORMAT,
       ...fields,
-      sig: signJob(signer, queue, spec.id, spec.task, fields),
+      ...(held ? { held: held.length } : {}),
+      sig: signJob(signer, queue, spec.id, spec.task, fields, held),
     };
     const opts: JobsOptions = { jobId: spec.id, attempts, removeOnComplete: true, removeOnFail: true };
     return new Promise((resolve, reject) => {
@@ -182,23 +161,33 @@ export class Jobs {
         onMessage: spec.onMessage,
         resolve,
         reject,
+        held: held !== undefined,
         active: false,
       });
       this.#drained = false;
       this.#o.onChange();
-      if (this.#batch.push({ name: spec.task, data, opts }) === 1) queueMicrotask(() => this.#flush());
+      const job: BulkJob = { name: spec.task, data, opts, ...(held ? { held } : {}) };
+      if (this.#batch.push(job) === 1) queueMicrotask(() => void this.#flush());
     });
   }
 
-  #flush(): void {
-    const batch = this.#batch;
+  async #flush(): Promise<void> {
+    let batch = this.#batch;
     this.#batch = [];
     if (batch.length === 0) return;
-    this.#queue!.addBulk(batch).catch((error) => {
+    try {
+      if (batch.some((job) => job.held)) {
+        const held = batch.flatMap((job) => (job.held ? [{ id: job.opts.jobId!, bytes: job.held }] : []));
+        await storePayloads(await this.#client(), this.#o.prefix, this.#o.queue, held);
+        // Jobs cancelled while their payload was stored are not added.
+        batch = batch.filter((job) => this.#pending.has(job.opts.jobId!));
+      }
+      await this.#queue!.addBulk(batch.map(({ name, data, opts }) => ({ name, data, opts })));
+    } catch (error) {
       const failure =
         redisRefusal(error, `${batch.length} job(s) of this pool`, this.#o.connection.label) ?? error;
       for (const job of batch) this.#settle(job.opts.jobId!)?.reject(failure);
-    });
+    }
   }
 
   /** Stops routing results of `ids`, removes those still waiting and asks workers to stop the others. */
@@ -246,6 +235,7 @@ export class Jobs {
     if (!p) return undefined;
     this.#pending.delete(id);
     if (p.active) this.#active--;
+    if (p.held) dropPayload(this.#client(), this.#o.prefix, this.#o.queue, id);
     this.#checkDrained();
     this.#o.onChange();
     return p;
@@ -308,9 +298,7 @@ export class Jobs {
         await client.del(key);
         return;
       }
-      const replies = await client.multi().getBuffer(key).del(key).exec();
-      if (replies?.[0]?.[0]) throw replies[0][0];
-      bytes = (replies?.[0]?.[1] as Buffer | null) ?? null;
+      bytes = await takeResult(client, key);
     } catch (error) {
       failure = error;
     }

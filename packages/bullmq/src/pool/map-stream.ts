@@ -50,7 +50,7 @@ export interface MapCallSite {
     kind: JobKind,
     base: number,
     /** The items, packed (`packPayload`). */
-    body: string,
+    body: Buffer,
     onMessage: ((value: unknown) => void) | undefined,
   ): Promise<ResultPayload>;
   /** Removes queued jobs and stops running ones (nothing once the pool has stopped). */

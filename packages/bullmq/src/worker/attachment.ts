@@ -3,7 +3,7 @@
  * kinds: `detach` (the pool closed or vanished: its running jobs are cancelled) and `drain` (this
  * worker stops: running jobs may finish within the grace period, then go back to the queue).
  */
-import { Worker as BullWorker, type ConnectionOptions } from 'bullmq';
+import { Worker as BullWorker, type ConnectionOptions, type Job } from 'bullmq';
 import { cutConnections, debug } from '../internal/connection.js';
 import { describeError, type StatusLog } from './log.js';
 import { type ProcessorContext, processJob, type StopReason } from './processor.js';
@@ -20,16 +20,40 @@ export interface AttachmentOptions {
   readonly stalledInterval: number;
   readonly maxStalledCount: number;
   readonly log: StatusLog;
-  readonly context: Omit<ProcessorContext, 'queue' | 'cancelled' | 'wasCancelled' | 'hold'>;
+  readonly context: Omit<
+    ProcessorContext,
+    'queue' | 'cancelled' | 'wasCancelled' | 'hold' | 'payload' | 'keepLock'
+  >;
   /** Whether the pool of `queue` noted job `id` as cancelled in Redis. */
   readonly isCancelled: (queue: string, id: string) => Promise<boolean>;
   /** Stores the bytes of a large result of a job of `queue` (see `HeldResults`). */
   readonly hold: (queue: string, id: string, bytes: Buffer) => Promise<unknown>;
+  /** Reads the bytes of a large payload of a job of `queue` (see `HeldResults`). */
+  readonly payload: (queue: string, id: string) => Promise<Buffer | null>;
+}
+
+/**
+ * BullMQ's worker, whose lock renewals keep a job's lock no shorter than {@link keepLock} asked:
+ * they run on a timer and extend every lock to the lock duration, which would undo a longer
+ * extension made for a large payload or result before the event loop is busy with it.
+ */
+class LockKeepingWorker extends BullWorker {
+  #keepUntil = 0;
+
+  /** Keeps `job`'s lock for `ms` from now (and renewals no shorter until then). */
+  keepLock(job: Job, token: string, ms: number): Promise<void> {
+    this.#keepUntil = Math.max(this.#keepUntil, Date.now() + ms);
+    return job.extendLock(token, ms).then(() => {});
+  }
+
+  override extendJobLocks(jobIds: string[], tokens: string[], duration: number): Promise<string[]> {
+    return super.extendJobLocks(jobIds, tokens, Math.max(duration, this.#keepUntil - Date.now()));
+  }
 }
 
 export class Attachment {
   readonly queue: string;
-  readonly #worker: BullWorker;
+  readonly #worker: LockKeepingWorker;
   readonly #cancelled = new Set<string>();
   #closing: Promise<void> | undefined;
 
@@ -41,16 +65,22 @@ export class Attachment {
       cancelled: this.#cancelled,
       wasCancelled: (id) => o.isCancelled(queue, id),
       hold: (id, bytes) => o.hold(queue, id, bytes),
+      payload: (id) => o.payload(queue, id),
+      keepLock: (job, token, busyMs) => this.#worker.keepLock(job, token, o.lockDuration + busyMs),
     };
-    this.#worker = new BullWorker(queue, (job, token, signal) => processJob(ctx, job, token, signal!), {
-      connection: o.connection,
-      prefix: o.prefix,
-      name: o.workerId,
-      concurrency: o.concurrency,
-      lockDuration: o.lockDuration,
-      stalledInterval: o.stalledInterval,
-      maxStalledCount: o.maxStalledCount,
-    });
+    this.#worker = new LockKeepingWorker(
+      queue,
+      (job, token, signal) => processJob(ctx, job, token, signal!),
+      {
+        connection: o.connection,
+        prefix: o.prefix,
+        name: o.workerId,
+        concurrency: o.concurrency,
+        lockDuration: o.lockDuration,
+        stalledInterval: o.stalledInterval,
+        maxStalledCount: o.maxStalledCount,
+      },
+    );
     this.#worker.on('stalled', (job) => o.log.event('job stalled', { pool: queue, job, requeued: 'yes' }));
     this.#worker.on('error', (error) => debug('bullmq: worker on %s: %s', queue, describeError(error)));
   }

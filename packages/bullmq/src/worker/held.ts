@@ -1,11 +1,12 @@
 /**
- * Where a worker stores the results too large for a job's return value (`resultKey`): on one
- * connection of its own, opened at the first such result, so that BullMQ's lock renewals and the
- * worker's heartbeats never wait behind megabytes on theirs.
+ * Where a worker stores the results too large for a job's return value (`resultKey`), and reads
+ * the payloads too large for a job's data (`argsKey`): on one connection of its own, opened at the
+ * first such result or payload, so that BullMQ's lock renewals and the worker's heartbeats never
+ * wait behind megabytes on theirs.
  */
 import type { Redis } from 'ioredis';
 import { cutClient } from '../internal/connection.js';
-import { HELD_RESULT_TTL_MS, resultKey } from '../internal/protocol.js';
+import { argsKey, HELD_RESULT_TTL_MS, resultKey } from '../internal/protocol.js';
 
 export class HeldResults {
   readonly #prefix: string;
@@ -22,6 +23,12 @@ export class HeldResults {
   hold(queue: string, jobId: string, bytes: Buffer): Promise<unknown> {
     this.#client ??= this.#open();
     return this.#client.set(resultKey(this.#prefix, queue, jobId), bytes, 'PX', HELD_RESULT_TTL_MS);
+  }
+
+  /** The bytes of job `jobId`'s payload (left in place: a job that runs again reads them again); null when gone. */
+  payload(queue: string, jobId: string): Promise<Buffer | null> {
+    this.#client ??= this.#open();
+    return this.#client.getBuffer(argsKey(this.#prefix, queue, jobId));
   }
 
   async close(): Promise<void> {

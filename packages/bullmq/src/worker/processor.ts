@@ -13,11 +13,13 @@ import {
   WorkerCrashedError,
 } from '@multiproc/core';
 import { type Job, UnrecoverableError, WaitingError } from 'bullmq';
-import { UnknownTaskError, VersionMismatchError } from '../errors.js';
+import { RedisConnectionError, UnknownTaskError, VersionMismatchError } from '../errors.js';
 import { redisRefusal } from '../internal/connection.js';
 import { toErrorRecord } from '../internal/error-record.js';
 import {
+  HELD_ARGS_FORMAT,
   type HeldResult,
+  INLINE_ARGS_MAX,
   INLINE_RESULT_MAX,
   type JobData,
   type ResultPayload,
@@ -35,6 +37,7 @@ import {
   packBytes,
   undecodable,
   unpack,
+  unpackBytes,
   WIRE_FORMAT,
 } from '../internal/wire.js';
 import type { CatalogEntry } from './catalog.js';
@@ -57,6 +60,30 @@ export interface ProcessorContext {
   readonly wasCancelled: (jobId: string) => Promise<boolean>;
   /** Stores the bytes of a result too large to travel in the return value (`resultKey`). */
   readonly hold: (jobId: string, bytes: Buffer) => Promise<unknown>;
+  /** Reads the bytes of a payload too large for the job's data (`argsKey`); null when gone. */
+  readonly payload: (jobId: string) => Promise<Buffer | null>;
+  /**
+   * Keeps the job's lock for its lock duration plus `busyMs` from now, and has BullMQ's renewals
+   * meanwhile extend it no less (they would shorten it back to the lock duration).
+   */
+  readonly keepLock: (job: Job, token: string, busyMs: number) => Promise<void>;
+}
+
+/**
+ * How long (ms per byte) a synchronous step over a large payload or result may keep the event loop
+ * (verifying its signature, decoding it, copying it to a local worker: about 10 ms per MB measured,
+ * taken 4 times over). BullMQ renews a job's lock on a timer, which does not fire meanwhile.
+ */
+const BUSY_MS_PER_BYTE = 1 / 25_000;
+
+/**
+ * Extends the job's lock to cover a synchronous step over `size` bytes: its lock duration plus
+ * the time such a step may take (BullMQ's own renewals resume after it). Without this, a large
+ * payload with a short lock outlived the lock, and the job was taken back as stalled while it ran.
+ */
+async function keepLock(ctx: ProcessorContext, job: Job, token: string | undefined, size: number) {
+  if (token === undefined || size <= INLINE_ARGS_MAX) return;
+  await ctx.keepLock(job, token, Math.ceil(size * BUSY_MS_PER_BYTE)).catch(() => {});
 }
 
 export async function processJob(
@@ -68,7 +95,18 @@ export async function processJob(
   const { queue, signer, log } = ctx;
   const id = job.id!;
   const fields = { pool: queue, job: id, task: job.name };
-  if (!verifyJob(signer, queue, id, job.name, job.data)) {
+  const data = job.data as JobData;
+  // A large payload waits in its own key (read on the worker's own connection, not BullMQ's).
+  let held: Buffer | undefined;
+  if (data?.v === HELD_ARGS_FORMAT && typeof data.held === 'number') {
+    if (ctx.cancelled.has(id)) throw new UnrecoverableError('cancelled by its pool');
+    // Reading, verifying and decoding it keeps the event loop busy in stretches: the lock is kept.
+    await keepLock(ctx, job, token, data.held);
+    const bytes = await ctx.payload(id);
+    if (bytes === null) return payloadGone(ctx, job, fields);
+    held = bytes;
+  }
+  if (!verifyJob(signer, queue, id, job.name, job.data, held)) {
     log.event('job rejected', { ...fields, reason: 'AuthenticationError: not signed with this secret' });
     // A pool of wire format 2 or later reads "wire format" in this text as a forged job, not as
     // the refusal of a worker of format 1 (see OLD_WORKER_REFUSAL in pool/jobs.ts).
@@ -76,8 +114,9 @@ export async function processJob(
       `AuthenticationError: job ${id} is not signed with the worker's secret (wire format ${WIRE_FORMAT}); it did not run.`,
     );
   }
-  const data = job.data as JobData;
-  if (data.v !== WIRE_FORMAT) return otherFormat(ctx, job, data.v, fields);
+  // Format 3 is format 2 with the payload held in its own key.
+  const known = data.v === WIRE_FORMAT || (data.v === HELD_ARGS_FORMAT && held !== undefined);
+  if (!known) return otherFormat(ctx, job, data.v, fields);
   const entry = ctx.catalog.get(job.name);
   const error = entry ? otherModule(job.name, data.mod, entry) : noSuchTask(job.name, ctx.catalog);
   if (error) {
@@ -93,8 +132,9 @@ export async function processJob(
     throw new UnrecoverableError('cancelled by its pool');
   }
   let payload: unknown[];
+  await keepLock(ctx, job, token, held?.length ?? data.body.length);
   try {
-    payload = unpack(data.body) as unknown[];
+    payload = (held ? unpackBytes(held) : unpack(data.body)) as unknown[];
   } catch (cause) {
     // Not a crash: this Node cannot rebuild what the caller sent (a Float16Array on Node 22).
     const what = `The ${data.kind === 'apply' ? 'arguments' : 'items'} of job ${id} (${job.name})`;
@@ -148,7 +188,7 @@ export async function processJob(
   }
   await Promise.allSettled(messages);
   if (result.ok) log.event('job completed', { ...fields, ms: Math.round(performance.now() - started) });
-  return sign(ctx, id, result);
+  return sign(ctx, id, result, job, token);
 }
 
 /**
@@ -162,7 +202,7 @@ function otherFormat(
   format: number,
   fields: Record<string, unknown>,
 ): Signed {
-  const newer = format > WIRE_FORMAT;
+  const newer = format > HELD_ARGS_FORMAT;
   const error = new VersionMismatchError(
     `Job ${job.id} (${job.name}) comes from a pool of ${newer ? 'a newer' : 'an older'} @multiproc/bullmq ` +
       `(wire format ${format}) than this worker's (wire format ${WIRE_FORMAT}); it did not run. ` +
@@ -173,6 +213,16 @@ function otherFormat(
   const result = { ok: false, error: toErrorRecord(error) };
   const body = format === 1 ? packBare(result) : packBytes({ value: result, encoded: false });
   return signBody(ctx.signer, 'result', ctx.queue, job.id!, body.toString('base64'));
+}
+
+/** The payload of a job is gone from Redis (evicted, flushed): the call fails, saying why. */
+function payloadGone(ctx: ProcessorContext, job: Job, fields: Record<string, unknown>) {
+  const error = new RedisConnectionError(
+    `The arguments of job ${job.id} (${job.name}) are gone from Redis before a worker read them: ` +
+      'Redis evicted them (run Redis with maxmemory-policy noeviction) or was flushed; it did not run.',
+  );
+  ctx.log.event('job rejected', { ...fields, reason: describeError(error) });
+  return sign(ctx, job.id!, { ok: false, error: toErrorRecord(error) });
 }
 
 function noSuchTask(taskId: string, catalog: ReadonlyMap<string, CatalogEntry>): UnknownTaskError {
@@ -244,7 +294,13 @@ async function stopped(
  * The signed result: inline when small, else its bytes go to the result key on the worker's own
  * connection (not BullMQ's, whose lock renewals must not wait behind them) and a reference comes back.
  */
-async function sign(ctx: ProcessorContext, id: string, result: ResultPayload): Promise<Signed | HeldResult> {
+async function sign(
+  ctx: ProcessorContext,
+  id: string,
+  result: ResultPayload,
+  job?: Job,
+  token?: string,
+): Promise<Signed | HeldResult> {
   let bytes: Buffer;
   try {
     bytes = packBytes(encodeResult(result));
@@ -258,6 +314,7 @@ async function sign(ctx: ProcessorContext, id: string, result: ResultPayload): P
   }
   if (bytes.length > INLINE_RESULT_MAX) {
     try {
+      if (job) await keepLock(ctx, job, token, bytes.length);
       await ctx.hold(id, bytes);
       return signHeld(ctx.signer, ctx.queue, id, bytes);
     } catch (error) {

@@ -243,6 +243,7 @@ class RemoteWorker implements WorkerHandle {
         maxStalledCount: o.maxStalledCount,
         log: this.#log,
         hold: (q, id, bytes) => this.#held!.hold(q, id, bytes),
+        payload: (q, id) => this.#held!.payload(q, id),
         isCancelled: (q, id) =>
           this.#redis!.sismember(this.#registry.keys.cancelled(q), id).then(
             (n) => n === 1,

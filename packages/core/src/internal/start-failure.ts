@@ -87,6 +87,13 @@ export function diedStarting(
       cause,
     });
   }
+  if (isOutOfMemory(cause)) {
+    // A child whose heap limit is too small to load its code (V8 aborts it: SIGTRAP or SIGABRT).
+    return new WorkerStartError(context, {
+      detail: `it ran out of memory while booting (it ${how}); raise the \`resourceLimits\` given to it`,
+      cause,
+    });
+  }
   // Node exits with 9 when it refuses an option (NODE_OPTIONS, execArgv) before running anything.
   const why =
     exitCode === 9 && signal === null

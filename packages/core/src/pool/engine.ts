@@ -29,6 +29,7 @@ import {
   poolOptionsSchema,
   resolvePoolOptions,
 } from './options.js';
+import { checkResourceLimits } from './resource-limits.js';
 import type { TinypoolAdapter } from './tinypool.js';
 import type { PoolStats } from './types.js';
 import type { CallInput } from './util.js';
@@ -60,6 +61,7 @@ export class PoolEngine {
     const resolved = resolvePoolOptions(opts as PoolOptions);
     this.context = opts.context ?? getStartMethod();
     assertPermitted('a Pool', this.context);
+    checkResourceLimits(opts.resourceLimits, this.context);
     this.processes = resolved.processes;
     this.#messages = new CallerMessages(this.context === 'thread');
     const poolId = ++poolCounter;

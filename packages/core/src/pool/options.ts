@@ -15,13 +15,16 @@ import {
 import type { ArgsOption, TaskArgList, TaskFunction, TaskRef } from '../task.js';
 import { isTaskRef } from '../task.js';
 
-/** Per-worker memory limits (thread context: Worker `resourceLimits`; process context: the V8 heap flag). */
+/**
+ * Per-worker memory limits (thread context: Worker `resourceLimits`; process context: the V8 heap
+ * flag). What a context cannot apply is refused by `new Pool()` with `ValidationError`.
+ */
 export interface PoolResourceLimits {
-  /** The maximum size of the main heap, in MB. */
+  /** The maximum size of the main heap, in MB ('process' context: a whole number, at least 16). */
   maxOldGenerationSizeMb?: number | undefined;
-  /** The maximum size of the heap's young generation, in MB (thread context only). */
+  /** The maximum size of the heap's young generation, in MB ('thread' context only). */
   maxYoungGenerationSizeMb?: number | undefined;
-  /** The default maximum stack size of the thread, in MB (thread context only). */
+  /** The default maximum stack size of the thread, in MB, from 0.5 to 1024 ('thread' context only). */
   stackSizeMb?: number | undefined;
 }
 
@@ -102,7 +105,13 @@ export interface PoolOptions<I extends TaskFunction = TaskFunction> {
    * @default unlimited
    */
   maxQueue?: number | null | undefined;
-  /** Memory limits per worker; exceeding them is a `WorkerCrashedError`, and the pool goes on. */
+  /**
+   * Memory limits per worker; exceeding them is a `WorkerCrashedError`, and the pool goes on.
+   * A limit the context cannot apply (`stackSizeMb` or `maxYoungGenerationSizeMb` with 'process',
+   * `stackSizeMb` outside 0.5 to 1024, a 'process' heap that is fractional or under 16 MB) throws
+   * `ValidationError` naming it.
+   * @example new Pool({ context: 'thread', resourceLimits: { maxOldGenerationSizeMb: 256, stackSizeMb: 8 } })
+   */
   resourceLimits?: PoolResourceLimits | null | undefined;
 }
 

@@ -1,0 +1,57 @@
+/**
+ * A large payload with a short job lock: its bytes wait in a key of their own (not in the job's
+ * data, which BullMQ copies and parses with the lock already running), and the worker keeps the
+ * job's lock while it reads, verifies and decodes them and while it writes a large result. Before,
+ * a 100 MB argument with --lock-duration 2000 kept the worker's event loop busy past the lock: the
+ * job was taken back as stalled while it ran (and after it completed), ran twice, or the call hung.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { Pool } from '../dist/index.js';
+import { tasks } from './fixtures/tasks.mjs';
+import { type RedisServer, redisMissing, startRedis } from './redis.js';
+import { SECRET, startWorkerProcess, type WorkerProcess } from './workers.js';
+
+describe.skipIf(redisMissing)('large payloads with a short lock', () => {
+  let redis: RedisServer;
+  let worker: WorkerProcess;
+
+  beforeAll(async () => {
+    redis = await startRedis({ db: 11 });
+    // A lock of 300 ms, checked every 200 ms: any stretch of the worker's event loop busy with the
+    // payload past the lock shows as "job stalled".
+    worker = await startWorkerProcess(redis.url, [
+      '--prefix',
+      'bigargs',
+      '--lock-duration',
+      '300',
+      '--stalled-interval',
+      '200',
+    ]);
+  }, 60_000);
+  afterAll(async () => {
+    await worker?.stop('SIGKILL');
+    await redis?.stop();
+  });
+
+  test('a 64 MiB argument echoed back: runs once, never stalls, leaves no key behind', async () => {
+    const pool = new Pool({ connection: redis.url, secret: SECRET, prefix: 'bigargs' });
+    try {
+      const bytes = new Uint8Array(64 * 1024 * 1024);
+      bytes[bytes.length - 1] = 7;
+      const back = (await pool.apply(tasks.echo, [bytes], { timeout: 120_000 })) as Uint8Array;
+      expect(back).toBeInstanceOf(Uint8Array);
+      expect(back.length).toBe(bytes.length);
+      expect(back[back.length - 1]).toBe(7);
+      // Small calls still travel inline.
+      expect(await pool.apply(tasks.square, [5])).toBe(25);
+      const queue = pool.keyPrefix.split(':')[1];
+      const mine = worker.lines.filter((line) => line.includes(`pool=${queue}`));
+      // Before: "job stalled ... requeued=yes" every few seconds, the job started again.
+      expect(mine.filter((line) => / job stalled /.test(line))).toEqual([]);
+      expect(mine.filter((line) => / job started .*task=tasks#echo/.test(line))).toHaveLength(1);
+      expect(await redis.client.keys('bigargs:*:args:*')).toEqual([]);
+    } finally {
+      await pool.terminate();
+    }
+  }, 150_000);
+});
