@@ -58,6 +58,7 @@ export {
 } from './errors.js';
 export { Event } from './event.js';
 export { tooManyArguments } from './internal/arity.js';
+export { gotWorkSince, ifLoopStaysDry, type LoopStock, takeLoopStock } from './internal/loop-work.js';
 export { keyName } from './internal/unsendable.js';
 export { decodeJson, encodeJson, type JsonEncoded } from './json-text.js';
 export { type AcquireOptions, Lock } from './lock.js';

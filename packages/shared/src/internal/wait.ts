@@ -7,6 +7,7 @@ import { LockError, ValidationError } from '../errors.js';
 import { describeValue } from '../options.js';
 import { resolveTimeout } from '../timeout.js';
 import { assertMayBlock, atomicsWait } from './browser-limits.js';
+import { gotWorkSince, type LoopStock, takeLoopStock } from './loop-work.js';
 
 /** What a futex wait ended with, as reported by `Atomics.wait`. */
 export type WaitResult = 'ok' | 'not-equal' | 'timed-out';
@@ -144,7 +145,7 @@ export async function waitAsync(
  * - a wait whose word changed meanwhile (a listener set the event, released the lock: its wake-up
  *   is a task Node has not run yet) stays, and a timer gives the loop the turn that delivers it;
  * - if the loop got new work during the turn (a listener scheduled a timer, a request: the same
- *   rule as core's loop-work.ts, by `process.getActiveResourcesInfo()`), every wait stays: Node
+ *   rule as loop-work.ts, by `process.getActiveResourcesInfo()`), every wait stays: Node
  *   runs that work and emits `'beforeExit'` again once the loop is dry;
  * - if a thread this library started still runs (a daemon, unref'd: the hook
  *   `Symbol.for('multiproc.threadsAlive')` that core installs says so), a short timer looks again
@@ -164,14 +165,13 @@ interface StuckWait {
 const stuckWaits = new Set<StuckWait>();
 let mainThread: boolean | undefined;
 let watching = false;
-let stock: string[] | undefined;
+let stock: LoopStock;
 const RECHECK_MS = 50;
 
 interface NodeProcess {
   getBuiltinModule?: (id: string) => unknown;
   on?: (event: string, listener: () => void) => void;
   prependListener?: (event: string, listener: () => void) => void;
-  getActiveResourcesInfo?: () => string[];
 }
 
 function nodeProcess(): NodeProcess | undefined {
@@ -212,27 +212,13 @@ function untilWokenOrStuck(
 }
 
 function takeStock(): void {
-  stock = nodeProcess()?.getActiveResourcesInfo?.();
-}
-
-/** Whether some kind of resource is listed more often now than in the stock (core's loop-work.ts). */
-function gotWork(): boolean {
-  const now = nodeProcess()?.getActiveResourcesInfo?.();
-  if (stock === undefined || now === undefined) return false;
-  const left = new Map<string, number>();
-  for (const name of stock) left.set(name, (left.get(name) ?? 0) + 1);
-  for (const name of now) {
-    const n = left.get(name) ?? 0;
-    if (n === 0) return true;
-    left.set(name, n - 1);
-  }
-  return false;
+  stock = takeLoopStock();
 }
 
 function onLoopDry(): void {
   if (stuckWaits.size === 0) return;
   // A turn more (the one that delivers a wake-up on its way, or that the rejected callers get),
-  // set now so that the other listeners' verdicts see it as work (core's loop-work.ts), and
+  // set now so that the other listeners' verdicts see it as work (loop-work.ts), and
   // counted in the stock so that this one does not.
   setTimeout(noop, 0);
   stock?.push('Timeout');
@@ -246,7 +232,7 @@ function verdict(): void {
     if (word !== w.seen) moved = true;
     w.seen = word;
   }
-  if (moved || stuckWaits.size === 0 || gotWork()) return;
+  if (moved || stuckWaits.size === 0 || gotWorkSince(stock)) return;
   const threadsAlive = (globalThis as Record<symbol, unknown>)[Symbol.for('multiproc.threadsAlive')];
   if (typeof threadsAlive === 'function' && threadsAlive() === true) {
     setTimeout(noop, RECHECK_MS);

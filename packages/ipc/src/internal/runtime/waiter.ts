@@ -7,10 +7,11 @@
  * of the program ending on an unsettled await. Unless another `'beforeExit'` listener answers it
  * or gives the loop work (a timer that will): the verdict waits until every listener of that turn
  * ran (a microtask after the emit), and is not given if the loop got work meanwhile (the rule of
- * core's loop-work.ts, by `process.getActiveResourcesInfo()`): Node runs that work and emits
+ * shared's loop-work.ts, by `process.getActiveResourcesInfo()`): Node runs that work and emits
  * `'beforeExit'` again once the loop is dry.
  */
 
+import { gotWorkSince, type LoopStock, takeLoopStock } from '@multiproc/shared';
 import { resolveAfterOutput, resolvesNow } from '../link/output-order.js';
 import type { Wait } from '../protocol/home-copy.js';
 
@@ -20,35 +21,23 @@ export const STUCK: unique symbol = Symbol('multiproc.stuck');
 const pending = new Set<Waiter<any>>();
 let watching = false;
 
-let stock: string[] | undefined;
+let stock: LoopStock;
 
 function takeStock(): void {
-  stock = process.getActiveResourcesInfo();
-}
-
-/** Whether some kind of resource is listed more often now than in the stock. */
-function gotWork(): boolean {
-  const left = new Map<string, number>();
-  for (const name of stock ?? []) left.set(name, (left.get(name) ?? 0) + 1);
-  for (const name of process.getActiveResourcesInfo()) {
-    const n = left.get(name) ?? 0;
-    if (n === 0) return true;
-    left.set(name, n - 1);
-  }
-  return false;
+  stock = takeLoopStock();
 }
 
 function onLoopDry(): void {
   if (pending.size === 0) return;
   // A turn more for the verdict's outcome, set now so that the other listeners' verdicts see it
-  // as work (core's loop-work.ts), and counted in the stock so that this one does not.
+  // as work (shared's loop-work.ts), and counted in the stock so that this one does not.
   setTimeout(() => {}, 0);
   stock?.push('Timeout');
   queueMicrotask(abandonAll);
 }
 
 function abandonAll(): void {
-  if (pending.size === 0 || gotWork()) return;
+  if (pending.size === 0 || gotWorkSince(stock)) return;
   // The timer set above gives the rejected callers a turn: Node emits 'beforeExit' again only
   // after a turn that had work, so a wait they start next meets this rule too.
   for (const w of [...pending]) w.abandon();

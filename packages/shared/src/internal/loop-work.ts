@@ -1,0 +1,82 @@
+/**
+ * One rule, for every `'beforeExit'` listener of these packages that gives a verdict when the event
+ * loop runs dry: did the other `'beforeExit'` listeners (or anything else) give the loop new work
+ * during this turn? If one did (the deadlock rules of `@multiproc/shared` and `@multiproc/ipc` set a
+ * timer to end or recheck a pending wait; a manager served here reads a request a turn later), the
+ * program has not ended yet: Node runs that work and emits `'beforeExit'` again once the loop is
+ * dry again, and the verdict waits until then. Used by shared's `wait.ts` (a lock or event wait
+ * nothing can end), ipc's `waiter.ts` (a get or recv nothing can answer), and core's
+ * `daemon-end.ts` (a daemon child's SIGTERM at program end) and `worker/loop-watch.ts` (a pool task
+ * that can never settle, a closed pool's worker that may exit).
+ *
+ * The rule: {@link takeLoopStock} in a listener that runs before the others (added with
+ * `process.prependListener`), then {@link ifLoopStaysDry} queues the verdict for a microtask, which
+ * runs once the whole `'beforeExit'` emit has returned and before Node looks at the loop again. The
+ * loop got work if `process.getActiveResourcesInfo()` then lists some kind of resource more often
+ * than the stock did: a multiset of kinds, not a count, so a listener that drops one resource
+ * (unref's or closes it) and adds another still counts as giving work.
+ *
+ * Node API: `process.getActiveResourcesInfo()` (Node 17.3+) names, one entry each, the requests in
+ * flight (`FSReqCallback`, `WriteWrap`, ...), the handles that are ref'd (`TCPSocketWrap`,
+ * `PipeWrap`, `ProcessWrap`, ...), the ref'd timers (`Timeout`) and the ref'd immediates
+ * (`Immediate`). It is compared against the stock rather than against nothing because a ref'd
+ * handle that is not active (a child's stdout pipe nobody reads) is listed while the loop is dry.
+ *
+ * Known limits:
+ * - Work that Node does not list is not seen: an unref'd timer (`setTimeout().unref()`,
+ *   `AbortSignal.timeout()`), an unref'd handle, a pending `Atomics.waitAsync`, a promise chain.
+ *   A listener that means to keep the program running must schedule a ref'd timer (the listeners
+ *   of this library do).
+ * - Kinds are names, not identities: a listener that closes a listed handle and opens another of
+ *   the same kind in the same turn goes unseen.
+ * - Only what exists when the microtask runs counts: a microtask that another listener queued
+ *   after the verdict's own (a promise continuation) and that schedules work then is not seen;
+ *   the listeners of this library schedule their timers synchronously.
+ * - A listener that runs before the stock is taken (one prepended later) has its work counted as
+ *   part of the dry loop.
+ * - Where the runtime lacks `getActiveResourcesInfo()` (not a supported Node), no work is ever
+ *   seen: the verdict is given at every dry loop.
+ */
+
+/** What `process.getActiveResourcesInfo()` listed at one moment (`undefined`: the runtime cannot tell). */
+export type LoopStock = string[] | undefined;
+
+function activeResources(): string[] | undefined {
+  // `globalThis.process`: this package also runs in browsers, where there is no loop to look at.
+  const proc = (globalThis as { process?: { getActiveResourcesInfo?: () => string[] } }).process;
+  return proc?.getActiveResourcesInfo?.();
+}
+
+/** What keeps the loop alive now, by kind. Take it before the other 'beforeExit' listeners run. */
+export function takeLoopStock(): LoopStock {
+  return activeResources();
+}
+
+/**
+ * Whether the loop has work that `stock` did not list: some kind of resource (a timer, an
+ * immediate, a request, a ref'd handle) is listed more often now than in `stock`. `false` where the
+ * runtime cannot tell.
+ */
+export function gotWorkSince(stock: LoopStock): boolean {
+  const now = activeResources();
+  if (stock === undefined || now === undefined) return false;
+  const left = new Map<string, number>();
+  for (const name of stock) left.set(name, (left.get(name) ?? 0) + 1);
+  for (const name of now) {
+    const n = left.get(name) ?? 0;
+    if (n === 0) return true;
+    left.set(name, n - 1);
+  }
+  return false;
+}
+
+/**
+ * Calls `verdict` after every 'beforeExit' listener of this turn ran (in a microtask: it runs once
+ * the emit returned), unless the loop got work since `stock` was taken ({@link gotWorkSince}).
+ * Call it from a 'beforeExit' listener, with the stock taken at the start of the same turn.
+ */
+export function ifLoopStaysDry(stock: LoopStock, verdict: () => void): void {
+  queueMicrotask(() => {
+    if (!gotWorkSince(stock)) verdict();
+  });
+}
