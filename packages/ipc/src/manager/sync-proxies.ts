@@ -6,7 +6,6 @@
  * own proxy, the base of the others here, is in lock-proxy.ts.
  */
 import { ContextError, type Timeout } from '@multiproc/shared';
-import { waitFor } from '../internal/manager/client-calls.js';
 import { checkNotifyCount, checkReleaseCount } from '../internal/manager/counts.js';
 import { noSyncWait } from '../internal/manager/no-sync.js';
 import { proxyRef } from '../internal/manager/server.js';
@@ -149,10 +148,7 @@ export class ConditionProxy extends LockProxy {
    */
   wait(timeout?: Timeout): Promise<boolean> {
     const ms = () => wireTimeout(timeout, 'Condition.wait()');
-    return callOrReject(() => {
-      const wait = ms();
-      return this.client().conditionWait(this[proxyRef], [wait], waitFor(wait)) as Promise<boolean>;
-    });
+    return callOrReject(() => this.waitCall('wait', ms()) as Promise<boolean>);
   }
 
   /**

@@ -79,18 +79,6 @@ export class Pipelining {
     this.#held.set(id, (this.#held.get(id) ?? 0) + 1);
   }
 
-  /** A Condition's wait is sent: the manager releases every level held here (returned). */
-  takeAll(id: number): number {
-    const n = this.#held.get(id) ?? 0;
-    this.#held.delete(id);
-    return n;
-  }
-
-  /** The wait answered: the manager took back the `n` levels {@link takeAll} returned. */
-  giveBack(id: number, n: number): void {
-    if (n > 0) this.#held.set(id, (this.#held.get(id) ?? 0) + n);
-  }
-
   /** A pipelined frame is sent. */
   sentOne(): void {
     this.#quietSent++;

@@ -45,36 +45,6 @@ export function releaseLock(
 }
 
 /**
- * A Condition's wait by connection `c` (`send` sends it): the manager releases every level of the
- * condition's lock `c` holds and takes them back before it answers, so `c` does not count them
- * held meanwhile. A release made while the wait is out (by another async function of this thread,
- * which an RLock's owner is) then fails its own caller (at once, for an RLock), instead of being
- * pipelined and failing this thread's next call of the lock, as a thread Condition does.
- */
-export function waitReleasing(
-  c: Pick<LockCaller, 'dead'>,
-  pipe: Pipelining,
-  ref: ProxyRef,
-  send: () => Promise<unknown>,
-): Promise<unknown> {
-  const key = holdKey(ref);
-  const saved = pipe.takeAll(key);
-  const restore = () => {
-    if (c.dead !== true) pipe.giveBack(key, saved);
-  };
-  return send().then(
-    (value) => {
-      restore();
-      return value;
-    },
-    (err: unknown) => {
-      restore();
-      throw err;
-    },
-  );
-}
-
-/**
  * Why a release of `n` permits of `ref`'s object is sure to fail, or null when only the manager
  * can tell. `held`: this connection's own count of it (no acquire of it on its way). Python's rules: an RLock only its holder may release; a plain Lock anyone may, while it
  * is held (so this connection can tell only when nobody else can reach it, unsent.ts); a

@@ -1,10 +1,11 @@
 /**
- * A thread's connection to one manager (`clientFor()`, client-registry.ts), shared by its proxies there: one
- * socket of manager frames (rpc.ts), requests written in order, answers matched by sequence number. The
- * socket holds the program open only while a request waits (not an unbounded wait on a manager this thread
- * serves: stuck.ts). Pipelined calls (QUIET: a held lock's release, a registered writer's write) save a
- * round trip (client-pipeline.ts); calls nobody awaits are applied before a worker's result or end is
- * reported (exit-connect.ts); leased Locks and dicts answer here (client-lease.ts, client-data-lease.ts).
+ * A thread's connection to one manager (`clientFor()`, client-registry.ts), shared by its proxies
+ * there: one socket of manager frames (rpc.ts), requests written in order, answers matched by
+ * sequence number. The socket holds the program open only while a request waits (not an unbounded
+ * wait on a manager this thread serves: stuck.ts). Pipelined calls (QUIET: a held lock's release, a
+ * registered writer's write) save a round trip (client-pipeline.ts); calls nobody awaits are
+ * applied before a worker's result or end is reported (exit-connect.ts); leased Locks and dicts
+ * answer here (client-lease.ts, client-data-lease.ts).
  */
 import type net from 'node:net';
 import { handleSocketFrames } from '../link/output-order.js';
@@ -17,7 +18,7 @@ import { LoopHold } from './client-hold.js';
 import { type Holds, LeaseCalls } from './client-lease.js';
 import { ClientOut } from './client-out.js';
 import { Pipelining } from './client-pipeline.js';
-import { releaseLock, waitReleasing } from './client-release.js';
+import { releaseLock } from './client-release.js';
 import { managerGone, warnBroken, warnUndelivered } from './client-warnings.js';
 import { deliverAtExit } from './exit-connect.js';
 import { FrameSplitter } from './frame-io.js';
@@ -59,7 +60,8 @@ export class ManagerClient implements IdleWaiter {
   #dead: Error | null = null;
   // What this connection holds and writes, and its pipelined frames (client-pipeline.ts).
   readonly #pipe = new Pipelining();
-  // Calls of the Locks (`leases`) and dicts leased here, answered here (client-lease.ts, client-data-lease.ts).
+  // Calls of the Locks (`leases`) and dicts leased to this connection, answered here
+  // (client-lease.ts, client-data-lease.ts).
   readonly #quiet = (n: number): Promise<unknown> => this.#sendQuiet(n);
   readonly leases = new LeaseCalls(() => this.#dead, this.#pipe, this.#quiet, this.pending);
   readonly #data = new DataCalls(() => this.#dead, this.#pipe, this.#quiet);
@@ -107,9 +109,9 @@ export class ManagerClient implements IdleWaiter {
   }
 
   /**
-   * Calls `method` of object `id`; resolves to its answer (a leased dict's replica answers it, if it can).
-   * `holds`: a lock's or semaphore's acquire (true counts it held here). `wait`: may it wait for another
-   * party (client-calls.ts; ENDLESS: no timeout). `tag` LEASE: a Lock's lease-taking acquire.
+   * Calls `method` of object `id`; resolves to its answer (a leased dict's replica answers it, if
+   * it can). `holds`: a lock's or semaphore's acquire (true counts it held here). `wait`: may it wait
+   * for another party (client-calls.ts; ENDLESS: no timeout). `tag` LEASE: a Lock's lease-taking acquire.
    */
   request(id: number, method: string, args: unknown[], holds: Holds = false, wait = NO_WAIT, tag = REQUEST) {
     const again = () => this.request(id, method, args);
@@ -125,9 +127,9 @@ export class ManagerClient implements IdleWaiter {
   }
 
   /**
-   * Calls `method` of object `id`, a write whose result is undefined and that the manager cannot refuse
-   * (client-pipeline.ts): applied here too while leased here; pipelined once this connection is a
-   * registered writer of the object, else a round trip that registers it.
+   * Calls `method` of object `id`, a write whose result is undefined and that the manager cannot
+   * refuse (client-pipeline.ts): applied here too while leased here; pipelined once this connection
+   * is a registered writer of the object, else a round trip that registers it.
    */
   write(id: number, method: string, args: unknown[]): Promise<unknown> {
     const local =
@@ -157,11 +159,6 @@ export class ManagerClient implements IdleWaiter {
     return releaseLock(this, this.#pipe, ref, n, this.#open(), this.#quiet, this.pending);
   }
 
-  /** A Condition's `wait(timeout)` (`args`, `wait`: see request()): see waitReleasing. */
-  conditionWait(ref: ProxyRef, args: unknown[], wait: number): Promise<unknown> {
-    return waitReleasing(this, this.#pipe, ref, () => this.request(ref.id, 'wait', args, false, wait));
-  }
-
   /**
    * The worker flush hook (exit-connect.ts), after each task: gives every lease back; resolves once
    * the manager ran every call sent so far (at once when each was answered or is in the kernel).
@@ -180,8 +177,11 @@ export class ManagerClient implements IdleWaiter {
     const frames = this.#queued;
     if (this.#dead) return;
     // Connected: what the kernel has not taken yet (ENDS_NORMALLY last) is written now, in order.
-    if (frames === null) this.#out.flushSync(deadline);
-    if (frames === null || frames.length === 0) return;
+    if (frames === null) {
+      this.#out.flushSync(deadline);
+      return;
+    }
+    if (frames.length === 0) return;
     this.#queued = [];
     const seq = (this.#seq = (this.#seq + 1) >>> 0);
     if (!deliverAtExit(this.#address, this.#key, frames, seq, deadline, this.#expected))
@@ -232,7 +232,8 @@ export class ManagerClient implements IdleWaiter {
     return this.#socket !== null && this.#queued === null && this.#dead === null;
   }
 
-  // Writes the pipelined frame just encoded (`n` bytes); settled once in the kernel (at once, usually).
+  // Writes the pipelined frame just encoded (`n` bytes); settled once it is in the kernel (at
+  // once, the usual case).
   #sendQuiet(n: number): Promise<unknown> {
     this.#pipe.sentOne();
     return this.#out.send(n);

@@ -27,7 +27,4 @@ export class DeferredCalls {
   release(_ref: ProxyRef, n = 1): Promise<unknown> {
     return this.#ready.then(({ client, ref }) => client.release(ref, n));
   }
-  conditionWait(_ref: ProxyRef, args: unknown[], wait: number): Promise<unknown> {
-    return this.#ready.then(({ client, ref }) => client.conditionWait(ref, args, wait));
-  }
 }
