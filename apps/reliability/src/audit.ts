@@ -92,6 +92,10 @@ export const DECLARED_READS: Readonly<Record<string, string>> = {
     "Only of a socket file this program's Listener, Manager or queue broker made, to remove it at the end only if it is still that file (its inode): a file another program or the user put at that path stays; nothing is read from it.",
   'ipc fs.readFileSync':
     "Only such a will file (mode 0600, named by the reader's token), read once and removed by the reader it names.",
+  'ipc env[dynamic]':
+    "TMPDIR, TEMP and TMP, in Python's tempfile.gettempdir() order, once, to choose the folder the Unix sockets between processes are made in.",
+  'ipc fs.readdir':
+    "The names in that socket folder, to remove this library's own socket files (mp-<pid>-….sock, mp-listener-<pid>-….sock) whose owner's pid no longer runs and on which nobody listens; nothing is read from them.",
   'ipc os.tmpdir':
     'Where the Unix socket between processes is made (honours TMPDIR); only once a Pipe or Queue crosses to another process.',
 };
