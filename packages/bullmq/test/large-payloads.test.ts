@@ -17,15 +17,17 @@ describe.skipIf(redisMissing)('large payloads with a short lock', () => {
 
   beforeAll(async () => {
     redis = await startRedis({ db: 11 });
-    // A lock of 300 ms, checked every 200 ms: any stretch of the worker's event loop busy with the
-    // payload past the lock shows as "job stalled".
+    // A lock of 1500 ms, checked every 500 ms: any stretch of the worker's event loop busy with the
+    // payload past the lock shows as "job stalled" (parsing 64 MiB as base64 job data took longer).
+    // Not shorter: CI runs other suites beside this one, and a loaded worker's ordinary pauses
+    // (collecting 64 MiB buffers) must not read as the payload's.
     worker = await startWorkerProcess(redis.url, [
       '--prefix',
       'bigargs',
       '--lock-duration',
-      '300',
+      '1500',
       '--stalled-interval',
-      '200',
+      '500',
     ]);
   }, 60_000);
   afterAll(async () => {

@@ -187,9 +187,8 @@ export class Calls {
     options: WithoutNulls<ImapOptions>,
     kind: JobKind,
     method: MapMethod,
-    onAbandon?: (abandoned: () => void) => void,
   ): MapChunks {
-    return mapStream(this.#site, task, iterable, options, kind, method, onAbandon);
+    return mapStream(this.#site, task, iterable, options, kind, method);
   }
 
   /** The portable id of `task`, refusing two modules that would share a name on the workers. */

@@ -111,7 +111,6 @@ export function mapStream(
   options: WithoutNulls<ImapOptions>,
   kind: JobKind,
   method: MapMethod,
-  onAbandon?: (abandoned: () => void) => void,
 ): MapChunks {
   const keepsAll = method === 'map' || method === 'starmap';
   // An imap without chunksize sends a failed chunk's items after the failed one again, so that
@@ -127,16 +126,6 @@ export function mapStream(
   let first: ReturnType<MapChunks['next']> | undefined;
   let started = false;
   let opened: CallScope | undefined;
-  // Ends the stream once its consumer dropped it unfinished (StreamOptions.abandons; Flatten).
-  let abandonStream: ((error: unknown) => void) | undefined;
-  let over = false;
-  onAbandon?.(() => {
-    if (over) return;
-    abandonStream?.(new PoolClosedError('This imap loop was dropped unfinished.'));
-    handOver(undefined);
-    opened?.dispose();
-    forget?.();
-  });
   const body = (async function* () {
     const scope = openScope(options, site.stop, {
       timeoutMessage: timeoutMessage(method, !keepsAll),
@@ -204,9 +193,6 @@ export function mapStream(
           scope.onStop((error, timedOut) => (timedOut && !keepsAll ? stopReading : stop)(error)),
         onReceived: () => scope.received(),
         readsOn: handOver,
-        abandons: (abandon) => {
-          abandonStream = abandon;
-        },
         ...(keepsAll ? {} : { itemFailure: (error: unknown) => failsOnlyItems(error, scope, site.stop) }),
       });
     } catch (error) {
@@ -260,7 +246,6 @@ export function mapStream(
       }
     } finally {
       // Left at a yield (return()): the stream stops reading and cancels what is out.
-      over = true;
       if (!bodyDone) await body.return();
       forget?.();
     }

@@ -298,9 +298,7 @@ export class Pool extends EventEmitter implements AsyncDisposable {
 
   /** The results of an `imap`-style call one by one. */
   #results<R>(task: TaskRef, iterable: unknown, o: WithoutNulls<ImapOptions>, m: 'imap' | 'imapUnordered') {
-    let abandoned: (() => void) | undefined;
-    const chunks = this.#calls.chunks(task, iterable, o, 'map', m, (f) => (abandoned = f));
-    return new Flatten(chunks, undefined, undefined, abandoned) as AsyncGenerator<R, void>;
+    return new Flatten(this.#calls.chunks(task, iterable, o, 'map', m)) as AsyncGenerator<R, void>;
   }
 
   /**

@@ -11,13 +11,6 @@ import { ItemFailure } from './stream.js';
 /** Items between two polls: a small fraction of a 16k-item chunk, nothing next to the items' own cost. */
 const POLL_EVERY = 1024;
 
-/**
- * Loops dropped unfinished (their iterator collected: a `for await` stopped at a failed item calls no
- * `return()`, and nothing can resume a suspended generator): each call ends, closing its input, as
- * Python closes a generator it collects. A loop that ended is left as it is.
- */
-const dropped = new FinalizationRegistry<() => void>((abandoned) => abandoned());
-
 export class Flatten<T> implements AsyncGenerator<T, void, undefined> {
   readonly #chunks: AsyncGenerator<ArrayLike<unknown> | ItemFailure, void, undefined>;
   #chunk: ArrayLike<unknown> | undefined;
@@ -30,18 +23,15 @@ export class Flatten<T> implements AsyncGenerator<T, void, undefined> {
   /**
    * `poll`: called every POLL_EVERY items (it settles chunks the workers answered). `failed`: what a
    * `next()` the stream failed awaits before it rejects (the pool's `terminate()`, as its other calls).
-   * `abandoned`: called once this iterator was collected (see {@link dropped}); it must not hold it.
    */
   constructor(
     chunks: AsyncGenerator<ArrayLike<unknown> | ItemFailure, void, undefined>,
     poll?: () => void,
     failed?: (error: unknown) => Promise<never>,
-    abandoned?: () => void,
   ) {
     this.#chunks = chunks;
     this.#poll = poll;
     this.#failed = failed;
-    if (abandoned) dropped.register(this, abandoned);
   }
 
   next(): Promise<IteratorResult<T, void>> {

@@ -28,19 +28,8 @@ export function imapResults<T>(
 ): Flatten<T> {
   const { dispatcher } = pool;
   const method = ordered ? 'imap' : 'imapUnordered';
-  let abandoned: (() => void) | undefined;
-  const onAbandon = (f: () => void) => {
-    abandoned = f;
-  };
-  const chunks = mapChunks(
-    pool,
-    spec,
-    iterable,
-    { ...options, goesOn: true, method, onAbandon },
-    ordered,
-    false,
-  );
-  return new Flatten<T>(chunks, () => dispatcher.poll(), pool.afterTerminate, abandoned);
+  const chunks = mapChunks(pool, spec, iterable, { ...options, goesOn: true, method }, ordered, false);
+  return new Flatten<T>(chunks, () => dispatcher.poll(), pool.afterTerminate);
 }
 
 /** What an imap loop that left at a failed item gets should it go on after the pool closed. */
@@ -91,8 +80,6 @@ type MapCallOptions = ImapOptions & {
   goesOn?: boolean;
   method: string;
   keeps?: ItemKeeps;
-  /** Gets the function that ends the call once its consumer dropped it unfinished (imapResults). */
-  onAbandon?: (abandoned: () => void) => void;
 };
 
 /**
@@ -197,15 +184,6 @@ export function mapChunks(
   let readAll: ((leftError: () => unknown, terminated?: boolean) => Promise<void>) | undefined;
   let first: Promise<IteratorResult<ArrayLike<unknown> | ItemFailure, void>> | undefined;
   let started = false;
-  let abandonStream: ((error: unknown) => void) | undefined;
-  options.onAbandon?.(() => {
-    if (ended) return;
-    abandonStream?.(new PoolClosedError('This imap loop was dropped unfinished.'));
-    ended = true;
-    forget?.();
-    hold.dispose();
-    keeps.end();
-  });
   const forget = options.keepsAll
     ? undefined
     : pool.reading?.((terminated) => {
@@ -241,9 +219,6 @@ export function mapChunks(
     read: (reply: ChunkReply) => readChunk(reply, context),
     readsOn: (handOver) => {
       readAll = handOver;
-    },
-    abandons: (abandon) => {
-      abandonStream = abandon;
     },
     ...(options.goesOn ? { itemFailure: (error: unknown) => failsOnlyItems(error, state) } : {}),
   });

@@ -98,7 +98,7 @@ export async function closeInputAtEnd(
 ): Promise<void> {
   if (stop.stopped || cancelRead) {
     cancelRead?.(stop.error ?? new Error('The call ended while it waited on its input.'));
-    if (open) closeUnawaited(it); // once: not an input closed before, nor one that ended
+    closeUnawaited(it);
     return;
   }
   if (!open || !it) return;

@@ -107,12 +107,6 @@ export interface StreamOptions<R> {
    */
   readonly readsOn?: (readAll: (leftError: () => unknown, terminated?: boolean) => Promise<void>) => void;
   /**
-   * Hands the caller a function to call once the consumer dropped the stream unfinished (nothing
-   * can resume it, so its `finally` never runs): the chunks not started are dropped and the
-   * input's `return()` is called, once; a stream that ended already is left as it is.
-   */
-  readonly abandons?: (abandon: (error: unknown) => void) => void;
-  /**
    * Yielded `Float64Array` results are `buffers`' to reuse once the consumer asks for the next
    * chunk (it has read them by then). Default false.
    */

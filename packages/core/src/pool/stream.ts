@@ -1,9 +1,9 @@
 /**
- * The engine behind `map`, `starmap`, `imap` and `imapUnordered`, of this pool and of `@multiproc/bullmq`'s
- * (through `@multiproc/core/internal`): reads the input lazily, cuts it into chunks, keeps at most `inflight`
- * chunks submitted ahead of the consumer, and yields results in input order (or completion order). Leaving
- * the loop early stops reading the input and cancels the chunks still out. What a chunk is sent as, and
- * what its reply holds, is the caller's.
+ * The engine behind `map`, `starmap`, `imap` and `imapUnordered`, of this pool and of
+ * `@multiproc/bullmq`'s (through `@multiproc/core/internal`): reads the input lazily, cuts it into
+ * chunks, keeps at most `inflight` chunks submitted ahead of the consumer, and yields results in
+ * input order (or completion order). Leaving the loop early stops reading the input and cancels
+ * the chunks still out. What a chunk is sent as, and what its reply holds, is the caller's.
  */
 import { AdaptiveChunks, adaptiveSize, coverMs, defaultChunksize, knownLength } from './chunks.js';
 import { ChunkFill, closeInputAtEnd, closeLeftInput, iteratorOf } from './stream-input.js';
@@ -54,8 +54,9 @@ export async function* streamChunks<
   const python = total === undefined ? undefined : defaultChunksize(total, options.processes);
   const fixed = options.chunksize ?? (options.byWorkerTime ? undefined : python);
   const adaptive = options.sizer ?? new AdaptiveChunks();
-  // byWorkerTime: one item a chunk, no more chunks than workers, until a chunk of this call comes back:
-  // a sizer's past calls say nothing of this call's items; the first reply moves it (issue 18, workloads2).
+  // byWorkerTime: one item a chunk, no more chunks than workers, until a chunk of this call comes
+  // back: what a shared sizer learned from earlier calls says nothing about this call's first
+  // items. The first reply then moves the learned size (issue 18, workloads2).
   let measured = fixed !== undefined || !options.byWorkerTime;
   let longest = 0; // this call's longest chunk so far (worker ms): an ordered window covers it
   const cover = () =>
@@ -162,8 +163,9 @@ export async function* streamChunks<
   const room = (): boolean =>
     (refills() ? running : pending.length) <
     (measured ? options.inflight : Math.min(options.inflight, options.processes));
-  // Whether a fill may read and submit more. The fill loop and the refill after it ask the same question: a
-  // refill that asked less started fills reading nothing, forever, in microtasks (a call stopped early did).
+  // Whether a fill may read and submit more. The fill loop and the refill after it ask the same
+  // question: a refill that asked less would start fills that read nothing, one after another,
+  // forever, in microtasks (a call stopped before its first read spun the event loop so).
   const mayFill = (): boolean => !inputDone && !stopped && !interrupted && !expired && !ending && room();
   // Every result has arrived once the input is read to its end and no chunk is out.
   const checkReceived = (): void => {
@@ -183,9 +185,10 @@ export async function* streamChunks<
     return filling;
   };
 
-  // Waits for the fill to end, or, over an async input (which may stall for good), for a chunk to end
-  // first: results already in reach the consumer while the input is slow, and a failed item fails a
-  // `map` at once, not behind a read that may never return. A fill failing after the wait: the input's error.
+  // Waits for the fill to end, or, over an async input (which may stall for good), for a chunk to
+  // end first: results already in reach the consumer while the input is slow, and a failed item
+  // fails a `map` at once, not behind a read that may never return. A fill that fails once the
+  // wait is over fails the call as the input's error.
   const filled = (): Promise<void> => {
     const fillDone = fill();
     if (!isAsync) return fillDone;
@@ -311,38 +314,28 @@ export async function* streamChunks<
     }
   };
 
-  // The consumer left at a failed item (a `for await` calls no return()): read no more, close the input
-  // (once); should it go on after all, it gets the results out, then `error`. So on an abort or timeout.
-  const closeLeft = (error: unknown): Promise<void> => {
-    ending = true;
-    inputError ??= { error };
-    if (stopped || inputDone || inputClosed || it === undefined) return Promise.resolve(); // ended: closed
-    inputClosed = true;
-    return closeLeftInput(it, steps?.pending ? (e) => steps.cancel(e) : undefined, inputError.error);
-  };
-  const stopLeft = (error: unknown): void => {
-    steps?.cancel(error);
-    wake?.();
-    if (leftAtFailure) void closeLeft(error);
-  };
   function interrupt(error: unknown): void {
     if (interrupted) return;
     interrupted = { error };
-    stopLeft(error);
+    steps?.cancel(error);
+    wake?.();
   }
   options.interruptible?.(interrupt, (error) => {
     if (interrupted || expired) return;
     expired = { error, unread: !inputDone };
-    stopLeft(error);
-  });
-  options.abandons?.((error) => {
-    if (stopped) return; // it ended; else `ending` (closeLeft) stops its reading
-    const handles = pending.flatMap((p) => (p.handle === undefined ? [] : [p.handle]));
-    if (handles.length > 0) cancel(handles);
-    void closeLeft(error);
+    steps?.cancel(error);
+    wake?.();
   });
   options.readsOn?.((leftError, terminated = false) => {
-    if (leftAtFailure) return closeLeft(leftError());
+    if (leftAtFailure) {
+      // A `for await` whose next() rejected left without return(): nothing more is read, the input
+      // is asked to finish. A consumer that goes on after all gets the results out, then `leftError`.
+      ending = true;
+      inputError ??= { error: leftError() };
+      if (inputDone || inputClosed || it === undefined) return Promise.resolve();
+      inputClosed = true;
+      return closeLeftInput(it, steps?.pending ? (e) => steps.cancel(e) : undefined, inputError.error);
+    }
     if (terminated) return Promise.resolve();
     readingAll = true;
     const done = new Promise<void>((resolve) => {
@@ -363,8 +356,9 @@ export async function* streamChunks<
         continue;
       }
       const p = await nextDone();
-      // After a failure the consumer may leave without return() (a `for await` does): the stream stays
-      // suspended at that yield, holding only the chunks out, which run to their end; nothing more is read.
+      // After a failure the consumer may leave without return() (a `for await` whose next()
+      // rejected does not call it): the stream then stays suspended at that yield, and what it
+      // holds is only the chunks already out, which run to their end; nothing more is read.
       let results: ChunkResults | undefined =
         p.failure === undefined ? options.read(p.settled!, p.base) : { values: [], error: p.failure };
       for (; results !== undefined; results = results.more) {
@@ -388,7 +382,8 @@ export async function* streamChunks<
     failed = true;
     throw error;
   } finally {
-    // Early exit or failure: stop reading, drop what has not started (first: the input's return() may throw).
+    // Early exit or failure: stop reading and drop what has not started, first: the input's
+    // return() may throw (stream-input.ts).
     stopped = true;
     checkAllRead();
     const handles = pending.flatMap((p) => (p.handle === undefined ? [] : [p.handle]));
