@@ -42,6 +42,7 @@ import {
 } from '../internal/wire.js';
 import type { CatalogEntry } from './catalog.js';
 import { describeError, type StatusLog } from './log.js';
+import { roughSize } from './rough-size.js';
 
 /** Why a running job is stopped (the reason given to BullMQ's `cancelJob`). */
 export type StopReason = 'cancel' | 'detach' | 'handback';
@@ -302,6 +303,8 @@ async function sign(
   token?: string,
 ): Promise<Signed | HeldResult> {
   let bytes: Buffer;
+  // Encoding a large result keeps the event loop (and BullMQ's lock renewals) busy: lock kept first.
+  if (job) await keepLock(ctx, job, token, roughSize(result));
   try {
     bytes = packBytes(encodeResult(result));
   } catch (error) {
