@@ -38,7 +38,10 @@
  *   seen: the verdict is given at every dry loop.
  */
 
-/** What `process.getActiveResourcesInfo()` listed at one moment (`undefined`: the runtime cannot tell). */
+/**
+ * What `process.getActiveResourcesInfo()` listed at one moment (`undefined`: the runtime cannot tell).
+ * @internal
+ */
 export type LoopStock = string[] | undefined;
 
 function activeResources(): string[] | undefined {
@@ -47,7 +50,10 @@ function activeResources(): string[] | undefined {
   return proc?.getActiveResourcesInfo?.();
 }
 
-/** What keeps the loop alive now, by kind. Take it before the other 'beforeExit' listeners run. */
+/**
+ * What keeps the loop alive now, by kind. Take it before the other 'beforeExit' listeners run.
+ * @internal
+ */
 export function takeLoopStock(): LoopStock {
   return activeResources();
 }
@@ -56,6 +62,7 @@ export function takeLoopStock(): LoopStock {
  * Whether the loop has work that `stock` did not list: some kind of resource (a timer, an
  * immediate, a request, a ref'd handle) is listed more often now than in `stock`. `false` where the
  * runtime cannot tell.
+ * @internal
  */
 export function gotWorkSince(stock: LoopStock): boolean {
   const now = activeResources();
@@ -74,6 +81,7 @@ export function gotWorkSince(stock: LoopStock): boolean {
  * Calls `verdict` after every 'beforeExit' listener of this turn ran (in a microtask: it runs once
  * the emit returned), unless the loop got work since `stock` was taken ({@link gotWorkSince}).
  * Call it from a 'beforeExit' listener, with the stock taken at the start of the same turn.
+ * @internal
  */
 export function ifLoopStaysDry(stock: LoopStock, verdict: () => void): void {
   queueMicrotask(() => {
