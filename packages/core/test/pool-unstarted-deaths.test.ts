@@ -9,8 +9,12 @@ import { MAX_UNSTARTED_DEATHS } from '../src/pool/dispatcher.ts';
 import { tasks } from './fixtures/pool-tasks.ts';
 import { poolMaker } from './helpers.ts';
 
-/** About 50 MB once read: far beyond a 16 MB heap, so the worker dies deserializing it. */
-const tooLarge = Array.from({ length: 1_000_000 }, (_, i) => ({ i, s: `item ${i}` }));
+/**
+ * About 12 MB of small objects once read, beyond what a 16 MB heap holds beside a worker's own
+ * modules: the worker dies deserializing it. Not larger: each death copies it three times on the
+ * host in the process context, seconds apiece on a loaded machine.
+ */
+const tooLarge = Array.from({ length: 250_000 }, (_, i) => ({ i, s: `item ${i}` }));
 
 describe.each(['thread', 'process'] as const)(
   'a call that kills its worker before it starts (%s)',
@@ -39,7 +43,7 @@ describe.each(['thread', 'process'] as const)(
       // Never sent again: no further worker dies, and the pool serves the next call.
       expect(await pool.apply(tasks.square, [5])).toBe(25);
       expect(crashes).toBe(MAX_UNSTARTED_DEATHS);
-    }, 60_000);
+    }, 90_000);
 
     it("fails a map call whose chunk kills its worker so, naming the chunk's item", async () => {
       const pool = makePool({ processes: 1, context, resourceLimits: { maxOldGenerationSizeMb: 16 } });
@@ -50,6 +54,6 @@ describe.each(['thread', 'process'] as const)(
       expect(err).toBeInstanceOf(WorkerCrashedError);
       expect((err as WorkerCrashedError).taskIndex).toBe(1);
       expect(await pool.apply(tasks.square, [4])).toBe(16);
-    }, 60_000);
+    }, 90_000);
   },
 );
