@@ -86,6 +86,25 @@ describe.each(['thread', 'process'] as const)('imap timeout, %s context', (conte
     },
   );
 
+  it.each(['imap', 'imapUnordered'] as const)(
+    '%s: a call with a timeout runs from the call, not from its loop: a loop started after the deadline gets every result',
+    { timeout: 30_000 },
+    async (method) => {
+      const pool = await warmPool(context);
+      const before = pool.stats().completed;
+      const items = [1, 2, 3];
+      const results = pool[method](t.echo, items, { timeout: 2000, chunksize: 1 });
+      // Nothing asks for a result yet: the items run all the same, as Python's imap runs its tasks
+      // from the call (before, they waited for the loop while the deadline ran).
+      await expect.poll(() => pool.stats().completed, { timeout: 10_000 }).toBe(before + items.length);
+      // A timer set now for longer than the call's fires after the call's deadline.
+      await pause(2500);
+      const got: unknown[] = [];
+      for await (const value of results) got.push(value);
+      expect(method === 'imap' ? got : got.sort()).toEqual(items);
+    },
+  );
+
   it('map: the whole call times out, and the message names the call', { timeout: 30_000 }, async () => {
     const pool = await warmPool(context);
     const error = await pool

@@ -222,6 +222,13 @@ export function mapChunks(
     },
     ...(options.goesOn ? { itemFailure: (error: unknown) => failsOnlyItems(error, state) } : {}),
   });
+  // An imap's deadline counts from the call, as Python's imap runs its tasks from the call: a call
+  // with a timeout starts now (within `inflight`), or a loop started late would find its whole
+  // time spent waiting for it, with nothing run.
+  if (keepsReceived && !options.keepsAll && hold.abortable && !aborted && (options.timeout ?? 0) > 0) {
+    first = inner.next();
+    first.catch(() => {});
+  }
   // While the consumer waits on a step, the call's timeout holds the program (see beginCall).
   const step = async (next: Promise<IteratorResult<ArrayLike<unknown> | ItemFailure, void>>) => {
     hold.waiting(true);

@@ -288,6 +288,8 @@ export class Pool<I extends TaskFunction = TaskFunction>
    * only the results not received by its deadline (Python's `next(timeout)` fails only a wait for
    * a result not there): the results received in time are yielded first, however slow the loop
    * body; a call whose input was read to its end with every result received never times out.
+   * The deadline counts from the call: a call with a `timeout` starts its first `inflight` chunks at
+   * once, before the loop asks (without one, nothing is read until the loop asks).
    * Once the pool is closed, the call runs the rest of its input whether the loop reads or not
    * (see {@link close}).
    * @example
