@@ -26,14 +26,14 @@ describe.each<Context>(['thread', 'process'])('end of life (%s)', (context) => {
     await expect(mine.recv()).rejects.toBeInstanceOf(EOFError);
   });
 
-  it.each(['return', 'throw', 'exit'])(
+  it.each(['return', 'throw', 'exit', 'timer-throw', 'rejection'])(
     'what a worker sent before it ended (%s) arrives in order, then EOFError',
     async (how) => {
       const [mine, theirs] = Pipe();
       const p = start(context, tasks.sendThen, [theirs, how]);
       theirs.close();
       await p.join();
-      expect(p.exitCode).toBe(how === 'throw' ? 1 : 0);
+      expect(p.exitCode).toBe(how === 'return' || how === 'exit' ? 0 : 1);
       const got = [await mine.recv(), await mine.recv(), ((await mine.recv()) as Uint8Array).length];
       expect(got).toEqual(['a'.repeat(1000), 'second', 70_000]);
       await expect(mine.recv()).rejects.toBeInstanceOf(EOFError);
@@ -44,7 +44,7 @@ describe.each<Context>(['thread', 'process'])('end of life (%s)', (context) => {
     ['unbounded', 0],
     ['bounded', 5],
   ] as const)('what a worker put on a %s queue before it ended arrives', async (_, maxsize) => {
-    for (const how of ['return', 'throw', 'exit']) {
+    for (const how of ['return', 'throw', 'exit', 'timer-throw', 'rejection']) {
       const q = new Queue<string>({ maxsize });
       await start(context, tasks.putThen, [q, how]).join();
       expect([await q.get({ timeout: 10_000 }), await q.get({ timeout: 10_000 })]).toEqual(['x1', 'x2']);
@@ -143,6 +143,20 @@ describe.each<Context>(['thread', 'process'])('end of life (%s)', (context) => {
       await pool.terminate();
     }
   }, 60_000);
+
+  it('what a pool task sent before it returned arrives after the pool is terminated', async () => {
+    const [mine, theirs] = Pipe();
+    const pool = new core.Pool({ processes: 1, context });
+    try {
+      await pool.apply(tasks.sendThen, [theirs, 'return']);
+    } finally {
+      await pool.terminate();
+    }
+    theirs.close();
+    const got = [await mine.recv(), await mine.recv(), ((await mine.recv()) as Uint8Array).length];
+    expect(got).toEqual(['a'.repeat(1000), 'second', 70_000]);
+    await expect(mine.recv()).rejects.toBeInstanceOf(EOFError);
+  }, 30_000);
 
   it('get({ block: false }) in a worker takes an item the home has now', async () => {
     const q = new Queue<string>();
