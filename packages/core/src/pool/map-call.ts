@@ -184,15 +184,18 @@ export function mapChunks(
   let readAll: ((leftError: () => unknown, terminated?: boolean) => Promise<void>) | undefined;
   let first: Promise<IteratorResult<ArrayLike<unknown> | ItemFailure, void>> | undefined;
   let started = false;
+  /** Starts the stream before its loop asks (once): on close(), and for a call with a timeout. */
+  const startEarly = () => {
+    if (first !== undefined) return;
+    first = inner.next();
+    first.catch(() => {});
+  };
   const forget = options.keepsAll
     ? undefined
     : pool.reading?.((terminated) => {
         if (terminated) return readAll?.(leftClosed, true) ?? Promise.resolve();
-        if (!started && first === undefined) {
-          // The stream's body runs up to its first await here, which hands over readAll.
-          first = inner.next();
-          first.catch(() => {});
-        }
+        // The stream's body runs up to its first await here, which hands over readAll.
+        if (!started) startEarly();
         return readAll?.(leftClosed) ?? Promise.resolve();
       });
   const inner = streamChunks(iterable as Iterable<unknown>, submit, () => dispatcher.cancel([...live]), {
@@ -225,10 +228,8 @@ export function mapChunks(
   // An imap's deadline counts from the call, as Python's imap runs its tasks from the call: a call
   // with a timeout starts now (within `inflight`), or a loop started late would find its whole
   // time spent waiting for it, with nothing run.
-  if (keepsReceived && !options.keepsAll && hold.abortable && !aborted && (options.timeout ?? 0) > 0) {
-    first = inner.next();
-    first.catch(() => {});
-  }
+  if (keepsReceived && !options.keepsAll && hold.abortable && !aborted && (options.timeout ?? 0) > 0)
+    startEarly();
   // While the consumer waits on a step, the call's timeout holds the program (see beginCall).
   const step = async (next: Promise<IteratorResult<ArrayLike<unknown> | ItemFailure, void>>) => {
     hold.waiting(true);
