@@ -284,6 +284,40 @@ export const CASES: Case[] = [
     ]),
   },
   {
+    name: 'a stray argument is refused, not ignored (Python raises TypeError): the same ValidationError',
+    async run(p) {
+      const q = p as any;
+      const cb = () => {};
+      return {
+        apply: await outcome(q.apply(tasks.square, [1], {}, 'x')),
+        map: await outcome(q.map(tasks.square, [1], {}, 2)),
+        starmap: await outcome(q.starmap(tasks.add, [[1, 2]], {}, 2)),
+        join: await outcome(q.join(1000)),
+        applyAsync: sync(() => q.applyAsync(tasks.square, [1], {}, cb)),
+        mapAsync: sync(() => q.mapAsync(tasks.square, [1], {}, cb)),
+        imap: sync(() => q.imap(tasks.square, [1], {}, 1)),
+        close: sync(() => q.close(true)),
+        stats: sync(() => q.stats(1)),
+        stillRuns: await q.apply(tasks.square, [3]),
+      };
+    },
+    expected: {
+      ...Object.fromEntries(
+        ['apply', 'map', 'starmap', 'join'].map((k) => [
+          k,
+          { ok: false, error: expect.objectContaining({ class: 'ValidationError', code: 'MP_VALIDATION' }) },
+        ]),
+      ),
+      ...Object.fromEntries(
+        ['applyAsync', 'mapAsync', 'imap', 'close', 'stats'].map((k) => [
+          k,
+          { threw: expect.objectContaining({ class: 'ValidationError', code: 'MP_VALIDATION' }) },
+        ]),
+      ),
+      stillRuns: 9,
+    },
+  },
+  {
     name: 'an argument that cannot be sent: SerializationError naming its path',
     run: async (p) => {
       const { error } = (await outcome(p.apply(tasks.echo, [{ cb: () => 1 }]))) as any;

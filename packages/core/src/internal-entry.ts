@@ -9,6 +9,7 @@
  * @internal
  */
 
+export { POOL_ARITY, refuseExtraArguments, tooManyArguments } from './internal/arity.js';
 export { assertNotBootstrapping, whileImporting } from './internal/bootstrap.js';
 export { proxyPath } from './internal/clone-refusal.js';
 export {

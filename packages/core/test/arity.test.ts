@@ -78,6 +78,34 @@ describe('Pool', () => {
     await pool.join();
   });
 
+  it('refuses a stray argument to every call method (Python forms named): nothing is submitted', {
+    timeout: 20_000,
+  }, async () => {
+    const pool = new Pool({ processes: 1 });
+    pools.push(pool);
+    const cb = () => {};
+    // Python's apply_async(f, args, kwds, callback): the callback was dropped, never called.
+    expect(() => call(pool.applyAsync.bind(pool), tasks.nap, [1], {}, cb)).toThrow(
+      /Pool\.applyAsync\(\) takes a task, its argument list and an optional options object, but was given 4 arguments: .*\{ callback, errorCallback \}/,
+    );
+    await expect(call(pool.apply.bind(pool), tasks.nap, [1], {}, 'x') as Promise<void>).rejects.toThrow(
+      /Pool\.apply\(\) takes .* given 4 arguments: Python's apply\(f, args, kwds\) has no kwds here/,
+    );
+    for (const m of ['map', 'starmap'] as const) {
+      await expect(call(pool[m].bind(pool), tasks.nap, [], {}, 1) as Promise<void>).rejects.toThrow(
+        new RegExp(`Pool\\.${m}\\(\\) takes a task, an iterable and an optional options object`),
+      );
+    }
+    for (const m of ['mapAsync', 'starmapAsync', 'imap', 'imapUnordered'] as const) {
+      expect(() => call(pool[m].bind(pool), tasks.nap, [], {}, cb)).toThrow(ValidationError);
+    }
+    const { completed, failed, queued, busy } = pool.stats();
+    expect({ completed, failed, queued, busy }).toEqual({ completed: 0, failed: 0, queued: 0, busy: 0 });
+    // Up to the count, options left out or null as before.
+    expect(await pool.apply(tasks.nap, [1], null)).toBeUndefined();
+    expect(await pool.map(tasks.nap, [1, 1])).toEqual([undefined, undefined]);
+  });
+
   it("names what a count option is and what to do, and the value given (not zod's bare text)", () => {
     expect(() => new Pool({ processes: 2, minProcesses: -1 })).toThrow(
       /minProcesses.*expected an integer >= 0: workers kept when idle.*leave it out.*got the number -1/,

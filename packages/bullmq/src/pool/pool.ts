@@ -29,9 +29,12 @@ import {
   callOptions,
   checkCall,
   Flatten,
+  POOL_ARITY,
+  refuseExtraArguments,
   settleCall,
   submitClosedError,
   terminatedError,
+  tooManyArguments,
 } from '@multiproc/core/internal';
 import { disposableInEveryRealm, type WithoutNulls } from '@multiproc/shared';
 import { permissionError, resolveConnection } from '../internal/connection.js';
@@ -87,6 +90,7 @@ export class Pool extends EventEmitter implements AsyncDisposable {
 
   constructor(options: PoolOptions = {}) {
     super();
+    if (arguments.length > 1) throw tooManyArguments('new Pool', arguments.length);
     assertNotBootstrapping('a Pool'); // its jobs would import this module again, on the workers
     this.#o = resolvePoolOptions(options);
     const signer = new Signer(resolveSecret(options.secret, 'Pool'));
@@ -391,3 +395,4 @@ export class Pool extends EventEmitter implements AsyncDisposable {
   }
 }
 disposableInEveryRealm(Pool.prototype);
+refuseExtraArguments(Pool.prototype, 'Pool', POOL_ARITY);

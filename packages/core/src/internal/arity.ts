@@ -33,6 +33,27 @@ const TAKES: Readonly<Record<string, readonly [takes: string, instead?: string]>
   'Pool.close': ['no argument'],
   'Pool.join': ['no argument', `it waits for every submitted task; to wait at most ms, ${RACE}`],
   'Pool.terminate': ['no argument', 'it stops the workers at once, without a grace or a timeout'],
+  'Pool.apply': [
+    'a task, its argument list and an optional options object',
+    "Python's apply(f, args, kwds) has no kwds here (a task takes its arguments as a list)",
+  ],
+  'Pool.applyAsync': [
+    'a task, its argument list and an optional options object',
+    "Python's apply_async(f, args, kwds, callback, error_callback) is " +
+      'applyAsync(task, args, { callback, errorCallback }) here',
+  ],
+  ...Object.fromEntries(
+    ['map', 'mapAsync', 'starmap', 'starmapAsync', 'imap', 'imapUnordered'].map((m) => [
+      `Pool.${m}`,
+      [
+        'a task, an iterable and an optional options object',
+        `Python's positional chunksize is ${m}(task, iterable, { chunksize }) here` +
+          (m.endsWith('Async')
+            ? ', and its callback and error_callback are { callback, errorCallback }'
+            : ''),
+      ],
+    ]),
+  ),
 };
 
 /**
@@ -43,6 +64,44 @@ const TAKES: Readonly<Record<string, readonly [takes: string, instead?: string]>
 export function tooManyArguments(method: string, got: number): ValidationError {
   const [takes, instead] = TAKES[method] ?? ['no argument'];
   return refusal(`${method}()`, got, takes, instead);
+}
+
+/** How many arguments each method of a Pool (local or on BullMQ) takes at most. */
+export const POOL_ARITY: Readonly<Record<string, number>> = {
+  ...Object.fromEntries(
+    ['apply', 'applyAsync', 'map', 'mapAsync', 'starmap', 'starmapAsync', 'imap', 'imapUnordered'].map(
+      (m) => [m, 3],
+    ),
+  ),
+  ...{ stats: 0, close: 0, join: 0, terminate: 0 },
+};
+
+/**
+ * Makes each named method of `proto` refuse more arguments than its count, with
+ * {@link tooManyArguments} for `${className}.${method}`: an `async` method rejects with it, another
+ * throws it (one wrapped afterwards by `rejectsInsteadOfThrowing` rejects instead).
+ * @example
+ * refuseExtraArguments(Pool.prototype, 'Pool', { apply: 3, map: 3 });
+ */
+export function refuseExtraArguments(
+  proto: object,
+  className: string,
+  counts: Readonly<Record<string, number>>,
+): void {
+  for (const [name, count] of Object.entries(counts)) {
+    const method = (proto as Record<string, (...args: unknown[]) => unknown>)[name]!;
+    const rejects = method.constructor.name === 'AsyncFunction';
+    const wrapped = {
+      [name](this: unknown, ...args: unknown[]): unknown {
+        if (args.length <= count) return method.apply(this, args);
+        const error = tooManyArguments(`${className}.${name}`, args.length);
+        if (rejects) return Promise.reject(error);
+        throw error;
+      },
+    }[name]!;
+    Object.defineProperty(wrapped, 'length', { value: method.length });
+    Object.defineProperty(proto, name, { value: wrapped, writable: true, configurable: true });
+  }
 }
 
 /** {@link tooManyArguments} as a rejected promise, for the methods that return one without `async`. */

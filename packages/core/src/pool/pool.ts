@@ -4,7 +4,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { disposableInEveryRealm, ProcessError } from '@multiproc/shared';
-import { rejectArguments, tooManyArguments } from '../internal/arity.js';
+import { POOL_ARITY, refuseExtraArguments, tooManyArguments } from '../internal/arity.js';
 import { assertMayStartWorkers } from '../internal/bootstrap.js';
 import { type Inspect, inspectSymbol, showFields } from '../internal/inspect.js';
 import type { ContextName } from '../options.js';
@@ -133,7 +133,6 @@ export class Pool<I extends TaskFunction = TaskFunction>
    * console.log(pool.stats().workers); // 2
    */
   stats(): PoolStats {
-    if (arguments.length > 0) throw tooManyArguments('Pool.stats', arguments.length);
     return this.#engine.stats();
   }
 
@@ -341,7 +340,6 @@ export class Pool<I extends TaskFunction = TaskFunction>
    * console.log(await results); // [ 1, 4 ]
    */
   close(): void {
-    if (arguments.length > 0) throw tooManyArguments('Pool.close', arguments.length);
     this.#gate.close('closed');
   }
 
@@ -355,7 +353,6 @@ export class Pool<I extends TaskFunction = TaskFunction>
    * await pool.join(); // every submitted task has finished, the workers have stopped
    */
   join(): Promise<void> {
-    if (arguments.length > 0) return rejectArguments('Pool.join', arguments.length);
     if (this.#gate.state === 'running') {
       return Promise.reject(new ProcessError('join() needs close() or terminate() first.'));
     }
@@ -372,7 +369,6 @@ export class Pool<I extends TaskFunction = TaskFunction>
    * await pool.apply(tasks.square, [4]).catch((err) => console.log(err.name)); // PoolClosedError
    */
   async terminate(): Promise<void> {
-    if (arguments.length > 0) throw tooManyArguments('Pool.terminate', arguments.length);
     await this.#engine.terminate();
   }
 
@@ -392,4 +388,5 @@ export class Pool<I extends TaskFunction = TaskFunction>
 }
 
 disposableInEveryRealm(Pool.prototype);
-rejectsInsteadOfThrowing(Pool.prototype, ['apply', 'map', 'starmap']);
+refuseExtraArguments(Pool.prototype, 'Pool', POOL_ARITY);
+rejectsInsteadOfThrowing(Pool.prototype, ['apply', 'map', 'starmap', 'join']);
