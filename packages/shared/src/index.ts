@@ -58,6 +58,15 @@ export {
 } from './errors.js';
 export { Event } from './event.js';
 export { tooManyArguments } from './internal/arity.js';
+export { describeError, describeThrown } from './internal/describe-thrown.js';
+export {
+  ERRORS_AS_VALUES,
+  type ErrorRecord,
+  encodeError,
+  fromErrorRecord,
+  thrownOrError,
+  toErrorRecord,
+} from './internal/error-record.js';
 export { gotWorkSince, ifLoopStaysDry, type LoopStock, takeLoopStock } from './internal/loop-work.js';
 export { keyName } from './internal/unsendable.js';
 export { decodeJson, encodeJson, type JsonEncoded } from './json-text.js';

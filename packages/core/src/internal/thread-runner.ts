@@ -1,8 +1,8 @@
 /** The 'thread' context: a `node:worker_threads` Worker running the process entry. */
 import { isMainThread, type TransferListItem, Worker, type WorkerOptions } from 'node:worker_threads';
+import { describeError } from '@multiproc/shared';
 import { writesOutputDirectly } from '../worker/direct-output.js';
 import { rescueOutput } from '../worker/output-board.js';
-import { describeError } from './describe-thrown.js';
 import { isOutOfMemory, processOutOfMemoryLine } from './out-of-memory.js';
 import { forwardLines } from './output.js';
 import { recoverOnExit } from './owner-death.js';

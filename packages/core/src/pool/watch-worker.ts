@@ -5,9 +5,9 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import type { Worker } from 'node:worker_threads';
+import { describeError, describeThrown } from '@multiproc/shared';
 import { CRASH_KEY, type CrashMessage } from '../internal/batch.js';
 import { guardChannel } from '../internal/channel-guard.js';
-import { describeError, describeThrown } from '../internal/describe-thrown.js';
 import { thrownOrError } from '../internal/error-record.js';
 import { StartOutput } from '../internal/load-failure.js';
 import { ChildOutOfMemory } from '../internal/out-of-memory.js';

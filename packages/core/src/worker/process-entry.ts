@@ -36,9 +36,8 @@ else if ((threads!.workerData as StartMessage | SpareMessage).directOutput) writ
 enableCompileCache();
 
 import '@multiproc/ipc'; // registers the decoders of connections and queues in this realm
-import { decodeValue } from '@multiproc/shared';
+import { decodeValue, describeError, describeThrown } from '@multiproc/shared';
 import { setWorkerIdentity } from '../identity.js';
-import { describeError, describeThrown } from '../internal/describe-thrown.js';
 import { importTaskModule, loadTask } from '../internal/load-task.js';
 import { ifLoopStaysDry, type LoopStock, takeLoopStock } from '../internal/loop-work.js';
 import {

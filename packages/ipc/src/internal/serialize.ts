@@ -6,12 +6,15 @@
  * bytes from `sendBytes()`; json-walk.ts decides. Non-JSON values go through
  * `encodeValue(value, 'process', 'value')` first, so multiproc objects nested in them (a queue
  * sent on a pipe) travel by the codec protocol, and so an unsendable part is named by its path
- * (`value.onDone`). They are encoded for a process because a queue may be read anywhere.
+ * (`value.onDone`). They are encoded for a process because a queue may be read anywhere. An error
+ * in a value travels as a pool task's result does (shared's error records): as its class, with its
+ * own fields, `cause` and an `AggregateError`'s `errors`, which structured clone would drop.
  */
 
 import {
   decodeValue,
   describeValue,
+  ERRORS_AS_VALUES,
   encodeValue,
   SerializationError,
   ValidationError,
@@ -54,7 +57,7 @@ export function toItem(value: unknown, path = 'value', exact = false): Item {
   // Encoded for any process: where the item goes is not known until someone gets it.
   const { value: encoded, encoded: needsDecode } = plain
     ? { value, encoded: false }
-    : encodeValue(value, 'process', path, { destination: THROUGH });
+    : encodeValue(value, 'process', path, { ...ERRORS_AS_VALUES, destination: THROUGH });
   const ser = new (v8().DefaultSerializer)();
   ser.writeUint32(needsDecode ? KIND_ENCODED : KIND_VALUE);
   ser.writeHeader();

@@ -6,7 +6,7 @@
  * like any other. Never throws: a client of Node 20 waited forever on a `SuppressedError` thrown
  * by a task on Node 24 (`new globalThis.SuppressedError` threw, and that was lost).
  */
-import { builtinClass, ourClass } from './error-classes.js';
+import { builtinErrorClass as builtinClass, ourErrorClass as ourClass } from '../error-classes.js';
 import type { ErrorRecord } from './error-record.js';
 
 type Unpack = (packed: unknown) => unknown;

@@ -3,7 +3,10 @@
  * process worker entry prints a target's throw without loading the error records (issue #18).
  */
 
-/** How a thrown non-Error reads in a message or on stderr: a string as is, anything else inspected. */
+/**
+ * How a thrown non-Error reads in a message or on stderr: a string as is, anything else inspected.
+ * @internal
+ */
 export function describeThrown(value: unknown): string {
   if (typeof value === 'string') return value;
   try {
@@ -21,6 +24,7 @@ export function describeThrown(value: unknown): string {
  * How an error reads on stderr, as Node prints an uncaught one (and Python a chained traceback):
  * its stack, then its own fields, its `[cause]` and an `AggregateError`'s `[errors]`. Anything else
  * as {@link describeThrown}.
+ * @internal
  */
 export function describeError(error: unknown): string {
   if (!(error instanceof Error)) return describeThrown(error);

@@ -1,0 +1,378 @@
+/**
+ * Errors cross a worker boundary as plain records and are rebuilt on the other side by the real
+ * identity of their class, never by `name` alone:
+ *
+ * - `builtin`: `TypeError`, `RangeError`, `AggregateError` (with its `errors`), `SuppressedError`,
+ *   the WebAssembly errors, ... come back as the same built-in class (as an `Error` of that name
+ *   with the same fields where this Node lacks the class: a `SuppressedError` on Node 20 and 22);
+ * - `dom`: a `DOMException` comes back as a `DOMException` with its `name` (a task's own
+ *   `AbortSignal.timeout()` stays a DOMException `TimeoutError`, not ours);
+ * - `ours`: a class of `@multiproc/shared`, `ipc` or `core` comes back as that very class;
+ * - `other`: anything else comes back as a plain `Error` carrying the task's `name`, message and
+ *   own fields, even when its name matches one of ours (a task's own `ValidationError`).
+ *
+ * The class is found by walking the thrown error's prototype chain to the nearest class in these
+ * tables, so a user subclass of `TypeError` comes back as a `TypeError` with the user's `name`.
+ * `stack` is the worker's. `cause` and own fields travel through the value codec, as results do:
+ * a `URL` cause comes back as a `URL` on every Node version. One the codec cannot send (a function,
+ * a `Headers`, a `Blob` to a process) comes back as a `SerializationError` naming it (`error.cause`).
+ */
+import { encodeValue, registerCodec } from '../codec.js';
+import type { CodecTarget, ErrorEncoder } from '../codec-types.js';
+import { decodeValue } from '../decode.js';
+import { classifyError as classify, type ErrorFamily as Family } from '../error-classes.js';
+import { ProcessError, SerializationError } from '../errors.js';
+import { describeThrown } from './describe-thrown.js';
+import { construct } from './error-construct.js';
+
+/**
+ * An error as it travels between threads or processes.
+ * @internal
+ */
+export interface ErrorRecord {
+  readonly name: string;
+  readonly message: string;
+  readonly stack: string | undefined;
+  /** Which table the class was found in, and its key there. */
+  readonly family: Family;
+  readonly className?: string;
+  /** Own enumerable fields (such as `code`, `path`, `exitCode`), when they can be cloned. */
+  readonly props: Record<string, unknown>;
+  readonly cause?: unknown;
+  /** `AggregateError.errors`, each packed like `cause`. */
+  readonly errors?: unknown[];
+  /** `SuppressedError.error` and `.suppressed`, packed like `cause`. */
+  readonly suppressed?: readonly [unknown, unknown];
+  /**
+   * Set when something other than an Error was thrown: the thrown value itself (encoded by the
+   * codec when `thrownEncoded`), or its text when it could not be sent (`thrownSent` false).
+   */
+  readonly thrown?: unknown;
+  /** The thrown value travels as itself: the caller receives it, not an Error. */
+  readonly thrownSent?: boolean;
+  /** `thrown` went through the value codec (`encodeValue`) and must be decoded. */
+  readonly thrownEncoded?: boolean;
+  readonly isError: boolean;
+}
+
+const MAX_DEPTH = 8;
+
+/** The codec type of an error sent as a value (a task's result or argument), not thrown. */
+const ERROR_CODEC = 'multiproc.Error';
+
+function cloneable(value: unknown): boolean {
+  try {
+    structuredClone(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Past this many levels the codec refuses a value (its `SerializationError` names the path). */
+const CODEC_NESTING = 1000;
+
+/** Whether `value` nests containers deeper than `limit` (a receiver could not rebuild it). */
+function deeperThan(value: unknown, limit: number): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const seen = new Set<object>();
+  const stack: [object, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [obj, level] = stack.pop()!;
+    if (level > limit) return true;
+    if (seen.has(obj)) continue;
+    seen.add(obj);
+    const items =
+      obj instanceof Map
+        ? [...obj.keys(), ...obj.values()]
+        : obj instanceof Set
+          ? [...obj]
+          : Object.values(obj);
+    for (const item of items) if (typeof item === 'object' && item !== null) stack.push([item, level + 1]);
+  }
+  return false;
+}
+
+/**
+ * How the nested values of a record (`cause`, own fields, aggregated errors) travel: through the
+ * value codec for `target`, as results do. `refuse`: a part the codec cannot send fails the send
+ * (an error sent as a value); otherwise (a thrown error, which must reach the caller) that part is
+ * replaced by the codec's `SerializationError` naming it.
+ */
+interface Packing {
+  readonly target: CodecTarget;
+  readonly refuse: boolean;
+}
+
+/**
+ * A nested value (cause, aggregated error, error-valued field) as it can travel. Through the codec,
+ * never by a bare structured clone: that turns a `URL` into `{}` on Node 20 and refuses it on 22+
+ * (so it went as `String(value)` there), and gives `{}` for a `Headers` or `Blob` to a process.
+ * With the codec a `URL` (`URLSearchParams`, `DOMException`, an error in a plain object, ...) comes
+ * back as itself on every Node version, and what it cannot send is named, never turned into `{}`.
+ */
+function packNested(value: unknown, depth: number, path: string, how: Packing): unknown {
+  if (value instanceof Error && depth < MAX_DEPTH) {
+    return { __errorRecord: toErrorRecord(value, depth + 1, path, how.target, how.refuse) };
+  }
+  const t = typeof value;
+  if ((t !== 'object' && t !== 'function' && t !== 'symbol') || value === null) return value;
+  // Structured clone takes it here (a worker's deep stack), the caller's thread could not read it:
+  // the codec's SerializationError names the path and the limit (toErrorRecord sends that instead).
+  if (deeperThan(value, CODEC_NESTING)) encodeValue(value, 'thread', path);
+  // Errors inside it (`cause: { errors: [e] }`) become records too, down to MAX_DEPTH.
+  const errors: ErrorEncoder | undefined =
+    depth + 1 < MAX_DEPTH
+      ? (e, at) => ({ type: ERROR_CODEC, data: toErrorRecord(e, depth + 1, at, how.target, how.refuse) })
+      : undefined;
+  let refusal: unknown;
+  try {
+    const out = encodeValue(value, how.target, path, errors ? { errors } : {});
+    // The codec passes a Proxy through (it reads like its target); the record's clone would refuse it.
+    if (out.encoded || cloneable(out.value)) return out.value;
+    refusal = new SerializationError(path, `Cannot send ${path}: structured clone cannot copy it.`);
+  } catch (error) {
+    if (!(error instanceof ProcessError)) throw error;
+    refusal = error;
+  }
+  if (how.refuse) throw refusal;
+  return { __errorRecord: toErrorRecord(refusal, MAX_DEPTH, path) };
+}
+
+/** A nested value as {@link packNested} packed it, rebuilt (`source`: where it came from). */
+function unpackNested(value: unknown, source: CodecTarget): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  const record = (value as { __errorRecord?: ErrorRecord }).__errorRecord;
+  if (record) return fromErrorRecord(record, source);
+  try {
+    return decodeValue(value, source);
+  } catch (error) {
+    // No decoder here for a class the worker encoded: say so in its place, as the worker would.
+    return error;
+  }
+}
+
+/**
+ * Turns anything thrown into a record that can be posted. A thrown non-Error value travels as
+ * itself: through the value codec of `target` when given (as a pool worker's results do), else when
+ * structured clone takes it. The error's `cause` and own fields go through the value codec of
+ * `target` (`'process'` when not given: what one process can read, any can): see {@link packNested}.
+ * `refuse`: the error is a value being sent (a result, an argument), and a part of it the codec
+ * cannot send throws its `SerializationError` instead of being described in the record.
+ * @internal
+ */
+export function toErrorRecord(
+  err: unknown,
+  depth = 0,
+  path = 'error',
+  target?: CodecTarget,
+  refuse = false,
+): ErrorRecord {
+  // An error that throws while it is read (a getter, a Proxy's trap) cannot be sent: the caller
+  // gets a SerializationError naming the part, with what was thrown as its cause.
+  const reading = { path };
+  const how: Packing = { target: target ?? 'process', refuse };
+  try {
+    return err instanceof Error
+      ? errorRecord(err, depth, reading, how)
+      : thrownRecord(err, depth, reading, target, how);
+  } catch (readErr) {
+    if (refuse && readErr instanceof ProcessError) throw readErr;
+    // A part too deep to send: the codec's own error says where and why.
+    if (readErr instanceof SerializationError) return errorRecord(readErr, depth, { path }, how);
+    return errorRecord(unreadableError(err, reading.path, readErr), depth, { path }, how);
+  }
+}
+
+function unreadableError(err: unknown, path: string, readErr: unknown): SerializationError {
+  const text = (e: unknown): string => {
+    try {
+      return e instanceof Error ? `${e.name}: ${e.message}` : describeThrown(e);
+    } catch {
+      return 'a value that cannot be read';
+    }
+  };
+  return new SerializationError(
+    path,
+    `Cannot send ${path} back to the caller: reading it threw ${text(readErr)}. The error being ` +
+      `sent was ${text(err)}; give errors plain fields (no getter or Proxy that throws).`,
+    { cause: readErr instanceof Error ? readErr : text(readErr) },
+  );
+}
+
+function errorRecord(err: Error, depth: number, reading: { path: string }, how: Packing): ErrorRecord {
+  const { family, className } = classify(err);
+  const props: Record<string, unknown> = {};
+  const base = reading.path;
+  for (const key of Object.keys(err)) {
+    if (key === 'cause' || key === 'stack' || key === 'message') continue;
+    reading.path = `${base}.${key}`;
+    props[key] = packNested((err as any)[key], depth, reading.path, how);
+  }
+  reading.path = base;
+  // A `code` getter (a DOMException's, ours) is answered by the rebuilt class itself.
+  const code = (err as any).code;
+  if (family === 'other' && code !== undefined && !('code' in props) && cloneable(code)) props.code = code;
+  const record: Record<string, unknown> = {
+    name: err.name,
+    message: err.message,
+    stack: err.stack,
+    family,
+    props,
+    isError: true,
+  };
+  if (className) record.className = className;
+  reading.path = `${base}.cause`;
+  if ('cause' in err) record.cause = packNested(err.cause, depth, reading.path, how);
+  if (className === 'AggregateError' && Array.isArray((err as AggregateError).errors)) {
+    record.errors = (err as AggregateError).errors.map((e, i) =>
+      packNested(e, depth, `${base}.errors[${i}]`, how),
+    );
+  }
+  if (className === 'SuppressedError') {
+    record.suppressed = [
+      packNested((err as any).error, depth, `${base}.error`, how),
+      packNested((err as any).suppressed, depth, `${base}.suppressed`, how),
+    ];
+  }
+  reading.path = base;
+  return record as unknown as ErrorRecord;
+}
+
+/** The thrown value as it travels, or why it cannot. */
+function packThrown(
+  value: unknown,
+  target: CodecTarget | undefined,
+): { thrown: unknown; thrownEncoded: boolean } | { reason: string } {
+  if (target === undefined) {
+    return cloneable(value)
+      ? { thrown: value, thrownEncoded: false }
+      : { reason: 'structured clone cannot copy it' };
+  }
+  try {
+    const out = encodeValue(value, target, 'error');
+    // The codec passes a Proxy through (it reads like its target): the reply's clone would refuse
+    // it, failing the call as an unsendable result instead of describing what was thrown.
+    if (!out.encoded && !cloneable(out.value)) return { reason: 'structured clone cannot copy it' };
+    return { thrown: out.value, thrownEncoded: out.encoded };
+  } catch (err) {
+    return { reason: err instanceof Error ? err.message : describeThrown(err) };
+  }
+}
+
+/**
+ * Something other than an Error was thrown (`throw 'retry'`, `throw { status: 409 }`): the caller
+ * receives that very value, as a result would travel (see {@link thrownOrError}). A value that
+ * cannot be sent (a function, a symbol) comes back as an `Error` whose message shows the value and
+ * says why, with an object's own fields as the error's own fields (its string `name` and `message`
+ * as the error's), and the value's text as `thrown`.
+ */
+function thrownRecord(
+  value: unknown,
+  depth: number,
+  reading: { path: string },
+  target: CodecTarget | undefined,
+  how: Packing,
+): ErrorRecord {
+  const packed = packThrown(value, target);
+  if ('thrown' in packed) {
+    return {
+      name: 'Error',
+      message: `A non-Error value was thrown: ${describeThrown(value)}`,
+      stack: undefined,
+      family: 'other',
+      props: {},
+      isError: false,
+      thrownSent: true,
+      ...packed,
+    };
+  }
+  const props: Record<string, unknown> = {};
+  let name = 'Error';
+  let message: string | undefined;
+  let cause: { cause?: unknown } = {};
+  const base = reading.path;
+  if (typeof value === 'object' && value !== null) {
+    for (const key of Object.keys(value)) {
+      reading.path = `${base}.${key}`;
+      const field = (value as Record<string, unknown>)[key];
+      if (key === 'name' && typeof field === 'string' && field) name = field;
+      else if (key === 'message' && typeof field === 'string') message = field;
+      else if (key === 'cause') cause = { cause: packNested(field, depth, reading.path, how) };
+      else if (key !== 'stack') props[key] = packNested(field, depth, reading.path, how);
+    }
+  }
+  reading.path = base;
+  return {
+    name,
+    message:
+      message ??
+      `A non-Error value was thrown: ${describeThrown(value)} (it cannot be sent back: ${packed.reason})`,
+    stack: undefined,
+    family: 'other',
+    props,
+    thrown: String(value),
+    thrownSent: false,
+    isError: false,
+    ...cause,
+  };
+}
+
+/**
+ * What a failed call rejects with: the thrown value itself when a non-Error was thrown and could be
+ * sent (decoded for `source`, the context it came from), else the rebuilt Error.
+ * @internal
+ */
+export function thrownOrError(record: ErrorRecord, source: CodecTarget = 'process'): unknown {
+  if (record.isError || !record.thrownSent) return fromErrorRecord(record, source);
+  if (!record.thrownEncoded) return record.thrown;
+  try {
+    return decodeValue(record.thrown, source);
+  } catch (error) {
+    // Not rebuildable here (no decoder, a class this Node lacks): the call fails with why.
+    return error instanceof Error ? error : new SerializationError('error', String(error));
+  }
+}
+
+function define(target: object, key: string, value: unknown, enumerable = false): void {
+  Object.defineProperty(target, key, { value, writable: true, configurable: true, enumerable });
+}
+
+/**
+ * Rebuilds an error from its record: same class by identity, same name, message, stack and fields;
+ * `source` is the context it came from (what the codec's decoders are told).
+ * @internal
+ */
+export function fromErrorRecord(record: ErrorRecord, source: CodecTarget = 'process'): Error {
+  const err = construct(record, (e) => unpackNested(e, source));
+  define(err, 'stack', record.stack);
+  if (err.name !== record.name) define(err, 'name', record.name);
+  for (const [key, value] of Object.entries(record.props)) {
+    try {
+      define(err, key, unpackNested(value, source), true);
+    } catch {
+      // A getter on the prototype (such as `code`) already answers for it.
+    }
+  }
+  if ('cause' in record) define(err, 'cause', unpackNested(record.cause, source));
+  if (!record.isError && 'thrown' in record) define(err, 'thrown', record.thrown);
+  return err;
+}
+
+/**
+ * Sends an error that is a value (a task returns it, or passes it as an argument) by the rules a
+ * thrown one follows (`EncodeOptions.errors`), instead of structured clone, which would turn one
+ * of this library's classes or a user's class into a plain `Error` without its name and fields.
+ * @internal
+ */
+export const encodeError: ErrorEncoder = (error, path, target) => ({
+  type: ERROR_CODEC,
+  data: toErrorRecord(error, 0, path, target, true),
+});
+/**
+ * `encodeValue()` options for task arguments and results: errors in them go by {@link encodeError}.
+ * @internal
+ */
+export const ERRORS_AS_VALUES = { errors: encodeError } as const;
+// Every realm that loads this module can read such a value (the registry is one per realm).
+registerCodec(ERROR_CODEC, (record, ctx) => fromErrorRecord(record as ErrorRecord, ctx.source));
