@@ -9,7 +9,7 @@
  * @internal
  */
 
-export { POOL_ARITY, refuseExtraArguments, tooManyArguments } from './internal/arity.js';
+export { guardMethods, POOL_ARITY, tooManyArguments } from './internal/arity.js';
 export { assertNotBootstrapping, whileImporting } from './internal/bootstrap.js';
 export { proxyPath } from './internal/clone-refusal.js';
 export {

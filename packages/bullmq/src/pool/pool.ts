@@ -29,8 +29,8 @@ import {
   callOptions,
   checkCall,
   Flatten,
+  guardMethods,
   POOL_ARITY,
-  refuseExtraArguments,
   settleCall,
   submitClosedError,
   terminatedError,
@@ -395,4 +395,4 @@ export class Pool extends EventEmitter implements AsyncDisposable {
   }
 }
 disposableInEveryRealm(Pool.prototype);
-refuseExtraArguments(Pool.prototype, 'Pool', POOL_ARITY);
+guardMethods(Pool.prototype, 'Pool', POOL_ARITY);

@@ -77,26 +77,31 @@ export const POOL_ARITY: Readonly<Record<string, number>> = {
 };
 
 /**
- * Makes each named method of `proto` refuse more arguments than its count, with
- * {@link tooManyArguments} for `${className}.${method}`: an `async` method rejects with it, another
- * throws it (one wrapped afterwards by `rejectsInsteadOfThrowing` rejects instead).
+ * Wraps each method of `proto` named in `counts`: more arguments than its count are refused with
+ * {@link tooManyArguments} for `${className}.${method}`, and a method that returns a Promise (an
+ * `async` one, or one named in `promised`) reports whatever it throws before its first `await`
+ * (a bad option, an options getter or Proxy trap that throws) by rejecting, as such a method must.
  * @example
- * refuseExtraArguments(Pool.prototype, 'Pool', { apply: 3, map: 3 });
+ * guardMethods(Pool.prototype, 'Pool', { apply: 3, close: 0 }, ['apply']);
  */
-export function refuseExtraArguments(
+export function guardMethods(
   proto: object,
   className: string,
   counts: Readonly<Record<string, number>>,
+  promised: readonly string[] = [],
 ): void {
   for (const [name, count] of Object.entries(counts)) {
     const method = (proto as Record<string, (...args: unknown[]) => unknown>)[name]!;
-    const rejects = method.constructor.name === 'AsyncFunction';
+    const rejects = promised.includes(name) || method.constructor.name === 'AsyncFunction';
     const wrapped = {
       [name](this: unknown, ...args: unknown[]): unknown {
-        if (args.length <= count) return method.apply(this, args);
-        const error = tooManyArguments(`${className}.${name}`, args.length);
-        if (rejects) return Promise.reject(error);
-        throw error;
+        try {
+          if (args.length > count) throw tooManyArguments(`${className}.${name}`, args.length);
+          return method.apply(this, args);
+        } catch (err) {
+          if (rejects) return Promise.reject(err);
+          throw err;
+        }
       },
     }[name]!;
     Object.defineProperty(wrapped, 'length', { value: method.length });

@@ -4,7 +4,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { disposableInEveryRealm, ProcessError } from '@multiproc/shared';
-import { POOL_ARITY, refuseExtraArguments, tooManyArguments } from '../internal/arity.js';
+import { guardMethods, POOL_ARITY, tooManyArguments } from '../internal/arity.js';
 import { assertMayStartWorkers } from '../internal/bootstrap.js';
 import { type Inspect, inspectSymbol, showFields } from '../internal/inspect.js';
 import type { ContextName } from '../options.js';
@@ -23,7 +23,7 @@ import type {
   PoolOptions,
 } from './options.js';
 import type { ArgLists, Items, PoolStats } from './types.js';
-import { callOptions, rejectsInsteadOfThrowing, settleCall } from './util.js';
+import { callOptions, settleCall } from './util.js';
 
 export type { PoolStats } from './types.js';
 
@@ -388,5 +388,4 @@ export class Pool<I extends TaskFunction = TaskFunction>
 }
 
 disposableInEveryRealm(Pool.prototype);
-refuseExtraArguments(Pool.prototype, 'Pool', POOL_ARITY);
-rejectsInsteadOfThrowing(Pool.prototype, ['apply', 'map', 'starmap', 'join']);
+guardMethods(Pool.prototype, 'Pool', POOL_ARITY, ['apply', 'map', 'starmap', 'join']);

@@ -87,28 +87,6 @@ export function callOptions<T extends object>(given: T | null | undefined): With
   return omitNullOptions(given ?? {}) as WithoutNulls<T>;
 }
 
-/**
- * Makes the `names` methods of `proto`, which return a Promise, report what they throw before
- * their first `await` (reading an options getter or Proxy trap that throws) by rejecting, as every
- * method that returns a Promise must.
- */
-export function rejectsInsteadOfThrowing(proto: object, names: readonly string[]): void {
-  for (const name of names) {
-    const method = (proto as Record<string, (...args: unknown[]) => Promise<unknown>>)[name]!;
-    const wrapped = {
-      [name](this: unknown, ...args: unknown[]): Promise<unknown> {
-        try {
-          return method.apply(this, args);
-        } catch (err) {
-          return Promise.reject(err);
-        }
-      },
-    }[name]!;
-    Object.defineProperty(wrapped, 'length', { value: method.length });
-    Object.defineProperty(proto, name, { value: wrapped, writable: true, configurable: true });
-  }
-}
-
 /** A call's arguments (`apply`) or input (the map forms), checked before anything is sent. */
 export type CallInput = { args: unknown } | { iterable: unknown };
 
