@@ -21,6 +21,8 @@ export const FULL_SIZES: Sizes = {
   sleepItems: 128,
   sleepMs: 50,
   workloadBytes: 4_000_000,
+  bigArgBytes: 16 * 1024 * 1024,
+  bigArgItems: 100_000,
 };
 
 /** Tiny sizes for `--quick`: every code path once, no meaningful numbers. */
@@ -44,4 +46,6 @@ export const QUICK_SIZES: Sizes = {
   sleepItems: 8,
   sleepMs: 5,
   workloadBytes: 300_000,
+  bigArgBytes: 64 * 1024,
+  bigArgItems: 1000,
 };

@@ -55,6 +55,10 @@ export interface Sizes {
   sleepMs: number;
   /** Total size of the real `.js` files the `workloads` suite runs over (issue 18). */
   workloadBytes: number;
+  /** Bytes of the big buffer and big string sent through a pool and back (16 MiB). */
+  bigArgBytes: number;
+  /** Small objects in the big array sent through a pool and back (100k). */
+  bigArgItems: number;
 }
 
 /** What a case is given when it runs. */

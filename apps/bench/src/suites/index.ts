@@ -1,4 +1,5 @@
 import type { BenchCase, SuiteName } from '../types.js';
+import { bigArgCases } from './big-args.js';
 import { bullmqCases } from './bullmq.js';
 import { ipcCases } from './ipc.js';
 import { managerCases } from './managers.js';
@@ -13,7 +14,7 @@ import { workloadCases } from './workloads.js';
 export function casesOf(suite: SuiteName): BenchCase[] {
   switch (suite) {
     case 'pool':
-      return [...poolThroughputCases(), ...poolStartupCases()];
+      return [...poolThroughputCases(), ...poolStartupCases(), ...bigArgCases()];
     case 'process':
       return processCases();
     case 'ipc':

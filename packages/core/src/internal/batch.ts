@@ -101,6 +101,36 @@ export interface Batch {
   hold?: true;
 }
 
+/**
+ * A batch for a child process, sent by the host on the child's IPC channel itself: tinypool's
+ * child_process runtime would first clone it over a MessagePort to its own forwarder, a second
+ * copy of every argument on the host. tinypool carries the batch's `PostedBatch` instead, which
+ * reaches the child after this (one channel, in order).
+ */
+export interface BatchPost {
+  readonly __multiproc_post__: number;
+  readonly batch: Batch;
+}
+
+/** What tinypool hands a child process for a batch sent as a `BatchPost`: its `seq`. */
+export interface PostedBatch {
+  readonly posted: number;
+}
+
+/**
+ * A child's answer to a batch, sent on its IPC channel itself (a map chunk's results, once through
+ * tinypool, were cloned again over its MessagePort on the host); tinypool carries `AnsweredBatch`.
+ */
+export interface BatchAnswer {
+  readonly __multiproc_answer__: number;
+  readonly reply: BatchReply;
+}
+
+/** What a child's tinypool task resolves with for a batch answered as a `BatchAnswer`. */
+export interface AnsweredBatch {
+  readonly answered: number;
+}
+
 /** A call's outcome. */
 export type CallReply = (
   | {

@@ -22,9 +22,10 @@
  * `failed-outcome.ts` reads what became of a batch whose `run()` rejected.
  */
 import { Tinypool } from 'tinypool';
-import type { BatchReply, CallerMessage } from '../internal/batch.js';
+import type { AnsweredBatch, BatchReply, CallerMessage } from '../internal/batch.js';
 import { isStartFailure, startError } from '../internal/start-failure.js';
 import type { ContextName } from '../options.js';
+import { ChildBatches } from './child-batches.js';
 import { announce, type PoolWatcher } from './events.js';
 import { failedOutcome } from './failed-outcome.js';
 import type { PoolInit } from './init.js';
@@ -77,6 +78,8 @@ export class TinypoolAdapter {
   readonly #unbound = new Set<Flight>();
   readonly #starts: StartPolicy;
   readonly #lanes: SideLanes;
+  /** A process pool's batches and answers, which go on each child's channel (`child-batches.ts`). */
+  readonly #channel: ChildBatches | undefined;
   /** What the dispatcher is told of every batch (one function for all). */
   #done: ((flight: Flight, outcome: Outcome) => void) | undefined;
 
@@ -98,6 +101,7 @@ export class TinypoolAdapter {
     });
     // Kept by tinypool after a crash (`_ensureMinimumWorkers`) and for its idle timeout.
     this.#starts.limit();
+    this.#channel = config.context === 'process' ? new ChildBatches() : undefined;
     this.#lanes = new SideLanes(
       () => this.#slots,
       config.context === 'thread' && config.minProcesses >= config.processes,
@@ -140,6 +144,7 @@ export class TinypoolAdapter {
     // A diverted flight was handed back as it was posted: its own end only frees its worker.
     const failed = (error: unknown) => {
       this.#unbound.delete(flight);
+      this.#channel?.forget(flight);
       void failedOutcome(flight, error, this.#destroying, this.#aborted).then(
         (outcome) => flight.diverted || done(flight, outcome),
       );
@@ -147,7 +152,11 @@ export class TinypoolAdapter {
     let run: Promise<BatchReply>;
     this.#starts.wake();
     try {
-      run = this.#tp.run(flight.batch, { transferList: flight.transfer as never, channel: flight as never });
+      // A child gets the batch on its channel as it is posted (`child-batches.ts`), not from tinypool.
+      const task = this.#channel ? this.#channel.taskOf(flight) : flight.batch;
+      run = this.#tp.run(task, { transferList: flight.transfer as never, channel: flight as never });
+      if (this.#channel)
+        run = run.then((r) => this.#channel!.answerOf(flight, r as unknown as AnsweredBatch));
     } catch (error) {
       // tinypool creates workers inside run(): before `guardWorkerStarts` a refused one throws here.
       if (isStartFailure(error))
@@ -318,6 +327,7 @@ export class TinypoolAdapter {
         if (this.#lanes.divert(slot, flight)) queueMicrotask(() => this.#done?.(flight, HANDED_BACK));
       }
       if (processChannel) setChannel?.(processChannel);
+      if (child && flight) this.#channel?.post(child, flight);
     };
     hookTerminate(worker, slot, () => ({
       destroying: this.#destroying,
@@ -341,7 +351,7 @@ export class TinypoolAdapter {
 
   #fromChild(slot: Slot, message: unknown): void {
     if (isProgressMessage(message)) (slot.link as ProcessLink).receive(message);
-    else this.#config.onCallerMessage(message as CallerMessage);
+    else if (!this.#channel?.receive(message)) this.#config.onCallerMessage(message as CallerMessage);
   }
 
   #observe(slot: Slot, from: SlotState, to: SlotState): void {

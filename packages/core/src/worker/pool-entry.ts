@@ -7,6 +7,7 @@
  */
 import type { BroadcastChannel } from 'node:worker_threads';
 import { sendChecked } from './caller-send.js';
+import { listenForPosts, overChannel } from './channel-batches.js';
 import { guardChildProcess, isForkedChild, onChannelClosed } from './child-guard.js';
 import { enableCompileCache } from './compile-cache.js';
 import { reportUncaught } from './crash-report.js';
@@ -24,6 +25,7 @@ if (isMainThread) {
   onChannelClosed(() => endWhenDry(exitAfterChildren));
   reportUncaught();
   guardReplySends();
+  listenForPosts(); // the host's batches (see BatchPost), before this child is ready
 } else writeOutputDirectly();
 // Before the task module and the packages it imports are loaded.
 enableCompileCache();
@@ -210,8 +212,9 @@ function sinkFor(name: string | null, listener: number) {
 
 const noJobs = (): BatchReply => ({ ran: 0, ms: 0 });
 
-/** Runs one batch. tinypool calls this once per task it hands to this worker. */
-export default function runBatch(batch: Batch): BatchReply | Promise<BatchReply> {
+/** Runs one batch. tinypool calls this once per task it hands to this worker (a child's: `BatchPost`). */
+export default isMainThread ? overChannel(runBatch) : runBatch;
+function runBatch(batch: Batch): BatchReply | Promise<BatchReply> {
   if (isMainThread) answering(batch);
   if (batch.port && batch.control && !isMainThread) {
     adoptSlot(batch);

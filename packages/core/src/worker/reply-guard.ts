@@ -1,12 +1,12 @@
 /**
  * A pool child's answer that structured clone refuses (a Proxy among a map chunk's results, which
- * the codec passes: it reads like its target). tinypool's child entry answers a batch with
- * `process.send(response)`, which throws there, out of its handler: the child died and the call
- * failed with WorkerCrashedError. This wraps the send so that such an answer goes instead
+ * the codec passes: it reads like its target). A child answers a batch with `process.send()`
+ * (`channel-batches.ts`), which throws there: the child would die and the call fail with
+ * WorkerCrashedError. This wraps the send so that such an answer goes instead
  * with the chunk failed by a `SerializationError` (path `result[i]…`, cause a `DataCloneError`), as
  * a thread's does (`Reporter.postMap`), and the worker lives on.
  */
-import type { Batch, MapReply } from '../internal/batch.js';
+import type { Batch, BatchAnswer, MapReply } from '../internal/batch.js';
 import { isCloneRefusal, proxyPath, RESULT_ADVICE, refusedAt } from '../internal/clone-refusal.js';
 import { toErrorRecord } from '../internal/error-record.js';
 
@@ -35,21 +35,15 @@ export function refusedMap(reply: MapReply, base: number, err: unknown): MapRepl
 /** The index in its call of the first item of the map chunk this child answers now (see `answering`). */
 let mapBase = 0;
 
-/** A child is running `batch`: its answer, which tinypool sends when it is over, is that batch's. */
+/** A child is running `batch`: the answer it sends when it is over is that batch's. */
 export function answering(batch: Batch): void {
   const job = batch.jobs[0];
   mapBase = job?.kind === 'map' ? (job.base ?? 0) : 0;
 }
 
-/** tinypool's answer to a batch, as its child entry sends it. */
-interface Answer {
-  readonly __tinypool_worker_message__?: true;
-  readonly result?: { map?: MapReply } | null;
-}
-
 /**
  * Wraps this child's IPC send (see the module's comment). Call once, in a pool child. tinypool
- * bound `process.send` before this module loaded, so the wrap is of what it calls, Node's
+ * bound `process.send` before this module loaded, so the wrap is of what both call, Node's
  * `process._send` (as `blockChannel()` in `reporter.ts` reaches Node's channel handle): where a
  * Node has no such method, nothing is wrapped and such a child dies as before.
  */
@@ -61,11 +55,12 @@ export function guardReplySends(): void {
     try {
       return send.call(this, message, ...rest);
     } catch (err) {
-      const answer = message as Answer | null;
-      const map = answer?.__tinypool_worker_message__ ? answer.result?.map : undefined;
+      // A batch's answer (`channel-batches.ts`): only a map chunk's carries values of the task's.
+      const answer = message as Partial<BatchAnswer> | null;
+      const map = answer?.__multiproc_answer__ === undefined ? undefined : answer.reply?.map;
       if (!map || !isCloneRefusal(err)) throw err;
       const failed = refusedMap(map, mapBase, err);
-      return send.call(this, { ...answer, result: { ...answer!.result, map: failed } }, ...rest);
+      return send.call(this, { ...answer, reply: { ...answer!.reply, map: failed } }, ...rest);
     }
   };
 }
