@@ -1,4 +1,4 @@
-// A wait whose only possible answer is a pipe end carried inside a value still on its way (sent
+// A wait whose only possible answer is a pipe end (or queue) carried inside a value on its way (sent
 // over another connection, then closed here) waits while a party that may take the value lives:
 // a daemon worker (CPython's `_TestPicklingConnections.test_access` starts its child as a daemon)
 // or a Listener's client in another program. Neither keeps the loop alive, and the carried copy
@@ -19,7 +19,7 @@ function run(...args: string[]): Promise<string> {
   });
 }
 
-describe('a recv() whose answer is a pipe end carried in a value on its way', () => {
+describe('a wait whose answer is a pipe end or queue carried in a value on its way', () => {
   it.each(['thread', 'process'])(
     'is answered by a daemon %s worker that takes it',
     {
@@ -27,6 +27,16 @@ describe('a recv() whose answer is a pipe end carried in a value on its way', ()
     },
     async (context) => {
       expect(await run('daemon', context)).toBe('answered: all is well');
+    },
+  );
+
+  it.each(['thread', 'process'])(
+    'a get() on a queue put on another queue is answered by a daemon %s worker',
+    {
+      timeout: 30_000,
+    },
+    async (context) => {
+      expect(await run('queue', context)).toBe('answered: all is well');
     },
   );
 
