@@ -5,6 +5,7 @@
  */
 import { readOptions, ValidationError } from '@multiproc/shared';
 import type { Connection } from './connection.js';
+import { tooManyArguments } from './internal/arity.js';
 import { type Address, connectSocket, netAddress, openSocket } from './internal/net/endpoint.js';
 import { keyBytes } from './internal/net/handshake.js';
 import type { Listener, ListenerOptions } from './listener.js';
@@ -44,6 +45,7 @@ export interface ClientOptions {
  * listener.close();
  */
 export async function Client(address: Address, options: ClientOptions | null = {}): Promise<Connection> {
+  if (arguments.length > 2) throw tooManyArguments('Client', arguments.length);
   options = readOptions(options, CLIENT_KEYS, 'Client()');
   const target = netAddress(address, 'Client()');
   const key = keyBytes(checkKey(options.authkey, 'Client()'));

@@ -103,6 +103,7 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
    * @param offset - `null` (Python's `None`) as when left out. @default 0
    * @param size - `null` (Python's `None`) as when left out. @default the rest of `buf`
    * @throws {ValidationError} when `buf` is not bytes, or `offset`/`size` fall outside it.
+   * @throws {SerializationError} when `buf` was detached (moved away by a transfer or `move()`).
    * @throws {ClosedError} after `close()`; {@link ProcessError} on the receive-only end.
    * @throws {BrokenPipeError} once the other end is known to be closed everywhere, as {@link send}.
    * @example
@@ -160,8 +161,8 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
    * Receives the next message into `buf` at byte `offset` (default 0; `null` too); resolves to its
    * length. Python: `recv_bytes_into`.
    * @throws {BufferTooShortError} when it does not fit; the message is in the error's `data`.
-   * @throws {ValidationError} when `buf` is not bytes or `offset` is not an integer inside it,
-   *   checked before anything is received (the message stays for the next receive).
+   * @throws {ValidationError} when `buf` is not bytes (or was detached) or `offset` is not an
+   *   integer inside it, checked before anything is received (the message stays for the next receive).
    * @throws {EOFError} as {@link recv}.
    * @example
    * const [a, b] = Pipe();

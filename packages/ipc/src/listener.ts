@@ -13,36 +13,24 @@ import {
 } from '@multiproc/shared';
 import { checkKey } from './client.js';
 import type { Connection } from './connection.js';
+import { tooManyArguments } from './internal/arity.js';
 import {
   type Address,
   acceptManagerSocket,
   acceptSocket,
   netAddress,
+  peerAddress,
   readingInto,
 } from './internal/net/endpoint.js';
 import { type Feed, keyBytes, type ManagerHello } from './internal/net/handshake.js';
 import { assertBound, newSocketPath } from './internal/net/socket-path.js';
 import { removeSocketFile, removeSocketFileAtEnd } from './internal/runtime/socket-files.js';
+import type { ListenerOptions } from './listener-options.js';
 
 export type { Address } from './internal/net/endpoint.js';
+export type { ListenerOptions } from './listener-options.js';
 
 const LISTENER_KEYS = ['authkey', 'backlog'];
-
-/** Options of {@link Listener}. */
-export interface ListenerOptions {
-  /**
-   * The shared secret both sides must hold: each peer then proves it with an HMAC-SHA256
-   * challenge/response, both ways, as Python does; a peer with another key (or none) is refused
-   * with `AuthenticationError`. A string is taken as UTF-8.
-   * @default none: no authentication (any local peer that can reach the address may connect)
-   */
-  authkey?: string | Uint8Array | null | undefined;
-  /**
-   * How many connections the system queues before `accept()` takes them.
-   * @default 511 (Node's default)
-   */
-  backlog?: number | null | undefined;
-}
 
 /**
  * A connection the system handed over, waiting for `accept()`. Without an authkey it is opened
@@ -101,6 +89,7 @@ export class Listener implements AsyncDisposable {
 
   constructor(address?: Address | null, options: ListenerOptions | null = {}) {
     const where = 'new Listener()';
+    if (arguments.length > 2) throw tooManyArguments('new Listener', arguments.length);
     options = readOptions(options, LISTENER_KEYS, where);
     const chosen = address ?? null;
     const target = netAddress(chosen ?? newSocketPath(`mp-listener-${process.pid}`), where);
@@ -165,6 +154,7 @@ export class Listener implements AsyncDisposable {
    * listener.close();
    */
   ready(): Promise<Address> {
+    if (arguments.length > 0) return Promise.reject(tooManyArguments('Listener.ready', arguments.length));
     return this.#listening.then(() => this.address);
   }
 
@@ -181,8 +171,11 @@ export class Listener implements AsyncDisposable {
    * @throws {AuthenticationError} when that client's key differs or it fails the challenge (the
    *   listener keeps listening; call `accept()` again for the next client).
    * @throws {ClosedError} after `close()` (also for an accept still waiting).
+   * @throws {ValidationError} when given an argument: it takes no timeout (race it with a timer
+   *   and `close()` the Listener to give up).
    */
   async accept(): Promise<Connection> {
+    if (arguments.length > 0) throw tooManyArguments('Listener.accept', arguments.length);
     const { socket, peer, opened } = await this.#nextSocket();
     const conn = await (opened ?? acceptSocket(socket, this.#key, false));
     this.#lastAccepted = peer;
@@ -195,6 +188,7 @@ export class Listener implements AsyncDisposable {
    * pending `Client()` rejects with `EOFError` saying the listener closed.
    */
   close(): void {
+    if (arguments.length > 0) throw tooManyArguments('Listener.close', arguments.length);
     if (this.#closed) return;
     this.#closed = true;
     this.#server.close();
@@ -290,11 +284,6 @@ export class Listener implements AsyncDisposable {
     this.#error = err;
     for (const w of this.#waiting.splice(0)) w.reject(err);
   }
-}
-
-function peerAddress(s: net.Socket, path: string | null): Address | null {
-  if (path !== null) return path;
-  return s.remoteAddress && s.remotePort !== undefined ? [s.remoteAddress, s.remotePort] : null;
 }
 
 disposableInEveryRealm(Listener.prototype);

@@ -73,7 +73,7 @@ export interface SendEnd<T = unknown> extends Connection<T> {
 export function Pipe<T = unknown>(options: PipeOptions<T> & { duplex: false }): [ReceiveEnd<T>, SendEnd<T>];
 export function Pipe<T = unknown>(options?: PipeOptions<T> | null): [Connection<T>, Connection<T>];
 export function Pipe<T = unknown>(options: PipeOptions<T> | null = {}): [Connection<T>, Connection<T>] {
-  const { duplex = true, schema: checked } = parsePipeOptions(options);
+  const { duplex = true, schema: checked } = parsePipeOptions(options, arguments.length);
   const schema = (checked ?? undefined) as Schema<T> | undefined;
   const [first, second] = HomeHandle.pipe(duplex);
   return [createConnection(first, true, duplex, schema), createConnection(second, duplex, true, schema)];

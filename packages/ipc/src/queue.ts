@@ -60,7 +60,7 @@ export class Queue<T = unknown> {
       return;
     }
     const given = typeof options === 'number' ? { maxsize: options } : options;
-    const opts = parseQueueOptions(given, `new ${this[queueName]}()`);
+    const opts = parseQueueOptions(given, `new ${this[queueName]}()`, arguments.length);
     this.maxsize = Math.max(0, opts.maxsize ?? 0);
     const h = HomeHandle.queue(this.maxsize, this.joinable);
     this.#s = new QueueState(this, h, this.maxsize, (opts.schema ?? undefined) as Schema<T> | undefined);

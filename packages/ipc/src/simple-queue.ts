@@ -51,7 +51,7 @@ export class SimpleQueue<T = unknown> {
       pending = null;
       return;
     }
-    const { schema } = parseSimpleQueueOptions(options);
+    const { schema } = parseSimpleQueueOptions(options, arguments.length);
     this.#q = new SimpleQueueCore<T>({ schema: schema as SimpleQueueOptions<T>['schema'] });
   }
 

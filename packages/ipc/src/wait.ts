@@ -1,6 +1,7 @@
 /** wait(): the first of several connections, queues or processes to be ready. */
 
-import { type Timeout, ValidationError } from '@multiproc/shared';
+import { describeValue, type Timeout, ValidationError } from '@multiproc/shared';
+import { tooManyArguments } from './internal/arity.js';
 import { ioTurn, readyHandle, type Waitable, whenReady } from './internal/ready.js';
 import { STUCK } from './internal/runtime/waiter.js';
 import { checkTimeout } from './internal/schema.js';
@@ -27,7 +28,8 @@ function readinessOf(o: Waitable | WaitableObject): WaitReadiness {
  *   by another thread meanwhile shows up there as ready and fails on `recv()`: here the wait fails
  *   at once instead, as the same call made after `close()` does.
  * @throws {EOFError} when, without a timeout, nothing left in the program could make one ready.
- * @throws {ValidationError} when `objects` is not a list of connections, queues and processes.
+ * @throws {ValidationError} when `objects` is not a list of connections, queues and processes (the
+ *   message names the first other item), or when given a third argument.
  * @throws {ProcessError} for a `Process` that was not started (from core), or the send-only end of a
  *   one-way `Pipe` (as its `poll()` does), even when another object is ready.
  * @example
@@ -43,13 +45,16 @@ export async function wait<W extends Waitable | WaitableObject>(
   objects: Iterable<W>,
   timeout?: Timeout,
 ): Promise<W[]> {
+  if (arguments.length > 2) throw tooManyArguments('wait', arguments.length);
   const iterable = typeof objects === 'object' && typeof objects?.[Symbol.iterator] === 'function';
   const list = iterable ? [...objects] : [];
   const accepted = (o: unknown) =>
     typeof (o as Waitable)?.[readyHandle] === 'function' || isWaitableObject(o);
-  if (!iterable || !list.every(accepted)) {
+  const bad = iterable ? list.findIndex((o) => !accepted(o)) : -1;
+  if (!iterable || bad >= 0) {
+    const got = iterable ? `objects[${bad}] is ${describeValue(list[bad])}` : `got ${describeValue(objects)}`;
     throw new ValidationError(
-      'wait() takes a list of Connections, queues, Processes and Process sentinels (for example wait([conn1, conn2, p.sentinel], 1000)).',
+      `wait() takes a list of Connections, queues, Processes and Process sentinels (for example wait([conn1, conn2, p.sentinel], 1000)); ${got}.`,
     );
   }
   const ms = checkTimeout(timeout, 'wait()', { negativeIsZero: true });

@@ -2,7 +2,18 @@
 // saying what it takes (CONTRACT "Timeouts and waiting"): JavaScript drops them silently, so
 // `jq.join(100)` waited without limit, `q.getNowait(1000)` did not wait, and
 // `sq.put(v, { timeout: 5 })` ignored its timeout. Nothing is taken, put or sent by a refused call.
-import { JoinableQueue, Pipe, Queue, SimpleQueue, ValidationError } from '@multiproc/ipc';
+// The constructors, `Pipe()`, `wait()`, `Client()` and a Listener's methods too (bbi28):
+// `listener.accept(5000)` waited for a client without limit, `new Queue(10, x)` dropped `x`.
+import {
+  Client,
+  JoinableQueue,
+  Listener,
+  Pipe,
+  Queue,
+  SimpleQueue,
+  ValidationError,
+  wait,
+} from '@multiproc/ipc';
 import { describe, expect, it } from 'vitest';
 
 type Call = (...args: unknown[]) => unknown;
@@ -86,6 +97,48 @@ describe('extra arguments', () => {
     expect(a.closed || b.closed).toBe(false);
     a.close();
     b.close();
+  });
+
+  it.each<[string, unknown[], (...args: unknown[]) => unknown]>([
+    ['new Queue', [1, 'extra'], (...a) => new (Queue as any)(...a)],
+    ['new JoinableQueue', [{ maxsize: 1 }, 'extra'], (...a) => new (JoinableQueue as any)(...a)],
+    ['new SimpleQueue', [{}, 'extra'], (...a) => new (SimpleQueue as any)(...a)],
+    ['Pipe', [{ duplex: false }, 'extra'], (...a) => (Pipe as any)(...a)],
+    ['wait', [[], 10, 'extra'], (...a) => (wait as any)(...a)],
+    ['new Listener', [undefined, {}, 'extra'], (...a) => new (Listener as any)(...a)],
+  ])('%s() refuses %j', async (name, args, call) => {
+    const err = await (async () => call(...args))().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expectRefused(err, name);
+  });
+
+  it.each([
+    ['accept', [5000]],
+    ['ready', [1]],
+    ['close', [1]],
+  ])('Listener.%s refuses %j, and the listener still accepts', { timeout: 10_000 }, async (method, args) => {
+    // accept(5000) waited for a client without limit: Python's accept() takes no timeout either.
+    const listener = new Listener();
+    try {
+      expectRefused(await refusal(listener, method, args), `Listener.${method}`);
+      const client = Client(listener.address);
+      const conn = await listener.accept();
+      expectRefused(await refusal({ Client }, 'Client', [listener.address, {}, 'extra']), 'Client');
+      (await client).send('still listening');
+      expect(await conn.recv()).toBe('still listening');
+    } finally {
+      listener.close();
+    }
+  });
+
+  it('wait() names the item it cannot wait on', async () => {
+    const [a] = Pipe();
+    const err = await (wait as (...args: unknown[]) => Promise<unknown>)([a, 5]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ValidationError);
+    expect((err as Error).message).toContain('objects[1] is the number 5');
+    a.close();
   });
 
   it('the forms each method takes still work', async () => {

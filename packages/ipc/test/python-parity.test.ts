@@ -11,6 +11,7 @@ import {
   Pipe,
   ProcessError,
   Queue,
+  SerializationError,
   ValidationError,
 } from '@multiproc/ipc';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -137,6 +138,37 @@ describe('recvBytesInto() checks its arguments before receiving (as Python)', ()
     const buf = new Uint8Array(4);
     expect(await b.recvBytesInto(new DataView(buf.buffer), 1)).toBe(2);
     expect([...buf]).toEqual([0, 1, 2, 0]);
+  });
+});
+
+// A buffer an earlier transfer (or move()) detached threw V8's bare TypeError from sendBytes() and
+// recvBytesInto() (bbi28), where send() names it with SerializationError.
+describe('a detached buffer', () => {
+  /** A buffer, a typed array and a DataView over memory moved away by a transfer. */
+  const detached = (): (ArrayBuffer | ArrayBufferView)[] => {
+    const ab = new ArrayBuffer(8);
+    const views = [ab, new Uint16Array(ab), new DataView(ab, 2)];
+    structuredClone(ab, { transfer: [ab] });
+    return views;
+  };
+
+  it('sendBytes() refuses it with SerializationError, as send() does', () => {
+    const [a, b] = Pipe();
+    for (const buf of detached()) {
+      expect(() => a.sendBytes(buf)).toThrow(SerializationError);
+      expect(() => a.send(buf)).toThrow(SerializationError);
+    }
+    a.close();
+    b.close();
+  });
+
+  it('recvBytesInto() refuses it with ValidationError and keeps the message', async () => {
+    const [a, b] = Pipe();
+    a.sendBytes(new Uint8Array([1, 2]));
+    for (const buf of detached()) await expect(b.recvBytesInto(buf)).rejects.toBeInstanceOf(ValidationError);
+    expect([...(await b.recvBytes())]).toEqual([1, 2]);
+    a.close();
+    b.close();
   });
 });
 

@@ -44,6 +44,26 @@ const TAKES: Readonly<Record<string, readonly [takes: string, instead?: string]>
   'Connection.recvBytes': ['an optional maxlength'],
   'Connection.recvBytesInto': ['a buffer and an optional offset'],
   'Connection.poll': ['an optional timeout (ms)'],
+  'new Queue': ["an optional options object ({ maxsize, schema }) or a maxsize, as Python's Queue(maxsize)"],
+  'new JoinableQueue': ['an optional options object ({ maxsize, schema }) or a maxsize'],
+  'new SimpleQueue': ['an optional options object ({ schema })'],
+  Pipe: [
+    'an optional options object ({ duplex, schema })',
+    "Python's Pipe(False) is Pipe({ duplex: false })",
+  ],
+  wait: [
+    'a list of objects and an optional timeout (ms)',
+    'pass the objects as one array: wait([conn1, conn2], ms)',
+  ],
+  'new Listener': ['an optional address and an optional options object ({ authkey, backlog })'],
+  'Listener.accept': [
+    'no argument',
+    "it waits for the next client, as Python's accept() does: to give up after ms, race it with a " +
+      'timer and close() the Listener, which rejects the pending accept() with ClosedError',
+  ],
+  'Listener.ready': ['no argument'],
+  'Listener.close': ['no argument'],
+  Client: ['an address and an optional options object ({ authkey })'],
 };
 
 /**

@@ -1,6 +1,7 @@
 /** Option checking shared by the public constructors: bad options throw ValidationError naming the option. */
 import { checkOptionKeys, omitNullOptions, ValidationError } from '@multiproc/shared';
 import type { z } from 'zod';
+import { tooManyArguments } from './arity.js';
 import type { Schema } from './schema.js';
 import { zod } from './zod.js';
 
@@ -59,7 +60,10 @@ function parse<T>(
   keys: readonly string[],
   given: unknown,
   what: string,
+  args: number,
 ): T {
+  // A second argument would be ignored silently (Python's `Pipe(True, x)` raises TypeError).
+  if (args > 1) throw tooManyArguments(what.slice(0, -2), args);
   // No options at all: nothing to check, and no need to load zod. An option set to null (Python's
   // None) is one not given.
   const value = omitNullOptions(given);
@@ -77,14 +81,15 @@ function parse<T>(
   });
 }
 
-export function parseSimpleQueueOptions(value: unknown): SimpleQueueOptions {
-  return parse((s) => s.simpleQueue, KEYS.simpleQueue, value, 'new SimpleQueue()');
+/** `args`: how many arguments the constructor was given (more than one is refused). */
+export function parseSimpleQueueOptions(value: unknown, args: number): SimpleQueueOptions {
+  return parse((s) => s.simpleQueue, KEYS.simpleQueue, value, 'new SimpleQueue()', args);
 }
 
-export function parseQueueOptions(value: unknown, what: string): QueueOptions {
-  return parse((s) => s.queue, KEYS.queue, value, what);
+export function parseQueueOptions(value: unknown, what: string, args: number): QueueOptions {
+  return parse((s) => s.queue, KEYS.queue, value, what, args);
 }
 
-export function parsePipeOptions(value: unknown): PipeOptions {
-  return parse((s) => s.pipe, KEYS.pipe, value, 'Pipe()');
+export function parsePipeOptions(value: unknown, args: number): PipeOptions {
+  return parse((s) => s.pipe, KEYS.pipe, value, 'Pipe()', args);
 }

@@ -136,10 +136,25 @@ export function encodedValue(item: Item): unknown {
   return des.readValue();
 }
 
-/** A byte view over `buf` (its own memory, not a copy); ValidationError when it is not bytes. */
-export function bytesOf(buf: unknown, method: string, hint: string): Uint8Array {
-  if (ArrayBuffer.isView(buf)) return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
-  if (buf instanceof ArrayBuffer || buf instanceof SharedArrayBuffer) return new Uint8Array(buf);
+/**
+ * A byte view over `buf` (its own memory, not a copy); ValidationError when it is not bytes.
+ * A buffer detached by an earlier transfer or `move()` throws what `detached(err)` returns (V8's
+ * own error was a bare TypeError, "Cannot perform Construct on a detached ArrayBuffer").
+ */
+export function bytesOf(
+  buf: unknown,
+  method: string,
+  hint: string,
+  detached: (err: unknown) => Error,
+): Uint8Array {
+  const view = ArrayBuffer.isView(buf);
+  if (view || buf instanceof ArrayBuffer || buf instanceof SharedArrayBuffer) {
+    try {
+      return view ? new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength) : new Uint8Array(buf);
+    } catch (err) {
+      throw detached(err);
+    }
+  }
   throw new ValidationError(
     `${method} takes bytes (a Uint8Array, Buffer, typed array, DataView or ArrayBuffer), got ${describeValue(buf)}. ${hint}`,
   );
@@ -147,7 +162,10 @@ export function bytesOf(buf: unknown, method: string, hint: string): Uint8Array 
 
 /** `sendBytes(buf, offset, size)`'s bytes, checked: a view of `buf` (no copy). */
 export function sendBytesView(buf: unknown, offset: number, size: number | undefined): Uint8Array {
-  const bytes = bytesOf(buf, 'sendBytes()', 'Use send() for other values.');
+  const bytes = bytesOf(buf, 'sendBytes()', 'Use send() for other values.', (cause) => {
+    const why = 'its memory was already moved (detached) by an earlier send with move() or a transfer';
+    return new SerializationError('buf', `Cannot send buf: ${why}. Send a copy (buffer.slice()).`, { cause });
+  });
   // Python: TypeError for a number that is not an integer, ValueError for one outside the buffer.
   for (const [name, v] of [
     ['offset', offset],
@@ -169,7 +187,10 @@ export function sendBytesView(buf: unknown, offset: number, size: number | undef
 
 /** `recvBytesInto(buf, offset)`'s target, checked before anything is received (as Python). */
 export function recvIntoTarget(buf: unknown, offset: number): Uint8Array {
-  const target = bytesOf(buf, 'recvBytesInto()', 'It writes into that memory.');
+  const target = bytesOf(buf, 'recvBytesInto()', 'It writes into that memory.', (cause) => {
+    const why = 'buf was detached (its memory moved away by a transfer or move())';
+    return new ValidationError(`recvBytesInto(): ${why}, so nothing can be written into it.`, { cause });
+  });
   if (!Number.isInteger(offset)) {
     throw new ValidationError(
       `recvBytesInto(): offset must be an integer number of bytes, got ${describeValue(offset)}.`,

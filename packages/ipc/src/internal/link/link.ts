@@ -18,6 +18,14 @@ import {
 } from './scheduler.js';
 import { flushBefore, join, keepOrder, leave, type Ordered } from './send-order.js';
 
+// Links of this thread not closed yet (waiter.ts: a party at their other end may still act).
+let open = 0;
+
+/** How many links of this thread are open. */
+export function openLinks(): number {
+  return open;
+}
+
 export abstract class Link implements Ordered {
   /** Receives every frame. */
   onFrame: FrameHandler = () => {};
@@ -44,6 +52,10 @@ export abstract class Link implements Ordered {
   #count = 0;
   #batchAt = 0;
   #seenAt = Number.NEGATIVE_INFINITY;
+
+  constructor() {
+    open++;
+  }
 
   /** @internal Whether the pending batch holds frames (send-order.ts). */
   get framed(): boolean {
@@ -236,6 +248,7 @@ export abstract class Link implements Ordered {
     leave(this);
     if (this.#closed) return;
     this.#closed = true;
+    open--;
     this.onClose();
   }
 }

@@ -277,3 +277,9 @@ export async function connectManagerSocket(
   socket.setTimeout(0);
   return hello;
 }
+
+/** The address of the peer of an accepted socket: the listener's Unix path, or the TCP `[host, port]`. */
+export function peerAddress(s: net.Socket, path: string | null): Address | null {
+  if (path !== null) return path;
+  return s.remoteAddress && s.remotePort !== undefined ? [s.remoteAddress, s.remotePort] : null;
+}

@@ -21,13 +21,13 @@ import { dropCarried, dropItemsOf } from './carried.js';
 import { type CopyLink, catchUp } from './catch-up.js';
 import { flushAtExit } from './exit.js';
 import type { HandleData, HandleKeeper } from './handle.js';
-import { keepAlive, type Waiter } from './waiter.js';
+import { CARRIED, FOR_WORKER, reservationsHeld, type Waiter } from './waiter.js';
 import { inWorker, reportLost, willPath, writeWill } from './will.js';
 
 export class HomeRuntime implements HomeActions, HomeObject {
   readonly id: number;
   readonly proto: HomeProtocol;
-  readonly #reservedHeld = new Map<Endpoint, boolean>();
+  readonly #reservedHeld = new Map<Endpoint, number>();
   #forgotten = false;
   /**
    * Waits here never keep the program alive (a manager's server reading its clients' requests: the
@@ -89,21 +89,17 @@ export class HomeRuntime implements HomeActions, HomeObject {
 
   hold(e: Endpoint, on: boolean): void {
     if (this.passive) return;
-    let reserved = false;
+    let reserved = 0; // the kinds of unconnected reservations (waiter.ts, reservationsHeld)
     for (const c of e.copies) {
       const cl = c.link as CopyLink | null;
-      if (!cl) reserved ||= c.phase === 'reserved' && c.holder;
+      if (!cl) reserved |= c.phase !== 'reserved' || c.keeper ? 0 : c.holder ? FOR_WORKER : CARRIED;
       else if (cl.here) continue;
       else if (cl.held !== on) {
         cl.held = on;
         on ? cl.link.hold() : cl.link.release();
       }
     }
-    reserved &&= on;
-    if (reserved !== (this.#reservedHeld.get(e) ?? false)) {
-      this.#reservedHeld.set(e, reserved);
-      keepAlive(reserved);
-    }
+    this.#reservedHeld.set(e, reservationsHeld(this.#reservedHeld.get(e) ?? 0, on ? reserved : 0));
   }
 
   listen(): void {

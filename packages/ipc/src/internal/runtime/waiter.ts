@@ -9,9 +9,19 @@
  * ran (a microtask after the emit), and is not given if the loop got work meanwhile (the rule of
  * shared's loop-work.ts, by `process.getActiveResourcesInfo()`): Node runs that work and emits
  * `'beforeExit'` again once the loop is dry.
+ *
+ * One answerer holds nothing: a copy carried inside a value still on its way (a pipe end sent over
+ * another pipe or put on a queue, then closed here), reserved for whoever takes that value. Its
+ * taker is not known here; any live party may be it: a worker this program started (a daemon is
+ * unref'd), or a program at the other end of an open link (a `Listener`'s client). While a wait
+ * could be answered by such a copy and one of those lives, the verdict is put off and looked at
+ * again after {@link RECHECK_MS} (as shared's lock waits and manager waits do for a live worker):
+ * Python's `recv()` there blocks until the daemon sends. An item nobody takes releases its copies
+ * (carried.ts), and a verdict follows once those parties are gone.
  */
 
 import { gotWorkSince, type LoopStock, takeLoopStock } from '@multiproc/shared';
+import { openLinks } from '../link/link.js';
 import { resolveAfterOutput, resolvesNow } from '../link/output-order.js';
 import type { Wait } from '../protocol/home-copy.js';
 
@@ -38,6 +48,7 @@ function onLoopDry(): void {
 
 function abandonAll(): void {
   if (pending.size === 0 || gotWorkSince(stock)) return;
+  if (carried > 0 && othersLive()) return void setTimeout(noop, RECHECK_MS);
   // The timer set above gives the rejected callers a turn: Node emits 'beforeExit' again only
   // after a turn that had work, so a wait they start next meets this rule too.
   for (const w of [...pending]) w.abandon();
@@ -92,6 +103,32 @@ export class Waiter<T> implements Wait {
   }
 }
 
+/** How often a verdict put off for a carried copy looks again, in ms. */
+const RECHECK_MS = 50;
+const noop = (): void => {};
+// Held endpoints (a local wait they could end is pending) with a copy carried in a value on its way.
+let carried = 0;
+
+/** A worker this library started still runs (core's hook), or a link to another party is open. */
+function othersLive(): boolean {
+  const hook = (globalThis as Record<symbol, unknown>)[Symbol.for('multiproc.threadsAlive')];
+  return (typeof hook === 'function' && hook() === true) || openLinks() > 0;
+}
+
+/** A held endpoint's reservation kinds: one whose worker's end will be reported, one carried in a value. */
+export const FOR_WORKER = 1;
+export const CARRIED = 2;
+
+/**
+ * Records the kinds of unconnected reservations that a held endpoint has now (`now`, a mask of
+ * {@link FOR_WORKER} and {@link CARRIED}; 0 once nothing waits on it) instead of `was`; returns `now`.
+ */
+export function reservationsHeld(was: number, now: number): number {
+  if ((now & FOR_WORKER) !== (was & FOR_WORKER)) keepAlive((now & FOR_WORKER) !== 0);
+  if ((now & CARRIED) !== (was & CARRIED)) carried += now & CARRIED ? 1 : -1;
+  return now;
+}
+
 /**
  * Keeps the program alive while any reason holds (a reserved copy whose worker runs and that a
  * local wait depends on): one ref'd timer for all of them.
@@ -99,7 +136,7 @@ export class Waiter<T> implements Wait {
 let reasons = 0;
 let timer: NodeJS.Timeout | null = null;
 
-export function keepAlive(on: boolean): void {
+function keepAlive(on: boolean): void {
   reasons += on ? 1 : -1;
   if (reasons > 0 && !timer) timer = setInterval(() => {}, 1 << 30);
   else if (reasons === 0 && timer) {
