@@ -171,7 +171,7 @@ describe('Lock leases model', () => {
   it('answers as a plain Lock whatever the order of calls, revokes and deaths', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(stepArb, { maxLength: 40 }), (steps) => run(steps)),
-      { numRuns: 150 },
+      { numRuns: 150, seed: 174 },
     );
     expect(leased).toBeGreaterThan(0);
   }, 60_000);

@@ -66,7 +66,14 @@ describe('a copy of a schema answers as the original', () => {
 });
 
 // The same, as a property: schemas composed at random from leaves, wrappers in any order and
-// containers in every mode, probed with random JSON-like values and undefined.
+// containers in every mode, probed with random JSON-like values and undefined. A fixed seed in CI,
+// so a run answers for the code and not for the draw (a random seed drew a nested intersection of
+// the table above in 3 runs of 60, and a record beside any once in ~20,000 draws); `MP_SOAK=1`
+// draws 20,000 with a fresh seed (by hand; `MP_RUNS`, `MP_SEED` to choose). What a soak finds
+// becomes a row of the table.
+const SOAK = process.env.MP_SOAK === '1';
+const RUNS = Number(process.env.MP_RUNS ?? (SOAK ? 20_000 : 500));
+const SEED = Number(process.env.MP_SEED ?? (SOAK ? Date.now() : 0x5c4e3a));
 const keys = ['a', 'b', 'c'];
 type Make = () => z.ZodType;
 const leafArb = fc.constantFrom<Make>(
@@ -146,7 +153,7 @@ const valueArb = fc.letrec<{ v: unknown }>((tie) => ({
 })).v;
 
 describe('a copy of a schema answers as the original (random schemas)', () => {
-  it('every random composition round-trips exactly', { timeout: 60_000 }, () => {
+  it('every random composition round-trips exactly', { timeout: SOAK ? 0 : 60_000 }, () => {
     fc.assert(
       fc.property(schemaArb, fc.array(valueArb, { minLength: 5, maxLength: 15 }), (make, values) => {
         const schema = make();
@@ -154,7 +161,7 @@ describe('a copy of a schema answers as the original (random schemas)', () => {
         if (!copy) throw new Error('no schema rebuilt');
         for (const x of values) expect([x, answer(copy, x)]).toEqual([x, answer(schema, x)]);
       }),
-      { numRuns: 500 },
+      { numRuns: RUNS, seed: SEED },
     );
   });
 });

@@ -267,6 +267,37 @@ export const schemaTable: Row[] = [
     'intersection loose strict',
     z.intersection(z.looseObject({ a: z.number() }), z.strictObject({ b: z.string() })),
   ],
+  // zod writes both as one flat allOf; undefined fails on the left and cannot merge on the right
+  [
+    'intersection nested on the right',
+    z.intersection(z.number().nullable(), z.intersection(z.any(), z.number().default(0))),
+  ],
+  [
+    'intersection nested on the left',
+    z.intersection(z.intersection(z.any(), z.number().default(0)), z.number().nullable()),
+  ],
+  [
+    'intersections nested on both sides',
+    z.intersection(
+      z.intersection(z.strictObject({ a: z.number() }), z.looseObject({ b: z.any() })),
+      z.intersection(z.object({ c: z.number().default(1) }), z.strictObject({ a: z.any() })),
+    ),
+    [
+      { a: 1, b: 2 },
+      { a: 1, b: 2, c: 3, d: 4 },
+    ],
+  ],
+  // a record's key check, rebuilt, must not let the key it is the value of be missing
+  ['record in a union beside any', z.object({ a: z.union([z.any(), z.record(z.string(), z.number())]) })],
+  [
+    'record in a tuple union beside unknown',
+    z.tuple([z.number(), z.union([z.unknown(), z.partialRecord(z.enum(['a']), z.number())])]),
+    [
+      [1, undefined],
+      [1, { a: 1 }],
+      [1, { b: 1 }],
+    ],
+  ],
   // recursion
   ['recursive object', treeSchema(), [{ v: 1, kids: [{ v: 2, kids: [], x: 1 }] }]],
   [

@@ -104,6 +104,7 @@ describe('send order', () => {
           latest = Math.max(latest, at.get(e)!);
         }
       }),
+      { seed: 67 },
     );
   });
 

@@ -168,8 +168,13 @@ describe('encodeJson / decodeJson: JSON where it gives what a structured clone g
   });
 
   it('whenever it answers, decodeJson gives what a structured clone gives (property)', () => {
+    // fast-check's `unit: 'binary'` (every code point but the surrogates), without the map of all
+    // 1.1M of them it builds first: seconds of this test's bound on a loaded runner, for 150 runs.
+    const codePoint = fc
+      .nat({ max: 0x10ffff - 0x800 })
+      .map((n) => String.fromCodePoint(n < 0xd800 ? n : n + 0x800));
     const leaf = fc.oneof(
-      fc.string({ unit: 'binary' }),
+      fc.string({ unit: codePoint }),
       fc.double(),
       fc.integer(),
       fc.boolean(),
@@ -192,7 +197,7 @@ describe('encodeJson / decodeJson: JSON where it gives what a structured clone g
         answered++;
         sameAsClone(value);
       }),
-      { numRuns: 150 },
+      { numRuns: 150, seed: 170 },
     );
     expect(answered).toBeGreaterThan(30);
   }, 60_000);

@@ -101,6 +101,9 @@ function mark(node: Node, json: Json, why: string[]): void {
     case 'number':
       typeMembers(json, 'number');
       break;
+    case 'intersection':
+      nestIntersection(node, json, why);
+      break;
   }
   if (checks.some((c) => c._zod.def.check === 'string_format')) stringPatterns(checks, json, why);
   if (steps.length === 0) return;
@@ -137,6 +140,27 @@ function hasBoundedNumber(node: Node): boolean {
   if (def.type === 'number') return (def.checks?.length ?? 0) > 0 || node._zod.traits.has('$ZodCheck');
   const inner = [def.innerType, ...((def.options as Node[] | undefined) ?? [])].filter(Boolean) as Node[];
   return inner.some(hasBoundedNumber);
+}
+
+/**
+ * zod writes `a & (b & c)` as the flat `allOf: [a, b, c]`, which fromJSONSchema rebuilds as
+ * `(a & b) & c`. The grouping shows where one side fails (its issues skip the merge) and the other
+ * side's outputs cannot merge (zod throws): the nesting is restored, one `allOf` per intersection.
+ */
+function nestIntersection(node: Node, json: Json, why: string[]): void {
+  const members = json.allOf;
+  const leaves = (n: Node): number => {
+    const { type, left, right } = n._zod.def;
+    return type === 'intersection' ? leaves(left as Node) + leaves(right as Node) : 1;
+  };
+  if (!Array.isArray(members) || members.length === 2) return;
+  if (members.length !== leaves(node)) return void why.push('an intersection zod flattened unexpectedly');
+  let at = 0;
+  const nest = (n: Node): unknown => {
+    const { type, left, right } = n._zod.def;
+    return type === 'intersection' ? { allOf: [nest(left as Node), nest(right as Node)] } : members[at++];
+  };
+  json.allOf = (nest(node) as Json).allOf;
 }
 
 /** Gives the `allOf` members zod writes for a second pattern or divisor a `type`: fromJSONSchema reads a typeless member as "anything". */

@@ -118,7 +118,7 @@ function rebuildChildren(node: Zod, rebuild: (node: Zod) => Zod): Zod {
       change = { ...one('keyType'), ...one('valueType') };
       break;
     case 'pipe':
-      change = { ...one('in'), ...one('out') };
+      change = { ...(unguarded(def) ?? one('in')), ...one('out') };
       break;
     case 'lazy':
       // fromJSONSchema's way back into a recursive schema: the rebuilt node is memoized by then.
@@ -131,6 +131,23 @@ function rebuildChildren(node: Zod, rebuild: (node: Zod) => Zod): Zod {
       break;
   }
   return change && Object.keys(change).length > 0 ? cloneWith(node, change) : node;
+}
+
+/**
+ * fromJSONSchema checks an object's key and size keywords (`propertyNames`: every `z.record()`) in
+ * an identity `transform` piped into the object. A transform may be absent (its `optin`), and so,
+ * through the pipe, may the record: in a union beside a schema that accepts `undefined` it let an
+ * object property or tuple item be missing where the original requires it. The same checks on
+ * `unknown()` run on the same input, and may not be absent.
+ */
+function unguarded(def: Def): Partial<Def> | undefined {
+  const guard = defOf(def.in as Zod);
+  if (guard.type !== 'transform') return undefined;
+  return {
+    in: zod()
+      .unknown()
+      .check(...((guard.checks ?? []) as z.core.$ZodCheck<unknown>[])),
+  };
 }
 
 /**
