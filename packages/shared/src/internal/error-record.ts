@@ -35,23 +35,23 @@ export interface ErrorRecord {
   readonly stack: string | undefined;
   /** Which table the class was found in, and its key there. */
   readonly family: Family;
-  readonly className?: string;
+  readonly className?: string | undefined;
   /** Own enumerable fields (such as `code`, `path`, `exitCode`), when they can be cloned. */
   readonly props: Record<string, unknown>;
   readonly cause?: unknown;
   /** `AggregateError.errors`, each packed like `cause`. */
-  readonly errors?: unknown[];
+  readonly errors?: unknown[] | undefined;
   /** `SuppressedError.error` and `.suppressed`, packed like `cause`. */
-  readonly suppressed?: readonly [unknown, unknown];
+  readonly suppressed?: readonly [unknown, unknown] | undefined;
   /**
    * Set when something other than an Error was thrown: the thrown value itself (encoded by the
    * codec when `thrownEncoded`), or its text when it could not be sent (`thrownSent` false).
    */
   readonly thrown?: unknown;
   /** The thrown value travels as itself: the caller receives it, not an Error. */
-  readonly thrownSent?: boolean;
+  readonly thrownSent?: boolean | undefined;
   /** `thrown` went through the value codec (`encodeValue`) and must be decoded. */
-  readonly thrownEncoded?: boolean;
+  readonly thrownEncoded?: boolean | undefined;
   readonly isError: boolean;
 }
 
