@@ -174,6 +174,10 @@ describe('Barrier.abort() while the action runs', () => {
   }
 });
 
+// C's timeout, and how long the action holds (it must end after C's timeout has expired).
+const NEXT_TIMEOUT = 1000;
+const NEXT_HOLD = 2000;
+
 describe('Barrier: a party of the next cycle whose timeout expires while the action runs', () => {
   for (const sync of [false, true]) {
     for (const main of [false, true]) {
@@ -182,21 +186,23 @@ describe('Barrier: a party of the next cycle whose timeout expires while the act
       }, async () => {
         const ctl = newCtl();
         const bar = new Barrier(2, { action: new GateAction(ctl) });
-        const director = startWorker('barrier-director', { barrier: bar, ctl, op: 'none', holdMs: 400 });
-        // Cycle 1: A, then B runs the action; C comes while it runs, with a 100 ms timeout, and
-        // meets A's second wait in cycle 2 (Python: C waits for the lock, then for a partner).
+        const director = startWorker('barrier-director', { barrier: bar, ctl, op: 'none', holdMs: NEXT_HOLD });
+        // Cycle 1: A, then B runs the action; C comes while it runs, with a timeout that expires
+        // before the action ends, and meets A's second wait in cycle 2 (Python: C waits for the
+        // lock, then for a partner, its whole timeout again). That timeout must outlast A's way
+        // from cycle 1 to its second wait, which a loaded machine can stretch past 100 ms.
         const [a, b, c] = await workerParties(bar, ctl, [
           { sync: false, timeouts: [10_000, 10_000] },
           { sync: true, timeouts: [10_000], after: 1 },
-          ...(main ? [] : [{ sync, timeouts: [100], after: 2 }]),
+          ...(main ? [] : [{ sync, timeouts: [NEXT_TIMEOUT], after: 2 }]),
         ]);
         go(ctl);
         while (Atomics.load(ctl, 0) === 0) await tick();
-        const rc = await (c ?? mainParty(bar, { sync, timeouts: [100] }));
+        const rc = await (c ?? mainParty(bar, { sync, timeouts: [NEXT_TIMEOUT] }));
         const [ra, rb] = await Promise.all([a!, b!]);
         await nextMessage(director);
         expect([ra.results[0], rb.results[0]].sort()).toEqual([0, 1]);
-        expect(rc.elapsed[0]).toBeGreaterThanOrEqual(100);
+        expect(rc.elapsed[0]).toBeGreaterThanOrEqual(NEXT_TIMEOUT);
         expect([ra.results[1], rc.results[0]].sort()).toEqual([0, 1]);
         expect(bar.broken).toBe(false);
       });
