@@ -33,6 +33,9 @@ const TAKES: Readonly<Record<string, readonly [takes: string, instead?: string]>
   'Pool.close': ['no argument'],
   'Pool.join': ['no argument', `it waits for every submitted task; to wait at most ms, ${RACE}`],
   'Pool.terminate': ['no argument', 'it stops the workers at once, without a grace or a timeout'],
+  getContext: ["an optional context name ('thread' or 'process')"],
+  getStartMethod: ['an optional allowNone (true, false or { allowNone })'],
+  setStartMethod: ["a context name ('thread', 'process' or null) and optional { force }"],
 };
 
 /**
