@@ -109,7 +109,8 @@ describe('ByteChannel in one thread', () => {
   });
 
   it('refuses arguments it does not take, and a message that is not a Uint8Array, saying how to send it', async () => {
-    expect(() => new ByteChannel({ capacity: 64 }, 5 as never)).toThrow(ValidationError);
+    const Channel = ByteChannel as unknown as new (...args: unknown[]) => ByteChannel;
+    expect(() => new Channel({ capacity: 64 }, 5)).toThrow(ValidationError);
     const ch = new ByteChannel({ capacity: 64 });
     const one = Uint8Array.of(1);
     const extra = [5, 6] as never[];
