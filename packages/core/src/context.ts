@@ -6,6 +6,7 @@ import * as ipc from '@multiproc/ipc';
 import * as shared from '@multiproc/shared';
 import { ContextError, definePythonNames } from '@multiproc/shared';
 import { cpuCount, currentProcess, isMain, parentProcess } from './identity.js';
+import { tooManyArguments } from './internal/arity.js';
 import { callableMembers, PYTHON_MODULE_NAMES } from './internal/callable.js';
 import { assertContextName, type ContextName } from './options.js';
 import type { CheckedPoolOptions } from './pool/options.js';
@@ -21,12 +22,14 @@ const isObject = (value: unknown): value is object =>
 function bindContext(name: ContextName) {
   class ContextProcess<F extends TaskFunction = TaskFunction> extends Process<F> {
     constructor(options: CheckedProcessOptions<F>) {
+      if (arguments.length > 1) throw tooManyArguments('new Process', arguments.length);
       // Anything but an options object goes through as given, for Process to name the mistake.
       super(isObject(options) ? { context: name, ...options } : options);
     }
   }
   class ContextPool<I extends TaskFunction = TaskFunction> extends Pool<I> {
     constructor(options?: CheckedPoolOptions<I> | null) {
+      if (arguments.length > 1) throw tooManyArguments('new Pool', arguments.length);
       const given = options ?? {};
       super((isObject(given) ? { context: name, ...given } : given) as CheckedPoolOptions<I>);
     }
@@ -50,9 +53,16 @@ function bindContext(name: ContextName) {
     isMain,
     parentProcess,
     /** The context this object is bound to. Python: `ctx.get_start_method()`. */
-    getStartMethod: (): ContextName => name,
+    getStartMethod(_allowNone?: boolean | { allowNone?: boolean | null | undefined } | null): ContextName {
+      // Python's ctx.get_start_method(allow_none=False) takes allow_none too, and returns its name.
+      if (arguments.length > 1) throw tooManyArguments('getStartMethod', arguments.length);
+      return name;
+    },
     /** This context with no name (or `null`), else the one named. Python: `ctx.get_context(method)`. */
-    getContext: (method?: ContextName | null): Context => getContext(method ?? name),
+    getContext(method?: ContextName | null): Context {
+      if (arguments.length > 1) throw tooManyArguments('getContext', arguments.length);
+      return getContext(method ?? name);
+    },
     getAllStartMethods,
     /** Throws `ContextError`: a context object is bound to its context (Python raises `ValueError`). */
     setStartMethod: (
@@ -110,6 +120,7 @@ export function getContext(name: 'process'): ProcessContext;
 export function getContext(name: 'thread'): ThreadContext;
 export function getContext(name?: ContextName | null): Context;
 export function getContext(name?: ContextName | null): Context | ProcessContext {
+  if (arguments.length > 1) throw tooManyArguments('getContext', arguments.length);
   const resolved = name ?? getStartMethod();
   assertContextName(resolved);
   let ctx = contexts.get(resolved);

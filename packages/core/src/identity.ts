@@ -5,6 +5,7 @@
 
 import { processAuthkey, setProcessAuthkey } from '@multiproc/ipc';
 import { describeValue, ProcessError, ValidationError } from '@multiproc/shared';
+import { tooManyArguments } from './internal/arity.js';
 
 // node:worker_threads (with the stream modules it loads) and node:os are read on first use, not at
 // import: a program's main thread that imports the package has not loaded them yet (issue #18),
@@ -58,6 +59,7 @@ export function getWorkerIdentity(): WorkerIdentity | undefined {
  * }
  */
 export function isMain(): boolean {
+  if (arguments.length > 0) throw tooManyArguments('isMain', arguments.length);
   return getWorkerIdentity() === undefined && threads().isMainThread;
 }
 
@@ -67,6 +69,7 @@ export function isMain(): boolean {
  * const pool = new Pool({ processes: Math.max(1, cpuCount() - 1) });
  */
 export function cpuCount(): number {
+  if (arguments.length > 0) throw tooManyArguments('cpuCount', arguments.length);
   return process.getBuiltinModule('node:os').availableParallelism();
 }
 
@@ -194,6 +197,7 @@ const alive = (): boolean => true;
  * console.log(currentProcess().name); // 'worker-a'
  */
 export function currentProcess(): ProcessInfo {
+  if (arguments.length > 0) throw tooManyArguments('currentProcess', arguments.length);
   const me = getWorkerIdentity();
   return {
     get name(): string {
@@ -231,6 +235,7 @@ export function currentProcess(): ProcessInfo {
  * if (parent) console.log(parent.name, parent.pid, parent.isAlive()); // 'MainProcess' 1234 true
  */
 export function parentProcess(): ParentProcessInfo | null {
+  if (arguments.length > 0) throw tooManyArguments('parentProcess', arguments.length);
   const parent = getWorkerIdentity()?.parent;
   if (!parent) return null;
   const { pid, name } = parent;

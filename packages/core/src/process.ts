@@ -57,6 +57,7 @@ const liveChildren = new Set<Process>();
  * }
  */
 export function activeChildren(): Process[] {
+  if (arguments.length > 0) throw tooManyArguments('activeChildren', arguments.length);
   return [...liveChildren];
 }
 

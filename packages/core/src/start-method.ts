@@ -1,6 +1,7 @@
 /** The default context. Python: `set_start_method()` / `get_start_method()`. */
 import { ContextError, describeValue, readOptions, ValidationError } from '@multiproc/shared';
 import { getWorkerIdentity } from './identity.js';
+import { tooManyArguments } from './internal/arity.js';
 import { assertContextName, CONTEXT_NAMES, type ContextName } from './options.js';
 
 const DEFAULT_CONTEXT: ContextName = 'thread';
@@ -26,6 +27,7 @@ export function setStartMethod(
   name: ContextName | null,
   options: { force?: boolean | null | undefined } | null = {},
 ): void {
+  if (arguments.length > 2) throw tooManyArguments('setStartMethod', arguments.length);
   if (name !== null) assertContextName(name);
   const { force } = readOptions(options, ['force'], 'setStartMethod()');
   if (force !== undefined && typeof force !== 'boolean') {
@@ -70,6 +72,7 @@ export function getStartMethod(
 ): ContextName;
 export function getStartMethod(allowNone?: boolean | GetStartMethodOptions | null): ContextName | null;
 export function getStartMethod(arg: boolean | GetStartMethodOptions | null = false): ContextName | null {
+  if (arguments.length > 1) throw tooManyArguments('getStartMethod', arguments.length);
   const allowNone = readAllowNone(arg);
   if (setExplicitly) return current;
   return getWorkerIdentity()?.context ?? (allowNone ? null : DEFAULT_CONTEXT);
@@ -95,5 +98,6 @@ function readAllowNone(arg: unknown): boolean {
  * console.log(getAllStartMethods()); // ['thread', 'process'] on Node.js
  */
 export function getAllStartMethods(): ContextName[] {
+  if (arguments.length > 0) throw tooManyArguments('getAllStartMethods', arguments.length);
   return [...CONTEXT_NAMES];
 }

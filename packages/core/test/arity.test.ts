@@ -4,12 +4,18 @@
 // Also the other misuse core now refuses or names: setStartMethod's force, currentProcess().daemon,
 // a misspelt target, a count option's message, an input whose iterator is not one.
 import {
+  activeChildren,
   ContextError,
+  cpuCount,
   currentProcess,
+  getAllStartMethods,
+  getContext,
   getStartMethod,
+  isMain,
   Pool,
   Process,
   ProcessError,
+  parentProcess,
   setStartMethod,
   ValidationError,
 } from '@multiproc/core';
@@ -129,6 +135,31 @@ describe('Pool', () => {
     await expect(pool.map(tasks.nap, junk)).rejects.toThrow(
       /\[Symbol\.iterator\]\(\) returned the number 5, not an iterator/,
     );
+  });
+});
+
+describe('the module functions and a context object', () => {
+  it('refuse arguments they do not take, as Python raises TypeError; a context keeps allowNone', () => {
+    for (const f of [activeChildren, cpuCount, currentProcess, parentProcess, isMain, getAllStartMethods])
+      expect(() => call(f, 1), f.name).toThrow(ValidationError);
+    expect(() => call(getStartMethod, true, 1)).toThrow(ValidationError);
+    expect(() => call(getContext, 'thread', 1)).toThrow(ValidationError);
+    expect(() => call(setStartMethod, 'thread', { force: true }, 1)).toThrow(ValidationError);
+    expect(getStartMethod()).toBe('thread'); // the refused call set nothing
+    const ctx = getContext('process');
+    expect(() => call(ctx.getContext, 'thread', 1)).toThrow(ValidationError);
+    expect(() => call(ctx.getStartMethod, true, 1)).toThrow(ValidationError);
+    expect(() => call(ctx.activeChildren, 1)).toThrow(ValidationError);
+    expect(
+      () => new (ctx.Process as unknown as new (...a: unknown[]) => unknown)({ target: tasks.nap }, 1),
+    ).toThrow(ValidationError);
+    expect(() => new (ctx.Pool as unknown as new (...a: unknown[]) => unknown)({}, 1)).toThrow(
+      ValidationError,
+    );
+    // Python's ctx.get_start_method(allow_none) takes it, and returns the context's name.
+    expect(call(ctx.getStartMethod, true)).toBe('process');
+    expect(ctx.getContext().name).toBe('process');
+    expect([activeChildren(), isMain(), parentProcess()]).toEqual([[], true, null]);
   });
 });
 

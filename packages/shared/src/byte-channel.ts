@@ -10,13 +10,18 @@ import { refuseStructuredClone } from './clone-guard.js';
 import { type EncodeContext, type Encoded, encodeSymbol, registerCodec } from './codec.js';
 import { disposableInEveryRealm } from './dispose-keys.js';
 import { ClosedError, TimeoutError, ValidationError } from './errors.js';
+import { NONE, tooManyArguments } from './internal/arity.js';
 import { assertMayBlock, newSharedBuffer } from './internal/browser-limits.js';
 import {
   type CheckedChannelOptions,
   channelOptions,
   constructorOptions,
   intoBytes,
+  notBytes,
   READ_KEYS,
+  READ_TAKES,
+  tooLarge,
+  WRITE_TAKES,
 } from './internal/channel-options.js';
 import { type Inspect, inspectSymbol, showFields } from './internal/inspect.js';
 import {
@@ -92,6 +97,8 @@ export class ByteChannel implements Abandonable {
    *   not a boolean, options that are not an object, or an unknown option.
    */
   constructor(options: ByteChannelOptions | null = {}) {
+    if (arguments.length > 1)
+      throw tooManyArguments('new ByteChannel()', arguments.length, 'an optional { capacity, multi }');
     ME ||= getOwnerId();
     let sab = adopting;
     if (sab === undefined) {
@@ -162,6 +169,7 @@ export class ByteChannel implements Abandonable {
    * console.log(await ch.read(), await ch.read()); // Uint8Array(1) [ 1 ] null
    */
   close(): void {
+    if (arguments.length > 0) throw tooManyArguments('ByteChannel.close()', arguments.length, NONE);
     Atomics.or(this.#h, USED, CLOSED_BIT);
     Atomics.notify(this.#h, USED);
   }
@@ -171,15 +179,10 @@ export class ByteChannel implements Abandonable {
     this.close();
   }
 
-  #check(bytes: Uint8Array): number {
-    if (!(bytes instanceof Uint8Array))
-      throw new ValidationError('ByteChannel messages must be Uint8Arrays.');
-    if (bytes.byteLength > this.capacity) {
-      throw new ValidationError(
-        `Message of ${bytes.byteLength} bytes exceeds this channel's capacity of ${this.capacity} bytes. ` +
-          'Create the channel with a larger capacity, or split the message.',
-      );
-    }
+  #check(bytes: Uint8Array, argc: number, max: number, method: string): number {
+    if (argc > max) throw tooManyArguments(method, argc, max === 1 ? 'a message' : WRITE_TAKES);
+    if (!(bytes instanceof Uint8Array)) throw notBytes(bytes, method);
+    if (bytes.byteLength > this.capacity) throw tooLarge(bytes.byteLength, this.capacity);
     if (this.closed) throw new ClosedError('Cannot write to a closed ByteChannel.');
     return frameBytes(bytes.byteLength);
   }
@@ -191,7 +194,7 @@ export class ByteChannel implements Abandonable {
    * @throws {ClosedError} after `close()`.
    */
   tryWrite(bytes: Uint8Array): boolean {
-    const need = this.#check(bytes);
+    const need = this.#check(bytes, arguments.length, 1, 'ByteChannel.tryWrite()');
     if (this.#multi && !tryTake(this.#wmutex)) return false;
     try {
       if (this.#dataBytes - (Atomics.load(this.#h, USED) & USED_MASK) < need) return false;
@@ -213,7 +216,7 @@ export class ByteChannel implements Abandonable {
    */
   writeSync(bytes: Uint8Array, options?: number | ChannelWaitOptions): boolean {
     const o = channelOptions(options, 'ByteChannel.writeSync()');
-    const need = this.#check(bytes);
+    const need = this.#check(bytes, arguments.length, 2, 'ByteChannel.writeSync()');
     const h = this.#h;
     const used = Atomics.load(h, USED);
     if (!this.#multi && this.#dataBytes - used >= need) return this.#putTrue(bytes, need);
@@ -241,7 +244,7 @@ export class ByteChannel implements Abandonable {
    */
   async write(bytes: Uint8Array, options?: number | ChannelWaitOptions): Promise<boolean> {
     const o = channelOptions(options, 'ByteChannel.write()');
-    const need = this.#check(bytes);
+    const need = this.#check(bytes, arguments.length, 2, 'ByteChannel.write()');
     const h = this.#h;
     if (!this.#multi && this.#dataBytes - Atomics.load(h, USED) >= need) return this.#putTrue(bytes, need);
     const deadline = now() + o.timeoutMs;
@@ -292,10 +295,9 @@ export class ByteChannel implements Abandonable {
    * @throws {ValidationError} when the message does not fit `into`, `into` is not a buffer, or for an unknown option.
    */
   tryRead(options?: ChannelReadOptions): Uint8Array | undefined {
-    const into = intoBytes(
-      readOptions(options, READ_KEYS, 'ByteChannel.tryRead()').into,
-      'ByteChannel.tryRead()',
-    );
+    const m = 'ByteChannel.tryRead()';
+    if (arguments.length > 1) throw tooManyArguments(m, arguments.length, 'an optional { into }');
+    const into = intoBytes(readOptions(options, READ_KEYS, m).into, m);
     if (this.#multi && !tryTake(this.#rmutex)) return undefined;
     try {
       return (Atomics.load(this.#h, USED) & USED_MASK) === 0 ? undefined : this.#take(into);
@@ -314,6 +316,7 @@ export class ByteChannel implements Abandonable {
    *   refuses it there): use the async form on the page.
    */
   readSync(options?: number | ChannelReadOptions): Uint8Array | null {
+    if (arguments.length > 1) throw tooManyArguments('ByteChannel.readSync()', arguments.length, READ_TAKES);
     const o = channelOptions(options, 'ByteChannel.readSync()', true);
     const h = this.#h;
     if (!this.#multi && (Atomics.load(h, USED) & USED_MASK) !== 0) return this.#take(o.into);
@@ -342,6 +345,7 @@ export class ByteChannel implements Abandonable {
    * for (let m = await ch.read(); m !== null; m = await ch.read()) console.log(m.byteLength); // 2
    */
   async read(options?: number | ChannelReadOptions): Promise<Uint8Array | null> {
+    if (arguments.length > 1) throw tooManyArguments('ByteChannel.read()', arguments.length, READ_TAKES);
     const o = channelOptions(options, 'ByteChannel.read()', true);
     const h = this.#h;
     if (!this.#multi && (Atomics.load(h, USED) & USED_MASK) !== 0) return this.#take(o.into);

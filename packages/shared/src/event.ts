@@ -111,6 +111,7 @@ export class Event {
    * @returns `true` when the flag was set, or was set during the wait (even if cleared again since,
    *   as Python's `threading.Event`); `false` on timeout.
    * @throws {LockError} in a program's main thread, when nothing left could end the wait (a deadlock).
+   * @throws {ValidationError} for a timeout in another form, even when the flag is set.
    * @example
    * import { Event } from '@multiproc/shared';
    * const ev = new Event();
@@ -121,9 +122,10 @@ export class Event {
   async wait(timeoutMs?: Timeout): Promise<boolean> {
     if (arguments.length > 1) throw tooManyArguments('Event.wait()', arguments.length, TAKES_TIMEOUT);
     const w = this.#w;
+    // The argument first: a bad timeout is refused whether or not the flag is set (as waitSync()).
+    const deadline = deadlineFor(timeoutMs, 'Event.wait()');
     const start = Atomics.load(w, STATE);
     if (start & FLAG_BIT) return true;
-    const deadline = deadlineFor(timeoutMs, 'Event.wait()');
     while (Atomics.load(w, STATE) === start) {
       if ((await waitAsync(w, STATE, start, deadline)) === 'timed-out') break;
     }
@@ -136,6 +138,7 @@ export class Event {
    * @default Infinity
    * @returns `true` when the flag was set, or was set during the wait (even if cleared again since);
    *   `false` on timeout.
+   * @throws {ValidationError} for a timeout in another form, even when the flag is set.
    * @throws {ContextError} on a browser page's main thread when it would have to block (the browser
    *   refuses it there): use the async form on the page.
    */

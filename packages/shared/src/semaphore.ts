@@ -17,7 +17,7 @@ import { LockError, ValidationError } from './errors.js';
 import { rejectArguments, TAKES_ACQUIRE, tooManyArguments } from './internal/arity.js';
 import { assertMayBlock, newSharedBuffer } from './internal/browser-limits.js';
 import { type Inspect, inspectSymbol, showFields } from './internal/inspect.js';
-import { freeIfEmpty, OWNER_TABLE_WORDS, ownedSlot, takeOwned } from './internal/owner-table.js';
+import { freeIfEmpty, OWNER_TABLE_WORDS, ownedSlot, ownedTotal, takeOwned } from './internal/owner-table.js';
 import { type Abandonable, kAbandon } from './internal/protocol.js';
 import { assertThreadTarget } from './internal/shared-codec.js';
 import { deadlineFor, NO_WAIT, now, waitAsync, waitSync } from './internal/wait.js';
@@ -69,7 +69,8 @@ function passWakeup(w: Int32Array): false {
  * in Python, for another thread to release. Beyond Python, the permits a worker thread started by
  * multiproc took and had not released are given back when it fails (throws at top level, exits
  * non-zero, is terminated or killed, runs out of memory: see `abandonOwner()`), never raising the
- * value above its initial one. Such a permit is like any other: unlike `Lock` and `RLock`, a
+ * value above its initial one, nor giving back one another thread released for it and took again.
+ * Such a permit is like any other: unlike `Lock` and `RLock`, a
  * semaphore has no `abandoned` flag (its permits are a count, and whoever takes the given-back
  * one is not told); guard data that a failed worker could leave half-updated with a `Lock`.
  * @example
@@ -305,6 +306,13 @@ export class Semaphore implements Abandonable {
    * Called by `abandonOwner()`: gives back the permits of a thread that failed, up to the initial
    * value. Those of a thread that ended normally stay taken, as in Python (any thread may release
    * them); only its row is freed, so rows are not used up by threads that come and go.
+   *
+   * A row counts what its thread took and did not release itself: a permit another thread released
+   * for it (a semaphore has no owner) stays in its row, and may have been taken again since, by a
+   * thread that now counts it too. So at most the permits taken (initial value minus value) that
+   * no other row accounts for come back: a permit that could be held by a live thread never does
+   * (two threads in a one-permit section), at the cost of keeping one that was not (Python keeps
+   * every permit of a dead process).
    */
   [kAbandon](ownerId: number, failed: boolean): number {
     const w = this.#w;
@@ -312,7 +320,7 @@ export class Semaphore implements Abandonable {
     if (held <= 0 || !failed) return 0;
     for (;;) {
       const v = Atomics.load(w, VALUE);
-      const back = Math.min(held, Atomics.load(w, MAX) - v);
+      const back = Math.min(held, Atomics.load(w, MAX) - v - ownedTotal(w, TABLE));
       if (back <= 0) return 1;
       if (Atomics.compareExchange(w, VALUE, v, v + back) === v) {
         Atomics.notify(w, VALUE, back);

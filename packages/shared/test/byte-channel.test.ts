@@ -108,6 +108,33 @@ describe('ByteChannel in one thread', () => {
     );
   });
 
+  it('refuses arguments it does not take, and a message that is not a Uint8Array, saying how to send it', async () => {
+    const Channel = ByteChannel as unknown as new (...args: unknown[]) => ByteChannel;
+    expect(() => new Channel({ capacity: 64 }, 5)).toThrow(ValidationError);
+    const ch = new ByteChannel({ capacity: 64 });
+    const one = Uint8Array.of(1);
+    const extra = [5, 6] as never[];
+    expect(() => (ch.tryWrite as (...a: unknown[]) => boolean)(one, ...extra)).toThrow(ValidationError);
+    expect(() => (ch.writeSync as (...a: unknown[]) => boolean)(one, 5, 6)).toThrow(ValidationError);
+    await expect((ch.write as (...a: unknown[]) => Promise<boolean>)(one, 5, 6)).rejects.toBeInstanceOf(
+      ValidationError,
+    );
+    expect(ch.count).toBe(0);
+    ch.tryWrite(one);
+    expect(() => (ch.tryRead as (...a: unknown[]) => unknown)({}, 5)).toThrow(ValidationError);
+    expect(() => (ch.readSync as (...a: unknown[]) => unknown)(5, 6)).toThrow(ValidationError);
+    await expect((ch.read as (...a: unknown[]) => Promise<unknown>)(5, 6)).rejects.toBeInstanceOf(
+      ValidationError,
+    );
+    expect(ch.count).toBe(1);
+    expect(() => (ch.close as (...a: unknown[]) => void)(true)).toThrow(ValidationError);
+    expect(ch.closed).toBe(false);
+    for (const bad of [new Int32Array(2), new DataView(new ArrayBuffer(2)), new ArrayBuffer(2), 'hi', [1]]) {
+      expect(() => ch.tryWrite(bad as never)).toThrow(ValidationError);
+      expect(() => ch.tryWrite(bad as never)).toThrow(/Uint8Array\(/);
+    }
+  });
+
   it('refuses to go to a child process, naming the argument', () => {
     expect(() => encodeValue([new ByteChannel()], 'process', 'args')).toThrow(ContextError);
     expect(() => encodeValue([new ByteChannel()], 'process', 'args')).toThrow(/args\[0\]/);

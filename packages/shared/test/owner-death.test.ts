@@ -68,6 +68,33 @@ describe('owner death', { timeout: 60_000 }, () => {
     expect(signal.getValue()).toBe(0);
   });
 
+  it('gives back no permit another thread took again after releasing it for the dead thread', async () => {
+    for (const Kind of [Semaphore, BoundedSemaphore]) {
+      // A semaphore has no owner: the main thread hands the worker's permit back, then takes it.
+      const sem = new Kind(1);
+      const id = await terminated({ kind: 'semaphore', sem, permits: 1 });
+      sem.release();
+      expect(sem.tryAcquire()).toBe(true);
+      abandonOwner(id);
+      // This thread still holds the only permit: giving it back would let a second one in.
+      expect(sem.getValue(), Kind.name).toBe(0);
+      expect(sem.tryAcquire()).toBe(false);
+      sem.release(); // a BoundedSemaphore would refuse it had the permit come back twice
+      expect(sem.getValue()).toBe(1);
+      // Of two dead holders, one permit released for one of them and taken again: one comes back.
+      const two = new Kind(2);
+      const a = await terminated({ kind: 'semaphore', sem: two, permits: 1 });
+      const b = await terminated({ kind: 'semaphore', sem: two, permits: 1 });
+      two.release();
+      expect(two.tryAcquire()).toBe(true);
+      abandonOwner(a);
+      abandonOwner(b);
+      expect(two.getValue(), Kind.name).toBe(1);
+      two.release();
+      expect(two.getValue()).toBe(2);
+    }
+  });
+
   it("recovers a Condition whose lock the dead thread held; the next owner sees 'abandoned'", async () => {
     const cond = new Condition(new Lock());
     const id = await terminated({ kind: 'condition-lock', cond });

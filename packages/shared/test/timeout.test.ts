@@ -157,6 +157,30 @@ describe('every waiting method of the primitives takes ms or { timeout }', () =>
     await expect(new Barrier(2).wait('1' as never)).rejects.toBeInstanceOf(ValidationError);
   });
 
+  it('a bad timeout is refused whatever the state: a set Event, a held RLock, a free Lock, a true predicate', async () => {
+    const bad = ['1', true, { timeout: 'x' }, { timout: 5 }, Number.NaN, []] as never[];
+    const ev = new Event();
+    ev.set();
+    const rlock = new RLock();
+    rlock.acquireSync();
+    const cond = new Condition();
+    cond.acquireSync();
+    for (const arg of bad) {
+      await expect(ev.wait(arg)).rejects.toBeInstanceOf(ValidationError);
+      expect(() => ev.waitSync(arg)).toThrow(ValidationError);
+      await expect(rlock.acquire(arg)).rejects.toBeInstanceOf(ValidationError);
+      expect(() => rlock.acquireSync(arg)).toThrow(ValidationError);
+      await expect(new Lock().acquire(arg)).rejects.toBeInstanceOf(ValidationError);
+      await expect(new Semaphore(1).acquire(arg)).rejects.toBeInstanceOf(ValidationError);
+      await expect(cond.waitFor(() => true, arg)).rejects.toBeInstanceOf(ValidationError);
+      expect(() => cond.waitForSync(() => true, arg)).toThrow(ValidationError);
+      await expect(new Barrier(1).wait(arg)).rejects.toBeInstanceOf(ValidationError);
+      expect(() => new Barrier(1).waitSync(arg)).toThrow(ValidationError);
+    }
+    cond.release();
+    rlock.release();
+  });
+
   it('a negative timeout does not wait, as in Python: Event and Condition give false, a Barrier breaks', async () => {
     const ev = new Event();
     expect(await ev.wait(-1)).toBe(false);

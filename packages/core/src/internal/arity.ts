@@ -54,6 +54,9 @@ const TAKES: Readonly<Record<string, readonly [takes: string, instead?: string]>
       ],
     ]),
   ),
+  getContext: ["an optional context name ('thread' or 'process')"],
+  getStartMethod: ['an optional allowNone (true, false or { allowNone })'],
+  setStartMethod: ["a context name ('thread', 'process' or null) and optional { force }"],
 };
 
 /**

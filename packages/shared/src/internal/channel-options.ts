@@ -85,3 +85,27 @@ function tagged(value: object): string {
   const tag = Object.prototype.toString.call(value).slice(8, -1);
   return tag === 'Object' ? 'an object' : withArticle(tag);
 }
+
+/** What a write of a `ByteChannel` takes, for `tooManyArguments()`. */
+export const WRITE_TAKES = 'a message and an optional timeout (ms, or { timeout, keepAlive })';
+/** What a waiting read of a `ByteChannel` takes, for `tooManyArguments()`. */
+export const READ_TAKES = 'an optional timeout (ms, or { timeout, keepAlive, into })';
+
+/** The error for a message that is not a `Uint8Array`, saying how to send the bytes of another view. */
+export function notBytes(bytes: unknown, method: string): ValidationError {
+  const view = ArrayBuffer.isView(bytes);
+  return new ValidationError(
+    `${method}: a message is a Uint8Array, got ${describeValue(bytes)}. ` +
+      (view
+        ? 'Send the bytes of another view as new Uint8Array(view.buffer, view.byteOffset, view.byteLength).'
+        : 'Encode it first (new TextEncoder().encode(text) for a string), or wrap an ArrayBuffer in new Uint8Array(buffer).'),
+  );
+}
+
+/** The error for a message of `bytes` bytes, more than a channel of `capacity` bytes holds. */
+export function tooLarge(bytes: number, capacity: number): ValidationError {
+  return new ValidationError(
+    `Message of ${bytes} bytes exceeds this channel's capacity of ${capacity} bytes. ` +
+      'Create the channel with a larger capacity, or split the message.',
+  );
+}

@@ -88,6 +88,16 @@ export function setOwned(w: Int32Array, base: number, owner: number, value: numb
   if (value === 0) freeRow(w, base, i);
 }
 
+/** The sum of the positive values of every row in use: the shares the threads with a row record. */
+export function ownedTotal(w: Int32Array, base: number): number {
+  let total = 0;
+  for (let i = 0; i < OWNER_SLOTS; i++) {
+    const value = Atomics.load(w, base + 2 * i + 1);
+    if (value > 0 && Atomics.load(w, base + 2 * i) !== 0) total += value;
+  }
+  return total;
+}
+
 /** Removes the dead `owner`'s row and returns its value (0 when it had none). */
 export function takeOwned(w: Int32Array, base: number, owner: number): number {
   const i = ownerRow(w, base, owner, false);
