@@ -186,7 +186,12 @@ describe('Barrier: a party of the next cycle whose timeout expires while the act
       }, async () => {
         const ctl = newCtl();
         const bar = new Barrier(2, { action: new GateAction(ctl) });
-        const director = startWorker('barrier-director', { barrier: bar, ctl, op: 'none', holdMs: NEXT_HOLD });
+        const director = startWorker('barrier-director', {
+          barrier: bar,
+          ctl,
+          op: 'none',
+          holdMs: NEXT_HOLD,
+        });
         // Cycle 1: A, then B runs the action; C comes while it runs, with a timeout that expires
         // before the action ends, and meets A's second wait in cycle 2 (Python: C waits for the
         // lock, then for a partner, its whole timeout again). That timeout must outlast A's way
