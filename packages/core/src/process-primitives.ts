@@ -26,6 +26,7 @@ import {
   readOptions,
   type Typecode,
   type TypecodeValue,
+  tooManyArguments,
   ValidationError,
 } from '@multiproc/shared';
 
@@ -204,6 +205,41 @@ export const processPrimitives: ProcessPrimitives = {
     return processManager().Array(typecode, init);
   },
 } as unknown as ProcessPrimitives;
+// Each refuses arguments it does not take, as the thread context's classes do (`new Lock(1)`) and as
+// the manager's factories do: JavaScript would drop them silently (Python: TypeError).
+const NO_LOCK = 'it has no lock: use Value(typecode, value, { lock }) for one with getLock()';
+const TAKES: Record<string, readonly [max: number, takes: string, instead?: string]> = {
+  ...Object.fromEntries(
+    ['Lock', 'RLock', 'Event'].map((n) => [n, [0, 'no argument', `Python's ${n}() takes none either`]]),
+  ),
+  Semaphore: [1, 'an optional initial value'],
+  BoundedSemaphore: [1, 'an optional initial value'],
+  Condition: [1, "an optional Lock or RLock of getContext('process')"],
+  Barrier: [
+    2,
+    'parties and optional options ({ action, timeout })',
+    "Python's Barrier(parties, action, timeout) is Barrier(parties, { action, timeout }) here",
+  ],
+  Value: [3, 'a typecode, an optional value and optional options ({ lock })'],
+  Array: [3, 'a typecode, a size or values, and optional options ({ lock })'],
+  RawValue: [2, 'a typecode and an optional value', NO_LOCK],
+  RawArray: [
+    2,
+    'a typecode and a size or values',
+    NO_LOCK.replace('Value(typecode, value', 'Array(typecode, init'),
+  ],
+};
+const factories = processPrimitives as unknown as Record<string, (...args: unknown[]) => unknown>;
+for (const [name, [max, takes, instead]] of Object.entries(TAKES)) {
+  const make = factories[name]!;
+  // A function, not a method or an arrow: `new ctx.Lock()` must keep working.
+  const guarded = function (this: unknown, ...args: unknown[]) {
+    if (args.length > max) throw tooManyArguments(`${name}()`, args.length, takes, instead);
+    return make.apply(this, args);
+  };
+  Object.defineProperty(guarded, 'name', { value: name });
+  factories[name] = guarded;
+}
 // A SharedArrayBuffer-backed name of the thread context would fail when sent to a child process.
 processPrimitives.SharedArray = processPrimitives.Array;
 // `x instanceof ctx.Lock` holds for what `ctx.Lock()` returns, as for the thread context's classes.

@@ -72,8 +72,13 @@ const TAKES: Readonly<Record<string, readonly [takes: string, instead?: string]>
  * if (arguments.length > 0) throw tooManyArguments('Queue.getNowait', arguments.length);
  */
 export function tooManyArguments(method: string, got: number): ValidationError {
-  const [takes, instead] = TAKES[method] ?? ['no argument'];
+  const [takes, instead] = takesOf(method);
   return refusal(`${method}()`, got, takes, instead);
+}
+
+/** What `method` (`'Queue.put'`) takes, and what to do instead: the manager's queue proxy says the same. */
+export function takesOf(method: string): readonly [takes: string, instead?: string] {
+  return TAKES[method] ?? ['no argument'];
 }
 
 /** {@link tooManyArguments} as a rejected promise, for the methods that return one. */

@@ -2,6 +2,7 @@
  * The proxy of a manager's `Barrier`: the thread `Barrier`'s API, each call crossing to the manager.
  */
 import { ContextError, type Timeout } from '@multiproc/shared';
+import { refuseExtraArguments } from '../internal/manager/arity.js';
 import { noSyncWait } from '../internal/manager/no-sync.js';
 import { proxyRef } from '../internal/manager/server.js';
 import { callOrReject, wireTimeout } from '../internal/manager/wire.js';
@@ -129,3 +130,4 @@ const noStateProperty = (name: string): ContextError =>
       `\`.${name}\` with \`(await bar.state()).${name}\`; \`.${name}\` works on a thread Barrier only.`,
   );
 proxyClass('Barrier', BarrierProxy);
+refuseExtraArguments(BarrierProxy.prototype, 'Barrier');

@@ -4,6 +4,7 @@
  */
 import { ClosedError, disposableInEveryRealm, type WithoutNulls, withArticle } from '@multiproc/shared';
 import { processAuthkey } from '../authkey.js';
+import { refuseExtraArguments } from '../internal/manager/arity.js';
 import { clientFor } from '../internal/manager/client-registry.js';
 import { reachManager } from '../internal/manager/connect.js';
 import { serveUntilShutDown, serveWhileReachable, shutDownBy } from '../internal/manager/manager-life.js';
@@ -27,8 +28,7 @@ import {
   type TypeidMethod,
 } from './register-options.js';
 
-export type { Factory, ManagerOptions, RegisterOptions } from './register-options.js';
-export { MANAGER_KEYS } from './register-options.js';
+export { type Factory, MANAGER_KEYS, type ManagerOptions, type RegisterOptions } from './register-options.js';
 
 type State = 'initial' | 'serving' | 'connected' | 'shutdown';
 
@@ -41,8 +41,8 @@ type State = 'initial' | 'serving' | 'connected' | 'shutdown';
  * (`serveForever()` does). As in Python, a serving manager that the program and the proxies it
  * made no longer reach is shut down once garbage-collected, when no other thread, process or
  * program holds a proxy of its objects any more and no call to it waits.
- * @throws {ValidationError} from the constructor for a bad address or authkey, or an unknown
- *   option (a misspelt `authKey` is refused, not replaced by a random key).
+ * @throws {ValidationError} for a bad address or authkey, an unknown option (a misspelt `authKey` is
+ *   refused, not replaced by a random key), or an argument a method does not take (async: rejects).
  * @example
  * const server = new BaseManager({ address: ['127.0.0.1', 0], authkey: 'abracadabra' });
  * const jobs: string[] = [];
@@ -65,7 +65,7 @@ export class BaseManager implements AsyncDisposable {
   #authkey: string | null = null;
 
   constructor(given: ManagerOptions | null = {}) {
-    this.#options = readManagerOptions(given);
+    this.#options = readManagerOptions(given, arguments.length);
     this.#address = this.#options.address;
   }
 
@@ -297,3 +297,4 @@ export class BaseManager implements AsyncDisposable {
 }
 
 disposableInEveryRealm(BaseManager.prototype);
+refuseExtraArguments(BaseManager.prototype, 'BaseManager');

@@ -6,6 +6,7 @@
  * Namespace, Value and Array proxies in value-proxies.ts, the Queue proxy in queue-proxy.ts.
  */
 import { describeValue, ValidationError } from '@multiproc/shared';
+import { refuseExtraArguments } from '../internal/manager/arity.js';
 import { checkDictKey } from '../internal/manager/dict-key.js';
 import { refOf } from '../internal/manager/referent.js';
 import type { ListProxy } from './list-proxy.js';
@@ -245,3 +246,4 @@ export class DictProxy<K = unknown, V = unknown> extends BaseProxy implements As
   }
 }
 proxyClass('dict', DictProxy);
+refuseExtraArguments(DictProxy.prototype, 'dict');

@@ -2,6 +2,7 @@
  * The proxy of the manager's `list`. Reads are copies, as a dict's (data-proxies.ts).
  */
 import { unknownOption, ValidationError } from '@multiproc/shared';
+import { refuseExtraArguments } from '../internal/manager/arity.js';
 import { iterableItems } from '../internal/manager/items.js';
 import { refOf } from '../internal/manager/referent.js';
 import type { DictProxy } from './data-proxies.js';
@@ -234,3 +235,4 @@ export class ListProxy<T = unknown> extends BaseProxy implements AsyncIterable<T
   }
 }
 proxyClass('list', ListProxy);
+refuseExtraArguments(ListProxy.prototype, 'list');

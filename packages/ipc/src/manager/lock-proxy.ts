@@ -12,6 +12,7 @@ import {
   TimeoutError,
   ValidationError,
 } from '@multiproc/shared';
+import { refuseExtraArguments } from '../internal/manager/arity.js';
 import type { ManagerClient } from '../internal/manager/client.js';
 import { acquireLock, holdKey, isLocked } from '../internal/manager/client-lease.js';
 import { noSyncWait } from '../internal/manager/no-sync.js';
@@ -185,3 +186,4 @@ export function assertFunction(fn: unknown, what: string, role: string): void {
 
 proxyClass('Lock', LockProxy);
 proxyClass('RLock', LockProxy);
+refuseExtraArguments(LockProxy.prototype, 'Lock');

@@ -3,6 +3,7 @@
  * conditions, barriers and queues of `multiprocessing.Manager()`.
  */
 import { readOptions, type Typecode, type TypecodeValue, ValidationError } from '@multiproc/shared';
+import { refuseExtraArguments } from '../internal/manager/arity.js';
 import { checkCount as count, checkQueueSize as queueSize } from '../internal/manager/counts.js';
 import { iterableItems } from '../internal/manager/items.js';
 import { refOf } from '../internal/manager/referent.js';
@@ -22,11 +23,12 @@ import { ServedCondition, ServedEvent } from '../internal/manager/served-waits.j
 import { proxyRef } from '../internal/manager/server.js';
 import { madeHere } from '../internal/manager/unsent.js';
 import { wireTimeout } from '../internal/manager/wire.js';
-import { BaseManager, MANAGER_KEYS, type ManagerOptions } from './base-manager.js';
+import { BaseManager, type ManagerOptions } from './base-manager.js';
 import { type DictProxy, dictEntries } from './data-proxies.js';
 import type { ItemsProxy, ListProxy } from './list-proxy.js';
 import { makeProxy } from './proxy.js';
 import type { QueueProxy } from './queue-proxy.js';
+import { managerOptions } from './register-options.js';
 import type {
   BarrierProxy,
   ConditionProxy,
@@ -45,7 +47,8 @@ import type { ArrayProxy, NamespaceProxy, ValueProxy } from './value-proxies.js'
  * at once. Mirrors Python's `multiprocessing.managers.SyncManager`: `new SyncManager()` is not
  * started yet (call `start()`); {@link Manager}`()` returns one that is. The objects live in this
  * program (no server process); a proxy used after `shutdown()` rejects with `ManagerClosedError`.
- * Values read through a proxy are copies: changing one does not write back.
+ * Values read through a proxy are copies: changing one does not write back. Each factory throws
+ * `ValidationError` for an argument it does not take (`manager.Lock(x)`), as the thread classes do.
  * @example
  * const manager = new SyncManager();
  * await manager.start();
@@ -57,17 +60,13 @@ import type { ArrayProxy, NamespaceProxy, ValueProxy } from './value-proxies.js'
 export class SyncManager extends BaseManager {
   constructor(options: ManagerOptions | null = {}) {
     // Here, not only in BaseManager: a bundler may rename the class that `new.target` would name.
-    super(readOptions(options, MANAGER_KEYS, 'new SyncManager()'));
-    const data = (make: (args: unknown[]) => object) => (args: unknown[]) => new ServedObject(make(args));
+    super(managerOptions(options, 'new SyncManager()', arguments.length));
     this.registerServed('dict', (a) => new LeasedDict(new ManagedDict(a[0] as never)));
-    this.registerServed(
-      'list',
-      data((a) => new ManagedList(a[0] as never)),
-    );
-    this.registerServed(
-      'Namespace',
-      data((a) => new ManagedNamespace(a[0] as never)),
-    );
+    for (const [typeid, Made] of [
+      ['list', ManagedList],
+      ['Namespace', ManagedNamespace],
+    ] as const)
+      this.registerServed(typeid, (a) => new ServedObject(new Made(a[0] as never)));
     this.registerServed(
       'Value',
       (a) => new ServedObject(new ManagedValue(a[0] as Typecode, a[1] as never), { typecode: a[0] }),
@@ -100,7 +99,7 @@ export class SyncManager extends BaseManager {
    * await manager.shutdown();
    */
   static async start(options: ManagerOptions | null = {}): Promise<SyncManager> {
-    const m = new SyncManager(options);
+    const m = new SyncManager(managerOptions(options, 'SyncManager.start()', arguments.length));
     await m.start();
     return m;
   }
@@ -284,7 +283,7 @@ export interface ManagerFactory {
  * console.log(await d.copy(), await l.copy()); // Map(1) { 1 => '1' } [ 3, 2, 1, 0 ]
  */
 export const Manager: ManagerFactory = function Manager(options: ManagerOptions | null = {}): SyncManager {
-  options = readOptions(options, MANAGER_KEYS, 'Manager()');
+  options = managerOptions(options, 'Manager()', arguments.length);
   if (options.address !== undefined && typeof options.address !== 'string') {
     throw new ValidationError(
       'Manager(): a [host, port] address is bound asynchronously; use `await SyncManager.start({ address })` for it, or give a Unix socket path.',
@@ -293,7 +292,8 @@ export const Manager: ManagerFactory = function Manager(options: ManagerOptions 
   return SyncManager.startNow(options);
 } as unknown as ManagerFactory;
 (Manager as { prototype: SyncManager }).prototype = SyncManager.prototype;
-Manager.start = (options?: ManagerOptions | null) => SyncManager.start(options);
+Manager.start = (...args: [options?: ManagerOptions | null]) => SyncManager.start(...args);
+refuseExtraArguments(SyncManager.prototype, 'SyncManager');
 
 /** A started {@link SyncManager}: what {@link Manager}`()` returns. */
 export type Manager = SyncManager;

@@ -107,7 +107,9 @@ const settleRef: unique symbol = Symbol('multiproc.settleRef');
 /**
  * The base of every manager proxy: the served object's type and id, and the way to call it.
  * Values read through a proxy are copies: mutating one does not change the managed object
- * (Python's well-known gotcha); write it back with the proxy's own methods.
+ * (Python's well-known gotcha); write it back with the proxy's own methods. A built-in proxy's
+ * method given an argument it does not take rejects with `ValidationError` (one answering at once
+ * throws it), sending nothing: `d.get('a', 1, 2)`, `lock.release(1)` (Python: `TypeError`).
  * @example
  * const manager = Manager();
  * const d = manager.dict<string, number>();

@@ -4,6 +4,7 @@
  * rejects with EOFError (internal/manager/stuck.ts).
  */
 import type { Timeout } from '@multiproc/shared';
+import { refuseExtraArguments } from '../internal/manager/arity.js';
 import { callOrReject, wireTimeout } from '../internal/manager/wire.js';
 import { BaseProxy, namedArgs, proxyClass } from './proxy.js';
 
@@ -100,3 +101,4 @@ export class QueueProxy<T = unknown> extends BaseProxy {
 }
 proxyClass('Queue', QueueProxy);
 proxyClass('JoinableQueue', QueueProxy);
+refuseExtraArguments(QueueProxy.prototype, 'Queue');

@@ -2,7 +2,7 @@
  * A manager's options, `register()`'s arguments and `getServer()`'s result: their types and how
  * they are read.
  */
-import { readOptions, ValidationError, type WithoutNulls } from '@multiproc/shared';
+import { readOptions, tooManyArguments, ValidationError, type WithoutNulls } from '@multiproc/shared';
 import { ServedObject } from '../internal/manager/served-data.js';
 import type { ServedFactory } from '../internal/manager/server.js';
 import { type Address, netAddress } from '../internal/net/endpoint.js';
@@ -50,9 +50,21 @@ export interface ManagerServerHandle {
   serveForever(): Promise<void>;
 }
 
+/**
+ * `given`, the options of `what` (`'Manager()'`) called with `args` arguments, read.
+ * @throws {ValidationError} for a second argument, or an unknown option (`authKey`).
+ */
+export function managerOptions(given: ManagerOptions | null, what: string, args: number): ManagerOptions {
+  if (args > 1) {
+    const form = `${what.slice(0, -1)}{ address, authkey })`;
+    throw tooManyArguments(what, args, 'an optional options object ({ address, authkey })', `use ${form}`);
+  }
+  return readOptions(given, MANAGER_KEYS, what);
+}
+
 /** The manager's options read and checked. @throws {ValidationError} for a bad address or authkey. */
-export function readManagerOptions(given: ManagerOptions | null): WithoutNulls<ManagerOptions> {
-  const options = readOptions(given, MANAGER_KEYS, 'new BaseManager()');
+export function readManagerOptions(given: ManagerOptions | null, args = 1): WithoutNulls<ManagerOptions> {
+  const options = managerOptions(given, 'new BaseManager()', args) as WithoutNulls<ManagerOptions>;
   if (options.address !== undefined) netAddress(options.address, 'new BaseManager()');
   const { authkey } = options;
   if (authkey !== undefined && typeof authkey !== 'string' && !(authkey instanceof Uint8Array)) {

@@ -6,6 +6,7 @@
  * own proxy, the base of the others here, is in lock-proxy.ts.
  */
 import { ContextError, type Timeout } from '@multiproc/shared';
+import { refuseExtraArguments } from '../internal/manager/arity.js';
 import { checkNotifyCount, checkReleaseCount } from '../internal/manager/counts.js';
 import { noSyncWait } from '../internal/manager/no-sync.js';
 import { proxyRef } from '../internal/manager/server.js';
@@ -65,6 +66,7 @@ export class SemaphoreProxy extends LockProxy {
 }
 proxyClass('Semaphore', SemaphoreProxy);
 proxyClass('BoundedSemaphore', SemaphoreProxy);
+refuseExtraArguments(SemaphoreProxy.prototype, 'Semaphore');
 
 /**
  * A manager's `Event`. Mirrors Python's `EventProxy`.
@@ -108,6 +110,7 @@ export class EventProxy extends BaseProxy {
   }
 }
 proxyClass('Event', EventProxy);
+refuseExtraArguments(EventProxy.prototype, 'Event');
 
 /**
  * A manager's `Condition` (over an `RLock` unless given a manager lock). Mirrors Python's
@@ -221,5 +224,6 @@ export class ConditionProxy extends LockProxy {
   }
 }
 proxyClass('Condition', ConditionProxy);
+refuseExtraArguments(ConditionProxy.prototype, 'Condition');
 
 export { BarrierProxy, type BarrierState, type ManagerBarrierOptions } from './barrier-proxy.js';

@@ -3,6 +3,7 @@
  * `ctx.Value()`/`ctx.Array()` are `Synchronized` wrappers with `get_lock()`. The lock's reference
  * travels inside the value's, so every copy (in any thread or process) returns the same lock.
  */
+import { refuseExtraArguments } from '../internal/manager/arity.js';
 import { proxyRef } from '../internal/manager/server.js';
 import type { ProxyRef } from '../internal/manager/wire.js';
 import { makeProxy, proxyClass } from './proxy.js';
@@ -69,6 +70,7 @@ export class SynchronizedValueProxy<T extends number | bigint = number> extends 
   }
 }
 proxyClass('SynchronizedValue', SynchronizedValueProxy);
+refuseExtraArguments(SynchronizedValueProxy.prototype, 'Synchronized');
 
 /**
  * A process-shared `Array` with a lock: what `getContext('process').Array()` returns. Mirrors
@@ -118,3 +120,4 @@ export class SynchronizedArrayProxy<T extends number | bigint = number> extends 
   }
 }
 proxyClass('SynchronizedArray', SynchronizedArrayProxy);
+refuseExtraArguments(SynchronizedArrayProxy.prototype, 'Synchronized');

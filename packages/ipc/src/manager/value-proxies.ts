@@ -4,6 +4,7 @@
  * trip, never through a `.value` property). Reads are copies, as in data-proxies.ts.
  */
 import { ContextError, type Typecode } from '@multiproc/shared';
+import { refuseExtraArguments } from '../internal/manager/arity.js';
 import { iterableItems } from '../internal/manager/items.js';
 import { noSyncRead } from '../internal/manager/no-sync.js';
 import { proxyRef } from '../internal/manager/server.js';
@@ -76,6 +77,7 @@ export class NamespaceProxy extends BaseProxy {
 /** Python's `NamespaceProxy` test: `key[0] == '_'` stays on the proxy. */
 const isOwn = (name: string): boolean => name.startsWith('_');
 proxyClass('Namespace', NamespaceProxy);
+refuseExtraArguments(NamespaceProxy.prototype, 'Namespace');
 
 /**
  * A manager's `Value(typecode, v)`; typecodes and ranges as in `@multiproc/shared`. Mirrors
@@ -133,6 +135,7 @@ export class ValueProxy<T extends number | bigint = number> extends BaseProxy {
   }
 }
 proxyClass('Value', ValueProxy);
+refuseExtraArguments(ValueProxy.prototype, 'Value');
 
 /** A field fixed at creation that the proxy's reference carries. @throws {ContextError} when it does not (an older manager). */
 function fixed(proxy: BaseProxy, field: 'length' | 'typecode'): number | string {
@@ -256,3 +259,4 @@ export class ArrayProxy<T extends number | bigint = number> extends BaseProxy {
   }
 }
 proxyClass('Array', ArrayProxy);
+refuseExtraArguments(ArrayProxy.prototype, 'Array');
