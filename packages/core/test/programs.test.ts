@@ -53,6 +53,14 @@ describe.concurrent.each(['thread', 'process'])('programs in %s context', (conte
     expect(stderr).toContain('top-level failure in the task module');
   });
 
+  it("exits by itself with an idle pool left open after a call's worker died sending messages", async ({
+    expect,
+  }) => {
+    const { stdout, code } = await runProgram('crash-messages-idle.mjs', [context]);
+    expect(code).toBe(0);
+    expect(stdout).toBe('WorkerCrashedError 3\n');
+  });
+
   it('exits by itself with warm start enabled', async ({ expect }) => {
     const { stdout, code } = await runProgram('warm-exit.mjs', [context]);
     expect(code).toBe(0);

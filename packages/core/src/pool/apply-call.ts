@@ -7,6 +7,7 @@ import {
   type Keeper,
   SerializationError,
 } from '@multiproc/shared';
+import { WorkerCrashedError } from '../errors.js';
 import type { CallReply, TaskSpec } from '../internal/batch.js';
 import { refusedAt, UNSENDABLE_ADVICE } from '../internal/clone-refusal.js';
 import { ERRORS_AS_VALUES, thrownOrError } from '../internal/error-record.js';
@@ -134,6 +135,14 @@ export function applyCall(
         } else finish(r);
       },
       reject: (error) => {
+        // A thread that died sent no count of its messages: those it posted before go first.
+        if (hold.listener !== undefined && error instanceof WorkerCrashedError) {
+          void pool.messages.flushed().then(() => {
+            release();
+            reject(error);
+          });
+          return;
+        }
         release();
         reject(error);
       },

@@ -48,8 +48,13 @@ export class ChildBatches {
     return reply;
   }
 
-  /** `flight`'s tinypool task failed: an answer it sent before it died is not used. */
-  forget(flight: Flight): void {
+  /**
+   * `flight`'s tinypool task failed: the answer its child sent before it died, if it did (read
+   * once the child's channel closed), taken from here.
+   */
+  take(flight: Flight): BatchReply | undefined {
+    const reply = this.#answers.get(flight.batch.seq);
     this.#answers.delete(flight.batch.seq);
+    return reply;
   }
 }

@@ -210,6 +210,13 @@ export class ChunkEntry implements Entry {
    * `resend` the chunk fails whole, as one task.
    */
   crashed(error: unknown, item: number, exact: boolean): void {
+    // A thread that died sent no count of its messages: those it posted before go first.
+    if (this.#call.listener !== undefined) {
+      void this.#call.messages.flushed().then(() => this.#crashedNow(error, item, exact));
+    } else this.#crashedNow(error, item, exact);
+  }
+
+  #crashedNow(error: unknown, item: number, exact: boolean): void {
     const call = this.#call;
     if (!call.resend) {
       this.reject(error);

@@ -39,6 +39,9 @@ export class CallerMessages {
   // Calls waiting for their messages before they settle (see delivered()).
   readonly #waiting = new Map<number, { met: () => boolean; done: () => void }[]>();
   #channel: BroadcastChannel | undefined;
+  // Posts flush markers (see flushed()); the listening #channel receives them behind what came before.
+  #marker: BroadcastChannel | undefined;
+  readonly #flushes = new Map<number, () => void>();
   #next = 0;
 
   constructor(threads: boolean) {
@@ -99,6 +102,35 @@ export class CallerMessages {
     return this.#until(id, () => (this.#received.get(id) ?? 0) >= (this.#expected.get(id) ?? 0));
   }
 
+  /**
+   * Resolves once every message thread workers posted before this call has been routed, or after
+   * {@link LATE_MESSAGE_MS}: for a call whose thread worker died, which sent no count of its
+   * messages. A `BroadcastChannel` puts a message in each receiver's queue when it is posted, so
+   * a marker posted from here now reaches the listening channel behind everything the dead thread
+   * sent. Resolves at once for child processes (their messages come before their end, on the
+   * channel that reports it) and while no call listens.
+   */
+  flushed(): Promise<void> {
+    if (!this.#threads || this.#channel === undefined) return Promise.resolve();
+    const token = ++this.#next;
+    if (this.#marker === undefined) {
+      this.#marker = new BroadcastChannel(this.name);
+      // It only posts: an idle pool keeps nothing alive.
+      (this.#marker as { unref?(): void }).unref?.();
+    }
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, LATE_MESSAGE_MS);
+      const flushes = this.#flushes;
+      flushes.set(token, done);
+      this.#marker!.postMessage({ __multiproc_flush__: token });
+      function done() {
+        clearTimeout(timer);
+        flushes.delete(token);
+        resolve();
+      }
+    });
+  }
+
   /** Resolves once `met()` holds, checked as each message of listener `id` arrives (at most {@link LATE_MESSAGE_MS}). */
   #until(id: number, met: () => boolean): Promise<void> {
     if (met()) return Promise.resolve();
@@ -153,12 +185,20 @@ export class CallerMessages {
     for (const timer of this.#leaving.values()) clearTimeout(timer);
     this.#leaving.clear();
     this.#listeners.clear();
+    for (const done of [...this.#flushes.values()]) done();
     this.#channel?.close();
     this.#channel = undefined;
+    this.#marker?.close();
+    this.#marker = undefined;
   }
 
   #route(message: unknown): void {
-    if (message === null || typeof message !== 'object' || !('__multiproc_message__' in message)) return;
+    if (message === null || typeof message !== 'object') return;
+    if ('__multiproc_flush__' in message) {
+      this.#flushes.get(message.__multiproc_flush__ as number)?.();
+      return;
+    }
+    if (!('__multiproc_message__' in message)) return;
     const { __multiproc_message__: id, value, from, encoded } = message as CallerMessage;
     const listener = this.#listeners.get(id);
     if (listener) {

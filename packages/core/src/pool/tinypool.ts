@@ -144,10 +144,17 @@ export class TinypoolAdapter {
     // A diverted flight was handed back as it was posted: its own end only frees its worker.
     const failed = (error: unknown) => {
       this.#unbound.delete(flight);
-      this.#channel?.forget(flight);
-      void failedOutcome(flight, error, this.#destroying, this.#aborted).then(
-        (outcome) => flight.diverted || done(flight, outcome),
-      );
+      void failedOutcome(flight, error, this.#destroying, this.#aborted).then((outcome) => {
+        // A child answers on its channel ahead of tinypool's own answer, which tinypool drops once
+        // it saw the child exit: a child that answered, then died (its task's timer calls
+        // process.exit()), had finished the batch, and its answer was read before its death was
+        // judged (`failedOutcome` waits for its channel to close). Taken in any case: kept, a
+        // dead child's answer (a map chunk's results) would stay here for good.
+        const answer = this.#channel?.take(flight);
+        if (answer && outcome.kind === 'crashed')
+          outcome = { kind: 'reply', reply: answer, jobs: outcome.jobs };
+        if (!flight.diverted) done(flight, outcome);
+      });
     };
     let run: Promise<BatchReply>;
     this.#starts.wake();

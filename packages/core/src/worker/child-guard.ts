@@ -16,10 +16,13 @@
  *      a watchdog thread here, which checks `process.ppid` every {@link WATCH_INTERVAL_MS}. A
  *      child that forks covers its own children the same way, so a killed program takes its
  *      whole tree with it, level by level.
- * 3. A big message it sends its parent (a task's result, a map chunk's) is in the pipe once
- *    `process.send()` returns: libuv wrote what the pipe took at once and queued the rest, which a
- *    child that then calls `process.exit()` (a turn later, from a timer) never wrote, and its
- *    finished call read as a crash. Python's `send()` writes synchronously too.
+ * 3. A message it sends its parent (a task's result, a map chunk's, a `sendToCaller()` value) is
+ *    in the pipe once `process.send()` returns: libuv wrote what the pipe took at once and queued
+ *    the rest, which a child that then calls `process.exit()` never wrote. A big result was cut
+ *    off so; and once small messages had filled the pipe (a parent reads ~64 KiB at a time), the
+ *    ones after them, and the result behind those, waited in that queue: a finished call read as
+ *    a crash, and what the task had sent its caller was lost. Python's `send()` writes
+ *    synchronously too.
  */
 /** Set in a child's environment by a parent whose reaper covers it: the parent's pid. */
 export const REAPED_BY_ENV = 'MULTIPROC_REAPED_BY';
@@ -108,9 +111,6 @@ export function isForkedChild(): boolean {
   return typeof process.send === 'function';
 }
 
-/** Messages from this size (bytes, or UTF-16 units of a JSON channel's text) are written whole. */
-const WHOLE_WRITE_BYTES = 16 * 1024;
-
 type ChannelWrite = (
   this: ChannelHandle,
   req: unknown,
@@ -125,12 +125,15 @@ interface ChannelHandle {
 }
 
 /**
- * Makes the IPC channel write a big message whole before `process.send()` returns: the pipe is
- * blocking during that one write (not while reading, where libuv would wait for more). Only when
- * nothing is queued before it: behind a queue, the write waits for the event loop anyway. Node
- * keeps the channel's handle under a symbol only; without it, sends stay as they were.
+ * Makes the IPC channel write each message whole before `process.send()` returns, small ones too:
+ * the pipe is blocking during that one write (not while reading, where libuv would wait for more),
+ * so nothing waits in libuv's queue for a turn of the event loop that an exiting child never has.
+ * Only when nothing is queued before it: behind a queue, the write waits for the event loop anyway.
+ * Two `ioctl`s a message cost less than the noise of a pool's round trip (5000 `apply` calls, 50,000
+ * `sendToCaller()` values, a `map` of 100,000 items: within run-to-run spread). Node keeps the
+ * channel's handle under a symbol only; without it, sends stay as they were.
  */
-function writeBigMessagesWhole(): void {
+function writeMessagesWhole(): void {
   const key = Object.getOwnPropertySymbols(process).find((s) => s.description === 'kChannelHandle');
   const handle = key && (process as unknown as Record<symbol, ChannelHandle | undefined>)[key];
   if (!handle || typeof handle.setBlocking !== 'function') return;
@@ -138,8 +141,7 @@ function writeBigMessagesWhole(): void {
     const write = handle[method];
     if (typeof write !== 'function') continue;
     handle[method] = function (this: ChannelHandle, req, data, ...rest) {
-      const size = typeof data === 'string' ? data.length : data.byteLength;
-      if (size < WHOLE_WRITE_BYTES || this.writeQueueSize > 0) return write.call(this, req, data, ...rest);
+      if (this.writeQueueSize > 0) return write.call(this, req, data, ...rest);
       this.setBlocking(true);
       try {
         return write.call(this, req, data, ...rest);
@@ -151,7 +153,7 @@ function writeBigMessagesWhole(): void {
 }
 
 /**
- * Makes this forked child's output blocking, its big messages written whole, and ties its life to
+ * Makes this forked child's output blocking, its messages written whole, and ties its life to
  * its parent's. Idempotent.
  */
 export function guardChildProcess(): void {
@@ -159,7 +161,7 @@ export function guardChildProcess(): void {
   guarded = true;
   blockingOnFirstUse('stdout');
   blockingOnFirstUse('stderr');
-  writeBigMessagesWhole();
+  writeMessagesWhole();
   const ppid = process.ppid;
   process.once('disconnect', () => channelClosed(CHANNEL_CLOSED_EXIT_CODE));
   process.on('error', onChannelError);
