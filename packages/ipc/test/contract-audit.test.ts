@@ -6,6 +6,7 @@ import {
   AuthenticationError,
   Client,
   ClosedError,
+  type Connection,
   EOFError,
   JoinableQueue,
   Listener,
@@ -38,8 +39,10 @@ describe('Pipe and Connection in one thread', () => {
     const [r, s] = Pipe({ duplex: false });
     s.send({ x: 1 });
     expect(await r.recv()).toEqual({ x: 1 });
-    expect(() => r.send(1)).toThrow(ProcessError);
-    await expect(Promise.resolve().then(() => s.recv())).rejects.toBeInstanceOf(ProcessError);
+    // Typed `never` on the wrong end; called anyway (from JavaScript) they name the end.
+    expect(() => (r as Connection).send(1)).toThrow(/receive-only end/);
+    expect(() => (r as Connection).send(1)).toThrow(ProcessError);
+    await expect(Promise.resolve().then(() => (s as Connection).recv())).rejects.toThrow(/send-only end/);
   });
 
   it('poll() with no argument answers at once; poll(ms) waits; both give booleans', async () => {
@@ -220,18 +223,51 @@ describe.each<Context>(['thread', 'process'])('across a %s', (context) => {
     'what several workers put before they end (%s) arrives, per-sender FIFO',
     T,
     async (how) => {
-      const q = new Queue<number>();
-      const sq = new SimpleQueue<number>();
-      const jq = new JoinableQueue<number>();
-      const ps = [0, 1].map(() => startProcess(context, tasks.putMany, [[q, sq, jq], 50, how]));
+      const q = new Queue<[number, number]>();
+      const sq = new SimpleQueue<[number, number]>();
+      const jq = new JoinableQueue<[number, number]>();
+      const ps = [0, 1].map((id) => startProcess(context, tasks.putMany, [[q, sq, jq], id, 50, how]));
       for (const p of ps) await p.join();
       for (const queue of [q, sq, jq]) {
-        const got: number[] = [];
-        for (let i = 0; i < 100; i++) got.push(await queue.get());
-        expect(got.sort((x, y) => x - y)).toEqual([...Array(50).keys()].flatMap((i) => [i, i]));
+        const got: [number[], number[]] = [[], []];
+        for (let i = 0; i < 100; i++) {
+          const [id, n] = await queue.get();
+          got[id as 0 | 1].push(n);
+        }
+        expect(got).toEqual([[...Array(50).keys()], [...Array(50).keys()]]);
       }
     },
   );
+
+  it(
+    'one end nested in the arguments of two workers: both senders in order, EOFError once both ended',
+    T,
+    async () => {
+      const [mine, theirs] = Pipe({ duplex: false });
+      const ps = [0, 1].map((id) => startProcess(context, tasks.sendTagged, [{ conn: theirs }, id, 200]));
+      theirs.close();
+      const next: [number, number] = [0, 0];
+      for await (const [id, i] of mine as AsyncIterable<[0 | 1, number]>) expect(i).toBe(next[id]++);
+      expect(next).toEqual([200, 200]);
+      await expect(mine.recv()).rejects.toBeInstanceOf(EOFError);
+      for (const p of ps) await p.join();
+    },
+  );
+
+  it("the parent closing its queue after start() leaves the workers' copies working", T, async () => {
+    const q = new Queue<[number, number]>();
+    const [report, theirs] = Pipe<[number, number]>({ duplex: false });
+    const consumer = startProcess(context, tasks.relay, [q, theirs, 30]);
+    const producer = startProcess(context, tasks.putTagged, [{ q }, 7, 30]);
+    q.close();
+    theirs.close();
+    const got: number[] = [];
+    for await (const [, i] of report) got.push(i);
+    expect(got).toEqual([...Array(30).keys()]);
+    await producer.join();
+    await consumer.join();
+    expect([producer.exitCode, consumer.exitCode]).toEqual([0, 0]);
+  });
 
   it('a JoinableQueue joins when a worker called taskDone() for each item', T, async () => {
     const jq = new JoinableQueue<number>();
@@ -312,4 +348,66 @@ describe('Listener and Client', () => {
       }
     },
   );
+});
+
+describe('Errors', () => {
+  // The contract's table: each name is one class, defined in the lowest package that throws it,
+  // re-exported above it as the identical class, with a stable code; all extend ProcessError.
+  const CONTRACT_ERRORS: [name: string, lowest: 'shared' | 'ipc' | 'core', code: string][] = [
+    ['ProcessError', 'shared', 'MP_PROCESS'],
+    ['ValidationError', 'shared', 'MP_VALIDATION'],
+    ['LockError', 'shared', 'MP_LOCK'],
+    ['BrokenBarrierError', 'shared', 'MP_BROKEN_BARRIER'],
+    ['TimeoutError', 'shared', 'MP_TIMEOUT'],
+    ['ContextError', 'shared', 'MP_CONTEXT'],
+    ['SerializationError', 'shared', 'MP_SERIALIZATION'],
+    ['ClosedError', 'shared', 'MP_CLOSED'],
+    ['EOFError', 'ipc', 'MP_EOF'],
+    ['QueueEmptyError', 'ipc', 'MP_QUEUE_EMPTY'],
+    ['QueueFullError', 'ipc', 'MP_QUEUE_FULL'],
+    ['WorkerCrashedError', 'core', 'MP_WORKER_CRASHED'],
+    ['PoolClosedError', 'core', 'MP_POOL_CLOSED'],
+  ];
+  const LAYERS = ['shared', 'ipc', 'core'] as const;
+
+  it.each(CONTRACT_ERRORS)(
+    '%s: one class from %s up, code %s, a ProcessError',
+    async (name, lowest, code) => {
+      const shared: Record<string, any> = await import('@multiproc/shared');
+      const ipc: Record<string, any> = await import('@multiproc/ipc');
+      const packages = { shared, ipc, core };
+      const C = packages[lowest][name];
+      expect(C, `${lowest} exports ${name}`).toBeTypeOf('function');
+      for (const layer of LAYERS.slice(0, LAYERS.indexOf(lowest)))
+        expect(packages[layer][name]).toBeUndefined();
+      for (const layer of LAYERS.slice(LAYERS.indexOf(lowest))) expect(packages[layer][name]).toBe(C);
+      expect(C.prototype.code).toBe(code);
+      expect(C.prototype.name).toBe(name);
+      if (name === 'ProcessError') expect(Object.getPrototypeOf(C.prototype)).toBe(Error.prototype);
+      else expect(C.prototype).toBeInstanceOf(ProcessError);
+      if (name === 'PoolClosedError') expect(C.prototype).toBeInstanceOf(ClosedError);
+    },
+  );
+
+  it('errors the ipc calls throw carry their class, name and code', async () => {
+    const q = new Queue();
+    const [a, b] = Pipe();
+    a.close();
+    const caught = [
+      (() => {
+        try {
+          q.getNowait();
+        } catch (err) {
+          return err;
+        }
+      })(),
+      await b.recv().catch((err: unknown) => err),
+    ] as Error[];
+    expect(caught[0]).toBeInstanceOf(QueueEmptyError);
+    expect(caught[0]).toMatchObject({ name: 'QueueEmptyError', code: 'MP_QUEUE_EMPTY' });
+    expect(caught[1]).toBeInstanceOf(EOFError);
+    expect(caught[1]).toMatchObject({ name: 'EOFError', code: 'MP_EOF' });
+    expect(new AuthenticationError('')).toBeInstanceOf(ProcessError); // Python: a ProcessError too
+    b.close();
+  });
 });
