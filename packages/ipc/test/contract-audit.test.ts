@@ -269,6 +269,25 @@ describe.each<Context>(['thread', 'process'])('across a %s', (context) => {
     expect([producer.exitCode, consumer.exitCode]).toEqual([0, 0]);
   });
 
+  it.each([
+    ['a different authkey', 'other'],
+    ['no authkey', null],
+  ])('a client in a worker with %s: both sides get AuthenticationError', T, async (_, authkey) => {
+    const l = new Listener(undefined, { authkey: 'k' });
+    try {
+      const accepted = expect(l.accept()).rejects.toBeInstanceOf(AuthenticationError);
+      const [report, theirs] = Pipe({ duplex: false });
+      const p = startProcess(context, tasks.dial, [l.address, authkey, theirs]);
+      theirs.close();
+      await accepted;
+      expect(await report.recv()).toEqual(['AuthenticationError', 'MP_AUTHENTICATION', true]);
+      await p.join();
+      expect(p.exitCode).toBe(0);
+    } finally {
+      l.close();
+    }
+  });
+
   it('a JoinableQueue joins when a worker called taskDone() for each item', T, async () => {
     const jq = new JoinableQueue<number>();
     const p = startProcess(context, tasks.consume, [jq, 5]);

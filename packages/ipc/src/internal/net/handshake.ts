@@ -245,8 +245,7 @@ export async function clientHandshake<T = Endpoint>(
     }
     const m = await reader.next();
     if (m.subarray(0, CHALLENGE.length).equals(CHALLENGE)) {
-      // Answer with no digest before closing, so the listener's accept() fails the way Python's
-      // does for a wrong answer (AuthenticationError), not with EOFError as for a peer that vanished.
+      // No digest, so the listener's accept() fails as Python's does (AuthenticationError, not EOF).
       writeMessage(socket, Buffer.alloc(0));
       throw new AuthenticationError(
         'The listener requires an authkey: pass the same { authkey } to Client().',
