@@ -245,6 +245,8 @@ export async function clientHandshake<T = Endpoint>(
     }
     const m = await reader.next();
     if (m.subarray(0, CHALLENGE.length).equals(CHALLENGE)) {
+      // No digest, so the listener's accept() fails as Python's does (AuthenticationError, not EOF).
+      writeMessage(socket, Buffer.alloc(0));
       throw new AuthenticationError(
         'The listener requires an authkey: pass the same { authkey } to Client().',
       );
