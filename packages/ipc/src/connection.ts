@@ -79,6 +79,7 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
    * Sends `value` (structured clone; multiproc objects inside travel by reference) to the other end.
    * Returns at once; Python: `send(obj)`.
    * @param value - what to send.
+   * @throws {ValidationError} when called with no value or more than one (`send(undefined)` is fine).
    * @throws {SerializationError} when part of `value` cannot be sent, naming it (`value.onDone`).
    * @throws {ClosedError} after `close()`.
    * @throws {ProcessError} on the receive-only end of a one-way pipe.
@@ -90,7 +91,7 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
    * console.log(await b.recv()); // { n: 1 }
    */
   send(value: T): void {
-    if (arguments.length > 1) throw tooManyArguments('Connection.send', arguments.length);
+    if (arguments.length !== 1) throw tooManyArguments('Connection.send', arguments.length);
     this.#s.send(value);
   }
 

@@ -57,7 +57,7 @@ export interface SendEnd<T = unknown> extends Connection<T> {
 
 /**
  * Returns two connected ends. Python: `multiprocessing.Pipe(duplex=True)`.
- * @param options - `duplex` and `schema`.
+ * @param options - `duplex` and `schema`; a boolean is `duplex` (Python's `Pipe(False)`).
  * @returns `[a, b]`; with `{ duplex: false }`, `[receiveEnd, sendEnd]`, typed {@link ReceiveEnd}
  *   and {@link SendEnd} so that sending on the first (or receiving on the second) does not compile.
  * @throws {ValidationError} for bad options.
@@ -70,10 +70,15 @@ export interface SendEnd<T = unknown> extends Connection<T> {
  * w.send('one way');
  * console.log(await r.recv()); // one way
  */
-export function Pipe<T = unknown>(options: PipeOptions<T> & { duplex: false }): [ReceiveEnd<T>, SendEnd<T>];
-export function Pipe<T = unknown>(options?: PipeOptions<T> | null): [Connection<T>, Connection<T>];
-export function Pipe<T = unknown>(options: PipeOptions<T> | null = {}): [Connection<T>, Connection<T>] {
-  const { duplex = true, schema: checked } = parsePipeOptions(options, arguments.length);
+export function Pipe<T = unknown>(
+  options: (PipeOptions<T> & { duplex: false }) | false,
+): [ReceiveEnd<T>, SendEnd<T>];
+export function Pipe<T = unknown>(options?: PipeOptions<T> | boolean | null): [Connection<T>, Connection<T>];
+export function Pipe<T = unknown>(
+  options: PipeOptions<T> | boolean | null = {},
+): [Connection<T>, Connection<T>] {
+  const given = typeof options === 'boolean' ? { duplex: options } : options;
+  const { duplex = true, schema: checked } = parsePipeOptions(given, arguments.length);
   const schema = (checked ?? undefined) as Schema<T> | undefined;
   const [first, second] = HomeHandle.pipe(duplex);
   return [createConnection(first, true, duplex, schema), createConnection(second, duplex, true, schema)];

@@ -91,6 +91,7 @@ export class Queue<T = unknown> {
    * @param value - structured-cloneable; multiproc objects inside travel by reference.
    * @param options - ms to wait for room, or `{ timeout?, block? }`; `{ block: false }` does not wait.
    * @throws {QueueFullError} when still full after `timeout` ms.
+   * @throws {ValidationError} (rejects) when given no value, or a timeout of another form.
    * @throws {SerializationError} when part of `value` cannot be sent (`value.onDone`).
    * @throws {ClosedError} after `close()`, and at once when this copy is closed while it waits
    *   (the value is then not put).
@@ -101,7 +102,7 @@ export class Queue<T = unknown> {
    * await q.put(2, { timeout: 10 }).catch((err) => console.log(err.name)); // QueueFullError
    */
   put(value: T, options?: TimeoutOptions): Promise<void> {
-    if (arguments.length > 2) return rejectArguments('Queue.put', arguments.length);
+    if (arguments.length === 0 || arguments.length > 2) return rejectArguments('Queue.put', arguments.length);
     return this.#s.put(value, options);
   }
 
@@ -113,6 +114,7 @@ export class Queue<T = unknown> {
    * for a full queue and nothing is put; on Windows it decides from the last size it was told).
    * Room freed while a `put()` waits for it is that put's, wherever either is called.
    * @throws {QueueFullError} when the queue holds `maxsize` items, or a `put()` waits for room.
+   * @throws {ValidationError} when given no value or more than one.
    * @throws {SerializationError} when part of `value` cannot be sent; {@link ClosedError} after `close()`.
    * @throws {EOFError} when the thread or process that owns the queue has ended (as `put()` rejects).
    * @example
@@ -121,7 +123,7 @@ export class Queue<T = unknown> {
    * try { q.putNowait('b'); } catch (err) { if (err instanceof QueueFullError) console.log(err.code); } // MP_QUEUE_FULL
    */
   putNowait(value: T): void {
-    if (arguments.length > 1) throw tooManyArguments('Queue.putNowait', arguments.length);
+    if (arguments.length !== 1) throw tooManyArguments('Queue.putNowait', arguments.length);
     this.#s.putNowait(value);
   }
 

@@ -57,6 +57,7 @@ export class SimpleQueue<T = unknown> {
 
   /**
    * Adds `value`. Python: `put(obj)`.
+   * @throws {ValidationError} (rejects) when given no value or more than one.
    * @throws {SerializationError} (rejects) naming the bad part of `value`.
    * @throws {ClosedError} (rejects) after `close()`.
    * @example
@@ -65,7 +66,7 @@ export class SimpleQueue<T = unknown> {
    * console.log(sq.empty()); // false
    */
   put(value: T): Promise<void> {
-    if (arguments.length > 1) return rejectArguments('SimpleQueue.put', arguments.length);
+    if (arguments.length !== 1) return rejectArguments('SimpleQueue.put', arguments.length);
     return this.#q.put(value);
   }
 

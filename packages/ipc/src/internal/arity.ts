@@ -47,10 +47,7 @@ const TAKES: Readonly<Record<string, readonly [takes: string, instead?: string]>
   'new Queue': ["an optional options object ({ maxsize, schema }) or a maxsize, as Python's Queue(maxsize)"],
   'new JoinableQueue': ['an optional options object ({ maxsize, schema }) or a maxsize'],
   'new SimpleQueue': ['an optional options object ({ schema })'],
-  Pipe: [
-    'an optional options object ({ duplex, schema })',
-    "Python's Pipe(False) is Pipe({ duplex: false })",
-  ],
+  Pipe: ["an optional options object ({ duplex, schema }) or a duplex flag, as Python's Pipe(duplex)"],
   wait: [
     'a list of objects and an optional timeout (ms)',
     'pass the objects as one array: wait([conn1, conn2], ms)',
@@ -67,12 +64,21 @@ const TAKES: Readonly<Record<string, readonly [takes: string, instead?: string]>
 };
 
 /**
- * The error for a call of `method` (`'Queue.getNowait'`) given `got` arguments, more than it takes.
+ * The error for a call of `method` (`'Queue.getNowait'`) given `got` arguments, more than it takes,
+ * or none where a value is needed (`q.put()`, `conn.send()`: Python raises `TypeError`; sending
+ * `undefined` by accident hid a bug).
  * @example
  * if (arguments.length > 0) throw tooManyArguments('Queue.getNowait', arguments.length);
  */
 export function tooManyArguments(method: string, got: number): ValidationError {
   const [takes, instead] = takesOf(method);
+  if (got === 0)
+    return refusal(
+      `${method}()`,
+      0,
+      takes,
+      'pass the value (undefined explicitly, if that is what you mean to send)',
+    );
   return refusal(`${method}()`, got, takes, instead);
 }
 
