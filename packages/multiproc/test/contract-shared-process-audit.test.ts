@@ -614,6 +614,15 @@ describe.each(CONTEXTS)("Process in the '%s' context", (context: ContextName) =>
     expect(outcomes.map(([p]) => p.exitCode)).toEqual(outcomes.map(([, code]) => code));
   });
 
+  it('a target that throws prints its stack on stderr, as Python does', { timeout: 30_000 }, async () => {
+    for (const task of ['throws', 'rejects']) {
+      const { stdout, stderr } = await runProgram('contract-audit-run.mjs', [context, task]);
+      expect(stdout).toContain('EXIT 1');
+      expect(stderr).toMatch(/(thrown|rejected) on purpose/);
+      expect(stderr).toContain('contract-audit-tasks.mjs:');
+    }
+  });
+
   it('close() throws while live; afterwards every method throws ClosedError', async () => {
     const p = begin({ target: tasks.forever, context });
     expect(() => p.close()).toThrow(ProcessError);
@@ -697,6 +706,16 @@ describe('Process: bad options and unsendable arguments', () => {
     ];
     for (const options of bad)
       expectCode(() => new Process(options as never), ValidationError, 'MP_VALIDATION');
+    // The daemon setter checks what the option checks.
+    const unstarted = new Process({ target: tasks.noop });
+    expectCode(
+      () => {
+        unstarted.daemon = 'yes' as never;
+      },
+      ValidationError,
+      'MP_VALIDATION',
+    );
+    expect(unstarted.daemon).toBe(false);
     for (const context of CONTEXTS) {
       const p = new Process({ target: tasks.set, args: [() => 1], context });
       expectCode(() => p.start(), SerializationError, 'MP_SERIALIZATION');
