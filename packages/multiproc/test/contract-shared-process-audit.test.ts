@@ -752,6 +752,15 @@ describe('Contexts and identity', () => {
     expect(t.pid).not.toBe(process.pid);
   });
 
+  it.each(CONTEXTS)("getContext('%s') has the library's names, not the packages' helpers", (name) => {
+    const ctx = mp.getContext(name) as unknown as Record<string, unknown>;
+    // Python: a context object carries the module's names (and `_name`; here `name`).
+    const foreign = Object.keys(ctx).filter((k) => k !== 'name' && !(k in mp));
+    expect(foreign).toEqual([]);
+    for (const k of Object.keys(mp).filter((k) => k.endsWith('Error')))
+      expect(ctx[k], k).toBe(mp[k as 'ProcessError']);
+  });
+
   it("currentProcess().name is 'MainProcess', parentProcess() null, isMain() true, cpuCount() >= 1", () => {
     expect(mp.currentProcess().name).toBe('MainProcess');
     expect(mp.currentProcess().pid).toBe(process.pid);
