@@ -5,6 +5,7 @@
 import * as ipc from '@multiproc/ipc';
 import * as shared from '@multiproc/shared';
 import { ContextError, definePythonNames } from '@multiproc/shared';
+import { PoolClosedError, WorkerCrashedError, WorkerEntryNotFoundError, WorkerStartError } from './errors.js';
 import { cpuCount, currentProcess, isMain, parentProcess } from './identity.js';
 import { tooManyArguments } from './internal/arity.js';
 import { callableMembers, PYTHON_MODULE_NAMES } from './internal/callable.js';
@@ -18,6 +19,61 @@ import type { TaskFunction } from './task.js';
 
 const isObject = (value: unknown): value is object =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * What `@multiproc/shared` and `@multiproc/ipc` export for the other packages (option parsing,
+ * timeouts, error records, the codec's internals, the process context's manager), which the
+ * umbrella package does not re-export either: a context carries the library's API, as Python's
+ * context objects carry the module's names, not these.
+ */
+const HELPERS = [
+  'CODEC_TAG',
+  'ERRORS_AS_VALUES',
+  'MAX_TIMEOUT_MS',
+  'builtinErrorClass',
+  'checkOptionKeys',
+  'classifyError',
+  'decodeJson',
+  'definePythonNames',
+  'describeError',
+  'describeThrown',
+  'describeValue',
+  'disposableInEveryRealm',
+  'encodeError',
+  'encodeJson',
+  'fromErrorRecord',
+  'getOwnerId',
+  'gotWorkSince',
+  'ifLoopStaysDry',
+  'isEncodable',
+  'isWaitableObject',
+  'keepSymbol',
+  'keyName',
+  'notAnObject',
+  'omitNullOptions',
+  'ourErrorClass',
+  'processAuthkey',
+  'processManager',
+  'readOptions',
+  'refuseStructuredClone',
+  'registerErrorClasses',
+  'resolveTimeout',
+  'setBarrierActionRunner',
+  'spellingOf',
+  'takeLoopStock',
+  'thrownOrError',
+  'toErrorRecord',
+  'tooManyArguments',
+  'unknownOption',
+  'withArticle',
+] as const;
+
+/** A package's exports without the {@link HELPERS}. */
+function publicPart<T extends object>(ns: T): Omit<T, (typeof HELPERS)[number]> {
+  const out: Record<string, unknown> = { ...(ns as Record<string, unknown>) };
+  for (const helper of HELPERS) delete out[helper];
+  return out as Omit<T, (typeof HELPERS)[number]>;
+}
 
 function bindContext(name: ContextName) {
   class ContextProcess<F extends TaskFunction = TaskFunction> extends Process<F> {
@@ -38,8 +94,13 @@ function bindContext(name: ContextName) {
   Object.defineProperty(ContextPool, 'name', { value: 'Pool' });
   // Every class and factory can be called with or without `new` (Python: `ctx.Queue()`).
   const members = callableMembers({
-    ...shared,
-    ...ipc,
+    ...publicPart(shared),
+    ...publicPart(ipc),
+    // The error classes of this package, as Python's contexts carry `ProcessError` and the others.
+    PoolClosedError,
+    WorkerCrashedError,
+    WorkerEntryNotFoundError,
+    WorkerStartError,
     // Python's `ctx.Array`: this library's `SharedArray` (the name `Array` is JavaScript's own).
     Array: shared.SharedArray,
     // SharedArrayBuffer primitives cannot reach a child process: there, manager-backed ones.

@@ -130,10 +130,17 @@ export class Process<F extends TaskFunction = TaskFunction> {
   get daemon(): boolean {
     return this.#daemon;
   }
-  /** @throws {ProcessError} after `start()`. */
+  /**
+   * Makes it a daemon or not, before `start()`, as in Python.
+   * @throws {ValidationError} for anything but `true` or `false`, as the `daemon` option does.
+   * @throws {ProcessError} after `start()`.
+   */
   set daemon(value: boolean) {
+    if (typeof value !== 'boolean') {
+      throw new ValidationError(`Process daemon must be true or false, got ${describeValue(value)}.`);
+    }
     if (this.#state !== 'initial') throw new ProcessError('daemon can only be set before start().');
-    this.#daemon = Boolean(value);
+    this.#daemon = value;
   }
 
   /** The context this process runs in. */

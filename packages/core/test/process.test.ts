@@ -236,6 +236,13 @@ describe('Process options', () => {
     const p = make({ target: tasks.noop });
     p.daemon = true;
     expect(p.daemon).toBe(true);
+    // As the `daemon` option and `currentProcess().daemon` do: no silent truthiness.
+    for (const bad of ['yes', 1, null, undefined]) {
+      expect(() => {
+        p.daemon = bad as never;
+      }).toThrow(ValidationError);
+    }
+    expect(p.daemon).toBe(true);
     p.start();
     expect(() => {
       p.daemon = false;
