@@ -362,3 +362,457 @@ describe.each(CONTEXTS)('_TestPoolWorkerLifetime in the %s context', (context) =
     }
   });
 });
+
+/** Resolves once `check()` is true; fails after 10 s. */
+async function until(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+describe.each(CONTEXTS)('_TestQueue in the %s context', (context) => {
+  const ctx = getContext(context);
+
+  it('test_put: every form of put(), then QueueFullError from each form once full; a worker empties it', async () => {
+    const q = queue<number>({ maxsize: 6 });
+    const out = queue<unknown>();
+    expect(q.empty()).toBe(true);
+    expect(q.full()).toBe(false);
+    await q.put(1);
+    await q.put(2, { block: true });
+    await q.put(3, { block: true, timeout: null });
+    await q.put(4, { block: false });
+    await q.put(5, { block: false, timeout: null });
+    q.putNowait(6);
+    expect(q.empty()).toBe(false);
+    expect(q.full()).toBe(true);
+    expect(q.qsize()).toBe(6);
+    await expect(q.put(7, { block: false })).rejects.toBeInstanceOf(QueueFullError);
+    await expect(q.put(7, { block: false, timeout: null })).rejects.toBeInstanceOf(QueueFullError);
+    expect(() => q.putNowait(7)).toThrow(QueueFullError);
+    await expect(q.put(7, { block: true, timeout: 100 })).rejects.toBeInstanceOf(QueueFullError);
+    await expect(q.put(7, { block: false, timeout: 100 })).rejects.toBeInstanceOf(QueueFullError);
+    await expect(q.put(7, 100)).rejects.toBeInstanceOf(QueueFullError);
+    const p = start(context, tasks.getSome, [q, out, 6, 10_000]);
+    for (let i = 1; i <= 6; i += 1) expect(await out.get({ timeout: 20_000 })).toBe(i);
+    await p.join(20_000);
+    expect(p.exitCode).toBe(0);
+    expect(q.empty()).toBe(true);
+    expect(q.full()).toBe(false);
+  }, 30_000);
+
+  it('test_get: every form of get() of what a worker put, then QueueEmptyError from each form', async () => {
+    const q = queue<number>();
+    const p = start(context, tasks.putAll, [q, [1, 2, 3, 4, 5]]);
+    await p.join(20_000);
+    expect(p.exitCode).toBe(0);
+    expect(q.empty()).toBe(false); // what a worker put before it ended has arrived
+    expect(q.qsize()).toBe(5);
+    expect(await q.get()).toBe(1);
+    expect(await q.get({ block: true, timeout: null })).toBe(2);
+    expect(await q.get({ block: true })).toBe(3);
+    expect(await q.get({ timeout: 1000 })).toBe(4);
+    expect(q.getNowait()).toBe(5);
+    expect(q.empty()).toBe(true);
+    await expect(q.get({ block: false })).rejects.toBeInstanceOf(QueueEmptyError);
+    await expect(q.get({ block: false, timeout: null })).rejects.toBeInstanceOf(QueueEmptyError);
+    expect(() => q.getNowait()).toThrow(QueueEmptyError);
+    await expect(q.get({ block: true, timeout: 100 })).rejects.toBeInstanceOf(QueueEmptyError);
+    await expect(q.get({ block: false, timeout: 100 })).rejects.toBeInstanceOf(QueueEmptyError);
+    await expect(q.get(100)).rejects.toBeInstanceOf(QueueEmptyError);
+  }, 30_000);
+
+  it('test_fork: a worker gets what this side puts, and this side gets what it puts back', async () => {
+    const q = queue<number>();
+    const out = queue<unknown>();
+    const p = start(context, tasks.getSome, [q, out, 10, 10_000]);
+    for (const i of range(10)) await q.put(i);
+    const got: unknown[] = [];
+    for (let i = 0; i < 10; i += 1) got.push(await out.get({ timeout: 20_000 }));
+    expect(got).toEqual(range(10));
+    await p.join(20_000);
+    expect(p.exitCode).toBe(0);
+  }, 30_000);
+
+  it('test_qsize: counts puts and gets', async () => {
+    const q = queue<number>();
+    expect(q.qsize()).toBe(0);
+    await q.put(1);
+    expect(q.qsize()).toBe(1);
+    await q.put(5);
+    expect(q.qsize()).toBe(2);
+    await q.get();
+    expect(q.qsize()).toBe(1);
+    await q.get();
+    expect(q.qsize()).toBe(0);
+  });
+
+  it('test_task_done: join() returns once workers marked every item done', async () => {
+    const q = new JoinableQueue<number | null>();
+    queues.push(q);
+    const workers = range(2).map(() => start(context, tasks.drain, [q]));
+    for (const i of range(10)) await q.put(i);
+    await q.join();
+    for (const _ of workers) await q.put(null);
+    await q.join();
+    for (const w of workers) {
+      await w.join(20_000);
+      expect(w.exitCode).toBe(0);
+    }
+    expect(() => q.taskDone()).toThrow(ValidationError); // Python: ValueError, task_done() called too many times
+  }, 30_000);
+
+  it('test_timeout: get({ timeout }) rejects with QueueEmptyError no sooner than asked', async () => {
+    const q = queue<number>();
+    const t0 = performance.now();
+    await expect(q.get({ timeout: 100 })).rejects.toBeInstanceOf(QueueEmptyError);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(90);
+  });
+
+  it('test_queue_feeder_donot_stop_onexc: an unsendable value fails its put; the queue still works', async () => {
+    const q = queue<unknown>();
+    await expect(q.put({ onDone: () => 1 })).rejects.toBeInstanceOf(SerializationError);
+    expect(() => q.putNowait({ onDone: () => 1 })).toThrow(SerializationError);
+    await q.put(1);
+    expect(await q.get({ timeout: 1000 })).toBe(1);
+    const out = queue<unknown>();
+    const p = start(context, tasks.getSome, [q, out, 1, 10_000]);
+    await expect(q.put(Symbol('s'))).rejects.toBeInstanceOf(SerializationError);
+    await q.put(2);
+    expect(await out.get({ timeout: 20_000 })).toBe(2);
+    await p.join(20_000);
+  }, 30_000);
+
+  it('test_closed_queue_put_get_exceptions: put and get after close() throw ClosedError', async () => {
+    for (const q of [new Queue<string>(), new JoinableQueue<string>()]) {
+      await q.put('foo');
+      q.close();
+      await expect(q.put('bar')).rejects.toBeInstanceOf(ClosedError);
+      await expect(q.get()).rejects.toBeInstanceOf(ClosedError);
+      expect(() => q.putNowait('bar')).toThrow(ClosedError);
+      expect(() => q.getNowait()).toThrow(ClosedError);
+      // Python: OSError 'is closed' from empty() of a used closed queue
+      expect(() => q.empty()).toThrow(ClosedError);
+    }
+  });
+
+  it("the context's Queue is usable here and in a worker", async () => {
+    const q = ctx.Queue() as Queue<number>;
+    queues.push(q);
+    const p = start(context, tasks.putAll, [q, [7, 8]]);
+    expect(await q.get({ timeout: 20_000 })).toBe(7);
+    expect(await q.get({ timeout: 20_000 })).toBe(8);
+    await p.join(20_000);
+  }, 30_000);
+});
+
+// The synchronisation primitives in both of Python's forms: shared memory (`mp.Lock()`: threads
+// only) and the manager's proxies (`getContext('process').Lock()`: threads and processes). The
+// calls are awaited, which both forms accept (a shared Lock's release() is synchronous).
+const FORMS = [
+  { form: 'shared', context: 'thread' as Context },
+  { form: 'manager', context: 'thread' as Context },
+  { form: 'manager', context: 'process' as Context },
+];
+
+/** What these tests call, typed loosely: a shared object or a proxy. */
+type Loose = Record<string, (...args: unknown[]) => unknown> & { readonly value?: unknown };
+type Factory = (...args: unknown[]) => Loose;
+
+function factories(form: string): Record<string, Factory> {
+  const ctx = getContext(form === 'shared' ? 'thread' : 'process') as unknown as Record<string, Factory>;
+  return ctx;
+}
+
+/** What a call settles with, thrown synchronously or rejected: its value or its error. */
+async function settle(call: () => unknown): Promise<{ value?: unknown; error?: unknown }> {
+  try {
+    return { value: await call() };
+  } catch (error) {
+    return { error };
+  }
+}
+
+const readValue = async (v: Loose): Promise<unknown> => (typeof v.get === 'function' ? await v.get() : v.value);
+const writeValue = async (v: Loose, x: unknown): Promise<void> => {
+  if (typeof v.set === 'function') await v.set(x);
+  else (v as { value: unknown }).value = x;
+};
+const sleepMs = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe.each(FORMS)('synchronisation, $form form in the $context context', ({ form, context }) => {
+  const make = factories(form);
+
+  it('_TestLock.test_lock: acquire, a non-blocking acquire fails, release, a second release throws LockError', async () => {
+    const lock = make.Lock!();
+    expect(await lock.acquire!()).toBe(true);
+    expect(await lock.acquire!({ block: false })).toBe(false);
+    const p = pool({ processes: 1, context });
+    expect(await p.apply(tasks.isLocked, [lock])).toBe(true); // test_lock_locked_2processes
+    expect(await lock.release!()).toBeUndefined();
+    expect(await p.apply(tasks.isLocked, [lock])).toBe(false);
+    expect((await settle(() => lock.release!())).error).toBeInstanceOf(LockError);
+  });
+
+  it('_TestLock.test_rlock: three acquires, three releases, then a release throws LockError', async () => {
+    const lock = make.RLock!();
+    for (let i = 0; i < 3; i += 1) expect(await lock.acquire!()).toBe(true);
+    for (let i = 0; i < 3; i += 1) expect(await lock.release!()).toBeUndefined();
+    expect((await settle(() => lock.release!())).error).toBeInstanceOf(LockError);
+  });
+
+  it('_TestLock.test_lock_context: withLock() holds the lock around the function', async () => {
+    const lock = make.Lock!();
+    expect(await lock.withLock!(async () => await lock.locked!())).toBe(true);
+    expect(await lock.locked!()).toBe(false);
+    const p = pool({ processes: 2, context });
+    const v = make.Value!('i', 0);
+    await Promise.all([p.apply(tasks.lockIncrement, [lock, v, 20]), p.apply(tasks.lockIncrement, [lock, v, 20])]);
+    expect(await readValue(v)).toBe(40);
+  });
+
+  it('_TestSemaphore.test_semaphore / test_bounded_semaphore: getValue() follows acquires and releases', async () => {
+    for (const kind of ['Semaphore', 'BoundedSemaphore']) {
+      const sem = make[kind]!(2);
+      expect(await sem.getValue!()).toBe(2);
+      expect(await sem.acquire!()).toBe(true);
+      expect(await sem.getValue!()).toBe(1);
+      expect(await sem.acquire!()).toBe(true);
+      expect(await sem.getValue!()).toBe(0);
+      expect(await sem.acquire!({ block: false })).toBe(false);
+      expect(await sem.getValue!()).toBe(0);
+      expect(await sem.release!()).toBeUndefined();
+      expect(await sem.getValue!()).toBe(1);
+      expect(await sem.release!()).toBeUndefined();
+      expect(await sem.getValue!()).toBe(2);
+      const more = await settle(() => sem.release!());
+      if (kind === 'Semaphore') {
+        expect(more.error).toBeUndefined();
+        expect(await sem.getValue!()).toBe(3);
+      } else {
+        expect(more.error).toBeInstanceOf(LockError); // Python's commented-out ValueError
+        expect(await sem.getValue!()).toBe(2);
+      }
+    }
+  });
+
+  it('_TestSemaphore.test_timeout: a Semaphore(0) gives false to every form of acquire with a bound', async () => {
+    const sem = make.Semaphore!(0);
+    expect(await sem.acquire!({ block: false })).toBe(false);
+    expect(await sem.acquire!({ block: false, timeout: null })).toBe(false);
+    expect(await sem.acquire!({ block: false, timeout: 100 })).toBe(false);
+    expect(await sem.acquire!({ block: true, timeout: 100 })).toBe(false);
+    expect(await sem.acquire!({ timeout: 100 })).toBe(false);
+    expect(await sem.acquire!(100)).toBe(false);
+  });
+
+  it('_TestSemaphore across workers: a Semaphore(1) lets one holder in at a time', async () => {
+    const sem = make.Semaphore!(1);
+    const out = make.Queue!() as unknown as Queue<string>;
+    const p = pool({ processes: 2, context });
+    expect(await sem.acquire!()).toBe(true);
+    const calls = [p.apply(tasks.semaphoreHold, [sem, out, 10]), p.apply(tasks.semaphoreHold, [sem, out, 10])];
+    await expect(out.get({ timeout: 300 })).rejects.toBeInstanceOf(QueueEmptyError);
+    await sem.release!();
+    await Promise.all(calls);
+    expect([await out.get({ timeout: 1000 }), await out.get({ timeout: 1000 })]).toEqual(['in', 'in']);
+  });
+
+  it('_TestCondition.test_notify / test_notify_n / test_notify_all: wakes as many waiters as asked', {
+    timeout: 60_000,
+  }, async () => {
+    const cond = make.Condition!();
+    const sleeping = make.Semaphore!(0);
+    const woken = make.Semaphore!(0);
+    const p = pool({ processes: 3, context });
+    const waiters = range(3).map(() => p.apply(tasks.condWaiter, [cond, sleeping, woken, 20_000]));
+    for (let i = 0; i < 3; i += 1) expect(await sleeping.acquire!(20_000)).toBe(true);
+    await sleepMs(100);
+    expect(await woken.getValue!()).toBe(0);
+    await cond.acquire!();
+    await cond.notify!();
+    await cond.release!();
+    await until(async () => (await woken.getValue!()) === 1, 'one waiter woken');
+    await cond.acquire!();
+    await cond.notify!(4); // Python's notify(n=4): more than are left wakes those left
+    await cond.release!();
+    await until(async () => (await woken.getValue!()) === 3, 'all waiters woken');
+    expect(await Promise.all(waiters)).toEqual([true, true, true]);
+
+    const more = range(3).map(() => p.apply(tasks.condWaiter, [cond, sleeping, woken, 20_000]));
+    for (let i = 0; i < 3; i += 1) expect(await sleeping.acquire!(20_000)).toBe(true);
+    await cond.acquire!();
+    await cond.notifyAll!();
+    await cond.release!();
+    expect(await Promise.all(more)).toEqual([true, true, true]);
+    // notify_all with timed waiters: each wakes by its own timeout, false
+    const timed = range(3).map(() => p.apply(tasks.condWaiter, [cond, sleeping, woken, 100]));
+    expect(await Promise.all(timed)).toEqual([false, false, false]);
+  });
+
+  it('_TestCondition.test_timeout / test_waitfor_timeout: wait(ms) and waitFor(pred, ms) give false', async () => {
+    const cond = make.Condition!();
+    await cond.acquire!();
+    expect(await cond.wait!(100)).toBe(false);
+    expect(await cond.waitFor!(() => false, 100)).toBe(false);
+    await cond.release!();
+    // Python: waiting without holding the lock is an error (RuntimeError)
+    expect((await settle(() => cond.wait!(10))).error).toBeInstanceOf(LockError);
+  });
+
+  it('_TestCondition.test_waitfor: a worker waits for the value this side counts up', async () => {
+    const cond = make.Condition!();
+    const state = make.Value!('i', -1);
+    const p = pool({ processes: 1, context });
+    const child = p.apply(tasks.condWaitFor4, [cond, state]);
+    await cond.acquire!();
+    expect(await cond.waitFor!(async () => (await readValue(state)) === 0, 20_000)).toBe(true);
+    expect(await readValue(state)).toBe(0);
+    await cond.release!();
+    for (let i = 0; i < 4; i += 1) {
+      await sleepMs(10);
+      await cond.acquire!();
+      await writeValue(state, ((await readValue(state)) as number) + 1);
+      await cond.notify!();
+      await cond.release!();
+    }
+    expect(await child).toBe(true);
+  });
+
+  it('_TestEvent.test_event: isSet, wait(0), wait(ms), set, clear, and a set from a worker', async () => {
+    const ev = make.Event!();
+    expect(await ev.isSet!()).toBe(false);
+    expect(await ev.wait!(0)).toBe(false);
+    expect(await ev.wait!(100)).toBe(false);
+    await ev.set!();
+    expect(await ev.isSet!()).toBe(true);
+    expect(await ev.wait!()).toBe(true);
+    expect(await ev.wait!(100)).toBe(true);
+    await ev.clear!();
+    expect(await ev.isSet!()).toBe(false);
+    const p = start(context, tasks.setEventLater, [ev, 100]);
+    expect(await ev.wait!(20_000)).toBe(true);
+    await p.join(20_000);
+    expect(p.exitCode).toBe(0);
+  });
+
+  it('_TestBarrier.test_barrier: each cycle gives distinct indexes 0..parties-1', async () => {
+    const bar = make.Barrier!(3);
+    const p = pool({ processes: 2, context });
+    for (let cycle = 0; cycle < 2; cycle += 1) {
+      const others = [p.apply(tasks.barrierWait, [bar, 20_000]), p.apply(tasks.barrierWait, [bar, 20_000])];
+      const mine = (await bar.wait!(20_000)) as number;
+      expect([mine, ...(await Promise.all(others))].sort()).toEqual([0, 1, 2]);
+    }
+  });
+
+  it('_TestBarrier.test_timeout / test_abort / test_reset: BrokenBarrierError for all; reset makes it usable', async () => {
+    const bar = make.Barrier!(2);
+    const p = pool({ processes: 1, context });
+    expect((await settle(() => bar.wait!(100))).error).toBeInstanceOf(BrokenBarrierError);
+    expect(await p.apply(tasks.barrierOutcome, [bar, 20_000])).toBe('BrokenBarrierError'); // broken now
+    await bar.reset!();
+    const other = p.apply(tasks.barrierOutcome, [bar, 20_000]);
+    expect(await bar.wait!(20_000)).toBeTypeOf('number');
+    expect(await other).toBeTypeOf('number');
+    const aborted = p.apply(tasks.barrierOutcome, [bar, 20_000]);
+    await sleepMs(200);
+    await bar.abort!();
+    expect(await aborted).toBe('BrokenBarrierError');
+    await bar.reset!();
+    const again = p.apply(tasks.barrierOutcome, [bar, 20_000]);
+    expect(await bar.wait!(20_000)).toBeTypeOf('number');
+    expect(await again).toBeTypeOf('number');
+  });
+
+  it('_TestBarrier.test_single_thread: a Barrier(1) returns 0 at once, every time', async () => {
+    const bar = make.Barrier!(1);
+    expect(await bar.wait!()).toBe(0);
+    expect(await bar.wait!()).toBe(0);
+  });
+
+  it('_TestValue.test_value: a worker writes each typecode, this side reads it', async () => {
+    const codes: [string, number | bigint, number | bigint][] = [
+      ['i', 4343, 24234],
+      ['d', 3.625, -4.25],
+      ['h', -232, 234],
+      ['q', 2n ** 33n, 2n ** 34n],
+    ];
+    const values = codes.map(([code, v]) => make.Value!(code, v));
+    for (const [i, v] of values.entries()) expect(await readValue(v)).toBe(codes[i]![1]);
+    const p = start(
+      context,
+      tasks.setValues,
+      [values, codes.map((c) => c[2])],
+    );
+    await p.join(20_000);
+    expect(p.exitCode).toBe(0);
+    for (const [i, v] of values.entries()) expect(await readValue(v)).toBe(codes[i]![2]);
+  });
+
+  it('_TestArray.test_array: length, get, slice, setSlice, then a worker cumulates it', async () => {
+    const seq = [680, 626, 934, 821, 150, 233, 548, 982, 714, 831];
+    const arr = make.Array!('i', seq);
+    const len = async () => (typeof arr.len === 'function' ? await arr.len() : arr.length);
+    const all = async () => (typeof arr.copy === 'function' ? await arr.copy() : arr.toArray!());
+    expect(await len()).toBe(seq.length);
+    expect(await arr.get!(3)).toBe(seq[3]);
+    expect(await arr.slice!(2, 7)).toEqual(seq.slice(2, 7));
+    await arr.setSlice!(4, [1, 2, 3, 4]);
+    seq.splice(4, 4, 1, 2, 3, 4);
+    expect(await all()).toEqual(seq);
+    for (let i = 1; i < seq.length; i += 1) seq[i]! += seq[i - 1]!;
+    const p = start(context, tasks.cumulate, [arr]);
+    await p.join(20_000);
+    expect(p.exitCode).toBe(0);
+    expect(await all()).toEqual(seq);
+  });
+
+  it('_TestArray.test_array_from_size: zeroed, then filled', async () => {
+    for (let round = 0; round < 3; round += 1) {
+      const arr = make.Array!('i', 10);
+      const all = async () => (typeof arr.copy === 'function' ? await arr.copy() : arr.toArray!());
+      expect(await all()).toEqual(Array(10).fill(0));
+      await arr.setSlice!(0, range(10));
+      expect(await all()).toEqual(range(10));
+    }
+  });
+});
+
+describe('_TestValue / _TestArray, shared memory only', () => {
+  it('test_rawvalue / test_rawarray: the raw forms hold the same values and have no lock', () => {
+    const v = new RawValue('d', 3.625);
+    expect(v.value).toBe(3.625);
+    expect((v as unknown as Loose).getLock).toBeUndefined();
+    const a = new RawArray('i', [1, 2, 3]);
+    expect(a.slice()).toEqual([1, 2, 3]);
+    expect((a as unknown as Loose).getLock).toBeUndefined();
+  });
+
+  it('test_getobj_getlock: the default lock, a given lock, lock: false, and a bad lock', () => {
+    // Python's default is an RLock; the contract's is a Lock (an RLock is owned by a thread, so it
+    // would not keep two async functions of one thread apart)
+    const v1 = Value('i', 5);
+    expect(v1.getLock()).toBeInstanceOf(mp.Lock);
+    expect(v1.getObj().value).toBe(5);
+    const v2 = Value('i', 5, { lock: null });
+    expect(v2.getLock()).toBeInstanceOf(mp.Lock);
+    expect(v2.getLock()).not.toBe(v1.getLock());
+    const lock = new mp.Lock();
+    expect(Value('i', 5, { lock }).getLock()).toBe(lock);
+    expect(SharedArray('i', range(10), { lock }).getLock()).toBe(lock);
+    const raw = Value('i', 5, { lock: false }) as unknown as Loose;
+    expect(raw.getLock).toBeUndefined();
+    expect(raw.getObj).toBeUndefined();
+    expect(() => Value('i', 5, { lock: 'navalue' } as never)).toThrow(ValidationError);
+    expect(() => SharedArray('i', range(10), { lock: 'notalock' } as never)).toThrow(ValidationError);
+  });
+
+  it('test_invalid_typecode: Array, RawArray and Value refuse typecode x with ValidationError', () => {
+    expect(() => SharedArray('x' as never, [])).toThrow(ValidationError);
+    expect(() => new RawArray('x' as never, [])).toThrow(ValidationError);
+    expect(() => Value('x' as never, 0)).toThrow(ValidationError);
+  });
+});
