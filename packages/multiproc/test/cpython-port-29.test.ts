@@ -26,7 +26,7 @@ import mp, {
   Value,
 } from '@multiproc/multiproc';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { tasks } from './fixtures/cpython-port-29-tasks.mjs';
+import { more, tasks } from './fixtures/cpython-port-29-tasks.mjs';
 
 type Context = 'thread' | 'process';
 const CONTEXTS: Context[] = ['thread', 'process'];
@@ -814,5 +814,312 @@ describe('_TestValue / _TestArray, shared memory only', () => {
     expect(() => SharedArray('x' as never, [])).toThrow(ValidationError);
     expect(() => new RawArray('x' as never, [])).toThrow(ValidationError);
     expect(() => Value('x' as never, 0)).toThrow(ValidationError);
+  });
+});
+
+describe('_TestContainers (a Manager in this thread)', () => {
+  let manager: SyncManager;
+  beforeAll(() => {
+    manager = Manager();
+  });
+  afterAll(async () => {
+    await manager.shutdown();
+  });
+
+  it('test_list: slices, extend, imul, concat, and lists of list proxies', async () => {
+    const a = manager.list(range(10));
+    expect(await a.slice()).toEqual(range(10));
+    const b = manager.list<number>();
+    expect(await b.slice()).toEqual([]);
+    await b.extend(range(5));
+    expect(await b.slice()).toEqual(range(5));
+    expect(await b.get(2)).toBe(2);
+    expect(await b.slice(2, 10)).toEqual([2, 3, 4]);
+    await b.imul(2);
+    expect(await b.slice()).toEqual([0, 1, 2, 3, 4, 0, 1, 2, 3, 4]);
+    expect(await b.concat([5, 6])).toEqual([0, 1, 2, 3, 4, 0, 1, 2, 3, 4, 5, 6]);
+    expect(await a.slice()).toEqual(range(10));
+    const e = manager.list([a, b]);
+    const inner = [];
+    for await (const element of e) inner.push(await element.slice());
+    expect(inner).toEqual([range(10), [0, 1, 2, 3, 4, 0, 1, 2, 3, 4]]);
+    const f = manager.list([a]);
+    await a.append('hello' as never);
+    expect(await (await f.get(0)).slice()).toEqual([...range(10), 'hello']);
+  });
+
+  it('test_list_isinstance: the MutableSequence methods exist', () => {
+    const a = manager.list();
+    for (const name of ['append', 'clear', 'count', 'extend', 'index', 'insert', 'pop', 'remove', 'reverse']) {
+      expect(typeof (a as unknown as Loose)[name], name).toBe('function');
+    }
+  });
+
+  it('test_list_iter: iterates the items; a second loop starts again', async () => {
+    const a = manager.list(range(10));
+    const first: number[] = [];
+    for await (const v of a) first.push(v);
+    expect(first).toEqual(range(10));
+    const it = a[Symbol.asyncIterator]();
+    for (let i = 0; i < 10; i += 1) await it.next();
+    expect((await it.next()).done).toBe(true); // exhausted
+  });
+
+  it('test_list_proxy_in_list: each inner list is its own object', async () => {
+    const a = manager.list(range(3).map(() => manager.list(range(3))));
+    const inner = async () => Promise.all(range(3).map(async (i) => (await a.get(i)).slice()));
+    expect(await inner()).toEqual([range(3), range(3), range(3)]);
+    await (await a.get(0)).set(-1, 55);
+    expect(await (await a.get(0)).slice()).toEqual([0, 1, 55]);
+    for (const i of [1, 2]) expect(await (await a.get(i)).slice()).toEqual(range(3));
+    expect(await (await a.get(1)).pop()).toBe(2);
+    expect(await (await a.get(1)).len()).toBe(2);
+    for (const i of [0, 2]) expect(await (await a.get(i)).len()).toBe(3);
+    const b = manager.list<unknown>();
+    await b.append(b);
+    expect(await b.len()).toBe(1);
+  });
+
+  it('test_dict: copy, keys, values, items', async () => {
+    const d = manager.dict<number, string>();
+    const indices = range(5).map((i) => i + 65);
+    for (const i of indices) await d.set(i, String.fromCharCode(i));
+    expect(await d.copy()).toEqual(new Map(indices.map((i) => [i, String.fromCharCode(i)])));
+    expect((await d.keys()).sort()).toEqual(indices);
+    expect((await d.values()).sort()).toEqual(indices.map((i) => String.fromCharCode(i)));
+    expect((await d.items()).sort()).toEqual(indices.map((i) => [i, String.fromCharCode(i)]));
+    const keys: number[] = [];
+    for await (const k of d) keys.push(k);
+    expect(keys).toEqual(indices); // test_dict_iter: in insertion order
+  });
+
+  it('test_dict_isinstance: the MutableMapping methods exist', () => {
+    const a = manager.dict();
+    for (const name of ['clear', 'get', 'items', 'keys', 'pop', 'popitem', 'setdefault', 'update', 'values']) {
+      expect(typeof (a as unknown as Loose)[name], name).toBe('function');
+    }
+  });
+
+  it('test_dict_proxy_nested: proxies stored in a dict and a list reach the same objects', async () => {
+    let pets: DictProxyOf | undefined = manager.dict({ ferrets: 2, hamsters: 4 });
+    let supplies: DictProxyOf | undefined = manager.dict({ water: 10, feed: 3 });
+    const d = manager.dict<string, DictProxyOf>({ pets, supplies });
+    expect(await supplies.get('water')).toBe(10);
+    expect(await (await d.get('supplies'))!.get('water')).toBe(10);
+    await (await d.get('supplies'))!.set('blankets', 5);
+    expect(await supplies.get('blankets')).toBe(5);
+    expect(await (await d.get('supplies'))!.get('blankets')).toBe(5);
+    await (await d.get('supplies'))!.set('water', 7);
+    expect(await supplies.get('water')).toBe(7);
+    pets = undefined;
+    supplies = undefined;
+    expect(await (await d.get('pets'))!.get('ferrets')).toBe(2);
+    pets = (await d.get('pets'))!;
+    supplies = (await d.get('supplies'))!;
+    await d.clear();
+    expect(await d.len()).toBe(0);
+    expect(await supplies.get('water')).toBe(7); // kept alive by this side's proxies
+    expect(await pets.get('hamsters')).toBe(4);
+    const l = manager.list([pets, supplies]);
+    await (await l.get(0)).set('marmots', 1);
+    expect(await pets.get('marmots')).toBe(1);
+    const outer = manager.list<unknown>([[88, 99], l]);
+    expect(await outer.get(0)).toEqual([88, 99]); // a plain array, not a proxy
+    const last = (await outer.get(-1)) as typeof l;
+    expect(await (await last.get(-1)).get('feed')).toBe(3);
+  });
+
+  it('test_nested_queue: a queue proxy inside a list and a dict', async () => {
+    const a = manager.list<ReturnType<SyncManager['Queue']>>();
+    await a.append(manager.Queue());
+    await (await a.get(0)).put(123);
+    expect(await (await a.get(0)).get()).toBe(123);
+    const b = manager.dict<number, ReturnType<SyncManager['Queue']>>();
+    await b.set(0, manager.Queue());
+    await (await b.get(0))!.put(456);
+    expect(await (await b.get(0))!.get()).toBe(456);
+  });
+
+  it("test_namespace: set, get, delete; names starting with '_' stay on the proxy", async () => {
+    const n = manager.Namespace();
+    await n.set('name', 'Bob');
+    await n.set('job', 'Builder');
+    await n.set('_hidden', 'hidden');
+    expect([await n.get('name'), await n.get('job')]).toEqual(['Bob', 'Builder']);
+    expect(await n.get('_hidden')).toBe('hidden');
+    expect(await n.delete('job')).toBe(true);
+    expect(await n.copy()).toEqual({ name: 'Bob' }); // Python: str(n) == "Namespace(name='Bob')"
+    expect(await n.get('job')).toBeUndefined();
+  });
+
+  describe.each(CONTEXTS)('the proxies in a %s worker', (context) => {
+    it('a list, a nested dict, a Namespace and a queue in a list, used by a worker', async () => {
+      const p = pool({ processes: 1, context });
+      const l = manager.list([1]);
+      expect(await p.apply(tasks.listAppend, [l, 'x'])).toBe(2);
+      expect(await l.slice()).toEqual([1, 'x']);
+      const supplies = manager.dict({ water: 10 });
+      const d = manager.dict({ supplies });
+      expect(await p.apply(tasks.dictNested, [d])).toBe(10);
+      expect(await supplies.get('blankets')).toBe(5);
+      const n = manager.Namespace({ name: 'Bob', job: 'Builder' });
+      await p.apply(tasks.namespaceEdit, [n]);
+      expect(await n.copy()).toEqual({ name: 'Bob!' });
+      const withQueue = manager.list([manager.Queue()]);
+      await p.apply(tasks.queueInList, [withQueue]);
+      expect(await (await withQueue.get(0)).get({ timeout: 10_000 })).toBe(123);
+    });
+  });
+});
+
+type DictProxyOf = ReturnType<SyncManager['dict']>;
+
+describe.each(CONTEXTS)("the manager's Queue and JoinableQueue (Python's _TestQueue of type manager), %s worker", (context) => {
+  let manager: SyncManager;
+  beforeAll(() => {
+    manager = Manager();
+  });
+  afterAll(async () => {
+    await manager.shutdown();
+  });
+
+  const expectedForms = [
+    ['empty', true],
+    ['put', undefined],
+    ['putNowait', undefined],
+    ['full', true],
+    ['putFull', 'QueueFullError'],
+    ['putTimeout', 'QueueFullError'],
+    ['qsize', 2],
+    ['get', 1],
+    ['getNowait', 2],
+    ['getEmpty', 'QueueEmptyError'],
+    ['getTimeout', 'QueueEmptyError'],
+  ];
+
+  it('test_put / test_get: every form, here and in a worker, on a Queue(2)', async () => {
+    const q = manager.Queue<number>(2);
+    const p = pool({ processes: 1, context });
+    expect(await p.apply(more.queueForms, [q])).toEqual(expectedForms);
+    const here: [string, unknown][] = [];
+    const attempt = async (what: string, fn: () => Promise<unknown>) => {
+      try {
+        here.push([what, await fn()]);
+      } catch (err) {
+        here.push([what, (err as Error).name]);
+      }
+    };
+    await attempt('empty', () => q.empty());
+    await attempt('put', () => q.put(1));
+    await attempt('putNowait', () => q.putNowait(2));
+    await attempt('full', () => q.full());
+    await attempt('putFull', () => q.put(3, { block: false }));
+    await attempt('putTimeout', () => q.put(3, { timeout: 50 }));
+    await attempt('qsize', () => q.qsize());
+    await attempt('get', () => q.get());
+    await attempt('getNowait', () => q.getNowait());
+    await attempt('getEmpty', () => q.get({ block: false }));
+    await attempt('getTimeout', () => q.get(50));
+    expect(here).toEqual(expectedForms);
+  });
+
+  it('test_task_done: a JoinableQueue proxy joins once workers marked every item done; one more taskDone fails', async () => {
+    const q = manager.JoinableQueue<number | null>();
+    const workers = range(2).map(() => start(context, tasks.drain, [q]));
+    for (const i of range(10)) await q.put(i);
+    await q.join();
+    for (const _ of workers) await q.put(null);
+    await q.join();
+    for (const w of workers) {
+      await w.join(20_000);
+      expect(w.exitCode).toBe(0);
+    }
+    const extra = await settle(() => q.taskDone());
+    expect(extra.error).toBeInstanceOf(Error); // Python: ValueError('task_done() called too many times')
+    expect((extra.error as Error).name).toBe('ValidationError');
+  }, 30_000);
+});
+
+describe.each(FORMS)('more synchronisation, $form form in the $context context', ({ form, context }) => {
+  const make = factories(form);
+
+  it('_TestCondition.test_wait_result: wait(0) and wait(ms) give false, a notify from a worker true', async () => {
+    const c = make.Condition!();
+    await c.acquire!();
+    expect(await c.wait!(0)).toBe(false);
+    expect(await c.wait!(100)).toBe(false);
+    const p = start(context, more.notifyOnce, [c]);
+    expect(await c.wait!(60_000)).toBe(true);
+    await c.release!();
+    await p.join(20_000);
+    expect(p.exitCode).toBe(0);
+  });
+
+  it('_TestLock.test_rlock_locked_2processes: a worker sees an RLock held here as locked', async () => {
+    const lock = make.RLock!();
+    const p = pool({ processes: 1, context });
+    expect(await p.apply(tasks.isLocked, [lock])).toBe(false);
+    await lock.acquire!();
+    await lock.acquire!();
+    expect(await p.apply(tasks.isLocked, [lock])).toBe(true);
+    await lock.release!();
+    expect(await p.apply(tasks.isLocked, [lock])).toBe(true);
+    await lock.release!();
+    expect(await p.apply(tasks.isLocked, [lock])).toBe(false);
+  });
+
+  it("_TestBarrier.test_default_timeout: the barrier's own timeout breaks a wait without one", async () => {
+    const bar = make.Barrier!(2, { timeout: 100 });
+    expect((await settle(() => bar.wait!())).error).toBeInstanceOf(BrokenBarrierError);
+    await bar.reset!();
+    const p = pool({ processes: 1, context });
+    const other = p.apply(tasks.barrierOutcome, [bar, 20_000]);
+    expect(await bar.wait!(20_000)).toBeTypeOf('number');
+    expect(await other).toBeTypeOf('number');
+  });
+});
+
+describe.each(CONTEXTS)("_TestBarrier.test_action with the manager's Barrier, %s workers", (context) => {
+  it('the action runs once per passing, before the parties are released', async () => {
+    await using manager = Manager();
+    let runs = 0;
+    const bar = manager.Barrier(3, { action: () => void (runs += 1) });
+    const p = pool({ processes: 2, context });
+    for (let cycle = 1; cycle <= 2; cycle += 1) {
+      const others = [p.apply(tasks.barrierWait, [bar, 20_000]), p.apply(tasks.barrierWait, [bar, 20_000])];
+      await bar.wait(20_000);
+      expect(runs).toBe(cycle);
+      await Promise.all(others);
+    }
+  });
+});
+
+describe.each(CONTEXTS)('_TestPool arguments, %s context', (context) => {
+  it('an argument that cannot be sent rejects the call with SerializationError naming its path', async () => {
+    const p = pool({ processes: 1, context });
+    const err = await p.apply(tasks.identity, [{ onDone: () => 1 }]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SerializationError);
+    expect((err as SerializationError).path).toBe('args[0].onDone');
+    await expect(p.starmap(tasks.mul, [[1, 2], [Symbol('x') as never, 1]])).rejects.toBeInstanceOf(SerializationError);
+    expect(await p.apply(tasks.sqr, [4])).toBe(16);
+  });
+
+  it('chunksize 0, negative or fractional is refused with ValidationError (Python: ValueError)', async () => {
+    const p = pool({ processes: 1, context });
+    for (const chunksize of [0, -1, 1.5]) {
+      await expect(p.map(tasks.sqr, [1], { chunksize })).rejects.toBeInstanceOf(ValidationError);
+      expect(() => p.imap(tasks.sqr, [1], { chunksize })).toThrow(ValidationError);
+    }
+  });
+
+  it('an exhausted imap iterator stays done; empty async iterables give []', async () => {
+    const p = pool({ processes: 1, context });
+    const it = p.imap(tasks.sqr, [2]);
+    expect(await it.next()).toEqual({ done: false, value: 4 });
+    expect((await it.next()).done).toBe(true);
+    expect((await it.next()).done).toBe(true);
+    async function* none(): AsyncGenerator<number> {}
+    expect(await p.map(tasks.sqr, none())).toEqual([]);
+    expect(await p.starmap(tasks.mul, (async function* () {})())).toEqual([]);
   });
 });
