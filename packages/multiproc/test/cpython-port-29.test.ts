@@ -26,7 +26,7 @@ import mp, {
   Value,
 } from '@multiproc/multiproc';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { more, tasks } from './fixtures/cpython-port-29-tasks.mjs';
+import { barriers, managerTypes, more, tasks } from './fixtures/cpython-port-29-tasks.mjs';
 
 type Context = 'thread' | 'process';
 const CONTEXTS: Context[] = ['thread', 'process'];
@@ -1121,5 +1121,123 @@ describe.each(CONTEXTS)('_TestPool arguments, %s context', (context) => {
     async function* none(): AsyncGenerator<number> {}
     expect(await p.map(tasks.sqr, none())).toEqual([]);
     expect(await p.starmap(tasks.mul, (async function* () {})())).toEqual([]);
+  });
+});
+
+describe.each(FORMS)('_TestBarrier with workers, $form form in the $context context', ({ form, context }) => {
+  const make = factories(form);
+  const N = 3;
+
+  it('test_abort_and_reset: one party aborts, the others see BrokenBarrierError, then all pass again', {
+    timeout: 60_000,
+  }, async () => {
+    const [b1, b2, b3] = [make.Barrier!(N), make.Barrier!(N), make.Barrier!(N)];
+    const p = pool({ processes: N, context });
+    const all = await Promise.all(range(N).map(() => p.apply(barriers.abortAndReset, [b1, b2, b3, N])));
+    const count = (k: number) => all.filter((r) => r.includes(k)).length;
+    expect(count(1)).toBe(0);
+    expect(count(2)).toBe(N - 1);
+    expect(count(3)).toBe(N);
+  });
+
+  it('test_thousand: every party records pass i before any records pass i + 1', { timeout: 60_000 }, async () => {
+    const passes = 30;
+    const bar = make.Barrier!(N);
+    const lock = make.Lock!();
+    await using manager = Manager();
+    const log = form === 'shared' ? SharedArray('i', passes * N) : manager.list<number>();
+    const count = form === 'shared' ? Value('i', 0) : null;
+    const p = pool({ processes: N, context });
+    await Promise.all(range(N).map(() => p.apply(barriers.passes, [bar, passes, lock, log, count])));
+    const got = log instanceof SharedArray ? log.toArray() : await (log as ReturnType<SyncManager['list']>).slice();
+    expect(got).toEqual(range(passes).flatMap((i) => Array(N).fill(i)));
+  });
+});
+
+describe.each(CONTEXTS)('TestSyncManagerTypes: each proxy used in a %s Process', (context) => {
+  let manager: SyncManager;
+  beforeAll(() => {
+    manager = Manager();
+  });
+  afterAll(async () => {
+    await manager.shutdown();
+  });
+
+  /** Python's `run_worker`: the target runs in a Process that must end with exit code 0. */
+  async function runWorker(target: (typeof managerTypes)[keyof typeof managerTypes], obj: unknown) {
+    const p = start(context, target, [obj]);
+    await p.join(20_000);
+    expect(p.exitCode).toBe(0);
+  }
+
+  it('list and dict: the worker reads and empties them', async () => {
+    const l = manager.list<number>();
+    await l.append(5);
+    await runWorker(managerTypes.list, l);
+    expect(await l.len()).toBe(0);
+    const d = manager.dict<string, number>();
+    await d.set('foo', 5);
+    await runWorker(managerTypes.dict, d);
+    expect(await d.len()).toBe(0);
+  });
+
+  it('Value, Array and Namespace', async () => {
+    const v = manager.Value('i', 1);
+    await runWorker(managerTypes.value, v);
+    expect(await v.get()).toBe(2);
+    await runWorker(managerTypes.array, manager.Array('i', [0, 1]));
+    const ns = manager.Namespace();
+    await ns.set('x', 0);
+    await ns.set('y', 1);
+    await runWorker(managerTypes.namespace, ns);
+  });
+
+  it('Event: the worker clears what this side set', async () => {
+    const ev = manager.Event();
+    await ev.set();
+    await runWorker(managerTypes.event, ev);
+    expect(await ev.isSet()).toBe(false);
+    expect(await ev.wait(1)).toBe(false);
+  });
+
+  it('Lock: a worker that ended keeps it held; this side releases it, then a release throws', async () => {
+    const lock = manager.Lock();
+    await runWorker(managerTypes.lock, lock);
+    expect(await lock.locked()).toBe(true);
+    await lock.release();
+    expect((await settle(() => lock.release())).error).toBeInstanceOf(LockError); // Python: RuntimeError
+  });
+
+  it('RLock and Condition: acquired and released in the worker', async () => {
+    const rlock = manager.RLock();
+    await runWorker(managerTypes.rlock, rlock);
+    expect(await rlock.locked()).toBe(false);
+    const cond = manager.Condition();
+    await runWorker(managerTypes.condition, cond);
+    expect(await cond.acquire({ block: false })).toBe(true);
+    await cond.release();
+  });
+
+  it('Semaphore and BoundedSemaphore: a permit the worker took, this side gives back', async () => {
+    for (const sem of [manager.Semaphore(), manager.BoundedSemaphore()]) {
+      await runWorker(managerTypes.semaphore, sem);
+      expect(await sem.getValue()).toBe(0);
+      await sem.release();
+      expect(await sem.getValue()).toBe(1);
+    }
+  });
+
+  it('Barrier: the worker reads parties and resets it', async () => {
+    await runWorker(managerTypes.barrier, manager.Barrier(5));
+  });
+
+  it('Queue and JoinableQueue of maxsize 2: the worker gets both items', async () => {
+    for (const q of [manager.Queue<number>(2), manager.JoinableQueue<number>(2)]) {
+      await q.put(5);
+      await q.put(6);
+      await runWorker(managerTypes.queue, q);
+      expect(await q.empty()).toBe(true);
+      expect(await q.full()).toBe(false);
+    }
   });
 });
