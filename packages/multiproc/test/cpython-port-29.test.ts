@@ -26,7 +26,7 @@ import mp, {
   Value,
 } from '@multiproc/multiproc';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { barriers, managerTypes, more, tasks } from './fixtures/cpython-port-29-tasks.mjs';
+import { barriers, managerTypes, more, procs, tasks } from './fixtures/cpython-port-29-tasks.mjs';
 
 type Context = 'thread' | 'process';
 const CONTEXTS: Context[] = ['thread', 'process'];
@@ -43,7 +43,11 @@ function pool(options: ConstructorParameters<typeof Pool>[0]): Pool {
 }
 
 /** A started Process the test's end kills if it still runs. */
-function start(context: Context, target: Parameters<typeof mp.Process>[0]['target'], args: unknown[]): Process {
+function start(
+  context: Context,
+  target: Parameters<typeof mp.Process>[0]['target'],
+  args: unknown[],
+): Process {
   const p = new mp.Process({ target, args, context });
   processes.push(p);
   p.start();
@@ -57,7 +61,13 @@ function queue<T>(options?: ConstructorParameters<typeof Queue<T>>[0]): Queue<T>
 }
 
 afterEach(async () => {
-  for (const p of processes.splice(0)) if (p.isAlive()) p.kill();
+  for (const p of processes.splice(0)) {
+    try {
+      if (p.isAlive()) p.kill();
+    } catch (err) {
+      if (!(err instanceof ClosedError)) throw err; // a test closed it
+    }
+  }
   await Promise.all(pools.splice(0).map((p) => p.terminate()));
   for (const q of queues.splice(0)) q.close();
 });
@@ -535,7 +545,8 @@ async function settle(call: () => unknown): Promise<{ value?: unknown; error?: u
   }
 }
 
-const readValue = async (v: Loose): Promise<unknown> => (typeof v.get === 'function' ? await v.get() : v.value);
+const readValue = async (v: Loose): Promise<unknown> =>
+  typeof v.get === 'function' ? await v.get() : v.value;
 const writeValue = async (v: Loose, x: unknown): Promise<void> => {
   if (typeof v.set === 'function') await v.set(x);
   else (v as { value: unknown }).value = x;
@@ -569,7 +580,10 @@ describe.each(FORMS)('synchronisation, $form form in the $context context', ({ f
     expect(await lock.locked!()).toBe(false);
     const p = pool({ processes: 2, context });
     const v = make.Value!('i', 0);
-    await Promise.all([p.apply(tasks.lockIncrement, [lock, v, 20]), p.apply(tasks.lockIncrement, [lock, v, 20])]);
+    await Promise.all([
+      p.apply(tasks.lockIncrement, [lock, v, 20]),
+      p.apply(tasks.lockIncrement, [lock, v, 20]),
+    ]);
     expect(await readValue(v)).toBe(40);
   });
 
@@ -613,7 +627,10 @@ describe.each(FORMS)('synchronisation, $form form in the $context context', ({ f
     const out = make.Queue!() as unknown as Queue<string>;
     const p = pool({ processes: 2, context });
     expect(await sem.acquire!()).toBe(true);
-    const calls = [p.apply(tasks.semaphoreHold, [sem, out, 10]), p.apply(tasks.semaphoreHold, [sem, out, 10])];
+    const calls = [
+      p.apply(tasks.semaphoreHold, [sem, out, 10]),
+      p.apply(tasks.semaphoreHold, [sem, out, 10]),
+    ];
     await expect(out.get({ timeout: 300 })).rejects.toBeInstanceOf(QueueEmptyError);
     await sem.release!();
     await Promise.all(calls);
@@ -742,11 +759,7 @@ describe.each(FORMS)('synchronisation, $form form in the $context context', ({ f
     ];
     const values = codes.map(([code, v]) => make.Value!(code, v));
     for (const [i, v] of values.entries()) expect(await readValue(v)).toBe(codes[i]![1]);
-    const p = start(
-      context,
-      tasks.setValues,
-      [values, codes.map((c) => c[2])],
-    );
+    const p = start(context, tasks.setValues, [values, codes.map((c) => c[2])]);
     await p.join(20_000);
     expect(p.exitCode).toBe(0);
     for (const [i, v] of values.entries()) expect(await readValue(v)).toBe(codes[i]![2]);
@@ -794,26 +807,26 @@ describe('_TestValue / _TestArray, shared memory only', () => {
   it('test_getobj_getlock: the default lock, a given lock, lock: false, and a bad lock', () => {
     // Python's default is an RLock; the contract's is a Lock (an RLock is owned by a thread, so it
     // would not keep two async functions of one thread apart)
-    const v1 = Value('i', 5);
+    const v1 = new Value('i', 5);
     expect(v1.getLock()).toBeInstanceOf(mp.Lock);
     expect(v1.getObj().value).toBe(5);
-    const v2 = Value('i', 5, { lock: null });
+    const v2 = new Value('i', 5, { lock: null });
     expect(v2.getLock()).toBeInstanceOf(mp.Lock);
     expect(v2.getLock()).not.toBe(v1.getLock());
     const lock = new mp.Lock();
-    expect(Value('i', 5, { lock }).getLock()).toBe(lock);
-    expect(SharedArray('i', range(10), { lock }).getLock()).toBe(lock);
-    const raw = Value('i', 5, { lock: false }) as unknown as Loose;
+    expect(new Value('i', 5, { lock }).getLock()).toBe(lock);
+    expect(new SharedArray('i', range(10), { lock }).getLock()).toBe(lock);
+    const raw = new Value('i', 5, { lock: false }) as unknown as Loose;
     expect(raw.getLock).toBeUndefined();
     expect(raw.getObj).toBeUndefined();
-    expect(() => Value('i', 5, { lock: 'navalue' } as never)).toThrow(ValidationError);
-    expect(() => SharedArray('i', range(10), { lock: 'notalock' } as never)).toThrow(ValidationError);
+    expect(() => new Value('i', 5, { lock: 'navalue' } as never)).toThrow(ValidationError);
+    expect(() => new SharedArray('i', range(10), { lock: 'notalock' } as never)).toThrow(ValidationError);
   });
 
   it('test_invalid_typecode: Array, RawArray and Value refuse typecode x with ValidationError', () => {
-    expect(() => SharedArray('x' as never, [])).toThrow(ValidationError);
+    expect(() => new SharedArray('x' as never, [])).toThrow(ValidationError);
     expect(() => new RawArray('x' as never, [])).toThrow(ValidationError);
-    expect(() => Value('x' as never, 0)).toThrow(ValidationError);
+    expect(() => new Value('x' as never)).toThrow(ValidationError);
   });
 });
 
@@ -850,7 +863,17 @@ describe('_TestContainers (a Manager in this thread)', () => {
 
   it('test_list_isinstance: the MutableSequence methods exist', () => {
     const a = manager.list();
-    for (const name of ['append', 'clear', 'count', 'extend', 'index', 'insert', 'pop', 'remove', 'reverse']) {
+    for (const name of [
+      'append',
+      'clear',
+      'count',
+      'extend',
+      'index',
+      'insert',
+      'pop',
+      'remove',
+      'reverse',
+    ]) {
       expect(typeof (a as unknown as Loose)[name], name).toBe('function');
     }
   });
@@ -895,7 +918,17 @@ describe('_TestContainers (a Manager in this thread)', () => {
 
   it('test_dict_isinstance: the MutableMapping methods exist', () => {
     const a = manager.dict();
-    for (const name of ['clear', 'get', 'items', 'keys', 'pop', 'popitem', 'setdefault', 'update', 'values']) {
+    for (const name of [
+      'clear',
+      'get',
+      'items',
+      'keys',
+      'pop',
+      'popitem',
+      'setdefault',
+      'update',
+      'values',
+    ]) {
       expect(typeof (a as unknown as Loose)[name], name).toBe('function');
     }
   });
@@ -974,71 +1007,74 @@ describe('_TestContainers (a Manager in this thread)', () => {
 
 type DictProxyOf = ReturnType<SyncManager['dict']>;
 
-describe.each(CONTEXTS)("the manager's Queue and JoinableQueue (Python's _TestQueue of type manager), %s worker", (context) => {
-  let manager: SyncManager;
-  beforeAll(() => {
-    manager = Manager();
-  });
-  afterAll(async () => {
-    await manager.shutdown();
-  });
+describe.each(CONTEXTS)(
+  "the manager's Queue and JoinableQueue (Python's _TestQueue of type manager), %s worker",
+  (context) => {
+    let manager: SyncManager;
+    beforeAll(() => {
+      manager = Manager();
+    });
+    afterAll(async () => {
+      await manager.shutdown();
+    });
 
-  const expectedForms = [
-    ['empty', true],
-    ['put', undefined],
-    ['putNowait', undefined],
-    ['full', true],
-    ['putFull', 'QueueFullError'],
-    ['putTimeout', 'QueueFullError'],
-    ['qsize', 2],
-    ['get', 1],
-    ['getNowait', 2],
-    ['getEmpty', 'QueueEmptyError'],
-    ['getTimeout', 'QueueEmptyError'],
-  ];
+    const expectedForms = [
+      ['empty', true],
+      ['put', undefined],
+      ['putNowait', undefined],
+      ['full', true],
+      ['putFull', 'QueueFullError'],
+      ['putTimeout', 'QueueFullError'],
+      ['qsize', 2],
+      ['get', 1],
+      ['getNowait', 2],
+      ['getEmpty', 'QueueEmptyError'],
+      ['getTimeout', 'QueueEmptyError'],
+    ];
 
-  it('test_put / test_get: every form, here and in a worker, on a Queue(2)', async () => {
-    const q = manager.Queue<number>(2);
-    const p = pool({ processes: 1, context });
-    expect(await p.apply(more.queueForms, [q])).toEqual(expectedForms);
-    const here: [string, unknown][] = [];
-    const attempt = async (what: string, fn: () => Promise<unknown>) => {
-      try {
-        here.push([what, await fn()]);
-      } catch (err) {
-        here.push([what, (err as Error).name]);
+    it('test_put / test_get: every form, here and in a worker, on a Queue(2)', async () => {
+      const q = manager.Queue<number>(2);
+      const p = pool({ processes: 1, context });
+      expect(await p.apply(more.queueForms, [q])).toEqual(expectedForms);
+      const here: [string, unknown][] = [];
+      const attempt = async (what: string, fn: () => Promise<unknown>) => {
+        try {
+          here.push([what, await fn()]);
+        } catch (err) {
+          here.push([what, (err as Error).name]);
+        }
+      };
+      await attempt('empty', () => q.empty());
+      await attempt('put', () => q.put(1));
+      await attempt('putNowait', () => q.putNowait(2));
+      await attempt('full', () => q.full());
+      await attempt('putFull', () => q.put(3, { block: false }));
+      await attempt('putTimeout', () => q.put(3, { timeout: 50 }));
+      await attempt('qsize', () => q.qsize());
+      await attempt('get', () => q.get());
+      await attempt('getNowait', () => q.getNowait());
+      await attempt('getEmpty', () => q.get({ block: false }));
+      await attempt('getTimeout', () => q.get(50));
+      expect(here).toEqual(expectedForms);
+    });
+
+    it('test_task_done: a JoinableQueue proxy joins once workers marked every item done; one more taskDone fails', async () => {
+      const q = manager.JoinableQueue<number | null>();
+      const workers = range(2).map(() => start(context, tasks.drain, [q]));
+      for (const i of range(10)) await q.put(i);
+      await q.join();
+      for (const _ of workers) await q.put(null);
+      await q.join();
+      for (const w of workers) {
+        await w.join(20_000);
+        expect(w.exitCode).toBe(0);
       }
-    };
-    await attempt('empty', () => q.empty());
-    await attempt('put', () => q.put(1));
-    await attempt('putNowait', () => q.putNowait(2));
-    await attempt('full', () => q.full());
-    await attempt('putFull', () => q.put(3, { block: false }));
-    await attempt('putTimeout', () => q.put(3, { timeout: 50 }));
-    await attempt('qsize', () => q.qsize());
-    await attempt('get', () => q.get());
-    await attempt('getNowait', () => q.getNowait());
-    await attempt('getEmpty', () => q.get({ block: false }));
-    await attempt('getTimeout', () => q.get(50));
-    expect(here).toEqual(expectedForms);
-  });
-
-  it('test_task_done: a JoinableQueue proxy joins once workers marked every item done; one more taskDone fails', async () => {
-    const q = manager.JoinableQueue<number | null>();
-    const workers = range(2).map(() => start(context, tasks.drain, [q]));
-    for (const i of range(10)) await q.put(i);
-    await q.join();
-    for (const _ of workers) await q.put(null);
-    await q.join();
-    for (const w of workers) {
-      await w.join(20_000);
-      expect(w.exitCode).toBe(0);
-    }
-    const extra = await settle(() => q.taskDone());
-    expect(extra.error).toBeInstanceOf(Error); // Python: ValueError('task_done() called too many times')
-    expect((extra.error as Error).name).toBe('ValidationError');
-  }, 30_000);
-});
+      const extra = await settle(() => q.taskDone());
+      expect(extra.error).toBeInstanceOf(Error); // Python: ValueError('task_done() called too many times')
+      expect((extra.error as Error).name).toBe('ValidationError');
+    }, 30_000);
+  },
+);
 
 describe.each(FORMS)('more synchronisation, $form form in the $context context', ({ form, context }) => {
   const make = factories(form);
@@ -1100,7 +1136,12 @@ describe.each(CONTEXTS)('_TestPool arguments, %s context', (context) => {
     const err = await p.apply(tasks.identity, [{ onDone: () => 1 }]).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SerializationError);
     expect((err as SerializationError).path).toBe('args[0].onDone');
-    await expect(p.starmap(tasks.mul, [[1, 2], [Symbol('x') as never, 1]])).rejects.toBeInstanceOf(SerializationError);
+    await expect(
+      p.starmap(tasks.mul, [
+        [1, 2],
+        [Symbol('x') as never, 1],
+      ]),
+    ).rejects.toBeInstanceOf(SerializationError);
     expect(await p.apply(tasks.sqr, [4])).toBe(16);
   });
 
@@ -1140,16 +1181,19 @@ describe.each(FORMS)('_TestBarrier with workers, $form form in the $context cont
     expect(count(3)).toBe(N);
   });
 
-  it('test_thousand: every party records pass i before any records pass i + 1', { timeout: 60_000 }, async () => {
+  it('test_thousand: every party records pass i before any records pass i + 1', {
+    timeout: 60_000,
+  }, async () => {
     const passes = 30;
     const bar = make.Barrier!(N);
     const lock = make.Lock!();
     await using manager = Manager();
-    const log = form === 'shared' ? SharedArray('i', passes * N) : manager.list<number>();
-    const count = form === 'shared' ? Value('i', 0) : null;
+    const log = form === 'shared' ? new SharedArray('i', passes * N) : manager.list<number>();
+    const count = form === 'shared' ? new Value('i', 0) : null;
     const p = pool({ processes: N, context });
     await Promise.all(range(N).map(() => p.apply(barriers.passes, [bar, passes, lock, log, count])));
-    const got = log instanceof SharedArray ? log.toArray() : await (log as ReturnType<SyncManager['list']>).slice();
+    const got =
+      log instanceof SharedArray ? log.toArray() : await (log as ReturnType<SyncManager['list']>).slice();
     expect(got).toEqual(range(passes).flatMap((i) => Array(N).fill(i)));
   });
 });
@@ -1239,5 +1283,136 @@ describe.each(CONTEXTS)('TestSyncManagerTypes: each proxy used in a %s Process',
       expect(await q.empty()).toBe(true);
       expect(await q.full()).toBe(false);
     }
+  });
+});
+
+describe.each(CONTEXTS)('_TestProcess in the %s context', (context) => {
+  const ctx = getContext(context);
+
+  it('test_process: state before, during and after; the target gets its arguments', async () => {
+    const q = queue<unknown>({ maxsize: 1 });
+    const p = new mp.Process({ target: procs.report, args: [q, 1, 2], name: 'SomeProcess', context });
+    processes.push(p);
+    p.daemon = true;
+    expect(p.isAlive()).toBe(false);
+    expect(p.daemon).toBe(true);
+    expect(mp.activeChildren()).not.toContain(p);
+    expect(Array.isArray(mp.activeChildren())).toBe(true);
+    expect(p.exitCode).toBeNull();
+    p.start();
+    expect(p.exitCode).toBeNull();
+    expect(p.isAlive()).toBe(true);
+    expect(mp.activeChildren()).toContain(p);
+    expect(await q.get({ timeout: 20_000 })).toEqual([1, 2]);
+    expect(await q.get({ timeout: 20_000 })).toBe('SomeProcess');
+    expect(await q.get({ timeout: 20_000 })).toBe(p.pid);
+    await p.join(20_000);
+    expect(p.exitCode).toBe(0);
+    expect(p.isAlive()).toBe(false);
+    expect(mp.activeChildren()).not.toContain(p);
+    expect(() => {
+      p.daemon = false;
+    }).toThrow(); // Python: AssertionError, process has already started
+  });
+
+  for (const [how, code] of [
+    ['terminate', -15],
+    ['kill', -9],
+  ] as const) {
+    it(`test_${how}: join(0) and join(-1) return at once while it runs; ${how}() gives exitCode ${code}`, async () => {
+      const p = start(context, procs.sleepSome, []);
+      expect(p.isAlive()).toBe(true);
+      expect(mp.activeChildren()).toContain(p);
+      expect(p.exitCode).toBeNull();
+      await p.join(0);
+      expect(p.isAlive()).toBe(true);
+      await p.join(-1);
+      expect(p.isAlive()).toBe(true);
+      await sleepMs(300);
+      if (how === 'terminate') await p.terminate();
+      else p.kill();
+      await p.join(20_000);
+      expect(mp.activeChildren()).not.toContain(p);
+      expect(p.exitCode).toBe(code);
+    });
+  }
+
+  it('test_many_processes: five end with 0; five terminated at once after start() end with -15', {
+    timeout: 60_000,
+  }, async () => {
+    const ok = range(5).map(() => start(context, procs.napFor, [10]));
+    for (const p of ok) await p.join(30_000);
+    expect(ok.map((p) => p.exitCode)).toEqual([0, 0, 0, 0, 0]);
+    const stopped = range(5).map(() => start(context, procs.sleepSome, []));
+    await sleepMs(1);
+    await Promise.all(stopped.map((p) => p.terminate()));
+    for (const p of stopped) await p.join(30_000);
+    expect(stopped.map((p) => p.exitCode)).toEqual([-15, -15, -15, -15, -15]);
+  });
+
+  it('test_active_children: listed while it runs only', async () => {
+    const p = new mp.Process({ target: procs.napFor, args: [100], context });
+    processes.push(p);
+    expect(mp.activeChildren()).not.toContain(p);
+    p.daemon = true;
+    p.start();
+    expect(mp.activeChildren()).toContain(p);
+    await p.join(20_000);
+    expect(mp.activeChildren()).not.toContain(p);
+  });
+
+  it('test_sentinel: none before start(); not ready while it runs, ready once it ended', async () => {
+    const ev = ctx.Event() as unknown as Loose;
+    const p = new mp.Process({ target: procs.waitEvent, args: [ev], context });
+    processes.push(p);
+    expect(() => p.sentinel).toThrow(); // Python: ValueError
+    p.start();
+    const sentinel = p.sentinel;
+    expect(await mp.wait([sentinel], 0)).toEqual([]);
+    await ev.set!();
+    await p.join(20_000);
+    expect(await mp.wait([sentinel], 1000)).toEqual([sentinel]);
+  });
+
+  it('test_close: close() of a live process throws; after close() every method throws', async () => {
+    const q = queue<null>();
+    const p = start(context, procs.getOne, [q]);
+    expect(p.isAlive()).toBe(true);
+    expect(() => p.close()).toThrow(); // Python: ValueError, cannot close a process while it is running
+    await q.put(null);
+    await p.join(20_000);
+    expect(p.isAlive()).toBe(false);
+    expect(p.exitCode).toBe(0);
+    p.close();
+    expect(() => p.isAlive()).toThrow(ClosedError);
+    await expect(p.join()).rejects.toBeInstanceOf(ClosedError);
+    await expect(Promise.resolve().then(() => p.terminate())).rejects.toBeInstanceOf(ClosedError);
+    p.close(); // a second close() does nothing
+  });
+
+  it('test_wait_for_threads: the process ends only after work its target left running', async () => {
+    const ev = ctx.Event() as unknown as Loose;
+    const p = start(context, procs.setLater, [ev, 300]);
+    await p.join(20_000);
+    expect(p.exitCode).toBe(0);
+    expect(await ev.isSet!()).toBe(true);
+  });
+
+  it('test_sys_exit: process.exit(n) gives exitCode n', async () => {
+    for (const code of [0, 1, 8]) {
+      const p = start(context, procs.exitWith, [code]);
+      await p.join(20_000);
+      expect(p.exitCode).toBe(code);
+    }
+  });
+
+  it('test_recursion: processes started inside processes, depth 2', { timeout: 60_000 }, async () => {
+    const q = queue<number[]>();
+    const p = start(context, procs.recurse, [q, [], 2, context]);
+    await p.join(50_000);
+    expect(p.exitCode).toBe(0);
+    const paths: number[][] = [];
+    for (let i = 0; i < 7; i += 1) paths.push(await q.get({ timeout: 1000 }));
+    expect(paths).toEqual([[], [0], [0, 0], [0, 1], [1], [1, 0], [1, 1]]);
   });
 });
