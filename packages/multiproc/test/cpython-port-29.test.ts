@@ -26,7 +26,7 @@ import mp, {
   Value,
 } from '@multiproc/multiproc';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { barriers, managerTypes, more, procs, tasks } from './fixtures/cpython-port-29-tasks.mjs';
+import { barriers, conns, managerTypes, more, procs, SENTINEL, tasks } from './fixtures/cpython-port-29-tasks.mjs';
 
 type Context = 'thread' | 'process';
 const CONTEXTS: Context[] = ['thread', 'process'];
@@ -1414,5 +1414,154 @@ describe.each(CONTEXTS)('_TestProcess in the %s context', (context) => {
     const paths: number[][] = [];
     for (let i = 0; i < 7; i += 1) paths.push(await q.get({ timeout: 1000 }));
     expect(paths).toEqual([[], [0], [0, 0], [0, 1], [1], [1, 0], [1, 1]]);
+  });
+});
+
+const latin = (s: string): Uint8Array => new TextEncoder().encode(s);
+const text = (b: Uint8Array): string => new TextDecoder().decode(b);
+
+describe.each(CONTEXTS)('_TestConnection and _TestPoll in the %s context', (context) => {
+  it('test_connection: values, bytes, recvBytesInto with an offset, BufferTooShort, poll, 16 MiB, then EOFError', {
+    timeout: 60_000,
+  }, async () => {
+    const [conn, childConn] = mp.Pipe();
+    const p = start(context, conns.echoBytes, [childConn]);
+    const msg = latin('hello world');
+    const longmsg = latin('hello world'.repeat(10));
+    expect(conn.sendBytes(msg)).toBeUndefined();
+    expect(text(await conn.recvBytes())).toBe('hello world');
+    const arr = new Int32Array([0, 1, 2, 3]);
+    let buffer = new Int32Array(10);
+    conn.sendBytes(arr);
+    expect(await conn.recvBytesInto(buffer)).toBe(16);
+    expect([...buffer]).toEqual([0, 1, 2, 3, 0, 0, 0, 0, 0, 0]);
+    buffer = new Int32Array(10);
+    conn.sendBytes(arr);
+    expect(await conn.recvBytesInto(buffer, 3 * 4)).toBe(16);
+    expect([...buffer]).toEqual([0, 0, 0, 0, 1, 2, 3, 0, 0, 0]);
+    conn.sendBytes(longmsg);
+    const short = await conn.recvBytesInto(new Uint8Array(40)).catch((e: unknown) => e);
+    expect(short).toBeInstanceOf(mp.BufferTooShortError);
+    expect(text((short as { args: [Uint8Array] }).args[0])).toBe(text(longmsg));
+    expect(await conn.poll()).toBe(false);
+    expect(await conn.poll(100)).toBe(false);
+    conn.sendBytes(latin(''));
+    expect(await conn.poll(10_000)).toBe(true);
+    expect(await conn.recvBytes()).toEqual(new Uint8Array(0));
+    const big = new Uint8Array(16 * 1024 * 1024).fill(88);
+    conn.sendBytes(big);
+    const back = await conn.recvBytes();
+    expect(back.length).toBe(big.length);
+    expect(back.every((b) => b === 88)).toBe(true);
+    conn.sendBytes(SENTINEL);
+    childConn.close();
+    expect(conn.readable).toBe(true);
+    expect(conn.writable).toBe(true);
+    await expect(conn.recv()).rejects.toBeInstanceOf(mp.EOFError);
+    await expect(conn.recvBytes()).rejects.toBeInstanceOf(mp.EOFError);
+    await p.join(20_000);
+    expect(p.exitCode).toBe(0);
+  });
+
+  it('test_connection with values: send() and recv() through an echoing worker', async () => {
+    const [conn, childConn] = mp.Pipe();
+    const p = start(context, conns.echo, [childConn]);
+    childConn.close();
+    const seq = [1, 2.25, null];
+    expect(conn.send(seq)).toBeUndefined();
+    expect(await conn.recv()).toEqual(seq);
+    conn.send(null);
+    await expect(conn.recv()).rejects.toBeInstanceOf(mp.EOFError);
+    await p.join(20_000);
+  });
+
+  it('test_duplex_false: each end is one-way', async () => {
+    const [reader, writer] = mp.Pipe({ duplex: false });
+    expect(writer.send(1)).toBeUndefined();
+    expect(await reader.recv()).toBe(1);
+    expect([reader.readable, reader.writable, writer.readable, writer.writable]).toEqual([true, false, false, true]);
+    expect(() => reader.send(2)).toThrow(mp.ProcessError); // Python: OSError
+    await expect(Promise.resolve().then(() => writer.recv())).rejects.toBeInstanceOf(mp.ProcessError);
+    await expect(Promise.resolve().then(() => writer.poll())).rejects.toBeInstanceOf(mp.ProcessError);
+  });
+
+  it('test_spawn_close: the parent closes its copy of the child end right after start()', async () => {
+    const [conn, childConn] = mp.Pipe();
+    const p = start(context, conns.echoBytes, [childConn]);
+    childConn.close();
+    conn.sendBytes(latin('hello'));
+    expect(text(await conn.recvBytes())).toBe('hello');
+    conn.sendBytes(SENTINEL);
+    conn.close();
+    await p.join(20_000);
+    expect(p.exitCode).toBe(0);
+  });
+
+  it('test_sendbytes: offset and size select the bytes; out of range is refused', async () => {
+    const msg = latin('abcdefghijklmnopqrstuvwxyz');
+    const [a, b] = mp.Pipe();
+    a.sendBytes(msg);
+    expect(text(await b.recvBytes())).toBe('abcdefghijklmnopqrstuvwxyz');
+    a.sendBytes(msg, 5);
+    expect(text(await b.recvBytes())).toBe('fghijklmnopqrstuvwxyz');
+    a.sendBytes(msg, 7, 8);
+    expect(text(await b.recvBytes())).toBe('hijklmno');
+    a.sendBytes(msg, 26);
+    expect(text(await b.recvBytes())).toBe('');
+    a.sendBytes(msg, 26, 0);
+    expect(text(await b.recvBytes())).toBe('');
+    for (const [offset, size] of [
+      [27, undefined],
+      [22, 5],
+      [26, 1],
+      [-1, undefined],
+      [4, -1],
+    ] as const) {
+      expect(() => a.sendBytes(msg, offset, size), `${offset}, ${size}`).toThrow(ValidationError);
+    }
+    expect(await b.poll()).toBe(false); // nothing refused was sent
+  });
+
+  it('test_empty_string / test_dont_merge: poll() sees an empty message; messages stay apart', async () => {
+    const [a, b] = mp.Pipe();
+    expect(await a.poll()).toBe(false);
+    b.sendBytes(latin(''));
+    expect(await a.poll()).toBe(true);
+    expect(await a.poll()).toBe(true);
+    expect(await a.recvBytes()).toEqual(new Uint8Array(0));
+    expect(await a.poll(0)).toBe(false);
+    expect(await a.poll(100)).toBe(false);
+    const p = start(context, conns.dontMerge, [b]);
+    expect(text(await a.recvBytes())).toBe('a');
+    expect(await a.poll(10_000)).toBe(true);
+    expect(await a.poll(10_000)).toBe(true);
+    expect(text(await a.recvBytes())).toBe('b');
+    expect(await a.poll(10_000)).toBe(true);
+    expect(await a.poll(0)).toBe(true);
+    expect(text(await a.recvBytes())).toBe('cd');
+    await p.join(20_000);
+  });
+
+  it('test_strings: each message as sent, empty ones included', async () => {
+    const strings = ['hello', '', 'a', 'b', '', 'bye', '', 'lop'];
+    const [a, b] = mp.Pipe();
+    const p = start(context, conns.strings, [b, strings]);
+    for (const s of strings) {
+      expect(await a.poll(10_000)).toBe(true);
+      expect(text(await a.recvBytes())).toBe(s);
+    }
+    await p.join(20_000);
+  });
+
+  it('test_boundaries: a worker that polled and ended leaves the messages whole', async () => {
+    const [r, w] = mp.Pipe({ duplex: false });
+    const p = start(context, conns.boundaries, [r]);
+    await sleepMs(500);
+    for (const s of ['first', 'second']) w.sendBytes(latin(s));
+    w.close();
+    await p.join(20_000);
+    // Python accepts either (a poll may pull a message into the child); here none is lost
+    expect(text(await r.recvBytes())).toBe('first');
+    expect(text(await r.recvBytes())).toBe('second');
   });
 });
