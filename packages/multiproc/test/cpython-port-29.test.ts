@@ -26,7 +26,16 @@ import mp, {
   Value,
 } from '@multiproc/multiproc';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { barriers, conns, managerTypes, more, procs, SENTINEL, tasks } from './fixtures/cpython-port-29-tasks.mjs';
+import {
+  barriers,
+  conns,
+  managerTypes,
+  more,
+  procs,
+  SENTINEL,
+  tasks,
+  waits,
+} from './fixtures/cpython-port-29-tasks.mjs';
 
 type Context = 'thread' | 'process';
 const CONTEXTS: Context[] = ['thread', 'process'];
@@ -1479,7 +1488,12 @@ describe.each(CONTEXTS)('_TestConnection and _TestPoll in the %s context', (cont
     const [reader, writer] = mp.Pipe({ duplex: false });
     expect(writer.send(1)).toBeUndefined();
     expect(await reader.recv()).toBe(1);
-    expect([reader.readable, reader.writable, writer.readable, writer.writable]).toEqual([true, false, false, true]);
+    expect([reader.readable, reader.writable, writer.readable, writer.writable]).toEqual([
+      true,
+      false,
+      false,
+      true,
+    ]);
     expect(() => reader.send(2)).toThrow(mp.ProcessError); // Python: OSError
     await expect(Promise.resolve().then(() => writer.recv())).rejects.toBeInstanceOf(mp.ProcessError);
     await expect(Promise.resolve().then(() => writer.poll())).rejects.toBeInstanceOf(mp.ProcessError);
@@ -1563,5 +1577,83 @@ describe.each(CONTEXTS)('_TestConnection and _TestPoll in the %s context', (cont
     // Python accepts either (a poll may pull a message into the child); here none is lost
     expect(text(await r.recvBytes())).toBe('first');
     expect(text(await r.recvBytes())).toBe('second');
+  });
+});
+
+describe.each(CONTEXTS)('TestWait and TestSimpleQueue in the %s context', (context) => {
+  const ctx = getContext(context);
+
+  for (const slow of [false, true]) {
+    it(`test_wait${slow ? '_slow' : ''}: wait() on four readers gives every message, then EOFError for each`, async () => {
+      let readers = range(4).map((id) => {
+        const [r, w] = mp.Pipe<[number, number]>({ duplex: false });
+        start(context, waits.tenMessages, [w, id, slow]);
+        w.close();
+        return r;
+      });
+      const messages: [number, number][] = [];
+      while (readers.length > 0) {
+        for (const r of await mp.wait(readers, 20_000)) {
+          try {
+            messages.push(await r.recv());
+          } catch (err) {
+            expect(err).toBeInstanceOf(mp.EOFError);
+            readers = readers.filter((x) => x !== r);
+            r.close();
+          }
+        }
+      }
+      const key = ([i, id]: [number, number]) => id * 100 + i;
+      expect(messages.sort((x, y) => key(x) - key(y))).toEqual(
+        range(4).flatMap((id) => range(10).map((i) => [i, id])),
+      );
+    });
+  }
+
+  it('test_wait_timeout / test_neg_timeout: [] when nothing is ready; the ready end once sent to', async () => {
+    const [a, b] = mp.Pipe();
+    expect(await mp.wait([a, b], 200)).toEqual([]);
+    expect(await mp.wait([a], -1)).toEqual([]);
+    b.send(null);
+    expect(await mp.wait([a, b], 20_000)).toEqual([a]);
+    a.close();
+    b.close();
+  });
+
+  it('test_wait_integer: a sentinel among connections is ready once its process ends', async () => {
+    const sem = ctx.Semaphore(0) as unknown as Loose;
+    const [a, b] = mp.Pipe();
+    const p = start(context, waits.signalAndSleep, [sem, 300]);
+    expect(await sem.acquire!({ timeout: 20_000 })).toBe(true);
+    expect(await mp.wait([a, p.sentinel, b], 20_000)).toEqual([p.sentinel]);
+    a.send(null);
+    expect(new Set(await mp.wait([a, p.sentinel, b], 20_000))).toEqual(new Set([p.sentinel, b]));
+    b.send(null);
+    expect(new Set(await mp.wait([a, p.sentinel, b], 20_000))).toEqual(new Set([a, p.sentinel, b]));
+    a.close();
+    b.close();
+  });
+
+  it('TestSimpleQueue.test_empty: a worker sees its own put at once; this side sees both', async () => {
+    const queue = new mp.SimpleQueue<boolean>();
+    queues.push(queue);
+    const childCanStart = ctx.Event() as unknown as Loose;
+    const parentCanContinue = ctx.Event() as unknown as Loose;
+    const p = start(context, waits.simpleEmpty, [queue, childCanStart, parentCanContinue]);
+    expect(queue.empty()).toBe(true);
+    await childCanStart.set!();
+    await parentCanContinue.wait!(20_000);
+    expect(queue.empty()).toBe(false);
+    expect(await queue.get()).toBe(true);
+    expect(await queue.get()).toBe(false);
+    expect(queue.empty()).toBe(true);
+    await p.join(20_000);
+    expect(p.exitCode).toBe(0);
+  });
+
+  it('TestSimpleQueue.test_close: closing twice does not fail', () => {
+    const queue = new mp.SimpleQueue();
+    queue.close();
+    queue.close();
   });
 });
