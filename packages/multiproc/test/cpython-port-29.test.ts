@@ -28,6 +28,7 @@ import mp, {
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   barriers,
+  clients,
   conns,
   managerTypes,
   more,
@@ -1655,5 +1656,88 @@ describe.each(CONTEXTS)('TestWait and TestSimpleQueue in the %s context', (conte
     const queue = new mp.SimpleQueue();
     queue.close();
     queue.close();
+  });
+});
+
+describe.each(CONTEXTS)('_TestListenerClient and _TestListener in the %s context', (context) => {
+  it('test_listener_client: a worker connects to each family and sends hello', async () => {
+    for (const address of [undefined, ['127.0.0.1', 0] as [string, number]]) {
+      const l = new mp.Listener(address);
+      const bound = await l.ready();
+      const p = start(context, clients.sayHello, [bound]);
+      const conn = await l.accept();
+      expect(await conn.recv()).toBe('hello');
+      await p.join(20_000);
+      expect(p.exitCode).toBe(0);
+      conn.close();
+      l.close();
+    }
+  });
+
+  it('test_issue14725: a client that connected, sent and closed before accept() is still accepted', async () => {
+    const l = new mp.Listener();
+    const p = start(context, clients.sayHello, [l.address]);
+    await p.join(20_000);
+    const conn = await l.accept();
+    expect(await conn.recv()).toBe('hello');
+    conn.close();
+    l.close();
+  });
+
+  it('test_empty_authkey: an empty key is a key; both sides hold it', async () => {
+    const l = new mp.Listener(null, { authkey: '' });
+    const p = start(context, clients.sayHello, [l.address, '']);
+    const d = await l.accept();
+    expect(await d.recv()).toBe('hello');
+    await p.join(20_000);
+    d.close();
+    l.close();
+    await expect(l.accept()).rejects.toBeInstanceOf(Error); // Python: OSError after close
+  });
+});
+
+describe('_TestListener (one program)', () => {
+  it('test_issue16955: poll() of a Client sees what the accepted end sent', async () => {
+    for (const address of [undefined, ['127.0.0.1', 0] as [string, number]]) {
+      const l = new mp.Listener(address);
+      const c = await mp.Client(await l.ready());
+      const a = await l.accept();
+      a.sendBytes(new TextEncoder().encode('hello'));
+      expect(await c.poll(1000)).toBe(true);
+      a.close();
+      c.close();
+      l.close();
+    }
+  });
+
+  it('test_multiple_bind: a second Listener on a bound address fails with EADDRINUSE from ready() and accept()', async () => {
+    // Python's constructor raises OSError; Node binds asynchronously, so the error is a rejection
+    const tcp = new mp.Listener(['127.0.0.1', 0]);
+    for (const l of [new mp.Listener(), tcp]) {
+      const again = new mp.Listener(await l.ready());
+      await expect(again.ready()).rejects.toMatchObject({ code: 'EADDRINUSE' });
+      await expect(again.accept()).rejects.toMatchObject({ code: 'EADDRINUSE' });
+      again.close();
+      const c = await mp.Client(l.address); // the first listener still serves
+      const d = await l.accept();
+      c.send(1);
+      expect(await d.recv()).toBe(1);
+      c.close();
+      d.close();
+      l.close();
+    }
+  });
+
+  it('test_context: `using` closes the listener, the client and the accepted end', async () => {
+    let kept: InstanceType<typeof mp.Listener>;
+    {
+      await using l = new mp.Listener();
+      kept = l;
+      await using c = await mp.Client(l.address);
+      await using d = await l.accept();
+      c.send(1729);
+      expect(await d.recv()).toBe(1729);
+    }
+    await expect(kept.accept()).rejects.toBeInstanceOf(Error);
   });
 });
