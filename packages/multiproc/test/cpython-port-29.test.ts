@@ -33,6 +33,7 @@ import {
   managerTypes,
   more,
   procs,
+  results,
   SENTINEL,
   tasks,
   waits,
@@ -1741,3 +1742,75 @@ describe('_TestListener (one program)', () => {
     await expect(kept.accept()).rejects.toBeInstanceOf(Error);
   });
 });
+
+describe.each(CONTEXTS)(
+  'results that cannot be sent back, and close/terminate/join orders, %s context',
+  (context) => {
+    it('test_unpickleable_result for each kind: SerializationError naming the path; the worker lives on', async () => {
+      const p = pool({ processes: 1, context });
+      const paths: Record<string, string> = {
+        symbol: 'result',
+        weakmap: 'result',
+        promise: 'result.p',
+        nestedFn: 'result[1].deep[0]',
+        getter: 'result.boom',
+        ...(context === 'process' ? { value: 'result', lock: 'result' } : {}),
+      };
+      for (const [kind, path] of Object.entries(paths)) {
+        const err = await p.apply(results.make, [kind]).catch((e: unknown) => e);
+        expect(err, kind).toBeInstanceOf(SerializationError);
+        expect((err as SerializationError).path, kind).toBe(path);
+      }
+      const circular = (await p.apply(results.make, ['circular'])) as { self: unknown };
+      expect(circular.self).toBe(circular);
+      expect(await p.apply(results.make, ['plain'])).toEqual({
+        m: new Map([[1, 2]]),
+        s: new Set([1]),
+        d: new Date(0),
+        b: 10n,
+        u8: new Uint8Array([1, 2]),
+      });
+    });
+
+    it('close(), join() pending, then terminate(): join() resolves; pending calls reject with PoolClosedError', async () => {
+      const p = pool({ processes: 1, context });
+      const running = p.apply(tasks.sleepFor, [60_000]);
+      const queued = p.map(tasks.sqr, range(5));
+      p.close();
+      const joined = p.join();
+      await sleepMs(100);
+      await p.terminate();
+      await joined;
+      await expect(running).rejects.toBeInstanceOf(PoolClosedError);
+      await expect(queued).rejects.toBeInstanceOf(PoolClosedError);
+      await p.join(); // again: resolves
+      p.close(); // after terminate(): does nothing
+      await p.terminate(); // twice: does nothing
+    });
+
+    it('terminate() without close(), then join(); an imap loop in progress ends with PoolClosedError', async () => {
+      const p = pool({ processes: 1, context });
+      const it = p.imap(
+        tasks.sqr,
+        range(1000).map((i) => i),
+        { chunksize: 1 },
+      );
+      expect((await it.next()).value).toBe(0);
+      await p.terminate();
+      await p.join();
+      const rest = await drainUntilError(it);
+      expect(rest.error).toBeInstanceOf(PoolClosedError);
+      for (const [i, v] of rest.values.entries()) expect(v).toBe((i + 1) * (i + 1));
+    });
+
+    it('after close(), an imap made before still yields every result', async () => {
+      const p = pool({ processes: 2, context });
+      const it = p.imap(tasks.sqr, range(20));
+      p.close();
+      const got: number[] = [];
+      for await (const v of it) got.push(v);
+      expect(got).toEqual(squares(20));
+      await p.join();
+    });
+  },
+);
