@@ -28,6 +28,7 @@ import mp, {
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   barriers,
+  blocking,
   clients,
   conns,
   managerTypes,
@@ -1813,6 +1814,53 @@ describe.each(CONTEXTS)(
       for await (const v of it) got.push(v);
       expect(got).toEqual(squares(20));
       await p.join();
+    });
+  },
+);
+
+describe.each(CONTEXTS)(
+  'blocking put() and join() across a %s worker (Python: put(block=True), join())',
+  (context) => {
+    it('a put() waiting for room here resumes when a worker gets; a worker waiting resumes when this side gets', async () => {
+      const q = queue<number>({ maxsize: 2 });
+      await q.put(1);
+      await q.put(2);
+      const pending = q.put(3);
+      const out = queue<unknown>();
+      const taker = start(context, tasks.getSome, [q, out, 1, 10_000]);
+      await pending;
+      expect(await out.get({ timeout: 20_000 })).toBe(1);
+      await taker.join(20_000);
+      expect([await q.get(), await q.get()]).toEqual([2, 3]);
+
+      const p = pool({ processes: 1, context });
+      const putter = p.apply(blocking.putWaiting, [q, range(6)]);
+      const got: number[] = [];
+      for (let i = 0; i < 6; i += 1) {
+        await sleepMs(20);
+        got.push(await q.get({ timeout: 20_000 }));
+      }
+      expect(got).toEqual(range(6));
+      expect(await putter).toBeGreaterThan(0); // it did wait for room
+    });
+
+    it("a worker's join() resolves once this side marked every item done", async () => {
+      const q = new JoinableQueue<number>();
+      queues.push(q);
+      await q.put(1);
+      await q.put(2);
+      const p = pool({ processes: 1, context });
+      const joined = p.apply(blocking.joinIt, [q]);
+      await q.get();
+      q.taskDone();
+      await sleepMs(100);
+      let settled = false;
+      void joined.then(() => (settled = true));
+      await sleepMs(100);
+      expect(settled).toBe(false);
+      await q.get();
+      q.taskDone();
+      expect(await joined).toBe('joined');
     });
   },
 );
