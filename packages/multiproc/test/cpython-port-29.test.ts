@@ -873,21 +873,19 @@ describe('_TestContainers (a Manager in this thread)', () => {
     expect(await (await f.get(0)).slice()).toEqual([...range(10), 'hello']);
   });
 
-  it('test_list_isinstance: the MutableSequence methods exist', () => {
-    const a = manager.list();
-    for (const name of [
-      'append',
-      'clear',
-      'count',
-      'extend',
-      'index',
-      'insert',
-      'pop',
-      'remove',
-      'reverse',
-    ]) {
+  it('test_list_isinstance: the MutableSequence methods exist, and the operators work', async () => {
+    const a = manager.list<number>([5, 6, 7, 8]);
+    // __getitem__, __setitem__, __len__, __iadd__, __imul__, __contains__, __delitem__, and the rest
+    const methods = ['get', 'set', 'len', 'extend', 'imul', 'includes', 'deleteSlice', 'append', 'clear'];
+    for (const name of [...methods, 'count', 'index', 'insert', 'pop', 'remove', 'reverse']) {
       expect(typeof (a as unknown as Loose)[name], name).toBe('function');
     }
+    expect(await a.includes(6)).toBe(true); // 6 in a
+    expect(await a.includes(9)).toBe(false);
+    await a.deleteSlice(1, 3); // del a[1:3]
+    expect(await a.copy()).toEqual([5, 8]);
+    expect(await a.pop(0)).toBe(5); // del a[0]
+    expect(await a.copy()).toEqual([8]);
   });
 
   it('test_list_iter: iterates the items; a second loop starts again', async () => {
