@@ -101,6 +101,8 @@ const KINDS: Kind[] = [
       insert: { extra: [0, 0, 1], valid: [[0, 0]] },
       index: { extra: [9, 0, 10, 1], valid: [[9], [9, 0], [9, 0, 10]] },
       count: { extra: [9, 1], valid: [[9]] },
+      includes: { extra: [9, 1], valid: [[9]] },
+      deleteSlice: { extra: [10, 11, 1, 1], valid: [[10], [10, 11], [10, 11, 1]] }, // past the end: keeps the items
       remove: { extra: [9, 1], valid: [[9]] },
       pop: { extra: [0, 1], valid: [[], [0]] },
       sort: { extra: [{ reverse: true }, 1], valid: [[], [{ reverse: true }], [true]] },

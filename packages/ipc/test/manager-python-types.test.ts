@@ -212,6 +212,49 @@ describe('ListProxy.imul() and concat()', () => {
   });
 });
 
+describe('ListProxy.includes() and deleteSlice() (Python: value in l, del l[i:j:k])', () => {
+  it('includes() compares by value, as remove() does, proxies by the object they stand for', async () => {
+    const m = await manager();
+    const inner = m.list([1]);
+    const l = m.list<unknown>([1, 'a', [2, 3], { k: new Date(5) }, inner]);
+    for (const v of [1, 'a', [2, 3], { k: new Date(5) }, inner]) expect(await l.includes(v)).toBe(true);
+    for (const v of [2, '1', [3, 2], { k: new Date(6) }, m.list([1]), undefined]) {
+      expect(await l.includes(v)).toBe(false);
+    }
+  });
+
+  it('deleteSlice() removes what slice() selects with the same bounds and step, in place', async () => {
+    const m = await manager();
+    const cases: (number | null | undefined)[][] = [
+      [],
+      [2],
+      [1, 3],
+      [-2],
+      [null, null, 2],
+      [1, null, 3],
+      [null, null, -2],
+      [4, 1, -1],
+      [10, 20],
+      [3, 1],
+    ];
+    for (const args of cases) {
+      const items = [0, 1, 2, 3, 4, 5, 6];
+      const l = m.list(items);
+      const gone = await l.slice(...(args as [number]));
+      await l.deleteSlice(...(args as [number]));
+      expect(await l.copy(), JSON.stringify(args)).toEqual(items.filter((v) => !gone.includes(v)));
+    }
+  });
+
+  it('deleteSlice() with a step of 0 or a bound that is not an integer rejects and changes nothing', async () => {
+    const l = (await manager()).list([1, 2, 3]);
+    for (const args of [[0, 3, 0], [1.5], ['1' as never]]) {
+      await expect(l.deleteSlice(...(args as [number]))).rejects.toBeInstanceOf(ValidationError);
+    }
+    expect(await l.copy()).toEqual([1, 2, 3]);
+  });
+});
+
 describe.each(['thread', 'process'])('CPython test_list and _test_list from a worker (%s)', (context) => {
   it('extend, slices, *= 2, + [5, 6], then get, count, index, sort, reverse, iteration, len, pop(0)', {
     timeout: 20_000,

@@ -136,6 +136,37 @@ export class ListProxy<T = unknown> extends BaseProxy implements AsyncIterable<T
   count(value: T): Promise<number> {
     return this.callMethod('count', value) as Promise<number>;
   }
+  /**
+   * Whether an item equals `value` (by value, as `remove()`), checked in the manager without
+   * copying the list here. Python: `value in l`.
+   * @example
+   * const manager = Manager();
+   * const l = manager.list([1, [2, 3]]);
+   * console.log(await l.includes([2, 3]), await l.includes(4)); // true false
+   * await manager.shutdown();
+   */
+  includes(value: T): Promise<boolean> {
+    return this.callMethod('includes', value) as Promise<boolean>;
+  }
+  /**
+   * Removes the items `slice(start, end, step)` selects, in place (bounds and step as
+   * {@link slice}). Python: `del l[i:j:k]`; for `del l[i]`, use `pop(i)`.
+   * @throws {ValidationError} (as a rejection) when a bound or the step is not an integer, or the
+   *   step is 0; the list is left as it was.
+   * @example
+   * const manager = Manager();
+   * const l = manager.list([0, 1, 2, 3, 4, 5]);
+   * await l.deleteSlice(1, 3);
+   * console.log(await l.copy()); // [ 0, 3, 4, 5 ]
+   * await l.deleteSlice(null, null, 2);
+   * console.log(await l.copy()); // [ 3, 5 ]
+   * await manager.shutdown();
+   */
+  deleteSlice(start?: number | null, end?: number | null, step?: number | null): Promise<void> {
+    const args = [start, end, step];
+    while (args.length > 0 && args[args.length - 1] === undefined) args.pop();
+    return this.callMethod('deleteSlice', ...args) as Promise<void>;
+  }
   /** The number of items. Python: `len(l)`. */
   len(): Promise<number> {
     return this.callMethod('len') as Promise<number>;

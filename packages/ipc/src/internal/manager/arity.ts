@@ -58,6 +58,8 @@ const KINDS = {
       remove: [1, 'a value'],
       index: [3, 'a value, an optional start and an optional end'],
       count: [1, 'a value'],
+      includes: [1, 'a value'],
+      deleteSlice: [3, 'an optional start, end and step', "for Python's del l[i], use pop(i)"],
       sort: [1, 'an optional { reverse } (or reverse as a boolean)'],
       slice: [3, 'an optional start, end and step'],
       imul: [1, 'a count n'],

@@ -78,6 +78,19 @@ export class ManagedList {
   count(v: unknown): number {
     return this.#a.filter((x) => pyEquals(x, v)).length;
   }
+  /** Python's `v in l`. */
+  includes(v: unknown): boolean {
+    return this.#a.some((x) => pyEquals(x, v));
+  }
+  /** Python's `del l[start:end:step]`: removes the items that slice selects, in place. */
+  deleteSlice(start?: number | null, end?: number | null, step?: number | null): void {
+    const indexes = pySlice(Array.from(this.#a.keys()), start, end, step, 'list.deleteSlice()');
+    if (indexes.length === 0) return;
+    const gone = new Set(indexes);
+    let kept = 0;
+    for (let i = 0; i < this.#a.length; i++) if (!gone.has(i)) this.#a[kept++] = this.#a[i];
+    this.#a.length = kept;
+  }
   len(): number {
     return this.#a.length;
   }
