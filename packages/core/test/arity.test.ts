@@ -112,6 +112,28 @@ describe('Pool', () => {
     expect(await pool.map(tasks.nap, [1, 1])).toEqual([undefined, undefined]);
   });
 
+  it('AsyncResult refuses get(ms, x), wait(ms, x), ready(x) and successful(x)', {
+    timeout: 20_000,
+  }, async () => {
+    const pool = new Pool({ processes: 1 });
+    pools.push(pool);
+    const r = pool.applyAsync(tasks.nap, [1]);
+    await r;
+    await expect(call(r.get.bind(r), 5, 5) as Promise<void>).rejects.toThrow(
+      /AsyncResult\.get\(\) takes an optional timeout \(ms, or \{ timeout \}\), but was given 2 arguments/,
+    );
+    await expect(call(r.wait.bind(r), 5, 5) as Promise<void>).rejects.toThrow(ValidationError);
+    expect(() => call(r.ready.bind(r), 1)).toThrow(ValidationError);
+    expect(() => call(r.successful.bind(r), 1)).toThrow(ValidationError);
+    // Up to the count, as before.
+    expect([await r.get(5), await r.wait(), r.ready(), r.successful()]).toEqual([
+      undefined,
+      true,
+      true,
+      true,
+    ]);
+  });
+
   it("names what a count option is and what to do, and the value given (not zod's bare text)", () => {
     expect(() => new Pool({ processes: 2, minProcesses: -1 })).toThrow(
       /minProcesses.*expected an integer >= 0: workers kept when idle.*leave it out.*got the number -1/,

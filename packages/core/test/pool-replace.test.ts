@@ -88,6 +88,25 @@ describe.each(['thread', 'process'] as const)('%s context', (context) => {
     expect(peakStats).toBeLessThanOrEqual(2);
   });
 
+  // Python's workers take the calls off one queue: a one-process pool runs them in the order made.
+  // A batch tinypool posted to a worker about to retire came back unrun after the later ones.
+  it('a one-process pool runs calls in the order made across the workers maxTasksPerChild replaces', {
+    timeout: 60_000,
+  }, async () => {
+    for (const maxTasksPerChild of [2, 3]) {
+      const pool = makePool({ processes: 1, context, maxTasksPerChild });
+      // The k-th call (from 0) is call (k % maxTasksPerChild) + 1 of its worker.
+      const expected = (from: number) =>
+        Array.from({ length: 9 }, (_, i) => ((from + i) % maxTasksPerChild) + 1);
+      const counts = (served: string[]) => served.map((s) => Number(s.split('#')[1]));
+      const applied = await Promise.all(expected(0).map(() => pool.apply(t.served, [])));
+      expect(counts(applied)).toEqual(expected(0));
+      expect(new Set(applied.map((s) => s.split('#')[0])).size).toBe(Math.ceil(9 / maxTasksPerChild));
+      const mapped = await pool.map(t.served, expected(9), { chunksize: 1 });
+      expect(counts(mapped)).toEqual(expected(9));
+    }
+  });
+
   it('a worker killed outright in an explicit chunk names the item it was running', {
     timeout: 30_000,
   }, async () => {

@@ -121,6 +121,9 @@ export function applyCall(
         posted = true;
         return { job, transfer: packed.transfer };
       },
+      unposted: () => {
+        posted = false;
+      },
       batchable: !hold.abortable && !moves,
       taskIndex: undefined,
       unsent: (error) => refusedAt(args, 'args', error, UNSENDABLE_ADVICE),

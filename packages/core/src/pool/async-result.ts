@@ -3,6 +3,7 @@
  * `multiprocessing.pool.AsyncResult`, and is also awaitable like a Promise.
  */
 import { ProcessError, resolveTimeout, type Timeout, TimeoutError } from '@multiproc/shared';
+import { guardMethods } from '../internal/arity.js';
 import { type Inspect, inspectSymbol, showFields } from '../internal/inspect.js';
 
 type State = 'pending' | 'fulfilled' | 'rejected';
@@ -63,7 +64,7 @@ export class AsyncResult<R> implements PromiseLike<R> {
    * passes first (the task itself goes on). Python: `get(timeout)`.
    * @param timeoutMs a number of ms or `{ timeout }`; nothing waits until the result is ready; a
    *   negative one does not wait, as in Python.
-   * @throws {ValidationError} (as a rejection) for a timeout in another form.
+   * @throws {ValidationError} (as a rejection) for a timeout in another form, or a second argument.
    */
   get(timeoutMs?: Timeout): Promise<R> {
     let ms: number;
@@ -86,7 +87,7 @@ export class AsyncResult<R> implements PromiseLike<R> {
    * Waits until the result is ready or the timeout passes; resolves to {@link ready}. Python: `wait(timeout)`.
    * @param timeoutMs a number of ms or `{ timeout }`; nothing waits until the result is ready; a
    *   negative one does not wait, as in Python.
-   * @throws {ValidationError} (as a rejection) for a timeout in another form.
+   * @throws {ValidationError} (as a rejection) for a timeout in another form, or a second argument.
    */
   async wait(timeoutMs?: Timeout): Promise<boolean> {
     resolveTimeout(timeoutMs, 'AsyncResult.wait()', { negativeIsZero: true });
@@ -109,7 +110,10 @@ export class AsyncResult<R> implements PromiseLike<R> {
     return showFields('AsyncResult', fields, options, inspect);
   }
 
-  /** Whether the call has completed. Python: `ready()`. */
+  /**
+   * Whether the call has completed. Python: `ready()`.
+   * @throws {ValidationError} when given an argument.
+   */
   ready(): boolean {
     return this.#state !== 'pending';
   }
@@ -117,9 +121,13 @@ export class AsyncResult<R> implements PromiseLike<R> {
   /**
    * Whether the call completed without an error. Python: `successful()`.
    * @throws {ProcessError} when the result is not ready yet.
+   * @throws {ValidationError} when given an argument.
    */
   successful(): boolean {
     if (this.#state === 'pending') throw new ProcessError('The result is not ready yet: call wait() first.');
     return this.#state === 'fulfilled';
   }
 }
+
+// As Python's raise TypeError for `get(1, 2)`: JavaScript would drop the extra argument silently.
+guardMethods(AsyncResult.prototype, 'AsyncResult', { get: 1, wait: 1, ready: 0, successful: 0 }, ['get']);

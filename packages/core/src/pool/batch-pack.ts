@@ -89,3 +89,18 @@ function held(ctx: PackContext, entries: Entry[], tasks: TaskSpec[], jobs: Job[]
   for (const entry of entries) entry.held = flight;
   return flight;
 }
+
+/**
+ * Takes the jobs of `held` from job `from` on out of it (its worker will not run them), and adds
+ * the live ones to `into` in their order; one given up is skipped (already not counted live).
+ */
+export function takeJobs(held: Held, from: number, into: Entry[] = []): Entry[] {
+  for (let j = from; j < held.entries.length; j++) {
+    const entry = held.entries[j];
+    held.entries[j] = undefined;
+    if (!entry || entry.settled) continue;
+    held.live--;
+    into.push(entry);
+  }
+  return into;
+}

@@ -7,7 +7,7 @@
  * calls not started run elsewhere, once.
  */
 import { type JobReply, MAX_BATCH, type TaskSpec } from '../internal/batch.js';
-import { type PackContext, packBatch } from './batch-pack.js';
+import { type PackContext, packBatch, takeJobs } from './batch-pack.js';
 import { AdaptiveChunks } from './chunks.js';
 import type { DispatcherConfig, Entry, Held } from './entry.js';
 import { JobQueue } from './job-queue.js';
@@ -309,7 +309,8 @@ export class Dispatcher {
     // Only the calls posted to a worker whose initializer failed have failed: the policy decides
     // when the pool starts the next worker, and whether the calls still waiting can be served.
     if (init.initFailure) this.#adapter?.initFailed(init.initFailure);
-    this.#requeue(again);
+    if (held.diverted) for (const entry of again) entry.unposted?.(); // it went out empty
+    this.#requeue(again.length > 0 ? again.concat(this.#unpost()) : again);
     this.#flush();
     this.#takeBack();
     this.#checkIdle();
@@ -351,6 +352,19 @@ export class Dispatcher {
   }
 
   /**
+   * Takes back the jobs of the batches waiting in tinypool's queue, posted after those going again
+   * now (a worker retired after `maxTasksPerChild`, or died, before starting them): they go behind,
+   * so calls start in the order made, as Python's workers take them off one queue.
+   */
+  #unpost(): Entry[] {
+    const taken: Entry[] = [];
+    for (const held of this.#held)
+      if (this.#adapter?.isQueued(held) && this.#adapter.cancel(held)) takeJobs(held, 0, taken);
+    for (const entry of taken) entry.unposted?.();
+    return taken;
+  }
+
+  /**
    * Workers are free and nothing is queued: take back the later half of the calls a busy worker
    * has not started yet (thread context; a child process's claims cannot be shared), so no call
    * waits behind another while a worker idles.
@@ -364,14 +378,7 @@ export class Dispatcher {
       if (free <= 0) break;
       const from = this.#adapter.takeBack(held, Math.ceil(held.live / 2));
       if (from === -1) continue;
-      const taken: Entry[] = [];
-      for (let j = from; j < held.entries.length; j++) {
-        const entry = held.entries[j];
-        held.entries[j] = undefined;
-        if (!entry || entry.settled) continue; // given up: already not counted live
-        held.live--;
-        taken.push(entry);
-      }
+      const taken = takeJobs(held, from);
       if (taken.length === 0) continue;
       free--;
       this.#requeue(taken);

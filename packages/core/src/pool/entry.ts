@@ -14,6 +14,8 @@ export interface Entry {
    * again, and what the first post transferred (a packed chunk's buffer) is gone by then.
    */
   build(): { job: Job; transfer: object[] };
+  /** Its last build never left (taken back from tinypool's queue, or sent empty): post it as is. */
+  unposted?(): void;
   /** Calls that cannot be aborted can share a batch with other calls. */
   readonly batchable: boolean;
   /** Position of the job's first item in its call's input (a map chunk), for `taskIndex`. */

@@ -79,3 +79,18 @@ export type Outcome =
 export const NOTHING_RAN: JobsState = { claimed: 0, replies: [], item: 0, inInit: false };
 /** Nothing of the batch ran: its jobs go again. */
 export const HANDED_BACK: Outcome = { kind: 'handedBack', jobs: NOTHING_RAN };
+
+/**
+ * A worker that has `served` its `maxTasksPerChild` tasks retires and hands back any batch it gets:
+ * `flight`, which tinypool is posting to it, goes empty instead (as `SideLanes.divert` sends one)
+ * and its calls are queued again at once, in front, so they run in the order they were made.
+ * Reports whether it did.
+ */
+export function divertFromRetired(flight: Flight, served: number): boolean {
+  const { batch } = flight;
+  if (batch.maxTasks === 0 || served < batch.maxTasks || flight.diverted) return false;
+  flight.diverted = true;
+  (batch as { jobs: unknown[] }).jobs = [];
+  flight.transfer.length = 0;
+  return true;
+}

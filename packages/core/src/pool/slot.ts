@@ -141,6 +141,17 @@ export class Slot implements PoolWorkerInfo {
     if (state.name === 'busy' && state.flight === flight) this.transition(IDLE);
   }
 
+  /**
+   * The tasks (calls, map chunks) this worker has started, counting the batch it has just answered:
+   * tinypool hands a worker its next batch as the last answer arrives, before the pool has read
+   * that answer (and retired the worker after `maxTasksPerChild`).
+   */
+  served(): number {
+    const state = this.#state;
+    const last = state.name === 'busy' ? this.progressOf(state.flight) : undefined;
+    return this.tasks + (last ? last.collect().claimed : 0);
+  }
+
   /** The pool decided to stop this worker. */
   stop(reason: StopReason): boolean {
     return this.transition({ name: 'stopping', reason });

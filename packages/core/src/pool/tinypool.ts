@@ -31,7 +31,7 @@ import { failedOutcome } from './failed-outcome.js';
 import type { PoolInit } from './init.js';
 import { whileHeld } from './keep-alive.js';
 import type { PoolResourceLimits } from './options.js';
-import { type Flight, HANDED_BACK, NOTHING_RAN, type Outcome } from './outcome.js';
+import { divertFromRetired, type Flight, HANDED_BACK, NOTHING_RAN, type Outcome } from './outcome.js';
 import { isProgressMessage, ProcessLink, ThreadLink } from './progress.js';
 import { SideLanes } from './side-lane.js';
 import { LAST_MESSAGES_MS, Slot, type SlotState, type StopReason, settleWithin } from './slot.js';
@@ -208,6 +208,11 @@ export class TinypoolAdapter {
     return this.#lanes.mayQueue(job.group, job.items);
   }
 
+  /** Whether `flight` waits in tinypool's queue: posted, and no worker has got it yet. */
+  isQueued(flight: Flight): boolean {
+    return this.#unbound.has(flight) && !flight.slot && !flight.diverted;
+  }
+
   /** Takes back up to `count` jobs of `flight` its worker has not started; the first index, or -1. */
   takeBack(flight: Flight, count: number): number {
     return flight.slot?.progressOf(flight)?.takeBack(count) ?? -1;
@@ -327,11 +332,13 @@ export class TinypoolAdapter {
       const flight = channel as Flight | undefined;
       if (flight) {
         this.#unbound.delete(flight);
+        const served = flight.batch.maxTasks > 0 ? slot.served() : 0;
         flight.slot = slot;
         slot.bind(flight, this.#config.init);
         this.#config.onBatchStart();
         // Handed back once tinypool has counted it on this worker (see `SideLanes.divert`).
-        if (this.#lanes.divert(slot, flight)) queueMicrotask(() => this.#done?.(flight, HANDED_BACK));
+        if (this.#lanes.divert(slot, flight) || divertFromRetired(flight, served))
+          queueMicrotask(() => this.#done?.(flight, HANDED_BACK));
       }
       if (processChannel) setChannel?.(processChannel);
       if (child && flight) this.#channel?.post(child, flight);
