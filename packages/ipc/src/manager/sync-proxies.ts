@@ -35,7 +35,7 @@ export class SemaphoreProxy extends LockProxy {
    * {@link LockProxy.release}).
    * @param n - Permits to release, a positive integer.
    * @default 1
-   * @throws {ValidationError} when `n` is not a positive integer.
+   * @throws {ValidationError} when `n` is not a positive integer (at once, as a thread `Semaphore`'s).
    * @throws {LockError} for a `BoundedSemaphore` whose value would exceed its initial value: at
    *   once when only this thread or process can reach it (never sent elsewhere), else by rejecting.
    * @example
@@ -46,11 +46,7 @@ export class SemaphoreProxy extends LockProxy {
    * await manager.shutdown();
    */
   override release(n = 1): Promise<void> {
-    try {
-      checkReleaseCount(n);
-    } catch (err) {
-      return Promise.reject(err);
-    }
+    checkReleaseCount(n);
     return this.client().release(this[proxyRef], n) as Promise<void>;
   }
 
@@ -181,7 +177,8 @@ export class ConditionProxy extends LockProxy {
    * Wakes up to `n` waiters (0: none). Python: `notify(n)`.
    * @param n - How many, an integer from 0, or `Infinity` for all (as {@link notifyAll}).
    * @default 1
-   * @throws {ValidationError} when `n` is not such a number (1.5, '2', NaN, null, -1).
+   * @throws {ValidationError} when `n` is not such a number (1.5, '2', NaN, null, -1): at once,
+   *   as a thread `Condition`'s.
    * @throws {LockError} without the lock.
    * @example
    * const manager = Manager();
@@ -192,11 +189,7 @@ export class ConditionProxy extends LockProxy {
    * await manager.shutdown();
    */
   notify(n = 1): Promise<void> {
-    try {
-      checkNotifyCount(n);
-    } catch (err) {
-      return Promise.reject(err);
-    }
+    checkNotifyCount(n);
     return (
       n === Number.POSITIVE_INFINITY ? this.notifyAll() : this.callMethod('notify', n)
     ) as Promise<void>;
