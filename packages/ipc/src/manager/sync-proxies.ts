@@ -177,8 +177,7 @@ export class ConditionProxy extends LockProxy {
    * Wakes up to `n` waiters (0: none). Python: `notify(n)`.
    * @param n - How many, an integer from 0, or `Infinity` for all (as {@link notifyAll}).
    * @default 1
-   * @throws {ValidationError} when `n` is not such a number (1.5, '2', NaN, null, -1): at once,
-   *   as a thread `Condition`'s.
+   * @throws {ValidationError} when `n` is not such a number (1.5, '2', NaN, null, -1).
    * @throws {LockError} without the lock.
    * @example
    * const manager = Manager();
@@ -189,7 +188,11 @@ export class ConditionProxy extends LockProxy {
    * await manager.shutdown();
    */
   notify(n = 1): Promise<void> {
-    checkNotifyCount(n);
+    try {
+      checkNotifyCount(n);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     return (
       n === Number.POSITIVE_INFINITY ? this.notifyAll() : this.callMethod('notify', n)
     ) as Promise<void>;
