@@ -150,14 +150,9 @@ export class Condition implements Abandonable {
   }
   /**
    * Whether anyone holds the condition's lock (its lock's `locked()`). Python 3.14+: `cond.locked()`.
-   * @throws Nothing.
    * @example
    * import { Condition } from '@multiproc/shared';
-   * const cond = new Condition();
-   * await cond.acquire();
-   * console.log(cond.locked()); // true
-   * cond.release();
-   * console.log(cond.locked()); // false
+   * console.log(new Condition().locked()); // false
    */
   locked(): boolean {
     if (arguments.length > 0) throw tooManyArguments('Condition.locked()', arguments.length, 'no argument');
