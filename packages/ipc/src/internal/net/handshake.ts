@@ -154,12 +154,6 @@ async function deliver(socket: net.Socket, reader: MessageReader, key: Buffer): 
   const message = Buffer.concat([DIGEST, process.getBuiltinModule('node:crypto').randomBytes(MESSAGE_BYTES)]);
   writeMessage(socket, Buffer.concat([CHALLENGE, message]));
   const answer = await reader.next();
-  if (answer.length === 0) {
-    writeMessage(socket, FAILURE);
-    throw new AuthenticationError(
-      'The peer has no authkey: it answered the authkey challenge with none. Pass it the same { authkey }.',
-    );
-  }
   const expected = respond(key, message);
   if (
     answer.length !== expected.length ||
@@ -167,7 +161,7 @@ async function deliver(socket: net.Socket, reader: MessageReader, key: Buffer): 
   ) {
     writeMessage(socket, FAILURE);
     throw new AuthenticationError(
-      'The peer answered the authkey challenge wrongly: its authkey differs from this one.',
+      'The peer answered the authkey challenge wrongly: its authkey differs from this one, or it has none.',
     );
   }
   writeMessage(socket, WELCOME);
@@ -251,10 +245,7 @@ export async function clientHandshake<T = Endpoint>(
     }
     const m = await reader.next();
     if (m.subarray(0, CHALLENGE.length).equals(CHALLENGE)) {
-      // An empty answer: the listener's accept() fails with AuthenticationError too, as with a
-      // wrong key, rather than EOFError for a client gone mid-handshake (Python's listener takes
-      // the client's first message as its answer, and raises AuthenticationError).
-      writeMessage(socket, Buffer.alloc(0));
+      writeMessage(socket, Buffer.alloc(0)); // no answer: the listener's accept() fails with AuthenticationError
       throw new AuthenticationError(
         'The listener requires an authkey: pass the same { authkey } to Client().',
       );
