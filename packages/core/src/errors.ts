@@ -2,7 +2,7 @@
  * Error classes first thrown by `@multiproc/core`. The others (`ProcessError`, `TimeoutError`,
  * `SerializationError`, ...) live in `@multiproc/shared` and `@multiproc/ipc` and are re-exported.
  */
-import { ClosedError, ProcessError } from '@multiproc/shared';
+import { ClosedError, ProcessError, registerErrorClasses } from '@multiproc/shared';
 
 /**
  * A worker died while it ran this task: the task threw at top level (an uncaught error, also one
@@ -207,3 +207,7 @@ function startMessage(
       return `${head}: ${detail ?? (errno ? `the system refused (${errno})` : 'it failed before it was ready')}. ${advice}`;
   }
 }
+
+// They travel as themselves from the moment they exist (a manager's dict, a queue), not only once
+// the pool's code has loaded (@multiproc/shared's error-classes.ts).
+registerErrorClasses([WorkerCrashedError, PoolClosedError, WorkerEntryNotFoundError, WorkerStartError]);

@@ -114,6 +114,24 @@ describe.each(['thread', 'process'])('the Python docs example, client in a Proce
     expect(await conn.recv()).toBe('hi');
     expect(await out.get()).toBe('ok');
   });
+
+  it('a client without the authkey fails on both sides with AuthenticationError', {
+    timeout: 20_000,
+  }, async () => {
+    // accept() rejected with EOFError ("closed during the handshake"): the keyless client saw the
+    // challenge and hung up without answering, so the listener could not tell a key mismatch.
+    const listener = listen(undefined, { authkey: 'right' });
+    const out = new Queue<string>();
+    start(tasks.tryConnect, [listener.address, undefined, out], context);
+    const err = await listener.accept().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AuthenticationError);
+    expect((err as Error).message).toMatch(/or it has none/);
+    expect(await out.get()).toBe('AuthenticationError MP_AUTHENTICATION');
+    start(tasks.tryConnect, [listener.address, 'right', out], context);
+    const conn = await listener.accept();
+    expect(await conn.recv()).toBe('hi');
+    expect(await out.get()).toBe('ok');
+  });
 });
 
 describe('Listener and Client', () => {

@@ -2,6 +2,9 @@
 // with ValidationError, as the thread primitives, queues and connections do (CONTRACT "Timeouts and
 // waiting"): JavaScript drops them silently, so `d.get('a', 1, 2)` resolved 1, `lock.acquire(1, 2)`
 // and `(await m.Queue()).put(1, {}, 3)` ignored their extra argument, `m.Lock(x)` made a Lock.
+// A proxy's method refuses by throwing at the call, as the thread primitive's does (`lock.release(1)`
+// is often written without `await`: a rejection there went unhandled); only the methods that wait
+// (`acquire`, `wait`, `put`, `get`, `join`) reject, as the thread primitives' and queues' waits do.
 // A refused call sends nothing to the manager (no connection is asked for), and the proxy or
 // manager keeps working; every valid form (an optional argument left out, or null where taken) still works.
 // A registered type's proxy forwards every call: the served method decides, as Python's referent.
@@ -41,8 +44,10 @@ interface Method {
   /** Called before and after each valid call (take the lock a `wait()` needs, release what it took). */
   before?: (p: Obj) => unknown;
   after?: (p: Obj) => unknown;
-  /** Answers at once, so refuses by throwing (the others reject). */
+  /** Answers at once: not a Promise. */
   sync?: boolean;
+  /** Waits, so refuses by rejecting (the others throw at the call). */
+  waits?: boolean;
 }
 interface Kind {
   make: (m: SyncManager) => Obj;
@@ -62,11 +67,12 @@ const lockMethods: Record<string, Method> = {
     extra: [1000, 1],
     valid: [[], [null], [1000], [{ timeout: 1000 }], [{ block: false }]],
     after: (p) => p.release!(),
+    waits: true,
   },
   tryAcquire: { extra: [1], valid: [[]], after: (p) => p.release!() },
   release: { extra: [1], valid: [[]], before: (p) => p.acquire!() },
   locked: none(),
-  withLock: { extra: [fn, 1000, 1], valid: [[fn], [fn, 1000], [fn, null]] },
+  withLock: { extra: [fn, 1000, 1], valid: [[fn], [fn, 1000], [fn, null]], waits: true },
 };
 
 const KINDS: Kind[] = [
@@ -171,7 +177,12 @@ const KINDS: Kind[] = [
   {
     name: 'Event',
     make: (m) => m.Event() as never,
-    methods: { set: none(), isSet: none(), wait: { extra: [0, 1], valid: timeouts() }, clear: none() },
+    methods: {
+      set: none(),
+      isSet: none(),
+      wait: { extra: [0, 1], valid: timeouts(), waits: true },
+      clear: none(),
+    },
   },
   {
     name: 'Condition',
@@ -180,8 +191,8 @@ const KINDS: Kind[] = [
     methods: {
       acquire: lockMethods.acquire!,
       release: lockMethods.release!,
-      wait: { extra: [0, 1], valid: [[0], [{ timeout: 0 }]], ...holding },
-      waitFor: { extra: [fn, 0, 1], valid: [[fn], [fn, 0], [fn, null]], ...holding },
+      wait: { extra: [0, 1], valid: [[0], [{ timeout: 0 }]], ...holding, waits: true },
+      waitFor: { extra: [fn, 0, 1], valid: [[fn], [fn, 0], [fn, null]], ...holding, waits: true },
       notify: { extra: [1, 2], valid: [[], [1], [Number.POSITIVE_INFINITY]], ...holding },
       notifyAll: { ...none(), ...holding },
     },
@@ -190,7 +201,7 @@ const KINDS: Kind[] = [
     name: 'Barrier',
     make: (m) => m.Barrier(1) as never,
     methods: {
-      wait: { extra: [1000, 1], valid: timeouts() },
+      wait: { extra: [1000, 1], valid: timeouts(), waits: true },
       state: none(),
       reset: none(),
       abort: none(),
@@ -200,15 +211,15 @@ const KINDS: Kind[] = [
     name: 'JoinableQueue',
     make: (m) => m.JoinableQueue() as never,
     methods: {
-      put: { extra: [1, {}, 3], valid: [[1], [1, null], [1, 1000], [1, { timeout: 1000 }]] },
+      put: { extra: [1, {}, 3], valid: [[1], [1, null], [1, 1000], [1, { timeout: 1000 }]], waits: true },
       putNowait: { extra: [2, 1000], valid: [[2]] },
       qsize: none(),
       empty: none(),
       full: none(),
-      get: { extra: [{ timeout: 1000 }, 1], valid: timeouts(), after: (p) => p.taskDone!() },
+      get: { extra: [{ timeout: 1000 }, 1], valid: timeouts(), after: (p) => p.taskDone!(), waits: true },
       getNowait: none([1000]),
       taskDone: none(),
-      join: none([100]),
+      join: { ...none([100]), waits: true },
     },
   },
 ];
@@ -290,8 +301,8 @@ describe('extra arguments to a manager proxy', () => {
       const read = kind.read ?? snapshot;
       const before = await read(p);
       const sends = vi.spyOn(BaseProxy.prototype as never as Obj, 'client');
-      for (const [method, { extra, sync = false }] of Object.entries(kind.methods)) {
-        expectRefused(await refusal(() => p[method]!(...extra), sync), `${name}.${method}`);
+      for (const [method, { extra, waits = false }] of Object.entries(kind.methods)) {
+        expectRefused(await refusal(() => p[method]!(...extra), !waits), `${name}.${method}`);
       }
       expect(sends).not.toHaveBeenCalled();
       sends.mockRestore();

@@ -1,10 +1,12 @@
-// A proxy method that returns a Promise reports every error by rejecting, never by throwing
-// synchronously (CONTRACT.md: "A method that returns a Promise reports every error by rejecting").
-// Every such method of every proxy class is called here with arguments of every wrong kind; before,
-// `l.extend(5)` and `l.extend(proxy)` threw a TypeError at the call. The methods that are
-// synchronous by design (`acquireSync()`, `waitSync()`, ...: they throw ContextError saying which
-// awaited method to call) are left out.
-import { BaseManager, BaseProxy } from '@multiproc/ipc';
+// A proxy method that returns a Promise reports every bad argument value by rejecting, never by
+// throwing synchronously (CONTRACT.md: "A method that returns a Promise reports every error by
+// rejecting"). Every such method of every proxy class is called here with arguments of every wrong
+// kind; before, `l.extend(5)` and `l.extend(proxy)` threw a TypeError at the call. The methods that
+// are synchronous by design (`acquireSync()`, `waitSync()`, ...: they throw ContextError saying which
+// awaited method to call) are left out. One exception: a call given more arguments than the method
+// takes throws at the call, as the thread primitive's method does, unless the method waits
+// (manager-extra-arguments.test.ts).
+import { BaseManager, BaseProxy, ValidationError } from '@multiproc/ipc';
 import { describe, expect, it } from 'vitest';
 import { managerTestKit } from './manager-kit.js';
 
@@ -89,6 +91,15 @@ describe('proxy methods that return a Promise never throw synchronously', () => 
       Thing: await server.create('Thing'),
     };
     const thrown: string[] = [];
+    // The methods that wait, which refuse an argument too many by rejecting too.
+    const waits = (typeid: string, name: string) =>
+      ['acquire', 'withLock', 'wait', 'waitFor'].includes(name) ||
+      (typeid.endsWith('Queue') && ['put', 'get', 'join'].includes(name));
+    const tooMany = (err: unknown, typeid: string, name: string) =>
+      err instanceof ValidationError &&
+      /takes .* but was given/.test(err.message) &&
+      !waits(typeid, name) &&
+      typeid !== 'Thing';
     const pending: Promise<unknown>[] = [];
     let calls = 0;
     for (const [typeid, proxy] of Object.entries(proxies)) {
@@ -109,6 +120,7 @@ describe('proxy methods that return a Promise never throw synchronously', () => 
                 ]),
               );
           } catch (err) {
+            if (tooMany(err, typeid, name)) continue;
             thrown.push(`${typeid}.${name}(${args.map((a) => typeof a).join(', ')}): ${(err as Error).name}`);
           }
         }

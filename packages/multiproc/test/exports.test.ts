@@ -54,6 +54,7 @@ const INTERNAL = {
     'tooManyArguments',
     'unknownOption',
     'withArticle',
+    'withOwnErrorClasses',
   ],
 } as const satisfies Record<keyof typeof packages, readonly string[]>;
 const internal = new Set<string>(Object.values(INTERNAL).flat());

@@ -149,6 +149,16 @@ export class Condition implements Abandonable {
     }
   }
   /**
+   * Whether anyone holds the condition's lock (its lock's `locked()`). Python 3.14+: `cond.locked()`.
+   * @example
+   * import { Condition } from '@multiproc/shared';
+   * console.log(new Condition().locked()); // false
+   */
+  locked(): boolean {
+    if (arguments.length > 0) throw tooManyArguments('Condition.locked()', arguments.length, 'no argument');
+    return this.#lock.locked();
+  }
+  /**
    * Runs `fn` holding the condition's lock. Python: `with cond:`.
    * @throws {ValidationError} when `fn` is not a function.
    * @throws {TimeoutError} when the lock was not acquired within `options.timeout` ms.

@@ -7,6 +7,14 @@
  *
  * The registry lives on `globalThis` under one `Symbol.for` key: a pool worker's entry bundles its
  * own copy of these modules (scripts/bundle.mjs), and a class one copy registers must be known to all.
+ *
+ * Telling a class is by identity, so any copy's class counts as ours. Rebuilding one by its name
+ * must not depend on which copy registered last: when a realm holds two copies of a package (a
+ * second install, a module evaluated again, a test importing the sources beside the build), the
+ * copy loaded later used to take the name over, and the first copy's pool then rebuilt its task's
+ * `WorkerCrashedError` as the other copy's class, failing `instanceof` depending on load order. So
+ * each package's decoding runs {@link withOwnErrorClasses} with the classes it registered itself,
+ * which win over the realm-wide name table.
  */
 import type * as errorModule from './errors.js';
 import {
@@ -51,17 +59,43 @@ for (const name of ['CompileError', 'LinkError', 'RuntimeError']) {
   if (typeof WASM[name] === 'function') BUILTINS.set(WASM[name].prototype, `WebAssembly.${name}`);
 }
 
+/** Classes of ours by name, as {@link registerErrorClasses} returns them. @internal */
+export type ErrorClassTable = ReadonlyMap<string, ErrorClass>;
+
 /**
  * Makes the `ProcessError` classes among `values` travel as themselves (every multiproc package
- * registers its own error classes when it loads; other values are skipped).
+ * registers its own error classes when it defines them; other values are skipped). Returns them
+ * by name, for {@link withOwnErrorClasses}.
  * @internal
  */
-export function registerErrorClasses(values: Iterable<unknown>): void {
+export function registerErrorClasses(values: Iterable<unknown>): ErrorClassTable {
+  const own = new Map<string, ErrorClass>();
   for (const C of values) {
     if (typeof C === 'function' && (C === ProcessError || C.prototype instanceof ProcessError)) {
       OURS.set(C.prototype, C.prototype.name);
       OURS_BY_NAME.set(C.prototype.name, C as ErrorClass);
+      own.set(C.prototype.name, C as ErrorClass);
     }
+  }
+  return own;
+}
+
+// The tables of the decodings running now (innermost last); read by ourErrorClass.
+const preferred: ErrorClassTable[] = [];
+
+/**
+ * Runs `decode` (synchronous) with the classes of `own` rebuilding records of their names, before
+ * the realm-wide table: a package decodes with its own classes whatever other copy loaded later.
+ * @internal
+ * @example
+ * const value = withOwnErrorClasses(own, () => decodeValue(encoded, 'thread'));
+ */
+export function withOwnErrorClasses<T>(own: ErrorClassTable, decode: () => T): T {
+  preferred.push(own);
+  try {
+    return decode();
+  } finally {
+    preferred.pop();
   }
 }
 
@@ -85,6 +119,10 @@ export function classifyError(err: Error): { family: ErrorFamily; className?: st
 
 /** The registered class of ours named `className`, or undefined. @internal */
 export function ourErrorClass(className: string): ErrorClass | undefined {
+  for (let i = preferred.length - 1; i >= 0; i--) {
+    const C = preferred[i]!.get(className);
+    if (C) return C;
+  }
   return OURS_BY_NAME.get(className);
 }
 

@@ -42,9 +42,11 @@ export { disposableInEveryRealm } from './dispose-keys.js';
 export {
   builtinErrorClass,
   classifyError,
+  type ErrorClassTable,
   type ErrorFamily,
   ourErrorClass,
   registerErrorClasses,
+  withOwnErrorClasses,
 } from './error-classes.js';
 export {
   BrokenBarrierError,

@@ -1,8 +1,10 @@
 /**
  * Which class an error travels as, by the real identity of its class, never by `name` alone
  * (see error-record.ts). The tables are `@multiproc/shared`'s (error-classes.ts), which ipc's
- * manager replies use too; this module registers core's and ipc's classes there and names the
- * shared helpers the way the error codec reads them.
+ * manager replies use too; each package registers its classes there where it defines them. This
+ * module keeps the classes of this copy of core (and of the shared and ipc it imports), so that
+ * what it decodes is rebuilt as those ({@link decodeOwn}) whatever other copy loaded later, and
+ * names the shared helpers the way the error codec reads them.
  */
 import * as ipc from '@multiproc/ipc';
 import * as shared from '@multiproc/shared';
@@ -15,14 +17,25 @@ export type Family = shared.ErrorFamily;
  * Makes the `ProcessError` classes among `values` travel as themselves, like the classes of
  * shared, ipc and core do (another multiproc package registers its own; other values are skipped).
  */
-export const registerErrorClasses: (values: Iterable<unknown>) => void = shared.registerErrorClasses;
+export const registerErrorClasses: (values: Iterable<unknown>) => shared.ErrorClassTable =
+  shared.registerErrorClasses;
 // Only the exports named `…Error` are read: reading any other (ipc's Manager, Listener, …) would
 // load the code ipc keeps for first use (issue #18).
-registerErrorClasses(
+const OWN: shared.ErrorClassTable = registerErrorClasses(
   Object.entries({ ...shared, ...ipc, ...errors })
     .filter(([name]) => name.endsWith('Error'))
     .map(([, value]) => value),
 );
+
+/**
+ * Runs `decode` (synchronous) rebuilding errors of ours as this copy's classes, those its callers
+ * import, not as another copy's that registered the same names later.
+ * @example
+ * const value = decodeOwn(() => decodeValue(encoded, 'thread'));
+ */
+export function decodeOwn<T>(decode: () => T): T {
+  return shared.withOwnErrorClasses(OWN, decode);
+}
 
 /** The family of `err`'s class, and its key there. */
 export const classify = shared.classifyError;

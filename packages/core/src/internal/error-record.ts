@@ -1,15 +1,22 @@
 /**
  * Error records (`@multiproc/shared`'s error-record.ts: how an error crosses a worker boundary and
- * comes back as its class), as core uses them. Importing this module first registers core's and
- * ipc's error classes there (error-classes.ts), so they travel as themselves.
+ * comes back as its class), as core uses them: what it rebuilds is of this copy's classes
+ * (error-classes.ts), whatever other copy of the packages a program loaded after it.
  */
-import './error-classes.js';
+import * as shared from '@multiproc/shared';
+import { decodeOwn } from './error-classes.js';
 
-export {
-  ERRORS_AS_VALUES,
-  type ErrorRecord,
-  fromErrorRecord,
-  thrownOrError,
-  toErrorRecord,
-} from '@multiproc/shared';
+export { ERRORS_AS_VALUES, type ErrorRecord, toErrorRecord } from '@multiproc/shared';
 export { registerErrorClasses } from './error-classes.js';
+
+/** shared's `fromErrorRecord`, rebuilding this copy's classes ({@link decodeOwn}). */
+export const fromErrorRecord: typeof shared.fromErrorRecord = (record, source) =>
+  decodeOwn(() => shared.fromErrorRecord(record, source));
+
+/** shared's `thrownOrError`, rebuilding this copy's classes ({@link decodeOwn}). */
+export const thrownOrError: typeof shared.thrownOrError = (record, source) =>
+  decodeOwn(() => shared.thrownOrError(record, source));
+
+/** shared's `decodeValue`, rebuilding errors sent as values as this copy's classes ({@link decodeOwn}). */
+export const decodeValue: typeof shared.decodeValue = (value, source) =>
+  decodeOwn(() => shared.decodeValue(value, source));

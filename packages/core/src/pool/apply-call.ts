@@ -1,7 +1,6 @@
 /** One `apply`-style call (`apply`, `applyAsync`): its job, submitted to the dispatcher, and its reply. */
 import {
   decodeJson,
-  decodeValue,
   encodeValue,
   type JsonEncoded,
   type Keeper,
@@ -10,7 +9,7 @@ import {
 import { WorkerCrashedError } from '../errors.js';
 import type { CallReply, TaskSpec } from '../internal/batch.js';
 import { refusedAt, UNSENDABLE_ADVICE } from '../internal/clone-refusal.js';
-import { ERRORS_AS_VALUES, thrownOrError } from '../internal/error-record.js';
+import { decodeValue, ERRORS_AS_VALUES, thrownOrError } from '../internal/error-record.js';
 import { holdsMoved } from '../move.js';
 import type { ContextName } from '../options.js';
 import type { Dispatcher, Entry } from './dispatcher.js';

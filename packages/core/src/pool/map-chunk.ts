@@ -2,10 +2,10 @@
  * One chunk of a map call (`map-call.ts`): how the dispatcher holds and sends it, what its reply
  * holds, and how the consumer reads that reply.
  */
-import { decodeJson, decodeValue } from '@multiproc/shared';
+import { decodeJson } from '@multiproc/shared';
 import type { Job, JobReply, MapJob, MapReply, TaskSpec } from '../internal/batch.js';
 import { proxyPath, refusedAt, UNSENDABLE_ADVICE } from '../internal/clone-refusal.js';
-import { thrownOrError } from '../internal/error-record.js';
+import { decodeValue, thrownOrError } from '../internal/error-record.js';
 import type { ContextName } from '../options.js';
 import type { Float64Buffers } from './buffers.js';
 import { type PreparedChunk, prepareChunk, unsendableNamedField } from './chunks.js';

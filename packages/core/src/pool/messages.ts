@@ -4,8 +4,8 @@
  * processes send over their IPC channel, which tinypool hands to the per-run `channel` below.
  */
 import { BroadcastChannel } from 'node:worker_threads';
-import { decodeValue } from '@multiproc/shared';
 import type { CallerMessage } from '../internal/batch.js';
+import { decodeValue } from '../internal/error-record.js';
 
 /**
  * A call's listener: `read()` gives the message's value, decoded when the worker encoded it (a

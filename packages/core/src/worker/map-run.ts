@@ -4,10 +4,10 @@
  * own buffer). Also what calls share with it: how a result is packed, and what it moves.
  */
 
-import { type CodecTarget, decodeValue, encodeJson, encodeValue } from '@multiproc/shared';
+import { type CodecTarget, encodeJson, encodeValue } from '@multiproc/shared';
 import type { MapJob, MapReply, TaskSpec } from '../internal/batch.js';
 import { clockMs } from '../internal/clock.js';
-import { ERRORS_AS_VALUES, toErrorRecord } from '../internal/error-record.js';
+import { decodeValue, ERRORS_AS_VALUES, toErrorRecord } from '../internal/error-record.js';
 import { loadTask } from '../internal/load-task.js';
 import { lookupTask } from '../task.js';
 import { isForkedChild } from './child-guard.js';

@@ -31,7 +31,7 @@ if (isMainThread) {
 enableCompileCache();
 
 import '@multiproc/ipc'; // registers the decoders of connections and queues in this realm
-import { decodeValue, ProcessError } from '@multiproc/shared';
+import { ProcessError } from '@multiproc/shared';
 import { setWorkerIdentity } from '../identity.js';
 import type {
   Batch,
@@ -45,7 +45,7 @@ import type {
 } from '../internal/batch.js';
 import { markPoolWorker } from '../internal/bootstrap.js';
 import { clockMs } from '../internal/clock.js';
-import { type ErrorRecord, toErrorRecord } from '../internal/error-record.js';
+import { decodeValue, type ErrorRecord, toErrorRecord } from '../internal/error-record.js';
 import { loadTask } from '../internal/load-task.js';
 import { lookupTask } from '../task.js';
 import { flushIpc, ipcEndsNormally, ipcIdle } from './ipc-flush.js';

@@ -36,8 +36,9 @@ else if ((threads!.workerData as StartMessage | SpareMessage).directOutput) writ
 enableCompileCache();
 
 import '@multiproc/ipc'; // registers the decoders of connections and queues in this realm
-import { decodeValue, describeError, describeThrown } from '@multiproc/shared';
+import { describeError, describeThrown } from '@multiproc/shared';
 import { setWorkerIdentity } from '../identity.js';
+import { decodeValue } from '../internal/error-record.js';
 import { importTaskModule, loadTask } from '../internal/load-task.js';
 import { ifLoopStaysDry, type LoopStock, takeLoopStock } from '../internal/loop-work.js';
 import {

@@ -35,7 +35,7 @@ export class SemaphoreProxy extends LockProxy {
    * {@link LockProxy.release}).
    * @param n - Permits to release, a positive integer.
    * @default 1
-   * @throws {ValidationError} when `n` is not a positive integer.
+   * @throws {ValidationError} when `n` is not a positive integer (at once, as a thread `Semaphore`'s).
    * @throws {LockError} for a `BoundedSemaphore` whose value would exceed its initial value: at
    *   once when only this thread or process can reach it (never sent elsewhere), else by rejecting.
    * @example
@@ -46,11 +46,7 @@ export class SemaphoreProxy extends LockProxy {
    * await manager.shutdown();
    */
   override release(n = 1): Promise<void> {
-    try {
-      checkReleaseCount(n);
-    } catch (err) {
-      return Promise.reject(err);
-    }
+    checkReleaseCount(n);
     return this.client().release(this[proxyRef], n) as Promise<void>;
   }
 

@@ -6,6 +6,13 @@
  * arguments each method takes; {@link refuseExtraArguments} wraps each such method of a prototype
  * once, so a refused call sends nothing to the manager. A registered type's proxy (`AutoProxy`)
  * forwards every call, and the served method decides, as in Python.
+ *
+ * A refused call throws at the call, as the same method of the thread primitive does (so code
+ * behaves alike in the `'thread'` and `'process'` contexts), even though the proxy's method returns
+ * a Promise: `lock.release()`, `cond.notify()`, `ev.set()` and a dict's `set()` are written without
+ * `await`, and a rejection there would surface later as an unhandled rejection, far from the call.
+ * Only the methods that wait (`acquire`, `wait`, `put`, `get`, `join`, ...: {@link Kind.rejects})
+ * reject, as the thread primitives' and queues' waits do.
  */
 import { tooManyArguments } from '@multiproc/shared';
 import { takesOf } from '../arity.js';
@@ -18,8 +25,8 @@ type Takes = readonly [max: number, takes: string, instead?: string];
 interface Kind {
   /** Methods by name. */
   readonly methods: Readonly<Record<string, Takes>>;
-  /** Those that answer at once (and so throw), or `true` for all; the others return a Promise (and reject). */
-  readonly sync?: readonly string[] | true;
+  /** The methods that wait, which refuse by rejecting, as a thread primitive's wait does; the others throw. */
+  readonly rejects?: readonly string[];
   /** How the message names the object; by default the proxy's typeid (`'dict'`, `'RLock'`). */
   readonly named?: string;
 }
@@ -79,7 +86,7 @@ const KINDS = {
       ...noneOf('len', 'copy', 'toArray'),
     },
   },
-  Synchronized: { methods: noneOf('getLock', 'getObj'), sync: ['getLock', 'getObj'] },
+  Synchronized: { methods: noneOf('getLock', 'getObj') },
   Lock: {
     methods: {
       acquire: [1, 'an optional timeout (ms, or { timeout, block })'],
@@ -87,10 +94,10 @@ const KINDS = {
       withLock: [2, FN],
       ...noneOf('release', 'locked', 'isOwned'),
     },
-    sync: ['isOwned'],
+    rejects: ['acquire', 'withLock'],
   },
   Semaphore: { methods: { release: [1, 'an optional count n'], ...noneOf('getValue', 'locked') } },
-  Event: { methods: { wait: [1, TIMEOUT], ...noneOf('set', 'clear', 'isSet') } },
+  Event: { methods: { wait: [1, TIMEOUT], ...noneOf('set', 'clear', 'isSet') }, rejects: ['wait'] },
   Condition: {
     methods: {
       wait: [1, TIMEOUT],
@@ -98,8 +105,9 @@ const KINDS = {
       notify: [1, 'an optional number of waiters n'],
       notifyAll: NONE,
     },
+    rejects: ['wait', 'waitFor'],
   },
-  Barrier: { methods: { wait: [1, TIMEOUT], ...noneOf('reset', 'abort', 'state') } },
+  Barrier: { methods: { wait: [1, TIMEOUT], ...noneOf('reset', 'abort', 'state') }, rejects: ['wait'] },
   Queue: {
     methods: {
       put: queue('Queue.put', 2),
@@ -110,6 +118,7 @@ const KINDS = {
       join: queue('JoinableQueue.join', 0),
       ...noneOf('qsize', 'empty', 'full'),
     },
+    rejects: ['put', 'get', 'join'],
   },
   BaseManager: {
     named: 'manager',
@@ -118,7 +127,7 @@ const KINDS = {
       start: [2, 'an optional initializer and its initargs as one array'],
       ...noneOf('serveForever', 'getServer', 'connect', 'numberOfObjects', 'shutdown'),
     },
-    sync: ['register', 'getServer'],
+    rejects: ['start', 'serveForever', 'connect', 'numberOfObjects', 'shutdown'],
   },
   SyncManager: {
     named: 'manager',
@@ -146,26 +155,25 @@ const KINDS = {
         ['Lock', 'RLock', 'Event'].map((n) => [n, [0, 'no argument', `Python's ${n}() takes none either`]]),
       ),
     },
-    sync: true,
   },
 } satisfies Record<string, Kind>;
 
 /**
  * Wraps each method of `target` (a class's prototype, or the class for its static methods) that
  * {@link KINDS}`[kind]` lists: a call given more arguments than the method takes is refused with
- * the `ValidationError` shared's `tooManyArguments` makes (a rejection where the method returns a
- * Promise), before the method runs, so nothing reaches the manager. One comparison per call: a
- * proxy's call is a round trip to the manager.
+ * the `ValidationError` shared's `tooManyArguments` makes, thrown at the call (a rejection for the
+ * methods that wait: {@link Kind.rejects}), before the method runs, so nothing reaches the manager.
+ * One comparison per call: a proxy's call is a round trip to the manager.
  * @throws {Error} when `target` has no such method (a table out of date).
  * @example
- * refuseExtraArguments(DictProxy.prototype, 'dict'); // d.get('a', 1, 2) now rejects
+ * refuseExtraArguments(DictProxy.prototype, 'dict'); // d.get('a', 1, 2) now throws
  */
 export function refuseExtraArguments(target: object, kind: keyof typeof KINDS): void {
-  const { methods, sync = [], named } = KINDS[kind] as Kind;
+  const { methods, rejects = [], named } = KINDS[kind] as Kind;
   for (const [name, [max, takes, instead]] of Object.entries(methods)) {
     const method: unknown = Object.getOwnPropertyDescriptor(target, name)?.value;
     if (typeof method !== 'function') throw new Error(`refuseExtraArguments: ${kind} has no method ${name}.`);
-    const throws = sync === true || sync.includes(name);
+    const throws = !rejects.includes(name);
     const guarded = {
       [name](this: unknown, ...args: unknown[]): unknown {
         if (args.length <= max) return method.apply(this, args);

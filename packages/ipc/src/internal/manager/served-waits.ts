@@ -48,7 +48,7 @@ export class ServedEvent implements Served {
   }
 }
 
-const CONDITION_METHODS = new Set(['acquire', 'release', 'wait', 'notify', 'notifyAll']);
+const CONDITION_METHODS = new Set(['acquire', 'release', 'locked', 'wait', 'notify', 'notifyAll']);
 
 export class ServedCondition implements Served {
   readonly lock: ServedLock;
@@ -73,6 +73,11 @@ export class ServedCondition implements Served {
 
   release(owner: Owner): void | Promise<void> {
     return this.lock.release(owner);
+  }
+
+  /** Whether anyone holds the condition's lock (Python 3.14's `locked()`, exposed by its ConditionProxy). */
+  locked(owner: Owner): boolean | Promise<boolean> {
+    return this.lock.locked(owner);
   }
 
   wait(owner: Owner, timeoutMs: WireTimeout): Promise<boolean> {

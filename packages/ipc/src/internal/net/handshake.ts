@@ -161,7 +161,7 @@ async function deliver(socket: net.Socket, reader: MessageReader, key: Buffer): 
   ) {
     writeMessage(socket, FAILURE);
     throw new AuthenticationError(
-      'The peer answered the authkey challenge wrongly: its authkey differs from this one.',
+      'The peer answered the authkey challenge wrongly: its authkey differs from this one, or it has none.',
     );
   }
   writeMessage(socket, WELCOME);
@@ -245,8 +245,7 @@ export async function clientHandshake<T = Endpoint>(
     }
     const m = await reader.next();
     if (m.subarray(0, CHALLENGE.length).equals(CHALLENGE)) {
-      // No digest, so the listener's accept() fails as Python's does (AuthenticationError, not EOF).
-      writeMessage(socket, Buffer.alloc(0));
+      writeMessage(socket, Buffer.alloc(0)); // no answer: the listener's accept() fails with AuthenticationError
       throw new AuthenticationError(
         'The listener requires an authkey: pass the same { authkey } to Client().',
       );
