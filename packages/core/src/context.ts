@@ -66,6 +66,7 @@ const HELPERS = [
   'tooManyArguments',
   'unknownOption',
   'withArticle',
+  'withOwnErrorClasses',
 ] as const;
 
 /** A package's exports without the {@link HELPERS}. */

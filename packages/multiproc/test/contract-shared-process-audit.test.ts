@@ -687,9 +687,11 @@ describe("Process in the 'process' context: signals", () => {
   });
 
   it('terminate() of a child that ignores SIGTERM ends it with SIGKILL after the grace', async () => {
-    const p = begin({ target: tasks.ignoreSigterm, context: 'process' });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    const [ready, theirs] = mp.Pipe({ duplex: false });
+    const p = begin({ target: tasks.ignoreSigterm, args: [theirs], context: 'process' });
+    expect(await ready.recv()).toBe('ignoring'); // its SIGTERM handler is in place
     await p.terminate();
+    ready.close();
     expect([p.isAlive(), p.exitCode]).toEqual([false, -9]);
   });
 });

@@ -1224,7 +1224,7 @@ describe.each(CONTEXTS)('TestSyncManagerTypes: each proxy used in a %s Process',
     expect(p.exitCode).toBe(0);
   }
 
-  it('list and dict: the worker reads and empties them', async () => {
+  it('list and dict: the worker reads and empties them', { timeout: 60_000 }, async () => {
     const l = manager.list<number>();
     await l.append(5);
     await runWorker(managerTypes.list, l);
@@ -1235,7 +1235,7 @@ describe.each(CONTEXTS)('TestSyncManagerTypes: each proxy used in a %s Process',
     expect(await d.len()).toBe(0);
   });
 
-  it('Value, Array and Namespace', async () => {
+  it('Value, Array and Namespace', { timeout: 60_000 }, async () => {
     const v = manager.Value('i', 1);
     await runWorker(managerTypes.value, v);
     expect(await v.get()).toBe(2);
@@ -1246,7 +1246,7 @@ describe.each(CONTEXTS)('TestSyncManagerTypes: each proxy used in a %s Process',
     await runWorker(managerTypes.namespace, ns);
   });
 
-  it('Event: the worker clears what this side set', async () => {
+  it('Event: the worker clears what this side set', { timeout: 60_000 }, async () => {
     const ev = manager.Event();
     await ev.set();
     await runWorker(managerTypes.event, ev);
@@ -1254,7 +1254,9 @@ describe.each(CONTEXTS)('TestSyncManagerTypes: each proxy used in a %s Process',
     expect(await ev.wait(1)).toBe(false);
   });
 
-  it('Lock: a worker that ended keeps it held; this side releases it, then a release throws', async () => {
+  it('Lock: a worker that ended keeps it held; this side releases it, then a release throws', {
+    timeout: 60_000,
+  }, async () => {
     const lock = manager.Lock();
     await runWorker(managerTypes.lock, lock);
     expect(await lock.locked()).toBe(true);
@@ -1262,7 +1264,7 @@ describe.each(CONTEXTS)('TestSyncManagerTypes: each proxy used in a %s Process',
     expect((await settle(() => lock.release())).error).toBeInstanceOf(LockError); // Python: RuntimeError
   });
 
-  it('RLock and Condition: acquired and released in the worker', async () => {
+  it('RLock and Condition: acquired and released in the worker', { timeout: 60_000 }, async () => {
     const rlock = manager.RLock();
     await runWorker(managerTypes.rlock, rlock);
     expect(await rlock.locked()).toBe(false);
@@ -1272,7 +1274,9 @@ describe.each(CONTEXTS)('TestSyncManagerTypes: each proxy used in a %s Process',
     await cond.release();
   });
 
-  it('Semaphore and BoundedSemaphore: a permit the worker took, this side gives back', async () => {
+  it('Semaphore and BoundedSemaphore: a permit the worker took, this side gives back', {
+    timeout: 60_000,
+  }, async () => {
     for (const sem of [manager.Semaphore(), manager.BoundedSemaphore()]) {
       await runWorker(managerTypes.semaphore, sem);
       expect(await sem.getValue()).toBe(0);
@@ -1281,11 +1285,11 @@ describe.each(CONTEXTS)('TestSyncManagerTypes: each proxy used in a %s Process',
     }
   });
 
-  it('Barrier: the worker reads parties and resets it', async () => {
+  it('Barrier: the worker reads parties and resets it', { timeout: 60_000 }, async () => {
     await runWorker(managerTypes.barrier, manager.Barrier(5));
   });
 
-  it('Queue and JoinableQueue of maxsize 2: the worker gets both items', async () => {
+  it('Queue and JoinableQueue of maxsize 2: the worker gets both items', { timeout: 60_000 }, async () => {
     for (const q of [manager.Queue<number>(2), manager.JoinableQueue<number>(2)]) {
       await q.put(5);
       await q.put(6);
