@@ -88,7 +88,10 @@ const preferred: ErrorClassTable[] = [];
  * the realm-wide table: a package decodes with its own classes whatever other copy loaded later.
  * @internal
  * @example
- * const value = withOwnErrorClasses(own, () => decodeValue(encoded, 'thread'));
+ * const own = registerErrorClasses([ProcessError]);
+ * const record = toErrorRecord(new ProcessError('lost'));
+ * const err = withOwnErrorClasses(own, () => fromErrorRecord(record));
+ * console.log(err instanceof ProcessError); // true
  */
 export function withOwnErrorClasses<T>(own: ErrorClassTable, decode: () => T): T {
   preferred.push(own);
