@@ -90,11 +90,9 @@ export class Queue<T = unknown> {
    * JoinableQueue's join() waits for it). It then arrives even if the worker exits; FIFO per sender.
    * @param value - structured-cloneable; multiproc objects inside travel by reference.
    * @param options - ms to wait for room, or `{ timeout?, block? }`; `{ block: false }` does not wait.
-   * @throws {QueueFullError} when still full after `timeout` ms.
-   * @throws {ValidationError} (rejects) when given no value, or a timeout of another form.
+   * @throws {QueueFullError} when still full after `timeout` ms; `ValidationError` with no value.
    * @throws {SerializationError} when part of `value` cannot be sent (`value.onDone`).
-   * @throws {ClosedError} after `close()`, and at once when this copy is closed while it waits
-   *   (the value is then not put).
+   * @throws {ClosedError} after `close()`, or at once when this copy is closed while it waits (not put).
    * @throws {EOFError} when the process that owns this queue has exited.
    * @example
    * const q = new Queue<number>({ maxsize: 1 });
@@ -114,8 +112,8 @@ export class Queue<T = unknown> {
    * for a full queue and nothing is put; on Windows it decides from the last size it was told).
    * Room freed while a `put()` waits for it is that put's, wherever either is called.
    * @throws {QueueFullError} when the queue holds `maxsize` items, or a `put()` waits for room.
-   * @throws {ValidationError} when given no value or more than one.
-   * @throws {SerializationError} when part of `value` cannot be sent; {@link ClosedError} after `close()`.
+   * @throws {ValidationError} when given no value or more than one; `SerializationError` when part of
+   *   `value` cannot be sent; {@link ClosedError} after `close()`.
    * @throws {EOFError} when the thread or process that owns the queue has ended (as `put()` rejects).
    * @example
    * const q = new Queue<string>({ maxsize: 1 });
