@@ -152,6 +152,12 @@ describe('Pool', () => {
     await expect(pool.apply(tasks.nap, [1], { timeout: Number.NaN })).rejects.toThrow(
       /got the number NaN\. Pool\.apply\(\) takes its timeout as an option only: \{ timeout: ms \}/,
     );
+    // Python's positional chunksize (pool.map(f, xs, 4)) is named in its option form.
+    await expect(pool.map(tasks.nap, [1], 4 as never)).rejects.toThrow(
+      /options are an object .*got the number 4\. Python's positional chunksize is \{ chunksize: 4 \} here/,
+    );
+    expect(() => pool.imap(tasks.nap, [1], 2 as never)).toThrow(/\{ chunksize: 2 \}/);
+    await expect(pool.apply(tasks.nap, [1], 4 as never)).rejects.toThrow(/got the number 4\.$/);
     // An iterable whose [Symbol.iterator]() returns no iterator: named, as Python's iter() does.
     const junk = { [Symbol.iterator]: () => 5 } as unknown as Iterable<number>;
     await expect(pool.map(tasks.nap, junk)).rejects.toThrow(

@@ -104,7 +104,12 @@ export function checkCall(task: unknown, options: object, method: string, input:
     );
   }
   if (typeof options !== 'object' || Array.isArray(options)) {
-    throw notAnObject(options, OPTION_NAMES[method] ?? [], `Pool.${method}()`);
+    const error = notAnObject(options, OPTION_NAMES[method] ?? [], `Pool.${method}()`);
+    // Python's positional chunksize (`pool.map(f, xs, 4)`) is an option here.
+    if (typeof options !== 'number' || !OPTION_NAMES[method]?.includes('chunksize')) throw error;
+    throw new ValidationError(
+      `${error.message} Python's positional chunksize is { chunksize: ${options} } here.`,
+    );
   }
   for (const _ in options) {
     checkOptionNames(options, method);
