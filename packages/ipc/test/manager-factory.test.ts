@@ -37,6 +37,11 @@ describe('Manager()', () => {
       expect(await serves(m)).toBe(true);
     }
     expect(called.address).not.toBe(constructed.address);
+    // Starting it again is refused (Python: ProcessError), naming why: it came started.
+    await expect(called.start()).rejects.toThrow(ClosedError);
+    await expect(called.start()).rejects.toThrow(
+      /start\(\): the manager is serving: Manager\(\) returns it started\./,
+    );
   });
 
   it('of both contexts returns a started SyncManager too', { timeout: 10_000 }, async () => {

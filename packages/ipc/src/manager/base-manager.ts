@@ -289,9 +289,9 @@ export class BaseManager implements AsyncDisposable {
 
   #checkState(want: State, method: string): void {
     if (this.#state !== want) {
-      throw new ClosedError(
-        `${method}: the manager is ${this.#state === 'initial' ? 'not started' : this.#state}.`,
-      );
+      const state = this.#state === 'initial' ? 'not started' : this.#state;
+      const hint = this.#state === 'serving' && method === 'start()' ? ': Manager() returns it started' : '';
+      throw new ClosedError(`${method}: the manager is ${state}${hint}.`);
     }
   }
 }
