@@ -9,6 +9,7 @@ import { PoolClosedError, WorkerCrashedError, WorkerEntryNotFoundError, WorkerSt
 import { cpuCount, currentProcess, isMain, parentProcess } from './identity.js';
 import { tooManyArguments } from './internal/arity.js';
 import { callableMembers, PYTHON_MODULE_NAMES } from './internal/callable.js';
+import { HELPERS, type HelperName } from './internal/helper-names.js';
 import { assertContextName, type ContextName } from './options.js';
 import type { CheckedPoolOptions } from './pool/options.js';
 import { Pool } from './pool/pool.js';
@@ -20,60 +21,11 @@ import type { TaskFunction } from './task.js';
 const isObject = (value: unknown): value is object =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/**
- * What `@multiproc/shared` and `@multiproc/ipc` export for the other packages (option parsing,
- * timeouts, error records, the codec's internals, the process context's manager), which the
- * umbrella package does not re-export either: a context carries the library's API, as Python's
- * context objects carry the module's names, not these.
- */
-const HELPERS = [
-  'CODEC_TAG',
-  'ERRORS_AS_VALUES',
-  'MAX_TIMEOUT_MS',
-  'builtinErrorClass',
-  'checkOptionKeys',
-  'classifyError',
-  'decodeJson',
-  'definePythonNames',
-  'describeError',
-  'describeThrown',
-  'describeValue',
-  'disposableInEveryRealm',
-  'encodeError',
-  'encodeJson',
-  'fromErrorRecord',
-  'getOwnerId',
-  'gotWorkSince',
-  'ifLoopStaysDry',
-  'isEncodable',
-  'isWaitableObject',
-  'keepSymbol',
-  'keyName',
-  'notAnObject',
-  'omitNullOptions',
-  'ourErrorClass',
-  'processAuthkey',
-  'processManager',
-  'readOptions',
-  'refuseStructuredClone',
-  'registerErrorClasses',
-  'resolveTimeout',
-  'setBarrierActionRunner',
-  'spellingOf',
-  'takeLoopStock',
-  'thrownOrError',
-  'toErrorRecord',
-  'tooManyArguments',
-  'unknownOption',
-  'withArticle',
-  'withOwnErrorClasses',
-] as const;
-
 /** A package's exports without the {@link HELPERS}. */
-function publicPart<T extends object>(ns: T): Omit<T, (typeof HELPERS)[number]> {
+function publicPart<T extends object>(ns: T): Omit<T, HelperName> {
   const out: Record<string, unknown> = { ...(ns as Record<string, unknown>) };
   for (const helper of HELPERS) delete out[helper];
-  return out as Omit<T, (typeof HELPERS)[number]>;
+  return out as Omit<T, HelperName>;
 }
 
 function bindContext(name: ContextName) {

@@ -20,6 +20,7 @@ export {
   thrownOrError,
   toErrorRecord,
 } from './internal/error-record.js';
+export { HELPER_NAMES, HELPERS, type HelperName } from './internal/helper-names.js';
 export { importTaskModule } from './internal/load-task.js';
 export { AdaptiveChunks, defaultChunksize, knownLength } from './pool/chunks.js';
 export { Flatten } from './pool/flatten.js';

@@ -36,7 +36,8 @@ export {
   type RegisterOptions,
 } from './manager/base-manager.js';
 export { DictProxy } from './manager/data-proxies.js';
-export { type ItemsProxy, ListProxy, type ListSortOptions } from './manager/list-proxy.js';
+export { type ItemsProxy, ListProxy } from './manager/list-proxy.js';
+export type { ListSortOptions } from './manager/list-sort.js';
 export { Manager, type ManagerFactory, SyncManager } from './manager/manager.js';
 export { processManager } from './manager/process-manager.js';
 export { type AutoProxy, BaseProxy } from './manager/proxy.js';

@@ -13,6 +13,9 @@ import { Queue } from './queue.js';
 /**
  * A {@link Queue} that counts unfinished tasks: each put() adds one, each taskDone() removes one,
  * and join() waits for none to be left. Mirrors Python's `multiprocessing.JoinableQueue`.
+ * With a `schema`, a get() (or getNowait()) that rejects an item with `ValidationError` marks
+ * that item done itself, in any thread or process: the caller never received it, so no taskDone()
+ * is owed for it (calling one anyway marks another item done).
  * @example
  * const jq = new JoinableQueue<string>();
  * await jq.put('job');
@@ -78,6 +81,16 @@ export class JoinableQueue<T = unknown> extends Queue<T> {
    * await jq.get();
    * jq.taskDone();
    * await done; // resolves now
+   * @example
+   * import { z } from 'zod';
+   * // With a schema: an item get() rejects is marked done as it is rejected.
+   * const checked = new JoinableQueue<number>({ schema: z.number() });
+   * await checked.put('oops' as never);
+   * await checked.put(2);
+   * await checked.get().catch((err) => console.log(err.name)); // ValidationError
+   * console.log(await checked.get()); // 2
+   * checked.taskDone(); // for the item received; none is owed for the rejected one
+   * await checked.join(); // resolves
    */
   async join(): Promise<void> {
     if (arguments.length > 0) throw tooManyArguments('JoinableQueue.join', arguments.length);

@@ -11,7 +11,8 @@ export interface QueueOptions<T> {
   maxsize?: number | null | undefined;
   /**
    * A zod 4 schema (from `zod` or `zod/mini`) every received value is checked against (put() is not checked); get() then
-   * resolves to the schema's output type. A bad value rejects that get() with `ValidationError`.
+   * resolves to the schema's output type. A bad value rejects that get() with `ValidationError`
+   * (a JoinableQueue marks that item done then: nobody received it, so no `taskDone()` is owed).
    * A copy in another worker checks with the schema rebuilt from its JSON Schema, which answers
    * every value as `schema.safeParse()` does here (output included), so sending the queue to a
    * worker throws `SerializationError` when the schema cannot be rebuilt exactly (a `refine()`,

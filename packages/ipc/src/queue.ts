@@ -55,7 +55,7 @@ export class Queue<T = unknown> {
     const a = takeAdopted();
     if (a) {
       this.maxsize = a.maxsize;
-      this.#s = new QueueState(this, a.h, a.maxsize, (a.schema ?? undefined) as Schema<T> | undefined);
+      this.#s = new QueueState(this, a.h, a.maxsize, a.schema as Schema<T> | undefined, this.joinable);
       closeWhenCollected(this, a.h);
       return;
     }
@@ -63,7 +63,7 @@ export class Queue<T = unknown> {
     const opts = parseQueueOptions(given, `new ${this[queueName]}()`, arguments.length);
     this.maxsize = Math.max(0, opts.maxsize ?? 0);
     const h = HomeHandle.queue(this.maxsize, this.joinable);
-    this.#s = new QueueState(this, h, this.maxsize, (opts.schema ?? undefined) as Schema<T> | undefined);
+    this.#s = new QueueState(this, h, this.maxsize, opts.schema as Schema<T> | null, this.joinable);
     closeWhenCollected(this, h);
   }
 
@@ -130,7 +130,7 @@ export class Queue<T = unknown> {
    * @param options - ms to wait, or `{ timeout?, block? }`; `{ block: false }` (or `0`) takes an item
    *   the queue has now without waiting for one, asking the queue's thread from another worker.
    * @throws {QueueEmptyError} when still empty after `timeout` ms.
-   * @throws {ValidationError} when the item does not match the schema (the next get() gets the next item).
+   * @throws {ValidationError} when the item fails the schema (a JoinableQueue marks it done); next get(): next item.
    * @throws {EOFError} when the process that owns the queue has exited (once what it handed on is
    *   served; if it was killed or crashed, the message says the items it still held are lost), or
    *   when nothing left in the program could put an item (no other copy is open in a live worker,

@@ -114,6 +114,15 @@ const KINDS: Kind[] = [
       sort: { extra: [{ reverse: true }, 1], valid: [[], [{ reverse: true }], [true]] },
       slice: { extra: [0, 1, 1, 1], valid: [[], [0], [0, 2], [0, 2, 1], [null, null, -1]] },
       imul: { extra: [1, 2], valid: [[1]] },
+      repeat: { extra: [1, 2], valid: [[1]] },
+      setSlice: {
+        extra: [3, 3, 1, [], 1],
+        valid: [
+          [3, 3, []],
+          [3, 3, 1, []],
+        ],
+      }, // empty: keeps the items
+      toReversed: none(),
       reverse: none(),
       len: none(),
       copy: none(),

@@ -36,6 +36,7 @@ export class QueueState<T> {
   readonly #h: Handle;
   readonly #maxsize: number;
   readonly #schema: Schema<T> | undefined;
+  readonly #joinable: boolean;
   #closed = false;
   #joinCancelled = false;
   #closing: Promise<void> | null = null;
@@ -44,12 +45,14 @@ export class QueueState<T> {
     owner: { readonly [queueName]: string },
     h: Handle,
     maxsize: number,
-    schema: Schema<T> | undefined,
+    schema: Schema<T> | null | undefined,
+    joinable: boolean,
   ) {
     this.#owner = owner;
     this.#h = h;
     this.#maxsize = maxsize;
-    this.#schema = schema;
+    this.#schema = schema ?? undefined;
+    this.#joinable = joinable;
   }
 
   get #name(): string {
@@ -204,8 +207,23 @@ export class QueueState<T> {
     if (r === STUCK) throw waitsForever(`${this.#name}.get()`);
     const value = fromItem(r);
     if (!this.#schema) return value as T;
-    const checked = validate(this.#schema, value, `${this.#name} item`);
-    if (nowait && checked instanceof Promise) this.#taken = value;
+    let checked: T | Promise<T>;
+    try {
+      checked = validate(this.#schema, value, `${this.#name} item`);
+    } catch (err) {
+      throw this.#refused(err);
+    }
+    if (!(checked instanceof Promise)) return checked;
+    if (nowait)
+      this.#taken = value; // handed over on getNowait()'s error: received, its task owed
+    else checked = checked.catch((err: unknown) => Promise.reject(this.#refused(err)));
     return checked;
+  }
+
+  // An item the schema refused is consumed but never received: a JoinableQueue marks its task done
+  // here, so that join() does not wait for a taskDone() its getter has no item to call for.
+  #refused(err: unknown): unknown {
+    if (this.#joinable) this.#h.taskDone();
+    return err;
   }
 }

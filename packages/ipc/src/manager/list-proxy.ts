@@ -1,49 +1,25 @@
 /**
  * The proxy of the manager's `list`. Reads are copies, as a dict's (data-proxies.ts).
  */
-import { unknownOption, ValidationError } from '@multiproc/shared';
 import { refuseExtraArguments } from '../internal/manager/arity.js';
-import { iterableItems } from '../internal/manager/items.js';
+import { iterableItems, sliceAssignment } from '../internal/manager/items.js';
 import { refOf } from '../internal/manager/referent.js';
 import type { DictProxy } from './data-proxies.js';
+import { type ListSortOptions, sortReverse } from './list-sort.js';
 import { BaseProxy, namedArgs, pipelined, proxyClass } from './proxy.js';
 import type { ArrayProxy } from './value-proxies.js';
 
 // A SerializationError names the argument as the caller wrote it (`value.onDone`, not `args[1].onDone`).
 const IV = ['index', 'value'];
+const SLICE = ['start', 'end', 'step', 'values'];
+/** A slice bound or step; `null` (Python's `None`) or left out: the default. */
+type Bound = number | null | undefined;
 
 /**
  * A proxy whose object's items `extend()` and `manager.list()` copy: a list's or an Array's items,
  * a dict's keys (Python's `list(proxy)`).
  */
 export type ItemsProxy<T> = ListProxy<T> | ArrayProxy<number> | ArrayProxy<bigint> | DictProxy<T, unknown>;
-
-/** Options of {@link ListProxy.sort}. Python: `sort(*, key=None, reverse=False)`. */
-export interface ListSortOptions {
-  /** Largest first (equal items keep their order). @default false */
-  reverse?: boolean | undefined;
-}
-
-/** `sort()`'s argument as the `reverse` flag: `true`/`false` (the positional form) or the options. */
-function sortReverse(options: unknown): boolean {
-  if (options === undefined || typeof options === 'boolean') return options === true;
-  if (typeof options === 'object' && options !== null) {
-    const { reverse, ...rest } = options as Record<string, unknown>;
-    if ('key' in rest) {
-      throw new ValidationError(
-        'list.sort(): a key function cannot be sent to the manager. Sort a copy instead: ' +
-          'const items = await l.copy(); items.sort(compare); await l.clear(); await l.extend(items).',
-      );
-    }
-    const unknown = Object.keys(rest);
-    if (unknown.length > 0) throw unknownOption(unknown[0]!, ['reverse'], 'list.sort()');
-    if (reverse === undefined || typeof reverse === 'boolean') return reverse === true;
-    throw new ValidationError(`list.sort(): reverse must be a boolean, got ${typeof reverse}.`);
-  }
-  throw new ValidationError(
-    `list.sort(): expected { reverse?: boolean } or a boolean, got ${typeof options}.`,
-  );
-}
 
 /**
  * A manager's `list`. Mirrors Python's `ListProxy`. Indexes may be negative; reads are copies.
@@ -167,6 +143,35 @@ export class ListProxy<T = unknown> extends BaseProxy implements AsyncIterable<T
     while (args.length > 0 && args[args.length - 1] === undefined) args.pop();
     return this.callMethod('deleteSlice', ...args) as Promise<void>;
   }
+  /**
+   * Replaces the items `slice(start, end, step)` selects with `values`, in place, in one round
+   * trip. Python: `l[i:j:k] = values`. With a step of 1 (or none) any number of values replaces
+   * the slice, so the list grows or shrinks (`setSlice(i, i, values)` inserts at `i`); an extended
+   * slice (any other step, -1 too) takes exactly as many values as it selects. `values` is read as
+   * `extend()`'s (a list, Array or dict proxy: its items; `l.setSlice(0, 0, l)` doubles `l`).
+   * @throws {ValidationError} (as a rejection; the list is left as it was) when `values` is missing
+   *   (for `l[i:] = values` pass `null` as `end`) or not iterable, a bound or the step is not an
+   *   integer, the step is 0, or an extended slice gets another number of values (Python's `ValueError`).
+   * @example
+   * const manager = Manager();
+   * const l = manager.list([0, 1, 2, 3]);
+   * await l.setSlice(1, 3, [9]);
+   * console.log(await l.copy()); // [ 0, 9, 3 ]
+   * await l.setSlice(null, null, 2, [7, 8]);
+   * console.log(await l.copy()); // [ 7, 9, 8 ]
+   * await manager.shutdown();
+   */
+  setSlice(start: Bound, end: Bound, values: Iterable<T> | ItemsProxy<T>): Promise<void>;
+  setSlice(start: Bound, end: Bound, step: Bound, values: Iterable<T> | ItemsProxy<T>): Promise<void>;
+  setSlice(...args: unknown[]): Promise<void> {
+    let call: unknown[];
+    try {
+      call = sliceAssignment(args, 'list.setSlice()');
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return namedArgs(SLICE, () => this.callMethod('setSlice', ...call)) as Promise<void>;
+  }
   /** The number of items. Python: `len(l)`. */
   len(): Promise<number> {
     return this.callMethod('len') as Promise<number>;
@@ -174,6 +179,16 @@ export class ListProxy<T = unknown> extends BaseProxy implements AsyncIterable<T
   /** Reverses the list in place. Python: `reverse()`. */
   reverse(): Promise<void> {
     return this.callMethod('reverse') as Promise<void>;
+  }
+  /**
+   * A new array of the items, last first; the list is unchanged. Python: `reversed(l)`.
+   * @example
+   * const manager = Manager();
+   * console.log(await manager.list([1, 2, 3]).toReversed()); // [ 3, 2, 1 ]
+   * await manager.shutdown();
+   */
+  toReversed(): Promise<T[]> {
+    return this.callMethod('toReversed') as Promise<T[]>;
   }
   /**
    * Sorts in place, stable, in Python's order: numbers with bigints and booleans by value, strings
@@ -247,6 +262,18 @@ export class ListProxy<T = unknown> extends BaseProxy implements AsyncIterable<T
    */
   imul(n: number): Promise<void> {
     return this.callMethod('imul', n) as Promise<void>;
+  }
+  /**
+   * A new array of the items repeated `n` times (`n <= 0`: empty); the list is unchanged. Python:
+   * `l * n` and `n * l`. For `l *= n` use {@link imul}.
+   * @throws {ValidationError} (as a rejection) as {@link imul}.
+   * @example
+   * const manager = Manager();
+   * console.log(await manager.list([1, 2]).repeat(2)); // [ 1, 2, 1, 2 ]
+   * await manager.shutdown();
+   */
+  repeat(n: number): Promise<T[]> {
+    return this.callMethod('repeat', n) as Promise<T[]>;
   }
   /**
    * A copy of the items followed by `items`, as `Array.prototype.concat` (an array among `items`

@@ -69,8 +69,10 @@ const KINDS = {
       deleteSlice: [3, 'an optional start, end and step', "for Python's del l[i], use pop(i)"],
       sort: [1, 'an optional { reverse } (or reverse as a boolean)'],
       slice: [3, 'an optional start, end and step'],
+      setSlice: [4, 'a start, an end, an optional step and the values'],
       imul: [1, 'a count n'],
-      ...noneOf('len', 'reverse', 'clear', 'copy'),
+      repeat: [1, 'a count n'],
+      ...noneOf('len', 'reverse', 'toReversed', 'clear', 'copy'),
     },
   },
   Namespace: {

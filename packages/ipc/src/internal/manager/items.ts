@@ -4,6 +4,7 @@
  * (a method returning a Promise never throws synchronously).
  */
 import { describeValue, ValidationError } from '@multiproc/shared';
+import { refOf } from './referent.js';
 
 /** The items of `values`, an iterable; a ValidationError saying what to pass when it is none. */
 export function iterableItems<T>(values: unknown, where: string): T[] {
@@ -15,4 +16,21 @@ export function iterableItems<T>(values: unknown, where: string): T[] {
   throw new ValidationError(
     `${where}: expected an iterable (an array, a Set, a string, ...), got ${describeValue(values)}.`,
   );
+}
+
+/**
+ * What `l.setSlice(start, end, step?, values)` sends: the bounds (`null` for one left out) and the
+ * values' items, or a proxy as it is (the manager reads its items, as `extend()`'s).
+ * @throws {ValidationError} when the values are missing (`setSlice(i, values)`) or not iterable.
+ */
+export function sliceAssignment(args: unknown[], where: string): unknown[] {
+  if (args.length < 3) {
+    throw new ValidationError(
+      `${where} takes a start, an end, an optional step and the values, got ${args.length} ` +
+        "argument(s): for Python's l[i:] = values, pass null as the end (setSlice(i, null, values)).",
+    );
+  }
+  const values = args[args.length - 1];
+  const [start = null, end = null, step = null] = args.slice(0, -1);
+  return [start, end, step, refOf(values) === undefined ? iterableItems(values, where) : values];
 }

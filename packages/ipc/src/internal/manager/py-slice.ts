@@ -22,9 +22,33 @@ function adjust(at: number, length: number, lower: number, upper: number): numbe
 }
 
 /**
- * A new array of the items `items[start:stop:step]` selects.
+ * The first index, the stop and the step of `items[start:stop:step]` on a sequence of `length`
+ * items (CPython's `PySlice_AdjustIndices`; the stop is not clamped up to the start).
  * @throws {ValidationError} when a bound or the step is not an integer (or `undefined`/`null`),
  *   or the step is 0 (Python: `ValueError: slice step cannot be zero`).
+ */
+export function sliceIndices(
+  length: number,
+  start: unknown,
+  stop: unknown,
+  step: unknown,
+  where: string,
+): [from: number, to: number, step: number] {
+  const s = bound(step, 'step', where) ?? 1;
+  if (s === 0 || !Number.isFinite(s)) {
+    throw new ValidationError(`${where}: step must be a non-zero integer, got ${s}.`);
+  }
+  const [lower, upper] = s < 0 ? [-1, length - 1] : [0, length];
+  const from = bound(start, 'start', where);
+  const to = bound(stop, 'end', where);
+  const i0 = from === undefined ? (s < 0 ? upper : lower) : adjust(from, length, lower, upper);
+  const i1 = to === undefined ? (s < 0 ? lower : upper) : adjust(to, length, lower, upper);
+  return [i0, i1, s];
+}
+
+/**
+ * A new array of the items `items[start:stop:step]` selects.
+ * @throws {ValidationError} as {@link sliceIndices}.
  */
 export function pySlice<T>(
   items: readonly T[],
@@ -33,16 +57,7 @@ export function pySlice<T>(
   step: unknown,
   where: string,
 ): T[] {
-  const s = bound(step, 'step', where) ?? 1;
-  if (s === 0 || !Number.isFinite(s)) {
-    throw new ValidationError(`${where}: step must be a non-zero integer, got ${s}.`);
-  }
-  const length = items.length;
-  const [lower, upper] = s < 0 ? [-1, length - 1] : [0, length];
-  const from = bound(start, 'start', where);
-  const to = bound(stop, 'end', where);
-  const i0 = from === undefined ? (s < 0 ? upper : lower) : adjust(from, length, lower, upper);
-  const i1 = to === undefined ? (s < 0 ? lower : upper) : adjust(to, length, lower, upper);
+  const [i0, i1, s] = sliceIndices(items.length, start, stop, step, where);
   if (s === 1) return items.slice(i0, Math.max(i0, i1));
   const out: T[] = [];
   if (s > 0) for (let i = i0; i < i1; i += s) out.push(items[i] as T);

@@ -2,11 +2,11 @@
  * A proxy given as the argument of a manager call that copies contents stands for its referent,
  * as in Python, whose manager rebuilds a proxy of its own objects into one it reads through
  * (`RebuildProxy`): `d.update(p)` and `manager.dict(p)` copy the entries of a dict proxy `p`,
- * `l.extend(p)` and `manager.list(p)` the items of a list or Array proxy (a dict's keys, as
- * Python's `list(d)`), `manager.Namespace(p)` the names of a Namespace or dict proxy. A proxy
- * arrives at the manager decoded into a proxy object; without this, it was stored as its own fields
- * (a symbol that no answer could carry, poisoning the container). A proxy stored as a value
- * (`l.append(p)`, `d.set(k, p)`) stays a proxy: only these copying arguments are read.
+ * `l.extend(p)`, `l.setSlice(i, j, p)` and `manager.list(p)` the items of a list or Array proxy
+ * (a dict's keys, as Python's `list(d)`), `manager.Namespace(p)` the names of a Namespace or dict
+ * proxy. A proxy arrives at the manager decoded into a proxy object; without this, it was stored
+ * as its own fields (a symbol that no answer could carry, poisoning the container). A proxy stored
+ * as a value (`l.append(p)`, `d.set(k, p)`) stays a proxy: only these copying arguments are read.
  *
  * The referent is read where the manager serves it, in the thread that hosts it: a proxy of a
  * manager this thread does not serve (another program's) cannot be read synchronously and is

@@ -5,7 +5,7 @@
 import { describeValue, ValidationError } from '@multiproc/shared';
 import { pyEquals } from './py-equals.js';
 import { pySort } from './py-order.js';
-import { pySlice } from './py-slice.js';
+import { pySlice, sliceIndices } from './py-slice.js';
 import { itemsOf } from './referent.js';
 
 function index(i: unknown, length: number, where: string): number {
@@ -28,6 +28,18 @@ function bound(i: unknown, fallback: number, n: number, what: string): number {
 
 /** The most items a JavaScript array holds. */
 const MAX_LENGTH = 2 ** 32 - 1;
+
+/** `length` items `n` times, checked: `n` an integer, the result no longer than an array holds. */
+function repeated(length: number, n: unknown, where: string): number {
+  if (!Number.isInteger(n))
+    throw new ValidationError(`${where}: n must be an integer, got ${describeValue(n)}.`);
+  const total = length * Math.max(0, n as number);
+  if (total > MAX_LENGTH)
+    throw new ValidationError(
+      `${where}: ${length} items ${n} times is more than an array holds (${MAX_LENGTH}).`,
+    );
+  return total;
+}
 
 /** Python's `list`. */
 export class ManagedList {
@@ -111,15 +123,52 @@ export class ManagedList {
   }
   /** Python's `l *= n`: the items repeated `n` times in place (`n <= 0` empties the list). */
   imul(n: number): void {
-    if (!Number.isInteger(n))
-      throw new ValidationError(`list.imul(): n must be an integer, got ${describeValue(n)}.`);
     const length = this.#a.length;
-    if (n > 1 && length * n > MAX_LENGTH) {
+    const total = repeated(length, n, 'list.imul()');
+    if (total === 0) this.#a.length = 0;
+    for (let i = length; i < total; i++) this.#a.push(this.#a[i - length]);
+  }
+  /** Python's `l * n` and `n * l`: a new array of the items repeated `n` times. */
+  repeat(n: number): unknown[] {
+    const total = repeated(this.#a.length, n, 'list.repeat()');
+    const out: unknown[] = [];
+    for (let i = 0; i < total; i++) out.push(this.#a[i % this.#a.length]);
+    return out;
+  }
+  /** Python's `reversed(l)`: a new array of the items, last first. */
+  toReversed(): unknown[] {
+    return [...this.#a].reverse();
+  }
+  /**
+   * Python's `l[start:end:step] = values`: with a step of 1 the slice is replaced by any number of
+   * values (the list grows or shrinks); an extended slice takes exactly as many values as it selects.
+   */
+  setSlice(start: unknown, end: unknown, step: unknown, values: Iterable<unknown>): void {
+    const where = 'list.setSlice()';
+    // A copy first, as Python's: `l.setSlice(0, 0, null, l)` reads the list before it changes.
+    const items = itemsOf(values, where) ?? [...values];
+    const length = this.#a.length;
+    const [from, stop, s] = sliceIndices(length, start, end, step, where);
+    if (s === 1) {
+      const to = Math.max(from, stop);
+      if (length - (to - from) + items.length > MAX_LENGTH)
+        throw new ValidationError(
+          `${where}: the list would hold more items than an array can (${MAX_LENGTH}).`,
+        );
+      const tail = this.#a.splice(to);
+      this.#a.length = from;
+      for (const v of items) this.#a.push(v);
+      for (const v of tail) this.#a.push(v);
+      return;
+    }
+    const selected =
+      s > 0 ? Math.ceil(Math.max(0, stop - from) / s) : Math.ceil(Math.max(0, from - stop) / -s);
+    if (items.length !== selected) {
       throw new ValidationError(
-        `list.imul(): ${length} items ${n} times is more than an array holds (${MAX_LENGTH}).`,
+        `${where}: cannot assign ${items.length} values to an extended slice of ${selected} items ` +
+          `(step ${s}; Python's ValueError): give exactly as many values, or use a step of 1 to resize the list.`,
       );
     }
-    if (n <= 0) this.#a.length = 0;
-    for (let i = length; i < length * n; i++) this.#a.push(this.#a[i - length]);
+    for (let k = 0; k < selected; k++) this.#a[from + k * s] = items[k];
   }
 }
