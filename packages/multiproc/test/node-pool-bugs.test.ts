@@ -48,7 +48,9 @@ const outcome = (p: PromiseLike<unknown>) =>
 
 describe.each(['thread', 'process'] as Context[])('Node pool bug reports, %s context', (context) => {
   // piscina #21 (resourceLimits), lage #668: a worker out of memory must reject its call, not stall.
-  it('a task that runs out of heap rejects with WorkerCrashedError; the next call runs', { timeout: 60_000 }, async () => {
+  it('a task that runs out of heap rejects with WorkerCrashedError; the next call runs', {
+    timeout: 60_000,
+  }, async () => {
     const p = pool({ processes: 1, context, resourceLimits: { maxOldGenerationSizeMb: 32 } });
     const error = await p.apply(t.exhaustHeap, []).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(WorkerCrashedError);
@@ -56,13 +58,17 @@ describe.each(['thread', 'process'] as Context[])('Node pool bug reports, %s con
   });
 
   // workerpool #418, tinypool #49: terminate() of a pool whose worker spins in a loop must end it.
-  it('terminate() ends a worker blocked in an endless loop; its call rejects with PoolClosedError', { timeout: 30_000 }, async () => {
+  it('terminate() ends a worker blocked in an endless loop; its call rejects with PoolClosedError', {
+    timeout: 30_000,
+  }, async () => {
     const p = pool({ processes: 1, context });
-    await p.apply(t.identity, [1]);
-    const spinning = outcome(p.apply(t.spin, []));
+    const dir = mkdtempSync(join(tmpdir(), 'mp-spin-'));
+    const marker = join(dir, 'spinning');
+    const spinning = outcome(p.apply(t.spin, [marker]));
     const queued = outcome(p.apply(t.identity, [2]));
-    await p.apply(t.sleep, [0], { timeout: 200 }).catch(() => undefined); // the spin has surely started
+    await fileWritten(marker);
     await p.terminate();
+    rmSync(dir, { recursive: true, force: true });
     expect(await spinning).toEqual({ error: 'PoolClosedError' });
     expect(await queued).toEqual({ error: 'PoolClosedError' });
   });
@@ -75,16 +81,22 @@ describe.each(['thread', 'process'] as Context[])('Node pool bug reports, %s con
   });
 
   // piscina #76: a signal already aborted rejects at once and the task never runs.
-  it('a signal aborted before the call rejects with AbortError carrying the reason', { timeout: 20_000 }, async () => {
+  it('a signal aborted before the call rejects with AbortError carrying the reason', {
+    timeout: 20_000,
+  }, async () => {
     const p = pool({ processes: 1, context });
     const reason = new Error('cancelled by user');
-    const error = await p.apply(t.identity, [1], { signal: AbortSignal.abort(reason) }).catch((e: Error) => e);
+    const error = await p
+      .apply(t.identity, [1], { signal: AbortSignal.abort(reason) })
+      .catch((e: Error) => e);
     expect(error).toMatchObject({ name: 'AbortError', cause: reason });
     expect(await p.apply(t.identity, [2])).toBe(2);
   });
 
   // piscina #805: aborting a queued call, then the running one, must not stall the calls behind them.
-  it('aborting a queued call then the running one leaves the next queued call to run', { timeout: 30_000 }, async () => {
+  it('aborting a queued call then the running one leaves the next queued call to run', {
+    timeout: 30_000,
+  }, async () => {
     const p = pool({ processes: 1, context });
     await p.apply(t.identity, [0]);
     const a1 = new AbortController();
@@ -100,7 +112,9 @@ describe.each(['thread', 'process'] as Context[])('Node pool bug reports, %s con
   });
 
   // haste #162, workerpool #511: an exception thrown by a timer after the task returned.
-  it('an uncaught exception after the task returned keeps the result, and other calls complete', { timeout: 30_000 }, async () => {
+  it('an uncaught exception after the task returned keeps the result, and other calls complete', {
+    timeout: 30_000,
+  }, async () => {
     const p = pool({ processes: 1, context });
     expect(await p.apply(t.throwLater, [0])).toBe('returned');
     const after = await Promise.all(Array.from({ length: 20 }, (_, i) => outcome(p.apply(t.sleep, [i % 3]))));
@@ -113,8 +127,10 @@ describe.each(['thread', 'process'] as Context[])('Node pool bug reports, %s con
     expect(await p.apply(t.identity, ['still'])).toBe('still');
   });
 
-  // poolifier #308 (unhandled rejection in a worker): a late unhandled rejection is an uncaught error.
-  it('an unhandled rejection after the task returned keeps the result; the pool runs on', { timeout: 30_000 }, async () => {
+  // workerpool #511 (unhandledRejection in a worker): a late unhandled rejection is an uncaught error.
+  it('an unhandled rejection after the task returned keeps the result; the pool runs on', {
+    timeout: 30_000,
+  }, async () => {
     const p = pool({ processes: 1, context });
     expect(await p.apply(t.rejectLater, [0])).toBe('returned');
     const after = await Promise.all(Array.from({ length: 10 }, () => outcome(p.apply(t.sleep, [5]))));
@@ -157,7 +173,9 @@ describe.each(['thread', 'process'] as Context[])('Node pool bug reports, %s con
   });
 
   // workerpool #8 (error serialization): an Error returned (not thrown) keeps its name, message and fields.
-  it('an Error subclass returned as a value keeps its name, message and own fields', { timeout: 20_000 }, async () => {
+  it('an Error subclass returned as a value keeps its name, message and own fields', {
+    timeout: 20_000,
+  }, async () => {
     const p = pool({ processes: 1, context });
     const value = await p.apply(t.result, ['errorValue']);
     expect(value).toBeInstanceOf(Error);
@@ -182,7 +200,7 @@ describe.each(['thread', 'process'] as Context[])('Node pool bug reports, %s con
     expect(values.every((v, i) => v === i)).toBe(true);
   });
 
-  // node #... env in workers (piscina `env` option): a task's env change stays in its worker.
+  // piscina #21 (forwarding `env` to workers): a task's env change stays in its worker.
   it("a task's process.env change does not reach the parent", { timeout: 20_000 }, async () => {
     const p = pool({ processes: 1, context });
     const name = `MP_NODE_POOL_BUGS_${context.toUpperCase()}`;
@@ -199,7 +217,9 @@ describe.each(['thread', 'process'] as Context[])('Node pool bug reports, %s con
   });
 
   // piscina #304 / #344: process.exit(0) inside a task (exit code 0 is still a death mid-task).
-  it('process.exit(0) inside a task rejects with WorkerCrashedError (exitCode 0); queued calls run', { timeout: 30_000 }, async () => {
+  it('process.exit(0) inside a task rejects with WorkerCrashedError (exitCode 0); queued calls run', {
+    timeout: 30_000,
+  }, async () => {
     const p = pool({ processes: 1, context });
     const dying = p.apply(t.exitZero, []).catch((e: unknown) => e);
     const queued = Array.from({ length: 5 }, (_, i) => p.apply(t.identity, [i]));
@@ -209,8 +229,10 @@ describe.each(['thread', 'process'] as Context[])('Node pool bug reports, %s con
     expect(await Promise.all(queued)).toEqual([0, 1, 2, 3, 4]);
   });
 
-  it('closing with calls queued runs them all; submitting after close rejects with PoolClosedError', { timeout: 30_000 }, async () => {
-    // workerpool #498 (terminate with no task never returned), piscina #345 (destroy holds).
+  // workerpool #498 (terminate with no task never returned), piscina #345 (destroy holds).
+  it('closing with calls queued runs them all; submitting after close rejects with PoolClosedError', {
+    timeout: 30_000,
+  }, async () => {
     const p = pool({ processes: 1, context });
     const queued = Array.from({ length: 10 }, (_, i) => p.apply(t.sleep, [i]));
     p.close();
@@ -283,7 +305,9 @@ describe.each(['thread', 'process'] as Context[])('a worker stuck in native code
   });
 
   // workerpool #418: a task waiting on Atomics.wait forever is stopped by its timeout too.
-  it('a task blocked in Atomics.wait is stopped by its timeout; the pool runs on', { timeout: 30_000 }, async () => {
+  it('a task blocked in Atomics.wait is stopped by its timeout; the pool runs on', {
+    timeout: 30_000,
+  }, async () => {
     const p = pool({ processes: 1, context });
     await expect(p.apply(m.atomicsWaitForever, [], { timeout: 300 })).rejects.toBeInstanceOf(TimeoutError);
     expect(await p.apply(t.identity, ['after'])).toBe('after');
@@ -303,9 +327,23 @@ describe.each(['thread', 'process'] as Context[])('a worker stuck in native code
   });
 });
 
+// node #41673, avajs/ava #2956: process.chdir() throws in a worker thread; that is the task's error.
+it("a thread task's process.chdir() rejects with Node's TypeError; the worker lives on", {
+  timeout: 20_000,
+}, async () => {
+  const p = pool({ processes: 1, context: 'thread' });
+  const before = await p.apply(t.pid, []);
+  const error = await p.apply(t.chdir, [tmpdir()]).catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(TypeError);
+  expect(error).toMatchObject({ code: 'ERR_WORKER_UNSUPPORTED_OPERATION' });
+  expect(await p.apply(t.pid, [])).toBe(before);
+});
+
 describe('Node pool bug reports, process context only', () => {
-  // node-worker-threads-pool #62 style: process.abort() in a child (not available in a thread).
-  it('process.abort() inside a task rejects with WorkerCrashedError (SIGABRT); the next call runs', { timeout: 30_000 }, async () => {
+  // piscina #304 (a worker that ends mid-task), by process.abort() in a child (a thread has none).
+  it('process.abort() inside a task rejects with WorkerCrashedError (SIGABRT); the next call runs', {
+    timeout: 30_000,
+  }, async () => {
     const p = pool({ processes: 1, context: 'process' });
     const error = await p.apply(t.abort, []).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(WorkerCrashedError);
@@ -313,7 +351,7 @@ describe('Node pool bug reports, process context only', () => {
     expect(await p.apply(t.identity, [1])).toBe(1);
   });
 
-  // tinypool child_process runtime: a task that disconnects its IPC channel must not hang its call.
+  // rstest #1285 (a forks pool waiting on a child's IPC): a task that disconnects it must not hang its call.
   it('a task calling process.disconnect() settles, and the pool runs on', { timeout: 30_000 }, async () => {
     const p = pool({ processes: 1, context: 'process' });
     // Its channel is gone, so its result cannot come back: the call fails as a death mid-task.
@@ -322,7 +360,7 @@ describe('Node pool bug reports, process context only', () => {
     expect(await p.apply(t.identity, [1])).toBe(1);
   });
 
-  // A task's process.chdir() in a child changes that child only (threads cannot chdir at all).
+  // node-worker-nodes #63 (workloads that chdir need processes): a child's chdir stays in that child.
   it("a task's process.chdir() does not move the parent", { timeout: 20_000 }, async () => {
     const p = pool({ processes: 1, context: 'process' });
     const here = process.cwd();
@@ -330,7 +368,10 @@ describe('Node pool bug reports, process context only', () => {
     expect(process.cwd()).toBe(here);
   });
 
-  it('a SharedArrayBuffer result from a child is refused with a named error', { timeout: 20_000 }, async () => {
+  // workerpool #331 (DataCloneError, fixed by workerType process): shared memory cannot leave a child.
+  it('a SharedArrayBuffer result from a child is refused with a named error', {
+    timeout: 20_000,
+  }, async () => {
     const p = pool({ processes: 1, context: 'process' });
     const error = await p.apply(t.result, ['sab']).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SerializationError);
