@@ -304,8 +304,10 @@ export class Process<F extends TaskFunction = TaskFunction> {
    * that handles SIGTERM and is still running 1000 ms later is killed
    * with SIGKILL (`exitCode` -9), the pool's forced path, so this never hangs. A child that exits
    * by itself within the grace keeps its own exit code (0 after a SIGTERM handler's clean exit).
-   * A thread is stopped with `worker.terminate()`, which code cannot ignore; `exitCode` -15.
-   * Does nothing once the process has ended.
+   * A thread is stopped with `worker.terminate()`, which code cannot ignore; `exitCode` -15. One
+   * blocked in native code (a synchronous child process, a blocking read) stops only once that
+   * call returns: after 2000 ms this resolves with it still alive (`exitCode` null), and `join()`
+   * waits for its end. Does nothing once the process has ended.
    * @throws {ClosedError} after `close()`.
    * @example
    * const p = new Process({ target: tasks.serve, context: 'process' });
@@ -324,7 +326,10 @@ export class Process<F extends TaskFunction = TaskFunction> {
     runner.terminate();
     if (await endsWithin(runner.exited, TERMINATE_GRACE_MS)) return;
     runner.kill();
-    await runner.exited;
+    // A thread in native code (a synchronous child, a blocking read) ends once that call returns,
+    // if ever: it is left alive (exitCode null), as after join(ms); join() waits for its end.
+    if (runner.threadId === undefined) await runner.exited;
+    else await endsWithin(runner.exited, TERMINATE_GRACE_MS);
   }
 
   /** Stops the process at once (SIGKILL for a child, `worker.terminate()` for a thread); `exitCode` becomes -9. */

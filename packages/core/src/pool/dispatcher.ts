@@ -9,7 +9,7 @@
 import { type JobReply, MAX_BATCH, type TaskSpec } from '../internal/batch.js';
 import { type PackContext, packBatch, takeJobs } from './batch-pack.js';
 import { AdaptiveChunks } from './chunks.js';
-import type { DispatcherConfig, Entry, Held } from './entry.js';
+import { type DispatcherConfig, type Entry, type Held, MAX_UNSTARTED_DEATHS } from './entry.js';
 import { JobQueue } from './job-queue.js';
 import { holdLoop } from './keep-alive.js';
 import type { Flight, Outcome } from './outcome.js';
@@ -17,23 +17,10 @@ import { InputWaits } from './stream-input.js';
 import type { TinypoolAdapter } from './tinypool.js';
 import { heldDecoded, judge } from './verdict.js';
 
-export type { DispatcherConfig, Entry, Held } from './entry.js';
+export { type DispatcherConfig, type Entry, type Held, MAX_UNSTARTED_DEATHS } from './entry.js';
 
 /** Worker time one batch of calls should take, once the task's speed is known. */
 const TARGET_BATCH_MS = 2;
-
-/**
- * A call not started that was in flight in this many workers that died, each death charged to no
- * started call (the worker died reading the batch, or between a job's announcement and its code),
- * fails with `WorkerCrashedError` and is never sent again: what it carries kills the worker before
- * it can start (its arguments exceed the worker's heap as they are read, its task module exits as
- * it loads), and resending it would replace workers forever. Three, not one or two: the first
- * death may be another call's of its batch (the calls of that batch go alone from then on, so an
- * innocent one never dies with the culprit again), and one death the call did not cause (a timer
- * an earlier task left, a worker killed from outside) must not fail it; three deaths, the last two
- * with the call alone in a fresh worker, are the call's own. Each costs one worker start.
- */
-export const MAX_UNSTARTED_DEATHS = 3;
 
 export class Dispatcher {
   readonly #config: DispatcherConfig;
@@ -139,6 +126,13 @@ export class Dispatcher {
     return held.live > 0 && this.#adapter !== undefined && this.#adapter.isRunning(held);
   }
 
+  /** Batches holding a worker's place: not an aborted one's, whose leaving worker the start policy counts. */
+  #occupied(): number {
+    let count = 0;
+    for (const held of this.#held) if (held.live > 0 || !held.slot?.leaving) count++;
+    return count;
+  }
+
   /** Whether nothing is queued or running. */
   get idle(): boolean {
     return this.#queue.size === 0 && this.#held.size === 0;
@@ -195,6 +189,12 @@ export class Dispatcher {
     this.#checkIdle();
   }
 
+  /** terminate() stopped waiting for a thread that does not stop: its calls fail now. */
+  abandon(): void {
+    for (const held of this.#held)
+      for (const e of held.entries) if (e) this.#finish(e, false, this.#config.closedError());
+  }
+
   #giveUp(entries: Iterable<Entry>, abort: { error: unknown } | undefined): void {
     const stop = new Set<Held>();
     for (const entry of entries) {
@@ -214,6 +214,7 @@ export class Dispatcher {
       const emptied = abort ? this.#adapter?.abort(held) : this.#adapter?.cancel(held);
       if (emptied) for (const entry of held.entries) entry?.drop?.();
     }
+    if (abort && stop.size > 0) this.#schedule(); // their places are free
     this.#checkIdle();
     this.#config.onRoom();
   }
@@ -232,13 +233,13 @@ export class Dispatcher {
     if (!this.#adapter || this.#terminated) return;
     const { processes } = this.#config;
     while (this.#queue.size > 0) {
-      const free = processes - this.#held.size;
+      const occupied = this.#occupied();
+      const free = processes - occupied;
       // Every worker has a batch: one more each may wait (in tinypool's queue, for whichever
       // worker is free first), so a worker never idles while its next batch is being built. Not
       // while a worker runs side chunks (tinypool takes it for free): then only a chunk that may
       // queue behind its own call's chunk goes, the rest wait here for the first worker free.
-      if (free <= 0 && (this.#held.size >= 2 * processes || !this.#adapter.mayQueue(this.#queue.peek()!)))
-        break;
+      if (free <= 0 && (occupied >= 2 * processes || !this.#adapter.mayQueue(this.#queue.peek()!))) break;
       const first = this.#queue.take();
       const entries = [first];
       if (first.batchable && !first.alone) {
@@ -371,7 +372,7 @@ export class Dispatcher {
    */
   #takeBack(): void {
     if (this.#queue.size > 0 || !this.#adapter || this.#terminated) return;
-    let free = this.#config.processes - this.#held.size;
+    let free = this.#config.processes - this.#occupied();
     if (free <= 0) return;
     const candidates = [...this.#held].filter((h) => h.live > 1).sort((a, b) => b.live - a.live);
     for (const held of candidates) {

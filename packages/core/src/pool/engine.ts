@@ -222,7 +222,7 @@ export class PoolEngine {
     this.gate.close('terminated');
     this.#dispatcher.terminate();
     const adapter = await this.#ready.catch(() => undefined);
-    await adapter?.destroy();
+    if (await adapter?.destroy()) this.#dispatcher.abandon();
     this.#messages.close();
   }
 }

@@ -5,6 +5,19 @@
 import type { Batch, BatchReply, Job, JobReply, TaskSpec } from '../internal/batch.js';
 import type { Flight } from './outcome.js';
 
+/**
+ * A call not started that was in flight in this many workers that died, each death charged to no
+ * started call (the worker died reading the batch, or between a job's announcement and its code),
+ * fails with `WorkerCrashedError` and is never sent again: what it carries kills the worker before
+ * it can start (its arguments exceed the worker's heap as they are read, its task module exits as
+ * it loads), and resending it would replace workers forever. Three, not one or two: the first
+ * death may be another call's of its batch (the calls of that batch go alone from then on, so an
+ * innocent one never dies with the culprit again), and one death the call did not cause (a timer
+ * an earlier task left, a worker killed from outside) must not fail it; three deaths, the last two
+ * with the call alone in a fresh worker, are the call's own. Each costs one worker start.
+ */
+export const MAX_UNSTARTED_DEATHS = 3;
+
 /** One job waiting for, or held by, a worker. */
 export interface Entry {
   /** The task the job runs. */

@@ -98,6 +98,12 @@ export class Slot implements PoolWorkerInfo {
     return this.#state;
   }
 
+  /** Whether the worker is being stopped, is dying or has exited: it runs nothing more. */
+  get leaving(): boolean {
+    const name = this.#state.name;
+    return name === 'stopping' || name === 'exited' || this.dying;
+  }
+
   /** Moves to `to` if the lifecycle allows it from the current state; reports whether it did. */
   transition(to: SlotState): boolean {
     const from = this.#state;

@@ -41,6 +41,9 @@ import { endedNormally, hookTerminate } from './terminate-hook.js';
 import { StopSignal, type TinypoolWorker, watchChild, watchThread } from './watch-worker.js';
 import { guardWorkerStarts, tinypoolOptions } from './worker-start.js';
 
+/** How long `terminate()` waits for a thread to stop (ms): one blocked in native code may never. */
+const STUCK_THREAD_MS = 2000;
+
 export interface AdapterConfig extends PoolWatcher {
   readonly context: ContextName;
   readonly processes: number;
@@ -265,9 +268,10 @@ export class TinypoolAdapter {
 
   /**
    * Stops every worker; flights still running end as `terminated`. `graceful` (a closed pool's
-   * `join()`) asks children to exit before it signals them (`stop-child.ts`).
+   * `join()`) asks children to exit before it signals them (`stop-child.ts`). True: a thread did
+   * not stop within {@link STUCK_THREAD_MS} (`terminate()` only).
    */
-  async destroy(graceful = false): Promise<void> {
+  async destroy(graceful = false): Promise<boolean> {
     // terminate() during a closed pool's join(): the workers it still waits for stop at once.
     if (!graceful) this.#forced.fire();
     this.#graceful = graceful && !this.#destroying;
@@ -275,18 +279,17 @@ export class TinypoolAdapter {
     this.#starts.stop();
     const exits = [...this.#slots].map((slot) => slot.exited);
     // join() and terminate() wait for the workers' exits and their last output: nothing else may
-    // hold the loop then (a child's pipes are unref'd).
-    await whileHeld(
-      this.#tp.destroy().then(() =>
-        settleWithin(
-          Promise.all(exits).then(() => {}),
-          LAST_MESSAGES_MS,
-        ),
-      ),
-    );
+    // hold the loop then (a child's pipes are unref'd). A thread in native code (a synchronous
+    // child, a blocking read) stops once that call returns, if ever: terminate() waits no longer.
+    const stopped = this.#tp.destroy();
+    const exited = Promise.all(exits).then(() => {});
+    const stuckable = !graceful && this.#config.context === 'thread';
+    const bounded = stuckable ? settleWithin(stopped, STUCK_THREAD_MS) : stopped;
+    await whileHeld(bounded.then(() => settleWithin(exited, LAST_MESSAGES_MS)));
     // The initializer's queues and pipes: each worker's copy goes back as it exits, then the pool's
     // own reservation, through which those copies were made.
     this.#config.init?.release();
+    return bounded !== stopped && [...this.#slots].some((slot) => slot.state.name !== 'exited');
   }
 
   #workerOf(slot: Slot): TinypoolWorker | undefined {

@@ -98,7 +98,7 @@ export function judge(
       }
       // The last job started and has no reply: it was running, the death is its own. Else the
       // worker died between jobs, or before the first (reading the batch, loading a job): every
-      // job not started is suspect (see `MAX_UNSTARTED_DEATHS` in dispatcher.ts).
+      // job not started is suspect (see `MAX_UNSTARTED_DEATHS` in entry.ts).
       const last = jobs.claimed - 1;
       const charged = last >= 0 && !(batch.jobs[last]!.kind === 'map' ? jobs.map : jobs.replies[last]);
       each((entry, job) => {
