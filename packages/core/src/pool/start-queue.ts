@@ -18,9 +18,12 @@
  *
  * Outside that window the starts are not counted in `size`: a worker that answered finds only
  * tasks, and a call made while a start waits goes to an idle worker at once (tinypool's `run()`
- * queues a task behind others when `size` is not 0). Each worker the pool keeps gets a start, so
- * no start waits for a worker that will never come; those left when the pool is destroyed or gives
- * up are cancelled with the rest ({@link release}, `cancel()`).
+ * queues a task behind others when `size` is not 0). Each worker the pool keeps gets a start, and
+ * a worker just ready takes a start before a task queued ahead of it: a worker started for a call
+ * may find that call taken by one that got ready first. So the first workers ready take the
+ * starts, one each, and the starts never outnumber them ({@link postFlight}); one whose worker died
+ * starting waits for its replacement, and those left when the pool is destroyed or gives up are
+ * failed with the rest ({@link StartQueue.release}, `cancel()`).
  */
 import type { Task, TaskQueue, Tinypool } from 'tinypool';
 import type { BatchReply } from '../internal/batch.js';
@@ -40,11 +43,6 @@ export class StartQueue implements TaskQueue {
 
   get size(): number {
     return this.#tasks.length + (this.#fresh || this.#released ? this.#starts.length : 0);
-  }
-
-  /** Starts waiting for a worker that has just become ready. */
-  get starts(): number {
-    return this.#starts.length;
   }
 
   shift(): Task | null {

@@ -216,10 +216,10 @@ export function adoptChild(
 }
 
 /**
- * tinypool's options for a pool: its worker entry `entry`, the runtime of its context, and its
- * limits, and its queue. No worker is started at construction (`minThreads: 0`): a worker the system refuses
- * there would throw out of tinypool's constructor and orphan the ones before it; the adapter's
- * `StartPolicy.fill()` starts them.
+ * tinypool's options for a pool: its worker entry `entry`, the runtime of its context, its limits
+ * and its queue. No worker is started at construction (`minThreads: 0`): a worker the system
+ * refuses there would throw out of tinypool's constructor and orphan the ones before it; the
+ * adapter's `StartPolicy.fill()` starts them.
  */
 export function tinypoolOptions(config: AdapterConfig, entry: URL): TinypoolOptions {
   const limits = config.resourceLimits;
