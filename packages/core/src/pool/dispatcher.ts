@@ -64,23 +64,24 @@ export class Dispatcher {
     this.#adapter = adapter;
     // What was submitted before the pool was ready goes first: it starts the first workers.
     this.#flush();
-    this.#initWorkers(adapter.unstarted());
+    this.#initWorkers(adapter.kept());
     adapter.startWorkers();
   }
 
   /**
-   * With an initializer, the workers the pool keeps start with a batch of no jobs that runs it:
-   * Python starts its workers, each running the initializer, at construction, so
-   * `new Pool({ processes: 1, initializer })`, `close()`, `join()` ran it with no task submitted.
-   * These batches are held like any other, so `join()` waits for them. tinypool gives each queued
-   * batch to the first worker ready: one that finished its initializer before another had loaded
-   * may take a second one (then a no-op), and the other runs it before its first task instead.
+   * With an initializer, each worker the pool keeps starts with a batch of no jobs that runs it (a
+   * start): Python starts its workers, each running the initializer, at construction, so
+   * `new Pool({ processes: 2, initializer })`, `close()`, `join()` ran it in both workers with no
+   * task submitted. These batches are held like any other, so `join()` waits for them. Each goes
+   * to a worker as it becomes ready, before any call, never to one that ran a batch already
+   * (`start-queue.ts`), also to a worker started for a call handed over before.
    */
   #initWorkers(count: number): void {
     const init = this.#config.init;
     for (let i = 0; init && i < count && !this.#terminated && !this.#broken; i++) {
       const batch = { seq: ++this.#seq, init, messages: null, maxTasks: 0, tasks: [], jobs: [] };
       const held: Held = {
+        start: true,
         batch,
         transfer: [],
         cancelled: false,

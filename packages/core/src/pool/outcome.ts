@@ -50,6 +50,8 @@ export interface Flight {
    * free: it went there empty, its jobs were handed back at once (`SideLanes.divert`).
    */
   diverted: boolean;
+  /** Set on a worker's start (no jobs, the pool's initializer): it goes to a worker just ready (`start-queue.ts`). */
+  readonly start?: boolean;
 }
 
 export type Outcome =

@@ -18,7 +18,8 @@
  *   good (`workerFailsDuringBootstrap`); `kick()` starts one anyway when work is waiting.
  *
  * Its parts that reach into tinypool's worker objects live beside it: `terminate-hook.ts` (each
- * worker's `terminate()`, replaced), `watch-worker.ts` (a worker's exit and errors), and
+ * worker's `terminate()`, replaced), `watch-worker.ts` (a worker's exit and errors),
+ * `start-queue.ts` (its queue: a worker's start goes to that worker, not the first one free), and
  * `failed-outcome.ts` reads what became of a batch whose `run()` rejected.
  */
 import { Tinypool } from 'tinypool';
@@ -36,6 +37,7 @@ import { isProgressMessage, ProcessLink, ThreadLink } from './progress.js';
 import { SideLanes } from './side-lane.js';
 import { LAST_MESSAGES_MS, Slot, type SlotState, type StopReason, settleWithin } from './slot.js';
 import { StartPolicy } from './start-policy.js';
+import { postFlight, type StartQueue } from './start-queue.js';
 import { ForceSignal } from './stop-child.js';
 import { endedNormally, hookTerminate } from './terminate-hook.js';
 import { StopSignal, type TinypoolWorker, watchChild, watchThread } from './watch-worker.js';
@@ -80,6 +82,7 @@ export class TinypoolAdapter {
   /** Flights handed to tinypool and not yet posted to a worker. */
   readonly #unbound = new Set<Flight>();
   readonly #starts: StartPolicy;
+  readonly #queue: StartQueue;
   readonly #lanes: SideLanes;
   /** A process pool's batches and answers, which go on each child's channel (`child-batches.ts`). */
   readonly #channel: ChildBatches | undefined;
@@ -96,6 +99,7 @@ export class TinypoolAdapter {
 
   private constructor(tp: Tinypool, config: AdapterConfig) {
     this.#tp = tp;
+    this.#queue = tp.options.taskQueue as StartQueue;
     this.#config = config;
     this.#starts = new StartPolicy(tp, config, {
       scan: () => this.#scan(),
@@ -121,12 +125,9 @@ export class TinypoolAdapter {
     this.#starts.fill();
   }
 
-  /** How many of the workers the pool keeps (`minProcesses`) are not started yet. */
-  unstarted(): number {
-    return Math.max(
-      0,
-      Math.min(this.#config.minProcesses, this.#tp.options.maxThreads) - this.#tp.threads.length,
-    );
+  /** How many workers the pool keeps (`minProcesses`, within its bounds now). */
+  kept(): number {
+    return Math.min(this.#config.minProcesses, this.#tp.options.maxThreads);
   }
 
   /** Workers alive now. */
@@ -164,7 +165,7 @@ export class TinypoolAdapter {
     try {
       // A child gets the batch on its channel as it is posted (`child-batches.ts`), not from tinypool.
       const task = this.#channel ? this.#channel.taskOf(flight) : flight.batch;
-      run = this.#tp.run(task, { transferList: flight.transfer as never, channel: flight as never });
+      run = postFlight(this.#tp, task, flight, this.kept());
       if (this.#channel)
         run = run.then((r) => this.#channel!.answerOf(flight, r as unknown as AnsweredBatch));
     } catch (error) {
@@ -277,6 +278,7 @@ export class TinypoolAdapter {
     this.#graceful = graceful && !this.#destroying;
     this.#destroying = true;
     this.#starts.stop();
+    this.#queue.release();
     const exits = [...this.#slots].map((slot) => slot.exited);
     // join() and terminate() wait for the workers' exits and their last output: nothing else may
     // hold the loop then (a child's pipes are unref'd). A thread in native code (a synchronous
@@ -326,6 +328,7 @@ export class TinypoolAdapter {
     });
     this.#slots.add(slot);
     this.#slotFor.set(worker, slot);
+    this.#queue.watch(worker);
     const setChannel = worker.setChannel?.bind(worker);
     const processChannel = child && {
       postMessage: (message: unknown) => this.#fromChild(slot, message),

@@ -21,6 +21,7 @@ import { type ChildOutput, forwardChildOutput } from '../internal/output.js';
 import { reapedEnv, reapWithProgram } from '../internal/reaper.js';
 import { childExecArgv, threadExecArgv, workerArgv, workerEnv } from '../internal/start-args.js';
 import { outputBoard } from '../worker/output-board.js';
+import { StartQueue } from './start-queue.js';
 import type { AdapterConfig } from './tinypool.js';
 
 /** After a refused start, the pool waits this long before it starts a worker again (ms)... */
@@ -215,10 +216,10 @@ export function adoptChild(
 }
 
 /**
- * tinypool's options for a pool: its worker entry `entry`, the runtime of its context, and its
- * limits. No worker is started at construction (`minThreads: 0`): a worker the system refuses
- * there would throw out of tinypool's constructor and orphan the ones before it; the adapter's
- * `StartPolicy.fill()` starts them.
+ * tinypool's options for a pool: its worker entry `entry`, the runtime of its context, its limits
+ * and its queue. No worker is started at construction (`minThreads: 0`): a worker the system
+ * refuses there would throw out of tinypool's constructor and orphan the ones before it; the
+ * adapter's `StartPolicy.fill()` starts them.
  */
 export function tinypoolOptions(config: AdapterConfig, entry: URL): TinypoolOptions {
   const limits = config.resourceLimits;
@@ -234,6 +235,8 @@ export function tinypoolOptions(config: AdapterConfig, entry: URL): TinypoolOpti
     idleTimeout: Math.min(config.idleTimeout, MAX_TIMEOUT_MS),
     env: envOf(threads),
     argv: workerArgv(),
+    // A worker's start goes to that worker only (`start-queue.ts`).
+    taskQueue: new StartQueue(),
     ...(threads
       ? {
           execArgv: threadExecArgv(),

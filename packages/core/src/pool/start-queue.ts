@@ -1,0 +1,109 @@
+/**
+ * tinypool's task queue for a pool (its `taskQueue` option), with one rule of its own: a worker's
+ * start (a batch of no jobs that runs the pool's initializer, `Dispatcher.#initWorkers`) goes only
+ * to a worker that has just become ready, never to one that has run a batch. tinypool hands each
+ * queued task to the first worker free: a worker that finished its own initializer before another
+ * had loaded took that one's start too (a no-op there), and the other ran the initializer only
+ * with its first task, or never in a pool given no task, where Python runs it in every worker.
+ *
+ * tinypool takes a task off the queue (`shift()`) in the turn a worker is free: as its answer
+ * arrives, or as it becomes ready (its `{ ready: true }` message, whose handler marks it ready and
+ * shifts a task for it at once). The queue cannot see which worker asks, so {@link watch} listens
+ * for that message on each worker, ahead of tinypool's handler and after it:
+ *
+ *   worker's ready message ─▶ ours (prepended): fresh = true
+ *                          ─▶ tinypool's: ready, shift() ─▶ a start if one waits (fresh = false),
+ *                                                           else the next task
+ *                          ─▶ ours (appended): fresh = false
+ *
+ * Outside that window the starts are not counted in `size`: a worker that answered finds only
+ * tasks, and a call made while a start waits goes to an idle worker at once (tinypool's `run()`
+ * queues a task behind others when `size` is not 0). Each worker the pool keeps gets a start, and
+ * a worker just ready takes a start before a task queued ahead of it: a worker started for a call
+ * may find that call taken by one that got ready first. So the first workers ready take the
+ * starts, one each, and the starts never outnumber them ({@link postFlight}); one whose worker died
+ * starting waits for its replacement, and those left when the pool is destroyed or gives up are
+ * failed with the rest ({@link StartQueue.release}, `cancel()`).
+ */
+import type { Task, TaskQueue, Tinypool } from 'tinypool';
+import type { BatchReply } from '../internal/batch.js';
+import type { Flight } from './outcome.js';
+import type { TinypoolWorker } from './watch-worker.js';
+
+/** tinypool's queued task, as far as the queue reads it: `run()`'s `channel` is the flight. */
+type Queued = Task & { readonly channel?: Flight };
+
+export class StartQueue implements TaskQueue {
+  readonly #tasks: Queued[] = [];
+  readonly #starts: Queued[] = [];
+  /** Set while tinypool handles a worker's ready message: a start may go to that worker. */
+  #fresh = false;
+  /** Set once the pool is being destroyed: tinypool's `destroy()` fails the starts with the rest. */
+  #released = false;
+
+  get size(): number {
+    return this.#tasks.length + (this.#fresh || this.#released ? this.#starts.length : 0);
+  }
+
+  shift(): Task | null {
+    if ((this.#fresh || this.#released) && this.#starts.length > 0) {
+      this.#fresh = false;
+      return this.#starts.shift()!;
+    }
+    return this.#tasks.shift() ?? null;
+  }
+
+  push(task: Task): void {
+    ((task as Queued).channel?.start ? this.#starts : this.#tasks).push(task);
+  }
+
+  remove(task: Task): void {
+    for (const list of [this.#tasks, this.#starts]) {
+      const index = list.indexOf(task);
+      if (index !== -1) list.splice(index, 1);
+    }
+  }
+
+  cancel(): void {
+    for (const task of [...this.#tasks.splice(0), ...this.#starts.splice(0)]) task.cancel();
+  }
+
+  /** The pool is being destroyed: what waits, starts included, is tinypool's to fail. */
+  release(): void {
+    this.#released = true;
+  }
+
+  /** Lets `worker`'s ready message (once it is loaded) take a waiting start (see the header). */
+  watch(worker: TinypoolWorker): void {
+    const emitter = worker.process ?? worker.thread;
+    if (!emitter) return;
+    // A child's channel carries other messages too: tinypool's own are marked.
+    emitter.prependListener(
+      'message',
+      (message: { ready?: unknown; __tinypool_worker_message__?: unknown }) => {
+        if (message?.ready === true && (!worker.process || message.__tinypool_worker_message__))
+          this.#fresh = true;
+      },
+    );
+    emitter.on('message', () => {
+      this.#fresh = false;
+    });
+  }
+}
+
+/**
+ * Hands `flight` (its `task` as tinypool carries it) to tinypool's `run()`. A start makes tinypool
+ * start a worker only while fewer than `kept` are started: one start per worker the pool keeps, the
+ * workers started for the calls handed over before the starts included.
+ */
+export function postFlight(tp: Tinypool, task: unknown, flight: Flight, kept: number): Promise<BatchReply> {
+  const post = () => tp.run(task, { transferList: flight.transfer as never, channel: flight as never });
+  if (!flight.start) return post();
+  const max = tp.options.maxThreads;
+  tp.options.maxThreads = Math.min(max, kept);
+  try {
+    return post();
+  } finally {
+    tp.options.maxThreads = max;
+  }
+}
