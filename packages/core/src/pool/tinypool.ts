@@ -1,8 +1,8 @@
 /**
- * The one file that knows tinypool. It starts the tinypool instance behind a Pool (this file and
- * tinypool are loaded at the pool's first async step by `adapter-start.ts`: every worker imports
- * this package, only the host needs them), keeps a `Slot` per worker, and turns each batch into a typed `Outcome`. It patches around three gaps of tinypool
- * 2.2, each of which belongs upstream:
+ * The one file that knows tinypool, loaded with it at a pool's first async step by
+ * `adapter-start.ts` (only the host needs them). It starts the tinypool behind a Pool, keeps a `Slot`
+ * per worker, turns each batch into a typed `Outcome`, and patches around these gaps of tinypool 2.2
+ * (each belongs upstream):
  *
  * - No way to learn which worker a task was posted to. Each worker's `setChannel()` (which
  *   tinypool calls right before posting a task that has a `channel`) is wrapped: the channel we
@@ -11,16 +11,14 @@
  *   `process.exit()` would never settle. An unplanned exit is re-emitted as an 'error' (tinypool
  *   then rejects that worker's task and replaces it). Its child_process runtime reports no exit
  *   code or signal: they are read from the slot, never matched by time or message text.
- * - A child's output is unpiped the moment it exits, losing what its pipes still hold: the adapter
- *   forwards it itself, to the end of each stream.
+ * - A child's output is unpiped as it exits, losing what its pipes hold: the adapter forwards it.
  * - No way to stop one worker: the pool emits an 'error' on it (`evict`), which tinypool handles
  *   like a crash. A worker that dies before it is ready turns tinypool's replacement off for
  *   good (`workerFailsDuringBootstrap`); `kick()` starts one anyway when work is waiting.
  *
- * Its parts that reach into tinypool's worker objects live beside it: `terminate-hook.ts` (each
- * worker's `terminate()`, replaced), `watch-worker.ts` (a worker's exit and errors),
- * `start-queue.ts` (its queue: a worker's start goes to that worker, not the first one free), and
- * `failed-outcome.ts` reads what became of a batch whose `run()` rejected.
+ * Its parts that reach into tinypool's objects live beside it: `terminate-hook.ts` (each worker's
+ * `terminate()`), `watch-worker.ts` (exits, errors), `start-queue.ts` (its queue: a worker's start
+ * goes to that worker), and `failed-outcome.ts` (what became of a batch whose `run()` rejected).
  */
 import { Tinypool } from 'tinypool';
 import type { AnsweredBatch, BatchReply, CallerMessage } from '../internal/batch.js';
