@@ -142,8 +142,8 @@ const seeds = (count: number) => {
 
 // Each round starts a pool and up to a few dozen workers; the long tier runs more of them.
 describe.each([
-  ['thread', FULL_TESTS ? 4 : 3],
-  ['process', FULL_TESTS ? 3 : 2],
+  ['thread', FULL_TESTS ? 3 : 2],
+  ['process', FULL_TESTS ? 2 : 1],
 ] as const)('%s context', (context, rounds) => {
   it('random mixes of calls settle complete, in order, and start in the order made', {
     timeout: 20_000,
