@@ -7,7 +7,7 @@
 // and a one-worker pool runs them all in that order. The seed is in every failure message;
 // ORDER_SEED=<n> runs that one again.
 import type { Pool } from '@multiproc/core';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFailed } from 'vitest';
 import { type OrderJob, type OrderRecord, orderTasks as t } from './fixtures/order-tasks.ts';
 import { FULL_TESTS, poolMaker } from './helpers.ts';
 
@@ -36,20 +36,26 @@ function generator(seed: number): (n: number) => number {
   };
 }
 
-function plan(seed: number): Plan {
+/**
+ * A random plan of calls whose tasks need at most `starts` worker starts: each worker serves
+ * maxTasksPerChild tasks, and what bounds a round's time is starting their replacements (a child
+ * took about 2 s under a load of 20).
+ */
+function plan(seed: number, starts: number): Plan {
   const int = generator(seed);
+  const processes = 1 + int(3);
+  const maxTasksPerChild = 1 + int(4);
   const calls: PlannedCall[] = [];
-  for (let call = 0, count = 3 + int(4); call < count; call++) {
+  for (let call = 0, count = 3 + int(4), tasks = 0; call < count; call++) {
     const kind = KINDS[int(KINDS.length)]!;
+    const chunksize = 1 + int(3);
     const length = kind.startsWith('apply') ? 1 : 1 + int(6);
+    tasks += Math.ceil(length / chunksize);
+    if (call > 0 && tasks > starts * maxTasksPerChild) break;
     const ms = () => (int(2) === 0 ? 0 : 1 + int(4));
-    calls.push({
-      kind,
-      chunksize: 1 + int(3),
-      jobs: Array.from({ length }, (_, i) => ({ call, i, ms: ms() })),
-    });
+    calls.push({ kind, chunksize, jobs: Array.from({ length }, (_, i) => ({ call, i, ms: ms() })) });
   }
-  return { processes: 1 + int(3), maxTasksPerChild: 1 + int(4), calls };
+  return { processes, maxTasksPerChild, calls };
 }
 
 const eager = (kind: Kind) => !kind.startsWith('imap');
@@ -140,18 +146,25 @@ const seeds = (count: number) => {
   return Array.from({ length: count }, (_, k) => base + k);
 };
 
-// Each round starts a pool and up to a few dozen workers; the long tier runs more of them.
+// Rounds, and worker starts a round: the long tier runs more rounds.
 describe.each([
-  ['thread', FULL_TESTS ? 3 : 2],
-  ['process', FULL_TESTS ? 2 : 1],
-] as const)('%s context', (context, rounds) => {
+  ['thread', FULL_TESTS ? 3 : 2, 6],
+  ['process', FULL_TESTS ? 2 : 1, 4],
+] as const)('%s context', (context, rounds, starts) => {
   it('random mixes of calls settle complete, in order, and start in the order made', {
     timeout: 20_000,
   }, async () => {
+    // On a timeout too: the round's seed, and which calls had not settled.
+    let now = () => 'no round';
+    onTestFailed(() => console.log(`order stress (${context}) failed in ${now()}`));
     for (const seed of seeds(rounds)) {
-      const p = plan(seed);
+      const p = plan(seed, starts);
       const pool = makePool({ context, processes: p.processes, maxTasksPerChild: p.maxTasksPerChild });
-      const settled = await Promise.allSettled(makeCalls(pool, p));
+      const open = new Set(p.calls.keys());
+      now = () =>
+        `seed ${seed}: ${JSON.stringify(p)}; calls not settled ${[...open]}; ${JSON.stringify(pool.stats())}`;
+      const calls = makeCalls(pool, p).map((c, k) => c.finally(() => open.delete(k)));
+      const settled = await Promise.allSettled(calls);
       const failed = settled.find((s) => s.status === 'rejected');
       expect(failed, `seed ${seed}: ${JSON.stringify(p)}`).toBeUndefined();
       try {
