@@ -5,6 +5,9 @@
  * and its keys deleted).
  */
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PoolClosedError, WorkerCrashedError } from '@multiproc/core';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
@@ -18,6 +21,8 @@ import { SECRET, startWorkerHere, startWorkerProcess, type WorkerProcess } from 
 const STEADY = ['--lock-duration', '15000', '--stalled-interval', '5000', '--ttl', '15000'];
 const STEADY_HERE = { lockDuration: 15_000, stalledInterval: 5000, ttl: 15_000 };
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+const dir = mkdtempSync(join(tmpdir(), 'mp-faults-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe.skipIf(redisMissing)('faults', () => {
   let redis: RedisServer;
@@ -45,19 +50,30 @@ describe.skipIf(redisMissing)('faults', () => {
   afterAll(() => redis?.stop());
 
   test('a worker SIGKILLed mid-map: its job runs again on another worker and the map completes', async () => {
-    const [a, b] = await Promise.all([worker(), worker()]);
+    // `b` checks for stalled jobs every second, and its own locks outlive a loaded machine's pauses
+    // (a 1 s lock missed twice while `b` runs the job fails it as stalled, and the map with it).
+    const [a, b] = await Promise.all([
+      worker(),
+      worker('--lock-duration', '15000', '--stalled-interval', '1000', '--ttl', '15000'),
+    ]);
     const p = pool({ processes: 2 });
+    // Both serve the pool before its jobs come, and each holds its first job until the gate opens:
+    // `a` is killed while it surely runs one (a job of 10 ms could end first on a loaded machine,
+    // and `b` could run all of them before `a` attached).
+    await Promise.all([a.waitFor(/ attached /), b.waitFor(/ attached /)]);
+    const gate = join(dir, 'open');
     const stalled: string[] = [];
     p.on('stalled', ({ jobId }) => stalled.push(jobId));
     const result = p.map(
-      tasks.slowSquare,
-      range(12).map((x) => x),
+      tasks.gatedSquare,
+      range(12).map((x) => ({ x, gate })),
       { chunksize: 1 },
     );
-    // Kill `a` while it runs one of this pool's jobs.
     const line = await a.waitFor(/job started .* job=m/);
     const jobId = /job=(\S+)/.exec(line)![1]!;
     a.child.kill('SIGKILL');
+    await a.exited;
+    writeFileSync(gate, '');
     expect(await result).toEqual(range(12).map((x) => x * x));
     // The job `a` held ran again on `b`, through BullMQ's stalled-job check.
     expect(stalled).toContain(jobId);

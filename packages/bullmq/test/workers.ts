@@ -86,6 +86,21 @@ export async function startWorkerProcess(
   env: NodeJS.ProcessEnv = {},
   node = process.execPath,
 ): Promise<WorkerProcess> {
+  const { worker, connected } = launchWorkerProcess(redisUrl, args, env, node);
+  await connected;
+  return worker;
+}
+
+/**
+ * Starts `multiproc-worker` as {@link startWorkerProcess} does, without waiting: its status lines
+ * can be watched while it starts. `connected` rejects if it exits first (with its lines).
+ */
+export function launchWorkerProcess(
+  redisUrl: string,
+  args: string[] = [],
+  env: NodeJS.ProcessEnv = {},
+  node = process.execPath,
+): { worker: WorkerProcess; connected: Promise<string> } {
   const tasks = args.includes('--tasks') ? [] : ['--tasks', TASKS];
   const child = spawn(node, [CLI, '--redis', redisUrl, ...tasks, '--concurrency', '2', ...FAST, ...args], {
     env: { ...process.env, MULTIPROC_SECRET: SECRET, ...env },
@@ -120,8 +135,17 @@ export async function startWorkerProcess(
     }
     return child.exitCode;
   };
-  await log.waitFor(/ connected /, 60_000);
-  return { child, pid: child.pid!, lines: log.lines, waitFor: (p, ms) => log.waitFor(p, ms), exited, stop };
+  const worker = {
+    child,
+    pid: child.pid!,
+    lines: log.lines,
+    waitFor: (p: RegExp, ms?: number) => log.waitFor(p, ms),
+    exited,
+    stop,
+  };
+  const connected = log.waitFor(/ connected /, 60_000);
+  connected.catch(() => {}); // reported to whoever awaits it
+  return { worker, connected };
 }
 
 /** A worker in this process (`startWorker()`), with the fixture tasks and fast failure detection. */

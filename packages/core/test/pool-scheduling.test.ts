@@ -20,12 +20,13 @@ async function pool2(warm: boolean): Promise<Pool> {
 
 it('map keeps every worker busy while one slow item holds up the results in order', async () => {
   const pool = await pool2(true);
-  // One 2 s item, then ten 50 ms items, one per chunk: the other worker runs all ten while the slow
-  // one sleeps. Each item counts itself as started; the slow one reports how many had started by
-  // its end. It used to be 8 (2 workers x 4 chunks ahead of the oldest unfinished one).
+  // One slow item, then ten 50 ms items, one per chunk: the other worker runs all ten while the slow
+  // one waits. Each item counts itself as started; the slow one waits for all 11 to have started
+  // (10 s at most) and reports how many had. It used to be 8 (2 workers x 4 chunks ahead of the
+  // oldest unfinished one); a slow item of a fixed 2 s also saw 8 once under a load of 20.
   const counter = new SharedArrayBuffer(4);
-  const args: Array<[SharedArrayBuffer, number]> = [
-    [counter, 2000],
+  const args: Array<[SharedArrayBuffer, number, number?]> = [
+    [counter, 10_000, 11],
     ...Array.from({ length: 10 }, () => [counter, 50] as [SharedArrayBuffer, number]),
   ];
   const started = await pool.starmap(tasks.countStarted, args, { chunksize: 1 });

@@ -1,13 +1,18 @@
 // The Pool as the contract states it ("Timeouts and waiting", "Task references", "Pool"), through
 // the umbrella's default export the way a user writes `import mp from ...`, in both contexts.
 // Where the contract is silent, Python's `multiprocessing.Pool` decides (noted at each such test).
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import mp, { type Pool } from '@multiproc/multiproc';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { tasks } from './fixtures/audit-tasks.mjs';
 
 const CONTEXTS = ['thread', 'process'] as const;
 
 const pools: Pool[] = [];
+const dir = mkdtempSync(join(tmpdir(), 'mp-audit-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 afterEach(async () => {
   await Promise.all(pools.splice(0).map((pool) => pool.terminate()));
 });
@@ -46,8 +51,18 @@ describe.each(CONTEXTS)("Pool contract, context '%s'", (context) => {
     const inOrder: number[] = [];
     for await (const v of pool.imap(tasks.sleep, [60, 1, 30], { chunksize: 1 })) inOrder.push(v);
     expect(inOrder).toEqual([60, 1, 30]);
+    // Completion order: the first item ends only once this loop has the second's result (a 400 ms
+    // item against a 1 ms one came first on a loaded machine, the second waiting for its worker).
     const done: number[] = [];
-    for await (const v of pool.imapUnordered(tasks.sleep, [400, 1], { chunksize: 1 })) done.push(v);
+    const gate = join(dir, `gate-${context}`);
+    const items = [
+      { value: 400, gate },
+      { value: 1, gate: '' },
+    ];
+    for await (const v of pool.imapUnordered(tasks.gated, items, { chunksize: 1 })) {
+      done.push(v);
+      if (v === 1) writeFileSync(gate, '');
+    }
     expect(done).toEqual([1, 400]);
     expect(await pool.apply(tasks.isMain, [])).toBe(false);
     expect(mp.isMain()).toBe(true);
