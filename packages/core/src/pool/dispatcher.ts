@@ -28,10 +28,7 @@ export class Dispatcher {
   readonly #held = new Set<Held>();
   readonly #sizers = new WeakMap<TaskSpec, AdaptiveChunks>();
   readonly #idleWaiters: Array<() => void> = [];
-  /**
-   * The map calls waiting on their input now: they have no job here for terminate() to fail, so
-   * terminate() stops them through this (with the pool's closed error).
-   */
+  /** Map calls waiting on their input (no job here to fail): terminate() closes them through this. */
   readonly inputWaits = new InputWaits();
   #adapter: TinypoolAdapter | undefined;
   #scheduled = false;
@@ -356,12 +353,14 @@ export class Dispatcher {
   /**
    * Takes back the jobs of the batches waiting in tinypool's queue, posted after those going again
    * now (a worker retired after `maxTasksPerChild`, or died, before starting them): they go behind,
-   * so calls start in the order made, as Python's workers take them off one queue.
+   * so calls start in the order made, as Python's workers take them off one queue. A worker's start
+   * stays: it has no jobs, and cancelled it would only lose its initializer.
    */
   #unpost(): Entry[] {
     const taken: Entry[] = [];
     for (const held of this.#held)
-      if (this.#adapter?.isQueued(held) && this.#adapter.cancel(held)) takeJobs(held, 0, taken);
+      if (!held.start && this.#adapter?.isQueued(held) && this.#adapter.cancel(held))
+        takeJobs(held, 0, taken);
     for (const entry of taken) entry.unposted?.();
     return taken;
   }
