@@ -81,16 +81,6 @@ export class JoinableQueue<T = unknown> extends Queue<T> {
    * await jq.get();
    * jq.taskDone();
    * await done; // resolves now
-   * @example
-   * import { z } from 'zod';
-   * // With a schema: an item get() rejects is marked done as it is rejected.
-   * const checked = new JoinableQueue<number>({ schema: z.number() });
-   * await checked.put('oops' as never);
-   * await checked.put(2);
-   * await checked.get().catch((err) => console.log(err.name)); // ValidationError
-   * console.log(await checked.get()); // 2
-   * checked.taskDone(); // for the item received; none is owed for the rejected one
-   * await checked.join(); // resolves
    */
   async join(): Promise<void> {
     if (arguments.length > 0) throw tooManyArguments('JoinableQueue.join', arguments.length);
