@@ -1,14 +1,22 @@
 // Every `@example` in the published packages' doc comments is type-checked against the built
-// packages, as a user's module that imports from the npm name, and the ones that start no worker
-// are run (examples with workers are run by api-examples.test.ts for Pool and the queues, and by
-// the packages' own tests). A fragment (an undefined receiver, a `...`) fails here.
+// packages, as a user's module that imports from the npm name, and run as a program of its own
+// (those of @multiproc/bullmq need Redis and run in its own tests). A fragment (an undefined receiver, a
+// `...`) fails here, and so does a `console.log(x); // value` that prints something else.
 import { execFile } from 'node:child_process';
-import { cpSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { asModule, type DocExample, findDocExamples, PACKAGE_NAMES, runsHere } from './doc-examples.ts';
+import {
+  asModule,
+  type DocExample,
+  expectedOf,
+  findDocExamples,
+  instrument,
+  misprints,
+  PACKAGE_NAMES,
+} from './doc-examples.ts';
 import { DOCS, makeProject, type Project, REPO } from './project.ts';
 
 const examples = findDocExamples();
@@ -49,6 +57,10 @@ function compile(): string[] {
   const files = [join(dir, 'tasks.ts'), ...examples.map((_, i) => join(dir, `${fileOf(i)}.ts`))];
   const program = ts.createProgram(files, options);
   program.emit();
+  for (const i of examples.keys()) {
+    const js = join(dir, `${fileOf(i)}.js`);
+    writeFileSync(js, instrument(readFileSync(js, 'utf8')));
+  }
   return ts.getPreEmitDiagnostics(program).map((d) => {
     const text = ts.flattenDiagnosticMessageText(d.messageText, '\n');
     if (!d.file || d.start === undefined) return text;
@@ -59,49 +71,80 @@ function compile(): string[] {
   });
 }
 
-// Runs each example in turn in one process; an example fails if it throws, rejects or takes 5 s.
-// What each prints is kept in output.json, to compare with its \`// prints\` comments by eye.
-const RUNNER = `
+// Loaded before each example, in its own process: the \`pool\` the reference gives, made on first
+// use, and the record of what its commented console.logs print, written at exit.
+const GIVEN = `
 import { writeFileSync } from 'node:fs';
 import { format } from 'node:util';
-const failed = [];
-const output = {};
-for (const [file, where] of JSON.parse(process.argv[2])) {
-  let timer;
-  const lines = (output[where] = []);
-  console.log = (...args) => lines.push(format(...args));
-  try {
-    await Promise.race([
-      import('./' + file),
-      new Promise((_, reject) => { timer = setTimeout(() => reject(new Error('still running after 5 s')), 5000); }),
-    ]);
-  } catch (err) {
-    failed.push(where + ': ' + (err?.stack ?? err));
-  } finally {
-    clearTimeout(timer);
-  }
-}
-writeFileSync('output.json', JSON.stringify(output, null, 1));
-process.stdout.write(JSON.stringify(failed));
-process.exit(0);
+import { Pool } from '@multiproc/multiproc';
+let pool;
+Object.defineProperty(globalThis, 'pool', { get: () => (pool ??= new Pool()) });
+const sites = {};
+globalThis.__log = (comment, site, ...args) => {
+  (sites[site] ??= { comment, out: [] }).out.push(format(...args));
+  console.log(...args);
+};
+process.on('exit', () => writeFileSync(process.env.SITES_FILE, JSON.stringify(sites)));
 `;
+
+const misprinted = (sites: Record<string, Record<string, { comment: string; out: string[] }>>) =>
+  Object.entries(sites).flatMap(([where, at]) => misprints(where, at));
 
 describe('every @example of the packages', () => {
   it('finds the examples', () => {
     expect(examples.length).toBeGreaterThan(150);
   });
 
-  it('type-checks as a module that imports from the npm name, and runs when it starts no worker', {
-    timeout: 60_000,
-  }, async () => {
+  it('tells a value comment from a description, and a misprint from a match', () => {
+    expect(expectedOf("[ 'a', 2 ] (a list proxy's contents)")).toBe("[ 'a', 2 ]");
+    expect(expectedOf('false: Event.wait reports a timeout by its result')).toBe('false');
+    expect(expectedOf('true false')).toBe('true false');
+    expect(expectedOf("names 'thread' and 'process'")).toBeUndefined();
+    expect(expectedOf('a socket path in the temp directory')).toBeUndefined();
+    const at = (comment: string, ...out: string[]) => ({ 1: { comment, out } });
+    expect(misprints('w', at('[1, 4, 9]', '[ 1, 4, 9 ]'))).toEqual([]);
+    expect(misprints('w', at('1, then 2', '1', '2'))).toEqual([]);
+    expect(misprints('w', at('49', '48'))).toEqual(['w: the comment says 49, it printed 48']);
+  });
+
+  it('type-checks as a module that imports from the npm name', { timeout: 60_000 }, () => {
     expect(compile().filter((e) => !KNOWN.some((k) => k.test(e)))).toEqual([]);
-    const runnable = examples.flatMap((ex, i) => (runsHere(ex.code) ? [[`${fileOf(i)}.js`, ex.where]] : []));
-    expect(runnable.length).toBeGreaterThan(50);
-    writeFileSync(join(dir, 'run.mjs'), RUNNER);
-    const { stdout } = await promisify(execFile)(process.execPath, ['run.mjs', JSON.stringify(runnable)], {
-      cwd: dir,
-      timeout: 50_000,
-    });
-    expect(JSON.parse(stdout)).toEqual([]);
+  });
+
+  // Those of @multiproc/bullmq need Redis, those that bundle need esbuild's output, and a CommonJS
+  // one (`__filename`) cannot run in this ES module project: they are type-checked only.
+  it('runs each in its own process to its end, printing what its comments say', {
+    timeout: 240_000,
+  }, async () => {
+    const runs = examples.flatMap((ex, i) =>
+      /multiproc\/bullmq|from 'esbuild'|__filename/.test(ex.code) ? [] : [i],
+    );
+    expect(runs.length).toBeGreaterThan(250);
+    writeFileSync(join(dir, 'given.mjs'), GIVEN);
+    const failed: string[] = [];
+    const sites: Record<string, Record<string, { comment: string; out: string[] }>> = {};
+    const lane = async () => {
+      for (let i = runs.shift(); i !== undefined; i = runs.shift()) {
+        const { where } = examples[i] as DocExample;
+        const file = join(dir, `${fileOf(i)}.sites.json`);
+        await promisify(execFile)(process.execPath, ['--import', './given.mjs', `${fileOf(i)}.js`], {
+          cwd: dir,
+          timeout: 30_000,
+          env: { ...process.env, SITES_FILE: file },
+        }).then(
+          () => {
+            sites[where] = JSON.parse(readFileSync(file, 'utf8'));
+          },
+          (err) => failed.push(`${where}: ${err.signal ?? `exit code ${err.code}`}\n${err.stderr}`),
+        );
+      }
+    };
+    await Promise.all([lane(), lane()]);
+    expect(failed).toEqual([]);
+    expect(misprinted(sites)).toEqual([]);
+    const checked = Object.values(sites).flatMap((at) =>
+      Object.values(at).filter((s) => expectedOf(s.comment)),
+    );
+    expect(checked.length).toBeGreaterThan(150);
   });
 });

@@ -81,13 +81,6 @@ function declared(code: string): Set<string> {
   return names;
 }
 
-/** True when the example runs here: it starts no worker and builds no bundle (those are type-checked only). */
-export function runsHere(code: string): boolean {
-  return !/\btasks\b|\bpool\b|\bPool\b|\bProcess\b|\bManager\b|getContext|setStartMethod|multiproc\/bullmq|\bctx\.|from 'esbuild'/.test(
-    code,
-  );
-}
-
 /**
  * The example as a module: imports for the names it uses without declaring or importing (`exported`:
  * npm name -> export names), then the example. `tasksModule` is the relative specifier of the `tasks` fixture.
@@ -114,4 +107,63 @@ export function asModule(
     head.push('declare const pool: Pool;');
   }
   return `// ${ex.where}\n${head.join('\n')}\n${ex.code}\nexport {};\n`;
+}
+
+/**
+ * The example with each `console.log(...); // value` line reporting what it prints to
+ * `globalThis.__log(comment, site, ...args)`, so the run can hold the output to the comment.
+ */
+export function instrument(js: string): string {
+  let site = 0;
+  return js
+    .split('\n')
+    .map((line) => {
+      const m = /^(.*?)console\.log\((.*)\/\/\s*(.+)$/.exec(line);
+      if (!m || m[2]?.includes('console.log(')) return line;
+      site += 1;
+      return `${m[1]}globalThis.__log(${JSON.stringify(m[3])}, ${site}, ${m[2]}// ${m[3]}`;
+    })
+    .join('\n');
+}
+
+/** `comment` cut where its explanation starts (`: why`, ` (why)`, `, or ...`), at bracket depth 0. */
+function valuePart(comment: string): string {
+  let depth = 0;
+  for (let i = 0; i < comment.length; i++) {
+    const c = comment[i] as string;
+    if (depth === 0 && /^(?:: |, or |, until | on | in | or | \()/.test(comment.slice(i)))
+      return comment.slice(0, i);
+    if ('[{(<'.includes(c)) depth++;
+    else if (']})>'.includes(c)) depth--;
+  }
+  return comment;
+}
+
+const squeeze = (s: string) => s.replace(/[\s'"`,]/g, '');
+
+/**
+ * What a `// comment` after a `console.log` says it prints, or undefined when it describes it in
+ * words ("a socket path in the temp directory"): two lowercase words in a row (a quoted string counts as
+ * one; `true false` is two values).
+ * `1, then 2` is the output of two calls at one place.
+ */
+export function expectedOf(comment: string): string | undefined {
+  const value = valuePart(comment).replace(/, then /g, ', ');
+  const words = value.replace(/'[^']*'|"[^"]*"/g, 'x').split(' ');
+  const word = (w = '') => /^[a-z]+$/.test(w) && !['true', 'false', 'null', 'undefined'].includes(w);
+  return words.some((w, i) => word(w) && word(words[i + 1])) ? undefined : value;
+}
+
+/** `where: expected, printed` for each `console.log` whose output differs from its comment. */
+export function misprints(
+  where: string,
+  sites: Record<string, { comment: string; out: string[] }>,
+): string[] {
+  return Object.values(sites).flatMap(({ comment, out }) => {
+    const expected = expectedOf(comment);
+    const printed = out.join(', ');
+    return expected === undefined || squeeze(expected) === squeeze(printed)
+      ? []
+      : [`${where}: the comment says ${comment}, it printed ${printed}`];
+  });
 }

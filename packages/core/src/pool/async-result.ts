@@ -52,8 +52,8 @@ export class AsyncResult<R> implements PromiseLike<R> {
    * Like `Promise.prototype.finally`: runs `onfinally` once the call settles, either way, and
    * passes its outcome through (unless `onfinally` throws or rejects).
    * @example
-   * const r = pool.applyAsync(tasks.square, [7]).finally(() => console.log('settled'));
-   * console.log(await r); // settled, then 49
+   * const r = pool.applyAsync(tasks.square, [7]).finally(() => console.log('settled')); // settled
+   * console.log(await r); // 49
    */
   finally(onfinally?: (() => void) | null): Promise<R> {
     return this.#promise.finally(onfinally);
