@@ -29,10 +29,11 @@ const MAX_IOV = 64;
 /** {@link SocketWriter.waitForRoom} gives up once the kernel took nothing for this long. */
 const STALL_MS = 20;
 /**
- * Its pauses between tries: from this, kept after a try that wrote (so writes come in big pieces,
- * each of which wakes the reader), …
+ * Its pauses between tries: from this, and from this again after a try that wrote (a sleep lasts
+ * 70-90 µs at least, timer slack included, and the kernel's buffer of about three 64 KiB frames
+ * drains in about that time; a longer pause leaves the reader idle), …
  */
-const MIN_PAUSE_MS = 0.05;
+const MIN_PAUSE_MS = 0.02;
 /** …doubling after a try that wrote nothing, up to this. */
 const MAX_PAUSE_MS = 1;
 const SLEEP = new Int32Array(new SharedArrayBuffer(4));
@@ -121,8 +122,10 @@ export class SocketWriter {
       const before = this.#queuedBytes;
       if (this.#writeNow()) return;
       const now = performance.now();
-      if (this.#queuedBytes < before) progressAt = now;
-      else if (now - progressAt > STALL_MS || this.#fd < 0) {
+      if (this.#queuedBytes < before) {
+        progressAt = now;
+        pause = MIN_PAUSE_MS;
+      } else if (now - progressAt > STALL_MS || this.#fd < 0) {
         this.#stalled = true;
         return;
       } else pause = Math.min(MAX_PAUSE_MS, pause * 2);
