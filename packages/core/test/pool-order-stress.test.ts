@@ -146,6 +146,46 @@ const seeds = (count: number) => {
   return Array.from({ length: count }, (_, k) => base + k);
 };
 
+/** Makes the calls of `p` on a new pool, checks them (the failure names `label`), and ends the pool. */
+async function round(
+  context: 'thread' | 'process',
+  p: Plan,
+  label: string,
+  now: (say: () => string) => void,
+) {
+  const pool = makePool({ context, processes: p.processes, maxTasksPerChild: p.maxTasksPerChild });
+  const open = new Set(p.calls.keys());
+  now(
+    () => `${label}: ${JSON.stringify(p)}; calls not settled ${[...open]}; ${JSON.stringify(pool.stats())}`,
+  );
+  const calls = makeCalls(pool, p).map((c, k) => c.finally(() => open.delete(k)));
+  const settled = await Promise.allSettled(calls);
+  const failed = settled.find((s) => s.status === 'rejected');
+  expect(failed, `${label}: ${JSON.stringify(p)}`).toBeUndefined();
+  try {
+    check(
+      p,
+      settled.map((s) => (s as PromiseFulfilledResult<OrderRecord[]>).value),
+    );
+  } catch (error) {
+    (error as Error).message =
+      `${label} (processes ${p.processes}, maxTasksPerChild ${p.maxTasksPerChild}, calls ${p.calls.map((c) => `${c.kind}[${c.jobs.length}/${c.chunksize}]`)}): ${(error as Error).message}`;
+    throw error;
+  }
+  pool.close();
+  await pool.join();
+}
+
+/** A plan of the calls `kinds` (each `kind[length/chunksize]`), jobs of `ms` each. */
+function fixed(processes: number, maxTasksPerChild: number, kinds: string[], ms = 1): Plan {
+  const calls = kinds.map((spec, call) => {
+    const [, kind, length, chunksize] = /^(\w+)\[(\d+)\/(\d+)\]$/.exec(spec)!;
+    const jobs = Array.from({ length: Number(length) }, (_, i) => ({ call, i, ms }));
+    return { kind: kind as Kind, chunksize: Number(chunksize), jobs };
+  });
+  return { processes, maxTasksPerChild, calls };
+}
+
 // Rounds, and worker starts a round: the long tier runs more rounds.
 describe.each([
   ['thread', FULL_TESTS ? 3 : 2, 6],
@@ -158,27 +198,56 @@ describe.each([
     let now = () => 'no round';
     onTestFailed(() => console.log(`order stress (${context}) failed in ${now()}`));
     for (const seed of seeds(rounds)) {
-      const p = plan(seed, starts);
-      const pool = makePool({ context, processes: p.processes, maxTasksPerChild: p.maxTasksPerChild });
-      const open = new Set(p.calls.keys());
-      now = () =>
-        `seed ${seed}: ${JSON.stringify(p)}; calls not settled ${[...open]}; ${JSON.stringify(pool.stats())}`;
-      const calls = makeCalls(pool, p).map((c, k) => c.finally(() => open.delete(k)));
-      const settled = await Promise.allSettled(calls);
-      const failed = settled.find((s) => s.status === 'rejected');
-      expect(failed, `seed ${seed}: ${JSON.stringify(p)}`).toBeUndefined();
-      try {
-        check(
-          p,
-          settled.map((s) => (s as PromiseFulfilledResult<OrderRecord[]>).value),
-        );
-      } catch (error) {
-        (error as Error).message =
-          `seed ${seed} (processes ${p.processes}, maxTasksPerChild ${p.maxTasksPerChild}, calls ${p.calls.map((c) => `${c.kind}[${c.jobs.length}/${c.chunksize}]`)}): ${(error as Error).message}`;
-        throw error;
-      }
-      pool.close();
-      await pool.join();
+      await round(context, plan(seed, starts), `seed ${seed}`, (say) => {
+        now = say;
+      });
     }
+  });
+
+  // A map sends its chunks a window at a time (4 a worker): a call made after it started before
+  // the map's chunks beyond its window were sent, in workers retired after maxTasksPerChild or not.
+  it.each([
+    ['seed 1776459979', plan(1776459979, 6)],
+    [
+      'a map longer than its window, then other calls',
+      fixed(1, 100, ['map[9/1]', 'apply[1/1]', 'mapAsync[3/1]']),
+    ],
+    ['the same, retiring workers', fixed(1, 2, ['mapAsync[7/1]', 'apply[1/1]', 'map[2/1]'])],
+    ['two workers', fixed(2, 3, ['map[12/1]', 'apply[1/1]', 'apply[1/1]', 'mapAsync[3/1]'], 0)],
+  ])('calls start in the order made: %s', { timeout: 20_000 }, async (label, p) => {
+    let now = () => 'no round';
+    onTestFailed(() => console.log(`order (${context}) failed in ${now()}`));
+    await round(context, p, label, (say) => {
+      now = say;
+    });
+  });
+
+  // An async input's items come when they come: its later chunks hold up no later call, which its
+  // input may even wait for. A generator is read at once: the call after it starts after it all.
+  it('a map over an async input holds up no later call; over a generator, it does', {
+    timeout: 10_000,
+  }, async () => {
+    const pool = makePool({ context, processes: 1 });
+    let release!: () => void;
+    const later = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    async function* waits(): AsyncGenerator<OrderJob> {
+      yield { call: 0, i: 0, ms: 0 };
+      await later;
+      yield { call: 0, i: 1, ms: 0 };
+    }
+    const waiting = pool.map(t.step, waits(), { chunksize: 1 });
+    await pool.apply(t.step, [{ call: 1, i: 0, ms: 0 }]);
+    release();
+    expect((await waiting).map((r) => r.i)).toEqual([0, 1]);
+    function* items(): Generator<OrderJob> {
+      for (let i = 0; i < 9; i++) yield { call: 2, i, ms: 1 };
+    }
+    const [mapped, after] = await Promise.all([
+      pool.map(t.stepAsync, items(), { chunksize: 1 }),
+      pool.apply(t.step, [{ call: 3, i: 0, ms: 0 }]),
+    ]);
+    expect(after.n).toBe(Math.max(...mapped.map((r) => r.n)) + 1);
   });
 });

@@ -128,6 +128,7 @@ export function applyCall(
       unsent: (error) => refusedAt(args, 'args', error, UNSENDABLE_ADVICE),
       drop,
       held: undefined,
+      order: undefined,
       settled: false,
       resolve: (reply) => {
         const r = reply as CallReply;

@@ -91,6 +91,28 @@ function held(ctx: PackContext, entries: Entry[], tasks: TaskSpec[], jobs: Job[]
 }
 
 /**
+ * A worker's start (`Dispatcher.#initWorkers`): a batch of no jobs that runs the pool's
+ * initializer `init`, numbered `seq`.
+ */
+export function packStart(init: Batch['init'], seq: number): Held {
+  const batch = { seq, init, messages: null, maxTasks: 0, tasks: [], jobs: [] };
+  return {
+    start: true,
+    batch,
+    transfer: [],
+    cancelled: false,
+    slot: undefined,
+    progress: undefined,
+    lane: undefined,
+    refused: undefined,
+    group: undefined,
+    diverted: false,
+    entries: [],
+    live: 0,
+  };
+}
+
+/**
  * Takes the jobs of `held` from job `from` on out of it (its worker will not run them), and adds
  * the live ones to `into` in their order; one given up is skipped (already not counted live).
  */

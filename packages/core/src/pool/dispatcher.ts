@@ -1,5 +1,6 @@
 /**
- * Host side of a Pool's traffic: a FIFO of jobs in front of the workers. It batches only what the
+ * Host side of a Pool's traffic: a queue of jobs in front of the workers, in the order their calls
+ * were made (`job-order.ts`). It batches only what the
  * idle workers cannot take at once (one batch per free worker, sized to split the queue, and no
  * larger than a few ms of work for that task), lets a worker that goes idle take back calls a busy
  * worker has not started (thread context), and settles every job by the typed `Outcome` of its
@@ -7,10 +8,10 @@
  * calls not started run elsewhere, once.
  */
 import { type JobReply, MAX_BATCH, type TaskSpec } from '../internal/batch.js';
-import { type PackContext, packBatch, takeJobs } from './batch-pack.js';
+import { type PackContext, packBatch, packStart, takeJobs } from './batch-pack.js';
 import { AdaptiveChunks } from './chunks.js';
 import { type DispatcherConfig, type Entry, type Held, MAX_UNSTARTED_DEATHS } from './entry.js';
-import { JobQueue } from './job-queue.js';
+import { type CallOrder, OrderedJobs } from './job-order.js';
 import { holdLoop } from './keep-alive.js';
 import type { Flight, Outcome } from './outcome.js';
 import { InputWaits } from './stream-input.js';
@@ -24,7 +25,7 @@ const TARGET_BATCH_MS = 2;
 
 export class Dispatcher {
   readonly #config: DispatcherConfig;
-  readonly #queue = new JobQueue<Entry>();
+  readonly #queue = new OrderedJobs<Entry>();
   readonly #held = new Set<Held>();
   readonly #sizers = new WeakMap<TaskSpec, AdaptiveChunks>();
   readonly #idleWaiters: Array<() => void> = [];
@@ -76,21 +77,7 @@ export class Dispatcher {
   #initWorkers(count: number): void {
     const init = this.#config.init;
     for (let i = 0; init && i < count && !this.#terminated && !this.#broken; i++) {
-      const batch = { seq: ++this.#seq, init, messages: null, maxTasks: 0, tasks: [], jobs: [] };
-      const held: Held = {
-        start: true,
-        batch,
-        transfer: [],
-        cancelled: false,
-        slot: undefined,
-        progress: undefined,
-        lane: undefined,
-        refused: undefined,
-        group: undefined,
-        diverted: false,
-        entries: [],
-        live: 0,
-      };
+      const held = packStart(init, ++this.#seq);
       this.#held.add(held);
       this.#adapter!.run(held, this.#settled);
     }
@@ -155,6 +142,20 @@ export class Dispatcher {
     }
     this.#working ??= holdLoop();
     this.#queue.push(entry);
+    this.#schedule();
+  }
+
+  /**
+   * The order of a `map` call over an input read synchronously, open until {@link closeCall}: no job
+   * of a later call starts before its last chunk (`job-order.ts`), as in Python.
+   */
+  openCall(): CallOrder {
+    return this.#queue.order(true);
+  }
+
+  /** The call of `order` sends no more chunks: later calls' jobs may start. */
+  closeCall(order: CallOrder): void {
+    this.#queue.close(order);
     this.#schedule();
   }
 
@@ -230,14 +231,14 @@ export class Dispatcher {
   #flush(): void {
     if (!this.#adapter || this.#terminated) return;
     const { processes } = this.#config;
-    while (this.#queue.size > 0) {
+    for (let job = this.#queue.ready(); job; job = this.#queue.ready()) {
       const occupied = this.#occupied();
       const free = processes - occupied;
       // Every worker has a batch: one more each may wait (in tinypool's queue, for whichever
       // worker is free first), so a worker never idles while its next batch is being built. Not
       // while a worker runs side chunks (tinypool takes it for free): then only a chunk that may
       // queue behind its own call's chunk goes, the rest wait here for the first worker free.
-      if (free <= 0 && (occupied >= 2 * processes || !this.#adapter.mayQueue(this.#queue.peek()!))) break;
+      if (free <= 0 && (occupied >= 2 * processes || !this.#adapter.mayQueue(job))) break;
       const first = this.#queue.take();
       const entries = [first];
       if (first.batchable && !first.alone) {
@@ -246,9 +247,9 @@ export class Dispatcher {
           this.#config.maxTasksPerChild || MAX_BATCH,
           Math.ceil((this.#queue.size + 1) / (free > 0 ? free : processes)),
         );
-        for (let next = this.#queue.peek(); entries.length < size && next?.batchable && !next.alone; ) {
+        for (let next = this.#queue.ready(); entries.length < size && next?.batchable && !next.alone; ) {
           entries.push(this.#queue.take());
-          next = this.#queue.peek();
+          next = this.#queue.ready();
         }
       }
       this.#post(entries);
@@ -335,7 +336,7 @@ export class Dispatcher {
     }
   }
 
-  /** Jobs handed back or taken back go first: they were submitted before anything queued now. */
+  /** Jobs handed back or taken back go in front of their call's and later calls' (`job-order.ts`). */
   #requeue(entries: Entry[]): void {
     if (entries.length === 0) return;
     for (const entry of entries) entry.held = undefined;
@@ -347,7 +348,7 @@ export class Dispatcher {
       for (const entry of entries) this.#finish(entry, false, this.#broken());
       return;
     }
-    this.#queue.unshift(entries);
+    this.#queue.requeue(entries);
   }
 
   /**
@@ -366,12 +367,12 @@ export class Dispatcher {
   }
 
   /**
-   * Workers are free and nothing is queued: take back the later half of the calls a busy worker
+   * Workers are free and nothing queued may start: take back the later half of the calls a busy worker
    * has not started yet (thread context; a child process's claims cannot be shared), so no call
    * waits behind another while a worker idles.
    */
   #takeBack(): void {
-    if (this.#queue.size > 0 || !this.#adapter || this.#terminated) return;
+    if (this.#queue.ready() || !this.#adapter || this.#terminated) return;
     let free = this.#config.processes - this.#occupied();
     if (free <= 0) return;
     const candidates = [...this.#held].filter((h) => h.live > 1).sort((a, b) => b.live - a.live);

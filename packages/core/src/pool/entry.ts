@@ -3,6 +3,7 @@
  * batch it is held in once handed to the adapter, and what the dispatcher needs from its pool.
  */
 import type { Batch, BatchReply, Job, JobReply, TaskSpec } from '../internal/batch.js';
+import type { CallOrder } from './job-order.js';
 import type { Flight } from './outcome.js';
 
 /**
@@ -54,6 +55,8 @@ export interface Entry {
   drop?(): void;
   /** The dispatcher's bookkeeping (fields, not maps: they are set for every call). */
   held?: Held | undefined;
+  /** Its call's place in the order calls were made (`job-order.ts`); given at submit when unset. */
+  order?: CallOrder | undefined;
   /** Settled, or given up by its call. */
   settled?: boolean;
   /**

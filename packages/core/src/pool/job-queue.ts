@@ -19,6 +19,10 @@ export class JobQueue<T> {
     return this.#items[this.#head];
   }
 
+  last(): T | undefined {
+    return this.size > 0 ? this.#items[this.#items.length - 1] : undefined;
+  }
+
   take(): T {
     const item = this.#items[this.#head]!;
     this.#items[this.#head++] = undefined;
@@ -29,9 +33,11 @@ export class JobQueue<T> {
     return item;
   }
 
-  /** Puts `items` back in front, in their order (they were queued before everything here). */
-  unshift(items: readonly T[]): void {
-    this.#items.splice(this.#head, 0, ...items);
+  /** Puts `items` in front of the first queued item `before` is true of (at the end if none), in their order. */
+  insert(items: readonly T[], before: (queued: T) => boolean): void {
+    let at = this.#head;
+    while (at < this.#items.length && !before(this.#items[at]!)) at++;
+    this.#items.splice(at, 0, ...items);
   }
 
   remove(item: T): boolean {

@@ -148,11 +148,16 @@ export function mapChunks(
   let ended = false;
   // The copies of the queues and pipe ends its items hold: an array's are taken at the call.
   const keeps = options.keeps ?? ItemKeeps.atCall(context, iterable);
+  // A map over an input read synchronously: no later call's job starts before its last chunk, as
+  // in Python, whose task handler queues all of a call's tasks before the next call's (job-order.ts).
+  const opens = options.keepsAll === true && !isAsyncIterable(iterable);
+  let lastSent = false;
   const submit = (items: unknown[] | Float64Array, base: number) => {
     let entry: ChunkEntry | undefined;
     const reply = new Promise<ChunkReply>((resolve, reject) => {
       if (aborted) return reject(aborted.error);
       if (ended) return reject(new PoolClosedError('The call ended before these items were sent.'));
+      if (opens && !lastSent) call.order ??= dispatcher.openCall();
       entry = new ChunkEntry(call, items, base, resolve, reject);
       live.add(entry);
       dispatcher.submit(entry);
@@ -170,6 +175,7 @@ export function mapChunks(
     hold,
     messages: pool.messages,
     keeps,
+    order: undefined,
     resend: resendsRest ? (items, base) => submit(items, base).reply : undefined,
   };
   const state = {
@@ -219,6 +225,10 @@ export function mapChunks(
     },
     inputWaits: dispatcher.inputWaits,
     onReceived: () => hold.received(),
+    onLastSent: () => {
+      lastSent = true;
+      if (call.order) dispatcher.closeCall(call.order);
+    },
     read: (reply: ChunkReply) => readChunk(reply, context),
     readsOn: (handOver) => {
       readAll = handOver;
@@ -267,6 +277,9 @@ export function mapChunks(
     }
   })();
 }
+
+const isAsyncIterable = (input: unknown): boolean =>
+  typeof (input as AsyncIterable<unknown> | null)?.[Symbol.asyncIterator] === 'function';
 
 /** Runs a whole `map`/`starmap` call: every result, in input order. */
 export async function collectAll(

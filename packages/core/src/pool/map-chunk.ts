@@ -11,6 +11,7 @@ import type { Float64Buffers } from './buffers.js';
 import { type PreparedChunk, prepareChunk, unsendableNamedField } from './chunks.js';
 import type { Entry, Held } from './dispatcher.js';
 import type { ChunkKeeps, ItemKeeps } from './item-keeps.js';
+import type { CallOrder } from './job-order.js';
 import type { CallerMessages } from './messages.js';
 import type { ChunkResults } from './stream.js';
 import type { CallHold } from './util.js';
@@ -87,6 +88,8 @@ export interface ChunkCall {
   readonly messages: CallerMessages;
   /** The items' copies of queues and pipe ends, taken when each was read (item-keeps.ts). */
   readonly keeps: ItemKeeps;
+  /** The call's order while its chunks go before later calls' jobs (`job-order.ts`); set at its first chunk. */
+  order: CallOrder | undefined;
   /** Sends a failed chunk's items after the failed one again, as a chunk of their own (`imap` without `chunksize`). */
   readonly resend: ((items: unknown[] | Float64Array, base: number) => Promise<ChunkReply>) | undefined;
 }
@@ -103,6 +106,7 @@ export class ChunkEntry implements Entry {
   readonly group: object;
   readonly items: number;
   held: Held | undefined = undefined;
+  order: CallOrder | undefined;
   settled = false;
   readonly #call: ChunkCall;
   readonly #items: unknown[] | Float64Array;
@@ -122,6 +126,7 @@ export class ChunkEntry implements Entry {
     this.spec = call.spec;
     this.taskIndex = base;
     this.group = call;
+    this.order = call.order;
     this.items = items.length;
     this.#call = call;
     this.#items = items;

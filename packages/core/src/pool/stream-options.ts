@@ -87,6 +87,11 @@ export interface StreamOptions<R> {
   /** Told once every result has arrived: the input read to its end and every chunk settled. */
   readonly onReceived?: () => void;
   /**
+   * Told once the stream sends no more chunks: its input was read to its end (or failed), or the
+   * call ended or was stopped. Its last chunk, if any, was submitted before.
+   */
+  readonly onLastSent?: () => void;
+  /**
    * Where the stream registers that same stop while, and only while, it waits on an async input's
    * `next()` (a pool's terminate() stops those: a call waiting on its input has no job for it to
    * fail). A stream its consumer abandoned at a yield is then held by nobody.

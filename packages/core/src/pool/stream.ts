@@ -72,8 +72,7 @@ export async function* streamChunks<
   let wake: (() => void) | undefined;
   // What onProgress threw, once it did: it is not called again, and the consumer gets the error.
   let progressFailure: { error: unknown } | undefined;
-  // Set once the call was stopped from outside (see StreamOptions.interruptible).
-  let interrupted: { error: unknown } | undefined;
+  let interrupted: { error: unknown } | undefined; // stopped from outside (StreamOptions.interruptible)
   // Set once its reading was stopped from outside; `unread`: the input was not read to its end.
   let expired: { error: unknown; unread: boolean } | undefined;
   let completions = 0;
@@ -86,7 +85,12 @@ export async function* streamChunks<
   let failed = false; // the stream ends by throwing: the input's own failure to close is dropped
   let readingAll = false; // set by readsOn's readAll; `allRead` resolves it once nothing more can run
   let allRead: (() => void) | undefined;
+  let lastSent = options.onLastSent; // told once no more chunks can be sent (the same moments count)
   const checkAllRead = (): void => {
+    if (lastSent && (stopped || inputDone || interrupted || expired || ending)) {
+      lastSent();
+      lastSent = undefined;
+    }
     if (!allRead) return;
     if (!stopped && !((inputDone || interrupted || expired || ending) && running === 0 && !filling)) return;
     allRead();
