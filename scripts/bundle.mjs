@@ -49,7 +49,7 @@ import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, posix, relative, resolve } from 'node:path';
 import { build } from 'esbuild';
-import { FIRST_USE_OUT, FIRST_USE_STUB, FIRST_USE_STUB_EXT, firstUse } from './first-use.mjs';
+import { FIRST_USE_OUT, FIRST_USE_STUB, FIRST_USE_STUB_EXT, firstUse, writeFactory } from './first-use.mjs';
 
 const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
 const HUB = 'chunks/hub';
@@ -360,3 +360,5 @@ for (const file of outputs.flatMap((m) => Object.keys(m.outputs)).filter((f) => 
   if (fixed !== text) writeFileSync(file, fixed);
 }
 if (lazyRequired) writeFileSync(join('dist', `${FIRST_USE_OUT}${FIRST_USE_STUB_EXT}`), FIRST_USE_STUB);
+// The same code as a CommonJS function, which Node runs on first use (scripts/first-use.mjs).
+if (lazyRequired?.factory) await writeFactory();

@@ -8,6 +8,8 @@
 // 20.19+ and 22.12+ load it synchronously) the first time it is called, constructed, extended or
 // read from, and then forwards to the real one. So `new Listener()`, `processManager()` or
 // `class M extends BaseManager` work as before, and an import never compiles the code behind them.
+// A package with `multiprocBuild.firstUseFactory` (ipc) has that code run on Node as a CommonJS
+// function instead, which links no ES module (FIRST_USE_FACTORY_EXT below).
 import { readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { build } from 'esbuild';
@@ -25,10 +27,35 @@ export const FIRST_USE_STUB_EXT = '.esm';
 export const FIRST_USE_STUB =
   "// Loaded on first use by the package's index: see scripts/first-use.mjs in the repository.\nexport * from './first-use.js';\n";
 
+/**
+ * The extension of the first-use code as a CommonJS function (`multiprocBuild.firstUseFactory`):
+ * `dist/lazy/first-use.cjs` exports `(require, module, url) => exports`, and the index passes it
+ * its own exports and those of `@multiproc/shared` for the two imports that file may have besides
+ * `node:` modules. Node runs it, not the stub, and so links no ES module on first use: a
+ * `require()` of an ES module links the modules it loads, and a thread stopped
+ * (`worker.terminate()`) while they link aborts the whole process on Node 20 and 22 (FATAL ERROR:
+ * v8::Module::IsGraphAsync must be used on an instantiated module; Node 24 ends the thread only),
+ * and an `import()` of one of them still under way makes that `require()` throw (not yet fully
+ * loaded). Only a file whose imports are all ones the index holds can be run so: core's shares its
+ * hub with other entries, and is loaded through the stub.
+ */
+export const FIRST_USE_FACTORY_EXT = '.cjs';
+
+/** What a factory's imports may be: the index, @multiproc/shared and Node's own modules. */
+export const FACTORY_IMPORTS = /^(?:\.\.\/index\.js|@multiproc\/shared|node:[\w/]+)$/;
+
 /** The proxy runtime, one copy in the main entry's output. `PATH` is rewritten by bundle.mjs. */
-function runtimeSource(placeholder, stub, codecs) {
+function runtimeSource(placeholder, stub, codecs, factory) {
+  // The first-use code as a function, and what it imports (FIRST_USE_FACTORY_EXT above).
+  const factoryImports = factory
+    ? `import * as firstUseShared from '@multiproc/shared';
+import * as firstUseIndex from 'first-use-index';
+const factoryFile = () =>
+  new URL(typeof import.meta.resolve === 'function' ? import.meta.resolve(${JSON.stringify(factory)}) : new URL(${JSON.stringify(factory)}, import.meta.url));`
+    : 'const factoryFile = undefined;';
   return `
 import { ContextError as FirstUseContextError, registerCodec } from '@multiproc/shared';
+${factoryImports}
 let loaded;
 function load() {
   if (loaded === undefined) {
@@ -71,6 +98,8 @@ function loadFromDisk() {
   const [stubUrl, jsUrl] = firstUseFiles();
   try {
     if (direct) return load(fileURLToPath(jsUrl));
+    const made = factoryFile === undefined ? undefined : fromFactory(load, fileURLToPath(factoryFile()), jsUrl);
+    if (made !== undefined) return made;
     try {
       return load(fileURLToPath(stubUrl));
     } catch (error) {
@@ -83,6 +112,30 @@ function loadFromDisk() {
   } catch (error) {
     throw firstUseError(error, direct);
   }
+}
+// The first-use code run as a function: no ES module is linked, nor any import() met (see
+// FIRST_USE_FACTORY_EXT in scripts/first-use.mjs). Undefined when the file is not there (a copy
+// of the package without it): the stub is loaded then.
+function fromFactory(load, file, jsUrl) {
+  let factory;
+  try {
+    factory = load(file);
+  } catch (error) {
+    if (error?.code === 'MODULE_NOT_FOUND' && String(error.message).includes(file)) return undefined;
+    throw error;
+  }
+  const imports = { '../index.js': firstUseIndex, '@multiproc/shared': firstUseShared };
+  const module = { exports: {} };
+  factory(
+    (id) => {
+      if (Object.hasOwn(imports, id)) return imports[id];
+      if (String(id).startsWith('node:')) return process.getBuiltinModule(id);
+      throw Object.assign(new Error("Cannot find module '" + id + "'"), { code: 'MODULE_NOT_FOUND' });
+    },
+    module,
+    jsUrl.href,
+  );
+  return module.exports;
 }
 // A failed load as a ContextError that says what to do, or the error itself when it is not ours.
 function firstUseError(error, direct) {
@@ -321,12 +374,17 @@ export function firstUse(pkg, lazyPlaceholder) {
   if (files.size === 0) return undefined;
   const placeholder = `${lazyPlaceholder}${FIRST_USE_OUT}.js`;
   const stub = `${lazyPlaceholder}${FIRST_USE_OUT}${FIRST_USE_STUB_EXT}`;
-  const runtime = runtimeSource(placeholder, stub, config.firstUseCodecs ?? []);
+  const factory =
+    config.firstUseFactory === true
+      ? `${lazyPlaceholder}${FIRST_USE_OUT}${FIRST_USE_FACTORY_EXT}`
+      : undefined;
+  const runtime = runtimeSource(placeholder, stub, config.firstUseCodecs ?? [], factory);
   const entrySource = [...files]
     .map((f) => `export * from ${JSON.stringify(`./${relative('src', f).split('\\').join('/')}`)};`)
     .join('\n');
   return {
     files,
+    factory: factory !== undefined,
     entry: {
       stdin: { contents: entrySource, resolveDir: resolve('src'), loader: 'ts', sourcefile: 'first-use.ts' },
       out: FIRST_USE_OUT,
@@ -340,6 +398,8 @@ export function firstUse(pkg, lazyPlaceholder) {
           return files.has(path) ? { path, namespace: 'first-use' } : undefined;
         });
         b.onResolve({ filter: /^first-use-runtime$/ }, () => ({ path: 'runtime', namespace: 'first-use' }));
+        // The index's own namespace, for the factory: an import of itself, which costs nothing.
+        b.onResolve({ filter: /^first-use-index$/ }, () => ({ path: './index.js', external: true }));
         b.onResolve({ filter: new RegExp(`^${lazyPlaceholder}`) }, (args) => ({
           path: args.path,
           external: true,
@@ -364,4 +424,36 @@ export function firstUse(pkg, lazyPlaceholder) {
       },
     }),
   };
+}
+
+/**
+ * Writes `dist/lazy/first-use.cjs` (FIRST_USE_FACTORY_EXT above) from the built
+ * `dist/lazy/first-use.js`, its source map chained to the sources; fails the build when that file
+ * imports anything the index cannot hand it.
+ */
+export async function writeFactory() {
+  const { metafile } = await build({
+    entryPoints: [`dist/${FIRST_USE_OUT}.js`],
+    outfile: `dist/${FIRST_USE_OUT}${FIRST_USE_FACTORY_EXT}`,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    sourcemap: true,
+    minifyWhitespace: true,
+    minifySyntax: true,
+    lineLimit: 120,
+    legalComments: 'none',
+    metafile: true,
+    logLevel: 'warning',
+    define: { 'import.meta.url': '__firstUseUrl' },
+    // Strict, as the ES module it was.
+    banner: { js: 'module.exports=function(require,module,__firstUseUrl){"use strict";' },
+    footer: { js: 'return module.exports};' },
+  });
+  const { imports } = Object.values(metafile.outputs).find((o) => o.entryPoint);
+  const refused = imports.filter((i) => i.kind !== 'require-call' && !FACTORY_IMPORTS.test(i.path));
+  if (refused.length > 0) {
+    const names = refused.map((i) => `${i.path} (${i.kind})`).join(', ');
+    throw new Error(`multiprocBuild.firstUseFactory: dist/${FIRST_USE_OUT}.js imports ${names}`);
+  }
 }
