@@ -37,11 +37,9 @@ function mayHaveCache(): boolean {
 export function withCompileCache<T extends Record<string, string | undefined>>(env: T): T {
   if (!mayHaveCache() || env.NODE_COMPILE_CACHE !== undefined || env.NODE_DISABLE_COMPILE_CACHE !== undefined)
     return env;
-  const dir = process.getBuiltinModule('node:path').join(
-    process.getBuiltinModule('node:os').tmpdir(),
-    'node-compile-cache',
-  );
-  return { ...env, NODE_COMPILE_CACHE: dir, [ADDED_CACHE_ENV]: '1' };
+  const { join } = process.getBuiltinModule('node:path');
+  const { tmpdir } = process.getBuiltinModule('node:os');
+  return { ...env, NODE_COMPILE_CACHE: join(tmpdir(), 'node-compile-cache'), [ADDED_CACHE_ENV]: '1' };
 }
 
 /**
