@@ -8,7 +8,7 @@ import { Pool, Process } from '@multiproc/core';
 import { Pipe } from '@multiproc/ipc';
 import { describe, expect, it } from 'vitest';
 import { ADDED_CACHE_ENV, withCompileCache } from '../src/worker/compile-cache.ts';
-import { tasks } from './fixtures/compile-cache-tasks.mjs';
+import { type CacheState, tasks } from './fixtures/compile-cache-tasks.mjs';
 
 const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
 const hasCache = major > 22 || (major === 22 && minor >= 1);
@@ -32,7 +32,7 @@ describe('withCompileCache', () => {
 });
 
 /** What a worker whose program has neither variable set should see. */
-function expectState(state: { cache: string | null; marker: string | null; dir: string | null }): void {
+function expectState(state: CacheState): void {
   expect(state.cache).toBe(process.env.NODE_COMPILE_CACHE ?? null);
   expect(state.marker).toBeNull();
   if (!hasCache || process.env.NODE_DISABLE_COMPILE_CACHE !== undefined) return;
@@ -55,7 +55,7 @@ describe.each(['thread', 'process'] as const)('a %s worker', (context) => {
     p.start();
     writer.close();
     try {
-      expectState(await reader.recv());
+      expectState((await reader.recv()) as CacheState);
       await p.join();
       expect(p.exitCode).toBe(0);
     } finally {
