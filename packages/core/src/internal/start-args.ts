@@ -14,6 +14,7 @@
  *   it writes the runner's binary stream to its stdout), and with the specifiers of `NODE_OPTIONS`
  *   resolved the same way (Node applies `NODE_OPTIONS` to threads and children).
  */
+import { withCompileCache } from '../worker/compile-cache.js';
 import { childInspectArgs, hasInspectArgs } from './inspect-args.js';
 import { startDir, workingDir } from './start-dir.js';
 import { resolveSpecifier, SPECIFIER_FLAGS } from './start-specifiers.js';
@@ -128,10 +129,15 @@ function threadRefuses(execArgv: string[]): string[] {
 
 /**
  * `env` for a worker: without node:test's channel, its `NODE_OPTIONS` fit as the flags are (an
- * `--inspect` there too: Node applies `NODE_OPTIONS` to a forked child), and saying whether the
- * program runs on Node's own type stripping (`type-stripping.ts`).
+ * `--inspect` there too: Node applies `NODE_OPTIONS` to a forked child), saying whether the
+ * program runs on Node's own type stripping (`type-stripping.ts`), and with Node's compile cache
+ * on from the worker's start (`worker/compile-cache.ts`).
  */
 export function workerEnv<T extends Record<string, string | undefined>>(env: T): T {
+  return withCompileCache(fitEnv(env));
+}
+
+function fitEnv<T extends Record<string, string | undefined>>(env: T): T {
   const moved = movedFrom();
   const options = env.NODE_OPTIONS;
   const inspects = options !== undefined && hasInspectArgs(options.split(/\s+/));
