@@ -192,7 +192,7 @@ describe.each([
   ['process', FULL_TESTS ? 2 : 1, 4],
 ] as const)('%s context', (context, rounds, starts) => {
   it('random mixes of calls settle complete, in order, and start in the order made', {
-    timeout: 20_000,
+    timeout: 60_000,
   }, async () => {
     // On a timeout too: the round's seed, and which calls had not settled.
     let now = () => 'no round';
