@@ -361,4 +361,4 @@ for (const file of outputs.flatMap((m) => Object.keys(m.outputs)).filter((f) => 
 }
 if (lazyRequired) writeFileSync(join('dist', `${FIRST_USE_OUT}${FIRST_USE_STUB_EXT}`), FIRST_USE_STUB);
 // The same code as a CommonJS function, which Node runs on first use (scripts/first-use.mjs).
-if (lazyRequired?.factory) await writeFactory();
+if (lazyRequired?.factory) await writeFactory(common);

@@ -429,22 +429,16 @@ export function firstUse(pkg, lazyPlaceholder) {
 /**
  * Writes `dist/lazy/first-use.cjs` (FIRST_USE_FACTORY_EXT above) from the built
  * `dist/lazy/first-use.js`, its source map chained to the sources; fails the build when that file
- * imports anything the index cannot hand it.
+ * imports anything the index cannot hand it. `options`: bundle.mjs's esbuild options.
  */
-export async function writeFactory() {
+export async function writeFactory(options) {
+  // The package build's options, as a transform of one file (its imports become require calls).
+  const { bundle, packages, ...transform } = options;
   const { metafile } = await build({
+    ...transform,
     entryPoints: [`dist/${FIRST_USE_OUT}.js`],
     outfile: `dist/${FIRST_USE_OUT}${FIRST_USE_FACTORY_EXT}`,
     format: 'cjs',
-    platform: 'node',
-    target: 'node20',
-    sourcemap: true,
-    minifyWhitespace: true,
-    minifySyntax: true,
-    lineLimit: 120,
-    legalComments: 'none',
-    metafile: true,
-    logLevel: 'warning',
     define: { 'import.meta.url': '__firstUseUrl' },
     // Strict, as the ES module it was.
     banner: { js: 'module.exports=function(require,module,__firstUseUrl){"use strict";' },
