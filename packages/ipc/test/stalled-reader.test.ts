@@ -36,7 +36,7 @@ function appearsSync(file: string): boolean {
 }
 
 describe.each<Context>(['process', 'thread'])('sendBytes() while the reader asks (%s)', (context) => {
-  it('reaches the reader before the sender yields, once its demand arrived', { timeout: 60_000 }, async () => {
+  it('reaches the reader before the sender yields', { timeout: 60_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mp-stall-'));
     dirs.push(dir);
     const [a, b] = Pipe();

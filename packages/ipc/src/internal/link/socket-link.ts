@@ -54,6 +54,7 @@ export class SocketLink extends Link {
   #retryTimer: NodeJS.Timeout | null = null;
   // Frames of an accepted socket are being handled (readNow() then reads nothing).
   #inFrames = false;
+  readonly #syncChunk = (chunk: Uint8Array): void => this.#frames(chunk, true);
   readonly #reader = new FrameReader();
   readonly #batch = new SocketBatch();
   readonly #onFrame: FrameHandler = runReader((op, a, b, body) => this.onFrame(op, a, b, body));
@@ -223,7 +224,7 @@ export class SocketLink extends Link {
     const fd = (s as unknown as { _handle?: PipeHandle } | null)?._handle?.fd;
     if (this.#inFrames || !s || s.readableLength > 0 || fd === undefined || fd < 0) return false;
     if (this.closed || process.platform === 'win32') return false;
-    return readAvailable(fd, waitMs, (chunk) => this.#frames(chunk, true), () => this.closed);
+    return readAvailable(fd, waitMs, this.#syncChunk, () => this.closed);
   }
 
   // Handles a chunk read from the socket (`reused`: a buffer read into again, so kept frames are copied).
@@ -250,9 +251,8 @@ export class SocketLink extends Link {
     if (!this.sending || fd === undefined || fd < 0 || process.platform === 'win32') return false;
     // Our question must be in the kernel, else no answer can come.
     if (!this.#writeNowSync(fd, deadline)) return false;
-    const frames = (chunk: Uint8Array) => this.#frames(chunk, true);
     // False: the home is gone ('close' follows) or time is up.
-    while (!until()) if (!readAvailable(fd, deadline - Date.now(), frames, until)) return false;
+    while (!until()) if (!readAvailable(fd, deadline - Date.now(), this.#syncChunk, until)) return false;
     return true;
   }
 

@@ -31,7 +31,12 @@ export function readSync0(fd: number, buf: Uint8Array): number {
  * Hands `onChunk` what the kernel holds for `fd` now (in {@link SYNC_READ}), waiting up to `waitMs`
  * for the first bytes; whether any came. Stops at the end of the stream or when `stop()` says so.
  */
-export function readAvailable(fd: number, waitMs: number, onChunk: (chunk: Uint8Array) => void, stop: () => boolean): boolean {
+export function readAvailable(
+  fd: number,
+  waitMs: number,
+  onChunk: (chunk: Uint8Array) => void,
+  stop: () => boolean,
+): boolean {
   const deadline = performance.now() + waitMs;
   let pause = MIN_POLL_MS;
   let read = false;
@@ -41,10 +46,11 @@ export function readAvailable(fd: number, waitMs: number, onChunk: (chunk: Uint8
       read = true;
       onChunk(SYNC_READ.subarray(0, n));
       if (n < SYNC_READ.byteLength || stop()) return true;
-    } else if (n === 0 || read || performance.now() >= deadline) return read; // the end: 'close' says it
-    else {
-      sleepSync(pause);
-      pause = Math.min(MAX_POLL_MS, pause * 2);
+      continue;
     }
+    // At the end of the stream ('close' says it), after what came, or once time is up.
+    if (n === 0 || read || performance.now() >= deadline) return read;
+    sleepSync(pause);
+    pause = Math.min(MAX_POLL_MS, pause * 2);
   }
 }

@@ -71,8 +71,8 @@ export class HomeHandle implements Handle {
 
   put(item: Item, timeoutMs: number | undefined): PutResult | Promise<PutResult> {
     const ch = this.#write;
+    if (ch && !this.#proto.isQueue) this.#unstall(item); // may read that its reader closed
     if (ch?.broken) return dropped(item, BROKEN);
-    if (ch && !this.#proto.isQueue) this.#unstall(item);
     if (ch ? ch.tryPut(item) : this.#proto.tryPut(this.#end, item)) {
       if (++this.#puts < PUTS_PER_TURN) return true;
       this.#puts = 0;
