@@ -7,10 +7,10 @@ import { readSync } from 'node:fs';
 
 const SLEEP = new Int32Array(new SharedArrayBuffer(4));
 // Polls wait this long at first (ms), doubling while nothing comes, up to MAX.
-export const MIN_POLL_MS = 0.02;
-export const MAX_POLL_MS = 1;
+const MIN_POLL_MS = 0.02;
+const MAX_POLL_MS = 1;
 /** The buffer synchronous reads go into: its bytes are copied out before the next read. */
-export const SYNC_READ = new Uint8Array(64 * 1024);
+const SYNC_READ = new Uint8Array(64 * 1024);
 
 /** Sleeps `ms` (a fraction too) without yielding to the event loop. */
 export function sleepSync(ms: number): void {

@@ -78,11 +78,14 @@ export function catchUp(endpoints: readonly Endpoint[], done: () => boolean): vo
 }
 
 /**
- * Handles the frames a copy in another thread or process has posted or put in the kernel and this
- * thread's event loop has not delivered, waiting up to `waitMs` (ms) for some; whether any came.
+ * Handles the frames a copy has posted or put in the kernel and this thread's event loop has not
+ * delivered, waiting up to `waitMs` (ms) for some (not for a copy in this very thread); whether
+ * any came.
  */
 export function readCopyNow(c: HomeCopy, waitMs: number): boolean {
-  const link = (c.link as CopyLink | null)?.link;
+  const cl = c.link as CopyLink | null;
+  const link = cl?.link;
+  if (cl?.here) waitMs = 0; // a copy in this thread sends nothing while this thread waits
   if (link instanceof SocketLink) return link.readNow(waitMs);
   if (!(link instanceof PortLink)) return false;
   const deadline = performance.now() + waitMs;

@@ -71,9 +71,11 @@ export class HomeHandle implements Handle {
 
   put(item: Item, timeoutMs: number | undefined): PutResult | Promise<PutResult> {
     const ch = this.#write;
-    if (ch && !this.#proto.isQueue) this.#unstall(item); // may read that its reader closed
     if (ch?.broken) return dropped(item, BROKEN);
     if (ch ? ch.tryPut(item) : this.#proto.tryPut(this.#end, item)) {
+      // A pipe's message waits here: its reader may have asked already.
+      if (ch !== null && ch.items.length > 0 && !this.#proto.isQueue) this.#unstall(item);
+      else this.#stalls = 0;
       if (++this.#puts < PUTS_PER_TURN) return true;
       this.#puts = 0;
       return new Promise((resolve) => setImmediate(resolve, true));
@@ -94,16 +96,19 @@ export class HomeHandle implements Handle {
   }
 
   sendBytesNow(bytes: Uint8Array): boolean {
-    return this.#proto.sendBytesNow(this.#end, bytes);
+    if (!this.#proto.sendBytesNow(this.#end, bytes)) return false;
+    this.#stalls = 0;
+    return true;
   }
 
   /**
-   * A pipe's only reader in another thread or process has not asked for what is sent here (its
-   * first demand, or its answer to a recall, waits in its port or the kernel: this thread has not
-   * yielded since): reads it now, so a sender looping without yielding does not pile its messages
-   * up here, copied, until the loop ends. Big ones ({@link MOVE_MIN_BYTES}) read every time and the
-   * second in a row waits for it up to {@link STALL_WAIT_MS}, once per stall; small ones read at
-   * the 1st, 2nd, 4th, 8th... message of a stall only (a reader busy elsewhere costs little).
+   * A message of this pipe end waits here, maybe because its only reader's request (its first
+   * demand, its answer to a recall) waits in its port or the kernel: this thread has not yielded
+   * since. Reads it now, so that message and the waiting ones before it go to the reader, and a
+   * sender looping without yielding does not pile its messages up here, copied, until it yields.
+   * Big ones ({@link MOVE_MIN_BYTES}) read every time and the second in a row waits for it up to
+   * {@link STALL_WAIT_MS}, once per stall; small ones read at the 1st, 2nd, 4th, 8th... message of
+   * a stall only (a reader busy elsewhere costs little).
    */
   #unstall(item: Item): void {
     const proto = this.#proto;
