@@ -344,6 +344,18 @@ async function runQueue(kind: HomeKind & { kind: 'queue' }, steps: Step[], s: fc
   }
 }
 
+// A pipe's items wait at home only while its reader has not asked for them (or something else
+// stands first): once the only reader has credit, what waited went to it, in order, so a sender's
+// messages can go straight to it again (HomeProtocol.stalledReader, when they cannot: the sender
+// reads that reader's frames at once rather than letting its messages pile up here).
+function noneWaitBesideCredit(sys: System): void {
+  const ch = sys.home.endpoints[0]!.read!;
+  if (ch.items.length === 0 || ch.readers.size !== 1 || ch.localTakers > 0 || ch.waitingBacks > 0) return;
+  const c = [...ch.readers][0]!;
+  if (c.phase !== 'open' || c.ending || c.recalled || c.hard + c.soft === 0) return;
+  expect.fail(`${ch.items.length} item(s) wait at home beside a reader with credit after ${sys.log.at(-1)}`);
+}
+
 // A duplex pipe: c0 and c1 are copies of end 0 (they read what end 1 sends), c2 a copy of end 1.
 // The home thread holds both ends: it sends on end 1 (`who` -1) and receives on end 0. Pipe ends
 // read everything as it comes, and values the home thread sends may move (the home keeps no copy).
@@ -373,6 +385,7 @@ async function runPipe(steps: Step[], s: fc.Scheduler, log: string[], joinAt = 0
     cancellable: () => [...sys.local, ...copies.flatMap((x) => x.probes)].filter((p) => !p.done),
   };
   for (const [i, raw] of steps.entries()) {
+    noneWaitBesideCredit(sys);
     const step: Step = raw.t === 'putNowait' ? { t: 'put', who: raw.who } : raw;
     if (i === joinAt) sys.attach(copies[1]!);
     sys.log.push(JSON.stringify(step));

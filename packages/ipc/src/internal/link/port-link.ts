@@ -84,15 +84,15 @@ export class PortLink extends Link {
 
   /**
    * Handles now, in order, what the other side has posted and this thread's event loop has not
-   * delivered yet (`receiveMessageOnPort`): for an answer given synchronously (catch-up.ts). Does
-   * nothing while this link's own message is being handled (its later messages come after it).
+   * delivered yet (`receiveMessageOnPort`; catch-up.ts); whether any came. Does nothing while this
+   * link's own message is being handled (its later messages come after it).
    */
-  readNow(): void {
-    if (this.#reading || this.closed) return;
-    for (let m = receiveMessageOnPort(this.#port); m !== undefined; m = receiveMessageOnPort(this.#port)) {
-      this.#dispatch(m.message);
-      if (this.closed) return;
-    }
+  readNow(): boolean {
+    if (this.#reading || this.closed) return false;
+    let m = receiveMessageOnPort(this.#port);
+    const read = m !== undefined;
+    for (; m !== undefined && !this.closed; m = receiveMessageOnPort(this.#port)) this.#dispatch(m.message);
+    return read;
   }
 
   #dispatch(msg: unknown): void {

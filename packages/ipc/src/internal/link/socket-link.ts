@@ -6,7 +6,6 @@
  * blocking-free synchronous writes when the process exits, where Node would drop them. How the
  * batch is built (runs of values, big payloads as their own chunks) is in socket-batch.ts.
  */
-import { readSync } from 'node:fs';
 import type net from 'node:net';
 import { isLocalOsError } from '../net/os-errors.js';
 import type { Item } from '../protocol/item.js';
@@ -15,6 +14,7 @@ import { FrameReader } from './frames.js';
 import { Link } from './link.js';
 import { handleSocketFrames } from './output-order.js';
 import { DIRECT_MIN_BYTES, runReader, SocketBatch } from './socket-batch.js';
+import { readAvailable, readSync0, sleepSync } from './socket-read.js';
 import { SocketWriter, writeAllSync, writeSomeSync } from './socket-writer.js';
 
 /** How long a client keeps retrying while the home's server is still starting to listen. */
@@ -40,11 +40,6 @@ const RETRY_CODES = new Set([
   'ENOMEM',
   'EADDRNOTAVAIL',
 ]);
-const SLEEP = new Int32Array(new SharedArrayBuffer(4));
-// waitSync() polls the socket this often at first (ms), doubling while nothing comes, up to MAX.
-const MIN_POLL_MS = 0.02;
-const MAX_POLL_MS = 1;
-const SYNC_READ = new Uint8Array(64 * 1024);
 
 interface PipeHandle {
   fd?: number;
@@ -57,6 +52,9 @@ export class SocketLink extends Link {
   #ref = false;
   #endWhenConnected = false;
   #retryTimer: NodeJS.Timeout | null = null;
+  // Frames of an accepted socket are being handled (readNow() then reads nothing).
+  #inFrames = false;
+  readonly #syncChunk = (chunk: Uint8Array): void => this.#frames(chunk, true);
   readonly #reader = new FrameReader();
   readonly #batch = new SocketBatch();
   readonly #onFrame: FrameHandler = runReader((op, a, b, body) => this.onFrame(op, a, b, body));
@@ -134,10 +132,7 @@ export class SocketLink extends Link {
     // Plain Uint8Array views: Buffer#subarray is several times slower than the typed-array one.
     // (A connecting socket reads through `onread` instead and emits no 'data'.)
     s.on('data', (chunk: Buffer) =>
-      handleSocketFrames(() => {
-        this.onBatch();
-        this.#reader.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength), this.#onFrame);
-      }),
+      this.#frames(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength), false),
     );
     s.on('error', () => {}); // 'close' follows and says the rest
     s.once('close', () => {
@@ -214,9 +209,35 @@ export class SocketLink extends Link {
         if (batch) more.push(...batch);
         for (const c of more) if (!writeAllSync(fd, c, deadline)) return false;
       } else if (Date.now() > deadline) return false;
-      else Atomics.wait(SLEEP, 0, 0, 1);
+      else sleepSync(1);
     }
     return true;
+  }
+
+  /**
+   * Home side: handles the frames the kernel holds for this socket now, ahead of the event loop,
+   * waiting up to `waitMs` for the first bytes; whether any came. Nothing when the stream holds
+   * bytes it has not emitted yet (they come first) or frames are being handled (not reentrant).
+   */
+  readNow(waitMs: number): boolean {
+    const s = this.#socket;
+    const fd = (s as unknown as { _handle?: PipeHandle } | null)?._handle?.fd;
+    if (this.#inFrames || !s || s.readableLength > 0 || fd === undefined || fd < 0) return false;
+    if (this.closed || process.platform === 'win32') return false;
+    return readAvailable(fd, waitMs, this.#syncChunk, () => this.closed);
+  }
+
+  // Handles a chunk read from the socket (`reused`: a buffer read into again, so kept frames are copied).
+  #frames(chunk: Uint8Array, reused: boolean): void {
+    this.#inFrames = true;
+    try {
+      handleSocketFrames(() => {
+        this.onBatch();
+        this.#reader.push(chunk, this.#onFrame, reused);
+      });
+    } finally {
+      this.#inFrames = false;
+    }
   }
 
   /**
@@ -230,22 +251,8 @@ export class SocketLink extends Link {
     if (!this.sending || fd === undefined || fd < 0 || process.platform === 'win32') return false;
     // Our question must be in the kernel, else no answer can come.
     if (!this.#writeNowSync(fd, deadline)) return false;
-    let pause = MIN_POLL_MS;
-    while (!until()) {
-      const n = readSync0(fd, SYNC_READ);
-      if (n === 0) return false; // the home is gone ('close' follows)
-      if (n > 0) {
-        handleSocketFrames(() => {
-          this.onBatch();
-          this.#reader.push(SYNC_READ.subarray(0, n), this.#onFrame, true);
-        });
-        pause = MIN_POLL_MS;
-      } else if (Date.now() > deadline) return false;
-      else {
-        Atomics.wait(SLEEP, 0, 0, pause);
-        pause = Math.min(MAX_POLL_MS, pause * 2);
-      }
-    }
+    // False: the home is gone ('close' follows) or time is up.
+    while (!until()) if (!readAvailable(fd, deadline - Date.now(), this.#syncChunk, until)) return false;
     return true;
   }
 
@@ -278,15 +285,5 @@ export class SocketLink extends Link {
   protected endTransport(): void {
     if (this.#socket) this.#out.end();
     else this.#endWhenConnected = true;
-  }
-}
-
-// One non-blocking read: bytes read, 0 at the end of the stream, -1 when nothing is there yet.
-function readSync0(fd: number, buf: Uint8Array): number {
-  try {
-    return readSync(fd, buf, 0, buf.byteLength, null);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EAGAIN') return -1;
-    return 0;
   }
 }

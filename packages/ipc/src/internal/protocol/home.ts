@@ -147,6 +147,19 @@ export class HomeProtocol extends HomeOfCopies {
     return c.pushNow(ch!, send);
   }
 
+  /**
+   * The one reading copy of what `end` sends, when an item sent now would wait here only for want
+   * of that copy's frames (its demand, its answer to a recall, a moved item it returns): what it
+   * sends next lets items go to it again. Null when none would wait, or anything else stands first.
+   */
+  stalledReader(end: number): ReaderCopy | null {
+    const ch = this.endpoints[end]!.write;
+    if (this.isQueue || !ch || ch.broken || ch.localTakers > 0 || ch.readers.size !== 1) return null;
+    const c = ch.readers.values().next().value!;
+    if (c.phase !== 'open' || c.ending) return null;
+    return ch.items.length > 0 || c.recalled || c.hard + c.soft === 0 || ch.waitingBacks > 0 ? c : null;
+  }
+
   // The one reading copy, if it takes an item put now next anyway (nothing before it, nobody else
   // waiting, credit left, nothing coming back).
   #takesNow(ch: Channel): ReaderCopy | null {

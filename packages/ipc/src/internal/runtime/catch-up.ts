@@ -14,8 +14,9 @@
  */
 import type { Link } from '../link/link.js';
 import { PortLink } from '../link/port-link.js';
+import { SocketLink } from '../link/socket-link.js';
 import { SENT } from '../protocol/count.js';
-import type { Endpoint } from '../protocol/home-copy.js';
+import type { Endpoint, HomeCopy } from '../protocol/home-copy.js';
 
 /**
  * The longest a synchronous answer at home waits for items a thread copy sent and has not posted
@@ -74,4 +75,23 @@ export function catchUp(endpoints: readonly Endpoint[], done: () => boolean): vo
   } finally {
     catchingUp = false;
   }
+}
+
+/**
+ * Handles the frames a copy has posted or put in the kernel and this thread's event loop has not
+ * delivered, waiting up to `waitMs` (ms) for some (not for a copy in this very thread); whether
+ * any came.
+ */
+export function readCopyNow(c: HomeCopy, waitMs: number): boolean {
+  const cl = c.link as CopyLink | null;
+  const link = cl?.link;
+  if (cl?.here) waitMs = 0; // a copy in this thread sends nothing while this thread waits
+  if (link instanceof SocketLink) return link.readNow(waitMs);
+  if (!(link instanceof PortLink)) return false;
+  const deadline = performance.now() + waitMs;
+  for (let sleep = 0.02; !link.readNow(); sleep = Math.min(sleep * 2, 1)) {
+    if (link.closed || performance.now() >= deadline) return false;
+    Atomics.wait(pause, 0, 0, sleep);
+  }
+  return true;
 }

@@ -2,9 +2,10 @@
 import type { EncodeContext } from '@multiproc/shared';
 import type { Channel } from '../protocol/channel.js';
 import type { Wait } from '../protocol/home-copy.js';
-import { BROKEN, type Item, type Taken, TIMEOUT } from '../protocol/item.js';
+import { approxBytes, BROKEN, type Item, MOVE_MIN_BYTES, type Taken, TIMEOUT } from '../protocol/item.js';
 import type { PutWait } from '../protocol/reader-copy.js';
 import { dropCarried } from './carried.js';
+import { readCopyNow } from './catch-up.js';
 import type { GetResult, Handle, HandleData, HandleKeeper, PutResult } from './handle.js';
 import { HomeRuntime } from './home-runtime.js';
 import { type STUCK, Waiter } from './waiter.js';
@@ -13,6 +14,10 @@ import { type STUCK, Waiter } from './waiter.js';
 // once), so frames from copies (their demand, their reports) would wait until the loop ends. Every
 // this many puts, one resolves on the next turn instead.
 const PUTS_PER_TURN = 256;
+// A pipe's messages while its reader has not asked (see #unstall): the second big one in a row
+// waits for the reader's demand up to STALL_WAIT_MS (ms), once per stall.
+const STALLS_BEFORE_WAIT = 2;
+const STALL_WAIT_MS = 20;
 
 export class HomeHandle implements Handle {
   readonly #rt: HomeRuntime;
@@ -21,6 +26,8 @@ export class HomeHandle implements Handle {
   readonly #write: Channel | null;
   #closed = false;
   #puts = 0;
+  // A pipe's messages in a row that found its reader not asking (#unstall).
+  #stalls = 0;
   // Withdraws an abandoned get: one function for all of them, not one per get.
   readonly #cancelGet = (w: Wait): void => void this.#proto.cancel(this.#end, w, false);
   // This handle's waiting puts and joins, and onReady watchers: ended when it closes.
@@ -66,6 +73,9 @@ export class HomeHandle implements Handle {
     const ch = this.#write;
     if (ch?.broken) return dropped(item, BROKEN);
     if (ch ? ch.tryPut(item) : this.#proto.tryPut(this.#end, item)) {
+      // A pipe's message waits here: its reader may have asked already.
+      if (ch !== null && ch.items.length > 0 && !this.#proto.isQueue) this.#unstall(item);
+      else this.#stalls = 0;
       if (++this.#puts < PUTS_PER_TURN) return true;
       this.#puts = 0;
       return new Promise((resolve) => setImmediate(resolve, true));
@@ -86,7 +96,32 @@ export class HomeHandle implements Handle {
   }
 
   sendBytesNow(bytes: Uint8Array): boolean {
-    return this.#proto.sendBytesNow(this.#end, bytes);
+    if (!this.#proto.sendBytesNow(this.#end, bytes)) return false;
+    this.#stalls = 0;
+    return true;
+  }
+
+  /**
+   * A message of this pipe end waits here, maybe because its only reader's request (its first
+   * demand, its answer to a recall) waits in its port or the kernel: this thread has not yielded
+   * since. Reads it now, so that message and the waiting ones before it go to the reader, and a
+   * sender looping without yielding does not pile its messages up here, copied, until it yields.
+   * Big ones ({@link MOVE_MIN_BYTES}) read every time and the second in a row waits for it up to
+   * {@link STALL_WAIT_MS}, once per stall; small ones read at the 1st, 2nd, 4th, 8th... message of
+   * a stall only (a reader busy elsewhere costs little).
+   */
+  #unstall(item: Item): void {
+    const proto = this.#proto;
+    let c = proto.stalledReader(this.#end);
+    if (!c) {
+      this.#stalls = 0;
+      return;
+    }
+    const n = ++this.#stalls;
+    const big = approxBytes(item) >= MOVE_MIN_BYTES;
+    if (!big && (n & (n - 1)) !== 0) return;
+    const until = performance.now() + (big && n === STALLS_BEFORE_WAIT ? STALL_WAIT_MS : 0);
+    while (c && readCopyNow(c, Math.max(0, until - performance.now()))) c = proto.stalledReader(this.#end);
   }
 
   putNowait(item: Item): boolean {
