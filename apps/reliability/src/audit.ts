@@ -82,6 +82,10 @@ export const DECLARED_READS: Readonly<Record<string, string>> = {
     'Only of the path the user gave defineTasks(), to refuse a folder (import.meta.dirname) or code run with -e (file:///…/[eval1]) at once; nothing is read from it.',
   'core fs.readFileSync':
     "tsx's package.json, only to load a TypeScript task module the user named, when no TS loader is active; and the package.json of a package a bare --import/--loader flag of the program names, only after the program changed directory (to pass workers its entry by path).",
+  'core env.NODE_COMPILE_CACHE':
+    "Node's own compile-cache folder: read in the host only to leave a program's own setting alone; otherwise set, with MULTIPROC_COMPILE_CACHE beside it, in a new worker's env so Node caches compiled code from its start (Node 22.1+), and both are removed at the worker's start.",
+  'core os.tmpdir':
+    "The folder Node's module.enableCompileCache() picks (<tmpdir>/node-compile-cache), named in a new worker's NODE_COMPILE_CACHE; nothing is read from it by multiproc.",
   'core env.NODE_OPTIONS':
     'Passed on to workers, with the module specifiers of its --import/--require/--loader flags resolved against the start-up directory once the program changed directory; read in a worker only to see whether a TypeScript loader other than tsx (--loader ts-node/esm) is active.',
   'core process.cwd':
