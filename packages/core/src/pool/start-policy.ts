@@ -137,6 +137,7 @@ export class StartPolicy {
   stop(): void {
     this.#stopped = true;
     clearTimeout(this.#retry);
+    for (const resolve of this.#startedWaiters.splice(0)) resolve(); // what starts now is stopped
   }
 
   /** tinypool keeps at least `count` idle workers from now on (`idleTimeout` Infinity). */

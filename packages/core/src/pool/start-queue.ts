@@ -25,9 +25,10 @@
  * starting waits for its replacement, and those left when the pool is destroyed or gives up are
  * failed with the rest ({@link StartQueue.release}, `cancel()`).
  *
- * A worker started later (a replacement, one started on demand) finds no start waiting: in its
- * ready turn the pool posts one for it ({@link onReady}, {@link postFlight}), which waits
- * here for that very worker, so it runs the initializer as it starts, tasks or not, as Python's.
+ * A worker started later (a replacement, one started on demand) finds no start waiting: unless a
+ * call waits for it (its batch runs the initializer first), the pool posts one in its ready turn
+ * ({@link onReady}, {@link postFlight}), which waits here for that very worker, so it runs the
+ * initializer as it starts, tasks or not, as Python's.
  */
 import type { Task, TaskQueue, Tinypool } from 'tinypool';
 import type { BatchReply } from '../internal/batch.js';
@@ -110,7 +111,10 @@ export class StartQueue implements TaskQueue {
       (message: { ready?: unknown; __tinypool_worker_message__?: unknown }) => {
         if (message?.ready !== true || (worker.process && !message.__tinypool_worker_message__)) return;
         this.#fresh = true;
-        if (this.#starts.length === 0 && !this.#released) this.onReady?.();
+        // With a call waiting, the worker takes it now and runs the initializer first (a failing
+        // one fails that call, as the contract says), not a start that leaves the call queued.
+        if (this.#starts.length > 0 || this.#released || this.#tasks.some((t) => t.channel)) return;
+        this.onReady?.();
       },
     );
     emitter.on('message', () => {
