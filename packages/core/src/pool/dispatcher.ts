@@ -57,31 +57,28 @@ export class Dispatcher {
     };
   }
 
-  /** Hands over the adapter: the jobs queued so far start (and start workers), then the pool's other workers. */
+  /** Hands over the adapter: the jobs queued so far start (and start workers). */
   attach(adapter: TinypoolAdapter): void {
     this.#adapter = adapter;
-    // What was submitted before the pool was ready goes first: it starts the first workers.
     this.#flush();
-    this.#initWorkers(adapter.kept());
-    adapter.startWorkers();
   }
 
   /**
-   * With an initializer, each worker the pool keeps starts with a batch of no jobs that runs it (a
+   * With an initializer, each worker the pool starts begins with a batch of no jobs that runs it (a
    * start): Python starts its workers, each running the initializer, at construction, so
    * `new Pool({ processes: 2, initializer })`, `close()`, `join()` ran it in both workers with no
-   * task submitted. These batches are held like any other, so `join()` waits for them. Each goes
-   * to a worker as it becomes ready, before any call, never to one that ran a batch already
-   * (`start-queue.ts`), also to a worker started for a call handed over before.
+   * task submitted, and a replacement runs it at once, task or not. These batches are held like
+   * any other, so `join()` waits for them. Each goes to a worker as it becomes ready, before any
+   * call, never to one that ran a batch already (`start-queue.ts`). Posts `count` of them.
    */
-  #initWorkers(count: number): void {
+  readonly startWorkers = (count: number): void => {
     const init = this.#config.init;
     for (let i = 0; init && i < count && !this.#terminated && !this.#broken; i++) {
       const held = packStart(init, ++this.#seq);
       this.#held.add(held);
       this.#adapter!.run(held, this.#settled);
     }
-  }
+  };
 
   /**
    * Jobs not yet running (what `maxQueue` bounds): those waiting here, and those handed ahead to a

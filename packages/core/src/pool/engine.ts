@@ -48,6 +48,9 @@ export class PoolEngine {
   readonly gate: Gate;
   readonly #dispatcher: Dispatcher;
   readonly #ready: Promise<TinypoolAdapter>;
+  #closed: () => void = () => {};
+  /** Resolves once no worker is starting (`TinypoolAdapter.startWorkers`). */
+  #started: () => Promise<void> = () => Promise.resolve();
   readonly #specs = new WeakMap<TaskRef, TaskSpec>();
   readonly #messages: CallerMessages;
 
@@ -102,11 +105,26 @@ export class PoolEngine {
         emit('workerDestroy', exit);
       },
     });
+    // Once the pool is closed and its calls have settled, no worker is started to replace one.
+    const closed = new Promise<void>((resolve) => {
+      this.#closed = resolve;
+    }).then(() => this.gate.whenSettled());
     this.#ready.then(
-      (adapter) => this.#dispatcher.attach(adapter),
+      (adapter) => {
+        // What was submitted before the pool was ready goes first: it starts the first workers.
+        this.#dispatcher.attach(adapter);
+        const idle = closed.then(() => this.#dispatcher.whenIdle());
+        this.#started = adapter.startWorkers(this.#dispatcher.startWorkers, idle);
+      },
       // Without its workers' manager the pool can run nothing: no call may wait for it.
       (error) => this.#dispatcher.refuse(() => error, true),
     );
+  }
+
+  /** `close()`: no more calls; those made still run. */
+  close(): void {
+    this.gate.close('closed');
+    this.#closed();
   }
 
   /** Counts of workers and tasks right now. */
@@ -197,8 +215,9 @@ export class PoolEngine {
     await this.gate.whenSettled();
     await this.#dispatcher.whenIdle();
     const adapter = await this.#ready.catch(() => undefined);
-    // The workers' initializers the pool started with (`Dispatcher.attach`), run to their end.
+    // The workers' initializers (`Dispatcher.startWorkers`), a worker still starting's included, run to their end.
     await whileHeld(this.#dispatcher.whenIdle());
+    await whileHeld(this.#started().then(() => this.#dispatcher.whenIdle()));
     await adapter?.destroy(this.gate.state === 'closed');
     this.#stopped = true;
     this.#messages.close();

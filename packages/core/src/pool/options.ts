@@ -48,7 +48,8 @@ export interface PoolOptions<I extends TaskFunction = TaskFunction> {
   /**
    * A task every worker runs once before its first task (replacements too). Python: `initializer`.
    * As in Python, the workers the pool keeps (`minProcesses`) start at once and each runs it then,
-   * with no task submitted; `join()` waits for it.
+   * with no task submitted; a worker started later (a replacement, one started on demand) runs it
+   * as it starts, task or not; `join()` waits for it.
    *
    * If it throws (or kills the worker), no task ever runs in that worker: the calls it was given
    * reject with the initializer's error (`WorkerCrashedError` if it killed the worker) and the

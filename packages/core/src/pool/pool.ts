@@ -340,7 +340,7 @@ export class Pool<I extends TaskFunction = TaskFunction>
    * console.log(await results); // [ 1, 4 ]
    */
   close(): void {
-    this.#gate.close('closed');
+    this.#engine.close();
   }
 
   /**

@@ -26,6 +26,7 @@
  *   on its own, and the count starts over: the next call starts workers again, never meeting a
  *   stale error.
  */
+import { MAX_TIMEOUT_MS } from '@multiproc/shared';
 import type { Tinypool } from 'tinypool';
 import type { StartFailure } from '../internal/start-failure.js';
 import { diedStarting, isStartFailure, killedFromOutside, startError } from '../internal/start-failure.js';
@@ -83,6 +84,9 @@ export class StartPolicy {
    */
   #dormant = false;
   #stopped = false;
+  /** Set by {@link close}. */
+  #closed = false;
+  readonly #startedWaiters: Array<() => void> = [];
 
   constructor(tp: Tinypool, config: AdapterConfig, hooks: StartPolicyHooks) {
     this.#tp = tp;
@@ -94,12 +98,34 @@ export class StartPolicy {
   /** A worker became ready: with no initializer, that ends a run of failures. */
   started(): void {
     if (!this.#config.init) this.#failures = 0;
+    this.#checkStarted();
+  }
+
+  /**
+   * Resolves once no worker is starting: each has become ready (and been given its start) or has
+   * exited. A closed pool's `join()` waits for it, as Python's waits for a worker it started.
+   */
+  whenStarted(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#startedWaiters.push(resolve);
+      this.#checkStarted();
+    });
+  }
+
+  #checkStarted(): void {
+    for (const slot of this.#hooks.slots()) if (slot.state.name === 'starting') return;
+    for (const resolve of this.#startedWaiters.splice(0)) resolve();
   }
 
   /** A worker's initializer succeeded. */
   initialized(): void {
     this.#failures = 0;
     this.#proven = true;
+  }
+
+  /** Whether the pool gave up and no call came since: a worker started now gets no start of its own. */
+  get dormant(): boolean {
+    return this.#dormant;
   }
 
   /** A call is being handed to tinypool: the pool starts workers again after giving up. */
@@ -111,11 +137,25 @@ export class StartPolicy {
   stop(): void {
     this.#stopped = true;
     clearTimeout(this.#retry);
+    for (const resolve of this.#startedWaiters.splice(0)) resolve(); // what starts now is stopped
   }
 
   /** tinypool keeps at least `count` idle workers from now on (`idleTimeout` Infinity). */
   keep(count: number): void {
+    if (this.#closed) return;
     this.#floor = Math.max(this.#floor, count);
+    this.limit();
+  }
+
+  /**
+   * The pool is closed and has no work left: no worker is started to replace one that leaves, as
+   * Python's `_handle_workers` stops repopulating then. The workers there stay until `join()`:
+   * tinypool's floor is 0 now, so none idles out either.
+   */
+  close(): void {
+    this.#closed = true;
+    this.#floor = 0;
+    this.#tp.options.idleTimeout = MAX_TIMEOUT_MS;
     this.limit();
   }
 
@@ -154,6 +194,7 @@ export class StartPolicy {
     this.#hooks.scan();
     this.fill();
     this.kick();
+    this.#checkStarted();
   }
 
   /** Adopts the workers tinypool started in its own handlers, and starts one if work waits. */
@@ -161,6 +202,7 @@ export class StartPolicy {
     this.limit();
     this.#hooks.scan();
     this.kick();
+    this.#checkStarted();
   }
 
   /** Starts a worker when tinypool holds waiting work and fewer workers than it may have. */

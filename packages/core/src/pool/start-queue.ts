@@ -24,6 +24,11 @@
  * starts, one each, and the starts never outnumber them ({@link postFlight}); one whose worker died
  * starting waits for its replacement, and those left when the pool is destroyed or gives up are
  * failed with the rest ({@link StartQueue.release}, `cancel()`).
+ *
+ * A worker started later (a replacement, one started on demand) finds no start waiting: unless a
+ * call waits for it (its batch runs the initializer first), the pool posts one in its ready turn
+ * ({@link onReady}, {@link postFlight}), which waits here for that very worker, so it runs the
+ * initializer as it starts, tasks or not, as Python's.
  */
 import type { Task, TaskQueue, Tinypool } from 'tinypool';
 import type { BatchReply } from '../internal/batch.js';
@@ -40,9 +45,12 @@ export class StartQueue implements TaskQueue {
   #fresh = false;
   /** Set once the pool is being destroyed: tinypool's `destroy()` fails the starts with the rest. */
   #released = false;
+  /** Set while a start is posted in a ready turn: counted before it is pushed, so `run()` queues it. */
+  #posting = false;
 
   get size(): number {
-    return this.#tasks.length + (this.#fresh || this.#released ? this.#starts.length : 0);
+    const starts = this.#fresh || this.#released ? this.#starts.length : 0;
+    return this.#tasks.length + starts + (this.#posting ? 1 : 0);
   }
 
   shift(): Task | null {
@@ -68,10 +76,30 @@ export class StartQueue implements TaskQueue {
     for (const task of [...this.#tasks.splice(0), ...this.#starts.splice(0)]) task.cancel();
   }
 
+  /** Runs `post`, tinypool's `run()` of a start, within the bounds {@link postFlight} says. */
+  postStart<T>(tp: Tinypool, kept: number, post: () => T): T {
+    const max = tp.options.maxThreads;
+    const late = this.#fresh;
+    tp.options.maxThreads = late ? tp.threads.length : Math.min(max, kept);
+    this.#posting = late;
+    try {
+      return post();
+    } finally {
+      tp.options.maxThreads = max;
+      this.#posting = false;
+    }
+  }
+
   /** The pool is being destroyed: what waits, starts included, is tinypool's to fail. */
   release(): void {
     this.#released = true;
   }
+
+  /**
+   * Posts a start (`postFlight`), in the ready turn of a worker that finds none waiting: it goes
+   * to that worker. Set once the pool starts its workers.
+   */
+  onReady: (() => void) | undefined;
 
   /** Lets `worker`'s ready message (once it is loaded) take a waiting start (see the header). */
   watch(worker: TinypoolWorker): void {
@@ -81,8 +109,12 @@ export class StartQueue implements TaskQueue {
     emitter.prependListener(
       'message',
       (message: { ready?: unknown; __tinypool_worker_message__?: unknown }) => {
-        if (message?.ready === true && (!worker.process || message.__tinypool_worker_message__))
-          this.#fresh = true;
+        if (message?.ready !== true || (worker.process && !message.__tinypool_worker_message__)) return;
+        this.#fresh = true;
+        // With a call waiting, the worker takes it now and runs the initializer first (a failing
+        // one fails that call, as the contract says), not a start that leaves the call queued.
+        if (this.#starts.length > 0 || this.#released || this.#tasks.some((t) => t.channel)) return;
+        this.onReady?.();
       },
     );
     emitter.on('message', () => {
@@ -94,16 +126,12 @@ export class StartQueue implements TaskQueue {
 /**
  * Hands `flight` (its `task` as tinypool carries it) to tinypool's `run()`. A start makes tinypool
  * start a worker only while fewer than `kept` are started: one start per worker the pool keeps, the
- * workers started for the calls handed over before the starts included.
+ * workers started for the calls handed over before the starts included. A start posted in a
+ * worker's ready turn (`watch`) starts none and is queued even with the queue empty (`run()` would
+ * hand it to an idle worker): that worker takes it next, in this turn.
  */
 export function postFlight(tp: Tinypool, task: unknown, flight: Flight, kept: number): Promise<BatchReply> {
   const post = () => tp.run(task, { transferList: flight.transfer as never, channel: flight as never });
   if (!flight.start) return post();
-  const max = tp.options.maxThreads;
-  tp.options.maxThreads = Math.min(max, kept);
-  try {
-    return post();
-  } finally {
-    tp.options.maxThreads = max;
-  }
+  return (tp.options.taskQueue as StartQueue).postStart(tp, kept, post);
 }

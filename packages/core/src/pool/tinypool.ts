@@ -114,18 +114,18 @@ export class TinypoolAdapter {
   }
 
   /**
-   * Starts the workers the pool keeps (`minProcesses`) that the batches handed over so far did
-   * not start. The dispatcher calls it once it has handed over what was submitted before the pool
-   * was ready: a worker started for an empty batch would take the first task only after answering
-   * that batch, a round trip later (issue #18).
+   * Starts the pool's workers once what was submitted before it was ready is handed over: `start(n)`
+   * posts `n` starts (`start-queue.ts`), one per worker kept (`minProcesses`) now, then one in the
+   * ready turn of each worker finding none (not once the pool gave up: no respawn loop). The kept
+   * ones no batch started start last (issue #18). Once `idle` resolves (closed, no work left), no
+   * worker is started to replace one. Returns `StartPolicy.whenStarted`.
    */
-  startWorkers(): void {
+  startWorkers(start: (count: number) => void, idle: Promise<void>): () => Promise<void> {
+    this.#queue.onReady = () => this.#starts.dormant || start(1);
+    start(Math.min(this.#config.minProcesses, this.#tp.options.maxThreads));
     this.#starts.fill();
-  }
-
-  /** How many workers the pool keeps (`minProcesses`, within its bounds now). */
-  kept(): number {
-    return Math.min(this.#config.minProcesses, this.#tp.options.maxThreads);
+    void idle.then(() => this.#starts.close());
+    return () => this.#starts.whenStarted();
   }
 
   /** Workers alive now. */
@@ -159,11 +159,11 @@ export class TinypoolAdapter {
       });
     };
     let run: Promise<BatchReply>;
-    this.#starts.wake();
+    if (!flight.start) this.#starts.wake(); // a call, not a worker's start: it may wake a pool that gave up
     try {
       // A child gets the batch on its channel as it is posted (`child-batches.ts`), not from tinypool.
       const task = this.#channel ? this.#channel.taskOf(flight) : flight.batch;
-      run = postFlight(this.#tp, task, flight, this.kept());
+      run = postFlight(this.#tp, task, flight, this.#config.minProcesses);
       if (this.#channel)
         run = run.then((r) => this.#channel!.answerOf(flight, r as unknown as AnsweredBatch));
     } catch (error) {
