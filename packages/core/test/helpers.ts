@@ -103,3 +103,11 @@ export async function serializationFailure(promise: Promise<unknown>): Promise<S
   expect((err as SerializationError).code).toBe('MP_SERIALIZATION');
   return err as SerializationError;
 }
+
+/** The `count` messages a test's workers put on `q` (10 s each at most), then checks none more came. */
+export async function reports<T>(q: Queue<T>, count: number): Promise<T[]> {
+  const got: T[] = [];
+  for (let i = 0; i < count; i++) got.push(await q.get({ timeout: 10_000 }));
+  expect(q.empty()).toBe(true);
+  return got;
+}

@@ -7,7 +7,7 @@ import { Queue } from '@multiproc/ipc';
 import { afterEach, describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain JavaScript fixture (no types), loaded as is by the workers.
 import { tasks as t } from './fixtures/init-each-tasks.mjs';
-import { poolMaker } from './helpers.ts';
+import { poolMaker, reports } from './helpers.ts';
 
 const makePool = poolMaker();
 const queues: Queue<string>[] = [];
@@ -19,14 +19,6 @@ function reportQueue(): Queue<string> {
   const q = new Queue<string>();
   queues.push(q);
   return q;
-}
-
-/** The `count` workers that reported on `q`, then whether anything more came (it must not). */
-async function reports(q: Queue<string>, count: number): Promise<string[]> {
-  const ran: string[] = [];
-  for (let i = 0; i < count; i++) ran.push(await q.get({ timeout: 10_000 }));
-  expect(q.empty()).toBe(true);
-  return ran;
 }
 
 describe.each(['thread', 'process'] as const)('the initializer in every worker (%s)', (context) => {

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Pool } from '../src/index.ts';
 // @ts-expect-error: a plain JavaScript fixture (no types), loaded as is by the workers.
 import { tasks as t } from './fixtures/init-each-tasks.mjs';
-import { poolMaker } from './helpers.ts';
+import { poolMaker, reports } from './helpers.ts';
 
 const makePool = poolMaker();
 const queues: Queue<string>[] = [];
@@ -28,14 +28,6 @@ function watchedPool(options: ConstructorParameters<typeof Pool>[0] & { context:
   // The fixture names a worker `${pid}:${threadId}` (a child's main thread is thread 0).
   pool.on('workerCreate', (w) => started.push(`${w.pid}:${w.threadId ?? 0}`));
   return { pool, q, started };
-}
-
-/** The `count` reports on `q`, then none more. */
-async function reports(q: Queue<string>, count: number): Promise<string[]> {
-  const ran: string[] = [];
-  for (let i = 0; i < count; i++) ran.push(await q.get({ timeout: 10_000 }));
-  expect(q.empty()).toBe(true);
-  return ran;
 }
 
 describe.each(['thread', 'process'] as const)('the initializer in a worker started later (%s)', (context) => {
