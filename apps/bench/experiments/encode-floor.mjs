@@ -53,13 +53,19 @@ const batched = (each, end) => () => {
   }
 };
 const rows = {
-  'make the object only': batched((v) => v, () => {}),
+  'make the object only': batched(
+    (v) => v,
+    () => {},
+  ),
   'copy, for-in': batched(forIn, () => {}),
   'copy, spread': batched(spread, () => {}),
   'copy for-in + stringify batch': batched(forIn, (r) => JSON.stringify(r)),
   'copy spread + stringify batch': batched(spread, (r) => JSON.stringify(r)),
   'copy spread + stringify + post': batched(spread, (r) => port1.postMessage(JSON.stringify(r))),
-  'stringify each item': batched((v) => JSON.stringify(v), (r) => `[${r.join(',')}]`),
+  'stringify each item': batched(
+    (v) => JSON.stringify(v),
+    (r) => `[${r.join(',')}]`,
+  ),
   'hand-built text each, joined': batched(text, (r) => `[${r.join(',')}]`),
 };
 for (let r = 0; r < rounds; r++) {
