@@ -129,6 +129,28 @@ describe.each(['thread', 'process'] as const)('a throwing callback (%s)', (conte
     ).toBe(error);
   }, 15_000);
 
+  it("a throwing errorCallback's error keeps the call's error as its cause, unless it has one", async () => {
+    const own = new Error('own cause');
+    const thrown = [boom(), new Error('with a cause', { cause: own }), 'a string'];
+    const seen: unknown[] = [];
+    for (const error of thrown) {
+      const r = pool.applyAsync(tasks.talk, ['c'], {
+        onMessage: () => {
+          throw new Error('onMessage threw');
+        },
+        errorCallback: (e) => {
+          seen.push(e);
+          throw error;
+        },
+      });
+      expect(await r.get(10_000).catch((e: unknown) => e)).toBe(error);
+    }
+    expect(seen).toHaveLength(3);
+    expect((thrown[0] as Error).cause).toBe(seen[0]);
+    expect(seen[0]).toMatchObject({ message: 'onMessage threw' });
+    expect((thrown[1] as Error).cause).toBe(own);
+  }, 15_000);
+
   it('AsyncResult.finally() runs once the call settles and passes the result through', async () => {
     let ran = 0;
     const ok = await pool.applyAsync(tasks.square, [4]).finally(() => {

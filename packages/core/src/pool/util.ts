@@ -38,10 +38,25 @@ export function settleCall<R>(promise: Promise<R>, options: AsyncCallOptions<R>)
       return value;
     },
     (error) => {
-      options.errorCallback?.(error);
+      try {
+        options.errorCallback?.(error);
+      } catch (thrown) {
+        throw chained(thrown, error);
+      }
       throw error;
     },
   );
+}
+
+/**
+ * `thrown`, with `original` as its `cause` when it is an error object that has none: JavaScript's
+ * form of the `__context__` Python sets on an exception raised while another is handled.
+ */
+function chained(thrown: unknown, original: unknown): unknown {
+  if (thrown instanceof Error && !Object.hasOwn(thrown, 'cause') && Object.isExtensible(thrown)) {
+    Object.defineProperty(thrown, 'cause', { value: original, writable: true, configurable: true });
+  }
+  return thrown;
 }
 
 /** A queue of waiters for room in a bounded queue. */
