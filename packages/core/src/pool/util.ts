@@ -84,6 +84,13 @@ export function allPrimitive(args: unknown[]): boolean {
   return true;
 }
 
+/**
+ * Whether `input` is read asynchronously (an async iterable): such a map call holds no later call
+ * up (`job-order.ts`), since reading it may wait on one.
+ */
+export const isAsyncIterable = (input: unknown): boolean =>
+  typeof (input as AsyncIterable<unknown> | null)?.[Symbol.asyncIterator] === 'function';
+
 function isIterable(v: unknown): boolean {
   const o = v as { [Symbol.iterator]?: unknown; [Symbol.asyncIterator]?: unknown } | null | undefined;
   return typeof o?.[Symbol.iterator] === 'function' || typeof o?.[Symbol.asyncIterator] === 'function';
