@@ -1,6 +1,6 @@
 // The first-use code and core's hub as CommonJS functions, for `scripts/bundle.mjs` (see
 // FIRST_USE_FACTORY_EXT and HUB_FACTORY below, and scripts/first-use.mjs for the first-use code).
-import { rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
 /** Placeholder path of the lazy file; bundle.mjs rewrites it relative to each output file. */
@@ -109,6 +109,10 @@ export async function writeHubFactory(options) {
     if (line !== undefined && line.length + name.length < 110) names[names.length - 1] = `${line}, ${name}`;
     else names.push(name);
   }
+  // The files the hub's code resolves from its import.meta (the worker entries), named again here: a
+  // file tracer (@vercel/nft) follows import.meta.resolve() of a literal in an ES module only.
+  const text = readFileSync(`dist/${HUB_FACTORY}${FIRST_USE_FACTORY_EXT}`, 'utf8').replace(/\\\n/g, '');
+  const resolved = [...new Set([...text.matchAll(/__firstUseMeta\.resolve\(("[^"]+")\)/g)].map((m) => m[1]))];
   const file = `dist/${HUB_FACTORY}.js`;
   const cjs = `./${HUB_FACTORY.split('/').at(-1)}${FIRST_USE_FACTORY_EXT}`;
   writeFileSync(
@@ -134,6 +138,8 @@ function factory() {
     }
   }
 }
+// For a file tracer only (see scripts/first-use-factory.mjs); never called.
+const traced = () => [${resolved.map((r) => `import.meta.resolve(${r})`).join(', ')}];
 const made = factory()(
   (id) => {
     if (Object.hasOwn(imports, id)) return imports[id];
