@@ -14,7 +14,6 @@ export const HELPER_NAMES = {
     'ERRORS_AS_VALUES',
     'MAX_TIMEOUT_MS',
     'NONE',
-    'NodeBuffer',
     'TAKES_ACQUIRE',
     'TAKES_TIMEOUT',
     'assertThreadTarget',
