@@ -113,7 +113,9 @@ function entryPoints() {
     .filter((target) => typeof target === 'object' && target['@multiproc/source'])
     .map((target) => ({
       in: target['@multiproc/source'],
-      out: target.default.replace(/^\.\/dist\//, '').replace(/\.js$/, ''),
+      // A package with a `node` export (`@multiproc/shared`) builds it here; its `default` is the
+      // browser file (`multiprocBuild.browser`, below).
+      out: (target.node ?? target.default).replace(/^\.\/dist\//, '').replace(/\.js$/, ''),
     }));
 }
 
@@ -347,6 +349,14 @@ function checkIndexExports(metafiles) {
         throw new Error(`${file} imports ${missing.join(', ')} from the index, which does not export it`);
     }
   }
+}
+
+// A package that runs in browsers too (`@multiproc/shared`, whose index loads its shared-memory
+// objects on first use on Node: `multiprocBuild.browser`) also gets its whole index as one file,
+// for the `browser` export condition: a browser cannot load code synchronously on first use.
+if (pkg.multiprocBuild?.browser) {
+  const entryPoints = [{ in: main.in, out: pkg.multiprocBuild.browser }];
+  outputs.push((await build({ ...common, entryPoints, outdir: 'dist', plugins: [inlinePlugin] })).metafile);
 }
 
 // esbuild turns `require('zod')` into `__require("zod")`. A bundle of the user's app must still see

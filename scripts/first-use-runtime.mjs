@@ -2,21 +2,29 @@
 // main entry's output, where bundle.mjs rewrites its placeholder paths.
 import { FIRST_USE_FACTORY_EXT } from './first-use-factory.mjs';
 
-/** The proxy runtime, one copy in the main entry's output. `PATH` is rewritten by bundle.mjs. */
-export function runtimeSource(placeholder, stub, codecs, factory, hub, withIpc) {
+/**
+ * The proxy runtime, one copy in the main entry's output. `PATH` is rewritten by bundle.mjs. With
+ * `self` (`@multiproc/shared` itself), what it takes from `@multiproc/shared` comes from the
+ * package's own modules, and `what` names what its first use loads, in its error messages.
+ */
+export function runtimeSource(placeholder, stub, codecs, factory, hub, withIpc, self, what) {
+  const sharedImports = self
+    ? `import { ContextError as FirstUseContextError } from './errors.js';
+import { registerCodec } from './codec.js';`
+    : "import { ContextError as FirstUseContextError, registerCodec } from '@multiproc/shared';";
   const fileOf = (path) =>
     `new URL(typeof import.meta.resolve === 'function' ? import.meta.resolve(${JSON.stringify(path)}) : new URL(${JSON.stringify(path)}, import.meta.url))`;
   // The first-use code as a function, and what it imports (FIRST_USE_FACTORY_EXT, HUB_FACTORY in
   // scripts/first-use-factory.mjs).
   const factoryImports = factory
-    ? `import * as firstUseShared from '@multiproc/shared';
+    ? `${self ? '' : "import * as firstUseShared from '@multiproc/shared';"}
 ${withIpc ? "import * as firstUseIpc from '@multiproc/ipc';" : 'const firstUseIpc = undefined;'}
-import * as firstUseIndex from 'first-use-index';
+import * as firstUseIndex from 'first-use-index';${self ? '\nconst firstUseShared = firstUseIndex;' : ''}
 const factoryFile = () => ${fileOf(factory)};
 const hubFiles = ${hub ? `() => [${fileOf(`${hub}${FIRST_USE_FACTORY_EXT}`)}, ${fileOf(`${hub}.js`)}]` : 'undefined'};`
     : 'const factoryFile = undefined;';
   return `
-import { ContextError as FirstUseContextError, registerCodec } from '@multiproc/shared';
+${sharedImports}
 ${factoryImports}
 let loaded;
 function load() {
@@ -132,7 +140,7 @@ function firstUseError(error, direct) {
     const what = gone.length > 0 ? gone.map((url) => decodeURI(url.pathname)).join(' and ') : 'a file';
     return new FirstUseContextError(
       'multiproc could not load ' + what + ' (' + said + '): it loads its dist/lazy/ files the first time ' +
-        'Process, Pool, a queue or a pipe is used, and a bundler or a file tracer left them out. Deploy the ' +
+        ${JSON.stringify(what.used)} + ' is used, and a bundler or a file tracer left them out. Deploy the ' +
         "package's whole folder, or bundle the app as " + guide + 'bundling.md says.',
       { cause: error },
     );
@@ -143,7 +151,7 @@ function firstUseError(error, direct) {
   if (process.env.JEST_WORKER_ID !== undefined) {
     return new FirstUseContextError(
       'multiproc cannot load ' + decodeURI(jsUrl.pathname) + ' under Jest on Node.js ' + process.version + ' (' +
-        said + '): it loads Process, Pool, queues and pipes on first use with require() of an ES module, which ' +
+        said + '): it loads ' + ${JSON.stringify(what.all)} + ' on first use with require() of an ES module, which ' +
         "Jest's require() does from Node.js 24.9 on (with NODE_OPTIONS=--experimental-vm-modules). Run these " +
         'tests on Node.js 24.9+, or with vitest or node:test, which host multiproc on every supported Node ' +
         '(' + guide + 'runtimes.md#test-runners).',
@@ -183,7 +191,7 @@ function requireModuleFlaggedOff() {
 // This Node can require() an ES module, but the program turned that off.
 function requireModuleOff(cause) {
   return new FirstUseContextError(
-    'multiproc cannot load Process, Pool, queues and pipes on Node.js ' + process.version + ': it loads them on ' +
+    'multiproc cannot load ' + ${JSON.stringify(what.all)} + ' on Node.js ' + process.version + ': it loads them on ' +
       'first use with require() of an ES module, which this program turned off with ' +
       '--no-experimental-require-module (process.features.require_module is false). Remove that flag from ' +
       'NODE_OPTIONS or the node command line.',
@@ -213,11 +221,18 @@ for (const type of ${JSON.stringify(codecs)}) {
 // @multiproc/core's internal/callable.ts (both on globalThis, per realm): a wrapper made of a
 // facade before it loads (the umbrella's \`mp.Pool\`) becomes the \`constructor\` its real class's
 // prototype names once it loads, so \`new mp.Pool().constructor === mp.Pool\` (claimConstructor
-// there; a wrapper made later reads the real export here).
+// there; a wrapper made later reads the real export here). A stand-in that claimed a facade first
+// (the umbrella's \`mp.Lock\`, which follows the start method) is in \`claims\`; a facade of
+// @multiproc/shared no wrapper claimed is its class's constructor itself, as the class was before it
+// loaded on first use: \`new Lock().constructor === Lock\`.
 const facades = (globalThis[Symbol.for('multiproc.firstUse.facades')] ??= new WeakMap());
+const claims = (globalThis[Symbol.for('multiproc.firstUse.claims')] ??= new WeakMap());
 const resolvers = [];
 function claimConstructor(real, facade) {
-  const wrapper = globalThis[Symbol.for('multiproc.callableWrappers')]?.get(facade);
+  const wrapper =
+    claims.get(facade) ??
+    globalThis[Symbol.for('multiproc.callableWrappers')]?.get(facade) ??
+    ${self ? 'facade' : 'undefined'};
   const prototype = real.prototype;
   if (wrapper === undefined || typeof prototype !== 'object' || prototype === null) return;
   const own = Object.getOwnPropertyDescriptor(prototype, 'constructor');

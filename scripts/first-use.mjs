@@ -82,7 +82,11 @@ export function firstUse(pkg, lazyPlaceholder) {
   const hub =
     factory !== undefined && config.hubFactory === true ? `${lazyPlaceholder}${HUB_FACTORY}` : undefined;
   const withIpc = pkg.dependencies?.['@multiproc/ipc'] !== undefined;
-  const runtime = runtimeSource(placeholder, stub, config.firstUseCodecs ?? [], factory, hub, withIpc);
+  const self = pkg.name === '@multiproc/shared';
+  const what = self
+    ? { used: 'a Lock, Value, SharedArray or other shared-memory object', all: 'its shared-memory objects' }
+    : { used: 'Process, Pool, a queue or a pipe', all: 'Process, Pool, queues and pipes' };
+  const runtime = runtimeSource(placeholder, stub, config.firstUseCodecs ?? [], factory, hub, withIpc, self, what);
   const entrySource = [...files]
     .map((f) => `export * from ${JSON.stringify(`./${relative('src', f).split('\\').join('/')}`)};`)
     .join('\n');
