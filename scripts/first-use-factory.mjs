@@ -125,9 +125,10 @@ const imports = { ${statics.map((path, i) => `${JSON.stringify(path)}: i${i}`).j
 // A bundle of the user's app sees (and bundles) these; plain ESM has no require.
 const bare = { ${bare.map((id) => `${JSON.stringify(id)}: () => require(${JSON.stringify(id)})`).join(', ')} };
 function factory() {
-  const file =
-    typeof import.meta.resolve === 'function' ? new URL(import.meta.resolve(${JSON.stringify(cjs)})) : new URL(${JSON.stringify(cjs)}, import.meta.url);
   try {
+    // A CommonJS bundle of the app has no import.meta.url: the require() below is what it bundled.
+    const file =
+      typeof import.meta.resolve === 'function' ? new URL(import.meta.resolve(${JSON.stringify(cjs)})) : new URL(${JSON.stringify(cjs)}, import.meta.url);
     const { fileURLToPath } = process.getBuiltinModule('node:url');
     return process.getBuiltinModule('node:module').createRequire(import.meta.url)(fileURLToPath(file));
   } catch (error) {
