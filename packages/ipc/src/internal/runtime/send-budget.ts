@@ -69,7 +69,13 @@ export class SendBudget {
     let pause = 0.02;
     while (this.#bytes > this.#limit && !ch.broken) {
       let heard = false;
-      for (const c of readers) if (c.phase === 'open' && readCopyNow(c, 0)) heard = true;
+      let open = false;
+      for (const c of readers) {
+        if (c.phase !== 'open') continue;
+        open = true;
+        if (readCopyNow(c, 0)) heard = true;
+      }
+      if (!open) return; // its readers closed or ended: nothing to wait for
       this.#trim(ch);
       const now = ch.items.length + ch.inFlight;
       if (now < left) {
