@@ -151,6 +151,27 @@ describe.each(['thread', 'process'] as const)('a throwing callback (%s)', (conte
     expect((thrown[1] as Error).cause).toBe(own);
   }, 15_000);
 
+  it("an errorCallback that rethrows its error, or that error's cause, makes no cause cycle", async () => {
+    const inner = new Error('inner');
+    const outer = new Error('outer', { cause: inner });
+    const pick = [(e: unknown) => e, (e: unknown) => (e as Error).cause];
+    const outcomes: unknown[] = [];
+    for (const rethrow of pick) {
+      const r = pool.applyAsync(tasks.talk, ['d'], {
+        onMessage: () => {
+          throw outer;
+        },
+        errorCallback: (e) => {
+          throw rethrow(e);
+        },
+      });
+      outcomes.push(await r.get(10_000).catch((e: unknown) => e));
+    }
+    expect(outcomes).toEqual([outer, inner]);
+    expect(outer.cause).toBe(inner);
+    expect(Object.hasOwn(inner, 'cause')).toBe(false);
+  }, 15_000);
+
   it('AsyncResult.finally() runs once the call settles and passes the result through', async () => {
     let ran = 0;
     const ok = await pool.applyAsync(tasks.square, [4]).finally(() => {

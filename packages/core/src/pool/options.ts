@@ -166,7 +166,7 @@ export interface AsyncCallOptions<R> extends CallOptions {
    * Called with the error on failure: the task's error, or the error `onMessage`/`onProgress`
    * threw. Python: `error_callback`. If it throws, the `AsyncResult` rejects with that error
    * instead of the one it was given, which becomes the thrown error's `cause` when it is an `Error`
-   * without one (as Python sets `__context__`).
+   * without one (as Python sets `__context__`) and that makes no cycle (a rethrown error is kept as is).
    * @example
    * pool.applyAsync(tasks.fail, [], { errorCallback: (e) => console.error('failed:', e) });
    */

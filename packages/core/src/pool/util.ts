@@ -50,13 +50,35 @@ export function settleCall<R>(promise: Promise<R>, options: AsyncCallOptions<R>)
 
 /**
  * `thrown`, with `original` as its `cause` when it is an error object that has none: JavaScript's
- * form of the `__context__` Python sets on an exception raised while another is handled.
+ * form of the `__context__` Python sets on an exception raised while another is handled. Never
+ * makes a cycle (Python avoids one too): a callback that rethrows the error it was given, or an
+ * error on that error's `cause` chain, is thrown as it is.
  */
 function chained(thrown: unknown, original: unknown): unknown {
-  if (thrown instanceof Error && !Object.hasOwn(thrown, 'cause') && Object.isExtensible(thrown)) {
+  if (
+    thrown instanceof Error &&
+    !Object.hasOwn(thrown, 'cause') &&
+    Object.isExtensible(thrown) &&
+    !onCauseChain(thrown, original)
+  ) {
     Object.defineProperty(thrown, 'cause', { value: original, writable: true, configurable: true });
   }
   return thrown;
+}
+
+/** Whether `target` is `start` or on its `cause` chain (a chain that loops or cannot be read ends it). */
+function onCauseChain(target: unknown, start: unknown): boolean {
+  const seen = new Set<unknown>();
+  for (let link = start; typeof link === 'object' && link !== null && !seen.has(link); ) {
+    if (link === target) return true;
+    seen.add(link);
+    try {
+      link = (link as { cause?: unknown }).cause;
+    } catch {
+      return false;
+    }
+  }
+  return false;
 }
 
 /** A queue of waiters for room in a bounded queue. */
