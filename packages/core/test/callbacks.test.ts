@@ -172,6 +172,36 @@ describe.each(['thread', 'process'] as const)('a throwing callback (%s)', (conte
     expect(Object.hasOwn(inner, 'cause')).toBe(false);
   }, 15_000);
 
+  it('an async callback or errorCallback is awaited, and its rejection fails the call', async () => {
+    const order: string[] = [];
+    const ok = pool.applyAsync(tasks.square, [4], {
+      callback: async (v) => {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        order.push(`callback ${v}`);
+      },
+    });
+    expect(await ok.get(10_000)).toBe(16);
+    expect(order).toEqual(['callback 16']);
+    const error = boom();
+    const bad = pool.applyAsync(tasks.square, [5], {
+      callback: async () => {
+        throw error;
+      },
+    });
+    expect(await bad.get(10_000).catch((e: unknown) => e)).toBe(error);
+    const late = boom();
+    const failed = pool.applyAsync(tasks.talk, ['d'], {
+      onMessage: () => {
+        throw new Error('onMessage threw');
+      },
+      errorCallback: async () => {
+        throw late;
+      },
+    });
+    expect(await failed.get(10_000).catch((e: unknown) => e)).toBe(late);
+    expect(late.cause).toMatchObject({ message: 'onMessage threw' });
+  }, 15_000);
+
   it('AsyncResult.finally() runs once the call settles and passes the result through', async () => {
     let ran = 0;
     const ok = await pool.applyAsync(tasks.square, [4]).finally(() => {

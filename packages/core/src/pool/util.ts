@@ -29,17 +29,21 @@ export function abortErrorFor(signal: AbortSignal | undefined): Error {
   return error;
 }
 
-/** Calls `callback`/`errorCallback` when the call settles (Python's result-handler callbacks). */
+/**
+ * Calls `callback`/`errorCallback` when the call settles (Python's result-handler callbacks). A
+ * callback that returns a promise (an `async` one) is awaited: its rejection fails the call as a
+ * throw does, rather than ending the program as an unhandled rejection.
+ */
 export function settleCall<R>(promise: Promise<R>, options: AsyncCallOptions<R>): Promise<R> {
   if (!options.callback && !options.errorCallback) return promise;
   return promise.then(
-    (value) => {
-      options.callback?.(value);
+    async (value) => {
+      await options.callback?.(value);
       return value;
     },
-    (error) => {
+    async (error) => {
       try {
-        options.errorCallback?.(error);
+        await options.errorCallback?.(error);
       } catch (thrown) {
         throw chained(thrown, error);
       }
