@@ -36,6 +36,9 @@
 // listed in `package.json` (`multiprocBuild.loadOnFirstUse`): the index gets a facade for each and
 // their code goes to `dist/lazy/first-use.js`, which the first use loads with `require()` through
 // a one-line stub, `dist/lazy/first-use.esm`, that no require hook claims (scripts/first-use.mjs).
+// With `multiprocBuild.firstUseFactory` Node runs that code as a CommonJS function instead, and with
+// `multiprocBuild.hubFactory` (core) the hub too: `dist/chunks/hub.js` becomes an ES module over
+// `dist/chunks/hub.cjs`, so a first use links no ES module and the hub still exists once per realm.
 //
 // With `multiprocBuild.indexIsHub` (ipc) there is no hub and no chunk: the index is one file, and
 // the other entries import what they share with it from the index itself, which must export every
@@ -49,7 +52,15 @@ import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, posix, relative, resolve } from 'node:path';
 import { build } from 'esbuild';
-import { FIRST_USE_OUT, FIRST_USE_STUB, FIRST_USE_STUB_EXT, firstUse, writeFactory } from './first-use.mjs';
+import {
+  FIRST_USE_OUT,
+  FIRST_USE_STUB,
+  FIRST_USE_STUB_EXT,
+  firstUse,
+  HUB_FACTORY,
+  writeFactory,
+  writeHubFactory,
+} from './first-use.mjs';
 
 const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
 const HUB = 'chunks/hub';
@@ -102,7 +113,9 @@ function entryPoints() {
     .filter((target) => typeof target === 'object' && target['@multiproc/source'])
     .map((target) => ({
       in: target['@multiproc/source'],
-      out: target.default.replace(/^\.\/dist\//, '').replace(/\.js$/, ''),
+      // A package with a `node` export (`@multiproc/shared`) builds it here; its `default` is the
+      // browser file (`multiprocBuild.browser`, below).
+      out: (target.node ?? target.default).replace(/^\.\/dist\//, '').replace(/\.js$/, ''),
     }));
 }
 
@@ -338,6 +351,14 @@ function checkIndexExports(metafiles) {
   }
 }
 
+// A package that runs in browsers too (`@multiproc/shared`, whose index loads its shared-memory
+// objects on first use on Node: `multiprocBuild.browser`) also gets its whole index as one file,
+// for the `browser` export condition: a browser cannot load code synchronously on first use.
+if (pkg.multiprocBuild?.browser) {
+  const entryPoints = [{ in: main.in, out: pkg.multiprocBuild.browser }];
+  outputs.push((await build({ ...common, entryPoints, outdir: 'dist', plugins: [inlinePlugin] })).metafile);
+}
+
 // esbuild turns `require('zod')` into `__require("zod")`. A bundle of the user's app must still see
 // a plain `require('zod')` (that is how it bundles zod), and plain ESM throws at it as before.
 // A lazy module's placeholder path becomes its path relative to the file that imports it.
@@ -360,5 +381,11 @@ for (const file of outputs.flatMap((m) => Object.keys(m.outputs)).filter((f) => 
   if (fixed !== text) writeFileSync(file, fixed);
 }
 if (lazyRequired) writeFileSync(join('dist', `${FIRST_USE_OUT}${FIRST_USE_STUB_EXT}`), FIRST_USE_STUB);
-// The same code as a CommonJS function, which Node runs on first use (scripts/first-use.mjs).
+// The same code as a CommonJS function, which Node runs on first use, and the hub as one too, which
+// its ES module runs (scripts/first-use.mjs).
 if (lazyRequired?.factory) await writeFactory(common);
+if (pkg.multiprocBuild?.hubFactory === true) {
+  const hub = outputs.some((m) => m.outputs[join('dist', `${HUB_FACTORY}.js`)] !== undefined);
+  if (!hub) throw new Error('multiprocBuild.hubFactory: this package has no hub');
+  await writeHubFactory(common);
+}

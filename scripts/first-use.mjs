@@ -8,14 +8,17 @@
 // 20.19+ and 22.12+ load it synchronously) the first time it is called, constructed, extended or
 // read from, and then forwards to the real one. So `new Listener()`, `processManager()` or
 // `class M extends BaseManager` work as before, and an import never compiles the code behind them.
-// A package with `multiprocBuild.firstUseFactory` (ipc) has that code run on Node as a CommonJS
-// function instead, which links no ES module (FIRST_USE_FACTORY_EXT below).
+// A package with `multiprocBuild.firstUseFactory` (ipc, core) has that code run on Node as a
+// CommonJS function instead, which links no ES module, and core's hub is one too
+// (FIRST_USE_FACTORY_EXT and HUB_FACTORY in scripts/first-use-factory.mjs). The facades' runtime is
+// in scripts/first-use-runtime.mjs.
 import { readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { build } from 'esbuild';
+import { FIRST_USE_FACTORY_EXT, FIRST_USE_OUT, HUB_FACTORY } from './first-use-factory.mjs';
+import { runtimeSource } from './first-use-runtime.mjs';
 
-/** Placeholder path of the lazy file; bundle.mjs rewrites it relative to each output file. */
-export const FIRST_USE_OUT = 'lazy/first-use';
+export { FIRST_USE_OUT, HUB_FACTORY, writeFactory, writeHubFactory } from './first-use-factory.mjs';
 
 /**
  * The extension of the lazy file's one-line stub (`export * from './first-use.js'`), which Node
@@ -26,308 +29,6 @@ export const FIRST_USE_STUB_EXT = '.esm';
 /** The stub's text, written beside `dist/lazy/first-use.js`. */
 export const FIRST_USE_STUB =
   "// Loaded on first use by the package's index: see scripts/first-use.mjs in the repository.\nexport * from './first-use.js';\n";
-
-/**
- * The extension of the first-use code as a CommonJS function (`multiprocBuild.firstUseFactory`):
- * `dist/lazy/first-use.cjs` exports `(require, module, url) => exports`, and the index passes it
- * its own exports and those of `@multiproc/shared` for the two imports that file may have besides
- * `node:` modules. Node runs it, not the stub, and so links no ES module on first use: a
- * `require()` of an ES module links the modules it loads, and a thread stopped
- * (`worker.terminate()`) while they link aborts the whole process on Node 20 and 22 (FATAL ERROR:
- * v8::Module::IsGraphAsync must be used on an instantiated module; Node 24 ends the thread only),
- * and an `import()` of one of them still under way makes that `require()` throw (not yet fully
- * loaded). Only a file whose imports are all ones the index holds can be run so: core's shares its
- * hub with other entries, and is loaded through the stub.
- */
-export const FIRST_USE_FACTORY_EXT = '.cjs';
-
-/** What a factory's imports may be: the index, @multiproc/shared and Node's own modules. */
-export const FACTORY_IMPORTS = /^(?:\.\.\/index\.js|@multiproc\/shared|node:[\w/]+)$/;
-
-/** The proxy runtime, one copy in the main entry's output. `PATH` is rewritten by bundle.mjs. */
-function runtimeSource(placeholder, stub, codecs, factory) {
-  // The first-use code as a function, and what it imports (FIRST_USE_FACTORY_EXT above).
-  const factoryImports = factory
-    ? `import * as firstUseShared from '@multiproc/shared';
-import * as firstUseIndex from 'first-use-index';
-const factoryFile = () =>
-  new URL(typeof import.meta.resolve === 'function' ? import.meta.resolve(${JSON.stringify(factory)}) : new URL(${JSON.stringify(factory)}, import.meta.url));`
-    : 'const factoryFile = undefined;';
-  return `
-import { ContextError as FirstUseContextError, registerCodec } from '@multiproc/shared';
-${factoryImports}
-let loaded;
-function load() {
-  if (loaded === undefined) {
-    assertRequireModule();
-    try {
-      // A bundle of the user's app saw (and bundled) this require; plain ESM has no require.
-      loaded = require(${JSON.stringify(placeholder)});
-    } catch {
-      loaded = loadFromDisk();
-    }
-    // Every facade takes its real export now: a class's prototype reached through another export
-    // (a factory lending its class's prototype, such as Manager's) names its wrapper at once.
-    // (An export that fails to resolve says so when it is used, as before.)
-    for (const resolve of resolvers) {
-      try {
-        resolve();
-      } catch {}
-    }
-  }
-  return loaded;
-}
-// The two files loaded from disk on first use. A file tracer (@vercel/nft: Next.js standalone
-// output, Vercel, Nitro) copies what an import.meta.resolve() of a literal names, and what that imports.
-const firstUseFiles = () =>
-  typeof import.meta.resolve === 'function'
-    ? [import.meta.resolve(${JSON.stringify(stub)}), import.meta.resolve(${JSON.stringify(placeholder)})].map((url) => new URL(url))
-    : [new URL(${JSON.stringify(stub)}, import.meta.url), new URL(${JSON.stringify(placeholder)}, import.meta.url)];
-function loadFromDisk() {
-  // On Node, the stub: no require hook claims its extension, so Node's own loader runs it as an
-  // ES module of the one module map, and what it imports is what the program already loaded.
-  // The .js file would go through a TypeScript runner's hook (tsx), which compiles it and all it
-  // imports into a second, CommonJS copy of the packages. Bun and Deno load the .js file.
-  const direct = typeof Bun === 'object' || typeof Deno === 'object';
-  // Node 22.12 prints an ExperimentalWarning for a require() of an ES module made by a file outside
-  // node_modules, as this package's own files are when it is linked (a workspace, npm link): this
-  // require() is made as from the package's node_modules folder, as an installed copy makes it.
-  const from = direct ? import.meta.url : new URL('./node_modules/', import.meta.url);
-  const load = process.getBuiltinModule('node:module').createRequire(from);
-  const { fileURLToPath } = process.getBuiltinModule('node:url');
-  const [stubUrl, jsUrl] = firstUseFiles();
-  try {
-    if (direct) return load(fileURLToPath(jsUrl));
-    const made = factoryFile === undefined ? undefined : fromFactory(load, fileURLToPath(factoryFile()), jsUrl);
-    if (made !== undefined) return made;
-    try {
-      return load(fileURLToPath(stubUrl));
-    } catch (error) {
-      // Jest's require() (the one createRequire gives a test) runs the stub as CommonJS, a syntax
-      // error, and loads the .js file as an ES module of the test's own module registry: the same
-      // classes the test imported (Jest 30 on Node 24.9+ with --experimental-vm-modules).
-      if (error?.name !== 'SyntaxError' && error?.cause?.name !== 'SyntaxError') throw error;
-      return load(fileURLToPath(jsUrl));
-    }
-  } catch (error) {
-    throw firstUseError(error, direct);
-  }
-}
-// The first-use code run as a function: no ES module is linked, nor any import() met (see
-// FIRST_USE_FACTORY_EXT in scripts/first-use.mjs). Undefined when the file is not there (a copy
-// of the package without it): the stub is loaded then.
-function fromFactory(load, file, jsUrl) {
-  let factory;
-  try {
-    factory = load(file);
-  } catch (error) {
-    if (error?.code === 'MODULE_NOT_FOUND' && String(error.message).includes(file)) return undefined;
-    throw error;
-  }
-  const imports = { '../index.js': firstUseIndex, '@multiproc/shared': firstUseShared };
-  const module = { exports: {} };
-  factory(
-    (id) => {
-      if (Object.hasOwn(imports, id)) return imports[id];
-      if (String(id).startsWith('node:')) return process.getBuiltinModule(id);
-      throw Object.assign(new Error("Cannot find module '" + id + "'"), { code: 'MODULE_NOT_FOUND' });
-    },
-    module,
-    jsUrl.href,
-  );
-  return module.exports;
-}
-// A failed load as a ContextError that says what to do, or the error itself when it is not ours.
-function firstUseError(error, direct) {
-  const [stubUrl, jsUrl] = firstUseFiles();
-  const guide = 'https://github.com/multiproc/multiproc/blob/main/apps/docs/guide/';
-  const code = error?.code;
-  const said = String(error?.message).split('\\n')[0];
-  const notFound = code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND';
-  if (notFound && process.versions.pnp !== undefined) {
-    // Before module.registerHooks (Node 22.15, 24), require() of an ES module resolves its imports
-    // with Node's own ES loader, which knows neither Yarn's zip archives nor its package map (Yarn's
-    // loader hooks run for import() only). Seen failing on 20.20 and 22.12, working on 22.23 and 24.
-    return new FirstUseContextError(
-      'multiproc cannot load its first-use code (' + decodeURI(jsUrl.pathname) + ") under Yarn Plug'n'Play on " +
-        'Node.js ' + process.version + ' (' + said + '): this Node.js resolves what require() of an ES module ' +
-        "imports without Yarn's hooks. Set nodeLinker: node-modules in .yarnrc.yml and run yarn install, or run " +
-        'Node.js 22.15+ or 24 (' + guide + 'runtimes.md#package-managers).',
-      { cause: error },
-    );
-  }
-  if (notFound) {
-    const { existsSync } = process.getBuiltinModule('node:fs');
-    const gone = (direct ? [jsUrl] : [stubUrl, jsUrl]).filter((url) => !existsSync(url));
-    const what = gone.length > 0 ? gone.map((url) => decodeURI(url.pathname)).join(' and ') : 'a file';
-    return new FirstUseContextError(
-      'multiproc could not load ' + what + ' (' + said + '): it loads its dist/lazy/ files the first time ' +
-        'Process, Pool, a queue or a pipe is used, and a bundler or a file tracer left them out. Deploy the ' +
-        "package's whole folder, or bundle the app as " + guide + 'bundling.md says.',
-      { cause: error },
-    );
-  }
-  if (code === 'ERR_REQUIRE_ESM' && process.env.JEST_WORKER_ID === undefined && nodeRequiresModules()) {
-    return requireModuleOff(error);
-  }
-  if (process.env.JEST_WORKER_ID !== undefined) {
-    return new FirstUseContextError(
-      'multiproc cannot load ' + decodeURI(jsUrl.pathname) + ' under Jest on Node.js ' + process.version + ' (' +
-        said + '): it loads Process, Pool, queues and pipes on first use with require() of an ES module, which ' +
-        "Jest's require() does from Node.js 24.9 on (with NODE_OPTIONS=--experimental-vm-modules). Run these " +
-        'tests on Node.js 24.9+, or with vitest or node:test, which host multiproc on every supported Node ' +
-        '(' + guide + 'runtimes.md#test-runners).',
-      { cause: error },
-    );
-  }
-  return error;
-}
-// Loading on first use needs require() of an ES module, which Node has from 20.19 and 22.12 on;
-// older lines fail deep inside it (ERR_REQUIRE_ESM) with advice that does not apply to the user.
-// The version decides, and the program's flags: process.features.require_module is false when the
-// program turned it off (--no-experimental-require-module), and also in a sandbox such as Jest's,
-// whose process says false on every Node (and whose require() loads ES modules all the same).
-let requireModuleOk = typeof Bun === 'object' || typeof Deno === 'object';
-function assertRequireModule() {
-  if (requireModuleOk || process.features.require_module === true) {
-    requireModuleOk = true;
-    return;
-  }
-  if (nodeRequiresModules()) {
-    if (process.features.require_module === false && requireModuleFlaggedOff()) {
-      throw requireModuleOff();
-    }
-    requireModuleOk = true;
-    return;
-  }
-  throw new FirstUseContextError(
-    'multiproc needs Node.js ^20.19.0 or >=22.12.0 (or 24 and later), and this is Node.js ' + process.version +
-      ': it loads parts of itself with require() of an ES module, which this Node cannot do.' +
-      ' Upgrade Node.js to 20.19+, 22.12+ or 24.',
-  );
-}
-function requireModuleFlaggedOff() {
-  const options = String(process.env.NODE_OPTIONS ?? '').split(/\\s+/);
-  return [...process.execArgv, ...options].includes('--no-experimental-require-module');
-}
-// This Node can require() an ES module, but the program turned that off.
-function requireModuleOff(cause) {
-  return new FirstUseContextError(
-    'multiproc cannot load Process, Pool, queues and pipes on Node.js ' + process.version + ': it loads them on ' +
-      'first use with require() of an ES module, which this program turned off with ' +
-      '--no-experimental-require-module (process.features.require_module is false). Remove that flag from ' +
-      'NODE_OPTIONS or the node command line.',
-    cause === undefined ? undefined : { cause },
-  );
-}
-function nodeRequiresModules() {
-  const [major, minor] = String(process.versions.node).split('.').map(Number);
-  return major > 22 || (major === 22 && minor >= 12) || (major === 20 && minor >= 19);
-}
-// A value of a lazily loaded class can arrive before this thread used the class: its decoder loads it.
-// A decoder already registered is the real one: a bundle ran the first-use code before this file
-// (Rollup's transformMixedEsModules hoists the require() above into an import), and load() will
-// not run it again to register it a second time.
-const registry = globalThis[Symbol.for('multiproc.codec.registry')];
-for (const type of ${JSON.stringify(codecs)}) {
-  if (registry.has(type)) continue;
-  const decode = (data, ctx) => {
-    load();
-    const real = registry.get(type);
-    if (real === decode) throw new Error('multiproc: ' + type + ' was not registered by the module loaded on first use');
-    return real(data, ctx);
-  };
-  registerCodec(type, decode);
-}
-// Each facade with its real export once loaded (null until then), and the callable wrappers of
-// @multiproc/core's internal/callable.ts (both on globalThis, per realm): a wrapper made of a
-// facade before it loads (the umbrella's \`mp.Pool\`) becomes the \`constructor\` its real class's
-// prototype names once it loads, so \`new mp.Pool().constructor === mp.Pool\` (claimConstructor
-// there; a wrapper made later reads the real export here).
-const facades = (globalThis[Symbol.for('multiproc.firstUse.facades')] ??= new WeakMap());
-const resolvers = [];
-function claimConstructor(real, facade) {
-  const wrapper = globalThis[Symbol.for('multiproc.callableWrappers')]?.get(facade);
-  const prototype = real.prototype;
-  if (wrapper === undefined || typeof prototype !== 'object' || prototype === null) return;
-  const own = Object.getOwnPropertyDescriptor(prototype, 'constructor');
-  if (!own?.writable || own.value !== real) return;
-  try {
-    Object.defineProperty(prototype, 'constructor', { ...own, value: wrapper });
-  } catch {}
-}
-export function lazyExport(name, kind) {
-  // The target has the shape of the real export (kind, from the source: see kindOf() in
-  // scripts/first-use.mjs), so that what the Proxy must report of it (a Proxy's invariants) is
-  // true of the real one too: a plain or async function or an arrow ('prototype' or not, a
-  // constructor or not). A plain function's own 'prototype' is writable: once loaded it becomes
-  // the real one (frozen, for a class).
-  const target = kind === 'async' ? async function () {} : kind === 'arrow' ? () => {} : function () {};
-  Object.defineProperty(target, 'name', { value: name });
-  let real;
-  const get = () => {
-    if (real === undefined) {
-      real = load()[name];
-      if (typeof real !== 'function') throw new Error('multiproc: first-use export ' + name + ' is not a function');
-      const proto = Object.getOwnPropertyDescriptor(real, 'prototype');
-      if (proto) Object.defineProperty(target, 'prototype', proto);
-      facades.set(proxy, real);
-      claimConstructor(real, proxy);
-    }
-    return real;
-  };
-  const self = (receiver) => (receiver === proxy ? get() : receiver);
-  // A property the target must keep reporting (own, non-configurable): every trap agrees with it.
-  const fixed = (t, key) => Reflect.getOwnPropertyDescriptor(t, key)?.configurable === false;
-  // Makes the target an exact copy of the real export's own properties and prototype: then the
-  // invariants of a non-extensible target (its keys and prototype are the whole truth) hold.
-  const mirror = (t) => {
-    const r = get();
-    for (const key of Reflect.ownKeys(t)) {
-      if (!Reflect.getOwnPropertyDescriptor(r, key)) Reflect.deleteProperty(t, key);
-    }
-    for (const key of Reflect.ownKeys(r)) {
-      Reflect.defineProperty(t, key, Reflect.getOwnPropertyDescriptor(r, key));
-    }
-    Reflect.setPrototypeOf(t, Reflect.getPrototypeOf(r));
-  };
-  const proxy = new Proxy(target, {
-    apply: (_t, thisArg, args) => Reflect.apply(get(), thisArg, args),
-    construct: (_t, args, newTarget) => Reflect.construct(get(), args, self(newTarget)),
-    get: (_t, key, receiver) => Reflect.get(get(), key, self(receiver)),
-    set: (_t, key, value, receiver) => Reflect.set(get(), key, value, self(receiver)),
-    has: (t, key) => Reflect.has(get(), key) || fixed(t, key),
-    deleteProperty: (t, key) =>
-      Reflect.deleteProperty(get(), key) && (!Reflect.has(t, key) || Reflect.deleteProperty(t, key)),
-    ownKeys: (t) => [...new Set([...Reflect.ownKeys(get()), ...Reflect.ownKeys(t)])],
-    getOwnPropertyDescriptor: (t, key) => {
-      const own = Reflect.getOwnPropertyDescriptor(get(), key);
-      // A non-configurable property reported must be one of the target's too.
-      if (own && own.configurable === false && !fixed(t, key)) Reflect.defineProperty(t, key, own);
-      return own ?? Reflect.getOwnPropertyDescriptor(t, key);
-    },
-    defineProperty: (t, key, desc) => {
-      if (!Reflect.defineProperty(get(), key, desc)) return false;
-      const now = Reflect.getOwnPropertyDescriptor(real, key);
-      // Defined non-configurable (Object.defineProperty's default): the target must hold it too.
-      return now?.configurable === false ? Reflect.defineProperty(t, key, now) : true;
-    },
-    getPrototypeOf: () => Reflect.getPrototypeOf(get()),
-    setPrototypeOf: (t, proto) =>
-      Reflect.setPrototypeOf(get(), proto) && Reflect.setPrototypeOf(t, proto),
-    isExtensible: (t) => Reflect.isExtensible(t),
-    preventExtensions: (t) => {
-      if (!Reflect.preventExtensions(get())) return false;
-      mirror(t);
-      return Reflect.preventExtensions(t);
-    },
-  });
-  facades.set(proxy, null);
-  resolvers.push(get);
-  return proxy;
-}
-`;
-}
 
 /**
  * What kind of function `name` is in `source`, for the facade's target: 'async' (an async
@@ -378,7 +79,14 @@ export function firstUse(pkg, lazyPlaceholder) {
     config.firstUseFactory === true
       ? `${lazyPlaceholder}${FIRST_USE_OUT}${FIRST_USE_FACTORY_EXT}`
       : undefined;
-  const runtime = runtimeSource(placeholder, stub, config.firstUseCodecs ?? [], factory);
+  const hub =
+    factory !== undefined && config.hubFactory === true ? `${lazyPlaceholder}${HUB_FACTORY}` : undefined;
+  const withIpc = pkg.dependencies?.['@multiproc/ipc'] !== undefined;
+  const self = pkg.name === '@multiproc/shared';
+  const what = self
+    ? { used: 'a Lock, Value, SharedArray or other shared-memory object', all: 'its shared-memory objects' }
+    : { used: 'Process, Pool, a queue or a pipe', all: 'Process, Pool, queues and pipes' };
+  const runtime = runtimeSource(placeholder, stub, config.firstUseCodecs ?? [], factory, hub, withIpc, self, what);
   const entrySource = [...files]
     .map((f) => `export * from ${JSON.stringify(`./${relative('src', f).split('\\').join('/')}`)};`)
     .join('\n');
@@ -424,30 +132,4 @@ export function firstUse(pkg, lazyPlaceholder) {
       },
     }),
   };
-}
-
-/**
- * Writes `dist/lazy/first-use.cjs` (FIRST_USE_FACTORY_EXT above) from the built
- * `dist/lazy/first-use.js`, its source map chained to the sources; fails the build when that file
- * imports anything the index cannot hand it. `options`: bundle.mjs's esbuild options.
- */
-export async function writeFactory(options) {
-  // The package build's options, as a transform of one file (its imports become require calls).
-  const { bundle, packages, ...transform } = options;
-  const { metafile } = await build({
-    ...transform,
-    entryPoints: [`dist/${FIRST_USE_OUT}.js`],
-    outfile: `dist/${FIRST_USE_OUT}${FIRST_USE_FACTORY_EXT}`,
-    format: 'cjs',
-    define: { 'import.meta.url': '__firstUseUrl' },
-    // Strict, as the ES module it was.
-    banner: { js: 'module.exports=function(require,module,__firstUseUrl){"use strict";' },
-    footer: { js: 'return module.exports};' },
-  });
-  const { imports } = Object.values(metafile.outputs).find((o) => o.entryPoint);
-  const refused = imports.filter((i) => i.kind !== 'require-call' && !FACTORY_IMPORTS.test(i.path));
-  if (refused.length > 0) {
-    const names = refused.map((i) => `${i.path} (${i.kind})`).join(', ');
-    throw new Error(`multiprocBuild.firstUseFactory: dist/${FIRST_USE_OUT}.js imports ${names}`);
-  }
 }

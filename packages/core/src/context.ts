@@ -25,6 +25,9 @@ const isObject = (value: unknown): value is object =>
 function publicPart<T extends object>(ns: T): Omit<T, HelperName> {
   const out: Record<string, unknown> = { ...(ns as Record<string, unknown>) };
   for (const helper of HELPERS) delete out[helper];
+  // Not an export: the `default` a CommonJS build's namespace interop adds (core's first-use code
+  // runs as a CommonJS function on Node, scripts/first-use-factory.mjs).
+  delete out.default;
   return out as Omit<T, HelperName>;
 }
 

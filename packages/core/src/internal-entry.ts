@@ -25,6 +25,7 @@ export { importTaskModule } from './internal/load-task.js';
 export { AdaptiveChunks, defaultChunksize, knownLength } from './pool/chunks.js';
 export { Flatten } from './pool/flatten.js';
 export { submitClosedError, terminatedError } from './pool/gate.js';
+export { type CallOrder, type Ordered, OrderedJobs } from './pool/job-order.js';
 export {
   type ChunkResults,
   InputWaits,
@@ -33,5 +34,12 @@ export {
   type SubmitChunk,
   streamChunks,
 } from './pool/stream.js';
-export { type CallInput, callOptions, checkCall, settleCall, watchAbort } from './pool/util.js';
+export {
+  type CallInput,
+  callOptions,
+  checkCall,
+  isAsyncIterable,
+  settleCall,
+  watchAbort,
+} from './pool/util.js';
 export { moduleTaskNames } from './task.js';

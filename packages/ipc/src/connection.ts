@@ -77,7 +77,9 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
 
   /**
    * Sends `value` (structured clone; multiproc objects inside travel by reference) to the other end.
-   * Returns at once; Python: `send(obj)`.
+   * Returns at once, unless this is the pipe's own thread and its reader elsewhere has not taken
+   * 8 MiB it sent: then it waits, as Python's blocks on a full pipe, for at most 1 s without the
+   * reader taking anything. Python: `send(obj)`.
    * @param value - what to send.
    * @throws {ValidationError} when called with no value or more than one (`send(undefined)` is fine).
    * @throws {SerializationError} when part of `value` cannot be sent, naming it (`value.onDone`).
@@ -99,7 +101,8 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
    * Sends `size` bytes of `buf` from `offset` as one message. Python: `send_bytes(buf, offset, size)`.
    * Between processes, a message of 16 KiB or more is written from `buf` itself; while earlier
    * messages still wait for the reader, this first blocks until it drains them, as Python's does,
-   * but for at most 20 ms without progress (then the message is queued).
+   * but for at most 20 ms without progress (then the message is queued). Like {@link send}, it
+   * waits for a reader elsewhere that has not taken 8 MiB this thread sent.
    * @param buf - the bytes; written or copied before this returns, so `buf` may change after.
    * @param offset - `null` (Python's `None`) as when left out. @default 0
    * @param size - `null` (Python's `None`) as when left out. @default the rest of `buf`

@@ -185,6 +185,7 @@ async function runQueue(kind: HomeKind & { kind: 'queue' }, steps: Step[], s: fc
     later: gets,
   };
   for (const step of steps) {
+    noneWaitBesideCredit(sys);
     sys.log.push(JSON.stringify(step));
     if ('who' in step && step.who >= 0) giveUpWaiting(copies[step.who]!);
     if (isSharedStep(step)) {
@@ -344,10 +345,10 @@ async function runQueue(kind: HomeKind & { kind: 'queue' }, steps: Step[], s: fc
   }
 }
 
-// A pipe's items wait at home only while its reader has not asked for them (or something else
-// stands first): once the only reader has credit, what waited went to it, in order, so a sender's
-// messages can go straight to it again (HomeProtocol.stalledReader, when they cannot: the sender
-// reads that reader's frames at once rather than letting its messages pile up here).
+// A pipe's or queue's items wait at home only while its reader has not asked for them (or
+// something else stands first): once the only reader has credit, what waited went to it, in order,
+// so a sender's messages can go straight to it again (HomeProtocol.stalledReader, when they cannot:
+// the sender reads that reader's frames at once rather than letting its messages pile up here).
 function noneWaitBesideCredit(sys: System): void {
   const ch = sys.home.endpoints[0]!.read!;
   if (ch.items.length === 0 || ch.readers.size !== 1 || ch.localTakers > 0 || ch.waitingBacks > 0) return;

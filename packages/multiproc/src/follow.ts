@@ -31,6 +31,11 @@ type Constructor = new (...args: unknown[]) => object;
 
 const ordinaryHasInstance = Function.prototype[Symbol.hasInstance];
 
+// Per realm (scripts/first-use.mjs): each first-use facade with its real export once loaded (null
+// until then), and the stand-in that its class's prototype names as `constructor` once it loads.
+const FACADES_KEY = Symbol.for('multiproc.firstUse.facades');
+const CLAIMS_KEY = Symbol.for('multiproc.firstUse.claims');
+
 /** The process context's member `name` (loads the context's code on first use). */
 const processMember = (name: string): Factory =>
   (getContext('process') as unknown as Record<string, Factory>)[name] as Factory;
@@ -70,6 +75,13 @@ function follower(name: string, cls: Constructor, wrapper: unknown): unknown {
  * factory that lends its class's prototype (`Value`, `SharedArray`) leaves it to the class.
  */
 function claimConstructor(cls: Constructor, proxy: object, wrapper: unknown): void {
+  // A class loaded on first use (`@multiproc/shared`'s on Node) is not read now, which would load
+  // it: its facade names `proxy` as its constructor once it loads (scripts/first-use.mjs).
+  if ((globalThis as any)[FACADES_KEY]?.get(cls) === null) {
+    const claims: WeakMap<object, object> = ((globalThis as any)[CLAIMS_KEY] ??= new WeakMap());
+    claims.set(cls, proxy);
+    return;
+  }
   const prototype: unknown = cls.prototype;
   if (typeof prototype !== 'object' || prototype === null) return;
   const own = Object.getOwnPropertyDescriptor(prototype, 'constructor');

@@ -9,7 +9,7 @@
  * Mirrors Python's `multiprocessing.sharedctypes` and `multiprocessing.synchronize`.
  * @module @multiproc/shared
  */
-export { Barrier, type BarrierAction, type BarrierOptions, setBarrierActionRunner } from './barrier.js';
+export { Barrier, type BarrierOptions } from './barrier.js';
 export {
   ByteChannel,
   type ByteChannelOptions,
@@ -59,7 +59,19 @@ export {
   ValidationError,
 } from './errors.js';
 export { Event } from './event.js';
-export { tooManyArguments } from './internal/arity.js';
+// On Node the shared-memory objects (Lock, RLock, Semaphore, Event, Condition, Barrier, Value,
+// SharedArray, ByteChannel) load on first use (`multiprocBuild.loadOnFirstUse`): a worker that
+// imports the package and uses none of them compiles half of it (issue #18). That code reaches
+// what it shares with the rest through this index: the names below are for it (and the other
+// packages' helpers), not API.
+export {
+  NONE,
+  rejectArguments,
+  TAKES_ACQUIRE,
+  TAKES_TIMEOUT,
+  tooManyArguments,
+} from './internal/arity.js';
+export { type BarrierAction, runAction, setBarrierActionRunner } from './internal/barrier-action.js';
 export { describeError, describeThrown } from './internal/describe-thrown.js';
 export {
   ERRORS_AS_VALUES,
@@ -70,6 +82,8 @@ export {
   toErrorRecord,
 } from './internal/error-record.js';
 export { gotWorkSince, ifLoopStaysDry, type LoopStock, takeLoopStock } from './internal/loop-work.js';
+export { kAbandon, kIsOwned, kReleaseAll, kRestoreAsync, kRestoreSync } from './internal/protocol.js';
+export { assertThreadTarget } from './internal/shared-codec.js';
 export { keyName } from './internal/unsendable.js';
 export { decodeJson, encodeJson, type JsonEncoded } from './json-text.js';
 export { type AcquireOptions, Lock } from './lock.js';
@@ -84,7 +98,7 @@ export {
   type WithoutNulls,
   withArticle,
 } from './options.js';
-export { type AbandonOptions, abandonOwner, getOwnerId, ownerIdOfThread } from './owner.js';
+export { type AbandonOptions, abandonOwner, getOwnerId, ownerIdOfThread, trackAbandonable } from './owner.js';
 export { definePythonNames } from './python-names.js';
 export { RLock } from './rlock.js';
 export { BoundedSemaphore, Semaphore } from './semaphore.js';

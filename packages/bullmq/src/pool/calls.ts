@@ -67,8 +67,10 @@ export class Calls {
       started: (scope) => this.#started(scope),
       afterTerminate: () => this.#afterTerminate(),
       plan: (options, iterable) => this.#plan(options, iterable),
-      submit: (id, task, kind, base, body, onMessage) =>
-        host.jobs.submit({ id, task, kind, base, body, onMessage, mod: this.#fingerprintOf(task) }),
+      openCall: () => host.jobs.openCall(),
+      closeCall: (order) => host.jobs.closeCall(order),
+      submit: (id, task, kind, base, body, onMessage, order) =>
+        host.jobs.submit({ id, task, kind, base, body, onMessage, mod: this.#fingerprintOf(task) }, order),
       cancel: (ids) => this.#cancel(ids),
       reading: (readAll) => {
         this.#readers.add(readAll);
@@ -99,8 +101,10 @@ export class Calls {
     return this.#starting > 0 || this.#running > 0 || this.#host.jobs.size > 0;
   }
 
-  /** One `apply`: one job. */
+  /** One `apply`: one job, added after those of the calls made before it (open until then). */
   async apply(task: TaskRef, args: unknown[], options: WithoutNulls<CallOptions>): Promise<unknown> {
+    const jobs = this.#host.jobs;
+    const order = jobs.openCall();
     const scope = openScope(options, this.#host.stop);
     let id: string | undefined;
     this.#running++;
@@ -112,15 +116,16 @@ export class Calls {
       const body = packPayload(args, 'apply', 0);
       await this.#started(scope);
       id = `a${++this.#seq}`;
-      const reply = this.#host.jobs.submit({
+      const spec = {
         id,
         task: taskId,
-        kind: 'apply',
+        kind: 'apply' as const,
         base: 0,
         body,
-        onMessage: scope.onMessage,
         mod: this.#fingerprintOf(taskId),
-      });
+      };
+      const reply = jobs.submit({ ...spec, onMessage: scope.onMessage }, order);
+      jobs.closeCall(order);
       const result = await Promise.race([reply, scope.stopped]);
       if (!result.ok) throw thrownOrError(result.error);
       return (result as { value: unknown }).value;
@@ -129,6 +134,7 @@ export class Calls {
       await this.#afterTerminate();
       throw error;
     } finally {
+      jobs.closeCall(order); // also when it failed before its job was made
       scope.dispose();
       this.#running--;
       this.wake();

@@ -1,7 +1,7 @@
 /**
- * The pool's jobs in its BullMQ queue: signed submission (the jobs of one event-loop turn go in
- * one `addBulk`), results and events read from the queue's event stream (`events.ts`),
- * cancellation, and the counts behind `stats()`.
+ * The pool's jobs in its BullMQ queue: signed submission (in call order, `outbox.ts`; the jobs
+ * of one event-loop turn go in one `addBulk`), results and events read from the queue's event
+ * stream (`events.ts`), cancellation, and the counts behind `stats()`.
  *
  * Jobs are removed from Redis as soon as they finish (`removeOnComplete`/`removeOnFail`); their
  * signed results travel in the `completed` event, which the pool reads from the stream's start,
@@ -10,6 +10,7 @@
  * stream (XTRIM MINID, Redis 6.2+), so Redis holds only what is in flight, not the pool's history.
  */
 import type { EventEmitter } from 'node:events';
+import type { CallOrder } from '@multiproc/core/internal';
 import type { ConnectionOptions, JobsOptions, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { AuthenticationError, RedisConnectionError } from '../errors.js';
@@ -39,6 +40,7 @@ import { decodeResult, undecodable, unpack, unpackBytes, WIRE_FORMAT } from '../
 import { dispatchEvent, EventReader } from './events.js';
 import { type BulkJob, dropPayload, type JobSpec, type Pending, storePayloads, takeResult } from './held.js';
 import type { Liveness } from './liveness.js';
+import { Outbox } from './outbox.js';
 
 /** At most this many events stay in the queue's stream (those read are trimmed sooner). */
 const EVENTS_MAX_LEN = 50_000;
@@ -65,7 +67,7 @@ export class Jobs {
   readonly #pending = new Map<string, Pending>();
   #queue: Queue | undefined;
   #events: EventReader | undefined;
-  #batch: BulkJob[] = [];
+  readonly #outbox = new Outbox((batch) => this.#addJobs(batch));
   #active = 0;
   #drained = true;
   /** The id of the last event read, the one the stream was last trimmed to, and a pending trim. */
@@ -135,8 +137,18 @@ export class Jobs {
     releaseClosedSockets(client);
   }
 
-  /** Adds a signed job; resolves with the worker's verified result. */
-  submit(spec: JobSpec): Promise<ResultPayload> {
+  /** A new call's order: no later call's job is added until {@link closeCall} (`outbox.ts`). */
+  openCall(): CallOrder {
+    return this.#outbox.open();
+  }
+
+  /** The call of `order` adds no more jobs: those of later calls may go. */
+  closeCall(order: CallOrder): void {
+    this.#outbox.close(order);
+  }
+
+  /** Adds a signed job in its call's place (`order`; none: as it comes); resolves with its result. */
+  submit(spec: JobSpec, order?: CallOrder): Promise<ResultPayload> {
     const { signer, queue, attempts } = this.#o;
     // A large payload waits in its own key: BullMQ copies and parses a job's data as it hands the
     // job to a worker, with the job's lock already running.
@@ -166,15 +178,12 @@ export class Jobs {
       });
       this.#drained = false;
       this.#o.onChange();
-      const job: BulkJob = { name: spec.task, data, opts, ...(held ? { held } : {}) };
-      if (this.#batch.push(job) === 1) queueMicrotask(() => void this.#flush());
+      this.#outbox.send({ name: spec.task, data, opts, ...(held ? { held } : {}) }, order);
     });
   }
 
-  async #flush(): Promise<void> {
-    let batch = this.#batch;
-    this.#batch = [];
-    if (batch.length === 0) return;
+  /** Adds a batch to the queue, its large payloads stored first; a batch that fails rejects its jobs. */
+  async #addJobs(batch: BulkJob[]): Promise<void> {
     try {
       if (batch.some((job) => job.held)) {
         const held = batch.flatMap((job) => (job.held ? [{ id: job.opts.jobId!, bytes: job.held }] : []));
@@ -192,11 +201,9 @@ export class Jobs {
 
   /** Stops routing results of `ids`, removes those still waiting and asks workers to stop the others. */
   cancel(ids: readonly string[], publish: (ids: readonly string[]) => Promise<unknown>): void {
+    // Jobs not added yet (held in call order, or of this turn) are simply not added.
     const live = ids.filter((id) => this.#settle(id) !== undefined);
     if (live.length === 0) return;
-    // Jobs of this turn not added yet are simply not added.
-    const dropped = new Set(live);
-    this.#batch = this.#batch.filter((job) => !dropped.has(job.opts.jobId!));
     publish(live).catch(() => {});
     for (const id of live) this.#queue?.remove(id).catch(() => {});
   }
@@ -234,6 +241,7 @@ export class Jobs {
     const p = this.#pending.get(id);
     if (!p) return undefined;
     this.#pending.delete(id);
+    this.#outbox.drop(id);
     if (p.active) this.#active--;
     if (p.held) dropPayload(this.#client(), this.#o.prefix, this.#o.queue, id);
     this.#checkDrained();

@@ -6,7 +6,7 @@
  * open `imap` reads the rest of its input when the pool is closed.
  */
 import { type ImapOptions, type MapOptions, PoolClosedError, type TaskRef } from '@multiproc/core';
-import { AdaptiveChunks, streamChunks } from '@multiproc/core/internal';
+import { AdaptiveChunks, type CallOrder, isAsyncIterable, streamChunks } from '@multiproc/core/internal';
 import type { WithoutNulls } from '@multiproc/shared';
 import { RedisConnectionError, UnknownTaskError } from '../errors.js';
 import { thrownOrError } from '../internal/error-record.js';
@@ -42,6 +42,9 @@ export interface MapCallSite {
   taskId(task: TaskRef): string;
   /** Waits for the pool's connection (rejects when the call or the pool stops meanwhile). */
   started(scope: CallScope): Promise<void>;
+  /** The order of a call made now, open (later calls' jobs wait) until {@link closeCall}. */
+  openCall(): CallOrder;
+  closeCall(order: CallOrder): void;
   /** How many workers to plan the chunks for. */
   plan(options: WithoutNulls<MapOptions>, iterable: unknown): Promise<number>;
   submit(
@@ -52,6 +55,8 @@ export interface MapCallSite {
     /** The items, packed (`packPayload`). */
     body: Buffer,
     onMessage: ((value: unknown) => void) | undefined,
+    /** The call's order (none: the job takes its place as it is sent). */
+    order: CallOrder | undefined,
   ): Promise<ResultPayload>;
   /** Removes queued jobs and stops running ones (nothing once the pool has stopped). */
   cancel(ids: readonly string[]): void;
@@ -117,6 +122,10 @@ export function mapStream(
   // each item fails or succeeds alone, as with Python's default of one item a task.
   const resends = !keepsAll && options.chunksize === undefined;
   const call = site.nextCall();
+  // A map over an input read synchronously: no job of a later call is added before its last chunk,
+  // as in Python (`outbox.ts`). An async input may wait on a later call; an imap's consumer paces it.
+  const order = keepsAll && !isAsyncIterable(iterable) ? site.openCall() : undefined;
+  const lastSent = () => order && site.closeCall(order);
   let chunk = 0;
   // Set once the stream runs: makes it read its whole input (see StreamOptions.readsOn).
   let handOver!: (readAll: ReadAll | undefined) => void;
@@ -152,7 +161,7 @@ export function mapStream(
         // An item is named by its index in the input, as the core Pool names it (`items[3].cb`).
         const body = packPayload(items, kind, base);
         live.add(id);
-        const reply = site.submit(id, taskId, kind, base, body, scope.onMessage).then(
+        const reply = site.submit(id, taskId, kind, base, body, scope.onMessage, order).then(
           (r): ChunkResult | Promise<ChunkResult> => {
             live.delete(id);
             const result = chunkResult(r, base);
@@ -192,6 +201,7 @@ export function mapStream(
         interruptible: (stop, stopReading) =>
           scope.onStop((error, timedOut) => (timedOut && !keepsAll ? stopReading : stop)(error)),
         onReceived: () => scope.received(),
+        onLastSent: lastSent,
         readsOn: handOver,
         ...(keepsAll ? {} : { itemFailure: (error: unknown) => failsOnlyItems(error, scope, site.stop) }),
       });
@@ -200,6 +210,7 @@ export function mapStream(
       throw error;
     } finally {
       ended = true;
+      lastSent(); // also when it ended before its stream started
       handOver(undefined);
       scope.dispose();
       if (live.size > 0) site.cancel([...live]);

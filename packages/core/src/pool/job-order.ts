@@ -16,6 +16,8 @@
  *
  *   queue:  [a1 a2 | b1 c1 c2]     a open: b1 and what follows wait; a3 (sent as a1 ends) goes
  *                                  before b1; once a sent its last chunk, b1 may start
+ *
+ * `@multiproc/bullmq` holds its jobs back from its Redis queue with this class (`pool/outbox.ts`).
  */
 import { JobQueue } from './job-queue.js';
 

@@ -11,7 +11,7 @@ import { type ChunkCall, ChunkEntry, type ChunkReply, countResults, readChunk } 
 import type { CallerMessages } from './messages.js';
 import type { ImapOptions, MapOptions } from './options.js';
 import { type ItemFailure, streamChunks } from './stream.js';
-import { beginCall, type CallHold } from './util.js';
+import { beginCall, type CallHold, isAsyncIterable } from './util.js';
 
 /**
  * The results of an `imap`/`imapUnordered` call one by one. The loop reading them settles the
@@ -277,9 +277,6 @@ export function mapChunks(
     }
   })();
 }
-
-const isAsyncIterable = (input: unknown): boolean =>
-  typeof (input as AsyncIterable<unknown> | null)?.[Symbol.asyncIterator] === 'function';
 
 /** Runs a whole `map`/`starmap` call: every result, in input order. */
 export async function collectAll(

@@ -157,7 +157,8 @@ export interface AsyncCallOptions<R> extends CallOptions {
    * Called with the result on success, before the `AsyncResult` settles. Python: `callback`.
    * If it throws, the `AsyncResult` rejects with that error instead of the result
    * (`successful()` is `false`) and `errorCallback` is not called. (Python's pool prints the
-   * error, and that result and every later one never become ready.)
+   * error, and that result and every later one never become ready.) A promise it returns (an
+   * `async` callback) is awaited before the `AsyncResult` settles; its rejection counts as a throw.
    * @example
    * pool.applyAsync(tasks.square, [7], { callback: (v) => console.log('got', v) }); // got 49
    */
@@ -165,7 +166,9 @@ export interface AsyncCallOptions<R> extends CallOptions {
   /**
    * Called with the error on failure: the task's error, or the error `onMessage`/`onProgress`
    * threw. Python: `error_callback`. If it throws, the `AsyncResult` rejects with that error
-   * instead of the one it was given.
+   * instead of the one it was given, which becomes the thrown error's `cause` when it is an `Error`
+   * without one (as Python sets `__context__`) and that makes no cycle (a rethrown error is kept as is).
+   * A promise it returns is awaited, as `callback`'s is.
    * @example
    * pool.applyAsync(tasks.fail, [], { errorCallback: (e) => console.error('failed:', e) });
    */

@@ -29,19 +29,60 @@ export function abortErrorFor(signal: AbortSignal | undefined): Error {
   return error;
 }
 
-/** Calls `callback`/`errorCallback` when the call settles (Python's result-handler callbacks). */
+/**
+ * Calls `callback`/`errorCallback` when the call settles (Python's result-handler callbacks). A
+ * callback that returns a promise (an `async` one) is awaited: its rejection fails the call as a
+ * throw does, rather than ending the program as an unhandled rejection.
+ */
 export function settleCall<R>(promise: Promise<R>, options: AsyncCallOptions<R>): Promise<R> {
   if (!options.callback && !options.errorCallback) return promise;
   return promise.then(
-    (value) => {
-      options.callback?.(value);
+    async (value) => {
+      await options.callback?.(value);
       return value;
     },
-    (error) => {
-      options.errorCallback?.(error);
+    async (error) => {
+      try {
+        await options.errorCallback?.(error);
+      } catch (thrown) {
+        throw chained(thrown, error);
+      }
       throw error;
     },
   );
+}
+
+/**
+ * `thrown`, with `original` as its `cause` when it is an error object that has none: JavaScript's
+ * form of the `__context__` Python sets on an exception raised while another is handled. Never
+ * makes a cycle (Python avoids one too): a callback that rethrows the error it was given, or an
+ * error on that error's `cause` chain, is thrown as it is.
+ */
+function chained(thrown: unknown, original: unknown): unknown {
+  if (
+    thrown instanceof Error &&
+    !Object.hasOwn(thrown, 'cause') &&
+    Object.isExtensible(thrown) &&
+    !onCauseChain(thrown, original)
+  ) {
+    Object.defineProperty(thrown, 'cause', { value: original, writable: true, configurable: true });
+  }
+  return thrown;
+}
+
+/** Whether `target` is `start` or on its `cause` chain (a chain that loops or cannot be read ends it). */
+function onCauseChain(target: unknown, start: unknown): boolean {
+  const seen = new Set<unknown>();
+  for (let link = start; typeof link === 'object' && link !== null && !seen.has(link); ) {
+    if (link === target) return true;
+    seen.add(link);
+    try {
+      link = (link as { cause?: unknown }).cause;
+    } catch {
+      return false;
+    }
+  }
+  return false;
 }
 
 /** A queue of waiters for room in a bounded queue. */
@@ -68,6 +109,13 @@ export function allPrimitive(args: unknown[]): boolean {
   }
   return true;
 }
+
+/**
+ * Whether `input` is read asynchronously (an async iterable): such a map call holds no later call
+ * up (`job-order.ts`), since reading it may wait on one.
+ */
+export const isAsyncIterable = (input: unknown): boolean =>
+  typeof (input as AsyncIterable<unknown> | null)?.[Symbol.asyncIterator] === 'function';
 
 function isIterable(v: unknown): boolean {
   const o = v as { [Symbol.iterator]?: unknown; [Symbol.asyncIterator]?: unknown } | null | undefined;

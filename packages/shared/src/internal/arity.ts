@@ -22,14 +22,17 @@ export function tooManyArguments(method: string, got: number, takes: string, hin
   );
 }
 
-/** {@link tooManyArguments} as a rejected promise, for the methods that return one without `async`. */
+/**
+ * {@link tooManyArguments} as a rejected promise, for the methods that return one without `async`.
+ * @internal
+ */
 export function rejectArguments<T>(method: string, got: number, takes: string, hint?: string): Promise<T> {
   return Promise.reject(tooManyArguments(method, got, takes, hint));
 }
 
-/** What a timeout-taking method of the primitives takes, for {@link tooManyArguments}. */
+/** What a timeout-taking method of the primitives takes, for {@link tooManyArguments}. @internal */
 export const TAKES_TIMEOUT = 'an optional timeout (ms, or { timeout })';
-/** As {@link TAKES_TIMEOUT}, where `{ block: false }` is taken too. */
+/** As {@link TAKES_TIMEOUT}, where `{ block: false }` is taken too. @internal */
 export const TAKES_ACQUIRE = 'an optional timeout (ms, or { timeout, block })';
-/** What a method of the primitives that takes no argument takes, for {@link tooManyArguments}. */
+/** What a method of the primitives that takes no argument takes, for {@link tooManyArguments}. @internal */
 export const NONE = 'no argument';

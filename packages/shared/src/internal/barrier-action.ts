@@ -23,7 +23,7 @@ export function setBarrierActionRunner(runner: (action: Encodable) => unknown): 
   (globalThis as Record<symbol, unknown>)[RUNNER_KEY] = runner;
 }
 
-/** Runs `action` in this thread; returns what it returned (maybe a Promise). */
+/** Runs `action` in this thread; returns what it returned (maybe a Promise). @internal */
 export function runAction(action: BarrierAction | undefined): unknown {
   if (action === undefined) return undefined;
   if (typeof action === 'function' && !isEncodable(action)) return action();

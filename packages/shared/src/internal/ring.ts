@@ -22,7 +22,11 @@
  * `multi`, the mutexes serialise writers among themselves and readers among themselves (so at
  * most one writer waits for room at a time, and WNEED is its alone).
  */
-import { NodeBuffer } from './value-kinds.js';
+import type { BufferClass } from './value-kinds.js';
+
+// Node's Buffer, read as value-kinds.ts reads it: this module is loaded on first use, and a value
+// (not a type) it took from there would have to be exported by the package's index.
+const NodeBuffer = (globalThis as { Buffer?: BufferClass }).Buffer;
 
 export const USED = 0;
 const HEAD = 1;

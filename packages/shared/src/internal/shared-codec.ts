@@ -32,11 +32,19 @@ function sharedError(path: string, message: string): ContextError | Serializatio
   return isResult(path) ? new SerializationError(path, message) : new ContextError(message);
 }
 
+/** What {@link assertThreadTarget} reads of an {@link EncodeContext}. @internal */
+export interface SendContext {
+  readonly target: EncodeContext['target'];
+  readonly path: string;
+  readonly destination?: EncodeContext['destination'] | undefined;
+}
+
 /**
  * Shared memory cannot cross a process boundary: fail fast, naming the argument and the fix.
  * @throws {ContextError} when `ctx.target` is `'process'` (`SerializationError` for a result).
+ * @internal
  */
-export function assertThreadTarget(ctx: EncodeContext, className: string): void {
+export function assertThreadTarget(ctx: SendContext, className: string): void {
   if (ctx.target !== 'process') return;
   const factory = FACTORY[className] ?? className;
   const other =

@@ -106,7 +106,7 @@ export function copiesOut(obj: object): boolean {
 /** The mark `move()` (in `@multiproc/core`) puts on a buffer or typed array to transfer it. */
 const MOVE_MARK = Symbol.for('multiproc.move');
 
-interface BufferClass {
+export interface BufferClass {
   isBuffer(value: unknown): boolean;
   from(buffer: ArrayBufferLike, byteOffset: number, length: number): Uint8Array;
   allocUnsafeSlow(size: number): Uint8Array;

@@ -154,7 +154,7 @@ export class HomeProtocol extends HomeOfCopies {
    */
   stalledReader(end: number): ReaderCopy | null {
     const ch = this.endpoints[end]!.write;
-    if (this.isQueue || !ch || ch.broken || ch.localTakers > 0 || ch.readers.size !== 1) return null;
+    if (!ch || ch.broken || ch.localTakers > 0 || ch.readers.size !== 1) return null;
     const c = ch.readers.values().next().value!;
     if (c.phase !== 'open' || c.ending) return null;
     return ch.items.length > 0 || c.recalled || c.hard + c.soft === 0 || ch.waitingBacks > 0 ? c : null;

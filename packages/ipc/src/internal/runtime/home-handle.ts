@@ -1,5 +1,6 @@
 /** The home thread's own handle of a queue or pipe end: direct calls on its protocol. */
 import type { EncodeContext } from '@multiproc/shared';
+import { flushBefore } from '../link/send-order.js';
 import type { Channel } from '../protocol/channel.js';
 import type { Wait } from '../protocol/home-copy.js';
 import { approxBytes, BROKEN, type Item, MOVE_MIN_BYTES, type Taken, TIMEOUT } from '../protocol/item.js';
@@ -8,6 +9,7 @@ import { dropCarried } from './carried.js';
 import { readCopyNow } from './catch-up.js';
 import type { GetResult, Handle, HandleData, HandleKeeper, PutResult } from './handle.js';
 import { HomeRuntime } from './home-runtime.js';
+import { SendBudget } from './send-budget.js';
 import { type STUCK, Waiter } from './waiter.js';
 
 // A producer looping on `await put()` never gives the event loop a turn (each put resolves at
@@ -21,6 +23,9 @@ const TURN_MS = 1;
 // waits for the reader's demand up to STALL_WAIT_MS (ms), once per stall.
 const STALLS_BEFORE_WAIT = 2;
 const STALL_WAIT_MS = 20;
+// Small messages or items of a stall read at the 1st, 2nd, 4th... and then at every this-many-th:
+// a queue's consumer that reads nothing ahead asks for one item per get.
+const SMALL_READS_EVERY = 64;
 
 export class HomeHandle implements Handle {
   readonly #rt: HomeRuntime;
@@ -32,6 +37,8 @@ export class HomeHandle implements Handle {
   #turnAt = 0;
   // A pipe's messages in a row that found its reader not asking (#unstall).
   #stalls = 0;
+  // A pipe end's: what it sent that its readers elsewhere have not taken yet (send-budget.ts).
+  readonly #budget: SendBudget | null;
   // Withdraws an abandoned get: one function for all of them, not one per get.
   readonly #cancelGet = (w: Wait): void => void this.#proto.cancel(this.#end, w, false);
   // This handle's waiting puts and joins, and onReady watchers: ended when it closes.
@@ -42,6 +49,7 @@ export class HomeHandle implements Handle {
     this.#rt = rt;
     this.#end = end;
     this.#write = rt.proto.endpoints[end]!.write;
+    this.#budget = this.#write && !rt.proto.isQueue ? new SendBudget() : null;
   }
 
   /** A queue: one endpoint, read and written by every handle. */
@@ -76,10 +84,12 @@ export class HomeHandle implements Handle {
   put(item: Item, timeoutMs: number | undefined): PutResult | Promise<PutResult> {
     const ch = this.#write;
     if (ch?.broken) return dropped(item, BROKEN);
+    const bytes = this.#budget ? approxBytes(item) : 0; // before a port moves it away
     if (ch ? ch.tryPut(item) : this.#proto.tryPut(this.#end, item)) {
-      // A pipe's message waits here: its reader may have asked already.
-      if (ch !== null && ch.items.length > 0 && !this.#proto.isQueue) this.#unstall(item);
+      // The item waits here: its reader may have asked already.
+      if (ch !== null && ch.items.length > 0) this.#unstall(item);
       else this.#stalls = 0;
+      this.#budget?.sent(ch!, bytes);
       if (++this.#puts < PUTS_PER_CLOCK) return true;
       this.#puts = 0;
       const now = performance.now();
@@ -99,23 +109,27 @@ export class HomeHandle implements Handle {
   }
 
   sendNow(value: unknown): boolean {
-    return this.#proto.sendNow(this.#end, value);
+    if (!this.#proto.sendNow(this.#end, value)) return false;
+    this.#budget?.sent(this.#write!, 0);
+    return true;
   }
 
   sendBytesNow(bytes: Uint8Array): boolean {
     if (!this.#proto.sendBytesNow(this.#end, bytes)) return false;
     this.#stalls = 0;
+    this.#budget?.sent(this.#write!, bytes.byteLength);
     return true;
   }
 
   /**
-   * A message of this pipe end waits here, maybe because its only reader's request (its first
-   * demand, its answer to a recall) waits in its port or the kernel: this thread has not yielded
-   * since. Reads it now, so that message and the waiting ones before it go to the reader, and a
-   * sender looping without yielding does not pile its messages up here, copied, until it yields.
-   * Big ones ({@link MOVE_MIN_BYTES}) read every time and the second in a row waits for it up to
-   * {@link STALL_WAIT_MS}, once per stall; small ones read at the 1st, 2nd, 4th, 8th... message of
-   * a stall only (a reader busy elsewhere costs little).
+   * A message of this pipe end, or an item of this queue, waits here, maybe because its only
+   * reader's request (its first demand, its next one, its answer to a recall) waits in its port or
+   * the kernel: this thread has not yielded since. Reads it now, so that message and the waiting
+   * ones before it go to the reader, and a sender looping without yielding does not pile its
+   * messages up here, copied, until it yields. Big ones ({@link MOVE_MIN_BYTES}) read every time
+   * and the second in a row waits for it up to {@link STALL_WAIT_MS}, once per stall; small ones
+   * read at the 1st, 2nd, 4th... message of a stall, then every {@link SMALL_READS_EVERY}th (a
+   * reader busy elsewhere costs little).
    */
   #unstall(item: Item): void {
     const proto = this.#proto;
@@ -126,13 +140,22 @@ export class HomeHandle implements Handle {
     }
     const n = ++this.#stalls;
     const big = approxBytes(item) >= MOVE_MIN_BYTES;
-    if (!big && (n & (n - 1)) !== 0) return;
+    if (!big && (n & (n - 1)) !== 0 && n % SMALL_READS_EVERY !== 0) return;
     const until = performance.now() + (big && n === STALLS_BEFORE_WAIT ? STALL_WAIT_MS : 0);
-    while (c && readCopyNow(c, Math.max(0, until - performance.now()))) c = proto.stalledReader(this.#end);
+    let read = false;
+    for (; c && readCopyNow(c, Math.max(0, until - performance.now())); read = true) {
+      c = proto.stalledReader(this.#end);
+    }
+    // What its frames made this side send (its items) leaves now, not when this thread next sends.
+    if (read) flushBefore(null);
   }
 
   putNowait(item: Item): boolean {
-    return this.#proto.tryPut(this.#end, item) || dropped(item, false);
+    if (!this.#proto.tryPut(this.#end, item)) return dropped(item, false);
+    const ch = this.#write!;
+    if (ch.items.length > 0) this.#unstall(item);
+    else this.#stalls = 0;
+    return true;
   }
 
   get(timeoutMs: number | undefined): GetResult | Promise<GetResult> {
