@@ -6,6 +6,8 @@
 //   floor          one thread: a home Queue and a thread copy of it over a real MessageChannel,
 //                  the same put loop and get loop (both sides' per-item cost, no cross-thread wait)
 // Usage: node experiments/queue-cpu.mjs <mode> [items per sample] [samples]
+// ITEM=int|str puts a number or a short string instead of the bench's small object (the put path's
+// cost without most of the encoding).
 import { once } from 'node:events';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import * as mp from '@multiproc/multiproc';
@@ -17,7 +19,9 @@ import { threadCpuNs } from './thread-cpu.mjs';
 const mode = process.argv[2] ?? 'queue';
 const n = Number(process.argv[3] ?? 200_000);
 const runs = Number(process.argv[4] ?? 5);
-const item = (i) => ({ id: i, name: 'item', value: 1.5 });
+const shape = process.env.ITEM ?? 'object';
+const item =
+  shape === 'int' ? (i) => i : shape === 'str' ? () => 'item' : (i) => ({ id: i, name: 'item', value: 1.5 });
 const rate = [];
 const mainUs = [];
 const workerUs = [];

@@ -107,6 +107,25 @@ describe('Queue in one thread', () => {
     expect(f).toBe(1.5);
   });
 
+  it('drops symbol-keyed fields as structured clone does, taken here or by a thread copy', async () => {
+    const q = new Queue();
+    const copy = decodeValue(encodeValue(q, 'thread').value, 'thread') as Queue;
+    const s = Symbol('s');
+    const make = (): any => ({ a: 1, [s]: 'no', n: { [s]: 2, b: [{ [s]: 3, c: 'x' }] } });
+    const expected = structuredClone(make());
+    await q.put(make());
+    const here: any = await q.get();
+    await q.put(make());
+    const there: any = await copy.get();
+    for (const got of [here, there]) {
+      expect(got).toEqual(expected);
+      expect(Object.getOwnPropertySymbols(got)).toEqual([]);
+      expect(Object.getOwnPropertySymbols(got.n)).toEqual([]);
+      expect(Object.getOwnPropertySymbols(got.n.b[0])).toEqual([]);
+    }
+    copy.close();
+  });
+
   it('validates gets with a schema: a bad item rejects, the next arrives', async () => {
     const q = new Queue({ schema: z.object({ id: z.number().int() }) });
     expectTypeOf<Awaited<ReturnType<typeof q.get>>>().toEqualTypeOf<{ id: number }>();

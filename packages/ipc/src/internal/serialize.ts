@@ -19,7 +19,7 @@ import {
   SerializationError,
   ValidationError,
 } from '@multiproc/shared';
-import { copiedBytes, copyMetAgain, jsonCopy, NO_COPY, plainGraph } from './json-walk.js';
+import { copiedBytes, copyMetAgain, jsonCopy, NO_COPY, plainGraph, withoutSymbols } from './json-walk.js';
 import { BYTES_KIND, STRING_KIND } from './link/frames.js';
 import { dropEncoded } from './runtime/carried.js';
 
@@ -51,7 +51,7 @@ export function toItem(value: unknown, path = 'value', exact = false): Item {
   // text (one stringify per batch, far cheaper than one per item), a socket link as JSON, and a
   // get in the home thread takes the copy as it is.
   const copy = jsonCopy(value, exact);
-  if (copy !== NO_COPY) return { value: copy, bytes: copiedBytes() };
+  if (copy !== NO_COPY) return { value: copy, bytes: copiedBytes(), here: true };
   // Plain data with a shared object: nothing to encode, and the codec's scan would walk every path.
   const plain = copyMetAgain() && plainGraph(value);
   // Encoded for any process: where the item goes is not known until someone gets it.
@@ -93,7 +93,7 @@ export function itemBytes(item: Item): Uint8Array {
 /** The value an item carries (a bytes item yields its bytes). */
 export function fromItem(item: Item): unknown {
   if (typeof item === 'string') return JSON.parse(item);
-  if (isDecoded(item)) return item.value;
+  if (isDecoded(item)) return item.here === true ? withoutSymbols(item.value) : item.value;
   const kind = item[0];
   if (kind === KIND_JSON) return JSON.parse(textDecoder.decode(item.subarray(1)));
   if (kind === KIND_BYTES) return item.subarray(1);

@@ -27,6 +27,8 @@ export interface Decoded {
   readonly moved?: boolean;
   /** About the length of its JSON text, when known (a batch's size without writing it). */
   readonly bytes?: number;
+  /** A private copy made in this thread (serialize.ts), which may hold symbol-keyed fields JSON drops. */
+  readonly here?: true;
 }
 
 /** Whether `item` is a {@link Decoded} value rather than text or bytes. */
