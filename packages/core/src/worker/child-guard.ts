@@ -24,6 +24,8 @@
  *    a crash, and what the task had sent its caller was lost. Python's `send()` writes
  *    synchronously too.
  */
+import { ContextError } from '@multiproc/shared';
+
 /** Set in a child's environment by a parent whose reaper covers it: the parent's pid. */
 export const REAPED_BY_ENV = 'MULTIPROC_REAPED_BY';
 
@@ -103,6 +105,19 @@ export function onChannelClosed(exit: (code: number) => void): void {
  * (issue #18): a Node worker thread never has `process.send`, not even inside a child. Deno gives
  * its worker threads a `process.send`, so other runtimes ask `node:worker_threads`.
  */
+/**
+ * Throws a `ContextError` when a program's main thread imports a worker entry (`entry`, its export
+ * path): multiproc starts its workers with it, and a program never imports it (it would read a
+ * start message that is not there and fail with a `TypeError` of our internals).
+ */
+export function refuseMainProgram(entry: string): void {
+  if (isForkedChild() || !process.getBuiltinModule('node:worker_threads').isMainThread) return;
+  throw new ContextError(
+    `${entry} is the entry multiproc starts its workers with, not a module to import: ` +
+      "import Process or Pool from '@multiproc/core' (or the umbrella package) instead.",
+  );
+}
+
 export function isForkedChild(): boolean {
   const versions = process.versions as Record<string, string | undefined>;
   if (versions.deno !== undefined || versions.bun !== undefined) {

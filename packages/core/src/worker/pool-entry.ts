@@ -8,7 +8,7 @@
 import type { BroadcastChannel } from 'node:worker_threads';
 import { sendChecked } from './caller-send.js';
 import { listenForPosts, overChannel } from './channel-batches.js';
-import { guardChildProcess, isForkedChild, onChannelClosed } from './child-guard.js';
+import { guardChildProcess, isForkedChild, onChannelClosed, refuseMainProgram } from './child-guard.js';
 import { enableCompileCache } from './compile-cache.js';
 import { reportUncaught } from './crash-report.js';
 import { writeOutputDirectly } from './direct-output.js';
@@ -16,6 +16,7 @@ import { answering, guardReplySends } from './reply-guard.js';
 import { closeUnstarted } from './unstarted.js';
 
 // A child (tinypool's child_process runtime) does not load node:worker_threads (issue #18).
+refuseMainProgram('@multiproc/core/worker/pool');
 const isMainThread = isForkedChild();
 
 // First, before any user code: a child never outlives its parent; no line is lost at exit.

@@ -17,6 +17,7 @@ import {
   onChannelClosed,
   openedOutput,
   reapedByParent,
+  refuseMainProgram,
 } from './child-guard.js';
 import { enableCompileCache } from './compile-cache.js';
 import { writeOutputDirectly } from './direct-output.js';
@@ -24,6 +25,7 @@ import { exitAfterChildren } from './join-children.js';
 
 // `node:worker_threads` is read only in a thread, where it is loaded already: in a child it would
 // load ~25 stream and worker modules, 2.5 to 5 ms of CPU per child (issue #18).
+refuseMainProgram('@multiproc/core/worker/process');
 const inChild = isForkedChild();
 const threads = inChild ? undefined : process.getBuiltinModule('node:worker_threads');
 
