@@ -64,6 +64,17 @@ catch (e) { console.log('defineTasks', e.name, e.code); process.exit(0); }`,
     expect(code).toBe(0);
   }, 40_000);
 
+  it('a program run with --frozen-intrinsics (frozen Atomics) runs its pool and a Process', async ({
+    expect,
+    onTestFinished,
+  }) => {
+    const args = ['--frozen-intrinsics', '--no-warnings', join(DIR, 'argv.mjs'), '10', context];
+    const { stdout, stderr, code } = await runNodeInGroup(args, 30, onTestFinished).done;
+    expect(stdout, stderr).toContain('map [10,20,30]');
+    expect(stdout).toContain('process scaled 40');
+    expect(code).toBe(0);
+  }, 40_000);
+
   it('a relative --import still loads in workers after process.chdir()', async ({
     expect,
     onTestFinished,

@@ -28,8 +28,7 @@ const SHELL = '/bin/sh';
 // `$t` lists the daemons: SIGTERM first, then up to GRACE_TICKS looks 0.1 s apart (`kill -0`; the
 // children, orphaned, are reaped by init) before the SIGKILL. A `sleep` without fractions waits 1 s.
 const GRACE_TICKS = Math.ceil(TERMINATE_GRACE_MS / 100);
-const REAPER_SCRIPT = `trap '' INT TERM HUP
-l=' '
+const REAPER_LOOP = `l=' '
 t=' '
 while read -r op p; do
   case $op in
@@ -52,13 +51,26 @@ if [ "$t" != ' ' ]; then
 fi
 [ "$l" = ' ' ] || kill -9 $l 2>/dev/null
 exit 0`;
+// The loop runs in a background subshell (its stdin, which an async list would get as /dev/null,
+// given back through fd 3), and the `sh` this realm spawned exits at once: this realm's event loop
+// reaps it then. A reaper that was this realm's own child would end after the realm (a worker
+// thread that forked), when nothing is left to reap it: one zombie `sh` per such thread until the
+// program exits. The subshell, orphaned, is reaped by init.
+const REAPER_SCRIPT = `trap '' INT TERM HUP
+exec 3<&0
+(
+${REAPER_LOOP}
+) <&3 &
+exit 0`;
 
 type Blocking = { _handle?: { setBlocking?(blocking: boolean): void } };
+type Pipe = NonNullable<ChildProcess['stdin']>;
 
-let reaper: ChildProcess | undefined;
+/** The reaper's stdin, written here; it is gone when this pipe is. */
+let reaper: Pipe | undefined;
 let unavailable = process.platform === 'win32' || !existsSync(SHELL);
 
-function startReaper(): ChildProcess | undefined {
+function startReaper(): Pipe | undefined {
   if (unavailable) return undefined;
   if (reaper) return reaper;
   try {
@@ -74,16 +86,23 @@ function startReaper(): ChildProcess | undefined {
     // Before anything can throw: a spawn the system refused (EAGAIN under RLIMIT_NPROC) is
     // reported as an 'error' on the next tick, which would crash the program unheard.
     child.on('error', gone);
-    child.on('exit', gone);
-    child.stdin?.on('error', () => {});
-    if (child.pid === undefined || !child.stdin) throw new Error('no reaper');
+    // The spawned `sh` exits at once, leaving the reaper reading (see REAPER_SCRIPT).
+    child.on('exit', (code) => {
+      if (code !== 0) gone();
+    });
+    const pipe = child.stdin;
+    if (child.pid === undefined || !pipe) throw new Error('no reaper');
+    // Node destroys a child's stdin when the child exits: keep the pipe out of its reach.
+    (child as { stdin: Pipe | null }).stdin = null;
+    pipe.on('error', () => {});
+    pipe.on('close', gone);
     // Blocking writes: a `+pid` line must reach the pipe before this program can exit.
-    (child.stdin as unknown as Blocking)._handle?.setBlocking?.(true);
+    (pipe as unknown as Blocking)._handle?.setBlocking?.(true);
     // Neither the reaper nor its pipe may keep this program alive.
     child.unref();
-    (child.stdin as unknown as { unref?(): void }).unref?.();
-    reaper = child;
-    return child;
+    (pipe as unknown as { unref?(): void }).unref?.();
+    reaper = pipe;
+    return pipe;
   } catch {
     unavailable = true;
     return undefined;
@@ -92,8 +111,8 @@ function startReaper(): ChildProcess | undefined {
 
 function tell(line: string): boolean {
   const r = reaper ?? startReaper();
-  if (!r?.stdin || r.stdin.destroyed) return false;
-  r.stdin.write(line);
+  if (!r || r.destroyed) return false;
+  r.write(line);
   return true;
 }
 

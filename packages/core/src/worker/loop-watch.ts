@@ -253,7 +253,8 @@ const PRUNE_AT = 256;
 function countAtomicWaits(): void {
   const atomics = Atomics as unknown as { waitAsync?: WaitAsync };
   const original = atomics.waitAsync;
-  if (typeof original !== 'function') return;
+  // Frozen (node --frozen-intrinsics): no wait can be counted; a task awaiting one may pass for never settled.
+  if (typeof original !== 'function' || Object.isFrozen(Atomics)) return;
   const done = (): void => {
     atomicWaits--;
   };
