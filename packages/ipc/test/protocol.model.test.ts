@@ -77,14 +77,26 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
   { weight: 1, arbitrary: fc.constant({ t: 'doneAll' as const }) },
 );
 
-async function runQueue(kind: HomeKind & { kind: 'queue' }, steps: Step[], s: fc.Scheduler): Promise<void> {
+async function runQueue(
+  kind: HomeKind & { kind: 'queue' },
+  steps: Step[],
+  s: fc.Scheduler,
+  threads = 1,
+): Promise<void> {
   // An unbounded JoinableQueue's process copies pipeline their puts (the home counts the tasks as
   // they arrive; a join runs the flush barrier first).
   const acked = kind.maxsize > 0;
   const sys = new System(kind, (label, run) => void s.schedule(Promise.resolve(label)).then(run));
-  // c0 is a thread copy (it counts in the queue's shared count), c1 and c2 copies in processes.
+  // c0 is a thread copy (it counts in the queue's shared count), c1 and c2 copies in processes; with
+  // `threads` 2, c1 is a thread copy too (two copies the home lends items to, loan.ts).
   const copies = [0, 1, 2].map((i) =>
-    sys.addCopy(0, { maxsize: kind.maxsize, acked, eager: false, counts: i === 0, joinable: kind.joinable }),
+    sys.addCopy(0, {
+      maxsize: kind.maxsize,
+      acked,
+      eager: false,
+      counts: i < threads,
+      joinable: kind.joinable,
+    }),
   );
   const seq = new Map<string, number>();
   const puts: Probe[] = [];
@@ -512,21 +524,22 @@ describe('home/copy protocol model', () => {
     LIMIT_MS,
   );
 
-  for (const kind of [
-    { kind: 'queue', maxsize: 0, joinable: false },
-    { kind: 'queue', maxsize: 3, joinable: false },
-    { kind: 'queue', maxsize: 0, joinable: true },
-    { kind: 'queue', maxsize: 3, joinable: true },
+  for (const [kind, threads] of [
+    [{ kind: 'queue', maxsize: 0, joinable: false }, 1],
+    [{ kind: 'queue', maxsize: 3, joinable: false }, 1],
+    [{ kind: 'queue', maxsize: 0, joinable: true }, 1],
+    [{ kind: 'queue', maxsize: 3, joinable: true }, 1],
+    [{ kind: 'queue', maxsize: 0, joinable: true }, 2],
   ] as const) {
     it(
-      `${kind.joinable ? 'joinable ' : ''}queue (maxsize ${kind.maxsize}): ${kind.joinable ? 'one task count, joins end exactly when it was 0, ' : ''}exactly once or back home, per-sender FIFO, qsize converges, incomplete puts never arrive`,
+      `${kind.joinable ? 'joinable ' : ''}queue (maxsize ${kind.maxsize}${threads > 1 ? ', two thread copies' : ''}): ${kind.joinable ? 'one task count, joins end exactly when it was 0, ' : ''}exactly once or back home, per-sender FIFO, qsize converges, incomplete puts never arrive`,
       async () => {
         await fc.assert(
           fc.asyncProperty(
             fc.scheduler(),
             fc.array(stepArb, { minLength: 20, maxLength: 100, size: 'max' }),
             async (s, steps) => {
-              await runQueue(kind, steps, s);
+              await runQueue(kind, steps, s, threads);
             },
           ),
           runOptions(SEED, RUNS, { verbose: 1 }),

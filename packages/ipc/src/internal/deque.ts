@@ -26,6 +26,12 @@ export class Deque<T> {
     return item;
   }
 
+  /** Removes and returns the newest item. */
+  pop(): T | undefined {
+    if (this.#head >= this.#items.length) return undefined;
+    return this.#items.pop();
+  }
+
   peek(): T | undefined {
     return this.#head < this.#items.length ? this.#items[this.#head] : undefined;
   }
@@ -38,6 +44,12 @@ export class Deque<T> {
   /** Puts `items` back at the front, keeping their order. */
   unshiftAll(items: readonly T[]): void {
     if (items.length === 0) return;
+    if (this.#head >= items.length) {
+      // Room before the head (items shifted off moments ago, as a loan taken back is): no copy.
+      this.#head -= items.length;
+      for (let i = 0; i < items.length; i++) this.#items[this.#head + i] = items[i];
+      return;
+    }
     this.#items = [...items, ...this.#items.slice(this.#head)];
     this.#head = 0;
   }

@@ -3,7 +3,7 @@
 // links (each link stays FIFO). Copies flush at the end of each step, as a turn ends; a kill drops
 // what a copy had not flushed yet, as a thread terminated mid-turn would.
 import { CopyProtocol, ROOM_COUNTED } from '../../src/internal/protocol/copy.js';
-import { QueueCount } from '../../src/internal/protocol/count.js';
+import { COPY_SHARED_BYTES, QueueCount } from '../../src/internal/protocol/count.js';
 import { type HomeKind, HomeProtocol } from '../../src/internal/protocol/home.js';
 import type { Endpoint, HomeActions, Wait } from '../../src/internal/protocol/home-copy.js';
 import { EOF, type Item, isDecoded, MOVED_TAG, TIMEOUT } from '../../src/internal/protocol/item.js';
@@ -75,6 +75,8 @@ export class CopySim {
   counter = 0;
   /** A thread copy of a queue: the queue's shared count, which it counts its puts and gets in. */
   count: QueueCount | null = null;
+  /** A thread copy's shared words: its LOAN word says what it was lent and has not claimed. */
+  loanWords: Int32Array | null = null;
   /** The room it took in `count`, as recorded in its shared memory. */
   roomTaken = 0;
   /** A JoinableQueue's copy: a thread copy counts the task of each put in `count` (remote-sync.ts). */
@@ -221,6 +223,9 @@ export class System implements HomeActions {
     cs.joinable = opts.joinable ?? false;
     cs.maxsize = opts.maxsize;
     if (opts.counts) cs.count = new QueueCount(opts.maxsize, this.home.main.count!.buffer);
+    // A thread copy claims what its home lends it in its shared words (loan.ts).
+    if (opts.counts)
+      cs.proto.useLoan((cs.loanWords = new Int32Array(new SharedArrayBuffer(COPY_SHARED_BYTES))));
     this.copies.push(cs);
     if (attach) this.attach(cs);
     // On its way, as a copy sent to a process is: its handle counts (R_RESERVE) until it connects.
@@ -242,6 +247,7 @@ export class System implements HomeActions {
     const init = (c: ReaderCopy) => {
       c.moves = cs.moves;
       c.countsOwn = cs.count !== null;
+      c.loanWord = cs.loanWords;
       cs.home = c;
       this.#linkOf.set(c, cs);
     };
@@ -371,7 +377,8 @@ export class System implements HomeActions {
     p.result = r;
     p.onSettle?.(r);
     this.log.push(`  ${p.who} ${p.kind} -> ${String(r)}`);
-    const item = typeof r === 'object' && r !== null && 'value' in r ? (r as { value: unknown }).value : r;
+    let item = typeof r === 'object' && r !== null && 'value' in r ? (r as { value: unknown }).value : r;
+    if (Array.isArray(item)) item = JSON.stringify(item); // lent (loan.ts): the JSON text's value
     if (p.kind === 'get' && typeof item === 'string') this.consumed.push({ item, by: p.who });
     if (r === EOF) {
       this.eofs.push(p.who);

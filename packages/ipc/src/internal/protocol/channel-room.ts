@@ -67,7 +67,7 @@ export abstract class ChannelRoom {
   }
 
   /** Whether puts are queued here (some may be over already). */
-  protected get hasPuts(): boolean {
+  get hasPuts(): boolean {
     return this.#putters.length > 0;
   }
 

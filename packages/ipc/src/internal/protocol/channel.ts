@@ -2,17 +2,18 @@
  * One FIFO at home: a queue, or one direction of a pipe. Who gets the next item:
  *
  * 1. takers, in the order they asked: a local get, or one waiting get of a copy (hard demand);
- * 2. only when no taker is left, a copy that reads ahead (soft demand; see read-ahead.ts);
+ * 2. only when no taker is left, a copy that reads ahead (soft demand; see read-ahead.ts), or
+ *    else, consumers sharing a queue, the thread copy just served is lent some (loan.ts);
  * 3. puts waiting for room are admitted as items leave.
  *
  * Every item goes to exactly one taker; a copy that gives back, closes or dies returns what it did
- * not consume to the front, in order. The channel's room and its puts waiting for it are in
- * channel-room.ts.
+ * not consume to the front, in order. Room and the puts waiting for it: channel-room.ts.
  */
 import { Deque } from '../deque.js';
 import { type ChannelOptions, ChannelRoom } from './channel-room.js';
 import type { HomeActions, Wait } from './home-copy.js';
 import { EOF, type Item } from './item.js';
+import { HomeLoan } from './loan.js';
 import { Op } from './ops.js';
 import { MAX_AHEAD_BYTES, ReadAhead } from './read-ahead.js';
 import type { ReaderCopy } from './reader-copy.js';
@@ -22,6 +23,7 @@ export class Channel extends ChannelRoom {
   /** Open copies that receive from this channel. */
   readonly readers = new Set<ReaderCopy>();
   readonly ahead: ReadAhead;
+  readonly #loan = new HomeLoan();
   readonly #watchers = new Set<() => void>();
   localTakers = 0;
   /** Readers whose give-back waits for moved items still coming back: nothing is handed out. */
@@ -67,8 +69,8 @@ export class Channel extends ChannelRoom {
     }
   }
 
-  // Nothing here, nobody waiting or watching, no put waiting, nothing coming back: an item added
-  // now goes to a copy reading ahead or stays, and nothing else changes.
+  // Nothing here, nobody waiting or watching, no put waiting or loan out, nothing coming back: an
+  // item added now goes to a copy reading ahead or stays, and nothing else changes.
   #quiet(): boolean {
     return (
       this.items.length === 0 &&
@@ -76,7 +78,8 @@ export class Channel extends ChannelRoom {
       !this.hasPuts &&
       this.#watchers.size === 0 &&
       this.waitingBacks === 0 &&
-      !this.ended
+      !this.ended &&
+      this.#loan.holder === null
     );
   }
 
@@ -87,11 +90,9 @@ export class Channel extends ChannelRoom {
     return true;
   }
 
-  /**
-   * Takes an item if one is here for `who` now (the home thread: null): not while a get that came
+  /** Takes an item if one is here for `who` now (the home thread: null): not while a get that came
    * first still waits, nor while a copy other than `who` holds older items it read ahead (those are
-   * recalled). EOF once none is left and none can come.
-   */
+   * recalled). EOF once none is left and none can come. */
   tryTake(who: ReaderCopy | null = null): Item | typeof EOF | undefined {
     const item = this.takeNow(who);
     if (item !== undefined && item !== EOF) {
@@ -103,6 +104,7 @@ export class Channel extends ChannelRoom {
 
   /** {@link tryTake} without admitting waiting puts: the caller pumps once it has placed the item. */
   takeNow(who: ReaderCopy | null): Item | typeof EOF | undefined {
+    if (this.#loan.settle()) this.#loan.takeBackTo(this);
     if (this.items.length === 0) return this.atEof ? EOF : undefined;
     if (this.localTakers + this.hardWaiting > 0 || who?.recalled || who?.ending || this.waitingBacks > 0)
       return undefined;
@@ -139,16 +141,15 @@ export class Channel extends ChannelRoom {
 
   /** Forgets a copy's demand (it gave back, closed or died); its stale entries are skipped later. */
   dropDemand(c: ReaderCopy): void {
+    if (this.#loan.holder === c) this.#loan.takeBackTo(this); // newer than what it gives back
     this.hardWaiting -= c.hard;
     c.hard = 0;
     this.ahead.drop(c);
   }
 
-  /**
-   * `n` of a copy's gets gave up waiting: its demand for them becomes read-ahead. What it counts
+  /** `n` of a copy's gets gave up waiting: its demand for them becomes read-ahead. What it counts
    * as demanded and what the home does can differ for a moment (items cross), so from now on
-   * whatever it holds counts as read ahead until a recall settles the demand (settleDemand).
-   */
+   * whatever it holds counts as read ahead until a recall settles the demand (settleDemand). */
   soften(c: ReaderCopy, n: number): void {
     if (c.phase !== 'open' || !this.readers.has(c)) return;
     const k = Math.min(n, c.hard);
@@ -159,10 +160,8 @@ export class Channel extends ChannelRoom {
     else this.pump();
   }
 
-  /**
-   * A recalled copy answered: `waiting` gets wait there, nothing is on its way to it, so its demand
-   * left is one item per waiting get and read-ahead for the rest.
-   */
+  /** A recalled copy answered: `waiting` gets wait there, nothing is on its way to it, so its demand
+   * left is one item per waiting get and read-ahead for the rest. */
   settleDemand(c: ReaderCopy, waiting: number): void {
     const total = c.hard + c.soft;
     const hard = Math.min(waiting, total);
@@ -189,15 +188,15 @@ export class Channel extends ChannelRoom {
     this.pump();
   }
 
-  /**
-   * Moves items to takers, then to copies reading ahead, and admits waiting puts, until stuck.
+  /** Moves items to takers, then to copies reading ahead, and admits waiting puts, until stuck.
    * Items a copy read ahead are older than anything here: while they may come back, a taker
    * other than that copy is served only after they do (recalled), so each consumer still gets
-   * each sender's items in order.
-   */
+   * each sender's items in order. */
   pump(): void {
     const items = this.items;
     const local = this.localTakers + this.localPutters;
+    this.#loan.comeBack(this, this.#takers.length > 0 || this.#watchers.size > 0);
+    let served: ReaderCopy | null = null;
     for (;;) {
       while (items.length > 0 && this.#takers.length > 0 && this.waitingBacks === 0) {
         if (this.ahead.holders.size > 0 && this.#recall()) break;
@@ -211,6 +210,7 @@ export class Channel extends ChannelRoom {
           t.hard--;
           this.hardWaiting--;
           t.push(this.out, this, items.shift()!, 1);
+          served = t;
         } else if (!t.done) {
           t.done = true;
           this.localTakers--;
@@ -223,6 +223,7 @@ export class Channel extends ChannelRoom {
       }
       if (!this.admitPuts()) break;
     }
+    if (served) this.#loan.lendTo(this, this.out, served, this.#takers.length + this.#watchers.size);
     if (this.#watchers.size > 0 && (items.length > 0 || this.atEof))
       for (const cb of [...this.#watchers]) cb();
     if (items.length === 0) {
@@ -232,12 +233,11 @@ export class Channel extends ChannelRoom {
     if (local > 0 && this.localTakers + this.localPutters === 0) this.opts.onLocalDone();
   }
 
-  /**
-   * The home ends (bequest.ts): each copy's get still waiting takes the next item, in the order
+  /** The home ends (bequest.ts): each copy's get still waiting takes the next item, in the order
    * they asked, though a copy reading ahead holds older ones (it keeps them: H_HEIR), so a reader
-   * that waits is not sent EOF while its home had items. A recalled copy is left to the heir rule.
-   */
+   * that waits is not sent EOF while its home had items. A recalled copy is left to the heir rule. */
   serveWaitingAtEnd(): void {
+    this.#loan.takeBackTo(this);
     for (const t of this.#takers.drain()) {
       if (this.items.length === 0 || !isCopy(t) || t.hard <= 0 || t.phase !== 'open' || t.recalled) continue;
       t.hard--;
@@ -278,15 +278,15 @@ export class Channel extends ChannelRoom {
   #eof(): void {
     if (this.inFlight === 0) this.endTakes();
     for (const r of this.readers) {
-      if (!r.eofSent && !r.pending && !r.recalled && this.inFlight === r.delivered.length) {
+      const ok = !r.pending && !r.recalled && r !== this.#loan.holder; // a loan's holder claims it first
+      if (ok && !r.eofSent && this.inFlight === r.delivered.length) {
         r.eofSent = true;
         this.out.send(r, Op.H_EOF, r.backs, 0);
       }
     }
   }
 
-  // Someone waits: copies holding read-ahead items that others wait behind give them back. With
-  // nobody waiting (a producer streaming to one reader: every put) there is nothing to recall.
+  // Someone waits: copies holding read-ahead items others wait behind give them back (none to recall else).
   #recall(): boolean {
     if (this.localTakers === 0 && this.hardWaiting === 0) return false;
     return this.ahead.recall(this.#othersWait);

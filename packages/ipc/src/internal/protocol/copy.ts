@@ -6,6 +6,7 @@
 import { type CopyActions, CopyObject } from './copy-object.js';
 import type { Wait } from './home-copy.js';
 import { EOF, type Item, type TIMEOUT } from './item.js';
+import { CopyLoan } from './loan.js';
 import { Op } from './ops.js';
 import { Receiver } from './receiver.js';
 
@@ -204,6 +205,11 @@ export class CopyProtocol extends CopyObject {
     this.hold();
   }
 
+  /** A queue's thread copy claims what its home lends it through `words` (its shared buffer, loan.ts). */
+  useLoan(words: Int32Array): void {
+    this.#rx.loan = new CopyLoan(words);
+  }
+
   /** Appends what a batch leaving now must carry: the consumed-report. */
   beforeFlush(): void {
     if (this.state !== 'gone') this.#rx.beforeFlush();
@@ -221,6 +227,9 @@ export class CopyProtocol extends CopyObject {
     switch (op) {
       case Op.H_DATA:
         this.#rx.data(a, b, body);
+        break;
+      case Op.H_LOAN:
+        if (this.state === 'open') this.#rx.loan?.lent(a, b, body as string);
         break;
       case Op.H_PUT_DONE: {
         this.#puts.delete(a);

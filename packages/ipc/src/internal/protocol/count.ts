@@ -23,13 +23,14 @@
  *     count alone.
  *
  *   per thread copy (its `shared` buffer, Int32 words; queues and pipe ends)
- *   ┌─────────────┬─────────────┬──────────┬─────────┬──────────┐
- *   │ 0: consumed │ 1: reserved │ 2: wake  │ 3: sent │ 4: tasks │
- *   └─────────────┴─────────────┴──────────┴─────────┴──────────┘
+ *   ┌─────────────┬─────────────┬──────────┬─────────┬──────────┬─────────┐
+ *   │ 0: consumed │ 1: reserved │ 2: wake  │ 3: sent │ 4: tasks │ 5: loan │
+ *   └─────────────┴─────────────┴──────────┴─────────┴──────────┴─────────┘
  *   consumed: items it handed out (mod 2^32); reserved: room it took in `count` (mod 2^32);
  *   wake: bumped by the home after a synchronous answer; sent: items it sent as R_PUT (mod 2^32),
  *   written before they leave, so the home knows what is on its way (catch-up.ts); tasks: tasks
- *   it counted in `unfinished` for its puts (mod 2^32): those whose item never came go back.
+ *   it counted in `unfinished` for its puts (mod 2^32): those whose item never came go back;
+ *   loan: the items the home lent it and it has not claimed (loan.ts).
  * ```
  *
  * A thread copy that dies leaves `reserved - arrived` slots taken for items that never came: the
@@ -48,8 +49,9 @@ export const RESERVED = 1;
 export const WAKE = 2;
 export const SENT = 3;
 export const TASKS = 4;
+export const LOAN = 5;
 /** Bytes of a thread copy's shared buffer. */
-export const COPY_SHARED_BYTES = 20;
+export const COPY_SHARED_BYTES = 24;
 // Word indexes of `count`.
 const UNFINISHED = 2;
 const ZEROS = 3;

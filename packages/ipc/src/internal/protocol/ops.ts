@@ -147,6 +147,8 @@ export const Op = {
   H_FLUSH: 38,
   /** Answer to H_FLUSH `a` (and every H_FLUSH before it): what this copy put came before it. */
   R_FLUSHED: 39,
+  /** `b` items lent to a thread copy (loan.ts) under loan `a`, as one JSON array text. */
+  H_LOAN: 40,
 } as const;
 
 /** Called for each frame a link receives. */

@@ -39,6 +39,11 @@ export class ReadAhead {
     this.#maxBytes = maxBytes;
   }
 
+  /** Whether some copy may have read-ahead credit (then nothing is lent, loan.ts). */
+  get crediting(): boolean {
+    return this.#rotation.length > 0;
+  }
+
   /** `c` may be pushed `n` more items ahead of its gets. */
   credit(c: ReaderCopy, n: number): void {
     if (n <= 0) return;

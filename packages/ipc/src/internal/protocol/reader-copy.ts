@@ -89,6 +89,8 @@ export class ReaderCopy extends HomeCopy {
    * (count.ts), so the home does not count them again.
    */
   countsOwn = false;
+  /** A queue's thread copy: its shared LOAN word (items lent to it, loan.ts). */
+  loanWord: Int32Array | null = null;
   /** Room granted to it for a put (R_SLOT), mod 2^32. */
   granted = 0;
   /** Granted room it used (R_PUT `a` = 2) or gave back (R_UNSLOT), mod 2^32. */

@@ -2,9 +2,9 @@
  * The receiving side of a queue or pipe copy. Receiving is demand-driven: a get that finds nothing here
  * asks the home for one item (hard demand, served in turn with every other consumer). A copy also reads
  * ahead (soft demand) while its consumer streams (receiver-demand.ts keeps what it asks for and its
- * window). What it read ahead it returns when the home recalls it (another consumer waits), gives back when
- * the worker flushes, and leaves behind when it closes. A pipe end reads everything as it comes, as a
- * socket would.
+ * window). What it read ahead it returns when the home recalls it (another consumer waits), gives back
+ * when the worker flushes, and leaves behind when it closes. A pipe end reads everything as it comes.
+ * A queue's thread copy also claims items its home lent it (loan.ts) before it asks.
  *
  * Demand made for a get can end up served by another item (an item read ahead, or a get that timed out), so
  * both sides count it loosely until a recall settles it (R_UNUSED carries the gets still waiting; nothing
@@ -16,6 +16,7 @@ import { Deque } from '../deque.js';
 import type { Wait } from './home-copy.js';
 import { EOF, type Item, MOVED_TAG, TIMEOUT, wasMoved } from './item.js';
 import { ItemBuffer } from './item-buffer.js';
+import type { CopyLoan } from './loan.js';
 import { Op } from './ops.js';
 import { Demand } from './receiver-demand.js';
 
@@ -39,6 +40,7 @@ export class Receiver {
   /** The home is ending (H_HEIR): what is here stays here, served before EOF; nothing goes back. */
   heir = false;
   liveGetters = 0;
+  loan: CopyLoan | null = null; // a queue's thread copy: what its home lends it (loan.ts)
   readonly #host: ReceiverHost;
   readonly #moves: boolean;
   readonly #buffer: ItemBuffer;
@@ -87,6 +89,8 @@ export class Receiver {
       }
       return item;
     }
+    const lent = this.liveGetters === 0 ? this.loan?.claim() : undefined;
+    if (lent !== undefined) return this.#consume(lent);
     if (this.eof) return EOF;
     if (!w) return undefined;
     this.#demand.getWaits(this.clock);
@@ -146,6 +150,7 @@ export class Receiver {
   giveBack(): boolean {
     if (this.heir || this.liveGetters > 0 || this.#buffer.length + this.#demand.outstanding === 0)
       return false;
+    this.loan?.end(); // the home takes back all that was pushed here and not used
     // What is still on its way is stale in the new epoch.
     this.#gaveBack(this.#buffer.length);
     this.returnBuffered();
@@ -191,11 +196,9 @@ export class Receiver {
     this.#host.ready();
   }
 
-  /**
-   * `n` JSON values pushed in `epoch` with `tag` as one JSON array `text`: {@link data} for each, in
+  /** `n` JSON values pushed in `epoch` with `tag` as one JSON array `text`: {@link data} for each, in
    * order. Gets waiting take the first (nothing is buffered then); the rest stay one run, parsed
-   * when reached if no get waited (item-buffer.ts). A consumer that keeps up waits at every batch.
-   */
+   * when reached if no get waited (item-buffer.ts). A consumer that keeps up waits at every batch. */
   dataRun(epoch: number, tag: number, text: string, n: number): void {
     if (this.#tries.length > 0 || (tag & MOVED_TAG) !== 0 || epoch !== this.#epoch || !this.#host.isOpen()) {
       for (const value of JSON.parse(text) as unknown[]) this.data(epoch, tag, { value });
@@ -222,10 +225,8 @@ export class Receiver {
     this.#host.hold();
   }
 
-  /**
-   * The home says nothing more comes (H_EOF, sent after `backs` of our give-backs): true unless a
-   * give-back of ours crossed it, as what we gave back may come again (the home sends a new EOF).
-   */
+  /** The home says nothing more comes (H_EOF, sent after `backs` of our give-backs): true unless a
+   * give-back of ours crossed it, as what we gave back may come again (the home sends a new EOF). */
   ended(backs: number): boolean {
     if (backs !== this.#backs) return false;
     this.eof = true;
@@ -234,16 +235,13 @@ export class Receiver {
 
   /** Ends every waiting get and try with `r`. */
   endGets(r: typeof EOF): void {
-    for (let g = this.#getters.shift(); g; g = this.#getters.shift()) {
-      if (g.done) continue;
-      g.done = true;
-      this.#host.settle(g, r);
-    }
-    this.liveGetters = 0;
-    for (let t = this.#tries.shift(); t; t = this.#tries.shift()) {
-      if (t.done) continue;
-      t.done = true;
-      this.#host.settle(t, r);
+    for (const waits of [this.#getters, this.#tries]) {
+      for (let w = waits.shift(); w; w = waits.shift()) {
+        if (w.done) continue;
+        w.done = true;
+        this.#host.settle(w, r);
+      }
+      this.liveGetters = 0;
     }
   }
 
@@ -288,10 +286,11 @@ export class Receiver {
     this.#host.hold();
   }
 
-  #consume(): void {
+  #consume<T>(item?: T): T | undefined {
     const first = this.#consumed === this.#reported;
     this.#consumed = (this.#consumed + 1) >>> 0;
     this.#host.consumed(this.#consumed, first);
+    return item;
   }
 
   #ask(): void {

@@ -188,6 +188,7 @@ export class HomeRuntime implements HomeActions, HomeObject {
       c.moves = moves;
       // A queue's thread copy counts its own puts and gets in the queue's shared count.
       c.countsOwn = this.proto.isQueue && words !== null;
+      if (c.countsOwn) c.loanWord = words; // it claims what it is lent there (loan.ts)
       this.#wire(c, link, words);
     });
     return { link, copy };

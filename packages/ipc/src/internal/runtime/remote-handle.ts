@@ -84,6 +84,7 @@ export class RemoteHandle implements Handle {
     );
     const proto = this.#proto;
     proto.waitsHold = !here; // not a Listener's Client here: its home does not count its gets
+    if (port && data.shared) proto.useLoan(new Int32Array(data.shared)); // a thread copy (loan.ts)
     if (!port) link.send(Op.R_HELLO, data.id, data.end, data.token ?? '');
     if (here) this.#syncHere();
     // Dialling its home's broker: a home that ends before taking this copy, or before it saw its

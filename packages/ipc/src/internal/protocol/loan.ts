@@ -1,0 +1,189 @@
+/**
+ * A loan. With consumers sharing a queue, each get would be a round trip through the home (it
+ * serves a waiting get first, and a copy reads ahead only what nobody waiting could take). So when
+ * the home has served a thread copy's waiting get and items are left that no get waits for, it
+ * lends that copy the next ones (H_LOAN) and keeps them as pushed to it. The copy's gets claim
+ * them one at a time through one `Atomics` word in its shared buffer (count.ts, `LOAN`), and the
+ * home takes back what is unclaimed with one `Atomics.exchange`, synchronously, as soon as anyone
+ * else wants an item: no round trip, so a waiting consumer is served at once and in order.
+ *
+ * ```
+ *   LOAN word: ┌ seq (11 bits) ┬ left (20 bits) ┐   the copy: CAS left → left - 1 while seq is its loan's
+ *              └───────────────┴────────────────┘   the home: exchange → (seq, 0), gets `left` back
+ * ```
+ *
+ * Items claimed are items the copy consumed (its CONSUMED word and R_TAKEN count them); what is left
+ * is the newest part of what was pushed to it, which the home pops and puts back at the front.
+ */
+import type { Deque } from '../deque.js';
+import type { Channel } from './channel.js';
+import { LOAN } from './count.js';
+import type { HomeActions } from './home-copy.js';
+import { approxBytes, type Item, isDecoded } from './item.js';
+import { Op } from './ops.js';
+import type { ReaderCopy } from './reader-copy.js';
+
+const SEQ_SHIFT = 20;
+const LEFT = (1 << SEQ_SHIFT) - 1;
+const SEQ_MASK = 0x7ff;
+/** The most items lent at once, and about their most bytes (their JSON text). */
+export const MAX_LOAN = 256;
+export const MAX_LOAN_BYTES = 64 * 1024;
+
+/** The home's side: the one loan of a channel still out, if any. */
+export class HomeLoan {
+  #copy: ReaderCopy | null = null;
+  #seq = 0;
+  // The loan's items as JSON texts: what comes back unclaimed comes back as text, ready to lend again.
+  #texts: string[] = [];
+
+  /** The copy the loan is out to, while it may have items left. */
+  get holder(): ReaderCopy | null {
+    return this.#copy;
+  }
+
+  /**
+   * The loan still out comes back to `ch` (what is unclaimed, to the front) when someone else is
+   * `wanted` (a get waits, a watcher, read-ahead credit) or its copy may not hold it any more.
+   */
+  comeBack(ch: Channel, wanted: boolean): void {
+    const c = this.settle() ? this.#copy! : null;
+    if (!c) return;
+    const keeps = c.phase === 'open' && !c.ending && !c.recalled && ch.waitingBacks === 0;
+    if (wanted || !keeps || ch.ahead.crediting) this.takeBackTo(ch);
+  }
+
+  /** Takes the loan back into `ch` unconditionally (its copy gives back, closes, dies; a take). */
+  takeBackTo(ch: Channel): void {
+    const back = this.takeBack();
+    ch.inFlight -= back.length;
+    ch.items.unshiftAll(back);
+  }
+
+  /**
+   * `c`'s waiting gets were served from `ch` and items are left that no get (of `waiting`) waits for:
+   * with other consumers about and nobody reading ahead, it is lent the next ones rather than asking
+   * for each.
+   */
+  lendTo(ch: Channel, out: HomeActions, c: ReaderCopy, waiting: number): void {
+    if (waiting > 0 || ch.items.length === 0) return;
+    if (!c.loanWord || ch.readers.size < 2 || c.phase !== 'open' || c.recalled || c.ending || c.hard > 0)
+      return;
+    if (ch.ahead.crediting || ch.ahead.holders.size > 0 || ch.hasPuts || ch.waitingBacks > 0) return;
+    if (this.#copy === null) ch.inFlight += this.lend(out, c, ch.items);
+  }
+
+  /**
+   * Lends `c` the next items of `items` (JSON ones, up to {@link MAX_LOAN}); returns how many (0:
+   * the next is not JSON). They count as pushed to it (`delivered`) until claimed or taken back.
+   */
+  lend(out: HomeActions, c: ReaderCopy, items: Deque<Item>): number {
+    const word = c.loanWord!;
+    const texts: string[] = [];
+    let bytes = 0;
+    while (texts.length < MAX_LOAN && bytes < MAX_LOAN_BYTES && items.length > 0) {
+      const item = items.peek()!;
+      const text =
+        typeof item === 'string' ? item : isDecoded(item) && !item.moved ? JSON.stringify(item.value) : null;
+      if (text === null || text === undefined) break;
+      items.shift();
+      texts.push(text);
+      bytes += text.length;
+      c.delivered.push(item);
+      c.deliveredBytes += approxBytes(item);
+    }
+    if (texts.length === 0) return 0;
+    this.#texts = texts;
+    this.#seq = (this.#seq % SEQ_MASK) + 1;
+    this.#copy = c;
+    Atomics.store(word, LOAN, (this.#seq << SEQ_SHIFT) | texts.length);
+    c.dirty = true;
+    out.send(c, Op.H_LOAN, this.#seq, texts.length, `[${texts.join(',')}]`);
+    return texts.length;
+  }
+
+  /** Forgets the loan once every item was claimed; whether one is still out. */
+  settle(): boolean {
+    const c = this.#copy;
+    if (c && (Atomics.load(c.loanWord!, LOAN) & LEFT) === 0) {
+      this.#copy = null;
+      this.#texts = [];
+    }
+    return this.#copy !== null;
+  }
+
+  /**
+   * Takes back what the copy has not claimed: returns those items, oldest first, removed from what
+   * was pushed to it (the caller puts them back at the front, in flight no more).
+   */
+  takeBack(): Item[] {
+    const c = this.#copy;
+    if (!c) return [];
+    this.#copy = null;
+    const old = Atomics.exchange(c.loanWord!, LOAN, this.#seq << SEQ_SHIFT);
+    const left = old >>> SEQ_SHIFT === this.#seq ? old & LEFT : 0;
+    const back: Item[] = new Array(left);
+    let bytes = 0;
+    const texts = this.#texts;
+    for (let i = left - 1; i >= 0; i--) {
+      bytes += approxBytes(c.delivered.pop()!);
+      back[i] = texts[texts.length - left + i]!;
+    }
+    c.deliveredBytes -= bytes;
+    this.#texts = [];
+    return back;
+  }
+}
+
+/** A copy's side: the items lent to it, claimed one per get. */
+export class CopyLoan {
+  readonly #word: Int32Array;
+  #seq = -1;
+  #text = '';
+  #values: unknown[] | null = null;
+  #n = 0;
+
+  constructor(word: Int32Array) {
+    this.#word = word;
+  }
+
+  /** The home lent `n` items, `text` their JSON array, under `seq` (H_LOAN). */
+  lent(seq: number, n: number, text: string): void {
+    this.#seq = seq;
+    this.#n = n;
+    this.#text = text;
+    this.#values = null;
+  }
+
+  /** The next item lent, claimed; undefined once none is left or the home took them back. */
+  claim(): Item | undefined {
+    if (this.#seq < 0) return undefined;
+    for (;;) {
+      const v = Atomics.load(this.#word, LOAN);
+      const left = v & LEFT;
+      if (v >>> SEQ_SHIFT !== this.#seq || left === 0) {
+        this.#drop();
+        return undefined;
+      }
+      if (Atomics.compareExchange(this.#word, LOAN, v, v - 1) === v) {
+        this.#values ??= JSON.parse(this.#text) as unknown[];
+        return { value: this.#values[this.#n - left] };
+      }
+    }
+  }
+
+  /** Claims nothing more (the copy gives back what it holds: the home takes back all of it). */
+  end(): void {
+    if (this.#seq < 0) return;
+    // Only the home changes the word meanwhile, and only to take the loan back: either way none is left.
+    const v = Atomics.load(this.#word, LOAN);
+    if (v >>> SEQ_SHIFT === this.#seq) Atomics.compareExchange(this.#word, LOAN, v, this.#seq << SEQ_SHIFT);
+    this.#drop();
+  }
+
+  #drop(): void {
+    this.#seq = -1;
+    this.#text = '';
+    this.#values = null;
+  }
+}

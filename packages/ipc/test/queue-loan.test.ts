@@ -1,0 +1,90 @@
+// Consumers sharing a queue, lent items by its home (loan.ts): a consumer that holds lent items and
+// does not yield holds nobody back, every item reaches exactly one consumer, each producer's items
+// reach each consumer in order, and a consumer that ends with items lent to it leaves them to the
+// others (CONTRACT "Delivery"). Real threads (loans are a thread copy's) and a process consumer.
+import { JoinableQueue, Pipe, Queue } from '@multiproc/ipc';
+import { afterEach, describe, expect, it } from 'vitest';
+import { killProcesses, startProcess } from './core.js';
+
+const { tasks } = await import(new URL('./fixtures/loan-tasks.mjs', import.meta.url).href);
+
+afterEach(killProcesses);
+
+describe('items lent to a thread consumer', () => {
+  it('a consumer blocked with lent items holds nobody back: the one that waits gets the next at once', async () => {
+    const q = new Queue<string>();
+    const [report, theirs] = Pipe<unknown>();
+    const [go, gate] = Pipe();
+    const stop = new SharedArrayBuffer(4);
+    // The second consumer is there first (a loan needs another consumer about), idle.
+    startProcess('thread', tasks.waitThenTakeN, [q, theirs, gate, 5]);
+    for (const v of ['A', 'B', 'C', 'D', 'E', 'F']) await q.put(v);
+    const blocked = startProcess('thread', tasks.takeOneAndBlock, [q, theirs, stop]);
+    theirs.close();
+    expect(await report.recv()).toBe('A'); // its thread now blocks, holding what it was lent
+    const t0 = performance.now();
+    go.send('go');
+    expect(await report.recv()).toEqual(['B', 'C', 'D', 'E', 'F']);
+    expect(performance.now() - t0).toBeLessThan(5_000);
+    expect(q.qsize()).toBe(0);
+    Atomics.store(new Int32Array(stop), 0, 1);
+    Atomics.notify(new Int32Array(stop), 0);
+    await blocked.join();
+  }, 30_000);
+
+  it.each(['terminate', 'kill'] as const)(
+    'what a consumer was lent and did not take goes to the others when it ends (%s)',
+    async (how) => {
+      const q = new Queue<number>();
+      const [report, theirs] = Pipe<unknown>();
+      const [go, gate] = Pipe();
+      const stop = new SharedArrayBuffer(4);
+      startProcess('thread', tasks.waitThenTakeN, [q, theirs, gate, 99]);
+      for (let i = 0; i < 100; i++) await q.put(i);
+      const holder = startProcess('thread', tasks.takeOneAndBlock, [q, theirs, stop]);
+      theirs.close();
+      expect(await report.recv()).toBe(0);
+      if (how === 'kill') holder.kill();
+      else await holder.terminate();
+      await holder.join();
+      expect(q.qsize()).toBe(99);
+      go.send('go');
+      expect(await report.recv()).toEqual(Array.from({ length: 99 }, (_, i) => i + 1));
+    },
+    30_000,
+  );
+
+  it.each([
+    ['3 thread consumers', ['thread', 'thread', 'thread']],
+    ['2 thread consumers and a process', ['thread', 'thread', 'process']],
+  ] as const)(
+    '%s: every item once, each producer in order, join ends',
+    async (_, contexts) => {
+      const N = 3000;
+      const q = new JoinableQueue<[number, number] | null>();
+      const [report, theirs] = Pipe<[number, number][]>();
+      const consumers = contexts.map((ctx) => startProcess(ctx, tasks.consume, [q, theirs]));
+      theirs.close();
+      const producers = [0, 1].map((id) => startProcess('thread', tasks.produce, [q, id, N]));
+      for (const p of producers) await p.join();
+      await q.join();
+      for (let i = 0; i < contexts.length; i++) await q.put(null);
+      const lists = [];
+      for (let i = 0; i < contexts.length; i++) lists.push(await report.recv());
+      const seen = new Set<string>();
+      for (const got of lists) {
+        const last = [-1, -1];
+        for (const [id, i] of got) {
+          expect(i).toBeGreaterThan(last[id]!); // per-sender FIFO at each consumer
+          last[id] = i;
+          seen.add(`${id}:${i}`);
+        }
+      }
+      expect(lists.reduce((n, got) => n + got.length, 0)).toBe(2 * N); // none twice
+      expect(seen.size).toBe(2 * N); // none lost
+      expect(q.qsize()).toBe(0);
+      for (const c of consumers) await c.join();
+    },
+    60_000,
+  );
+});
