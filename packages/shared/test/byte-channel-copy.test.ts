@@ -92,6 +92,39 @@ describe('ByteChannel copies of big messages', { timeout: 60_000 }, () => {
     }
   });
 
+  it('gives each read memory of its own: later writes, reads and a transfer of it change nothing else', async () => {
+    // 64 KiB: the size the reader keeps referenced until its next allocation (ring.ts, HOLD_UP_TO);
+    // 300 KiB: above it; 100 bytes: copied by `slice`. Each message fills most of the ring, so the
+    // next one is written over the same bytes of shared memory.
+    for (const shared of [(await load(true)).shared, (await load(false)).shared]) {
+      for (const len of [100, 65_536, 300_000]) {
+        const ch = new shared.ByteChannel({ capacity: len + 64 });
+        const got: Uint8Array[] = [];
+        for (let i = 0; i < 4; i++) {
+          expect(ch.tryWrite(new Uint8Array(len).fill(i + 1))).toBe(true);
+          got.push(ch.tryRead()!);
+        }
+        for (const [i, m] of got.entries()) {
+          expect(m.buffer).toBeInstanceOf(ArrayBuffer);
+          expect(m.buffer.byteLength).toBe(len);
+          expect(m.every((b) => b === i + 1)).toBe(true);
+          expect(got.filter((o) => o.buffer === m.buffer)).toHaveLength(1);
+        }
+        // The caller may transfer what it read (detaching it here) and write into it: the next
+        // reads still get whole messages of their own.
+        const own = got[3]!.buffer as ArrayBuffer; // checked above: a plain ArrayBuffer
+        structuredClone(own, { transfer: [own] });
+        expect(got[3]!.byteLength).toBe(0);
+        got[2]!.fill(0);
+        ch.tryWrite(new Uint8Array(len).fill(7));
+        const next = ch.tryRead()!;
+        expect(next.byteLength).toBe(len);
+        expect(next.every((b) => b === 7)).toBe(true);
+        expect(got[1]!.every((b) => b === 2)).toBe(true);
+      }
+    }
+  });
+
   it('echoes big messages through a worker byte for byte, both directions sharing the rings', async () => {
     const w = startWorker('channel-echo-loop', {});
     await fc.assert(
