@@ -20,6 +20,7 @@ import { childDepth } from '../internal/bootstrap.js';
 import { type ChildOutput, forwardChildOutput } from '../internal/output.js';
 import { reapedEnv, reapWithProgram } from '../internal/reaper.js';
 import { childExecArgv, threadExecArgv, workerArgv, workerEnv } from '../internal/start-args.js';
+import { BUNDLED_ENTRY_NAMES } from '../internal/worker-entries.js';
 import { outputBoard } from '../worker/output-board.js';
 import { StartQueue } from './start-queue.js';
 import type { AdapterConfig } from './tinypool.js';
@@ -50,6 +51,8 @@ type RuntimeWorker = {
 const started = new WeakMap<object, number>();
 // Per pool (the same key): makes the env of a worker starting now (see `numbered`).
 const current = new WeakMap<object, () => Record<string, string>>();
+// Per thread pool (the same key): its entry, which its threads start with (see `startThread`).
+const threadEntries = new WeakMap<object, URL>();
 
 /**
  * Wraps the `initialize()` of `worker`'s class (once per class) so a refused creation never throws,
@@ -65,7 +68,9 @@ export function guardWorkerStarts(worker: object, env?: object, existing = 0): v
   if (env) started.set(env, Math.max(started.get(env) ?? 0, existing));
   proto.initialize = function (this: RuntimeWorker, options: unknown) {
     try {
-      initialize.call(this, numbered(options));
+      const entry = this.runtime === 'worker_threads' ? threadEntries.get(envKey(options)) : undefined;
+      if (entry) startThread(this, entry, numbered(options));
+      else initialize.call(this, numbered(options));
     } catch (error) {
       standIn(this, error);
     }
@@ -81,6 +86,22 @@ export function guardWorkerStarts(worker: object, env?: object, existing = 0): v
       return event === 'error' ? this : once.call(this, event, listener);
     };
   }
+}
+
+/**
+ * Starts a pool thread with the pool entry as its main module, as tinypool's `ThreadWorker`
+ * starts it with its own entry (`initialize()`: the thread and its id): the pool entry then speaks
+ * tinypool's protocol itself (`worker/thread-serve.ts`), one module graph instead of two (issue 18).
+ */
+function startThread(worker: RuntimeWorker, entry: URL, options: unknown): void {
+  const { Worker } = process.getBuiltinModule('node:worker_threads');
+  const thread = new Worker(entry, options as ConstructorParameters<typeof Worker>[1]);
+  worker.thread = thread;
+  worker.threadId = thread.threadId;
+}
+
+function envKey(options: unknown): object {
+  return (options as { env?: object } | null)?.env ?? {};
 }
 
 /**
@@ -226,6 +247,12 @@ export function tinypoolOptions(config: AdapterConfig, entry: URL): TinypoolOpti
   const threads = config.context === 'thread';
   // Made before the first thread, which inherits it (see `worker/output-board.ts`).
   if (threads) outputBoard();
+  const env = envOf(threads);
+  // A bundle's entry is left to tinypool's: its thread would start only if the bundle carries
+  // tinypool's entries, and the program's first thread, which needs them, would otherwise be the
+  // only one to say they are missing (its start failure absorbed by the threads that came up).
+  const name = entry.pathname.slice(entry.pathname.lastIndexOf('/') + 1);
+  if (threads && !name.startsWith(BUNDLED_ENTRY_NAMES.pool)) threadEntries.set(env, entry);
   return {
     filename: entry.href,
     runtime: threads ? 'worker_threads' : 'child_process',
@@ -233,7 +260,7 @@ export function tinypoolOptions(config: AdapterConfig, entry: URL): TinypoolOpti
     maxThreads: config.processes,
     // Never (Infinity) is the adapter's to keep (see `TinypoolAdapter.#adopt`): a longer timer fires at once.
     idleTimeout: Math.min(config.idleTimeout, MAX_TIMEOUT_MS),
-    env: envOf(threads),
+    env,
     argv: workerArgv(),
     // A worker's start goes to that worker only (`start-queue.ts`).
     taskQueue: new StartQueue(),

@@ -56,6 +56,7 @@ import { context, isThenable, packCallResult, replyTransfer, runMap, runNumberCh
 import { endCallMessages, runWithMessages } from './message-scope.js';
 import { adoptSlot, listenForCancel, type Reporter, reporterFor } from './reporter.js';
 import { listenForSideChunks, sideIdle } from './side-run.js';
+import { serveAsMainModule } from './thread-serve.js';
 
 // The worker's number in its pool, never repeated (worker-start.ts); tinypool's id is its slot.
 const workerId = Number(
@@ -93,6 +94,7 @@ setWorkerIdentity({
 markPoolWorker();
 
 if (isMainThread) listenForCancel();
+else serveAsMainModule(runBatch); // a thread started with this file, not tinypool's entry
 // The pool's channel holds this worker's loop only while it idles: last, see watchLoop.
 watchLoop(isMainThread);
 
@@ -245,7 +247,6 @@ function retiring(reply: BatchReply): BatchReply {
 }
 
 const VALUE_OF = Symbol.for('Tinypool.valueOf');
-
 type MutableReply = { -readonly [K in keyof BatchReply]: BatchReply[K] };
 
 /**
