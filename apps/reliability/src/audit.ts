@@ -70,6 +70,8 @@ export const DECLARED_READS: Readonly<Record<string, string>> = {
     "The worker's number in its pool (its name: ThreadPoolWorker-3), set by the Pool host for its own workers; read and removed at a pool worker's start.",
   'core env.TINYPOOL_WORKER_ID':
     "tinypool's worker number, set by tinypool for its own workers; read only inside a pool worker.",
+  'core env.PISCINA_DISABLE_ATOMICS':
+    "tinypool's own switch for its workers' Atomics.wait loop between tasks, honoured as tinypool's worker entry does; read only inside a pool thread that serves tinypool's protocol itself.",
   'core env.MULTIPROC_REAPED_BY':
     "Set by the parent for the children its reaper covers (the parent's pid); read and removed at a child's start.",
   'core env.MULTIPROC_WORKER_DIR':
