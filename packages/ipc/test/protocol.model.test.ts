@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { HomeKind } from '../src/internal/protocol/home.js';
 import { EOF } from '../src/internal/protocol/item.js';
-import { Op } from '../src/internal/protocol/ops.js';
+import { JOIN_AT_HOME, Op } from '../src/internal/protocol/ops.js';
 import { check, deliveredOnce, perSenderFifo } from './model/check.js';
 import { giveUpWaiting, putNowait } from './model/nowait.js';
 import {
@@ -180,9 +180,10 @@ async function runQueue(
       if (sys.home.join(p)) now();
     } else {
       c.probes.push(p);
-      // A thread copy reads the shared count first (remote-sync.ts, join).
+      // A thread copy reads the shared count first (remote-sync.ts, join); with copies in other
+      // processes counted there, its join begins at home (JOIN_AT_HOME).
       if (c.count && c.count.unfinished === 0 && c.count.remote === 0) now();
-      else c.proto.ask(Op.R_JOIN, p, c.count ? zeros : 0);
+      else c.proto.ask(Op.R_JOIN, p, c.count ? zeros : 0, c.count && barrier ? JOIN_AT_HOME : undefined);
       sys.flush(c);
     }
     // The home thread's join and a thread copy's begin where they read the count: exact.
@@ -504,7 +505,46 @@ async function runPipe(steps: Step[], s: fc.Scheduler, log: string[], joinAt = 0
   perSenderFifo(sys);
 }
 
+// Runs found by the soak, pinned as fixed cases: their steps, with every frame delivered in the
+// order it was sent (one FIFO over all links), so they replay the same whatever the model's
+// arbitraries become.
+function inOrder(): fc.Scheduler {
+  const due: (() => void)[] = [];
+  const s = {
+    schedule: <T>(p: Promise<T>) => new Promise<T>((ok, fail) => due.push(() => void p.then(ok, fail))),
+    count: () => due.length,
+    async waitOne() {
+      due.shift()?.();
+      await new Promise((r) => setImmediate(r)); // the frame's handler runs
+    },
+    async waitAll() {
+      while (due.length > 0) await s.waitOne();
+    },
+  };
+  return s as unknown as fc.Scheduler;
+}
+const PINNED: { name: string; kind: HomeKind & { kind: 'queue' }; steps: Step[] }[] = [
+  {
+    // Seed 12345, run 3539 (shrunk by hand). c2 (another process) puts x, on its way, and closes;
+    // c0 (a thread) puts y and joins, reading c2 in the count, then marks y done: the count was 0
+    // before x came. c2 is gone when c0's R_JOIN arrives, so no flush barrier runs; the join must
+    // still begin at home, after x (its zeros came before x): it waits for x's taskDone().
+    name: "a thread copy's join begun while a process copy's put was on its way (seed 12345, run 3539)",
+    kind: { kind: 'queue', maxsize: 0, joinable: true },
+    steps: [
+      { t: 'close', who: 1 },
+      { t: 'put', who: 2 },
+      { t: 'close', who: 2 },
+      { t: 'put', who: 0 },
+      { t: 'join', who: 0 },
+      { t: 'taskDone', who: 0 },
+    ],
+  },
+];
+
 describe('home/copy protocol model', () => {
+  for (const { name, kind, steps } of PINNED) it(`pinned: ${name}`, () => runQueue(kind, steps, inOrder()));
+
   it(
     'pipe: EOF exactly when every writer is gone, exactly once or back home, per-sender FIFO',
     async () => {

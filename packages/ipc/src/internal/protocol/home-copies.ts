@@ -6,9 +6,9 @@
  */
 import type { Channel } from './channel.js';
 import type { CopyPhase } from './home-copy.js';
-import { HomeObject } from './home-object.js';
+import { HomeObject, textOf } from './home-object.js';
 import { EOF, type Item, isDecoded } from './item.js';
-import { Op } from './ops.js';
+import { JOIN_AT_HOME, Op } from './ops.js';
 import { type ChannelEndpoint, type PutWait, ReaderCopy, type TakenBack } from './reader-copy.js';
 import type { Tasks } from './tasks.js';
 
@@ -144,8 +144,9 @@ export abstract class HomeOfCopies extends HomeObject<ReaderCopy, ChannelEndpoin
         break;
       }
       case Op.R_JOIN:
-        // A thread copy's join began when it read the shared count (`b`: the count's zeros then).
-        this.tasks.joinRemote(c, a, c.countsOwn ? b : null);
+        // A thread copy's join began when it read the shared count (`b`: the count's zeros then),
+        // unless a copy in another process was open then: it begins here (ops.ts, JOIN_AT_HOME).
+        this.tasks.joinRemote(c, a, c.countsOwn && textOf(body) !== JOIN_AT_HOME ? b : null);
         break;
       case Op.R_TRY: {
         const item = read?.takeNow(c);

@@ -35,7 +35,9 @@ export const Op = {
   R_TASK_DONE: 8,
   /**
    * Answer H_JOINED `a` once no task is unfinished; a thread copy's `b`: the shared count's zeros
-   * when its join began (it ends once they move on).
+   * when its join began (it ends once they move on). Body {@link JOIN_AT_HOME}: a copy in another
+   * process was open then, so `b` says nothing (its puts may still be on their way): the join
+   * begins at home, after its flush barrier, as a process copy's does.
    */
   R_JOIN: 9,
   /**
@@ -152,4 +154,10 @@ export const Op = {
 } as const;
 
 /** Called for each frame a link receives. */
+/**
+ * The body of a thread copy's R_JOIN that read a copy in another process in the shared count: the
+ * zeros it read came before what that copy's puts on their way will add (flush-barrier.ts).
+ */
+export const JOIN_AT_HOME = 'home';
+
 export type FrameHandler = (op: number, a: number, b: number, body: import('./item.js').Item) => void;

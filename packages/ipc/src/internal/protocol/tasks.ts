@@ -78,7 +78,9 @@ export class Tasks {
 
   /**
    * A copy's R_JOIN `seq`: answered (H_JOINED) once no task is unfinished. `zeros`: what a thread
-   * copy read when its join began (null: a process copy's, which begins here and now). While
+   * copy read when its join began (null: a process copy's, or a thread copy's that read copies in
+   * other processes in the count, which begins here and now: the zeros it read came before their
+   * puts on their way arrived, and those copies may be gone by now, with no barrier to run). While
    * copies in other processes exist, the join begins once the flush barrier is over.
    */
   joinRemote(copy: ReaderCopy, seq: number, zeros: number | null): void {

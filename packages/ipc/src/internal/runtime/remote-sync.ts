@@ -13,7 +13,7 @@ import { type CopyProtocol, ROOM_COUNTED, ROOM_GRANTED, type SlotWait } from '..
 import { CONSUMED, QueueCount, SENT, WAKE } from '../protocol/count.js';
 import type { Wait } from '../protocol/home-copy.js';
 import { EOF, type Item, TIMEOUT } from '../protocol/item.js';
-import { Op } from '../protocol/ops.js';
+import { JOIN_AT_HOME, Op } from '../protocol/ops.js';
 import { broker } from './broker.js';
 import type { HandleData } from './handle.js';
 import { STUCK, Waiter } from './waiter.js';
@@ -188,10 +188,13 @@ export class CopySync {
    */
   join(proto: CopyProtocol): Promise<undefined | typeof STUCK | typeof EOF> {
     const count = this.count;
-    const zeros = count?.zeros ?? 0; // first: a change to 0 after this read moves it on
-    if (count?.unfinished === 0 && count.remote === 0) return Promise.resolve(undefined);
+    // Copies in other processes first: their puts may be on their way, so the join begins at home
+    // (the zeros read here would come before those items arrive, even if they had all closed since).
+    const remote = count?.remote ?? 0;
+    const zeros = count?.zeros ?? 0; // before `unfinished`: a change to 0 after this read moves it on
+    if (count?.unfinished === 0 && remote === 0) return Promise.resolve(undefined);
     const w = new Waiter<undefined>(() => {});
-    proto.ask(Op.R_JOIN, w, zeros);
+    proto.ask(Op.R_JOIN, w, zeros, remote > 0 ? JOIN_AT_HOME : undefined);
     return w.promise.then((r) =>
       r === STUCK || (r as unknown) === EOF ? (r as typeof STUCK | typeof EOF) : undefined,
     );
