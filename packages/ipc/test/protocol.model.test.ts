@@ -523,7 +523,7 @@ function inOrder(): fc.Scheduler {
   };
   return s as unknown as fc.Scheduler;
 }
-const PINNED: { name: string; kind: HomeKind & { kind: 'queue' }; steps: Step[] }[] = [
+const PINNED: { name: string; kind: HomeKind & { kind: 'queue' }; steps: Step[]; threads?: number }[] = [
   {
     // Seed 12345, run 3539 (shrunk by hand). c2 (another process) puts x, on its way, and closes;
     // c0 (a thread) puts y and joins, reading c2 in the count, then marks y done: the count was 0
@@ -540,10 +540,34 @@ const PINNED: { name: string; kind: HomeKind & { kind: 'queue' }; steps: Step[] 
       { t: 'taskDone', who: 0 },
     ],
   },
+  {
+    // Seed 12345, path 19282:21:23:100:19:60:2:0:0:0:12:12:1:4:9:12:8:21:29:30 (shrunk). The home serves
+    // c0's get (H_DATA) and lends it the two items left (H_LOAN); before either arrives, c0's get times
+    // out and c0 gives back (R_GIVE_BACK, epoch 1). The loan, lent in epoch 0, crossed the give-back:
+    // the home takes all of it back on R_GIVE_BACK, so c0 must not claim from it (it did: the item
+    // came twice, the task count ended 3, not 4).
+    name: "a loan that crossed its copy's give-back is not claimed (seed 12345, two thread copies)",
+    kind: { kind: 'queue', maxsize: 0, joinable: true },
+    threads: 2,
+    steps: [
+      { t: 'put', who: 0 },
+      { t: 'put', who: 0 },
+      { t: 'putNowait', who: 0, abandon: true },
+      { t: 'get', who: 0, timeout: 'later' },
+      { t: 'deliver', n: 2 },
+      { t: 'join', who: -1 },
+      { t: 'deliver', n: 3 },
+      { t: 'cancel', which: 6 },
+      { t: 'flush', who: 0 },
+      { t: 'deliver', n: 4 },
+      { t: 'get', who: 0, timeout: 'now' },
+    ],
+  },
 ];
 
 describe('home/copy protocol model', () => {
-  for (const { name, kind, steps } of PINNED) it(`pinned: ${name}`, () => runQueue(kind, steps, inOrder()));
+  for (const { name, kind, steps, threads } of PINNED)
+    it(`pinned: ${name}`, () => runQueue(kind, steps, inOrder(), threads));
 
   it(
     'pipe: EOF exactly when every writer is gone, exactly once or back home, per-sender FIFO',

@@ -96,9 +96,10 @@ export class HomeLoan {
     this.#texts = texts;
     this.#seq = (this.#seq % SEQ_MASK) + 1;
     this.#copy = c;
-    Atomics.store(word, LOAN, (this.#seq << SEQ_SHIFT) | texts.length);
+    const lent = (this.#seq << SEQ_SHIFT) | texts.length;
+    Atomics.store(word, LOAN, lent);
     c.dirty = true;
-    out.send(c, Op.H_LOAN, this.#seq, texts.length, `[${texts.join(',')}]`);
+    out.send(c, Op.H_LOAN, c.epoch, lent, `[${texts.join(',')}]`);
     return texts.length;
   }
 
@@ -139,6 +140,8 @@ export class HomeLoan {
 export class CopyLoan {
   readonly #word: Int32Array;
   #seq = -1;
+  // Its give-backs so far (the receiver's epoch): a loan lent in an earlier one is not its to claim.
+  #epoch = 0;
   #text = '';
   #values: unknown[] | null = null;
   #n = 0;
@@ -147,10 +150,15 @@ export class CopyLoan {
     this.#word = word;
   }
 
-  /** The home lent `n` items, `text` their JSON array, under `seq` (H_LOAN). */
-  lent(seq: number, n: number, text: string): void {
-    this.#seq = seq;
-    this.#n = n;
+  /**
+   * The home lent items in `epoch`, `word` the LOAN word it stored, `text` their JSON array (H_LOAN).
+   * One lent before the home saw our latest give-back crossed it: the home takes all of it back on
+   * that give-back, so none of it may be claimed here.
+   */
+  lent(epoch: number, word: number, text: string): void {
+    if (epoch !== this.#epoch) return;
+    this.#seq = word >>> SEQ_SHIFT;
+    this.#n = word & LEFT;
     this.#text = text;
     this.#values = null;
   }
@@ -172,8 +180,10 @@ export class CopyLoan {
     }
   }
 
-  /** Claims nothing more (the copy gives back what it holds: the home takes back all of it). */
-  end(): void {
+  /** Claims nothing more (the copy gives back what it holds, from now on in `epoch`: the home takes back
+   * all of it, and any loan on its way here). */
+  end(epoch: number): void {
+    this.#epoch = epoch;
     if (this.#seq < 0) return;
     // Only the home changes the word meanwhile, and only to take the loan back: either way none is left.
     const v = Atomics.load(this.#word, LOAN);

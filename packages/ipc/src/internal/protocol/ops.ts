@@ -149,7 +149,10 @@ export const Op = {
   H_FLUSH: 38,
   /** Answer to H_FLUSH `a` (and every H_FLUSH before it): what this copy put came before it. */
   R_FLUSHED: 39,
-  /** `b` items lent to a thread copy (loan.ts) under loan `a`, as one JSON array text. */
+  /**
+   * Items lent to a thread copy (loan.ts) in its epoch `a` (one that crossed its give-back is the
+   * home's again), as one JSON array text; `b` is its LOAN word as lent: (seq << 20) | count.
+   */
   H_LOAN: 40,
 } as const;
 

@@ -150,11 +150,11 @@ export class Receiver {
   giveBack(): boolean {
     if (this.heir || this.liveGetters > 0 || this.#buffer.length + this.#demand.outstanding === 0)
       return false;
-    this.loan?.end(); // the home takes back all that was pushed here and not used
-    // What is still on its way is stale in the new epoch.
+    // What is still on its way is stale in the new epoch, a loan too: the home takes back all of it.
+    this.#epoch = (this.#epoch + 1) >>> 0;
+    this.loan?.end(this.#epoch);
     this.#gaveBack(this.#buffer.length);
     this.returnBuffered();
-    this.#epoch = (this.#epoch + 1) >>> 0;
     this.#demand.gaveBack();
     this.#host.send(Op.R_GIVE_BACK, this.#epoch, 0);
     return true;
