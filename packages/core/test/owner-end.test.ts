@@ -123,15 +123,20 @@ describe('Pool (thread): what a worker whose task took a share leaves when it en
     },
   );
 
-  it.each(ALL)('ended by close() and join(): keeps only what it should: %s', async (kind) => {
-    const prim = kinds[kind]();
-    const { pool, destroyed } = onePool();
-    await pool.apply(tasks.takeAndEnd, [taskKind(kind), prim, 'return']);
-    pool.close();
-    await pool.join();
-    await destroyed;
-    expect(afterEnd(kind, prim)).toBe(expected(kind, true));
-  });
+  // As with a Process, a worker whose task left a Barrier wait pending ends only when that wait does
+  // (its 60 s timeout): the Barrier's case is the recycled one above.
+  it.each(ALL.filter((k) => k !== 'Barrier'))(
+    'ended by close() and join(): keeps only what it should: %s',
+    async (kind) => {
+      const prim = kinds[kind]();
+      const { pool, destroyed } = onePool();
+      await pool.apply(tasks.takeAndEnd, [taskKind(kind), prim, 'return']);
+      pool.close();
+      await pool.join();
+      await destroyed;
+      expect(afterEnd(kind, prim)).toBe(expected(kind, true));
+    },
+  );
 
   it.each(['Lock', 'BoundedSemaphore', 'RLock'] as const)(
     'stopped after its idle timeout: keeps only what it should: %s',
