@@ -49,8 +49,14 @@ export async function* streamChunks<
   cancel: (handles: H[]) => void,
   options: StreamOptions<R>,
 ): AsyncGenerator<ArrayLike<unknown> | ItemFailure, void, undefined> {
-  const it = Array.isArray(source) ? undefined : iteratorOf(source);
+  // Arrays are sliced, other iterables stepped (awaiting async ones only). Only `array`, `it` and `steps`
+  // hold the input, till the stream ends: a V8 optimizing job may hold a settled call's contexts a while,
+  // which must not reach it (issue 12, case 9). Assigned at the end, so no job folds them in as constants.
+  let array = Array.isArray(source) ? (source as unknown[]) : undefined;
+  let it = array ? undefined : iteratorOf(source);
   const total = knownLength(source);
+  const isAsync = typeof (source as AsyncIterable<unknown>)?.[Symbol.asyncIterator] === 'function';
+  source = undefined as never; // an ended generator keeps its parameters
   const python = total === undefined ? undefined : defaultChunksize(total, options.processes);
   const fixed = options.chunksize ?? (options.byWorkerTime ? undefined : python);
   const adaptive = options.sizer ?? new AdaptiveChunks();
@@ -77,10 +83,8 @@ export async function* streamChunks<
   let expired: { error: unknown; unread: boolean } | undefined;
   let completions = 0;
   let received = false;
-  // Set once a chunk failed with an error that ends the call: nothing more is read.
-  let ending = false;
-  // Whether the consumer was handed a failed item and has not asked for more since.
-  let leftAtFailure = false;
+  let ending = false; // set once a chunk failed with an error that ends the call: nothing more is read
+  let leftAtFailure = false; // the consumer was handed a failed item and has not asked for more since
   let inputClosed = false; // asked to finish for a consumer that left so (readsOn)
   let failed = false; // the stream ends by throwing: the input's own failure to close is dropped
   let readingAll = false; // set by readsOn's readAll; `allRead` resolves it once nothing more can run
@@ -97,9 +101,6 @@ export async function* streamChunks<
     allRead = undefined;
   };
 
-  // Arrays are sliced directly; other iterables are stepped, awaiting only async iterators.
-  const array = Array.isArray(source) ? (source as unknown[]) : undefined;
-  const isAsync = typeof (source as AsyncIterable<unknown>)?.[Symbol.asyncIterator] === 'function';
   let position = 0;
 
   // A sync input is read synchronously, so a call's first chunks reach the dispatcher in the same
@@ -128,7 +129,7 @@ export async function* streamChunks<
     return chunk.items();
   };
   // An async input's steps; a chunk of automatic size is sent once the input pauses (stream-steps.ts).
-  const steps = isAsync
+  let steps = isAsync
     ? new AsyncSteps(it as AsyncIterator<unknown>, options.inputWaits, interrupt, () => !!interrupted)
     : undefined;
   const readAsyncInto = async (chunk: ChunkFill<I>): Promise<I> => {
@@ -189,10 +190,9 @@ export async function* streamChunks<
     return filling;
   };
 
-  // Waits for the fill to end, or, over an async input (which may stall for good), for a chunk to
-  // end first: results already in reach the consumer while the input is slow, and a failed item
-  // fails a `map` at once, not behind a read that may never return. A fill that fails once the
-  // wait is over fails the call as the input's error.
+  // Waits for the fill to end, or, over an async input (which may stall), for a chunk to end first:
+  // results already in reach the consumer while the input is slow, and a failed item fails a `map` at
+  // once, not behind a read that may never return. A fill that fails later fails the call as the input.
   const filled = (): Promise<void> => {
     const fillDone = fill();
     if (!isAsync) return fillDone;
@@ -338,7 +338,7 @@ export async function* streamChunks<
       inputError ??= { error: leftError() };
       if (inputDone || inputClosed || it === undefined) return Promise.resolve();
       inputClosed = true;
-      return closeLeftInput(it, steps?.pending ? (e) => steps.cancel(e) : undefined, inputError.error);
+      return closeLeftInput(it, steps?.pending ? (e) => steps!.cancel(e) : undefined, inputError.error);
     }
     if (terminated) return Promise.resolve();
     readingAll = true;
@@ -386,14 +386,15 @@ export async function* streamChunks<
     failed = true;
     throw error;
   } finally {
-    // Early exit or failure: stop reading and drop what has not started, first: the input's
-    // return() may throw (stream-input.ts).
+    // Early exit or failure: first stop reading, drop what has not started (the input's return() may throw).
     stopped = true;
     checkAllRead();
     const handles = pending.flatMap((p) => (p.handle === undefined ? [] : [p.handle]));
     if (handles.length > 0) cancel(handles);
     const stop = { stopped: !!(interrupted || expired?.unread), error: interrupted?.error ?? expired?.error };
-    const cancelRead = steps?.pending ? (error: unknown) => steps.cancel(error) : undefined;
-    await closeInputAtEnd(it, cancelRead, stop, !inputDone && !inputClosed, failed);
+    const cancelRead = steps?.pending ? steps.cancel.bind(steps) : undefined;
+    const input = it;
+    array = it = steps = undefined; // see `array`
+    await closeInputAtEnd(input, cancelRead, stop, !inputDone && !inputClosed, failed);
   }
 }
