@@ -252,7 +252,8 @@ export function tinypoolOptions(config: AdapterConfig, entry: URL): TinypoolOpti
   // tinypool's entries, and the program's first thread, which needs them, would otherwise be the
   // only one to say they are missing (its start failure absorbed by the threads that came up).
   const name = entry.pathname.slice(entry.pathname.lastIndexOf('/') + 1);
-  if (threads && !name.startsWith(BUNDLED_ENTRY_NAMES.pool)) threadEntries.set(env, entry);
+  const bundled = name.startsWith(BUNDLED_ENTRY_NAMES.pool);
+  if (threads && !bundled) threadEntries.set(env, entry);
   return {
     filename: entry.href,
     runtime: threads ? 'worker_threads' : 'child_process',
@@ -279,6 +280,10 @@ export function tinypoolOptions(config: AdapterConfig, entry: URL): TinypoolOpti
             ...(limits?.maxOldGenerationSizeMb
               ? [`--max-old-space-size=${limits.maxOldGenerationSizeMb}`]
               : []),
+            // Runs the pool entry instead of tinypool's entry, which tinypool still names as the
+            // script: the child serves tinypool's protocol itself (`worker/child-serve.ts`). The
+            // space keeps the build's marking of dynamic imports (for bundlers) out of this text.
+            ...(bundled ? [] : ['-e', `import (${JSON.stringify(entry.href)})`]),
           ],
         }),
   };

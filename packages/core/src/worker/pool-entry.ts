@@ -1,9 +1,8 @@
 /**
- * Worker side of `Pool`: the module tinypool loads in every pool worker (thread or child process).
- * Its default export runs one `Batch`: it claims job after job and commits each call's reply
- * before the next starts (`reporter.ts`), then answers with a `BatchReply`. Task errors are
- * answered as records, never thrown, so any rejection tinypool reports to the host means the
- * worker died or was stopped.
+ * Worker side of `Pool`: the module every pool worker (thread or child process) runs. Its default
+ * export runs one `Batch`: it claims job after job and commits each call's reply before the next
+ * starts (`reporter.ts`), then answers with a `BatchReply`. Task errors are answered as records,
+ * never thrown: any rejection tinypool reports to the host means the worker died or was stopped.
  */
 import type { BroadcastChannel } from 'node:worker_threads';
 import { sendChecked } from './caller-send.js';
@@ -52,11 +51,11 @@ import { lookupTask } from '../task.js';
 import { flushIpc, ipcEndsNormally, ipcIdle } from './ipc-flush.js';
 import { exitAfterChildren, hasNonDaemonChildren } from './join-children.js';
 import { endWhenDry, holdWhileIdle, taskBegins, taskEnds, watchLoop } from './loop-watch.js';
+import { serveAsMainModule } from './main-serve.js';
 import { context, isThenable, packCallResult, replyTransfer, runMap, runNumberChunk } from './map-run.js';
 import { endCallMessages, runWithMessages } from './message-scope.js';
 import { adoptSlot, listenForCancel, type Reporter, reporterFor } from './reporter.js';
 import { listenForSideChunks, sideIdle } from './side-run.js';
-import { serveAsMainModule } from './thread-serve.js';
 
 // The worker's number in its pool, never repeated (worker-start.ts); tinypool's id is its slot.
 const workerId = Number(
@@ -94,7 +93,8 @@ setWorkerIdentity({
 markPoolWorker();
 
 if (isMainThread) listenForCancel();
-else serveAsMainModule(runBatch); // a thread started with this file, not tinypool's entry
+// A worker started with this file, not tinypool's entry, answers tinypool itself (main-serve.ts).
+serveAsMainModule(isMainThread ? overChannel(runBatch) : runBatch, isMainThread);
 // The pool's channel holds this worker's loop only while it idles: last, see watchLoop.
 watchLoop(isMainThread);
 
@@ -214,7 +214,6 @@ function sinkFor(name: string | null, listener: number) {
 }
 
 const noJobs = (): BatchReply => ({ ran: 0, ms: 0 });
-
 /** Runs one batch. tinypool calls this once per task it hands to this worker (a child's: `BatchPost`). */
 export default isMainThread ? overChannel(runBatch) : runBatch;
 function runBatch(batch: Batch): BatchReply | Promise<BatchReply> {

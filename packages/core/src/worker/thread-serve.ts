@@ -42,7 +42,7 @@ type Handler = (task: never) => unknown;
  * before importing the pool entry) or outside a pool thread. Call it before `watchLoop()`, where
  * tinypool's entry listens: its listener on `parentPort` comes before the loop watch's hold.
  */
-export function serveAsMainModule(handler: Handler): void {
+export function serveThreadAsMain(handler: Handler): void {
   const { parentPort, workerData } = process.getBuiltinModule('node:worker_threads');
   const proc = process as unknown as { __tinypool_state__?: object };
   if (!parentPort || proc.__tinypool_state__ || !Array.isArray(workerData)) return;
