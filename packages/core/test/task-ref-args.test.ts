@@ -3,6 +3,7 @@
 // unpickling imports a function's module (`pool.apply(run, (other.f, 4))` works in Python).
 import { Pool, Process, ProcessError } from '@multiproc/core';
 import { Queue } from '@multiproc/ipc';
+import { Barrier } from '@multiproc/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tasks } from './fixtures/ref-args/callers.mjs';
 import { tasks as failing } from './fixtures/ref-args/fails-in-workers.mjs';
@@ -54,3 +55,19 @@ describe.each(['thread', 'process'] as const)(
     });
   },
 );
+
+describe('a Barrier whose action is a task reference of a module the worker never imported', () => {
+  it.each([false, true])(
+    'runs it in a thread party that arrives last (waitSync: %s)',
+    { timeout: 60_000 },
+    async (sync) => {
+      const barrier = new Barrier(2, { action: other.double });
+      const p = new Process({ target: tasks.lastParty, args: [barrier, 1, sync] });
+      p.start();
+      expect(await barrier.wait(20_000)).toBe(0);
+      await p.join();
+      expect(p.exitCode).toBe(0);
+      expect(barrier.broken).toBe(false);
+    },
+  );
+});
