@@ -61,7 +61,7 @@ describe('a Barrier whose action is a task reference of a module the worker neve
     'runs it in a thread party that arrives last (waitSync: %s)',
     { timeout: 60_000 },
     async (sync) => {
-      const barrier = new Barrier(2, { action: other.double });
+      const barrier = new Barrier(2, { action: other.mark });
       const p = new Process({ target: tasks.lastParty, args: [barrier, 1, sync] });
       p.start();
       expect(await barrier.wait(20_000)).toBe(0);
