@@ -150,8 +150,16 @@ registerCodec(TASK_REF_TYPE, (data: { module: string; taskName: string }) => {
 });
 
 /**
- * The modules of the task references decoded in this realm since the last call whose module was not
- * loaded then (internal); `undefined` when there are none.
+ * Starts a decode of a task's arguments (internal): only the references decoded from here on count,
+ * not one a queue or pipe delivered earlier (its module's import could fail an unrelated call).
+ */
+export function forgetUnloadedRefModules(): void {
+  unloadedRefModules.clear();
+}
+
+/**
+ * The modules of the task references decoded in this realm since {@link forgetUnloadedRefModules}
+ * whose module was not loaded then (internal); `undefined` when there are none.
  */
 export function takeUnloadedRefModules(): string[] | undefined {
   if (unloadedRefModules.size === 0) return undefined;

@@ -53,6 +53,17 @@ describe.each(['thread', 'process'] as const)(
       expect((err as Error).message).toMatch(/fails-in-workers\.mjs: not importable in a worker/);
       expect(await pool.apply(tasks.call, [other.double, 3])).toBe(6);
     });
+
+    it('received from a queue, not as an argument, leaves the next calls alone', {
+      timeout: 60_000,
+    }, async () => {
+      const pool = made(new Pool({ processes: 1, context }));
+      const q = new Queue<unknown>();
+      await q.put(failing.one);
+      expect(await pool.apply(tasks.takeOnly, [q])).toBe('function');
+      expect(await pool.apply(tasks.call, [other.double, 3])).toBe(6);
+      expect(await pool.map(tasks.callEach, [[[other.later, 1]]])).toEqual([[2]]);
+    });
   },
 );
 
