@@ -53,7 +53,9 @@ export type TaskFunction = (...args: any[]) => unknown;
 
 /**
  * A reference to a function defined with {@link defineTasks}: it can be sent to a worker, and it can
- * still be called right here like the function it names. `Awaited` result types are inferred.
+ * still be called right here like the function it names. `Awaited` result types are inferred. A task
+ * given one as an argument can call it: its worker imports the reference's module first, as Python's
+ * unpickling does (elsewhere, call it once `await import(ref.module)` loaded it).
  */
 export type TaskRef<F extends TaskFunction = TaskFunction> = F & {
   /** The URL of the module that defines the function (its `import.meta.url`). */
@@ -115,7 +117,12 @@ export type TaskRefs<T extends Record<string, TaskFunction>> = { readonly [K in 
 function makeRef<F extends TaskFunction>(module: string, taskName: string, fn: F | undefined): TaskRef<F> {
   const ref = function (this: unknown, ...args: unknown[]) {
     const target = fn ?? registeredTask(module, taskName);
-    if (!target) throw new TypeError(`Task '${taskName}' of ${module} is not loaded in this thread.`);
+    if (!target) {
+      throw new TypeError(
+        `Task '${taskName}' of ${module} is not loaded in this thread: import its module first ` +
+          '(await import(ref.module)). A task reference given to a task as an argument is loaded for it.',
+      );
+    }
     return target.apply(this, args);
   } as unknown as TaskRef<F>;
   Object.defineProperties(ref, {
@@ -130,9 +137,36 @@ function makeRef<F extends TaskFunction>(module: string, taskName: string, fn: F
   return ref;
 }
 
-registerCodec(TASK_REF_TYPE, (data: { module: string; taskName: string }) =>
-  makeRef(data.module, data.taskName, registeredTask(data.module, data.taskName)),
-);
+// Per realm: modules of task references decoded here that this realm has not loaded. Python's
+// unpickling imports a function's module; a worker imports these before it calls the task that
+// was given them (`importRefModules()` in `internal/load-task.ts`), so a task can call another
+// module's TaskRef it received. On globalThis: task.ts is copied into the worker entries.
+const UNLOADED_KEY = Symbol.for('multiproc.unloadedRefModules');
+const unloadedRefModules: Set<string> = ((globalThis as any)[UNLOADED_KEY] ??= new Set());
+
+registerCodec(TASK_REF_TYPE, (data: { module: string; taskName: string }) => {
+  if (!tasksByModule.has(data.module)) unloadedRefModules.add(data.module);
+  return makeRef(data.module, data.taskName, registeredTask(data.module, data.taskName));
+});
+
+/**
+ * Starts a decode of a task's arguments (internal): only the references decoded from here on count,
+ * not one a queue or pipe delivered earlier (its module's import could fail an unrelated call).
+ */
+export function forgetUnloadedRefModules(): void {
+  unloadedRefModules.clear();
+}
+
+/**
+ * The modules of the task references decoded in this realm since {@link forgetUnloadedRefModules}
+ * whose module was not loaded then (internal); `undefined` when there are none.
+ */
+export function takeUnloadedRefModules(): string[] | undefined {
+  if (unloadedRefModules.size === 0) return undefined;
+  const modules = [...unloadedRefModules].filter((module) => !tasksByModule.has(module));
+  unloadedRefModules.clear();
+  return modules.length > 0 ? modules : undefined;
+}
 
 /**
  * Registers top-level functions of a module as tasks that workers can run, and returns a typed

@@ -4,6 +4,7 @@
  * (error-classes.ts), whatever other copy of the packages a program loaded after it.
  */
 import * as shared from '@multiproc/shared';
+import { forgetUnloadedRefModules } from '../task.js';
 import { decodeOwn } from './error-classes.js';
 
 export { ERRORS_AS_VALUES, type ErrorRecord, toErrorRecord } from '@multiproc/shared';
@@ -17,6 +18,12 @@ export const fromErrorRecord: typeof shared.fromErrorRecord = (record, source) =
 export const thrownOrError: typeof shared.thrownOrError = (record, source) =>
   decodeOwn(() => shared.thrownOrError(record, source));
 
-/** shared's `decodeValue`, rebuilding errors sent as values as this copy's classes ({@link decodeOwn}). */
-export const decodeValue: typeof shared.decodeValue = (value, source) =>
-  decodeOwn(() => shared.decodeValue(value, source));
+/**
+ * shared's `decodeValue`, rebuilding errors sent as values as this copy's classes ({@link decodeOwn}).
+ * What it decodes is a task's arguments or a reply: the task references among them alone are the
+ * ones a worker imports the modules of before the call (`importRefModules()` in load-task.ts).
+ */
+export const decodeValue: typeof shared.decodeValue = (value, source) => {
+  forgetUnloadedRefModules();
+  return decodeOwn(() => shared.decodeValue(value, source));
+};

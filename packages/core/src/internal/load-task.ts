@@ -14,7 +14,7 @@
  * imports them, without tsx (`type-stripping.ts`).
  */
 import { ProcessError } from '@multiproc/shared';
-import { forgetModule, hasModule, lookupTask, type TaskFunction } from '../task.js';
+import { forgetModule, hasModule, lookupTask, type TaskFunction, takeUnloadedRefModules } from '../task.js';
 import { isBootstrapError, whileImporting } from './bootstrap.js';
 import { workingDir } from './start-dir.js';
 import {
@@ -215,4 +215,26 @@ export async function loadTask(moduleUrl: string, taskName: string): Promise<Tas
     );
   }
   return fn;
+}
+
+/**
+ * Imports the modules of the task references just decoded here that this realm has not loaded, as
+ * Python's unpickling imports a function's module: a task given another module's `TaskRef` (or a
+ * `Process` target given one) can call it. Called right after a task's arguments were decoded;
+ * `undefined` when there is nothing to import, so a call's hot path stays synchronous.
+ * @throws {ProcessError} (rejects) when such a module cannot be imported, as for a task's own module.
+ */
+export function importRefModules(): Promise<void> | undefined {
+  const modules = takeUnloadedRefModules();
+  if (!modules) return undefined;
+  return Promise.all(modules.map(importTaskModule)).then(() => {});
+}
+
+/**
+ * Calls `fn(...args)` once the modules of the task references decoded with `args` are imported
+ * ({@link importRefModules}): synchronously when there are none, else through a Promise.
+ */
+export function callAfterRefs(fn: TaskFunction, args: readonly unknown[]): unknown {
+  const loading = importRefModules();
+  return loading ? loading.then(() => fn(...args)) : fn(...args);
 }

@@ -8,7 +8,7 @@ import { type CodecTarget, encodeJson, encodeValue } from '@multiproc/shared';
 import type { MapJob, MapReply, TaskSpec } from '../internal/batch.js';
 import { clockMs } from '../internal/clock.js';
 import { decodeValue, ERRORS_AS_VALUES, toErrorRecord } from '../internal/error-record.js';
-import { loadTask } from '../internal/load-task.js';
+import { importRefModules, loadTask } from '../internal/load-task.js';
 import { lookupTask } from '../task.js';
 import { isForkedChild } from './child-guard.js';
 import { type NumberRunStop, runNumbers } from './number-run.js';
@@ -108,6 +108,8 @@ async function mapItems(
     lookupTask(spec.module, spec.taskName) ??
     (await loadTask(spec.module, spec.taskName).catch((err) => err as Error));
   const items = job.encoded ? decodeValue(job.items, context) : job.items;
+  // Another module's task references among the items are imported before the first item runs.
+  const failed = job.encoded ? await importRefModules()?.catch((err) => err as Error) : undefined;
   if (clock) clock.started = clockMs();
   const n = items.length;
   // Numbers in, numbers out (the common map): results go straight into the Float64Array that is
@@ -124,6 +126,7 @@ async function mapItems(
   let i = resume?.index ?? 0;
   try {
     if (fn instanceof Error) throw fn;
+    if (failed) throw failed;
     // Where the number loop stopped, and why (a step it did not take, or the item's result).
     let stoppedAt = resume?.index ?? -1;
     let stop: NumberRunStop | undefined = resume?.stop;

@@ -46,7 +46,7 @@ import type {
 import { markPoolWorker } from '../internal/bootstrap.js';
 import { clockMs } from '../internal/clock.js';
 import { decodeValue, type ErrorRecord, toErrorRecord } from '../internal/error-record.js';
-import { loadTask } from '../internal/load-task.js';
+import { callAfterRefs, loadTask } from '../internal/load-task.js';
 import { lookupTask } from '../task.js';
 import { flushIpc, ipcEndsNormally, ipcIdle } from './ipc-flush.js';
 import { exitAfterChildren, hasNonDaemonChildren } from './join-children.js';
@@ -119,7 +119,7 @@ async function runInit(init: InitSpec, report: Reporter): Promise<ErrorRecord | 
       return given.error;
     }
     const args = given.encoded ? decodeValue(given.args, context) : given.args;
-    await fn(...args);
+    await callAfterRefs(fn, args);
     initialized.set(init.id, undefined);
     return 'ran';
   } catch (err) {
@@ -157,7 +157,7 @@ function runCall(job: CallJob, spec: TaskSpec, commit: (reply: CallReply) => voi
   let value: unknown;
   try {
     const args = job.encoded ? decodeValue(job.args, context) : job.args;
-    value = fn(...args);
+    value = job.encoded ? callAfterRefs(fn, args) : fn(...args);
   } catch (err) {
     return commit(failure(err));
   }

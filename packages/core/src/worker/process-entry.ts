@@ -41,7 +41,7 @@ import '@multiproc/ipc'; // registers the decoders of connections and queues in 
 import { describeError, describeThrown } from '@multiproc/shared';
 import { setWorkerIdentity } from '../identity.js';
 import { decodeValue } from '../internal/error-record.js';
-import { importTaskModule, loadTask } from '../internal/load-task.js';
+import { callAfterRefs, importTaskModule, loadTask } from '../internal/load-task.js';
 import { ifLoopStaysDry, type LoopStock, takeLoopStock } from '../internal/loop-work.js';
 import {
   type InheritedState,
@@ -125,7 +125,7 @@ async function run(start: StartMessage): Promise<void> {
     const target = await loadTask(start.module, start.taskName);
     loaded = true;
     const args = start.encoded ? decodeValue(start.args, source) : start.args;
-    await target(...args);
+    await callAfterRefs(target, args);
     settled = true;
   } catch (err) {
     settled = true;
