@@ -3,8 +3,11 @@
 // fast-check scheduler delivers in any order between links, each link staying FIFO. After every
 // run the invariants of the contract's "Delivery" must hold. A fixed seed and few runs in CI;
 // `MP_SOAK=1` runs many more (by hand; `MP_RUNS`, `MP_SEED` to choose).
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HomeKind } from '../src/internal/protocol/home.js';
 import { EOF } from '../src/internal/protocol/item.js';
 import { JOIN_AT_HOME, Op } from '../src/internal/protocol/ops.js';
@@ -20,7 +23,7 @@ import {
   type SharedStep,
   traced,
 } from './model/steps.js';
-import { type CopySim, type Probe, System } from './model/system.js';
+import { type CopySim, lendToProcessesIn, type Probe, System } from './model/system.js';
 
 const SOAK = process.env.MP_SOAK === '1';
 const RUNS = Number(process.env.MP_RUNS ?? (SOAK ? 20_000 : 150));
@@ -566,6 +569,13 @@ const PINNED: { name: string; kind: HomeKind & { kind: 'queue' }; steps: Step[];
 ];
 
 describe('home/copy protocol model', () => {
+  // Queue copies in processes are lent items through real loan files (loan-file.ts), as in a program.
+  let loanRoot = '';
+  beforeAll(() => lendToProcessesIn((loanRoot = mkdtempSync(`${tmpdir()}/mp-model-loans-`))));
+  afterAll(() => {
+    lendToProcessesIn(null);
+    rmSync(loanRoot, { recursive: true, force: true });
+  }, 600_000); // a soak leaves a folder per copy per run
   for (const { name, kind, steps, threads } of PINNED)
     it(`pinned: ${name}`, () => runQueue(kind, steps, inOrder(), threads));
 

@@ -1,7 +1,8 @@
 // Consumers sharing a queue, lent items by its home (loan.ts): a consumer that holds lent items and
 // does not yield holds nobody back, every item reaches exactly one consumer, each producer's items
 // reach each consumer in order, and a consumer that ends with items lent to it leaves them to the
-// others (CONTRACT "Delivery"). Real threads (loans are a thread copy's) and a process consumer.
+// others (CONTRACT "Delivery"). Real threads (their loans are a shared word) and processes (a file
+// they rename, loan-file.ts).
 import { JoinableQueue, Pipe, Queue } from '@multiproc/ipc';
 import { afterEach, describe, expect, it } from 'vitest';
 import { killProcesses, startProcess } from './core.js';
@@ -18,6 +19,7 @@ describe('items lent to a thread consumer', () => {
     const stop = new SharedArrayBuffer(4);
     // The second consumer is there first (a loan needs another consumer about), idle.
     startProcess('thread', tasks.waitThenTakeN, [q, theirs, gate, 5]);
+    expect(await report.recv()).toBe('ready');
     for (const v of ['A', 'B', 'C', 'D', 'E', 'F']) await q.put(v);
     const blocked = startProcess('thread', tasks.takeOneAndBlock, [q, theirs, stop]);
     theirs.close();
@@ -40,6 +42,7 @@ describe('items lent to a thread consumer', () => {
       const [go, gate] = Pipe();
       const stop = new SharedArrayBuffer(4);
       startProcess('thread', tasks.waitThenTakeN, [q, theirs, gate, 99]);
+      expect(await report.recv()).toBe('ready');
       for (let i = 0; i < 100; i++) await q.put(i);
       const holder = startProcess('thread', tasks.takeOneAndBlock, [q, theirs, stop]);
       theirs.close();
@@ -56,6 +59,7 @@ describe('items lent to a thread consumer', () => {
 
   it.each([
     ['3 thread consumers', ['thread', 'thread', 'thread']],
+    ['3 process consumers', ['process', 'process', 'process']],
     ['2 thread consumers and a process', ['thread', 'thread', 'process']],
   ] as const)(
     '%s: every item once, each producer in order, join ends',
@@ -87,4 +91,43 @@ describe('items lent to a thread consumer', () => {
     },
     60_000,
   );
+});
+
+describe('items lent to a process consumer', () => {
+  it('a consumer blocked with lent items holds nobody back: the one that waits gets the next at once', async () => {
+    const q = new Queue<string>();
+    const [report, theirs] = Pipe<unknown>();
+    const [go, gate] = Pipe();
+    startProcess('process', tasks.waitThenTakeN, [q, theirs, gate, 5]);
+    expect(await report.recv()).toBe('ready');
+    for (const v of ['A', 'B', 'C', 'D', 'E', 'F']) await q.put(v);
+    // Blocked far longer than the bound below: its loan must come back without its answer.
+    const blocked = startProcess('process', tasks.takeOneAndBlockFor, [q, theirs, 20_000]);
+    theirs.close();
+    expect(await report.recv()).toBe('A');
+    const t0 = performance.now();
+    go.send('go');
+    expect(await report.recv()).toEqual(['B', 'C', 'D', 'E', 'F']);
+    expect(performance.now() - t0).toBeLessThan(10_000);
+    expect(q.qsize()).toBe(0);
+    blocked.kill();
+    await blocked.join();
+  }, 30_000);
+
+  it('what a consumer was lent and did not take goes to the others when it is killed', async () => {
+    const q = new Queue<number>();
+    const [report, theirs] = Pipe<unknown>();
+    const [go, gate] = Pipe();
+    startProcess('process', tasks.waitThenTakeN, [q, theirs, gate, 99]);
+    expect(await report.recv()).toBe('ready');
+    for (let i = 0; i < 100; i++) await q.put(i);
+    const holder = startProcess('process', tasks.takeOneAndBlockFor, [q, theirs, 20_000]);
+    theirs.close();
+    expect(await report.recv()).toBe(0);
+    holder.kill();
+    await holder.join();
+    go.send('go');
+    expect(await report.recv()).toEqual(Array.from({ length: 99 }, (_, i) => i + 1));
+    expect(q.qsize()).toBe(0);
+  }, 30_000);
 });

@@ -7,8 +7,10 @@ import { COPY_SHARED_BYTES, QueueCount } from '../../src/internal/protocol/count
 import { type HomeKind, HomeProtocol } from '../../src/internal/protocol/home.js';
 import type { Endpoint, HomeActions, Wait } from '../../src/internal/protocol/home-copy.js';
 import { EOF, type Item, isDecoded, MOVED_TAG, TIMEOUT } from '../../src/internal/protocol/item.js';
+import { type LoanCell, WordCell } from '../../src/internal/protocol/loan.js';
 import { Op } from '../../src/internal/protocol/ops.js';
 import type { PutWait, ReaderCopy } from '../../src/internal/protocol/reader-copy.js';
+import { FileCell } from '../../src/internal/runtime/loan-file.js';
 
 export interface Frame {
   readonly op: number;
@@ -57,6 +59,13 @@ export interface Consumed {
   readonly by: string;
 }
 
+let loanRoot: string | null = null;
+let loanDirs = 0;
+/** Process copies of queues are lent through files in `dir` (null: not lent, the default). */
+export function lendToProcessesIn(dir: string | null): void {
+  loanRoot = dir;
+}
+
 export class CopySim {
   readonly name: string;
   readonly proto: CopyProtocol;
@@ -77,6 +86,9 @@ export class CopySim {
   count: QueueCount | null = null;
   /** A thread copy's shared words: its LOAN word says what it was lent and has not claimed. */
   loanWords: Int32Array | null = null;
+  /** A queue's copy in a process: the folder of its loan file (loan-file.ts), its home's cell. */
+  loanDir: string | null = null;
+  homeCell: LoanCell | null = null;
   /** The room it took in `count`, as recorded in its shared memory. */
   roomTaken = 0;
   /** A JoinableQueue's copy: a thread copy counts the task of each put in `count` (remote-sync.ts). */
@@ -225,7 +237,14 @@ export class System implements HomeActions {
     if (opts.counts) cs.count = new QueueCount(opts.maxsize, this.home.main.count!.buffer);
     // A thread copy claims what its home lends it in its shared words (loan.ts).
     if (opts.counts)
-      cs.proto.useLoan((cs.loanWords = new Int32Array(new SharedArrayBuffer(COPY_SHARED_BYTES))));
+      cs.proto.useLoan(
+        new WordCell((cs.loanWords = new Int32Array(new SharedArrayBuffer(COPY_SHARED_BYTES)))),
+      );
+    else if (this.home.isQueue && loanRoot !== null) {
+      // A copy in another process claims by renaming a file (loan-file.ts): a real one here.
+      cs.loanDir = `${loanRoot}/${++loanDirs}`;
+      cs.proto.useLoan(new FileCell(cs.loanDir));
+    }
     this.copies.push(cs);
     if (attach) this.attach(cs);
     // On its way, as a copy sent to a process is: its handle counts (R_RESERVE) until it connects.
@@ -247,7 +266,7 @@ export class System implements HomeActions {
     const init = (c: ReaderCopy) => {
       c.moves = cs.moves;
       c.countsOwn = cs.count !== null;
-      c.loanWord = cs.loanWords;
+      c.loanCell = cs.loanWords ? new WordCell(cs.loanWords) : cs.loanDir ? new FileCell(cs.loanDir) : null;
       cs.home = c;
       this.#linkOf.set(c, cs);
     };

@@ -6,7 +6,7 @@
 import { type CopyActions, CopyObject } from './copy-object.js';
 import type { Wait } from './home-copy.js';
 import { EOF, type Item, type TIMEOUT } from './item.js';
-import { CopyLoan } from './loan.js';
+import { CopyLoan, type LoanCell } from './loan.js';
 import { Op } from './ops.js';
 import { Receiver } from './receiver.js';
 
@@ -205,9 +205,9 @@ export class CopyProtocol extends CopyObject {
     this.hold();
   }
 
-  /** A queue's thread copy claims what its home lends it through `words` (its shared buffer, loan.ts). */
-  useLoan(words: Int32Array): void {
-    this.#rx.loan = new CopyLoan(words);
+  /** A queue's copy claims what its home lends it through `cell` (loan.ts). */
+  useLoan(cell: LoanCell): void {
+    this.#rx.loan = new CopyLoan(cell);
   }
 
   /** Appends what a batch leaving now must carry: the consumed-report. */
@@ -229,7 +229,7 @@ export class CopyProtocol extends CopyObject {
         this.#rx.data(a, b, body);
         break;
       case Op.H_LOAN:
-        if (this.state === 'open') this.#rx.loan?.lent(a, b, body as string);
+        if (this.state === 'open') this.#rx.loan?.lent(a, b, body);
         break;
       case Op.H_PUT_DONE: {
         this.#puts.delete(a);

@@ -122,8 +122,8 @@ export abstract class HomeOfCopies extends HomeObject<ReaderCopy, ChannelEndpoin
         if (!read || c.phase !== 'open') break;
         c.recalled = false;
         read.settleDemand(c, b);
+        read.ahead.exact(c); // before the put-back pumps: what it is pushed ahead then marks it again
         this.#putBack(c, c.takeBack(a, false));
-        read.ahead.settled(c);
         read.pump();
         break;
       case Op.R_RETURN:

@@ -1,11 +1,12 @@
 /**
  * A loan. With consumers sharing a queue, each get would be a round trip through the home (it
  * serves a waiting get first, and a copy reads ahead only what nobody waiting could take). So when
- * the home has served a thread copy's waiting get and items are left that no get waits for, it
- * lends that copy the next ones (H_LOAN) and keeps them as pushed to it. The copy's gets claim
- * them one at a time through one `Atomics` word in its shared buffer (count.ts, `LOAN`), and the
- * home takes back what is unclaimed with one `Atomics.exchange`, synchronously, as soon as anyone
- * else wants an item: no round trip, so a waiting consumer is served at once and in order.
+ * the home has served a copy's waiting get and items are left that no get waits for, it lends that
+ * copy the next ones (H_LOAN) and keeps them as pushed to it. The copy's gets claim them one at a
+ * time through one word (a {@link LoanCell}: a thread copy's `Atomics` word in its shared buffer,
+ * count.ts `LOAN`; a process copy's file, runtime/loan-file.ts), and the home takes back what is
+ * unclaimed in one atomic step, synchronously, as soon as anyone else wants an item: no round trip,
+ * so a waiting consumer is served at once and in order.
  *
  * ```
  *   LOAN word: ┌ seq (11 bits) ┬ left (20 bits) ┐   the copy: CAS left → left - 1 while seq is its loan's
@@ -19,6 +20,7 @@ import type { Deque } from '../deque.js';
 import type { Channel } from './channel.js';
 import { LOAN } from './count.js';
 import type { HomeActions } from './home-copy.js';
+import { textOf } from './home-object.js';
 import { approxBytes, type Item, isDecoded } from './item.js';
 import { Op } from './ops.js';
 import type { ReaderCopy } from './reader-copy.js';
@@ -29,6 +31,73 @@ const SEQ_MASK = 0x7ff;
 /** The most items lent at once, and about their most bytes (their JSON text). */
 export const MAX_LOAN = 256;
 export const MAX_LOAN_BYTES = 64 * 1024;
+
+/**
+ * Where a loan's (seq, left) word lives: a thread copy's shared buffer ({@link WordCell}), or, for
+ * a copy in another process, a file whose name is the word, moved by rename (runtime/loan-file.ts).
+ * Either way one atomic step decides each item: the copy's claim or the home's take-back.
+ */
+export interface LoanCell {
+  /** Home: loan `word` (seq, n) is out. False when it cannot be (nothing is lent then). */
+  lend(word: number): boolean;
+  /**
+   * Home: whether nothing of loan `seq` is known to be left unclaimed, `most` being the most that
+   * can be (what the copy has not reported taken). A file cell answers from `most` alone (a look at
+   * the file costs a syscall, and this is asked at every pump): such a loan stays out until the
+   * copy's report, or until someone wants an item and it is taken back.
+   */
+  drained(seq: number, most: number): boolean;
+  /** Home: ends loan `seq`; returns how many of its items were left unclaimed (at most `most`). */
+  takeBack(seq: number, most: number): number;
+  /** Copy: loan `word` arrived (H_LOAN). */
+  lent(word: number): void;
+  /** Copy: claims the next item of loan `seq`; returns the items left before it, 0 when none was. */
+  claim(seq: number): number;
+  /** Copy: claims nothing more of loan `seq`. */
+  end(seq: number): void;
+  /** Home: the copy is gone; frees what the cell holds. */
+  dispose?(): void;
+}
+
+/** A loan word in a thread copy's shared buffer (count.ts, `LOAN`). */
+export class WordCell implements LoanCell {
+  readonly #word: Int32Array;
+
+  constructor(word: Int32Array) {
+    this.#word = word;
+  }
+
+  lend(word: number): boolean {
+    Atomics.store(this.#word, LOAN, word);
+    return true;
+  }
+
+  drained(): boolean {
+    return (Atomics.load(this.#word, LOAN) & LEFT) === 0;
+  }
+
+  takeBack(seq: number): number {
+    const old = Atomics.exchange(this.#word, LOAN, seq << SEQ_SHIFT);
+    return old >>> SEQ_SHIFT === seq ? old & LEFT : 0;
+  }
+
+  lent(): void {}
+
+  claim(seq: number): number {
+    for (;;) {
+      const v = Atomics.load(this.#word, LOAN);
+      const left = v & LEFT;
+      if (v >>> SEQ_SHIFT !== seq || left === 0) return 0;
+      if (Atomics.compareExchange(this.#word, LOAN, v, v - 1) === v) return left;
+    }
+  }
+
+  end(seq: number): void {
+    // Only the home changes the word meanwhile, and only to take the loan back: either way none is left.
+    const v = Atomics.load(this.#word, LOAN);
+    if (v >>> SEQ_SHIFT === seq) Atomics.compareExchange(this.#word, LOAN, v, seq << SEQ_SHIFT);
+  }
+}
 
 /** The home's side: the one loan of a channel still out, if any. */
 export class HomeLoan {
@@ -67,7 +136,7 @@ export class HomeLoan {
    */
   lendTo(ch: Channel, out: HomeActions, c: ReaderCopy, waiting: number): void {
     if (waiting > 0 || ch.items.length === 0) return;
-    if (!c.loanWord || ch.readers.size < 2 || c.phase !== 'open' || c.recalled || c.ending || c.hard > 0)
+    if (!c.loanCell || ch.readers.size < 2 || c.phase !== 'open' || c.recalled || c.ending || c.hard > 0)
       return;
     if (ch.ahead.crediting || ch.ahead.holders.size > 0 || ch.hasPuts || ch.waitingBacks > 0) return;
     if (this.#copy === null) ch.inFlight += this.lend(out, c, ch.items);
@@ -78,8 +147,8 @@ export class HomeLoan {
    * the next is not JSON). They count as pushed to it (`delivered`) until claimed or taken back.
    */
   lend(out: HomeActions, c: ReaderCopy, items: Deque<Item>): number {
-    const word = c.loanWord!;
     const texts: string[] = [];
+    const before = c.deliveredBytes;
     let bytes = 0;
     while (texts.length < MAX_LOAN && bytes < MAX_LOAN_BYTES && items.length > 0) {
       const item = items.peek()!;
@@ -93,11 +162,16 @@ export class HomeLoan {
       c.deliveredBytes += approxBytes(item);
     }
     if (texts.length === 0) return 0;
+    const seq = (this.#seq % SEQ_MASK) + 1;
+    const lent = (seq << SEQ_SHIFT) | texts.length;
+    if (!c.loanCell!.lend(lent)) {
+      items.unshiftAll(texts.map(() => c.delivered.pop()!).reverse());
+      c.deliveredBytes = before;
+      return 0;
+    }
     this.#texts = texts;
-    this.#seq = (this.#seq % SEQ_MASK) + 1;
+    this.#seq = seq;
     this.#copy = c;
-    const lent = (this.#seq << SEQ_SHIFT) | texts.length;
-    Atomics.store(word, LOAN, lent);
     c.dirty = true;
     out.send(c, Op.H_LOAN, c.epoch, lent, `[${texts.join(',')}]`);
     return texts.length;
@@ -106,7 +180,7 @@ export class HomeLoan {
   /** Forgets the loan once every item was claimed; whether one is still out. */
   settle(): boolean {
     const c = this.#copy;
-    if (c && (Atomics.load(c.loanWord!, LOAN) & LEFT) === 0) {
+    if (c && c.loanCell!.drained(this.#seq, Math.min(this.#texts.length, c.delivered.length))) {
       this.#copy = null;
       this.#texts = [];
     }
@@ -121,8 +195,8 @@ export class HomeLoan {
     const c = this.#copy;
     if (!c) return [];
     this.#copy = null;
-    const old = Atomics.exchange(c.loanWord!, LOAN, this.#seq << SEQ_SHIFT);
-    const left = old >>> SEQ_SHIFT === this.#seq ? old & LEFT : 0;
+    // The unclaimed items are the newest of those pushed to it and not reported taken.
+    const left = c.loanCell!.takeBack(this.#seq, Math.min(this.#texts.length, c.delivered.length));
     const back: Item[] = new Array(left);
     let bytes = 0;
     const texts = this.#texts;
@@ -138,7 +212,7 @@ export class HomeLoan {
 
 /** A copy's side: the items lent to it, claimed one per get. */
 export class CopyLoan {
-  readonly #word: Int32Array;
+  readonly #cell: LoanCell;
   #seq = -1;
   // Its give-backs so far (the receiver's epoch): a loan lent in an earlier one is not its to claim.
   #epoch = 0;
@@ -146,8 +220,8 @@ export class CopyLoan {
   #values: unknown[] | null = null;
   #n = 0;
 
-  constructor(word: Int32Array) {
-    this.#word = word;
+  constructor(cell: LoanCell) {
+    this.#cell = cell;
   }
 
   /**
@@ -155,29 +229,26 @@ export class CopyLoan {
    * One lent before the home saw our latest give-back crossed it: the home takes all of it back on
    * that give-back, so none of it may be claimed here.
    */
-  lent(epoch: number, word: number, text: string): void {
+  lent(epoch: number, word: number, body: Item): void {
     if (epoch !== this.#epoch) return;
+    const text = textOf(body); // a string over a port, bytes over a socket
     this.#seq = word >>> SEQ_SHIFT;
     this.#n = word & LEFT;
     this.#text = text;
     this.#values = null;
+    this.#cell.lent(word);
   }
 
   /** The next item lent, claimed; undefined once none is left or the home took them back. */
   claim(): Item | undefined {
     if (this.#seq < 0) return undefined;
-    for (;;) {
-      const v = Atomics.load(this.#word, LOAN);
-      const left = v & LEFT;
-      if (v >>> SEQ_SHIFT !== this.#seq || left === 0) {
-        this.#drop();
-        return undefined;
-      }
-      if (Atomics.compareExchange(this.#word, LOAN, v, v - 1) === v) {
-        this.#values ??= JSON.parse(this.#text) as unknown[];
-        return { value: this.#values[this.#n - left] };
-      }
+    const left = this.#cell.claim(this.#seq);
+    if (left === 0) {
+      this.#drop();
+      return undefined;
     }
+    this.#values ??= JSON.parse(this.#text) as unknown[];
+    return { value: this.#values[this.#n - left] };
   }
 
   /** Claims nothing more (the copy gives back what it holds, from now on in `epoch`: the home takes back
@@ -185,9 +256,7 @@ export class CopyLoan {
   end(epoch: number): void {
     this.#epoch = epoch;
     if (this.#seq < 0) return;
-    // Only the home changes the word meanwhile, and only to take the loan back: either way none is left.
-    const v = Atomics.load(this.#word, LOAN);
-    if (v >>> SEQ_SHIFT === this.#seq) Atomics.compareExchange(this.#word, LOAN, v, this.#seq << SEQ_SHIFT);
+    this.#cell.end(this.#seq);
     this.#drop();
   }
 

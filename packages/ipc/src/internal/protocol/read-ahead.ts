@@ -75,6 +75,17 @@ export class ReadAhead {
     this.holders.delete(c);
   }
 
+  /**
+   * `c` answered a recall (R_UNUSED): it gave back all it held unused, and its demand left is one
+   * item per waiting get, so nothing pushed to it from now on is surplus until it reads ahead again
+   * (a push tagged 0 or 2, R_SOFTEN mark it anew). Without this it stayed a holder while it always
+   * had a get waiting or an item unreported, and was recalled for every item another consumer asked.
+   */
+  exact(c: ReaderCopy): void {
+    c.softActive = false;
+    this.holders.delete(c);
+  }
+
   /** Forgets `c` as a holder once it holds nothing and has no demand left. */
   settled(c: ReaderCopy): void {
     if (this.holders.has(c) && !c.readsAhead()) this.holders.delete(c);

@@ -8,6 +8,7 @@ import { Deque } from '../deque.js';
 import type { Channel } from './channel.js';
 import { type Endpoint, type HomeActions, HomeCopy, type Wait } from './home-copy.js';
 import { approxBytes, type Item, MOVE_MIN_BYTES, MOVED, movable } from './item.js';
+import type { LoanCell } from './loan.js';
 import { Op } from './ops.js';
 
 /** A queue or pipe endpoint: the channel it receives from and the one it sends to. */
@@ -89,8 +90,8 @@ export class ReaderCopy extends HomeCopy {
    * (count.ts), so the home does not count them again.
    */
   countsOwn = false;
-  /** A queue's thread copy: its shared LOAN word (items lent to it, loan.ts). */
-  loanWord: Int32Array | null = null;
+  /** A queue's copy that can be lent items (loan.ts): its LOAN word, or a file (another process). */
+  loanCell: LoanCell | null = null;
   /** Room granted to it for a put (R_SLOT), mod 2^32. */
   granted = 0;
   /** Granted room it used (R_PUT `a` = 2) or gave back (R_UNSLOT), mod 2^32. */

@@ -14,6 +14,7 @@ import { CONSUMED, COPY_SHARED_BYTES, RESERVED, TASKS, WAKE } from '../protocol/
 import { type HomeKind, HomeProtocol } from '../protocol/home.js';
 import type { Endpoint, HomeActions, HomeCopy, Wait } from '../protocol/home-copy.js';
 import type { Item } from '../protocol/item.js';
+import { WordCell } from '../protocol/loan.js';
 import { Op } from '../protocol/ops.js';
 import type { ReaderCopy } from '../protocol/reader-copy.js';
 import { broker, claimedHere, type HomeObject } from './broker.js';
@@ -21,6 +22,7 @@ import { dropCarried, dropItemsOf } from './carried.js';
 import { type CopyLink, catchUp } from './catch-up.js';
 import { flushAtExit } from './exit.js';
 import type { HandleData, HandleKeeper } from './handle.js';
+import { fileCell } from './loan-file.js';
 import { CARRIED, FOR_WORKER, reservationsHeld, type Waiter } from './waiter.js';
 import { inWorker, reportLost, willPath, writeWill } from './will.js';
 
@@ -188,7 +190,7 @@ export class HomeRuntime implements HomeActions, HomeObject {
       c.moves = moves;
       // A queue's thread copy counts its own puts and gets in the queue's shared count.
       c.countsOwn = this.proto.isQueue && words !== null;
-      if (c.countsOwn) c.loanWord = words; // it claims what it is lent there (loan.ts)
+      if (c.countsOwn) c.loanCell = new WordCell(words!); // it claims what it is lent there (loan.ts)
       this.#wire(c, link, words);
     });
     return { link, copy };
@@ -204,6 +206,8 @@ export class HomeRuntime implements HomeActions, HomeObject {
     const cl: CopyLink = { link, held: false, here, shared, will, received: 0 };
     c.link = cl;
     c.here = here;
+    // A queue's copy in another process is lent items through a file it renames (loan-file.ts).
+    if (will !== null && this.proto.isQueue) c.loanCell = fileCell(broker().path, will);
     link.onFrame = (op, a, b, body) => {
       if (op === Op.R_PUT) cl.received = (cl.received + 1) | 0;
       // Python's get_nowait() from a copy: after what other thread copies put and not sent yet.
@@ -234,6 +238,7 @@ export class HomeRuntime implements HomeActions, HomeObject {
         this.proto.tasksBy(c, Atomics.load(shared, TASKS));
       }
       this.proto.linkClosed(c);
+      c.loanCell?.dispose?.(); // taken back by now
       this.#forgetIfUnused();
     };
     if (link instanceof PortLink) {

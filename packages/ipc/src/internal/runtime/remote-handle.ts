@@ -11,6 +11,7 @@ import { SocketLink } from '../link/socket-link.js';
 import { CopyProtocol } from '../protocol/copy.js';
 import type { Wait } from '../protocol/home-copy.js';
 import { BROKEN, EOF, type Item, type Taken, TIMEOUT } from '../protocol/item.js';
+import { WordCell } from '../protocol/loan.js';
 import { Op } from '../protocol/ops.js';
 import { dialHere } from './broker.js';
 import { dropCarried } from './carried.js';
@@ -18,6 +19,7 @@ import { wireCopyEnd } from './copy-end.js';
 import { CopyWill } from './copy-will.js';
 import { trackRemote, untrackRemote } from './exit.js';
 import type { GetResult, Handle, HandleData, HandleKeeper, PutResult, RemoteOptions } from './handle.js';
+import { fileCell } from './loan-file.js';
 import { encodeCopy, keptCopy } from './remote-copies.js';
 import { CopySync, settleWait, warnLate } from './remote-sync.js';
 import { type STUCK, Waiter } from './waiter.js';
@@ -84,12 +86,14 @@ export class RemoteHandle implements Handle {
     );
     const proto = this.#proto;
     proto.waitsHold = !here; // not a Listener's Client here: its home does not count its gets
-    if (port && data.shared) proto.useLoan(new Int32Array(data.shared)); // a thread copy (loan.ts)
+    if (port && data.shared) proto.useLoan(new WordCell(new Int32Array(data.shared))); // a thread copy (loan.ts)
     if (!port) link.send(Op.R_HELLO, data.id, data.end, data.token ?? '');
     if (here) this.#syncHere();
     // Dialling its home's broker: a home that ends before taking this copy, or before it saw its
     // connection complete, leaves what it would have sent it in a will (will.ts, bequest.ts).
     const dials = link instanceof SocketLink && !opts.socket && data.token;
+    const lends = dials ? fileCell(data.path, data.token!) : null; // a queue's home may lend (loan-file.ts)
+    if (lends !== null) proto.useLoan(lends);
     const will = (this.#will = dials ? new CopyWill(willPath(data.path, data.token!)) : null);
     if (will) (link as SocketLink).giveUp = () => will.exists();
     wireCopyEnd(link, proto, will, (lingering) => {
