@@ -161,7 +161,7 @@ function linesOf(stack: unknown): string[] {
 const STACK_READ = 64;
 
 /** A frame of a named function (`name (location)`), not of a module's top-level code. */
-function isFunctionFrame(frame: string): boolean {
+export function isFunctionFrame(frame: string): boolean {
   const name = /^(?:async )?(\S+) \(.+\)$/.exec(frame)?.[1];
   // CommonJS's module wrapper, and code evaluated by a loader or test runner, print a name too.
   return (

@@ -19,6 +19,7 @@ import {
   checkTaskName,
   claimTaskName,
   forgetSites,
+  isFunctionFrame,
   refuseCallFromElsewhere,
 } from './task-sites.js';
 
@@ -212,7 +213,8 @@ export function defineTasks<T extends Record<string, TaskFunction>>(
   const registered = Object.assign(Object.create(null), tasksByModule.get(url));
   const refs: Record<string, TaskRef> = {};
   const site = callSiteIn(url);
-  refuseCallFromElsewhere(url, site);
+  // Only a named function's frame can be a wrapper: the usual top-level call skips the check.
+  if (isFunctionFrame(site)) refuseCallFromElsewhere(url, site);
   const entries = Object.entries(fns);
   for (const [name, fn] of entries) {
     if (typeof fn !== 'function') {
@@ -231,16 +233,30 @@ export function defineTasks<T extends Record<string, TaskFunction>>(
   return Object.freeze(refs) as TaskRefs<T>;
 }
 
+/**
+ * Whether this worker is importing the task module at `url` now (`internal/bootstrap.ts` keeps the
+ * list on `globalThis`, which this copied module reads there). Node resolved that module before
+ * running any of it, so it is a file, not a folder.
+ */
+function isImporting(url: string): boolean {
+  const phase = (globalThis as any)[Symbol.for('multiproc.workerPhase')] as
+    | { importing?: string[] }
+    | undefined;
+  return phase?.importing?.includes(url) === true;
+}
+
 /** The `file:` URL workers import for `moduleUrl`: given as such, or made from an absolute path. */
 function taskModuleUrl(given: unknown): string {
   // Node's own APIs take `string | URL`: a URL object stands for its href.
   const moduleUrl = given instanceof URL ? given.href : given;
   // A path first: `C:\app\tasks.js` would otherwise pass for a URL with the scheme `c:`.
+  // A worker importing that very module needs no look at the disk (issue #18): it is a file.
   if (typeof moduleUrl === 'string' && node.path().isAbsolute(moduleUrl)) {
-    return notDirectory(node.url().pathToFileURL(moduleUrl).href, moduleUrl);
+    const url = node.url().pathToFileURL(moduleUrl).href;
+    return isImporting(url) ? url : notDirectory(url, moduleUrl);
   }
   if (typeof moduleUrl === 'string' && moduleUrl.startsWith('file:'))
-    return notInline(notDirectory(moduleUrl, moduleUrl));
+    return notInline(isImporting(moduleUrl) ? moduleUrl : notDirectory(moduleUrl, moduleUrl));
   // CommonJS code given with -e/-p or on stdin: its __filename is '[eval]' or '[stdin]'.
   if (typeof moduleUrl === 'string' && INLINE_NAME.test(moduleUrl)) throw inlineCodeError(moduleUrl);
   if (typeof moduleUrl === 'object' && moduleUrl !== null && !Array.isArray(moduleUrl)) {

@@ -65,8 +65,11 @@ function flush(stream: NodeJS.WriteStream): Promise<void> {
 
 /** Lets connections and queues the target used deliver what it sent before the worker exits. */
 async function flushIpc(): Promise<void> {
-  const flush = (globalThis as any)[Symbol.for('multiproc.ipc.flush')] as (() => Promise<void>) | undefined;
-  if (!flush) return;
+  const flush = (globalThis as any)[Symbol.for('multiproc.ipc.flush')] as
+    | ((() => Promise<void>) & { idle?: () => boolean })
+    | undefined;
+  // No copy of a queue or connection to flush (the usual target): no timer, no turn (issue #18).
+  if (!flush || flush.idle?.()) return;
   // Bounded: an owner that went away must not keep this worker from exiting.
   let timer: NodeJS.Timeout | undefined;
   const limit = new Promise<void>((resolve) => {
