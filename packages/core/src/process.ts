@@ -15,6 +15,7 @@ import {
 import { getWorkerIdentity } from './identity.js';
 import { tooManyArguments } from './internal/arity.js';
 import { assertMayStartWorkers } from './internal/bootstrap.js';
+import { refuseToSend } from './internal/host-bound.js';
 import { type Inspect, inspectSymbol, showFields } from './internal/inspect.js';
 import { assertPermitted } from './internal/permission.js';
 import { checkTarget } from './internal/process-checks.js';
@@ -393,3 +394,4 @@ export class Process<F extends TaskFunction = TaskFunction> {
     if (this.#state === 'closed') throw new ClosedError(`${this.#name} is closed.`);
   }
 }
+refuseToSend(Process.prototype, 'Process');

@@ -61,7 +61,7 @@ it('a target whose promise never settles exits with code 13 and says so, in both
   expect(stdout.match(/^a line before the promise$/gm)).toHaveLength(2);
 });
 
-it('a task module whose top-level await never settles: exit code 13, and the line says the module never loaded', async () => {
+it('a task module whose top-level await never settles: exit code 13, and the line (or the pool call) says the module never loaded', async () => {
   const { stdout, stderr } = await runInGroup('unsettled-import.mjs', [], 60).done;
   expect(stdout).toContain('thread exitCode=13');
   expect(stdout).toContain('process exitCode=13');
@@ -73,6 +73,15 @@ it('a task module whose top-level await never settles: exit code 13, and the lin
     );
   }
   expect(stderr).not.toMatch(/the target returned a promise/);
+  for (const context of ['thread', 'process']) {
+    expect(stdout).toMatch(
+      new RegExp(
+        `pool-${context}: WorkerCrashedError \\(never settled\\): The task module file://\\S+/unsettled-import\\.mjs ` +
+          'never finished loading in the worker: its top-level await.*isMain\\(\\)',
+      ),
+    );
+  }
+  expect(stdout).not.toMatch(/Resolve or reject every promise a task returns/);
 });
 
 // Run by hand with LOST_OUTPUT_ROUNDS=20 (and on Node 22 and 24): these losses were intermittent.

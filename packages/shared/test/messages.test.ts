@@ -82,6 +82,19 @@ describe('error messages', () => {
     expect(thrown(() => a.get(3)).message).toMatch(/out of range/);
   });
 
+  it("Python's character typecodes 'c' and 'u' are refused with what to use instead", () => {
+    const char = thrown(() => new Value('c' as 'i', 0));
+    expect(char).toBeInstanceOf(ValidationError);
+    expect(char.message).toMatch(/'c', Python's one-byte char/);
+    expect(char.message).toMatch(/SharedArray\('B', Buffer\.from/);
+    const wide = thrown(() => new SharedArray('u' as never, 3));
+    expect(wide).toBeInstanceOf(ValidationError);
+    expect(wide.message).toMatch(/'u', Python's wide char/);
+    // The hint's own advice works: bytes in 'B' from a Buffer.
+    expect(Buffer.from(new SharedArray('B', Buffer.from('text')).view).toString()).toBe('text');
+    expect(thrown(() => new Value('x' as 'i', 0)).message).not.toMatch(/Python's/);
+  });
+
   it('a barrier nothing can pass breaks with a message that does not say it timed out', () => {
     const program = `
       const { Barrier } = await import(${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)});

@@ -45,6 +45,11 @@ export async function whileImporting<T>(moduleUrl: string, load: () => Promise<T
   }
 }
 
+/** The task module this worker is importing right now, if any (the innermost). */
+export function importingModule(): string | undefined {
+  return phase.importing.at(-1);
+}
+
 /** Marks this realm as a pool worker, where pools and processes may start only inside a task. */
 export function markPoolWorker(): void {
   phase.running ??= 0;

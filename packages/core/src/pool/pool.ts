@@ -6,6 +6,7 @@ import { EventEmitter } from 'node:events';
 import { disposableInEveryRealm, ProcessError } from '@multiproc/shared';
 import { guardMethods, POOL_ARITY, tooManyArguments } from '../internal/arity.js';
 import { assertMayStartWorkers } from '../internal/bootstrap.js';
+import { refuseToSend } from '../internal/host-bound.js';
 import { type Inspect, inspectSymbol, showFields } from '../internal/inspect.js';
 import type { ContextName } from '../options.js';
 import type { ApplyParams, OneArgTask, TaskFunction, TaskRef, TaskResult } from '../task.js';
@@ -389,3 +390,4 @@ export class Pool<I extends TaskFunction = TaskFunction>
 
 disposableInEveryRealm(Pool.prototype);
 guardMethods(Pool.prototype, 'Pool', POOL_ARITY, ['apply', 'map', 'starmap', 'join']);
+refuseToSend(Pool.prototype, 'Pool');

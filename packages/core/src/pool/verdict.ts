@@ -28,7 +28,7 @@ import type { Batch, JobReply } from '../internal/batch.js';
 import { isChannelCorruption } from '../internal/channel-guard.js';
 import { refusedAt, UNSENDABLE_ADVICE } from '../internal/clone-refusal.js';
 import { thrownOrError } from '../internal/error-record.js';
-import { isNeverSettled, NEVER_SETTLED_EXIT_CODE } from '../internal/never-settled.js';
+import { isNeverSettled, NEVER_SETTLED_EXIT_CODE, neverImported } from '../internal/never-settled.js';
 import { isOutOfMemory } from '../internal/out-of-memory.js';
 import type { Entry } from './dispatcher.js';
 import type { Outcome } from './outcome.js';
@@ -165,7 +165,7 @@ function crashError(
   inInit: boolean,
 ): WorkerCrashedError {
   const { exitCode, signal, cause } = outcome;
-  if (isNeverSettled(cause)) return neverSettledError(entry, item, inInit);
+  if (isNeverSettled(cause)) return neverSettledError(entry, item, inInit, neverImported(cause));
   const memory = isOutOfMemory(cause);
   const how = isChannelCorruption(cause)
     ? 'corrupted its IPC channel (it wrote bytes that are not a message to fd 3) and was killed'
@@ -221,12 +221,28 @@ function deathsError(
 }
 
 /** The worker ended itself: the task (or initializer) it ran returned a promise that could never settle. */
-function neverSettledError(entry: Entry | undefined, item: number, inInit: boolean): WorkerCrashedError {
-  const what = inInit ? "The pool's initializer returned a promise that" : "This task's promise";
+function neverSettledError(
+  entry: Entry | undefined,
+  item: number,
+  inInit: boolean,
+  importing: string | undefined,
+): WorkerCrashedError {
+  // A module whose top level waits for input (stdin, a prompt) or an unresolved promise: the
+  // task never started, so "resolve every promise a task returns" would point at the wrong code.
+  const what = importing
+    ? `The task module ${importing} never finished loading in the worker: ` +
+      'its top-level await (or that of a module it imports)'
+    : inInit
+      ? "The pool's initializer returned a promise that"
+      : "This task's promise";
+  const advice = importing
+    ? "A worker imports the task's module again, so its top level runs there too: put what waits there " +
+      "behind `if (isMain()) { ... }` (Python: `if __name__ == '__main__':`), or move the tasks to a module of their own."
+    : 'Resolve or reject every promise a task returns.';
   return new WorkerCrashedError(
     `${what} never settled: nothing was left in its worker that could settle it (no timer, I/O, child ` +
       'process, port or socket of its own, no other task), so the worker ended with code ' +
-      `${NEVER_SETTLED_EXIT_CODE} and the pool replaced it. Resolve or reject every promise a task returns.`,
+      `${NEVER_SETTLED_EXIT_CODE} and the pool replaced it. ${advice}`,
     {
       exitCode: NEVER_SETTLED_EXIT_CODE,
       signal: null,

@@ -20,7 +20,7 @@
  * exit closes them, as a Python process's exit does, which waits for threads, not for sockets.
  */
 import { CRASH_KEY, type CrashMessage } from '../internal/batch.js';
-import { taskEnded, taskStarted } from '../internal/bootstrap.js';
+import { importingModule, taskEnded, taskStarted } from '../internal/bootstrap.js';
 import { toErrorRecord } from '../internal/error-record.js';
 import { ifLoopStaysDry, type LoopStock, takeLoopStock } from '../internal/loop-work.js';
 import { NEVER_SETTLED_EXIT_CODE, TaskNeverSettled } from '../internal/never-settled.js';
@@ -194,7 +194,12 @@ function mayStillSettle(): boolean {
 function neverSettled(): void {
   const inChild = typeof process.send === 'function';
   const message: CrashMessage = {
-    [CRASH_KEY]: toErrorRecord(new TaskNeverSettled(), 0, 'error', inChild ? 'process' : 'thread'),
+    [CRASH_KEY]: toErrorRecord(
+      new TaskNeverSettled(importingModule()),
+      0,
+      'error',
+      inChild ? 'process' : 'thread',
+    ),
   };
   try {
     // A thread's message is read before its 'exit' (Node drains the port first); a small one on a

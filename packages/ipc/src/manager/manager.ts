@@ -4,6 +4,7 @@
  */
 import { readOptions, type Typecode, type TypecodeValue, ValidationError } from '@multiproc/shared';
 import { refuseExtraArguments } from '../internal/manager/arity.js';
+import '../internal/manager/host-bound.js'; // a manager refuses to be sent
 import { checkCount as count, checkQueueSize as queueSize } from '../internal/manager/counts.js';
 import { iterableItems } from '../internal/manager/items.js';
 import { refOf } from '../internal/manager/referent.js';

@@ -84,16 +84,27 @@ const SPECS: Record<Typecode, Spec> = {
   d: { make: (s, l) => new Float64Array(s, 0, l), bytes: 8, kind: 'float', min: 0, max: 0 },
 };
 
+/** Python's typecodes for characters, which hold no number, and what to use instead. */
+const PYTHON_CHAR_HINTS: Record<string, string> = {
+  c: ` ('c', Python's one-byte char, is not one: keep bytes in 'B', as new SharedArray('B', Buffer.from('text'))).`,
+  u:
+    ` ('u', Python's wide char, is not one: keep text in a Manager's Namespace or dict, or its UTF-8 bytes` +
+    ` in a SharedArray('B')).`,
+};
+
 /** Looks up a typecode. @throws {ValidationError} for anything but `b B h H i I l L q Q f d`. */
 export function specOf(typecode: unknown): Spec {
   const spec =
     typeof typecode === 'string' && Object.hasOwn(SPECS, typecode) ? SPECS[typecode as Typecode] : undefined;
   if (spec === undefined) {
+    const hint =
+      typeof typecode === 'function'
+        ? ` (a typed array class is not a typecode: Float64Array is 'd').`
+        : typeof typecode === 'string' && Object.hasOwn(PYTHON_CHAR_HINTS, typecode)
+          ? PYTHON_CHAR_HINTS[typecode]
+          : '.';
     throw new ValidationError(
-      `Unknown typecode: got ${describeValue(typecode)}; use one of the strings b B h H i I l L q Q f d` +
-        (typeof typecode === 'function'
-          ? ` (a typed array class is not a typecode: Float64Array is 'd').`
-          : '.'),
+      `Unknown typecode: got ${describeValue(typecode)}; use one of the strings b B h H i I l L q Q f d${hint}`,
     );
   }
   return spec;

@@ -1,0 +1,62 @@
+// A Pool, a Process or a manager sent to a worker would arrive as a plain object ({} or a few EventEmitter
+// fields), and the task would fail later with `p.map is not a function`. Each is refused at the
+// send instead, with a SerializationError naming its path and what to send, in both contexts
+// (as Python refuses to pickle a pool).
+import { Process, SerializationError } from '@multiproc/core';
+import { Manager, Queue } from '@multiproc/ipc';
+import { describe, expect, it } from 'vitest';
+// @ts-expect-error: a plain JavaScript fixture (no types), loaded as is by the workers.
+import { tasks as t } from './fixtures/host-bound-tasks.mjs';
+import { poolMaker, serializationFailure } from './helpers.ts';
+
+const makePool = poolMaker();
+
+describe.each(['thread', 'process'] as const)('a Pool or a Process sent in the %s context', (context) => {
+  it('is refused naming its path, as an argument, an item and a result', { timeout: 20_000 }, async () => {
+    const pool = makePool({ processes: 1, context });
+    const asArg = await serializationFailure(pool.apply(t.echo, [pool]));
+    expect(asArg.path).toBe('args[0]');
+    expect(asArg.message).toMatch(/a Pool.*inside the task/);
+    const proc = new Process({ target: t.echo, args: [1], context });
+    const asItem = await serializationFailure(pool.map(t.echo, [1, { proc }]));
+    expect(asItem.path).toBe('items[1].proc');
+    expect(asItem.message).toMatch(/a Process/);
+    expect((await serializationFailure(pool.apply(t.makePool, []))).path).toBe('result');
+    const m = Manager();
+    try {
+      const manager = await serializationFailure(pool.apply(t.echo, [m]));
+      expect(manager.path).toBe('args[0]');
+      expect(manager.message).toMatch(/a manager.*its proxies/);
+    } finally {
+      m.shutdown();
+    }
+    expect(await pool.apply(t.echo, [7])).toBe(7); // the worker lives on
+  });
+
+  it('is refused by Process.start() and Queue.put()', { timeout: 20_000 }, async () => {
+    const pool = makePool({ processes: 1, context });
+    const p = new Process({ target: t.echo, args: [pool], context });
+    const err = (() => {
+      try {
+        p.start();
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toBeInstanceOf(SerializationError);
+    expect((err as SerializationError).path).toBe('args[0]');
+    const q = new Queue();
+    try {
+      const put = await Promise.resolve()
+        .then(() => q.put({ pool }))
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      expect(put).toBeInstanceOf(SerializationError);
+      expect((put as SerializationError).path).toBe('value.pool');
+    } finally {
+      q.close();
+    }
+  });
+});
