@@ -16,6 +16,7 @@ describe('process pool children', () => {
       execArgv: [],
       evaluated: null,
       script: 'process.js',
+      evalGlobals: [],
       states: true,
       shouts: [2, 4, 6],
       failed: 'RangeError: no',

@@ -37,6 +37,10 @@ export function serveChildAsMain(handler: Handler): void {
   // The program's flags as they were: neither a task nor this child's own workers see the -e code.
   flags.splice(at, 2);
   delete proc._eval;
+  // Nor the globals Node gives -e code: an ES task module would see `require` and `module` (code
+  // that tells ES modules from CommonJS by `typeof require`, as UMD bundles do, would take the wrong way).
+  const evalGlobals = globalThis as Record<string, unknown>;
+  for (const name of ['require', 'module', 'exports', '__filename', '__dirname']) delete evalGlobals[name];
   proc.__tinypool_state__ = {
     isChildProcess: true,
     isTinypoolWorker: true,
