@@ -9,10 +9,8 @@
 // R_RETURN; its worker's flush hook, or a recall) in a frame the home never read because it had
 // ended: the give-back crossed the end (packages/ipc/DESIGN.md, "A home that ends").
 
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { bequeath } from '../src/internal/protocol/bequest.js';
 import { EOF, type Item } from '../src/internal/protocol/item.js';
 import { Op } from '../src/internal/protocol/ops.js';
@@ -27,7 +25,7 @@ import {
   type SharedStep,
   traced,
 } from './model/steps.js';
-import { type CopySim, lendToProcessesIn, type Probe, System } from './model/system.js';
+import { type CopySim, lendThroughFiles, type Probe, System } from './model/system.js';
 
 const RUNS = Number(process.env.MP_RUNS ?? (process.env.MP_SOAK === '1' ? 20_000 : 150));
 const SEED = Number(process.env.MP_SEED ?? 0xbe9e57);
@@ -171,13 +169,7 @@ async function run(
 }
 
 describe('home/copy protocol model: the home ends while holding items', () => {
-  // Queue copies in processes are lent items through real loan files (loan-file.ts), as in a program.
-  let loanRoot = '';
-  beforeAll(() => lendToProcessesIn((loanRoot = mkdtempSync(`${tmpdir()}/mp-model-loans-`))));
-  afterAll(() => {
-    lendToProcessesIn(null);
-    rmSync(loanRoot, { recursive: true, force: true });
-  }, 600_000); // a soak leaves a folder per copy per run
+  lendThroughFiles(); // queue copies in processes are lent through real loan files, as in a program
   for (const pipe of [false, true]) {
     it(`${pipe ? 'pipe' : 'queue'}: every item the home held reaches one copy exactly once, in order, before EOF`, async () => {
       await fc.assert(

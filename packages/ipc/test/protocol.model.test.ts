@@ -4,10 +4,8 @@
 // run the invariants of the contract's "Delivery" must hold. A fixed seed and few runs in CI;
 // `MP_SOAK=1` runs many more (by hand; `MP_RUNS`, `MP_SEED` to choose).
 
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { HomeKind } from '../src/internal/protocol/home.js';
 import { EOF } from '../src/internal/protocol/item.js';
 import { JOIN_AT_HOME, Op } from '../src/internal/protocol/ops.js';
@@ -23,7 +21,7 @@ import {
   type SharedStep,
   traced,
 } from './model/steps.js';
-import { type CopySim, lendToProcessesIn, type Probe, System } from './model/system.js';
+import { type CopySim, lendThroughFiles, type Probe, System } from './model/system.js';
 
 const SOAK = process.env.MP_SOAK === '1';
 const RUNS = Number(process.env.MP_RUNS ?? (SOAK ? 20_000 : 150));
@@ -569,13 +567,7 @@ const PINNED: { name: string; kind: HomeKind & { kind: 'queue' }; steps: Step[];
 ];
 
 describe('home/copy protocol model', () => {
-  // Queue copies in processes are lent items through real loan files (loan-file.ts), as in a program.
-  let loanRoot = '';
-  beforeAll(() => lendToProcessesIn((loanRoot = mkdtempSync(`${tmpdir()}/mp-model-loans-`))));
-  afterAll(() => {
-    lendToProcessesIn(null);
-    rmSync(loanRoot, { recursive: true, force: true });
-  }, 600_000); // a soak leaves a folder per copy per run
+  lendThroughFiles(); // queue copies in processes are lent through real loan files, as in a program
   for (const { name, kind, steps, threads } of PINNED)
     it(`pinned: ${name}`, () => runQueue(kind, steps, inOrder(), threads));
 

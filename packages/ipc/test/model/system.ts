@@ -2,6 +2,9 @@
 // several CopyProtocols, joined by links whose frames a scheduler delivers in any order between
 // links (each link stays FIFO). Copies flush at the end of each step, as a turn ends; a kill drops
 // what a copy had not flushed yet, as a thread terminated mid-turn would.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { afterAll, beforeAll } from 'vitest';
 import { CopyProtocol, ROOM_COUNTED } from '../../src/internal/protocol/copy.js';
 import { COPY_SHARED_BYTES, QueueCount } from '../../src/internal/protocol/count.js';
 import { type HomeKind, HomeProtocol } from '../../src/internal/protocol/home.js';
@@ -61,9 +64,19 @@ export interface Consumed {
 
 let loanRoot: string | null = null;
 let loanDirs = 0;
-/** Process copies of queues are lent through files in `dir` (null: not lent, the default). */
-export function lendToProcessesIn(dir: string | null): void {
-  loanRoot = dir;
+/**
+ * For the enclosing `describe`: process copies of queues are lent items through real loan files
+ * (loan-file.ts) in a temporary folder, as in a program (outside it they are not lent, the default).
+ */
+export function lendThroughFiles(): void {
+  beforeAll(() => {
+    loanRoot = mkdtempSync(`${tmpdir()}/mp-model-loans-`);
+  });
+  afterAll(() => {
+    const dir = loanRoot;
+    loanRoot = null;
+    if (dir !== null) rmSync(dir, { recursive: true, force: true });
+  }, 600_000); // a soak leaves a folder per copy per run
 }
 
 export class CopySim {
