@@ -26,7 +26,8 @@
  * failed with the rest ({@link StartQueue.release}, `cancel()`).
  *
  * A worker started later (a replacement, one started on demand) finds no start waiting: unless a
- * call waits for it (its batch runs the initializer first), the pool posts one in its ready turn
+ * call is first in line for it (its batch runs the initializer first; an empty batch that only
+ * made tinypool start a worker runs none), the pool posts one in its ready turn
  * ({@link onReady}, {@link postFlight}), which waits here for that very worker, so it runs the
  * initializer as it starts, tasks or not, as Python's.
  */
@@ -111,9 +112,11 @@ export class StartQueue implements TaskQueue {
       (message: { ready?: unknown; __tinypool_worker_message__?: unknown }) => {
         if (message?.ready !== true || (worker.process && !message.__tinypool_worker_message__)) return;
         this.#fresh = true;
-        // With a call waiting, the worker takes it now and runs the initializer first (a failing
-        // one fails that call, as the contract says), not a start that leaves the call queued.
-        if (this.#starts.length > 0 || this.#released || this.#tasks.some((t) => t.channel)) return;
+        // With a call first in line, the worker takes it now and runs the initializer first (a
+        // failing one fails that call, as the contract says), not a start that leaves the call
+        // queued. Behind an empty batch (one posted only to start a worker) it would take that
+        // batch, which runs no initializer: it gets a start.
+        if (this.#starts.length > 0 || this.#released || this.#tasks[0]?.channel) return;
         this.onReady?.();
       },
     );
