@@ -8,7 +8,7 @@
  * copy may be busy or blocked for seconds.
  *
  * ```
- *   <socket>.<token>.loan/   one empty file, named by the word (seq << 20 | left), for example
+ *   <socket>.<token>.loan/   one empty file named by the word (seq << 20 | left), for example
  *        1048832             seq 1, 256 left: the copy renames it to 1048831 when a get claims one
  *        home-<pid>-<start>-<ns>   the home's mark, and once its first loan arrived the consumer's:
  *        copy-<pid>-<start>-<ns>   which processes may use it (loan-owner.ts)
@@ -96,7 +96,7 @@ export class FileCell implements LoanCell {
   #at: number | null = null;
   // Copy: the word as its last claim left it.
   #word = 0;
-  // Copy: whether it marked the folder as claimed from by this process (loan-owner.ts).
+  // Copy: whether this process marked the folder as one it claims from (loan-owner.ts).
   #marked = false;
 
   constructor(dir: string) {
