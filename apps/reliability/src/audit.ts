@@ -24,7 +24,7 @@ const PATTERNS: Array<[RegExp, (m: RegExpExecArray) => string]> = [
   [/process\.env\[/g, () => 'env[dynamic]'],
   [/process\.env\b(?![.[])/g, () => 'env (whole, passed to a child)'],
   [
-    /\b(readFileSync|readFile|readdirSync|readdir|existsSync|statSync|openSync|createReadStream)\(/g,
+    /\b(readFileSync|readFile|readdirSync|readdir|readlinkSync|readlink|existsSync|statSync|openSync|createReadStream)\(/g,
     (m) => `fs.${m[1]}`,
   ],
   [/\b(tmpdir|homedir)\(\)/g, (m) => `os.${m[1]}`],
@@ -97,13 +97,15 @@ export const DECLARED_READS: Readonly<Record<string, string>> = {
   'ipc fs.statSync':
     "Only of a socket file this program's Listener, Manager or queue broker made, to remove it at the end only if it is still that file (its inode): a file another program or the user put at that path stays; nothing is read from it.",
   'ipc fs.readFileSync':
-    "Only such a will file (mode 0600, named by the reader's token), read once and removed by the reader it names.",
+    "Only such a will file (mode 0600, named by the reader's token), read once and removed by the reader it names; and /proc/<pid>/stat (Linux), for a process's start time: this process's, to mark a loan folder it uses, and that of a process that marked a leftover loan folder, so that a pid reused by another program keeps the folder.",
+  'ipc fs.readlinkSync':
+    "Only /proc/self/ns/pid (Linux), once, this process's pid namespace: a leftover loan folder is judged only by the marks of processes in the same one.",
   'ipc env[dynamic]':
     "TMPDIR, TEMP and TMP, in Python's tempfile.gettempdir() order, once, to choose the folder the Unix sockets between processes are made in.",
   'ipc fs.readdir':
-    "The names in that socket folder, to remove this library's own socket files (mp-<pid>-….sock, mp-listener-<pid>-….sock) whose owner's pid no longer runs and on which nobody listens; nothing is read from them.",
+    "The names in that socket folder, to remove this library's own socket files (mp-<pid>-….sock, mp-listener-<pid>-….sock) whose owner's pid no longer runs and on which nobody listens; nothing is read from them. And the names in /dev/shm (Linux; else that socket folder) and in this user's loan folders there (mp-<pid>-….sock.<uuid>.loan), to remove those a SIGKILLed program left once the processes that marked them run no more.",
   'ipc fs.readdirSync':
-    "Only a loan folder this program's queue made for one of its consumers in another process (mode 0700, named by that consumer's random token, in /dev/shm on Linux, else beside the queue's socket): its one empty file's name is the count of items lent; read by the queue's home to take unclaimed items back; removed when the consumer or the program ends.",
+    "Only a loan folder this program's queue made for one of its consumers in another process (mode 0700, named by that consumer's random token, in /dev/shm on Linux, else beside the queue's socket): its one empty word file's name is the count of items lent (beside empty files marking the processes that use it); read by the queue's home to take unclaimed items back; removed when the consumer or the program ends.",
   'ipc os.tmpdir':
     'Where the Unix socket between processes is made (honours TMPDIR); only once a Pipe or Queue crosses to another process.',
 };

@@ -8,17 +8,23 @@
  * copy may be busy or blocked for seconds.
  *
  * ```
- *   <socket>.<token>.loan/   one empty file, named by the word (seq << 20 | left), for example
+ *   <socket>.<token>.loan/   one empty file named by the word (seq << 20 | left), for example
  *        1048832             seq 1, 256 left: the copy renames it to 1048831 when a get claims one
+ *        home-<pid>-<start>-<ns>   the home's mark, and once its first loan arrived the consumer's:
+ *        copy-<pid>-<start>-<ns>   which processes may use it (loan-owner.ts)
  * ```
  *
  * A rename costs ~5 µs (tmpfs), a wake-up of a process tens: a consumer served one item per round
  * trip spends more on the trip than on the claims of a whole loan.
+ *
+ * A folder a SIGKILLed home left is swept by a later program of this library (stale-loans.ts), never
+ * while its home or a marked consumer may still use it.
  */
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { LoanCell } from '../protocol/loan.js';
 import { flushAtExit } from './exit.js';
+import { ownMark, type Role } from './loan-owner.js';
 
 const SEQ_SHIFT = 20;
 const LEFT = (1 << SEQ_SHIFT) - 1;
@@ -34,17 +40,40 @@ let shm: boolean | undefined;
 export function fileCell(socketPath: string, token: string): FileCell | null {
   // A Windows named pipe has no folder beside it: its copies are not lent to.
   if (process.platform === 'win32') return null;
-  shm ??= process.platform === 'linux' && existsSync('/dev/shm');
-  const base = shm ? `/dev/shm/${basename(socketPath)}` : socketPath;
+  const base = inShm() ? `/dev/shm/${basename(socketPath)}` : socketPath;
   return new FileCell(`${base}.${token}.loan`);
+}
+
+/** The folder the loan folders of a home whose socket is in `socketDir` are made in. */
+export function loanFolderDir(socketDir: string): string {
+  return inShm() ? '/dev/shm' : socketDir;
+}
+
+function inShm(): boolean {
+  shm ??= process.platform === 'linux' && existsSync('/dev/shm');
+  return shm;
 }
 
 // The folders this realm's homes made, removed when it ends (a SIGKILL leaves them, as it leaves
 // the socket file beside them).
 const dirs = new Set<string>();
 const removeAll = (): void => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  for (const dir of dirs) remove(dir);
 };
+
+// Best effort: a consumer writing its mark meanwhile makes it fail (ENOTEMPTY); the sweep takes it then.
+function remove(dir: string): void {
+  try {
+    rmSync(dir, { recursive: true, force: true });
+  } catch {}
+}
+
+// Best effort: a folder nobody marked is judged by its home's socket alone (stale-loans.ts).
+function mark(dir: string, role: Role): void {
+  try {
+    writeFileSync(`${dir}/${ownMark(role)}`, '', { flag: 'wx', mode: 0o600 });
+  } catch {}
+}
 
 function missing(err: unknown): boolean {
   return (err as NodeJS.ErrnoException).code === 'ENOENT';
@@ -67,6 +96,8 @@ export class FileCell implements LoanCell {
   #at: number | null = null;
   // Copy: the word as its last claim left it.
   #word = 0;
+  // Copy: whether this process marked the folder as one it claims from (loan-owner.ts).
+  #marked = false;
 
   constructor(dir: string) {
     this.#dir = dir;
@@ -84,7 +115,7 @@ export class FileCell implements LoanCell {
         this.#at = word;
         return true;
       } catch {
-        rmSync(this.#dir, { recursive: true, force: true }); // lost somehow: start again
+        remove(this.#dir); // lost somehow: start again
       }
     }
     try {
@@ -93,6 +124,7 @@ export class FileCell implements LoanCell {
       if (dirs.size === 0) process.on('exit', removeAll);
       dirs.add(this.#dir);
       mkdirSync(this.#dir, { recursive: true, mode: 0o700 });
+      mark(this.#dir, 'home'); // before the word: a folder without it is judged by the socket alone
       writeFileSync(this.#path(word), '', { flag: 'wx', mode: 0o600 });
       this.#at = word;
       return true;
@@ -132,6 +164,10 @@ export class FileCell implements LoanCell {
 
   lent(word: number): void {
     this.#word = word;
+    if (this.#marked) return;
+    // Once: a home that dies now leaves the folder to this process, which may still claim from it.
+    this.#marked = true;
+    mark(this.#dir, 'copy');
   }
 
   claim(seq: number): number {
@@ -162,7 +198,7 @@ export class FileCell implements LoanCell {
   dispose(): void {
     if (this.#at === null) return;
     this.#at = null;
-    rmSync(this.#dir, { recursive: true, force: true });
+    remove(this.#dir);
     dirs.delete(this.#dir);
     if (dirs.size === 0) process.off('exit', removeAll);
   }

@@ -15,7 +15,8 @@
  * that path) never registers it, and a path bound again by someone else after ours went is theirs.
  *
  * SIGKILL cannot be helped here (Python leaves its directory too): the next program of this
- * library that binds a socket file removes the files of owners that are gone (stale-sockets.ts).
+ * library that binds a socket file removes the files of owners that are gone (stale-sockets.ts),
+ * and the loan folders of its work queues once nobody may use them (stale-loans.ts).
  * Windows pipes leave no file.
  */
 import { statSync, unlinkSync } from 'node:fs';

@@ -12,7 +12,9 @@
  *   program keeps the file: a stale file left, never a live one removed;
  * - nobody listens on it (a connection is refused): this holds even when the pid is of another
  *   pid namespace sharing the temp folder (a container), where the pid means nothing here;
- * - it is still the same file (inode) when it is removed.
+ * - it is still the same file (inode) when it is removed;
+ * - the loan folders of a queue broker's socket (stale-loans.ts) went first: a folder a consumer
+ *   alive may still claim from keeps the socket, which is judged again by a later sweep.
  *
  * The sweep runs in the background (one at a time per realm, nothing holds the program open for
  * it) and ignores every error: it is housekeeping.
@@ -20,6 +22,8 @@
 import { lstat, readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { socketDir } from '../net/socket-path.js';
+import { isRunning } from './loan-owner.js';
+import { sweepLoanFolders } from './stale-loans.js';
 
 /** The names this library gives the socket files it binds in the temp folder; group 1 is the owner's pid. */
 const OURS = /^mp-(?:listener-)?(\d+)-(?:\d+-)?[0-9a-f]{12}\.sock$/;
@@ -55,29 +59,28 @@ export async function staleSocketsSwept(): Promise<void> {
 async function sweep(): Promise<void> {
   const dir = socketDir(); // where this program binds: bound once already, so it is usable
   const uid = process.getuid?.();
+  const stale = new Map<string, number>(); // name → inode when judged
   for (const name of await readdir(dir)) {
     const pid = Number(OURS.exec(name)?.[1] ?? Number.NaN);
     if (!Number.isSafeInteger(pid) || pid <= 0 || pid === process.pid || isRunning(pid)) continue;
-    const path = join(dir, name);
     try {
-      const stat = await lstat(path);
+      const stat = await lstat(join(dir, name));
       if (!stat.isSocket() || (uid !== undefined && stat.uid !== uid)) continue;
-      if (!(await refused(path))) continue;
-      // The same file still (not one bound at this path since): its inode.
-      if ((await lstat(path)).ino === stat.ino) await unlink(path);
+      if (await refused(join(dir, name))) stale.set(name, stat.ino);
     } catch {
-      // Gone already, or not ours to remove.
+      // Gone already, or not ours to judge.
     }
   }
-}
-
-/** Whether process `pid` runs (or exists under another user: EPERM); false only for ESRCH. */
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code !== 'ESRCH';
+  // Loan folders first: one a consumer may still use keeps its home's socket (stale-loans.ts).
+  const kept = await sweepLoanFolders(dir, uid, new Set(stale.keys()));
+  for (const [name, ino] of stale) {
+    if (kept.has(name)) continue;
+    try {
+      // The same file still (not one bound at this path since): its inode.
+      if ((await lstat(join(dir, name))).ino === ino) await unlink(join(dir, name));
+    } catch {
+      // Gone already.
+    }
   }
 }
 
