@@ -66,3 +66,13 @@ export async function killAll(): Promise<void> {
   started.clear();
   await Promise.all(peers.map((p) => p.kill()));
 }
+
+/** Waits (bounded by `ms`) until `check()` holds; whether it did. */
+export async function until(check: () => boolean, ms: number): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) return false;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return true;
+}

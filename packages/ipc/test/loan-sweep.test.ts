@@ -11,6 +11,7 @@ import { createInterface, type Interface } from 'node:readline';
 import { Listener } from '@multiproc/ipc';
 import { afterEach, describe, expect, it } from 'vitest';
 import { staleSocketsSwept, sweepStaleSockets } from '../src/internal/runtime/stale-sockets.js';
+import { until } from './helpers.js';
 
 const PROGRAM = new URL('./fixtures/loan-sweep-program.mjs', import.meta.url).pathname;
 const SHM = process.platform === 'linux' && existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
@@ -55,16 +56,6 @@ function running(pid: number): boolean {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code !== 'ESRCH';
   }
-}
-
-/** Waits (bounded) until `check()` holds. */
-async function until(check: () => boolean, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) return false;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return true;
 }
 
 async function killed(pid: number): Promise<void> {

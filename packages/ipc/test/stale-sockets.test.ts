@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { Listener } from '@multiproc/ipc';
 import { afterEach, describe, expect, it } from 'vitest';
+import { until } from './helpers.js';
 
 const OWNER = new URL('./fixtures/socket-owner.mjs', import.meta.url);
 const children: ChildProcess[] = [];
@@ -31,16 +32,6 @@ function firstLine(lines: ReturnType<typeof createInterface>): Promise<string> {
     lines.once('line', resolve);
     lines.once('close', () => reject(new Error('the program ended before printing its paths')));
   });
-}
-
-/** Waits (bounded) until `check()` holds. */
-async function until(check: () => boolean, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) return false;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return true;
 }
 
 describe('socket files of a SIGKILLed program', () => {
