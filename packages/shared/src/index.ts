@@ -73,6 +73,8 @@ export {
 } from './internal/arity.js';
 export { type BarrierAction, runAction, setBarrierActionRunner } from './internal/barrier-action.js';
 export { describeError, describeThrown } from './internal/describe-thrown.js';
+/** @internal For the other packages: see internal/engine-objects.ts. */
+export { isEngineObject } from './internal/engine-objects.js';
 export {
   ERRORS_AS_VALUES,
   type ErrorRecord,
@@ -83,6 +85,7 @@ export {
 } from './internal/error-record.js';
 export { gotWorkSince, ifLoopStaysDry, type LoopStock, takeLoopStock } from './internal/loop-work.js';
 export { kAbandon, kIsOwned, kReleaseAll, kRestoreAsync, kRestoreSync } from './internal/protocol.js';
+export { type RefusedPart, refusedPart } from './internal/refused-part.js';
 export { assertThreadTarget } from './internal/shared-codec.js';
 export { keyName } from './internal/unsendable.js';
 export { decodeJson, encodeJson, type JsonEncoded } from './json-text.js';

@@ -9,7 +9,8 @@
  * {@link encodeJson} first proves that the value is in that part, or can be patched into it:
  *
  * - every object is a plain object (or an instance of a class without its own `toJSON()`, which a
- *   clone also turns into a plain object) or a dense array without named fields;
+ *   clone also turns into a plain object) or a dense array without named fields, and none is an
+ *   engine object a clone refuses (a generator, an iterator, `arguments`: `engine-objects.ts`);
  * - every leaf is a string, a boolean, null or a finite number other than -0, or one of the few
  *   values JSON writes in place (so the key order stays) and the receiver puts back from a list
  *   sent beside the text: a `RegExp`, a `Date`, NaN, ±Infinity, -0, an `undefined` array item
@@ -21,6 +22,7 @@
  *
  * Anything else answers `undefined`, and the value goes by structured clone as before.
  */
+import { isEngineObject } from './internal/engine-objects.js';
 import { ENCODE_SYMBOL, FIELDS, kindOf, MAX_NESTING } from './internal/value-kinds.js';
 
 /** A value as JSON text, with the leaves JSON cannot carry listed apart (see {@link encodeJson}). */
@@ -199,9 +201,13 @@ function scan(root: object, holes: [object, string | number][], isProxy: IsProxy
       if (Object.keys(obj).length !== n) return false;
       continue;
     }
-    if (proto !== Object.prototype && proto !== null && proto !== lastProto) {
-      // An error's message and stack are not enumerable: JSON would send `{}`.
-      if (obj instanceof Error || kindOf(obj, proto) !== FIELDS) return false;
+    if (proto === Object.prototype || proto === null) {
+      // An `arguments` object, a module namespace, a `JSON.rawJSON()` value: a clone refuses them.
+      if ((proto === null || 'callee' in obj) && isEngineObject(obj)) return false;
+    } else if (proto !== lastProto) {
+      // An error's message and stack are not enumerable: JSON would send `{}`. A generator, an
+      // iterator or an Intl object reads as a class instance, which a clone refuses.
+      if (obj instanceof Error || kindOf(obj, proto) !== FIELDS || isEngineObject(obj)) return false;
       // A class's own toJSON() would change what JSON writes; a clone copies the fields.
       if ((obj as { toJSON?: unknown }).toJSON !== undefined) return false;
       // for-in below lists inherited enumerable fields too, which JSON and a clone skip.

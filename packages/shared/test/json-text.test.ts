@@ -1,5 +1,5 @@
 import { deserialize, serialize } from 'node:v8';
-import { decodeJson, encodeJson, encodeSymbol, type JsonEncoded } from '@multiproc/shared';
+import { decodeJson, encodeJson, encodeSymbol, isEngineObject, type JsonEncoded } from '@multiproc/shared';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
@@ -118,6 +118,46 @@ describe('encodeJson / decodeJson: JSON where it gives what a structured clone g
       expect(encodeJson({ deep: [{ inner }] })).toBeUndefined();
     expect(encodeJson(new Proxy({ a: 1 }, {}))).toBeUndefined();
     expect(encodeJson(/x/)).toBeUndefined();
+  });
+
+  it('answers undefined for engine objects a clone refuses: generators, iterators, arguments, Intl', () => {
+    function args(..._: unknown[]) {
+      // biome-ignore lint/complexity/noArguments: the arguments object itself is the case
+      return arguments;
+    }
+    const engine: unknown[] = [
+      (function* () {})(),
+      (async function* () {})(),
+      [1].values(),
+      new Map([[1, 2]]).keys(),
+      'ab'[Symbol.iterator](),
+      'a'.matchAll(/a/g),
+      args(1, 2),
+      new Intl.Collator(),
+      new Intl.Segmenter().segment('ab'),
+    ];
+    const helpers = [1].values() as unknown as { map?: (f: (x: number) => number) => unknown };
+    if (helpers.map) engine.push(helpers.map((x) => x));
+    const json = JSON as { rawJSON?: (text: string) => unknown };
+    if (json.rawJSON) engine.push(json.rawJSON('1'));
+    for (const value of engine) {
+      expect(() => structuredClone(value)).toThrow();
+      expect(encodeJson({ deep: [{ value }] })).toBeUndefined();
+      if (typeof value === 'object' && value !== null) expect(encodeJson(value)).toBeUndefined();
+    }
+  });
+
+  it('tells engine objects from ordinary ones: a class extending Iterator makes ordinary objects', () => {
+    function args(..._: unknown[]) {
+      // biome-ignore lint/complexity/noArguments: the arguments object itself is the case
+      return arguments;
+    }
+    for (const engine of [(function* () {})(), [1].values(), args(), new Intl.Collator()])
+      expect(isEngineObject(engine)).toBe(true);
+    const ordinary: object[] = [{ callee: 1 }, Object.create(null), new Fields(1), [1], new Date(0)];
+    const Base = (globalThis as { Iterator?: new () => object }).Iterator;
+    if (Base) ordinary.push(new (class extends Base {})());
+    for (const value of ordinary) expect(isEngineObject(value)).toBe(false);
   });
 
   it('writes a class instance with methods as its own fields, as a clone copies it', () => {

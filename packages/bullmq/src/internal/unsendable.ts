@@ -6,9 +6,7 @@
  * (a task reference, the `'thread'` context, a Manager, a Pipe) does the advice say what to do
  * instead through Redis, for that kind of value.
  */
-import { types } from 'node:util';
 import { ContextError, SerializationError } from '@multiproc/core';
-import { proxyPath } from '@multiproc/core/internal';
 import {
   Barrier,
   BoundedSemaphore,
@@ -19,6 +17,7 @@ import {
   RawArray,
   RawValue,
   RLock,
+  refusedPart,
   Semaphore,
   SynchronizedArray,
   SynchronizedValue,
@@ -79,14 +78,14 @@ export function unsendable(path: string, value: unknown, taskRef = false): Seria
 
 /**
  * v8's serializer refused what the codec let through (a Proxy, which the codec reads like its
- * target), sent at `path`: core's message and, as its cause, the `DataCloneError` structured
+ * target, or an engine object such as a generator), sent at `path`: core's message and, as its cause, the `DataCloneError` structured
  * clone throws for `value` (v8's serializer throws a plain `Error` with the same sentence).
  */
 export function unclonable(root: string, value: unknown, error: unknown): SerializationError {
-  // Named at the Proxy in it where there is one (`args[0].inner`), in core's words.
-  const path = proxyPath(value, root) ?? root;
-  const what =
-    path === root && !types.isProxy(value) ? '' : 'it is a Proxy, which structured clone cannot copy: ';
+  // Named at the Proxy or engine object in it where there is one (`args[0].inner`), in core's words.
+  const found = refusedPart(value, root);
+  const path = found?.path ?? root;
+  const what = found === undefined ? '' : `it is ${found.what}, which structured clone cannot copy: `;
   let cause = error;
   try {
     structuredClone(value);

@@ -10,6 +10,8 @@
  * structured-clone bytes without the codec's scan (see {@link plainGraph}).
  */
 
+import { isEngineObject } from '@multiproc/shared';
+
 const MAX_JSON_DEPTH = 64;
 // Up to this many objects, a search of an array is cheaper than making and filling a Set.
 const FEW_OBJECTS = 8;
@@ -56,6 +58,15 @@ function endWalk(): void {
   many = null;
 }
 
+// An object JSON and structured clone copy field by field: of Object.prototype or none, and not an
+// engine object that reads as one (an `arguments` object, a module namespace, a `JSON.rawJSON()`
+// value), which structured clone refuses and JSON would copy as `{}` or its raw text.
+function isPlainObject(v: object): boolean {
+  const proto = Object.getPrototypeOf(v);
+  if (proto === Object.prototype) return !('callee' in v && isEngineObject(v));
+  return proto === null && !isEngineObject(v);
+}
+
 // An array JSON carries whole: no subclass, no own fields beside its items (`Object.assign([1],
 // { tag })`, which structured clone keeps and JSON drops). Holes are caught item by item.
 function plainArray(v: unknown[]): boolean {
@@ -97,8 +108,7 @@ function exactPart(v: unknown, depth: number): boolean {
         }
         return true;
       }
-      const proto = Object.getPrototypeOf(v);
-      if (proto !== Object.prototype && proto !== null) return false;
+      if (!isPlainObject(v)) return false;
       for (const key in v) {
         const x = (v as Record<string, unknown>)[key];
         if (x === undefined || !exactPart(x, depth + 1)) return false;
@@ -170,8 +180,7 @@ function copyPart(v: unknown, depth: number, exact: boolean): unknown {
         }
         return out;
       }
-      const proto = Object.getPrototypeOf(v);
-      if (proto !== Object.prototype && proto !== null) return NO_COPY;
+      if (!isPlainObject(v)) return NO_COPY;
       // A spread copies the own fields in one step (V8 clones the shape: a third cheaper than
       // adding them one by one), then each is checked and nested objects copied in place. It
       // copies symbol-keyed fields too, which JSON drops: see withoutSymbols().
@@ -234,8 +243,7 @@ function plainPart(v: unknown, depth: number, met: Set<object>): boolean {
     for (let i = 0; i < v.length; i++) if (!plainPart(v[i], depth + 1, met)) return false;
     return true;
   }
-  const proto = Object.getPrototypeOf(v);
-  if (proto !== Object.prototype && proto !== null) return false;
+  if (!isPlainObject(v as object)) return false;
   for (const key in v as object)
     if (!plainPart((v as Record<string, unknown>)[key], depth + 1, met)) return false;
   return true;

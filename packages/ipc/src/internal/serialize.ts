@@ -16,6 +16,7 @@ import {
   describeValue,
   ERRORS_AS_VALUES,
   encodeValue,
+  refusedPart,
   SerializationError,
   ValidationError,
 } from '@multiproc/shared';
@@ -64,11 +65,15 @@ export function toItem(value: unknown, path = 'value', exact = false): Item {
   try {
     ser.writeValue(encoded);
   } catch (err) {
-    // Structured clone refused what the codec let through (a Proxy): the copies it made go back.
+    // Structured clone refused what the codec let through (a Proxy, a generator): the copies it
+    // made go back, and the error names the part.
     if (needsDecode) dropEncoded(encoded);
+    const found = refusedPart(value, path);
+    const at = found?.path ?? path;
+    const what = found === undefined ? '' : `it is ${found.what}, which structured clone cannot copy: `;
     throw new SerializationError(
-      path,
-      `Cannot send ${path}: ${String((err as Error).message).replace(/\.+$/, '')}. Only structured-cloneable values (and multiproc objects) can be sent.`,
+      at,
+      `Cannot send ${at}: ${what}${String((err as Error).message).replace(/\.+$/, '')}. Only structured-cloneable values (and multiproc objects) can be sent.`,
       { cause: err },
     );
   }
