@@ -1836,7 +1836,10 @@ describe.each(CONTEXTS)(
       expect([await q.get(), await q.get()]).toEqual([2, 3]);
 
       const p = pool({ processes: 1, context });
-      const putter = p.apply(blocking.putWaiting, [q, range(6)]);
+      const note = queue<string>();
+      const putter = p.apply(blocking.putWaiting, [q, range(6), note]);
+      // Nothing is taken before the worker found the queue full: its third put has to wait.
+      expect(await note.get({ timeout: 20_000 })).toBe('full');
       const got: number[] = [];
       for (let i = 0; i < 6; i += 1) {
         await sleepMs(20);
