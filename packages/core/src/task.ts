@@ -59,7 +59,8 @@ export type TaskFunction = (...args: any[]) => unknown;
  * A reference to a function defined with {@link defineTasks}: it can be sent to a worker, and it can
  * still be called right here like the function it names. `Awaited` result types are inferred. A task
  * given one as an argument can call it: its worker imports the reference's module first, as Python's
- * unpickling does (elsewhere, call it once `await import(ref.module)` loaded it).
+ * unpickling does; so do `get()`, `recv()` and `pool.apply()` for one they receive (elsewhere:
+ * `getNowait()`, a `map()` result, a manager's value, call it once `await import(ref.module)` loaded it).
  */
 export type TaskRef<F extends TaskFunction = TaskFunction> = F & {
   /** The URL of the module that defines the function (its `import.meta.url`). */
@@ -125,8 +126,8 @@ function makeRef<F extends TaskFunction>(module: string, taskName: string, fn: F
       throw new TypeError(
         `Task '${taskName}' of ${module} is not loaded in this thread: import its module first ` +
           '(await import(ref.module)). A task reference given to a task as an argument, or received ' +
-          'with get() or recv() or as a pool call result, is loaded for it; one taken with getNowait() ' +
-          'or from a manager is not.',
+          'by get(), recv() or as an apply() result, is loaded for it; one from getNowait(), a map() ' +
+          'result or a manager is not.',
       );
     }
     return target.apply(this, args);

@@ -3,7 +3,7 @@
 // resolve, as Python's unpickling imports a function's module (`f = q.get(); f(2)` works in Python).
 // A module that cannot be imported rejects that receive with ProcessError and consumes the item;
 // the receives after it get the next items, settling in queue order.
-import { Pool, ProcessError } from '@multiproc/core';
+import { Pool, Process, ProcessError } from '@multiproc/core';
 import { JoinableQueue, Pipe, Queue, SimpleQueue } from '@multiproc/ipc';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { drain, tasks } from './fixtures/ref-receive/peers.mjs';
@@ -53,6 +53,17 @@ describe.each(['thread', 'process'] as const)('a task reference received, %s con
       const q = make();
       await q.put(await makeRef(freshKey()));
       expect(await pool().apply(tasks.getAndCall, [q, 5])).toBe(15);
+    });
+
+    it('through a Queue in a Process target, is callable at once', { timeout: 60_000 }, async () => {
+      const q = new Queue<unknown>();
+      const out = new Queue<unknown>();
+      await q.put(await makeRef(freshKey()));
+      const p = new Process({ target: tasks.getCallPut, args: [q, out, 7], context });
+      p.start();
+      expect(await out.get({ timeout: TIMEOUT })).toBe(21);
+      await p.join(TIMEOUT);
+      expect(p.exitCode).toBe(0);
     });
 
     it('through a Pipe, is callable at once', { timeout: 60_000 }, async () => {
