@@ -24,13 +24,32 @@ const loaders: Map<string, DecodeLoader> = ((globalThis as any)[LOADERS_KEY] ??=
  * @param load Loads one key; its rejection rejects the receive.
  * @param options `ifNone`: keep a loader already registered for `kind` (a fallback).
  * @example
- * registerDecodeLoader('app.Plugin', async (url) => { await import(url); });
- * registerCodec('app.Plugin', (data: { url: string }, ctx) => {
- *   ctx.needs?.('app.Plugin', data.url);
- *   return new PluginRef(data.url);
+ * class Plugin {
+ *   url: string;
+ *   constructor(url: string) {
+ *     this.url = url;
+ *   }
+ *   [encodeSymbol]() {
+ *     return { type: 'app.Plugin', data: this.url };
+ *   }
+ * }
+ * registerDecodeLoader('app.Plugin', async (url) => {
+ *   await import(url);
  * });
+ * registerCodec('app.Plugin', (url: string, ctx) => {
+ *   ctx.needs?.('app.Plugin', url); // a receive that can wait runs the loader first
+ *   return new Plugin(url);
+ * });
+ * const loads: [string, string][] = [];
+ * const { value } = encodeValue(new Plugin('file:///app/plugins/a.js'), 'thread');
+ * decodeValue(structuredClone(value), 'thread', loads);
+ * console.log(loads); // [ [ 'app.Plugin', 'file:///app/plugins/a.js' ] ]
  */
-export function registerDecodeLoader(kind: string, load: DecodeLoader, options?: { ifNone?: boolean }): void {
+export function registerDecodeLoader(
+  kind: string,
+  load: DecodeLoader,
+  options?: { ifNone?: boolean | undefined },
+): void {
   if (options?.ifNone && loaders.has(kind)) return;
   loaders.set(kind, load);
 }
