@@ -41,9 +41,9 @@ const loaders: Map<string, DecodeLoader> = ((globalThis as any)[LOADERS_KEY] ??=
  *   return new Plugin(url);
  * });
  * const loads: [string, string][] = [];
- * const { value } = encodeValue(new Plugin('file:///app/plugins/a.js'), 'thread');
+ * const { value } = encodeValue(new Plugin('./plugins/a.js'), 'thread');
  * decodeValue(structuredClone(value), 'thread', loads);
- * console.log(loads); // [ [ 'app.Plugin', 'file:///app/plugins/a.js' ] ]
+ * console.log(loads); // [ [ 'app.Plugin', './plugins/a.js' ] ]
  */
 export function registerDecodeLoader(
   kind: string,
