@@ -8,12 +8,14 @@ import {
   type Encoded,
   encodeSymbol,
   registerCodec,
+  registerDecodeLoader,
   setBarrierActionRunner,
   ValidationError,
   withArticle,
 } from '@multiproc/shared';
 // Recorded at import, before a program can change directory (workers resolve its flags against it).
 import './internal/start-dir.js';
+import { importRefModule } from './internal/ref-loader.js';
 import {
   callSiteIn,
   checkTaskName,
@@ -46,7 +48,8 @@ function registeredTask(module: string, taskName: string): TaskFunction | undefi
   return fns && Object.hasOwn(fns, taskName) ? fns[taskName] : undefined;
 }
 
-const TASK_REF_TYPE = 'multiproc.TaskRef';
+/** The codec type of a task reference (internal). */
+export const TASK_REF_TYPE = 'multiproc.TaskRef';
 const BRAND = Symbol.for('multiproc.taskRef');
 
 /** Any function that can be a task. */
@@ -56,7 +59,8 @@ export type TaskFunction = (...args: any[]) => unknown;
  * A reference to a function defined with {@link defineTasks}: it can be sent to a worker, and it can
  * still be called right here like the function it names. `Awaited` result types are inferred. A task
  * given one as an argument can call it: its worker imports the reference's module first, as Python's
- * unpickling does (elsewhere, call it once `await import(ref.module)` loaded it).
+ * unpickling does; so do `get()`, `recv()` and `pool.apply()` for one they receive (elsewhere:
+ * `getNowait()`, a `map()` result, a manager's value, call it once `await import(ref.module)` loaded it).
  */
 export type TaskRef<F extends TaskFunction = TaskFunction> = F & {
   /** The URL of the module that defines the function (its `import.meta.url`). */
@@ -121,7 +125,9 @@ function makeRef<F extends TaskFunction>(module: string, taskName: string, fn: F
     if (!target) {
       throw new TypeError(
         `Task '${taskName}' of ${module} is not loaded in this thread: import its module first ` +
-          '(await import(ref.module)). A task reference given to a task as an argument is loaded for it.',
+          '(await import(ref.module)). A task reference given to a task as an argument, or received ' +
+          'by get(), recv() or as an apply() result, is loaded for it; one from getNowait(), a map() ' +
+          'result or a manager is not.',
       );
     }
     return target.apply(this, args);
@@ -145,10 +151,19 @@ function makeRef<F extends TaskFunction>(module: string, taskName: string, fn: F
 const UNLOADED_KEY = Symbol.for('multiproc.unloadedRefModules');
 const unloadedRefModules: Set<string> = ((globalThis as any)[UNLOADED_KEY] ??= new Set());
 
-registerCodec(TASK_REF_TYPE, (data: { module: string; taskName: string }) => {
-  if (!tasksByModule.has(data.module)) unloadedRefModules.add(data.module);
+registerCodec(TASK_REF_TYPE, (data: { module: string; taskName: string }, ctx) => {
+  if (!tasksByModule.has(data.module)) {
+    unloadedRefModules.add(data.module);
+    // A receive that can wait (`Queue.get()`, `Connection.recv()`, a pool call's result) imports it
+    // before it resolves (shared's decode-loads.ts), with the loader below.
+    ctx.needs?.(TASK_REF_TYPE, data.module);
+  }
   return makeRef(data.module, data.taskName, registeredTask(data.module, data.taskName));
 });
+
+// The host's loader (a worker's entry registers load-task.ts's own at start, which this one does not
+// replace, and so does the pool's code once loaded).
+registerDecodeLoader(TASK_REF_TYPE, (module) => importRefModule(module, forgetModule), { ifNone: true });
 
 /**
  * Starts a decode of a task's arguments (internal): only the references decoded from here on count,

@@ -121,13 +121,16 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
   }
 
   /**
-   * Receives the next value, validated by the pipe's schema if it has one. Python: `recv()`.
+   * Receives the next value, validated by the pipe's schema if it has one. Python: `recv()`. The
+   * module of a task reference in it that this thread or process never imported is imported first,
+   * as Python's unpickling does; values still come in the order sent.
    * @throws {EOFError} once the other end is closed everywhere (or its process died) and nothing is
    *   left, or when nothing left in the program could send (the other end is open only where
    *   nothing runs any more).
    * @throws {ValidationError} when the value does not match the schema; the next recv() gets the next value.
    * @throws {ClosedError} after `close()`.
-   * @throws {ProcessError} on the send-only end of a one-way pipe.
+   * @throws {ProcessError} on the send-only end of a one-way pipe, and when such a module cannot be
+   *   imported (the value is consumed: the next recv() gets the next one).
    * @throws {ValidationError} (rejects) when given an argument: it takes no timeout (Python's
    *   neither); wait with `poll(ms)` first.
    * @example

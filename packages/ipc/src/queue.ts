@@ -46,10 +46,7 @@ export class Queue<T = unknown> {
     return 'Queue';
   }
 
-  /**
-   * @param options - `maxsize` and `schema`; a number is the `maxsize` (Python's `Queue(10)`);
-   *   `null` is read as no options.
-   */
+  /** @param options - `maxsize` and `schema`; a number is the `maxsize` (`Queue(10)`); `null`: none. */
   constructor(options: QueueOptions<T> | number | null = {}) {
     refuseStructuredClone(this, `a ${this[queueName]}`);
     const a = takeAdopted();
@@ -126,11 +123,13 @@ export class Queue<T = unknown> {
   }
 
   /**
-   * Removes and returns the oldest item, waiting for one. Python: `get(block=True, timeout)`.
+   * Removes and returns the oldest item, waiting for one, and for the import of the module of a task
+   * reference in it (as Python's unpickling). Python: `get(block=True, timeout)`.
    * @param options - ms to wait, or `{ timeout?, block? }`; `{ block: false }` (or `0`) takes an item
    *   the queue has now without waiting for one, asking the queue's thread from another worker.
    * @throws {QueueEmptyError} when still empty after `timeout` ms.
-   * @throws {ValidationError} when the item fails the schema (a JoinableQueue marks it done); next get(): next item.
+   * @throws {ValidationError} / {ProcessError} when it fails the schema / that import (a JoinableQueue
+   *   marks it done); the next get() gets the next item.
    * @throws {EOFError} when the process that owns the queue has exited (once what it handed on is
    *   served; if it was killed or crashed, the message says the items it still held are lost), or
    *   when nothing left in the program could put an item (no other copy is open in a live worker,

@@ -72,7 +72,8 @@ export class SimpleQueue<T = unknown> {
 
   /**
    * Removes and returns the oldest item, waiting for one. Python: `get()`, which takes no
-   * timeout either: use a `Queue` for `get({ timeout })` or `get({ block: false })`.
+   * timeout either: use a `Queue` for `get({ timeout })` or `get({ block: false })`. As
+   * `Queue.get()`, imports the module of a task reference in it first (`ProcessError` if it cannot).
    * @throws {ValidationError} (rejects) when given any argument.
    * @throws {ClosedError} (rejects) after `close()`.
    * @throws {EOFError} (rejects) when the process that owns the queue has exited.

@@ -120,6 +120,13 @@ export interface Encoded {
 export interface DecodeContext {
   /** How the value arrived here: from another thread, or from another process. */
   readonly source: CodecTarget;
+  /**
+   * Reports that the object just decoded is usable only once `key` was loaded by the loader
+   * registered for `kind` with `registerDecodeLoader()` (a task reference: its module, imported as
+   * Python's unpickling imports it). A receive that can wait runs that load before it resolves;
+   * absent when the caller cannot wait (a synchronous receive): the object is handed over as is.
+   */
+  readonly needs?: (kind: string, key: string) => void;
 }
 
 /** An object that knows how to send itself to a worker. */

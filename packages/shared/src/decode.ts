@@ -1,5 +1,6 @@
 /** The receiving side of the codec protocol (see codec.ts). */
 import { CODEC_TAG, type CodecTarget, type DecodeContext } from './codec.js';
+import type { PendingLoad } from './decode-loads.js';
 import { SerializationError } from './errors.js';
 import { codecRegistry, ESCAPED_TYPE } from './internal/codec-registry.js';
 import {
@@ -15,6 +16,8 @@ const registry = codecRegistry();
 /**
  * Rebuilds the objects {@link encodeValue} encoded. Call it only when `encoded` was `true`; the
  * tagged records are replaced in place (the received value is a fresh copy anyway).
+ * @param loads Where the decoders report the loads the value needs before it is usable
+ * (`DecodeContext.needs`; run them with `loadPending()`): given by a receive that can wait for them.
  * @throws {SerializationError} when no decoder is registered for a received type.
  * @example
  * const { value, encoded } = encodeValue({ at: new URL('https://example.com') }, 'thread');
@@ -22,8 +25,8 @@ const registry = codecRegistry();
  * const back = encoded ? decodeValue(copy, 'thread') : copy;
  * console.log(back.at instanceof URL); // true
  */
-export function decodeValue<T>(value: T, source: CodecTarget): T {
-  const ctx: DecodeContext = { source };
+export function decodeValue<T>(value: T, source: CodecTarget, loads?: PendingLoad[]): T {
+  const ctx: DecodeContext = loads ? { source, needs: (kind, key) => loads.push([kind, key]) } : { source };
   // Maps each received object to what replaces it, so shared references and cycles stay intact.
   const seen = new Map<object, unknown>();
   const namedDepth = namedFieldsDepth(value);

@@ -38,6 +38,7 @@ export {
 } from './codec.js';
 export { Condition } from './condition.js';
 export { decodeValue } from './decode.js';
+export { type DecodeLoader, loadPending, type PendingLoad, registerDecodeLoader } from './decode-loads.js';
 export { disposableInEveryRealm } from './dispose-keys.js';
 export {
   builtinErrorClass,

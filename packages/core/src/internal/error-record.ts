@@ -23,7 +23,7 @@ export const thrownOrError: typeof shared.thrownOrError = (record, source) =>
  * What it decodes is a task's arguments or a reply: the task references among them alone are the
  * ones a worker imports the modules of before the call (`importRefModules()` in load-task.ts).
  */
-export const decodeValue: typeof shared.decodeValue = (value, source) => {
+export const decodeValue: typeof shared.decodeValue = (value, source, loads) => {
   forgetUnloadedRefModules();
-  return decodeOwn(() => shared.decodeValue(value, source));
+  return decodeOwn(() => shared.decodeValue(value, source, loads));
 };

@@ -41,12 +41,17 @@ export const HELPER_NAMES = {
     'kRestoreSync',
     'keepSymbol',
     'keyName',
+    'loadPending',
     'notAnObject',
     'omitNullOptions',
     'ourErrorClass',
     'readOptions',
     'refuseStructuredClone',
+<<<<<<< HEAD
     'refusedPart',
+=======
+    'registerDecodeLoader',
+>>>>>>> refimport35
     'registerErrorClasses',
     'rejectArguments',
     'resolveTimeout',

@@ -13,8 +13,15 @@
  * A program whose main file runs on Node's own type stripping has its modules imported as Node
  * imports them, without tsx (`type-stripping.ts`).
  */
-import { ProcessError } from '@multiproc/shared';
-import { forgetModule, hasModule, lookupTask, type TaskFunction, takeUnloadedRefModules } from '../task.js';
+import { ProcessError, registerDecodeLoader } from '@multiproc/shared';
+import {
+  forgetModule,
+  hasModule,
+  lookupTask,
+  TASK_REF_TYPE,
+  type TaskFunction,
+  takeUnloadedRefModules,
+} from '../task.js';
 import { isBootstrapError, whileImporting } from './bootstrap.js';
 import { workingDir } from './start-dir.js';
 import {
@@ -202,6 +209,11 @@ export function importTaskModule(moduleUrl: string): Promise<void> {
   }
   return done;
 }
+
+// A task reference received by a get() or recv() that can wait, or as a pool call's result, has its
+// module imported so before the receive resolves (task.ts's decoder reports it; shared's
+// decode-loads.ts runs this). Replaces the lazy loader task.ts registers for the host.
+registerDecodeLoader(TASK_REF_TYPE, importTaskModule);
 
 /** Imports the module and returns the task function, or throws a `ProcessError` naming both. */
 export async function loadTask(moduleUrl: string, taskName: string): Promise<TaskFunction> {

@@ -4,6 +4,8 @@ import {
   encodeValue,
   type JsonEncoded,
   type Keeper,
+  loadPending,
+  type PendingLoad,
   SerializationError,
 } from '@multiproc/shared';
 import { WorkerCrashedError } from '../errors.js';
@@ -156,9 +158,16 @@ export function applyCall(
       if (hold.failure) reject(hold.failure.error);
       else if (!r.ok) reject(thrownOrError(r.error, context));
       else if (!r.encoded && !r.json) resolve(r.value);
+      else if (r.json) resolve(decodeJson(r.value as JsonEncoded));
       else {
         try {
-          resolve(r.json ? decodeJson(r.value as JsonEncoded) : decodeValue(r.value, context));
+          // A task reference among the results has its module imported first (Python's unpickling
+          // imports it), so the caller can call it; a module that cannot be imported fails the call.
+          const loads: PendingLoad[] = [];
+          const value = decodeValue(r.value, context, loads);
+          const loading = loadPending(loads);
+          if (loading) loading.then(() => resolve(value), reject);
+          else resolve(value);
         } catch (error) {
           reject(error);
         }

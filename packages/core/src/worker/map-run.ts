@@ -23,8 +23,12 @@ export function isThenable(value: unknown): value is PromiseLike<unknown> {
 
 export function packResult(value: unknown, path: string): { value: unknown; encoded: boolean } {
   if (value === null || typeof value !== 'object') {
-    if (typeof value === 'function' || typeof value === 'symbol')
-      encodeValue(value, context, path, ERRORS_AS_VALUES);
+    // A task reference goes as one (Python pickles a function by name); another function or a
+    // symbol throws SerializationError naming the path.
+    if (typeof value === 'function' || typeof value === 'symbol') {
+      const out = encodeValue(value, context, path, ERRORS_AS_VALUES);
+      return { value: out.value, encoded: out.encoded };
+    }
     return { value, encoded: false };
   }
   const out = encodeValue(value, context, path, ERRORS_AS_VALUES);

@@ -21,6 +21,7 @@ import { forget } from './finalize.js';
 import { unreachedHome } from './net/os-errors.js';
 import { BROKEN, EOF, type Item, MOVE_MIN_BYTES } from './protocol/item.js';
 import { ioTurn, whenReady } from './ready.js';
+import { ReceiveOrder } from './receive-order.js';
 import type { GetResult, Handle } from './runtime/handle.js';
 import { keeperOf } from './runtime/keeper.js';
 import { STUCK } from './runtime/waiter.js';
@@ -46,6 +47,7 @@ export class ConnectionState<T> {
   readonly #writable: boolean;
   readonly #schema: Schema<T> | undefined;
   #closed = false;
+  readonly #order = new ReceiveOrder();
 
   constructor(owner: object, h: Handle, readable: boolean, writable: boolean, schema: Schema<T> | undefined) {
     this.#owner = owner;
@@ -99,10 +101,20 @@ export class ConnectionState<T> {
     return r.then(this.#value);
   }
 
-  readonly #value = (r: GetResult): T | Promise<T> => {
-    const value = fromItem(this.#item(r, 'recv'));
-    return this.#schema ? validate(this.#schema, value, 'Received value') : (value as T);
-  };
+  // A recv() taken while an earlier one waits for a load settles after it (receive-order.ts).
+  readonly #value = (r: GetResult): T | Promise<T> =>
+    this.#order.busy ? this.#order.addFrom(() => this.#received(r)) : this.#received(r);
+
+  #received(r: GetResult): T | Promise<T> {
+    // What the value needs is loaded first (a task reference's module: Python's unpickling imports
+    // it); a load that fails rejects this recv() with its error, the message consumed.
+    const value = fromItem(this.#item(r, 'recv'), true);
+    if (value instanceof Promise) return this.#order.add(value.then(this.#checked));
+    return this.#checked(value);
+  }
+
+  readonly #checked = (value: unknown): T | Promise<T> =>
+    this.#schema ? validate(this.#schema, value, 'Received value') : (value as T);
 
   async recvBytes(maxlength: number | null | undefined): Promise<Uint8Array> {
     if (maxlength != null && (!Number.isInteger(maxlength) || maxlength < 0)) {
@@ -112,7 +124,10 @@ export class ConnectionState<T> {
     }
     this.#checkRead();
     const r = this.#h.get(undefined);
-    const bytes = itemBytes(this.#item(r instanceof Promise ? await r : r, 'recvBytes'));
+    const item = this.#item(r instanceof Promise ? await r : r, 'recvBytes');
+    // Behind an earlier recv() that waits for a load (receive-order.ts).
+    if (this.#order.busy) await this.#order.add(null);
+    const bytes = itemBytes(item);
     if (maxlength != null && bytes.length > maxlength) {
       this.#refuseLength();
       throw new MessageTooLongError(
@@ -128,7 +143,9 @@ export class ConnectionState<T> {
     const target = recvIntoTarget(buf, offset);
     this.#checkRead();
     const r = this.#h.get(undefined);
-    const bytes = itemBytes(this.#item(r instanceof Promise ? await r : r, 'recvBytesInto'));
+    const item = this.#item(r instanceof Promise ? await r : r, 'recvBytesInto');
+    if (this.#order.busy) await this.#order.add(null);
+    const bytes = itemBytes(item);
     if (bytes.length > target.length - offset) {
       throw new BufferTooShortError(
         `recvBytesInto(): a ${bytes.length}-byte message does not fit ${target.length - offset} bytes; it is in err.data.`,

@@ -13,6 +13,7 @@ import { EOF, TIMEOUT } from './protocol/item.js';
 import type { QueueData } from './queue-copy.js';
 import { queueName } from './queue-name.js';
 import { ioTurn } from './ready.js';
+import { ReceiveOrder } from './receive-order.js';
 import type { GetResult, Handle, PutResult } from './runtime/handle.js';
 import { keeperOf } from './runtime/keeper.js';
 import { STUCK } from './runtime/waiter.js';
@@ -40,6 +41,7 @@ export class QueueState<T> {
   #closed = false;
   #joinCancelled = false;
   #closing: Promise<void> | null = null;
+  readonly #order = new ReceiveOrder();
 
   constructor(
     owner: { readonly [queueName]: string },
@@ -186,6 +188,12 @@ export class QueueState<T> {
   #taken: unknown;
 
   #value(r: GetResult, timeout: number | undefined, nowait = false): T | Promise<T> {
+    // An earlier get() waits for a load: this one settles after it (receive-order.ts), getNowait() at once.
+    if (nowait || !this.#order.busy) return this.#received(r, timeout, nowait);
+    return this.#order.addFrom(() => this.#received(r, timeout, false));
+  }
+
+  #received(r: GetResult, timeout: number | undefined, nowait: boolean): T | Promise<T> {
     if (r === TIMEOUT) {
       throw new QueueEmptyError(
         timeout ? `The queue stayed empty for ${timeout} ms.` : 'The queue is empty.',
@@ -205,7 +213,22 @@ export class QueueState<T> {
       );
     }
     if (r === STUCK) throw waitsForever(`${this.#name}.get()`);
-    const value = fromItem(r);
+    // A get() that can wait loads what the value needs first (a task reference's module: Python's
+    // unpickling imports it); getNowait() hands the value over as decoded.
+    const value = fromItem(r, !nowait);
+    if (value instanceof Promise) {
+      // A load that fails consumes the item as a refused schema check does (the error is the
+      // loader's: ProcessError naming the module).
+      const loaded = value.then(
+        (v) => this.#checked(v, false),
+        (err: unknown) => Promise.reject(this.#refused(err)),
+      );
+      return this.#order.add(loaded);
+    }
+    return this.#checked(value, nowait);
+  }
+
+  #checked(value: unknown, nowait: boolean): T | Promise<T> {
     if (!this.#schema) return value as T;
     let checked: T | Promise<T>;
     try {

@@ -16,6 +16,8 @@ import {
   describeValue,
   ERRORS_AS_VALUES,
   encodeValue,
+  loadPending,
+  type PendingLoad,
   refusedPart,
   SerializationError,
   ValidationError,
@@ -95,8 +97,13 @@ export function itemBytes(item: Item): Uint8Array {
   return typeof item === 'string' ? textEncoder.encode(item) : item.subarray(1);
 }
 
-/** The value an item carries (a bytes item yields its bytes). */
-export function fromItem(item: Item): unknown {
+/**
+ * The value an item carries (a bytes item yields its bytes). With `wait` (a receive that can wait:
+ * `get()`, `recv()`), a value whose decoders reported a load pending (a task reference whose module
+ * this realm never imported, shared's decode-loads.ts) comes as a Promise that resolves to it once
+ * loaded, or rejects with the loader's error; any other value comes as it is.
+ */
+export function fromItem(item: Item, wait = false): unknown {
   if (typeof item === 'string') return JSON.parse(item);
   if (isDecoded(item)) return item.here === true ? withoutSymbols(item.value) : item.value;
   const kind = item[0];
@@ -111,7 +118,12 @@ export function fromItem(item: Item): unknown {
   } catch (err) {
     throw undecodable(err);
   }
-  return kind === KIND_ENCODED ? decodeValue(value, 'process') : value;
+  if (kind !== KIND_ENCODED) return value;
+  if (!wait) return decodeValue(value, 'process');
+  const loads: PendingLoad[] = [];
+  const decoded = decodeValue(value, 'process', loads);
+  const loading = loadPending(loads);
+  return loading ? loading.then(() => decoded) : decoded;
 }
 
 /**

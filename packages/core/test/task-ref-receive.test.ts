@@ -1,0 +1,160 @@
+// A task reference received through a queue, a pipe or as a pool call's result can be called at
+// once, though the receiver never imported its module: get()/recv()/the call import it before they
+// resolve, as Python's unpickling imports a function's module (`f = q.get(); f(2)` works in Python).
+// A module that cannot be imported rejects that receive with ProcessError and consumes the item;
+// the receives after it get the next items, settling in queue order.
+import { Pool, Process, ProcessError } from '@multiproc/core';
+import { JoinableQueue, Pipe, Queue, SimpleQueue } from '@multiproc/ipc';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { drain, tasks } from './fixtures/ref-receive/peers.mjs';
+
+const pools: Pool[] = [];
+afterEach(async () => {
+  await Promise.all(pools.splice(0).map((p) => p.terminate()));
+});
+
+// Makes the references the host sends: vitest's module runner drops the query of a URL the test
+// imports itself, so a worker imports far.mjs?k=<key> and returns the reference (whose module the
+// host then imports as a pool call's result). The pools under test never ran a task of it.
+let maker: Pool | undefined;
+afterAll(async () => {
+  await maker?.terminate();
+});
+type Ref = (x: number) => number | Promise<number>;
+const makeRef = (key: string, throws?: 'worker'): Promise<Ref> => {
+  maker ??= new Pool({ processes: 1, initializer: tasks.markMaker });
+  return maker.apply(tasks.refOf, [key, throws ?? null, 'triple']) as Promise<Ref>;
+};
+
+let keys = 0;
+/** A URL of far.mjs no test used before: no realm has imported it. */
+const freshKey = (): string => `${process.pid}-${++keys}`;
+const TIMEOUT = 20_000;
+const N = 200;
+const AT = 73;
+/** `N` numbers, the one at `AT` replaced by 'REF'. */
+const items = (): (number | string)[] => Array.from({ length: N }, (_, i) => (i === AT ? 'REF' : i));
+/** What drain() reports for items(): the reference is called with 2. */
+const expected = (ref: string): (number | string)[] => items().map((v) => (v === 'REF' ? ref : v));
+
+describe.each(['thread', 'process'] as const)('a task reference received, %s context', (context) => {
+  const pool = (): Pool => {
+    const p = new Pool({ processes: 1, context });
+    pools.push(p);
+    return p;
+  };
+
+  describe('by a worker that never imported its module', () => {
+    it.each([
+      ['Queue', () => new Queue<unknown>()],
+      ['JoinableQueue', () => new JoinableQueue<unknown>()],
+      ['SimpleQueue', () => new SimpleQueue<unknown>()],
+    ])('through a %s, is callable at once', { timeout: 60_000 }, async (_name, make) => {
+      const q = make();
+      await q.put(await makeRef(freshKey()));
+      expect(await pool().apply(tasks.getAndCall, [q, 5])).toBe(15);
+    });
+
+    it('through a Queue in a Process target, is callable at once', { timeout: 60_000 }, async () => {
+      const q = new Queue<unknown>();
+      const out = new Queue<unknown>();
+      await q.put(await makeRef(freshKey()));
+      const p = new Process({ target: tasks.getCallPut, args: [q, out, 7], context });
+      p.start();
+      expect(await out.get({ timeout: TIMEOUT })).toBe(21);
+      await p.join(TIMEOUT);
+      expect(p.exitCode).toBe(0);
+    });
+
+    it('through a Pipe, is callable at once', { timeout: 60_000 }, async () => {
+      const [a, b] = Pipe();
+      a.send(await makeRef(freshKey()));
+      expect(await pool().apply(tasks.recvAndCall, [b, 5])).toBe(15);
+    });
+
+    it('keeps FIFO order among many items, gets issued at once', { timeout: 60_000 }, async () => {
+      const p = pool();
+      const q = new Queue<unknown>();
+      const [a, b] = Pipe();
+      const ref = await makeRef(freshKey());
+      for (const item of items()) {
+        await q.put(item === 'REF' ? ref : item);
+        a.send(item === 'REF' ? ref : item);
+      }
+      expect(await p.apply(tasks.drainQueue, [q, N])).toEqual(expected('ref:6'));
+      expect(await p.apply(tasks.drainPipe, [b, N])).toEqual(expected('ref:6'));
+    });
+
+    it('whose module throws on import rejects that get only, in order', { timeout: 60_000 }, async () => {
+      const p = pool();
+      const q = new Queue<unknown>();
+      const bad = await makeRef(freshKey(), 'worker');
+      for (const item of items()) await q.put(item === 'REF' ? bad : item);
+      expect(await p.apply(tasks.drainQueue, [q, N])).toEqual(expected('ProcessError'));
+      const err = await p.apply(tasks.getAndCall, [await withRef(bad), 1]).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ProcessError);
+      expect((err as Error).message).toMatch(/Cannot import the task module .*far\.mjs.*not importable here/);
+      // The worker still runs calls, and loads a module that can be imported.
+      expect(await p.apply(tasks.getAndCall, [await withRef(await makeRef(freshKey())), 2])).toBe(6);
+    });
+  });
+
+  describe('by the host, which never imported its module', () => {
+    it('through a Queue and a Pipe, is callable at once', { timeout: 60_000 }, async () => {
+      const p = pool();
+      const q = new Queue<unknown>();
+      await p.apply(tasks.putItems, [q, freshKey(), null, ['REF']]);
+      const f = (await q.get({ timeout: TIMEOUT })) as (x: number) => number;
+      expect(f(2)).toBe(6);
+      const [a, b] = Pipe();
+      await p.apply(tasks.sendItems, [b, freshKey(), null, ['REF']]);
+      expect(((await a.recv()) as (x: number) => number)(3)).toBe(9);
+    });
+
+    it('as a pool call result, is callable at once', { timeout: 60_000 }, async () => {
+      const p = pool();
+      const f = await p.apply(tasks.refOf, [freshKey(), null]);
+      expect(await f(1)).toBe(2);
+      const g = await p.applyAsync(tasks.refOf, [freshKey(), null]).get(TIMEOUT);
+      expect(await g(4)).toBe(5);
+      const err = await p.apply(tasks.refOf, [freshKey(), 'main']).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ProcessError);
+      expect((err as Error).message).toMatch(/Cannot import the task module .*not importable here/);
+    });
+
+    it('keeps FIFO order among many items, gets issued at once', { timeout: 60_000 }, async () => {
+      const p = pool();
+      const q = new Queue<unknown>();
+      const [a, b] = Pipe();
+      const key = freshKey();
+      await p.apply(tasks.putItems, [q, key, null, items()]);
+      await p.apply(tasks.sendItems, [b, key, null, items()]);
+      expect(await drain(() => q.get({ timeout: TIMEOUT }), N)).toEqual(expected('ref:6'));
+      expect(await drain(() => a.recv(), N)).toEqual(expected('ref:6'));
+    });
+
+    it('whose module throws on import rejects that get; the item is consumed', {
+      timeout: 60_000,
+    }, async () => {
+      const p = pool();
+      const q = new JoinableQueue<unknown>();
+      await p.apply(tasks.putItems, [q, freshKey(), 'main', [1, 'REF', 2]]);
+      expect(await q.get({ timeout: TIMEOUT })).toBe(1);
+      q.taskDone();
+      const err = await q.get({ timeout: TIMEOUT }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ProcessError);
+      expect(await q.get({ timeout: TIMEOUT })).toBe(2);
+      q.taskDone();
+      // The refused item's task was marked done for it, as a schema's refusal does.
+      await q.join();
+      expect(q.empty()).toBe(true);
+    });
+  });
+});
+
+/** A queue holding only `ref`. */
+async function withRef(ref: unknown): Promise<Queue<unknown>> {
+  const q = new Queue<unknown>();
+  await q.put(ref);
+  return q;
+}
