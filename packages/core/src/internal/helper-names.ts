@@ -47,11 +47,8 @@ export const HELPER_NAMES = {
     'ourErrorClass',
     'readOptions',
     'refuseStructuredClone',
-<<<<<<< HEAD
     'refusedPart',
-=======
     'registerDecodeLoader',
->>>>>>> refimport35
     'registerErrorClasses',
     'rejectArguments',
     'resolveTimeout',
