@@ -6,7 +6,7 @@ import { Pipe, Queue, SerializationError } from '@multiproc/ipc';
 import { afterEach, describe, expect, it } from 'vitest';
 import { core } from './core.js';
 
-const { tasks } = await import(new URL('./fixtures/engine-value-tasks.mjs', import.meta.url).href);
+const { tasks } = await import(new URL('./fixtures/platform-tasks.mjs', import.meta.url).href);
 
 type TestPool = { apply(task: unknown, args: unknown[]): Promise<any>; terminate(): Promise<void> };
 let started: TestPool | null = null;
