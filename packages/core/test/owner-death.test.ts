@@ -68,3 +68,25 @@ describe.each(kinds)('a thread that dies holding a %s', { timeout: 150_000 }, (k
     await expect(call).rejects.toThrow();
   });
 });
+
+// The host gives back on the worker's 'exit', once its event loop runs. A host asleep in a sync
+// wait for the share runs no loop: the dying thread gives it back itself at its own exit.
+describe.each(['Lock', 'RLock', 'Semaphore', 'Condition'] as const)(
+  'a Process that dies holding a %s while the main thread blocks in acquireSync()',
+  { timeout: 150_000 },
+  (kind) => {
+    it.each(['exit', 'throw'] as const)('%s: the blocked acquire gets it', async (end) => {
+      const prim = make(kind) as Lock;
+      const held = new Event();
+      const p = new Process({ target: tasks.hold, args: [kind, prim, held, end] });
+      cleanup.push(() => p.terminate());
+      p.start();
+      expect(held.waitSync(WAIT_MS)).toBe(true);
+      // No await until the acquire is over: the worker may not have ended yet, or be ending.
+      expect(prim.acquireSync(WAIT_MS / 3)).toBe(true);
+      prim.release();
+      await p.join();
+      expect(p.exitCode).toBe(end === 'exit' ? 7 : 1);
+    });
+  },
+);

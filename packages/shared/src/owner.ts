@@ -91,6 +91,30 @@ export function trackAbandonable(obj: Abandonable): void {
   const ref = new WeakRef(obj);
   registry.refs.add(ref);
   registry.cleanup.register(obj, ref);
+  abandonAtOwnExit();
+}
+
+const EXIT_HOOK_KEY = Symbol.for('multiproc.abandonAtOwnExit');
+
+/**
+ * In a Node worker thread, gives back at its own 'exit' what it holds, as its host will on seeing
+ * that exit (a non-zero code is a failure, 0 a normal end). The host can do it only when its event
+ * loop runs: a host blocked in `acquireSync()` or `waitSync()` on what this thread holds would
+ * sleep until its timeout, or for ever without one. A thread ends by an uncaught error, an unhandled
+ * rejection, `process.exit()` or running out of work with its 'exit' emitted; a terminated or
+ * killed one runs no JavaScript, and its host (which asked for that, so is not blocked) gives back.
+ * Giving back twice gives nothing the second time: each object checks the owner still holds it.
+ */
+function abandonAtOwnExit(): void {
+  const g = globalThis as Record<symbol, unknown>;
+  if (g[EXIT_HOOK_KEY] !== undefined) return;
+  g[EXIT_HOOK_KEY] = true;
+  const proc = (globalThis as { process?: { on?: (event: 'exit', fn: (code: number) => void) => void } })
+    .process;
+  // The main thread (threadId 0) ends with its process; a browser has no 'exit' to hear.
+  if (typeof proc?.on !== 'function' || !nodeThreadId()) return;
+  const ownerId = getOwnerId();
+  proc.on('exit', (code) => abandonOwner(ownerId, { endedNormally: code === 0 }));
 }
 
 /** How the thread given to {@link abandonOwner} ended. */
@@ -119,7 +143,10 @@ export interface AbandonOptions {
  * abandoned as above; permits never above the initial value). Waiters are woken. Beyond Python
  * (a dead process's lock stays held there). multiproc calls this itself when a worker thread it
  * started (a `Process` or a pool worker) ends, saying how it ended; keep a reference to the
- * objects you share with a worker for as long as it runs, or they cannot be found.
+ * objects you share with a worker for as long as it runs, or they cannot be found. A worker thread
+ * that holds any of these objects also calls it for itself at its own exit (a non-zero exit code is
+ * a failure), so a thread blocked in `acquireSync()` for what it held wakes at once; a terminated
+ * worker runs no code, and only this call in the thread that started it gives back.
  * @param ownerId the ended thread's {@link getOwnerId} value ({@link ownerIdOfThread} of its `threadId`).
  * @param options how it ended; by default it failed.
  * @returns how many objects gave something back.
