@@ -15,6 +15,7 @@ import {
 } from '@multiproc/shared';
 // Recorded at import, before a program can change directory (workers resolve its flags against it).
 import './internal/start-dir.js';
+import { isMain } from './identity.js';
 import { importRefModule } from './internal/ref-loader.js';
 import {
   callSiteIn,
@@ -125,9 +126,9 @@ function makeRef<F extends TaskFunction>(module: string, taskName: string, fn: F
     if (!target) {
       throw new TypeError(
         `Task '${taskName}' of ${module} is not loaded in this thread: import its module first ` +
-          '(await import(ref.module)). A task reference given to a task as an argument, or received ' +
-          'by get(), recv() or as an apply() result, is loaded for it; one from getNowait(), a map() ' +
-          'result or a manager is not.',
+          '(await import(ref.module)). In a worker, a task reference given to a task as an argument, or ' +
+          'received by get(), recv() or as an apply() result, is loaded for it; one from getNowait(), a ' +
+          "map() result or a manager is not, nor any in the program's main thread.",
       );
     }
     return target.apply(this, args);
@@ -155,8 +156,11 @@ registerCodec(TASK_REF_TYPE, (data: { module: string; taskName: string }, ctx) =
   if (!tasksByModule.has(data.module)) {
     unloadedRefModules.add(data.module);
     // A receive that can wait (`Queue.get()`, `Connection.recv()`, a pool call's result) imports it
-    // before it resolves (shared's decode-loads.ts), with the loader below.
-    ctx.needs?.(TASK_REF_TYPE, data.module);
+    // before it resolves (shared's decode-loads.ts), with the loader below; not in the program's
+    // main thread, where importing it would run its `if (isMain())` block (Python's `__main__`
+    // check is per module: it never runs another module's): a worker command that receives the
+    // references of a file that is both task module and client would start that client.
+    if (!isMain()) ctx.needs?.(TASK_REF_TYPE, data.module);
   }
   return makeRef(data.module, data.taskName, registeredTask(data.module, data.taskName));
 });

@@ -58,6 +58,11 @@ export function registerDecodeLoader(
  * Runs the loaders of `pending` (each key once); `undefined` when there is nothing to load, so a
  * receive's common case stays synchronous. A load with no loader registered is skipped.
  * @throws rejects with the first loader's error.
+ * @example
+ * const none: [string, string][] = []; // what decodeValue(value, source, none) collected
+ * console.log(loadPending(none)); // undefined: nothing to wait for
+ * registerDecodeLoader('app.Note', async (key) => console.log('loading', key));
+ * await loadPending([['app.Note', 'a']]); // loading a
  */
 export function loadPending(pending: readonly PendingLoad[]): Promise<void> | undefined {
   if (pending.length === 0) return undefined;
