@@ -14,6 +14,7 @@ import { AsyncResult } from './async-result.js';
 import { PoolEngine } from './engine.js';
 import type { PoolEvents } from './events.js';
 import type { Gate } from './gate.js';
+import { unweigh, weigh } from './gc-weight.js';
 import { collectAll, imapResults } from './map-call.js';
 import type {
   AsyncCallOptions,
@@ -85,6 +86,7 @@ export class Pool<I extends TaskFunction = TaskFunction>
     );
     this.#gate = this.#engine.gate;
     finalizer.register(this, this.#engine);
+    weigh(this); // what its workers cost, told to the engine
   }
 
   /** `result`, which keeps this pool alive while it is reachable (see `owners`). */
@@ -357,7 +359,8 @@ export class Pool<I extends TaskFunction = TaskFunction>
     if (this.#gate.state === 'running') {
       return Promise.reject(new ProcessError('join() needs close() or terminate() first.'));
     }
-    return this.#keeps(this.#engine.join()); // a pool dropped while joined is not terminated
+    // a pool dropped while joined is not terminated; a joined one no longer weighs
+    return this.#keeps(this.#engine.join().then(() => unweigh(this)));
   }
 
   /**
@@ -371,6 +374,7 @@ export class Pool<I extends TaskFunction = TaskFunction>
    */
   async terminate(): Promise<void> {
     await this.#engine.terminate();
+    unweigh(this);
   }
 
   /**
@@ -385,6 +389,7 @@ export class Pool<I extends TaskFunction = TaskFunction>
    */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.#engine.terminate(true);
+    unweigh(this);
   }
 }
 
