@@ -2,7 +2,8 @@
 // names only and `dict(x)` raises TypeError for what is no mapping or pairs. Ours took any
 // object and read its own fields, so `manager.Namespace(new Map([['a', 1]]))`, `manager.dict(new
 // Date())` or `d.update(new WeakMap())` silently made or left an empty object, and
-// `Namespace([1, 2])` or `Namespace('ab')` made names '0' and '1'.
+// `Namespace([1, 2])` or `Namespace('ab')` made names '0' and '1'. A '_' name given at creation
+// showed in `copy()`, though the proxy reads such names from itself only.
 import { BaseManager, ValidationError } from '@multiproc/ipc';
 import { describe, expect, it } from 'vitest';
 import { managerTestKit } from './manager-kit.js';
@@ -21,6 +22,14 @@ describe("a Namespace's and a dict's initial contents", () => {
     expect(await manager.Namespace().copy()).toEqual({});
     expect(await manager.Namespace(manager.dict({ d: 4 })).copy()).toEqual({ d: 4 });
     expect(() => manager.Namespace(new Map([[1, 1]]) as never)).toThrow(TypeError);
+  });
+
+  it("leaves a '_' name given at creation out of copy(), as Python's repr() and the proxy's get() do", async () => {
+    const manager = await kit.manager();
+    const ns = manager.Namespace({ _hidden: 1, shown: 2 });
+    expect(await ns.copy()).toEqual({ shown: 2 });
+    expect(await ns.get('_hidden')).toBeUndefined();
+    expect(await manager.dict(ns).copy()).toEqual(new Map([['shown', 2]]));
   });
 
   it.each([
