@@ -29,7 +29,7 @@ describe("a Namespace's and a dict's initial contents", () => {
     const ns = manager.Namespace({ _hidden: 1, shown: 2 });
     expect(await ns.copy()).toEqual({ shown: 2 });
     expect(await ns.get('_hidden')).toBeUndefined();
-    expect(await manager.dict(ns).copy()).toEqual(new Map([['shown', 2]]));
+    expect(await manager.Namespace(ns).copy()).toEqual({ shown: 2 });
   });
 
   it.each([

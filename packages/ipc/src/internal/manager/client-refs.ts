@@ -82,7 +82,10 @@ export function sending(ref: ProxyRef, client: () => ManagerClient): void {
   if (ref.server === undefined || ref.id < 0) return;
   if (ref.lock !== undefined) sending(ref.lock, client);
   const local = localServers.get(ref.server);
-  if (local !== undefined) return local.pin(ref.id);
+  if (local !== undefined) {
+    local.pin(ref.id);
+    return;
+  }
   // After this encoding (a frame may be half written): the receiver's report may come first, which
   // the manager's signed count allows. At the latest at exit: a sender that calls `process.exit()`
   // in this turn would close its connection unpinned, and the manager would free the object
