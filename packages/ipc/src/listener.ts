@@ -23,7 +23,7 @@ import {
   readingInto,
 } from './internal/net/endpoint.js';
 import { type Feed, keyBytes, type ManagerHello } from './internal/net/handshake.js';
-import { assertBound, newSocketPath } from './internal/net/socket-path.js';
+import { assertBound, bindErrorNow, newSocketPath } from './internal/net/socket-path.js';
 import { removeSocketFile, removeSocketFileAtEnd } from './internal/runtime/socket-files.js';
 import type { ListenerOptions } from './listener-options.js';
 
@@ -86,8 +86,7 @@ export class Listener implements AsyncDisposable {
   // A TCP listener's [host, port] once bound, kept after close() (Python's `address` stays readable).
   #bound: readonly [host: string, port: number] | null = null;
   readonly #listening: Promise<void>;
-  // Settles `ready()` when close() comes before the bind: no 'listening' or 'error' follows then.
-  #notBound: ((err: Error) => void) | null = null;
+  #notBound: ((err: Error) => void) | null = null; // rejects ready() at a close() before the bind
 
   constructor(address?: Address | null, options: ListenerOptions | null = {}) {
     const where = 'new Listener()';
@@ -229,6 +228,13 @@ export class Listener implements AsyncDisposable {
   /** `await using listener = new Listener(…)` closes it at the end of the block, as `using` does. */
   async [Symbol.asyncDispose](): Promise<void> {
     this.close();
+  }
+
+  /** @internal `address`, a Unix path bound at once (a pipe binds synchronously): else closes, throws why. */
+  boundAddress(): Address {
+    const failed = this.#path === null || this.#closed ? null : bindErrorNow(this.#server, this.#path);
+    if (failed) throw (this.close(), failed);
+    return this.address;
   }
 
   /**

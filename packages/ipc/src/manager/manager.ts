@@ -274,6 +274,7 @@ export interface ManagerFactory {
  * @param options - `address` (a Unix socket path) and `authkey`. @default a private socket, this program's `processAuthkey()`
  * @throws {ValidationError} for a `[host, port]` address (it binds asynchronously: use
  *   `SyncManager.start()`), a bad authkey, or an unknown option (`authKey`).
+ * @throws {Error} Node's `EADDRINUSE` (`code`) when something is at the `address` path already.
  * @example
  * await using manager = Manager();
  * const d = manager.dict<number | string, string | number | null>();

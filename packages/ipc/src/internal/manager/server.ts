@@ -120,8 +120,8 @@ export class ManagerServer implements HostedServer {
 
   /** Binds and starts serving; resolves to the address clients use. */
   async start(): Promise<Address> {
-    // A shutdown() during the bind closed the listener, whose ready() then rejects.
     this.#address = await this.listener.ready().catch((err: unknown) => {
+      // A shutdown() during the bind closed the listener, whose ready() then rejects.
       throw this.#closed ? new ManagerClosedError('The manager was shut down before start() bound it.') : err;
     });
     this.listener.serve((socket, feed) => this.#serve(socket, feed), this.#hello());
@@ -131,7 +131,7 @@ export class ManagerServer implements HostedServer {
 
   /** Starts serving on a Unix socket path, whose address is known at once (clients wait for the bind). */
   startNow(): Address {
-    this.#address = this.listener.address;
+    this.#address = this.listener.boundAddress(); // a path in use throws: proxies would reach its owner
     this.listener.serve((socket, feed) => this.#serve(socket, feed), this.#hello());
     this.#host();
     return this.#address;
