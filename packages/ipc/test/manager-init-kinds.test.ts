@@ -2,8 +2,7 @@
 // names only and `dict(x)` raises TypeError for what is no mapping or pairs. Ours took any
 // object and read its own fields, so `manager.Namespace(new Map([['a', 1]]))`, `manager.dict(new
 // Date())` or `d.update(new WeakMap())` silently made or left an empty object, and
-// `Namespace([1, 2])` or `Namespace('ab')` made names '0' and '1'. A '_' name given at creation
-// showed in `copy()`, though the proxy reads such names from itself only.
+// `Namespace([1, 2])` or `Namespace('ab')` made names '0' and '1'.
 import { BaseManager, ValidationError } from '@multiproc/ipc';
 import { describe, expect, it } from 'vitest';
 import { managerTestKit } from './manager-kit.js';
@@ -22,14 +21,6 @@ describe("a Namespace's and a dict's initial contents", () => {
     expect(await manager.Namespace().copy()).toEqual({});
     expect(await manager.Namespace(manager.dict({ d: 4 })).copy()).toEqual({ d: 4 });
     expect(() => manager.Namespace(new Map([[1, 1]]) as never)).toThrow(TypeError);
-  });
-
-  it("leaves a '_' name given at creation out of copy(), as Python's repr() and the proxy's get() do", async () => {
-    const manager = await kit.manager();
-    const ns = manager.Namespace({ _hidden: 1, shown: 2 });
-    expect(await ns.copy()).toEqual({ shown: 2 });
-    expect(await ns.get('_hidden')).toBeUndefined();
-    expect(await manager.Namespace(ns).copy()).toEqual({ shown: 2 });
   });
 
   it.each([

@@ -75,9 +75,8 @@ export class ManagedNamespace {
     if (!Object.hasOwn(this.#o, key)) return false;
     return delete this.#o[key];
   }
-  /** Python's `repr()` leaves out `_` names: a proxy reads them from itself, never from here. */
   copy(): Record<string, unknown> {
-    return Object.fromEntries(Object.entries(this.#o).filter(([name]) => !name.startsWith('_')));
+    return { ...this.#o };
   }
 }
 
