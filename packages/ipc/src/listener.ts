@@ -23,7 +23,7 @@ import {
   readingInto,
 } from './internal/net/endpoint.js';
 import { type Feed, keyBytes, type ManagerHello } from './internal/net/handshake.js';
-import { assertBound, newSocketPath } from './internal/net/socket-path.js';
+import { assertBound, bindErrorNow, newSocketPath } from './internal/net/socket-path.js';
 import { removeSocketFile, removeSocketFileAtEnd } from './internal/runtime/socket-files.js';
 import type { ListenerOptions } from './listener-options.js';
 
@@ -86,6 +86,7 @@ export class Listener implements AsyncDisposable {
   // A TCP listener's [host, port] once bound, kept after close() (Python's `address` stays readable).
   #bound: readonly [host: string, port: number] | null = null;
   readonly #listening: Promise<void>;
+  #notBound: ((err: Error) => void) | null = null; // rejects ready() at a close() before the bind
 
   constructor(address?: Address | null, options: ListenerOptions | null = {}) {
     const where = 'new Listener()';
@@ -104,6 +105,7 @@ export class Listener implements AsyncDisposable {
       .createServer({ pauseOnConnect: true }, (s) => this.#incoming(s));
     this.#server.on('error', (err) => this.#fail(err));
     this.#listening = new Promise<void>((resolve, reject) => {
+      this.#notBound = reject;
       this.#server.once('listening', () => {
         const a = this.#server.address();
         if (a && typeof a !== 'string') this.#bound = [a.address, a.port];
@@ -148,6 +150,7 @@ export class Listener implements AsyncDisposable {
    * Resolves to {@link address} once the listener is bound: needed before reading the port of a
    * TCP listener (`[host, 0]`), which the system picks asynchronously. A Unix path is known at once.
    * @throws {Error} Node's listen error (`EADDRINUSE`, `EACCES`).
+   * @throws {ClosedError} when `close()` came before the listener was bound.
    * @example
    * const listener = new Listener(['127.0.0.1', 0]);
    * const [host, port] = await listener.ready();
@@ -192,6 +195,7 @@ export class Listener implements AsyncDisposable {
     if (this.#closed) return;
     this.#closed = true;
     this.#server.close();
+    this.#notBound?.(new ClosedError('The Listener was closed before it was bound.'));
     for (const { socket, opened } of this.#sockets.splice(0)) {
       socket.destroy();
       void opened?.then(
@@ -224,6 +228,13 @@ export class Listener implements AsyncDisposable {
   /** `await using listener = new Listener(…)` closes it at the end of the block, as `using` does. */
   async [Symbol.asyncDispose](): Promise<void> {
     this.close();
+  }
+
+  /** @internal `address`, a Unix path bound at once (a pipe binds synchronously): else closes, throws why. */
+  boundAddress(): Address {
+    const failed = this.#path === null || this.#closed ? null : bindErrorNow(this.#server, this.#path);
+    if (failed) throw (this.close(), failed);
+    return this.address;
   }
 
   /**

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BaseManager, Client } from '@multiproc/ipc';
+import { BaseManager, Client, Manager, ProcessError } from '@multiproc/ipc';
 import { describe, expect, it } from 'vitest';
 import { cleanup, listen } from './net-kit.js';
 
@@ -62,6 +62,24 @@ describe('a Listener whose bind failed with EADDRINUSE', () => {
     await expect(m.start()).rejects.toMatchObject({ code: 'EADDRINUSE' });
     await m.shutdown().catch(() => {});
     expect(readFileSync(file, 'utf8')).toBe('manager must not eat me\n');
+  }, 10_000);
+
+  // Manager() serves at once, before Node reports the bind's error: it let its proxies connect to
+  // whoever listened at the path (another manager: "the manager is gone"; a Listener with another
+  // key: AuthenticationError) instead of saying the address is in use.
+  it('Manager() at a path in use throws EADDRINUSE at once, leaving what is there', async () => {
+    const other = Manager({ address: join(scratch(), 'm.sock') });
+    cleanup.push(() => other.shutdown());
+    const d = other.dict({ a: 1 });
+    expect(() => Manager({ address: other.address })).toThrow(
+      expect.objectContaining({ code: 'EADDRINUSE' }),
+    );
+    expect(await d.get('a')).toBe(1);
+    const file = join(scratch(), 'notes.txt');
+    writeFileSync(file, 'keep me\n');
+    expect(() => Manager({ address: file })).toThrow(expect.objectContaining({ code: 'EADDRINUSE' }));
+    expect(readFileSync(file, 'utf8')).toBe('keep me\n');
+    expect(() => Manager({ address: join(scratch(), 'no-such-folder', 'm.sock') })).toThrow(ProcessError);
   }, 10_000);
 
   it('a listener that bound its path removes its own socket file on close', async () => {

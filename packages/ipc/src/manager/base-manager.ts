@@ -112,7 +112,7 @@ export class BaseManager implements AsyncDisposable {
    * `initializer(...initargs)` (`initargs` default `[]`; `null`: none) runs and is awaited first:
    * Python runs it in the manager's server process, which here is this program. Python:
    * `start(initializer, initargs)`; `serveForever()` also keeps the program alive.
-   * @throws {ProcessError} when already started or connected.
+   * @throws {ProcessError} when already started or connected (`ManagerClosedError`: shut down meanwhile).
    * @throws {ValidationError} when `initializer` is not a function or `initargs` not an array
    *   (Python: `TypeError`); what `initializer` throws rejects the call, and nothing is served.
    * @example

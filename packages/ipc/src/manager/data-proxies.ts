@@ -8,6 +8,7 @@
 import { describeValue, ValidationError } from '@multiproc/shared';
 import { refuseExtraArguments } from '../internal/manager/arity.js';
 import { checkDictKey } from '../internal/manager/dict-key.js';
+import { namedEntries } from '../internal/manager/items.js';
 import { refOf } from '../internal/manager/referent.js';
 import type { ListProxy } from './list-proxy.js';
 import { BaseProxy, leasable, namedArgs, pipelined, proxyClass } from './proxy.js';
@@ -24,8 +25,10 @@ export function dictEntries(entries: unknown, where: string): unknown {
   // A proxy stands for its object's entries: the manager reads them there (referent.ts).
   if (refOf(entries) !== undefined) return entries;
   if (entries instanceof Map) entries = [...entries];
-  if (typeof entries === 'object' && entries !== null) {
-    if (!(Symbol.iterator in entries)) return entries;
+  // A plain object's fields; another object (a Date, a class instance) would read as no entries.
+  if (typeof entries === 'object' && entries !== null && !(Symbol.iterator in entries)) {
+    if (namedEntries(entries) !== undefined) return entries;
+  } else if (typeof entries === 'object' && entries !== null) {
     const pairs = [...(entries as Iterable<unknown>)];
     const bad = pairs.findIndex((p) => !Array.isArray(p) || p.length !== 2);
     if (bad >= 0) {

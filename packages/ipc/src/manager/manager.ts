@@ -63,11 +63,8 @@ export class SyncManager extends BaseManager {
     // Here, not only in BaseManager: a bundler may rename the class that `new.target` would name.
     super(managerOptions(options, 'new SyncManager()', arguments.length));
     this.registerServed('dict', (a) => new LeasedDict(new ManagedDict(a[0] as never)));
-    for (const [typeid, Made] of [
-      ['list', ManagedList],
-      ['Namespace', ManagedNamespace],
-    ] as const)
-      this.registerServed(typeid, (a) => new ServedObject(new Made(a[0] as never)));
+    this.registerServed('list', (a) => new ServedObject(new ManagedList(a[0] as never)));
+    this.registerServed('Namespace', (a) => new ServedObject(new ManagedNamespace(a[0])));
     this.registerServed(
       'Value',
       (a) => new ServedObject(new ManagedValue(a[0] as Typecode, a[1] as never), { typecode: a[0] }),
@@ -136,12 +133,14 @@ export class SyncManager extends BaseManager {
   }
 
   /**
-   * A shared `Namespace` of named values. Python: `manager.Namespace(**attrs)`. From a Namespace
-   * or dict proxy it holds a copy of that object's names and values.
-   * @throws {ValidationError} for a proxy that holds no names (a list's, a Lock's).
+   * A shared `Namespace` of named values. Python: `manager.Namespace(**attrs)`: `init` a plain
+   * object or Map. From a Namespace or dict proxy it holds a copy of that object's names and values.
+   * @throws {ValidationError} for an `init` that is no plain object, Map, Namespace or dict proxy.
    */
-  Namespace(init?: Record<string, unknown> | NamespaceProxy | DictProxy<string>): NamespaceProxy {
-    return this.createLocal('Namespace', [init ?? {}]);
+  Namespace(
+    init?: Record<string, unknown> | ReadonlyMap<string, unknown> | NamespaceProxy | DictProxy<string>,
+  ): NamespaceProxy {
+    return this.createLocal('Namespace', [refOf(init) ? init : new ManagedNamespace(init).copy()]);
   }
 
   /**
@@ -275,6 +274,7 @@ export interface ManagerFactory {
  * @param options - `address` (a Unix socket path) and `authkey`. @default a private socket, this program's `processAuthkey()`
  * @throws {ValidationError} for a `[host, port]` address (it binds asynchronously: use
  *   `SyncManager.start()`), a bad authkey, or an unknown option (`authKey`).
+ * @throws {Error} Node's `EADDRINUSE` (`code`) when something is at the `address` path already.
  * @example
  * await using manager = Manager();
  * const d = manager.dict<number | string, string | number | null>();

@@ -7,6 +7,7 @@
  * its first call of the object (INCREF), so a proxy that only passes through opens no connection.
  * The thread that serves the manager reports to its server directly.
  */
+import { beforeExitFlush } from '../runtime/exit.js';
 import type { ManagerClient } from './client.js';
 import { QUIET, requestFrame } from './rpc.js';
 import { DECREF, INCREF, LOCAL, PIN, type ServedRefs } from './served-refs.js';
@@ -81,10 +82,25 @@ export function sending(ref: ProxyRef, client: () => ManagerClient): void {
   if (ref.server === undefined || ref.id < 0) return;
   if (ref.lock !== undefined) sending(ref.lock, client);
   const local = localServers.get(ref.server);
-  if (local !== undefined) local.pin(ref.id);
+  if (local !== undefined) {
+    local.pin(ref.id);
+    return;
+  }
   // After this encoding (a frame may be half written): the receiver's report may come first, which
-  // the manager's signed count allows.
-  else queueMicrotask(() => report(client(), PIN, [ref.id, 1]));
+  // the manager's signed count allows. At the latest at exit: a sender that calls `process.exit()`
+  // in this turn would close its connection unpinned, and the manager would free the object
+  // before the receiver took the copy up.
+  if (unreportedPins.length === 0) {
+    queueMicrotask(reportPins);
+    beforeExitFlush(reportPins);
+  }
+  unreportedPins.push([client, ref.id]);
+}
+
+const unreportedPins: [client: () => ManagerClient, id: number][] = [];
+
+function reportPins(): void {
+  for (const [client, id] of unreportedPins.splice(0)) report(client(), PIN, [id, 1]);
 }
 
 function collected(key: string): void {

@@ -19,6 +19,23 @@ export function iterableItems<T>(values: unknown, where: string): T[] {
 }
 
 /**
+ * The `[name, value]` entries of `init` given as named values: a plain object (Python's
+ * `**kwargs`) or a Map; `undefined` for anything else (a Date, a class instance, a number), which
+ * would otherwise read as no entries at all.
+ */
+export function namedEntries(init: unknown): [unknown, unknown][] | undefined {
+  if (init instanceof Map) return [...init];
+  if (typeof init !== 'object' || init === null) return undefined;
+  const proto: unknown = Object.getPrototypeOf(init);
+  // Another realm's plain object (a `vm` context's) has that realm's Object.prototype.
+  const plain =
+    proto === null ||
+    proto === Object.prototype ||
+    (Object.getPrototypeOf(proto) === null && Object.prototype.toString.call(init) === '[object Object]');
+  return plain ? Object.entries(init) : undefined;
+}
+
+/**
  * What `l.setSlice(start, end, step?, values)` sends: the bounds (`null` for one left out) and the
  * values' items, or a proxy as it is (the manager reads its items, as `extend()`'s).
  * @throws {ValidationError} when the values are missing (`setSlice(i, values)`) or not iterable.

@@ -3,9 +3,10 @@
  * served-dict.ts, the list in served-list.ts). Values live here; a proxy's read returns a copy
  * (mutating it changes nothing here).
  */
-import { RawArray, RawValue, type Typecode, ValidationError } from '@multiproc/shared';
+import { describeValue, RawArray, RawValue, type Typecode, ValidationError } from '@multiproc/shared';
 import { EOFError, QueueEmptyError, QueueFullError } from '../../errors.js';
 import { Deque } from '../deque.js';
+import { namedEntries } from './items.js';
 import { entriesOf } from './referent.js';
 import { dispatch, MAY_LEASE, type Served } from './served-sync.js';
 import { type Owner, WaitList, type WireTimeout } from './wait-list.js';
@@ -51,13 +52,17 @@ function checkName(name: unknown, where: string): string {
 export class ManagedNamespace {
   // No prototype: `get('constructor')` or `set('__proto__', v)` are names like any other.
   readonly #o: Record<string, unknown> = Object.create(null);
-  constructor(init?: Record<string, unknown>) {
-    const entries = entriesOf(init, 'manager.Namespace()');
-    if (entries === undefined) Object.assign(this.#o, init);
-    else {
-      for (const [k] of entries) checkName(k, 'manager.Namespace()');
-      for (const [k, v] of entries) this.#o[k as string] = v;
+  constructor(init?: unknown) {
+    const where = 'manager.Namespace()';
+    const entries = init == null ? [] : (entriesOf(init, where) ?? namedEntries(init));
+    if (entries === undefined) {
+      throw new ValidationError(
+        `${where}: expected a plain object of names and values (Python's Namespace(**attrs)), a Map ` +
+          `with string keys, or a Namespace or dict proxy, got ${describeValue(init)}.`,
+      );
     }
+    for (const [k] of entries) checkName(k, where);
+    for (const [k, v] of entries) this.#o[k as string] = v;
   }
   get(name: string): unknown {
     return this.#o[checkName(name, 'Namespace.get()')];

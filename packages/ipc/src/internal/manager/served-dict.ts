@@ -14,12 +14,19 @@
  * (a set of a present key keeps its place, in both), so an entry after a present slot's own latest
  * one is of a slot deleted since.
  */
+import { describeValue, ValidationError } from '@multiproc/shared';
 import { KeyError } from '../../errors.js';
 import { tupleKeyOf } from './dict-key.js';
+import { namedEntries } from './items.js';
 import { entriesOf } from './referent.js';
 
 /** The slot of a tuple never stored: in no Map (`undefined` may be a key). */
 const ABSENT = Symbol('absent');
+
+/** A dict's entries given as something else (a Date, a number): Python's `dict(x)` TypeError. */
+function notEntries(v: unknown, where: string): never {
+  throw new ValidationError(`${where}: expected pairs, a Map or a plain object, got ${describeValue(v)}.`);
+}
 
 /** A key as a message shows it: a string quoted, a bigint with `n`, a tuple as `[a, b]`. */
 function describeKey(k: unknown): string {
@@ -75,7 +82,7 @@ export class ManagedDict {
       entriesOf(entries, where) ??
       (Symbol.iterator in Object(entries)
         ? (entries as Iterable<[unknown, unknown]>)
-        : Object.entries(entries));
+        : (namedEntries(entries) ?? notEntries(entries, where)));
     const checked: [unknown, unknown][] = [];
     // Every key is checked before any is stored: a refused update changes nothing.
     for (const [k, v] of pairs) {

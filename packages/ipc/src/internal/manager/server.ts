@@ -9,6 +9,7 @@
  * and the listener's lifetime; server-conn.ts runs each connection's frames.
  */
 import type net from 'node:net';
+import { ManagerClosedError } from '../../errors.js';
 import { Listener } from '../../listener.js';
 import type { Address } from '../net/endpoint.js';
 import { type Feed, MANAGER_HELLO, type ManagerHello } from '../net/handshake.js';
@@ -119,7 +120,10 @@ export class ManagerServer implements HostedServer {
 
   /** Binds and starts serving; resolves to the address clients use. */
   async start(): Promise<Address> {
-    this.#address = await this.listener.ready();
+    this.#address = await this.listener.ready().catch((err: unknown) => {
+      // A shutdown() during the bind closed the listener, whose ready() then rejects.
+      throw this.#closed ? new ManagerClosedError('The manager was shut down before start() bound it.') : err;
+    });
     this.listener.serve((socket, feed) => this.#serve(socket, feed), this.#hello());
     this.#host();
     return this.#address;
@@ -127,7 +131,7 @@ export class ManagerServer implements HostedServer {
 
   /** Starts serving on a Unix socket path, whose address is known at once (clients wait for the bind). */
   startNow(): Address {
-    this.#address = this.listener.address;
+    this.#address = this.listener.boundAddress(); // a path in use throws: proxies would reach its owner
     this.listener.serve((socket, feed) => this.#serve(socket, feed), this.#hello());
     this.#host();
     return this.#address;
@@ -212,7 +216,8 @@ export class ManagerServer implements HostedServer {
   shutdown(): void {
     if (this.#closed) return;
     this.#closed = true;
-    unhostServer(managerKey(this.address, this.authkey), this);
+    const address = this.#address; // null: shut down during start(), before it hosted anything
+    if (address !== null) unhostServer(managerKey(address, this.authkey), this);
     servedHere(this, false);
     serveLocally(this.instance, null);
     hostReferents(this.instance, null);
@@ -224,7 +229,7 @@ export class ManagerServer implements HostedServer {
     this.#conns.clear();
     this.#objects.clear();
     this.#writers.clear();
-    forgetKey(this.address, this.authkey);
+    if (address !== null) forgetKey(address, this.authkey);
   }
 
   // `feed` hands on what the socket reads, into a buffer read into again (endpoint.ts, readingInto).

@@ -10,7 +10,7 @@
  * macOS and the BSDs) is never bound: Node 20 silently truncates it (another program's socket
  * may then get the same name), Node 22 and later refuse it with `EINVAL`.
  */
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import type net from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { ProcessError, ValidationError } from '@multiproc/shared';
@@ -86,6 +86,21 @@ export function assertBound(server: net.Server, path: string | null): void {
   if (path === null || process.platform === 'win32' || server.listening) return;
   server.close();
   throw bindFailed(path);
+}
+
+/**
+ * After `server.listen(path)` on a path the user gave: the bind error, known at once (a pipe
+ * binds synchronously; Node emits its error on the next tick), or null when it bound. Something
+ * at the path (another program's socket, a file) is Node's `EADDRINUSE`.
+ */
+export function bindErrorNow(server: net.Server, path: string): Error | null {
+  if (process.platform === 'win32' || server.listening) return null;
+  if (!existsSync(path)) return bindFailed(path);
+  return Object.assign(new Error(`listen EADDRINUSE: address already in use ${path}`), {
+    code: 'EADDRINUSE',
+    syscall: 'listen',
+    address: path,
+  });
 }
 
 /** The first usable folder of `list` (each `[where, value]`); a ProcessError naming all if none. */

@@ -29,7 +29,18 @@ interface Flushable {
 export const EXIT_FLUSH_MS = 5000;
 
 const remotes = new Set<Flushable>();
+const beforeFlush = new Set<() => void>();
 let installed = false;
+
+/**
+ * `fn` runs at exit before the copies flush: reports that wait for a microtask which never comes
+ * when a task calls `process.exit()` in the turn it sent them (a proxy's pin, client-refs.ts).
+ * Installs the flush at exit too.
+ */
+export function beforeExitFlush(fn: () => void): void {
+  beforeFlush.add(fn);
+  flushAtExit();
+}
 
 export function trackRemote(h: Flushable): void {
   remotes.add(h);
@@ -54,6 +65,7 @@ export async function flushAll(): Promise<void> {
 
 function flushAllSync(exitCode: number): void {
   const deadline = Date.now() + EXIT_FLUSH_MS;
+  for (const fn of beforeFlush) fn();
   for (const obj of broker().objects()) obj.flushSync(deadline);
   for (const h of [...remotes]) h.flushSync(deadline, exitCode);
 }
