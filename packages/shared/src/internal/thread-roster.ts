@@ -41,6 +41,8 @@ interface ProcFs {
 interface Realm {
   /** Every roster this thread knows, created here or received. */
   rosters: Int32Array[];
+  /** Their buffers, as sent (one array for every send). */
+  buffers: SharedArrayBuffer[];
   /** This thread's kernel thread id and start time (null: none, not Linux, or not a worker). */
   self: { tid: number; start: number } | null | undefined;
   hooked: boolean;
@@ -49,6 +51,7 @@ interface Realm {
 const REALM_KEY = Symbol.for('multiproc.threadRoster');
 const realm: Realm = ((globalThis as Record<symbol, Realm | undefined>)[REALM_KEY] ??= {
   rosters: [],
+  buffers: [],
   self: undefined,
   hooked: false,
 });
@@ -152,6 +155,7 @@ function learn(r: Int32Array): void {
   const id = Atomics.load(r, 0);
   if (id === 0 || realm.rosters.some((known) => Atomics.load(known, 0) === id)) return;
   realm.rosters.push(r);
+  realm.buffers = realm.rosters.map((known) => known.buffer as SharedArrayBuffer);
   const f = procFs();
   const self = selfTask();
   if (f !== null && self) enter(r, f, self);
@@ -169,7 +173,7 @@ export function withRosters<R extends object>(obj: object, target: CodecTarget, 
     while (Atomics.load(r, 0) === 0);
     learn(r);
   }
-  return Object.assign(record, { rosters: realm.rosters.map((r) => r.buffer as SharedArrayBuffer) });
+  return Object.assign(record, { rosters: realm.buffers });
 }
 
 /** Takes the rosters a received record carries (see {@link withRosters}); this thread enters each. */
@@ -186,15 +190,19 @@ export function watchesThreads(): boolean {
 }
 
 /**
- * Whether the thread `owner` is known to have ended without running its exit handlers (out of
- * memory, terminated): it has a row, and its kernel thread no longer exists.
+ * What is known of the thread `owner`: `'gone'` when it has a row and its kernel thread no longer
+ * exists (it ended without running its exit handlers: out of memory, terminated), `'alive'` when
+ * it has a row and still runs, `'unknown'` without a row (the main thread, an untracked thread).
  */
-export function endedUnseen(owner: number): boolean {
+export function holderThread(owner: number): 'gone' | 'alive' | 'unknown' {
   const f = procFs();
-  if (f === null || owner <= 1) return false;
+  if (f === null || owner <= 1) return 'unknown';
+  let state: 'alive' | 'unknown' = 'unknown';
   for (const r of realm.rosters) {
     const at = rowOf(r, owner);
-    if (at >= 0 && threadGone(r, at, f)) return true;
+    if (at < 0) continue;
+    if (threadGone(r, at, f)) return 'gone';
+    state = 'alive';
   }
-  return false;
+  return state;
 }
