@@ -78,6 +78,10 @@ export const DECLARED_READS: Readonly<Record<string, string>> = {
     "The folder of a bundle's worker entries, set by the user who bundles (the bundling guide); read only when set.",
   'core env[dynamic]':
     "A warm spare's target gets the parent's environment as it is at start(): the variables the parent set or removed since the spare was made are written into the spare's own env; nothing is read from it.",
+  'shared fs.readFileSync':
+    "Only /proc/self/task/<tid>/stat (Linux), for a thread's start time: a worker thread's own, once, to write its row in the roster of threads that hold shared primitives; another's, only while a blocked acquireSync() has slept 100 ms for a share that thread holds, to tell whether it died without giving back (out of memory, terminated), its tid not reused.",
+  'shared fs.readlinkSync':
+    'Only /proc/thread-self (Linux), once per worker thread that receives a shared primitive: its own kernel thread id, for that roster row.',
   'core fs.existsSync':
     "Only to find the library's own worker entry files: beside its module, beside the program's main file, or in MULTIPROC_WORKER_DIR; and, after the program changed directory, the package a bare --import/--loader flag of the program names, looked for from the start-up directory up as Node looked for it.",
   'core fs.statSync':

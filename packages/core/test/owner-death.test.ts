@@ -90,3 +90,33 @@ describe.each(['Lock', 'RLock', 'Semaphore', 'Condition'] as const)(
     });
   },
 );
+
+// A thread that runs out of memory runs no JavaScript at its end, and the host asleep in a sync wait
+// sees no 'exit': on Linux the wait looks, between slices, whether the holder's OS thread still
+// exists (shared's internal/thread-roster.ts), and gives back for it if not.
+describe.runIf(process.platform === 'linux').each(['Lock', 'RLock', 'Semaphore', 'Condition'] as const)(
+  "a 'thread' pool worker that runs out of memory holding a %s while the main thread blocks in acquireSync()",
+  { timeout: 150_000 },
+  (kind) => {
+    it('the blocked acquire gets it, long before its timeout', async () => {
+      const prim = make(kind) as Lock;
+      const held = new Event();
+      const pool = new Pool({
+        processes: 1,
+        context: 'thread',
+        resourceLimits: { maxOldGenerationSizeMb: 32 },
+      });
+      cleanup.push(() => pool.terminate());
+      const call = pool.apply(tasks.hold, [kind, prim, held, 'oom']);
+      call.catch(() => {});
+      // Async: the pool sends the task from this thread's event loop.
+      expect(await held.wait(WAIT_MS)).toBe(true);
+      // No await until the acquire is over: this thread's event loop cannot see the worker's end.
+      expect(prim.acquireSync(10_000)).toBe(true);
+      if (kind !== 'Semaphore')
+        expect((kind === 'Condition' ? (prim as never as Condition).lock : prim).abandoned).toBe(true);
+      prim.release();
+      await expect(call).rejects.toMatchObject({ name: 'WorkerCrashedError' });
+    });
+  },
+);

@@ -12,9 +12,8 @@
  * into an object with the decoder registered for its `type` by {@link registerCodec}. A decoder is
  * registered when the module defining the class is imported, so the receiving worker must import
  * that module too (multiproc's own classes are always loaded in its workers; a user class is
- * loaded by the task module that uses it).
- *
- * Nothing here imports `node:*`: it runs in browser workers too.
+ * loaded by the task module that uses it). An owner-bound primitive sent to a thread carries the rosters
+ * of internal/thread-roster.ts. Nothing here imports `node:*`: it runs in browser workers too.
  */
 
 import {
@@ -44,6 +43,7 @@ import {
   platformSendable,
 } from './internal/platform.js';
 import { portToProcess, sharedToProcess } from './internal/shared-codec.js';
+import { withRosters } from './internal/thread-roster.js';
 import {
   checkCodecArgs,
   isUncloneable,
@@ -371,7 +371,7 @@ export function encodeValue<T>(
       : keeperOf(obj as Encodable, ctx, options.keep)[encodeSymbol](ctx);
     encoded = true;
     // A container too (its data one level deeper), listed before that is walked: undone if the walk throws.
-    const record = { [CODEC_TAG]: type, data };
+    const record = withRosters(obj, target, { [CODEC_TAG]: type, data });
     made.push(record);
     record.data = walk(data, `${path}<data>`, depth + 1);
     seen.set(obj, record);

@@ -3,6 +3,7 @@ import { CODEC_TAG, type CodecTarget, type DecodeContext } from './codec.js';
 import type { PendingLoad } from './decode-loads.js';
 import { SerializationError } from './errors.js';
 import { codecRegistry, ESCAPED_TYPE } from './internal/codec-registry.js';
+import { adoptRosters } from './internal/thread-roster.js';
 import {
   isHole,
   isPassThrough,
@@ -52,6 +53,8 @@ export function decodeValue<T>(value: T, source: CodecTarget, loads?: PendingLoa
             'Import the module that defines that class in the receiving worker (for example from the task module).',
         );
       }
+      // Before the object is built, so its thread is found by then (internal/thread-roster.ts).
+      adoptRosters((v as { rosters?: unknown }).rosters);
       const live = decode(walk((v as { data: unknown }).data), ctx);
       seen.set(v, live);
       return live;

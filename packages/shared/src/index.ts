@@ -88,6 +88,7 @@ export { gotWorkSince, ifLoopStaysDry, type LoopStock, takeLoopStock } from './i
 export { kAbandon, kIsOwned, kReleaseAll, kRestoreAsync, kRestoreSync } from './internal/protocol.js';
 export { type RefusedPart, refusedPart } from './internal/refused-part.js';
 export { assertThreadTarget } from './internal/shared-codec.js';
+export { holderThread, watchesThreads } from './internal/thread-roster.js';
 export { keyName } from './internal/unsendable.js';
 export { decodeJson, encodeJson, type JsonEncoded } from './json-text.js';
 export { type AcquireOptions, Lock } from './lock.js';

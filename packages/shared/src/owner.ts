@@ -103,6 +103,7 @@ const EXIT_HOOK_KEY = Symbol.for('multiproc.abandonAtOwnExit');
  * sleep until its timeout, or for ever without one. A thread ends by an uncaught error, an unhandled
  * rejection, `process.exit()` or running out of work with its 'exit' emitted; a terminated or
  * killed one runs no JavaScript, and its host (which asked for that, so is not blocked) gives back.
+ * Nor does one that runs out of memory: on Linux a blocked wait finds it gone (internal/thread-roster.ts).
  * Giving back twice gives nothing the second time: each object checks the owner still holds it.
  */
 function abandonAtOwnExit(): void {
@@ -145,8 +146,11 @@ export interface AbandonOptions {
  * started (a `Process` or a pool worker) ends, saying how it ended; keep a reference to the
  * objects you share with a worker for as long as it runs, or they cannot be found. A worker thread
  * that holds any of these objects also calls it for itself at its own exit (a non-zero exit code is
- * a failure), so a thread blocked in `acquireSync()` for what it held wakes at once; a terminated
- * worker runs no code, and only this call in the thread that started it gives back.
+ * a failure), so a thread blocked in `acquireSync()` for what it held wakes at once. A worker that
+ * is terminated or runs out of memory runs no code: this call in the thread that started it gives
+ * back, and on Linux so does a thread blocked in `acquireSync()` meanwhile (a `Lock`, an `RLock`, a
+ * semaphore permit), within about 100 to 200 ms: it looks between 100 ms slices whether the
+ * holder's OS thread still exists.
  * @param ownerId the ended thread's {@link getOwnerId} value ({@link ownerIdOfThread} of its `threadId`).
  * @param options how it ended; by default it failed.
  * @returns how many objects gave something back.

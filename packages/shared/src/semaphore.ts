@@ -17,10 +17,18 @@ import { LockError, ValidationError } from './errors.js';
 import { rejectArguments, TAKES_ACQUIRE, tooManyArguments } from './internal/arity.js';
 import { assertMayBlock, newSharedBuffer } from './internal/browser-limits.js';
 import { type Inspect, inspectSymbol, showFields } from './internal/inspect.js';
-import { freeIfEmpty, OWNER_TABLE_WORDS, ownedSlot, ownedTotal, takeOwned } from './internal/owner-table.js';
+import {
+  freeIfEmpty,
+  OWNER_TABLE_WORDS,
+  ownedSlot,
+  ownedTotal,
+  ownersOf,
+  takeOwned,
+} from './internal/owner-table.js';
 import { type Abandonable, kAbandon } from './internal/protocol.js';
+import { waitSyncWatching } from './internal/roster-wait.js';
 import { assertThreadTarget } from './internal/shared-codec.js';
-import { deadlineFor, NO_WAIT, now, waitAsync, waitSync } from './internal/wait.js';
+import { deadlineFor, NO_WAIT, now, waitAsync } from './internal/wait.js';
 import { runLocked } from './internal/with-lock.js';
 import type { AcquireOptions } from './lock.js';
 import { describeValue } from './options.js';
@@ -173,7 +181,8 @@ export class Semaphore implements Abandonable {
       for (;;) {
         if (tryDecrement(w)) return true;
         if (now() >= deadline) return passWakeup(w);
-        waitSync(w, VALUE, 0, deadline);
+        // A holder that died unseen (out of memory) gives its permits back: thread-roster.ts.
+        waitSyncWatching(w, VALUE, 0, deadline, () => ownersOf(w, TABLE));
       }
     } finally {
       Atomics.sub(w, WAITERS, 1);

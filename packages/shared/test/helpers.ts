@@ -1,4 +1,4 @@
-import { Worker } from 'node:worker_threads';
+import { Worker, type WorkerOptions } from 'node:worker_threads';
 import { decodeValue, encodeValue } from '@multiproc/shared';
 import { afterEach } from 'vitest';
 
@@ -20,9 +20,10 @@ afterEach(async () => {
  * Starts `test/fixtures/<name>.mjs` with `data` encoded the way core sends arguments. Messages
  * are queued from the start, so none is lost before the test asks for it.
  */
-export function startWorker(name: string, data: unknown): Worker {
+export function startWorker(name: string, data: unknown, options: WorkerOptions = {}): Worker {
   const { value, transfer } = encodeValue(data, 'thread', 'workerData');
   const w = new Worker(new URL(`./fixtures/${name}.mjs`, import.meta.url), {
+    ...options,
     workerData: value,
     transferList: transfer as never[],
   });

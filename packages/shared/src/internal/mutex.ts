@@ -24,6 +24,7 @@
  * Owner ids are below CONTENDED (30 bits, see `owner.ts`).
  */
 import { assertMayBlock } from './browser-limits.js';
+import { waitSyncWatching } from './roster-wait.js';
 import { now, waitAsync, waitSync } from './wait.js';
 
 export const STATE = 0;
@@ -265,7 +266,8 @@ export function lockSync(w: Int32Array, me: number, deadline: number): LockResul
       if (r !== null) return r;
       // Sleep on the value step() saw, never a fresh load: a hand-off to us that lands in
       // between must turn this wait into 'not-equal', not into a sleep on the hand-off itself.
-      if (a.sleepOn !== 0) waitSync(w, STATE, a.sleepOn, deadline);
+      // A holder that died unseen (out of memory) is looked for while asleep: thread-roster.ts.
+      if (a.sleepOn !== 0) waitSyncWatching(w, STATE, a.sleepOn, deadline, () => [heldBy(a.sleepOn)]);
     }
   } finally {
     Atomics.sub(w, WAITERS, 1);

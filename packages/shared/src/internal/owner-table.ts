@@ -111,3 +111,13 @@ function freeRow(w: Int32Array, base: number, i: number): void {
   Atomics.store(w, base + 2 * i + 1, 0);
   Atomics.store(w, base + 2 * i, 0);
 }
+
+/** The owner ids of the rows that hold something. */
+export function ownersOf(w: Int32Array, base: number): number[] {
+  const owners: number[] = [];
+  for (let i = 0; i < OWNER_SLOTS; i++) {
+    const owner = Atomics.load(w, base + 2 * i);
+    if (owner > 0 && Atomics.load(w, base + 2 * i + 1) > 0) owners.push(owner);
+  }
+  return owners;
+}

@@ -37,3 +37,8 @@ export const kAbandon: unique symbol = Symbol.for('multiproc.abandon');
 export interface Abandonable {
   [kAbandon](ownerId: number, failed: boolean): number;
 }
+
+/** Whether `obj` is an {@link Abandonable}. */
+export function isAbandonable(obj: object): obj is Abandonable {
+  return typeof (obj as Partial<Abandonable>)[kAbandon] === 'function';
+}
