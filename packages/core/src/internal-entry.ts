@@ -22,6 +22,7 @@ export {
 } from './internal/error-record.js';
 export { HELPER_NAMES, HELPERS, type HelperName } from './internal/helper-names.js';
 export { importTaskModule } from './internal/load-task.js';
+export { settleCall } from './pool/callbacks.js';
 export { AdaptiveChunks, defaultChunksize, knownLength } from './pool/chunks.js';
 export { Flatten } from './pool/flatten.js';
 export { submitClosedError, terminatedError } from './pool/gate.js';
@@ -39,7 +40,6 @@ export {
   callOptions,
   checkCall,
   isAsyncIterable,
-  settleCall,
   watchAbort,
 } from './pool/util.js';
 export { moduleTaskNames } from './task.js';
