@@ -3,6 +3,7 @@
  * holds, and how the consumer reads that reply.
  */
 import { decodeJson, loadPending, type PendingLoad } from '@multiproc/shared';
+import { isMain } from '../identity.js';
 import type { Job, JobReply, MapJob, MapReply, TaskSpec } from '../internal/batch.js';
 import { proxyPath, refusedAt, UNSENDABLE_ADVICE } from '../internal/clone-refusal.js';
 import { decodeValue, thrownOrError } from '../internal/error-record.js';
@@ -52,6 +53,7 @@ function partCount(part: Part | undefined): number {
  * imported fails the call with the loader's `ProcessError`. Synchronous when nothing loads.
  */
 export function readLoaded(chunk: ChunkReply, context: ContextName): ChunkResults | Promise<ChunkResults> {
+  if (isMain()) return readChunk(chunk, context); // the main thread imports none (task.ts): no list
   const loads: PendingLoad[] = [];
   const results = readChunk(chunk, context, undefined, loads);
   const loading = loadPending(loads);
