@@ -22,7 +22,6 @@ export {
 } from './internal/error-record.js';
 export { HELPER_NAMES, HELPERS, type HelperName } from './internal/helper-names.js';
 export { importTaskModule } from './internal/load-task.js';
-export { settleCall } from './pool/callbacks.js';
 export { AdaptiveChunks, defaultChunksize, knownLength } from './pool/chunks.js';
 export { Flatten } from './pool/flatten.js';
 export { submitClosedError, terminatedError } from './pool/gate.js';
@@ -40,6 +39,7 @@ export {
   callOptions,
   checkCall,
   isAsyncIterable,
+  settleCall,
   watchAbort,
 } from './pool/util.js';
 export { moduleTaskNames } from './task.js';

@@ -4,8 +4,8 @@ import { tasks } from './fixtures/message-tasks.ts';
 
 const boom = () => new Error('callback threw');
 
-// onMessage/onProgress: the first throw fails that call with the callback's error, nothing more of
-// that call's callbacks runs, and the program and pool live on.
+// One rule for every user callback of a pool call: the first throw fails that call with the
+// callback's error, nothing more of that call's callbacks runs, and the program and pool live on.
 describe.each(['thread', 'process'] as const)('a throwing callback (%s)', (context) => {
   let pool: Pool;
   beforeAll(() => {
@@ -99,8 +99,80 @@ describe.each(['thread', 'process'] as const)('a throwing callback (%s)', (conte
     expect(r.successful()).toBe(false);
   }, 15_000);
 
-  // A throwing callback/errorCallback: test/callback-throws.test.ts (an uncaught exception, so a program).
-  it('an async callback is awaited before the AsyncResult settles', async () => {
+  it('a throwing callback makes the AsyncResult reject with its error instead of the result', async () => {
+    const error = boom();
+    const errors: unknown[] = [];
+    const r = pool.applyAsync(tasks.square, [3], {
+      callback: () => {
+        throw error;
+      },
+      errorCallback: (e) => errors.push(e),
+    });
+    expect(await r.get(10_000).catch((e: unknown) => e)).toBe(error);
+    expect(r.successful()).toBe(false);
+    expect(errors).toEqual([]); // errorCallback is for the call's failure, not the callback's
+  }, 15_000);
+
+  it("a throwing errorCallback makes the AsyncResult reject with its error instead of the task's", async () => {
+    const error = boom();
+    const r = pool.mapAsync(tasks.sendFunction, [1], {
+      onMessage: () => {},
+      errorCallback: () => {
+        throw error;
+      },
+    });
+    expect(
+      await r.then(
+        () => 'resolved',
+        (e: unknown) => e,
+      ),
+    ).toBe(error);
+  }, 15_000);
+
+  it("a throwing errorCallback's error keeps the call's error as its cause, unless it has one", async () => {
+    const own = new Error('own cause');
+    const thrown = [boom(), new Error('with a cause', { cause: own }), 'a string'];
+    const seen: unknown[] = [];
+    for (const error of thrown) {
+      const r = pool.applyAsync(tasks.talk, ['c'], {
+        onMessage: () => {
+          throw new Error('onMessage threw');
+        },
+        errorCallback: (e) => {
+          seen.push(e);
+          throw error;
+        },
+      });
+      expect(await r.get(10_000).catch((e: unknown) => e)).toBe(error);
+    }
+    expect(seen).toHaveLength(3);
+    expect((thrown[0] as Error).cause).toBe(seen[0]);
+    expect(seen[0]).toMatchObject({ message: 'onMessage threw' });
+    expect((thrown[1] as Error).cause).toBe(own);
+  }, 15_000);
+
+  it("an errorCallback that rethrows its error, or that error's cause, makes no cause cycle", async () => {
+    const inner = new Error('inner');
+    const outer = new Error('outer', { cause: inner });
+    const pick = [(e: unknown) => e, (e: unknown) => (e as Error).cause];
+    const outcomes: unknown[] = [];
+    for (const rethrow of pick) {
+      const r = pool.applyAsync(tasks.talk, ['d'], {
+        onMessage: () => {
+          throw outer;
+        },
+        errorCallback: (e) => {
+          throw rethrow(e);
+        },
+      });
+      outcomes.push(await r.get(10_000).catch((e: unknown) => e));
+    }
+    expect(outcomes).toEqual([outer, inner]);
+    expect(outer.cause).toBe(inner);
+    expect(Object.hasOwn(inner, 'cause')).toBe(false);
+  }, 15_000);
+
+  it('an async callback or errorCallback is awaited, and its rejection fails the call', async () => {
     const order: string[] = [];
     const ok = pool.applyAsync(tasks.square, [4], {
       callback: async (v) => {
@@ -110,6 +182,24 @@ describe.each(['thread', 'process'] as const)('a throwing callback (%s)', (conte
     });
     expect(await ok.get(10_000)).toBe(16);
     expect(order).toEqual(['callback 16']);
+    const error = boom();
+    const bad = pool.applyAsync(tasks.square, [5], {
+      callback: async () => {
+        throw error;
+      },
+    });
+    expect(await bad.get(10_000).catch((e: unknown) => e)).toBe(error);
+    const late = boom();
+    const failed = pool.applyAsync(tasks.talk, ['d'], {
+      onMessage: () => {
+        throw new Error('onMessage threw');
+      },
+      errorCallback: async () => {
+        throw late;
+      },
+    });
+    expect(await failed.get(10_000).catch((e: unknown) => e)).toBe(late);
+    expect(late.cause).toMatchObject({ message: 'onMessage threw' });
   }, 15_000);
 
   it('AsyncResult.finally() runs once the call settles and passes the result through', async () => {

@@ -155,24 +155,20 @@ export interface CallOptions {
 export interface AsyncCallOptions<R> extends CallOptions {
   /**
    * Called with the result on success, before the `AsyncResult` settles. Python: `callback`.
-   * A promise it returns (an `async` callback) is awaited before the `AsyncResult` settles.
-   * The `AsyncResult` keeps the task's outcome whatever the callback does (Python stores it before
-   * calling the callback). If the callback throws (or its promise rejects), that error is thrown as
-   * an uncaught exception on a later tick, as any callback of a Node API that throws:
-   * `process.on('uncaughtException')` receives it, and with no such listener Node prints it and ends
-   * the program with exit code 1 (Python's pool prints the traceback, then that result and every
-   * later one hang). The pool goes on either way, and `errorCallback` is not called.
+   * If it throws, the `AsyncResult` rejects with that error instead of the result
+   * (`successful()` is `false`) and `errorCallback` is not called. (Python's pool prints the
+   * error, and that result and every later one never become ready.) A promise it returns (an
+   * `async` callback) is awaited before the `AsyncResult` settles; its rejection counts as a throw.
    * @example
    * pool.applyAsync(tasks.square, [7], { callback: (v) => console.log('got', v) }); // got 49
    */
   callback?: ((result: R) => void) | null | undefined;
   /**
    * Called with the error on failure: the task's error, or the error `onMessage`/`onProgress`
-   * threw. Python: `error_callback`. The `AsyncResult` rejects with that error whatever the
-   * callback does. If it throws (or its promise rejects), that error is thrown as an uncaught
-   * exception, as `callback`'s is, with the error it was given as its `cause` when it is an `Error`
-   * without one (as Python sets `__context__`) and that makes no cycle (a rethrown error is kept as
-   * is). A promise it returns is awaited, as `callback`'s is.
+   * threw. Python: `error_callback`. If it throws, the `AsyncResult` rejects with that error
+   * instead of the one it was given, which becomes the thrown error's `cause` when it is an `Error`
+   * without one (as Python sets `__context__`) and that makes no cycle (a rethrown error is kept as is).
+   * A promise it returns is awaited, as `callback`'s is.
    * @example
    * pool.applyAsync(tasks.fail, [], { errorCallback: (e) => console.error('failed:', e) });
    */

@@ -11,7 +11,6 @@ import { type Inspect, inspectSymbol, showFields } from '../internal/inspect.js'
 import type { ContextName } from '../options.js';
 import type { ApplyParams, OneArgTask, TaskFunction, TaskRef, TaskResult } from '../task.js';
 import { AsyncResult } from './async-result.js';
-import { settleCall } from './callbacks.js';
 import { PoolEngine } from './engine.js';
 import type { PoolEvents } from './events.js';
 import type { Gate } from './gate.js';
@@ -25,7 +24,7 @@ import type {
   PoolOptions,
 } from './options.js';
 import type { ArgLists, Items, PoolStats } from './types.js';
-import { callOptions } from './util.js';
+import { callOptions, settleCall } from './util.js';
 
 export type { PoolStats } from './types.js';
 
@@ -164,7 +163,6 @@ export class Pool<I extends TaskFunction = TaskFunction>
   /**
    * Like {@link apply}, but returns an {@link AsyncResult} at once. Python: `apply_async`.
    * @param options - also `callback` and `errorCallback`, as Python's `callback` and `error_callback`.
-   *   What they throw is thrown as an uncaught exception; the result keeps the task's outcome.
    * @throws {PoolClosedError} at once after `close()` or `terminate()`.
    * @throws {ValidationError} at once for a bad task or option.
    * @throws {QueueFullError} at once when `maxQueue` tasks are already waiting.
@@ -220,7 +218,6 @@ export class Pool<I extends TaskFunction = TaskFunction>
    * @throws {ValidationError} at once for a bad task or option.
    * @throws {QueueFullError} at once when `maxQueue` tasks are already waiting.
    * The result rejects as {@link map} does, at the same moment; `errorCallback` gets that error.
-   * What `callback`/`errorCallback` throw is thrown as an uncaught exception (see {@link applyAsync}).
    * @example
    * const r = pool.mapAsync(tasks.square, [4, 5]);
    * console.log(await r); // [ 16, 25 ]
@@ -262,7 +259,6 @@ export class Pool<I extends TaskFunction = TaskFunction>
    * @throws {PoolClosedError} at once after `close()` or `terminate()`.
    * @throws {QueueFullError} at once when `maxQueue` tasks are already waiting.
    * The result rejects as {@link starmap} does, at the same moment; `errorCallback` gets that error.
-   * What `callback`/`errorCallback` throw is thrown as an uncaught exception (see {@link applyAsync}).
    * @example
    * console.log(await pool.starmapAsync(tasks.add, [[5, 6]])); // [ 11 ]
    */

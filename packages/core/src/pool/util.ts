@@ -1,4 +1,4 @@
-/** Small helpers of the Pool: abort errors, options, and waiting for queue room. */
+/** Small helpers of the Pool: abort errors, callbacks, and waiting for queue room. */
 import {
   describeValue,
   MAX_TIMEOUT_MS,
@@ -13,7 +13,13 @@ import {
 import { parseOptions } from '../options.js';
 import { isTaskRef } from '../task.js';
 import type { CallerMessages } from './messages.js';
-import { type CallOptions, callOptionsQuick, callOptionsSchema, taskSchema } from './options.js';
+import {
+  type AsyncCallOptions,
+  type CallOptions,
+  callOptionsQuick,
+  callOptionsSchema,
+  taskSchema,
+} from './options.js';
 
 /** The error a call rejects with when its signal aborts: an `AbortError` with the signal's reason as `cause`. */
 export function abortErrorFor(signal: AbortSignal | undefined): Error {
@@ -21,6 +27,62 @@ export function abortErrorFor(signal: AbortSignal | undefined): Error {
   const error = new Error('The task was aborted.', { cause: reason });
   error.name = 'AbortError';
   return error;
+}
+
+/**
+ * Calls `callback`/`errorCallback` when the call settles (Python's result-handler callbacks). A
+ * callback that returns a promise (an `async` one) is awaited: its rejection fails the call as a
+ * throw does, rather than ending the program as an unhandled rejection.
+ */
+export function settleCall<R>(promise: Promise<R>, options: AsyncCallOptions<R>): Promise<R> {
+  if (!options.callback && !options.errorCallback) return promise;
+  return promise.then(
+    async (value) => {
+      await options.callback?.(value);
+      return value;
+    },
+    async (error) => {
+      try {
+        await options.errorCallback?.(error);
+      } catch (thrown) {
+        throw chained(thrown, error);
+      }
+      throw error;
+    },
+  );
+}
+
+/**
+ * `thrown`, with `original` as its `cause` when it is an error object that has none: JavaScript's
+ * form of the `__context__` Python sets on an exception raised while another is handled. Never
+ * makes a cycle (Python avoids one too): a callback that rethrows the error it was given, or an
+ * error on that error's `cause` chain, is thrown as it is.
+ */
+function chained(thrown: unknown, original: unknown): unknown {
+  if (
+    thrown instanceof Error &&
+    !Object.hasOwn(thrown, 'cause') &&
+    Object.isExtensible(thrown) &&
+    !onCauseChain(thrown, original)
+  ) {
+    Object.defineProperty(thrown, 'cause', { value: original, writable: true, configurable: true });
+  }
+  return thrown;
+}
+
+/** Whether `target` is `start` or on its `cause` chain (a chain that loops or cannot be read ends it). */
+function onCauseChain(target: unknown, start: unknown): boolean {
+  const seen = new Set<unknown>();
+  for (let link = start; typeof link === 'object' && link !== null && !seen.has(link); ) {
+    if (link === target) return true;
+    seen.add(link);
+    try {
+      link = (link as { cause?: unknown }).cause;
+    } catch {
+      return false;
+    }
+  }
+  return false;
 }
 
 /** A queue of waiters for room in a bounded queue. */
