@@ -60,8 +60,9 @@ export type TaskFunction = (...args: any[]) => unknown;
  * A reference to a function defined with {@link defineTasks}: it can be sent to a worker, and it can
  * still be called right here like the function it names. `Awaited` result types are inferred. A task
  * given one as an argument can call it: its worker imports the reference's module first, as Python's
- * unpickling does; so do `get()`, `recv()` and `pool.apply()` for one they receive (elsewhere:
- * `getNowait()`, a `map()` result, a manager's value, call it once `await import(ref.module)` loaded it).
+ * unpickling does; so do `get()`, `recv()`, every pool call's result and a manager proxy's value for
+ * one they receive in a worker (a queue's synchronous `getNowait()` cannot wait, nor does the program's
+ * main thread import: there, call it once `await import(ref.module)` loaded it).
  */
 export type TaskRef<F extends TaskFunction = TaskFunction> = F & {
   /** The URL of the module that defines the function (its `import.meta.url`). */
@@ -125,10 +126,11 @@ function makeRef<F extends TaskFunction>(module: string, taskName: string, fn: F
     const target = fn ?? registeredTask(module, taskName);
     if (!target) {
       throw new TypeError(
+        // The module's URL in quotes: the build marks every `import(` followed by a name, strings too.
         `Task '${taskName}' of ${module} is not loaded in this thread: import its module first ` +
-          '(await import(ref.module)). In a worker, a task reference given to a task as an argument, or ' +
-          'received by get(), recv() or as an apply() result, is loaded for it; one from getNowait(), a ' +
-          "map() result or a manager is not, nor any in the program's main thread.",
+          `(await import('${module}')). In a worker, a task reference given to a task as an argument, or ` +
+          "received by get(), recv(), a pool call's result or a manager proxy's value, is loaded for it; " +
+          "one from a queue's getNowait() (it cannot wait) is not, nor any in the program's main thread.",
       );
     }
     return target.apply(this, args);
@@ -155,11 +157,11 @@ const unloadedRefModules: Set<string> = ((globalThis as any)[UNLOADED_KEY] ??= n
 registerCodec(TASK_REF_TYPE, (data: { module: string; taskName: string }, ctx) => {
   if (!tasksByModule.has(data.module)) {
     unloadedRefModules.add(data.module);
-    // A receive that can wait (`Queue.get()`, `Connection.recv()`, a pool call's result) imports it
-    // before it resolves (shared's decode-loads.ts), with the loader below; not in the program's
-    // main thread, where importing it would run its `if (isMain())` block (Python's `__main__`
-    // check is per module: it never runs another module's): a worker command that receives the
-    // references of a file that is both task module and client would start that client.
+    // A receive that can wait (`Queue.get()`, `Connection.recv()`, a pool call's result, a manager's
+    // answer) imports it before it resolves (shared's decode-loads.ts), with the loader below; not in
+    // the program's main thread, where importing it would run its `if (isMain())` block (Python's
+    // `__main__` check is per module: it never runs another module's): a worker command that receives
+    // the references of a file that is both task module and client would start that client.
     if (!isMain()) ctx.needs?.(TASK_REF_TYPE, data.module);
   }
   return makeRef(data.module, data.taskName, registeredTask(data.module, data.taskName));

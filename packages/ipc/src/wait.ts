@@ -15,6 +15,17 @@ function readinessOf(o: Waitable | WaitableObject): WaitReadiness {
     : (o as WaitableObject)[waitable]();
 }
 
+/** The indexes `[first, second]` of the first object `list` holds twice, or `undefined`. */
+function firstRepeat(list: readonly unknown[]): [number, number] | undefined {
+  const seen = new Map<unknown, number>();
+  for (let i = 0; i < list.length; i++) {
+    const first = seen.get(list[i]);
+    if (first !== undefined) return [first, i];
+    seen.set(list[i], i);
+  }
+  return undefined;
+}
+
 /**
  * Waits until at least one of `objects` can be received from without waiting (data, or EOF for
  * a connection) or, for a `Process` or its `sentinel`, has ended; then resolves to every one that
@@ -29,7 +40,10 @@ function readinessOf(o: Waitable | WaitableObject): WaitReadiness {
  *   at once instead, as the same call made after `close()` does.
  * @throws {EOFError} when, without a timeout, nothing left in the program could make one ready.
  * @throws {ValidationError} when `objects` is not a list of connections, queues and processes (the
- *   message names the first other item), or when given a third argument.
+ *   message names the first other item), holds the same object twice (the message names both
+ *   indexes; Python's `wait()` raises `KeyError` "already registered" there, on POSIX), is empty with
+ *   no timeout (it could never return; Python's would block for ever), or when given a third
+ *   argument. A `Process` and its `sentinel` are two objects: each is reported ready on its own.
  * @throws {ProcessError} for a `Process` that was not started (from core), or the send-only end of a
  *   one-way `Pipe` (as its `poll()` does), even when another object is ready.
  * @example
@@ -57,7 +71,19 @@ export async function wait<W extends Waitable | WaitableObject>(
       `wait() takes a list of Connections, queues, Processes and Process sentinels (for example wait([conn1, conn2, p.sentinel], 1000)); ${got}.`,
     );
   }
+  const repeat = firstRepeat(list);
+  if (repeat) {
+    throw new ValidationError(
+      `wait() takes each object once: objects[${repeat[1]}] repeats objects[${repeat[0]}] (${describeValue(list[repeat[0]])}); ` +
+        "pass each once (Python's wait() raises KeyError 'already registered' for a repeated object).",
+    );
+  }
   const ms = checkTimeout(timeout, 'wait()', { negativeIsZero: true });
+  if (list.length === 0 && ms === undefined) {
+    throw new ValidationError(
+      'wait([]) with no timeout would never return: nothing in an empty list can become ready. Give a timeout (wait([], 100) resolves to [] after it) or objects to wait on.',
+    );
+  }
   const handles = list.map(readinessOf);
   const ready = () => list.filter((_, i) => handles[i]!.ready());
   const now = ready();

@@ -2,10 +2,10 @@
  * Loads a decoded value needs before it is usable, as Python's unpickling imports a function's
  * module: a decoder reports one with `ctx.needs(kind, key)` (a task reference whose module this
  * realm never imported), and a receive that can wait (`Queue.get()`, `Connection.recv()`, a pool
- * call's result) runs the loader registered for `kind` before it resolves. A receive asks for the
- * reports by passing its own list to `decodeValue()`, so a load another receive (or a task's
- * arguments) started can never fail or delay it; a synchronous receive passes none, and the value
- * is handed over as decoded.
+ * call's result, a manager's answer) runs the loader registered for `kind` before it resolves. A
+ * receive asks for the reports by passing its own list to `decodeValue()`, so a load another receive
+ * (or a task's arguments) started can never fail or delay it; a synchronous receive passes none, and
+ * the value is handed over as decoded.
  */
 
 /** One load a decoder reported: the loader's kind and what it loads (a module URL). */

@@ -7,7 +7,7 @@ import { AdaptiveChunks } from './chunks.js';
 import type { Dispatcher, Entry } from './dispatcher.js';
 import { Flatten } from './flatten.js';
 import { ItemKeeps } from './item-keeps.js';
-import { type ChunkCall, ChunkEntry, type ChunkReply, countResults, readChunk } from './map-chunk.js';
+import { type ChunkCall, ChunkEntry, type ChunkReply, countResults, readLoaded } from './map-chunk.js';
 import type { CallerMessages } from './messages.js';
 import type { ImapOptions, MapOptions } from './options.js';
 import { type ItemFailure, streamChunks } from './stream.js';
@@ -229,7 +229,7 @@ export function mapChunks(
       lastSent = true;
       if (call.order) dispatcher.closeCall(call.order);
     },
-    read: (reply: ChunkReply) => readChunk(reply, context),
+    read: (reply: ChunkReply) => readLoaded(reply, context),
     readsOn: (handOver) => {
       readAll = handOver;
     },

@@ -2,7 +2,8 @@
  * One chunk of a map call (`map-call.ts`): how the dispatcher holds and sends it, what its reply
  * holds, and how the consumer reads that reply.
  */
-import { decodeJson } from '@multiproc/shared';
+import { decodeJson, loadPending, type PendingLoad } from '@multiproc/shared';
+import { isMain } from '../identity.js';
 import type { Job, JobReply, MapJob, MapReply, TaskSpec } from '../internal/batch.js';
 import { proxyPath, refusedAt, UNSENDABLE_ADVICE } from '../internal/clone-refusal.js';
 import { decodeValue, thrownOrError } from '../internal/error-record.js';
@@ -45,33 +46,53 @@ function partCount(part: Part | undefined): number {
   return part === undefined || 'failure' in part ? 0 : countResults(part);
 }
 
-/** A chunk's results, in input order, then `then` (what comes after them). */
-export function readChunk(chunk: ChunkReply, context: ContextName, then?: ChunkResults): ChunkResults {
+/**
+ * A chunk's results, in input order, as the consumer reads them: once the modules of the task
+ * references among them are imported (in a worker: Python's unpickling imports a function's
+ * module; shared's decode-loads.ts), so the consumer can call them; a module that cannot be
+ * imported fails the call with the loader's `ProcessError`. Synchronous when nothing loads.
+ */
+export function readLoaded(chunk: ChunkReply, context: ContextName): ChunkResults | Promise<ChunkResults> {
+  if (isMain()) return readChunk(chunk, context); // the main thread imports none (task.ts): no list
+  const loads: PendingLoad[] = [];
+  const results = readChunk(chunk, context, undefined, loads);
+  const loading = loadPending(loads);
+  return loading ? loading.then(() => results) : results;
+}
+
+/** A chunk's results, in input order, then `then` (what comes after them); `loads` collects the loads. */
+export function readChunk(
+  chunk: ChunkReply,
+  context: ContextName,
+  then?: ChunkResults,
+  loads?: PendingLoad[],
+): ChunkResults {
   const { reply, base, rest, parts } = chunk;
   if (parts) {
     let out = then;
-    for (let i = parts.length - 1; i >= 0; i--) out = readPart(parts[i], context, out);
+    for (let i = parts.length - 1; i >= 0; i--) out = readPart(parts[i], context, out, loads);
     return out ?? { values: [] };
   }
   const values = reply.json
     ? (decodeJson(reply.json) as unknown[])
     : reply.encoded
       ? // The worker encodes each result as a value of its own (map-run.ts): decode each so.
-        (reply.values as unknown[]).map((v) => decodeValue(v, context))
+        (reply.values as unknown[]).map((v) => decodeValue(v, context, loads))
       : reply.values;
   if (!reply.error) return then === undefined ? { values } : { values, more: then };
   const error = withTaskIndex(thrownOrError(reply.error, context), base + values.length);
-  return { values, error, more: readPart(rest, context, then) };
+  return { values, error, more: readPart(rest, context, then, loads) };
 }
 
 function readPart(
   part: Part | undefined,
   context: ContextName,
   then: ChunkResults | undefined,
+  loads: PendingLoad[] | undefined,
 ): ChunkResults | undefined {
   if (part === undefined) return then;
   if ('failure' in part) return { values: [], error: part.failure, more: then };
-  return readChunk(part, context, then);
+  return readChunk(part, context, then, loads);
 }
 
 /** What the chunks of one map call share. */

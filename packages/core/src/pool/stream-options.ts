@@ -67,8 +67,11 @@ export interface StreamOptions<R> {
    * sizes otherwise.
    */
   readonly byWorkerTime?: boolean;
-  /** Reads a reply as the consumer reaches it; `base` is the position of its first item in the input. */
-  read(reply: R, base: number): ChunkResults;
+  /**
+   * Reads a reply as the consumer reaches it; `base` is the position of its first item in the input.
+   * A Promise when the results wait for a load (a task reference's module); its rejection fails the call.
+   */
+  read(reply: R, base: number): ChunkResults | Promise<ChunkResults>;
   /**
    * Read an input that is not an array into buffers taken from here while its items are numbers:
    * an all-number chunk is submitted as a `Float64Array` view (so `submit` must take

@@ -360,11 +360,11 @@ export async function* streamChunks<
         continue;
       }
       const p = await nextDone();
-      // After a failure the consumer may leave without return() (a `for await` whose next()
-      // rejected does not call it): the stream then stays suspended at that yield, and what it
-      // holds is only the chunks already out, which run to their end; nothing more is read.
-      let results: ChunkResults | undefined =
+      // A consumer may leave after a failure without return() (a `for await` whose next() rejected):
+      // the stream stays at that yield, holding only the chunks out (they run on); nothing is read.
+      const read =
         p.failure === undefined ? options.read(p.settled!, p.base) : { values: [], error: p.failure };
+      let results: ChunkResults | undefined = read instanceof Promise ? await read : read; // a load first
       for (; results !== undefined; results = results.more) {
         const { values, error } = results;
         if (values.length > 0) {

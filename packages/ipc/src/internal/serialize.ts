@@ -101,9 +101,10 @@ export function itemBytes(item: Item): Uint8Array {
  * The value an item carries (a bytes item yields its bytes). With `wait` (a receive that can wait:
  * `get()`, `recv()`), a value whose decoders reported a load pending (a task reference whose module
  * this realm never imported, shared's decode-loads.ts) comes as a Promise that resolves to it once
- * loaded, or rejects with the loader's error; any other value comes as it is.
+ * loaded, or rejects with the loader's error; any other value comes as it is. With `loads` instead
+ * (a manager's answer, settled by its caller), the value comes as it is and the loads go there.
  */
-export function fromItem(item: Item, wait = false): unknown {
+export function fromItem(item: Item, wait = false, loads?: PendingLoad[]): unknown {
   if (typeof item === 'string') return JSON.parse(item);
   if (isDecoded(item)) return item.here === true ? withoutSymbols(item.value) : item.value;
   const kind = item[0];
@@ -119,10 +120,10 @@ export function fromItem(item: Item, wait = false): unknown {
     throw undecodable(err);
   }
   if (kind !== KIND_ENCODED) return value;
-  if (!wait) return decodeValue(value, 'process');
-  const loads: PendingLoad[] = [];
-  const decoded = decodeValue(value, 'process', loads);
-  const loading = loadPending(loads);
+  if (!wait) return decodeValue(value, 'process', loads);
+  const mine: PendingLoad[] = [];
+  const decoded = decodeValue(value, 'process', mine);
+  const loading = loadPending(mine);
   return loading ? loading.then(() => decoded) : decoded;
 }
 

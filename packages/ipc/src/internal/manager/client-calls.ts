@@ -2,7 +2,9 @@
  * A manager connection's requests waiting for their answers (client.ts), by sequence number, and
  * how an answer settles one: its value, or its error record as the error the manager's call threw.
  */
+import { loadPending, type PendingLoad } from '@multiproc/shared';
 import { resolveAfterOutput } from '../link/output-order.js';
+import { ReceiveOrder } from '../receive-order.js';
 import type { Pipelining } from './client-pipeline.js';
 import { FAILED, GRANTED } from './rpc.js';
 import { decodeAnswer } from './rpc-read.js';
@@ -51,6 +53,8 @@ export class PendingCalls {
   // Per object id: how many of its calls wait for their answers, and the last one of them that
   // waits for no other party (see inOrder).
   readonly #perObject = new Map<number, PerObject>();
+  // Answers settle in the order they came while one waits for a load (a task reference's module).
+  readonly #order = new ReceiveOrder();
 
   get size(): number {
     return this.#pending.size;
@@ -124,27 +128,42 @@ export class PendingCalls {
     return p;
   }
 
-  /** Settles `p` with the answer of tag `tag` at `buf[start, end)`; `pipe` learns what it says. */
+  /**
+   * Settles `p` with the answer of tag `tag` at `buf[start, end)`; `pipe` learns what it says. A
+   * value holding a task reference whose module this realm never imported (in a worker) settles
+   * once that module is imported, as `Queue.get()`'s does; a module that cannot be imported rejects
+   * the call with the loader's error.
+   */
   settle(p: Pending, tag: number, buf: Buffer, start: number, end: number, pipe: Pipelining): void {
     pipe.read(p.quietBefore);
     let value: unknown;
+    const loads: PendingLoad[] = [];
     try {
-      value = decodeAnswer(buf, start, end);
+      value = decodeAnswer(buf, start, end, loads);
     } catch (err) {
-      resolveAfterOutput(() => done(p, false, err));
+      this.#finish(p, false, err, undefined);
       return;
     }
     // The caller sees the answer after any line a child printed before the call it answers.
-    if (tag === FAILED) resolveAfterOutput(() => done(p, false, fromRecord(value as ErrorRecord)));
+    if (tag === FAILED) this.#finish(p, false, fromRecord(value as ErrorRecord), undefined);
     else if (tag === GRANTED) {
       // The object is leased here too (client-data-lease.ts): the answer carries its entries.
       const [result, items] = value as [unknown, [unknown, unknown][]];
       pipe.data.grant(p.id, p.mark, items);
-      resolveAfterOutput(() => done(p, true, result));
-    } else {
-      const answer = pipe.answered(p.holds, p.writes, value);
-      resolveAfterOutput(() => done(p, true, answer));
+      this.#finish(p, true, result, loadPending(loads));
+    } else this.#finish(p, true, pipe.answered(p.holds, p.writes, value), loadPending(loads));
+  }
+
+  #finish(p: Pending, ok: boolean, v: unknown, loading: Promise<void> | undefined): void {
+    if (loading === undefined && !this.#order.busy) {
+      resolveAfterOutput(() => done(p, ok, v));
+      return;
     }
+    const outcome = loading ? loading.then(() => v) : ok ? v : Promise.reject(v);
+    this.#order.add(outcome).then(
+      (value) => resolveAfterOutput(() => done(p, true, value)),
+      (error: unknown) => resolveAfterOutput(() => done(p, false, error)),
+    );
   }
 
   /** The connection died: every request rejects with `err`. */

@@ -3,12 +3,14 @@
  * value an answer carries. One module-level read position serves every decode, as a frame is
  * decoded whole before the next one.
  */
+import type { PendingLoad } from '@multiproc/shared';
 import { STRING_KIND } from '../link/frames.js';
 import { fromItem } from '../serialize.js';
 import { FALSE, FLOAT, INT, ITEM, NULL, SHORT, STRING, TRUE, UNDEFINED } from './rpc.js';
 
-// Where take() reads next.
+// Where take() reads next, and where it reports the loads its values need (decodeAnswer's).
 let pos = 0;
+let loadsOut: PendingLoad[] | undefined;
 
 function take(buf: Buffer): unknown {
   const type = buf[pos++];
@@ -37,7 +39,7 @@ function take(buf: Buffer): unknown {
   if (buf[start] === STRING_KIND) return JSON.parse(buf.toString('utf8', start + 1, pos));
   // Bytes and typed arrays come out as views of the item: of a copy in memory of their own, as
   // `buf` may be a socket's read buffer, read into again by the next chunk.
-  return fromItem(new Uint8Array(buf.subarray(start, pos)));
+  return fromItem(new Uint8Array(buf.subarray(start, pos)), false, loadsOut);
 }
 
 function takeString(buf: Buffer, start: number, end: number): string {
@@ -78,10 +80,18 @@ export function requestMethod(buf: Buffer, start: number, end: number): string {
   }
 }
 
-/** The value an answer frame's body at `buf[start, end)` carries. */
-export function decodeAnswer(buf: Buffer, start: number, end: number): unknown {
+/**
+ * The value an answer frame's body at `buf[start, end)` carries; `loads` collects the loads it needs
+ * before the caller gets it (a task reference's module: shared's decode-loads.ts).
+ */
+export function decodeAnswer(buf: Buffer, start: number, end: number, loads?: PendingLoad[]): unknown {
   pos = start;
-  const v = take(buf);
-  if (pos !== end) throw new RangeError('Malformed manager answer.');
-  return v;
+  loadsOut = loads;
+  try {
+    const v = take(buf);
+    if (pos !== end) throw new RangeError('Malformed manager answer.');
+    return v;
+  } finally {
+    loadsOut = undefined;
+  }
 }
