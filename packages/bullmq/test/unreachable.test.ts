@@ -64,6 +64,15 @@ describe('a pool that cannot reach Redis', () => {
     expect(lingered(ran.stdout)).toBeLessThan(LINGER_MS);
   }, 30_000);
 
+  test('an idle pool still connecting does not hold the program for connectTimeout', async () => {
+    const port = await closedPort();
+    const ran = await run([`redis://127.0.0.1:${port}`, 'idle']);
+    expect(ran.signal).toBeNull();
+    expect(ran.code).toBe(0);
+    expect(ran.stdout).toMatch(/^lingered \d+ ms\n$/);
+    expect(lingered(ran.stdout)).toBeLessThan(LINGER_MS);
+  }, 30_000);
+
   test('says in its message that it stopped trying and what to do', async () => {
     const port = await closedPort();
     const ran = await run([`redis://127.0.0.1:${port}`, 'message']);

@@ -199,28 +199,52 @@ const DEADLINE_STEP_MS = 100;
  * no turn then, and after a long block the expired timer runs before the socket's events, so a
  * wall-clock timer would give up on a connection that never had a chance.
  */
-function loopDeadline(ms: number, onTimeout: () => void): () => void {
+function loopDeadline(ms: number, onTimeout: () => void, hold?: TimerHold): () => void {
   const step = Math.min(ms, DEADLINE_STEP_MS);
   let waited = 0;
   let last = performance.now();
+  const arm = (delay: number) => {
+    const next = setTimeout(tick, delay);
+    return hold ? hold.timer(next) : next;
+  };
   const tick = () => {
+    hold?.forget(timer);
     const now = performance.now();
     waited += Math.min(now - last, 2 * step);
     last = now;
     if (waited >= ms) onTimeout();
-    else timer = setTimeout(tick, Math.min(step, ms - waited));
+    else timer = arm(Math.min(step, ms - waited));
   };
-  let timer = setTimeout(tick, step);
-  return () => clearTimeout(timer);
+  let timer = arm(step);
+  return () => {
+    clearTimeout(timer);
+    hold?.forget(timer);
+  };
+}
+
+/**
+ * Who decides whether a timer keeps the program alive (a pool's liveness: only while it has work),
+ * following it until `forget`.
+ */
+export interface TimerHold {
+  timer<T extends NodeJS.Timeout>(timer: T): T;
+  forget(timer: NodeJS.Timeout): void;
 }
 
 /**
  * Resolves once `client` is ready; rejects with {@link RedisConnectionError} (the driver's last
  * error as `cause`) when it is not within `timeoutMs` of time the event loop could wait (see
  * {@link loopDeadline}), or at once when Redis refuses the credentials; `then` ends its message
- * (what happens next).
+ * (what happens next). With `hold`, the deadline keeps the program alive only as `hold` says (an
+ * idle pool that cannot connect does not hold the program open for `timeoutMs`).
  */
-export function waitReady(client: Redis, timeoutMs: number, label: string, then = ''): Promise<void> {
+export function waitReady(
+  client: Redis,
+  timeoutMs: number,
+  label: string,
+  then = '',
+  hold?: TimerHold,
+): Promise<void> {
   if (client.status === 'ready') return Promise.resolve();
   return new Promise((resolve, reject) => {
     let last: Error | undefined;
@@ -247,13 +271,17 @@ export function waitReady(client: Redis, timeoutMs: number, label: string, then 
       done();
       resolve();
     };
-    const clearDeadline = loopDeadline(timeoutMs, () => {
-      const said = last?.message.replace(/\.+$/, '');
-      fail(
-        `Cannot reach Redis at ${label} within ${timeoutMs} ms${said ? `: ${said}` : ''}. Start ` +
-          `redis-server there, or pass the right connection (URL, credentials, tls).${then}`,
-      );
-    });
+    const clearDeadline = loopDeadline(
+      timeoutMs,
+      () => {
+        const said = last?.message.replace(/\.+$/, '');
+        fail(
+          `Cannot reach Redis at ${label} within ${timeoutMs} ms${said ? `: ${said}` : ''}. Start ` +
+            `redis-server there, or pass the right connection (URL, credentials, tls).${then}`,
+        );
+      },
+      hold,
+    );
     client.on('ready', onReady).on('error', onError);
   });
 }

@@ -110,7 +110,7 @@ export class Session {
     this.#redis = redis;
     o.liveness.client(redis);
     try {
-      await waitReady(redis, o.connectTimeout, o.connection.label, GAVE_UP);
+      await waitReady(redis, o.connectTimeout, o.connection.label, GAVE_UP, o.liveness);
     } catch (error) {
       cutClient(redis);
       throw error;
