@@ -236,7 +236,8 @@ export interface TimerHold {
  * error as `cause`) when it is not within `timeoutMs` of time the event loop could wait (see
  * {@link loopDeadline}), or at once when Redis refuses the credentials; `then` ends its message
  * (what happens next). With `hold`, the deadline keeps the program alive only as `hold` says (an
- * idle pool that cannot connect does not hold the program open for `timeoutMs`).
+ * idle pool that cannot connect does not hold the program open for `timeoutMs`); `stop` gives up
+ * the wait at once, rejecting with its reason (a pool torn down before it connected).
  */
 export function waitReady(
   client: Redis,
@@ -244,8 +245,10 @@ export function waitReady(
   label: string,
   then = '',
   hold?: TimerHold,
+  stop?: AbortSignal,
 ): Promise<void> {
   if (client.status === 'ready') return Promise.resolve();
+  if (stop?.aborted) return Promise.reject(stop.reason);
   return new Promise((resolve, reject) => {
     let last: Error | undefined;
     const fail = (message: string) => {
@@ -266,6 +269,11 @@ export function waitReady(
     const done = () => {
       clearDeadline();
       client.off('ready', onReady).off('error', onError);
+      stop?.removeEventListener('abort', onStop);
+    };
+    const onStop = () => {
+      done();
+      reject(stop?.reason);
     };
     const onReady = () => {
       done();
@@ -283,5 +291,6 @@ export function waitReady(
       hold,
     );
     client.on('ready', onReady).on('error', onError);
+    stop?.addEventListener('abort', onStop, { once: true });
   });
 }

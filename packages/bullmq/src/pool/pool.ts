@@ -376,6 +376,8 @@ export class Pool extends EventEmitter implements AsyncDisposable {
 
   #teardown(): Promise<void> {
     this.#liveness.set(true);
+    // No call needs Redis any more: a connection still awaited is not worth waiting for.
+    this.#session.giveUp(new PoolClosedError('The pool was closed before it connected to Redis.'));
     this.#shutdown ??= (async () => {
       await this.#ready.catch(() => {});
       await this.#jobs.close(!this.#session.connected);

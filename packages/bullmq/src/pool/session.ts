@@ -81,6 +81,7 @@ export class Session {
    */
   #back: { promise: Promise<void>; resolve: () => void } | undefined;
   readonly #unserved: UnservedWatch;
+  readonly #giveUp = new AbortController();
 
   constructor(options: SessionOptions) {
     this.#o = options;
@@ -110,7 +111,8 @@ export class Session {
     this.#redis = redis;
     o.liveness.client(redis);
     try {
-      await waitReady(redis, o.connectTimeout, o.connection.label, GAVE_UP, o.liveness);
+      const stop = this.#giveUp.signal;
+      await waitReady(redis, o.connectTimeout, o.connection.label, GAVE_UP, o.liveness, stop);
     } catch (error) {
       cutClient(redis);
       throw error;
@@ -144,6 +146,14 @@ export class Session {
   #reopened(back: { resolve: () => void }): void {
     if (this.#back === back && this.#downSince === undefined) this.#back = undefined;
     back.resolve();
+  }
+
+  /**
+   * Stops waiting for the connection, if {@link connect} still does: `connect()` rejects with
+   * `reason` (a pool torn down before Redis answered has nothing there to clean up).
+   */
+  giveUp(reason: Error): void {
+    this.#giveUp.abort(reason);
   }
 
   /** Whether the connection is up right now. */
