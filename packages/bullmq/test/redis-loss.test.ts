@@ -170,6 +170,24 @@ describe.skipIf(redisMissing || process.env.REDIS_URL)('Redis lost under a pool'
     expect(((await call) as { error: unknown }).error).toBeInstanceOf(PoolClosedError);
   }, 60_000);
 
+  test('Redis frozen (it answers nothing and resets nothing, as across a partition): terminate() still settles', async () => {
+    const w = await worker();
+    const p = pool({ connectTimeout: 1000 });
+    const call = settled(p.apply(tasks.sleep, [5000]));
+    await w.waitFor(/job started .* job=a1 /);
+    const pid = Number(/process_id:(\d+)/.exec(await redis.client.info('server'))![1]);
+    process.kill(pid, 'SIGSTOP');
+    try {
+      const started = Date.now();
+      await p.terminate();
+      // BullMQ's connections get 3 s to close, the pool's own connectTimeout: then they are cut.
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(((await call) as { error: unknown }).error).toBeInstanceOf(PoolClosedError);
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+  }, 30_000);
+
   test('a worker stopped while Redis is gone exits by itself once its grace period is over', async () => {
     const w = await startWorkerProcess(redis.url, ['--concurrency', '2', '--grace', '1500', ...STEADY]);
     started.push(w);

@@ -187,6 +187,32 @@ export function cutClient(client: Redis): void {
   queued.flushQueue?.(new Error('Connection is closed.'));
 }
 
+/**
+ * Cuts `client` (see {@link cutClient}: its commands still waiting then fail) once a PING has gone
+ * unanswered for `ms`: a frozen server, or a network partition that resets nothing, answers no
+ * command and closes no socket, so a cleanup awaiting one would hang. Returns the stop.
+ */
+export function cutIfUnanswered(client: Redis, ms: number): () => void {
+  let sent: number | undefined;
+  const timer = setInterval(
+    () => {
+      if (sent !== undefined) {
+        if (performance.now() - sent < ms) return;
+        clearInterval(timer);
+        cutClient(client);
+        return;
+      }
+      sent = performance.now();
+      const answered = () => {
+        sent = undefined;
+      };
+      client.ping().then(answered, answered);
+    },
+    Math.max(10, Math.min(ms / 4, 250)),
+  );
+  return () => clearInterval(timer);
+}
+
 /** What Redis answers to wrong or missing credentials. */
 const AUTH_REFUSED = /^(WRONGPASS|NOAUTH)\b|invalid password|invalid username-password/i;
 

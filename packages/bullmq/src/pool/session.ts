@@ -10,6 +10,7 @@ import { RedisConnectionError } from '../errors.js';
 import {
   createClient,
   cutClient,
+  cutIfUnanswered,
   debug,
   type ResolvedConnection,
   waitReady,
@@ -315,6 +316,8 @@ export class Session {
     const registry = this.#registry;
     const o = this.#o;
     if (redis && registry && redis.status === 'ready') {
+      // A Redis that answers nothing for connectTimeout (frozen, partitioned) is cut: no hang here.
+      const stopWatch = cutIfUnanswered(redis, o.connectTimeout);
       try {
         this.#registered = false;
         await redis.zrem(registry.keys.pools, o.member);
@@ -322,6 +325,8 @@ export class Session {
         await sweepQueue(redis, registry, o.queue);
       } catch (error) {
         debug('bullmq: cleanup of %s failed: %s', o.queue, (error as Error).message);
+      } finally {
+        stopWatch();
       }
     }
     for (const info of this.#workers.values()) o.events.emit('workerDestroy', info);
