@@ -345,6 +345,20 @@ export const CASES: Case[] = [
     expected: ['SerializationError items[3].cb', 'SerializationError items[1][1]'],
   },
   {
+    name: 'a starmap item that is not an argument list: ValidationError naming its index in the input',
+    run: async (p) => {
+      const messages = [];
+      for (const chunksize of [1, 2, undefined]) {
+        const { error } = (await outcome(
+          p.starmap(tasks.add, [[1, 2], [3, 4], 5] as never, { chunksize }),
+        )) as any;
+        messages.push(`${error.name}: ${error.message.split(' (')[0]}`);
+      }
+      return messages;
+    },
+    expected: Array(3).fill('ValidationError: Pool.starmap(): item 2 is not an argument list'),
+  },
+  {
     name: 'a value structured clone refuses (WeakMap, Promise, WeakSet): SerializationError naming its path',
     run: async (p) => {
       const paths = [];

@@ -106,6 +106,15 @@ describe.skipIf(redisMissing)('a pool no worker serves', () => {
     expect(noWorker()).toEqual([]);
   }, 60_000);
 
+  test('a starmap item that is not an argument list rejects at once, as on the local pool: no worker needed', async () => {
+    const p = pool({ noWorkerWarning: false });
+    const error = await p
+      .starmap(tasks.add, [[1, 2], 5] as never, { timeout: 5000 })
+      .catch((e: unknown) => e);
+    expect((error as Error).name).toBe('ValidationError');
+    expect((error as Error).message).toMatch(/^Pool\.starmap\(\): item 1 is not an argument list/);
+  }, 60_000);
+
   test('noWorkerWarning: false gives no warning; the call waits until its timeout', async () => {
     const p = pool({ noWorkerWarning: false });
     const error = await p.apply(tasks.square, [5], { timeout: 2500 }).catch((e: unknown) => e);

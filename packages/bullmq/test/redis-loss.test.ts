@@ -126,6 +126,26 @@ describe.skipIf(redisMissing || process.env.REDIS_URL)('Redis lost under a pool'
     await p.join();
   }, 60_000);
 
+  test("join() or terminate() right after the pool's connections dropped (a blip) still delete its keys", async () => {
+    const w = await worker();
+    for (const end of ['join', 'terminate'] as const) {
+      const p = pool();
+      expect(await p.apply(tasks.square, [3])).toBe(9);
+      const queue = p.keyPrefix.split(':').at(-2)!;
+      // The pool's own connections drop (a network blip, a proxy restart); Redis keeps its data.
+      const clients = String(await redis.client.client('LIST')).split('\n');
+      for (const line of clients.filter((l) => l.includes(`name=multiproc:${queue}`)))
+        await redis.client.client('KILL', 'ID', /id=(\d+)/.exec(line)![1]!);
+      if (end === 'join') {
+        p.close();
+        await p.join();
+      } else await p.terminate();
+      expect(await redis.client.keys(`${p.keyPrefix}*`)).toEqual([]);
+      expect(await redis.client.zrange('multiproc:pools', 0, -1)).toEqual([]);
+      await w.waitFor(new RegExp(`detached pool=${queue} `), 5000);
+    }
+  }, 60_000);
+
   test('Redis gone for good mid-call: the call rejects with RedisConnectionError after connectTimeout, join() settles', async () => {
     const w = await worker();
     const p = pool({ connectTimeout: 2000 });
@@ -149,6 +169,24 @@ describe.skipIf(redisMissing || process.env.REDIS_URL)('Redis lost under a pool'
     await p.terminate();
     expect(((await call) as { error: unknown }).error).toBeInstanceOf(PoolClosedError);
   }, 60_000);
+
+  test('Redis frozen (it answers nothing and resets nothing, as across a partition): terminate() still settles', async () => {
+    const w = await worker();
+    const p = pool({ connectTimeout: 1000 });
+    const call = settled(p.apply(tasks.sleep, [5000]));
+    await w.waitFor(/job started .* job=a1 /);
+    const pid = Number(/process_id:(\d+)/.exec(await redis.client.info('server'))![1]);
+    process.kill(pid, 'SIGSTOP');
+    try {
+      const started = Date.now();
+      await p.terminate();
+      // BullMQ's connections get 3 s to close, the pool's own connectTimeout: then they are cut.
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(((await call) as { error: unknown }).error).toBeInstanceOf(PoolClosedError);
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+  }, 30_000);
 
   test('a worker stopped while Redis is gone exits by itself once its grace period is over', async () => {
     const w = await startWorkerProcess(redis.url, ['--concurrency', '2', '--grace', '1500', ...STEADY]);

@@ -64,6 +64,25 @@ describe('a pool that cannot reach Redis', () => {
     expect(lingered(ran.stdout)).toBeLessThan(LINGER_MS);
   }, 30_000);
 
+  test('an idle pool still connecting does not hold the program for connectTimeout', async () => {
+    const port = await closedPort();
+    const ran = await run([`redis://127.0.0.1:${port}`, 'idle']);
+    expect(ran.signal).toBeNull();
+    expect(ran.code).toBe(0);
+    expect(ran.stdout).toMatch(/^lingered \d+ ms\n$/);
+    expect(lingered(ran.stdout)).toBeLessThan(LINGER_MS);
+  }, 30_000);
+
+  test('terminate(), or close() and join(), before the pool connected settle at once', async () => {
+    const port = await closedPort();
+    const ran = await run([`redis://127.0.0.1:${port}`, 'shut']);
+    expect(ran.code).toBe(0);
+    expect(ran.stdout).toMatch(/^shut in \d+ ms\nlingered \d+ ms\n$/);
+    // Not the 10 s connect timeout: there is nothing in Redis to clean up yet.
+    expect(Number(/shut in (\d+) ms/.exec(ran.stdout)?.[1])).toBeLessThan(1000);
+    expect(lingered(ran.stdout)).toBeLessThan(LINGER_MS);
+  }, 30_000);
+
   test('says in its message that it stopped trying and what to do', async () => {
     const port = await closedPort();
     const ran = await run([`redis://127.0.0.1:${port}`, 'message']);

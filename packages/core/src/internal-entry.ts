@@ -22,7 +22,7 @@ export {
 } from './internal/error-record.js';
 export { HELPER_NAMES, HELPERS, type HelperName } from './internal/helper-names.js';
 export { importTaskModule } from './internal/load-task.js';
-export { AdaptiveChunks, defaultChunksize, knownLength } from './pool/chunks.js';
+export { AdaptiveChunks, checkArgLists, defaultChunksize, knownLength } from './pool/chunks.js';
 export { Flatten } from './pool/flatten.js';
 export { submitClosedError, terminatedError } from './pool/gate.js';
 export { type CallOrder, type Ordered, OrderedJobs } from './pool/job-order.js';

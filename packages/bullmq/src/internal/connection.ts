@@ -187,6 +187,32 @@ export function cutClient(client: Redis): void {
   queued.flushQueue?.(new Error('Connection is closed.'));
 }
 
+/**
+ * Cuts `client` (see {@link cutClient}: its commands still waiting then fail) once a PING has gone
+ * unanswered for `ms`: a frozen server, or a network partition that resets nothing, answers no
+ * command and closes no socket, so a cleanup awaiting one would hang. Returns the stop.
+ */
+export function cutIfUnanswered(client: Redis, ms: number): () => void {
+  let sent: number | undefined;
+  const timer = setInterval(
+    () => {
+      if (sent !== undefined) {
+        if (performance.now() - sent < ms) return;
+        clearInterval(timer);
+        cutClient(client);
+        return;
+      }
+      sent = performance.now();
+      const answered = () => {
+        sent = undefined;
+      };
+      client.ping().then(answered, answered);
+    },
+    Math.max(10, Math.min(ms / 4, 250)),
+  );
+  return () => clearInterval(timer);
+}
+
 /** What Redis answers to wrong or missing credentials. */
 const AUTH_REFUSED = /^(WRONGPASS|NOAUTH)\b|invalid password|invalid username-password/i;
 
@@ -199,29 +225,56 @@ const DEADLINE_STEP_MS = 100;
  * no turn then, and after a long block the expired timer runs before the socket's events, so a
  * wall-clock timer would give up on a connection that never had a chance.
  */
-function loopDeadline(ms: number, onTimeout: () => void): () => void {
+function loopDeadline(ms: number, onTimeout: () => void, hold?: TimerHold): () => void {
   const step = Math.min(ms, DEADLINE_STEP_MS);
   let waited = 0;
   let last = performance.now();
+  const arm = (delay: number) => {
+    const next = setTimeout(tick, delay);
+    return hold ? hold.timer(next) : next;
+  };
   const tick = () => {
+    hold?.forget(timer);
     const now = performance.now();
     waited += Math.min(now - last, 2 * step);
     last = now;
     if (waited >= ms) onTimeout();
-    else timer = setTimeout(tick, Math.min(step, ms - waited));
+    else timer = arm(Math.min(step, ms - waited));
   };
-  let timer = setTimeout(tick, step);
-  return () => clearTimeout(timer);
+  let timer = arm(step);
+  return () => {
+    clearTimeout(timer);
+    hold?.forget(timer);
+  };
+}
+
+/**
+ * Who decides whether a timer keeps the program alive (a pool's liveness: only while it has work),
+ * following it until `forget`.
+ */
+export interface TimerHold {
+  timer<T extends NodeJS.Timeout>(timer: T): T;
+  forget(timer: NodeJS.Timeout): void;
 }
 
 /**
  * Resolves once `client` is ready; rejects with {@link RedisConnectionError} (the driver's last
  * error as `cause`) when it is not within `timeoutMs` of time the event loop could wait (see
  * {@link loopDeadline}), or at once when Redis refuses the credentials; `then` ends its message
- * (what happens next).
+ * (what happens next). With `hold`, the deadline keeps the program alive only as `hold` says (an
+ * idle pool that cannot connect does not hold the program open for `timeoutMs`); `stop` gives up
+ * the wait at once, rejecting with its reason (a pool torn down before it connected).
  */
-export function waitReady(client: Redis, timeoutMs: number, label: string, then = ''): Promise<void> {
+export function waitReady(
+  client: Redis,
+  timeoutMs: number,
+  label: string,
+  then = '',
+  hold?: TimerHold,
+  stop?: AbortSignal,
+): Promise<void> {
   if (client.status === 'ready') return Promise.resolve();
+  if (stop?.aborted) return Promise.reject(stop.reason);
   return new Promise((resolve, reject) => {
     let last: Error | undefined;
     const fail = (message: string) => {
@@ -242,18 +295,28 @@ export function waitReady(client: Redis, timeoutMs: number, label: string, then 
     const done = () => {
       clearDeadline();
       client.off('ready', onReady).off('error', onError);
+      stop?.removeEventListener('abort', onStop);
+    };
+    const onStop = () => {
+      done();
+      reject(stop?.reason);
     };
     const onReady = () => {
       done();
       resolve();
     };
-    const clearDeadline = loopDeadline(timeoutMs, () => {
-      const said = last?.message.replace(/\.+$/, '');
-      fail(
-        `Cannot reach Redis at ${label} within ${timeoutMs} ms${said ? `: ${said}` : ''}. Start ` +
-          `redis-server there, or pass the right connection (URL, credentials, tls).${then}`,
-      );
-    });
+    const clearDeadline = loopDeadline(
+      timeoutMs,
+      () => {
+        const said = last?.message.replace(/\.+$/, '');
+        fail(
+          `Cannot reach Redis at ${label} within ${timeoutMs} ms${said ? `: ${said}` : ''}. Start ` +
+            `redis-server there, or pass the right connection (URL, credentials, tls).${then}`,
+        );
+      },
+      hold,
+    );
     client.on('ready', onReady).on('error', onError);
+    stop?.addEventListener('abort', onStop, { once: true });
   });
 }

@@ -16,7 +16,7 @@
  */
 import { deserialize, serialize } from 'node:v8';
 import { ContextError, isTaskRef, SerializationError } from '@multiproc/core';
-import { ERRORS_AS_VALUES } from '@multiproc/core/internal';
+import { checkArgLists, ERRORS_AS_VALUES } from '@multiproc/core/internal';
 import { decodeValue, encodeValue, isEncodable } from '@multiproc/shared';
 import { VersionMismatchError } from '../errors.js';
 import type { JobKind, ResultPayload } from './protocol.js';
@@ -206,9 +206,13 @@ export function packBare(value: unknown): Buffer {
 /**
  * The body of a job: an `apply`'s argument list (`args`) or a map job's items (`items[base + i]`)
  * encoded and packed (bytes: base64 text in the job, or held in its own key when large).
- * @throws {SerializationError} (or `ContextError`) naming the part that cannot be sent.
+ * @throws {SerializationError} (or `ContextError`) naming the part that cannot be sent;
+ *   {@link ValidationError} for a `starmap` item that is not an argument list (`base + i`).
  */
 export function packPayload(payload: readonly unknown[], kind: JobKind, base: number): Buffer {
+  // Checked here, as the local pool checks at submission: the worker would name the item by its
+  // index in the job, and only once a worker took it.
+  if (kind === 'star') checkArgLists(payload, base);
   const value =
     kind !== 'apply'
       ? encodeList(payload, 'items', base)

@@ -10,6 +10,7 @@ import { RedisConnectionError } from '../errors.js';
 import {
   createClient,
   cutClient,
+  cutIfUnanswered,
   debug,
   type ResolvedConnection,
   waitReady,
@@ -33,6 +34,12 @@ export interface WorkerInfo {
 }
 
 const MAX_TICK_MS = 1000;
+
+/**
+ * How long `terminate()` waits for a dropped connection to come back to delete the pool's keys
+ * (`join()` waits up to `connectTimeout`); past it they are left to the workers' sweep.
+ */
+export const TERMINATE_WAIT_MS = 1000;
 
 /** What a pool that could not connect does next, said in its `RedisConnectionError`. */
 const GAVE_UP =
@@ -81,6 +88,7 @@ export class Session {
    */
   #back: { promise: Promise<void>; resolve: () => void } | undefined;
   readonly #unserved: UnservedWatch;
+  readonly #giveUp = new AbortController();
 
   constructor(options: SessionOptions) {
     this.#o = options;
@@ -110,7 +118,8 @@ export class Session {
     this.#redis = redis;
     o.liveness.client(redis);
     try {
-      await waitReady(redis, o.connectTimeout, o.connection.label, GAVE_UP);
+      const stop = this.#giveUp.signal;
+      await waitReady(redis, o.connectTimeout, o.connection.label, GAVE_UP, o.liveness, stop);
     } catch (error) {
       cutClient(redis);
       throw error;
@@ -135,15 +144,30 @@ export class Session {
 
   /**
    * Resolves once the connection is up and checked: at once, or (after it dropped) when the first
-   * heartbeat since it came back has run, or when the pool gave up on Redis. Never rejects.
+   * heartbeat since it came back has run, or when the pool gave up on Redis, or after `maxMs`.
+   * Never rejects.
    */
-  checked(): Promise<void> {
-    return this.#back?.promise ?? Promise.resolve();
+  checked(maxMs?: number): Promise<void> {
+    const back = this.#back?.promise;
+    if (!back || maxMs === undefined) return back ?? Promise.resolve();
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, maxMs);
+    });
+    return Promise.race([back, waited]).finally(() => clearTimeout(timer));
   }
 
   #reopened(back: { resolve: () => void }): void {
     if (this.#back === back && this.#downSince === undefined) this.#back = undefined;
     back.resolve();
+  }
+
+  /**
+   * Stops waiting for the connection, if {@link connect} still does: `connect()` rejects with
+   * `reason` (a pool torn down before Redis answered has nothing there to clean up).
+   */
+  giveUp(reason: Error): void {
+    this.#giveUp.abort(reason);
   }
 
   /** Whether the connection is up right now. */
@@ -292,6 +316,8 @@ export class Session {
     const registry = this.#registry;
     const o = this.#o;
     if (redis && registry && redis.status === 'ready') {
+      // A Redis that answers nothing for connectTimeout (frozen, partitioned) is cut: no hang here.
+      const stopWatch = cutIfUnanswered(redis, o.connectTimeout);
       try {
         this.#registered = false;
         await redis.zrem(registry.keys.pools, o.member);
@@ -299,6 +325,8 @@ export class Session {
         await sweepQueue(redis, registry, o.queue);
       } catch (error) {
         debug('bullmq: cleanup of %s failed: %s', o.queue, (error as Error).message);
+      } finally {
+        stopWatch();
       }
     }
     for (const info of this.#workers.values()) o.events.emit('workerDestroy', info);
