@@ -251,10 +251,8 @@ function packedChunk(
   return new PackedThreadChunk(items, buffers);
 }
 
-/**
- * `starmap` spreads each item into the task's arguments: each must be an array (or iterable).
- * @throws {ValidationError} naming the item by its index in the call's input (`base + i`).
- */
+/** `starmap` spreads each item into the task's arguments: each must be an array (or iterable).
+ * @throws {ValidationError} naming the item by its index in the call's input (`base + i`). */
 export function checkArgLists(items: readonly unknown[], base: number): void {
   for (let i = 0; i < items.length; i++) {
     const item = items[i];
