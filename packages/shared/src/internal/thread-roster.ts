@@ -184,7 +184,10 @@ export function adoptRosters(rosters: unknown): void {
   }
 }
 
-/** Whether this thread knows a roster (and can read `/proc`): a blocked wait may then watch holders. */
+/**
+ * Whether this thread knows a roster (and can read `/proc`): a blocked wait may then watch holders.
+ * @internal
+ */
 export function watchesThreads(): boolean {
   return realm.rosters.length > 0 && procFs() !== null;
 }
@@ -193,6 +196,7 @@ export function watchesThreads(): boolean {
  * What is known of the thread `owner`: `'gone'` when it has a row and its kernel thread no longer
  * exists (it ended without running its exit handlers: out of memory, terminated), `'alive'` when
  * it has a row and still runs, `'unknown'` without a row (the main thread, an untracked thread).
+ * @internal
  */
 export function holderThread(owner: number): 'gone' | 'alive' | 'unknown' {
   const f = procFs();
