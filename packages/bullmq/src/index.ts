@@ -16,4 +16,4 @@ export { Pool } from './pool/pool.js';
 export type { WorkerInfo } from './pool/session.js';
 export type { LogWriter } from './worker/log.js';
 export type { WorkerOptions } from './worker/options.js';
-export { startWorker, type WorkerHandle } from './worker/worker.js';
+export { startWorker, type WorkerHandle } from './worker/start.js';

@@ -6,7 +6,7 @@
  * Manager, a Pipe): a Lock is said not to cross machines, with what to use instead.
  */
 import { fileURLToPath } from 'node:url';
-import { Pool as LocalPool, SerializationError } from '@multiproc/core';
+import { isTaskRef, Pool as LocalPool, SerializationError } from '@multiproc/core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 // Not a dependency of this package: the monorepo's build of it.
 import { Pipe } from '../../ipc/dist/index.js';
@@ -137,6 +137,18 @@ describe.skipIf(redisMissing)('unsendable values, beside the local pool', () => 
     expect((error as Error).message).toMatch(
       /^Cannot send args: it is 513 MB packed, more than one job can carry through Redis \(512 MB.*Split the data across several calls/,
     );
+  });
+
+  test('a task reference returned: refused at `result`, so no result holds one to import', {
+    timeout: 30_000,
+  }, async () => {
+    // Unlike the local pool's (which imports the module of a reference in a worker's result before
+    // it resolves): a reference names its module by URL, which differs between machines.
+    expect(isTaskRef(await local.apply(unsendable.ref, []))).toBe(true);
+    const error = await pool.apply(unsendable.ref, []).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SerializationError);
+    expect((error as SerializationError).path).toBe('result');
+    expect((error as Error).message).toMatch(/A task reference cannot travel through Redis/);
   });
 
   test('a class instance is not among them: it travels as its own fields, here as locally', {

@@ -188,6 +188,26 @@ export function cutClient(client: Redis): void {
 }
 
 /**
+ * Whether `client` is connected and Redis answers a PING within `ms`: a frozen server (SIGSTOP) or
+ * a partition that resets nothing keeps the socket open, so `status` alone still says `ready`.
+ */
+export async function answers(client: Redis | undefined, ms: number): Promise<boolean> {
+  if (client?.status !== 'ready') return false;
+  let timer: NodeJS.Timeout | undefined;
+  const answered = await Promise.race([
+    client.ping().then(
+      () => true,
+      () => false,
+    ),
+    new Promise<false>((resolve) => {
+      timer = setTimeout(resolve, ms, false);
+    }),
+  ]);
+  clearTimeout(timer);
+  return answered;
+}
+
+/**
  * Cuts `client` (see {@link cutClient}: its commands still waiting then fail) once a PING has gone
  * unanswered for `ms`: a frozen server, or a network partition that resets nothing, answers no
  * command and closes no socket, so a cleanup awaiting one would hang. Returns the stop.

@@ -11,7 +11,7 @@ import { DEFAULT_REDIS_URL } from '../internal/connection.js';
 import { MIN_SECRET_BYTES } from '../internal/signing.js';
 import { describeError } from './log.js';
 import { type Bounds, describeBounds, WORKER_BOUNDS, withinBounds } from './options.js';
-import type { WorkerHandle } from './worker.js';
+import type { WorkerHandle } from './start.js';
 
 /** Whatever is not closed a moment after the worker stopped does not keep the process alive. */
 const EXIT_LINGER_MS = 2_000;
@@ -155,8 +155,9 @@ async function run(o: CliOptions): Promise<void> {
   }
   const redis = o.redis ?? process.env.REDIS_URL ?? DEFAULT_REDIS_URL;
   const connection = o.tlsCa ? { url: redis, tls: { ca: readFlagFile('--tls-ca', o.tlsCa) } } : redis;
-  // Signals are handled from the start: one that arrives while the worker starts stops it then.
-  let worker: WorkerHandle | undefined;
+  // Signals are handled from the start: one that arrives while the worker starts stops it at once
+  // (the start ends at its next step or wait), as a stop after its start would, with the same exit.
+  let worker: (WorkerHandle & { start(): Promise<void> }) | undefined;
   let signals = 0;
   const onSignal = () => {
     signals++;
@@ -165,8 +166,8 @@ async function run(o: CliOptions): Promise<void> {
   process.on('SIGTERM', onSignal).on('SIGINT', onSignal);
   try {
     // Loaded after the arguments are parsed: `--help` and usage errors answer at once.
-    const { startWorker } = await import('./worker.js');
-    worker = await startWorker({
+    const { createWorker } = await import('./start.js');
+    worker = createWorker({
       tasks: o.tasks,
       connection,
       secret,
@@ -183,6 +184,7 @@ async function run(o: CliOptions): Promise<void> {
       quiet: o.quiet,
     });
     if (signals > 0) void worker.stop(signals > 1 ? { grace: 0 } : {});
+    await worker.start();
     await worker.stopped;
   } finally {
     process.off('SIGTERM', onSignal).off('SIGINT', onSignal);

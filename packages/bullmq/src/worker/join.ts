@@ -24,6 +24,8 @@ export interface JoinOptions {
   readonly where: string;
   readonly signer: Signer;
   readonly log: StatusLog;
+  /** Ends the join (a stop while the worker starts): it rejects with the signal's reason. */
+  readonly signal?: AbortSignal | undefined;
 }
 
 /** How often a worker waiting out another's entry looks whether that one is alive after all. */
@@ -52,6 +54,7 @@ export const PING_WAIT_MS = 2000;
 export async function joinPrefix(registry: Registry, o: JoinOptions): Promise<void> {
   const waited = new Set<string>();
   for (;;) {
+    o.signal?.throwIfAborted();
     const other = await registry.join(o.member, o.tasks, o.ttlMs);
     if (!other) {
       await registry.noteRefusal(null).catch(() => {});
@@ -60,7 +63,7 @@ export async function joinPrefix(registry: Registry, o: JoinOptions): Promise<vo
     const [theirs, msLeft] = other;
     const info = JSON.parse(theirs) as { id: string; tasks: string[] };
     const left = Math.max(0, Number(msLeft));
-    const state = waited.has(info.id) ? 'live' : await probe(registry, info.id, theirs, left);
+    const state = waited.has(info.id) ? 'live' : await probe(registry, info.id, theirs, left, o.signal);
     if (state === 'live') {
       const error = disagree(registry.keys.prefix, o.where, info, o.tasks);
       await noteRefusal(registry, o, error).catch(() => {});
@@ -76,7 +79,7 @@ export async function joinPrefix(registry: Registry, o: JoinOptions): Promise<vo
           : 'it loads other tasks and did not answer a ping (frozen?): its entry expires then',
     });
     // Then the loop joins again: refused if the entry is still there (its worker is alive).
-    await untilExpiredOrRefreshed(registry, theirs, left + 100);
+    await untilExpiredOrRefreshed(registry, theirs, left + 100, undefined, o.signal);
   }
 }
 
@@ -90,29 +93,31 @@ async function probe(
   id: string,
   member: string,
   msLeft: number,
+  signal: AbortSignal | undefined,
 ): Promise<'live' | 'gone' | 'silent'> {
   if ((await registry.connected(id)) === false) return 'gone';
   const before = await registry.expiry(registry.keys.workers, member);
   await registry.ping(id);
-  await untilExpiredOrRefreshed(registry, member, Math.min(PING_WAIT_MS, msLeft), before);
+  await untilExpiredOrRefreshed(registry, member, Math.min(PING_WAIT_MS, msLeft), before, signal);
   const now = await registry.expiry(registry.keys.workers, member);
   return now !== null && before !== null && now > before ? 'live' : 'silent';
 }
 
 /**
  * Waits until the entry `member` of the workers zset expires (`ms` at most), or until its expiry
- * moves on from `first` (its worker's heartbeat: it is alive after all).
+ * moves on from `first` (its worker's heartbeat: it is alive after all); rejects once `signal` aborts.
  */
 async function untilExpiredOrRefreshed(
   registry: Registry,
   member: string,
   ms: number,
   first?: number | null,
+  signal?: AbortSignal,
 ): Promise<void> {
   const key = registry.keys.workers;
   const from = first === undefined ? await registry.expiry(key, member) : first;
   for (const end = Date.now() + ms; Date.now() < end; ) {
-    await sleep(Math.min(POLL_MS, Math.max(0, end - Date.now())));
+    await sleep(Math.min(POLL_MS, Math.max(0, end - Date.now())), undefined, { signal });
     const now = await registry.expiry(key, member);
     if (now === null || (from !== null && now > from)) return;
   }

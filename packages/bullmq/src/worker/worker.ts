@@ -10,6 +10,7 @@ import { cpuCount, Pool as LocalPool } from '@multiproc/core';
 import type { ConnectionOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import {
+  answers,
   createClient,
   cutClient,
   permissionError,
@@ -26,21 +27,7 @@ import { joinPrefix } from './join.js';
 import { CLOSE_WAIT_MS, closeWithin, sweepIfGone } from './leave.js';
 import { describeError, type LogWriter, noteForeign, StatusLog } from './log.js';
 import { checkWorkerOptions, type WorkerOptions } from './options.js';
-
-/** A running worker, as {@link startWorker} returns it. */
-export interface WorkerHandle {
-  /** Its id in Redis and in BullMQ: `<host>:<pid>:<random>`. */
-  readonly id: string;
-  /** The portable ids of the tasks it answers (`tasks#square`). */
-  readonly tasks: readonly string[];
-  /**
-   * Stops serving: running jobs may finish for `grace` ms (default: the `grace` option), then go
-   * back to their queues for other workers; then the local pool and connections close.
-   */
-  stop(options?: { grace?: number | undefined }): Promise<void>;
-  /** Resolves once it has stopped. */
-  readonly stopped: Promise<void>;
-}
+import type { WorkerHandle } from './start.js';
 
 type State = 'starting' | 'running' | 'stopping' | 'stopped';
 
@@ -50,8 +37,10 @@ type State = 'starting' | 'running' | 'stopping' | 'stopped';
  * signal.
  */
 const STOP_MARGIN_MS = 5000;
+/** Past the grace period, how long Redis has to answer a PING before the stop stops waiting on it. */
+const ANSWER_WAIT_MS = 1000;
 
-class RemoteWorker implements WorkerHandle {
+export class RemoteWorker implements WorkerHandle {
   readonly id = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   readonly #o: ReturnType<typeof checkWorkerOptions> & { readonly concurrency: number };
   readonly #signer: Signer;
@@ -78,6 +67,10 @@ class RemoteWorker implements WorkerHandle {
   #catalog = new Map<string, CatalogEntry>();
   #timer: NodeJS.Timeout | undefined;
   #state: State = 'starting';
+  /** Aborted by stop(): a start under way ends at its next step (or wait) instead of serving. */
+  readonly #abort = new AbortController();
+  /** The start under way or done, settled either way (a stop waits for it to end). */
+  #starting: Promise<void> | undefined;
   #stopping: Promise<void> | undefined;
   /** Ends a stop that cannot finish in order (Redis unreachable past the grace period). */
   #forceStop: (why: string) => void = () => {};
@@ -101,9 +94,22 @@ class RemoteWorker implements WorkerHandle {
     return [...this.#catalog.keys()];
   }
 
+  /** Starts serving; resolves early, without serving, when stop() is called meanwhile. */
   async start(): Promise<void> {
-    const o = this.#o;
+    const starting = this.#start();
+    this.#starting = starting.catch(() => {});
     try {
+      await starting;
+    } catch (error) {
+      if (!this.#stopping) throw error; // a stop while starting is a stop, not a failure
+    }
+  }
+
+  async #start(): Promise<void> {
+    const o = this.#o;
+    const check = () => this.#abort.signal.throwIfAborted();
+    try {
+      check();
       // Task modules first: a bad one fails the start whether or not Redis is up.
       const local = {
         context: o.context,
@@ -124,8 +130,9 @@ class RemoteWorker implements WorkerHandle {
       } finally {
         if (probe !== this.#local) await probe.terminate();
       }
+      check();
       this.#redis = createClient(this.#conn, `multiproc-worker:${this.id}`);
-      await waitReady(this.#redis, o.connectTimeout, this.#conn.label);
+      await waitReady(this.#redis, o.connectTimeout, this.#conn.label, '', undefined, this.#abort.signal);
       this.#registry = new Registry(this.#redis, new Keys(o.prefix));
       this.#held = new HeldResults(o.prefix, () => this.#client('results'));
       this.#sub = this.#client('sub');
@@ -135,13 +142,21 @@ class RemoteWorker implements WorkerHandle {
         else if (text === this.id && this.#state === 'running') void this.#beat().catch(() => {});
       });
       await this.#sub.subscribe(control, ping);
+      check();
       const tasks = [...this.tasks].sort();
       const info = { id: this.id, host: hostname(), pid: process.pid, concurrency: o.concurrency, tasks };
       this.#member = JSON.stringify(info);
       const where = this.#conn.label;
       const joining = { id: this.id, member: this.#member, tasks, where, signer: this.#signer };
-      await joinPrefix(this.#registry, { ...joining, ttlMs: o.ttl, log: this.#log });
+      await joinPrefix(this.#registry, {
+        ...joining,
+        ttlMs: o.ttl,
+        log: this.#log,
+        signal: this.#abort.signal,
+      });
+      check();
     } catch (error) {
+      if (this.#stopping) throw error; // the stop releases what was opened
       await this.#release();
       throw permissionError(
         error,
@@ -160,7 +175,7 @@ class RemoteWorker implements WorkerHandle {
       tasks: this.tasks.join(','),
     });
     await this.#tick();
-    this.#timer = setInterval(() => void this.#tick(), o.ttl / 3);
+    if (this.#state === 'running') this.#timer = setInterval(() => void this.#tick(), o.ttl / 3);
   }
 
   /** Another connection to Redis, for `what` (`sub`, `results`). */
@@ -223,7 +238,7 @@ class RemoteWorker implements WorkerHandle {
           .catch(() => {});
       }
     } catch (error) {
-      this.#log.event('redis error', { error: describeError(error) });
+      if (this.#state === 'running') this.#log.event('redis error', { error: describeError(error) });
     }
   }
 
@@ -304,6 +319,7 @@ class RemoteWorker implements WorkerHandle {
   }
 
   stop(options: { grace?: number } = {}): Promise<void> {
+    if (this.#state === 'stopped' && !this.#stopping) return this.stopped; // its start failed
     if (this.#stopping) {
       // A second stop (a second SIGTERM): hand the running jobs back now.
       if (options.grace === 0) {
@@ -316,18 +332,21 @@ class RemoteWorker implements WorkerHandle {
     }
     this.#grace = options.grace ?? this.#o.grace;
     this.#stopping = this.#stop();
+    this.#abort.abort();
     return this.#stopping;
   }
 
   async #stop(): Promise<void> {
-    const wasRunning = this.#state === 'running';
     this.#state = 'stopping';
     clearInterval(this.#timer);
-    if (wasRunning) this.#log.event('stopping', { pools: this.#attachments.size, grace: `${this.#grace}ms` });
+    // Said whether it came while starting or after: the same lines, the same exit.
+    this.#log.event('stopping', { pools: this.#attachments.size, grace: `${this.#grace}ms` });
     const attachments = [...this.#attachments.values()];
     const members = new Map(this.#members);
     const orderly = (async () => {
-      await this.#redis?.zrem(this.#registry.keys.workers, this.#member).catch(() => {});
+      // A start under way ends at its next step: what it registered meanwhile goes below.
+      await this.#starting;
+      if (this.#member) await this.#redis?.zrem(this.#registry.keys.workers, this.#member).catch(() => {});
       for (const q of [...this.#attachments.keys()]) void this.#detach(q, 'worker stopping', this.#grace);
       // Also the pools it was leaving already (each closes within CLOSE_WAIT_MS, then sweeps).
       await Promise.all([...this.#leaving]);
@@ -335,10 +354,8 @@ class RemoteWorker implements WorkerHandle {
     const forced = new Promise<string>((resolve) => {
       this.#forceStop = resolve;
     });
-    // Past the grace period, a stop waits on Redis only while Redis is there (then for the margin).
-    const timer = setTimeout(() => {
-      if (this.#redis?.status !== 'ready') this.#forceStop('Redis unreachable past the grace period');
-    }, this.#grace);
+    // Past the grace period, a stop waits on Redis only while Redis answers (then for the margin).
+    const timer = setTimeout(() => void this.#unlessAnswering(), this.#grace);
     const deadline = setTimeout(() => this.#forceStop('past the grace period'), this.#grace + STOP_MARGIN_MS);
     const why = await Promise.race([orderly.then(() => undefined), forced]);
     clearTimeout(timer);
@@ -357,6 +374,13 @@ class RemoteWorker implements WorkerHandle {
     this.#log.event('stopped', { worker: this.id });
   }
 
+  /** Ends the stop when Redis is down or frozen: its client is cut, so nothing waits on it any more. */
+  async #unlessAnswering(): Promise<void> {
+    if (await answers(this.#redis, ANSWER_WAIT_MS)) return;
+    if (this.#redis) cutClient(this.#redis);
+    this.#forceStop('Redis unreachable past the grace period');
+  }
+
   async #release(): Promise<void> {
     this.#state = 'stopped';
     clearInterval(this.#timer);
@@ -367,26 +391,4 @@ class RemoteWorker implements WorkerHandle {
     if (this.#redis) cutClient(this.#redis);
     this.#markStopped();
   }
-}
-
-/**
- * Starts a worker that serves BullMQ pools from this process: what the `multiproc-worker` command
- * runs, for programs that embed it. It loads the given task modules (only those), runs jobs on a
- * local multiproc `Pool` of `concurrency` workers and writes one status line per event.
- * Python: `BaseManager.get_server().serve_forever()`.
- * @throws {ValidationError} for bad options, a missing secret, a task module that cannot load, or
- *   a live worker of the same prefix that loads other tasks.
- * @throws {RedisConnectionError} when Redis cannot be reached within `connectTimeout`.
- * @example
- * import { startWorker } from '@multiproc/bullmq';
- *
- * const worker = await startWorker({ tasks: ['./dist/tasks.js'], connection: 'redis://127.0.0.1:6379' });
- * process.once('SIGTERM', () => void worker.stop());
- * await worker.stopped;
- */
-export async function startWorker(options: WorkerOptions): Promise<WorkerHandle> {
-  const write = options?.log ?? ((line: string) => process.stdout.write(`${line}\n`));
-  const worker = new RemoteWorker(options, write);
-  await worker.start();
-  return worker;
 }
