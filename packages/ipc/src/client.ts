@@ -31,7 +31,8 @@ export interface ClientOptions {
  * @param options - `authkey`, the listener's secret.
  * @throws {AuthenticationError} when the keys differ, or one side has a key and the other none.
  * @throws {EOFError} when the listener closes the connection during the handshake (it was closed,
- *   or its program ended, before it accepted this client), or stalls mid-handshake for 20 s.
+ *   or its program ended, before it accepted this client).
+ * @throws {TimeoutError} when the listener, once it began the handshake, sends nothing for 20 s.
  * @throws {ValidationError} for a bad address (also a Windows named-pipe address, `\\.\pipe\name`,
  *   elsewhere than on Windows: Python's `AF_PIPE` family; a Unix socket path longer than the system
  *   binds, 107 bytes on Linux, 103 on macOS), or an unknown option (`authKey`).

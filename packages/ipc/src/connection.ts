@@ -187,10 +187,13 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
    * @param timeout - ms to wait; @default 0 (answer at once; a negative timeout too, as in Python).
    *   `Infinity` or `null` (Python's `None`) waits until data or EOF. Without a wait, `true` comes
    *   at once and `false` after one turn of the event loop, which reads what arrived meanwhile:
-   *   a busy loop `while (!(await conn.poll())) {}` sees the data, as Python's does.
+   *   a busy loop `while (!(await conn.poll())) {}` sees the data, as Python's does. A message that
+   *   arrives while it waits makes it `true` even when a `recv()` waiting on this copy takes it at
+   *   once (as Python's `poll()` in one thread while another thread's `recv()` takes it).
    * @throws {EOFError} when waiting without a limit and nothing left in the program could send.
    * @throws {ClosedError} after `close()`, and at once when this copy is closed while it waits;
-   *   {@link ProcessError} on the send-only end.
+   *   {@link ProcessError} on the send-only end, also at once when `recvBytes(maxlength)` refuses
+   *   a message while it waits (a message that arrived meanwhile makes it `true` instead).
    * @example
    * const [a, b] = Pipe();
    * console.log(await b.poll()); // false

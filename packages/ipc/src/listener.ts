@@ -171,8 +171,8 @@ export class Listener implements AsyncDisposable {
    * {@link Connection}. Python: `accept()`. A pending accept keeps the program alive. Without an
    * authkey a client is connected before `accept()` takes it (its `Client()` resolves at once),
    * and what it sent meanwhile is received from the accepted connection, in order.
-   * @throws {AuthenticationError} when that client's key differs, it has none, or it fails the challenge (the
-   *   listener keeps listening; call `accept()` again for the next client).
+   * @throws {AuthenticationError} when that client's key differs, it has none, or fails the challenge;
+   *   {@link TimeoutError}: silent 20 s mid-handshake; {@link EOFError}: it closed. Then accept() again.
    * @throws {ClosedError} after `close()` (also for an accept still waiting).
    * @throws {ValidationError} when given an argument: it takes no timeout (race it with a timer
    *   and `close()` the Listener to give up).

@@ -29,7 +29,9 @@ function firstRepeat(list: readonly unknown[]): [number, number] | undefined {
 /**
  * Waits until at least one of `objects` can be received from without waiting (data, or EOF for
  * a connection) or, for a `Process` or its `sentinel`, has ended; then resolves to every one that
- * is ready. Mirrors Python's `multiprocessing.connection.wait(object_list, timeout)`.
+ * is ready. Mirrors Python's `multiprocessing.connection.wait(object_list, timeout)`. An object
+ * whose message or item arrived while it waited counts as ready even when a `recv()`/`get()`
+ * waiting on that same object took it at once, as Python's `select` reports the fd.
  * @param objects - Connections, Queues, JoinableQueues, SimpleQueues, `Process`es and their
  *   `sentinel`s (any object implementing the {@link waitable} protocol).
  * @param timeout - ms to wait at most; @default no limit. On timeout resolves to `[]`. A negative
@@ -98,5 +100,6 @@ export async function wait<W extends Waitable | WaitableObject>(
   const r = await whenReady(handles, ms);
   for (const o of list) readinessOf(o); // one closed meanwhile: ClosedError, as when called after
   if (r === STUCK) throw waitsForever('wait()');
-  return ready();
+  // An object whose item a get waiting on it took at once counts too (it became ready), as in Python.
+  return list.filter((_, i) => r.has(i) || handles[i]!.ready());
 }

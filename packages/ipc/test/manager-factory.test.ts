@@ -5,6 +5,7 @@ import {
   ClosedError,
   Manager,
   ManagerClosedError,
+  ProcessError,
   SyncManager,
   ValidationError,
 } from '@multiproc/ipc';
@@ -115,7 +116,7 @@ describe('SyncManager.start(initializer, initargs)', () => {
       },
       [ns, 'init'],
     );
-    expect(seen).toEqual(['init', 'ClosedError']); // not serving yet
+    expect(seen).toEqual(['init', 'ProcessError']); // not serving yet (not a ClosedError)
     expect(await ns.get('test')).toBe(1);
     expect(await serves(m)).toBe(true);
   });
@@ -129,7 +130,7 @@ describe('SyncManager.start(initializer, initargs)', () => {
     await expect(m.start(null)).resolves.toBeDefined();
     const failing = kept(new SyncManager());
     await expect(failing.start(() => Promise.reject(new Error('no')))).rejects.toThrow('no');
-    expect(() => failing.address).toThrow(ClosedError);
+    expect(() => failing.address).toThrow(ProcessError); // not started: nothing served
   });
 });
 

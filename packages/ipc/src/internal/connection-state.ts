@@ -48,6 +48,9 @@ export class ConnectionState<T> {
   readonly #schema: Schema<T> | undefined;
   #closed = false;
   readonly #order = new ReceiveOrder();
+  // Pending poll()s, woken when recvBytes(maxlength) stops this end receiving (#refuseLength).
+  readonly #refusedWatch = new Set<() => void>();
+  readonly #refused = { ready: () => this.#refusedLength, onReady: (cb: () => void) => this.#onRefused(cb) };
 
   constructor(owner: object, h: Handle, readable: boolean, writable: boolean, schema: Schema<T> | undefined) {
     this.#owner = owner;
@@ -166,9 +169,13 @@ export class ConnectionState<T> {
       await ioTurn(); // what has arrived is read meanwhile (a busy poll() loop makes progress)
       return this.handle.ready(); // closed meanwhile: ClosedError, as when called after close()
     }
-    const r = await whenReady([h], ms);
+    const r = await whenReady([h, this.#refused], ms);
     if (this.#closed) throw new ClosedError('This Connection was closed while poll() waited.');
     if (r === STUCK) throw waitsForever('Connection.poll()');
+    // Something arrived, though a recv() waiting on this copy may have taken it (Python's poll()
+    // in one thread says True while another thread's recv() takes the message).
+    if (r.has(0)) return true;
+    if (this.#refusedLength) throw notReadable(true); // stopped receiving meanwhile: as if called now
     return h.ready();
   }
 
@@ -236,7 +243,13 @@ export class ConnectionState<T> {
     if (this.#writable) {
       this.#readable = false;
       this.#refusedLength = true;
+      for (const cb of [...this.#refusedWatch]) cb();
     } else this.close();
+  }
+
+  #onRefused(cb: () => void): () => void {
+    this.#refusedWatch.add(cb);
+    return () => this.#refusedWatch.delete(cb);
   }
 
   #checkRead(): void {

@@ -11,21 +11,33 @@ export interface Waitable {
 
 /**
  * Resolves once one of `handles` is ready (an item or EOF to take), after `ms` (a finite timeout),
- * or with STUCK when nothing left in the program could make one ready.
+ * or with STUCK when nothing left in the program could make one ready. Resolves to the indexes of
+ * the handles whose listener fired (empty on timeout): an item that arrived for a get waiting on
+ * the same handle fires it too, though that get took it at once, so the caller reports that handle
+ * ready even when `ready()` says no by now, as Python's `select` does for a thread's `poll()` while
+ * another thread's `recv()` takes the message.
  */
 export function whenReady(
   handles: readonly Pick<Handle, 'ready' | 'onReady'>[],
   ms: number | undefined,
-): Promise<undefined | typeof STUCK> {
+): Promise<ReadonlySet<number> | typeof STUCK> {
   const offs: (() => void)[] = [];
-  const w = new Waiter<undefined>(() => {
+  const fired = new Set<number>();
+  const w = new Waiter<ReadonlySet<number>>(() => {
     for (const off of offs) off();
   });
   const done = () => {
     for (const off of offs) off();
-    w.settle(undefined);
+    w.settle(fired);
   };
-  for (const h of handles) offs.push(h.onReady(done));
+  handles.forEach((h, i) => {
+    offs.push(
+      h.onReady(() => {
+        fired.add(i);
+        done();
+      }),
+    );
+  });
   if (handles.some((h) => h.ready())) done();
   else w.expireAfter(ms, done);
   return w.promise;

@@ -19,6 +19,7 @@ import {
   addTypeidMethod,
   checkInitializer,
   type Factory,
+  knownAddress,
   type ManagerOptions,
   type ManagerServerHandle,
   type RegisterOptions,
@@ -196,11 +197,9 @@ export class BaseManager implements AsyncDisposable {
     this.#state = 'connected';
   }
 
-  /** Where the manager serves. Python: `address`. @throws {ClosedError} before start()/connect(). */
+  /** Where the manager serves. Python: `address`. @throws {ProcessError} until start()/connect() resolved. */
   get address(): Address {
-    if (!this.#address || this.#state === 'initial')
-      throw new ClosedError('The manager is not started or connected yet.');
-    return this.#address;
+    return knownAddress(this.#state === 'initial' ? undefined : this.#address);
   }
 
   /**

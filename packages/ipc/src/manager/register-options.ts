@@ -2,7 +2,13 @@
  * A manager's options, `register()`'s arguments and `getServer()`'s result: their types and how
  * they are read.
  */
-import { readOptions, tooManyArguments, ValidationError, type WithoutNulls } from '@multiproc/shared';
+import {
+  ProcessError,
+  readOptions,
+  tooManyArguments,
+  ValidationError,
+  type WithoutNulls,
+} from '@multiproc/shared';
 import { ServedObject } from '../internal/manager/served-data.js';
 import type { ServedFactory } from '../internal/manager/server.js';
 import { type Address, netAddress } from '../internal/net/endpoint.js';
@@ -71,6 +77,18 @@ export function readManagerOptions(given: ManagerOptions | null, args = 1): With
     throw new ValidationError('new BaseManager(): authkey must be a string or a Uint8Array.');
   }
   return options;
+}
+
+/**
+ * A manager's `address` (`undefined`: not started or connected yet, or still binding), or the error
+ * saying to await start(): a ProcessError, as a Listener's not bound yet; not a ClosedError, which
+ * means after close().
+ */
+export function knownAddress(address: Address | undefined): Address {
+  if (address !== undefined) return address;
+  throw new ProcessError(
+    'The manager is not started or connected yet: read its address once `await manager.start()` (or `connect()`) resolved; start() also resolves to it.',
+  );
 }
 
 /**

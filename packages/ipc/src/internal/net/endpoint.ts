@@ -14,12 +14,12 @@ import {
   clientHandshake,
   type Endpoint,
   type Feed,
-  HANDSHAKE_TIMEOUT_MS,
   MANAGER_HELLO,
   type ManagerHello,
   parseManagerHello,
   serverHandshake,
 } from './handshake.js';
+import { limitHandshake, timedOut } from './handshake-limit.js';
 import { checkSocketPath } from './socket-path.js';
 
 const READ_BUFFER_BYTES = 64 * 1024;
@@ -157,7 +157,7 @@ export async function acceptSocket(
   if (!passive) home.deliverAtExit();
   let release: (() => void) | null = null;
   let claimedHere = '';
-  socket.setTimeout(HANDSHAKE_TIMEOUT_MS, () => socket.destroy());
+  limitHandshake(socket, 'client');
   try {
     await serverHandshake(socket, key, () => {
       const ctx: EncodeContext = {
@@ -180,7 +180,7 @@ export async function acceptSocket(
     void home.close();
     void remote.close();
     socket.destroy();
-    throw err;
+    throw timedOut(socket) ?? err;
   }
   socket.setTimeout(0);
   // A peer that drops before it claimed its end must not leave this end waiting for it.
@@ -199,17 +199,13 @@ export async function connectSocket(socket: net.Socket, key: Buffer | null): Pro
   // The listener speaks first, once it accepts: until then this client waits, however long, as
   // Python's does (the listener closing, or its program ending, ends the wait with EOFError).
   // From its first byte on, the handshake must not stall.
-  socket.once('data', () =>
-    socket.setTimeout(HANDSHAKE_TIMEOUT_MS, () =>
-      socket.destroy(new Error(`the listener sent nothing for ${HANDSHAKE_TIMEOUT_MS} ms`)),
-    ),
-  );
+  socket.once('data', () => limitHandshake(socket, 'listener'));
   let endpoint: Endpoint;
   try {
     endpoint = await clientHandshake(socket, key, undefined, null, 'listener');
   } catch (err) {
     socket.destroy();
-    throw err;
+    throw timedOut(socket) ?? err;
   }
   socket.setTimeout(0);
   const home = homedHere.get(endpoint.token);
@@ -241,12 +237,12 @@ export async function acceptManagerSocket(
   feed: Feed,
   hello: ManagerHello = MANAGER_HELLO,
 ): Promise<net.Socket> {
-  socket.setTimeout(HANDSHAKE_TIMEOUT_MS, () => socket.destroy());
+  limitHandshake(socket, 'proxy');
   try {
     await serverHandshake(socket, key, () => hello, feed);
   } catch (err) {
     socket.destroy();
-    throw err;
+    throw timedOut(socket) ?? err;
   }
   socket.setTimeout(0);
   return socket;
@@ -263,7 +259,7 @@ export async function connectManagerSocket(
   feed: Feed,
   server?: string,
 ): Promise<ManagerHello> {
-  socket.setTimeout(HANDSHAKE_TIMEOUT_MS, () => socket.destroy());
+  limitHandshake(socket, 'manager');
   let hello: ManagerHello;
   try {
     hello = await clientHandshake(socket, key, parseManagerHello, feed);
@@ -272,7 +268,7 @@ export async function connectManagerSocket(
     }
   } catch (err) {
     socket.destroy();
-    throw err;
+    throw timedOut(socket) ?? err;
   }
   socket.setTimeout(0);
   return hello;

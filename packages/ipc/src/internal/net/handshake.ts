@@ -19,7 +19,8 @@
  *
  * A challenge is fresh random bytes each time, so a recorded answer is worth nothing later; a
  * side also refuses to answer the very challenge it sent (a peer reflecting it back), a challenge
- * without the prefix or shorter than 20 bytes, and a digest other than sha256.
+ * without the prefix or shorter than 20 bytes, and a digest other than sha256. A peer that stalls
+ * is dropped (handshake-limit.ts).
  */
 import type net from 'node:net';
 import { AuthenticationError, EOFError } from '../../errors.js';
@@ -32,8 +33,6 @@ export const MESSAGE_BYTES = 40;
 const MIN_CHALLENGE_BYTES = 20;
 /** The longest handshake message either side accepts (Python: 256). */
 export const MAX_MESSAGE_BYTES = 256;
-/** How long a peer may take over the whole handshake before it is dropped. */
-export const HANDSHAKE_TIMEOUT_MS = 20_000;
 
 /**
  * How a socket made with `onread` hands its chunks on (they go to that callback, not to 'data'

@@ -1,11 +1,9 @@
 /**
  * One FIFO at home: a queue, or one direction of a pipe. Who gets the next item:
- *
  * 1. takers, in the order they asked: a local get, or one waiting get of a copy (hard demand);
  * 2. only when no taker is left, a copy that reads ahead (soft demand; see read-ahead.ts), or
  *    else, consumers sharing a queue, the thread copy just served is lent some (loan.ts);
  * 3. puts waiting for room are admitted as items leave.
- *
  * Every item goes to exactly one taker; a copy that gives back, closes or dies returns what it did
  * not consume to the front, in order. Room and the puts waiting for it: channel-room.ts.
  */
@@ -116,7 +114,7 @@ export class Channel extends ChannelRoom {
     return this.localTakers + this.#watchers.size;
   }
 
-  /** Calls `cb` whenever an item or EOF is here, until the returned function is called. */
+  /** Calls `cb` whenever an item or EOF is here or went to a local get, till the returned function runs. */
   watch(cb: () => void): () => void {
     this.#watchers.add(cb);
     return () => this.#watchers.delete(cb);
@@ -197,6 +195,7 @@ export class Channel extends ChannelRoom {
     const local = this.localTakers + this.localPutters;
     this.#loan.comeBack(this, this.#takers.length > 0 || this.#watchers.size > 0);
     let served: ReaderCopy | null = null;
+    let handed = false; // to a local get: a watcher of the same handle (poll(), wait()) is told too
     for (;;) {
       while (items.length > 0 && this.#takers.length > 0 && this.waitingBacks === 0) {
         if (this.ahead.holders.size > 0 && this.#recall()) break;
@@ -216,6 +215,7 @@ export class Channel extends ChannelRoom {
           this.localTakers--;
           this.opts.count?.add(-1);
           this.out.settle(t, items.shift()!);
+          handed = true;
         }
       }
       if (items.length > 0 && this.#takers.length === 0 && this.waitingBacks === 0) {
@@ -224,7 +224,7 @@ export class Channel extends ChannelRoom {
       if (!this.admitPuts()) break;
     }
     if (served) this.#loan.lendTo(this, this.out, served, this.#takers.length + this.#watchers.size);
-    if (this.#watchers.size > 0 && (items.length > 0 || this.atEof))
+    if (this.#watchers.size > 0 && (items.length > 0 || this.atEof || handed))
       for (const cb of [...this.#watchers]) cb();
     if (items.length === 0) {
       if (this.ended) this.#eof();

@@ -27,7 +27,7 @@ export interface ReceiverHost {
   nextSeq(): number;
   isOpen(): boolean;
   hold(): void;
-  ready(): void;
+  ready(): void; // an item is here, or went to a waiting get or try: poll() and wait() are told (select())
   consumed(total: number, first: boolean): void;
   /** Sends the frames sent so far now, rather than at the end of the turn. */
   flushNow(): void;
@@ -284,6 +284,7 @@ export class Receiver {
     this.#consume();
     this.#host.settle(w, item);
     this.#host.hold();
+    this.#host.ready();
   }
 
   #consume<T>(item?: T): T | undefined {
