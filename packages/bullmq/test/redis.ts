@@ -25,7 +25,8 @@ const BIN = process.env.REDIS_SERVER ?? 'redis-server';
 /** Why the bullmq tests cannot run here (decided once, in global-setup.ts), or `undefined`. */
 export const redisMissing: string | undefined = inject('redisMissing') || undefined;
 
-function freePort(): Promise<number> {
+/** A loopback TCP port nothing listens on right now. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();

@@ -4,23 +4,11 @@
  * its `connected` line with Redis frozen. It exits with 0 and the same `stopping`/`stopped` lines,
  * and leaves no entry of its own in the registry.
  */
-import { createServer } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { type RedisServer, redisMissing, startRedis } from './redis.js';
+import { freePort, type RedisServer, redisMissing, startRedis } from './redis.js';
 import { launchWorkerProcess, startWorkerProcess, type WorkerProcess } from './workers.js';
 
 const OTHER = new URL('./fixtures/other.mjs', import.meta.url).pathname;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** The worker stopped as after its start: exit code 0, `stopping` then `stopped`, no error. */
 function expectOrderlyStop(w: WorkerProcess, code: number | null): void {
