@@ -67,29 +67,6 @@ describe.each(['thread', 'process'] as const)('a dropped pool (%s)', (context) =
     expect(alive).toBeLessThanOrEqual(8);
   });
 
-  // The weight stands for the workers: once they have stopped it goes, though the pool is still
-  // referenced (a program that keeps a closed pool in a field does not keep 33 MiB for it).
-  it('gives its weight back once join() or terminate() ended', { timeout: 60_000 }, async () => {
-    const MiB = 1024 * 1024;
-    const buffers = () => {
-      gc();
-      return process.memoryUsage().arrayBuffers;
-    };
-    for (const end of ['join', 'terminate'] as const) {
-      const before = buffers();
-      const pool = new Pool({ processes: 1, context });
-      expect(buffers() - before).toBeGreaterThanOrEqual(32 * MiB);
-      expect(await pool.apply(t.square, [3])).toBe(9);
-      if (end === 'join') {
-        pool.close();
-        await pool.join();
-      } else await pool.terminate();
-      // Backing stores are freed by a sweep after the collection: poll.
-      expect(await collectUntil(() => buffers() - before < 16 * MiB, 10_000)).toBe(true);
-      expect(pool.stats().workers).toBe(0);
-    }
-  });
-
   it('is kept alive by a pending call, which completes', { timeout: 60_000 }, async () => {
     const call = new Pool({ processes: 1, context }).apply(t.square, [7]);
     for (let i = 0; i < 5; i++) {

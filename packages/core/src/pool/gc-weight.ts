@@ -16,16 +16,11 @@ export const POOL_WEIGHT_BYTES = 33 * 1024 * 1024;
 /** Each live Pool's weight, kept as long as the Pool itself. */
 const weights = new WeakMap<object, ArrayBuffer>();
 
-/** Gives `pool` its weight until {@link unweigh}; nothing when the engine refuses the buffer. */
+/** Gives `pool` its weight for its whole life; nothing when the engine refuses the buffer. */
 export function weigh(pool: object): void {
   try {
     weights.set(pool, new ArrayBuffer(POOL_WEIGHT_BYTES));
   } catch {
     // No address space for it (a 32-bit build, a limit): the pool works without it.
   }
-}
-
-/** Takes `pool`'s weight off once its workers have stopped (`join()` or `terminate()` ended). */
-export function unweigh(pool: object): void {
-  weights.delete(pool);
 }

@@ -14,7 +14,7 @@ import { AsyncResult } from './async-result.js';
 import { PoolEngine } from './engine.js';
 import type { PoolEvents } from './events.js';
 import type { Gate } from './gate.js';
-import { unweigh, weigh } from './gc-weight.js';
+import { weigh } from './gc-weight.js';
 import { collectAll, imapResults } from './map-call.js';
 import type {
   AsyncCallOptions,
@@ -359,8 +359,7 @@ export class Pool<I extends TaskFunction = TaskFunction>
     if (this.#gate.state === 'running') {
       return Promise.reject(new ProcessError('join() needs close() or terminate() first.'));
     }
-    // a pool dropped while joined is not terminated; a joined one no longer weighs
-    return this.#keeps(this.#engine.join().then(() => unweigh(this)));
+    return this.#keeps(this.#engine.join()); // a pool dropped while joined is not terminated
   }
 
   /**
@@ -374,7 +373,6 @@ export class Pool<I extends TaskFunction = TaskFunction>
    */
   async terminate(): Promise<void> {
     await this.#engine.terminate();
-    unweigh(this);
   }
 
   /**
@@ -389,7 +387,6 @@ export class Pool<I extends TaskFunction = TaskFunction>
    */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.#engine.terminate(true);
-    unweigh(this);
   }
 }
 
