@@ -14,7 +14,6 @@ import { AsyncResult } from './async-result.js';
 import { PoolEngine } from './engine.js';
 import type { PoolEvents } from './events.js';
 import type { Gate } from './gate.js';
-import { weigh } from './gc-weight.js';
 import { collectAll, imapResults } from './map-call.js';
 import type {
   AsyncCallOptions,
@@ -86,7 +85,6 @@ export class Pool<I extends TaskFunction = TaskFunction>
     );
     this.#gate = this.#engine.gate;
     finalizer.register(this, this.#engine);
-    weigh(this); // what its workers cost, told to the engine
   }
 
   /** `result`, which keeps this pool alive while it is reachable (see `owners`). */
