@@ -45,7 +45,7 @@ import { Calls } from './calls.js';
 import { Jobs } from './jobs.js';
 import { Liveness } from './liveness.js';
 import { type PoolOptions, type ResolvedPoolOptions, resolvePoolOptions } from './options.js';
-import { reapedError, Session, TERMINATE_WAIT_MS, type WorkerInfo } from './session.js';
+import { reapedError, Session, type WorkerInfo } from './session.js';
 
 type State = 'running' | 'closed' | 'terminated';
 
@@ -363,8 +363,9 @@ export class Pool extends EventEmitter implements AsyncDisposable {
   }
 
   /**
-   * Redis lost the pool: every pending and later call rejects with `error`, and the pool lets go of
-   * Redis at once (deleting what is left of its keys if Redis is there): `join()` waits for that.
+   * Redis lost the pool: every pending and later call rejects with `error`, and the pool lets go
+   * of Redis at once (deleting what is left of its keys if Redis is there), so `join()` and
+   * `terminate()` only wait for that.
    */
   #lose(error: Error): void {
     this.#stop.abort(error);
@@ -375,11 +376,10 @@ export class Pool extends EventEmitter implements AsyncDisposable {
 
   #teardown(): Promise<void> {
     this.#liveness.set(true);
-    // No call needs Redis now: a first connection is given up, a dropped one awaited (terminate: 1 s).
+    // No call needs Redis any more: a connection still awaited is not worth waiting for.
     this.#session.giveUp(new PoolClosedError('The pool was closed before it connected to Redis.'));
     this.#shutdown ??= (async () => {
       await this.#ready.catch(() => {});
-      await this.#session.checked(this.#state === 'terminated' ? TERMINATE_WAIT_MS : undefined);
       await this.#jobs.close(!this.#session.connected);
       await this.#session.close();
     })();

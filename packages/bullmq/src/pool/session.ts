@@ -35,12 +35,6 @@ export interface WorkerInfo {
 
 const MAX_TICK_MS = 1000;
 
-/**
- * How long `terminate()` waits for a dropped connection to come back to delete the pool's keys
- * (`join()` waits up to `connectTimeout`); past it they are left to the workers' sweep.
- */
-export const TERMINATE_WAIT_MS = 1000;
-
 /** What a pool that could not connect does next, said in its `RedisConnectionError`. */
 const GAVE_UP =
   ' This pool stopped trying and holds no connection (the program can end without terminate()); ' +
@@ -144,17 +138,10 @@ export class Session {
 
   /**
    * Resolves once the connection is up and checked: at once, or (after it dropped) when the first
-   * heartbeat since it came back has run, or when the pool gave up on Redis, or after `maxMs`.
-   * Never rejects.
+   * heartbeat since it came back has run, or when the pool gave up on Redis. Never rejects.
    */
-  checked(maxMs?: number): Promise<void> {
-    const back = this.#back?.promise;
-    if (!back || maxMs === undefined) return back ?? Promise.resolve();
-    let timer: NodeJS.Timeout | undefined;
-    const waited = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, maxMs);
-    });
-    return Promise.race([back, waited]).finally(() => clearTimeout(timer));
+  checked(): Promise<void> {
+    return this.#back?.promise ?? Promise.resolve();
   }
 
   #reopened(back: { resolve: () => void }): void {
