@@ -40,6 +40,19 @@ export function inheritedAuthkey(): string {
   return Buffer.from(processAuthkey()).toString('hex');
 }
 
+/**
+ * A copy of `key` as bytes, the forms `setProcessAuthkey()` takes (internal).
+ * @throws {ValidationError} for an empty key or one that is neither a string nor a Uint8Array.
+ */
+export function authkeyBytes(key: unknown, what: string): Uint8Array {
+  const bytes =
+    typeof key === 'string' ? new TextEncoder().encode(key) : key instanceof Uint8Array ? key : null;
+  if (!bytes || bytes.length === 0) {
+    throw new ValidationError(`${what} must be a non-empty string or Uint8Array, got ${describeValue(key)}.`);
+  }
+  return Uint8Array.from(bytes);
+}
+
 /** This realm's identity when it is a multiproc worker, else `undefined` (internal). */
 export function getWorkerIdentity(): WorkerIdentity | undefined {
   return (globalThis as any)[IDENTITY_KEY];

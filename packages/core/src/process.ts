@@ -3,22 +3,15 @@
  * context). Mirrors Python's `multiprocessing.Process`, with Promises for the waiting calls.
  */
 
-import { type WaitReadiness, waitable } from '@multiproc/ipc';
-import {
-  ClosedError,
-  describeValue,
-  ProcessError,
-  resolveTimeout,
-  type Timeout,
-  ValidationError,
-} from '@multiproc/shared';
-import { getWorkerIdentity } from './identity.js';
+import { processAuthkey, type WaitReadiness, waitable } from '@multiproc/ipc';
+import { ClosedError, ProcessError, resolveTimeout, type Timeout } from '@multiproc/shared';
+import { authkeyBytes, getWorkerIdentity } from './identity.js';
 import { tooManyArguments } from './internal/arity.js';
 import { assertMayStartWorkers } from './internal/bootstrap.js';
 import { refuseToSend } from './internal/host-bound.js';
 import { type Inspect, inspectSymbol, showFields } from './internal/inspect.js';
 import { assertPermitted } from './internal/permission.js';
-import { checkTarget } from './internal/process-checks.js';
+import { checkedSetting, checkTarget } from './internal/process-checks.js';
 import { launchProcess, logStarted } from './internal/process-launch.js';
 import { type ExitInfo, endsWithin, type Runner, TERMINATE_GRACE_MS } from './internal/runner.js';
 import { assertRuntimeSupports } from './internal/runtime.js';
@@ -84,6 +77,7 @@ export function activeChildren(): Process[] {
 export class Process<F extends TaskFunction = TaskFunction> {
   #name: string;
   #daemon: boolean;
+  #authkey: Uint8Array = processAuthkey();
   readonly #context: ContextName;
   readonly #target: TaskRef<F>;
   readonly #args: unknown[];
@@ -119,12 +113,7 @@ export class Process<F extends TaskFunction = TaskFunction> {
    * @throws {ValidationError} for anything but a string (Python: an `AssertionError`).
    */
   set name(value: string) {
-    if (typeof value !== 'string') {
-      throw new ValidationError(
-        `Process name must be a string, got ${describeValue(value)} (Python: name must be a string).`,
-      );
-    }
-    this.#name = value;
+    this.#name = checkedSetting('name', value);
   }
 
   /** Whether the process is ended when its parent exits. Set it before `start()`. */
@@ -137,11 +126,21 @@ export class Process<F extends TaskFunction = TaskFunction> {
    * @throws {ProcessError} after `start()`.
    */
   set daemon(value: boolean) {
-    if (typeof value !== 'boolean') {
-      throw new ValidationError(`Process daemon must be true or false, got ${describeValue(value)}.`);
-    }
+    checkedSetting('daemon', value);
     if (this.#state !== 'initial') throw new ProcessError('daemon can only be set before start().');
     this.#daemon = value;
+  }
+
+  /**
+   * The key its worker gets as `currentProcess().authkey`: this program's key when the `Process` was
+   * made, unless assigned before `start()` (reading gives a copy). Python: `authkey`.
+   */
+  get authkey(): Uint8Array {
+    return this.#authkey.slice();
+  }
+  /** Gives its worker this key (a string or bytes). @throws {ValidationError} for an empty key or another type. */
+  set authkey(key: string | Uint8Array) {
+    this.#authkey = authkeyBytes(key, 'Process authkey');
   }
 
   /** The context this process runs in. */
@@ -200,6 +199,7 @@ export class Process<F extends TaskFunction = TaskFunction> {
       name: this.#name,
       identity: this.#identity,
       daemon: this.#daemon,
+      authkey: this.#authkey,
     });
     this.#runner = runner;
     this.#ending = receiverEnding;

@@ -47,6 +47,33 @@ describe.each(['thread', 'process'] as const)('authkey inheritance in the %s con
     setProcessAuthkey(original);
   });
 
+  it("Process.authkey is the parent's key at construction; set before start(), it is the worker's", async () => {
+    const p = new Process({ target: tasks.sendKey, args: [null], context });
+    expect(p.authkey).toBeInstanceOf(Uint8Array);
+    expect(hex(p.authkey)).toBe(hex(processAuthkey()));
+    p.authkey.fill(0); // a copy
+    expect(hex(p.authkey)).toBe(hex(processAuthkey()));
+    expect(() => {
+      p.authkey = '';
+    }).toThrow(ValidationError);
+    expect(() => {
+      p.authkey = 42 as never;
+    }).toThrow(ValidationError);
+    const [mine, theirs]: Connection[] = Pipe();
+    const q = new Process({ target: tasks.sendKey, args: [theirs], context });
+    q.authkey = `own key of ${context}`;
+    setProcessAuthkey('changed after construction'); // q keeps the key it was given
+    q.start();
+    theirs.close();
+    const got = (await mine.recv()) as { key: string };
+    await q.join(20_000);
+    mine.close();
+    setProcessAuthkey(original);
+    expect(got.key).toBe(hex(new TextEncoder().encode(`own key of ${context}`)));
+    expect(new TextDecoder().decode(q.authkey)).toBe(`own key of ${context}`);
+    expect(hex(processAuthkey())).toBe(hex(original)); // the parent's own key is untouched
+  });
+
   it('pool workers and their own pools get it, and it is not left in their environment', async () => {
     await using pool = new Pool({ processes: 1, context });
     const got = (await pool.apply(tasks.poolKey, [])) as { key: string; env: boolean };

@@ -37,6 +37,22 @@ export function checkTarget(self: object, options: unknown): void {
   }
 }
 
+/**
+ * The value assigned to a `Process`'s `name` (a string) or `daemon` (a boolean), checked.
+ * @throws {ValidationError} for another type (Python: an `AssertionError` for the name).
+ */
+export function checkedSetting<T extends string | boolean>(what: 'name' | 'daemon', value: T): T {
+  if (what === 'name' && typeof value !== 'string') {
+    throw new ValidationError(
+      `Process name must be a string, got ${describeValue(value)} (Python: name must be a string).`,
+    );
+  }
+  if (what === 'daemon' && typeof value !== 'boolean') {
+    throw new ValidationError(`Process daemon must be true or false, got ${describeValue(value)}.`);
+  }
+  return value;
+}
+
 /** @throws {SerializationError} naming the Proxy among `args` (the user's), cause a `DataCloneError`. */
 export function assertSerializable(message: StartMessage, args: unknown): void {
   try {

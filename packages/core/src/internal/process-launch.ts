@@ -4,7 +4,7 @@
  * keeps the state; this file owns what crosses to the worker.
  */
 import { encodeValue } from '@multiproc/shared';
-import { inheritedAuthkey, nameForChildren } from '../identity.js';
+import { nameForChildren } from '../identity.js';
 import type { ContextName } from '../options.js';
 import type { TaskRef } from '../task.js';
 import { runOnSpare } from '../warm.js';
@@ -25,6 +25,8 @@ export interface LaunchSpec {
   name: string;
   identity: number[];
   daemon: boolean;
+  /** The worker's `currentProcess().authkey` (the `Process`'s `authkey`). */
+  authkey: Uint8Array;
 }
 
 /** A started worker, and the call that accounts for the queues and pipes among its args once it ends. */
@@ -66,7 +68,7 @@ export function launchProcess(spec: LaunchSpec): Launched {
       context,
       parent: { pid: process.pid, name: nameForChildren() },
       depth: childDepth(),
-      authkey: inheritedAuthkey(),
+      authkey: Buffer.from(spec.authkey).toString('hex'),
     },
   };
   try {
