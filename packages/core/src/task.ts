@@ -129,8 +129,9 @@ function makeRef<F extends TaskFunction>(module: string, taskName: string, fn: F
         // The module's URL in quotes: the build marks every `import(` followed by a name, strings too.
         `Task '${taskName}' of ${module} is not loaded in this thread: import its module first ` +
           `(await import('${module}')). In a worker, a task reference given to a task as an argument, or ` +
-          "received by get(), recv(), a pool call's result or a manager proxy's value, is loaded for it; " +
-          "one from a queue's getNowait() (it cannot wait) is not, nor any in the program's main thread.",
+          "received by get(), recv(), a pool call's result, error or onMessage value, or a manager proxy's " +
+          "value, is loaded for it; one from a queue's getNowait() (it cannot wait) is not, nor any in the " +
+          "program's main thread (which would run that module's isMain() block): import it there yourself.",
       );
     }
     return target.apply(this, args);

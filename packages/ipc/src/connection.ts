@@ -20,7 +20,7 @@ import { rejectArguments, tooManyArguments } from './internal/arity.js';
 import { CONNECTION_TYPE, type ConnectionData, remoteConnectionHandle } from './internal/connection-parts.js';
 import { ConnectionState } from './internal/connection-state.js';
 import { closeWhenCollected } from './internal/finalize.js';
-import { readyHandle } from './internal/ready.js';
+import { readyHandle, type WaitHandle } from './internal/ready.js';
 import type { Handle } from './internal/runtime/handle.js';
 import { type Schema, schemaFromData } from './internal/schema.js';
 
@@ -256,8 +256,8 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
   }
 
   /** @internal What `wait()` watches; throws on the send-only end, as `poll()` does. */
-  [readyHandle](): Handle {
-    return this.#s.receivingHandle;
+  [readyHandle](): WaitHandle {
+    return this.#s.waitHandle;
   }
 
   /** @internal The codec protocol: a copy for another thread or process. */

@@ -2,17 +2,26 @@
 
 import { describeValue, type Timeout, ValidationError } from '@multiproc/shared';
 import { tooManyArguments } from './internal/arity.js';
-import { ioTurn, readyHandle, type Waitable, whenReady } from './internal/ready.js';
+import { ioTurn, readyHandle, type Waitable, type WaitHandle, whenReady } from './internal/ready.js';
 import { STUCK } from './internal/runtime/waiter.js';
 import { checkTimeout } from './internal/schema.js';
 import { waitsForever } from './internal/waits-forever.js';
 import { isWaitableObject, type WaitableObject, type WaitReadiness, waitable } from './waitable.js';
 
 /** What `wait()` watches for one object. */
-function readinessOf(o: Waitable | WaitableObject): WaitReadiness {
+function readinessOf(o: Waitable | WaitableObject): WaitReadiness | WaitHandle {
   return typeof (o as Waitable)[readyHandle] === 'function'
     ? (o as Waitable)[readyHandle]()
     : (o as WaitableObject)[waitable]();
+}
+
+/** Throws when one was closed on this side while wait() waited: ClosedError, as when called after. */
+function recheckAll(list: readonly (Waitable | WaitableObject)[], handles: (WaitReadiness | WaitHandle)[]) {
+  list.forEach((o, i) => {
+    const h = handles[i]!;
+    if ('check' in h && h.check) h.check();
+    else readinessOf(o);
+  });
 }
 
 /** The indexes `[first, second]` of the first object `list` holds twice, or `undefined`. */
@@ -31,7 +40,9 @@ function firstRepeat(list: readonly unknown[]): [number, number] | undefined {
  * a connection) or, for a `Process` or its `sentinel`, has ended; then resolves to every one that
  * is ready. Mirrors Python's `multiprocessing.connection.wait(object_list, timeout)`. An object
  * whose message or item arrived while it waited counts as ready even when a `recv()`/`get()`
- * waiting on that same object took it at once, as Python's `select` reports the fd.
+ * waiting on that same object took it at once, as Python's `select` reports the fd. A connection
+ * whose `recvBytes(maxlength)` refused a longer message while it waited counts as ready too (Python's
+ * `wait()` reports it, and its next `recv()` raises): receiving on it now fails at once.
  * @param objects - Connections, Queues, JoinableQueues, SimpleQueues, `Process`es and their
  *   `sentinel`s (any object implementing the {@link waitable} protocol).
  * @param timeout - ms to wait at most; @default no limit. On timeout resolves to `[]`. A negative
@@ -94,11 +105,11 @@ export async function wait<W extends Waitable | WaitableObject>(
     for (const h of handles) if (!h.ready()) h.onReady(() => {})(); // fetch ahead for next time
     // What has arrived for the others is read meanwhile: a loop of waits sees every ready object.
     await ioTurn();
-    for (const o of list) readinessOf(o); // one closed meanwhile: ClosedError, as when called after
+    recheckAll(list, handles);
     return list.filter((o, i) => now.includes(o) || handles[i]!.ready());
   }
   const r = await whenReady(handles, ms);
-  for (const o of list) readinessOf(o); // one closed meanwhile: ClosedError, as when called after
+  recheckAll(list, handles);
   if (r === STUCK) throw waitsForever('wait()');
   // An object whose item a get waiting on it took at once counts too (it became ready), as in Python.
   return list.filter((_, i) => r.has(i) || handles[i]!.ready());

@@ -18,6 +18,7 @@ import {
   leaveWait,
   leaveWaitUnlocked,
   SEQ,
+  sleepSync,
   waitingIn,
 } from './internal/condition-words.js';
 import { type Inspect, inspectSymbol, showFields } from './internal/inspect.js';
@@ -31,7 +32,7 @@ import {
   kRestoreSync,
 } from './internal/protocol.js';
 import { assertThreadTarget } from './internal/shared-codec.js';
-import { deadlineFor, NO_WAIT, now, type WaitResult, waitAsync, waitSync } from './internal/wait.js';
+import { deadlineFor, NO_WAIT, now, type WaitResult, waitAsync } from './internal/wait.js';
 import { type AcquireOptions, Lock } from './lock.js';
 import { describeValue } from './options.js';
 import { getOwnerId, trackAbandonable } from './owner.js';
@@ -39,8 +40,7 @@ import { definePythonNames } from './python-names.js';
 import { RLock } from './rlock.js';
 import type { Timeout } from './timeout.js';
 
-// This thread's owner id, set by the first constructor: `getOwnerId()` loads node:worker_threads,
-// which an import of this package must not pay for (issue #18).
+// This thread's owner id, set by the first constructor (getOwnerId() loads worker_threads: issue #18).
 let ME = 0;
 let adopting: SharedArrayBuffer | undefined;
 
@@ -247,7 +247,7 @@ export class Condition implements Abandonable {
     for (let seq = entered; ; ) {
       let r: WaitResult;
       try {
-        r = waitSync(this.#w, SEQ, seq, deadline);
+        r = sleepSync(this.#w, seq, deadline, ME);
       } catch (err) {
         lock[kRestoreSync](saved);
         leaveWait(this.#w, ME, entered, true);

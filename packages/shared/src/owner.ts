@@ -149,8 +149,8 @@ export interface AbandonOptions {
  * a failure), so a thread blocked in `acquireSync()` for what it held wakes at once. A worker that
  * is terminated or runs out of memory runs no code: this call in the thread that started it gives
  * back, and on Linux so does a thread blocked in `acquireSync()` meanwhile (a `Lock`, an `RLock`, a
- * semaphore permit), within about 100 to 200 ms: it looks between 100 ms slices whether the
- * holder's OS thread still exists.
+ * semaphore permit), in `Barrier.waitSync()` or `Condition.waitSync()`, within about 100 to 200 ms:
+ * it looks between 100 ms slices whether the holder's (the other party's) OS thread still exists.
  * @param ownerId the ended thread's {@link getOwnerId} value ({@link ownerIdOfThread} of its `threadId`).
  * @param options how it ended; by default it failed.
  * @returns how many objects gave something back.

@@ -4,6 +4,7 @@
  * (error-classes.ts), whatever other copy of the packages a program loaded after it.
  */
 import * as shared from '@multiproc/shared';
+import { isMain } from '../identity.js';
 import { forgetUnloadedRefModules } from '../task.js';
 import { decodeOwn } from './error-classes.js';
 
@@ -15,8 +16,24 @@ export const fromErrorRecord: typeof shared.fromErrorRecord = (record, source) =
   decodeOwn(() => shared.fromErrorRecord(record, source));
 
 /** shared's `thrownOrError`, rebuilding this copy's classes ({@link decodeOwn}). */
-export const thrownOrError: typeof shared.thrownOrError = (record, source) =>
-  decodeOwn(() => shared.thrownOrError(record, source));
+export const thrownOrError: typeof shared.thrownOrError = (record, source, loads) =>
+  decodeOwn(() => shared.thrownOrError(record, source, loads));
+
+/**
+ * What a failed call rejects with ({@link thrownOrError}), and, in a worker, the import of the modules
+ * of the task references in its fields (so they can be called, as a result's can; Python's unpickling
+ * imports them): reject once it settled. It never rejects: the call fails with the task's error even
+ * when a module cannot be imported (that reference says so when called). `undefined` when nothing
+ * loads, and always in the program's main thread, which imports none (task.ts).
+ */
+export function errorLoaded(
+  record: shared.ErrorRecord,
+  source: shared.CodecTarget,
+  loads: shared.PendingLoad[] | undefined = isMain() ? undefined : [],
+): [error: unknown, loading: Promise<void> | undefined] {
+  const error = thrownOrError(record, source, loads);
+  return [error, loads && shared.loadPending(loads)?.catch(() => {})];
+}
 
 /**
  * shared's `decodeValue`, rebuilding errors sent as values as this copy's classes ({@link decodeOwn}).

@@ -11,7 +11,7 @@ import {
 import { WorkerCrashedError } from '../errors.js';
 import type { CallReply, TaskSpec } from '../internal/batch.js';
 import { refusedAt, UNSENDABLE_ADVICE } from '../internal/clone-refusal.js';
-import { decodeValue, ERRORS_AS_VALUES, thrownOrError } from '../internal/error-record.js';
+import { decodeValue, ERRORS_AS_VALUES, errorLoaded } from '../internal/error-record.js';
 import { holdsMoved } from '../move.js';
 import type { ContextName } from '../options.js';
 import type { Dispatcher, Entry } from './dispatcher.js';
@@ -137,7 +137,12 @@ export function applyCall(
         // A thread's messages travel on another channel than its reply: deliver them first.
         if (r.sent && hold.listener !== undefined) {
           void pool.messages.delivered(hold.listener, r.sent).then(() => finish(r));
-        } else finish(r);
+        } else {
+          // A child's messages came first; one may wait for its task reference's module.
+          const loading = hold.listener === undefined ? undefined : pool.messages.caughtUp(hold.listener);
+          if (loading) void loading.then(() => finish(r));
+          else finish(r);
+        }
       },
       reject: (error) => {
         // A thread that died sent no count of its messages: those it posted before go first.
@@ -156,8 +161,12 @@ export function applyCall(
       release();
       // onMessage threw while the last messages were delivered: the call fails with its error.
       if (hold.failure) reject(hold.failure.error);
-      else if (!r.ok) reject(thrownOrError(r.error, context));
-      else if (!r.encoded && !r.json) resolve(r.value);
+      else if (!r.ok) {
+        // The references in the error's fields are loaded first, as a result's (errorLoaded()).
+        const [error, loading] = errorLoaded(r.error, context);
+        if (loading) void loading.then(() => reject(error));
+        else reject(error);
+      } else if (!r.encoded && !r.json) resolve(r.value);
       else if (r.json) resolve(decodeJson(r.value as JsonEncoded));
       else {
         try {

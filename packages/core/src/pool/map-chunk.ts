@@ -50,27 +50,36 @@ function partCount(part: Part | undefined): number {
  * A chunk's results, in input order, as the consumer reads them: once the modules of the task
  * references among them are imported (in a worker: Python's unpickling imports a function's
  * module; shared's decode-loads.ts), so the consumer can call them; a module that cannot be
- * imported fails the call with the loader's `ProcessError`. Synchronous when nothing loads.
+ * imported fails the call with the loader's `ProcessError`. The references in a task error's fields
+ * are loaded too, but the error stays the call's failure if one cannot be. Synchronous when nothing
+ * loads.
  */
 export function readLoaded(chunk: ChunkReply, context: ContextName): ChunkResults | Promise<ChunkResults> {
   if (isMain()) return readChunk(chunk, context); // the main thread imports none (task.ts): no list
   const loads: PendingLoad[] = [];
-  const results = readChunk(chunk, context, undefined, loads);
+  const errorLoads: PendingLoad[] = [];
+  const results = readChunk(chunk, context, undefined, loads, errorLoads);
   const loading = loadPending(loads);
-  return loading ? loading.then(() => results) : results;
+  const errorsLoading = loadPending(errorLoads)?.catch(() => {});
+  if (!loading && !errorsLoading) return results;
+  return Promise.all([loading, errorsLoading]).then(() => results);
 }
 
-/** A chunk's results, in input order, then `then` (what comes after them); `loads` collects the loads. */
+/**
+ * A chunk's results, in input order, then `then` (what comes after them); `loads` collects the loads
+ * of the results, `errorLoads` those of a task error's fields.
+ */
 export function readChunk(
   chunk: ChunkReply,
   context: ContextName,
   then?: ChunkResults,
   loads?: PendingLoad[],
+  errorLoads?: PendingLoad[],
 ): ChunkResults {
   const { reply, base, rest, parts } = chunk;
   if (parts) {
     let out = then;
-    for (let i = parts.length - 1; i >= 0; i--) out = readPart(parts[i], context, out, loads);
+    for (let i = parts.length - 1; i >= 0; i--) out = readPart(parts[i], context, out, loads, errorLoads);
     return out ?? { values: [] };
   }
   const values = reply.json
@@ -80,8 +89,8 @@ export function readChunk(
         (reply.values as unknown[]).map((v) => decodeValue(v, context, loads))
       : reply.values;
   if (!reply.error) return then === undefined ? { values } : { values, more: then };
-  const error = withTaskIndex(thrownOrError(reply.error, context), base + values.length);
-  return { values, error, more: readPart(rest, context, then, loads) };
+  const error = withTaskIndex(thrownOrError(reply.error, context, errorLoads), base + values.length);
+  return { values, error, more: readPart(rest, context, then, loads, errorLoads) };
 }
 
 function readPart(
@@ -89,10 +98,11 @@ function readPart(
   context: ContextName,
   then: ChunkResults | undefined,
   loads: PendingLoad[] | undefined,
+  errorLoads: PendingLoad[] | undefined,
 ): ChunkResults | undefined {
   if (part === undefined) return then;
   if ('failure' in part) return { values: [], error: part.failure, more: then };
-  return readChunk(part, context, then, loads);
+  return readChunk(part, context, then, loads, errorLoads);
 }
 
 /** What the chunks of one map call share. */
@@ -185,9 +195,15 @@ export class ChunkEntry implements Entry {
     const { listener, context, messages } = this.#call;
     // A thread's messages travel on another channel than its reply (which told the pool how many
     // it sent): the chunk settles once they have reached onMessage, as an apply call does.
-    if (listener !== undefined && context === 'thread') {
-      void messages.drained(listener).then(() => this.#settle(reply as MapReply, rest));
-    } else this.#settle(reply as MapReply, rest);
+    // A child's came first, and one may wait for its task reference's module (messages.ts).
+    const pending =
+      listener === undefined
+        ? undefined
+        : context === 'thread'
+          ? messages.drained(listener)
+          : messages.caughtUp(listener);
+    if (pending) void pending.then(() => this.#settle(reply as MapReply, rest));
+    else this.#settle(reply as MapReply, rest);
   }
 
   /** The items after a failed one, to send again (`ChunkCall.resend`), and the input position of the first. */

@@ -4,6 +4,8 @@
  * processes send over their IPC channel, which tinypool hands to the per-run `channel` below.
  */
 import { BroadcastChannel } from 'node:worker_threads';
+import { loadPending, type PendingLoad } from '@multiproc/shared';
+import { isMain } from '../identity.js';
 import type { CallerMessage } from '../internal/batch.js';
 import { decodeValue } from '../internal/error-record.js';
 
@@ -36,6 +38,8 @@ export class CallerMessages {
   readonly #senders = new Map<number, Set<string>>();
   // Settled calls whose listener waits for messages still on their way.
   readonly #leaving = new Map<number, NodeJS.Timeout>();
+  // Per listener whose message waits for a task reference's module: the messages behind it, in order.
+  readonly #loading = new Map<number, CallerMessage[]>();
   // Calls waiting for their messages before they settle (see delivered()).
   readonly #waiting = new Map<number, { met: () => boolean; done: () => void }[]>();
   #channel: BroadcastChannel | undefined;
@@ -100,6 +104,15 @@ export class CallerMessages {
   delivered(id: number, count: number): Promise<void> {
     this.expect([[id, count]]);
     return this.#until(id, () => (this.#received.get(id) ?? 0) >= (this.#expected.get(id) ?? 0));
+  }
+
+  /**
+   * Resolves once no message of listener `id` waits for a task reference's module any more (see
+   * #deliver); `undefined` when none does. A child process's messages arrive before its reply, on
+   * the same channel, so a call of a process pool settles after this.
+   */
+  caughtUp(id: number): Promise<void> | undefined {
+    return this.#loading.has(id) ? this.#until(id, () => !this.#loading.has(id)) : undefined;
   }
 
   /**
@@ -185,6 +198,7 @@ export class CallerMessages {
     for (const timer of this.#leaving.values()) clearTimeout(timer);
     this.#leaving.clear();
     this.#listeners.clear();
+    this.#loading.clear();
     for (const done of [...this.#flushes.values()]) done();
     this.#channel?.close();
     this.#channel = undefined;
@@ -199,19 +213,70 @@ export class CallerMessages {
       return;
     }
     if (!('__multiproc_message__' in message)) return;
-    const { __multiproc_message__: id, value, from, encoded } = message as CallerMessage;
+    const m = message as CallerMessage;
+    const behind = this.#loading.get(m.__multiproc_message__);
+    if (behind) behind.push(m);
+    else this.#deliver(m);
+  }
+
+  /**
+   * Hands `m` to its listener, then counts it. In a worker, a task reference in it whose module this
+   * realm never imported is loaded first, as a pool call's result is (Python's unpickling imports
+   * it), so `onMessage` can call it; meanwhile this listener's later messages wait behind it, and
+   * it is counted (delivered() resolves) only once handed over. A load that fails is the message's
+   * error: the call fails with it. The main thread loads nothing (task.ts), nor does a value that was
+   * not encoded.
+   */
+  #deliver(m: CallerMessage): void {
+    const { __multiproc_message__: id, value, encoded } = m;
     const listener = this.#listeners.get(id);
-    if (listener) {
+    if (listener && encoded) {
       const source = this.#threads ? 'thread' : 'process';
-      listener(encoded ? () => decodeValue(value, source) : () => value);
-    }
-    if (!this.#threads) return;
-    const received = (this.#received.get(id) ?? 0) + 1;
-    this.#received.set(id, received);
-    if (from !== undefined) {
-      const key = `${id}:${from}`;
-      this.#receivedFrom.set(key, (this.#receivedFrom.get(key) ?? 0) + 1);
-    }
+      const loads: PendingLoad[] | undefined = isMain() ? undefined : [];
+      let read: () => unknown;
+      try {
+        const decoded = decodeValue(value, source, loads);
+        read = () => decoded;
+      } catch (error) {
+        read = () => {
+          throw error; // a decoder missing here: the call fails with it (see Listener)
+        };
+      }
+      const loading = loads && loadPending(loads);
+      if (loading) {
+        this.#loading.set(id, []);
+        const failed = (error: unknown) => () => {
+          throw error;
+        };
+        void loading.then(() => read, failed).then((loaded) => this.#loaded(m, loaded));
+        return;
+      }
+      listener(read);
+    } else if (listener) listener(() => value);
+    this.#count(m);
+  }
+
+  /** `m`'s loads settled: hands it over, then the messages that waited behind it. */
+  #loaded(m: CallerMessage, read: () => unknown): void {
+    const id = m.__multiproc_message__;
+    const behind = this.#loading.get(id);
+    if (behind === undefined) return; // closed meanwhile
+    this.#loading.delete(id);
+    this.#listeners.get(id)?.(read);
+    this.#count(m);
+    for (const next of behind) this.#route(next);
+  }
+
+  #count({ __multiproc_message__: id, from }: CallerMessage): void {
+    let received = 0;
+    if (this.#threads) {
+      received = (this.#received.get(id) ?? 0) + 1;
+      this.#received.set(id, received);
+      if (from !== undefined) {
+        const key = `${id}:${from}`;
+        this.#receivedFrom.set(key, (this.#receivedFrom.get(key) ?? 0) + 1);
+      }
+    } else if (!this.#waiting.has(id)) return;
     const waiters = this.#waiting.get(id);
     if (waiters) {
       const waiting = waiters.filter((w) => !w.met());
@@ -219,6 +284,6 @@ export class CallerMessages {
       if (waiting.length > 0) this.#waiting.set(id, waiting);
       else this.#waiting.delete(id);
     }
-    if (this.#leaving.has(id) && received >= (this.#expected.get(id) ?? 0)) this.#forget(id);
+    if (this.#threads && this.#leaving.has(id) && received >= (this.#expected.get(id) ?? 0)) this.#forget(id);
   }
 }

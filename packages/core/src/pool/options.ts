@@ -142,7 +142,9 @@ export interface CallOptions {
    * Every message a task sent before it returned has been received when the call settles (for
    * `imap`, when its chunk's results are yielded). If it throws, the call rejects with that error
    * at once, as if aborted (a running task is stopped by replacing its worker), and it is not
-   * called again; the program goes on. (Python has no equivalent.)
+   * called again; the program goes on. In a worker, a task reference in a message is callable at
+   * once: its module is imported before the message is handed over (one that cannot be fails the
+   * call with `ProcessError`). (Python has no equivalent.)
    * @example
    * const seen: unknown[] = [];
    * await pool.apply(tasks.crunch, [1e6], { onMessage: (m) => seen.push(m) });

@@ -6,6 +6,7 @@ import { type EncodeContext, type Encoded, ProcessError } from '@multiproc/share
 import { BrokenPipeError } from '../errors.js';
 import type { BROKEN } from './protocol/item.js';
 import { EOF } from './protocol/item.js';
+import type { WaitHandle } from './ready.js';
 import type { Handle, HandleData } from './runtime/handle.js';
 import { RemoteHandle } from './runtime/remote-handle.js';
 import { type Schema, schemaToData } from './schema.js';
@@ -36,6 +37,31 @@ export function encodeConnection(
 /** The handle of a received connection. */
 export function remoteConnectionHandle(data: ConnectionData): Handle {
   return new RemoteHandle(data.h, { maxsize: 0, acked: false, eager: true });
+}
+
+/**
+ * What `wait()` watches on a receiving end: handle `h`, or `refused` (recvBytes(maxlength) refused a
+ * longer message, which stops the end receiving). Either makes it ready: Python's wait() reports the
+ * fd, whose next recv raises. `checkRead` throws as a receive now would; wait() calls it once it woke,
+ * unless the end was refused meanwhile (then it reports the end, and its next recv() throws).
+ */
+export function refusableHandle(
+  h: Pick<Handle, 'ready' | 'onReady'>,
+  refused: Pick<Handle, 'ready' | 'onReady'>,
+  checkRead: () => void,
+): WaitHandle {
+  return {
+    ready: () => refused.ready() || h.ready(),
+    onReady: (cb) => {
+      const offs = [h.onReady(cb), refused.onReady(cb)];
+      return () => {
+        for (const off of offs) off();
+      };
+    },
+    check: () => {
+      if (!refused.ready()) checkRead();
+    },
+  };
 }
 
 /** A send that cannot arrive: the other end is closed everywhere (BROKEN), or the home is gone. */

@@ -16,11 +16,17 @@ import {
   ValidationError,
 } from '@multiproc/shared';
 import { BufferTooShortError, EOFError, MessageTooLongError } from '../errors.js';
-import { brokenPipe, encodeConnection, notReadable, notWritable } from './connection-parts.js';
+import {
+  brokenPipe,
+  encodeConnection,
+  notReadable,
+  notWritable,
+  refusableHandle,
+} from './connection-parts.js';
 import { forget } from './finalize.js';
 import { unreachedHome } from './net/os-errors.js';
 import { BROKEN, EOF, type Item, MOVE_MIN_BYTES } from './protocol/item.js';
-import { ioTurn, whenReady } from './ready.js';
+import { ioTurn, type WaitHandle, whenReady } from './ready.js';
 import { ReceiveOrder } from './receive-order.js';
 import type { GetResult, Handle } from './runtime/handle.js';
 import { keeperOf } from './runtime/keeper.js';
@@ -42,13 +48,13 @@ export class ConnectionState<T> {
   readonly #owner: object;
   readonly #h: Handle;
   #readable: boolean;
-  /** Set once recvBytes(maxlength) refused a message: receiving stopped (Python's behaviour). */
+  /** Set once recvBytes(maxlength) refused a message: receiving stopped (a receive-only end: closed). */
   #refusedLength = false;
   readonly #writable: boolean;
   readonly #schema: Schema<T> | undefined;
   #closed = false;
   readonly #order = new ReceiveOrder();
-  // Pending poll()s, woken when recvBytes(maxlength) stops this end receiving (#refuseLength).
+  // Pending poll()s and wait()s, woken when recvBytes(maxlength) stops this end receiving (#refuseLength).
   readonly #refusedWatch = new Set<() => void>();
   readonly #refused = { ready: () => this.#refusedLength, onReady: (cb: () => void) => this.#onRefused(cb) };
 
@@ -193,12 +199,13 @@ export class ConnectionState<T> {
   }
 
   /**
-   * The handle `wait()` watches for something to receive.
+   * What `wait()` watches: something to receive, or recvBytes(maxlength) refusing a message, after
+   * which reading fails at once (Python's wait() reports the fd, its next recv raises).
    * @throws {ClosedError} after close(); {@link ProcessError} on an end that does not receive.
    */
-  get receivingHandle(): Handle {
+  get waitHandle(): WaitHandle {
     this.#checkRead();
-    return this.#h;
+    return refusableHandle(this.#h, this.#refused, () => this.#checkRead());
   }
 
   /** A copy for another thread or process. */
@@ -240,11 +247,10 @@ export class ConnectionState<T> {
 
   // Python's _bad_message_length(): a duplex end becomes write-only, a receive-only end is closed.
   #refuseLength(): void {
-    if (this.#writable) {
-      this.#readable = false;
-      this.#refusedLength = true;
-      for (const cb of [...this.#refusedWatch]) cb();
-    } else this.close();
+    this.#readable = false;
+    this.#refusedLength = true;
+    for (const cb of [...this.#refusedWatch]) cb();
+    if (!this.#writable) this.close();
   }
 
   #onRefused(cb: () => void): () => void {

@@ -2,11 +2,18 @@
 import type { Handle } from './runtime/handle.js';
 import { type STUCK, Waiter } from './runtime/waiter.js';
 
-/** Returns the handle; throws ClosedError when the object was closed. */
+/** Returns what wait() watches; throws ClosedError when the object was closed. */
 export const readyHandle: unique symbol = Symbol('multiproc.readyHandle');
 
+/**
+ * What wait() watches for a connection or queue: its handle's readiness, and `check()`, which wait()
+ * calls once it woke and throws as the object would now (ClosedError once closed on this side);
+ * without it, wait() calls the object's method again.
+ */
+export type WaitHandle = Pick<Handle, 'ready' | 'onReady'> & { check?(): void };
+
 export interface Waitable {
-  [readyHandle](): Handle;
+  [readyHandle](): WaitHandle;
 }
 
 /**

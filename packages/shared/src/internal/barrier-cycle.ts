@@ -41,8 +41,9 @@
 import { BrokenBarrierError } from '../errors.js';
 import { getOwnerId } from '../owner.js';
 import { newSharedBuffer } from './browser-limits.js';
-import { freeIfEmpty, OWNER_TABLE_WORDS, ownedSlot, ownerRow, takeOwned } from './owner-table.js';
-import { type WaitResult, waitAsync, waitSync } from './wait.js';
+import { freeIfEmpty, OWNER_TABLE_WORDS, ownedSlot, ownerRow, ownersOf, takeOwned } from './owner-table.js';
+import { waitSyncWatching } from './roster-wait.js';
+import { type WaitResult, waitAsync } from './wait.js';
 
 const STATE = 0;
 const PARTIES = 1;
@@ -120,9 +121,14 @@ export function sleepAsync(w: Int32Array, value: number, deadline: number): Prom
   return waitAsync(w, STATE, value, deadline).catch(() => 'stuck' as const);
 }
 
-/** Sleeps on the state word, blocking this thread. */
+/**
+ * Sleeps on the state word, blocking this thread. A party whose thread ended without running its exit
+ * handlers (out of memory) is found gone between slices and breaks the barrier, as one whose end was
+ * seen does (`abandon`; thread-roster.ts): the others get `BrokenBarrierError` rather than waiting
+ * out their timeout, or for ever, for a party that can never come.
+ */
 export function sleepSync(w: Int32Array, value: number, deadline: number): WaitResult {
-  return waitSync(w, STATE, value, deadline);
+  return waitSyncWatching(w, STATE, value, deadline, () => ownersOf(w, TABLE).filter((o) => o !== ME));
 }
 
 /** Applies `change` to STATE atomically; wakes everyone when it changed anything. */

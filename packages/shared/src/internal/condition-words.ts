@@ -28,7 +28,9 @@
  */
 
 import { newSharedBuffer } from './browser-limits.js';
-import { addOwned, OWNER_TABLE_WORDS, takeOwned } from './owner-table.js';
+import { addOwned, OWNER_TABLE_WORDS, ownersOf, takeOwned } from './owner-table.js';
+import { waitSyncWatching } from './roster-wait.js';
+import type { WaitResult } from './wait.js';
 
 export const SEQ = 0;
 const WAITERS = 1;
@@ -78,6 +80,16 @@ export function leaveWaitUnlocked(w: Int32Array, me: number, entered: number): v
   if (Atomics.load(w, SEQ) !== entered) takeToken(w);
   Atomics.sub(w, WAITERS, 1);
   addOwned(w, TABLE, me, -1);
+}
+
+/**
+ * Sleeps on SEQ (last read as `seq`), blocking this thread (`me`). A waiter in a thread that ended
+ * without running its exit handlers (out of memory) is found gone between slices and its waits given
+ * back (thread-roster.ts, {@link abandonWaits}): a notify woke it rather than a live one, whose token
+ * would otherwise wait for it until its deadline.
+ */
+export function sleepSync(w: Int32Array, seq: number, deadline: number, me: number): WaitResult {
+  return waitSyncWatching(w, SEQ, seq, deadline, () => ownersOf(w, TABLE).filter((o) => o !== me));
 }
 
 /** notify(n), the lock held: grants up to `n` wake-ups to the waiters not counted yet. Invariant 1. */

@@ -20,6 +20,7 @@
 import { encodeValue, registerCodec } from '../codec.js';
 import type { CodecTarget, ErrorEncoder } from '../codec-types.js';
 import { decodeValue } from '../decode.js';
+import type { PendingLoad } from '../decode-loads.js';
 import { classifyError as classify, type ErrorFamily as Family } from '../error-classes.js';
 import { ProcessError, SerializationError } from '../errors.js';
 import { describeThrown } from './describe-thrown.js';
@@ -139,13 +140,16 @@ function packNested(value: unknown, depth: number, path: string, how: Packing): 
   return { __errorRecord: toErrorRecord(refusal, MAX_DEPTH, path) };
 }
 
-/** A nested value as {@link packNested} packed it, rebuilt (`source`: where it came from). */
-function unpackNested(value: unknown, source: CodecTarget): unknown {
+/**
+ * A nested value as {@link packNested} packed it, rebuilt (`source`: where it came from; `loads`
+ * collects what its task references need loaded, as `decodeValue()`'s).
+ */
+function unpackNested(value: unknown, source: CodecTarget, loads: PendingLoad[] | undefined): unknown {
   if (typeof value !== 'object' || value === null) return value;
   const record = (value as { __errorRecord?: ErrorRecord }).__errorRecord;
-  if (record) return fromErrorRecord(record, source);
+  if (record) return fromErrorRecord(record, source, loads);
   try {
-    return decodeValue(value, source);
+    return decodeValue(value, source, loads);
   } catch (error) {
     // No decoder here for a class the worker encoded: say so in its place, as the worker would.
     return error;
@@ -320,14 +324,19 @@ function thrownRecord(
 
 /**
  * What a failed call rejects with: the thrown value itself when a non-Error was thrown and could be
- * sent (decoded for `source`, the context it came from), else the rebuilt Error.
+ * sent (decoded for `source`, the context it came from), else the rebuilt Error. `loads` collects
+ * the loads its task references need (its own fields', its cause's), as `decodeValue()`'s does.
  * @internal
  */
-export function thrownOrError(record: ErrorRecord, source: CodecTarget = 'process'): unknown {
-  if (record.isError || !record.thrownSent) return fromErrorRecord(record, source);
+export function thrownOrError(
+  record: ErrorRecord,
+  source: CodecTarget = 'process',
+  loads?: PendingLoad[],
+): unknown {
+  if (record.isError || !record.thrownSent) return fromErrorRecord(record, source, loads);
   if (!record.thrownEncoded) return record.thrown;
   try {
-    return decodeValue(record.thrown, source);
+    return decodeValue(record.thrown, source, loads);
   } catch (error) {
     // Not rebuildable here (no decoder, a class this Node lacks): the call fails with why.
     return error instanceof Error ? error : new SerializationError('error', String(error));
@@ -340,21 +349,26 @@ function define(target: object, key: string, value: unknown, enumerable = false)
 
 /**
  * Rebuilds an error from its record: same class by identity, same name, message, stack and fields;
- * `source` is the context it came from (what the codec's decoders are told).
+ * `source` is the context it came from (what the codec's decoders are told); `loads` collects the
+ * loads of the task references in its fields, as `decodeValue()`'s does.
  * @internal
  */
-export function fromErrorRecord(record: ErrorRecord, source: CodecTarget = 'process'): Error {
-  const err = construct(record, (e) => unpackNested(e, source));
+export function fromErrorRecord(
+  record: ErrorRecord,
+  source: CodecTarget = 'process',
+  loads?: PendingLoad[],
+): Error {
+  const err = construct(record, (e) => unpackNested(e, source, loads));
   define(err, 'stack', record.stack);
   if (err.name !== record.name) define(err, 'name', record.name);
   for (const [key, value] of Object.entries(record.props)) {
     try {
-      define(err, key, unpackNested(value, source), true);
+      define(err, key, unpackNested(value, source, loads), true);
     } catch {
       // A getter on the prototype (such as `code`) already answers for it.
     }
   }
-  if ('cause' in record) define(err, 'cause', unpackNested(record.cause, source));
+  if ('cause' in record) define(err, 'cause', unpackNested(record.cause, source, loads));
   if (!record.isError && 'thrown' in record) define(err, 'thrown', record.thrown);
   return err;
 }
@@ -375,4 +389,11 @@ export const encodeError: ErrorEncoder = (error, path, target) => ({
  */
 export const ERRORS_AS_VALUES = { errors: encodeError } as const;
 // Every realm that loads this module can read such a value (the registry is one per realm).
-registerCodec(ERROR_CODEC, (record, ctx) => fromErrorRecord(record as ErrorRecord, ctx.source));
+// An error inside a value passes on the loads of the references in its fields to the value's receive.
+registerCodec(ERROR_CODEC, (record, ctx) => {
+  if (!ctx.needs) return fromErrorRecord(record as ErrorRecord, ctx.source);
+  const loads: PendingLoad[] = [];
+  const err = fromErrorRecord(record as ErrorRecord, ctx.source, loads);
+  for (const [kind, key] of loads) ctx.needs(kind, key);
+  return err;
+});

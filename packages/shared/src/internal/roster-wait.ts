@@ -17,8 +17,9 @@ export const WATCH_SLICE_MS = 100;
  * `waitSync()` for a wait that the threads in `owners()` hold up. Where this thread knows a roster,
  * it sleeps at most {@link WATCH_SLICE_MS} at a time while one of them has a row; after a slice
  * that nothing ended, each of those threads found gone without its exit handlers having run is
- * given back for (a failure: `abandonOwner()`, which wakes the waiters). Its callers loop until
- * their word changes or their deadline, so a slice that ends is like a spurious wake-up. A wait
+ * given back for (a failure: `abandonOwner()`, which wakes the waiters). A slice that ends before
+ * `deadline` returns `'ok'`, a spurious wake-up: its callers look at their word again and sleep on
+ * (`'timed-out'` means the deadline passed, as from `waitSync()`). A wait
  * shorter than a slice, or where no roster is known (a browser, not Linux), is a plain
  * `waitSync()`: nothing is read.
  */
@@ -39,7 +40,7 @@ export function waitSyncWatching(
     if (state === 'gone') abandonOwner(owner);
     watched ||= state !== 'unknown';
   }
-  // No holder has a row (the main thread holds it): sleep on. A new holder changes the word, which
-  // ends this wait, and the caller's next one looks again.
-  return watched ? r : waitSync(w, index, value, deadline);
+  // A slice that ended is a spurious wake-up. No holder has a row (the main thread holds it): sleep
+  // on. A new holder changes the word, which ends this wait, and the caller's next one looks again.
+  return watched ? 'ok' : waitSync(w, index, value, deadline);
 }
