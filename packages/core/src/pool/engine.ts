@@ -16,6 +16,7 @@ import { applyCall } from './apply-call.js';
 import { Dispatcher } from './dispatcher.js';
 import { type PoolEvents, tell } from './events.js';
 import { Gate } from './gate.js';
+import { giveWeight, takeWeight } from './gc-weight.js';
 import { PoolInit } from './init.js';
 import { ItemKeeps } from './item-keeps.js';
 import { whileHeld } from './keep-alive.js';
@@ -53,6 +54,8 @@ export class PoolEngine {
   #started: () => Promise<void> = () => Promise.resolve();
   readonly #specs = new WeakMap<TaskRef, TaskSpec>();
   readonly #messages: CallerMessages;
+  /** What its workers cost, told to V8 (`gc-weight.ts`); given back once they have stopped. */
+  #weight: ArrayBuffer | undefined;
 
   /** @throws {ValidationError} for bad options, naming the option. */
   constructor(owner: WeakRef<EventEmitter<PoolEvents>>, options: PoolOptions | null) {
@@ -119,6 +122,7 @@ export class PoolEngine {
       // Without its workers' manager the pool can run nothing: no call may wait for it.
       (error) => this.#dispatcher.refuse(() => error, true),
     );
+    this.#weight = takeWeight();
   }
 
   /** `close()`: no more calls; those made still run. */
@@ -221,6 +225,7 @@ export class PoolEngine {
     await adapter?.destroy(this.gate.state === 'closed');
     this.#stopped = true;
     this.#messages.close();
+    this.#unweigh();
   }
 
   /**
@@ -243,5 +248,11 @@ export class PoolEngine {
     const adapter = await this.#ready.catch(() => undefined);
     if (await adapter?.destroy()) this.#dispatcher.abandon();
     this.#messages.close();
+    this.#unweigh();
+  }
+
+  #unweigh(): void {
+    giveWeight(this.#weight);
+    this.#weight = undefined;
   }
 }
