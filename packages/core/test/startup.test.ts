@@ -31,6 +31,8 @@ describe('start-up loads only what is used', () => {
       // (the pool's and the host's code); a child process does not load node:worker_threads.
       inThreadProcess: {
         workerThreads: true,
+        // Not even node:url: its ES task module's defineTasks() finds its call site by URL.
+        url: false,
         zod: false,
         lazy: [],
         core: PROCESS_WORKER_FILES,
@@ -38,6 +40,7 @@ describe('start-up loads only what is used', () => {
       },
       inProcessProcess: {
         workerThreads: false,
+        url: expect.any(Boolean), // a child's runtime may load it itself
         zod: false,
         lazy: [],
         core: PROCESS_WORKER_FILES,
@@ -47,9 +50,18 @@ describe('start-up loads only what is used', () => {
       inProcessPoolWorker: { zod: false, lazy: [] },
       // A pool worker loads its entry and the task module's imports, not the hub either, nor the
       // modules behind node:util's lazy exports (an ES import of node:util loads them).
-      poolWorkerLoads: { workerThreads: true, zod: false, lazy: [], core: POOL_WORKER_FILES, utilLazy: [] },
+      // (A program's first pool thread starts with tinypool's entry, which loads node:url.)
+      poolWorkerLoads: {
+        workerThreads: true,
+        url: expect.any(Boolean),
+        zod: false,
+        lazy: [],
+        core: POOL_WORKER_FILES,
+        utilLazy: [],
+      },
       processPoolWorkerLoads: {
         workerThreads: false,
+        url: expect.any(Boolean),
         zod: false,
         lazy: [],
         core: POOL_WORKER_FILES,
