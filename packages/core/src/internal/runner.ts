@@ -1,7 +1,7 @@
 /**
  * One interface over the two ways a worker runs: a `node:worker_threads` Worker ('thread' context)
- * or a `child_process.fork` child ('process' context). `Process` is written against this interface
- * only; `thread-runner.ts` and `child-runner.ts` hold what differs.
+ * or a `child_process.fork` child ('process' context). `Process` (`started-process.ts`) is written
+ * against this interface only; `thread-runner.ts` and `child-runner.ts` hold what differs.
  */
 import type { WorkerStartError } from '../errors.js';
 import type { WorkerIdentity } from '../identity.js';
