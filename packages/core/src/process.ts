@@ -300,6 +300,36 @@ export class Process<F extends TaskFunction = TaskFunction> {
   }
 
   /**
+   * Sends SIGINT to the process, as Ctrl-C would, and returns at once. Python: `interrupt()` (3.14).
+   * A child without a `process.on('SIGINT')` listener dies of it: `exitCode` becomes -2 (Python's
+   * child raises `KeyboardInterrupt` and exits with 1, or gets -2 under `SIG_DFL`). A child whose
+   * target listens for SIGINT runs its listener and carries on, as a Python child that handles it:
+   * the listener decides if and how it ends (`process.exit(0)`: `exitCode` 0), and nothing forces
+   * it later (`await p.terminate()` does). A listener counts only once the target has installed
+   * it: sent before, SIGINT ends the child. A thread gets no signals (Node delivers them to the
+   * main thread only; a thread's SIGINT listener never runs): it is stopped as `terminate()` stops
+   * it, `exitCode` -2. Does nothing before `start()`, as `terminate()`, nor once it has ended.
+   * @throws {ClosedError} after `close()`.
+   * @example
+   * import { defineTasks, isMain, Process } from '@multiproc/core';
+   * export const tasks = defineTasks(import.meta.url, {
+   *   nap: (ms: number) => new Promise((resolve) => setTimeout(resolve, ms)),
+   * });
+   * if (isMain()) {
+   *   const p = new Process({ target: tasks.nap, args: [60_000], context: 'process' });
+   *   p.start();
+   *   p.interrupt();
+   *   await p.join();
+   *   console.log(p.exitCode); // -2
+   * }
+   */
+  interrupt(): void {
+    if (arguments.length > 0) throw tooManyArguments('Process.interrupt', arguments.length);
+    this.#checkOpen();
+    this.#started?.interrupt();
+  }
+
+  /**
    * Frees the process object. Every later call throws `ClosedError`.
    * @throws {ProcessError} when the process is still running.
    */

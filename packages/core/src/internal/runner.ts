@@ -90,6 +90,11 @@ export interface Runner {
   terminate(): void;
   /** Stops the worker at once: SIGKILL for a child, `worker.terminate()` for a thread. */
   kill(): void;
+  /**
+   * SIGINT for a child, which may handle it and run on; a thread, which gets no signals, is
+   * stopped with `worker.terminate()` and reports -2 (`Process.interrupt()`).
+   */
+  interrupt(): void;
   /** Lets the program exit while this worker still runs (daemon workers). */
   unref(): void;
   /** Keeps the program alive until this worker ends again (a daemon being joined). */

@@ -1,6 +1,6 @@
 /**
  * The host side of one started `Process`: its worker's runner, how it ended, and the ways to wait
- * for it and to stop it (join with a timeout, terminate with its grace, kill). `Process`
+ * for it and to stop it (join with a timeout, terminate with its grace, kill, interrupt). `Process`
  * (`process.ts`) keeps the public face: options, lifecycle state, argument checks and the docs.
  */
 import { type Launched, logStarted } from './process-launch.js';
@@ -78,5 +78,13 @@ export class StartedProcess {
     if (this.#exit) return;
     this.#ending();
     this.runner.kill();
+  }
+
+  /** `Process.interrupt()`: SIGINT for a child, which may handle it; a thread is stopped. */
+  interrupt(): void {
+    if (this.#exit) return;
+    // A child that handles SIGINT runs on, and may still use its queues and pipes; a thread ends.
+    if (this.runner.threadId !== undefined) this.#ending();
+    this.runner.interrupt();
   }
 }
