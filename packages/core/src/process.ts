@@ -12,9 +12,9 @@ import { refuseToSend } from './internal/host-bound.js';
 import { type Inspect, inspectSymbol, showFields } from './internal/inspect.js';
 import { assertPermitted } from './internal/permission.js';
 import { checkedSetting, checkTarget } from './internal/process-checks.js';
-import { launchProcess, logStarted } from './internal/process-launch.js';
-import { type ExitInfo, endsWithin, type Runner, TERMINATE_GRACE_MS } from './internal/runner.js';
+import { launchProcess } from './internal/process-launch.js';
 import { assertRuntimeSupports } from './internal/runtime.js';
+import { StartedProcess } from './internal/started-process.js';
 import { type ContextName, parseOptions } from './options.js';
 import { type CheckedProcessOptions, processOptionsQuick, processOptionsSchema } from './process-options.js';
 import { ProcessSentinel } from './process-sentinel.js';
@@ -83,11 +83,7 @@ export class Process<F extends TaskFunction = TaskFunction> {
   readonly #args: unknown[];
   readonly #identity: number[];
   #state: State = 'initial';
-  #runner: Runner | undefined;
-  // Its queues and pipes serve it nothing more once kill() or terminate() is called (ipc).
-  #ending: () => void = () => {};
-  #exit: ExitInfo | undefined;
-  #joins = 0;
+  #started: StartedProcess | undefined;
   #sentinel: ProcessSentinel | undefined;
 
   constructor(options: CheckedProcessOptions<F>) {
@@ -151,7 +147,7 @@ export class Process<F extends TaskFunction = TaskFunction> {
   /** The OS process id (thread context: the hosting process's pid), or `null` before `start()`. */
   get pid(): number | null {
     this.#checkOpen();
-    return this.#runner?.pid ?? null;
+    return this.#started?.runner.pid ?? null;
   }
 
   /** Alias of {@link pid}, as in Python. */
@@ -162,7 +158,7 @@ export class Process<F extends TaskFunction = TaskFunction> {
   /** The worker thread's id in thread context, else `null`. */
   get threadId(): number | null {
     this.#checkOpen();
-    return this.#runner?.threadId ?? null;
+    return this.#started?.runner.threadId ?? null;
   }
 
   /**
@@ -173,7 +169,7 @@ export class Process<F extends TaskFunction = TaskFunction> {
    */
   get exitCode(): number | null {
     this.#checkOpen();
-    return this.#exit?.exitCode ?? null;
+    return this.#started?.exit?.exitCode ?? null;
   }
 
   /**
@@ -192,7 +188,7 @@ export class Process<F extends TaskFunction = TaskFunction> {
     if (this.#state !== 'initial') throw new ProcessError(`${this.#name} cannot be started twice.`);
     assertMayStartWorkers('a Process');
     assertPermitted('a Process', this.#context);
-    const { runner, receiverEnded, receiverEnding } = launchProcess({
+    const launched = launchProcess({
       target: this.#target,
       args: this.#args,
       context: this.#context,
@@ -201,19 +197,12 @@ export class Process<F extends TaskFunction = TaskFunction> {
       daemon: this.#daemon,
       authkey: this.#authkey,
     });
-    this.#runner = runner;
-    this.#ending = receiverEnding;
-    this.#state = 'started';
-    liveChildren.add(this);
-    if (this.#daemon) runner.unref();
-    const logExit = logStarted(this.#name, runner, this.#daemon);
-    void runner.exited.then((info) => {
-      logExit(info);
-      receiverEnded();
-      this.#exit = info;
+    this.#started = new StartedProcess(launched, this.#name, this.#daemon, () => {
       if (this.#state === 'started') this.#state = 'stopped';
       liveChildren.delete(this);
     });
+    this.#state = 'started';
+    liveChildren.add(this);
   }
 
   /**
@@ -232,31 +221,8 @@ export class Process<F extends TaskFunction = TaskFunction> {
     if (arguments.length > 1) throw tooManyArguments('Process.join', arguments.length);
     const ms = resolveTimeout(timeoutMs, 'Process.join()', { negativeIsZero: true }).timeoutMs;
     this.#checkOpen();
-    const runner = this.#runner;
-    if (!runner) throw new ProcessError(`${this.#name} cannot be joined before start().`);
-    if (this.#exit) {
-      if (this.#exit.startError) throw this.#exit.startError;
-      return;
-    }
-    // A pending join keeps the program alive while the worker runs, daemon or not (as Python's
-    // blocking join does); a daemon goes back to not counting once nobody joins it.
-    if (this.#daemon && this.#joins++ === 0) runner.ref();
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      if (ms === Number.POSITIVE_INFINITY) await runner.exited;
-      else {
-        const timeout = new Promise<void>((resolve) => {
-          timer = setTimeout(resolve, ms);
-        });
-        await Promise.race([runner.exited, timeout]);
-      }
-    } finally {
-      clearTimeout(timer);
-      if (this.#daemon && --this.#joins === 0 && !this.#exit) runner.unref();
-    }
-    // start()'s own handler on `exited` ran first, so a worker that never started is known here.
-    const startFailure = (this.#exit as ExitInfo | undefined)?.startError;
-    if (startFailure) throw startFailure;
+    if (!this.#started) throw new ProcessError(`${this.#name} cannot be joined before start().`);
+    await this.#started.join(ms);
   }
 
   /**
@@ -281,9 +247,13 @@ export class Process<F extends TaskFunction = TaskFunction> {
    */
   get sentinel(): ProcessSentinel {
     this.#checkOpen();
-    const runner = this.#runner;
-    if (!runner) throw new ProcessError(`${this.#name} has no sentinel before start().`);
-    this.#sentinel ??= new ProcessSentinel(this.#name, () => this.#exit !== undefined, runner.exited);
+    const started = this.#started;
+    if (!started) throw new ProcessError(`${this.#name} has no sentinel before start().`);
+    this.#sentinel ??= new ProcessSentinel(
+      this.#name,
+      () => started.exit !== undefined,
+      started.runner.exited,
+    );
     return this.#sentinel;
   }
 
@@ -296,7 +266,7 @@ export class Process<F extends TaskFunction = TaskFunction> {
   isAlive(): boolean {
     if (arguments.length > 0) throw tooManyArguments('Process.isAlive', arguments.length);
     this.#checkOpen();
-    return this.#state === 'started' && this.#exit === undefined;
+    return this.#state === 'started' && this.#started?.exit === undefined;
   }
 
   /**
@@ -319,27 +289,44 @@ export class Process<F extends TaskFunction = TaskFunction> {
   async terminate(): Promise<void> {
     if (arguments.length > 0) throw tooManyArguments('Process.terminate', arguments.length);
     this.#checkOpen();
-    const runner = this.#runner;
-    if (!runner || this.#exit) return;
-    // A daemon is unref'd; the await below must keep the program alive until the end is seen.
-    runner.ref();
-    this.#ending();
-    runner.terminate();
-    if (await endsWithin(runner.exited, TERMINATE_GRACE_MS)) return;
-    runner.kill();
-    // A thread in native code (a synchronous child, a blocking read) ends once that call returns,
-    // if ever: it is left alive (exitCode null), as after join(ms); join() waits for its end.
-    if (runner.threadId === undefined) await runner.exited;
-    else await endsWithin(runner.exited, TERMINATE_GRACE_MS);
+    await this.#started?.terminate();
   }
 
   /** Stops the process at once (SIGKILL for a child, `worker.terminate()` for a thread); `exitCode` becomes -9. */
   kill(): void {
     if (arguments.length > 0) throw tooManyArguments('Process.kill', arguments.length);
     this.#checkOpen();
-    if (!this.#runner || this.#exit) return;
-    this.#ending();
-    this.#runner.kill();
+    this.#started?.kill();
+  }
+
+  /**
+   * Sends SIGINT to the process, as Ctrl-C would, and returns at once. Python: `interrupt()` (3.14).
+   * A child without a `process.on('SIGINT')` listener dies of it: `exitCode` becomes -2 (Python's
+   * child raises `KeyboardInterrupt` and exits with 1, or gets -2 under `SIG_DFL`). A child whose
+   * target listens for SIGINT runs its listener and carries on, as a Python child that handles it:
+   * the listener decides if and how it ends (`process.exit(0)`: `exitCode` 0), and nothing forces
+   * it later (`await p.terminate()` does). A listener counts only once the target has installed
+   * it: sent before, SIGINT ends the child. A thread gets no signals (Node delivers them to the
+   * main thread only; a thread's SIGINT listener never runs): it is stopped as `terminate()` stops
+   * it, `exitCode` -2. Does nothing before `start()`, as `terminate()`, nor once it has ended.
+   * @throws {ClosedError} after `close()`.
+   * @example
+   * import { defineTasks, isMain, Process } from '@multiproc/core';
+   * export const tasks = defineTasks(import.meta.url, {
+   *   nap: (ms: number) => new Promise((resolve) => setTimeout(resolve, ms)),
+   * });
+   * if (isMain()) {
+   *   const p = new Process({ target: tasks.nap, args: [60_000], context: 'process' });
+   *   p.start();
+   *   p.interrupt();
+   *   await p.join();
+   *   console.log(p.exitCode); // -2
+   * }
+   */
+  interrupt(): void {
+    if (arguments.length > 0) throw tooManyArguments('Process.interrupt', arguments.length);
+    this.#checkOpen();
+    this.#started?.interrupt();
   }
 
   /**
@@ -349,7 +336,7 @@ export class Process<F extends TaskFunction = TaskFunction> {
   close(): void {
     if (arguments.length > 0) throw tooManyArguments('Process.close', arguments.length);
     if (this.#state === 'closed') return;
-    if (this.#runner && !this.#exit) {
+    if (this.#started && !this.#started.exit) {
       throw new ProcessError(
         `Cannot close ${this.#name} while it is running: join() or terminate() it first.`,
       );
@@ -362,9 +349,9 @@ export class Process<F extends TaskFunction = TaskFunction> {
     const status =
       this.#state === 'closed'
         ? 'closed'
-        : this.#exit
-          ? `stopped exitCode=${this.#exit.exitCode}`
-          : this.#runner
+        : this.#started?.exit
+          ? `stopped exitCode=${this.#started.exit.exitCode}`
+          : this.#started
             ? 'started'
             : 'initial';
     return `<Process name='${this.#name}' ${status}${this.#daemon ? ' daemon' : ''}>`;
@@ -383,9 +370,9 @@ export class Process<F extends TaskFunction = TaskFunction> {
       return showFields('Process', { name: this.#name, closed: true }, options, inspect);
     const fields = {
       name: this.#name,
-      pid: this.#runner?.pid ?? null,
-      exitCode: this.#exit?.exitCode ?? null,
-      alive: this.#state === 'started' && this.#exit === undefined,
+      pid: this.#started?.runner.pid ?? null,
+      exitCode: this.#started?.exit?.exitCode ?? null,
+      alive: this.#state === 'started' && this.#started?.exit === undefined,
     };
     return showFields('Process', fields, options, inspect);
   }

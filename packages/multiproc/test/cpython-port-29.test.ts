@@ -1332,6 +1332,8 @@ describe.each(CONTEXTS)('_TestProcess in the %s context', (context) => {
   for (const [how, code] of [
     ['terminate', -15],
     ['kill', -9],
+    // test_interrupt_no_handler: Node's default for SIGINT is Python's SIG_DFL (a thread: stopped)
+    ['interrupt', -2],
   ] as const) {
     it(`test_${how}: join(0) and join(-1) return at once while it runs; ${how}() gives exitCode ${code}`, async () => {
       const p = start(context, procs.sleepSome, []);
@@ -1344,7 +1346,7 @@ describe.each(CONTEXTS)('_TestProcess in the %s context', (context) => {
       expect(p.isAlive()).toBe(true);
       await sleepMs(300);
       if (how === 'terminate') await p.terminate();
-      else p.kill();
+      else p[how]();
       await p.join(20_000);
       expect(mp.activeChildren()).not.toContain(p);
       expect(p.exitCode).toBe(code);

@@ -139,7 +139,7 @@ export function startChildSpare(
 
 function childRunner(child: ChildProcess): Runner {
   let outOfMemory = false;
-  // terminate()/kill() before the child was ready: an ending asked for, not a failed start.
+  // terminate()/kill()/interrupt() before the child was ready: an ending asked for, not a failed start.
   let stopped = false;
   const output = forwardChildOutput(child.stdout!, child.stderr!, () => {
     outOfMemory = true;
@@ -180,6 +180,10 @@ function childRunner(child: ChildProcess): Runner {
     kill() {
       stopped = true;
       child.kill('SIGKILL');
+    },
+    interrupt() {
+      stopped = true;
+      child.kill('SIGINT');
     },
     unref() {
       child.unref();

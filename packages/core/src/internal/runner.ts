@@ -1,7 +1,7 @@
 /**
  * One interface over the two ways a worker runs: a `node:worker_threads` Worker ('thread' context)
- * or a `child_process.fork` child ('process' context). `Process` is written against this interface
- * only; `thread-runner.ts` and `child-runner.ts` hold what differs.
+ * or a `child_process.fork` child ('process' context). `Process` (`started-process.ts`) is written
+ * against this interface only; `thread-runner.ts` and `child-runner.ts` hold what differs.
  */
 import type { WorkerStartError } from '../errors.js';
 import type { WorkerIdentity } from '../identity.js';
@@ -90,6 +90,11 @@ export interface Runner {
   terminate(): void;
   /** Stops the worker at once: SIGKILL for a child, `worker.terminate()` for a thread. */
   kill(): void;
+  /**
+   * SIGINT for a child, which may handle it and run on; a thread, which gets no signals, is
+   * stopped with `worker.terminate()` and reports -2 (`Process.interrupt()`).
+   */
+  interrupt(): void;
   /** Lets the program exit while this worker still runs (daemon workers). */
   unref(): void;
   /** Keeps the program alive until this worker ends again (a daemon being joined). */

@@ -19,9 +19,16 @@ import { threadExecArgv, workerArgv, workerEnv } from './start-args.js';
 import { isStartFailure, startError } from './start-failure.js';
 import { workerEntryUrl } from './worker-entries.js';
 
-// Node reports a worker stopped by terminate() with exit code 1; Python reports -SIGTERM / -SIGKILL.
+// Node reports a worker stopped by terminate() with exit code 1; Python reports -SIGTERM / -SIGKILL,
+// and -SIGINT for interrupt() (a thread gets no signal: it is stopped as by terminate()).
 const SIGTERM_CODE = -15;
 const SIGKILL_CODE = -9;
+const SIGINT_CODE = -2;
+const SIGNAL_NAMES = new Map([
+  [SIGTERM_CODE, 'SIGTERM'],
+  [SIGKILL_CODE, 'SIGKILL'],
+  [SIGINT_CODE, 'SIGINT'],
+]);
 
 /**
  * Starts a worker thread for `message`.
@@ -140,8 +147,7 @@ function threadRunner(worker: Worker, lineBuffered: boolean, online = false): Ru
         return;
       }
       const exitCode = stoppedWith ?? osExitCode(code);
-      const signal =
-        stoppedWith === SIGKILL_CODE ? 'SIGKILL' : stoppedWith === SIGTERM_CODE ? 'SIGTERM' : null;
+      const signal = stoppedWith === undefined ? null : (SIGNAL_NAMES.get(stoppedWith) ?? null);
       void output.then(() => resolve({ exitCode, signal }));
     });
   });
@@ -165,6 +171,10 @@ function threadRunner(worker: Worker, lineBuffered: boolean, online = false): Ru
     },
     kill() {
       stoppedWith ??= SIGKILL_CODE;
+      void worker.terminate();
+    },
+    interrupt() {
+      stoppedWith ??= SIGINT_CODE;
       void worker.terminate();
     },
     unref() {
