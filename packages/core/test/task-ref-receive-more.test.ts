@@ -6,13 +6,11 @@
 // ProcessError. The program's main thread imports none (tested there).
 import { Pool } from '@multiproc/core';
 import { Manager, Queue } from '@multiproc/ipc';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { tasks } from './fixtures/ref-receive/more-peers.mjs';
+import { poolMaker } from './helpers.js';
 
-const pools: Pool[] = [];
-afterEach(async () => {
-  await Promise.all(pools.splice(0).map((p) => p.terminate()));
-});
+const newPool = poolMaker();
 
 let maker: Pool | undefined;
 afterAll(async () => {
@@ -34,11 +32,7 @@ const unordered = [6, ...expected.filter((_, i) => i !== AT)];
 const cannotImport = /^ProcessError: Cannot import the task module .*far\.mjs.*not importable here/;
 
 describe.each(['thread', 'process'] as const)('a task reference received in a %s worker', (context) => {
-  const pool = (): Pool => {
-    const p = new Pool({ processes: 1, context });
-    pools.push(p);
-    return p;
-  };
+  const pool = (): Pool => newPool({ processes: 1, context });
 
   it('as a map-family result of a pool made there, is callable at once, in order', {
     timeout: 90_000,

@@ -6,13 +6,11 @@
 // the receives after it get the next items, settling in queue order.
 import { Pool, Process, ProcessError } from '@multiproc/core';
 import { JoinableQueue, Pipe, Queue, SimpleQueue } from '@multiproc/ipc';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { tasks } from './fixtures/ref-receive/peers.mjs';
+import { poolMaker } from './helpers.js';
 
-const pools: Pool[] = [];
-afterEach(async () => {
-  await Promise.all(pools.splice(0).map((p) => p.terminate()));
-});
+const newPool = poolMaker();
 
 // Makes the references the host sends: vitest's module runner drops the query of a URL the test
 // imports itself, so a worker imports far.mjs?k=<key> and returns the reference (whose module the
@@ -39,11 +37,7 @@ const items = (): (number | string)[] => Array.from({ length: N }, (_, i) => (i 
 const expected = (ref: string): (number | string)[] => items().map((v) => (v === 'REF' ? ref : v));
 
 describe.each(['thread', 'process'] as const)('a task reference received, %s context', (context) => {
-  const pool = (): Pool => {
-    const p = new Pool({ processes: 1, context });
-    pools.push(p);
-    return p;
-  };
+  const pool = (): Pool => newPool({ processes: 1, context });
 
   describe('by a worker that never imported its module', () => {
     it.each([

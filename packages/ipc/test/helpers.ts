@@ -76,3 +76,17 @@ export async function until(check: () => boolean, ms: number): Promise<boolean> 
   }
   return true;
 }
+
+/** What {@link bounded} gives for a promise that did not settle within `STUCK_MS`. */
+export const STUCK = 'still waiting';
+/** How long a wait that should end at once may take before a test calls it stuck (ms). */
+export const STUCK_MS = 8_000;
+
+/** `p`, or {@link STUCK} once `STUCK_MS` passed without it settling (the timer is cleared either way). */
+export function bounded<T>(p: Promise<T>): Promise<T | typeof STUCK> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<typeof STUCK>((resolve) => {
+    timer = setTimeout(resolve, STUCK_MS, STUCK);
+  });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}

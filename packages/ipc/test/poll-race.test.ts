@@ -5,24 +5,14 @@
 import { type Connection, MessageTooLongError, Pipe, ProcessError, Queue, wait } from '@multiproc/ipc';
 import { afterEach, describe, expect, it } from 'vitest';
 import { killProcesses, startProcess } from './core.js';
+import { bounded } from './helpers.js';
 
 const { tasks } = await import(new URL('./fixtures/poll-race-tasks.mjs', import.meta.url).href);
 const { tasks: common } = await import(new URL('./fixtures/tasks.mjs', import.meta.url).href);
 
 afterEach(killProcesses);
 
-// How long a wait that should end at once may take before the test calls it stuck (the old code's
-// poll(ms) ends only after ms, its poll(null) and wait() not at all).
-const STUCK_MS = 8_000;
-const STUCK = 'still waiting';
-
-function bounded<T>(p: Promise<T>): Promise<T | typeof STUCK> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<typeof STUCK>((resolve) => {
-    timer = setTimeout(resolve, STUCK_MS, STUCK);
-  });
-  return Promise.race([p, late]).finally(() => clearTimeout(timer));
-}
+// A wait that should end at once and is still waiting after STUCK_MS is stuck (see helpers.ts).
 
 const watchers = {
   poll: (c: Connection) => c.poll(20_000),

@@ -6,23 +6,13 @@
 import { ClosedError, MessageTooLongError, Pipe, ProcessError, wait } from '@multiproc/ipc';
 import { afterEach, describe, expect, it } from 'vitest';
 import { killProcesses, startProcess } from './core.js';
+import { bounded } from './helpers.js';
 
 const { tasks } = await import(new URL('./fixtures/poll-race-tasks.mjs', import.meta.url).href);
 
 afterEach(killProcesses);
 
-// How long a wait that should end at once may take before the test calls it stuck (the old code's
-// wait() with a 20 s timeout ended only after it).
-const STUCK_MS = 8_000;
-const STUCK = 'still waiting';
-
-function bounded<T>(p: Promise<T>): Promise<T | typeof STUCK> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<typeof STUCK>((resolve) => {
-    timer = setTimeout(resolve, STUCK_MS, STUCK);
-  });
-  return Promise.race([p, late]).finally(() => clearTimeout(timer));
-}
+// A wait that should end at once and is still waiting after STUCK_MS is stuck (see helpers.ts).
 
 describe('in the pipe’s own thread', () => {
   it.each([20_000, null] as const)(
