@@ -2,7 +2,8 @@
 // manager proxy (CPython's _TestQueue.test_put: the child get()s six items and sets an Event; the
 // parent, woken, finds the queue empty). The report of what the worker took must reach the
 // queue's home before the manager call that follows it (link/send-order.ts), else the parent reads
-// a stale qsize()/empty()/full() until the worker's turn ends.
+// a stale qsize()/empty()/full() until the worker's turn ends. Likewise values a worker put before
+// the call (test_get): its puts from another process are on their way, and must leave first.
 import { JoinableQueue, Queue } from '@multiproc/ipc';
 import { afterAll, describe, expect, it } from 'vitest';
 import { core } from './core.js';
@@ -38,4 +39,36 @@ describe.each(['process', 'thread'] as const)('a take, then a signal (%s context
     if (q instanceof JoinableQueue) for (let i = 0; i < ROUNDS * ITEMS; i++) q.taskDone();
     q.close();
   });
+
+  // A thread copy's puts are counted in shared memory as put() returns, and getNowait() at home
+  // waits for them up to CATCH_UP_MS (catch-up.ts), which a worker busy as long could outlast.
+  it.runIf(name === 'process').each([
+    ['unbounded Queue', () => new Queue<number>()],
+    ['Queue', () => new Queue<number>({ maxsize: ITEMS })],
+    ['unbounded JoinableQueue', () => new JoinableQueue<number>()],
+  ])(
+    '%s: once the Event is set, the values put are there for getNowait()',
+    { timeout: 60_000 },
+    async (_, make) => {
+      // CPython's test_get: the child puts 2..5 and sets the Event; the parent's get_nowait() takes them.
+      const values = [2, 3, 4, 5];
+      const seen: unknown[] = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        const q = make();
+        const ev = new ctx.Event();
+        const done = pool.apply(tasks.putThenSignal, [q, values, ev, BUSY_MS]);
+        expect(await ev.wait(30_000)).toBe(true);
+        const got: unknown[] = [q.qsize()];
+        try {
+          for (const _v of values) got.push(q.getNowait());
+        } catch (err) {
+          got.push((err as Error).name);
+        }
+        seen.push(got);
+        await done;
+        q.close();
+      }
+      expect(seen).toEqual(Array(ROUNDS).fill([values.length, ...values]));
+    },
+  );
 });
