@@ -7,7 +7,10 @@
  *   reading `'done'`, has posted the values already (a port's queue and a socket's kernel buffer
  *   outlive the sender);
  * - a worker that took an item from a queue and forwarded it on another link has reported the take
- *   first, so the home never reads the taker's death first and hands the item out again.
+ *   first, so the home never reads the taker's death first and hands the item out again;
+ * - a manager call (manager/client-out.ts) writes these batches before its frame: a worker that
+ *   took items and then sets a manager `Event` has reported the take, so the parent it wakes reads
+ *   the queue's `qsize()` without those items (CPython's `_TestQueue.test_put`).
  *
  * `pending` holds the links with something to send, oldest first. A link joins it at the end with
  * its first frame or its first unreported take, and leaves when its batch is written, after every

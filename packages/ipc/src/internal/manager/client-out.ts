@@ -10,6 +10,7 @@
  * failed. {@link ClientOut.flushSync} writes what is left synchronously instead, oldest first.
  */
 import type net from 'node:net';
+import { flushBefore } from '../link/send-order.js';
 import { SocketWriter, writeAllSync } from '../link/socket-writer.js';
 import { encoded, shrink } from './rpc.js';
 
@@ -41,6 +42,7 @@ export class ClientOut {
    * once the kernel took them (at once, the usual case).
    */
   send(n: number): Promise<unknown> {
+    flushBefore(null); // what this thread sent or took on its queues and pipes leaves first (send-order.ts)
     this.#out.write([encoded().subarray(0, n)], true); // what the kernel does not take is copied
     if (n > 4096) shrink();
     return this.#out.idle ? SENT : this.#out.drained(false);
