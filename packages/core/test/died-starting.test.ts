@@ -3,7 +3,8 @@
 // start()). A child Node aborts at boot under a low process limit (SIGABRT, `prlimit --nproc=20`
 // as another user) takes the same path; it is not run here: a parent under that limit may itself
 // be refused a thread and hang. A child that started and ended, however soon, and one terminated
-// on purpose before it was ready, keep their exit code without an error. Real programs each.
+// on purpose or killed from outside (a signal to its pid) before it was ready, keep their exit
+// code without an error, as in Python. Real programs each.
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -51,4 +52,22 @@ describe('a Process whose child started', () => {
       exitCode: -15,
     });
   });
+
+  // Python: `p.start(); os.kill(p.pid, signal.SIGKILL); p.join()` returns, `exitcode == -9`.
+  it.for([
+    ['sigkill-at-once', -9],
+    ['sigterm-at-once', -15],
+  ] as const)(
+    'killed from outside before it was ready (%s) joins with exit code %i',
+    {
+      timeout: 60_000,
+    },
+    async ([how, exitCode]) => {
+      expect(await run(process.execPath, [PROGRAM, how])).toEqual({
+        start: 'returned',
+        join: 'resolved',
+        exitCode,
+      });
+    },
+  );
 });

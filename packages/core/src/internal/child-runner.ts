@@ -17,7 +17,7 @@ import {
 } from './runner.js';
 import { childExecArgv, workerArgv, workerEnv } from './start-args.js';
 import { workingDir } from './start-dir.js';
-import { diedStarting, isStartFailure, startError } from './start-failure.js';
+import { diedStarting, isStartFailure, killedFromOutside, startError } from './start-failure.js';
 import { workerEntryPath } from './worker-entries.js';
 
 function cwdOption(): { cwd?: string } {
@@ -159,7 +159,9 @@ function childRunner(child: ChildProcess): Runner {
       void output.childExited().then(async () => {
         if (outOfMemory) process.stderr.write(processOutOfMemoryLine(child.pid ?? -1));
         if (!booted.has(child)) await channelDrained(child);
-        if (booted.has(child) || stopped) return resolve(info);
+        // A signal sent from outside (`process.kill(p.pid)`, Ctrl-C to the group) ended it: Python's
+        // join() returns and exitcode is -N, whether or not the child had finished booting.
+        if (booted.has(child) || stopped || killedFromOutside(signal)) return resolve(info);
         // It died before Node ran any of its JavaScript (SIGABRT: Node could not create its own
         // threads under a process limit): it never started, as the Pool reports it.
         const failure = diedStarting('process', info.exitCode, signal, undefined);
