@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Pool, Process, SerializationError } from '@multiproc/core';
-import { Queue } from '@multiproc/ipc';
+import { type Connection, Queue } from '@multiproc/ipc';
 import { afterEach, expect } from 'vitest';
 
 /**
@@ -110,4 +110,18 @@ export async function reports<T>(q: Queue<T>, count: number): Promise<T[]> {
   for (let i = 0; i < count; i++) got.push(await q.get({ timeout: 10_000 }));
   expect(q.empty()).toBe(true);
   return got;
+}
+
+/**
+ * Lists for the Processes and Connections a test makes: after each test of the file that calls
+ * this (at its top level), the live Processes are killed and the Connections closed.
+ */
+export function endedAfterEach(): { started: Process[]; conns: Connection[] } {
+  const started: Process[] = [];
+  const conns: Connection[] = [];
+  afterEach(() => {
+    for (const p of started.splice(0)) if (p.isAlive()) p.kill();
+    for (const c of conns.splice(0)) c.close();
+  });
+  return { started, conns };
 }

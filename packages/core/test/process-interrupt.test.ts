@@ -2,18 +2,12 @@
 // handles SIGINT and runs on); a thread gets no signals and is stopped as terminate() stops it, -2.
 import { ClosedError, Process } from '@multiproc/core';
 import { type Connection, Pipe } from '@multiproc/ipc';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { tasks } from './fixtures/interrupt-tasks.ts';
-import { isRunning } from './helpers.ts';
+import { endedAfterEach, isRunning } from './helpers.ts';
 
 type Context = 'thread' | 'process';
-const started: Process[] = [];
-const conns: Connection[] = [];
-
-afterEach(() => {
-  for (const p of started.splice(0)) if (p.isAlive()) p.kill();
-  for (const c of conns.splice(0)) c.close();
-});
+const { started, conns } = endedAfterEach();
 
 /** Starts `target` and resolves, with this side's end of its pipe, once it has said 'ready'. */
 async function startReady(

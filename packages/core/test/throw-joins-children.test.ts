@@ -2,18 +2,13 @@
 // 1, as Python's `_bootstrap` joins them (`util._exit_function` in its finally) however the target
 // ends. It used to end at once, killing them with it: what they were about to send was lost.
 import { Process } from '@multiproc/core';
-import { type Connection, Pipe } from '@multiproc/ipc';
-import { afterEach, describe, expect, it } from 'vitest';
+import { Pipe } from '@multiproc/ipc';
+import { describe, expect, it } from 'vitest';
 import { tasks } from './fixtures/throw-children-tasks.mjs';
+import { endedAfterEach } from './helpers.js';
 
 type Context = 'thread' | 'process';
-const started: Process[] = [];
-const pipes: Connection[] = [];
-
-afterEach(() => {
-  for (const p of started.splice(0)) if (p.isAlive()) p.kill();
-  for (const c of pipes.splice(0)) c.close();
-});
+const { started, conns: pipes } = endedAfterEach();
 
 describe.each<[Context, Context]>([
   ['thread', 'thread'],
