@@ -26,7 +26,7 @@ export interface ProcessOptions<F extends TaskFunction = TaskFunction> {
    * structured clone (multiproc objects by the codec protocol). @default []
    */
   args?: TaskArgList<F> | undefined;
-  /** A name for logs and `currentProcess().name`. @default 'Process-N' */
+  /** A name for logs and `currentProcess().name`; `''` gives the default too (Python: `name or ...`). @default 'Process-N' */
   name?: string | null | undefined;
   /**
    * A daemon is ended when its parent exits, and does not keep the program alive: a child process

@@ -95,7 +95,7 @@ export class Process<F extends TaskFunction = TaskFunction> {
     this.#context = opts.context ?? getStartMethod();
     assertRuntimeSupports('Process', this.#context);
     this.#identity = [...(getWorkerIdentity()?.identity ?? []), ++childCounter];
-    this.#name = opts.name ?? `Process-${this.#identity.join(':')}`;
+    this.#name = opts.name || `Process-${this.#identity.join(':')}`; // '' too, as Python's `name or ...`
     this.#daemon = opts.daemon ?? getWorkerIdentity()?.daemon ?? false;
   }
 

@@ -42,6 +42,13 @@ describe('currentProcess().name in the main program', () => {
 });
 
 describe.each(['thread', 'process'] as const)('renaming in the %s context', (context) => {
+  it("an empty name option gives the default name, as Python's `name or 'Process-N'`", () => {
+    const p = own.process({ target: tasks.myName, name: '', context });
+    expect(p.name).toMatch(/^Process-\d+$/);
+    p.name = '';
+    expect(p.name).toBe('');
+  });
+
   it('a Process renames itself; a child it starts then reports that name as its parent', {
     timeout: 30_000,
   }, async () => {
