@@ -193,9 +193,17 @@ export function cutClient(client: Redis): void {
  */
 export async function answers(client: Redis | undefined, ms: number): Promise<boolean> {
   if (client?.status !== 'ready') return false;
+  return fulfilsWithin(client.ping(), ms);
+}
+
+/**
+ * Whether `work` fulfils within `ms` (false once it rejects, or is still pending then); the timer is
+ * cleared either way.
+ */
+export async function fulfilsWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
-  const answered = await Promise.race([
-    client.ping().then(
+  const fulfilled = await Promise.race([
+    work.then(
       () => true,
       () => false,
     ),
@@ -204,7 +212,7 @@ export async function answers(client: Redis | undefined, ms: number): Promise<bo
     }),
   ]);
   clearTimeout(timer);
-  return answered;
+  return fulfilled;
 }
 
 /**

@@ -17,6 +17,7 @@ import { AuthenticationError, RedisConnectionError } from '../errors.js';
 import {
   cutConnections,
   debug,
+  fulfilsWithin,
   type ResolvedConnection,
   redisRefusal,
   releaseClosedSockets,
@@ -224,15 +225,7 @@ export class Jobs {
     this.#events?.close();
     const closing = Promise.allSettled([this.#queue?.close()]);
     if (!gone) {
-      let timer: NodeJS.Timeout | undefined;
-      const closed = await Promise.race([
-        closing.then(() => true),
-        new Promise<false>((resolve) => {
-          timer = setTimeout(resolve, CLOSE_WAIT_MS, false);
-        }),
-      ]);
-      clearTimeout(timer);
-      if (closed) return;
+      if (await fulfilsWithin(closing, CLOSE_WAIT_MS)) return;
     }
     cutConnections([this.#queue]);
   }

@@ -8,6 +8,7 @@
  * deletes what they wrote.
  */
 import type { Redis } from 'ioredis';
+import { fulfilsWithin } from '../internal/connection.js';
 import { liveAttached, sweepQueue } from '../internal/control.js';
 import type { Registry } from '../internal/registry.js';
 import type { Attachment } from './attachment.js';
@@ -25,17 +26,7 @@ export const CLOSE_WAIT_MS = 5000;
  * connections are cut instead. Resolves with whether it closed in order.
  */
 export async function closeWithin(attachment: Attachment, waitMs = CLOSE_WAIT_MS): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const closed = await Promise.race([
-    attachment.detach().then(
-      () => true,
-      () => false,
-    ),
-    new Promise<false>((resolve) => {
-      timer = setTimeout(resolve, waitMs, false);
-    }),
-  ]);
-  clearTimeout(timer);
+  const closed = await fulfilsWithin(attachment.detach(), waitMs);
   if (!closed) attachment.abandon();
   return closed;
 }
