@@ -51,6 +51,7 @@
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, posix, relative, resolve } from 'node:path';
+import { parse } from 'acorn';
 import { build } from 'esbuild';
 import {
   FIRST_USE_OUT,
@@ -359,16 +360,40 @@ if (pkg.multiprocBuild?.browser) {
   outputs.push((await build({ ...common, entryPoints, outdir: 'dist', plugins: [inlinePlugin] })).metafile);
 }
 
-// esbuild turns `require('zod')` into `__require("zod")`. A bundle of the user's app must still see
-// a plain `require('zod')` (that is how it bundles zod), and plain ESM throws at it as before.
-// A lazy module's placeholder path becomes its path relative to the file that imports it.
+/**
+ * esbuild turns `require('zod')` into `__require("zod")`: back to `require("zod")`. And an
+ * `import()` of a path known only at run time (a task module, tsx's loader) is Node's to do: the
+ * minifier drops the source's magic comments, so they are put back, or a bundler would take it over.
+ * The code is parsed, so text that only looks like such a call (in a string, a comment) is left.
+ */
+function rewriteRuntimeCalls(text) {
+  /** @type {{ at: number, end: number, text: string }[]} */
+  const edits = [];
+  const visit = (node) => {
+    if (Array.isArray(node)) for (const item of node) visit(item);
+    if (node === null || typeof node !== 'object' || typeof node.type !== 'string') return;
+    if (node.type === 'ImportExpression' && node.source.type !== 'Literal') {
+      const ignore = '/* webpackIgnore: true */ /* @vite-ignore */ ';
+      edits.push({ at: node.source.start, end: node.source.start, text: ignore });
+    }
+    const [first] = node.arguments ?? [];
+    if (node.type === 'CallExpression' && node.callee.name === '__require' && first?.type === 'Literal')
+      edits.push({ at: node.callee.start, end: node.callee.end, text: 'require' });
+    for (const key of Object.keys(node)) if (typeof node[key] === 'object') visit(node[key]);
+  };
+  visit(parse(text, { ecmaVersion: 'latest', sourceType: 'module' }));
+  let out = text;
+  for (const edit of edits.sort((a, b) => b.at - a.at))
+    out = out.slice(0, edit.at) + edit.text + out.slice(edit.end);
+  return out;
+}
+
+// In every output file: the calls above rewritten (a bundle of the user's app must still see a plain
+// `require('zod')`: that is how it bundles zod; plain ESM throws at it as before), and a lazy
+// module's placeholder path becomes its path relative to the file that imports it.
 for (const file of outputs.flatMap((m) => Object.keys(m.outputs)).filter((f) => f.endsWith('.js'))) {
   const text = readFileSync(file, 'utf8');
-  const fixed = text
-    .replace(/\b__require\(("[^"]+")\)/g, 'require($1)')
-    // An import() of a path known only at run time (a task module, tsx's loader) is Node's to do:
-    // the minifier drops the source's magic comments, so a bundler would take it over.
-    .replace(/\bimport\((?=[A-Za-z_$])/g, 'import(/* webpackIgnore: true */ /* @vite-ignore */ ')
+  const fixed = rewriteRuntimeCalls(text)
     // esbuild's lineLimit may break a long string with a line continuation, anywhere in the prefix too.
     .replace(new RegExp(`"${['', ...LAZY].join('(?:\\\\\n)?')}([^"]+)"`, 'g'), (_, split) => {
       const out = split.replace(/\\\n/g, '');
@@ -379,6 +404,11 @@ for (const file of outputs.flatMap((m) => Object.keys(m.outputs)).filter((f) => 
   if (fixed.replace(/\\\n/g, '').includes(LAZY))
     throw new Error(`${file}: a lazy placeholder was not rewritten`);
   if (fixed !== text) writeFileSync(file, fixed);
+}
+// A published file (a source map too) names no path of the machine that built it.
+for (const file of outputs.flatMap((m) => Object.keys(m.outputs))) {
+  if (readFileSync(file, 'utf8').includes(resolve('../..')))
+    throw new Error(`${file} names the build machine's path ${resolve('../..')}: make it relative`);
 }
 if (lazyRequired) writeFileSync(join('dist', `${FIRST_USE_OUT}${FIRST_USE_STUB_EXT}`), FIRST_USE_STUB);
 // The same code as a CommonJS function, which Node runs on first use, and the hub as one too, which

@@ -86,7 +86,16 @@ export function firstUse(pkg, lazyPlaceholder) {
   const what = self
     ? { used: 'a Lock, Value, SharedArray or other shared-memory object', all: 'its shared-memory objects' }
     : { used: 'Process, Pool, a queue or a pipe', all: 'Process, Pool, queues and pipes' };
-  const runtime = runtimeSource(placeholder, stub, config.firstUseCodecs ?? [], factory, hub, withIpc, self, what);
+  const runtime = runtimeSource(
+    placeholder,
+    stub,
+    config.firstUseCodecs ?? [],
+    factory,
+    hub,
+    withIpc,
+    self,
+    what,
+  );
   const entrySource = [...files]
     .map((f) => `export * from ${JSON.stringify(`./${relative('src', f).split('\\').join('/')}`)};`)
     .join('\n');
@@ -103,7 +112,8 @@ export function firstUse(pkg, lazyPlaceholder) {
         b.onResolve({ filter: /^\./ }, (args) => {
           if (resolve(args.importer) !== resolve(mainEntry)) return undefined;
           const path = resolve(args.resolveDir, args.path.replace(/\.js$/, '.ts'));
-          return files.has(path) ? { path, namespace: 'first-use' } : undefined;
+          // Relative to the package: the path is the module's name in the source map.
+          return files.has(path) ? { path: relative('.', path), namespace: 'first-use' } : undefined;
         });
         b.onResolve({ filter: /^first-use-runtime$/ }, () => ({ path: 'runtime', namespace: 'first-use' }));
         // The index's own namespace, for the factory: an import of itself, which costs nothing.
@@ -114,8 +124,8 @@ export function firstUse(pkg, lazyPlaceholder) {
         }));
         b.onLoad({ filter: /.*/, namespace: 'first-use' }, async (args) => {
           if (args.path === 'runtime') return { contents: runtime, resolveDir: resolve('src'), loader: 'js' };
-          const { names, aliases } = await exportsOf(args.path);
-          const source = readFileSync(args.path, 'utf8');
+          const { names, aliases } = await exportsOf(resolve(args.path));
+          const source = readFileSync(resolve(args.path), 'utf8');
           const lines = names
             .filter((n) => !aliases.has(n))
             .map((n) => {
