@@ -407,8 +407,8 @@ for (const file of outputs.flatMap((m) => Object.keys(m.outputs)).filter((f) => 
 }
 // A published file (a source map too) names no path of the machine that built it.
 for (const file of outputs.flatMap((m) => Object.keys(m.outputs))) {
-  if (readFileSync(file, 'utf8').includes(resolve('../..')))
-    throw new Error(`${file} names the build machine's path ${resolve('../..')}: make it relative`);
+  if (readFileSync(file, 'utf8').includes(resolve('.')))
+    throw new Error(`${file} names the build machine's path ${resolve('.')}: make it relative`);
 }
 if (lazyRequired) writeFileSync(join('dist', `${FIRST_USE_OUT}${FIRST_USE_STUB_EXT}`), FIRST_USE_STUB);
 // The same code as a CommonJS function, which Node runs on first use, and the hub as one too, which
