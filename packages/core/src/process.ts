@@ -346,17 +346,20 @@ export class Process<F extends TaskFunction = TaskFunction> {
     this.#state = 'closed';
   }
 
-  /** A short description, as Python's repr. */
+  /**
+   * A one-line description with Python's repr fields: name, pid once started, the parent's pid
+   * (this program's), the state (`initial`, `started`, `stopped`, `closed`), the exit code once
+   * stopped (a signal's name for a death by signal, as Python's `exitcode=SIGTERM`), and `daemon`.
+   * @example
+   * String(p); // "<Process name='Process-1' pid=4243 parent=4242 stopped exitCode=SIGTERM>"
+   */
   toString(): string {
+    const exit = this.#state === 'closed' ? undefined : this.#started?.exit;
     const status =
-      this.#state === 'closed'
-        ? 'closed'
-        : this.#started?.exit
-          ? `stopped exitCode=${this.#started.exit.exitCode}`
-          : this.#started
-            ? 'started'
-            : 'initial';
-    return `<Process name='${this.#name}' ${status}${this.#daemon ? ' daemon' : ''}>`;
+      this.#state === 'closed' ? 'closed' : exit ? 'stopped' : this.#started ? 'started' : 'initial';
+    const pid = this.#state !== 'closed' && this.#started ? ` pid=${this.#started.runner.pid}` : '';
+    const code = exit ? ` exitCode=${exit.exitCode < 0 && exit.signal ? exit.signal : exit.exitCode}` : '';
+    return `<Process name='${this.#name}'${pid} parent=${process.pid} ${status}${code}${this.#daemon ? ' daemon' : ''}>`;
   }
 
   /**

@@ -84,6 +84,29 @@ describe('inspect', () => {
     expect(show(p)).toBe("Process { name: 'repr-1', closed: true }");
   });
 
+  it.each(['thread', 'process'] as const)(
+    "String(p) has Python's repr fields: pid, parent, state, exit code (a signal by name), daemon (%s)",
+    async (context) => {
+      const p = new Process({ target: tasks.sleep, args: [60_000], name: 'repr-2', context, daemon: true });
+      processes.push(p);
+      const parent = `parent=${process.pid}`;
+      expect(String(p)).toBe(`<Process name='repr-2' ${parent} initial daemon>`);
+      p.start();
+      expect(String(p)).toBe(`<Process name='repr-2' pid=${p.pid} ${parent} started daemon>`);
+      await p.terminate();
+      expect(String(p)).toBe(
+        `<Process name='repr-2' pid=${p.pid} ${parent} stopped exitCode=SIGTERM daemon>`,
+      );
+      const q = new Process({ target: tasks.noop, context });
+      processes.push(q);
+      q.start();
+      await q.join();
+      expect(String(q)).toBe(`<Process name='${q.name}' pid=${q.pid} ${parent} stopped exitCode=0>`);
+      q.close();
+      expect(String(q)).toBe(`<Process name='${q.name}' ${parent} closed>`);
+    },
+  );
+
   it('an AsyncResult shows whether it is ready and successful', async () => {
     const pool = new Pool({ processes: 1 });
     pools.push(pool);
