@@ -44,6 +44,7 @@ export type {
   WorkerExitInfo,
   WorkerExitReason,
 } from './pool/events.js';
+export type { ImapIterator } from './pool/flatten.js';
 export type {
   AsyncCallOptions,
   CallOptions,

@@ -39,6 +39,7 @@ export {
   getAllStartMethods,
   getContext,
   getStartMethod,
+  type ImapIterator,
   type ImapOptions,
   isMain,
   isTaskRef,

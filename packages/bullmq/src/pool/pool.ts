@@ -13,6 +13,7 @@ import {
   AsyncResult,
   type CallOptions,
   cpuCount,
+  type ImapIterator,
   type ImapOptions,
   type MapOptions,
   type OneArgTask,
@@ -280,7 +281,7 @@ export class Pool extends EventEmitter implements AsyncDisposable {
     task: TaskRef<F>,
     iterable: Items<F>,
     options: ImapOptions | null = {},
-  ): AsyncGenerator<TaskResult<F>, void, undefined> {
+  ): ImapIterator<TaskResult<F>> {
     const opts = this.#admit(task, options, 'imap', { iterable });
     return this.#results<TaskResult<F>>(task, iterable, opts, 'imap');
   }
@@ -295,14 +296,14 @@ export class Pool extends EventEmitter implements AsyncDisposable {
     task: TaskRef<F>,
     iterable: Items<F>,
     options: ImapOptions | null = {},
-  ): AsyncGenerator<TaskResult<F>, void, undefined> {
+  ): ImapIterator<TaskResult<F>> {
     const opts = this.#admit(task, options, 'imapUnordered', { iterable });
     return this.#results<TaskResult<F>>(task, iterable, opts, 'imapUnordered');
   }
 
   /** The results of an `imap`-style call one by one. */
   #results<R>(task: TaskRef, iterable: unknown, o: WithoutNulls<ImapOptions>, m: 'imap' | 'imapUnordered') {
-    return new Flatten(this.#calls.chunks(task, iterable, o, 'map', m)) as AsyncGenerator<R, void>;
+    return new Flatten(this.#calls.chunks(task, iterable, o, 'map', m)) as ImapIterator<R>;
   }
 
   /**

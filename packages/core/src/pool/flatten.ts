@@ -5,13 +5,33 @@
  * item the stream goes on after ({@link ItemFailure}) rejects its own `next()` only.
  */
 
-import { disposableInEveryRealm } from '@multiproc/shared';
+import { disposableInEveryRealm, resolveTimeout, type Timeout, TimeoutError } from '@multiproc/shared';
 import { ItemFailure } from './stream.js';
+
+/**
+ * What `pool.imap()` and `pool.imapUnordered()` return: an async generator of the results whose
+ * `next()` also takes a timeout. Python: `IMapIterator`.
+ */
+export interface ImapIterator<T> extends AsyncGenerator<T, void, undefined> {
+  /**
+   * The next result. With a timeout, rejects with `TimeoutError` when no result arrived within it;
+   * the result it waited for is not lost: the following `next()` gives it. Python:
+   * `IMapIterator.next(timeout)`.
+   * @param timeout a number of ms or `{ timeout }`; none waits until the result arrives; a negative
+   *   one does not wait, as in Python.
+   * @throws {TimeoutError} (as a rejection) when the timeout passes first.
+   * @throws {ValidationError} (as a rejection) for a timeout in another form.
+   * @example
+   * const it = pool.imap(tasks.square, [1, 2, 3]);
+   * console.log((await it.next(1000)).value); // 1, or TimeoutError after 1 s
+   */
+  next(timeout?: Timeout): Promise<IteratorResult<T, void>>;
+}
 
 /** Items between two polls: a small fraction of a 16k-item chunk, nothing next to the items' own cost. */
 const POLL_EVERY = 1024;
 
-export class Flatten<T> implements AsyncGenerator<T, void, undefined> {
+export class Flatten<T> implements ImapIterator<T> {
   readonly #chunks: AsyncGenerator<ArrayLike<unknown> | ItemFailure, void, undefined>;
   #chunk: ArrayLike<unknown> | undefined;
   #index = 0;
@@ -19,6 +39,10 @@ export class Flatten<T> implements AsyncGenerator<T, void, undefined> {
   readonly #poll: (() => void) | undefined;
   readonly #failed: ((error: unknown) => Promise<never>) | undefined;
   #count = 0;
+  /** A pull in flight: later `next()` calls wait for it, so two never read the chunks at once. */
+  #tail: Promise<unknown> | undefined;
+  /** Pulls whose timed `next()` gave up, in order: the next `next()` calls take them first. */
+  readonly #waiting: Promise<IteratorResult<T, void>>[] = [];
 
   /**
    * `poll`: called every POLL_EVERY items (it settles chunks the workers answered). `failed`: what a
@@ -34,7 +58,37 @@ export class Flatten<T> implements AsyncGenerator<T, void, undefined> {
     this.#failed = failed;
   }
 
-  next(): Promise<IteratorResult<T, void>> {
+  next(timeout?: Timeout): Promise<IteratorResult<T, void>> {
+    if (timeout === undefined && this.#tail === undefined && this.#waiting.length === 0) return this.#step();
+    let ms: number;
+    try {
+      ms = resolveTimeout(timeout, 'imap next()', { negativeIsZero: true }).timeoutMs;
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const step = this.#waiting.shift() ?? this.#queued();
+    if (ms === Number.POSITIVE_INFINITY) return step;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        // The result this call waited for goes to the next caller, its failure too (handled meanwhile).
+        step.catch(() => {});
+        this.#waiting.push(step);
+        reject(new TimeoutError(`No result arrived within ${ms} ms.`));
+      }, ms);
+    });
+    return Promise.race([step, expired]).finally(() => clearTimeout(timer));
+  }
+
+  /** The next step, after the pull in flight (if any) has settled. */
+  #queued(): Promise<IteratorResult<T, void>> {
+    const tail = this.#tail;
+    return tail === undefined ? this.#step() : tail.then(this.#stepAfter, this.#stepAfter);
+  }
+
+  readonly #stepAfter = (): Promise<IteratorResult<T, void>> => this.#step();
+
+  #step(): Promise<IteratorResult<T, void>> {
     const chunk = this.#chunk;
     if (chunk !== undefined && this.#index < chunk.length) {
       if (++this.#count === POLL_EVERY) {
@@ -43,7 +97,13 @@ export class Flatten<T> implements AsyncGenerator<T, void, undefined> {
       }
       return Promise.resolve({ value: chunk[this.#index++] as T, done: false });
     }
-    return this.#pull();
+    const pull = this.#pull();
+    this.#tail = pull;
+    const settled = (): void => {
+      if (this.#tail === pull) this.#tail = undefined;
+    };
+    pull.then(settled, settled);
+    return pull;
   }
 
   async #pull(): Promise<IteratorResult<T, void>> {

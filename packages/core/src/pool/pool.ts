@@ -13,6 +13,7 @@ import type { ApplyParams, OneArgTask, TaskFunction, TaskRef, TaskResult } from 
 import { AsyncResult } from './async-result.js';
 import { PoolEngine } from './engine.js';
 import type { PoolEvents } from './events.js';
+import type { ImapIterator } from './flatten.js';
 import type { Gate } from './gate.js';
 import { collectAll, imapResults } from './map-call.js';
 import type {
@@ -299,7 +300,7 @@ export class Pool<I extends TaskFunction = TaskFunction>
     task: TaskRef<F>,
     iterable: Items<F>,
     options: ImapOptions | null = {},
-  ): AsyncGenerator<TaskResult<F>, void, undefined> {
+  ): ImapIterator<TaskResult<F>> {
     options = callOptions(options); // null (Python's None): no options, as is an option set to null
     this.#gate.admitNow(task, options, 'imap', { iterable });
     return this.#keeps(imapResults(this.#engine.mapPool(), this.#engine.spec(task), iterable, options, true));
@@ -319,7 +320,7 @@ export class Pool<I extends TaskFunction = TaskFunction>
     task: TaskRef<F>,
     iterable: Items<F>,
     options: ImapOptions | null = {},
-  ): AsyncGenerator<TaskResult<F>, void, undefined> {
+  ): ImapIterator<TaskResult<F>> {
     options = callOptions(options); // null (Python's None): no options, as is an option set to null
     this.#gate.admitNow(task, options, 'imapUnordered', { iterable });
     return this.#keeps(
