@@ -351,7 +351,11 @@ export class Process<F extends TaskFunction = TaskFunction> {
    * (this program's), the state (`initial`, `started`, `stopped`, `closed`), the exit code once
    * stopped (a signal's name for a death by signal, as Python's `exitcode=SIGTERM`), and `daemon`.
    * @example
-   * String(p); // "<Process name='Process-1' pid=4243 parent=4242 stopped exitCode=SIGTERM>"
+   * const p = new Process({ target: tasks.greet, args: ['bob'], name: 'greeter' });
+   * console.log(String(p) === `<Process name='greeter' parent=${process.pid} initial>`); // true
+   * p.start();
+   * await p.join();
+   * console.log(String(p)); // <Process name='greeter' pid=4243 parent=4242 stopped exitCode=0> with real pids
    */
   toString(): string {
     const exit = this.#state === 'closed' ? undefined : this.#started?.exit;
