@@ -75,6 +75,7 @@ async function firstReady(old: Redis, t: CleanupTarget, opened: Redis[]): Promis
   );
   try {
     const winner = await Promise.any(ready);
+    debug('bullmq: cleanup of %s on %s connection', t.queue, winner === fresh ? 'a fresh' : 'its own');
     for (const c of candidates) if (c !== winner) cutClient(c);
     return winner;
   } catch (error) {
