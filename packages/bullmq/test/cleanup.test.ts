@@ -1,9 +1,15 @@
 /**
  * Keys left by workers that did not stop cleanly: a worker frozen while its pool joined (it comes
  * back after the pool deleted its keys), and a worker SIGKILLed with no other worker on its prefix.
+ * Also a pool's own cleanup when its connection is gone for good: it runs on a fresh one.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { Pool } from '../dist/index.js';
+import { createClient, cutClient, resolveConnection } from '../dist/internal/connection.js';
+import { Keys } from '../dist/internal/registry.js';
+import { Signer } from '../dist/internal/signing.js';
+import { cleanUp } from '../dist/pool/cleanup.js';
+import { Liveness } from '../dist/pool/liveness.js';
 import { tasks } from './fixtures/tasks.mjs';
 import { type RedisServer, redisMissing, startRedis } from './redis.js';
 import { SECRET, startWorkerProcess, type WorkerProcess } from './workers.js';
@@ -37,6 +43,32 @@ describe.skipIf(redisMissing)('cleanup after workers that did not stop cleanly',
     await w.waitFor(new RegExp(`detached pool=${queue} `));
     expect(await redis.client.keys(`${p.keyPrefix}*`)).toEqual([]);
   }, 60_000);
+
+  test("a pool's cleanup runs on a fresh connection when its own one will not come back", async () => {
+    const prefix = 'fresh';
+    const queue = 'pool-0123456789ab';
+    const member = `${queue}.tag`;
+    await redis.client.zadd(`${prefix}:pools`, Date.now() + 30_000, member);
+    await redis.client.mset(`${prefix}:${queue}:meta`, '1', `${prefix}:${queue}:id`, '2');
+    const connection = resolveConnection(redis.url, 'test');
+    const own = createClient(connection, 'own');
+    cutClient(own); // ended: it never reconnects, so only a fresh connection can do the cleanup
+    const liveness = new Liveness();
+    const signer = new Signer(Buffer.from(SECRET));
+    const target = {
+      connection,
+      keys: new Keys(prefix),
+      queue,
+      member,
+      signer,
+      connectTimeout: 5000,
+      liveness,
+    };
+    await cleanUp(own, target);
+    expect(await redis.client.keys(`${prefix}:*`)).toEqual([]);
+    // The fresh connection is closed again.
+    expect(String(await redis.client.client('LIST'))).not.toMatch(`name=multiproc:${queue}:cleanup`);
+  }, 30_000);
 
   test("a SIGKILLed worker's registry entry goes when no other worker of its prefix runs", async () => {
     const w = await startWorkerProcess(redis.url, ['--prefix', 'alone']);

@@ -13,6 +13,8 @@ import { type RedisServer, redisMissing, startRedis } from './redis.js';
 import { SECRET, startWorkerProcess, type WorkerProcess } from './workers.js';
 
 const LOST_REDIS = fileURLToPath(new URL('./fixtures/lost-redis.mjs', import.meta.url));
+/** How long Redis refuses new connections in the blip tests (the fixed wait that failed was 1 s). */
+const BLIP_MS = 1500;
 const STEADY = ['--lock-duration', '15000', '--stalled-interval', '5000', '--ttl', '15000'];
 const settled = (p: Promise<unknown>) =>
   p.then(
@@ -126,6 +128,51 @@ describe.skipIf(redisMissing || process.env.REDIS_URL)('Redis lost under a pool'
     await p.join();
   }, 60_000);
 
+  test.each(['join', 'terminate'] as const)(
+    "%s() right after the pool's connections dropped (a blip) still deletes its keys and detaches its worker",
+    async (end) => {
+      const w = await worker();
+      const p = pool();
+      expect(await p.apply(tasks.square, [3])).toBe(9);
+      const queue = p.keyPrefix.split(':').at(-2)!;
+      // Every connection of the pool (its own, its event reader's, BullMQ's queue client) is cut,
+      // as by a network blip or a proxy restart; Redis keeps its data, the worker its connections.
+      const lines = String(await redis.client.client('LIST')).split('\n');
+      const ours = lines.filter((l) => l.includes(` name=multiproc:${queue}`));
+      expect(ours.length).toBe(3);
+      // Redis takes no new connection for a while (a blip longer than a reconnection, as under load);
+      // those open stay (maxclients below their count refuses only new ones).
+      const cut = redis.client.pipeline().config('SET', 'maxclients', '1');
+      for (const line of ours) cut.client('KILL', 'ID', /\bid=(\d+)/.exec(line)![1]!);
+      await cut.exec();
+      let back: NodeJS.Timeout | undefined;
+      let took: number;
+      try {
+        // The pool has seen its connections close (they cannot come back yet).
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        back = setTimeout(() => void redis.client.config('SET', 'maxclients', '10000'), BLIP_MS);
+        const started = performance.now();
+        if (end === 'join') {
+          p.close();
+          await p.join();
+        } else await p.terminate();
+        took = performance.now() - started;
+      } finally {
+        clearTimeout(back);
+        await redis.client.config('SET', 'maxclients', '10000');
+      }
+      expect(await redis.client.keys(`${p.keyPrefix}*`)).toEqual([]);
+      expect(await redis.client.zrange('multiproc:pools', 0, -1)).toEqual([]);
+      // It waited for Redis to take connections again, well within connectTimeout (10 s).
+      expect(took).toBeGreaterThan(BLIP_MS - 200);
+      expect(took).toBeLessThan(10_000);
+      // Told to detach, not left attached until clientTtl (30 s) runs out.
+      await w.waitFor(new RegExp(`detached pool=${queue} `), 5000);
+      expect(await redis.client.keys(`${p.keyPrefix}*`)).toEqual([]);
+    },
+    60_000,
+  );
+
   test('Redis gone for good mid-call: the call rejects with RedisConnectionError after connectTimeout, join() settles', async () => {
     const w = await worker();
     const p = pool({ connectTimeout: 2000 });
@@ -140,13 +187,16 @@ describe.skipIf(redisMissing || process.env.REDIS_URL)('Redis lost under a pool'
     await p.join();
   }, 60_000);
 
-  test('Redis gone for good: terminate() settles at once and rejects the pending call with PoolClosedError', async () => {
+  test('Redis gone for good: terminate() settles within connectTimeout and rejects the pending call with PoolClosedError', async () => {
     const w = await worker();
-    const p = pool();
+    const p = pool({ connectTimeout: 2000 });
     const call = settled(p.apply(tasks.sleep, [5000]));
     await w.waitFor(/job started .* job=a1 /);
     await redis.kill();
+    const started = performance.now();
+    // Its cleanup tries a fresh connection for connectTimeout, then leaves the keys to the sweep.
     await p.terminate();
+    expect(performance.now() - started).toBeLessThan(2000 + 1500);
     expect(((await call) as { error: unknown }).error).toBeInstanceOf(PoolClosedError);
   }, 60_000);
 

@@ -216,6 +216,24 @@ export async function fulfilsWithin(work: Promise<unknown>, ms: number): Promise
 }
 
 /**
+ * Whether `work` (closing `client` politely) fulfils within `ms` with `client` up all along: false
+ * at once when it is down or drops meanwhile (a blip: what it queued would reach Redis once back).
+ */
+export async function closesWithin(client: Redis | undefined, work: Promise<unknown>, ms: number) {
+  if (client && client.status !== 'ready') return false;
+  let onClose = () => {};
+  const dropped = new Promise<never>((_, reject) => {
+    onClose = () => reject(new Error('Connection is closed.'));
+    client?.once('close', onClose);
+  });
+  try {
+    return await fulfilsWithin(Promise.race([work, dropped]), ms);
+  } finally {
+    client?.off('close', onClose);
+  }
+}
+
+/**
  * Cuts `client` (see {@link cutClient}: its commands still waiting then fail) once a PING has gone
  * unanswered for `ms`: a frozen server, or a network partition that resets nothing, answers no
  * command and closes no socket, so a cleanup awaiting one would hang. Returns the stop.

@@ -15,9 +15,9 @@ import type { ConnectionOptions, JobsOptions, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { AuthenticationError, RedisConnectionError } from '../errors.js';
 import {
+  closesWithin,
   cutConnections,
   debug,
-  fulfilsWithin,
   type ResolvedConnection,
   redisRefusal,
   releaseClosedSockets,
@@ -67,6 +67,8 @@ export class Jobs {
   readonly #o: JobsOptionsIn;
   readonly #pending = new Map<string, Pending>();
   #queue: Queue | undefined;
+  /** The queue's client, once it connected. */
+  #queueClient: Redis | undefined;
   #events: EventReader | undefined;
   readonly #outbox = new Outbox((batch) => this.#addJobs(batch));
   #active = 0;
@@ -99,7 +101,9 @@ export class Jobs {
 
   async open(): Promise<void> {
     const { prefix, queue, liveness } = this.#o;
-    const connection = this.#o.connection.options as ConnectionOptions;
+    // Named as the pool's other connections (`multiproc:<queue>...`): CLIENT LIST tells whose it is.
+    const connectionName = `multiproc:${queue}:queue`;
+    const connection = { ...this.#o.connection.options, connectionName } as ConnectionOptions;
     // Loaded here, not at import: BullMQ takes a while to load, and meanwhile the pool connects.
     const { Queue } = await import('bullmq');
     const q = new Queue(queue, {
@@ -134,6 +138,7 @@ export class Jobs {
     this.#events = events;
     await Promise.all([q.waitUntilReady(), events.open()]);
     const client = await this.#client();
+    this.#queueClient = client;
     liveness.client(client);
     releaseClosedSockets(client);
   }
@@ -218,15 +223,14 @@ export class Jobs {
    * Closes the connections: the event reader's at once (its blocking read cannot be asked to end),
    * the queue's by BullMQ. With Redis gone (`gone`, or when closing does not end within
    * {@link CLOSE_WAIT_MS}) the queue's client is cut instead, its pending commands failed: BullMQ's
-   * `close()` would wait for a reconnection that may never come.
+   * `close()` would wait for a reconnection that may never come. So is a client down right now, or
+   * dropping meanwhile (a blip): what it queued would reach Redis once back, after the cleanup.
    */
   async close(gone = false): Promise<void> {
     clearTimeout(this.#trimTimer);
     this.#events?.close();
     const closing = Promise.allSettled([this.#queue?.close()]);
-    if (!gone) {
-      if (await fulfilsWithin(closing, CLOSE_WAIT_MS)) return;
-    }
+    if (!gone && (await closesWithin(this.#queueClient, closing, CLOSE_WAIT_MS))) return;
     cutConnections([this.#queue]);
   }
 

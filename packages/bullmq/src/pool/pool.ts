@@ -321,8 +321,8 @@ export class Pool extends EventEmitter implements AsyncDisposable {
 
   /**
    * Waits for every submitted call to finish (a map still reading its input too), then unregisters
-   * the pool, waits for its workers to detach and deletes its keys. Call `close()` or `terminate()`
-   * first. Python: `join`.
+   * the pool, waits for its workers to detach and deletes its keys (its connection down: on a fresh
+   * one, waited for up to `connectTimeout`). Call `close()` or `terminate()` first. Python: `join`.
    * @throws {ProcessError} (as a rejection) when the pool is still running.
    * @example
    * pool.close();
@@ -377,7 +377,7 @@ export class Pool extends EventEmitter implements AsyncDisposable {
 
   #teardown(): Promise<void> {
     this.#liveness.set(true);
-    // No call needs Redis any more: a connection still awaited is not worth waiting for.
+    // No call needs Redis: a first connection still awaited is not worth waiting for (nothing to clean).
     this.#session.giveUp(new PoolClosedError('The pool was closed before it connected to Redis.'));
     this.#shutdown ??= (async () => {
       await this.#ready.catch(() => {});

@@ -10,14 +10,14 @@ import { RedisConnectionError } from '../errors.js';
 import {
   createClient,
   cutClient,
-  cutIfUnanswered,
   debug,
   type ResolvedConnection,
   waitReady,
 } from '../internal/connection.js';
-import { type ControlMessage, encodeControl, sweepQueue } from '../internal/control.js';
+import { type ControlMessage, encodeControl } from '../internal/control.js';
 import { Keys, Registry } from '../internal/registry.js';
 import type { Signer } from '../internal/signing.js';
+import { cleanUp, letGo } from './cleanup.js';
 import type { Liveness } from './liveness.js';
 import { readRefusal, UnservedWatch, warnNoWorker } from './unserved.js';
 
@@ -293,33 +293,25 @@ export class Session {
   }
 
   /**
-   * Unregisters, tells the workers, waits for them to detach and deletes every key of the pool;
-   * then closes the client. Never throws: what Redis refuses is left to the workers' TTL sweep.
+   * Unregisters, tells the workers, waits for them to detach and deletes every key of the pool
+   * (`cleanup.ts`: on a fresh connection when this one has just dropped); then closes the client.
+   * Never throws: what Redis refuses, or a Redis unreachable for `connectTimeout` (or already given
+   * up on, the pool lost), is left to the workers' TTL sweep.
    */
   async close(): Promise<void> {
     clearInterval(this.#timer);
     this.#o.liveness.forget(this.#timer);
+    this.#registered = false;
     const redis = this.#redis;
     const registry = this.#registry;
     const o = this.#o;
-    if (redis && registry && redis.status === 'ready') {
-      // A Redis that answers nothing for connectTimeout (frozen, partitioned) is cut: no hang here.
-      const stopWatch = cutIfUnanswered(redis, o.connectTimeout);
-      try {
-        this.#registered = false;
-        await redis.zrem(registry.keys.pools, o.member);
-        await this.publish({ t: 'close', pool: o.member });
-        await sweepQueue(redis, registry, o.queue);
-      } catch (error) {
-        debug('bullmq: cleanup of %s failed: %s', o.queue, (error as Error).message);
-      } finally {
-        stopWatch();
-      }
+    if (redis && registry && (redis.status === 'ready' || !this.#lost)) {
+      const { keys } = registry;
+      await cleanUp(redis, { ...o, keys, member: o.member });
     }
     for (const info of this.#workers.values()) o.events.emit('workerDestroy', info);
     this.#workers.clear();
-    if (redis?.status === 'ready') await redis.quit().catch(() => cutClient(redis));
-    else if (redis) cutClient(redis);
+    if (redis) await letGo(redis, o.connectTimeout);
   }
 }
 
