@@ -229,7 +229,7 @@ export class CopyProtocol extends CopyObject {
         this.#rx.data(a, b, body);
         break;
       case Op.H_LOAN:
-        if (this.state === 'open') this.#rx.loan?.lent(a, b, body);
+        if (this.state === 'open' && this.#rx.liveGetters === 0) this.#rx.loan?.lent(a, b, body);
         break;
       case Op.H_PUT_DONE: {
         this.#puts.delete(a);

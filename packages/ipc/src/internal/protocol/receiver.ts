@@ -96,6 +96,7 @@ export class Receiver {
     this.#demand.getWaits(this.clock);
     this.#getters.push(w);
     this.liveGetters++;
+    this.loan?.forget(); // what is left comes back at home when this get's demand gets there
     this.#ask();
     this.#host.hold();
     return undefined;
@@ -259,9 +260,8 @@ export class Receiver {
     for (const item of this.#buffer.drainMoved()) this.#host.send(Op.R_RETURN, 0, 0, item);
   }
 
-  // A give-back of `held` items is about to leave. A later EOF was sent before the home saw it
-  // (stale); one we had has not come true if items go back (they may come to us again): the home
-  // sends a new EOF once nothing is out.
+  // A give-back of `held` items is about to leave. A later EOF was sent before the home saw it (stale);
+  // one we had has not come true if items go back (they may come again): the home sends a new EOF.
   #gaveBack(held: number): void {
     this.#backs = (this.#backs + 1) >>> 0;
     if (held > 0) this.eof = false;
