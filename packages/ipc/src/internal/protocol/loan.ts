@@ -250,7 +250,7 @@ export class CopyLoan {
    * The home lent items in `epoch`, `word` the LOAN word it stored, `text` their JSON array (H_LOAN).
    * One lent before the home saw our latest give-back crossed it: the home takes all of it back on
    * that give-back, so none of it may be claimed here. The copy passes on none that comes while one
-   * of its gets waits at home: that get's demand takes it back there (see {@link forget}).
+   * of its gets waits or asks: that get's demand takes it back at home (see {@link forget}).
    */
   lent(epoch: number, word: number, body: Item): void {
     if (epoch !== this.#epoch) return;
