@@ -38,8 +38,12 @@ describe('a thread that ends by itself while its host blocks in acquireSync()', 
     rlock.release();
     const lock = new Lock();
     const w2 = startWorker('die-by-itself', { kind: 'lock', held: lock, how: 'return' });
+    // Listened for before its report is awaited: a host whose loop was busy while the thread
+    // reported and ended gets both at once (Node drains the report, then emits 'exit' in the same
+    // turn, before the code after `await nextMessage()` runs).
+    const exited = once(w2, 'exit');
     await nextMessage(w2);
-    const [code] = await once(w2, 'exit');
+    const [code] = await exited;
     expect(code).toBe(0);
     expect(lock.tryAcquire()).toBe(false);
   });
