@@ -168,9 +168,8 @@ export class Pool extends EventEmitter implements AsyncDisposable {
    * Runs `task(...args)` on a worker and resolves to its result. Python: `apply`.
    * @param task A task reference made by `defineTasks()`, exported by a module the workers load.
    * @param args Its arguments (structured-cloneable values).
-   * @param options `signal` and `timeout` (ms from this call, time in the queue included) cancel the
-   *   job; `onMessage` receives `sendToCaller()` messages (one that throws fails this call with that
-   *   error, as in the local pool).
+   * @param options `signal` and `timeout` (ms from this call, queued time included) cancel the job;
+   *   `onMessage` receives `sendToCaller()` messages (one that throws fails the call, as locally).
    * @throws {PoolClosedError} (as a rejection) after `close()` or `terminate()`.
    * @throws {UnknownTaskError} (as a rejection) when the worker did not load the task's module.
    * @example
