@@ -64,15 +64,12 @@ export interface Consumed {
 
 let loanRoot: string | null = null;
 let loanDirs = 0;
-// Whether some loans go through a named pipe (loan-pipe.ts) once the first one went by rename.
-let pipes = true;
 /**
  * For the enclosing `describe`: process copies of queues are lent items through real loan files
  * (loan-file.ts) in a temporary folder, as in a program (outside it they are not lent, the default).
  */
-export function lendThroughFiles(withPipes = true): void {
+export function lendThroughFiles(): void {
   beforeAll(() => {
-    pipes = withPipes;
     loanRoot = mkdtempSync(`${tmpdir()}/mp-model-loans-`);
   });
   afterAll(() => {
@@ -282,11 +279,7 @@ export class System implements HomeActions {
     const init = (c: ReaderCopy) => {
       c.moves = cs.moves;
       c.countsOwn = cs.count !== null;
-      c.loanCell = cs.loanWords
-        ? new WordCell(cs.loanWords)
-        : cs.loanDir
-          ? new FileCell(cs.loanDir, { pipeNow: pipes && /[02468]$/.test(cs.loanDir) }) // half through a pipe
-          : null;
+      c.loanCell = cs.loanWords ? new WordCell(cs.loanWords) : cs.loanDir ? new FileCell(cs.loanDir) : null;
       cs.home = c;
       this.#linkOf.set(c, cs);
     };
