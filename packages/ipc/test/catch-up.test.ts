@@ -84,6 +84,19 @@ describe('the home thread never yields', () => {
     }
   });
 
+  it('a get({ block: false }) that looks again after an I/O turn is not overtaken by a later one', async () => {
+    // The worker's puts but the first leave 300 ms after it set the Event: the second get waits
+    // 200 ms for them (CATCH_UP_MS) and looks again after an I/O turn; the third gets them while
+    // it waits. It took item 1 before the second looked again, which then took item 2.
+    const q = new Queue<number>();
+    const done = new Event();
+    const p = startProcess('thread', tasks.produce, [q, done, N, false, 300]);
+    expect(done.waitSync(20_000)).toBe(true);
+    const gets = upTo(N).map(() => q.get({ block: false }).catch((err) => err.code));
+    expect(await Promise.all(gets)).toEqual(upTo(N));
+    await p.join();
+  });
+
   it('poll() sees each value a thread worker sent', async () => {
     for (let r = 0; r < ROUNDS; r++) {
       const [mine, theirs] = Pipe<number>();

@@ -32,8 +32,14 @@ export function startPeer(context: Context, name: string, ...args: unknown[]): P
   if (context === 'thread') {
     const w = new Worker(PEER, { workerData: msg, transferList: transfer as any[] });
     w.on('message', onMessage);
-    w.on('error', settle.fail);
-    w.on('exit', (code) => settle.fail(new Error(`worker exited with ${code}`)));
+    // A thread's uncaught error can reach this thread before a message it posted earlier (they come
+    // on two ports), so an 'error' fails nothing yet: Node delivers every message the thread
+    // posted before it emits 'exit'.
+    let error: unknown;
+    w.on('error', (err) => {
+      error ??= err;
+    });
+    w.on('exit', (code) => settle.fail(error ?? new Error(`worker exited with ${code}`)));
     peer = {
       result,
       kill: async () => {
@@ -43,7 +49,9 @@ export function startPeer(context: Context, name: string, ...args: unknown[]): P
   } else {
     const c: ChildProcess = fork(PEER, [], { serialization: 'advanced', stdio: 'inherit' });
     c.on('message', onMessage);
-    c.on('exit', (code, signal) => settle.fail(new Error(`child exited with ${code ?? signal}`)));
+    // 'exit' can come before a message the child sent just before it ended is read; 'close' comes
+    // once its channel is closed too, after every message it sent.
+    c.on('close', (code, signal) => settle.fail(new Error(`child exited with ${code ?? signal}`)));
     c.send(msg);
     peer = {
       result,

@@ -42,6 +42,8 @@ export class QueueState<T> {
   #joinCancelled = false;
   #closing: Promise<void> | null = null;
   readonly #order = new ReceiveOrder();
+  /** Gets that take their place after an ioTurn(): later gets queue behind them (#getEnded). */
+  #behind = 0;
 
   constructor(
     owner: { readonly [queueName]: string },
@@ -118,6 +120,8 @@ export class QueueState<T> {
     try {
       const h = this.handle;
       timeout = options === undefined ? undefined : checkTimeout(options, `${this.#name}.get()`, BLOCK);
+      // An earlier get({ block: false }) looks again after an ioTurn(): this get takes its item after.
+      if (this.#behind > 0) return this.#getEnded(TIMEOUT, timeout, true);
       r = h.get(timeout);
       if (!(r instanceof Promise) && (r !== TIMEOUT || timeout !== 0))
         return Promise.resolve(this.#value(r, timeout));
@@ -127,12 +131,19 @@ export class QueueState<T> {
     return this.#getEnded(r, timeout);
   }
 
-  async #getEnded(result: GetResult | Promise<GetResult>, timeout: number | undefined): Promise<T> {
+  async #getEnded(result: GetResult | Promise<GetResult>, timeout: number | undefined, behind = false) {
     let r = result instanceof Promise ? await result : result;
-    if (r === TIMEOUT && timeout === 0 && !(result instanceof Promise)) {
+    if (behind || (r === TIMEOUT && timeout === 0 && !(result instanceof Promise))) {
       // None at once: once more after the loop read what arrived (a busy get loop makes progress).
-      await ioTurn();
-      const again = this.handle.get(0);
+      // Gets made meanwhile wait their turn (setImmediate keeps order): none takes an item before.
+      this.#behind++;
+      let again: GetResult | Promise<GetResult>;
+      try {
+        await ioTurn();
+        again = this.handle.get(behind ? timeout : 0);
+      } finally {
+        this.#behind--;
+      }
       r = again instanceof Promise ? await again : again;
     }
     return this.#value(r, timeout);
