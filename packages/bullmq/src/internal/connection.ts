@@ -215,22 +215,37 @@ export async function fulfilsWithin(work: Promise<unknown>, ms: number): Promise
   return fulfilled;
 }
 
+/** What {@link unlessDropped} gives when the connection closed first. */
+export const DROPPED: unique symbol = Symbol('dropped');
+
+/**
+ * `work`'s result, or {@link DROPPED} as soon as `client`'s connection closes first (a blip: what
+ * it queued would reach Redis once back). The listener is removed once either settles.
+ */
+export async function unlessDropped<T>(client: Redis | undefined, work: Promise<T>) {
+  if (!client) return work;
+  let onClose = () => {};
+  const dropped = new Promise<typeof DROPPED>((resolve) => {
+    onClose = () => resolve(DROPPED);
+    client.once('close', onClose);
+  });
+  try {
+    return await Promise.race([work, dropped]);
+  } finally {
+    client.off('close', onClose);
+  }
+}
+
 /**
  * Whether `work` (closing `client` politely) fulfils within `ms` with `client` up all along: false
- * at once when it is down or drops meanwhile (a blip: what it queued would reach Redis once back).
+ * at once when it is down or drops meanwhile ({@link unlessDropped}).
  */
 export async function closesWithin(client: Redis | undefined, work: Promise<unknown>, ms: number) {
   if (client && client.status !== 'ready') return false;
-  let onClose = () => {};
-  const dropped = new Promise<never>((_, reject) => {
-    onClose = () => reject(new Error('Connection is closed.'));
-    client?.once('close', onClose);
+  const upAllAlong = unlessDropped(client, work).then((r) => {
+    if (r === DROPPED) throw new Error('Connection is closed.');
   });
-  try {
-    return await fulfilsWithin(Promise.race([work, dropped]), ms);
-  } finally {
-    client?.off('close', onClose);
-  }
+  return fulfilsWithin(upAllAlong, ms);
 }
 
 /**

@@ -16,9 +16,11 @@ import {
   createClient,
   cutClient,
   cutIfUnanswered,
+  DROPPED,
   debug,
   fulfilsWithin,
   type ResolvedConnection,
+  unlessDropped,
   waitReady,
 } from '../internal/connection.js';
 import { encodeControl, sweepQueue } from '../internal/control.js';
@@ -94,21 +96,14 @@ async function firstReady(old: Redis, t: CleanupTarget, opened: Redis[]): Promis
  */
 async function runOn(client: Redis, t: CleanupTarget): Promise<boolean> {
   const stopWatch = cutIfUnanswered(client, t.connectTimeout);
-  let onClose!: () => void;
-  const dropped = new Promise<'dropped'>((resolve) => {
-    onClose = () => resolve('dropped');
-    client.once('close', onClose);
-  });
   try {
-    const outcome = await Promise.race([
-      steps(client, t).then(
-        () => undefined,
-        (e: unknown) => e,
-      ),
-      dropped,
-    ]);
+    const done = steps(client, t).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    const outcome = await unlessDropped(client, done);
     if (outcome === undefined) return true;
-    if (outcome === 'dropped' || client.status !== 'ready') {
+    if (outcome === DROPPED || client.status !== 'ready') {
       debug('bullmq: cleanup of %s: its connection dropped, starting over', t.queue);
       cutClient(client);
       return false;
@@ -116,7 +111,6 @@ async function runOn(client: Redis, t: CleanupTarget): Promise<boolean> {
     debug('bullmq: cleanup of %s failed: %s', t.queue, (outcome as Error)?.message);
     return true;
   } finally {
-    client.off('close', onClose);
     stopWatch();
   }
 }
