@@ -215,8 +215,10 @@ export class Process<F extends TaskFunction = TaskFunction> {
    * @throws {WorkerStartError} when the worker could not start (see `start()`); `exitCode` is then 1,
    *   or, for a child that died before Node ran any of its JavaScript (SIGABRT under a process
    *   limit, 9 for an option in `NODE_OPTIONS` Node refuses), the code it ended with (`-6`, `9`).
-   *   A child killed by a signal sent from outside (`process.kill(p.pid)`, Ctrl-C to its group)
-   *   did not fail to start, even before it was ready: `join()` resolves and `exitCode` is `-N`.
+   *   A child killed by a signal sent from outside (`process.kill(p.pid)`, Ctrl-C to its group:
+   *   any signal but those of a failed boot, SIGABRT, SIGTRAP, SIGSEGV, SIGBUS, SIGILL, SIGFPE,
+   *   SIGSYS, SIGXCPU, SIGXFSZ) did not fail to start, even before it was ready: `join()` resolves
+   *   and `exitCode` is `-N`.
    * @throws {ValidationError} for a timeout in another form.
    */
   async join(timeoutMs?: Timeout): Promise<void> {

@@ -57,6 +57,8 @@ describe('a Process whose child started', () => {
   it.for([
     ['sigkill-at-once', -9],
     ['sigterm-at-once', -15],
+    ['sigusr2-at-once', -12],
+    ['sigalrm-at-once', -14],
   ] as const)(
     'killed from outside before it was ready (%s) joins with exit code %i',
     {

@@ -147,6 +147,8 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
 
   /**
    * Receives the next message as bytes (what `sendBytes` sent). Python: `recv_bytes(maxlength)`.
+   * A message `send()` sent comes as that value's bytes, marked so that `recv()` of them, once
+   * `sendBytes()` forwarded them, gives the value again (Python's `recv()` unpickles them).
    * @param maxlength - the longest message accepted, in bytes; @default no limit. A longer message
    *   is dropped and, as in Python, this end stops receiving: a duplex end becomes send-only, a
    *   receive-only end is closed.

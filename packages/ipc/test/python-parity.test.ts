@@ -1,5 +1,6 @@
 // Behaviours the contract leaves to Python's Connection and Queue: BrokenPipeError on a send
-// whose other end is closed everywhere, recv_bytes(maxlength), BufferTooShort's args, and values
+// whose other end is closed everywhere, recv_bytes(maxlength), BufferTooShort's args, a value's
+// bytes that recv() rebuilds (a relay that forwards with recvBytes/sendBytes), and values
 // that must arrive as structured clone gives them (arrays with own fields), in one thread and
 // across real threads and processes.
 import {
@@ -125,6 +126,29 @@ describe('recvBytes(maxlength) (Python: recv_bytes(maxlength))', () => {
     expect([...err.args[0]]).toEqual([1, 2, 3, 4, 5]);
     a.sendBytes(new Uint8Array([6]));
     expect([...(await b.recvBytes())]).toEqual([6]); // the connection is still usable
+  });
+});
+
+describe("a value's bytes (Python: recv() unpickles what recv_bytes() gave)", () => {
+  it('recv() of the bytes recvBytes() gave for a sent value gives the value; raw bytes stay bytes', async () => {
+    const [a, b] = Pipe();
+    const values = [[1, 2.25, null], 'text', new Map([[1, new Set([2n])]]), { d: new Date(0), u: undefined }];
+    for (const v of values) {
+      a.send(v);
+      const bytes = await b.recvBytes();
+      a.sendBytes(bytes);
+      expect(await b.recv()).toEqual(v);
+      a.sendBytes(bytes);
+      const into = new Uint8Array(bytes.length + 2);
+      expect(await b.recvBytesInto(into, 2)).toBe(bytes.length);
+      a.sendBytes(into, 2);
+      expect(await b.recv()).toEqual(v);
+    }
+    // bytes that start like a value's but are not one, and JSON text sent as bytes, stay bytes
+    for (const raw of [Uint8Array.of(0x80, 0x6d, 0x70, 0x01, 3, 0xff), new TextEncoder().encode('[1]')]) {
+      a.sendBytes(raw);
+      expect(await b.recv()).toEqual(raw);
+    }
   });
 });
 

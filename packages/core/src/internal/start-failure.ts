@@ -107,15 +107,29 @@ export function diedStarting(
 
 /**
  * Whether a worker that ended by `signal` before it was ready was stopped from outside: nothing
- * refused it, so the pool tries again after its delay even when no worker is left (`start-policy.ts`).
+ * refused it, so the pool tries again after its delay even when no worker is left (`start-policy.ts`),
+ * and a `Process` ends with `exitCode` -N, as Python's does whatever signal N ended it.
  */
 export function killedFromOutside(signal: string | null): boolean {
-  return signal !== null && OUTSIDE_SIGNALS.has(signal);
+  return signal !== null && !FAILURE_SIGNALS.has(signal);
 }
 
-// Signals that come from outside the worker (Ctrl-C to the group, kill, a service manager, the
-// kernel's out-of-memory killer), never from Node failing to create its threads (that aborts).
-const OUTSIDE_SIGNALS = new Set(['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGKILL']);
+// Signals a worker that cannot start dies of: Node aborts when it cannot create its own threads
+// (SIGABRT, or SIGTRAP from V8 out of memory), a fault while booting raises SIGSEGV, SIGBUS, SIGILL,
+// SIGFPE or SIGSYS, and the kernel sends SIGXCPU or SIGXFSZ when a resource limit is hit. Every
+// other signal came from outside (Ctrl-C to the group, kill, a service manager, the kernel's
+// out-of-memory killer), SIGUSR2 and SIGALRM as much as SIGTERM: no limit was hit.
+const FAILURE_SIGNALS = new Set([
+  'SIGABRT',
+  'SIGTRAP',
+  'SIGSEGV',
+  'SIGBUS',
+  'SIGILL',
+  'SIGFPE',
+  'SIGSYS',
+  'SIGXCPU',
+  'SIGXFSZ',
+]);
 const OUTSIDE_SIGNAL_ADVICE =
   'The signal came from outside the worker (Ctrl-C sends SIGINT to the whole process group; for ' +
   "SIGKILL, also the kernel's out-of-memory killer): no limit was hit. If you did not send it, find what did.";

@@ -42,6 +42,15 @@ const KIND_JSON = STRING_KIND;
 const textEncoder = new TextEncoder();
 const textDecoder = new TextDecoder();
 
+/**
+ * What the bytes of a value begin with when `recvBytes()` takes a message `send()` sent (Python's
+ * pickles begin with `\x80` and their protocol number): then the bytes say what they are, so a
+ * worker that forwards messages as bytes (`recvBytes()` then `sendBytes()`) delivers a value that
+ * `recv()` at the far end rebuilds, as Python's `recv()` unpickles what `recv_bytes()` gave.
+ * Then comes the item's kind byte and its payload.
+ */
+const VALUE_BYTES_MAGIC = Uint8Array.of(0x80, 0x6d, 0x70, 0x01); // \x80 'm' 'p', version 1
+
 /** Where a queue's, pipe's or manager's values go, as the codec's errors say it. */
 const THROUGH = 'through a queue, pipe or manager, whose values can reach other processes';
 
@@ -91,10 +100,41 @@ export function bytesToItem(bytes: Uint8Array): Item {
   return item;
 }
 
-/** The payload bytes: what `sendBytes()` sent, or the serialized value. */
+/**
+ * What `recvBytes()` gives: the bytes `sendBytes()` sent, or a value's bytes, which
+ * {@link VALUE_BYTES_MAGIC} marks so that `recv()` of them gives the value again.
+ */
 export function itemBytes(item: Item): Uint8Array {
-  if (isDecoded(item)) return textEncoder.encode(JSON.stringify(item.value));
-  return typeof item === 'string' ? textEncoder.encode(item) : item.subarray(1);
+  if (isDecoded(item)) return valueBytes(textEncoder.encode(JSON.stringify(item.value)), KIND_JSON);
+  if (typeof item === 'string') return valueBytes(textEncoder.encode(item), KIND_JSON);
+  return item[0] === KIND_BYTES ? item.subarray(1) : valueBytes(item);
+}
+
+/** The magic, then `kind` (unless `body` starts with it), then `body`. */
+function valueBytes(body: Uint8Array, kind?: number): Uint8Array {
+  const head = VALUE_BYTES_MAGIC.length + (kind === undefined ? 0 : 1);
+  const out = unzeroedBytes(head + body.length); // every byte is written below
+  out.set(VALUE_BYTES_MAGIC);
+  if (kind !== undefined) out[head - 1] = kind;
+  out.set(body, head);
+  return out;
+}
+
+/**
+ * A bytes message as `recv()` gives it: the value, when the bytes are a value's bytes that
+ * `recvBytes()` gave (a relay forwarded them), else the bytes themselves, also when bytes that
+ * merely start like a value's do not decode as one.
+ */
+function bytesOrValue(bytes: Uint8Array, wait: boolean, loads: PendingLoad[] | undefined): unknown {
+  const m = VALUE_BYTES_MAGIC.length;
+  if (bytes.length <= m || VALUE_BYTES_MAGIC.some((b, i) => bytes[i] !== b)) return bytes;
+  const inner = bytes.subarray(m);
+  if (inner[0] !== KIND_JSON && inner[0] !== KIND_VALUE && inner[0] !== KIND_ENCODED) return bytes;
+  try {
+    return fromItem(inner, wait, loads);
+  } catch {
+    return bytes;
+  }
 }
 
 /**
@@ -109,7 +149,7 @@ export function fromItem(item: Item, wait = false, loads?: PendingLoad[]): unkno
   if (isDecoded(item)) return item.here === true ? withoutSymbols(item.value) : item.value;
   const kind = item[0];
   if (kind === KIND_JSON) return JSON.parse(textDecoder.decode(item.subarray(1)));
-  if (kind === KIND_BYTES) return item.subarray(1);
+  if (kind === KIND_BYTES) return bytesOrValue(item.subarray(1), wait, loads);
   let value: unknown;
   try {
     const des = new (v8().DefaultDeserializer)(item);
