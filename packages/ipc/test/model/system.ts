@@ -64,12 +64,15 @@ export interface Consumed {
 
 let loanRoot: string | null = null;
 let loanDirs = 0;
+// Whether some loans go through a named pipe (loan-pipe.ts) once the first one went by rename.
+let pipes = true;
 /**
  * For the enclosing `describe`: process copies of queues are lent items through real loan files
  * (loan-file.ts) in a temporary folder, as in a program (outside it they are not lent, the default).
  */
-export function lendThroughFiles(): void {
+export function lendThroughFiles(withPipes = true): void {
   beforeAll(() => {
+    pipes = withPipes;
     loanRoot = mkdtempSync(`${tmpdir()}/mp-model-loans-`);
   });
   afterAll(() => {
@@ -279,7 +282,11 @@ export class System implements HomeActions {
     const init = (c: ReaderCopy) => {
       c.moves = cs.moves;
       c.countsOwn = cs.count !== null;
-      c.loanCell = cs.loanWords ? new WordCell(cs.loanWords) : cs.loanDir ? new FileCell(cs.loanDir) : null;
+      c.loanCell = cs.loanWords
+        ? new WordCell(cs.loanWords)
+        : cs.loanDir
+          ? new FileCell(cs.loanDir, { pipeNow: pipes && /[02468]$/.test(cs.loanDir) }) // half through a pipe
+          : null;
       cs.home = c;
       this.#linkOf.set(c, cs);
     };

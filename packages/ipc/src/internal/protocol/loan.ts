@@ -38,8 +38,11 @@ export const MAX_LOAN_BYTES = 64 * 1024;
  * Either way one atomic step decides each item: the copy's claim or the home's take-back.
  */
 export interface LoanCell {
-  /** Home: loan `word` (seq, n) is out. False when it cannot be (nothing is lent then). */
-  lend(word: number): boolean;
+  /**
+   * Home: loan `word` (seq, n) is out. Returns the word the copy is sent (a file cell may flag how
+   * it is claimed), null when it cannot be (nothing is lent then).
+   */
+  lend(word: number): number | null;
   /**
    * Home: whether nothing of loan `seq` is known to be left unclaimed, `most` being the most that
    * can be (what the copy has not reported taken). A file cell answers from `most` alone (a look at
@@ -47,8 +50,10 @@ export interface LoanCell {
    * copy's report, or until someone wants an item and it is taken back.
    */
   drained(seq: number, most: number): boolean;
-  /** Home: ends loan `seq`; returns how many of its items were left unclaimed (at most `most`). */
-  takeBack(seq: number, most: number): number;
+  /** Home: ends loan `seq`, or where `partial` takes back only its oldest `want` items (the copy
+   * claims on after them; `partial`: it can); returns how many were left unclaimed (at most `most`). */
+  takeBack(seq: number, most: number, want?: number): number;
+  readonly partial: boolean;
   /** Copy: loan `word` arrived (H_LOAN). */
   lent(word: number): void;
   /** Copy: claims the next item of loan `seq`; returns the items left before it, 0 when none was. */
@@ -67,18 +72,24 @@ export class WordCell implements LoanCell {
     this.#word = word;
   }
 
-  lend(word: number): boolean {
+  lend(word: number): number {
     Atomics.store(this.#word, LOAN, word);
-    return true;
+    return word;
   }
 
   drained(): boolean {
     return (Atomics.load(this.#word, LOAN) & LEFT) === 0;
   }
 
-  takeBack(seq: number): number {
-    const old = Atomics.exchange(this.#word, LOAN, seq << SEQ_SHIFT);
-    return old >>> SEQ_SHIFT === seq ? old & LEFT : 0;
+  readonly partial = true;
+
+  takeBack(seq: number, _most: number, want = Number.POSITIVE_INFINITY): number {
+    for (;;) {
+      const v = Atomics.load(this.#word, LOAN);
+      const left = v >>> SEQ_SHIFT === seq ? v & LEFT : 0;
+      const next = left > want ? v - want : seq << SEQ_SHIFT; // the copy's next claim: the one after
+      if (Atomics.compareExchange(this.#word, LOAN, v, next) === v) return left;
+    }
   }
 
   lent(): void {}
@@ -93,7 +104,7 @@ export class WordCell implements LoanCell {
   }
 
   end(seq: number): void {
-    // Only the home changes the word meanwhile, and only to take the loan back: either way none is left.
+    // Only the home changes the word meanwhile, taking back all or the oldest: the rest come back then.
     const v = Atomics.load(this.#word, LOAN);
     if (v >>> SEQ_SHIFT === seq) Atomics.compareExchange(this.#word, LOAN, v, seq << SEQ_SHIFT);
   }
@@ -122,9 +133,9 @@ export class HomeLoan {
     if (wanted || !keeps || ch.ahead.crediting) this.takeBackTo(ch);
   }
 
-  /** Takes the loan back into `ch` unconditionally (its copy gives back, closes, dies; a take). */
-  takeBackTo(ch: Channel): void {
-    const back = this.takeBack();
+  /** Takes the loan back into `ch` (its copy gives back, closes, dies; a take), or its oldest `want`. */
+  takeBackTo(ch: Channel, want = Number.POSITIVE_INFINITY): void {
+    const back = this.takeBack(want);
     ch.inFlight -= back.length;
     ch.items.unshiftAll(back);
   }
@@ -163,8 +174,8 @@ export class HomeLoan {
     }
     if (texts.length === 0) return 0;
     const seq = (this.#seq % SEQ_MASK) + 1;
-    const lent = (seq << SEQ_SHIFT) | texts.length;
-    if (!c.loanCell!.lend(lent)) {
+    const lent = c.loanCell!.lend((seq << SEQ_SHIFT) | texts.length);
+    if (lent === null) {
       items.unshiftAll(texts.map(() => c.delivered.pop()!).reverse());
       c.deliveredBytes = before;
       return 0;
@@ -188,24 +199,32 @@ export class HomeLoan {
   }
 
   /**
-   * Takes back what the copy has not claimed: returns those items, oldest first, removed from what
-   * was pushed to it (the caller puts them back at the front, in flight no more).
+   * Takes back what the copy has not claimed, or the oldest `want` of it (the rest lent again):
+   * returns those items, oldest first, removed from what was pushed to it (the caller puts them
+   * back at the front, in flight no more).
    */
-  takeBack(): Item[] {
+  takeBack(want = Number.POSITIVE_INFINITY): Item[] {
     const c = this.#copy;
     if (!c) return [];
     this.#copy = null;
+    const cell = c.loanCell!;
     // The unclaimed items are the newest of those pushed to it and not reported taken.
-    const left = c.loanCell!.takeBack(this.#seq, Math.min(this.#texts.length, c.delivered.length));
-    const back: Item[] = new Array(left);
+    const left = cell.takeBack(this.#seq, Math.min(this.#texts.length, c.delivered.length), want);
+    const kept = cell.partial && want < left ? left - want : 0;
+    const unclaimed: Item[] = new Array(left);
+    for (let i = left - 1; i >= 0; i--) unclaimed[i] = c.delivered.pop()!;
+    const n = left - kept;
+    for (let i = n; i < left; i++) c.delivered.push(unclaimed[i]!);
+    const back: Item[] = new Array(n);
     let bytes = 0;
     const texts = this.#texts;
-    for (let i = left - 1; i >= 0; i--) {
-      bytes += approxBytes(c.delivered.pop()!);
+    for (let i = 0; i < n; i++) {
+      bytes += approxBytes(unclaimed[i]!);
       back[i] = texts[texts.length - left + i]!;
     }
     c.deliveredBytes -= bytes;
-    this.#texts = [];
+    if (kept > 0) this.#copy = c;
+    else this.#texts = [];
     return back;
   }
 }
@@ -227,7 +246,8 @@ export class CopyLoan {
   /**
    * The home lent items in `epoch`, `word` the LOAN word it stored, `text` their JSON array (H_LOAN).
    * One lent before the home saw our latest give-back crossed it: the home takes all of it back on
-   * that give-back, so none of it may be claimed here.
+   * that give-back, so none of it may be claimed here. The copy passes on none that comes while one
+   * of its gets waits or asks: that get's demand takes it back at home (see {@link forget}).
    */
   lent(epoch: number, word: number, body: Item): void {
     if (epoch !== this.#epoch) return;
@@ -249,6 +269,15 @@ export class CopyLoan {
     }
     this.#values ??= JSON.parse(this.#text) as unknown[];
     return { value: this.#values[this.#n - left] };
+  }
+
+  /**
+   * Claims nothing more of the loan here, touching nothing: a get waits at home, whose demand makes
+   * the home take it back, and the home may then lend again before that get is served. A claim in
+   * between would find the next loan's records in a pipe (runtime/loan-pipe.ts).
+   */
+  forget(): void {
+    this.#drop();
   }
 
   /** Claims nothing more (the copy gives back what it holds, from now on in `epoch`: the home takes back

@@ -47,7 +47,7 @@ export class Receiver {
   readonly #getters = new Deque<Wait>();
   readonly #tries = new Deque<Wait>();
   // What it asked for and has not received, and its read-ahead window (receiver-demand.ts).
-  readonly #demand: Demand;
+  readonly demand: Demand;
   #epoch = 0;
   #consumed = 0;
   #reported = 0;
@@ -58,7 +58,7 @@ export class Receiver {
     this.#host = host;
     this.#moves = moves;
     this.#buffer = new ItemBuffer(moves);
-    this.#demand = new Demand(eager, (hard, soft) => host.send(Op.R_DEMAND, hard, soft));
+    this.demand = new Demand(eager, (hard, soft) => host.send(Op.R_DEMAND, hard, soft));
   }
 
   get buffered(): number {
@@ -72,7 +72,7 @@ export class Receiver {
 
   /** @internal For traces: the demand counters. */
   get debugState(): string {
-    return `getters=${this.liveGetters} ${this.#demand.debugState} buffer=${this.#buffer.length} tries=${this.#tries.length}`;
+    return `getters=${this.liveGetters} ${this.demand.debugState} buffer=${this.#buffer.length} tries=${this.#tries.length}`;
   }
 
   /** Takes an item here now; else, with `w`, waits for one (EOF when none can come). */
@@ -83,7 +83,7 @@ export class Receiver {
       // A consumer taking read-ahead items get after get may not end its turn until the buffer is
       // empty (each get settles at once): once half the window is used it asks for the next half
       // now, so the home sends more meanwhile rather than idle until the end of the turn.
-      if (this.#demand.tookHere(this.#buffer.length) && this.#host.isOpen()) {
+      if (this.demand.tookHere(this.#buffer.length) && this.#host.isOpen()) {
         this.#ask();
         this.#host.flushNow();
       }
@@ -93,9 +93,10 @@ export class Receiver {
     if (lent !== undefined) return this.#consume(lent);
     if (this.eof) return EOF;
     if (!w) return undefined;
-    this.#demand.getWaits(this.clock);
+    this.demand.getWaits(this.clock);
     this.#getters.push(w);
     this.liveGetters++;
+    this.loan?.forget(); // what is left comes back at home when this get's demand gets there
     this.#ask();
     this.#host.hold();
     return undefined;
@@ -115,20 +116,20 @@ export class Receiver {
   /** Starts reading ahead (wait() and poll() watch this copy), so what arrives makes it ready. */
   watch(): void {
     if (this.eof || this.#buffer.length > 0) return;
-    this.#demand.watch();
+    this.demand.watch();
     this.#ask();
   }
 
   /** The last poll() or wait() stopped watching: what it asked for becomes read-ahead, as a get's. */
   unwatch(): void {
-    const n = this.#demand.unwatch() ? this.#demand.soften(this.liveGetters, this.#host.isOpen()) : 0;
+    const n = this.demand.unwatch() ? this.demand.soften(this.liveGetters, this.#host.isOpen()) : 0;
     if (n > 0) this.#host.send(Op.R_SOFTEN, n, 0);
   }
 
   /** The home says whether this copy is the only reader of its channel; a waiting get asks if not. */
   alone(on: boolean): void {
-    this.#demand.alone = on;
-    if (!this.#demand.alone && !this.eof && this.#host.isOpen()) this.#ask();
+    this.demand.alone = on;
+    if (!this.demand.alone && !this.eof && this.#host.isOpen()) this.#ask();
   }
 
   /** Ends a get whose time ran out; false when it was already over. */
@@ -140,7 +141,7 @@ export class Receiver {
     this.liveGetters--;
     // Its demand becomes read-ahead at both ends: what arrives for it is held like anything read
     // ahead (recalled if another consumer waits).
-    const n = this.#demand.soften(this.liveGetters, this.#host.isOpen());
+    const n = this.demand.soften(this.liveGetters, this.#host.isOpen());
     if (n > 0) this.#host.send(Op.R_SOFTEN, n, 0);
     this.#host.hold();
     return true;
@@ -148,14 +149,14 @@ export class Receiver {
 
   /** The worker flush hook: gives back everything read ahead, unless a get waits. */
   giveBack(): boolean {
-    if (this.heir || this.liveGetters > 0 || this.#buffer.length + this.#demand.outstanding === 0)
+    if (this.heir || this.liveGetters > 0 || this.#buffer.length + this.demand.outstanding === 0)
       return false;
     // What is still on its way is stale in the new epoch, a loan too: the home takes back all of it.
     this.#epoch = (this.#epoch + 1) >>> 0;
     this.loan?.end(this.#epoch);
     this.#gaveBack(this.#buffer.length);
     this.returnBuffered();
-    this.#demand.gaveBack();
+    this.demand.gaveBack();
     this.#host.send(Op.R_GIVE_BACK, this.#epoch, 0);
     return true;
   }
@@ -168,7 +169,7 @@ export class Receiver {
     const n = this.#buffer.length;
     this.#gaveBack(n);
     this.returnBuffered();
-    this.#host.send(Op.R_UNUSED, n, this.#demand.recalled(this.clock, this.liveGetters));
+    this.#host.send(Op.R_UNUSED, n, this.demand.recalled(this.clock, this.liveGetters));
     this.#ask(); // gets the demand left does not cover
   }
 
@@ -181,7 +182,7 @@ export class Receiver {
       if (moved || wasMoved(item, this.#moves)) this.#host.send(Op.R_RETURN, 0, 0, item);
       return;
     }
-    this.#demand.arrived(tag);
+    this.demand.arrived(tag);
     // A try takes the first item to arrive after it was made (one on its way came before it).
     if (this.#tries.length > 0) {
       for (const t of this.#tries.peekAll()) {
@@ -204,7 +205,7 @@ export class Receiver {
       for (const value of JSON.parse(text) as unknown[]) this.data(epoch, tag, { value });
       return;
     }
-    for (let i = 0; i < n; i++) this.#demand.arrived(tag);
+    for (let i = 0; i < n; i++) this.demand.arrived(tag);
     const buf = this.#buffer;
     if (this.liveGetters === 0 ? buf.pushRun(text, n) : buf.pushRunAfter(text, this.#toGetter))
       this.#host.ready();
@@ -259,9 +260,8 @@ export class Receiver {
     for (const item of this.#buffer.drainMoved()) this.#host.send(Op.R_RETURN, 0, 0, item);
   }
 
-  // A give-back of `held` items is about to leave. A later EOF was sent before the home saw it
-  // (stale); one we had has not come true if items go back (they may come to us again): the home
-  // sends a new EOF once nothing is out.
+  // A give-back of `held` items is about to leave. A later EOF was sent before the home saw it (stale);
+  // one we had has not come true if items go back (they may come again): the home sends a new EOF.
   #gaveBack(held: number): void {
     this.#backs = (this.#backs + 1) >>> 0;
     if (held > 0) this.eof = false;
@@ -280,7 +280,7 @@ export class Receiver {
 
   #handOut(w: Wait, item: Item): void {
     w.done = true;
-    this.#demand.handedOut(this.clock);
+    this.demand.handedOut(this.clock);
     this.#consume();
     this.#host.settle(w, item);
     this.#host.hold();
@@ -295,6 +295,6 @@ export class Receiver {
   }
 
   #ask(): void {
-    this.#demand.ask(this.liveGetters, this.#buffer.length);
+    this.demand.ask(this.liveGetters, this.#buffer.length);
   }
 }

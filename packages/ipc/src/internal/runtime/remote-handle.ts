@@ -97,6 +97,7 @@ export class RemoteHandle implements Handle {
     const will = (this.#will = dials ? new CopyWill(willPath(data.path, data.token!)) : null);
     if (will) (link as SocketLink).giveUp = () => will.exists();
     wireCopyEnd(link, proto, will, (lingering) => {
+      lends?.dispose(); // its loan pipe, if it opened one
       untrackRemote(this);
       if (lingering) link.release(); // the hold close() took
       this.#onGone?.();
