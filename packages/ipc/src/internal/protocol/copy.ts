@@ -127,9 +127,9 @@ export class CopyProtocol extends CopyObject {
     this.#rx.unwatch();
   }
 
-  /** Ends a get whose time ran out; false when it was already over. */
-  cancel(w: Wait): boolean {
-    return this.#rx.cancel(w);
+  /** Ends a get whose time ran out; false when it was already over, or (`confirm`) ends later (receiver.ts). */
+  cancel(w: Wait, confirm = false): boolean {
+    return this.#rx.cancel(w, confirm);
   }
 
   /** The worker flush hook: gives back what was read ahead, unless a get waits. */
@@ -246,8 +246,8 @@ export class CopyProtocol extends CopyObject {
         else this.answer(a, b === 1);
         break;
       case Op.H_JOINED:
-      case Op.H_SYNCED:
-        this.answer(a, true);
+      case Op.H_SYNCED: // or a get whose time ran out (receiver.ts)
+        if (op === Op.H_JOINED || !this.#rx.expired(a)) this.answer(a, true);
         break;
       case Op.H_TRIED:
         this.#rx.tried();

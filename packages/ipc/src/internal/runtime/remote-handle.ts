@@ -184,7 +184,7 @@ export class RemoteHandle implements Handle {
       return r;
     }
     proto.get(w);
-    if (timeoutMs !== undefined) w.expireAfter(timeoutMs, () => proto.cancel(w) && w.settle(TIMEOUT));
+    if (timeoutMs !== undefined) w.expireAfter(timeoutMs, () => proto.cancel(w, true) && w.settle(TIMEOUT));
     return w.promise;
   }
 
