@@ -9,7 +9,9 @@
  * the queue at the next recall or give-back, after newer items of its producer had gone to this or
  * another consumer (a loan's holder claims them without asking the home, loan.ts). Python's
  * `get(timeout=)` may likewise return an item just at its deadline. A get ends at once when nothing
- * can be on its way for it (its demand is covered), and when it is abandoned (the program would hang).
+ * can be on its way for it (its demand is covered), when it is abandoned (the program would hang),
+ * and, unanswered, `SYNC_ANSWER_MS` (1 s) after its time ran out (runtime/remote-handle.ts): a home
+ * that does not answer that long may then send it an item late, to be held as read-ahead.
  */
 import type { Wait } from './home-copy.js';
 import type { Item } from './item.js';
