@@ -97,7 +97,7 @@ export const DECLARED_READS: Readonly<Record<string, string>> = {
   'core process.cwd':
     "Passed to child processes so they start in the parent's working directory (the contract); recorded once at import as the start-up directory (Python's ORIGINAL_DIR), against which the program's relative preload flags are resolved for workers after a chdir.",
   'ipc fs.existsSync':
-    "Whether /dev/shm exists (Linux), once, to place a work queue's loan folders in memory; a will file next to a queue's Unix socket: what a worker that made the queue left for a reader that had not connected yet when it ended; and, when a Client() connection is sent to a worker, whether its listener's broker socket is on this machine (nothing is read from it).",
+    "Whether /dev/shm exists (Linux), once, to place a work queue's loan folders in memory; whether /usr/bin/mkfifo or /bin/mkfifo exists (Linux), once, to make a loan folder's named pipe (nothing is read from it); a will file next to a queue's Unix socket: what a worker that made the queue left for a reader that had not connected yet when it ended; and, when a Client() connection is sent to a worker, whether its listener's broker socket is on this machine (nothing is read from it).",
   'ipc fs.statSync':
     "Only of a socket file this program's Listener, Manager or queue broker made, to remove it at the end only if it is still that file (its inode): a file another program or the user put at that path stays; nothing is read from it.",
   'ipc fs.readFileSync':
@@ -110,6 +110,8 @@ export const DECLARED_READS: Readonly<Record<string, string>> = {
     "The names in that socket folder, to remove this library's own socket files (mp-<pid>-….sock, mp-listener-<pid>-….sock) whose owner's pid no longer runs and on which nobody listens; nothing is read from them. And the names in /dev/shm (Linux; else that socket folder) and in this user's loan folders there (mp-<pid>-….sock.<uuid>.loan), to remove those a SIGKILLed program left once the processes that marked them run no more.",
   'ipc fs.readdirSync':
     "Only a loan folder this program's queue made for one of its consumers in another process (mode 0700, named by that consumer's random token, in /dev/shm on Linux, else beside the queue's socket): its one empty word file's name is the count of items lent (beside empty files marking the processes that use it); read by the queue's home to take unclaimed items back; removed when the consumer or the program ends.",
+  'ipc fs.openSync':
+    "Only the named pipe in such a loan folder (made by this program's queue with the system's mkfifo, mode 0600, once its consumer claimed from a loan), opened non-blocking by the queue's home and by that consumer: each 4-byte record in it is one item lent; closed when the consumer or the program ends.",
   'ipc os.tmpdir':
     'Where the Unix socket between processes is made (honours TMPDIR); only once a Pipe or Queue crosses to another process.',
 };

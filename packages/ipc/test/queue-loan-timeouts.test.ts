@@ -47,3 +47,26 @@ describe('consumers whose gets time out or do not wait', () => {
     40_000,
   );
 });
+
+describe("a copy's get whose time runs out while its home does not answer", () => {
+  it.each(['process', 'thread'] as const)(
+    'a %s consumer still ends it, SYNC_ANSWER_MS (1 s) after its timeout at the most',
+    async (ctx) => {
+      const q = new JoinableQueue<number>();
+      const [report, theirs] = Pipe<unknown>();
+      const c = startProcess(ctx, tasks.timedGet, [q, theirs, 50]);
+      theirs.close();
+      expect(await report.recv()).toBe('getting');
+      // The home's thread blocks (no event loop turn): the get's demand and then its R_SOFTEN and
+      // R_SYNC wait unread, so the get ends by its own bound.
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 4000);
+      const [name, ms] = (await report.recv()) as [string, number];
+      expect(name).toBe('QueueEmptyError');
+      expect(ms).toBeGreaterThanOrEqual(45);
+      expect(ms).toBeLessThan(3000);
+      expect(q.qsize()).toBe(0);
+      await c.join();
+    },
+    30_000,
+  );
+});

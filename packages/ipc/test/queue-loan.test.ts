@@ -2,7 +2,8 @@
 // does not yield holds nobody back, every item reaches exactly one consumer, each producer's items
 // reach each consumer in order, and a consumer that ends with items lent to it leaves them to the
 // others (CONTRACT "Delivery"). Real threads (their loans are a shared word) and processes (a file
-// they rename, loan-file.ts).
+// they rename, loan-file.ts, then records in a named pipe, loan-pipe.ts).
+import { existsSync, readdirSync } from 'node:fs';
 import { JoinableQueue, Pipe, Queue } from '@multiproc/ipc';
 import { afterEach, describe, expect, it } from 'vitest';
 import { killProcesses, startProcess } from './core.js';
@@ -112,6 +113,35 @@ describe('items lent to a process consumer', () => {
     expect(q.qsize()).toBe(0);
     blocked.kill();
     await blocked.join();
+  }, 30_000);
+
+  it('once it claimed, its loans come through a pipe: while it blocks, a waiting consumer takes the oldest one by one, and it claims on after them', async () => {
+    const q = new Queue<number>();
+    const [report, theirs] = Pipe<unknown>();
+    const [go, gate] = Pipe();
+    startProcess('process', tasks.waitThenTakeN, [q, theirs, gate, 50]);
+    expect(await report.recv()).toBe('ready');
+    for (let i = 0; i < 10; i++) await q.put(i);
+    // Lent 1..9 (by rename) once it got 0; then 11..109 (through the pipe made meanwhile) once it got 10.
+    startProcess('process', tasks.takeThroughPipe, [q, theirs, 10, 500, 3000, 49]);
+    theirs.close();
+    expect(await report.recv()).toEqual(Array.from({ length: 10 }, (_, i) => i));
+    for (let i = 10; i < 110; i++) await q.put(i);
+    expect(await report.recv()).toBe(10);
+    if (process.platform === 'linux' && existsSync('/dev/shm') && existsSync('/usr/bin/mkfifo')) {
+      const folders = readdirSync('/dev/shm').filter((n) => n.startsWith(`mp-${process.pid}-`));
+      expect(folders.some((f) => f.endsWith('.loan') && existsSync(`/dev/shm/${f}/pipe`))).toBe(true);
+    }
+    go.send('go'); // it blocks for 3 s: the other one's gets take its loan's oldest items back, one each
+    const lists = [(await report.recv()) as number[], (await report.recv()) as number[]];
+    const waiter = lists.find((l) => l.length === 50)!;
+    const holder = lists.find((l) => l.length === 49)!;
+    expect(waiter[0]).toBe(11);
+    for (const l of lists) for (let i = 1; i < l.length; i++) expect(l[i]).toBeGreaterThan(l[i - 1]!);
+    expect([...waiter, ...holder].sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 99 }, (_, i) => 11 + i),
+    );
+    expect(q.qsize()).toBe(0);
   }, 30_000);
 
   it('what a consumer was lent and did not take goes to the others when it is killed', async () => {

@@ -64,12 +64,15 @@ export interface Consumed {
 
 let loanRoot: string | null = null;
 let loanDirs = 0;
+// Whether some loans go through a named pipe (loan-pipe.ts) once the first one went by rename.
+let pipes = true;
 /**
  * For the enclosing `describe`: process copies of queues are lent items through real loan files
  * (loan-file.ts) in a temporary folder, as in a program (outside it they are not lent, the default).
  */
-export function lendThroughFiles(): void {
+export function lendThroughFiles(withPipes = true): void {
   beforeAll(() => {
+    pipes = withPipes;
     loanRoot = mkdtempSync(`${tmpdir()}/mp-model-loans-`);
   });
   afterAll(() => {
@@ -113,11 +116,6 @@ export class CopySim {
   readonly movedHere: string[] = [];
   /** The items of its R_PUT_WAIT frames the home received, by sequence. */
   readonly putSeqs = new Map<number, string>();
-  /**
-   * Its R_SOFTEN frames sent because a get timed out: what was already on its way for that get
-   * may come back and reach others after later items (the home learns of the timeout late).
-   */
-  timeoutSoftens = 0;
   /** One of its gets ended with EOF: no item may reach it any more (the EOF came too early). */
   sawEof = false;
   readonly probes: Probe[] = [];
@@ -279,7 +277,11 @@ export class System implements HomeActions {
     const init = (c: ReaderCopy) => {
       c.moves = cs.moves;
       c.countsOwn = cs.count !== null;
-      c.loanCell = cs.loanWords ? new WordCell(cs.loanWords) : cs.loanDir ? new FileCell(cs.loanDir) : null;
+      c.loanCell = cs.loanWords
+        ? new WordCell(cs.loanWords)
+        : cs.loanDir
+          ? new FileCell(cs.loanDir, { pipeNow: pipes && /[02468]$/.test(cs.loanDir) }) // half through a pipe
+          : null;
       cs.home = c;
       this.#linkOf.set(c, cs);
     };
@@ -344,12 +346,11 @@ export class System implements HomeActions {
   cancelGet(p: Probe): void {
     if (p.done) return;
     const cs = this.copies.find((c) => c.name === p.who);
-    const ok = cs ? cs.proto.cancel(p) : this.home.cancel((p as Probe & { end?: number }).end ?? 0, p, false);
+    const ok = cs
+      ? cs.proto.cancel(p, true)
+      : this.home.cancel((p as Probe & { end?: number }).end ?? 0, p, false);
     if (ok) this.#settled(p, TIMEOUT);
-    if (cs) {
-      if (cs.pending.some((f) => f.op === Op.R_SOFTEN)) cs.timeoutSoftens++;
-      this.flush(cs);
-    }
+    if (cs) this.flush(cs);
   }
 
   /** The home thread's `Connection.send()`: at once by move when it can, else as an item. */
@@ -441,8 +442,9 @@ export class System implements HomeActions {
           this.arrived.add(frame.body as string);
           this.arrivedAtZeros.set(frame.body as string, this.home.main.count?.zeros ?? 0);
         }
-        const late = frame.op === Op.R_CLOSE || (frame.op === Op.R_SOFTEN && cs.timeoutSoftens-- > 0);
-        if (late) {
+        // A get that timed out at a copy ends once the home stopped serving it (receiver.ts): what was
+        // on its way for it is taken, so only a close sends items back late.
+        if (frame.op === Op.R_CLOSE) {
           for (const item of drainView(cs.home)) this.late.add(item);
           const used = new Set(this.consumed.map((x) => x.item));
           for (const item of cs.movedHere) if (!used.has(item)) this.late.add(item);

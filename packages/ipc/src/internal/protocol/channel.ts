@@ -193,7 +193,7 @@ export class Channel extends ChannelRoom {
   pump(): void {
     const items = this.items;
     const local = this.localTakers + this.localPutters;
-    this.#loan.comeBack(this, this.#takers.length > 0 || this.#watchers.size > 0);
+    this.#loan.comeBack(this, this.#watchers.size > 0 ? Infinity : this.localTakers + this.hardWaiting);
     let served: ReaderCopy | null = null;
     let handed = false; // to a local get: a watcher of the same handle (poll(), wait()) is told too
     for (;;) {

@@ -127,9 +127,9 @@ export class CopyProtocol extends CopyObject {
     this.#rx.unwatch();
   }
 
-  /** Ends a get whose time ran out; false when it was already over. */
-  cancel(w: Wait): boolean {
-    return this.#rx.cancel(w);
+  /** Ends a get whose time ran out; false when it was already over, or (`confirm`) ends later (receiver.ts). */
+  cancel(w: Wait, confirm = false): boolean {
+    return this.#rx.cancel(w, confirm);
   }
 
   /** The worker flush hook: gives back what was read ahead, unless a get waits. */
@@ -152,10 +152,8 @@ export class CopyProtocol extends CopyObject {
     else this.#puts.add(this.ask(Op.R_PUT_WAIT, w, timeoutMs, item));
   }
 
-  /**
-   * Asks the home for room for one item (bounded queues, from another process): `w` settles with
-   * true when granted. Room granted after `w` was abandoned goes back at once.
-   */
+  /** Asks the home for room for one item (bounded queues, from another process): `w` settles with
+   * true when granted. Room granted after `w` was abandoned goes back at once. */
   askSlot(w: SlotWait): void {
     // What this copy consumed first: the room its gets freed is there when the home answers (as
     // Python's get() releases the queue's semaphore before it returns).
@@ -229,7 +227,9 @@ export class CopyProtocol extends CopyObject {
         this.#rx.data(a, b, body);
         break;
       case Op.H_LOAN:
-        if (this.state === 'open') this.#rx.loan?.lent(a, b, body);
+        // Not while a get waits or its demand is on its way: that demand takes it back at home (loan.ts).
+        if (this.state === 'open' && this.#rx.liveGetters + this.#rx.demand.hardOut === 0)
+          this.#rx.loan?.lent(a, b, body);
         break;
       case Op.H_PUT_DONE: {
         this.#puts.delete(a);
@@ -246,8 +246,8 @@ export class CopyProtocol extends CopyObject {
         else this.answer(a, b === 1);
         break;
       case Op.H_JOINED:
-      case Op.H_SYNCED:
-        this.answer(a, true);
+      case Op.H_SYNCED: // or a get whose time ran out (receiver.ts)
+        if (op === Op.H_JOINED || !this.#rx.expired(a)) this.answer(a, true);
         break;
       case Op.H_TRIED:
         this.#rx.tried();

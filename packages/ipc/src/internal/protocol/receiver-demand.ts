@@ -67,6 +67,11 @@ export class Demand {
     return `hardOut=${this.#hardOut} softOut=${this.#softOut}`;
   }
 
+  /** Items asked for waiting gets and not arrived yet. */
+  get hardOut(): number {
+    return this.#hardOut;
+  }
+
   /** Items asked for and not arrived yet. */
   get outstanding(): number {
     return this.#hardOut + this.#softOut;

@@ -4,13 +4,13 @@
  * ahead (soft demand) while its consumer streams (receiver-demand.ts keeps what it asks for and its
  * window). What it read ahead it returns when the home recalls it (another consumer waits), gives back
  * when the worker flushes, and leaves behind when it closes. A pipe end reads everything as it comes.
- * A queue's thread copy also claims items its home lent it (loan.ts) before it asks.
+ * A queue's copy also claims items its home lent it (loan.ts) before it asks.
  *
- * Demand made for a get can end up served by another item (an item read ahead, or a get that timed out), so
- * both sides count it loosely until a recall settles it (R_UNUSED carries the gets still waiting; nothing
- * is on its way then). A pipe end that the home says is the only reader of its channel (H_ALONE) lets its
- * read-ahead credit serve its gets: they send no demand, so a round trip is one message each way. With
- * another reader, a waiting get (or poll) must ask: the home recalls what that reader holds only for it.
+ * Demand made for a get can end up served by another item (one read ahead, or a get that timed out), so
+ * both sides count it loosely until a recall settles it (R_UNUSED: the gets still waiting). A pipe end
+ * that the home says is the only reader of its channel (H_ALONE) lets its read-ahead credit serve its
+ * gets: they send no demand. With another reader, a waiting get (or poll) must ask: the home recalls
+ * what that reader holds only for it. A get whose time runs out ends at the home's answer (receiver-waits.ts).
  */
 import { Deque } from '../deque.js';
 import type { Wait } from './home-copy.js';
@@ -19,19 +19,7 @@ import { ItemBuffer } from './item-buffer.js';
 import type { CopyLoan } from './loan.js';
 import { Op } from './ops.js';
 import { Demand } from './receiver-demand.js';
-
-/** What the receiver needs of its copy. */
-export interface ReceiverHost {
-  send(op: number, a: number, b: number, body?: Item): void;
-  settle(w: Wait, result: Item | symbol | boolean): void;
-  nextSeq(): number;
-  isOpen(): boolean;
-  hold(): void;
-  ready(): void; // an item is here, or went to a waiting get or try: poll() and wait() are told (select())
-  consumed(total: number, first: boolean): void;
-  /** Sends the frames sent so far now, rather than at the end of the turn. */
-  flushNow(): void;
-}
+import { ExpiringGets, type ReceiverHost } from './receiver-waits.js';
 
 export class Receiver {
   /** The time (ms, any origin) of the current event: set when items arrive and when a get waits. */
@@ -46,8 +34,9 @@ export class Receiver {
   readonly #buffer: ItemBuffer;
   readonly #getters = new Deque<Wait>();
   readonly #tries = new Deque<Wait>();
+  readonly #expiring = new ExpiringGets(); // gets whose time ran out, ending at the home's answer
   // What it asked for and has not received, and its read-ahead window (receiver-demand.ts).
-  readonly #demand: Demand;
+  readonly demand: Demand;
   #epoch = 0;
   #consumed = 0;
   #reported = 0;
@@ -58,11 +47,15 @@ export class Receiver {
     this.#host = host;
     this.#moves = moves;
     this.#buffer = new ItemBuffer(moves);
-    this.#demand = new Demand(eager, (hard, soft) => host.send(Op.R_DEMAND, hard, soft));
+    this.demand = new Demand(eager, (hard, soft) => host.send(Op.R_DEMAND, hard, soft));
   }
 
   get buffered(): number {
     return this.#buffer.length;
+  }
+
+  get #asking(): number {
+    return this.#expiring.asking(this.liveGetters); // gets waiting here that ask for an item
   }
 
   /** Gets or tries waiting here. */
@@ -72,7 +65,7 @@ export class Receiver {
 
   /** @internal For traces: the demand counters. */
   get debugState(): string {
-    return `getters=${this.liveGetters} ${this.#demand.debugState} buffer=${this.#buffer.length} tries=${this.#tries.length}`;
+    return `getters=${this.liveGetters} ${this.demand.debugState} buffer=${this.#buffer.length} tries=${this.#tries.length}`;
   }
 
   /** Takes an item here now; else, with `w`, waits for one (EOF when none can come). */
@@ -80,10 +73,9 @@ export class Receiver {
     const item = this.#buffer.shift();
     if (item !== undefined) {
       this.#consume();
-      // A consumer taking read-ahead items get after get may not end its turn until the buffer is
-      // empty (each get settles at once): once half the window is used it asks for the next half
-      // now, so the home sends more meanwhile rather than idle until the end of the turn.
-      if (this.#demand.tookHere(this.#buffer.length) && this.#host.isOpen()) {
+      // A consumer taking read-ahead items get after get may not end its turn until the buffer is empty:
+      // once half the window is used it asks for the next half now, so the home sends more meanwhile.
+      if (this.demand.tookHere(this.#buffer.length) && this.#host.isOpen()) {
         this.#ask();
         this.#host.flushNow();
       }
@@ -93,9 +85,10 @@ export class Receiver {
     if (lent !== undefined) return this.#consume(lent);
     if (this.eof) return EOF;
     if (!w) return undefined;
-    this.#demand.getWaits(this.clock);
+    this.demand.getWaits(this.clock);
     this.#getters.push(w);
     this.liveGetters++;
+    this.loan?.forget(); // what is left comes back at home when this get's demand gets there
     this.#ask();
     this.#host.hold();
     return undefined;
@@ -115,60 +108,72 @@ export class Receiver {
   /** Starts reading ahead (wait() and poll() watch this copy), so what arrives makes it ready. */
   watch(): void {
     if (this.eof || this.#buffer.length > 0) return;
-    this.#demand.watch();
+    this.demand.watch();
     this.#ask();
   }
 
   /** The last poll() or wait() stopped watching: what it asked for becomes read-ahead, as a get's. */
   unwatch(): void {
-    const n = this.#demand.unwatch() ? this.#demand.soften(this.liveGetters, this.#host.isOpen()) : 0;
+    const n = this.demand.unwatch() ? this.demand.soften(this.#asking, this.#host.isOpen()) : 0;
     if (n > 0) this.#host.send(Op.R_SOFTEN, n, 0);
   }
 
   /** The home says whether this copy is the only reader of its channel; a waiting get asks if not. */
   alone(on: boolean): void {
-    this.#demand.alone = on;
-    if (!this.#demand.alone && !this.eof && this.#host.isOpen()) this.#ask();
+    this.demand.alone = on;
+    if (!this.demand.alone && !this.eof && this.#host.isOpen()) this.#ask();
   }
 
-  /** Ends a get whose time ran out; false when it was already over. */
-  cancel(w: Wait): boolean {
+  /** Ends a get whose time ran out; false when it was already over, or, with `confirm` while an item
+   * may be on its way for it, once the home answers (receiver-waits.ts, {@link expired}). */
+  cancel(w: Wait, confirm = false): boolean {
     if (w.done) return false;
-    w.done = true;
-    // A try is no get: its answer (H_TRIED) still comes and finds it done.
-    for (const t of this.#tries.peekAll()) if (t === w) return true;
-    this.liveGetters--;
-    // Its demand becomes read-ahead at both ends: what arrives for it is held like anything read
-    // ahead (recalled if another consumer waits).
-    const n = this.#demand.soften(this.liveGetters, this.#host.isOpen());
+    for (const t of this.#tries.peekAll()) if (t === w) return (w.done = true); // its H_TRIED finds it done
+    if (this.#expiring.has(w)) return !confirm && this.#end(w); // abandoned while it asks: now
+    // Its demand becomes read-ahead at both ends (recalled if another consumer waits).
+    const n = this.demand.soften(this.#asking - 1, this.#host.isOpen());
     if (n > 0) this.#host.send(Op.R_SOFTEN, n, 0);
+    if (!confirm || n === 0) return this.#end(w);
+    this.#host.send(Op.R_SYNC, this.#expiring.add(this.#host.nextSeq(), w), 0);
+    return false;
+  }
+
+  /** The home answered R_SYNC `seq`: a get that expired with it ends empty unless an item came. */
+  expired(seq: number): boolean {
+    const w = this.#expiring.take(seq);
+    if (w && !w.done && this.#end(w)) this.#host.settle(w, TIMEOUT);
+    return w !== undefined;
+  }
+
+  #end(w: Wait): boolean {
+    w.done = true;
+    this.liveGetters--;
     this.#host.hold();
     return true;
   }
 
   /** The worker flush hook: gives back everything read ahead, unless a get waits. */
   giveBack(): boolean {
-    if (this.heir || this.liveGetters > 0 || this.#buffer.length + this.#demand.outstanding === 0)
+    if (this.heir || this.liveGetters > 0 || this.#buffer.length + this.demand.outstanding === 0)
       return false;
     // What is still on its way is stale in the new epoch, a loan too: the home takes back all of it.
     this.#epoch = (this.#epoch + 1) >>> 0;
     this.loan?.end(this.#epoch);
     this.#gaveBack(this.#buffer.length);
     this.returnBuffered();
-    this.#demand.gaveBack();
+    this.demand.gaveBack();
     this.#host.send(Op.R_GIVE_BACK, this.#epoch, 0);
     return true;
   }
 
-  // Another consumer waits behind what this copy read ahead: what is here and unused goes back.
-  // Nothing the home pushed is on its way now (it pushes nothing to a copy it recalled), so both
-  // sides agree on the demand left: one item for each waiting get (see Demand.recalled).
+  // Another consumer waits behind what this copy read ahead: what is here and unused goes back. Nothing
+  // the home pushed is on its way now, so both sides agree on the demand left (Demand.recalled).
   recalled(): void {
     if (this.heir) return;
     const n = this.#buffer.length;
     this.#gaveBack(n);
     this.returnBuffered();
-    this.#host.send(Op.R_UNUSED, n, this.#demand.recalled(this.clock, this.liveGetters));
+    this.#host.send(Op.R_UNUSED, n, this.demand.recalled(this.clock, this.#asking));
     this.#ask(); // gets the demand left does not cover
   }
 
@@ -181,7 +186,7 @@ export class Receiver {
       if (moved || wasMoved(item, this.#moves)) this.#host.send(Op.R_RETURN, 0, 0, item);
       return;
     }
-    this.#demand.arrived(tag);
+    this.demand.arrived(tag);
     // A try takes the first item to arrive after it was made (one on its way came before it).
     if (this.#tries.length > 0) {
       for (const t of this.#tries.peekAll()) {
@@ -196,15 +201,14 @@ export class Receiver {
     this.#host.ready();
   }
 
-  /** `n` JSON values pushed in `epoch` with `tag` as one JSON array `text`: {@link data} for each, in
-   * order. Gets waiting take the first (nothing is buffered then); the rest stay one run, parsed
-   * when reached if no get waited (item-buffer.ts). A consumer that keeps up waits at every batch. */
+  /** `n` JSON values pushed in `epoch` with `tag` as one JSON array `text`: {@link data} for each, in order;
+   * gets waiting take the first, the rest stay one run, parsed when reached (item-buffer.ts). */
   dataRun(epoch: number, tag: number, text: string, n: number): void {
     if (this.#tries.length > 0 || (tag & MOVED_TAG) !== 0 || epoch !== this.#epoch || !this.#host.isOpen()) {
       for (const value of JSON.parse(text) as unknown[]) this.data(epoch, tag, { value });
       return;
     }
-    for (let i = 0; i < n; i++) this.#demand.arrived(tag);
+    for (let i = 0; i < n; i++) this.demand.arrived(tag);
     const buf = this.#buffer;
     if (this.liveGetters === 0 ? buf.pushRun(text, n) : buf.pushRunAfter(text, this.#toGetter))
       this.#host.ready();
@@ -218,15 +222,11 @@ export class Receiver {
   /** The home answered a try: `w` ends empty unless an item came for it. */
   tried(): void {
     const w = this.#tries.shift();
-    if (w && !w.done) {
-      w.done = true;
-      this.#host.settle(w, TIMEOUT);
-    }
+    if (w && !w.done) this.#host.settle(w, (w.done = true) && TIMEOUT);
     this.#host.hold();
   }
 
-  /** The home says nothing more comes (H_EOF, sent after `backs` of our give-backs): true unless a
-   * give-back of ours crossed it, as what we gave back may come again (the home sends a new EOF). */
+  /** The home says nothing more comes (H_EOF, after `backs` of our give-backs): true unless one crossed it. */
   ended(backs: number): boolean {
     if (backs !== this.#backs) return false;
     this.eof = true;
@@ -239,10 +239,11 @@ export class Receiver {
       for (let w = waits.shift(); w; w = waits.shift()) {
         if (w.done) continue;
         w.done = true;
-        this.#host.settle(w, r);
+        this.#host.settle(w, this.#expiring.has(w) ? TIMEOUT : r);
       }
       this.liveGetters = 0;
     }
+    this.#expiring.clear();
   }
 
   /** The consumed-report due with the next batch, if any. */
@@ -253,15 +254,13 @@ export class Receiver {
     this.#host.send(Op.R_TAKEN, n, 0);
   }
 
-  /** Reports what was consumed, then returns moved items held here, in order; the home has the rest. */
+  /** Reports what was consumed, then returns moved items held here (the home has the rest). */
   returnBuffered(): void {
     this.beforeFlush();
     for (const item of this.#buffer.drainMoved()) this.#host.send(Op.R_RETURN, 0, 0, item);
   }
 
-  // A give-back of `held` items is about to leave. A later EOF was sent before the home saw it
-  // (stale); one we had has not come true if items go back (they may come to us again): the home
-  // sends a new EOF once nothing is out.
+  // A give-back of `held` items leaves: a later EOF is stale, and one we had is not true if items go back.
   #gaveBack(held: number): void {
     this.#backs = (this.#backs + 1) >>> 0;
     if (held > 0) this.eof = false;
@@ -280,7 +279,7 @@ export class Receiver {
 
   #handOut(w: Wait, item: Item): void {
     w.done = true;
-    this.#demand.handedOut(this.clock);
+    this.demand.handedOut(this.clock);
     this.#consume();
     this.#host.settle(w, item);
     this.#host.hold();
@@ -295,6 +294,6 @@ export class Receiver {
   }
 
   #ask(): void {
-    this.#demand.ask(this.liveGetters, this.#buffer.length);
+    this.demand.ask(this.#asking, this.#buffer.length);
   }
 }

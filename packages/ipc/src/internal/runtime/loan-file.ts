@@ -15,7 +15,9 @@
  * ```
  *
  * A rename costs ~5 µs (tmpfs), a wake-up of a process tens: a consumer served one item per round
- * trip spends more on the trip than on the claims of a whole loan.
+ * trip spends more on the trip than on the claims of a whole loan. Once the home has made a named
+ * pipe in the folder (loan-pipe.ts, after the consumer's first loan), a loan is records in it
+ * instead (the word's {@link PIPED} bit says so): a claim reads one, the take-back reads the rest.
  *
  * A folder a SIGKILLed home left is swept by a later program of this library (stale-loans.ts), never
  * while its home or a marked consumer may still use it.
@@ -25,6 +27,7 @@ import { basename } from 'node:path';
 import type { LoanCell } from '../protocol/loan.js';
 import { flushAtExit } from './exit.js';
 import { ownMark, type Role } from './loan-owner.js';
+import { closePipe, makePipe, openPipe, PIPED, readRecord, takeRecords, writeLoan } from './loan-pipe.js';
 
 const SEQ_SHIFT = 20;
 const LEFT = (1 << SEQ_SHIFT) - 1;
@@ -98,26 +101,54 @@ export class FileCell implements LoanCell {
   #word = 0;
   // Copy: whether this process marked the folder as one it claims from (loan-owner.ts).
   #marked = false;
+  // The folder's pipe, open here (-1: none yet); home: 0 none asked, 1 being made, 2 made or none to
+  // be had, 3 disposed.
+  #fd = -1;
+  #pipe = 0;
+  // Home: the folder is made; the loan out is records in the pipe; the pipe is made at once (tests).
+  #made = false;
+  #piped = false;
+  readonly #pipeNow: boolean;
 
-  constructor(dir: string) {
+  constructor(dir: string, opts: { pipeNow?: boolean } = {}) {
     this.#dir = dir;
+    this.#pipeNow = opts.pipeNow ?? false;
   }
 
   #path(word: number): string {
     return `${this.#dir}/${word}`;
   }
 
-  lend(word: number): boolean {
+  lend(word: number): number | null {
+    if (this.#pipeNow && this.#pipe === 0 && this.#setUp()) this.#makePipe(); // tests: from the first loan
+    // The last loan is over (drained or taken back): its records are all read.
+    this.#piped = this.#fd >= 0;
+    if (this.#piped) return writeLoan(this.#fd, word | PIPED) ? word | PIPED : null;
     // The last loan is over (drained or taken back): the copy moves its name no more.
     if (this.#at !== null) {
       try {
         renameSync(this.#path(this.#at), this.#path(word));
         this.#at = word;
-        return true;
+        return word;
       } catch {
         remove(this.#dir); // lost somehow: start again
+        this.#made = false;
       }
     }
+    try {
+      if (!this.#setUp()) throw new Error('no loan folder');
+      writeFileSync(this.#path(word), '', { flag: 'wx', mode: 0o600 });
+      this.#at = word;
+      return word;
+    } catch {
+      this.#at = null;
+      return null; // not lent: its items stay at home
+    }
+  }
+
+  // Home: the folder, marked as this home's; false when it cannot be made.
+  #setUp(): boolean {
+    if (this.#made) return true;
     try {
       // After the exit flush (installed first), which may still take loans back.
       flushAtExit();
@@ -125,22 +156,41 @@ export class FileCell implements LoanCell {
       dirs.add(this.#dir);
       mkdirSync(this.#dir, { recursive: true, mode: 0o700 });
       mark(this.#dir, 'home'); // before the word: a folder without it is judged by the socket alone
-      writeFileSync(this.#path(word), '', { flag: 'wx', mode: 0o600 });
-      this.#at = word;
-      return true;
-    } catch {
-      this.#at = null;
-      return false; // not lent: its items stay at home
-    }
+      this.#made = true;
+    } catch {}
+    return this.#made;
+  }
+
+  // Home, once the consumer claimed (so it marked the folder first, which keeps the pipe from a
+  // sweep while it lives, stale-loans.ts): a pipe for the next loans.
+  #makePipe(): void {
+    if (this.#pipe !== 0 || !this.#made) return;
+    this.#pipe = 1;
+    makePipe(`${this.#dir}/pipe`, this.#pipeNow, (fd) => {
+      if (this.#pipe === 3)
+        closePipe(fd); // disposed meanwhile
+      else [this.#pipe, this.#fd] = [2, fd];
+    });
   }
 
   drained(seq: number, most: number): boolean {
     if (most > 0) return false;
-    this.#at = seq << SEQ_SHIFT; // every item of it reported taken: the copy renamed it down to 0
+    // Every item of it reported taken: the copy read every record, or renamed the file down to 0.
+    if (!this.#piped) {
+      this.#at = seq << SEQ_SHIFT;
+      this.#makePipe(); // it claims
+    }
     return true;
   }
 
-  takeBack(seq: number, most: number): number {
+  /** A pipe's oldest records can be read alone; a file's name, which the copy renames from the one it
+   * last made, cannot be moved under it. */
+  get partial(): boolean {
+    return this.#piped;
+  }
+
+  takeBack(seq: number, most: number, want = Number.POSITIVE_INFINITY): number {
+    if (this.#piped) return Math.min(takeRecords(this.#fd, seq, want), most);
     const zero = seq << SEQ_SHIFT;
     if (this.#at === zero) return 0;
     // The name only goes down while the copy claims. Read it (a copy at work has claimed more than
@@ -158,12 +208,15 @@ export class FileCell implements LoanCell {
         if (!missing(err)) throw err;
       }
     }
+    if (left < ((this.#at ?? 0) & LEFT)) this.#makePipe(); // it claimed
     this.#at = zero;
     return Math.min(left, most);
   }
 
   lent(word: number): void {
     this.#word = word;
+    if (word & PIPED && this.#fd < 0 && (this.#fd = openPipe(`${this.#dir}/pipe`)) < 0)
+      this.#word = (word >>> SEQ_SHIFT) << SEQ_SHIFT; // no pipe here: the home takes all of it back
     if (this.#marked) return;
     // Once: a home that dies now leaves the folder to this process, which may still claim from it.
     this.#marked = true;
@@ -174,6 +227,14 @@ export class FileCell implements LoanCell {
     const w = this.#word;
     const left = w & LEFT;
     if (w >>> SEQ_SHIFT !== seq || left === 0) return 0;
+    if (w & PIPED) {
+      // The pipe holds this loan's records or none (the home took them back): the copy forgets a
+      // loan whenever one of its gets waits at home (receiver.ts), the only time it is lent again.
+      const rec = readRecord(this.#fd);
+      const ours = rec !== null && rec >>> SEQ_SHIFT === seq;
+      this.#word = ours ? rec - 1 : seq << SEQ_SHIFT;
+      return ours ? rec & LEFT : 0;
+    }
     try {
       renameSync(this.#path(w), this.#path(w - 1));
     } catch {
@@ -188,6 +249,7 @@ export class FileCell implements LoanCell {
     const w = this.#word;
     if (w >>> SEQ_SHIFT !== seq || (w & LEFT) === 0) return;
     this.#word = seq << SEQ_SHIFT;
+    if (w & PIPED) return; // its records stay: the home reads them back
     try {
       renameSync(this.#path(w), this.#path(this.#word));
     } catch {
@@ -196,8 +258,11 @@ export class FileCell implements LoanCell {
   }
 
   dispose(): void {
-    if (this.#at === null) return;
-    this.#at = null;
+    this.#pipe = 3;
+    closePipe(this.#fd);
+    this.#fd = -1;
+    if (!this.#made) return;
+    [this.#at, this.#made] = [null, false];
     remove(this.#dir);
     dirs.delete(this.#dir);
     if (dirs.size === 0) process.off('exit', removeAll);

@@ -21,7 +21,7 @@ import { trackRemote, untrackRemote } from './exit.js';
 import type { GetResult, Handle, HandleData, HandleKeeper, PutResult, RemoteOptions } from './handle.js';
 import { fileCell } from './loan-file.js';
 import { encodeCopy, keptCopy } from './remote-copies.js';
-import { CopySync, settleWait, warnLate } from './remote-sync.js';
+import { CopySync, SYNC_ANSWER_MS, settleWait, warnLate } from './remote-sync.js';
 import { type STUCK, Waiter } from './waiter.js';
 import { willPath } from './will.js';
 
@@ -97,6 +97,7 @@ export class RemoteHandle implements Handle {
     const will = (this.#will = dials ? new CopyWill(willPath(data.path, data.token!)) : null);
     if (will) (link as SocketLink).giveUp = () => will.exists();
     wireCopyEnd(link, proto, will, (lingering) => {
+      lends?.dispose(); // its loan pipe, if it opened one
       untrackRemote(this);
       if (lingering) link.release(); // the hold close() took
       this.#onGone?.();
@@ -183,7 +184,12 @@ export class RemoteHandle implements Handle {
       return r;
     }
     proto.get(w);
-    if (timeoutMs !== undefined) w.expireAfter(timeoutMs, () => proto.cancel(w) && w.settle(TIMEOUT));
+    // Timed out, it ends at the home's answer (receiver-waits.ts), or SYNC_ANSWER_MS later at the most.
+    const expire = (confirm: boolean): unknown =>
+      proto.cancel(w, confirm)
+        ? w.settle(TIMEOUT)
+        : confirm && w.expireAfter(SYNC_ANSWER_MS, () => expire(false));
+    if (timeoutMs !== undefined) w.expireAfter(timeoutMs, () => expire(true));
     return w.promise;
   }
 

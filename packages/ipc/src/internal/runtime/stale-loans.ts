@@ -2,14 +2,16 @@
  * Loan folders (loan-file.ts) a SIGKILLed home left, swept with the socket files (stale-sockets.ts).
  * A folder is named after its home's socket and its consumer's token,
  * `mp-<pid>-<thread>-<hex>.sock.<uuid>.loan` (in /dev/shm on Linux, else beside the socket), and
- * holds the loan's word and the marks of the processes that use it (loan-owner.ts).
+ * holds the loan's word, its pipe once made (loan-pipe.ts) and the marks of the processes that use
+ * it (loan-owner.ts).
  *
  * A dead home's folder may still matter to its consumer, a copy in another process that outlives
  * it: it claims what it was lent by renaming in that folder, and a claim that finds the folder gone
  * loses the item. So a folder goes only when all of these hold:
  *
  * - its name is exactly of that form, it is a folder (not a link) owned by this user;
- * - it holds only a loan word and marks (anything else: not ours to judge);
+ * - it holds only a loan word, a pipe and marks (anything else: not ours to judge); a pipe is made
+ *   only once its consumer claimed, so after that consumer marked the folder, whose mark judges it;
  * - its home is gone: its mark says so (its pid, start time and pid namespace), or, where it has
  *   none, the same sweep judged its socket stale (its pid gone, nobody listening on it). A folder
  *   with neither (another program's folder being made, or one whose socket is gone) stays;
@@ -80,6 +82,7 @@ function unused(names: readonly string[], staleSocket: boolean): boolean {
   let consumer = false;
   let unclaimed = false;
   for (const name of names) {
+    if (name === 'pipe') continue;
     if (WORD.test(name)) {
       unclaimed ||= (Number(name) & LEFT) > 0;
       continue;
