@@ -1,42 +1,24 @@
-// More inputs from public bug reports of Node worker pools (piscina, tinypool, workerpool, threads.js,
-// poolifier, node-worker-threads-pool) and of Node's worker_threads, run against this library's Pool
-// and Process in both contexts. The outcome asked is the contract's; where it is silent, Python's:
-// every call settles with a named error or its value, never hangs, and no innocent call is lost.
-import { execFile } from 'node:child_process';
 import { getEventListeners } from 'node:events';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Pool, ProcessError, TimeoutError, WorkerCrashedError } from '@multiproc/multiproc';
+import { ProcessError, TimeoutError, WorkerCrashedError } from '@multiproc/multiproc';
 import { afterEach, describe, expect, it } from 'vitest';
 import { stuck } from './fixtures/bugs-39-import-hangs.mjs';
 import { broken } from './fixtures/bugs-39-import-throws.mjs';
 import { waiting } from './fixtures/bugs-39-import-waits.mjs';
 import { tasks as t } from './fixtures/bugs-39-tasks.mjs';
+import { CONTEXTS, fileWritten, poolsEndedAfterEach, runProgram } from './report-helpers.ts';
 
-type Context = 'thread' | 'process';
-const CONTEXTS: Context[] = ['thread', 'process'];
-const pools: Pool[] = [];
 const dirs: string[] = [];
-function pool(options: ConstructorParameters<typeof Pool>[0]): Pool {
-  const p = new Pool(options);
-  pools.push(p);
-  return p;
-}
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+const pool = poolsEndedAfterEach(); // registered last: the pools end before the folders go
 function tempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'mp-bugs39-'));
   dirs.push(dir);
   return dir;
-}
-afterEach(async () => {
-  await Promise.all(pools.splice(0).map((p) => p.terminate()));
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
-/** Resolves once `file` exists (a task wrote it): a real condition, checked every few ms. */
-async function fileWritten(file: string): Promise<void> {
-  while (!existsSync(file)) await new Promise((resolve) => setTimeout(resolve, 5));
 }
 
 /** The settled outcome of a promise: its value, or the error's name. */
@@ -345,26 +327,15 @@ it('node #61312: a child task writing a malformed frame to its IPC channel fails
   expect(await p.apply(t.text, [3])).toBe('bbb');
 });
 
-/** Runs bugs-39-program.mjs with `args` (and node `flags`); resolves with its exit code and output. */
-function runProgram(
-  args: string[],
-  flags: string[] = [],
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const file = fileURLToPath(new URL('./fixtures/bugs-39-program.mjs', import.meta.url));
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, [...flags, file, ...args], { timeout: 30_000 }, (err, stdout, stderr) => {
-      if (err?.killed) reject(new Error(`the program did not end: ${stdout} ${stderr}`));
-      else resolve({ code: err ? (err.code as number) : 0, stdout, stderr });
-    });
-  });
-}
+/** Runs bugs-39-program.mjs with `args` (and node `flags`). */
+const program = (args: string[], flags: string[] = []) => runProgram('bugs-39-program.mjs', args, flags);
 
 describe.each(CONTEXTS)('Node worker whole-program reports (39), %s context', (context) => {
   // node #40961: only the first of several console.log calls before process.exit() in a worker appeared.
   it('node #40961: every line a Process target logs before process.exit(0) is printed', {
     timeout: 40_000,
   }, async () => {
-    const { code, stdout } = await runProgram(['log-then-exit', context]);
+    const { code, stdout } = await program(['log-then-exit', context]);
     expect(code).toBe(0);
     expect(stdout.split('\n').filter((l) => l.startsWith('worker line'))).toEqual(
       Array.from({ length: 50 }, (_, i) => `worker line ${i + 1}`),
@@ -377,7 +348,7 @@ describe.each(CONTEXTS)('Node worker whole-program reports (39), %s context', (c
   it('node #30531: workers see the program arguments, its Node flags and an env var set at run time', {
     timeout: 40_000,
   }, async () => {
-    const { code, stdout } = await runProgram(
+    const { code, stdout } = await program(
       ['started-with', context, '--mode=fast', 'x'],
       ['--no-warnings', '--stack-size=2000'],
     );

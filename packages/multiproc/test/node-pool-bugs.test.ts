@@ -2,11 +2,10 @@
 // worker_threads / child_process as pools meet them, run against this library's Pool in both
 // contexts. The outcome asked is the contract's; where it is silent, Python's: every call settles
 // with a named error or its value, never hangs, and no innocent call is lost.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  Pool,
   PoolClosedError,
   Process,
   SerializationError,
@@ -15,14 +14,9 @@ import {
 } from '@multiproc/multiproc';
 import { afterEach, describe, expect, it } from 'vitest';
 import { more as m, tasks as t } from './fixtures/node-pool-bugs-tasks.mjs';
+import { type Context, fileWritten, poolsEndedAfterEach } from './report-helpers.ts';
 
-type Context = 'thread' | 'process';
-const pools: Pool[] = [];
-function pool(options: ConstructorParameters<typeof Pool>[0]): Pool {
-  const p = new Pool(options);
-  pools.push(p);
-  return p;
-}
+const pool = poolsEndedAfterEach();
 /** Native sleepers started by `nativeBlock` tasks: killed after each test, which unblocks their workers. */
 const sleepers: string[] = [];
 afterEach(async () => {
@@ -31,13 +25,7 @@ afterEach(async () => {
       process.kill(Number(readFileSync(file, 'utf8')), 'SIGKILL');
     } catch {}
   }
-  await Promise.all(pools.splice(0).map((p) => p.terminate()));
 });
-
-/** Resolves once `file` exists (a task wrote it): a real condition, checked every few ms. */
-async function fileWritten(file: string): Promise<void> {
-  while (!existsSync(file)) await new Promise((resolve) => setTimeout(resolve, 5));
-}
 
 /** The settled outcome of a promise: its value, or the error's name. */
 const outcome = (p: PromiseLike<unknown>) =>

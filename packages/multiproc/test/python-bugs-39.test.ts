@@ -2,23 +2,12 @@
 // "bpo-N", github.com/python/cpython "gh-N") and of libraries built like it, run against this library
 // in both contexts. Each asserts the report's fixed behaviour, translated by the contract (camelCase,
 // Promises, milliseconds); where Python still hangs, the contract's answer is asserted instead.
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { Manager, Pipe, Pool, Process } from '@multiproc/multiproc';
-import { afterEach, describe, expect, it } from 'vitest';
+import { Manager, Pipe, Process } from '@multiproc/multiproc';
+import { describe, expect, it } from 'vitest';
 import { managed as mt, tasks as t } from './fixtures/bugs-39-tasks.mjs';
+import { CONTEXTS, poolsEndedAfterEach, runProgram } from './report-helpers.ts';
 
-type Context = 'thread' | 'process';
-const CONTEXTS: Context[] = ['thread', 'process'];
-const pools: Pool[] = [];
-function pool(options: ConstructorParameters<typeof Pool>[0]): Pool {
-  const p = new Pool(options);
-  pools.push(p);
-  return p;
-}
-afterEach(async () => {
-  await Promise.all(pools.splice(0).map((p) => p.terminate()));
-});
+const pool = poolsEndedAfterEach();
 
 /** A generator that raises `error` once it yielded `before` items. */
 function* failingAfter(before: number, error: Error): Generator<number> {
@@ -26,19 +15,8 @@ function* failingAfter(before: number, error: Error): Generator<number> {
   throw error;
 }
 
-/** Runs bugs-39-program.mjs with `args` (and node `flags`); resolves with its exit code and output. */
-function runProgram(
-  args: string[],
-  flags: string[] = [],
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const file = fileURLToPath(new URL('./fixtures/bugs-39-program.mjs', import.meta.url));
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, [...flags, file, ...args], { timeout: 30_000 }, (err, stdout, stderr) => {
-      if (err?.killed) reject(new Error(`the program did not end: ${stdout} ${stderr}`));
-      else resolve({ code: err ? (err.code as number) : 0, stdout, stderr });
-    });
-  });
-}
+/** Runs bugs-39-program.mjs with `args` (and node `flags`). */
+const program = (args: string[], flags: string[] = []) => runProgram('bugs-39-program.mjs', args, flags);
 
 describe.each(CONTEXTS)('CPython Pool bug reports (39), %s context', (context) => {
   // bpo-28699 (gh-72885): an iterable raising at its very first item left map/imap hanging.
@@ -204,7 +182,7 @@ describe.each(CONTEXTS)('CPython whole-program reports (39), %s context', (conte
   it('bpo-35629: iterating the imap of an unreferenced, never closed pool completes and the program ends', {
     timeout: 40_000,
   }, async () => {
-    const { code, stdout } = await runProgram(['imap-unreferenced', context]);
+    const { code, stdout } = await program(['imap-unreferenced', context]);
     expect([code, stdout.trim()]).toEqual([0, 'SEEN [1,4,9,16]']);
   });
 
@@ -212,7 +190,7 @@ describe.each(CONTEXTS)('CPython whole-program reports (39), %s context', (conte
   it('gh-152967: calls of a dropped, collected pool with maxTasksPerChild 1 all complete; the program ends', {
     timeout: 40_000,
   }, async () => {
-    const { code, stdout } = await runProgram(['dropped-pool', context], ['--expose-gc']);
+    const { code, stdout } = await program(['dropped-pool', context], ['--expose-gc']);
     expect([code, stdout.trim()]).toEqual([0, 'RESULTS [0,1,4,9]']);
   });
 });

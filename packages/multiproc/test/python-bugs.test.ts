@@ -4,20 +4,11 @@
 // Python still hangs (a dead worker, a failing initializer), the contract's answer is asserted instead.
 // The queues, pipes, locks, managers and processes of such reports are in python-bugs-ipc.test.ts.
 import { Pool, ProcessError, ValidationError, WorkerCrashedError } from '@multiproc/multiproc';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { tasks as t } from './fixtures/python-bugs-tasks.mjs';
+import { CONTEXTS, poolsEndedAfterEach } from './report-helpers.ts';
 
-type Context = 'thread' | 'process';
-const CONTEXTS: Context[] = ['thread', 'process'];
-const pools: Pool[] = [];
-function pool(options: ConstructorParameters<typeof Pool>[0]): Pool {
-  const p = new Pool(options);
-  pools.push(p);
-  return p;
-}
-afterEach(async () => {
-  await Promise.all(pools.splice(0).map((p) => p.terminate()));
-});
+const pool = poolsEndedAfterEach();
 
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 
