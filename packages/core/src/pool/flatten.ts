@@ -23,7 +23,7 @@ export interface ImapIterator<T> extends AsyncGenerator<T, void, undefined> {
    * @throws {ValidationError} (as a rejection) for a timeout in another form.
    * @example
    * const it = pool.imap(tasks.square, [1, 2, 3]);
-   * console.log((await it.next(1000)).value); // 1, or TimeoutError after 1 s
+   * console.log((await it.next(30_000)).value); // 1, or TimeoutError after 30 s
    */
   next(timeout?: Timeout): Promise<IteratorResult<T, void>>;
 }

@@ -170,7 +170,7 @@ export class Pool<I extends TaskFunction = TaskFunction>
    * The result rejects as {@link apply} does.
    * @example
    * const r = pool.applyAsync(tasks.square, [7], { callback: (v) => console.log('got', v) });
-   * console.log(await r.get(5_000), r.successful()); // 49 true
+   * console.log(await r.get(30_000), r.successful()); // 49 true
    */
   applyAsync<F extends TaskFunction>(
     task: TaskRef<F>,
