@@ -1,11 +1,15 @@
+import { fileURLToPath } from 'node:url';
 import { configDefaults, defineConfig } from 'vitest/config';
 import { RetriedReporter } from './vitest.retried.ts';
 
 /**
  * Tests come in two tiers. `npm test` (what CI runs on every change) runs every behaviour at least
- * once and must finish well inside 15 minutes on 2 cores. `npm run test:full` adds the long tier:
- * stress loops, death at random instants, chaos, and the wide matrices of cases. Run it before a
- * release and after a change to what those suites guard.
+ * once, a per-context case in one of the two contexts (test-support/matrix.ts), and must finish
+ * well inside 15 minutes on 2 cores. `npm run test:full` adds the long tier: both contexts
+ * everywhere, stress loops, soaks, death at random instants, chaos, ports of other projects'
+ * suites, and the wide matrices of cases. Run it before a release and after a change to what those
+ * suites guard. `MULTIPROC_CPU_LOG=<file> npm test` records the CPU time of every test file
+ * (test-support/cpu-log.ts), to keep the CI tier inside its budget.
  */
 export const FULL_TESTS = process.env.MULTIPROC_TESTS === 'full';
 
@@ -31,6 +35,9 @@ export default defineConfig({
     // it is where timing faults are hunted.
     retry: FULL_TESTS ? 0 : 1,
     reporters: ['default', new RetriedReporter()],
+    setupFiles: process.env.MULTIPROC_CPU_LOG
+      ? [fileURLToPath(new URL('./test-support/cpu-log.ts', import.meta.url))]
+      : [],
     server: { deps: { external: [/\/packages\/[^/]+\/dist\//, /node_modules/] } },
   },
 });

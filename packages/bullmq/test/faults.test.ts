@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PoolClosedError, WorkerCrashedError } from '@multiproc/core';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { Pool } from '../dist/index.js';
 import { tasks } from './fixtures/tasks.mjs';
 import { type RedisServer, redisMissing, startRedis } from './redis.js';
@@ -142,7 +143,7 @@ describe.skipIf(redisMissing)('faults', () => {
     expect(await call).toBeInstanceOf(PoolClosedError);
   }, 60_000);
 
-  test.each(['thread', 'process'])(
+  test.each(matrix(import.meta.url))(
     '--max-old-space-size limits each local worker (%s): a task past it fails with WorkerCrashedError that names the flag, and the worker goes on',
     async (context) => {
       const w = await worker('--context', context, '--max-old-space-size', '32', ...STEADY);

@@ -4,6 +4,7 @@
  * list their tasks) is not one of them.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { Pool } from '../dist/index.js';
 import { tasks } from './fixtures/tasks.mjs';
 import { type RedisServer, redisMissing, startRedis } from './redis.js';
@@ -17,7 +18,7 @@ describe.skipIf(redisMissing)('--max-tasks-per-child', () => {
   }, 60_000);
   afterAll(() => redis?.stop());
 
-  for (const context of ['thread', 'process'] as const) {
+  for (const context of matrix(import.meta.url)) {
     test(`K=2 (${context}): the first local worker runs two tasks, as every later one`, async () => {
       const w = await startWorkerProcess(redis.url, [
         '--concurrency',

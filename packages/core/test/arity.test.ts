@@ -20,6 +20,7 @@ import {
   ValidationError,
 } from '@multiproc/core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { tasks } from './fixtures/arity-tasks.mjs';
 
 const started: Process[] = [];
@@ -37,7 +38,7 @@ afterEach(async () => {
 
 const call = (f: Function, ...args: unknown[]) => (f as (...a: unknown[]) => unknown)(...args);
 
-describe.each(['thread', 'process'] as const)('a %s Process', (context) => {
+describe.each(matrix(import.meta.url))('a %s Process', (context) => {
   it('refuses kill(signal), terminate(ms), start(x), isAlive(x), join(ms, x), close(x): nothing is done', {
     timeout: 20_000,
   }, async () => {

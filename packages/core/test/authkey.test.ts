@@ -4,6 +4,7 @@ import { currentProcess, Pool, Process } from '@multiproc/core';
 import { BaseManager, type Connection, Pipe, processAuthkey, setProcessAuthkey } from '@multiproc/ipc';
 import { ValidationError } from '@multiproc/shared';
 import { afterAll, describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 // @ts-expect-error: a plain JavaScript fixture (no types), loaded as is by the workers.
 import { tasks } from './fixtures/authkey-tasks.mjs';
 
@@ -33,7 +34,7 @@ describe('currentProcess().authkey in the main program', () => {
   });
 });
 
-describe.each(['thread', 'process'] as const)('authkey inheritance in the %s context', (context) => {
+describe.each(matrix(import.meta.url))('authkey inheritance in the %s context', (context) => {
   it('a Process gets its parent key, set after import and before start', async () => {
     setProcessAuthkey(`key for ${context} process`);
     const [mine, theirs]: Connection[] = Pipe();

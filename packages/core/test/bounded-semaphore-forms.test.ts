@@ -3,6 +3,7 @@
 import { getContext, Pool } from '@multiproc/core';
 import { LockError } from '@multiproc/shared';
 import { afterEach, describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 
 const { releaseTasks } = await import(new URL('./fixtures/primitive-tasks.mjs', import.meta.url).href);
 
@@ -11,7 +12,7 @@ afterEach(async () => {
   await Promise.all(pools.splice(0).map((p) => p.terminate()));
 });
 
-describe.each(['thread', 'process'] as const)("getContext('%s').BoundedSemaphore", (name) => {
+describe.each(matrix(import.meta.url))("getContext('%s').BoundedSemaphore", (name) => {
   const ctx = getContext(name);
   type Sem = { release(): unknown };
   const forms: [string, (n: number) => Sem][] = [

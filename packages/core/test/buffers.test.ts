@@ -2,10 +2,11 @@
 // big buffer instead of copying it (CONTRACT, Pool; issue: Buffers lose their class).
 import { move, Pool, Process, SerializationError, ValidationError } from '@multiproc/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 // @ts-expect-error: a plain JavaScript fixture (no types), loaded as is by the workers.
 import { tasks } from './fixtures/buffer-tasks.mjs';
 
-describe.each(['thread', 'process'] as const)('Buffers in the %s context', (context) => {
+describe.each(matrix(import.meta.url))('Buffers in the %s context', (context) => {
   let pool: Pool;
   beforeAll(() => {
     pool = new Pool({ processes: 2, context });

@@ -7,6 +7,7 @@
 import { getContext } from '@multiproc/core';
 import { Manager } from '@multiproc/ipc';
 import { describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 // @ts-expect-error: a plain JavaScript fixture (no types), loaded as is by the workers.
 import { layout, makeBytes, tasks as t } from './fixtures/byte-sharing-tasks.mjs';
 import { ownedWorkers } from './helpers.ts';
@@ -21,7 +22,7 @@ function expected() {
   return want;
 }
 
-describe.each(['thread', 'process'] as const)('shared byte buffers in the %s context', (context) => {
+describe.each(matrix(import.meta.url))('shared byte buffers in the %s context', (context) => {
   it('a pool call: arguments and results', { timeout: 30_000 }, async () => {
     const want = expected();
     expect(want.u8).toEqual(['Uint8Array', 4, 4, 16, true, true]);

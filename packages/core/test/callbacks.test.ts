@@ -1,12 +1,13 @@
 import { Pool } from '@multiproc/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { tasks } from './fixtures/message-tasks.ts';
 
 const boom = () => new Error('callback threw');
 
 // One rule for every user callback of a pool call: the first throw fails that call with the
 // callback's error, nothing more of that call's callbacks runs, and the program and pool live on.
-describe.each(['thread', 'process'] as const)('a throwing callback (%s)', (context) => {
+describe.each(matrix(import.meta.url))('a throwing callback (%s)', (context) => {
   let pool: Pool;
   beforeAll(() => {
     pool = new Pool({ processes: 2, context });

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Pool, Process } from '@multiproc/core';
 import { Pipe } from '@multiproc/ipc';
 import { describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { ADDED_CACHE_ENV, withCompileCache } from '../src/worker/compile-cache.ts';
 import { type CacheState, tasks } from './fixtures/compile-cache-tasks.mjs';
 
@@ -39,7 +40,7 @@ function expectState(state: CacheState): void {
   expect(state.dir?.startsWith(process.env.NODE_COMPILE_CACHE ?? DIR)).toBe(true);
 }
 
-describe.each(['thread', 'process'] as const)('a %s worker', (context) => {
+describe.each(matrix(import.meta.url))('a %s worker', (context) => {
   it('of a Pool has the cache on and sees none of its variables', { timeout: 30_000 }, async () => {
     const pool = new Pool({ processes: 1, context });
     try {

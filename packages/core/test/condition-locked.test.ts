@@ -6,6 +6,7 @@ import { getContext, Process } from '@multiproc/core';
 import { type ConditionProxy, Manager } from '@multiproc/ipc';
 import type { Condition } from '@multiproc/shared';
 import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 // @ts-expect-error: a plain JavaScript fixture (no types), loaded as is by the workers.
 import { tasks } from './fixtures/condition-tasks.mjs';
 
@@ -14,7 +15,7 @@ afterEach(() => {
   for (const p of started.splice(0)) if (p.isAlive()) p.kill();
 });
 
-describe.each(['thread', 'process'] as const)("getContext('%s').Condition", (context) => {
+describe.each(matrix(import.meta.url))("getContext('%s').Condition", (context) => {
   const ctx = getContext(context);
 
   it('locked() follows acquire() and release() of this thread', { timeout: 20_000 }, async () => {

@@ -6,6 +6,7 @@ import * as ipc from '@multiproc/ipc';
 import { Connection, Listener, Queue } from '@multiproc/ipc';
 import { Lock, SharedArray } from '@multiproc/shared';
 import { describe, expect, expectTypeOf, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { tasks } from './fixtures/tasks.ts';
 
 const argsOf: Record<string, unknown[]> = {
@@ -33,7 +34,7 @@ async function dispose(made: unknown): Promise<void> {
   else if (o && typeof o.close === 'function' && !('release' in o)) o.close();
 }
 
-describe.each(['thread', 'process'] as const)('members of getContext(%s)', (name) => {
+describe.each(matrix(import.meta.url))('members of getContext(%s)', (name) => {
   const ctx = getContext(name) as unknown as Record<string, unknown>;
   const members = Object.keys(ctx).filter((k) => /^[A-Z]/.test(k) && typeof ctx[k] === 'function');
   // Made by the library only: a Listener or Client needs a peer, a proxy a manager's record, and
@@ -104,7 +105,7 @@ describe('context members', () => {
   }, async () => {
     const listener = new Listener();
     try {
-      for (const name of ['thread', 'process'] as const) {
+      for (const name of matrix(import.meta.url)) {
         const client = await getContext(name).Client(listener.address);
         expect(client).toBeInstanceOf(Connection);
         client.close();

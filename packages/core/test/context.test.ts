@@ -9,6 +9,7 @@ import {
 } from '@multiproc/core';
 import { ValidationError } from '@multiproc/shared';
 import { describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { tasks } from './fixtures/tasks.ts';
 
 describe('contexts', () => {
@@ -31,7 +32,7 @@ describe('contexts', () => {
   });
 
   it('takes a context object as the context option, as Python takes Pool(context=ctx)', async () => {
-    for (const name of ['thread', 'process'] as const) {
+    for (const name of matrix(import.meta.url)) {
       const ctx = getContext(name);
       const pool = new Pool({ processes: 1, context: ctx });
       expect(pool.context).toBe(name);

@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Pool, ValidationError } from '@multiproc/core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 
 const fixture = (name: string) => new URL(`./fixtures/elsewhere/${name}`, import.meta.url);
 const pools: Pool[] = [];
@@ -43,7 +44,7 @@ describe('defineTasks() called for a module from another module', () => {
     );
   });
 
-  it.each(['thread', 'process'] as const)(
+  it.each(matrix(import.meta.url))(
     "a module's own calls (top level, a helper it calls, a callback it hands on, a timer it awaits) run in the %s context",
     async (context) => {
       const own = await import(fixture('own.mjs').href);

@@ -4,6 +4,7 @@
 // A module evaluated again (a worker importing it, a test re-importing it) still registers.
 import { defineTasks, Pool, ValidationError } from '@multiproc/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 
 const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url).href;
 const pools: Pool[] = [];
@@ -19,7 +20,7 @@ describe('defineTasks() and task names', () => {
     expect((err as Error).message).toContain('dup-task-names.mjs');
   });
 
-  it.each(['thread', 'process'] as const)(
+  it.each(matrix(import.meta.url))(
     'two groups with different names each run their own function in a %s worker',
     { timeout: 20_000 },
     async (context) => {

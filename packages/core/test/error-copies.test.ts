@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import * as core from '@multiproc/core';
 import { registerErrorClasses } from '@multiproc/shared';
 import { afterAll, describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 // @ts-expect-error: a plain JavaScript fixture (no types), loaded as is by the workers.
 import { tasks } from './fixtures/error-tasks.mjs';
 
@@ -51,7 +52,7 @@ it("core's classes travel as themselves before any pool code has loaded", { time
   expect(JSON.parse(stdout)).toEqual([true, true]);
 });
 
-describe.each(['thread', 'process'] as const)('a %s pool, after a second copy of core loaded', (context) => {
+describe.each(matrix(import.meta.url))('a %s pool, after a second copy of core loaded', (context) => {
   const pool = new core.Pool({ processes: 1, context });
   afterAll(async () => {
     await pool.terminate();

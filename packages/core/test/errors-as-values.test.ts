@@ -6,10 +6,11 @@ import * as core from '@multiproc/core';
 import * as ipc from '@multiproc/ipc';
 import * as shared from '@multiproc/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 // @ts-expect-error: a plain JavaScript fixture (no types), loaded as is by the workers.
 import { tasks } from './fixtures/error-tasks.mjs';
 
-describe.each(['thread', 'process'] as const)('errors as values, %s pool', (context) => {
+describe.each(matrix(import.meta.url))('errors as values, %s pool', (context) => {
   let pool: core.Pool;
   beforeAll(() => {
     pool = new core.Pool({ processes: 1, context });

@@ -5,6 +5,7 @@ import * as core from '@multiproc/core';
 import * as ipc from '@multiproc/ipc';
 import * as shared from '@multiproc/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 // @ts-expect-error: a plain JavaScript fixture (no types), loaded as is by the workers.
 import { tasks } from './fixtures/error-tasks.mjs';
 
@@ -76,7 +77,7 @@ it("re-exports every error class of ipc, as the identical class (a core user mee
   }
 });
 
-describe.each(['thread', 'process'] as const)('errors from a %s pool task', (context) => {
+describe.each(matrix(import.meta.url))('errors from a %s pool task', (context) => {
   let pool: core.Pool;
   beforeAll(() => {
     pool = new core.Pool({ processes: 2, context });

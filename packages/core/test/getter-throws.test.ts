@@ -4,6 +4,7 @@
 import { SerializationError } from '@multiproc/core';
 import { Pipe, SimpleQueue } from '@multiproc/ipc';
 import { describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { tasks } from './fixtures/pool-tasks.ts';
 import { ownedWorkers } from './helpers.ts';
 
@@ -88,7 +89,7 @@ describe.each(shapes)('%s', (_, make, part) => {
     b.close();
   });
 
-  it.each(['thread', 'process'] as const)(
+  it.each(matrix(import.meta.url))(
     'a %s pool call and Process args name args[0].<path> (items[1] for map)',
     { timeout: 20_000 },
     async (context) => {

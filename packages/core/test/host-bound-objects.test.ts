@@ -5,13 +5,14 @@
 import { Process, SerializationError } from '@multiproc/core';
 import { Manager, Queue } from '@multiproc/ipc';
 import { describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 // @ts-expect-error: a plain JavaScript fixture (no types), loaded as is by the workers.
 import { tasks as t } from './fixtures/host-bound-tasks.mjs';
 import { poolMaker, serializationFailure } from './helpers.ts';
 
 const makePool = poolMaker();
 
-describe.each(['thread', 'process'] as const)('a Pool or a Process sent in the %s context', (context) => {
+describe.each(matrix(import.meta.url))('a Pool or a Process sent in the %s context', (context) => {
   it('is refused naming its path, as an argument, an item and a result', { timeout: 20_000 }, async () => {
     const pool = makePool({ processes: 1, context });
     const asArg = await serializationFailure(pool.apply(t.echo, [pool]));

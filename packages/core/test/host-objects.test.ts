@@ -7,6 +7,7 @@ import { BlockList } from 'node:net';
 import { ContextError, SerializationError } from '@multiproc/core';
 import { Pipe } from '@multiproc/ipc';
 import { describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 // @ts-expect-error: a plain JavaScript fixture (no types), loaded as is by the workers.
 import { tasks as t, WASM_BYTES } from './fixtures/host-object-tasks.mjs';
 import { ownedWorkers, serializationFailure } from './helpers.ts';
@@ -26,7 +27,7 @@ async function contextFailure(call: Promise<unknown>): Promise<ContextError> {
   return err as ContextError;
 }
 
-describe.each(['thread', 'process'] as const)('host objects in the %s context', (context) => {
+describe.each(matrix(import.meta.url))('host objects in the %s context', (context) => {
   it('a pool call: a Module and a shared Memory reach a thread, a process call rejects naming the argument', {
     timeout: 20_000,
   }, async () => {

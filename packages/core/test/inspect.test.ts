@@ -6,6 +6,7 @@ import { Pool, Process } from '@multiproc/core';
 import { Queue, SimpleQueue } from '@multiproc/ipc';
 import { Event, Lock, RLock, Semaphore } from '@multiproc/shared';
 import { afterEach, describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { tasks as parity } from './fixtures/parity-tasks.ts';
 import { tasks } from './fixtures/tasks.ts';
 
@@ -84,7 +85,7 @@ describe('inspect', () => {
     expect(show(p)).toBe("Process { name: 'repr-1', closed: true }");
   });
 
-  it.each(['thread', 'process'] as const)(
+  it.each(matrix(import.meta.url))(
     "String(p) has Python's repr fields: pid, parent, state, exit code (a signal by name), daemon (%s)",
     async (context) => {
       const p = new Process({ target: tasks.sleep, args: [60_000], name: 'repr-2', context, daemon: true });

@@ -2,11 +2,12 @@
 // at its start (the missing isMain() guard), at its end (output, unsettled targets), and when the
 // parent dies (orphans). Each program is killed with its group afterwards.
 import { afterEach, describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { hasExited, killGroups, runInGroup } from './group.ts';
 
 afterEach(killGroups);
 
-const CONTEXTS = ['thread', 'process'] as const;
+const CONTEXTS = matrix(import.meta.url);
 
 describe.each(CONTEXTS)('the missing isMain() guard in the %s context', (context) => {
   it('throws ContextError at once, saying to guard with isMain()', async () => {
@@ -51,7 +52,7 @@ it('a target whose promise never settles exits with code 13 and says so, in both
   for (const label of ['never', 'printed']) {
     // 'printed': the target wrote a line first, so a child's stdout pipe stays listed as a ref'd
     // handle though nothing can come through it; the loop is dry all the same.
-    for (const context of ['thread', 'process']) {
+    for (const context of matrix(import.meta.url)) {
       expect(stdout).toContain(`${label} ${context} exitCode=13`);
       expect(stderr).toMatch(
         new RegExp(`${label}-${context}: the target returned a promise that never settled`),
@@ -65,7 +66,7 @@ it('a task module whose top-level await never settles: exit code 13, and the lin
   const { stdout, stderr } = await runInGroup('unsettled-import.mjs', [], 60).done;
   expect(stdout).toContain('thread exitCode=13');
   expect(stdout).toContain('process exitCode=13');
-  for (const context of ['thread', 'process']) {
+  for (const context of matrix(import.meta.url)) {
     expect(stderr).toMatch(
       new RegExp(
         `loading-${context}: the task module file://\\S+/unsettled-import\\.mjs never finished loading: its top-level await`,
@@ -73,7 +74,7 @@ it('a task module whose top-level await never settles: exit code 13, and the lin
     );
   }
   expect(stderr).not.toMatch(/the target returned a promise/);
-  for (const context of ['thread', 'process']) {
+  for (const context of matrix(import.meta.url)) {
     expect(stdout).toMatch(
       new RegExp(
         `pool-${context}: WorkerCrashedError \\(never settled\\): The task module file://\\S+/unsettled-import\\.mjs ` +

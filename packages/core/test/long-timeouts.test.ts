@@ -7,6 +7,7 @@ import { getContext, Pool, Process } from '@multiproc/core';
 import { Pipe, Queue, wait } from '@multiproc/ipc';
 import { MAX_TIMEOUT_MS, resolveTimeout, TimeoutError } from '@multiproc/shared';
 import { afterAll, describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { tasks } from './fixtures/pool-tasks.ts';
 // @ts-expect-error: a plain JavaScript fixture (no types), loaded as is by the workers.
 import { tasks as sentinelTasks } from './fixtures/sentinel-tasks.mjs';
@@ -56,23 +57,19 @@ describe('timeouts longer than a timer can measure wait without limit', () => {
     q.close();
   });
 
-  it.each(['thread', 'process'] as const)(
-    'Process.join (%s context)',
-    { timeout: 20_000 },
-    async (context) => {
-      const [mine, theirs] = Pipe();
-      const p = new Process({ target: sentinelTasks.endWhenTold, args: [theirs], context });
-      p.start();
-      theirs.close();
-      const joined = p.join(DAYS_30);
-      expect(await stillPending(joined)).toBe('pending');
-      expect(p.exitCode).toBe(null);
-      mine.send(0);
-      await joined;
-      expect(p.exitCode).toBe(0);
-      mine.close();
-    },
-  );
+  it.each(matrix(import.meta.url))('Process.join (%s context)', { timeout: 20_000 }, async (context) => {
+    const [mine, theirs] = Pipe();
+    const p = new Process({ target: sentinelTasks.endWhenTold, args: [theirs], context });
+    p.start();
+    theirs.close();
+    const joined = p.join(DAYS_30);
+    expect(await stillPending(joined)).toBe('pending');
+    expect(p.exitCode).toBe(null);
+    mine.send(0);
+    await joined;
+    expect(p.exitCode).toBe(0);
+    mine.close();
+  });
 
   describe('Pool', () => {
     const pool = new Pool({ processes: 2, context: 'thread' });
@@ -118,7 +115,7 @@ describe('timeouts longer than a timer can measure wait without limit', () => {
     });
   });
 
-  describe.each(['thread', 'process'] as const)('Pool idleTimeout (%s context)', (context) => {
+  describe.each(matrix(import.meta.url))('Pool idleTimeout (%s context)', (context) => {
     it.each([2 ** 31, 2 ** 40, Number.POSITIVE_INFINITY])(
       'idleTimeout %d never stops an idle worker above minProcesses',
       { timeout: 20_000 },

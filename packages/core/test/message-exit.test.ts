@@ -1,5 +1,6 @@
 import { Pool, WorkerCrashedError } from '@multiproc/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { tasks } from './fixtures/message-tasks.ts';
 
 // What a task sent with sendToCaller() before its worker ended reaches onMessage before the call
@@ -11,7 +12,7 @@ function busyFor(ms: number): void {
   while (performance.now() < end);
 }
 
-describe.each(['thread', 'process'] as const)('sendToCaller() messages at a worker exit (%s)', (context) => {
+describe.each(matrix(import.meta.url))('sendToCaller() messages at a worker exit (%s)', (context) => {
   let pool: Pool;
   beforeAll(() => {
     pool = new Pool({ processes: 2, context });

@@ -1,9 +1,10 @@
 import { Pool } from '@multiproc/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { tasks } from './fixtures/pool-tasks.ts';
 
 // The tests of a context share one pool: messages are routed per call, whatever ran before.
-describe.each(['thread', 'process'] as const)('messages from inside a task (%s)', (context) => {
+describe.each(matrix(import.meta.url))('messages from inside a task (%s)', (context) => {
   let pool: Pool;
   beforeAll(() => {
     pool = new Pool({ processes: 2, context });

@@ -3,12 +3,13 @@
 import { Pool, Process } from '@multiproc/core';
 import { Barrier, Value } from '@multiproc/shared';
 import { describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { tasks } from './fixtures/pool-tasks.ts';
 import { ownedWorkers } from './helpers.ts';
 
 const own = ownedWorkers();
 
-describe.each(['thread', 'process'] as const)('null options (Python None) in the %s context', (context) => {
+describe.each(matrix(import.meta.url))('null options (Python None) in the %s context', (context) => {
   it('a Pool built with every option null runs calls whose every option is null', {
     timeout: 40_000,
   }, async () => {

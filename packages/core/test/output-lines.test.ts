@@ -6,6 +6,7 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { FULL_TESTS, fixture } from './helpers.ts';
 
 const TIMEOUT_MS = 60_000;
@@ -78,7 +79,7 @@ const SOME_CASES: Record<'pipe' | 'file', readonly Case[]> = {
 };
 const TAILS = ['return', 'exit', 'terminate', 'daemon', 'pool', 'pool-open', 'pool-terminate'];
 
-describe.concurrent.each(['thread', 'process'])('output of concurrent workers in %s context', (context) => {
+describe.concurrent.each(matrix(import.meta.url))('output of concurrent workers in %s context', (context) => {
   describe.each(['pipe', 'file'] as const)('to a %s', (to) => {
     it.for(FULL_TESTS ? ALL_CASES : SOME_CASES[to])(
       '%s workers, %s lines: never cut inside a line',

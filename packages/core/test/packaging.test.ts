@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { defineTasks, Process, ValidationError } from '@multiproc/core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { tasks } from './fixtures/tasks.ts';
 import { runProgram } from './helpers.ts';
 
@@ -71,7 +72,7 @@ describe('missing worker entries', () => {
     for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
   });
 
-  it.each(['thread', 'process'])(
+  it.each(matrix(import.meta.url))(
     'new Pool() and Process.start() throw WorkerEntryNotFoundError (%s)',
     async (context) => {
       const empty = mkdtempSync(join(tmpdir(), 'multiproc-no-entries-'));

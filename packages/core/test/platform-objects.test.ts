@@ -4,13 +4,14 @@
 // way on every Node version and in both contexts (bb10 F14).
 import { SerializationError } from '@multiproc/core';
 import { describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 // @ts-expect-error: a plain JavaScript fixture (no types), loaded as is by the workers.
 import { tasks as t } from './fixtures/platform-tasks.mjs';
 import { poolMaker, serializationFailure } from './helpers.ts';
 
 const makePool = poolMaker();
 
-describe.each(['thread', 'process'] as const)('platform objects in the %s context', (context) => {
+describe.each(matrix(import.meta.url))('platform objects in the %s context', (context) => {
   it('a URL, URLSearchParams and DOMException arrive as themselves, as arguments and as results', {
     timeout: 20_000,
   }, async () => {

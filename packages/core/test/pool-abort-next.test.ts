@@ -1,5 +1,6 @@
 import { Pool } from '@multiproc/core';
 import { afterEach, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { tasks } from './fixtures/message-tasks.ts';
 
 let pool: Pool | undefined;
@@ -9,7 +10,7 @@ afterEach(async () => {
 
 // tinypool may hand its next batch to a worker the pool is stopping to abort another call: that
 // batch has not started there, so it runs on another worker instead of failing with the abort.
-it.each(['thread', 'process'] as const)(
+it.each(matrix(import.meta.url))(
   'a call made right after an aborted map never fails for that abort (%s)',
   async (context) => {
     pool = new Pool({ processes: 2, context });

@@ -6,13 +6,14 @@
 import { EOFError } from '@multiproc/core';
 import { Pipe } from '@multiproc/ipc';
 import { describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 // @ts-expect-error: a plain JavaScript fixture (no types), loaded as is by the workers.
 import { tasks as t } from './fixtures/arg-conn-tasks.mjs';
 import { poolMaker } from './helpers.ts';
 
 const makePool = poolMaker();
 
-describe.each(['thread', 'process'] as const)('a pipe end passed to a pool task (%s)', (context) => {
+describe.each(matrix(import.meta.url))('a pipe end passed to a pool task (%s)', (context) => {
   it('closed by the task: the other end gets what it sent, then EOFError', { timeout: 20_000 }, async () => {
     const pool = makePool({ processes: 1, context });
     const [a, b] = Pipe<string>();

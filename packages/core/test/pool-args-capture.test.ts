@@ -3,13 +3,14 @@
 // caller may close its own copy right after the call (Python's parent closes only its handle).
 import { Pipe, Queue } from '@multiproc/ipc';
 import { describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 // @ts-expect-error: a plain JavaScript fixture (no types), loaded as is by the workers.
 import { tasks as t } from './fixtures/args-capture-tasks.mjs';
 import { poolMaker } from './helpers.ts';
 
 const makePool = poolMaker();
 
-describe.each(['thread', 'process'] as const)('pool call arguments taken at the call (%s)', (context) => {
+describe.each(matrix(import.meta.url))('pool call arguments taken at the call (%s)', (context) => {
   it('apply then closing the pipe end passed keeps the task copy: it receives, then EOF', {
     timeout: 60_000,
   }, async () => {
@@ -61,7 +62,7 @@ describe.each(['thread', 'process'] as const)('pool call arguments taken at the 
   });
 });
 
-describe.each(['thread', 'process'] as const)('map-style call items taken at the call (%s)', (context) => {
+describe.each(matrix(import.meta.url))('map-style call items taken at the call (%s)', (context) => {
   it('map then closing the pipe ends passed keeps each item its copy, also in later chunks', {
     timeout: 60_000,
   }, async () => {

@@ -4,6 +4,7 @@
 import { Pool } from '@multiproc/core';
 import { Queue } from '@multiproc/ipc';
 import { afterEach, describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { failureTasks as t } from './fixtures/failure-tasks.ts';
 
 const pools: Pool[] = [];
@@ -13,7 +14,7 @@ afterEach(async () => {
   for (const q of queues.splice(0)) q.close();
 });
 
-describe.each(['thread', 'process'] as const)('Pool crash attribution in %s context', (context) => {
+describe.each(matrix(import.meta.url))('Pool crash attribution in %s context', (context) => {
   it("a worker that dies after a call returned, while it flushes that call's queue, keeps the reply", {
     timeout: 60_000,
   }, async () => {

@@ -7,10 +7,11 @@ import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { Pool } from '@multiproc/core';
 import { Queue } from '@multiproc/ipc';
 import { afterEach, describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { tasks } from './fixtures/loop-dry-tasks.mjs';
 import { runProgram } from './helpers.ts';
 
-const CONTEXTS = ['thread', 'process'] as const;
+const CONTEXTS = matrix(import.meta.url);
 
 const queues: Queue<string>[] = [];
 const pools: Pool[] = [];

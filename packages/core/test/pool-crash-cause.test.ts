@@ -4,6 +4,7 @@
 // output on stderr and exit code stay as they were.
 import { WorkerCrashedError } from '@multiproc/core';
 import { describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { tasks } from './fixtures/pool-tasks.ts';
 import { poolMaker } from './helpers.ts';
 
@@ -16,7 +17,7 @@ async function crashOf(promise: Promise<unknown>): Promise<WorkerCrashedError> {
   return err as WorkerCrashedError;
 }
 
-describe.each(['thread', 'process'] as const)('a pool worker crash in the %s context', (context) => {
+describe.each(matrix(import.meta.url))('a pool worker crash in the %s context', (context) => {
   const makePool = poolMaker();
 
   it("has the error a task's timer threw as its cause, and the pool goes on", async () => {

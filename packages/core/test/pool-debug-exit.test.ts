@@ -2,10 +2,11 @@
 // worker.terminate() (one that never ran a call is not asked to exit) exits with code 1, which
 // Node gives every terminated thread; the line says the pool stopped it instead of "code 1".
 import { describe, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { runProgram } from './helpers.ts';
 
 describe.concurrent('NODE_DEBUG=multiproc exit lines of a closed pool', { timeout: 60_000 }, () => {
-  it.for(['thread', 'process'] as const)(
+  it.for(matrix(import.meta.url))(
     '%s context: no worker of a closed pool exits "code 1"',
     async (context, { expect }) => {
       const { stdout, stderr, code } = await runProgram('pool-debug-closed.mjs', [context], {

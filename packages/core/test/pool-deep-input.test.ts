@@ -3,6 +3,7 @@
 // (refused at the sender with SerializationError), sparse arrays (cost by elements, not length).
 import { ProcessError, SerializationError } from '@multiproc/shared';
 import { describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 // @ts-expect-error: a plain JavaScript fixture (no types), loaded as is by the workers.
 import { nested, tasks as t } from './fixtures/deep-tasks.mjs';
 import { poolMaker, serializationFailure } from './helpers.ts';
@@ -14,7 +15,7 @@ const makePool = poolMaker();
 const call = (pool: ReturnType<typeof makePool>, method: Method, options: object) =>
   callWith(pool, method, t.square, stalls(shaped(method, [1, 2])), options);
 
-describe.each(['thread', 'process'] as const)('in the %s context', (context) => {
+describe.each(matrix(import.meta.url))('in the %s context', (context) => {
   describe.each(METHODS)('%s over an async input that stops yielding', (method) => {
     it('rejects with TimeoutError on its timeout', { timeout: 20_000 }, async () => {
       const pool = makePool({ processes: 2, context });

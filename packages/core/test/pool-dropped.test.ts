@@ -7,6 +7,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Pool } from '@multiproc/core';
 import { describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 // @ts-expect-error: a plain JavaScript fixture (no types), loaded as is by the workers.
 import { tasks as t } from './fixtures/pool-start-tasks.mjs';
 import { isRunning, runProgram } from './helpers.ts';
@@ -29,7 +30,7 @@ async function collectUntil(done: () => boolean, ms = 20_000): Promise<boolean> 
 /** This process's OS threads (a worker thread is one). */
 const threads = () => readdirSync('/proc/self/task').length;
 
-describe.each(['thread', 'process'] as const)('a dropped pool (%s)', (context) => {
+describe.each(matrix(import.meta.url))('a dropped pool (%s)', (context) => {
   it('is collected, used or not, and its workers end', { timeout: 90_000 }, async () => {
     const linux = existsSync('/proc/self/task');
     const before = linux ? threads() : 0;

@@ -5,6 +5,7 @@ import { readdirSync, readlinkSync } from 'node:fs';
 import { move, PoolClosedError, SerializationError } from '@multiproc/core';
 import { JoinableQueue } from '@multiproc/ipc';
 import { afterEach, describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 // @ts-expect-error: a plain JavaScript fixture (no types), loaded as is by the workers.
 import { tasks as t } from './fixtures/edge-tasks.mjs';
 import { FULL_TESTS, poolMaker } from './helpers.ts';
@@ -37,7 +38,7 @@ async function drainImap(iterable: AsyncIterable<unknown>): Promise<unknown[]> {
   return out;
 }
 
-describe.each(['thread', 'process'] as const)('Pool edges in %s context', (context) => {
+describe.each(matrix(import.meta.url))('Pool edges in %s context', (context) => {
   it.each([
     ['before its workers are up', false],
     ['once its workers are up', true],

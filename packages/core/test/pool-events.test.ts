@@ -1,6 +1,7 @@
 // What a Pool tells its watchers: events and NODE_DEBUG=multiproc lines.
 import { Pool, WorkerCrashedError, type WorkerExitInfo } from '@multiproc/core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { failureTasks as t } from './fixtures/failure-tasks.ts';
 import { runProgram } from './helpers.ts';
 
@@ -9,7 +10,7 @@ afterEach(async () => {
   await Promise.all(pools.splice(0).map((p) => p.terminate()));
 });
 
-describe.each(['thread', 'process'] as const)('Pool events in %s context', (context) => {
+describe.each(matrix(import.meta.url))('Pool events in %s context', (context) => {
   it('tells worker creation, exits with code, signal and reason, crashes and drain', async () => {
     const pool = new Pool({ processes: 1, context, maxTasksPerChild: 2 });
     pools.push(pool);

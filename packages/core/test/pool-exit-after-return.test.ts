@@ -2,10 +2,11 @@
 // reaction to a resolved promise) or a turn later (a timer) has finished: its result is delivered,
 // also a 64 MiB one, and the worker, which exited, is replaced.
 import { describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { tasks } from './fixtures/close-imap-tasks.mjs';
 import { poolMaker } from './helpers.ts';
 
-describe.each(['thread', 'process'] as const)(
+describe.each(matrix(import.meta.url))(
   'a result returned just before process.exit(), %s context',
   (context) => {
     const makePool = poolMaker();

@@ -5,6 +5,7 @@
 // `WorkerCrashedError.taskIndex` names the item that was running, in both contexts.
 import { type Pool, WorkerCrashedError } from '@multiproc/core';
 import { describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { tasks } from './fixtures/imap-failure-tasks.mjs';
 import { poolMaker } from './helpers.ts';
 
@@ -42,7 +43,7 @@ async function warmed(pool: Pool, task: typeof tasks.exitOn150): Promise<Pool> {
   return pool;
 }
 
-describe.each(['thread', 'process'] as const)('a worker crash in an imap (%s)', (context) => {
+describe.each(matrix(import.meta.url))('a worker crash in an imap (%s)', (context) => {
   it('without chunksize, only the crashed item fails: every other item yields its value, in order', async () => {
     const pool = await warmed(makePool({ processes: 2, context }), tasks.exitOn150);
     expect(await drain(pool.imap(tasks.exitOn150, range(0, N)))).toEqual(expected([150]));

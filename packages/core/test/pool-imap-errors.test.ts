@@ -2,6 +2,7 @@
 // the item's error, and the following `next()` calls return the items after it (the Python docs'
 // pool example asserts this). Before, the failure ended the iterator and the later results were lost.
 import { describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { tasks } from './fixtures/imap-failure-tasks.mjs';
 import { poolMaker, runProgram } from './helpers.ts';
 
@@ -23,7 +24,7 @@ async function drain(it: AsyncIterator<unknown>): Promise<unknown[]> {
   throw new Error('the iterator did not end after 1000 calls');
 }
 
-describe.each(['thread', 'process'] as const)('imap after a failed item (%s)', (context) => {
+describe.each(matrix(import.meta.url))('imap after a failed item (%s)', (context) => {
   it('imap rejects the failed item next() and yields every later item in order', async () => {
     const pool = makePool({ processes: 2, context });
     expect(await drain(pool.imap(tasks.failOn5, range(10)))).toEqual([

@@ -3,6 +3,7 @@
 // check that no value is lost, changed or read from a buffer after it was reused.
 import { Pool } from '@multiproc/core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { Float64Buffers } from '../src/pool/buffers.js';
 import { tasks } from './fixtures/pool-tasks.ts';
 
@@ -25,7 +26,7 @@ async function collect<T>(results: AsyncIterable<T>, pauseEvery = 0): Promise<T[
   return out;
 }
 
-describe.each(['thread', 'process'] as const)('imap over a generator of numbers (%s)', (context) => {
+describe.each(matrix(import.meta.url))('imap over a generator of numbers (%s)', (context) => {
   it('gives every result in order, with a consumer slower than the workers', async () => {
     const pool = new Pool({ processes: 2, context });
     pools.push(pool);

@@ -4,6 +4,7 @@
 
 import { TimeoutError } from '@multiproc/core';
 import { describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 // @ts-expect-error: a plain JavaScript fixture (no types), loaded as is by the workers.
 import { tasks as t } from './fixtures/edge-tasks.mjs';
 import { poolMaker, runProgram } from './helpers.ts';
@@ -20,7 +21,7 @@ async function warmPool(context: 'thread' | 'process') {
   return pool;
 }
 
-describe.each(['thread', 'process'] as const)('imap timeout, %s context', (context) => {
+describe.each(matrix(import.meta.url))('imap timeout, %s context', (context) => {
   it.each(['imap', 'imapUnordered'] as const)(
     '%s: a loop waiting on a stalled input gets its TimeoutError: the timeout holds the program',
     { timeout: 60_000 },

@@ -6,6 +6,7 @@
 import { ClosedError, Process } from '@multiproc/core';
 import { Pipe, Queue } from '@multiproc/ipc';
 import { afterEach, describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 // @ts-expect-error: a plain JavaScript fixture (no types), loaded as is by the workers.
 import { tasks as t } from './fixtures/init-ipc-tasks.mjs';
 import { poolMaker } from './helpers.ts';
@@ -35,7 +36,7 @@ const numbers = (items: unknown[]) =>
   (items.filter((v) => typeof v === 'number') as number[]).sort((a, b) => a - b);
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
-describe.each(['thread', 'process'] as const)('a pool initializer given ipc objects (%s)', (context) => {
+describe.each(matrix(import.meta.url))('a pool initializer given ipc objects (%s)', (context) => {
   it('workers sharing a queue from initargs put every item the parent then gets', {
     timeout: 60_000,
   }, async () => {

@@ -5,6 +5,7 @@
 // ran it. Each case is looped, since a race shows only now and then.
 import { Queue } from '@multiproc/ipc';
 import { afterEach, describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 // @ts-expect-error: a plain JavaScript fixture (no types), loaded as is by the workers.
 import { tasks as t } from './fixtures/init-each-tasks.mjs';
 import { poolMaker, reports } from './helpers.ts';
@@ -21,7 +22,7 @@ function reportQueue(): Queue<string> {
   return q;
 }
 
-describe.each(['thread', 'process'] as const)('the initializer in every worker (%s)', (context) => {
+describe.each(matrix(import.meta.url))('the initializer in every worker (%s)', (context) => {
   it('runs once in each of n workers with no task, close() and join() (n = 1..4, looped)', {
     timeout: 240_000,
   }, async () => {

@@ -6,6 +6,7 @@
 // run starts no replacement.
 import { Queue } from '@multiproc/ipc';
 import { afterEach, describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import type { Pool } from '../src/index.ts';
 // @ts-expect-error: a plain JavaScript fixture (no types), loaded as is by the workers.
 import { tasks as t } from './fixtures/init-each-tasks.mjs';
@@ -30,7 +31,7 @@ function watchedPool(options: ConstructorParameters<typeof Pool>[0] & { context:
   return { pool, q, started };
 }
 
-describe.each(['thread', 'process'] as const)('the initializer in a worker started later (%s)', (context) => {
+describe.each(matrix(import.meta.url))('the initializer in a worker started later (%s)', (context) => {
   it('runs in a replacement as it starts, with no task left for it', { timeout: 60_000 }, async () => {
     const { pool, q, started } = watchedPool({ processes: 2, maxTasksPerChild: 1, context });
     const first = (await pool.apply(t.who, [])) as Who;

@@ -6,6 +6,7 @@
 // the pool lets go of the call all the same.
 import { PoolClosedError } from '@multiproc/core';
 import { describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { tasks as t } from './fixtures/stall-tasks.mjs';
 import { poolMaker } from './helpers.ts';
 import { call, failure, METHODS, type Method, shaped } from './input-kit.ts';
@@ -49,7 +50,7 @@ function progress(n: number): { onProgress: (done: number) => void; reached: Pro
   return { onProgress: (done) => done >= n && reached(), reached: promise };
 }
 
-describe.each(['thread', 'process'] as const)('in the %s context', (context) => {
+describe.each(matrix(import.meta.url))('in the %s context', (context) => {
   describe.each(['async', 'sync'] as const)('an %s input whose return() throws', (kind) => {
     it.each(METHODS)(
       '%s: terminate() rejects the call with PoolClosedError',

@@ -4,6 +4,7 @@
 
 import type { Pool } from '@multiproc/core';
 import { describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 // @ts-expect-error: a plain JavaScript fixture (no types), loaded as is by the workers.
 import { tasks as t } from './fixtures/edge-tasks.mjs';
 import { poolMaker, runProgram } from './helpers.ts';
@@ -51,7 +52,7 @@ function breaksOnThird(
   return { [Symbol.asyncIterator]: () => ({ next }) } as unknown as AsyncIterable<number>;
 }
 
-describe.each(['thread', 'process'] as const)(
+describe.each(matrix(import.meta.url))(
   'a call whose input breaks the iterator protocol, %s context',
   (context) => {
     it.each(['sync', 'async', 'asyncPlain'] as const)(
@@ -77,7 +78,7 @@ describe.each(['thread', 'process'] as const)(
   },
 );
 
-describe.each(['thread', 'process'] as const)('a call with an aborted signal, %s context', (context) => {
+describe.each(matrix(import.meta.url))('a call with an aborted signal, %s context', (context) => {
   it('rejects every call kind with AbortError at once, for every input, and runs no task', {
     timeout: 60_000,
   }, async () => {

@@ -8,9 +8,10 @@ import { Pool, WorkerCrashedError } from '@multiproc/core';
 import { Manager, Pipe, Queue } from '@multiproc/ipc';
 import { Lock } from '@multiproc/shared';
 import { afterEach, describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { tasks } from './fixtures/loop-dry-tasks.mjs';
 
-const CONTEXTS = ['thread', 'process'] as const;
+const CONTEXTS = matrix(import.meta.url);
 /** How long the host waits before it answers a waiting task: the worker's loop is dry but for that wait. */
 const ANSWER_AFTER_MS = 400;
 

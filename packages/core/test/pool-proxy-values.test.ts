@@ -8,6 +8,7 @@
 
 import { ContextError, Process } from '@multiproc/core';
 import { describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 // @ts-expect-error: a plain JavaScript fixture (no types), loaded as is by the workers.
 import { tasks as t } from './fixtures/unsendable-tasks.mjs';
 import { poolMaker, serializationFailure } from './helpers.ts';
@@ -19,7 +20,7 @@ function expectDataCloneCause(err: Error): void {
   expect((err.cause as DOMException).name).toBe('DataCloneError');
 }
 
-describe.each(['thread', 'process'] as const)('a Proxy in the %s context', (context) => {
+describe.each(matrix(import.meta.url))('a Proxy in the %s context', (context) => {
   it('as a result: SerializationError naming it, cause a DataCloneError, the worker lives on', {
     timeout: 20_000,
   }, async () => {

@@ -6,6 +6,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 // @ts-expect-error: a plain JavaScript fixture (no types), loaded as is by the workers.
 import { tasks as t } from './fixtures/pool-start-tasks.mjs';
 import { poolMaker } from './helpers.ts';
@@ -23,7 +24,7 @@ async function collect(): Promise<void> {
   }
 }
 
-describe.each(['thread', 'process'] as const)('results a pool no longer needs (%s)', (context) => {
+describe.each(matrix(import.meta.url))('results a pool no longer needs (%s)', (context) => {
   it('are collectable once the caller dropped them: map, apply, applyAsync, imap', {
     timeout: 60_000,
   }, async () => {

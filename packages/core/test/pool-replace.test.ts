@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WorkerCrashedError } from '@multiproc/core';
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { replaceTasks as t } from './fixtures/replace-tasks.ts';
 import { poolMaker } from './helpers.ts';
 
@@ -15,7 +16,7 @@ const dir = mkdtempSync(join(tmpdir(), 'mp-replace-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let flags = 0;
 
-describe.each(['thread', 'process'] as const)('%s context', (context) => {
+describe.each(matrix(import.meta.url))('%s context', (context) => {
   it('an initializer failing in later workers fails only their calls; the healthy worker serves the rest', {
     timeout: 60_000,
   }, async () => {

@@ -2,6 +2,7 @@
 // as JSON text (a tree of plain data, issue 18 ast11) or by structured clone (anything else), in
 // both contexts and from apply() and map().
 import { describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 // @ts-expect-error: a plain JavaScript fixture (no types), loaded as is by the workers.
 import { tasks as t } from './fixtures/result-tasks.mjs';
 import { poolMaker } from './helpers.ts';
@@ -18,7 +19,7 @@ const mixed = (i: number) => ({
   text: 'caf\u00e9 \u{1F600}',
 });
 
-describe.each(['thread', 'process'] as const)('object results in the %s context', (context) => {
+describe.each(matrix(import.meta.url))('object results in the %s context', (context) => {
   it('a RegExp, a Date, NaN, -0, undefined items and class instances come back as a clone gives them', {
     timeout: 20_000,
   }, async () => {

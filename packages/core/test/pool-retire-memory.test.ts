@@ -4,12 +4,13 @@
 // ~17 KB of heap and ~80 KB of SharedArrayBuffer per thread retired). Measured in a program of its
 // own, run with --expose-gc.
 import { describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { runProgram } from './helpers.ts';
 
 // A child process starts slower than a thread.
 const RETIREMENTS = { thread: 200, process: 80 };
 
-describe.each(['thread', 'process'] as const)('a pool retiring its workers (%s)', (context) => {
+describe.each(matrix(import.meta.url))('a pool retiring its workers (%s)', (context) => {
   it(`keeps nothing of ${RETIREMENTS[context]} retired workers`, { timeout: 120_000 }, async () => {
     const run = await runProgram('retire-growth.mjs', [context, String(RETIREMENTS[context])], {}, 110_000, [
       '--expose-gc',

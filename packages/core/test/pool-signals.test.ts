@@ -4,6 +4,7 @@
 
 import { getContext, TimeoutError } from '@multiproc/core';
 import { describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 // @ts-expect-error: a plain JavaScript fixture (no types), loaded as is by the workers.
 import { tasks as t } from './fixtures/edge-tasks.mjs';
 import { poolMaker } from './helpers.ts';
@@ -23,7 +24,7 @@ async function warningsDuring(run: () => Promise<unknown>): Promise<string[]> {
   return seen;
 }
 
-describe.each(['thread', 'process'] as const)('one AbortSignal for many calls, %s context', (context) => {
+describe.each(matrix(import.meta.url))('one AbortSignal for many calls, %s context', (context) => {
   it('runs 50 pending calls on one signal without a leak warning', async () => {
     const pool = makePool({ processes: 2, context });
     const { signal } = new AbortController();
@@ -54,7 +55,7 @@ describe.each(['thread', 'process'] as const)('one AbortSignal for many calls, %
   });
 });
 
-describe.each(['thread', 'process'] as const)("a call's timeout, %s context", (context) => {
+describe.each(matrix(import.meta.url))("a call's timeout, %s context", (context) => {
   it('counts the time the call waits for a free worker: one never started times out, and never runs', {
     timeout: 60_000,
   }, async () => {

@@ -13,6 +13,7 @@ import {
 import { Pipe } from '@multiproc/ipc';
 import { Event } from '@multiproc/shared';
 import { describe, expect, expectTypeOf, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 // @ts-expect-error: a plain JavaScript fixture (no types), loaded as is by the workers.
 import { tasks as edge } from './fixtures/edge-tasks.mjs';
 import { tasks } from './fixtures/pool-tasks.ts';
@@ -31,7 +32,7 @@ describe('Pool specifics', () => {
     expect(await pool.map(tasks.square, [1, 2, 3])).toEqual([1, 4, 9]);
   });
 
-  for (const context of ['thread', 'process'] as const) {
+  for (const context of matrix(import.meta.url)) {
     it(`out of memory under resourceLimits (${context}) is a WorkerCrashedError saying memory, reason 'out of memory'; the pool goes on`, {
       timeout: 60_000,
     }, async () => {
@@ -137,7 +138,7 @@ describe('Pool specifics', () => {
     },
   );
 
-  it.each(['thread', 'process'] as const)(
+  it.each(matrix(import.meta.url))(
     'maxQueue: an awaited map waiting for room goes on when map chunks (not only apply calls) finish (%s)',
     async (context) => {
       const pool = makePool({ processes: 1, maxQueue: 1, context });
@@ -154,7 +155,7 @@ describe('Pool specifics', () => {
     },
   );
 
-  it.each(['thread', 'process'] as const)(
+  it.each(matrix(import.meta.url))(
     'maxQueue: calls still waiting for room when close() is called run before join() resolves; terminate() fails them (%s)',
     async (context) => {
       const pool = makePool({ processes: 1, maxQueue: 1, context });
@@ -214,7 +215,7 @@ describe('Pool specifics', () => {
     await expect(escaped.apply(tasks.square, [2])).rejects.toBeInstanceOf(PoolClosedError);
   });
 
-  it.each(['thread', 'process'] as const)(
+  it.each(matrix(import.meta.url))(
     'a call returned un-awaited from an await using block (%s) rejects saying the block ended it',
     async (context) => {
       // Python's `with Pool() as pool: return pool.map(...)`, ported word for word.

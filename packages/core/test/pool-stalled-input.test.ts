@@ -3,6 +3,7 @@
 // as fresh calls, and a failed item or finished results are not held behind the stalled read.
 import { PoolClosedError } from '@multiproc/core';
 import { describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { tasks as t } from './fixtures/stall-tasks.mjs';
 import { poolMaker, runProgram } from './helpers.ts';
 import { call, failure, flowing, METHODS, shaped, stalling } from './input-kit.ts';
@@ -18,7 +19,7 @@ function progress(n: number): { onProgress: (done: number) => void; reached: Pro
   return { onProgress: (done) => done >= n && reached(), reached: promise };
 }
 
-describe.each(['thread', 'process'] as const)('in the %s context', (context) => {
+describe.each(matrix(import.meta.url))('in the %s context', (context) => {
   describe.each(METHODS)('%s over an async input that stops yielding', (method) => {
     it('terminate() rejects it with PoolClosedError and calls the input return()', {
       timeout: 20_000,

@@ -3,6 +3,7 @@
 // `close()`, `join()`, and the initializer ran, with no task submitted).
 import { Queue } from '@multiproc/ipc';
 import { afterEach, describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 // @ts-expect-error: a plain JavaScript fixture (no types), loaded as is by the workers.
 import { tasks as t } from './fixtures/pool-start-tasks.mjs';
 import { poolMaker } from './helpers.ts';
@@ -13,7 +14,7 @@ afterEach(() => {
   for (const q of queues.splice(0)) q.close();
 });
 
-describe.each(['thread', 'process'] as const)('pool start-up (%s)', (context) => {
+describe.each(matrix(import.meta.url))('pool start-up (%s)', (context) => {
   it('runs the initializer with no task submitted, before join() resolves', { timeout: 60_000 }, async () => {
     const q = new Queue<string>();
     queues.push(q);

@@ -5,6 +5,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { Pool } from '@multiproc/core';
 import { Queue } from '@multiproc/ipc';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { lateFile, tasks } from './fixtures/task-children-tasks.mjs';
 import { FULL_TESTS } from './helpers.ts';
 
@@ -72,7 +73,7 @@ describe.each(MIXES)('a %s pool whose task starts a %s Process', (outer, inner) 
   }, 60_000);
 });
 
-describe.each(['thread', 'process'] as const)('a %s pool', (outer) => {
+describe.each(matrix(import.meta.url))('a %s pool', (outer) => {
   it.each([
     ['thread', 0],
     ['process', 1],

@@ -5,13 +5,14 @@
 // workers). Vitest fails a run that reports an unhandled rejection.
 import { PoolClosedError } from '@multiproc/core';
 import { describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 // @ts-expect-error: a plain JavaScript fixture (no types), loaded as is by the workers.
 import { tasks } from './fixtures/edge-tasks.mjs';
 import { poolMaker } from './helpers.ts';
 
 const pool = poolMaker();
 
-describe.each(['thread', 'process'] as const)('terminate() with calls in flight (%s)', (context) => {
+describe.each(matrix(import.meta.url))('terminate() with calls in flight (%s)', (context) => {
   it('rejects each call with PoolClosedError after terminate() resolved, with no handler attached before', async () => {
     const p = pool({ processes: 1, context });
     const running = p.apply(tasks.sleep, [60_000]);

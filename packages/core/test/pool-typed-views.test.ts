@@ -2,6 +2,7 @@
 // in both contexts (in the 'process' context V8's deserializer made it a window on the whole
 // received message, so `arr.buffer` held other bytes).
 import { describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { tasks } from './fixtures/pool-tasks.ts';
 import { poolMaker } from './helpers.ts';
 
@@ -11,7 +12,7 @@ const views = (): [string, ArrayBufferView][] => [
   ['DataView', new DataView(new ArrayBuffer(8))],
 ];
 
-describe.each(['thread', 'process'] as const)('typed arrays in the %s context', (context) => {
+describe.each(matrix(import.meta.url))('typed arrays in the %s context', (context) => {
   const makePool = poolMaker();
 
   it('a small one received as an argument spans a buffer of its own', async () => {

@@ -8,6 +8,7 @@
 import { EOFError, PoolClosedError, Process, TimeoutError } from '@multiproc/core';
 import { type Connection, Pipe } from '@multiproc/ipc';
 import { describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 // @ts-expect-error: a plain JavaScript fixture (no types), loaded as is by the workers.
 import { tasks as t } from './fixtures/undelivered-tasks.mjs';
 import { poolMaker, serializationFailure } from './helpers.ts';
@@ -28,7 +29,7 @@ const settled = (p: PromiseLike<unknown>): Promise<string> =>
     (e: unknown) => (e as Error).name,
   );
 
-describe.each(['thread', 'process'] as const)(
+describe.each(matrix(import.meta.url))(
   'a pipe end among the arguments of a call never run (%s)',
   (context) => {
     /** A pool of one worker, held by a running call until `release()`. */
@@ -164,7 +165,7 @@ describe('a call taken back from a busy thread (thread)', () => {
   });
 });
 
-describe.each(['thread', 'process'] as const)('a map chunk posted again (%s)', (context) => {
+describe.each(matrix(import.meta.url))('a map chunk posted again (%s)', (context) => {
   // With maxTasksPerChild 1, the chunk tinypool posts to a worker that has served its task goes
   // back unrun, and is posted to the next worker: the port of a thread's copy went with the first
   // post, so the chunk is encoded again (before, it failed: "MessagePort ... already detached").
@@ -187,7 +188,7 @@ describe.each(['thread', 'process'] as const)('a map chunk posted again (%s)', (
   });
 });
 
-describe.each(['thread', 'process'] as const)(
+describe.each(matrix(import.meta.url))(
   'a pipe end in the args of a Process never started (%s)',
   (context) => {
     it("is the parent's own: closed there, the other end sees EOF", { timeout: 20_000 }, async () => {

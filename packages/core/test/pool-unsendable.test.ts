@@ -2,13 +2,14 @@
 // result by `result…`, a task's error by `error…`; a value that throws while it is read (a getter,
 // a Proxy's trap) is a SerializationError too, and the worker lives on.
 import { describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 // @ts-expect-error: a plain JavaScript fixture (no types), loaded as is by the workers.
 import { tasks as t } from './fixtures/unsendable-tasks.mjs';
 import { poolMaker, serializationFailure } from './helpers.ts';
 
 const makePool = poolMaker();
 
-describe.each(['thread', 'process'] as const)('unsendable values in the %s context', (context) => {
+describe.each(matrix(import.meta.url))('unsendable values in the %s context', (context) => {
   it('a map, starmap or imap item is named by its index in the input', { timeout: 20_000 }, async () => {
     const pool = makePool({ processes: 1, context });
     const fn = () => 2;

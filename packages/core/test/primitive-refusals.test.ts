@@ -7,6 +7,7 @@
 import { type Context, getContext } from '@multiproc/core';
 import { ValidationError } from '@multiproc/shared';
 import { afterAll, describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 
 type Obj = Record<string, (...args: unknown[]) => unknown>;
 type Form = 'throws' | 'rejects' | 'accepted';
@@ -69,7 +70,7 @@ afterAll(async () => {
   for (const p of made) if (typeof p.release === 'function') await refusal(() => p.release!());
 });
 
-describe.each(['thread', 'process'] as const)("getContext('%s')", (name) => {
+describe.each(matrix(import.meta.url))("getContext('%s')", (name) => {
   const ctx = getContext(name);
   it.each(ROWS)('%s.%s(...%j) %s', { timeout: 20_000 }, async (kind, method, args, form, make, before) => {
     const p = make(ctx) as Obj;

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { runProgram } from './helpers.ts';
 
 const dirs: string[] = [];
@@ -17,7 +18,7 @@ it('exits like a Node program after its target, in both contexts', async () => {
   dirs.push(dir);
   const { stdout, stderr, code } = await runProgram('exit-status.mjs', [dir]);
   const lines = stdout.split('\n').filter(Boolean);
-  for (const context of ['thread', 'process']) {
+  for (const context of matrix(import.meta.url)) {
     expect(lines).toContain(`${context} unhandled exitCode=1`);
     expect(lines).toContain(`${context} setExitCode exitCode=3`);
     expect(lines).toContain(`${context} lateThrow exitCode=1`);

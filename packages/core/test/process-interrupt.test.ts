@@ -5,6 +5,7 @@
 import { ClosedError, Process } from '@multiproc/core';
 import { type Connection, Pipe } from '@multiproc/ipc';
 import { describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { tasks } from './fixtures/interrupt-tasks.ts';
 import { endedAfterEach, isRunning } from './helpers.ts';
 
@@ -27,7 +28,7 @@ async function startReady(
   return { p, conn };
 }
 
-describe.each(['thread', 'process'] as const)('Process.interrupt() in the %s context', (context) => {
+describe.each(matrix(import.meta.url))('Process.interrupt() in the %s context', (context) => {
   it('ends a napping target without a SIGINT listener: exitCode -2', async () => {
     const { p } = await startReady(tasks.nap, context);
     expect(p.interrupt()).toBeUndefined();

@@ -3,6 +3,7 @@
 // pool workers of both contexts; a non-string is refused with ValidationError.
 import { currentProcess, type Process, ValidationError } from '@multiproc/core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { tasks } from './fixtures/name-tasks.ts';
 import { ownedWorkers } from './helpers.ts';
 
@@ -41,7 +42,7 @@ describe('currentProcess().name in the main program', () => {
   );
 });
 
-describe.each(['thread', 'process'] as const)('renaming in the %s context', (context) => {
+describe.each(matrix(import.meta.url))('renaming in the %s context', (context) => {
   it("an empty name option gives the default name, as Python's `name or 'Process-N'`", () => {
     const p = own.process({ target: tasks.myName, name: '', context });
     expect(p.name).toMatch(/^Process-\d+$/);

@@ -4,6 +4,7 @@ import { ContextError, getContext, Process } from '@multiproc/core';
 import { Queue } from '@multiproc/ipc';
 import { Lock, SharedArray } from '@multiproc/shared';
 import { afterEach, describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 
 const { tasks } = await import(new URL('./fixtures/primitive-tasks.mjs', import.meta.url).href);
 const ctx = getContext('process');
@@ -20,7 +21,7 @@ function start(target: unknown, args: unknown[], context: 'thread' | 'process') 
   return p;
 }
 
-describe.each(['thread', 'process'] as const)('process-context primitives in a Process (%s)', (context) => {
+describe.each(matrix(import.meta.url))('process-context primitives in a Process (%s)', (context) => {
   it('the Python docs Lock example prints every line once; the lock excludes', {
     timeout: 30_000,
   }, async () => {

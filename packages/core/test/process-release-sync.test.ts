@@ -4,6 +4,7 @@
 import { getContext } from '@multiproc/core';
 import { LockError } from '@multiproc/shared';
 import { afterEach, describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 
 const unhandled: unknown[] = [];
 const onUnhandled = (e: unknown) => unhandled.push(e);
@@ -12,7 +13,7 @@ afterEach(() => {
   unhandled.length = 0;
 });
 
-describe.each(['thread', 'process'] as const)("getContext('%s')", (name) => {
+describe.each(matrix(import.meta.url))("getContext('%s')", (name) => {
   const ctx = getContext(name);
   const makers: [string, () => { release(): unknown }][] = [
     ['Lock', () => ctx.Lock()],

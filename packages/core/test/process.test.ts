@@ -11,6 +11,7 @@ import {
   ValidationError,
 } from '@multiproc/core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { tasks } from './fixtures/tasks.ts';
 
 const started: Process[] = [];
@@ -40,7 +41,7 @@ describe('main program identity', () => {
   });
 });
 
-describe.each(['thread', 'process'] as const)('Process in %s context', (context) => {
+describe.each(matrix(import.meta.url))('Process in %s context', (context) => {
   it('runs a target and exits with code 0', async () => {
     const p = make({ target: tasks.noop, context });
     expect(p.exitCode).toBeNull();

@@ -2,9 +2,10 @@
 // Each program is independent of the others and mostly waits for Node to start, so they run side
 // by side (describe.concurrent, at most vitest's maxConcurrency at once).
 import { describe, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { isRunning, runProgram } from './helpers.ts';
 
-describe.concurrent.each(['thread', 'process'])('programs in %s context', (context) => {
+describe.concurrent.each(matrix(import.meta.url))('programs in %s context', (context) => {
   it('Ans3 (TypeScript through tsx) prints exactly the source line', async ({ expect }) => {
     const { stdout, code } = await runProgram('ans3.ts', [context]);
     expect(code).toBe(0);

@@ -11,6 +11,7 @@ import {
 } from '@multiproc/core';
 import { Pipe } from '@multiproc/ipc';
 import { describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { tasks } from './fixtures/parity-tasks.ts';
 import { ownedWorkers } from './helpers.ts';
 
@@ -31,7 +32,7 @@ it('currentProcess() in the main thread is alive, has a pid and no exit code; no
   expect(parentProcess()).toBeNull();
 });
 
-describe.each(['thread', 'process'] as const)('in the %s context', (context) => {
+describe.each(matrix(import.meta.url))('in the %s context', (context) => {
   it('currentProcess() and parentProcess() inside a Process and a pool worker', async () => {
     const q = own.queue();
     const p = await run({ target: tasks.reportMe, args: [q], name: 'reporter', context });

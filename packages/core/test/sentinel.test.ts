@@ -3,6 +3,7 @@
 import { ClosedError, Process, ProcessError, ProcessSentinel } from '@multiproc/core';
 import { type Connection, Pipe, wait } from '@multiproc/ipc';
 import { afterEach, describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 // @ts-expect-error: a plain JavaScript fixture (no types), loaded as is by the workers.
 import { tasks } from './fixtures/sentinel-tasks.mjs';
 
@@ -26,7 +27,7 @@ function start(target: unknown, args: unknown[], context: 'thread' | 'process'):
   return p;
 }
 
-describe.each(['thread', 'process'] as const)('wait() on processes in %s context', (context) => {
+describe.each(matrix(import.meta.url))('wait() on processes in %s context', (context) => {
   it('reports the sentinel ready once the process ended, with its exit code set', async () => {
     const [mine, theirs] = pipe();
     const p = start(tasks.endWhenTold, [theirs], context);

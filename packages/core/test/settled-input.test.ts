@@ -7,6 +7,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { failureTasks as t } from './fixtures/failure-tasks.ts';
 import { poolMaker } from './helpers.ts';
 
@@ -23,7 +24,7 @@ async function collect(): Promise<void> {
 
 type Kind = 'array' | 'set';
 
-describe.each(['thread', 'process'] as const)('a settled call in %s context', (context) => {
+describe.each(matrix(import.meta.url))('a settled call in %s context', (context) => {
   const makePool = poolMaker();
 
   it('a finished imap iterator its caller keeps holds no input', { timeout: 20_000 }, async () => {

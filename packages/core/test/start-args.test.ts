@@ -5,6 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { runNodeInGroup } from './group.ts';
 import { fixture } from './helpers.ts';
 
@@ -22,7 +23,7 @@ if (isMain()) {
 }`;
 }
 
-describe.concurrent.each(['thread', 'process'])('workers started in %s context', (context) => {
+describe.concurrent.each(matrix(import.meta.url))('workers started in %s context', (context) => {
   it('a program given with -e whose tasks are in a file runs them once, with no second generation', async ({
     expect,
     onTestFinished,

@@ -5,6 +5,7 @@ import { cpSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writ
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { runNodeInGroup } from './group.ts';
 import { fixture } from './helpers.ts';
 
@@ -30,7 +31,7 @@ function installOutside(): void {
 }
 installOutside();
 
-describe.concurrent.each(['thread', 'process'])('a .ts task module in %s context', (context) => {
+describe.concurrent.each(matrix(import.meta.url))('a .ts task module in %s context', (context) => {
   it("loads through the program's own loader when tsx is not installed", async ({
     expect,
     onTestFinished,

@@ -5,6 +5,7 @@
 // Worker") and failed the call whenever the stray message came before its reply.
 import { Process } from '@multiproc/core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 // @ts-expect-error: a plain JavaScript fixture (no types), loaded as is by the workers.
 import { tasks as t } from './fixtures/stray-message-tasks.mjs';
 import { poolMaker } from './helpers.ts';
@@ -15,7 +16,7 @@ afterEach(() => {
   for (const p of started.splice(0)) if (p.isAlive()) p.kill();
 });
 
-describe.each(['thread', 'process'] as const)('a task posting on its host channel (%s)', (context) => {
+describe.each(matrix(import.meta.url))('a task posting on its host channel (%s)', (context) => {
   it('its calls resolve and its worker serves on', { timeout: 60_000 }, async () => {
     const pool = makePool({ processes: 1, context });
     const first = await pool.apply(t.name, []);

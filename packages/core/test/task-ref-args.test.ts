@@ -5,6 +5,7 @@ import { Pool, Process, ProcessError } from '@multiproc/core';
 import { Queue } from '@multiproc/ipc';
 import { Barrier } from '@multiproc/shared';
 import { afterEach, describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { tasks } from './fixtures/ref-args/callers.mjs';
 import { tasks as failing } from './fixtures/ref-args/fails-in-workers.mjs';
 import { tasks as other } from './fixtures/ref-args/other.mjs';
@@ -18,7 +19,7 @@ afterEach(async () => {
   await Promise.all(pools.splice(0).map((p) => p.terminate()));
 });
 
-describe.each(['thread', 'process'] as const)(
+describe.each(matrix(import.meta.url))(
   'a task reference of a module the worker never imported, %s context',
   (context) => {
     it('is callable in apply, map items, starmap and the initializer', { timeout: 60_000 }, async () => {

@@ -8,6 +8,7 @@
 // imports none: there, calling one says what to do.
 import { Pool } from '@multiproc/core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { tasks } from './fixtures/ref-receive/message-peers.mjs';
 
 const pools: Pool[] = [];
@@ -23,14 +24,14 @@ const cannotImport = /^ProcessError: Cannot import the task module .*far\.mjs.*n
 const notLoaded =
   /^TypeError: Task 'triple' of .*far\.mjs.* is not loaded in this thread: import its module first/;
 
-describe.each(['thread', 'process'] as const)('a task reference received in a %s worker', (context) => {
+describe.each(matrix(import.meta.url))('a task reference received in a %s worker', (context) => {
   const pool = (): Pool => {
     const p = new Pool({ processes: 1, context });
     pools.push(p);
     return p;
   };
 
-  it.each(['thread', 'process'] as const)(
+  it.each(matrix(import.meta.url))(
     'from a %s pool made there, in onMessage values and a task error’s field, is callable at once, in order',
     { timeout: 90_000 },
     async (inner) => {
@@ -44,7 +45,7 @@ describe.each(['thread', 'process'] as const)('a task reference received in a %s
     },
   );
 
-  it.each(['thread', 'process'] as const)(
+  it.each(matrix(import.meta.url))(
     'from a %s pool, whose module throws on import: the onMessage call fails with ProcessError, the task error stays',
     { timeout: 90_000 },
     async (inner) => {

@@ -7,6 +7,7 @@
 import { Pool } from '@multiproc/core';
 import { Manager, Queue } from '@multiproc/ipc';
 import { afterAll, describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { tasks } from './fixtures/ref-receive/more-peers.mjs';
 import { poolMaker } from './helpers.js';
 
@@ -31,7 +32,7 @@ const expected = Array.from({ length: N }, (_, i) => (i === AT ? 6 : i));
 const unordered = [6, ...expected.filter((_, i) => i !== AT)];
 const cannotImport = /^ProcessError: Cannot import the task module .*far\.mjs.*not importable here/;
 
-describe.each(['thread', 'process'] as const)('a task reference received in a %s worker', (context) => {
+describe.each(matrix(import.meta.url))('a task reference received in a %s worker', (context) => {
   const pool = (): Pool => newPool({ processes: 1, context });
 
   it('as a map-family result of a pool made there, is callable at once, in order', {

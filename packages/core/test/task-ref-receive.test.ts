@@ -7,6 +7,7 @@
 import { Pool, Process, ProcessError } from '@multiproc/core';
 import { JoinableQueue, Pipe, Queue, SimpleQueue } from '@multiproc/ipc';
 import { afterAll, describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { tasks } from './fixtures/ref-receive/peers.mjs';
 import { poolMaker } from './helpers.js';
 
@@ -36,7 +37,7 @@ const items = (): (number | string)[] => Array.from({ length: N }, (_, i) => (i 
 /** What drain() reports for items(): the reference is called with 2. */
 const expected = (ref: string): (number | string)[] => items().map((v) => (v === 'REF' ? ref : v));
 
-describe.each(['thread', 'process'] as const)('a task reference received, %s context', (context) => {
+describe.each(matrix(import.meta.url))('a task reference received, %s context', (context) => {
   const pool = (): Pool => newPool({ processes: 1, context });
 
   describe('by a worker that never imported its module', () => {

@@ -3,6 +3,7 @@
 // direct call (piscina does the same). A value that cannot be sent gives an Error saying why.
 import { Pool } from '@multiproc/core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 // @ts-expect-error: a plain JavaScript fixture (no types), loaded as is by the workers.
 import { tasks } from './fixtures/thrown-values.mjs';
 
@@ -23,7 +24,7 @@ const caught = (call: PromiseLike<unknown>) =>
     (e: unknown) => e,
   );
 
-describe.each(['thread', 'process'] as const)('non-Error throws in %s context', (context) => {
+describe.each(matrix(import.meta.url))('non-Error throws in %s context', (context) => {
   it.each([
     ['a string', 'retry'],
     ['a number', 42],

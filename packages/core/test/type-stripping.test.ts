@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 
 const CORE = pathToFileURL(join(import.meta.dirname, '..', 'dist', 'index.js')).href;
 const stripsTypes = Boolean((process.features as { typescript?: unknown }).typescript);
@@ -68,7 +69,7 @@ function run(
   });
 }
 
-describe.each(['thread', 'process'])('a one-file TypeScript program (%s context)', (context) => {
+describe.each(matrix(import.meta.url))('a one-file TypeScript program (%s context)', (context) => {
   it.runIf(stripsTypes)(
     "on Node's type stripping, in a package without a type, loads its tasks as Node does",
     { timeout: 90_000 },

@@ -6,11 +6,12 @@ import {
   SerializationError,
 } from '@multiproc/core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { tasks } from './fixtures/tasks.ts';
 
 afterEach(() => disableWarmStart());
 
-describe.each(['thread', 'process'] as const)('warm start in %s context', (context) => {
+describe.each(matrix(import.meta.url))('warm start in %s context', (context) => {
   it('runs processes on ready spares, replacing each one', async () => {
     enableWarmStart({ context, preload: [tasks.noop] });
     for (const code of [0, 3, 0]) {

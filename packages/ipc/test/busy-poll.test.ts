@@ -4,6 +4,7 @@
 // `await` of an at-once answer never yields to timers, so no test timeout could stop it).
 import { type Connection, Pipe, Queue, QueueEmptyError, wait } from '@multiproc/ipc';
 import { afterEach, describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { killProcesses, startProcess } from './core.js';
 import { connectedPair } from './net-kit.js';
 
@@ -35,7 +36,7 @@ describe('a busy poll() loop', () => {
     expect(await s.recv()).toBe('x');
   }, 30_000);
 
-  it.each(['thread', 'process'] as const)(
+  it.each(matrix(import.meta.url))(
     'sees the echo of a %s worker (Pipe)',
     async (context) => {
       const [a, b] = Pipe();
@@ -51,7 +52,7 @@ describe('a busy poll() loop', () => {
 });
 
 describe('a busy get({ block: false }) loop', () => {
-  it.each(['thread', 'process'] as const)(
+  it.each(matrix(import.meta.url))(
     'gets the item a %s worker puts',
     async (context) => {
       const q = new Queue<[number, number]>();

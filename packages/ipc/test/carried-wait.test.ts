@@ -8,6 +8,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 
 const PROGRAM = fileURLToPath(new URL('./fixtures/carried-wait-program.mjs', import.meta.url));
 
@@ -20,7 +21,7 @@ function run(...args: string[]): Promise<string> {
 }
 
 describe('a wait whose answer is a pipe end or queue carried in a value on its way', () => {
-  it.each(['thread', 'process'])(
+  it.each(matrix(import.meta.url))(
     'is answered by a daemon %s worker that takes it',
     {
       timeout: 30_000,
@@ -30,7 +31,7 @@ describe('a wait whose answer is a pipe end or queue carried in a value on its w
     },
   );
 
-  it.each(['thread', 'process'])(
+  it.each(matrix(import.meta.url))(
     'a get() on a queue put on another queue is answered by a daemon %s worker',
     {
       timeout: 30_000,

@@ -8,6 +8,7 @@
 import { JoinableQueue, Pipe, Queue, SimpleQueue } from '@multiproc/ipc';
 import { Event } from '@multiproc/shared';
 import { afterEach, describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { killProcesses, startProcess } from './core.js';
 
 const { tasks } = await import(new URL('./fixtures/catch-up-tasks.mjs', import.meta.url).href);
@@ -112,7 +113,7 @@ describe('the home thread never yields', () => {
   });
 });
 
-describe.each(['thread', 'process'] as const)('a %s copy never yields', (context) => {
+describe.each(matrix(import.meta.url))('a %s copy never yields', (context) => {
   it.each(['nowait', 'block false'])('%s: takes what a thread worker put', async (form) => {
     for (let r = 0; r < ROUNDS; r++) {
       const q = new Queue<number>();

@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { Client, Queue } from '@multiproc/ipc';
 import { describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { core } from './core.js';
 import { cleanup, listen } from './net-kit.js';
 
@@ -28,7 +29,7 @@ const servers: [string, 'unix' | 'tcp', string | undefined][] = [
   ['TCP, with an authkey', 'tcp', 'k3y'],
 ];
 
-describe.each(['thread', 'process'])('a Client() connection shared with a %s worker', (context) => {
+describe.each(matrix(import.meta.url))('a Client() connection shared with a %s worker', (context) => {
   it.each(servers)(
     'to another program (%s): a Process that polls it gets its answer, the parent gets its own',
     async (_, where, authkey) => {

@@ -4,6 +4,7 @@
 
 import { JoinableQueue, Pipe, Queue, wait } from '@multiproc/ipc';
 import { afterEach, describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { core } from './core.js';
 
 const { tasks } = await import(new URL('./fixtures/close-tasks.mjs', import.meta.url).href);
@@ -47,7 +48,7 @@ describe('close() while a call waits, at home', () => {
   });
 });
 
-describe.each(['thread', 'process'])('close() while a call waits, in a worker (%s)', (context) => {
+describe.each(matrix(import.meta.url))('close() while a call waits, in a worker (%s)', (context) => {
   it('put(), join(), poll(ms) and wait(ms) reject with ClosedError; the put is not admitted', {
     timeout: 20_000,
   }, async () => {

@@ -7,6 +7,7 @@
 import { EOFError, Pipe, Queue } from '@multiproc/ipc';
 import { ValidationError } from '@multiproc/shared';
 import { afterEach, describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { killProcesses, startProcess } from './core.js';
 
 const { tasks, makeErrors } = await import(new URL('./fixtures/error-value-tasks.mjs', import.meta.url).href);
@@ -50,7 +51,7 @@ describe('errors in values keep their class, own fields, cause and errors', () =
     q.close();
   });
 
-  it.each(['thread', 'process'] as const)('from a %s worker', { timeout: 60_000 }, async (context) => {
+  it.each(matrix(import.meta.url))('from a %s worker', { timeout: 60_000 }, async (context) => {
     const [mine, theirs] = Pipe();
     const q = new Queue<Error[]>();
     const p = startProcess(context, tasks.report, [q, theirs]);

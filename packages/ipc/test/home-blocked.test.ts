@@ -10,6 +10,7 @@
 import { JoinableQueue, Pipe, Queue } from '@multiproc/ipc';
 import { Event } from '@multiproc/shared';
 import { afterEach, describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { killProcesses, startProcess } from './core.js';
 
 const { tasks } = await import(new URL('./fixtures/home-blocked-tasks.mjs', import.meta.url).href);
@@ -133,7 +134,7 @@ describe('the home thread blocks synchronously', () => {
 });
 
 describe('join() waits for what a worker put', () => {
-  it.each(['thread', 'process'] as const)(
+  it.each(matrix(import.meta.url))(
     'JoinableQueue: putNowait() in a %s worker counts before join() can return',
     async (context) => {
       for (let round = 0; round < 5; round++) {

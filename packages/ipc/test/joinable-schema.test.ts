@@ -4,6 +4,7 @@
 import { JoinableQueue, ValidationError } from '@multiproc/ipc';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { matrix } from '../../../test-support/matrix.ts';
 import { core } from './core.js';
 
 const { joinable } = await import(new URL('./fixtures/schema-tasks.mjs', import.meta.url).href);
@@ -76,7 +77,7 @@ describe('JoinableQueue with a schema: a get the schema refuses', () => {
     for (const q of [sync, async]) q.close();
   });
 
-  it.each(['thread', 'process'])('in a %s worker: join() returns', { timeout: 30_000 }, async (context) => {
+  it.each(matrix(import.meta.url))('in a %s worker: join() returns', { timeout: 30_000 }, async (context) => {
     const pool = new core.Pool({ processes: 1, context });
     pools.push(pool);
     const jq = await badThenGood();

@@ -3,6 +3,7 @@
 // and only a call past the queue's count (not a copy's) is refused with ValidationError.
 import { JoinableQueue, ValidationError } from '@multiproc/ipc';
 import { afterEach, describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { core } from './core.js';
 import { managerTestKit } from './manager-kit.js';
 
@@ -27,7 +28,7 @@ async function filled(n: number, get: number): Promise<JoinableQueue<number>> {
   return jq;
 }
 
-describe.each(['thread', 'process'])('JoinableQueue.taskDone() in a worker (%s)', (context) => {
+describe.each(matrix(import.meta.url))('JoinableQueue.taskDone() in a worker (%s)', (context) => {
   it('marks done items the main thread got, and join() then returns', async () => {
     const jq = await filled(3, 3);
     expect(await pool(context).apply(tasks.markDone, [jq, 3])).toEqual({ done: 3, error: null });

@@ -4,6 +4,7 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { Client, EOFError, Queue } from '@multiproc/ipc';
 import { describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { core } from './core.js';
 import { cleanup, listen } from './net-kit.js';
 
@@ -66,7 +67,7 @@ describe('Client() before accept(), without an authkey', () => {
     client.close();
   });
 
-  it.each(['thread', 'process'])(
+  it.each(matrix(import.meta.url))(
     'resolves in a Process (%s) before accept(); its values arrive after accept(), then EOF',
     { timeout: 20_000 },
     async (context) => {

@@ -5,6 +5,7 @@
 import net from 'node:net';
 import { Client, EOFError, type Listener, Queue, SerializationError } from '@multiproc/ipc';
 import { describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { core } from './core.js';
 import { cleanup, listen } from './net-kit.js';
 
@@ -22,7 +23,7 @@ const places: [string, () => Listener][] = [
   ['TCP', () => listen(['127.0.0.1', 0])],
 ];
 
-describe.each(['thread', 'process'])('a Client() connection in a %s worker', (context) => {
+describe.each(matrix(import.meta.url))('a Client() connection in a %s worker', (context) => {
   it.each(places)(
     'passed as an argument over %s, it talks to the server, and the server sees EOF when the worker ends',
     async (_, make) => {

@@ -16,6 +16,7 @@ import {
   wait,
 } from '@multiproc/ipc';
 import { describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { core } from './core.js';
 import { cleanup, listen } from './net-kit.js';
 
@@ -85,7 +86,7 @@ function raw(socket: net.Socket) {
 const hmac = (key: string, m: Buffer) =>
   Buffer.concat([Buffer.from('{sha256}'), createHmac('sha256', key).update(m).digest()]);
 
-describe.each(['thread', 'process'])('the Python docs example, client in a Process (%s)', (context) => {
+describe.each(matrix(import.meta.url))('the Python docs example, client in a Process (%s)', (context) => {
   it('prints what Python prints', { timeout: 20_000 }, async () => {
     const listener = listen(['localhost', 0], { authkey: 'secret password' });
     const out = new Queue<string>();

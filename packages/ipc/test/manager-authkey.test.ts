@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { BaseManager, Listener, Manager, Pipe, processAuthkey, Queue } from '@multiproc/ipc';
 import { encodeValue } from '@multiproc/shared';
 import { afterEach, describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { killProcesses, startProcess } from './core.js';
 
 const { authkeyTasks } = await import(new URL('./fixtures/authkey-tasks.mjs', import.meta.url).href);
@@ -52,7 +53,7 @@ it('encodeValue() of a proxy holds no key: neither a custom one nor processAuthk
   await cond.acquire();
   await cond.release();
   const own = Buffer.from(processAuthkey()).toString('hex');
-  for (const target of ['thread', 'process'] as const) {
+  for (const target of matrix(import.meta.url)) {
     const text = JSON.stringify(encodeValue({ box, d, cond }, target).value);
     expect(text).toContain('multiproc.Proxy');
     expect(text).not.toContain(KEY_HEX);
@@ -62,7 +63,7 @@ it('encodeValue() of a proxy holds no key: neither a custom one nor processAuthk
   }
 });
 
-describe.each(['thread', 'process'] as const)("this program's own workers (%s)", (context) => {
+describe.each(matrix(import.meta.url))("this program's own workers (%s)", (context) => {
   it('use a custom-key proxy sent as an argument, on a queue and through a pipe', {
     timeout: 60_000,
   }, async () => {

@@ -4,6 +4,7 @@ import { execFile } from 'node:child_process';
 import { BrokenBarrierError, ValidationError } from '@multiproc/ipc';
 import { ContextError } from '@multiproc/shared';
 import { describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { core } from './core.js';
 import { managerTestKit } from './manager-kit.js';
 
@@ -12,7 +13,7 @@ const { actions, tasks, passings } = fixture;
 const { cleanup, manager } = managerTestKit();
 const TIMEOUT_PROGRAM = new URL('./fixtures/barrier-timeout-program.mjs', import.meta.url).pathname;
 
-describe.each(['thread', 'process'])(
+describe.each(matrix(import.meta.url))(
   'a manager Barrier with an action, parties in workers (%s)',
   (context) => {
     function pool() {

@@ -9,6 +9,7 @@
 // of its thread, which may be what ends it (as another Python thread would).
 import { Queue, SyncManager } from '@multiproc/ipc';
 import { describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { core } from './core.js';
 import { isSettled, managerTestKit } from './manager-kit.js';
 
@@ -75,7 +76,7 @@ describe.each(['Manager', 'process'] as const)("un-awaited calls of %s()'s proxi
     for (let round = 0; round < 3; round++) expectInOrder(await runSequences(await objects(source)));
   });
 
-  it.each(['thread', 'process'])(
+  it.each(matrix(import.meta.url))(
     'take effect and settle in the order made, in a %s worker',
     {
       timeout: 60_000,
@@ -89,7 +90,7 @@ describe.each(['Manager', 'process'] as const)("un-awaited calls of %s()'s proxi
   );
 });
 
-describe.each(['thread', 'process'])('a call that waits for another party (%s)', (context) => {
+describe.each(matrix(import.meta.url))('a call that waits for another party (%s)', (context) => {
   it("takes its place in its thread's order and does not hold back the later calls", {
     timeout: 30_000,
   }, async () => {
@@ -128,7 +129,7 @@ describe.each(['thread', 'process'])('a call that waits for another party (%s)',
   });
 });
 
-describe.each(['thread', 'process'])('two %ss each holding a dict the other calls', (context) => {
+describe.each(matrix(import.meta.url))('two %ss each holding a dict the other calls', (context) => {
   it('both get their answer: a lease given back is not held behind its own call', {
     timeout: 30_000,
   }, async () => {
@@ -155,7 +156,7 @@ describe.each(['thread', 'process'])('two %ss each holding a dict the other call
   });
 });
 
-describe.each(['thread', 'process'])('a %s killed while its call waits for a lease', (context) => {
+describe.each(matrix(import.meta.url))('a %s killed while its call waits for a lease', (context) => {
   it('is gone at once: what it held is released', { timeout: 30_000 }, async () => {
     const m = await manager();
     const [lock, rlock] = [m.Lock(), m.RLock()];

@@ -2,6 +2,7 @@
 // connection ends meanwhile (its thread or process died), the lock must not end up held by that
 // gone owner forever: it is given back like any manager lock of an owner that is gone.
 import { describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { ServedLock } from '../src/internal/manager/served-sync.js';
 import { ServedCondition } from '../src/internal/manager/served-waits.js';
 import { core } from './core.js';
@@ -46,30 +47,33 @@ describe('the served Condition, with a woken waiter whose owner is gone before i
   });
 });
 
-describe.each(['thread', 'process'])('a %s that dies in Condition.wait() leaves the lock free', (context) => {
-  it.each([
-    ['RLock', 'waiting'],
-    ['RLock', 'notified'],
-    ['RLock', 'timed out'],
-    ['Lock', 'waiting'],
-    ['Lock', 'notified'],
-    ['Lock', 'timed out'],
-  ])('over a %s, killed while %s', { timeout: 60_000 }, async (lockKind, when) => {
-    const m = await manager();
-    const cond = lockKind === 'RLock' ? m.Condition() : m.Condition(m.Lock());
-    const ready = m.Event();
-    const p = start(tasks.conditionWait, [cond, ready, when === 'timed out' ? 1 : undefined], context);
-    await ready.wait();
-    // Taken once the waiter's wait() gave it up; its own re-take then waits behind this one.
-    expect(await cond.acquire(30_000)).toBe(true);
-    if (when === 'notified') await cond.notify();
-    p.kill();
-    await p.join();
-    await cond.release();
-    expect(await cond.acquire(10_000)).toBe(true);
-    await cond.release();
-  });
-});
+describe.each(matrix(import.meta.url))(
+  'a %s that dies in Condition.wait() leaves the lock free',
+  (context) => {
+    it.each([
+      ['RLock', 'waiting'],
+      ['RLock', 'notified'],
+      ['RLock', 'timed out'],
+      ['Lock', 'waiting'],
+      ['Lock', 'notified'],
+      ['Lock', 'timed out'],
+    ])('over a %s, killed while %s', { timeout: 60_000 }, async (lockKind, when) => {
+      const m = await manager();
+      const cond = lockKind === 'RLock' ? m.Condition() : m.Condition(m.Lock());
+      const ready = m.Event();
+      const p = start(tasks.conditionWait, [cond, ready, when === 'timed out' ? 1 : undefined], context);
+      await ready.wait();
+      // Taken once the waiter's wait() gave it up; its own re-take then waits behind this one.
+      expect(await cond.acquire(30_000)).toBe(true);
+      if (when === 'notified') await cond.notify();
+      p.kill();
+      await p.join();
+      await cond.release();
+      expect(await cond.acquire(10_000)).toBe(true);
+      await cond.release();
+    });
+  },
+);
 
 describe('a Condition waiter notified by another task of its own thread (a timer)', () => {
   it('re-takes the RLock only once the notifier released it: two releases for two acquires', async () => {

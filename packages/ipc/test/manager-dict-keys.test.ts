@@ -3,6 +3,7 @@
 // reaches the manager as a copy and an object key could never be found again.
 import { ValidationError } from '@multiproc/ipc';
 import { describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { managerTestKit } from './manager-kit.js';
 
 const { tasks } = await import(new URL('./fixtures/dict-key-tasks.mjs', import.meta.url).href);
@@ -126,7 +127,7 @@ describe('manager dict keys', () => {
   });
 });
 
-describe.each(['thread', 'process'])('manager dict keys from a worker (%s)', (context) => {
+describe.each(matrix(import.meta.url))('manager dict keys from a worker (%s)', (context) => {
   it('a tuple key written there reads back here by value; object keys are refused there', {
     timeout: 20_000,
   }, async () => {

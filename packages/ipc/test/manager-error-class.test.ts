@@ -6,6 +6,7 @@
 import { BaseManager, KeyError } from '@multiproc/ipc';
 import { ProcessError, SerializationError, ValidationError } from '@multiproc/shared';
 import { describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { core } from './core.js';
 import { managerTestKit } from './manager-kit.js';
 
@@ -75,7 +76,7 @@ describe("a served object's errors come back by class, not by name", () => {
     }
   });
 
-  it.each(['thread', 'process'])(
+  it.each(matrix(import.meta.url))(
     'in a worker (%s context): the same',
     { timeout: 30_000 },
     async (context) => {

@@ -5,6 +5,7 @@
 import { BaseManager, type BaseProxy } from '@multiproc/ipc';
 import { ValidationError } from '@multiproc/shared';
 import { afterEach, describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { core } from './core.js';
 
 const { tasks } = await import(new URL('./fixtures/manager-error-tasks.mjs', import.meta.url).href);
@@ -57,7 +58,7 @@ describe('errors thrown by a served object', () => {
     await expect(proxy.number()).rejects.toBe(7);
   });
 
-  it.each(['thread', 'process'])(
+  it.each(matrix(import.meta.url))(
     'in a worker (%s context): the same',
     { timeout: 30_000 },
     async (context) => {

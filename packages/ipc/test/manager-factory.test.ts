@@ -10,6 +10,7 @@ import {
   ValidationError,
 } from '@multiproc/ipc';
 import { afterEach, describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { core } from './core.js';
 
 const managers: SyncManager[] = [];
@@ -46,7 +47,7 @@ describe('Manager()', () => {
   });
 
   it('of both contexts returns a started SyncManager too', { timeout: 10_000 }, async () => {
-    for (const name of ['thread', 'process']) {
+    for (const name of matrix(import.meta.url)) {
       const ctx = core.getContext(name);
       for (const m of [kept(ctx.Manager()), kept(new ctx.Manager())]) {
         expect(m, name).toBeInstanceOf(SyncManager);
@@ -71,7 +72,7 @@ describe('Manager()', () => {
   it('serves its proxies to a worker of each context', { timeout: 30_000 }, async () => {
     const m = kept(Manager());
     const { tasks } = await import(new URL('./fixtures/manager-tasks.mjs', import.meta.url).href);
-    for (const context of ['thread', 'process']) {
+    for (const context of matrix(import.meta.url)) {
       const d = m.dict();
       const l = m.list(Array.from({ length: 10 }, (_, i) => i));
       const p = new core.Process({ target: tasks.docsDictList, args: [d, l], context });

@@ -4,6 +4,7 @@
 import { ContextError } from '@multiproc/ipc';
 import * as shared from '@multiproc/shared';
 import { describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { core } from './core.js';
 import { managerTestKit } from './manager-kit.js';
 
@@ -37,7 +38,7 @@ describe('manager Array and Value fields fixed at creation', () => {
     expect(contextError(() => m.Value('i', 1).view).message).toMatch(/await v\.get\(\)/);
   });
 
-  it.each(['thread', 'process'])(
+  it.each(matrix(import.meta.url))(
     'a worker reads the length of an Array sent to it (%s)',
     {
       timeout: 30_000,

@@ -3,6 +3,7 @@
 import { inspect } from 'node:util';
 import { BaseManager } from '@multiproc/ipc';
 import { describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { core } from './core.js';
 import { managerTestKit } from './manager-kit.js';
 
@@ -45,7 +46,7 @@ describe('a manager proxy printed', () => {
   });
 });
 
-describe.each(['thread', 'process'])('a manager proxy printed in a worker (%s)', (context) => {
+describe.each(matrix(import.meta.url))('a manager proxy printed in a worker (%s)', (context) => {
   it('prints the same there', { timeout: 30_000 }, async () => {
     const all = Object.values(await proxies());
     const pool = new core.Pool({ processes: 1, context });

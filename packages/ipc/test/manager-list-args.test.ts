@@ -3,6 +3,7 @@
 // an integer with ValidationError, as get/set/pop do.
 import { ValidationError } from '@multiproc/ipc';
 import { describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { core } from './core.js';
 import { managerTestKit } from './manager-kit.js';
 
@@ -48,7 +49,7 @@ describe('list.insert(index, value)', () => {
     expect(await l.copy()).toEqual(['f', 1, 'a', 2, 'z']);
   });
 
-  it.each(['thread', 'process'])('from a worker (%s context)', { timeout: 30_000 }, async (context) => {
+  it.each(matrix(import.meta.url))('from a worker (%s context)', { timeout: 30_000 }, async (context) => {
     const m = await kit.manager();
     const pool = new core.Pool({ processes: 1, context });
     kit.cleanup.push(() => pool.terminate());

@@ -4,6 +4,7 @@
 import { type ListProxy, ValidationError } from '@multiproc/ipc';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { managerTestKit } from './manager-kit.js';
 
 const { listOps } = await import(new URL('./fixtures/py-types-tasks.mjs', import.meta.url).href);
@@ -175,7 +176,7 @@ describe('ListProxy.repeat() and toReversed() (Python: l * n, reversed(l))', () 
   });
 });
 
-describe.each(['thread', 'process'])('from a worker (%s)', (context) => {
+describe.each(matrix(import.meta.url))('from a worker (%s)', (context) => {
   it('setSlice(), repeat() and toReversed() give the same results', { timeout: 20_000 }, async () => {
     const m = await manager();
     const l = m.list<unknown>([0, 1, 2, 3]);

@@ -4,6 +4,7 @@
 // process made fail, a manager that is gone).
 import { LockError, Manager, ManagerClosedError, Queue } from '@multiproc/ipc';
 import { describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { core } from './core.js';
 import { isSettled, managerTestKit } from './manager-kit.js';
 
@@ -11,7 +12,7 @@ const { tasks } = await import(new URL('./fixtures/pipeline-tasks.mjs', import.m
 
 const { cleanup, manager, start } = managerTestKit();
 
-describe.each(['thread', 'process'])('pipelined release (%s)', (context) => {
+describe.each(matrix(import.meta.url))('pipelined release (%s)', (context) => {
   it('a killed owner releases what it held after pipelined pairs', { timeout: 20_000 }, async () => {
     const m = await manager();
     const prims = [m.Lock(), m.RLock(), m.Semaphore(1)];

@@ -6,6 +6,7 @@
 // `count`/`index`/`remove` match proxies by the object they stand for.
 import { BaseManager, ValidationError } from '@multiproc/ipc';
 import { describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { core } from './core.js';
 import { managerTestKit } from './manager-kit.js';
 
@@ -97,7 +98,7 @@ describe('a proxy as the value of a copying call', () => {
     expect(await ((await d.get('k2')) as typeof inner).copy()).toEqual([1, 2]);
   });
 
-  it.each(['thread', 'process'])(
+  it.each(matrix(import.meta.url))(
     'from a worker (%s context): the same',
     { timeout: 30_000 },
     async (context) => {
@@ -136,7 +137,7 @@ describe("a list's count, index and remove match proxies by their object (Python
     expect(await l.count(m.list())).toBe(0);
   });
 
-  it.each(['thread', 'process'])('from a worker (%s context)', { timeout: 30_000 }, async (context) => {
+  it.each(matrix(import.meta.url))('from a worker (%s context)', { timeout: 30_000 }, async (context) => {
     const m = await kit.manager();
     const pool = new core.Pool({ processes: 1, context });
     kit.cleanup.push(() => pool.terminate());

@@ -4,6 +4,7 @@
 import { type DictProxy, KeyError, ValidationError } from '@multiproc/ipc';
 import fc from 'fast-check';
 import { describe, expect, expectTypeOf, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { managerTestKit } from './manager-kit.js';
 
 const { tasks } = await import(new URL('./fixtures/py-types-tasks.mjs', import.meta.url).href);
@@ -80,7 +81,7 @@ describe('DictProxy.pop()', () => {
   });
 });
 
-describe.each(['thread', 'process'])('CPython _test_dict from a worker (%s)', (context) => {
+describe.each(matrix(import.meta.url))('CPython _test_dict from a worker (%s)', (context) => {
   it('len, get, items, keys, values, copy, popitem() is [foo, 5]; then popitem() and pop(missing) are KeyErrors', {
     timeout: 20_000,
   }, async () => {
@@ -255,7 +256,7 @@ describe('ListProxy.includes() and deleteSlice() (Python: value in l, del l[i:j:
   });
 });
 
-describe.each(['thread', 'process'])('CPython test_list and _test_list from a worker (%s)', (context) => {
+describe.each(matrix(import.meta.url))('CPython test_list and _test_list from a worker (%s)', (context) => {
   it('extend, slices, *= 2, + [5, 6], then get, count, index, sort, reverse, iteration, len, pop(0)', {
     timeout: 20_000,
   }, async () => {

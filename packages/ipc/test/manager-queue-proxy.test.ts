@@ -3,6 +3,7 @@
 // the caller wrote it (`value.onDone`, as for a plain Queue), not as request arguments.
 import { QueueEmptyError, QueueFullError, SerializationError, ValidationError } from '@multiproc/ipc';
 import { describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { core } from './core.js';
 import { managerTestKit } from './manager-kit.js';
 
@@ -79,7 +80,7 @@ describe('a manager Queue proxy', () => {
   });
 });
 
-describe.each(['thread', 'process'])('a manager Queue proxy in a worker (%s)', (context) => {
+describe.each(matrix(import.meta.url))('a manager Queue proxy in a worker (%s)', (context) => {
   it('has the non-blocking calls there, and names an unsendable put as value', {
     timeout: 30_000,
   }, async () => {

@@ -5,6 +5,7 @@
 // allows), the promise settles with the manager's answer. Real threads and processes.
 import { LockError, ManagerClosedError, Queue } from '@multiproc/ipc';
 import { describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { managerTestKit } from './manager-kit.js';
 
 const { tasks } = await import(new URL('./fixtures/release-known-tasks.mjs', import.meta.url).href);
@@ -97,7 +98,7 @@ describe('release() known to fail, in this thread', () => {
   });
 });
 
-describe.each(['thread', 'process'])('release() of a lock another %s uses', (context) => {
+describe.each(matrix(import.meta.url))('release() of a lock another %s uses', (context) => {
   it('lets a plain Lock held elsewhere be released here, as Python does', { timeout: 20_000 }, async () => {
     const m = await manager();
     const lock = m.Lock();

@@ -3,6 +3,7 @@
 // proxy of the old one rejects with ManagerClosedError and never reaches the new one's objects.
 import { type Address, BaseManager, ManagerClosedError } from '@multiproc/ipc';
 import { afterEach, describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { core } from './core.js';
 
 const { tasks } = await import(new URL('./fixtures/restart-tasks.mjs', import.meta.url).href);
@@ -63,7 +64,7 @@ describe('a manager started again at the same address', () => {
   });
 });
 
-describe.each(['thread', 'process'])('a manager started again, used from a pool worker (%s)', (context) => {
+describe.each(matrix(import.meta.url))('a manager started again, used from a pool worker (%s)', (context) => {
   it('the worker that connected before connects to the new one; old proxies reject there', {
     timeout: 30_000,
   }, async () => {

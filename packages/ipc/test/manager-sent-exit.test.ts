@@ -5,12 +5,13 @@
 // "The manager no longer serves object 1".
 import { Manager, Pipe, Queue } from '@multiproc/ipc';
 import { describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { managerTestKit } from './manager-kit.js';
 
 const { tasks } = await import(new URL('./fixtures/sent-exit-tasks.mjs', import.meta.url).href);
 const kit = managerTestKit();
 
-describe.each(['thread', 'process'])('a proxy sent by a worker that exits at once (%s)', (context) => {
+describe.each(matrix(import.meta.url))('a proxy sent by a worker that exits at once (%s)', (context) => {
   it.each(['pipe', 'queue'])('reaches the receiver alive, through a %s', { timeout: 20_000 }, async (via) => {
     const manager = await kit.manager();
     const [a, b] = Pipe();

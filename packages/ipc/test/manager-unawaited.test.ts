@@ -4,13 +4,14 @@
 // later may be left to "some time after". Reading right after `apply()` or `join()` sees it.
 
 import { describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { core } from './core.js';
 import { managerTestKit } from './manager-kit.js';
 
 const { tasks } = await import(new URL('./fixtures/unawaited-tasks.mjs', import.meta.url).href);
 const { cleanup, manager, start } = managerTestKit();
 
-describe.each(['thread', 'process'])('un-awaited proxy calls (%s)', (context) => {
+describe.each(matrix(import.meta.url))('un-awaited proxy calls (%s)', (context) => {
   it("a pool task's calls are applied when apply() resolves, on a fresh connection and after", {
     timeout: 30_000,
   }, async () => {

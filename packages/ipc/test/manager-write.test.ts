@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue, ValidationError } from '@multiproc/ipc';
 import { describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { core } from './core.js';
 import { managerTestKit } from './manager-kit.js';
 
@@ -47,7 +48,7 @@ function fifo(name: string): [string, number] {
 
 const { cleanup, manager } = managerTestKit();
 
-describe.each(['thread', 'process'])('pipelined writes (%s)', (context) => {
+describe.each(matrix(import.meta.url))('pipelined writes (%s)', (context) => {
   it('a set signalled on another channel is seen by the other client, every round', {
     timeout: 30_000,
   }, async () => {

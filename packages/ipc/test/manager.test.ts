@@ -9,6 +9,7 @@ import {
   ValidationError,
 } from '@multiproc/ipc';
 import { describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { core } from './core.js';
 import { managerTestKit } from './manager-kit.js';
 
@@ -28,7 +29,7 @@ const pyRepr = (v: unknown): string =>
           ? `[${v.map(pyRepr).join(', ')}]`
           : String(v);
 
-describe.each(['thread', 'process'])('Manager proxies in a Process (%s)', (context) => {
+describe.each(matrix(import.meta.url))('Manager proxies in a Process (%s)', (context) => {
   it('the Python docs example: dict and list', { timeout: 20_000 }, async () => {
     const m = await manager();
     const d = m.dict();

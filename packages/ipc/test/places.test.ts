@@ -2,6 +2,7 @@
 // cause) reaches a worker live, as task arguments and through a queue, in both contexts.
 import { Queue } from '@multiproc/ipc';
 import { afterEach, describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { killProcesses, startProcess } from './core.js';
 
 const { tasks } = await import(new URL('./fixtures/places-tasks.mjs', import.meta.url).href);
@@ -24,7 +25,7 @@ async function received(q: Queue<string>): Promise<string[]> {
   return got.sort();
 }
 
-describe.each(['thread', 'process'] as const)('a queue in any place of a value (%s)', (context) => {
+describe.each(matrix(import.meta.url))('a queue in any place of a value (%s)', (context) => {
   it('arrives live in task arguments', async () => {
     const q = new Queue<string>();
     // Each holder is an argument of its own (an array's named fields are looked into there).

@@ -6,6 +6,7 @@
 // as `{}` (the JSON route took it for a plain object).
 import { Pipe, Queue, SerializationError } from '@multiproc/ipc';
 import { afterEach, describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { core } from './core.js';
 
 const { tasks } = await import(new URL('./fixtures/platform-tasks.mjs', import.meta.url).href);
@@ -38,7 +39,7 @@ const engineValues: [string, () => unknown][] = [
   ['an Intl.Collator', () => new Intl.Collator()],
 ];
 
-describe.each(['thread', 'process'] as const)('platform values through ipc, %s worker', (context) => {
+describe.each(matrix(import.meta.url))('platform values through ipc, %s worker', (context) => {
   it('a URL or URLSearchParams arrives as itself, both ways, on a queue and a pipe', {
     timeout: 20_000,
   }, async () => {
@@ -83,7 +84,7 @@ describe.each(['thread', 'process'] as const)('platform values through ipc, %s w
   });
 });
 
-describe.each(['thread', 'process'] as const)('engine objects through ipc, %s worker', (context) => {
+describe.each(matrix(import.meta.url))('engine objects through ipc, %s worker', (context) => {
   it.each(engineValues)(
     '%s is refused at put and send, named by its path',
     { timeout: 20_000 },

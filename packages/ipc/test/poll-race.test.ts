@@ -4,6 +4,7 @@
 // only after its whole timeout, and poll(null) and wait() waited on while the peer lived.
 import { type Connection, MessageTooLongError, Pipe, ProcessError, Queue, wait } from '@multiproc/ipc';
 import { afterEach, describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { killProcesses, startProcess } from './core.js';
 import { bounded } from './helpers.js';
 
@@ -92,7 +93,7 @@ describe('in the pipe’s own thread', () => {
   }, 20_000);
 });
 
-describe.each(['thread', 'process'] as const)('in a %s worker (a copy)', (context) => {
+describe.each(matrix(import.meta.url))('in a %s worker (a copy)', (context) => {
   it.each(['poll', 'pollNull', 'wait'])(
     '%s beside a waiting recv() says a message came',
     async (how) => {

@@ -2,6 +2,7 @@
 // core package's build (core depends on this one); turbo builds it before these tests run.
 import { EOFError, Pipe, Queue } from '@multiproc/ipc';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { core } from './core.js';
 
 const { tasks } = await import(new URL('./fixtures/tasks.mjs', import.meta.url).href);
@@ -21,7 +22,7 @@ afterEach(async () => {
 // CI puts 1000 per producer, `npm run test:full` (see vitest.shared.ts) 5000.
 const PER_PRODUCER = process.env.MULTIPROC_TESTS === 'full' ? 5000 : 1000;
 
-describe.each(['thread', 'process'])('as Process args (%s)', (context) => {
+describe.each(matrix(import.meta.url))('as Process args (%s)', (context) => {
   it('a pipe end echoes, and EOF follows the process end', async () => {
     const [a, b] = Pipe();
     const p = start({ target: tasks.echo, args: [b], context });

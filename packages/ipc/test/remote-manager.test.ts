@@ -9,6 +9,7 @@ import {
   ValidationError,
 } from '@multiproc/ipc';
 import { afterEach, describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { core } from './core.js';
 
 const { remoteTasks } = await import(new URL('./fixtures/net-tasks.mjs', import.meta.url).href);
@@ -28,7 +29,7 @@ async function serve(): Promise<[string, number]> {
   return JSON.parse(line);
 }
 
-describe.each(['thread', 'process'])('a remote BaseManager, client in a Process (%s)', (context) => {
+describe.each(matrix(import.meta.url))('a remote BaseManager, client in a Process (%s)', (context) => {
   it('the Python docs example: one client puts, another gets', { timeout: 30_000 }, async () => {
     const address = await serve();
     expect(address[0]).toBe('127.0.0.1'); // loopback unless told otherwise

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
 import * as zm from 'zod/mini';
 import { z as z3 } from 'zod/v3';
+import { matrix } from '../../../test-support/matrix.ts';
 import { core } from './core.js';
 
 const { tasks } = await import(new URL('./fixtures/schema-tasks.mjs', import.meta.url).href);
@@ -42,7 +43,7 @@ describe('zod/mini schemas', () => {
     expect(await q.get()).toBe(2);
   });
 
-  for (const context of ['thread', 'process'] as const) {
+  for (const context of matrix(import.meta.url)) {
     it(`travel to a ${context} worker, whose copy checks as here`, { timeout: 30_000 }, async () => {
       const pool = new core.Pool({ processes: 1, context }) as TestPool;
       closers.push(() => pool.terminate());

@@ -4,6 +4,7 @@
 import { Pipe, Queue, ValidationError } from '@multiproc/ipc';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { matrix } from '../../../test-support/matrix.ts';
 import { core } from './core.js';
 
 const { tasks } = await import(new URL('./fixtures/schema-tasks.mjs', import.meta.url).href);
@@ -113,7 +114,7 @@ describe('schemas in workers', () => {
       [[{ k: 'a', x: 1 }, undefined, null, 's'], [{ k: 'b' }]],
     ],
   ];
-  for (const context of ['thread', 'process'] as const) {
+  for (const context of matrix(import.meta.url)) {
     it(`a ${context} worker's copy answers as schema.safeParse here`, { timeout: 30_000 }, async () => {
       started = new core.Pool({ processes: 1, context }) as TestPool;
       for (const [name, schema, values] of sameEverywhere) {

@@ -5,6 +5,7 @@
 
 import { JoinableQueue, Pipe, Queue, SimpleQueue } from '@multiproc/ipc';
 import { afterEach, describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { killProcesses, startProcess } from './core.js';
 import { managerTestKit } from './manager-kit.js';
 
@@ -60,7 +61,7 @@ describe('shared objects in one value keep their sharing', () => {
     b.close();
   });
 
-  describe.each(['thread', 'process'] as const)('to a %s and back', (context) => {
+  describe.each(matrix(import.meta.url))('to a %s and back', (context) => {
     it.each(Object.keys(QUEUES))('a %s', { timeout: 20_000 }, async (kind) => {
       const Q = QUEUES[kind as keyof typeof QUEUES];
       const [there, back] = [new Q(), new Q()];

@@ -4,6 +4,7 @@
 // not one (1.5, '2', NaN, null, -1) is refused with ValidationError.
 import { Queue } from '@multiproc/ipc';
 import { afterEach, describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { core, killProcesses, startProcess } from './core.js';
 
 const { tasks } = await import(new URL('./fixtures/count-tasks.mjs', import.meta.url).href);
@@ -28,7 +29,7 @@ async function takeAll<T>(q: Queue<T>, n: number): Promise<T[]> {
   return got;
 }
 
-describe.each(['thread', 'process'] as const)('count arguments (%s context)', (name) => {
+describe.each(matrix(import.meta.url))('count arguments (%s context)', (name) => {
   const ctx = core.getContext(name);
 
   it('Semaphore.release(n) adds n permits; a bad n is a ValidationError that changes nothing', async () => {

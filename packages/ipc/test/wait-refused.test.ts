@@ -5,6 +5,7 @@
 // (or for ever), and one that began before could reject with ProcessError instead of reporting it.
 import { ClosedError, MessageTooLongError, Pipe, ProcessError, wait } from '@multiproc/ipc';
 import { afterEach, describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { killProcesses, startProcess } from './core.js';
 import { bounded } from './helpers.js';
 
@@ -79,7 +80,7 @@ describe('in the pipe’s own thread', () => {
   }, 20_000);
 });
 
-describe.each(['thread', 'process'] as const)('in a %s worker (a copy)', (context) => {
+describe.each(matrix(import.meta.url))('in a %s worker (a copy)', (context) => {
   it('wait([conn], ms) beside a recvBytes(maxlength) that refuses reports conn ready', async () => {
     const [a, b] = Pipe();
     const [outR, outW] = Pipe({ duplex: false });

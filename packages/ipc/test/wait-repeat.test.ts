@@ -3,6 +3,7 @@
 // empty list with no timeout could never return, so it fails at the call too.
 import { ValidationError } from '@multiproc/shared';
 import { afterEach, describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { type Connection, Pipe, Queue, wait } from '../src/index.js';
 import { killProcesses, startProcess } from './core.js';
 
@@ -46,7 +47,7 @@ describe('wait() with a repeated object', () => {
     expect((await wait([b, q], 5000)).sort()).toEqual([b, q].sort());
   }, 10_000);
 
-  it.each(['thread', 'process'] as const)(
+  it.each(matrix(import.meta.url))(
     'rejects the same %s sentinel twice; a Process beside its own sentinel is two objects',
     async (context) => {
       const [, b] = pipe();

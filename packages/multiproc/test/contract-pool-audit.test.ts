@@ -6,9 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mp, { type Pool } from '@multiproc/multiproc';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { tasks } from './fixtures/audit-tasks.mjs';
 
-const CONTEXTS = ['thread', 'process'] as const;
+const CONTEXTS = matrix(import.meta.url);
 
 const pools: Pool[] = [];
 const dir = mkdtempSync(join(tmpdir(), 'mp-audit-'));

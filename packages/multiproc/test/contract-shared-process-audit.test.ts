@@ -27,9 +27,10 @@ import mp, {
   Value,
 } from '@multiproc/multiproc';
 import { afterEach, describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { tasks } from './fixtures/contract-audit-tasks.mjs';
 
-const CONTEXTS = ['thread', 'process'] as const;
+const CONTEXTS = matrix(import.meta.url);
 type ContextName = (typeof CONTEXTS)[number];
 
 const started: Process[] = [];

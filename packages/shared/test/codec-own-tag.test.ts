@@ -3,6 +3,7 @@
 import { CODEC_TAG, decodeValue, encodeValue } from '@multiproc/shared';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { codecClass } from './codec-kit.ts';
 
 const Tagged = codecClass('test.OwnTag');
@@ -13,7 +14,7 @@ function roundTrip<T>(value: T, target: 'thread' | 'process'): T {
   return out.encoded ? decodeValue(copy, target) : copy;
 }
 
-describe.each(['thread', 'process'] as const)('an own object with the tag key (%s)', (target) => {
+describe.each(matrix(import.meta.url))('an own object with the tag key (%s)', (target) => {
   it('arrives as sent beside a library object, its fields decoded', () => {
     const own = { [CODEC_TAG]: 'test.OwnTag', data: 1, inner: new Tagged(7) };
     const back = roundTrip(

@@ -12,6 +12,7 @@ import {
   ValidationError,
 } from '@multiproc/shared';
 import { describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 
 class Point {
   readonly x: number;
@@ -148,7 +149,7 @@ describe('codec protocol', () => {
       }
     }
     class MyDate extends Date {}
-    for (const target of ['thread', 'process'] as const) {
+    for (const target of matrix(import.meta.url)) {
       const { value } = encodeValue({ t: new Tagged(), d: new MyDate(5) }, target, 'value');
       const got = decodeValue(structuredClone(value), target) as { t: unknown; d: unknown };
       expect(got.t).toEqual({ x: 1 });
@@ -208,7 +209,7 @@ describe('codec protocol', () => {
   });
 
   it('encodes a URL found deep in a plain object, and refuses Headers naming the path for both targets', () => {
-    for (const target of ['thread', 'process'] as const) {
+    for (const target of matrix(import.meta.url)) {
       const out = encodeValue({ list: [1, { url: new URL('https://example.org/p') }] }, target, 'args');
       expect(out.encoded).toBe(true);
       const back = decodeValue(structuredClone(out.value), target) as any;

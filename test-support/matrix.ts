@@ -1,0 +1,26 @@
+import { basename } from 'node:path';
+
+/** The two contexts a pool or process runs its workers in. */
+export type ContextName = 'thread' | 'process';
+
+/**
+ * The contexts a test file runs its per-context cases in. The full tier (`npm run test:full`) runs
+ * both; the CI tier (`npm test`) runs one per file, chosen by the file's name, so that each context
+ * still runs in about half the files while CI's CPU time stays inside its budget on 2 cores
+ * (both contexts in every file took it past 20 minutes). What the two contexts share (the pool's
+ * scheduling, the codec, the queue protocol) runs in either; what differs between them has files
+ * of its own for each context (pool-thread / pool-process, ...), which this does not thin out.
+ *
+ * @param fileUrl the test file's `import.meta.url`
+ * @example
+ * describe.each(matrix(import.meta.url))('in the %s context', (context) => { ... });
+ */
+export function matrix(fileUrl: string): readonly ContextName[] {
+  if (process.env.MULTIPROC_TESTS === 'full') return ['thread', 'process'];
+  // FNV-1a of the file's name: stable across machines and runs.
+  let hash = 0x811c9dc5;
+  for (const char of basename(new URL(fileUrl).pathname)) {
+    hash = Math.imul(hash ^ char.charCodeAt(0), 0x01000193) >>> 0;
+  }
+  return [hash % 2 === 0 ? 'thread' : 'process'];
+}
