@@ -16,9 +16,9 @@ export default mergeConfig(
       // Files share their worker process (no fresh one per file): the suite passes so, and it takes
       // about 140 s less CPU (a fork and imports per file cost about 1 s each on CI's machine).
       isolate: false,
-      // Chaos, loops of deaths and aborts, order under stress, and soaks (hundreds of workers retired
-      // or pools dropped, each checked for what stays reachable): `npm run test:full` (see
-      // vitest.shared.ts).
+      // Chaos, loops of deaths and aborts, order under stress, soaks (hundreds of workers retired or
+      // pools dropped, each checked for what stays reachable), and rounds of workers replaced or
+      // stopped at chosen instants: `npm run test:full` (see vitest.shared.ts).
       exclude: longTier([
         'test/pool-chaos-*.test.ts',
         'test/pool-abort-next.test.ts',
@@ -26,6 +26,9 @@ export default mergeConfig(
         'test/pool-order-stress.test.ts',
         'test/pool-retire-memory.test.ts',
         'test/pool-dropped.test.ts',
+        'test/pool-replace.test.ts',
+        'test/pool-worker-names.test.ts',
+        'test/first-use-terminated.test.ts',
       ]),
     },
   }),

@@ -14,9 +14,14 @@ export default mergeConfig(
       maxWorkers: 2,
       // Not `isolate: false` (as core has): shared worker processes load some modules twice here
       // (ipc's tests reach core through ./core.js), and `instanceof` checks then fail.
-      // Links' forwarders stopped at random instants, in a long loop: `npm run test:full` (see
-      // vitest.shared.ts). The other *-under-death suites are short enough for CI.
-      exclude: longTier(['test/forward-under-death.test.ts']),
+      // Links' forwarders and queue copies stopped at random instants, in long loops, and 50 MiB
+      // values through a manager: `npm run test:full` (see vitest.shared.ts). The other
+      // *-under-death suites are short enough for CI.
+      exclude: longTier([
+        'test/forward-under-death.test.ts',
+        'test/count-under-death.test.ts',
+        'test/manager-big-values.test.ts',
+      ]),
     },
   }),
 );

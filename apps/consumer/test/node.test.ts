@@ -1,6 +1,6 @@
-// The packed packages in a fresh npm project, on this Node and on Node 22 and 24: an ES module
-// program with a task module, the root README's example as written (through `npx tsx`), a CommonJS
-// caller, and the bundled app the bundling guide builds.
+// The packed packages in a fresh npm project, on this Node and on Node 24 (and 22 in the full tier):
+// an ES module program with a task module, the root README's example as written (through `npx tsx`),
+// a CommonJS caller, and the bundled app the bundling guide builds.
 import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -28,25 +28,6 @@ beforeAll(async () => {
   bundled = mkdtempSync(join(consumer().root, 'bundled-'));
   cpSync(join(dir, 'dist'), join(bundled, 'dist'), { recursive: true });
 }, 180_000);
-
-// The same app built as the guide's webpack section says (tsc, then webpack), on the CI Node.
-let webpacked = '';
-beforeAll(async () => {
-  const guide = join(REPO, 'apps/docs/examples/bundling');
-  const dir = mkdtempSync(join(consumer().app, 'webpack-'));
-  cpSync(join(guide, 'src'), join(dir, 'src'), { recursive: true });
-  for (const file of ['tsconfig.json', 'webpack.config.mjs']) cpSync(join(guide, file), join(dir, file));
-  writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
-  const bin = (path: string) => join(consumer().app, 'node_modules', path);
-  await runOk(process.execPath, [bin('typescript/bin/tsc'), '-p', 'tsconfig.json'], {
-    cwd: dir,
-    timeoutMs: 120_000,
-  });
-  await runOk(process.execPath, [bin('webpack-cli/bin/cli.js')], { cwd: dir, timeoutMs: 240_000 });
-  webpacked = mkdtempSync(join(consumer().root, 'webpacked-'));
-  cpSync(join(dir, 'dist'), join(webpacked, 'dist'), { recursive: true });
-  writeFileSync(join(webpacked, 'dist', 'package.json'), '{ "type": "module" }\n');
-}, 300_000);
 
 // The cases of every Node line run side by side: each is a few programs that mostly wait on their
 // workers and on npx, and each has its own folder.
@@ -101,14 +82,37 @@ describe.concurrent.each(nodes.filter((n) => n.path))('$label', ({ path: node })
   });
 });
 
-describe.concurrent.each(nodes.filter((n) => n.path))('$label', ({ path: node }) => {
-  it("runs the webpack guide's app from a folder without node_modules", async () => {
-    const ran = await run(node, [join(webpacked, 'dist', 'app.js')], {
-      cwd: webpacked,
-      env: envFor(node, npmrc),
+// The webpack build takes a minute of CPU beside every other suite on CI's 2 cores: its runs are in
+// `npm run test:full` (the esbuild one above runs in CI).
+describe.runIf(process.env.MULTIPROC_TESTS === 'full')('the webpack guide', () => {
+  // The same app built as the guide's webpack section says (tsc, then webpack), on the CI Node.
+  let webpacked = '';
+  beforeAll(async () => {
+    const guide = join(REPO, 'apps/docs/examples/bundling');
+    const dir = mkdtempSync(join(consumer().app, 'webpack-'));
+    cpSync(join(guide, 'src'), join(dir, 'src'), { recursive: true });
+    for (const file of ['tsconfig.json', 'webpack.config.mjs']) cpSync(join(guide, file), join(dir, file));
+    writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
+    const bin = (path: string) => join(consumer().app, 'node_modules', path);
+    await runOk(process.execPath, [bin('typescript/bin/tsc'), '-p', 'tsconfig.json'], {
+      cwd: dir,
+      timeoutMs: 120_000,
     });
-    expect(ran.stderr).toBe('');
-    expect(ran.stdout).toBe(BOTH_CONTEXTS);
+    await runOk(process.execPath, [bin('webpack-cli/bin/cli.js')], { cwd: dir, timeoutMs: 240_000 });
+    webpacked = mkdtempSync(join(consumer().root, 'webpacked-'));
+    cpSync(join(dir, 'dist'), join(webpacked, 'dist'), { recursive: true });
+    writeFileSync(join(webpacked, 'dist', 'package.json'), '{ "type": "module" }\n');
+  }, 300_000);
+
+  describe.concurrent.each(nodes.filter((n) => n.path))('$label', ({ path: node }) => {
+    it("runs the webpack guide's app from a folder without node_modules", async () => {
+      const ran = await run(node, [join(webpacked, 'dist', 'app.js')], {
+        cwd: webpacked,
+        env: envFor(node, npmrc),
+      });
+      expect(ran.stderr).toBe('');
+      expect(ran.stdout).toBe(BOTH_CONTEXTS);
+    });
   });
 });
 

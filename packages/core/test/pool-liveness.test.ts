@@ -4,13 +4,14 @@
 // unsettled: exit code 13 and nothing more printed. Whole programs, so such an end is seen.
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { runProgram } from './helpers.ts';
 
 const BROKEN_ENTRY = fileURLToPath(new URL('./fixtures/broken-entry', import.meta.url));
 /** How long the hang-broken program may take (ms): see its test. */
 const HANG_BROKEN_MS = 60_000;
 
-describe.concurrent.each(['process', 'thread'])('pool waits in %s context', (context) => {
+describe.concurrent.each(matrix(import.meta.url))('pool waits in %s context', (context) => {
   // In the process context each worker leaves its output pipe open for 0.4 s after it exits.
   it('join() of a closed pool settles and the code after it runs while its workers are exiting', async ({
     expect,

@@ -7,6 +7,7 @@
 import { EOFError, Pipe, Queue } from '@multiproc/ipc';
 import { Event } from '@multiproc/shared';
 import { afterEach, describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { killProcesses, startProcess } from './core.js';
 import type { Context } from './helpers.js';
 
@@ -81,7 +82,7 @@ describe('a thread worker that took the item', () => {
   });
 });
 
-describe.each<Context>(['thread', 'process'])('a %s worker', (context) => {
+describe.each(matrix(import.meta.url))('a %s worker', (context) => {
   it('holds the queue and ends; the parent closes its own: the end in the item is released', async () => {
     const [mine, theirs] = Pipe();
     const q = new Queue<unknown>();

@@ -21,6 +21,7 @@ import {
   wait,
 } from '@multiproc/ipc';
 import { afterEach, describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { core, killProcesses, startProcess } from './core.js';
 import type { Context } from './helpers.js';
 
@@ -179,7 +180,7 @@ describe('Queue, SimpleQueue and JoinableQueue in one thread', () => {
   });
 });
 
-describe.each<Context>(['thread', 'process'])('across a %s', (context) => {
+describe.each(matrix(import.meta.url))('across a %s', (context) => {
   it(
     'a duplex pipe passed to a Process echoes; the parent closing its copy does not close the child',
     T,

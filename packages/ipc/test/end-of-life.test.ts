@@ -6,6 +6,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { EOFError, JoinableQueue, Pipe, Queue } from '@multiproc/ipc';
 import { afterEach, describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { core, killProcesses, startProcess } from './core.js';
 import type { Context } from './helpers.js';
 
@@ -16,7 +17,7 @@ const start = startProcess;
 
 afterEach(killProcesses);
 
-describe.each<Context>(['thread', 'process'])('end of life (%s)', (context) => {
+describe.each(matrix(import.meta.url))('end of life (%s)', (context) => {
   it.each(['exit', 'kill'])('a copy never used closes when its worker ends (%s)', async (how) => {
     const [mine, theirs] = Pipe();
     const p = start(context, how === 'exit' ? tasks.exitAtOnce : tasks.idle, [theirs, 60_000]);
@@ -176,7 +177,7 @@ function runKeepAlive(context: Context, scenario: string): Promise<{ stdout: str
   });
 }
 
-describe.each<Context>(['thread', 'process'])('a pending wait keeps the program alive (%s)', (context) => {
+describe.each(matrix(import.meta.url))('a pending wait keeps the program alive (%s)', (context) => {
   it.each([
     ['joinable', 'joined'],
     ['joinable-consumers-killed', 'EOFError'],
@@ -195,24 +196,21 @@ describe.each<Context>(['thread', 'process'])('a pending wait keeps the program 
   );
 });
 
-describe.each<Context>(['thread', 'process'])(
-  'JoinableQueue.join() after a consumer died (%s)',
-  (context) => {
-    // Python's join() blocks forever here; ours rejects once nothing can mark the task done, and
-    // says which items are missing their taskDone() (not a word about pipe ends).
-    it('rejects with EOFError counting the item taken without taskDone() when the consumer exited', async () => {
-      // process.exit() lets the consumer's copy confirm its get: 1 taken, the other item queued.
-      const { stdout, code } = await runKeepAlive(context, 'joinable-consumer-exited');
-      expect(stdout.trim()).toBe('EOFError MP_EOF advice=true taken=1 queued=1');
-      expect(code).toBe(0);
-    }, 30_000);
+describe.each(matrix(import.meta.url))('JoinableQueue.join() after a consumer died (%s)', (context) => {
+  // Python's join() blocks forever here; ours rejects once nothing can mark the task done, and
+  // says which items are missing their taskDone() (not a word about pipe ends).
+  it('rejects with EOFError counting the item taken without taskDone() when the consumer exited', async () => {
+    // process.exit() lets the consumer's copy confirm its get: 1 taken, the other item queued.
+    const { stdout, code } = await runKeepAlive(context, 'joinable-consumer-exited');
+    expect(stdout.trim()).toBe('EOFError MP_EOF advice=true taken=1 queued=1');
+    expect(code).toBe(0);
+  }, 30_000);
 
-    it('rejects with EOFError counting the item the killed consumer took without taskDone()', async () => {
-      // Killed right after it reported its get: the item is its own (never queued again), its
-      // task unfinished.
-      const { stdout, code } = await runKeepAlive(context, 'joinable-consumer-killed');
-      expect(stdout.trim()).toBe('EOFError MP_EOF advice=true taken=1 queued=1');
-      expect(code).toBe(0);
-    }, 30_000);
-  },
-);
+  it('rejects with EOFError counting the item the killed consumer took without taskDone()', async () => {
+    // Killed right after it reported its get: the item is its own (never queued again), its
+    // task unfinished.
+    const { stdout, code } = await runKeepAlive(context, 'joinable-consumer-killed');
+    expect(stdout.trim()).toBe('EOFError MP_EOF advice=true taken=1 queued=1');
+    expect(code).toBe(0);
+  }, 30_000);
+});

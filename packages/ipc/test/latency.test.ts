@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JoinableQueue, Pipe, Queue, SimpleQueue } from '@multiproc/ipc';
 import { afterEach, describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { core } from './core.js';
 import type { Context } from './helpers.js';
 
@@ -78,66 +79,63 @@ const SPACING_MS = 50;
 /** A median delay above this is a flush that waited for a timer, not scheduling noise. */
 const LATE_MS = 250;
 
-describe.each<Context>(['thread', 'process'])(
-  'latency of sends from code that never yields (%s)',
-  (context) => {
-    it.each([
-      ['Connection.send', 'send', 'send'],
-      ['Connection.sendBytes', 'sendBytes', 'sendBytes'],
-      ['Queue.putNowait', 'queue', 'putNowait'],
-      ['Queue.put', 'queue', 'put'],
-      ['JoinableQueue.putNowait', 'joinable', 'putNowait'],
-      // From a process these ask the queue's process for room (and the task) first: the item
-      // still leaves at once, not with the sender's next send.
-      ['bounded Queue.putNowait', 'bounded', 'putNowait'],
-      ['SimpleQueue.put', 'simple', 'put'],
-    ])(
-      '%s: each message arrives while the sender still spins, well within its spacing',
-      async (_, kind, how) => {
-        const dir = mkdtempSync(join(tmpdir(), 'mp-latency-'));
-        dirs.push(dir);
-        const ackFile = join(dir, 'ack');
-        writeFileSync(ackFile, '');
-        const { theirs, next } = channel(kind);
-        const p = start(context, tasks.spinAndSend, [theirs, how, COUNT, SPACING_MS, ackFile]);
-        const delays: number[] = [];
-        for (let i = 0; i < COUNT; i++) {
-          const m = await next();
-          delays.push(Date.now() - m.sentAt);
-          expect(m.i).toBe(i);
-          writeFileSync(ackFile, String(i)); // the sender waits for this, spinning, before it goes on
-        }
-        await p.join();
-        // Every message arrived before its sender yielded once: it waited for each acknowledgement.
-        expect(p.exitCode).toBe(0);
-        // And promptly: the acknowledgements above already prove each message left while its sender
-        // spun; this bound catches a flush that waits for a slow timer. It is generous because CI runs
-        // every package's suite at once on 2 cores, where the scheduler parks either thread for tens
-        // of ms (medians above 40 ms were seen there).
-        delays.sort((x, y) => x - y);
-        expect(delays[COUNT >> 1]).toBeLessThan(LATE_MS);
-      },
-    );
-
-    it('a putNowait flood from code that never yields streams, in order, until its sender is killed', async () => {
-      const q = new Queue<number>();
-      const p = start(context, tasks.flood, [q]);
-      const got: number[] = [];
-      // Without streaming, nothing would arrive before the worker yields, which it never does.
-      while (got.length < 2000) got.push(await q.get({ timeout: WAIT_MS }));
-      p.kill();
-      await p.join();
-      for (;;) {
-        try {
-          got.push(await q.get({ timeout: 200 }));
-        } catch {
-          break;
-        }
+describe.each(matrix(import.meta.url))('latency of sends from code that never yields (%s)', (context) => {
+  it.each([
+    ['Connection.send', 'send', 'send'],
+    ['Connection.sendBytes', 'sendBytes', 'sendBytes'],
+    ['Queue.putNowait', 'queue', 'putNowait'],
+    ['Queue.put', 'queue', 'put'],
+    ['JoinableQueue.putNowait', 'joinable', 'putNowait'],
+    // From a process these ask the queue's process for room (and the task) first: the item
+    // still leaves at once, not with the sender's next send.
+    ['bounded Queue.putNowait', 'bounded', 'putNowait'],
+    ['SimpleQueue.put', 'simple', 'put'],
+  ])(
+    '%s: each message arrives while the sender still spins, well within its spacing',
+    async (_, kind, how) => {
+      const dir = mkdtempSync(join(tmpdir(), 'mp-latency-'));
+      dirs.push(dir);
+      const ackFile = join(dir, 'ack');
+      writeFileSync(ackFile, '');
+      const { theirs, next } = channel(kind);
+      const p = start(context, tasks.spinAndSend, [theirs, how, COUNT, SPACING_MS, ackFile]);
+      const delays: number[] = [];
+      for (let i = 0; i < COUNT; i++) {
+        const m = await next();
+        delays.push(Date.now() - m.sentAt);
+        expect(m.i).toBe(i);
+        writeFileSync(ackFile, String(i)); // the sender waits for this, spinning, before it goes on
       }
-      // In order, no duplicates, nothing missing before the last one that arrived.
-      expect(got.length).toBeGreaterThanOrEqual(2000);
-      expect(got).toEqual(got.map((_, i) => i));
-      q.close();
-    });
-  },
-);
+      await p.join();
+      // Every message arrived before its sender yielded once: it waited for each acknowledgement.
+      expect(p.exitCode).toBe(0);
+      // And promptly: the acknowledgements above already prove each message left while its sender
+      // spun; this bound catches a flush that waits for a slow timer. It is generous because CI runs
+      // every package's suite at once on 2 cores, where the scheduler parks either thread for tens
+      // of ms (medians above 40 ms were seen there).
+      delays.sort((x, y) => x - y);
+      expect(delays[COUNT >> 1]).toBeLessThan(LATE_MS);
+    },
+  );
+
+  it('a putNowait flood from code that never yields streams, in order, until its sender is killed', async () => {
+    const q = new Queue<number>();
+    const p = start(context, tasks.flood, [q]);
+    const got: number[] = [];
+    // Without streaming, nothing would arrive before the worker yields, which it never does.
+    while (got.length < 2000) got.push(await q.get({ timeout: WAIT_MS }));
+    p.kill();
+    await p.join();
+    for (;;) {
+      try {
+        got.push(await q.get({ timeout: 200 }));
+      } catch {
+        break;
+      }
+    }
+    // In order, no duplicates, nothing missing before the last one that arrived.
+    expect(got.length).toBeGreaterThanOrEqual(2000);
+    expect(got).toEqual(got.map((_, i) => i));
+    q.close();
+  });
+});

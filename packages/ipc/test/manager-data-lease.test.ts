@@ -4,6 +4,7 @@
 // the holder idles, writes seen elsewhere, durability at a SIGKILL, a manager gone, proxy values).
 import { Manager, Queue } from '@multiproc/ipc';
 import { describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { core } from './core.js';
 import { isSettled, managerTestKit } from './manager-kit.js';
 
@@ -44,7 +45,7 @@ describe('a leased manager dict in this thread', () => {
 // CI runs 300 each (the lock changes hands between processes each time), `npm run test:full` 1000.
 const WRITES = process.env.MULTIPROC_TESTS === 'full' ? 1000 : 300;
 
-describe.each(['process', 'thread'] as const)('a leased manager dict (%s)', (context) => {
+describe.each(matrix(import.meta.url))('a leased manager dict (%s)', (context) => {
   it(`keeps 3 x ${WRITES} read-modify-writes under a manager Lock exact`, { timeout: 120_000 }, async () => {
     const m = await manager();
     const lock = m.Lock();

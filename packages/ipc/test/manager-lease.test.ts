@@ -4,6 +4,7 @@
 // a release by another holder).
 import { LockError, Manager, Queue } from '@multiproc/ipc';
 import { describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { core } from './core.js';
 import { isSettled, managerTestKit } from './manager-kit.js';
 
@@ -34,7 +35,7 @@ async function takeLease(lock: ReturnType<Manager['Lock']>): Promise<void> {
   throw new Error('The lock was never leased to this thread.');
 }
 
-describe.each(['process', 'thread'] as const)('a leased manager Lock (%s)', (context) => {
+describe.each(matrix(import.meta.url))('a leased manager Lock (%s)', (context) => {
   it(`keeps 3 x ${INCREMENTS} read-then-write increments exact`, { timeout: 120_000 }, async () => {
     const m = await manager();
     const lock = m.Lock();

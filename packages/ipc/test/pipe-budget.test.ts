@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pipe } from '@multiproc/ipc';
 import { afterEach, describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { killProcesses, startProcess } from './core.js';
 import type { Context } from './helpers.js';
 
@@ -55,7 +56,7 @@ function sendAll(a: { sendBytes(b: Uint8Array): void }, dir: string | Int32Array
   return lag;
 }
 
-describe.each<Context>(['process', 'thread'])('a pipe whose reader reads late (%s)', (context) => {
+describe.each(matrix(import.meta.url))('a pipe whose reader reads late (%s)', (context) => {
   it('its sender waits for it: what waits stays bounded', { timeout: 60_000 }, async () => {
     const dir = context === 'thread' ? new Int32Array(new SharedArrayBuffer(4)) : tempDir();
     const [a, b] = Pipe();

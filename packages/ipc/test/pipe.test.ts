@@ -15,6 +15,7 @@ import {
 } from '@multiproc/ipc';
 import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
+import { matrix } from '../../../test-support/matrix.ts';
 import { type Context, killAll, startPeer } from './helpers.js';
 
 afterEach(killAll);
@@ -147,7 +148,7 @@ describe('Pipe in one thread', () => {
   });
 });
 
-describe.each<Context>(['thread', 'process'])('Pipe across a %s', (ctx) => {
+describe.each(matrix(import.meta.url))('Pipe across a %s', (ctx) => {
   it('round-trips values through an echoing peer', async () => {
     const [a, b] = Pipe();
     const peer = startPeer(ctx, 'echo', b);

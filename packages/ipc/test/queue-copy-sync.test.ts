@@ -6,6 +6,7 @@
 import { Pipe, Queue } from '@multiproc/ipc';
 import { RawArray } from '@multiproc/shared';
 import { afterEach, describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { killProcesses, startProcess } from './core.js';
 import type { Context } from './helpers.js';
 
@@ -26,7 +27,7 @@ async function takeAll(q: Queue<unknown>): Promise<unknown[]> {
   return out;
 }
 
-describe.each<Context>(['thread', 'process'])('a queue copy in a worker (%s)', (context) => {
+describe.each(matrix(import.meta.url))('a queue copy in a worker (%s)', (context) => {
   it('putNowait() in a worker stops at maxsize with QueueFullError', async () => {
     const q = new Queue<number>({ maxsize: 3 });
     await q.put(-1);

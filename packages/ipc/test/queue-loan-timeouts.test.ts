@@ -6,6 +6,7 @@
 // `join()` returns). Real threads and processes.
 import { JoinableQueue, Pipe } from '@multiproc/ipc';
 import { afterEach, describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { killProcesses, startProcess } from './core.js';
 
 const { tasks } = await import(new URL('./fixtures/loan-tasks.mjs', import.meta.url).href);
@@ -13,7 +14,7 @@ const { tasks } = await import(new URL('./fixtures/loan-tasks.mjs', import.meta.
 afterEach(killProcesses);
 
 describe('consumers whose gets time out or do not wait', () => {
-  it.each(['process', 'thread'] as const)(
+  it.each(matrix(import.meta.url))(
     '5 %s consumers, 3 producers: every item once, each producer in order at each consumer',
     async (ctx) => {
       const N = 1500;
@@ -49,7 +50,7 @@ describe('consumers whose gets time out or do not wait', () => {
 });
 
 describe("a copy's get whose time runs out while its home does not answer", () => {
-  it.each(['process', 'thread'] as const)(
+  it.each(matrix(import.meta.url))(
     'a %s consumer still ends it, SYNC_ANSWER_MS (1 s) after its timeout at the most',
     async (ctx) => {
       const q = new JoinableQueue<number>();

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JoinableQueue, Queue, SimpleQueue } from '@multiproc/ipc';
 import { afterEach, describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { killProcesses, startProcess } from './core.js';
 import type { Context } from './helpers.js';
 
@@ -41,7 +42,7 @@ function taken(where: string | Int32Array, known: number): number {
   return Math.max(known, existsSync(file) ? Number(readFileSync(file, 'utf8')) || 0 : 0);
 }
 
-describe.each<Context>(['process', 'thread'])('a queue consumed in a %s', (context) => {
+describe.each(matrix(import.meta.url))('a queue consumed in a %s', (context) => {
   it.each(FORMS)(
     '%s in a loop that never yields: items reach it',
     { timeout: 60_000 },

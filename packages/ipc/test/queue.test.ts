@@ -13,6 +13,7 @@ import {
 import { decodeValue, encodeValue } from '@multiproc/shared';
 import { afterEach, describe, expect, expectTypeOf, it, vi } from 'vitest';
 import { z } from 'zod';
+import { matrix } from '../../../test-support/matrix.ts';
 import { type Context, killAll, startPeer } from './helpers.js';
 
 afterEach(killAll);
@@ -248,7 +249,7 @@ describe('Queue shared by threads and processes at once', () => {
   }, 120_000);
 });
 
-describe.each<Context>(['thread', 'process'])('Queue across %s peers', (ctx) => {
+describe.each(matrix(import.meta.url))('Queue across %s peers', (ctx) => {
   it(`2 producers x 2 consumers x ${PER_PRODUCER} items: no loss, no duplicate, FIFO per producer`, async () => {
     const q = new Queue<[number, number] | null>();
     const consumers = [startPeer(ctx, 'consume', q), startPeer(ctx, 'consume', q)];

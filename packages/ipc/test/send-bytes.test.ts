@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EOFError, Pipe } from '@multiproc/ipc';
 import { afterEach, describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { poolFreeBytes } from '../src/internal/link/send-pool.js';
 import { SocketLink } from '../src/internal/link/socket-link.js';
 import { checkMixed, fillMixed, mixedSize, sendMixed } from './fixtures/scenarios.mjs';
@@ -107,7 +108,7 @@ describe('sendBytes over a socket link', () => {
   });
 });
 
-describe.each<Context>(['process', 'thread'])('many distinct big messages and values (%s)', (ctx) => {
+describe.each(matrix(import.meta.url))('many distinct big messages and values (%s)', (ctx) => {
   it('arrive whole and in order when this side sends them from one reused buffer', async () => {
     const [a, b] = Pipe();
     const n = 120;

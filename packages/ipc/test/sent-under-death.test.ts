@@ -6,6 +6,7 @@
 // arrived.
 import { EOFError, Pipe, Queue, QueueEmptyError } from '@multiproc/ipc';
 import { afterEach, describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { killProcesses, startProcess } from './core.js';
 import type { Context } from './helpers.js';
 
@@ -23,7 +24,7 @@ async function stop(p: { kill(): void; terminate(): Promise<void>; join(): Promi
   await p.join();
 }
 
-describe.each<Context>(['thread', 'process'])('sent before a stop (%s)', (context) => {
+describe.each(matrix(import.meta.url))('sent before a stop (%s)', (context) => {
   it.each(['kill', 'terminate'])('values sent on a pipe before %s() all arrive, in order', async (how) => {
     for (let round = 0; round < ROUNDS; round++) {
       const [mine, theirs] = Pipe<number>();

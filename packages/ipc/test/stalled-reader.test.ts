@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pipe } from '@multiproc/ipc';
 import { afterEach, describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { core } from './core.js';
 import type { Context } from './helpers.js';
 
@@ -35,7 +36,7 @@ function appearsSync(file: string): boolean {
   return true;
 }
 
-describe.each<Context>(['process', 'thread'])('sendBytes() while the reader asks (%s)', (context) => {
+describe.each(matrix(import.meta.url))('sendBytes() while the reader asks (%s)', (context) => {
   it('reaches the reader before the sender yields', { timeout: 60_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mp-stall-'));
     dirs.push(dir);

@@ -6,6 +6,7 @@
 // the call (test_get): its puts from another process are on their way, and must leave first.
 import { JoinableQueue, Queue } from '@multiproc/ipc';
 import { afterAll, describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { core } from './core.js';
 
 const { tasks } = await import(new URL('./fixtures/take-signal-tasks.mjs', import.meta.url).href);
@@ -14,7 +15,7 @@ const ROUNDS = 6;
 const ITEMS = 6;
 const BUSY_MS = 100;
 
-describe.each(['process', 'thread'] as const)('a take, then a signal (%s context)', (name) => {
+describe.each(matrix(import.meta.url))('a take, then a signal (%s context)', (name) => {
   const ctx = core.getContext(name);
   const pool = new ctx.Pool({ processes: 1 });
   afterAll(() => pool.terminate());

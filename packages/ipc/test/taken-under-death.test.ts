@@ -6,6 +6,7 @@
 // the item out again (3-5 of 10 kills).
 import { JoinableQueue, Pipe, Queue, QueueEmptyError } from '@multiproc/ipc';
 import { afterEach, describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { core, killProcesses, startProcess } from './core.js';
 import type { Context } from './helpers.js';
 
@@ -16,7 +17,7 @@ const ROUNDS = 3;
 
 afterEach(killProcesses);
 
-describe.each<Context>(['thread', 'process'])('taken before a kill (%s)', (context) => {
+describe.each(matrix(import.meta.url))('taken before a kill (%s)', (context) => {
   it('an item a killed worker took from a Queue is not handed out again', async () => {
     for (let round = 0; round < ROUNDS; round++) {
       const q = new Queue<number>();
@@ -84,7 +85,7 @@ describe.each<Context>(['thread', 'process'])('taken before a kill (%s)', (conte
 // Per-sender FIFO (CONTRACT "Delivery") after readers are stopped while they wait: an item the queue
 // was about to hand to a worker being killed or terminated goes to the next taker instead, so it
 // never comes back behind items put after it (before: `2,3,4,5,0,1`, every time, both contexts).
-describe.each<Context>(['thread', 'process'])('order after stopped readers (%s)', (context) => {
+describe.each(matrix(import.meta.url))('order after stopped readers (%s)', (context) => {
   it.each(['kill', 'terminate'])(
     'items put right after %s() of workers waiting in get() come back in the order put',
     async (how) => {

@@ -4,6 +4,7 @@
 // OS and flushes a queue's feeder at exit). See protocol/bequest.ts and runtime/will.ts.
 import { type Connection, EOFError, Pipe, Queue } from '@multiproc/ipc';
 import { afterEach, describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
 import { core, killProcesses, startProcess } from './core.js';
 import type { Context } from './helpers.js';
 
@@ -39,7 +40,7 @@ async function drainQueue(q: Queue<number>, first: number[] = []): Promise<numbe
   }
 }
 
-describe.each<Context>(['thread', 'process'])('a pipe and a queue made in a worker (%s)', (context) => {
+describe.each(matrix(import.meta.url))('a pipe and a queue made in a worker (%s)', (context) => {
   it.each(['return', 'throw', 'exit'])(
     'what the worker sent and put before it ended (%s) arrives in order while the parent reads, then EOFError',
     async (how) => {
