@@ -17,8 +17,10 @@ export default mergeConfig(
       // about 140 s less CPU (a fork and imports per file cost about 1 s each on CI's machine).
       isolate: false,
       // Chaos, loops of deaths and aborts, order under stress, soaks (hundreds of workers retired or
-      // pools dropped, each checked for what stays reachable), and rounds of workers replaced or
-      // stopped at chosen instants: `npm run test:full` (see vitest.shared.ts).
+      // pools dropped, each checked for what stays reachable), rounds of workers replaced, started
+      // or stopped at chosen instants, and the slowest regression files beyond the contract's own
+      // suites (pool-*, pool-failures-*, process, owner-end*, ...): `npm run test:full` (see
+      // vitest.shared.ts). CI's budget is CPU time: every package's suite shares its 2 cores.
       exclude: longTier([
         'test/pool-chaos-*.test.ts',
         'test/pool-abort-next.test.ts',
@@ -29,6 +31,12 @@ export default mergeConfig(
         'test/pool-replace.test.ts',
         'test/pool-worker-names.test.ts',
         'test/first-use-terminated.test.ts',
+        'test/pool-initializer-each.test.ts',
+        'test/pool-liveness.test.ts',
+        'test/pool-exit-after-return.test.ts',
+        'test/pool-side-lane.test.ts',
+        'test/socket-dir.test.ts',
+        'test/pool-unstarted-deaths.test.ts',
       ]),
     },
   }),

@@ -14,13 +14,21 @@ export default mergeConfig(
       maxWorkers: 2,
       // Not `isolate: false` (as core has): shared worker processes load some modules twice here
       // (ipc's tests reach core through ./core.js), and `instanceof` checks then fail.
-      // Links' forwarders and queue copies stopped at random instants, in long loops, and 50 MiB
-      // values through a manager: `npm run test:full` (see vitest.shared.ts). The other
-      // *-under-death suites are short enough for CI.
+      // Links' forwarders and queue copies stopped at random instants, in long loops, 50 MiB values
+      // through a manager, the protocol's model checks, lock leases in long rounds, and the slowest
+      // regression files beyond the contract's own suites (pipe, queue, end-of-life, worker-made,
+      // contract-audit, ...): `npm run test:full` (see vitest.shared.ts). CI's budget is CPU time:
+      // every package's suite shares its 2 cores.
       exclude: longTier([
         'test/forward-under-death.test.ts',
         'test/count-under-death.test.ts',
         'test/manager-big-values.test.ts',
+        'test/taken-under-death.test.ts',
+        'test/first-use-terminated.test.ts',
+        'test/catch-up.test.ts',
+        'test/hand-on.test.ts',
+        'test/manager-lease.test.ts',
+        'test/protocol.model.test.ts',
       ]),
     },
   }),
