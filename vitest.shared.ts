@@ -1,3 +1,5 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { configDefaults, defineConfig } from 'vitest/config';
 import { RetriedReporter } from './vitest.retried.ts';
@@ -16,6 +18,23 @@ export const FULL_TESTS = process.env.MULTIPROC_TESTS === 'full';
 /** A package's test files that only the full tier runs: pass them as the package's `exclude`. */
 export function longTier(files: string[]): string[] {
   return [...configDefaults.exclude, ...(FULL_TESTS ? [] : files)];
+}
+
+/**
+ * Half of a package's regression files (`test/*.test.ts` not matched by `keep`, the contract's own
+ * suites), chosen by an FNV-1a hash of each file's name so the choice is the same on every machine:
+ * pass them to {@link longTier}. CI runs the other half and every kept suite; the full tier runs
+ * all. Used where a package's suite would not fit CI's CPU budget on 2 cores otherwise.
+ */
+export function regressionHalf(packageDir: string, keep: RegExp): string[] {
+  return readdirSync(join(packageDir, 'test'))
+    .filter((name) => name.endsWith('.test.ts') && !keep.test(name))
+    .filter((name) => {
+      let hash = 0x811c9dc5;
+      for (const char of name) hash = Math.imul(hash ^ char.charCodeAt(0), 0x01000193) >>> 0;
+      return hash % 2 === 1;
+    })
+    .map((name) => `test/${name}`);
 }
 
 // Every package's tests share these settings. Tests start real workers and child processes, so

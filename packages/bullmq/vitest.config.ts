@@ -5,14 +5,24 @@ import shared, { longTier } from '../../vitest.shared.ts';
 // waiting on BullMQ's timers (lock renewals, stalled-job checks, retries), not on the CPU.
 // The 513 MB payload (too-big.test.ts) and the 64 MiB one under a 3 s lock (large-payloads.test.ts)
 // run in `npm run test:full` only (see vitest.shared.ts): beside every other suite on 2 cores a
-// worker's event loop stalls past any lock short enough to test the payload's own.
+// worker's event loop stalls past any lock short enough to test the payload's own. So do Redis
+// killed and restarted, workers killed or frozen, the worker CLI and split task modules: minutes
+// of CPU and of waiting on BullMQ's timers that CI's 2 cores cannot spare beside every other suite.
 export default mergeConfig(
   shared,
   defineConfig({
     test: {
       globalSetup: ['test/global-setup.ts'],
       maxWorkers: 3,
-      exclude: longTier(['test/too-big.test.ts', 'test/large-payloads.test.ts']),
+      exclude: longTier([
+        'test/too-big.test.ts',
+        'test/large-payloads.test.ts',
+        'test/redis-loss.test.ts',
+        'test/faults.test.ts',
+        'test/liveness.test.ts',
+        'test/cli.test.ts',
+        'test/split-modules.test.ts',
+      ]),
     },
   }),
 );

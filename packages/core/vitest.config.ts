@@ -1,12 +1,17 @@
 import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { defineConfig, mergeConfig } from 'vitest/config';
-import shared, { longTier } from '../../vitest.shared.ts';
+import shared, { longTier, regressionHalf } from '../../vitest.shared.ts';
 
 // Most tests here start pools of child processes; in CI every package's suite runs at once on
 // 2 cores, and a pool of 3 children has taken over 15 s to answer its first call there.
 // Files run at least two at a time (vitest's default on 2 cores is one): a file spends much of its
 // time waiting for workers and programs to start, exit or sleep, which another file can overlap.
 // The heaviest suites have one file per context (pool-*-thread, pool-*-process) to spread them.
+// The contract's own suites: CI runs all of them, and half of the other files (regressionHalf).
+const CONTRACT_SUITES =
+  /^(pool-(thread|process|failures-thread|failures-process|close-imap|specifics|scheduling|stalled-input|imap-errors|never-settles|undelivered-args)|process|message-exit|lifecycle|owner-end(-process)?|owner-death|programs|output-lines|callbacks|start-failure|errors|context|readme|smoke|file-size|packaging)\.test\.ts$/;
+
 export default mergeConfig(
   shared,
   defineConfig({
@@ -37,6 +42,8 @@ export default mergeConfig(
         'test/pool-side-lane.test.ts',
         'test/socket-dir.test.ts',
         'test/pool-unstarted-deaths.test.ts',
+        'test/python-parity.test.ts',
+        ...regressionHalf(fileURLToPath(new URL('.', import.meta.url)), CONTRACT_SUITES),
       ]),
     },
   }),

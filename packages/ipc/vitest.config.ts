@@ -1,10 +1,15 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig, mergeConfig } from 'vitest/config';
-import shared, { longTier } from '../../vitest.shared.ts';
+import shared, { longTier, regressionHalf } from '../../vitest.shared.ts';
 
 // Most tests here start threads and child processes; in CI every package's suite runs at once on
 // 2 cores, where a child's start alone can take seconds. A hang still fails, after 60 s.
 // Two files at a time (vitest's default on 2 cores is one): most of a file's time is spent waiting
 // for peers to start and for messages to cross, which another file can overlap.
+// The contract's own suites: CI runs all of them, and half of the other files (regressionHalf).
+const CONTRACT_SUITES =
+  /^(pipe|queue|contract-audit|end-of-life|worker-made|queue-loan|queue-loan-timeouts|manager|joinable-pipelined|python-parity|listener|process|sent-under-death|timeout|smoke|file-size)\.test\.ts$/;
+
 export default mergeConfig(
   shared,
   defineConfig({
@@ -29,6 +34,8 @@ export default mergeConfig(
         'test/hand-on.test.ts',
         'test/manager-lease.test.ts',
         'test/protocol.model.test.ts',
+        'test/home-blocked.test.ts',
+        ...regressionHalf(fileURLToPath(new URL('.', import.meta.url)), CONTRACT_SUITES),
       ]),
     },
   }),

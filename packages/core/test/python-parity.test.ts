@@ -86,8 +86,10 @@ describe.each(matrix(import.meta.url))('in the %s context', (context) => {
     expect(getStartMethod(true)).toBeNull(); // the main program's own choice is untouched
   });
 
+  // Five starts one after another, each inside the one above: over 60 s once in CI in the process
+  // context, where every package's tests share 2 cores (a child's start took over 10 s there).
   it('a chain of five Processes, each started inside the target above it (CPython TestForkAwareThreadLock)', {
-    timeout: 60_000,
+    timeout: 150_000,
   }, async () => {
     const [r, w] = Pipe({ duplex: false });
     const p = own.process({ target: tasks.chain, args: [5, w, context], context });
@@ -96,7 +98,7 @@ describe.each(matrix(import.meta.url))('in the %s context', (context) => {
     const names = (await r.recv()) as string[];
     expect(names[0]).toMatch(/^Process-\d+$/);
     expect(names).toEqual([0, 1, 2, 3, 4].map((depth) => names[0] + ':1'.repeat(depth)));
-    await p.join(40_000);
+    await p.join(60_000);
     expect(p.exitCode).toBe(0);
     r.close();
   });
