@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { configDefaults, defineConfig } from 'vitest/config';
+import { nameHash } from './test-support/matrix.ts';
 import { RetriedReporter } from './vitest.retried.ts';
 
 /**
@@ -29,11 +30,7 @@ export function longTier(files: string[]): string[] {
 export function regressionHalf(packageDir: string, keep: RegExp): string[] {
   return readdirSync(join(packageDir, 'test'))
     .filter((name) => name.endsWith('.test.ts') && !keep.test(name))
-    .filter((name) => {
-      let hash = 0x811c9dc5;
-      for (const char of name) hash = Math.imul(hash ^ char.charCodeAt(0), 0x01000193) >>> 0;
-      return hash % 2 === 1;
-    })
+    .filter((name) => nameHash(name) % 2 === 1)
     .map((name) => `test/${name}`);
 }
 

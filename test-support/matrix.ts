@@ -17,10 +17,16 @@ export type ContextName = 'thread' | 'process';
  */
 export function matrix(fileUrl: string): readonly ContextName[] {
   if (process.env.MULTIPROC_TESTS === 'full') return ['thread', 'process'];
-  // FNV-1a of the file's name: stable across machines and runs.
+  return [nameHash(basename(new URL(fileUrl).pathname)) % 2 === 0 ? 'thread' : 'process'];
+}
+
+/**
+ * FNV-1a (32-bit) of a file's name: how the CI tier picks a file's context ({@link matrix}) and the
+ * half of a package's regression files it runs (`regressionHalf()` in vitest.shared.ts), the same
+ * on every machine and run.
+ */
+export function nameHash(name: string): number {
   let hash = 0x811c9dc5;
-  for (const char of basename(new URL(fileUrl).pathname)) {
-    hash = Math.imul(hash ^ char.charCodeAt(0), 0x01000193) >>> 0;
-  }
-  return [hash % 2 === 0 ? 'thread' : 'process'];
+  for (const char of name) hash = Math.imul(hash ^ char.charCodeAt(0), 0x01000193) >>> 0;
+  return hash;
 }
