@@ -6,9 +6,10 @@ import { nameHash } from './test-support/matrix.ts';
 import { RetriedReporter } from './vitest.retried.ts';
 
 /**
- * Tests come in two tiers. `npm test` (what CI runs on every change) runs every behaviour at least
- * once, a per-context case in one of the two contexts (test-support/matrix.ts), and must finish
- * well inside 15 minutes on 2 cores. `npm run test:full` adds the long tier: both contexts
+ * Tests come in two tiers. `npm test` (what CI runs on every change) runs the contract's suites, a
+ * per-context case in one of the two contexts (test-support/matrix.ts), half of core's and ipc's
+ * other regression files ({@link regressionHalf}) and the files no package lists in
+ * {@link longTier}, and must finish well inside 15 minutes on 2 cores. `npm run test:full` adds the long tier: both contexts
  * everywhere, stress loops, soaks, death at random instants, chaos, ports of other projects'
  * suites, and the wide matrices of cases. Run it before a release and after a change to what those
  * suites guard. `MULTIPROC_CPU_LOG=<file> npm test` records the CPU time of every test file

@@ -4,8 +4,9 @@ import { afterAll, beforeAll, expect } from 'vitest';
 /**
  * With `MULTIPROC_CPU_LOG=<file>` set, every test file appends one line to that file when it ends:
  * the CPU time it used in ms (this test process and every child process it waited for, from
- * /proc/self/stat), its wall time in ms, its path, and when it ended. Used to keep the CI tier inside its budget:
- * `MULTIPROC_CPU_LOG=/tmp/cpu.tsv npm test`, then sort the file by its first column.
+ * /proc/self/stat), its wall time in ms, its path, and when it ended. Used to keep the CI tier
+ * inside its budget: `MULTIPROC_CPU_LOG=/tmp/cpu.tsv npm test`, then sort the file by its first
+ * column.
  */
 const log = process.env.MULTIPROC_CPU_LOG;
 
