@@ -26,6 +26,9 @@ if (log !== undefined && process.platform === 'linux') {
   });
   afterAll(() => {
     const file = expect.getState().testPath ?? '?';
-    appendFileSync(log, `${(ticks() - cpu) * 10}\t${Date.now() - wall}\t${file}\t${new Date().toISOString()}\n`);
+    appendFileSync(
+      log,
+      `${(ticks() - cpu) * 10}\t${Date.now() - wall}\t${file}\t${new Date().toISOString()}\n`,
+    );
   });
 }
