@@ -24,6 +24,7 @@ import {
 } from '@multiproc/shared';
 import { copiedBytes, copyMetAgain, jsonCopy, NO_COPY, plainGraph, withoutSymbols } from './json-walk.js';
 import { BYTES_KIND, STRING_KIND } from './link/frames.js';
+import { decodeOwn } from './own-errors.js';
 import { dropEncoded } from './runtime/carried.js';
 
 export { jsonExact } from './json-walk.js';
@@ -160,9 +161,9 @@ export function fromItem(item: Item, wait = false, loads?: PendingLoad[]): unkno
     throw undecodable(err);
   }
   if (kind !== KIND_ENCODED) return value;
-  if (!wait) return decodeValue(value, 'process', loads);
+  if (!wait) return decodeOwn(() => decodeValue(value, 'process', loads));
   const mine: PendingLoad[] = [];
-  const decoded = decodeValue(value, 'process', mine);
+  const decoded = decodeOwn(() => decodeValue(value, 'process', mine));
   const loading = loadPending(mine);
   return loading ? loading.then(() => decoded) : decoded;
 }

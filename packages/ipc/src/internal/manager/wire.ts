@@ -10,11 +10,11 @@ import {
   builtinErrorClass,
   classifyError,
   type ErrorFamily,
-  ourErrorClass,
   resolveTimeout,
   ValidationError,
 } from '@multiproc/shared';
 import type { Address } from '../net/endpoint.js';
+import { ownErrorClass } from '../own-errors.js';
 import type { WireTimeout } from './wait-list.js';
 
 export type Request = [id: number, method: string, args: unknown[]];
@@ -173,7 +173,7 @@ function unnest(n: Nested): unknown {
 function construct(r: ErrorRecord): Error {
   const name = r.className ?? '';
   if (r.family === 'ours') {
-    const C = ourErrorClass(name);
+    const C = ownErrorClass(name);
     // A real Error (the classes' constructors take different arguments) with the class's prototype.
     if (C) return Reflect.construct(Error, [r.message], C);
   } else if (r.family === 'builtin') {
