@@ -25,6 +25,8 @@ import { classifyError as classify, type ErrorFamily as Family } from '../error-
 import { ProcessError, SerializationError } from '../errors.js';
 import { describeThrown } from './describe-thrown.js';
 import { construct } from './error-construct.js';
+import { backRef, isBackRef, rebuilding, refTarget, writing } from './error-refs.js';
+import { deeperThan } from './nesting.js';
 
 /**
  * An error as it travels between threads or processes.
@@ -70,30 +72,6 @@ function cloneable(value: unknown): boolean {
   }
 }
 
-/** Past this many levels the codec refuses a value (its `SerializationError` names the path). */
-const CODEC_NESTING = 1000;
-
-/** Whether `value` nests containers deeper than `limit` (a receiver could not rebuild it). */
-function deeperThan(value: unknown, limit: number): boolean {
-  if (typeof value !== 'object' || value === null) return false;
-  const seen = new Set<object>();
-  const stack: [object, number][] = [[value, 1]];
-  while (stack.length > 0) {
-    const [obj, level] = stack.pop()!;
-    if (level > limit) return true;
-    if (seen.has(obj)) continue;
-    seen.add(obj);
-    const items =
-      obj instanceof Map
-        ? [...obj.keys(), ...obj.values()]
-        : obj instanceof Set
-          ? [...obj]
-          : Object.values(obj);
-    for (const item of items) if (typeof item === 'object' && item !== null) stack.push([item, level + 1]);
-  }
-  return false;
-}
-
 /**
  * How the nested values of a record (`cause`, own fields, aggregated errors) travel: through the
  * value codec for `target`, as results do. `refuse`: a part the codec cannot send fails the send
@@ -120,7 +98,7 @@ function packNested(value: unknown, depth: number, path: string, how: Packing): 
   if ((t !== 'object' && t !== 'function' && t !== 'symbol') || value === null) return value;
   // Structured clone takes it here (a worker's deep stack), the caller's thread could not read it:
   // the codec's SerializationError names the path and the limit (toErrorRecord sends that instead).
-  if (deeperThan(value, CODEC_NESTING)) encodeValue(value, 'thread', path);
+  if (deeperThan(value)) encodeValue(value, 'thread', path);
   // Errors inside it (`cause: { errors: [e] }`) become records too, down to MAX_DEPTH.
   const errors: ErrorEncoder | undefined =
     depth + 1 < MAX_DEPTH
@@ -176,9 +154,11 @@ export function toErrorRecord(
   // gets a SerializationError naming the part, with what was thrown as its cause.
   const reading = { path };
   const how: Packing = { target: target ?? 'process', refuse };
+  const ref = backRef(err);
+  if (ref) return ref as unknown as ErrorRecord;
   try {
     return err instanceof Error
-      ? errorRecord(err, depth, reading, how)
+      ? writing(err, () => errorRecord(err, depth, reading, how))
       : thrownRecord(err, depth, reading, target, how);
   } catch (readErr) {
     if (refuse && readErr instanceof ProcessError) throw readErr;
@@ -358,17 +338,37 @@ export function fromErrorRecord(
   source: CodecTarget = 'process',
   loads?: PendingLoad[],
 ): Error {
-  const err = construct(record, (e) => unpackNested(e, source, loads));
+  if (isBackRef(record)) return refTarget(record);
+  return rebuilding(
+    // What nests in it is rebuilt once it exists (`rebuilt`): it may refer to the error itself.
+    () => construct(record, () => undefined),
+    (err) => rebuilt(err, record, source, loads),
+  );
+}
+
+/** The name, stack and fields of `err`, rebuilt from `record` (see {@link fromErrorRecord}). */
+function rebuilt(
+  err: Error,
+  record: ErrorRecord,
+  source: CodecTarget,
+  loads: PendingLoad[] | undefined,
+): Error {
+  const unpack = (packed: unknown) => unpackNested(packed, source, loads);
+  const nested = err as { errors?: unknown[]; error?: unknown; suppressed?: unknown };
+  if (record.errors && Array.isArray(nested.errors))
+    nested.errors.splice(0, Infinity, ...record.errors.map(unpack));
+  if (record.suppressed && 'suppressed' in nested)
+    [nested.error, nested.suppressed] = record.suppressed.map(unpack);
   define(err, 'stack', record.stack);
   if (err.name !== record.name) define(err, 'name', record.name);
   for (const [key, value] of Object.entries(record.props)) {
     try {
-      define(err, key, unpackNested(value, source, loads), true);
+      define(err, key, unpack(value), true);
     } catch {
       // A getter on the prototype (such as `code`) already answers for it.
     }
   }
-  if ('cause' in record) define(err, 'cause', unpackNested(record.cause, source, loads));
+  if ('cause' in record) define(err, 'cause', unpack(record.cause));
   if (!record.isError && 'thrown' in record) define(err, 'thrown', record.thrown);
   return err;
 }

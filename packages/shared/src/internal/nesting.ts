@@ -9,3 +9,24 @@
  * default recursion limit is also 1000).
  */
 export const MAX_NESTING = 1000;
+
+/** Whether `value` nests containers deeper than `limit` (a receiver could not rebuild it). */
+export function deeperThan(value: unknown, limit = MAX_NESTING): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const seen = new Set<object>();
+  const stack: [object, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [obj, level] = stack.pop()!;
+    if (level > limit) return true;
+    if (seen.has(obj)) continue;
+    seen.add(obj);
+    const items =
+      obj instanceof Map
+        ? [...obj.keys(), ...obj.values()]
+        : obj instanceof Set
+          ? [...obj]
+          : Object.values(obj);
+    for (const item of items) if (typeof item === 'object' && item !== null) stack.push([item, level + 1]);
+  }
+  return false;
+}

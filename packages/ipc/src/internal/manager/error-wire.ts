@@ -1,0 +1,232 @@
+/**
+ * Errors between a proxy and its manager (wire.ts): what a served object threw travels as a record
+ * and is rebuilt as the same class, told by the class itself as core's error codec does
+ * (`@multiproc/shared` error-classes.ts): one of ours or a built-in comes back as itself, any other
+ * error as an `Error` of its name, never as one of ours because its name matches (a served
+ * object's own `Error` named `'KeyError'`).
+ */
+import { builtinErrorClass, classifyError, type ErrorFamily } from '@multiproc/shared';
+import { ownErrorClass } from '../own-errors.js';
+
+/** A value nested in an error record: an Error as its own record, anything else as itself. */
+export type Nested = ErrorRecord | { readonly value: unknown } | { readonly ref: number };
+
+// The errors whose records are being written, and those being rebuilt (innermost last): an error
+// met again inside itself (its own cause, two errors each other's cause) travels as `{ ref: n }`,
+// n levels up, and comes back as that very error, so a cycle comes back a cycle.
+const writing: Error[] = [];
+const rebuilding: Error[] = [];
+
+export interface ErrorRecord {
+  readonly name: string;
+  readonly message: string;
+  /** Which table the error's class was found in (by prototype, at the thrower), and its key there. */
+  readonly family?: ErrorFamily;
+  readonly className?: string;
+  /** For a pipelined call's late failure: the method that failed. */
+  readonly method?: string;
+  /** The served object's stack, where the error was thrown. */
+  readonly stack?: string;
+  /** The error's own enumerable fields that are primitives (`code`, `errno`, ...). */
+  readonly fields?: Record<string, unknown>;
+  /** Its own enumerable fields that are objects: an Error as a record, any other value as itself. */
+  readonly objects?: Record<string, Nested>;
+  /** The error's `cause`: an Error as a record, any other value as itself. */
+  readonly cause?: Nested;
+  /** `AggregateError.errors`, each packed like `cause`. */
+  readonly errors?: readonly Nested[];
+  /** `SuppressedError.error` and `.suppressed` (or those fields of an error named so), packed like `cause`. */
+  readonly suppressed?: readonly [Nested, Nested];
+  /** Something thrown that is not an Error (a string, a number, a plain object): sent as it is. */
+  readonly thrown?: { readonly value: unknown };
+}
+
+const isPrimitive = (v: unknown): boolean => v === null || (typeof v !== 'object' && typeof v !== 'function');
+
+/** How deep errors nest in a record (a cause's cause, an aggregated error's `errors`, ...). */
+const MAX_DEPTH = 8;
+
+/**
+ * Where a record keeps the same record with its primitive parts only, sent instead when the codec
+ * refuses one of its nested values (a function in a field): the caller still gets the error.
+ * A symbol: neither JSON nor structured clone carries it.
+ */
+const leanRecord: unique symbol = Symbol('multiproc.leanRecord');
+
+/** The record to send when `record` itself cannot be encoded, if it has nested values to drop. */
+export function leanerRecord(record: unknown): ErrorRecord | undefined {
+  return (record as { [leanRecord]?: ErrorRecord } | null)?.[leanRecord];
+}
+
+function nest(value: unknown, depth: number): Nested {
+  const at = writing.lastIndexOf(value as Error);
+  if (at >= 0) return { ref: writing.length - 1 - at };
+  return value instanceof Error && depth < MAX_DEPTH ? toRecord(value, depth + 1) : { value };
+}
+
+/**
+ * What a served object threw, as a record: an Error's name, message, stack, own fields and cause,
+ * an `AggregateError`'s `errors`, a `SuppressedError`'s `error` and `suppressed` (as core's pool
+ * codec keeps them); anything else as itself (the proxy rejects with that value, as a pool task's
+ * throw does). A nested value the codec cannot send is dropped from the answer (see
+ * {@link leanerRecord}); a thrown value it cannot send fails the answer, which then says so.
+ */
+export function toRecord(err: unknown, depth = 0): ErrorRecord {
+  if (!(err instanceof Error)) {
+    return { name: 'Error', message: String(err), thrown: { value: err } };
+  }
+  writing.push(err);
+  try {
+    return errorRecord(err, depth);
+  } finally {
+    writing.pop();
+  }
+}
+
+function errorRecord(err: Error, depth: number): ErrorRecord {
+  const record: { -readonly [K in keyof ErrorRecord]: ErrorRecord[K] } = {
+    name: err.name,
+    message: err.message,
+    ...classifyError(err),
+  };
+  if (typeof err.stack === 'string') record.stack = err.stack;
+  const lean = { ...record };
+  const own = err as { errors?: unknown; error?: unknown; suppressed?: unknown };
+  const aggregate = record.className === 'AggregateError' && Array.isArray(own.errors);
+  // Node 20 and 22 have no SuppressedError: an error of that name with its two fields stands for one.
+  const suppressed =
+    record.className === 'SuppressedError' ||
+    (err.name === 'SuppressedError' && 'error' in err && 'suppressed' in err);
+  const objects: Record<string, Nested> = {};
+  let nested = false;
+  for (const [key, value] of Object.entries(err)) {
+    if (key === 'cause' || (aggregate && key === 'errors')) continue;
+    if (suppressed && (key === 'error' || key === 'suppressed')) continue;
+    if (isPrimitive(value)) (record.fields ??= {})[key] = value;
+    else {
+      objects[key] = nest(value, depth);
+      nested = true;
+    }
+  }
+  if (record.fields) lean.fields = record.fields;
+  if (nested) record.objects = objects;
+  const { cause } = err as { cause?: unknown };
+  if (cause !== undefined) {
+    record.cause = nest(cause, depth);
+    if (isPrimitive(cause)) lean.cause = record.cause;
+    else if (cause instanceof Error) lean.cause = leanerRecord(record.cause) ?? record.cause;
+    nested ||= lean.cause !== record.cause;
+  }
+  if (aggregate) {
+    record.errors = (own.errors as unknown[]).map((e) => nest(e, depth));
+    nested = true;
+  } else if (suppressed) {
+    record.suppressed = [nest(own.error, depth), nest(own.suppressed, depth)];
+    nested = true;
+  }
+  if (nested) Object.defineProperty(record, leanRecord, { value: lean });
+  return record;
+}
+
+/** A value nested in a record, rebuilt. */
+function unnest(n: Nested): unknown {
+  if ('value' in n) return n.value;
+  if ('ref' in n)
+    return rebuilding[rebuilding.length - 1 - n.ref] ?? new Error('a reference to an unsent error');
+  return fromRecord(n);
+}
+
+/**
+ * A new error of the record's class: ours or a built-in by identity, else a plain `Error`. What
+ * nests in it comes after ({@link fromRecord}): it may refer to the error itself.
+ */
+function construct(r: ErrorRecord): Error {
+  const name = r.className ?? '';
+  if (r.family === 'ours') {
+    const C = ownErrorClass(name);
+    // A real Error (the classes' constructors take different arguments) with the class's prototype.
+    if (C) return Reflect.construct(Error, [r.message], C);
+  } else if (r.family === 'builtin') {
+    if (name === 'AggregateError') return new AggregateError([], r.message);
+    const C = builtinErrorClass(name) as unknown as new (...args: unknown[]) => Error;
+    // SuppressedError (Node 24): as itself where this Node has it, else an Error with its fields.
+    if (name !== 'SuppressedError') return new C(r.message);
+    if (typeof C === 'function' && r.suppressed) return new C(undefined, undefined, r.message);
+  } else if (r.family === 'dom' && typeof DOMException === 'function') {
+    return new DOMException(r.message, r.name);
+  }
+  return new Error(r.message);
+}
+
+/** Sets `key` on `e` as an own enumerable field, unless `e` has it already (its class's own). */
+function setField(e: Error, key: string, value: unknown): void {
+  if (!(key in e))
+    Object.defineProperty(e, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/**
+ * What a record stands for: the thrown value itself, or an error of the same class when it is
+ * one of ours or a built-in (else an `Error` of that name), with the served object's stack, the
+ * error's own fields, its cause, and an `AggregateError`'s `errors` or a `SuppressedError`'s
+ * `error` and `suppressed`.
+ */
+export function fromRecord(r: ErrorRecord): unknown {
+  if (r.thrown) return r.thrown.value;
+  const e = construct(r);
+  rebuilding.push(e);
+  try {
+    nestIn(e, r);
+  } finally {
+    rebuilding.pop();
+  }
+  return e;
+}
+
+function nestIn(e: Error, r: ErrorRecord): void {
+  const own = e as { errors?: unknown[]; error?: unknown; suppressed?: unknown };
+  if (r.errors && Array.isArray(own.errors)) own.errors.push(...r.errors.map(unnest));
+  if (e.name !== r.name)
+    Object.defineProperty(e, 'name', { value: r.name, writable: true, configurable: true });
+  if (r.stack !== undefined) {
+    e.stack = r.stack;
+    Object.defineProperty(e, managerStack, { value: r.stack, configurable: true });
+  }
+  if (r.fields) for (const [key, value] of Object.entries(r.fields)) setField(e, key, value);
+  if (r.objects) for (const [key, value] of Object.entries(r.objects)) setField(e, key, unnest(value));
+  // An error named SuppressedError where this Node has no such class: `error` and `suppressed` as fields.
+  if (r.suppressed && 'suppressed' in e) [own.error, own.suppressed] = r.suppressed.map(unnest);
+  else if (r.suppressed) {
+    setField(e, 'error', unnest(r.suppressed[0]));
+    setField(e, 'suppressed', unnest(r.suppressed[1]));
+  }
+  if (r.cause !== undefined) {
+    Object.defineProperty(e, 'cause', { value: unnest(r.cause), writable: true, configurable: true });
+  }
+}
+
+/** Where an error rebuilt from a record keeps the served object's stack (see {@link withCallerStack}). */
+const managerStack: unique symbol = Symbol('multiproc.managerStack');
+
+/**
+ * Rethrows `err`; one a served object threw gets the stack of the call that awaited it here (its
+ * caller's lines, as a local error has: V8 follows the awaiting async functions from this promise
+ * reaction), then the manager's stack, as Python shows the local and the remote traceback. Use it
+ * as the rejection handler of the promise the proxy's caller awaits.
+ */
+export function withCallerStack(err: unknown): never {
+  const remote = (err as { [managerStack]?: string } | null)?.[managerStack];
+  if (remote === undefined) throw err;
+  const here: { stack?: string } = {};
+  Error.captureStackTrace(here, withCallerStack);
+  const frames = (here.stack ?? '').split('\n').slice(1);
+  if (frames.length === 0) throw err; // nothing awaited it: the manager's stack says the most
+  const e = err as Error;
+  const remoteFrames = remote.split('\n').filter((l) => /^\s+at /.test(l));
+  e.stack = [
+    `${e.name}: ${e.message}`,
+    ...frames,
+    "  The manager's stack, where the served object threw it:",
+    ...remoteFrames,
+  ].join('\n');
+  throw e;
+}
