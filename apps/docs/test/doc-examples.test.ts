@@ -116,8 +116,9 @@ describe('every @example of the packages', () => {
   // one (`__filename`) cannot run in this ES module project: they are type-checked only. CI runs
   // every other example (each is a program with its own pool: over 90 s of CPU for all of them
   // beside every other suite on 2 cores); `npm run test:full` runs them all.
+  // All of them (the full tier, beside its other suites on 2 cores) took over 240 s once.
   it('runs each in its own process to its end, printing what its comments say', {
-    timeout: 240_000,
+    timeout: FULL ? 900_000 : 240_000,
   }, async () => {
     const runs = examples.flatMap((ex, i) =>
       /multiproc\/bullmq|from 'esbuild'|__filename/.test(ex.code) || !(FULL || i % 2 === 0) ? [] : [i],
