@@ -33,6 +33,7 @@ import { ByteObjects } from './internal/byte-sharing.js';
 import { codecRegistry, ESCAPED_TYPE } from './internal/codec-registry.js';
 import { copyError } from './internal/error-copy.js';
 import { hostObjectRefusal } from './internal/host-objects.js';
+import { isError } from './internal/is-error.js';
 import { dropUndelivered, keeperOf } from './internal/keepers.js';
 import {
   BUILTIN_DECODERS,
@@ -196,7 +197,7 @@ export function encodeValue<T>(
     const builtin = builtinEncoder(Object.getPrototypeOf(obj));
     if (builtin) return encodeOne(obj, path, depth, () => builtin(obj, target, path));
     const ofError = options.errors;
-    if (ofError && obj instanceof Error) return encodeOne(obj, path, depth, () => ofError(obj, path, target));
+    if (ofError && isError(obj)) return encodeOne(obj, path, depth, () => ofError(obj, path, target));
     const host = hostObjectRefusal(obj, target, path, options.destination);
     if (host) throw host;
     if (isPort(obj)) {
@@ -284,11 +285,10 @@ export function encodeValue<T>(
       seen.set(obj, out);
       return out;
     }
-    // Plain objects, errors and class instances: structured clone copies own fields only, so an
-    // instance arrives as a plain object (the contract's structured-clone rule; a class that must
-    // keep its methods says how it travels with [encodeSymbol] and registerCodec()).
+    // Plain objects, errors and class instances: structured clone copies own fields only, so an instance
+    // arrives as a plain object (a class that keeps its methods travels by [encodeSymbol] and registerCodec()).
     seen.set(obj, obj);
-    if (obj instanceof Error) return walkError(obj, path, depth);
+    if (isError(obj)) return walkError(obj, path, depth);
     let out: Record<string, unknown> | undefined;
     // The user's own object with the tag key travels wrapped (decoded back as itself, not read).
     const tagged = Object.hasOwn(obj, CODEC_TAG);

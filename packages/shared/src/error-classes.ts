@@ -27,6 +27,7 @@ import {
   TimeoutError,
   ValidationError,
 } from './errors.js';
+import { foreignBuiltinName } from './internal/is-error.js';
 
 type ErrorClass = abstract new (...args: any[]) => Error;
 
@@ -54,6 +55,7 @@ for (const name of [
   const C = (globalThis as any)[name];
   if (typeof C === 'function') BUILTINS.set(C.prototype, name);
 }
+const BUILTIN_NAMES: ReadonlySet<string> = new Set(BUILTINS.values());
 const WASM = (globalThis as any).WebAssembly ?? {};
 for (const name of ['CompileError', 'LinkError', 'RuntimeError']) {
   if (typeof WASM[name] === 'function') BUILTINS.set(WASM[name].prototype, `WebAssembly.${name}`);
@@ -117,7 +119,9 @@ export function classifyError(err: Error): { family: ErrorFamily; className?: st
     if (builtin === 'Error') return { family: 'other' };
     if (builtin) return { family: 'builtin', className: builtin };
   }
-  return { family: 'other' };
+  // An error of another realm (a `vm` context's): its built-in class, by its native constructor.
+  const foreign = err instanceof Error ? undefined : foreignBuiltinName(err, BUILTIN_NAMES);
+  return foreign && foreign !== 'Error' ? { family: 'builtin', className: foreign } : { family: 'other' };
 }
 
 /** The registered class of ours named `className`, or undefined. @internal */

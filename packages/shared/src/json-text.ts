@@ -23,6 +23,7 @@
  * Anything else answers `undefined`, and the value goes by structured clone as before.
  */
 import { isEngineObject } from './internal/engine-objects.js';
+import { isError } from './internal/is-error.js';
 import { ENCODE_SYMBOL, FIELDS, kindOf, MAX_NESTING } from './internal/value-kinds.js';
 
 /** A value as JSON text, with the leaves JSON cannot carry listed apart (see {@link encodeJson}). */
@@ -207,7 +208,7 @@ function scan(root: object, holes: [object, string | number][], isProxy: IsProxy
     } else if (proto !== lastProto) {
       // An error's message and stack are not enumerable: JSON would send `{}`. A generator, an
       // iterator or an Intl object reads as a class instance, which a clone refuses.
-      if (obj instanceof Error || kindOf(obj, proto) !== FIELDS || isEngineObject(obj)) return false;
+      if (isError(obj) || kindOf(obj, proto) !== FIELDS || isEngineObject(obj)) return false;
       // A class's own toJSON() would change what JSON writes; a clone copies the fields.
       if ((obj as { toJSON?: unknown }).toJSON !== undefined) return false;
       // for-in below lists inherited enumerable fields too, which JSON and a clone skip.

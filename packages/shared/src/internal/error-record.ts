@@ -26,6 +26,7 @@ import { ProcessError, SerializationError } from '../errors.js';
 import { describeThrown } from './describe-thrown.js';
 import { construct } from './error-construct.js';
 import { backRef, isBackRef, rebuilding, refTarget, writing } from './error-refs.js';
+import { isError } from './is-error.js';
 import { deeperThan } from './nesting.js';
 
 /**
@@ -91,7 +92,7 @@ interface Packing {
  * back as itself on every Node version, and what it cannot send is named, never turned into `{}`.
  */
 function packNested(value: unknown, depth: number, path: string, how: Packing): unknown {
-  if (value instanceof Error && depth < MAX_DEPTH) {
+  if (isError(value) && depth < MAX_DEPTH) {
     return { __errorRecord: toErrorRecord(value, depth + 1, path, how.target, how.refuse) };
   }
   const t = typeof value;
@@ -157,7 +158,7 @@ export function toErrorRecord(
   const ref = backRef(err);
   if (ref) return ref as unknown as ErrorRecord;
   try {
-    return err instanceof Error
+    return isError(err)
       ? writing(err, () => errorRecord(err, depth, reading, how))
       : thrownRecord(err, depth, reading, target, how);
   } catch (readErr) {

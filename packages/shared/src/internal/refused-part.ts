@@ -4,6 +4,7 @@
  * value when it is posted. This walk, made on the failure path only, names the part.
  */
 import { isEngineObject } from './engine-objects.js';
+import { isError } from './is-error.js';
 import { keyName } from './unsendable.js';
 
 /** How far the walk looks: a value this big or deep that failed is named by its root. */
@@ -75,7 +76,7 @@ export function refusedPart(value: unknown, root: string): RefusedPart | undefin
           const index = isArray && String(Number(key) >>> 0) === key;
           parts.push([(v as Record<string, unknown>)[key], index ? `${path}[${key}]` : `${path}.${key}`]);
         }
-        if (v instanceof Error && Object.hasOwn(v, 'cause')) parts.push([v.cause, `${path}.cause`]);
+        if (isError(v) && Object.hasOwn(v, 'cause')) parts.push([v.cause, `${path}.cause`]);
       }
       for (let i = parts.length - 1; i >= 0; i--) stack.push([parts[i]![0], parts[i]![1], depth + 1]);
     }

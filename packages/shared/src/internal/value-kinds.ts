@@ -12,6 +12,7 @@
 
 import { ByteScan, isByteObject } from './byte-scan.js';
 import { isHostObject } from './host-objects.js';
+import { isError } from './is-error.js';
 import { MAX_NESTING } from './nesting.js';
 import { builtinEncoder } from './platform.js';
 import { isUncloneable } from './unsendable.js';
@@ -37,7 +38,7 @@ export function isPassThrough(value: object): boolean {
   if (ArrayBuffer.isView(value)) return true;
   const proto = Object.getPrototypeOf(value);
   if (PASS_THROUGH.has(proto) || proto === TYPED_ARRAY_PROTO) return true;
-  if (value instanceof Error) return false;
+  if (isError(value)) return false;
   // Platform objects (MessagePort, Blob, ...) are cloned or transferred by the platform itself.
   const tag = Object.prototype.toString.call(value);
   if (
@@ -48,8 +49,7 @@ export function isPassThrough(value: object): boolean {
   ) {
     return false;
   }
-  // The program's own class all the way up is data whatever its Symbol.toStringTag says: a clone
-  // copies its own fields.
+  // The program's own class all the way up is data whatever its Symbol.toStringTag says (cloned by fields).
   return hasRuntimeClass(proto);
 }
 
@@ -365,14 +365,14 @@ function scan(
     }
     const proto = Object.getPrototypeOf(obj);
     if (proto !== Object.prototype && proto !== null) {
-      if (errors && obj instanceof Error) return false;
+      if (errors && isError(obj)) return false;
       if (views && (copiesOut(obj) || (isByteObject(obj) && (bytes ??= new ByteScan()).needsWalk(obj))))
         return false;
       const kind = kindOf(obj, proto);
       if (kind === LEAF) continue;
       if (kind === SPECIAL) return false;
       // An error's cause is not enumerable (for-in below misses it), and structured clone sends it.
-      if (obj instanceof Error && Object.hasOwn(obj, 'cause')) {
+      if (isError(obj) && Object.hasOwn(obj, 'cause')) {
         const cause: unknown = (obj as Error).cause;
         const ct = typeof cause;
         if (ct === 'function' || ct === 'symbol') return false;
