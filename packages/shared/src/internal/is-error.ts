@@ -1,0 +1,36 @@
+/**
+ * Errors of any realm. An error made in a `vm` context (or another frame) is not `instanceof` this
+ * realm's `Error`, yet structured clone sends it as an error; read as a plain object it would
+ * arrive as `{}` (its message and stack are not enumerable). Every place the codec and the error
+ * records tell an error asks {@link isError}.
+ */
+
+const toTag = Object.prototype.toString;
+const isErrorOf = (Error as { isError?: (value: unknown) => boolean }).isError;
+
+/**
+ * Whether `value` is an error: an instance of this realm's `Error`, or a native error of another
+ * realm (`Error.isError` where the runtime has it, else the built-in tag only native errors carry).
+ */
+export function isError(value: unknown): value is Error {
+  if (value instanceof Error) return true;
+  if (typeof value !== 'object' || value === null) return false;
+  if (isErrorOf) return isErrorOf(value);
+  return !(Symbol.toStringTag in value) && toTag.call(value) === '[object Error]';
+}
+
+const NATIVE = /\{\s*\[native code\]\s*\}$/;
+
+/**
+ * The name of the built-in class of `err`, an error of another realm (`'TypeError'`), found on its
+ * prototype chain by a constructor that is built into the engine and named in `names`; else
+ * `undefined` (a class of that realm's program).
+ */
+export function foreignBuiltinName(err: object, names: ReadonlySet<string>): string | undefined {
+  for (let proto = Object.getPrototypeOf(err); proto !== null; proto = Object.getPrototypeOf(proto)) {
+    const C: unknown = Object.hasOwn(proto, 'constructor') ? proto.constructor : undefined;
+    if (typeof C !== 'function') continue;
+    if (names.has(C.name) && NATIVE.test(Function.prototype.toString.call(C))) return C.name;
+  }
+  return undefined;
+}
