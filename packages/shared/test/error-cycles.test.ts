@@ -1,28 +1,13 @@
 // The error records every package's codec uses (src/internal/error-record.ts, error-refs.ts): an
 // error that refers to itself is written once and rebuilt with the same cycles, whether it is
 // thrown (a record) or a value (inside an encoded value), and through a real thread's clone.
-import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain JavaScript module (no types), shared by the packages' tests.
 import { CYCLES, cycleFaults, makeCycle } from '../../../test-support/error-cycles.mjs';
 import { decodeValue, ERRORS_AS_VALUES, encodeValue, fromErrorRecord, toErrorRecord } from '../src/index.js';
+import { throughAThread } from './helpers.js';
 
 const kinds = CYCLES as string[];
-
-/** `value` as another thread receives it. */
-async function throughAThread(value: unknown): Promise<unknown> {
-  const w = new Worker(
-    'require("node:worker_threads").parentPort.once("message", (m) => require("node:worker_threads").parentPort.postMessage(m))',
-    { eval: true },
-  );
-  try {
-    const back = new Promise((resolve) => w.once('message', resolve));
-    w.postMessage(value);
-    return await back;
-  } finally {
-    await w.terminate();
-  }
-}
 
 describe('errors that refer to themselves', () => {
   it.each(kinds)('as a record (%s): written once, rebuilt with its cycles', (kind) => {

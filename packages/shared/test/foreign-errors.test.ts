@@ -2,28 +2,14 @@
 // codec read it as a plain object, so a task returning one (or a queue value holding one) arrived
 // as `{}`. Every place that tells an error now asks src/internal/is-error.ts: it arrives as this
 // realm's class, with its message, fields, cause and aggregated errors.
-import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain JavaScript module (no types), shared by the packages' tests.
 import { FOREIGN, foreignFaults, makeForeign } from '../../../test-support/foreign-errors.mjs';
 import { decodeValue, ERRORS_AS_VALUES, encodeValue, fromErrorRecord, toErrorRecord } from '../src/index.js';
 import { isError } from '../src/internal/is-error.js';
+import { throughAThread } from './helpers.js';
 
 const kinds = FOREIGN as string[];
-
-/** `value` as another thread receives it. */
-async function throughAThread(value: unknown): Promise<unknown> {
-  const echo =
-    'const { parentPort } = require("node:worker_threads"); parentPort.once("message", (m) => parentPort.postMessage(m))';
-  const w = new Worker(echo, { eval: true });
-  try {
-    const back = new Promise((resolve) => w.once('message', resolve));
-    w.postMessage(value);
-    return await back;
-  } finally {
-    await w.terminate();
-  }
-}
 
 describe('errors of another realm', () => {
   it('are errors; look-alikes are not', () => {

@@ -64,3 +64,17 @@ export function nextMessage<T = unknown>(w: Worker): Promise<T> {
     inbox.waiters.push({ resolve: resolve as (m: unknown) => void, reject }),
   );
 }
+
+/** `value` as another thread receives it: posted to a worker that posts it straight back. */
+export async function throughAThread(value: unknown): Promise<unknown> {
+  const echo =
+    'const { parentPort } = require("node:worker_threads"); parentPort.once("message", (m) => parentPort.postMessage(m))';
+  const w = new Worker(echo, { eval: true });
+  try {
+    const back = new Promise((resolve) => w.once('message', resolve));
+    w.postMessage(value);
+    return await back;
+  } finally {
+    await w.terminate();
+  }
+}
