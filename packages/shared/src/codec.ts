@@ -33,7 +33,6 @@ import { ByteObjects } from './internal/byte-sharing.js';
 import { codecRegistry, ESCAPED_TYPE } from './internal/codec-registry.js';
 import { copyError } from './internal/error-copy.js';
 import { hostObjectRefusal } from './internal/host-objects.js';
-import { isError } from './internal/is-error.js';
 import { dropUndelivered, keeperOf } from './internal/keepers.js';
 import {
   BUILTIN_DECODERS,
@@ -43,6 +42,7 @@ import {
   platformError,
   platformSendable,
 } from './internal/platform.js';
+import { isError } from './internal/realms.js';
 import { portToProcess, sharedToProcess } from './internal/shared-codec.js';
 import { withRosters } from './internal/thread-roster.js';
 import {

@@ -27,7 +27,7 @@ import {
   TimeoutError,
   ValidationError,
 } from './errors.js';
-import { foreignBuiltinName } from './internal/is-error.js';
+import { foreignBuiltinName } from './internal/realms.js';
 
 type ErrorClass = abstract new (...args: any[]) => Error;
 

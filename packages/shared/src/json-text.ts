@@ -23,7 +23,7 @@
  * Anything else answers `undefined`, and the value goes by structured clone as before.
  */
 import { isEngineObject } from './internal/engine-objects.js';
-import { isError } from './internal/is-error.js';
+import { isError } from './internal/realms.js';
 import { ENCODE_SYMBOL, FIELDS, kindOf, MAX_NESTING } from './internal/value-kinds.js';
 
 /** A value as JSON text, with the leaves JSON cannot carry listed apart (see {@link encodeJson}). */

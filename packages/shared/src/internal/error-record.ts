@@ -26,8 +26,8 @@ import { ProcessError, SerializationError } from '../errors.js';
 import { describeThrown } from './describe-thrown.js';
 import { construct } from './error-construct.js';
 import { backRef, isBackRef, rebuilding, refTarget, writing } from './error-refs.js';
-import { isError } from './is-error.js';
 import { deeperThan } from './nesting.js';
+import { isError } from './realms.js';
 
 /**
  * An error as it travels between threads or processes.

@@ -4,7 +4,7 @@
  * value when it is posted. This walk, made on the failure path only, names the part.
  */
 import { isEngineObject } from './engine-objects.js';
-import { isError } from './is-error.js';
+import { isError } from './realms.js';
 import { keyName } from './unsendable.js';
 
 /** How far the walk looks: a value this big or deep that failed is named by its root. */

@@ -12,9 +12,9 @@
 
 import { ByteScan, isByteObject } from './byte-scan.js';
 import { isHostObject } from './host-objects.js';
-import { isError } from './is-error.js';
 import { MAX_NESTING } from './nesting.js';
 import { builtinEncoder } from './platform.js';
+import { isError, isForeign } from './realms.js';
 import { isUncloneable } from './unsendable.js';
 
 /** The symbol behind `encodeSymbol` (kept here so this module needs nothing from codec.ts). */
@@ -260,8 +260,8 @@ export function kindOf(obj: object, proto: object): Kind {
   let kind = protoKinds.get(proto);
   if (kind === undefined) {
     // What structured clone refuses is an error the full walk names with its path; a class instance travels
-    // as its own fields. Platform (a URL) and host objects are encoded, checked per target, or refused.
-    if (isUncloneable(obj) || builtinEncoder(proto) !== undefined) kind = SPECIAL;
+    // as its own fields. Platform (a URL), host and other realms' objects are encoded, checked or refused.
+    if (isUncloneable(obj) || builtinEncoder(proto) !== undefined || isForeign(proto)) kind = SPECIAL;
     else if (isPassThrough(obj)) kind = isPlatform(obj) ? SPECIAL : LEAF;
     else kind = FIELDS;
     protoKinds.set(proto, kind);

@@ -1,7 +1,39 @@
-// Errors made in another realm (a `vm` context), which are not `instanceof` this realm's `Error`:
-// for the tests of every codec that carries errors. Each must arrive as the receiver's own class
-// with its message, fields and cause, never as a plain `{}`.
+// Values made in another realm (a `vm` context), whose classes are not this realm's: errors, which
+// are not `instanceof` this realm's `Error`, and Maps, Sets, Dates, buffers and plain data, for the
+// tests of every codec. Each must arrive as the receiver's own class with all its contents, never
+// as a plain `{}`.
+import { inspect } from 'node:util';
 import vm from 'node:vm';
+
+const VALUE_SOURCES = {
+  object: '({ a: 1, b: [1, 2], c: { d: "x" } })',
+  map: 'new Map([["k", 1]])',
+  set: 'new Set([1, 2])',
+  date: 'new Date(0)',
+  regexp: '/ab+c/gi',
+  bytes: 'new Uint8Array([1, 2, 3])',
+  buffer: 'new Uint8Array([4, 5]).buffer',
+  boxed: 'new String("s")',
+  nested: '({ m: new Map([["d", new Date(5)]]), s: new Set(["x"]), list: [new Map()] })',
+};
+
+/** The value shapes, by name. */
+export const FOREIGN_VALUES = Object.keys(VALUE_SOURCES);
+
+/** A new value of another realm, of shape `kind` (one of {@link FOREIGN_VALUES}). */
+export function makeForeignValue(kind) {
+  return vm.runInNewContext(VALUE_SOURCES[kind]);
+}
+
+/** What is wrong with `value` as a copy of {@link makeForeignValue}`(kind)` in this realm, or `[]`. */
+export function foreignValueFaults(kind, value) {
+  const local = vm.runInThisContext(VALUE_SOURCES[kind]);
+  const want = inspect(local, { depth: 5 });
+  const got = inspect(value, { depth: 5 });
+  const faults = got === want ? [] : [`${got} is not ${want}`];
+  if (Object.getPrototypeOf(value) !== Object.getPrototypeOf(local)) faults.push(`not this realm's ${kind}`);
+  return faults;
+}
 
 /** The shapes, by name. */
 export const FOREIGN = ['TypeError', 'Error', 'subclass', 'AggregateError', 'withCause'];

@@ -1,5 +1,6 @@
 /**
- * Errors of any realm. An error made in a `vm` context (or another frame) is not `instanceof` this
+ * Objects of other realms (a `vm` context's, another frame's), which `instanceof` and prototype
+ * identity miss. Errors: an error made in a `vm` context (or another frame) is not `instanceof` this
  * realm's `Error`, yet structured clone sends it as an error; read as a plain object it would
  * arrive as `{}` (its message and stack are not enumerable). Every place the codec and the error
  * records tell an error asks {@link isError}.
@@ -33,4 +34,15 @@ export function foreignBuiltinName(err: object, names: ReadonlySet<string>): str
     if (names.has(C.name) && NATIVE.test(Function.prototype.toString.call(C))) return C.name;
   }
   return undefined;
+}
+
+/**
+ * Whether `proto`'s chain ends at another realm's `Object.prototype`: an object of a `vm` context
+ * (its Map, Date, plain object), whose class no check by identity here knows. Structured clone
+ * copies it as this realm's; JSON would write a Map as `{}`.
+ */
+export function isForeign(proto: object): boolean {
+  let p = proto;
+  for (let up = Object.getPrototypeOf(p); up !== null; up = Object.getPrototypeOf(up)) p = up;
+  return p !== Object.prototype;
 }
