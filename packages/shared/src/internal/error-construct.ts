@@ -9,7 +9,6 @@
 import { builtinErrorClass as builtinClass, ourErrorClass as ourClass } from '../error-classes.js';
 import type { ErrorRecord } from './error-record.js';
 
-type Unpack = (packed: unknown) => unknown;
 type Ctor = new (...args: any[]) => Error;
 
 /** The global class `name`, when this runtime has one. */
@@ -26,7 +25,7 @@ function errorWith(message: string, fields: Record<string, unknown>): Error {
   return Object.assign(new Error(message), fields);
 }
 
-function build(record: ErrorRecord, unpack: Unpack): Error {
+function build(record: ErrorRecord): Error {
   const { message } = record;
   switch (record.family) {
     case 'dom': {
@@ -40,14 +39,14 @@ function build(record: ErrorRecord, unpack: Unpack): Error {
     }
     case 'builtin': {
       if (record.className === 'AggregateError') {
-        const errors = (record.errors ?? []).map(unpack);
         const C = globalClass('AggregateError');
-        return C ? new C(errors, message) : errorWith(message, { errors });
+        return C ? new C([], message) : errorWith(message, { errors: [] });
       }
       if (record.className === 'SuppressedError') {
-        const [error, suppressed] = (record.suppressed ?? []).map(unpack);
         const C = globalClass('SuppressedError');
-        return C ? new C(error, suppressed, message) : errorWith(message, { error, suppressed });
+        return C
+          ? new C(undefined, undefined, message)
+          : errorWith(message, { error: undefined, suppressed: undefined });
       }
       // Error itself when this runtime lacks the class (`WebAssembly` under --jitless).
       const C = builtinClass(record.className ?? 'Error') as unknown as Ctor;
@@ -59,12 +58,14 @@ function build(record: ErrorRecord, unpack: Unpack): Error {
 }
 
 /**
- * The error a record stands for, before its name, stack and fields are set (`unpack` rebuilds a
- * nested value). An `Error` of the record's message if building its class throws.
+ * The error a record stands for, before its name, stack, fields and what nests in it (an
+ * `AggregateError`'s `errors`, a `SuppressedError`'s `error` and `suppressed`: empty here) are set:
+ * those may refer to the error itself (error-refs.ts). An `Error` of the record's message if
+ * building its class throws.
  */
-export function construct(record: ErrorRecord, unpack: Unpack): Error {
+export function construct(record: ErrorRecord): Error {
   try {
-    return build(record, unpack);
+    return build(record);
   } catch {
     return new Error(record.message);
   }

@@ -342,7 +342,7 @@ export function fromErrorRecord(
   if (isBackRef(record)) return refTarget(record);
   return rebuilding(
     // What nests in it is rebuilt once it exists (`rebuilt`): it may refer to the error itself.
-    () => construct(record, () => undefined),
+    () => construct(record),
     (err) => rebuilt(err, record, source, loads),
   );
 }

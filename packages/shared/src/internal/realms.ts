@@ -16,6 +16,9 @@ const isErrorOf = (Error as { isError?: (value: unknown) => boolean }).isError;
 export function isError(value: unknown): value is Error {
   if (value instanceof Error) return true;
   if (typeof value !== 'object' || value === null) return false;
+  // Plain data first, without a call: the codec asks this of every object it meets.
+  const proto = Object.getPrototypeOf(value);
+  if (proto === Object.prototype || proto === Array.prototype || proto === null) return false;
   if (isErrorOf) return isErrorOf(value);
   return !(Symbol.toStringTag in value) && toTag.call(value) === '[object Error]';
 }

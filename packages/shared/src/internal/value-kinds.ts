@@ -33,22 +33,23 @@ const PASS_THROUGH = new Set<unknown>([
 if (typeof SharedArrayBuffer !== 'undefined') PASS_THROUGH.add(SharedArrayBuffer.prototype);
 const TYPED_ARRAY_PROTO = Object.getPrototypeOf(Uint8Array.prototype);
 
+// What the codec walks, whatever realm made it (another realm's error too: realms.ts).
+const WALKED_TAGS = new Set([
+  '[object Object]',
+  '[object Array]',
+  '[object Map]',
+  '[object Set]',
+  '[object Error]',
+]);
+
 /** Whether structured clone copies `value` as a whole (a buffer, a date, a platform object). */
 export function isPassThrough(value: object): boolean {
   if (ArrayBuffer.isView(value)) return true;
   const proto = Object.getPrototypeOf(value);
   if (PASS_THROUGH.has(proto) || proto === TYPED_ARRAY_PROTO) return true;
-  if (isError(value)) return false;
+  if (value instanceof Error) return false;
   // Platform objects (MessagePort, Blob, ...) are cloned or transferred by the platform itself.
-  const tag = Object.prototype.toString.call(value);
-  if (
-    tag === '[object Object]' ||
-    tag === '[object Array]' ||
-    tag === '[object Map]' ||
-    tag === '[object Set]'
-  ) {
-    return false;
-  }
+  if (WALKED_TAGS.has(Object.prototype.toString.call(value))) return false;
   // The program's own class all the way up is data whatever its Symbol.toStringTag says (cloned by fields).
   return hasRuntimeClass(proto);
 }
