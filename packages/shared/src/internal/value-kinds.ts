@@ -34,13 +34,7 @@ if (typeof SharedArrayBuffer !== 'undefined') PASS_THROUGH.add(SharedArrayBuffer
 const TYPED_ARRAY_PROTO = Object.getPrototypeOf(Uint8Array.prototype);
 
 // What the codec walks, whatever realm made it (another realm's error too: realms.ts).
-const WALKED_TAGS = new Set([
-  '[object Object]',
-  '[object Array]',
-  '[object Map]',
-  '[object Set]',
-  '[object Error]',
-]);
+const WALKED_TAGS = new Set(['Object', 'Array', 'Map', 'Set', 'Error'].map((name) => `[object ${name}]`));
 
 /** Whether structured clone copies `value` as a whole (a buffer, a date, a platform object). */
 export function isPassThrough(value: object): boolean {
