@@ -356,8 +356,7 @@ function rebuilt(
 ): Error {
   const unpack = (packed: unknown) => unpackNested(packed, source, loads);
   const nested = err as { errors?: unknown[]; error?: unknown; suppressed?: unknown };
-  if (record.errors && Array.isArray(nested.errors))
-    nested.errors.splice(0, Infinity, ...record.errors.map(unpack));
+  if (record.errors && Array.isArray(nested.errors)) nested.errors.push(...record.errors.map(unpack));
   if (record.suppressed && 'suppressed' in nested)
     [nested.error, nested.suppressed] = record.suppressed.map(unpack);
   define(err, 'stack', record.stack);
