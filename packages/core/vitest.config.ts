@@ -10,7 +10,7 @@ import shared, { longTier, regressionHalf } from '../../vitest.shared.ts';
 // The heaviest suites have one file per context (pool-*-thread, pool-*-process) to spread them.
 // The contract's own suites: CI runs all of them, and half of the other files (regressionHalf).
 const CONTRACT_SUITES =
-  /^(pool-(thread|process|failures-thread|failures-process|close-imap|specifics|scheduling|stalled-input|imap-errors|never-settles|undelivered-args)|process|message-exit|lifecycle|owner-end(-process)?|owner-death|programs|output-lines|callbacks|start-failure|errors|context|readme|smoke|file-size|packaging)\.test\.ts$/;
+  /^(pool-(thread|process|failures-thread|failures-process|close-imap|specifics|scheduling|stalled-input|imap-errors|never-settles|undelivered-args)|process|message-exit|lifecycle|owner-end(-process)?|owner-death|programs|output-lines|callbacks|start-failure|errors|context|readme|smoke|file-size|packaging|timeouts-never-early)\.test\.ts$/;
 
 export default mergeConfig(
   shared,

@@ -8,7 +8,7 @@ import shared, { longTier, regressionHalf } from '../../vitest.shared.ts';
 // for peers to start and for messages to cross, which another file can overlap.
 // The contract's own suites: CI runs all of them, and half of the other files (regressionHalf).
 const CONTRACT_SUITES =
-  /^(pipe|queue|contract-audit|end-of-life|worker-made|queue-loan|queue-loan-timeouts|manager|joinable-pipelined|python-parity|listener|process|sent-under-death|timeout|smoke|file-size)\.test\.ts$/;
+  /^(pipe|queue|contract-audit|end-of-life|worker-made|queue-loan|queue-loan-timeouts|manager|joinable-pipelined|python-parity|listener|process|sent-under-death|timeout|timeouts-never-early|smoke|file-size)\.test\.ts$/;
 
 export default mergeConfig(
   shared,

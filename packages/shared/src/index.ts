@@ -89,6 +89,8 @@ export { kAbandon, kIsOwned, kReleaseAll, kRestoreAsync, kRestoreSync } from './
 export { type RefusedPart, refusedPart } from './internal/refused-part.js';
 export { assertThreadTarget } from './internal/shared-codec.js';
 export { holderThread, watchesThreads } from './internal/thread-roster.js';
+/** @internal For the other packages: every timeout a caller gives (see internal/timer.ts). */
+export { type AtLeastTimeout, setTimeoutAtLeast } from './internal/timer.js';
 export { keyName } from './internal/unsendable.js';
 export { decodeJson, encodeJson, type JsonEncoded } from './json-text.js';
 export { type AcquireOptions, Lock } from './lock.js';

@@ -6,7 +6,7 @@
  */
 import { TimeoutError } from '@multiproc/core';
 import { watchAbort } from '@multiproc/core/internal';
-import { MAX_TIMEOUT_MS } from '@multiproc/shared';
+import { type AtLeastTimeout, MAX_TIMEOUT_MS, setTimeoutAtLeast } from '@multiproc/shared';
 
 export interface CallScope {
   /** Rejects with the reason the call stops early; never resolves. */
@@ -83,12 +83,12 @@ export function openScope(
   });
   stopped.catch(() => {});
   const { signal, timeout } = options;
-  let timer: NodeJS.Timeout | undefined;
+  let timer: AtLeastTimeout | undefined;
   // Longer than a timer can measure (about 24.8 days), Infinity or null (Python's None): no limit,
   // as in the local Pool.
   if (timeout != null && timeout <= MAX_TIMEOUT_MS) {
     const ms = Math.max(0, timeout); // 0 or less: a deadline already passed, as in the local Pool
-    timer = setTimeout(() => stop(new TimeoutError(timeoutMessage(ms)), true), ms);
+    timer = setTimeoutAtLeast(() => stop(new TimeoutError(timeoutMessage(ms)), true), ms);
     if (unrefTimer) timer.unref();
   }
   // One listener on each signal for all the calls in flight (core's `watchAbort`).
@@ -112,12 +112,12 @@ export function openScope(
       if (stoppedWith) listener(stoppedWith.error, stoppedWith.timedOut);
       else onStop = listener;
     },
-    received: () => clearTimeout(timer),
+    received: () => timer?.clear(),
     waiting: (on) => {
       if (unrefTimer && !stoppedWith) on ? timer?.ref() : timer?.unref();
     },
     dispose: () => {
-      clearTimeout(timer);
+      timer?.clear();
       unwatchSignal?.();
       unwatchPool();
     },

@@ -55,6 +55,7 @@ export const HELPER_NAMES = {
     'resolveTimeout',
     'runAction',
     'setBarrierActionRunner',
+    'setTimeoutAtLeast',
     'spellingOf',
     'takeLoopStock',
     'thrownOrError',

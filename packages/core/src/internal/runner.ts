@@ -3,6 +3,7 @@
  * or a `child_process.fork` child ('process' context). `Process` (`started-process.ts`) is written
  * against this interface only; `thread-runner.ts` and `child-runner.ts` hold what differs.
  */
+import { type AtLeastTimeout, setTimeoutAtLeast } from '@multiproc/shared';
 import type { WorkerStartError } from '../errors.js';
 import type { WorkerIdentity } from '../identity.js';
 
@@ -113,13 +114,13 @@ export const TERMINATE_GRACE_MS = 1000;
 
 /** Resolves `true` once `exited` settles, or `false` after `ms` if it has not; the timer is cleared. */
 export async function endsWithin(exited: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
+  let timer: AtLeastTimeout | undefined;
   const late = new Promise<false>((resolve) => {
-    timer = setTimeout(resolve, ms, false);
+    timer = setTimeoutAtLeast(() => resolve(false), ms);
   });
   try {
     return await Promise.race([exited.then(() => true as const), late]);
   } finally {
-    clearTimeout(timer);
+    timer?.clear();
   }
 }

@@ -2,7 +2,13 @@
  * `AsyncResult`: the handle `applyAsync`/`mapAsync`/`starmapAsync` return. Mirrors Python's
  * `multiprocessing.pool.AsyncResult`, and is also awaitable like a Promise.
  */
-import { ProcessError, resolveTimeout, type Timeout, TimeoutError } from '@multiproc/shared';
+import {
+  ProcessError,
+  resolveTimeout,
+  setTimeoutAtLeast,
+  type Timeout,
+  TimeoutError,
+} from '@multiproc/shared';
 import { guardMethods } from '../internal/arity.js';
 import { type Inspect, inspectSymbol, showFields } from '../internal/inspect.js';
 
@@ -75,11 +81,11 @@ export class AsyncResult<R> implements PromiseLike<R> {
     }
     if (ms === Number.POSITIVE_INFINITY || this.#state !== 'pending') return this.#promise;
     return new Promise<R>((resolve, reject) => {
-      const timer = setTimeout(
+      const timer = setTimeoutAtLeast(
         () => reject(new TimeoutError(`The result was not ready within ${ms} ms.`)),
         ms,
       );
-      this.#promise.then(resolve, reject).finally(() => clearTimeout(timer));
+      this.#promise.then(resolve, reject).finally(() => timer.clear());
     });
   }
 

@@ -5,7 +5,14 @@
  * item the stream goes on after ({@link ItemFailure}) rejects its own `next()` only.
  */
 
-import { disposableInEveryRealm, resolveTimeout, type Timeout, TimeoutError } from '@multiproc/shared';
+import {
+  type AtLeastTimeout,
+  disposableInEveryRealm,
+  resolveTimeout,
+  setTimeoutAtLeast,
+  type Timeout,
+  TimeoutError,
+} from '@multiproc/shared';
 import { ItemFailure } from './stream.js';
 
 /**
@@ -68,16 +75,16 @@ export class Flatten<T> implements ImapIterator<T> {
     }
     const step = this.#waiting.shift() ?? this.#queued();
     if (ms === Number.POSITIVE_INFINITY) return step;
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    let timer: AtLeastTimeout | undefined;
     const expired = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
+      timer = setTimeoutAtLeast(() => {
         // The result this call waited for goes to the next caller, its failure too (handled meanwhile).
         step.catch(() => {});
         this.#waiting.push(step);
         reject(new TimeoutError(`No result arrived within ${ms} ms.`));
       }, ms);
     });
-    return Promise.race([step, expired]).finally(() => clearTimeout(timer));
+    return Promise.race([step, expired]).finally(() => timer?.clear());
   }
 
   /** The next step, after the pull in flight (if any) has settled. */

@@ -1,10 +1,12 @@
 /** Small helpers of the Pool: abort errors, callbacks, and waiting for queue room. */
 import {
+  type AtLeastTimeout,
   describeValue,
   MAX_TIMEOUT_MS,
   notAnObject,
   omitNullOptions,
   resolveTimeout,
+  setTimeoutAtLeast,
   spellingOf,
   TimeoutError,
   ValidationError,
@@ -309,7 +311,7 @@ export function beginCall(
     options.timeout != null && options.timeout <= MAX_TIMEOUT_MS ? Math.max(0, options.timeout) : undefined;
   const abortable = signal !== undefined || timeout !== undefined;
   if (!abortable && onMessage === undefined) return PLAIN_CALL; // the common case: nothing to hold
-  let timer: NodeJS.Timeout | undefined;
+  let timer: AtLeastTimeout | undefined;
   let done = false;
   let failure: { error: unknown } | undefined;
   const fire = (error: unknown, timedOut = false) => {
@@ -336,7 +338,7 @@ export function beginCall(
   const dispose = () => {
     if (done) return;
     done = true;
-    clearTimeout(timer);
+    timer?.clear();
     unwatch?.();
     if (listener !== undefined) messages.remove(listener);
   };
@@ -348,7 +350,7 @@ export function beginCall(
       return failure;
     },
     dispose,
-    received: () => clearTimeout(timer),
+    received: () => timer?.clear(),
     waiting: (on: boolean) => {
       if (unrefTimer && !done) on ? timer?.ref() : timer?.unref();
     },
@@ -366,7 +368,7 @@ export function beginCall(
   }
   if (signal) unwatch = watchAbort(signal, () => fire(abortErrorFor(signal)));
   if (timeout !== undefined) {
-    timer = setTimeout(() => fire(new TimeoutError(timeoutMessage(timeout)), true), timeout);
+    timer = setTimeoutAtLeast(() => fire(new TimeoutError(timeoutMessage(timeout)), true), timeout);
     if (unrefTimer) timer.unref();
   }
   return hold;

@@ -78,10 +78,19 @@ export function waitSync(array: Int32Array, index: number, value: number, deadli
     const r = atomicsWait(array, index, value, SLICE_MS);
     return r === 'timed-out' ? 'ok' : r; // a wake-up that may have gone astray: the caller looks again
   }
-  if (ms > 0) return atomicsWait(array, index, value, ms);
+  if (ms > 0) return onTime(atomicsWait(array, index, value, ms), deadline);
   // The time is up: a call that asked to wait still fails where it may not (see assertMayBlock).
   if (deadline !== NO_WAIT) assertMayBlock();
   return 'timed-out';
+}
+
+/**
+ * A futex wait's timeout may end before its deadline on {@link now}'s clock (`Atomics.waitAsync`
+ * by up to about 1 ms): that is a wake-up to look again, never the caller's timeout, which is
+ * measured on that clock (every caller loops until its word changed or its deadline passed).
+ */
+function onTime<R extends WaitResult>(r: R, deadline: number): R | 'ok' {
+  return r === 'timed-out' && now() < deadline ? 'ok' : r;
 }
 
 const BEFORE_BLOCKING = Symbol.for('multiproc.beforeBlocking');
@@ -119,13 +128,14 @@ export async function waitAsync(
   const ms = deadline === Number.POSITIVE_INFINITY ? undefined : deadline - now();
   if (ms !== undefined && ms <= 0) return 'timed-out';
   if (atomicsWaitAsync === undefined) return pollWait(array, index, value, ms);
-  const r = atomicsWaitAsync(array, index, value, ms);
+  // Whole ms: a fractional timeout is cut to whole ms (0.4 would end at once), then onTime() below.
+  const r = atomicsWaitAsync(array, index, value, ms === undefined ? ms : Math.ceil(ms));
   if (!r.async) {
     if (r.value === 'not-equal' && ++notEqualStreak % 64 === 0) await yieldMacrotask();
     return r.value;
   }
   notEqualStreak = 0;
-  const woken = trackAsync(array, r.value);
+  const woken = trackAsync(array, ms === undefined ? r.value : r.value.then((v) => onTime(v, deadline)));
   if (!keepAlive) return woken;
   if (ms === undefined && isNodeMainThread()) return untilWokenOrStuck(woken, array, index, value);
   const timer = setTimeout(noop, KEEP_ALIVE_MS);

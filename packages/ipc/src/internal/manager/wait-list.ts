@@ -2,7 +2,7 @@
  * The manager server's waiters: FIFO, each with its owner (the client connection that asked) and
  * an optional timeout. One helper for every served primitive (locks, semaphores, events, queues).
  */
-import { LockError } from '@multiproc/shared';
+import { type AtLeastTimeout, LockError, setTimeoutAtLeast } from '@multiproc/shared';
 import { startsLater } from './call-start.js';
 
 /**
@@ -52,7 +52,7 @@ interface Entry<T> {
   readonly owner: Owner;
   readonly resolve: (v: T) => void;
   readonly reject: (e: unknown) => void;
-  timer: NodeJS.Timeout | null;
+  timer: AtLeastTimeout | null;
   /** Its timeout no longer applies (keepAll): a give-up already scheduled does nothing. */
   kept?: boolean;
 }
@@ -85,7 +85,7 @@ export class WaitList<T> {
         };
         if (timeoutMs === 0) void afterPoll(giveUp);
         else {
-          e.timer = setTimeout(() => {
+          e.timer = setTimeoutAtLeast(() => {
             if (this.#entries.includes(e)) void afterPoll(giveUp);
           }, timeoutMs);
           e.timer.unref(); // the client waiting for the answer keeps its own program alive
@@ -101,7 +101,7 @@ export class WaitList<T> {
    */
   keepAll(): void {
     for (const e of this.#entries) {
-      if (e.timer) clearTimeout(e.timer);
+      e.timer?.clear();
       e.timer = null;
       e.kept = true;
     }
@@ -116,7 +116,7 @@ export class WaitList<T> {
   wake(v: T): boolean {
     const e = this.#entries.shift();
     if (!e) return false;
-    if (e.timer) clearTimeout(e.timer);
+    e.timer?.clear();
     e.resolve(v);
     return true;
   }
@@ -124,7 +124,7 @@ export class WaitList<T> {
   /** Settles every waiter with `v` (or rejects each with `err`). */
   wakeAll(v: T, err?: unknown): void {
     for (const e of this.#entries.splice(0)) {
-      if (e.timer) clearTimeout(e.timer);
+      e.timer?.clear();
       err === undefined ? e.resolve(v) : e.reject(err);
     }
   }
@@ -158,7 +158,7 @@ export class WaitList<T> {
     const i = this.#entries.indexOf(e);
     if (i < 0) return false;
     this.#entries.splice(i, 1);
-    if (e.timer) clearTimeout(e.timer);
+    e.timer?.clear();
     return true;
   }
 }

@@ -4,7 +4,7 @@
  * nothing about items itself.
  */
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
-import type { EncodeContext } from '@multiproc/shared';
+import { type EncodeContext, setTimeoutAtLeast } from '@multiproc/shared';
 import { BYTES_KIND } from '../link/frames.js';
 import type { Link } from '../link/link.js';
 import { PortLink } from '../link/port-link.js';
@@ -84,8 +84,8 @@ export class HomeRuntime implements HomeActions, HomeObject {
   }
 
   startTimer(w: Wait & { stop?: (() => void) | null }, ms: number, holds = false): void {
-    const t = setTimeout(() => this.proto.expire(w as never), ms);
-    if (holds) w.stop = () => clearTimeout(t);
+    const t = setTimeoutAtLeast(() => this.proto.expire(w as never), ms);
+    if (holds) w.stop = () => t.clear();
     else t.unref(); // the copy waiting on it holds its own link
   }
 

@@ -20,7 +20,13 @@
  * (carried.ts), and a verdict follows once those parties are gone.
  */
 
-import { gotWorkSince, type LoopStock, takeLoopStock } from '@multiproc/shared';
+import {
+  type AtLeastTimeout,
+  gotWorkSince,
+  type LoopStock,
+  setTimeoutAtLeast,
+  takeLoopStock,
+} from '@multiproc/shared';
 import { openLinks } from '../link/link.js';
 import { resolveAfterOutput, resolvesNow } from '../link/output-order.js';
 import type { Wait } from '../protocol/home-copy.js';
@@ -58,7 +64,7 @@ export class Waiter<T> implements Wait {
   done = false;
   readonly promise: Promise<T | typeof STUCK>;
   #resolve!: (r: T | typeof STUCK) => void;
-  #timer: NodeJS.Timeout | undefined;
+  #timer: AtLeastTimeout | undefined;
   #settled = false;
   readonly #onAbandon: (w: Waiter<T>) => void;
 
@@ -82,7 +88,7 @@ export class Waiter<T> implements Wait {
     if (this.#settled) return;
     this.#settled = true;
     this.done = true;
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer?.clear();
     pending.delete(this);
     // The caller sees it after any line a child printed before sending what settled it (the test
     // first: no closure per wait on the common path).
@@ -92,7 +98,7 @@ export class Waiter<T> implements Wait {
 
   /** Calls `onExpiry` after `ms` unless settled first (a finite timeout). */
   expireAfter(ms: number | undefined, onExpiry: () => void): this {
-    if (ms !== undefined && Number.isFinite(ms)) this.#timer = setTimeout(onExpiry, ms);
+    if (ms !== undefined && Number.isFinite(ms)) this.#timer = setTimeoutAtLeast(onExpiry, ms);
     return this;
   }
 

@@ -1,0 +1,64 @@
+// A timeout given to a queue, a connection, wait() or a manager's proxy is a lower bound on
+// `performance.now()`'s clock: the call never gives up before that many ms have passed. Node's
+// timers fire up to about 1 ms early on that clock (a fractional delay is cut to whole ms; libuv
+// counts whole ms from the start of the loop's turn): `q.get({ timeout: 7.5 })` rejected after 7.0 ms.
+import { JoinableQueue, Pipe, Queue, wait } from '@multiproc/ipc';
+import { describe, expect, it } from 'vitest';
+import { managerTestKit } from './manager-kit.ts';
+
+const kit = managerTestKit();
+
+/** Fractional and whole timeouts, short enough to try each several times. */
+const TIMEOUTS = [0.4, 1.5, 3, 7.5, 10, 12.3];
+const EXPECTED = new Set(['QueueEmptyError', 'QueueFullError', 'TimeoutError', 'BrokenBarrierError']);
+
+/** By how much `call(ms)` fell short of `ms`, for every timeout above, twice (empty: never). */
+async function shortfalls(call: (ms: number) => unknown): Promise<number[]> {
+  const short: number[] = [];
+  for (const ms of [...TIMEOUTS, ...TIMEOUTS]) {
+    const t0 = performance.now();
+    try {
+      await call(ms);
+    } catch (err) {
+      if (!EXPECTED.has((err as Error).name)) throw err;
+    }
+    const elapsed = performance.now() - t0;
+    if (elapsed < ms) short.push(ms - elapsed);
+  }
+  return short;
+}
+
+describe('a timeout is never cut short (performance.now())', { timeout: 60_000 }, () => {
+  const q = new Queue();
+  const full = new Queue({ maxsize: 1 });
+  full.putNowait('x');
+  const jq = new JoinableQueue();
+  const [a, b] = Pipe();
+  const cases: Record<string, (ms: number) => unknown> = {
+    'Queue.get({ timeout })': (ms) => q.get({ timeout: ms }),
+    'Queue.get(ms)': (ms) => q.get(ms),
+    'Queue.put({ timeout }), full': (ms) => full.put('y', { timeout: ms }),
+    'JoinableQueue.get({ timeout })': (ms) => jq.get({ timeout: ms }),
+    'Connection.poll(ms)': (ms) => a.poll(ms),
+    'wait([conn], ms)': (ms) => wait([b], ms),
+    'wait([conn, conn], ms)': (ms) => wait([a, b], ms),
+  };
+  it.each(Object.keys(cases))('%s', async (name) => {
+    expect(await shortfalls(cases[name]!)).toEqual([]);
+  });
+
+  it("a manager's proxies: Event.wait, Lock.acquire, Condition.wait, Queue.get, Barrier.wait", async () => {
+    const m = await kit.manager();
+    const ev = m.Event();
+    const lock = m.Lock();
+    await lock.acquire();
+    const cond = m.Condition();
+    await cond.acquire();
+    const mq = m.Queue();
+    expect(await shortfalls((ms) => ev.wait(ms))).toEqual([]);
+    expect(await shortfalls((ms) => lock.acquire({ timeout: ms }))).toEqual([]);
+    expect(await shortfalls((ms) => cond.wait(ms))).toEqual([]);
+    expect(await shortfalls((ms) => mq.get({ timeout: ms }))).toEqual([]);
+    expect(await shortfalls((ms) => m.Barrier(2).wait(ms))).toEqual([]);
+  });
+});
