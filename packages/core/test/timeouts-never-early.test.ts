@@ -4,29 +4,12 @@
 // libuv counts whole ms from the start of the loop's turn): `p.join(10)` returned after 8.9 ms.
 import { Pool, Process } from '@multiproc/core';
 import { afterAll, describe, expect, it } from 'vitest';
+import { shortfalls } from '../../../test-support/shortfalls.ts';
 // @ts-expect-error: a plain JavaScript fixture (no types), loaded as is by the workers.
 import { tasks } from './fixtures/edge-tasks.mjs';
 
-/** Fractional and whole timeouts, short enough to try each several times. */
-const TIMEOUTS = [0.4, 1.5, 3, 7.5, 10, 12.3];
 /** How long the task the calls wait on runs: longer than any timeout above. */
 const LONG_MS = 60_000;
-
-/** By how much `call(ms)` fell short of `ms`, for every timeout above, twice (empty: never). */
-async function shortfalls(call: (ms: number) => unknown): Promise<number[]> {
-  const short: number[] = [];
-  for (const ms of [...TIMEOUTS, ...TIMEOUTS]) {
-    const t0 = performance.now();
-    try {
-      await call(ms);
-    } catch (err) {
-      if ((err as Error).name !== 'TimeoutError') throw err;
-    }
-    const elapsed = performance.now() - t0;
-    if (elapsed < ms) short.push(ms - elapsed);
-  }
-  return short;
-}
 
 describe.each(['thread', 'process'] as const)(
   'in the %s context, a timeout is never cut short',

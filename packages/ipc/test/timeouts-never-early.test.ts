@@ -4,29 +4,12 @@
 // counts whole ms from the start of the loop's turn): `q.get({ timeout: 7.5 })` rejected after 7.0 ms.
 import { JoinableQueue, Pipe, Queue, wait } from '@multiproc/ipc';
 import { describe, expect, it } from 'vitest';
+import { shortfalls } from '../../../test-support/shortfalls.ts';
 import { managerTestKit } from './manager-kit.ts';
 
 const kit = managerTestKit();
-
-/** Fractional and whole timeouts, short enough to try each several times. */
-const TIMEOUTS = [0.4, 1.5, 3, 7.5, 10, 12.3];
-const EXPECTED = new Set(['QueueEmptyError', 'QueueFullError', 'TimeoutError', 'BrokenBarrierError']);
-
-/** By how much `call(ms)` fell short of `ms`, for every timeout above, twice (empty: never). */
-async function shortfalls(call: (ms: number) => unknown): Promise<number[]> {
-  const short: number[] = [];
-  for (const ms of [...TIMEOUTS, ...TIMEOUTS]) {
-    const t0 = performance.now();
-    try {
-      await call(ms);
-    } catch (err) {
-      if (!EXPECTED.has((err as Error).name)) throw err;
-    }
-    const elapsed = performance.now() - t0;
-    if (elapsed < ms) short.push(ms - elapsed);
-  }
-  return short;
-}
+/** How each call here times out. */
+const EXPECTED = ['QueueEmptyError', 'QueueFullError', 'TimeoutError', 'BrokenBarrierError'];
 
 describe('a timeout is never cut short (performance.now())', { timeout: 60_000 }, () => {
   const q = new Queue();
@@ -44,7 +27,7 @@ describe('a timeout is never cut short (performance.now())', { timeout: 60_000 }
     'wait([conn, conn], ms)': (ms) => wait([a, b], ms),
   };
   it.each(Object.keys(cases))('%s', async (name) => {
-    expect(await shortfalls(cases[name]!)).toEqual([]);
+    expect(await shortfalls(cases[name]!, EXPECTED)).toEqual([]);
   });
 
   it("a manager's proxies: Event.wait, Lock.acquire, Condition.wait, Queue.get, Barrier.wait", async () => {
@@ -55,10 +38,10 @@ describe('a timeout is never cut short (performance.now())', { timeout: 60_000 }
     const cond = m.Condition();
     await cond.acquire();
     const mq = m.Queue();
-    expect(await shortfalls((ms) => ev.wait(ms))).toEqual([]);
-    expect(await shortfalls((ms) => lock.acquire({ timeout: ms }))).toEqual([]);
-    expect(await shortfalls((ms) => cond.wait(ms))).toEqual([]);
-    expect(await shortfalls((ms) => mq.get({ timeout: ms }))).toEqual([]);
-    expect(await shortfalls((ms) => m.Barrier(2).wait(ms))).toEqual([]);
+    expect(await shortfalls((ms) => ev.wait(ms), EXPECTED)).toEqual([]);
+    expect(await shortfalls((ms) => lock.acquire({ timeout: ms }), EXPECTED)).toEqual([]);
+    expect(await shortfalls((ms) => cond.wait(ms), EXPECTED)).toEqual([]);
+    expect(await shortfalls((ms) => mq.get({ timeout: ms }), EXPECTED)).toEqual([]);
+    expect(await shortfalls((ms) => m.Barrier(2).wait(ms), EXPECTED)).toEqual([]);
   });
 });

@@ -15,25 +15,7 @@ import {
   setTimeoutAtLeast,
 } from '@multiproc/shared';
 import { describe, expect, it } from 'vitest';
-
-/** Fractional and whole timeouts, short enough to try each several times. */
-const TIMEOUTS = [0.4, 1.5, 3, 7.5, 10, 12.3];
-
-/** How long `wait(ms)` took, for every timeout above, twice: each must be at least its timeout. */
-async function shortfalls(wait: (ms: number) => unknown): Promise<number[]> {
-  const short: number[] = [];
-  for (const ms of [...TIMEOUTS, ...TIMEOUTS]) {
-    const t0 = performance.now();
-    try {
-      await wait(ms);
-    } catch (err) {
-      if (!['BrokenBarrierError', 'TimeoutError'].includes((err as Error).name)) throw err;
-    }
-    const elapsed = performance.now() - t0;
-    if (elapsed < ms) short.push(ms - elapsed);
-  }
-  return short;
-}
+import { shortfalls, TIMEOUTS } from '../../../test-support/shortfalls.ts';
 
 const held = () => {
   const lock = new Lock();
@@ -80,7 +62,7 @@ const cases: Record<string, (ms: number) => unknown> = {
 
 describe('a timeout is never cut short (performance.now())', () => {
   it.each(Object.keys(cases))('%s', async (name) => {
-    expect(await shortfalls(cases[name]!)).toEqual([]);
+    expect(await shortfalls(cases[name]!, ['BrokenBarrierError', 'TimeoutError'])).toEqual([]);
   });
 
   it("Condition.waitFor(pred, ms) calls a predicate that stays false twice, as Python's wait_for", async () => {
