@@ -43,5 +43,29 @@ describe('a timeout is never cut short (performance.now())', { timeout: 60_000 }
     expect(await shortfalls((ms) => cond.wait(ms), EXPECTED)).toEqual([]);
     expect(await shortfalls((ms) => mq.get({ timeout: ms }), EXPECTED)).toEqual([]);
     expect(await shortfalls((ms) => m.Barrier(2).wait(ms), EXPECTED)).toEqual([]);
+    expect(await shortfalls((ms) => cond.waitFor(() => false, ms), EXPECTED)).toEqual([]);
+  });
+
+  it("a manager's Condition.waitFor asks a predicate that stays falsy twice (0 or less: once), as Python's wait_for", async () => {
+    const m = await kit.manager();
+    const cond = m.Condition();
+    await cond.acquire();
+    for (const [ms, spinMs] of [
+      [10, 0],
+      [0, 0],
+      [-1, 0],
+      [5, 20],
+    ] as const) {
+      let calls = 0;
+      const predicate = () => {
+        calls++;
+        const end = performance.now() + spinMs;
+        while (performance.now() < end);
+        return 0;
+      };
+      // The timeout counts from the first answer: a predicate slower than it still gets its wait.
+      expect(await cond.waitFor(predicate, ms)).toBe(0);
+      expect(calls).toBe(ms > 0 ? 2 : 1);
+    }
   });
 });

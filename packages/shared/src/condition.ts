@@ -264,7 +264,8 @@ export class Condition implements Abandonable {
   /**
    * Waits until `predicate()` is truthy. Python: `wait_for(predicate, timeout)`.
    * @param predicate checked with the lock held, before each wait and after each wake-up.
-   * @param timeoutMs the total time to wait, in ms.
+   * @param timeoutMs the total time to wait, in ms, counted from the predicate's first answer, as
+   *   Python's: a falsy one is asked again at the wait's end (0 or less: no wait).
    * @default Infinity
    * @returns the predicate's last value (falsy on timeout).
    * @throws {ValidationError} when `predicate` is not a function.
@@ -280,16 +281,14 @@ export class Condition implements Abandonable {
    */
   async waitFor<T>(predicate: () => T | Promise<T>, timeoutMs?: Timeout): Promise<T> {
     if (arguments.length > 2)
-      throw tooManyArguments(
-        'Condition.waitFor()',
-        arguments.length,
-        'a predicate and an optional timeout (ms, or { timeout })',
-      );
+      throw tooManyArguments('Condition.waitFor()', arguments.length, TAKES_PREDICATE);
     assertCallback(predicate, 'Condition.waitFor(predicate)', PREDICATE);
-    const deadline = deadlineFor(timeoutMs, 'Condition.waitFor()');
+    const t0 = now();
+    let deadline = deadlineFor(timeoutMs, 'Condition.waitFor()');
     let result = await predicate();
-    while (!result) {
-      if (deadline - now() <= 0) break;
+    if (result) return result;
+    deadline += now() - t0; // see waitForSync()
+    while (!result && deadline - now() > 0) {
       await this.#waitUntil(deadline);
       result = await predicate();
     }
@@ -307,16 +306,16 @@ export class Condition implements Abandonable {
    */
   waitForSync<T>(predicate: () => T, timeoutMs?: Timeout): T {
     if (arguments.length > 2)
-      throw tooManyArguments(
-        'Condition.waitForSync()',
-        arguments.length,
-        'a predicate and an optional timeout (ms, or { timeout })',
-      );
+      throw tooManyArguments('Condition.waitForSync()', arguments.length, TAKES_PREDICATE);
     assertCallback(predicate, 'Condition.waitForSync(predicate)', PREDICATE);
-    const deadline = deadlineFor(timeoutMs, 'Condition.waitForSync()');
+    const t0 = now();
+    let deadline = deadlineFor(timeoutMs, 'Condition.waitForSync()');
     let result = syncPredicate(predicate);
-    while (!result) {
-      if (deadline - now() <= 0) break;
+    if (result) return result;
+    // As multiprocessing's wait_for: the timeout counts from the predicate's first answer, so however
+    // slow it (or the machine) is, a positive timeout gets its wait and a falsy predicate is asked twice.
+    deadline += now() - t0;
+    while (!result && deadline - now() > 0) {
       this.#waitSyncUntil(deadline);
       result = syncPredicate(predicate);
     }
@@ -375,6 +374,7 @@ export class Condition implements Abandonable {
   }
 }
 
+const TAKES_PREDICATE = 'a predicate and an optional timeout (ms, or { timeout })';
 const PREDICATE = 'the predicate as a function (called with the lock held)';
 
 /** `predicate()`, refused when it answers with a Promise (a blocking wait cannot await it). */

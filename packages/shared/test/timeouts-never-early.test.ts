@@ -65,14 +65,51 @@ describe('a timeout is never cut short (performance.now())', () => {
     expect(await shortfalls(cases[name]!, ['BrokenBarrierError', 'TimeoutError'])).toEqual([]);
   });
 
-  it("Condition.waitFor(pred, ms) calls a predicate that stays false twice, as Python's wait_for", async () => {
-    const cond = await heldCondition();
-    for (const ms of TIMEOUTS) {
-      let calls = 0;
-      expect(await cond.waitFor(() => (calls++, 0), ms)).toBe(0);
-      expect(calls).toBe(2);
-    }
-    cond.release();
+  // multiprocessing's wait_for asks the predicate, then starts the clock: however slow the
+  // predicate or the machine, a positive timeout gets its wait, and a predicate that stays falsy is
+  // asked twice (once for a timeout of 0 or less, which does not wait).
+  describe("Condition.waitFor(pred, ms) and waitForSync: as Python's wait_for", () => {
+    const slowFalse = (spinMs: number, counter: { calls: number }) => () => {
+      counter.calls++;
+      const end = performance.now() + spinMs;
+      while (performance.now() < end);
+      return 0;
+    };
+    it.each([...TIMEOUTS, 0, -1])(
+      'a predicate that stays falsy is asked twice (timeout %s; 0 or less: once)',
+      async (ms) => {
+        const cond = await heldCondition();
+        const async = { calls: 0 };
+        expect(await cond.waitFor(slowFalse(0, async), ms)).toBe(0);
+        const sync = { calls: 0 };
+        expect(cond.waitForSync(slowFalse(0, sync), ms)).toBe(0);
+        const asked = ms > 0 ? 2 : 1;
+        expect([async.calls, sync.calls]).toEqual([asked, asked]);
+        cond.release();
+      },
+    );
+
+    it('the timeout counts from the first answer: a predicate slower than it still gets its wait', async () => {
+      const cond = await heldCondition();
+      for (const wait of [
+        (p: () => number) => cond.waitFor(p, 5),
+        (p: () => number) => cond.waitForSync(p, 5),
+      ]) {
+        const counter = { calls: 0 };
+        let answered = 0;
+        const predicate = slowFalse(20, counter);
+        const timed = () => {
+          const v = predicate();
+          answered ||= performance.now();
+          return v;
+        };
+        await wait(timed);
+        expect(counter.calls).toBe(2);
+        // The second answer came at least 5 ms after the first one ended (it spun 20 ms itself).
+        expect(performance.now() - answered).toBeGreaterThanOrEqual(5 + 20);
+      }
+      cond.release();
+    });
   });
 });
 

@@ -162,11 +162,12 @@ export class ConditionProxy extends LockProxy {
       'the predicate as a function (called with the lock held)',
     );
     const ms = wireTimeout(timeout, 'Condition.waitFor()');
-    const end = ms < 0 ? Number.POSITIVE_INFINITY : Date.now() + ms;
     let r = await predicate();
-    while (!r) {
-      const left = end - Date.now();
-      if (left <= 0) break;
+    if (r) return r;
+    // As Python's wait_for: the timeout counts from the predicate's first answer, so however slow
+    // it is, a positive timeout gets its wait and a falsy predicate is asked twice.
+    const end = ms < 0 ? Number.POSITIVE_INFINITY : performance.now() + ms;
+    for (let left = end - performance.now(); !r && left > 0; left = end - performance.now()) {
       await this.wait(left === Number.POSITIVE_INFINITY ? undefined : left);
       r = await predicate();
     }
