@@ -4,7 +4,7 @@
  */
 
 import { processAuthkey, setProcessAuthkey } from '@multiproc/ipc';
-import { describeValue, ProcessError, ValidationError } from '@multiproc/shared';
+import { definePythonNames, describeValue, ProcessError, ValidationError } from '@multiproc/shared';
 import { tooManyArguments } from './internal/arity.js';
 
 // node:worker_threads (with the stream modules it loads) and node:os are read on first use, not at
@@ -212,7 +212,7 @@ const alive = (): boolean => true;
 export function currentProcess(): ProcessInfo {
   if (arguments.length > 0) throw tooManyArguments('currentProcess', arguments.length);
   const me = getWorkerIdentity();
-  return {
+  const info: ProcessInfo = {
     get name(): string {
       return ownName();
     },
@@ -237,6 +237,9 @@ export function currentProcess(): ProcessInfo {
       setProcessAuthkey(key);
     },
   };
+  // As on a Process: Python's spellings name ours (hidden, not enumerable).
+  definePythonNames(info, { is_alive: 'isAlive()', exitcode: 'exitCode' });
+  return info;
 }
 
 /**
@@ -261,5 +264,6 @@ export function parentProcess(): ParentProcessInfo | null {
     ident: { value: pid },
     isAlive: { value: () => hosted || process.ppid === pid },
   });
+  definePythonNames(info, { is_alive: 'isAlive()' });
   return info;
 }

@@ -8,6 +8,7 @@ import {
   type Process,
   parentProcess,
   TimeoutError,
+  ValidationError,
 } from '@multiproc/core';
 import { Pipe } from '@multiproc/ipc';
 import { describe, expect, it } from 'vitest';
@@ -30,6 +31,14 @@ it('currentProcess() in the main thread is alive, has a pid and no exit code; no
   expect(me.isAlive()).toBe(true);
   expect(me.exitCode).toBeNull();
   expect(parentProcess()).toBeNull();
+});
+
+it("Python's spellings on currentProcess() throw ValidationError naming ours, as on a Process", () => {
+  const me = currentProcess() as unknown as Record<string, unknown>;
+  expect(() => me.is_alive).toThrow(ValidationError);
+  expect(() => me.is_alive).toThrow(/isAlive\(\)/);
+  expect(() => me.exitcode).toThrow(/exitCode/);
+  expect(Object.keys(me)).not.toContain('is_alive');
 });
 
 describe.each(matrix(import.meta.url))('in the %s context', (context) => {
@@ -57,6 +66,15 @@ describe.each(matrix(import.meta.url))('in the %s context', (context) => {
       alive: true,
       keys: ['pid', 'name'],
     });
+  });
+
+  it("Python's spellings on currentProcess() and parentProcess() in a worker name ours", async () => {
+    const pool = own.pool({ processes: 1, context });
+    expect(await pool.apply(tasks.pythonSpellings, [])).toEqual([
+      expect.stringMatching(/^ValidationError: .*isAlive\(\)/),
+      expect.stringMatching(/^ValidationError: .*exitCode/),
+      expect.stringMatching(/^ValidationError: .*isAlive\(\)/),
+    ]);
   });
 
   it('a daemon Process cannot start children (ContextError); others, and pool tasks, can', async () => {

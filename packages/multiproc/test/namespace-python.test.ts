@@ -52,6 +52,21 @@ describe("Python's spellings on the namespace", () => {
     expect(ns.not_a_python_name).toBeUndefined();
   });
 
+  it("Python's submodules name where their names are (they read as undefined before)", () => {
+    const ns = mp as unknown as Record<string, unknown>;
+    const submodules: Record<string, RegExp> = {
+      connection: /Listener, Client, wait/,
+      pool: /Pool, AsyncResult/,
+      managers: /Manager, SyncManager, BaseManager/,
+      dummy: /getContext\('thread'\)/,
+      shared_memory: /SharedArray/,
+    };
+    for (const [python, message] of Object.entries(submodules)) {
+      expect(() => ns[python], python).toThrow(ValidationError);
+      expect(() => ns[python], python).toThrow(message);
+    }
+  });
+
   it('are hidden: keys, spread, console.log and the context objects are as before', () => {
     const keys = Object.keys(mp);
     expect(keys.filter((k) => /^[a-z]+_/.test(k))).toEqual([]);

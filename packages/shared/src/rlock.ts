@@ -184,7 +184,7 @@ export class RLock implements ConditionLock, Abandonable {
     if (holderOf(s) !== ME) {
       throw new LockError(
         s === 0 || s === ABANDONED
-          ? 'Cannot release an RLock that nobody holds.'
+          ? 'Cannot release an RLock that nobody holds: call release() once per acquire(). An RLock belongs to a thread, as in Python, so the async functions of one thread share it (one release() undoes another acquire()): to keep async functions of one thread apart, use a Lock (for a Condition: new Condition(new Lock())).'
           : 'Cannot release an RLock held by another thread: only its owner may release it.',
       );
     }

@@ -3,7 +3,7 @@
 // its await, overwriting a re-entry made in between: two concurrent acquire() calls counted one,
 // the second release() threw LockError, and a worker got into the critical section while an async
 // function of the main thread was still in it.
-import { Barrier, Event, encodeValue, Lock, LockError, RLock, Value } from '@multiproc/shared';
+import { Barrier, Condition, Event, encodeValue, Lock, LockError, RLock, Value } from '@multiproc/shared';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { nextMessage, startWorker } from './helpers.ts';
@@ -19,6 +19,42 @@ describe('RLock: every acquire by the owning thread counts, async ones too', () 
     expect(String(r)).toBe(held(1));
     r.release();
     expect(() => r.release()).toThrow(LockError);
+  });
+
+  it("a release past the thread's acquires says the async functions of one thread share an RLock", async () => {
+    // The shared-memory guide's consumers, written with new Condition() (an RLock) instead of
+    // new Condition(new Lock()): every consumer gets in, and a release fails. Its error said only
+    // "Cannot release an RLock that nobody holds", from a withLock() that had acquired it.
+    const cond = new Condition();
+    const items: number[] = [];
+    async function consume() {
+      await cond.acquire();
+      try {
+        await cond.waitFor(() => items.length > 0, 2000);
+        return items.shift();
+      } finally {
+        cond.release();
+      }
+    }
+    const consumers = Promise.allSettled([consume(), consume()]);
+    const producer = await cond
+      .withLock(() => {
+        items.push(1, 2);
+        cond.notifyAll();
+      })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    const errors = [
+      producer,
+      ...(await consumers).map((r) => (r.status === 'rejected' ? r.reason : undefined)),
+    ];
+    const released = errors.filter((e) => e instanceof LockError && /nobody holds/.test(e.message));
+    expect(released.length).toBeGreaterThan(0);
+    for (const e of released)
+      expect((e as Error).message).toMatch(/async functions of one thread .*new Condition\(new Lock\(\)\)/);
+    expect(() => new RLock().release()).toThrow(/new Condition\(new Lock\(\)\)/);
   });
 
   it('acquire() then acquireSync() before the await count two', async () => {

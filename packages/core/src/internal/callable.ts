@@ -143,6 +143,23 @@ export const PYTHON_MODULE_NAMES: Readonly<Record<string, string | { readonly me
       "log_to_stderr is Python's spelling; multiproc has none: console.error in a worker already reaches " +
       'your stderr, line by line (NODE_DEBUG=multiproc logs workers starting and exiting).',
   },
+  // Python's submodules: their names are this namespace's own (`from multiprocessing.connection import wait`).
+  connection: { message: "multiprocessing.connection's names are top-level here: Listener, Client, wait." },
+  pool: {
+    message:
+      "multiprocessing.pool's names are top-level here: Pool, AsyncResult (ThreadPool is the 'thread' context's Pool).",
+  },
+  managers: {
+    message: "multiprocessing.managers' names are top-level here: Manager, SyncManager, BaseManager.",
+  },
+  dummy: {
+    message: "multiprocessing.dummy is the 'thread' context here: getContext('thread'), the default.",
+  },
+  shared_memory: {
+    message:
+      'multiprocessing.shared_memory has no equivalent: share memory between threads with SharedArray or ' +
+      'RawArray (a SharedArrayBuffer), between processes through a Manager.',
+  },
 };
 
 // Per realm, not per copy of this module (see above): constructor -> its callable wrapper.

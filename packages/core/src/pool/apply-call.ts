@@ -15,6 +15,7 @@ import { decodeValue, ERRORS_AS_VALUES, errorLoaded } from '../internal/error-re
 import { holdsMoved } from '../move.js';
 import type { ContextName } from '../options.js';
 import type { Dispatcher, Entry } from './dispatcher.js';
+import { firstCallHint } from './first-calls.js';
 import type { CallerMessages } from './messages.js';
 import type { CallOptions } from './options.js';
 import { dropEncoded } from './undelivered.js';
@@ -68,20 +69,26 @@ export function applyCall(
         keep: kept,
         tracksEnding: true,
       }) as typeof packed;
-    const hold = beginCall(options, pool.messages, (error) => {
-      if (entry && submitted) {
-        // A running call's worker is recycled: the queues and pipes among its args serve it no more
-        // (a call not started yet never reaches a worker, so this stops nothing it needs).
-        packed.receiverEnding?.();
-        return dispatcher.abort([entry], error);
-      }
-      // Still waiting for room: never queued, so it ends here.
-      entry = undefined;
-      hold.dispose();
-      drop();
-      giveBack();
-      reject(error);
-    });
+    const hold = beginCall(
+      options,
+      pool.messages,
+      (error) => {
+        if (entry && submitted) {
+          // A running call's worker is recycled: the queues and pipes among its args serve it no more
+          // (a call not started yet never reaches a worker, so this stops nothing it needs).
+          packed.receiverEnding?.();
+          return dispatcher.abort([entry], error);
+        }
+        // Still waiting for room: never queued, so it ends here.
+        entry = undefined;
+        hold.dispose();
+        drop();
+        giveBack();
+        reject(error);
+      },
+      false,
+      (ms) => `The task did not finish within ${ms} ms.${firstCallHint(spec, ms)}`,
+    );
     if (hold.aborted) return reject(hold.aborted);
     const release = () => {
       hold.dispose();

@@ -10,7 +10,9 @@ import {
   TimeoutError,
 } from '@multiproc/shared';
 import { guardMethods } from '../internal/arity.js';
+import type { TaskSpec } from '../internal/batch.js';
 import { type Inspect, inspectSymbol, showFields } from '../internal/inspect.js';
+import { firstCallHint } from './first-calls.js';
 
 type State = 'pending' | 'fulfilled' | 'rejected';
 
@@ -23,10 +25,15 @@ type State = 'pending' | 'fulfilled' | 'rejected';
  */
 export class AsyncResult<R> implements PromiseLike<R> {
   readonly #promise: Promise<R>;
+  readonly #spec: TaskSpec | undefined;
   #state: State = 'pending';
 
-  /** @internal Made by the pool; user code receives it from the `…Async` methods. */
-  constructor(promise: Promise<R>) {
+  /**
+   * @internal Made by the pool; user code receives it from the `…Async` methods. `spec`: the call's
+   * task in its pool, for what a timeout of `get()` says (first-calls.ts).
+   */
+  constructor(promise: Promise<R>, spec?: TaskSpec) {
+    this.#spec = spec;
     this.#promise = promise.then(
       (value) => {
         this.#state = 'fulfilled';
@@ -82,7 +89,10 @@ export class AsyncResult<R> implements PromiseLike<R> {
     if (ms === Number.POSITIVE_INFINITY || this.#state !== 'pending') return this.#promise;
     return new Promise<R>((resolve, reject) => {
       const timer = setTimeoutAtLeast(
-        () => reject(new TimeoutError(`The result was not ready within ${ms} ms.`)),
+        () =>
+          reject(
+            new TimeoutError(`The result was not ready within ${ms} ms.${firstCallHint(this.#spec, ms)}`),
+          ),
         ms,
       );
       this.#promise.then(resolve, reject).finally(() => timer.clear());

@@ -11,6 +11,7 @@ import { type JobReply, MAX_BATCH, type TaskSpec } from '../internal/batch.js';
 import { type PackContext, packBatch, packStart, takeJobs } from './batch-pack.js';
 import { AdaptiveChunks } from './chunks.js';
 import { type DispatcherConfig, type Entry, type Held, MAX_UNSTARTED_DEATHS } from './entry.js';
+import { noteAnswered } from './first-calls.js';
 import { type CallOrder, OrderedJobs } from './job-order.js';
 import { holdLoop } from './keep-alive.js';
 import type { Flight, Outcome } from './outcome.js';
@@ -323,6 +324,7 @@ export class Dispatcher {
     entry.held = undefined;
     if (ok) {
       const reply = value as JobReply;
+      noteAnswered(entry.spec);
       if ('ok' in reply ? reply.ok : reply.error === undefined) this.completed++;
       else this.failed++;
       entry.resolve(reply);

@@ -5,6 +5,7 @@ import type { ContextName } from '../options.js';
 import { Float64Buffers } from './buffers.js';
 import { AdaptiveChunks } from './chunks.js';
 import type { Dispatcher, Entry } from './dispatcher.js';
+import { firstCallHint } from './first-calls.js';
 import { Flatten } from './flatten.js';
 import { ItemKeeps } from './item-keeps.js';
 import { type ChunkCall, ChunkEntry, type ChunkReply, countResults, readLoaded } from './map-chunk.js';
@@ -87,12 +88,13 @@ type MapCallOptions = ImapOptions & {
  * results received by the deadline are yielded, only the rest time out (Python's
  * `IMapIterator.next(timeout)` fails only a wait for a result that is not there).
  */
-function timeoutMessage(method: string, keepsReceived: boolean): (ms: number) => string {
-  if (!keepsReceived) return (ms) => `The ${method} call did not finish within ${ms} ms.`;
+function timeoutMessage(method: string, keepsReceived: boolean, spec: TaskSpec): (ms: number) => string {
+  if (!keepsReceived)
+    return (ms) => `The ${method} call did not finish within ${ms} ms.${firstCallHint(spec, ms)}`;
   return (ms) =>
     `The ${method} call did not receive every result within ${ms} ms of the call (its timeout): ` +
     'the results received by then were yielded, the items not done by then (or not yet read from ' +
-    'the input) timed out.';
+    `the input) timed out.${firstCallHint(spec, ms)}`;
 }
 
 /**
@@ -137,7 +139,7 @@ export function mapChunks(
       else interrupt?.(error);
     },
     options.goesOn,
-    timeoutMessage(options.method, keepsReceived),
+    timeoutMessage(options.method, keepsReceived, spec),
   );
   if (hold.aborted) aborted = { error: hold.aborted };
   const listener = hold.listener;

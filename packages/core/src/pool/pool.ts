@@ -185,7 +185,7 @@ export class Pool<I extends TaskFunction = TaskFunction>
     const promise = this.#keeps(
       this.#gate.track(this.#engine.call(task, args as unknown[], options)),
     ) as Promise<TaskResult<F>>;
-    return this.#keeps(new AsyncResult(settleCall(promise, options)));
+    return this.#keeps(new AsyncResult(settleCall(promise, options), this.#engine.spec(task)));
   }
 
   /**
@@ -233,7 +233,7 @@ export class Pool<I extends TaskFunction = TaskFunction>
     const promise = this.#keeps(
       this.#gate.track(collectAll(this.#engine.mapPool(), this.#engine.spec(task), iterable, options, false)),
     ) as Promise<TaskResult<F>[]>;
-    return this.#keeps(new AsyncResult(settleCall(promise, options)));
+    return this.#keeps(new AsyncResult(settleCall(promise, options), this.#engine.spec(task)));
   }
 
   /**
@@ -273,7 +273,7 @@ export class Pool<I extends TaskFunction = TaskFunction>
     const promise = this.#keeps(
       this.#gate.track(collectAll(this.#engine.mapPool(), this.#engine.spec(task), iterable, options, true)),
     ) as Promise<TaskResult<F>[]>;
-    return this.#keeps(new AsyncResult(settleCall(promise, options)));
+    return this.#keeps(new AsyncResult(settleCall(promise, options), this.#engine.spec(task)));
   }
 
   /**
