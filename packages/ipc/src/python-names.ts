@@ -32,6 +32,11 @@ definePythonNames(Connection.prototype, {
   send_bytes: 'sendBytes()',
   recv_bytes: 'recvBytes()',
   recv_bytes_into: 'recvBytesInto()',
+  // Python's fileno() gives the descriptor to select()/poll() on, or to pass to another process.
+  fileno: {
+    message:
+      "fileno is Python's; a multiproc Connection has no descriptor of its own to give: wait for one or more with wait([conn], ms) or conn.poll(ms), and pass the connection itself to a worker as an argument.",
+  },
 });
 definePythonNames(Listener.prototype, { last_accepted: 'lastAccepted' });
 definePythonNames(BaseManager.prototype, { get_server: 'getServer()' });

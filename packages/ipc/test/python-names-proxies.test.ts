@@ -3,7 +3,7 @@
 // Array proxies (lockless, as Python's), on Listener and on BaseManager: reading one throws ValidationError naming the
 // multiproc spelling, as it already did on the thread primitives, the queues, Connection and the
 // Synchronized proxies, instead of reading `undefined` (`ev.is_set()`: "is not a function").
-import { Listener, Queue, ValidationError } from '@multiproc/ipc';
+import { Listener, Pipe, Queue, ValidationError } from '@multiproc/ipc';
 import { describe, expect, it } from 'vitest';
 import { matrix } from '../../../test-support/matrix.ts';
 import { managerTestKit } from './manager-kit.js';
@@ -35,6 +35,17 @@ describe("Python's spellings on manager proxies", () => {
     }
     // Hidden: not enumerable, so keys and console.log are as before.
     expect(Object.keys(m.Event())).not.toContain('is_set');
+  });
+
+  it("say what to use instead of a Connection's fileno()", () => {
+    const [a, b] = Pipe();
+    cleanup.push(() => {
+      a.close();
+      b.close();
+    });
+    expect(() => read(a, 'fileno')).toThrow(ValidationError);
+    expect(() => read(b, 'fileno')).toThrow(/wait\(\[conn\], ms\) or conn\.poll\(ms\)/);
+    expect(Object.keys(a)).not.toContain('fileno');
   });
 
   it('name lastAccepted on a Listener', () => {
