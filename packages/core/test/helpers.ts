@@ -28,7 +28,10 @@ export function runProgram(
       nodeArgs,
       { env: { ...process.env, ...env }, timeout: timeoutMs },
       (err, stdout, stderr) => {
-        resolve({ stdout, stderr, code: err ? ((err as any).code ?? 1) : 0 });
+        // Killed at `timeoutMs`: no exit code, and stderr says so (it read as exit code 1 before).
+        if ((err as { killed?: boolean } | null)?.killed) {
+          resolve({ stdout, stderr: `${stderr}[killed: still running after ${timeoutMs} ms]`, code: null });
+        } else resolve({ stdout, stderr, code: err ? ((err as any).code ?? 1) : 0 });
       },
     );
   });

@@ -70,7 +70,8 @@ describe.concurrent.each(matrix(import.meta.url))('pool waits in %s context', (c
   // On Node 20 terminate() waits up to LOADING_MS (5 s) for the hanging thread to load before it
   // stops it (worker-start.ts: a thread cut mid-load leaks a descriptor there), so this program
   // takes 8-9 s on an idle machine and more than runProgram's default 20 s at a load of 10-16,
-  // where it was killed: a killed program reads as code 1. Its own bound is a minute.
+  // where it was killed (runProgram gives a killed program code null, its stderr saying so). Its
+  // own bound is a minute.
   it('a call whose workers keep failing to start while one hangs in loading rejects with WorkerStartError (no endless respawn)', {
     timeout: HANG_BROKEN_MS + 10_000,
   }, async ({ expect }) => {
