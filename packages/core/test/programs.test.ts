@@ -71,11 +71,12 @@ describe.concurrent.each(matrix(import.meta.url))('programs in %s context', (con
     expect(stdout).toBe('hello from a spare\nexitCode=0\n');
   });
 
-  it("prints a worker's line before the line main prints once it saw what the worker sent next", async ({
-    expect,
-  }) => {
-    // 20 rounds each of queue put, pipe send, JoinableQueue taskDone and Event set (causal-output.mjs).
-    const { stdout, stderr, code } = await runProgram('causal-output.mjs', [context]);
+  it("prints a worker's line before the line main prints once it saw what the worker sent next", {
+    timeout: 60_000,
+  }, async ({ expect }) => {
+    // 20 rounds each of queue put, pipe send, JoinableQueue taskDone and Event set (causal-output.mjs):
+    // 80 round trips, 1.3 s alone in the process context, over 20 s once at CI's load.
+    const { stdout, stderr, code } = await runProgram('causal-output.mjs', [context], {}, 50_000);
     expect(stderr).toBe('');
     expect(code).toBe(0);
     const lines = stdout.split('\n').filter(Boolean);
