@@ -1,6 +1,9 @@
 // Whole programs run as child processes: what a user sees on stdout/stderr and how they exit.
 // Each program is independent of the others and mostly waits for Node to start, so they run side
 // by side (describe.concurrent, at most vitest's maxConcurrency at once).
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'vitest';
 import { matrix } from '../../../test-support/matrix.ts';
 import { isRunning, runProgram } from './helpers.ts';
@@ -141,5 +144,32 @@ describe.concurrent("a worker's line and what it sends next", () => {
       return child !== -1 && child < at ? [] : [line];
     });
     expect(late).toEqual([]);
+  });
+});
+
+describe.concurrent('a pool left open (process context)', () => {
+  it('ends at once after a crash while the replacement worker is still booting', {
+    timeout: 60_000,
+  }, async ({ expect }) => {
+    // tinypool refs the port of a starting worker until it is ready: the program waited out the
+    // replacement's boot (over 3 s once at CI's load). Here that boot takes 8 s (slow-boot.cjs).
+    const pids = join(mkdtempSync(join(tmpdir(), 'mp-boot-')), 'pids');
+    const { stdout, stderr, code } = await runProgram(
+      'crash-slow-replacement.mjs',
+      [],
+      {
+        MP_BOOT_PID_FILE: pids,
+      },
+      50_000,
+    );
+    expect(code, stderr).toBe(0);
+    const [name, ended] = stdout.trim().split('\n');
+    expect(name).toBe('WorkerCrashedError');
+    const ms = Number(/^ended (\d+) ms into its boot$/.exec(ended ?? '')?.[1]);
+    expect(ms).toBeLessThan(4000);
+    // The replacement ends with the program (the reaper), long before its boot would have ended.
+    const replacement = Number(readFileSync(pids, 'utf8').trim());
+    expect(replacement).toBeGreaterThan(0);
+    await expect.poll(() => isRunning(replacement), { timeout: 10_000 }).toBe(false);
   });
 });

@@ -3,7 +3,8 @@
  * one ref'd timer for every pool of this thread, held while at least one of them is awaited.
  *
  * A pool's own handles cannot do it. tinypool unrefs an idle or starting worker (so an idle pool
- * lets the program end) and refs one only while a task is posted to it, after it is ready; a
+ * lets the program end; the port it talks to a starting one on is unref'd in `starting-port.ts`)
+ * and refs one only while a task is posted to it, after it is ready; a
  * child's IPC channel and output pipes stay unref'd to the end. So while workers start, and while
  * `join()` waits for an exited child's last output, nothing was ref'd: Node found the loop empty
  * and ended the program with the await unsettled (exit code 13), skipping the code after it.

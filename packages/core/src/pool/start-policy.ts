@@ -32,6 +32,7 @@ import type { StartFailure } from '../internal/start-failure.js';
 import { diedStarting, isStartFailure, killedFromOutside, startError } from '../internal/start-failure.js';
 import type { Flight } from './outcome.js';
 import type { Slot, SlotState } from './slot.js';
+import { whileUnrefingWorkerPorts } from './starting-port.js';
 import type { AdapterConfig } from './tinypool.js';
 import { startRetryDelay } from './worker-start.js';
 
@@ -228,7 +229,7 @@ export class StartPolicy {
   /** Makes tinypool start a worker (unless one is free); false when the system refused it at once. */
   #startOne(): boolean {
     try {
-      this.#tp.run(IDLE).catch(() => {});
+      whileUnrefingWorkerPorts(() => this.#tp.run(IDLE)).catch(() => {});
     } catch (error) {
       if (!isStartFailure(error)) throw error;
       this.failed(startError(this.#config.context, error));

@@ -34,6 +34,7 @@
 import type { Task, TaskQueue, Tinypool } from 'tinypool';
 import type { BatchReply } from '../internal/batch.js';
 import type { Flight } from './outcome.js';
+import { whileUnrefingWorkerPorts } from './starting-port.js';
 import type { TinypoolWorker } from './watch-worker.js';
 
 /** tinypool's queued task, as far as the queue reads it: `run()`'s `channel` is the flight. */
@@ -134,7 +135,12 @@ export class StartQueue implements TaskQueue {
  * hand it to an idle worker): that worker takes it next, in this turn.
  */
 export function postFlight(tp: Tinypool, task: unknown, flight: Flight, kept: number): Promise<BatchReply> {
-  const post = () => tp.run(task, { transferList: flight.transfer as never, channel: flight as never });
+  // A worker tinypool starts in run() holds nothing while it starts (also the first ones of a
+  // program's first pool, started before `guardWorkerStarts` could hook their class).
+  const post = () =>
+    whileUnrefingWorkerPorts(() =>
+      tp.run(task, { transferList: flight.transfer as never, channel: flight as never }),
+    );
   if (!flight.start) return post();
   return (tp.options.taskQueue as StartQueue).postStart(tp, kept, post);
 }
