@@ -168,7 +168,7 @@ async function sourcesOf(entry, plugins = []) {
  * same names: the hub re-exports them all), so that module is not copied into the entry.
  */
 function viaHub(shared, outFile, hubName = HUB) {
-  const hub = posix.join(posix.relative(posix.dirname(outFile), hubName) || '.', '') + '.js';
+  const hub = `${posix.join(posix.relative(posix.dirname(outFile), hubName) || '.', '')}.js`;
   const spec = hub.startsWith('.') ? hub : `./${hub}`;
   return {
     name: 'via-hub',
