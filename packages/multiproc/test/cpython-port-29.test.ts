@@ -12,7 +12,6 @@ import mp, {
   Manager,
   Pool,
   PoolClosedError,
-  type Process,
   Queue,
   QueueEmptyError,
   QueueFullError,
@@ -25,7 +24,19 @@ import mp, {
   ValidationError,
   Value,
 } from '@multiproc/multiproc';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  CONTEXTS,
+  type Context,
+  factories,
+  type Loose,
+  latin,
+  poolsEndedAfterEach,
+  processesKilledAfterEach,
+  queuesClosedAfterEach,
+  range,
+  text,
+} from './cpython-kit.ts';
 import {
   barriers,
   blocking,
@@ -40,49 +51,10 @@ import {
   waits,
 } from './fixtures/cpython-port-29-tasks.mjs';
 
-type Context = 'thread' | 'process';
-const CONTEXTS: Context[] = ['thread', 'process'];
-
-const pools: Pool[] = [];
-const processes: Process[] = [];
-const queues: { close(): void }[] = [];
-
-/** A pool the test's end terminates. */
-function pool(options: ConstructorParameters<typeof Pool>[0]): Pool {
-  const p = new Pool(options);
-  pools.push(p);
-  return p;
-}
-
-/** A started Process the test's end kills if it still runs. */
-function start(
-  context: Context,
-  target: Parameters<typeof mp.Process>[0]['target'],
-  args: unknown[],
-): Process {
-  const p = new mp.Process({ target, args, context });
-  processes.push(p);
-  p.start();
-  return p;
-}
-
-function queue<T>(options?: ConstructorParameters<typeof Queue<T>>[0]): Queue<T> {
-  const q = new Queue<T>(options);
-  queues.push(q);
-  return q;
-}
-
-afterEach(async () => {
-  for (const p of processes.splice(0)) {
-    try {
-      if (p.isAlive()) p.kill();
-    } catch (err) {
-      if (!(err instanceof ClosedError)) throw err; // a test closed it
-    }
-  }
-  await Promise.all(pools.splice(0).map((p) => p.terminate()));
-  for (const q of queues.splice(0)) q.close();
-});
+const { closeAfterTest, queue } = queuesClosedAfterEach();
+const pool = poolsEndedAfterEach();
+// registered last: the Processes are killed first, then the pools end, then the queues close
+const { killAfterTest, start } = processesKilledAfterEach();
 
 class SayWhenError extends RangeError {
   override name = 'SayWhenError';
@@ -97,7 +69,6 @@ function* throwingGenerator(total: number, when: number): Generator<number> {
   }
 }
 
-const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 const squares = (n: number): number[] => range(n).map((i) => i * i);
 
 /** Every value an async iterator yields until it fails, and what it failed with. */
@@ -473,7 +444,7 @@ describe.each(CONTEXTS)('_TestQueue in the %s context', (context) => {
 
   it('test_task_done: join() returns once workers marked every item done', async () => {
     const q = new JoinableQueue<number | null>();
-    queues.push(q);
+    closeAfterTest(q);
     const workers = range(2).map(() => start(context, tasks.drain, [q]));
     for (const i of range(10)) await q.put(i);
     await q.join();
@@ -522,7 +493,7 @@ describe.each(CONTEXTS)('_TestQueue in the %s context', (context) => {
 
   it("the context's Queue is usable here and in a worker", async () => {
     const q = ctx.Queue() as Queue<number>;
-    queues.push(q);
+    closeAfterTest(q);
     const p = start(context, tasks.putAll, [q, [7, 8]]);
     expect(await q.get({ timeout: 20_000 })).toBe(7);
     expect(await q.get({ timeout: 20_000 })).toBe(8);
@@ -538,15 +509,6 @@ const FORMS = [
   { form: 'manager', context: 'thread' as Context },
   { form: 'manager', context: 'process' as Context },
 ];
-
-/** What these tests call, typed loosely: a shared object or a proxy. */
-type Loose = Record<string, (...args: unknown[]) => unknown> & { readonly value?: unknown };
-type Factory = (...args: unknown[]) => Loose;
-
-function factories(form: string): Record<string, Factory> {
-  const ctx = getContext(form === 'shared' ? 'thread' : 'process') as unknown as Record<string, Factory>;
-  return ctx;
-}
 
 /** What a call settles with, thrown synchronously or rejected: its value or its error. */
 async function settle(call: () => unknown): Promise<{ value?: unknown; error?: unknown }> {
@@ -1306,7 +1268,7 @@ describe.each(CONTEXTS)('_TestProcess in the %s context', (context) => {
   it('test_process: state before, during and after; the target gets its arguments', async () => {
     const q = queue<unknown>({ maxsize: 1 });
     const p = new mp.Process({ target: procs.report, args: [q, 1, 2], name: 'SomeProcess', context });
-    processes.push(p);
+    killAfterTest(p);
     p.daemon = true;
     expect(p.isAlive()).toBe(false);
     expect(p.daemon).toBe(true);
@@ -1368,7 +1330,7 @@ describe.each(CONTEXTS)('_TestProcess in the %s context', (context) => {
 
   it('test_active_children: listed while it runs only', async () => {
     const p = new mp.Process({ target: procs.napFor, args: [100], context });
-    processes.push(p);
+    killAfterTest(p);
     expect(mp.activeChildren()).not.toContain(p);
     p.daemon = true;
     p.start();
@@ -1380,7 +1342,7 @@ describe.each(CONTEXTS)('_TestProcess in the %s context', (context) => {
   it('test_sentinel: none before start(); not ready while it runs, ready once it ended', async () => {
     const ev = ctx.Event() as unknown as Loose;
     const p = new mp.Process({ target: procs.waitEvent, args: [ev], context });
-    processes.push(p);
+    killAfterTest(p);
     expect(() => p.sentinel).toThrow(); // Python: ValueError
     p.start();
     const sentinel = p.sentinel;
@@ -1432,9 +1394,6 @@ describe.each(CONTEXTS)('_TestProcess in the %s context', (context) => {
     expect(paths).toEqual([[], [0], [0, 0], [0, 1], [1], [1, 0], [1, 1]]);
   });
 });
-
-const latin = (s: string): Uint8Array => new TextEncoder().encode(s);
-const text = (b: Uint8Array): string => new TextDecoder().decode(b);
 
 describe.each(CONTEXTS)('_TestConnection and _TestPoll in the %s context', (context) => {
   it('test_connection: values, bytes, recvBytesInto with an offset, BufferTooShort, poll, 16 MiB, then EOFError', {
@@ -1645,7 +1604,7 @@ describe.each(CONTEXTS)('TestWait and TestSimpleQueue in the %s context', (conte
 
   it('TestSimpleQueue.test_empty: a worker sees its own put at once; this side sees both', async () => {
     const queue = new mp.SimpleQueue<boolean>();
-    queues.push(queue);
+    closeAfterTest(queue);
     const childCanStart = ctx.Event() as unknown as Loose;
     const parentCanContinue = ctx.Event() as unknown as Loose;
     const p = start(context, waits.simpleEmpty, [queue, childCanStart, parentCanContinue]);
@@ -1853,7 +1812,7 @@ describe.each(CONTEXTS)(
 
     it("a worker's join() resolves once this side marked every item done", async () => {
       const q = new JoinableQueue<number>();
-      queues.push(q);
+      closeAfterTest(q);
       await q.put(1);
       await q.put(2);
       const p = pool({ processes: 1, context });

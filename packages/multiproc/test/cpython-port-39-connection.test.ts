@@ -4,32 +4,12 @@
 // this API (camelCase, Promises, milliseconds). Each runs in both contexts where Python runs it
 // with processes; where the API differs, the case says so.
 import net from 'node:net';
-import mp, { ClosedError, type Process, ValidationError } from '@multiproc/multiproc';
-import { afterEach, describe, expect, it } from 'vitest';
+import mp, { ClosedError, ValidationError } from '@multiproc/multiproc';
+import { describe, expect, it } from 'vitest';
+import { CONTEXTS, latin, processesKilledAfterEach, text } from './cpython-kit.ts';
 import { conns } from './fixtures/cpython-port-39-tasks.mjs';
 
-type Context = 'thread' | 'process';
-const CONTEXTS: Context[] = ['thread', 'process'];
-
-const processes: Process[] = [];
-
-function start(
-  context: Context,
-  target: Parameters<typeof mp.Process>[0]['target'],
-  args: unknown[],
-): Process {
-  const p = new mp.Process({ target, args, context, daemon: true });
-  processes.push(p);
-  p.start();
-  return p;
-}
-
-afterEach(() => {
-  for (const p of processes.splice(0)) if (p.isAlive()) p.kill();
-});
-
-const latin = (s: string): Uint8Array => new TextEncoder().encode(s);
-const text = (b: Uint8Array): string => new TextDecoder().decode(b);
+const { start } = processesKilledAfterEach({ daemon: true });
 
 describe.each(CONTEXTS)('_TestConnection (the rest) in the %s context', (context) => {
   it('test_connection as Python writes it: values sent with send() come back through a worker echoing bytes', {

@@ -5,27 +5,20 @@
 // from the program that starts it, so "the manager's process" below is this program.
 import mp, {
   BaseManager,
-  type BaseProxy,
   Manager,
   Pool,
-  type Process,
   Queue,
   QueueEmptyError,
   SerializationError,
   SyncManager,
   ValidationError,
 } from '@multiproc/multiproc';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { CONTEXTS, FooBar, type FooBarProxy, processesKilledAfterEach } from './cpython-kit.ts';
 import { managers } from './fixtures/cpython-port-39-tasks.mjs';
 import { tasks } from './fixtures/tasks.mjs';
 
-type Context = 'thread' | 'process';
-const CONTEXTS: Context[] = ['thread', 'process'];
-
-const processes: Process[] = [];
-afterEach(() => {
-  for (const p of processes.splice(0)) if (p.isAlive()) p.kill();
-});
+const { killAfterTest } = processesKilledAfterEach();
 
 type Ns = { get(k: string): Promise<number>; set(k: string, v: number): Promise<void> };
 
@@ -97,7 +90,7 @@ describe.each(CONTEXTS)('_TestRemoteManager and _TestManagerRestart, %s workers'
         context,
         daemon: true,
       });
-      processes.push(p);
+      killAfterTest(p);
       p.start();
       const manager2 = new BaseManager({ address, authkey });
       manager2.register('getQueue');
@@ -130,7 +123,7 @@ describe.each(CONTEXTS)('_TestRemoteManager and _TestManagerRestart, %s workers'
         args: [address, authkey, ['hello world']],
         context,
       });
-      processes.push(p);
+      killAfterTest(p);
       p.start();
       await p.join(20_000);
       expect(p.exitCode).toBe(0);
@@ -152,22 +145,7 @@ describe.each(CONTEXTS)('_TestRemoteManager and _TestManagerRestart, %s workers'
   });
 });
 
-/** Python's `FooBar`. */
-class FooBar {
-  f(): string {
-    return 'f()';
-  }
-  g(): never {
-    throw new RangeError('g');
-  }
-  _h(): string {
-    return '_h()';
-  }
-}
-
 describe('_TestMyManager', () => {
-  type Foo = { f(): Promise<string>; g(): Promise<never>; _h(): Promise<string> } & BaseProxy;
-
   it('test_mymanager: public methods by default, the exposed ones when listed; errors come back', {
     timeout: 20_000,
   }, async () => {
@@ -176,8 +154,8 @@ describe('_TestMyManager', () => {
     manager.register('Bar', FooBar, { exposed: ['f', '_h'] });
     await manager.start();
     try {
-      const foo = (await manager.create('Foo')) as unknown as Foo;
-      const bar = (await manager.create('Bar')) as unknown as Foo;
+      const foo = (await manager.create('Foo')) as unknown as FooBarProxy;
+      const bar = (await manager.create('Bar')) as unknown as FooBarProxy;
       expect(await foo.f()).toBe('f()');
       await expect(foo.g()).rejects.toMatchObject({ name: 'RangeError', message: 'g' });
       expect(await foo.callMethod('f')).toBe('f()');

@@ -12,48 +12,18 @@ import mp, {
   ClosedError,
   currentProcess,
   getContext,
-  type Process,
   ProcessError,
-  Queue,
   ValidationError,
 } from '@multiproc/multiproc';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { CONTEXTS, processesKilledAfterEach, queuesClosedAfterEach } from './cpython-kit.ts';
 import { procs } from './fixtures/cpython-port-39-tasks.mjs';
 
-type Context = 'thread' | 'process';
-const CONTEXTS: Context[] = ['thread', 'process'];
 type Loose = Record<string, (...args: unknown[]) => Promise<unknown>>;
 
-const processes: Process[] = [];
-const queues: { close(): void }[] = [];
-
-function start(
-  context: Context,
-  target: Parameters<typeof mp.Process>[0]['target'],
-  args: unknown[],
-): Process {
-  const p = new mp.Process({ target, args, context });
-  processes.push(p);
-  p.start();
-  return p;
-}
-
-function queue<T>(): Queue<T> {
-  const q = new Queue<T>();
-  queues.push(q);
-  return q;
-}
-
-afterEach(async () => {
-  for (const p of processes.splice(0)) {
-    try {
-      if (p.isAlive()) p.kill();
-    } catch (err) {
-      if (!(err instanceof ClosedError)) throw err;
-    }
-  }
-  for (const q of queues.splice(0)) q.close();
-});
+const { queue } = queuesClosedAfterEach();
+// registered last: the Processes are killed before the queues close
+const { killAfterTest, start } = processesKilledAfterEach();
 
 describe('_TestProcess.test_current and test_cpu_count (this program)', () => {
   it('currentProcess() is alive, not a daemon, has a key, its ident is the pid, no exit code', () => {
@@ -82,7 +52,7 @@ describe.each(CONTEXTS)('_TestProcess (the rest) in the %s context', (context) =
   }, async () => {
     const q = queue<unknown>();
     const p = new mp.Process({ target: procs.report, args: [q, 1, 2], name: 'SomeProcess', context });
-    processes.push(p);
+    killAfterTest(p);
     expect([...p.authkey]).toEqual([...currentProcess().authkey]);
     p.start();
     expect(await q.get({ timeout: 20_000 })).toEqual([1, 2]);
@@ -98,7 +68,7 @@ describe.each(CONTEXTS)('_TestProcess (the rest) in the %s context', (context) =
     const q = queue<unknown>();
     const started = cases.map((arg) => {
       const p = new mp.Process({ target: procs.putArg, args: [q, arg], context, daemon: true });
-      processes.push(p);
+      killAfterTest(p);
       p.start();
       return p;
     });
@@ -119,7 +89,7 @@ describe.each(CONTEXTS)('_TestProcess (the rest) in the %s context', (context) =
     const q = queue<[boolean, boolean]>();
     for (const daemon of [true, false]) {
       const p = new mp.Process({ target: procs.childDaemonDefault, args: [q], context, daemon });
-      processes.push(p);
+      killAfterTest(p);
       p.start();
       expect(await q.get({ timeout: 20_000 })).toEqual([daemon, daemon]);
       await p.join(20_000);
@@ -132,7 +102,7 @@ describe.each(CONTEXTS)('_TestProcess (the rest) in the %s context', (context) =
     const q = queue<string>();
     for (const daemon of [true, false]) {
       const p = new mp.Process({ target: procs.startChild, args: [q], context, daemon });
-      processes.push(p);
+      killAfterTest(p);
       p.start();
       expect(await q.get({ timeout: 20_000 })).toBe(daemon ? 'ContextError' : 'started');
       await p.join(20_000);
@@ -276,7 +246,7 @@ describe.each(CONTEXTS)('_TestProcess (the rest) in the %s context', (context) =
     expect(() => ctx.setStartMethod(null as never)).toThrow();
     const [r, w] = ctx.Pipe<string>({ duplex: false });
     const p = new ctx.Process({ target: procs.startMethod, args: [w] });
-    processes.push(p);
+    killAfterTest(p);
     p.start();
     w.close();
     expect(await r.recv()).toBe(context);
@@ -351,7 +321,7 @@ describe.each(CONTEXTS)('_TestSubclassingProcess in the %s context', (context) =
 
   it('test_subclassing: a Process subclass with its own methods', { timeout: 30_000 }, async () => {
     const uppercaser = new UpperCaser();
-    processes.push(uppercaser);
+    killAfterTest(uppercaser);
     uppercaser.daemon = true;
     uppercaser.start();
     expect(await uppercaser.submit('hello')).toBe('HELLO');

@@ -14,7 +14,6 @@
 import { execFile, spawn } from 'node:child_process';
 import mp, {
   BaseManager,
-  type BaseProxy,
   ClosedError,
   getAllStartMethods,
   getContext,
@@ -24,7 +23,6 @@ import mp, {
   Manager,
   ManagerClosedError,
   Pool,
-  type Process,
   Queue,
   RawArray,
   SharedArray,
@@ -33,8 +31,18 @@ import mp, {
   ValidationError,
   Value,
 } from '@multiproc/multiproc';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { matrix } from '../../../test-support/matrix.ts';
+import {
+  type Context,
+  type Factory,
+  FooBar,
+  type FooBarProxy,
+  factories,
+  type Loose,
+  processesKilledAfterEach,
+  range,
+} from './cpython-kit.ts';
 import { procs } from './fixtures/cpython-port-39-tasks.mjs';
 import {
   abortParty,
@@ -47,7 +55,6 @@ import {
   waitReturn,
 } from './fixtures/cpython-port-43-tasks.mjs';
 
-type Context = 'thread' | 'process';
 /** Both contexts in the full tier; in CI, the one test-support/matrix.ts picks for this file. */
 const CONTEXTS = matrix(import.meta.url) as readonly Context[];
 const FIXTURES = new URL('./fixtures/', import.meta.url);
@@ -58,35 +65,7 @@ const FORMS = [
   { form: 'manager', context: 'process' as Context },
 ];
 
-/** What these tests call, typed loosely: a shared object or a proxy. */
-type Loose = Record<string, (...args: unknown[]) => unknown> & { readonly value?: unknown };
-type Factory = (...args: unknown[]) => Loose;
-const factories = (form: string) =>
-  getContext(form === 'shared' ? 'thread' : 'process') as unknown as Record<string, Factory>;
-
-const processes: Process[] = [];
-afterEach(() => {
-  for (const p of processes.splice(0)) {
-    try {
-      if (p.isAlive()) p.kill();
-    } catch (err) {
-      if (!(err instanceof ClosedError)) throw err;
-    }
-  }
-});
-
-function start(
-  context: Context,
-  target: Parameters<typeof mp.Process>[0]['target'],
-  args: unknown[],
-): Process {
-  const p = new mp.Process({ target, args, context });
-  processes.push(p);
-  p.start();
-  return p;
-}
-
-const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
+const { killAfterTest, start } = processesKilledAfterEach();
 
 /** A program of the fixtures run with `node`: its exit code and output, bounded by `timeout`. */
 function runProgram(file: string, args: string[], flags: string[] = [], timeout = 20_000) {
@@ -248,20 +227,7 @@ describe('_TestQueue.test_closed_queue_empty_exceptions', () => {
   });
 });
 
-class FooBar {
-  f(): string {
-    return 'f()';
-  }
-  g(): never {
-    throw new RangeError('g'); // Python: ValueError
-  }
-  _h(): string {
-    return '_h()';
-  }
-}
-
 describe('_TestMyManager', () => {
-  type Foo = { f(): Promise<string>; g(): Promise<never>; _h(): Promise<string> } & BaseProxy;
   type Steps = { next(): Promise<IteratorResult<number>> };
 
   /** Python's `MyManager`: Foo, Bar (f and _h exposed) and baz, a generator behind an iterator proxy. */
@@ -276,9 +242,9 @@ describe('_TestMyManager', () => {
   }
 
   /** Python's `common(manager)`. */
-  async function common(manager: BaseManager): Promise<Foo> {
-    const foo = (await manager.create('Foo')) as unknown as Foo;
-    const bar = (await manager.create('Bar')) as unknown as Foo;
+  async function common(manager: BaseManager): Promise<FooBarProxy> {
+    const foo = (await manager.create('Foo')) as unknown as FooBarProxy;
+    const bar = (await manager.create('Bar')) as unknown as FooBarProxy;
     const baz = (await manager.create('baz')) as unknown as Steps;
     expect(await foo.f()).toBe('f()');
     await expect(foo.g()).rejects.toMatchObject({ name: 'RangeError', message: 'g' });
@@ -302,7 +268,7 @@ describe('_TestMyManager', () => {
     // `with manager:` starts one that is not): both Python cases are this one here.
     const manager = myManager();
     await manager.start();
-    let foo: Foo;
+    let foo: FooBarProxy;
     {
       await using m = manager;
       foo = await common(m);
@@ -459,7 +425,7 @@ describe('TestStartMethod', () => {
         // Python's check_context(multiprocessing): the module's own Pipe and Process
         const [r, w] = mp.Pipe<string>({ duplex: false });
         const p = new mp.Process({ target: procs.startMethod, args: [w] });
-        processes.push(p);
+        killAfterTest(p);
         p.start();
         w.close();
         expect(await r.recv()).toBe(method);
