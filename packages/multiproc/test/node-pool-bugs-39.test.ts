@@ -1,3 +1,7 @@
+// More inputs from public bug reports of Node worker pools (piscina, tinypool, workerpool, threads.js,
+// poolifier, node-worker-threads-pool) and of Node's worker_threads, run against this library's Pool
+// and Process in both contexts. The outcome asked is the contract's; where it is silent, Python's:
+// every call settles with a named error or its value, never hangs, and no innocent call is lost.
 import { getEventListeners } from 'node:events';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
