@@ -36,11 +36,10 @@ export class Dispatcher {
   #scheduled = false;
   #terminated = false;
   #seq = 0;
-  /**
-   * Set while there is work, so 'drain' is told once each time the pool runs out of it; while set,
-   * the program is kept alive (`keep-alive.ts`): a call is awaited.
-   */
-  #working: (() => void) | undefined;
+  /** Set while there is work, so 'drain' is told once each time the pool runs out of it. */
+  #working = false;
+  /** Keeps the program alive while a call is awaited (`keep-alive.ts`; see `#checkIdle`). */
+  #hold: (() => void) | undefined;
   /** Set once the pool's workers cannot be managed at all (tinypool failed to load): the error every call gets. */
   #broken: (() => unknown) | undefined;
   completed = 0;
@@ -138,7 +137,8 @@ export class Dispatcher {
       this.#finish(entry, false, this.#terminated ? this.#config.closedError() : this.#broken!());
       return;
     }
-    this.#working ??= holdLoop();
+    this.#working = true;
+    this.#hold ??= holdLoop();
     this.#queue.push(entry);
     this.#schedule();
   }
@@ -388,11 +388,13 @@ export class Dispatcher {
   }
 
   #checkIdle(): void {
+    // Nothing is awaited once every batch still running was given up: the program may end, its worker too.
+    if (this.#queue.size === 0 && [...this.#held].every((h) => h.live === 0))
+      this.#hold = void this.#hold?.();
     if (!this.idle) return;
     for (const resolve of this.#idleWaiters.splice(0)) resolve();
     if (!this.#working) return;
-    this.#working();
-    this.#working = undefined;
+    this.#working = false;
     this.#config.onDrain();
   }
 }

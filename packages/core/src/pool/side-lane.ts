@@ -237,7 +237,8 @@ export class SideLane {
     flight.slot = this.#slot;
     flight.lane = this;
     this.#slot.batches++;
-    if (this.#queue.push(flight) === 1) this.#from.ref();
+    this.#queue.push(flight);
+    this.#from.ref();
     return true;
   }
 
@@ -260,6 +261,8 @@ export class SideLane {
     Atomics.store(this.#words, SIDE_CANCEL, flight.batch.seq);
     const message: SideCancel = { cancel: flight.batch.seq };
     this.#to.postMessage(message);
+    // Nobody waits for what is left: the worker, still running its current item, holds nothing.
+    if (this.#queue.every((f) => f.cancelled)) this.#from.unref();
   }
 
   #answer(message: SideReply): void {

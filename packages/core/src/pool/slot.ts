@@ -44,6 +44,7 @@ const IDLE: SlotState = { name: 'idle' };
 export const LAST_MESSAGES_MS = 1000;
 
 export type SlotObserver = (slot: Slot, from: SlotState, to: SlotState) => void;
+type SlotPort = { readonly port?: () => { unref(): void } | undefined };
 
 export class Slot implements PoolWorkerInfo {
   readonly id: number;
@@ -86,12 +87,16 @@ export class Slot implements PoolWorkerInfo {
   /** The flight that carried them, until it is answered (a flight answered was sent). */
   #initFlight: Flight | undefined;
 
-  constructor(info: PoolWorkerInfo & { readonly link: SlotLink; readonly observe: SlotObserver }) {
+  /** The port tinypool talks to the worker on (`starting-port.ts`), once known. */
+  readonly #port: () => { unref(): void } | undefined;
+
+  constructor(info: PoolWorkerInfo & { readonly link: SlotLink; readonly observe: SlotObserver } & SlotPort) {
     this.id = info.id;
     this.pid = info.pid;
     this.threadId = info.threadId;
     this.link = info.link;
     this.#observe = info.observe;
+    this.#port = info.port ?? (() => undefined);
   }
 
   get state(): SlotState {
@@ -133,6 +138,15 @@ export class Slot implements PoolWorkerInfo {
     this.#initArgsEnded = undefined;
     this.#initFlight = undefined;
     flight.batch.initArgs = undefined;
+  }
+
+  /**
+   * Stops `flight`, posted to this worker, at its next item. Nobody waits for it any more: the
+   * worker, still running its current item, holds the program no more (tinypool ref'd its port).
+   */
+  cancel(flight: Flight): void {
+    this.progressOf(flight)?.cancel();
+    this.#port()?.unref();
   }
 
   progressOf(flight: Flight): Progress | undefined {

@@ -229,7 +229,10 @@ export class StartPolicy {
   /** Makes tinypool start a worker (unless one is free); false when the system refused it at once. */
   #startOne(): boolean {
     try {
-      whileUnrefingWorkerPorts(() => this.#tp.run(IDLE)).catch(() => {});
+      whileUnrefingWorkerPorts(
+        () => this.#tp.run(IDLE),
+        () => this.#tp.threads,
+      ).catch(() => {});
     } catch (error) {
       if (!isStartFailure(error)) throw error;
       this.failed(startError(this.#config.context, error));

@@ -138,8 +138,9 @@ export function postFlight(tp: Tinypool, task: unknown, flight: Flight, kept: nu
   // A worker tinypool starts in run() holds nothing while it starts (also the first ones of a
   // program's first pool, started before `guardWorkerStarts` could hook their class).
   const post = () =>
-    whileUnrefingWorkerPorts(() =>
-      tp.run(task, { transferList: flight.transfer as never, channel: flight as never }),
+    whileUnrefingWorkerPorts(
+      () => tp.run(task, { transferList: flight.transfer as never, channel: flight as never }),
+      () => tp.threads,
     );
   if (!flight.start) return post();
   return (tp.options.taskQueue as StartQueue).postStart(tp, kept, post);

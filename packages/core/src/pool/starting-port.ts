@@ -7,8 +7,10 @@
  * listener at once, which refs it, and is unref'd only when the worker says it is ready. So a
  * program with nothing left to do waited for a worker's boot: ~130 ms at rest for a child, over 3 s
  * under load. That port is reachable only as it gets its listener: {@link unrefNextWorkerPort},
- * called at the end of `initialize()`, catches the next `on('message')` of any `MessagePort` (in the
- * same synchronous run of tinypool's `_addNewWorker()`, it is that port) and unrefs it.
+ * called at the end of `initialize()`, catches the next `on('message')` with tinypool's listener on
+ * any `MessagePort` (in the same synchronous run of tinypool's `_addNewWorker()`, it is that port),
+ * unrefs it and keeps it as the worker's ({@link workerPort}). Should tinypool's code change, the
+ * hook catches nothing and ends with the run: a starting worker holds the program again, no more.
  *
  * Unref'd is safe while it starts: tinypool posts a task to a worker only once it is ready, and refs
  * the port for each task it posts; every call and every `join()`/`terminate()` holds the program
@@ -16,29 +18,53 @@
  */
 
 type PortPrototype = { on?: (this: object, event: string, listener: unknown) => unknown };
+type Port = { ref(): void; unref(): void };
 
+/** Each worker's port, by tinypool's worker object. */
+const ports = new WeakMap<object, Port>();
 let armed = false;
+/** The worker whose port the armed hook is to catch, when known. */
+let owner: object | undefined;
+/** A port caught for a worker not known yet: `whileUnrefingWorkerPorts` pairs it. */
+let caught: Port | undefined;
+
+/**
+ * The port tinypool talks to `worker` on (its ref'd while tinypool has a task posted to it): the
+ * adapter unrefs it while the worker runs a batch nobody waits for (a call given up).
+ */
+export function workerPort(worker: object | undefined): Port | undefined {
+  return worker && ports.get(worker);
+}
 
 /**
  * Runs `run` (a tinypool `run()`, which may start a worker) with {@link unrefNextWorkerPort} armed,
  * disarmed when it returns: inside tinypool's `run()`, the only `on('message')` on a port is a new
  * worker's. Its first workers start before the pool has seen their class (`guardWorkerStarts`).
+ * `workers`: tinypool's workers, oldest first; one started in `run()` is the last.
  */
-export function whileUnrefingWorkerPorts<T>(run: () => T): T {
+export function whileUnrefingWorkerPorts<T>(run: () => T, workers: () => readonly object[]): T {
   const disarm = unrefNextWorkerPort();
   try {
     return run();
   } finally {
     disarm();
+    if (caught) {
+      const last = workers().at(-1);
+      if (last && !ports.has(last)) ports.set(last, caught);
+      caught = undefined;
+    }
   }
 }
 
 /**
  * Unrefs the port the next `MessagePort.on('message', ...)` call is made on, in this synchronous
- * run. Returns what disarms it sooner.
+ * run: `worker`'s, when given. Returns what disarms it sooner.
  */
-export function unrefNextWorkerPort(): () => void {
-  if (armed) return () => {};
+export function unrefNextWorkerPort(worker?: object): () => void {
+  if (armed) {
+    owner ??= worker;
+    return () => {};
+  }
   const { MessagePort } = process.getBuiltinModule('node:worker_threads');
   const proto = MessagePort.prototype as unknown as PortPrototype;
   const on = proto.on;
@@ -47,19 +73,32 @@ export function unrefNextWorkerPort(): () => void {
   const disarm = () => {
     if (!armed) return;
     armed = false;
+    owner = undefined;
     if (own) proto.on = on;
     else delete proto.on;
   };
   armed = true;
+  owner = worker;
   proto.on = function (this: object, event: string, listener: unknown) {
-    // Node's own 'newListener' and 'removeListener' handlers of each new port pass through.
-    if (event !== 'message') return on.call(this, event, listener);
+    // Only tinypool's listener on its port: Node's own 'newListener' and 'removeListener' handlers
+    // of each new port, a new thread's internal port (`new Worker()`) and ours pass through.
+    if (event !== 'message' || !isTinypoolListener(listener)) return on.call(this, event, listener);
+    const port = this as Port;
+    if (owner) ports.set(owner, port);
+    else caught = port;
     disarm();
     const result = on.call(this, event, listener);
-    (this as InstanceType<typeof MessagePort>).unref();
+    port.unref();
     return result;
   };
   // Whatever tinypool does next runs synchronously: the hook never outlives this run.
   queueMicrotask(disarm);
   return disarm;
+}
+
+/** tinypool 2.2's listener on a worker's port: `(message) => this._handleResponse(message)`. */
+function isTinypoolListener(listener: unknown): boolean {
+  return (
+    typeof listener === 'function' && Function.prototype.toString.call(listener).includes('_handleResponse')
+  );
 }

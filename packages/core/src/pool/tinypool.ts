@@ -39,7 +39,7 @@ import { postFlight, type StartQueue } from './start-queue.js';
 import { ForceSignal } from './stop-child.js';
 import { endedNormally, hookTerminate } from './terminate-hook.js';
 import { StopSignal, type TinypoolWorker, watchChild, watchThread } from './watch-worker.js';
-import { guardWorkerStarts, tinypoolOptions } from './worker-start.js';
+import { guardWorkerStarts, tinypoolOptions, workerPort } from './worker-start.js';
 
 /** How long `terminate()` waits for a thread to stop (ms): one blocked in native code may never. */
 const STUCK_THREAD_MS = 2000;
@@ -228,7 +228,7 @@ export class TinypoolAdapter {
   cancel(flight: Flight): boolean {
     flight.cancelled = true;
     if (flight.lane) flight.lane.cancel(flight);
-    else if (flight.slot) flight.slot.progressOf(flight)?.cancel();
+    else if (flight.slot) flight.slot.cancel(flight);
     else if (!flight.diverted) {
       (flight.batch as { jobs: unknown[] }).jobs = [];
       flight.transfer.length = 0;
@@ -323,6 +323,7 @@ export class TinypoolAdapter {
         ? new ProcessLink((message) => child.connected && child.send(message, () => {}))
         : new ThreadLink(),
       observe: (s, from, to) => this.#observe(s, from, to),
+      port: () => workerPort(worker),
     });
     this.#slots.add(slot);
     this.#slotFor.set(worker, slot);
@@ -354,7 +355,7 @@ export class TinypoolAdapter {
       poolId: this.#config.poolId,
     }));
     if (child) watchChild(slot, child);
-    else if (thread) {
+    else if (thread)
       watchThread(slot, worker, thread, {
         endedNormally: () => endedNormally(slot),
         left: () => {
@@ -363,7 +364,6 @@ export class TinypoolAdapter {
           queueMicrotask(() => this.#scan());
         },
       });
-    }
     announce(this.#config, slot, slot.state, this.#replacing.shift());
   }
 

@@ -24,6 +24,9 @@ import { BUNDLED_ENTRY_NAMES } from '../internal/worker-entries.js';
 import { outputBoard } from '../worker/output-board.js';
 import { StartQueue } from './start-queue.js';
 import { unrefNextWorkerPort } from './starting-port.js';
+
+export { workerPort } from './starting-port.js';
+
 import type { AdapterConfig } from './tinypool.js';
 
 /** After a refused start, the pool waits this long before it starts a worker again (ms)... */
@@ -75,7 +78,7 @@ export function guardWorkerStarts(worker: object, env?: object, existing = 0): v
     } catch (error) {
       standIn(this, error);
     }
-    unrefNextWorkerPort();
+    unrefNextWorkerPort(this);
   };
   // tinypool's destroy() waits for each worker's 'exit' with `events.once()`, which also listens
   // for 'error' and then calls `removeListener()`, which tinypool's worker classes lack: a worker
