@@ -232,6 +232,7 @@ export class StartPolicy {
       whileUnrefingWorkerPorts(
         () => this.#tp.run(IDLE),
         () => this.#tp.threads,
+        true,
       ).catch(() => {});
     } catch (error) {
       if (!isStartFailure(error)) throw error;

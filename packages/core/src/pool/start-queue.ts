@@ -141,6 +141,7 @@ export function postFlight(tp: Tinypool, task: unknown, flight: Flight, kept: nu
     whileUnrefingWorkerPorts(
       () => tp.run(task, { transferList: flight.transfer as never, channel: flight as never }),
       () => tp.threads,
+      tp.threads.length < tp.options.maxThreads,
     );
   if (!flight.start) return post();
   return (tp.options.taskQueue as StartQueue).postStart(tp, kept, post);

@@ -40,9 +40,16 @@ export function workerPort(worker: object | undefined): Port | undefined {
  * Runs `run` (a tinypool `run()`, which may start a worker) with {@link unrefNextWorkerPort} armed,
  * disarmed when it returns: inside tinypool's `run()`, the only `on('message')` on a port is a new
  * worker's. Its first workers start before the pool has seen their class (`guardWorkerStarts`).
- * `workers`: tinypool's workers, oldest first; one started in `run()` is the last.
+ * `workers`: tinypool's workers, oldest first; one started in `run()` is the last. `mayStart`: whether
+ * `run()` may start one (the pool has fewer than its most).
  */
-export function whileUnrefingWorkerPorts<T>(run: () => T, workers: () => readonly object[]): T {
+export function whileUnrefingWorkerPorts<T>(
+  run: () => T,
+  workers: () => readonly object[],
+  mayStart: boolean,
+): T {
+  // A pool at its size starts no worker: its batches (the hot path) pay nothing.
+  if (!mayStart) return run();
   const disarm = unrefNextWorkerPort();
   try {
     return run();
