@@ -415,7 +415,7 @@ export const CASES: Case[] = [
   {
     name: 'stats() answers the same fields',
     run: async (p) => Object.keys(p.stats()).sort(),
-    expected: ['busy', 'completed', 'failed', 'queued', 'workers'],
+    expected: ['busy', 'completed', 'failed', 'queued', 'starting', 'workers'],
   },
   {
     name: 'join() before close() rejects with ProcessError',

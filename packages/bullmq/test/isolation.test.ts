@@ -96,7 +96,7 @@ describe.skipIf(redisMissing)('pools on one Redis', () => {
     const [info] = await created;
     expect(info).toMatchObject({ pid: beta.pid, concurrency: 1 });
     expect(seen).toEqual(['active', 'drain', 'completed', 'active', 'drain', 'failed']);
-    expect(p.stats()).toEqual({ workers: 1, busy: 0, queued: 0, completed: 1, failed: 1 });
+    expect(p.stats()).toEqual({ workers: 1, starting: 0, busy: 0, queued: 0, completed: 1, failed: 1 });
     expect(p.workers.map((w) => w.pid)).toEqual([beta.pid]);
   }, 60_000);
 

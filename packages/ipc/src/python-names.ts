@@ -7,6 +7,7 @@ import { Connection } from './connection.js';
 import { JoinableQueue } from './joinable-queue.js';
 import { Listener } from './listener.js';
 import { BaseManager } from './manager/base-manager.js';
+import { SyncManager } from './manager/manager.js';
 import { QueueProxy } from './manager/queue-proxy.js';
 import { BarrierProxy, ConditionProxy, EventProxy, SemaphoreProxy } from './manager/sync-proxies.js';
 import { SynchronizedArrayProxy, SynchronizedValueProxy } from './manager/synchronized-proxies.js';
@@ -40,6 +41,17 @@ definePythonNames(Connection.prototype, {
 });
 definePythonNames(Listener.prototype, { last_accepted: 'lastAccepted' });
 definePythonNames(BaseManager.prototype, { get_server: 'getServer()' });
+// Python's SyncManager serves pools (`m.Pool(4)`); multiproc's managers do not: a user's
+// `register('Pool', factory)` replaces this, as Python's register replaces SyncManager.Pool.
+definePythonNames(SyncManager.prototype, {
+  Pool: {
+    message:
+      "Pool is Python's SyncManager.Pool; a multiproc manager serves no pools: make a Pool where you use it, " +
+      "with `import { Pool } from '@multiproc/multiproc';` (or '@multiproc/core'), then " +
+      '`const pool = new Pool({ processes: 4 })`, and pass its results (or a manager Queue) to other workers. ' +
+      "To serve an object of your own as 'Pool', register('Pool', factory) first.",
+  },
+});
 // The manager primitives (getContext('process').Event(), ...), as the thread primitives have them.
 // SemaphoreProxy serves BoundedSemaphore too.
 definePythonNames(EventProxy.prototype, { is_set: 'isSet()' });

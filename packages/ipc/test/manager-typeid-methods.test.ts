@@ -1,7 +1,8 @@
 // register(typeid, factory) adds the method `m[typeid](...args)`, which is `m.create(typeid, ...args)`
 // (Python's `MyManager.register('Foo1', Foo1)` then `m.Foo1()`), typed by the factory, on a serving
-// and a connecting manager; never over a member of the manager (`start`, a SyncManager's `dict`).
-import { BaseManager, SyncManager } from '@multiproc/ipc';
+// and a connecting manager; never over a member of the manager (`start`, a SyncManager's `dict`),
+// but over a Python spelling that only says what to use (`Pool`), as Python's register replaces it.
+import { BaseManager, SyncManager, ValidationError } from '@multiproc/ipc';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 
 class Counter {
@@ -72,6 +73,56 @@ describe('the typeid methods register() adds', () => {
       ).toBe(3);
     } finally {
       await m.shutdown();
+    }
+  });
+
+  it("replace a Python spelling that only points elsewhere (a SyncManager's Pool), as Python's register does", {
+    timeout: 20_000,
+  }, async () => {
+    class Workers {
+      size: number;
+      constructor(size: number) {
+        this.size = size;
+      }
+      map(xs: number[]): number[] {
+        return xs.map((x) => x * this.size);
+      }
+    }
+    // Unregistered, `Pool` reads as a ValidationError saying what to use (python-names-proxies.test.ts).
+    expect(() => (new SyncManager() as unknown as { Pool: unknown }).Pool).toThrow(ValidationError);
+    const m = new SyncManager().register('Pool', Workers);
+    await m.start();
+    try {
+      expect(Object.hasOwn(m, 'Pool')).toBe(true);
+      const pool = await m.Pool(3);
+      expect(await pool.map([1, 2])).toEqual([3, 6]);
+      expectTypeOf(m.Pool).parameters.toEqualTypeOf<[size: number]>();
+      // Another manager, not registered, still says what to use.
+      expect(() => (new SyncManager() as unknown as { Pool: unknown }).Pool).toThrow(/import \{ Pool \}/);
+      // get_server too is a spelling only: a typeid of that name gets its method.
+      const named = new BaseManager().register('get_server', () => ({ f: () => 4 }));
+      await named.start();
+      try {
+        expect(await (await named.get_server()).f()).toBe(4);
+      } finally {
+        await named.shutdown();
+      }
+    } finally {
+      await m.shutdown();
+    }
+  });
+
+  it("give a connecting manager registered with 'Pool' its method", { timeout: 20_000 }, async () => {
+    const server = new SyncManager({ address: ['127.0.0.1', 0], authkey: 'k' });
+    server.register('Pool', () => ({ ping: () => 'pong' }));
+    const address = await server.start();
+    try {
+      const m = new SyncManager({ address, authkey: 'k' }).register('Pool');
+      await m.connect();
+      const pool = await m.Pool<{ ping(): string }>();
+      expect(await pool.ping()).toBe('pong');
+    } finally {
+      await server.shutdown();
     }
   });
 

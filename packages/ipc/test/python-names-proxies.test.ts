@@ -28,6 +28,8 @@ describe("Python's spellings on manager proxies", () => {
       [m.Array('i', 2), 'get_obj', /await a\.toArray\(\)/],
       [m.Array('i', 2), 'get_lock', /no lock/],
       [m, 'get_server', /getServer\(\)/],
+      // Python's SyncManager.Pool: a Pool of the package, with its import line.
+      [m, 'Pool', /import \{ Pool \} from '@multiproc\/multiproc'/],
     ];
     for (const [object, name, message] of cases) {
       expect(() => read(object, name), name).toThrow(ValidationError);
@@ -35,6 +37,7 @@ describe("Python's spellings on manager proxies", () => {
     }
     // Hidden: not enumerable, so keys and console.log are as before.
     expect(Object.keys(m.Event())).not.toContain('is_set');
+    expect(Object.keys(m)).not.toContain('Pool');
   });
 
   it("say what to use instead of a Connection's fileno()", () => {

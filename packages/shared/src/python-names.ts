@@ -5,6 +5,10 @@
  */
 import { ValidationError } from './errors.js';
 
+// The getters definePythonNames() made: a name that only points a Python habit elsewhere is no
+// member of its own, so a manager's register(typeid) may put a method there (isPythonName()).
+const pythonNameGetters = new WeakSet<() => never>();
+
 /**
  * Defines Python's spellings on `target` (a class prototype): reading any of them throws
  * `ValidationError` saying what to write instead. They are not enumerable and not typed, so
@@ -32,12 +36,22 @@ export function definePythonNames(
   for (const [python, ours] of Object.entries(names)) {
     const message =
       typeof ours === 'string' ? `${python} is Python's spelling; in multiproc write ${ours}.` : ours.message;
-    Object.defineProperty(target, python, {
-      configurable: true,
-      enumerable: false,
-      get(): never {
-        throw new ValidationError(message);
-      },
-    });
+    const get = (): never => {
+      throw new ValidationError(message);
+    };
+    pythonNameGetters.add(get);
+    Object.defineProperty(target, python, { configurable: true, enumerable: false, get });
   }
+}
+
+/**
+ * @internal Whether `name` on `object` (own or inherited) is a Python spelling that
+ * `definePythonNames()` defined, not a member of its own.
+ */
+export function isPythonName(object: object, name: string): boolean {
+  for (let o: object | null = object; o !== null; o = Object.getPrototypeOf(o)) {
+    const found = Object.getOwnPropertyDescriptor(o, name);
+    if (found) return found.get !== undefined && pythonNameGetters.has(found.get as () => never);
+  }
+  return false;
 }

@@ -20,7 +20,9 @@ if (isMain()) {
     const messages: unknown[] = [];
     const n = await pool.apply(tasks.countTo, [3], { onMessage: (m) => messages.push(m) });
     console.log(n, messages);
-    console.log(pool.stats());
+    // stats() also has `starting`: workers not ready for a task yet (one may still be, on a busy machine).
+    const { workers, busy, queued, completed, failed } = pool.stats();
+    console.log({ workers, busy, queued, completed, failed });
   } finally {
     await pool.terminate();
   }

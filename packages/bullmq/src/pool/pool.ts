@@ -152,16 +152,14 @@ export class Pool extends EventEmitter implements AsyncDisposable {
     return this.#session.workers;
   }
 
-  /** Counts of workers and jobs right now; `workers` sums the serving workers' concurrency. */
+  /**
+   * Counts of workers and jobs right now; `workers` sums the serving workers' concurrency.
+   * `starting` is always 0: a worker machine is counted once it announces itself, ready to serve.
+   */
   stats(): PoolStats {
-    const j = this.#jobs;
-    return {
-      workers: this.#session.concurrency,
-      busy: j.busy,
-      queued: j.queued + this.#calls.starting,
-      completed: j.completed,
-      failed: j.failed,
-    };
+    const { busy, queued, completed, failed } = this.#jobs;
+    const workers = this.#session.concurrency;
+    return { workers, starting: 0, busy, queued: queued + this.#calls.starting, completed, failed };
   }
 
   /**

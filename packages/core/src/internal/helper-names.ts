@@ -35,6 +35,7 @@ export const HELPER_NAMES = {
     'ifLoopStaysDry',
     'isEncodable',
     'isEngineObject',
+    'isPythonName',
     'kAbandon',
     'kIsOwned',
     'kReleaseAll',

@@ -91,9 +91,9 @@ export class Dispatcher {
     return waiting;
   }
 
-  /** Workers alive now. */
-  get workers(): number {
-    return this.#adapter?.workers ?? 0;
+  /** Workers alive now, and of those the ones still starting. */
+  get workers(): { alive: number; starting: number } {
+    return this.#adapter?.workers ?? { alive: 0, starting: 0 };
   }
 
   /** Jobs running now: one for each batch a worker is running. */

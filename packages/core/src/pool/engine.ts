@@ -52,6 +52,8 @@ export class PoolEngine {
   #closed: () => void = () => {};
   /** Resolves once no worker is starting (`TinypoolAdapter.startWorkers`). */
   #started: () => Promise<void> = () => Promise.resolve();
+  /** The workers started at once (`minProcesses`), counted as starting until tinypool has loaded. */
+  #loading: number;
   readonly #specs = new WeakMap<TaskRef, TaskSpec>();
   readonly #messages: CallerMessages;
   /** What its workers cost, told to V8 (`gc-weight.ts`); given back once they have stopped. */
@@ -69,6 +71,7 @@ export class PoolEngine {
     assertPermitted('a Pool', this.context);
     checkResourceLimits(opts.resourceLimits, this.context);
     this.processes = resolved.processes;
+    this.#loading = resolved.minProcesses;
     this.#messages = new CallerMessages(this.context === 'thread');
     const poolId = ++poolCounter;
     const init = PoolInit.create(
@@ -114,13 +117,17 @@ export class PoolEngine {
     }).then(() => this.gate.whenSettled());
     this.#ready.then(
       (adapter) => {
+        this.#loading = 0; // from now on its slots count them
         // What was submitted before the pool was ready goes first: it starts the first workers.
         this.#dispatcher.attach(adapter);
         const idle = closed.then(() => this.#dispatcher.whenIdle());
         this.#started = adapter.startWorkers(this.#dispatcher.startWorkers, idle);
       },
       // Without its workers' manager the pool can run nothing: no call may wait for it.
-      (error) => this.#dispatcher.refuse(() => error, true),
+      (error) => {
+        this.#loading = 0;
+        this.#dispatcher.refuse(() => error, true);
+      },
     );
     this.#weight = takeWeight();
   }
@@ -134,7 +141,12 @@ export class PoolEngine {
   /** Counts of workers and tasks right now. */
   stats(): PoolStats {
     const d = this.#dispatcher;
-    return { workers: d.workers, busy: d.busy, queued: d.queued, completed: d.completed, failed: d.failed };
+    // Until tinypool has loaded (the pool's first async step) the workers started at once are not
+    // made yet: they count as starting, as Python's Pool() has started its processes when it returns.
+    const coming = this.gate.state === 'terminated' ? 0 : this.#loading;
+    const { alive, starting } = d.workers;
+    const tasks = { busy: d.busy, queued: d.queued, completed: d.completed, failed: d.failed };
+    return { workers: alive + coming, starting: starting + coming, ...tasks };
   }
 
   /** Admits a call of an awaited form, then runs it; counted as open for `join()` from now on. */

@@ -343,8 +343,6 @@ export const callOptionsQuick: QuickCheck = {
   inflight: optional(intIn(1)),
 };
 
-export const taskSchema = lazySchema((z) => z.object({ task: taskRefSchema(z) }));
-
 /**
  * The pool's defaults filled in.
  * @throws {ValidationError} when `minProcesses` exceeds an explicit `processes` (with the default,

@@ -128,7 +128,9 @@ export class Pool<I extends TaskFunction = TaskFunction>
   }
 
   /**
-   * Counts of workers and tasks right now (multiproc only; Python has no equivalent).
+   * Counts of workers and tasks right now (multiproc only; Python has no equivalent). From
+   * `new Pool()` on, `workers` counts those still starting too (Python's `Pool()` has started its
+   * processes when it returns), and `starting` says how many of them are not ready for a task yet.
    * @throws Nothing: it only reads counters, also after `close()`.
    * @example
    * await pool.map(tasks.square, [1, 2, 3]);

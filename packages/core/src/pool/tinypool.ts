@@ -128,11 +128,10 @@ export class TinypoolAdapter {
     return () => this.#starts.whenStarted();
   }
 
-  /** Workers alive now. */
-  get workers(): number {
-    let alive = 0;
-    for (const slot of this.#slots) if (slot.state.name !== 'exited') alive++;
-    return alive;
+  /** Workers alive now; `starting`: of those, the ones not yet ready for a task. */
+  get workers(): { alive: number; starting: number } {
+    const alive = [...this.#slots].filter((slot) => slot.state.name !== 'exited');
+    return { alive: alive.length, starting: alive.filter((slot) => slot.state.name === 'starting').length };
   }
 
   /**

@@ -10,8 +10,19 @@ export type ArgLists<F> = Iterable<TaskArgList<F>> | AsyncIterable<TaskArgList<F
 
 /** What `Pool.stats()` reports. */
 export interface PoolStats {
-  /** Workers alive now. */
+  /**
+   * Workers alive now, counting those still starting: right after `new Pool()` (before any task),
+   * the ones it starts at once (`minProcesses`, by default `processes`), as Python's `Pool()` has
+   * started its processes when it returns. Workers the pool stopped and has not replaced yet are
+   * not counted; one on its way out (retiring, aborted) is, until it has exited.
+   */
   readonly workers: number;
+  /**
+   * Of `workers`, those still starting: a new thread or child process that has not yet said it is
+   * ready for a task (Node is starting it and it loads the pool's worker code). Each takes its first
+   * batch once ready (with an `initializer`, the batch that runs it: counted in `busy`). 0 once all are.
+   */
+  readonly starting: number;
   /** Tasks running now (a worker runs one at a time). */
   readonly busy: number;
   /**

@@ -14,14 +14,9 @@ import {
 } from '@multiproc/shared';
 import { parseOptions } from '../options.js';
 import { isTaskRef } from '../task.js';
+import { argsHint, badTask, inputHint, optionsHint } from './call-shape.js';
 import type { CallerMessages } from './messages.js';
-import {
-  type AsyncCallOptions,
-  type CallOptions,
-  callOptionsQuick,
-  callOptionsSchema,
-  taskSchema,
-} from './options.js';
+import { type AsyncCallOptions, type CallOptions, callOptionsQuick, callOptionsSchema } from './options.js';
 
 /** The error a call rejects with when its signal aborts: an `AbortError` with the signal's reason as `cause`. */
 export function abortErrorFor(signal: AbortSignal | undefined): Error {
@@ -142,21 +137,24 @@ export type CallInput = { args: unknown } | { iterable: unknown };
 
 /** Checks a call's task, input and options; the common case (a task ref, no options) skips zod. */
 export function checkCall(task: unknown, options: object, method: string, input: CallInput): void {
-  if (!isTaskRef(task)) parseOptions(taskSchema, { task }, `Pool.${method}`);
+  const names = OPTION_NAMES[method] ?? [];
+  if (!isTaskRef(task)) throw badTask(method, task, 'args' in input ? input.args : input.iterable);
   if ('args' in input && input.args != null && !Array.isArray(input.args)) {
     throw new ValidationError(
-      `Pool.${method}(): args must be an array of the task's arguments, got ${describeValue(input.args)}. Write pool.${method}(task, [arg]).`,
+      `Pool.${method}(): args must be an array of the task's arguments, got ${describeValue(input.args)}.${argsHint(method, input.args, names)}`,
     );
   }
   if ('iterable' in input && !isIterable(input.iterable)) {
     throw new ValidationError(
-      `Pool.${method}(): the input must be an iterable or an async iterable (an array, a generator, ...), got ${describeValue(input.iterable)}.`,
+      `Pool.${method}(): the input must be an iterable or an async iterable (an array, a generator, ...), got ${describeValue(input.iterable)}.${inputHint(method, input.iterable, names)}`,
     );
   }
   if (typeof options !== 'object' || Array.isArray(options)) {
-    const error = notAnObject(options, OPTION_NAMES[method] ?? [], `Pool.${method}()`);
+    const error = notAnObject(options, names, `Pool.${method}()`);
     // Python's positional chunksize (`pool.map(f, xs, 4)`) is an option here.
-    if (typeof options !== 'number' || !OPTION_NAMES[method]?.includes('chunksize')) throw error;
+    if (typeof options !== 'number' || !names.includes('chunksize')) {
+      throw new ValidationError(`${error.message}${optionsHint(method, options, names)}`);
+    }
     throw new ValidationError(
       `${error.message} Python's positional chunksize is { chunksize: ${options} } here.`,
     );

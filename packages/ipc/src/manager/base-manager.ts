@@ -75,7 +75,8 @@ export class BaseManager implements AsyncDisposable {
    * one, the factory is not needed (the server has it). Python: `register(typeid, callable, exposed=...)`.
    * As Python's, it adds the method `m[typeid](...args)`, which is `m.create(typeid, ...args)`,
    * unless `typeid` names a member of the manager already (`start`, `shutdown`, `dict`, …; Python
-   * would replace it): then use `create()`. The returned manager is typed with that method.
+   * would replace it): then use `create()`; a Python spelling that only points elsewhere (a
+   * SyncManager's `Pool`) gets it, as Python's does. The returned manager is typed with that method.
    * @param typeid - the name clients `create()` it by.
    * @param factory - makes the object, a function or a class (called with `new`); its public
    *   methods become the proxy's (async) methods.

@@ -3,6 +3,7 @@
  * they are read.
  */
 import {
+  isPythonName,
   ProcessError,
   readOptions,
   tooManyArguments,
@@ -199,13 +200,15 @@ export function servedFactory(
 /**
  * Adds `manager[typeid](...args)`, which is `manager.create(typeid, ...args)` (Python's `register`
  * adds the method `typeid` to the manager's class), unless `typeid` names a member of the manager
- * already (a method such as `start` or `dict`, or one added before): Python would replace it.
+ * already (a method such as `start` or `dict`, or one added before): Python would replace it. A
+ * Python spelling that only says what to use instead (a SyncManager's `Pool`, `get_server`) is no
+ * member: the method replaces it, as Python's `register('Pool', ...)` replaces `SyncManager.Pool`.
  */
 export function addTypeidMethod(
   manager: { create(typeid: string, ...args: unknown[]): Promise<unknown> },
   typeid: string,
 ): void {
-  if (typeid in manager) return;
+  if (typeid in manager && !isPythonName(manager, typeid)) return;
   const method = { [typeid]: (...args: unknown[]) => manager.create(typeid, ...args) }[typeid];
   Object.defineProperty(manager, typeid, { value: method, writable: true, configurable: true });
 }
