@@ -1,6 +1,7 @@
 // register(typeid, factory) adds the method `m[typeid](...args)`, which is `m.create(typeid, ...args)`
 // (Python's `MyManager.register('Foo1', Foo1)` then `m.Foo1()`), typed by the factory, on a serving
-// and a connecting manager; never over a member of the manager (`start`, a SyncManager's `dict`),
+// and a connecting manager; never over a member of the manager (`start`; a built-in type such as a
+// SyncManager's `dict` is refused),
 // but over a Python spelling that only says what to use (`Pool`), as Python's register replaces it.
 import { BaseManager, SyncManager, ValidationError } from '@multiproc/ipc';
 import { describe, expect, expectTypeOf, it } from 'vitest';
@@ -53,9 +54,12 @@ describe('the typeid methods register() adds', () => {
   it('never replace a member of the manager: create() serves such a typeid', {
     timeout: 20_000,
   }, async () => {
-    const m = new SyncManager()
-      .register('start', () => ({ f: () => 1 }))
-      .register('dict', () => ({ f: () => 2 }));
+    const m = new SyncManager().register('start', () => ({ f: () => 1 }));
+    // A built-in type: its method would make its own proxy over the new object (broken before).
+    expect(() => m.register('dict', () => ({ f: () => 2 }))).toThrow(
+      /register\('dict'\): 'dict' is one of this manager's own types .*register\('Mydict', factory\)/,
+    );
+    expect(() => new SyncManager().register('Queue')).toThrow(ValidationError);
     const start = m.start; // still the manager's own
     expect(start).toBe(SyncManager.prototype.start);
     expectTypeOf(m.start).toEqualTypeOf<SyncManager['start']>();
@@ -63,6 +67,9 @@ describe('the typeid methods register() adds', () => {
     try {
       expect(await (await m.create<{ f(): number }>('start')).f()).toBe(1);
       expect(Object.hasOwn(m, 'dict')).toBe(false);
+      const d = m.dict<string, number>(); // still the built-in dict
+      await d.set('a', 1);
+      expect(await d.get('a')).toBe(1);
       const typeid: string = 'Stack';
       const named = m.register(typeid, () => ({ f: () => 3 }));
       expectTypeOf(named).toEqualTypeOf<typeof m>(); // a typeid not known as a literal adds no type

@@ -74,18 +74,18 @@ export class BaseManager implements AsyncDisposable {
    * Registers `typeid`: on a serving manager, `factory(...args)` makes each object; on a connecting
    * one, the factory is not needed (the server has it). Python: `register(typeid, callable, exposed=...)`.
    * As Python's, it adds the method `m[typeid](...args)`, which is `m.create(typeid, ...args)`,
-   * unless `typeid` names a member of the manager already (`start`, `shutdown`, `dict`, …; Python
-   * would replace it): then use `create()`; a Python spelling that only points elsewhere (a
-   * SyncManager's `Pool`) gets it, as Python's does. The returned manager is typed with that method.
+   * unless `typeid` names a member of the manager already (`start`, `shutdown`, …; Python would
+   * replace it): then use `create()`; a Python spelling that only points elsewhere (a SyncManager's
+   * `Pool`) gets it. A built-in type (`dict`, …) is refused. The returned manager has that method's type.
    * @param typeid - the name clients `create()` it by.
    * @param factory - makes the object, a function or a class (called with `new`); its public
    *   methods become the proxy's (async) methods.
    * @param options - `exposed`: the only method names the proxies may call (Python's `exposed=`;
    *   names starting with `_` too); calling another rejects with `ValidationError`, in every
    *   program, without reaching the object. @default every public method (not starting with `_`)
-   * @throws {ValidationError} for an empty typeid, a factory that is not a function or class, an
-   *   `exposed` that is not an array of method names, or another option (Python's `proxytype=`,
-   *   `method_to_typeid=`, … are not provided).
+   * @throws {ValidationError} for an empty or built-in typeid (`dict`, `Queue`, …), a factory that
+   *   is not a function or class, an `exposed` that is not an array of method names, or another
+   *   option (Python's `proxytype=`, `method_to_typeid=`, … are not provided).
    * @example
    * const server = new BaseManager().register('Bar', () => ({ f: () => 1, g: () => 2 }), { exposed: ['g'] });
    * await server.start();
@@ -98,7 +98,7 @@ export class BaseManager implements AsyncDisposable {
     factory?: F,
     options?: RegisterOptions,
   ): this & TypeidMethod<this, K, F> {
-    const make = servedFactory(typeid, factory, options);
+    const make = servedFactory(typeid, factory, options, this.#factories.get(typeid));
     if (make) this.#factories.set(typeid, make);
     addTypeidMethod(this, typeid);
     return this as this & TypeidMethod<this, K, F>;

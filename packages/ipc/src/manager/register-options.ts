@@ -177,9 +177,19 @@ export function servedFactory(
   typeid: string,
   factory: Factory | undefined,
   options: RegisterOptions | undefined,
+  current: ServedFactory | undefined,
 ): ServedFactory | undefined {
   if (typeof typeid !== 'string' || typeid.length === 0) {
     throw new ValidationError('register(): typeid must be a non-empty string.');
+  }
+  // A built-in type (a SyncManager's `dict`, `Queue`, ...): its method makes its own proxy, which
+  // over another object breaks. Python's register() replaces the method; its type here cannot.
+  if (current && !current.auto) {
+    throw new ValidationError(
+      `register('${typeid}'): '${typeid}' is one of this manager's own types (its ${typeid}() makes one), ` +
+        `which register() cannot replace: register your factory under another name, such as ` +
+        `register('My${typeid}', factory), and make it with m.My${typeid}() or m.create('My${typeid}').`,
+    );
   }
   const exposed = readExposed(typeid, options);
   if (factory !== undefined && typeof factory !== 'function') {
