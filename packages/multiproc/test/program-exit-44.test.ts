@@ -191,6 +191,10 @@ const AWAITING: Record<string, Case> = {
   'pool-pending-initializer': { lines: ['AFTER true', 'LAST'] },
   'pool-pending-async-get': { lines: ['AFTER 500', 'LAST'] },
   'pool-pending-imap': { lines: ['AFTER 200,100,300', 'LAST'] },
+  'pool-imap-left-then-join': { lines: ['GOT 10', 'AFTER joined', 'LAST'], ci: true },
+  'pool-imap-left-then-calls': { lines: ['AFTER 100,200,300', 'LAST'] },
+  'pool-timed-out-then-call': { lines: ['AFTER TimeoutError 500', 'LAST'] },
+  'pool-beside-own-channel': { lines: ['HOOK false', 'LAST', 'MESSAGE late'] },
   // Calls nobody awaits: the program's end waits for them (their callbacks run).
   'pool-unawaited-callback': { lines: ['LAST', 'CALLBACK 500'] },
   'pool-unawaited-map-callback': { lines: ['LAST', 'CALLBACK 300,300,300'] },

@@ -229,7 +229,9 @@ export class PoolEngine {
   /** `join()` once the gate is closed: every call settled, the workers stopped. */
   async join(): Promise<void> {
     await this.gate.whenSettled();
-    await this.#dispatcher.whenIdle();
+    // Held: a batch given up (an `imap` left with `break`, a call timed out) still runs to its item's
+    // end, and it holds the program no more (`Dispatcher.#checkIdle`): join() waits for it, as Python.
+    await whileHeld(this.#dispatcher.whenIdle());
     const adapter = await this.#ready.catch(() => undefined);
     // The workers' initializers (`Dispatcher.startWorkers`), a worker still starting's included, run to their end.
     await whileHeld(this.#dispatcher.whenIdle());
