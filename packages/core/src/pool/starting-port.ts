@@ -20,13 +20,29 @@
 type PortPrototype = { on?: (this: object, event: string, listener: unknown) => unknown };
 type Port = { ref(): void; unref(): void };
 
-/** Each worker's port, by tinypool's worker object. */
-const ports = new WeakMap<object, Port>();
-let armed = false;
-/** The worker whose port the armed hook is to catch, when known. */
-let owner: object | undefined;
-/** A port caught for a worker not known yet: `whileUnrefingWorkerPorts` pairs it. */
-let caught: Port | undefined;
+/**
+ * One per program, shared by every copy of this module in it (two installs of core, ESM and CJS):
+ * only one hook is ever on the prototype, and each copy finds the ports the other caught.
+ */
+interface HookState {
+  /** Each worker's port, by tinypool's worker object. */
+  readonly ports: WeakMap<object, Port>;
+  /** The hook on the prototype now, if any. */
+  armed: object | undefined;
+  /** The worker whose port the armed hook is to catch, when known. */
+  owner: object | undefined;
+  /** A port caught for a worker not known yet: `whileUnrefingWorkerPorts` pairs it. */
+  caught: Port | undefined;
+}
+
+const STATE = Symbol.for('multiproc.startingPort');
+const state: HookState = ((globalThis as { [STATE]?: HookState })[STATE] ??= {
+  ports: new WeakMap(),
+  armed: undefined,
+  owner: undefined,
+  caught: undefined,
+});
+const { ports } = state;
 
 /**
  * The port tinypool talks to `worker` on (its ref'd while tinypool has a task posted to it): the
@@ -37,7 +53,7 @@ export function workerPort(worker: object | undefined): Port | undefined {
 }
 
 /**
- * Runs `run` (a tinypool `run()`, which may start a worker) with {@link unrefNextWorkerPort} armed,
+ * Runs `run` (a tinypool `run()`, which may start a worker) with {@link unrefNextWorkerPort} state.armed,
  * disarmed when it returns: inside tinypool's `run()`, the only `on('message')` on a port is a new
  * worker's. Its first workers start before the pool has seen their class (`guardWorkerStarts`).
  * `workers`: tinypool's workers, oldest first; one started in `run()` is the last. `mayStart`: whether
@@ -55,10 +71,10 @@ export function whileUnrefingWorkerPorts<T>(
     return run();
   } finally {
     disarm();
-    if (caught) {
+    if (state.caught) {
       const last = workers().at(-1);
-      if (last && !ports.has(last)) ports.set(last, caught);
-      caught = undefined;
+      if (last && !ports.has(last)) ports.set(last, state.caught);
+      state.caught = undefined;
     }
   }
 }
@@ -68,8 +84,8 @@ export function whileUnrefingWorkerPorts<T>(
  * run: `worker`'s, when given. Returns what disarms it sooner.
  */
 export function unrefNextWorkerPort(worker?: object): () => void {
-  if (armed) {
-    owner ??= worker;
+  if (state.armed) {
+    state.owner ??= worker;
     return () => {};
   }
   const { MessagePort } = process.getBuiltinModule('node:worker_threads');
@@ -78,26 +94,27 @@ export function unrefNextWorkerPort(worker?: object): () => void {
   if (typeof on !== 'function') return () => {};
   const own = Object.hasOwn(proto, 'on');
   const disarm = () => {
-    if (!armed) return;
-    armed = false;
-    owner = undefined;
+    if (state.armed !== hook) return; // this hook's run ended already
+    state.armed = undefined;
+    state.owner = undefined;
     if (own) proto.on = on;
     else delete proto.on;
   };
-  armed = true;
-  owner = worker;
-  proto.on = function (this: object, event: string, listener: unknown) {
+  const hook = function (this: object, event: string, listener: unknown) {
     // Only tinypool's listener on its port: Node's own 'newListener' and 'removeListener' handlers
     // of each new port, a new thread's internal port (`new Worker()`) and ours pass through.
     if (event !== 'message' || !isTinypoolListener(listener)) return on.call(this, event, listener);
     const port = this as Port;
-    if (owner) ports.set(owner, port);
-    else caught = port;
+    if (state.owner) ports.set(state.owner, port);
+    else state.caught = port;
     disarm();
     const result = on.call(this, event, listener);
     port.unref();
     return result;
   };
+  state.armed = hook;
+  state.owner = worker;
+  proto.on = hook;
   // Whatever tinypool does next runs synchronously: the hook never outlives this run.
   queueMicrotask(disarm);
   return disarm;
