@@ -55,7 +55,7 @@ describe('the umbrella package', () => {
     });
   }
 
-  it("names each class as it is exported, in the built files (esbuild renames a class that names itself: `_Connection`)", () => {
+  it('names each class as it is exported, in the built files (esbuild renames a class that names itself: `_Connection`)', () => {
     const renamed = Object.entries(packages).flatMap(([pkg, ns]) =>
       publicNames(ns)
         .filter((name) => isClassLike(name, (ns as Record<string, unknown>)[name]))
