@@ -49,8 +49,10 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
   // The copy's handle, state and calls (internal/connection-state.ts).
   readonly #s: ConnectionState<T>;
 
+  // `this`, not the class's name: a bundler renames a class that names itself in its own body
+  // (esbuild emits `class _Connection`), and its `name`, which `util.inspect` shows, with it.
   static {
-    createConnection = (h, readable, writable, schema) => new Connection(h, readable, writable, schema);
+    createConnection = (h, readable, writable, schema) => new this(h, readable, writable, schema);
   }
 
   private constructor(h: Handle, readable: boolean, writable: boolean, schema: Schema<T> | undefined) {

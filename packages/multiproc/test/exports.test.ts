@@ -55,6 +55,16 @@ describe('the umbrella package', () => {
     });
   }
 
+  it('names each class as it is exported, in the built files (esbuild renames a class that names itself: `_Connection`)', () => {
+    const renamed = Object.entries(packages).flatMap(([pkg, ns]) =>
+      publicNames(ns)
+        .filter((name) => isClassLike(name, (ns as Record<string, unknown>)[name]))
+        .filter((name) => (ns as Record<string, { name: string }>)[name]!.name !== name)
+        .map((name) => `${pkg} ${name} is named ${(ns as Record<string, { name: string }>)[name]!.name}`),
+    );
+    expect(renamed).toEqual([]);
+  });
+
   it('exports nothing of its own: every name comes from one of the three packages', () => {
     const fromPackages = new Set(Object.values(packages).flatMap(publicNames));
     expect(exportedNames(umbrella).filter((name) => !fromPackages.has(name))).toEqual([]);

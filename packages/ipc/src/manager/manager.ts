@@ -1,7 +1,6 @@
 /**
- * Manager() and SyncManager: Python's `multiprocessing.Manager()` and `SyncManager`, the shared dict, list, Namespace, Value, Array, locks, events,
- * conditions, barriers and queues of `multiprocessing.Manager()`.
- */
+ * Manager() and SyncManager: Python's `multiprocessing.Manager()` and `SyncManager`, serving the
+ * shared dict, list, Namespace, Value, Array, locks, events, conditions, barriers and queues. */
 import { readOptions, type Typecode, type TypecodeValue, ValidationError } from '@multiproc/shared';
 import { refuseExtraArguments } from '../internal/manager/arity.js';
 import '../internal/manager/host-bound.js'; // a manager refuses to be sent
@@ -97,14 +96,15 @@ export class SyncManager extends BaseManager {
    * await manager.shutdown();
    */
   static async start(options: ManagerOptions | null = {}): Promise<SyncManager> {
-    const m = new SyncManager(managerOptions(options, 'SyncManager.start()', arguments.length));
+    // `this`: a class that names itself in its body is renamed by bundlers (`class _SyncManager`).
+    const m = new this(managerOptions(options, 'SyncManager.start()', arguments.length));
     await m.start();
     return m;
   }
 
   /** @internal A manager serving at once on a Unix socket (see {@link Manager}, {@link processManager}). */
   static startNow(options: ManagerOptions | null = {}): SyncManager {
-    const m = new SyncManager(options);
+    const m = new this(options);
     m.startNow();
     return m;
   }
