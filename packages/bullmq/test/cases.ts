@@ -345,6 +345,23 @@ export const CASES: Case[] = [
     expected: ['SerializationError items[3].cb', 'SerializationError items[1][1]'],
   },
   {
+    name: 'an imap item that cannot be sent rejects its own next() only: the items before and after it run',
+    run: async (p) => {
+      const seen: unknown[] = [];
+      const it = p.imap(tasks.square, [1, 2, { cb: () => 1 }, 4, 5] as never, { chunksize: 1 });
+      for (;;) {
+        try {
+          const step = await it.next();
+          if (step.done) return seen;
+          seen.push(step.value);
+        } catch (error) {
+          seen.push(`${(error as Error).name} ${(error as { path?: string }).path}`);
+        }
+      }
+    },
+    expected: [1, 4, 'SerializationError items[2].cb', 16, 25],
+  },
+  {
     name: 'a starmap item that is not an argument list: ValidationError naming its index in the input',
     run: async (p) => {
       const messages = [];
