@@ -5,7 +5,13 @@
  * on an input that stopped yielding; an `imap` goes on after a failed item, as Python's does; an
  * open `imap` reads the rest of its input when the pool is closed.
  */
-import { type ImapOptions, type MapOptions, PoolClosedError, type TaskRef } from '@multiproc/core';
+import {
+  type ImapOptions,
+  type MapOptions,
+  PoolClosedError,
+  SerializationError,
+  type TaskRef,
+} from '@multiproc/core';
 import { AdaptiveChunks, type CallOrder, isAsyncIterable, streamChunks } from '@multiproc/core/internal';
 import type { WithoutNulls } from '@multiproc/shared';
 import { RedisConnectionError, UnknownTaskError } from '../errors.js';
@@ -324,5 +330,19 @@ function chunkResult(result: ResultPayload, base: number): ChunkResult {
   const index = error instanceof Error ? (error as { taskIndex?: unknown }).taskIndex : undefined;
   if (typeof index === 'number')
     Object.defineProperty(error, 'taskIndex', { value: index + base, enumerable: true });
+  if (error instanceof SerializationError && base > 0) renameResult(error, base);
   return { values: result.values ?? [], error, ms: result.ms ?? 0 };
+}
+
+/**
+ * The worker names a result it cannot send by its index in its job (`result[0].cb`); the caller
+ * knows it by its index in the input (`result[4].cb`), as the local pool names it.
+ */
+function renameResult(error: SerializationError, base: number): void {
+  const at = /^result\[(\d+)\]/.exec(error.path);
+  if (!at) return;
+  const [inJob, index] = [at[0], `result[${Number(at[1]) + base}]`];
+  Object.defineProperty(error, 'path', { value: index + error.path.slice(inJob.length) });
+  error.message = error.message.replace(inJob, index);
+  if (error.stack) error.stack = error.stack.replace(inJob, index);
 }
