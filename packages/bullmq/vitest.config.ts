@@ -6,8 +6,9 @@ import shared, { longTier } from '../../vitest.shared.ts';
 // The 513 MB payload (too-big.test.ts) and the 64 MiB one under a 3 s lock (large-payloads.test.ts)
 // run in `npm run test:full` only (see vitest.shared.ts): beside every other suite on 2 cores a
 // worker's event loop stalls past any lock short enough to test the payload's own. So do Redis
-// killed and restarted, workers killed or frozen, the worker CLI and split task modules: minutes
-// of CPU and of waiting on BullMQ's timers that CI's 2 cores cannot spare beside every other suite.
+// killed and restarted (with its data or without), cut off or frozen, workers killed or frozen,
+// the worker CLI and split task modules: minutes of CPU and of waiting on BullMQ's timers that
+// CI's 2 cores cannot spare beside every other suite.
 export default mergeConfig(
   shared,
   defineConfig({
@@ -18,6 +19,7 @@ export default mergeConfig(
         'test/too-big.test.ts',
         'test/large-payloads.test.ts',
         'test/redis-loss.test.ts',
+        'test/redis-survives.test.ts',
         'test/faults.test.ts',
         'test/liveness.test.ts',
         'test/cli.test.ts',

@@ -345,6 +345,48 @@ export const CASES: Case[] = [
     expected: ['SerializationError items[3].cb', 'SerializationError items[1][1]'],
   },
   {
+    name: 'an imap item that cannot be sent rejects its own next() only: the items before and after it run',
+    run: async (p) => {
+      const seen: unknown[] = [];
+      const it = p.imap(tasks.square, [1, 2, { cb: () => 1 }, 4, 5] as never, { chunksize: 1 });
+      for (;;) {
+        try {
+          const step = await it.next();
+          if (step.done) return seen;
+          seen.push(step.value);
+        } catch (error) {
+          seen.push(`${(error as Error).name} ${(error as { path?: string }).path}`);
+        }
+      }
+    },
+    expected: [1, 4, 'SerializationError items[2].cb', 16, 25],
+  },
+  {
+    name: 'a map, starmap or imap result that cannot be sent back: SerializationError naming its index in the input',
+    run: async (p) => {
+      const seen = [];
+      // The bad result (of item 4) in a later chunk: its index in the input is not its index in its chunk.
+      const items = [1, 2, 3, 4, 5, 6];
+      const name = (error: any) => `${error.name} ${error.path}`;
+      for (const chunksize of [2, undefined]) {
+        seen.push(name(((await outcome(p.map(tasks.unsendableAtFive, items, { chunksize }))) as any).error));
+        const star = p.starmap(
+          tasks.unsendableAtFive,
+          items.map((x) => [x]),
+          { chunksize },
+        );
+        seen.push(name(((await outcome(star)) as any).error));
+      }
+      const looped = await collect(p.imap(tasks.unsendableAtFive, items, { chunksize: 2 }));
+      seen.push([...looped.values, name(looped.error)]);
+      return seen;
+    },
+    expected: [
+      ...Array(4).fill('SerializationError result[4].cb'),
+      [1, 2, 3, 4, 'SerializationError result[4].cb'],
+    ],
+  },
+  {
     name: 'a starmap item that is not an argument list: ValidationError naming its index in the input',
     run: async (p) => {
       const messages = [];

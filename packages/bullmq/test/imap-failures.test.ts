@@ -66,6 +66,29 @@ describe.skipIf(redisMissing)('imap after a failed item, and close() under an op
     expect(numbers(unordered)).toEqual(expected.filter((v) => typeof v === 'number'));
   });
 
+  test('an item that cannot be sent fails alone: the items before it are yielded, those after it run', {
+    timeout: 30_000,
+  }, async () => {
+    const pool = makePool();
+    // Every tenth item a function, as the worker's failOnFives fails every tenth: both kinds in one call.
+    const item = (x: number) => (x % 10 === 7 ? () => x : x);
+    const expected = range(120).map((x) =>
+      x % 10 === 7 ? 'SerializationError' : x % 10 === 5 ? 'RangeError' : x,
+    );
+    const fromArray = pool.imap(tasks.failOnFives, range(120).map(item) as number[]);
+    expect(await drain(fromArray)).toEqual(expected);
+    function* input() {
+      for (let x = 0; x < 120; x++) yield item(x) as number;
+    }
+    expect(await drain(pool.imap(tasks.failOnFives, input()))).toEqual(expected);
+    const unordered = await drain(pool.imapUnordered(tasks.failOnFives, input()));
+    expect(unordered.filter((v) => v === 'SerializationError')).toHaveLength(12);
+    expect(numbers(unordered)).toEqual(expected.filter((v) => typeof v === 'number'));
+    // With chunksize a chunk is one task, as when the worker fails it: its other items do not run.
+    const chunked = pool.imap(tasks.failOnFives, [0, 1, () => 2, 3, 4, 6] as number[], { chunksize: 2 });
+    expect(await drain(chunked)).toEqual([0, 1, 'SerializationError', 4, 6]);
+  });
+
   test('with chunksize a chunk is one task: its items after the failed one do not run, later chunks do', {
     timeout: 30_000,
   }, async () => {

@@ -3,8 +3,10 @@
  * `afterAll`. Whether there is one at all is decided once, in `global-setup.ts`.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { inject } from 'vitest';
 
@@ -16,8 +18,12 @@ export interface RedisServer {
   stop(): Promise<void>;
   /** A private server only: kills it (its data is lost, as with `shutdown nosave`). */
   kill(): Promise<void>;
-  /** A private server only: starts it again, empty, on the same port. */
+  /** A private server only: starts it again on the same port, empty (unless `persistent`). */
   restart(): Promise<void>;
+  /** A private server only: freezes it (SIGSTOP: connections stay open, nothing answers). */
+  freeze(): void;
+  /** Undoes {@link freeze} (SIGCONT). */
+  thaw(): void;
 }
 
 const BIN = process.env.REDIS_SERVER ?? 'redis-server';
@@ -57,6 +63,11 @@ export interface RedisOptions {
   readonly password?: string;
   /** Serve TLS only, with this self-signed certificate and key (PEM). */
   readonly tls?: { readonly cert: string; readonly key: string };
+  /**
+   * Keep the data across `kill()` and `restart()`: an append-only file written at every command
+   * (`appendfsync always`), in a directory of its own removed by `stop()`.
+   */
+  readonly persistent?: boolean;
 }
 
 /**
@@ -64,8 +75,8 @@ export interface RedisOptions {
  * `db` of that server, flushed first: give each test file its own number).
  */
 export async function startRedis(options: RedisOptions = {}): Promise<RedisServer> {
-  const { db = 0, password, tls } = options;
-  if (process.env.REDIS_URL && !password && !tls) {
+  const { db = 0, password, tls, persistent = false } = options;
+  if (process.env.REDIS_URL && !password && !tls && !persistent) {
     const url = new URL(process.env.REDIS_URL);
     url.pathname = `/${db}`;
     const client = new Redis(url.href);
@@ -77,8 +88,16 @@ export async function startRedis(options: RedisOptions = {}): Promise<RedisServe
       stop: async () => void (await client.quit()),
       kill: () => Promise.reject(new Error('kill() needs a private redis-server (unset REDIS_URL)')),
       restart: () => Promise.reject(new Error('restart() needs a private redis-server (unset REDIS_URL)')),
+      freeze: () => {
+        throw new Error('freeze() needs a private redis-server (unset REDIS_URL)');
+      },
+      thaw: () => {},
     };
   }
+  const dir = persistent ? mkdtempSync(join(tmpdir(), 'mp-redis-')) : undefined;
+  const storage = dir
+    ? ['--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always']
+    : ['--appendonly', 'no'];
   for (let attempt = 0; ; attempt++) {
     const port = await freePort();
     const spawnServer = () => {
@@ -91,18 +110,7 @@ export async function startRedis(options: RedisOptions = {}): Promise<RedisServe
       ];
       return spawn(
         BIN,
-        [
-          ...listen,
-          '--bind',
-          '127.0.0.1',
-          '--save',
-          '',
-          '--appendonly',
-          'no',
-          '--loglevel',
-          'warning',
-          ...extra,
-        ],
+        [...listen, '--bind', '127.0.0.1', '--save', '', ...storage, '--loglevel', 'warning', ...extra],
         { stdio: ['ignore', 'ignore', 'inherit'] },
       );
     };
@@ -138,13 +146,19 @@ export async function startRedis(options: RedisOptions = {}): Promise<RedisServe
     };
     const stop = async () => {
       client.disconnect();
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
-      await exited;
-      clearTimeout(timer);
+      child.kill('SIGCONT');
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+        await exited;
+        clearTimeout(timer);
+      }
+      if (dir) rmSync(dir, { recursive: true, force: true });
     };
-    return { url: `${tls ? 'rediss' : 'redis'}://127.0.0.1:${port}`, port, client, stop, kill, restart };
+    const freeze = () => void child.kill('SIGSTOP');
+    const thaw = () => void child.kill('SIGCONT');
+    const url = `${tls ? 'rediss' : 'redis'}://127.0.0.1:${port}`;
+    return { url, port, client, stop, kill, restart, freeze, thaw };
   }
 }

@@ -9,7 +9,6 @@
  * reference to its key (`HeldResult`), read once and deleted. Events read are trimmed from the
  * stream (XTRIM MINID, Redis 6.2+), so Redis holds only what is in flight, not the pool's history.
  */
-import type { EventEmitter } from 'node:events';
 import type { CallOrder } from '@multiproc/core/internal';
 import type { ConnectionOptions, JobsOptions, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -38,6 +37,7 @@ import {
 } from '../internal/protocol.js';
 import type { Signer } from '../internal/signing.js';
 import { decodeResult, undecodable, unpack, unpackBytes, WIRE_FORMAT } from '../internal/wire.js';
+import type { PoolEventSink } from './emitter.js';
 import { dispatchEvent, EventReader } from './events.js';
 import { type BulkJob, dropPayload, type JobSpec, type Pending, storePayloads, takeResult } from './held.js';
 import type { Liveness } from './liveness.js';
@@ -56,7 +56,7 @@ export interface JobsOptionsIn {
   readonly prefix: string;
   readonly queue: string;
   readonly attempts: number;
-  readonly events: EventEmitter;
+  readonly events: PoolEventSink;
   /** Keeps the program alive while the pool has work (its connections and timers follow it). */
   readonly liveness: Liveness;
   /** Called whenever a job is submitted or settles (the pool checks whether it is idle). */

@@ -5,7 +5,13 @@
  * on an input that stopped yielding; an `imap` goes on after a failed item, as Python's does; an
  * open `imap` reads the rest of its input when the pool is closed.
  */
-import { type ImapOptions, type MapOptions, PoolClosedError, type TaskRef } from '@multiproc/core';
+import {
+  type ImapOptions,
+  type MapOptions,
+  PoolClosedError,
+  SerializationError,
+  type TaskRef,
+} from '@multiproc/core';
 import { AdaptiveChunks, type CallOrder, isAsyncIterable, streamChunks } from '@multiproc/core/internal';
 import type { WithoutNulls } from '@multiproc/shared';
 import { RedisConnectionError, UnknownTaskError } from '../errors.js';
@@ -159,7 +165,14 @@ export function mapStream(
             reply: Promise.reject(new PoolClosedError('The call ended before these items were sent.')),
           };
         // An item is named by its index in the input, as the core Pool names it (`items[3].cb`).
-        const body = packPayload(items, kind, base);
+        let body: Buffer;
+        try {
+          body = packPayload(items, kind, base);
+        } catch (error) {
+          // A map fails as a whole, at once; an imap goes on after an item that cannot be sent.
+          if (keepsAll) throw error;
+          return { id, reply: Promise.race([unsendable(items, base, error), scope.stopped]) };
+        }
         live.add(id);
         const reply = site.submit(id, taskId, kind, base, body, scope.onMessage, order).then(
           (r): ChunkResult | Promise<ChunkResult> => {
@@ -180,6 +193,27 @@ export function mapStream(
           },
         );
         return { id, reply: Promise.race([reply, scope.stopped]) };
+      };
+      // An imap chunk with an item that cannot be sent fails as a chunk the worker failed at that
+      // item: as one task with `chunksize`; without, the items around it run, each on its own.
+      const unsendable = async (items: unknown[], base: number, error: unknown): Promise<ChunkResult> => {
+        const at = resends ? firstUnsendable(items, kind, base) : -1;
+        if (at === -1) throw error;
+        const part = (from: number, to: number): Promise<ChunkResult> =>
+          from >= to
+            ? Promise.resolve({ values: [], ms: 0 })
+            : send(items.slice(from, to), base + from).reply.catch((e: unknown) => ({
+                values: [],
+                error: e,
+                ms: 0,
+              }));
+        const [before, after] = [part(0, at), part(at + 1, items.length)];
+        return append(await before, {
+          values: [],
+          error: packError(items[at], kind, base + at),
+          more: await after,
+          ms: 0,
+        });
       };
       const submit = (items: unknown[], base: number) => {
         const { id, reply } = send(items, base);
@@ -263,6 +297,27 @@ export function mapStream(
   })();
 }
 
+/** The index in `items` of the first item that cannot be packed on its own, or -1. */
+function firstUnsendable(items: readonly unknown[], kind: JobKind, base: number): number {
+  return items.findIndex((item, i) => packError(item, kind, base + i) !== undefined);
+}
+
+/** Why the item at `index` of the input cannot be packed, or `undefined` when it can. */
+function packError(item: unknown, kind: JobKind, index: number): unknown {
+  try {
+    packPayload([item], kind, index);
+    return undefined;
+  } catch (error) {
+    return error;
+  }
+}
+
+/** `head` followed by `tail`: `tail` hung after the last outcome of `head`'s chain. */
+function append(head: ChunkResult, tail: ChunkResult): ChunkResult {
+  const more = head.more ? append(head.more, tail) : tail;
+  return { ...head, more, ms: head.ms + tail.ms };
+}
+
 /** How many results a chunk's outcome holds (those of its items sent again included). */
 function countResults(result: ChunkResult): number {
   return result.values.length + (result.more ? countResults(result.more) : 0);
@@ -275,5 +330,19 @@ function chunkResult(result: ResultPayload, base: number): ChunkResult {
   const index = error instanceof Error ? (error as { taskIndex?: unknown }).taskIndex : undefined;
   if (typeof index === 'number')
     Object.defineProperty(error, 'taskIndex', { value: index + base, enumerable: true });
+  if (error instanceof SerializationError && base > 0) renameResult(error, base);
   return { values: result.values ?? [], error, ms: result.ms ?? 0 };
+}
+
+/**
+ * The worker names a result it cannot send by its index in its job (`result[0].cb`); the caller
+ * knows it by its index in the input (`result[4].cb`), as the local pool names it.
+ */
+function renameResult(error: SerializationError, base: number): void {
+  const at = /^result\[(\d+)\]/.exec(error.path);
+  if (!at) return;
+  const [inJob, index] = [at[0], `result[${Number(at[1]) + base}]`];
+  Object.defineProperty(error, 'path', { value: index + error.path.slice(inJob.length) });
+  error.message = error.message.replace(inJob, index);
+  if (error.stack) error.stack = error.stack.replace(inJob, index);
 }

@@ -43,6 +43,7 @@ import { poolMember } from '../internal/control.js';
 import { resolveSecret, Signer } from '../internal/signing.js';
 import type { ArgLists, Given, Items } from './call-types.js';
 import { Calls } from './calls.js';
+import { listenerSafe } from './emitter.js';
 import { Jobs } from './jobs.js';
 import { Liveness } from './liveness.js';
 import { type PoolOptions, type ResolvedPoolOptions, resolvePoolOptions } from './options.js';
@@ -100,7 +101,7 @@ export class Pool extends EventEmitter implements AsyncDisposable {
     const queue = `pool-${randomBytes(6).toString('hex')}`;
     this.#keyPrefix = `${prefix}:${queue}:`;
     const member = poolMember(queue, signer);
-    const shared = { connection, signer, queue, events: this, liveness: this.#liveness };
+    const shared = { connection, signer, queue, events: listenerSafe(this), liveness: this.#liveness };
     this.#session = new Session({
       ...this.#o,
       ...shared,

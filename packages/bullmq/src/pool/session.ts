@@ -3,7 +3,6 @@
  * capped at one second so worker events arrive promptly), the workers attached to its queue
  * (`workerCreate` / `workerDestroy` events), and the teardown that deletes its keys.
  */
-import type { EventEmitter } from 'node:events';
 import { PoolClosedError } from '@multiproc/core';
 import type { Redis } from 'ioredis';
 import { RedisConnectionError } from '../errors.js';
@@ -18,6 +17,7 @@ import { type ControlMessage, encodeControl } from '../internal/control.js';
 import { Keys, Registry } from '../internal/registry.js';
 import type { Signer } from '../internal/signing.js';
 import { cleanUp, letGo } from './cleanup.js';
+import type { PoolEventSink } from './emitter.js';
 import type { Liveness } from './liveness.js';
 import { readRefusal, UnservedWatch, warnNoWorker } from './unserved.js';
 
@@ -48,7 +48,7 @@ export interface SessionOptions {
   readonly member: string;
   readonly clientTtl: number;
   readonly connectTimeout: number;
-  readonly events: EventEmitter;
+  readonly events: PoolEventSink;
   /** Keeps the program alive while the pool has work: the client and heartbeat follow it. */
   readonly liveness: Liveness;
   /** Called when Redis no longer lists the pool (it missed heartbeats for `clientTtl`). */

@@ -26,7 +26,16 @@ export class StatusLog {
       const text = String(value).replace(/\s+/g, ' ');
       line += ` ${key}=${/[ "=]/.test(text) || text === '' ? JSON.stringify(text) : text}`;
     }
-    this.#write(line);
+    try {
+      this.#write(line);
+    } catch (error) {
+      // A writer's failure is the program's, not the job's or the pool's being served: it is thrown
+      // on a turn of its own (an uncaught exception), as an event listener's, never into the
+      // worker's bookkeeping, which would fail a job that went well or stop a stop() half done.
+      queueMicrotask(() => {
+        throw error;
+      });
+    }
   }
 }
 

@@ -50,7 +50,10 @@ export interface WorkerOptions {
   grace?: number | undefined;
   /** How long (ms) to wait for Redis at start. @default 10000 */
   connectTimeout?: number | undefined;
-  /** Where status lines go. @default one line each to stdout */
+  /**
+   * Where status lines go. A writer that throws does not disturb the worker: its error is thrown
+   * again on a turn of its own (an uncaught exception). @default one line each to stdout
+   */
   log?: LogWriter | undefined;
   /** Log only lifecycle events and failures, not every job started and completed. @default false */
   quiet?: boolean | undefined;
