@@ -85,6 +85,8 @@ export {
   toErrorRecord,
 } from './internal/error-record.js';
 export { gotWorkSince, ifLoopStaysDry, type LoopStock, takeLoopStock } from './internal/loop-work.js';
+/** @internal For core: a buffer an earlier send moved away, and its refusal (see internal/platform.ts). */
+export { detachedError, isDetached } from './internal/platform.js';
 export { kAbandon, kIsOwned, kReleaseAll, kRestoreAsync, kRestoreSync } from './internal/protocol.js';
 export { type RefusedPart, refusedPart } from './internal/refused-part.js';
 export { assertThreadTarget } from './internal/shared-codec.js';

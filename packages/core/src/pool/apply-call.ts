@@ -12,7 +12,7 @@ import { WorkerCrashedError } from '../errors.js';
 import type { CallReply, TaskSpec } from '../internal/batch.js';
 import { refusedAt, UNSENDABLE_ADVICE } from '../internal/clone-refusal.js';
 import { decodeValue, ERRORS_AS_VALUES, errorLoaded } from '../internal/error-record.js';
-import { holdsMoved } from '../move.js';
+import { holdsMoved, movedAwayMeanwhile } from '../move.js';
 import type { ContextName } from '../options.js';
 import type { Dispatcher, Entry } from './dispatcher.js';
 import { firstCallHint } from './first-calls.js';
@@ -126,6 +126,9 @@ export function applyCall(
           dropped = false;
           job.args = packed.value;
         }
+        // Another call may have moved the same memory while this one waited (alone in its batch).
+        const gone = moves ? movedAwayMeanwhile(packed.transfer, args, 'args') : undefined;
+        if (gone) throw gone;
         posted = true;
         return { job, transfer: packed.transfer };
       },

@@ -7,6 +7,7 @@ import { isMain } from '../identity.js';
 import type { Job, JobReply, MapJob, MapReply, TaskSpec } from '../internal/batch.js';
 import { proxyPath, refusedAt, UNSENDABLE_ADVICE } from '../internal/clone-refusal.js';
 import { decodeValue, thrownOrError } from '../internal/error-record.js';
+import { movedAwayMeanwhile } from '../move.js';
 import type { ContextName } from '../options.js';
 import type { Float64Buffers } from './buffers.js';
 import { type PreparedChunk, prepareChunk, unsendableNamedField } from './chunks.js';
@@ -175,6 +176,10 @@ export class ChunkEntry implements Entry {
 
   build(): { job: Job; transfer: object[] } {
     const packed = this.#chunk.pack();
+    // An item's memory another call move()d while this chunk waited cannot be sent (Node 20 posted
+    // what the worker could not read). Checked only for a transfer list that holds such a buffer.
+    const gone = movedAwayMeanwhile(packed.transfer, this.#items, (i) => `items[${this.taskIndex + i}]`);
+    if (gone) throw gone;
     const { listener, star } = this.#call;
     const job: MapJob = {
       kind: 'map',

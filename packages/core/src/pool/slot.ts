@@ -44,7 +44,8 @@ const IDLE: SlotState = { name: 'idle' };
 export const LAST_MESSAGES_MS = 1000;
 
 export type SlotObserver = (slot: Slot, from: SlotState, to: SlotState) => void;
-type SlotPort = { readonly port?: () => { unref(): void } | undefined };
+type Port = { unref(): void; postMessage?: (message: unknown, transfer?: readonly unknown[]) => void };
+type SlotPort = { readonly port?: () => Port | undefined };
 
 export class Slot implements PoolWorkerInfo {
   readonly id: number;
@@ -88,7 +89,9 @@ export class Slot implements PoolWorkerInfo {
   #initFlight: Flight | undefined;
 
   /** The port tinypool talks to the worker on (`starting-port.ts`), once known. */
-  readonly #port: () => { unref(): void } | undefined;
+  readonly #port: () => Port | undefined;
+  /** That port once its posts are watched ({@link Slot.bind}). */
+  #watched: Port | undefined;
 
   constructor(info: PoolWorkerInfo & { readonly link: SlotLink; readonly observe: SlotObserver } & SlotPort) {
     this.id = info.id;
@@ -120,6 +123,7 @@ export class Slot implements PoolWorkerInfo {
 
   /** The flight is being posted to this worker; the first one carries `init`'s arguments too. */
   bind(flight: Flight, init: PoolInit | null): void {
+    this.#watchPosts();
     this.batches++;
     this.#flight = flight;
     flight.progress = this.link.begin(flight);
@@ -128,6 +132,28 @@ export class Slot implements PoolWorkerInfo {
       this.#initFlight = flight;
     }
     this.transition({ name: 'busy', flight });
+  }
+
+  /**
+   * tinypool posts a flight to a thread right after `bind()`. One that structured clone refuses
+   * gives back what it carried (the slot's port, on a worker's first batch) before tinypool, in the
+   * same turn, posts the next batch to this worker, which must carry the port instead: it learns
+   * of the refusal only later (its call settles then), and a batch without the port fails there.
+   */
+  #watchPosts(): void {
+    const port = this.#port();
+    const post = port?.postMessage;
+    if (!port || !post || port === this.#watched) return;
+    this.#watched = port;
+    port.postMessage = (message, transfer) => {
+      try {
+        post.call(port, message, transfer);
+      } catch (error) {
+        const flight = this.#flight;
+        if (flight) this.unsent(flight);
+        throw error;
+      }
+    };
   }
 
   /** The flight could not be posted after all (structured clone refused it): what it carried is ours again. */

@@ -146,15 +146,18 @@ export class TinypoolAdapter {
     const failed = (error: unknown) => {
       this.#unbound.delete(flight);
       void failedOutcome(flight, error, this.#destroying, this.#aborted).then((outcome) => {
-        // A child answers on its channel ahead of tinypool's own answer, which tinypool drops once
-        // it saw the child exit: a child that answered, then died (its task's timer calls
-        // process.exit()), had finished the batch, and its answer was read before its death was
-        // judged (`failedOutcome` waits for its channel to close). Taken in any case: kept, a
-        // dead child's answer (a map chunk's results) would stay here for good.
+        // A child answers on its channel ahead of tinypool, which drops its answer once it saw the
+        // child exit: one that answered, then died (a timer's process.exit()), had finished the batch
+        // (`failedOutcome` waited for its channel). Taken in any case, or a map chunk's results stay.
         const answer = this.#channel?.take(flight);
         if (answer && outcome.kind === 'crashed')
           outcome = { kind: 'reply', reply: answer, jobs: outcome.jobs };
         if (!flight.diverted) done(flight, outcome);
+        // tinypool posts a queued batch to a worker as it answers or starts: one whose only batch
+        // structured clone refused would idle while calls wait in the queue. Its replacement takes them.
+        const slot = flight.slot;
+        if (outcome.kind === 'unsent' && slot?.state.name === 'idle' && this.#queue.size)
+          this.evict(slot, 'retired');
       });
     };
     let run: Promise<BatchReply>;
@@ -285,8 +288,7 @@ export class TinypoolAdapter {
     const stuckable = !graceful && this.#config.context === 'thread';
     const bounded = stuckable ? settleWithin(stopped, STUCK_THREAD_MS) : stopped;
     await whileHeld(bounded.then(() => settleWithin(exited, LAST_MESSAGES_MS)));
-    // The initializer's queues and pipes: each worker's copy goes back as it exits, then the pool's
-    // own reservation, through which those copies were made.
+    // The initializer's queues and pipes: each worker's copy goes back as it exits, then the pool's.
     this.#config.init?.release();
     return bounded !== stopped && [...this.#slots].some((slot) => slot.state.name !== 'exited');
   }
@@ -306,9 +308,8 @@ export class TinypoolAdapter {
 
   #adopt(worker: TinypoolWorker): void {
     guardWorkerStarts(worker, this.#tp.options.env, this.#tp.threads.length);
-    // Workers that never idle out (`idleTimeout` Infinity): tinypool stops an idle worker only
-    // while it has more than `minThreads`, so that floor follows every worker started. (A timer
-    // cannot say never: Node fires one longer than 2^31 - 1 ms after 1 ms.)
+    // Workers that never idle out (`idleTimeout` Infinity; no timer says never): tinypool stops an
+    // idle worker only while it has more than `minThreads`, so that floor follows every worker started.
     if (this.#config.idleTimeout === Number.POSITIVE_INFINITY) this.#starts.keep(this.#tp.threads.length);
     const child = worker.process;
     const thread = worker.thread;
