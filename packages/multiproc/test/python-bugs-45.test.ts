@@ -30,7 +30,7 @@ import mp, {
 } from '@multiproc/multiproc';
 import { afterEach, describe, expect, it } from 'vitest';
 import { matrix } from '../../../test-support/matrix.ts';
-import { tasks as t } from './fixtures/bugs-45-tasks.mjs';
+import { tasks as t } from './fixtures/pybugs-45-tasks.mjs';
 import { type Context, poolsEndedAfterEach, runProgram } from './report-helpers.ts';
 
 const CONTEXTS = matrix(import.meta.url) as readonly Context[];
@@ -162,7 +162,7 @@ describe.each(CONTEXTS)('CPython multiprocessing bug reports (45), Pool, %s cont
   it('bpo-38501: a program that uses a pool and never closes it ends by itself', {
     timeout: 40_000,
   }, async () => {
-    const { code, stdout } = await runProgram('bugs-45-program.mjs', ['unclosed-pool', context]);
+    const { code, stdout } = await runProgram('pybugs-45-program.mjs', ['unclosed-pool', context]);
     expect(stdout.trim()).toBe('RESULT 1,2,3');
     expect(code).toBe(0);
   });
