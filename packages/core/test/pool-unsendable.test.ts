@@ -1,6 +1,8 @@
 // What cannot be sent names where it is: a map item by its index in the input (`items[1]`), a
 // result by `result…`, a task's error by `error…`; a value that throws while it is read (a getter,
 // a Proxy's trap) is a SerializationError too, and the worker lives on.
+
+import type { SerializationError } from '@multiproc/shared';
 import { describe, expect, it } from 'vitest';
 import { matrix } from '../../../test-support/matrix.ts';
 // @ts-expect-error: a plain JavaScript fixture (no types), loaded as is by the workers.
@@ -41,6 +43,51 @@ describe.each(matrix(import.meta.url))('unsendable values in the %s context', (c
     const starred = await serializationFailure(pool.starmap(t.echo, args, { chunksize: 100 }));
     expect(starred.path).toBe('items[50][0].cb');
     expect((await pool.map(t.echo, [[1], [2]])).length).toBe(2);
+  });
+
+  it('an imap without chunksize fails only the items that cannot be sent; every other item runs', {
+    timeout: 30_000,
+  }, async () => {
+    // Each item of an imap without chunksize fails or succeeds alone: a chunk that cannot be sent
+    // goes in halves until only what cannot be sent is left (its other items were lost before).
+    const pool = makePool({ processes: 2, context });
+    const fn = () => 0;
+    const read = async (stream: AsyncIterable<unknown> & AsyncIterator<unknown>) => {
+      const out: unknown[] = [];
+      for (;;) {
+        try {
+          const step = await stream.next();
+          if (step.done) return out;
+          out.push(step.value);
+        } catch (error) {
+          out.push(`!${(error as SerializationError).path}`);
+        }
+      }
+    };
+    const expected = (n: number, bad: number[], path = (i: number) => `items[${i}]`) =>
+      Array.from({ length: n }, (_, i) => (bad.includes(i) ? `!${path(i)}` : i));
+    // The codec refuses them: an array, a generator, two in one chunk.
+    const array = Array.from({ length: 100 }, (_, i): unknown => (i === 50 ? fn : i));
+    expect(await read(pool.imap(t.echo, array))).toEqual(expected(100, [50]));
+    function* gen() {
+      for (let i = 0; i < 20; i++) yield i === 5 ? fn : i;
+    }
+    expect(await read(pool.imap(t.echo, gen()))).toEqual(expected(20, [5]));
+    const two = Array.from({ length: 60 }, (_, i): unknown => (i === 30 || i === 33 ? fn : i));
+    expect(await read(pool.imap(t.echo, two))).toEqual(expected(60, [30, 33]));
+    const unordered = await read(pool.imapUnordered(t.echo, array));
+    expect(unordered.sort((a, b) => String(a).localeCompare(String(b)))).toEqual(
+      expected(100, [50]).sort((a, b) => String(a).localeCompare(String(b))),
+    );
+    // Structured clone refuses it (a function in a named field of an item in a long chunk).
+    const long = Array.from({ length: 2000 }, (_, i): unknown => [i]);
+    long[1000] = Object.assign([1000], { cb: fn });
+    const got = await read(pool.imap(t.echo, long));
+    expect(got.length).toBe(2000);
+    expect(got[1000]).toBe('!items[1000].cb');
+    expect(got.filter((v) => Array.isArray(v)).length).toBe(1999);
+    // The pool goes on.
+    expect(await pool.map(t.echo, [1, 2])).toEqual([1, 2]);
   });
 
   it.runIf(context === 'thread')(

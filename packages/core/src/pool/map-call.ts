@@ -8,7 +8,15 @@ import type { Dispatcher, Entry } from './dispatcher.js';
 import { firstCallHint } from './first-calls.js';
 import { Flatten } from './flatten.js';
 import { ItemKeeps } from './item-keeps.js';
-import { type ChunkCall, ChunkEntry, type ChunkReply, countResults, readLoaded } from './map-chunk.js';
+import {
+  type ChunkCall,
+  ChunkEntry,
+  type ChunkReply,
+  countResults,
+  readLoaded,
+  sentInHalves,
+  splits,
+} from './map-chunk.js';
 import type { CallerMessages } from './messages.js';
 import type { ImapOptions, MapOptions } from './options.js';
 import { type ItemFailure, streamChunks } from './stream.js';
@@ -160,7 +168,14 @@ export function mapChunks(
       if (aborted) return reject(aborted.error);
       if (ended) return reject(new PoolClosedError('The call ended before these items were sent.'));
       if (opens && !lastSent) call.order ??= dispatcher.openCall();
-      entry = new ChunkEntry(call, items, base, resolve, reject);
+      try {
+        entry = new ChunkEntry(call, items, base, resolve, reject);
+      } catch (error) {
+        // An item cannot be sent: in an imap without chunksize only it fails (map-chunk.ts).
+        if (!splits(call, items)) throw error;
+        resolve(sentInHalves(call, items, base));
+        return;
+      }
       live.add(entry);
       dispatcher.submit(entry);
     });

@@ -147,6 +147,8 @@ export class ChunkEntry implements Entry {
   readonly #keeps: ChunkKeeps;
   readonly #resolve: (reply: ChunkReply) => void;
   readonly #reject: (error: unknown) => void;
+  // Set once structured clone refused it (`unsent`): the rejection that follows splits it instead.
+  #unsent = false;
 
   constructor(
     call: ChunkCall,
@@ -167,7 +169,8 @@ export class ChunkEntry implements Entry {
     try {
       this.#chunk = prepareChunk(items, call.context, call.star, call.buffers, base, keeps);
     } catch (error) {
-      call.keeps.settled(keeps, base); // it never goes out
+      // It never goes out; its items keep their copies when its halves go instead (`splits`).
+      call.keeps.settled(keeps, base, splits(call, items) ? 0 : undefined);
       throw error;
     }
     this.#resolve = resolve;
@@ -239,6 +242,15 @@ export class ChunkEntry implements Entry {
   }
 
   reject(error: unknown): void {
+    if (this.#unsent && splits(this.#call, this.#items)) {
+      // Structured clone refused it (`unsent`): its halves go instead, so only what cannot be sent fails.
+      const items = this.#items;
+      this.#release(0);
+      const failure = this.#call.hold.failure;
+      if (failure) this.#reject(failure.error);
+      else void sentInHalves(this.#call, items, this.taskIndex).then(this.#resolve);
+      return;
+    }
     this.#release();
     this.#reject(error);
   }
@@ -293,11 +305,12 @@ export class ChunkEntry implements Entry {
       ),
     );
     if (known) parts.splice(at > 0 ? 1 : 0, 0, Promise.resolve({ failure: error }));
-    void Promise.all(parts).then((done) => this.#resolve({ reply: CRASHED, base, parts: done }));
+    void Promise.all(parts).then((done) => this.#resolve({ reply: NO_REPLY, base, parts: done }));
   }
 
   /** Names the item structured clone refused (`items[5].cb`, `items[5][0]`): never `args`. */
   unsent(error: unknown): Error | undefined {
+    this.#unsent = true;
     if (this.#items instanceof Float64Array) return undefined;
     const items = this.#items;
     const base = this.taskIndex;
@@ -326,8 +339,40 @@ export class ChunkEntry implements Entry {
   }
 }
 
-/** A crashed chunk's own reply: its worker's results died with it. */
-const CRASHED: MapReply = { values: [], encoded: false };
+/** The own reply of a chunk whose parts replied for it: its worker died (its results with it), or it could not be sent. */
+const NO_REPLY: MapReply = { values: [], encoded: false };
+
+/**
+ * Whether a chunk of `items` that cannot be sent goes as two halves instead (an `imap` without
+ * `chunksize`, where each item fails or succeeds alone): then only the items that cannot be sent
+ * fail, each alone, as an item whose task threw; the others run.
+ */
+export function splits(call: ChunkCall, items: ArrayLike<unknown>): boolean {
+  return call.resend !== undefined && items.length > 1;
+}
+
+/**
+ * The reply of a chunk of `items` (from input position `base`) that could not be sent, as its two
+ * halves sent as chunks of their own (each splits again while it cannot be sent). It stays one
+ * chunk of its call: its place in the input order, its share of `inflight`.
+ */
+export function sentInHalves(
+  call: ChunkCall,
+  items: unknown[] | Float64Array,
+  base: number,
+): Promise<ChunkReply> {
+  const half = Math.ceil(items.length / 2);
+  const part = (from: number, to: number) =>
+    call.resend!(items.slice(from, to), base + from).then(
+      (reply): Part => reply,
+      (failure: unknown): Part => ({ failure }),
+    );
+  return Promise.all([part(0, half), part(half, items.length)]).then((parts) => ({
+    reply: NO_REPLY,
+    base,
+    parts,
+  }));
+}
 
 function sumMs(a: number | undefined, b: number | undefined): number | undefined {
   return a === undefined || b === undefined ? undefined : a + b;
