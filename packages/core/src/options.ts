@@ -223,7 +223,9 @@ function pythonHint(schema: Z.ZodType, issue: Z.core.$ZodIssue, input: unknown, 
  */
 function taskOptionHint(key: 'target' | 'initializer', value: unknown): string {
   const shape = (ref: string) =>
-    key === 'target' ? `new Process({ target: ${ref}, args: [...] })` : `new Pool({ initializer: ${ref}, initargs: [...] })`;
+    key === 'target'
+      ? `new Process({ target: ${ref}, args: [...] })`
+      : `new Pool({ initializer: ${ref}, initargs: [...] })`;
   if (typeof value === 'function') {
     const name = /^[A-Za-z_$][\w$]*$/.test(value.name) ? value.name : 'work';
     return (

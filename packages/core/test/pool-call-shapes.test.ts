@@ -129,7 +129,11 @@ const WRONG: [string, Call, RegExp][] = [
     (p) => p.imapUnordered(nap, {}),
     /not iterable.*Object\.entries\(obj\).*pool\.imapUnordered\(task, Object\.keys\(obj\)/,
   ],
-  ['starmap(task, a plain object)', (p) => p.starmap(nap, { a: [1] }), /not iterable.*Object\.entries\(obj\)/],
+  [
+    'starmap(task, a plain object)',
+    (p) => p.starmap(nap, { a: [1] }),
+    /not iterable.*Object\.entries\(obj\)/,
+  ],
   [
     'imapUnordered(items, task)',
     (p) => p.imapUnordered(items, nap),

@@ -29,12 +29,36 @@ function init() {}
 
 describe('a target or initializer that is not a task reference shows the call to write', () => {
   it.each([
-    ['target: a function', () => new Process({ target: nap as never }), /defineTasks\(import\.meta\.url, \{ nap \}\).*new Process\(\{ target: tasks\.nap, args/],
-    ['target: an arrow', () => new Process({ target: (() => 1) as never }), /defineTasks\(import\.meta\.url, \{ target \}\).*target: tasks\.target/],
-    ["target: a task's name", () => new Process({ target: 'nap' as never }), /by reference, not by name.*target: tasks\.nap/],
-    ['target: the defineTasks() object', () => new Process({ target: tasks as never }), /object defineTasks\(\) returned.*target: tasks\.nap/],
-    ['initializer: a function', () => new Pool({ initializer: init as never }), /defineTasks\(import\.meta\.url, \{ init \}\).*new Pool\(\{ initializer: tasks\.init, initargs/],
-    ["initializer: a task's name", () => new Pool({ initializer: 'init' as never }), /by reference, not by name.*initializer: tasks\.init/],
+    [
+      'target: a function',
+      () => new Process({ target: nap as never }),
+      /defineTasks\(import\.meta\.url, \{ nap \}\).*new Process\(\{ target: tasks\.nap, args/,
+    ],
+    [
+      'target: an arrow',
+      () => new Process({ target: (() => 1) as never }),
+      /defineTasks\(import\.meta\.url, \{ target \}\).*target: tasks\.target/,
+    ],
+    [
+      "target: a task's name",
+      () => new Process({ target: 'nap' as never }),
+      /by reference, not by name.*target: tasks\.nap/,
+    ],
+    [
+      'target: the defineTasks() object',
+      () => new Process({ target: tasks as never }),
+      /object defineTasks\(\) returned.*target: tasks\.nap/,
+    ],
+    [
+      'initializer: a function',
+      () => new Pool({ initializer: init as never }),
+      /defineTasks\(import\.meta\.url, \{ init \}\).*new Pool\(\{ initializer: tasks\.init, initargs/,
+    ],
+    [
+      "initializer: a task's name",
+      () => new Pool({ initializer: 'init' as never }),
+      /by reference, not by name.*initializer: tasks\.init/,
+    ],
   ])('%s', (_label, make, says) => {
     const error = refusal(make);
     expect(error.code).toBe('MP_VALIDATION');
@@ -42,13 +66,17 @@ describe('a target or initializer that is not a task reference shows the call to
     expect(error.message).toMatch(says);
   });
 
-  it.each(['thread', 'process'] as const)('the call it shows runs (%s)', async (context) => {
-    const p = new Process({ target: tasks.nap, args: [1], context });
-    p.start();
-    await p.join(10_000);
-    expect(p.exitCode).toBe(0);
-    const pool = new Pool({ processes: 1, context, initializer: tasks.nap, initargs: [1] });
-    pools.push(pool);
-    expect(await pool.apply(tasks.nap, [1])).toBeUndefined();
-  }, 20_000);
+  it.each(['thread', 'process'] as const)(
+    'the call it shows runs (%s)',
+    async (context) => {
+      const p = new Process({ target: tasks.nap, args: [1], context });
+      p.start();
+      await p.join(10_000);
+      expect(p.exitCode).toBe(0);
+      const pool = new Pool({ processes: 1, context, initializer: tasks.nap, initargs: [1] });
+      pools.push(pool);
+      expect(await pool.apply(tasks.nap, [1])).toBeUndefined();
+    },
+    20_000,
+  );
 });
