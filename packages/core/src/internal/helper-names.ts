@@ -55,6 +55,7 @@ export const HELPER_NAMES = {
     'rejectArguments',
     'resolveTimeout',
     'runAction',
+    'secondsHint',
     'setBarrierActionRunner',
     'setTimeoutAtLeast',
     'spellingOf',
