@@ -180,7 +180,9 @@ export class Lock implements ConditionLock, Abandonable {
       throw new LockError(
         this.#waiting > 0
           ? `Cannot release a Lock that is not held.${unawaitedAcquire('Lock', 'lock')}`
-          : 'Cannot release a Lock that is not held. Call acquire() first.',
+          : 'Cannot release a Lock that is not held. Call acquire() first; if this thread did, another ' +
+              'thread released it meanwhile (any thread may release a Lock, as in Python), as one whose ' +
+              '`lock.acquire()` lacks an `await` does.',
       );
   }
 

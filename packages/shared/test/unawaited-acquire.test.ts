@@ -73,10 +73,22 @@ describe('a release() while this thread acquire() still waits names the missing 
     expect(sem.getValue()).toBe(1);
   }, 10_000);
 
-  it('says nothing of await when no acquire() of this thread waits', () => {
+  it('Lock: a hold another thread released says so to the thread that held it', async () => {
     const lock = new Lock();
-    expect(releaseError(() => lock.release()).message).not.toMatch(/await/);
+    lock.acquireSync();
+    const w = startWorker('release-other', { lock });
+    expect(await nextMessage(w)).toBe('released');
+    const error = releaseError(() => lock.release());
+    expect(error.code).toBe('MP_LOCK');
+    expect(error.message).toMatch(/another thread released it meanwhile.*`await`/);
+  }, 10_000);
+
+  it('says nothing of this thread waiting when no acquire() of it waits', () => {
+    const lock = new Lock();
+    const message = releaseError(() => lock.release()).message;
+    expect(message).not.toMatch(/made in this thread is still waiting/);
+    expect(message).toMatch(/another thread released it meanwhile/);
     const r = new RLock();
-    expect(releaseError(() => r.release()).message).not.toMatch(/left out/);
+    expect(releaseError(() => r.release()).message).not.toMatch(/still waiting/);
   });
 });
