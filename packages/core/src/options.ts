@@ -196,6 +196,11 @@ function pythonHint(schema: Z.ZodType, issue: Z.core.$ZodIssue, input: unknown, 
   if (issue.path.length === 0 && typeof input === 'function' && what === 'Process') {
     return 'Write new Process({ target: tasks.name, args: [...] }).';
   }
+  const key = issue.path.at(-1);
+  if ((key === 'target' || key === 'initializer') && issue.path.length === 1) {
+    const hint = taskOptionHint(key, optionAt(input, issue.path));
+    if (hint) return hint;
+  }
   if (
     issue.path.at(-1) === 'context' &&
     PYTHON_START_METHODS.includes(optionAt(input, issue.path) as string)
@@ -208,8 +213,36 @@ function pythonHint(schema: Z.ZodType, issue: Z.core.$ZodIssue, input: unknown, 
     const fixes = issue.keys.map((key, i) => (names[i] ? `'${key}' is spelt ${names[i]}` : undefined));
     if (fixes.some(Boolean)) return `In multiproc, ${fixes.filter(Boolean).join('; ')}.`;
   }
-  const name = issue.path.at(-1);
-  return typeof name === 'string' && Object.hasOwn(OPTION_HINTS, name) ? OPTION_HINTS[name]! : '';
+  return typeof key === 'string' && Object.hasOwn(OPTION_HINTS, key) ? OPTION_HINTS[key]! : '';
+}
+
+/**
+ * What to write for a `target` or `initializer` that is not a task reference: a plain function
+ * (Python pickles one by module and name; a worker here cannot receive it), a task's name, or the
+ * whole object `defineTasks()` returned.
+ */
+function taskOptionHint(key: 'target' | 'initializer', value: unknown): string {
+  const shape = (ref: string) =>
+    key === 'target'
+      ? `new Process({ target: ${ref}, args: [...] })`
+      : `new Pool({ initializer: ${ref}, initargs: [...] })`;
+  if (typeof value === 'function') {
+    const name = /^[A-Za-z_$][\w$]*$/.test(value.name) ? value.name : 'work';
+    return (
+      'A worker cannot receive a function (Python pickles it by module and name): define it at the top ' +
+      `level of a module, export const tasks = defineTasks(import.meta.url, { ${name} }), and write ${shape(`tasks.${name}`)}.`
+    );
+  }
+  if (typeof value === 'string' && /^[A-Za-z_$][\w$]*$/.test(value)) {
+    return `A task is passed by reference, not by name: write ${shape(`tasks.${value}`)}.`;
+  }
+  if (typeof value === 'object' && value !== null) {
+    const refs = Object.entries(value).filter(([, v]) => isTaskRef(v));
+    if (refs.length > 0 && refs.length === Object.keys(value).length) {
+      return `That is the object defineTasks() returned: pass one of its tasks, ${shape(`tasks.${refs[0]![0]}`)}.`;
+    }
+  }
+  return '';
 }
 
 /** What to write, for the options people most often get wrong (the zod issue says what was wrong). */

@@ -31,6 +31,21 @@ describe('inspect', () => {
     expect(show({ pool })).toBe("{ pool: Pool { state: 'terminated', processes: 2, context: 'thread' } }");
   });
 
+  it("pool.imap() shows Python's IMapIterator and how to read it, not an internal class", {
+    timeout: 20_000,
+  }, async () => {
+    const pool = new Pool({ processes: 1 });
+    pools.push(pool);
+    // `const results = await pool.imap(...)`: a Python user's list(pool.imap(...)); await gives the iterator.
+    const it = await pool.imap(tasks.sleep, [1, 2]);
+    expect(show(it)).toBe("IMapIterator { done: false, read: 'for await (const v of it)' }");
+    expect(Object.prototype.toString.call(it)).toBe('[object IMapIterator]');
+    const got: unknown[] = [];
+    for await (const v of it) got.push(v);
+    expect(got).toEqual([undefined, undefined]);
+    expect(show(it)).toMatch(/^IMapIterator \{ done: true/);
+  });
+
   it("String(pool) says what it is, as Python's repr", async () => {
     const pool = new Pool({ processes: 2 });
     pools.push(pool);

@@ -120,6 +120,21 @@ const WRONG: [string, Call, RegExp][] = [
   ['imap(plain, items)', (p) => p.imap(plain, items), /A worker cannot receive a function/],
   ['imap(task)', (p) => p.imap(nap), /the input must be an iterable.*Write pool\.imap\(task, items/],
   [
+    'map(task, a plain object): Python iterates a dict',
+    (p) => p.map(nap, { a: 1, b: 2 }),
+    /not iterable \(Python iterates a dict's keys\).*pool\.map\(task, Object\.keys\(obj\), \{ chunksize \}\)/,
+  ],
+  [
+    'imapUnordered(task, a plain object)',
+    (p) => p.imapUnordered(nap, {}),
+    /not iterable.*Object\.entries\(obj\).*pool\.imapUnordered\(task, Object\.keys\(obj\)/,
+  ],
+  [
+    'starmap(task, a plain object)',
+    (p) => p.starmap(nap, { a: [1] }),
+    /not iterable.*Object\.entries\(obj\)/,
+  ],
+  [
     'imapUnordered(items, task)',
     (p) => p.imapUnordered(items, nap),
     /The task comes first.*pool\.imapUnordered\(tasks\.nap, items/,

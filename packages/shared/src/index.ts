@@ -89,6 +89,8 @@ export { gotWorkSince, ifLoopStaysDry, type LoopStock, takeLoopStock } from './i
 export { detachedError, isDetached } from './internal/platform.js';
 export { kAbandon, kIsOwned, kReleaseAll, kRestoreAsync, kRestoreSync } from './internal/protocol.js';
 export { type RefusedPart, refusedPart } from './internal/refused-part.js';
+/** @internal For the other packages: a timeout's error when its ms look like Python's seconds. */
+export { secondsHint } from './internal/seconds-hint.js';
 export { assertThreadTarget } from './internal/shared-codec.js';
 export { holderThread, watchesThreads } from './internal/thread-roster.js';
 /** @internal For the other packages: every timeout a caller gives (see internal/timer.ts). */

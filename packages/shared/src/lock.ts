@@ -32,6 +32,7 @@ import {
   kRestoreSync,
 } from './internal/protocol.js';
 import { assertThreadTarget } from './internal/shared-codec.js';
+import { unawaitedAcquire } from './internal/unawaited.js';
 import { deadlineFor } from './internal/wait.js';
 import { runLocked } from './internal/with-lock.js';
 import { getOwnerId, trackAbandonable } from './owner.js';
@@ -66,6 +67,8 @@ let adopting: SharedArrayBuffer | undefined;
 export class Lock implements ConditionLock, Abandonable {
   readonly #w: Int32Array;
   #abandoned = false;
+  /** Async acquires through this object waiting in this thread (names a missing `await`). */
+  #waiting = 0;
 
   constructor() {
     if (arguments.length > 0)
@@ -102,7 +105,12 @@ export class Lock implements ConditionLock, Abandonable {
       this.#abandoned = false;
       return true;
     }
-    return this.#took(await lockAsync(this.#w, ME, deadline));
+    this.#waiting++;
+    try {
+      return this.#took(await lockAsync(this.#w, ME, deadline));
+    } finally {
+      this.#waiting--;
+    }
   }
 
   /**
@@ -158,7 +166,8 @@ export class Lock implements ConditionLock, Abandonable {
 
   /**
    * Releases the lock (from any thread, as in Python).
-   * @throws {LockError} when the lock is not held.
+   * @throws {LockError} when the lock is not held (the message names a missing `await` when an
+   *   `acquire()` of this thread is still waiting for it).
    * @example
    * import { Lock } from '@multiproc/shared';
    * const lock = new Lock();
@@ -168,7 +177,13 @@ export class Lock implements ConditionLock, Abandonable {
   release(): void {
     if (arguments.length > 0) throw tooManyArguments('Lock.release()', arguments.length, 'no argument');
     if (!unlock(this.#w, ME))
-      throw new LockError('Cannot release a Lock that is not held. Call acquire() first.');
+      throw new LockError(
+        this.#waiting > 0
+          ? `Cannot release a Lock that is not held.${unawaitedAcquire('Lock', 'lock')}`
+          : 'Cannot release a Lock that is not held. Call acquire() first; if this thread did, another ' +
+              'thread released it meanwhile (any thread may release a Lock, as in Python), as one whose ' +
+              '`lock.acquire()` lacks an `await` does.',
+      );
   }
 
   /** Whether some thread holds the lock. Python: `Lock.locked()` (3.14). */

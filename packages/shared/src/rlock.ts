@@ -36,6 +36,7 @@ import {
   kRestoreSync,
 } from './internal/protocol.js';
 import { assertThreadTarget } from './internal/shared-codec.js';
+import { unawaitedAcquire } from './internal/unawaited.js';
 import { deadlineFor } from './internal/wait.js';
 import { runLocked } from './internal/with-lock.js';
 import type { AcquireOptions } from './lock.js';
@@ -182,8 +183,14 @@ export class RLock implements ConditionLock, Abandonable {
     if (arguments.length > 0) throw tooManyArguments('RLock.release()', arguments.length, 'no argument');
     const s = Atomics.load(this.#w, STATE);
     if (holderOf(s) !== ME) {
+      const free = s === 0 || s === ABANDONED;
+      if (this.#waiting > 0) {
+        throw new LockError(
+          `Cannot release an RLock ${free ? 'that nobody holds' : 'held by another thread'}.${unawaitedAcquire('RLock', 'lock')}`,
+        );
+      }
       throw new LockError(
-        s === 0 || s === ABANDONED
+        free
           ? 'Cannot release an RLock that nobody holds: call release() once per acquire(). An RLock belongs to a thread, as in Python, so the async functions of one thread share it (one release() undoes another acquire()): to keep async functions of one thread apart, use a Lock (for a Condition: new Condition(new Lock())).'
           : 'Cannot release an RLock held by another thread: only its owner may release it.',
       );

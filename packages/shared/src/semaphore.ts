@@ -28,6 +28,7 @@ import {
 import { type Abandonable, kAbandon } from './internal/protocol.js';
 import { waitSyncWatching } from './internal/roster-wait.js';
 import { assertThreadTarget } from './internal/shared-codec.js';
+import { unawaitedAcquire } from './internal/unawaited.js';
 import { deadlineFor, NO_WAIT, now, waitAsync } from './internal/wait.js';
 import { runLocked } from './internal/with-lock.js';
 import type { AcquireOptions } from './lock.js';
@@ -90,6 +91,8 @@ function passWakeup(w: Int32Array): false {
 export class Semaphore implements Abandonable {
   readonly #w: Int32Array;
   readonly #kind: string = this.constructor.name;
+  /** Async acquires through this object waiting in this thread (names a missing `await`). */
+  #waiting = 0;
 
   /**
    * @param value the initial number of permits.
@@ -138,6 +141,7 @@ export class Semaphore implements Abandonable {
     const deadline = deadlineFor(options, `${this.#kind}.acquire()`, true);
     if (tryDecrement(w)) return true;
     Atomics.add(w, WAITERS, 1);
+    this.#waiting++;
     try {
       for (;;) {
         if (tryDecrement(w)) return true;
@@ -145,6 +149,7 @@ export class Semaphore implements Abandonable {
         await waitAsync(w, VALUE, 0, deadline);
       }
     } finally {
+      this.#waiting--;
       Atomics.sub(w, WAITERS, 1);
     }
   }
@@ -231,7 +236,7 @@ export class Semaphore implements Abandonable {
       if (v + n > max) {
         throw new LockError(
           bounded
-            ? `BoundedSemaphore released too many times: its value would exceed ${max}.`
+            ? `BoundedSemaphore released too many times: its value would exceed ${max}.${this.#waiting > 0 ? unawaitedAcquire('BoundedSemaphore', 'sem') : ''}`
             : `Semaphore released too many times: its value ${v} plus ${n} would exceed 2**31-1, the most it holds.`,
         );
       }

@@ -57,6 +57,7 @@ export const HELPER_NAMES = {
     'rejectArguments',
     'resolveTimeout',
     'runAction',
+    'secondsHint',
     'setBarrierActionRunner',
     'setTimeoutAtLeast',
     'spellingOf',

@@ -7,6 +7,7 @@ import {
   loadPending,
   type PendingLoad,
   SerializationError,
+  secondsHint,
 } from '@multiproc/shared';
 import { WorkerCrashedError } from '../errors.js';
 import type { CallReply, TaskSpec } from '../internal/batch.js';
@@ -87,7 +88,7 @@ export function applyCall(
         reject(error);
       },
       false,
-      (ms) => `The task did not finish within ${ms} ms.${firstCallHint(spec, ms)}`,
+      (ms) => `The task did not finish within ${ms} ms.${firstCallHint(spec, ms)}${secondsHint(ms)}`,
     );
     if (hold.aborted) return reject(hold.aborted);
     const release = () => {

@@ -5,6 +5,7 @@
 import {
   ProcessError,
   resolveTimeout,
+  secondsHint,
   setTimeoutAtLeast,
   type Timeout,
   TimeoutError,
@@ -91,7 +92,9 @@ export class AsyncResult<R> implements PromiseLike<R> {
       const timer = setTimeoutAtLeast(
         () =>
           reject(
-            new TimeoutError(`The result was not ready within ${ms} ms.${firstCallHint(this.#spec, ms)}`),
+            new TimeoutError(
+              `The result was not ready within ${ms} ms.${firstCallHint(this.#spec, ms)}${secondsHint(ms)}`,
+            ),
           ),
         ms,
       );

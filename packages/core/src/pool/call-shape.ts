@@ -79,7 +79,19 @@ export function inputHint(method: string, input: unknown, optionNames: readonly 
   if (looksLikeOptions(input, optionNames)) {
     return ` Options come third, after the items: write ${callShape(method).replace(/\{ \w+ \}/, optionsText(input))}.`;
   }
+  if (isPlainObject(input)) {
+    // Python's `pool.map(f, d)` iterates a dict's keys; a JavaScript object is not iterable.
+    const shape = callShape(method);
+    const keys = shape.includes('items') ? `: ${shape.replace('items', 'Object.keys(obj)')}` : '';
+    return ` A plain object is not iterable (Python iterates a dict's keys): pass Object.keys(obj), Object.values(obj) or Object.entries(obj)${keys}.`;
+  }
   return ` Write ${callShape(method)}.`;
+}
+
+function isPlainObject(value: unknown): value is object {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
 }
 
 /** What to add to "options are an object": a task reference, or a callback, where the options go. */

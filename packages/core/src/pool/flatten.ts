@@ -13,6 +13,7 @@ import {
   type Timeout,
   TimeoutError,
 } from '@multiproc/shared';
+import { type Inspect, inspectSymbol, showFields } from '../internal/inspect.js';
 import { ItemFailure } from './stream.js';
 
 /**
@@ -169,6 +170,19 @@ export class Flatten<T> implements ImapIterator<T> {
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.return();
+  }
+
+  /**
+   * What `console.log(it)` shows: `IMapIterator { done: false }` (Python's class name), with how
+   * to read it, rather than this class's internal name and no fields (they are private).
+   */
+  [inspectSymbol](_depth: number, options: unknown, inspect?: Inspect): string {
+    const fields = { done: this.#done && this.#waiting.length === 0, read: 'for await (const v of it)' };
+    return showFields('IMapIterator', fields, options, inspect);
+  }
+
+  get [Symbol.toStringTag](): string {
+    return 'IMapIterator';
   }
 }
 

@@ -1,4 +1,5 @@
 /** One map-style call (`map`, `starmap`, `imap`, `imapUnordered`): its chunks, submitted lazily. */
+import { secondsHint } from '@multiproc/shared';
 import { PoolClosedError, WorkerEntryNotFoundError, WorkerStartError } from '../errors.js';
 import type { TaskSpec } from '../internal/batch.js';
 import type { ContextName } from '../options.js';
@@ -98,11 +99,12 @@ type MapCallOptions = ImapOptions & {
  */
 function timeoutMessage(method: string, keepsReceived: boolean, spec: TaskSpec): (ms: number) => string {
   if (!keepsReceived)
-    return (ms) => `The ${method} call did not finish within ${ms} ms.${firstCallHint(spec, ms)}`;
+    return (ms) =>
+      `The ${method} call did not finish within ${ms} ms.${firstCallHint(spec, ms)}${secondsHint(ms)}`;
   return (ms) =>
     `The ${method} call did not receive every result within ${ms} ms of the call (its timeout): ` +
     'the results received by then were yielded, the items not done by then (or not yet read from ' +
-    `the input) timed out.${firstCallHint(spec, ms)}`;
+    `the input) timed out.${firstCallHint(spec, ms)}${secondsHint(ms)}`;
 }
 
 /**

@@ -4,7 +4,14 @@
  * get results mean to the caller (Python's errors, the schema check), and how the copy is encoded
  * for another thread or process.
  */
-import { ClosedError, type EncodeContext, type Encoded, type Keeper, ProcessError } from '@multiproc/shared';
+import {
+  ClosedError,
+  type EncodeContext,
+  type Encoded,
+  type Keeper,
+  ProcessError,
+  secondsHint,
+} from '@multiproc/shared';
 import { EOFError, QueueEmptyError, QueueFullError } from '../errors.js';
 import type { TimeoutOptions } from '../queue-options.js';
 import { forget } from './finalize.js';
@@ -101,7 +108,9 @@ export class QueueState<T> {
       throw this.#unreached() ?? new EOFError('Cannot put: the process that owns this queue has exited.');
     if (r === STUCK) throw waitsForever(`${this.#name}.put()`);
     throw new QueueFullError(
-      timeout ? `The queue stayed full (maxsize ${this.#maxsize}) for ${timeout} ms.` : 'The queue is full.',
+      timeout
+        ? `The queue stayed full (maxsize ${this.#maxsize}) for ${timeout} ms.${secondsHint(timeout)}`
+        : 'The queue is full.',
     );
   }
 
@@ -207,7 +216,7 @@ export class QueueState<T> {
   #received(r: GetResult, timeout: number | undefined, nowait: boolean): T | Promise<T> {
     if (r === TIMEOUT) {
       throw new QueueEmptyError(
-        timeout ? `The queue stayed empty for ${timeout} ms.` : 'The queue is empty.',
+        timeout ? `The queue stayed empty for ${timeout} ms.${secondsHint(timeout)}` : 'The queue is empty.',
       );
     }
     if (r === EOF) {
