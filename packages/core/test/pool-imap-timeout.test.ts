@@ -87,6 +87,29 @@ describe.each(matrix(import.meta.url))('imap timeout, %s context', (context) => 
     },
   );
 
+  it('imap: an item that failed in a chunk whose rest the deadline stopped fails alone; the TimeoutError follows', {
+    timeout: 30_000,
+  }, async () => {
+    // Without chunksize a chunk's items after a failed one go again (its rest); stopped by the
+    // deadline, the chunk came back with the item's own error, which ended the loop as the call's
+    // error: the TimeoutError went unreported and the items not done were lost without an error.
+    const pool = await warmPool(context);
+    const input = [...Array<number>(300).fill(0), -1, ...Array<number>(20).fill(60_000)];
+    const got: unknown[] = [];
+    const stream = pool.imap(t.sleepOrThrow, input, { timeout: TIMEOUT_MS });
+    for (let step = 0; step < input.length + 1; step++) {
+      const next = await stream.next().then(
+        (r) => (r.done ? 'done' : r.value),
+        (e: Error) => e.name,
+      );
+      got.push(next);
+      if (next === 'done' || next === 'TimeoutError') break;
+    }
+    expect(got.slice(-2)).toEqual(['RangeError', 'TimeoutError']);
+    expect(got.length).toBe(302);
+    expect(await pool.apply(t.echo, ['after'])).toBe('after');
+  });
+
   it.each(['imap', 'imapUnordered'] as const)(
     '%s: a call with a timeout runs from the call, not from its loop: a loop started after the deadline gets every result',
     { timeout: 30_000 },

@@ -32,6 +32,34 @@ describe.each(matrix(import.meta.url))('a batch refused as it is posted, %s cont
     expect(await Promise.all(behind)).toEqual([1, 2, 3]);
     expect(await pool.map(t.echo, [4, 5])).toEqual([4, 5]);
   });
+
+  it('a refused call keeps its worker: no worker is replaced, also for an imap that splits its chunks', {
+    timeout: 20_000,
+  }, async () => {
+    // Its worker, to which it was never posted, was retired to get the queued calls going: a worker
+    // started per refused call (an imap of 100k items with 100 such items started over 500).
+    const pool = makePool({ processes: 2, context });
+    let created = 0;
+    pool.on('workerCreate', () => created++);
+    await pool.apply(t.echo, [0]);
+    const calls = Array.from({ length: 30 }, (_, i) =>
+      outcome(i % 3 === 0 ? pool.apply(t.echo, [new Proxy({}, {})]) : pool.apply(t.worker, [])),
+    );
+    const done = await Promise.all(calls);
+    expect(done.filter((o) => 'error' in o)).toEqual(Array(10).fill({ error: 'SerializationError' }));
+    expect(
+      new Set(done.filter((o) => 'value' in o).map((o) => (o as { value: unknown }).value)).size,
+    ).toBeLessThanOrEqual(2);
+    const fn = () => 0;
+    const items = Array.from({ length: 2000 }, (_, i): unknown =>
+      i % 500 === 7 ? Object.assign([i], { fn }) : [i],
+    );
+    let failed = 0;
+    const stream = pool.imap(t.echo, items);
+    for (let step = 0; step < items.length; step++) await stream.next().catch(() => failed++);
+    expect(failed).toBe(4);
+    expect(created).toBeLessThanOrEqual(2);
+  });
 });
 
 describe('memory two calls move() in one turn (thread context)', () => {

@@ -12,6 +12,7 @@ import type { ChildProcess } from 'node:child_process';
 import { ProcessError } from '@multiproc/shared';
 import type { AnsweredBatch, BatchAnswer, BatchPost, BatchReply, PostedBatch } from '../internal/batch.js';
 import type { Flight } from './outcome.js';
+import { postedEmpty } from './unposted.js';
 
 export class ChildBatches {
   /** Answers received whose tinypool task has not resolved yet, by `seq`. */
@@ -24,12 +25,22 @@ export class ChildBatches {
 
   /**
    * Sends `flight`'s batch to `child`, as tinypool posts its task there (from `setChannel()`). A
-   * refused value throws to tinypool, as its own postMessage would; a failed write (the child is
-   * dying) goes to the callback: an 'error' on the child would read to tinypool as its death.
+   * refused value sends it empty instead (true then, see `unposted.ts`), or throws to tinypool, as
+   * its own postMessage would, when even that fails; a failed write (the child is dying) goes to
+   * the callback: an 'error' on the child would read to tinypool as its death.
    */
-  post(child: ChildProcess, flight: Flight): void {
-    const post: BatchPost = { __multiproc_post__: flight.batch.seq, batch: flight.batch };
-    child.send(post, () => {});
+  post(child: ChildProcess, flight: Flight): boolean {
+    const send = () => {
+      const post: BatchPost = { __multiproc_post__: flight.batch.seq, batch: flight.batch };
+      child.send(post, () => {});
+    };
+    try {
+      send();
+      return false;
+    } catch (error) {
+      if (postedEmpty(flight, error, send)) return true;
+      throw error;
+    }
   }
 
   /** Keeps `message` if it is a batch's answer; false when it is something else. */

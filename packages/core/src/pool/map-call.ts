@@ -108,12 +108,19 @@ function timeoutMessage(method: string, keepsReceived: boolean, spec: TaskSpec):
 }
 
 /**
- * Whether `error` fails only the chunk it came with while the call goes on: not when the call
- * itself ended (its abort, timeout, `onMessage` throwing) or the pool cannot run it (closed,
- * terminated, no worker can start), where going on would fail every later item the same way.
+ * Whether `error` fails only the chunk it came with while the call goes on: not when it is the
+ * call's own end (its abort, timeout, `onMessage` throwing) or the pool cannot run it (closed,
+ * terminated, no worker can start), where going on would fail every later item the same way. An
+ * item's own failure that comes after the call ended (a task's error in a chunk answered by then)
+ * is still its item's: the stream goes on to the call's own error (it ended there before, and an
+ * imap's timeout went unreported, the items not done lost without an error).
  */
-function failsOnlyItems(error: unknown, call: { aborted: unknown; hold: CallHold }): boolean {
-  if (call.aborted !== undefined || call.hold.failure !== undefined) return false;
+function failsOnlyItems(
+  error: unknown,
+  call: { aborted: { error: unknown } | undefined; hold: CallHold },
+): boolean {
+  const ended = call.aborted ?? call.hold.failure;
+  if (ended !== undefined && error === ended.error) return false;
   return !(
     error instanceof PoolClosedError ||
     error instanceof WorkerStartError ||

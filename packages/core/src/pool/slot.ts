@@ -13,6 +13,7 @@ import type { PoolWorkerInfo, WorkerExitReason } from './events.js';
 import type { PoolInit } from './init.js';
 import type { Flight } from './outcome.js';
 import type { Progress, SlotLink } from './progress.js';
+import { postedEmpty } from './unposted.js';
 
 /** Why the pool stops a worker. */
 export type StopReason = Exclude<WorkerExitReason, 'crashed'>;
@@ -136,9 +137,9 @@ export class Slot implements PoolWorkerInfo {
 
   /**
    * tinypool posts a flight to a thread right after `bind()`. One that structured clone refuses
-   * gives back what it carried (the slot's port, on a worker's first batch) before tinypool, in the
-   * same turn, posts the next batch to this worker, which must carry the port instead: it learns
-   * of the refusal only later (its call settles then), and a batch without the port fails there.
+   * goes empty instead (`unposted.ts`), with the slot's port on a worker's first batch. Should even
+   * that fail, it gives back what it carried before tinypool, in the same turn, posts the next batch
+   * to this worker, which must carry the port instead (a batch without it fails in the worker).
    */
   #watchPosts(): void {
     const port = this.#port();
@@ -149,7 +150,12 @@ export class Slot implements PoolWorkerInfo {
       try {
         post.call(port, message, transfer);
       } catch (error) {
+        // It goes empty instead, with the port (`unposted.ts`); what it could not carry is ours again.
         const flight = this.#flight;
+        if (flight && postedEmpty(flight, error, (sent) => post.call(port, message, sent))) {
+          this.initUnsent(flight);
+          return;
+        }
         if (flight) this.unsent(flight);
         throw error;
       }
@@ -159,6 +165,11 @@ export class Slot implements PoolWorkerInfo {
   /** The flight could not be posted after all (structured clone refused it): what it carried is ours again. */
   unsent(flight: Flight): void {
     this.link.unsent(flight);
+    this.initUnsent(flight);
+  }
+
+  /** The flight went without the initializer's arguments it was given: the next one carries them. */
+  initUnsent(flight: Flight): void {
     if (flight !== this.#initFlight) return;
     this.#initArgsEnded?.();
     this.#initArgsEnded = undefined;

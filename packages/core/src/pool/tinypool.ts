@@ -38,6 +38,7 @@ import { StartPolicy } from './start-policy.js';
 import { postFlight, type StartQueue } from './start-queue.js';
 import { ForceSignal } from './stop-child.js';
 import { endedNormally, hookTerminate } from './terminate-hook.js';
+import { unpostedOutcome } from './unposted.js';
 import { StopSignal, type TinypoolWorker, watchChild, watchThread } from './watch-worker.js';
 import { guardWorkerStarts, tinypoolOptions, workerPort } from './worker-start.js';
 
@@ -152,9 +153,8 @@ export class TinypoolAdapter {
         const answer = this.#channel?.take(flight);
         if (answer && outcome.kind === 'crashed')
           outcome = { kind: 'reply', reply: answer, jobs: outcome.jobs };
-        if (!flight.diverted) done(flight, outcome);
-        // tinypool posts a queued batch to a worker as it answers or starts: one whose only batch
-        // structured clone refused would idle while calls wait in the queue. Its replacement takes them.
+        if (!flight.diverted) done(flight, unpostedOutcome(flight) ?? outcome);
+        // A batch not even posted empty (`unposted.ts`): its worker would idle, calls queued. Replaced.
         const slot = flight.slot;
         if (outcome.kind === 'unsent' && slot?.state.name === 'idle' && this.#queue.size)
           this.evict(slot, 'retired');
@@ -180,7 +180,7 @@ export class TinypoolAdapter {
     run.then((reply) => {
       this.#unbound.delete(flight);
       const outcome = this.#replied(flight, reply);
-      if (!flight.diverted) done(flight, outcome);
+      if (!flight.diverted) done(flight, unpostedOutcome(flight) ?? outcome);
     }, failed);
   }
 
@@ -346,7 +346,7 @@ export class TinypoolAdapter {
           queueMicrotask(() => this.#done?.(flight, HANDED_BACK));
       }
       if (processChannel) setChannel?.(processChannel);
-      if (child && flight) this.#channel?.post(child, flight);
+      if (child && flight && this.#channel?.post(child, flight)) slot.initUnsent(flight);
     };
     hookTerminate(worker, slot, () => ({
       destroying: this.#destroying,

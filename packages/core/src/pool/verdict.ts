@@ -130,9 +130,10 @@ export function judge(
       break;
     case 'unsent': {
       // Structured clone refused the batch. With several calls in it, each goes again on its own,
-      // so only the call whose arguments cannot be sent fails.
+      // so only the call whose arguments cannot be sent fails: also the one left of them when the
+      // others were taken back meanwhile (to an idle worker), which may well be one that can be sent.
       const live = entries.filter((entry) => entry !== undefined);
-      if (live.length > 1) {
+      if (entries.length > 1) {
         for (const entry of live) {
           entry.alone = true;
           sink.again(entry);
