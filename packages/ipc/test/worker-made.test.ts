@@ -6,7 +6,6 @@ import { type Connection, EOFError, Pipe, Queue } from '@multiproc/ipc';
 import { afterEach, describe, expect, it } from 'vitest';
 import { matrix } from '../../../test-support/matrix.ts';
 import { core, killProcesses, startProcess } from './core.js';
-import type { Context } from './helpers.js';
 
 const { tasks, COUNT } = await import(new URL('./fixtures/made-tasks.mjs', import.meta.url).href);
 
