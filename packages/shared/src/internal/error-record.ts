@@ -61,6 +61,12 @@ export interface ErrorRecord {
 
 const MAX_DEPTH = 8;
 
+/**
+ * Errors rebuilt from a thrown value that could not be sent (`thrown` holds its text): sent on
+ * again (a nested pool's, a BullMQ worker's), each keeps that text, as a record of the same kind.
+ */
+const FROM_THROWN = new WeakSet<Error>();
+
 /** The codec type of an error sent as a value (a task's result or argument), not thrown. */
 const ERROR_CODEC = 'multiproc.Error';
 
@@ -207,6 +213,11 @@ function errorRecord(err: Error, depth: number, reading: { path: string }, how: 
     isError: true,
   };
   if (className) record.className = className;
+  if (FROM_THROWN.has(err) && Object.hasOwn(err, 'thrown')) {
+    record.isError = false;
+    record.thrown = (err as { thrown?: unknown }).thrown;
+    record.thrownSent = false;
+  }
   reading.path = `${base}.cause`;
   if ('cause' in err) record.cause = packNested(err.cause, depth, reading.path, how);
   if (className === 'AggregateError' && Array.isArray((err as AggregateError).errors)) {
@@ -369,7 +380,10 @@ function rebuilt(
     }
   }
   if ('cause' in record) define(err, 'cause', unpack(record.cause));
-  if (!record.isError && 'thrown' in record) define(err, 'thrown', record.thrown);
+  if (!record.isError && 'thrown' in record) {
+    define(err, 'thrown', record.thrown);
+    FROM_THROWN.add(err);
+  }
   return err;
 }
 
