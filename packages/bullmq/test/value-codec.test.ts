@@ -141,8 +141,9 @@ describe.skipIf(redisMissing)('values through Redis, as on the local pool', () =
     timeout: 30_000,
   }, async () => {
     for (const kind of ['function', 'symbol']) {
-      const here = (await failure(local.apply(tasks.throwUnsendable, [kind]))) as Error & { thrown?: unknown };
-      const there = (await failure(pool.apply(tasks.throwUnsendable, [kind]))) as Error & { thrown?: unknown };
+      type Thrown = Error & { thrown?: unknown };
+      const here = (await failure(local.apply(tasks.throwUnsendable, [kind]))) as Thrown;
+      const there = (await failure(pool.apply(tasks.throwUnsendable, [kind]))) as Thrown;
       expect(there).toBeInstanceOf(Error);
       expect(there.message).toBe(here.message);
       expect(there.message).toMatch(/A non-Error value was thrown/);
