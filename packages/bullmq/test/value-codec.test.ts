@@ -137,6 +137,22 @@ describe.skipIf(redisMissing)('values through Redis, as on the local pool', () =
     expect(system.own).toMatchObject({ code: 'ENOENT', syscall: 'open' });
   });
 
+  test('a thrown value that cannot be sent back comes as an Error with its text as thrown, as on the local pool', {
+    timeout: 30_000,
+  }, async () => {
+    for (const kind of ['function', 'symbol']) {
+      type Thrown = Error & { thrown?: unknown };
+      const here = (await failure(local.apply(tasks.throwUnsendable, [kind]))) as Thrown;
+      const there = (await failure(pool.apply(tasks.throwUnsendable, [kind]))) as Thrown;
+      expect(there).toBeInstanceOf(Error);
+      expect(there.message).toBe(here.message);
+      expect(there.message).toMatch(/A non-Error value was thrown/);
+      expect(typeof here.thrown).toBe('string');
+      expect(there.thrown).toBe(here.thrown);
+      expect(Object.getOwnPropertyDescriptor(there, 'thrown')?.enumerable).toBe(false);
+    }
+  });
+
   test('what lives on one machine is still refused, naming its path; so is an instance with methods', {
     timeout: 30_000,
   }, async () => {

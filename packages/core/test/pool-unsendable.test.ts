@@ -82,10 +82,21 @@ describe.each(matrix(import.meta.url))('unsendable values in the %s context', (c
     // Structured clone refuses it (a function in a named field of an item in a long chunk).
     const long = Array.from({ length: 2000 }, (_, i): unknown => [i]);
     long[1000] = Object.assign([1000], { cb: fn });
+    const failedBefore = pool.stats().failed;
     const got = await read(pool.imap(t.echo, long));
     expect(got.length).toBe(2000);
     expect(got[1000]).toBe('!items[1000].cb');
     expect(got.filter((v) => Array.isArray(v)).length).toBe(1999);
+    // No task failed: the halves it went in were refused, not run (each counted before), and the
+    // item alone is refused as it is encoded, before it is a task (as a call's unsendable argument).
+    expect(pool.stats().failed - failedBefore).toBe(0);
+    // An item structured clone refuses even alone (a Proxy) is one task that failed.
+    const proxied = Array.from({ length: 200 }, (_, i): unknown => i);
+    proxied[100] = new Proxy({}, {});
+    const again = await read(pool.imap(t.echo, proxied));
+    expect(again[100]).toBe('!items[100]');
+    expect(again.filter((v) => typeof v === 'number').length).toBe(199);
+    expect(pool.stats().failed - failedBefore).toBe(1);
     // The pool goes on.
     expect(await pool.map(t.echo, [1, 2])).toEqual([1, 2]);
   });

@@ -95,6 +95,28 @@ describe('error messages', () => {
     expect(thrown(() => new Value('x' as 'i', 0)).message).not.toMatch(/Python's/);
   });
 
+  it("ctypes', C's and typed arrays' names for a typecode are refused with the typecode to give", () => {
+    // Python's `Value(c_int, 0)` ported as written, or a C or typed-array name: the typecode that
+    // holds the same numbers, so the fix is one edit.
+    const cases: [unknown, string][] = [
+      ['c_int', "'i' holds what 'c_int' names"],
+      ['c_double', "'d' holds what 'c_double' names"],
+      ['c_ulonglong', "'Q' holds what 'c_ulonglong' names"],
+      ['Float32', "'f' holds what 'Float32' names"],
+      ['int', "'i' holds what 'int' names"],
+      [Int32Array, "Int32Array is 'i'"],
+      [BigUint64Array, "BigUint64Array is 'Q'"],
+      [Map, "Float64Array is 'd'"],
+    ];
+    for (const [typecode, hint] of cases) {
+      const err = thrown(() => new Value(typecode as 'i', 0));
+      expect(err).toBeInstanceOf(ValidationError);
+      expect(err.message).toContain(hint);
+      expect(thrown(() => new SharedArray(typecode as 'i', 1)).message).toContain(hint);
+    }
+    expect(thrown(() => new Value('c_wchar' as 'i', 0)).message).toMatch(/f d\.$/);
+  });
+
   it('a barrier nothing can pass breaks with a message that does not say it timed out', () => {
     const program = `
       const { Barrier } = await import(${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)});

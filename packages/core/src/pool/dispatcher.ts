@@ -329,7 +329,7 @@ export class Dispatcher {
       else this.failed++;
       entry.resolve(reply);
     } else {
-      this.failed++;
+      if (!entry.goesInParts) this.failed++;
       if (crashedAt !== undefined && entry.crashed) entry.crashed(value, crashedAt.item, crashedAt.exact);
       else entry.reject(value);
     }

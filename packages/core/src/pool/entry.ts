@@ -47,6 +47,11 @@ export interface Entry {
    */
   unsent?(error: unknown): Error | undefined;
   /**
+   * True once structured clone refused it and its rejection sends it again in parts (a map chunk's
+   * halves): no task failed, so `stats().failed` does not count it (its parts count as they end).
+   */
+  readonly goesInParts?: boolean;
+  /**
    * Gives back what its job's encoding reserved for a worker (the copies of the queues and pipe ends
    * among its arguments or items, `undelivered.ts`). The dispatcher calls it once the job is settled
    * or given up and no live worker holds it decoded: it never reached a worker, or the one it

@@ -241,6 +241,10 @@ export class ChunkEntry implements Entry {
     );
   }
 
+  get goesInParts(): boolean {
+    return this.#unsent && splits(this.#call, this.#items) && !this.#call.hold.failure;
+  }
+
   reject(error: unknown): void {
     if (this.#unsent && splits(this.#call, this.#items)) {
       // Structured clone refused it (`unsent`): its halves go instead, so only what cannot be sent fails.

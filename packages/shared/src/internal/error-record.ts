@@ -28,6 +28,7 @@ import { construct } from './error-construct.js';
 import { backRef, isBackRef, rebuilding, refTarget, writing } from './error-refs.js';
 import { deeperThan } from './nesting.js';
 import { isError } from './realms.js';
+import { cloneable, packThrown, rebuiltFromUnsent, unsentThrownText } from './thrown-value.js';
 
 /**
  * An error as it travels between threads or processes.
@@ -63,15 +64,6 @@ const MAX_DEPTH = 8;
 
 /** The codec type of an error sent as a value (a task's result or argument), not thrown. */
 const ERROR_CODEC = 'multiproc.Error';
-
-function cloneable(value: unknown): boolean {
-  try {
-    structuredClone(value);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * How the nested values of a record (`cause`, own fields, aggregated errors) travel: through the
@@ -207,6 +199,8 @@ function errorRecord(err: Error, depth: number, reading: { path: string }, how: 
     isError: true,
   };
   if (className) record.className = className;
+  const text = unsentThrownText(err);
+  if (text !== undefined) Object.assign(record, { isError: false, thrown: text, thrownSent: false });
   reading.path = `${base}.cause`;
   if ('cause' in err) record.cause = packNested(err.cause, depth, reading.path, how);
   if (className === 'AggregateError' && Array.isArray((err as AggregateError).errors)) {
@@ -222,27 +216,6 @@ function errorRecord(err: Error, depth: number, reading: { path: string }, how: 
   }
   reading.path = base;
   return record as unknown as ErrorRecord;
-}
-
-/** The thrown value as it travels, or why it cannot. */
-function packThrown(
-  value: unknown,
-  target: CodecTarget | undefined,
-): { thrown: unknown; thrownEncoded: boolean } | { reason: string } {
-  if (target === undefined) {
-    return cloneable(value)
-      ? { thrown: value, thrownEncoded: false }
-      : { reason: 'structured clone cannot copy it' };
-  }
-  try {
-    const out = encodeValue(value, target, 'error');
-    // The codec passes a Proxy through (it reads like its target): the reply's clone would refuse
-    // it, failing the call as an unsendable result instead of describing what was thrown.
-    if (!out.encoded && !cloneable(out.value)) return { reason: 'structured clone cannot copy it' };
-    return { thrown: out.value, thrownEncoded: out.encoded };
-  } catch (err) {
-    return { reason: err instanceof Error ? err.message : describeThrown(err) };
-  }
 }
 
 /**
@@ -369,7 +342,10 @@ function rebuilt(
     }
   }
   if ('cause' in record) define(err, 'cause', unpack(record.cause));
-  if (!record.isError && 'thrown' in record) define(err, 'thrown', record.thrown);
+  if (!record.isError && 'thrown' in record) {
+    define(err, 'thrown', record.thrown);
+    if (!record.thrownSent) rebuiltFromUnsent(err);
+  }
   return err;
 }
 

@@ -92,6 +92,52 @@ const PYTHON_CHAR_HINTS: Record<string, string> = {
     ` in a SharedArray('B')).`,
 };
 
+/**
+ * The names a Python or C programmer may give for a typecode: ctypes' (`Value(c_int)` in Python),
+ * typed arrays' element types and C's. Each maps to the typecode holding the same numbers here
+ * (`long` is 32-bit in 'l', as on Windows and in the contract; `c_bool` holds 0 and 1).
+ */
+const TYPE_NAME_HINTS = new Map<string, Typecode>(
+  (
+    [
+      ['b', 'c_byte c_int8 int8'],
+      ['B', 'c_ubyte c_uint8 uint8 c_bool bool'],
+      ['h', 'c_short c_int16 int16 short'],
+      ['H', 'c_ushort c_uint16 uint16'],
+      ['i', 'c_int c_int32 int32 int'],
+      ['I', 'c_uint c_uint32 uint32'],
+      ['l', 'c_long long'],
+      ['L', 'c_ulong'],
+      ['q', 'c_longlong c_int64 int64 bigint'],
+      ['Q', 'c_ulonglong c_uint64 uint64'],
+      ['f', 'c_float float32'],
+      ['d', 'c_double float64 double float number'],
+    ] as const
+  ).flatMap(([code, names]) => names.split(' ').map((name) => [name, code] as const)),
+);
+
+/** The typecode whose items a typed array class holds, by the class's name. */
+const TYPED_ARRAY_CODES: Record<string, Typecode> = {
+  Int8Array: 'b',
+  Uint8Array: 'B',
+  Uint8ClampedArray: 'B',
+  Int16Array: 'h',
+  Uint16Array: 'H',
+  Int32Array: 'i',
+  Uint32Array: 'I',
+  BigInt64Array: 'q',
+  BigUint64Array: 'Q',
+  Float32Array: 'f',
+  Float64Array: 'd',
+};
+
+/** A hint for a typed array class given as a typecode: `Int32Array is 'i'`. */
+function typedArrayHint(T: { name?: unknown }): string {
+  const name =
+    typeof T.name === 'string' && Object.hasOwn(TYPED_ARRAY_CODES, T.name) ? T.name : 'Float64Array';
+  return `${name} is '${TYPED_ARRAY_CODES[name]}'`;
+}
+
 /** Looks up a typecode. @throws {ValidationError} for anything but `b B h H i I l L q Q f d`. */
 export function specOf(typecode: unknown): Spec {
   const spec =
@@ -99,10 +145,12 @@ export function specOf(typecode: unknown): Spec {
   if (spec === undefined) {
     const hint =
       typeof typecode === 'function'
-        ? ` (a typed array class is not a typecode: Float64Array is 'd').`
+        ? ` (a typed array class is not a typecode: ${typedArrayHint(typecode)}).`
         : typeof typecode === 'string' && Object.hasOwn(PYTHON_CHAR_HINTS, typecode)
           ? PYTHON_CHAR_HINTS[typecode]
-          : '.';
+          : typeof typecode === 'string' && TYPE_NAME_HINTS.has(typecode.toLowerCase())
+            ? ` ('${TYPE_NAME_HINTS.get(typecode.toLowerCase())}' holds what '${typecode}' names).`
+            : '.';
     throw new ValidationError(
       `Unknown typecode: got ${describeValue(typecode)}; use one of the strings b B h H i I l L q Q f d${hint}`,
     );
