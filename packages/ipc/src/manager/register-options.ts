@@ -8,8 +8,10 @@ import {
   readOptions,
   tooManyArguments,
   ValidationError,
+  withArticle,
   type WithoutNulls,
 } from '@multiproc/shared';
+import { types } from 'node:util';
 import { ServedObject } from '../internal/manager/served-data.js';
 import type { ServedFactory } from '../internal/manager/server.js';
 import { type Address, netAddress } from '../internal/net/endpoint.js';
@@ -202,9 +204,32 @@ export function servedFactory(
     ? (args: unknown[]) => new factory(...args)
     : (args: unknown[]) => factory(...args);
   const fields = exposed === undefined ? undefined : { exposed };
-  const make: ServedFactory = (args) => new ServedObject(create(args) as object, fields);
+  const make: ServedFactory = (args) => new ServedObject(madeObject(typeid, create(args)), fields);
   make.auto = true;
   return make;
+}
+
+/**
+ * `made`, what the factory of `typeid` returned, when it is an object to serve (a function is one).
+ * @throws {TypeError} for a primitive, `null` or `undefined` (a proxy stands for an object whose
+ *   methods it calls), and for a Promise (an async factory's result): the factory runs synchronously
+ *   in the manager, as Python's `callable`, so the object it resolves to would never be served.
+ */
+function madeObject(typeid: string, made: unknown): object {
+  const fix =
+    `register('${typeid}')'s factory must return the object to serve (a class instance, or an object ` +
+    'or function with methods)';
+  if (made === null || (typeof made !== 'object' && typeof made !== 'function')) {
+    const got = made === null || made === undefined ? String(made) : withArticle(typeof made);
+    throw new TypeError(`${fix}; it returned ${got}.`);
+  }
+  if (types.isPromise(made)) {
+    throw new TypeError(
+      `${fix}; it returned a Promise: the manager calls a factory synchronously and ` +
+        'does not await it. Return the object at once and let its methods await what it sets up (they may be async).',
+    );
+  }
+  return made;
 }
 
 /**
@@ -218,7 +243,9 @@ export function addTypeidMethod(
   manager: { create(typeid: string, ...args: unknown[]): Promise<unknown> },
   typeid: string,
 ): void {
-  if (typeid in manager && !isPythonName(manager, typeid)) return;
+  // `then` would make the manager a thenable: `await` (an async function returning it) would call
+  // create('then') instead of giving the manager. create('then') makes one.
+  if (typeid === 'then' || (typeid in manager && !isPythonName(manager, typeid))) return;
   const method = { [typeid]: (...args: unknown[]) => manager.create(typeid, ...args) }[typeid];
   Object.defineProperty(manager, typeid, { value: method, writable: true, configurable: true });
 }
