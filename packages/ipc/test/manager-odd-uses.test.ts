@@ -13,7 +13,7 @@ const kept = <M extends BaseManager>(m: M): M => {
   return m;
 };
 
-describe("register('then')", () => {
+describe('a typeid JavaScript calls itself', () => {
   it('adds no then() to the manager, which would make it a thenable; create() makes it', {
     timeout: 10_000,
   }, async () => {
@@ -35,6 +35,16 @@ describe("register('then')", () => {
     await c.connect();
     expect(await (await c.create<{ f(): number }>('then')).f()).toBe(7);
   });
+
+  it("register('toJSON') adds no toJSON(), which JSON.stringify() would call", {
+    timeout: 10_000,
+  }, async () => {
+    const m = kept(new BaseManager());
+    m.register('toJSON', () => ({ f: () => 8 }));
+    expect('toJSON' in m).toBe(false);
+    await m.start();
+    expect(await (await m.create<{ f(): number }>('toJSON')).f()).toBe(8);
+  });
 });
 
 describe('a factory that makes no object', () => {
@@ -44,26 +54,30 @@ describe('a factory that makes no object', () => {
     ['undefined', () => undefined, /returned undefined/],
     ['a string', () => 'text', /returned a string/],
     ['a Promise (an async factory)', async () => ({ f: () => 1 }), /returned a Promise/],
-  ])('%s: create() rejects with TypeError saying so, and nothing is served', {
-    timeout: 10_000,
-  }, async (_, factory, message) => {
-    const m = kept(new BaseManager());
-    m.register('Odd', factory as () => object);
-    await m.start();
-    const before = await m.numberOfObjects();
-    const error = await m.create('Odd').catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(TypeError);
-    expect((error as Error).message).toMatch(message);
-    expect((error as Error).message).toMatch(/register\('Odd'\)/);
-    expect(await m.numberOfObjects()).toBe(before);
-    // From a connected manager too: the same error comes back.
-    const c = new BaseManager({ address: m.address }).register('Odd');
-    await c.connect();
-    const remote = await c.create('Odd').catch((e: unknown) => e);
-    expect(remote).toBeInstanceOf(TypeError);
-    expect((remote as Error).message).toMatch(message);
-    expect(await m.numberOfObjects()).toBe(before);
-  });
+  ])(
+    '%s: create() rejects with TypeError saying so, and nothing is served',
+    {
+      timeout: 10_000,
+    },
+    async (_, factory, message) => {
+      const m = kept(new BaseManager());
+      m.register('Odd', factory as () => object);
+      await m.start();
+      const before = await m.numberOfObjects();
+      const error = await m.create('Odd').catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TypeError);
+      expect((error as Error).message).toMatch(message);
+      expect((error as Error).message).toMatch(/register\('Odd'\)/);
+      expect(await m.numberOfObjects()).toBe(before);
+      // From a connected manager too: the same error comes back.
+      const c = new BaseManager({ address: m.address }).register('Odd');
+      await c.connect();
+      const remote = await c.create('Odd').catch((e: unknown) => e);
+      expect(remote).toBeInstanceOf(TypeError);
+      expect((remote as Error).message).toMatch(message);
+      expect(await m.numberOfObjects()).toBe(before);
+    },
+  );
 
   it('a function or a class instance is served as before', { timeout: 10_000 }, async () => {
     const m = kept(new BaseManager());

@@ -75,7 +75,8 @@ export class BaseManager implements AsyncDisposable {
    * one, the factory is not needed (the server has it). Python: `register(typeid, callable, exposed=...)`.
    * As Python's, it adds the method `m[typeid](...args)`, which is `m.create(typeid, ...args)`,
    * unless `typeid` names a member of the manager already (`start`, `shutdown`, …; Python would
-   * replace it) or is `'then'` (a `then()` would make the manager a thenable, which `await` unwraps):
+   * replace it) or is one JavaScript calls itself (`'then'` would make the manager a thenable, which
+   * `await` unwraps; `'toJSON'`):
    * then use `create()`; a Python spelling that only points elsewhere (a SyncManager's
    * `Pool`) gets it. A built-in type (`dict`, …) is refused. The returned manager has that method's type.
    * @param typeid - the name clients `create()` it by.

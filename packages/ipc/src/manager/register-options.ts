@@ -2,16 +2,17 @@
  * A manager's options, `register()`'s arguments and `getServer()`'s result: their types and how
  * they are read.
  */
+
+import { types } from 'node:util';
 import {
   isPythonName,
   ProcessError,
   readOptions,
   tooManyArguments,
   ValidationError,
-  withArticle,
   type WithoutNulls,
+  withArticle,
 } from '@multiproc/shared';
-import { types } from 'node:util';
 import { ServedObject } from '../internal/manager/served-data.js';
 import type { ServedFactory } from '../internal/manager/server.js';
 import { type Address, netAddress } from '../internal/net/endpoint.js';
@@ -233,6 +234,14 @@ function madeObject(typeid: string, made: unknown): object {
 }
 
 /**
+ * Names JavaScript itself calls on any object, so a method of that name would change what the
+ * manager is: `then` makes it a thenable (`await` and an async function returning it would call
+ * `create('then')` instead of giving the manager), `toJSON` runs in `JSON.stringify()`. `create()`
+ * makes these types.
+ */
+const CALLED_BY_JAVASCRIPT: ReadonlySet<string> = new Set(['then', 'toJSON']);
+
+/**
  * Adds `manager[typeid](...args)`, which is `manager.create(typeid, ...args)` (Python's `register`
  * adds the method `typeid` to the manager's class), unless `typeid` names a member of the manager
  * already (a method such as `start` or `dict`, or one added before): Python would replace it. A
@@ -243,9 +252,7 @@ export function addTypeidMethod(
   manager: { create(typeid: string, ...args: unknown[]): Promise<unknown> },
   typeid: string,
 ): void {
-  // `then` would make the manager a thenable: `await` (an async function returning it) would call
-  // create('then') instead of giving the manager. create('then') makes one.
-  if (typeid === 'then' || (typeid in manager && !isPythonName(manager, typeid))) return;
+  if (CALLED_BY_JAVASCRIPT.has(typeid) || (typeid in manager && !isPythonName(manager, typeid))) return;
   const method = { [typeid]: (...args: unknown[]) => manager.create(typeid, ...args) }[typeid];
   Object.defineProperty(manager, typeid, { value: method, writable: true, configurable: true });
 }
