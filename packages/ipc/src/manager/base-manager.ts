@@ -75,11 +75,15 @@ export class BaseManager implements AsyncDisposable {
    * one, the factory is not needed (the server has it). Python: `register(typeid, callable, exposed=...)`.
    * As Python's, it adds the method `m[typeid](...args)`, which is `m.create(typeid, ...args)`,
    * unless `typeid` names a member of the manager already (`start`, `shutdown`, …; Python would
-   * replace it): then use `create()`; a Python spelling that only points elsewhere (a SyncManager's
+   * replace it) or is one JavaScript calls itself (`'then'` would make the manager a thenable, which
+   * `await` unwraps; `'toJSON'`):
+   * then use `create()`; a Python spelling that only points elsewhere (a SyncManager's
    * `Pool`) gets it. A built-in type (`dict`, …) is refused. The returned manager has that method's type.
    * @param typeid - the name clients `create()` it by.
    * @param factory - makes the object, a function or a class (called with `new`); its public
-   *   methods become the proxy's (async) methods.
+   *   methods become the proxy's (async) methods. It runs synchronously and must return an object
+   *   (or function): `create()` rejects with `TypeError` for a primitive, `null`, `undefined` or a
+   *   Promise (an async factory; its object's methods may be async instead).
    * @param options - `exposed`: the only method names the proxies may call (Python's `exposed=`;
    *   names starting with `_` too); calling another rejects with `ValidationError`, in every
    *   program, without reaching the object. @default every public method (not starting with `_`)
@@ -191,10 +195,17 @@ export class BaseManager implements AsyncDisposable {
    * @throws {ValidationError} without an `address`.
    * @throws {AuthenticationError} when the key differs.
    * @throws {ManagerClosedError} when nobody serves at the address.
+   * @throws {ClosedError} when this manager is shut down (also by a `shutdown()` made before the
+   *   connection was made: it stays shut down).
    */
   async connect(): Promise<void> {
     this.#checkState('initial', 'connect()');
-    this.#authkey = await reachManager(this.#address, this.#options.authkey);
+    const authkey = await reachManager(this.#address, this.#options.authkey);
+    // shutdown() called meanwhile wins: the manager stays shut down (its factories keep throwing).
+    if (this.#state === 'shutdown') {
+      throw new ClosedError('connect(): the manager was shut down before it connected.');
+    }
+    this.#authkey = authkey;
     this.#state = 'connected';
   }
 

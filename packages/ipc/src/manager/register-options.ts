@@ -2,6 +2,8 @@
  * A manager's options, `register()`'s arguments and `getServer()`'s result: their types and how
  * they are read.
  */
+
+import { types } from 'node:util';
 import {
   isPythonName,
   ProcessError,
@@ -9,6 +11,7 @@ import {
   tooManyArguments,
   ValidationError,
   type WithoutNulls,
+  withArticle,
 } from '@multiproc/shared';
 import { ServedObject } from '../internal/manager/served-data.js';
 import type { ServedFactory } from '../internal/manager/server.js';
@@ -202,10 +205,41 @@ export function servedFactory(
     ? (args: unknown[]) => new factory(...args)
     : (args: unknown[]) => factory(...args);
   const fields = exposed === undefined ? undefined : { exposed };
-  const make: ServedFactory = (args) => new ServedObject(create(args) as object, fields);
+  const make: ServedFactory = (args) => new ServedObject(madeObject(typeid, create(args)), fields);
   make.auto = true;
   return make;
 }
+
+/**
+ * `made`, what the factory of `typeid` returned, when it is an object to serve (a function is one).
+ * @throws {TypeError} for a primitive, `null` or `undefined` (a proxy stands for an object whose
+ *   methods it calls), and for a Promise (an async factory's result): the factory runs synchronously
+ *   in the manager, as Python's `callable`, so the object it resolves to would never be served.
+ */
+function madeObject(typeid: string, made: unknown): object {
+  const fix =
+    `register('${typeid}')'s factory must return the object to serve (a class instance, or an object ` +
+    'or function with methods)';
+  if (made === null || (typeof made !== 'object' && typeof made !== 'function')) {
+    const got = made === null || made === undefined ? String(made) : withArticle(typeof made);
+    throw new TypeError(`${fix}; it returned ${got}.`);
+  }
+  if (types.isPromise(made)) {
+    throw new TypeError(
+      `${fix}; it returned a Promise: the manager calls a factory synchronously and ` +
+        'does not await it. Return the object at once and let its methods await what it sets up (they may be async).',
+    );
+  }
+  return made;
+}
+
+/**
+ * Names JavaScript itself calls on any object, so a method of that name would change what the
+ * manager is: `then` makes it a thenable (`await` and an async function returning it would call
+ * `create('then')` instead of giving the manager), `toJSON` runs in `JSON.stringify()`. `create()`
+ * makes these types.
+ */
+const CALLED_BY_JAVASCRIPT: ReadonlySet<string> = new Set(['then', 'toJSON']);
 
 /**
  * Adds `manager[typeid](...args)`, which is `manager.create(typeid, ...args)` (Python's `register`
@@ -218,7 +252,7 @@ export function addTypeidMethod(
   manager: { create(typeid: string, ...args: unknown[]): Promise<unknown> },
   typeid: string,
 ): void {
-  if (typeid in manager && !isPythonName(manager, typeid)) return;
+  if (CALLED_BY_JAVASCRIPT.has(typeid) || (typeid in manager && !isPythonName(manager, typeid))) return;
   const method = { [typeid]: (...args: unknown[]) => manager.create(typeid, ...args) }[typeid];
   Object.defineProperty(manager, typeid, { value: method, writable: true, configurable: true });
 }

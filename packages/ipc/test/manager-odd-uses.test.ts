@@ -1,0 +1,114 @@
+// A manager driven the odd ways a user may drive it: a registered typeid that JavaScript reads
+// specially ('then'), a factory that makes no object (a primitive, null, a Promise), and
+// shutdown() while connect() is still on its way.
+import { BaseManager, ClosedError, Manager, SyncManager } from '@multiproc/ipc';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const managers: BaseManager[] = [];
+afterEach(async () => {
+  await Promise.all(managers.splice(0).map((m) => m.shutdown()));
+});
+const kept = <M extends BaseManager>(m: M): M => {
+  managers.push(m);
+  return m;
+};
+
+describe('a typeid JavaScript calls itself', () => {
+  it('adds no then() to the manager, which would make it a thenable; create() makes it', {
+    timeout: 10_000,
+  }, async () => {
+    const m = kept(new BaseManager());
+    const returned = m.register('then', () => ({ f: () => 7 }));
+    expect(returned).toBe(m);
+    expect('then' in m).toBe(false);
+    // Awaiting the manager (an async function returning it) gives the manager, not a create() call.
+    expect(await (async () => m)()).toBe(m);
+    await m.start();
+    const p = await m.create<{ f(): number }>('then');
+    expect(await p.f()).toBe(7);
+    // The same on a SyncManager and on a connecting manager.
+    const s = kept(new SyncManager());
+    s.register('then', () => ({}));
+    expect('then' in s).toBe(false);
+    const c = new BaseManager({ address: m.address }).register('then');
+    expect('then' in c).toBe(false);
+    await c.connect();
+    expect(await (await c.create<{ f(): number }>('then')).f()).toBe(7);
+  });
+
+  it("register('toJSON') adds no toJSON(), which JSON.stringify() would call", {
+    timeout: 10_000,
+  }, async () => {
+    const m = kept(new BaseManager());
+    m.register('toJSON', () => ({ f: () => 8 }));
+    expect('toJSON' in m).toBe(false);
+    await m.start();
+    expect(await (await m.create<{ f(): number }>('toJSON')).f()).toBe(8);
+  });
+});
+
+describe('a factory that makes no object', () => {
+  it.each([
+    ['a number', () => 5, /returned a number/],
+    ['null', () => null, /returned null/],
+    ['undefined', () => undefined, /returned undefined/],
+    ['a string', () => 'text', /returned a string/],
+    ['a Promise (an async factory)', async () => ({ f: () => 1 }), /returned a Promise/],
+  ])(
+    '%s: create() rejects with TypeError saying so, and nothing is served',
+    {
+      timeout: 10_000,
+    },
+    async (_, factory, message) => {
+      const m = kept(new BaseManager());
+      m.register('Odd', factory as () => object);
+      await m.start();
+      const before = await m.numberOfObjects();
+      const error = await m.create('Odd').catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TypeError);
+      expect((error as Error).message).toMatch(message);
+      expect((error as Error).message).toMatch(/register\('Odd'\)/);
+      expect(await m.numberOfObjects()).toBe(before);
+      // From a connected manager too: the same error comes back.
+      const c = new BaseManager({ address: m.address }).register('Odd');
+      await c.connect();
+      const remote = await c.create('Odd').catch((e: unknown) => e);
+      expect(remote).toBeInstanceOf(TypeError);
+      expect((remote as Error).message).toMatch(message);
+      expect(await m.numberOfObjects()).toBe(before);
+    },
+  );
+
+  it('a function or a class instance is served as before', { timeout: 10_000 }, async () => {
+    const m = kept(new BaseManager());
+    const fn = Object.assign(() => 1, { f: () => 2 });
+    m.register('Fn', () => fn).register('Obj', () => ({ f: () => 3 }));
+    await m.start();
+    expect(await (await m.create<{ f(): number }>('Fn')).f()).toBe(2);
+    expect(await (await m.create<{ f(): number }>('Obj')).f()).toBe(3);
+  });
+});
+
+describe('shutdown() while connect() is on its way', () => {
+  it('connect() rejects with ClosedError and the manager stays shut down', { timeout: 10_000 }, async () => {
+    const server = kept(Manager());
+    await server.dict().len(); // serving
+    const c = new SyncManager({ address: server.address });
+    const connecting = c.connect();
+    await c.shutdown();
+    const error = await connecting.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ClosedError);
+    expect((error as Error).message).toMatch(/shut down/);
+    expect(() => c.dict()).toThrow(ClosedError);
+    await expect(c.create('dict')).rejects.toThrow(ClosedError);
+  });
+
+  it('two connect() calls at once both resolve, and the manager is usable', { timeout: 10_000 }, async () => {
+    const server = kept(Manager());
+    const c = new SyncManager({ address: server.address });
+    await Promise.all([c.connect(), c.connect()]);
+    const d = c.dict<string, number>();
+    await d.set('a', 1);
+    expect(await d.get('a')).toBe(1);
+  });
+});
