@@ -1,7 +1,7 @@
 // A manager driven the odd ways a user may drive it: a registered typeid that JavaScript reads
 // specially ('then'), a factory that makes no object (a primitive, null, a Promise), and
 // shutdown() while connect() is still on its way.
-import { BaseManager, ClosedError, Manager, SyncManager } from '@multiproc/ipc';
+import { BaseManager, ClosedError, Manager, SyncManager, ValidationError } from '@multiproc/ipc';
 import { afterEach, describe, expect, it } from 'vitest';
 
 const managers: BaseManager[] = [];
@@ -110,5 +110,20 @@ describe('shutdown() while connect() is on its way', () => {
     const d = c.dict<string, number>();
     await d.set('a', 1);
     expect(await d.get('a')).toBe(1);
+  });
+});
+
+describe('callMethod() without a method name', () => {
+  it('rejects with ValidationError naming what it got; the proxy goes on', { timeout: 10_000 }, async () => {
+    const m = kept(new SyncManager());
+    await m.start();
+    const l = m.list([3, 1, 2]);
+    for (const bad of [undefined, '', 5, Symbol('sort')]) {
+      const call = (l.callMethod as (...a: unknown[]) => Promise<unknown>)(bad);
+      await expect(call).rejects.toThrow(ValidationError);
+      await expect(call).rejects.toThrow(/takes the name of a method of the served object first/);
+    }
+    await l.callMethod('sort');
+    expect(await l.copy()).toEqual([1, 2, 3]);
   });
 });

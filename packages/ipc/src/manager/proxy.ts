@@ -5,12 +5,14 @@
  * thread talks to the manager over its own connection.
  */
 import {
+  describeValue,
   type EncodeContext,
   type Encoded,
   encodeSymbol,
   refuseStructuredClone,
   registerCodec,
   SerializationError,
+  ValidationError,
 } from '@multiproc/shared';
 import type { ManagerClient } from '../internal/manager/client.js';
 import { waitFor } from '../internal/manager/client-calls.js';
@@ -196,6 +198,7 @@ export class BaseProxy {
    * @throws {ManagerClosedError} when the manager is gone.
    * @throws {AuthenticationError} when the key does not match (a proxy from another program: ref-keys.ts).
    * @throws {ProcessError} (`errno` `'EMFILE'`) when no connection can be opened: out of descriptors.
+   * @throws {ValidationError} (the promise rejects) when `method` is not a non-empty string.
    * @example
    * const manager = Manager();
    * const l = manager.list([3, 1, 2]);
@@ -204,6 +207,13 @@ export class BaseProxy {
    * await manager.shutdown();
    */
   callMethod(method: string, ...args: unknown[]): Promise<unknown> {
+    if (typeof method !== 'string' || method === '') {
+      return Promise.reject(
+        new ValidationError(
+          `callMethod(method, ...args) takes the name of a method of the served object first, got ${describeValue(method)}.`,
+        ),
+      );
+    }
     return this.client().request(this.#ref.id, method, args);
   }
 
