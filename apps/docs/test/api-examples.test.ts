@@ -123,4 +123,29 @@ describe('API doc comments', () => {
     );
     expect(missing).toEqual([]);
   });
+
+  it('every @throws in the API pages names its error class', () => {
+    // typedoc drops a JSDoc `{SomeError}` unless told to keep it (scripts/typedoc-throws.mjs moves
+    // it into the text); without that, the pages said "(rejects) after close()" and not which class.
+    const texts: string[] = [];
+    const walk = (node: unknown): void => {
+      if (!node || typeof node !== 'object') return;
+      if (Array.isArray(node)) {
+        for (const item of node) walk(item);
+        return;
+      }
+      for (const t of (node as Comment).blockTags ?? [])
+        if (t.tag === '@throws') texts.push(t.content.map((p) => p.text).join(''));
+      for (const value of Object.values(node)) if (typeof value === 'object') walk(value);
+    };
+    walk(api);
+    expect(texts.length).toBeGreaterThan(100);
+    // The two that name no class on purpose: the barrier's action's own error, and a loader's.
+    const unnamed = texts.filter(
+      (t) =>
+        !/^(`\w*Error` |Nothing)/.test(t) &&
+        !/^(what the action throws|rejects with the first loader)/.test(t),
+    );
+    expect(unnamed).toEqual([]);
+  });
 });

@@ -1,13 +1,13 @@
 // Checks of the pages' content against the code and the lists kept in the repo: the From Python
 // table covers every public name of Python's multiprocessing, and the errors page every class.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as bullmq from '@multiproc/bullmq';
 import * as core from '@multiproc/core';
 import * as ipc from '@multiproc/ipc';
 import * as shared from '@multiproc/shared';
 import { describe, expect, it } from 'vitest';
-import { DOCS } from './project.ts';
+import { DOCS, REPO } from './project.ts';
 
 const page = (slug: string) => readFileSync(join(DOCS, 'guide', `${slug}.md`), 'utf8');
 
@@ -68,5 +68,21 @@ describe('Errors page', () => {
     for (const [name, proto] of classes) {
       expect(errors, name).toMatch(new RegExp(`^\\| \`${name}\` +\\| \`${proto.code}\` +\\|`, 'm'));
     }
+  });
+
+  it('lists every process warning code the packages emit', () => {
+    const codes = new Set<string>();
+    for (const pkg of ['shared', 'ipc', 'core', 'bullmq']) {
+      const src = join(REPO, 'packages', pkg, 'src');
+      for (const file of readdirSync(src, { recursive: true, encoding: 'utf8' })) {
+        if (!file.endsWith('.ts')) continue;
+        const text = readFileSync(join(src, file), 'utf8');
+        if (!/emitWarning\(|emit\('warning'/.test(text)) continue;
+        for (const m of text.matchAll(/'(MP_[A-Z_]+)'/g)) codes.add(m[1]!);
+      }
+    }
+    expect(codes.size).toBeGreaterThanOrEqual(8);
+    const section = errors.slice(errors.indexOf('## Warnings'));
+    for (const code of codes) expect(section, code).toMatch(new RegExp(`^\\| \`${code}\` +\\|`, 'm'));
   });
 });

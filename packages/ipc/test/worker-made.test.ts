@@ -2,7 +2,7 @@
 // what the worker sent and put before it ended (returned, threw, called process.exit()) must still
 // reach the parent, in order, then EOFError (CONTRACT "Delivery"; Python keeps a pipe's data in the
 // OS and flushes a queue's feeder at exit). See protocol/bequest.ts and runtime/will.ts.
-import { type Connection, EOFError, Pipe, Queue } from '@multiproc/ipc';
+import { type Connection, EOFError, type JoinableQueue, Pipe, Queue } from '@multiproc/ipc';
 import { afterEach, describe, expect, it } from 'vitest';
 import { matrix } from '../../../test-support/matrix.ts';
 import { core, killProcesses, startProcess } from './core.js';
@@ -195,4 +195,18 @@ describe.each(matrix(import.meta.url))('a pipe and a queue made in a worker (%s)
       }
     },
   );
+
+  it('join() of a JoinableQueue whose worker ended rejects with EOFError, not as if every task were done', async () => {
+    const back = new Queue<JoinableQueue<number>>();
+    const p = startProcess(context, tasks.makeJoinable, [back]);
+    const jq = await back.get({ timeout: 20_000 });
+    await p.join();
+    // Two tasks were never marked done, and nothing can count them any more (the home is gone):
+    // a join once resolved at once here, telling the program that all the work was done.
+    await expect(jq.join()).rejects.toBeInstanceOf(EOFError);
+    // What the worker left can still be read, as for a plain Queue.
+    expect([await jq.get({ timeout: 20_000 }), await jq.get({ timeout: 20_000 })]).toEqual([0, 1]);
+    jq.close();
+    back.close();
+  });
 });

@@ -166,9 +166,9 @@ export class Pool extends EventEmitter implements AsyncDisposable {
   /**
    * Runs `task(...args)` on a worker and resolves to its result. Python: `apply`.
    * @param task A task reference made by `defineTasks()`, exported by a module the workers load.
-   * @param args Its arguments (structured-cloneable values).
-   * @param options `signal` and `timeout` (ms from this call, queued time included) cancel the job;
-   *   `onMessage` receives `sendToCaller()` messages (one that throws fails the call, as locally).
+   * @param rest `[args?, options?]`: `args`, its arguments (structured-cloneable values; default
+   *   `[]`); `options`, `signal` and `timeout` (ms from this call, queued time included) cancel the
+   *   job, `onMessage` receives `sendToCaller()` messages (one that throws fails the call, as locally).
    * @throws {PoolClosedError} (as a rejection) after `close()` or `terminate()`.
    * @throws {UnknownTaskError} (as a rejection) when the worker did not load the task's module.
    * @example
@@ -185,7 +185,8 @@ export class Pool extends EventEmitter implements AsyncDisposable {
 
   /**
    * Like {@link apply}, but returns an `AsyncResult` at once. Python: `apply_async`.
-   * @param options Also `callback` and `errorCallback`, called when the call settles.
+   * @param rest `[args?, options?]`, as for {@link apply}; `options` also takes `callback` and
+   *   `errorCallback`, called when the call settles.
    * @throws {PoolClosedError} at once after `close()` or `terminate()`.
    * @example
    * const r = pool.applyAsync(tasks.square, [7]);

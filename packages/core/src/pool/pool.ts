@@ -143,8 +143,9 @@ export class Pool<I extends TaskFunction = TaskFunction>
   /**
    * Runs `task(...args)` in a worker and resolves to its result. Python: `apply`.
    * @param task - a task reference from `defineTasks()`.
-   * @param args - the task's arguments, sent by structured clone. @default []
-   * @param options - `timeout` (ms), `signal`, `onMessage`.
+   * @param rest - `[args?, options?]`: `args`, the task's arguments, sent by structured clone
+   *   (default `[]`; required when the task has a required parameter); `options`, `timeout` (ms),
+   *   `signal`, `onMessage`.
    * @throws {ValidationError} (rejects) when `task` is not a task reference or an option is bad.
    * @throws {PoolClosedError} (rejects) after `close()` or `terminate()`.
    * @throws {WorkerCrashedError} (rejects) when the worker died while running this call.
@@ -165,7 +166,8 @@ export class Pool<I extends TaskFunction = TaskFunction>
 
   /**
    * Like {@link apply}, but returns an {@link AsyncResult} at once. Python: `apply_async`.
-   * @param options - also `callback` and `errorCallback`, as Python's `callback` and `error_callback`.
+   * @param rest - `[args?, options?]`, as for {@link apply}; `options` also takes `callback` and
+   *   `errorCallback`, as Python's `callback` and `error_callback`.
    * @throws {PoolClosedError} at once after `close()` or `terminate()`.
    * @throws {ValidationError} at once for a bad task or option.
    * @throws {QueueFullError} at once when `maxQueue` tasks are already waiting.

@@ -193,6 +193,10 @@ export class CopySync {
     const remote = count?.remote ?? 0;
     const zeros = count?.zeros ?? 0; // before `unfinished`: a change to 0 after this read moves it on
     if (count?.unfinished === 0 && remote === 0) return Promise.resolve(undefined);
+    // The home is gone (its thread or process ended): nothing counts the tasks any more. A join
+    // asked now ends as one that waited when the link went (EOF), not as answered: ask() settles
+    // `true` on a gone link, which read as "joined" while items were still unfinished.
+    if (proto.state === 'gone') return Promise.resolve(EOF);
     const w = new Waiter<undefined>(() => {});
     proto.ask(Op.R_JOIN, w, zeros, remote > 0 ? JOIN_AT_HOME : undefined);
     return w.promise.then((r) =>
