@@ -32,6 +32,16 @@ describe.each(PACKAGES)('$name tarball', ({ name, dir }) => {
     expect(pkg.repository.directory).toBe(dir);
   });
 
+  it('maps every subpath entry in typesVersions, for projects that resolve without exports', () => {
+    // `"module": "commonjs"` resolves as node10, which reads no `exports`: there a subpath (one the
+    // user imports, or one a declaration imports, as the umbrella's does core's) needs this map.
+    const pkg = JSON.parse(read(tarballOf(name), 'package.json'));
+    const subpaths = Object.entries<{ types?: string }>(pkg.exports).flatMap(([key, entry]) =>
+      key === '.' || typeof entry !== 'object' || !entry.types ? [] : [[key.slice(2), [entry.types]]],
+    );
+    expect(pkg.typesVersions?.['*'] ?? {}).toEqual(Object.fromEntries(subpaths));
+  });
+
   it('refuses npm pack and npm publish (prepack guard)', () => {
     const pkg = JSON.parse(readFileSync(join(REPO, dir, 'package.json'), 'utf8'));
     expect(pkg.scripts.prepack).toBe('node ../../scripts/pack-guard.mjs');

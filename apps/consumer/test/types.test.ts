@@ -1,8 +1,9 @@
 // TypeScript in the consumer project: a correct program compiles, and each wrong task argument is a
 // compile error (Pool calls and Process args alike). One compiler run checks both files. Then the
 // correct programs with exactOptionalPropertyTypes, on this TypeScript and on TypeScript 6 and 7
-// (fetched with `npx -p typescript@N`, skipped with the reason printed when that fails), and
-// @multiproc/shared in a browser project.
+// (and 5.4, the stated minimum, in the full tier; fetched with `npx -p typescript@N`, skipped with
+// the reason printed when that fails), a `"module": "commonjs"` project, and @multiproc/shared in a
+// browser project.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -55,6 +56,7 @@ describe('types from the packed .d.ts files', () => {
 
 // A first download of a TypeScript takes tens of seconds; a cached one, a few.
 const FETCH_TS_TIMEOUT_MS = 150_000;
+const FULL = process.env.MULTIPROC_TESTS === 'full';
 const STRICT_FILES = ['typed.mts', 'strict.mts'];
 const strictOptions = {
   module: 'nodenext',
@@ -82,12 +84,20 @@ describe.concurrent('the correct programs under exactOptionalPropertyTypes', () 
     expect(ran.code).toBe(0);
   });
 
-  for (const major of [6, 7]) {
-    it(`on TypeScript ${major}`, { timeout: FETCH_TS_TIMEOUT_MS + 150_000 }, async (ctx) => {
+  // The minimum the docs state (getting-started.md), with the declarations checked as they say:
+  // skipLibCheck off, target es2022 (5.4 knows no es2023). That check reads all of @types/node and
+  // zod (~12 s of CPU), so it runs in the full tier only.
+  const versions = [
+    { major: '5.4', run: FULL, options: { target: 'es2022', skipLibCheck: false } },
+    { major: '6', run: true, options: {} },
+    { major: '7', run: true, options: {} },
+  ];
+  for (const { major, run: runs, options } of versions) {
+    it.runIf(runs)(`on TypeScript ${major}`, { timeout: FETCH_TS_TIMEOUT_MS + 150_000 }, async (ctx) => {
       const dir = withFixtures(...STRICT_FILES);
       writeFileSync(
         join(dir, 'tsconfig.json'),
-        JSON.stringify({ compilerOptions: strictOptions, files: STRICT_FILES }),
+        JSON.stringify({ compilerOptions: { ...strictOptions, ...options }, files: STRICT_FILES }),
       );
       const version = await run('npx', ['-y', '-p', `typescript@${major}`, 'tsc', '--version'], {
         cwd: dir,
@@ -113,6 +123,31 @@ describe.concurrent('the correct programs under exactOptionalPropertyTypes', () 
       expect(ran.code).toBe(0);
     });
   }
+});
+
+describe('a CommonJS project compiled with "module": "commonjs"', () => {
+  // That setting resolves as TypeScript's node10 does: no `exports` map, so every subpath a
+  // declaration or the user imports needs a `typesVersions` entry. Without one the umbrella's
+  // default namespace (its type from core's `internal/callable`) silently became `any`.
+  it('resolves every declaration and keeps the default namespace typed', { timeout: 150_000 }, async () => {
+    const dir = withFixtures('commonjs.ts');
+    const compilerOptions = {
+      module: 'commonjs',
+      target: 'es2022',
+      esModuleInterop: true,
+      strict: true,
+      noEmit: true,
+      skipLibCheck: true,
+      types: ['node'],
+    };
+    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions, files: ['commonjs.ts'] }));
+    const ran = await run(process.execPath, [tsc, '-p', 'tsconfig.json', '--pretty', 'false'], {
+      cwd: dir,
+      timeoutMs: 120_000,
+    });
+    expect(ran.stdout.split('\n').filter((l) => / error TS/.test(l))).toEqual([]);
+    expect(ran.code).toBe(0);
+  });
 });
 
 describe('@multiproc/shared in a browser project', () => {
