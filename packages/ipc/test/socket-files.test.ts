@@ -67,12 +67,16 @@ describe.skipIf(process.platform === 'win32')('socket files at the end of a prog
 
   // The files were left when the program ended in the turn that bound them (registered for
   // removal only at Node's 'listening' event, a tick later).
-  it.each(['exit', 'uncaught'])('%s in the turn the sockets were bound leaves none', async (how) => {
-    const ended = await run(how, undefined, AT_ONCE);
-    expect(ended.stdout).toContain('READY');
-    expect(ended.code).toBe(how === 'exit' ? 0 : 1);
-    expect(ended.left).toEqual([]);
-  }, 60_000);
+  it.each(['exit', 'uncaught'])(
+    '%s in the turn the sockets were bound leaves none',
+    async (how) => {
+      const ended = await run(how, undefined, AT_ONCE);
+      expect(ended.stdout).toContain('READY');
+      expect(ended.code).toBe(how === 'exit' ? 0 : 1);
+      expect(ended.left).toEqual([]);
+    },
+    60_000,
+  );
 
   it.each(['SIGINT', 'SIGTERM', 'SIGHUP'] as const)(
     '%s ends the program as Node would: it dies of it',
