@@ -33,6 +33,7 @@ export default mergeConfig(
         'test/pool-order-stress.test.ts',
         'test/pool-retire-memory.test.ts',
         'test/pool-dropped.test.ts',
+        'test/pool-dropped-copies.test.ts',
         'test/pool-replace.test.ts',
         'test/pool-worker-names.test.ts',
         'test/first-use-terminated.test.ts',

@@ -109,11 +109,7 @@ export class Listener implements AsyncDisposable {
       this.#server.once('listening', () => {
         const a = this.#server.address();
         if (a && typeof a !== 'string') this.#bound = [a.address, a.port];
-        // Bound by this listener (not someone else's file): removed however the program ends.
-        if (this.#path !== null && !this.#closed) {
-          this.#ownsPath = true;
-          removeSocketFileAtEnd(this.#path);
-        }
+        if (this.#path !== null && !this.#closed) this.#ownsPath = removeSocketFileAtEnd(this.#path);
         resolve();
       });
       this.#server.once('error', reject);
@@ -121,6 +117,9 @@ export class Listener implements AsyncDisposable {
     this.#listening.catch(() => {});
     this.#server.listen({ ...target, backlog });
     if (chosen === null) assertBound(this.#server, this.#path);
+    // Bound by this listener (not someone else's file): removed however the program ends, also in
+    // this turn (a pipe binds at once, 'listening' comes a tick later, process.exit() may be first).
+    if (this.#path !== null && this.#server.listening) this.#ownsPath = removeSocketFileAtEnd(this.#path);
     this.#server.unref(); // ref'd only while accept() waits
   }
 
@@ -206,9 +205,8 @@ export class Listener implements AsyncDisposable {
     for (const s of this.#served) s.destroy();
     for (const w of this.#waiting.splice(0))
       w.reject(new ClosedError('The Listener was closed while accept() waited.'));
-    // Only the file this listener bound (registered once listening): a bind that failed
+    // Only the file this listener bound (registered once bound): a bind that failed
     // (EADDRINUSE) leaves whatever is at the path, another listener's socket or a user's file.
-    // Closed before 'listening' came: the server's own close removes what it bound.
     if (this.#path !== null && this.#ownsPath) removeSocketFile(this.#path);
   }
 

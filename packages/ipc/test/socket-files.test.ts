@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const PROGRAM = new URL('./fixtures/socket-files-program.mjs', import.meta.url).pathname;
+const AT_ONCE = new URL('./fixtures/socket-files-at-once.mjs', import.meta.url).pathname;
 
 interface Ended {
   code: number | null;
@@ -20,10 +21,10 @@ interface Ended {
 }
 
 /** Runs the program with a private TMPDIR, sends `signal` once it is ready, lists what it left. */
-function run(how: string, signal?: NodeJS.Signals): Promise<Ended> {
+function run(how: string, signal?: NodeJS.Signals, program = PROGRAM): Promise<Ended> {
   const dir = mkdtempSync(join(tmpdir(), 'mp-files-test-'));
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [PROGRAM, how], {
+    const child = spawn(process.execPath, [program, how], {
       env: { ...process.env, TMPDIR: dir },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -63,6 +64,19 @@ describe.skipIf(process.platform === 'win32')('socket files at the end of a prog
     expect(ended.code).toBe(1);
     expect(ended.left).toEqual([]);
   }, 60_000);
+
+  // The files were left when the program ended in the turn that bound them (registered for
+  // removal only at Node's 'listening' event, a tick later).
+  it.each(['exit', 'uncaught'])(
+    '%s in the turn the sockets were bound leaves none',
+    async (how) => {
+      const ended = await run(how, undefined, AT_ONCE);
+      expect(ended.stdout).toContain('READY');
+      expect(ended.code).toBe(how === 'exit' ? 0 : 1);
+      expect(ended.left).toEqual([]);
+    },
+    60_000,
+  );
 
   it.each(['SIGINT', 'SIGTERM', 'SIGHUP'] as const)(
     '%s ends the program as Node would: it dies of it',

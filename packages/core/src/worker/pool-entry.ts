@@ -48,7 +48,7 @@ import { clockMs } from '../internal/clock.js';
 import { decodeValue, type ErrorRecord, toErrorRecord } from '../internal/error-record.js';
 import { callAfterRefs, loadTask } from '../internal/load-task.js';
 import { lookupTask } from '../task.js';
-import { flushIpc, ipcEndsNormally, ipcIdle } from './ipc-flush.js';
+import { collectDroppedCopies, flushIpc, ipcEndsNormally, ipcIdle } from './ipc-flush.js';
 import { exitAfterChildren, hasNonDaemonChildren } from './join-children.js';
 import { endWhenDry, holdWhileIdle, taskBegins, taskEnds, watchLoop } from './loop-watch.js';
 import { serveAsMainModule } from './main-serve.js';
@@ -242,6 +242,7 @@ function retiring(reply: BatchReply): BatchReply {
   const plain = ((reply as unknown as Record<symbol, unknown>)[VALUE_OF] ?? reply) as MutableReply;
   if (hasNonDaemonChildren()) plain.children = true;
   if (plain.retire && !plain.initError) ipcEndsNormally();
+  else collectDroppedCopies();
   return reply;
 }
 

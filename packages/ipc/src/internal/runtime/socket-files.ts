@@ -28,17 +28,20 @@ let listening = false;
 
 /**
  * Removes `path`, which this realm has just bound, when this realm ends, unless
- * {@link forgetSocketFile} or {@link removeSocketFile} is called first.
+ * {@link forgetSocketFile} or {@link removeSocketFile} is called first. Registering it again is
+ * a no-op. Returns whether it is registered (false: gone already, or Windows, whose pipes leave
+ * no file).
  */
-export function removeSocketFileAtEnd(path: string): void {
-  if (process.platform === 'win32') return;
+export function removeSocketFileAtEnd(path: string): boolean {
+  if (process.platform === 'win32') return false;
   const ino = inodeOf(path);
-  if (ino === null) return; // gone already: nothing of ours to remove
+  if (ino === null) return false; // gone already: nothing of ours to remove
+  if (paths.get(path) === ino) return true;
   paths.set(path, ino);
   sweepStaleSockets();
-  if (listening) return;
+  if (!listening) process.on('exit', removeAll);
   listening = true;
-  process.on('exit', removeAll);
+  return true;
 }
 
 /** Removes `path` now if this realm registered it and it is still that file; forgets it. */
