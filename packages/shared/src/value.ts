@@ -136,6 +136,39 @@ export class RawValue<C extends Typecode = Typecode> {
     this.#view[0] = v;
   }
 
+  /**
+   * The value, as `.value` reads it. The process context's and a manager's `Value` read with
+   * `await v.get()` (Python's `ValueProxy.get()`), so `await v.get()` works in both contexts, as
+   * `SharedArray`'s `get(i)` and `slice()` do.
+   * @throws {ValidationError} when given an argument.
+   * @example
+   * const v = new Value('i', 5);
+   * console.log(v.get()); // 5
+   */
+  get(): TypecodeValue<C> {
+    if (arguments.length > 0)
+      throw tooManyArguments(`${kindOf(this)}.get()`, arguments.length, 'no argument');
+    return this.#view[0]!;
+  }
+
+  /**
+   * Writes the value, as `.value = x` does (the process context's and a manager's `Value` write
+   * with `await v.set(x)`, Python's `ValueProxy.set()`). Like `.value`, it does not take the lock:
+   * a read-modify-write needs `getLock()`.
+   * @throws {ValidationError} for a value that does not fit the typecode, or not one argument.
+   * @example
+   * const v = new Value('d', 1.5);
+   * v.set(2.5);
+   * console.log(v.value); // 2.5
+   */
+  set(value: TypecodeValue<C>): void {
+    if (arguments.length !== 1) {
+      const hint = arguments.length === 0 ? 'pass the value to write' : undefined;
+      throw tooManyArguments(`${kindOf(this)}.set()`, arguments.length, 'one value', hint);
+    }
+    this.value = value;
+  }
+
   /** The one-item typed array over the shared memory. */
   get view(): TypecodeArray<C> {
     return this.#view as never;
@@ -223,6 +256,10 @@ export class SynchronizedValue<C extends Typecode = Typecode> extends RawValue<C
     const { data } = super[encodeSymbol](ctx) as { data: object };
     return { type: 'multiproc.Value', data: { ...data, lock: this.#lock } };
   }
+}
+
+function kindOf(v: RawValue): string {
+  return v instanceof SynchronizedValue ? 'Value' : 'RawValue';
 }
 
 definePythonNames(RawValue.prototype, {

@@ -84,6 +84,8 @@ METHODS.push(
   ['Barrier', () => new Barrier(2), 'reset', 0, false],
   ['Value', () => new Value('i', 0), 'getLock', 0, false],
   ['Value', () => new Value('i', 0), 'getObj', 0, false],
+  ['Value', () => new Value('i', 0), 'get', 0, false],
+  ['Value', () => new Value('i', 0), 'set', 1, false],
   ['SharedArray', () => new SharedArray('i', 2), 'get', 1, false],
   ['SharedArray', () => new SharedArray('i', 2), 'set', 2, false],
   ['SharedArray', () => new SharedArray('i', 2), 'slice', 2, false],
