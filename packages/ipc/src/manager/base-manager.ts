@@ -8,6 +8,7 @@ import { refuseExtraArguments } from '../internal/manager/arity.js';
 import { clientFor } from '../internal/manager/client-registry.js';
 import { reachManager } from '../internal/manager/connect.js';
 import { serveUntilShutDown, serveWhileReachable, shutDownBy } from '../internal/manager/manager-life.js';
+import { checkManagerState, type ManagerState } from '../internal/manager/manager-state.js';
 import type { Served } from '../internal/manager/served-sync.js';
 import { ManagerServer, type ServedFactory } from '../internal/manager/server.js';
 import { madeHere } from '../internal/manager/unsent.js';
@@ -30,8 +31,6 @@ import {
 } from './register-options.js';
 
 export { type Factory, MANAGER_KEYS, type ManagerOptions, type RegisterOptions } from './register-options.js';
-
-type State = 'initial' | 'serving' | 'connected' | 'shutdown';
 
 /**
  * Serves objects made by registered factories, from this program, to proxies in any thread,
@@ -61,7 +60,7 @@ export class BaseManager implements AsyncDisposable {
   readonly #factories = new Map<string, ServedFactory>();
   readonly #options: WithoutNulls<ManagerOptions>;
   #server: ManagerServer | null = null;
-  #state: State = 'initial';
+  #state: ManagerState = 'initial';
   #address: Address | undefined;
   #authkey: string | null = null;
 
@@ -75,10 +74,9 @@ export class BaseManager implements AsyncDisposable {
    * one, the factory is not needed (the server has it). Python: `register(typeid, callable, exposed=...)`.
    * As Python's, it adds the method `m[typeid](...args)`, which is `m.create(typeid, ...args)`,
    * unless `typeid` names a member of the manager already (`start`, `shutdown`, …; Python would
-   * replace it) or is one JavaScript calls itself (`'then'` would make the manager a thenable, which
-   * `await` unwraps; `'toJSON'`):
-   * then use `create()`; a Python spelling that only points elsewhere (a SyncManager's
-   * `Pool`) gets it. A built-in type (`dict`, …) is refused. The returned manager has that method's type.
+   * replace it) or one JavaScript calls itself (`then` would make the manager a thenable, `toJSON`):
+   * then use `create()`. A Python spelling that only points elsewhere (a SyncManager's `Pool`) gets
+   * it. A built-in type (`dict`, …) is refused. The returned manager has that method's type.
    * @param typeid - the name clients `create()` it by.
    * @param factory - makes the object, a function or a class (called with `new`); its public
    *   methods become the proxy's (async) methods. It runs synchronously and must return an object
@@ -131,7 +129,7 @@ export class BaseManager implements AsyncDisposable {
     initargs: readonly unknown[] = [],
   ): Promise<Address> {
     checkInitializer(initializer, initargs);
-    this.#checkState('initial', 'start()');
+    checkManagerState(this.#state, 'initial', 'start()');
     if (initializer != null) await initializer(...initargs);
     this.#address = await this.#serve().start();
     return this.#address;
@@ -153,7 +151,7 @@ export class BaseManager implements AsyncDisposable {
    */
   async serveForever(): Promise<void> {
     if (this.#state === 'initial') await this.start();
-    this.#checkState('serving', 'serveForever()');
+    checkManagerState(this.#state, 'serving', 'serveForever()');
     await serveUntilShutDown(this, this.#server!);
   }
 
@@ -168,7 +166,7 @@ export class BaseManager implements AsyncDisposable {
    * console.log(server.address); // [ '127.0.0.1', <the port the system picked> ]
    */
   getServer(): ManagerServerHandle {
-    this.#checkState('initial', 'getServer()');
+    checkManagerState(this.#state, 'initial', 'getServer()');
     return serverHandle(this, this.#options.address, () => this.#state === 'initial');
   }
 
@@ -178,7 +176,7 @@ export class BaseManager implements AsyncDisposable {
   }
 
   #serve(): ManagerServer {
-    this.#checkState('initial', 'start()');
+    checkManagerState(this.#state, 'initial', 'start()');
     const key = keyBytes(this.#options.authkey) ?? Buffer.from(processAuthkey());
     const server = new ManagerServer(this.#options.address, key, this.#factories);
     this.#server = server;
@@ -195,11 +193,10 @@ export class BaseManager implements AsyncDisposable {
    * @throws {ValidationError} without an `address`.
    * @throws {AuthenticationError} when the key differs.
    * @throws {ManagerClosedError} when nobody serves at the address.
-   * @throws {ClosedError} when this manager is shut down (also by a `shutdown()` made before the
-   *   connection was made: it stays shut down).
+   * @throws {ClosedError} when shut down, also by a `shutdown()` made while it connected (it stays so).
    */
   async connect(): Promise<void> {
-    this.#checkState('initial', 'connect()');
+    checkManagerState(this.#state, 'initial', 'connect()');
     const authkey = await reachManager(this.#address, this.#options.authkey);
     // shutdown() called meanwhile wins: the manager stays shut down (its factories keep throwing).
     if (this.#state === 'shutdown') {
@@ -225,11 +222,9 @@ export class BaseManager implements AsyncDisposable {
    */
   async create<T = Record<string, Factory>>(typeid: string, ...args: unknown[]): Promise<AutoProxy<T>> {
     if (this.#server) return this.createLocal(typeid, args);
-    this.#checkState('connected', 'create()');
-    const ref = (await clientFor(this.#address!, this.#authkey!).request(0, 'create', [
-      typeid,
-      args,
-    ])) as ProxyRef;
+    checkManagerState(this.#state, 'connected', 'create()');
+    const client = clientFor(this.#address!, this.#authkey!);
+    const ref = (await client.request(0, 'create', [typeid, args])) as ProxyRef;
     return makeProxy(madeHere(ref));
   }
 
@@ -261,7 +256,7 @@ export class BaseManager implements AsyncDisposable {
    */
   async numberOfObjects(): Promise<number> {
     if (this.#server) return this.#server.objectCount;
-    this.#checkState('connected', 'numberOfObjects()');
+    checkManagerState(this.#state, 'connected', 'numberOfObjects()');
     return (await clientFor(this.#address!, this.#authkey!).request(0, 'numberOfObjects', [])) as number;
   }
 
@@ -296,14 +291,6 @@ export class BaseManager implements AsyncDisposable {
    */
   [Symbol.dispose](): void {
     void this.shutdown();
-  }
-
-  #checkState(want: State, method: string): void {
-    if (this.#state !== want) {
-      const state = this.#state === 'initial' ? 'not started' : this.#state;
-      const hint = this.#state === 'serving' && method === 'start()' ? ': Manager() returns it started' : '';
-      throw new ClosedError(`${method}: the manager is ${state}${hint}.`);
-    }
   }
 }
 

@@ -5,14 +5,12 @@
  * thread talks to the manager over its own connection.
  */
 import {
-  describeValue,
   type EncodeContext,
   type Encoded,
   encodeSymbol,
   refuseStructuredClone,
   registerCodec,
   SerializationError,
-  ValidationError,
 } from '@multiproc/shared';
 import type { ManagerClient } from '../internal/manager/client.js';
 import { waitFor } from '../internal/manager/client-calls.js';
@@ -21,7 +19,7 @@ import { clientFor } from '../internal/manager/client-registry.js';
 import { DeferredCalls } from '../internal/manager/deferred-calls.js';
 import { guardIndexForms } from '../internal/manager/index-guard.js';
 import { holdManager } from '../internal/manager/manager-life.js';
-import { noJson, readHint } from '../internal/manager/read-hints.js';
+import { noJson, readHint, refusedMethodName } from '../internal/manager/read-hints.js';
 import { refReceived, refToSend, type SentRef } from '../internal/manager/ref-keys.js';
 import { remoteIterator } from '../internal/manager/remote-iterator.js';
 import { argNames } from '../internal/manager/rpc.js';
@@ -207,14 +205,7 @@ export class BaseProxy {
    * await manager.shutdown();
    */
   callMethod(method: string, ...args: unknown[]): Promise<unknown> {
-    if (typeof method !== 'string' || method === '') {
-      return Promise.reject(
-        new ValidationError(
-          `callMethod(method, ...args) takes the name of a method of the served object first, got ${describeValue(method)}.`,
-        ),
-      );
-    }
-    return this.client().request(this.#ref.id, method, args);
+    return refusedMethodName(method) ?? this.client().request(this.#ref.id, method, args);
   }
 
   /**

@@ -1,8 +1,9 @@
 /**
  * How to read what a proxy stands for, per typeid: `util.inspect()` and `JSON.stringify()` cannot
- * wait for the manager's answer, so they name the awaited call that reads it (proxy.ts).
+ * wait for the manager's answer, so they name the awaited call that reads it (proxy.ts); and the
+ * error of a `callMethod()` without a method name.
  */
-import { ContextError } from '@multiproc/shared';
+import { ContextError, describeValue, ValidationError } from '@multiproc/shared';
 import type { ProxyRef } from './wire.js';
 
 const copyHint = (v: string, what: string) => `await ${v}.copy() for the ${what}`;
@@ -36,5 +37,15 @@ export function noJson(ref: ProxyRef): ContextError {
     `JSON.stringify() cannot write a manager's ${ref.typeid} (also getContext('process')'s): it ` +
       `lives in the manager, and its proxy holds no contents (it would be written as {}). Read it ` +
       `first and write that: ${readHint(ref)}${ref.typeid === 'dict' && !ref.auto ? ' (a Map: JSON.stringify(Object.fromEntries(await d.copy())))' : ''}.`,
+  );
+}
+
+/** What `callMethod(method)` returns when `method` is not a method's name (a rejection); else undefined. */
+export function refusedMethodName(method: unknown): Promise<never> | undefined {
+  if (typeof method === 'string' && method !== '') return undefined;
+  return Promise.reject(
+    new ValidationError(
+      `callMethod(method, ...args) takes the name of a method of the served object first, got ${describeValue(method)}.`,
+    ),
   );
 }
