@@ -9,18 +9,12 @@ import {
   SyncManager,
   ValidationError,
 } from '@multiproc/ipc';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { matrix } from '../../../test-support/matrix.ts';
 import { core } from './core.js';
+import { keptManagers } from './managers-kept.js';
 
-const managers: SyncManager[] = [];
-afterEach(async () => {
-  await Promise.all(managers.splice(0).map((m) => m.shutdown()));
-});
-const kept = <M extends SyncManager>(m: M): M => {
-  managers.push(m);
-  return m;
-};
+const kept = keptManagers();
 
 /** Whether `m` serves at once: a dict made and written through it. */
 async function serves(m: SyncManager): Promise<boolean> {

@@ -2,16 +2,10 @@
 // specially ('then'), a factory that makes no object (a primitive, null, a Promise), and
 // shutdown() while connect() is still on its way.
 import { BaseManager, ClosedError, Manager, SyncManager, ValidationError } from '@multiproc/ipc';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { keptManagers } from './managers-kept.js';
 
-const managers: BaseManager[] = [];
-afterEach(async () => {
-  await Promise.all(managers.splice(0).map((m) => m.shutdown()));
-});
-const kept = <M extends BaseManager>(m: M): M => {
-  managers.push(m);
-  return m;
-};
+const kept = keptManagers();
 
 describe('a typeid JavaScript calls itself', () => {
   it('adds no then() to the manager, which would make it a thenable; create() makes it', {
