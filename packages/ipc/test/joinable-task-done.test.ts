@@ -62,7 +62,7 @@ describe.each(matrix(import.meta.url))('JoinableQueue.taskDone() in a worker (%s
     await join;
   });
 
-  it('is refused with ValidationError past the count after the queue\'s maker ended', async () => {
+  it("is refused with ValidationError past the count after the queue's maker ended", async () => {
     // Python's semaphore outlives the process that made the queue: task_done() past the items put
     // raises ValueError there too. A copy here got one of the two items before the maker ended.
     const out = new Queue<JoinableQueue<number>>();

@@ -47,7 +47,9 @@ export class NamespaceProxy<T extends object = Record<string, unknown>> extends 
    */
   get<K extends keyof T & string>(name: K): Promise<T[K]> {
     return withName(name, 'Namespace.get()', () =>
-      isOwn(name) ? Promise.resolve(this.#own.get(name) as T[K]) : (this.callMethod('get', name) as Promise<T[K]>),
+      isOwn(name)
+        ? Promise.resolve(this.#own.get(name) as T[K])
+        : (this.callMethod('get', name) as Promise<T[K]>),
     );
   }
   /**
