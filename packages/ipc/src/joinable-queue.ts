@@ -37,9 +37,14 @@ export class JoinableQueue<T = unknown> extends Queue<T> {
    * sends the call on its way (no round trip; if another holder marked more items done than it
    * got, the queue's process refuses it as it arrives and this process gets a `MultiprocWarning`,
    * code `MP_TASK_DONE`); otherwise it asks the queue's process synchronously, at most 1 s;
-   * unanswered by then, the call counts and the home applies it when it arrives.
+   * unanswered by then, the call counts and the home applies it when it arrives. After the
+   * thread or process that made the queue has ended, a copy that shares its count in memory (one
+   * handed to a thread of the same process directly) still counts against it, as Python's
+   * semaphore outlives its maker; any other copy can no longer reach the count and marks done only
+   * the items it got itself and did not mark done yet.
    * @throws {ValidationError} when the queue has no unfinished task: called more times than items
-   * were put (Python's ValueError).
+   * were put (Python's ValueError `task_done() called too many times`); after the queue's maker
+   * ended, from a copy without the shared count, when called more times than that copy got items.
    * @throws {ClosedError} after this copy's `close()` (Python allows it; here `close()` ends this
    *   copy's use of the queue, as for every queue method: call it before, or from another copy).
    * @example
@@ -54,7 +59,8 @@ export class JoinableQueue<T = unknown> extends Queue<T> {
     if (!this.handle.taskDone()) {
       throw new ValidationError(
         'taskDone() was called more times than items were put: no task of this queue is unfinished. ' +
-          'Call it once for each item got, in any thread or process.',
+          'Call it once for each item got, in any thread or process (once the thread or process that made ' +
+          'the queue has ended, a copy that cannot reach its count marks done only the items it got).',
       );
     }
   }

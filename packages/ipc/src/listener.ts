@@ -23,7 +23,7 @@ import {
   readingInto,
 } from './internal/net/endpoint.js';
 import { type Feed, keyBytes, type ManagerHello } from './internal/net/handshake.js';
-import { assertBound, bindErrorNow, newSocketPath } from './internal/net/socket-path.js';
+import { assertBound, bindErrorNow, makeSocketPrivate, newSocketPath } from './internal/net/socket-path.js';
 import { removeSocketFile, removeSocketFileAtEnd } from './internal/runtime/socket-files.js';
 import type { ListenerOptions } from './listener-options.js';
 
@@ -54,7 +54,9 @@ interface Pending {
  * {@link Connection} per client, with `send`/`recv`/`sendBytes`/`poll`/`close`, usable with
  * `wait()`. Mirrors Python's `multiprocessing.connection.Listener`. `'localhost'` is bound as
  * `127.0.0.1`; port `0` picks a free port (read it from `address`).
- * @param address - where to listen. @default a new Unix socket path in the temp folder
+ * @param address - where to listen. @default a new Unix socket path in the temp folder, its file
+ *   made with mode 0600 (this user only; Python: a file in a 0700 folder). A path given keeps the
+ *   mode the umask makes, as in Python.
  * @param options - `authkey` and `backlog`.
  * @throws {ValidationError} for a bad address (a named pipe, `\\.\pipe\name`, off Windows: Python's
  *   `AF_PIPE`; a Unix socket path longer than the system binds, 107 bytes on Linux, 103 on macOS:
@@ -116,7 +118,10 @@ export class Listener implements AsyncDisposable {
     });
     this.#listening.catch(() => {});
     this.#server.listen({ ...target, backlog });
-    if (chosen === null) assertBound(this.#server, this.#path);
+    if (chosen === null && this.#path !== null) {
+      assertBound(this.#server, this.#path);
+      makeSocketPrivate(this.#server, this.#path); // ours: other users may not connect (Python: a 0700 folder)
+    }
     // Bound by this listener (not someone else's file): removed however the program ends, also in
     // this turn (a pipe binds at once, 'listening' comes a tick later, process.exit() may be first).
     if (this.#path !== null && this.#server.listening) this.#ownsPath = removeSocketFileAtEnd(this.#path);

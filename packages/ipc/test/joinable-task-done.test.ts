@@ -1,10 +1,10 @@
 // JoinableQueue.taskDone() counts against the queue's unfinished tasks wherever it is called, as
 // Python's task_done(): a worker may mark done items that the main thread or another worker got,
 // and only a call past the queue's count (not a copy's) is refused with ValidationError.
-import { JoinableQueue, ValidationError } from '@multiproc/ipc';
+import { JoinableQueue, Queue, ValidationError } from '@multiproc/ipc';
 import { afterEach, describe, expect, it } from 'vitest';
 import { matrix } from '../../../test-support/matrix.ts';
-import { core } from './core.js';
+import { core, killProcesses, startProcess } from './core.js';
 import { managerTestKit } from './manager-kit.js';
 
 const { tasks } = await import(new URL('./fixtures/task-done-tasks.mjs', import.meta.url).href);
@@ -16,6 +16,7 @@ function pool(context: string): any {
   return p;
 }
 afterEach(async () => {
+  killProcesses();
   for (const p of pools.splice(0)) await p.terminate();
 });
 
@@ -59,6 +60,33 @@ describe.each(matrix(import.meta.url))('JoinableQueue.taskDone() in a worker (%s
     expect(joined).toBe(false);
     jq.taskDone();
     await join;
+  });
+
+  it("is refused with ValidationError past the count after the queue's maker ended", async () => {
+    // Python's semaphore outlives the process that made the queue: task_done() past the items put
+    // raises ValueError there too. A copy here got one of the two items before the maker ended.
+    const out = new Queue<JoinableQueue<number>>();
+    const go = new Queue<number>();
+    const p = startProcess(context as 'thread' | 'process', tasks.makeAndEnd, [out, go, 2]);
+    const jq = await out.get();
+    expect(await jq.get()).toBe(0);
+    await go.put(1);
+    await p.join();
+    expect(p.exitCode).toBe(0);
+    const results: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      try {
+        jq.taskDone();
+        results.push('ok');
+      } catch (err) {
+        expect(err).toBeInstanceOf(ValidationError);
+        results.push((err as ValidationError).code);
+      }
+    }
+    // The item got here is marked done; the other one only where the count is still reachable.
+    expect(results[0]).toBe('ok');
+    expect(results.filter((r) => r === 'ok').length).toBeLessThanOrEqual(2);
+    expect(results[2]).toBe('MP_VALIDATION');
   });
 
   it('a manager JoinableQueue counts taskDone() from any process alike', async () => {

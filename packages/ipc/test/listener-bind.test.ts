@@ -1,11 +1,13 @@
 // A Listener (or a manager) whose bind failed with EADDRINUSE owns nothing at that path: closing
 // it, shutting the manager down, or the program ending leaves the other listener's socket file,
-// or the user's regular file, where it was (Python unlinks a path only after its own bind).
+// or the user's regular file, where it was (Python unlinks a path only after its own bind). A
+// socket file the library chose the path of is reachable by this user only (Python: a 0700 folder);
+// one at a path the user gave keeps the umask's mode, as in Python.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BaseManager, Client, Manager, ProcessError } from '@multiproc/ipc';
+import { BaseManager, Client, Manager, ProcessError, SyncManager } from '@multiproc/ipc';
 import { describe, expect, it } from 'vitest';
 import { cleanup, listen } from './net-kit.js';
 
@@ -88,5 +90,39 @@ describe('a Listener whose bind failed with EADDRINUSE', () => {
     expect(existsSync(l.address as string)).toBe(true);
     l.close();
     expect(existsSync(l.address as string)).toBe(false);
+  }, 10_000);
+});
+
+describe.skipIf(process.platform === 'win32')('the mode of a socket file', () => {
+  const mode = (path: string): number => statSync(path).mode & 0o777;
+  // The umask's mode for a new socket file (0777 less the umask): what a path the user gives gets.
+  function umasked(): number {
+    const probe = join(scratch(), 'probe');
+    writeFileSync(probe, '', { mode: 0o777 });
+    return mode(probe);
+  }
+
+  it("a Listener's and a manager's default socket is reachable by this user only (0600)", async () => {
+    const l = listen();
+    await l.ready();
+    expect(mode(l.address as string)).toBe(0o600);
+    const m = new SyncManager();
+    cleanup.push(() => m.shutdown());
+    const address = await m.start();
+    expect(mode(address as string)).toBe(0o600);
+    // Still reachable by this user.
+    const c = new SyncManager({ address });
+    await c.connect();
+    cleanup.push(() => c.shutdown());
+    expect(await c.dict().len()).toBe(0);
+  }, 10_000);
+
+  it('a path the user gave keeps the mode the umask made, as in Python', async () => {
+    const l = listen(join(scratch(), 'given.sock'));
+    await l.ready();
+    expect(mode(l.address as string)).toBe(umasked());
+    const m = new BaseManager({ address: join(scratch(), 'given-m.sock') });
+    cleanup.push(() => m.shutdown());
+    expect(mode((await m.start()) as string)).toBe(umasked());
   }, 10_000);
 });

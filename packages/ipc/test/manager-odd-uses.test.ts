@@ -1,6 +1,6 @@
 // A manager driven the odd ways a user may drive it: a registered typeid that JavaScript reads
 // specially ('then'), a factory that makes no object (a primitive, null, a Promise), and
-// shutdown() while connect() is still on its way.
+// shutdown() while connect() is still on its way, connect() called again once connected.
 import { BaseManager, ClosedError, Manager, SyncManager, ValidationError } from '@multiproc/ipc';
 import { describe, expect, it } from 'vitest';
 import { keptManagers } from './managers-kept.js';
@@ -104,6 +104,26 @@ describe('shutdown() while connect() is on its way', () => {
     const d = c.dict<string, number>();
     await d.set('a', 1);
     expect(await d.get('a')).toBe(1);
+  });
+});
+
+describe('connect() a second time', () => {
+  it('connects again (as Python), stays connected; shutdown() still ends it, and connect() after it rejects', {
+    timeout: 10_000,
+  }, async () => {
+    const server = kept(Manager());
+    const c = new SyncManager({ address: server.address });
+    await c.connect();
+    await c.connect();
+    const d = c.dict<string, number>();
+    await d.set('a', 1);
+    expect(await d.get('a')).toBe(1);
+    expect(c.address).toEqual(server.address);
+    await c.shutdown();
+    expect(() => c.dict()).toThrow(ClosedError);
+    await expect(c.connect()).rejects.toThrow(ClosedError);
+    // The serving manager was not ended by the client's shutdown().
+    expect(await server.dict().len()).toBe(0);
   });
 });
 

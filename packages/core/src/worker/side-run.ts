@@ -19,6 +19,7 @@ import { isCloneRefusal } from '../internal/clone-refusal.js';
 import { SIDE_CANCEL, SIDE_ITEM, SIDE_RUNNING } from '../internal/control.js';
 import { toErrorRecord } from '../internal/error-record.js';
 import { lookupTask } from '../task.js';
+import { collectDroppedCopies } from './ipc-flush.js';
 import { exitAfterChildren, hasNonDaemonChildren } from './join-children.js';
 import { endWhenDry, taskBegins, taskEnds } from './loop-watch.js';
 import { replyTransfer, runNumberChunk } from './map-run.js';
@@ -132,6 +133,9 @@ function finish(seq: number, map: MapReply, base = 0): void {
   replyTransfer.length = 0;
   // After the reply: a host that finds the thread dead reads the reply before this word.
   Atomics.store(words!, SIDE_RUNNING, 0);
+  // What the chunk's tasks dropped without close() (a Client() connection: a socket each end),
+  // as after a batch of tinypool's (pool-entry.ts): nothing when they made no connection or queue.
+  collectDroppedCopies();
 }
 
 function answer(message: SideReply, transfer: object[] = [], base = 0): void {

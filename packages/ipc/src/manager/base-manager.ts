@@ -193,10 +193,22 @@ export class BaseManager implements AsyncDisposable {
    * @throws {ValidationError} without an `address`.
    * @throws {AuthenticationError} when the key differs.
    * @throws {ManagerClosedError} when nobody serves at the address.
-   * @throws {ClosedError} when shut down, also by a `shutdown()` made while it connected (it stays so).
+   * Called again once connected, it asks the manager again (as Python's does: it connects anew and
+   * the manager stays connected), so it rejects as the first call would when nobody serves there any
+   * more; the manager stays connected either way.
+   * @throws {ClosedError} when shut down, also by a `shutdown()` made while it connected (it stays
+   *   so), or when this manager serves itself (`start()`).
+   * @example
+   * const server = new BaseManager({ address: ['127.0.0.1', 0], authkey: 'abracadabra' });
+   * const address = await server.start();
+   * const client = new BaseManager({ address, authkey: 'abracadabra' });
+   * await client.connect();
+   * await client.connect(); // again: still connected
+   * await client.shutdown(); // drops its connection only
+   * await server.shutdown();
    */
   async connect(): Promise<void> {
-    checkManagerState(this.#state, 'initial', 'connect()');
+    if (this.#state !== 'connected') checkManagerState(this.#state, 'initial', 'connect()');
     const authkey = await reachManager(this.#address, this.#options.authkey);
     // shutdown() called meanwhile wins: the manager stays shut down (its factories keep throwing).
     if (this.#state === 'shutdown') {

@@ -135,11 +135,19 @@ export class SyncManager extends BaseManager {
   /**
    * A shared `Namespace` of named values. Python: `manager.Namespace(**attrs)`: `init` a plain
    * object or Map. From a Namespace or dict proxy it holds a copy of that object's names and values.
+   * `T` (for TypeScript only) types the proxy's names and values: `m.Namespace<{ count: number }>()`;
+   * by default any name holds any value (it is never inferred from `init`).
    * @throws {ValidationError} for an `init` that is no plain object, Map, Namespace or dict proxy.
+   * @example
+   * const manager = Manager();
+   * const ns = manager.Namespace<{ count: number; name: string }>({ count: 0, name: 'jobs' });
+   * await ns.set('count', (await ns.get('count')) + 1);
+   * console.log(await ns.copy()); // { count: 1, name: 'jobs' }
+   * await manager.shutdown();
    */
-  Namespace(
-    init?: Record<string, unknown> | ReadonlyMap<string, unknown> | NamespaceProxy | DictProxy<string>,
-  ): NamespaceProxy {
+  Namespace<T extends object = Record<string, unknown>>(
+    init?: NoInfer<T> | ReadonlyMap<string, unknown> | NamespaceProxy<object> | DictProxy<string>,
+  ): NamespaceProxy<T> {
     return this.createLocal('Namespace', [refOf(init) ? init : new ManagedNamespace(init).copy()]);
   }
 

@@ -26,7 +26,8 @@ export interface ManagerOptions {
   /**
    * Where the manager listens (`start()`) or is reached (`connect()`): a Unix socket path or
    * `[host, port]`. Give a host other than `'localhost'`/`'127.0.0.1'` only to serve other machines.
-   * @default a new Unix socket path in the temp directory (this machine only)
+   * @default a new Unix socket path in the temp directory (this machine only), its file made with
+   *   mode 0600 (this user only; Python: a 0700 folder). A path given keeps the mode the umask makes.
    */
   address?: Address | null | undefined;
   /**

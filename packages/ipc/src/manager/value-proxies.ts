@@ -23,15 +23,19 @@ function withName<R>(name: unknown, where: string, call: () => Promise<R>): Prom
  * `await ns.set('x', 1)` here). Reads are copies. As in Python, a name that starts with `_` is
  * this proxy's own: `get`, `set` and `delete` of `'_x'` keep it on this proxy object and never
  * reach the manager (another proxy of the same Namespace, or `copy()`, does not see it).
+ * `T` types its names and values for TypeScript only (nothing is checked at run time, and a name
+ * never set reads `undefined`); by default any name holds any value.
  * @example
  * const manager = Manager();
  * const ns = manager.Namespace({ x: 1 });
  * await ns.set('y', 'two');
  * await ns.set('_note', 'local'); // this proxy's own, as in Python
  * console.log(await ns.copy()); // { x: 1, y: 'two' }
+ * const counter = manager.Namespace<{ count: number }>({ count: 0 });
+ * await counter.set('count', (await counter.get('count')) + 1); // typed: number
  * await manager.shutdown();
  */
-export class NamespaceProxy extends BaseProxy {
+export class NamespaceProxy<T extends object = Record<string, unknown>> extends BaseProxy {
   /** The names starting with `_`: Python's NamespaceProxy keeps them on the proxy object itself. */
   readonly #own = new Map<string, unknown>();
 
@@ -41,16 +45,18 @@ export class NamespaceProxy extends BaseProxy {
    * @throws {TypeError} (as a rejection, as `set()` and `delete()`) when `name` is not a string
    *   (Python: `attribute name must be string`).
    */
-  get(name: string): Promise<unknown> {
+  get<K extends keyof T & string>(name: K): Promise<T[K]> {
     return withName(name, 'Namespace.get()', () =>
-      isOwn(name) ? Promise.resolve(this.#own.get(name)) : this.callMethod('get', name),
+      isOwn(name)
+        ? Promise.resolve(this.#own.get(name) as T[K])
+        : (this.callMethod('get', name) as Promise<T[K]>),
     );
   }
   /**
    * Sets `name`. Python: `ns.name = value`. Sent without waiting, as a dict's `set()`; a name
    * starting with `_` is set on this proxy only.
    */
-  set(name: string, value: unknown): Promise<void> {
+  set<K extends keyof T & string>(name: K, value: T[K]): Promise<void> {
     return withName(name, 'Namespace.set()', () => {
       if (!isOwn(name)) return namedArgs(['name', 'value'], () => this[pipelined]('set', name, value));
       this.#own.set(name, value);
@@ -61,7 +67,7 @@ export class NamespaceProxy extends BaseProxy {
    * Removes `name`; resolves to whether it was set. Python: `del ns.name`. A name starting with
    * `_` is removed from this proxy only.
    */
-  delete(name: string): Promise<boolean> {
+  delete(name: keyof T & string): Promise<boolean> {
     return withName(name, 'Namespace.delete()', () =>
       isOwn(name)
         ? Promise.resolve(this.#own.delete(name))
@@ -69,8 +75,8 @@ export class NamespaceProxy extends BaseProxy {
     );
   }
   /** Every name and value in the manager, as a plain object (not this proxy's `_` names). */
-  copy(): Promise<Record<string, unknown>> {
-    return this.callMethod('copy') as Promise<Record<string, unknown>>;
+  copy(): Promise<T> {
+    return this.callMethod('copy') as Promise<T>;
   }
 }
 

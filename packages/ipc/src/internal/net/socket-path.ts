@@ -10,7 +10,7 @@
  * macOS and the BSDs) is never bound: Node 20 silently truncates it (another program's socket
  * may then get the same name), Node 22 and later refuse it with `EINVAL`.
  */
-import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { accessSync, chmodSync, constants, existsSync, statSync } from 'node:fs';
 import type net from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { ProcessError, ValidationError } from '@multiproc/shared';
@@ -86,6 +86,23 @@ export function assertBound(server: net.Server, path: string | null): void {
   if (path === null || process.platform === 'win32' || server.listening) return;
   server.close();
   throw bindFailed(path);
+}
+
+/**
+ * After `server.listen(path)` bound a path of ours ({@link newSocketPath}): makes the socket file
+ * reachable by this user only (0600). Connecting needs write access to the file, which the umask
+ * may grant to the group or others; Python binds its own sockets in a private (0700) folder for
+ * the same reason. A path the user gave keeps what the umask made, as in Python.
+ * @throws {ProcessError} ({@link bindFailed}) when the mode cannot be set, the server closed.
+ */
+export function makeSocketPrivate(server: net.Server, path: string): void {
+  if (process.platform === 'win32') return;
+  try {
+    chmodSync(path, 0o600);
+  } catch (err) {
+    server.close();
+    throw bindFailed(path, err);
+  }
 }
 
 /**

@@ -7,11 +7,10 @@
  * A home object is anything that implements {@link HomeObject}: the queue and pipe runtime
  * (home-runtime.ts) is one; a later kind of shared object plugs in the same way.
  */
-import { chmodSync } from 'node:fs';
 import type net from 'node:net';
 import { threadId } from 'node:worker_threads';
 import { SocketLink } from '../link/socket-link.js';
-import { assertBound, bindFailed, newSocketPath } from '../net/socket-path.js';
+import { assertBound, makeSocketPrivate, newSocketPath } from '../net/socket-path.js';
 import { textOf } from '../protocol/home.js';
 import { Op } from '../protocol/ops.js';
 import { removeSocketFileAtEnd } from './socket-files.js';
@@ -80,14 +79,7 @@ class Broker {
     assertBound(server, path);
     server.unref();
     if (process.platform !== 'win32') {
-      // Private to the user: connecting needs write access to the socket file, which the umask may
-      // grant to the group.
-      try {
-        chmodSync(path, 0o600);
-      } catch (err) {
-        server.close();
-        throw bindFailed(path, err);
-      }
+      makeSocketPrivate(server, path);
       removeSocketFileAtEnd(path);
     }
     this.#server = server;

@@ -161,6 +161,9 @@ export class CopySync {
    * done than it got, and then the home refuses it and this process gets a warning); otherwise it
    * asks the home synchronously. False when none was unfinished. Unanswered in time (or when this
    * copy cannot wait), the call counts as done: the home still applies it when it arrives.
+   * Once the home is gone (its thread or process ended) nothing else counts the queue's tasks: a
+   * copy without the shared count marks done only the items it got and did not mark done yet,
+   * and refuses the call past them (as the home would have, rather than counting it unseen).
    */
   taskDone(proto: CopyProtocol): boolean {
     if (this.count) {
@@ -168,10 +171,15 @@ export class CopySync {
       if (left === 0) proto.tasksAtZero();
       return left >= 0;
     }
-    if (((this.#got - this.#marked) | 0) > 0 && proto.state === 'open') {
+    const owed = ((this.#got - this.#marked) | 0) > 0;
+    if (owed && proto.state === 'open') {
       this.#marked = (this.#marked + 1) | 0;
       proto.taskDoneLater();
       return true;
+    }
+    if (proto.state === 'gone') {
+      if (owed) this.#marked = (this.#marked + 1) | 0;
+      return owed;
     }
     const w: SyncWait = { done: false };
     proto.taskDone(w);
