@@ -38,7 +38,8 @@ export {
 export { DictProxy } from './manager/data-proxies.js';
 export { type ItemsProxy, ListProxy } from './manager/list-proxy.js';
 export type { ListSortOptions } from './manager/list-sort.js';
-export { Manager, type ManagerFactory, SyncManager } from './manager/manager.js';
+export { SyncManager } from './manager/manager.js';
+export { Manager, type ManagerFactory } from './manager/manager-factory.js';
 export { processManager } from './manager/process-manager.js';
 export { type AutoProxy, BaseProxy } from './manager/proxy.js';
 export { QueueProxy } from './manager/queue-proxy.js';

@@ -23,7 +23,7 @@ import {
   readingInto,
 } from './internal/net/endpoint.js';
 import { type Feed, keyBytes, type ManagerHello } from './internal/net/handshake.js';
-import { assertBound, bindErrorNow, makeSocketPrivate, newSocketPath } from './internal/net/socket-path.js';
+import { bindErrorNow, makeSocketPrivate, newSocketPath } from './internal/net/socket-path.js';
 import { removeSocketFile, removeSocketFileAtEnd } from './internal/runtime/socket-files.js';
 import type { ListenerOptions } from './listener-options.js';
 
@@ -118,10 +118,7 @@ export class Listener implements AsyncDisposable {
     });
     this.#listening.catch(() => {});
     this.#server.listen({ ...target, backlog });
-    if (chosen === null && this.#path !== null) {
-      assertBound(this.#server, this.#path);
-      makeSocketPrivate(this.#server, this.#path); // ours: other users may not connect (Python: a 0700 folder)
-    }
+    if (chosen === null && this.#path !== null) makeSocketPrivate(this.#server, this.#path); // bound, 0600
     // Bound by this listener (not someone else's file): removed however the program ends, also in
     // this turn (a pipe binds at once, 'listening' comes a tick later, process.exit() may be first).
     if (this.#path !== null && this.#server.listening) this.#ownsPath = removeSocketFileAtEnd(this.#path);

@@ -187,21 +187,17 @@ export class BaseManager implements AsyncDisposable {
   }
 
   /**
-   * Connects to a manager another program serves at `address` with the same `authkey`.
-   * Python: `connect()`.
+   * Connects to a manager another program serves at `address` with the same `authkey`. Python:
+   * `connect()`, which may be called again: it connects anew and the manager stays connected.
    * Without an `authkey`, this program's own (`processAuthkey()`, inherited from its parent) is used.
    * @throws {ValidationError} without an `address`.
    * @throws {AuthenticationError} when the key differs.
-   * @throws {ManagerClosedError} when nobody serves at the address.
-   * Called again once connected, it asks the manager again (as Python's does: it connects anew and
-   * the manager stays connected), so it rejects as the first call would when nobody serves there any
-   * more; the manager stays connected either way.
+   * @throws {ManagerClosedError} when nobody serves at the address (also on a later call).
    * @throws {ClosedError} when shut down, also by a `shutdown()` made while it connected (it stays
    *   so), or when this manager serves itself (`start()`).
    * @example
    * const server = new BaseManager({ address: ['127.0.0.1', 0], authkey: 'abracadabra' });
-   * const address = await server.start();
-   * const client = new BaseManager({ address, authkey: 'abracadabra' });
+   * const client = new BaseManager({ address: await server.start(), authkey: 'abracadabra' });
    * await client.connect();
    * await client.connect(); // again: still connected
    * await client.shutdown(); // drops its connection only
@@ -209,12 +205,8 @@ export class BaseManager implements AsyncDisposable {
    */
   async connect(): Promise<void> {
     if (this.#state !== 'connected') checkManagerState(this.#state, 'initial', 'connect()');
-    const authkey = await reachManager(this.#address, this.#options.authkey);
-    // shutdown() called meanwhile wins: the manager stays shut down (its factories keep throwing).
-    if (this.#state === 'shutdown') {
-      throw new ClosedError('connect(): the manager was shut down before it connected.');
-    }
-    this.#authkey = authkey;
+    const shutDown = () => this.#state === 'shutdown';
+    this.#authkey = await reachManager(this.#address, this.#options.authkey, shutDown);
     this.#state = 'connected';
   }
 
@@ -295,11 +287,7 @@ export class BaseManager implements AsyncDisposable {
    * `using m = …` shuts it down at the end of the block too: stopping is synchronous (what
    * `shutdown()` returns is already settled).
    * @example
-   * {
-   *   using manager = Manager();
-   *   const d = manager.dict();
-   *   await d.set('a', 1);
-   * } // shut down here
+   * { using manager = Manager(); await manager.dict().set('a', 1); } // shut down at the brace
    */
   [Symbol.dispose](): void {
     void this.shutdown();

@@ -93,9 +93,12 @@ export function assertBound(server: net.Server, path: string | null): void {
  * reachable by this user only (0600). Connecting needs write access to the file, which the umask
  * may grant to the group or others; Python binds its own sockets in a private (0700) folder for
  * the same reason. A path the user gave keeps what the umask made, as in Python.
- * @throws {ProcessError} ({@link bindFailed}) when the mode cannot be set, the server closed.
+ * Checks the bind first ({@link assertBound}).
+ * @throws {ProcessError} ({@link bindFailed}) when it did not bind or the mode cannot be set, the
+ *   server closed.
  */
 export function makeSocketPrivate(server: net.Server, path: string): void {
+  assertBound(server, path);
   if (process.platform === 'win32') return;
   try {
     chmodSync(path, 0o600);

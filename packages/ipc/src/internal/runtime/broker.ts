@@ -10,7 +10,7 @@
 import type net from 'node:net';
 import { threadId } from 'node:worker_threads';
 import { SocketLink } from '../link/socket-link.js';
-import { assertBound, makeSocketPrivate, newSocketPath } from '../net/socket-path.js';
+import { makeSocketPrivate, newSocketPath } from '../net/socket-path.js';
 import { textOf } from '../protocol/home.js';
 import { Op } from '../protocol/ops.js';
 import { removeSocketFileAtEnd } from './socket-files.js';
@@ -76,12 +76,9 @@ class Broker {
     const server = process.getBuiltinModule('node:net').createServer((socket) => this.adopt(socket));
     server.on('error', () => {});
     server.listen(path);
-    assertBound(server, path);
+    makeSocketPrivate(server, path);
     server.unref();
-    if (process.platform !== 'win32') {
-      makeSocketPrivate(server, path);
-      removeSocketFileAtEnd(path);
-    }
+    if (process.platform !== 'win32') removeSocketFileAtEnd(path);
     this.#server = server;
   }
 
