@@ -42,7 +42,7 @@ if (isMain()) {
         res.on('end', () => resolve(String(res.statusCode)));
       }).on('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
     });
-  const statuses = await Promise.all(Array.from({ length: 6 }, () => request('/2000')));
+  const statuses = await Promise.all(Array.from({ length: 6 }, () => request('/1000')));
   console.log('statuses:', statuses.sort().join(' '));
   console.log('after SIGTERM:', await request('/1'));
 }
