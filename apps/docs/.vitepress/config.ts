@@ -50,6 +50,7 @@ export default defineConfig({
           ['why-multiprocessing', 'Why multiprocessing'],
           ['processes-vs-threads', 'Processes vs threads'],
           ['from-python', 'From Python'],
+          ['from-node-pools', 'From piscina, tinypool, workerpool'],
         ]),
         guide('Using it', [
           ['process', 'Process'],

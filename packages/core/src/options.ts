@@ -18,6 +18,7 @@ import {
   ValidationError,
 } from '@multiproc/shared';
 import type * as Z from 'zod';
+import { nodePoolOptionHint, taskEntry } from './pool/node-pool-names.js';
 import { isTaskRef } from './task.js';
 
 /** The contexts (Python: start methods): worker threads, or child processes. */
@@ -139,7 +140,12 @@ export function parseOptions<T>(
     const key = issue.keys[0]!;
     const python = PYTHON_KEYS[key];
     const error = unknownOption(key, known, call);
-    const message = python ? `${error.message} In multiproc, '${key}' is spelt ${python}.` : error.message;
+    const node = what === 'Pool' ? nodePoolOptionHint(key) : '';
+    const message = python
+      ? `${error.message} In multiproc, '${key}' is spelt ${python}.`
+      : node
+        ? `${error.message} ${node}`
+        : error.message;
     throw new ValidationError(message, { cause: result.error, issues: result.error.issues });
   }
   const name = issue.path.length ? issue.path.join('.') : 'options';
@@ -230,7 +236,7 @@ function taskOptionHint(key: 'target' | 'initializer', value: unknown): string {
     const name = /^[A-Za-z_$][\w$]*$/.test(value.name) ? value.name : 'work';
     return (
       'A worker cannot receive a function (Python pickles it by module and name): define it at the top ' +
-      `level of a module, export const tasks = defineTasks(import.meta.url, { ${name} }), and write ${shape(`tasks.${name}`)}.`
+      `level of a module, export const tasks = defineTasks(import.meta.url, { ${taskEntry(name)} }), and write ${shape(`tasks.${name}`)}.`
     );
   }
   if (typeof value === 'string' && /^[A-Za-z_$][\w$]*$/.test(value)) {

@@ -5,6 +5,7 @@
  */
 import { describeValue, ValidationError } from '@multiproc/shared';
 import { isTaskRef } from '../task.js';
+import { looksLikeFile, taskEntry } from './node-pool-names.js';
 
 /** Each submitting method's call, as a user writes it. */
 const SHAPES: Readonly<Record<string, string>> = {
@@ -44,16 +45,23 @@ export function badTask(method: string, task: unknown, second: unknown): Validat
     const what = method.startsWith('apply') ? 'its argument list' : 'the items';
     hint = `The task comes first, then ${what} (as in Python): write ${shape.replace('task', taskName(second))}.`;
   } else if (typeof task === 'function') {
-    const name = task.name || 'fn';
+    const name = /^[A-Za-z_$][\w$]*$/.test(task.name) ? task.name : 'fn';
     hint =
       'A worker cannot receive a function: define it at the top level of a module, ' +
-      `export const tasks = defineTasks(import.meta.url, { ${name} }), and pass tasks.${name}: ` +
+      `export const tasks = defineTasks(import.meta.url, { ${taskEntry(name)} }), and pass tasks.${name}: ` +
       `${shape.replace('task', `tasks.${name}`)}.`;
   } else if (isTaskTable(task)) {
     const first = Object.keys(task)[0]!;
     hint = `That is an object of task references (what defineTasks() returns): pass one of them: ${shape.replace('task', `tasks.${first}`)}.`;
+  } else if (typeof task === 'string' && looksLikeFile(task)) {
+    // piscina's and tinypool's pools run a file's export; here a call names its task.
+    hint =
+      'A pool runs task references, not files: in that file write export const tasks = ' +
+      'defineTasks(import.meta.url, { work }) (a default export too: { default: work }), import tasks ' +
+      `from it and pass one: ${shape.replace('task', 'tasks.work')}.`;
   } else if (typeof task === 'string') {
-    hint = `A task is passed by reference, not by name: pass tasks.${task} from defineTasks(): ${shape.replace('task', `tasks.${task}`)}.`;
+    const ref = /^[A-Za-z_$][\w$]*$/.test(task) ? `tasks.${task}` : `tasks[${JSON.stringify(task)}]`;
+    hint = `A task is passed by reference, not by name: pass ${ref} from defineTasks(): ${shape.replace('task', ref)}.`;
   } else {
     hint = `Write ${shape}.`;
   }

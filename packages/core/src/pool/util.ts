@@ -16,6 +16,7 @@ import { parseOptions } from '../options.js';
 import { isTaskRef } from '../task.js';
 import { argsHint, badTask, inputHint, optionsHint } from './call-shape.js';
 import type { CallerMessages } from './messages.js';
+import { nodeCallOptionHint } from './node-pool-names.js';
 import { type AsyncCallOptions, type CallOptions, callOptionsQuick, callOptionsSchema } from './options.js';
 
 /** The error a call rejects with when its signal aborts: an `AbortError` with the signal's reason as `cause`. */
@@ -192,11 +193,12 @@ function checkOptionNames(options: object, method: string): void {
     if (names.includes(key)) continue;
     const elsewhere = Object.keys(OPTION_NAMES).filter((m) => OPTION_NAMES[m]!.includes(key));
     const right = spellingOf(key, names);
+    const node = nodeCallOptionHint(key);
     const hint = right
       ? ` In multiproc it is spelt ${right}.`
       : elsewhere.length
         ? ` It is an option of ${elsewhere.map((m) => `${m}()`).join(', ')}.`
-        : '';
+        : node && ` ${node}`;
     throw new ValidationError(
       `Pool.${method}(): unknown option '${key}'; it takes ${names.map((n) => `'${n}'`).join(', ')}.${hint}`,
     );

@@ -1,0 +1,78 @@
+/**
+ * What piscina, tinypool and workerpool call the things `Pool` has under other names, so that
+ * code moved from them meets an error that says what to write here, not only "unknown option".
+ * (Their names were read from their published option types: piscina 5, tinypool 2, workerpool 10.)
+ */
+
+/** Options of their pool constructors, and what to write instead in `new Pool()`. */
+const POOL_OPTIONS: Readonly<Record<string, string>> = {
+  maxThreads: "piscina's and tinypool's maxThreads is processes here: new Pool({ processes: 4 }).",
+  minThreads: "piscina's and tinypool's minThreads is minProcesses here.",
+  maxWorkers: "workerpool's maxWorkers is processes here: new Pool({ processes: 4 }).",
+  minWorkers: "workerpool's minWorkers is minProcesses here.",
+  maxQueueSize: "workerpool's maxQueueSize is maxQueue here.",
+  runtime: "tinypool's runtime is context here: 'worker_threads' is 'thread', 'child_process' is 'process'.",
+  workerType: "workerpool's workerType is context here: 'thread' or 'process'.",
+  isolateWorkers: "tinypool's isolateWorkers is maxTasksPerChild: 1 here (a new worker for every task).",
+  filename:
+    'A pool is not bound to one file here: every call names its task. In that file write ' +
+    'export const tasks = defineTasks(import.meta.url, { work }), import tasks from it, and call ' +
+    'pool.apply(tasks.work, [arg]).',
+  workerData:
+    "For data every worker starts with (piscina's and tinypool's workerData), pass an initializer and initargs: " +
+    'the initializer keeps them in a module variable for the tasks.',
+  concurrentTasksPerWorker:
+    "A worker runs one task at a time here (piscina's and tinypool's concurrentTasksPerWorker: 1); for more at once, raise processes.",
+  env: "Workers inherit the program's process.env here (no per-pool setting).",
+  argv: "Workers inherit the program's process.argv here (no per-pool setting).",
+  execArgv: "Workers inherit the program's Node flags here (no per-pool setting).",
+  onCreateWorker: "Listen to the pool's 'workerCreate' event instead (workerpool's onCreateWorker).",
+  onTerminateWorker: "Listen to the pool's 'workerDestroy' event instead (workerpool's onTerminateWorker).",
+};
+
+/** Options of their `run()`/`exec()` calls, and what to write instead in a pool call. */
+const CALL_OPTIONS: Readonly<Record<string, string>> = {
+  transferList:
+    "To move a buffer instead of copying it (piscina's and tinypool's transferList), wrap it in " +
+    'move() among the arguments: pool.apply(task, [move(buffer)]).',
+  transfer:
+    "To move a buffer instead of copying it (workerpool's transfer), wrap it in move() among the " +
+    'arguments: pool.apply(task, [move(buffer)]).',
+  name: "The task reference names the function (piscina's and tinypool's name): pass tasks.name first.",
+  filename: "The task reference names its module (piscina's and tinypool's filename): pass tasks.name first.",
+  on: "A task sends with sendToCaller() and the call receives with onMessage (workerpool's on).",
+};
+
+/** The hint for an option of another Node pool given to `new Pool()`, or `''`. */
+export function nodePoolOptionHint(key: string): string {
+  return Object.hasOwn(POOL_OPTIONS, key) ? POOL_OPTIONS[key]! : '';
+}
+
+/** The hint for an option of another Node pool's `run()`/`exec()` given to a pool call, or `''`. */
+export function nodeCallOptionHint(key: string): string {
+  return Object.hasOwn(CALL_OPTIONS, key) ? CALL_OPTIONS[key]! : '';
+}
+
+// The words a property shorthand (`{ default }`) cannot be: `export default function () {}` is
+// named `default`, the name a function moved from a piscina worker file most often has.
+const RESERVED = new Set(
+  (
+    'break case catch class const continue debugger default delete do else enum export extends false ' +
+    'finally for function if import in instanceof new null return super switch this throw true try ' +
+    'typeof var void while with'
+  ).split(' '),
+);
+
+/**
+ * How a function named `name` is written in `defineTasks(url, { ... })` in a message: `square`
+ * (shorthand), or `default: yourFunction` when the name is a reserved word, which a shorthand
+ * cannot be.
+ */
+export function taskEntry(name: string): string {
+  return RESERVED.has(name) ? `${name}: yourFunction` : name;
+}
+
+/** Whether a string given as a task looks like a file (piscina's `filename`), not a task's name. */
+export function looksLikeFile(value: string): boolean {
+  return /[\\/]|^file:|\.[cm]?[jt]sx?$/.test(value);
+}

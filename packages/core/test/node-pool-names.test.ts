@@ -1,0 +1,132 @@
+// Code moved from piscina, tinypool or workerpool meets their names: `new Pool({ maxThreads })`,
+// `run(x, { transferList })`, a worker file's path or its `export default function` given as the
+// task. Before, the options were refused without saying what they are called here, a path came
+// back as the call `pool.apply(tasks../worker.mjs, ...)`, and a function named `default` as
+// `defineTasks(import.meta.url, { default })`, which is a syntax error. Now each message says what
+// to write, and every `defineTasks()` object it shows parses.
+import { Pool, Process, ValidationError } from '@multiproc/core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { tasks } from './fixtures/arity-tasks.mjs';
+
+const pools: Pool[] = [];
+afterEach(async () => {
+  await Promise.all(pools.splice(0).map((pool) => pool.terminate()));
+});
+
+/** The error `fn` throws or rejects with. */
+async function thrown(fn: () => unknown): Promise<Error> {
+  try {
+    await fn();
+  } catch (err) {
+    return err as Error;
+  }
+  throw new Error('did not throw');
+}
+
+/** Every `defineTasks(import.meta.url, { ... })` object a message shows as code to write, checked to parse. */
+function expectParsableObjects(message: string): void {
+  const objects = [...message.matchAll(/defineTasks\(import\.meta\.url, (\{[^}]*\})\)/g)]
+    .map((m) => m[1]!)
+    .filter((object) => object !== '{ ... }');
+  expect(objects.length).toBeGreaterThan(0);
+  for (const object of objects) {
+    expect(() => new Function('yourFunction', 'work', `return (${object});`), object).not.toThrow();
+  }
+}
+
+/** A pool whose calls take anything, as a JavaScript caller's do. */
+const loose = (pool: Pool) => pool as unknown as { apply(...args: unknown[]): Promise<unknown> };
+
+// `export default function () {}` and `export default () => ...` are named `default`.
+const defaultExport = { default: (x: number) => x }.default;
+
+describe('options of other Node pools', () => {
+  const CASES: [Record<string, unknown>, RegExp][] = [
+    [{ maxThreads: 4 }, /maxThreads is processes here/],
+    [{ minThreads: 1 }, /minThreads is minProcesses here/],
+    [{ maxWorkers: 4 }, /maxWorkers is processes here/],
+    [{ minWorkers: 1 }, /minWorkers is minProcesses here/],
+    [{ maxQueueSize: 8 }, /maxQueueSize is maxQueue here/],
+    [{ runtime: 'child_process' }, /runtime is context here: .*'child_process' is 'process'/],
+    [{ workerType: 'process' }, /workerType is context here/],
+    [{ isolateWorkers: true }, /isolateWorkers is maxTasksPerChild: 1 here/],
+    [{ filename: './worker.mjs' }, /every call names its task.*defineTasks\(import\.meta\.url/],
+    [{ workerData: { a: 1 } }, /initializer and initargs/],
+    [{ concurrentTasksPerWorker: 2 }, /one task at a time/],
+    [{ execArgv: [] }, /inherit the program's Node flags/],
+  ];
+  for (const [options, hint] of CASES) {
+    it(`new Pool(${JSON.stringify(options)}) names what it is called here`, () => {
+      const make = () => new Pool(options as never);
+      expect(make).toThrow(ValidationError);
+      expect(make).toThrow(new RegExp(`Unknown option '${Object.keys(options)[0]}'`));
+      expect(make).toThrow(hint);
+    });
+  }
+
+  it('a Process given such a name gets no pool hint', () => {
+    expect(() => new Process({ target: tasks.nap, maxThreads: 2 } as never)).toThrow(
+      /^Unknown option 'maxThreads' for new Process\(\): it takes [^.]*\.$/,
+    );
+  });
+
+  it("a call given run()'s or exec()'s options names what it is called here", {
+    timeout: 15_000,
+  }, async () => {
+    const pool = new Pool({ processes: 1 });
+    pools.push(pool);
+    const buffer = new ArrayBuffer(8);
+    const CALLS: [Record<string, unknown>, RegExp][] = [
+      [
+        { transferList: [buffer] },
+        /unknown option 'transferList'.*move\(\).*pool\.apply\(task, \[move\(buffer\)\]\)/,
+      ],
+      [{ transfer: [buffer] }, /unknown option 'transfer'.*move\(\)/],
+      [{ name: 'nap' }, /unknown option 'name'.*task reference names the function/],
+      [{ on: () => {} }, /unknown option 'on'.*sendToCaller\(\).*onMessage/],
+    ];
+    for (const [options, hint] of CALLS) {
+      const err = await thrown(() => pool.apply(tasks.nap, [1], options as never));
+      expect(err).toBeInstanceOf(ValidationError);
+      expect(err.message).toMatch(hint);
+    }
+    expect(await pool.apply(tasks.nap, [0])).toBeUndefined();
+  });
+});
+
+describe('a worker file or its default export given as the task', () => {
+  it('a path is answered with defineTasks() in that file, not with tasks.<path>', {
+    timeout: 15_000,
+  }, async () => {
+    const pool = new Pool({ processes: 1 });
+    pools.push(pool);
+    for (const path of ['./worker.mjs', '/srv/app/worker.js', 'file:///srv/app/worker.ts']) {
+      const err = await thrown(() => loose(pool).apply(path, [1]));
+      expect(err).toBeInstanceOf(ValidationError);
+      expect(err.message).toMatch(/runs task references, not files.*pool\.apply\(tasks\.work, /);
+      expect(err.message).not.toContain('tasks./');
+      expect(err.message).not.toContain('tasks.file');
+      expectParsableObjects(err.message);
+    }
+    const named = await thrown(() => loose(pool).apply('my-task', [1]));
+    expect(named.message).toContain('pool.apply(tasks["my-task"], ');
+  });
+
+  it('a function named default is shown as { default: yourFunction }', { timeout: 15_000 }, async () => {
+    const pool = new Pool({ processes: 1 });
+    pools.push(pool);
+    const forms: (() => unknown)[] = [
+      () => loose(pool).apply(defaultExport, [1]),
+      () => pool.map(defaultExport as never, [1]),
+      () => new Process({ target: defaultExport as never }),
+      () => new Pool({ initializer: defaultExport as never }),
+    ];
+    for (const form of forms) {
+      const err = await thrown(form);
+      expect(err).toBeInstanceOf(ValidationError);
+      expect(err.message).toContain('defineTasks(import.meta.url, { default: yourFunction })');
+      expect(err.message).toContain('tasks.default');
+      expectParsableObjects(err.message);
+    }
+  });
+});
