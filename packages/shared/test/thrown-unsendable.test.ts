@@ -56,7 +56,7 @@ describe('a thrown value with a part that cannot be sent', () => {
     expect(caused).toBeInstanceOf(TypeError);
     expect(caused.message).toBe('outer');
     expect(caused.cause).toBeInstanceOf(SerializationError);
-    expect(caused.cause.path).toMatch(/^error\.cause\.n/);
+    expect((caused.cause as SerializationError).path).toMatch(/^error\.cause\.n/);
   });
 
   it('a thrown object with a field nested too deep keeps its other fields', () => {
