@@ -153,6 +153,19 @@ describe.skipIf(redisMissing)('values through Redis, as on the local pool', () =
     }
   });
 
+  // The worker's status line for the failed job called String() on the thrown value, which threw
+  // for this one: the job failed as "failed on the worker side: Cannot convert object to primitive
+  // value. Its worker may have died", a WorkerCrashedError, where the local pool gives the value.
+  test('a thrown value String() cannot convert comes back as on the local pool', {
+    timeout: 30_000,
+  }, async () => {
+    const here = await failure(local.apply(tasks.throwTextless, []));
+    const there = await failure(pool.apply(tasks.throwTextless, []));
+    expect(there).not.toBeInstanceOf(Error);
+    expect(there).toEqual(here);
+    expect(there).toEqual({ status: 409, toString: 'not a function' });
+  });
+
   test('what lives on one machine is still refused, naming its path; so is an instance with methods', {
     timeout: 30_000,
   }, async () => {

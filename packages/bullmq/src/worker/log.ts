@@ -2,6 +2,7 @@
  * The worker's status lines: one line per event, `<ISO time> <event> key=value ...`, values quoted
  * when they hold spaces. Easy to read in a terminal and to grep or parse in a log collector.
  */
+import { describeThrown } from '@multiproc/shared';
 
 /** Where status lines go. */
 export type LogWriter = (line: string) => void;
@@ -39,10 +40,18 @@ export class StatusLog {
   }
 }
 
-/** `Name: message` of anything thrown, on one line. */
+/**
+ * `Name: message` of anything thrown, on one line. A value `String()` cannot convert (an object
+ * without a prototype, an array holding a symbol) is shown as inspect() shows it: describing a
+ * task's failure must not throw, which failed its job as a worker-side crash.
+ */
 export function describeError(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message.split('\n')[0]}`;
-  return String(error);
+  try {
+    return String(error);
+  } catch {
+    return describeThrown(error).split('\n')[0]!;
+  }
 }
 
 /**

@@ -13,6 +13,7 @@ import { startChild } from './child-runner.js';
 import { refusedAt } from './clone-refusal.js';
 import { endDaemonAtProgramEnd } from './daemon-end.js';
 import { debugLog } from './debug-log.js';
+import { ERRORS_AS_VALUES } from './error-record.js';
 import { assertSerializable } from './process-checks.js';
 import type { ExitInfo, Runner, StartMessage } from './runner.js';
 import { startThread } from './thread-runner.js';
@@ -46,6 +47,7 @@ export interface Launched {
 export function launchProcess(spec: LaunchSpec): Launched {
   const { context, daemon } = spec;
   // Copies of queues and pipes among the args are accounted for when this worker ends, used or not.
+  // An error among them arrives as a pool task's argument does (its class, own fields, `errors`).
   const {
     value: args,
     transfer,
@@ -53,6 +55,7 @@ export function launchProcess(spec: LaunchSpec): Launched {
     receiverEnded,
     receiverEnding,
   } = encodeValue(spec.args, context, 'args', {
+    ...ERRORS_AS_VALUES,
     tracksReceiver: true,
   });
   const message: StartMessage = {

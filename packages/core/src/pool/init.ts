@@ -14,7 +14,7 @@
  */
 import { type EncodeResult, encodeValue, type Keeper } from '@multiproc/shared';
 import type { InitSpec } from '../internal/batch.js';
-import { toErrorRecord } from '../internal/error-record.js';
+import { ERRORS_AS_VALUES, toErrorRecord } from '../internal/error-record.js';
 import type { ContextName } from '../options.js';
 import type { TaskRef } from '../task.js';
 import type { Flight } from './outcome.js';
@@ -84,6 +84,11 @@ export class PoolInit {
   }
 
   #encode() {
-    return encodeValue(this.#args, this.#context, 'initargs', { tracksReceiver: true, keep: this.#kept });
+    // An error among them arrives as a task's argument does (its class, own fields, `errors`).
+    return encodeValue(this.#args, this.#context, 'initargs', {
+      ...ERRORS_AS_VALUES,
+      tracksReceiver: true,
+      keep: this.#kept,
+    });
   }
 }

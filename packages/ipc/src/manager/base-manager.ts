@@ -7,6 +7,7 @@ import { processAuthkey } from '../authkey.js';
 import { refuseExtraArguments } from '../internal/manager/arity.js';
 import { clientFor } from '../internal/manager/client-registry.js';
 import { reachManager } from '../internal/manager/connect.js';
+import { copied } from '../internal/manager/items.js';
 import { serveUntilShutDown, serveWhileReachable, shutDownBy } from '../internal/manager/manager-life.js';
 import { checkManagerState, type ManagerState } from '../internal/manager/manager-state.js';
 import type { Served } from '../internal/manager/served-sync.js';
@@ -225,7 +226,7 @@ export class BaseManager implements AsyncDisposable {
    * @throws {ManagerClosedError} when the manager is gone.
    */
   async create<T = Record<string, Factory>>(typeid: string, ...args: unknown[]): Promise<AutoProxy<T>> {
-    if (this.#server) return this.createLocal(typeid, args);
+    if (this.#server) return this.createLocal(typeid, copied(args, 'args'));
     checkManagerState(this.#state, 'connected', 'create()');
     const client = clientFor(this.#address!, this.#authkey!);
     const ref = (await client.request(0, 'create', [typeid, args])) as ProxyRef;

@@ -16,6 +16,10 @@ import { BaseProxy, leasable, namedArgs, pipelined, proxyClass } from './proxy.j
 // A SerializationError names the argument as the caller wrote it (`value.onDone`, not `args[1].onDone`).
 const KV = ['key', 'value'];
 
+/** `manager.dict(init)`'s entries (none when not given), as {@link dictEntries} checks them. @internal */
+export const dictInit = (init: unknown): unknown =>
+  init === undefined ? init : dictEntries(init, 'manager.dict()');
+
 /**
  * A dict's initial or `update()` entries as pairs or a plain object, every key checked here (the
  * call is pipelined, so the manager's refusal would come late).

@@ -5,7 +5,7 @@ import { readOptions, type Typecode, type TypecodeValue, ValidationError } from 
 import { refuseExtraArguments } from '../internal/manager/arity.js';
 import '../internal/manager/host-bound.js'; // a manager refuses to be sent
 import { checkCount as count, checkQueueSize as queueSize } from '../internal/manager/counts.js';
-import { iterableItems } from '../internal/manager/items.js';
+import { copied, iterableItems } from '../internal/manager/items.js';
 import { refOf } from '../internal/manager/referent.js';
 import { ServedBarrier } from '../internal/manager/served-barrier.js';
 import {
@@ -24,7 +24,7 @@ import { proxyRef } from '../internal/manager/server.js';
 import { madeHere } from '../internal/manager/unsent.js';
 import { wireTimeout } from '../internal/manager/wire.js';
 import { BaseManager, type ManagerOptions } from './base-manager.js';
-import { type DictProxy, dictEntries } from './data-proxies.js';
+import { type DictProxy, dictInit } from './data-proxies.js';
 import type { ItemsProxy, ListProxy } from './list-proxy.js';
 import { makeProxy } from './proxy.js';
 import type { QueueProxy } from './queue-proxy.js';
@@ -119,7 +119,7 @@ export class SyncManager extends BaseManager {
   dict<K = unknown, V = unknown>(
     init?: Iterable<[K, V]> | Record<string, V> | DictProxy<K, V> | ListProxy<[K, V]>,
   ): DictProxy<K, V> {
-    return this.createLocal('dict', [init === undefined ? init : dictEntries(init, 'manager.dict()')]);
+    return this.createLocal('dict', [copied(dictInit(init))]);
   }
 
   /**
@@ -128,8 +128,8 @@ export class SyncManager extends BaseManager {
    * @throws {ValidationError} when `init` is not iterable, or is a proxy that holds no items.
    */
   list<T = unknown>(init?: Iterable<T> | ItemsProxy<T>): ListProxy<T> {
-    if (init === undefined || init === null) return this.createLocal('list', [[]]);
-    return this.createLocal('list', [refOf(init) ? init : iterableItems(init, 'manager.list()')]);
+    const items = init == null || refOf(init) ? init : iterableItems(init, 'manager.list()');
+    return this.createLocal('list', [copied(items ?? [])]);
   }
 
   /**
@@ -148,7 +148,7 @@ export class SyncManager extends BaseManager {
   Namespace<T extends object = Record<string, unknown>>(
     init?: NoInfer<T> | ReadonlyMap<string, unknown> | NamespaceProxy<object> | DictProxy<string>,
   ): NamespaceProxy<T> {
-    return this.createLocal('Namespace', [refOf(init) ? init : new ManagedNamespace(init).copy()]);
+    return this.createLocal('Namespace', [copied(refOf(init) ? init : new ManagedNamespace(init).copy())]);
   }
 
   /**

@@ -16,7 +16,21 @@ export function describeThrown(value: unknown): string {
       .getBuiltinModule('node:util')
       .inspect(value, { depth: 4, breakLength: Number.POSITIVE_INFINITY });
   } catch {
+    return textOf(value);
+  }
+}
+
+/**
+ * `String(value)`, or what kind of value it is where `String()` itself throws (an array holding a
+ * symbol, an object without a prototype, a `toString` that throws): a thrown value is described,
+ * never made to throw again while its failure is being reported.
+ * @internal
+ */
+export function textOf(value: unknown): string {
+  try {
     return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
   }
 }
 

@@ -89,9 +89,6 @@ function packNested(value: unknown, depth: number, path: string, how: Packing): 
   }
   const t = typeof value;
   if ((t !== 'object' && t !== 'function' && t !== 'symbol') || value === null) return value;
-  // Structured clone takes it here (a worker's deep stack), the caller's thread could not read it:
-  // the codec's SerializationError names the path and the limit (toErrorRecord sends that instead).
-  if (deeperThan(value)) encodeValue(value, 'thread', path);
   // Errors inside it (`cause: { errors: [e] }`) become records too, down to MAX_DEPTH.
   const errors: ErrorEncoder | undefined =
     depth + 1 < MAX_DEPTH
@@ -99,6 +96,10 @@ function packNested(value: unknown, depth: number, path: string, how: Packing): 
       : undefined;
   let refusal: unknown;
   try {
+    // Structured clone takes it here (a worker's deep stack), the caller's thread could not read it:
+    // the codec's SerializationError names the path and the limit, and stands in for this part
+    // alone (the error, its other fields and its cause still go), as any part it cannot send.
+    if (deeperThan(value)) encodeValue(value, 'thread', path);
     const out = encodeValue(value, how.target, path, errors ? { errors } : {});
     // The codec passes a Proxy through (it reads like its target); the record's clone would refuse it.
     if (out.encoded || cloneable(out.value)) return out.value;
@@ -158,6 +159,15 @@ export function toErrorRecord(
     // A part too deep to send: the codec's own error says where and why.
     if (readErr instanceof SerializationError) return errorRecord(readErr, depth, { path }, how);
     return errorRecord(unreadableError(err, reading.path, readErr), depth, { path }, how);
+  }
+}
+
+/** What `String(value)` gives, else (it throws: a symbol inside an array) what inspect() shows. */
+function safeText(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    return describeThrown(value);
   }
 }
 
@@ -269,7 +279,8 @@ function thrownRecord(
     stack: undefined,
     family: 'other',
     props,
-    thrown: String(value),
+    // Its text as String() gives it, else as inspect() shows it (`[ Symbol(x) ]`): never a throw.
+    thrown: safeText(value),
     thrownSent: false,
     isError: false,
     ...cause,

@@ -4,7 +4,21 @@
  * (a method returning a Promise never throws synchronously).
  */
 import { describeValue, ValidationError } from '@multiproc/shared';
+import { fromItem, toItem } from '../serialize.js';
 import { refOf } from './referent.js';
+
+/**
+ * What an object made in the serving program's own manager is given (`manager.list(init)`, a
+ * registered factory's arguments): a copy of what the caller passed, as another process's
+ * `create()` gives the server (and Python's server unpickles), so a later change the caller makes
+ * to it never reaches the served object, and what cannot be sent (a function, a symbol, a value
+ * nested too deep) is refused at once, naming its path (`init.k.cb`), instead of being served and
+ * failing every later read. A proxy itself is passed as it is (the manager reads its object).
+ */
+export function copied<T>(value: T, path = 'init'): T {
+  if (value === undefined || refOf(value)) return value;
+  return fromItem(toItem(value, path)) as T;
+}
 
 /** The items of `values`, an iterable; a ValidationError saying what to pass when it is none. */
 export function iterableItems<T>(values: unknown, where: string): T[] {
