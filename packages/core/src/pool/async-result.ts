@@ -12,6 +12,7 @@ import {
 } from '@multiproc/shared';
 import { guardMethods } from '../internal/arity.js';
 import type { TaskSpec } from '../internal/batch.js';
+import { keepCallerStack } from '../internal/caller-stack.js';
 import { type Inspect, inspectSymbol, showFields } from '../internal/inspect.js';
 import { firstCallHint } from './first-calls.js';
 
@@ -54,12 +55,12 @@ export class AsyncResult<R> implements PromiseLike<R> {
     onfulfilled?: ((value: R) => T1 | PromiseLike<T1>) | null,
     onrejected?: ((reason: any) => T2 | PromiseLike<T2>) | null,
   ): Promise<T1 | T2> {
-    return this.#promise.then(onfulfilled, onrejected);
+    return keepCallerStack(this.#promise).then(onfulfilled, onrejected);
   }
 
   /** Like `Promise.prototype.catch`. */
   catch<T = never>(onrejected?: ((reason: any) => T | PromiseLike<T>) | null): Promise<R | T> {
-    return this.#promise.catch(onrejected);
+    return keepCallerStack(this.#promise).catch(onrejected);
   }
 
   /**
@@ -70,7 +71,7 @@ export class AsyncResult<R> implements PromiseLike<R> {
    * console.log(await r); // 49
    */
   finally(onfinally?: (() => void) | null): Promise<R> {
-    return this.#promise.finally(onfinally);
+    return keepCallerStack(this.#promise).finally(onfinally);
   }
 
   /**
@@ -87,8 +88,9 @@ export class AsyncResult<R> implements PromiseLike<R> {
     } catch (err) {
       return Promise.reject(err);
     }
-    if (ms === Number.POSITIVE_INFINITY || this.#state !== 'pending') return this.#promise;
-    return new Promise<R>((resolve, reject) => {
+    // The rejection gains the frames of the code awaiting get() (caller-stack.ts).
+    if (ms === Number.POSITIVE_INFINITY || this.#state !== 'pending') return keepCallerStack(this.#promise);
+    const timed = new Promise<R>((resolve, reject) => {
       const timer = setTimeoutAtLeast(
         () =>
           reject(
@@ -100,6 +102,7 @@ export class AsyncResult<R> implements PromiseLike<R> {
       );
       this.#promise.then(resolve, reject).finally(() => timer.clear());
     });
+    return keepCallerStack(timed);
   }
 
   /**

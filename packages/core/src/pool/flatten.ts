@@ -13,6 +13,7 @@ import {
   type Timeout,
   TimeoutError,
 } from '@multiproc/shared';
+import { keepCallerStack } from '../internal/caller-stack.js';
 import { type Inspect, inspectSymbol, showFields } from '../internal/inspect.js';
 import { ItemFailure } from './stream.js';
 
@@ -75,7 +76,7 @@ export class Flatten<T> implements ImapIterator<T> {
       return Promise.reject(err);
     }
     const step = this.#waiting.shift() ?? this.#queued();
-    if (ms === Number.POSITIVE_INFINITY) return step;
+    if (ms === Number.POSITIVE_INFINITY) return keepCallerStack(step);
     let timer: AtLeastTimeout | undefined;
     const expired = new Promise<never>((_, reject) => {
       timer = setTimeoutAtLeast(() => {
@@ -85,7 +86,7 @@ export class Flatten<T> implements ImapIterator<T> {
         reject(new TimeoutError(`No result arrived within ${ms} ms.`));
       }, ms);
     });
-    return Promise.race([step, expired]).finally(() => timer?.clear());
+    return keepCallerStack(Promise.race([step, expired]).finally(() => timer?.clear()));
   }
 
   /** The next step, after the pull in flight (if any) has settled. */
@@ -111,7 +112,8 @@ export class Flatten<T> implements ImapIterator<T> {
       if (this.#tail === pull) this.#tail = undefined;
     };
     pull.then(settled, settled);
-    return pull;
+    // Only a pull can fail: its rejection gains the frames of the loop awaiting it (caller-stack.ts).
+    return keepCallerStack(pull);
   }
 
   async #pull(): Promise<IteratorResult<T, void>> {

@@ -6,6 +6,7 @@ import { EventEmitter } from 'node:events';
 import { disposableInEveryRealm, ProcessError } from '@multiproc/shared';
 import { guardMethods, POOL_ARITY, tooManyArguments } from '../internal/arity.js';
 import { assertMayStartWorkers } from '../internal/bootstrap.js';
+import { keepCallerStack } from '../internal/caller-stack.js';
 import { refuseToSend } from '../internal/host-bound.js';
 import { type Inspect, inspectSymbol, showFields } from '../internal/inspect.js';
 import type { ContextName } from '../options.js';
@@ -94,6 +95,11 @@ export class Pool<I extends TaskFunction = TaskFunction>
     return result;
   }
 
+  /** A call's promise, kept as {@link #keeps} does; its rejection tells where it was awaited. */
+  #call<T>(promise: Promise<unknown>): Promise<T> {
+    return this.#keeps(keepCallerStack(promise as Promise<T>));
+  }
+
   /** The context the workers run in. */
   get context(): ContextName {
     return this.#engine.context;
@@ -161,7 +167,7 @@ export class Pool<I extends TaskFunction = TaskFunction>
   ): Promise<TaskResult<F>> {
     const [args, given] = rest as unknown as [(unknown[] | null)?, (CallOptions | null)?];
     const options = callOptions(given); // null (Python's None): no options, as is an option set to null
-    return this.#keeps(this.#engine.apply(task, args ?? [], options) as Promise<TaskResult<F>>);
+    return this.#call(this.#engine.apply(task, args ?? [], options));
   }
 
   /**
@@ -212,9 +218,7 @@ export class Pool<I extends TaskFunction = TaskFunction>
     options: MapOptions | null = {},
   ): Promise<TaskResult<F>[]> {
     options = callOptions(options); // null (Python's None): no options, as is an option set to null
-    return this.#keeps(
-      this.#engine.mapCall('map', task, options, iterable, false) as Promise<TaskResult<F>[]>,
-    );
+    return this.#call(this.#engine.mapCall('map', task, options, iterable, false));
   }
 
   /**
@@ -254,9 +258,7 @@ export class Pool<I extends TaskFunction = TaskFunction>
     options: MapOptions | null = {},
   ): Promise<TaskResult<F>[]> {
     options = callOptions(options); // null (Python's None): no options, as is an option set to null
-    return this.#keeps(
-      this.#engine.mapCall('starmap', task, options, iterable, true) as Promise<TaskResult<F>[]>,
-    );
+    return this.#call(this.#engine.mapCall('starmap', task, options, iterable, true));
   }
 
   /**

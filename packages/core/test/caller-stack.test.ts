@@ -1,0 +1,82 @@
+// An error a pool call rejects with tells where the program awaited the call, as Python's
+// traceback shows the local frames above the worker's RemoteTraceback: the task's own stack
+// first, then the awaiting code's frames (caller-stack.ts). Before, the task's error carried only
+// the worker's frames, and a TimeoutError or WorkerCrashedError only the pool's own.
+import { Pool, TimeoutError, WorkerCrashedError } from '@multiproc/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { matrix } from '../../../test-support/matrix.ts';
+// @ts-expect-error: a plain JavaScript fixture (no types), loaded as is by the workers.
+import { tasks } from './fixtures/caller-stack-tasks.mjs';
+
+const HEADER = 'Where the pool call was awaited:';
+
+/** `error`'s stack: the fixture's frame before the header, `caller` after it, one header only. */
+function expectBoth(error: unknown, caller: string, thrownIn = 'caller-stack-tasks.mjs'): void {
+  expect(error).toBeInstanceOf(Error);
+  const stack = String((error as Error).stack);
+  const header = stack.indexOf(HEADER);
+  expect(header, stack).toBeGreaterThan(0);
+  expect(stack.indexOf(HEADER, header + 1), stack).toBe(-1);
+  expect(stack.slice(0, header)).toContain(thrownIn);
+  expect(stack.slice(header), stack).toMatch(new RegExp(`at (async )?${caller} `));
+}
+
+async function failure(run: () => Promise<unknown>): Promise<unknown> {
+  try {
+    await run();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('the call did not fail');
+}
+
+describe.each(matrix(import.meta.url))('the caller of a failed %s pool call', (context) => {
+  let pool: Pool;
+  beforeAll(() => {
+    pool = new Pool({ processes: 1, context });
+  });
+  afterAll(async () => {
+    await pool.terminate();
+  });
+
+  it('apply, map and starmap: the task frames, then the awaiting function', async () => {
+    const callsApply = async () => await pool.apply(tasks.fail, [1]);
+    expectBoth(await failure(callsApply), 'callsApply');
+    const callsMap = async () => await pool.map(tasks.fail, [1, 2], { chunksize: 1 });
+    expectBoth(await failure(callsMap), 'callsMap');
+    const callsStarmap = async () => await pool.starmap(tasks.fail, [[1]]);
+    expectBoth(await failure(callsStarmap), 'callsStarmap');
+  });
+
+  it('an AsyncResult awaited, through get() and get(ms), once each', async () => {
+    const result = pool.applyAsync(tasks.fail, [2]);
+    const awaitsResult = async () => await result;
+    expectBoth(await failure(awaitsResult), 'awaitsResult');
+    const callsGet = async () => await result.get();
+    expectBoth(await failure(callsGet), 'callsGet');
+    const callsTimedGet = async () => await pool.applyAsync(tasks.fail, [3]).get(60_000);
+    expectBoth(await failure(callsTimedGet), 'callsTimedGet');
+  });
+
+  it('an imap loop', async () => {
+    const loops = async () => {
+      for await (const _ of pool.imap(tasks.fail, [1], { chunksize: 1 })) void _;
+    };
+    expectBoth(await failure(loops), 'loops');
+  });
+
+  it("the pool's own errors: a timeout, a crashed worker", async () => {
+    const timesOut = async () => await pool.apply(tasks.sleep, [10_000], { timeout: 1 });
+    const timeout = await failure(timesOut);
+    expect(timeout).toBeInstanceOf(TimeoutError);
+    expectBoth(timeout, 'timesOut', 'TimeoutError');
+    const crashes = async () => await pool.apply(tasks.exit, []);
+    const crash = await failure(crashes);
+    expect(crash).toBeInstanceOf(WorkerCrashedError);
+    expectBoth(crash, 'crashes', 'WorkerCrashedError');
+  });
+
+  it('a thrown value that is not an Error comes back as that very value', async () => {
+    expect(await failure(() => pool.apply(tasks.throwValue))).toBe('retry');
+  });
+});
