@@ -42,3 +42,31 @@ describe.each(matrix(import.meta.url))('terminate() with calls in flight (%s)', 
     expect(await p.apply(tasks.echo, [5])).toBe(5);
   }, 30_000);
 });
+
+// A thread that dies of an uncaught error just as terminate() stops the pool: tinypool's own handler
+// of that error refilled the pool to its floor after destroy() had removed every worker, and those
+// new workers were never stopped (a full-tier chaos run ended with 3 workers created and never
+// destroyed; stats().workers read 3 after terminate()).
+describe('terminate() beside a thread dying of its own error', () => {
+  it('leaves no worker running: none is started while the pool is being destroyed', async () => {
+    const p = pool({ processes: 2, context: 'thread' });
+    const created = new Set<number>();
+    const destroyed = new Set<number>();
+    p.on('workerCreate', (w) => created.add(w.id));
+    p.on('workerDestroy', (w) => destroyed.add(w.id));
+    await p.map(tasks.echo, [1, 2, 3, 4], { chunksize: 1 }); // both workers up
+    const cells = new Int32Array(new SharedArrayBuffer(4));
+    expect(await p.apply(tasks.throwAfterReturn, [cells.buffer])).toBe('returned');
+    // This thread handles no event until the worker has thrown, and a moment more for its error
+    // to be posted: terminate() then stops the pool before the pool has read that error.
+    Atomics.wait(cells, 0, 0, 10_000);
+    Atomics.wait(cells, 0, 1, 200);
+    await p.terminate();
+    expect(p.stats().workers).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 100)); // a start made now would be seen
+    expect({ workers: p.stats().workers, left: [...created].filter((id) => !destroyed.has(id)) }).toEqual({
+      workers: 0,
+      left: [],
+    });
+  }, 30_000);
+});

@@ -134,10 +134,15 @@ export class StartPolicy {
     this.#dormant = false;
   }
 
-  /** The pool is being destroyed: no more retries. */
+  /**
+   * The pool is being destroyed: no more retries, and tinypool starts no worker either. Its own
+   * 'error' handler refills to `minThreads`: a thread whose uncaught error arrived after
+   * `destroy()` had removed it started that many new workers, which nothing stopped.
+   */
   stop(): void {
     this.#stopped = true;
     clearTimeout(this.#retry);
+    this.limit();
     for (const resolve of this.#startedWaiters.splice(0)) resolve(); // what starts now is stopped
   }
 
@@ -162,9 +167,15 @@ export class StartPolicy {
 
   /**
    * Sets tinypool's bounds: `processes` less the workers still leaving, and no more than are live
-   * while a delay after a failure runs. Called on every change of a worker's state.
+   * while a delay after a failure runs; none once the pool is being destroyed ({@link stop}).
+   * Called on every change of a worker's state.
    */
   limit(): void {
+    if (this.#stopped) {
+      this.#tp.options.maxThreads = 0;
+      this.#tp.options.minThreads = 0;
+      return;
+    }
     let leaving = 0;
     for (const slot of this.#hooks.slots()) if (this.#isLeaving(slot)) leaving++;
     const room = Math.max(0, this.#config.processes - leaving);

@@ -58,24 +58,42 @@ export function collectDroppedCopies(): void {
 }
 
 /**
- * The engine's full collection, without exposing `gc` to the program: taken from a new context
- * with the flag set for that moment only (it is read when a context is made), unless the program
- * runs with `--expose-gc`. The flag is the process's: another pool thread may clear it between
- * the two steps; that look then collects nothing, and the next tries again.
+ * The engine's full collection, without exposing `gc` to the program: V8's `%CollectGarbage`,
+ * compiled in this context while `--allow-natives-syntax` is set for that moment only (unless the
+ * program runs with `--expose-gc`, or with that flag). It took `gc` from a new vm context made
+ * with `--expose-gc` before: a thread terminated while that context was bootstrapping (the program
+ * ending beside an idle pool, `terminate()` right after a call) had V8 print "Exception thrown
+ * during bootstrapping" and a page of its own source to the program's output. The flag is the
+ * process's: another pool thread may clear it between the two steps, and the engine may drop the
+ * bytecode of a function not run for a while and compile it again later, without the flag. Either
+ * way that look collects nothing, and the next tries again.
  */
 function collector(): () => void {
-  if (gc) return gc;
   const own = (globalThis as { gc?: () => void }).gc;
-  if (typeof own === 'function') return (gc = own);
-  const v8 = process.getBuiltinModule('node:v8');
-  v8.setFlagsFromString('--expose-gc');
+  if (typeof own === 'function') return own;
+  return () => {
+    try {
+      gc ??= compileCollection();
+      gc();
+    } catch {
+      gc = undefined; // not to be had now: nothing collected
+    }
+  };
+}
+
+function compileCollection(): () => void {
+  const vm = process.getBuiltinModule('node:vm');
+  const compile = () => vm.compileFunction('%CollectGarbage(0)') as () => void;
   try {
-    const found: unknown = process.getBuiltinModule('node:vm').runInNewContext('globalThis.gc');
-    if (typeof found === 'function') gc = found as () => void;
+    return compile(); // the program runs with --allow-natives-syntax
   } catch {
-    // Not to be had here: nothing collected.
-  } finally {
-    v8.setFlagsFromString('--no-expose-gc');
+    // Not set: set for this moment only.
   }
-  return gc ?? (() => {});
+  const v8 = process.getBuiltinModule('node:v8');
+  v8.setFlagsFromString('--allow-natives-syntax');
+  try {
+    return compile();
+  } finally {
+    v8.setFlagsFromString('--no-allow-natives-syntax');
+  }
 }
