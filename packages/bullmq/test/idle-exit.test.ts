@@ -1,13 +1,32 @@
 /**
  * An idle BullMQ pool does not keep its program alive, as the contract says of every pool: a
  * program that made one, ran calls and never closed it ends by itself; a pending call keeps it
- * alive until its result arrives.
+ * alive until its result arrives. And a pool dropped without `close()` in a program that goes on
+ * is collected and lets go of Redis; one dropped while a call is pending is kept until it settles.
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { Pool } from '../dist/index.js';
+import { tasks } from './fixtures/tasks.mjs';
 import { type RedisServer, redisMissing, startRedis } from './redis.js';
 import { SECRET, startWorkerHere } from './workers.js';
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+/** Collects until `done()` holds (finalizers run in a later task), for at most `ms`. */
+async function collectUntil(done: () => Promise<boolean>, ms = 20_000): Promise<boolean> {
+  for (const end = Date.now() + ms; Date.now() < end; ) {
+    await new Promise((resolve) => setImmediate(resolve));
+    gc();
+    if (await done()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return done();
+}
 
 const PROGRAM = fileURLToPath(new URL('./fixtures/idle-exit.mjs', import.meta.url));
 
@@ -100,4 +119,57 @@ describe.skipIf(redisMissing)('an idle pool lets its program end', () => {
       expect(code).toBe(0);
     },
   );
+
+  test('pools dropped without close() are collected and let go of Redis: their connections, registrations and keys', {
+    timeout: 40_000,
+  }, async () => {
+    const clients = async () =>
+      String(await redis.client.client('LIST'))
+        .trim()
+        .split('\n').length;
+    const before = await clients();
+    const prefixes: string[] = [];
+    const use = async (i: number) => {
+      const pool = new Pool({ connection: redis.url, secret: SECRET });
+      prefixes.push(pool.keyPrefix);
+      expect(await pool.apply(tasks.square, [i])).toBe(i * i);
+      expect(await pool.map(tasks.square, [1, 2])).toEqual([1, 4]);
+    };
+    for (let i = 0; i < 3; i++) await use(i);
+    expect(await clients()).toBeGreaterThan(before);
+    // They used to live as long as the program: 5 connections, a heartbeat and the keys each.
+    const keysLeft = async () => (await Promise.all(prefixes.map((p) => redis.client.keys(`${p}*`)))).flat();
+    const gone = async () => (await clients()) <= before && (await keysLeft()).length === 0;
+    expect(await collectUntil(gone)).toBe(true);
+  });
+
+  test('a pool dropped while its call is pending is kept until the call settles', {
+    timeout: 30_000,
+  }, async () => {
+    const pending = new Pool({ connection: redis.url, secret: SECRET }).apply(tasks.sleep, [1500]);
+    const settled = pending.then(
+      () => true,
+      () => true,
+    );
+    let done = false;
+    void settled.then(() => {
+      done = true;
+    });
+    await collectUntil(async () => done);
+    await expect(pending).resolves.toBe(1500);
+  });
+
+  test('an open imap keeps its dropped pool: its loop reads on after its jobs have all come back', {
+    timeout: 30_000,
+  }, async () => {
+    const it = new Pool({ connection: redis.url, secret: SECRET }).imap(tasks.square, [1, 2, 3], {
+      chunksize: 1,
+    });
+    expect(await it.next()).toEqual({ done: false, value: 1 });
+    let rounds = 0;
+    await collectUntil(async () => ++rounds > 20);
+    expect(await it.next()).toEqual({ done: false, value: 4 });
+    expect(await it.next()).toEqual({ done: false, value: 9 });
+    expect((await it.next()).done).toBe(true);
+  });
 });

@@ -2,8 +2,10 @@
  * `imap` and `imapUnordered` go on after a failed item, as on the local Pool (and Python's
  * `IMapIterator`): `next()` rejects with the item's error and the following calls return the items
  * after it. And `close()` under an open `imap`: the call reads the rest of its input, `join()`
- * waits for it, and the results wait for the loop.
+ * waits for it, and the results wait for the loop. And an open `imap` holds no result its loop has read.
  */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { PoolClosedError } from '@multiproc/core';
 import { describe, expect, test } from 'vitest';
 import { tasks } from './fixtures/tasks.mjs';
@@ -27,6 +29,34 @@ async function drain(it: AsyncIterator<unknown>): Promise<unknown[]> {
   throw new Error('the iterator did not end after 1000 calls');
 }
 
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+/** Endless: `{ i }` for i = 0, 1, 2, ... */
+function* objects() {
+  for (let i = 0; ; i++) yield { i };
+}
+
+/**
+ * Reads `it` up to its 40th result, then (with the loop still open) answers how many of the first 30
+ * results are still held by something else than the loop, once collected (finalization runs in a
+ * later task, so it collects a few times, until none is held or 2 s have passed).
+ */
+async function heldAfter40(it: AsyncIterable<unknown>): Promise<number> {
+  const refs: WeakRef<object>[] = [];
+  const held = () => refs.slice(0, 30).filter((ref) => ref.deref() !== undefined).length;
+  for await (const value of it) {
+    refs.push(new WeakRef(value as object));
+    if (refs.length < 40) continue;
+    for (const end = Date.now() + 2000; held() > 0 && Date.now() < end; ) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      gc();
+    }
+    return held();
+  }
+  throw new Error('the endless imap ended');
+}
+
 const numbers = (seen: unknown[]) =>
   seen.filter((v) => typeof v === 'number').sort((a, b) => Number(a) - Number(b));
 
@@ -43,6 +73,17 @@ describe.skipIf(redisMissing)('imap after a failed item, and close() under an op
       yield* range(10);
     }
     expect(await drain(pool.imap(tasks.failAt, input()))).toEqual(expected);
+  });
+
+  test('an open imap holds no result its loop has read: an endless input runs in flat memory', {
+    timeout: 30_000,
+  }, async () => {
+    const pool = makePool();
+    // Each chunk's reply used to be raced against the call's end, a promise that lives as long as
+    // the call: every result stayed reachable until the loop ended (150 results of 1 MiB: 184 MiB).
+    expect(await heldAfter40(pool.imap(tasks.echo, objects(), { chunksize: 1 }))).toBe(0);
+    expect(await heldAfter40(pool.imapUnordered(tasks.echo, objects(), { chunksize: 1 }))).toBe(0);
+    expect(await heldAfter40(pool.imap(tasks.echo, objects(), { timeout: 60_000 }))).toBe(0);
   });
 
   test('imapUnordered rejects the failed item next() once and yields every other item', {

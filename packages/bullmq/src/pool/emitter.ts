@@ -13,7 +13,7 @@ export interface PoolEventSink {
 }
 
 /** Emits on `emitter`; a listener's error is rethrown in a microtask instead of to the caller. */
-export function listenerSafe(emitter: EventEmitter): PoolEventSink {
+export function listenerSafe(emitter: Pick<EventEmitter, 'emit'> | PoolEventSink): PoolEventSink {
   return {
     emit(event, ...args) {
       try {

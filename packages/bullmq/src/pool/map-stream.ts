@@ -171,7 +171,7 @@ export function mapStream(
         } catch (error) {
           // A map fails as a whole, at once; an imap goes on after an item that cannot be sent.
           if (keepsAll) throw error;
-          return { id, reply: Promise.race([unsendable(items, base, error), scope.stopped]) };
+          return { id, reply: scope.race(unsendable(items, base, error)) };
         }
         live.add(id);
         const reply = site.submit(id, taskId, kind, base, body, scope.onMessage, order).then(
@@ -192,7 +192,7 @@ export function mapStream(
             throw error;
           },
         );
-        return { id, reply: Promise.race([reply, scope.stopped]) };
+        return { id, reply: scope.race(reply) };
       };
       // An imap chunk with an item that cannot be sent fails as a chunk the worker failed at that
       // item: as one task with `chunksize`; without, the items around it run, each on its own.

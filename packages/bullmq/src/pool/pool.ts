@@ -38,16 +38,16 @@ import {
   tooManyArguments,
 } from '@multiproc/core/internal';
 import { disposableInEveryRealm, type WithoutNulls } from '@multiproc/shared';
-import { permissionError, resolveConnection } from '../internal/connection.js';
+import { resolveConnection } from '../internal/connection.js';
 import { poolMember } from '../internal/control.js';
 import { resolveSecret, Signer } from '../internal/signing.js';
 import type { ArgLists, Given, Items } from './call-types.js';
-import { Calls } from './calls.js';
-import { listenerSafe } from './emitter.js';
-import { Jobs } from './jobs.js';
+import type { Calls } from './calls.js';
+import type { Jobs } from './jobs.js';
 import { Liveness } from './liveness.js';
 import { type PoolOptions, type ResolvedPoolOptions, resolvePoolOptions } from './options.js';
-import { reapedError, Session, type WorkerInfo } from './session.js';
+import { dropped, holding, openParts, type Parts, shutDown } from './parts.js';
+import { reapedError, type Session, type WorkerInfo } from './session.js';
 
 type State = 'running' | 'closed' | 'terminated';
 
@@ -55,6 +55,10 @@ type State = 'running' | 'closed' | 'terminated';
  * A pool whose workers are `multiproc-worker` processes on other machines, reached through BullMQ
  * queues on Redis. Same methods and results as `@multiproc/core`'s `Pool`; a job whose worker dies
  * is run again on another (at-least-once). Python: a `Pool` served by `multiprocessing.managers`.
+ *
+ * A pool dropped without `close()`/`terminate()` is terminated once garbage collected (its Redis
+ * connections closed, its keys deleted; Python: `Pool.__del__`); a pending call (its Promise,
+ * `AsyncResult` or `imap` iterator) keeps it alive.
  *
  * Events (it is an `EventEmitter`): `drain` (no job waits for a worker), `active`, `completed`,
  * `failed`, `stalled` (`{ jobId, task }`, per job), `workerCreate` / `workerDestroy` (a worker
@@ -79,14 +83,13 @@ export class Pool extends EventEmitter implements AsyncDisposable {
   readonly #keyPrefix: string;
   readonly #session: Session;
   readonly #jobs: Jobs;
-  readonly #ready: Promise<void>;
   readonly #stop = new AbortController();
   readonly #calls: Calls;
   readonly #liveness = new Liveness();
   #state: State = 'running';
   // Set when `[Symbol.asyncDispose]` terminated the pool (an `await using` block ended), for the messages.
   #disposed = false;
-  #shutdown: Promise<void> | undefined;
+  readonly #parts: Parts;
   /** Why the workers removed this pool, when they did (the user did not terminate it). */
   #reapedWith: PoolClosedError | undefined;
 
@@ -97,45 +100,36 @@ export class Pool extends EventEmitter implements AsyncDisposable {
     this.#o = resolvePoolOptions(options);
     const signer = new Signer(resolveSecret(options.secret, 'Pool'));
     const connection = resolveConnection(options.connection, 'Pool');
-    const { prefix, attempts } = this.#o;
+    const { prefix } = this.#o;
     const queue = `pool-${randomBytes(6).toString('hex')}`;
     this.#keyPrefix = `${prefix}:${queue}:`;
     const member = poolMember(queue, signer);
-    const shared = { connection, signer, queue, events: listenerSafe(this), liveness: this.#liveness };
-    this.#session = new Session({
-      ...this.#o,
-      ...shared,
+    // The parts reach the pool only through `self`, so that a dropped pool can be collected.
+    const self = new WeakRef(this);
+    const on = (act: (pool: Pool) => void) => () => {
+      const pool = self.deref();
+      if (pool) act(pool);
+    };
+    const parts = openParts(this.#o, {
+      connection,
+      signer,
+      queue,
       member,
-      onReaped: () => this.#reaped(),
-      onLost: (error: Error) => this.#lose(error),
-      waiting: () => this.#jobs.size > 0,
+      stop: this.#stop,
+      liveness: this.#liveness,
+      pool: () => self.deref(),
+      emit: (event, ...args) => void self.deref()?.emit(event, ...args),
+      onReaped: on((pool) => pool.#reaped()),
+      onLost: (error) => on((pool) => pool.#lose(error))(),
+      terminated: () => Pool.#isTerminated(self.deref()),
     });
-    this.#jobs = new Jobs({ ...shared, prefix, attempts, onChange: () => this.#calls.wake() });
-    this.#ready = this.#open(connection.label);
-    this.#ready.catch(() => {});
-    this.#calls = new Calls({
-      jobs: this.#jobs,
-      session: this.#session,
-      ready: this.#ready,
-      stop: this.#stop.signal,
-      terminating: () => (this.#state === 'terminated' ? this.#shutdown : undefined),
-      member,
-      moduleNames: this.#o.moduleNames,
-      fixedProcesses: this.#o.processes !== undefined,
-      processes: () => this.processes,
-      // Work keeps the program alive, and so does join() or terminate() under way.
-      keepAlive: (busy) => this.#liveness.set(busy || this.#shutdown !== undefined),
-    });
+    ({ session: this.#session, jobs: this.#jobs, calls: this.#calls } = parts);
+    this.#parts = parts;
+    dropped.register(this, parts, parts);
   }
 
-  async #open(label: string): Promise<void> {
-    try {
-      await this.#session.connect();
-      await this.#jobs.open();
-      await this.#session.register();
-    } catch (error) {
-      throw permissionError(error, label, this.#o.prefix, "the Pool's prefix option");
-    }
+  static #isTerminated(pool: Pool | undefined): boolean {
+    return pool !== undefined && pool.#state === 'terminated';
   }
 
   /** Every Redis key of this pool starts with this (`<prefix>:pool-<id>:`); `join()` deletes them. */
@@ -302,7 +296,7 @@ export class Pool extends EventEmitter implements AsyncDisposable {
 
   /** The results of an `imap`-style call one by one. */
   #results<R>(task: TaskRef, iterable: unknown, o: WithoutNulls<ImapOptions>, m: 'imap' | 'imapUnordered') {
-    return new Flatten(this.#calls.chunks(task, iterable, o, 'map', m)) as ImapIterator<R>;
+    return new Flatten(holding(this, this.#calls.chunks(task, iterable, o, 'map', m))) as ImapIterator<R>;
   }
 
   /**
@@ -376,14 +370,8 @@ export class Pool extends EventEmitter implements AsyncDisposable {
 
   #teardown(): Promise<void> {
     this.#liveness.set(true);
-    // No call needs Redis: a first connection still awaited is not worth waiting for (nothing to clean).
-    this.#session.giveUp(new PoolClosedError('The pool was closed before it connected to Redis.'));
-    this.#shutdown ??= (async () => {
-      await this.#ready.catch(() => {});
-      await this.#jobs.close(!this.#session.connected);
-      await this.#session.close();
-    })();
-    return this.#shutdown;
+    dropped.unregister(this.#parts);
+    return shutDown(this.#parts);
   }
 
   /** Checks a call as the local pool does (same errors, null: not given) and that the pool takes it. */

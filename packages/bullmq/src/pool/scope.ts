@@ -9,8 +9,18 @@ import { watchAbort } from '@multiproc/core/internal';
 import { type AtLeastTimeout, MAX_TIMEOUT_MS, setTimeoutAtLeast } from '@multiproc/shared';
 
 export interface CallScope {
-  /** Rejects with the reason the call stops early; never resolves. */
+  /**
+   * Rejects with the reason the call stops early; never resolves. Race it once per call only: each
+   * `Promise.race()` against it keeps a reaction (and the race's result) until the call ends, so
+   * a call that waits on many things (an `imap`'s chunks) uses {@link race} instead.
+   */
   readonly stopped: Promise<never>;
+  /**
+   * `work`'s outcome, or the reason the call stopped if that comes first. Unlike
+   * `Promise.race([work, stopped])`, it lets go of `work` and its result once `work` settles, so
+   * an endless `imap` holds no result its loop has read.
+   */
+  readonly race: <T>(work: Promise<T>) => Promise<T>;
   /** Whether it has stopped. */
   readonly isStopped: () => boolean;
   /**
@@ -73,11 +83,15 @@ export function openScope(
   let stop!: (error: unknown, timedOut?: boolean) => void;
   let stoppedWith: { error: unknown; timedOut: boolean } | undefined;
   let onStop: ((error: unknown, timedOut: boolean) => void) | undefined;
+  // The rejections of the races still waiting on their work (see `race`).
+  const racing = new Set<(error: unknown) => void>();
   const stopped = new Promise<never>((_, reject) => {
     stop = (error, timedOut = false) => {
       if (stoppedWith) return;
       stoppedWith = { error, timedOut };
       reject(error);
+      for (const lose of racing) lose(error);
+      racing.clear();
       onStop?.(error, timedOut);
     };
   });
@@ -95,8 +109,26 @@ export function openScope(
   const unwatchSignal = signal ? watchAbort(signal, () => stop(abortErrorFor(signal))) : undefined;
   const unwatchPool = watchAbort(pool, () => stop(pool.reason));
   const { onMessage } = options;
+  const race = <T>(work: Promise<T>): Promise<T> => {
+    // Settled already: a race adds no lasting reaction then, and keeps its order (work first).
+    if (stoppedWith) return Promise.race([work, stopped]);
+    return new Promise<T>((resolve, reject) => {
+      racing.add(reject);
+      work.then(
+        (value) => {
+          racing.delete(reject);
+          resolve(value);
+        },
+        (error: unknown) => {
+          racing.delete(reject);
+          reject(error);
+        },
+      );
+    });
+  };
   return {
     stopped,
+    race,
     onMessage:
       onMessage &&
       ((value) => {
