@@ -6,22 +6,13 @@
 // to write, and every `defineTasks()` object it shows parses.
 import { Pool, Process, ValidationError } from '@multiproc/core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { thrown } from '../../../test-support/thrown.ts';
 import { tasks } from './fixtures/arity-tasks.mjs';
 
 const pools: Pool[] = [];
 afterEach(async () => {
   await Promise.all(pools.splice(0).map((pool) => pool.terminate()));
 });
-
-/** The error `fn` throws or rejects with. */
-async function thrown(fn: () => unknown): Promise<Error> {
-  try {
-    await fn();
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('did not throw');
-}
 
 /** Every `defineTasks(import.meta.url, { ... })` object a message shows as code to write, checked to parse. */
 function expectParsableObjects(message: string): void {

@@ -9,21 +9,12 @@ import {
   ValidationError,
 } from '@multiproc/core';
 import { describe, expect, it } from 'vitest';
+import { thrown } from '../../../test-support/thrown.ts';
 import { tasks } from './fixtures/pool-tasks.ts';
 import { poolMaker } from './helpers.ts';
 
 const makePool = poolMaker();
 const ctx = getContext('process');
-
-/** The error `fn` throws (or rejects with). */
-async function thrown(fn: () => unknown): Promise<Error> {
-  try {
-    await fn();
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('did not throw');
-}
 
 describe("getContext('process') primitives", () => {
   it('Value, Array and Barrier refuse a misspelt option; the right one still works', {

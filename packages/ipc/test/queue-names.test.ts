@@ -6,18 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { ClosedError, JoinableQueue, Manager, SimpleQueue, ValidationError } from '@multiproc/ipc';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { thrown } from '../../../test-support/thrown.ts';
 
 const PROGRAM = fileURLToPath(new URL('./fixtures/queue-names.mjs', import.meta.url));
-
-/** The error `fn` throws (or rejects with). */
-async function thrown(fn: () => unknown): Promise<Error> {
-  try {
-    await fn();
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('did not throw');
-}
 
 describe('queue errors name the class the user holds', () => {
   it('SimpleQueue after close(): get() and put() say SimpleQueue', async () => {

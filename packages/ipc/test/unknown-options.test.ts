@@ -19,6 +19,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import * as zm from 'zod/mini';
 import { z as z3 } from 'zod/v3';
+import { thrown } from '../../../test-support/thrown.ts';
 
 const listeners: Listener[] = [];
 const managers: SyncManager[] = [];
@@ -26,16 +27,6 @@ afterEach(async () => {
   for (const l of listeners.splice(0)) l.close();
   await Promise.all(managers.splice(0).map((m) => m.shutdown()));
 });
-
-/** The error `fn` throws (or rejects with). */
-async function thrown(fn: () => unknown): Promise<Error> {
-  try {
-    await fn();
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('did not throw');
-}
 
 /** Expects a ValidationError that names `key` and the right spelling `right`. */
 function expectMisspelt(err: Error, key: string, right: string): void {

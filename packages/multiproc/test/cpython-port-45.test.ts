@@ -38,6 +38,7 @@ import mp, {
 } from '@multiproc/multiproc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { matrix } from '../../../test-support/matrix.ts';
+import { thrown } from '../../../test-support/thrown.ts';
 import {
   type Context,
   poolsEndedAfterEach,
@@ -61,16 +62,6 @@ async function timed<T>(fn: () => Promise<T> | T): Promise<[T, number]> {
   const t0 = performance.now();
   const value = await fn();
   return [value, performance.now() - t0];
-}
-
-/** The error `fn` throws or rejects with. */
-async function thrown(fn: () => unknown): Promise<unknown> {
-  try {
-    await fn();
-  } catch (err) {
-    return err;
-  }
-  throw new Error('did not throw');
 }
 
 /** Well under any timeout a case waits out: "at once", with room for a loaded CI machine. */
