@@ -5,6 +5,7 @@
 import { Pool, TimeoutError, WorkerCrashedError } from '@multiproc/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { matrix } from '../../../test-support/matrix.ts';
+import { thrown } from '../../../test-support/thrown.ts';
 // @ts-expect-error: a plain JavaScript fixture (no types), loaded as is by the workers.
 import { tasks } from './fixtures/caller-stack-tasks.mjs';
 
@@ -21,15 +22,6 @@ function expectBoth(error: unknown, caller: string, thrownIn = 'caller-stack-tas
   expect(stack.slice(header), stack).toMatch(new RegExp(`at (async )?${caller} `));
 }
 
-async function failure(run: () => Promise<unknown>): Promise<unknown> {
-  try {
-    await run();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('the call did not fail');
-}
-
 describe.each(matrix(import.meta.url))('the caller of a failed %s pool call', (context) => {
   let pool: Pool;
   beforeAll(() => {
@@ -41,42 +33,42 @@ describe.each(matrix(import.meta.url))('the caller of a failed %s pool call', (c
 
   it('apply, map and starmap: the task frames, then the awaiting function', async () => {
     const callsApply = async () => await pool.apply(tasks.fail, [1]);
-    expectBoth(await failure(callsApply), 'callsApply');
+    expectBoth(await thrown<unknown>(callsApply), 'callsApply');
     const callsMap = async () => await pool.map(tasks.fail, [1, 2], { chunksize: 1 });
-    expectBoth(await failure(callsMap), 'callsMap');
+    expectBoth(await thrown<unknown>(callsMap), 'callsMap');
     const callsStarmap = async () => await pool.starmap(tasks.fail, [[1]]);
-    expectBoth(await failure(callsStarmap), 'callsStarmap');
+    expectBoth(await thrown<unknown>(callsStarmap), 'callsStarmap');
   });
 
   it('an AsyncResult awaited, through get() and get(ms), once each', async () => {
     const result = pool.applyAsync(tasks.fail, [2]);
     const awaitsResult = async () => await result;
-    expectBoth(await failure(awaitsResult), 'awaitsResult');
+    expectBoth(await thrown<unknown>(awaitsResult), 'awaitsResult');
     const callsGet = async () => await result.get();
-    expectBoth(await failure(callsGet), 'callsGet');
+    expectBoth(await thrown<unknown>(callsGet), 'callsGet');
     const callsTimedGet = async () => await pool.applyAsync(tasks.fail, [3]).get(60_000);
-    expectBoth(await failure(callsTimedGet), 'callsTimedGet');
+    expectBoth(await thrown<unknown>(callsTimedGet), 'callsTimedGet');
   });
 
   it('an imap loop', async () => {
     const loops = async () => {
       for await (const _ of pool.imap(tasks.fail, [1], { chunksize: 1 })) void _;
     };
-    expectBoth(await failure(loops), 'loops');
+    expectBoth(await thrown<unknown>(loops), 'loops');
   });
 
   it("the pool's own errors: a timeout, a crashed worker", async () => {
     const timesOut = async () => await pool.apply(tasks.sleep, [10_000], { timeout: 1 });
-    const timeout = await failure(timesOut);
+    const timeout = await thrown<unknown>(timesOut);
     expect(timeout).toBeInstanceOf(TimeoutError);
     expectBoth(timeout, 'timesOut', 'TimeoutError');
     const crashes = async () => await pool.apply(tasks.exit, []);
-    const crash = await failure(crashes);
+    const crash = await thrown<unknown>(crashes);
     expect(crash).toBeInstanceOf(WorkerCrashedError);
     expectBoth(crash, 'crashes', 'WorkerCrashedError');
   });
 
   it('a thrown value that is not an Error comes back as that very value', async () => {
-    expect(await failure(() => pool.apply(tasks.throwValue))).toBe('retry');
+    expect(await thrown<unknown>(() => pool.apply(tasks.throwValue))).toBe('retry');
   });
 });
