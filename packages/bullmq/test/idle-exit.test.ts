@@ -75,7 +75,15 @@ describe.skipIf(redisMissing)('an idle pool lets its program end', () => {
 
   beforeAll(async () => {
     redis = await startRedis({ db: 0 });
-    worker = await startWorkerHere(redis.url, { concurrency: 2 });
+    // The worker runs in this process, where collectUntil() forces full collections: with the
+    // suite's usual 1 s lock a loaded machine can hold the lock renewal past it and the job
+    // "stalls". Nothing here is about stalls, so the worker keeps the defaults.
+    worker = await startWorkerHere(redis.url, {
+      concurrency: 2,
+      lockDuration: 30_000,
+      stalledInterval: 30_000,
+      ttl: 15_000,
+    });
   }, 60_000);
   afterAll(async () => {
     await worker?.handle.stop();
