@@ -191,11 +191,11 @@ export class BaseManager implements AsyncDisposable {
    * Connects to a manager another program serves at `address` with the same `authkey`. Python:
    * `connect()`, which may be called again: it connects anew and the manager stays connected.
    * Without an `authkey`, this program's own (`processAuthkey()`, inherited from its parent) is used.
+   * A manager serving from this program (`start()`) resolves at once, as Python's own-server connect.
    * @throws {ValidationError} without an `address`.
    * @throws {AuthenticationError} when the key differs.
    * @throws {ManagerClosedError} when nobody serves at the address (also on a later call).
-   * @throws {ClosedError} when shut down, also by a `shutdown()` made while it connected (it stays
-   *   so), or when this manager serves itself (`start()`).
+   * @throws {ClosedError} when shut down, also by a `shutdown()` made while it connected (it stays so).
    * @example
    * const server = new BaseManager({ address: ['127.0.0.1', 0], authkey: 'abracadabra' });
    * const client = new BaseManager({ address: await server.start(), authkey: 'abracadabra' });
@@ -205,6 +205,7 @@ export class BaseManager implements AsyncDisposable {
    * await server.shutdown();
    */
   async connect(): Promise<void> {
+    if (this.#state === 'serving') return; // its own server: reached without a connection
     if (this.#state !== 'connected') checkManagerState(this.#state, 'initial', 'connect()');
     const shutDown = () => this.#state === 'shutdown';
     this.#authkey = await reachManager(this.#address, this.#options.authkey, shutDown);
