@@ -87,8 +87,8 @@ export class BaseManager implements AsyncDisposable {
    *   names starting with `_` too); calling another rejects with `ValidationError`, in every
    *   program, without reaching the object. @default every public method (not starting with `_`)
    * @throws {ValidationError} for an empty or built-in typeid (`dict`, `Queue`, …), a factory that
-   *   is not a function or class, an `exposed` that is not an array of method names, or another
-   *   option (Python's `proxytype=`, `method_to_typeid=`, … are not provided).
+   *   is not a function or class, an `exposed` not an array of method names or naming a proxy's own
+   *   member (`then`, `toString`, `callMethod`, …), or another option (Python's `proxytype=`, …).
    * @example
    * const server = new BaseManager().register('Bar', () => ({ f: () => 1, g: () => 2 }), { exposed: ['g'] });
    * await server.start();
