@@ -73,7 +73,9 @@ describe.skipIf(redisMissing)('a value nested deeper than 1000 levels', () => {
     // Not the error record's own field names (`error.props.n.n…`): the thrown value's, as written.
     expect(deep.path).toMatch(/^error(\.n)+$/);
     expect(deep.message).not.toMatch(/props/);
-    expect(deep.message).toMatch(/^Cannot send error\.n\.n\.n… \(\.n \d+ times\): the thrown value is nested more than 1000 levels deep, which the pool cannot rebuild/);
+    expect(deep.message).toMatch(
+      /^Cannot send error\.n\.n\.n… \(\.n \d+ times\): the thrown value is nested more than 1000 levels deep, which the pool cannot rebuild/,
+    );
     expect(deep.message).toContain(`(.n ${deep.path.split('.').length - 1} times)`);
     expect(await pool.apply(tasks.square, [4])).toBe(16);
   });

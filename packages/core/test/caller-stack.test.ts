@@ -12,7 +12,12 @@ import { tasks } from './fixtures/caller-stack-tasks.mjs';
 const POOL = 'Where the pool call was awaited:';
 
 /** `error`'s stack: the fixture's frame before the header, `caller` after it, one header only. */
-function expectBoth(error: unknown, caller: string, thrownIn = 'caller-stack-tasks.mjs', HEADER = POOL): void {
+function expectBoth(
+  error: unknown,
+  caller: string,
+  thrownIn = 'caller-stack-tasks.mjs',
+  HEADER = POOL,
+): void {
   expect(error).toBeInstanceOf(Error);
   const stack = String((error as Error).stack);
   const header = stack.indexOf(HEADER);
@@ -73,7 +78,7 @@ describe.each(matrix(import.meta.url))('the caller of a failed %s pool call', (c
   });
 });
 
-describe("the caller of a Process method that rejects", () => {
+describe('the caller of a Process method that rejects', () => {
   it('join() rejecting with WorkerStartError: its own stack, then the awaiting function', {
     timeout: 60_000,
   }, async () => {

@@ -82,7 +82,16 @@ class Clashing {
 
 it("an exposed name every proxy has itself ('toString', 'then', 'callMethod', â€¦) is refused at register(), naming it", () => {
   const m = new BaseManager();
-  for (const name of ['toString', 'then', 'callMethod', 'typeid', 'toJSON', 'constructor', 'valueOf', 'hasOwnProperty']) {
+  for (const name of [
+    'toString',
+    'then',
+    'callMethod',
+    'typeid',
+    'toJSON',
+    'constructor',
+    'valueOf',
+    'hasOwnProperty',
+  ]) {
     expect(() => m.register('A', Clashing, { exposed: ['f', name] }), name).toThrow(ValidationError);
     expect(() => m.register('A', Clashing, { exposed: ['f', name] }), name).toThrow(
       new RegExp(`register\\('A'\\): exposed names '${name}', which every proxy has itself`),
@@ -90,7 +99,7 @@ it("an exposed name every proxy has itself ('toString', 'then', 'callMethod', â€
   }
 });
 
-it('without exposed, such a method stays the proxy\'s own (never a thenable) and callMethod() reaches the served one', async () => {
+it("without exposed, such a method stays the proxy's own (never a thenable) and callMethod() reaches the served one", async () => {
   const server = new BaseManager().register('Clashing', Clashing);
   await server.start();
   cleanup.push(() => server.shutdown());

@@ -197,7 +197,11 @@ export const MAX_NESTING = 1000;
  */
 export function tooDeep(path: string): SerializationError {
   const written = path.replace(/^error((?:\.cause)*)\.(?:props|thrown)(?=[.[]|$)/, 'error$1');
-  const what = written.startsWith('error') ? 'thrown value' : written.startsWith('result') ? 'result' : 'value';
+  const what = written.startsWith('error')
+    ? 'thrown value'
+    : written.startsWith('result')
+      ? 'result'
+      : 'value';
   const receiver = what === 'value' ? 'worker' : 'pool';
   return new SerializationError(
     written,

@@ -176,7 +176,9 @@ export class Pool extends EventEmitter implements AsyncDisposable {
     const [args, given] = rest as unknown as Given<CallOptions>; // null (Python's None): not given
     const options = this.#admit(task, given, 'apply', { args });
     // An error that came back over Redis gains the frames of the code awaiting the call, as locally.
-    return keepCallerStack(this.#calls.apply(task, (args ?? []) as unknown[], options) as Promise<TaskResult<F>>);
+    return keepCallerStack(
+      this.#calls.apply(task, (args ?? []) as unknown[], options) as Promise<TaskResult<F>>,
+    );
   }
 
   /**
