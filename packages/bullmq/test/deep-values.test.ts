@@ -65,6 +65,21 @@ describe.skipIf(redisMissing)('a value nested deeper than 1000 levels', () => {
     expect(await pool.apply(tasks.square, [3])).toBe(9);
   });
 
+  test('a thrown value nested deeper than 1000 levels: named as thrown, each repeated step said once with its count', {
+    timeout: 30_000,
+  }, async () => {
+    const deep = await failure(pool.apply(tasks.throwNested, [1001]));
+    expect(deep).toBeInstanceOf(SerializationError);
+    // Not the error record's own field names (`error.props.n.n…`): the thrown value's, as written.
+    expect(deep.path).toMatch(/^error(\.n)+$/);
+    expect(deep.message).not.toMatch(/props/);
+    expect(deep.message).toMatch(
+      /^Cannot send error\.n\.n\.n… \(\.n \d+ times\): the thrown value is nested more than 1000 levels deep, which the pool cannot rebuild/,
+    );
+    expect(deep.message).toContain(`(.n ${deep.path.split('.').length - 1} times)`);
+    expect(await pool.apply(tasks.square, [4])).toBe(16);
+  });
+
   test('a platform object Redis cannot carry (a Blob, Headers): SerializationError naming its path; a URL arrives', {
     timeout: 30_000,
   }, async () => {

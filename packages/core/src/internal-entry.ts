@@ -11,6 +11,7 @@
 
 export { guardMethods, POOL_ARITY, tooManyArguments } from './internal/arity.js';
 export { assertNotBootstrapping, whileImporting } from './internal/bootstrap.js';
+export { keepCallerStack, withCallerStack, withoutCallerStack } from './internal/caller-stack.js';
 export { proxyPath } from './internal/clone-refusal.js';
 export {
   ERRORS_AS_VALUES,

@@ -8,6 +8,7 @@ import { ClosedError, ProcessError, resolveTimeout, type Timeout } from '@multip
 import { authkeyBytes, getWorkerIdentity } from './identity.js';
 import { tooManyArguments } from './internal/arity.js';
 import { assertMayStartWorkers } from './internal/bootstrap.js';
+import { withProcessCallerStack } from './internal/caller-stack.js';
 import { refuseToSend } from './internal/host-bound.js';
 import { type Inspect, inspectSymbol, showFields } from './internal/inspect.js';
 import { assertPermitted } from './internal/permission.js';
@@ -218,7 +219,8 @@ export class Process<F extends TaskFunction = TaskFunction> {
    *   A child killed by a signal sent from outside (`process.kill(p.pid)`, Ctrl-C to its group:
    *   any signal but those of a failed boot, SIGABRT, SIGTRAP, SIGSEGV, SIGBUS, SIGILL, SIGFPE,
    *   SIGSYS, SIGXCPU, SIGXFSZ) did not fail to start, even before it was ready: `join()` resolves
-   *   and `exitCode` is `-N`.
+   *   and `exitCode` is `-N`. Its `stack` ends with the frames of the code that awaited `join()`,
+   *   below `Where the Process call was awaited:` (the error is born in the child's events).
    * @throws {ValidationError} for a timeout in another form.
    */
   async join(timeoutMs?: Timeout): Promise<void> {
@@ -226,7 +228,8 @@ export class Process<F extends TaskFunction = TaskFunction> {
     const ms = resolveTimeout(timeoutMs, 'Process.join()', { negativeIsZero: true }).timeoutMs;
     this.#checkOpen();
     if (!this.#started) throw new ProcessError(`${this.#name} cannot be joined before start().`);
-    await this.#started.join(ms);
+    // An error born in the worker's events gains the frames of the code awaiting join() (caller-stack.ts).
+    await this.#started.join(ms).catch(withProcessCallerStack);
   }
 
   /**
@@ -293,7 +296,7 @@ export class Process<F extends TaskFunction = TaskFunction> {
   async terminate(): Promise<void> {
     if (arguments.length > 0) throw tooManyArguments('Process.terminate', arguments.length);
     this.#checkOpen();
-    await this.#started?.terminate();
+    await this.#started?.terminate().catch(withProcessCallerStack);
   }
 
   /** Stops the process at once (SIGKILL for a child, `worker.terminate()` for a thread); `exitCode` becomes -9. */

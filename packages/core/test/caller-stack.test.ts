@@ -2,17 +2,22 @@
 // traceback shows the local frames above the worker's RemoteTraceback: the task's own stack
 // first, then the awaiting code's frames (caller-stack.ts). Before, the task's error carried only
 // the worker's frames, and a TimeoutError or WorkerCrashedError only the pool's own.
-import { Pool, TimeoutError, WorkerCrashedError } from '@multiproc/core';
+import { Pool, Process, TimeoutError, WorkerCrashedError, WorkerStartError } from '@multiproc/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { matrix } from '../../../test-support/matrix.ts';
 import { thrown } from '../../../test-support/thrown.ts';
 // @ts-expect-error: a plain JavaScript fixture (no types), loaded as is by the workers.
 import { tasks } from './fixtures/caller-stack-tasks.mjs';
 
-const HEADER = 'Where the pool call was awaited:';
+const POOL = 'Where the pool call was awaited:';
 
 /** `error`'s stack: the fixture's frame before the header, `caller` after it, one header only. */
-function expectBoth(error: unknown, caller: string, thrownIn = 'caller-stack-tasks.mjs'): void {
+function expectBoth(
+  error: unknown,
+  caller: string,
+  thrownIn = 'caller-stack-tasks.mjs',
+  HEADER = POOL,
+): void {
   expect(error).toBeInstanceOf(Error);
   const stack = String((error as Error).stack);
   const header = stack.indexOf(HEADER);
@@ -70,5 +75,28 @@ describe.each(matrix(import.meta.url))('the caller of a failed %s pool call', (c
 
   it('a thrown value that is not an Error comes back as that very value', async () => {
     expect(await thrown<unknown>(() => pool.apply(tasks.throwValue))).toBe('retry');
+  });
+});
+
+describe('the caller of a Process method that rejects', () => {
+  it('join() rejecting with WorkerStartError: its own stack, then the awaiting function', {
+    timeout: 60_000,
+  }, async () => {
+    // Node refuses the option before the child runs any JavaScript (exit code 9): join() rejects
+    // from the child's exit event, a turn with none of the caller's frames.
+    const saved = process.env.NODE_OPTIONS;
+    process.env.NODE_OPTIONS = '--no-such-option-here';
+    const p = new Process({ target: tasks.sleep, args: [1], context: 'process' });
+    try {
+      p.start();
+    } finally {
+      if (saved === undefined) delete process.env.NODE_OPTIONS;
+      else process.env.NODE_OPTIONS = saved;
+    }
+    const joinsIt = async () => await p.join(30_000);
+    const error = await thrown<unknown>(joinsIt);
+    expect(error).toBeInstanceOf(WorkerStartError);
+    expectBoth(error, 'joinsIt', 'WorkerStartError', 'Where the Process call was awaited:');
+    expect(String((error as Error).stack)).not.toContain(POOL);
   });
 });

@@ -64,3 +64,51 @@ it('other options and a bad exposed are refused with ValidationError', () => {
   expect(() => m.register('A', FooBar, { exposed: 'f' as never })).toThrow(ValidationError);
   expect(() => m.register('A', FooBar, { exposed: [1 as never] })).toThrow(ValidationError);
 });
+
+class Clashing {
+  toString() {
+    return 'served toString';
+  }
+  // biome-ignore lint/suspicious/noThenProperty: the served method a proxy must never turn into its own then
+  then() {
+    return 'served then';
+  }
+  typeid() {
+    return 'served typeid';
+  }
+  f() {
+    return 'f()';
+  }
+}
+
+it("an exposed name every proxy has itself ('toString', 'then', 'callMethod', …) is refused at register(), naming it", () => {
+  const m = new BaseManager();
+  for (const name of [
+    'toString',
+    'then',
+    'callMethod',
+    'typeid',
+    'toJSON',
+    'constructor',
+    'valueOf',
+    'hasOwnProperty',
+  ]) {
+    expect(() => m.register('A', Clashing, { exposed: ['f', name] }), name).toThrow(ValidationError);
+    expect(() => m.register('A', Clashing, { exposed: ['f', name] }), name).toThrow(
+      new RegExp(`register\\('A'\\): exposed names '${name}', which every proxy has itself`),
+    );
+  }
+});
+
+it("without exposed, such a method stays the proxy's own (never a thenable) and callMethod() reaches the served one", async () => {
+  const server = new BaseManager().register('Clashing', Clashing);
+  await server.start();
+  cleanup.push(() => server.shutdown());
+  const c = (await server.create('Clashing')) as BaseProxy & { f(): Promise<string> };
+  expect(await c.f()).toBe('f()');
+  expect(String(c)).toMatch(/AutoProxy <manager 'Clashing'/);
+  expect(c.typeid).toBe('Clashing');
+  expect('then' in c).toBe(false);
+  expect(await c.callMethod('toString')).toBe('served toString');
+  expect(await c.callMethod('then')).toBe('served then');
+});

@@ -125,6 +125,24 @@ describe('connect() a second time', () => {
     // The serving manager was not ended by the client's shutdown().
     expect(await server.dict().len()).toBe(0);
   });
+
+  it('on the manager that serves from this program: resolves (Python connects to its own server), still serving', {
+    timeout: 10_000,
+  }, async () => {
+    const m = kept(new BaseManager({ address: ['127.0.0.1', 0], authkey: 'own' }));
+    m.register('counter', () => ({ next: (n: number) => n + 1 }));
+    const address = await m.start();
+    await m.connect();
+    await m.connect();
+    expect(m.address).toEqual(address);
+    expect(await (await m.create<{ next(n: number): number }>('counter')).next(1)).toBe(2);
+    // Manager() returns one serving already: the same.
+    const s = kept(Manager());
+    await s.connect();
+    expect(await s.list([1, 2]).len()).toBe(2);
+    await m.shutdown();
+    await expect(m.connect()).rejects.toThrow(ClosedError);
+  });
 });
 
 describe('callMethod() without a method name', () => {

@@ -189,13 +189,44 @@ export function sharedClassOf(value: unknown): (typeof SHARED_CLASSES)[number] |
  */
 export const MAX_NESTING = 1000;
 
-/** A value nested deeper than {@link MAX_NESTING} levels, met at `path` (thousands of characters long). */
+/**
+ * A value nested deeper than {@link MAX_NESTING} levels, met at `path` (thousands of characters
+ * long): its error names the part as the program wrote it (a thrown value's fields under `error`,
+ * not under the record's `props`) and its message shows the path with each run of one step said
+ * once with its count, so that what was left out of the message, and where, is plain.
+ */
 export function tooDeep(path: string): SerializationError {
-  const short = path.length <= 120 ? path : `${path.slice(0, 60)}…${path.slice(-50)}`;
+  const written = path.replace(/^error((?:\.cause)*)\.(?:props|thrown)(?=[.[]|$)/, 'error$1');
+  const what = written.startsWith('error')
+    ? 'thrown value'
+    : written.startsWith('result')
+      ? 'result'
+      : 'value';
+  const receiver = what === 'value' ? 'worker' : 'pool';
   return new SerializationError(
-    path,
-    `Cannot send ${short}: the value is nested more than ${MAX_NESTING} levels deep, which the ` +
-      'worker cannot rebuild (its stack would overflow). Flatten it (for example a list of nodes ' +
-      'with parent indexes) or send it as a string you parse on the other side.',
+    written,
+    `Cannot send ${shortPath(written)}: the ${what} is nested more than ${MAX_NESTING} levels deep, which ` +
+      `the ${receiver} cannot rebuild (its stack would overflow). Flatten it (for example a list of ` +
+      'nodes with parent indexes) or send it as a string you parse on the other side.',
   );
+}
+
+/**
+ * `path` for a message: a step repeated 4 times or more in a row (`.n.n.n…`) is written three
+ * times, then `…` and how many times it came in all (`error.n.n.n… (.n 1001 times)`); a path still
+ * longer than 160 characters keeps its first and last 60, saying how many steps were left out.
+ */
+export function shortPath(path: string): string {
+  const steps = path.match(/\.[^.[]+|\[[^\]]*\]|^[^.[]+/g) ?? [path];
+  let out = '';
+  for (let i = 0; i < steps.length; ) {
+    let n = 1;
+    while (steps[i + n] === steps[i]) n++;
+    const step = steps[i]!;
+    out += n < 4 ? step.repeat(n) : `${step.repeat(3)}… (${step} ${n} times)`;
+    i += n;
+  }
+  if (out.length <= 160) return out;
+  const cut = out.slice(60, -60).match(/\.[^.[]+|\[[^\]]*\]/g)?.length ?? 0;
+  return `${out.slice(0, 60)}… (${cut} steps left out) …${out.slice(-60)}`;
 }

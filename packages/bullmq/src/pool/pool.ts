@@ -31,6 +31,7 @@ import {
   checkCall,
   Flatten,
   guardMethods,
+  keepCallerStack,
   POOL_ARITY,
   settleCall,
   submitClosedError,
@@ -174,7 +175,10 @@ export class Pool extends EventEmitter implements AsyncDisposable {
   ): Promise<TaskResult<F>> {
     const [args, given] = rest as unknown as Given<CallOptions>; // null (Python's None): not given
     const options = this.#admit(task, given, 'apply', { args });
-    return this.#calls.apply(task, (args ?? []) as unknown[], options) as Promise<TaskResult<F>>;
+    // An error that came back over Redis gains the frames of the code awaiting the call, as locally.
+    return keepCallerStack(
+      this.#calls.apply(task, (args ?? []) as unknown[], options) as Promise<TaskResult<F>>,
+    );
   }
 
   /**
@@ -211,7 +215,7 @@ export class Pool extends EventEmitter implements AsyncDisposable {
     options: MapOptions | null = {},
   ): Promise<TaskResult<F>[]> {
     const opts = this.#admit(task, options, 'map', { iterable });
-    return this.#calls.collect(task, iterable, opts, 'map') as Promise<TaskResult<F>[]>;
+    return keepCallerStack(this.#calls.collect(task, iterable, opts, 'map') as Promise<TaskResult<F>[]>);
   }
 
   /**
@@ -243,7 +247,7 @@ export class Pool extends EventEmitter implements AsyncDisposable {
     options: MapOptions | null = {},
   ): Promise<TaskResult<F>[]> {
     const opts = this.#admit(task, options, 'starmap', { iterable });
-    return this.#calls.collect(task, iterable, opts, 'star') as Promise<TaskResult<F>[]>;
+    return keepCallerStack(this.#calls.collect(task, iterable, opts, 'star') as Promise<TaskResult<F>[]>);
   }
 
   /**
@@ -323,8 +327,7 @@ export class Pool extends EventEmitter implements AsyncDisposable {
    */
   async join(): Promise<void> {
     if (this.#state === 'running') throw new ProcessError('join() needs close() or terminate() first.');
-    await this.#calls.whenIdle();
-    await this.#teardown();
+    await keepCallerStack(this.#calls.whenIdle().then(() => this.#teardown()));
   }
 
   /**
@@ -335,7 +338,7 @@ export class Pool extends EventEmitter implements AsyncDisposable {
    */
   async terminate(): Promise<void> {
     this.#terminate(terminatedError(this.#disposed));
-    await this.#teardown();
+    await keepCallerStack(this.#teardown());
   }
 
   /** `await using pool = new Pool(...)` terminates it at the end of its scope (the messages say so). */

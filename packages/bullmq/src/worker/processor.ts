@@ -12,6 +12,7 @@ import {
   SerializationError,
   WorkerCrashedError,
 } from '@multiproc/core';
+import { withoutCallerStack } from '@multiproc/core/internal';
 import { type Job, UnrecoverableError, WaitingError } from 'bullmq';
 import { RedisConnectionError, UnknownTaskError, VersionMismatchError } from '../errors.js';
 import { redisRefusal } from '../internal/connection.js';
@@ -177,7 +178,9 @@ export async function processJob(
       result = { ok: true, values, ms: performance.now() - started };
     }
   } catch (thrown) {
-    const error = workerSideAdvice(thrown, ctx.maxOldSpaceSize);
+    // The frames of this worker's own await of its local pool say nothing to the caller, whose pool
+    // adds the frames of the code awaiting the call (core's caller-stack.ts).
+    const error = workerSideAdvice(withoutCallerStack(thrown), ctx.maxOldSpaceSize);
     await Promise.allSettled(messages);
     if (signal.aborted) return stopped(job, token, signal.reason as StopReason, fields, log);
     if (job.attemptsMade + 1 < (job.opts.attempts ?? 1)) {

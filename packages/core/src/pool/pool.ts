@@ -364,7 +364,7 @@ export class Pool<I extends TaskFunction = TaskFunction>
     if (this.#gate.state === 'running') {
       return Promise.reject(new ProcessError('join() needs close() or terminate() first.'));
     }
-    return this.#keeps(this.#engine.join()); // a pool dropped while joined is not terminated
+    return this.#call(this.#engine.join()); // a pool dropped while joined is not terminated
   }
 
   /**
@@ -377,7 +377,7 @@ export class Pool<I extends TaskFunction = TaskFunction>
    * await pool.apply(tasks.square, [4]).catch((err) => console.log(err.name)); // PoolClosedError
    */
   async terminate(): Promise<void> {
-    await this.#engine.terminate();
+    await keepCallerStack(this.#engine.terminate());
   }
 
   /**

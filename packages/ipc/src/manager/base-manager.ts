@@ -87,8 +87,8 @@ export class BaseManager implements AsyncDisposable {
    *   names starting with `_` too); calling another rejects with `ValidationError`, in every
    *   program, without reaching the object. @default every public method (not starting with `_`)
    * @throws {ValidationError} for an empty or built-in typeid (`dict`, `Queue`, …), a factory that
-   *   is not a function or class, an `exposed` that is not an array of method names, or another
-   *   option (Python's `proxytype=`, `method_to_typeid=`, … are not provided).
+   *   is not a function or class, an `exposed` not an array of method names or naming a proxy's own
+   *   member (`then`, `toString`, `callMethod`, …), or another option (Python's `proxytype=`, …).
    * @example
    * const server = new BaseManager().register('Bar', () => ({ f: () => 1, g: () => 2 }), { exposed: ['g'] });
    * await server.start();
@@ -191,11 +191,11 @@ export class BaseManager implements AsyncDisposable {
    * Connects to a manager another program serves at `address` with the same `authkey`. Python:
    * `connect()`, which may be called again: it connects anew and the manager stays connected.
    * Without an `authkey`, this program's own (`processAuthkey()`, inherited from its parent) is used.
+   * A manager serving from this program (`start()`) resolves at once, as Python's own-server connect.
    * @throws {ValidationError} without an `address`.
    * @throws {AuthenticationError} when the key differs.
    * @throws {ManagerClosedError} when nobody serves at the address (also on a later call).
-   * @throws {ClosedError} when shut down, also by a `shutdown()` made while it connected (it stays
-   *   so), or when this manager serves itself (`start()`).
+   * @throws {ClosedError} when shut down, also by a `shutdown()` made while it connected (it stays so).
    * @example
    * const server = new BaseManager({ address: ['127.0.0.1', 0], authkey: 'abracadabra' });
    * const client = new BaseManager({ address: await server.start(), authkey: 'abracadabra' });
@@ -205,6 +205,7 @@ export class BaseManager implements AsyncDisposable {
    * await server.shutdown();
    */
   async connect(): Promise<void> {
+    if (this.#state === 'serving') return; // its own server: reached without a connection
     if (this.#state !== 'connected') checkManagerState(this.#state, 'initial', 'connect()');
     const shutDown = () => this.#state === 'shutdown';
     this.#authkey = await reachManager(this.#address, this.#options.authkey, shutDown);

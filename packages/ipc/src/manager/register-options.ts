@@ -16,7 +16,7 @@ import {
 import { ServedObject } from '../internal/manager/served-data.js';
 import type { ServedFactory } from '../internal/manager/server.js';
 import { type Address, netAddress } from '../internal/net/endpoint.js';
-import type { AutoProxy } from './proxy.js';
+import { type AutoProxy, BaseProxy } from './proxy.js';
 
 /** The options a manager takes. @internal */
 export const MANAGER_KEYS: readonly string[] = ['address', 'authkey'];
@@ -116,7 +116,12 @@ export function serverHandle(
 
 /** `register()`'s options. */
 export interface RegisterOptions {
-  /** The only methods the proxies may call (Python's `exposed=`). */
+  /**
+   * The only methods the proxies may call (Python's `exposed=`). A name every proxy has itself
+   * (`then`, `toString`, `toJSON`, `callMethod`, `typeid`, `constructor`, `Object.prototype`'s) is
+   * refused with `ValidationError`: its proxies would call their own member, never the served one.
+   * Without `exposed`, a served method of such a name is reached with `proxy.callMethod(name)`.
+   */
   readonly exposed?: readonly string[] | null | undefined;
 }
 
@@ -131,7 +136,24 @@ export function readExposed(typeid: string, options: RegisterOptions | undefined
       `register('${typeid}'): exposed must be an array of method names (Python's exposed=), got ${String(exposed)}.`,
     );
   }
+  // A name the proxy has itself is never forwarded (`then` would make every proxy a thenable).
+  const own = exposed.find((m: string) => m === 'then' || m in BaseProxy.prototype);
+  if (own !== undefined) {
+    throw new ValidationError(
+      `register('${typeid}'): exposed names '${own}', which every proxy has itself (${proxyOwn(own)}), ` +
+        `so its proxies could never call it. Give the served object a method of another name that ` +
+        `calls ${own}() and expose that.`,
+    );
+  }
   return [...exposed];
+}
+
+/** What a proxy's own member `name` is, for the message above. */
+function proxyOwn(name: string): string {
+  if (name === 'then') return 'a proxy is no thenable: awaiting one gives the proxy';
+  if (name === 'typeid' || name === 'callMethod') return `BaseProxy's ${name}`;
+  if (name === 'toString' || name === 'toJSON') return `BaseProxy's ${name}(), which JavaScript calls itself`;
+  return `JavaScript's Object.prototype.${name}`;
 }
 
 /**
