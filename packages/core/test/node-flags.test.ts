@@ -1,6 +1,7 @@
 // Node flags of the program that would change what a pool or a queue does silently or fail it with
 // misleading advice: whole programs in their own process group (start-args.test.ts's way).
-import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { describe, it } from 'vitest';
 import { runNodeInGroup } from './group.ts';
 import { fixture } from './helpers.ts';
@@ -54,6 +55,29 @@ describe("Node's permission model without --allow-fs-write", () => {
     const run = runNodeInGroup(args, 40, onTestFinished, 'permission-sockets');
     const { stdout, stderr, code } = await run.done;
     expect(stdout, stderr).toBe(['ProcessError true false', 'went on', ''].join('\n'));
+    expect(code).toBe(0);
+  }, 50_000);
+
+  it('reading limited to the program and the temporary folder: a child process with a queue runs', async ({
+    expect,
+    onTestFinished,
+  }) => {
+    // `existsSync('/bin/sh')` (the reaper's probe) threw ERR_ACCESS_DENIED out of the first
+    // Process or Pool, in either context: the program ended with Node's raw error.
+    const tmp = resolve(tmpdir());
+    const args = [
+      '--no-warnings',
+      PERMISSION,
+      `--allow-fs-read=${resolve(DIR, '../../../../..')}`,
+      `--allow-fs-read=${tmp}`,
+      `--allow-fs-write=${tmp}`,
+      '--allow-worker',
+      '--allow-child-process',
+      join(DIR, 'permission-sockets.mjs'),
+    ];
+    const run = runNodeInGroup(args, 40, onTestFinished, 'permission-read');
+    const { stdout, stderr, code } = await run.done;
+    expect(stdout, stderr).toBe(['started []', 'went on', ''].join('\n'));
     expect(code).toBe(0);
   }, 50_000);
 });

@@ -148,14 +148,16 @@ export function pickSocketDir(list: ReadonlyArray<readonly [where: string, value
 
 /** Why `dir` cannot hold a socket of ours, or null when it can. */
 function dirProblem(dir: string): string | null {
+  const allowed = permission();
+  if (allowed && !(allowed.has('fs.read', dir) && allowed.has('fs.write', dir))) {
+    return `Node's permission model does not let this program read and write there (--allow-fs-read=${dir} --allow-fs-write=${dir} would)`;
+  }
   try {
     if (!statSync(dir).isDirectory()) return 'it is not a folder';
     accessSync(dir, constants.W_OK | constants.X_OK);
   } catch (err) {
     return describe(err) ?? 'it cannot be used';
   }
-  if (permission()?.has('fs.write', dir) === false)
-    return `Node's permission model does not let this program write there (--allow-fs-write=${dir} would)`;
   const bytes = Buffer.byteLength(dir) + 1 + NAME_BYTES;
   if (bytes > MAX_SOCKET_PATH_BYTES) {
     return (
@@ -202,7 +204,7 @@ function describe(err: unknown): string | undefined {
       ELOOP: 'it is a symbolic link loop',
       EINVAL: 'the system refused the path (EINVAL: too long?)',
       EADDRINUSE: 'something else is already at that path (EADDRINUSE)',
-      ERR_ACCESS_DENIED: "Node's permission model forbids this program to write there",
+      ERR_ACCESS_DENIED: "Node's permission model forbids this program to use it",
     };
     return text[e.code] ? `${text[e.code]} (${e.code})` : `${e.code}`;
   }
@@ -225,7 +227,8 @@ function advice(): string {
   if (permission() === undefined) return ADVICE;
   const first = resolve(candidates()[0]?.[1] ?? '/tmp');
   return (
-    "Under Node's permission model, let the program write to its temporary folder: run it with " +
-    `--allow-fs-write=${first} as well, or set TMPDIR to a short folder it may write to.`
+    "Under Node's permission model, let the program read and write its temporary folder: run it " +
+    `with --allow-fs-read=${first} --allow-fs-write=${first} as well, or set TMPDIR to a short ` +
+    'folder it may read and write.'
   );
 }
