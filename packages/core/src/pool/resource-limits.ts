@@ -45,7 +45,11 @@ const OVERRIDING_FLAGS: Record<ContextName, Partial<Record<keyof PoolResourceLim
  * value in `context`, as written (`--max-old-space-size=4096 (in NODE_OPTIONS)`), or `undefined`.
  * A thread's `--max-old-space-size` equal to the limit changes nothing and is not reported.
  */
-function overridingFlag(option: keyof PoolResourceLimits, value: number, context: ContextName): string | undefined {
+function overridingFlag(
+  option: keyof PoolResourceLimits,
+  value: number,
+  context: ContextName,
+): string | undefined {
   const pattern = OVERRIDING_FLAGS[context][option];
   if (pattern === undefined) return undefined;
   const sources: Array<[string[], string]> = [
