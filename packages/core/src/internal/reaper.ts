@@ -68,7 +68,20 @@ type Pipe = NonNullable<ChildProcess['stdin']>;
 
 /** The reaper's stdin, written here; it is gone when this pipe is. */
 let reaper: Pipe | undefined;
-let unavailable = process.platform === 'win32' || !existsSync(SHELL);
+let unavailable = process.platform === 'win32' || !shellFound();
+
+/**
+ * Whether {@link SHELL} is there. Under Node's permission model, `existsSync` of a path the program
+ * may not read throws `ERR_ACCESS_DENIED` (Node 20-24) instead of answering: no reaper then, and
+ * children keep their watchdog thread.
+ */
+function shellFound(): boolean {
+  try {
+    return existsSync(SHELL);
+  } catch {
+    return false;
+  }
+}
 
 function startReaper(): Pipe | undefined {
   if (unavailable) return undefined;

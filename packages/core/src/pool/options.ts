@@ -110,7 +110,10 @@ export interface PoolOptions<I extends TaskFunction = TaskFunction> {
    * Memory limits per worker; exceeding them is a `WorkerCrashedError`, and the pool goes on.
    * A limit the context cannot apply (`stackSizeMb` or `maxYoungGenerationSizeMb` with 'process',
    * `stackSizeMb` outside 0.5 to 1024, a 'process' heap that is fractional or under 16 MB) throws
-   * `ValidationError` naming it.
+   * `ValidationError` naming it; so does a heap limit that a V8 flag of the program would replace
+   * (Node sizes every thread's heap from `--max-old-space-size`, `--max-semi-space-size` or
+   * `--max-heap-size` when set, also in `NODE_OPTIONS`, over the Worker's limits; a child's from
+   * `--max-heap-size` or `--max-old-space-size-percentage`).
    * @example new Pool({ context: 'thread', resourceLimits: { maxOldGenerationSizeMb: 256, stackSizeMb: 8 } })
    */
   resourceLimits?: PoolResourceLimits | null | undefined;

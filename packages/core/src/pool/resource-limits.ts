@@ -27,11 +27,74 @@ export const MAX_STACK_SIZE_MB = 1024;
 export const MIN_CHILD_HEAP_MB = 16;
 
 /**
+ * The program's V8 heap flags that take precedence over a limit, by limit: V8 sizes every new heap
+ * from these process-wide flags when they are set, over the limits given to a Worker
+ * (nodejs/node#43991), and in a child over a later `--max-old-space-size` too
+ * (`--max-heap-size`, `--max-old-space-size-percentage`).
+ */
+const OVERRIDING_FLAGS: Record<ContextName, Partial<Record<keyof PoolResourceLimits, RegExp>>> = {
+  thread: {
+    maxOldGenerationSizeMb: /^--max[-_](old[-_]space[-_]size([-_]percentage)?|heap[-_]size)$/,
+    maxYoungGenerationSizeMb: /^--max[-_](semi[-_]space[-_]size|heap[-_]size)$/,
+  },
+  process: { maxOldGenerationSizeMb: /^--max[-_](old[-_]space[-_]size[-_]percentage|heap[-_]size)$/ },
+};
+
+/**
+ * The flag of this program (its command line, then `NODE_OPTIONS`) that would replace `option`'s
+ * value in `context`, as written (`--max-old-space-size=4096 (in NODE_OPTIONS)`), or `undefined`.
+ * A thread's `--max-old-space-size` equal to the limit changes nothing and is not reported.
+ */
+function overridingFlag(
+  option: keyof PoolResourceLimits,
+  value: number,
+  context: ContextName,
+): string | undefined {
+  const pattern = OVERRIDING_FLAGS[context][option];
+  if (pattern === undefined) return undefined;
+  const sources: Array<[string[], string]> = [
+    [process.execArgv, ''],
+    [(process.env.NODE_OPTIONS ?? '').split(/\s+/), ' (in NODE_OPTIONS)'],
+  ];
+  for (const [args, where] of sources) {
+    for (const arg of args) {
+      const eq = arg.indexOf('=');
+      const name = eq > 0 ? arg.slice(0, eq) : arg;
+      if (!pattern.test(name)) continue;
+      if (/^--max[-_]old[-_]space[-_]size$/.test(name) && Number(arg.slice(eq + 1)) === value) continue;
+      return `${arg}${where}`;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * A limit of `limits` that a heap flag of this program would replace in `context`
+ * ({@link overridingFlag}): refused, since the pool's workers would run with the flag's size.
+ */
+function checkOverridden(limits: PoolResourceLimits, context: ContextName): void {
+  for (const option of ['maxOldGenerationSizeMb', 'maxYoungGenerationSizeMb'] as const) {
+    const value = limits[option];
+    const flag = value === undefined ? undefined : overridingFlag(option, value, context);
+    if (flag === undefined) continue;
+    const remedy =
+      context === 'thread'
+        ? `Use context 'process' (a child takes the limit as its own --max-old-space-size), or run the program without ${flag.split('=')[0]}`
+        : `Run the program without ${flag.split('=')[0]}`;
+    throw new ValidationError(
+      `Pool: resourceLimits.${option} (${value}) would not apply: this program runs with ${flag}, ` +
+        `and Node sizes every ${context === 'thread' ? 'worker thread' : 'child process'}'s heap from that flag instead. ${remedy}.`,
+    );
+  }
+}
+
+/**
  * Checks `limits` against what `context` can apply.
  * @throws {ValidationError} for a `stackSizeMb` outside [{@link MIN_STACK_SIZE_MB},
  * {@link MAX_STACK_SIZE_MB}] (thread); in the 'process' context, a `maxOldGenerationSizeMb` that is
  * not a whole number of at least {@link MIN_CHILD_HEAP_MB}, and `stackSizeMb` or
- * `maxYoungGenerationSizeMb`, which a child process cannot apply.
+ * `maxYoungGenerationSizeMb`, which a child process cannot apply; a heap limit that a V8 heap flag
+ * of this program (`--max-old-space-size` for threads, `--max-heap-size`, ...) would replace.
  */
 export function checkResourceLimits(
   limits: PoolResourceLimits | null | undefined,
@@ -52,6 +115,7 @@ export function checkResourceLimits(
         `Pool: resourceLimits.maxOldGenerationSizeMb must be a whole number of MB, at least ${MIN_CHILD_HEAP_MB}, in the 'process' context (got ${heap}): a child takes it as node --max-old-space-size, which has no fractions, and needs about 5 MB of heap to boot.`,
       );
     }
+    checkOverridden(limits, context);
     return;
   }
   if (stack !== undefined && (stack < MIN_STACK_SIZE_MB || stack > MAX_STACK_SIZE_MB)) {
@@ -63,6 +127,7 @@ export function checkResourceLimits(
       }. Node's default is 4.`,
     );
   }
+  checkOverridden(limits, context);
 }
 
 function threadOnly(option: string, why: string): ValidationError {

@@ -8,7 +8,9 @@
  * is a writable folder and short enough wins, made absolute then, so a later `process.chdir()`
  * does not move it. A socket path longer than the system's limit (107 bytes on Linux, 103 on
  * macOS and the BSDs) is never bound: Node 20 silently truncates it (another program's socket
- * may then get the same name), Node 22 and later refuse it with `EINVAL`.
+ * may then get the same name), Node 22 and later refuse it with `EINVAL`. Under Node's permission
+ * model (`--permission`) a folder the program may not write to is skipped too: Node binds a socket
+ * there but refuses every later use of its file (`chmod`, `unlink`) with `ERR_ACCESS_DENIED`.
  */
 import { accessSync, chmodSync, constants, existsSync, statSync } from 'node:fs';
 import type net from 'node:net';
@@ -72,7 +74,7 @@ export function bindFailed(path: string, cause?: unknown): ProcessError {
   const why = dirProblem(dir) ?? describe(cause) ?? 'the system refused it';
   return new ProcessError(
     `Cannot bind the Unix socket ${path} that multiproc uses to reach this program from its child ` +
-      `processes and clients: ${why}. ${ADVICE}`,
+      `processes and clients: ${why}. ${advice()}`,
     cause === undefined ? undefined : { cause },
   );
 }
@@ -140,12 +142,16 @@ export function pickSocketDir(list: ReadonlyArray<readonly [where: string, value
   }
   throw new ProcessError(
     `No folder can hold the Unix sockets multiproc binds to reach this program from its child ` +
-      `processes and clients. Tried ${refused.join('; ')}. ${ADVICE}`,
+      `processes and clients. Tried ${refused.join('; ')}. ${advice()}`,
   );
 }
 
 /** Why `dir` cannot hold a socket of ours, or null when it can. */
 function dirProblem(dir: string): string | null {
+  const allowed = permission();
+  if (allowed && !(allowed.has('fs.read', dir) && allowed.has('fs.write', dir))) {
+    return `Node's permission model does not let this program read and write there (--allow-fs-read=${dir} --allow-fs-write=${dir} would)`;
+  }
   try {
     if (!statSync(dir).isDirectory()) return 'it is not a folder';
     accessSync(dir, constants.W_OK | constants.X_OK);
@@ -198,6 +204,7 @@ function describe(err: unknown): string | undefined {
       ELOOP: 'it is a symbolic link loop',
       EINVAL: 'the system refused the path (EINVAL: too long?)',
       EADDRINUSE: 'something else is already at that path (EADDRINUSE)',
+      ERR_ACCESS_DENIED: "Node's permission model forbids this program to use it",
     };
     return text[e.code] ? `${text[e.code]} (${e.code})` : `${e.code}`;
   }
@@ -207,3 +214,21 @@ function describe(err: unknown): string | undefined {
 const ADVICE =
   'Set TMPDIR to an existing folder this user can write to, whose path is short (at most ' +
   `${MAX_SOCKET_PATH_BYTES - 1 - NAME_BYTES} bytes), for example TMPDIR=/tmp.`;
+
+type Permission = { has(scope: string, reference?: string): boolean };
+
+/** Node's permission model (`--permission`, Node 20's `--experimental-permission`), when it is on. */
+function permission(): Permission | undefined {
+  return (process as { permission?: Permission }).permission;
+}
+
+/** What to do, said for the permission model when it is on (a socket is a file the program writes). */
+function advice(): string {
+  if (permission() === undefined) return ADVICE;
+  const first = resolve(candidates()[0]?.[1] ?? '/tmp');
+  return (
+    "Under Node's permission model, let the program read and write its temporary folder: run it " +
+    `with --allow-fs-read=${first} --allow-fs-write=${first} as well, or set TMPDIR to a short ` +
+    'folder it may read and write.'
+  );
+}

@@ -53,8 +53,22 @@ export function loanFolderDir(socketDir: string): string {
 }
 
 function inShm(): boolean {
-  shm ??= process.platform === 'linux' && existsSync('/dev/shm');
+  shm ??= process.platform === 'linux' && usable('/dev/shm');
   return shm;
+}
+
+/**
+ * Whether this program can make folders in `dir`. Under Node's permission model a folder it may
+ * not read or write is not (there `existsSync` throws `ERR_ACCESS_DENIED` instead of answering).
+ */
+function usable(dir: string): boolean {
+  const permission = (process as { permission?: { has(scope: string, ref?: string): boolean } }).permission;
+  if (permission && !(permission.has('fs.read', dir) && permission.has('fs.write', dir))) return false;
+  try {
+    return existsSync(dir);
+  } catch {
+    return false;
+  }
 }
 
 // The folders this realm's homes made, removed when it ends (a SIGKILL leaves them, as it leaves

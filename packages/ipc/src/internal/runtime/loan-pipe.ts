@@ -27,7 +27,15 @@ let tool: string | null | undefined;
 
 // The system's mkfifo, by absolute path (no search of PATH, no shell); null where there is none.
 function mkfifo(): string | null {
-  tool ??= ['/usr/bin/mkfifo', '/bin/mkfifo'].find((p) => existsSync(p)) ?? null;
+  // Under Node's permission model, `existsSync` of a path the program may not read throws.
+  tool ??=
+    ['/usr/bin/mkfifo', '/bin/mkfifo'].find((p) => {
+      try {
+        return existsSync(p);
+      } catch {
+        return false;
+      }
+    }) ?? null;
   return tool;
 }
 
