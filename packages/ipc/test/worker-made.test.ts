@@ -100,7 +100,9 @@ describe.each(matrix(import.meta.url))('a pipe and a queue made in a worker (%s)
       const round = async (): Promise<unknown[]> => {
         const back = new Queue<[Connection<number>, Queue<number>]>();
         const p = startProcess(context, tasks.makeAndEnd, [back, how]);
-        const [conn, q] = await back.get({ timeout: 20_000 });
+        // Bounded by the test's timeout: the 8 workers start at once, the last one's put comes
+        // when they all have started (past 20 s once at load 60).
+        const [conn, q] = await back.get();
         await p.join();
         const errors = [
           await q.get({ timeout: 20_000 }).catch((e: unknown) => e),
