@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Pool, Process, SerializationError } from '@multiproc/core';
 import { type Connection, Queue } from '@multiproc/ipc';
 import { afterEach, expect } from 'vitest';
+import { getCurrentTest } from 'vitest/suite';
 
 /**
  * Whether the long tier runs (`npm run test:full`, see vitest.shared.ts): a file with a wide matrix
@@ -12,12 +13,23 @@ export const FULL_TESTS = process.env.MULTIPROC_TESTS === 'full';
 
 export const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 
+/**
+ * How long a program a test runs may take before it is killed as hung: the running test's own
+ * timeout less 5 s, for the test to report what the program printed (this package's 30 s default
+ * where vitest does not say which test runs: in a concurrent test after its first await). A fixed
+ * 20 s fired first in 30 s and 40 s tests: programs that take 0.5-4 s alone took 13-17 s in green
+ * CI runs and past 20 s in others, killed and reported as wrong output with their test's time unused.
+ */
+export function programGuardMs(): number {
+  return Math.max((getCurrentTest()?.timeout ?? 30_000) - 5_000, 1_000);
+}
+
 /** Runs a fixture program (TypeScript through tsx, JavaScript as is) and returns its output; it is killed after `timeoutMs`. */
 export function runProgram(
   name: string,
   args: string[] = [],
   env: NodeJS.ProcessEnv = {},
-  timeoutMs = 20_000,
+  timeoutMs = programGuardMs(),
   nodeFlags: readonly string[] = [],
 ): Promise<{ stdout: string; stderr: string; code: number | null }> {
   const file = fixture(name);

@@ -16,8 +16,33 @@ afterEach(() => {
       // The group has ended.
     }
   }
-  started.clear();
 });
+
+/** Whether no process of the group `pgid` is left, a zombie included. */
+function groupGone(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+/**
+ * Waits until every process an earlier run left behind is gone and reaped (10 s at most): a
+ * program's reaper `sh` and its children outlive it, orphaned, until init reaps them, and
+ * RLIMIT_NPROC counts them until then. Counted by {@link threadsOf} and reaped a moment later, they
+ * left the next limit that much room: a pool meant to be refused started (one run in three after
+ * a process pool's, where init reaps late).
+ */
+async function earlierRunsGone(): Promise<void> {
+  const until = Date.now() + 10_000;
+  for (const child of started) {
+    while (child.pid && !groupGone(child.pid) && Date.now() < until)
+      await new Promise((r) => setTimeout(r, 20));
+    started.delete(child);
+  }
+}
 
 /** Threads `uid` runs now, everywhere: RLIMIT_NPROC counts them all. */
 function threadsOf(uid: number): number {
@@ -36,10 +61,11 @@ function threadsOf(uid: number): number {
 }
 
 /** Runs the fixture as an unprivileged user allowed `extra` threads beyond what that user runs. */
-function underLimit(
+async function underLimit(
   extra: number,
   args: string[],
 ): Promise<{ stdout: string; stderr: string; code: number | null }> {
+  await earlierRunsGone();
   const nproc = threadsOf(NOBODY) + extra;
   const child = spawn(
     'setpriv',
@@ -90,6 +116,16 @@ describe.skipIf(!canLimit)(
       expect(stderr).not.toContain("Unhandled 'error'");
       expect(code).toBe(0);
       expect(stdout).toMatch(/^WorkerStartError EAGAIN: .*too many processes or threads/);
+    });
+
+    // What a process pool's run leaves for init to reap (its reaper `sh`, its children) must not
+    // give the next limit room: a thread pool right after it started, one round in three.
+    it('a thread pool refused right after a process pool ran still fails with WorkerStartError EAGAIN', async () => {
+      for (let round = 0; round < 3; round++) {
+        await underLimit(14, ['process', 'pool']);
+        const { stdout } = await underLimit(12, ['thread', 'pool']);
+        expect([round, stdout]).toEqual([round, expect.stringMatching(/^WorkerStartError EAGAIN: /)]);
+      }
     });
 
     // Past 14 a child process may start and then hang in Node's own start-up, unable to create its

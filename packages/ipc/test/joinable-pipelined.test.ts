@@ -199,7 +199,7 @@ describe('JoinableQueue: taskDone() in a child process for the items it got', ()
     const jq = new JoinableQueue<number>();
     for (let i = 0; i < 2; i++) await jq.put(i);
     const [got, mark, marked, warned] = [file('got'), file('mark'), file('marked'), file('warned')];
-    startProcess('process', tasks.getThenMark, [jq, 2, got, mark, marked, warned]);
+    startProcess('process', tasks.getThenMark, [jq, 2, got, mark, marked, warned, 2]);
     await appears(got);
     jq.taskDone(); // for the child's items: the count is the queue's
     jq.taskDone();
