@@ -2,6 +2,7 @@
 // and kills the whole group afterwards, so a runaway program cannot outlive its test.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import type { ExpectStatic } from 'vitest';
 import { fixture } from './helpers.ts';
 
 const started = new Set<ChildProcess>();
@@ -103,6 +104,28 @@ export function runNodeInGroup(
       void done.then(() => reject(new Error(`${name} ended before printing ${pattern}: ${stdout}${stderr}`)));
     });
   return { child, kill, until, done };
+}
+
+/** The permission-model flag this Node accepts (Node 20 and 22.12: `--experimental-permission`). */
+export const PERMISSION_FLAG = process.allowedNodeEnvironmentFlags.has('--permission')
+  ? '--permission'
+  : '--experimental-permission';
+
+/**
+ * Runs a program like {@link runNodeInGroup} (killed after 40 s) and checks that it printed exactly
+ * `lines`, one a line, and exited with 0; a mismatch shows what it wrote to stderr.
+ */
+export async function expectPrints(
+  expect: ExpectStatic,
+  onTestFinished: (kill: () => void) => void,
+  name: string,
+  nodeArgs: string[],
+  lines: string[],
+  options: { env?: NodeJS.ProcessEnv } = {},
+): Promise<void> {
+  const { stdout, stderr, code } = await runNodeInGroup(nodeArgs, 40, onTestFinished, name, options).done;
+  expect(stdout, stderr).toBe([...lines, ''].join('\n'));
+  expect(code).toBe(0);
 }
 
 /** Kills every process group a test started (call it from `afterEach`). */

@@ -3,13 +3,10 @@
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'vitest';
-import { runNodeInGroup } from './group.ts';
+import { expectPrints, PERMISSION_FLAG } from './group.ts';
 import { fixture } from './helpers.ts';
 
 const DIR = fixture('start-args');
-const PERMISSION = process.allowedNodeEnvironmentFlags.has('--permission')
-  ? '--permission'
-  : '--experimental-permission';
 
 describe('V8 heap flags against a pool of threads with resourceLimits', () => {
   // Node sizes every thread's heap from --max-old-space-size when it is set (nodejs/node#43991):
@@ -22,19 +19,21 @@ describe('V8 heap flags against a pool of threads with resourceLimits', () => {
       expect,
       onTestFinished,
     }) => {
-      const run = runNodeInGroup([...args, join(DIR, 'heap-flag-limits.mjs')], 40, onTestFinished, 'heap', {
-        env: { ...process.env, ...env },
-      });
-      const { stdout, stderr, code } = await run.done;
-      expect(stdout, stderr).toBe(
-        [
-          'thread ValidationError MP_VALIDATION true',
-          'equal accepted',
-          'process limit below the flag true',
-          '',
-        ].join('\n'),
+      const lines = [
+        'thread ValidationError MP_VALIDATION true',
+        'equal accepted',
+        'process limit below the flag true',
+      ];
+      await expectPrints(
+        expect,
+        onTestFinished,
+        'heap',
+        [...args, join(DIR, 'heap-flag-limits.mjs')],
+        lines,
+        {
+          env: { ...process.env, ...env },
+        },
       );
-      expect(code).toBe(0);
     }, 50_000);
   }
 });
@@ -46,16 +45,16 @@ describe("Node's permission model without --allow-fs-write", () => {
   }) => {
     const args = [
       '--no-warnings',
-      PERMISSION,
+      PERMISSION_FLAG,
       '--allow-fs-read=*',
       '--allow-worker',
       '--allow-child-process',
       join(DIR, 'permission-sockets.mjs'),
     ];
-    const run = runNodeInGroup(args, 40, onTestFinished, 'permission-sockets');
-    const { stdout, stderr, code } = await run.done;
-    expect(stdout, stderr).toBe(['ProcessError true false', 'went on', ''].join('\n'));
-    expect(code).toBe(0);
+    await expectPrints(expect, onTestFinished, 'permission-sockets', args, [
+      'ProcessError true false',
+      'went on',
+    ]);
   }, 50_000);
 
   it('reading limited to the program and the temporary folder: a child process with a queue runs', async ({
@@ -67,7 +66,7 @@ describe("Node's permission model without --allow-fs-write", () => {
     const tmp = resolve(tmpdir());
     const args = [
       '--no-warnings',
-      PERMISSION,
+      PERMISSION_FLAG,
       `--allow-fs-read=${resolve(DIR, '../../../../..')}`,
       `--allow-fs-read=${tmp}`,
       `--allow-fs-write=${tmp}`,
@@ -75,9 +74,6 @@ describe("Node's permission model without --allow-fs-write", () => {
       '--allow-child-process',
       join(DIR, 'permission-sockets.mjs'),
     ];
-    const run = runNodeInGroup(args, 40, onTestFinished, 'permission-read');
-    const { stdout, stderr, code } = await run.done;
-    expect(stdout, stderr).toBe(['started []', 'went on', ''].join('\n'));
-    expect(code).toBe(0);
+    await expectPrints(expect, onTestFinished, 'permission-read', args, ['started []', 'went on']);
   }, 50_000);
 });

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'vitest';
 import { matrix } from '../../../test-support/matrix.ts';
-import { runNodeInGroup } from './group.ts';
+import { expectPrints, PERMISSION_FLAG, runNodeInGroup } from './group.ts';
 import { fixture } from './helpers.ts';
 
 const DIR = fixture('start-args');
@@ -154,23 +154,20 @@ describe("Node's permission model without --allow-worker / --allow-child-process
     expect,
     onTestFinished,
   }) => {
-    const flag = process.allowedNodeEnvironmentFlags.has('--permission')
-      ? '--permission'
-      : '--experimental-permission';
-    // The error's hint names the flag this Node accepts (Node 20 and 22.12: --experimental-permission).
-    const args = ['--no-warnings', flag, '--allow-fs-read=*', join(DIR, 'permission-main.mjs'), flag];
-    const run = runNodeInGroup(args, 40, onTestFinished, 'permission');
-    const { stdout, stderr, code } = await run.done;
-    expect(stdout, stderr).toBe(
-      [
-        'thread Pool ContextError true',
-        'thread Process ContextError true',
-        'process Pool ContextError true',
-        'process Process ContextError true',
-        'went on',
-        '',
-      ].join('\n'),
-    );
-    expect(code).toBe(0);
+    // The error's hint names the flag this Node accepts.
+    const args = [
+      '--no-warnings',
+      PERMISSION_FLAG,
+      '--allow-fs-read=*',
+      join(DIR, 'permission-main.mjs'),
+      PERMISSION_FLAG,
+    ];
+    await expectPrints(expect, onTestFinished, 'permission', args, [
+      'thread Pool ContextError true',
+      'thread Process ContextError true',
+      'process Pool ContextError true',
+      'process Process ContextError true',
+      'went on',
+    ]);
   }, 50_000);
 });
