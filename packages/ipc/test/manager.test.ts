@@ -102,15 +102,18 @@ describe.each(matrix(import.meta.url))('Manager proxies in a Process (%s)', (con
 
   it('a process killed while holding a Lock or Semaphore releases it', { timeout: 20_000 }, async () => {
     const m = await manager();
-    for (const prim of [m.Lock(), m.BoundedSemaphore(1)]) {
-      const said = new Queue<string>();
-      const p = start(tasks.holdForever, [prim, said], context);
-      expect(await said.get()).toBe('held');
-      expect(await prim.acquire({ block: false })).toBe(false);
-      p.kill();
-      expect(await prim.acquire(10_000)).toBe(true);
-      await prim.release();
-    }
+    // Side by side: each case waits for a child process to start, which a loaded machine stretches.
+    await Promise.all(
+      [m.Lock(), m.BoundedSemaphore(1)].map(async (prim) => {
+        const said = new Queue<string>();
+        const p = start(tasks.holdForever, [prim, said], context);
+        expect(await said.get()).toBe('held');
+        expect(await prim.acquire({ block: false })).toBe(false);
+        p.kill();
+        expect(await prim.acquire(10_000)).toBe(true);
+        await prim.release();
+      }),
+    );
   });
 
   it('a permit another released for a killed holder is not given back twice (a BoundedSemaphore never throws past its bound)', {
