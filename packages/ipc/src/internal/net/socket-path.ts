@@ -16,6 +16,7 @@ import { accessSync, chmodSync, constants, existsSync, statSync } from 'node:fs'
 import type net from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { ProcessError, ValidationError } from '@multiproc/shared';
+import { mayReadWrite, permission } from './fs-permission.js';
 
 /** The longest Unix socket path the system binds whole, in bytes (`sun_path` less its NUL). */
 export const MAX_SOCKET_PATH_BYTES = process.platform === 'linux' ? 107 : 103;
@@ -148,8 +149,7 @@ export function pickSocketDir(list: ReadonlyArray<readonly [where: string, value
 
 /** Why `dir` cannot hold a socket of ours, or null when it can. */
 function dirProblem(dir: string): string | null {
-  const allowed = permission();
-  if (allowed && !(allowed.has('fs.read', dir) && allowed.has('fs.write', dir))) {
+  if (!mayReadWrite(dir)) {
     return `Node's permission model does not let this program read and write there (--allow-fs-read=${dir} --allow-fs-write=${dir} would)`;
   }
   try {
@@ -214,13 +214,6 @@ function describe(err: unknown): string | undefined {
 const ADVICE =
   'Set TMPDIR to an existing folder this user can write to, whose path is short (at most ' +
   `${MAX_SOCKET_PATH_BYTES - 1 - NAME_BYTES} bytes), for example TMPDIR=/tmp.`;
-
-type Permission = { has(scope: string, reference?: string): boolean };
-
-/** Node's permission model (`--permission`, Node 20's `--experimental-permission`), when it is on. */
-function permission(): Permission | undefined {
-  return (process as { permission?: Permission }).permission;
-}
 
 /** What to do, said for the permission model when it is on (a socket is a file the program writes). */
 function advice(): string {

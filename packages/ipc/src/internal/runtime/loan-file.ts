@@ -22,8 +22,9 @@
  * A folder a SIGKILLed home left is swept by a later program of this library (stale-loans.ts), never
  * while its home or a marked consumer may still use it.
  */
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
+import { existsReadable, mayReadWrite } from '../net/fs-permission.js';
 import type { LoanCell } from '../protocol/loan.js';
 import { flushAtExit } from './exit.js';
 import { ownMark, type Role } from './loan-owner.js';
@@ -62,13 +63,7 @@ function inShm(): boolean {
  * not read or write is not (there `existsSync` throws `ERR_ACCESS_DENIED` instead of answering).
  */
 function usable(dir: string): boolean {
-  const permission = (process as { permission?: { has(scope: string, ref?: string): boolean } }).permission;
-  if (permission && !(permission.has('fs.read', dir) && permission.has('fs.write', dir))) return false;
-  try {
-    return existsSync(dir);
-  } catch {
-    return false;
-  }
+  return mayReadWrite(dir) && existsReadable(dir);
 }
 
 // The folders this realm's homes made, removed when it ends (a SIGKILL leaves them, as it leaves

@@ -16,7 +16,8 @@
  * there is no `mkfifo`).
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { closeSync, constants, existsSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, constants, openSync, readSync, writeSync } from 'node:fs';
+import { existsReadable } from '../net/fs-permission.js';
 
 /** The loan word's flag (bit 31, the frame's int32 sign): this loan is claimed from the pipe. */
 export const PIPED = 1 << 31;
@@ -27,15 +28,7 @@ let tool: string | null | undefined;
 
 // The system's mkfifo, by absolute path (no search of PATH, no shell); null where there is none.
 function mkfifo(): string | null {
-  // Under Node's permission model, `existsSync` of a path the program may not read throws.
-  tool ??=
-    ['/usr/bin/mkfifo', '/bin/mkfifo'].find((p) => {
-      try {
-        return existsSync(p);
-      } catch {
-        return false;
-      }
-    }) ?? null;
+  tool ??= ['/usr/bin/mkfifo', '/bin/mkfifo'].find(existsReadable) ?? null;
   return tool;
 }
 
