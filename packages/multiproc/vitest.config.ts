@@ -17,6 +17,7 @@ export default mergeConfig(
         'test/python-docs-examples.test.ts',
         'test/node-pool-bugs*.test.ts',
         'test/python-bugs*.test.ts',
+        'test/bug-reports-*.test.ts',
       ]),
     },
   }),

@@ -7,6 +7,7 @@ import {
   PoolClosedError,
   QueueFullError,
   SerializationError,
+  TimeoutError,
   ValidationError,
   WorkerCrashedError,
 } from '@multiproc/core';
@@ -154,6 +155,53 @@ describe('Pool specifics', () => {
       gate.close();
     },
   );
+
+  it('maxQueue: an awaited map waiting for room obeys its timeout and signal; the room it gave up goes to the next call', async () => {
+    const pool = makePool({ processes: 1, maxQueue: 1, context: 'thread' });
+    const ev = new Event();
+    const first = pool.apply(edge.waitFor, [ev]);
+    await expect.poll(() => pool.stats(), { timeout: 15_000 }).toMatchObject({ busy: 1, queued: 0 });
+    const second = pool.applyAsync(edge.echo, ['b']);
+    await expect.poll(() => pool.stats().queued, { timeout: 15_000 }).toBe(1);
+    // Both wait for room; each must end by its own timeout or abort while the queue stays full,
+    // and never run (they used to wait for room first and only then watch the signal and timeout).
+    const settledWithin = (p: Promise<unknown>) =>
+      Promise.race([
+        p.then(
+          () => 'resolved',
+          (e: Error) => e.name,
+        ),
+        new Promise((resolve) => setTimeout(() => resolve('still waiting'), 5000)),
+      ]);
+    const timed = pool.map(edge.echo, ['t'], { timeout: 50 });
+    const controller = new AbortController();
+    const aborted = pool.starmap(edge.echo, [['a']], { signal: controller.signal });
+    controller.abort();
+    expect(await settledWithin(aborted)).toBe('AbortError');
+    expect(await settledWithin(timed)).toBe('TimeoutError');
+    // The room each was to be woken for passes on: a later map still runs once there is room.
+    const later = pool.map(edge.echo, ['c']);
+    ev.set();
+    expect(await Promise.all([first, second, later])).toEqual(['released', 'b', ['c']]);
+  });
+
+  it("maxQueue: the time an awaited map waited for room counts toward its timeout, as an apply's does", async () => {
+    const pool = makePool({ processes: 1, maxQueue: 1, context: 'thread' });
+    const [running, held] = [new Event(), new Event()];
+    const first = pool.apply(edge.waitFor, [running]);
+    await expect.poll(() => pool.stats(), { timeout: 15_000 }).toMatchObject({ busy: 1, queued: 0 });
+    const second = pool.applyAsync(edge.echo, ['b']);
+    await expect.poll(() => pool.stats().queued, { timeout: 15_000 }).toBe(1);
+    // Submitted now with 700 ms; room comes after 600 ms, its task is released after 1000 ms: past
+    // the deadline from submission, well before one counted from the room (1300 ms).
+    const timed = pool.map(edge.waitFor, [held], { timeout: 700 }).catch((error: unknown) => error);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    running.set();
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    held.set();
+    expect(await timed).toBeInstanceOf(TimeoutError);
+    expect(await Promise.all([first, second])).toEqual(['released', 'b']);
+  });
 
   it.each(matrix(import.meta.url))(
     'maxQueue: calls still waiting for room when close() is called run before join() resolves; terminate() fails them (%s)',

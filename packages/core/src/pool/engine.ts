@@ -20,7 +20,7 @@ import { giveWeight, takeWeight } from './gc-weight.js';
 import { PoolInit } from './init.js';
 import { ItemKeeps } from './item-keeps.js';
 import { whileHeld } from './keep-alive.js';
-import { collectAll, type MapCallPool } from './map-call.js';
+import { collectAll, type MapCallPool, timeoutMessage } from './map-call.js';
 import { CallerMessages } from './messages.js';
 import {
   type CallOptions,
@@ -33,7 +33,7 @@ import {
 import { checkResourceLimits } from './resource-limits.js';
 import type { TinypoolAdapter } from './tinypool.js';
 import type { PoolStats } from './types.js';
-import type { CallInput } from './util.js';
+import { beginCall, type CallInput } from './util.js';
 
 let poolCounter = 0;
 
@@ -149,16 +149,68 @@ export class PoolEngine {
     return { workers: alive + coming, starting: starting + coming, ...tasks };
   }
 
-  /** Admits a call of an awaited form, then runs it; counted as open for `join()` from now on. */
-  admitted(method: string, task: unknown, options: object, input: CallInput, run: () => Promise<unknown>) {
+  /**
+   * Admits a call of an awaited form, then runs it (given the ms it waited for room in the queue);
+   * counted as open for `join()` from now on.
+   */
+  admitted(
+    method: string,
+    task: TaskRef,
+    options: CallOptions,
+    input: CallInput,
+    run: (waitedMs: number) => Promise<unknown>,
+  ) {
     let started: Promise<unknown>;
     try {
       const room = this.gate.admitting(task, options, method, input);
-      started = room ? room.then(run) : run(); // with room: dispatched now, in submission order
+      // With room: dispatched now, in submission order.
+      started = room ? this.#untilRoom(room, method, task, options).then(run) : run(0);
     } catch (error) {
       started = Promise.reject(error);
     }
     return this.gate.track(started);
+  }
+
+  /**
+   * Waits for room in the queue (`maxQueue`) under the call's signal and timeout, which count from
+   * submission as an `apply`'s do: an abort or the deadline ends the wait, and the call with it
+   * (it never runs); the room it is then woken for goes to the next call. Resolves with the ms
+   * it waited, which its timeout has left less of.
+   */
+  #untilRoom(room: Promise<void>, method: string, task: TaskRef, options: CallOptions): Promise<number> {
+    const submittedAt = performance.now();
+    return new Promise((resolve, reject) => {
+      let ended = false;
+      const { signal, timeout } = options;
+      const hold = beginCall(
+        { signal, timeout },
+        this.#messages,
+        (error) => {
+          ended = true;
+          reject(error);
+        },
+        false,
+        timeoutMessage(method, false, this.spec(task)),
+      );
+      if (hold.aborted) {
+        ended = true;
+        reject(hold.aborted);
+      }
+      room.then(
+        () => {
+          if (ended) return this.gate.room.wakeOne();
+          ended = true;
+          hold.dispose();
+          resolve(performance.now() - submittedAt);
+        },
+        (error: unknown) => {
+          if (ended) return;
+          ended = true;
+          hold.dispose();
+          reject(error);
+        },
+      );
+    });
   }
 
   /**
@@ -167,7 +219,8 @@ export class PoolEngine {
    */
   mapCall(method: string, task: TaskRef, options: MapOptions, iterable: unknown, star: boolean) {
     const keeps = ItemKeeps.atCall(this.context, iterable);
-    const run = () => collectAll(this.mapPool(), this.spec(task), iterable, options, star, keeps);
+    const run = (waitedMs: number) =>
+      collectAll(this.mapPool(), this.spec(task), iterable, options, star, keeps, waitedMs);
     const call = this.admitted(method, task, options, { iterable }, run);
     call.catch(() => keeps.end()); // never run: what it took goes back (a run ends it itself)
     return call;

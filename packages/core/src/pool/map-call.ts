@@ -21,7 +21,7 @@ import {
 import type { CallerMessages } from './messages.js';
 import type { ImapOptions, MapOptions } from './options.js';
 import { type ItemFailure, streamChunks } from './stream.js';
-import { beginCall, type CallHold, isAsyncIterable } from './util.js';
+import { beginCall, type CallHold, isAsyncIterable, type WaitedFor } from './util.js';
 
 /**
  * The results of an `imap`/`imapUnordered` call one by one. The loop reading them settles the
@@ -85,19 +85,24 @@ function sizerOf(spec: TaskSpec): AdaptiveChunks {
  * with Python's default of one item a task. With `chunksize` a chunk is one task, as in Python:
  * its items after the failed one do not run.
  */
-type MapCallOptions = ImapOptions & {
-  keepsAll?: boolean;
-  goesOn?: boolean;
-  method: string;
-  keeps?: ItemKeeps;
-};
+type MapCallOptions = ImapOptions &
+  WaitedFor & {
+    keepsAll?: boolean;
+    goesOn?: boolean;
+    method: string;
+    keeps?: ItemKeeps;
+  };
 
 /**
  * What a map call's timeout says. A `map` fails as a whole. An `imap` keeps what arrived: the
  * results received by the deadline are yielded, only the rest time out (Python's
  * `IMapIterator.next(timeout)` fails only a wait for a result that is not there).
  */
-function timeoutMessage(method: string, keepsReceived: boolean, spec: TaskSpec): (ms: number) => string {
+export function timeoutMessage(
+  method: string,
+  keepsReceived: boolean,
+  spec: TaskSpec,
+): (ms: number) => string {
   if (!keepsReceived)
     return (ms) =>
       `The ${method} call did not finish within ${ms} ms.${firstCallHint(spec, ms)}${secondsHint(ms)}`;
@@ -312,6 +317,7 @@ export async function collectAll(
   options: MapOptions,
   star: boolean,
   keeps?: ItemKeeps,
+  waitedMs = 0,
 ): Promise<unknown[]> {
   const out: unknown[] = [];
   const method = star ? 'starmap' : 'map';
@@ -319,7 +325,14 @@ export async function collectAll(
     pool,
     spec,
     iterable,
-    { ...options, inflight: pool.processes * 4, keepsAll: true, method, ...(keeps ? { keeps } : {}) },
+    {
+      ...options,
+      inflight: pool.processes * 4,
+      keepsAll: true,
+      method,
+      waitedMs,
+      ...(keeps ? { keeps } : {}),
+    },
     true,
     star,
   );

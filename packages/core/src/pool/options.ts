@@ -98,7 +98,8 @@ export interface PoolOptions<I extends TaskFunction = TaskFunction> {
   idleTimeout?: number | null | undefined;
   /**
    * The most queued (not yet running) tasks; past it `apply`/`map` wait and `…Async` throw
-   * `QueueFullError`. A task handed ahead to a busy worker, not started, is queued: with
+   * `QueueFullError`. A call's `timeout` and `signal` count from the call, so they also end a wait
+   * for room (the call then never runs). A task handed ahead to a busy worker, not started, is queued: with
    * `processes: 1, maxQueue: 1`, one task runs and one waits. A task that a free (idle or starting)
    * worker will take is not: an idle pool of `processes` workers takes a burst of
    * `processes + maxQueue` calls made in one turn (`stats().queued` counts them all until posted).

@@ -281,6 +281,15 @@ const PLAIN_CALL: CallHold = {
   waiting() {},
 };
 
+/**
+ * How long a call waited (ms) before it started watching its signal and timeout: a `map` that
+ * waited for room in the queue (`maxQueue`) had its timeout running all along, since the timeout
+ * counts from submission.
+ */
+export interface WaitedFor {
+  waitedMs?: number;
+}
+
 /** How a call's timeout reads: what did not happen within `ms` (an `apply` call's task by default). */
 export type TimeoutMessage = (ms: number) => string;
 
@@ -298,7 +307,7 @@ const TASK_TIMEOUT: TimeoutMessage = (ms) => `The task did not finish within ${m
  * as a plain one does).
  */
 export function beginCall(
-  options: CallOptions,
+  options: CallOptions & WaitedFor,
   messages: CallerMessages,
   onAbort: (error: unknown, timedOut: boolean) => void,
   unrefTimer = false,
@@ -360,15 +369,17 @@ export function beginCall(
     hold.aborted = abortErrorFor(signal);
     return hold;
   }
-  if (timeout === 0) {
+  // What is left of the timeout once the call waited `waitedMs` for room in the queue.
+  const remaining = timeout === undefined ? undefined : timeout - (options.waitedMs ?? 0);
+  if (timeout !== undefined && remaining !== undefined && remaining <= 0) {
     // A deadline already passed: rejected at once, like an aborted signal; no task runs.
     dispose();
-    hold.aborted = new TimeoutError(timeoutMessage(0));
+    hold.aborted = new TimeoutError(timeoutMessage(timeout));
     return hold;
   }
   if (signal) unwatch = watchAbort(signal, () => fire(abortErrorFor(signal)));
-  if (timeout !== undefined) {
-    timer = setTimeoutAtLeast(() => fire(new TimeoutError(timeoutMessage(timeout)), true), timeout);
+  if (timeout !== undefined && remaining !== undefined) {
+    timer = setTimeoutAtLeast(() => fire(new TimeoutError(timeoutMessage(timeout)), true), remaining);
     if (unrefTimer) timer.unref();
   }
   return hold;
