@@ -2,7 +2,11 @@
 // what the worker sent and put before it ended (returned, threw, called process.exit()) must still
 // reach the parent, in order, then EOFError (CONTRACT "Delivery"; Python keeps a pipe's data in the
 // OS and flushes a queue's feeder at exit). See protocol/bequest.ts and runtime/will.ts.
-import { type Connection, EOFError, type JoinableQueue, Pipe, Queue } from '@multiproc/ipc';
+
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BrokenPipeError, type Connection, EOFError, type JoinableQueue, Pipe, Queue } from '@multiproc/ipc';
 import { afterEach, describe, expect, it } from 'vitest';
 import { matrix } from '../../../test-support/matrix.ts';
 import { core, killProcesses, startProcess } from './core.js';
@@ -13,30 +17,40 @@ afterEach(killProcesses);
 
 const expected = Array.from({ length: COUNT }, (_, i) => i);
 
-/** Everything `conn` delivers until EOFError (any other error fails the test). */
-async function drainPipe(conn: Connection<number>, first: number[] = []): Promise<number[]> {
+/**
+ * Everything `next` delivers until it rejects, which must be with EOFError. A failure names the
+ * channel, how many items came, the last one, and what the end said (homeLost and the like).
+ */
+async function drain(what: string, next: () => Promise<number>, first: number[]): Promise<number[]> {
   const got = [...first];
   for (;;) {
     try {
-      got.push(await conn.recv());
+      got.push(await next());
     } catch (err) {
-      expect(err).toBeInstanceOf(EOFError);
+      const said = `the ${what} delivered ${got.length} item(s), the last ${JSON.stringify(got.at(-1))}, then ${(err as Error)?.name}: ${(err as Error)?.message}`;
+      expect(err, said).toBeInstanceOf(EOFError);
+      // Any loss fails here, with the message above (a whole array diff would not say it).
+      if (got.length !== expected.length || got.some((v, i) => v !== i)) expect.fail(said);
       return got;
     }
   }
 }
 
+/** Everything `conn` delivers until EOFError (any other error fails the test). */
+function drainPipe(conn: Connection<number>, first: number[] = []): Promise<number[]> {
+  return drain('pipe', () => conn.recv(), first);
+}
+
 /** Everything `q` delivers until EOFError; a plain timeout (QueueEmptyError) fails the test. */
-async function drainQueue(q: Queue<number>, first: number[] = []): Promise<number[]> {
-  const got = [...first];
-  for (;;) {
-    try {
-      got.push(await q.get({ timeout: 20_000 }));
-    } catch (err) {
-      expect(err).toBeInstanceOf(EOFError);
-      return got;
-    }
-  }
+function drainQueue(q: Queue<number>, first: number[] = []): Promise<number[]> {
+  return drain('queue', () => q.get({ timeout: 20_000 }), first);
+}
+
+/** Blocks this thread (no event loop turn) until `done()` or `ms` passed. */
+function blockUntil(done: () => boolean, ms: number): void {
+  const cell = new Int32Array(new SharedArrayBuffer(4));
+  const until = Date.now() + ms;
+  while (!done() && Date.now() < until) Atomics.wait(cell, 0, 0, 10);
 }
 
 describe.each(matrix(import.meta.url))('a pipe and a queue made in a worker (%s)', (context) => {
@@ -88,6 +102,40 @@ describe.each(matrix(import.meta.url))('a pipe and a queue made in a worker (%s)
       back.close();
     },
   );
+
+  // A copy reaches its home in a worker over a socket (in either context: an item is encoded for any
+  // process). The worker ends while what it pushed last (and its bequest) is still in the parent's
+  // kernel buffer, unread, and the parent writes to both links first (a message; a get's demand).
+  // A write the closed end refuses (EPIPE) used to make Node destroy the socket with those bytes
+  // unread: the parent got the items it had read, then EOFError saying its home was killed (seen
+  // in CI as 33 of 100 items).
+  it('what the worker sent and put reaches a parent that writes to both before it reads the rest', async () => {
+    const back = new Queue<[Connection<number>, Queue<number>]>();
+    const stem = join(tmpdir(), `mp-made-${process.pid}-${Date.now()}`);
+    const [go, ended] = [`${stem}-go`, `${stem}-ended`];
+    const p = startProcess(context, tasks.makeSendWhenToldAndMark, [back, go, ended]);
+    const [conn, q] = await back.get({ timeout: 20_000 });
+    const firstSent = [await conn.recv()];
+    const firstPut = [await q.get({ timeout: 20_000 })];
+    // No turn of this thread's loop from now until the worker sent the rest, ran its exit hooks and
+    // its end closed its sockets: all it wrote since waits unread here.
+    writeFileSync(go, '');
+    blockUntil(() => existsSync(ended), 20_000);
+    blockUntil(() => false, 300);
+    for (const f of [go, ended]) rmSync(f, { force: true });
+    // Its home is gone: never delivered (refused at once where the copy heard it already).
+    try {
+      conn.send(-1);
+    } catch (err) {
+      expect(err).toBeInstanceOf(BrokenPipeError);
+    }
+    // The queue's first get writes a demand at once.
+    const [put, sent] = await Promise.all([drainQueue(q, firstPut), drainPipe(conn, firstSent)]);
+    expect(sent).toEqual(expected);
+    expect(put).toEqual(expected);
+    await p.join();
+    back.close();
+  });
 
   // The parent's copies connect while the worker ends: whether the worker's exit hooks ran (and
   // what a copy says at its end) must not depend on which side learned of the end first. Several

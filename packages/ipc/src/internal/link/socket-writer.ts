@@ -13,11 +13,16 @@
  * So this side always knows which bytes the kernel has not taken (the in-flight batch's last
  * `writeQueueSize` bytes, then `#queued`): what {@link pending} hands to the exit path, which writes
  * them synchronously where Node would drop them.
+ * A write refused because the other side closed its end (EPIPE, ECONNRESET) ends writing, not the
+ * socket: Node destroys a socket whose write fails, dropping unread what that side wrote before it
+ * closed (a worker's home: its last items and its bequest). Later writes are dropped; it reads on.
  */
-import { writeSync, writevSync } from 'node:fs';
+import { writevSync } from 'node:fs';
 import type net from 'node:net';
 import { flushAtTurnEnd } from './scheduler.js';
 import { pooledCopy, released } from './send-pool.js';
+
+export { writeAllSync, writeSomeSync } from './write-sync.js';
 
 interface PipeHandle {
   fd?: number;
@@ -49,6 +54,7 @@ export class SocketWriter {
   #handoffDue = false;
   // waitForRoom() gave up: it waits again once the kernel takes bytes again (or all drained).
   #stalled = false;
+  #peerGone = false; // the other side closed its end: nothing more is written
   #endWhenDrained = false;
   #drainWaiters: (() => void)[] = [];
   readonly #handoff = { flush: () => this.#toSocket() };
@@ -93,6 +99,10 @@ export class SocketWriter {
    * copied first, into the send pool.
    */
   write(chunks: Uint8Array[], borrowed = false): void {
+    if (this.#peerGone) {
+      for (const c of chunks) released(c);
+      return;
+    }
     const q = this.#queued;
     for (const c of chunks) {
       q.push(c);
@@ -203,8 +213,11 @@ export class SocketWriter {
         n = writevSync(this.#fd, iov);
         this.#stalled = false; // the receiver reads: waiting for it is safe again
       } catch (err) {
-        // EAGAIN: the kernel's buffer is full. Anything else: the socket reports it.
-        if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') this.#fd = -1;
+        // EAGAIN: the kernel's buffer is full. The other side closed its end (connected): writing
+        // ends, reading goes on. Anything else: the socket reports it.
+        const code = (err as NodeJS.ErrnoException).code;
+        if (this.#socket && (code === 'EPIPE' || code === 'ECONNRESET')) return this.#closedByPeer();
+        if (code !== 'EAGAIN') this.#fd = -1;
         return false;
       } finally {
         Error.stackTraceLimit = limit;
@@ -222,12 +235,22 @@ export class SocketWriter {
     return true;
   }
 
+  // The other side closed its end: what waits is dropped, and nothing goes to the socket any more.
+  #closedByPeer(): true {
+    this.#peerGone = true;
+    this.write(this.#queued.splice(0)); // dropped
+    this.#fd = -1;
+    this.#queuedBytes = 0;
+    return true;
+  }
+
   // End of turn: what the kernel did not take goes to the socket as one writev, which calls back
   // once the kernel accepted it.
   #toSocket(): void {
     this.#handoffDue = false;
     const s = this.#socket;
-    if (!s || this.#inflight || this.#queued.length === 0) {
+    // One more try first: the kernel may take it all now, or say the other side closed its end.
+    if (!s || this.#inflight || this.#queued.length === 0 || (this.#fd >= 0 && this.#writeNow())) {
       this.#wake();
       return;
     }
@@ -269,24 +292,4 @@ function descriptor(s: net.Socket): number {
 
 function end(c: Uint8Array): number {
   return c.byteOffset + c.byteLength;
-}
-
-// Writes all of `chunk` to a non-blocking fd, waiting a millisecond at a time while the kernel's
-// buffer is full, until `deadline`.
-export function writeAllSync(fd: number, chunk: Uint8Array, deadline: number): boolean {
-  return writeSomeSync(fd, chunk, deadline) === chunk.byteLength;
-}
-
-// As writeAllSync; returns how many bytes were written (fewer on an error or past the deadline).
-export function writeSomeSync(fd: number, chunk: Uint8Array, deadline: number): number {
-  let off = 0;
-  while (off < chunk.byteLength) {
-    try {
-      off += writeSync(fd, chunk, off, chunk.byteLength - off);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN' || Date.now() > deadline) return off;
-      Atomics.wait(SLEEP, 0, 0, 1);
-    }
-  }
-  return off;
 }
