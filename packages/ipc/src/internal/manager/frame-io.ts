@@ -7,8 +7,14 @@
  * no callback turn (a manager call is a few dozen bytes, and this path was most of the JS of a
  * round trip). What the kernel does not take (its buffer full), or a socket whose descriptor
  * this cannot reach (Windows pipes), goes through the socket's stream as a copy, after anything
- * queued there, so the order of frames holds either way. An error of the direct write (the peer
- * gone) is left to the stream write that follows, which reports it as it always did.
+ * queued there, so the order of frames holds either way.
+ *
+ * A direct write refused because the other side closed its end (EPIPE, ECONNRESET) ends writing
+ * to that socket, not the socket: Node destroys a socket whose write fails, and what the other
+ * side wrote before it closed, still unread in this side's kernel buffer, would be dropped (a
+ * client's last writes and its ENDS_NORMALLY, when the server answered it before reading them).
+ * Later frames for it are dropped (nobody can read them); it reads on to its end. A socket that
+ * can no longer be written (ended) gets nothing either: a write after its end destroys it too.
  */
 import { writeSync } from 'node:fs';
 import type net from 'node:net';
@@ -19,21 +25,33 @@ const MAX_FRAME_BYTES = 0x7fff_ffff;
 
 type WithHandle = { _handle?: { fd?: number } | null };
 
+// Sockets whose other side refused a write (closed its end): nothing more is written to them.
+const peerGone = new WeakSet<net.Socket>();
+
 /**
- * Writes the `n` bytes just encoded to `socket`: null when they are in the kernel now, else they
- * are queued in the socket's stream and the promise resolves once they leave it.
+ * Writes the `n` bytes just encoded to `socket`: null when they are in the kernel now (or dropped:
+ * the socket can no longer be written, or its other side closed its end), else they are queued in
+ * the socket's stream and the promise resolves once they leave it.
  */
 export function sendFrame(socket: net.Socket, n: number): Promise<void> | null {
   const buf = encoded();
   let done = 0;
-  if (socket.writableLength === 0 && socket.writable) {
+  if (!socket.writable || peerGone.has(socket)) {
+    done = n; // dropped: nobody can read it
+  } else if (socket.writableLength === 0) {
     // A closed socket has no handle, so a descriptor number another file reuses is never written.
     const fd = (socket as unknown as WithHandle)._handle?.fd;
     if (fd !== undefined && fd >= 0) {
       try {
         done = writeSync(fd, buf, 0, n);
-      } catch {
-        done = 0; // EAGAIN (the kernel's buffer is full), or an error the stream write reports
+      } catch (err) {
+        // EAGAIN: the kernel's buffer is full; the stream writes it later. Anything else but a
+        // closed other side (connected): the stream write reports it.
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'EPIPE' || code === 'ECONNRESET') {
+          peerGone.add(socket);
+          done = n; // dropped; the socket reads on
+        } else done = 0;
       }
     }
   }
