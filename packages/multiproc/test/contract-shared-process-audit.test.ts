@@ -411,18 +411,25 @@ describe('Shared memory: Event and Condition', () => {
   it('notify(n) wakes n waiters and notifyAll all; withLock holds the lock', async () => {
     const cond = new Condition(new Lock());
     const woken: boolean[] = [];
+    let entered = 0;
     const waiter = async () => {
       await cond.acquire();
-      woken.push(await cond.wait(500));
+      entered++; // under the lock, just before wait() gives it up
+      woken.push(await cond.wait(1500));
       cond.release();
     };
+    // Once the lock is ours again, every waiter that entered is inside wait(): a fixed sleep
+    // instead missed a waiter under load (it then waited its whole timeout, not notified).
+    const allWaiting = async (n: number) => {
+      while (entered < n) await new Promise((resolve) => setTimeout(resolve, 5));
+    };
     const waiters = [waiter(), waiter(), waiter()];
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await allWaiting(3);
     await cond.withLock(async () => cond.notify(2));
     await Promise.all(waiters);
     expect(woken.filter(Boolean)).toHaveLength(2);
     const again = [waiter(), waiter()];
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await allWaiting(5);
     await cond.withLock(async () => cond.notifyAll());
     await Promise.all(again);
     expect(woken.filter(Boolean)).toHaveLength(4);
