@@ -24,14 +24,17 @@ describe('roughSize', () => {
     near({ ok: true, value: new Uint8Array(1 << 22) });
   });
 
-  test('long collections are scaled from a sample of their items', () => {
+  // These two build and serialize collections of 50,000 to 1,000,000 items, no timer: 1.75 s of CPU
+  // for the file (MULTIPROC_CPU_LOG), 0.8-1 s each at a load of 16, 8-9.4 s beside three bullmq
+  // files and every other suite (load 10-37), against the default 15 s: they get 60 s.
+  test('long collections are scaled from a sample of their items', { timeout: 60_000 }, () => {
     near(Array.from({ length: 200_000 }, (_, i) => `item number ${i} of a long list`));
     near(Array.from({ length: 50_000 }, () => new Uint8Array(100)));
     near(new Map(Array.from({ length: 100_000 }, (_, i) => [`key${i}`, 'v'.repeat(40)])));
     near(new Set(Array.from({ length: 100_000 }, (_, i) => 'v'.repeat(30) + i)));
   });
 
-  test('a huge value is guessed from a sample, not walked whole', () => {
+  test('a huge value is guessed from a sample, not walked whole', { timeout: 60_000 }, () => {
     const items = Array.from({ length: 1_000_000 }, (_, i) => ({ i, name: `n${i}`, tags: ['a', 'b'] }));
     let read = 0;
     const huge = new Proxy(items, {

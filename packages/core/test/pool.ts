@@ -261,11 +261,14 @@ export function describePool(context: 'thread' | 'process'): void {
       expect(await pool.apply(tasks.square, [3])).toBe(9);
     });
 
-    it('maxTasksPerChild replaces workers', async () => {
+    // Five tasks, two per worker: a third worker must run one. Eight took four: in process context
+    // 1.5 s of CPU (`/usr/bin/time`), five 1.3 s. 12.7 s beside every other suite on 2 cores (load
+    // 10-36), 42% of core's 30 s, in either context: no timer, so it gets 60 s.
+    it('maxTasksPerChild replaces workers', { timeout: 60_000 }, async () => {
       const pool = makePool({ processes: 2, context, maxTasksPerChild: 2 });
       const ids = await pool.map(
         tasks.workerIdentity,
-        Array.from({ length: 8 }, (_, i) => i),
+        Array.from({ length: 5 }, (_, i) => i),
         { chunksize: 1 },
       );
       expect(new Set(ids).size).toBeGreaterThan(2);

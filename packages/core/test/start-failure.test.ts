@@ -120,7 +120,11 @@ describe.skipIf(!canLimit)(
 
     // What a process pool's run leaves for init to reap (its reaper `sh`, its children) must not
     // give the next limit room: a thread pool right after it started, one round in three.
-    it('a thread pool refused right after a process pool ran still fails with WorkerStartError EAGAIN', async () => {
+    // Six programs, three of them process pools: 2.0 s of CPU (MULTIPROC_CPU_LOG), 8.7 s at a load of
+    // 11, 13.5 s at 10-36 beside every other suite. CI has held a program for 28 times its CPU: 60 s.
+    it('a thread pool refused right after a process pool ran still fails with WorkerStartError EAGAIN', {
+      timeout: 60_000,
+    }, async () => {
       for (let round = 0; round < 3; round++) {
         await underLimit(14, ['process', 'pool']);
         const { stdout } = await underLimit(12, ['thread', 'pool']);
@@ -163,7 +167,12 @@ describe('without limits', () => {
     },
   );
 
-  it('a thread pool whose workers cannot boot (heap too small) fails with WorkerStartError', async () => {
+  // 0.5 s of CPU (Node's start, thread workers that run out of memory while booting) and under 1 s
+  // of the pool's delays between refused starts: 2 s at a load of 11, 13.5 s at 10-36 beside every
+  // other suite, 45% of core's 30 s. It gets the 60 s the program below gets.
+  it('a thread pool whose workers cannot boot (heap too small) fails with WorkerStartError', {
+    timeout: 60_000,
+  }, async () => {
     const { stdout, code } = await runProgram('spawn-limit.mjs', ['thread', 'pool'], {
       MP_TEST_TINY_HEAP: '1',
     });
