@@ -72,24 +72,32 @@ describe.each(CONTEXTS)("Pool contract, context '%s'", (context) => {
   // Python: one queue of tasks that each worker takes from in order, so a one-process pool runs the
   // calls in the order they were made, also across the workers maxtasksperchild replaces.
   it('maxTasksPerChild is a hard cap, and a one-process pool still runs calls in the order made', async () => {
-    const pool = makePool({ processes: 1, maxTasksPerChild: 2 });
-    const applied = await Promise.all([0, 1, 2, 3, 4, 5].map(() => pool.apply(tasks.served, [])));
-    expect(countsOf(applied)).toEqual([1, 2, 1, 2, 1, 2]);
-    expect(workersOf(applied)).toEqual([0, 0, 1, 1, 2, 2]);
-    // One map chunk is one task: chunks of 2 items, one chunk per worker.
-    const pool1 = makePool({ processes: 1, maxTasksPerChild: 1 });
-    const mapped = await pool1.map(tasks.served, [0, 1, 2, 3, 4, 5], { chunksize: 2 });
-    expect(countsOf(mapped)).toEqual([1, 2, 1, 2, 1, 2]);
-    expect(workersOf(mapped)).toEqual([0, 0, 1, 1, 2, 2]);
-    const three = makePool({ processes: 1, maxTasksPerChild: 3 });
-    const one = await three.map(tasks.served, [0, 1, 2, 3, 4, 5, 6, 7, 8], { chunksize: 1 });
-    expect(countsOf(one)).toEqual([1, 2, 3, 1, 2, 3, 1, 2, 3]);
-    // A call handed back by a retiring worker never left: the memory it move()d is still here.
-    const moved = await Promise.all(
-      [1, 2, 3].map((n) => pool1.apply(tasks.sum, [mp.move(new Uint8Array(1000).fill(n))])),
-    );
-    expect(moved).toEqual([1000, 2000, 3000]);
-    // About 12 workers started in turn: in the process context, at CI's load, over 30 s once.
+    // Three pools side by side: each starts its workers in turn (about 12 in all, over 30 s once at
+    // CI's load and over 60 s at load 30 when they ran one pool after another).
+    const capOfTwo = async () => {
+      const pool = makePool({ processes: 1, maxTasksPerChild: 2 });
+      const applied = await Promise.all([0, 1, 2, 3, 4, 5].map(() => pool.apply(tasks.served, [])));
+      expect(countsOf(applied)).toEqual([1, 2, 1, 2, 1, 2]);
+      expect(workersOf(applied)).toEqual([0, 0, 1, 1, 2, 2]);
+    };
+    const capOfOne = async () => {
+      // One map chunk is one task: chunks of 2 items, one chunk per worker.
+      const pool1 = makePool({ processes: 1, maxTasksPerChild: 1 });
+      const mapped = await pool1.map(tasks.served, [0, 1, 2, 3, 4, 5], { chunksize: 2 });
+      expect(countsOf(mapped)).toEqual([1, 2, 1, 2, 1, 2]);
+      expect(workersOf(mapped)).toEqual([0, 0, 1, 1, 2, 2]);
+      // A call handed back by a retiring worker never left: the memory it move()d is still here.
+      const moved = await Promise.all(
+        [1, 2, 3].map((n) => pool1.apply(tasks.sum, [mp.move(new Uint8Array(1000).fill(n))])),
+      );
+      expect(moved).toEqual([1000, 2000, 3000]);
+    };
+    const capOfThree = async () => {
+      const three = makePool({ processes: 1, maxTasksPerChild: 3 });
+      const one = await three.map(tasks.served, [0, 1, 2, 3, 4, 5, 6, 7, 8], { chunksize: 1 });
+      expect(countsOf(one)).toEqual([1, 2, 3, 1, 2, 3, 1, 2, 3]);
+    };
+    await Promise.all([capOfTwo(), capOfOne(), capOfThree()]);
   }, 60_000);
 
   it('AsyncResult: get(ms) rejects with TimeoutError, wait(ms) answers false, ready/successful follow', async () => {
