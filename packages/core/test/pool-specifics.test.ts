@@ -116,6 +116,11 @@ describe('Pool specifics', () => {
     expect(pool.stats()).toMatchObject({ busy: 1, queued: 1 });
     expect(() => pool.applyAsync(edge.echo, ['c'])).toThrow(QueueFullError);
     expect(() => pool.mapAsync(edge.echo, ['c'])).toThrow(QueueFullError);
+    // The forms that return no Promise cannot wait: the error names the call and the forms that do.
+    expect(() => pool.imap(edge.echo, ['c'])).toThrow(
+      /maxQueue 1\) and imap\(\) does not wait for room: .*apply\(\), map\(\) or starmap\(\), which wait/,
+    );
+    expect(() => pool.imapUnordered(edge.echo, ['c'])).toThrow(QueueFullError);
     const waiting = pool.apply(edge.echo, ['d']);
     ev.set();
     expect(await Promise.all([first, second, waiting])).toEqual(['released', 'b', 'd']);

@@ -43,7 +43,8 @@ export class Gate {
     this.#check(task, options, method, input);
     if (this.#full()) {
       throw new QueueFullError(
-        `The pool's queue is full (maxQueue ${this.#maxQueue}): wait for results first.`,
+        `The pool's queue is full (maxQueue ${this.#maxQueue}) and ${method}() does not wait for ` +
+          'room: wait for results first, or call apply(), map() or starmap(), which wait.',
       );
     }
   }

@@ -97,8 +97,8 @@ export interface PoolOptions<I extends TaskFunction = TaskFunction> {
    */
   idleTimeout?: number | null | undefined;
   /**
-   * The most queued (not yet running) tasks; past it `apply`/`map` wait and `…Async` throw
-   * `QueueFullError`. A call's `timeout` and `signal` count from the call, so they also end a wait
+   * The most queued (not yet running) tasks; past it `apply`/`map`/`starmap` wait, and the forms
+   * that return no Promise (`…Async`, `imap`, `imapUnordered`) throw `QueueFullError` at the call. A call's `timeout` and `signal` count from the call, so they also end a wait
    * for room (the call then never runs). A task handed ahead to a busy worker, not started, is queued: with
    * `processes: 1, maxQueue: 1`, one task runs and one waits. A task that a free (idle or starting)
    * worker will take is not: an idle pool of `processes` workers takes a burst of
