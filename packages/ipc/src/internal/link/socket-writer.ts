@@ -22,6 +22,8 @@ import type net from 'node:net';
 import { flushAtTurnEnd } from './scheduler.js';
 import { pooledCopy, released } from './send-pool.js';
 
+import { peerClosed } from './write-sync.js';
+
 export { writeAllSync, writeSomeSync } from './write-sync.js';
 
 interface PipeHandle {
@@ -215,9 +217,8 @@ export class SocketWriter {
       } catch (err) {
         // EAGAIN: the kernel's buffer is full. The other side closed its end (connected): writing
         // ends, reading goes on. Anything else: the socket reports it.
-        const code = (err as NodeJS.ErrnoException).code;
-        if (this.#socket && (code === 'EPIPE' || code === 'ECONNRESET')) return this.#closedByPeer();
-        if (code !== 'EAGAIN') this.#fd = -1;
+        if (this.#socket && peerClosed(err)) return this.#closedByPeer();
+        if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') this.#fd = -1;
         return false;
       } finally {
         Error.stackTraceLimit = limit;

@@ -6,6 +6,15 @@ import { writeSync } from 'node:fs';
 
 const SLEEP = new Int32Array(new SharedArrayBuffer(4));
 
+/**
+ * Whether a write to a connected socket failed because its other side closed its end (EPIPE,
+ * ECONNRESET): writing ends there, reading goes on (what that side wrote before is still unread).
+ */
+export function peerClosed(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === 'EPIPE' || code === 'ECONNRESET';
+}
+
 // Writes all of `chunk` to a non-blocking fd, waiting a millisecond at a time while the kernel's
 // buffer is full, until `deadline`.
 export function writeAllSync(fd: number, chunk: Uint8Array, deadline: number): boolean {

@@ -18,6 +18,7 @@
  */
 import { writeSync } from 'node:fs';
 import type net from 'node:net';
+import { peerClosed } from '../link/write-sync.js';
 import { encoded, HEADER_BYTES, shrink } from './rpc.js';
 
 /** The largest frame either side accepts (a bigger length means a broken or hostile peer). */
@@ -47,8 +48,7 @@ export function sendFrame(socket: net.Socket, n: number): Promise<void> | null {
       } catch (err) {
         // EAGAIN: the kernel's buffer is full; the stream writes it later. Anything else but a
         // closed other side (connected): the stream write reports it.
-        const code = (err as NodeJS.ErrnoException).code;
-        if (code === 'EPIPE' || code === 'ECONNRESET') {
+        if (peerClosed(err)) {
           peerGone.add(socket);
           done = n; // dropped; the socket reads on
         } else done = 0;
