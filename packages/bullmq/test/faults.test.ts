@@ -15,7 +15,7 @@ import { matrix } from '../../../test-support/matrix.ts';
 import { Pool } from '../dist/index.js';
 import { tasks } from './fixtures/tasks.mjs';
 import { type RedisServer, redisMissing, startRedis } from './redis.js';
-import { SECRET, startWorkerHere, startWorkerProcess, type WorkerProcess } from './workers.js';
+import { ORDERLY, SECRET, startWorkerHere, startWorkerProcess, type WorkerProcess } from './workers.js';
 
 // Slow failure detection, for tests where no worker dies: a loaded CI machine can miss a 1 s lock
 // renewal or heartbeat, and BullMQ would then take a running job back as stalled.
@@ -160,7 +160,7 @@ describe.skipIf(redisMissing)('faults', () => {
       // The worker process lives on, and stops as usual.
       p.close();
       await p.join();
-      expect(await w.stop()).toBe(0);
+      expect(await w.stop('SIGTERM', ORDERLY)).toBe(0);
     },
     60_000,
   );

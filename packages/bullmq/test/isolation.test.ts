@@ -11,7 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { Pool } from '../dist/index.js';
 import { tasks } from './fixtures/tasks.mjs';
 import { type RedisServer, redisMissing, startRedis } from './redis.js';
-import { SECRET, startWorkerProcess, type WorkerProcess } from './workers.js';
+import { ORDERLY, SECRET, startWorkerProcess, type WorkerProcess } from './workers.js';
 
 describe.skipIf(redisMissing)('pools on one Redis', () => {
   let redis: RedisServer;
@@ -81,7 +81,7 @@ describe.skipIf(redisMissing)('pools on one Redis', () => {
     expect((await keys()).filter((k) => k.startsWith('alpha:')).sort()).toEqual(['alpha:workers']);
     const gamma = await startWorkerProcess(redis.url, ['--prefix', 'gamma', '--concurrency', '1']);
     expect(await keys()).toContain('gamma:workers');
-    expect(await gamma.stop()).toBe(0);
+    expect(await gamma.stop('SIGTERM', ORDERLY)).toBe(0);
     expect(await keys()).not.toContain('gamma:workers');
   }, 60_000);
 

@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { Pool, RedisConnectionError } from '../dist/index.js';
 import { tasks } from './fixtures/tasks.mjs';
 import { type RedisServer, redisMissing, startRedis } from './redis.js';
-import { SECRET, startWorkerProcess, type WorkerProcess } from './workers.js';
+import { ORDERLY, SECRET, startWorkerProcess, type WorkerProcess } from './workers.js';
 
 const LOST_REDIS = fileURLToPath(new URL('./fixtures/lost-redis.mjs', import.meta.url));
 /** How long Redis refuses new connections in the blip tests (the fixed wait that failed was 1 s). */
@@ -225,8 +225,8 @@ describe.skipIf(redisMissing || process.env.REDIS_URL)('Redis lost under a pool'
     void settled(p.apply(tasks.sleep, [30_000]));
     await w.waitFor(/job started .* job=a1 /);
     await redis.kill();
-    // `stop()` SIGKILLs after 10 s: an exit code (not null) means the worker ended by itself.
-    expect(await w.stop()).not.toBeNull();
+    // An exit code (not null: no signal) means the worker ended by itself.
+    expect(await w.stop('SIGTERM', ORDERLY)).not.toBeNull();
     expect(w.lines.join('\n')).toMatch(/ stop forced .*Redis unreachable/);
   }, 60_000);
 
@@ -238,7 +238,7 @@ describe.skipIf(redisMissing || process.env.REDIS_URL)('Redis lost under a pool'
     await redis.kill();
     w.child.kill('SIGTERM');
     await w.waitFor(/ stopping /);
-    expect(await w.stop()).not.toBeNull();
+    expect(await w.stop('SIGTERM', ORDERLY)).not.toBeNull();
     expect(w.lines.join('\n')).toMatch(/ stop forced .*second signal/);
   }, 60_000);
 

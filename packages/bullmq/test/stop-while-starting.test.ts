@@ -6,7 +6,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { freePort, type RedisServer, redisMissing, startRedis } from './redis.js';
-import { launchWorkerProcess, startWorkerProcess, type WorkerProcess } from './workers.js';
+import { launchWorkerProcess, ORDERLY, startWorkerProcess, type WorkerProcess } from './workers.js';
 
 const OTHER = new URL('./fixtures/other.mjs', import.meta.url).pathname;
 
@@ -43,8 +43,8 @@ describe.skipIf(redisMissing || process.env.REDIS_URL)('a stop signal while mult
           if (/ECONNREFUSED/.test(text)) resolve();
         });
       });
-      // stop() SIGKILLs after 10 s: the old worker exited with 1 only once connectTimeout ran out.
-      expectOrderlyStop(worker, await worker.stop(signal));
+      // The old worker exited with 1 only once its 10 s connectTimeout ran out.
+      expectOrderlyStop(worker, await worker.stop(signal, ORDERLY));
       expect(worker.lines.join('\n')).not.toMatch(/ connected /);
     },
     30_000,
@@ -61,7 +61,7 @@ describe.skipIf(redisMissing || process.env.REDIS_URL)('a stop signal while mult
     started.push(worker);
     await worker.waitFor(/ join waiting .*did not answer a ping/);
     // The old worker waited out the frozen one's 120 s entry before it saw the signal.
-    expectOrderlyStop(worker, await worker.stop());
+    expectOrderlyStop(worker, await worker.stop('SIGTERM', ORDERLY));
     const entries = await redis.client.zrange('joining:workers', 0, -1);
     expect(entries.map((e) => JSON.parse(e).pid)).toEqual([frozen.pid]);
   }, 60_000);
@@ -75,9 +75,9 @@ describe.skipIf(redisMissing || process.env.REDIS_URL)('a stop signal while mult
     process.kill(pid, 'SIGSTOP');
     try {
       const t0 = performance.now();
-      const code = await worker.stop();
+      const code = await worker.stop('SIGTERM', ORDERLY);
       // 2 s of grace, 1 s for a PING to go unanswered, then the local pool closes. The old worker
-      // waited for its first heartbeat, which a frozen Redis never answers (stop() SIGKILLs at 10 s).
+      // waited for its first heartbeat, which a frozen Redis never answers (it got no exit of its own).
       expect(performance.now() - t0).toBeLessThan(6000);
       expectOrderlyStop(worker, code);
       expect(worker.lines.join('\n')).toMatch(/ stop forced .*Redis unreachable past the grace period/);

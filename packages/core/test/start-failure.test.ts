@@ -3,6 +3,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { getCurrentTest } from 'vitest/suite';
 import { fixture, runProgram } from './helpers.ts';
 
 const NOBODY = 65534;
@@ -60,7 +61,12 @@ function threadsOf(uid: number): number {
   return threads;
 }
 
-/** Runs the fixture as an unprivileged user allowed `extra` threads beyond what that user runs. */
+/**
+ * Runs the fixture as an unprivileged user allowed `extra` threads beyond what that user runs. It is
+ * SIGKILLed once the calling test's limit has passed, whole (should this test process die without
+ * its afterEach): a fixed bound shorter than the 60 s test's (20 s) could kill a healthy program
+ * that CI's load held up (a program has taken 28 times its CPU there) while the test had time left.
+ */
 async function underLimit(
   extra: number,
   args: string[],
@@ -78,7 +84,7 @@ async function underLimit(
       'timeout',
       '-s',
       'KILL',
-      '20',
+      String(Math.ceil((getCurrentTest()?.timeout ?? 60_000) / 1000)),
       process.execPath,
       fixture('spawn-limit.mjs'),
       ...args,

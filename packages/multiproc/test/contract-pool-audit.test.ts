@@ -29,6 +29,20 @@ const workersOf = (served: string[]) => {
 /** How many calls each call's worker had run when it ran it (itself included). */
 const countsOf = (served: string[]) => served.map((s) => Number(s.split('#')[1]));
 
+/**
+ * The limit of a test that waits for `starts` worker starts one after another (ms): a one-process
+ * pool starts the next worker only once the last has exited (Python's `_maintain_pool`), and one
+ * whose initializer fails starts a next round only after the last failed. A process worker's start
+ * and first call cost about 0.2 s of CPU in the child and 0.1 s here (0.25-0.35 s alone). Beside a
+ * load of 16-21 on 2 cores, three such starts (the crash case below) took 5.2-21.9 s over 80
+ * rounds (median 8.6 s, 1 in 10 over 15 s): each child waited in the run queue for 8 to 9 tenths
+ * of its life and this process for over 9 tenths of the case (the kernel's schedstat of each),
+ * and each replacement started 1-90 ms after the exit it followed. No timer of the pool's waits
+ * there, only the CPU. The maxTasksPerChild case allows 15 s for each start in its series (60 s
+ * for four); so do these, 20 s at least.
+ */
+const inSeries = (starts: number) => Math.max(20_000, starts * 15_000);
+
 describe.each(CONTEXTS)("Pool contract, context '%s'", (context) => {
   const makePool = (options: Omit<NonNullable<ConstructorParameters<typeof mp.Pool>[0]>, 'context'> = {}) => {
     const pool = new mp.Pool({ processes: 2, ...options, context });
@@ -189,7 +203,10 @@ describe.each(CONTEXTS)("Pool contract, context '%s'", (context) => {
     expect(await pool.apply(tasks.square, [7])).toBe(49);
   }, 20_000);
 
-  it('a worker that exits mid-task fails that call with WorkerCrashedError; the other calls complete', async () => {
+  // Three starts in series: it once timed out at 20 s in CI (and took about 15 s on its retry).
+  it('a worker that exits mid-task fails that call with WorkerCrashedError; the other calls complete', {
+    timeout: inSeries(3),
+  }, async () => {
     const pool = makePool({ processes: 1 });
     const calls = [pool.apply(tasks.square, [2]), pool.apply(tasks.exit, [3]), pool.apply(tasks.square, [4])];
     const [a, b, c] = await Promise.allSettled(calls);
@@ -202,9 +219,14 @@ describe.each(CONTEXTS)("Pool contract, context '%s'", (context) => {
     expect(c).toEqual({ status: 'fulfilled', value: 16 });
     await expect(pool.map(tasks.exit, [5], { chunksize: 1 })).rejects.toBeInstanceOf(mp.WorkerCrashedError);
     expect(await pool.map(tasks.square, [1, 2])).toEqual([1, 4]);
-  }, 20_000);
+  });
 
-  it('the initializer runs before each worker’s tasks; one that throws fails the calls with its error', async () => {
+  // A call fails once the worker it was posted to fails its initializer, or once the pool gives up
+  // (two such failures in a row per worker): with 2 workers, up to 4 rounds of 2 starts, over 20 s
+  // beside a load of 20; with 1, 3 or 4 starts one after another, and the first pool's before them.
+  it('the initializer runs before each worker’s tasks; one that throws fails the calls with its error', {
+    timeout: inSeries(5),
+  }, async () => {
     const pool = makePool({ initializer: tasks.init, initargs: ['ready'] });
     expect(await pool.map(tasks.initialised, [1, 2, 3, 4], { chunksize: 1 })).toEqual([
       'ready',
@@ -212,12 +234,12 @@ describe.each(CONTEXTS)("Pool contract, context '%s'", (context) => {
       'ready',
       'ready',
     ]);
-    const failing = makePool({ initializer: tasks.initFail, initargs: ['no'] });
+    const failing = makePool({ processes: 1, initializer: tasks.initFail, initargs: ['no'] });
     const error = await failing.apply(tasks.square, [2]).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TypeError);
     expect(error).toMatchObject({ message: 'no', cause: 'init cause' });
     await expect(failing.map(tasks.square, [1, 2], { chunksize: 1 })).rejects.toBeInstanceOf(TypeError);
-  }, 20_000);
+  });
 
   it('an input that throws fails the call with that very error; imap first yields what came before', async () => {
     const pool = makePool();
