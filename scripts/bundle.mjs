@@ -27,6 +27,13 @@
 // share with one another and not with the index (the pool's and the host's code, loaded on first
 // use) goes to one hub, `dist/chunks/hub.js`, which they import.
 //
+// With `multiprocBuild.firstUseFromHub` (core: `src/process.ts`), the hub holds those modules and
+// everything they reach that is not the index's, and what the other files share besides goes to a
+// second hub, `dist/chunks/pool.js` (the pool's host code), which imports the first. A facade of
+// such a module runs the hub alone on first use (scripts/first-use-runtime.mjs): a program's first
+// `new Process()` compiles neither the first-use file nor the pool's hub (issue #18: its CPU in the
+// parent went from ~55 to ~20 ms).
+//
 // An entry listed in `multiprocBuild.selfContained` (core: the worker entries, which every worker
 // loads) does not load that hub: it carries its own copy of every module it uses that is not the
 // index's. A module copied so must keep no state that has to exist once per realm (or keep it on
@@ -59,12 +66,15 @@ import {
   FIRST_USE_STUB_EXT,
   firstUse,
   HUB_FACTORY,
+  POOL_HUB_FACTORY,
   writeFactory,
   writeHubFactory,
 } from './first-use.mjs';
 
 const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
 const HUB = 'chunks/hub';
+/** With `multiprocBuild.firstUseFromHub`: what the other files share that the hub does not hold. */
+const POOL_HUB = POOL_HUB_FACTORY;
 /** Entries that carry their own copy of what they do not share with the index (see above). */
 const selfContained = new Set((pkg.multiprocBuild?.selfContained ?? []).map((f) => resolve(f)));
 const LAZY = '__multiproc_lazy__/';
@@ -306,21 +316,36 @@ if (rest.length === 0) {
     const plugins = [inlinePlugin, lazyPlugin, ...mainPlugins];
     outputs.push((await build({ ...common, entryPoints: [main], outdir: 'dist', plugins })).metafile);
     // The hub holds the one copy of a `copied` module that the files loading the hub share.
-    const hubShared = new Set([...shared].filter((f) => !inMain.has(f) || copied.has(f)));
-    const own = (outFile, hub) => [
+    let hubShared = new Set([...shared].filter((f) => !inMain.has(f) || copied.has(f)));
+    // With `firstUseFromHub`: the hub holds those modules and all they reach (but the index's), and
+    // the rest of what the files share goes to the pool hub, which imports the hub (see above).
+    const early = new Set();
+    for (const file of pkg.multiprocBuild?.firstUseFromHub ?? []) {
+      if (!lazyRequired?.files.has(resolve(file)))
+        throw new Error(`${file}: firstUseFromHub, not loadOnFirstUse`);
+      for (const f of await sourcesOf(file)) if (!inMain.has(f) || copied.has(f)) early.add(f);
+    }
+    const poolShared = early.size > 0 ? new Set([...hubShared].filter((f) => !early.has(f))) : new Set();
+    if (early.size > 0) hubShared = early;
+    const hubs = [
+      [HUB, hubShared],
+      [POOL_HUB, poolShared],
+    ].filter(([, files]) => files.size > 0);
+    const own = (outFile, loads) => [
       inlinePlugin,
       lazyPlugin,
       viaIndex(outFile),
-      ...(hub ? [viaHub(hubShared, outFile)] : []),
+      ...hubs.filter(([name]) => loads.includes(name)).map(([name, files]) => viaHub(files, outFile, name)),
     ];
-    if (hubShared.size > 0) {
-      const stdin = { contents: reExports(hubShared), resolveDir: resolve('src'), loader: 'ts' };
-      const outfile = join('dist', `${HUB}.js`);
-      outputs.push((await build({ ...common, stdin, outfile, plugins: own(`${HUB}.js`, false) })).metafile);
+    for (const [name, files] of hubs) {
+      const stdin = { contents: reExports(files), resolveDir: resolve('src'), loader: 'ts' };
+      const outfile = join('dist', `${name}.js`);
+      const loads = name === POOL_HUB ? [HUB] : [];
+      outputs.push((await build({ ...common, stdin, outfile, plugins: own(`${name}.js`, loads) })).metafile);
     }
     for (const entry of rest) {
       const outFile = `${entry.out}.js`;
-      const plugins = own(outFile, hubShared.size > 0 && !isSelfContained(entry));
+      const plugins = own(outFile, isSelfContained(entry) ? [] : [HUB, POOL_HUB]);
       outputs.push(
         (await build({ ...common, ...entryOptions(entry.in), outfile: join('dist', outFile), plugins }))
           .metafile,
@@ -418,4 +443,6 @@ if (pkg.multiprocBuild?.hubFactory === true) {
   const hub = outputs.some((m) => m.outputs[join('dist', `${HUB_FACTORY}.js`)] !== undefined);
   if (!hub) throw new Error('multiprocBuild.hubFactory: this package has no hub');
   await writeHubFactory(common);
+  if (outputs.some((m) => m.outputs[join('dist', `${POOL_HUB}.js`)] !== undefined))
+    await writeHubFactory(common, POOL_HUB);
 }

@@ -23,12 +23,12 @@ export const FIRST_USE_OUT = 'lazy/first-use';
 export const FIRST_USE_FACTORY_EXT = '.cjs';
 
 /**
- * What a factory's static imports may be: the index, the hub (itself a factory), @multiproc/shared,
- * @multiproc/ipc and Node's own modules. A `require()` (zod) and a relative `import()` (its own
+ * What a factory's static imports may be: the index, the hubs (factories too; the pool hub imports
+ * the hub as './hub.js'), @multiproc/shared, @multiproc/ipc and Node's own modules. A `require()` (zod) and a relative `import()` (its own
  * lazy files, loaded asynchronously) pass too.
  */
 export const FACTORY_IMPORTS =
-  /^(?:\.\.\/index\.js|\.\.\/chunks\/hub\.js|@multiproc\/(?:shared|ipc)|node:[\w/]+)$/;
+  /^(?:\.\.\/index\.js|\.\.\/chunks\/(?:hub|pool)\.js|\.\/hub\.js|@multiproc\/(?:shared|ipc)|node:[\w/]+)$/;
 
 /**
  * `multiprocBuild.hubFactory` (core): the hub, which the first-use file shares with the other entries
@@ -40,6 +40,12 @@ export const FACTORY_IMPORTS =
  * ES module.
  */
 export const HUB_FACTORY = 'chunks/hub';
+
+/**
+ * With `multiprocBuild.firstUseFromHub` (core): the second hub, what the files share that the hub
+ * does not hold (the pool's host code). A CommonJS function too, which imports the hub.
+ */
+export const POOL_HUB_FACTORY = 'chunks/pool';
 
 /**
  * Writes `dist/<out>.cjs` (FIRST_USE_FACTORY_EXT above) from the built `dist/<out>.js`, its source
@@ -91,8 +97,8 @@ export async function writeFactory(options, out = FIRST_USE_OUT) {
  * HUB_FACTORY above: writes `dist/chunks/hub.cjs` from the built hub, then replaces `dist/chunks/hub.js`
  * with the ES module that runs it once per realm and re-exports the names the hub exported.
  */
-export async function writeHubFactory(options) {
-  const { imports, exports: exported } = await writeFactory(options, HUB_FACTORY);
+export async function writeHubFactory(options, out = HUB_FACTORY) {
+  const { imports, exports: exported } = await writeFactory(options, out);
   const statics = [
     ...new Set(imports.filter((i) => i.kind === 'import-statement').map((i) => i.path)),
   ].filter((path) => !path.startsWith('node:'));
@@ -111,10 +117,10 @@ export async function writeHubFactory(options) {
   }
   // The files the hub's code resolves from its import.meta (the worker entries), named again here: a
   // file tracer (@vercel/nft) follows import.meta.resolve() of a literal in an ES module only.
-  const text = readFileSync(`dist/${HUB_FACTORY}${FIRST_USE_FACTORY_EXT}`, 'utf8').replace(/\\\n/g, '');
+  const text = readFileSync(`dist/${out}${FIRST_USE_FACTORY_EXT}`, 'utf8').replace(/\\\n/g, '');
   const resolved = [...new Set([...text.matchAll(/__firstUseMeta\.resolve\(("[^"]+")\)/g)].map((m) => m[1]))];
-  const file = `dist/${HUB_FACTORY}.js`;
-  const cjs = `./${HUB_FACTORY.split('/').at(-1)}${FIRST_USE_FACTORY_EXT}`;
+  const file = `dist/${out}.js`;
+  const cjs = `./${out.split('/').at(-1)}${FIRST_USE_FACTORY_EXT}`;
   writeFileSync(
     file,
     `// The hub's code runs once per realm as a CommonJS function (${cjs}): a first use of the package

@@ -7,7 +7,7 @@ import { FIRST_USE_FACTORY_EXT } from './first-use-factory.mjs';
  * `self` (`@multiproc/shared` itself), what it takes from `@multiproc/shared` comes from the
  * package's own modules, and `what` names what its first use loads, in its error messages.
  */
-export function runtimeSource(placeholder, stub, codecs, factory, hub, withIpc, self, what) {
+export function runtimeSource(placeholder, stub, codecs, factory, hub, poolHub, withIpc, self, what) {
   const sharedImports = self
     ? `import { ContextError as FirstUseContextError } from './errors.js';
 import { registerCodec } from './codec.js';`
@@ -21,7 +21,8 @@ import { registerCodec } from './codec.js';`
 ${withIpc ? "import * as firstUseIpc from '@multiproc/ipc';" : 'const firstUseIpc = undefined;'}
 import * as firstUseIndex from 'first-use-index';${self ? '\nconst firstUseShared = firstUseIndex;' : ''}
 const factoryFile = () => ${fileOf(factory)};
-const hubFiles = ${hub ? `() => [${fileOf(`${hub}${FIRST_USE_FACTORY_EXT}`)}, ${fileOf(`${hub}.js`)}]` : 'undefined'};`
+const hubFiles = ${hub ? `() => [${fileOf(`${hub}${FIRST_USE_FACTORY_EXT}`)}, ${fileOf(`${hub}.js`)}]` : 'undefined'};
+const poolHubFiles = ${poolHub ? `() => [${fileOf(`${poolHub}${FIRST_USE_FACTORY_EXT}`)}, ${fileOf(`${poolHub}.js`)}]` : 'undefined'};`
     : 'const factoryFile = undefined;';
   return `
 ${sharedImports}
@@ -46,6 +47,38 @@ function load() {
     }
   }
   return loaded;
+}
+// A facade of a module the hub holds (\`multiprocBuild.firstUseFromHub\`: Process) runs the hub's
+// function alone on Node, where load() runs the first-use file's too (with the pool's host code and
+// its hub); load() still runs it later, and gets the same objects from the hub. Anywhere else (a
+// bundle of the app, Bun, Deno, Jest, a copy without the file) it is load().
+let early;
+function loadEarly() {
+  if (loaded !== undefined) return loaded;
+  if (early !== undefined) return early ?? load();
+  early = null;
+  const direct = typeof Bun === 'object' || typeof Deno === 'object';
+  if (hubFiles === undefined || direct || process.env.JEST_WORKER_ID !== undefined) return load();
+  // What load() tries first: in a bundle of the app it works (and load() gets the same object);
+  // plain ESM has no require.
+  let bundled = false;
+  try {
+    require(${JSON.stringify(placeholder)});
+    bundled = true;
+  } catch {}
+  if (bundled) return load();
+  assertRequireModule();
+  try {
+    early = fromFactory(nodeRequire(), undefined, undefined, '../chunks/hub.js');
+  } catch (error) {
+    // A copy of the package without the hub's file: load() says what is missing.
+    if (error?.code !== 'MODULE_NOT_FOUND') throw firstUseError(error, false);
+  }
+  return early ?? load();
+}
+// Node's require() for the files on disk (see loadFromDisk).
+function nodeRequire() {
+  return process.getBuiltinModule('node:module').createRequire(new URL('./node_modules/', import.meta.url));
 }
 // The two files loaded from disk on first use. A file tracer (@vercel/nft: Next.js standalone
 // output, Vercel, Nitro) copies what an import.meta.resolve() of a literal names, and what that imports.
@@ -86,10 +119,10 @@ function loadFromDisk() {
 // The first-use code run as a function: no ES module is linked, nor any import() met (see
 // FIRST_USE_FACTORY_EXT in scripts/first-use-factory.mjs). Undefined when the file is not there (a copy
 // of the package without it): the stub is loaded then.
-function fromFactory(load, file, jsUrl) {
+function fromFactory(load, file, jsUrl, only) {
   let factory;
   try {
-    factory = load(file);
+    factory = only === undefined ? load(file) : undefined;
   } catch (error) {
     if (error?.code === 'MODULE_NOT_FOUND' && String(error.message).includes(file)) return undefined;
     throw error;
@@ -100,14 +133,16 @@ function fromFactory(load, file, jsUrl) {
   const require = (id) => {
     if (Object.hasOwn(imports, id)) return imports[id];
     if (String(id).startsWith('node:')) return process.getBuiltinModule(id);
-    if (id === '../chunks/hub.js' && hubFiles !== undefined) {
-      // The hub's function runs once per realm: a hub.js that ran before got the same object.
-      const [cjs, js] = hubFiles();
+    // (The pool hub imports the hub as './hub.js', from the same folder.)
+    const files = id === '../chunks/hub.js' || id === './hub.js' ? hubFiles : id === '../chunks/pool.js' ? poolHubFiles : undefined;
+    if (files !== undefined) {
+      // A hub's function runs once per realm: a hub.js that ran before got the same object.
+      const [cjs, js] = files();
       return load(fileURLToPath(cjs))(require, { exports: {} }, metaOf(js));
     }
     throw Object.assign(new Error("Cannot find module '" + id + "'"), { code: 'MODULE_NOT_FOUND' });
   };
-  return factory(require, { exports: {} }, metaOf(jsUrl));
+  return only === undefined ? factory(require, { exports: {} }, metaOf(jsUrl)) : require(only);
 }
 // The import.meta of the ES module file a factory stands for (its relative specifiers resolved).
 function metaOf(url) {
@@ -241,7 +276,7 @@ function claimConstructor(real, facade) {
     Object.defineProperty(prototype, 'constructor', { ...own, value: wrapper });
   } catch {}
 }
-export function lazyExport(name, kind) {
+export function lazyExport(name, kind, fromHub = false) {
   // The target has the shape of the real export (kind, from the source: see kindOf() in
   // scripts/first-use.mjs), so that what the Proxy must report of it (a Proxy's invariants) is
   // true of the real one too: a plain or async function or an arrow ('prototype' or not, a
@@ -252,7 +287,7 @@ export function lazyExport(name, kind) {
   let real;
   const get = () => {
     if (real === undefined) {
-      real = load()[name];
+      real = (fromHub ? loadEarly() : load())[name];
       if (typeof real !== 'function') throw new Error('multiproc: first-use export ' + name + ' is not a function');
       const proto = Object.getOwnPropertyDescriptor(real, 'prototype');
       if (proto) Object.defineProperty(target, 'prototype', proto);

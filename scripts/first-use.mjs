@@ -15,10 +15,16 @@
 import { readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { build } from 'esbuild';
-import { FIRST_USE_FACTORY_EXT, FIRST_USE_OUT, HUB_FACTORY } from './first-use-factory.mjs';
+import { FIRST_USE_FACTORY_EXT, FIRST_USE_OUT, HUB_FACTORY, POOL_HUB_FACTORY } from './first-use-factory.mjs';
 import { runtimeSource } from './first-use-runtime.mjs';
 
-export { FIRST_USE_OUT, HUB_FACTORY, writeFactory, writeHubFactory } from './first-use-factory.mjs';
+export {
+  FIRST_USE_OUT,
+  HUB_FACTORY,
+  POOL_HUB_FACTORY,
+  writeFactory,
+  writeHubFactory,
+} from './first-use-factory.mjs';
 
 /**
  * The extension of the lazy file's one-line stub (`export * from './first-use.js'`), which Node
@@ -81,6 +87,12 @@ export function firstUse(pkg, lazyPlaceholder) {
       : undefined;
   const hub =
     factory !== undefined && config.hubFactory === true ? `${lazyPlaceholder}${HUB_FACTORY}` : undefined;
+  // Modules whose first use runs the hub alone (`multiprocBuild.firstUseFromHub`, see bundle.mjs),
+  // and the pool hub, which the rest of the first-use code loads besides it.
+  const fromHub = new Set((config.firstUseFromHub ?? []).map((f) => resolve(f)));
+  if (fromHub.size > 0 && hub === undefined)
+    throw new Error('multiprocBuild.firstUseFromHub needs hubFactory');
+  const poolHub = fromHub.size > 0 ? `${lazyPlaceholder}${POOL_HUB_FACTORY}` : undefined;
   const withIpc = pkg.dependencies?.['@multiproc/ipc'] !== undefined;
   const self = pkg.name === '@multiproc/shared';
   const what = self
@@ -92,6 +104,7 @@ export function firstUse(pkg, lazyPlaceholder) {
     config.firstUseCodecs ?? [],
     factory,
     hub,
+    poolHub,
     withIpc,
     self,
     what,
@@ -126,11 +139,12 @@ export function firstUse(pkg, lazyPlaceholder) {
           if (args.path === 'runtime') return { contents: runtime, resolveDir: resolve('src'), loader: 'js' };
           const { names, aliases } = await exportsOf(resolve(args.path));
           const source = readFileSync(resolve(args.path), 'utf8');
+          const early = fromHub.has(resolve(args.path)) ? ', true' : '';
           const lines = names
             .filter((n) => !aliases.has(n))
             .map((n) => {
               const kind = JSON.stringify(kindOf(source, n));
-              return `export const ${n} = /* @__PURE__ */ lazyExport(${JSON.stringify(n)}, ${kind});`;
+              return `export const ${n} = /* @__PURE__ */ lazyExport(${JSON.stringify(n)}, ${kind}${early});`;
             });
           for (const [to, from] of aliases) lines.push(`export { ${from} as ${to} };`);
           return {

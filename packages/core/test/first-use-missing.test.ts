@@ -29,7 +29,8 @@ it('a first use whose dist/lazy files are missing throws ContextError naming the
   cpSync(join(root, 'package.json'), join(copy, 'package.json'));
   cpSync(join(root, 'dist'), join(copy, 'dist'), {
     recursive: true,
-    filter: (src) => !/first-use\.(esm|js|cjs)$/.test(src),
+    // The first-use files and the hubs' functions (a Process's first use runs the hub's alone).
+    filter: (src) => !/first-use\.(esm|js|cjs)$|(hub|pool)\.cjs$/.test(src),
   });
   // A package of its own, or the import would resolve to this package by its own name.
   writeFileSync(join(dir, 'package.json'), '{ "name": "first-use-missing", "type": "module" }\n');

@@ -11,6 +11,31 @@ const KEY_BYTES = 32;
 type Holder = Record<symbol, Uint8Array | undefined>;
 
 /**
+ * `KEY_BYTES` cryptographically random bytes. On Node outside Windows they are read from
+ * `/dev/urandom`, the kernel's random generator (Python's `os.urandom` reads the same one, through
+ * `getrandom()`): ~0.4 ms, where `globalThis.crypto` first loads Node's crypto modules, 4-10 ms of
+ * CPU that a program starting one `Process` would pay for this key alone (issue #18). Anywhere
+ * else, or when that file cannot be read (a sandbox, Node's permission model), Web Crypto's
+ * `getRandomValues`.
+ */
+function randomKey(): Uint8Array {
+  const key = new Uint8Array(KEY_BYTES);
+  const node = process.versions.bun === undefined && process.versions.deno === undefined;
+  if (node && process.platform !== 'win32') {
+    try {
+      const fs = process.getBuiltinModule('node:fs');
+      const fd = fs.openSync('/dev/urandom', 'r');
+      try {
+        if (fs.readSync(fd, key, 0, KEY_BYTES, null) === KEY_BYTES) return key;
+      } finally {
+        fs.closeSync(fd);
+      }
+    } catch {}
+  }
+  return globalThis.crypto.getRandomValues(key);
+}
+
+/**
  * This program's authentication key, 32 random bytes made on first use in the main program and
  * inherited by every `Process` and pool worker multiproc starts (their children too). It is the
  * default `authkey` of `BaseManager`/`Manager` (`start()` and `connect()`), so a worker reaches its
@@ -23,7 +48,7 @@ type Holder = Record<symbol, Uint8Array | undefined>;
  */
 export function processAuthkey(): Uint8Array {
   const holder = globalThis as unknown as Holder;
-  holder[AUTHKEY] ??= globalThis.crypto.getRandomValues(new Uint8Array(KEY_BYTES));
+  holder[AUTHKEY] ??= randomKey();
   return holder[AUTHKEY].slice();
 }
 

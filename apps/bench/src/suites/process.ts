@@ -11,6 +11,7 @@ import { pythonUnavailable, runPython } from '../python.js';
 import { bareFork, bareWorker } from '../raw.js';
 import type { BenchCase } from '../types.js';
 import { importCases } from './import.js';
+import { programCases } from './program.js';
 
 const TITLE = 'start + join of a trivial target';
 /** How long a replacement spare gets to boot between two timed starts. */
@@ -206,5 +207,6 @@ export function processCases(): BenchCase[] {
     warmSpare('process'),
     idleJoin,
     ...importCases(),
+    ...programCases(),
   ];
 }
