@@ -1,10 +1,11 @@
-// A queue (or pipe) made in a worker that ends while its reader in another process does not read: the exit's
-// flush writes what the home pushes to that reader (the bequest, then H_HEIR) for at most
-// EXIT_FLUSH_MS, then gives up, and the home's will for the reader holds every item it sent and
-// was not told taken. The reader had already received frames over its link, so it threw that will
-// away (it could not tell which of its items it had) and ended with EOFError saying its home was
-// killed, the items past what its socket held lost. Now the will says from which item on it holds
-// them: the reader skips those it took, keeps the rest in order, then ends normally.
+// A queue (or pipe) made in a worker that ends while its reader in another process does not read: the
+// exit's flush writes what the home pushes to that reader (the bequest, then H_HEIR) for at most
+// EXIT_FLUSH_MS, then gives up, and the home's will for the reader holds every item it sent and was not
+// told taken. The reader had already received frames over its link, so it threw that will away (it could
+// not tell which of its items it had) and ended with EOFError saying its home was killed, the items past
+// what its socket held lost. Now the will says from which item on it holds them: the reader skips those it
+// took, keeps the rest in order, then ends normally. A pipe's worker ends with process.exit(): its home
+// would keep it alive while its reader waits.
 import { type Connection, EOFError, Pipe, type Queue } from '@multiproc/ipc';
 import { afterEach, describe, expect, it } from 'vitest';
 import { killAll, startPeer } from './helpers.ts';
