@@ -37,6 +37,7 @@ export default mergeConfig(
         'test/manager-lease.test.ts',
         'test/protocol.model.test.ts',
         'test/home-blocked.test.ts',
+        'test/will-after-frames.test.ts', // waits out a worker's 5 s exit flush
         ...regressionHalf(fileURLToPath(new URL('.', import.meta.url)), CONTRACT_SUITES),
       ]),
     },

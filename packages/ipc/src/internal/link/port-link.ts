@@ -1,14 +1,12 @@
 /**
  * A link over a `MessagePort` (thread context). A batch is one `postMessage` of a flat array
- * `[op, a, b, body, op, a, b, body, …]`: structured clone copies numbers and strings (JSON items)
- * far faster than it copies typed arrays (measured: a `Uint8Array` makes each `postMessage` 2-3x
- * dearer than a small object), so frames are not packed into bytes here. The port also carries
- * other ports (`attach`), used when a remote handle passes its object on to another thread.
+ * `[op, a, b, body, …]`: structured clone copies numbers and strings (JSON items) far faster than typed
+ * arrays (measured: a `Uint8Array` makes each `postMessage` 2-3x dearer than a small object), so frames
+ * are not packed into bytes here. The port also carries ports (`attach`: a handle sent on to a thread).
  *
- * Big byte items ({@link movable}) are moved, not copied: their buffer goes in the transfer list
- * and is detached here. An item is always this link's own copy (made by `sendBytes()` or received
- * from a transport), so nobody else sees it go; the home keeps {@link MOVED} in its place and the
- * copy returns it with `R_RETURN` if unused (see protocol/home-copy.ts).
+ * Big byte items ({@link movable}) are moved (their buffer in the transfer list, detached here): an item
+ * is always this link's own copy (made by `sendBytes()` or received), so nobody else sees it go; the
+ * home keeps {@link MOVED} in its place and the copy returns it with `R_RETURN` if unused (home-copy.ts).
  *
  * Consecutive JSON items of one batch travel as one JSON array text (a run: `R_PUT_RUN`,
  * `H_DATA_RUN`): one `JSON.stringify` of the batch's values costs about a third of one per item
@@ -144,9 +142,8 @@ export class PortLink extends Link {
   /**
    * Sends a frame now, behind whatever this turn batched so far, its body cloned by the port right
    * away (a snapshot, as a send must take), if it is the first such send of this turn; false
-   * otherwise, and the caller batches it. This is the latency path: a reply in a ping-pong skips
-   * JSON on both sides, and the reports due (what was taken) ride along. Within a turn only the
-   * first send takes it, so a burst of sends still travels as one batch.
+   * otherwise (or refused), and the caller batches it. The latency path: a ping-pong's reply skips
+   * JSON on both sides, the reports due ride along, and a burst of sends still travels as one batch.
    */
   postNow(op: number, a: number, b: number, value: unknown): boolean {
     if (this.#hot || !this.sending) return false;
@@ -155,13 +152,18 @@ export class PortLink extends Link {
     this.startFlush(); // what this thread sent before goes first, this link's report with it
     this.#run = null;
     this.#batch.push(op, a, b, value);
+    const frames = this.takeBatch()!;
+    const transfer = this.#transfer;
     try {
-      this.write(this.takeBatch()!);
-    } catch (err) {
-      // Structured clone refused what passed as JSON-exact (a Proxy reads like its target): the
-      // caller sends it the ordinary way, as a JSON copy, as it goes to a process (serialize.ts).
-      if ((err as Error)?.name === 'DataCloneError') return false;
-      throw err;
+      this.write(frames);
+    } catch {
+      // Structured clone refused what passed as JSON-exact (a Proxy reads like its target; a getter
+      // threw when read again), posting nothing: the frames before it leave alone, and the caller
+      // sends it as for a process (serialize.ts: a JSON copy, or SerializationError to the sender).
+      frames.length -= 4;
+      this.#transfer = transfer;
+      if (frames.length > 0) this.write(frames);
+      return false;
     }
     return true;
   }

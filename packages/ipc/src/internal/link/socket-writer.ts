@@ -1,27 +1,31 @@
 /**
- * The write side of a {@link SocketLink}: batches go to the kernel in order, synchronously when it
- * takes them, else through the socket (libuv), which writes the rest once the kernel has room.
+ * The write side of a {@link SocketLink}: batches go to the kernel in order, synchronously when it takes
+ * them, else through the socket (libuv), which writes the rest once the kernel has room.
  *
- * A batch is first written straight to the socket's descriptor (`writevSync`, non-blocking), so a
- * sender looping on `sendBytes()` hands its bytes to the kernel as it goes and the receiver works
- * meanwhile; through `socket.write` alone nothing after the first write left before the loop
- * ended. What the kernel does not take waits in `#queued`: later batches of the same turn try again
- * (the receiver drains the socket meanwhile), and at the end of the turn the rest goes to the
- * socket, which calls back once the kernel accepted it. Until then (`#inflight`) nothing is written
- * synchronously, as it would overtake libuv's bytes.
+ * A batch is first written straight to the socket's descriptor (non-blocking `writevSync`), so a sender
+ * looping on `sendBytes()` hands its bytes to the kernel as it goes and the receiver works meanwhile; through
+ * `socket.write` alone nothing after the first write left before the loop ended. What the kernel does not
+ * take waits in `#queued`: later batches of the turn try again (the receiver drains the socket meanwhile),
+ * and at the end of the turn the rest goes to the socket, which calls back once the kernel accepted it. Until
+ * then (`#inflight`) nothing is written synchronously, as it would overtake libuv's bytes. So this side
+ * always knows which bytes the kernel has not taken (the in-flight batch's last `writeQueueSize` bytes, then
+ * `#queued`): what {@link pending} hands to the exit path, which writes them synchronously where Node would
+ * drop them.
  *
- * So this side always knows which bytes the kernel has not taken (the in-flight batch's last
- * `writeQueueSize` bytes, then `#queued`): what {@link pending} hands to the exit path, which writes
- * them synchronously where Node would drop them.
- * A write refused because the other side closed its end (EPIPE, ECONNRESET) ends writing, not the
- * socket: Node destroys a socket whose write fails, dropping unread what that side wrote before it
- * closed (a worker's home: its last items and its bequest). Later writes are dropped; it reads on.
+ * A write refused because the other side closed its end (EPIPE, ECONNRESET) ends writing, not the socket:
+ * Node destroys a socket whose write fails, dropping unread what that side wrote before it closed (a worker's
+ * home: its last items and its bequest). Later writes are dropped; it reads on. The batch libuv holds can
+ * still fail so (Node destroys the socket), but after what that side wrote was read: libuv reads a socket
+ * before it writes to it in one poll event, up to 32 reads (2 MiB at least), more than that side's send
+ * buffer holds (Linux's default: 208 KiB). Only that side closing in the microseconds between this side's
+ * EAGAIN and libuv's own first try (an error reported before the next poll) escapes this: it could drop a
+ * home's last frames to a copy, which its will holds (runtime/will.ts), or a copy's last consumed-report (its
+ * items are served again), never a put (a copy's exit waits for its home to confirm them).
  */
 import { writevSync } from 'node:fs';
 import type net from 'node:net';
 import { flushAtTurnEnd } from './scheduler.js';
 import { pooledCopy, released } from './send-pool.js';
-
 import { peerClosed } from './write-sync.js';
 
 export { writeAllSync, writeSomeSync } from './write-sync.js';

@@ -55,10 +55,10 @@ function heirOf(ch: Channel): ReaderCopy | undefined {
 }
 
 /**
- * Leaves `items` to the reserved copy holding `token` (it has not connected), then says `lost`
- * more items are lost: false when it cannot.
+ * Leaves `items` to the copy holding `token`, then says `lost` more items are lost; `from`: the
+ * copy's consumed count they follow (an open copy's: ReaderCopy.taken). False when it cannot.
  */
-export type Leave = (token: string, items: Item[], lost?: number) => boolean;
+export type Leave = (token: string, items: Item[], lost?: number, from?: number) => boolean;
 
 /**
  * The home ends now (at exit, no event loop left): pushes each channel's items to its heir, tells
@@ -111,12 +111,13 @@ export function bequeath(
  *
  * A will may be empty: it still says that the home ran its exit hooks, so a copy whose link closed
  * before anything came ends with a plain EOF, not with "its home was killed" (which side learns of
- * the end first, the link's close or the home's frames, is a race). The copy reads the will only
- * if nothing came over its link (or, an empty one, if its link closed before H_HEIR), and removes
- * it once its link delivered the bequest (H_HEIR). Bytes written from the sender's memory are not
- * kept at home: a copy holding some is left what came before the first of them and the number of
- * items from there on, which it reports lost (its get ends with EOFError saying so) rather than
- * skip them.
+ * the end first, the link's close or the home's frames, is a race). An open copy's will starts
+ * with the consumed count its items follow (H_WILL), so a copy whose link brought frames and closed
+ * before H_HEIR (the exit's flush gave up on a reader that did not read) skips what it took and
+ * holds the rest (protocol/will-heir.ts); one that got H_HEIR removes it. Bytes written from the
+ * sender's memory are not kept at home: a copy holding some is left what came before the first of
+ * them and the number of items from there on, which it reports lost (its get ends with EOFError
+ * saying so) unless it holds them itself, rather than skip them.
  */
 export function leaveUnconfirmed(
   endpoints: readonly ChannelEndpoint[],
@@ -132,8 +133,8 @@ export function leaveUnconfirmed(
       if (!token || c.phase !== 'open') continue;
       const items = [...c.delivered.peekAll()];
       const moved = items.indexOf(MOVED);
-      if (moved < 0) leave(token, items);
-      else leave(token, items.slice(0, moved), items.length - moved);
+      if (moved < 0) leave(token, items, 0, c.taken);
+      else leave(token, items.slice(0, moved), items.length - moved, c.taken);
     }
   }
 }

@@ -14,6 +14,16 @@ import { EOF, type Item } from './item.js';
 
 export type CopyState = 'open' | 'closing' | 'gone';
 
+export interface CopyOptions {
+  readonly maxsize: number;
+  /** Puts wait for the home's answer (bounded and joinable queues): they block and count exactly. */
+  readonly acked: boolean;
+  /** Reads everything as it comes (a pipe end) rather than on demand (a queue, shared by consumers). */
+  readonly eager: boolean;
+  /** Its link moves items to it (a pipe end over a port): unused ones are returned. */
+  readonly moves: boolean;
+}
+
 /** What a copy emits; the runtime turns these into link writes, promise settlements and refs. */
 export interface CopyActions {
   send(op: number, a: number, b: number, body?: Item): void;

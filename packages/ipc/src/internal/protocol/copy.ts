@@ -3,25 +3,16 @@
  * get, a put, a frame from the home, the link closing) and emits {@link CopyActions}. Receiving is
  * the {@link Receiver}'s (receiver.ts); the life of the copy is {@link CopyObject}'s.
  */
-import { type CopyActions, CopyObject } from './copy-object.js';
+import { type CopyActions, CopyObject, type CopyOptions } from './copy-object.js';
 import type { Wait } from './home-copy.js';
 import { EOF, type Item, type TIMEOUT } from './item.js';
 import { CopyLoan, type LoanCell } from './loan.js';
 import { Op } from './ops.js';
 import { Receiver } from './receiver.js';
+import type { Will } from './will-heir.js';
 
-export type { CopyActions, CopyState } from './copy-object.js';
+export type { CopyActions, CopyOptions, CopyState } from './copy-object.js';
 export { EAGER_WINDOW, MAX_WINDOW, STREAM_GAP_MS } from './receiver-demand.js';
-
-export interface CopyOptions {
-  readonly maxsize: number;
-  /** Puts wait for the home's answer (bounded and joinable queues): they block and count exactly. */
-  readonly acked: boolean;
-  /** Reads everything as it comes (a pipe end) rather than on demand (a queue, shared by consumers). */
-  readonly eager: boolean;
-  /** Its link moves items to it (a pipe end over a port): unused ones are returned. */
-  readonly moves: boolean;
-}
 
 /** Where a put took room for its item (R_PUT's `a`): nowhere yet, the shared count, a granted slot. */
 export type Room = 0 | 1 | 2;
@@ -279,6 +270,15 @@ export class CopyProtocol extends CopyObject {
         this.send(Op.R_FLUSHED, a, 0);
         break;
     }
+  }
+
+  /** Takes its home's will, read as its link closed (will-heir.ts); false when it does not fit. */
+  inheritWill(will: Will): boolean {
+    const lost = this.#rx.inherit(will);
+    if (lost === null) return false;
+    this.#rx.loan = null; // what it was lent and did not claim is in the will
+    this.lostAtEnd = lost;
+    return true;
   }
 
   override linkClosed(): void {

@@ -154,6 +154,11 @@ export const Op = {
    * home's again), as one JSON array text; `b` is its LOAN word as lent: (seq << 20) | count.
    */
   H_LOAN: 40,
+  /**
+   * In a will only (runtime/will.ts), first: `a` = the copy's consumed count (mod 2^32) as its home
+   * last heard it; the H_DATA frames after it are what the home sent it after those, in order.
+   */
+  H_WILL: 41,
 } as const;
 
 /** Called for each frame a link receives. */

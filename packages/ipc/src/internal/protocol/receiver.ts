@@ -20,6 +20,7 @@ import type { CopyLoan } from './loan.js';
 import { Op } from './ops.js';
 import { Demand } from './receiver-demand.js';
 import { ExpiringGets, type ReceiverHost } from './receiver-waits.js';
+import { takeWill, type Will } from './will-heir.js';
 
 export class Receiver {
   /** The time (ms, any origin) of the current event: set when items arrive and when a get waits. */
@@ -35,8 +36,7 @@ export class Receiver {
   readonly #getters = new Deque<Wait>();
   readonly #tries = new Deque<Wait>();
   readonly #expiring = new ExpiringGets(); // gets whose time ran out, ending at the home's answer
-  // What it asked for and has not received, and its read-ahead window (receiver-demand.ts).
-  readonly demand: Demand;
+  readonly demand: Demand; // what it asked for and has not received, its read-ahead window (receiver-demand.ts)
   #epoch = 0;
   #consumed = 0;
   #reported = 0;
@@ -214,9 +214,12 @@ export class Receiver {
       this.#host.ready();
   }
 
-  /** The home is ending (H_HEIR): what it pushed here is this copy's to serve; it keeps it. */
-  inherit(): void {
-    this.heir = true;
+  /** The home is ending (H_HEIR): what it pushed here is this copy's to serve, it keeps it; with `will` (read as
+   * the link closed, will-heir.ts) so placed. How many items are lost after it; null: the will does not fit. */
+  inherit(will?: Will): number | null {
+    const lost = will ? takeWill(this.#buffer, this.#toGetter, this.#consumed, will) : 0;
+    if (lost !== null) this.heir = true;
+    return lost;
   }
 
   /** The home answered a try: `w` ends empty unless an item came for it. */
@@ -228,9 +231,7 @@ export class Receiver {
 
   /** The home says nothing more comes (H_EOF, after `backs` of our give-backs): true unless one crossed it. */
   ended(backs: number): boolean {
-    if (backs !== this.#backs) return false;
-    this.eof = true;
-    return true;
+    return backs === this.#backs && (this.eof = true);
   }
 
   /** Ends every waiting get and try with `r`. */

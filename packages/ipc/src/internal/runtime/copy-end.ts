@@ -6,7 +6,7 @@
  */
 import type { Link } from '../link/link.js';
 import type { CopyProtocol } from '../protocol/copy.js';
-import { type FrameHandler, Op } from '../protocol/ops.js';
+import { Op } from '../protocol/ops.js';
 import type { CopyWill } from './copy-will.js';
 
 /**
@@ -31,11 +31,11 @@ export function wireCopyEnd(
   link.onClose = () => {
     if (gone) return;
     gone = true;
-    // A will holds the home's bequest (H_HEIR over a link), or what came before items it lost;
-    // an empty one says only that the home ran its exit hooks (bequest.ts, leaveUnconfirmed).
-    const fromWill: FrameHandler = (op, a, b, body) =>
-      op === Op.H_LOST ? void (proto.lostAtEnd = a) : proto.frame(op, a, b, body);
-    if (will?.atClose(fromWill) && proto.lostAtEnd === 0) proto.frame(Op.H_HEIR, 0, 0, undefined as never);
+    // A will holds the home's bequest (H_HEIR over a link) and what it sent and did not hear taken,
+    // or what came before items it lost; an empty one says only that the home ran its exit hooks
+    // (bequest.ts, leaveUnconfirmed). Taken, it is the copy's H_HEIR (protocol/will-heir.ts).
+    const taken = will?.atClose((w) => proto.inheritWill(w));
+    if (taken && !proto.homeEnded) proto.frame(Op.H_HEIR, 0, 0, undefined as never);
     proto.linkClosed();
     ended(false);
   };

@@ -4,8 +4,8 @@
  * will when the link closes, and how many items a will holds for it meanwhile (`qsize()` of a copy
  * whose home ended before its link said so).
  */
-import type { FrameHandler } from '../protocol/ops.js';
 import { Op } from '../protocol/ops.js';
+import type { Will } from '../protocol/will-heir.js';
 import { countWillItems, hasWill, readWillAtClose } from './will.js';
 
 export class CopyWill {
@@ -30,8 +30,8 @@ export class CopyWill {
   }
 
   /** The link closed: see {@link readWillAtClose}; true when the copy takes the will as H_HEIR. */
-  atClose(onFrame: FrameHandler): boolean {
-    return readWillAtClose(this.#path, this.#heard, this.#heir, onFrame);
+  atClose(inherit: (will: Will) => boolean): boolean {
+    return readWillAtClose(this.#path, this.#heard, this.#heir, inherit);
   }
 
   /**

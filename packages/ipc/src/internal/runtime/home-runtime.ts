@@ -278,8 +278,8 @@ export class HomeRuntime implements HomeActions, HomeObject {
     // Only a worker leaves a will: a program's main thread ending ends its program, whose copies in
     // workers end with it (a will nobody reads would stay in the temporary directory).
     const leave = inWorker()
-      ? (token: string, items: Item[], lost?: number) =>
-          writeWill(willPath(broker().path, token), items, lost)
+      ? (token: string, items: Item[], lost?: number, from?: number) =>
+          writeWill(willPath(broker().path, token), items, lost, from)
       : null;
     const lost = bequeath(this.proto.endpoints, this, leave);
     if (leave)

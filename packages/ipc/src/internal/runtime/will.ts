@@ -12,7 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FrameReader, FrameWriter } from '../link/frames.js';
 import type { Item } from '../protocol/item.js';
-import { type FrameHandler, Op } from '../protocol/ops.js';
+import { Op } from '../protocol/ops.js';
+import type { Will } from '../protocol/will-heir.js';
 
 /** Where the home listening at `socketPath` leaves items to the copy reserved with `token`. */
 export function willPath(socketPath: string, token: string): string {
@@ -21,13 +22,14 @@ export function willPath(socketPath: string, token: string): string {
 }
 
 /**
- * Writes `items` as the H_DATA frames of a copy that never connected, then, when `lost` > 0, an
- * H_LOST frame saying that many items after them are lost; false when it cannot (or a will is
- * there already: it is never overwritten). With no items it writes an empty will, which still says
- * the home ran its exit hooks (see {@link readWill}).
+ * Writes `items` as H_DATA frames, after an H_WILL frame when `from` (the consumed count they
+ * follow) is given, then, when `lost` > 0, an H_LOST frame saying that many items after them are
+ * lost; false when it cannot (or a will is there already: it is never overwritten). With no items
+ * and no `from` it writes an empty will, which still says the home ran its exit hooks.
  */
-export function writeWill(path: string, items: readonly Item[], lost = 0): boolean {
+export function writeWill(path: string, items: readonly Item[], lost = 0, from?: number): boolean {
   const out = new FrameWriter();
+  if (from !== undefined) out.frame(Op.H_WILL, from, 0);
   for (const item of items) out.frame(Op.H_DATA, 0, 0, item);
   if (lost > 0) out.frame(Op.H_LOST, lost, 0);
   const bytes = out.take() ?? new Uint8Array(0);
@@ -60,27 +62,28 @@ export function countWillItems(path: string): number | null {
 }
 
 /**
- * A copy's link closed (`heard`: frames came over it; `heir`: H_HEIR among them): reads its will at
- * `path` if nothing came (its frames go to `onFrame`), else removes it. True when the copy is to
- * take the will as its home's H_HEIR: it read one (see {@link readWill}), or its link brought
- * frames but closed before H_HEIR (a reset) and the will is empty: the home ended in order with
- * nothing unconfirmed for it. A non-empty will after frames came cannot be read (the copy cannot
- * tell which of its items it received): it is removed, and the end says items may be lost.
+ * A copy's link closed (`heard`: frames came over it; `heir`: H_HEIR among them): reads and removes
+ * its will at `path` and hands it to `inherit` (protocol/will-heir.ts), unless H_HEIR came (then
+ * the link brought what the will holds). True when the copy takes the will as its home's H_HEIR:
+ * `inherit` placed it, or, after frames came, the will is empty and says nothing of where its items
+ * go (the home ended in order with nothing unconfirmed for it). Such a will holding items cannot be
+ * placed (the copy cannot tell which of its items it received): false, and the end says items may
+ * be lost.
  */
-export function readWillAtClose(path: string, heard: boolean, heir: boolean, onFrame: FrameHandler): boolean {
-  if (!heard) return readWill(path, onFrame);
-  const empty = !heir && isEmptyWill(path);
-  removeWill(path);
-  return empty;
-}
-
-/** The will at `path` is there and empty: its home ran its exit hooks and left this copy nothing. */
-function isEmptyWill(path: string): boolean {
-  try {
-    return process.getBuiltinModule('node:fs').statSync(path).size === 0;
-  } catch {
+export function readWillAtClose(
+  path: string,
+  heard: boolean,
+  heir: boolean,
+  inherit: (will: Will) => boolean,
+): boolean {
+  if (heard && heir) {
+    removeWill(path);
     return false;
   }
+  const will = readWill(path);
+  if (will === null) return false;
+  if (!heard || will.from !== null) return inherit(will);
+  return will.items.length === 0 && will.lost === 0;
 }
 
 /** Removes the will at `path` unread, if there is one (its copy got the same frames over its link). */
@@ -90,20 +93,27 @@ export function removeWill(path: string): void {
   } catch {}
 }
 
-/**
- * Reads and removes the will at `path`, handing each of its frames to `onFrame`; false if none.
- * True for an empty will too: its home ended running its exit hooks.
- */
-export function readWill(path: string, onFrame: FrameHandler): boolean {
+/** Reads and removes the will at `path`; null if none. An empty one says its home ran its exit hooks. */
+export function readWill(path: string): Will | null {
   let bytes: Uint8Array;
   try {
     bytes = readFileSync(path);
     unlinkSync(path);
   } catch {
-    return false;
+    return null;
   }
-  new FrameReader().push(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), onFrame);
-  return true;
+  let from: number | null = null;
+  let lost = 0;
+  const items: Item[] = [];
+  new FrameReader().push(
+    new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+    (op, a, _b, body) => {
+      if (op === Op.H_WILL) from = a >>> 0;
+      else if (op === Op.H_LOST) lost = a;
+      else if (op === Op.H_DATA) items.push(body);
+    },
+  );
+  return { from, items, lost };
 }
 
 /** Whether this is a worker thread, or a child process started with an IPC channel (a worker). */
