@@ -42,7 +42,7 @@ describe("Python's index and attribute forms on manager proxies", { timeout: 20_
     refuses(() => l[1], /await l\.get\(1\)/);
     refuses(() => l[-1], /await l\.get\(-1\)/);
     refuses(() => l.length, /await l\.len\(\)/);
-    refuses(() => Array.from(l), /await l\.len\(\)/);
+    refuses(() => Array.from(l), /await l\.copy\(\)/);
     expect(await l.copy()).toEqual([1, 2]);
   });
 
@@ -65,10 +65,44 @@ describe("Python's index and attribute forms on manager proxies", { timeout: 20_
       a[0] = 5;
     }, /await a\.set\(0, value\)/);
     refuses(() => a[1], /await a\.get\(1\)/);
-    refuses(() => Array.from(a), /await a\.get\(0\)/);
+    refuses(() => Array.from(a), /await a\.toArray\(\)/);
     expect(a.length).toBe(3);
     expect(await a.get(0)).toBe(1);
   });
+
+  it.each([
+    ['a manager list', async () => (await manager()).list([1, 2]), 'l', /await l\.copy\(\)/, [1, 2]],
+    ['a manager dict', async () => (await manager()).dict([['k', 1]]), 'd', /await d\.keys\(\)/, ['k']],
+    [
+      'a manager Array',
+      async () => (await manager()).Array('i', [1, 2]),
+      'a',
+      /await a\.toArray\(\)/,
+      [1, 2],
+    ],
+    [
+      "getContext('process').Array()",
+      async () => core.getContext('process').Array('i', [1, 2]),
+      'a',
+      /await a\.toArray\(\)/,
+      [1, 2],
+    ],
+  ])(
+    "%s: [...x], for...of and Array.from() throw ContextError naming for await (Python's list(x)); for await works",
+    async (_, make, name, copy, items) => {
+      const x: Loose = await make();
+      const loop = new RegExp(`for await \\(const x of ${name}\\)`);
+      refuses(() => [...x], loop);
+      refuses(() => [...x], copy);
+      refuses(() => {
+        for (const _v of x) break;
+      }, loop);
+      refuses(() => Array.from(x), loop);
+      const seen: unknown[] = [];
+      for await (const v of x) seen.push(v);
+      expect(seen).toEqual(items);
+    },
+  );
 
   it('a field set on any other proxy (a Lock, a registered type) throws; its methods still work', async () => {
     const m = await manager();

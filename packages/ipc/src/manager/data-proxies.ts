@@ -9,6 +9,7 @@ import { describeValue, ValidationError } from '@multiproc/shared';
 import { refuseExtraArguments } from '../internal/manager/arity.js';
 import { checkDictKey } from '../internal/manager/dict-key.js';
 import { namedEntries } from '../internal/manager/items.js';
+import { refuseSyncIteration } from '../internal/manager/no-sync.js';
 import { refOf } from '../internal/manager/referent.js';
 import type { ListProxy } from './list-proxy.js';
 import { BaseProxy, leasable, namedArgs, pipelined, proxyClass } from './proxy.js';
@@ -246,7 +247,8 @@ export class DictProxy<K = unknown, V = unknown> extends BaseProxy implements As
    * `for await (const k of d)`: the keys the dict had when the loop started, in insertion order,
    * skipping each one deleted before the loop reaches it (as a `Map` iterator skips it; Python's
    * iterator raises `RuntimeError` once the dict changed size). Keys added meanwhile are not
-   * visited. Each key costs one round trip, as each `next()` of Python's iterator proxy does.
+   * visited. Each key costs one round trip, as each `next()` of Python's iterator proxy does. A
+   * synchronous loop (`for...of`, `[...d]`, `Array.from(d)`) throws `ContextError` saying so.
    */
   async *[Symbol.asyncIterator](): AsyncIterator<K> {
     for (const key of await this.keys()) if (await this.has(key)) yield key;
@@ -254,3 +256,4 @@ export class DictProxy<K = unknown, V = unknown> extends BaseProxy implements As
 }
 proxyClass('dict', DictProxy);
 refuseExtraArguments(DictProxy.prototype, 'dict');
+refuseSyncIteration(DictProxy.prototype, 'dict', 'd', 'await d.keys()');

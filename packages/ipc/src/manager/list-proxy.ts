@@ -3,6 +3,7 @@
  */
 import { refuseExtraArguments } from '../internal/manager/arity.js';
 import { iterableItems, sliceAssignment } from '../internal/manager/items.js';
+import { refuseSyncIteration } from '../internal/manager/no-sync.js';
 import { refOf } from '../internal/manager/referent.js';
 import type { DictProxy } from './data-proxies.js';
 import { type ListSortOptions, sortReverse } from './list-sort.js';
@@ -287,10 +288,14 @@ export class ListProxy<T = unknown> extends BaseProxy implements AsyncIterable<T
   async concat(...items: (T | ConcatArray<T>)[]): Promise<T[]> {
     return (await this.copy()).concat(...items);
   }
-  /** `for await (const v of l)`: the items at the time the loop starts. */
+  /**
+   * `for await (const v of l)`: the items at the time the loop starts. Python: `for v in l`. A
+   * synchronous loop (`for...of`, `[...l]`, `Array.from(l)`) throws `ContextError` saying so.
+   */
   async *[Symbol.asyncIterator](): AsyncIterator<T> {
     yield* await this.copy();
   }
 }
 proxyClass('list', ListProxy);
 refuseExtraArguments(ListProxy.prototype, 'list');
+refuseSyncIteration(ListProxy.prototype, 'list', 'l', 'await l.copy()');

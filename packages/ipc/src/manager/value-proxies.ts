@@ -6,7 +6,7 @@
 import { ContextError, type Typecode } from '@multiproc/shared';
 import { refuseExtraArguments } from '../internal/manager/arity.js';
 import { iterableItems } from '../internal/manager/items.js';
-import { noSyncRead } from '../internal/manager/no-sync.js';
+import { noSyncRead, refuseSyncIteration } from '../internal/manager/no-sync.js';
 import { proxyRef } from '../internal/manager/server.js';
 import { BaseProxy, namedArgs, pipelined, proxyClass } from './proxy.js';
 
@@ -259,10 +259,14 @@ export class ArrayProxy<T extends number | bigint = number> extends BaseProxy {
     }
     return this.callMethod('setSlice', start, items) as Promise<void>;
   }
-  /** `for await (const v of a)`: the items at the time the loop starts (Python: `list(a)`). */
+  /**
+   * `for await (const v of a)`: the items at the time the loop starts (Python: `list(a)`). A
+   * synchronous loop (`for...of`, `[...a]`, `Array.from(a)`) throws `ContextError` saying so.
+   */
   async *[Symbol.asyncIterator](): AsyncIterator<T> {
     yield* await this.copy();
   }
 }
 proxyClass('Array', ArrayProxy);
 refuseExtraArguments(ArrayProxy.prototype, 'Array');
+refuseSyncIteration(ArrayProxy.prototype, 'Array', 'a', 'await a.toArray()');

@@ -27,3 +27,26 @@ export function noSyncRead(kind: string, member: string, instead: string): Conte
       `another process. Use \`${instead}\` instead; ${member} works on a thread ${kind} only.`,
   );
 }
+
+/**
+ * Gives `proto` (a manager proxy's class) a `[Symbol.iterator]` that throws `ContextError` naming
+ * the awaited forms, so that `[...l]`, `for (const x of l)` and `Array.from(l)` (Python's
+ * `list(l)`, `for x in l`) say what to write instead of Node's bare `TypeError: l is not
+ * iterable`, as `.value` and `l[0]` do. It is defined at run time only, so TypeScript still refuses
+ * those forms at compile time, and `Symbol.asyncIterator`, which `for await` and the pool's inputs
+ * prefer, is untouched.
+ * @example refuseSyncIteration(ListProxy.prototype, 'list', 'l', 'await l.copy()')
+ */
+export function refuseSyncIteration(proto: object, kind: string, name: string, copy: string): void {
+  Object.defineProperty(proto, Symbol.iterator, {
+    configurable: true,
+    writable: true,
+    value: function refusedSyncIteration(): never {
+      throw new ContextError(
+        `A manager's ${kind} (also getContext('process')'s) lives in another process: a synchronous ` +
+          `loop (\`for (const x of ${name})\`, \`[...${name}]\`, \`Array.from(${name})\`) cannot read it ` +
+          `here. Use \`for await (const x of ${name})\`, or \`${copy}\` for a plain copy.`,
+      );
+    },
+  });
+}
