@@ -24,6 +24,7 @@ import {
 } from '../task.js';
 import { isBootstrapError, whileImporting } from './bootstrap.js';
 import { workingDir } from './start-dir.js';
+import { siteSuffix, syntaxErrorSite } from './syntax-site.js';
 import {
   nodeStripsTypes,
   otherLoader,
@@ -192,9 +193,16 @@ export function importTaskModule(moduleUrl: string): Promise<void> {
           : CJS_SYNTAX_ERROR.test(message)
             ? `${/[.!?]$/.test(message) ? '' : '.'} ${AS_COMMONJS}`
             : '';
-        throw new ProcessError(`Cannot import the task module ${moduleUrl}: ${message}${hint}`, {
-          cause: err,
-        });
+        // A caught import()'s SyntaxError names no file: find it (this failure path only).
+        const site = await syntaxErrorSite(moduleUrl, err);
+        const where = site ? siteSuffix(site) : '';
+        const excerpt = site?.excerpt ? `\n${site.excerpt}` : '';
+        throw new ProcessError(
+          `Cannot import the task module ${moduleUrl}: ${message}${where}${hint}${excerpt}`,
+          {
+            cause: err,
+          },
+        );
       }
     })();
     loading.set(moduleUrl, done);
