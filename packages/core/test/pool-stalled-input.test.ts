@@ -154,36 +154,44 @@ describe('an automatic chunk over an async input that pauses', () => {
 });
 
 describe('a call that ends before it reads its input', () => {
-  it.each(METHODS)('%s: a 1 ms timeout or an aborted signal calls the input return() before it rejects', {
-    timeout: 20_000,
-  }, async (method) => {
-    // The workers are still starting. The stream starts in the call's turn, so the stop finds it
-    // holding the input, which it closes; @multiproc/bullmq's calls wait for Redis first.
-    const pool = makePool({ processes: 1, context: 'thread' });
-    const ended = (input: ReturnType<typeof stalling>, options: object) =>
-      failure(call(pool, method, t.square, input.iterator, options)).then((error) => ({
-        error,
-        returned: input.state.returned,
-      }));
-    const timedOut = await ended(stalling(shaped(method, [1, 2])), { timeout: 1 });
-    expect(timedOut.error).toBeInstanceOf(TimeoutError);
-    expect(timedOut.returned).toBe(1);
-    const aborted = await ended(stalling(shaped(method, [1, 2])), { signal: AbortSignal.abort('stop') });
-    expect((aborted.error as Error).name).toBe('AbortError');
-    expect(aborted.returned).toBe(1);
-  });
+  it.each(METHODS)(
+    '%s: a 1 ms timeout or an aborted signal calls the input return() before it rejects',
+    {
+      timeout: 20_000,
+    },
+    async (method) => {
+      // The workers are still starting. The stream starts in the call's turn, so the stop finds it
+      // holding the input, which it closes; @multiproc/bullmq's calls wait for Redis first.
+      const pool = makePool({ processes: 1, context: 'thread' });
+      const ended = (input: ReturnType<typeof stalling>, options: object) =>
+        failure(call(pool, method, t.square, input.iterator, options)).then((error) => ({
+          error,
+          returned: input.state.returned,
+        }));
+      const timedOut = await ended(stalling(shaped(method, [1, 2])), { timeout: 1 });
+      expect(timedOut.error).toBeInstanceOf(TimeoutError);
+      expect(timedOut.returned).toBe(1);
+      const aborted = await ended(stalling(shaped(method, [1, 2])), { signal: AbortSignal.abort('stop') });
+      expect((aborted.error as Error).name).toBe('AbortError');
+      expect(aborted.returned).toBe(1);
+    },
+  );
 
-  it.each(['map', 'starmap'] as const)('%s waiting for room (maxQueue): its timeout calls the input return()', {
-    timeout: 20_000,
-  }, async (method) => {
-    const pool = makePool({ processes: 1, maxQueue: 1, context: 'thread' });
-    // One runs, one is queued: the map waits for room until its timeout (the first runs for 400 ms).
-    const busy = [pool.applyAsync(t.sleep, [400]), pool.applyAsync(t.sleep, [400])];
-    const input = stalling(shaped(method, [1, 2]));
-    const error = await failure(call(pool, method, t.square, input.iterator, { timeout: 50 }));
-    const returned = input.state.returned;
-    expect(error).toBeInstanceOf(TimeoutError);
-    expect(returned).toBe(1);
-    await Promise.all(busy);
-  });
+  it.each(['map', 'starmap'] as const)(
+    '%s waiting for room (maxQueue): its timeout calls the input return()',
+    {
+      timeout: 20_000,
+    },
+    async (method) => {
+      const pool = makePool({ processes: 1, maxQueue: 1, context: 'thread' });
+      // One runs, one is queued: the map waits for room until its timeout (the first runs for 400 ms).
+      const busy = [pool.applyAsync(t.sleep, [400]), pool.applyAsync(t.sleep, [400])];
+      const input = stalling(shaped(method, [1, 2]));
+      const error = await failure(call(pool, method, t.square, input.iterator, { timeout: 50 }));
+      const returned = input.state.returned;
+      expect(error).toBeInstanceOf(TimeoutError);
+      expect(returned).toBe(1);
+      await Promise.all(busy);
+    },
+  );
 });
