@@ -174,6 +174,28 @@ describe.skipIf(redisMissing)('a map-style call over an async input that stops y
       expect(await pool.map(tasks.square, [3])).toEqual([9]);
     });
 
+    test('a call that ends before it read its input (timeout, aborted signal) calls return() before it rejects', {
+      timeout: 30_000,
+    }, async () => {
+      // A new pool is still connecting: a 1 ms timeout, or a signal aborted already, ends the call
+      // before its first read (a CI run at load hit this with a 1.5 s timeout). The input was
+      // handed over all the same and is closed, as the local Pool closes it.
+      const pool = makePool();
+      // What the input's return() count was as the rejection reached the caller.
+      const ended = (input: ReturnType<typeof stalling>, options: ImapOptions) =>
+        failure(call(pool, method, input.iterator, options)).then((error) => ({
+          error,
+          returned: input.state.returned,
+        }));
+      const timedOut = await ended(stalling(shaped(method, [1, 2])), { timeout: 1 });
+      expect(timedOut.error).toBeInstanceOf(TimeoutError);
+      expect(timedOut.returned).toBe(1);
+      const aborted = await ended(stalling(shaped(method, [1, 2])), { signal: AbortSignal.abort('stop') });
+      expect(aborted.error.name).toBe('AbortError');
+      expect(aborted.returned).toBe(1);
+      expect(await pool.map(tasks.square, [3])).toEqual([9]);
+    });
+
     test('an aborted signal rejects it with AbortError (the reason as cause), and calls return()', {
       timeout: 30_000,
     }, async () => {

@@ -29,6 +29,7 @@ export { submitClosedError, terminatedError } from './pool/gate.js';
 export { type CallOrder, type Ordered, OrderedJobs } from './pool/job-order.js';
 export {
   type ChunkResults,
+  closeUnstarted,
   InputWaits,
   type StopStream,
   type StreamOptions,

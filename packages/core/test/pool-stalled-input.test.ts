@@ -1,7 +1,7 @@
 // An async input that stops yielding, like a socket that goes quiet: terminate() still ends a call
 // waiting on it (the call has no job in the pool for terminate() to fail), also in the same turn
 // as fresh calls, and a failed item or finished results are not held behind the stalled read.
-import { PoolClosedError } from '@multiproc/core';
+import { PoolClosedError, TimeoutError } from '@multiproc/core';
 import { describe, expect, it } from 'vitest';
 import { matrix } from '../../../test-support/matrix.ts';
 import { tasks as t } from './fixtures/stall-tasks.mjs';
@@ -149,6 +149,49 @@ describe('an automatic chunk over an async input that pauses', () => {
       resume();
       await looping;
       expect(got).toHaveLength(301);
+    },
+  );
+});
+
+describe('a call that ends before it reads its input', () => {
+  it.each(METHODS)(
+    '%s: a 1 ms timeout or an aborted signal calls the input return() before it rejects',
+    {
+      timeout: 20_000,
+    },
+    async (method) => {
+      // The workers are still starting. The stream starts in the call's turn, so the stop finds it
+      // holding the input, which it closes; @multiproc/bullmq's calls wait for Redis first.
+      const pool = makePool({ processes: 1, context: 'thread' });
+      const ended = (input: ReturnType<typeof stalling>, options: object) =>
+        failure(call(pool, method, t.square, input.iterator, options)).then((error) => ({
+          error,
+          returned: input.state.returned,
+        }));
+      const timedOut = await ended(stalling(shaped(method, [1, 2])), { timeout: 1 });
+      expect(timedOut.error).toBeInstanceOf(TimeoutError);
+      expect(timedOut.returned).toBe(1);
+      const aborted = await ended(stalling(shaped(method, [1, 2])), { signal: AbortSignal.abort('stop') });
+      expect((aborted.error as Error).name).toBe('AbortError');
+      expect(aborted.returned).toBe(1);
+    },
+  );
+
+  it.each(['map', 'starmap'] as const)(
+    '%s waiting for room (maxQueue): its timeout calls the input return()',
+    {
+      timeout: 20_000,
+    },
+    async (method) => {
+      const pool = makePool({ processes: 1, maxQueue: 1, context: 'thread' });
+      // One runs, one is queued: the map waits for room until its timeout (the first runs for 400 ms).
+      const busy = [pool.applyAsync(t.sleep, [400]), pool.applyAsync(t.sleep, [400])];
+      const input = stalling(shaped(method, [1, 2]));
+      const error = await failure(call(pool, method, t.square, input.iterator, { timeout: 50 }));
+      const returned = input.state.returned;
+      expect(error).toBeInstanceOf(TimeoutError);
+      expect(returned).toBe(1);
+      await Promise.all(busy);
     },
   );
 });

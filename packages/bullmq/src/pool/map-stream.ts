@@ -12,7 +12,13 @@ import {
   SerializationError,
   type TaskRef,
 } from '@multiproc/core';
-import { AdaptiveChunks, type CallOrder, isAsyncIterable, streamChunks } from '@multiproc/core/internal';
+import {
+  AdaptiveChunks,
+  type CallOrder,
+  closeUnstarted,
+  isAsyncIterable,
+  streamChunks,
+} from '@multiproc/core/internal';
 import type { WithoutNulls } from '@multiproc/shared';
 import { RedisConnectionError, UnknownTaskError } from '../errors.js';
 import { thrownOrError } from '../internal/error-record.js';
@@ -152,6 +158,8 @@ export function mapStream(
     const live = new Set<string>();
     // Set once the stream has ended: a failed chunk's rest is not sent after that.
     let ended = false;
+    // Set once the stream took the input: from then on it closes the input as it ends.
+    let streaming = false;
     try {
       const taskId = site.taskId(task);
       await site.started(scope);
@@ -219,6 +227,7 @@ export function mapStream(
         const { id, reply } = send(items, base);
         return { handle: id, reply };
       };
+      streaming = true;
       yield* streamChunks(iterable as Iterable<unknown>, submit, (ids) => site.cancel(ids), {
         processes,
         chunksize: options.chunksize,
@@ -240,6 +249,9 @@ export function mapStream(
         ...(keepsAll ? {} : { itemFailure: (error: unknown) => failsOnlyItems(error, scope, site.stop) }),
       });
     } catch (error) {
+      // Ended before its stream started (its timeout or signal while the pool was connecting):
+      // the input handed over is closed all the same, before the call rejects.
+      if (!streaming) closeUnstarted(iterable);
       await site.afterTerminate();
       throw error;
     } finally {

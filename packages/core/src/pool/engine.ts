@@ -31,6 +31,7 @@ import {
   resolvePoolOptions,
 } from './options.js';
 import { checkResourceLimits } from './resource-limits.js';
+import { closeUnstarted } from './stream-input.js';
 import type { TinypoolAdapter } from './tinypool.js';
 import type { PoolStats } from './types.js';
 import { beginCall, type CallInput } from './util.js';
@@ -151,7 +152,7 @@ export class PoolEngine {
 
   /**
    * Admits a call of an awaited form, then runs it (given the ms it waited for room in the queue);
-   * counted as open for `join()` from now on.
+   * counted as open for `join()` from now on; `unrun` is told when it ended before it ran.
    */
   admitted(
     method: string,
@@ -159,12 +160,18 @@ export class PoolEngine {
     options: CallOptions,
     input: CallInput,
     run: (waitedMs: number) => Promise<unknown>,
+    unrun?: () => void,
   ) {
     let started: Promise<unknown>;
     try {
       const room = this.gate.admitting(task, options, method, input);
-      // With room: dispatched now, in submission order.
-      started = room ? this.#untilRoom(room, method, task, options).then(run) : run(0);
+      // With room: dispatched now, in submission order. Ended while it waited (`unrun`): never run.
+      started = room
+        ? this.#untilRoom(room, method, task, options).then(run, (error: unknown) => {
+            unrun?.();
+            throw error;
+          })
+        : run(0);
     } catch (error) {
       started = Promise.reject(error);
     }
@@ -221,7 +228,9 @@ export class PoolEngine {
     const keeps = ItemKeeps.atCall(this.context, iterable);
     const run = (waitedMs: number) =>
       collectAll(this.mapPool(), this.spec(task), iterable, options, star, keeps, waitedMs);
-    const call = this.admitted(method, task, options, { iterable }, run);
+    // Ended while it waited for room: the input it was handed is closed as its stream would have
+    // closed it, before the call rejects.
+    const call = this.admitted(method, task, options, { iterable }, run, () => closeUnstarted(iterable));
     call.catch(() => keeps.end()); // never run: what it took goes back (a run ends it itself)
     return call;
   }

@@ -78,6 +78,19 @@ export function closeUnawaited(it: AnyIterator | undefined): void {
 }
 
 /**
+ * Asks the input of a call that ended before its stream started (its timeout or signal while it
+ * waited for the pool or for room in its queue) to finish, as a stopped stream closes the input it
+ * read from: an input that is its own iterator (a generator, an iterator object) was handed over
+ * to the call. An iterable that is not an iterator (an array, a Set) was not: it is left alone, as
+ * no iterator was taken from it.
+ */
+export function closeUnstarted(source: unknown): void {
+  if ((typeof source === 'object' || typeof source === 'function') && source !== null) {
+    if (typeof (source as { next?: unknown }).next === 'function') closeUnawaited(source as AnyIterator);
+  }
+}
+
+/**
  * Asks the input to finish as its stream ends, unless it was read to its end (`open` false).
  * Stopped from outside (`stop.stopped`: a terminated pool, an interrupt, a timeout before the
  * input's end) or while a read is in progress (`cancelRead`: given up with `stop.error`, if any),

@@ -11,7 +11,7 @@ import type { ChunkResults, Pending, StreamOptions, SubmitChunk } from './stream
 import { ItemFailure } from './stream-options.js';
 import { AsyncSteps, ChunkPause, PAUSED } from './stream-steps.js';
 
-export { InputWaits, type StopStream } from './stream-input.js';
+export { closeUnstarted, InputWaits, type StopStream } from './stream-input.js';
 export { type ChunkResults, ItemFailure, type StreamOptions, type SubmitChunk } from './stream-options.js';
 
 /**
