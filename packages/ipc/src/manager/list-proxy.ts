@@ -288,10 +288,8 @@ export class ListProxy<T = unknown> extends BaseProxy implements AsyncIterable<T
   async concat(...items: (T | ConcatArray<T>)[]): Promise<T[]> {
     return (await this.copy()).concat(...items);
   }
-  /**
-   * `for await (const v of l)`: the items at the time the loop starts. Python: `for v in l`. A
-   * synchronous loop (`for...of`, `[...l]`, `Array.from(l)`) throws `ContextError` saying so.
-   */
+  /** `for await (const v of l)`: the items as the loop starts. Python: `for v in l`. A sync loop
+   * (`for...of`, `[...l]`, `Array.from(l)`) throws `ContextError` saying so. */
   async *[Symbol.asyncIterator](): AsyncIterator<T> {
     yield* await this.copy();
   }
