@@ -7,7 +7,7 @@
 // it found (a map waiting for room under maxQueue ignored its timeout and signal) has its CI tests
 // in core (pool-specifics.test.ts).
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,7 +32,7 @@ import {
 import { afterAll, describe, expect, it } from 'vitest';
 import { matrix } from '../../../test-support/matrix.ts';
 import { tasks as t } from './fixtures/bugs-49-tasks.mjs';
-import { type Context, poolsEndedAfterEach } from './report-helpers.ts';
+import { type Context, eventually, lines, poolsEndedAfterEach, rejection, sleep } from './report-helpers.ts';
 
 const CONTEXTS = matrix(import.meta.url) as readonly Context[];
 const pool = poolsEndedAfterEach();
@@ -41,29 +41,6 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 let files = 0;
 /** A fresh file name in the scratch folder. */
 const scratchFile = () => join(scratch, `f${files++}`);
-/** The lines written to `file` so far. */
-const lines = (file: string) =>
-  existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** The error a promise rejects with (fails when it resolves). */
-async function rejection(p: PromiseLike<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('resolved, expected a rejection');
-}
-
-/** Polls `check` every 10 ms until it is true or `ms` passed; resolves with its last answer. */
-async function eventually(check: () => boolean, ms = 5000): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (!check() && Date.now() < end) await sleep(10);
-  return check();
-}
-
 /** Runs fixtures/bugs-49-program.mjs with `args` and extra environment `env`. */
 function runProgram(args: string[], env: NodeJS.ProcessEnv) {
   const file = fileURLToPath(new URL('./fixtures/bugs-49-program.mjs', import.meta.url));

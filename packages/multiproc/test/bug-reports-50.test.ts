@@ -34,7 +34,15 @@ import {
 import { afterAll, describe, expect, it } from 'vitest';
 import { matrix } from '../../../test-support/matrix.ts';
 import { tasks as t } from './fixtures/bugs-50-tasks.mjs';
-import { type Context, poolsEndedAfterEach } from './report-helpers.ts';
+import {
+  type Context,
+  eventually,
+  lines,
+  poolsEndedAfterEach,
+  rejection,
+  sleep,
+  within,
+} from './report-helpers.ts';
 
 const CONTEXTS = matrix(import.meta.url) as readonly Context[];
 const pool = poolsEndedAfterEach();
@@ -43,34 +51,6 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 let files = 0;
 /** A fresh file name in the scratch folder. */
 const scratchFile = () => join(scratch, `f${files++}`);
-/** The lines written to `file` so far. */
-const lines = (file: string) =>
-  existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** The error a promise rejects with (fails when it resolves). */
-async function rejection(p: PromiseLike<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('resolved, expected a rejection');
-}
-
-/** Polls `check` every 10 ms until it is true or `ms` passed; resolves with its last answer. */
-async function eventually(check: () => boolean, ms = 5000): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (!check() && Date.now() < end) await sleep(10);
-  return check();
-}
-
-/** Resolves with `p`'s outcome, or with 'still waiting' once `ms` passed. */
-function within<T>(p: Promise<T>, ms: number): Promise<T | 'still waiting'> {
-  return Promise.race([p, sleep(ms).then(() => 'still waiting' as const)]);
-}
-
 /** Whether a process with this pid still runs (a zombie nobody reaped yet has ended). */
 function alive(pid: number): boolean {
   try {

@@ -22,7 +22,7 @@ import {
 import { afterAll, describe, expect, it } from 'vitest';
 import { matrix } from '../../../test-support/matrix.ts';
 import { tasks as t } from './fixtures/bugs-45-tasks.mjs';
-import { fileWritten, poolsEndedAfterEach } from './report-helpers.ts';
+import { fileWritten, poolsEndedAfterEach, sleep } from './report-helpers.ts';
 
 const pool = poolsEndedAfterEach();
 const scratch = mkdtempSync(join(tmpdir(), 'bugs-45-'));
@@ -34,8 +34,6 @@ const outcome = (p: PromiseLike<unknown>) =>
     (value) => ({ value }),
     (error: Error) => ({ error: error?.name }),
   );
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Polls `check` every 20 ms until it is true or `ms` passed; resolves with its last answer. */
 async function eventually(check: () => boolean, ms = 5000): Promise<boolean> {

@@ -1,7 +1,7 @@
 // What the bug-report test files share: the two contexts, pools ended after each test, a fixture
-// program run to its end, and a file a task writes waited for.
+// program run to its end, a file a task writes waited for, and the small waits the files use.
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Pool } from '@multiproc/multiproc';
 import { afterEach } from 'vitest';
@@ -47,3 +47,32 @@ export function runProgram(
 export async function fileWritten(file: string): Promise<void> {
   while (!existsSync(file)) await new Promise((resolve) => setTimeout(resolve, 5));
 }
+
+/** Resolves after `ms` milliseconds. */
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** The error a promise rejects with (fails when it resolves). */
+export async function rejection(p: PromiseLike<unknown>): Promise<Error> {
+  try {
+    await p;
+  } catch (err) {
+    return err as Error;
+  }
+  throw new Error('resolved, expected a rejection');
+}
+
+/** Polls `check` every 10 ms until it is true or `ms` passed; resolves with its last answer. */
+export async function eventually(check: () => boolean, ms = 5000): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (!check() && Date.now() < end) await sleep(10);
+  return check();
+}
+
+/** Resolves with `p`'s outcome, or with 'still waiting' once `ms` passed. */
+export function within<T>(p: Promise<T>, ms: number): Promise<T | 'still waiting'> {
+  return Promise.race([p, sleep(ms).then(() => 'still waiting' as const)]);
+}
+
+/** The lines written to `file` so far. */
+export const lines = (file: string) =>
+  existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
