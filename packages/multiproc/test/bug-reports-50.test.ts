@@ -35,6 +35,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { matrix } from '../../../test-support/matrix.ts';
 import { tasks as t } from './fixtures/bugs-50-tasks.mjs';
 import {
+  alive,
   type Context,
   eventually,
   lines,
@@ -51,19 +52,6 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 let files = 0;
 /** A fresh file name in the scratch folder. */
 const scratchFile = () => join(scratch, `f${files++}`);
-/** Whether a process with this pid still runs (a zombie nobody reaped yet has ended). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    return !readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.startsWith('Z');
-  } catch {
-    return false;
-  }
-}
 
 /** The pid a task wrote to `file`, once it is there. */
 async function pidIn(file: string): Promise<number> {

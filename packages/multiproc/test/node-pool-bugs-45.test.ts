@@ -22,7 +22,7 @@ import {
 import { afterAll, describe, expect, it } from 'vitest';
 import { matrix } from '../../../test-support/matrix.ts';
 import { tasks as t } from './fixtures/bugs-45-tasks.mjs';
-import { fileWritten, poolsEndedAfterEach, sleep } from './report-helpers.ts';
+import { alive, fileWritten, poolsEndedAfterEach, sleep } from './report-helpers.ts';
 
 const pool = poolsEndedAfterEach();
 const scratch = mkdtempSync(join(tmpdir(), 'bugs-45-'));
@@ -40,20 +40,6 @@ async function eventually(check: () => boolean, ms = 5000): Promise<boolean> {
   const end = Date.now() + ms;
   while (!check() && Date.now() < end) await sleep(20);
   return check();
-}
-
-/** Whether the process `pid` still exists (a zombie whose parent has not reaped it counts as gone). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    return !/^\S+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
 }
 
 describe.each(matrix(import.meta.url))('Node pool bug reports (45), %s context', (context) => {

@@ -76,3 +76,18 @@ export function within<T>(p: Promise<T>, ms: number): Promise<T | 'still waiting
 /** The lines written to `file` so far. */
 export const lines = (file: string) =>
   existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
+
+/** Whether the process `pid` still runs (a zombie whose parent has not reaped it yet has ended). */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    // The state follows the name, which may itself hold ") ": the last ") " ends it.
+    return !/^\S+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
