@@ -39,6 +39,10 @@ describe('From Python', () => {
     expect(python.filter((name) => !rows.includes(name))).toEqual([]);
   });
 
+  it('has one row per name, so no two rows answer differently', () => {
+    expect(rows.filter((name, i) => rows.indexOf(name) !== i)).toEqual([]);
+  });
+
   it('has no row for a name Python does not have', () => {
     expect(rows.filter((name) => !python.includes(name))).toEqual([]);
   });

@@ -85,4 +85,17 @@ describe('options', () => {
       expect((error as Error).message).toMatch(pattern);
     }
   });
+
+  test('startWorker: a task module path with no file names the working directory, and a Windows path its / form', async () => {
+    const cases: [string, RegExp][] = [
+      ['./no-such-tasks.js', /no file at .*no-such-tasks\.js.*working directory/],
+    ];
+    if (process.platform !== 'win32')
+      cases.push(['.\\dist\\tasks.js', /Windows path.*'\.\/dist\/tasks\.js'/]);
+    for (const [path, pattern] of cases) {
+      const error = await startWorker({ tasks: [path], secret: SECRET }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as Error).message).toMatch(pattern);
+    }
+  });
 });

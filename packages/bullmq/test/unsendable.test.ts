@@ -128,6 +128,25 @@ describe.skipIf(redisMissing)('unsendable values, beside the local pool', () => 
     }
   });
 
+  test('a BullMQ Pool and its AsyncResult are refused, as a local Pool and its calls are', {
+    timeout: 30_000,
+  }, async () => {
+    const pending = pool.applyAsync(tasks.echo, [1]);
+    for (const [value, what] of [
+      [pool, /it is a Pool/],
+      [pending, /it is an AsyncResult/],
+    ] as const) {
+      for (const p of [thread, pool]) {
+        // Before: a local task got {} (and `pool.map is not a function` later).
+        const error = await p.apply(tasks.echo, [value]).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(SerializationError);
+        expect((error as SerializationError).path).toBe('args[0]');
+        expect((error as Error).message).toMatch(what);
+      }
+    }
+    expect(await pending).toBe(1);
+  });
+
   test('a task reference returned: refused at `result`, so no result holds one to import', {
     timeout: 30_000,
   }, async () => {

@@ -22,6 +22,7 @@ export {
   toErrorRecord,
 } from './internal/error-record.js';
 export { HELPER_NAMES, HELPERS, type HelperName } from './internal/helper-names.js';
+export { refuseToSend } from './internal/host-bound.js';
 export { importTaskModule } from './internal/load-task.js';
 export { AdaptiveChunks, checkArgLists, defaultChunksize, knownLength } from './pool/chunks.js';
 export { Flatten } from './pool/flatten.js';

@@ -3,6 +3,7 @@
  * registered `waitable` protocol (ipc depends on nothing here).
  */
 import { type WaitReadiness, waitable } from '@multiproc/ipc';
+import { refuseToSend } from './internal/host-bound.js';
 
 /**
  * A handle that `wait()` reports ready once its process has ended (returned, thrown, exited or was
@@ -55,3 +56,5 @@ export class ProcessSentinel {
     return `<sentinel of ${this.#name}>`;
   }
 }
+
+refuseToSend(ProcessSentinel.prototype, 'ProcessSentinel');

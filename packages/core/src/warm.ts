@@ -29,7 +29,8 @@ export interface WarmStartOptions {
    * that import too. Python: `set_forkserver_preload()`. A preloaded module's top level runs
    * when the spare is made, with the `process.env` of that moment; the target itself sees the
    * env (and working directory) of `start()`. A module that fails to import there is named once
-   * in a process warning (code `MP_PRELOAD_FAILED`). @default []
+   * in a process warning (code `MP_PRELOAD_FAILED`). A string is a `file:` URL or an absolute path,
+   * as `defineTasks()` takes; any other (`'./tasks.js'`) throws `ValidationError`. @default []
    */
   preload?: ReadonlyArray<string | URL | TaskRef> | null | undefined;
 }
@@ -79,7 +80,8 @@ function startSpare(context: ContextName): void {
  * Keeps one started worker ready per context, so a `Process` starts in a few milliseconds.
  * @throws {ContextError} for an unknown context name.
  * @throws {ValidationError} for an unknown option, options that are not an object (`null` is read
- *   as none), or a `preload` that is not an array of module URLs (strings or `URL`s) and task refs.
+ *   as none), or a `preload` that is not an array of task refs, `file:` URLs (strings or `URL`s) and
+ *   absolute paths (a relative path such as `'./tasks.js'` too).
  * @example
  * enableWarmStart({ context: 'process', preload: [tasks.work] });
  * const p = new Process({ target: tasks.work, context: 'process' });
@@ -107,10 +109,29 @@ function preloadModules(preload: unknown): string[] {
   if (!Array.isArray(preload)) throw bad(describeValue(preload));
   return preload.map((p, i) => {
     if (isTaskRef(p)) return p.module;
-    if (p instanceof URL) return p.href;
-    if (typeof p === 'string' && p !== '') return p;
+    if (p instanceof URL) return preloadUrl(p.href, i);
+    if (typeof p === 'string' && p !== '') return preloadUrl(p, i);
     throw bad(`${describeValue(p)} at preload[${i}]`);
   });
+}
+
+/**
+ * The URL a spare imports for a string entry: a `file:` URL as given, an absolute path (what `defineTasks()`
+ * takes too: `__filename`, `require.resolve()`) made a `file:` URL, so that the spare imports the
+ * module a target's task ref names. Anything else (`'./tasks.js'`) would be resolved inside the
+ * spare, against no file of the program: refused here, where the mistake is made.
+ */
+function preloadUrl(entry: string, i: number): string {
+  const path = process.getBuiltinModule('node:path');
+  // A path first: `C:\app\tasks.js` would otherwise pass for a URL with the scheme `c:`.
+  if (path.isAbsolute(entry)) return process.getBuiltinModule('node:url').pathToFileURL(entry).href;
+  if (entry.startsWith('file:')) return entry;
+  throw new ValidationError(
+    `enableWarmStart(): preload[${i}] is '${entry}', neither a file: URL nor an absolute path: a ` +
+      "spare could not tell which file it names (task modules are files). Pass a task ref (preload: [tasks.work]), the module's " +
+      "import.meta.url, new URL('./tasks.js', import.meta.url), or an absolute path (__filename, " +
+      "require.resolve('./tasks.js')).",
+  );
 }
 
 /**

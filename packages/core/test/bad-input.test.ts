@@ -91,4 +91,15 @@ describe('enableWarmStart()', () => {
     ).not.toThrow();
     expect(() => enableWarmStart(null)).not.toThrow();
   });
+
+  it('refuses a relative path, a Windows path off Windows and a non-file URL at once, saying what to pass', () => {
+    const entries = ['./tasks.js', 'src/tasks.js', 'https://example.com/tasks.js'];
+    if (process.platform !== 'win32') entries.push('C:\\app\\tasks.js');
+    for (const entry of entries) {
+      const call = () => enableWarmStart({ context: 'thread', preload: [tasks.square, entry] });
+      expect(call).toThrow(ValidationError);
+      expect(call).toThrow(/preload\[1\].*absolute path/);
+    }
+    expect(() => enableWarmStart({ preload: [new URL('data:text/javascript,0')] })).toThrow(ValidationError);
+  });
 });

@@ -1,9 +1,10 @@
-// A Pool, a Process or a manager sent to a worker would arrive as a plain object ({} or a few EventEmitter
+// A Pool, a Process, a manager, a pool call's AsyncResult or imap iterator, a Process's sentinel
+// or a Listener sent to a worker would arrive as a plain object ({} or a few EventEmitter
 // fields), and the task would fail later with `p.map is not a function`. Each is refused at the
 // send instead, with a SerializationError naming its path and what to send, in both contexts
 // (as Python refuses to pickle a pool).
 import { Process, SerializationError } from '@multiproc/core';
-import { Manager, Queue } from '@multiproc/ipc';
+import { Listener, Manager, Queue } from '@multiproc/ipc';
 import { describe, expect, it } from 'vitest';
 import { matrix } from '../../../test-support/matrix.ts';
 // @ts-expect-error: a plain JavaScript fixture (no types), loaded as is by the workers.
@@ -32,6 +33,34 @@ describe.each(matrix(import.meta.url))('a Pool or a Process sent in the %s conte
       m.shutdown();
     }
     expect(await pool.apply(t.echo, [7])).toBe(7); // the worker lives on
+  });
+
+  it('an AsyncResult, an imap iterator, a sentinel and a Listener are refused too', {
+    timeout: 20_000,
+  }, async () => {
+    const pool = makePool({ processes: 1, context });
+    const pending = pool.applyAsync(t.echo, [1]);
+    const results = pool.imap(t.echo, [2]);
+    const p = new Process({ target: t.echo, args: [3], context });
+    p.start();
+    const listener = new Listener();
+    try {
+      for (const [value, what] of [
+        [pending, /an AsyncResult.*Await it here/],
+        [results, /an imap\(\) iterator/],
+        [p.sentinel, /sentinel/],
+        [listener, /a Listener.*Connection/],
+      ] as const) {
+        const err = await serializationFailure(pool.apply(t.echo, [{ value }]));
+        expect(err.path).toBe('args[0].value');
+        expect(err.message).toMatch(what);
+      }
+      expect(await pending).toBe(1);
+      for await (const v of results) expect(v).toBe(2);
+    } finally {
+      listener.close();
+      await p.join();
+    }
   });
 
   it('is refused by Process.start() and Queue.put()', { timeout: 20_000 }, async () => {

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import {
   ContextError,
   disableWarmStart,
@@ -8,6 +9,7 @@ import {
 import { afterEach, describe, expect, it } from 'vitest';
 import { matrix } from '../../../test-support/matrix.ts';
 import { tasks } from './fixtures/tasks.ts';
+import { tasks as preloaded } from './fixtures/warm-preload-tasks.mjs';
 
 afterEach(() => disableWarmStart());
 
@@ -67,6 +69,25 @@ describe.each(matrix(import.meta.url))('warm start in %s context', (context) => 
     expect(warnings).toHaveLength(1);
     expect(warnings[0]!.message).toContain(broken);
     expect(warnings[0]!.message).toContain('top-level failure in the task module');
+  });
+
+  it.each([
+    ['an absolute path (__filename, require.resolve)', fileURLToPath(preloaded.exitUnlessPreloaded.module)],
+    ['a task ref', preloaded.exitUnlessPreloaded],
+  ])('a preload given as %s is imported by the spare, with the env of its making', async (_, entry) => {
+    // The spare is made with this env; a target whose module was not preloaded imports it with the
+    // env of start() and exits 7.
+    process.env.MP_PRELOAD_MARK = 'spare';
+    try {
+      enableWarmStart({ context, preload: [entry] });
+      process.env.MP_PRELOAD_MARK = 'start';
+      const p = new Process({ target: preloaded.exitUnlessPreloaded, context });
+      p.start();
+      await p.join();
+      expect(p.exitCode).toBe(0);
+    } finally {
+      delete process.env.MP_PRELOAD_MARK;
+    }
   });
 
   it('keeps Python exit codes for terminate() on a spare', async () => {

@@ -123,6 +123,8 @@ describe('the schema option', () => {
     it(`${name} refuses a zod 3 schema at once, saying to build it with zod 4`, () => {
       expect(() => make(z3.number())).toThrow(ValidationError);
       expect(() => make(z3.number())).toThrow(/got a zod 3 one .*import \{ z \} from 'zod'/);
+      // A project with zod@3 gets zod 3 from 'zod': the message says how to reach zod 4 from there.
+      expect(() => make(z3.number())).toThrow(/npm install zod@4.*'zod\/v4'` on zod 3\.25/);
     });
   }
 });

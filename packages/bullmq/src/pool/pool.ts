@@ -33,6 +33,7 @@ import {
   guardMethods,
   keepCallerStack,
   POOL_ARITY,
+  refuseToSend,
   settleCall,
   submitClosedError,
   terminatedError,
@@ -389,3 +390,4 @@ export class Pool extends EventEmitter implements AsyncDisposable {
 }
 disposableInEveryRealm(Pool.prototype);
 guardMethods(Pool.prototype, 'Pool', POOL_ARITY);
+refuseToSend(Pool.prototype, 'Pool');

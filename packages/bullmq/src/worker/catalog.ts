@@ -3,8 +3,8 @@
  * (`--tasks [name=]path`), by portable id. Nothing else is ever imported: a job naming another
  * task is rejected.
  */
-import { realpathSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, realpathSync } from 'node:fs';
+import { resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type Pool as LocalPool, type TaskRef, ValidationError } from '@multiproc/core';
 import { checkModuleName, moduleNameOf, taskIdOf, tasksFingerprint } from '../internal/task-ids.js';
@@ -30,9 +30,27 @@ export function parseTaskModule(text: string): TaskModuleSpec {
   const eq = text.indexOf('=');
   const named = eq > 0 && !text.slice(0, eq).includes('/');
   const where = named ? text.slice(eq + 1) : text;
-  const url = /^(file|data):/.test(where) ? where : pathToFileURL(realpath(resolve(where))).href;
+  const url = /^(file|data):/.test(where) ? where : pathToFileURL(realpath(existing(where))).href;
   const name = named ? checkModuleName(text.slice(0, eq), '--tasks') : moduleNameOf(url);
   return { name, url };
+}
+
+/**
+ * The absolute path of `where`, a path given to `--tasks`.
+ * @throws {ValidationError} when no file is there, naming the working directory it was resolved
+ *   from (Node's own "Cannot find module" would name a file of this package as the importer), and
+ *   the `/` form of a Windows path given off Windows.
+ */
+function existing(where: string): string {
+  const path = resolve(where);
+  if (existsSync(path)) return path;
+  const windows = sep === '/' && where.includes('\\');
+  throw new ValidationError(
+    `--tasks: no file at ${path} ('${where}', resolved from the working directory ${process.cwd()}). ` +
+      (windows
+        ? `'${where}' is a Windows path: on this system write '${where.replaceAll('\\', '/')}'.`
+        : 'Give the path of a task module, relative to the working directory or absolute, or its file: URL.'),
+  );
 }
 
 /** The real path (import.meta.url names the file behind a symlink), or the path when it is missing. */

@@ -1,5 +1,6 @@
 /**
- * Objects that only work in the thread that made them (a `Pool`, a `Process`). Structured clone
+ * Objects that only work in the thread that made them (a `Pool`, a `Process`, a pool call's
+ * `AsyncResult` or `imap` iterator, a `Process`'s sentinel). Structured clone
  * would copy their few own fields, and the task would get a plain object (`p.map is not a
  * function`). They refuse to travel instead, naming the path, as Python refuses to pickle a pool.
  */
@@ -14,6 +15,18 @@ const REFUSALS = {
   Process: [
     'a Process, which only the thread that made it can start, join or stop',
     'Send what the task needs (its pid or name), or share an Event or a Queue with both.',
+  ],
+  AsyncResult: [
+    "an AsyncResult, which only the thread that made the call can wait for (Python's cannot be pickled either)",
+    'Await it here and send its value, or have the task put its result on a Queue both share.',
+  ],
+  ImapIterator: [
+    'an imap() iterator, which only the thread that made the call can read',
+    'Read it here and send the values, or pass the task a Queue both share.',
+  ],
+  ProcessSentinel: [
+    "a Process's sentinel, which only the thread that started the Process can wait on",
+    'Share an Event (set by the Process before it ends) or a Queue with the task instead.',
   ],
 } as const;
 

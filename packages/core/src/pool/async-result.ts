@@ -13,6 +13,7 @@ import {
 import { guardMethods } from '../internal/arity.js';
 import type { TaskSpec } from '../internal/batch.js';
 import { keepCallerStack } from '../internal/caller-stack.js';
+import { refuseToSend } from '../internal/host-bound.js';
 import { type Inspect, inspectSymbol, showFields } from '../internal/inspect.js';
 import { firstCallHint } from './first-calls.js';
 
@@ -153,3 +154,4 @@ export class AsyncResult<R> implements PromiseLike<R> {
 
 // As Python's raise TypeError for `get(1, 2)`: JavaScript would drop the extra argument silently.
 guardMethods(AsyncResult.prototype, 'AsyncResult', { get: 1, wait: 1, ready: 0, successful: 0 }, ['get']);
+refuseToSend(AsyncResult.prototype, 'AsyncResult');

@@ -14,6 +14,7 @@ import {
   TimeoutError,
 } from '@multiproc/shared';
 import { keepCallerStack } from '../internal/caller-stack.js';
+import { refuseToSend } from '../internal/host-bound.js';
 import { type Inspect, inspectSymbol, showFields } from '../internal/inspect.js';
 import { ItemFailure } from './stream.js';
 
@@ -189,3 +190,4 @@ export class Flatten<T> implements ImapIterator<T> {
 }
 
 disposableInEveryRealm(Flatten.prototype);
+refuseToSend(Flatten.prototype, 'ImapIterator');

@@ -194,10 +194,13 @@ if (inChild) {
   // Node booted and runs JavaScript: a child that dies from here on started (its exit code is the
   // target's); one that dies before never did (child-runner.ts: WorkerStartError from join()).
   process.send?.(READY_MESSAGE);
+  // A start can come while the spare still preloads: it waits, as a thread spare's does, so a
+  // preloaded module's top level sees the env of the spare's making, not the start's.
+  let preloading: Promise<void> = Promise.resolve();
   process.on('message', function onMessage(message: StartMessage | SpareMessage) {
-    if (message.kind === 'mp:spare') return void prepare(message);
+    if (message.kind === 'mp:spare') return void (preloading = prepare(message));
     process.off('message', onMessage);
-    void run(message);
+    void preloading.then(() => run(message));
   });
 } else {
   const { parentPort, workerData } = threads!;

@@ -36,7 +36,9 @@ function build() {
         error: (issue) =>
           isZod3(issue.input)
             ? "expected a zod 4 schema, got a zod 3 one (zod@3 or 'zod/v3'): it cannot be checked in " +
-              "another worker. Build it with zod 4: `import { z } from 'zod'` or `import * as z from 'zod/mini'`"
+              "another worker. Build it with zod 4: `import { z } from 'zod'` where zod 4 is installed " +
+              "(`npm install zod@4`; 'zod' is zod 3 in a project that has zod@3), `import { z } from " +
+              "'zod/v4'` on zod 3.25, or `import * as z from 'zod/mini'`"
             : 'expected a zod 4 schema (from `zod` or `zod/mini`)',
       },
     )
