@@ -6,6 +6,7 @@
 import { inspect } from 'node:util';
 import { type Pool, Process, ValidationError } from '@multiproc/core';
 import { describe, expect, it } from 'vitest';
+// @ts-expect-error: a plain JavaScript fixture (no types), loaded as is by the workers.
 import { tasks } from './fixtures/typo-tasks.mjs';
 import { poolMaker } from './helpers.js';
 
@@ -63,7 +64,7 @@ describe('a task name that defineTasks() did not define', () => {
   it('undefined from elsewhere, or a read in an earlier turn, gets the advice to check the name, not a stale one', async () => {
     void loose.stale;
     await Promise.resolve();
-    const error = await failure(() => pool().apply(undefined as never, [2]));
+    const error = await failure(() => (pool() as any).apply(undefined, [2]));
     expect(error).toBeInstanceOf(ValidationError);
     expect(error.message).toMatch(
       /got undefined\. A task reference read by a name that defineTasks\(\) did not define/,
