@@ -25,7 +25,7 @@ export const FIRST_USE_FACTORY_EXT = '.cjs';
 /**
  * What a factory's static imports may be: the index, the hubs (factories too; the pool hub imports
  * the hub as './hub.js'), @multiproc/shared, @multiproc/ipc and Node's own modules. A `require()` (zod) and a relative `import()` (its own
- * lazy files, loaded asynchronously) pass too.
+ * lazy files, `./…` or the hub's `../lazy/…`, loaded asynchronously) pass too.
  */
 export const FACTORY_IMPORTS =
   /^(?:\.\.\/index\.js|\.\.\/chunks\/(?:hub|pool)\.js|\.\/hub\.js|@multiproc\/(?:shared|ipc)|node:[\w/]+)$/;
@@ -81,9 +81,11 @@ export async function writeFactory(options, out = FIRST_USE_OUT) {
     },
     footer: { js: 'return made=module.exports});' },
   });
+  // A relative import() is the package's own lazy file (the first-use file's beside it, the hub's
+  // under ../lazy/: syntax-site.js, on a failed import only), loaded asynchronously as an ES module.
   const passes = (i) =>
     i.kind === 'require-call' ||
-    (i.kind === 'dynamic-import' && /^\.\//.test(i.path)) ||
+    (i.kind === 'dynamic-import' && /^(?:\.\/|\.\.\/lazy\/)/.test(i.path)) ||
     FACTORY_IMPORTS.test(i.path);
   const refused = imports.filter((i) => !passes(i));
   if (refused.length > 0) {

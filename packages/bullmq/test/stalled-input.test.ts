@@ -285,6 +285,74 @@ describe.skipIf(redisMissing)('a map-style call over an async input that stops y
     });
   });
 
+  describe.each(['imap', 'imapUnordered'] as const)('%s whose loop never asks for a result', (method) => {
+    test('its timeout runs from the call: the input is closed, the first next() rejects with TimeoutError naming the call', {
+      timeout: 30_000,
+    }, async () => {
+      // The call used to start with its loop's first next(): a loop that never came held the
+      // call, its input and its jobs open forever, the timeout never set.
+      const pool = makePool();
+      const { iterator, state } = stalling([]);
+      const results = pool[method](tasks.square, iterator as AsyncIterable<number>, { timeout: 1000 });
+      await expect.poll(() => state.returned, { timeout: 10_000 }).toBe(1);
+      const error = await failure(results.next());
+      expect(error).toBeInstanceOf(TimeoutError);
+      expect(error.message).toMatch(new RegExp(`The ${method} call did not receive every result`));
+      expect(await pool.map(tasks.square, [3])).toEqual([9]);
+    });
+
+    test('with a timeout its items run from the call; a loop started later gets their results, then the TimeoutError', {
+      timeout: 30_000,
+    }, async () => {
+      const pool = makePool();
+      const { iterator, state } = stalling([1, 2]);
+      const { onProgress, reached } = progress(2);
+      const results = pool[method](tasks.square, iterator as AsyncIterable<number>, {
+        timeout: 1500,
+        chunksize: 1,
+        onProgress,
+      });
+      await reached;
+      await expect.poll(() => state.reads).toBe(3);
+      const { got, error } = await loop({ [Symbol.asyncIterator]: () => results });
+      expect(method === 'imap' ? got : got.sort()).toEqual([1, 4]);
+      expect(error).toBeInstanceOf(TimeoutError);
+      expect(state.returned).toBe(1);
+    });
+
+    test('an aborted signal: the first next() rejects with AbortError and the input is closed', {
+      timeout: 30_000,
+    }, async () => {
+      const pool = makePool();
+      const controller = new AbortController();
+      const { iterator, state } = stalling([1, 2]);
+      const results = pool[method](tasks.square, iterator as AsyncIterable<number>, {
+        signal: controller.signal,
+      });
+      controller.abort('stop');
+      const error = await failure(results.next());
+      expect(error.name).toBe('AbortError');
+      expect(error.cause).toBe('stop');
+      expect(state.returned).toBe(1);
+    });
+
+    test('without a timeout nothing is read or run before the loop asks, as on the local Pool', {
+      timeout: 30_000,
+    }, async () => {
+      const pool = makePool();
+      const { iterator, state } = stalling([1, 2]);
+      const results = pool[method](tasks.square, iterator as AsyncIterable<number>, { chunksize: 1 });
+      // A call made after it runs to its end: the pool is connected and its workers idle.
+      expect(await pool.map(tasks.square, [3])).toEqual([9]);
+      expect(state.reads).toBe(0);
+      const head = await results.next();
+      expect(head.done).toBe(false);
+      expect(method === 'imap' ? [head.value] : [1, 4]).toContain(head.value);
+      await results.return();
+      expect(state.returned).toBe(1);
+    });
+  });
+
   test('a slow async generator input: terminate() ends the call at once, and the generator finally runs once its read settles', {
     timeout: 30_000,
   }, async () => {

@@ -17,6 +17,7 @@ import {
 import './internal/start-dir.js';
 import { isMain } from './identity.js';
 import { importRefModule } from './internal/ref-loader.js';
+import { notingMisses } from './task-miss.js';
 import {
   callSiteIn,
   checkTaskName,
@@ -252,7 +253,8 @@ export function defineTasks<T extends Record<string, TaskFunction>>(
     refs[name] = makeRef(url, name, fn);
   }
   tasksByModule.set(url, registered);
-  return Object.freeze(refs) as TaskRefs<T>;
+  // A read of a name it lacks is noted for the message of a call given its `undefined` (task-miss.ts).
+  return notingMisses(Object.freeze(refs), url) as TaskRefs<T>;
 }
 
 /**

@@ -42,4 +42,25 @@ describe.each(matrix(import.meta.url))('results a pool no longer needs (%s)', (c
     expect(refs.filter((ref) => ref.deref() !== undefined)).toHaveLength(0);
     expect(await pool.apply(t.square, [3])).toBe(9); // the pool goes on
   });
+  it('an open imap with a timeout keeps no result its loop has read, the first (read at the call) too', {
+    timeout: 60_000,
+  }, async () => {
+    const pool = makePool({ processes: 2, context });
+    const refs: WeakRef<object>[] = [];
+    function* endless() {
+      for (;;) yield 1;
+    }
+    // A call with a timeout starts at the call, before its loop asks: its first step used to stay
+    // referenced, with its results, for as long as the call lived.
+    const results = pool.imap(t.big, endless(), { timeout: 60_000, chunksize: 1 });
+    const run = async () => {
+      for await (const r of results) {
+        refs.push(new WeakRef(r as object));
+        if (refs.length === 40) return;
+      }
+    };
+    await run();
+    await collect();
+    expect(refs.slice(0, 30).filter((ref) => ref.deref() !== undefined)).toHaveLength(0);
+  });
 });

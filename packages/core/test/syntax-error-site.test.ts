@@ -66,6 +66,19 @@ describe.each(matrix(import.meta.url))('a task module with a syntax error, %s co
   });
 });
 
+// The thread that receives a reference imports its module (Python's unpickling does) when it is
+// neither the program's main thread (which imports none) nor a multiproc worker (load-task.ts): a
+// worker_threads Worker of the program's own, a test runner's or another pool's thread.
+describe("a thread of the program's own that receives a reference to a task of that module", () => {
+  it('rejects with the broken file, line and column, the source line and a caret', async () => {
+    const { stdout, stderr } = await runProgram('syntax-error-own-thread.mjs', [modules.static]);
+    expect(stderr).toBe('');
+    expect(stdout).toMatch(/^ProcessError: Cannot import the task module .*static\.mjs: /);
+    expect(stdout).toMatch(expected.static);
+    expect(stdout).toMatch(/\nexport const x = ;\n {17}\^\ncause: SyntaxError\n$/);
+  });
+});
+
 describe('importSpecifiers', () => {
   it('finds static and literal dynamic imports, and skips those in comments and strings', () => {
     const source = [

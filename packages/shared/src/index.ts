@@ -73,6 +73,8 @@ export {
   tooManyArguments,
 } from './internal/arity.js';
 export { type BarrierAction, runAction, setBarrierActionRunner } from './internal/barrier-action.js';
+/** @internal For the other packages: the awaiting code's frames on a failed wait's error. */
+export { addCallerFrames, OWN_STACK } from './internal/caller-stack.js';
 export { describeError, describeThrown } from './internal/describe-thrown.js';
 /** @internal For the other packages: see internal/engine-objects.ts. */
 export { isEngineObject } from './internal/engine-objects.js';

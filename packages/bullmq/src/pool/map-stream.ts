@@ -19,7 +19,7 @@ import {
   isAsyncIterable,
   streamChunks,
 } from '@multiproc/core/internal';
-import type { WithoutNulls } from '@multiproc/shared';
+import { MAX_TIMEOUT_MS, type WithoutNulls } from '@multiproc/shared';
 import { RedisConnectionError, UnknownTaskError } from '../errors.js';
 import { thrownOrError } from '../internal/error-record.js';
 import type { JobKind, ResultPayload } from '../internal/protocol.js';
@@ -146,13 +146,17 @@ export function mapStream(
   });
   let first: ReturnType<MapChunks['next']> | undefined;
   let started = false;
-  let opened: CallScope | undefined;
-  const body = (async function* () {
-    const scope = openScope(options, site.stop, {
+  const open = () =>
+    openScope(options, site.stop, {
       timeoutMessage: timeoutMessage(method, !keepsAll),
       unrefTimer: !keepsAll,
     });
-    opened = scope;
+  // A call with a timeout or a signal watches them from the call, as the local Pool's: also an
+  // imap whose loop has not asked for a result yet. Any other imap holds nothing until it does.
+  let opened = options.timeout != null || options.signal != null ? open() : undefined;
+  const body = (async function* () {
+    opened ??= open();
+    const scope = opened;
     // This call's jobs not settled yet: once it stops (`signal`, `timeout`, an early exit, a
     // failure), those still queued are removed and the running ones stopped on their workers.
     const live = new Set<string>();
@@ -262,16 +266,23 @@ export function mapStream(
       if (live.size > 0) site.cancel([...live]);
     }
   })();
+  /** Runs the body before its loop asks (once): on close(), and for an imap with a timeout. */
+  const startEarly = () => {
+    if (started || first !== undefined) return;
+    first = body.next();
+    first.catch(() => {});
+  };
   const forget = keepsAll
     ? undefined
     : site.reading(async () => {
-        if (!started && first === undefined) {
-          // The body runs up to the stream's start, which hands over readAll.
-          first = body.next();
-          first.catch(() => {});
-        }
+        // The body runs up to the stream's start, which hands over readAll.
+        startEarly();
         return (await readAllReady)?.(leftClosed);
       });
+  // An imap's deadline counts from the call, as Python's imap runs its tasks from the call: a call
+  // with a timeout starts now (within `inflight`), or a loop started late (or never) would find
+  // its whole time spent waiting for it, with nothing run and its input never closed.
+  if (!keepsAll && hasDeadline(options.timeout)) startEarly();
   // While the consumer waits on a step, the call's timeout holds the program (see CallScope.waiting).
   const step = async (next: ReturnType<MapChunks['next']>) => {
     opened?.waiting(true);
@@ -285,13 +296,12 @@ export function mapStream(
     started = true;
     let bodyDone = false;
     try {
-      if (first !== undefined) {
-        const head = await step(first);
-        if (head.done) return;
-        yield head.value;
-      }
       for (;;) {
-        const next = await step(body.next()).catch((error: unknown) => {
+        // The step started early (on close(), or for a call with a timeout) comes first, and is let
+        // go of once read: its results must not live as long as the call.
+        const pending = first ?? body.next();
+        first = undefined;
+        const next = await step(pending).catch((error: unknown) => {
           bodyDone = true;
           throw error;
         });
@@ -307,6 +317,11 @@ export function mapStream(
       forget?.();
     }
   })();
+}
+
+/** Whether `timeout` sets a deadline still ahead: a positive number of ms a timer can measure. */
+function hasDeadline(timeout: number | null | undefined): boolean {
+  return timeout != null && timeout > 0 && timeout <= MAX_TIMEOUT_MS;
 }
 
 /** The index in `items` of the first item that cannot be packed on its own, or -1. */

@@ -10,21 +10,17 @@
  *
  * The frames are V8's async stack trace, captured in the rejection handler of the promise the
  * caller awaits: nothing is captured for a call that succeeds, and a caller that does not await
- * (a bare `.then()` chain) gets the error unchanged.
+ * (a bare `.then()` chain) gets the error unchanged. The capture itself is shared's
+ * `addCallerFrames`, which ipc's waiting `get()`/`recv()` use too.
  */
+
+import { addCallerFrames, OWN_STACK } from '@multiproc/shared';
 
 /** The line between the error's own stack and the caller's frames, for a pool call. */
 export const CALLER_STACK_HEADER = '  Where the pool call was awaited:';
 
 /** The line for a `Process` method's rejection (`join()`, `terminate()`). */
 export const PROCESS_CALLER_HEADER = '  Where the Process call was awaited:';
-
-/**
- * Where an error keeps the stack it had before a caller's frames were added (so they are added
- * once). A registered symbol: each bundle that carries a copy of this file (core's index, its
- * `internal` entry that `@multiproc/bullmq` loads) reads the same key.
- */
-const ownStack: unique symbol = Symbol.for('multiproc.ownStack') as typeof ownStack;
 
 /**
  * Rethrows `err`, an `Error` given the frames of the code awaiting the promise this is the
@@ -44,27 +40,7 @@ export function withProcessCallerStack(err: unknown): never {
 
 /** Rethrows `err` with the frames below `handler`'s (the rejection handler) under `header`. */
 function addCallerStack(err: unknown, header: string, handler: (err: unknown) => never): never {
-  if (!(err instanceof Error)) throw err;
-  const here: { stack?: string } = {};
-  Error.captureStackTrace(here, handler);
-  // Only the awaiting functions' frames: Node's own (processTicksAndRejections) say nothing.
-  const frames = (here.stack ?? '')
-    .split('\n')
-    .slice(1)
-    .filter((line) => !line.includes('(node:internal/') && !line.includes(' node:internal/'));
-  if (frames.length === 0) throw err;
-  const e = err as Error & { [ownStack]?: string };
-  try {
-    let own = e[ownStack];
-    if (own === undefined) {
-      if (typeof e.stack !== 'string') throw err;
-      own = e.stack;
-      Object.defineProperty(e, ownStack, { value: own, configurable: true });
-    }
-    e.stack = `${own}\n${header}\n${frames.join('\n')}`;
-  } catch {
-    // A frozen error, or a stack that cannot be set: it goes as it is.
-  }
+  addCallerFrames(err, header, handler);
   throw err;
 }
 
@@ -79,12 +55,12 @@ export function keepCallerStack<T>(promise: Promise<T>): Promise<T> {
  * the frames of the code that awaited the local call mean nothing; the receiving side adds its own.
  */
 export function withoutCallerStack<T>(err: T): T {
-  const e = err as (Error & { [ownStack]?: string }) | null;
-  const own = typeof e === 'object' && e !== null ? e[ownStack] : undefined;
+  const e = err as (Error & { [OWN_STACK]?: string }) | null;
+  const own = typeof e === 'object' && e !== null ? e[OWN_STACK] : undefined;
   if (own === undefined) return err;
   try {
     e!.stack = own;
-    delete e![ownStack];
+    delete e![OWN_STACK];
   } catch {
     // A frozen error: it goes as it is.
   }

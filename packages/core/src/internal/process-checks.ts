@@ -3,6 +3,7 @@
  * message can cross to a child process.
  */
 import { describeValue, spellingOf, ValidationError } from '@multiproc/shared';
+import { UNDEFINED_TASK, undefinedTaskHint } from '../task-miss.js';
 import { refusedAt } from './clone-refusal.js';
 import type { StartMessage } from './runner.js';
 
@@ -29,7 +30,12 @@ export function checkTarget(self: object, options: unknown): void {
     const slip = Object.keys(options).find(
       (key) => key !== 'target' && spellingOf(key, ['target']) === 'target',
     );
-    const named = slip === undefined ? '' : ` It was given '${slip}': did you mean target?`;
+    const named =
+      slip !== undefined
+        ? ` It was given '${slip}': did you mean target?`
+        : Object.hasOwn(options, 'target')
+          ? ` It was given undefined. ${undefinedTaskHint() ?? UNDEFINED_TASK}`
+          : '';
     throw new ValidationError(
       `Invalid option 'target' for Process: a Process needs a target.${named} Register the function with ` +
         'defineTasks(import.meta.url, { work }) and pass { target: tasks.work, args }.',

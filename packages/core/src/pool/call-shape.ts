@@ -5,6 +5,7 @@
  */
 import { describeValue, ValidationError } from '@multiproc/shared';
 import { isTaskRef } from '../task.js';
+import { UNDEFINED_TASK, undefinedTaskHint } from '../task-miss.js';
 import { looksLikeFile, taskEntry } from './node-pool-names.js';
 
 /** Each submitting method's call, as a user writes it. */
@@ -62,6 +63,9 @@ export function badTask(method: string, task: unknown, second: unknown): Validat
   } else if (typeof task === 'string') {
     const ref = /^[A-Za-z_$][\w$]*$/.test(task) ? `tasks.${task}` : `tasks[${JSON.stringify(task)}]`;
     hint = `A task is passed by reference, not by name: pass ${ref} from defineTasks(): ${shape.replace('task', ref)}.`;
+  } else if (task === undefined && (second !== undefined || undefinedTaskHint() !== undefined)) {
+    // `pool.map(tasks.sqare, items)`: a name defineTasks() did not define (JavaScript: no type check).
+    hint = `${undefinedTaskHint() ?? UNDEFINED_TASK} Write ${shape}.`;
   } else {
     hint = `Write ${shape}.`;
   }

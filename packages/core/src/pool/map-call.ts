@@ -223,7 +223,7 @@ export function mapChunks(
   let started = false;
   /** Starts the stream before its loop asks (once): on close(), and for a call with a timeout. */
   const startEarly = () => {
-    if (first !== undefined) return;
+    if (started || first !== undefined) return;
     first = inner.next();
     first.catch(() => {});
   };
@@ -283,13 +283,12 @@ export function mapChunks(
   return (async function* () {
     started = true;
     try {
-      if (first !== undefined) {
-        const head = await step(first);
-        if (head.done) return;
-        yield head.value;
-      }
       for (;;) {
-        const next = await step(inner.next());
+        // The step started early (on close(), or for a call with a timeout) comes first, and is let
+        // go of once read: its results must not live as long as the call.
+        const pending = first ?? inner.next();
+        first = undefined;
+        const next = await step(pending);
         if (next.done) return;
         yield next.value;
       }

@@ -1,6 +1,6 @@
 /**
- * The parts of a {@link Connection} that are not its calls: how it travels (its codec data) and
- * the errors its checks raise.
+ * The parts of a {@link Connection} that are not its calls: how it travels (its codec data), the
+ * errors its checks raise, and what `recv()` says at the end.
  */
 import { type EncodeContext, type Encoded, ProcessError } from '@multiproc/shared';
 import { BrokenPipeError } from '../errors.js';
@@ -86,5 +86,34 @@ export function notReadable(refusedLength: boolean): ProcessError {
 export function notWritable(): ProcessError {
   return new ProcessError(
     'This is the receive-only end of a one-way Pipe: Pipe({ duplex: false }) returns [receiveEnd, sendEnd]; send on the other one.',
+  );
+}
+
+/**
+ * What `recv()` says at the end: nothing left, or (`lost`: Handle.homeLost) what was lost, or
+ * (`stopped`: Handle.writerStopped) that a writer's last sends may be.
+ */
+export function endMessage(lost: boolean | number, stopped: boolean): string {
+  const fix =
+    'Create the pipe in the reading process and pass the sending end to the worker to keep what it sends.';
+  if (lost === false && stopped)
+    return (
+      'The other end of the pipe was closed and nothing more came, but a worker writing to it was killed ' +
+      'or terminated: what it sent in its last moments may be lost (bytes the operating system had not taken ' +
+      "yet, with the pipe full, were still in the sending process's memory; a thread's sends of the turn it " +
+      'was stopped in had not left it). Let the worker end by itself (return or process.exit()) to deliver ' +
+      'everything it sent.'
+    );
+  if (lost === false)
+    return 'The other end of the pipe was closed (or its process exited) and nothing is left.';
+  if (lost === true)
+    return (
+      'The other end of the pipe was in a worker that ended without running its exit hooks (it was ' +
+      `terminated, killed or crashed): what it had sent and this end had not received, if anything, is lost. ${fix}`
+    );
+  return (
+    `${lost} message(s) the other end sent before its worker ended are lost: sendBytes() of 16 KiB or more ` +
+    "is written from the sender's memory, and this end's connection was reset before it read them. " +
+    fix
   );
 }

@@ -2,8 +2,8 @@
  * The state behind one copy of a `Connection` (connection.ts holds the public class and its
  * documentation): its handle, which ways it works and whether it is closed, and how its calls
  * run: a send put on the handle, a received item turned into a value, bytes or an error, a poll,
- * and how the copy is encoded. How it travels and the errors of its checks are in
- * connection-parts.ts.
+ * and how the copy is encoded. How it travels, the errors of its checks and its end's message are
+ * in connection-parts.ts.
  */
 import {
   ClosedError,
@@ -19,6 +19,7 @@ import { BufferTooShortError, EOFError, MessageTooLongError } from '../errors.js
 import {
   brokenPipe,
   encodeConnection,
+  endMessage,
   notReadable,
   notWritable,
   refusableHandle,
@@ -41,6 +42,7 @@ import {
   sendBytesView,
   toItem,
 } from './serialize.js';
+import { RECV_HEADER, waitEnd } from './wait-stack.js';
 import { waitsForever } from './waits-forever.js';
 
 /** One Connection copy's state; `owner` is the public object. */
@@ -107,12 +109,15 @@ export class ConnectionState<T> {
     } catch (err) {
       return Promise.reject(err);
     }
-    return r.then(this.#value);
+    return r.then(this.#waited.read, this.#waited.failed);
   }
 
   // A recv() taken while an earlier one waits for a load settles after it (receive-order.ts).
   readonly #value = (r: GetResult): T | Promise<T> =>
     this.#order.busy ? this.#order.addFrom(() => this.#received(r)) : this.#received(r);
+
+  // A recv() that waited: its error gains the frames of the code that awaited it (wait-stack.ts).
+  readonly #waited = waitEnd(RECV_HEADER, this.#value);
 
   #received(r: GetResult): T | Promise<T> {
     // What the value needs is loaded first (a task reference's module: Python's unpickling imports
@@ -267,33 +272,4 @@ export class ConnectionState<T> {
     if (this.#closed) throw new ClosedError('This Connection was closed.');
     if (!this.#writable) throw notWritable();
   }
-}
-
-/**
- * What `recv()` says at the end: nothing left, or (`lost`: Handle.homeLost) what was lost, or
- * (`stopped`: Handle.writerStopped) that a writer's last sends may be.
- */
-function endMessage(lost: boolean | number, stopped: boolean): string {
-  const fix =
-    'Create the pipe in the reading process and pass the sending end to the worker to keep what it sends.';
-  if (lost === false && stopped)
-    return (
-      'The other end of the pipe was closed and nothing more came, but a worker writing to it was killed ' +
-      'or terminated: what it sent in its last moments may be lost (bytes the operating system had not taken ' +
-      "yet, with the pipe full, were still in the sending process's memory; a thread's sends of the turn it " +
-      'was stopped in had not left it). Let the worker end by itself (return or process.exit()) to deliver ' +
-      'everything it sent.'
-    );
-  if (lost === false)
-    return 'The other end of the pipe was closed (or its process exited) and nothing is left.';
-  if (lost === true)
-    return (
-      'The other end of the pipe was in a worker that ended without running its exit hooks (it was ' +
-      `terminated, killed or crashed): what it had sent and this end had not received, if anything, is lost. ${fix}`
-    );
-  return (
-    `${lost} message(s) the other end sent before its worker ended are lost: sendBytes() of 16 KiB or more ` +
-    "is written from the sender's memory, and this end's connection was reset before it read them. " +
-    fix
-  );
 }

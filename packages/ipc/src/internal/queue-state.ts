@@ -5,6 +5,7 @@
  * for another thread or process.
  */
 import {
+  addCallerFrames,
   ClosedError,
   type EncodeContext,
   type Encoded,
@@ -33,6 +34,7 @@ import {
   validate,
 } from './schema.js';
 import { fromItem, toItem } from './serialize.js';
+import { GET_HEADER } from './wait-stack.js';
 import { waitsForever } from './waits-forever.js';
 
 const BLOCK = { block: true };
@@ -140,22 +142,28 @@ export class QueueState<T> {
     return this.#getEnded(r, timeout);
   }
 
+  // A get that waited: its error gains the frames of the code that awaited it (wait-stack.ts).
   async #getEnded(result: GetResult | Promise<GetResult>, timeout: number | undefined, behind = false) {
-    let r = result instanceof Promise ? await result : result;
-    if (behind || (r === TIMEOUT && timeout === 0 && !(result instanceof Promise))) {
-      // None at once: once more after the loop read what arrived (a busy get loop makes progress).
-      // Gets made meanwhile wait their turn (setImmediate keeps order): none takes an item before.
-      this.#behind++;
-      let again: GetResult | Promise<GetResult>;
-      try {
-        await ioTurn();
-        again = this.handle.get(behind ? timeout : 0);
-      } finally {
-        this.#behind--;
+    try {
+      let r = result instanceof Promise ? await result : result;
+      if (behind || (r === TIMEOUT && timeout === 0 && !(result instanceof Promise))) {
+        // None at once: once more after the loop read what arrived (a busy get loop makes progress).
+        // Gets made meanwhile wait their turn (setImmediate keeps order): none takes an item before.
+        this.#behind++;
+        let again: GetResult | Promise<GetResult>;
+        try {
+          await ioTurn();
+          again = this.handle.get(behind ? timeout : 0);
+        } finally {
+          this.#behind--;
+        }
+        r = again instanceof Promise ? await again : again;
       }
-      r = again instanceof Promise ? await again : again;
+      return this.#value(r, timeout);
+    } catch (err) {
+      addCallerFrames(err, GET_HEADER, this.#getEnded);
+      throw err;
     }
-    return this.#value(r, timeout);
   }
 
   getNowait(): T {

@@ -1,0 +1,46 @@
+/**
+ * The caller's lines on an error that a wait rejects with. An error made where the wait ends (a
+ * timer, a peer's message, a closed end) carries only the library's own frames: neither says
+ * which line of the program waited. Python's traceback shows it. Here the error keeps its own
+ * stack first and gains, below a header line, the frames of the code that awaited: V8's async
+ * stack trace, captured as the wait fails, so nothing is captured for one that succeeds. Core's
+ * pool calls (`internal/caller-stack.ts`) and ipc's `get()`/`recv()` use it.
+ */
+
+/**
+ * Where an error keeps the stack it had before a caller's frames were added (so they are added
+ * once). A registered symbol: each bundle that carries a copy of this file reads the same key.
+ */
+export const OWN_STACK: unique symbol = Symbol.for('multiproc.ownStack') as typeof OWN_STACK;
+
+/**
+ * Adds to `err` (an `Error`) the frames of the code awaiting `below`, under `header`: call it in
+ * the rejection handler `below` of the promise the caller awaits, or in the `catch` of the async
+ * function `below` that the caller awaits. Anything else (not an error, a stack that cannot be
+ * set, no caller frame) is left as it is; never throws.
+ * @example
+ * return work.catch(function onFail(err) { addCallerFrames(err, '  Where it was awaited:', onFail); throw err; });
+ */
+export function addCallerFrames(err: unknown, header: string, below: (...args: never[]) => unknown): void {
+  if (!(err instanceof Error) || typeof Error.captureStackTrace !== 'function') return;
+  const here: { stack?: string } = {};
+  Error.captureStackTrace(here, below);
+  // Only the awaiting functions' frames: Node's own (processTicksAndRejections) say nothing.
+  const frames = (here.stack ?? '')
+    .split('\n')
+    .slice(1)
+    .filter((line) => !line.includes('(node:internal/') && !line.includes(' node:internal/'));
+  if (frames.length === 0) return;
+  const e = err as Error & { [OWN_STACK]?: string };
+  try {
+    let own = e[OWN_STACK];
+    if (own === undefined) {
+      if (typeof e.stack !== 'string') return;
+      own = e.stack;
+      Object.defineProperty(e, OWN_STACK, { value: own, configurable: true });
+    }
+    e.stack = `${own}\n${header}\n${frames.join('\n')}`;
+  } catch {
+    // A frozen error, or a stack that cannot be set: it goes as it is.
+  }
+}
