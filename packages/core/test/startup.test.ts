@@ -25,8 +25,9 @@ describe('start-up loads only what is used', () => {
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toEqual({
       atImport: NOTHING,
-      // The program that starts a Process loads core's Process and Pool code, not ipc's managers.
-      afterThreadProcess: { ...NOTHING, lazy: ['core/first-use'] },
+      // The program that starts a Process loads core's Process hub, not the pool's chunk nor ipc's
+      // managers.
+      afterThreadProcess: { ...NOTHING, lazy: ['core/chunks/hub'] },
       // A Process worker loads its entry and what the task module's import loads, not the hub
       // (the pool's and the host's code); a child process does not load node:worker_threads.
       inThreadProcess: {
@@ -68,7 +69,14 @@ describe('start-up loads only what is used', () => {
         utilLazy: [],
       },
       zodAfterPool: false,
-      lazyAfterPool: ['core/first-use', 'core/pool/tinypool', 'tinypool'],
+      // A pool loads both hubs (the pool's code is in its own chunk), its first-use file and tinypool.
+      lazyAfterPool: [
+        'core/chunks/hub',
+        'core/chunks/pool',
+        'core/first-use',
+        'core/pool/tinypool',
+        'tinypool',
+      ],
     });
   }, 90_000);
 });
