@@ -8,7 +8,10 @@ import { runNodeInGroup } from './group.ts';
 import { fixture } from './helpers.ts';
 
 describe.skipIf(process.platform === 'win32')('worker threads that forked a child Process', () => {
-  it('leave no zombie child (reaper, forked child, a pool left open) once they ended', async ({ expect, onTestFinished }) => {
+  it('leave no zombie child (reaper, forked child, pool left open) once ended', async ({
+    expect,
+    onTestFinished,
+  }) => {
     const run = runNodeInGroup([fixture('thread-forks.mjs')], 60, onTestFinished);
     const { stdout, stderr, code } = await run.done;
     expect(stdout.match(/^exit code 0$/gm), stderr).toHaveLength(3);
