@@ -8,7 +8,8 @@ import shared, { longTier } from '../../vitest.shared.ts';
 // worker's event loop stalls past any lock short enough to test the payload's own. So do Redis
 // killed and restarted (with its data or without), cut off or frozen, workers killed or frozen,
 // the worker CLI and split task modules: minutes of CPU and of waiting on BullMQ's timers that
-// CI's 2 cores cannot spare beside every other suite.
+// CI's 2 cores cannot spare beside every other suite. The ports of Bull's and BullMQ's bug reports
+// (bug-reports-*) join them, as the umbrella package's report files run in the full tier.
 export default mergeConfig(
   shared,
   defineConfig({
@@ -24,6 +25,7 @@ export default mergeConfig(
         'test/liveness.test.ts',
         'test/cli.test.ts',
         'test/split-modules.test.ts',
+        'test/bug-reports-*.test.ts',
       ]),
     },
   }),

@@ -22,6 +22,7 @@ import { ItemKeeps } from './item-keeps.js';
 import { whileHeld } from './keep-alive.js';
 import { collectAll, type MapCallPool, timeoutMessage } from './map-call.js';
 import { CallerMessages } from './messages.js';
+import { poolOpened, poolStopped, poolTerminating } from './open-pools.js';
 import {
   type CallOptions,
   type MapOptions,
@@ -131,6 +132,7 @@ export class PoolEngine {
       },
     );
     this.#weight = takeWeight();
+    poolOpened(this);
   }
 
   /** `close()`: no more calls; those made still run. */
@@ -300,6 +302,7 @@ export class PoolEngine {
     await whileHeld(this.#started().then(() => this.#dispatcher.whenIdle()));
     await adapter?.destroy(this.gate.state === 'closed');
     this.#stopped = true;
+    poolStopped(this);
     this.#messages.close();
     this.#unweigh();
   }
@@ -312,6 +315,7 @@ export class PoolEngine {
     if (disposed && this.gate.state !== 'terminated') this.gate.disposed = true;
     this.#stopped = true;
     const done = this.#stop();
+    poolTerminating(this, done);
     // The calls it fails reject once it has resolved (Gate.afterTerminate); set before they do.
     const gate = this.gate;
     gate.terminating = gate.terminating ? Promise.all([gate.terminating, done]).then(() => {}) : done;

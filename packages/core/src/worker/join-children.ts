@@ -10,6 +10,8 @@
  * `terminate()` still ends them at once.
  */
 
+import { terminateOpenPools } from '../pool/open-pools.js';
+
 const CHILDREN_KEY = Symbol.for('multiproc.nonDaemonChildren');
 
 type Joinable = { join(): Promise<void> };
@@ -36,9 +38,17 @@ export function joinNonDaemonChildren(): Promise<void> | undefined {
   return Promise.allSettled(children.map((child) => child.join())).then(() => joinNonDaemonChildren());
 }
 
-/** Exits with `code` once the non-daemon Processes started here have ended (at once if none). */
+/**
+ * Exits with `code` once the non-daemon Processes started here have ended and the pools its tasks
+ * left open are terminated (`pool/open-pools.ts`); at once if there are none.
+ */
 export function exitAfterChildren(code: number): void {
   const pending = joinNonDaemonChildren();
-  if (!pending) process.exit(code);
-  void pending.then(() => process.exit(code));
+  if (!pending) {
+    const stopping = terminateOpenPools();
+    if (!stopping) process.exit(code);
+    void stopping?.then(() => process.exit(code));
+    return;
+  }
+  void pending.then(() => terminateOpenPools()).then(() => process.exit(code));
 }
