@@ -160,6 +160,28 @@ const AS_COMMONJS =
   'Node loaded it as CommonJS, as the nearest package.json says ("type": "commonjs", as npm init -y ' +
   'writes): name it .mts (or .mjs), or set "type": "module" in that package.json.';
 
+// Node's message for a module it cannot find names its importer: for the task module itself, that
+// is this library's worker entry, which tells the user nothing.
+const NOT_FOUND = /^Cannot find module '([^']+)'/;
+
+/**
+ * What to say when the module Node could not find is the task module itself (a path given to
+ * `defineTasks()` that names no file); `undefined` for any other failure (a module it imports
+ * that is missing keeps Node's message, which names the task module as its importer).
+ */
+function notFound(moduleUrl: string, message: string): string | undefined {
+  const missing = NOT_FOUND.exec(message)?.[1];
+  if (missing === undefined) return undefined;
+  const { fileURLToPath } = process.getBuiltinModule('node:url');
+  const own = fileURLToPath(moduleUrl);
+  if (missing !== own && missing !== moduleUrl) return undefined;
+  return (
+    `there is no file ${own}. defineTasks() takes the URL of the module that calls it: write ` +
+    'defineTasks(import.meta.url, ...) in that module (__filename in CommonJS), and keep the file ' +
+    'in place while workers may start.'
+  );
+}
+
 const loading = new Map<string, Promise<void>>();
 
 /** Imports `moduleUrl` once per realm. */
@@ -188,6 +210,9 @@ export function importTaskModule(moduleUrl: string): Promise<void> {
       } catch (err) {
         if (isBootstrapError(err) || err instanceof ProcessError) throw err;
         const message = (err as Error)?.message ?? String(err);
+        const missing = notFound(moduleUrl, message);
+        if (missing !== undefined)
+          throw new ProcessError(`Cannot import the task module ${moduleUrl}: ${missing}`, { cause: err });
         const hint = TEST_RUNNER_ERROR.test(message)
           ? ` The module uses a test runner: ${OWN_MODULE}`
           : CJS_SYNTAX_ERROR.test(message)
