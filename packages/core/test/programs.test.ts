@@ -57,6 +57,8 @@ describe.concurrent.each(matrix(import.meta.url))('programs in %s context', PROG
     // A killed program's stderr ends with "[killed: ...]".
     expect(stdout, stderr.slice(-200)).toBe(context === 'thread' ? 'exitCode=1\n' : 'exitCode=-6\n');
     expect(stderr).toMatch(/the Process \((thread|pid) \d+\) ran out of memory: .*--max-old-space-size/);
+    // Not Node's ERR_WORKER_OUT_OF_MEMORY stack of its own internal frames besides.
+    expect(stderr).not.toContain('node:internal/worker');
   });
 
   it('names the task and module when the worker does not define the task', async ({ expect }) => {
@@ -189,4 +191,19 @@ describe.concurrent('a pool left open (process context)', () => {
     expect(replacement).toBeGreaterThan(0);
     await expect.poll(() => isRunning(replacement), { timeout: 10_000 }).toBe(false);
   });
+});
+
+describe.concurrent('a thread pool worker that runs out of memory', () => {
+  it(
+    'prints one line saying so, not Node’s stack of its own frames; the call and the pool go on',
+    PROGRAMS,
+    async ({ expect }) => {
+      const { stdout, stderr, code } = await runProgram('pool-oom.mjs', []);
+      expect(code, stderr).toBe(0);
+      expect(stdout).toBe('WorkerCrashedError out of memory\nnext=1\n');
+      expect(stderr).toMatch(
+        /^multiproc: a pool worker \(thread \d+\) ran out of memory: its JavaScript heap reached its limit and it was stopped; the pool replaces it\.\n$/,
+      );
+    },
+  );
 });

@@ -37,3 +37,15 @@ export function isOutOfMemory(cause: unknown): boolean {
   const code = (cause as { code?: unknown } | null | undefined)?.code;
   return code === 'ERR_WORKER_OUT_OF_MEMORY' || code === 'ERR_CHILD_OUT_OF_MEMORY';
 }
+
+/**
+ * The line a pool prints for a thread worker that ran out of memory, instead of Node's
+ * `ERR_WORKER_OUT_OF_MEMORY` and its stack, which names only Node's internal frames (the call it
+ * ran rejects with `WorkerCrashedError` saying what to do; a child's V8 prints its own report).
+ */
+export function poolThreadOutOfMemoryLine(threadId: number): string {
+  return (
+    `multiproc: a pool worker (thread ${threadId}) ran out of memory: its JavaScript heap reached its ` +
+    'limit and it was stopped; the pool replaces it.\n'
+  );
+}

@@ -158,8 +158,9 @@ function threadRunner(worker: Worker, lineBuffered: boolean, online = false): Ru
       return;
     }
     // An error thrown at the worker's top level also ends it with code 1; print it like Python.
-    process.stderr.write(`${describeError(err)}\n`);
+    // Out of memory: Node's ERR_WORKER_OUT_OF_MEMORY names only its own frames; the line says it.
     if (isOutOfMemory(err)) process.stderr.write(processOutOfMemoryLine(process.pid, threadId));
+    else process.stderr.write(`${describeError(err)}\n`);
   });
   return {
     pid: process.pid,

@@ -10,7 +10,7 @@ import { CRASH_KEY, type CrashMessage } from '../internal/batch.js';
 import { guardChannel } from '../internal/channel-guard.js';
 import { thrownOrError } from '../internal/error-record.js';
 import { StartOutput } from '../internal/load-failure.js';
-import { ChildOutOfMemory } from '../internal/out-of-memory.js';
+import { ChildOutOfMemory, isOutOfMemory, poolThreadOutOfMemoryLine } from '../internal/out-of-memory.js';
 import { recoverOnExit } from '../internal/owner-death.js';
 import { osExitCode } from '../internal/runner.js';
 import { startError } from '../internal/start-failure.js';
@@ -108,6 +108,7 @@ export function watchThread(slot: Slot, worker: TinypoolWorker, thread: Worker, 
     if (crash) slot.cause ??= thrownOrError(crash, 'thread');
     if (message?.ready === true && slot.state.name === 'starting') slot.transition({ name: 'idle' });
   });
+  const threadId = thread.threadId; // -1 once it has exited
   // Runs before tinypool's own listener: the slot knows the worker is dying before tinypool
   // rejects its task and stops it.
   thread.prependListener('error', (error) => {
@@ -116,12 +117,14 @@ export function watchThread(slot: Slot, worker: TinypoolWorker, thread: Worker, 
     // also while the worker idles): printed as a child process's Node prints it, and as a thread
     // Process prints it. tinypool reports it only as a pool 'error' event, which nobody sees. A
     // worker that dies while starting is reported to the calls instead (WorkerStartError).
-    if (slot.state.name !== 'starting') printUncaught(error);
+    if (slot.state.name !== 'starting') {
+      if (isOutOfMemory(error)) process.stderr.write(poolThreadOutOfMemoryLine(threadId));
+      else printUncaught(error);
+    }
     slot.dying = true;
     slot.cause ??= error;
     on.left();
   });
-  const threadId = thread.threadId; // -1 once it has exited
   thread.once('exit', (code) => {
     // What it printed last without a newline, when it was stopped: written now, never lost.
     rescueOutput(threadId);
