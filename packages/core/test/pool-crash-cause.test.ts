@@ -17,33 +17,50 @@ async function crashOf(promise: Promise<unknown>): Promise<WorkerCrashedError> {
   return err as WorkerCrashedError;
 }
 
+// Each test starts a worker, waits for it to die and (the first two) for its replacement. Starting
+// a child took 2.5-10 s of wall time at a load of 20-33 on 2 cores (pool-replace.test.ts): the first
+// test here took past its 20 s and the second 17.7 s in one full-tier run. Twice that.
+const CRASH_MS = 40_000;
+
 describe.each(matrix(import.meta.url))('a pool worker crash in the %s context', (context) => {
   const makePool = poolMaker();
 
-  it("has the error a task's timer threw as its cause, and the pool goes on", async () => {
-    const pool = makePool({ processes: 1, context });
-    const err = await crashOf(pool.apply(tasks.throwLater, []));
-    expect(err.exitCode).toBe(1);
-    expect(err.cause).toBeInstanceOf(Error);
-    expect((err.cause as Error).message).toBe('uncaught in worker');
-    expect((err.cause as Error).stack).toContain('pool-tasks');
-    expect(await pool.apply(tasks.square, [6])).toBe(36);
-  }, 20_000);
+  it(
+    "has the error a task's timer threw as its cause, and the pool goes on",
+    async () => {
+      const pool = makePool({ processes: 1, context });
+      const err = await crashOf(pool.apply(tasks.throwLater, []));
+      expect(err.exitCode).toBe(1);
+      expect(err.cause).toBeInstanceOf(Error);
+      expect((err.cause as Error).message).toBe('uncaught in worker');
+      expect((err.cause as Error).stack).toContain('pool-tasks');
+      expect(await pool.apply(tasks.square, [6])).toBe(36);
+    },
+    CRASH_MS,
+  );
 
-  it('has the unhandled rejection it died of as its cause, with its class', async () => {
-    const pool = makePool({ processes: 1, context });
-    const crashed = new Promise<{ cause?: unknown }>((resolve) => pool.once('crash', resolve));
-    const err = await crashOf(pool.apply(tasks.rejectStray, []));
-    expect(err.exitCode).toBe(1);
-    expect(err.cause).toBeInstanceOf(RangeError);
-    expect((err.cause as Error).message).toBe('stray rejection in worker');
-    expect((await crashed).cause).toBe(err.cause);
-    expect(await pool.apply(tasks.square, [3])).toBe(9);
-  }, 20_000);
+  it(
+    'has the unhandled rejection it died of as its cause, with its class',
+    async () => {
+      const pool = makePool({ processes: 1, context });
+      const crashed = new Promise<{ cause?: unknown }>((resolve) => pool.once('crash', resolve));
+      const err = await crashOf(pool.apply(tasks.rejectStray, []));
+      expect(err.exitCode).toBe(1);
+      expect(err.cause).toBeInstanceOf(RangeError);
+      expect((err.cause as Error).message).toBe('stray rejection in worker');
+      expect((await crashed).cause).toBe(err.cause);
+      expect(await pool.apply(tasks.square, [3])).toBe(9);
+    },
+    CRASH_MS,
+  );
 
-  it('has a thrown non-Error value as its cause, as thrown', async () => {
-    const pool = makePool({ processes: 1, context });
-    const err = await crashOf(pool.apply(tasks.throwStringLater, []));
-    expect(err.cause).toBe('thrown text');
-  }, 20_000);
+  it(
+    'has a thrown non-Error value as its cause, as thrown',
+    async () => {
+      const pool = makePool({ processes: 1, context });
+      const err = await crashOf(pool.apply(tasks.throwStringLater, []));
+      expect(err.cause).toBe('thrown text');
+    },
+    CRASH_MS,
+  );
 });

@@ -11,6 +11,8 @@ import { runProgram } from './helpers.ts';
 const BROKEN_ENTRY = fileURLToPath(new URL('./fixtures/broken-entry', import.meta.url));
 /** How long the hang-broken program may take (ms): see its test. */
 const HANG_BROKEN_MS = 60_000;
+/** How long the broken program may take (ms): see its test. */
+const BROKEN_MS = 60_000;
 
 describe.concurrent.each(matrix(import.meta.url))('pool waits in %s context', (context) => {
   // In the process context each worker leaves its output pipe open for 0.4 s after it exits.
@@ -45,13 +47,21 @@ describe.concurrent.each(matrix(import.meta.url))('pool waits in %s context', (c
     expect([code, stdout]).toEqual([0, 'WorkerCrashedError\n']);
   });
 
-  it('workers that die while loading fail every call with WorkerStartError naming the cause, start nothing while idle, and the pool joins', async ({
-    expect,
-  }) => {
-    const { stdout, code } = await runProgram('pool-liveness.mjs', ['broken', context, '3'], {
-      MULTIPROC_WORKER_DIR: BROKEN_ENTRY,
-    });
-    expect(code).toBe(0);
+  // Each call waits out the pool's back-off after each failed start (100 ms doubling: 3.1 s over
+  // its up to 6 failures) and up to 9 children that start and die: alone and in the process
+  // context the program took 12-28 s of wall time (1-4 s of CPU) at a load of 18-25 on 2 cores,
+  // past the 25 s runProgram gives it by default, which killed it in a full-tier run. Its own
+  // bound is a minute.
+  it('workers that die while loading fail every call with WorkerStartError naming the cause, start nothing while idle, and the pool joins', {
+    timeout: BROKEN_MS + 10_000,
+  }, async ({ expect }) => {
+    const { stdout, stderr, code } = await runProgram(
+      'pool-liveness.mjs',
+      ['broken', context, '3'],
+      { MULTIPROC_WORKER_DIR: BROKEN_ENTRY },
+      BROKEN_MS,
+    );
+    expect(code, stderr).toBe(0);
     const [first, idle, second, joined, ...rest] = stdout.split('\n');
     expect(rest).toEqual(['']);
     for (const failure of [first, second]) {

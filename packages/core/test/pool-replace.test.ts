@@ -69,8 +69,11 @@ describe.each(matrix(import.meta.url))('%s context', (context) => {
     }
   });
 
+  // 16 starts, two at a time: 39-50 s in the thread context and 48 s to past 60 s (timed out) in
+  // the process context in full-tier runs at a load of 20-25 on 2 cores; alone, 56-63 s of wall
+  // time for 4.5 s of CPU (process context, load 25-33). Twice that.
   it('live workers never exceed processes while maxTasksPerChild replaces them', {
-    timeout: 60_000,
+    timeout: 120_000,
   }, async () => {
     const pool = makePool({ processes: 2, context, maxTasksPerChild: 1 });
     let live = 0;
@@ -91,10 +94,18 @@ describe.each(matrix(import.meta.url))('%s context', (context) => {
 
   // Python's workers take the calls off one queue: a one-process pool runs them in the order made.
   // A batch tinypool posted to a worker about to retire came back unrun after the later ones.
-  it('a one-process pool runs calls in the order made across the workers maxTasksPerChild replaces', {
-    timeout: 60_000,
-  }, async () => {
-    for (const maxTasksPerChild of [2, 3]) {
+  // Its workers start one after another (a replacement starts once the one it replaces exited),
+  // 2 x ceil(9 / maxTasksPerChild) of them. Each start and exit took 2.5-3.7 s of wall time in the
+  // process context (0.25 s of CPU) and 1-4 s in the thread context at a load of 20-25 on 2 cores:
+  // the 16 starts of both values, alone, took 55 s (process) and 31 s (thread), and in one test
+  // they passed its 60 s in both contexts in full-tier runs. One test per value: the 10 starts of
+  // maxTasksPerChild=2 then took 47 s in the thread context in a full-tier run. Twice that.
+  it.each([2, 3])(
+    'a one-process pool runs calls in the order made across the workers maxTasksPerChild=%i replaces',
+    {
+      timeout: 95_000,
+    },
+    async (maxTasksPerChild) => {
       const pool = makePool({ processes: 1, context, maxTasksPerChild });
       // The k-th call (from 0) is call (k % maxTasksPerChild) + 1 of its worker.
       const expected = (from: number) =>
@@ -105,8 +116,8 @@ describe.each(matrix(import.meta.url))('%s context', (context) => {
       expect(new Set(applied.map((s) => s.split('#')[0])).size).toBe(Math.ceil(9 / maxTasksPerChild));
       const mapped = await pool.map(t.served, expected(9), { chunksize: 1 });
       expect(counts(mapped)).toEqual(expected(9));
-    }
-  });
+    },
+  );
 
   it('a worker killed outright in an explicit chunk names the item it was running', {
     timeout: 30_000,
