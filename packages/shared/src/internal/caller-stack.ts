@@ -10,6 +10,7 @@
 /**
  * Where an error keeps the stack it had before a caller's frames were added (so they are added
  * once). A registered symbol: each bundle that carries a copy of this file reads the same key.
+ * @internal
  */
 export const OWN_STACK: unique symbol = Symbol.for('multiproc.ownStack') as typeof OWN_STACK;
 
