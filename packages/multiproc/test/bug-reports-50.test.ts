@@ -5,9 +5,7 @@
 // against real threads and child processes. Like the other report files it runs in the full tier
 // (`MULTIPROC_TESTS=full`, both contexts; see vitest.config.ts).
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
   BufferTooShortError,
@@ -31,7 +29,7 @@ import {
   Value,
   WorkerCrashedError,
 } from '@multiproc/multiproc';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { matrix } from '../../../test-support/matrix.ts';
 import { tasks as t } from './fixtures/bugs-50-tasks.mjs';
 import {
@@ -41,17 +39,15 @@ import {
   lines,
   poolsEndedAfterEach,
   rejection,
+  scratchFiles,
   sleep,
   within,
 } from './report-helpers.ts';
 
 const CONTEXTS = matrix(import.meta.url) as readonly Context[];
 const pool = poolsEndedAfterEach();
-const scratch = mkdtempSync(join(tmpdir(), 'bugs-50-'));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-let files = 0;
-/** A fresh file name in the scratch folder. */
-const scratchFile = () => join(scratch, `f${files++}`);
+/** A fresh file name in this file's scratch folder. */
+const scratchFile = scratchFiles('bugs-50-');
 
 /** The pid a task wrote to `file`, once it is there. */
 async function pidIn(file: string): Promise<number> {

@@ -7,9 +7,7 @@
 // change but pathos#33 and bifrost#508 (a 'process' pool left open in a worker thread: its workers
 // stayed zombies once the thread ended), fixed in core, whose reaper-zombies test covers it too.
 import { getEventListeners } from 'node:events';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync, readdirSync } from 'node:fs';
 import {
   EOFError,
   Pipe,
@@ -20,7 +18,7 @@ import {
   TimeoutError,
   WorkerCrashedError,
 } from '@multiproc/multiproc';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { matrix } from '../../../test-support/matrix.ts';
 import { tasks as t } from './fixtures/bugs-51-tasks.mjs';
 import {
@@ -30,17 +28,15 @@ import {
   lines,
   poolsEndedAfterEach,
   rejection,
+  scratchFiles,
   sleep,
   within,
 } from './report-helpers.ts';
 
 const CONTEXTS = matrix(import.meta.url) as readonly Context[];
 const pool = poolsEndedAfterEach();
-const scratch = mkdtempSync(join(tmpdir(), 'bugs-51-'));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-let files = 0;
-/** A fresh file name in the scratch folder. */
-const scratchFile = () => join(scratch, `f${files++}`);
+/** A fresh file name in this file's scratch folder. */
+const scratchFile = scratchFiles('bugs-51-');
 
 describe.each(CONTEXTS)('bug reports (51), pools, %s context', (context) => {
   // python/cpython#83285 (bpo-39104): a call whose argument could not be pickled, followed by

@@ -1,15 +1,28 @@
 // What the bug-report test files share: the two contexts, pools ended after each test, a fixture
 // program run to its end, a file a task writes waited for, and the small waits the files use.
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Pool } from '@multiproc/multiproc';
-import { afterEach } from 'vitest';
+import { afterAll, afterEach } from 'vitest';
 
 export type Context = 'thread' | 'process';
 export const CONTEXTS: Context[] = ['thread', 'process'];
 
 type PoolOptions = ConstructorParameters<typeof Pool>[0];
+
+/**
+ * A scratch folder (named from `prefix`) removed after the file's tests; returns a function that
+ * gives a fresh file name in it on each call.
+ */
+export function scratchFiles(prefix: string): () => string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  let files = 0;
+  return () => join(dir, `f${files++}`);
+}
 
 /**
  * Returns `pool(options)`, which makes a Pool that is terminated after each test of the calling file.
