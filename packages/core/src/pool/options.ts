@@ -58,7 +58,9 @@ export interface PoolOptions<I extends TaskFunction = TaskFunction> {
    * reject with the error only when no live worker has initialised and the last `2 × processes`
    * initializers failed (`8 × processes` once one has succeeded in this pool); a later call tries
    * again. (Python respawns failing workers forever.) `null` (Python's `None`) means none, as
-   * when it is left out.
+   * when it is left out, and so does `undefined`, except right after a read of a name that
+   * `defineTasks()` did not define (`initializer: tasks.initt`): that throws `ValidationError`
+   * naming the name and the nearest task (`Did you mean tasks.init?`).
    * @example
    * const pool = new Pool({ initializer: tasks.connect, initargs: ['postgres://db'] });
    */
