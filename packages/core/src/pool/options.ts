@@ -24,7 +24,11 @@ export interface PoolResourceLimits {
   maxOldGenerationSizeMb?: number | undefined;
   /** The maximum size of the heap's young generation, in MB ('thread' context only). */
   maxYoungGenerationSizeMb?: number | undefined;
-  /** The default maximum stack size of the thread, in MB, from 0.5 to 1024 ('thread' context only). */
+  /**
+   * The maximum stack size of the thread, in MB, from 0.5 to 1024 ('thread' context only).
+   * @default Node's 4 MB, or as much as the program's own stack when it runs with a larger
+   * `node --stack-size=<KiB>` (which reaches forked children but not threads): `(KiB + 256) / 1024`
+   */
   stackSizeMb?: number | undefined;
 }
 
