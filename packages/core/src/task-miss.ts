@@ -59,3 +59,18 @@ export function undefinedTaskHint(): string | undefined {
       : ` Did you mean tasks.${near}?`)
   );
 }
+
+/**
+ * The message for an options object whose task option `key` (`initializer`) was given explicitly
+ * as `undefined` right after a read of a name `defineTasks()` did not define, as in
+ * `new Pool({ initializer: tasks.initt })`: that `undefined` is a typo's, not "no initializer".
+ * `undefined` when the key is missing, holds something else, or no such read was noted in this
+ * turn (an explicit `initializer: undefined` of the program's own stays valid).
+ */
+export function missedTaskOption(options: unknown, key: string): string | undefined {
+  if (typeof options !== 'object' || options === null || !Object.hasOwn(options, key)) return undefined;
+  const descriptor = Object.getOwnPropertyDescriptor(options, key);
+  if (descriptor === undefined || !('value' in descriptor) || descriptor.value !== undefined)
+    return undefined;
+  return undefinedTaskHint();
+}

@@ -2,8 +2,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Pool, Process, SerializationError } from '@multiproc/core';
 import { type Connection, Queue } from '@multiproc/ipc';
-import { afterEach, expect } from 'vitest';
-import { getCurrentTest } from 'vitest/suite';
+import { afterEach, expect, TestRunner } from 'vitest';
 
 /**
  * Whether the long tier runs (`npm run test:full`, see vitest.shared.ts): a file with a wide matrix
@@ -21,7 +20,7 @@ export const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${nam
  * CI runs and past 20 s in others, killed and reported as wrong output with their test's time unused.
  */
 export function programGuardMs(): number {
-  return Math.max((getCurrentTest()?.timeout ?? 30_000) - 5_000, 1_000);
+  return Math.max((TestRunner.getCurrentTest()?.timeout ?? 30_000) - 5_000, 1_000);
 }
 
 /** Runs a fixture program (TypeScript through tsx, JavaScript as is) and returns its output; it is killed after `timeoutMs`. */

@@ -73,6 +73,23 @@ describe.each(matrix(import.meta.url))('in the %s context', (context) => {
       await pool.join();
     });
 
+    it('as a thrown value: 1000 levels arrive as themselves; 1001 as an Error saying why, with its fields', {
+      timeout: 20_000,
+    }, async () => {
+      // The same in the BullMQ pool (its deep-values test): a thrown value's nesting counts from the value.
+      const pool = makePool({ processes: 1, context });
+      const thrown = (depth: number) => pool.apply(t.throwValue, [depth]).catch((e: unknown) => e);
+      expect(await thrown(1000)).toEqual(nested(1000));
+      const deep = (await thrown(1001)) as Error & { c: unknown };
+      expect([deep.constructor, deep.name]).toEqual([Error, 'Error']);
+      // The path said once per run of one step, with its count (it was cut to its ends before).
+      expect(deep.message).toMatch(
+        /^A non-Error value was thrown: [\s\S]*\(it cannot be sent back: Cannot send error\.c\.c\.c… \(\.c 1000 times\): the value is nested more than 1000 levels deep/,
+      );
+      expect(deep.c).toEqual(nested(1000));
+      expect(await pool.apply(t.square, [4])).toBe(16);
+    });
+
     it('as an initarg: the Pool constructor throws SerializationError', () => {
       expect(() =>
         makePool({ processes: 1, context, initializer: t.depthOf, initargs: [nested(3000)] }),

@@ -2,8 +2,7 @@
 // small to boot) fails the call with WorkerStartError: never a hang, never an unhandled 'error'.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
-import { getCurrentTest } from 'vitest/suite';
+import { afterEach, describe, expect, it, TestRunner } from 'vitest';
 import { fixture, runProgram } from './helpers.ts';
 
 const NOBODY = 65534;
@@ -84,7 +83,7 @@ async function underLimit(
       'timeout',
       '-s',
       'KILL',
-      String(Math.ceil((getCurrentTest()?.timeout ?? 60_000) / 1000)),
+      String(Math.ceil((TestRunner.getCurrentTest()?.timeout ?? 60_000) / 1000)),
       process.execPath,
       fixture('spawn-limit.mjs'),
       ...args,

@@ -61,6 +61,22 @@ describe('a task name that defineTasks() did not define', () => {
     );
   });
 
+  it('a Pool initializer names it: an explicit undefined right after the read is a typo, not "no initializer"', async () => {
+    const error = await failure(() => newPool({ processes: 1, initializer: loose.sqare, initargs: [2] }));
+    expect(error).toBeInstanceOf(ValidationError);
+    expect(error.code).toBe('MP_VALIDATION');
+    expect(error.message).toMatch(
+      /^Invalid option 'initializer' for Pool: it was given undefined\. tasks\.sqare is not a task: defineTasks\(\) in typo-tasks\.mjs defines square, greet, useTable\. Did you mean tasks\.square\?/,
+    );
+  });
+
+  it('an explicit initializer: undefined with no read of a missing name is no initializer, as before', async () => {
+    void loose.stale;
+    await Promise.resolve();
+    const p = newPool({ processes: 1, initializer: undefined });
+    expect(await p.apply(tasks.square, [3])).toBe(9);
+  });
+
   it('undefined from elsewhere, or a read in an earlier turn, gets the advice to check the name, not a stale one', async () => {
     void loose.stale;
     await Promise.resolve();

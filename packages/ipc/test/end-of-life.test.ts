@@ -5,8 +5,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { EOFError, JoinableQueue, Pipe, Queue } from '@multiproc/ipc';
-import { afterEach, describe, expect, it } from 'vitest';
-import { getCurrentTest } from 'vitest/suite';
+import { afterEach, describe, expect, it, TestRunner } from 'vitest';
 import { matrix } from '../../../test-support/matrix.ts';
 import { core, killProcesses, startProcess } from './core.js';
 import type { Context } from './helpers.js';
@@ -174,7 +173,7 @@ describe.each(matrix(import.meta.url))('end of life (%s)', (context) => {
 // 20 s fired first: these programs take 2-3 s alone and took 15 s, and past 20 s, at CI's load
 // ('joinable' and 'joinable-consumers-killed' needed their second try in two CI runs).
 function runKeepAlive(context: Context, scenario: string): Promise<{ stdout: string; code: number }> {
-  const timeout = (getCurrentTest()?.timeout ?? 30_000) - 5_000;
+  const timeout = (TestRunner.getCurrentTest()?.timeout ?? 30_000) - 5_000;
   return new Promise((resolve) => {
     execFile(process.execPath, [KEEP_ALIVE, context, scenario], { timeout }, (err, stdout) => {
       resolve({ stdout, code: err ? ((err as { code?: number }).code ?? 1) : 0 });

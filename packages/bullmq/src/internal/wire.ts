@@ -19,6 +19,7 @@ import { ContextError, isTaskRef, SerializationError } from '@multiproc/core';
 import { checkArgLists, ERRORS_AS_VALUES } from '@multiproc/core/internal';
 import { decodeValue, encodeValue, isEncodable } from '@multiproc/shared';
 import { VersionMismatchError } from '../errors.js';
+import { type ErrorRecord, toErrorRecord } from './error-record.js';
 import type { JobKind, ResultPayload } from './protocol.js';
 import { MAX_NESTING, sharedClassOf, sharedMemory, tooDeep, unclonable, unsendable } from './unsendable.js';
 
@@ -181,9 +182,52 @@ export function encodeResult(result: ResultPayload): Encoded {
   };
   if ('value' in result) put('value', encodeForRedis(result.value, 'result'));
   if ('values' in result && result.values !== undefined) put('values', encodeList(result.values, 'result'));
-  if (!result.ok) put('error', encodeForRedis(result.error, 'error'));
+  if (!result.ok) put('error', encodeRecord(result.error, 'error'));
   if (enc.length > 0) out.enc = enc;
   return { value: out, encoded: false };
+}
+
+/**
+ * An error record with each value it carries (a thrown value, the error's own fields, its cause, an
+ * `AggregateError`'s errors, of nested records too) encoded on its own, named as the program wrote
+ * it (`error`, `error.code`, `error.cause.detail`): as the local pool does, a value's nesting counts
+ * from the value, not from the record around it (a thrown value 1000 levels deep arrives as itself).
+ * A field or cause that cannot travel through Redis comes back in its place as the
+ * `SerializationError` naming it, the rest of the error kept, as one the local pool cannot send does.
+ */
+function encodeRecord(record: ErrorRecord, path: string): Encoded {
+  let encoded = false;
+  const part = (value: unknown, at: string, inPlace = true): unknown => {
+    const nested = (value as { __errorRecord?: ErrorRecord } | null)?.__errorRecord;
+    if (typeof value === 'object' && value !== null && nested !== undefined) {
+      const inner = encodeRecord(nested, at);
+      encoded ||= inner.encoded;
+      return { __errorRecord: inner.value };
+    }
+    try {
+      const out = encodeForRedis(value, at);
+      encoded ||= out.encoded;
+      return out.value;
+    } catch (error) {
+      if (!inPlace || !(error instanceof SerializationError || error instanceof ContextError)) throw error;
+      return { __errorRecord: toErrorRecord(error) };
+    }
+  };
+  const out: Record<string, unknown> = { ...record, props: {} };
+  for (const [key, value] of Object.entries(record.props)) {
+    (out.props as Record<string, unknown>)[key] = part(value, `${path}.${key}`);
+  }
+  if ('cause' in record) out.cause = part(record.cause, `${path}.cause`);
+  if (record.errors) out.errors = record.errors.map((e, i) => part(e, `${path}.errors[${i}]`));
+  if (record.suppressed) {
+    out.suppressed = [
+      part(record.suppressed[0], `${path}.error`),
+      part(record.suppressed[1], `${path}.suppressed`),
+    ];
+  }
+  // A thrown value is the call's answer itself: one that cannot travel fails the result (sign()).
+  if (record.thrownSent) out.thrown = part(record.thrown, path, false);
+  return { value: out, encoded };
 }
 
 /** The result {@link encodeResult} encoded, once unpacked: its encoded parts decoded. */

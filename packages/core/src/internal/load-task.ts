@@ -114,7 +114,20 @@ async function registerTsx(moduleUrl: string): Promise<void> {
   }
 }
 
+// Node 20 runs a CommonJS module that a loader hook hands it (tsx's `.cts`) with the ES loader's own
+// `require`, which cannot require an ES module: the task module's `require('@multiproc/core')`
+// failed ("Cannot read properties of undefined (reading 'exports')", or "request for
+// '@multiproc/shared' is not in cache"). Node's CommonJS loader can (require(esm), 20.19+), and tsx's
+// CommonJS hook, registered with its ES one, compiles the file there. Node 22 and later import it.
+const REQUIRES_CTS = Number(process.versions.node.split('.')[0]) < 22;
+
 function importModule(moduleUrl: string): Promise<unknown> {
+  if (REQUIRES_CTS && new URL(moduleUrl).pathname.endsWith('.cts')) {
+    const { createRequire } = process.getBuiltinModule('node:module');
+    const { fileURLToPath } = process.getBuiltinModule('node:url');
+    const file = fileURLToPath(moduleUrl);
+    return whileImporting(moduleUrl, async () => createRequire(file)(file));
+  }
   // A bundler must leave this import to Node: the task module is a file known only at run time.
   return whileImporting(moduleUrl, () => import(/* webpackIgnore: true */ /* @vite-ignore */ moduleUrl));
 }

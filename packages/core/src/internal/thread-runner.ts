@@ -17,6 +17,7 @@ import {
 } from './runner.js';
 import { threadExecArgv, workerArgv, workerEnv } from './start-args.js';
 import { isStartFailure, startError } from './start-failure.js';
+import { threadResourceLimits } from './thread-stack.js';
 import { workerEntryUrl } from './worker-entries.js';
 
 // Node reports a worker stopped by terminate() with exit code 1; Python reports -SIGTERM / -SIGKILL,
@@ -55,6 +56,8 @@ function newWorker(options: WorkerOptions): Worker {
       ...options,
       argv: workerArgv(),
       execArgv: threadExecArgv(),
+      // The program's own --stack-size, which a thread does not get from the flag (thread-stack.ts).
+      resourceLimits: threadResourceLimits(),
       env: workerEnv(process.env),
     });
   } catch (error) {

@@ -6,11 +6,13 @@
  */
 
 import type { EventEmitter } from 'node:events';
+import { ValidationError } from '@multiproc/shared';
 import type { TaskSpec } from '../internal/batch.js';
 import { assertPermitted } from '../internal/permission.js';
 import { type ContextName, parseOptions } from '../options.js';
 import { getStartMethod } from '../start-method.js';
 import type { TaskRef } from '../task.js';
+import { missedTaskOption } from '../task-miss.js';
 import { startAdapter } from './adapter-start.js';
 import { applyCall } from './apply-call.js';
 import { Dispatcher } from './dispatcher.js';
@@ -67,6 +69,14 @@ export class PoolEngine {
       const pool = owner.deref();
       if (pool) tell(pool, event, ...args);
     };
+    // `initializer: tasks.initt` reads undefined, which is "no initializer" to the schema.
+    const missed = missedTaskOption(options, 'initializer');
+    if (missed !== undefined) {
+      throw new ValidationError(
+        `Invalid option 'initializer' for Pool: it was given undefined. ${missed} ` +
+          'Write new Pool({ initializer: tasks.name, initargs: [...] }), or leave initializer out for none.',
+      );
+    }
     const opts = parseOptions(poolOptionsSchema, options, 'Pool', poolOptionsQuick, ['idleTimeout']);
     const resolved = resolvePoolOptions(opts as PoolOptions);
     this.context = opts.context ?? getStartMethod();

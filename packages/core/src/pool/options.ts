@@ -24,7 +24,11 @@ export interface PoolResourceLimits {
   maxOldGenerationSizeMb?: number | undefined;
   /** The maximum size of the heap's young generation, in MB ('thread' context only). */
   maxYoungGenerationSizeMb?: number | undefined;
-  /** The default maximum stack size of the thread, in MB, from 0.5 to 1024 ('thread' context only). */
+  /**
+   * The maximum stack size of the thread, in MB, from 0.5 to 1024 ('thread' context only).
+   * @default Node's 4 MB, or as much as the program's own stack when it runs with a larger
+   * `node --stack-size=<KiB>` (which reaches forked children but not threads): `(KiB + 256) / 1024`
+   */
   stackSizeMb?: number | undefined;
 }
 
@@ -58,7 +62,9 @@ export interface PoolOptions<I extends TaskFunction = TaskFunction> {
    * reject with the error only when no live worker has initialised and the last `2 × processes`
    * initializers failed (`8 × processes` once one has succeeded in this pool); a later call tries
    * again. (Python respawns failing workers forever.) `null` (Python's `None`) means none, as
-   * when it is left out.
+   * when it is left out, and so does `undefined`, except right after a read of a name that
+   * `defineTasks()` did not define (`initializer: tasks.initt`): that throws `ValidationError`
+   * naming the name and the nearest task (`Did you mean tasks.init?`).
    * @example
    * const pool = new Pool({ initializer: tasks.connect, initargs: ['postgres://db'] });
    */

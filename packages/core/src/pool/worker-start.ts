@@ -20,6 +20,7 @@ import { childDepth } from '../internal/bootstrap.js';
 import { type ChildOutput, forwardChildOutput } from '../internal/output.js';
 import { reapedEnv, reapWithProgram } from '../internal/reaper.js';
 import { childExecArgv, threadExecArgv, workerArgv, workerEnv } from '../internal/start-args.js';
+import { threadResourceLimits } from '../internal/thread-stack.js';
 import { BUNDLED_ENTRY_NAMES } from '../internal/worker-entries.js';
 import { outputBoard } from '../worker/output-board.js';
 import { StartQueue } from './start-queue.js';
@@ -273,7 +274,8 @@ export function tinypoolOptions(config: AdapterConfig, entry: URL): TinypoolOpti
     ...(threads
       ? {
           execArgv: threadExecArgv(),
-          resourceLimits: limits,
+          // With the program's own --stack-size unless the pool sets one (thread-stack.ts).
+          resourceLimits: threadResourceLimits(limits),
           // An idle thread waits on its event loop, not in tinypool's Atomics.wait (which holds it
           // until tinypool's next task): side chunks come on the slot's port (`side-lane.ts`).
           useAtomics: false,

@@ -103,9 +103,25 @@ function describeArg(value: unknown): string {
   return withArticle((value as object).constructor?.name ?? 'object');
 }
 
-/** A path shortened for a message: its start and end (a too-deep value's path is thousands long). */
+/**
+ * A path shortened for a message (a too-deep value's path is thousands of characters long): a step
+ * repeated 4 times or more in a row is written three times, then `…` and how many times it came
+ * (`error.n.n.n… (.n 1001 times)`); a path still longer than 160 characters keeps its first and
+ * last 60, saying how many steps were left out. So what was left out, and where, is plain.
+ */
 function shortPath(path: string): string {
-  return path.length <= 120 ? path : `${path.slice(0, 60)}…${path.slice(-50)}`;
+  const steps = path.match(/\.[^.[]*|\[[^\]]*\]?|[^.[]+/g) ?? [path];
+  let out = '';
+  for (let i = 0; i < steps.length; ) {
+    let n = 1;
+    while (steps[i + n] === steps[i]) n++;
+    const step = steps[i] as string;
+    out += n < 4 ? step.repeat(n) : `${step.repeat(3)}… (${step} ${n} times)`;
+    i += n;
+  }
+  if (out.length <= 160) return out;
+  const cut = out.slice(60, -60).match(/\.[^.[]+|\[[^\]]*\]/g)?.length ?? 0;
+  return `${out.slice(0, 60)}… (${cut} steps left out) …${out.slice(-60)}`;
 }
 
 /** A value nested deeper than {@link MAX_NESTING} containers, met at `path`. */
