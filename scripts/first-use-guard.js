@@ -13,7 +13,7 @@ if (!(globalThis[FIRST_USE_LOADING] > 0)) {
       'its first-use code (dist/lazy/first-use.js) into an import, which runs that code before the ' +
       "index it needs (Rollup's @rollup/plugin-commonjs does so with transformMixedEsModules). " +
       'Bundle with Vite, esbuild or webpack as the bundling guide shows, or keep multiproc out of the ' +
-      "bundle (Rollup: external: [/^@multiproc\\//]) and install it beside the app. " +
+      'bundle (Rollup: external: [/^@multiproc\\//]) and install it beside the app. ' +
       'See https://github.com/multiproc/multiproc/blob/main/apps/docs/guide/bundling.md',
   );
   error.code = 'MP_BUNDLE_ORDER';

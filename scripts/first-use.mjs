@@ -116,7 +116,9 @@ export function firstUse(pkg, lazyPlaceholder) {
   // The guard comes first: it says what went wrong when a bundler runs this file before the index.
   const entrySource = [
     `import ${JSON.stringify(GUARD)};`,
-    ...[...files].map((f) => `export * from ${JSON.stringify(`./${relative('src', f).split('\\').join('/')}`)};`),
+    ...[...files].map(
+      (f) => `export * from ${JSON.stringify(`./${relative('src', f).split('\\').join('/')}`)};`,
+    ),
   ].join('\n');
   return {
     files,
