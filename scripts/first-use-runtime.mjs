@@ -33,9 +33,9 @@ function load() {
     assertRequireModule();
     try {
       // A bundle of the user's app saw (and bundled) this require; plain ESM has no require.
-      loaded = require(${JSON.stringify(placeholder)});
+      loaded = requireFirstUse();
     } catch {
-      loaded = loadFromDisk();
+      loaded = whileLoading(loadFromDisk);
     }
     // Every facade takes its real export now: a class's prototype reached through another export
     // (a factory lending its class's prototype, such as Manager's) names its wrapper at once.
@@ -63,7 +63,7 @@ function loadEarly() {
   // plain ESM has no require.
   let bundled = false;
   try {
-    require(${JSON.stringify(placeholder)});
+    requireFirstUse();
     bundled = true;
   } catch {}
   if (bundled) return load();
@@ -75,6 +75,21 @@ function loadEarly() {
     if (error?.code !== 'MODULE_NOT_FOUND') throw firstUseError(error, false);
   }
   return early ?? load();
+}
+// The first-use file refuses to run unless this count is above 0 (scripts/first-use-guard.js): a
+// bundler that made this require() an import would run it before the index. Counted on globalThis,
+// as the packages' first-use files load one another's index.
+const FIRST_USE_LOADING = Symbol.for('multiproc.firstUse.loading');
+function whileLoading(run) {
+  globalThis[FIRST_USE_LOADING] = (globalThis[FIRST_USE_LOADING] ?? 0) + 1;
+  try {
+    return run();
+  } finally {
+    globalThis[FIRST_USE_LOADING] -= 1;
+  }
+}
+function requireFirstUse() {
+  return whileLoading(() => require(${JSON.stringify(placeholder)}));
 }
 // Node's require() for the files on disk (see loadFromDisk).
 function nodeRequire() {

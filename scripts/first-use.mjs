@@ -14,9 +14,13 @@
 // in scripts/first-use-runtime.mjs.
 import { readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { FIRST_USE_FACTORY_EXT, FIRST_USE_OUT, HUB_FACTORY, POOL_HUB_FACTORY } from './first-use-factory.mjs';
 import { runtimeSource } from './first-use-runtime.mjs';
+
+/** scripts/first-use-guard.js: the first-use file's first statement. */
+const GUARD = fileURLToPath(new URL('./first-use-guard.js', import.meta.url));
 
 export {
   FIRST_USE_OUT,
@@ -109,9 +113,13 @@ export function firstUse(pkg, lazyPlaceholder) {
     self,
     what,
   );
-  const entrySource = [...files]
-    .map((f) => `export * from ${JSON.stringify(`./${relative('src', f).split('\\').join('/')}`)};`)
-    .join('\n');
+  // The guard comes first: it says what went wrong when a bundler runs this file before the index.
+  const entrySource = [
+    `import ${JSON.stringify(GUARD)};`,
+    ...[...files].map(
+      (f) => `export * from ${JSON.stringify(`./${relative('src', f).split('\\').join('/')}`)};`,
+    ),
+  ].join('\n');
   return {
     files,
     factory: factory !== undefined,

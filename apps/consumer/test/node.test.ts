@@ -173,7 +173,7 @@ describe.concurrent('a CommonJS bundle', () => {
     const ran = await run(process.execPath, ['app.js'], { cwd: out });
     expect(ran.stderr).not.toContain('Invalid URL');
     expect(ran.stdout).toBe(
-      'hello thread\nhello process\nContextError: Pool cannot start in CommonJS bundle output\n',
+      'hello thread\nhello process\nContextError: Pool cannot start in CommonJS bundle output\noffers external: true\n',
     );
   });
 });

@@ -82,6 +82,21 @@ describe.concurrent.each(RUNTIMES)('$name', ({ name, command, args }) => {
   );
 });
 
+// Managers are served from the program itself, in the thread context on every runtime. On Bun every
+// proxy call waited for ever: the server re-wrapped each accepted socket's handle to read it with
+// `onread`, which Bun does not honour for such a socket.
+describe.concurrent.each(RUNTIMES.filter((r) => r.command))('$name', ({ command, args }) => {
+  it('serves a Manager: a thread Process writes a dict proxy, and a process-context Lock is taken', async () => {
+    const dir = withFixtures('runtime-probe.mjs');
+    const ran = await run(command!, [...args, 'runtime-probe.mjs', 'Manager', 'thread'], {
+      cwd: dir,
+      env: cleanEnv({ NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' }),
+      timeoutMs: 60_000,
+    });
+    expect(ran.stdout.trim(), ran.stderr).toBe('yes');
+  });
+});
+
 // Deno and Bun run TypeScript themselves. A project that also has tsx (the README's advice for
 // Node) must not get tsx's hooks registered in their workers: on Deno they broke the ipc code.
 describe.concurrent.each(RUNTIMES.filter((r) => r.name !== 'Node.js' && r.command))(

@@ -114,7 +114,8 @@ export class WorkerEntryNotFoundError extends ProcessError {
         (details?.advice ??
           'A bundled app must emit the worker entries next to the bundle: add workerEntryPoints() from ' +
             "'@multiproc/multiproc/bundle' to the bundler's entry points, or set MULTIPROC_WORKER_DIR to the " +
-            'folder that holds them.') +
+            'folder that holds them. Or keep multiproc out of the bundle (esbuild --packages=external, ' +
+            'or external: [/^@multiproc\\//]) and install it beside the app.') +
         ' See https://github.com/multiproc/multiproc/blob/main/apps/docs/guide/bundling.md',
       details?.cause === undefined ? undefined : { cause: details.cause },
     );

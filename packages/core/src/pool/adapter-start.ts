@@ -31,7 +31,9 @@ function assertModuleOutput(): void {
   throw new ContextError(
     'Pool cannot start in CommonJS bundle output: tinypool, which runs the pool workers, finds its ' +
       'entry files from import.meta.url, and CommonJS output has none. Bundle as ES modules (esbuild ' +
-      "format: 'esm', webpack output.module), as the bundling guide shows: " +
+      "format: 'esm', webpack output.module), as the bundling guide shows, or keep multiproc out of " +
+      'the bundle (esbuild --packages=external, or external: [/^@multiproc\\//]) and install it beside ' +
+      'the app, where require() loads it as an ES module: ' +
       'https://github.com/multiproc/multiproc/blob/main/apps/docs/guide/bundling.md',
   );
 }

@@ -120,6 +120,13 @@ let acceptedBuffer: Buffer | null = null;
  * read on a manager's side of every call.
  */
 export function readingInto(socket: net.Socket, feed: Feed): net.Socket {
+  // Bun has no `onread` for a socket made over another's handle: the new one never read, and every
+  // call of a manager served there waited for ever. Its chunks come from 'data' events there.
+  if (isBun()) {
+    socket.on('data', (chunk: Buffer) => feed.sink?.(chunk));
+    socket.pause(); // as below: read once the handshake has set feed.sink
+    return socket;
+  }
   const old = socket as unknown as { _handle?: object | null };
   const handle = old._handle;
   if (!handle) return socket; // closed already: the handshake fails on it
@@ -130,6 +137,11 @@ export function readingInto(socket: net.Socket, feed: Feed): net.Socket {
   const s = new (process.getBuiltinModule('node:net').Socket)(options as net.SocketConstructorOpts);
   s.pause();
   return s;
+}
+
+/** Bun, which runs Node programs (Deno, which does too, reads a re-wrapped handle as Node does). */
+function isBun(): boolean {
+  return (process.versions as Record<string, string | undefined>).bun !== undefined;
 }
 
 /**
