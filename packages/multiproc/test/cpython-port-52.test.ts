@@ -287,9 +287,9 @@ describe('_TestValue / _TestArray, in this thread', () => {
   it("test_value with 'q'/'Q': a bigint, not a number; the other typecodes take numbers, not bigints", () => {
     expect(new Value('q', -5n).value).toBe(-5n);
     expect(new Value('Q', 2n ** 64n - 1n).value).toBe(2n ** 64n - 1n);
-    expect(thrown(() => new Value('q', 5))).toBeInstanceOf(ValidationError);
-    expect(thrown(() => new SharedArray('q', [1, 2]))).toBeInstanceOf(ValidationError);
-    expect(thrown(() => new Value('i', 5n))).toBeInstanceOf(ValidationError);
+    expect(thrown(() => new Value('q', 5 as unknown as bigint))).toBeInstanceOf(ValidationError);
+    expect(thrown(() => new SharedArray('q', [1, 2] as unknown as bigint[]))).toBeInstanceOf(ValidationError);
+    expect(thrown(() => new Value('i', 5n as unknown as number))).toBeInstanceOf(ValidationError);
     expect(thrown(() => new Value('Q', -1n))).toBeInstanceOf(ValidationError);
   });
 
@@ -699,7 +699,9 @@ describe.each(CONTEXTS)('_TestPool, %s context', (context) => {
     timeout: 60_000,
   }, async () => {
     const p = pool({ processes: 1, context });
-    expect(await p.starmap(tasks.add, [[1, 2], 'ab', new Set([3, 4])])).toEqual([3, 'ab', 7]);
+    expect(
+      await p.starmap(tasks.add, [[1, 2], 'ab', new Set([3, 4])] as unknown as [unknown, unknown][]),
+    ).toEqual([3, 'ab', 7]);
     await expect(p.starmap(tasks.add, [[1, 2], 3 as unknown as [number, number]])).rejects.toBeInstanceOf(
       ValidationError,
     );
