@@ -191,7 +191,10 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
    * @param timeout - ms to wait; @default 0 (answer at once; a negative timeout too, as in Python).
    *   `Infinity` or `null` (Python's `None`) waits until data or EOF. Without a wait, `true` comes
    *   at once and `false` after one turn of the event loop, which reads what arrived meanwhile:
-   *   a busy loop `while (!(await conn.poll())) {}` sees the data, as Python's does. A message that
+   *   a busy loop `while (!(await conn.poll())) {}` sees the data, as Python's does. A copy of the
+   *   end in another thread or process says `false` only once its home (the thread that made the
+   *   pipe) answered (at most 1 s), so what was sent before the call, also before the copy's
+   *   process started, makes it `true`, as Python's sees what the OS pipe holds. A message that
    *   arrives while it waits makes it `true` even when a `recv()` waiting on this copy takes it at
    *   once (as Python's `poll()` in one thread while another thread's `recv()` takes it).
    * @throws {EOFError} when waiting without a limit and nothing left in the program could send.

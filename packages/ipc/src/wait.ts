@@ -46,7 +46,10 @@ function firstRepeat(list: readonly unknown[]): [number, number] | undefined {
  * @param objects - Connections, Queues, JoinableQueues, SimpleQueues, `Process`es and their
  *   `sentinel`s (any object implementing the {@link waitable} protocol).
  * @param timeout - ms to wait at most; @default no limit. On timeout resolves to `[]`. A negative
- *   timeout does not wait, as in Python.
+ *   timeout does not wait, as in Python. Without a wait, a copy of a connection or queue held in
+ *   another thread or process than the one that made it counts as not ready only once its home
+ *   answered (at most 1 s): what was sent or put before the call makes it ready, also what was
+ *   sent before this process started, as Python's `select` sees what the OS pipe holds.
  * @throws {ClosedError} when one of them was closed on this side, before the call or while it
  *   waits (then at once). Python raises `OSError` for a closed connection when called; one closed
  *   by another thread meanwhile shows up there as ready and fails on `recv()`: here the wait fails
@@ -105,6 +108,8 @@ export async function wait<W extends Waitable | WaitableObject>(
     for (const h of handles) if (!h.ready()) h.onReady(() => {})(); // fetch ahead for next time
     // What has arrived for the others is read meanwhile: a loop of waits sees every ready object.
     await ioTurn();
+    // A copy's home answers once what it held then has reached it (sent before, in another process).
+    await Promise.all(handles.map((h) => (!h.ready() && 'caughtUp' in h ? h.caughtUp?.() : undefined)));
     recheckAll(list, handles);
     return list.filter((o, i) => now.includes(o) || handles[i]!.ready());
   }

@@ -46,7 +46,7 @@ export function remoteConnectionHandle(data: ConnectionData): Handle {
  * unless the end was refused meanwhile (then it reports the end, and its next recv() throws).
  */
 export function refusableHandle(
-  h: Pick<Handle, 'ready' | 'onReady'>,
+  h: Pick<Handle, 'ready' | 'onReady' | 'caughtUp'>,
   refused: Pick<Handle, 'ready' | 'onReady'>,
   checkRead: () => void,
 ): WaitHandle {
@@ -61,6 +61,7 @@ export function refusableHandle(
     check: () => {
       if (!refused.ready()) checkRead();
     },
+    caughtUp: () => h.caughtUp?.() ?? Promise.resolve(),
   };
 }
 

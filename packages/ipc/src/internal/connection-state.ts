@@ -178,6 +178,8 @@ export class ConnectionState<T> {
     if (ms === 0) {
       h.onReady(() => {})(); // starts reading ahead, so a later poll sees what arrives
       await ioTurn(); // what has arrived is read meanwhile (a busy poll() loop makes progress)
+      // A copy: what its home held when poll() was called (sent before, in another process) too.
+      if (!this.handle.ready()) await h.caughtUp?.();
       return this.handle.ready(); // closed meanwhile: ClosedError, as when called after close()
     }
     const r = await whenReady([h, this.#refused], ms);

@@ -10,7 +10,7 @@ export const readyHandle: unique symbol = Symbol('multiproc.readyHandle');
  * calls once it woke and throws as the object would now (ClosedError once closed on this side);
  * without it, wait() calls the object's method again.
  */
-export type WaitHandle = Pick<Handle, 'ready' | 'onReady'> & { check?(): void };
+export type WaitHandle = Pick<Handle, 'ready' | 'onReady' | 'caughtUp'> & { check?(): void };
 
 export interface Waitable {
   [readyHandle](): WaitHandle;

@@ -87,6 +87,12 @@ export interface Handle {
   /** Calls `cb` when a get would answer at once; starts reading ahead at a copy. */
   onReady(cb: () => void): () => void;
   /**
+   * A copy: resolves once its home answered a question sent now (at most `SYNC_ANSWER_MS` later),
+   * so what the home held for it then has arrived: a `poll()` or `wait()` that does not wait sees
+   * what was sent before it was called, as Python's `select` sees what is in the OS pipe.
+   */
+  caughtUp?(): Promise<void>;
+  /**
    * Items in the queue: the shared count in the home's process; a copy in another process asks the
    * home synchronously (the last size reported if it cannot answer in time).
    */

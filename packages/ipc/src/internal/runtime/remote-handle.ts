@@ -10,18 +10,19 @@ import { PortLink } from '../link/port-link.js';
 import { SocketLink } from '../link/socket-link.js';
 import { CopyProtocol } from '../protocol/copy.js';
 import type { Wait } from '../protocol/home-copy.js';
-import { BROKEN, EOF, type Item, type Taken, TIMEOUT } from '../protocol/item.js';
+import { BROKEN, EOF, type Item } from '../protocol/item.js';
 import { WordCell } from '../protocol/loan.js';
 import { Op } from '../protocol/ops.js';
 import { dialHere } from './broker.js';
 import { dropCarried } from './carried.js';
 import { wireCopyEnd } from './copy-end.js';
+import { caughtUp, copyGet } from './copy-waits.js';
 import { CopyWill } from './copy-will.js';
 import { trackRemote, untrackRemote } from './exit.js';
 import type { GetResult, Handle, HandleData, HandleKeeper, PutResult, RemoteOptions } from './handle.js';
 import { fileCell } from './loan-file.js';
 import { encodeCopy, keptCopy } from './remote-copies.js';
-import { CopySync, SYNC_ANSWER_MS, settleWait, warnLate } from './remote-sync.js';
+import { CopySync, settleWait, warnLate } from './remote-sync.js';
 import { type STUCK, Waiter } from './waiter.js';
 import { willPath } from './will.js';
 
@@ -172,25 +173,7 @@ export class RemoteHandle implements Handle {
   }
 
   get(timeoutMs: number | undefined): GetResult | Promise<GetResult> {
-    const proto = this.#proto;
-    const now = proto.get(null);
-    if (now !== undefined) return now;
-    proto.clock = performance.now();
-    const w = new Waiter<Taken | typeof TIMEOUT>(this.#cancelGet);
-    if (timeoutMs === 0) {
-      const r = proto.tryGet(w);
-      if (r === undefined) return w.promise;
-      w.settle(r);
-      return r;
-    }
-    proto.get(w);
-    // Timed out, it ends at the home's answer (receiver-waits.ts), or SYNC_ANSWER_MS later at the most.
-    const expire = (confirm: boolean): unknown =>
-      proto.cancel(w, confirm)
-        ? w.settle(TIMEOUT)
-        : confirm && w.expireAfter(SYNC_ANSWER_MS, () => expire(false));
-    if (timeoutMs !== undefined) w.expireAfter(timeoutMs, () => expire(true));
-    return w.promise;
+    return copyGet(this.#proto, timeoutMs, this.#cancelGet);
   }
 
   getNowait(): Item | typeof EOF | undefined {
@@ -207,6 +190,10 @@ export class RemoteHandle implements Handle {
 
   ready(): boolean {
     return this.#proto.ready;
+  }
+
+  caughtUp(): Promise<void> {
+    return caughtUp(this.#proto, this.ready());
   }
 
   onReady(cb: () => void): () => void {
