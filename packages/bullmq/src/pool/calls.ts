@@ -15,6 +15,7 @@ import type { WithoutNulls } from '@multiproc/shared';
 import { thrownOrError } from '../internal/error-record.js';
 import type { JobKind } from '../internal/protocol.js';
 import { moduleNameOf, taskIdOf, tasksFingerprint } from '../internal/task-ids.js';
+import { ownError } from './own-error.js';
 import { packPayload } from '../internal/wire.js';
 import type { Jobs } from './jobs.js';
 import { type MapCallSite, type MapChunks, type MapMethod, mapStream } from './map-stream.js';
@@ -236,7 +237,7 @@ export class Calls {
       await Promise.race([this.#host.ready, scope.stopped]);
       // After a dropped connection, not before the pool knows whether Redis kept its keys.
       await Promise.race([this.#host.session.checked(), scope.stopped]);
-      if (this.#host.stop.aborted) throw this.#host.stop.reason;
+      if (this.#host.stop.aborted) throw ownError(this.#host.stop.reason);
     } finally {
       this.#starting--;
       this.wake();

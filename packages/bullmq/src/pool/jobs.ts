@@ -38,6 +38,7 @@ import {
 import type { Signer } from '../internal/signing.js';
 import { decodeResult, undecodable, unpack, unpackBytes, WIRE_FORMAT } from '../internal/wire.js';
 import type { PoolEventSink } from './emitter.js';
+import { ownError } from './own-error.js';
 import { dispatchEvent, EventReader } from './events.js';
 import { type BulkJob, dropPayload, type JobSpec, type Pending, storePayloads, takeResult } from './held.js';
 import type { Liveness } from './liveness.js';
@@ -214,9 +215,9 @@ export class Jobs {
     for (const id of live) this.#queue?.remove(id).catch(() => {});
   }
 
-  /** Rejects every pending job with `error`. */
+  /** Rejects every pending job with a copy of `error` of its own. */
   failAll(error: unknown): void {
-    for (const id of [...this.#pending.keys()]) this.#settle(id)?.reject(error);
+    for (const id of [...this.#pending.keys()]) this.#settle(id)?.reject(ownError(error));
   }
 
   /**
