@@ -45,7 +45,7 @@ describe.skipIf(redisMissing)('bug reports (52): Bull, BullMQ and Node pools', (
 
   // poolifier/poolifier#2633 asked for the worker's error unchanged: one field whose getter throws
   // replaced the whole error before. The field alone stands in, named; message and code are kept.
-  test("poolifier#2633: a task error with a field whose getter throws keeps its message and code; the field is named", {
+  test('poolifier#2633: a task error with a field whose getter throws keeps its message and code; the field is named', {
     timeout: 60_000,
   }, async () => {
     const w = await startWorkerHere(on.redis.url, { concurrency: 1, ...steady });
@@ -93,7 +93,7 @@ describe.skipIf(redisMissing)('bug reports (52): Bull, BullMQ and Node pools', (
       for (const e of errors) expect(e).toBeInstanceOf(PoolClosedError);
       expect(new Set(errors).size).toBe(3);
       // Each names the line that awaited it (its index in the Promise.all), not another call's.
-      errors.forEach((e, i) => expect(e.stack).toContain(`Promise.all (index ${i})`));
+      for (const [i, e] of errors.entries()) expect(e.stack).toContain(`Promise.all (index ${i})`);
     } finally {
       await w.handle.stop();
     }

@@ -1,6 +1,7 @@
 // What cannot be sent names where it is: a map item by its index in the input (`items[1]`), a
-// result by `result…`, a task's error by `error…`; a value that throws while it is read (a getter,
-// a Proxy's trap) is a SerializationError too, and the worker lives on.
+// result by `result…`, a part of a task's error by `error…` (that part alone stands in, the error
+// kept); a value that throws while it is read (a getter, a Proxy's trap) is a SerializationError
+// too, and the worker lives on.
 
 import { SerializationError } from '@multiproc/shared';
 import { describe, expect, it } from 'vitest';
@@ -149,7 +150,9 @@ describe.each(matrix(import.meta.url))('unsendable values in the %s context', (c
     timeout: 20_000,
   }, async () => {
     const pool = makePool({ processes: 1, context });
-    const err = (await pool.apply(t.throwGetterError, []).catch((e: unknown) => e)) as Error & { bad: unknown };
+    const err = (await pool.apply(t.throwGetterError, []).catch((e: unknown) => e)) as Error & {
+      bad: unknown;
+    };
     expect(err).not.toBeInstanceOf(SerializationError);
     expect(err.message).toBe('the task failed');
     const bad = err.bad as SerializationError;
@@ -160,7 +163,9 @@ describe.each(matrix(import.meta.url))('unsendable values in the %s context', (c
     const noStack = (await pool.apply(t.throwStackGetterError, []).catch((e: unknown) => e)) as Error;
     expect(noStack).toBeInstanceOf(RangeError);
     expect(noStack.message).toBe('no stack here');
-    expect(noStack.stack).toMatch(/^RangeError: no stack here\n.*stack could not be read.*stack getter threw/s);
+    expect(noStack.stack).toMatch(
+      /^RangeError: no stack here\n.*stack could not be read.*stack getter threw/s,
+    );
 
     const noCause = (await pool.apply(t.throwCauseGetterError, []).catch((e: unknown) => e)) as Error & {
       code: string;

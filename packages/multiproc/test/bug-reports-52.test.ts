@@ -11,8 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import {
-  PoolClosedError,
   Pipe,
+  PoolClosedError,
   Process,
   Queue,
   TimeoutError,
@@ -93,7 +93,9 @@ describe.each(CONTEXTS)('bug reports (52), pools, %s context', (context) => {
   });
 
   // andywer/threads.js#461: terminate() hung after the workers had failed to initialise.
-  it('threads.js#461: terminate() after initializer failures resolves at once', { timeout: 30_000 }, async () => {
+  it('threads.js#461: terminate() after initializer failures resolves at once', {
+    timeout: 30_000,
+  }, async () => {
     const file = scratchFile();
     const p = pool({ processes: 2, context, initializer: t.countedBadInit, initargs: [file] });
     const results = await Promise.allSettled([1, 2, 3].map((x) => p.apply(t.identity, [x])));
@@ -128,7 +130,9 @@ describe.each(CONTEXTS)('bug reports (52), pools, %s context', (context) => {
   });
 
   // josdejong/workerpool#448: after a call timed out, terminate() never resolved.
-  it('workerpool#448: a call that timed out, then terminate(): it resolves', { timeout: 30_000 }, async () => {
+  it('workerpool#448: a call that timed out, then terminate(): it resolves', {
+    timeout: 30_000,
+  }, async () => {
     const p = pool({ processes: 1, context });
     expect(await rejection(p.apply(t.sleep, [60_000], { timeout: 200 }))).toBeInstanceOf(TimeoutError);
     expect(await within(p.terminate(), 10_000)).toBeUndefined();
@@ -160,7 +164,9 @@ describe.each(CONTEXTS)('bug reports (52), pools, %s context', (context) => {
   });
 
   // ray-project/ray#29453: imap_unordered blocked short results behind a long one.
-  it('ray#29453: imapUnordered yields the short items while the long one still runs', { timeout: 30_000 }, async () => {
+  it('ray#29453: imapUnordered yields the short items while the long one still runs', {
+    timeout: 30_000,
+  }, async () => {
     const p = pool({ processes: 2, context });
     await p.map(t.identity, [1, 2], { chunksize: 1 });
     const start = Date.now();
@@ -203,7 +209,11 @@ describe.each(CONTEXTS)('bug reports (52), pools, %s context', (context) => {
   }, async () => {
     const p = pool({ processes: 3, context });
     const pairs: [number, number][] = [];
-    for await (const v of p.imapUnordered(t.pair, Array.from({ length: 30 }, (_, i) => i))) pairs.push(v);
+    for await (const v of p.imapUnordered(
+      t.pair,
+      Array.from({ length: 30 }, (_, i) => i),
+    ))
+      pairs.push(v);
     expect(pairs).toHaveLength(30);
     for (const [x, y] of pairs) expect(y).toBe(x * x);
   });
@@ -305,7 +315,9 @@ describe.each(CONTEXTS)('bug reports (52), pools, %s context', (context) => {
   });
 
   // osmlab/atlas#631: the pool's error lost the cause of the task's failure.
-  it("atlas#631: a task's error keeps its chain of causes, each of its own class", { timeout: 20_000 }, async () => {
+  it("atlas#631: a task's error keeps its chain of causes, each of its own class", {
+    timeout: 20_000,
+  }, async () => {
     const p = pool({ processes: 1, context });
     const err = await rejection(p.apply(t.throwCaused, []));
     expect(err.message).toBe('outer');
@@ -377,9 +389,13 @@ describe.each(CONTEXTS)('bug reports (52), pools, %s context', (context) => {
   });
 
   // andywer/threads.js#208: one failed task ended the wait for all of them.
-  it('threads.js#208: with one failing call among eight, the other seven resolve', { timeout: 20_000 }, async () => {
+  it('threads.js#208: with one failing call among eight, the other seven resolve', {
+    timeout: 20_000,
+  }, async () => {
     const p = pool({ processes: 2, context });
-    const settled = await Promise.allSettled([0, 1, 2, 3, 4, 5, 6, 7].map((x) => p.apply(t.failOn, [x, 5, 20])));
+    const settled = await Promise.allSettled(
+      [0, 1, 2, 3, 4, 5, 6, 7].map((x) => p.apply(t.failOn, [x, 5, 20])),
+    );
     expect(settled.map((s) => s.status)).toEqual([
       'fulfilled',
       'fulfilled',
@@ -399,7 +415,9 @@ describe.each(CONTEXTS)('bug reports (52), pools, %s context', (context) => {
     const p = pool({ processes: 2, context });
     const seen: number[] = [];
     for (let round = 0; round < 3; round++) {
-      await Promise.all([1, 2].map((v) => p.applyAsync(t.add, [v, round * 10], { callback: (r) => seen.push(r) })));
+      await Promise.all(
+        [1, 2].map((v) => p.applyAsync(t.add, [v, round * 10], { callback: (r) => seen.push(r) })),
+      );
     }
     await sleep(50);
     expect(seen.sort((a, b) => a - b)).toEqual([1, 2, 11, 12, 21, 22]);
@@ -428,7 +446,9 @@ describe.each(CONTEXTS)('bug reports (52), pools, %s context', (context) => {
   });
 
   // andywer/threads.js#254 (and #268): after the pool sat idle a while, queued tasks never ran.
-  it('threads.js#254: after the workers retired for idleness, a new call still runs', { timeout: 20_000 }, async () => {
+  it('threads.js#254: after the workers retired for idleness, a new call still runs', {
+    timeout: 20_000,
+  }, async () => {
     const p = pool({ processes: 1, context, minProcesses: 0, idleTimeout: 150 });
     const first = await p.apply(t.where, []);
     await sleep(800);
@@ -438,7 +458,9 @@ describe.each(CONTEXTS)('bug reports (52), pools, %s context', (context) => {
   });
 
   // taskforcesh/bullmq#2366: jobs beyond the concurrency failed at once instead of waiting.
-  it('bullmq#2366: ten calls at once on a pool of one wait their turn and all resolve', { timeout: 20_000 }, async () => {
+  it('bullmq#2366: ten calls at once on a pool of one wait their turn and all resolve', {
+    timeout: 20_000,
+  }, async () => {
     const p = pool({ processes: 1, context });
     const results = await Promise.all(Array.from({ length: 10 }, (_, i) => p.apply(t.sleep, [i * 5])));
     expect(results).toEqual(Array.from({ length: 10 }, (_, i) => i * 5));
@@ -453,8 +475,13 @@ describe.each(CONTEXTS)('bug reports (52), pools, %s context', (context) => {
     const p = pool({ processes: 2, context, initializer: t.countedBadInit, initargs: [file] });
     const results = await Promise.allSettled([1, 2, 3, 4].map((x) => p.apply(t.identity, [x])));
     expect(results.every((r) => r.status === 'rejected')).toBe(true);
-    await sleep(300);
-    const after = lines(file).length;
+    // A replacement still starting may fail once more (a slow start on a loaded machine): wait
+    // until the count holds for a second, then it must hold on, and stay small.
+    let after = -1;
+    for (let tries = 0; tries < 10 && lines(file).length !== after; tries++) {
+      after = lines(file).length;
+      await sleep(1000);
+    }
     await sleep(1500);
     expect(lines(file).length).toBe(after);
     expect(after).toBeLessThanOrEqual(8);
@@ -515,16 +542,20 @@ describe.each(CONTEXTS)('bug reports (52), pools, %s context', (context) => {
 
   // OptimalBits/bull#1766 (bullmq#2979): a sandboxed job whose child was killed stayed active for
   // ever. Here a worker killed by SIGSEGV (a native crash) fails its call with the signal named.
-  it.skipIf(context === 'thread')('bullmq#2979: a worker that dies of SIGSEGV mid-task rejects its call with signal SIGSEGV', {
-    timeout: 30_000,
-  }, async () => {
-    const p = pool({ processes: 1, context });
-    const err = (await rejection(p.apply(t.killSelf, ['SIGSEGV']))) as WorkerCrashedError;
-    expect(err).toBeInstanceOf(WorkerCrashedError);
-    expect(err.signal).toBe('SIGSEGV');
-    expect(err.exitCode).toBeNull();
-    expect(await p.apply(t.add, [5, 5])).toBe(10);
-  });
+  it.skipIf(context === 'thread')(
+    'bullmq#2979: a worker that dies of SIGSEGV mid-task rejects its call with signal SIGSEGV',
+    {
+      timeout: 30_000,
+    },
+    async () => {
+      const p = pool({ processes: 1, context });
+      const err = (await rejection(p.apply(t.killSelf, ['SIGSEGV']))) as WorkerCrashedError;
+      expect(err).toBeInstanceOf(WorkerCrashedError);
+      expect(err.signal).toBe('SIGSEGV');
+      expect(err.exitCode).toBeNull();
+      expect(await p.apply(t.add, [5, 5])).toBe(10);
+    },
+  );
 
   // nwjs/nw.js#2211: a small Buffer's ArrayBuffer is Node's shared 8 KiB pool; sent as it is, the
   // receiver got the whole pool (other data with it). The task sees exactly the Buffer's bytes.
@@ -543,7 +574,9 @@ describe.each(CONTEXTS)('bug reports (52), pools, %s context', (context) => {
   });
 
   // flatironinstitute/CaImAn#335 (bpo-17560): a result of hundreds of MB could not be sent back.
-  it('CaImAn#335: a 48 MB string result and a 48 MB string argument cross intact', { timeout: 60_000 }, async () => {
+  it('CaImAn#335: a 48 MB string result and a 48 MB string argument cross intact', {
+    timeout: 60_000,
+  }, async () => {
     const p = pool({ processes: 1, context });
     const n = 48 * 1024 * 1024;
     const big = await p.apply(t.bigString, [n]);
@@ -574,9 +607,12 @@ describe.each(CONTEXTS)('bug reports (52), pools, %s context', (context) => {
   });
 
   // josdejong/workerpool#471: the main process's memory grew with every call until it crashed.
-  it("workerpool#471: 3000 calls done leave the main thread's heap about where it was", { timeout: 60_000 }, async () => {
+  it("workerpool#471: 3000 calls done leave the main thread's heap about where it was", {
+    timeout: 60_000,
+  }, async () => {
     const p = pool({ processes: 2, context });
-    const round = () => Promise.all(Array.from({ length: 500 }, (_, i) => p.apply(t.identity, ['x'.repeat(1000) + i])));
+    const round = () =>
+      Promise.all(Array.from({ length: 500 }, (_, i) => p.apply(t.identity, ['x'.repeat(1000) + i])));
     await round();
     await collect();
     const before = process.memoryUsage().heapUsed;
@@ -608,7 +644,11 @@ describe.each(CONTEXTS)('bug reports (52), processes and connections, %s context
   }, async () => {
     for (let i = 0; i < 5; i++) {
       const [a, b] = Pipe();
-      const child = new Process({ target: t.sendBytesThenExit, args: [b, new Uint8Array(2048).fill(0x41)], context });
+      const child = new Process({
+        target: t.sendBytesThenExit,
+        args: [b, new Uint8Array(2048).fill(0x41)],
+        context,
+      });
       child.start();
       b.close();
       const got = await a.recvBytes();
@@ -625,7 +665,10 @@ describe.each(CONTEXTS)('bug reports (52), processes and connections, %s context
     timeout: 40_000,
   }, async () => {
     const q = new Queue<unknown>();
-    const children = Array.from({ length: 8 }, (_, i) => new Process({ target: t.put, args: [q, `initdone-${i}`], context }));
+    const children = Array.from(
+      { length: 8 },
+      (_, i) => new Process({ target: t.put, args: [q, `initdone-${i}`], context }),
+    );
     for (const c of children) c.start();
     const got = await Promise.all(children.map(() => q.get({ timeout: 20_000 })));
     expect((got as string[]).sort()).toEqual(Array.from({ length: 8 }, (_, i) => `initdone-${i}`).sort());

@@ -15,10 +15,10 @@ import type { WithoutNulls } from '@multiproc/shared';
 import { thrownOrError } from '../internal/error-record.js';
 import type { JobKind } from '../internal/protocol.js';
 import { moduleNameOf, taskIdOf, tasksFingerprint } from '../internal/task-ids.js';
-import { ownError } from './own-error.js';
 import { packPayload } from '../internal/wire.js';
 import type { Jobs } from './jobs.js';
 import { type MapCallSite, type MapChunks, type MapMethod, mapStream } from './map-stream.js';
+import { ownError } from './own-error.js';
 import { type CallScope, openScope } from './scope.js';
 import type { Session } from './session.js';
 

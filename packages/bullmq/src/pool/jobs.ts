@@ -38,11 +38,11 @@ import {
 import type { Signer } from '../internal/signing.js';
 import { decodeResult, undecodable, unpack, unpackBytes, WIRE_FORMAT } from '../internal/wire.js';
 import type { PoolEventSink } from './emitter.js';
-import { ownError } from './own-error.js';
 import { dispatchEvent, EventReader } from './events.js';
 import { type BulkJob, dropPayload, type JobSpec, type Pending, storePayloads, takeResult } from './held.js';
 import type { Liveness } from './liveness.js';
 import { Outbox } from './outbox.js';
+import { ownError } from './own-error.js';
 
 /** At most this many events stay in the queue's stream (those read are trimmed sooner). */
 const EVENTS_MAX_LEN = 50_000;

@@ -28,6 +28,14 @@ export function readErrText(e: unknown): string {
 }
 
 /**
+ * The stack of an error whose `stack` getter threw: `Name: message` and a line saying so (as Node
+ * itself does for a worker's uncaught error since nodejs/node#26145: keep what can be read).
+ */
+export function unreadableStack(name: string, message: string, readErr: unknown): string {
+  return `${name}: ${message}\n    (its stack could not be read: reading it threw ${readErrText(readErr)})`;
+}
+
+/**
  * Reads `err[key]`. A getter (or Proxy trap) that throws: an error sent as a value (`refuse`) fails
  * the send, as before; a thrown error, which must reach its caller, keeps everything else and gets,
  * for that part alone, `unreadable(readErr)` (a `SerializationError` naming the part, or a note in

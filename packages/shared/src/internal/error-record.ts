@@ -24,8 +24,8 @@ import type { PendingLoad } from '../decode-loads.js';
 import { classifyError as classify, type ErrorFamily as Family } from '../error-classes.js';
 import { ProcessError, SerializationError } from '../errors.js';
 import { describeThrown } from './describe-thrown.js';
-import { isUnreadable, markUnreadable, readErrText, readPart } from './error-parts.js';
 import { construct } from './error-construct.js';
+import { isUnreadable, markUnreadable, readErrText, readPart, unreadableStack } from './error-parts.js';
 import { backRef, isBackRef, rebuilding, refTarget, writing } from './error-refs.js';
 import { deeperThan } from './nesting.js';
 import { isError } from './realms.js';
@@ -211,10 +211,7 @@ function errorRecord(err: Error, depth: number, reading: { path: string }, how: 
   if (family === 'other' && code !== undefined && !('code' in props) && cloneable(code)) props.code = code;
   const name = err.name;
   const message = err.message;
-  const stack = readPart(err, 'stack', how.refuse, (readErr) =>
-    // Node's own fix for a worker's uncaught error (nodejs/node#26145): keep what can be read.
-    `${name}: ${message}\n    (its stack could not be read: reading it threw ${readErrText(readErr)})`,
-  );
+  const stack = readPart(err, 'stack', how.refuse, (readErr) => unreadableStack(name, message, readErr));
   const record: Record<string, unknown> = { name, message, stack, family, props, isError: true };
   if (className) record.className = className;
   const text = unsentThrownText(err);
