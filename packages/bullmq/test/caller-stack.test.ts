@@ -39,4 +39,26 @@ describe.skipIf(redisMissing)('the caller of a failed BullMQ pool call', () => {
     const callsGet = async () => await pool.applyAsync(tasks.failAt, [3]).get();
     expectBoth(await thrown<unknown>(callsGet), 'callsGet');
   });
+
+  // Before, every call that terminate() (or a lost Redis) ended rejected with one shared error
+  // object, so its stack named the line that awaited one of the other calls (python/cpython#101267
+  // is the same fault in ProcessPoolExecutor). Each call's error is now its own.
+  test('calls ended by terminate() each reject with an error of their own, naming their own caller', {
+    timeout: 30_000,
+  }, async () => {
+    const pool = makePool();
+    const first = async () => await pool.apply(tasks.sleep, [30_000]);
+    const second = async () => await pool.apply(tasks.sleep, [30_000]);
+    const third = async () => await pool.map(tasks.sleep, [30_000, 30_000]);
+    const ended = [thrown<Error>(first), thrown<Error>(second), thrown<Error>(third)];
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await pool.terminate();
+    const errors = await Promise.all(ended);
+    expect(new Set(errors).size).toBe(3);
+    ['first', 'second', 'third'].forEach((caller, i) => {
+      const stack = String(errors[i]?.stack);
+      expect(errors[i]?.name).toBe('PoolClosedError');
+      expect(stack.slice(stack.indexOf(HEADER)), stack).toMatch(new RegExp(`at (async )?${caller} `));
+    });
+  });
 });

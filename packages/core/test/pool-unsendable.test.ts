@@ -1,8 +1,9 @@
 // What cannot be sent names where it is: a map item by its index in the input (`items[1]`), a
-// result by `result…`, a task's error by `error…`; a value that throws while it is read (a getter,
-// a Proxy's trap) is a SerializationError too, and the worker lives on.
+// result by `result…`, a part of a task's error by `error…` (that part alone stands in, the error
+// kept); a value that throws while it is read (a getter, a Proxy's trap) is a SerializationError
+// too, and the worker lives on.
 
-import type { SerializationError } from '@multiproc/shared';
+import { SerializationError } from '@multiproc/shared';
 import { describe, expect, it } from 'vitest';
 import { matrix } from '../../../test-support/matrix.ts';
 // @ts-expect-error: a plain JavaScript fixture (no types), loaded as is by the workers.
@@ -143,14 +144,37 @@ describe.each(matrix(import.meta.url))('unsendable values in the %s context', (c
     expect(await pool.apply(t.echo, [7])).toBe(7);
   });
 
-  it("a task's error whose getter throws is a SerializationError naming the error's field", {
+  // Before, a getter that threw replaced the whole error by a SerializationError: the task's class
+  // and message were lost (the contract keeps them). Now the part alone stands in for itself.
+  it("a task's error whose field, stack or cause getter throws keeps its class and message; that part alone is named", {
     timeout: 20_000,
   }, async () => {
     const pool = makePool({ processes: 1, context });
-    const err = await serializationFailure(pool.apply(t.throwGetterError, []));
-    expect(err.path).toBe('error.bad');
-    expect(err.message).toContain('the task failed'); // what the task threw is not lost
-    expect((err.cause as Error).message).toBe('getter threw');
+    const err = (await pool.apply(t.throwGetterError, []).catch((e: unknown) => e)) as Error & {
+      bad: unknown;
+    };
+    expect(err).not.toBeInstanceOf(SerializationError);
+    expect(err.message).toBe('the task failed');
+    const bad = err.bad as SerializationError;
+    expect(bad).toBeInstanceOf(SerializationError);
+    expect(bad.path).toBe('error.bad');
+    expect((bad.cause as Error).message).toBe('getter threw');
+
+    const noStack = (await pool.apply(t.throwStackGetterError, []).catch((e: unknown) => e)) as Error;
+    expect(noStack).toBeInstanceOf(RangeError);
+    expect(noStack.message).toBe('no stack here');
+    expect(noStack.stack).toMatch(
+      /^RangeError: no stack here\n.*stack could not be read.*stack getter threw/s,
+    );
+
+    const noCause = (await pool.apply(t.throwCauseGetterError, []).catch((e: unknown) => e)) as Error & {
+      code: string;
+    };
+    expect(noCause).toBeInstanceOf(TypeError);
+    expect(noCause.message).toBe('bad cause');
+    expect(noCause.code).toBe('E_CAUSE');
+    expect(noCause.cause).toBeInstanceOf(SerializationError);
+    expect((noCause.cause as SerializationError).path).toBe('error.cause');
     expect(await pool.apply(t.echo, [7])).toBe(7);
   });
 

@@ -18,6 +18,7 @@ import { moduleNameOf, taskIdOf, tasksFingerprint } from '../internal/task-ids.j
 import { packPayload } from '../internal/wire.js';
 import type { Jobs } from './jobs.js';
 import { type MapCallSite, type MapChunks, type MapMethod, mapStream } from './map-stream.js';
+import { ownError } from './own-error.js';
 import { type CallScope, openScope } from './scope.js';
 import type { Session } from './session.js';
 
@@ -236,7 +237,7 @@ export class Calls {
       await Promise.race([this.#host.ready, scope.stopped]);
       // After a dropped connection, not before the pool knows whether Redis kept its keys.
       await Promise.race([this.#host.session.checked(), scope.stopped]);
-      if (this.#host.stop.aborted) throw this.#host.stop.reason;
+      if (this.#host.stop.aborted) throw ownError(this.#host.stop.reason);
     } finally {
       this.#starting--;
       this.wake();

@@ -42,6 +42,7 @@ import { dispatchEvent, EventReader } from './events.js';
 import { type BulkJob, dropPayload, type JobSpec, type Pending, storePayloads, takeResult } from './held.js';
 import type { Liveness } from './liveness.js';
 import { Outbox } from './outbox.js';
+import { ownError } from './own-error.js';
 
 /** At most this many events stay in the queue's stream (those read are trimmed sooner). */
 const EVENTS_MAX_LEN = 50_000;
@@ -214,9 +215,9 @@ export class Jobs {
     for (const id of live) this.#queue?.remove(id).catch(() => {});
   }
 
-  /** Rejects every pending job with `error`. */
+  /** Rejects every pending job with a copy of `error` of its own. */
   failAll(error: unknown): void {
-    for (const id of [...this.#pending.keys()]) this.#settle(id)?.reject(error);
+    for (const id of [...this.#pending.keys()]) this.#settle(id)?.reject(ownError(error));
   }
 
   /**

@@ -24,6 +24,7 @@ import { RedisConnectionError, UnknownTaskError } from '../errors.js';
 import { thrownOrError } from '../internal/error-record.js';
 import type { JobKind, ResultPayload } from '../internal/protocol.js';
 import { packPayload } from '../internal/wire.js';
+import { ownError } from './own-error.js';
 import { type CallScope, openScope } from './scope.js';
 
 /** The map-style methods, by the name their errors give. */
@@ -170,7 +171,7 @@ export function mapStream(
       const processes = await site.plan(options, iterable);
       const send = (items: unknown[], base: number): { id: string; reply: Promise<ChunkResult> } => {
         const id = `m${call}-${chunk++}`;
-        if (site.stop.aborted) return { id, reply: Promise.reject(site.stop.reason) };
+        if (site.stop.aborted) return { id, reply: Promise.reject(ownError(site.stop.reason)) };
         if (ended)
           return {
             id,

@@ -7,6 +7,7 @@
 import { TimeoutError } from '@multiproc/core';
 import { watchAbort } from '@multiproc/core/internal';
 import { type AtLeastTimeout, MAX_TIMEOUT_MS, setTimeoutAtLeast } from '@multiproc/shared';
+import { ownError } from './own-error.js';
 
 export interface CallScope {
   /**
@@ -107,7 +108,7 @@ export function openScope(
   }
   // One listener on each signal for all the calls in flight (core's `watchAbort`).
   const unwatchSignal = signal ? watchAbort(signal, () => stop(abortErrorFor(signal))) : undefined;
-  const unwatchPool = watchAbort(pool, () => stop(pool.reason));
+  const unwatchPool = watchAbort(pool, () => stop(ownError(pool.reason)));
   const { onMessage } = options;
   const race = <T>(work: Promise<T>): Promise<T> => {
     // Settled already: a race adds no lasting reaction then, and keeps its order (work first).

@@ -25,6 +25,7 @@ import { classifyError as classify, type ErrorFamily as Family } from '../error-
 import { ProcessError, SerializationError } from '../errors.js';
 import { describeThrown } from './describe-thrown.js';
 import { construct } from './error-construct.js';
+import { isUnreadable, markUnreadable, readErrText, readPart, unreadableStack } from './error-parts.js';
 import { backRef, isBackRef, rebuilding, refTarget, writing } from './error-refs.js';
 import { deeperThan } from './nesting.js';
 import { isError } from './realms.js';
@@ -144,8 +145,10 @@ export function toErrorRecord(
   target?: CodecTarget,
   refuse = false,
 ): ErrorRecord {
-  // An error that throws while it is read (a getter, a Proxy's trap) cannot be sent: the caller
-  // gets a SerializationError naming the part, with what was thrown as its cause.
+  // A thrown error one of whose fields, `stack` or `cause` throws while it is read (a getter) keeps
+  // the rest, that part alone standing in (see readPart). One whose name, message or keys cannot be
+  // read (a Proxy's trap) cannot be sent: the caller gets a SerializationError naming the part,
+  // with what was thrown as its cause.
   const reading = { path };
   const how: Packing = { target: target ?? 'process', refuse };
   const ref = backRef(err);
@@ -172,19 +175,23 @@ function safeText(value: unknown): string {
 }
 
 function unreadableError(err: unknown, path: string, readErr: unknown): SerializationError {
-  const text = (e: unknown): string => {
-    try {
-      return e instanceof Error ? `${e.name}: ${e.message}` : describeThrown(e);
-    } catch {
-      return 'a value that cannot be read';
-    }
-  };
   return new SerializationError(
     path,
-    `Cannot send ${path} back to the caller: reading it threw ${text(readErr)}. The error being ` +
-      `sent was ${text(err)}; give errors plain fields (no getter or Proxy that throws).`,
-    { cause: readErr instanceof Error ? readErr : text(readErr) },
+    `Cannot send ${path} back to the caller: reading it threw ${readErrText(readErr)}. The error ` +
+      `being sent was ${readErrText(err)}; give errors plain fields (no getter or Proxy that throws).`,
+    { cause: readErr instanceof Error ? readErr : readErrText(readErr) },
   );
+}
+
+/** The record of a `SerializationError` saying that reading `path` threw `readErr`. */
+function unreadablePart(path: string, readErr: unknown): unknown {
+  const error = new SerializationError(
+    path,
+    `Cannot send ${path} back to the caller: reading it threw ${readErrText(readErr)}; give errors ` +
+      'plain fields (no getter or Proxy that throws).',
+    { cause: readErr instanceof Error ? readErr : readErrText(readErr) },
+  );
+  return markUnreadable({ __errorRecord: toErrorRecord(error, MAX_DEPTH, path) });
 }
 
 function errorRecord(err: Error, depth: number, reading: { path: string }, how: Packing): ErrorRecord {
@@ -194,25 +201,27 @@ function errorRecord(err: Error, depth: number, reading: { path: string }, how: 
   for (const key of Object.keys(err)) {
     if (key === 'cause' || key === 'stack' || key === 'message') continue;
     reading.path = `${base}.${key}`;
-    props[key] = packNested((err as any)[key], depth, reading.path, how);
+    const at = reading.path;
+    const value = readPart(err, key, how.refuse, (readErr) => unreadablePart(at, readErr));
+    props[key] = isUnreadable(value) ? value : packNested(value, depth, at, how);
   }
   reading.path = base;
   // A `code` getter (a DOMException's, ours) is answered by the rebuilt class itself.
-  const code = (err as any).code;
+  const code = readPart(err, 'code', how.refuse, () => undefined);
   if (family === 'other' && code !== undefined && !('code' in props) && cloneable(code)) props.code = code;
-  const record: Record<string, unknown> = {
-    name: err.name,
-    message: err.message,
-    stack: err.stack,
-    family,
-    props,
-    isError: true,
-  };
+  const name = err.name;
+  const message = err.message;
+  const stack = readPart(err, 'stack', how.refuse, (readErr) => unreadableStack(name, message, readErr));
+  const record: Record<string, unknown> = { name, message, stack, family, props, isError: true };
   if (className) record.className = className;
   const text = unsentThrownText(err);
   if (text !== undefined) Object.assign(record, { isError: false, thrown: text, thrownSent: false });
   reading.path = `${base}.cause`;
-  if ('cause' in err) record.cause = packNested(err.cause, depth, reading.path, how);
+  if ('cause' in err) {
+    const at = reading.path;
+    const cause = readPart(err, 'cause', how.refuse, (readErr) => unreadablePart(at, readErr));
+    record.cause = isUnreadable(cause) ? cause : packNested(cause, depth, at, how);
+  }
   if (className === 'AggregateError' && Array.isArray((err as AggregateError).errors)) {
     record.errors = (err as AggregateError).errors.map((e, i) =>
       packNested(e, depth, `${base}.errors[${i}]`, how),
