@@ -52,7 +52,7 @@ describe.skipIf(redisMissing)('workers of one prefix on different task modules',
     } finally {
       await pool.terminate();
     }
-  }, 90_000);
+  }, 180_000);
 
   test('the entry of a worker killed just now does not block a worker with other modules', async () => {
     const first = await start(['--prefix', 'redeploy', '--ttl', '40000']);
