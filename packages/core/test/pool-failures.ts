@@ -290,8 +290,9 @@ export function describePoolFailures(context: 'thread' | 'process'): void {
       const error = await pool
         .starmap(
           t.failOnItemTraced,
-          // 250 ms items: two spinning workers leave the main thread little CPU on a loaded
-          // 2-core machine, and the stop must reach the other worker before it starts 6 more.
+          // 250 ms items that block their worker without spinning: the stop must reach the other
+          // worker before it starts 6 more, and spinning workers left the main thread too little CPU
+          // for that on a loaded 2-core machine (n2224: 12 starts on Node 22 at load 24).
           items.map((i) => [tr.file, i, 5, 250] as [string, number, number, number]),
           { chunksize: 4 },
         )
