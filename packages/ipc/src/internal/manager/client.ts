@@ -10,7 +10,8 @@
 import type net from 'node:net';
 import { handleSocketFrames } from '../link/output-order.js';
 import { type Address, connectManagerSocket, netAddress, openSocket } from '../net/endpoint.js';
-import type { Feed, ManagerHello } from '../net/handshake.js';
+import { type Feed, setSink } from '../net/feed.js';
+import type { ManagerHello } from '../net/handshake.js';
 import { trackRemote, untrackRemote } from '../runtime/exit.js';
 import { ENDLESS, NO_WAIT, PendingCalls } from './client-calls.js';
 import { DataCalls } from './client-data-lease.js';
@@ -242,14 +243,13 @@ export class ManagerClient implements IdleWaiter {
   #ready(s: net.Socket, feed: Feed, hello: ManagerHello): void {
     if (this.#dead) return;
     this.#server = hello.server;
-    feed.sink = (chunk) => {
+    setSink(feed, (chunk) => {
       try {
         handleSocketFrames(() => this.#splitter.push(chunk, true));
       } catch (err) {
         s.destroy(err as Error);
       }
-    };
-    if (feed.rest) feed.sink(feed.rest);
+    });
     s.on('error', (err) => {
       // Broken, not closed by the manager: pipelined calls it did not confirm may be lost.
       warnBroken(this.#pipe.unread, err);

@@ -12,7 +12,8 @@ import type net from 'node:net';
 import { ManagerClosedError } from '../../errors.js';
 import { Listener } from '../../listener.js';
 import type { Address } from '../net/endpoint.js';
-import { type Feed, MANAGER_HELLO, type ManagerHello } from '../net/handshake.js';
+import { type Feed, setSink } from '../net/feed.js';
+import { MANAGER_HELLO, type ManagerHello } from '../net/handshake.js';
 import { servedHere } from './blocked-server.js';
 import { serveLocally } from './client-refs.js';
 import { serverShutDown } from './client-registry.js';
@@ -244,15 +245,14 @@ export class ManagerServer implements HostedServer {
     const splitter = new FrameSplitter((seq, tag, buf, start, end) =>
       conn.onFrame(seq, tag, buf, start, end),
     );
-    feed.sink = (chunk) => {
+    setSink(feed, (chunk) => {
       if (this.#closed) return; // read and dropped until the client closes (sayShutDown)
       try {
         splitter.push(chunk, true);
       } catch {
         socket.destroy(); // not a peer of ours: a frame length no proxy sends
       }
-    };
-    if (feed.rest) feed.sink(feed.rest);
+    });
     socket.on('error', () => {});
     // EOF: the client's thread or process closed its socket or ended. Frames still waiting for a
     // poll run first (a pipelined write the client finished is applied), then its owner is gone:

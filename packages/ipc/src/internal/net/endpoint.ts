@@ -10,6 +10,7 @@ import { type Connection, createConnection } from '../../connection.js';
 import { broker } from '../runtime/broker.js';
 import { HomeHandle } from '../runtime/home-handle.js';
 import { RemoteHandle } from '../runtime/remote-handle.js';
+import { feedChunk, onreadInto } from './feed.js';
 import {
   clientHandshake,
   type Endpoint,
@@ -76,17 +77,6 @@ const OPTIONS_SECOND: Record<string, string> = {
   'Client()': 'write Client(listener.address, { authkey })',
 };
 
-/** Node's `onread` option: chunks read into `buffer`, each handed to `feed.sink` as it comes. */
-function onreadInto(buffer: Buffer, feed: Feed): net.OnReadOpts {
-  return {
-    buffer,
-    callback: (n: number, buf: Uint8Array): boolean => {
-      feed.sink?.((buf as Buffer).subarray(0, n));
-      return true; // keep reading
-    },
-  };
-}
-
 /**
  * Connects to a listener's `target` (see {@link netAddress}); rejects with Node's error. With a
  * `feed`, the socket reads into one reused buffer and hands each chunk to `feed.sink` (Node's
@@ -123,7 +113,7 @@ export function readingInto(socket: net.Socket, feed: Feed): net.Socket {
   // Bun has no `onread` for a socket made over another's handle: the new one never read, and every
   // call of a manager served there waited for ever. Its chunks come from 'data' events there.
   if (isBun()) {
-    socket.on('data', (chunk: Buffer) => feed.sink?.(chunk));
+    socket.on('data', (chunk: Buffer) => feedChunk(feed, chunk));
     socket.pause(); // as below: read once the handshake has set feed.sink
     return socket;
   }

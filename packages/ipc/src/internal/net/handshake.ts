@@ -24,6 +24,9 @@
  */
 import type net from 'node:net';
 import { AuthenticationError, EOFError } from '../../errors.js';
+import { type Feed, setSink } from './feed.js';
+
+export type { Feed }; // the type of the `feed` the handshakes take
 
 export const CHALLENGE: Buffer = Buffer.from('#CHALLENGE#');
 export const WELCOME: Buffer = Buffer.from('#WELCOME#');
@@ -33,16 +36,6 @@ export const MESSAGE_BYTES = 40;
 const MIN_CHALLENGE_BYTES = 20;
 /** The longest handshake message either side accepts (Python: 256). */
 export const MAX_MESSAGE_BYTES = 256;
-
-/**
- * How a socket made with `onread` hands its chunks on (they go to that callback, not to 'data'
- * events): whoever reads it now sets `sink`; a chunk's memory is read into again after `sink`
- * returns. `rest`: bytes the handshake read past its last message.
- */
-export interface Feed {
-  sink: ((chunk: Buffer) => void) | null;
-  rest: Buffer | null;
-}
 
 /** Reads whole length-prefixed messages off a socket that is not yet handed to a link. */
 class MessageReader {
@@ -75,7 +68,8 @@ class MessageReader {
     this.#socket = socket;
     this.#peer = peer;
     this.#feed = feed;
-    if (feed) feed.sink = (chunk) => this.#onData(Buffer.from(chunk));
+    if (feed)
+      setSink(feed, (chunk) => this.#onData(Buffer.from(chunk))); // kept chunks first
     else socket.on('data', this.#onData);
     socket.on('end', this.#onEnd);
     socket.on('close', this.#onEnd);
