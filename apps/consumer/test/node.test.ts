@@ -5,7 +5,7 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { envFor, run, runOk } from './exec.ts';
-import { consumer, REPO, readmeExample, scratch, userStderr, withFixtures } from './project.ts';
+import { consumer, FIXTURES, REPO, readmeExample, scratch, userStderr, withFixtures } from './project.ts';
 
 const BOTH_CONTEXTS = 'thread [1,4,9]\nhello thread\nprocess [1,4,9]\nhello process\n';
 const { nodes, npmGlobalConfig: npmrc } = consumer();
@@ -69,6 +69,19 @@ describe.concurrent.each(nodes.filter((n) => n.path))('$label', ({ path: node })
     });
     expect(userStderr(ran.stderr)).toBe('');
     expect(ran.stdout).toBe('thread exit 0\nValidationError true\nTimeoutError true\nClosedError true\n');
+  });
+
+  it('says to install tsx for a TypeScript task module with import syntax in a CommonJS package (ts-jest)', async () => {
+    // Node 22.18+ and 24 strip the types but run the file as CommonJS, where its `import` fails;
+    // Node 20 cannot run it at all. tsx compiles it in the workers on every Node.
+    const read = (name: string) => readFileSync(join(FIXTURES, name), 'utf8');
+    const dir = scratch({
+      'package.json': JSON.stringify({ name: 'runner', type: 'commonjs' }),
+      'runner-tasks.ts': read('runner-tasks.ts'),
+      'runner-main.mjs': read('runner-main.mjs'),
+    });
+    const ran = await run(node, ['--no-warnings', 'runner-main.mjs'], { cwd: dir, env: envFor(node, npmrc) });
+    expect(ran.stdout, ran.stderr).toBe('thread ProcessError true\nprocess ProcessError true\n');
   });
 
   it('runs the bundled app from a folder without node_modules', async () => {

@@ -20,7 +20,7 @@ export class UnknownTaskError extends ProcessError {
   override get name(): string {
     return 'UnknownTaskError';
   }
-  override get code(): string {
+  override get code(): 'MP_UNKNOWN_TASK' {
     return 'MP_UNKNOWN_TASK';
   }
   /** The portable id of the task, `<module name>#<task name>`. */
@@ -43,7 +43,7 @@ export class RedisConnectionError extends ProcessError {
   override get name(): string {
     return 'RedisConnectionError';
   }
-  override get code(): string {
+  override get code(): 'MP_REDIS_CONNECTION' {
     return 'MP_REDIS_CONNECTION';
   }
 }
@@ -60,7 +60,7 @@ export class VersionMismatchError extends ProcessError {
   override get name(): string {
     return 'VersionMismatchError';
   }
-  override get code(): string {
+  override get code(): 'MP_VERSION_MISMATCH' {
     return 'MP_VERSION_MISMATCH';
   }
 }

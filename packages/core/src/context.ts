@@ -59,8 +59,12 @@ function bindContext(name: ContextName) {
     WorkerStartError,
     // Python's `ctx.Array`: this library's `SharedArray` (the name `Array` is JavaScript's own).
     Array: shared.SharedArray,
-    // SharedArrayBuffer primitives cannot reach a child process: there, manager-backed ones.
-    ...(name === 'process' ? (processPrimitives as unknown as typeof shared) : {}),
+    // SharedArrayBuffer primitives cannot reach a child process: there, manager-backed ones. Typed
+    // as the shared names they replace (ProcessContext retypes them), never as `typeof shared`:
+    // that typed every helper deleted above as an optional member of both contexts.
+    ...(name === 'process'
+      ? (processPrimitives as unknown as Pick<typeof shared, keyof ProcessPrimitives & keyof typeof shared>)
+      : {}),
     name,
     Process: ContextProcess as typeof Process,
     Pool: ContextPool as typeof Pool,

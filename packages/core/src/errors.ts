@@ -20,7 +20,7 @@ export class WorkerCrashedError extends ProcessError {
   override get name(): string {
     return 'WorkerCrashedError';
   }
-  override get code(): string {
+  override get code(): 'MP_WORKER_CRASHED' {
     return 'MP_WORKER_CRASHED';
   }
   /** The worker's exit code, or `null` when a signal ended it. */
@@ -78,7 +78,7 @@ export class PoolClosedError extends ClosedError {
   override get name(): string {
     return 'PoolClosedError';
   }
-  override get code(): string {
+  override get code(): 'MP_POOL_CLOSED' {
     return 'MP_POOL_CLOSED';
   }
 }
@@ -97,7 +97,7 @@ export class WorkerEntryNotFoundError extends ProcessError {
   override get name(): string {
     return 'WorkerEntryNotFoundError';
   }
-  override get code(): string {
+  override get code(): 'MP_WORKER_ENTRY_NOT_FOUND' {
     return 'MP_WORKER_ENTRY_NOT_FOUND';
   }
   /** Which entry: `'pool'` (pool workers) or `'process'` (`Process` workers). */
@@ -147,7 +147,7 @@ export class WorkerStartError extends ProcessError {
   override get name(): string {
     return 'WorkerStartError';
   }
-  override get code(): string {
+  override get code(): 'MP_WORKER_START' {
     return 'MP_WORKER_START';
   }
   /** Where the worker was to run: `'thread'` or `'process'`. */

@@ -1,7 +1,8 @@
 // Every class and factory of both contexts works called (Python: `ctx.Queue()`) and with `new`;
 // the error classes are the classes themselves.
 import * as core from '@multiproc/core';
-import { getContext, Pool, Process } from '@multiproc/core';
+import { getContext, Pool, Process, type ProcessContext, type ThreadContext } from '@multiproc/core';
+import { HELPERS, type HelperName } from '@multiproc/core/internal';
 import * as ipc from '@multiproc/ipc';
 import { Connection, Listener, Queue } from '@multiproc/ipc';
 import { Lock, SharedArray } from '@multiproc/shared';
@@ -129,5 +130,16 @@ describe('context members', () => {
     const pctx = getContext('process');
     expectTypeOf(pctx.Lock()).toEqualTypeOf(new pctx.Lock());
     expectTypeOf(pctx.Array('i', 2)).toEqualTypeOf(new pctx.Array('i', 2));
+  });
+
+  it("carry none of the packages' internal helpers, in their types either", () => {
+    // The process context's primitives were spread in as `typeof shared`, which typed every helper
+    // context.ts deletes (`CODEC_TAG`, `encodeError`, ...) as an optional member of both contexts.
+    for (const name of ['thread', 'process'] as const) {
+      const ctx: object = getContext(name);
+      expect(HELPERS.filter((helper) => helper in ctx)).toEqual([]);
+    }
+    expectTypeOf<Extract<keyof ThreadContext, HelperName>>().toEqualTypeOf<never>();
+    expectTypeOf<Extract<keyof ProcessContext, HelperName>>().toEqualTypeOf<never>();
   });
 });

@@ -17,7 +17,7 @@ export class QueueEmptyError extends ProcessError {
   override get name(): string {
     return 'QueueEmptyError';
   }
-  override get code(): string {
+  override get code(): 'MP_QUEUE_EMPTY' {
     return 'MP_QUEUE_EMPTY';
   }
 }
@@ -35,7 +35,7 @@ export class QueueFullError extends ProcessError {
   override get name(): string {
     return 'QueueFullError';
   }
-  override get code(): string {
+  override get code(): 'MP_QUEUE_FULL' {
     return 'MP_QUEUE_FULL';
   }
 }
@@ -53,7 +53,7 @@ export class EOFError extends ProcessError {
   override get name(): string {
     return 'EOFError';
   }
-  override get code(): string {
+  override get code(): 'MP_EOF' {
     return 'MP_EOF';
   }
 }
@@ -77,7 +77,7 @@ export class BrokenPipeError extends ProcessError {
     return 'BrokenPipeError';
   }
   /** `'MP_BROKEN_PIPE'`. */
-  override get code(): string {
+  override get code(): 'MP_BROKEN_PIPE' {
     return 'MP_BROKEN_PIPE';
   }
 }
@@ -97,7 +97,7 @@ export class MessageTooLongError extends ProcessError {
     return 'MessageTooLongError';
   }
   /** `'MP_MESSAGE_TOO_LONG'`. */
-  override get code(): string {
+  override get code(): 'MP_MESSAGE_TOO_LONG' {
     return 'MP_MESSAGE_TOO_LONG';
   }
   /** The length of the message that was dropped, in bytes. */
@@ -124,7 +124,7 @@ export class BufferTooShortError extends ProcessError {
   override get name(): string {
     return 'BufferTooShortError';
   }
-  override get code(): string {
+  override get code(): 'MP_BUFFER_TOO_SHORT' {
     return 'MP_BUFFER_TOO_SHORT';
   }
   /** The whole message that did not fit. */
@@ -154,7 +154,7 @@ export class AuthenticationError extends ProcessError {
     return 'AuthenticationError';
   }
   /** `'MP_AUTHENTICATION'`. */
-  override get code(): string {
+  override get code(): 'MP_AUTHENTICATION' {
     return 'MP_AUTHENTICATION';
   }
 }
@@ -175,7 +175,7 @@ export class ManagerClosedError extends ClosedError {
     return 'ManagerClosedError';
   }
   /** `'MP_MANAGER_CLOSED'`. */
-  override get code(): string {
+  override get code(): 'MP_MANAGER_CLOSED' {
     return 'MP_MANAGER_CLOSED';
   }
 }
@@ -196,7 +196,7 @@ export class KeyError extends ValidationError {
     return 'KeyError';
   }
   /** `'MP_KEY'`. */
-  override get code(): string {
+  override get code(): 'MP_KEY' {
     return 'MP_KEY';
   }
 }

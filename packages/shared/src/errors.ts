@@ -15,7 +15,11 @@ export class ProcessError extends Error {
   override get name(): string {
     return 'ProcessError';
   }
-  /** A stable identifier for this kind of failure, such as `'MP_TIMEOUT'`. */
+  /**
+   * A stable identifier for this kind of failure, such as `'MP_TIMEOUT'`. Each subclass types it
+   * as its own literal (`TimeoutError`'s is `'MP_TIMEOUT'`), so comparing `code` narrows a union
+   * of error classes: `if (err.code === 'MP_WORKER_CRASHED') err.exitCode`.
+   */
   get code(): string {
     return 'MP_PROCESS';
   }
@@ -33,7 +37,8 @@ export class ValidationError extends ProcessError {
   override get name(): string {
     return 'ValidationError';
   }
-  override get code(): string {
+  /** `'MP_VALIDATION'`; `'MP_KEY'` for its subclass `KeyError`. */
+  override get code(): 'MP_VALIDATION' | 'MP_KEY' {
     return 'MP_VALIDATION';
   }
   /** The zod issues behind this error, when it came from a schema. */
@@ -56,7 +61,7 @@ export class LockError extends ProcessError {
   override get name(): string {
     return 'LockError';
   }
-  override get code(): string {
+  override get code(): 'MP_LOCK' {
     return 'MP_LOCK';
   }
 }
@@ -73,7 +78,7 @@ export class BrokenBarrierError extends ProcessError {
   override get name(): string {
     return 'BrokenBarrierError';
   }
-  override get code(): string {
+  override get code(): 'MP_BROKEN_BARRIER' {
     return 'MP_BROKEN_BARRIER';
   }
 }
@@ -92,7 +97,7 @@ export class TimeoutError extends ProcessError {
   override get name(): string {
     return 'TimeoutError';
   }
-  override get code(): string {
+  override get code(): 'MP_TIMEOUT' {
     return 'MP_TIMEOUT';
   }
 }
@@ -110,7 +115,7 @@ export class ContextError extends ProcessError {
   override get name(): string {
     return 'ContextError';
   }
-  override get code(): string {
+  override get code(): 'MP_CONTEXT' {
     return 'MP_CONTEXT';
   }
 }
@@ -127,7 +132,7 @@ export class SerializationError extends ProcessError {
   override get name(): string {
     return 'SerializationError';
   }
-  override get code(): string {
+  override get code(): 'MP_SERIALIZATION' {
     return 'MP_SERIALIZATION';
   }
   /** Where in the sent value the problem is, such as `args[1].cb` or `value.items[3]`. */
@@ -150,7 +155,8 @@ export class ClosedError extends ProcessError {
   override get name(): string {
     return 'ClosedError';
   }
-  override get code(): string {
+  /** `'MP_CLOSED'`; its subclasses' own: `'MP_MANAGER_CLOSED'`, `'MP_POOL_CLOSED'`. */
+  override get code(): 'MP_CLOSED' | 'MP_MANAGER_CLOSED' | 'MP_POOL_CLOSED' {
     return 'MP_CLOSED';
   }
 }

@@ -172,6 +172,12 @@ const CJS_SYNTAX_ERROR = /Cannot use import statement outside a module|Unexpecte
 const AS_COMMONJS =
   'Node loaded it as CommonJS, as the nearest package.json says ("type": "commonjs", as npm init -y ' +
   'writes): name it .mts (or .mjs), or set "type": "module" in that package.json.';
+// A TypeScript module written with `import` in such a package runs where something compiled it to
+// CommonJS first: ts-jest, babel-jest or another runner's hook in the main thread, which no worker
+// has. tsx does that in the workers (registered here when found); Node's own type stripping does not.
+const TSX_COMPILES =
+  ' A TypeScript file that a test runner (ts-jest, babel-jest) compiles in the main thread is not ' +
+  'compiled in the workers: install tsx (npm i -D tsx), and the workers load it with tsx.';
 
 // Node's message for a module it cannot find names its importer: for the task module itself, that
 // is this library's worker entry, which tells the user nothing.
@@ -193,6 +199,11 @@ function notFound(moduleUrl: string, message: string): string | undefined {
     'defineTasks(import.meta.url, ...) in that module (__filename in CommonJS), and keep the file ' +
     'in place while workers may start.'
   );
+}
+
+/** A TypeScript module that no tsx compiled here: its import syntax met Node's CommonJS loader. */
+function tsxWouldCompile(moduleUrl: string): boolean {
+  return TS_EXTENSION.test(new URL(moduleUrl).pathname) && !(globalThis as any)[LOADER_KEY];
 }
 
 const loading = new Map<string, Promise<void>>();
@@ -229,7 +240,7 @@ export function importTaskModule(moduleUrl: string): Promise<void> {
         const hint = TEST_RUNNER_ERROR.test(message)
           ? ` The module uses a test runner: ${OWN_MODULE}`
           : CJS_SYNTAX_ERROR.test(message)
-            ? `${/[.!?]$/.test(message) ? '' : '.'} ${AS_COMMONJS}`
+            ? `${/[.!?]$/.test(message) ? '' : '.'} ${AS_COMMONJS}${tsxWouldCompile(moduleUrl) ? TSX_COMPILES : ''}`
             : '';
         // A caught import()'s SyntaxError names no file: find it (this failure path only).
         const site = await syntaxErrorSite(moduleUrl, err);
