@@ -51,6 +51,10 @@
 // - Princeton-Robot-Planning-and-Learning/prpl-tidybot#89: a client that dropped mid-handshake
 //   wedged Listener.accept() for the clients after it.
 // - python/cpython#123736: Client() with an authkey hung against a Listener without one.
+// - piscinajs/piscina#316: work a task left running after it returned waited for the next call.
+// - pierrecomputer/pierre#1076: a worker whose module failed to load left its calls hanging.
+// - joblib/loky#129, spotify/luigi#1191: terminating a worker left its own child processes running.
+// - python/cpython#80180: a child Process stayed alive after its parent was sent SIGTERM.
 // - python/cpython#91594, #73983: a child that put 10000 items, of which the parent took one,
 //   kept the program from ending.
 // - coopernurse/node-pool#102, logto-io/logto#9346, node-cron/node-cron#599: an idle pool kept the
@@ -60,15 +64,18 @@
 // - nodejs/node#53701: lines a busy worker logged were held back until it stopped.
 // - LearnBoost/cluster#172, webpack/thread-loader#86, oven-sh/bun#39677: workers did not start in
 //   the parent's current directory and environment.
-import { realpathSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import {
   AuthenticationError,
   Barrier,
   BrokenBarrierError,
   Client,
   ClosedError,
+  defineTasks,
   EOFError,
   Event,
   JoinableQueue,
@@ -84,8 +91,10 @@ import { describe, expect, it } from 'vitest';
 import { matrix } from '../../../test-support/matrix.ts';
 import { tasks as t } from './fixtures/bugs-53-tasks.mjs';
 import {
+  alive,
   type Context,
   eventually,
+  fileWritten,
   poolsEndedAfterEach,
   rejection,
   runProgram,
@@ -297,6 +306,47 @@ describe.each(CONTEXTS)('bug reports (53), pools, %s context', (context) => {
     expect(u8.every((x) => x === 7)).toBe(true);
   });
 
+  it('piscina#316: a timer a task left behind runs on time, without waiting for the next call', {
+    timeout: 20_000,
+  }, async () => {
+    const p = pool({ processes: 1, context });
+    const file = scratchFile();
+    expect(await p.apply(t.timerAfterReturn, [file])).toBe('returned');
+    expect(await eventually(() => existsSync(file), 5000)).toBe(true);
+  });
+
+  it('pierre#1076: a task whose module is not there rejects naming the file; the pool runs on', {
+    timeout: 20_000,
+  }, async () => {
+    const p = pool({ processes: 1, context });
+    const missing = defineTasks(new URL('./fixtures/bugs-53-no-such-module.mjs', import.meta.url).href, {
+      f: () => 1,
+    });
+    const err = await within(rejection(p.apply(missing.f, [])), 15_000);
+    expect((err as Error).message).toContain('bugs-53-no-such-module.mjs');
+    expect(await p.apply(t.add, [1, 2])).toBe(3);
+  });
+
+  it.each(['terminate', 'abort'] as const)(
+    'loky#129 / luigi#1191: a task running a process Pool of its own, stopped by %s: its grandchild ends too',
+    {
+      timeout: 40_000,
+    },
+    async (how) => {
+      const p = pool({ processes: 1, context });
+      const file = scratchFile();
+      const controller = new AbortController();
+      const call = p.apply(t.innerPoolLeaf, [file], { signal: controller.signal }).catch((e: Error) => e);
+      await within(fileWritten(file), 20_000);
+      const pid = Number(readFileSync(file, 'utf8'));
+      expect(alive(pid)).toBe(true);
+      if (how === 'terminate') await p.terminate();
+      else controller.abort();
+      expect(await call).toBeInstanceOf(Error);
+      expect(await eventually(() => !alive(pid), 10_000)).toBe(true);
+    },
+  );
+
   it.each(['thread', 'process'] as const)(
     'pebble#31 / pebble#76: a pool task starts a %s Process of its own; it runs and ends with exit code 0',
     {
@@ -483,6 +533,26 @@ describe.each(CONTEXTS)('bug reports (53), processes and connections, %s context
     jq.close();
   });
 
+  it.each(['terminate', 'kill'] as const)(
+    'loky#129 / luigi#1191: a Process whose target runs a process Process, ended by %s(): the grandchild ends too',
+    {
+      timeout: 40_000,
+    },
+    async (how) => {
+      const file = scratchFile();
+      const child = new Process({ target: t.innerProcessLeaf, args: [file], context });
+      child.start();
+      await within(fileWritten(file), 20_000);
+      const pid = Number(readFileSync(file, 'utf8'));
+      expect(alive(pid)).toBe(true);
+      if (how === 'terminate') await child.terminate();
+      else child.kill();
+      await child.join(10_000);
+      expect(child.exitCode).toBe(how === 'terminate' ? -15 : -9);
+      expect(await eventually(() => !alive(pid), 10_000)).toBe(true);
+    },
+  );
+
   it('node#56362: starting a Process with a connection this side already closed throws ClosedError', () => {
     const [a, b] = Pipe();
     a.close();
@@ -643,6 +713,26 @@ describe.each(CONTEXTS)('bug reports (53), programs, %s context', (context) => {
     const { code, stdout } = await runProgram('bugs-53-program.mjs', ['put-many-get-one', context]);
     expect(stdout.split('\n').filter(Boolean)).toEqual(['first 0', 'joined 0']);
     expect(code).toBe(0);
+  });
+
+  it('cpython#80180: a program sent SIGTERM while it joins a running Process ends, and the Process with it', {
+    timeout: 40_000,
+  }, async () => {
+    const file = scratchFile();
+    const program = fileURLToPath(new URL('./fixtures/bugs-53-program.mjs', import.meta.url));
+    const child = spawn(process.execPath, [program, 'process-then-wait', context, file], { stdio: 'ignore' });
+    try {
+      await within(fileWritten(file), 20_000);
+      const pid = Number(readFileSync(file, 'utf8'));
+      const ended = new Promise<NodeJS.Signals | null>((resolve) =>
+        child.once('exit', (_code, sig) => resolve(sig)),
+      );
+      child.kill('SIGTERM');
+      expect(await within(ended, 15_000)).toBe('SIGTERM');
+      expect(await eventually(() => !alive(pid), 10_000)).toBe(true);
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 
   it("cluster#172 / thread-loader#86 / bun#39677: a Process starts in the program's current directory and environment", {
