@@ -55,6 +55,8 @@
 // - pierrecomputer/pierre#1076: a worker whose module failed to load left its calls hanging.
 // - joblib/loky#129, spotify/luigi#1191: terminating a worker left its own child processes running.
 // - python/cpython#80180: a child Process stayed alive after its parent was sent SIGTERM.
+// - nodejs/node#41103, #53011, sidorares/react-x11#600, fisker/make-synchronized#44: a program
+//   started with flags a Worker refuses as execArgv could not start its workers.
 // - python/cpython#91594, #73983: a child that put 10000 items, of which the parent took one,
 //   kept the program from ending.
 // - coopernurse/node-pool#102, logto-io/logto#9346, node-cron/node-cron#599: an idle pool kept the
@@ -733,6 +735,22 @@ describe.each(CONTEXTS)('bug reports (53), programs, %s context', (context) => {
     } finally {
       child.kill('SIGKILL');
     }
+  });
+
+  it('node#41103 / node#53011 / react-x11#600: a program run with --expose-gc --title and heap flags starts its workers', {
+    timeout: 40_000,
+  }, async () => {
+    const flags = [
+      '--expose-gc',
+      '--title',
+      'bugs53',
+      '--max-old-space-size=300',
+      '--max-semi-space-size=16',
+    ];
+    const { code, stdout, stderr } = await runProgram('bugs-53-program.mjs', ['flags', context], flags);
+    expect(stderr).not.toContain('ERR_WORKER_INVALID_EXEC_ARGV');
+    expect(stdout.split('\n').filter(Boolean)).toEqual(['worker gc function', 'process 0']);
+    expect(code).toBe(0);
   });
 
   it("cluster#172 / thread-loader#86 / bun#39677: a Process starts in the program's current directory and environment", {
