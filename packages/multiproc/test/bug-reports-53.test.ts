@@ -96,7 +96,6 @@ import {
   alive,
   type Context,
   eventually,
-  fileWritten,
   poolsEndedAfterEach,
   rejection,
   runProgram,
@@ -109,6 +108,20 @@ const CONTEXTS = matrix(import.meta.url) as readonly Context[];
 const pool = poolsEndedAfterEach();
 /** A fresh file name in this file's scratch folder. */
 const scratchFile = scratchFiles('bugs-53-');
+
+/**
+ * The pid a task wrote to `file`, once the whole of it is there (the file exists before its bytes
+ * do); fails after `ms` milliseconds.
+ */
+async function pidIn(file: string, ms = 20_000): Promise<number> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const pid = existsSync(file) ? Number(readFileSync(file, 'utf8')) : 0;
+    if (pid > 0) return pid;
+    if (Date.now() > end) throw new Error(`no pid was written to ${file} within ${ms} ms`);
+    await sleep(10);
+  }
+}
 
 /** A file's size in bytes (0 when it does not exist yet). */
 function size(file: string): number {
@@ -339,8 +352,7 @@ describe.each(CONTEXTS)('bug reports (53), pools, %s context', (context) => {
       const file = scratchFile();
       const controller = new AbortController();
       const call = p.apply(t.innerPoolLeaf, [file], { signal: controller.signal }).catch((e: Error) => e);
-      await within(fileWritten(file), 20_000);
-      const pid = Number(readFileSync(file, 'utf8'));
+      const pid = await pidIn(file);
       expect(alive(pid)).toBe(true);
       if (how === 'terminate') await p.terminate();
       else controller.abort();
@@ -544,8 +556,7 @@ describe.each(CONTEXTS)('bug reports (53), processes and connections, %s context
       const file = scratchFile();
       const child = new Process({ target: t.innerProcessLeaf, args: [file], context });
       child.start();
-      await within(fileWritten(file), 20_000);
-      const pid = Number(readFileSync(file, 'utf8'));
+      const pid = await pidIn(file);
       expect(alive(pid)).toBe(true);
       if (how === 'terminate') await child.terminate();
       else child.kill();
@@ -724,8 +735,7 @@ describe.each(CONTEXTS)('bug reports (53), programs, %s context', (context) => {
     const program = fileURLToPath(new URL('./fixtures/bugs-53-program.mjs', import.meta.url));
     const child = spawn(process.execPath, [program, 'process-then-wait', context, file], { stdio: 'ignore' });
     try {
-      await within(fileWritten(file), 20_000);
-      const pid = Number(readFileSync(file, 'utf8'));
+      const pid = await pidIn(file);
       const ended = new Promise<NodeJS.Signals | null>((resolve) =>
         child.once('exit', (_code, sig) => resolve(sig)),
       );
