@@ -43,7 +43,7 @@
 // - python/cpython#79423: putting an unsendable value left the queue broken and the error silent.
 // - jonatanjacobsson/ifcpipeline#28: a parent that joined before draining a 262 KB result hung.
 // - coleifer/huey#897: join() on a process that already ended must return at once.
-// - DeepFilterNet#245, ipython/ipython#8554: JoinableQueue.join() hung when a consumer skipped
+// - Rikorose/DeepFilterNet#245, ipython/ipython#8554: JoinableQueue.join() hung when a consumer skipped
 //   taskDone(), and must resolve when every item got its taskDone().
 // - nodejs/node#32752: after a worker transferred a Buffer out, it could not make Buffers any more.
 // - andywer/threads.js#385, nodejs/node#33240: a buffer sent to a worker was left detached (empty)
@@ -55,8 +55,8 @@
 // - pierrecomputer/pierre#1076: a worker whose module failed to load left its calls hanging.
 // - joblib/loky#129, spotify/luigi#1191: terminating a worker left its own child processes running.
 // - python/cpython#80180: a child Process stayed alive after its parent was sent SIGTERM.
-// - nodejs/node#41103, #53011, sidorares/react-x11#600, fisker/make-synchronized#44: a program
-//   started with flags a Worker refuses as execArgv could not start its workers.
+// - nodejs/node#41103, #53011, sidorares/react-x11#600: a program started with flags a Worker
+//   refuses as execArgv (--expose-gc, --title, heap sizes) could not start its workers.
 // - python/cpython#91594, #73983: a child that put 10000 items, of which the parent took one,
 //   kept the program from ending.
 // - coopernurse/node-pool#102, logto-io/logto#9346, node-cron/node-cron#599: an idle pool kept the
