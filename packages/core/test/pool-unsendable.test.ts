@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { matrix } from '../../../test-support/matrix.ts';
 // @ts-expect-error: a plain JavaScript fixture (no types), loaded as is by the workers.
 import { tasks as t } from './fixtures/unsendable-tasks.mjs';
-import { poolMaker, serializationFailure } from './helpers.ts';
+import { poolMaker, runProgram, serializationFailure } from './helpers.ts';
 
 const makePool = poolMaker();
 
@@ -176,6 +176,59 @@ describe.each(matrix(import.meta.url))('unsendable values in the %s context', (c
     expect(noCause.cause).toBeInstanceOf(SerializationError);
     expect((noCause.cause as SerializationError).path).toBe('error.cause');
     expect(await pool.apply(t.echo, [7])).toBe(7);
+  });
+
+  // Before, a `name` or `message` getter that threw, or a Proxy error whose key list could not be
+  // read, replaced the whole error by a SerializationError. Now what can be read arrives.
+  it("a task's error whose name, message or key list throws keeps its class and what can be read", {
+    timeout: 20_000,
+  }, async () => {
+    const pool = makePool({ processes: 1, context });
+    const rejection = async (task: unknown) =>
+      (await pool.apply(task as typeof t.echo, []).catch((e: unknown) => e)) as Error & { code?: string };
+    // `name` throws: its class's name, and what the getter threw as its cause.
+    const noName = await rejection(t.throwNameGetterError);
+    expect(noName).toBeInstanceOf(RangeError);
+    expect(noName.name).toBe('QuotaError');
+    expect(noName.message).toBe('over quota');
+    expect((noName.cause as Error).message).toBe('name getter threw');
+    expect(noName.stack).toMatch(/^QuotaError: over quota\n.*stack could not be read.*name getter threw/s);
+    // `message` throws: a text saying so, its fields kept, the getter's error as cause.
+    const noMessage = await rejection(t.throwMessageGetterError);
+    expect(noMessage).toBeInstanceOf(TypeError);
+    expect(noMessage).not.toBeInstanceOf(SerializationError);
+    expect(noMessage.name).toBe('TypeError');
+    expect(noMessage.message).toBe(
+      '(its message could not be read: reading it threw Error: message getter threw)',
+    );
+    expect(noMessage.code).toBe('E_MSG');
+    expect((noMessage.cause as Error).message).toBe('message getter threw');
+    // The key list throws: the standard parts (name, message, stack, code), a line saying why no more.
+    const noKeys = (await rejection(t.throwKeysTrapError)) as Error & { code?: string; extra?: number };
+    expect(noKeys).toBeInstanceOf(SyntaxError);
+    expect(noKeys.message).toBe('keys hidden');
+    expect(noKeys.code).toBe('E_KEYS');
+    expect(noKeys.extra).toBeUndefined();
+    expect(noKeys.stack).toMatch(
+      /^SyntaxError: keys hidden\n.*fields could not be listed.*ownKeys trap threw/s,
+    );
+    expect(await pool.apply(t.echo, [7])).toBe(7);
+  });
+
+  // Before, a target's error whose name or message getter threw printed the getter's error alone,
+  // without the "Process Process-1:" line (describeError threw while reporting it).
+  it("a Process target's error whose name, message or key list throws is printed with what can be read", {
+    timeout: 60_000,
+  }, async () => {
+    const { stdout, stderr } = await runProgram('target-cause.mjs', [context, 'unreadable'], {}, 40_000);
+    expect(stdout).toBe('exitCode 1\nexitCode 1\nexitCode 1\n');
+    expect(stderr).toMatch(
+      /^Process Process-1:\nQuotaError: over quota\n.*stack could not be read.*name getter threw/,
+    );
+    expect(stderr).toMatch(
+      /\nProcess Process-2:\nTypeError: \(its message could not be read: reading it threw Error: message getter threw\)/,
+    );
+    expect(stderr).toMatch(/\nProcess Process-3:\nSyntaxError: keys hidden\n\s+at /);
   });
 
   it('a result whose Proxy trap throws is a SerializationError with path result, the worker lives on', {
