@@ -7,7 +7,8 @@ import { RetriedReporter } from './vitest.retried.ts';
 
 /**
  * Tests come in two tiers. `npm test` (what CI runs on every change) runs the contract's suites, a
- * per-context case in one of the two contexts (test-support/matrix.ts), half of core's and ipc's
+ * per-context case in one of the two contexts (test-support/matrix.ts; a case for one context only
+ * sits outside the matrix and always runs in its own), half of core's and ipc's
  * other regression files ({@link regressionHalf}) and the files no package lists in
  * {@link longTier}, and must finish well inside 15 minutes on 2 cores. `npm run test:full` adds the long tier: both contexts
  * everywhere, stress loops, soaks, death at random instants, chaos, ports of other projects'

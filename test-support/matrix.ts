@@ -11,6 +11,12 @@ export type ContextName = 'thread' | 'process';
  * scheduling, the codec, the queue protocol) runs in either; what differs between them has files
  * of its own for each context (pool-thread / pool-process, ...), which this does not thin out.
  *
+ * A case that holds in one context only does not belong inside `describe.each(matrix(...))` as
+ * `it.runIf(context === 'process')`: in CI, half the files run the other context, and the case
+ * would never run there. Give it a `describe` of its own context beside the matrix (it runs once in
+ * every tier, the rest of the file still in one context in CI). multiproc's
+ * `one-context-cases.test.ts` names any matrix file that gates a case on its context.
+ *
  * @param fileUrl the test file's `import.meta.url`
  * @example
  * describe.each(matrix(import.meta.url))('in the %s context', (context) => { ... });

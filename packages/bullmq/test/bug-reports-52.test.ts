@@ -62,6 +62,32 @@ describe.skipIf(redisMissing)('bug reports (52): Bull, BullMQ and Node pools', (
     }
   });
 
+  // Session 53: a `name` or `message` getter that threw, or a key list that could not be read, lost
+  // the whole error (a SerializationError). Through Redis, as through the local pool, what can be
+  // read arrives: the class, its name, the message or a text saying why not, the standard fields.
+  test('a task error whose name, message or key list throws arrives with what can be read', {
+    timeout: 60_000,
+  }, async () => {
+    const w = await startWorkerHere(on.redis.url, { concurrency: 1, ...steady });
+    try {
+      const p = on.pool({ processes: 1 });
+      const noName = await rejection(p.apply(t.throwUnreadable, ['name']));
+      expect(noName).toBeInstanceOf(RangeError);
+      expect(noName).toMatchObject({ name: 'QuotaError', message: 'over quota' });
+      expect((noName.cause as Error).message).toBe('name getter threw');
+      const noMessage = await rejection(p.apply(t.throwUnreadable, ['message']));
+      expect(noMessage).toBeInstanceOf(TypeError);
+      expect(noMessage.message).toMatch(/^\(its message could not be read: .*message getter threw\)$/);
+      expect(noMessage.code).toBe('E_MSG');
+      const noKeys = await rejection(p.apply(t.throwUnreadable, ['keys']));
+      expect(noKeys).toBeInstanceOf(SyntaxError);
+      expect(noKeys).toMatchObject({ message: 'keys hidden', code: 'E_KEYS' });
+      expect(noKeys.extra).toBeUndefined();
+    } finally {
+      await w.handle.stop();
+    }
+  });
+
   // taskforcesh/bullmq#2366: with sandboxed processors, jobs beyond the concurrency failed at once
   // instead of waiting. Eight calls at once on a worker of concurrency 1 all resolve.
   test('bullmq#2366: eight calls at once on one worker of concurrency 1 wait their turn and resolve', {

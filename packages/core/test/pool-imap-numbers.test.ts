@@ -64,34 +64,29 @@ describe.each(matrix(import.meta.url))('imap over a generator of numbers (%s)', 
       ),
     ).toEqual(Array.from({ length: 5000 }, (_, i) => expected(i)));
   }, 60_000);
+});
 
-  it.runIf(context === 'thread')(
-    'ends at a failing item with the results before it, from a chunk of numbers',
-    async () => {
-      const pool = new Pool({ processes: 2, context });
-      pools.push(pool);
-      const got: number[] = [];
-      const error = await (async () => {
-        for await (const v of pool.imap(tasks.failOn, numbers(1000), { chunksize: 8 })) got.push(v as number);
-      })().catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(RangeError);
-      expect(got).toEqual(Array.from({ length: 13 }, (_, i) => i));
-    },
-    60_000,
-  );
+// Thread context only, in every tier: outside the matrix, which runs one context per file in CI.
+describe('imap over a generator of numbers (thread context only)', () => {
+  it('ends at a failing item with the results before it, from a chunk of numbers', async () => {
+    const pool = new Pool({ processes: 2, context: 'thread' });
+    pools.push(pool);
+    const got: number[] = [];
+    const error = await (async () => {
+      for await (const v of pool.imap(tasks.failOn, numbers(1000), { chunksize: 8 })) got.push(v as number);
+    })().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RangeError);
+    expect(got).toEqual(Array.from({ length: 13 }, (_, i) => i));
+  }, 60_000);
 
-  it.runIf(context === 'thread')(
-    'imapUnordered gives each result once',
-    async () => {
-      const pool = new Pool({ processes: 2, context });
-      pools.push(pool);
-      const got = await collect(pool.imapUnordered(tasks.square, numbers(40_000)), 1009);
-      expect(got).toHaveLength(40_000);
-      const seen = new Set(got);
-      for (let i = 0; i < 40_000; i++) if (!seen.has(i * i)) expect.fail(`missing ${i * i}`);
-    },
-    60_000,
-  );
+  it('imapUnordered gives each result once', async () => {
+    const pool = new Pool({ processes: 2, context: 'thread' });
+    pools.push(pool);
+    const got = await collect(pool.imapUnordered(tasks.square, numbers(40_000)), 1009);
+    expect(got).toHaveLength(40_000);
+    const seen = new Set(got);
+    for (let i = 0; i < 40_000; i++) if (!seen.has(i * i)) expect.fail(`missing ${i * i}`);
+  }, 60_000);
 });
 
 it('threads that retire after each chunk give the results of their own items', async () => {

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { matrix } from '../../../test-support/matrix.ts';
 // @ts-expect-error: a plain JavaScript fixture (no types), loaded as is by the workers.
 import { tasks as t } from './fixtures/unsendable-tasks.mjs';
-import { poolMaker, serializationFailure } from './helpers.ts';
+import { poolMaker, runProgram, serializationFailure } from './helpers.ts';
 
 const makePool = poolMaker();
 
@@ -102,19 +102,6 @@ describe.each(matrix(import.meta.url))('unsendable values in the %s context', (c
     expect(await pool.map(t.echo, [1, 2])).toEqual([1, 2]);
   });
 
-  it.runIf(context === 'thread')(
-    'a library object in a named field of a result arrives live, also in a long chunk (no envelope)',
-    { timeout: 20_000 },
-    async () => {
-      const pool = makePool({ processes: 1, context });
-      const input = Array.from({ length: 100 }, (_, i) => i);
-      for (const chunksize of [100, 10]) {
-        const out = (await pool.map(t.namedValue, input, { chunksize })) as { v: { value: number } }[];
-        expect(out.map((r) => r.v.value)).toEqual(input);
-      }
-    },
-  );
-
   it('a function in a named field of a result in a long chunk is named by its path, the worker lives on', {
     timeout: 20_000,
   }, async () => {
@@ -178,6 +165,59 @@ describe.each(matrix(import.meta.url))('unsendable values in the %s context', (c
     expect(await pool.apply(t.echo, [7])).toBe(7);
   });
 
+  // Before, a `name` or `message` getter that threw, or a Proxy error whose key list could not be
+  // read, replaced the whole error by a SerializationError. Now what can be read arrives.
+  it("a task's error whose name, message or key list throws keeps its class and what can be read", {
+    timeout: 20_000,
+  }, async () => {
+    const pool = makePool({ processes: 1, context });
+    const rejection = async (task: unknown) =>
+      (await pool.apply(task as typeof t.echo, []).catch((e: unknown) => e)) as Error & { code?: string };
+    // `name` throws: its class's name, and what the getter threw as its cause.
+    const noName = await rejection(t.throwNameGetterError);
+    expect(noName).toBeInstanceOf(RangeError);
+    expect(noName.name).toBe('QuotaError');
+    expect(noName.message).toBe('over quota');
+    expect((noName.cause as Error).message).toBe('name getter threw');
+    expect(noName.stack).toMatch(/^QuotaError: over quota\n.*stack could not be read.*name getter threw/s);
+    // `message` throws: a text saying so, its fields kept, the getter's error as cause.
+    const noMessage = await rejection(t.throwMessageGetterError);
+    expect(noMessage).toBeInstanceOf(TypeError);
+    expect(noMessage).not.toBeInstanceOf(SerializationError);
+    expect(noMessage.name).toBe('TypeError');
+    expect(noMessage.message).toBe(
+      '(its message could not be read: reading it threw Error: message getter threw)',
+    );
+    expect(noMessage.code).toBe('E_MSG');
+    expect((noMessage.cause as Error).message).toBe('message getter threw');
+    // The key list throws: the standard parts (name, message, stack, code), a line saying why no more.
+    const noKeys = (await rejection(t.throwKeysTrapError)) as Error & { code?: string; extra?: number };
+    expect(noKeys).toBeInstanceOf(SyntaxError);
+    expect(noKeys.message).toBe('keys hidden');
+    expect(noKeys.code).toBe('E_KEYS');
+    expect(noKeys.extra).toBeUndefined();
+    expect(noKeys.stack).toMatch(
+      /^SyntaxError: keys hidden\n.*fields could not be listed.*ownKeys trap threw/s,
+    );
+    expect(await pool.apply(t.echo, [7])).toBe(7);
+  });
+
+  // Before, a target's error whose name or message getter threw printed the getter's error alone,
+  // without the "Process Process-1:" line (describeError threw while reporting it).
+  it("a Process target's error whose name, message or key list throws is printed with what can be read", {
+    timeout: 60_000,
+  }, async () => {
+    const { stdout, stderr } = await runProgram('target-cause.mjs', [context, 'unreadable'], {}, 40_000);
+    expect(stdout).toBe('exitCode 1\nexitCode 1\nexitCode 1\n');
+    expect(stderr).toMatch(
+      /^Process Process-1:\nQuotaError: over quota\n.*stack could not be read.*name getter threw/,
+    );
+    expect(stderr).toMatch(
+      /\nProcess Process-2:\nTypeError: \(its message could not be read: reading it threw Error: message getter threw\)/,
+    );
+    expect(stderr).toMatch(/\nProcess Process-3:\nSyntaxError: keys hidden\n\s+at /);
+  });
+
   it('a result whose Proxy trap throws is a SerializationError with path result, the worker lives on', {
     timeout: 20_000,
   }, async () => {
@@ -202,5 +242,20 @@ describe.each(matrix(import.meta.url))('unsendable values in the %s context', (c
     );
     expect((await serializationFailure(pool.apply(t.echo, [1, { x: trap }]))).path).toBe('args[1].x');
     expect((await serializationFailure(pool.map(t.echo, [trap]))).path).toBe('items[0]');
+  });
+});
+
+// Thread context only (a shared Value cannot go to a process), in every tier: outside the matrix,
+// which runs one context per file in CI.
+describe('unsendable values in the thread context only', () => {
+  it('a library object in a named field of a result arrives live, also in a long chunk (no envelope)', {
+    timeout: 20_000,
+  }, async () => {
+    const pool = makePool({ processes: 1, context: 'thread' });
+    const input = Array.from({ length: 100 }, (_, i) => i);
+    for (const chunksize of [100, 10]) {
+      const out = (await pool.map(t.namedValue, input, { chunksize })) as { v: { value: number } }[];
+      expect(out.map((r) => r.v.value)).toEqual(input);
+    }
   });
 });

@@ -4,6 +4,7 @@
 // its `cause` whatever it is, and its own fields, objects too. They were dropped (`errors` came
 // back empty, `error` and `suppressed` missing, an object cause or field gone).
 import { BaseManager } from '@multiproc/ipc';
+import { SerializationError } from '@multiproc/shared';
 import { describe, expect, it } from 'vitest';
 import { managerTestKit } from './manager-kit.js';
 
@@ -17,6 +18,23 @@ const SuppressedErrorClass = (
 function suppressedError(error: unknown, suppressed: unknown, message: string): Error {
   if (SuppressedErrorClass) return new SuppressedErrorClass(error, suppressed, message);
   return Object.assign(new Error(message), { name: 'SuppressedError', error, suppressed });
+}
+
+const fails = (what: string) => (): never => {
+  throw new Error(`${what} threw`);
+};
+
+class QuotaError extends RangeError {
+  override get name(): string {
+    return fails('name getter')();
+  }
+}
+
+class LostMessage extends TypeError {
+  code = 'E_MSG';
+  override get message(): string {
+    return fails('message getter')();
+  }
 }
 
 class Thrower {
@@ -35,6 +53,24 @@ class Thrower {
       details: { at: [1, 2, 3] },
       inner: new RangeError('inner'),
     });
+  }
+  // Parts that throw while they are read (a getter, a Proxy's trap): see the last test.
+  nameGetter(): never {
+    throw new QuotaError('over quota');
+  }
+  messageGetter(): never {
+    throw new LostMessage();
+  }
+  keysTrap(): never {
+    throw new Proxy(Object.assign(new SyntaxError('keys hidden'), { code: 'E_KEYS', extra: 1 }), {
+      ownKeys: fails('ownKeys trap'),
+    });
+  }
+  stackAndFieldGetters(): never {
+    const e = new RangeError('two bad parts');
+    Object.defineProperty(e, 'stack', { get: fails('stack getter') });
+    Object.defineProperty(e, 'bad', { enumerable: true, get: fails('field getter') });
+    throw e;
   }
   unsendableField(): never {
     throw Object.assign(new Error('with a function'), { code: 'E_FN', fn: () => 1 });
@@ -98,5 +134,35 @@ describe("a served object's error keeps its nested values over the manager wire"
     expect(err.message).toBe('with a function');
     expect(err.code).toBe('E_FN');
     expect(err.fn).toBeUndefined();
+  });
+
+  // Before, such an error made the manager's reply throw: the call never answered, the connection
+  // closed (ManagerClosedError) and the manager's program died of the getter's error.
+  it('an error whose name, message, key list, stack or a field throws while read comes back with what can be read', async () => {
+    const proxy = await serve();
+    const noName = await thrown(proxy.nameGetter());
+    expect(noName).toBeInstanceOf(RangeError);
+    expect(noName).toMatchObject({ name: 'QuotaError', message: 'over quota' });
+    expect((noName.cause as Error).message).toBe('name getter threw');
+    const noMessage = await thrown(proxy.messageGetter());
+    expect(noMessage).toBeInstanceOf(TypeError);
+    expect(noMessage.message).toBe(
+      '(its message could not be read: reading it threw Error: message getter threw)',
+    );
+    expect(noMessage.code).toBe('E_MSG');
+    expect((noMessage.cause as Error).message).toBe('message getter threw');
+    const noKeys = await thrown(proxy.keysTrap());
+    expect(noKeys).toBeInstanceOf(SyntaxError);
+    expect(noKeys).toMatchObject({ message: 'keys hidden', code: 'E_KEYS' });
+    expect(noKeys.extra).toBeUndefined();
+    expect(noKeys.stack).toMatch(/fields could not be listed.*ownKeys trap threw/);
+    const parts = await thrown(proxy.stackAndFieldGetters());
+    expect(parts).toBeInstanceOf(RangeError);
+    expect(parts.message).toBe('two bad parts');
+    expect(parts.stack).toMatch(/^RangeError: two bad parts\n.*stack could not be read.*stack getter threw/s);
+    expect(parts.bad).toBeInstanceOf(SerializationError);
+    expect(parts.bad).toMatchObject({ path: 'error.bad' });
+    // The manager lives on.
+    expect((await thrown(proxy.objectCause())).message).toBe('outer');
   });
 });

@@ -40,10 +40,17 @@ describe.each(matrix(import.meta.url))('a take, then a signal (%s context)', (na
     if (q instanceof JoinableQueue) for (let i = 0; i < ROUNDS * ITEMS; i++) q.taskDone();
     q.close();
   });
+});
 
-  // A thread copy's puts are counted in shared memory as put() returns, and getNowait() at home
-  // waits for them up to CATCH_UP_MS (catch-up.ts), which a worker busy as long could outlast.
-  it.runIf(name === 'process').each([
+// Process context only, in every tier (outside the matrix, which runs one context per file in CI):
+// a thread copy's puts are counted in shared memory as put() returns, and getNowait() at home waits
+// for them up to CATCH_UP_MS (catch-up.ts), which a worker busy as long could outlast.
+describe('a put, then a signal (process context only)', () => {
+  const ctx = core.getContext('process');
+  const pool = new ctx.Pool({ processes: 1 });
+  afterAll(() => pool.terminate());
+
+  it.each([
     ['unbounded Queue', () => new Queue<number>()],
     ['Queue', () => new Queue<number>({ maxsize: ITEMS })],
     ['unbounded JoinableQueue', () => new JoinableQueue<number>()],

@@ -78,6 +78,16 @@ export { addCallerFrames, OWN_STACK } from './internal/caller-stack.js';
 export { describeError, describeThrown } from './internal/describe-thrown.js';
 /** @internal For the other packages: see internal/engine-objects.ts. */
 export { isEngineObject } from './internal/engine-objects.js';
+/** @internal For ipc's manager replies: a thrown error's parts read as the error records read them. */
+export {
+  classOf,
+  hasCause,
+  ownKeysOf,
+  readHead,
+  readPart,
+  unreadablePartError,
+  unreadableStack,
+} from './internal/error-parts.js';
 export {
   ERRORS_AS_VALUES,
   type ErrorRecord,

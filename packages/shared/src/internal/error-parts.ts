@@ -2,7 +2,11 @@
  * Reading the parts of a thrown error for its record (`error-record.ts`): a part whose getter (or
  * Proxy trap) throws stands in for itself alone, and the rest of the error still reaches its caller.
  */
-import { describeThrown } from './describe-thrown.js';
+import { classifyError } from '../error-classes.js';
+import { SerializationError } from '../errors.js';
+import { classNameOf, readErrText, unreadableMessage } from './describe-thrown.js';
+
+export { readErrText, unreadableStack } from './describe-thrown.js';
 
 /** The packed stand-ins of unreadable parts: already packed, not packed again. */
 const unreadableParts = new WeakSet<object>();
@@ -16,23 +20,6 @@ export function markUnreadable<T extends object>(part: T): T {
 /** Whether `value` is a stand-in {@link markUnreadable} marked. */
 export function isUnreadable(value: unknown): boolean {
   return typeof value === 'object' && value !== null && unreadableParts.has(value);
-}
-
-/** `Name: message` of an error, else what inspect() shows of the value. */
-export function readErrText(e: unknown): string {
-  try {
-    return e instanceof Error ? `${e.name}: ${e.message}` : describeThrown(e);
-  } catch {
-    return 'a value that cannot be read';
-  }
-}
-
-/**
- * The stack of an error whose `stack` getter threw: `Name: message` and a line saying so (as Node
- * itself does for a worker's uncaught error since nodejs/node#26145: keep what can be read).
- */
-export function unreadableStack(name: string, message: string, readErr: unknown): string {
-  return `${name}: ${message}\n    (its stack could not be read: reading it threw ${readErrText(readErr)})`;
 }
 
 /**
@@ -52,5 +39,73 @@ export function readPart(
     return (err as any)[key];
   } catch (readErr) {
     return unreadable(readErr);
+  }
+}
+
+/** A `SerializationError` saying that reading `path` threw `readErr` (its cause). */
+export function unreadablePartError(path: string, readErr: unknown, sending = ''): SerializationError {
+  return new SerializationError(
+    path,
+    `Cannot send ${path} back to the caller: reading it threw ${readErrText(readErr)}${sending}; give ` +
+      'errors plain fields (no getter or Proxy that throws).',
+    { cause: readErr instanceof Error ? readErr : readErrText(readErr) },
+  );
+}
+
+/**
+ * The `name` and `message` of a thrown error as far as they can be read (see {@link readPart}): a
+ * `name` getter that throws gives the class's name ({@link classNameOf}), a `message` one a text
+ * saying it could not be read and why; `readErr` is what the first of them threw (message first),
+ * which becomes the error's cause when it has none of its own.
+ */
+export function readHead(
+  err: Error,
+  refuse: boolean,
+): { name: unknown; message: unknown; readErr?: { value: unknown } } {
+  let readErr: { value: unknown } | undefined;
+  const message = readPart(err, 'message', refuse, (value) => {
+    readErr = { value };
+    return unreadableMessage(value);
+  });
+  const name = readPart(err, 'name', refuse, (value) => {
+    readErr ??= { value };
+    return classNameOf(err);
+  });
+  return readErr ? { name, message, readErr } : { name, message };
+}
+
+/**
+ * The own enumerable keys of a thrown error, for its fields. A key list that cannot be read (a
+ * Proxy whose `ownKeys` trap throws): none, the standard parts (name, message, stack, `code`,
+ * cause) still sent, and `note` a line for its stack saying why its fields are missing.
+ */
+export function ownKeysOf(err: Error, refuse: boolean): { keys: string[]; note?: string } {
+  if (refuse) return { keys: Object.keys(err) };
+  try {
+    return { keys: Object.keys(err) };
+  } catch (readErr) {
+    return {
+      keys: [],
+      note: `    (its own fields could not be listed: reading them threw ${readErrText(readErr)})`,
+    };
+  }
+}
+
+/** Whether `err` has a `cause` (a `has` trap that throws: read it, as one that may be there). */
+export function hasCause(err: Error): boolean {
+  try {
+    return 'cause' in err;
+  } catch {
+    return true;
+  }
+}
+
+/** The class of `err` (classifyError), or `'other'` where its prototype chain cannot be read. */
+export function classOf(err: Error, refuse: boolean): ReturnType<typeof classifyError> {
+  if (refuse) return classifyError(err);
+  try {
+    return classifyError(err);
+  } catch {
+    return { family: 'other' };
   }
 }

@@ -21,11 +21,22 @@ import { encodeValue, registerCodec } from '../codec.js';
 import type { CodecTarget, ErrorEncoder } from '../codec-types.js';
 import { decodeValue } from '../decode.js';
 import type { PendingLoad } from '../decode-loads.js';
-import { classifyError as classify, type ErrorFamily as Family } from '../error-classes.js';
+import type { ErrorFamily as Family } from '../error-classes.js';
 import { ProcessError, SerializationError } from '../errors.js';
-import { describeThrown } from './describe-thrown.js';
+import { describeThrown, textOf } from './describe-thrown.js';
 import { construct } from './error-construct.js';
-import { isUnreadable, markUnreadable, readErrText, readPart, unreadableStack } from './error-parts.js';
+import {
+  classOf,
+  hasCause,
+  isUnreadable,
+  markUnreadable,
+  ownKeysOf,
+  readErrText,
+  readHead,
+  readPart,
+  unreadablePartError,
+  unreadableStack,
+} from './error-parts.js';
 import { backRef, isBackRef, rebuilding, refTarget, writing } from './error-refs.js';
 import { deeperThan } from './nesting.js';
 import { isError } from './realms.js';
@@ -145,10 +156,9 @@ export function toErrorRecord(
   target?: CodecTarget,
   refuse = false,
 ): ErrorRecord {
-  // A thrown error one of whose fields, `stack` or `cause` throws while it is read (a getter) keeps
-  // the rest, that part alone standing in (see readPart). One whose name, message or keys cannot be
-  // read (a Proxy's trap) cannot be sent: the caller gets a SerializationError naming the part,
-  // with what was thrown as its cause.
+  // A thrown error one of whose parts throws while it is read (a getter, a Proxy's trap) keeps the
+  // rest, that part alone standing in (see readPart, readHead, ownKeysOf). One that cannot be read
+  // at all (its prototype cannot be) is a SerializationError naming it, with what was thrown as cause.
   const reading = { path };
   const how: Packing = { target: target ?? 'process', refuse };
   const ref = backRef(err);
@@ -161,7 +171,8 @@ export function toErrorRecord(
     if (refuse && readErr instanceof ProcessError) throw readErr;
     // A part too deep to send: the codec's own error says where and why.
     if (readErr instanceof SerializationError) return errorRecord(readErr, depth, { path }, how);
-    return errorRecord(unreadableError(err, reading.path, readErr), depth, { path }, how);
+    const whole = unreadablePartError(path, readErr, `. The error being sent was ${readErrText(err)}`);
+    return errorRecord(whole, depth, { path }, how);
   }
 }
 
@@ -174,31 +185,19 @@ function safeText(value: unknown): string {
   }
 }
 
-function unreadableError(err: unknown, path: string, readErr: unknown): SerializationError {
-  return new SerializationError(
-    path,
-    `Cannot send ${path} back to the caller: reading it threw ${readErrText(readErr)}. The error ` +
-      `being sent was ${readErrText(err)}; give errors plain fields (no getter or Proxy that throws).`,
-    { cause: readErr instanceof Error ? readErr : readErrText(readErr) },
-  );
-}
-
 /** The record of a `SerializationError` saying that reading `path` threw `readErr`. */
 function unreadablePart(path: string, readErr: unknown): unknown {
-  const error = new SerializationError(
-    path,
-    `Cannot send ${path} back to the caller: reading it threw ${readErrText(readErr)}; give errors ` +
-      'plain fields (no getter or Proxy that throws).',
-    { cause: readErr instanceof Error ? readErr : readErrText(readErr) },
-  );
-  return markUnreadable({ __errorRecord: toErrorRecord(error, MAX_DEPTH, path) });
+  return markUnreadable({
+    __errorRecord: toErrorRecord(unreadablePartError(path, readErr), MAX_DEPTH, path),
+  });
 }
 
 function errorRecord(err: Error, depth: number, reading: { path: string }, how: Packing): ErrorRecord {
-  const { family, className } = classify(err);
+  const { family, className } = classOf(err, how.refuse);
   const props: Record<string, unknown> = {};
   const base = reading.path;
-  for (const key of Object.keys(err)) {
+  const { keys, note } = ownKeysOf(err, how.refuse);
+  for (const key of keys) {
     if (key === 'cause' || key === 'stack' || key === 'message') continue;
     reading.path = `${base}.${key}`;
     const at = reading.path;
@@ -206,31 +205,34 @@ function errorRecord(err: Error, depth: number, reading: { path: string }, how: 
     props[key] = isUnreadable(value) ? value : packNested(value, depth, at, how);
   }
   reading.path = base;
-  // A `code` getter (a DOMException's, ours) is answered by the rebuilt class itself.
+  // A `code` getter (a DOMException's, ours) is answered by the rebuilt class (read when no key list).
   const code = readPart(err, 'code', how.refuse, () => undefined);
-  if (family === 'other' && code !== undefined && !('code' in props) && cloneable(code)) props.code = code;
-  const name = err.name;
-  const message = err.message;
-  const stack = readPart(err, 'stack', how.refuse, (readErr) => unreadableStack(name, message, readErr));
+  const readCode = family === 'other' || note !== undefined;
+  if (readCode && code !== undefined && !('code' in props) && cloneable(code)) props.code = code;
+  const { name, message, readErr } = readHead(err, how.refuse);
+  let stack = readPart(err, 'stack', how.refuse, (e) => unreadableStack(textOf(name), textOf(message), e));
+  if (note)
+    stack = typeof stack === 'string' ? `${stack}\n${note}` : `${textOf(name)}: ${textOf(message)}\n${note}`;
   const record: Record<string, unknown> = { name, message, stack, family, props, isError: true };
   if (className) record.className = className;
   const text = unsentThrownText(err);
   if (text !== undefined) Object.assign(record, { isError: false, thrown: text, thrownSent: false });
   reading.path = `${base}.cause`;
-  if ('cause' in err) {
+  if (hasCause(err)) {
     const at = reading.path;
-    const cause = readPart(err, 'cause', how.refuse, (readErr) => unreadablePart(at, readErr));
+    const cause = readPart(err, 'cause', how.refuse, (e) => unreadablePart(at, e));
     record.cause = isUnreadable(cause) ? cause : packNested(cause, depth, at, how);
-  }
-  if (className === 'AggregateError' && Array.isArray((err as AggregateError).errors)) {
-    record.errors = (err as AggregateError).errors.map((e, i) =>
-      packNested(e, depth, `${base}.errors[${i}]`, how),
-    );
+  } else if (readErr) record.cause = packNested(readErr.value, depth, reading.path, how); // see readHead
+  const part = (key: string, at: string) => readPart(err, key, how.refuse, (e) => unreadablePart(at, e));
+  const errors = className === 'AggregateError' ? part('errors', `${base}.errors`) : undefined;
+  if (Array.isArray(errors)) {
+    record.errors = errors.map((e, i) => packNested(e, depth, `${base}.errors[${i}]`, how));
   }
   if (className === 'SuppressedError') {
+    const [error, suppressed] = [part('error', `${base}.error`), part('suppressed', `${base}.suppressed`)];
     record.suppressed = [
-      packNested((err as any).error, depth, `${base}.error`, how),
-      packNested((err as any).suppressed, depth, `${base}.suppressed`, how),
+      isUnreadable(error) ? error : packNested(error, depth, `${base}.error`, how),
+      isUnreadable(suppressed) ? suppressed : packNested(suppressed, depth, `${base}.suppressed`, how),
     ];
   }
   reading.path = base;

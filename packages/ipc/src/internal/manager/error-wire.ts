@@ -5,7 +5,17 @@
  * error as an `Error` of its name, never as one of ours because its name matches (a served
  * object's own `Error` named `'KeyError'`).
  */
-import { builtinErrorClass, classifyError, type ErrorFamily } from '@multiproc/shared';
+import {
+  builtinErrorClass,
+  classOf,
+  type ErrorFamily,
+  hasCause,
+  ownKeysOf,
+  readHead,
+  readPart,
+  unreadablePartError,
+  unreadableStack,
+} from '@multiproc/shared';
 import { ownErrorClass } from '../own-errors.js';
 
 /** A value nested in an error record: an Error as its own record, anything else as itself. */
@@ -72,8 +82,11 @@ function nest(value: unknown, depth: number): Nested {
  * {@link leanerRecord}); a thrown value it cannot send fails the answer, which then says so.
  */
 export function toRecord(err: unknown, depth = 0): ErrorRecord {
-  if (!(err instanceof Error)) {
-    return { name: 'Error', message: String(err), thrown: { value: err } };
+  try {
+    if (!(err instanceof Error)) return { name: 'Error', message: String(err), thrown: { value: err } };
+  } catch (readErr) {
+    // Its prototype (a Proxy's trap) or its text cannot be read: a SerializationError says so.
+    return toRecord(unreadablePartError('error', readErr), depth);
   }
   writing.push(err);
   try {
@@ -83,34 +96,63 @@ export function toRecord(err: unknown, depth = 0): ErrorRecord {
   }
 }
 
+/**
+ * `err[key]`; a getter (or Proxy trap) that throws: a `SerializationError` naming `error.<key>`
+ * stands for that part alone, the rest of the error kept (as core's error records do).
+ */
+const part = (err: Error, key: string): unknown =>
+  readPart(err, key, false, (readErr) => unreadablePartError(`error.${key}`, readErr));
+
+/** Whether `err` has `key` (a `has` trap that throws: no). */
+function has(err: Error, key: string): boolean {
+  try {
+    return key in err;
+  } catch {
+    return false;
+  }
+}
+
 function errorRecord(err: Error, depth: number): ErrorRecord {
+  // A name, message, key list or stack that cannot be read (a getter, a Proxy's trap that throws)
+  // stands in for itself alone: the class's name, a text saying why, the standard parts only.
+  const { name, message, readErr } = readHead(err, false);
   const record: { -readonly [K in keyof ErrorRecord]: ErrorRecord[K] } = {
-    name: err.name,
-    message: err.message,
-    ...classifyError(err),
+    name: name as string,
+    message: message as string,
+    ...classOf(err, false),
   };
-  if (typeof err.stack === 'string') record.stack = err.stack;
+  const { keys, note } = ownKeysOf(err, false);
+  const stack = readPart(err, 'stack', false, (e) => unreadableStack(String(name), String(message), e));
+  // A Proxy's stack reads undefined on Node 22+ (the getter wants the real error): the note alone.
+  if (note)
+    record.stack = `${typeof stack === 'string' ? stack : `${String(name)}: ${String(message)}`}\n${note}`;
+  else if (typeof stack === 'string') record.stack = stack;
   const lean = { ...record };
-  const own = err as { errors?: unknown; error?: unknown; suppressed?: unknown };
-  const aggregate = record.className === 'AggregateError' && Array.isArray(own.errors);
+  const errors = record.className === 'AggregateError' ? part(err, 'errors') : undefined;
+  const aggregate = Array.isArray(errors);
   // Node 20 and 22 have no SuppressedError: an error of that name with its two fields stands for one.
   const suppressed =
     record.className === 'SuppressedError' ||
-    (err.name === 'SuppressedError' && 'error' in err && 'suppressed' in err);
+    (name === 'SuppressedError' && has(err, 'error') && has(err, 'suppressed'));
   const objects: Record<string, Nested> = {};
   let nested = false;
-  for (const [key, value] of Object.entries(err)) {
+  for (const key of keys) {
     if (key === 'cause' || (aggregate && key === 'errors')) continue;
     if (suppressed && (key === 'error' || key === 'suppressed')) continue;
+    const value = part(err, key);
     if (isPrimitive(value)) (record.fields ??= {})[key] = value;
     else {
       objects[key] = nest(value, depth);
       nested = true;
     }
   }
+  if (note) {
+    const code = readPart(err, 'code', false, () => undefined);
+    if (isPrimitive(code) && code !== undefined) (record.fields ??= {}).code = code;
+  }
   if (record.fields) lean.fields = record.fields;
   if (nested) record.objects = objects;
-  const { cause } = err as { cause?: unknown };
+  const cause = hasCause(err) ? part(err, 'cause') : readErr?.value;
   if (cause !== undefined) {
     record.cause = nest(cause, depth);
     if (isPrimitive(cause)) lean.cause = record.cause;
@@ -118,10 +160,10 @@ function errorRecord(err: Error, depth: number): ErrorRecord {
     nested ||= lean.cause !== record.cause;
   }
   if (aggregate) {
-    record.errors = (own.errors as unknown[]).map((e) => nest(e, depth));
+    record.errors = errors.map((e) => nest(e, depth));
     nested = true;
   } else if (suppressed) {
-    record.suppressed = [nest(own.error, depth), nest(own.suppressed, depth)];
+    record.suppressed = [nest(part(err, 'error'), depth), nest(part(err, 'suppressed'), depth)];
     nested = true;
   }
   if (nested) Object.defineProperty(record, leanRecord, { value: lean });
@@ -221,7 +263,8 @@ export function withCallerStack(err: unknown): never {
   const frames = (here.stack ?? '').split('\n').slice(1);
   if (frames.length === 0) throw err; // nothing awaited it: the manager's stack says the most
   const e = err as Error;
-  const remoteFrames = remote.split('\n').filter((l) => /^\s+at /.test(l));
+  // Its frames, and the notes error records add (`    (its stack could not be read: …)`).
+  const remoteFrames = remote.split('\n').filter((l) => /^\s+(at |\()/.test(l));
   e.stack = [
     `${e.name}: ${e.message}`,
     ...frames,
