@@ -34,6 +34,7 @@ export const HELPER_NAMES = {
     'fromErrorRecord',
     'getOwnerId',
     'gotWorkSince',
+    'hasEscaped',
     'holderThread',
     'ifLoopStaysDry',
     'isDetached',
