@@ -7,8 +7,12 @@
  * escape (made in this thread, sent at most as arguments to workers it started) can only be ended
  * by this thread or by those workers (which end before it, or are ended with it), so once its
  * event loop runs dry and none of them runs, nothing can end it any more, as in a program's main
- * thread. Marking errs towards "escaped": a value encoded and then not sent still counts, which
- * keeps the old rule (the wait holds the thread's loop open, for whoever else may hold the memory).
+ * thread. Those workers cannot hand the memory on beyond this thread's own workers: queues, pipes
+ * and managers refuse shared memory (it could reach another process), so it leaves a worker only
+ * as a nested worker's arguments (ended with that worker) or as a result, which comes back here and
+ * is marked 'escaped' when decoded. Marking errs towards "escaped": a value encoded and then not
+ * sent still counts, which keeps the old rule (the wait holds the thread's loop open, for whoever
+ * else may hold the memory).
  */
 
 const KEY = Symbol.for('multiproc.crossedBuffers');
