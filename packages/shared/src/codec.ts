@@ -30,7 +30,7 @@ import {
 } from './codec-types.js';
 import { ProcessError } from './errors.js';
 import { ByteObjects } from './internal/byte-sharing.js';
-import { codecRegistry, ESCAPED_TYPE } from './internal/codec-registry.js';
+import { codecRegistry, ESCAPED_TYPE, markCrossed } from './internal/codec-registry.js';
 import { copyError } from './internal/error-copy.js';
 import { hostObjectRefusal } from './internal/host-objects.js';
 import { dropUndelivered, keeperOf } from './internal/keepers.js';
@@ -371,7 +371,7 @@ export function encodeValue<T>(
       : keeperOf(obj as Encodable, ctx, options.keep)[encodeSymbol](ctx);
     encoded = true;
     // A container too (its data one level deeper), listed before that is walked: undone if the walk throws.
-    const record = withRosters(obj, target, { [CODEC_TAG]: type, data });
+    const record = withRosters(obj, target, { [CODEC_TAG]: type, data: markCrossed(data, path) });
     made.push(record);
     record.data = walk(data, `${path}<data>`, depth + 1);
     seen.set(obj, record);

@@ -187,8 +187,8 @@ export class Condition implements Abandonable {
    * @param timeoutMs how long to wait, in ms.
    * @default Infinity
    * @returns `false` on timeout.
-   * @throws {LockError} when this thread does not hold the lock; in a program's main thread, when
-   * nothing left could notify it (a deadlock; the lock is held again first).
+   * @throws {LockError} when this thread does not hold the lock; when nothing left could notify it
+   * (a deadlock, in the main thread or the worker that made it; the lock is held again first).
    */
   async wait(timeoutMs?: Timeout): Promise<boolean> {
     if (arguments.length > 1) throw tooManyArguments('Condition.wait()', arguments.length, TAKES_TIMEOUT);

@@ -2,7 +2,7 @@
 import { CODEC_TAG, type CodecTarget, type DecodeContext } from './codec.js';
 import type { PendingLoad } from './decode-loads.js';
 import { SerializationError } from './errors.js';
-import { codecRegistry, ESCAPED_TYPE } from './internal/codec-registry.js';
+import { codecRegistry, ESCAPED_TYPE, markCrossed } from './internal/codec-registry.js';
 import { adoptRosters } from './internal/thread-roster.js';
 import {
   isHole,
@@ -55,7 +55,7 @@ export function decodeValue<T>(value: T, source: CodecTarget, loads?: PendingLoa
       }
       // Before the object is built, so its thread is found by then (internal/thread-roster.ts).
       adoptRosters((v as { rosters?: unknown }).rosters);
-      const live = decode(walk((v as { data: unknown }).data), ctx);
+      const live = decode(markCrossed(walk((v as { data: unknown }).data)), ctx);
       seen.set(v, live);
       return live;
     }

@@ -110,7 +110,8 @@ export class Event {
    * @default Infinity
    * @returns `true` when the flag was set, or was set during the wait (even if cleared again since,
    *   as Python's `threading.Event`); `false` on timeout.
-   * @throws {LockError} in a program's main thread, when nothing left could end the wait (a deadlock).
+   * @throws {LockError} in a program's main thread, when nothing left could end the wait (a deadlock);
+   *   in a worker thread too, on one made there and sent at most to workers it started.
    * @throws {ValidationError} for a timeout in another form, even when the flag is set.
    * @example
    * import { Event } from '@multiproc/shared';

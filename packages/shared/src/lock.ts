@@ -90,7 +90,8 @@ export class Lock implements ConditionLock, Abandonable {
    *   ignored, as by Python's `multiprocessing` locks).
    * @throws {ValidationError} for another form.
    * @returns `true` once acquired, `false` on timeout.
-   * @throws {LockError} in a program's main thread, when nothing left could end the wait (a deadlock).
+   * @throws {LockError} in a program's main thread, when nothing left could end the wait (a deadlock);
+   *   in a worker thread too, on one made there and sent at most to workers it started.
    * @example
    * import { Lock } from '@multiproc/shared';
    * const lock = new Lock();

@@ -112,8 +112,8 @@ export class RLock implements ConditionLock, Abandonable {
    *   ignored, as by Python's `multiprocessing` locks).
    * @throws {ValidationError} for another form.
    * @returns `true` once acquired, `false` on timeout.
-   * @throws {LockError} in a program's main thread, when nothing left could end the wait (a deadlock),
-   *   or when this thread already holds it 2**31-1 times (the most its depth counts).
+   * @throws {LockError} in a program's main thread, when nothing left could end the wait (a deadlock;
+   *   in a worker thread too, on one made there and sent at most to workers it started), or when this thread already holds it 2**31-1 times (the most its depth counts).
    * @example
    * import { RLock } from '@multiproc/shared';
    * const r = new RLock();

@@ -127,7 +127,8 @@ export class Semaphore implements Abandonable {
    *   ignored, as by Python's `multiprocessing` locks).
    * @throws {ValidationError} for another form.
    * @returns `true` once taken, `false` on timeout.
-   * @throws {LockError} in a program's main thread, when nothing left could end the wait (a deadlock).
+   * @throws {LockError} in a program's main thread, when nothing left could end the wait (a deadlock);
+   *   in a worker thread too, on one made there and sent at most to workers it started.
    * @example
    * import { Semaphore } from '@multiproc/shared';
    * const sem = new Semaphore(1);

@@ -36,6 +36,7 @@ export const HELPER_NAMES = {
     'getOwnerId',
     'gotWorkSince',
     'hasCause',
+    'hasEscaped',
     'holderThread',
     'ifLoopStaysDry',
     'isDetached',

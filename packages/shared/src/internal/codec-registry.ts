@@ -1,6 +1,8 @@
 /** Where decoders are registered, shared by the encoding and the decoding side. */
 import type { Decoder } from '../codec-types.js';
 
+/** Both sides mark the shared memory an object carries (internal/crossed.ts). */
+export { markCrossed } from './crossed.js';
 export type { Decoder };
 
 // The registry lives on globalThis so that two copies of this package loaded in one thread (a

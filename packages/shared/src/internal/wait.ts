@@ -7,6 +7,7 @@ import { LockError, ValidationError } from '../errors.js';
 import { describeValue } from '../options.js';
 import { resolveTimeout } from '../timeout.js';
 import { assertMayBlock, atomicsWait } from './browser-limits.js';
+import { hasEscaped } from './crossed.js';
 import { gotWorkSince, type LoopStock, takeLoopStock } from './loop-work.js';
 
 /** What a futex wait ended with, as reported by `Atomics.wait`. */
@@ -137,7 +138,7 @@ export async function waitAsync(
   notEqualStreak = 0;
   const woken = trackAsync(array, ms === undefined ? r.value : r.value.then((v) => onTime(v, deadline)));
   if (!keepAlive) return woken;
-  if (ms === undefined && isNodeMainThread()) return untilWokenOrStuck(woken, array, index, value);
+  if (ms === undefined && mayBeStuck(array)) return untilWokenOrStuck(woken, array, index, value);
   const timer = setTimeout(noop, KEEP_ALIVE_MS);
   try {
     return await woken;
@@ -161,7 +162,9 @@ export async function waitAsync(
  *   `Symbol.for('multiproc.threadsAlive')` that core installs says so), a short timer looks again
  *   later;
  * - else nothing is left that could ever wake them, and each rejects with {@link LockError}.
- * In a worker thread the timer stays: its waits may be answered by the main thread, which ends the
+ * In a worker thread the rule holds for memory that did not escape it (crossed.ts: made there, sent
+ * at most as arguments to workers it started), which only it and those workers could change. On
+ * other memory the timer stays: its waits may be answered by the main thread, which ends the
  * worker when it exits.
  */
 interface StuckWait {
@@ -173,7 +176,8 @@ interface StuckWait {
   reject: (e: Error) => void;
 }
 const stuckWaits = new Set<StuckWait>();
-let mainThread: boolean | undefined;
+/** Which Node thread this is; `undefined` elsewhere (a browser, another runtime). */
+let nodeThread: 'main' | 'worker' | undefined | null = null;
 let watching = false;
 let stock: LoopStock;
 const RECHECK_MS = 50;
@@ -188,14 +192,20 @@ function nodeProcess(): NodeProcess | undefined {
   return (globalThis as { process?: NodeProcess }).process;
 }
 
-function isNodeMainThread(): boolean {
-  if (mainThread === undefined) {
+function whichNodeThread(): 'main' | 'worker' | undefined {
+  if (nodeThread === null) {
     const wt = nodeProcess()?.getBuiltinModule?.('node:worker_threads') as
       | { isMainThread?: boolean }
       | undefined;
-    mainThread = wt?.isMainThread === true;
+    nodeThread = wt === undefined ? undefined : wt.isMainThread === true ? 'main' : 'worker';
   }
-  return mainThread;
+  return nodeThread;
+}
+
+/** Whether an unbounded wait on `array` follows the deadlock rule (holds no timer), see above. */
+function mayBeStuck(array: Int32Array): boolean {
+  const thread = whichNodeThread();
+  return thread === 'main' || (thread === 'worker' && !hasEscaped(array.buffer));
 }
 
 function untilWokenOrStuck(

@@ -1,0 +1,56 @@
+/**
+ * Shared memory that crossed a thread boundary: sent by the codec (a `Process`'s or pool task's
+ * arguments, a result, anything `encodeValue()` encoded) or received by it (a decoder adopted it).
+ * Marked on both sides, on `globalThis` so that two copies of the package agree.
+ *
+ * The deadlock rule of wait.ts reads it: a worker thread's unbounded wait on memory that did not
+ * escape (made in this thread, sent at most as arguments to workers it started) can only be ended
+ * by this thread or by those workers (which end before it, or are ended with it), so once its
+ * event loop runs dry and none of them runs, nothing can end it any more, as in a program's main
+ * thread. Those workers cannot hand the memory on beyond this thread's own workers: queues, pipes
+ * and managers refuse shared memory (it could reach another process), so it leaves a worker only
+ * as a nested worker's arguments (ended with that worker) or as a result, which comes back here and
+ * is marked 'escaped' when decoded. Marking errs towards "escaped": a value encoded and then not
+ * sent still counts, which keeps the old rule (the wait holds the thread's loop open, for whoever
+ * else may hold the memory).
+ */
+
+const KEY = Symbol.for('multiproc.crossedBuffers');
+/** `'down'`: sent only as arguments to workers this thread starts; `'escaped'`: anywhere else. */
+type Crossing = 'down' | 'escaped';
+const crossed: WeakMap<object, Crossing> = ((
+  globalThis as Record<symbol, WeakMap<object, Crossing> | undefined>
+)[KEY] ??= new WeakMap<object, Crossing>());
+
+/** The codec paths of what goes down to a worker this thread starts: a `Process`'s or task's arguments. */
+const DOWN_PATH = /^(?:args|items|initargs)(?:[[.<]|$)/;
+
+function isShared(v: unknown): v is SharedArrayBuffer {
+  return Object.prototype.toString.call(v) === '[object SharedArrayBuffer]';
+}
+
+/**
+ * Marks the shared memory of one encoded or decoded multiproc object: its codec `data` is the
+ * buffer itself or an object whose `sab` is (a nested lock is an object of its own, marked when it
+ * is encoded). `path`: where an encoded one goes (the codec's path); none for a received one.
+ * Returns `data`.
+ */
+export function markCrossed<T>(data: T, path?: string): T {
+  const sab = isShared(data)
+    ? data
+    : typeof data === 'object' && data !== null
+      ? (data as { sab?: unknown }).sab
+      : undefined;
+  if (!isShared(sab)) return data;
+  if (path !== undefined && DOWN_PATH.test(path) && crossed.get(sab) !== 'escaped') crossed.set(sab, 'down');
+  else crossed.set(sab, 'escaped');
+  return data;
+}
+
+/**
+ * Whether `buffer` may be held by a thread other than this one and those it started: received
+ * from another thread, or sent some other way than as a worker's arguments (a result, a message).
+ */
+export function hasEscaped(buffer: ArrayBufferLike): boolean {
+  return crossed.get(buffer) === 'escaped';
+}
