@@ -7,6 +7,7 @@ import * as ipc from '@multiproc/ipc';
 import { Connection, Listener, Queue } from '@multiproc/ipc';
 import { Lock, SharedArray } from '@multiproc/shared';
 import { describe, expect, expectTypeOf, it } from 'vitest';
+import { z } from 'zod';
 import { matrix } from '../../../test-support/matrix.ts';
 import { tasks } from './fixtures/tasks.ts';
 
@@ -99,6 +100,24 @@ describe('context members', () => {
     const pool = thread.Pool({ processes: 1 });
     expect(pool.context).toBe('thread');
     await pool.terminate();
+  });
+
+  it("type a schema's input as what senders give and its output as what receivers get", () => {
+    const toNumber = z.string().transform(Number);
+    const ctx = getContext('process');
+    const q = ctx.Queue({ schema: toNumber });
+    expectTypeOf(q).toEqualTypeOf<Queue<number, string>>();
+    expectTypeOf(new ctx.JoinableQueue({ schema: toNumber })).toEqualTypeOf<
+      ipc.JoinableQueue<number, string>
+    >();
+    const sq = getContext('thread').SimpleQueue({ schema: z.object({ n: z.number().default(0) }) });
+    expectTypeOf(sq.put).parameter(0).toEqualTypeOf<{ n?: number | undefined }>();
+    expectTypeOf(sq.get).returns.resolves.toEqualTypeOf<{ n: number }>();
+    const [r, w] = ctx.Pipe({ duplex: false, schema: toNumber });
+    expectTypeOf(w.send).parameter(0).toEqualTypeOf<string>();
+    expectTypeOf(r.recv).returns.resolves.toEqualTypeOf<number>();
+    expectTypeOf(ctx.Queue<number>()).toEqualTypeOf<Queue<number>>();
+    for (const c of [q, sq, r, w]) c.close();
   });
 
   it('call a factory that is no constructor (the async Client) instead of constructing it', {

@@ -25,12 +25,12 @@ import type { Handle } from './internal/runtime/handle.js';
 import { type Schema, schemaFromData } from './internal/schema.js';
 
 /** @internal Builds a Connection (there is no public constructor). */
-export let createConnection: <T>(
+export let createConnection: <T, In = T>(
   h: Handle,
   readable: boolean,
   writable: boolean,
-  schema?: Schema<T>,
-) => Connection<T>;
+  schema?: Schema<T, In>,
+) => Connection<T, In>;
 
 /**
  * One end of a pipe: `send`/`recv` structured-cloneable values, `sendBytes`/`recvBytes` raw bytes.
@@ -38,6 +38,8 @@ export let createConnection: <T>(
  * pass it to a `Process` or pool task like any argument. Each copy is its own handle: `close()`
  * closes this copy only, and the other end sees EOF once every copy of this end is closed (or its
  * process died). Mirrors Python's `multiprocessing.connection.Connection`.
+ * @typeParam T - what recv() resolves to: the pipe's `schema`'s output type (`z.output`).
+ * @typeParam In - what send() takes: the schema's input type (`z.input`); `T` without a schema.
  * @example
  * const [a, b] = Pipe<string>();
  * a.send('hi');
@@ -45,7 +47,7 @@ export let createConnection: <T>(
  * a.close();
  * for await (const v of b) console.log(v); // ends: the other end closed
  */
-export class Connection<T = unknown> implements AsyncIterable<T> {
+export class Connection<T = unknown, In = T> implements AsyncIterable<T> {
   // The copy's handle, state and calls (internal/connection-state.ts).
   readonly #s: ConnectionState<T>;
 
@@ -94,9 +96,9 @@ export class Connection<T = unknown> implements AsyncIterable<T> {
    * a.send({ n: 1 });
    * console.log(await b.recv()); // { n: 1 }
    */
-  send(value: T): void {
+  send(value: In): void {
     if (arguments.length !== 1) throw tooManyArguments('Connection.send', arguments.length);
-    this.#s.send(value);
+    this.#s.send(value as unknown as T);
   }
 
   /**

@@ -23,7 +23,7 @@ import { Queue } from './queue.js';
  * jq.taskDone();
  * await jq.join(); // resolves: every item was marked done
  */
-export class JoinableQueue<T = unknown> extends Queue<T> {
+export class JoinableQueue<T = unknown, In = T> extends Queue<T, In> {
   /** @internal */
   override get [queueName](): string {
     return 'JoinableQueue';

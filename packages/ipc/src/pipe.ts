@@ -2,10 +2,10 @@
 import { type Connection, createConnection } from './connection.js';
 import { parsePipeOptions } from './internal/options.js';
 import { HomeHandle } from './internal/runtime/home-handle.js';
-import type { Schema } from './internal/schema.js';
+import type { ReceiverSchema, Schema } from './internal/schema.js';
 
 /** Options of {@link Pipe}. */
-export interface PipeOptions<T> {
+export interface PipeOptions<T, In = T> {
   /**
    * Both ends send and receive. With `false`, the first end only receives and the second only sends.
    * @default true
@@ -13,7 +13,8 @@ export interface PipeOptions<T> {
   duplex?: boolean | null | undefined;
   /**
    * A zod 4 schema (from `zod` or `zod/mini`) every received value is checked against (senders
-   * are not checked); recv() then resolves to the schema's output type. A bad value rejects that recv() with `ValidationError`.
+   * are not checked); send() then takes the schema's input type (`z.input`, the ends' `In`) and
+   * recv() resolves to its output type (`z.output`, the ends' `T`). A bad value rejects that recv() with `ValidationError`.
    * An end sent to another worker checks with the schema rebuilt from its JSON Schema, which
    * answers every value as `schema.safeParse()` does here (output included), so sending an end that
    * receives throws `SerializationError` when the schema cannot be rebuilt exactly (a `refine()`,
@@ -22,14 +23,14 @@ export interface PipeOptions<T> {
    * end (`Pipe({ duplex: false })[1]`) carries no schema and can always be sent. A zod 3 schema
    * (`zod/v3`) throws `ValidationError` here: it has no JSON Schema to travel with.
    */
-  schema?: Schema<T> | null | undefined;
+  schema?: ReceiverSchema<T, In> | null | undefined;
 }
 
 /**
  * The receive-only end of `Pipe({ duplex: false })`: a {@link Connection} (it goes wherever one
  * goes) whose sending methods are typed `never`, since they throw `ProcessError` there.
  */
-export interface ReceiveEnd<T = unknown> extends Connection<T> {
+export interface ReceiveEnd<T = unknown, In = T> extends Connection<T, In> {
   readonly writable: false;
   /** Throws `ProcessError`: this end only receives. */
   send: never;
@@ -41,7 +42,7 @@ export interface ReceiveEnd<T = unknown> extends Connection<T> {
  * The send-only end of `Pipe({ duplex: false })`: a {@link Connection} whose receiving methods
  * (and iteration) are typed `never`, since they throw `ProcessError` there.
  */
-export interface SendEnd<T = unknown> extends Connection<T> {
+export interface SendEnd<T = unknown, In = T> extends Connection<T, In> {
   readonly readable: false;
   /** Throws `ProcessError`: this end only sends. */
   recv: never;
@@ -58,6 +59,8 @@ export interface SendEnd<T = unknown> extends Connection<T> {
 /**
  * Returns two connected ends. Python: `multiprocessing.Pipe(duplex=True)`.
  * @param options - `duplex` and `schema`; a boolean is `duplex` (Python's `Pipe(False)`).
+ * @typeParam T - what recv() resolves to: the schema's output type.
+ * @typeParam In - what send() takes: the schema's input type (`T` without a schema).
  * @returns `[a, b]`; with `{ duplex: false }`, `[receiveEnd, sendEnd]`, typed {@link ReceiveEnd}
  *   and {@link SendEnd} so that sending on the first (or receiving on the second) does not compile.
  * @throws {ValidationError} for bad options.
@@ -70,16 +73,21 @@ export interface SendEnd<T = unknown> extends Connection<T> {
  * w.send('one way');
  * console.log(await r.recv()); // one way
  */
-export function Pipe<T = unknown>(
-  options: (PipeOptions<T> & { duplex: false }) | false,
-): [ReceiveEnd<T>, SendEnd<T>];
-export function Pipe<T = unknown>(options?: PipeOptions<T> | boolean | null): [Connection<T>, Connection<T>];
-export function Pipe<T = unknown>(
-  options: PipeOptions<T> | boolean | null = {},
-): [Connection<T>, Connection<T>] {
+export function Pipe<T = unknown, In = T>(
+  options: (PipeOptions<T, In> & { duplex: false }) | false,
+): [ReceiveEnd<T, In>, SendEnd<T, In>];
+export function Pipe<T = unknown, In = T>(
+  options?: PipeOptions<T, In> | boolean | null,
+): [Connection<T, In>, Connection<T, In>];
+export function Pipe<T = unknown, In = T>(
+  options: PipeOptions<T, In> | boolean | null = {},
+): [Connection<T, In>, Connection<T, In>] {
   const given = typeof options === 'boolean' ? { duplex: options } : options;
   const { duplex = true, schema: checked } = parsePipeOptions(given, arguments.length);
-  const schema = (checked ?? undefined) as Schema<T> | undefined;
+  const schema = (checked ?? undefined) as Schema<T, In> | undefined;
   const [first, second] = HomeHandle.pipe(duplex);
-  return [createConnection(first, true, duplex, schema), createConnection(second, duplex, true, schema)];
+  return [
+    createConnection<T, In>(first, true, duplex, schema),
+    createConnection<T, In>(second, duplex, true, schema),
+  ];
 }

@@ -29,13 +29,14 @@ import type { QueueOptions, TimeoutOptions } from './queue-options.js';
 /**
  * A FIFO for many producers and consumers, in threads and processes. FIFO per producer, every item
  * delivered exactly once. Mirrors Python's `multiprocessing.Queue`.
+ * @typeParam In - what put() takes: a `schema`'s input (`z.input`), as `T` (get()'s) is its output.
  * @throws {ValidationError} from the constructor for bad options.
  * @example
  * const q = new Queue<number>({ maxsize: 2 });
  * await q.put(1);
  * console.log(await q.get()); // 1
  */
-export class Queue<T = unknown> {
+export class Queue<T = unknown, In = T> {
   /** The `maxsize` given (0: unbounded). */
   readonly maxsize: number;
   // The copy's handle, closing and results (internal/queue-state.ts).
@@ -47,7 +48,7 @@ export class Queue<T = unknown> {
   }
 
   /** @param options - `maxsize` and `schema`; a number is the `maxsize` (`Queue(10)`); `null`: none. */
-  constructor(options: QueueOptions<T> | number | null = {}) {
+  constructor(options: QueueOptions<T, In> | number | null = {}) {
     refuseStructuredClone(this, `a ${this[queueName]}`);
     const a = takeAdopted();
     if (a) {
@@ -96,9 +97,9 @@ export class Queue<T = unknown> {
    * await q.put(1);
    * await q.put(2, { timeout: 10 }).catch((err) => console.log(err.name)); // QueueFullError
    */
-  put(value: T, options?: TimeoutOptions): Promise<void> {
+  put(value: In, options?: TimeoutOptions): Promise<void> {
     if (arguments.length === 0 || arguments.length > 2) return rejectArguments('Queue.put', arguments.length);
-    return this.#s.put(value, options);
+    return this.#s.put(value as unknown as T, options);
   }
 
   /**
@@ -117,9 +118,9 @@ export class Queue<T = unknown> {
    * q.putNowait('a');
    * try { q.putNowait('b'); } catch (err) { if (err instanceof QueueFullError) console.log(err.code); } // MP_QUEUE_FULL
    */
-  putNowait(value: T): void {
+  putNowait(value: In): void {
     if (arguments.length !== 1) throw tooManyArguments('Queue.putNowait', arguments.length);
-    this.#s.putNowait(value);
+    this.#s.putNowait(value as unknown as T);
   }
 
   /**

@@ -15,36 +15,38 @@ import { adoptQueue, type QueueData, remoteQueueHandle } from './internal/queue-
 import { queueName } from './internal/queue-name.js';
 import { readyHandle } from './internal/ready.js';
 import type { Handle } from './internal/runtime/handle.js';
-import type { Schema } from './internal/schema.js';
+import type { ReceiverSchema } from './internal/schema.js';
 import { schemaFromData } from './internal/schema.js';
 import { Queue } from './queue.js';
 
 /** The Queue a SimpleQueue wraps: its messages name SimpleQueue. */
-class SimpleQueueCore<T> extends Queue<T> {
+class SimpleQueueCore<T, In> extends Queue<T, In> {
   override get [queueName](): string {
     return 'SimpleQueue';
   }
 }
 
 /** Options of {@link SimpleQueue}. */
-export interface SimpleQueueOptions<T> {
+export interface SimpleQueueOptions<T, In = T> {
   /** A zod schema every received value is checked against; see {@link QueueOptions.schema}. */
-  schema?: Schema<T> | null | undefined;
+  schema?: ReceiverSchema<T, In> | null | undefined;
 }
 
 /**
  * An unbounded FIFO between threads and processes, with the small API of Python's
  * `multiprocessing.SimpleQueue`.
+ * @typeParam T - what get() resolves to: a `schema`'s output type (`z.output`).
+ * @typeParam In - what put() takes: a `schema`'s input type (`z.input`); `T` without a schema.
  * @example
  * const sq = new SimpleQueue<string>();
  * await sq.put('x');
  * console.log(sq.empty(), await sq.get()); // false 'x'
  */
-export class SimpleQueue<T = unknown> {
-  readonly #q: Queue<T>;
+export class SimpleQueue<T = unknown, In = T> {
+  readonly #q: Queue<T, In>;
 
   /** @param options - `schema`. @throws {ValidationError} for bad options. */
-  constructor(options: SimpleQueueOptions<T> | null = {}) {
+  constructor(options: SimpleQueueOptions<T, In> | null = {}) {
     refuseStructuredClone(this, 'a SimpleQueue');
     if (pending) {
       this.#q = pending;
@@ -52,7 +54,7 @@ export class SimpleQueue<T = unknown> {
       return;
     }
     const { schema } = parseSimpleQueueOptions(options, arguments.length);
-    this.#q = new SimpleQueueCore<T>({ schema: schema as SimpleQueueOptions<T>['schema'] });
+    this.#q = new SimpleQueueCore<T, In>({ schema: schema as SimpleQueueOptions<T, In>['schema'] });
   }
 
   /**
@@ -65,7 +67,7 @@ export class SimpleQueue<T = unknown> {
    * await sq.put(1);
    * console.log(sq.empty()); // false
    */
-  put(value: T): Promise<void> {
+  put(value: In): Promise<void> {
     if (arguments.length !== 1) return rejectArguments('SimpleQueue.put', arguments.length);
     return this.#q.put(value);
   }

@@ -22,11 +22,19 @@ import { rebuildSchema } from './schema-rebuild.js';
 import { zod } from './zod.js';
 
 /**
- * A zod 4 schema whose output type is `T`: zod core's `$ZodType`, which the schemas of `zod`
- * (classic) and `zod/mini` both are. A zod 3 schema (`zod@3`, `zod/v3`) is not one: it has no JSON
- * Schema to travel to another worker with, and is refused where the options are read.
+ * A zod 4 schema whose output type is `T` and input type `In` (what it parses from): zod core's
+ * `$ZodType`, which the schemas of `zod` (classic) and `zod/mini` both are. A zod 3 schema
+ * (`zod@3`, `zod/v3`) is not one: it has no JSON Schema to travel to another worker with, and is
+ * refused where the options are read.
  */
-export type Schema<T> = z.core.$ZodType<T>;
+export type Schema<T, In = unknown> = z.core.$ZodType<T, In>;
+
+/**
+ * The `schema` option of a queue or pipe typed `<T, In>`: a schema whose output is `T`, from which
+ * `In` (what senders give) is inferred as its input type; one whose input is `unknown` (such as a
+ * `z.ZodType<T>`) is taken whatever `In` is given, as it parses anything.
+ */
+export type ReceiverSchema<T, In> = Schema<T, In> | Schema<T>;
 
 /** Schemas seen to need an asynchronous parse (a `refine()` or `transform()` returning a promise). */
 const asyncSchemas = new WeakSet<object>();
