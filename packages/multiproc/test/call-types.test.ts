@@ -27,6 +27,19 @@ describe('the call form of a generic class keeps its type arguments', () => {
     q.close();
   });
 
+  it('mp.Queue(3) and mp.JoinableQueue(3) take maxsize as a number, as new Queue(3) and Python do', () => {
+    const q = mp.Queue<number>(3);
+    const jq = getContext('thread').JoinableQueue(2);
+    expectTypeOf(q).toEqualTypeOf<Queue<number>>();
+    for (const n of [1, 2, 3]) q.putNowait(n);
+    expect(q.full()).toBe(true);
+    jq.putNowait('a');
+    jq.putNowait('b');
+    expect(jq.full()).toBe(true);
+    q.close();
+    jq.close();
+  });
+
   it("mp.Value('q', 0n).value is a bigint, and { lock: false } gives the raw form", () => {
     const big = mp.Value('q', 0n);
     expectTypeOf(big).toEqualTypeOf<SynchronizedValue<'q'>>();

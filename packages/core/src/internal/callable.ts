@@ -53,8 +53,8 @@ export type Callable<C> = C extends abstract new (
  * `mp.Process({ target, args })` checks `args` against the target, as their `new` forms do.
  */
 export interface CallForms {
-  Queue: <T = unknown, In = T>(options?: QueueOptions<T, In> | null) => Queue<T, In>;
-  JoinableQueue: <T = unknown, In = T>(options?: QueueOptions<T, In> | null) => JoinableQueue<T, In>;
+  Queue: <T = unknown, In = T>(options?: QueueOptions<T, In> | number | null) => Queue<T, In>;
+  JoinableQueue: <T = unknown, In = T>(options?: QueueOptions<T, In> | number | null) => JoinableQueue<T, In>;
   SimpleQueue: <T = unknown, In = T>(options?: SimpleQueueOptions<T, In> | null) => SimpleQueue<T, In>;
   Process: <F extends TaskFunction = TaskFunction>(options: CheckedProcessOptions<F>) => Process<F>;
   Pool: <I extends TaskFunction = TaskFunction>(options?: CheckedPoolOptions<I> | null) => Pool<I>;
