@@ -6,7 +6,7 @@
 // built packages whose indexes import their first-use file statically, exactly as the plugin
 // rewrites them, and checks that the import fails with an error that names the cause and the fix.
 import { execFile } from 'node:child_process';
-import { cpSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
