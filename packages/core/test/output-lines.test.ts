@@ -120,3 +120,21 @@ describe.concurrent.each(matrix(import.meta.url))('output of concurrent workers 
     TIMEOUT_MS,
   );
 });
+
+describe('output of the main thread and its workers', () => {
+  it.for(['thread process', 'pool'])(
+    "the main thread's own long lines are not cut by a thread's (%s), nor cut into one",
+    { timeout: TIMEOUT_MS },
+    async (workers, { expect }) => {
+      const kinds = workers.split(' ');
+      // The main thread and the workers print 100 KB lines for 300 ms at once, through a real pipe;
+      // the main thread forwards a process child's lines too.
+      const { stdout, code } = await run('output-mixed.mjs', ['300', '100000', ...kinds], 'pipe');
+      expect(code).toBe(0);
+      const lines = stdout.slice(0, -1).split('\n');
+      expect(lines.filter((line) => !LINE.test(line)).map((line) => line.slice(0, 40))).toEqual([]);
+      const tags = kinds.map((kind) => ({ thread: 'A', process: 'B', pool: 'D' })[kind]);
+      expect(new Set(lines.map((line) => line[1]))).toEqual(new Set(['C', ...tags]));
+    },
+  );
+});

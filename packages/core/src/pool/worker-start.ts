@@ -22,7 +22,7 @@ import { reapedEnv, reapWithProgram } from '../internal/reaper.js';
 import { childExecArgv, threadExecArgv, workerArgv, workerEnv } from '../internal/start-args.js';
 import { threadResourceLimits } from '../internal/thread-stack.js';
 import { BUNDLED_ENTRY_NAMES } from '../internal/worker-entries.js';
-import { outputBoard } from '../worker/output-board.js';
+import { writesOutputDirectly } from '../worker/direct-output.js';
 import { StartQueue } from './start-queue.js';
 import { unrefNextWorkerPort } from './starting-port.js';
 
@@ -251,8 +251,9 @@ export function adoptChild(
 export function tinypoolOptions(config: AdapterConfig, entry: URL): TinypoolOptions {
   const limits = config.resourceLimits;
   const threads = config.context === 'thread';
-  // Made before the first thread, which inherits it (see `worker/output-board.ts`).
-  if (threads) outputBoard();
+  // Made before the first thread, which inherits it (see `worker/output-board.ts`); the main
+  // thread's own output then goes through it too (its threads write directly).
+  if (threads) writesOutputDirectly(process.getBuiltinModule('node:worker_threads').isMainThread);
   const env = envOf(threads);
   // A bundle's entry is left to tinypool's: its thread would start only if the bundle carries
   // tinypool's entries, and the program's first thread, which needs them, would otherwise be the

@@ -109,7 +109,7 @@ function toBuffer(chunk: Buffer | string, encoding: BufferEncoding): Buffer {
   return typeof chunk === 'string' ? Buffer.from(chunk, encoding) : chunk;
 }
 
-function redirect(stream: NodeJS.WriteStream, out: DirectWriter): void {
+function redirect(stream: NodeJS.WriteStream, out: Pick<DirectWriter, 'write'>): void {
   const target = stream as unknown as {
     _write(chunk: Buffer | string, encoding: BufferEncoding, cb: (err?: Error | null) => void): void;
     _writev(chunks: Chunk[], cb: (err?: Error | null) => void): void;
@@ -164,5 +164,36 @@ export function writesOutputDirectly(isMainThread: boolean): boolean {
   // A program that replaced its `process.stdout.write` (a capture, a logger, a progress bar) sees a
   // thread's lines only through it: such a thread keeps Node's route.
   if (Object.hasOwn(process.stdout, 'write') || Object.hasOwn(process.stderr, 'write')) return false;
+  if (isMainThread) writeMainThroughBoard();
   return isMainThread || (globalThis as Record<symbol, unknown>)[DIRECT_KEY] === true;
+}
+
+let mainOnBoard = false;
+
+/**
+ * Main thread side, once it starts threads that write directly: its own stdout and stderr (its
+ * `console.log()`, and the lines it forwards from child processes and line-buffered threads) write
+ * through the output board too, so that a long line of its own is not cut by a thread's, nor cuts
+ * into one (a write longer than `PIPE_BUF` reaches a pipe in parts, between which another thread's
+ * write lands). Unlike a worker thread's, nothing is held back: an unfinished line (a prompt, a
+ * progress line) is written at once, as Node writes it; it is written synchronously, as Node
+ * writes to files, terminals and (on Linux) pipes.
+ */
+function writeMainThroughBoard(): void {
+  if (mainOnBoard) return;
+  mainOnBoard = true;
+  claimCell();
+  redirect(process.stdout, { write: (data) => writeThrough(1, data) });
+  redirect(process.stderr, { write: (data) => writeThrough(2, data) });
+}
+
+/** Writes `data` at once: alone, or, when long or while a thread writes a long line, under the lock. */
+function writeThrough(fd: number, data: Uint8Array): void {
+  if (writeShort(fd, data)) return;
+  lockOutput();
+  try {
+    writeAll(fd, data);
+  } finally {
+    unlockOutput();
+  }
 }
