@@ -109,7 +109,7 @@ function toBuffer(chunk: Buffer | string, encoding: BufferEncoding): Buffer {
   return typeof chunk === 'string' ? Buffer.from(chunk, encoding) : chunk;
 }
 
-function redirect(stream: NodeJS.WriteStream, out: Pick<DirectWriter, 'write'>): void {
+function redirect(stream: NodeJS.WriteStream, out: DirectWriter): void {
   const target = stream as unknown as {
     _write(chunk: Buffer | string, encoding: BufferEncoding, cb: (err?: Error | null) => void): void;
     _writev(chunks: Chunk[], cb: (err?: Error | null) => void): void;
@@ -183,8 +183,44 @@ function writeMainThroughBoard(): void {
   if (mainOnBoard) return;
   mainOnBoard = true;
   claimCell();
-  redirect(process.stdout, { write: (data) => writeThrough(1, data) });
-  redirect(process.stderr, { write: (data) => writeThrough(2, data) });
+  redirectMain(process.stdout, 1);
+  redirectMain(process.stderr, 2);
+}
+
+type StreamWrites = {
+  _write(chunk: Buffer | string, encoding: BufferEncoding, cb: (err?: Error | null) => void): void;
+  _writev?: ((chunks: Chunk[], cb: (err?: Error | null) => void) => void) | undefined;
+};
+
+/**
+ * Sends the main thread's `stream` through {@link writeThrough}. The first write that fails there
+ * (the reader left: `node app.mjs | head -1`) gives the stream back its own methods, which write
+ * that chunk again and report the failure as Node always does (`console.log()` ignores it, a plain
+ * `process.stdout.write()` emits `'error'`).
+ */
+function redirectMain(stream: NodeJS.WriteStream, fd: number): void {
+  const target = stream as unknown as StreamWrites;
+  const own = { write: target._write, writev: target._writev };
+  const direct = (data: Buffer): boolean => {
+    try {
+      writeThrough(fd, data);
+      return true;
+    } catch {
+      target._write = own.write;
+      target._writev = own.writev;
+      return false;
+    }
+  };
+  target._write = (chunk, encoding, cb) => {
+    if (direct(toBuffer(chunk, encoding))) cb();
+    else own.write.call(stream, chunk, encoding, cb);
+  };
+  target._writev = (chunks, cb) => {
+    const all = Buffer.concat(chunks.map(({ chunk, encoding }) => toBuffer(chunk, encoding)));
+    if (direct(all)) cb();
+    else if (own.writev) own.writev.call(stream, chunks, cb);
+    else own.write.call(stream, all, 'buffer' as BufferEncoding, cb);
+  };
 }
 
 /** Writes `data` at once: alone, or, when long or while a thread writes a long line, under the lock. */
