@@ -44,6 +44,7 @@ export default mergeConfig(
         'test/socket-dir.test.ts',
         'test/pool-unstarted-deaths.test.ts',
         'test/python-parity.test.ts',
+        'test/reader-gone-wide.test.ts',
         ...regressionHalf(fileURLToPath(new URL('.', import.meta.url)), CONTRACT_SUITES),
       ]),
     },

@@ -129,22 +129,52 @@ class LineForwarder {
 }
 
 /**
- * Writes a child's output to the parent's stream, or drops it once that stream is closed (the
- * program's reader left: `node app.mjs | head -1`). The write that finds the reader gone would
- * otherwise end the program with an unhandled `'error'` (EPIPE) on `process.stdout` for a line it
- * did not print. The write's callback, which runs before the stream emits the error, adds a
- * one-time listener for that very error; the program's own writes keep Node's usual behaviour.
+ * Writes a worker's output (or what this program reports about a worker: its uncaught error) to
+ * the parent's stream, or drops it once that stream is closed (the program's reader left:
+ * `node app.mjs | head -1`). The write that finds the reader gone would otherwise end the program
+ * with an unhandled `'error'` (EPIPE) on `process.stdout` for a line it did not print. The write's
+ * callback, which runs before the stream emits the error, adds a one-time listener for that very
+ * error; the program's own writes keep Node's usual behaviour.
  */
-function writeForwarded(target: Writable, text: string): void {
+export function writeForwarded(target: Writable, text: string | Uint8Array): void {
   if (isClosed(target)) return;
   target.write(text, (error) => {
     if (!error) return;
+    const state = (target as { _writableState?: { errorEmitted?: boolean } })._writableState;
+    const emittedBefore = state?.errorEmitted;
     // Each failed write is emitted (process.stdout is never destroyed): one listener each.
     target.once('error', (emitted: unknown) => {
       // Another failure than the one this write met is the program's own: not ours to hide.
       if (emitted !== error) throw emitted;
+      // Node's console ignores a failed write only on a stream on which no error was emitted yet:
+      // the stream is left as it was, so the program's next console.log() fares as it would have.
+      if (state && typeof emittedBefore === 'boolean') state.errorEmitted = emittedBefore;
     });
   });
+}
+
+/**
+ * Takes over Node's own forwarding of a worker thread made without `stdout: true`/`stderr: true`
+ * (a pool's threads, a daemon `Process`): Node pipes its streams into `process.stdout`/`stderr`
+ * with `.pipe()`, whose `'error'` listener on the target, once the program's reader left, emits the
+ * EPIPE again with nobody listening (an unhandled `'error'`), and whose mere presence keeps
+ * `console.log()` from adding its own guard: the program's first `console.log()` after the reader
+ * left ended it, where the same program without threads goes on. The streams carry only what a
+ * thread writes before it writes to the descriptors itself (`worker/direct-output.ts`), or all it
+ * writes when it does not. Forwarded chunk by chunk as Node does; reading them does not keep the
+ * program alive (Node marked them so when it piped them).
+ */
+export function forwardThreadOutput(thread: { stdout: Readable | null; stderr: Readable | null }): void {
+  for (const [source, target] of [
+    [thread.stdout, process.stdout],
+    [thread.stderr, process.stderr],
+  ] as const) {
+    if (!source) continue;
+    source.unpipe(target);
+    source.on('data', (chunk: Buffer) => writeForwarded(target, chunk));
+    // unpipe() paused it, and a 'data' listener does not resume an explicitly paused stream.
+    source.resume();
+  }
 }
 
 function isClosed(target: Writable): boolean {

@@ -4,7 +4,7 @@ import { describeError } from '@multiproc/shared';
 import { writesOutputDirectly } from '../worker/direct-output.js';
 import { rescueOutput } from '../worker/output-board.js';
 import { isOutOfMemory, processOutOfMemoryLine } from './out-of-memory.js';
-import { forwardLines } from './output.js';
+import { forwardLines, forwardThreadOutput, writeForwarded } from './output.js';
 import { recoverOnExit } from './owner-death.js';
 import {
   type ExitInfo,
@@ -46,6 +46,7 @@ export function startThread(message: StartMessage, transfer: readonly object[]):
     stdout: lineBuffered,
     stderr: lineBuffered,
   });
+  if (!lineBuffered) forwardThreadOutput(worker);
   return threadRunner(worker, lineBuffered);
 }
 
@@ -162,8 +163,10 @@ function threadRunner(worker: Worker, lineBuffered: boolean, online = false): Ru
     }
     // An error thrown at the worker's top level also ends it with code 1; print it like Python.
     // Out of memory: Node's ERR_WORKER_OUT_OF_MEMORY names only its own frames; the line says it.
-    if (isOutOfMemory(err)) process.stderr.write(processOutOfMemoryLine(process.pid, threadId));
-    else process.stderr.write(`${describeError(err)}\n`);
+    // What a child's Node prints on its own stderr, which this program forwards: dropped, as that
+    // is, once the program's stderr is closed.
+    if (isOutOfMemory(err)) writeForwarded(process.stderr, processOutOfMemoryLine(process.pid, threadId));
+    else writeForwarded(process.stderr, `${describeError(err)}\n`);
   });
   return {
     pid: process.pid,

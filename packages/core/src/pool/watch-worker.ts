@@ -11,6 +11,7 @@ import { guardChannel } from '../internal/channel-guard.js';
 import { thrownOrError } from '../internal/error-record.js';
 import { StartOutput } from '../internal/load-failure.js';
 import { ChildOutOfMemory, isOutOfMemory, poolThreadOutOfMemoryLine } from '../internal/out-of-memory.js';
+import { forwardThreadOutput, writeForwarded } from '../internal/output.js';
 import { recoverOnExit } from '../internal/owner-death.js';
 import { osExitCode } from '../internal/runner.js';
 import { startError } from '../internal/start-failure.js';
@@ -100,6 +101,8 @@ export function watchChild(slot: Slot, child: ChildProcess): void {
 }
 
 export function watchThread(slot: Slot, worker: TinypoolWorker, thread: Worker, on: ThreadHooks): void {
+  // tinypool makes its threads without `stdout: true`: Node's pipe into process.stdout goes.
+  forwardThreadOutput(thread);
   ignoreStrayMessages(thread);
   recoverOnExit(thread, on.endedNormally);
   thread.on('message', (message: { ready?: unknown }) => {
@@ -118,7 +121,7 @@ export function watchThread(slot: Slot, worker: TinypoolWorker, thread: Worker, 
     // Process prints it. tinypool reports it only as a pool 'error' event, which nobody sees. A
     // worker that dies while starting is reported to the calls instead (WorkerStartError).
     if (slot.state.name !== 'starting') {
-      if (isOutOfMemory(error)) process.stderr.write(poolThreadOutOfMemoryLine(threadId));
+      if (isOutOfMemory(error)) writeForwarded(process.stderr, poolThreadOutOfMemoryLine(threadId));
       else printUncaught(error);
     }
     slot.dying = true;
@@ -159,5 +162,6 @@ function ignoreStrayMessages(thread: Worker): void {
 /** Writes a worker's uncaught error to stderr: its stack, or the thrown value described. */
 function printUncaught(error: unknown): void {
   const text = error instanceof Error ? describeError(error) : `Uncaught ${describeThrown(error)}`;
-  process.stderr.write(`${text}\n`);
+  // Dropped once the program's stderr is closed, as a child's forwarded stderr is.
+  writeForwarded(process.stderr, `${text}\n`);
 }

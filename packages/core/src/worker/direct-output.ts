@@ -109,26 +109,34 @@ function toBuffer(chunk: Buffer | string, encoding: BufferEncoding): Buffer {
   return typeof chunk === 'string' ? Buffer.from(chunk, encoding) : chunk;
 }
 
+/**
+ * Runs one of this thread's writes. One that fails is dropped, as a child process's line is once
+ * the program's stdout or stderr is closed (`node app.mjs | head -1`; `internal/output.ts`): a
+ * thread's `process.stdout.write()` there failed with an unhandled EPIPE, which ended the thread
+ * and failed its task or its `Process` (exit code 1).
+ */
+function dropFailed(write: () => void): void {
+  try {
+    write();
+  } catch {
+    // The descriptor's reader left (EPIPE), or it cannot take more: what the thread wrote is lost.
+  }
+}
+
 function redirect(stream: NodeJS.WriteStream, out: DirectWriter): void {
   const target = stream as unknown as {
     _write(chunk: Buffer | string, encoding: BufferEncoding, cb: (err?: Error | null) => void): void;
     _writev(chunks: Chunk[], cb: (err?: Error | null) => void): void;
   };
   target._write = (chunk, encoding, cb) => {
-    try {
-      out.write(toBuffer(chunk, encoding));
-      cb();
-    } catch (err) {
-      cb(err as Error);
-    }
+    dropFailed(() => out.write(toBuffer(chunk, encoding)));
+    cb();
   };
   target._writev = (chunks, cb) => {
-    try {
-      out.write(Buffer.concat(chunks.map(({ chunk, encoding }) => toBuffer(chunk, encoding))));
-      cb();
-    } catch (err) {
-      cb(err as Error);
-    }
+    dropFailed(() =>
+      out.write(Buffer.concat(chunks.map(({ chunk, encoding }) => toBuffer(chunk, encoding)))),
+    );
+    cb();
   };
 }
 
@@ -145,7 +153,7 @@ export function writeOutputDirectly(): void {
   // A thread that ends by itself or by `process.exit()` emits 'exit'; a terminated one does not
   // (its parent writes its unfinished lines then, see `output-board.ts`).
   process.on('exit', () => {
-    for (const w of writers!) w.flush();
+    for (const w of writers!) dropFailed(() => w.flush());
   });
   (globalThis as Record<symbol, unknown>)[DIRECT_KEY] = true;
 }
@@ -195,8 +203,8 @@ type StreamWrites = {
 /**
  * Sends the main thread's `stream` through {@link writeThrough}. The first write that fails there
  * (the reader left: `node app.mjs | head -1`) gives the stream back its own methods, which write
- * that chunk again and report the failure as Node always does (`console.log()` ignores it, a plain
- * `process.stdout.write()` emits `'error'`).
+ * that chunk again and report the failure as Node always does (an `'error'` event, which Node's
+ * console ignores on a stream's first failure only).
  */
 function redirectMain(stream: NodeJS.WriteStream, fd: number): void {
   const target = stream as unknown as StreamWrites;
