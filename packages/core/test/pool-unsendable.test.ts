@@ -230,6 +230,28 @@ describe.each(matrix(import.meta.url))('unsendable values in the %s context', (c
     expect(await pool.apply(t.echo, [7])).toBe(7);
   });
 
+  // Before, such an error was sent, and the call resolved with a SerializationError object in its
+  // place (class and message lost). A result that cannot be sent rejects the call (CONTRACT.md).
+  it('a result that is an error whose name, message, stack, a field, its cause or key list throws rejects naming that part', {
+    timeout: 20_000,
+  }, async () => {
+    const pool = makePool({ processes: 1, context });
+    for (const [part, path] of [
+      ['name', 'result.name'],
+      ['message', 'result.message'],
+      ['stack', 'result.stack'],
+      ['bad', 'result.bad'],
+      ['cause', 'result.list[0].cause'],
+      ['keys', 'result'],
+    ]) {
+      const err = await serializationFailure(pool.apply(t.returnUnreadableError, [part]));
+      expect(err.path).toBe(path);
+      expect((err.cause as Error).message).toBe(`${part} getter threw`);
+      expect(err.message).toMatch(/give the error plain fields/);
+    }
+    expect(await pool.apply(t.echo, [7])).toBe(7);
+  });
+
   it('an argument that throws while it is read rejects the call naming it', { timeout: 20_000 }, async () => {
     const pool = makePool({ processes: 1, context });
     const trap = new Proxy(

@@ -36,6 +36,7 @@ import {
   readPart,
   unreadablePartError,
   unreadableStack,
+  unreadableValuePart,
 } from './error-parts.js';
 import { backRef, isBackRef, rebuilding, refTarget, writing } from './error-refs.js';
 import { deeperThan } from './nesting.js';
@@ -145,8 +146,8 @@ function unpackNested(value: unknown, source: CodecTarget, loads: PendingLoad[] 
  * itself: through the value codec of `target` when given (as a pool worker's results do), else when
  * structured clone takes it. The error's `cause` and own fields go through the value codec of
  * `target` (`'process'` when not given: what one process can read, any can): see {@link packNested}.
- * `refuse`: the error is a value being sent (a result, an argument), and a part of it the codec
- * cannot send throws its `SerializationError` instead of being described in the record.
+ * `refuse`: the error is a value being sent (a result, an argument): a part the codec cannot send,
+ * or that throws when read, throws a `SerializationError` naming it instead of being described.
  * @internal
  */
 export function toErrorRecord(
@@ -168,7 +169,7 @@ export function toErrorRecord(
       ? writing(err, () => errorRecord(err, depth, reading, how))
       : thrownRecord(err, depth, reading, target, how);
   } catch (readErr) {
-    if (refuse && readErr instanceof ProcessError) throw readErr;
+    if (refuse) throw readErr instanceof ProcessError ? readErr : unreadableValuePart(reading.path, readErr);
     // A part too deep to send: the codec's own error says where and why.
     if (readErr instanceof SerializationError) return errorRecord(readErr, depth, { path }, how);
     const whole = unreadablePartError(path, readErr, `. The error being sent was ${readErrText(err)}`);
@@ -193,24 +194,25 @@ function unreadablePart(path: string, readErr: unknown): unknown {
 }
 
 function errorRecord(err: Error, depth: number, reading: { path: string }, how: Packing): ErrorRecord {
-  const { family, className } = classOf(err, how.refuse);
-  const props: Record<string, unknown> = {};
   const base = reading.path;
-  const { keys, note } = ownKeysOf(err, how.refuse);
+  const refuseAt = how.refuse ? base : false; // see RefuseAt
+  const { family, className } = classOf(err, refuseAt);
+  const props: Record<string, unknown> = {};
+  const { keys, note } = ownKeysOf(err, refuseAt);
   for (const key of keys) {
     if (key === 'cause' || key === 'stack' || key === 'message') continue;
     reading.path = `${base}.${key}`;
     const at = reading.path;
-    const value = readPart(err, key, how.refuse, (readErr) => unreadablePart(at, readErr));
+    const value = readPart(err, key, refuseAt, (readErr) => unreadablePart(at, readErr));
     props[key] = isUnreadable(value) ? value : packNested(value, depth, at, how);
   }
   reading.path = base;
   // A `code` getter (a DOMException's, ours) is answered by the rebuilt class (read when no key list).
-  const code = readPart(err, 'code', how.refuse, () => undefined);
+  const code = readPart(err, 'code', refuseAt, () => undefined);
   const readCode = family === 'other' || note !== undefined;
   if (readCode && code !== undefined && !('code' in props) && cloneable(code)) props.code = code;
-  const { name, message, readErr } = readHead(err, how.refuse);
-  let stack = readPart(err, 'stack', how.refuse, (e) => unreadableStack(textOf(name), textOf(message), e));
+  const { name, message, readErr } = readHead(err, refuseAt);
+  let stack = readPart(err, 'stack', refuseAt, (e) => unreadableStack(textOf(name), textOf(message), e));
   if (note)
     stack = typeof stack === 'string' ? `${stack}\n${note}` : `${textOf(name)}: ${textOf(message)}\n${note}`;
   const record: Record<string, unknown> = { name, message, stack, family, props, isError: true };
@@ -220,10 +222,10 @@ function errorRecord(err: Error, depth: number, reading: { path: string }, how: 
   reading.path = `${base}.cause`;
   if (hasCause(err)) {
     const at = reading.path;
-    const cause = readPart(err, 'cause', how.refuse, (e) => unreadablePart(at, e));
+    const cause = readPart(err, 'cause', refuseAt, (e) => unreadablePart(at, e));
     record.cause = isUnreadable(cause) ? cause : packNested(cause, depth, at, how);
   } else if (readErr) record.cause = packNested(readErr.value, depth, reading.path, how); // see readHead
-  const part = (key: string, at: string) => readPart(err, key, how.refuse, (e) => unreadablePart(at, e));
+  const part = (key: string, at: string) => readPart(err, key, refuseAt, (e) => unreadablePart(at, e));
   const errors = className === 'AggregateError' ? part('errors', `${base}.errors`) : undefined;
   if (Array.isArray(errors)) {
     record.errors = errors.map((e, i) => packNested(e, depth, `${base}.errors[${i}]`, how));
