@@ -1,6 +1,8 @@
 // A value whose getter (or Proxy trap) throws cannot be sent: every way of sending it throws
 // SerializationError naming the part's path, with the getter's error as its cause, whichever
-// fast path (JSON, plain data, the codec) would have carried it.
+// fast path (JSON, plain data, the codec) would have carried it. An Error sent as a value too
+// (its name, message, stack, a field, its cause or its key list): before, the send went through
+// and the receiver got a SerializationError object in place of the error.
 import { SerializationError } from '@multiproc/core';
 import { Pipe, SimpleQueue } from '@multiproc/ipc';
 import { describe, expect, it } from 'vitest';
@@ -10,6 +12,19 @@ import { ownedWorkers } from './helpers.ts';
 
 const own = ownedWorkers();
 const boom = new Error('getter boom');
+const throwBoom = (): never => {
+  throw boom;
+};
+
+class QuotaError extends RangeError {
+  override get name(): string {
+    return throwBoom();
+  }
+}
+
+/** An error whose `key` is a getter that throws (on the error itself). */
+const errorWith = (key: string, enumerable = false) =>
+  Object.defineProperty(new TypeError('the error'), key, { get: throwBoom, enumerable });
 const shapes = [
   [
     'a getter',
@@ -51,6 +66,16 @@ const shapes = [
     }),
     'p',
   ],
+  ['an error whose name getter throws', () => new QuotaError('over quota'), 'name'],
+  ["an error's message getter", () => ({ e: errorWith('message') }), 'e.message'],
+  ["an error's stack getter", () => ({ e: errorWith('stack') }), 'e.stack'],
+  ["an error's field getter", () => ({ e: errorWith('bad', true) }), 'e.bad'],
+  ["an error's cause getter", () => [1, errorWith('cause')], '[1].cause'],
+  [
+    "an error's key-list trap",
+    () => ({ e: new Proxy(new SyntaxError('keys hidden'), { ownKeys: throwBoom }) }),
+    'e',
+  ],
 ] as const;
 
 async function caught(send: () => unknown): Promise<SerializationError> {
@@ -64,7 +89,7 @@ async function caught(send: () => unknown): Promise<SerializationError> {
 
 function expectNamed(err: SerializationError, path: string): void {
   expect(err).toBeInstanceOf(SerializationError);
-  expect(err.path).toBe(path);
+  expect(err.path).toBe(path.replace(/\.\[/, '['));
   expect(err.cause).toBe(boom);
 }
 

@@ -230,6 +230,57 @@ describe.each(matrix(import.meta.url))('unsendable values in the %s context', (c
     expect(await pool.apply(t.echo, [7])).toBe(7);
   });
 
+  // Before, such an error was sent, and the call resolved with a SerializationError object in its
+  // place (class and message lost). A result that cannot be sent rejects the call (CONTRACT.md).
+  it('a result that is an error whose name, message, stack, a field, its cause or key list throws rejects naming that part', {
+    timeout: 20_000,
+  }, async () => {
+    const pool = makePool({ processes: 1, context });
+    for (const [part, path] of [
+      ['name', 'result.name'],
+      ['message', 'result.message'],
+      ['stack', 'result.stack'],
+      ['bad', 'result.bad'],
+      ['cause', 'result.list[0].cause'],
+      ['keys', 'result'],
+    ]) {
+      const err = await serializationFailure(pool.apply(t.returnUnreadableError, [part]));
+      expect(err.path).toBe(path);
+      expect((err.cause as Error).message).toBe(`${part} getter threw`);
+      expect(err.message).toMatch(/give the error plain fields/);
+    }
+    expect(await pool.apply(t.echo, [7])).toBe(7);
+  });
+
+  // Before, from a thread the reply failed to post (the queue's port was not in its transfer list):
+  // the call rejected with a SerializationError about its result, the task's error lost.
+  it("a task's error carrying a queue or pipe end (a field, its cause, a thrown object) arrives with it, live", {
+    timeout: 20_000,
+  }, async () => {
+    const pool = makePool({ processes: 1, context });
+    const failed = async (where: string) =>
+      (await pool.apply(t.throwHandle, [where]).catch((e: unknown) => e)) as Error & Record<string, any>;
+    const inField = await failed('queue');
+    expect(inField).toBeInstanceOf(RangeError);
+    expect(inField).toMatchObject({ message: 'no reply', code: 'E_REPLY' });
+    await inField.reply.put('pong');
+    expect(await inField.reply.get({ timeout: 5000 })).toBe('pong');
+    const pipeEnd = await failed('pipe');
+    expect(pipeEnd).toBeInstanceOf(RangeError);
+    expect(typeof pipeEnd.reply.send).toBe('function');
+    const inCause = await failed('cause');
+    expect(inCause).toBeInstanceOf(TypeError);
+    const cause = inCause.cause as { reply: typeof inField.reply };
+    await cause.reply.put(1);
+    expect(await cause.reply.get({ timeout: 5000 })).toBe(1);
+    const thrown = await failed('thrown');
+    expect(thrown.status).toBe(409);
+    await thrown.reply.put(2);
+    expect(await thrown.reply.get({ timeout: 5000 })).toBe(2);
+    for (const q of [inField.reply, pipeEnd.reply, cause.reply, thrown.reply]) q.close();
+    expect(await pool.apply(t.echo, [7])).toBe(7);
+  });
+
   it('an argument that throws while it is read rejects the call naming it', { timeout: 20_000 }, async () => {
     const pool = makePool({ processes: 1, context });
     const trap = new Proxy(

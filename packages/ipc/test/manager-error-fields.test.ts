@@ -72,6 +72,15 @@ class Thrower {
     Object.defineProperty(e, 'bad', { enumerable: true, get: fails('field getter') });
     throw e;
   }
+  // Returns (not throws) an error whose name getter throws, at the top and nested.
+  returnNameGetter(): Error {
+    return new QuotaError('over quota');
+  }
+  returnNestedStackGetter(): unknown {
+    const e = new RangeError('no stack');
+    Object.defineProperty(e, 'stack', { get: fails('stack getter') });
+    return { list: [e] };
+  }
   unsendableField(): never {
     throw Object.assign(new Error('with a function'), { code: 'E_FN', fn: () => 1 });
   }
@@ -164,5 +173,34 @@ describe("a served object's error keeps its nested values over the manager wire"
     expect(parts.bad).toMatchObject({ path: 'error.bad' });
     // The manager lives on.
     expect((await thrown(proxy.objectCause())).message).toBe('outer');
+  });
+});
+
+// An error sent as a value (returned by a served method, or given to a proxy) is refused like any
+// value whose getter throws: a SerializationError naming the part, the getter's error its cause.
+// Before, it was sent and arrived as a SerializationError object in the error's place.
+describe('an error sent as a value whose part throws while read', () => {
+  it('a served method returning one rejects naming result.<part>; a proxy refuses one as value.<part>', async () => {
+    const proxy = (await serve()) as unknown as Record<string, () => Promise<unknown>>;
+    for (const [method, path, what] of [
+      ['returnNameGetter', 'result.name', 'name getter'],
+      ['returnNestedStackGetter', 'result.list[0].stack', 'stack getter'],
+    ] as const) {
+      const err = await thrown(proxy[method]!());
+      expect(err).toBeInstanceOf(SerializationError);
+      expect(err.path).toBe(path);
+      expect((err.cause as Error).message).toBe(`${what} threw`);
+    }
+    const dict = (await (await kit.manager()).dict()) as unknown as {
+      set(k: string, v: unknown): Promise<void>;
+      get(k: string): Promise<unknown>;
+    };
+    const refused = await thrown(Promise.resolve().then(() => dict.set('k', new QuotaError('x'))));
+    expect(refused).toBeInstanceOf(SerializationError);
+    expect(refused.path).toBe('value.name');
+    // Both live on.
+    await dict.set('k', 1);
+    expect(await dict.get('k')).toBe(1);
+    expect((await thrown(proxy.objectCause!())).message).toBe('outer');
   });
 });

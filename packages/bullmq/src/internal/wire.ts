@@ -323,6 +323,17 @@ export function allPlain(items: readonly unknown[]): boolean {
 }
 
 /**
+ * The record of an error a task threw, as it crosses Redis: a part of it that cannot travel to
+ * another machine (a queue or pipe end in a field, shared memory in its cause) stands in as the
+ * error naming it, the task's error kept, as a part the codec refuses does (see {@link assertPortable}).
+ */
+export function thrownRecord(error: unknown): ErrorRecord {
+  return toErrorRecord(error, 0, 'error', undefined, false, {
+    check: (value, path) => assertPortable(value, path),
+  });
+}
+
+/**
  * Throws for the first part of `value` that cannot travel to another machine, naming its path:
  * `SerializationError` for a function, symbol, task reference, `MessagePort` or multiproc queue or
  * pipe (what the codec sends to a process of this machine only), or a value nested more than

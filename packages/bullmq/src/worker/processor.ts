@@ -36,6 +36,7 @@ import {
   pack,
   packBare,
   packBytes,
+  thrownRecord,
   undecodable,
   unpack,
   unpackBytes,
@@ -188,7 +189,7 @@ export async function processJob(
       throw error;
     }
     log.event('job failed', { ...fields, error: describeError(error) });
-    result = { ok: false, error: toErrorRecord(error), values, ms: performance.now() - started };
+    result = { ok: false, error: thrownRecord(error), values, ms: performance.now() - started };
   }
   await Promise.allSettled(messages);
   if (result.ok) log.event('job completed', { ...fields, ms: Math.round(performance.now() - started) });

@@ -54,6 +54,14 @@ export function packCallResult(value: unknown): { value: unknown; encoded: boole
 
 /** What the results of the running job move (a thread transfers it with the reply). */
 export const replyTransfer: object[] = [];
+
+/**
+ * The record of what a task threw, for the reply of its job: what its fields move (the port of a
+ * queue or pipe end for a thread) goes with the reply, as its results' does.
+ */
+export function thrownRecord(err: unknown): ReturnType<typeof toErrorRecord> {
+  return toErrorRecord(err, 0, 'error', context, false, { transfer: replyTransfer });
+}
 /** A thread's number results go back by transfer from this many items (a 32 kB buffer). */
 export const TRANSFER_FROM = 4096;
 
@@ -169,7 +177,7 @@ async function mapItems(
     return {
       values: safe.values,
       encoded: safe.encoded,
-      error: safe.error ?? toErrorRecord(err, 0, 'error', context),
+      error: safe.error ?? thrownRecord(err),
     };
   }
   if (packed) {

@@ -180,7 +180,7 @@ function succeed(value: unknown): CallReply {
 }
 
 function failure(err: unknown): CallReply {
-  return { ok: false, error: toErrorRecord(err, 0, 'error', context) };
+  return { ok: false, error: toErrorRecord(err, 0, 'error', context, false, { transfer: replyTransfer }) };
 }
 
 /** A side chunk runs once its pool's initializer succeeded here, with no ipc copy to flush. */

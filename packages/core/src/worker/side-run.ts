@@ -22,7 +22,7 @@ import { lookupTask } from '../task.js';
 import { collectDroppedCopies } from './ipc-flush.js';
 import { exitAfterChildren, hasNonDaemonChildren } from './join-children.js';
 import { endWhenDry, taskBegins, taskEnds } from './loop-watch.js';
-import { replyTransfer, runNumberChunk } from './map-run.js';
+import { replyTransfer, runNumberChunk, thrownRecord } from './map-run.js';
 import { refusedMap } from './reply-guard.js';
 import { type Reporter, Step } from './reporter.js';
 
@@ -123,7 +123,7 @@ function run(chunk: SideChunk, spec: TaskSpec, fn: (item: number) => unknown): M
   try {
     return runNumberChunk(chunk.job, spec, fn, reporter, clockMs());
   } catch (err) {
-    return { values: [], encoded: false, error: toErrorRecord(err, 0, 'error', 'thread') };
+    return { values: [], encoded: false, error: thrownRecord(err) };
   }
 }
 

@@ -6,6 +6,14 @@ import { classifyError } from '../error-classes.js';
 import { SerializationError } from '../errors.js';
 import { classNameOf, readErrText, unreadableMessage } from './describe-thrown.js';
 
+/**
+ * How an unreadable part is met: `false` for a thrown error, which must reach its caller (the part
+ * stands in for itself alone); for an error sent as a value, its path (`value`, `result.cause`): a
+ * part that cannot be read fails the send with a `SerializationError` naming it (see
+ * {@link unreadableValuePart}), as a getter that throws in any other value does.
+ */
+export type RefuseAt = false | string;
+
 export { readErrText, unreadableStack } from './describe-thrown.js';
 
 /** The packed stand-ins of unreadable parts: already packed, not packed again. */
@@ -23,23 +31,40 @@ export function isUnreadable(value: unknown): boolean {
 }
 
 /**
- * Reads `err[key]`. A getter (or Proxy trap) that throws: an error sent as a value (`refuse`) fails
- * the send, as before; a thrown error, which must reach its caller, keeps everything else and gets,
- * for that part alone, `unreadable(readErr)` (a `SerializationError` naming the part, or a note in
- * place of the stack), as a part the codec cannot send does.
+ * Reads `err[key]`. A getter (or Proxy trap) that throws: an error sent as a value (`refuseAt` its
+ * path) fails the send with a `SerializationError` naming `<refuseAt>.<key>`; a thrown error, which
+ * must reach its caller, keeps everything else and gets, for that part alone, `unreadable(readErr)`
+ * (a `SerializationError` naming the part, or a note in place of the stack), as a part the codec
+ * cannot send does.
  */
 export function readPart(
   err: Error,
   key: string,
-  refuse: boolean,
+  refuseAt: RefuseAt,
   unreadable: (readErr: unknown) => unknown,
 ): unknown {
-  if (refuse) return (err as any)[key];
   try {
     return (err as any)[key];
   } catch (readErr) {
+    if (refuseAt !== false) throw unreadableValuePart(`${refuseAt}.${key}`, readErr);
     return unreadable(readErr);
   }
+}
+
+/**
+ * The `SerializationError` that refuses an error sent as a value (put on a queue, sent on a
+ * connection, a task's result or argument, a manager's value) one of whose parts threw when read
+ * at `path`; `readErr`, what it threw, is its cause. As the structured-clone algorithm refuses it,
+ * and a getter that throws in any other value (`unsendable.ts`'s `unreadable`).
+ */
+export function unreadableValuePart(path: string, readErr: unknown): SerializationError {
+  return new SerializationError(
+    path,
+    `Cannot send ${path}: reading it threw ${readErrText(readErr)}. An error sent as a value travels ` +
+      'with its name, message, stack, cause and own fields, and a getter or Proxy that throws cannot ' +
+      'be copied: give the error plain fields, or send a new Error made of the parts that can be read.',
+    { cause: readErr },
+  );
 }
 
 /** A `SerializationError` saying that reading `path` threw `readErr` (its cause). */
@@ -60,14 +85,14 @@ export function unreadablePartError(path: string, readErr: unknown, sending = ''
  */
 export function readHead(
   err: Error,
-  refuse: boolean,
+  refuseAt: RefuseAt,
 ): { name: unknown; message: unknown; readErr?: { value: unknown } } {
   let readErr: { value: unknown } | undefined;
-  const message = readPart(err, 'message', refuse, (value) => {
+  const message = readPart(err, 'message', refuseAt, (value) => {
     readErr = { value };
     return unreadableMessage(value);
   });
-  const name = readPart(err, 'name', refuse, (value) => {
+  const name = readPart(err, 'name', refuseAt, (value) => {
     readErr ??= { value };
     return classNameOf(err);
   });
@@ -79,11 +104,11 @@ export function readHead(
  * Proxy whose `ownKeys` trap throws): none, the standard parts (name, message, stack, `code`,
  * cause) still sent, and `note` a line for its stack saying why its fields are missing.
  */
-export function ownKeysOf(err: Error, refuse: boolean): { keys: string[]; note?: string } {
-  if (refuse) return { keys: Object.keys(err) };
+export function ownKeysOf(err: Error, refuseAt: RefuseAt): { keys: string[]; note?: string } {
   try {
     return { keys: Object.keys(err) };
   } catch (readErr) {
+    if (refuseAt !== false) throw unreadableValuePart(refuseAt, readErr);
     return {
       keys: [],
       note: `    (its own fields could not be listed: reading them threw ${readErrText(readErr)})`,
@@ -101,11 +126,11 @@ export function hasCause(err: Error): boolean {
 }
 
 /** The class of `err` (classifyError), or `'other'` where its prototype chain cannot be read. */
-export function classOf(err: Error, refuse: boolean): ReturnType<typeof classifyError> {
-  if (refuse) return classifyError(err);
+export function classOf(err: Error, refuseAt: RefuseAt): ReturnType<typeof classifyError> {
   try {
     return classifyError(err);
-  } catch {
+  } catch (readErr) {
+    if (refuseAt !== false) throw unreadableValuePart(refuseAt, readErr);
     return { family: 'other' };
   }
 }

@@ -19,12 +19,10 @@
  */
 import { encodeValue, registerCodec } from '../codec.js';
 import type { CodecTarget, ErrorEncoder } from '../codec-types.js';
-import { decodeValue } from '../decode.js';
 import type { PendingLoad } from '../decode-loads.js';
 import type { ErrorFamily as Family } from '../error-classes.js';
 import { ProcessError, SerializationError } from '../errors.js';
 import { describeThrown, textOf } from './describe-thrown.js';
-import { construct } from './error-construct.js';
 import {
   classOf,
   hasCause,
@@ -36,11 +34,15 @@ import {
   readPart,
   unreadablePartError,
   unreadableStack,
+  unreadableValuePart,
 } from './error-parts.js';
-import { backRef, isBackRef, rebuilding, refTarget, writing } from './error-refs.js';
+import { fromErrorRecord } from './error-rebuild.js';
+import { backRef, writing } from './error-refs.js';
 import { deeperThan } from './nesting.js';
 import { isError } from './realms.js';
-import { cloneable, packThrown, rebuiltFromUnsent, unsentThrownText } from './thrown-value.js';
+import { cloneable, moveOrRefuse, packThrown, unsentThrownText } from './thrown-value.js';
+
+export { fromErrorRecord, thrownOrError } from './error-rebuild.js';
 
 /**
  * An error as it travels between threads or processes.
@@ -78,12 +80,31 @@ const MAX_DEPTH = 8;
 const ERROR_CODEC = 'multiproc.Error';
 
 /**
+ * What else a thrown error's record is told by the one who sends it (`toErrorRecord`).
+ * @internal
+ */
+export interface RecordOptions {
+  /**
+   * Where what its nested values move goes (a thread's reply transfers it: the port of a queue or
+   * pipe end in a field). Without it, a nested value that must be transferred (a port) stands in
+   * as a `SerializationError` naming it: the record is sent more than once, or where nothing moves.
+   */
+  readonly transfer?: object[] | undefined;
+  /**
+   * Throws (a `ProcessError`) for a nested value that cannot go where the record goes, as the codec
+   * throws for one no process can read: a queue or pipe end through Redis, which only connects
+   * processes of one machine. That part stands in as the error, the rest of the error kept.
+   */
+  readonly check?: ((value: unknown, path: string) => void) | undefined;
+}
+
+/**
  * How the nested values of a record (`cause`, own fields, aggregated errors) travel: through the
  * value codec for `target`, as results do. `refuse`: a part the codec cannot send fails the send
  * (an error sent as a value); otherwise (a thrown error, which must reach the caller) that part is
  * replaced by the codec's `SerializationError` naming it.
  */
-interface Packing {
+interface Packing extends RecordOptions {
   readonly target: CodecTarget;
   readonly refuse: boolean;
 }
@@ -97,22 +118,25 @@ interface Packing {
  */
 function packNested(value: unknown, depth: number, path: string, how: Packing): unknown {
   if (isError(value) && depth < MAX_DEPTH) {
-    return { __errorRecord: toErrorRecord(value, depth + 1, path, how.target, how.refuse) };
+    return { __errorRecord: toErrorRecord(value, depth + 1, path, how.target, how.refuse, how) };
   }
   const t = typeof value;
   if ((t !== 'object' && t !== 'function' && t !== 'symbol') || value === null) return value;
   // Errors inside it (`cause: { errors: [e] }`) become records too, down to MAX_DEPTH.
   const errors: ErrorEncoder | undefined =
     depth + 1 < MAX_DEPTH
-      ? (e, at) => ({ type: ERROR_CODEC, data: toErrorRecord(e, depth + 1, at, how.target, how.refuse) })
+      ? (e, at) => ({ type: ERROR_CODEC, data: toErrorRecord(e, depth + 1, at, how.target, how.refuse, how) })
       : undefined;
   let refusal: unknown;
   try {
+    how.check?.(value, path);
     // Structured clone takes it here (a worker's deep stack), the caller's thread could not read it:
     // the codec's SerializationError names the path and the limit, and stands in for this part
     // alone (the error, its other fields and its cause still go), as any part it cannot send.
     if (deeperThan(value)) encodeValue(value, 'thread', path);
     const out = encodeValue(value, how.target, path, errors ? { errors } : {});
+    // An error sent as a value is walked again by the codec sending it, which lists what moves.
+    if (!how.refuse) moveOrRefuse(out, path, how.transfer);
     // The codec passes a Proxy through (it reads like its target); the record's clone would refuse it.
     if (out.encoded || cloneable(out.value)) return out.value;
     refusal = new SerializationError(path, `Cannot send ${path}: structured clone cannot copy it.`);
@@ -125,28 +149,14 @@ function packNested(value: unknown, depth: number, path: string, how: Packing): 
 }
 
 /**
- * A nested value as {@link packNested} packed it, rebuilt (`source`: where it came from; `loads`
- * collects what its task references need loaded, as `decodeValue()`'s).
- */
-function unpackNested(value: unknown, source: CodecTarget, loads: PendingLoad[] | undefined): unknown {
-  if (typeof value !== 'object' || value === null) return value;
-  const record = (value as { __errorRecord?: ErrorRecord }).__errorRecord;
-  if (record) return fromErrorRecord(record, source, loads);
-  try {
-    return decodeValue(value, source, loads);
-  } catch (error) {
-    // No decoder here for a class the worker encoded: say so in its place, as the worker would.
-    return error;
-  }
-}
-
-/**
  * Turns anything thrown into a record that can be posted. A thrown non-Error value travels as
  * itself: through the value codec of `target` when given (as a pool worker's results do), else when
  * structured clone takes it. The error's `cause` and own fields go through the value codec of
  * `target` (`'process'` when not given: what one process can read, any can): see {@link packNested}.
- * `refuse`: the error is a value being sent (a result, an argument), and a part of it the codec
- * cannot send throws its `SerializationError` instead of being described in the record.
+ * `refuse`: the error is a value being sent (a result, an argument): a part the codec cannot send,
+ * or that throws when read, throws a `SerializationError` naming it instead of being described.
+ * `options`: where its nested values' transferables go, and what else they must pass (see
+ * {@link RecordOptions}).
  * @internal
  */
 export function toErrorRecord(
@@ -155,12 +165,18 @@ export function toErrorRecord(
   path = 'error',
   target?: CodecTarget,
   refuse = false,
+  options: RecordOptions = {},
 ): ErrorRecord {
   // A thrown error one of whose parts throws while it is read (a getter, a Proxy's trap) keeps the
   // rest, that part alone standing in (see readPart, readHead, ownKeysOf). One that cannot be read
   // at all (its prototype cannot be) is a SerializationError naming it, with what was thrown as cause.
   const reading = { path };
-  const how: Packing = { target: target ?? 'process', refuse };
+  const how: Packing = {
+    target: target ?? 'process',
+    refuse,
+    transfer: options.transfer,
+    check: options.check,
+  };
   const ref = backRef(err);
   if (ref) return ref as unknown as ErrorRecord;
   try {
@@ -168,7 +184,7 @@ export function toErrorRecord(
       ? writing(err, () => errorRecord(err, depth, reading, how))
       : thrownRecord(err, depth, reading, target, how);
   } catch (readErr) {
-    if (refuse && readErr instanceof ProcessError) throw readErr;
+    if (refuse) throw readErr instanceof ProcessError ? readErr : unreadableValuePart(reading.path, readErr);
     // A part too deep to send: the codec's own error says where and why.
     if (readErr instanceof SerializationError) return errorRecord(readErr, depth, { path }, how);
     const whole = unreadablePartError(path, readErr, `. The error being sent was ${readErrText(err)}`);
@@ -193,24 +209,25 @@ function unreadablePart(path: string, readErr: unknown): unknown {
 }
 
 function errorRecord(err: Error, depth: number, reading: { path: string }, how: Packing): ErrorRecord {
-  const { family, className } = classOf(err, how.refuse);
-  const props: Record<string, unknown> = {};
   const base = reading.path;
-  const { keys, note } = ownKeysOf(err, how.refuse);
+  const refuseAt = how.refuse ? base : false; // see RefuseAt
+  const { family, className } = classOf(err, refuseAt);
+  const props: Record<string, unknown> = {};
+  const { keys, note } = ownKeysOf(err, refuseAt);
   for (const key of keys) {
     if (key === 'cause' || key === 'stack' || key === 'message') continue;
     reading.path = `${base}.${key}`;
     const at = reading.path;
-    const value = readPart(err, key, how.refuse, (readErr) => unreadablePart(at, readErr));
+    const value = readPart(err, key, refuseAt, (readErr) => unreadablePart(at, readErr));
     props[key] = isUnreadable(value) ? value : packNested(value, depth, at, how);
   }
   reading.path = base;
   // A `code` getter (a DOMException's, ours) is answered by the rebuilt class (read when no key list).
-  const code = readPart(err, 'code', how.refuse, () => undefined);
+  const code = readPart(err, 'code', refuseAt, () => undefined);
   const readCode = family === 'other' || note !== undefined;
   if (readCode && code !== undefined && !('code' in props) && cloneable(code)) props.code = code;
-  const { name, message, readErr } = readHead(err, how.refuse);
-  let stack = readPart(err, 'stack', how.refuse, (e) => unreadableStack(textOf(name), textOf(message), e));
+  const { name, message, readErr } = readHead(err, refuseAt);
+  let stack = readPart(err, 'stack', refuseAt, (e) => unreadableStack(textOf(name), textOf(message), e));
   if (note)
     stack = typeof stack === 'string' ? `${stack}\n${note}` : `${textOf(name)}: ${textOf(message)}\n${note}`;
   const record: Record<string, unknown> = { name, message, stack, family, props, isError: true };
@@ -220,10 +237,10 @@ function errorRecord(err: Error, depth: number, reading: { path: string }, how: 
   reading.path = `${base}.cause`;
   if (hasCause(err)) {
     const at = reading.path;
-    const cause = readPart(err, 'cause', how.refuse, (e) => unreadablePart(at, e));
+    const cause = readPart(err, 'cause', refuseAt, (e) => unreadablePart(at, e));
     record.cause = isUnreadable(cause) ? cause : packNested(cause, depth, at, how);
   } else if (readErr) record.cause = packNested(readErr.value, depth, reading.path, how); // see readHead
-  const part = (key: string, at: string) => readPart(err, key, how.refuse, (e) => unreadablePart(at, e));
+  const part = (key: string, at: string) => readPart(err, key, refuseAt, (e) => unreadablePart(at, e));
   const errors = className === 'AggregateError' ? part('errors', `${base}.errors`) : undefined;
   if (Array.isArray(errors)) {
     record.errors = errors.map((e, i) => packNested(e, depth, `${base}.errors[${i}]`, how));
@@ -253,7 +270,7 @@ function thrownRecord(
   target: CodecTarget | undefined,
   how: Packing,
 ): ErrorRecord {
-  const packed = packThrown(value, target);
+  const packed = packThrown(value, target, how);
   if ('thrown' in packed) {
     return {
       name: 'Error',
@@ -296,79 +313,6 @@ function thrownRecord(
     isError: false,
     ...cause,
   };
-}
-
-/**
- * What a failed call rejects with: the thrown value itself when a non-Error was thrown and could be
- * sent (decoded for `source`, the context it came from), else the rebuilt Error. `loads` collects
- * the loads its task references need (its own fields', its cause's), as `decodeValue()`'s does.
- * @internal
- */
-export function thrownOrError(
-  record: ErrorRecord,
-  source: CodecTarget = 'process',
-  loads?: PendingLoad[],
-): unknown {
-  if (record.isError || !record.thrownSent) return fromErrorRecord(record, source, loads);
-  if (!record.thrownEncoded) return record.thrown;
-  try {
-    return decodeValue(record.thrown, source, loads);
-  } catch (error) {
-    // Not rebuildable here (no decoder, a class this Node lacks): the call fails with why.
-    return error instanceof Error ? error : new SerializationError('error', String(error));
-  }
-}
-
-function define(target: object, key: string, value: unknown, enumerable = false): void {
-  Object.defineProperty(target, key, { value, writable: true, configurable: true, enumerable });
-}
-
-/**
- * Rebuilds an error from its record: same class by identity, same name, message, stack and fields;
- * `source` is the context it came from (what the codec's decoders are told); `loads` collects the
- * loads of the task references in its fields, as `decodeValue()`'s does.
- * @internal
- */
-export function fromErrorRecord(
-  record: ErrorRecord,
-  source: CodecTarget = 'process',
-  loads?: PendingLoad[],
-): Error {
-  if (isBackRef(record)) return refTarget(record);
-  return rebuilding(
-    // What nests in it is rebuilt once it exists (`rebuilt`): it may refer to the error itself.
-    () => construct(record),
-    (err) => rebuilt(err, record, source, loads),
-  );
-}
-
-/** The name, stack and fields of `err`, rebuilt from `record` (see {@link fromErrorRecord}). */
-function rebuilt(
-  err: Error,
-  record: ErrorRecord,
-  source: CodecTarget,
-  loads: PendingLoad[] | undefined,
-): Error {
-  const unpack = (packed: unknown) => unpackNested(packed, source, loads);
-  const nested = err as { errors?: unknown[]; error?: unknown; suppressed?: unknown };
-  if (record.errors && Array.isArray(nested.errors)) nested.errors.push(...record.errors.map(unpack));
-  if (record.suppressed && 'suppressed' in nested)
-    [nested.error, nested.suppressed] = record.suppressed.map(unpack);
-  define(err, 'stack', record.stack);
-  if (err.name !== record.name) define(err, 'name', record.name);
-  for (const [key, value] of Object.entries(record.props)) {
-    try {
-      define(err, key, unpack(value), true);
-    } catch {
-      // A getter on the prototype (such as `code`) already answers for it.
-    }
-  }
-  if ('cause' in record) define(err, 'cause', unpack(record.cause));
-  if (!record.isError && 'thrown' in record) {
-    define(err, 'thrown', record.thrown);
-    if (!record.thrownSent) rebuiltFromUnsent(err);
-  }
-  return err;
 }
 
 /**
