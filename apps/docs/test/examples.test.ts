@@ -2,11 +2,20 @@
 // here as a user would run it, in a fresh project outside the repository, and must print exactly
 // what its `// Output:` block says.
 import { execFile, spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { characters, compiledName, findExamples, isTypeScript, matchLines, nodeAtLeast } from './examples.ts';
+import {
+  characters,
+  compiledName,
+  findExamples,
+  isTypeScript,
+  loadsTypeScript,
+  matchLines,
+  nodeAtLeast,
+  relativeImports,
+} from './examples.ts';
 import { copyInto, DOCS, makeProject, type Project } from './project.ts';
 
 const run = promisify(execFile);
@@ -40,6 +49,22 @@ afterAll(() => project?.dispose());
 describe.concurrent('examples', () => {
   it('finds the examples', () => {
     expect(examples.length).toBeGreaterThan(10);
+  });
+
+  // The run below has every TypeScript file compiled beside it, which a reader who copies the
+  // pages does not: an example whose command loads no TypeScript must import only files the
+  // site shows as they are (a `node --test x.mjs` importing './tasks.js' when the page shows tasks.ts fails).
+  it('an example run without tsx imports only files the pages show under that name', () => {
+    const source = join(DOCS, 'examples');
+    const missing = examples
+      .filter((ex) => ex.command === 'node' && !loadsTypeScript(ex))
+      .flatMap((ex) => {
+        const text = readFileSync(join(source, ex.file), 'utf8');
+        return relativeImports(text)
+          .filter((spec) => !existsSync(join(source, dirname(ex.file), spec)))
+          .map((spec) => `${ex.file} (run with \`node ${ex.argv.join(' ')}\`) imports ${spec}`);
+      });
+    expect(missing).toEqual([]);
   });
   for (const ex of examples) {
     const skip =

@@ -95,6 +95,26 @@ export function findExamples(root: string): Example[] {
   return out;
 }
 
+/** The relative specifiers a module imports (`import ... from './x.js'`, `import('./x.js')`, `require('./x')`). */
+export function relativeImports(text: string): string[] {
+  const found = text.matchAll(
+    /(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|^import\s+)['"](\.{1,2}\/[^'"]+)['"]/gm,
+  );
+  return [...found].map((m) => m[1]!);
+}
+
+/**
+ * Whether the example's own command loads TypeScript for it (`npx tsx`, `node --import tsx`): only
+ * then may a `'./tasks.js'` import find a `tasks.ts` (and the TypeScript examples the test compiles
+ * stand for `npx tsx` or `tsc` too).
+ */
+export function loadsTypeScript(ex: Example): boolean {
+  return (
+    (isTypeScript(ex.file) && !ex.asWritten) ||
+    ex.argv.some((a, i) => a === 'tsx' && ex.argv[i - 1] === '--import')
+  );
+}
+
 /** Whether this Node is at least `[major, minor]`. */
 export function nodeAtLeast([major, minor]: [number, number]): boolean {
   const [m, n] = process.versions.node.split('.').map(Number) as [number, number];

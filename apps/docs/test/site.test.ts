@@ -1,6 +1,7 @@
 // The built site in headless Chromium: every page is visited and must load without a console
 // error, a failed request, a broken internal link or a missing image; the live demo must count
-// exactly with the lock; without cross-origin isolation it must explain what is missing.
+// exactly with the lock; without cross-origin isolation it must explain what is missing; the search
+// box must find the page for a Python name (`apply_async`, `Manager`).
 // Screenshots of every guide, package and demo page go to test/screenshots/ (ignored by git).
 import { existsSync, mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
@@ -143,6 +144,56 @@ describe.skipIf(!canRun)('the built site in Chromium', () => {
     expect(total).toBe(expected);
     expect(unlocked).toBeGreaterThan(0);
     expect(unlocked).toBeLessThanOrEqual(expected);
+  });
+
+  // A Python user searches for the names they know: each must lead to the page that answers it.
+  it('the search box finds the pages for Python names', { timeout: 120_000 }, async () => {
+    const base = origin(isolated);
+    const { page, problems } = await watchedPage(base);
+    await page.goto(`${base}/guide/getting-started`, { waitUntil: 'load' });
+    const expected: [query: string, path: RegExp][] = [
+      ['apply_async', /^\/api\/@multiproc\/core\/classes\/Pool#applyasync$/],
+      ['imap_unordered', /^\/api\/@multiproc\/core\/classes\/Pool#imapunordered$/],
+      ['maxtasksperchild', /^\/api\/@multiproc\/core\/interfaces\/PoolOptions#maxtasksperchild$/],
+      ['Manager', /^\/guide\/sharing-state#/],
+      ['set_start_method', /^\/api\/@multiproc\/core\/functions\/setStartMethod#/],
+      ['cpu_count', /^\/api\/@multiproc\/core\/functions\/cpuCount#/],
+    ];
+    const missed: string[] = [];
+    for (const [query, path] of expected) {
+      await page.locator('.VPNavBarSearch button').first().click();
+      const input = page.locator('.VPLocalSearchBox input');
+      await input.fill(query);
+      // The results follow the input after a debounce: wait for a matching one, or report the list.
+      const found = await page
+        .waitForFunction(
+          (source) => {
+            const links = [...document.querySelectorAll<HTMLAnchorElement>('.VPLocalSearchBox .result')];
+            const top = links
+              .slice(0, 6)
+              .map((a) => decodeURIComponent(new URL(a.href).pathname + new URL(a.href).hash));
+            return top.some((h) => new RegExp(source).test(h));
+          },
+          path.source,
+          { timeout: 15_000 },
+        )
+        .then(
+          () => true,
+          () => false,
+        );
+      if (!found) {
+        const shown = await page
+          .locator('.VPLocalSearchBox .result')
+          .evaluateAll((links) =>
+            links.slice(0, 6).map((a) => (a as HTMLAnchorElement).getAttribute('href')),
+          );
+        missed.push(`${query}: ${shown.join(', ')}`);
+      }
+      await page.keyboard.press('Escape');
+    }
+    await page.close();
+    expect(missed).toEqual([]);
+    expect(problems).toEqual([]);
   });
 
   it('without cross-origin isolation the demo explains what is missing', { timeout: 60_000 }, async () => {

@@ -68,6 +68,7 @@ export class WorkerCrashedError extends ProcessError {
 
 /**
  * A pool was used after `close()` or `terminate()`; also the rejection of calls a `terminate()` cut short.
+ * Python raises `ValueError` ("Pool not running").
  * @example
  * const pool = new Pool();
  * pool.close();

@@ -77,7 +77,8 @@ function startSpare(context: ContextName): void {
 }
 
 /**
- * Keeps one started worker ready per context, so a `Process` starts in a few milliseconds.
+ * Keeps one started worker ready per context, so a `Process` starts in a few milliseconds. The
+ * nearest Python has is the forkserver: `preload` is `set_forkserver_preload()`'s list of modules.
  * @throws {ContextError} for an unknown context name.
  * @throws {ValidationError} for an unknown option, options that are not an object (`null` is read
  *   as none), or a `preload` that is not an array of task refs, `file:` URLs (strings or `URL`s) and

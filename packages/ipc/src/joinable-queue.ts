@@ -16,6 +16,8 @@ import { Queue } from './queue.js';
  * With a `schema`, a get() (or getNowait()) that rejects an item with `ValidationError` marks
  * that item done itself, in any thread or process: the caller never received it, so no taskDone()
  * is owed for it (calling one anyway marks another item done).
+ * @typeParam T - what get() resolves to: a `schema`'s output type (`z.output`).
+ * @typeParam In - what put() takes: a `schema`'s input type (`z.input`); `T` without a schema.
  * @example
  * const jq = new JoinableQueue<string>();
  * await jq.put('job');

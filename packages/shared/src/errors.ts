@@ -27,6 +27,7 @@ export class ProcessError extends Error {
 
 /**
  * Bad input: a bad option, typecode, index or value; also a received value a zod schema rejects.
+ * Python raises `ValueError` or `TypeError` for these (`Value('z', 1)`: `TypeError`).
  * @example
  * try { new Lock().acquireSync({ block: false, timeout: 10 }); } catch (err) {
  *   if (err instanceof ValidationError) console.log(err.code); // 'MP_VALIDATION'
@@ -50,7 +51,9 @@ export class ValidationError extends ProcessError {
 }
 
 /**
- * A lock used wrongly: releasing one that is not held, or held by another thread.
+ * A lock used wrongly: releasing one that is not held, or held by another thread. Python raises
+ * `ValueError` ("semaphore or lock released too many times") or `AssertionError` ("attempt to
+ * release recursive lock not owned by thread", "must acquire() condition before using wait()").
  * @example
  * try { new Lock().release(); } catch (err) {
  *   if (err instanceof LockError) console.log(err.message); // the lock is not held
@@ -104,7 +107,8 @@ export class TimeoutError extends ProcessError {
 
 /**
  * A context problem: an unknown context name, `setStartMethod` called twice without `force`, or
- * shared memory sent where it cannot go (into a child process).
+ * shared memory sent where it cannot go (into a child process). Python raises `ValueError`
+ * ("cannot find context") and `RuntimeError` ("context has already been set") for the first two.
  * @example
  * try { getContext('fork' as never); } catch (err) {
  *   if (err instanceof ContextError) console.log(err.message); // names 'thread' and 'process'
@@ -122,6 +126,7 @@ export class ContextError extends ProcessError {
 
 /**
  * A value that cannot be sent to another thread or process; `path` names the bad part (`args[0].onDone`).
+ * Python's `pickle.PicklingError` (or `AttributeError: Can't pickle local object`).
  * @example
  * try { await pool.apply(tasks.show, [{ onDone: () => {} }]); } catch (err) {
  *   if (err instanceof SerializationError) console.log(err.path); // 'args[0].onDone'
@@ -144,7 +149,8 @@ export class SerializationError extends ProcessError {
 }
 
 /**
- * An object used after its own `close()`: a `Connection`, a queue, a channel or a `Process`.
+ * An object used after its own `close()`: a `Connection`, a queue, a channel or a `Process`. Python
+ * raises `OSError` ("handle is closed") for a connection, `ValueError` for a queue or process.
  * @example
  * const [a] = Pipe();
  * a.close();

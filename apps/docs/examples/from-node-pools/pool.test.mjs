@@ -1,5 +1,6 @@
 // pool.test.mjs: a pool in a node:test file, ended by the suite's after() hook.
-// run with `node --test --test-reporter=dot pool.test.mjs`
+// run with `node --import tsx --test --test-reporter=dot pool.test.mjs` (tasks.ts is TypeScript:
+// tsx loads it for the test and for the pool's workers; with a compiled tasks.js, plain `node --test`)
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { Pool } from '@multiproc/multiproc';
