@@ -20,6 +20,8 @@ export default mergeConfig(
         'test/bug-reports-*.test.ts',
         // every waiting API in every situation, as whole programs (about 450, 5 minutes)
         'test/wait-exit-53.test.ts',
+        // public reports about Python's Manager and proxies (57 cases, both contexts, about 20 s)
+        'test/manager-reports-54.test.ts',
       ]),
     },
   }),

@@ -2,7 +2,7 @@
  * BaseManager: serves objects from one program to others, on this machine or across a network.
  * Mirrors Python's `multiprocessing.managers.BaseManager`.
  */
-import { ClosedError, disposableInEveryRealm, type WithoutNulls, withArticle } from '@multiproc/shared';
+import { disposableInEveryRealm, type WithoutNulls, withArticle } from '@multiproc/shared';
 import { processAuthkey } from '../authkey.js';
 import { refuseExtraArguments } from '../internal/manager/arity.js';
 import { clientFor } from '../internal/manager/client-registry.js';
@@ -142,7 +142,7 @@ export class BaseManager implements AsyncDisposable {
    * then ends as usual. Resolves once it is shut down. Python: `get_server().serve_forever()`
    * (which exits the program with status 0 on Ctrl-C). Another program's connected manager cannot
    * end it: its `shutdown()` drops its own connection only.
-   * @throws {ClosedError} when the manager is connected or shut down (a `ProcessError`).
+   * @throws {ClosedError} when the manager is connected, `ManagerClosedError` when shut down.
    * @throws {ValidationError} and what `start()` throws, when it starts the manager.
    * @example
    * const m = new BaseManager({ address: ['127.0.0.1', 0], authkey: 'abracadabra' });
@@ -158,7 +158,7 @@ export class BaseManager implements AsyncDisposable {
 
   /**
    * The manager's server, not started yet: `serveForever()` serves, `address` tells where. Python: `get_server()`.
-   * @throws {ClosedError} when started, connected or shut down (Python's `ProcessError`).
+   * @throws {ClosedError} when started or connected, `ManagerClosedError` when shut down (Python's `ProcessError`).
    * @example
    * const m = new BaseManager({ address: ['127.0.0.1', 0] });
    * const server = m.getServer();
@@ -195,7 +195,7 @@ export class BaseManager implements AsyncDisposable {
    * @throws {ValidationError} without an `address`.
    * @throws {AuthenticationError} when the key differs.
    * @throws {ManagerClosedError} when nobody serves at the address (also on a later call).
-   * @throws {ClosedError} when shut down, also by a `shutdown()` made while it connected (it stays so).
+   * @throws {ManagerClosedError} when shut down, also by a `shutdown()` made while it connected (it stays so).
    * @example
    * const server = new BaseManager({ address: ['127.0.0.1', 0], authkey: 'abracadabra' });
    * const client = new BaseManager({ address: await server.start(), authkey: 'abracadabra' });
@@ -243,12 +243,8 @@ export class BaseManager implements AsyncDisposable {
       const ref = clientFor(this.#address!, this.#authkey!).request(0, 'create', [typeid, args]);
       return pendingProxy<P>(typeid, ref as Promise<ProxyRef>, this.#address!, this.#authkey!);
     }
-    if (this.#state !== 'serving' || !this.#server) {
-      throw new ClosedError(
-        `Cannot create ${withArticle(typeid)}: the manager is ${this.#state === 'shutdown' ? 'shut down' : 'not started'}.`,
-      );
-    }
-    return makeProxy(madeHere(this.#server.create(typeid, args)));
+    checkManagerState(this.#state, 'serving', `Cannot create ${withArticle(typeid)}`);
+    return makeProxy(madeHere(this.#server!.create(typeid, args)));
   }
 
   /** @internal Whether this manager serves from this program (not connected, not shut down). */
@@ -261,7 +257,8 @@ export class BaseManager implements AsyncDisposable {
    * proxy is collected). Python: `_number_of_objects()`. @throws {ManagerClosedError} when it is gone.
    */
   async numberOfObjects(): Promise<number> {
-    if (this.#server) return this.#server.objectCount;
+    // A shut-down server keeps its count; the manager is gone all the same.
+    if (this.#server && this.#state === 'serving') return this.#server.objectCount;
     checkManagerState(this.#state, 'connected', 'numberOfObjects()');
     return (await clientFor(this.#address!, this.#authkey!).request(0, 'numberOfObjects', [])) as number;
   }
