@@ -6,6 +6,7 @@ import {
   Condition,
   describeValue,
   encodeSymbol,
+  Lock,
   LockError,
   RawArray,
   RawValue,
@@ -123,6 +124,23 @@ describe('Condition messages', () => {
     expect(() => cond.release()).toThrow(/^Condition\.release\(\): this thread does not hold/);
     expect(() => cond.notifyAll()).toThrow(/^Condition\.notifyAll\(\) needs the condition's lock/);
     expect(() => cond.notify()).toThrow(/^Condition\.notify\(\) needs the condition's lock/);
+  });
+
+  it('waitFor() and waitForSync() without the lock throw LockError before asking the predicate', async () => {
+    for (const cond of [new Condition(), new Condition(new Lock())]) {
+      let asked = 0;
+      const predicate = () => ++asked > 0; // true at once: Python's wait_for would return it unchecked
+      for (const timeout of [undefined, 0, 20]) {
+        await expect(cond.waitFor(predicate, timeout)).rejects.toThrow(/^Condition\.waitFor\(\) needs/);
+        await expect(cond.waitFor(predicate, timeout)).rejects.toBeInstanceOf(LockError);
+        expect(() => cond.waitForSync(predicate, timeout)).toThrow(LockError);
+      }
+      expect(asked).toBe(0);
+      await cond.acquire();
+      expect(await cond.waitFor(predicate, 0)).toBe(true); // held: as before
+      expect(cond.waitForSync(predicate, 0)).toBe(true);
+      cond.release();
+    }
   });
 });
 
