@@ -81,6 +81,25 @@ describe('SharedArray and RawArray sizes', () => {
     expect((caught as Error).message).toMatch(/could not be allocated.*smaller size/);
     expect((caught as Error).cause).toBeInstanceOf(RangeError);
   });
+
+  it('names a second argument that is neither a size nor values, and says what to pass', () => {
+    for (const [given, shows] of [
+      ['abc', /got the string 'abc'.*Buffer\.from\(text\)/],
+      ['3', /got the string '3'\. For a size of 3 pass the number 3/],
+      [3n, /got the bigint 3n\. Give the size as a number/],
+      [{ a: 1 }, /got an object .*Object\.values\(obj\)/],
+      [null, /a whole number of items.*got null/],
+      [true, /got the boolean true/],
+    ] as const) {
+      for (const make of [
+        () => new SharedArray('i', given as never),
+        () => new RawArray('i', given as never),
+      ]) {
+        expect(make).toThrow(ValidationError);
+        expect(make).toThrow(shows);
+      }
+    }
+  });
 });
 
 describe('raw values', () => {
