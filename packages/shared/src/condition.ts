@@ -32,7 +32,7 @@ import {
   kRestoreSync,
 } from './internal/protocol.js';
 import { assertThreadTarget } from './internal/shared-codec.js';
-import { deadlineFor, NO_WAIT, now, type WaitResult, waitAsync } from './internal/wait.js';
+import { assertCanEnd, deadlineFor, NO_WAIT, now, type WaitResult, waitAsync } from './internal/wait.js';
 import { type AcquireOptions, Lock } from './lock.js';
 import { describeValue } from './options.js';
 import { getOwnerId, trackAbandonable } from './owner.js';
@@ -230,7 +230,8 @@ export class Condition implements Abandonable {
   /**
    * Like {@link Condition.wait}, blocking this thread.
    * @returns `false` on timeout.
-   * @throws {LockError} when this thread does not hold the lock.
+   * @throws {LockError} when this thread does not hold the lock; at once, without a timeout, when no
+   *   other thread has the condition (never sent to one), so nothing could notify it.
    * @throws {ContextError} on a browser page's main thread when it would have to block (the browser
    *   refuses it there): use the async form on the page.
    */
@@ -248,6 +249,8 @@ export class Condition implements Abandonable {
       if (deadline === NO_WAIT) return false;
       assertMayBlock();
     }
+    this.#assertOwned('waitSync');
+    assertCanEnd(this.#w, deadline); // nobody else could notify(): only this thread has the condition
     let { entered, saved } = this.#enter('waitSync');
     for (let seq = entered; ; ) {
       let r: WaitResult;
