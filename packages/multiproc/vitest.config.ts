@@ -18,6 +18,8 @@ export default mergeConfig(
         'test/node-pool-bugs*.test.ts',
         'test/python-bugs*.test.ts',
         'test/bug-reports-*.test.ts',
+        // bad and odd input to every public call, both contexts (bounded: under a minute)
+        'test/bad-input-54.test.ts',
         // every waiting API in every situation, as whole programs (about 450, 5 minutes)
         'test/wait-exit-53.test.ts',
         // public reports about Python's Manager and proxies (57 cases, both contexts, about 20 s)

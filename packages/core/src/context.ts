@@ -10,6 +10,7 @@ import { cpuCount, currentProcess, isMain, parentProcess } from './identity.js';
 import { tooManyArguments } from './internal/arity.js';
 import { callableMembers, PYTHON_MODULE_NAMES } from './internal/callable.js';
 import { HELPERS, type HelperName } from './internal/helper-names.js';
+import { refuseToSend } from './internal/host-bound.js';
 import { assertContextName, type ContextName } from './options.js';
 import type { CheckedPoolOptions } from './pool/options.js';
 import { Pool } from './pool/pool.js';
@@ -98,6 +99,7 @@ function bindContext(name: ContextName) {
   });
   // `ctx.cpu_count()`: a ValidationError naming `cpuCount()` rather than `undefined` (hidden names).
   definePythonNames(members, PYTHON_MODULE_NAMES);
+  refuseToSend(members, 'Context');
   return Object.freeze(members);
 }
 

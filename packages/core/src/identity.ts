@@ -201,7 +201,9 @@ const alive = (): boolean => true;
  * Its `name` and `authkey` can be assigned (see {@link ProcessInfo}).
  * @throws {ValidationError} from assigning `name` anything but a string, or `daemon` anything but a
  *   boolean.
- * @throws {ProcessError} from assigning `daemon` in a worker (it has started; Python: `AssertionError`).
+ * @throws {ProcessError} from assigning `daemon` in a worker (it has started; Python: `AssertionError`),
+ *   and from its hidden `start()`, `join()`, `terminate()`, `kill()` and `close()`, which a `Process`
+ *   has: this one is the code's own (Python's `join()` raises "can only join a child process").
  * @example
  * const me = currentProcess();
  * console.log(me.name, me.isAlive(), me.exitCode); // 'MainProcess' true null
@@ -239,8 +241,28 @@ export function currentProcess(): ProcessInfo {
   };
   // As on a Process: Python's spellings name ours (hidden, not enumerable).
   definePythonNames(info, { is_alive: 'isAlive()', exitcode: 'exitCode' });
+  // Python's current_process() is a Process whose start() and join() refuse (AssertionError): here
+  // they, terminate(), kill() and close() throw saying why, rather than a TypeError (hidden too).
+  for (const [method, why] of OWN_PROCESS_REFUSALS) {
+    Object.defineProperty(info, method, {
+      value: () => {
+        throw new ProcessError(
+          `currentProcess().${method}(): ${ownName()} is the process or worker this code runs in, not one ` +
+            `it started: ${why} Call ${method}() on the Process objects this code started (activeChildren() lists them).`,
+        );
+      },
+    });
+  }
   return info;
 }
+
+const OWN_PROCESS_REFUSALS: readonly (readonly [string, string])[] = [
+  ['start', "it is already running (Python: AssertionError 'cannot start a process twice')."],
+  ['join', "it cannot wait for its own end (Python: AssertionError 'can only join a child process')."],
+  ['terminate', 'to end it, return from it (or call process.exit(code)).'],
+  ['kill', 'to end it, return from it (or call process.exit(code)).'],
+  ['close', 'it is running, and what it holds is freed when it ends.'],
+];
 
 /**
  * The parent of this worker, or `null` in the main program. Python: `parent_process()`. Its

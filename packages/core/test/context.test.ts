@@ -7,7 +7,7 @@ import {
   Process,
   setStartMethod,
 } from '@multiproc/core';
-import { ValidationError } from '@multiproc/shared';
+import { encodeValue, SerializationError, ValidationError } from '@multiproc/shared';
 import { describe, expect, it } from 'vitest';
 import { matrix } from '../../../test-support/matrix.ts';
 import { tasks } from './fixtures/tasks.ts';
@@ -97,6 +97,21 @@ describe('contexts', () => {
 
   // Python: ctx.get_context() is ctx, ctx.get_context('spawn') that context, ctx.set_start_method()
   // raises ValueError ("cannot set start method of concrete context"); get_context() is the default.
+  it('a context object sent as an argument is refused as one, naming what to send instead', () => {
+    for (const ctx of [getContext('thread'), getContext('process')]) {
+      for (const [value, path] of [
+        [ctx, 'args[0]'],
+        [{ ctx }, 'args[0].ctx'],
+      ] as const) {
+        const send = () => encodeValue(value, 'thread', 'args[0]');
+        expect(send).toThrow(SerializationError);
+        // Not its first member's ("args[0].Barrier: it is a function", with advice about tasks).
+        expect(send).toThrow(`Cannot send ${path}: it is a context object`);
+        expect(send).toThrow(/call getContext\(name\) in the task/);
+      }
+    }
+  });
+
   it('a context object has getContext, getAllStartMethods and a setStartMethod that throws', () => {
     const ctx = getContext('process');
     expect(ctx.getContext()).toBe(ctx);

@@ -39,6 +39,19 @@ describe('main program identity', () => {
     expect(currentProcess().name).toBe('MainProcess');
     expect(parentProcess()).toBeNull();
   });
+
+  it("refuses a Process's start(), join(), terminate(), kill() and close() on itself, saying why", () => {
+    // Python's current_process().join() raises AssertionError ('can only join a child process').
+    const me = currentProcess() as unknown as Record<string, () => unknown>;
+    for (const method of ['start', 'join', 'terminate', 'kill', 'close']) {
+      expect(() => me[method]!(), method).toThrow(ProcessError);
+      expect(() => me[method]!(), method).toThrow(
+        new RegExp(`^currentProcess\\(\\)\\.${method}\\(\\): MainProcess is the process`),
+      );
+      expect(Object.keys(me), method).not.toContain(method); // hidden, as Python's names are
+    }
+    expect(me.isAlive!()).toBe(true);
+  });
 });
 
 describe.each(matrix(import.meta.url))('Process in %s context', (context) => {

@@ -201,6 +201,21 @@ describe('Manager', () => {
     expect(() => r.release()).toThrow(LockError); // not held by this thread: known here
   });
 
+  it('Condition.waitFor() without the lock rejects with LockError before asking the predicate', async () => {
+    const m = await manager();
+    for (const cond of [m.Condition(), m.Condition(m.Lock())]) {
+      let asked = 0;
+      const predicate = () => ++asked > 0; // true at once: Python's wait_for would return it unchecked
+      for (const timeout of [undefined, 0, 20]) {
+        await expect(cond.waitFor(predicate, timeout)).rejects.toBeInstanceOf(LockError);
+      }
+      expect(asked).toBe(0);
+      await cond.acquire();
+      expect(await cond.waitFor(predicate, 0)).toBe(true); // held: as before
+      await cond.release();
+    }
+  });
+
   it('reads are copies: mutating one does not write back', async () => {
     const m = await manager();
     const d = m.dict<string, number[]>({ k: [1] });

@@ -62,6 +62,17 @@ describe('Queue in one thread', () => {
   it('validates options and timeouts', async () => {
     expect(() => new Queue({ maxsize: 1.5 })).toThrow(ValidationError);
     expect(() => new Queue({ maxsize: 1.5 })).toThrow(/maxsize/);
+    // Each bad option's message shows the value given and what to give instead.
+    for (const [make, shows] of [
+      [() => new Queue({ maxsize: 1.5 }), /'maxsize' .*whole number.*got the number 1\.5/],
+      [() => new Queue(Number.NaN), /'maxsize' .*whole number.*got the number NaN/],
+      [() => new JoinableQueue({ maxsize: 'x' as never }), /'maxsize' .*whole number.*got the string 'x'/],
+      [() => Pipe({ duplex: 'yes' as never }), /'duplex' .*true .* or false .*got the string 'yes'/],
+      [() => new SimpleQueue({ schema: 5 as never }), /'schema' .*zod 4 schema.*got the number 5/],
+    ] as const) {
+      expect(make).toThrow(ValidationError);
+      expect(make).toThrow(shows);
+    }
     expect(() => new Queue({ schema: 3 as never })).toThrow(/schema/);
     await expect(new Queue().get({ timeout: Number.NaN })).rejects.toBeInstanceOf(ValidationError);
     // Python's mp.Queue.get(timeout=-1) raises Empty at once.

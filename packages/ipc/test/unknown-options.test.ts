@@ -115,7 +115,7 @@ describe('the schema option', () => {
       ]) {
         expect(() => make(bad)).toThrow(ValidationError);
         expect(() => make(bad)).toThrow(
-          /Invalid option schema .*expected a zod 4 schema \(from `zod` or `zod\/mini`\)/,
+          /Invalid option 'schema' .*expected a zod 4 schema \(from `zod` or `zod\/mini`\)/,
         );
       }
     });

@@ -255,5 +255,17 @@ const all: All = {
  */
 const mp: CallableMembers<All> = followStartMethod(callableMembers(all), all);
 shared.definePythonNames(mp, PYTHON_MODULE_NAMES);
+// Sent as an argument, it would be refused at its first member, a function, with advice about
+// task references: it is the library itself, which the task's module imports.
+Object.defineProperty(mp, shared.encodeSymbol, {
+  value(ctx: shared.EncodeContext): never {
+    throw new shared.SerializationError(
+      ctx.path,
+      `Cannot send ${ctx.path}: it is this library's namespace (import mp from '@multiproc/multiproc'), ` +
+        "whose classes and functions cannot be copied. Import the library in the task's module instead " +
+        '(a worker imports that module), and send only data, or the objects made with it.',
+    );
+  },
+});
 Object.freeze(mp);
 export default mp;

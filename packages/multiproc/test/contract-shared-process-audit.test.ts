@@ -374,8 +374,9 @@ describe('Shared memory: Event and Condition', () => {
     const cond = new Condition();
     expect(await rejection(cond.wait(10))).toBeInstanceOf(LockError);
     expect(await rejection(cond.waitFor(() => false, 10))).toBeInstanceOf(LockError);
-    // As in Python, a predicate already true returns before anything waits.
-    expect(await cond.waitFor(() => true, 10)).toBe(true);
+    // Also a predicate already true (Python's wait_for answers it unchecked; its docs say the lock
+    // must be held): refused before the predicate reads the guarded state unlocked.
+    expect(await rejection(cond.waitFor(() => true, 10))).toBeInstanceOf(LockError);
     expectCode(() => cond.notify(), LockError, 'MP_LOCK');
     expectCode(() => cond.notifyAll(), LockError, 'MP_LOCK');
     expectCode(() => cond.release(), LockError, 'MP_LOCK');

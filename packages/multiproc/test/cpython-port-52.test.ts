@@ -177,9 +177,16 @@ describe('_TestCondition, in this thread', () => {
     expect(thrown(() => cond.release())).toBeInstanceOf(LockError);
   });
 
-  it('test_waitfor: a true predicate answers without the lock, as Python’s wait_for looks first', async () => {
+  it('test_waitfor: without the lock, even a true predicate is refused with LockError before it runs', async () => {
+    // Python documents that the lock must be held (as for wait()); its wait_for() looks at the
+    // predicate first and checks only once it waits, so it answered an unlocked read of the state.
     const cond = new Condition();
+    let asked = 0;
+    await expect(cond.waitFor(() => ++asked && 'yes', 10)).rejects.toBeInstanceOf(LockError);
+    expect(asked).toBe(0);
+    await cond.acquire();
     expect(await cond.waitFor(() => 'yes', 10)).toBe('yes');
+    cond.release();
   });
 
   it('test_timeout: wait(-1) and waitFor(pred, -1) while holding it answer at once', async () => {

@@ -6,7 +6,13 @@
 // as the prototypes do for `get_lock()`, instead of being plain `undefined`.
 import { inspect } from 'node:util';
 import mp, * as umbrella from '@multiproc/multiproc';
-import { SharedArray, type SynchronizedArray, ValidationError } from '@multiproc/shared';
+import {
+  encodeValue,
+  SerializationError,
+  SharedArray,
+  type SynchronizedArray,
+  ValidationError,
+} from '@multiproc/shared';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 
 describe('mp.Array', () => {
@@ -26,6 +32,20 @@ describe('mp.Array', () => {
   it('is no named export (JavaScript keeps its own Array)', () => {
     expect(Object.hasOwn(umbrella, 'Array')).toBe(false);
     expect(Object.keys(mp)).toContain('Array');
+  });
+});
+
+describe('the namespace sent as an argument', () => {
+  it('is refused as the library itself, not at its first member (a function)', () => {
+    for (const [value, path] of [
+      [mp, 'args[0]'],
+      [{ mp }, 'args[0].mp'],
+    ] as const) {
+      const send = () => encodeValue(value, 'thread', 'args[0]');
+      expect(send).toThrow(SerializationError);
+      expect(send).toThrow(`Cannot send ${path}: it is this library's namespace`);
+      expect(send).toThrow(/Import the library in the task's module/);
+    }
   });
 });
 

@@ -66,7 +66,7 @@ describe.skipIf(process.platform === 'win32')('a signal while the main thread bl
       const ended = await run(use, how, signal);
       expect(ended.ms).toBeGreaterThanOrEqual(0);
       // Ended by the signal itself: a deferred one would have met the SIGKILL sent 5 s after it
-      // (the program blocks for good, or spins for 20 s). No bound on `ms`: how soon this side
+      // (the program blocks for a minute, or spins for 20 s). No bound on `ms`: how soon this side
       // sees the end depends on the load (4 s seen while CI-like load kept the parent waiting).
       expect(ended.signal).toBe(signal);
     },

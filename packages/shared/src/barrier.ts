@@ -223,7 +223,8 @@ export class Barrier implements Abandonable {
    *   not while the action runs (as {@link Barrier.wait}).
    * @default the barrier's `timeout` option
    * @returns this party's arrival index.
-   * @throws {BrokenBarrierError} when the barrier is or becomes broken while waiting.
+   * @throws {BrokenBarrierError} when the barrier is or becomes broken while waiting; at once, breaking
+   *   it, for an unbounded wait on a barrier no other thread has (the other parties could never come).
    * @throws {ValidationError} in the party that ran the action, when the action returned a Promise
    *   (the other parties get `BrokenBarrierError`); an error the action throws comes out as it is.
    * @throws {ContextError} on a browser page's main thread when it would have to block (the browser
@@ -239,7 +240,8 @@ export class Barrier implements Abandonable {
     let a = arrive(w, onlyIfLast);
     if (typeof a === 'number') {
       while (typeof a === 'number') {
-        if (sleepSync(w, a, sleepDeadline(w, a, deadline)) === 'timed-out') timeOutEntering(w, a);
+        const r = sleepSync(w, a, sleepDeadline(w, a, deadline));
+        if (r === 'timed-out' || r === 'stuck') timeOutEntering(w, a, r);
         a = arrive(w, onlyIfLast);
       }
       deadline = deadlineFor(timeoutMs ?? this.#timeout, 'Barrier.waitSync()');
@@ -263,8 +265,9 @@ export class Barrier implements Abandonable {
     for (;;) {
       const s = loadState(w);
       if (isReleased(w, s, a)) return a.index;
-      if (sleepSync(w, s, sleepDeadline(w, s, deadline)) === 'timed-out') {
-        const index = timeOut(w, a);
+      const r = sleepSync(w, s, sleepDeadline(w, s, deadline));
+      if (r === 'timed-out' || r === 'stuck') {
+        const index = timeOut(w, a, r);
         if (index !== null) return index;
       }
     }

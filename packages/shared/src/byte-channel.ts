@@ -211,6 +211,7 @@ export class ByteChannel implements Abandonable {
    * @returns `true` once written, `false` on timeout.
    * @throws {ValidationError} for a message larger than `capacity`.
    * @throws {ClosedError} after `close()` (also when it closes while waiting).
+   * @throws {LockError} at once, without a timeout, when the ring is full and no other thread has it.
    * @throws {ContextError} on a browser page's main thread when it would have to block (the browser
    *   refuses it there): use the async form on the page.
    */
@@ -311,9 +312,9 @@ export class ByteChannel implements Abandonable {
    * @param options a timeout in ms, or `{ timeout, keepAlive, into }` (`into`: a buffer to copy the message into).
    * @throws {ValidationError} when the message does not fit `into`, or at once when `into` is not a buffer.
    * @returns the message, or `null` once the channel is closed and drained.
-   * @throws {TimeoutError} when nothing arrived in time.
-   * @throws {ContextError} on a browser page's main thread when it would have to block (the browser
-   *   refuses it there): use the async form on the page.
+   * @throws {TimeoutError} when nothing arrived in time; {LockError} at once, without a timeout, when
+   *   no other thread has the channel. {ContextError} on a browser page's main thread when it would
+   *   have to block (the browser refuses it there): use the async form on the page.
    */
   readSync(options?: number | ChannelReadOptions): Uint8Array | null {
     if (arguments.length > 1) throw tooManyArguments('ByteChannel.readSync()', arguments.length, READ_TAKES);

@@ -9,7 +9,7 @@ import { type EncodeContext, type Encoded, encodeSymbol, registerCodec } from '.
 import { LockError, ValidationError } from './errors.js';
 import { rejectArguments, TAKES_ACQUIRE, TAKES_TIMEOUT, tooManyArguments } from './internal/arity.js';
 import { assertMayBlock, canBlock } from './internal/browser-limits.js';
-import { assertCallback, refuseThenable } from './internal/callbacks.js';
+import { assertCallback, syncPredicate } from './internal/callbacks.js';
 import {
   abandonWaits,
   createWords,
@@ -32,7 +32,7 @@ import {
   kRestoreSync,
 } from './internal/protocol.js';
 import { assertThreadTarget } from './internal/shared-codec.js';
-import { deadlineFor, NO_WAIT, now, type WaitResult, waitAsync } from './internal/wait.js';
+import { assertCanEnd, deadlineFor, NO_WAIT, now, type WaitResult, waitAsync } from './internal/wait.js';
 import { type AcquireOptions, Lock } from './lock.js';
 import { describeValue } from './options.js';
 import { getOwnerId, trackAbandonable } from './owner.js';
@@ -174,12 +174,18 @@ export class Condition implements Abandonable {
     return this.#lock.withLock(fn, options);
   }
 
+  /** Throws `LockError` unless this thread holds the lock: before anything else `what` does. */
+  #assertOwned(what: string): void {
+    if (!(this.#lock as unknown as ConditionLock)[kIsOwned]())
+      throw new LockError(
+        `Condition.${what}() needs the condition's lock held by this thread: acquire() it first (Python: with cond:).`,
+      );
+  }
+
   #enter(what: string): { entered: number; saved: number } {
-    const lock = this.#lock as unknown as ConditionLock;
-    if (!lock[kIsOwned]())
-      throw new LockError(`Condition.${what}() needs the condition's lock held by this thread.`);
+    this.#assertOwned(what);
     const entered = enterWait(this.#w, ME);
-    return { entered, saved: lock[kReleaseAll]() };
+    return { entered, saved: (this.#lock as unknown as ConditionLock)[kReleaseAll]() };
   }
 
   /**
@@ -224,7 +230,8 @@ export class Condition implements Abandonable {
   /**
    * Like {@link Condition.wait}, blocking this thread.
    * @returns `false` on timeout.
-   * @throws {LockError} when this thread does not hold the lock.
+   * @throws {LockError} when this thread does not hold the lock; at once, without a timeout, when no
+   *   other thread has the condition (never sent to one), so nothing could notify it.
    * @throws {ContextError} on a browser page's main thread when it would have to block (the browser
    *   refuses it there): use the async form on the page.
    */
@@ -238,11 +245,12 @@ export class Condition implements Abandonable {
     if (!canBlock()) {
       // A page's main thread: refused before it registers or lets go of the lock, unless it never
       // waits (a timeout of 0: it then cannot be notified, and taking the lock back could block).
-      if (!lock[kIsOwned]())
-        throw new LockError("Condition.waitSync() needs the condition's lock held by this thread.");
+      this.#assertOwned('waitSync');
       if (deadline === NO_WAIT) return false;
       assertMayBlock();
     }
+    this.#assertOwned('waitSync');
+    assertCanEnd(this.#w, deadline); // nobody else could notify(): only this thread has the condition
     let { entered, saved } = this.#enter('waitSync');
     for (let seq = entered; ; ) {
       let r: WaitResult;
@@ -269,7 +277,8 @@ export class Condition implements Abandonable {
    * @default Infinity
    * @returns the predicate's last value (falsy on timeout).
    * @throws {ValidationError} when `predicate` is not a function.
-   * @throws {LockError} when this thread does not hold the lock.
+   * @throws {LockError} when this thread does not hold the lock, before the predicate is asked (as
+   *   Python documents; its `wait_for` checks only once it waits).
    * @example
    * import { Condition, Lock } from '@multiproc/shared';
    * const cond = new Condition(new Lock());
@@ -285,6 +294,7 @@ export class Condition implements Abandonable {
     assertCallback(predicate, 'Condition.waitFor(predicate)', PREDICATE);
     const t0 = now();
     let deadline = deadlineFor(timeoutMs, 'Condition.waitFor()');
+    this.#assertOwned('waitFor'); // also when the predicate holds at once: it runs under the lock
     let result = await predicate();
     if (result) return result;
     deadline += now() - t0; // see waitForSync()
@@ -301,6 +311,7 @@ export class Condition implements Abandonable {
    * @returns the predicate's last value.
    * @throws {ValidationError} when `predicate` is not a function, or returns a Promise (use
    *   `await cond.waitFor(predicate)` for an async one); the lock is still held then.
+   * @throws {LockError} when this thread does not hold the lock, before the predicate is asked.
    * @throws {ContextError} on a browser page's main thread when it would have to block (the browser
    *   refuses it there): use the async form on the page.
    */
@@ -310,6 +321,7 @@ export class Condition implements Abandonable {
     assertCallback(predicate, 'Condition.waitForSync(predicate)', PREDICATE);
     const t0 = now();
     let deadline = deadlineFor(timeoutMs, 'Condition.waitForSync()');
+    this.#assertOwned('waitForSync');
     let result = syncPredicate(predicate);
     if (result) return result;
     // As multiprocessing's wait_for: the timeout counts from the predicate's first answer, so however
@@ -353,9 +365,7 @@ export class Condition implements Abandonable {
         `notify(n) needs the number of waiters to wake, an integer from 0 (or Infinity: all), got ${describeValue(n)}.`,
       );
     }
-    if (!(this.#lock as unknown as ConditionLock)[kIsOwned]()) {
-      throw new LockError(`Condition.${what}() needs the condition's lock held by this thread.`);
-    }
+    this.#assertOwned(what);
     grant(this.#w, n);
   }
 
@@ -376,17 +386,6 @@ export class Condition implements Abandonable {
 
 const TAKES_PREDICATE = 'a predicate and an optional timeout (ms, or { timeout })';
 const PREDICATE = 'the predicate as a function (called with the lock held)';
-
-/** `predicate()`, refused when it answers with a Promise (a blocking wait cannot await it). */
-function syncPredicate<T>(predicate: () => T): T {
-  const result = predicate();
-  refuseThenable(
-    result,
-    'Condition.waitForSync(predicate): the predicate returned a Promise, which a blocking wait ' +
-      'cannot await (and would read as true). Use await cond.waitFor(predicate) for an async predicate.',
-  );
-  return result;
-}
 
 definePythonNames(Condition.prototype, { wait_for: 'waitFor()', notify_all: 'notifyAll()' });
 

@@ -17,7 +17,7 @@ import { TAKES_TIMEOUT, tooManyArguments } from './internal/arity.js';
 import { newSharedBuffer } from './internal/browser-limits.js';
 import { type Inspect, inspectSymbol, showFields } from './internal/inspect.js';
 import { assertThreadTarget } from './internal/shared-codec.js';
-import { deadlineFor, waitAsync, waitSync } from './internal/wait.js';
+import { assertCanEnd, deadlineFor, waitAsync, waitSync } from './internal/wait.js';
 import { definePythonNames } from './python-names.js';
 import type { Timeout } from './timeout.js';
 
@@ -140,6 +140,8 @@ export class Event {
    * @returns `true` when the flag was set, or was set during the wait (even if cleared again since);
    *   `false` on timeout.
    * @throws {ValidationError} for a timeout in another form, even when the flag is set.
+   * @throws {LockError} at once for an unbounded wait that could never end: the flag is not set, and
+   *   no other thread has the event (never sent to one); Python would block for ever.
    * @throws {ContextError} on a browser page's main thread when it would have to block (the browser
    *   refuses it there): use the async form on the page.
    */
@@ -149,6 +151,7 @@ export class Event {
     const deadline = deadlineFor(timeoutMs, 'Event.waitSync()');
     const start = Atomics.load(w, STATE);
     if (start & FLAG_BIT) return true;
+    assertCanEnd(w, deadline);
     while (Atomics.load(w, STATE) === start) {
       if (waitSync(w, STATE, start, deadline) === 'timed-out') break;
     }

@@ -127,6 +127,8 @@ export class Lock implements ConditionLock, Abandonable {
    * lock.acquireSync();
    * try { counter.value += 1; } finally { lock.release(); }
    * console.log(counter.value); // 1
+   * @throws {LockError} at once for an unbounded wait that could never end: on a lock this thread
+   *   holds that no other thread has (never sent to one); Python would block for ever.
    * @throws {ContextError} on a browser page's main thread when it would have to block (the browser
    *   refuses it there): use the async form on the page.
    */

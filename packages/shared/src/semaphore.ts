@@ -29,7 +29,7 @@ import { type Abandonable, kAbandon } from './internal/protocol.js';
 import { waitSyncWatching } from './internal/roster-wait.js';
 import { assertThreadTarget } from './internal/shared-codec.js';
 import { unawaitedAcquire } from './internal/unawaited.js';
-import { deadlineFor, NO_WAIT, now, waitAsync } from './internal/wait.js';
+import { assertCanEnd, deadlineFor, NO_WAIT, now, waitAsync } from './internal/wait.js';
 import { runLocked } from './internal/with-lock.js';
 import type { AcquireOptions } from './lock.js';
 import { describeValue } from './options.js';
@@ -167,6 +167,8 @@ export class Semaphore implements Abandonable {
    * sem.acquireSync();
    * console.log(sem.getValue()); // 1
    * sem.release();
+   * @throws {LockError} at once for an unbounded wait that could never end: no permit free, and no
+   *   other thread has the semaphore (never sent to one); Python would block for ever.
    * @throws {ContextError} on a browser page's main thread when it would have to block (the browser
    *   refuses it there): use the async form on the page.
    */
@@ -181,6 +183,7 @@ export class Semaphore implements Abandonable {
     // be spent on it, nor getValue()/a waiter count read wrong meanwhile. One that never waits
     // (a timeout of 0, or whose time is up) answers without counting itself either.
     if (deadline !== NO_WAIT) assertMayBlock();
+    assertCanEnd(w, deadline);
     if (now() >= deadline) return false;
     Atomics.add(w, WAITERS, 1);
     try {

@@ -13,6 +13,7 @@ import { assertThreadTarget } from './internal/shared-codec.js';
 import {
   allocate,
   checkValue,
+  notSizeOrValues,
   specOf,
   type Typecode,
   type TypecodeArray,
@@ -82,7 +83,7 @@ export class RawArray<C extends Typecode = Typecode> implements Iterable<Typecod
       for (const v of items) checkValue(spec, typecode, v);
       length = items.length;
     } else {
-      throw new ValidationError('Array needs a size or an iterable of initial values.');
+      throw notSizeOrValues(sizeOrValues);
     }
     this.#view = spec.make(allocate(spec, length, typecode), length) as TypecodeArray<C>;
     if (items) (this.#view as unknown as { set(a: ArrayLike<unknown>): void }).set(items);

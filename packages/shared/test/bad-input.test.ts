@@ -1,11 +1,15 @@
 // Bad input to the primitives gets a named error that says what to do, and changes nothing.
 import { describe, expect, it } from 'vitest';
 import {
+  Barrier,
   BoundedSemaphore,
+  BrokenBarrierError,
   ByteChannel,
   Condition,
   describeValue,
+  Event,
   encodeSymbol,
+  Lock,
   LockError,
   RawArray,
   RawValue,
@@ -16,6 +20,7 @@ import {
   ValidationError,
   Value,
 } from '../src/index.js';
+import { startWorker } from './helpers.js';
 
 const MAX_INT32 = 2 ** 31 - 1;
 
@@ -80,6 +85,25 @@ describe('SharedArray and RawArray sizes', () => {
     expect((caught as Error).message).toMatch(/could not be allocated.*smaller size/);
     expect((caught as Error).cause).toBeInstanceOf(RangeError);
   });
+
+  it('names a second argument that is neither a size nor values, and says what to pass', () => {
+    for (const [given, shows] of [
+      ['abc', /got the string 'abc'.*Buffer\.from\(text\)/],
+      ['3', /got the string '3'\. For a size of 3 pass the number 3/],
+      [3n, /got the bigint 3n\. Give the size as a number/],
+      [{ a: 1 }, /got an object .*Object\.values\(obj\)/],
+      [null, /a whole number of items.*got null/],
+      [true, /got the boolean true/],
+    ] as const) {
+      for (const make of [
+        () => new SharedArray('i', given as never),
+        () => new RawArray('i', given as never),
+      ]) {
+        expect(make).toThrow(ValidationError);
+        expect(make).toThrow(shows);
+      }
+    }
+  });
 });
 
 describe('raw values', () => {
@@ -124,6 +148,23 @@ describe('Condition messages', () => {
     expect(() => cond.notifyAll()).toThrow(/^Condition\.notifyAll\(\) needs the condition's lock/);
     expect(() => cond.notify()).toThrow(/^Condition\.notify\(\) needs the condition's lock/);
   });
+
+  it('waitFor() and waitForSync() without the lock throw LockError before asking the predicate', async () => {
+    for (const cond of [new Condition(), new Condition(new Lock())]) {
+      let asked = 0;
+      const predicate = () => ++asked > 0; // true at once: Python's wait_for would return it unchecked
+      for (const timeout of [undefined, 0, 20]) {
+        await expect(cond.waitFor(predicate, timeout)).rejects.toThrow(/^Condition\.waitFor\(\) needs/);
+        await expect(cond.waitFor(predicate, timeout)).rejects.toBeInstanceOf(LockError);
+        expect(() => cond.waitForSync(predicate, timeout)).toThrow(LockError);
+      }
+      expect(asked).toBe(0);
+      await cond.acquire();
+      expect(await cond.waitFor(predicate, 0)).toBe(true); // held: as before
+      expect(cond.waitForSync(predicate, 0)).toBe(true);
+      cond.release();
+    }
+  });
 });
 
 describe('readOptions() and describeValue()', () => {
@@ -154,5 +195,51 @@ describe('readOptions() and describeValue()', () => {
     expect(describeValue(new Set())).toBe('a Set');
     expect(describeValue(Float64Array)).toBe('a function (Float64Array)');
     expect(describeValue({ k: 'x'.repeat(50) })).toMatch(/^an object \{"k":"x+\.\.\.$/);
+  });
+});
+
+describe('a blocking wait that can never end', () => {
+  // Unbounded, on memory never sent to another thread: only this thread could release or set it,
+  // and it is the one blocked. Python blocks for ever; the async forms reject once the loop is dry.
+  it('throws at once (LockError; a Barrier breaks), leaving the object as it was', () => {
+    const lock = new Lock();
+    lock.acquireSync();
+    expect(() => lock.acquireSync()).toThrow(LockError);
+    expect(() => lock.acquireSync()).toThrow(/can never end.*timeout/);
+    lock.release();
+    expect(lock.acquireSync()).toBe(true); // free: no wait, so nothing to refuse
+    lock.release();
+    for (const sem of [new Semaphore(0), new BoundedSemaphore(1)]) {
+      sem.tryAcquire();
+      expect(() => sem.acquireSync()).toThrow(LockError);
+      sem.release();
+      expect([sem.acquireSync(), sem.getValue()]).toEqual([true, 0]);
+    }
+    expect(() => new Event().waitSync()).toThrow(LockError);
+    const cond = new Condition();
+    cond.acquireSync();
+    expect(() => cond.waitSync()).toThrow(LockError);
+    expect(cond.lock.locked()).toBe(true); // still held by this thread, as after a wait
+    expect(cond.waitSync(1)).toBe(false); // a bounded wait still waits
+    cond.release();
+    const bar = new Barrier(2);
+    expect(() => bar.waitSync()).toThrow(BrokenBarrierError);
+    expect([bar.broken, bar.nWaiting]).toEqual([true, 0]);
+    bar.reset();
+    expect(() => bar.waitSync()).toThrow(/could never be passed/);
+    const ch = new ByteChannel({ capacity: 8 });
+    expect(() => ch.readSync()).toThrow(LockError);
+    ch.writeSync(new Uint8Array(8));
+    expect(() => ch.writeSync(new Uint8Array(8))).toThrow(LockError);
+    expect(ch.readSync()).toEqual(new Uint8Array(8));
+    ch.close();
+  });
+
+  it('still blocks when the memory was sent to another thread, which can end it', async () => {
+    const lock = new Lock();
+    lock.acquireSync();
+    startWorker('release-other', { lock });
+    expect(lock.acquireSync()).toBe(true); // until the worker releases it (or at once, if it did)
+    lock.release();
   });
 });

@@ -36,6 +36,7 @@ export const HELPER_NAMES = {
     'getOwnerId',
     'gotWorkSince',
     'hasCause',
+    'hasCrossed',
     'hasEscaped',
     'holderThread',
     'ifLoopStaysDry',

@@ -1,6 +1,7 @@
 /**
  * Objects that only work in the thread that made them (a `Pool`, a `Process`, a pool call's
- * `AsyncResult` or `imap` iterator, a `Process`'s sentinel). Structured clone
+ * `AsyncResult` or `imap` iterator, a `Process`'s sentinel), and a context object (its members are
+ * functions: without this, the first one found was named, with advice about task references). Structured clone
  * would copy their few own fields, and the task would get a plain object (`p.map is not a
  * function`). They refuse to travel instead, naming the path, as Python refuses to pickle a pool.
  */
@@ -27,6 +28,10 @@ const REFUSALS = {
   ProcessSentinel: [
     "a Process's sentinel, which only the thread that started the Process can wait on",
     'Share an Event (set by the Process before it ends) or a Queue with the task instead.',
+  ],
+  Context: [
+    'a context object (getContext()): the classes and functions of this library, which cannot be copied',
+    "Send its name (ctx.name: 'thread' or 'process') and call getContext(name) in the task.",
   ],
 } as const;
 

@@ -1,5 +1,5 @@
 /** Option checking shared by the public constructors: bad options throw ValidationError naming the option. */
-import { checkOptionKeys, omitNullOptions, ValidationError } from '@multiproc/shared';
+import { checkOptionKeys, describeValue, omitNullOptions, ValidationError } from '@multiproc/shared';
 import type { z } from 'zod';
 import { tooManyArguments } from './arity.js';
 import type { Schema } from './schema.js';
@@ -43,10 +43,19 @@ function build() {
       },
     )
     .optional();
-  // Strict: a misspelt option (maxSize) must not be ignored silently.
+  // Each message says what the option takes and what to give; zod's own ("expected int, received
+  // number") says neither. Strict: a misspelt option (maxSize) must not be ignored silently.
+  const maxsize = z.custom<number>(
+    (v) => typeof v === 'number' && Number.isInteger(v),
+    'expected a whole number of items, such as { maxsize: 10 } (0 or less, or leave it out: no limit, as in Python)',
+  );
+  const duplex = z.custom<boolean>(
+    (v) => typeof v === 'boolean',
+    'expected true (both ends send and receive) or false (one-way: Pipe({ duplex: false }) returns [receiveEnd, sendEnd])',
+  );
   return {
-    queue: z.strictObject({ maxsize: z.number().int().optional(), schema: schemaOption }),
-    pipe: z.strictObject({ duplex: z.boolean().optional(), schema: schemaOption }),
+    queue: z.strictObject({ maxsize: maxsize.optional(), schema: schemaOption }),
+    pipe: z.strictObject({ duplex: duplex.optional(), schema: schemaOption }),
     simpleQueue: z.strictObject({ schema: schemaOption }),
   };
 }
@@ -77,7 +86,12 @@ function parse<T>(
   if (r.success) return r.data;
   const issue = r.error.issues[0]!;
   const name = issue.path.join('.') || 'options';
-  throw new ValidationError(`Invalid option ${name} for ${what}: ${issue.message}.`, {
+  // The value, unless the message names it already (a zod 3 schema).
+  const got =
+    issue.path.length === 1 && !issue.message.includes(', got ')
+      ? `; got ${describeValue((value as Record<PropertyKey, unknown>)[issue.path[0]!])}`
+      : '';
+  throw new ValidationError(`Invalid option '${name}' for ${what}: ${issue.message}${got}.`, {
     cause: r.error,
     issues: r.error.issues,
   });

@@ -154,6 +154,8 @@ export class ConditionProxy extends LockProxy {
    * Waits until `predicate()` is truthy (checked here, under the lock), at most `timeout` ms;
    * resolves to its last value. Python: `wait_for(predicate, timeout)`.
    * @throws {ValidationError} when `predicate` is not a function.
+   * @throws {LockError} when this thread or process does not hold the lock, before the predicate
+   *   is asked (as Python documents; its `wait_for` checks only once it waits).
    */
   async waitFor<R>(predicate: () => R | Promise<R>, timeout?: Timeout): Promise<R> {
     assertFunction(
@@ -162,6 +164,7 @@ export class ConditionProxy extends LockProxy {
       'the predicate as a function (called with the lock held)',
     );
     const ms = wireTimeout(timeout, 'Condition.waitFor()');
+    await this.callMethod('owned');
     let r = await predicate();
     if (r) return r;
     // As Python's wait_for: the timeout counts from the predicate's first answer, so however slow

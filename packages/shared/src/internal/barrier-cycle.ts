@@ -43,7 +43,7 @@ import { getOwnerId } from '../owner.js';
 import { newSharedBuffer } from './browser-limits.js';
 import { freeIfEmpty, OWNER_TABLE_WORDS, ownedSlot, ownerRow, ownersOf, takeOwned } from './owner-table.js';
 import { waitSyncWatching } from './roster-wait.js';
-import { type WaitResult, waitAsync } from './wait.js';
+import { canEnd, type WaitResult, waitAsync } from './wait.js';
 
 const STATE = 0;
 const PARTIES = 1;
@@ -127,7 +127,9 @@ export function sleepAsync(w: Int32Array, value: number, deadline: number): Prom
  * seen does (`abandon`; thread-roster.ts): the others get `BrokenBarrierError` rather than waiting
  * out their timeout, or for ever, for a party that can never come.
  */
-export function sleepSync(w: Int32Array, value: number, deadline: number): WaitResult {
+export function sleepSync(w: Int32Array, value: number, deadline: number): WaitResult | 'stuck' {
+  // Unbounded, on a barrier no other thread has: the other parties can never come (wait.ts).
+  if (!canEnd(w, deadline)) return 'stuck';
   return waitSyncWatching(w, STATE, value, deadline, () => ownersOf(w, TABLE).filter((o) => o !== ME));
 }
 

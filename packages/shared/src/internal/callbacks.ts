@@ -37,3 +37,14 @@ export function refuseThenable(value: unknown, message: string): void {
   Promise.resolve(value).then(undefined, () => undefined);
   throw new ValidationError(message);
 }
+
+/** `predicate()` of `Condition.waitForSync()`, refused when it answers with a Promise (a blocking wait cannot await it). */
+export function syncPredicate<T>(predicate: () => T): T {
+  const result = predicate();
+  refuseThenable(
+    result,
+    'Condition.waitForSync(predicate): the predicate returned a Promise, which a blocking wait ' +
+      'cannot await (and would read as true). Use await cond.waitFor(predicate) for an async predicate.',
+  );
+  return result;
+}

@@ -48,6 +48,14 @@ export function markCrossed<T>(data: T, path?: string): T {
 }
 
 /**
+ * Whether `buffer` ever crossed a thread boundary, either way: if not, no other thread holds it
+ * (every multiproc object refuses a plain structured clone, and keeps its memory private).
+ */
+export function hasCrossed(buffer: ArrayBufferLike): boolean {
+  return crossed.has(buffer);
+}
+
+/**
  * Whether `buffer` may be held by a thread other than this one and those it started: received
  * from another thread, or sent some other way than as a worker's arguments (a result, a message).
  */

@@ -25,7 +25,7 @@
  */
 import { assertMayBlock } from './browser-limits.js';
 import { waitSyncWatching } from './roster-wait.js';
-import { now, waitAsync, waitSync } from './wait.js';
+import { assertCanEnd, now, waitAsync, waitSync } from './wait.js';
 
 export const STATE = 0;
 export const WAITERS = 1;
@@ -253,6 +253,7 @@ export function lockSync(w: Int32Array, me: number, deadline: number): LockResul
   // Refused where this thread may not block (a page's main thread) before the attempt touches
   // anything: no waiter counted, no CONTENDED flag on the holder's word, no reservation.
   assertMayBlock();
+  assertCanEnd(w, deadline); // held by this thread: an unbounded wait on memory only it holds
   const a = new Attempt(w, me, deadline);
   Atomics.add(w, WAITERS, 1);
   try {

@@ -13,7 +13,7 @@
  */
 import { assertMayBlock } from './browser-limits.js';
 import { CLOSED_BIT, type Ring, RWAIT, USED, USED_MASK, WNEED, WWAIT } from './ring.js';
-import { now, waitAsync, waitSync } from './wait.js';
+import { assertCanEnd, now, waitAsync, waitSync } from './wait.js';
 
 /** How long a writer waits for half the ring to be free before settling for room for its frame. */
 export const BATCH_WAIT_MS = 1;
@@ -58,6 +58,7 @@ export function waitRoomSync(r: Ring, need: number, deadline: number): RoomWait 
     if (spinWhile(h, u)) continue;
     // Refused where this thread may not block before it asks for room or counts as a waiter.
     assertMayBlock();
+    assertCanEnd(h, deadline);
     const batch = t < batchEnd;
     Atomics.store(h, WNEED, batch ? batchTarget(r, need) : need);
     Atomics.add(h, WWAIT, 1);
@@ -102,6 +103,7 @@ export function waitMessageSync(h: Int32Array, deadline: number): MessageWait {
     if (now() >= deadline) return 'timed-out';
     if (spinWhile(h, u)) continue;
     assertMayBlock();
+    assertCanEnd(h, deadline);
     Atomics.add(h, RWAIT, 1);
     waitSync(h, USED, u, deadline);
     Atomics.sub(h, RWAIT, 1);

@@ -188,6 +188,27 @@ export function checkValue(spec: Spec, typecode: string, value: unknown): void {
   throw new ValidationError(`Typecode '${typecode}' holds ${want}; got ${describeValue(value)}.`);
 }
 
+/**
+ * The error for an Array's second argument that is neither a size nor an iterable object of
+ * values: it names the value and the forms taken (a string is iterable, but its characters are not
+ * numbers: as Python's `Array('i', 'abc')`, it is refused).
+ */
+export function notSizeOrValues(given: unknown): ValidationError {
+  const hint =
+    typeof given === 'string'
+      ? /^\s*\d+\s*$/.test(given)
+        ? ` For a size of ${given.trim()} pass the number ${given.trim()}.`
+        : " A string is not taken as values: for text, keep its bytes (new SharedArray('B', Buffer.from(text)))."
+      : typeof given === 'bigint'
+        ? ` Give the size as a number: ${given}n is a bigint.`
+        : typeof given === 'object' && given !== null
+          ? ' A plain object is not iterable: pass Object.values(obj) for its values.'
+          : '';
+  return new ValidationError(
+    `Array needs a size (a whole number of items, such as 10) or its initial values (an array, a typed array or another iterable), got ${describeValue(given)}.${hint}`,
+  );
+}
+
 /** The most bytes a SharedArrayBuffer may hold (2**53-1, less the rounding to 8). */
 const MAX_BYTES = Number.MAX_SAFE_INTEGER - 7;
 

@@ -7,7 +7,7 @@ import { LockError, ValidationError } from '../errors.js';
 import { describeValue } from '../options.js';
 import { resolveTimeout } from '../timeout.js';
 import { assertMayBlock, atomicsWait } from './browser-limits.js';
-import { hasEscaped } from './crossed.js';
+import { hasCrossed, hasEscaped } from './crossed.js';
 import { gotWorkSince, type LoopStock, takeLoopStock } from './loop-work.js';
 
 /** What a futex wait ended with, as reported by `Atomics.wait`. */
@@ -69,6 +69,28 @@ function trackAsync<T>(array: Int32Array, woken: Promise<T>): Promise<T> {
   };
   woken.then(done, done);
   return woken;
+}
+
+/**
+ * Throws `LockError` for a blocking wait that can never end: unbounded, on memory that never
+ * crossed to another thread (crossed.ts), so that only this thread could ever release, set or
+ * notify it, and this thread is the one about to block (Python would block forever). The async
+ * waits get the same verdict once the event loop runs dry (see the deadlock rule below). Called
+ * by each blocking wait before it counts itself as a waiter, so a refused call leaves nothing behind.
+ */
+export function assertCanEnd(array: Int32Array, deadline: number): void {
+  if (canEnd(array, deadline)) return;
+  throw new LockError(
+    'This blocking wait can never end: what it waits for was never sent to another thread, so only ' +
+      'this thread could release or set it, and this thread is the one blocked (a deadlock; Python ' +
+      'would block forever). Release or set it first, give a timeout, or use the async form (await ' +
+      'acquire(), await wait()) so that this thread can run what releases it.',
+  );
+}
+
+/** Whether a blocking wait on `array` until `deadline` could end: see {@link assertCanEnd}. */
+export function canEnd(array: Int32Array, deadline: number): boolean {
+  return deadline !== Number.POSITIVE_INFINITY || hasCrossed(array.buffer);
 }
 
 /** Blocks this thread while `array[index] === value`, at most until `deadline`. */

@@ -48,7 +48,7 @@ export class ServedEvent implements Served {
   }
 }
 
-const CONDITION_METHODS = new Set(['acquire', 'release', 'locked', 'wait', 'notify', 'notifyAll']);
+const CONDITION_METHODS = new Set(['acquire', 'release', 'locked', 'wait', 'notify', 'notifyAll', 'owned']);
 
 export class ServedCondition implements Served {
   readonly lock: ServedLock;
@@ -119,6 +119,11 @@ export class ServedCondition implements Served {
   notifyAll(owner: Owner): void {
     this.#checkOwned(owner, 'notifyAll');
     this.#waiters.wakeAll(true);
+  }
+
+  /** Throws `LockError` unless `owner` holds the lock: `waitFor()` asks before its predicate runs. */
+  owned(owner: Owner): void {
+    this.#checkOwned(owner, 'waitFor');
   }
 
   ownerGone(owner: Owner, endedNormally: boolean): void {
