@@ -237,6 +237,7 @@ export function forwardChildOutput(
   onOutOfMemory?: () => void,
   onStderr?: (text: string) => void,
 ): ChildOutput {
+  writeWholeLines();
   const out = new LineForwarder(stdout, process.stdout);
   let toldMemory = false;
   const err = new LineForwarder(stderr, process.stderr, (text) => {
@@ -276,6 +277,24 @@ export function forwardChildOutput(
       return exited;
     },
   };
+}
+
+type Blocking = { _handle?: { setBlocking?(blocking: boolean): unknown } };
+let blocking = false;
+
+/**
+ * Makes this program's stdout and stderr blocking once it forwards a child's lines, as a child's
+ * own are (`worker/child-guard.ts`): on a pipe Node's are not, and a forwarded line the pipe took
+ * only part of (its reader behind, or the line longer than the pipe holds) had its rest queued,
+ * while a line forwarded to the other stream went out at once, into the same pipe when both are
+ * one (`node app.mjs 2>&1 | tee log`): the first line came out cut. Now each write is whole before
+ * the next, as a thread's parent writes through the output board (`worker/direct-output.ts`).
+ */
+function writeWholeLines(): void {
+  if (blocking) return;
+  blocking = true;
+  for (const stream of [process.stdout, process.stderr])
+    (stream as unknown as Blocking)._handle?.setBlocking?.(true);
 }
 
 /** `promise`, or `ms` later, whichever comes first (the timer holds the program meanwhile). */
