@@ -183,6 +183,29 @@ export const CASES: Case[] = [
     },
   },
   {
+    name: "a task's error whose field holds one part that cannot be sent: that part alone is named, the rest arrives",
+    run: async (p) => {
+      const error = (await p.apply(tasks.throwPartlyUnsendable).then(
+        () => null,
+        (e: unknown) => e,
+      )) as any;
+      const named = (part: any) => `${part?.constructor?.name} ${part?.path}`;
+      const { request } = error;
+      return {
+        message: error.message,
+        url: request.url,
+        transform: named(request.transform),
+        list: [request.list[0], named(request.list[1])],
+      };
+    },
+    expected: {
+      message: 'x',
+      url: 'u',
+      transform: 'SerializationError error.request.transform',
+      list: [1, 'SerializationError error.request.list[1]'],
+    },
+  },
+  {
     name: "a task's error named like ours is not our class",
     localGap: "core rebuilds a task's Error named 'ValidationError' as its own ValidationError",
     run: (p) => outcome(p.apply(tasks.customError)),

@@ -7,6 +7,7 @@ export {
   AuthenticationError,
   BrokenPipeError,
   BufferTooShortError,
+  ConnectError,
   EOFError,
   KeyError,
   ManagerClosedError,

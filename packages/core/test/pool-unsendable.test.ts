@@ -165,6 +165,54 @@ describe.each(matrix(import.meta.url))('unsendable values in the %s context', (c
     expect(await pool.apply(t.echo, [7])).toBe(7);
   });
 
+  // Before, a field holding one part that cannot be sent (`request.transform`, a function beside
+  // `request.url`) came back whole as a SerializationError: `request.url` was lost. Now that part
+  // alone stands in, named by its path; a field that is itself unsendable stands in as before.
+  it("a task's error whose field holds one unsendable part keeps the rest of the field; that part alone is named", {
+    timeout: 20_000,
+  }, async () => {
+    const pool = makePool({ processes: 1, context });
+    const named = (part: unknown) =>
+      `${(part as Error)?.constructor?.name} ${(part as SerializationError)?.path}`;
+    const err = (await pool.apply(t.throwPartlyUnsendableField, []).catch((e: unknown) => e)) as Error & {
+      request: Record<string, any>;
+      fn: unknown;
+      plain: unknown;
+    };
+    expect(err.message).toBe('x');
+    const { request } = err;
+    expect(request.url).toBe('u');
+    expect(named(request.transform)).toBe('SerializationError error.request.transform');
+    expect(request.headers.accept).toBe('json');
+    expect(named(request.headers.sign)).toBe('SerializationError error.request.headers.sign');
+    expect(request.list[0]).toBe(1);
+    expect(named(request.list[1])).toBe('SerializationError error.request.list[1]');
+    expect(request.list[2]).toEqual({ ok: true });
+    // A cycle stays a cycle, a part met twice is one object, a getter that throws is named alone.
+    expect(request.self).toBe(request);
+    expect(request.a).toBe(request.b);
+    expect(request.a.id).toBe('s');
+    expect(named(request.a.fn)).toBe('SerializationError error.request.a.fn');
+    expect(named(request.lazy)).toBe('SerializationError error.request.lazy');
+    expect((request.lazy.cause as Error).message).toBe('lazy getter threw');
+    // A field that is itself unsendable, and a plain one, as before.
+    expect(named(err.fn)).toBe('SerializationError error.fn');
+    expect(err.plain).toEqual({ n: 1 });
+
+    const thrown = (await pool.apply(t.throwPartlyUnsendableObject, []).catch((e: unknown) => e)) as any;
+    expect(thrown.status).toBe(502);
+    expect(thrown.request.url).toBe('u');
+    expect(named(thrown.request.transform)).toBe('SerializationError error.request.transform');
+
+    const caused = (await pool.apply(t.throwPartlyUnsendableCause, []).catch((e: unknown) => e)) as any;
+    expect(caused.cause.reason).toBe('timeout');
+    expect(named(caused.cause.retry)).toBe('SerializationError error.cause.retry');
+    // Returned as a value, the same error is refused whole, naming the part.
+    const refused = await pool.apply(t.returnPartlyUnsendableError, []).catch((e: unknown) => e);
+    expect(named(refused)).toBe('SerializationError result.request.transform');
+    expect(await pool.apply(t.echo, [7])).toBe(7);
+  });
+
   // Before, a `name` or `message` getter that threw, or a Proxy error whose key list could not be
   // read, replaced the whole error by a SerializationError. Now what can be read arrives.
   it("a task's error whose name, message or key list throws keeps its class and what can be read", {

@@ -6,6 +6,7 @@
 import { readOptions, ValidationError } from '@multiproc/shared';
 import type { Connection } from './connection.js';
 import { tooManyArguments } from './internal/arity.js';
+import { clientConnectError } from './internal/net/connect-error.js';
 import { type Address, connectSocket, netAddress, openSocket } from './internal/net/endpoint.js';
 import { keyBytes } from './internal/net/handshake.js';
 import type { Listener, ListenerOptions } from './listener.js';
@@ -36,7 +37,10 @@ export interface ClientOptions {
  * @throws {ValidationError} for a bad address (also a Windows named-pipe address, `\\.\pipe\name`,
  *   elsewhere than on Windows: Python's `AF_PIPE` family; a Unix socket path longer than the system
  *   binds, 107 bytes on Linux, 103 on macOS), or an unknown option (`authKey`).
- * @throws {Error} Node's connection error (`ECONNREFUSED`, `ENOENT`) when nobody listens there.
+ * @throws {ConnectError} when nobody listens there (`code` `'ENOENT'`: no socket file at the path;
+ *   `'ECONNREFUSED'`: nothing accepts at the path or port), the host cannot be reached, or this
+ *   side is out of file descriptors; `cause` is Node.js's error. Python: `ConnectionRefusedError`,
+ *   `FileNotFoundError`.
  * @example
  * const listener = new Listener(undefined, { authkey: 'k' });
  * const accepted = listener.accept();
@@ -50,7 +54,10 @@ export async function Client(address: Address, options: ClientOptions | null = {
   options = readOptions(options, CLIENT_KEYS, 'Client()');
   const target = netAddress(address, 'Client()');
   const key = keyBytes(checkKey(options.authkey, 'Client()'));
-  return connectSocket(await openSocket(target), key);
+  const socket = await openSocket(target).catch((err: unknown) => {
+    throw clientConnectError(err, address);
+  });
+  return connectSocket(socket, key);
 }
 
 /** `authkey` as given, checked. @throws {ValidationError} for another type. */

@@ -160,6 +160,52 @@ export class AuthenticationError extends ProcessError {
 }
 
 /**
+ * `Client()` could not connect to the address it was given: nobody listens there (`ENOENT`: no
+ * socket file at that path; `ECONNREFUSED`: a socket file or port where nothing accepts), the host
+ * cannot be reached or named (`ETIMEDOUT`, `EHOSTUNREACH`, `ENOTFOUND`), or this side's own limits
+ * (`EMFILE`). The message names the address and what to do: start a `Listener` there first, check
+ * the path or port. Mirrors the `OSError` Python's `Client()` raises (`ConnectionRefusedError`,
+ * `FileNotFoundError`, `TimeoutError`).
+ *
+ * Its `code` is the system error's name, as on the Node.js error it replaces (which is its
+ * `cause`), so `err.code === 'ECONNREFUSED'` keeps working; no other class's `code` starts with
+ * `E`, so comparing it still narrows a union of error classes. `errno` is that name too, as
+ * `WorkerStartError`'s (the number Node.js gives is `cause.errno`).
+ * @example
+ * await Client(['127.0.0.1', 1]).catch((err) => console.log(err instanceof ConnectError, err.code)); // true ECONNREFUSED
+ */
+export class ConnectError extends ProcessError {
+  /** The class name, `'ConnectError'`, also for instances that crossed from a worker. */
+  override get name(): string {
+    return 'ConnectError';
+  }
+  /** The system error's name: `'ECONNREFUSED'`, `'ENOENT'`, `'ETIMEDOUT'`, ... (see {@link errno}). */
+  override get code(): `E${string}` {
+    return this.errno;
+  }
+  /** The system error's name, as `code`. */
+  readonly errno: `E${string}`;
+  /** The call that failed: `'connect'`, or `'getaddrinfo'` for a host name not found. */
+  readonly syscall: string;
+  /** The address `Client()` was given: a Unix socket path or `[host, port]`. */
+  readonly address: string | readonly [string, number];
+  constructor(
+    message: string,
+    details: {
+      errno: `E${string}`;
+      syscall: string;
+      address: string | readonly [string, number];
+      cause: unknown;
+    },
+  ) {
+    super(message, { cause: details.cause });
+    this.errno = details.errno;
+    this.syscall = details.syscall;
+    this.address = details.address;
+  }
+}
+
+/**
  * The manager that serves a proxy's object has shut down, or its program ended, or it cannot be
  * reached: every call on the proxy rejects with this instead of waiting. Mirrors the `EOFError` /
  * `ConnectionRefusedError` a Python proxy raises then.
@@ -211,6 +257,7 @@ registerErrorClasses([
   MessageTooLongError,
   BufferTooShortError,
   AuthenticationError,
+  ConnectError,
   ManagerClosedError,
   KeyError,
 ]);

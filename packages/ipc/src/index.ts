@@ -20,6 +20,7 @@ export {
   AuthenticationError,
   BrokenPipeError,
   BufferTooShortError,
+  ConnectError,
   EOFError,
   KeyError,
   ManagerClosedError,

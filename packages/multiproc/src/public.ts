@@ -25,6 +25,7 @@ export {
   type CheckedPoolOptions,
   type CheckedProcessOptions,
   ClosedError,
+  ConnectError,
   type Context,
   ContextError,
   type ContextLike,

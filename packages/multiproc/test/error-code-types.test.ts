@@ -9,6 +9,7 @@ import {
   BrokenPipeError,
   BufferTooShortError,
   ClosedError,
+  type ConnectError,
   ContextError,
   EOFError,
   KeyError,
@@ -16,7 +17,7 @@ import {
   ManagerClosedError,
   MessageTooLongError,
   PoolClosedError,
-  ProcessError,
+  type ProcessError,
   QueueEmptyError,
   QueueFullError,
   SerializationError,
@@ -41,6 +42,8 @@ describe('error codes', () => {
     expectTypeOf<PoolClosedError['code']>().toEqualTypeOf<'MP_POOL_CLOSED'>();
     expectTypeOf<ClosedError['code']>().toEqualTypeOf<'MP_CLOSED' | 'MP_MANAGER_CLOSED' | 'MP_POOL_CLOSED'>();
     expectTypeOf<ValidationError['code']>().toEqualTypeOf<'MP_VALIDATION' | 'MP_KEY'>();
+    // The one class whose code is the system error's (it stands in for Node.js's own error).
+    expectTypeOf<ConnectError['code']>().toEqualTypeOf<`E${string}`>();
     const classes = {
       MP_AUTHENTICATION: AuthenticationError,
       MP_BROKEN_BARRIER: BrokenBarrierError,
@@ -74,6 +77,8 @@ describe('error codes', () => {
     expectTypeOf<QueueEmptyError>().not.toExtend<QueueFullError>();
     expectTypeOf<PoolClosedError>().toExtend<ClosedError>();
     expectTypeOf<KeyError>().toExtend<ValidationError>();
+    const refusedPort = (err: ConnectError | ManagerClosedError): boolean => err.code === 'ECONNREFUSED';
+    expectTypeOf(refusedPort).parameter(0).toExtend<ProcessError>();
     expect(exitCodeOf(Object.create(TimeoutError.prototype))).toBe('timeout');
   });
 });

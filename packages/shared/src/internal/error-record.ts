@@ -23,6 +23,7 @@ import type { PendingLoad } from '../decode-loads.js';
 import type { ErrorFamily as Family } from '../error-classes.js';
 import { ProcessError, SerializationError } from '../errors.js';
 import { describeThrown, textOf } from './describe-thrown.js';
+import { packSendableParts } from './error-field-parts.js';
 import {
   classOf,
   hasCause,
@@ -127,25 +128,30 @@ function packNested(value: unknown, depth: number, path: string, how: Packing): 
     depth + 1 < MAX_DEPTH
       ? (e, at) => ({ type: ERROR_CODEC, data: toErrorRecord(e, depth + 1, at, how.target, how.refuse, how) })
       : undefined;
-  let refusal: unknown;
-  try {
-    how.check?.(value, path);
+  const encode = (v: unknown): unknown => {
+    how.check?.(v, path);
     // Structured clone takes it here (a worker's deep stack), the caller's thread could not read it:
     // the codec's SerializationError names the path and the limit, and stands in for this part
     // alone (the error, its other fields and its cause still go), as any part it cannot send.
-    if (deeperThan(value)) encodeValue(value, 'thread', path);
-    const out = encodeValue(value, how.target, path, errors ? { errors } : {});
+    if (tooDeep(v)) encodeValue(v, 'thread', path);
+    const out = encodeValue(v, how.target, path, errors ? { errors } : {});
     // An error sent as a value is walked again by the codec sending it, which lists what moves.
     if (!how.refuse) moveOrRefuse(out, path, how.transfer);
     // The codec passes a Proxy through (it reads like its target); the record's clone would refuse it.
     if (out.encoded || cloneable(out.value)) return out.value;
-    refusal = new SerializationError(path, `Cannot send ${path}: structured clone cannot copy it.`);
+    throw new SerializationError(path, `Cannot send ${path}: structured clone cannot copy it.`);
+  };
+  let refusal: ProcessError;
+  try {
+    return encode(value);
   } catch (error) {
     if (!(error instanceof ProcessError)) throw error;
     refusal = error;
   }
   if (how.refuse) throw refusal;
-  return { __errorRecord: toErrorRecord(refusal, MAX_DEPTH, path) };
+  // A thrown error's field with one bad part (`request.transform`): that part alone stands in.
+  const kept = errors ? packSendableParts(value, path, refusal, encode) : null;
+  return kept ? kept.value : { __errorRecord: toErrorRecord(refusal, MAX_DEPTH, path) };
 }
 
 /**
@@ -189,6 +195,15 @@ export function toErrorRecord(
     if (readErr instanceof SerializationError) return errorRecord(readErr, depth, { path }, how);
     const whole = unreadablePartError(path, readErr, `. The error being sent was ${readErrText(err)}`);
     return errorRecord(whole, depth, { path }, how);
+  }
+}
+
+/** {@link deeperThan}, false when reading `value` throws (a getter): the codec's walk then names that part. */
+function tooDeep(value: unknown): boolean {
+  try {
+    return deeperThan(value);
+  } catch {
+    return false;
   }
 }
 

@@ -5,6 +5,7 @@
  */
 import { writeSync } from 'node:fs';
 import { AuthenticationError, ManagerClosedError } from '../../errors.js';
+import { managerUnreached } from '../net/connect-error.js';
 import type { Address } from '../net/endpoint.js';
 import { localOsError } from '../net/os-errors.js';
 import { decodeAnswer } from './rpc-read.js';
@@ -63,6 +64,16 @@ export function managerGone(address: Address, cause: unknown): Error {
       '(close files or sockets you no longer need, or raise the limit).',
   );
   if (local) return local;
+  const unreached = managerUnreached(cause, address);
+  if (unreached !== null) {
+    return new ManagerClosedError(
+      `No manager serves at ${at}: ${unreached}. It was never started there, was shut down, or its ` +
+        'program ended. Start it first (manager.start(), or getServer().serveForever() in the program ' +
+        'that serves it), check the address, and connect with its authkey; keep it running while ' +
+        'its proxies are in use.',
+      { cause },
+    );
+  }
   return new ManagerClosedError(
     `The manager at ${at} is gone (shut down, or its program ended): ` +
       'its proxies no longer work. Keep the manager running while its proxies are in use.',

@@ -20,6 +20,11 @@ const REASONS: Readonly<Record<string, string>> = {
 
 type SystemError = Error & { code?: unknown; syscall?: unknown };
 
+/** {@link REASONS}' words for the system error name `code`, or null when it is not this side's own. */
+export function localReason(code: string): string | null {
+  return Object.hasOwn(REASONS, code) ? REASONS[code]! : null;
+}
+
 /** Whether `err` is a system error of this side's own (see {@link REASONS}), not the peer being gone. */
 export function isLocalOsError(err: unknown): boolean {
   const code = (err as SystemError | null)?.code;
