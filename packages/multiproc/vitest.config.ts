@@ -20,6 +20,8 @@ export default mergeConfig(
         'test/bug-reports-*.test.ts',
         // every waiting API in every situation, as whole programs (about 450, 5 minutes)
         'test/wait-exit-53.test.ts',
+        // the contract's sentences at their edges, both contexts (session 54's audit, about a minute)
+        'test/contract-audit-54.test.ts',
       ]),
     },
   }),
