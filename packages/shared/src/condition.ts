@@ -177,7 +177,7 @@ export class Condition implements Abandonable {
   #enter(what: string): { entered: number; saved: number } {
     const lock = this.#lock as unknown as ConditionLock;
     if (!lock[kIsOwned]())
-      throw new LockError(`Condition.${what}() needs the condition's lock held by this thread.`);
+      throw new LockError(`Condition.${what}() needs its lock held by this thread: call acquire() first.`);
     const entered = enterWait(this.#w, ME);
     return { entered, saved: lock[kReleaseAll]() };
   }
@@ -239,7 +239,7 @@ export class Condition implements Abandonable {
       // A page's main thread: refused before it registers or lets go of the lock, unless it never
       // waits (a timeout of 0: it then cannot be notified, and taking the lock back could block).
       if (!lock[kIsOwned]())
-        throw new LockError("Condition.waitSync() needs the condition's lock held by this thread.");
+        throw new LockError('Condition.waitSync() needs its lock held by this thread: call acquire() first.');
       if (deadline === NO_WAIT) return false;
       assertMayBlock();
     }
@@ -354,7 +354,7 @@ export class Condition implements Abandonable {
       );
     }
     if (!(this.#lock as unknown as ConditionLock)[kIsOwned]()) {
-      throw new LockError(`Condition.${what}() needs the condition's lock held by this thread.`);
+      throw new LockError(`Condition.${what}() needs its lock held by this thread: call acquire() first.`);
     }
     grant(this.#w, n);
   }
