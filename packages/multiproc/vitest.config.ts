@@ -24,6 +24,8 @@ export default mergeConfig(
         'test/wait-exit-53.test.ts',
         // public reports about Python's Manager and proxies (57 cases, both contexts, about 20 s)
         'test/manager-reports-54.test.ts',
+        // the contract's sentences at their edges, both contexts (session 54's audit, about a minute)
+        'test/contract-audit-54.test.ts',
       ]),
     },
   }),

@@ -392,7 +392,8 @@ export class Process<F extends TaskFunction = TaskFunction> {
   }
 
   #checkOpen(): void {
-    if (this.#state === 'closed') throw new ClosedError(`${this.#name} is closed.`);
+    if (this.#state === 'closed')
+      throw new ClosedError(`${this.#name} is closed: read what you need (exitCode, pid) before close().`);
   }
 }
 refuseToSend(Process.prototype, 'Process');

@@ -178,7 +178,7 @@ export class Condition implements Abandonable {
   #assertOwned(what: string): void {
     if (!(this.#lock as unknown as ConditionLock)[kIsOwned]())
       throw new LockError(
-        `Condition.${what}() needs the condition's lock held by this thread: acquire() it first (Python: with cond:).`,
+        `Condition.${what}() needs its lock held by this thread: call acquire() first (Python: with cond:).`,
       );
   }
 

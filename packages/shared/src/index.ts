@@ -98,7 +98,14 @@ export {
   thrownOrError,
   toErrorRecord,
 } from './internal/error-record.js';
-export { gotWorkSince, ifLoopStaysDry, type LoopStock, takeLoopStock } from './internal/loop-work.js';
+export {
+  claimWaitRuleVerdict,
+  giveWaitRuleTurn,
+  gotWorkSince,
+  ifLoopStaysDry,
+  type LoopStock,
+  takeLoopStock,
+} from './internal/loop-work.js';
 /** @internal For core: a buffer an earlier send moved away, and its refusal (see internal/platform.ts). */
 export { detachedError, isDetached } from './internal/platform.js';
 export { kAbandon, kIsOwned, kReleaseAll, kRestoreAsync, kRestoreSync } from './internal/protocol.js';

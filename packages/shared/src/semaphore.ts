@@ -240,7 +240,7 @@ export class Semaphore implements Abandonable {
       if (v + n > max) {
         throw new LockError(
           bounded
-            ? `BoundedSemaphore released too many times: its value would exceed ${max}.${this.#waiting > 0 ? unawaitedAcquire('BoundedSemaphore', 'sem') : ''}`
+            ? `BoundedSemaphore released too many times: its value would exceed ${max}. Call release() once per acquire().${this.#waiting > 0 ? unawaitedAcquire('BoundedSemaphore', 'sem') : ''}`
             : `Semaphore released too many times: its value ${v} plus ${n} would exceed 2**31-1, the most it holds.`,
         );
       }

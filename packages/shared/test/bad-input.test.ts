@@ -145,8 +145,12 @@ describe('Condition messages', () => {
     const cond = new Condition();
     expect(() => cond.release()).toThrow(LockError);
     expect(() => cond.release()).toThrow(/^Condition\.release\(\): this thread does not hold/);
-    expect(() => cond.notifyAll()).toThrow(/^Condition\.notifyAll\(\) needs the condition's lock/);
-    expect(() => cond.notify()).toThrow(/^Condition\.notify\(\) needs the condition's lock/);
+    expect(() => cond.notifyAll()).toThrow(
+      /^Condition\.notifyAll\(\) needs its lock held by this thread: call acquire\(\) first/,
+    );
+    expect(() => cond.notify()).toThrow(
+      /^Condition\.notify\(\) needs its lock held by this thread: call acquire\(\) first/,
+    );
   });
 
   it('waitFor() and waitForSync() without the lock throw LockError before asking the predicate', async () => {

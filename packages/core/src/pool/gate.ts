@@ -169,7 +169,9 @@ export function submitClosedError(state: string, disposed: boolean): PoolClosedE
       'The pool was terminated when its `await using` block ended: no new tasks can be submitted. Submit calls inside the block.',
     );
   }
-  return new PoolClosedError(`The pool is ${state}: no new tasks can be submitted.`);
+  return new PoolClosedError(
+    `The pool is ${state}: no new tasks can be submitted. Submit every call before close(), or make a new Pool.`,
+  );
 }
 
 /** The error pending calls reject with once the pool was terminated (`disposed`: by `await using`). */

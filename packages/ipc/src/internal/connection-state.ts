@@ -5,6 +5,7 @@
  * and how the copy is encoded. How it travels, the errors of its checks and its end's message are
  * in connection-parts.ts.
  */
+
 import {
   ClosedError,
   describeValue,
@@ -16,6 +17,7 @@ import {
   ValidationError,
 } from '@multiproc/shared';
 import { BufferTooShortError, EOFError, MessageTooLongError } from '../errors.js';
+import { closedHere } from './closed-here.js';
 import {
   brokenPipe,
   encodeConnection,
@@ -201,7 +203,7 @@ export class ConnectionState<T> {
 
   /** The handle. @throws {ClosedError} after close(). */
   get handle(): Handle {
-    if (this.#closed) throw new ClosedError('This Connection was closed.');
+    if (this.#closed) throw closedHere('This Connection');
     return this.#h;
   }
 
@@ -217,13 +219,13 @@ export class ConnectionState<T> {
 
   /** A copy for another thread or process. */
   encode(ctx: EncodeContext): Encoded {
-    if (this.#closed) throw new ClosedError(`Cannot send ${ctx.path}: the Connection was closed.`);
+    if (this.#closed) throw closedHere(`Cannot send ${ctx.path}: the Connection`);
     return this.#encoded(this.#h, ctx);
   }
 
   /** Copies made later, after this copy may have closed (a pool's initargs). */
   keep(ctx: EncodeContext): Keeper {
-    if (this.#closed) throw new ClosedError(`Cannot send ${ctx.path}: the Connection was closed.`);
+    if (this.#closed) throw closedHere(`Cannot send ${ctx.path}: the Connection`);
     return keeperOf(this.#h.keep(), (h, c) => this.#encoded(h, c));
   }
 
@@ -266,12 +268,12 @@ export class ConnectionState<T> {
   }
 
   #checkRead(): void {
-    if (this.#closed) throw new ClosedError('This Connection was closed.');
+    if (this.#closed) throw closedHere('This Connection');
     if (this.#refusedLength || !this.#readable) throw notReadable(this.#refusedLength);
   }
 
   #checkWrite(): void {
-    if (this.#closed) throw new ClosedError('This Connection was closed.');
+    if (this.#closed) throw closedHere('This Connection');
     if (!this.#writable) throw notWritable();
   }
 }

@@ -4,6 +4,7 @@
  * get results mean to the caller (Python's errors, the schema check), and how the copy is encoded
  * for another thread or process.
  */
+
 import {
   addCallerFrames,
   ClosedError,
@@ -15,6 +16,7 @@ import {
 } from '@multiproc/shared';
 import { EOFError, QueueEmptyError, QueueFullError } from '../errors.js';
 import type { TimeoutOptions } from '../queue-options.js';
+import { closedHere } from './closed-here.js';
 import { forget } from './finalize.js';
 import { unreachedHome } from './net/os-errors.js';
 import { EOF, TIMEOUT } from './protocol/item.js';
@@ -84,7 +86,7 @@ export class QueueState<T> {
 
   /** The handle. @throws {ClosedError} after close(). */
   get handle(): Handle {
-    if (this.#closed) throw new ClosedError(`This ${this.#name} was closed.`);
+    if (this.#closed) throw closedHere(`This ${this.#name}`);
     return this.#h;
   }
 
@@ -112,7 +114,7 @@ export class QueueState<T> {
     throw new QueueFullError(
       timeout
         ? `The queue stayed full (maxsize ${this.#maxsize}) for ${timeout} ms.${secondsHint(timeout)}`
-        : 'The queue is full.',
+        : 'The queue is full: use put() without block: false to wait for room.',
     );
   }
 
@@ -120,7 +122,8 @@ export class QueueState<T> {
     const r = this.handle.putNowait(toItem(value));
     if (r === EOF)
       throw this.#unreached() ?? new EOFError('Cannot put: the process that owns this queue has exited.');
-    if (!r) throw new QueueFullError(`The queue is full (maxsize ${this.#maxsize}).`);
+    if (!r)
+      throw new QueueFullError(`The queue is full (maxsize ${this.#maxsize}): use put() to wait for room.`);
   }
 
   // Not an async method: a get whose item is here already (a consumer working through what it
@@ -196,13 +199,13 @@ export class QueueState<T> {
 
   /** A copy for another thread or process, of codec type `type`. */
   encode(ctx: EncodeContext, type: () => string): Encoded {
-    if (this.#closed) throw new ClosedError(`Cannot send ${ctx.path}: the queue was closed.`);
+    if (this.#closed) throw closedHere(`Cannot send ${ctx.path}: the queue`);
     return this.#encoded(this.#h, ctx, type);
   }
 
   /** Copies made later, after this copy may have closed (a pool's initargs). */
   keep(ctx: EncodeContext, type: () => string): Keeper {
-    if (this.#closed) throw new ClosedError(`Cannot send ${ctx.path}: the queue was closed.`);
+    if (this.#closed) throw closedHere(`Cannot send ${ctx.path}: the queue`);
     return keeperOf(this.#h.keep(), (h, c) => this.#encoded(h, c, type));
   }
 
@@ -224,7 +227,9 @@ export class QueueState<T> {
   #received(r: GetResult, timeout: number | undefined, nowait: boolean): T | Promise<T> {
     if (r === TIMEOUT) {
       throw new QueueEmptyError(
-        timeout ? `The queue stayed empty for ${timeout} ms.${secondsHint(timeout)}` : 'The queue is empty.',
+        timeout
+          ? `The queue stayed empty for ${timeout} ms.${secondsHint(timeout)}`
+          : 'The queue is empty: use get() to wait for an item.',
       );
     }
     if (r === EOF) {

@@ -22,6 +22,15 @@
  * (`Immediate`). It is compared against the stock rather than against nothing because a ref'd
  * handle that is not active (a child's stdout pipe nobody reads) is listed while the loop is dry.
  *
+ * The wait rules (shared's `wait.ts`, ipc's `waiter.ts`: each ends the waits of its own kind that
+ * nothing can end) give the loop a turn each time it runs dry with such waits pending
+ * ({@link giveWaitRuleTurn}): the rejected callers run in it, and the program-wide verdicts (core's)
+ * take it for work, so they wait for the wait rules. The wait rules themselves do not take one
+ * another's turns for work ({@link gotWorkSince} with `besidesWaitRules`), or a queue's get and a
+ * lock's acquire pending together would each wait for the other for ever; instead at most one of
+ * them ends its waits in a turn ({@link claimWaitRuleVerdict}), since its callers may then end the
+ * others' (a `catch` that releases the lock), and the next ends its own at the next dry loop.
+ *
  * Known limits:
  * - Work that Node does not list is not seen: an unref'd timer (`setTimeout().unref()`,
  *   `AbortSignal.timeout()`), an unref'd handle, a pending `Atomics.waitAsync`, a promise chain.
@@ -58,17 +67,59 @@ export function takeLoopStock(): LoopStock {
   return activeResources();
 }
 
+/** What the wait rules of a realm share: on `globalThis`, as a realm may load this module twice. */
+interface WaitRules {
+  /** Turns given ({@link giveWaitRuleTurn}) whose timers have not run yet. */
+  turns: number;
+  /** Whether a wait rule ended its waits in this turn ({@link claimWaitRuleVerdict}). */
+  claimed: boolean;
+}
+
+function waitRules(): WaitRules {
+  const realm = globalThis as Record<symbol, WaitRules | undefined>;
+  return (realm[Symbol.for('multiproc.waitRules')] ??= { turns: 0, claimed: false });
+}
+
+/**
+ * Gives the loop one more turn from a wait rule's `'beforeExit'` listener (a ref'd 0 ms timer):
+ * the turn its rejected callers run in, or that delivers a wake-up on its way. The program-wide
+ * verdicts take it for work; the other wait rules do not (`gotWorkSince(stock, true)`).
+ * @internal
+ */
+export function giveWaitRuleTurn(): void {
+  const rules = waitRules();
+  rules.turns++;
+  setTimeout(() => {
+    rules.turns--;
+    rules.claimed = false;
+  }, 0);
+}
+
+/**
+ * Claims the current turn for a wait rule about to end its waits: `false` if another wait rule
+ * already ended its own in this turn (this one then looks again at the next dry loop).
+ * @internal
+ */
+export function claimWaitRuleVerdict(): boolean {
+  const rules = waitRules();
+  if (rules.claimed) return false;
+  rules.claimed = true;
+  return true;
+}
+
 /**
  * Whether the loop has work that `stock` did not list: some kind of resource (a timer, an
  * immediate, a request, a ref'd handle) is listed more often now than in `stock`. `false` where the
- * runtime cannot tell.
+ * runtime cannot tell. With `besidesWaitRules`, the turns the wait rules gave
+ * ({@link giveWaitRuleTurn}) are not work.
  * @internal
  */
-export function gotWorkSince(stock: LoopStock): boolean {
+export function gotWorkSince(stock: LoopStock, besidesWaitRules = false): boolean {
   const now = activeResources();
   if (stock === undefined || now === undefined) return false;
   const left = new Map<string, number>();
   for (const name of stock) left.set(name, (left.get(name) ?? 0) + 1);
+  if (besidesWaitRules) left.set('Timeout', (left.get('Timeout') ?? 0) + waitRules().turns);
   for (const name of now) {
     const n = left.get(name) ?? 0;
     if (n === 0) return true;

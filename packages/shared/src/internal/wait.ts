@@ -8,7 +8,13 @@ import { describeValue } from '../options.js';
 import { resolveTimeout } from '../timeout.js';
 import { assertMayBlock, atomicsWait } from './browser-limits.js';
 import { hasCrossed, hasEscaped } from './crossed.js';
-import { gotWorkSince, type LoopStock, takeLoopStock } from './loop-work.js';
+import {
+  claimWaitRuleVerdict,
+  giveWaitRuleTurn,
+  gotWorkSince,
+  type LoopStock,
+  takeLoopStock,
+} from './loop-work.js';
 
 /** What a futex wait ended with, as reported by `Atomics.wait`. */
 export type WaitResult = 'ok' | 'not-equal' | 'timed-out';
@@ -178,8 +184,9 @@ export async function waitAsync(
  * - a wait whose word changed meanwhile (a listener set the event, released the lock: its wake-up
  *   is a task Node has not run yet) stays, and a timer gives the loop the turn that delivers it;
  * - if the loop got new work during the turn (a listener scheduled a timer, a request: the same
- *   rule as loop-work.ts, by `process.getActiveResourcesInfo()`), every wait stays: Node
- *   runs that work and emits `'beforeExit'` again once the loop is dry;
+ *   rule as loop-work.ts, by `process.getActiveResourcesInfo()`; the turns the other wait rules
+ *   gave, such as ipc's for a queue's get, aside), or another wait rule ended its waits in this
+ *   turn, every wait stays: Node runs that work and emits `'beforeExit'` again once the loop is dry;
  * - if a thread this library started still runs (a daemon, unref'd: the hook
  *   `Symbol.for('multiproc.threadsAlive')` that core installs says so), a short timer looks again
  *   later;
@@ -259,11 +266,16 @@ function takeStock(): void {
 
 function onLoopDry(): void {
   if (stuckWaits.size === 0) return;
+  // Decided now, before any verdict of this turn: a recheck is work for every other listener.
+  const threadsAlive = (globalThis as Record<symbol, unknown>)[Symbol.for('multiproc.threadsAlive')];
+  if (typeof threadsAlive === 'function' && threadsAlive() === true) {
+    setTimeout(noop, RECHECK_MS);
+    return;
+  }
   // A turn more (the one that delivers a wake-up on its way, or that the rejected callers get),
-  // set now so that the other listeners' verdicts see it as work (loop-work.ts), and
-  // counted in the stock so that this one does not.
-  setTimeout(noop, 0);
-  stock?.push('Timeout');
+  // set now so that the program-wide verdicts see it as work; the other wait rules do not
+  // (loop-work.ts).
+  giveWaitRuleTurn();
   queueMicrotask(verdict);
 }
 
@@ -274,12 +286,7 @@ function verdict(): void {
     if (word !== w.seen) moved = true;
     w.seen = word;
   }
-  if (moved || stuckWaits.size === 0 || gotWorkSince(stock)) return;
-  const threadsAlive = (globalThis as Record<symbol, unknown>)[Symbol.for('multiproc.threadsAlive')];
-  if (typeof threadsAlive === 'function' && threadsAlive() === true) {
-    setTimeout(noop, RECHECK_MS);
-    return;
-  }
+  if (moved || stuckWaits.size === 0 || gotWorkSince(stock, true) || !claimWaitRuleVerdict()) return;
   const waits = [...stuckWaits];
   stuckWaits.clear();
   for (const { reject } of waits) {

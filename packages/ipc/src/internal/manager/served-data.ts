@@ -153,7 +153,7 @@ export class ServedQueue implements Served {
   async #putWhenRoom(owner: Owner, v: unknown, timeoutMs: WireTimeout): Promise<void> {
     while (this.#full()) {
       if (timeoutMs === 0 || !(await this.#putters.wait(owner, timeoutMs, () => false))) {
-        throw new QueueFullError(`The queue is full (maxsize ${this.#maxsize}).`);
+        throw new QueueFullError(`The queue is full (maxsize ${this.#maxsize}): use put() to wait for room.`);
       }
     }
     this.#add(v);
@@ -174,7 +174,7 @@ export class ServedQueue implements Served {
       this.#putters.wake(true);
       return v;
     }
-    if (timeoutMs === 0) throw new QueueEmptyError('The queue is empty.');
+    if (timeoutMs === 0) throw new QueueEmptyError('The queue is empty: use get() to wait for an item.');
     const none = Symbol('timeout');
     return this.#getters
       .wait(owner, timeoutMs, () => none)

@@ -232,7 +232,9 @@ export class ServedSemaphore implements Served {
 
   #release(owner: Owner, n: number): void {
     if (this.#bound !== null && this.#value + n > this.#bound) {
-      throw new LockError(`BoundedSemaphore released too many times (its initial value is ${this.#bound}).`);
+      throw new LockError(
+        `BoundedSemaphore released too many times (its initial value is ${this.#bound}): call release() once per acquire().`,
+      );
     }
     for (let i = 0; i < n; i++) {
       // A permit released by one that holds none was taken by another (anyone may release, as in

@@ -7,8 +7,9 @@
  * of the program ending on an unsettled await. Unless another `'beforeExit'` listener answers it
  * or gives the loop work (a timer that will): the verdict waits until every listener of that turn
  * ran (a microtask after the emit), and is not given if the loop got work meanwhile (the rule of
- * shared's loop-work.ts, by `process.getActiveResourcesInfo()`): Node runs that work and emits
- * `'beforeExit'` again once the loop is dry.
+ * shared's loop-work.ts, by `process.getActiveResourcesInfo()`; the turns the other wait rules
+ * gave, such as shared's for a lock's acquire, aside) or another wait rule ended its waits in this
+ * turn: Node runs that work and emits `'beforeExit'` again once the loop is dry.
  *
  * One answerer holds nothing: a copy carried inside a value still on its way (a pipe end sent over
  * another pipe or put on a queue, then closed here), reserved for whoever takes that value. Its
@@ -22,6 +23,8 @@
 
 import {
   type AtLeastTimeout,
+  claimWaitRuleVerdict,
+  giveWaitRuleTurn,
   gotWorkSince,
   type LoopStock,
   setTimeoutAtLeast,
@@ -45,17 +48,17 @@ function takeStock(): void {
 
 function onLoopDry(): void {
   if (pending.size === 0) return;
-  // A turn more for the verdict's outcome, set now so that the other listeners' verdicts see it
-  // as work (shared's loop-work.ts), and counted in the stock so that this one does not.
-  setTimeout(() => {}, 0);
-  stock?.push('Timeout');
+  // Decided now, before any verdict of this turn: a recheck is work for every other listener.
+  if (carried > 0 && othersLive()) return void setTimeout(noop, RECHECK_MS);
+  // A turn more for the verdict's outcome, set now so that the program-wide verdicts see it as
+  // work; the other wait rules do not (shared's loop-work.ts).
+  giveWaitRuleTurn();
   queueMicrotask(abandonAll);
 }
 
 function abandonAll(): void {
-  if (pending.size === 0 || gotWorkSince(stock)) return;
-  if (carried > 0 && othersLive()) return void setTimeout(noop, RECHECK_MS);
-  // The timer set above gives the rejected callers a turn: Node emits 'beforeExit' again only
+  if (pending.size === 0 || gotWorkSince(stock, true) || !claimWaitRuleVerdict()) return;
+  // The turn given above lets the rejected callers run: Node emits 'beforeExit' again only
   // after a turn that had work, so a wait they start next meets this rule too.
   for (const w of [...pending]) w.abandon();
 }

@@ -1,0 +1,61 @@
+// A program awaiting several waits of different kinds at once that nothing can end (a queue's get
+// and a lock's acquire, say) must see each reject and then end, as one such wait does (contract,
+// "Timeouts and waiting": "when nothing can any more, it rejects instead of letting the program
+// end with an unsettled await"). Each kind's deadlock rule (ipc's for queues and pipes, shared's for
+// locks and events) used to take the other's turn-giving timer for work, so neither ever gave its
+// verdict: the program spun at the end of its loop for ever, and a worker's target never returned.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const PROGRAM = fileURLToPath(new URL('./fixtures/stuck-waits-program.mjs', import.meta.url));
+/** Alone each case ends within ~0.3 s; a program still running after this is a hang. */
+const LIMIT_MS = 10_000;
+
+/** Runs the program; its GOT lines sorted (the order of kinds is not fixed), or 'hang'. */
+function run(args: string[]): Promise<{ lines: string[] | 'hang'; code: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [PROGRAM, ...args], { detached: true });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d));
+    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    const timer = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), LIMIT_MS);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const lines = stdout.split('\n').filter((l) => l.startsWith('GOT '));
+      resolve({ lines: signal ? 'hang' : lines.sort(), code, stderr });
+    });
+  });
+}
+
+describe.concurrent('waits of different kinds that nothing can end, pending together', () => {
+  it('in the main thread: a queue get and a lock acquire both reject, and the program ends', async () => {
+    const { lines, code, stderr } = await run(['main', 'get+acquire']);
+    expect(lines, stderr).toEqual(['GOT acquire LockError', 'GOT get EOFError']);
+    expect(code).toBe(0);
+  }, 20_000);
+
+  it('in the main thread: a pipe recv, a queue put, an event wait and a semaphore acquire', async () => {
+    const { lines, code, stderr } = await run(['main', 'recv+put+event+semaphore']);
+    expect(lines, stderr).toEqual([
+      'GOT event LockError',
+      'GOT put EOFError',
+      'GOT recv EOFError',
+      'GOT semaphore LockError',
+    ]);
+    expect(code).toBe(0);
+  }, 20_000);
+
+  it('one rule at a time: a get whose failure releases the lock lets the acquire resolve', async () => {
+    const { lines, code, stderr } = await run(['main', 'get-releases+acquire']);
+    expect(lines, stderr).toEqual(['GOT acquire resolved true', 'GOT get EOFError']);
+    expect(code).toBe(0);
+  }, 20_000);
+
+  it("in a 'thread' Process's target: both reject there and the target returns", async () => {
+    const { lines, code, stderr } = await run(['worker', 'get+event', 'thread']);
+    expect(lines, stderr).toEqual(['GOT event LockError', 'GOT exitCode 0', 'GOT get EOFError']);
+    expect(code).toBe(0);
+  }, 20_000);
+});
