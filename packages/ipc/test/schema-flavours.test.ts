@@ -88,7 +88,7 @@ describe('zod 3 schemas', () => {
         thrown = err;
       }
       expect(thrown).toBeInstanceOf(ValidationError);
-      expect((thrown as Error).message).toMatch(/option schema .*zod 3 .*zod 4/);
+      expect((thrown as Error).message).toMatch(/option 'schema' .*zod 3 .*zod 4/);
     }
   });
 });
