@@ -68,6 +68,8 @@ export const DECLARED_READS: Readonly<Record<string, string>> = {
     'Set by the Pool host for its own workers only; read only inside a pool worker.',
   'core env.MULTIPROC_POOL_WORKER':
     "The worker's number in its pool (its name: ThreadPoolWorker-3), set by the Pool host for its own workers; read and removed at a pool worker's start.",
+  'core env.MULTIPROC_POOL_DIRECT':
+    "Whether a pool's threads write to the program's stdout and stderr descriptors themselves ('1') or through Node's worker streams (when the program had replaced process.stdout.write or stderr.write as it made the pool), set by the Pool host for its own threads; read and removed at a pool thread's start.",
   'core env.TINYPOOL_WORKER_ID':
     "tinypool's worker number, set by tinypool for its own workers; read only inside a pool worker.",
   'core env.PISCINA_DISABLE_ATOMICS':

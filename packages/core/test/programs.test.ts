@@ -122,6 +122,18 @@ describe.concurrent('a program that captures its output', () => {
     expect(code).toBe(0);
     expect(stdout.trim()).toBe(JSON.stringify({ captured: 'hello from the thread\n' }));
   });
+
+  // A thread Pool's workers wrote to the descriptors whatever the program had replaced: the capture
+  // saw nothing, and the lines went past it to the terminal.
+  it('replaced process.stdout.write and stderr.write: what a thread Pool task prints reaches them', async ({
+    expect,
+  }) => {
+    const { stdout, code } = await runProgram('captured-output.mjs', ['pool']);
+    expect(code).toBe(0);
+    expect(stdout).toBe(
+      `${JSON.stringify({ stdout: 'out from the pool thread\n', stderr: 'err from the pool thread\n' })}\n`,
+    );
+  });
 });
 
 describe.concurrent('daemon processes', () => {

@@ -22,7 +22,7 @@ import { reapedEnv, reapWithProgram } from '../internal/reaper.js';
 import { childExecArgv, threadExecArgv, workerArgv, workerEnv } from '../internal/start-args.js';
 import { threadResourceLimits } from '../internal/thread-stack.js';
 import { BUNDLED_ENTRY_NAMES } from '../internal/worker-entries.js';
-import { writesOutputDirectly } from '../worker/direct-output.js';
+import { POOL_DIRECT_ENV, writesOutputDirectly } from '../worker/direct-output.js';
 import { StartQueue } from './start-queue.js';
 import { unrefNextWorkerPort } from './starting-port.js';
 
@@ -181,10 +181,16 @@ export function poolEnv(threads: boolean): Record<string, string> {
   return workerEnv(threads ? env : (reapedEnv(env) as Record<string, string>));
 }
 
-/** A pool's env (the key of its workers' count), whose workers get `poolEnv()` as it is when each starts. */
-function envOf(threads: boolean): Record<string, string> {
-  const env = poolEnv(threads);
-  current.set(env, () => poolEnv(threads));
+/**
+ * A pool's env (the key of its workers' count), whose workers get `poolEnv()` as it is when each
+ * starts, and (threads) whether they write to the descriptors directly: the verdict of the pool's
+ * making, for every thread it starts (`worker/direct-output.ts`).
+ */
+function envOf(threads: boolean, direct: boolean): Record<string, string> {
+  const route: Record<string, string> = threads ? { [POOL_DIRECT_ENV]: direct ? '1' : '0' } : {};
+  const make = () => ({ ...poolEnv(threads), ...route });
+  const env = make();
+  current.set(env, make);
   return env;
 }
 
@@ -252,9 +258,12 @@ export function tinypoolOptions(config: AdapterConfig, entry: URL): TinypoolOpti
   const limits = config.resourceLimits;
   const threads = config.context === 'thread';
   // Made before the first thread, which inherits it (see `worker/output-board.ts`); the main
-  // thread's own output then goes through it too (its threads write directly).
-  if (threads) writesOutputDirectly(process.getBuiltinModule('node:worker_threads').isMainThread);
-  const env = envOf(threads);
+  // thread's own output then goes through it too, when its threads write directly: not when the
+  // program replaced its `process.stdout.write` or `stderr.write` (a capture, a logger), whose
+  // replacement then sees the threads' lines, forwarded chunk by chunk (`watch-worker.ts`).
+  const direct =
+    threads && writesOutputDirectly(process.getBuiltinModule('node:worker_threads').isMainThread);
+  const env = envOf(threads, direct);
   // A bundle's entry is left to tinypool's: its thread would start only if the bundle carries
   // tinypool's entries, and the program's first thread, which needs them, would otherwise be the
   // only one to say they are missing (its start failure absorbed by the threads that came up).

@@ -159,6 +159,24 @@ export function writeOutputDirectly(): void {
 }
 
 /**
+ * The variable by which a thread pool tells its threads {@link writesOutputDirectly}'s verdict of
+ * the moment it was made (`pool/worker-start.ts`): `'1'` write directly, else keep Node's route.
+ */
+export const POOL_DIRECT_ENV = 'MULTIPROC_POOL_DIRECT';
+
+/**
+ * Pool thread side: writes directly when its pool said so, and takes the word out of the env (a
+ * program its tasks start must not read it). A pool made where the program replaced its
+ * `process.stdout.write` or `stderr.write` says not: its threads' lines reach the replacement, as
+ * a thread `Process`'s do.
+ */
+export function writeOutputDirectlyIfTold(): void {
+  const told = process.env.MULTIPROC_POOL_DIRECT === '1';
+  delete process.env.MULTIPROC_POOL_DIRECT;
+  if (told) writeOutputDirectly();
+}
+
+/**
  * Whether this realm's `process.stdout` reaches descriptor 1 synchronously: the main thread, or a
  * worker thread of this library that writes directly. A thread started from here may then write
  * directly too; one started from a thread of someone else's (whose output its owner may capture

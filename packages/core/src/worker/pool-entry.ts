@@ -10,7 +10,7 @@ import { listenForPosts, overChannel } from './channel-batches.js';
 import { guardChildProcess, isForkedChild, onChannelClosed, refuseMainProgram } from './child-guard.js';
 import { enableCompileCache } from './compile-cache.js';
 import { reportUncaught } from './crash-report.js';
-import { writeOutputDirectly } from './direct-output.js';
+import { writeOutputDirectlyIfTold } from './direct-output.js';
 import { answering, guardReplySends } from './reply-guard.js';
 import { closeUnstarted } from './unstarted.js';
 
@@ -26,7 +26,7 @@ if (isMainThread) {
   reportUncaught();
   guardReplySends();
   listenForPosts(); // the host's batches (see BatchPost), before this child is ready
-} else writeOutputDirectly();
+} else writeOutputDirectlyIfTold(); // unless the program replaced its stdout's write()
 // Before the task module and the packages it imports are loaded.
 enableCompileCache();
 
