@@ -67,7 +67,7 @@
 // - LearnBoost/cluster#172, webpack/thread-loader#86, oven-sh/bun#39677: workers did not start in
 //   the parent's current directory and environment.
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, realpathSync, statSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -97,6 +97,7 @@ import {
   type Context,
   eventually,
   poolsEndedAfterEach,
+  readWhenWritten,
   rejection,
   runProgram,
   scratchFiles,
@@ -113,14 +114,8 @@ const scratchFile = scratchFiles('bugs-53-');
  * The pid a task wrote to `file`, once the whole of it is there (the file exists before its bytes
  * do); fails after `ms` milliseconds.
  */
-async function pidIn(file: string, ms = 20_000): Promise<number> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const pid = existsSync(file) ? Number(readFileSync(file, 'utf8')) : 0;
-    if (pid > 0) return pid;
-    if (Date.now() > end) throw new Error(`no pid was written to ${file} within ${ms} ms`);
-    await sleep(10);
-  }
+function pidIn(file: string, ms?: number): Promise<number> {
+  return readWhenWritten(file, (text) => (Number(text) > 0 ? Number(text) : undefined), 'no pid', ms);
 }
 
 /** A file's size in bytes (0 when it does not exist yet). */

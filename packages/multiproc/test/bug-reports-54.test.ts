@@ -63,7 +63,6 @@
 // - noxdafox/pebble#140, Red-Hat-AI-Innovation-Team/training_hub#133, breejs/bree#105: after
 //   terminate()/kill() and join(), a process still looked alive or had the wrong exit code.
 // - birdnet-team/birdnet#73: a process killed while holding a Lock made the others wait forever.
-import { existsSync, readFileSync } from 'node:fs';
 import {
   activeChildren,
   Condition,
@@ -90,6 +89,7 @@ import {
   eventually,
   lines,
   poolsEndedAfterEach,
+  readWhenWritten,
   rejection,
   runProgram,
   scratchFiles,
@@ -103,15 +103,8 @@ const pool = poolsEndedAfterEach();
 const scratchFile = scratchFiles('bugs-54-');
 
 /** The text a task wrote to `file`, once there is some; fails after `ms` milliseconds. */
-async function textIn(file: string, ms = 20_000): Promise<string> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
-    if (text !== '') return text;
-    if (Date.now() > end) throw new Error(`nothing was written to ${file} within ${ms} ms`);
-    await sleep(10);
-  }
-}
+const textIn = (file: string, ms?: number): Promise<string> =>
+  readWhenWritten(file, (text) => (text === '' ? undefined : text), 'nothing', ms);
 
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 
@@ -276,10 +269,12 @@ describe.each(CONTEXTS)('bug reports (54), pools, %s context', (context) => {
     expect(err.message).toBe('timeout of 1000ms exceeded');
     expect(err.code).toBe('ETIMEDOUT');
     expect(err.stack).toMatch(/throwAxiosLike|bugs-54-tasks/);
-    // The field holding a function stands in as a SerializationError naming it; nothing is `{}`.
-    const config = (err as unknown as { config: unknown }).config;
-    expect(config).toBeInstanceOf(SerializationError);
-    expect((config as SerializationError).path).toContain('config');
+    // The part holding a function stands in as a SerializationError naming it; the field's sendable
+    // parts are kept; nothing is `{}`.
+    const config = (err as unknown as { config: { url: string; transform: unknown } }).config;
+    expect(config.url).toBe('http://example.invalid/');
+    expect(config.transform).toBeInstanceOf(SerializationError);
+    expect((config.transform as SerializationError).path).toContain('config.transform');
     expect(await p.apply(t.add, [1, 2])).toBe(3);
   });
 

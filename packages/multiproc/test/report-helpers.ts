@@ -64,6 +64,26 @@ export async function fileWritten(file: string): Promise<void> {
 /** Resolves after `ms` milliseconds. */
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/**
+ * What `read` makes of the text a task wrote to `file`, once it makes something of it (not
+ * `undefined`: the file exists before its bytes do); fails after `ms` milliseconds, saying `what`
+ * was missing.
+ */
+export async function readWhenWritten<T>(
+  file: string,
+  read: (text: string) => T | undefined,
+  what: string,
+  ms = 20_000,
+): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const value = existsSync(file) ? read(readFileSync(file, 'utf8')) : undefined;
+    if (value !== undefined) return value;
+    if (Date.now() > end) throw new Error(`${what} was written to ${file} within ${ms} ms`);
+    await sleep(10);
+  }
+}
+
 /** The error a promise rejects with (fails when it resolves). */
 export async function rejection(p: PromiseLike<unknown>): Promise<Error> {
   try {
