@@ -162,3 +162,34 @@ describe('output of the main thread and its workers', () => {
     },
   );
 });
+
+// A program that forwards a 'process' child's output keeps its stdout and stderr non-blocking, as
+// any Node program's pipes are: made blocking (to keep a forwarded line whole when both are one
+// pipe), a reader that fell behind stopped the program's whole event loop, so its timers and its
+// SIGTERM listener waited until the reader read again (for ever, if it never did).
+it('a stdout reader that does not read does not stop the program: its timers run, SIGTERM reaches its listener', async ({
+  expect,
+}) => {
+  const child = spawn(process.execPath, [fixture('slow-reader.mjs')], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  child.stdout.pause(); // the reader behind: nothing is read from stdout until the program ended
+  let stderr = '';
+  let sent = false;
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d;
+    if (!sent && stderr.includes('LOGGED')) {
+      sent = true;
+      setTimeout(() => child.kill('SIGTERM'), 300);
+    }
+  });
+  const killer = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), 10_000);
+  const [code, signal] = await new Promise<[number | null, string | null]>((resolve) =>
+    child.on('exit', (c, s) => resolve([c, s])),
+  );
+  clearTimeout(killer);
+  child.stdout.resume();
+  expect([code, signal], stderr).toEqual([0, null]);
+  expect(stderr).toMatch(/LOGGED\nSTOPPED ticks=[1-9]\d*\n/);
+}, 20_000);

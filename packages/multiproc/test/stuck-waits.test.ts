@@ -53,6 +53,24 @@ describe.concurrent('waits of different kinds that nothing can end, pending toge
     expect(code).toBe(0);
   }, 20_000);
 
+  // The oldest wait gives up first, whichever kind the program happened to wait on first before:
+  // the rule that first waited used to go first, so an unrelated earlier lock wait made the
+  // acquire below reject although the get's failure would have released its lock.
+  it.each([
+    ['get-releases+acquire', 'acquire', ['GOT acquire resolved true', 'GOT get EOFError']],
+    ['get-releases+acquire', 'get', ['GOT acquire resolved true', 'GOT get EOFError']],
+    ['acquire-puts+get', 'get', ['GOT acquire LockError', 'GOT get resolved put']],
+    ['acquire-puts+get', 'acquire', ['GOT acquire LockError', 'GOT get resolved put']],
+  ])(
+    'one rule at a time, oldest wait first: %s after an earlier %s wait',
+    async (list, before, want) => {
+      const { lines, code, stderr } = await run(['main', list, '', before]);
+      expect(lines, stderr).toEqual(want);
+      expect(code).toBe(0);
+    },
+    20_000,
+  );
+
   it("in a 'thread' Process's target: both reject there and the target returns", async () => {
     const { lines, code, stderr } = await run(['worker', 'get+event', 'thread']);
     expect(lines, stderr).toEqual(['GOT event LockError', 'GOT exitCode 0', 'GOT get EOFError']);

@@ -105,6 +105,7 @@ export {
   ifLoopStaysDry,
   type LoopStock,
   takeLoopStock,
+  waitRuleTicket,
 } from './internal/loop-work.js';
 /** @internal For core: a buffer an earlier send moved away, and its refusal (see internal/platform.ts). */
 export { detachedError, isDetached } from './internal/platform.js';

@@ -80,6 +80,7 @@ export const HELPER_NAMES = {
     'unknownOption',
     'unreadablePartError',
     'unreadableStack',
+    'waitRuleTicket',
     'watchesThreads',
     'withArticle',
     'withOwnErrorClasses',

@@ -15,7 +15,7 @@
  * process writes nothing more), and lets go of the pipes: what such a program prints later is
  * still forwarded while this program runs, but the pipes no longer keep it alive.
  */
-import { readSync, writeSync } from 'node:fs';
+import { fstatSync, readSync, writeSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { saysHeapOutOfMemory } from './out-of-memory.js';
@@ -35,7 +35,7 @@ class LineForwarder {
     this.#source = source;
     const write = (text: string) => {
       watch?.(text);
-      writeForwarded(target, text);
+      forwardWhole(target, text);
     };
     this.#write = write;
     this.done = new Promise((resolve) => {
@@ -134,11 +134,16 @@ class LineForwarder {
  * `node app.mjs | head -1`). The write that finds the reader gone would otherwise end the program
  * with an unhandled `'error'` (EPIPE) on `process.stdout` for a line it did not print. The write's
  * callback, which runs before the stream emits the error, adds a one-time listener for that very
- * error; the program's own writes keep Node's usual behaviour.
+ * error; the program's own writes keep Node's usual behaviour. `done`, if given, is called once the
+ * write ended (at once if the stream is closed).
  */
-export function writeForwarded(target: Writable, text: string | Uint8Array): void {
-  if (isClosed(target)) return;
+export function writeForwarded(target: Writable, text: string | Uint8Array, done?: () => void): void {
+  if (isClosed(target)) {
+    done?.();
+    return;
+  }
   target.write(text, (error) => {
+    done?.();
     if (!error) return;
     const state = (target as { _writableState?: { errorEmitted?: boolean } })._writableState;
     const emittedBefore = state?.errorEmitted;
@@ -237,7 +242,6 @@ export function forwardChildOutput(
   onOutOfMemory?: () => void,
   onStderr?: (text: string) => void,
 ): ChildOutput {
-  writeWholeLines();
   const out = new LineForwarder(stdout, process.stdout);
   let toldMemory = false;
   const err = new LineForwarder(stderr, process.stderr, (text) => {
@@ -279,22 +283,62 @@ export function forwardChildOutput(
   };
 }
 
-type Blocking = { _handle?: { setBlocking?(blocking: boolean): unknown } };
-let blocking = false;
+/** Forwarded lines held until neither stream has a write queued (see {@link forwardWhole}). */
+const held: { target: Writable; text: string }[] = [];
+let onePipe: boolean | undefined;
+let waiting = false;
+
+/** Whether this program's stdout and stderr are one pipe or socket (`node app.mjs 2>&1 | tee log`). */
+function stdoutIsStderr(): boolean {
+  if (onePipe === undefined) {
+    try {
+      const [out, err] = [fstatSync(1), fstatSync(2)];
+      onePipe = out.dev === err.dev && out.ino === err.ino && (out.isFIFO() || out.isSocket());
+    } catch {
+      onePipe = false;
+    }
+  }
+  return onePipe;
+}
+
+function queued(): boolean {
+  return process.stdout.writableLength > 0 || process.stderr.writableLength > 0;
+}
 
 /**
- * Makes this program's stdout and stderr blocking once it forwards a child's lines, as a child's
- * own are (`worker/child-guard.ts`): on a pipe Node's are not, and a forwarded line the pipe took
- * only part of (its reader behind, or the line longer than the pipe holds) had its rest queued,
- * while a line forwarded to the other stream went out at once, into the same pipe when both are
- * one (`node app.mjs 2>&1 | tee log`): the first line came out cut. Now each write is whole before
- * the next, as a thread's parent writes through the output board (`worker/direct-output.ts`).
+ * Writes a child's forwarded line whole and in order when this program's stdout and stderr are one
+ * pipe: on a pipe Node's writes do not block, and a line the pipe took only part of (its reader
+ * behind, or the line longer than the pipe holds) has its rest queued, while a line forwarded to
+ * the other stream went out at once into the same pipe, cutting the first. So while either stream
+ * has a write queued, lines wait here and follow at its `'drain'`. The streams stay non-blocking,
+ * as in any Node program: a reader that falls behind (a paused log collector) does not stop this
+ * program's event loop, its timers or its signal listeners.
  */
-function writeWholeLines(): void {
-  if (blocking) return;
-  blocking = true;
-  for (const stream of [process.stdout, process.stderr])
-    (stream as unknown as Blocking)._handle?.setBlocking?.(true);
+function forwardWhole(target: Writable, text: string): void {
+  if (held.length === 0 && !(queued() && stdoutIsStderr())) writeForwarded(target, text);
+  else {
+    held.push({ target, text });
+    awaitDrain();
+  }
+}
+
+/** Looks again once what is queued on a stream now is written: an empty write's callback, after it. */
+function awaitDrain(): void {
+  if (waiting) return;
+  const stream = process.stdout.writableLength > 0 ? process.stdout : process.stderr;
+  waiting = true;
+  writeForwarded(stream, '', () => {
+    waiting = false;
+    flushHeld();
+  });
+}
+
+function flushHeld(): void {
+  while (held.length > 0) {
+    if (queued() && !isClosed(process.stdout) && !isClosed(process.stderr)) return void awaitDrain();
+    const { target, text } = held.shift()!;
+    writeForwarded(target, text);
+  }
 }
 
 /** `promise`, or `ms` later, whichever comes first (the timer holds the program meanwhile). */

@@ -29,7 +29,10 @@
  * another's turns for work ({@link gotWorkSince} with `besidesWaitRules`), or a queue's get and a
  * lock's acquire pending together would each wait for the other for ever; instead at most one of
  * them ends its waits in a turn ({@link claimWaitRuleVerdict}), since its callers may then end the
- * others' (a `catch` that releases the lock), and the next ends its own at the next dry loop.
+ * others' (a `catch` that releases the lock), and the next ends its own at the next dry loop. The
+ * one whose oldest pending wait started first goes first (each wait draws a {@link waitRuleTicket}
+ * when it starts): the order does not depend on which kind of wait the program happened to use
+ * first, long before (the order the rules' listeners were added in).
  *
  * Known limits:
  * - Work that Node does not list is not seen: an unref'd timer (`setTimeout().unref()`,
@@ -73,36 +76,61 @@ interface WaitRules {
   turns: number;
   /** Whether a wait rule ended its waits in this turn ({@link claimWaitRuleVerdict}). */
   claimed: boolean;
+  /** The oldest pending wait's ticket of each rule that gave a turn in this turn (the lowest goes first). */
+  bids: number[];
+  /** The last {@link waitRuleTicket} drawn. */
+  tickets: number;
 }
 
 function waitRules(): WaitRules {
-  const realm = globalThis as Record<symbol, WaitRules | undefined>;
-  return (realm[Symbol.for('multiproc.waitRules')] ??= { turns: 0, claimed: false });
+  const realm = globalThis as Record<symbol, Partial<WaitRules> | undefined>;
+  const rules = (realm[Symbol.for('multiproc.waitRules')] ??= {});
+  // Filled field by field: a copy of this module from before a field was added may have made it.
+  rules.turns ??= 0;
+  rules.claimed ??= false;
+  rules.bids ??= [];
+  rules.tickets ??= 0;
+  return rules as WaitRules;
+}
+
+/**
+ * The next number in the order waits start in, across every wait rule of this realm: a wait rule
+ * keeps the one its wait drew, and passes its oldest pending wait's to {@link giveWaitRuleTurn}.
+ * @internal
+ */
+export function waitRuleTicket(): number {
+  return ++waitRules().tickets;
 }
 
 /**
  * Gives the loop one more turn from a wait rule's `'beforeExit'` listener (a ref'd 0 ms timer):
  * the turn its rejected callers run in, or that delivers a wake-up on its way. The program-wide
  * verdicts take it for work; the other wait rules do not (`gotWorkSince(stock, true)`).
+ * `oldest`: the {@link waitRuleTicket} of the rule's oldest pending wait, its place in this turn's
+ * order ({@link claimWaitRuleVerdict}).
  * @internal
  */
-export function giveWaitRuleTurn(): void {
+export function giveWaitRuleTurn(oldest: number): void {
   const rules = waitRules();
   rules.turns++;
+  rules.bids.push(oldest);
   setTimeout(() => {
     rules.turns--;
     rules.claimed = false;
+    rules.bids.length = 0;
   }, 0);
 }
 
 /**
  * Claims the current turn for a wait rule about to end its waits: `false` if another wait rule
- * already ended its own in this turn (this one then looks again at the next dry loop).
+ * already ended its own in this turn, or if another rule that gave a turn in it has an older
+ * pending wait than `oldest` (this one's, as given to {@link giveWaitRuleTurn}): it goes first,
+ * and this one looks again at the next dry loop, as that one's callers may end these waits.
  * @internal
  */
-export function claimWaitRuleVerdict(): boolean {
+export function claimWaitRuleVerdict(oldest: number): boolean {
   const rules = waitRules();
-  if (rules.claimed) return false;
+  if (rules.claimed || rules.bids.some((bid) => bid < oldest)) return false;
   rules.claimed = true;
   return true;
 }

@@ -14,6 +14,7 @@ import {
   gotWorkSince,
   type LoopStock,
   takeLoopStock,
+  waitRuleTicket,
 } from './loop-work.js';
 
 /** What a futex wait ended with, as reported by `Atomics.wait`. */
@@ -202,6 +203,8 @@ interface StuckWait {
   value: number;
   /** The word when the rule last looked: a change since then counts once (a wake-up on its way). */
   seen: number;
+  /** When it started among every rule's waits (loop-work.ts): the oldest rule's waits end first. */
+  ticket: number;
   reject: (e: Error) => void;
 }
 const stuckWaits = new Set<StuckWait>();
@@ -244,7 +247,7 @@ function untilWokenOrStuck(
   value: number,
 ): Promise<WaitResult> {
   return new Promise<WaitResult>((resolve, reject) => {
-    const wait: StuckWait = { array, index, value, seen: value, reject };
+    const wait: StuckWait = { array, index, value, seen: value, ticket: waitRuleTicket(), reject };
     stuckWaits.add(wait);
     if (!watching) {
       watching = true;
@@ -275,8 +278,14 @@ function onLoopDry(): void {
   // A turn more (the one that delivers a wake-up on its way, or that the rejected callers get),
   // set now so that the program-wide verdicts see it as work; the other wait rules do not
   // (loop-work.ts).
-  giveWaitRuleTurn();
+  giveWaitRuleTurn(oldestTicket());
   queueMicrotask(verdict);
+}
+
+/** The ticket of the oldest pending wait (a Set iterates in insertion order). */
+function oldestTicket(): number {
+  for (const w of stuckWaits) return w.ticket;
+  return Number.POSITIVE_INFINITY;
 }
 
 function verdict(): void {
@@ -286,7 +295,8 @@ function verdict(): void {
     if (word !== w.seen) moved = true;
     w.seen = word;
   }
-  if (moved || stuckWaits.size === 0 || gotWorkSince(stock, true) || !claimWaitRuleVerdict()) return;
+  if (moved || stuckWaits.size === 0 || gotWorkSince(stock, true)) return;
+  if (!claimWaitRuleVerdict(oldestTicket())) return;
   const waits = [...stuckWaits];
   stuckWaits.clear();
   for (const { reject } of waits) {

@@ -29,6 +29,7 @@ import {
   type LoopStock,
   setTimeoutAtLeast,
   takeLoopStock,
+  waitRuleTicket,
 } from '@multiproc/shared';
 import { openLinks } from '../link/link.js';
 import { resolveAfterOutput, resolvesNow } from '../link/output-order.js';
@@ -52,12 +53,18 @@ function onLoopDry(): void {
   if (carried > 0 && othersLive()) return void setTimeout(noop, RECHECK_MS);
   // A turn more for the verdict's outcome, set now so that the program-wide verdicts see it as
   // work; the other wait rules do not (shared's loop-work.ts).
-  giveWaitRuleTurn();
+  giveWaitRuleTurn(oldestTicket());
   queueMicrotask(abandonAll);
 }
 
+/** The ticket of the oldest pending wait (a Set iterates in insertion order). */
+function oldestTicket(): number {
+  for (const w of pending) return w.ticket;
+  return Number.POSITIVE_INFINITY;
+}
+
 function abandonAll(): void {
-  if (pending.size === 0 || gotWorkSince(stock, true) || !claimWaitRuleVerdict()) return;
+  if (pending.size === 0 || gotWorkSince(stock, true) || !claimWaitRuleVerdict(oldestTicket())) return;
   // The turn given above lets the rejected callers run: Node emits 'beforeExit' again only
   // after a turn that had work, so a wait they start next meets this rule too.
   for (const w of [...pending]) w.abandon();
@@ -69,6 +76,8 @@ export class Waiter<T> implements Wait {
   #resolve!: (r: T | typeof STUCK) => void;
   #timer: AtLeastTimeout | undefined;
   #settled = false;
+  /** When it started among every wait rule's waits (shared's loop-work.ts): the oldest rule goes first. */
+  readonly ticket = waitRuleTicket();
   readonly #onAbandon: (w: Waiter<T>) => void;
 
   /** `onAbandon` withdraws the wait from whoever holds it (it is then settled with STUCK). */
