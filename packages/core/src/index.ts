@@ -55,7 +55,8 @@ export type {
   PoolOptions,
   PoolResourceLimits,
 } from './pool/options.js';
-export { Pool, type PoolStats } from './pool/pool.js';
+export { Pool } from './pool/pool.js';
+export type { PoolStats } from './pool/types.js';
 export {
   activeChildren,
   type CheckedProcessOptions,

@@ -15,6 +15,7 @@ import type { TaskSpec } from '../internal/batch.js';
 import { keepCallerStack } from '../internal/caller-stack.js';
 import { refuseToSend } from '../internal/host-bound.js';
 import { type Inspect, inspectSymbol, showFields } from '../internal/inspect.js';
+import { refuseUnawaitedLoop, unawaitedResultError } from '../internal/unawaited-result.js';
 import { firstCallHint } from './first-calls.js';
 
 type State = 'pending' | 'fulfilled' | 'rejected';
@@ -90,7 +91,9 @@ export class AsyncResult<R> implements PromiseLike<R> {
       return Promise.reject(err);
     }
     // The rejection gains the frames of the code awaiting get() (caller-stack.ts).
-    if (ms === Number.POSITIVE_INFINITY || this.#state !== 'pending') return keepCallerStack(this.#promise);
+    if (ms === Number.POSITIVE_INFINITY || this.#state !== 'pending') {
+      return refuseUnawaitedLoop(keepCallerStack(this.#promise), 'AsyncResult.get()');
+    }
     const timed = new Promise<R>((resolve, reject) => {
       const timer = setTimeoutAtLeast(
         () =>
@@ -103,7 +106,7 @@ export class AsyncResult<R> implements PromiseLike<R> {
       );
       this.#promise.then(resolve, reject).finally(() => timer.clear());
     });
-    return keepCallerStack(timed);
+    return refuseUnawaitedLoop(keepCallerStack(timed), 'AsyncResult.get()');
   }
 
   /**
@@ -143,11 +146,17 @@ export class AsyncResult<R> implements PromiseLike<R> {
 
   /**
    * Whether the call completed without an error. Python: `successful()`.
-   * @throws {ProcessError} when the result is not ready yet.
+   * @throws {ProcessError} when the result is not ready yet (Python: `ValueError`): await the
+   *   result, or `wait()`, first.
    * @throws {ValidationError} when given an argument.
    */
   successful(): boolean {
-    if (this.#state === 'pending') throw new ProcessError('The result is not ready yet: call wait() first.');
+    if (this.#state === 'pending') {
+      throw new ProcessError(
+        'The result is not ready yet: await it first (`await result`, `await result.wait()`); ' +
+          "get() and wait() return Promises, so a call that was not awaited has not waited (Python's block).",
+      );
+    }
     return this.#state === 'fulfilled';
   }
 }
@@ -155,3 +164,12 @@ export class AsyncResult<R> implements PromiseLike<R> {
 // As Python's raise TypeError for `get(1, 2)`: JavaScript would drop the extra argument silently.
 guardMethods(AsyncResult.prototype, 'AsyncResult', { get: 1, wait: 1, ready: 0, successful: 0 }, ['get']);
 refuseToSend(AsyncResult.prototype, 'AsyncResult');
+// `for (const r of pool.mapAsync(...))`: say to await it (unawaited-result.ts). At run time only, so
+// TypeScript still refuses the loop, and `for await` falls back to it with the same advice.
+Object.defineProperty(AsyncResult.prototype, Symbol.iterator, {
+  configurable: true,
+  writable: true,
+  value: function unawaitedAsyncResult(): never {
+    throw unawaitedResultError('an AsyncResult');
+  },
+});
