@@ -142,6 +142,14 @@ describe('first mistakes in arguments and options say what to write', () => {
     );
   });
 
+  it('a guard that tests isMain without calling it: the ContextError names the line and the call', () => {
+    const program = fileURLToPath(new URL('./fixtures/uncalled-guard.mjs', import.meta.url));
+    const ran = spawnSync(process.execPath, [program], { encoding: 'utf8', timeout: 30_000 });
+    expect(ran.status).toBe(1);
+    expect(ran.stderr).toMatch(/ContextError/);
+    expect(ran.stderr).toMatch(/line 7 tests `if \(isMain\)`.*always true: call it, `if \(isMain\(\)\) \{/);
+  });
+
   it.each(['mjs', 'cjs'])(
     'a task registered inside `if (isMain())` (%s): the call says to move defineTasks() out of it',
     async (ext) => {
