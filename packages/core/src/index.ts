@@ -55,8 +55,7 @@ export type {
   PoolOptions,
   PoolResourceLimits,
 } from './pool/options.js';
-export { Pool } from './pool/pool.js';
-export type { PoolStats } from './pool/types.js';
+export { Pool, type PoolStats } from './pool/pool.js';
 export {
   activeChildren,
   type CheckedProcessOptions,

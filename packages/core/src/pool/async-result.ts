@@ -15,7 +15,7 @@ import type { TaskSpec } from '../internal/batch.js';
 import { keepCallerStack } from '../internal/caller-stack.js';
 import { refuseToSend } from '../internal/host-bound.js';
 import { type Inspect, inspectSymbol, showFields } from '../internal/inspect.js';
-import { refuseUnawaitedLoop, unawaitedResultError } from '../internal/unawaited-result.js';
+import { unawaitedResultError } from '../internal/unawaited-result.js';
 import { firstCallHint } from './first-calls.js';
 
 type State = 'pending' | 'fulfilled' | 'rejected';
@@ -91,9 +91,7 @@ export class AsyncResult<R> implements PromiseLike<R> {
       return Promise.reject(err);
     }
     // The rejection gains the frames of the code awaiting get() (caller-stack.ts).
-    if (ms === Number.POSITIVE_INFINITY || this.#state !== 'pending') {
-      return refuseUnawaitedLoop(keepCallerStack(this.#promise), 'AsyncResult.get()');
-    }
+    if (ms === Number.POSITIVE_INFINITY || this.#state !== 'pending') return keepCallerStack(this.#promise);
     const timed = new Promise<R>((resolve, reject) => {
       const timer = setTimeoutAtLeast(
         () =>
@@ -106,7 +104,7 @@ export class AsyncResult<R> implements PromiseLike<R> {
       );
       this.#promise.then(resolve, reject).finally(() => timer.clear());
     });
-    return refuseUnawaitedLoop(keepCallerStack(timed), 'AsyncResult.get()');
+    return keepCallerStack(timed);
   }
 
   /**
@@ -161,7 +159,8 @@ export class AsyncResult<R> implements PromiseLike<R> {
   }
 }
 
-// As Python's raise TypeError for `get(1, 2)`: JavaScript would drop the extra argument silently.
+// As Python's raise TypeError for `get(1, 2)`: JavaScript would drop the extra argument silently;
+// a loop over get()'s unawaited Promise says to await it (unawaited-result.ts).
 guardMethods(AsyncResult.prototype, 'AsyncResult', { get: 1, wait: 1, ready: 0, successful: 0 }, ['get']);
 refuseToSend(AsyncResult.prototype, 'AsyncResult');
 // `for (const r of pool.mapAsync(...))`: say to await it (unawaited-result.ts). At run time only, so
@@ -170,6 +169,6 @@ Object.defineProperty(AsyncResult.prototype, Symbol.iterator, {
   configurable: true,
   writable: true,
   value: function unawaitedAsyncResult(): never {
-    throw unawaitedResultError('an AsyncResult');
+    throw unawaitedResultError('AsyncResult');
   },
 });

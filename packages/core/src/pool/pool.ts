@@ -9,7 +9,6 @@ import { assertMayStartWorkers } from '../internal/bootstrap.js';
 import { keepCallerStack } from '../internal/caller-stack.js';
 import { refuseToSend } from '../internal/host-bound.js';
 import { type Inspect, inspectSymbol, showFields } from '../internal/inspect.js';
-import { refuseUnawaitedLoop } from '../internal/unawaited-result.js';
 import type { ContextName } from '../options.js';
 import type { ApplyParams, OneArgTask, TaskFunction, TaskRef, TaskResult } from '../task.js';
 import { AsyncResult } from './async-result.js';
@@ -28,6 +27,8 @@ import type {
 } from './options.js';
 import type { ArgLists, Items, PoolStats } from './types.js';
 import { callOptions, settleCall } from './util.js';
+
+export type { PoolStats } from './types.js';
 
 /**
  * Each call's result (Promise, `AsyncResult`, `imap` iterator) keeps its Pool alive, as Python's
@@ -94,9 +95,9 @@ export class Pool<I extends TaskFunction = TaskFunction>
     return result;
   }
 
-  /** A call's promise, kept as {@link #keeps} does, telling where it was awaited when it rejects. */
-  #call<T>(promise: Promise<unknown>, call?: string): Promise<T> {
-    return this.#keeps(refuseUnawaitedLoop(keepCallerStack(promise as Promise<T>), call));
+  /** A call's promise, kept as {@link #keeps} does; its rejection tells where it was awaited. */
+  #call<T>(promise: Promise<unknown>): Promise<T> {
+    return this.#keeps(keepCallerStack(promise as Promise<T>));
   }
 
   /** The context the workers run in. */
@@ -166,7 +167,7 @@ export class Pool<I extends TaskFunction = TaskFunction>
   ): Promise<TaskResult<F>> {
     const [args, given] = rest as unknown as [(unknown[] | null)?, (CallOptions | null)?];
     const options = callOptions(given); // null (Python's None): no options, as is an option set to null
-    return this.#call(this.#engine.apply(task, args ?? [], options), 'pool.apply()');
+    return this.#call(this.#engine.apply(task, args ?? [], options));
   }
 
   /**
@@ -217,7 +218,7 @@ export class Pool<I extends TaskFunction = TaskFunction>
     options: MapOptions | null = {},
   ): Promise<TaskResult<F>[]> {
     options = callOptions(options); // null (Python's None): no options, as is an option set to null
-    return this.#call(this.#engine.mapCall('map', task, options, iterable, false), 'pool.map()');
+    return this.#call(this.#engine.mapCall('map', task, options, iterable, false));
   }
 
   /**
@@ -257,7 +258,7 @@ export class Pool<I extends TaskFunction = TaskFunction>
     options: MapOptions | null = {},
   ): Promise<TaskResult<F>[]> {
     options = callOptions(options); // null (Python's None): no options, as is an option set to null
-    return this.#call(this.#engine.mapCall('starmap', task, options, iterable, true), 'pool.starmap()');
+    return this.#call(this.#engine.mapCall('starmap', task, options, iterable, true));
   }
 
   /**
