@@ -151,8 +151,8 @@ export class AsyncResult<R> implements PromiseLike<R> {
   successful(): boolean {
     if (this.#state === 'pending') {
       throw new ProcessError(
-        'The result is not ready yet: await it first (`await result`, `await result.wait()`); ' +
-          "get() and wait() return Promises, so a call that was not awaited has not waited (Python's block).",
+        'The result is not ready yet: await it first (`await result`, or `await result.wait()`). ' +
+          "get() and wait() return Promises: one that was not awaited has not waited, where Python's blocks.",
       );
     }
     return this.#state === 'fulfilled';
