@@ -3,6 +3,7 @@ import { AuthenticationError, ValidationError } from '@multiproc/core';
 import { describe, expect, test } from 'vitest';
 import * as api from '../dist/index.js';
 import { Pool, startWorker } from '../dist/index.js';
+import { tasks } from './fixtures/tasks.mjs';
 import { SECRET } from './workers.js';
 
 const bad = (fn: () => unknown, pattern: RegExp) => {
@@ -97,5 +98,21 @@ describe('options', () => {
       expect(error).toBeInstanceOf(ValidationError);
       expect((error as Error).message).toMatch(pattern);
     }
+  });
+
+  test('a loop over an unawaited apply/map/starmap says to await it, as the local Pool does', async () => {
+    const pool = new Pool({ secret: SECRET });
+    pool.close(); // the calls then reject with PoolClosedError: no Redis needed
+    const calls = [
+      pool.apply(tasks.square, [2]),
+      pool.map(tasks.square, [1, 2]),
+      pool.starmap(tasks.add, [[1, 2]]),
+    ];
+    for (const call of calls) {
+      expect(() => [...(call as unknown as Iterable<unknown>)]).toThrow(TypeError);
+      expect(() => [...(call as unknown as Iterable<unknown>)]).toThrow(/returns a Promise.*await it first/);
+      await expect(call).rejects.toThrow(/closed/);
+    }
+    await pool.terminate();
   });
 });

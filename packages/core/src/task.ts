@@ -284,9 +284,15 @@ function taskModuleUrl(given: unknown): string {
   // CommonJS code given with -e/-p or on stdin: its __filename is '[eval]' or '[stdin]'.
   if (typeof moduleUrl === 'string' && INLINE_NAME.test(moduleUrl)) throw inlineCodeError(moduleUrl);
   if (typeof moduleUrl === 'object' && moduleUrl !== null && !Array.isArray(moduleUrl)) {
+    // `import.meta` and CommonJS's `module` hold the URL or path, under `url` and `filename`.
+    const { url, filename, exports } = moduleUrl as { url?: unknown; filename?: unknown; exports?: unknown };
     throw new ValidationError(
-      'defineTasks() got the tasks object first: the URL of the module comes before it. ' +
-        'Write defineTasks(import.meta.url, { square, cube }) (in CommonJS: defineTasks(__filename, { ... })).',
+      typeof url === 'string' && url.startsWith('file:')
+        ? 'defineTasks() got import.meta: pass its url, defineTasks(import.meta.url, { square, cube }).'
+        : typeof filename === 'string' && exports !== undefined
+          ? 'defineTasks() got a CommonJS module object: pass its file name, defineTasks(__filename, { ... }).'
+          : 'defineTasks() got the tasks object first: the URL of the module comes before it. ' +
+            'Write defineTasks(import.meta.url, { square, cube }) (in CommonJS: defineTasks(__filename, { ... })).',
     );
   }
   const got = typeof moduleUrl === 'string' ? `'${moduleUrl}'` : describeValue(moduleUrl);

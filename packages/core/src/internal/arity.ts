@@ -6,6 +6,7 @@
  * (shared's primitives and ipc's queues do the same, each with its own table of what they take).
  */
 import { tooManyArguments as refusal, type ValidationError } from '@multiproc/shared';
+import { refusesUnawaitedLoop, refuseUnawaitedLoop } from './unawaited-result.js';
 
 const RACE = "race it: Promise.race([it, setTimeout(ms)]) with setTimeout from 'node:timers/promises'";
 
@@ -88,6 +89,8 @@ export const POOL_ARITY: Readonly<Record<string, number>> = {
  * {@link tooManyArguments} for `${className}.${method}`, and a method that returns a Promise (an
  * `async` one, or one named in `promised`) reports whatever it throws before its first `await`
  * (a bad option, an options getter or Proxy trap that throws) by rejecting, as such a method must.
+ * The Promise of a call whose result a Python port loops over unawaited (`Pool.map`: see
+ * unawaited-result.ts) says to await it when a loop reads it.
  * @example
  * guardMethods(Pool.prototype, 'Pool', { apply: 3, close: 0 }, ['apply']);
  */
@@ -100,15 +103,20 @@ export function guardMethods(
   for (const [name, count] of Object.entries(counts)) {
     const method = (proto as Record<string, (...args: unknown[]) => unknown>)[name]!;
     const rejects = promised.includes(name) || method.constructor.name === 'AsyncFunction';
+    const looped = refusesUnawaitedLoop(`${className}.${name}`) ? `${className}.${name}` : undefined;
     const wrapped = {
       [name](this: unknown, ...args: unknown[]): unknown {
+        let result: unknown;
         try {
           if (args.length > count) throw tooManyArguments(`${className}.${name}`, args.length);
-          return method.apply(this, args);
+          result = method.apply(this, args);
         } catch (err) {
-          if (rejects) return Promise.reject(err);
-          throw err;
+          if (!rejects) throw err;
+          result = Promise.reject(err);
         }
+        return looped !== undefined && result instanceof Promise
+          ? refuseUnawaitedLoop(result, looped)
+          : result;
       },
     }[name]!;
     Object.defineProperty(wrapped, 'length', { value: method.length });

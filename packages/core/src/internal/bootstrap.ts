@@ -121,11 +121,40 @@ export function assertMayStartWorkers(what: 'a Pool' | 'a Process'): void {
  * would import the module again on other machines.
  */
 export function assertNotBootstrapping(what: string): void {
-  if (phase.importing.length > 0) {
-    refuse(`Cannot create ${what} while this worker is importing ${phase.importing.at(-1)}. ${GUARD_HINT}`);
+  const importing = phase.importing.at(-1);
+  if (importing !== undefined) {
+    refuse(
+      `Cannot create ${what} while this worker is importing ${importing}. ${GUARD_HINT}${uncalledGuard(importing)}`,
+    );
   }
   if (phase.running === 0) {
     refuse(`Cannot create ${what} in a pool worker outside a running task. ${GUARD_HINT}`);
+  }
+}
+
+// `if (isMain)` or `if (mp.isMain)`: the function itself, always true (TypeScript says so: TS2774).
+const UNCALLED_GUARD = /\bif\s*\(\s*(?:[\w$]+\s*\.\s*)?isMain\s*\)/;
+
+/**
+ * Advice for a module whose guard tests the function instead of calling it, which a Python
+ * user's `if __name__ == '__main__':` readily becomes: the block then runs in every worker, and
+ * the message above would only say to add the guard the module seems to have. Reads the module's
+ * source, on this failure path only; `''` when it has no such line or cannot be read.
+ */
+function uncalledGuard(moduleUrl: string): string {
+  try {
+    const text = process.getBuiltinModule('node:fs').readFileSync(new URL(moduleUrl), 'utf8');
+    // Comments blanked, lines kept: one that quotes the mistake is not the mistake.
+    const source = text.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, (c) => c.replace(/[^\n]/g, ' '));
+    const found = UNCALLED_GUARD.exec(source);
+    if (found === null) return '';
+    const line = source.slice(0, found.index).split('\n').length;
+    return (
+      ` This module's line ${line} tests \`${found[0]}\`, the function itself, which is always true: ` +
+      `call it, \`${found[0].slice(0, -1).trimEnd()}()) { ... }\`.`
+    );
+  } catch {
+    return '';
   }
 }
 

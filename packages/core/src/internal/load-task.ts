@@ -279,8 +279,13 @@ export async function loadTask(moduleUrl: string, taskName: string): Promise<Tas
   await importTaskModule(moduleUrl);
   const fn = lookupTask(moduleUrl, taskName);
   if (!fn) {
+    // The usual cause: the call sits in the `if (isMain())` block, or in a function, which a
+    // worker's import of the module never runs. A CommonJS module has no import.meta.url.
+    const url = /\.c[jt]s$/.test(moduleUrl) ? '__filename' : 'import.meta.url';
     throw new ProcessError(
-      `Task '${taskName}' is not defined by ${moduleUrl}: it must be passed to defineTasks(import.meta.url, { ${taskName} }) at the module's top level.`,
+      `Task '${taskName}' is not defined by ${moduleUrl}: it must be passed to defineTasks(${url}, { ${taskName} }) ` +
+        "at the module's top level, outside `if (isMain())` and any function: a worker imports the module, " +
+        'where isMain() is false, and finds the task only if that import defines it.',
     );
   }
   return fn;

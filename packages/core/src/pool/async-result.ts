@@ -15,6 +15,7 @@ import type { TaskSpec } from '../internal/batch.js';
 import { keepCallerStack } from '../internal/caller-stack.js';
 import { refuseToSend } from '../internal/host-bound.js';
 import { type Inspect, inspectSymbol, showFields } from '../internal/inspect.js';
+import { unawaitedResultError } from '../internal/unawaited-result.js';
 import { firstCallHint } from './first-calls.js';
 
 type State = 'pending' | 'fulfilled' | 'rejected';
@@ -143,15 +144,31 @@ export class AsyncResult<R> implements PromiseLike<R> {
 
   /**
    * Whether the call completed without an error. Python: `successful()`.
-   * @throws {ProcessError} when the result is not ready yet.
+   * @throws {ProcessError} when the result is not ready yet (Python: `ValueError`): await the
+   *   result, or `wait()`, first.
    * @throws {ValidationError} when given an argument.
    */
   successful(): boolean {
-    if (this.#state === 'pending') throw new ProcessError('The result is not ready yet: call wait() first.');
+    if (this.#state === 'pending') {
+      throw new ProcessError(
+        'The result is not ready yet: await it first (`await result`, or `await result.wait()`). ' +
+          "get() and wait() return Promises: one that was not awaited has not waited, where Python's blocks.",
+      );
+    }
     return this.#state === 'fulfilled';
   }
 }
 
-// As Python's raise TypeError for `get(1, 2)`: JavaScript would drop the extra argument silently.
+// As Python's raise TypeError for `get(1, 2)`: JavaScript would drop the extra argument silently;
+// a loop over get()'s unawaited Promise says to await it (unawaited-result.ts).
 guardMethods(AsyncResult.prototype, 'AsyncResult', { get: 1, wait: 1, ready: 0, successful: 0 }, ['get']);
 refuseToSend(AsyncResult.prototype, 'AsyncResult');
+// `for (const r of pool.mapAsync(...))`: say to await it (unawaited-result.ts). At run time only, so
+// TypeScript still refuses the loop, and `for await` falls back to it with the same advice.
+Object.defineProperty(AsyncResult.prototype, Symbol.iterator, {
+  configurable: true,
+  writable: true,
+  value: function unawaitedAsyncResult(): never {
+    throw unawaitedResultError('AsyncResult');
+  },
+});
