@@ -1,6 +1,6 @@
 // Runs an output fixture with its stdout and stderr on one sink, the way a shell or a harness sets
 // them up, and checks what came out: every line whole, each worker's lines all there.
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,7 +25,7 @@ export function runOn(
   const started = Date.now();
   let file: string | undefined;
   let dir: string | undefined;
-  let child;
+  let child: ChildProcess;
   if (sink === 'file') {
     dir = mkdtempSync(join(tmpdir(), 'output-sink-'));
     file = join(dir, 'out.txt');
