@@ -45,6 +45,7 @@ export default mergeConfig(
         'test/pool-unstarted-deaths.test.ts',
         'test/python-parity.test.ts',
         'test/reader-gone-wide.test.ts',
+        'test/output-whole-wide.test.ts',
         ...regressionHalf(fileURLToPath(new URL('.', import.meta.url)), CONTRACT_SUITES),
       ]),
     },

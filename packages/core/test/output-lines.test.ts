@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, it } from 'vitest';
 import { matrix } from '../../../test-support/matrix.ts';
 import { FULL_TESTS, fixture } from './helpers.ts';
+import { readLines, runOn } from './output-check.ts';
 
 const TIMEOUT_MS = 60_000;
 const dir = mkdtempSync(join(tmpdir(), 'output-lines-'));
@@ -193,3 +194,41 @@ it('a stdout reader that does not read does not stop the program: its timers run
   expect([code, signal], stderr).toEqual([0, null]);
   expect(stderr).toMatch(/LOGGED\nSTOPPED ticks=[1-9]\d*\n/);
 }, 20_000);
+
+// What the main program writes itself and what it forwards, when its stdout and stderr are one
+// pipe (`2>&1 | cat`). Before: the program's own console.error() landed inside a child's 100 KB
+// line whose rest Node had queued (8 to 23 lines in 240 cut); and a process.exit() right after the
+// workers wrote lost the lines still queued, and wrote what it read from their pipes at exit cut
+// into the queued one. The whole matrix (sinks, contexts, endings) is output-whole-wide.test.ts.
+describe("the main program's own writes and its 'process' workers' lines, on one pipe", () => {
+  it.for(['return', 'main-exit'])(
+    'ending by %s: every line whole, none lost',
+    { timeout: TIMEOUT_MS },
+    async (ending, { expect }) => {
+      const { output, code } = await runOn(
+        'pipe',
+        'output-stress.mjs',
+        ['process', 'process', ending, '20', '100000'],
+        TIMEOUT_MS - 10_000,
+      );
+      const { counts, tails, cut } = readLines(output);
+      expect({ cut, A: counts.A, B: counts.B, tails }).toEqual({ cut: [], A: 20, B: 20, tails: 'AB' });
+      expect(counts.C).toBeGreaterThan(0);
+      expect(code).toBe(0);
+    },
+  );
+});
+
+// A program that replaced process.stdout.write (a logger that passes lines on) gets its thread
+// workers' lines through it: before, a line a pool's thread or a daemon thread wrote in three
+// write() calls could have another thread's output between its pieces (the pool's threads were
+// forwarded write by write), and a daemon thread's lines bypassed the replacement altogether.
+it.for(['pool', 'daemon'])(
+  'a replaced process.stdout.write gets each line a %s thread writes in pieces whole',
+  { timeout: TIMEOUT_MS },
+  async (kind, { expect }) => {
+    const { stdout, stderr } = await run('captured-split.mjs', [kind], 'file');
+    expect(JSON.parse(stderr)).toEqual({ lines: 600, cut: 0 });
+    expect(stdout.split('\n')).toHaveLength(601);
+  },
+);

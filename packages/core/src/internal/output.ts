@@ -15,9 +15,10 @@
  * process writes nothing more), and lets go of the pipes: what such a program prints later is
  * still forwarded while this program runs, but the pipes no longer keep it alive.
  */
-import { fstatSync, readSync, writeSync } from 'node:fs';
+import { readSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
+import { watchMainOutput, writeNow, writeQueuedNow } from './main-stdio.js';
 import { saysHeapOutOfMemory } from './out-of-memory.js';
 
 /** Pipes `source` into `target` line by line. */
@@ -35,7 +36,7 @@ class LineForwarder {
     this.#source = source;
     const write = (text: string) => {
       watch?.(text);
-      forwardWhole(target, text);
+      writeForwarded(target, text);
     };
     this.#write = write;
     this.done = new Promise((resolve) => {
@@ -70,21 +71,11 @@ class LineForwarder {
   }
 
   /**
-   * At this program's exit: reads what is left in the pipe now, without waiting, and writes it to
-   * `targetFd` synchronously, the last partial line included.
+   * At this program's exit: reads what is left in the pipe now, without waiting (none for a
+   * thread's stream), and hands it to `write`, the last partial line included.
    */
-  drainSync(targetFd: number, target: Writable): void {
+  drainSync(write: (text: string) => void): void {
     if (this.#ended) return;
-    let open = !isClosed(target);
-    const write = (text: string) => {
-      if (!open) return;
-      try {
-        writeSync(targetFd, text);
-      } catch {
-        // EPIPE: the reader left (`| head -1`); what is left of the child's output is dropped.
-        open = false;
-      }
-    };
     this.#readPipe(write);
     this.#finish(write);
   }
@@ -134,16 +125,13 @@ class LineForwarder {
  * `node app.mjs | head -1`). The write that finds the reader gone would otherwise end the program
  * with an unhandled `'error'` (EPIPE) on `process.stdout` for a line it did not print. The write's
  * callback, which runs before the stream emits the error, adds a one-time listener for that very
- * error; the program's own writes keep Node's usual behaviour. `done`, if given, is called once the
- * write ended (at once if the stream is closed).
+ * error; the program's own writes keep Node's usual behaviour.
  */
-export function writeForwarded(target: Writable, text: string | Uint8Array, done?: () => void): void {
-  if (isClosed(target)) {
-    done?.();
-    return;
-  }
+export function writeForwarded(target: Writable, text: string | Uint8Array): void {
+  if (isClosed(target)) return;
+  forwardedQueued.count++;
   target.write(text, (error) => {
-    done?.();
+    forwardedQueued.count--;
     if (!error) return;
     const state = (target as { _writableState?: { errorEmitted?: boolean } })._writableState;
     const emittedBefore = state?.errorEmitted;
@@ -166,21 +154,32 @@ export function writeForwarded(target: Writable, text: string | Uint8Array, done
  * `console.log()` from adding its own guard: the program's first `console.log()` after the reader
  * left ended it, where the same program without threads goes on. The streams carry only what a
  * thread writes before it writes to the descriptors itself (`worker/direct-output.ts`), or all it
- * writes when it does not. Forwarded chunk by chunk as Node does; reading them does not keep the
- * program alive (Node marked them so when it piped them).
+ * writes when it does not (the program replaced its `process.stdout.write`). Forwarded a whole line
+ * at a time, as every worker's output is: Node's chunk-by-chunk forwarding let a line a thread wrote
+ * in several `write()` calls have another thread's output between its pieces. A thread's unfinished
+ * line is written when its stream ends, or at the program's exit (a daemon's). Reading the streams
+ * does not keep the program alive (Node marked them so when it piped them).
  */
 export function forwardThreadOutput(thread: { stdout: Readable | null; stderr: Readable | null }): void {
+  watchMainOutput();
   for (const [source, target] of [
     [thread.stdout, process.stdout],
     [thread.stderr, process.stderr],
   ] as const) {
     if (!source) continue;
     source.unpipe(target);
-    source.on('data', (chunk: Buffer) => writeForwarded(target, chunk));
+    const lines = new LineForwarder(source, target);
+    const atEnd: Drain = (into) => lines.drainSync((text) => into.push({ target, text }));
+    hookExit();
+    atExit.add(atEnd);
+    void lines.done.then(() => atExit.delete(atEnd));
     // unpipe() paused it, and a 'data' listener does not resume an explicitly paused stream.
     source.resume();
   }
 }
+
+/** Forwarded writes not written yet: the program's exit then writes out what its streams queued. */
+const forwardedQueued = { count: 0 };
 
 function isClosed(target: Writable): boolean {
   return target.destroyed || target.writableEnded || Boolean(target.errored);
@@ -192,10 +191,13 @@ const DRAIN_LIMIT_BYTES = 16 * 1024 * 1024;
 
 /** Pipes `source` into `target` line by line; resolves when `source` has ended. */
 export function forwardLines(source: Readable, target: Writable): Promise<void> {
+  watchMainOutput();
   return new LineForwarder(source, target).done;
 }
 
-type Drain = () => void;
+/** What a worker wrote and the program had not written when it exited. */
+type Piece = { target: Writable; text: string };
+type Drain = (into: Piece[]) => void;
 const atExit = new Set<Drain>();
 let hooked = false;
 
@@ -242,6 +244,7 @@ export function forwardChildOutput(
   onOutOfMemory?: () => void,
   onStderr?: (text: string) => void,
 ): ChildOutput {
+  watchMainOutput();
   const out = new LineForwarder(stdout, process.stdout);
   let toldMemory = false;
   const err = new LineForwarder(stderr, process.stderr, (text) => {
@@ -250,12 +253,11 @@ export function forwardChildOutput(
     toldMemory = true;
     onOutOfMemory();
   });
-  const drain: Drain = () => {
-    out.drainSync(1, process.stdout);
-    err.drainSync(2, process.stderr);
+  const drain: Drain = (into) => {
+    out.drainSync((text) => into.push({ target: process.stdout, text }));
+    err.drainSync((text) => into.push({ target: process.stderr, text }));
   };
-  if (!hooked) process.on('exit', drainAll);
-  hooked = true;
+  hookExit();
   atExit.add(drain);
   // Counted while the child can still write: ipc orders its waits behind its lines (see above).
   forwarding.live++;
@@ -283,64 +285,6 @@ export function forwardChildOutput(
   };
 }
 
-/** Forwarded lines held until neither stream has a write queued (see {@link forwardWhole}). */
-const held: { target: Writable; text: string }[] = [];
-let onePipe: boolean | undefined;
-let waiting = false;
-
-/** Whether this program's stdout and stderr are one pipe or socket (`node app.mjs 2>&1 | tee log`). */
-function stdoutIsStderr(): boolean {
-  if (onePipe === undefined) {
-    try {
-      const [out, err] = [fstatSync(1), fstatSync(2)];
-      onePipe = out.dev === err.dev && out.ino === err.ino && (out.isFIFO() || out.isSocket());
-    } catch {
-      onePipe = false;
-    }
-  }
-  return onePipe;
-}
-
-function queued(): boolean {
-  return process.stdout.writableLength > 0 || process.stderr.writableLength > 0;
-}
-
-/**
- * Writes a child's forwarded line whole and in order when this program's stdout and stderr are one
- * pipe: on a pipe Node's writes do not block, and a line the pipe took only part of (its reader
- * behind, or the line longer than the pipe holds) has its rest queued, while a line forwarded to
- * the other stream went out at once into the same pipe, cutting the first. So while either stream
- * has a write queued, lines wait here and follow at its `'drain'`. The streams stay non-blocking,
- * as in any Node program: a reader that falls behind (a paused log collector) does not stop this
- * program's event loop, its timers or its signal listeners.
- */
-function forwardWhole(target: Writable, text: string): void {
-  if (held.length === 0 && !(queued() && stdoutIsStderr())) writeForwarded(target, text);
-  else {
-    held.push({ target, text });
-    awaitDrain();
-  }
-}
-
-/** Looks again once what is queued on a stream now is written: an empty write's callback, after it. */
-function awaitDrain(): void {
-  if (waiting) return;
-  const stream = process.stdout.writableLength > 0 ? process.stdout : process.stderr;
-  waiting = true;
-  writeForwarded(stream, '', () => {
-    waiting = false;
-    flushHeld();
-  });
-}
-
-function flushHeld(): void {
-  while (held.length > 0) {
-    if (queued() && !isClosed(process.stdout) && !isClosed(process.stderr)) return void awaitDrain();
-    const { target, text } = held.shift()!;
-    writeForwarded(target, text);
-  }
-}
-
 /** `promise`, or `ms` later, whichever comes first (the timer holds the program meanwhile). */
 function endedWithin(promise: Promise<void>, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
@@ -350,7 +294,27 @@ function endedWithin(promise: Promise<void>, ms: number): Promise<void> {
   return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
 }
 
+function hookExit(): void {
+  if (!hooked) process.on('exit', drainAll);
+  hooked = true;
+}
+
+/**
+ * At this program's exit: writes what its workers wrote and it had not written yet (in their pipes,
+ * or held as an unfinished line), after what its stdout and stderr still have queued: Node writes
+ * nothing of its queue once the program exits, and a line written past it came out cut into the
+ * queued one.
+ */
 function drainAll(): void {
-  for (const drain of atExit) drain();
+  const pieces: Piece[] = [];
+  for (const drain of atExit) drain(pieces);
   atExit.clear();
+  if (pieces.length === 0 && forwardedQueued.count === 0) return;
+  writeQueuedNow();
+  for (const { target, text } of pieces) {
+    if (isClosed(target)) continue;
+    // A replaced write (a capture, a logger) gets it as it got the rest.
+    if (Object.hasOwn(target, 'write')) writeForwarded(target, text);
+    else writeNow(target === process.stdout ? 1 : 2, Buffer.from(text));
+  }
 }

@@ -87,8 +87,10 @@ async function run(start: StartMessage): Promise<void> {
   setWorkerIdentity(start.identity);
   const source = inChild ? 'process' : 'thread';
   // A daemon thread's output must not be in flight when the program ends (an unfinished line
-  // waits on the output board, which the main thread writes out then).
-  if (!inChild && start.identity.daemon) writeOutputDirectly();
+  // waits on the output board, which the main thread writes out then); not where its lines must
+  // reach a replaced `process.stdout.write` (a capture, a logger), as a thread Process's do.
+  const told = (threads?.workerData as StartMessage | SpareMessage | undefined)?.directOutput;
+  if (!inChild && start.identity.daemon && told !== false) writeOutputDirectly();
   // The channel only carried the start message; it must not keep the child alive by itself.
   // (Deno throws on reading process.channel inside a worker thread.)
   if (inChild) process.channel?.unref();
