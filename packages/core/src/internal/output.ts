@@ -292,7 +292,9 @@ let waiting = false;
 function stdoutIsStderr(): boolean {
   if (onePipe === undefined) {
     try {
-      const [out, err] = [fstatSync(1), fstatSync(2)];
+      // bigint: after a non-bigint stat of a pipe, fs.realpathSync stops resolving symlinks and
+      // the program's later imports through one fail (Node 20 and 22, nodejs/node#51142).
+      const [out, err] = [fstatSync(1, { bigint: true }), fstatSync(2, { bigint: true })];
       onePipe = out.dev === err.dev && out.ino === err.ino && (out.isFIFO() || out.isSocket());
     } catch {
       onePipe = false;
