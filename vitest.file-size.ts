@@ -33,7 +33,8 @@ function lineCount(text: string): number {
  * Node 20 and 22's `fs.realpathSync` reads back by mistake: after such a stat of a socket or pipe
  * it stops resolving symlinks, and the program's later imports of packages reached through one
  * (pnpm's layout) fail to find their dependencies (nodejs/node#51142). The bigint form and
- * `fs/promises` fill arrays of their own. Returns the offending calls of `text`.
+ * `fs/promises` fill arrays of their own; a recursive `rmSync` walks the folder with `lstatSync`.
+ * Returns the offending calls of `text`.
  */
 export function sharedArrayStats(text: string): string[] {
   const sync = [...text.matchAll(/\b[lf]?statSync\((?:[^()]|\([^()]*\))*\)/g)]
@@ -42,7 +43,8 @@ export function sharedArrayStats(text: string): string[] {
   const callbacks = [...text.matchAll(/import\s*\{[^}]*\b[lf]?stat\b[^}]*\}\s*from\s*'(?:node:)?fs'/g)].map(
     (m) => m[0],
   );
-  return [...sync, ...callbacks];
+  const removals = [...text.matchAll(/\brmSync\([^)]*recursive[^)]*\)/g)].map((m) => m[0]);
+  return [...sync, ...callbacks, ...removals];
 }
 
 /** Registers the test that every `.ts` file under `src` (a directory URL) has at most `maxLines` lines. */
