@@ -28,6 +28,25 @@ function lineCount(text: string): number {
   return text.endsWith('\n') ? text.split('\n').length - 1 : text.split('\n').length;
 }
 
+/**
+ * A synchronous `stat` (or a callback one) in the non-bigint form fills the one stat array that
+ * Node 20 and 22's `fs.realpathSync` reads back by mistake: after such a stat of a socket or pipe
+ * it stops resolving symlinks, and the program's later imports of packages reached through one
+ * (pnpm's layout) fail to find their dependencies (nodejs/node#51142). The bigint form and
+ * `fs/promises` fill arrays of their own; a recursive `rmSync` walks the folder with `lstatSync`.
+ * Returns the offending calls of `text`.
+ */
+export function sharedArrayStats(text: string): string[] {
+  const sync = [...text.matchAll(/\b[lf]?statSync\((?:[^()]|\([^()]*\))*\)/g)]
+    .map((m) => m[0])
+    .filter((call) => !/bigint:\s*true/.test(call));
+  const callbacks = [...text.matchAll(/import\s*\{[^}]*\b[lf]?stat\b[^}]*\}\s*from\s*'(?:node:)?fs'/g)].map(
+    (m) => m[0],
+  );
+  const removals = [...text.matchAll(/\brmSync\([^)]*recursive[^)]*\)/g)].map((m) => m[0]);
+  return [...sync, ...callbacks, ...removals];
+}
+
 /** Registers the test that every `.ts` file under `src` (a directory URL) has at most `maxLines` lines. */
 export function describeFileSizeGuard(src: URL, { maxLines, minFiles }: FileSizeLimits): void {
   const root = fileURLToPath(src);
@@ -40,6 +59,12 @@ export function describeFileSizeGuard(src: URL, { maxLines, minFiles }: FileSize
         .filter((f) => f.lines > maxLines)
         .map((f) => `${f.file}: ${f.lines} lines`);
       expect(tooLong, 'split these by responsibility (see the comment atop vitest.file-size.ts)').toEqual([]);
+    });
+    it('no stat fills the stat array fs.realpathSync reads (use { bigint: true } or fs/promises)', () => {
+      const found = sourceFiles(root).flatMap((f) =>
+        sharedArrayStats(readFileSync(f, 'utf8')).map((call) => `${relative(root, f)}: ${call}`),
+      );
+      expect(found, 'see sharedArrayStats in vitest.file-size.ts').toEqual([]);
     });
   });
 }

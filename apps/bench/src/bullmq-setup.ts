@@ -28,10 +28,21 @@ export async function bullmqUnavailable(): Promise<string | undefined> {
   }
   try {
     await import('@multiproc/bullmq');
-  } catch {
-    return '@multiproc/bullmq is not built';
+  } catch (error) {
+    return importFailure(error);
   }
   return undefined;
+}
+
+/**
+ * Why `import('@multiproc/bullmq')` failed, as it failed: a missing module is most likely the
+ * package not built, any other error (a module of it that threw on import) is said as it came.
+ */
+function importFailure(error: unknown): string {
+  const e = error as { code?: unknown; message?: unknown; name?: unknown } | null;
+  const text = e && typeof e.message === 'string' ? `${String(e.name)}: ${e.message}` : String(error);
+  const hint = e?.code === 'ERR_MODULE_NOT_FOUND' ? ' (is it built? pnpm build)' : '';
+  return `@multiproc/bullmq cannot be imported${hint}: ${text}`;
 }
 
 function freePort(): Promise<number> {

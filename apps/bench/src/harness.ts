@@ -125,8 +125,16 @@ export async function runCase(c: BenchCase, ctx: CaseContext): Promise<CaseResul
   const runs = Math.max(1, Math.min(ctx.runs, c.maxRuns ?? ctx.runs));
   const warmup = c.noWarmup === undefined ? ctx.warmup : 0;
   try {
-    const limit = ctx.quick ? QUICK_CASE_TIMEOUT_MS : CASE_TIMEOUT_MS;
-    const m = await withTimeout(c.measure({ ...ctx, runs, warmup }), limit, c.id);
+    const limit = ctx.quick ? (c.quickTimeoutMs ?? QUICK_CASE_TIMEOUT_MS) : CASE_TIMEOUT_MS;
+    const measuring = c.measure({ ...ctx, runs, warmup });
+    const m = await withTimeout(measuring, limit, c.id).catch((error: unknown) => {
+      // A bound run past says where the case was: its set-up (processes starting) or a sample.
+      const stage = c.stage?.();
+      if (stage !== undefined && error instanceof Error && /took longer than/.test(error.message)) {
+        error.message += `, while ${stage}`;
+      }
+      throw error;
+    });
     if (m.samples.length === 0 || m.samples.some((s) => !Number.isFinite(s))) {
       throw new Error(`bad samples: ${JSON.stringify(m.samples)}`);
     }

@@ -110,6 +110,16 @@ export interface BenchCase {
    * when it can. Checked before `measure`.
    */
   unavailable?: () => Promise<string | undefined>;
+  /**
+   * What the case is doing now (`starting 2 multiproc-worker processes`, `sample 3`), for the
+   * note of a case that ran past its time bound: set-up, warm-up and samples cost alike there.
+   */
+  stage?: () => string;
+  /**
+   * The `--quick` time bound (ms), for a case whose set-up alone can take tens of seconds on a
+   * busy machine (it starts several Node processes); default 30 s.
+   */
+  quickTimeoutMs?: number;
   measure(ctx: CaseContext): Promise<Measurement>;
 }
 

@@ -48,6 +48,17 @@ describe('runCase', () => {
     expect(r.warmup).toBe(0);
     expect(r.samples).toEqual([0, 1]);
   });
+
+  it('says what a case past its --quick bound was doing (its own bound, when it sets one)', async () => {
+    const stuck = probe({
+      quickTimeoutMs: 50,
+      stage: () => 'starting 2 multiproc-worker processes',
+      measure: () => new Promise(() => {}),
+    });
+    const r = await runCase(stuck, { ...ctx, quick: true });
+    expect(r.status).toBe('error');
+    expect(r.note).toBe('Error: x/y/z took longer than 50 ms, while starting 2 multiproc-worker processes');
+  });
 });
 
 describe('the suites', () => {

@@ -324,7 +324,7 @@ function inlineCodeError(got: string): ValidationError {
 function notInline(url: string): string {
   if (
     INLINE_CODE.test(url) &&
-    !node.fs().statSync(node.url().fileURLToPath(url), { throwIfNoEntry: false })
+    !node.fs().statSync(node.url().fileURLToPath(url), { throwIfNoEntry: false, bigint: true })
   ) {
     throw inlineCodeError(url);
   }
@@ -339,7 +339,7 @@ function notDirectory(url: string, given: string): string {
   let isDirectory = false;
   try {
     const path = node.url().fileURLToPath(url);
-    isDirectory = node.fs().statSync(path, { throwIfNoEntry: false })?.isDirectory() === true;
+    isDirectory = node.fs().statSync(path, { throwIfNoEntry: false, bigint: true })?.isDirectory() === true;
   } catch {
     // Not a path this system can read: the worker's import reports it.
   }

@@ -23,13 +23,27 @@ async function benchTasks(): Promise<Record<string, any>> {
   return ((await import(fixtureUrl('bullmq-tasks.mjs').href)) as { tasks: Record<string, any> }).tasks;
 }
 
+/** What the case running now is doing (one case runs at a time), for a timed-out case's note. */
+let stage = 'idle';
+
+/** Awaits `work`, noting it as the stage of the case. */
+async function step<T>(what: string, work: () => Promise<T>): Promise<T> {
+  stage = what;
+  return await work();
+}
+
 async function withSetup(body: (setup: BullmqSetup) => Promise<Measurement>): Promise<Measurement> {
-  const setup = await startBullmqSetup();
+  const setup = await step('starting redis-server', startBullmqSetup);
   try {
     return await body(setup);
   } finally {
-    await setup.close();
+    await step('stopping the processes and redis-server', () => setup.close());
   }
+}
+
+/** Starts `n` multiproc-worker processes of one task each, noting the stage. */
+function startWorkers(setup: BullmqSetup, n: number): Promise<void> {
+  return step(`starting ${n} multiproc-worker processes`, () => setup.workers(n, ['--concurrency', '1']));
 }
 
 /** A BullMQ pool on `setup` that has seen `workers` worker processes attach. */
@@ -37,24 +51,40 @@ async function openPool(setup: BullmqSetup, workers: number, processes: number):
   const { Pool } = await import('@multiproc/bullmq');
   const pool = new Pool({ connection: setup.url, secret: BENCH_SECRET, processes });
   let attached = 0;
-  await new Promise<void>((resolve) =>
-    pool.on('workerCreate', () => {
-      if (++attached === workers) resolve();
-    }),
+  await step(
+    `waiting for ${workers} workers to attach to the pool`,
+    () =>
+      new Promise<void>((resolve) =>
+        pool.on('workerCreate', () => {
+          if (++attached === workers) resolve();
+        }),
+      ),
   );
   return pool;
 }
 
 async function closePool(pool: any): Promise<void> {
   pool.close();
-  await pool.join();
+  await step('joining the pool', () => pool.join());
 }
 
 function check(out: number[], n: number): void {
   if (out.length !== n || out[n - 1] !== (n - 1) * (n - 1)) throw new Error('wrong results');
 }
 
-const base = { suite: 'bullmq' as const, unavailable: bullmqUnavailable };
+/**
+ * Each case starts redis-server and up to 8 worker processes before its first sample: 15 s seen
+ * for the first case's whole run at a load of 20 on 2 cores (the workers' start 13 s of it), 28 s
+ * for 8 workers at 40, past the 30 s `--quick` bound though nothing was stuck.
+ */
+const QUICK_TIMEOUT_MS = 120_000;
+
+const base = {
+  suite: 'bullmq' as const,
+  unavailable: bullmqUnavailable,
+  stage: () => stage,
+  quickTimeoutMs: QUICK_TIMEOUT_MS,
+};
 
 function mapCase(kind: 'map' | 'imap'): BenchCase {
   return {
@@ -68,14 +98,16 @@ function mapCase(kind: 'map' | 'imap'): BenchCase {
     better: 'higher',
     measure: ({ runs, warmup, sizes }) =>
       withSetup(async (setup) => {
-        await setup.workers(2, ['--concurrency', '1']);
+        await startWorkers(setup, 2);
         const tasks = await benchTasks();
         const pool = await openPool(setup, 2, 2);
         try {
-          await pool.map(tasks.square, range(1000));
+          await step('warming the pool up (map of 1000 items)', () => pool.map(tasks.square, range(1000)));
           const n = sizes.poolItems;
           const input = range(n);
+          let sample = 0;
           const samples = await sampleRuns({ runs, warmup }, async () => {
+            stage = `${kind} sample ${++sample} (${n} items)`;
             const t0 = nowMs();
             let out: number[];
             if (kind === 'map') out = await pool.map(tasks.square, input);
@@ -109,7 +141,7 @@ function rawCase(concurrency: number): BenchCase {
     measure: ({ runs, warmup, sizes }) =>
       withSetup(async (setup) => {
         const name = 'raw';
-        await setup.rawWorkers(2, name, concurrency);
+        await step('starting 2 raw BullMQ worker processes', () => setup.rawWorkers(2, name, concurrency));
         const { Queue, QueueEvents } = await import('bullmq');
         const connection = { url: setup.url };
         const queue = new Queue(name, { connection });
@@ -120,6 +152,7 @@ function rawCase(concurrency: number): BenchCase {
         try {
           const n = sizes.bullmqRawItems;
           const samples = await sampleRuns({ runs, warmup }, async (run) => {
+            stage = `sample ${run + 1}`;
             let done = 0;
             const finished = new Promise<void>((resolve) => {
               onDone = () => {
@@ -159,13 +192,17 @@ function sleepCase(workers: number): BenchCase {
     maxRuns: SLOW_RUNS,
     measure: ({ runs, warmup, sizes }) =>
       withSetup(async (setup) => {
-        await setup.workers(workers, ['--concurrency', '1']);
+        await startWorkers(setup, workers);
         const tasks = await benchTasks();
         const pool = await openPool(setup, workers, workers);
         try {
-          await pool.map(tasks.sleep, range(workers).fill(1), { chunksize: 1 });
+          await step('warming the pool up', () =>
+            pool.map(tasks.sleep, range(workers).fill(1), { chunksize: 1 }),
+          );
           const input = range(sizes.sleepItems).fill(sizes.sleepMs);
+          let sample = 0;
           const samples = await sampleRuns({ runs, warmup }, async () => {
+            stage = `sample ${++sample}`;
             const t0 = nowMs();
             await pool.map(tasks.sleep, input);
             return perSecond(input.length, nowMs() - t0);

@@ -53,7 +53,9 @@ export const EXIT_WRITE_STALL_MS = 1000;
 /** Whether this program's stdout and stderr are one pipe or socket. */
 function stdoutIsStderr(): boolean {
   try {
-    const [out, err] = [fstatSync(1), fstatSync(2)];
+    // bigint: after a non-bigint stat of a pipe, fs.realpathSync stops resolving symlinks and the
+    // program's later imports through one fail (Node 20 and 22, nodejs/node#51142).
+    const [out, err] = [fstatSync(1, { bigint: true }), fstatSync(2, { bigint: true })];
     return out.dev === err.dev && out.ino === err.ino && (out.isFIFO() || out.isSocket());
   } catch {
     return false;

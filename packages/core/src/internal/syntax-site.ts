@@ -100,7 +100,7 @@ function importGraph(moduleUrl: string): string[] {
     const path = (own.length > 0 ? own.shift() : packages.shift()) as string;
     let source: string;
     try {
-      if (statSync(path).size > MAX_BYTES) continue;
+      if (statSync(path, { bigint: true }).size > BigInt(MAX_BYTES)) continue;
       source = readFileSync(path, 'utf8');
     } catch {
       continue;

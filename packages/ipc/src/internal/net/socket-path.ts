@@ -153,7 +153,8 @@ function dirProblem(dir: string): string | null {
     return `Node's permission model does not let this program read and write there (--allow-fs-read=${dir} --allow-fs-write=${dir} would)`;
   }
   try {
-    if (!statSync(dir).isDirectory()) return 'it is not a folder';
+    // bigint: a non-bigint stat of a FIFO or socket stops fs.realpathSync resolving symlinks (Node 20, 22).
+    if (!statSync(dir, { bigint: true }).isDirectory()) return 'it is not a folder';
     accessSync(dir, constants.W_OK | constants.X_OK);
   } catch (err) {
     return describe(err) ?? 'it cannot be used';

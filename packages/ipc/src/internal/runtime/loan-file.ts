@@ -22,7 +22,7 @@
  * A folder a SIGKILLed home left is swept by a later program of this library (stale-loans.ts), never
  * while its home or a marked consumer may still use it.
  */
-import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, renameSync, rmdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { existsReadable, mayReadWrite } from '../net/fs-permission.js';
 import type { LoanCell } from '../protocol/loan.js';
@@ -74,9 +74,19 @@ const removeAll = (): void => {
 };
 
 // Best effort: a consumer writing its mark meanwhile makes it fail (ENOTEMPTY); the sweep takes it then.
+// Not a recursive rmSync: Node walks the folder with lstatSync, and a stat of its FIFO (a loan pipe)
+// stops fs.realpathSync resolving symlinks, so the program's later imports through one failed
+// (Node 20 and 22, nodejs/node#51142). The entries' types come from the folder listing instead.
 function remove(dir: string): void {
   try {
-    rmSync(dir, { recursive: true, force: true });
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = `${dir}/${entry.name}`;
+      try {
+        if (entry.isDirectory()) remove(path);
+        else unlinkSync(path);
+      } catch {}
+    }
+    rmdirSync(dir);
   } catch {}
 }
 

@@ -23,7 +23,7 @@ import { statSync, unlinkSync } from 'node:fs';
 import { sweepStaleSockets } from './stale-sockets.js';
 
 /** Each registered path, with the inode it had when this realm bound it. */
-const paths = new Map<string, number>();
+const paths = new Map<string, bigint>();
 let listening = false;
 
 /**
@@ -68,15 +68,22 @@ function removeAll(): void {
   paths.clear();
 }
 
-function inodeOf(path: string): number | null {
+/**
+ * The inode of `path`, read as a bigint: Node 20 and 22 keep the last synchronous `stat` in one
+ * shared array that `fs.realpathSync` reads back by mistake, and after a socket's stat there it
+ * stops resolving symlinks, so the program's later imports of packages reached through a symlink
+ * (pnpm's layout) failed to find their dependencies (nodejs/node#51142). The bigint form fills
+ * another array.
+ */
+function inodeOf(path: string): bigint | null {
   try {
-    return statSync(path).ino;
+    return statSync(path, { bigint: true }).ino;
   } catch {
     return null;
   }
 }
 
-function unlinkIfSame(path: string, ino: number): void {
+function unlinkIfSame(path: string, ino: bigint): void {
   if (inodeOf(path) !== ino) return;
   try {
     unlinkSync(path);
