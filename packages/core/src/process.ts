@@ -286,6 +286,8 @@ export class Process<F extends TaskFunction = TaskFunction> {
    * blocked in native code (a synchronous child process, a blocking read) stops only once that
    * call returns: after 2000 ms this resolves with it still alive (`exitCode` null), and `join()`
    * waits for its end. Does nothing once the process has ended.
+   * @throws {ProcessError} (a rejection) before `start()`: there is nothing to stop yet (Python's
+   *   `terminate()` raises there too).
    * @throws {ClosedError} after `close()`.
    * @example
    * const p = new Process({ target: tasks.serve, context: 'process' });
@@ -295,15 +297,18 @@ export class Process<F extends TaskFunction = TaskFunction> {
    */
   async terminate(): Promise<void> {
     if (arguments.length > 0) throw tooManyArguments('Process.terminate', arguments.length);
-    this.#checkOpen();
-    await this.#started?.terminate().catch(withProcessCallerStack);
+    await this.#startedFor('terminate()').terminate().catch(withProcessCallerStack);
   }
 
-  /** Stops the process at once (SIGKILL for a child, `worker.terminate()` for a thread); `exitCode` becomes -9. */
+  /**
+   * Stops the process at once (SIGKILL for a child, `worker.terminate()` for a thread); `exitCode`
+   * becomes -9. Does nothing once the process has ended. Python: `kill()`.
+   * @throws {ProcessError} before `start()`: there is nothing to stop yet (Python raises there too).
+   * @throws {ClosedError} after `close()`.
+   */
   kill(): void {
     if (arguments.length > 0) throw tooManyArguments('Process.kill', arguments.length);
-    this.#checkOpen();
-    this.#started?.kill();
+    this.#startedFor('kill()').kill();
   }
 
   /**
@@ -315,7 +320,8 @@ export class Process<F extends TaskFunction = TaskFunction> {
    * it later (`await p.terminate()` does). A listener counts only once the target has installed
    * it: sent before, SIGINT ends the child. A thread gets no signals (Node delivers them to the
    * main thread only; a thread's SIGINT listener never runs): it is stopped as `terminate()` stops
-   * it, `exitCode` -2. Does nothing before `start()`, as `terminate()`, nor once it has ended.
+   * it, `exitCode` -2. Does nothing once it has ended.
+   * @throws {ProcessError} before `start()`, as `terminate()`: there is nothing to interrupt yet.
    * @throws {ClosedError} after `close()`.
    * @example
    * import { defineTasks, isMain, Process } from '@multiproc/core';
@@ -332,8 +338,7 @@ export class Process<F extends TaskFunction = TaskFunction> {
    */
   interrupt(): void {
     if (arguments.length > 0) throw tooManyArguments('Process.interrupt', arguments.length);
-    this.#checkOpen();
-    this.#started?.interrupt();
+    this.#startedFor('interrupt()').interrupt();
   }
 
   /**
@@ -389,6 +394,20 @@ export class Process<F extends TaskFunction = TaskFunction> {
       alive: this.#state === 'started' && this.#started?.exit === undefined,
     };
     return showFields('Process', fields, options, inspect);
+  }
+
+  /**
+   * The started worker `method` acts on. Python's `terminate()`, `kill()` and `interrupt()` fail
+   * before `start()` (its `_popen` is None), as `join()` does: a stop that silently did nothing hid
+   * a `start()` the program never reached.
+   */
+  #startedFor(method: string): StartedProcess {
+    this.#checkOpen();
+    if (this.#started) return this.#started;
+    throw new ProcessError(
+      `${this.#name}.${method}: the process was never started, so there is nothing to stop. ` +
+        'Call start() first, or skip the stop for a Process you did not start.',
+    );
   }
 
   #checkOpen(): void {
