@@ -37,7 +37,9 @@ describe('Manager()', () => {
     const again = await called.start().catch((e: unknown) => e);
     expect(again).toBeInstanceOf(ProcessError);
     expect(again).not.toBeInstanceOf(ClosedError);
-    expect((again as Error).message).toMatch(/start\(\): the manager is serving: .*Manager\(\) returns it started/);
+    expect((again as Error).message).toMatch(
+      /start\(\): the manager is serving: .*Manager\(\) returns it started/,
+    );
   });
 
   it('of both contexts returns a started SyncManager too', { timeout: 10_000 }, async () => {
