@@ -10,10 +10,11 @@ import { tooManyArguments } from './internal/arity.js';
 import { assertMayStartWorkers } from './internal/bootstrap.js';
 import { withProcessCallerStack } from './internal/caller-stack.js';
 import { refuseToSend } from './internal/host-bound.js';
-import { type Inspect, inspectSymbol, showFields } from './internal/inspect.js';
+import { type Inspect, inspectSymbol } from './internal/inspect.js';
 import { assertPermitted } from './internal/permission.js';
 import { checkedSetting, checkTarget } from './internal/process-checks.js';
 import { launchProcess } from './internal/process-launch.js';
+import { processRepr, type ReprState, showProcess } from './internal/process-repr.js';
 import { assertRuntimeSupports } from './internal/runtime.js';
 import { StartedProcess } from './internal/started-process.js';
 import { type ContextName, parseOptions } from './options.js';
@@ -286,8 +287,7 @@ export class Process<F extends TaskFunction = TaskFunction> {
    * blocked in native code (a synchronous child process, a blocking read) stops only once that
    * call returns: after 2000 ms this resolves with it still alive (`exitCode` null), and `join()`
    * waits for its end. Does nothing once the process has ended.
-   * @throws {ProcessError} (a rejection) before `start()`: there is nothing to stop yet (Python's
-   *   `terminate()` raises there too).
+   * @throws {ProcessError} (a rejection) before `start()`: nothing to stop yet, as in Python.
    * @throws {ClosedError} after `close()`.
    * @example
    * const p = new Process({ target: tasks.serve, context: 'process' });
@@ -300,12 +300,7 @@ export class Process<F extends TaskFunction = TaskFunction> {
     await this.#startedFor('terminate()').terminate().catch(withProcessCallerStack);
   }
 
-  /**
-   * Stops the process at once (SIGKILL for a child, `worker.terminate()` for a thread); `exitCode`
-   * becomes -9. Does nothing once the process has ended. Python: `kill()`.
-   * @throws {ProcessError} before `start()`: there is nothing to stop yet (Python raises there too).
-   * @throws {ClosedError} after `close()`.
-   */
+  /** SIGKILL for a child, `worker.terminate()` for a thread; `exitCode` -9. @throws {ProcessError} before `start()`. */
   kill(): void {
     if (arguments.length > 0) throw tooManyArguments('Process.kill', arguments.length);
     this.#startedFor('kill()').kill();
@@ -368,12 +363,7 @@ export class Process<F extends TaskFunction = TaskFunction> {
    * console.log(String(p)); // <Process name='greeter' pid=4243 parent=4242 stopped exitCode=0> with real pids
    */
   toString(): string {
-    const exit = this.#state === 'closed' ? undefined : this.#started?.exit;
-    const status =
-      this.#state === 'closed' ? 'closed' : exit ? 'stopped' : this.#started ? 'started' : 'initial';
-    const pid = this.#state !== 'closed' && this.#started ? ` pid=${this.#started.runner.pid}` : '';
-    const code = exit ? ` exitCode=${exit.exitCode < 0 && exit.signal ? exit.signal : exit.exitCode}` : '';
-    return `<Process name='${this.#name}'${pid} parent=${process.pid} ${status}${code}${this.#daemon ? ' daemon' : ''}>`;
+    return processRepr(this.#repr());
   }
 
   /**
@@ -385,28 +375,19 @@ export class Process<F extends TaskFunction = TaskFunction> {
    * console.log(p); // Process { name: 'greeter', pid: null, exitCode: null, alive: false }
    */
   [inspectSymbol](_depth: number, options: unknown, inspect?: Inspect): string {
-    if (this.#state === 'closed')
-      return showFields('Process', { name: this.#name, closed: true }, options, inspect);
-    const fields = {
-      name: this.#name,
-      pid: this.#started?.runner.pid ?? null,
-      exitCode: this.#started?.exit?.exitCode ?? null,
-      alive: this.#state === 'started' && this.#started?.exit === undefined,
-    };
-    return showFields('Process', fields, options, inspect);
+    return showProcess(this.#repr(), options, inspect);
   }
 
-  /**
-   * The started worker `method` acts on. Python's `terminate()`, `kill()` and `interrupt()` fail
-   * before `start()` (its `_popen` is None), as `join()` does: a stop that silently did nothing hid
-   * a `start()` the program never reached.
-   */
+  #repr(): ReprState {
+    return { name: this.#name, state: this.#state, started: this.#started, daemon: this.#daemon };
+  }
+
+  /** The started worker `method` stops; before start() a ProcessError, as Python's (`_popen` is None). */
   #startedFor(method: string): StartedProcess {
     this.#checkOpen();
     if (this.#started) return this.#started;
     throw new ProcessError(
-      `${this.#name}.${method}: the process was never started, so there is nothing to stop. ` +
-        'Call start() first, or skip the stop for a Process you did not start.',
+      `${this.#name}.${method}: it was never started, nothing to stop: call start() first.`,
     );
   }
 
