@@ -10,10 +10,11 @@ import { tooManyArguments } from './internal/arity.js';
 import { assertMayStartWorkers } from './internal/bootstrap.js';
 import { withProcessCallerStack } from './internal/caller-stack.js';
 import { refuseToSend } from './internal/host-bound.js';
-import { type Inspect, inspectSymbol, showFields } from './internal/inspect.js';
+import { type Inspect, inspectSymbol } from './internal/inspect.js';
 import { assertPermitted } from './internal/permission.js';
 import { checkedSetting, checkTarget } from './internal/process-checks.js';
 import { launchProcess } from './internal/process-launch.js';
+import { processRepr, type ReprState, showProcess } from './internal/process-repr.js';
 import { assertRuntimeSupports } from './internal/runtime.js';
 import { StartedProcess } from './internal/started-process.js';
 import { type ContextName, parseOptions } from './options.js';
@@ -286,6 +287,7 @@ export class Process<F extends TaskFunction = TaskFunction> {
    * blocked in native code (a synchronous child process, a blocking read) stops only once that
    * call returns: after 2000 ms this resolves with it still alive (`exitCode` null), and `join()`
    * waits for its end. Does nothing once the process has ended.
+   * @throws {ProcessError} (a rejection) before `start()`: nothing to stop yet, as in Python.
    * @throws {ClosedError} after `close()`.
    * @example
    * const p = new Process({ target: tasks.serve, context: 'process' });
@@ -295,15 +297,13 @@ export class Process<F extends TaskFunction = TaskFunction> {
    */
   async terminate(): Promise<void> {
     if (arguments.length > 0) throw tooManyArguments('Process.terminate', arguments.length);
-    this.#checkOpen();
-    await this.#started?.terminate().catch(withProcessCallerStack);
+    await this.#startedFor('terminate()').terminate().catch(withProcessCallerStack);
   }
 
-  /** Stops the process at once (SIGKILL for a child, `worker.terminate()` for a thread); `exitCode` becomes -9. */
+  /** SIGKILL for a child, `worker.terminate()` for a thread; `exitCode` -9. @throws {ProcessError} before `start()`. */
   kill(): void {
     if (arguments.length > 0) throw tooManyArguments('Process.kill', arguments.length);
-    this.#checkOpen();
-    this.#started?.kill();
+    this.#startedFor('kill()').kill();
   }
 
   /**
@@ -315,7 +315,8 @@ export class Process<F extends TaskFunction = TaskFunction> {
    * it later (`await p.terminate()` does). A listener counts only once the target has installed
    * it: sent before, SIGINT ends the child. A thread gets no signals (Node delivers them to the
    * main thread only; a thread's SIGINT listener never runs): it is stopped as `terminate()` stops
-   * it, `exitCode` -2. Does nothing before `start()`, as `terminate()`, nor once it has ended.
+   * it, `exitCode` -2. Does nothing once it has ended.
+   * @throws {ProcessError} before `start()`, as `terminate()`: there is nothing to interrupt yet.
    * @throws {ClosedError} after `close()`.
    * @example
    * import { defineTasks, isMain, Process } from '@multiproc/core';
@@ -332,8 +333,7 @@ export class Process<F extends TaskFunction = TaskFunction> {
    */
   interrupt(): void {
     if (arguments.length > 0) throw tooManyArguments('Process.interrupt', arguments.length);
-    this.#checkOpen();
-    this.#started?.interrupt();
+    this.#startedFor('interrupt()').interrupt();
   }
 
   /**
@@ -363,12 +363,7 @@ export class Process<F extends TaskFunction = TaskFunction> {
    * console.log(String(p)); // <Process name='greeter' pid=4243 parent=4242 stopped exitCode=0> with real pids
    */
   toString(): string {
-    const exit = this.#state === 'closed' ? undefined : this.#started?.exit;
-    const status =
-      this.#state === 'closed' ? 'closed' : exit ? 'stopped' : this.#started ? 'started' : 'initial';
-    const pid = this.#state !== 'closed' && this.#started ? ` pid=${this.#started.runner.pid}` : '';
-    const code = exit ? ` exitCode=${exit.exitCode < 0 && exit.signal ? exit.signal : exit.exitCode}` : '';
-    return `<Process name='${this.#name}'${pid} parent=${process.pid} ${status}${code}${this.#daemon ? ' daemon' : ''}>`;
+    return processRepr(this.#repr());
   }
 
   /**
@@ -380,15 +375,20 @@ export class Process<F extends TaskFunction = TaskFunction> {
    * console.log(p); // Process { name: 'greeter', pid: null, exitCode: null, alive: false }
    */
   [inspectSymbol](_depth: number, options: unknown, inspect?: Inspect): string {
-    if (this.#state === 'closed')
-      return showFields('Process', { name: this.#name, closed: true }, options, inspect);
-    const fields = {
-      name: this.#name,
-      pid: this.#started?.runner.pid ?? null,
-      exitCode: this.#started?.exit?.exitCode ?? null,
-      alive: this.#state === 'started' && this.#started?.exit === undefined,
-    };
-    return showFields('Process', fields, options, inspect);
+    return showProcess(this.#repr(), options, inspect);
+  }
+
+  #repr(): ReprState {
+    return { name: this.#name, state: this.#state, started: this.#started, daemon: this.#daemon };
+  }
+
+  /** The started worker `method` stops; before start() a ProcessError, as Python's (`_popen` is None). */
+  #startedFor(method: string): StartedProcess {
+    this.#checkOpen();
+    if (this.#started) return this.#started;
+    throw new ProcessError(
+      `${this.#name}.${method}: it was never started, nothing to stop: call start() first.`,
+    );
   }
 
   #checkOpen(): void {

@@ -2,7 +2,7 @@
 // handles SIGINT and runs on); a thread gets no signals and is stopped as terminate() stops it, -2.
 // Each join() waits for the end it checks, bounded by the package's test timeout: a child started
 // while CI runs every suite on 2 cores can take seconds to boot (join(5000) ended before one did).
-import { ClosedError, Process } from '@multiproc/core';
+import { ClosedError, Process, ProcessError } from '@multiproc/core';
 import { type Connection, Pipe } from '@multiproc/ipc';
 import { describe, expect, it } from 'vitest';
 import { matrix } from '../../../test-support/matrix.ts';
@@ -49,11 +49,11 @@ describe.each(matrix(import.meta.url))('Process.interrupt() in the %s context', 
     expect(p.exitCode).toBe(-2);
   });
 
-  it('before start() does what terminate() does then: nothing; the process still starts', async () => {
+  it('before start() throws ProcessError, as terminate() and kill() do; the process still starts', async () => {
     const p = new Process({ target: tasks.done, context });
     started.push(p);
-    await p.terminate();
-    expect(p.interrupt()).toBeUndefined();
+    expect(await p.terminate().catch((error: unknown) => error)).toBeInstanceOf(ProcessError);
+    expect(() => p.interrupt()).toThrow(ProcessError);
     expect([p.exitCode, p.isAlive(), p.pid]).toEqual([null, false, null]);
     p.start();
     await p.join();

@@ -142,7 +142,9 @@ describe("a served object's error keeps its nested values over the manager wire"
     const err = await thrown((await serve()).unsendableField());
     expect(err.message).toBe('with a function');
     expect(err.code).toBe('E_FN');
-    expect(err.fn).toBeUndefined();
+    // The field stands in as the SerializationError naming it, as a pool task's error does.
+    expect(err.fn).toBeInstanceOf(SerializationError);
+    expect((err.fn as SerializationError).path).toBe('error.fn');
   });
 
   // Before, such an error made the manager's reply throw: the call never answered, the connection

@@ -2,7 +2,10 @@
  * The codec protocol's types: what encoders and decoders are given and return (see codec.ts).
  * Nothing here imports `node:*`.
  */
+import type { CodecMemo } from './internal/codec-memo.js';
 import { ENCODE_SYMBOL } from './internal/value-kinds.js';
+
+export type { CodecMemo } from './internal/codec-memo.js';
 
 /**
  * The method an object implements to be sent to a worker: `obj[encodeSymbol](ctx)`.
@@ -97,13 +100,21 @@ export interface EncodeOptions {
    * @default undefined: the value is sent on its own
    */
   readonly listLength?: number | undefined;
+  /**
+   * The memo shared by the encodes of one message (several `encodeValue()` calls whose outputs
+   * travel together: the fields of an error record): an object met in an earlier one becomes the
+   * very record made then, so it arrives as one object when the receiver decodes the message's
+   * parts with one memo too (`decodeValue()`'s `memo`). A `new Map()` starts one.
+   * @default undefined: this call alone
+   */
+  readonly memo?: CodecMemo | undefined;
 }
 
 /**
  * Encodes an error met at `path`, for the `target` the value is encoded for (see
  * {@link EncodeOptions.errors}).
  */
-export type ErrorEncoder = (error: Error, path: string, target: CodecTarget) => Encoded;
+export type ErrorEncoder = (error: Error, path: string, target: CodecTarget, memo?: CodecMemo) => Encoded;
 
 /** Something a worker message can transfer instead of copying: an `ArrayBuffer`, a `MessagePort`. */
 export type TransferItem = object;
@@ -127,6 +138,12 @@ export interface DecodeContext {
    * absent when the caller cannot wait (a synchronous receive): the object is handed over as is.
    */
   readonly needs?: (kind: string, key: string) => void;
+  /**
+   * What this receive decoded so far, each received object to what replaced it: a decoder that
+   * decodes parts of its data itself (an error's fields) passes it on, so an object the sender
+   * met twice is one object here too.
+   */
+  readonly memo?: Map<object, unknown>;
 }
 
 /** An object that knows how to send itself to a worker. */

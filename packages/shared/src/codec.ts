@@ -30,6 +30,7 @@ import {
 } from './codec-types.js';
 import { ProcessError } from './errors.js';
 import { ByteObjects } from './internal/byte-sharing.js';
+import { isEncodable, LayeredMemo, madeRecords } from './internal/codec-memo.js';
 import { codecRegistry, ESCAPED_TYPE, markCrossed } from './internal/codec-registry.js';
 import { copyError } from './internal/error-copy.js';
 import { hostObjectRefusal } from './internal/host-objects.js';
@@ -90,6 +91,8 @@ export {
   type TransferItem,
 } from './codec-types.js';
 
+export { isEncodable } from './internal/codec-memo.js';
+
 const registry = codecRegistry();
 
 /**
@@ -110,28 +113,6 @@ export function registerCodec(type: string, decode: Decoder): void {
 
 // URL, URLSearchParams, DOMException and File travel as their text or parts (internal/platform.ts).
 for (const [type, decode] of Object.entries(BUILTIN_DECODERS)) registerCodec(type, decode);
-
-/**
- * Whether `value` implements the codec protocol.
- * @example
- * console.log(isEncodable(new Queue()), isEncodable({ a: 1 })); // true false
- */
-export function isEncodable(value: unknown): value is Encodable {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as any)[encodeSymbol] === 'function'
-  );
-}
-
-/** {@link isPlainData}, false when the value throws while it is scanned. */
-function isPlainDataSafe(value: unknown, errors: boolean, namedDepth: number, views: boolean): boolean {
-  try {
-    return isPlainData(value, errors, namedDepth, views);
-  } catch {
-    return false;
-  }
-}
 
 /** The `receiverEnded` of a value that encoded nothing. */
 const NOTHING = (): void => {};
@@ -163,7 +144,9 @@ export function encodeValue<T>(
   // How deep arrays have their named fields looked into (value-kinds.ts), decided once.
   const namedDepth = readOrRefuse(() => namedFieldsDepth(value, options.listLength), rootPath);
   const asItIs = { value, transfer: [], encoded: false, receiverEnded: NOTHING, receiverEnding: NOTHING };
-  if (isPlainDataSafe(value, options.errors !== undefined, namedDepth, target === 'process')) return asItIs;
+  try {
+    if (isPlainData(value, options.errors !== undefined, namedDepth, target === 'process')) return asItIs;
+  } catch {}
   const transfer: TransferItem[] = [];
   const onEnd: (() => void)[] = [];
   const onEnding: (() => void)[] = [];
@@ -175,7 +158,8 @@ export function encodeValue<T>(
     if (!transfer.includes(item)) transfer.push(item);
   };
   let encoded = false;
-  const seen = new Map<object, unknown>();
+  const memo = options.memo ?? (options.errors ? new Map<object, unknown>() : undefined); // for its errors' parts
+  const seen = memo ? new LayeredMemo(memo) : new Map<object, unknown>();
   const made: unknown[] = []; // the records of objects' own encoders: given back if the walk throws
   // The path being read, for an error thrown by the value itself (a getter, a Proxy's trap).
   let at = rootPath;
@@ -190,14 +174,18 @@ export function encodeValue<T>(
     if (t === 'symbol') throw unsendable(path, v);
     if (t !== 'object' || v === null) return v;
     const obj = v as object;
-    if (seen.has(obj)) return seen.get(obj);
+    if (seen.has(obj)) {
+      const out = seen.get(obj);
+      encoded ||= out !== obj; // met in an earlier encode of the message (options.memo): a record
+      return out;
+    }
     // `depth`: how many containers hold `v` (see MAX_NESTING).
     if (depth >= MAX_NESTING && !isPassThrough(obj)) throw tooDeep(path);
     if (isEncodable(obj)) return encodeOne(obj, path, depth);
     const builtin = builtinEncoder(Object.getPrototypeOf(obj));
     if (builtin) return encodeOne(obj, path, depth, () => builtin(obj, target, path));
     const ofError = options.errors;
-    if (ofError && isError(obj)) return encodeOne(obj, path, depth, () => ofError(obj, path, target));
+    if (ofError && isError(obj)) return encodeOne(obj, path, depth, () => ofError(obj, path, target, seen));
     const host = hostObjectRefusal(obj, target, path, options.destination);
     if (host) throw host;
     if (isPort(obj)) {
@@ -289,6 +277,12 @@ export function encodeValue<T>(
     // arrives as a plain object (a class that keeps its methods travels by [encodeSymbol] and registerCodec()).
     seen.set(obj, obj);
     if (isError(obj)) return walkError(obj, path, depth);
+    // An error encoder's data holds what it encoded: such a record stays one, its data walked for what moves.
+    if (madeRecords.has(obj)) {
+      const record = obj as { data: unknown };
+      record.data = walk(record.data, `${path}<data>`, depth + 1);
+      return record;
+    }
     let out: Record<string, unknown> | undefined;
     // The user's own object with the tag key travels wrapped (decoded back as itself, not read).
     const tagged = Object.hasOwn(obj, CODEC_TAG);
@@ -375,6 +369,8 @@ export function encodeValue<T>(
     made.push(record);
     record.data = walk(data, `${path}<data>`, depth + 1);
     seen.set(obj, record);
+    // An error's record (`builtin`) may refer to errors being rebuilt: decoded within them only.
+    if (!builtin) madeRecords.add(record);
     return record;
   };
 
@@ -383,6 +379,7 @@ export function encodeValue<T>(
     out = walk(value, rootPath, 0) as T;
     if (options.keepOnly) return asItIs;
     byteObjects?.settle();
+    if (seen instanceof LayeredMemo) for (const item of seen.commit(transfer)) addTransfer(item);
   } catch (err) {
     if (options.keepOnly) return asItIs;
     for (const cb of onEnd.splice(0)) cb(); // nothing is sent: what was encoded will not arrive

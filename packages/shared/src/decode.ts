@@ -19,6 +19,8 @@ const registry = codecRegistry();
  * tagged records are replaced in place (the received value is a fresh copy anyway).
  * @param loads Where the decoders report the loads the value needs before it is usable
  * (`DecodeContext.needs`; run them with `loadPending()`): given by a receive that can wait for them.
+ * @param memo What earlier decodes of the same message made of each received record (the parts of
+ * an error record, decoded one by one): an object the sender met twice is then one object here too.
  * @throws {SerializationError} when no decoder is registered for a received type.
  * @example
  * const { value, encoded } = encodeValue({ at: new URL('https://example.com') }, 'thread');
@@ -26,14 +28,25 @@ const registry = codecRegistry();
  * const back = encoded ? decodeValue(copy, 'thread') : copy;
  * console.log(back.at instanceof URL); // true
  */
-export function decodeValue<T>(value: T, source: CodecTarget, loads?: PendingLoad[]): T {
-  const ctx: DecodeContext = loads ? { source, needs: (kind, key) => loads.push([kind, key]) } : { source };
+export function decodeValue<T>(
+  value: T,
+  source: CodecTarget,
+  loads?: PendingLoad[],
+  memo?: Map<object, unknown>,
+): T {
   // Maps each received object to what replaces it, so shared references and cycles stay intact.
   const seen = new Map<object, unknown>();
+  // Each record decoded to a live object (and that object to itself), for the message's other
+  // parts: not the objects merely walked here, which may hold records a decoder decodes itself.
+  const made = memo ?? new Map<object, unknown>();
+  const ctx: DecodeContext = loads
+    ? { source, needs: (kind, key) => loads.push([kind, key]), memo: made }
+    : { source, memo: made };
   const namedDepth = namedFieldsDepth(value);
   const walk = (v: unknown, depth = 0): unknown => {
     if (typeof v !== 'object' || v === null || isPassThrough(v)) return v;
     if (seen.has(v)) return seen.get(v);
+    if (made.has(v)) return made.get(v);
     seen.set(v, v);
     if (Object.hasOwn(v, CODEC_TAG)) {
       const type = (v as Record<string, unknown>)[CODEC_TAG] as string;
@@ -57,6 +70,9 @@ export function decodeValue<T>(value: T, source: CodecTarget, loads?: PendingLoa
       adoptRosters((v as { rosters?: unknown }).rosters);
       const live = decode(markCrossed(walk((v as { data: unknown }).data)), ctx);
       seen.set(v, live);
+      made.set(v, live);
+      // Met again (an error's field its decoder passes on, already decoded here): left as it is.
+      if (typeof live === 'object' && live !== null) made.set(live, live);
       return live;
     }
     if (Array.isArray(v)) {

@@ -80,6 +80,8 @@ export { addCallerFrames, OWN_STACK } from './internal/caller-stack.js';
 export { hasCrossed, hasEscaped } from './internal/crossed.js';
 export { describeError, describeThrown } from './internal/describe-thrown.js';
 export { isEngineObject } from './internal/engine-objects.js';
+/** @internal For ipc's manager errors: a field with one bad part keeps the rest (see the module). */
+export { packSendableParts } from './internal/error-field-parts.js';
 /** @internal For ipc's manager replies: a thrown error's parts read as the error records read them. */
 export {
   classOf,

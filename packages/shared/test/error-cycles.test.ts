@@ -21,11 +21,17 @@ describe('errors that refer to themselves', () => {
     expect(cycleFaults(kind, back.err)).toEqual([]);
   });
 
-  it('an error met twice but not inside itself still comes back as two copies, as before', () => {
+  it('an error met twice but not inside itself comes back as one error, as structured clone keeps it', () => {
     const shared = new Error('twice');
-    const outer = Object.assign(new Error('outer'), { a: shared, b: shared });
-    const back = fromErrorRecord(structuredClone(toErrorRecord(outer))) as Error & { a: Error; b: Error };
+    const outer = Object.assign(new Error('outer'), { a: shared, b: shared, list: [shared] });
+    const back = fromErrorRecord(structuredClone(toErrorRecord(outer))) as Error & {
+      a: Error;
+      b: Error;
+      list: Error[];
+    };
     expect([back.a.message, back.b.message]).toEqual(['twice', 'twice']);
+    expect(back.b).toBe(back.a);
+    expect(back.list[0]).toBe(back.a);
   });
 
   it('a cause chain deeper than the depth limit still ends in a copy, not a cycle', () => {

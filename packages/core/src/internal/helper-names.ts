@@ -58,6 +58,7 @@ export const HELPER_NAMES = {
     'omitNullOptions',
     'ourErrorClass',
     'ownKeysOf',
+    'packSendableParts',
     'readHead',
     'readOptions',
     'readPart',

@@ -142,7 +142,7 @@ export class BaseManager implements AsyncDisposable {
    * then ends as usual. Resolves once it is shut down. Python: `get_server().serve_forever()`
    * (which exits the program with status 0 on Ctrl-C). Another program's connected manager cannot
    * end it: its `shutdown()` drops its own connection only.
-   * @throws {ClosedError} when the manager is connected, `ManagerClosedError` when shut down.
+   * @throws {ProcessError} when the manager is connected, `ManagerClosedError` when shut down.
    * @throws {ValidationError} and what `start()` throws, when it starts the manager.
    * @example
    * const m = new BaseManager({ address: ['127.0.0.1', 0], authkey: 'abracadabra' });
@@ -158,7 +158,7 @@ export class BaseManager implements AsyncDisposable {
 
   /**
    * The manager's server, not started yet: `serveForever()` serves, `address` tells where. Python: `get_server()`.
-   * @throws {ClosedError} when started or connected, `ManagerClosedError` when shut down (Python's `ProcessError`).
+   * @throws {ProcessError} when started or connected (as Python's), `ManagerClosedError` when shut down.
    * @example
    * const m = new BaseManager({ address: ['127.0.0.1', 0] });
    * const server = m.getServer();
@@ -224,6 +224,7 @@ export class BaseManager implements AsyncDisposable {
    * `TypeError`, or `ValidationError` outside `exposed`) when the object has no such public method.
    * @param typeid - a registered type.
    * @param args - the factory's arguments.
+   * @throws {ProcessError} before `start()`/`connect()`, saying to call it first (Python asserts it).
    * @throws {ManagerClosedError} when the manager is gone.
    */
   async create<T = Record<string, Factory>>(typeid: string, ...args: unknown[]): Promise<AutoProxy<T>> {
@@ -255,6 +256,7 @@ export class BaseManager implements AsyncDisposable {
   /**
    * How many objects the manager serves (one no proxy anywhere refers to is freed once its last
    * proxy is collected). Python: `_number_of_objects()`. @throws {ManagerClosedError} when it is gone.
+   * @throws {ProcessError} before `start()` or `connect()`, saying to call it first.
    */
   async numberOfObjects(): Promise<number> {
     // A shut-down server keeps its count; the manager is gone all the same.
@@ -271,6 +273,7 @@ export class BaseManager implements AsyncDisposable {
   /**
    * Stops serving (a serving manager): every proxy's pending and later calls reject with
    * `ManagerClosedError`. A connected manager only stops using the connection. Python: `shutdown()`.
+   * A manager never started is shut down too (nothing to stop; `start()` then fails).
    */
   async shutdown(): Promise<void> {
     this.#state = 'shutdown';

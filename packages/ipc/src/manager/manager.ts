@@ -45,7 +45,8 @@ import type { ArrayProxy, NamespaceProxy, ValueProxy } from './value-proxies.js'
  * `Event()`, `Condition()`, `Barrier()`, `Queue()`, `JoinableQueue()` return proxies that can be
  * passed to `Process`es and pool tasks in both contexts, nested in arguments, to several workers
  * at once. Mirrors Python's `multiprocessing.managers.SyncManager`: `new SyncManager()` is not
- * started yet (call `start()`); {@link Manager}`()` returns one that is. The objects live in this
+ * started yet (call `start()`: before it, each factory throws `ProcessError` saying so);
+ * {@link Manager}`()` returns one that is started. The objects live in this
  * program (no server process); a proxy used after `shutdown()` rejects with `ManagerClosedError`.
  * Values read through a proxy are copies: changing one does not write back. Each factory throws
  * `ValidationError` for an argument it does not take (`manager.Lock(x)`), as the thread classes do.

@@ -18,10 +18,11 @@
  * a `Headers`, a `Blob` to a process) comes back as a `SerializationError` naming it (`error.cause`).
  */
 import { encodeValue, registerCodec } from '../codec.js';
-import type { CodecTarget, ErrorEncoder } from '../codec-types.js';
+import { CODEC_TAG, type CodecMemo, type CodecTarget, type ErrorEncoder } from '../codec-types.js';
 import type { PendingLoad } from '../decode-loads.js';
 import type { ErrorFamily as Family } from '../error-classes.js';
 import { ProcessError, SerializationError } from '../errors.js';
+import { madeRecords } from './codec-memo.js';
 import { describeThrown, textOf } from './describe-thrown.js';
 import { packSendableParts } from './error-field-parts.js';
 import {
@@ -38,7 +39,7 @@ import {
   unreadableValuePart,
 } from './error-parts.js';
 import { fromErrorRecord } from './error-rebuild.js';
-import { backRef, writing } from './error-refs.js';
+import { backRef, isBackRef, refsMade, writing } from './error-refs.js';
 import { deeperThan } from './nesting.js';
 import { isError } from './realms.js';
 import { cloneable, moveOrRefuse, packThrown, unsentThrownText } from './thrown-value.js';
@@ -97,6 +98,12 @@ export interface RecordOptions {
    * processes of one machine. That part stands in as the error, the rest of the error kept.
    */
   readonly check?: ((value: unknown, path: string) => void) | undefined;
+  /**
+   * The memo of the message the record is part of (an error sent as a value: the value's), so an
+   * object in two of its parts (two fields, a field and the cause) arrives as one object, as
+   * structured clone keeps it. Without it the record has a memo of its own.
+   */
+  readonly memo?: CodecMemo | undefined;
 }
 
 /**
@@ -108,6 +115,9 @@ export interface RecordOptions {
 interface Packing extends RecordOptions {
   readonly target: CodecTarget;
   readonly refuse: boolean;
+  readonly memo: CodecMemo;
+  /** Each nested error packed so far, and its packed form: the same error twice is one record. */
+  readonly packed: Map<object, unknown>;
 }
 
 /**
@@ -118,9 +128,7 @@ interface Packing extends RecordOptions {
  * back as itself on every Node version, and what it cannot send is named, never turned into `{}`.
  */
 function packNested(value: unknown, depth: number, path: string, how: Packing): unknown {
-  if (isError(value) && depth < MAX_DEPTH) {
-    return { __errorRecord: toErrorRecord(value, depth + 1, path, how.target, how.refuse, how) };
-  }
+  if (isError(value) && depth < MAX_DEPTH) return packError(value, depth, path, how);
   const t = typeof value;
   if ((t !== 'object' && t !== 'function' && t !== 'symbol') || value === null) return value;
   // Errors inside it (`cause: { errors: [e] }`) become records too, down to MAX_DEPTH.
@@ -128,13 +136,14 @@ function packNested(value: unknown, depth: number, path: string, how: Packing): 
     depth + 1 < MAX_DEPTH
       ? (e, at) => ({ type: ERROR_CODEC, data: toErrorRecord(e, depth + 1, at, how.target, how.refuse, how) })
       : undefined;
+  const options = { errors, memo: how.memo };
   const encode = (v: unknown): unknown => {
     how.check?.(v, path);
     // Structured clone takes it here (a worker's deep stack), the caller's thread could not read it:
     // the codec's SerializationError names the path and the limit, and stands in for this part
     // alone (the error, its other fields and its cause still go), as any part it cannot send.
     if (tooDeep(v)) encodeValue(v, 'thread', path);
-    const out = encodeValue(v, how.target, path, errors ? { errors } : {});
+    const out = encodeValue(v, how.target, path, options);
     // An error sent as a value is walked again by the codec sending it, which lists what moves.
     if (!how.refuse) moveOrRefuse(out, path, how.transfer);
     // The codec passes a Proxy through (it reads like its target); the record's clone would refuse it.
@@ -152,6 +161,31 @@ function packNested(value: unknown, depth: number, path: string, how: Packing): 
   // A thrown error's field with one bad part (`request.transform`): that part alone stands in.
   const kept = errors ? packSendableParts(value, path, refusal, encode) : null;
   return kept ? kept.value : { __errorRecord: toErrorRecord(refusal, MAX_DEPTH, path) };
+}
+
+/**
+ * A nested error's record, one per error in the message, whichever form holds it: a part of the
+ * record (`{ __errorRecord }`) or, inside a part, a value the codec encoded (`ERROR_CODEC`). Both
+ * forms hold the same record, which the receiver rebuilds once (error-rebuild.ts).
+ */
+function packError(err: Error, depth: number, path: string, how: Packing): unknown {
+  if (how.packed.has(err)) return how.packed.get(err);
+  const met = how.memo.get(err) as { data?: ErrorRecord } | undefined; // the codec's, as a value
+  const refs = refsMade();
+  const record =
+    met?.data && !isBackRef(met.data)
+      ? met.data
+      : toErrorRecord(err, depth + 1, path, how.target, how.refuse, how);
+  const packed = { __errorRecord: record };
+  // One that refers to errors above it (a cycle) holds only here: met again, it is written again.
+  if (refsMade() !== refs) return packed;
+  how.packed.set(err, packed);
+  if (!met) {
+    const asValue = { [CODEC_TAG]: ERROR_CODEC, data: record };
+    madeRecords.add(asValue);
+    how.memo.set(err, asValue);
+  }
+  return packed;
 }
 
 /**
@@ -177,11 +211,14 @@ export function toErrorRecord(
   // rest, that part alone standing in (see readPart, readHead, ownKeysOf). One that cannot be read
   // at all (its prototype cannot be) is a SerializationError naming it, with what was thrown as cause.
   const reading = { path };
+  const known = options as Partial<Packing>;
   const how: Packing = {
     target: target ?? 'process',
     refuse,
     transfer: options.transfer,
     check: options.check,
+    memo: options.memo ?? new Map(),
+    packed: known.packed ?? new Map(),
   };
   const ref = backRef(err);
   if (ref) return ref as unknown as ErrorRecord;
@@ -336,9 +373,9 @@ function thrownRecord(
  * of this library's classes or a user's class into a plain `Error` without its name and fields.
  * @internal
  */
-export const encodeError: ErrorEncoder = (error, path, target) => ({
+export const encodeError: ErrorEncoder = (error, path, target, memo) => ({
   type: ERROR_CODEC,
-  data: toErrorRecord(error, 0, path, target, true),
+  data: toErrorRecord(error, 0, path, target, true, { memo }),
 });
 /**
  * `encodeValue()` options for task arguments and results: errors in them go by {@link encodeError}.
@@ -348,9 +385,11 @@ export const ERRORS_AS_VALUES = { errors: encodeError } as const;
 // Every realm that loads this module can read such a value (the registry is one per realm).
 // An error inside a value passes on the loads of the references in its fields to the value's receive.
 registerCodec(ERROR_CODEC, (record, ctx) => {
-  if (!ctx.needs) return fromErrorRecord(record as ErrorRecord, ctx.source);
+  // Its record was rebuilt already, as a part of the error holding it (see packError).
+  if (record instanceof Error) return record;
+  if (!ctx.needs) return fromErrorRecord(record as ErrorRecord, ctx.source, undefined, ctx.memo);
   const loads: PendingLoad[] = [];
-  const err = fromErrorRecord(record as ErrorRecord, ctx.source, loads);
+  const err = fromErrorRecord(record as ErrorRecord, ctx.source, loads, ctx.memo);
   for (const [kind, key] of loads) ctx.needs(kind, key);
   return err;
 });

@@ -16,16 +16,29 @@ export interface ErrorBackRef {
 }
 
 const KEY = Symbol.for('multiproc.errorCycles');
-const { written, rebuilt } = ((globalThis as any)[KEY] ??= { written: [], rebuilt: [] }) as {
+const state = ((globalThis as any)[KEY] ??= { written: [], rebuilt: [], refs: 0 }) as {
   written: unknown[];
   rebuilt: unknown[];
+  /** How many references were made so far: a record written meanwhile holds some when it grew. */
+  refs: number;
 };
+const { written, rebuilt } = state;
 
 /** `value` as a reference when it is an error being written now, else `undefined`. */
 export function backRef(value: unknown): ErrorBackRef | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const at = written.lastIndexOf(value);
-  return at < 0 ? undefined : { __errorRef: written.length - 1 - at };
+  if (at < 0) return undefined;
+  state.refs = (state.refs ?? 0) + 1;
+  return { __errorRef: written.length - 1 - at };
+}
+
+/**
+ * How many references {@link backRef} made so far. A record written while it grew refers to
+ * errors above it, so it holds only where it was written (an error met twice is written again).
+ */
+export function refsMade(): number {
+  return state.refs ?? 0;
 }
 
 /** Runs `write` (synchronous) with `err` marked as being written. */

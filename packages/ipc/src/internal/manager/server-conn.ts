@@ -9,6 +9,7 @@
  */
 import type net from 'node:net';
 import { startOf } from './call-start.js';
+import { keptFailureFrame } from './error-parts-kept.js';
 import { sendFrame } from './frame-io.js';
 import {
   answerFrame,
@@ -29,7 +30,7 @@ import { decodeRequest, requestMethod } from './rpc-read.js';
 import { Granted } from './served-data-lease.js';
 import { MAY_LEASE, type Served } from './served-sync.js';
 import { afterPoll, type Owner } from './wait-list.js';
-import { type ErrorRecord, leanerRecord, type Request, toRecord } from './wire.js';
+import { type ErrorRecord, type Request, toRecord } from './wire.js';
 import type { Writers } from './writers.js';
 
 /** A frame waiting for one more poll of the manager's sockets (writers.ts). */
@@ -286,9 +287,8 @@ export class Conn {
     try {
       n = answerFrame(seq, tag, value);
     } catch (err) {
-      // An error with a nested value the codec refuses goes without those (wire.ts); a result that
-      // cannot be sent, as the error saying so.
-      n = answerFrame(seq, FAILED, (tag === FAILED && leanerRecord(value)) || toRecord(err));
+      // A failure keeps its sendable parts (error-parts-kept.ts); a result, the error saying why not.
+      n = keptFailureFrame(seq, tag, value) ?? answerFrame(seq, FAILED, toRecord(err));
     }
     sendFrame(this.socket, n);
   }
