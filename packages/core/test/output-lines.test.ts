@@ -232,3 +232,30 @@ it.for(['pool', 'daemon'])(
     expect(stdout.split('\n')).toHaveLength(601);
   },
 );
+
+// A worker that prints faster than the program's reader reads: the program read its pipe on and
+// held all of it in process.stdout's buffer (1.9 GB after 9 s of a child printing endlessly to a
+// slow reader). Now the pipe waits, as Node's pipe() does, and the worker with it; no line is lost.
+it('a child printing 8 MB to a reader that waits is held back in its pipe, not buffered', {
+  timeout: TIMEOUT_MS,
+}, async ({ expect }) => {
+  // The reader reads nothing for a second, then counts the lines.
+  const child = spawn(
+    'sh',
+    ['-c', `"$0" "$1" | (sleep 1; wc -l)`, process.execPath, fixture('output-held.mjs')],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: TIMEOUT_MS - 5000,
+    },
+  );
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk));
+  child.stderr.on('data', (chunk: Buffer) => (err += chunk));
+  await new Promise((resolve) => child.once('close', resolve));
+  expect(out.trim()).toBe('40000');
+  const [, held, code] = /held (\d+) exit (\S+)/.exec(err) ?? [];
+  expect(code, err).toBe('0');
+  // About a forwarded chunk (64 KiB of lines) beyond Node's 16 KiB mark, never the 8 MB.
+  expect(Number(held), err).toBeLessThan(1024 * 1024);
+});

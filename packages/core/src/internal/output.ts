@@ -34,9 +34,21 @@ class LineForwarder {
 
   constructor(source: Readable, target: Writable, watch?: (text: string) => void) {
     this.#source = source;
+    // A reader behind the program's stream: the worker's pipe is read no more until the line is
+    // written (as Node's pipe() does), so the program holds about one chunk per worker however
+    // long the worker prints, and the worker waits on its pipe as on a terminal that scrolls.
+    let held = false;
     const write = (text: string) => {
       watch?.(text);
-      writeForwarded(target, text);
+      let written = false;
+      const more = writeForwarded(target, text, () => {
+        written = true;
+        if (held) source.resume();
+        held = false;
+      });
+      if (more || written || held) return;
+      held = true;
+      source.pause();
     };
     this.#write = write;
     this.done = new Promise((resolve) => {
@@ -72,10 +84,14 @@ class LineForwarder {
 
   /**
    * At this program's exit: reads what is left in the pipe now, without waiting (none for a
-   * thread's stream), and hands it to `write`, the last partial line included.
+   * thread's stream), and hands it to `write`, the last partial line included. What the stream
+   * holds (read while it waited for the program's reader) goes first, on the stream's own route:
+   * into the program's queue, which the exit writes before `write`'s text.
    */
   drainSync(write: (text: string) => void): void {
     if (this.#ended) return;
+    const source = this.#source;
+    while (source.readableLength > 0 && source.read() !== null) {}
     this.#readPipe(write);
     this.#finish(write);
   }
@@ -125,13 +141,15 @@ class LineForwarder {
  * `node app.mjs | head -1`). The write that finds the reader gone would otherwise end the program
  * with an unhandled `'error'` (EPIPE) on `process.stdout` for a line it did not print. The write's
  * callback, which runs before the stream emits the error, adds a one-time listener for that very
- * error; the program's own writes keep Node's usual behaviour.
+ * error; the program's own writes keep Node's usual behaviour. Returns `write()`'s answer (`false`:
+ * the stream's buffer is full); `written` is called once the text is written or failed.
  */
-export function writeForwarded(target: Writable, text: string | Uint8Array): void {
-  if (isClosed(target)) return;
+export function writeForwarded(target: Writable, text: string | Uint8Array, written?: () => void): boolean {
+  if (isClosed(target)) return true;
   forwardedQueued.count++;
-  target.write(text, (error) => {
+  const more = target.write(text, (error) => {
     forwardedQueued.count--;
+    written?.();
     if (!error) return;
     const state = (target as { _writableState?: { errorEmitted?: boolean } })._writableState;
     const emittedBefore = state?.errorEmitted;
@@ -144,6 +162,8 @@ export function writeForwarded(target: Writable, text: string | Uint8Array): voi
       if (state && typeof emittedBefore === 'boolean') state.errorEmitted = emittedBefore;
     });
   });
+  // A replaced write (a capture, a logger) may answer nothing: only `false` says the buffer is full.
+  return more !== false;
 }
 
 /**
