@@ -15,7 +15,7 @@ import type { TaskSpec } from '../internal/batch.js';
 import { keepCallerStack } from '../internal/caller-stack.js';
 import { refuseToSend } from '../internal/host-bound.js';
 import { type Inspect, inspectSymbol, showFields } from '../internal/inspect.js';
-import { unawaitedResultError } from '../internal/unawaited-result.js';
+import { askedByDependency, unawaitedResultError } from '../internal/unawaited-result.js';
 import { firstCallHint } from './first-calls.js';
 
 type State = 'pending' | 'fulfilled' | 'rejected';
@@ -168,7 +168,8 @@ refuseToSend(AsyncResult.prototype, 'AsyncResult');
 Object.defineProperty(AsyncResult.prototype, Symbol.iterator, {
   configurable: true,
   writable: true,
-  value: function unawaitedAsyncResult(): never {
+  value: function unawaitedAsyncResult(): Iterator<never> {
+    if (askedByDependency(unawaitedAsyncResult)) return [][Symbol.iterator](); // a deep equality's probe
     throw unawaitedResultError('AsyncResult');
   },
 });
