@@ -7,16 +7,32 @@
  * `seq`; the child answers likewise, ahead of the small answer tinypool carries. One channel
  * carries both, in order, so each arrives before what names it. tinypool still decides where and
  * when a batch runs, and sees every death and answer as before.
+ *
+ * tinypool's task (the `seq`) reaches the child through a MessagePort of the host's own, whose
+ * listener sends it on a later turn of the event loop: a caller that blocks right after the call
+ * (`ev.waitSync()`) would wait for ever, the child never told to start. {@link relay} takes it off
+ * that port at once (`receiveMessageOnPort`, so tinypool's listener never sees it) and sends it as
+ * that listener would, so a batch posted to an idle child leaves with the call, as in Python.
  */
 import type { ChildProcess } from 'node:child_process';
+import type { MessagePort } from 'node:worker_threads';
 import { ProcessError } from '@multiproc/shared';
 import type { AnsweredBatch, BatchAnswer, BatchPost, BatchReply, PostedBatch } from '../internal/batch.js';
 import type { Flight } from './outcome.js';
 import { postedEmpty } from './unposted.js';
 
+/** tinypool's child worker, as far as {@link ChildBatches.relay} reads it. */
+interface RelayingWorker {
+  /** The port whose messages tinypool sends on to the child (set once the child was started). */
+  readonly port?: MessagePort;
+  send?(message: unknown): void;
+}
+
 export class ChildBatches {
   /** Answers received whose tinypool task has not resolved yet, by `seq`. */
   readonly #answers = new Map<number, BatchReply>();
+  /** The worker a batch was just sent to: its tinypool task follows through {@link relay}. */
+  #posted: RelayingWorker | undefined;
 
   /** What tinypool carries for `flight`. */
   taskOf(flight: Flight): PostedBatch {
@@ -29,7 +45,8 @@ export class ChildBatches {
    * its own postMessage would, when even that fails; a failed write (the child is dying) goes to
    * the callback: an 'error' on the child would read to tinypool as its death.
    */
-  post(child: ChildProcess, flight: Flight): boolean {
+  post(child: ChildProcess, flight: Flight, worker: object): boolean {
+    this.#posted = worker as RelayingWorker;
     const send = () => {
       const post: BatchPost = { __multiproc_post__: flight.batch.seq, batch: flight.batch };
       child.send(post, () => {});
@@ -41,6 +58,26 @@ export class ChildBatches {
       if (postedEmpty(flight, error, send)) return true;
       throw error;
     }
+  }
+
+  /**
+   * `flight`'s tinypool task, just run: what tinypool posted for the child its batch was just sent to
+   * goes on now (its task, behind the batch on the one channel), as tinypool's port listener would
+   * send it a turn later (see the header). Resolves with the answer the task stands for.
+   */
+  relayed(flight: Flight, run: Promise<unknown>): Promise<BatchReply> {
+    this.#relay();
+    return run.then((r) => this.answerOf(flight, r as AnsweredBatch));
+  }
+
+  #relay(): void {
+    const worker = this.#posted;
+    this.#posted = undefined;
+    const port = worker?.port;
+    if (!port || typeof worker.send !== 'function') return;
+    const { receiveMessageOnPort } = process.getBuiltinModule('node:worker_threads');
+    for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port))
+      worker.send({ ...(m.message as object), source: 'port', __tinypool_worker_message__: true });
   }
 
   /** Keeps `message` if it is a batch's answer; false when it is something else. */

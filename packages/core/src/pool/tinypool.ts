@@ -21,7 +21,7 @@
  * goes to that worker), and `failed-outcome.ts` (what became of a batch whose `run()` rejected).
  */
 import { Tinypool } from 'tinypool';
-import type { AnsweredBatch, BatchReply, CallerMessage } from '../internal/batch.js';
+import type { BatchReply, CallerMessage } from '../internal/batch.js';
 import { isStartFailure, startError } from '../internal/start-failure.js';
 import type { ContextName } from '../options.js';
 import { ChildBatches } from './child-batches.js';
@@ -163,11 +163,10 @@ export class TinypoolAdapter {
     let run: Promise<BatchReply>;
     if (!flight.start) this.#starts.wake(); // a call, not a worker's start: it may wake a pool that gave up
     try {
-      // A child gets the batch on its channel as it is posted (`child-batches.ts`), not from tinypool.
+      // A child gets the batch on its channel as it is posted, and its task at once (`child-batches.ts`).
       const task = this.#channel ? this.#channel.taskOf(flight) : flight.batch;
       run = postFlight(this.#tp, task, flight, this.#config.minProcesses);
-      if (this.#channel)
-        run = run.then((r) => this.#channel!.answerOf(flight, r as unknown as AnsweredBatch));
+      if (this.#channel) run = this.#channel.relayed(flight, run);
     } catch (error) {
       // tinypool creates workers inside run(): before `guardWorkerStarts` a refused one throws here.
       if (isStartFailure(error))
@@ -346,7 +345,7 @@ export class TinypoolAdapter {
           queueMicrotask(() => this.#done?.(flight, HANDED_BACK));
       }
       if (processChannel) setChannel?.(processChannel);
-      if (child && flight && this.#channel?.post(child, flight)) slot.initUnsent(flight);
+      if (child && flight && this.#channel?.post(child, flight, worker)) slot.initUnsent(flight);
     };
     hookTerminate(worker, slot, () => ({
       destroying: this.#destroying,
