@@ -67,8 +67,8 @@ export function applyCall(
       dropped = true;
       dropEncoded(packed.value);
     };
-    // Shared memory among them crosses once the job is posted (`build()`): until then this thread
-    // holds it alone, and a blocking wait on it throws rather than hang (`encodeUnsent`).
+    // Shared memory among them crosses once the batch is posted to a worker (`Entry.sent`): until
+    // then this thread holds it alone, and a blocking wait on it throws rather than hang (`encodeUnsent`).
     const encode = () => {
       const unsent = encodeUnsent(() =>
         encodeValue(args, context, 'args', { ...ERRORS_AS_VALUES, keep: kept, tracksEnding: true }),
@@ -137,12 +137,12 @@ export function applyCall(
         const gone = moves ? movedAwayMeanwhile(packed.transfer, args, 'args') : undefined;
         if (gone) throw gone;
         posted = true;
-        sent();
         return { job, transfer: packed.transfer };
       },
       unposted: () => {
         posted = false;
       },
+      sent: () => sent(),
       batchable: !hold.abortable && !moves,
       taskIndex: undefined,
       unsent: (error) => refusedAt(args, 'args', error, UNSENDABLE_ADVICE),

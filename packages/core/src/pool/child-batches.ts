@@ -9,30 +9,31 @@
  * when a batch runs, and sees every death and answer as before.
  *
  * tinypool's task (the `seq`) reaches the child through a MessagePort of the host's own, whose
- * listener sends it on a later turn of the event loop: a caller that blocks right after the call
- * (`ev.waitSync()`) would wait for ever, the child never told to start. {@link relay} takes it off
- * that port at once (`receiveMessageOnPort`, so tinypool's listener never sees it) and sends it as
- * that listener would, so a batch posted to an idle child leaves with the call, as in Python.
+ * listener sends it on (`child.send()`) on a later turn of the event loop: a caller that blocks
+ * right after the call (a file it waits for the task to write) would wait for ever, the child never
+ * told to start. {@link ChildBatches.relayed} takes it off that port at once and hands it to that
+ * very listener (`port.emit`), so a batch posted to an idle child leaves with the call, as in
+ * Python. Nothing of tinypool's message is re-made here; a port with no listener is left alone.
  */
 import type { ChildProcess } from 'node:child_process';
-import type { MessagePort } from 'node:worker_threads';
+import { type MessagePort, receiveMessageOnPort } from 'node:worker_threads';
 import { ProcessError } from '@multiproc/shared';
 import type { AnsweredBatch, BatchAnswer, BatchPost, BatchReply, PostedBatch } from '../internal/batch.js';
 import type { Flight } from './outcome.js';
 import { postedEmpty } from './unposted.js';
 
-/** tinypool's child worker, as far as {@link ChildBatches.relay} reads it. */
+/** tinypool's child worker, as far as {@link ChildBatches.relayed} reads it. */
 interface RelayingWorker {
-  /** The port whose messages tinypool sends on to the child (set once the child was started). */
+  /** The port whose messages tinypool's listener sends on to the child (set as the child starts). */
   readonly port?: MessagePort;
-  send?(message: unknown): void;
 }
 
 export class ChildBatches {
   /** Answers received whose tinypool task has not resolved yet, by `seq`. */
   readonly #answers = new Map<number, BatchReply>();
-  /** The worker a batch was just sent to: its tinypool task follows through {@link relay}. */
-  #posted: RelayingWorker | undefined;
+  /** The flight just sent to a child, and that child's worker: its tinypool task follows ({@link relayed}). */
+  #posted: Flight | undefined;
+  #postedTo: RelayingWorker | undefined;
 
   /** What tinypool carries for `flight`. */
   taskOf(flight: Flight): PostedBatch {
@@ -46,7 +47,8 @@ export class ChildBatches {
    * the callback: an 'error' on the child would read to tinypool as its death.
    */
   post(child: ChildProcess, flight: Flight, worker: object): boolean {
-    this.#posted = worker as RelayingWorker;
+    this.#posted = flight;
+    this.#postedTo = worker as RelayingWorker;
     const send = () => {
       const post: BatchPost = { __multiproc_post__: flight.batch.seq, batch: flight.batch };
       child.send(post, () => {});
@@ -66,18 +68,12 @@ export class ChildBatches {
    * send it a turn later (see the header). Resolves with the answer the task stands for.
    */
   relayed(flight: Flight, run: Promise<unknown>): Promise<BatchReply> {
-    this.#relay();
+    const port = this.#posted === flight ? this.#postedTo?.port : undefined;
+    this.#posted = this.#postedTo = undefined;
+    if (port && port.listenerCount('message') > 0)
+      for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port))
+        port.emit('message', m.message);
     return run.then((r) => this.answerOf(flight, r as AnsweredBatch));
-  }
-
-  #relay(): void {
-    const worker = this.#posted;
-    this.#posted = undefined;
-    const port = worker?.port;
-    if (!port || typeof worker.send !== 'function') return;
-    const { receiveMessageOnPort } = process.getBuiltinModule('node:worker_threads');
-    for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port))
-      worker.send({ ...(m.message as object), source: 'port', __tinypool_worker_message__: true });
   }
 
   /** Keeps `message` if it is a batch's answer; false when it is something else. */

@@ -112,10 +112,9 @@ export class Dispatcher {
     return count;
   }
 
-  /** Whether a worker is up with no batch: one handed over now is posted to it at once. */
-  #hasIdleWorker(): boolean {
-    const workers = this.#adapter?.workers;
-    return workers !== undefined && workers.alive - workers.starting > this.#occupied();
+  /** `flight` was posted to a worker: what its jobs carry has left this thread (`Entry.sent`). */
+  started(flight: Flight): void {
+    for (const entry of (flight as Held).entries) entry?.sent?.();
   }
 
   /** Whether nothing is queued or running. */
@@ -145,7 +144,7 @@ export class Dispatcher {
     this.#queue.push(entry);
     // A worker is up and free: the call goes now, as Python's handler thread sends it, so a blocking
     // wait right after it (`ev.waitSync()`) sees it run; once every worker has one, a microtask later.
-    if (!this.#scheduled && !this.#settling && this.#hasIdleWorker()) this.#flush();
+    if (!this.#scheduled && !this.#settling && this.#adapter?.postsAtOnce) this.#flush();
     else this.#schedule();
   }
 
