@@ -31,7 +31,7 @@ interface RelayingWorker {
 export class ChildBatches {
   /** Answers received whose tinypool task has not resolved yet, by `seq`. */
   readonly #answers = new Map<number, BatchReply>();
-  /** The flight just sent to a child, and that child's worker: its tinypool task follows ({@link relayed}). */
+  /** The flight just sent to a child, and that child's worker: its task follows ({@link relayed}). */
   #posted: Flight | undefined;
   #postedTo: RelayingWorker | undefined;
 

@@ -238,7 +238,7 @@ export class StartPolicy {
     }
   }
 
-  /** Makes tinypool start a worker (unless one is free); false when the system refused it at once. */
+  /** Makes tinypool start a worker (`StartQueue.startWorker`); false when the system refused it at once. */
   #startOne(): boolean {
     try {
       const queue = this.#tp.options.taskQueue as StartQueue;

@@ -26,10 +26,10 @@
  * failed with the rest ({@link StartQueue.release}, `cancel()`).
  *
  * A worker started later (a replacement, one started on demand) finds no start waiting: unless a
- * call is first in line for it (its batch runs the initializer first; an empty batch that only
- * made tinypool start a worker runs none), the pool posts one in its ready turn
- * ({@link onReady}, {@link postFlight}), which waits here for that very worker, so it runs the
- * initializer as it starts, tasks or not, as Python's.
+ * call is first in line for it (its batch runs the initializer first; the empty task that made
+ * tinypool start a worker is never queued, {@link StartQueue.startWorker}), the pool posts one in
+ * its ready turn ({@link onReady}, {@link postFlight}), which waits here for that very worker, so it
+ * runs the initializer as it starts, tasks or not, as Python's.
  */
 import type { Task, TaskQueue, Tinypool } from 'tinypool';
 import type { BatchReply } from '../internal/batch.js';

@@ -152,8 +152,9 @@ export class TinypoolAdapter {
     const failed = (error: unknown) => {
       this.#unbound.delete(flight);
       void failedOutcome(flight, error, this.#destroying, this.#aborted).then((outcome) => {
-        // A child answers on its channel before tinypool, which drops an answer once the child exited:
-        // one that answered, then died, had finished (`failedOutcome` waited). Taken anyway, or map results stay.
+        // A child answers on its channel ahead of tinypool, which drops its answer once it saw the
+        // child exit: one that answered, then died (a timer's process.exit()), had finished the batch
+        // (`failedOutcome` waited for its channel). Taken in any case, or a map chunk's results stay.
         const answer = this.#channel?.take(flight);
         if (answer && outcome.kind === 'crashed')
           outcome = { kind: 'reply', reply: answer, jobs: outcome.jobs };
