@@ -26,6 +26,8 @@ export default mergeConfig(
         'test/manager-reports-54.test.ts',
         // the contract's sentences at their edges, both contexts (session 54's audit, about a minute)
         'test/contract-audit-54.test.ts',
+        // a blocking wait right after a pool call or Process start, every wait and context (15 programs)
+        'test/sync-wait-after-submit-55.test.ts',
       ]),
     },
   }),

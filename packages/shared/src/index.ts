@@ -77,7 +77,7 @@ export { type BarrierAction, runAction, setBarrierActionRunner } from './interna
 export { addCallerFrames, OWN_STACK } from './internal/caller-stack.js';
 /** @internal For the other packages: see internal/engine-objects.ts. */
 /** @internal For the deadlock rule: shared memory sent to or received from another thread. */
-export { hasCrossed, hasEscaped } from './internal/crossed.js';
+export { encodeUnsent, hasCrossed, hasEscaped, isUnsentOnly } from './internal/crossed.js';
 export { describeError, describeThrown } from './internal/describe-thrown.js';
 export { isEngineObject } from './internal/engine-objects.js';
 /** @internal For ipc's manager errors: a field with one bad part keeps the rest (see the module). */

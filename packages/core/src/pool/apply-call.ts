@@ -1,6 +1,7 @@
 /** One `apply`-style call (`apply`, `applyAsync`): its job, submitted to the dispatcher, and its reply. */
 import {
   decodeJson,
+  encodeUnsent,
   encodeValue,
   type JsonEncoded,
   type Keeper,
@@ -58,18 +59,23 @@ export function applyCall(
     // What the encoding reserved for a worker goes back once no worker will decode it (`Entry.drop`),
     // or when the call is posted again with a new encoding.
     let dropped = false;
+    let sent = () => {}; // see `encode`
     const drop = () => {
       // (Called only once `packed` is set: by an abort, a failed wait for room, the dispatcher.)
+      sent();
       if (dropped || !packed.encoded) return;
       dropped = true;
       dropEncoded(packed.value);
     };
-    const encode = () =>
-      encodeValue(args, context, 'args', {
-        ...ERRORS_AS_VALUES,
-        keep: kept,
-        tracksEnding: true,
-      }) as typeof packed;
+    // Shared memory among them crosses once the batch is posted to a worker (`Entry.sent`): until
+    // then this thread holds it alone, and a blocking wait on it throws rather than hang (`encodeUnsent`).
+    const encode = () => {
+      const unsent = encodeUnsent(() =>
+        encodeValue(args, context, 'args', { ...ERRORS_AS_VALUES, keep: kept, tracksEnding: true }),
+      );
+      sent = unsent.sent;
+      return unsent.value as typeof packed;
+    };
     const hold = beginCall(
       options,
       pool.messages,
@@ -136,6 +142,7 @@ export function applyCall(
       unposted: () => {
         posted = false;
       },
+      sent: () => sent(),
       batchable: !hold.abortable && !moves,
       taskIndex: undefined,
       unsent: (error) => refusedAt(args, 'args', error, UNSENDABLE_ADVICE),

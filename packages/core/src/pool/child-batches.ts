@@ -7,16 +7,33 @@
  * `seq`; the child answers likewise, ahead of the small answer tinypool carries. One channel
  * carries both, in order, so each arrives before what names it. tinypool still decides where and
  * when a batch runs, and sees every death and answer as before.
+ *
+ * tinypool's task (the `seq`) reaches the child through a MessagePort of the host's own, whose
+ * listener sends it on (`child.send()`) on a later turn of the event loop: a caller that blocks
+ * right after the call (a file it waits for the task to write) would wait for ever, the child never
+ * told to start. {@link ChildBatches.relayed} takes it off that port at once and hands it to that
+ * very listener (`port.emit`), so a batch posted to an idle child leaves with the call, as in
+ * Python. Nothing of tinypool's message is re-made here; a port with no listener is left alone.
  */
 import type { ChildProcess } from 'node:child_process';
+import { type MessagePort, receiveMessageOnPort } from 'node:worker_threads';
 import { ProcessError } from '@multiproc/shared';
 import type { AnsweredBatch, BatchAnswer, BatchPost, BatchReply, PostedBatch } from '../internal/batch.js';
 import type { Flight } from './outcome.js';
 import { postedEmpty } from './unposted.js';
 
+/** tinypool's child worker, as far as {@link ChildBatches.relayed} reads it. */
+interface RelayingWorker {
+  /** The port whose messages tinypool's listener sends on to the child (set as the child starts). */
+  readonly port?: MessagePort;
+}
+
 export class ChildBatches {
   /** Answers received whose tinypool task has not resolved yet, by `seq`. */
   readonly #answers = new Map<number, BatchReply>();
+  /** The flight just sent to a child, and that child's worker: its task follows ({@link relayed}). */
+  #posted: Flight | undefined;
+  #postedTo: RelayingWorker | undefined;
 
   /** What tinypool carries for `flight`. */
   taskOf(flight: Flight): PostedBatch {
@@ -29,7 +46,9 @@ export class ChildBatches {
    * its own postMessage would, when even that fails; a failed write (the child is dying) goes to
    * the callback: an 'error' on the child would read to tinypool as its death.
    */
-  post(child: ChildProcess, flight: Flight): boolean {
+  post(child: ChildProcess, flight: Flight, worker: object): boolean {
+    this.#posted = flight;
+    this.#postedTo = worker as RelayingWorker;
     const send = () => {
       const post: BatchPost = { __multiproc_post__: flight.batch.seq, batch: flight.batch };
       child.send(post, () => {});
@@ -41,6 +60,20 @@ export class ChildBatches {
       if (postedEmpty(flight, error, send)) return true;
       throw error;
     }
+  }
+
+  /**
+   * `flight`'s tinypool task, just run: what tinypool posted for the child its batch was just sent to
+   * goes on now (its task, behind the batch on the one channel), as tinypool's port listener would
+   * send it a turn later (see the header). Resolves with the answer the task stands for.
+   */
+  relayed(flight: Flight, run: Promise<unknown>): Promise<BatchReply> {
+    const port = this.#posted === flight ? this.#postedTo?.port : undefined;
+    this.#posted = this.#postedTo = undefined;
+    if (port && port.listenerCount('message') > 0)
+      for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port))
+        port.emit('message', m.message);
+    return run.then((r) => this.answerOf(flight, r as AnsweredBatch));
   }
 
   /** Keeps `message` if it is a batch's answer; false when it is something else. */

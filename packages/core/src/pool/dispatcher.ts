@@ -1,15 +1,15 @@
 /**
  * Host side of a Pool's traffic: a queue of jobs in front of the workers, in the order their calls
- * were made (`job-order.ts`). It batches only what the
+ * were made (`job-order.ts`). A call a free worker can take goes at once; it batches only what the
  * idle workers cannot take at once (one batch per free worker, sized to split the queue, and no
  * larger than a few ms of work for that task), lets a worker that goes idle take back calls a busy
  * worker has not started (thread context), and settles every job by the typed `Outcome` of its
  * batch: a crash fails only the call that was running; finished calls keep their results and
  * calls not started run elsewhere, once.
  */
-import { type JobReply, MAX_BATCH, type TaskSpec } from '../internal/batch.js';
+import { type JobReply, MAX_BATCH } from '../internal/batch.js';
 import { type PackContext, packBatch, packStart, takeJobs } from './batch-pack.js';
-import { AdaptiveChunks } from './chunks.js';
+import { BatchSizes } from './batch-sizes.js';
 import { type DispatcherConfig, type Entry, type Held, MAX_UNSTARTED_DEATHS } from './entry.js';
 import { noteAnswered } from './first-calls.js';
 import { type CallOrder, OrderedJobs } from './job-order.js';
@@ -21,26 +21,25 @@ import { heldDecoded, judge } from './verdict.js';
 
 export { type DispatcherConfig, type Entry, type Held, MAX_UNSTARTED_DEATHS } from './entry.js';
 
-/** Worker time one batch of calls should take, once the task's speed is known. */
-const TARGET_BATCH_MS = 2;
-
 export class Dispatcher {
   readonly #config: DispatcherConfig;
   readonly #queue = new OrderedJobs<Entry>();
   readonly #held = new Set<Held>();
-  readonly #sizers = new WeakMap<TaskSpec, AdaptiveChunks>();
+  readonly #sizes = new BatchSizes();
   readonly #idleWaiters: Array<() => void> = [];
   /** Map calls waiting on their input (no job here to fail): terminate() closes them through this. */
   readonly inputWaits = new InputWaits();
   #adapter: TinypoolAdapter | undefined;
   #scheduled = false;
+  /** Set while a batch is settled: a call submitted meanwhile waits behind those going again. */
+  #settling = false;
   #terminated = false;
   #seq = 0;
   /** Set while there is work, so 'drain' is told once each time the pool runs out of it. */
   #working = false;
   /** Keeps the program alive while a call is awaited (`keep-alive.ts`; see `#checkIdle`). */
   #hold: (() => void) | undefined;
-  /** Set once the pool's workers cannot be managed at all (tinypool failed to load): the error every call gets. */
+  /** Set once the pool's workers cannot be managed at all (tinypool failed to load): every call's error. */
   #broken: (() => unknown) | undefined;
   completed = 0;
   failed = 0;
@@ -65,11 +64,10 @@ export class Dispatcher {
 
   /**
    * With an initializer, each worker the pool starts begins with a batch of no jobs that runs it (a
-   * start): Python starts its workers, each running the initializer, at construction, so
-   * `new Pool({ processes: 2, initializer })`, `close()`, `join()` ran it in both workers with no
-   * task submitted, and a replacement runs it at once, task or not. These batches are held like
-   * any other, so `join()` waits for them. Each goes to a worker as it becomes ready, before any
-   * call, never to one that ran a batch already (`start-queue.ts`). Posts `count` of them.
+   * start), as Python's workers run it at construction: `new Pool({ processes: 2, initializer })`,
+   * `close()`, `join()` ran it in both, and a replacement runs it at once, task or not. Held like
+   * any batch (`join()` waits for them); each goes to a worker as it becomes ready, before any call,
+   * never to one that ran a batch already (`start-queue.ts`). Posts `count` of them.
    */
   readonly startWorkers = (count: number): void => {
     const init = this.#config.init;
@@ -81,9 +79,8 @@ export class Dispatcher {
   };
 
   /**
-   * Jobs not yet running (what `maxQueue` bounds): those waiting here, and those handed ahead to a
-   * worker that has not started them: a batch in tinypool's queue or behind a side chunk, and a
-   * running batch's calls after the one it runs.
+   * Jobs not yet running (what `maxQueue` bounds): those waiting here, and those handed ahead to a worker
+   * that has not started them (in tinypool's queue, behind a side chunk, after the call a batch runs).
    */
   get queued(): number {
     let waiting = this.#queue.size;
@@ -115,6 +112,11 @@ export class Dispatcher {
     return count;
   }
 
+  /** `flight` was posted to a worker: what its jobs carry has left this thread (`Entry.sent`). */
+  started(flight: Flight): void {
+    for (const entry of (flight as Held).entries) entry?.sent?.();
+  }
+
   /** Whether nothing is queued or running. */
   get idle(): boolean {
     return this.#queue.size === 0 && this.#held.size === 0;
@@ -140,7 +142,10 @@ export class Dispatcher {
     this.#working = true;
     this.#hold ??= holdLoop();
     this.#queue.push(entry);
-    this.#schedule();
+    // A worker is up and free: the call goes now, as Python's handler thread sends it, so a blocking
+    // wait right after it (`ev.waitSync()`) sees it run; once every worker has one, a microtask later.
+    if (!this.#scheduled && !this.#settling && this.#adapter?.postsAtOnce) this.#flush();
+    else this.#schedule();
   }
 
   /**
@@ -219,12 +224,13 @@ export class Dispatcher {
   #schedule(): void {
     if (this.#scheduled) return;
     this.#scheduled = true;
-    // Batch everything submitted in this turn of the event loop.
-    queueMicrotask(() => {
-      this.#scheduled = false;
-      this.#flush();
-    });
+    queueMicrotask(this.#flushScheduled); // batches everything submitted in this turn of the event loop
   }
+
+  readonly #flushScheduled = (): void => {
+    this.#scheduled = false;
+    this.#flush();
+  };
 
   #flush(): void {
     if (!this.#adapter || this.#terminated) return;
@@ -241,7 +247,7 @@ export class Dispatcher {
       const entries = [first];
       if (first.batchable && !first.alone) {
         const size = Math.min(
-          this.#sizer(first.spec).next(),
+          this.#sizes.of(first.spec).next(),
           this.#config.maxTasksPerChild || MAX_BATCH,
           Math.ceil((this.#queue.size + 1) / (free > 0 ? free : processes)),
         );
@@ -252,15 +258,6 @@ export class Dispatcher {
       }
       this.#post(entries);
     }
-  }
-
-  #sizer(spec: TaskSpec): AdaptiveChunks {
-    let sizer = this.#sizers.get(spec);
-    if (!sizer) {
-      sizer = new AdaptiveChunks({ first: 1, max: MAX_BATCH, targetMs: TARGET_BATCH_MS });
-      this.#sizers.set(spec, sizer);
-    }
-    return sizer;
   }
 
   #post(all: Entry[]): void {
@@ -281,9 +278,10 @@ export class Dispatcher {
       if (reply.sent) this.#config.messagesSent(reply.sent);
       // A batch's first job sizes the next batches of its task (tasks[0] is that task).
       if (!reply.map && !jobs.map && jobs.claimed > 0)
-        this.#sizer(batch.tasks[0]!).record(jobs.claimed, reply.ms);
+        this.#sizes.of(batch.tasks[0]!).record(jobs.claimed, reply.ms);
     }
     const again: Entry[] = [];
+    this.#settling = true; // until those going again are queued
     const init = judge(batch, held.entries, outcome, this.#config.closedError, {
       done: (entry, reply) => this.#finish(entry, true, reply),
       failed: (entry, error) => this.#finish(entry, false, error),
@@ -309,6 +307,7 @@ export class Dispatcher {
     if (init.initFailure) this.#adapter?.initFailed(init.initFailure);
     if (held.diverted) for (const entry of again) entry.unposted?.(); // it went out empty
     this.#requeue(again.length > 0 ? again.concat(this.#unpost()) : again);
+    this.#settling = false;
     this.#flush();
     this.#takeBack();
     this.#checkIdle();

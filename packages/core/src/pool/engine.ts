@@ -116,7 +116,10 @@ export class PoolEngine {
       init,
       onCallerMessage: (message) => this.#messages.sink.postMessage(message),
       onNoWorkers: (error) => this.#dispatcher.refuse(error),
-      onBatchStart: () => this.gate.room.wakeOne(),
+      onBatchStart: (flight) => {
+        this.#dispatcher.started(flight);
+        this.gate.room.wakeOne();
+      },
       onWorkerCreate: (worker) => emit('workerCreate', worker),
       onWorkerExit: (exit) => {
         if (exit.reason === 'crashed') emit('crash', exit as PoolEvents['crash'][0]);

@@ -30,6 +30,11 @@ export interface Entry {
   build(): { job: Job; transfer: object[] };
   /** Its last build never left (taken back from tinypool's queue, or sent empty): post it as is. */
   unposted?(): void;
+  /**
+   * Its batch was posted to a worker: the shared memory its job carries has left this thread
+   * (until then a blocking wait on it throws rather than hang, `encodeUnsent`).
+   */
+  sent?(): void;
   /** Calls that cannot be aborted can share a batch with other calls. */
   readonly batchable: boolean;
   /** Position of the job's first item in its call's input (a map chunk), for `taskIndex`. */

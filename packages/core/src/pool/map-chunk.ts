@@ -2,7 +2,7 @@
  * One chunk of a map call (`map-call.ts`): how the dispatcher holds and sends it, what its reply
  * holds, and how the consumer reads that reply.
  */
-import { decodeJson, loadPending, type PendingLoad } from '@multiproc/shared';
+import { decodeJson, encodeUnsent, loadPending, type PendingLoad } from '@multiproc/shared';
 import { isMain } from '../identity.js';
 import type { Job, JobReply, MapJob, MapReply, TaskSpec } from '../internal/batch.js';
 import { proxyPath, refusedAt, UNSENDABLE_ADVICE } from '../internal/clone-refusal.js';
@@ -143,6 +143,8 @@ export class ChunkEntry implements Entry {
   readonly #call: ChunkCall;
   readonly #items: unknown[] | Float64Array;
   readonly #chunk: PreparedChunk;
+  /** Its items' shared memory has left this thread: see `Entry.sent`. */
+  readonly sent: () => void;
   // Its items' copies, given up when it settles.
   readonly #keeps: ChunkKeeps;
   readonly #resolve: (reply: ChunkReply) => void;
@@ -167,7 +169,9 @@ export class ChunkEntry implements Entry {
     const keeps = items instanceof Float64Array ? undefined : call.keeps.claim(base, items.length);
     this.#keeps = keeps;
     try {
-      this.#chunk = prepareChunk(items, call.context, call.star, call.buffers, base, keeps);
+      ({ value: this.#chunk, sent: this.sent } = encodeUnsent(() =>
+        prepareChunk(items, call.context, call.star, call.buffers, base, keeps),
+      ));
     } catch (error) {
       // It never goes out; its items keep their copies when its halves go instead (`splits`).
       call.keeps.settled(keeps, base, splits(call, items) ? 0 : undefined);
@@ -261,6 +265,7 @@ export class ChunkEntry implements Entry {
 
   /** See `Entry.drop`: its items' copies made for a worker that will not decode them go back. */
   drop(): void {
+    this.sent();
     this.#chunk.drop?.();
   }
 

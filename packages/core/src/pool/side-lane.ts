@@ -115,6 +115,20 @@ export class SideLanes {
     return true;
   }
 
+  /**
+   * Whether a task tinypool gets now goes to a worker at once (its queue being empty): a worker is
+   * idle, and none runs side chunks (tinypool takes it for free, and `divert` sends the task back).
+   */
+  postsAtOnce(): boolean {
+    let idle = false;
+    for (const slot of this.#slots()) {
+      const lane = this.#lanes.get(slot);
+      if (lane && lane.load > 0 && !lane.paused) return false;
+      idle ||= slot.state.name === 'idle' && !slot.dying;
+    }
+    return idle;
+  }
+
   /** Whether `slot`'s worker runs nothing now: no batch of tinypool's, no side chunk. */
   #isFree(slot: Slot): boolean {
     return slot.state.name === 'idle' && !slot.dying && (this.#lanes.get(slot)?.load ?? 0) === 0;

@@ -32,6 +32,7 @@ import type { StartFailure } from '../internal/start-failure.js';
 import { diedStarting, isStartFailure, killedFromOutside, startError } from '../internal/start-failure.js';
 import type { Flight } from './outcome.js';
 import type { Slot, SlotState } from './slot.js';
+import type { StartQueue } from './start-queue.js';
 import { whileUnrefingWorkerPorts } from './starting-port.js';
 import type { AdapterConfig } from './tinypool.js';
 import { startRetryDelay } from './worker-start.js';
@@ -229,19 +230,20 @@ export class StartPolicy {
     const tp = this.#tp;
     if (this.#dormant) return;
     const target = Math.min(this.#floor, tp.options.maxThreads);
-    // An empty batch starts a worker only when none is free: else a free one takes it (one round
-    // trip), and the next finds it busy. tinypool's own `_ensureMinimumWorkers`, which would not
-    // need this, is private; it runs only when a worker errors, before the one leaving has exited.
+    // Each empty batch starts a worker, even with one free (`StartQueue.startWorker`). tinypool's own
+    // `_ensureMinimumWorkers`, which would not need this, is private; it runs only when a worker
+    // errors, before the one leaving has exited.
     for (let tries = 2 * target; !this.#stopped && tp.threads.length < target && tries > 0; tries--) {
       if (!this.#startOne()) break;
     }
   }
 
-  /** Makes tinypool start a worker (unless one is free); false when the system refused it at once. */
+  /** Makes tinypool start a worker (`StartQueue.startWorker`); false when the system refused it at once. */
   #startOne(): boolean {
     try {
+      const queue = this.#tp.options.taskQueue as StartQueue;
       whileUnrefingWorkerPorts(
-        () => this.#tp.run(IDLE),
+        () => queue.startWorker(() => this.#tp.run(IDLE)),
         () => this.#tp.threads,
         true,
       ).catch(() => {});

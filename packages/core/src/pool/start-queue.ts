@@ -26,10 +26,10 @@
  * failed with the rest ({@link StartQueue.release}, `cancel()`).
  *
  * A worker started later (a replacement, one started on demand) finds no start waiting: unless a
- * call is first in line for it (its batch runs the initializer first; an empty batch that only
- * made tinypool start a worker runs none), the pool posts one in its ready turn
- * ({@link onReady}, {@link postFlight}), which waits here for that very worker, so it runs the
- * initializer as it starts, tasks or not, as Python's.
+ * call is first in line for it (its batch runs the initializer first; the empty task that made
+ * tinypool start a worker is never queued, {@link StartQueue.startWorker}), the pool posts one in
+ * its ready turn ({@link onReady}, {@link postFlight}), which waits here for that very worker, so it
+ * runs the initializer as it starts, tasks or not, as Python's.
  */
 import type { Task, TaskQueue, Tinypool } from 'tinypool';
 import type { BatchReply } from '../internal/batch.js';
@@ -49,10 +49,12 @@ export class StartQueue implements TaskQueue {
   #released = false;
   /** Set while a start is posted in a ready turn: counted before it is pushed, so `run()` queues it. */
   #posting = false;
+  /** Set while {@link startWorker} runs: the empty task counts as queued, and is dropped as it is pushed. */
+  #spawning = false;
 
   get size(): number {
     const starts = this.#fresh || this.#released ? this.#starts.length : 0;
-    return this.#tasks.length + starts + (this.#posting ? 1 : 0);
+    return this.#tasks.length + starts + (this.#posting || this.#spawning ? 1 : 0);
   }
 
   shift(): Task | null {
@@ -64,6 +66,12 @@ export class StartQueue implements TaskQueue {
   }
 
   push(task: Task): void {
+    if (this.#spawning) {
+      // The empty task that made tinypool start a worker: no worker ever takes it (see startWorker).
+      this.#spawning = false;
+      task.cancel();
+      return;
+    }
     ((task as Queued).channel?.start ? this.#starts : this.#tasks).push(task);
   }
 
@@ -89,6 +97,23 @@ export class StartQueue implements TaskQueue {
     } finally {
       tp.options.maxThreads = max;
       this.#posting = false;
+    }
+  }
+
+  /**
+   * Runs `post`, tinypool's `run()` of an empty task, so that it starts a worker (when it has fewer
+   * than `maxThreads`) and nothing else. The task counts as queued while `run()` looks, so tinypool
+   * queues it rather than hand it to a free worker, and starts a worker for it; the queue drops it as
+   * it is pushed (`run()`'s promise rejects with tinypool's CancelError). A worker that took it would
+   * be busy for a round trip through this thread's event loop, which the pool does not see: a call
+   * made meanwhile waited for that loop (`Dispatcher.submit` posts at once to a free worker).
+   */
+  startWorker<T>(post: () => T): T {
+    this.#spawning = true;
+    try {
+      return post();
+    } finally {
+      this.#spawning = false;
     }
   }
 

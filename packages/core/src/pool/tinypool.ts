@@ -21,7 +21,7 @@
  * goes to that worker), and `failed-outcome.ts` (what became of a batch whose `run()` rejected).
  */
 import { Tinypool } from 'tinypool';
-import type { AnsweredBatch, BatchReply, CallerMessage } from '../internal/batch.js';
+import type { BatchReply, CallerMessage } from '../internal/batch.js';
 import { isStartFailure, startError } from '../internal/start-failure.js';
 import type { ContextName } from '../options.js';
 import { ChildBatches } from './child-batches.js';
@@ -57,8 +57,8 @@ export interface AdapterConfig extends PoolWatcher {
   onCallerMessage(message: CallerMessage): void;
   /** No worker can serve (none could start, or initialise): what waits for a worker fails with `error()`. */
   onNoWorkers(error: () => unknown): void;
-  /** A batch was posted to a worker: it runs now, and no longer counts as queued. */
-  onBatchStart(): void;
+  /** `flight` was posted to a worker (not handed back): it runs now, and no longer counts as queued. */
+  onBatchStart(flight: Flight): void;
 }
 
 export class TinypoolAdapter {
@@ -129,6 +129,11 @@ export class TinypoolAdapter {
     return () => this.#starts.whenStarted();
   }
 
+  /** Whether a batch handed over now is posted to a worker at once (not queued, not sent back). */
+  get postsAtOnce(): boolean {
+    return this.#queue.size === 0 && this.#lanes.postsAtOnce();
+  }
+
   /** Workers alive now; `starting`: of those, the ones not yet ready for a task. */
   get workers(): { alive: number; starting: number } {
     const alive = [...this.#slots].filter((slot) => slot.state.name !== 'exited');
@@ -163,11 +168,10 @@ export class TinypoolAdapter {
     let run: Promise<BatchReply>;
     if (!flight.start) this.#starts.wake(); // a call, not a worker's start: it may wake a pool that gave up
     try {
-      // A child gets the batch on its channel as it is posted (`child-batches.ts`), not from tinypool.
+      // A child gets the batch on its channel as it is posted, and its task at once (`child-batches.ts`).
       const task = this.#channel ? this.#channel.taskOf(flight) : flight.batch;
       run = postFlight(this.#tp, task, flight, this.#config.minProcesses);
-      if (this.#channel)
-        run = run.then((r) => this.#channel!.answerOf(flight, r as unknown as AnsweredBatch));
+      if (this.#channel) run = this.#channel.relayed(flight, run);
     } catch (error) {
       // tinypool creates workers inside run(): before `guardWorkerStarts` a refused one throws here.
       if (isStartFailure(error))
@@ -203,9 +207,7 @@ export class TinypoolAdapter {
   }
 
   /** Reads the side lanes' answers now (`SideLanes.poll`). */
-  poll(): void {
-    this.#lanes.poll();
-  }
+  readonly poll = (): void => this.#lanes.poll();
 
   /** Whether a job may be handed over while every worker has a batch (`SideLanes.mayQueue`). */
   mayQueue(job: { readonly group?: object; readonly items?: number }): boolean {
@@ -280,9 +282,8 @@ export class TinypoolAdapter {
     this.#starts.stop();
     this.#queue.release();
     const exits = [...this.#slots].map((slot) => slot.exited);
-    // join() and terminate() wait for the workers' exits and their last output: nothing else may
-    // hold the loop then (a child's pipes are unref'd). A thread in native code (a synchronous
-    // child, a blocking read) stops once that call returns, if ever: terminate() waits no longer.
+    // join() and terminate() wait for the exits and last output, nothing else holding the loop (a child's
+    // pipes are unref'd). A thread in native code stops once that call returns, if ever: not waited for.
     const stopped = this.#tp.destroy();
     const exited = Promise.all(exits).then(() => {});
     const stuckable = !graceful && this.#config.context === 'thread';
@@ -317,8 +318,7 @@ export class TinypoolAdapter {
       id: ++this.#nextId,
       pid: child ? (child.pid ?? 0) : process.pid,
       threadId: thread?.threadId,
-      // A send that fails (the child is dying) goes to the callback: an 'error' on the child would
-      // read to tinypool as the worker's death.
+      // A failed send (the child is dying) goes to the callback: an 'error' reads to tinypool as its death.
       link: child
         ? new ProcessLink((message) => child.connected && child.send(message, () => {}))
         : new ThreadLink(),
@@ -340,13 +340,13 @@ export class TinypoolAdapter {
         const served = flight.batch.maxTasks > 0 ? slot.served() : 0;
         flight.slot = slot;
         slot.bind(flight, this.#config.init);
-        this.#config.onBatchStart();
         // Handed back once tinypool has counted it on this worker (see `SideLanes.divert`).
         if (this.#lanes.divert(slot, flight) || divertFromRetired(flight, served))
           queueMicrotask(() => this.#done?.(flight, HANDED_BACK));
+        else this.#config.onBatchStart(flight);
       }
       if (processChannel) setChannel?.(processChannel);
-      if (child && flight && this.#channel?.post(child, flight)) slot.initUnsent(flight);
+      if (child && flight && this.#channel?.post(child, flight, worker)) slot.initUnsent(flight);
     };
     hookTerminate(worker, slot, () => ({
       destroying: this.#destroying,
@@ -384,9 +384,9 @@ export class TinypoolAdapter {
     if (to.reason === 'crashed' && from.name === 'starting') {
       if (this.#starts.diedStarting(slot, to)) return;
     } else if (to.reason === 'crashed') this.#leave(slot);
-    // A worker the bounds held a place for (stopped by the pool, or dying once ready): tinypool
-    // did not replace it, so the pool does now. Otherwise tinypool replaced it in its own handler
-    // (or, for one that died loading, will not): it is adopted, and one starts if work waits.
+    // A worker the bounds held a place for (stopped by the pool, or dying once ready): tinypool did not
+    // replace it, so the pool does. Else tinypool did in its own handler (or, for one that died
+    // loading, will not): it is adopted, and one starts if work waits.
     const held = from.name === 'stopping' || (slot.dying && from.name !== 'starting');
     queueMicrotask(() => (held ? this.#starts.refill() : this.#starts.adopt()));
   }

@@ -22,6 +22,46 @@ const crossed: WeakMap<object, Crossing> = ((
   globalThis as Record<symbol, WeakMap<object, Crossing> | undefined>
 )[KEY] ??= new WeakMap<object, Crossing>());
 
+/**
+ * Crossings that have not happened yet: memory encoded for a pool call still queued in this thread
+ * (its worker is starting, or every worker is busy), which leaves only when this thread's event loop
+ * turns. A buffer whose every crossing is such is held by no other thread: a blocking wait on it
+ * can never end (wait.ts says so). `only` counts them per buffer until one is sent (then it crossed)
+ * or dropped; `collecting` gathers the buffers of the encoding in progress ({@link encodeUnsent}).
+ */
+interface Unsent {
+  collecting: SharedArrayBuffer[] | undefined;
+  readonly only: WeakMap<object, number>;
+}
+const unsent: Unsent = ((globalThis as Record<symbol, Unsent | undefined>)[
+  Symbol.for('multiproc.unsentCrossings')
+] ??= { collecting: undefined, only: new WeakMap<object, number>() });
+
+/**
+ * Runs `encode` (a pool call's arguments, kept in this thread until a worker takes them), its
+ * crossings counted as not happened yet; `sent()`, to call once the encoding was posted to a worker or
+ * dropped unsent, ends that (a dropped one then counts as crossed, as before: err towards waiting).
+ */
+export function encodeUnsent<T>(encode: () => T): { value: T; sent: () => void } {
+  const outer = unsent.collecting;
+  const buffers: SharedArrayBuffer[] = (unsent.collecting = []);
+  try {
+    const value = encode();
+    return { value, sent: buffers.length === 0 ? noop : () => sentAll(buffers) };
+  } catch (error) {
+    sentAll(buffers);
+    throw error;
+  } finally {
+    unsent.collecting = outer;
+  }
+}
+
+function noop(): void {}
+
+function sentAll(buffers: SharedArrayBuffer[]): void {
+  for (const sab of buffers.splice(0)) unsent.only.delete(sab);
+}
+
 /** The codec paths of what goes down to a worker this thread starts: a `Process`'s or task's arguments. */
 const DOWN_PATH = /^(?:args|items|initargs)(?:[[.<]|$)/;
 
@@ -42,6 +82,12 @@ export function markCrossed<T>(data: T, path?: string): T {
       ? (data as { sab?: unknown }).sab
       : undefined;
   if (!isShared(sab)) return data;
+  if (path !== undefined && unsent.collecting !== undefined) {
+    if (!crossed.has(sab) || unsent.only.has(sab)) {
+      unsent.only.set(sab, (unsent.only.get(sab) ?? 0) + 1);
+      unsent.collecting.push(sab);
+    }
+  } else unsent.only.delete(sab); // sent or received now: it crossed
   if (path !== undefined && DOWN_PATH.test(path) && crossed.get(sab) !== 'escaped') crossed.set(sab, 'down');
   else crossed.set(sab, 'escaped');
   return data;
@@ -52,7 +98,12 @@ export function markCrossed<T>(data: T, path?: string): T {
  * (every multiproc object refuses a plain structured clone, and keeps its memory private).
  */
 export function hasCrossed(buffer: ArrayBufferLike): boolean {
-  return crossed.has(buffer);
+  return crossed.has(buffer) && !unsent.only.has(buffer);
+}
+
+/** Whether `buffer`'s only crossings are pool calls still queued in this thread ({@link encodeUnsent}). */
+export function isUnsentOnly(buffer: ArrayBufferLike): boolean {
+  return unsent.only.has(buffer);
 }
 
 /**

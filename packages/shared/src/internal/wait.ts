@@ -7,7 +7,7 @@ import { LockError, ValidationError } from '../errors.js';
 import { describeValue } from '../options.js';
 import { resolveTimeout } from '../timeout.js';
 import { assertMayBlock, atomicsWait } from './browser-limits.js';
-import { hasCrossed, hasEscaped } from './crossed.js';
+import { hasCrossed, hasEscaped, isUnsentOnly } from './crossed.js';
 import {
   claimWaitRuleVerdict,
   giveWaitRuleTurn,
@@ -87,6 +87,7 @@ function trackAsync<T>(array: Int32Array, woken: Promise<T>): Promise<T> {
  */
 export function assertCanEnd(array: Int32Array, deadline: number): void {
   if (canEnd(array, deadline)) return;
+  if (isUnsentOnly(array.buffer)) throw new LockError(UNSENT_MESSAGE);
   throw new LockError(
     'This blocking wait can never end: what it waits for was never sent to another thread, so only ' +
       'this thread could release or set it, and this thread is the one blocked (a deadlock; Python ' +
@@ -94,6 +95,18 @@ export function assertCanEnd(array: Int32Array, deadline: number): void {
       'acquire(), await wait()) so that this thread can run what releases it.',
   );
 }
+
+/**
+ * Memory handed only to pool calls still queued in this thread: a pool posts a call at once only to a
+ * worker that is up and free; otherwise (a new pool's workers are starting, every worker is busy)
+ * this thread's event loop posts it, which a blocking wait stops. Python's pool sends from a thread.
+ */
+const UNSENT_MESSAGE =
+  'This blocking wait can never end: what it waits for was handed only to pool calls that have not ' +
+  "left this thread yet (the pool's workers are still starting, or all busy), and the pool posts them " +
+  "when this thread's event loop runs, which this wait blocks. Use the async form (await ev.wait(), " +
+  'await lock.acquire()), or await the pool first (await pool.apply(), or a first call that starts ' +
+  'its workers), or give a timeout.';
 
 /** Whether a blocking wait on `array` until `deadline` could end: see {@link assertCanEnd}. */
 export function canEnd(array: Int32Array, deadline: number): boolean {
