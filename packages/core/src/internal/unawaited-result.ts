@@ -53,7 +53,9 @@ export function unawaitedResultError(method: string): TypeError {
 
 /** This package's code as URL and path prefixes (`.../core/dist/`): its own frames are not a dependency's. */
 const ownRoots = ((): string[] => {
-  const url = import.meta.url;
+  // A CommonJS bundle of an app has no import.meta.url (esbuild leaves `{}`).
+  const url: unknown = import.meta.url;
+  if (typeof url !== 'string') return [];
   const at = Math.max(url.lastIndexOf('/dist/'), url.lastIndexOf('/src/'));
   if (at < 0) return [];
   const root = url.slice(0, url.indexOf('/', at + 1) + 1);
