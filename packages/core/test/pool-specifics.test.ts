@@ -245,13 +245,14 @@ describe('Pool specifics', () => {
     // second one is up, and an idle extra worker may already be gone when stats() is read.
     let created = 0;
     pool.on('workerCreate', () => created++);
-    await pool.map(
+    // starmap: each item is the task's argument list (map gave sleepThen the pair as its delay).
+    await pool.starmap(
       tasks.sleepThen,
       [
         [30, 1],
         [30, 2],
         [30, 3],
-      ] as never,
+      ],
       { chunksize: 1 },
     );
     expect(created).toBeGreaterThan(1);

@@ -146,19 +146,19 @@ export function describePool(context: 'thread' | 'process'): void {
     it('imapUnordered yields every result, fast ones first', async () => {
       const pool = shared;
       const out: string[] = [];
+      // Each item is the task's one argument: a two-argument task given [ms, value] items slept
+      // for a NaN delay (Node 24 warns TimeoutNaNWarning) and returned undefined for both.
       for await (const v of pool.imapUnordered(
-        tasks.sleepThen,
+        tasks.sleepThenItem,
         [
-          [300, 'slow'],
+          [500, 'slow'],
           [1, 'fast'],
-        ] as never,
-        {
-          chunksize: 1,
-        },
+        ],
+        { chunksize: 1 },
       )) {
         out.push(String(v));
       }
-      expect(out).toHaveLength(2);
+      expect(out).toEqual(['fast', 'slow']);
     });
 
     it('imap accepts async iterables and reports progress', async () => {

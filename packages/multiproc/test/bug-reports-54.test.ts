@@ -549,10 +549,13 @@ describe('bug reports (54), pools, process context', () => {
     const p = pool({ processes: 2, context: 'process' });
     const [fa, fb] = [scratchFile(), scratchFile()];
     const calls = [p.apply(t.pidThenWait, [fa, 30_000]), p.apply(t.pidThenWait, [fb, 30_000])];
+    // Both are read at once: the two deaths are two events, and the second call may reject first
+    // (awaited one after the other, its rejection had no handler yet: an unhandled rejection).
+    const outcomes = calls.map(rejection);
     const pids = [Number(await textIn(fa)), Number(await textIn(fb))];
     for (const pid of pids) process.kill(pid, 'SIGKILL');
-    for (const call of calls) {
-      const err = (await within(rejection(call), 15_000)) as WorkerCrashedError;
+    for (const outcome of outcomes) {
+      const err = (await within(outcome, 15_000)) as WorkerCrashedError;
       expect(err).toBeInstanceOf(WorkerCrashedError);
       expect(err.signal).toBe('SIGKILL');
     }
