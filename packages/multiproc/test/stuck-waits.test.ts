@@ -4,29 +4,21 @@
 // end with an unsettled await"). Each kind's deadlock rule (ipc's for queues and pipes, shared's for
 // locks and events) used to take the other's turn-giving timer for work, so neither ever gave its
 // verdict: the program spun at the end of its loop for ever, and a worker's target never returned.
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { runBounded } from './sync-wait-kit.ts';
 
 const PROGRAM = fileURLToPath(new URL('./fixtures/stuck-waits-program.mjs', import.meta.url));
 /** Alone each case ends within ~0.3 s; a program still running after this is a hang. */
 const LIMIT_MS = 10_000;
 
 /** Runs the program; its GOT lines sorted (the order of kinds is not fixed), or 'hang'. */
-function run(args: string[]): Promise<{ lines: string[] | 'hang'; code: number | null; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [PROGRAM, ...args], { detached: true });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
-    const timer = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), LIMIT_MS);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      const lines = stdout.split('\n').filter((l) => l.startsWith('GOT '));
-      resolve({ lines: signal ? 'hang' : lines.sort(), code, stderr });
-    });
-  });
+async function run(
+  args: string[],
+): Promise<{ lines: string[] | 'hang'; code: number | null; stderr: string }> {
+  const { stdout, stderr, code, hung } = await runBounded(PROGRAM, args, LIMIT_MS);
+  const lines = stdout.split('\n').filter((l) => l.startsWith('GOT '));
+  return { lines: hung ? 'hang' : lines.sort(), code, stderr };
 }
 
 describe.concurrent('waits of different kinds that nothing can end, pending together', () => {
