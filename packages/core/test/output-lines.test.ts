@@ -2,7 +2,7 @@
 // they are (a pipe, as a test harness reads them, or a file), however long the lines and in however
 // many writes a line is made; and a worker's last words without a newline are never lost.
 import { spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, it } from 'vitest';
@@ -258,4 +258,32 @@ it('a child printing 8 MB to a reader that waits is held back in its pipe, not b
   expect(code, err).toBe('0');
   // About a forwarded chunk (64 KiB of lines) beyond Node's 16 KiB mark, never the 8 MB.
   expect(Number(held), err).toBeLessThan(1024 * 1024);
+});
+
+// A progress bar in a worker (`\r` redraws, no newline until the end) showed nothing until the worker
+// ended: its unfinished line was held for a newline. A write that redraws its line goes whole.
+describe.each([
+  ['process', 'process'],
+  ['process', 'thread'],
+  ['pool', 'process'],
+  ['pool', 'thread'],
+] as const)('a worker drawing a progress line with \\r and no newline (%s, %s context)', (kind, context) => {
+  it('each state reaches the reader while the worker runs, not at its end', async ({ expect }) => {
+    const flag = join(mkdtempSync(join(tmpdir(), 'mp-progress-')), 'seen');
+    const child = spawn(process.execPath, [fixture('output-progress.mjs'), kind, context, flag], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 15_000,
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk;
+      if (out.includes('50%') && !existsSync(flag)) writeFileSync(flag, '');
+    });
+    child.stderr.on('data', (chunk: Buffer) => (err += chunk));
+    const code = await new Promise((resolve) => child.once('close', resolve));
+    expect(err, out).toContain('done');
+    expect(code).toBe(0);
+    expect(out).toBe('\rworking 50%\rworking 100%\n');
+  }, 30_000);
 });

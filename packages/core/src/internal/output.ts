@@ -21,6 +21,11 @@ import { StringDecoder } from 'node:string_decoder';
 import { watchMainOutput, writeNow, writeQueuedNow } from './main-stdio.js';
 import { saysHeapOutOfMemory } from './out-of-memory.js';
 
+/** The longest partial line held for its end (UTF-16 units, ~4 MiB): past it, it goes as it is. */
+const MAX_HELD_LINE = 4 * 1024 * 1024;
+/** A carriage return that is not half of a `\r\n` line end: the worker redraws its line. */
+const REDRAW = /\r(?!\n)/;
+
 /** Pipes `source` into `target` line by line. */
 class LineForwarder {
   readonly #decoder = new StringDecoder('utf8');
@@ -63,15 +68,26 @@ class LineForwarder {
     });
   }
 
+  /**
+   * Writes what `chunk` completes, up to its last `\n`; a chunk that redraws its line (a `\r` not
+   * before `\n`: a progress bar) goes whole, so each state shows as it comes. Only the new text is
+   * searched, so a worker printing dots for minutes costs no more per chunk than one printing
+   * lines; a partial line past {@link MAX_HELD_LINE} goes as it is, so a line that never ends
+   * cannot fill the program's memory.
+   */
   #push(chunk: Buffer | string, write: (text: string) => void): void {
-    const text = this.#pending + (typeof chunk === 'string' ? chunk : this.#decoder.write(chunk));
-    const cut = text.lastIndexOf('\n');
+    const piece = typeof chunk === 'string' ? chunk : this.#decoder.write(chunk);
+    const cut = REDRAW.test(piece) ? piece.length - 1 : piece.lastIndexOf('\n');
     if (cut === -1) {
-      this.#pending = text;
-      return;
+      this.#pending += piece;
+      if (this.#pending.length <= MAX_HELD_LINE) return;
+      const text = this.#pending;
+      this.#pending = '';
+      return void write(text);
     }
-    this.#pending = text.slice(cut + 1);
-    write(text.slice(0, cut + 1));
+    const text = this.#pending + piece.slice(0, cut + 1);
+    this.#pending = piece.slice(cut + 1);
+    write(text);
   }
 
   #finish(write: (text: string) => void): void {

@@ -52,6 +52,13 @@ function writeLines(fd: number, data: Uint8Array): void {
   if (start < data.length) writeAll(fd, data.subarray(start));
 }
 
+/** Whether `data` holds a carriage return that is not half of a `\r\n` line end. */
+function redraws(data: Buffer): boolean {
+  for (let at = data.indexOf(13); at !== -1; at = data.indexOf(13, at + 1))
+    if (data[at + 1] !== NEWLINE) return true;
+  return false;
+}
+
 /** One descriptor's writer: whole lines at once, the unfinished one kept back. */
 class DirectWriter {
   readonly #fd: number;
@@ -69,7 +76,8 @@ class DirectWriter {
     try {
       const before = this.#take();
       const all = before ? Buffer.concat([before, data]) : data;
-      const cut = all.lastIndexOf(NEWLINE) + 1;
+      // A write that redraws its line (a progress bar's `\r`) goes whole: each state shows as it comes.
+      const cut = redraws(data) ? all.length : all.lastIndexOf(NEWLINE) + 1;
       if (cut > 0) writeLines(this.#fd, cut === all.length ? all : all.subarray(0, cut));
       if (cut < all.length) this.#keep(all.subarray(cut));
     } finally {
