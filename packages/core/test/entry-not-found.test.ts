@@ -41,8 +41,10 @@ describe('diedStarting with a missing tinypool entry', () => {
     });
     const code = await new Promise((resolve) => child.once('exit', resolve));
     expect(code).toBe(1);
-    const header = stderr.split('\n').find((line) => line.startsWith('Error: '));
-    const cause = new Error(header?.slice('Error: '.length));
+    // Node prints `Error: Cannot find module ...`, or `Error [ERR_MODULE_NOT_FOUND]: ...` under an
+    // `--import` preload: the library reads both, so the test does too.
+    const header = /^Error(?: \[\w+\])?: (.*)$/m.exec(stderr);
+    const cause = new Error(header?.[1]);
     const error = diedStarting('process', 1, null, cause);
     expect(error).toBeInstanceOf(WorkerEntryNotFoundError);
     expect((error as WorkerEntryNotFoundError).searched).toEqual([missing]);
