@@ -36,7 +36,9 @@
 // in the error's own stack (V8's async trace: the error is made in a continuation of the awaited
 // promise) and again below 'Where the get() was awaited:'. CPython's
 // test_broken_process_pool_traceback asks that the test's file appear once; now those frames
-// appear once, below the header.
+// appear once, below the header. Likewise a pool call refused at once (a closed pool) showed them
+// twice: in its own stack, where the call was made, and again below 'Where the pool call was
+// awaited:'; now nothing is added to an error that already names the line that awaits it.
 import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { Manager, Pipe, PoolClosedError, Queue, WorkerCrashedError } from '@multiproc/multiproc';
@@ -279,7 +281,10 @@ describe.each(CONTEXTS)('ProcessPoolExecutorTest and ProcessPoolShutdownTest (%s
     const p = pool({ processes: 1, context });
     await expect(p.apply(tasks.exitWith, [1])).rejects.toBeInstanceOf(WorkerCrashedError);
     await p.terminate(); // Python: terminate_workers() / kill_workers() do not raise
-    await expect(p.apply(tasks.good, [0])).rejects.toBeInstanceOf(PoolClosedError);
+    const refused = await callsAndAwaits(() => p.apply(tasks.good, [0]));
+    expect(refused).toBeInstanceOf(PoolClosedError); // Python: RuntimeError
+    // refused at once, inside the call: the calling and awaiting function appears once in the stack
+    expect(refused.stack!.split('callsAndAwaits (').length - 1, refused.stack).toBe(1);
   });
 
   it('test_broken_process_pool_traceback: each call terminate() fails gets an error of its own, with its caller’s frames once', {
@@ -336,6 +341,16 @@ describe.each(CONTEXTS)(
     });
   },
 );
+
+/** What the call `call` makes rejects with, made and awaited here; its name marks this frame. */
+async function callsAndAwaits(call: () => PromiseLike<unknown>): Promise<Error> {
+  try {
+    await call();
+  } catch (err) {
+    return err as Error;
+  }
+  throw new Error('resolved, expected a rejection');
+}
 
 /** What awaiting `r` rejects with; its name marks the caller's frame in a stack. */
 async function awaitedHere(r: PromiseLike<unknown>): Promise<Error> {

@@ -1,8 +1,10 @@
-// addCallerFrames: the frames of the code that awaited a failed wait appear once in the error's
-// stack, below the header. An error made in a continuation of the awaited promise already ends
-// with them (V8's async stack trace, in full or cut at Error.stackTraceLimit): before, they showed
-// twice, above and below the header (ipc's get() and recv() that waited and failed did), where
-// CPython's test_broken_process_pool_traceback asks that the test's file appear once.
+// addCallerFrames: the frames of the code that awaited a failed call appear once in the error's
+// stack, as CPython's test_broken_process_pool_traceback asks of the test's file. An error made in
+// a continuation of the awaited promise already ends with them (V8's async stack trace, in full or
+// cut at Error.stackTraceLimit): before, they showed twice, above and below the header (ipc's get()
+// and recv() that waited and failed did); now they move below it. An error thrown inside the
+// awaited call names the awaiting line already: before, the header repeated it (a pool call that
+// failed at once did); now nothing is added.
 import { addCallerFrames } from '@multiproc/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 
@@ -16,6 +18,11 @@ afterEach(() => {
 async function failsLater(): Promise<never> {
   await new Promise((resolve) => setTimeout(resolve, 1));
   throw new RangeError('late');
+}
+
+/** Rejects at once, with an error made inside the call (its stack names the calling line). */
+function failsAtOnce(): Promise<never> {
+  return Promise.reject(new RangeError('at once'));
 }
 
 /** Rejects with an error made in a timer, whose stack names none of the awaiting code. */
@@ -61,6 +68,22 @@ describe('addCallerFrames', () => {
     const stack = String(err.stack);
     expect(framesOf(stack, 'awaitingCode'), stack).toBe(1);
     expect(stack.slice(0, stack.indexOf(HEADER)), stack).toContain('failsLater');
+  });
+
+  it('adds nothing to an error thrown inside the awaited call: its stack names the awaiting line already', async () => {
+    const err = await awaitingCode(failsAtOnce);
+    const stack = String(err.stack);
+    expect(stack, stack).not.toContain(HEADER);
+    expect(framesOf(stack, 'awaitingCode'), stack).toBe(1);
+  });
+
+  it('adds the awaiting frames to an error made at once in other code, awaited here later', async () => {
+    const early = failsAtOnce();
+    early.catch(() => {}); // awaited below, a turn later
+    const err = await awaitingCode(() => early);
+    const stack = String(err.stack);
+    expect(stack.split(HEADER)).toHaveLength(2);
+    expect(framesOf(stack, 'awaitingCode'), stack).toBe(1);
   });
 
   it('adds the awaiting frames under the header to an error made elsewhere, once however often it is awaited', async () => {
