@@ -73,6 +73,16 @@ describe.each(matrix(import.meta.url))('the caller of a failed %s pool call', (c
     expectBoth(crash, 'crashes', 'WorkerCrashedError');
   });
 
+  it('a call refused at once (a closed pool) names its caller once: the error was made in the call, no header', async () => {
+    const closed = new Pool({ processes: 1, context });
+    closed.close();
+    const refusedAtOnce = async () => await closed.apply(tasks.fail, [1]);
+    const stack = String((await thrown<Error>(refusedAtOnce)).stack);
+    expect(stack.split('refusedAtOnce (').length - 1, stack).toBe(1);
+    expect(stack).not.toContain(POOL);
+    await closed.join();
+  });
+
   it('a thrown value that is not an Error comes back as that very value', async () => {
     expect(await thrown<unknown>(() => pool.apply(tasks.throwValue))).toBe('retry');
   });

@@ -5,6 +5,12 @@
  * stack first and gains, below a header line, the frames of the code that awaited: V8's async
  * stack trace, captured as the wait fails, so nothing is captured for one that succeeds. Core's
  * pool calls (`internal/caller-stack.ts`) and ipc's `get()`/`recv()` use it.
+ *
+ * Each line of the program that awaited appears once (as CPython's test_broken_process_pool_traceback
+ * asks of a traceback). An error made in a continuation of the awaited promise (ipc's waits end
+ * that way) already ends with some of those frames, V8's own async trace: they move below the
+ * header. An error thrown synchronously inside the awaited call (a closed pool, a bad argument)
+ * already names the awaiting function at the line it awaits on: nothing is added.
  */
 
 /**
@@ -37,11 +43,38 @@ export function addCallerFrames(err: unknown, header: string, below: (...args: n
     let own = e[OWN_STACK];
     if (own === undefined) {
       if (typeof e.stack !== 'string') return;
-      own = e.stack;
+      own = withoutTail(e.stack, frames);
+      if (own === e.stack && namesAwaitingLine(own, frames[0]!)) return;
       Object.defineProperty(e, OWN_STACK, { value: own, configurable: true });
     }
     e.stack = `${own}\n${header}\n${frames.join('\n')}`;
   } catch {
     // A frozen error, or a stack that cannot be set: it goes as it is.
   }
+}
+
+/**
+ * `stack` without its last lines when they are the first of `frames` (the awaiting code's frames
+ * V8 put in the error's own stack, in full or up to its `Error.stackTraceLimit`).
+ */
+function withoutTail(stack: string, frames: string[]): string {
+  const lines = stack.split('\n');
+  for (let k = Math.min(frames.length, lines.length - 1); k > 0; k--) {
+    const tail = lines.slice(lines.length - k);
+    if (tail.every((line, i) => line === frames[i])) return lines.slice(0, lines.length - k).join('\n');
+  }
+  return stack;
+}
+
+/**
+ * Whether `stack` has a synchronous frame of `frame`'s function at `frame`'s file and line
+ * (`frame` the first awaiting one: `at async f (file:12:5)`, `at f (file:12:5)`, or
+ * `at async file:12:5` for a module's top level): the error was made inside the call that line
+ * awaits, before it returned.
+ */
+function namesAwaitingLine(stack: string, frame: string): boolean {
+  const parts = /^\s*at (?:async )?(?:(.+?) \()?(.+):(\d+):\d+\)?$/.exec(frame);
+  if (parts === null) return false;
+  const [, fn, file, line] = parts;
+  return stack.includes(fn === undefined ? `at ${file}:${line}:` : `at ${fn} (${file}:${line}:`);
 }
