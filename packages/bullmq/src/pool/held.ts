@@ -28,6 +28,8 @@ export interface Pending {
   /** Whether its payload waits in its own key (`argsKey`), deleted once the job settles. */
   readonly held: boolean;
   active: boolean;
+  /** Added to the queue, its outcome not read yet: `gone-jobs.ts` looks whether it was removed. */
+  out?: boolean;
 }
 
 export interface BulkJob {
