@@ -28,7 +28,10 @@ export interface Pending {
   /** Whether its payload waits in its own key (`argsKey`), deleted once the job settles. */
   readonly held: boolean;
   active: boolean;
-  /** Added to the queue, its outcome not read yet: `gone-jobs.ts` looks whether it was removed. */
+  /**
+   * `true` once added to the queue, `false` once its outcome was read (a held result may still be
+   * read from its key): while `true`, `gone-jobs.ts` looks whether it was removed.
+   */
   out?: boolean;
 }
 

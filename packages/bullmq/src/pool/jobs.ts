@@ -217,7 +217,7 @@ export class Jobs {
       await this.#queue!.addBulk(batch.map(({ name, data, opts }) => ({ name, data, opts })));
       for (const job of batch) {
         const p = this.#pending.get(job.opts.jobId!);
-        if (p) p.out = true;
+        if (p && p.out === undefined) p.out = true; // false: its outcome was read already
       }
     } catch (error) {
       const failure =
