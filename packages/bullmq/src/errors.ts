@@ -34,7 +34,8 @@ export class UnknownTaskError extends ProcessError {
 /**
  * Redis could not be reached within `connectTimeout`, refused the credentials, lost the pool's
  * keys, or is out of memory and refused to store jobs or results (an `OOM` reply). The cause is
- * the driver's last error.
+ * the driver's last error. Also the error of a call whose job was removed from Redis before it
+ * finished (`Job.remove()`, `Queue.drain()`, ... on the pool's queue, by hand or from a dashboard).
  * @example
  * try { await pool.apply(tasks.square, [3]); }
  * catch (err) { if (err instanceof RedisConnectionError) console.log(err.cause); }

@@ -29,6 +29,8 @@ export interface JobEvents {
   active(jobId: string, active: boolean): void;
   stalled(jobId: string): void;
   progress(jobId: string, data: unknown): void;
+  /** Removed from Redis before it finished (`Job.remove()`, by hand or from a dashboard). */
+  removed(jobId: string): void;
 }
 
 /** Hands an entry of the stream to `on`, its fields parsed as BullMQ's `QueueEvents` parses them. */
@@ -53,6 +55,9 @@ export function dispatchEvent(e: StreamEvent, on: JobEvents): void {
       break;
     case 'progress':
       on.progress(jobId, JSON.parse(e.data ?? 'null'));
+      break;
+    case 'removed':
+      on.removed(jobId);
       break;
   }
 }
@@ -160,5 +165,59 @@ export class EventReader {
         }, ms),
       );
     });
+  }
+}
+
+/** How long after an event is read the stream is trimmed up to it, in ms (trims are batched). */
+const TRIM_DELAY_MS = 200;
+
+/**
+ * The events the pool has read, trimmed from the queue's stream soon after (XTRIM MINID, Redis
+ * 6.2+), so Redis holds only what is in flight. Every event before {@link last} has been read: the
+ * reader reads the stream in order and hands on each entry at once.
+ */
+export class StreamTrim {
+  readonly #client: () => Promise<Redis>;
+  readonly #key: string;
+  readonly #queue: string;
+  /** The id of the last event read, the one the stream was last trimmed to, and a pending trim. */
+  #last: string | undefined;
+  #trimmedTo: string | undefined;
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(client: () => Promise<Redis>, key: string, queue: string) {
+    this.#client = client;
+    this.#key = key;
+    this.#queue = queue;
+  }
+
+  /** The id of the last entry read. */
+  get last(): string | undefined {
+    return this.#last;
+  }
+
+  /** Entry `id` was read: soon, the stream is trimmed up to it. */
+  read(id: string): void {
+    this.#last = id;
+    this.#timer ??= setTimeout(() => {
+      this.#timer = undefined;
+      void this.#trim();
+    }, TRIM_DELAY_MS).unref();
+  }
+
+  stop(): void {
+    clearTimeout(this.#timer);
+  }
+
+  async #trim(): Promise<void> {
+    const to = this.#last;
+    if (to === undefined || to === this.#trimmedTo) return;
+    this.#trimmedTo = to;
+    try {
+      await (await this.#client()).xtrim(this.#key, 'MINID', to);
+    } catch (error) {
+      // Redis before 6.2 knows no MINID: the stream is capped at its maxLen entries only.
+      debug('bullmq: trimming the events of %s failed: %s', this.#queue, (error as Error).message);
+    }
   }
 }

@@ -28,6 +28,11 @@ export interface Pending {
   /** Whether its payload waits in its own key (`argsKey`), deleted once the job settles. */
   readonly held: boolean;
   active: boolean;
+  /**
+   * `true` once added to the queue, `false` once its outcome was read (a held result may still be
+   * read from its key): while `true`, `gone-jobs.ts` looks whether it was removed.
+   */
+  out?: boolean;
 }
 
 export interface BulkJob {

@@ -7,7 +7,8 @@
  * signed results travel in the `completed` event, which the pool reads from the stream's start,
  * so no event between creating the queue and the first read is missed. A large result comes as a
  * reference to its key (`HeldResult`), read once and deleted. Events read are trimmed from the
- * stream (XTRIM MINID, Redis 6.2+), so Redis holds only what is in flight, not the pool's history.
+ * stream (`StreamTrim`), so Redis holds only what is in flight, not the pool's history. A job
+ * removed behind the pool's back fails its call (`gone-jobs.ts`) instead of leaving it waiting.
  */
 import type { CallOrder } from '@multiproc/core/internal';
 import type { ConnectionOptions, JobsOptions, Queue } from 'bullmq';
@@ -38,7 +39,8 @@ import {
 import type { Signer } from '../internal/signing.js';
 import { decodeResult, undecodable, unpack, unpackBytes, WIRE_FORMAT } from '../internal/wire.js';
 import type { PoolEventSink } from './emitter.js';
-import { dispatchEvent, EventReader } from './events.js';
+import { dispatchEvent, EventReader, StreamTrim } from './events.js';
+import { GoneJobs, removedJobError } from './gone-jobs.js';
 import { type BulkJob, dropPayload, type JobSpec, type Pending, storePayloads, takeResult } from './held.js';
 import type { Liveness } from './liveness.js';
 import { Outbox } from './outbox.js';
@@ -46,8 +48,6 @@ import { ownError } from './own-error.js';
 
 /** At most this many events stay in the queue's stream (those read are trimmed sooner). */
 const EVENTS_MAX_LEN = 50_000;
-/** How long after an event is read the stream is trimmed up to it, in ms (trims are batched). */
-const TRIM_DELAY_MS = 200;
 /** How long closing BullMQ's connections may take before they are cut. */
 const CLOSE_WAIT_MS = 3000;
 
@@ -62,6 +62,8 @@ export interface JobsOptionsIn {
   readonly liveness: Liveness;
   /** Called whenever a job is submitted or settles (the pool checks whether it is idle). */
   readonly onChange: () => void;
+  /** The session's heartbeat, at once (`GoneJobsHost.confirm`). */
+  readonly confirm: () => Promise<void>;
 }
 
 export class Jobs {
@@ -74,10 +76,9 @@ export class Jobs {
   readonly #outbox = new Outbox((batch) => this.#addJobs(batch));
   #active = 0;
   #drained = true;
-  /** The id of the last event read, the one the stream was last trimmed to, and a pending trim. */
-  #lastEvent: string | undefined;
-  #trimmedTo: string | undefined;
-  #trimTimer: NodeJS.Timeout | undefined;
+  /** The events read, trimmed from the stream soon after. */
+  #trim: StreamTrim | undefined;
+  #gone: GoneJobs | undefined;
   completed = 0;
   failed = 0;
 
@@ -120,9 +121,11 @@ export class Jobs {
       q.keys.events!,
       liveness,
       (event, id) => {
-        this.#read(id);
+        this.#trim?.read(id);
         dispatchEvent(event, {
           completed: (jobId, returnvalue) => {
+            const p = this.#pending.get(jobId);
+            if (p) p.out = false; // a held result is read next: the job is gone, not removed
             if (isHeld(returnvalue)) void this.#fetch(jobId, returnvalue);
             else this.#completed(jobId, returnvalue);
           },
@@ -133,11 +136,24 @@ export class Jobs {
             if (p) this.#o.events.emit('stalled', { jobId, task: p.task });
           },
           progress: (jobId, data) => this.#message(jobId, data),
+          removed: (jobId) => this.#removed(jobId),
         });
       },
     );
     this.#events = events;
+    const trim = new StreamTrim(() => this.#client(), q.keys.events!, queue);
+    this.#trim = trim;
     await Promise.all([q.waitUntilReady(), events.open()]);
+    this.#gone = new GoneJobs({
+      client: () => this.#client(),
+      jobKey: (id) => q.toKey(id),
+      eventsKey: q.keys.events!,
+      out: () => [...this.#pending].flatMap(([id, p]) => (p.out ? [id] : [])),
+      lastRead: () => trim.last,
+      confirm: this.#o.confirm,
+      gone: (id) => this.#removed(id),
+    });
+    this.#gone.start(liveness);
     const client = await this.#client();
     this.#queueClient = client;
     liveness.client(client);
@@ -199,6 +215,10 @@ export class Jobs {
         batch = batch.filter((job) => this.#pending.has(job.opts.jobId!));
       }
       await this.#queue!.addBulk(batch.map(({ name, data, opts }) => ({ name, data, opts })));
+      for (const job of batch) {
+        const p = this.#pending.get(job.opts.jobId!);
+        if (p && p.out === undefined) p.out = true; // false: its outcome was read already
+      }
     } catch (error) {
       const failure =
         redisRefusal(error, `${batch.length} job(s) of this pool`, this.#o.connection.label) ?? error;
@@ -228,7 +248,8 @@ export class Jobs {
    * dropping meanwhile (a blip): what it queued would reach Redis once back, after the cleanup.
    */
   async close(gone = false): Promise<void> {
-    clearTimeout(this.#trimTimer);
+    this.#trim?.stop();
+    this.#gone?.stop();
     this.#events?.close();
     const closing = Promise.allSettled([this.#queue?.close()]);
     if (!gone && (await closesWithin(this.#queueClient, closing, CLOSE_WAIT_MS))) return;
@@ -262,30 +283,6 @@ export class Jobs {
     if (!active) return;
     this.#o.events.emit('active', { jobId: id, task: p.task });
     this.#checkDrained();
-  }
-
-  /**
-   * Every event before `id` has been read (the reader reads the stream in order and hands on each
-   * entry at once): soon, the stream is trimmed up to it.
-   */
-  #read(id: string): void {
-    this.#lastEvent = id;
-    this.#trimTimer ??= setTimeout(() => {
-      this.#trimTimer = undefined;
-      void this.#trim();
-    }, TRIM_DELAY_MS).unref();
-  }
-
-  async #trim(): Promise<void> {
-    const to = this.#lastEvent;
-    if (!this.#queue || to === undefined || to === this.#trimmedTo) return;
-    this.#trimmedTo = to;
-    try {
-      await (await this.#client()).xtrim(this.#queue.keys.events!, 'MINID', to);
-    } catch (error) {
-      // Redis before 6.2 knows no MINID: the stream is capped at EVENTS_MAX_LEN entries only.
-      debug('bullmq: trimming the events of %s failed: %s', this.#o.queue, (error as Error).message);
-    }
   }
 
   /** The queue's client (not the blocking one reading events). */
@@ -373,6 +370,16 @@ export class Jobs {
     if (!p) return;
     this.failed++;
     const error = failedJobError(id, p.task, reason);
+    this.#o.events.emit('failed', { jobId: id, task: p.task, error });
+    p.reject(error);
+  }
+
+  /** Job `id` was removed from Redis before it finished (`gone-jobs.ts`): it will never run. */
+  #removed(id: string): void {
+    const p = this.#settle(id);
+    if (!p) return;
+    this.failed++;
+    const error = removedJobError(id, p.task, this.#o.connection.label);
     this.#o.events.emit('failed', { jobId: id, task: p.task, error });
     p.reject(error);
   }

@@ -59,7 +59,13 @@ export function openParts(o: ResolvedPoolOptions, init: PartsInit): Parts {
     onLost: init.onLost,
     waiting: () => (jobs?.size ?? 0) > 0,
   });
-  jobs = new Jobs({ ...shared, prefix: o.prefix, attempts: o.attempts, onChange: () => calls?.wake() });
+  jobs = new Jobs({
+    ...shared,
+    prefix: o.prefix,
+    attempts: o.attempts,
+    onChange: () => calls?.wake(),
+    confirm: () => session.refresh(),
+  });
   const ready = open(session, jobs, connection.label, o.prefix);
   ready.catch(() => {});
   const fixed = o.processes;
