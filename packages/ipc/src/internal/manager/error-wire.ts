@@ -26,6 +26,11 @@ export type Nested = ErrorRecord | { readonly value: unknown } | { readonly ref:
 // n levels up, and comes back as that very error, so a cycle comes back a cycle.
 const writing: Error[] = [];
 const rebuilding: Error[] = [];
+// One answer's records by error, and its errors by record: an error it holds twice (two fields, a
+// field and a cause) is one record, sent once (the wire keeps an object held twice one object) and
+// rebuilt once where it is met first, which is where it was written, so its `ref`s resolve there.
+let written: Map<Error, ErrorRecord> | undefined;
+let rebuilt: Map<ErrorRecord, Error> | undefined;
 
 export interface ErrorRecord {
   readonly name: string;
@@ -88,11 +93,18 @@ export function toRecord(err: unknown, depth = 0): ErrorRecord {
     // Its prototype (a Proxy's trap) or its text cannot be read: a SerializationError says so.
     return toRecord(unreadablePartError('error', readErr), depth);
   }
+  const outer = written === undefined;
+  const records = (written ??= new Map());
+  const met = records.get(err);
+  if (met) return met;
   writing.push(err);
   try {
-    return errorRecord(err, depth);
+    const record = errorRecord(err, depth);
+    records.set(err, record);
+    return record;
   } finally {
     writing.pop();
+    if (outer) written = undefined;
   }
 }
 
@@ -214,19 +226,25 @@ function setField(e: Error, key: string, value: unknown): void {
  */
 export function fromRecord(r: ErrorRecord): unknown {
   if (r.thrown) return r.thrown.value;
+  const outer = rebuilt === undefined;
+  const errors = (rebuilt ??= new Map());
+  const met = errors.get(r);
+  if (met) return met;
   const e = construct(r);
+  errors.set(r, e);
   rebuilding.push(e);
   try {
     nestIn(e, r);
   } finally {
     rebuilding.pop();
+    if (outer) rebuilt = undefined;
   }
   return e;
 }
 
+/** Rebuilds what nests in `e`, in the order errorRecord() wrote it (fields, cause, errors). */
 function nestIn(e: Error, r: ErrorRecord): void {
   const own = e as { errors?: unknown[]; error?: unknown; suppressed?: unknown };
-  if (r.errors && Array.isArray(own.errors)) own.errors.push(...r.errors.map(unnest));
   if (e.name !== r.name)
     Object.defineProperty(e, 'name', { value: r.name, writable: true, configurable: true });
   if (r.stack !== undefined) {
@@ -235,14 +253,15 @@ function nestIn(e: Error, r: ErrorRecord): void {
   }
   if (r.fields) for (const [key, value] of Object.entries(r.fields)) setField(e, key, value);
   if (r.objects) for (const [key, value] of Object.entries(r.objects)) setField(e, key, unnest(value));
+  if (r.cause !== undefined) {
+    Object.defineProperty(e, 'cause', { value: unnest(r.cause), writable: true, configurable: true });
+  }
+  if (r.errors && Array.isArray(own.errors)) own.errors.push(...r.errors.map(unnest));
   // An error named SuppressedError where this Node has no such class: `error` and `suppressed` as fields.
   if (r.suppressed && 'suppressed' in e) [own.error, own.suppressed] = r.suppressed.map(unnest);
   else if (r.suppressed) {
     setField(e, 'error', unnest(r.suppressed[0]));
     setField(e, 'suppressed', unnest(r.suppressed[1]));
-  }
-  if (r.cause !== undefined) {
-    Object.defineProperty(e, 'cause', { value: unnest(r.cause), writable: true, configurable: true });
   }
 }
 
