@@ -88,7 +88,12 @@ export const HELD_TWICE = {
  * manager's error records send such a value apart from the errors around it, so its errors there
  * still arrive as copies.
  */
-export const THROUGH_CONTAINERS = ['cycle nestedField twice', 'throughPlainField', 'twoPlainLevels', 'inAList'];
+export const THROUGH_CONTAINERS = [
+  'cycle nestedField twice',
+  'throughPlainField',
+  'twoPlainLevels',
+  'inAList',
+];
 
 const NESTED = ['cause', 'errors', 'error', 'suppressed'];
 

@@ -15,27 +15,34 @@ const faultsOf = (back: unknown[]) =>
   Object.fromEntries(names.map((n, i) => [n, identityFaults(shapes[n]!(), back[i])]));
 const none = Object.fromEntries(names.map((n) => [n, []]));
 
-describe.each(['thread', 'process'] as const)('an error that refers back to itself, held twice, %s pool', (context) => {
-  let pool: core.Pool;
-  beforeAll(() => {
-    pool = new core.Pool({ processes: 1, context });
-  });
-  afterAll(async () => {
-    await pool.terminate();
-  });
+describe.each(['thread', 'process'] as const)(
+  'an error that refers back to itself, held twice, %s pool',
+  (context) => {
+    let pool: core.Pool;
+    beforeAll(() => {
+      pool = new core.Pool({ processes: 1, context });
+    });
+    afterAll(async () => {
+      await pool.terminate();
+    });
 
-  it('thrown and returned: one error', { timeout: 60_000 }, async () => {
-    const thrown = await Promise.all(names.map((n) => pool.apply(tasks.throwShape, [n]).catch((e: unknown) => e)));
-    const returned = await Promise.all(names.map(async (n) => ((await pool.apply(tasks.returnShape, [n])) as any).err));
-    expect(faultsOf(thrown)).toEqual(none);
-    expect(faultsOf(returned)).toEqual(none);
-  });
+    it('thrown and returned: one error', { timeout: 60_000 }, async () => {
+      const thrown = await Promise.all(
+        names.map((n) => pool.apply(tasks.throwShape, [n]).catch((e: unknown) => e)),
+      );
+      const returned = await Promise.all(
+        names.map(async (n) => ((await pool.apply(tasks.returnShape, [n])) as any).err),
+      );
+      expect(faultsOf(thrown)).toEqual(none);
+      expect(faultsOf(returned)).toEqual(none);
+    });
 
-  it('in the arguments and in a field of them, there and back', { timeout: 60_000 }, async () => {
-    const e = new Error('x');
-    e.cause = e;
-    const args = [Object.assign(new Error('outer'), { a: e, b: e }), e, { field: e }];
-    const back = await pool.apply(tasks.echo, args);
-    expect(identityFaults(args, back)).toEqual([]);
-  });
-});
+    it('in the arguments and in a field of them, there and back', { timeout: 60_000 }, async () => {
+      const e = new Error('x');
+      e.cause = e;
+      const args = [Object.assign(new Error('outer'), { a: e, b: e }), e, { field: e }];
+      const back = await pool.apply(tasks.echo, args);
+      expect(identityFaults(args, back)).toEqual([]);
+    });
+  },
+);

@@ -9,11 +9,14 @@ import { HELD_TWICE, identityFaults, THROUGH_CONTAINERS } from '../../../test-su
 import { matrix } from '../../../test-support/matrix.ts';
 import { killProcesses, startProcess } from './core.js';
 
-const { tasks, TwiceThrower } = await import(new URL('./fixtures/held-twice-tasks.mjs', import.meta.url).href);
+const { tasks, TwiceThrower } = await import(
+  new URL('./fixtures/held-twice-tasks.mjs', import.meta.url).href
+);
 const shapes = HELD_TWICE as Record<string, () => Error>;
 const names = Object.keys(shapes);
 /** Each shape's faults, by name, as received in `back` (in the order of `names`). */
-const faultsOf = (back: unknown[]) => Object.fromEntries(names.map((n, i) => [n, identityFaults(shapes[n]!(), back[i])]));
+const faultsOf = (back: unknown[]) =>
+  Object.fromEntries(names.map((n, i) => [n, identityFaults(shapes[n]!(), back[i])]));
 const none = Object.fromEntries(names.map((n) => [n, []]));
 
 const managers: BaseManager[] = [];

@@ -81,7 +81,9 @@ export { encodeUnsent, hasCrossed, hasEscaped, isUnsentOnly } from './internal/c
 export { describeError, describeThrown } from './internal/describe-thrown.js';
 export { isEngineObject } from './internal/engine-objects.js';
 /** @internal For ipc's manager errors: a field with one bad part keeps the rest (see the module). */
-export { packSendableParts } from './internal/error-field-parts.js';
+export { type KeepError, packSendableParts } from './internal/error-field-parts.js';
+/** @internal For ipc's manager errors: an error in a field's value keeps its sendable parts. */
+export { keptError } from './internal/error-kept.js';
 /** @internal For ipc's manager replies: a thrown error's parts read as the error records read them. */
 export {
   classOf,

@@ -27,7 +27,9 @@ describe('an error that refers back to itself, held twice in one message', () =>
   it('the reported case: e.cause = e in two fields of a thrown error', () => {
     const e = new Error('x');
     e.cause = e;
-    const back = fromErrorRecord(structuredClone(toErrorRecord(Object.assign(new Error('outer'), { a: e, b: e })))) as Error & {
+    const back = fromErrorRecord(
+      structuredClone(toErrorRecord(Object.assign(new Error('outer'), { a: e, b: e }))),
+    ) as Error & {
       a: Error;
       b: Error;
     };

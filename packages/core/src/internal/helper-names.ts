@@ -54,6 +54,7 @@ export const HELPER_NAMES = {
     'kRestoreAsync',
     'kRestoreSync',
     'keepSymbol',
+    'keptError',
     'keyName',
     'loadPending',
     'notAnObject',

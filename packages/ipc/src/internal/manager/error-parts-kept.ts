@@ -7,7 +7,7 @@
  * The class, message, stack, `code` and the other fields stay. Only on that failure: an error
  * that encodes costs nothing more.
  */
-import { ProcessError, packSendableParts } from '@multiproc/shared';
+import { type KeepError, keptError, ProcessError, packSendableParts } from '@multiproc/shared';
 import { dropCarried } from '../runtime/carried.js';
 import { jsonExact, toItem } from '../serialize.js';
 import type { ErrorRecord, Nested } from './error-wire.js';
@@ -21,15 +21,24 @@ function sendable(value: unknown, path: string): unknown {
   return value;
 }
 
+/**
+ * An error inside a field's value (`cause: { inner: err }`), which goes as a value: kept as a pool
+ * task's error keeps it (shared's `keptError`), one kept copy per error of the answer.
+ */
+function keeper(): KeepError {
+  const made = new Map<Error, Error>();
+  return (err, path) => made.get(err) ?? made.set(err, keptError(err, path)).get(err)!;
+}
+
 /** `n` as it can go, its bad parts standing in; the whole value stands in when it cannot be split. */
-function kept(n: Nested, path: string): Nested | undefined {
+function kept(n: Nested, path: string, keep: KeepError): Nested | undefined {
   if ('ref' in n) return n;
-  if (!('value' in n)) return partsKept(n, path);
+  if (!('value' in n)) return partsKept(n, path, keep);
   try {
     return { value: sendable(n.value, path) };
   } catch (refusal) {
     if (!(refusal instanceof ProcessError)) return undefined;
-    const parts = packSendableParts(n.value, path, refusal, (v) => sendable(v, path));
+    const parts = packSendableParts(n.value, path, refusal, (v) => sendable(v, path), keep);
     if (parts) return { value: parts.value };
     try {
       return { value: sendable(refusal, path) };
@@ -40,26 +49,29 @@ function kept(n: Nested, path: string): Nested | undefined {
 }
 
 /** `record` with each nested value as {@link kept} makes it (`path`: the error's, for the names). */
-function partsKept(record: ErrorRecord, path: string): ErrorRecord {
+function partsKept(record: ErrorRecord, path: string, keep: KeepError = keeper()): ErrorRecord {
   const out: { -readonly [K in keyof ErrorRecord]: ErrorRecord[K] } = { ...record };
   if (record.objects) {
     const objects: Record<string, Nested> = {};
     for (const [key, n] of Object.entries(record.objects)) {
-      const part = kept(n, `${path}.${key}`);
+      const part = kept(n, `${path}.${key}`, keep);
       if (part) objects[key] = part;
     }
     out.objects = objects;
   }
   if (record.cause !== undefined) {
-    const cause = kept(record.cause, `${path}.cause`);
+    const cause = kept(record.cause, `${path}.cause`, keep);
     if (cause) out.cause = cause;
     else delete out.cause;
   }
   const none = { value: undefined };
-  if (record.errors) out.errors = record.errors.map((n, i) => kept(n, `${path}.errors[${i}]`) ?? none);
+  if (record.errors) out.errors = record.errors.map((n, i) => kept(n, `${path}.errors[${i}]`, keep) ?? none);
   if (record.suppressed) {
     const [error, suppressed] = record.suppressed;
-    out.suppressed = [kept(error, `${path}.error`) ?? none, kept(suppressed, `${path}.suppressed`) ?? none];
+    out.suppressed = [
+      kept(error, `${path}.error`, keep) ?? none,
+      kept(suppressed, `${path}.suppressed`, keep) ?? none,
+    ];
   }
   return out;
 }
