@@ -83,18 +83,6 @@ export const HELD_TWICE = {
   },
 };
 
-/**
- * The shapes where an error is held inside a plain object or array in an error's field: a
- * manager's error records send such a value apart from the errors around it, so its errors there
- * still arrive as copies.
- */
-export const THROUGH_CONTAINERS = [
-  'cycle nestedField twice',
-  'throughPlainField',
-  'twoPlainLevels',
-  'inAList',
-];
-
 const NESTED = ['cause', 'errors', 'error', 'suppressed'];
 
 /**

@@ -17,9 +17,12 @@ import {
   unreadableStack,
 } from '@multiproc/shared';
 import { ownErrorClass } from '../own-errors.js';
+import { mapStandIns, plainWithErrors } from './error-plain.js';
 
-/** A value nested in an error record: an Error as its own record, anything else as itself. */
-export type Nested = ErrorRecord | { readonly value: unknown } | { readonly ref: number };
+/** A value nested in an error record: an Error as its own record, a container holding errors as a
+ * copy (error-plain.ts), anything else as itself. */
+export type Nested = ErrorRecord | { readonly value: unknown } | { readonly ref: number } | Plain;
+type Plain = { readonly plain: unknown };
 
 // The errors whose records are being written, and those being rebuilt (innermost last): an error
 // met again inside itself (its own cause, two errors each other's cause) travels as `{ ref: n }`,
@@ -76,7 +79,8 @@ export function leanerRecord(record: unknown): ErrorRecord | undefined {
 function nest(value: unknown, depth: number): Nested {
   const at = writing.lastIndexOf(value as Error);
   if (at >= 0) return { ref: writing.length - 1 - at };
-  return value instanceof Error && depth < MAX_DEPTH ? toRecord(value, depth + 1) : { value };
+  if (!(value instanceof Error)) return plainWithErrors(value, (e) => nest(e, depth)) ?? { value };
+  return depth < MAX_DEPTH ? toRecord(value, depth + 1) : { value };
 }
 
 /**
@@ -185,6 +189,7 @@ function errorRecord(err: Error, depth: number): ErrorRecord {
 /** A value nested in a record, rebuilt. */
 function unnest(n: Nested): unknown {
   if ('value' in n) return n.value;
+  if ('plain' in n) return mapStandIns(n.plain, '', (nested) => unnest(nested as Nested));
   if ('ref' in n)
     return rebuilding[rebuilding.length - 1 - n.ref] ?? new Error('a reference to an unsent error');
   return fromRecord(n);
