@@ -78,3 +78,35 @@ it('start() twice, getServer() once started and serveForever() of a connected ma
     await server.shutdown();
   }
 });
+
+// shutdown() of a manager never started stays a no-op (CPython raises AttributeError there, an
+// accident of its `shutdown` being set by start()): a ProcessError would break the cleanup users
+// write. A `finally` after a failed start() or after an error before it would replace that error
+// with ours, and `using m = new SyncManager()` disposes synchronously, so its rejection would go
+// unhandled. start() after it is refused as for any manager shut down.
+it('shutdown() before start() resolves; cleanup after a failed start keeps the start error', async () => {
+  const idle = new SyncManager();
+  await expect(idle.shutdown()).resolves.toBeUndefined();
+  expect(await failure(() => idle.start())).toBeInstanceOf(ClosedError);
+
+  const startError = new Error('initializer failed');
+  const m = new SyncManager();
+  const tried = failure(async () => {
+    try {
+      await m.start(() => {
+        throw startError;
+      });
+    } finally {
+      await m.shutdown();
+    }
+  });
+  expect(await tried).toBe(startError);
+
+  const early = new Error('before start');
+  expect(
+    await failure(async () => {
+      await using unused = new SyncManager();
+      throw early;
+    }),
+  ).toBe(early);
+});

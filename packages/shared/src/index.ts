@@ -78,10 +78,14 @@ export { addCallerFrames, OWN_STACK } from './internal/caller-stack.js';
 /** @internal For the other packages: see internal/engine-objects.ts. */
 /** @internal For the deadlock rule: shared memory sent to or received from another thread. */
 export { encodeUnsent, hasCrossed, hasEscaped, isUnsentOnly } from './internal/crossed.js';
+/** @internal For core's pending results and ipc's proxies: a dependency's probe gets no advice. */
+export { askedByDependency, packageRoots } from './internal/dependency-caller.js';
 export { describeError, describeThrown } from './internal/describe-thrown.js';
 export { isEngineObject } from './internal/engine-objects.js';
 /** @internal For ipc's manager errors: a field with one bad part keeps the rest (see the module). */
-export { packSendableParts } from './internal/error-field-parts.js';
+export { type KeepError, packSendableParts } from './internal/error-field-parts.js';
+/** @internal For ipc's manager errors: an error in a field's value keeps its sendable parts. */
+export { keptError } from './internal/error-kept.js';
 /** @internal For ipc's manager replies: a thrown error's parts read as the error records read them. */
 export {
   classOf,

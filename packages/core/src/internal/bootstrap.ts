@@ -11,6 +11,7 @@
  */
 import { ContextError } from '@multiproc/shared';
 import { getWorkerIdentity, mainIsDaemon } from '../identity.js';
+import { findUncalledGuard } from './guard-scan.js';
 
 /**
  * How many levels of workers may be nested: the main program is 0, its workers 1, ... Python has
@@ -132,26 +133,21 @@ export function assertNotBootstrapping(what: string): void {
   }
 }
 
-// `if (isMain)` or `if (mp.isMain)`: the function itself, always true (TypeScript says so: TS2774).
-const UNCALLED_GUARD = /\bif\s*\(\s*(?:[\w$]+\s*\.\s*)?isMain\s*\)/;
-
 /**
- * Advice for a module whose guard tests the function instead of calling it, which a Python
- * user's `if __name__ == '__main__':` readily becomes: the block then runs in every worker, and
- * the message above would only say to add the guard the module seems to have. Reads the module's
- * source, on this failure path only; `''` when it has no such line or cannot be read.
+ * Advice for a module whose guard tests the function instead of calling it (guard-scan.ts): the
+ * block then runs in every worker, and the message above would only say to add the guard the
+ * module seems to have. Reads the module's source, on this failure path only; `''` when it has no
+ * such guard or cannot be read.
  */
 function uncalledGuard(moduleUrl: string): string {
   try {
-    const text = process.getBuiltinModule('node:fs').readFileSync(new URL(moduleUrl), 'utf8');
-    // Comments blanked, lines kept: one that quotes the mistake is not the mistake.
-    const source = text.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, (c) => c.replace(/[^\n]/g, ' '));
-    const found = UNCALLED_GUARD.exec(source);
-    if (found === null) return '';
-    const line = source.slice(0, found.index).split('\n').length;
+    const found = findUncalledGuard(
+      process.getBuiltinModule('node:fs').readFileSync(new URL(moduleUrl), 'utf8'),
+    );
+    if (found === undefined) return '';
     return (
-      ` This module's line ${line} tests \`${found[0]}\`, the function itself, which is always true: ` +
-      `call it, \`${found[0].slice(0, -1).trimEnd()}()) { ... }\`.`
+      ` This module's line ${found.line} tests \`${found.text}\`, the function itself, which is always true: ` +
+      `call it, \`${found.text.slice(0, -1).trimEnd()}()) { ... }\`.`
     );
   } catch {
     return '';

@@ -18,8 +18,11 @@
  * Only the program's own code gets the error: a dependency that asks for the iterator to learn
  * whether a value is a collection gets an empty one, as if the property were not there. Vitest's
  * and Jest's deep equality (`expect(p).toEqual(p)`, `toHaveBeenCalledWith(p)`) iterate any value
- * with a `[Symbol.iterator]` before comparing identity, and would otherwise throw our advice.
+ * with a `[Symbol.iterator]` before comparing identity, and would otherwise throw our advice (the
+ * rule is shared's `askedByDependency`, which ipc's manager proxies follow too).
  */
+
+import { askedByDependency as askedBy, packageRoots } from '@multiproc/shared';
 
 /** The calls whose Promise refuses a loop, by `Class.method`: the call as the message names it, and its awaited form. */
 const AWAITED: Readonly<Record<string, readonly [call: string, awaited: string]>> = {
@@ -51,47 +54,11 @@ export function unawaitedResultError(method: string): TypeError {
   );
 }
 
-/** This package's code as URL and path prefixes (`.../core/dist/`): its own frames are not a dependency's. */
-const ownRoots = ((): string[] => {
-  // A CommonJS bundle of an app has no import.meta.url (esbuild leaves `{}`).
-  const url: unknown = import.meta.url;
-  if (typeof url !== 'string') return [];
-  const at = Math.max(url.lastIndexOf('/dist/'), url.lastIndexOf('/src/'));
-  if (at < 0) return [];
-  const root = url.slice(0, url.indexOf('/', at + 1) + 1);
-  try {
-    return [root, process.getBuiltinModule('node:url').fileURLToPath(root)];
-  } catch {
-    return [root];
-  }
-})();
+/** This package's code (`.../core/dist/`): its own frames are not a dependency's. */
+const ownRoots = packageRoots(import.meta.url);
 
-/**
- * Whether the code that asked for a pending result's iterator is a dependency's (a file under
- * `node_modules`, not multiproc's own): a test runner's deep equality, a library probing for
- * collections. Built-in frames (`Array.from`, `Promise.all`) are passed over to their caller.
- */
-export function askedByDependency(asker: (...args: never[]) => unknown): boolean {
-  const holder: { stack?: string } = {};
-  const limit = Error.stackTraceLimit;
-  try {
-    Error.stackTraceLimit = 6;
-    Error.captureStackTrace(holder, asker);
-  } catch {
-    return false;
-  } finally {
-    try {
-      Error.stackTraceLimit = limit;
-    } catch {}
-  }
-  for (const frame of (holder.stack ?? '').split('\n').slice(1)) {
-    if (!/:\d+:\d+\)?\s*$/.test(frame) || /[(\s]node:/.test(frame)) continue; // built-in or Node's own
-    if (ownRoots.some((root) => frame.includes(root)) || /[\\/]node_modules[\\/]@multiproc[\\/]/.test(frame))
-      continue;
-    return /[\\/]node_modules[\\/]/.test(frame);
-  }
-  return false;
-}
+/** Whether a dependency's code called `asker` (shared's dependency-caller.ts, core's frames its own). */
+export const askedByDependency = (asker: (...args: never[]) => unknown): boolean => askedBy(asker, ownRoots);
 
 /** One descriptor per method: defining it is the only cost a call pays (~0.2 µs). */
 const descriptors = new Map<string, PropertyDescriptor>();

@@ -97,16 +97,24 @@ class Copies {
 }
 
 /**
+ * An error on the way to a bad part, with its own bad parts standing in (error-kept.ts): given by
+ * a caller whose `encode` refuses an error as a whole for one of its parts (ipc's manager, which
+ * sends errors in a field as values), so only that part of the error stands in.
+ */
+export type KeepError = (err: Error, path: string) => Error;
+
+/**
  * `value` (the field at `path` that `encode` refused with `refusal`) packed with each bad part
  * standing in alone, or null when the whole field must stand in. `encode` packs a value for the
  * field's place (throwing a `ProcessError` for a part it cannot send) and embeds an `Error` in it
- * as a record, so a stand-in arrives as the `SerializationError` itself.
+ * as a record, so a stand-in arrives as the `SerializationError` itself. `keep`: see {@link KeepError}.
  */
 export function packSendableParts(
   value: unknown,
   path: string,
   refusal: ProcessError,
   encode: (value: unknown) => unknown,
+  keep?: KeepError,
 ): { value: unknown } | null {
   if (!splittable(value)) return null;
   const copies = new Copies();
@@ -121,7 +129,7 @@ export function packSendableParts(
       // Deeper than MAX_SPLIT_DEPTH (a value nested too deep, refused for its depth): the whole field.
       if (levelsUnder(bad, path) > MAX_SPLIT_DEPTH) return null;
       lastPath = bad;
-      if (!standInAt(root, path, bad, error, copies)) return null;
+      if (!standInAt(root, path, bad, error, copies, keep)) return null;
       try {
         return { value: encode(root) };
       } catch (next) {
@@ -138,7 +146,7 @@ export function packSendableParts(
 /**
  * Walks from `root` (a copy, at `at`) toward the part at `bad`, copying what it passes through,
  * and puts `error` in that part's place (or in the place of the container holding it, where the
- * walk cannot go on). An original met again (a shared object, a cycle) is pointed at its copy
+ * walk cannot go on; an error holding it: that error as `keep` keeps it). An original met again (a shared object, a cycle) is pointed at its copy
  * instead, which may already hold the fix: the field is encoded again. False: no part toward
  * `bad` found.
  */
@@ -148,6 +156,7 @@ function standInAt(
   bad: string,
   error: ProcessError,
   copies: Copies,
+  keep: KeepError | undefined,
 ): boolean {
   let node = root;
   let nodePath = at;
@@ -157,7 +166,9 @@ function standInAt(
     const keyPath = Array.isArray(node) && /^\d+$/.test(key) ? `${nodePath}[${key}]` : `${nodePath}.${key}`;
     const child = node[key];
     if (keyPath === bad || !splittable(child) || depth > MAX_SPLIT_DEPTH) {
-      put(node, key, error);
+      // An error holding the bad part keeps its other parts, where the caller can keep them.
+      const kept = keep && keyPath !== bad && isError(child) ? keep(child, keyPath) : error;
+      put(node, key, kept);
       return true;
     }
     const existing = copies.existing(child);

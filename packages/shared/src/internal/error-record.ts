@@ -39,7 +39,7 @@ import {
   unreadableValuePart,
 } from './error-parts.js';
 import { fromErrorRecord } from './error-rebuild.js';
-import { backRef, isBackRef, refsMade, writing } from './error-refs.js';
+import { backRef, isBackRef, writing } from './error-refs.js';
 import { deeperThan } from './nesting.js';
 import { isError } from './realms.js';
 import { cloneable, moveOrRefuse, packThrown, unsentThrownText } from './thrown-value.js';
@@ -171,16 +171,16 @@ function packNested(value: unknown, depth: number, path: string, how: Packing): 
 function packError(err: Error, depth: number, path: string, how: Packing): unknown {
   if (how.packed.has(err)) return how.packed.get(err);
   const met = how.memo.get(err) as { data?: ErrorRecord } | undefined; // the codec's, as a value
-  const refs = refsMade();
-  const record =
-    met?.data && !isBackRef(met.data)
-      ? met.data
-      : toErrorRecord(err, depth + 1, path, how.target, how.refuse, how);
+  const written = met?.data && !isBackRef(met.data);
+  const record = written ? met.data : toErrorRecord(err, depth + 1, path, how.target, how.refuse, how);
   const packed = { __errorRecord: record };
-  // One that refers to errors above it (a cycle) holds only here: met again, it is written again.
-  if (refsMade() !== refs) return packed;
+  // A reference to an error being written (a cycle) holds only here, where it points up the chain.
+  if (isBackRef(record)) return packed;
+  // A whole record holds wherever the message holds its error again, even one whose parts refer
+  // to errors above it: the receiver rebuilds each record once, where it meets it first, which is
+  // where it was written (the same order of parts), so those references resolve there.
   how.packed.set(err, packed);
-  if (!met) {
+  if (!written) {
     const asValue = { [CODEC_TAG]: ERROR_CODEC, data: record };
     madeRecords.add(asValue);
     how.memo.set(err, asValue);

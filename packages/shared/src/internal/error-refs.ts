@@ -4,7 +4,9 @@
  * being written travels as a reference to it, `{ __errorRef: n }` (`n`: how many errors up the
  * chain being written, 0 for the error itself), and is rebuilt as that very error, so the cycle
  * comes back a cycle (as structured clone keeps an object graph's cycles) instead of failing the
- * send or coming back as copies until the depth limit.
+ * send or coming back as copies until the depth limit. A record holding references is still one
+ * record wherever its error is met again in the message: the receiver rebuilds it once, where it
+ * meets it first, which is where it was written, so its references resolve there.
  *
  * The two stacks live on `globalThis`: writing and rebuilding run synchronously, and may pass
  * through another copy of this module (the codec's error decoder is registered once per realm).
@@ -16,11 +18,9 @@ export interface ErrorBackRef {
 }
 
 const KEY = Symbol.for('multiproc.errorCycles');
-const state = ((globalThis as any)[KEY] ??= { written: [], rebuilt: [], refs: 0 }) as {
+const state = ((globalThis as any)[KEY] ??= { written: [], rebuilt: [] }) as {
   written: unknown[];
   rebuilt: unknown[];
-  /** How many references were made so far: a record written meanwhile holds some when it grew. */
-  refs: number;
 };
 const { written, rebuilt } = state;
 
@@ -29,16 +29,7 @@ export function backRef(value: unknown): ErrorBackRef | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const at = written.lastIndexOf(value);
   if (at < 0) return undefined;
-  state.refs = (state.refs ?? 0) + 1;
   return { __errorRef: written.length - 1 - at };
-}
-
-/**
- * How many references {@link backRef} made so far. A record written while it grew refers to
- * errors above it, so it holds only where it was written (an error met twice is written again).
- */
-export function refsMade(): number {
-  return state.refs ?? 0;
 }
 
 /** Runs `write` (synchronous) with `err` marked as being written. */

@@ -17,15 +17,23 @@ import {
   unreadableStack,
 } from '@multiproc/shared';
 import { ownErrorClass } from '../own-errors.js';
+import { mapStandIns, plainWithErrors } from './error-plain.js';
 
-/** A value nested in an error record: an Error as its own record, anything else as itself. */
-export type Nested = ErrorRecord | { readonly value: unknown } | { readonly ref: number };
+/** A value nested in an error record: an Error as its own record, a container holding errors as a
+ * copy (error-plain.ts), anything else as itself. */
+export type Nested = ErrorRecord | { readonly value: unknown } | { readonly ref: number } | Plain;
+type Plain = { readonly plain: unknown };
 
 // The errors whose records are being written, and those being rebuilt (innermost last): an error
 // met again inside itself (its own cause, two errors each other's cause) travels as `{ ref: n }`,
 // n levels up, and comes back as that very error, so a cycle comes back a cycle.
 const writing: Error[] = [];
 const rebuilding: Error[] = [];
+// One answer's records by error, and its errors by record: an error it holds twice (two fields, a
+// field and a cause) is one record, sent once (the wire keeps an object held twice one object) and
+// rebuilt once where it is met first, which is where it was written, so its `ref`s resolve there.
+let written: Map<Error, ErrorRecord> | undefined;
+let rebuilt: Map<ErrorRecord, Error> | undefined;
 
 export interface ErrorRecord {
   readonly name: string;
@@ -71,7 +79,8 @@ export function leanerRecord(record: unknown): ErrorRecord | undefined {
 function nest(value: unknown, depth: number): Nested {
   const at = writing.lastIndexOf(value as Error);
   if (at >= 0) return { ref: writing.length - 1 - at };
-  return value instanceof Error && depth < MAX_DEPTH ? toRecord(value, depth + 1) : { value };
+  if (!(value instanceof Error)) return plainWithErrors(value, (e) => nest(e, depth)) ?? { value };
+  return depth < MAX_DEPTH ? toRecord(value, depth + 1) : { value };
 }
 
 /**
@@ -88,11 +97,18 @@ export function toRecord(err: unknown, depth = 0): ErrorRecord {
     // Its prototype (a Proxy's trap) or its text cannot be read: a SerializationError says so.
     return toRecord(unreadablePartError('error', readErr), depth);
   }
+  const outer = written === undefined;
+  const records = (written ??= new Map());
+  const met = records.get(err);
+  if (met) return met;
   writing.push(err);
   try {
-    return errorRecord(err, depth);
+    const record = errorRecord(err, depth);
+    records.set(err, record);
+    return record;
   } finally {
     writing.pop();
+    if (outer) written = undefined;
   }
 }
 
@@ -173,6 +189,7 @@ function errorRecord(err: Error, depth: number): ErrorRecord {
 /** A value nested in a record, rebuilt. */
 function unnest(n: Nested): unknown {
   if ('value' in n) return n.value;
+  if ('plain' in n) return mapStandIns(n.plain, '', (nested) => unnest(nested as Nested));
   if ('ref' in n)
     return rebuilding[rebuilding.length - 1 - n.ref] ?? new Error('a reference to an unsent error');
   return fromRecord(n);
@@ -214,19 +231,25 @@ function setField(e: Error, key: string, value: unknown): void {
  */
 export function fromRecord(r: ErrorRecord): unknown {
   if (r.thrown) return r.thrown.value;
+  const outer = rebuilt === undefined;
+  const errors = (rebuilt ??= new Map());
+  const met = errors.get(r);
+  if (met) return met;
   const e = construct(r);
+  errors.set(r, e);
   rebuilding.push(e);
   try {
     nestIn(e, r);
   } finally {
     rebuilding.pop();
+    if (outer) rebuilt = undefined;
   }
   return e;
 }
 
+/** Rebuilds what nests in `e`, in the order errorRecord() wrote it (fields, cause, errors). */
 function nestIn(e: Error, r: ErrorRecord): void {
   const own = e as { errors?: unknown[]; error?: unknown; suppressed?: unknown };
-  if (r.errors && Array.isArray(own.errors)) own.errors.push(...r.errors.map(unnest));
   if (e.name !== r.name)
     Object.defineProperty(e, 'name', { value: r.name, writable: true, configurable: true });
   if (r.stack !== undefined) {
@@ -235,14 +258,15 @@ function nestIn(e: Error, r: ErrorRecord): void {
   }
   if (r.fields) for (const [key, value] of Object.entries(r.fields)) setField(e, key, value);
   if (r.objects) for (const [key, value] of Object.entries(r.objects)) setField(e, key, unnest(value));
+  if (r.cause !== undefined) {
+    Object.defineProperty(e, 'cause', { value: unnest(r.cause), writable: true, configurable: true });
+  }
+  if (r.errors && Array.isArray(own.errors)) own.errors.push(...r.errors.map(unnest));
   // An error named SuppressedError where this Node has no such class: `error` and `suppressed` as fields.
   if (r.suppressed && 'suppressed' in e) [own.error, own.suppressed] = r.suppressed.map(unnest);
   else if (r.suppressed) {
     setField(e, 'error', unnest(r.suppressed[0]));
     setField(e, 'suppressed', unnest(r.suppressed[1]));
-  }
-  if (r.cause !== undefined) {
-    Object.defineProperty(e, 'cause', { value: unnest(r.cause), writable: true, configurable: true });
   }
 }
 

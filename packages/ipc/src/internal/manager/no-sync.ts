@@ -2,7 +2,10 @@
  * The errors of what a proxy cannot do synchronously: its object lives in the manager, so a
  * blocking wait (`acquireSync`, `waitSync`) or a view of its memory cannot exist here.
  */
-import { ContextError } from '@multiproc/shared';
+import { askedByDependency, ContextError, packageRoots } from '@multiproc/shared';
+
+/** This package's code (`.../ipc/dist/`): its own frames are not a dependency's. */
+const ownRoots = packageRoots(import.meta.url);
 
 /**
  * The error `<kind>.<method>()` throws on a proxy: names the awaited form to use instead.
@@ -34,14 +37,18 @@ export function noSyncRead(kind: string, member: string, instead: string): Conte
  * `list(l)`, `for x in l`) say what to write instead of Node's bare `TypeError: l is not
  * iterable`, as `.value` and `l[0]` do. It is defined at run time only, so TypeScript still refuses
  * those forms at compile time, and `Symbol.asyncIterator`, which `for await` and the pool's inputs
- * prefer, is untouched.
+ * prefer, is untouched. Only the program's own code gets the error: a dependency's probe (Vitest's
+ * and Jest's deep equality, `expect(l).toEqual(l)`) gets an empty iterator (shared's
+ * `askedByDependency`, the rule core's pending pool results follow).
  * @example refuseSyncIteration(ListProxy.prototype, 'list', 'l', 'await l.copy()')
  */
 export function refuseSyncIteration(proto: object, kind: string, name: string, copy: string): void {
   Object.defineProperty(proto, Symbol.iterator, {
     configurable: true,
     writable: true,
-    value: function refusedSyncIteration(): never {
+    value: function refusedSyncIteration(): Iterator<never> {
+      // A dependency's probe (a test runner's deep equality): an empty iterator, as if none were here.
+      if (askedByDependency(refusedSyncIteration, ownRoots)) return [][Symbol.iterator]();
       throw new ContextError(
         `A manager's ${kind} (also getContext('process')'s) lives in another process: a synchronous ` +
           `loop (\`for (const x of ${name})\`, \`[...${name}]\`, \`Array.from(${name})\`) cannot read it ` +
