@@ -51,20 +51,29 @@ export function unawaitedResultError(method: string): TypeError {
   );
 }
 
-/** This package's code as URL and path prefixes (`.../core/dist/`): its own frames are not a dependency's. */
-const ownRoots = ((): string[] => {
+/**
+ * This package's code as URL and path prefixes (`.../core/dist/`): its own frames are not a
+ * dependency's. Worked out on the first ask, not at import: reading `import.meta` and `node:url`
+ * then would load two more of Node's modules into every worker and every import of the package.
+ */
+let roots: readonly string[] | undefined;
+
+function ownRoots(): readonly string[] {
+  if (roots) return roots;
+  roots = [];
   // A CommonJS bundle of an app has no import.meta.url (esbuild leaves `{}`).
   const url: unknown = import.meta.url;
-  if (typeof url !== 'string') return [];
+  if (typeof url !== 'string') return roots;
   const at = Math.max(url.lastIndexOf('/dist/'), url.lastIndexOf('/src/'));
-  if (at < 0) return [];
+  if (at < 0) return roots;
   const root = url.slice(0, url.indexOf('/', at + 1) + 1);
   try {
-    return [root, process.getBuiltinModule('node:url').fileURLToPath(root)];
+    roots = [root, process.getBuiltinModule('node:url').fileURLToPath(root)];
   } catch {
-    return [root];
+    roots = [root];
   }
-})();
+  return roots;
+}
 
 /**
  * Whether the code that asked for a pending result's iterator is a dependency's (a file under
@@ -86,7 +95,10 @@ export function askedByDependency(asker: (...args: never[]) => unknown): boolean
   }
   for (const frame of (holder.stack ?? '').split('\n').slice(1)) {
     if (!/:\d+:\d+\)?\s*$/.test(frame) || /[(\s]node:/.test(frame)) continue; // built-in or Node's own
-    if (ownRoots.some((root) => frame.includes(root)) || /[\\/]node_modules[\\/]@multiproc[\\/]/.test(frame))
+    if (
+      ownRoots().some((root) => frame.includes(root)) ||
+      /[\\/]node_modules[\\/]@multiproc[\\/]/.test(frame)
+    )
       continue;
     return /[\\/]node_modules[\\/]/.test(frame);
   }
