@@ -54,11 +54,16 @@ export function unawaitedResultError(method: string): TypeError {
   );
 }
 
-/** This package's code (`.../core/dist/`): its own frames are not a dependency's. */
-const ownRoots = packageRoots(import.meta.url);
+/**
+ * This package's code (`.../core/dist/`): its own frames are not a dependency's. Worked out on the
+ * first ask, not at import: reading `import.meta` and `node:url` then would load two more of Node's
+ * modules into every worker and every import of the package.
+ */
+let ownRoots: readonly string[] | undefined;
 
 /** Whether a dependency's code called `asker` (shared's dependency-caller.ts, core's frames its own). */
-export const askedByDependency = (asker: (...args: never[]) => unknown): boolean => askedBy(asker, ownRoots);
+export const askedByDependency = (asker: (...args: never[]) => unknown): boolean =>
+  askedBy(asker, (ownRoots ??= packageRoots(import.meta.url)));
 
 /** One descriptor per method: defining it is the only cost a call pays (~0.2 µs). */
 const descriptors = new Map<string, PropertyDescriptor>();

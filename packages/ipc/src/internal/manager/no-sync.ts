@@ -4,8 +4,11 @@
  */
 import { askedByDependency, ContextError, packageRoots } from '@multiproc/shared';
 
-/** This package's code (`.../ipc/dist/`): its own frames are not a dependency's. */
-const ownRoots = packageRoots(import.meta.url);
+/**
+ * This package's code (`.../ipc/dist/`): its own frames are not a dependency's. Worked out on the
+ * first ask, not at import (reading `import.meta` and `node:url` loads more of Node's modules).
+ */
+let ownRoots: readonly string[] | undefined;
 
 /**
  * The error `<kind>.<method>()` throws on a proxy: names the awaited form to use instead.
@@ -48,7 +51,7 @@ export function refuseSyncIteration(proto: object, kind: string, name: string, c
     writable: true,
     value: function refusedSyncIteration(): Iterator<never> {
       // A dependency's probe (a test runner's deep equality): an empty iterator, as if none were here.
-      if (askedByDependency(refusedSyncIteration, ownRoots)) return [][Symbol.iterator]();
+      if (askedByDependency(refusedSyncIteration, (ownRoots ??= packageRoots(import.meta.url)))) return [][Symbol.iterator]();
       throw new ContextError(
         `A manager's ${kind} (also getContext('process')'s) lives in another process: a synchronous ` +
           `loop (\`for (const x of ${name})\`, \`[...${name}]\`, \`Array.from(${name})\`) cannot read it ` +
