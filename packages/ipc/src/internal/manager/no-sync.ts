@@ -51,7 +51,8 @@ export function refuseSyncIteration(proto: object, kind: string, name: string, c
     writable: true,
     value: function refusedSyncIteration(): Iterator<never> {
       // A dependency's probe (a test runner's deep equality): an empty iterator, as if none were here.
-      if (askedByDependency(refusedSyncIteration, (ownRoots ??= packageRoots(import.meta.url)))) return [][Symbol.iterator]();
+      if (askedByDependency(refusedSyncIteration, (ownRoots ??= packageRoots(import.meta.url))))
+        return [][Symbol.iterator]();
       throw new ContextError(
         `A manager's ${kind} (also getContext('process')'s) lives in another process: a synchronous ` +
           `loop (\`for (const x of ${name})\`, \`[...${name}]\`, \`Array.from(${name})\`) cannot read it ` +
