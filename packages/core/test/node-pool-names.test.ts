@@ -46,7 +46,10 @@ describe('options of other Node pools', () => {
     [{ concurrentTasksPerWorker: 2 }, /one task at a time/],
     [{ execArgv: [] }, /inherit the program's Node flags/],
     [{ name: 'square' }, /name picks.*each call names its task/],
-    [{ workerThreadOpts: { resourceLimits: {} } }, /workerThreadOpts.*resourceLimits.*initializer and initargs/],
+    [
+      { workerThreadOpts: { resourceLimits: {} } },
+      /workerThreadOpts.*resourceLimits.*initializer and initargs/,
+    ],
     [{ forkArgs: ['--x'] }, /forkArgs.*inherit the program's process\.argv/],
     [{ forkOpts: { env: {} } }, /forkOpts.*inherit the program's process\.env/],
     [{ closeTimeout: 1000 }, /closeTimeout.*close\(\), then await join\(\).*terminate\(\)/],
@@ -90,7 +93,7 @@ describe('options of other Node pools', () => {
   });
 });
 
-describe("members of other Node pools", () => {
+describe('members of other Node pools', () => {
   // Read on a Pool, each is refused with what to write here, instead of `TypeError: pool.destroy is
   // not a function` (or `undefined`, which `pool.threads.length` turns into a TypeError later).
   const MEMBERS: [string, RegExp][] = [

@@ -77,12 +77,14 @@ export const POOL_MEMBERS: Readonly<Record<string, { readonly message: string }>
       "piscina's and tinypool's destroy() is terminate() here: await pool.terminate(). To let queued work " +
       'finish first: pool.close(); await pool.join().',
   },
-  threads: { message: "piscina's and tinypool's threads: the number of workers is pool.stats().workers here." },
+  threads: {
+    message: "piscina's and tinypool's threads: the number of workers is pool.stats().workers here.",
+  },
   queueSize: { message: "piscina's and tinypool's queueSize is pool.stats().queued here." },
   completed: { message: "piscina's and tinypool's completed is pool.stats().completed here." },
   needsDrain: {
     message:
-      "There is no needsDrain here: past maxQueue, applyAsync() throws QueueFullError at once (pause then), " +
+      'There is no needsDrain here: past maxQueue, applyAsync() throws QueueFullError at once (pause then), ' +
       'and apply() waits for room; the guide From piscina, tinypool or workerpool shows the pattern.',
   },
   proxy: {
@@ -96,7 +98,8 @@ export const POOL_MEMBERS: Readonly<Record<string, { readonly message: string }>
       'await pool.terminate() to reject every pending call.',
   },
   recycleWorkers: {
-    message: "tinypool's recycleWorkers() is not provided: maxTasksPerChild replaces a worker after that many tasks.",
+    message:
+      "tinypool's recycleWorkers() is not provided: maxTasksPerChild replaces a worker after that many tasks.",
   },
 };
 
