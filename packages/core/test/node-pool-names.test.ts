@@ -63,6 +63,12 @@ describe('options of other Node pools', () => {
     });
   }
 
+  it("piscina's maxQueue: 'auto' is answered with the number it stood for", () => {
+    const make = () => new Pool({ maxQueue: 'auto' as never });
+    expect(make).toThrow(ValidationError);
+    expect(make).toThrow(/maxQueue.*'auto'.*processes \* processes/);
+  });
+
   it('a Process given such a name gets no pool hint', () => {
     expect(() => new Process({ target: tasks.nap, maxThreads: 2 } as never)).toThrow(
       /^Unknown option 'maxThreads' for new Process\(\): it takes [^.]*\.$/,
