@@ -35,6 +35,7 @@ afterAll(() => pool.terminate());
 test('a pool made in beforeAll', async () => {
   expect(await pool.map(tasks.square, [1, 2, 3])).toEqual([1, 4, 9]);
   await expect(pool.apply(tasks.fail, ['too big'])).rejects.toThrow('too big');
+  await expect(pool.apply(tasks.fail, ['too big'])).rejects.toThrow(RangeError);
 });
 
 test('await using', async () => {
