@@ -6,8 +6,13 @@
 // first-use code would fail on one of them ("Cannot read properties of undefined"). Say why instead.
 // No import: the file also becomes a CommonJS function whose imports are fixed (first-use-factory.mjs),
 // and the index's error classes do not exist yet when this fails.
+// The index counts on process too (scripts/first-use-runtime.mjs): in a vm context (vitest's vm
+// pools) it runs in the context and this file in the main realm, whose globalThis differs.
 const FIRST_USE_LOADING = Symbol.for('multiproc.firstUse.loading');
-if (!(globalThis[FIRST_USE_LOADING] > 0)) {
+if (
+  !(globalThis[FIRST_USE_LOADING] > 0) &&
+  !(typeof process === 'object' && process?.[FIRST_USE_LOADING] > 0)
+) {
   const error = new Error(
     "multiproc cannot run in this bundle: the bundler turned the package index's lazy require() of " +
       'its first-use code (dist/lazy/first-use.js) into an import, which runs that code before the ' +

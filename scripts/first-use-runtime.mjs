@@ -78,14 +78,18 @@ function loadEarly() {
 }
 // The first-use file refuses to run unless this count is above 0 (scripts/first-use-guard.js): a
 // bundler that made this require() an import would run it before the index. Counted on globalThis,
-// as the packages' first-use files load one another's index.
+// as the packages' first-use files load one another's index, and on process: in a vm context
+// (vitest's vmThreads and vmForks pools) this index runs in the context, while Node's require()
+// runs the first-use file in the main realm, whose globalThis is another object; both see one
+// process.
 const FIRST_USE_LOADING = Symbol.for('multiproc.firstUse.loading');
 function whileLoading(run) {
-  globalThis[FIRST_USE_LOADING] = (globalThis[FIRST_USE_LOADING] ?? 0) + 1;
+  const holders = typeof process === 'object' && process !== null ? [globalThis, process] : [globalThis];
+  for (const holder of holders) holder[FIRST_USE_LOADING] = (holder[FIRST_USE_LOADING] ?? 0) + 1;
   try {
     return run();
   } finally {
-    globalThis[FIRST_USE_LOADING] -= 1;
+    for (const holder of holders) holder[FIRST_USE_LOADING] -= 1;
   }
 }
 function requireFirstUse() {

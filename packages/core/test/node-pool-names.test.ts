@@ -4,7 +4,7 @@
 // back as the call `pool.apply(tasks../worker.mjs, ...)`, and a function named `default` as
 // `defineTasks(import.meta.url, { default })`, which is a syntax error. Now each message says what
 // to write, and every `defineTasks()` object it shows parses.
-import { Pool, Process, ValidationError } from '@multiproc/core';
+import { getContext, Pool, Process, ValidationError } from '@multiproc/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { thrown } from '../../../test-support/thrown.ts';
 import { tasks } from './fixtures/arity-tasks.mjs';
@@ -45,6 +45,14 @@ describe('options of other Node pools', () => {
     [{ workerData: { a: 1 } }, /initializer and initargs/],
     [{ concurrentTasksPerWorker: 2 }, /one task at a time/],
     [{ execArgv: [] }, /inherit the program's Node flags/],
+    [{ name: 'square' }, /name picks.*each call names its task/],
+    [
+      { workerThreadOpts: { resourceLimits: {} } },
+      /workerThreadOpts.*resourceLimits.*initializer and initargs/,
+    ],
+    [{ forkArgs: ['--x'] }, /forkArgs.*inherit the program's process\.argv/],
+    [{ forkOpts: { env: {} } }, /forkOpts.*inherit the program's process\.env/],
+    [{ closeTimeout: 1000 }, /closeTimeout.*close\(\), then await join\(\).*terminate\(\)/],
   ];
   for (const [options, hint] of CASES) {
     it(`new Pool(${JSON.stringify(options)}) names what it is called here`, () => {
@@ -54,6 +62,12 @@ describe('options of other Node pools', () => {
       expect(make).toThrow(hint);
     });
   }
+
+  it("piscina's maxQueue: 'auto' is answered with the number it stood for", () => {
+    const make = () => new Pool({ maxQueue: 'auto' as never });
+    expect(make).toThrow(ValidationError);
+    expect(make).toThrow(/maxQueue.*'auto'.*processes \* processes/);
+  });
 
   it('a Process given such a name gets no pool hint', () => {
     expect(() => new Process({ target: tasks.nap, maxThreads: 2 } as never)).toThrow(
@@ -82,6 +96,45 @@ describe('options of other Node pools', () => {
       expect(err.message).toMatch(hint);
     }
     expect(await pool.apply(tasks.nap, [0])).toBeUndefined();
+  });
+});
+
+describe('members of other Node pools', () => {
+  // Read on a Pool, each is refused with what to write here, instead of `TypeError: pool.destroy is
+  // not a function` (or `undefined`, which `pool.threads.length` turns into a TypeError later).
+  const MEMBERS: [string, RegExp][] = [
+    ['run', /run\(\) is apply\(\) here: await pool\.apply\(tasks\.fn, \[arg\]\)/],
+    ['exec', /exec\('fn', \[a, b\]\) is apply\(\) here: await pool\.apply\(tasks\.fn, \[a, b\]\)/],
+    ['destroy', /destroy\(\) is terminate\(\) here: await pool\.terminate\(\)/],
+    ['threads', /threads.*pool\.stats\(\)\.workers/],
+    ['queueSize', /queueSize.*pool\.stats\(\)\.queued/],
+    ['completed', /completed.*pool\.stats\(\)\.completed/],
+    ['needsDrain', /needsDrain.*QueueFullError/],
+    ['proxy', /proxy\(\).*pool\.apply\(tasks\.fn, \[a, b\]\)/],
+    ['cancelPendingTasks', /cancelPendingTasks\(\).*signal/],
+    ['recycleWorkers', /recycleWorkers\(\).*maxTasksPerChild/],
+  ];
+  it('reading one throws ValidationError saying what to write; the pool still works', {
+    timeout: 15_000,
+  }, async () => {
+    const pool = new Pool({ processes: 1 });
+    pools.push(pool);
+    for (const [name, hint] of MEMBERS) {
+      const read = () => (pool as unknown as Record<string, unknown>)[name];
+      expect(read, name).toThrow(ValidationError);
+      expect(read, name).toThrow(hint);
+      expect(Object.keys(pool), name).not.toContain(name);
+    }
+    expect(await pool.apply(tasks.nap, [0])).toBeUndefined();
+  });
+
+  it('a context pool and a subclass refuse them too', () => {
+    class MyPool extends Pool {}
+    const made = [new MyPool({ processes: 1 }), getContext('process').Pool({ processes: 1 })];
+    pools.push(...made);
+    for (const pool of made) {
+      expect(() => (pool as unknown as { destroy: unknown }).destroy).toThrow(/terminate\(\)/);
+    }
   });
 });
 

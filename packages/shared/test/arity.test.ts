@@ -158,3 +158,29 @@ describe('{ block: null } (Python: block=None) is the default, as null is for ev
     );
   });
 });
+
+describe("Python's acquire(block, timeout) is translated", () => {
+  it.each([
+    ['Lock', () => new Lock()],
+    ['RLock', () => new RLock()],
+    ['Semaphore', () => new Semaphore(1)],
+    ['BoundedSemaphore', () => new BoundedSemaphore(1)],
+    ['Condition', () => new Condition()],
+  ] as const)(
+    '%s.acquire(true, 0.5) and acquireSync(true, 0.5) say which form to write',
+    async (_name, make) => {
+      const primitive = make() as unknown as Record<'acquire' | 'acquireSync', Any>;
+      const err = await (async () => primitive.acquire.call(primitive, true, 0.5))().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(ValidationError);
+      expect((err as Error).message).toMatch(
+        /Python's acquire\(block, timeout\) is acquire\(\{ timeout \}\) here, in ms, and acquire\(False\) is acquire\(\{ block: false \}\)\.$/,
+      );
+      expect(() => primitive.acquireSync.call(primitive, true, 0.5)).toThrow(
+        /Python's acquire\(block, timeout\) is acquireSync\(\{ timeout \}\) here, in ms/,
+      );
+    },
+  );
+});

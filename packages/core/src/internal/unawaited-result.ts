@@ -79,8 +79,13 @@ export function refuseUnawaitedLoop<T>(promise: Promise<T>, method: string): Pro
     descriptor = {
       configurable: true,
       writable: true,
-      value: function unawaitedResult(): Iterator<never> {
+      value: function unawaitedResult(this: unknown): Iterator<never> {
         if (askedByDependency(unawaitedResult)) return [][Symbol.iterator]();
+        // The loop took the place of `await`: nobody may hold this Promise any more, and its
+        // rejection (the pool terminated in a finally block or afterAll, the task failed) would
+        // end the program beside the TypeError that explains it. Marked handled; `await` of it
+        // still gives its outcome.
+        if (this instanceof Promise) Promise.prototype.then.call(this, undefined, () => {});
         throw unawaitedResultError(method);
       },
     };

@@ -26,6 +26,19 @@ const POOL_OPTIONS: Readonly<Record<string, string>> = {
   env: "Workers inherit the program's process.env here (no per-pool setting).",
   argv: "Workers inherit the program's process.argv here (no per-pool setting).",
   execArgv: "Workers inherit the program's Node flags here (no per-pool setting).",
+  name:
+    "piscina's and tinypool's name picks the function of their filename: here each call names its task " +
+    '(pool.apply(tasks.fn, [arg])), so one pool runs any function of any module.',
+  workerThreadOpts:
+    "workerpool's workerThreadOpts are options of their own here: resourceLimits: { ... } directly, and " +
+    'for workerData an initializer and initargs.',
+  forkArgs: "Workers inherit the program's process.argv here (workerpool's forkArgs; no per-pool setting).",
+  forkOpts:
+    "Workers inherit the program's process.env, working directory and Node flags here (workerpool's " +
+    'forkOpts; no per-pool setting).',
+  closeTimeout:
+    "piscina's close() waits for running tasks up to closeTimeout; here call close(), then await join(), " +
+    'and to bound the wait call terminate() when your own timer fires.',
   onCreateWorker: "Listen to the pool's 'workerCreate' event instead (workerpool's onCreateWorker).",
   onTerminateWorker: "Listen to the pool's 'workerDestroy' event instead (workerpool's onTerminateWorker).",
 };
@@ -41,6 +54,53 @@ const CALL_OPTIONS: Readonly<Record<string, string>> = {
   name: "The task reference names the function (piscina's and tinypool's name): pass tasks.name first.",
   filename: "The task reference names its module (piscina's and tinypool's filename): pass tasks.name first.",
   on: "A task sends with sendToCaller() and the call receives with onMessage (workerpool's on).",
+};
+
+/**
+ * Members of their pools that `Pool` has under another name or not at all: reading one on a `Pool`
+ * throws `ValidationError` with this message (`definePythonNames()`), instead of meeting
+ * `TypeError: pool.destroy is not a function`, or `undefined`.
+ */
+export const POOL_MEMBERS: Readonly<Record<string, { readonly message: string }>> = {
+  run: {
+    message:
+      "piscina's and tinypool's run() is apply() here: await pool.apply(tasks.fn, [arg]), with tasks from " +
+      'defineTasks() in the worker file; map() runs many items.',
+  },
+  exec: {
+    message:
+      "workerpool's exec('fn', [a, b]) is apply() here: await pool.apply(tasks.fn, [a, b]), with tasks from " +
+      'defineTasks() in the worker file; map() runs many items.',
+  },
+  destroy: {
+    message:
+      "piscina's and tinypool's destroy() is terminate() here: await pool.terminate(). To let queued work " +
+      'finish first: pool.close(); await pool.join().',
+  },
+  threads: {
+    message: "piscina's and tinypool's threads: the number of workers is pool.stats().workers here.",
+  },
+  queueSize: { message: "piscina's and tinypool's queueSize is pool.stats().queued here." },
+  completed: { message: "piscina's and tinypool's completed is pool.stats().completed here." },
+  needsDrain: {
+    message:
+      'There is no needsDrain here: past maxQueue, applyAsync() throws QueueFullError at once (pause then), ' +
+      'and apply() waits for room; the guide From piscina, tinypool or workerpool shows the pattern.',
+  },
+  proxy: {
+    message:
+      "workerpool's proxy() is not needed here: import tasks from the worker file (defineTasks()) and call " +
+      'pool.apply(tasks.fn, [a, b]), typed.',
+  },
+  cancelPendingTasks: {
+    message:
+      "tinypool's cancelPendingTasks() is not provided: pass each call a signal and abort it, or " +
+      'await pool.terminate() to reject every pending call.',
+  },
+  recycleWorkers: {
+    message:
+      "tinypool's recycleWorkers() is not provided: maxTasksPerChild replaces a worker after that many tasks.",
+  },
 };
 
 /** The hint for an option of another Node pool given to `new Pool()`, or `''`. */

@@ -263,7 +263,7 @@ export const poolOptionsSchema = lazySchema((z) =>
       maxQueue: count(
         z,
         1,
-        'tasks that may wait beyond those the workers run; leave it out for no limit',
+        "tasks that may wait beyond those the workers run; leave it out for no limit (piscina's 'auto' is processes * processes)",
       ).optional(),
       resourceLimits: z
         .object({

@@ -16,6 +16,13 @@ import { ValidationError } from '../errors.js';
  * if (arguments.length > 0) throw tooManyArguments('Lock.release()', arguments.length, 'no argument');
  */
 export function tooManyArguments(method: string, got: number, takes: string, hint?: string): ValidationError {
+  // Python's acquire(block, timeout) is the likeliest source of a second argument to an acquire.
+  if (hint === undefined && takes === TAKES_ACQUIRE) {
+    const call = method.slice(method.lastIndexOf('.') + 1, method.indexOf('('));
+    hint =
+      `Python's acquire(block, timeout) is ${call}({ timeout }) here, in ms, ` +
+      `and acquire(False) is ${call}({ block: false })`;
+  }
   return new ValidationError(
     `${method} takes ${takes}, but was given ${got} argument${got === 1 ? '' : 's'}` +
       (hint === undefined ? ': JavaScript would ignore the others silently.' : `: ${hint}.`),
