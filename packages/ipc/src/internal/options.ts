@@ -25,32 +25,57 @@ const isZod3 = (v: unknown): boolean =>
   '_def' in v &&
   typeof (v as { safeParse?: unknown }).safeParse === 'function';
 
+/**
+ * What each option takes. A zod 4 schema, classic or mini: what every path checks with, here and
+ * (as JSON Schema) in another worker; a zod 3 one would check here and fail only when sent.
+ */
+const ACCEPTS: Record<string, (v: unknown) => boolean> = {
+  schema: (v) => typeof (v as { _zod?: { def?: unknown } } | null)?._zod?.def === 'object',
+  maxsize: (v) => typeof v === 'number' && Number.isInteger(v),
+  duplex: (v) => typeof v === 'boolean',
+};
+
+/**
+ * The options as zod's strict object would return them, when every one is right: zod (~70 ms of
+ * CPU to load) is then not needed, so a program's first Queue or Pipe does not pay for it.
+ * `undefined` when one is wrong: zod builds the message.
+ */
+function quickParse(value: object, keys: readonly string[]): Record<string, unknown> | undefined {
+  const out: Record<string, unknown> = {};
+  for (const key of keys) {
+    const v = (value as Record<string, unknown>)[key];
+    if (v === undefined) {
+      if (key in value) out[key] = undefined;
+      continue;
+    }
+    if (!ACCEPTS[key]!(v)) return undefined;
+    out[key] = v;
+  }
+  return out;
+}
+
 function build() {
   const z = zod();
-  // A zod 4 schema, classic or mini: what every path checks with, here and (as JSON Schema) in
-  // another worker. A zod 3 one would check here and fail only when sent: refused at once.
+  // A zod 3 schema is refused at once, saying how to build a zod 4 one.
   const schemaOption = z
-    .custom<Schema<unknown>>(
-      (v) => typeof (v as { _zod?: { def?: unknown } } | null)?._zod?.def === 'object',
-      {
-        error: (issue) =>
-          isZod3(issue.input)
-            ? "expected a zod 4 schema, got a zod 3 one (zod@3 or 'zod/v3'): it cannot be checked in " +
-              "another worker. Build it with zod 4: `import { z } from 'zod'` where zod 4 is installed " +
-              "(`npm install zod@4`; 'zod' is zod 3 in a project that has zod@3), `import { z } from " +
-              "'zod/v4'` on zod 3.25, or `import * as z from 'zod/mini'`"
-            : 'expected a zod 4 schema (from `zod` or `zod/mini`)',
-      },
-    )
+    .custom<Schema<unknown>>(ACCEPTS.schema!, {
+      error: (issue) =>
+        isZod3(issue.input)
+          ? "expected a zod 4 schema, got a zod 3 one (zod@3 or 'zod/v3'): it cannot be checked in " +
+            "another worker. Build it with zod 4: `import { z } from 'zod'` where zod 4 is installed " +
+            "(`npm install zod@4`; 'zod' is zod 3 in a project that has zod@3), `import { z } from " +
+            "'zod/v4'` on zod 3.25, or `import * as z from 'zod/mini'`"
+          : 'expected a zod 4 schema (from `zod` or `zod/mini`)',
+    })
     .optional();
   // Each message says what the option takes and what to give; zod's own ("expected int, received
   // number") says neither. Strict: a misspelt option (maxSize) must not be ignored silently.
   const maxsize = z.custom<number>(
-    (v) => typeof v === 'number' && Number.isInteger(v),
+    ACCEPTS.maxsize!,
     'expected a whole number of items, such as { maxsize: 10 } (0 or less, or leave it out: no limit, as in Python)',
   );
   const duplex = z.custom<boolean>(
-    (v) => typeof v === 'boolean',
+    ACCEPTS.duplex!,
     'expected true (both ends send and receive) or false (one-way: Pipe({ duplex: false }) returns [receiveEnd, sendEnd])',
   );
   return {
@@ -81,6 +106,8 @@ function parse<T>(
   if (value === undefined || value === null) return {} as T;
   // The one message every options object gives for an unknown key, with the right spelling.
   checkOptionKeys(value, keys, what);
+  const quick = quickParse(value as object, keys);
+  if (quick) return quick as T;
   schemas ??= build();
   const r = pick(schemas).safeParse(value);
   if (r.success) return r.data;
