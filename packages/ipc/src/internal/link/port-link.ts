@@ -15,10 +15,11 @@
  * frame's `b` carries the run's length above the tag's three bits ({@link RUN_LENGTH_SHIFT}), so a
  * copy can buffer the text as it is and parse it only when it gets there (protocol/item-buffer.ts).
  */
-import { type MessagePort, receiveMessageOnPort } from 'node:worker_threads';
+import type { MessagePort } from 'node:worker_threads';
 import { type Decoded, type Item, isDecoded, movable } from '../protocol/item.js';
 import { Op } from '../protocol/ops.js';
 import { Link } from './link.js';
+import { receiveOn } from './receive-on.js';
 import { tellAtTurnEnd } from './scheduler.js';
 
 /** An `H_DATA_RUN` frame's `b` is `tag + length * 2^RUN_LENGTH_SHIFT` (tags, MOVED_TAG included, are below 8). */
@@ -73,9 +74,7 @@ export class PortLink extends Link {
    */
   peerEnded(): void {
     if (this.closed) return;
-    for (let m = receiveMessageOnPort(this.#port); m !== undefined; m = receiveMessageOnPort(this.#port)) {
-      this.#dispatch(m.message);
-    }
+    for (let m = receiveOn(this.#port); m !== undefined; m = receiveOn(this.#port)) this.#dispatch(m.message);
     this.markClosed();
     this.#port.close();
   }
@@ -87,9 +86,9 @@ export class PortLink extends Link {
    */
   readNow(): boolean {
     if (this.#reading || this.closed) return false;
-    let m = receiveMessageOnPort(this.#port);
+    let m = receiveOn(this.#port);
     const read = m !== undefined;
-    for (; m !== undefined && !this.closed; m = receiveMessageOnPort(this.#port)) this.#dispatch(m.message);
+    for (; m !== undefined && !this.closed; m = receiveOn(this.#port)) this.#dispatch(m.message);
     return read;
   }
 
@@ -196,9 +195,8 @@ export class PortLink extends Link {
     for (;;) {
       // Read before looking at the port: a bump after this read ends the wait below at once.
       const seen = Atomics.load(wake, index);
-      for (let m = receiveMessageOnPort(this.#port); m !== undefined; m = receiveMessageOnPort(this.#port)) {
+      for (let m = receiveOn(this.#port); m !== undefined; m = receiveOn(this.#port))
         this.#dispatch(m.message);
-      }
       if (until()) return true;
       const left = deadline - Date.now();
       if (left <= 0 || this.closed) return false;

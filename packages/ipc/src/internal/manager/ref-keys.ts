@@ -11,7 +11,6 @@
  * `processAuthkey()`, as Python's `RebuildProxy` uses `current_process().authkey`. A wrong one fails
  * the proxy's first call with `AuthenticationError`.
  */
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { processAuthkey } from '../../authkey.js';
 import type { Address } from '../net/endpoint.js';
 import type { ProxyRef } from './wire.js';
@@ -55,11 +54,14 @@ export function forgetKey(address: Address, authkey: string): void {
   sealer?.seals.delete(authkey);
 }
 
+// Read when a key is sealed or opened, not when the first-use code loads (issue #18).
+const crypto = (): typeof import('node:crypto') => process.getBuiltinModule('node:crypto');
+
 function currentSealer(): Sealer {
   const own = Buffer.from(processAuthkey());
   const hex = own.toString('hex');
   if (sealer?.own !== hex) {
-    const kek = createHash('sha256').update('multiproc.proxy-key\0').update(own).digest();
+    const kek = crypto().createHash('sha256').update('multiproc.proxy-key\0').update(own).digest();
     sealer = { own: hex, kek, seals: new Map(), opened: new Map() };
   }
   return sealer;
@@ -68,8 +70,8 @@ function currentSealer(): Sealer {
 function seal(s: Sealer, authkey: string): string {
   let sealed = s.seals.get(authkey);
   if (sealed === undefined) {
-    const iv = randomBytes(IV_BYTES);
-    const cipher = createCipheriv('aes-256-gcm', s.kek, iv);
+    const iv = crypto().randomBytes(IV_BYTES);
+    const cipher = crypto().createCipheriv('aes-256-gcm', s.kek, iv);
     const body = Buffer.concat([cipher.update(Buffer.from(authkey, 'hex')), cipher.final()]);
     sealed = Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64');
     s.seals.set(authkey, sealed);
@@ -84,7 +86,7 @@ function open(s: Sealer, sealed: string): string | null {
     authkey = null;
     try {
       const buf = Buffer.from(sealed, 'base64');
-      const decipher = createDecipheriv('aes-256-gcm', s.kek, buf.subarray(0, IV_BYTES));
+      const decipher = crypto().createDecipheriv('aes-256-gcm', s.kek, buf.subarray(0, IV_BYTES));
       decipher.setAuthTag(buf.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
       const body = buf.subarray(IV_BYTES + TAG_BYTES);
       authkey = Buffer.concat([decipher.update(body), decipher.final()]).toString('hex');

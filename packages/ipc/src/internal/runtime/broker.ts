@@ -8,7 +8,6 @@
  * (home-runtime.ts) is one; a later kind of shared object plugs in the same way.
  */
 import type net from 'node:net';
-import { threadId } from 'node:worker_threads';
 import { SocketLink } from '../link/socket-link.js';
 import { makeSocketPrivate, newSocketPath } from '../net/socket-path.js';
 import { textOf } from '../protocol/home.js';
@@ -40,7 +39,9 @@ class Broker {
    * @throws {ProcessError} when no folder can hold a socket.
    */
   get path(): string {
-    this.#path ??= newSocketPath(`mp-${process.pid}-${threadId}`);
+    this.#path ??= newSocketPath(
+      `mp-${process.pid}-${process.getBuiltinModule('node:worker_threads').threadId}`,
+    );
     return this.#path;
   }
 

@@ -3,7 +3,7 @@
  * waiters and timers. It carries out the protocol's actions and feeds it link events; it decides
  * nothing about items itself.
  */
-import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import type { MessagePort } from 'node:worker_threads';
 import { type EncodeContext, setTimeoutAtLeast } from '@multiproc/shared';
 import { BYTES_KIND } from '../link/frames.js';
 import type { Link } from '../link/link.js';
@@ -174,7 +174,7 @@ export class HomeRuntime implements HomeActions, HomeObject {
 
   /** A new copy of endpoint `end` served over a port, for another thread. */
   openPort(end: number): { port: MessagePort; shared: SharedArrayBuffer; link: PortLink; copy: ReaderCopy } {
-    const { port1, port2 } = new MessageChannel();
+    const { port1, port2 } = new (process.getBuiltinModule('node:worker_threads').MessageChannel)();
     const shared = new SharedArrayBuffer(COPY_SHARED_BYTES);
     const { link, copy } = this.#attachPort(end, port1, shared);
     return { port: port2, shared, link, copy };

@@ -15,7 +15,6 @@
  * `mkfifo` once per consumer that claimed from a loan (loans go by rename until then, and wherever
  * there is no `mkfifo`).
  */
-import { execFile, execFileSync } from 'node:child_process';
 import { closeSync, constants, openSync, readSync, writeSync } from 'node:fs';
 import { existsReadable } from '../net/fs-permission.js';
 
@@ -41,6 +40,11 @@ export function openPipe(path: string): number {
   }
 }
 
+// Read when a pipe is made: `node:child_process` loads `net` and `dgram` too, ~3 ms that a program's
+// first queue would pay at load (issue #18).
+const childProcess = (): typeof import('node:child_process') =>
+  process.getBuiltinModule('node:child_process');
+
 /**
  * Makes the pipe at `path` (mode 0600), then calls `done` with it open (-1: none can be had).
  * `now`: synchronously (tests); else in the background, `done` called later.
@@ -51,9 +55,11 @@ export function makePipe(path: string, now: boolean, done: (fd: number) => void)
   try {
     if (bin === null) done(-1);
     else if (!now)
-      execFile(bin, args, { windowsHide: true }, (err) => done(err ? -1 : openPipe(path))).unref();
+      childProcess()
+        .execFile(bin, args, { windowsHide: true }, (err) => done(err ? -1 : openPipe(path)))
+        .unref();
     else {
-      execFileSync(bin, args, { stdio: 'ignore' });
+      childProcess().execFileSync(bin, args, { stdio: 'ignore' });
       done(openPipe(path));
     }
   } catch {

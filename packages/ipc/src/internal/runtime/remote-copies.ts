@@ -4,7 +4,6 @@
  * the new copy claims over a socket of its own.
  */
 import { existsSync } from 'node:fs';
-import { MessageChannel } from 'node:worker_threads';
 import { type EncodeContext, SerializationError } from '@multiproc/shared';
 import type { Link } from '../link/link.js';
 import { PortLink } from '../link/port-link.js';
@@ -16,7 +15,7 @@ import type { HandleData } from './handle.js';
 export function encodeCopy(data: HandleData, link: Link, ctx: EncodeContext): HandleData {
   const { path, id, end } = data;
   if (ctx.target === 'thread' && link instanceof PortLink) {
-    const { port1, port2 } = new MessageChannel();
+    const { port1, port2 } = new (process.getBuiltinModule('node:worker_threads').MessageChannel)();
     const shared = new SharedArrayBuffer(COPY_SHARED_BYTES);
     link.attach(port1, shared);
     ctx.transfer(port2);
@@ -35,7 +34,7 @@ export function encodeCopy(data: HandleData, link: Link, ctx: EncodeContext): Ha
 export function keptCopy(data: HandleData, link: Link): HandleData {
   const { path, id, end } = data;
   if (link instanceof PortLink) {
-    const { port1, port2 } = new MessageChannel();
+    const { port1, port2 } = new (process.getBuiltinModule('node:worker_threads').MessageChannel)();
     const shared = new SharedArrayBuffer(COPY_SHARED_BYTES);
     link.attach(port1, shared);
     return { path, id, end, port: port2, shared, count: data.count };

@@ -23,7 +23,6 @@
  * A dead home lends nothing more and nobody else takes back, so once judged, a folder changes only
  * by a live consumer's claims and mark, both of which keep it.
  */
-import { lstat, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loanFolderDir } from './loan-file.js';
 import { isMarkGone, markRole } from './loan-owner.js';
@@ -49,7 +48,7 @@ export async function sweepLoanFolders(
   const kept = new Set<string>();
   let names: string[];
   try {
-    names = await readdir(dir);
+    names = await fsp().readdir(dir);
   } catch {
     return kept; // none can be seen: none is judged
   }
@@ -62,13 +61,16 @@ export async function sweepLoanFolders(
   return kept;
 }
 
+// Read at a sweep, not when the first-use code loads (issue #18).
+const fsp = (): typeof import('node:fs/promises') => process.getBuiltinModule('node:fs/promises');
+
 /** Removes the folder at `path` if nobody may use it any more; whether it is gone. */
 async function remove(path: string, uid: number | undefined, staleSocket: boolean): Promise<boolean> {
   try {
-    const stat = await lstat(path);
+    const stat = await fsp().lstat(path);
     if (!stat.isDirectory() || (uid !== undefined && stat.uid !== uid)) return false;
-    if (!unused(await readdir(path), staleSocket)) return false;
-    await rm(path, { recursive: true, force: true });
+    if (!unused(await fsp().readdir(path), staleSocket)) return false;
+    await fsp().rm(path, { recursive: true, force: true });
     return true;
   } catch (err) {
     // Gone already; anything else (a mark written meanwhile: ENOTEMPTY) keeps it for a later sweep.

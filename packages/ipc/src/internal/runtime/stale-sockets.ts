@@ -19,7 +19,6 @@
  * The sweep runs in the background (one at a time per realm, nothing holds the program open for
  * it) and ignores every error: it is housekeeping.
  */
-import { lstat, readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { socketDir } from '../net/socket-path.js';
 import { isRunning } from './loan-owner.js';
@@ -57,6 +56,8 @@ export async function staleSocketsSwept(): Promise<void> {
 }
 
 async function sweep(): Promise<void> {
+  // Read here, not when the first-use code loads (issue #18).
+  const { lstat, readdir, unlink } = process.getBuiltinModule('node:fs/promises');
   const dir = socketDir(); // where this program binds: bound once already, so it is usable
   const uid = process.getuid?.();
   const stale = new Map<string, number>(); // name → inode when judged

@@ -8,7 +8,6 @@
  * stays in the temporary directory, as unread data of a Python pipe would stay in its buffer.
  */
 import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FrameReader, FrameWriter } from '../link/frames.js';
 import type { Item } from '../protocol/item.js';
@@ -18,7 +17,9 @@ import type { Will } from '../protocol/will-heir.js';
 /** Where the home listening at `socketPath` leaves items to the copy reserved with `token`. */
 export function willPath(socketPath: string, token: string): string {
   // A Windows named pipe has no directory beside it to write to.
-  return process.platform === 'win32' ? join(tmpdir(), `mp-${token}.left`) : `${socketPath}.${token}.left`;
+  return process.platform === 'win32'
+    ? join(process.getBuiltinModule('node:os').tmpdir(), `mp-${token}.left`)
+    : `${socketPath}.${token}.left`;
 }
 
 /**
