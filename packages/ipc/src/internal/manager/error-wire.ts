@@ -33,6 +33,8 @@ const rebuilding: Error[] = [];
 // field and a cause) is one record, sent once (the wire keeps an object held twice one object) and
 // rebuilt once where it is met first, which is where it was written, so its `ref`s resolve there.
 let written: Map<Error, ErrorRecord> | undefined;
+// Its containers holding errors, each copied once (error-plain.ts), for the same reason.
+let copied: Map<object, unknown> | undefined;
 let rebuilt: Map<ErrorRecord, Error> | undefined;
 
 export interface ErrorRecord {
@@ -79,7 +81,8 @@ export function leanerRecord(record: unknown): ErrorRecord | undefined {
 function nest(value: unknown, depth: number): Nested {
   const at = writing.lastIndexOf(value as Error);
   if (at >= 0) return { ref: writing.length - 1 - at };
-  if (!(value instanceof Error)) return plainWithErrors(value, (e) => nest(e, depth)) ?? { value };
+  if (!(value instanceof Error))
+    return plainWithErrors(value, (e) => nest(e, depth), (copied ??= new Map())) ?? { value };
   return depth < MAX_DEPTH ? toRecord(value, depth + 1) : { value };
 }
 
@@ -108,7 +111,7 @@ export function toRecord(err: unknown, depth = 0): ErrorRecord {
     return record;
   } finally {
     writing.pop();
-    if (outer) written = undefined;
+    if (outer) written = copied = undefined;
   }
 }
 
