@@ -136,6 +136,23 @@ describe('members of other Node pools', () => {
       expect(() => (pool as unknown as { destroy: unknown }).destroy).toThrow(/terminate\(\)/);
     }
   });
+
+  it('a subclass or wrapper may still assign one: it becomes its own property', () => {
+    // A subclass counting its own `completed`, a shim giving piscina's `run` on a pool: before,
+    // TypeError "Cannot set property completed ... which has only a getter".
+    class Counting extends Pool {
+      constructor() {
+        super({ processes: 1 });
+        (this as unknown as { completed: number }).completed = 0;
+      }
+    }
+    const counting = new Counting();
+    const shimmed = Object.assign(new Pool({ processes: 1 }), { run: () => 'shim' });
+    pools.push(counting, shimmed);
+    expect((counting as unknown as { completed: number }).completed).toBe(0);
+    expect(shimmed.run()).toBe('shim');
+    expect(() => (counting as unknown as { run: unknown }).run).toThrow(/apply\(\)/);
+  });
 });
 
 describe('a worker file or its default export given as the task', () => {

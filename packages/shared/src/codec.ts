@@ -48,6 +48,7 @@ import { portToProcess, sharedToProcess } from './internal/shared-codec.js';
 import { withRosters } from './internal/thread-roster.js';
 import {
   checkCodecArgs,
+  dataStep,
   isUncloneable,
   keyName,
   readOrRefuse,
@@ -280,7 +281,7 @@ export function encodeValue<T>(
     // An error encoder's data holds what it encoded: such a record stays one, its data walked for what moves.
     if (madeRecords.has(obj)) {
       const record = obj as { data: unknown };
-      record.data = walk(record.data, `${path}<data>`, depth + 1);
+      record.data = walk(record.data, path + dataStep(obj), depth + 1);
       return record;
     }
     let out: Record<string, unknown> | undefined;
@@ -367,7 +368,7 @@ export function encodeValue<T>(
     // A container too (its data one level deeper), listed before that is walked: undone if the walk throws.
     const record = withRosters(obj, target, { [CODEC_TAG]: type, data: markCrossed(data, path) });
     made.push(record);
-    record.data = walk(data, `${path}<data>`, depth + 1);
+    record.data = walk(data, path + dataStep(record), depth + 1);
     seen.set(obj, record);
     // An error's record (`builtin`) may refer to errors being rebuilt: decoded within them only.
     if (!builtin) madeRecords.add(record);

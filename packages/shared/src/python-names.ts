@@ -4,15 +4,21 @@
  * `TypeError: x.get_lock is not a function` a Python habit would otherwise meet.
  */
 import { ValidationError } from './errors.js';
+import { askedByDependency, packageRoots } from './internal/dependency-caller.js';
+
+let ownRoots: string[] | undefined;
 
 // The getters definePythonNames() made: a name that only points a Python habit elsewhere is no
 // member of its own, so a manager's register(typeid) may put a method there (isPythonName()).
-const pythonNameGetters = new WeakSet<() => never>();
+const pythonNameGetters = new WeakSet<() => undefined>();
 
 /**
  * Defines Python's spellings on `target` (a class prototype): reading any of them throws
  * `ValidationError` saying what to write instead. They are not enumerable and not typed, so
- * TypeScript users get a compile error first. Beyond Python.
+ * TypeScript users get a compile error first. A dependency that probes one (code under
+ * `node_modules`: `typeof x.destroy === 'function'` in a cleanup library) reads `undefined`
+ * instead, as if it were not there; assigning one (`this.completed = 0` in a subclass,
+ * `Object.assign(pool, { run })`) makes an own property of that value, as on any object. Beyond Python.
  * @param target the prototype (or object) to mark.
  * @param names Python's name -> multiproc's spelling, as it should be written (`'getLock()'`), or
  *   `{ message }` for a name multiproc has no spelling of there (the whole message).
@@ -36,11 +42,16 @@ export function definePythonNames(
   for (const [python, ours] of Object.entries(names)) {
     const message =
       typeof ours === 'string' ? `${python} is Python's spelling; in multiproc write ${ours}.` : ours.message;
-    const get = (): never => {
+    const get = (): undefined => {
+      if (askedByDependency(get, (ownRoots ??= packageRoots(import.meta.url)))) return undefined;
       throw new ValidationError(message);
     };
+    // Without a setter, `this.run = fn` would throw "Cannot set property run ... which has only a getter".
+    function set(this: object, value: unknown): void {
+      Object.defineProperty(this, python, { configurable: true, enumerable: true, writable: true, value });
+    }
     pythonNameGetters.add(get);
-    Object.defineProperty(target, python, { configurable: true, enumerable: false, get });
+    Object.defineProperty(target, python, { configurable: true, enumerable: false, get, set });
   }
 }
 
@@ -51,7 +62,7 @@ export function definePythonNames(
 export function isPythonName(object: object, name: string): boolean {
   for (let o: object | null = object; o !== null; o = Object.getPrototypeOf(o)) {
     const found = Object.getOwnPropertyDescriptor(o, name);
-    if (found) return found.get !== undefined && pythonNameGetters.has(found.get as () => never);
+    if (found) return found.get !== undefined && pythonNameGetters.has(found.get as () => undefined);
   }
   return false;
 }

@@ -2,6 +2,7 @@
  * What the structured-clone algorithm refuses, found before sending so the error can name the
  * path: weak collections and promises (and functions and symbols anywhere in a value).
  */
+import { CODEC_TAG } from '../codec-types.js';
 import { SerializationError, ValidationError } from '../errors.js';
 import { withArticle } from '../options.js';
 import { MAX_NESTING } from './nesting.js';
@@ -124,11 +125,31 @@ function shortPath(path: string): string {
   return `${out.slice(0, 60)}… (${cut} steps left out) …${out.slice(-60)}`;
 }
 
+/**
+ * The step of a path into a codec record's data (`record`: `{ [CODEC_TAG]: type, data }`): `<data>`,
+ * or `<error>` for an error's record, which {@link readablePath} leaves out.
+ */
+export function dataStep(record: object): string {
+  return (record as Record<string, unknown>)[CODEC_TAG] === 'multiproc.Error' ? '<error>' : '<data>';
+}
+
+// An error's record as the codec walks it: its fields under `props`, each nested error in a
+// `{ __errorRecord }` (error-record.ts). Not steps of the value the program sent.
+const ERROR_STEPS = /(?:<error>|\.__errorRecord)(?:\.props(?=[.[]|$))?/g;
+
+/** `path` as the program's value has it: `result.cause.code`, not the wire's steps to it. */
+function readablePath(path: string): string {
+  return path.replace(ERROR_STEPS, '');
+}
+
 /** A value nested deeper than {@link MAX_NESTING} containers, met at `path`. */
-export function tooDeep(path: string): SerializationError {
+export function tooDeep(wirePath: string): SerializationError {
+  const path = readablePath(wirePath);
+  // An error sent as a value travels as its record and a wrapper: two levels each.
+  const errors = path === wirePath ? '' : ' (an error in it counts as two levels)';
   return new SerializationError(
     path,
-    `Cannot send ${shortPath(path)}: the value is nested more than ${MAX_NESTING} levels deep, ` +
+    `Cannot send ${shortPath(path)}: the value is nested more than ${MAX_NESTING} levels deep${errors}, ` +
       'which the receiving side cannot rebuild (its stack would overflow; Python raises RecursionError). ' +
       'Flatten it (for example a list of nodes with parent indexes) or send it as a string you parse on the other side.',
   );

@@ -29,10 +29,10 @@ type Plain = { readonly plain: unknown };
 // n levels up, and comes back as that very error, so a cycle comes back a cycle.
 const writing: Error[] = [];
 const rebuilding: Error[] = [];
-// One answer's records by error, and its errors by record: an error it holds twice (two fields, a
-// field and a cause) is one record, sent once (the wire keeps an object held twice one object) and
-// rebuilt once where it is met first, which is where it was written, so its `ref`s resolve there.
-let written: Map<Error, ErrorRecord> | undefined;
+// One answer's records by error (and copies of its containers holding errors, error-plain.ts), and
+// its errors by record: what it holds twice is written once (the wire keeps an object held twice one
+// object) and rebuilt once where met first, which is where it was written: its `ref`s resolve there.
+let written: { records: Map<Error, ErrorRecord>; copies: Map<object, unknown> } | undefined;
 let rebuilt: Map<ErrorRecord, Error> | undefined;
 
 export interface ErrorRecord {
@@ -65,9 +65,8 @@ const isPrimitive = (v: unknown): boolean => v === null || (typeof v !== 'object
 const MAX_DEPTH = 8;
 
 /**
- * Where a record keeps the same record with its primitive parts only, sent instead when the codec
- * refuses one of its nested values (a function in a field): the caller still gets the error.
- * A symbol: neither JSON nor structured clone carries it.
+ * Where a record keeps itself with its primitive parts only (and its causes' to MAX_DEPTH), sent when
+ * the codec refuses a nested value (a function, a chain too deep). A symbol: no JSON or clone has it.
  */
 const leanRecord: unique symbol = Symbol('multiproc.leanRecord');
 
@@ -79,7 +78,8 @@ export function leanerRecord(record: unknown): ErrorRecord | undefined {
 function nest(value: unknown, depth: number): Nested {
   const at = writing.lastIndexOf(value as Error);
   if (at >= 0) return { ref: writing.length - 1 - at };
-  if (!(value instanceof Error)) return plainWithErrors(value, (e) => nest(e, depth)) ?? { value };
+  if (!(value instanceof Error))
+    return plainWithErrors(value, (e) => nest(e, depth), written?.copies) ?? { value };
   return depth < MAX_DEPTH ? toRecord(value, depth + 1) : { value };
 }
 
@@ -98,7 +98,7 @@ export function toRecord(err: unknown, depth = 0): ErrorRecord {
     return toRecord(unreadablePartError('error', readErr), depth);
   }
   const outer = written === undefined;
-  const records = (written ??= new Map());
+  const { records } = (written ??= { records: new Map(), copies: new Map() });
   const met = records.get(err);
   if (met) return met;
   writing.push(err);
@@ -172,7 +172,8 @@ function errorRecord(err: Error, depth: number): ErrorRecord {
   if (cause !== undefined) {
     record.cause = nest(cause, depth);
     if (isPrimitive(cause)) lean.cause = record.cause;
-    else if (cause instanceof Error) lean.cause = leanerRecord(record.cause) ?? record.cause;
+    else if (cause instanceof Error && !('value' in record.cause))
+      lean.cause = leanerRecord(record.cause) ?? record.cause;
     nested ||= lean.cause !== record.cause;
   }
   if (aggregate) {

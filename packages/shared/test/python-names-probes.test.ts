@@ -1,0 +1,61 @@
+// Session 56 marked piscina's, tinypool's and workerpool's member names on Pool (run, destroy,
+// completed, ...): reading one throws advice. Two uses that do not mean those pools met it too:
+// a subclass or wrapper assigning such a name (`this.completed = 0`: TypeError "Cannot set property
+// completed ... which has only a getter"), and a dependency probing it (`typeof x.destroy ===
+// 'function'` in a cleanup library: the advice thrown inside someone else's code).
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { definePythonNames, isPythonName, ValidationError } from '../src/index.js';
+
+class Thing {
+  size(): number {
+    return 1;
+  }
+}
+definePythonNames(Thing.prototype, {
+  get_size: 'size()',
+  destroy: { message: 'destroy() is terminate() here.' },
+});
+
+const dir = mkdtempSync(join(tmpdir(), 'python-names-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('a marked name', () => {
+  it("read by the program's own code still throws the advice", () => {
+    expect(() => (new Thing() as any).destroy).toThrow(ValidationError);
+    expect(() => (new Thing() as any).get_size).toThrow(/write size\(\)/);
+  });
+
+  it('assigned, in a subclass constructor or by Object.assign, becomes an own property', () => {
+    class Counting extends Thing {
+      constructor() {
+        super();
+        (this as any).destroy = () => 'mine';
+      }
+    }
+    const counted = new Counting() as any;
+    expect(counted.destroy()).toBe('mine');
+    expect(Object.keys(counted)).toEqual(['destroy']);
+    const assigned = Object.assign(new Thing(), { get_size: 7 }) as any;
+    expect(assigned.get_size).toBe(7);
+    expect(isPythonName(assigned, 'get_size')).toBe(false);
+    // Only that instance: another still gets the advice.
+    expect(() => (new Thing() as any).get_size).toThrow(ValidationError);
+  });
+
+  it('probed by a dependency (code under node_modules) reads as absent', async () => {
+    const lib = join(dir, 'node_modules', 'cleanup-lib');
+    mkdirSync(lib, { recursive: true });
+    writeFileSync(
+      join(lib, 'index.mjs'),
+      'export function dispose(x) { return typeof x.destroy === "function" ? x.destroy() : "none"; }\n' +
+        'export function optional(x) { return x.get_size?.() ?? "none"; }\n',
+    );
+    const { dispose, optional } = await import(pathToFileURL(join(lib, 'index.mjs')).href);
+    expect(dispose(new Thing())).toBe('none');
+    expect(optional(new Thing())).toBe('none');
+  });
+});
