@@ -12,6 +12,14 @@ const SERVER = new URL('./fixtures/serve-forever-program.mjs', import.meta.url).
 const CLIENT = new URL('./fixtures/serve-forever-client.mjs', import.meta.url).pathname;
 
 const cleanup: (() => unknown)[] = [];
+function thrown(f: () => unknown): unknown {
+  try {
+    f();
+  } catch (e) {
+    return e;
+  }
+  throw new Error('expected a throw');
+}
 afterEach(async () => {
   for (const f of cleanup.splice(0).reverse()) await f();
 });
@@ -99,7 +107,9 @@ describe('serveForever() and getServer() here', () => {
     await expect(m.serveForever()).rejects.toBeInstanceOf(ClosedError);
   });
 
-  it('getServer() only before start (ClosedError, a ProcessError, as Python); a picked port is known once served', {
+  // Started or connected is a ProcessError as Python's get_server() raises, not a ClosedError:
+  // nothing was closed (only a shut-down manager gives ManagerClosedError).
+  it('getServer() only before start (a ProcessError, as Python); a picked port is known once served', {
     timeout: 20_000,
   }, async () => {
     const m = new BaseManager({ address: ['127.0.0.1', 0] });
@@ -108,11 +118,19 @@ describe('serveForever() and getServer() here', () => {
     const forever = server.serveForever();
     await sleep(200);
     expect(server.address[1]).toBeGreaterThan(0);
-    expect(() => m.getServer()).toThrow(ClosedError);
+    expect(() => m.getServer()).toThrow(/already started: use it as it is/);
+    expect(thrown(() => m.getServer())).not.toBeInstanceOf(ClosedError);
     const connected = new BaseManager({ address: server.address });
     await connected.connect();
-    await expect(connected.serveForever()).rejects.toBeInstanceOf(ClosedError);
-    expect(() => connected.getServer()).toThrow(ClosedError);
+    const refused = await connected.serveForever().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(refused).toBeInstanceOf(ProcessError);
+    expect(refused).not.toBeInstanceOf(ClosedError);
+    expect(() => connected.getServer()).toThrow(/connected to a manager another program serves/);
+    expect(thrown(() => connected.getServer())).toBeInstanceOf(ProcessError);
+    expect(thrown(() => connected.getServer())).not.toBeInstanceOf(ClosedError);
     await m.shutdown();
     await forever;
   });

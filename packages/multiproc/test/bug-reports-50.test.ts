@@ -129,6 +129,10 @@ describe.each(CONTEXTS)('bug reports (50), %s context', (context) => {
   });
 
   // python/cpython#94440: a future submitted and cancelled at once made shutdown(wait=True) hang.
+  // A call a free worker can take is posted to it at once (so a blocking wait right after it sees it
+  // run), so its abort may come after the task began: it is stopped by recycling the worker, as a
+  // running task's, and may have run (Python's cancel() of a running future is refused). A call
+  // still queued behind a busy worker when aborted never runs.
   it('gh-94440: a call aborted right after it was submitted, then close() and join(), all settle', {
     timeout: 20_000,
   }, async () => {
@@ -141,7 +145,19 @@ describe.each(CONTEXTS)('bug reports (50), %s context', (context) => {
     p.close();
     expect(await within(p.join(), 5000)).toBeUndefined();
     expect((await aborted).name).toBe('AbortError');
-    expect(lines(file)).toEqual([]);
+    expect(lines(file).filter((l) => l !== 'aborted')).toEqual([]);
+
+    const q = pool({ processes: 1, context });
+    expect(await q.apply(t.identity, [1])).toBe(1);
+    const busy = q.apply(t.sleep, [300]);
+    const queued = new AbortController();
+    const abortedQueued = rejection(q.apply(t.mark, [file, 'queued'], { signal: queued.signal }));
+    queued.abort();
+    expect(await busy).toBe(300);
+    q.close();
+    expect(await within(q.join(), 5000)).toBeUndefined();
+    expect((await abortedQueued).name).toBe('AbortError');
+    expect(lines(file)).not.toContain('queued');
   });
 
   // ray-project/ray#24237 (PR #31799): imap over a non-iterable did not raise as Python's TypeError.
