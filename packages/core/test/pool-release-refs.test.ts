@@ -42,6 +42,26 @@ describe.each(matrix(import.meta.url))('results a pool no longer needs (%s)', (c
     expect(refs.filter((ref) => ref.deref() !== undefined)).toHaveLength(0);
     expect(await pool.apply(t.square, [3])).toBe(9); // the pool goes on
   });
+  it('a call that waited for a busy worker is collectable once the caller dropped it', {
+    timeout: 60_000,
+  }, async () => {
+    // Its batch waits in the queue for the one worker, and is posted to it once the call before
+    // ends: a child's adapter kept the last batch posted so (and with it its results) until the
+    // pool's next post.
+    const pool = makePool({ processes: 1, context });
+    const refs: WeakRef<object>[] = [];
+    const run = async () => {
+      const busy = pool.applyAsync(t.sleep, [300]);
+      await new Promise((resolve) => setImmediate(resolve)); // its batch is posted: the worker is busy
+      const queued = pool.applyAsync(t.big, [1]);
+      await busy.get(10_000);
+      refs.push(new WeakRef(await queued.get(10_000)));
+    };
+    await run();
+    await collect();
+    expect(refs.filter((ref) => ref.deref() !== undefined)).toHaveLength(0);
+    expect(await pool.apply(t.square, [3])).toBe(9); // the pool goes on
+  });
   it('an open imap with a timeout keeps no result its loop has read, the first (read at the call) too', {
     timeout: 60_000,
   }, async () => {

@@ -31,8 +31,13 @@ interface RelayingWorker {
 export class ChildBatches {
   /** Answers received whose tinypool task has not resolved yet, by `seq`. */
   readonly #answers = new Map<number, BatchReply>();
-  /** The flight just sent to a child, and that child's worker: its task follows ({@link relayed}). */
-  #posted: Flight | undefined;
+  /**
+   * The flight whose tinypool task is being run ({@link relayed}), and the worker tinypool posted it
+   * to in that very call. Set only for that call: a flight tinypool posts later, from its queue (its
+   * workers were busy), is not relayed, and kept here it would hold, through its entries' promises,
+   * the results of its call long after the caller dropped them (until the pool's next post).
+   */
+  #relaying: Flight | undefined;
   #postedTo: RelayingWorker | undefined;
 
   /** What tinypool carries for `flight`. */
@@ -47,8 +52,7 @@ export class ChildBatches {
    * the callback: an 'error' on the child would read to tinypool as its death.
    */
   post(child: ChildProcess, flight: Flight, worker: object): boolean {
-    this.#posted = flight;
-    this.#postedTo = worker as RelayingWorker;
+    if (flight === this.#relaying) this.#postedTo = worker as RelayingWorker;
     const send = () => {
       const post: BatchPost = { __multiproc_post__: flight.batch.seq, batch: flight.batch };
       child.send(post, () => {});
@@ -63,13 +67,21 @@ export class ChildBatches {
   }
 
   /**
-   * `flight`'s tinypool task, just run: what tinypool posted for the child its batch was just sent to
-   * goes on now (its task, behind the batch on the one channel), as tinypool's port listener would
-   * send it a turn later (see the header). Resolves with the answer the task stands for.
+   * Runs `flight`'s tinypool task (`post`, given what tinypool carries): if tinypool posted it to a
+   * child at once, what it posted for that child goes on now (its task, behind the batch on the one
+   * channel), as tinypool's port listener would send it a turn later (see the header). Resolves
+   * with the answer the task stands for.
    */
-  relayed(flight: Flight, run: Promise<unknown>): Promise<BatchReply> {
-    const port = this.#posted === flight ? this.#postedTo?.port : undefined;
-    this.#posted = this.#postedTo = undefined;
+  relayed(flight: Flight, post: (task: PostedBatch) => Promise<unknown>): Promise<BatchReply> {
+    let run: Promise<unknown>;
+    let port: MessagePort | undefined;
+    this.#relaying = flight;
+    try {
+      run = post(this.taskOf(flight));
+      port = this.#postedTo?.port;
+    } finally {
+      this.#relaying = this.#postedTo = undefined;
+    }
     if (port && port.listenerCount('message') > 0)
       for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port))
         port.emit('message', m.message);

@@ -169,9 +169,8 @@ export class TinypoolAdapter {
     if (!flight.start) this.#starts.wake(); // a call, not a worker's start: it may wake a pool that gave up
     try {
       // A child gets the batch on its channel as it is posted, and its task at once (`child-batches.ts`).
-      const task = this.#channel ? this.#channel.taskOf(flight) : flight.batch;
-      run = postFlight(this.#tp, task, flight, this.#config.minProcesses);
-      if (this.#channel) run = this.#channel.relayed(flight, run);
+      const post = (task: unknown) => postFlight(this.#tp, task, flight, this.#config.minProcesses);
+      run = this.#channel ? this.#channel.relayed(flight, post) : post(flight.batch);
     } catch (error) {
       // tinypool creates workers inside run(): before `guardWorkerStarts` a refused one throws here.
       if (isStartFailure(error))
