@@ -58,4 +58,17 @@ describe('a marked name', () => {
     expect(dispose(new Thing())).toBe('none');
     expect(optional(new Thing())).toBe('none');
   });
+
+  it('read by a program installed as a package (npx my-cli: its code under node_modules) still throws the advice', async () => {
+    // A package that depends on multiproc is written against it: its own code is the program's.
+    const cli = join(dir, 'node_modules', '.pnpm', 'my-cli@1.0.0', 'node_modules', 'my-cli');
+    mkdirSync(join(cli, 'dist'), { recursive: true });
+    writeFileSync(
+      join(cli, 'package.json'),
+      JSON.stringify({ name: 'my-cli', dependencies: { '@multiproc/multiproc': '^1.0.0' } }),
+    );
+    writeFileSync(join(cli, 'dist', 'cli.mjs'), 'export function stop(x) { return x.destroy(); }\n');
+    const { stop } = await import(pathToFileURL(join(cli, 'dist', 'cli.mjs')).href);
+    expect(() => stop(new Thing())).toThrow(/terminate\(\) here/);
+  });
 });

@@ -31,7 +31,9 @@ export function packageRoots(moduleUrl: unknown): string[] {
  * Whether the code that called `asker` (the function answering the probe) is a dependency's: the
  * first frame below it that is neither built-in (`Array.from`, `Promise.all`: passed over to their
  * caller), nor Node's own, nor in `ownRoots` ({@link packageRoots}) or an installed
- * `@multiproc/*` package, lies under `node_modules`. False when no stack can be read.
+ * `@multiproc/*` package, lies under `node_modules`, in a package that does not depend on
+ * `@multiproc/*` itself (a program installed as a package, `npx my-cli`, is the program). False when
+ * no stack can be read.
  * @internal
  * @example
  * if (askedByDependency(iterator, ownRoots)) return [][Symbol.iterator]();
@@ -56,7 +58,45 @@ export function askedByDependency(
     if (!/:\d+:\d+\)?\s*$/.test(frame) || /[(\s]node:/.test(frame)) continue; // built-in or Node's own
     if (ownRoots.some((root) => frame.includes(root)) || /[\\/]node_modules[\\/]@multiproc[\\/]/.test(frame))
       continue;
-    return /[\\/]node_modules[\\/]/.test(frame);
+    return /[\\/]node_modules[\\/]/.test(frame) && !usesMultiproc(frame);
   }
   return false;
+}
+
+/** Whether each installed package (its folder, as `.../node_modules/name`) depends on multiproc. */
+const users = new Map<string, boolean>();
+
+/**
+ * Whether the frame's code belongs to an installed package that depends on `@multiproc/*` itself:
+ * a program installed as a package (`npx my-cli`, a global install runs its code from
+ * `node_modules`) is written against multiproc, and gets the advice as it did in its own folder.
+ * False where its `package.json` cannot be read (a browser, a bundle's frame).
+ */
+function usesMultiproc(frame: string): boolean {
+  const file = /(?:\(|at )((?:file:\/\/)?[^()]*?):\d+:\d+\)?\s*$/.exec(frame)?.[1];
+  const at = file?.search(
+    /[\\/]node_modules[\\/](?:@[^\\/]+[\\/])?[^\\/@.][^\\/]*[\\/](?!.*[\\/]node_modules[\\/])/,
+  );
+  if (file === undefined || at === undefined || at < 0) return false;
+  const name = /^[\\/]node_modules[\\/]((?:@[^\\/]+[\\/])?[^\\/]+)/.exec(file.slice(at))![1]!;
+  const root = file.slice(0, at + '/node_modules/'.length + name.length);
+  let uses = users.get(root);
+  if (uses === undefined) {
+    uses = false;
+    try {
+      const { readFileSync } = (globalThis as any).process.getBuiltinModule('node:fs');
+      const dir = root.startsWith('file:')
+        ? (globalThis as any).process.getBuiltinModule('node:url').fileURLToPath(root)
+        : root;
+      const pkg = JSON.parse(readFileSync(`${dir}/package.json`, 'utf8'));
+      uses = [pkg.dependencies, pkg.peerDependencies, pkg.optionalDependencies].some(
+        (deps) =>
+          deps !== null &&
+          typeof deps === 'object' &&
+          Object.keys(deps).some((d) => d.startsWith('@multiproc/')),
+      );
+    } catch {}
+    users.set(root, uses);
+  }
+  return uses;
 }
