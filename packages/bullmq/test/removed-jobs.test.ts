@@ -42,7 +42,7 @@ async function poolQueue(url: string): Promise<{ queue: Queue; done: () => Promi
 
 /** Waits until the pool's queue holds `n` waiting jobs. */
 async function waiting(queue: Queue, n: number): Promise<void> {
-  for (let i = 0; i < 200 && (await queue.getWaitingCount()) < n; i++) await sleep(25);
+  for (let i = 0; i < 400 && (await queue.getWaitingCount()) < n; i++) await sleep(25);
   expect(await queue.getWaitingCount()).toBe(n);
 }
 
@@ -89,6 +89,34 @@ describe.skipIf(redisMissing)('a job removed from Redis behind the pool', () => 
       } finally {
         await w.handle.stop();
       }
+    } finally {
+      await done();
+    }
+  });
+
+  // Each sweep looks at every job out (one EXISTS per 5000 keys), so the calls of a drained queue
+  // fail within two sweeps however many jobs are out. Before, a sweep looked at 1000 jobs and a
+  // batch was judged at the next one: 4000 jobs out took five sweeps (8-10 s).
+  test('Queue.drain() with 4000 jobs out: every call rejects within two sweeps', {
+    timeout: 60_000,
+  }, async () => {
+    const p = on.pool({ processes: 1, noWorkerWarning: false });
+    const n = 4000;
+    let rejected = 0;
+    const calls = Array.from({ length: n }, (_, i) =>
+      p.apply(t.add, [i, i]).catch((e: unknown) => {
+        expect(e).toBeInstanceOf(RedisConnectionError);
+        rejected++;
+      }),
+    );
+    const { queue, done } = await poolQueue(on.redis.url);
+    try {
+      await waiting(queue, n);
+      await queue.drain();
+      const start = Date.now();
+      while (rejected < n && Date.now() - start < 6000) await sleep(50);
+      expect(rejected).toBe(n);
+      await Promise.all(calls);
     } finally {
       await done();
     }

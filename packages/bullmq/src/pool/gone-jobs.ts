@@ -5,8 +5,11 @@
  * `waitUntilFinished()` hangs so: taskforcesh/bullmq#2341). A `removed` event rejects its call at
  * once (`events.ts`); the other ways write no event per job, so {@link GoneJobs} looks for them.
  *
- * Every {@link SWEEP_MS} while jobs are out, one MULTI reads whether each job added to the queue
- * still has its key, and the last entry of the event stream. A job without its key either
+ * Every {@link SWEEP_MS} while jobs are out, one MULTI counts the keys of every job added to the
+ * queue with one `EXISTS` per {@link SWEEP_BATCH} keys (a handful of commands however many jobs are
+ * out, so a removal is seen at the next sweep). A group that comes up short is split in
+ * {@link SPLIT} and counted again, down to groups of {@link SPLIT} keys, which one last MULTI looks
+ * at key by key, reading the last entry of the event stream with them. A job without its key either
  * finished (its `completed` or `failed` event, written by the same script that removed it, is in
  * the stream by then) or was removed. So a job found missing is judged once the pool has read the
  * stream up to that entry, at a later sweep: still unsettled, it was removed.
@@ -17,8 +20,10 @@ import type { Liveness } from './liveness.js';
 
 /** How often (ms) the jobs out are looked for in Redis. */
 export const SWEEP_MS = 2000;
-/** How many jobs one sweep looks at (the next sweep goes on from there). */
-const SWEEP_BATCH = 1000;
+/** How many keys one `EXISTS` of a sweep counts (every job out is looked at in each sweep). */
+export const SWEEP_BATCH = 5000;
+/** Into how many groups a group of keys that came up short is split to be counted again. */
+const SPLIT = 16;
 
 /** What the sweep needs of the pool's jobs (`jobs.ts`). */
 export interface GoneJobsHost {
@@ -50,8 +55,6 @@ interface Suspects {
 export class GoneJobs {
   readonly #host: GoneJobsHost;
   #suspects: Suspects | undefined;
-  /** Where the next sweep starts among the jobs out. */
-  #from = 0;
   #busy = false;
   #timer: NodeJS.Timeout | undefined;
   #liveness: Liveness | undefined;
@@ -101,18 +104,36 @@ export class GoneJobs {
     if (this.#suspects) return;
     const all = this.#host.out();
     if (all.length === 0) return;
-    if (this.#from >= all.length) this.#from = 0;
-    const ids = all.slice(this.#from, this.#from + SWEEP_BATCH);
-    this.#from += ids.length;
+    let groups: string[][] = [];
+    for (let i = 0; i < all.length; i += SWEEP_BATCH) groups.push(all.slice(i, i + SWEEP_BATCH));
     const client = await this.#host.client();
+    const short: string[] = [];
+    while (groups.length > 0) {
+      const counts = client.multi();
+      for (const ids of groups) counts.exists(...ids.map((id) => this.#host.jobKey(id)));
+      const found = (await counts.exec()) ?? [];
+      const next: string[][] = [];
+      groups.forEach((ids, i) => {
+        const [error, n] = found[i] ?? [];
+        if (!error && n === ids.length) return;
+        if (ids.length <= SPLIT) short.push(...ids);
+        else
+          for (let j = 0, k = Math.ceil(ids.length / SPLIT); j < ids.length; j += k)
+            next.push(ids.slice(j, j + k));
+      });
+      groups = next;
+    }
+    if (short.length === 0) return;
+    // Key by key, with the stream's last entry read in the same MULTI: a job that finished
+    // between the counts and this MULTI has its event before that entry.
     const multi = client.multi();
-    for (const id of ids) multi.exists(this.#host.jobKey(id));
+    for (const id of short) multi.exists(this.#host.jobKey(id));
     multi.xrevrange(this.#host.eventsKey, '+', '-', 'COUNT', 1);
     const replies = (await multi.exec()) ?? [];
     if (replies.some(([error]) => error)) return;
-    const missing = ids.filter((_, i) => replies[i]?.[1] === 0);
+    const missing = short.filter((_, i) => replies[i]?.[1] === 0);
     if (missing.length === 0) return;
-    const last = replies[ids.length]?.[1] as [string, string[]][] | undefined;
+    const last = replies[short.length]?.[1] as [string, string[]][] | undefined;
     this.#suspects = { ids: missing, upTo: last?.[0]?.[0] };
   }
 }
