@@ -39,10 +39,11 @@
 // appear once, below the header. Likewise a pool call refused at once (a closed pool) showed them
 // twice: in its own stack, where the call was made, and again below 'Where the pool call was
 // awaited:'; now nothing is added to an error that already names the line that awaits it.
-import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { Manager, Pipe, PoolClosedError, Queue, WorkerCrashedError } from '@multiproc/multiproc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { childPids } from '../../../apps/reliability/src/resources.ts';
 import {
   CONTEXTS,
   poolsEndedAfterEach,
@@ -65,23 +66,6 @@ function queue<T>(): Queue<T> {
   const q = new Queue<T>();
   closeAfterTest(q);
   return q;
-}
-
-/** The pids of this process's live children, read from /proc (Linux). */
-function childPids(): number[] {
-  const pids: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      // pid (comm) state ppid ...: comm may hold spaces, so read past its closing parenthesis
-      const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(ppid) === process.pid && state !== 'Z') pids.push(Number(name));
-    } catch {
-      // the process ended while we read
-    }
-  }
-  return pids;
 }
 
 describe.each(CONTEXTS)('TestCloseFds (%s)', (context) => {
