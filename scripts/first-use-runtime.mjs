@@ -1,5 +1,6 @@
-// The runtime of the first-use facades (scripts/first-use.mjs), as source: one copy goes into the
-// main entry's output, where bundle.mjs rewrites its placeholder paths.
+// The runtime of the first-use facades (scripts/first-use.mjs), as source: its one copy goes into
+// @multiproc/shared's index (runtimeCoreSource), and each package's main entry gets the part only it
+// can write (runtimeSource), whose placeholder paths bundle.mjs rewrites.
 import { FIRST_USE_FACTORY_EXT } from './first-use-factory.mjs';
 
 /**
