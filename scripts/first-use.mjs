@@ -17,7 +17,13 @@ import { relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { FIRST_USE_FACTORY_EXT, FIRST_USE_OUT, HUB_FACTORY, POOL_HUB_FACTORY } from './first-use-factory.mjs';
-import { runtimeSource } from './first-use-runtime.mjs';
+import { runtimeCoreSource, runtimeSource } from './first-use-runtime.mjs';
+
+/**
+ * `@multiproc/shared`'s module that exports the facades' runtime to the other packages' indexes: a
+ * stand-in on the sources, the runtime itself in the build (runtimeCoreSource).
+ */
+const RUNTIME_MODULE = resolve('src/internal/first-use-runtime.js');
 
 /** scripts/first-use-guard.js: the first-use file's first statement. */
 const GUARD = fileURLToPath(new URL('./first-use-guard.js', import.meta.url));
@@ -137,6 +143,14 @@ export function firstUse(pkg, lazyPlaceholder) {
           return files.has(path) ? { path: relative('.', path), namespace: 'first-use' } : undefined;
         });
         b.onResolve({ filter: /^first-use-runtime$/ }, () => ({ path: 'runtime', namespace: 'first-use' }));
+        // The runtime itself, in @multiproc/shared's index only (runtimeCoreSource): its own facades
+        // import it, and so does the module that exports it to the other packages.
+        b.onResolve({ filter: /^first-use-core$/ }, () => ({ path: 'core', namespace: 'first-use' }));
+        b.onResolve({ filter: /first-use-runtime\.js$/ }, (args) =>
+          self && resolve(args.resolveDir, args.path) === RUNTIME_MODULE
+            ? { path: 'core', namespace: 'first-use' }
+            : undefined,
+        );
         // The index's own namespace, for the factory: an import of itself, which costs nothing.
         b.onResolve({ filter: /^first-use-index$/ }, () => ({ path: './index.js', external: true }));
         b.onResolve({ filter: new RegExp(`^${lazyPlaceholder}`) }, (args) => ({
@@ -145,6 +159,8 @@ export function firstUse(pkg, lazyPlaceholder) {
         }));
         b.onLoad({ filter: /.*/, namespace: 'first-use' }, async (args) => {
           if (args.path === 'runtime') return { contents: runtime, resolveDir: resolve('src'), loader: 'js' };
+          if (args.path === 'core')
+            return { contents: runtimeCoreSource(), resolveDir: resolve('src'), loader: 'js' };
           const { names, aliases } = await exportsOf(resolve(args.path));
           const source = readFileSync(resolve(args.path), 'utf8');
           const early = fromHub.has(resolve(args.path)) ? ', true' : '';

@@ -104,6 +104,8 @@ export {
   thrownOrError,
   toErrorRecord,
 } from './internal/error-record.js';
+/** @internal For the other packages' built indexes: their first-use facades' runtime. */
+export { firstUseRuntime, type LazyExport } from './internal/first-use-runtime.js';
 export {
   claimWaitRuleVerdict,
   giveWaitRuleTurn,

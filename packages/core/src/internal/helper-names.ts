@@ -35,6 +35,7 @@ export const HELPER_NAMES = {
     'encodeError',
     'encodeJson',
     'encodeUnsent',
+    'firstUseRuntime',
     'fromErrorRecord',
     'getOwnerId',
     'giveWaitRuleTurn',
