@@ -81,7 +81,9 @@ Object.freeze(mp);
  * annotate with them, as Python code annotates with `mp.Queue`: `(q: mp.Queue<number>, lock:
  * mp.Lock) => ...`, `const r: mp.AsyncResult<number>`. Each is the named export's type (`mp.Array`
  * is `SharedArray`'s, as the member is its factory); `test/namespace-types.test.ts` keeps the list
- * whole. Types only: nothing of it exists at run time.
+ * whole. Types only: nothing of it exists at run time. Hidden from the API reference, which lists
+ * each type under its named export.
+ * @hidden
  */
 declare namespace mp {
   export type Array<C extends Typecode = Typecode> = api.SharedArray<C>;
