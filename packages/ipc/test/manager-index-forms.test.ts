@@ -34,6 +34,17 @@ describe("Python's index and attribute forms on manager proxies", { timeout: 20_
     expect(Object.keys(d)).not.toContain('k');
   });
 
+  it("a dict's d.length throws naming d.len() (Python's len(d)), and d.get('length') for such a key", async () => {
+    const d: Loose = (await manager()).dict([['length', 7]]);
+    refuses(() => d.length, /await d\.len\(\)/);
+    refuses(() => d.length, /await d\.get\('length'\)/);
+    refuses(() => {
+      d.length = 1;
+    }, /await d\.set\('length', value\)/);
+    expect(await d.len()).toBe(1);
+    expect(await d.get('length')).toBe(7);
+  });
+
   it("a list's l[0] = 9, l[1] and l.length throw, naming l.set(), l.get() and l.len()", async () => {
     const l: Loose = (await manager()).list([1, 2]);
     refuses(() => {

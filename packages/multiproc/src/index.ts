@@ -21,205 +21,10 @@ import {
 } from '@multiproc/core/internal/callable';
 import * as shared from '@multiproc/shared';
 import { followStartMethod } from './follow.js';
+import { type All, all } from './members.js';
 import type * as api from './public.js';
-import {
-  ArrayProxy,
-  AsyncResult,
-  AuthenticationError,
-  abandonOwner,
-  activeChildren,
-  Barrier,
-  BarrierProxy,
-  BaseManager,
-  BaseProxy,
-  BoundedSemaphore,
-  BrokenBarrierError,
-  BrokenPipeError,
-  BufferTooShortError,
-  ByteChannel,
-  Client,
-  ClosedError,
-  Condition,
-  ConditionProxy,
-  ConnectError,
-  Connection,
-  ContextError,
-  cpuCount,
-  currentProcess,
-  DictProxy,
-  decodeValue,
-  defineTasks,
-  disableWarmStart,
-  EOFError,
-  Event,
-  EventProxy,
-  enableWarmStart,
-  encodeSymbol,
-  encodeValue,
-  getAllStartMethods,
-  getContext,
-  getStartMethod,
-  isMain,
-  isTaskRef,
-  JoinableQueue,
-  KeyError,
-  Listener,
-  ListProxy,
-  Lock,
-  LockError,
-  LockProxy,
-  Manager,
-  ManagerClosedError,
-  MessageTooLongError,
-  move,
-  NamespaceProxy,
-  ownerIdOfThread,
-  Pipe,
-  Pool,
-  PoolClosedError,
-  Process,
-  ProcessError,
-  ProcessSentinel,
-  parentProcess,
-  Queue,
-  QueueEmptyError,
-  QueueFullError,
-  QueueProxy,
-  RawArray,
-  RawValue,
-  RLock,
-  registerCodec,
-  Semaphore,
-  SemaphoreProxy,
-  SerializationError,
-  SharedArray,
-  SimpleQueue,
-  SynchronizedArray,
-  SynchronizedArrayProxy,
-  SynchronizedValue,
-  SynchronizedValueProxy,
-  SyncManager,
-  sendToCaller,
-  setProcessAuthkey,
-  setStartMethod,
-  TimeoutError,
-  ValidationError,
-  Value,
-  ValueProxy,
-  WorkerCrashedError,
-  WorkerEntryNotFoundError,
-  WorkerStartError,
-  wait,
-  waitable,
-} from './public.js';
 
 export * from './public.js';
-
-/**
- * Every public name (what `public.ts` exports, read as one namespace), and Python's `Array` (the
- * `SharedArray` factory, as on a context object): on the default namespace only, since a named
- * export `Array` would shadow JavaScript's own in `import * as` and `export *` code.
- */
-type All = typeof api & { Array: typeof shared.SharedArray };
-
-/**
- * The public names as one object, in the order of a module namespace (sorted). Written out rather
- * than read from `import * as api`: a bundled module's namespace is an object of getters, one
- * function per name, and a worker compiled each of them at its first read (~0.6 ms of every
- * worker's import of the umbrella: issue #18). The type makes it exact: a name missing here, or
- * one `public.ts` does not export, is a type error; `test/exports.test.ts` checks the order.
- */
-const all: All = {
-  Array: SharedArray,
-  ArrayProxy,
-  AsyncResult,
-  AuthenticationError,
-  Barrier,
-  BarrierProxy,
-  BaseManager,
-  BaseProxy,
-  BoundedSemaphore,
-  BrokenBarrierError,
-  BrokenPipeError,
-  BufferTooShortError,
-  ByteChannel,
-  Client,
-  ClosedError,
-  Condition,
-  ConditionProxy,
-  ConnectError,
-  Connection,
-  ContextError,
-  DictProxy,
-  EOFError,
-  Event,
-  EventProxy,
-  JoinableQueue,
-  KeyError,
-  ListProxy,
-  Listener,
-  Lock,
-  LockError,
-  LockProxy,
-  Manager,
-  ManagerClosedError,
-  MessageTooLongError,
-  NamespaceProxy,
-  Pipe,
-  Pool,
-  PoolClosedError,
-  Process,
-  ProcessError,
-  ProcessSentinel,
-  Queue,
-  QueueEmptyError,
-  QueueFullError,
-  QueueProxy,
-  RLock,
-  RawArray,
-  RawValue,
-  Semaphore,
-  SemaphoreProxy,
-  SerializationError,
-  SharedArray,
-  SimpleQueue,
-  SyncManager,
-  SynchronizedArray,
-  SynchronizedArrayProxy,
-  SynchronizedValue,
-  SynchronizedValueProxy,
-  TimeoutError,
-  ValidationError,
-  Value,
-  ValueProxy,
-  WorkerCrashedError,
-  WorkerEntryNotFoundError,
-  WorkerStartError,
-  abandonOwner,
-  activeChildren,
-  cpuCount,
-  currentProcess,
-  decodeValue,
-  defineTasks,
-  disableWarmStart,
-  enableWarmStart,
-  encodeSymbol,
-  encodeValue,
-  getAllStartMethods,
-  getContext,
-  getStartMethod,
-  isMain,
-  isTaskRef,
-  move,
-  ownerIdOfThread,
-  parentProcess,
-  registerCodec,
-  sendToCaller,
-  setProcessAuthkey,
-  setStartMethod,
-  wait,
-  waitable,
-};
 
 /**
  * The whole API as one namespace object: every named export, under the same name, and Python's
@@ -270,4 +75,170 @@ Object.defineProperty(mp, shared.encodeSymbol, {
   },
 });
 Object.freeze(mp);
+
+/**
+ * The same names as types, so code written against `import mp from '@multiproc/multiproc'` can
+ * annotate with them, as Python code annotates with `mp.Queue`: `(q: mp.Queue<number>, lock:
+ * mp.Lock) => ...`, `const r: mp.AsyncResult<number>`. Each is the named export's type (`mp.Array`
+ * is `SharedArray`'s, as the member is its factory); `test/namespace-types.test.ts` keeps the list
+ * whole. Types only: nothing of it exists at run time. Hidden from the API reference, which lists
+ * each type under its named export.
+ * @hidden
+ */
+declare namespace mp {
+  export type Array<C extends Typecode = Typecode> = api.SharedArray<C>;
+  export type ApplyParams<F, O> = api.ApplyParams<F, O>;
+  export type ArgsOption<F, K extends string> = api.ArgsOption<F, K>;
+  export type AsyncCallOptions<R> = api.AsyncCallOptions<R>;
+  export type AsyncResult<R> = api.AsyncResult<R>;
+  export type AuthenticationError = api.AuthenticationError;
+  export type BrokenBarrierError = api.BrokenBarrierError;
+  export type BrokenPipeError = api.BrokenPipeError;
+  export type BufferTooShortError = api.BufferTooShortError;
+  export type CallOptions = api.CallOptions;
+  export type CheckedPoolOptions<I extends TaskFunction = TaskFunction> = api.CheckedPoolOptions<I>;
+  export type CheckedProcessOptions<F extends TaskFunction = TaskFunction> = api.CheckedProcessOptions<F>;
+  export type ClosedError = api.ClosedError;
+  export type ConnectError = api.ConnectError;
+  export type Context = api.Context;
+  export type ContextError = api.ContextError;
+  export type ContextLike = api.ContextLike;
+  export type ContextName = api.ContextName;
+  export type EOFError = api.EOFError;
+  export type GetStartMethodOptions = api.GetStartMethodOptions;
+  export type ImapIterator<T> = api.ImapIterator<T>;
+  export type ImapOptions = api.ImapOptions;
+  export type KeyError = api.KeyError;
+  export type LockError = api.LockError;
+  export type ManagerClosedError = api.ManagerClosedError;
+  export type MapOptions = api.MapOptions;
+  export type MessageTooLongError = api.MessageTooLongError;
+  export type Movable = api.Movable;
+  export type OneArgTask = api.OneArgTask;
+  export type ParentProcessInfo = api.ParentProcessInfo;
+  export type Pool<I extends TaskFunction = TaskFunction> = api.Pool<I>;
+  export type PoolClosedError = api.PoolClosedError;
+  export type PoolEvents = api.PoolEvents;
+  export type PoolOptions<I extends TaskFunction = TaskFunction> = api.PoolOptions<I>;
+  export type PoolResourceLimits = api.PoolResourceLimits;
+  export type PoolStats = api.PoolStats;
+  export type PoolWorkerInfo = api.PoolWorkerInfo;
+  export type PrimitiveFactory<A extends unknown[], R> = api.PrimitiveFactory<A, R>;
+  export type Process<F extends TaskFunction = TaskFunction> = api.Process<F>;
+  export type ProcessArrayFactory = api.ProcessArrayFactory;
+  export type ProcessContext = api.ProcessContext;
+  export type ProcessError = api.ProcessError;
+  export type ProcessInfo = api.ProcessInfo;
+  export type ProcessOptions<F extends TaskFunction = TaskFunction> = api.ProcessOptions<F>;
+  export type ProcessPrimitives = api.ProcessPrimitives;
+  export type ProcessRawArrayFactory = api.ProcessRawArrayFactory;
+  export type ProcessRawValueFactory = api.ProcessRawValueFactory;
+  export type ProcessSentinel = api.ProcessSentinel;
+  export type ProcessSynchronizedOptions = api.ProcessSynchronizedOptions;
+  export type ProcessValueFactory = api.ProcessValueFactory;
+  export type QueueEmptyError = api.QueueEmptyError;
+  export type QueueFullError = api.QueueFullError;
+  export type SerializationError = api.SerializationError;
+  export type TaskArgList<F> = api.TaskArgList<F>;
+  export type TaskArgs<T> = api.TaskArgs<T>;
+  export type TaskFunction = api.TaskFunction;
+  export type TaskRef<F extends TaskFunction = TaskFunction> = api.TaskRef<F>;
+  export type TaskRefs<T extends Record<string, TaskFunction>> = api.TaskRefs<T>;
+  export type TaskResult<T> = api.TaskResult<T>;
+  export type ThreadContext = api.ThreadContext;
+  export type TimeoutError = api.TimeoutError;
+  export type ValidationError = api.ValidationError;
+  export type WarmStartOptions = api.WarmStartOptions;
+  export type WorkerCrashedError = api.WorkerCrashedError;
+  export type WorkerCrashInfo = api.WorkerCrashInfo;
+  export type WorkerEntryNotFoundError = api.WorkerEntryNotFoundError;
+  export type WorkerExitInfo = api.WorkerExitInfo;
+  export type WorkerExitReason = api.WorkerExitReason;
+  export type WorkerStartError = api.WorkerStartError;
+  export type AcquireArg = api.AcquireArg;
+  export type Address = api.Address;
+  export type ArrayProxy<T extends number | bigint = number> = api.ArrayProxy<T>;
+  export type AutoProxy<T = Record<string, (...args: never[]) => unknown>> = api.AutoProxy<T>;
+  export type BarrierProxy = api.BarrierProxy;
+  export type BarrierState = api.BarrierState;
+  export type BaseManager = api.BaseManager;
+  export type BaseProxy = api.BaseProxy;
+  export type ClientOptions = api.ClientOptions;
+  export type ConditionProxy = api.ConditionProxy;
+  export type Connection<T = unknown, In = T> = api.Connection<T, In>;
+  export type DictProxy<K = unknown, V = unknown> = api.DictProxy<K, V>;
+  export type EventProxy = api.EventProxy;
+  export type Factory = api.Factory;
+  export type ItemsProxy<T> = api.ItemsProxy<T>;
+  export type JoinableQueue<T = unknown, In = T> = api.JoinableQueue<T, In>;
+  export type Listener = api.Listener;
+  export type ListenerOptions = api.ListenerOptions;
+  export type ListProxy<T = unknown> = api.ListProxy<T>;
+  export type ListSortOptions = api.ListSortOptions;
+  export type LockProxy = api.LockProxy;
+  export type Manager = api.Manager;
+  export type ManagerBarrierOptions = api.ManagerBarrierOptions;
+  export type ManagerFactory = api.ManagerFactory;
+  export type ManagerOptions = api.ManagerOptions;
+  export type NamespaceProxy<T extends object = Record<string, unknown>> = api.NamespaceProxy<T>;
+  export type PipeOptions<T, In = T> = api.PipeOptions<T, In>;
+  export type Queue<T = unknown, In = T> = api.Queue<T, In>;
+  export type QueueOptions<T, In = T> = api.QueueOptions<T, In>;
+  export type QueueProxy<T = unknown> = api.QueueProxy<T>;
+  export type ReceiveEnd<T = unknown, In = T> = api.ReceiveEnd<T, In>;
+  export type RegisterOptions = api.RegisterOptions;
+  export type SemaphoreProxy = api.SemaphoreProxy;
+  export type SendEnd<T = unknown, In = T> = api.SendEnd<T, In>;
+  export type SimpleQueue<T = unknown, In = T> = api.SimpleQueue<T, In>;
+  export type SimpleQueueOptions<T, In = T> = api.SimpleQueueOptions<T, In>;
+  export type SynchronizedArrayProxy<T extends number | bigint = number> = api.SynchronizedArrayProxy<T>;
+  export type SynchronizedValueProxy<T extends number | bigint = number> = api.SynchronizedValueProxy<T>;
+  export type SyncManager = api.SyncManager;
+  export type TimeoutOptions = api.TimeoutOptions;
+  export type ValueProxy<T extends number | bigint = number> = api.ValueProxy<T>;
+  export type WaitableObject = api.WaitableObject;
+  export type WaitReadiness = api.WaitReadiness;
+  export type AbandonOptions = api.AbandonOptions;
+  export type AcquireOptions = api.AcquireOptions;
+  export type Barrier = api.Barrier;
+  export type BarrierAction = api.BarrierAction;
+  export type BarrierOptions = api.BarrierOptions;
+  export type BlockingWaitOptions = api.BlockingWaitOptions;
+  export type BoundedSemaphore = api.BoundedSemaphore;
+  export type ByteChannel = api.ByteChannel;
+  export type ByteChannelOptions = api.ByteChannelOptions;
+  export type ChannelReadOptions = api.ChannelReadOptions;
+  export type ChannelWaitOptions = api.ChannelWaitOptions;
+  export type CodecTarget = api.CodecTarget;
+  export type Condition = api.Condition;
+  export type DecodeContext = api.DecodeContext;
+  export type Decoder = api.Decoder;
+  export type Encodable = api.Encodable;
+  export type EncodeContext = api.EncodeContext;
+  export type Encoded = api.Encoded;
+  export type EncodeOptions = api.EncodeOptions;
+  export type EncodeResult<T = unknown> = api.EncodeResult<T>;
+  export type ErrorEncoder = api.ErrorEncoder;
+  export type Event = api.Event;
+  export type Keeper = api.Keeper;
+  export type Lock = api.Lock;
+  export type RawArray<C extends Typecode = Typecode> = api.RawArray<C>;
+  export type RawValue<C extends Typecode = Typecode> = api.RawValue<C>;
+  export type RLock = api.RLock;
+  export type Semaphore = api.Semaphore;
+  export type SharedArray<C extends Typecode = Typecode> = api.SharedArray<C>;
+  export type SharedArrayConstructor = api.SharedArrayConstructor;
+  export type SynchronizedArray<C extends Typecode = Typecode> = api.SynchronizedArray<C>;
+  export type SynchronizedOptions = api.SynchronizedOptions;
+  export type SynchronizedValue<C extends Typecode = Typecode> = api.SynchronizedValue<C>;
+  export type Timeout = api.Timeout;
+  export type TransferItem = api.TransferItem;
+  export type Typecode = api.Typecode;
+  export type TypecodeArray<C extends Typecode> = api.TypecodeArray<C>;
+  export type TypecodeValue<C extends Typecode> = api.TypecodeValue<C>;
+  export type Value<C extends Typecode = Typecode> = api.Value<C>;
+  export type ValueConstructor = api.ValueConstructor;
+  export type WaitOptions = api.WaitOptions;
+}
+
 export default mp;

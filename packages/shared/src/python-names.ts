@@ -21,7 +21,8 @@ const pythonNameGetters = new WeakSet<() => undefined>();
  * `Object.assign(pool, { run })`) makes an own property of that value, as on any object. Beyond Python.
  * @param target the prototype (or object) to mark.
  * @param names Python's name -> multiproc's spelling, as it should be written (`'getLock()'`), or
- *   `{ message }` for a name multiproc has no spelling of there (the whole message).
+ *   `{ message }` for a name multiproc has no spelling of there (the whole message); a symbol key
+ *   (`Symbol.dispose`) takes a `{ message }`.
  * @throws {ValidationError} from each marked name, when it is read.
  * @example
  * import { definePythonNames, ValidationError } from '@multiproc/shared';
@@ -37,11 +38,15 @@ const pythonNameGetters = new WeakSet<() => undefined>();
  */
 export function definePythonNames(
   target: object,
-  names: Readonly<Record<string, string | { readonly message: string }>>,
+  names: Readonly<Record<PropertyKey, string | { readonly message: string }>>,
 ): void {
-  for (const [python, ours] of Object.entries(names)) {
+  // Symbol keys too (`Symbol.dispose`: a `using` that wanted `await using`), with a `{ message }`.
+  for (const python of Reflect.ownKeys(names)) {
+    const ours = names[python]!;
     const message =
-      typeof ours === 'string' ? `${python} is Python's spelling; in multiproc write ${ours}.` : ours.message;
+      typeof ours === 'string'
+        ? `${String(python)} is Python's spelling; in multiproc write ${ours}.`
+        : ours.message;
     const get = (): undefined => {
       if (askedByDependency(get, (ownRoots ??= packageRoots(import.meta.url)))) return undefined;
       throw new ValidationError(message);

@@ -46,6 +46,13 @@ function refused(ref: ProxyRef, name: string, write: boolean): ContextError {
   }
   if (ref.typeid === 'list' && name === 'length')
     return new ContextError(`${what}: read its length with \`await l.len()\`; \`.length\` is not kept here.`);
+  // `d.length` reads as a count in JavaScript more often than as a key (Python's len(d)).
+  if (ref.typeid === 'dict' && name === 'length' && !write) {
+    return new ContextError(
+      `${what}: \`.length\` is not kept here; read how many keys it holds with \`await d.len()\` ` +
+        "(Python's len(d)), or a key named 'length' with `await d.get('length')`.",
+    );
+  }
   const [read, set] = form(quote(name));
   const shown = INDEX.test(name) || ref.typeid === 'dict' ? `[${quote(name)}]` : `.${name}`;
   return new ContextError(
