@@ -25,7 +25,6 @@
 // - gevent/gevent#761: apply_async's callback was not called.
 // - piscinajs/piscina#304: a worker that exited with code 0 between tasks stayed in the pool.
 // - vercel/next.js#96761: a worker that died before it was ready left its caller waiting.
-// - andywer/threads.js#439: a pool whose workers could not start rejected outside the callers' reach.
 // - tomopy/tomopy#160: a segfault in a child hung the pool.
 // - josdejong/workerpool#176: terminate() resolved before the worker processes were gone.
 // - nodejs/node#2972: a child's last bytes were lost when it exited after writing them.
@@ -43,10 +42,8 @@
 // - dask/distributed#1345: a child outlived its parent killed with SIGKILL.
 // - sybrenjansen/mpire#103, oraios/serena#1751: many apply_async calls timing out at once; tasks
 //   after them never ran.
-// - celery/billiard#412: a timeout for map() failed in the pool itself.
 // - celery/billiard#156: the timeout callback of apply_async was never called.
 // - python/asyncio#107: a task that timed out was left running.
-// - piscinajs/piscina#868: a full queue was reported only after tasks had failed.
 // - avocado-framework/avocado#290: what a child put on a queue just before it died was lost.
 // - omnilib/aiomultiprocess#98: a child killed while big results flowed blocked the pool.
 // - python/cpython#101225: passing pipes to many children at once hung.
@@ -66,7 +63,6 @@ import {
   Process,
   ProcessError,
   Queue,
-  QueueFullError,
   SharedArray,
   SimpleQueue,
   TimeoutError,
@@ -320,38 +316,6 @@ describe.each(CONTEXTS)('bug reports (57), workers that end on their own, %s con
     for (const call of calls) expect(await rejection(within(call, 20_000))).toBeInstanceOf(ProcessError);
     expect(await within(p.terminate(), 10_000)).toBeUndefined();
   });
-
-  // andywer/threads.js#439: when the pool's workers could not start, the error reached the global
-  // handler, not the callers' catch. Here each call rejects with the initializer's error, caught by
-  // its caller, and nothing is left unhandled.
-  it('threads.js#439: a failing initializer rejects each call with its error; nothing goes unhandled', {
-    timeout: 45_000,
-  }, async () => {
-    const unhandled: unknown[] = [];
-    const onUnhandled = (reason: unknown) => unhandled.push(reason);
-    process.on('unhandledRejection', onUnhandled);
-    try {
-      const p = pool({ processes: 2, context, initializer: t.failInit });
-      const errors = await within(
-        Promise.all(
-          range(5).map((i) =>
-            p.apply(t.add, [i, 1]).then(
-              () => null,
-              (e: Error) => e,
-            ),
-          ),
-        ),
-        30_000,
-      );
-      expect(Array.isArray(errors)).toBe(true);
-      for (const err of errors as (Error | null)[]) expect(err?.message).toBe('no database here');
-      await p.terminate();
-      await sleep(50);
-      expect(unhandled).toEqual([]);
-    } finally {
-      process.off('unhandledRejection', onUnhandled);
-    }
-  });
 });
 
 describe('bug reports (57), the process context', () => {
@@ -597,7 +561,7 @@ describe('bug reports (57), shared memory and locks in the thread context', () =
   });
 });
 
-describe.each(CONTEXTS)('bug reports (57), timeouts and a full queue, %s context', (context) => {
+describe.each(CONTEXTS)('bug reports (57), timeouts, %s context', (context) => {
   // sybrenjansen/mpire#103 (#98), oraios/serena#1751: of many apply_async calls with a timeout, not
   // all were stopped, and a call that timed out blocked the tasks behind it. Here 8 calls on 2
   // workers each reject with TimeoutError (running or queued), and the pool then runs new calls.
@@ -620,17 +584,6 @@ describe.each(CONTEXTS)('bug reports (57), timeouts and a full queue, %s context
     expect(Array.isArray(outcomes)).toBe(true);
     for (const e of outcomes as unknown[]) expect(e).toBeInstanceOf(TimeoutError);
     expect(await within(p.map(t.square, range(6)), 15_000)).toEqual(range(6).map((x) => x * x));
-  });
-
-  // celery/billiard#412: a timeout given for map() broke inside the pool ("start" was a list).
-  // Here map() with a timeout rejects with TimeoutError, and a map without one completes.
-  it('billiard#412: map() with a timeout over tasks that outlast it rejects with TimeoutError', {
-    timeout: 30_000,
-  }, async () => {
-    const p = pool({ processes: 2, context });
-    const err = await rejection(within(p.map(t.sleep, [10_000, 10_000], { timeout: 300 }), 15_000));
-    expect(err).toBeInstanceOf(TimeoutError);
-    expect(await within(p.map(t.sleep, [10, 20]), 15_000)).toEqual([10, 20]);
   });
 
   // celery/billiard#156: apply_async's timeout callback never ran. Here the errorCallback of an
@@ -661,22 +614,6 @@ describe.each(CONTEXTS)('bug reports (57), timeouts and a full queue, %s context
     const written = lines(file).length;
     await sleep(400);
     expect(lines(file).length).toBe(written);
-  });
-
-  // piscinajs/piscina#868: with maxQueue 2 and one thread, the full queue was reported only after
-  // seven tasks had failed. Here the call past the limit throws QueueFullError at once, and once a
-  // call settles there is room again.
-  it('piscina#868: the applyAsync past maxQueue throws QueueFullError at the call; a settled call makes room', {
-    timeout: 30_000,
-  }, async () => {
-    const p = pool({ processes: 1, context, maxQueue: 2 });
-    const first = p.applyAsync(t.sleep, [400]);
-    await sleep(200); // the first runs: the two next are queued
-    const queued = [p.applyAsync(t.sleep, [10]), p.applyAsync(t.sleep, [20])];
-    expect(() => p.applyAsync(t.sleep, [30])).toThrow(QueueFullError);
-    expect(await within(Promise.resolve(first), 15_000)).toBe(400);
-    const later = p.applyAsync(t.sleep, [40]);
-    expect(await within(Promise.all([...queued, later]), 15_000)).toEqual([10, 20, 40]);
   });
 });
 
