@@ -22,7 +22,11 @@ import { isTaskRef } from '../task.js';
 export interface PoolResourceLimits {
   /** The maximum size of the main heap, in MB ('process' context: a whole number, at least 16). */
   maxOldGenerationSizeMb?: number | undefined;
-  /** The maximum size of the heap's young generation, in MB ('thread' context only). */
+  /**
+   * The maximum size of the heap's young generation, in MB ('thread' context only).
+   * @default 48 when `maxOldGenerationSizeMb` is set (Node 24's own 192 MB let a worker reaching
+   * its heap limit abort the whole program), else Node's
+   */
   maxYoungGenerationSizeMb?: number | undefined;
   /**
    * The maximum stack size of the thread, in MB, from 0.5 to 1024 ('thread' context only).

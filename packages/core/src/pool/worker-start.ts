@@ -20,6 +20,7 @@ import { childDepth } from '../internal/bootstrap.js';
 import { type ChildOutput, forwardChildOutput } from '../internal/output.js';
 import { reapedEnv, reapWithProgram } from '../internal/reaper.js';
 import { childExecArgv, threadExecArgv, workerArgv, workerEnv } from '../internal/start-args.js';
+import { boundedYoungGeneration } from '../internal/thread-heap.js';
 import { threadResourceLimits } from '../internal/thread-stack.js';
 import { BUNDLED_ENTRY_NAMES } from '../internal/worker-entries.js';
 import { POOL_DIRECT_ENV, writesOutputDirectly } from '../worker/direct-output.js';
@@ -284,8 +285,9 @@ export function tinypoolOptions(config: AdapterConfig, entry: URL): TinypoolOpti
     ...(threads
       ? {
           execArgv: threadExecArgv(),
-          // With the program's own --stack-size unless the pool sets one (thread-stack.ts).
-          resourceLimits: threadResourceLimits(limits),
+          // With the program's own --stack-size unless the pool sets one (thread-stack.ts), and a
+          // young generation that lets a worker out of memory end alone (thread-heap.ts).
+          resourceLimits: threadResourceLimits(boundedYoungGeneration(limits)),
           // An idle thread waits on its event loop, not in tinypool's Atomics.wait (which holds it
           // until tinypool's next task): side chunks come on the slot's port (`side-lane.ts`).
           useAtomics: false,
