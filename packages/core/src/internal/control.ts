@@ -142,6 +142,11 @@ export class Control {
     }
   }
 
+  /** Whether job `job` (claimed) has finished: its reply is committed here or on the port. */
+  committed(job: number): boolean {
+    return Atomics.load(this.tags, job) !== Tag.NONE;
+  }
+
   /** Whether job `job`'s reply was posted on the port. */
   isPosted(job: number): boolean {
     return Atomics.load(this.tags, job) === Tag.POSTED;

@@ -204,7 +204,7 @@ export function applyCall(
       // Aborted or timed out while it waited for room: the room it was woken for goes to the next.
       if (entry === undefined) return settled();
       submitted = true;
-      dispatcher.submit(entry);
+      dispatcher.submit(entry, hold.abortable);
     };
     if (room === undefined) return submit();
     room.then(submit, (error: unknown) => {

@@ -133,7 +133,7 @@ export class Dispatcher {
     this.#adapter?.poll();
   }
 
-  submit(entry: Entry): void {
+  submit(entry: Entry, abortable = false): void {
     // A call that got past the pool's checks before terminate() (an awaited admission) still settles.
     if (this.#terminated || this.#broken) {
       this.#finish(entry, false, this.#terminated ? this.#config.closedError() : this.#broken!());
@@ -144,7 +144,8 @@ export class Dispatcher {
     this.#queue.push(entry);
     // A worker is up and free: the call goes now, as Python's handler thread sends it, so a blocking
     // wait right after it (`ev.waitSync()`) sees it run; once every worker has one, a microtask later.
-    if (!this.#scheduled && !this.#settling && this.#adapter?.postsAtOnce) this.#flush();
+    // One `abortable` (a signal, a timeout) goes a microtask later too: an abort in this run finds it here.
+    if (!abortable && !this.#scheduled && !this.#settling && this.#adapter?.postsAtOnce) this.#flush();
     else this.#schedule();
   }
 

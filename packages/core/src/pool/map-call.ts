@@ -191,7 +191,7 @@ export function mapChunks(
         return;
       }
       live.add(entry);
-      dispatcher.submit(entry);
+      dispatcher.submit(entry, hold.abortable);
     });
     return { handle: entry as Entry | undefined, reply };
   };

@@ -134,8 +134,10 @@ export interface PoolOptions<I extends TaskFunction = TaskFunction> {
 export interface CallOptions {
   /**
    * Cancels the call: it rejects with an error named `AbortError` (the signal's reason as `cause`);
-   * a task not started never runs, and a running one is stopped by recycling its worker. The
-   * call's listener is removed when it settles, so one signal can serve any number of calls.
+   * a task not started never runs (its worker is kept, also one it was posted to), and a running
+   * one is stopped by recycling its worker. Such a call is posted a microtask after it is made: an
+   * abort in the same synchronous run always finds it unposted. The call's listener is removed
+   * when it settles, so one signal can serve any number of calls.
    */
   signal?: AbortSignal | null | undefined;
   /**
@@ -146,9 +148,9 @@ export interface CallOptions {
    * is taken as it is); 0 or less (a deadline already passed):
    * `TimeoutError` at once, as Python's negative timeouts do not wait. For `imap`/`imapUnordered` it fails only the
    * results not received by then: those received are still yielded, however slow the loop; the
-   * `TimeoutError` comes after them. A task not
-   * started by then never runs; a running one is stopped by recycling its worker. A call with a
-   * `signal` or a `timeout` gets a worker of its own (it is never batched with other calls).
+   * `TimeoutError` comes after them. A task not started by then never runs (its worker is kept);
+   * a running one is stopped by recycling its worker. A call with a `signal` or a `timeout` gets a
+   * worker of its own (it is never batched with other calls).
    */
   timeout?: number | null | undefined;
   /**

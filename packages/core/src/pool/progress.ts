@@ -36,6 +36,13 @@ export interface Progress {
   takeBack(count: number): number;
   /** Asks the worker to run nothing more of the batch (a map chunk stops at its next item). */
   cancel(): void;
+  /**
+   * Asks the worker to start no job of the batch from now on (its call was aborted or timed out):
+   * true when none runs now nor will (the worker answers the batch without running more), false
+   * when one runs. A child that started one before the cancel reached it has `started` called as
+   * its start message arrives (in the order the child sent them, before its answer).
+   */
+  abort(started: () => void): boolean;
 }
 
 /** A worker slot's side of the progress protocol. */
@@ -206,6 +213,15 @@ class ThreadProgress implements Progress {
   cancel(): void {
     if (!this.#state) this.#control.cancel();
   }
+
+  abort(): boolean {
+    if (this.#state) return true;
+    // One CAS on the claim word takes back every job not claimed: the worker claims a job before
+    // it runs any of it, so the jobs it claimed before that are the only ones that ran or run.
+    this.#control.cancel();
+    const claimed = this.#control.claimed();
+    return claimed === 0 || this.#control.committed(claimed - 1);
+  }
 }
 
 export class ProcessLink implements SlotLink {
@@ -248,6 +264,8 @@ class ProcessProgress implements Progress {
   #itemExact = false;
   #inInit = false;
   #state: JobsState | undefined;
+  /** Told when the child announces a job after the batch was aborted (see `abort`). */
+  #abortedStart: (() => void) | undefined;
 
   constructor(seq: number, send: (message: CancelMessage) => void, close: () => void) {
     this.#seq = seq;
@@ -283,6 +301,9 @@ class ProcessProgress implements Progress {
     this.#item = 0;
     this.#itemExact = false;
     this.#claimed = Math.max(this.#claimed, job + 1);
+    const started = this.#abortedStart;
+    this.#abortedStart = undefined;
+    started?.();
   }
 
   collect(): JobsState {
@@ -306,6 +327,17 @@ class ProcessProgress implements Progress {
 
   cancel(): void {
     if (!this.#state) this.#send({ __multiproc_cancel__: this.#seq });
+  }
+
+  abort(started: () => void): boolean {
+    if (this.#state) return true;
+    // A job announced and not done runs (a map chunk's reply comes with the answer: it runs until then).
+    if (this.#claimed > 0 && this.#replies[this.#claimed - 1] === undefined) return false;
+    // The child claims a job only once the messages read with its batch were handled: a cancel
+    // there (the same turn as the post) is seen first. One that reaches it later finds it started.
+    this.#abortedStart = started;
+    this.cancel();
+    return true;
   }
 }
 

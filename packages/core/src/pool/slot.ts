@@ -43,6 +43,12 @@ const IDLE: SlotState = { name: 'idle' };
 
 /** How long a crashed worker's last messages may take to arrive after its exit. */
 export const LAST_MESSAGES_MS = 1000;
+/**
+ * How long a worker may take to answer a batch aborted before it started it (ms): one that has not
+ * by then has its event loop held (by what a task left behind, a long initializer), and is stopped
+ * as a running task's would be, so the calls waiting for it go to its replacement.
+ */
+export const UNANSWERED_ABORT_MS = 2000;
 
 export type SlotObserver = (slot: Slot, from: SlotState, to: SlotState) => void;
 type Port = { unref(): void; postMessage?: (message: unknown, transfer?: readonly unknown[]) => void };
@@ -184,6 +190,24 @@ export class Slot implements PoolWorkerInfo {
   cancel(flight: Flight): void {
     this.progressOf(flight)?.cancel();
     this.#port()?.unref();
+  }
+
+  /**
+   * Stops `flight`, posted to this worker, for its call's abort: `stop()` (which stops the worker) at
+   * once when a job of it runs; a job not started never runs, and the worker is kept (and holds the
+   * program no more), unless a child turns out to have started one before the cancel reached it
+   * (`stop()` then, as its start message arrives) or it leaves the batch unanswered for
+   * {@link UNANSWERED_ABORT_MS}. A side chunk is stopped with its worker.
+   */
+  abort(flight: Flight, stop: () => void): void {
+    const kept = !flight.lane && (this.progressOf(flight)?.abort(() => queueMicrotask(stop)) ?? false);
+    if (!kept) {
+      stop();
+      return;
+    }
+    this.#port()?.unref();
+    const held = () => this.#state.name === 'busy' && this.#state.flight === flight;
+    setTimeout(() => held() && stop(), UNANSWERED_ABORT_MS).unref();
   }
 
   progressOf(flight: Flight): Progress | undefined {

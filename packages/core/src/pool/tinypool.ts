@@ -1,24 +1,23 @@
 /**
- * The one file that knows tinypool, loaded with it at a pool's first async step by
- * `adapter-start.ts` (only the host needs them). It starts the tinypool behind a Pool, keeps a `Slot`
- * per worker, turns each batch into a typed `Outcome`, and patches around these gaps of tinypool 2.2
- * (each belongs upstream):
+ * The one file that knows tinypool, loaded with it at a pool's first async step by `adapter-start.ts` (only
+ * the host needs them). It starts the tinypool behind a Pool, keeps a `Slot` per worker, turns each batch
+ * into a typed `Outcome`, and patches around these gaps of tinypool 2.2 (each belongs upstream):
  *
- * - No way to learn which worker a task was posted to. Each worker's `setChannel()` (which
- *   tinypool calls right before posting a task that has a `channel`) is wrapped: the channel we
- *   pass carries the flight, so the slot binds it, and may add to the batch, before it is sent.
- * - The worker_threads runtime ignores a thread's 'exit': a task whose worker calls
- *   `process.exit()` would never settle. An unplanned exit is re-emitted as an 'error' (tinypool
- *   then rejects that worker's task and replaces it). Its child_process runtime reports no exit
- *   code or signal: they are read from the slot, never matched by time or message text.
+ * - No way to learn which worker a task was posted to. Each worker's `setChannel()` (which tinypool calls
+ *   right before posting a task that has a `channel`) is wrapped: the channel we pass carries the flight,
+ *   so the slot binds it, and may add to the batch, before it is sent.
+ * - The worker_threads runtime ignores a thread's 'exit': a task whose worker calls `process.exit()` would
+ *   never settle. An unplanned exit is re-emitted as an 'error' (tinypool then rejects that worker's task
+ *   and replaces it). Its child_process runtime reports no exit code or signal: they are read from the
+ *   slot, never matched by time or message text.
  * - A child's output is unpiped as it exits, losing what its pipes hold: the adapter forwards it.
- * - No way to stop one worker: the pool emits an 'error' on it (`evict`), which tinypool handles
- *   like a crash. A worker that dies before it is ready turns tinypool's replacement off for
- *   good (`workerFailsDuringBootstrap`); `kick()` starts one anyway when work is waiting.
+ * - No way to stop one worker: the pool emits an 'error' on it (`evict`), which tinypool handles like a
+ *   crash. A worker that dies before it is ready turns tinypool's replacement off for good
+ *   (`workerFailsDuringBootstrap`); `kick()` starts one anyway when work is waiting.
  *
  * Its parts that reach into tinypool's objects live beside it: `terminate-hook.ts` (each worker's
- * `terminate()`), `watch-worker.ts` (exits, errors), `start-queue.ts` (its queue: a worker's start
- * goes to that worker), and `failed-outcome.ts` (what became of a batch whose `run()` rejected).
+ * `terminate()`), `watch-worker.ts` (exits, errors), `start-queue.ts` (its queue: a worker's start goes to
+ * that worker), and `failed-outcome.ts` (what became of a batch whose `run()` rejected).
  */
 import { Tinypool } from 'tinypool';
 import type { BatchReply, CallerMessage } from '../internal/batch.js';
@@ -247,17 +246,19 @@ export class TinypoolAdapter {
     return state?.name === 'busy' && state.flight === flight;
   }
 
-  /** Stops the call of `flight`: by stopping its worker if it was posted to one (else see `cancel`). */
+  /** Aborts `flight`'s call: a job started stops with its worker (`Slot.abort`), else see `cancel`. */
   abort(flight: Flight): boolean {
-    const slot = flight.slot;
-    if (!slot || !this.isRunning(flight)) return this.cancel(flight);
-    this.#aborted.add(flight);
-    this.evict(slot, 'aborted');
+    const { slot, lane } = flight;
+    lane?.cancel(flight); // stored before SIDE_RUNNING is read: a side chunk starting after runs no item
+    if (!slot || !this.isRunning(flight)) return lane ? false : this.cancel(flight);
+    flight.cancelled = true;
+    slot.abort(flight, () => this.evict(slot, 'aborted', flight));
     return false;
   }
 
-  /** Stops a worker; tinypool replaces it. */
-  evict(slot: Slot, reason: StopReason): void {
+  /** Stops a worker; tinypool replaces it. `aborted`: the flight it is stopped to abort. */
+  evict(slot: Slot, reason: StopReason, aborted?: Flight): void {
+    if (aborted) this.#aborted.add(aborted);
     if (!slot.stop(reason)) return;
     this.#workerOf(slot)?.emit('error', new StopSignal(reason));
     this.#scan(); // tinypool started the replacement in its 'error' handler

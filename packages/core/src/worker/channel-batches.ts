@@ -29,15 +29,20 @@ const VALUE_OF = Symbol.for('Tinypool.valueOf');
 
 type RunBatch = (batch: Batch) => BatchReply | Promise<BatchReply>;
 
-/** tinypool's handler in a child: runs the batch a `PostedBatch` names with `run`, and answers it. */
-export function overChannel(run: RunBatch): (task: PostedBatch) => AnsweredBatch | Promise<AnsweredBatch> {
-  return (task) => {
+/**
+ * tinypool's handler in a child: runs the batch a `PostedBatch` names with `run`, and answers it.
+ * The batch starts a microtask later: Node emits each message of one read from the channel in a
+ * `nextTick` of its own, and microtasks run once those are done, so a cancel the host sent in the
+ * same turn as the batch (an abort right after the call) is seen before any job is claimed.
+ */
+export function overChannel(run: RunBatch): (task: PostedBatch) => Promise<AnsweredBatch> {
+  return async (task) => {
     const batch = received.get(task.posted);
     // One channel carries both, the batch first: only a host that broke that order gets here.
     if (!batch) throw new ProcessError(`Batch ${task.posted} never reached this worker before its turn.`);
     received.delete(task.posted);
-    const reply = run(batch);
-    return reply instanceof Promise ? reply.then((r) => answer(batch.seq, r)) : answer(batch.seq, reply);
+    await undefined;
+    return answer(batch.seq, await run(batch));
   };
 }
 

@@ -161,6 +161,8 @@ class ThreadReporter implements Reporter {
 }
 
 let current: ProcessReporter | undefined;
+/** Cancels that came before their batch began (its batch is the next one: one runs at a time). */
+const early = new Set<number>();
 
 class ProcessReporter implements Reporter {
   readonly seq: number;
@@ -181,6 +183,8 @@ class ProcessReporter implements Reporter {
 
   constructor(batch: Batch) {
     this.seq = batch.seq;
+    this.cancelled = early.delete(batch.seq);
+    early.clear();
     this.#end = batch.jobs.length;
     current = this;
   }
@@ -332,12 +336,15 @@ export function reporterFor(batch: Batch, isThread: boolean): Reporter {
 }
 
 /**
- * A child process listens for the host's cancel of its running map chunk, and commits its batch's
- * pending progress when it exits.
+ * A child process listens for the host's cancel of its batch (its running map chunk stops at the
+ * next item, and it claims no job more), and commits its batch's pending progress when it exits.
  */
 export function listenForCancel(): void {
   process.on('message', (message: CancelMessage) => {
-    if (current && message?.__multiproc_cancel__ === current.seq) current.cancelled = true;
+    const seq = message?.__multiproc_cancel__;
+    if (seq === undefined) return;
+    if (current?.seq === seq) current.cancelled = true;
+    else early.add(seq);
   });
   process.on('exit', () => current?.commitAtExit());
 }
