@@ -20,7 +20,7 @@ import mp, {
 } from '@multiproc/multiproc';
 import { afterEach, describe, expect, it } from 'vitest';
 import { matrix } from '../../../test-support/matrix.ts';
-import { ends, envs, errs, inits, more, tasks } from './fixtures/contract-57-tasks.mjs';
+import { counts, ends, envs, errs, inits, more, tasks } from './fixtures/contract-57-tasks.mjs';
 import { type Context, rejection, scratchFiles, sleep, within } from './report-helpers.ts';
 
 // The umbrella does not depend on zod; a user passes their own, here the one ipc resolves.
@@ -201,6 +201,27 @@ describe.each(CONTEXTS)("Process, context '%s'", (context) => {
         process.chdir(home);
         delete process.env.CONTRACT_57;
       }
+    },
+  );
+
+  it(
+    '"p.pid; p.name; p.daemon": before start() pid and exitCode are null; daemon is set before start() only',
+    T,
+    async () => {
+      const p = new mp.Process({ target: tasks.square, args: [1], context });
+      expect([p.pid, p.exitCode, p.isAlive(), p.daemon]).toEqual([null, null, false, false]);
+      p.daemon = true; // Python: the daemon flag must be set before start()
+      p.name = 'renamed';
+      expect([p.daemon, p.name]).toEqual([true, 'renamed']);
+      expect(() => {
+        p.daemon = 'yes' as never;
+      }).toThrow(ValidationError);
+      p.start();
+      expect(() => {
+        p.daemon = false;
+      }).toThrow(mp.ProcessError);
+      await p.join();
+      expect([p.exitCode, p.daemon]).toEqual([0, true]);
     },
   );
 
@@ -618,6 +639,31 @@ describe.each(CONTEXTS)("Pool, context '%s'", (context) => {
   );
 
   it(
+    '"maxTasksPerChild is a hard cap": with imap reading ahead (inflight > processes) and a burst of applyAsync',
+    T,
+    async () => {
+      const pool = newPool({ processes: 2, context, maxTasksPerChild: 2 });
+      const most = (marks: unknown[]) => Math.max(...marks.map((m) => Number(String(m).split('#')[1])));
+      const burst = await Promise.all(
+        Array.from({ length: 12 }, (_, i) => pool.applyAsync(counts.served, [i % 3 ? 0 : 5]).get()),
+      );
+      const ordered: unknown[] = [];
+      for await (const v of pool.imap(counts.served, [0, 1, 2, 3, 0, 1, 2, 3, 0, 1], {
+        chunksize: 1,
+        inflight: 6,
+      }))
+        ordered.push(v);
+      const unordered: unknown[] = [];
+      for await (const v of pool.imapUnordered(counts.served, Array(10).fill(0), {
+        chunksize: 1,
+        inflight: 6,
+      }))
+        unordered.push(v);
+      expect([most(burst), most(ordered), most(unordered)]).toEqual([2, 2, 2]);
+    },
+  );
+
+  it(
     '"Pools and processes created inside a running task still work (nesting)", of the other context too',
     T,
     async () => {
@@ -858,6 +904,76 @@ describe.each(CONTEXTS)("IPC across a '%s' worker", (context) => {
       a.close();
       await p.join(20_000);
       expect(p.exitCode).toBe(0);
+    },
+  );
+
+  it(
+    '"Values are sent with the structured-clone algorithm": shared references, cycles, -0, holes, views of one buffer',
+    T,
+    async () => {
+      const sample = () => {
+        const shared = { s: 1 };
+        const circ: Record<string, unknown> = { name: 'c' };
+        circ.self = circ;
+        const buf = new ArrayBuffer(8);
+        const sparse = [1, 2, 3];
+        delete sparse[1]; // a hole is what is checked
+        return {
+          shared: [shared, shared],
+          circ,
+          negZero: -0,
+          sparse,
+          date: new Date(12345),
+          re: /ab+c/gi,
+          big: 2n ** 70n,
+          views: [new Uint8Array(buf, 0, 4), new Uint16Array(buf, 4, 2)],
+          map: new Map([[{ k: 1 }, new Set([1, 2])]]),
+          err: new RangeError('r', { cause: new TypeError('t') }),
+        };
+      };
+      const faithful = (got: ReturnType<typeof sample>) => ({
+        shared: got.shared[0] === got.shared[1],
+        circ: got.circ.self === got.circ,
+        negZero: Object.is(got.negZero, -0),
+        sparse: got.sparse.length === 3 && !(1 in got.sparse),
+        date: got.date instanceof Date && +got.date === 12345,
+        re: got.re instanceof RegExp && got.re.flags === 'gi',
+        big: got.big === 2n ** 70n,
+        views: got.views[0]!.buffer === got.views[1]!.buffer && got.views[1] instanceof Uint16Array,
+        map: [...got.map.keys()][0]?.k === 1 && [...got.map.values()][0] instanceof Set,
+        err: got.err instanceof RangeError && got.err.cause instanceof TypeError,
+      });
+      const all = Object.fromEntries(Object.keys(faithful(sample())).map((k) => [k, true]));
+      const pool = newPool({ processes: 1, context });
+      expect(faithful((await pool.apply(tasks.echo, [sample()])) as ReturnType<typeof sample>)).toEqual(all);
+      const q = new mp.Queue<unknown>();
+      const got = pool.apply(tasks.getOne, [q, 20_000]);
+      q.putNowait(sample());
+      expect(faithful(((await got) as { value: ReturnType<typeof sample> }).value)).toEqual(all);
+      const [a, b] = mp.Pipe();
+      const p = new mp.Process({ target: tasks.sendAll, args: [b, [sample()]], context });
+      p.start();
+      b.close();
+      expect(faithful((await a.recv()) as ReturnType<typeof sample>)).toEqual(all);
+      await p.join();
+    },
+  );
+
+  it(
+    "a connection whose peer's holder ended is ready for wait() and poll(), as in Python (recv() then gives EOFError)",
+    T,
+    async () => {
+      const [a, b] = mp.Pipe();
+      const [idle] = mp.Pipe();
+      const p = new mp.Process({ target: tasks.recvOne, args: [b], context });
+      p.start();
+      b.close();
+      const ready = mp.wait([a, idle], 20_000);
+      p.kill();
+      expect(await ready).toEqual([a]);
+      expect(await a.poll()).toBe(true);
+      expect(await rejection(a.recv())).toBeInstanceOf(EOFError);
+      expect(await mp.wait([idle], 50)).toEqual([]);
     },
   );
 
