@@ -20,7 +20,7 @@ import mp, {
 } from '@multiproc/multiproc';
 import { afterEach, describe, expect, it } from 'vitest';
 import { matrix } from '../../../test-support/matrix.ts';
-import { counts, ends, envs, errs, inits, more, tasks } from './fixtures/contract-57-tasks.mjs';
+import { counts, ends, envs, errs, floods, inits, more, tasks } from './fixtures/contract-57-tasks.mjs';
 import { type Context, rejection, scratchFiles, sleep, within } from './report-helpers.ts';
 
 // The umbrella does not depend on zod; a user passes their own, here the one ipc resolves.
@@ -603,6 +603,32 @@ describe.each(CONTEXTS)("Pool, context '%s'", (context) => {
   );
 
   it(
+    '"inflight ... default 2 * processes": with chunksize 1, reading stays that many items ahead of the consumer',
+    T,
+    async () => {
+      const pool = newPool({ processes: 2, context });
+      await pool.map(tasks.square, [1, 2], { chunksize: 1 });
+      for (const method of ['imap', 'imapUnordered'] as const) {
+        let read = 0;
+        function* endless() {
+          for (let i = 0; ; i++) {
+            read++;
+            yield i;
+          }
+        }
+        const seen: number[] = [];
+        for await (const _ of pool[method](tasks.square, endless(), { chunksize: 1 })) {
+          await sleep(150);
+          seen.push(read);
+          if (seen.length === 3) break;
+        }
+        for (const [k, r] of seen.entries())
+          expect(r, `${method} after ${k + 1}`).toBeLessThanOrEqual(k + 1 + 2 * 2);
+      }
+    },
+  );
+
+  it(
     '"initializer ... If it throws ... reject with the initializer\'s error (same name, message and stack, cause kept)": map too',
     T,
     async () => {
@@ -974,6 +1000,38 @@ describe.each(CONTEXTS)("IPC across a '%s' worker", (context) => {
       expect(await a.poll()).toBe(true);
       expect(await rejection(a.recv())).toBeInstanceOf(EOFError);
       expect(await mp.wait([idle], 50)).toEqual([]);
+    },
+  );
+
+  it(
+    'a sender killed in the middle of a flood: what arrives is a whole prefix of what it sent, then EOFError (a queue: empty)',
+    T,
+    async () => {
+      for (const kind of ['send', 'sendBytes', 'queue'] as const) {
+        const size = 70_000; // over 64 KiB: a value that takes more than one write
+        const q = new mp.Queue<{ i: number; pad: string }>();
+        const [a, b] = mp.Pipe();
+        const target =
+          kind === 'queue' ? floods.putForever : kind === 'send' ? floods.sendForever : floods.bytesForever;
+        const p = new mp.Process({ target, args: [kind === 'queue' ? q : b, size], context });
+        p.start();
+        b.close();
+        // A queue's first value is taken here: it is sending (a pipe's poll() says so).
+        const first = kind === 'queue' ? [await q.get(20_000)] : [];
+        if (kind !== 'queue') expect(await a.poll(20_000)).toBe(true);
+        await sleep(100);
+        p.kill();
+        const got = [...first, ...(await drain(() => (kind === 'queue' ? q.get(1000) : a.recv())))];
+        expect(got.pop(), kind).toBe(kind === 'queue' ? 'QueueEmptyError' : 'EOFError');
+        // What arrived is a prefix of what was sent: whole values, none missing before the last.
+        const whole = got.map((v, n) =>
+          kind === 'sendBytes'
+            ? (v as Uint8Array).byteLength === size && (v as Uint8Array)[size - 1] === n % 256
+            : (v as { pad: string }).pad.length === size && (v as { i: number }).i === n,
+        );
+        expect([got.length > 0, whole.every(Boolean)], kind).toEqual([true, true]);
+        await p.join();
+      }
     },
   );
 
