@@ -20,7 +20,7 @@ import mp, {
 } from '@multiproc/multiproc';
 import { afterEach, describe, expect, it } from 'vitest';
 import { matrix } from '../../../test-support/matrix.ts';
-import { counts, ends, envs, errs, floods, inits, more, tasks } from './fixtures/contract-57-tasks.mjs';
+import { counts, ends, envs, errs, floods, inits, late, more, tasks } from './fixtures/contract-57-tasks.mjs';
 import { type Context, rejection, scratchFiles, sleep, within } from './report-helpers.ts';
 
 // The umbrella does not depend on zod; a user passes their own, here the one ipc resolves.
@@ -686,6 +686,15 @@ describe.each(CONTEXTS)("Pool, context '%s'", (context) => {
       }))
         unordered.push(v);
       expect([most(burst), most(ordered), most(unordered)]).toEqual([2, 2, 2]);
+    },
+  );
+
+  it(
+    '"Pools and processes created inside a running task still work": also at the top level of a module the task imports',
+    T,
+    async () => {
+      const pool = newPool({ processes: 1, context });
+      expect(await pool.apply(late.importLatePool, [])).toEqual({ squares: [1, 4, 9], exitCode: 0 });
     },
   );
 
