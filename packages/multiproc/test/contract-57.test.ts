@@ -20,7 +20,18 @@ import mp, {
 } from '@multiproc/multiproc';
 import { afterEach, describe, expect, it } from 'vitest';
 import { matrix } from '../../../test-support/matrix.ts';
-import { counts, ends, envs, errs, floods, inits, late, more, tasks } from './fixtures/contract-57-tasks.mjs';
+import {
+  counts,
+  ends,
+  envs,
+  errs,
+  floods,
+  inits,
+  late,
+  more,
+  slowEndless,
+  tasks,
+} from './fixtures/contract-57-tasks.mjs';
 import { type Context, rejection, scratchFiles, sleep, within } from './report-helpers.ts';
 
 // The umbrella does not depend on zod; a user passes their own, here the one ipc resolves.
@@ -418,6 +429,30 @@ describe.each(CONTEXTS)("Pool, context '%s'", (context) => {
       expect([unorderedError.name, unorderedError.cause, unordered]).toEqual(['AbortError', reason, [1]]);
       const pre = await rejection(pool.apply(tasks.square, [2], { signal: AbortSignal.abort('early') }));
       expect([pre.name, pre.cause]).toEqual(['AbortError', 'early']);
+    },
+  );
+
+  it(
+    '"a timeout rejects with TimeoutError": on time over a slow endless input, on a warm pool (map and imap)',
+    T,
+    async () => {
+      const pool = newPool({ processes: 2, context });
+      await pool.map(
+        tasks.square,
+        Array.from({ length: 100_000 }, (_, i) => i),
+      ); // chunks of thousands
+      for (const method of ['map', 'imap'] as const) {
+        const started = Date.now();
+        const err = await rejection(
+          (async () => {
+            if (method === 'map') await pool.map(tasks.square, slowEndless(), { timeout: 300 });
+            else for await (const _ of pool.imap(tasks.square, slowEndless(), { timeout: 300 }));
+          })(),
+        );
+        expect(err, method).toBeInstanceOf(TimeoutError);
+        // Before session 57's fix: 8.6 s (imap) and 9.9 s (map) on a thread pool.
+        expect(Date.now() - started, method).toBeLessThan(3000);
+      }
     },
   );
 
