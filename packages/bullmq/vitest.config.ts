@@ -26,6 +26,8 @@ export default mergeConfig(
         'test/cli.test.ts',
         'test/split-modules.test.ts',
         'test/bug-reports-*.test.ts',
+        // the contract's Pool sentences the parity cases leave unpinned (session 57's audit)
+        'test/contract-57.test.ts',
       ]),
     },
   }),

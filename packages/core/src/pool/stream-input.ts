@@ -5,6 +5,7 @@
 
 import { describeValue } from '@multiproc/shared';
 import type { Float64Buffers } from './buffers.js';
+import { turnSpent } from './turns.js';
 
 /** Ends a stream with `error`: its consumer's pending or next `next()` rejects with it. */
 export type StopStream = (error: unknown) => void;
@@ -182,6 +183,20 @@ export class ChunkFill<I> {
 
   full(): boolean {
     return this.#count >= this.#size;
+  }
+
+  /**
+   * Reads `it` until the chunk is full, or the input is done (then false). With `cut` (a chunk of
+   * automatic size) the chunk also ends once reading has kept this turn of the event loop long
+   * (turns.ts): its items' results flow, and the program's timers run, while a slow input is read.
+   */
+  readSync(it: Iterator<unknown>, stopCheck: () => void, cut: boolean): boolean {
+    while (!this.full()) {
+      stopCheck();
+      if (!this.add(it.next())) return false;
+      if (cut && (this.#count & 255) === 0 && turnSpent()) break;
+    }
+    return true;
   }
 
   /** Adds one step's value; false once the input is done. Throws for a step that is not an object. */

@@ -10,6 +10,7 @@ import { ChunkFill, closeInputAtEnd, closeLeftInput, iteratorOf } from './stream
 import type { ChunkResults, Pending, StreamOptions, SubmitChunk } from './stream-options.js';
 import { ItemFailure } from './stream-options.js';
 import { AsyncSteps, ChunkPause, PAUSED } from './stream-steps.js';
+import { nextTurn, turnSpent } from './turns.js';
 
 export { closeUnstarted, InputWaits, type StopStream } from './stream-input.js';
 export { type ChunkResults, ItemFailure, type StreamOptions, type SubmitChunk } from './stream-options.js';
@@ -103,8 +104,7 @@ export async function* streamChunks<
 
   let position = 0;
 
-  // A sync input is read synchronously, so a call's first chunks reach the dispatcher in the same
-  // turn as the call: a later call cannot run before them (submission order, as in Python).
+  // A sync input is read synchronously: a call's first chunk goes in the call's turn (submission order).
   const readChunk = (): I | Promise<I> => {
     const size = fixed ?? (measured ? adaptiveSize(adaptive, total, read, options.processes, cover()) : 1);
     if (array) {
@@ -116,13 +116,7 @@ export async function* streamChunks<
     const chunk = new ChunkFill<I>(size, options.buffers, read, options.onItem);
     if (isAsync) return readAsyncInto(chunk);
     try {
-      while (!chunk.full()) {
-        stopCheck();
-        if (!chunk.add(it!.next() as IteratorResult<unknown>)) {
-          inputDone = true;
-          break;
-        }
-      }
+      if (!chunk.readSync(it as Iterator<unknown>, stopCheck, fixed === undefined)) inputDone = true;
     } catch (error) {
       failRead(error);
     }
@@ -146,6 +140,7 @@ export async function* streamChunks<
         }
         count++;
         pause?.item();
+        if (pause && (count & 255) === 0 && turnSpent()) break; // see turns.ts
       }
     } catch (error) {
       failRead(error);
@@ -289,6 +284,11 @@ export async function* streamChunks<
 
   const fillLoop = async (): Promise<void> => {
     while (mayFill()) {
+      // A call's first chunk goes in the call's turn (the order of calls); later ones may wait (turns.ts).
+      if (read > 0 && turnSpent()) {
+        await nextTurn();
+        continue;
+      }
       const next = readChunk();
       const items = next instanceof Promise ? await next : next;
       if (items.length === 0 || stopped || interrupted || expired) break;
