@@ -23,11 +23,15 @@ export {
 } from './internal/error-record.js';
 export { HELPER_NAMES, HELPERS, type HelperName } from './internal/helper-names.js';
 export { refuseToSend } from './internal/host-bound.js';
+export { type Inspect, inspectSymbol, showFields } from './internal/inspect.js';
 export { importTaskModule } from './internal/load-task.js';
 export { AdaptiveChunks, checkArgLists, defaultChunksize, knownLength } from './pool/chunks.js';
 export { Flatten } from './pool/flatten.js';
 export { submitClosedError, terminatedError } from './pool/gate.js';
 export { type CallOrder, type Ordered, OrderedJobs } from './pool/job-order.js';
+export { nodePoolOptionHint } from './pool/node-pool-names.js';
+export { MAX_PROCESSES } from './pool/options.js';
+export { definePoolNames } from './pool/pool-names.js';
 export {
   type ChunkResults,
   closeUnstarted,

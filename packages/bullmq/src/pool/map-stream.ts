@@ -19,7 +19,7 @@ import {
   isAsyncIterable,
   streamChunks,
 } from '@multiproc/core/internal';
-import { MAX_TIMEOUT_MS, type WithoutNulls } from '@multiproc/shared';
+import { MAX_TIMEOUT_MS, secondsHint, type WithoutNulls } from '@multiproc/shared';
 import { RedisConnectionError, UnknownTaskError } from '../errors.js';
 import { thrownOrError } from '../internal/error-record.js';
 import type { JobKind, ResultPayload } from '../internal/protocol.js';
@@ -100,11 +100,11 @@ const leftClosed = () =>
  * (`keepsReceived`) yields what arrived in time and fails only the rest.
  */
 function timeoutMessage(method: MapMethod, keepsReceived: boolean): (ms: number) => string {
-  if (!keepsReceived) return (ms) => `The ${method} call did not finish within ${ms} ms.`;
+  if (!keepsReceived) return (ms) => `The ${method} call did not finish within ${ms} ms.${secondsHint(ms)}`;
   return (ms) =>
     `The ${method} call did not receive every result within ${ms} ms of the call (its timeout): ` +
     'the results received by then were yielded, the items not done by then (or not yet read from ' +
-    'the input) timed out.';
+    `the input) timed out.${secondsHint(ms)}`;
 }
 
 /**

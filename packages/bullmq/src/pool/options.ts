@@ -1,5 +1,7 @@
 /** The options of the BullMQ `Pool`, checked by hand (the package has no zod). */
 import { ValidationError } from '@multiproc/core';
+import { MAX_PROCESSES, nodePoolOptionHint } from '@multiproc/core/internal';
+import { notAnObject, omitNullOptions, spellingOf, unknownOption } from '@multiproc/shared';
 import type { RedisConnectionOptions } from '../internal/connection.js';
 import { checkModuleName, moduleUrlOf } from '../internal/task-ids.js';
 
@@ -25,9 +27,10 @@ export interface PoolOptions {
   prefix?: string | undefined;
   /**
    * How many workers to plan chunks for (automatic `chunksize`, default `inflight`).
+   * An integer from 1 to 4096; `null` (Python's `None`), as every option here, means not given.
    * @default the concurrency of the workers serving the pool when a call starts, else `cpuCount()`
    */
-  processes?: number | undefined;
+  processes?: number | null | undefined;
   /**
    * How many times a job may run when its task throws or its local worker crashes (BullMQ's
    * `attempts`); the last failure is the call's. A job whose worker machine dies is retried
@@ -69,6 +72,8 @@ export interface PoolOptions {
 
 /** The pool's options with defaults filled in. */
 export interface ResolvedPoolOptions {
+  readonly connection: RedisConnectionOptions | undefined;
+  readonly secret: string | Uint8Array | undefined;
   readonly prefix: string;
   readonly processes: number | undefined;
   readonly attempts: number;
@@ -117,15 +122,42 @@ const WORKER_SIDE: Record<string, string> = {
 };
 const PREFIX = /^[A-Za-z0-9_.{}-][A-Za-z0-9_.{}:-]{0,63}$/;
 
-/** The `Pool` option check: bad values throw `ValidationError` naming the option. */
-export function resolvePoolOptions(options: PoolOptions): ResolvedPoolOptions {
-  if (options === null || typeof options !== 'object') throw bad('options', 'an object', options);
-  for (const key of Object.keys(options)) {
-    if (key in WORKER_SIDE) {
-      throw new ValidationError(`Pool: option '${key}' ${WORKER_SIDE[key]}.`);
-    }
-    if (!KNOWN.has(key)) throw new ValidationError(`Pool: unknown option '${key}'.`);
+/**
+ * Options of piscina's, tinypool's and workerpool's pools that shape
+ * the workers: the local Pool's option each is, which {@link WORKER_SIDE} explains for this pool.
+ */
+const OTHER_POOLS: Record<string, string> = {
+  maxThreads: 'minProcesses',
+  minThreads: 'minProcesses',
+  maxWorkers: 'minProcesses',
+  minWorkers: 'minProcesses',
+  concurrentTasksPerWorker: 'minProcesses',
+  maxQueueSize: 'maxQueue',
+  runtime: 'context',
+  workerType: 'context',
+  isolateWorkers: 'maxTasksPerChild',
+  workerData: 'initializer',
+};
+/** Their options for what a worker process inherits, which here is its own command line's. */
+const INHERITED = new Set(['env', 'argv', 'execArgv', 'workerThreadOpts', 'forkArgs', 'forkOpts']);
+const OWN_PROCESS =
+  'belongs to the workers: each runs with the environment, arguments and Node flags of its own ' +
+  'multiproc-worker process (set them where you start it)';
+
+/**
+ * The `Pool` option check: bad values throw `ValidationError` naming the option; an option set to
+ * `null` (Python's `None`) is one not given, and `null` or `undefined` options are none, as for
+ * the local Pool.
+ */
+export function resolvePoolOptions(given: PoolOptions | null | undefined): ResolvedPoolOptions {
+  const options = omitNullOptions(given ?? {});
+  if (typeof options !== 'object' || Array.isArray(options)) {
+    const error = notAnObject(options, [...KNOWN], 'new Pool()');
+    const hint =
+      typeof options === 'number' ? ` For ${options} workers write new Pool({ processes: ${options} }).` : '';
+    throw new ValidationError(`${error.message}${hint}`);
   }
+  for (const key of Object.keys(options)) checkOptionName(key);
   const prefix = options.prefix ?? 'multiproc';
   if (typeof prefix !== 'string' || !PREFIX.test(prefix)) {
     throw bad('prefix', "1-64 letters, digits or '_.-{}:' (no spaces)", prefix);
@@ -150,8 +182,10 @@ export function resolvePoolOptions(options: PoolOptions): ResolvedPoolOptions {
     }
   }
   return {
+    connection: options.connection,
+    secret: options.secret,
     prefix,
-    processes: optionalInt('processes', options.processes, 1),
+    processes: optionalInt('processes', options.processes, 1, MAX_PROCESSES),
     attempts: optionalInt('attempts', options.attempts, 1) ?? 1,
     clientTtl: optionalInt('clientTtl', options.clientTtl, 1000) ?? 30_000,
     connectTimeout: optionalInt('connectTimeout', options.connectTimeout, 1) ?? 10_000,
@@ -169,12 +203,34 @@ function noWorkerWarning(value: unknown): number | undefined {
   return value;
 }
 
-function optionalInt(name: string, value: unknown, min: number): number | undefined {
+function optionalInt(name: string, value: unknown, min: number, max = Infinity): number | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
-    throw bad(name, `an integer >= ${min}`, value);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw bad(name, max === Infinity ? `an integer >= ${min}` : `an integer from ${min} to ${max}`, value);
   }
   return value;
+}
+
+/**
+ * Throws `ValidationError` for an option this pool does not take: where it belongs when it shapes
+ * the workers (also under Python's or another Node pool's name), else the local Pool's hints.
+ */
+function checkOptionName(key: string): void {
+  if (KNOWN.has(key)) return;
+  if (Object.hasOwn(WORKER_SIDE, key))
+    throw new ValidationError(`Pool: option '${key}' ${WORKER_SIDE[key]}.`);
+  // Python's spelling (`maxtasksperchild`, `start_method`) is named with multiproc's.
+  const local = key === 'start_method' ? 'context' : spellingOf(key, [...KNOWN, ...Object.keys(WORKER_SIDE)]);
+  if (local !== undefined && Object.hasOwn(WORKER_SIDE, local)) {
+    throw new ValidationError(`Pool: option '${key}' (${local} in multiproc) ${WORKER_SIDE[local]}.`);
+  }
+  if (Object.hasOwn(OTHER_POOLS, key)) {
+    throw new ValidationError(`Pool: option '${key}' ${WORKER_SIDE[OTHER_POOLS[key]!]}.`);
+  }
+  if (INHERITED.has(key)) throw new ValidationError(`Pool: option '${key}' ${OWN_PROCESS}.`);
+  const error = unknownOption(key, [...KNOWN], 'new Pool()');
+  const node = local === undefined ? nodePoolOptionHint(key) : '';
+  throw node ? new ValidationError(`${error.message} ${node}`) : error;
 }
 
 function bad(name: string, expected: string, got: unknown): ValidationError {

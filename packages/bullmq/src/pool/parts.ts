@@ -5,9 +5,11 @@
  * would (Python: `Pool.__del__`). Without that, its connections and heartbeat would live as long as
  * the program, as nothing else ends them.
  */
+import { randomBytes } from 'node:crypto';
 import { cpuCount, PoolClosedError } from '@multiproc/core';
-import { permissionError, type ResolvedConnection } from '../internal/connection.js';
-import type { Signer } from '../internal/signing.js';
+import { permissionError, resolveConnection } from '../internal/connection.js';
+import { poolMember } from '../internal/control.js';
+import { resolveSecret, Signer } from '../internal/signing.js';
 import { Calls } from './calls.js';
 import { listenerSafe } from './emitter.js';
 import { Jobs } from './jobs.js';
@@ -17,10 +19,6 @@ import { Session } from './session.js';
 
 /** What the parts get from their pool: plain values, and hooks that reach it weakly. */
 export interface PartsInit {
-  readonly connection: ResolvedConnection;
-  readonly signer: Signer;
-  readonly queue: string;
-  readonly member: string;
   readonly stop: AbortController;
   readonly liveness: Liveness;
   /** The pool, if it has not been collected. */
@@ -39,14 +37,23 @@ export interface Parts {
   readonly calls: Calls;
   readonly ready: Promise<void>;
   readonly stop: AbortController;
+  /** Every Redis key of the pool starts with this: `<prefix>:pool-<id>:`. */
+  readonly keyPrefix: string;
   shutdown: Promise<void> | undefined;
   /** The pool, held strongly while a call is pending (a call's caller may hold only its promise). */
   held: object | undefined;
 }
 
-/** Makes a pool's parts and starts connecting them (`ready`). */
+/**
+ * Makes a pool's parts and starts connecting them (`ready`), on a queue of its own.
+ * @throws {ValidationError} for a missing or short secret or a bad connection.
+ */
 export function openParts(o: ResolvedPoolOptions, init: PartsInit): Parts {
-  const { connection, signer, queue, member, stop, liveness } = init;
+  const { stop, liveness } = init;
+  const signer = new Signer(resolveSecret(o.secret, 'Pool'));
+  const connection = resolveConnection(o.connection, 'Pool');
+  const queue = `pool-${randomBytes(6).toString('hex')}`;
+  const member = poolMember(queue, signer);
   const events = listenerSafe({ emit: init.emit });
   const shared = { connection, signer, queue, events, liveness };
   let calls: Calls | undefined;
@@ -86,7 +93,8 @@ export function openParts(o: ResolvedPoolOptions, init: PartsInit): Parts {
       liveness.set(busy || parts.shutdown !== undefined);
     },
   });
-  const parts: Parts = { session, jobs, calls, ready, stop, shutdown: undefined, held: undefined };
+  const keyPrefix = `${o.prefix}:${queue}:`;
+  const parts: Parts = { session, jobs, calls, ready, stop, keyPrefix, shutdown: undefined, held: undefined };
   return parts;
 }
 

@@ -5,7 +5,6 @@
  * stream. Lifecycle: `running` -> `closed` (no new calls) -> torn down by `join()`, or straight to
  * `terminated`; teardown unregisters the pool, waits for its workers to let go and deletes its keys.
  */
-import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import {
   type ApplyParams,
@@ -31,22 +30,23 @@ import {
   checkCall,
   Flatten,
   guardMethods,
+  type Inspect,
+  inspectSymbol,
   keepCallerStack,
   POOL_ARITY,
   refuseToSend,
   settleCall,
+  showFields,
   submitClosedError,
   terminatedError,
   tooManyArguments,
 } from '@multiproc/core/internal';
 import { disposableInEveryRealm, type WithoutNulls } from '@multiproc/shared';
-import { resolveConnection } from '../internal/connection.js';
-import { poolMember } from '../internal/control.js';
-import { resolveSecret, Signer } from '../internal/signing.js';
 import type { ArgLists, Given, Items } from './call-types.js';
 import type { Calls } from './calls.js';
 import type { Jobs } from './jobs.js';
 import { Liveness } from './liveness.js';
+import { defineBullmqPoolNames } from './names.js';
 import { type PoolOptions, type ResolvedPoolOptions, resolvePoolOptions } from './options.js';
 import { dropped, holding, openParts, type Parts, shutDown } from './parts.js';
 import { reapedError, type Session, type WorkerInfo } from './session.js';
@@ -82,7 +82,6 @@ type State = 'running' | 'closed' | 'terminated';
  */
 export class Pool extends EventEmitter implements AsyncDisposable {
   readonly #o: ResolvedPoolOptions;
-  readonly #keyPrefix: string;
   readonly #session: Session;
   readonly #jobs: Jobs;
   readonly #stop = new AbortController();
@@ -95,17 +94,11 @@ export class Pool extends EventEmitter implements AsyncDisposable {
   /** Why the workers removed this pool, when they did (the user did not terminate it). */
   #reapedWith: PoolClosedError | undefined;
 
-  constructor(options: PoolOptions = {}) {
+  constructor(options?: PoolOptions | null) {
     super();
     if (arguments.length > 1) throw tooManyArguments('new Pool', arguments.length);
     assertNotBootstrapping('a Pool'); // its jobs would import this module again, on the workers
     this.#o = resolvePoolOptions(options);
-    const signer = new Signer(resolveSecret(options.secret, 'Pool'));
-    const connection = resolveConnection(options.connection, 'Pool');
-    const { prefix } = this.#o;
-    const queue = `pool-${randomBytes(6).toString('hex')}`;
-    this.#keyPrefix = `${prefix}:${queue}:`;
-    const member = poolMember(queue, signer);
     // The parts reach the pool only through `self`, so that a dropped pool can be collected.
     const self = new WeakRef(this);
     const on = (act: (pool: Pool) => void) => () => {
@@ -113,10 +106,6 @@ export class Pool extends EventEmitter implements AsyncDisposable {
       if (pool) act(pool);
     };
     const parts = openParts(this.#o, {
-      connection,
-      signer,
-      queue,
-      member,
       stop: this.#stop,
       liveness: this.#liveness,
       pool: () => self.deref(),
@@ -136,7 +125,7 @@ export class Pool extends EventEmitter implements AsyncDisposable {
 
   /** Every Redis key of this pool starts with this (`<prefix>:pool-<id>:`); `join()` deletes them. */
   get keyPrefix(): string {
-    return this.#keyPrefix;
+    return this.#parts.keyPrefix;
   }
 
   /** The workers chunks are planned for: the `processes` option, else the serving workers' concurrency. */
@@ -157,6 +146,21 @@ export class Pool extends EventEmitter implements AsyncDisposable {
     const { busy, queued, completed, failed } = this.#jobs;
     const workers = this.#session.concurrency;
     return { workers, starting: 0, busy, queued: queued + this.#calls.starting, completed, failed };
+  }
+
+  /**
+   * What `console.log(pool)` shows, as for the local Pool (Python: the repr).
+   * @example
+   * console.log(pool); // Pool { state: 'running', processes: 2, keyPrefix: 'multiproc:pool-5f0c…:' }
+   */
+  [inspectSymbol](_depth: number, options: unknown, inspect?: Inspect): string {
+    const fields = { state: this.#state, processes: this.processes, keyPrefix: this.keyPrefix };
+    return showFields('Pool', fields, options, inspect);
+  }
+
+  /** A short description, as the local Pool's (Python: the repr): `<Pool state=running processes=2 keyPrefix=…>`. */
+  override toString(): string {
+    return `<Pool state=${this.#state} processes=${this.processes} keyPrefix=${this.keyPrefix}>`;
   }
 
   /**
@@ -390,4 +394,5 @@ export class Pool extends EventEmitter implements AsyncDisposable {
 }
 disposableInEveryRealm(Pool.prototype);
 guardMethods(Pool.prototype, 'Pool', POOL_ARITY);
+defineBullmqPoolNames(Pool.prototype);
 refuseToSend(Pool.prototype, 'Pool');

@@ -6,7 +6,7 @@
  */
 import { TimeoutError } from '@multiproc/core';
 import { watchAbort } from '@multiproc/core/internal';
-import { type AtLeastTimeout, MAX_TIMEOUT_MS, setTimeoutAtLeast } from '@multiproc/shared';
+import { type AtLeastTimeout, MAX_TIMEOUT_MS, secondsHint, setTimeoutAtLeast } from '@multiproc/shared';
 import { ownError } from './own-error.js';
 
 export interface CallScope {
@@ -58,7 +58,7 @@ export function abortErrorFor(signal: AbortSignal): Error {
 /** How a call's timeout reads, given the timeout in ms. */
 export type TimeoutMessage = (ms: number) => string;
 
-const TASK_TIMEOUT: TimeoutMessage = (ms) => `The task did not finish within ${ms} ms.`;
+const TASK_TIMEOUT: TimeoutMessage = (ms) => `The task did not finish within ${ms} ms.${secondsHint(ms)}`;
 
 /** What a scope is opened with besides the call's own options. */
 export interface ScopeOptions {

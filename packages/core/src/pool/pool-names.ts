@@ -1,0 +1,40 @@
+/**
+ * The names a `Pool` answers with advice instead of `undefined`: Python's spellings of its
+ * methods, piscina's, tinypool's and workerpool's members ({@link POOL_MEMBERS}), and
+ * `Symbol.dispose` (a `using` that wanted `await using`). Core's `Pool` and the BullMQ `Pool`
+ * both carry them, so a user meets the same advice on either.
+ */
+import { definePythonNames } from '@multiproc/shared';
+import { POOL_MEMBERS } from './node-pool-names.js';
+
+/**
+ * Marks the pool names on `prototype` (see `definePythonNames()` in shared): reading one throws
+ * `ValidationError` with advice; a dependency probing one reads `undefined`.
+ * @param prototype a pool class's prototype.
+ * @param advice messages of its own for some of {@link POOL_MEMBERS}, or for more names, where
+ *   the local pool's advice does not fit (a pool whose workers run elsewhere).
+ * @example
+ * definePoolNames(Pool.prototype);
+ */
+export function definePoolNames(
+  prototype: object,
+  advice: Readonly<Record<string, { readonly message: string }>> = {},
+): void {
+  definePythonNames(prototype, {
+    apply_async: 'applyAsync()',
+    map_async: 'mapAsync()',
+    starmap_async: 'starmapAsync()',
+    imap_unordered: 'imapUnordered()',
+  });
+  definePythonNames(prototype, { ...POOL_MEMBERS, ...advice });
+  // `using pool = new Pool()` (Python's `with`, the `await` forgotten) would meet Node's "TypeError:
+  // Symbol(Symbol.dispose) is not a function"; `await using` reads Symbol.asyncDispose and never this.
+  definePythonNames(prototype, {
+    [Symbol.dispose]: {
+      message:
+        "A Pool is disposed of with `await using pool = new Pool(...)` (Python's `with Pool() as pool:`), " +
+        'not `using`: its terminate() is asynchronous, and a `using` block cannot wait for it. Where ' +
+        'nothing can await, call pool.terminate() yourself.',
+    },
+  });
+}
