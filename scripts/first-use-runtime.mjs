@@ -7,7 +7,18 @@ import { FIRST_USE_FACTORY_EXT } from './first-use-factory.mjs';
  * `self` (`@multiproc/shared` itself), what it takes from `@multiproc/shared` comes from the
  * package's own modules, and `what` names what its first use loads, in its error messages.
  */
-export function runtimeSource(placeholder, stub, codecs, factory, hub, poolHub, withIpc, self, what) {
+export function runtimeSource(
+  placeholder,
+  stub,
+  codecs,
+  factory,
+  hub,
+  poolHub,
+  withIpc,
+  self,
+  what,
+  apart = [],
+) {
   const sharedImports = self
     ? `import { ContextError as FirstUseContextError } from './errors.js';
 import { registerCodec } from './codec.js';`
@@ -24,9 +35,46 @@ const factoryFile = () => ${fileOf(factory)};
 const hubFiles = ${hub ? `() => [${fileOf(`${hub}${FIRST_USE_FACTORY_EXT}`)}, ${fileOf(`${hub}.js`)}]` : 'undefined'};
 const poolHubFiles = ${poolHub ? `() => [${fileOf(`${poolHub}${FIRST_USE_FACTORY_EXT}`)}, ${fileOf(`${poolHub}.js`)}]` : 'undefined'};`
     : 'const factoryFile = undefined;';
+  // Each group loaded apart (\`multiprocBuild.loadApartOnFirstUse\`): its require() for a bundle of
+  // the app, its stub and file, and its function (scripts/first-use.mjs).
+  const urls = (a, b) =>
+    `typeof import.meta.resolve === 'function' ? [import.meta.resolve(${JSON.stringify(a)}), import.meta.resolve(${JSON.stringify(b)})].map((url) => new URL(url)) : [new URL(${JSON.stringify(a)}, import.meta.url), new URL(${JSON.stringify(b)}, import.meta.url)]`;
+  const apartSource = apart
+    .map(
+      (g) => `  {
+    require: () => require(${JSON.stringify(g.placeholder)}),
+    files: () => (${urls(g.stub, g.placeholder)}),
+    factory: ${factory && g.factory ? `() => ${fileOf(g.factory)}` : 'undefined'},
+  },`,
+    )
+    .join('\n');
   return `
 ${sharedImports}
 ${factoryImports}
+// The groups loaded apart, each after the first-use file: its code imports that file's modules.
+const apart = [
+${apartSource}
+];
+const apartLoaded = [];
+function loadApart(i) {
+  if (apartLoaded[i] === undefined) {
+    load();
+    const group = apart[i];
+    try {
+      apartLoaded[i] = whileLoading(group.require);
+    } catch {
+      apartLoaded[i] = whileLoading(() => loadFromDisk(group.files, group.factory));
+    }
+    for (const resolve of apartResolvers[i]) {
+      try {
+        resolve();
+      } catch {}
+    }
+  }
+  return apartLoaded[i];
+}
+// (fromFactory's own \`load\` is a require().)
+const loadFirstUse = () => load();
 let loaded;
 function load() {
   if (loaded === undefined) {
@@ -105,7 +153,7 @@ const firstUseFiles = () =>
   typeof import.meta.resolve === 'function'
     ? [import.meta.resolve(${JSON.stringify(stub)}), import.meta.resolve(${JSON.stringify(placeholder)})].map((url) => new URL(url))
     : [new URL(${JSON.stringify(stub)}, import.meta.url), new URL(${JSON.stringify(placeholder)}, import.meta.url)];
-function loadFromDisk() {
+function loadFromDisk(files = firstUseFiles, factoryOf = factoryFile) {
   // On Node, the stub: no require hook claims its extension, so Node's own loader runs it as an
   // ES module of the one module map, and what it imports is what the program already loaded.
   // The .js file would go through a TypeScript runner's hook (tsx), which compiles it and all it
@@ -117,10 +165,10 @@ function loadFromDisk() {
   const from = direct ? import.meta.url : new URL('./node_modules/', import.meta.url);
   const load = process.getBuiltinModule('node:module').createRequire(from);
   const { fileURLToPath } = process.getBuiltinModule('node:url');
-  const [stubUrl, jsUrl] = firstUseFiles();
+  const [stubUrl, jsUrl] = files();
   try {
     if (direct) return load(fileURLToPath(jsUrl));
-    const made = factoryFile === undefined ? undefined : fromFactory(load, fileURLToPath(factoryFile()), jsUrl);
+    const made = factoryOf === undefined ? undefined : fromFactory(load, fileURLToPath(factoryOf()), jsUrl);
     if (made !== undefined) return made;
     try {
       return load(fileURLToPath(stubUrl));
@@ -132,7 +180,7 @@ function loadFromDisk() {
       return load(fileURLToPath(jsUrl));
     }
   } catch (error) {
-    throw firstUseError(error, direct);
+    throw firstUseError(error, direct, files);
   }
 }
 // The first-use code run as a function: no ES module is linked, nor any import() met (see
@@ -151,6 +199,8 @@ function fromFactory(load, file, jsUrl, only) {
   if (firstUseIpc !== undefined) imports['@multiproc/ipc'] = firstUseIpc;
   const require = (id) => {
     if (Object.hasOwn(imports, id)) return imports[id];
+    // A group loaded apart imports the first-use file's modules from it (loaded before it).
+    if (id === './first-use.js') return loadFirstUse();
     if (String(id).startsWith('node:')) return process.getBuiltinModule(id);
     // (The pool hub imports the hub as './hub.js', from the same folder.)
     const files = id === '../chunks/hub.js' || id === './hub.js' ? hubFiles : id === '../chunks/pool.js' ? poolHubFiles : undefined;
@@ -170,8 +220,8 @@ function metaOf(url) {
   return { url: url.href, filename, dirname: dirname(filename), resolve: (spec) => new URL(spec, url).href };
 }
 // A failed load as a ContextError that says what to do, or the error itself when it is not ours.
-function firstUseError(error, direct) {
-  const [stubUrl, jsUrl] = firstUseFiles();
+function firstUseError(error, direct, files = firstUseFiles) {
+  const [stubUrl, jsUrl] = files();
   const guide = 'https://github.com/multiproc/multiproc/blob/main/apps/docs/guide/';
   const code = error?.code;
   const said = String(error?.message).split('\\n')[0];
@@ -271,6 +321,18 @@ for (const type of ${JSON.stringify(codecs)}) {
   };
   registerCodec(type, decode);
 }
+for (const [i, group] of ${JSON.stringify(apart.map((g) => g.codecs))}.entries()) {
+  for (const type of group) {
+    if (registry.has(type)) continue;
+    const decode = (data, ctx) => {
+      loadApart(i);
+      const real = registry.get(type);
+      if (real === decode) throw new Error('multiproc: ' + type + ' was not registered by the module loaded on first use');
+      return real(data, ctx);
+    };
+    registerCodec(type, decode);
+  }
+}
 // Each facade with its real export once loaded (null until then), and the callable wrappers of
 // @multiproc/core's internal/callable.ts (both on globalThis, per realm): a wrapper made of a
 // facade before it loads (the umbrella's \`mp.Pool\`) becomes the \`constructor\` its real class's
@@ -282,6 +344,7 @@ for (const type of ${JSON.stringify(codecs)}) {
 const facades = (globalThis[Symbol.for('multiproc.firstUse.facades')] ??= new WeakMap());
 const claims = (globalThis[Symbol.for('multiproc.firstUse.claims')] ??= new WeakMap());
 const resolvers = [];
+const apartResolvers = apart.map(() => []);
 function claimConstructor(real, facade) {
   const wrapper =
     claims.get(facade) ??
@@ -295,7 +358,8 @@ function claimConstructor(real, facade) {
     Object.defineProperty(prototype, 'constructor', { ...own, value: wrapper });
   } catch {}
 }
-export function lazyExport(name, kind, fromHub = false) {
+// \`how\`: true for a module the hub holds (loadEarly), a group's index for one loaded apart.
+export function lazyExport(name, kind, how = false) {
   // The target has the shape of the real export (kind, from the source: see kindOf() in
   // scripts/first-use.mjs), so that what the Proxy must report of it (a Proxy's invariants) is
   // true of the real one too: a plain or async function or an arrow ('prototype' or not, a
@@ -306,7 +370,7 @@ export function lazyExport(name, kind, fromHub = false) {
   let real;
   const get = () => {
     if (real === undefined) {
-      real = (fromHub ? loadEarly() : load())[name];
+      real = (how === true ? loadEarly() : typeof how === 'number' ? loadApart(how) : load())[name];
       if (typeof real !== 'function') throw new Error('multiproc: first-use export ' + name + ' is not a function');
       const proto = Object.getOwnPropertyDescriptor(real, 'prototype');
       if (proto) Object.defineProperty(target, 'prototype', proto);
@@ -362,7 +426,7 @@ export function lazyExport(name, kind, fromHub = false) {
     },
   });
   facades.set(proxy, null);
-  resolvers.push(get);
+  (typeof how === 'number' ? apartResolvers[how] : resolvers).push(get);
   return proxy;
 }
 `;
