@@ -27,6 +27,10 @@
 // share with one another and not with the index (the pool's and the host's code, loaded on first
 // use) goes to one hub, `dist/chunks/hub.js`, which they import.
 //
+// With `multiprocBuild.throughIndex` (core: `src/context.ts` → `src/pool/pool.ts`), a module's
+// import of a first-use module becomes an import of the index, whose facade loads that code on
+// first use: the file the importer is built into (core's hub) holds none of it.
+//
 // With `multiprocBuild.firstUseFromHub` (core: `src/process.ts`), the hub holds those modules and
 // everything they reach that is not the index's, and what the other files share besides goes to a
 // second hub, `dist/chunks/pool.js` (the pool's host code), which imports the first. A facade of
@@ -105,6 +109,35 @@ const inlinePlugin = {
     );
   },
 };
+/**
+ * With `multiprocBuild.throughIndex` (core: `{ "src/context.ts": ["src/pool/pool.ts"] }`): a module
+ * that imports a first-use module through the index's facade, not its code, so that the file it is
+ * built into holds none of that code (core's hub holds the context objects, and the pool's code
+ * loads only when a Pool is made). Each facade loads its code on first use.
+ */
+const throughIndex = new Map(
+  Object.entries(pkg.multiprocBuild?.throughIndex ?? {}).map(([from, to]) => [
+    resolve(from),
+    new Set(to.map((f) => resolve(f))),
+  ]),
+);
+const throughIndexPlugin = {
+  name: 'through-index',
+  setup(b) {
+    b.onResolve({ filter: /^\./ }, (args) => {
+      const targets = throughIndex.get(resolve(args.importer));
+      if (targets === undefined || args.kind !== 'import-statement') return undefined;
+      const path = resolve(args.resolveDir, args.path.replace(/\.js$/, '.ts'));
+      if (!targets.has(path)) return undefined;
+      return { path: `${THROUGH_INDEX}index.js`, external: true };
+    });
+  },
+};
+/** Placeholder of the index, rewritten to its path relative to each output file. */
+const THROUGH_INDEX = '__multiproc_index__/';
+/** A placeholder (`prefix` then `[^"]+`) in quotes, wherever esbuild's lineLimit broke it. */
+const placeholderRe = (prefix) => new RegExp(`"${['', ...prefix].join('(?:\\\\\n)?')}([^"]+)"`, 'g');
+
 /** Source path (absolute) → output name (`lazy/…`) of every module loaded by a relative `import()`. */
 const lazyModules = new Map();
 
@@ -173,7 +206,7 @@ async function sourcesOf(entry, plugins = []) {
     ...entryOptions(entry),
     write: false,
     outdir: 'dist',
-    plugins: [inlinePlugin, lazyPlugin, ...plugins],
+    plugins: [inlinePlugin, lazyPlugin, throughIndexPlugin, ...plugins],
   });
   return new Set(
     Object.keys(metafile.inputs)
@@ -364,6 +397,7 @@ if (rest.length === 0) {
     const own = (outFile, loads) => [
       inlinePlugin,
       lazyPlugin,
+      throughIndexPlugin,
       viaIndex(outFile),
       ...hubs.filter(([name]) => loads.includes(name)).map(([name, files]) => viaHub(files, outFile, name)),
     ];
@@ -464,13 +498,20 @@ for (const file of outputs.flatMap((m) => Object.keys(m.outputs)).filter((f) => 
   const text = readFileSync(file, 'utf8');
   const fixed = rewriteRuntimeCalls(text)
     // esbuild's lineLimit may break a long string with a line continuation, anywhere in the prefix too.
-    .replace(new RegExp(`"${['', ...LAZY].join('(?:\\\\\n)?')}([^"]+)"`, 'g'), (_, split) => {
+    .replace(placeholderRe(THROUGH_INDEX), () => {
+      const rel = posix.relative(
+        posix.dirname(relative('dist', file).split('\\').join('/')),
+        `${main.out}.js`,
+      );
+      return JSON.stringify(rel.startsWith('.') ? rel : `./${rel}`);
+    })
+    .replace(placeholderRe(LAZY), (_, split) => {
       const out = split.replace(/\\\n/g, '');
       const rel = posix.relative(posix.dirname(relative('dist', file).split('\\').join('/')), out);
       return JSON.stringify(rel.startsWith('.') ? rel : `./${rel}`);
     });
   // A placeholder left in would fail only at run time, on first use: fail the build instead.
-  if (fixed.replace(/\\\n/g, '').includes(LAZY))
+  if (fixed.replace(/\\\n/g, '').includes(LAZY) || fixed.replace(/\\\n/g, '').includes(THROUGH_INDEX))
     throw new Error(`${file}: a lazy placeholder was not rewritten`);
   if (fixed !== text) writeFileSync(file, fixed);
 }
