@@ -1,6 +1,6 @@
 // A program's first Queue, SimpleQueue, JoinableQueue or Pipe loads the package's first-use file
 // alone, not the managers' and Listener/Client code (issue #18: that code was ~165 kB of the one
-// first-use file, compiled by every first queue: ~5 ms of CPU in a program and in each worker whose
+// first-use file, compiled by every first queue: ~6 ms of CPU in a program and in each worker whose
 // task makes one); a Listener, Client or manager loads it, `dist/lazy/first-use-net`, on its own
 // first use (`multiprocBuild.loadApartOnFirstUse`). In a fresh program on the built output.
 import { execFile } from 'node:child_process';
